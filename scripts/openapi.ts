@@ -1,0 +1,30 @@
+// Writes openapi/openapi.json from the zod route schemas; `--check` fails when it is stale.
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { buildApp } from '../src/app.js';
+import { openPglite } from '../src/db/client.js';
+
+const target = new URL('../openapi/openapi.json', import.meta.url);
+const database = await openPglite();
+const app = await buildApp({ database });
+await app.ready();
+const document = JSON.stringify(app.swagger(), null, 2) + '\n';
+await app.close();
+await database.close();
+
+if (process.argv.includes('--check')) {
+  let current = '';
+  try {
+    current = readFileSync(target, 'utf8');
+  } catch {
+    // missing counts as stale
+  }
+  if (current !== document) {
+    console.error('openapi/openapi.json is out of date: run `npm run openapi` and commit the result');
+    process.exit(1);
+  }
+  console.log('openapi/openapi.json is up to date');
+} else {
+  mkdirSync(new URL('.', target), { recursive: true });
+  writeFileSync(target, document);
+  console.log(`wrote ${target.pathname}`);
+}

@@ -1,0 +1,118 @@
+// Composition root: infrastructure → repositories → services → routes, wired explicitly.
+import Fastify, { type FastifyServerOptions } from 'fastify';
+import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { apiKeyRoutes } from './auth/routes.js';
+import { createApiKeysRepository } from './auth/repository.js';
+import { createApiKeyService } from './auth/service.js';
+import type { Database, Db } from './db/client.js';
+import { createEventsRepository } from './events/repository.js';
+import { eventRoutes } from './events/routes.js';
+import { createEventService, type EventRepositories } from './events/service.js';
+import { registerAuthentication } from './http/authenticate.js';
+import { registerProblemHandlers } from './http/problem.js';
+import { registerOpenApi } from './http/swagger.js';
+import { createLineageRepository } from './lineage/repository.js';
+import { traceRoutes } from './lineage/routes.js';
+import { createTraceService } from './lineage/service.js';
+import { createLocationsRepository } from './locations/repository.js';
+import { locationRoutes } from './locations/routes.js';
+import { createLocationService } from './locations/service.js';
+import { createLotsRepository } from './lots/repository.js';
+import { lotRoutes } from './lots/routes.js';
+import { createLotService } from './lots/service.js';
+import { createPartiesRepository } from './parties/repository.js';
+import { partyRoutes } from './parties/routes.js';
+import { createPartyService } from './parties/service.js';
+import { createProductsRepository } from './products/repository.js';
+import { productRoutes } from './products/routes.js';
+import { createProductService } from './products/service.js';
+import { createShipmentsRepository } from './shipments/repository.js';
+import { shipmentRoutes } from './shipments/routes.js';
+
+export type AppOptions = { database: Database; logger?: FastifyServerOptions['logger']; bodyLimit?: number };
+
+export function createRepositories(db: Db) {
+  return {
+    apiKeys: createApiKeysRepository(db),
+    parties: createPartiesRepository(db),
+    locations: createLocationsRepository(db),
+    products: createProductsRepository(db),
+    lots: createLotsRepository(db),
+    events: createEventsRepository(db),
+    lineage: createLineageRepository(db),
+    shipments: createShipmentsRepository(db),
+  };
+}
+
+export function createServices(database: Database) {
+  const repos = createRepositories(database.db);
+  const partyExists = async (code: string) => (await repos.parties.findByCode(code)) !== undefined;
+  const transaction = <T>(work: (scoped: EventRepositories) => Promise<T>) =>
+    database.db.transaction((tx) => work(createRepositories(tx as unknown as Db)));
+  return {
+    repos,
+    apiKeys: createApiKeyService({ apiKeys: repos.apiKeys, partyExists }),
+    parties: createPartyService({ parties: repos.parties }),
+    locations: createLocationService({ locations: repos.locations, partyExists }),
+    products: createProductService({ products: repos.products, partyExists }),
+    lots: createLotService({ lots: repos.lots, shipments: repos.shipments }),
+    events: createEventService({ transaction, events: repos.events, lots: repos.lots }),
+    trace: createTraceService(repos),
+  };
+}
+
+export type Services = ReturnType<typeof createServices>;
+
+export async function buildApp(options: AppOptions) {
+  const app = Fastify({
+    logger: options.logger ?? false,
+    bodyLimit: options.bodyLimit ?? 1024 * 1024,
+    genReqId: () => crypto.randomUUID(),
+    requestIdHeader: 'x-request-id',
+    ajv: undefined,
+  }).withTypeProvider<ZodTypeProvider>();
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  app.addHook('onSend', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+  });
+
+  const services = createServices(options.database);
+  registerProblemHandlers(app);
+  await registerOpenApi(app);
+  registerAuthentication(app, services.apiKeys);
+
+  app.get(
+    '/health',
+    {
+      config: { public: true },
+      schema: {
+        tags: ['health'],
+        summary: 'Liveness and database reachability',
+        response: {
+          200: z.object({ status: z.literal('ok'), database: z.object({ kind: z.string(), reachable: z.boolean() }) }),
+          503: z.object({ status: z.literal('degraded'), database: z.object({ kind: z.string(), reachable: z.boolean() }) }),
+        },
+      },
+    },
+    async (_request, reply) => {
+      const reachable = await options.database.ping();
+      const database = { kind: options.database.kind, reachable };
+      return reachable ? { status: 'ok' as const, database } : reply.code(503).send({ status: 'degraded' as const, database });
+    },
+  );
+
+  await app.register(apiKeyRoutes, { service: services.apiKeys });
+  await app.register(partyRoutes, { service: services.parties });
+  await app.register(locationRoutes, { service: services.locations });
+  await app.register(productRoutes, { service: services.products });
+  await app.register(lotRoutes, { service: services.lots });
+  await app.register(eventRoutes, { service: services.events });
+  await app.register(shipmentRoutes, { shipments: services.repos.shipments });
+  await app.register(traceRoutes, { service: services.trace });
+
+  return Object.assign(app, { services });
+}
+
+export type App = Awaited<ReturnType<typeof buildApp>>;

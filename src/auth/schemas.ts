@@ -1,0 +1,30 @@
+import { z } from 'zod';
+import { ROLES } from './principal.js';
+
+export const issueApiKeyBody = z.object({
+  role: z.enum(ROLES),
+  partyCode: z.string().optional().describe('required for operator keys: the party the key acts for'),
+  label: z.string().max(200).optional(),
+});
+
+export const apiKeySchema = z
+  .object({
+    id: z.string(),
+    keyPrefix: z.string(),
+    role: z.enum(ROLES),
+    partyCode: z.string().nullable(),
+    label: z.string().nullable(),
+    createdAt: z.date(),
+    revokedAt: z.date().nullable(),
+  })
+  .meta({ id: 'ApiKey' });
+
+export const issuedApiKeySchema = z
+  .object({
+    id: z.string(),
+    key: z.string().describe('shown once; only its hash is stored'),
+    role: z.enum(ROLES),
+    partyCode: z.string().nullable(),
+    label: z.string().nullable(),
+  })
+  .meta({ id: 'IssuedApiKey' });

@@ -1,0 +1,82 @@
+import { createHash, randomUUID } from 'node:crypto';
+import { customAlphabet } from 'nanoid';
+import { badRequest, notFound, unauthorized } from '../http/problem.js';
+import type { ApiKeysRepository, ApiKeyRow } from './repository.js';
+import type { Principal, Role } from './principal.js';
+
+const randomSecret = customAlphabet('0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz', 40);
+const KEY_PREFIX = 'ctk_';
+
+export const hashApiKey = (key: string) => createHash('sha256').update(key).digest('hex');
+
+export type IssuedKey = { id: string; key: string; role: Role; partyCode: string | null; label: string | null };
+
+export function createApiKeyService(deps: {
+  apiKeys: Pick<ApiKeysRepository, 'insert' | 'findActiveByHash' | 'hasActiveAdmin' | 'list' | 'revoke'>;
+  partyExists: (code: string) => Promise<boolean>;
+}) {
+  async function store(key: string, role: Role, partyCode: string | null, label: string | null): Promise<IssuedKey> {
+    const row = await deps.apiKeys.insert({
+      id: randomUUID(),
+      keyHash: hashApiKey(key),
+      keyPrefix: key.slice(0, KEY_PREFIX.length + 6),
+      role,
+      partyCode,
+      label,
+    });
+    return { id: row.id, key, role, partyCode, label };
+  }
+
+  return {
+    /** Only the hash is stored; the key itself is returned once. */
+    async issue(input: { role: Role; partyCode?: string | null; label?: string | null }): Promise<IssuedKey> {
+      const partyCode = input.partyCode ?? null;
+      if (input.role === 'operator' && !partyCode) {
+        throw badRequest('an operator key acts for one party: give partyCode', [
+          { in: 'body', pointer: '/partyCode', detail: 'required for role operator' },
+        ]);
+      }
+      if (input.role !== 'operator' && partyCode) {
+        throw badRequest(`a ${input.role} key is not bound to a party`, [
+          { in: 'body', pointer: '/partyCode', detail: `must be omitted for role ${input.role}` },
+        ]);
+      }
+      if (partyCode && !(await deps.partyExists(partyCode))) throw notFound(`party ${partyCode} is not registered`);
+      return store(KEY_PREFIX + randomSecret(), input.role, partyCode, input.label ?? null);
+    },
+
+    async authenticate(authorization: string | undefined): Promise<Principal> {
+      const match = /^Bearer\s+(\S+)$/i.exec(authorization ?? '');
+      if (!match) throw unauthorized('send the API key as "Authorization: Bearer <key>"');
+      const row = await deps.apiKeys.findActiveByHash(hashApiKey(match[1]));
+      if (!row) throw unauthorized('unknown or revoked API key');
+      return { keyId: row.id, role: row.role as Role, partyCode: row.partyCode };
+    },
+
+    /**
+     * The bootstrap admin key: ADMIN_API_KEY when configured (stored if new), otherwise a
+     * generated key on the very first start. Returns the key only when it was generated now.
+     */
+    async ensureAdminKey(configuredKey?: string): Promise<string | null> {
+      if (configuredKey) {
+        if (!(await deps.apiKeys.findActiveByHash(hashApiKey(configuredKey)))) {
+          await store(configuredKey, 'admin', null, 'ADMIN_API_KEY');
+        }
+        return null;
+      }
+      if (await deps.apiKeys.hasActiveAdmin()) return null;
+      const issued = await store(KEY_PREFIX + randomSecret(), 'admin', null, 'bootstrap');
+      return issued.key;
+    },
+
+    list: (): Promise<ApiKeyRow[]> => deps.apiKeys.list(),
+
+    async revoke(id: string): Promise<ApiKeyRow> {
+      const row = await deps.apiKeys.revoke(id);
+      if (!row) throw notFound(`no active API key ${id}`);
+      return row;
+    },
+  };
+}
+
+export type ApiKeyService = ReturnType<typeof createApiKeyService>;

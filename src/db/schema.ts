@@ -1,0 +1,258 @@
+// One drizzle schema for PGlite and node-postgres. Every tenant table carries the owning
+// party's code so that a Citus distribution column is already in place.
+import { sql } from 'drizzle-orm';
+import {
+  date,
+  doublePrecision,
+  index,
+  integer,
+  jsonb,
+  numeric,
+  pgTable,
+  primaryKey,
+  text,
+  timestamp,
+  uniqueIndex,
+} from 'drizzle-orm/pg-core';
+
+const createdAt = () => timestamp('created_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow();
+const quantity = (name: string) => numeric(name, { precision: 18, scale: 3, mode: 'number' });
+
+export type PartyContact = { person?: string; phone?: string; email?: string };
+export type PartyLicences = {
+  scLicence?: string;
+  animalEpidemicPreventionCertificate?: string;
+  farmCode?: string;
+  businessLicence?: string;
+};
+
+export const parties = pgTable(
+  'parties',
+  {
+    code: text('code').primaryKey(),
+    kind: text('kind').notNull(),
+    name: text('name').notNull(),
+    uscc: text('uscc'),
+    regionCode: text('region_code').notNull(),
+    address: text('address'),
+    contact: jsonb('contact').$type<PartyContact>().notNull().default({}),
+    licences: jsonb('licences').$type<PartyLicences>().notNull().default({}),
+    gln: text('gln'),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    uniqueIndex('parties_uscc_key').on(t.uscc).where(sql`${t.uscc} is not null`),
+    uniqueIndex('parties_gln_key').on(t.gln).where(sql`${t.gln} is not null`),
+  ],
+);
+
+export const locations = pgTable(
+  'locations',
+  {
+    code: text('code').primaryKey(),
+    partyCode: text('party_code').notNull().references(() => parties.code),
+    name: text('name').notNull(),
+    kind: text('kind').notNull(),
+    regionCode: text('region_code').notNull(),
+    address: text('address'),
+    latitude: doublePrecision('latitude'),
+    longitude: doublePrecision('longitude'),
+    gln: text('gln'),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    index('locations_party_idx').on(t.partyCode),
+    uniqueIndex('locations_gln_key').on(t.gln).where(sql`${t.gln} is not null`),
+  ],
+);
+
+export const products = pgTable(
+  'products',
+  {
+    code: text('code').primaryKey(),
+    partyCode: text('party_code').notNull().references(() => parties.code),
+    name: text('name').notNull(),
+    gtin: text('gtin'),
+    category: text('category').notNull(),
+    unit: text('unit').notNull(),
+    shelfLifeDays: integer('shelf_life_days'),
+    marks: jsonb('marks').$type<string[]>().notNull().default([]),
+    description: text('description'),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    index('products_party_idx').on(t.partyCode),
+    uniqueIndex('products_gtin_key').on(t.gtin).where(sql`${t.gtin} is not null`),
+  ],
+);
+
+export type LotAttributes = {
+  earTags?: string[];
+  quarantineCertificate?: string;
+  meatQualityCertificate?: string;
+  commitmentCertificate?: string;
+  [key: string]: unknown;
+};
+
+// Lots and containers (cases, pallets identified by an SSCC or a service code) share one
+// table so that lineage edges have a single node space.
+export const lots = pgTable(
+  'lots',
+  {
+    code: text('code').primaryKey(),
+    kind: text('kind').notNull(),
+    partyCode: text('party_code').notNull().references(() => parties.code),
+    productCode: text('product_code').references(() => products.code),
+    lotNumber: text('lot_number'),
+    sscc: text('sscc'),
+    quantity: quantity('quantity').notNull(),
+    unit: text('unit').notNull(),
+    productionDate: date('production_date', { mode: 'string' }),
+    expiryDate: date('expiry_date', { mode: 'string' }),
+    originLocationCode: text('origin_location_code').references(() => locations.code),
+    attributes: jsonb('attributes').$type<LotAttributes>().notNull().default({}),
+    status: text('status').notNull(),
+    createdByEventId: text('created_by_event_id').notNull(),
+    voidedByEventId: text('voided_by_event_id'),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    uniqueIndex('lots_party_lot_number_key').on(t.partyCode, t.lotNumber).where(sql`${t.lotNumber} is not null`),
+    uniqueIndex('lots_sscc_key').on(t.sscc).where(sql`${t.sscc} is not null`),
+    index('lots_product_idx').on(t.productCode),
+  ],
+);
+
+// Secondary identifiers that resolve to a lot, e.g. the 15-digit ear tag of each pig in a
+// live-pig lot.
+export const lotIdentifiers = pgTable(
+  'lot_identifiers',
+  {
+    kind: text('kind').notNull(),
+    value: text('value').notNull(),
+    lotCode: text('lot_code').notNull().references(() => lots.code),
+    partyCode: text('party_code').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.kind, t.value] }), index('lot_identifiers_lot_idx').on(t.lotCode)],
+);
+
+export type ReferenceDocument = { type: string; number: string };
+
+// The append-only event log, shaped like EPCIS 2.0: what (event_lots + payload),
+// when (event_time, offset, record_time), where (read_point, biz_location),
+// why (biz_step, disposition, reference documents), how (payload: readings, results).
+export const events = pgTable(
+  'events',
+  {
+    id: text('id').primaryKey(),
+    type: text('type').notNull(),
+    eventTime: timestamp('event_time', { withTimezone: true, mode: 'date' }).notNull(),
+    eventTimeZoneOffset: text('event_time_zone_offset').notNull(),
+    recordTime: timestamp('record_time', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
+    partyCode: text('party_code').notNull().references(() => parties.code),
+    bizStep: text('biz_step').notNull(),
+    disposition: text('disposition'),
+    readPoint: text('read_point'),
+    bizLocation: text('biz_location'),
+    referenceDocuments: jsonb('reference_documents').$type<ReferenceDocument[]>().notNull().default([]),
+    payload: jsonb('payload').$type<Record<string, unknown>>().notNull(),
+    correctsEventId: text('corrects_event_id'),
+  },
+  (t) => [
+    index('events_party_time_idx').on(t.partyCode, t.eventTime),
+    index('events_corrects_idx').on(t.correctsEventId),
+  ],
+);
+
+// Which lots an event is about, and in what role (input, output, subject, parent, child).
+export const eventLots = pgTable(
+  'event_lots',
+  {
+    eventId: text('event_id').notNull().references(() => events.id),
+    lotCode: text('lot_code').notNull().references(() => lots.code),
+    role: text('role').notNull(),
+    quantity: quantity('quantity'),
+    partyCode: text('party_code').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.eventId, t.lotCode, t.role] }), index('event_lots_lot_idx').on(t.lotCode)],
+);
+
+// Quantity ledger: every change to what a party holds of a lot, signed. Balances, mass
+// balance and corrections (negating an event's rows) all derive from it.
+export const lotMovements = pgTable(
+  'lot_movements',
+  {
+    eventId: text('event_id').notNull().references(() => events.id),
+    lotCode: text('lot_code').notNull().references(() => lots.code),
+    partyCode: text('party_code').notNull(),
+    kind: text('kind').notNull(),
+    quantity: quantity('quantity').notNull(),
+  },
+  (t) => [index('lot_movements_lot_party_idx').on(t.lotCode, t.partyCode), index('lot_movements_event_idx').on(t.eventId)],
+);
+
+// Lineage edges from upstream to downstream: input lot → output lot (transform),
+// content → container (aggregate). Custody hand-overs live in shipments.
+export const lineageEdges = pgTable(
+  'lineage_edges',
+  {
+    upstreamCode: text('upstream_code').notNull(),
+    downstreamCode: text('downstream_code').notNull(),
+    kind: text('kind').notNull(),
+    quantity: quantity('quantity'),
+    unit: text('unit'),
+    eventId: text('event_id').notNull().references(() => events.id),
+    partyCode: text('party_code').notNull(),
+    endedByEventId: text('ended_by_event_id'),
+    retractedByEventId: text('retracted_by_event_id'),
+  },
+  (t) => [
+    primaryKey({ columns: [t.eventId, t.upstreamCode, t.downstreamCode] }),
+    index('lineage_edges_up_down_idx').on(t.upstreamCode, t.downstreamCode),
+    index('lineage_edges_down_up_idx').on(t.downstreamCode, t.upstreamCode),
+  ],
+);
+
+export const shipments = pgTable(
+  'shipments',
+  {
+    id: text('id').primaryKey(),
+    shipEventId: text('ship_event_id').notNull().references(() => events.id),
+    fromPartyCode: text('from_party_code').notNull().references(() => parties.code),
+    fromLocationCode: text('from_location_code'),
+    toPartyCode: text('to_party_code').notNull().references(() => parties.code),
+    toLocationCode: text('to_location_code'),
+    status: text('status').notNull(),
+    shippedAt: timestamp('shipped_at', { withTimezone: true, mode: 'date' }).notNull(),
+    receiveEventId: text('receive_event_id'),
+    receivedAt: timestamp('received_at', { withTimezone: true, mode: 'date' }),
+  },
+  (t) => [index('shipments_from_idx').on(t.fromPartyCode, t.status), index('shipments_to_idx').on(t.toPartyCode, t.status)],
+);
+
+export const shipmentLines = pgTable(
+  'shipment_lines',
+  {
+    shipmentId: text('shipment_id').notNull().references(() => shipments.id),
+    lotCode: text('lot_code').notNull().references(() => lots.code),
+    quantity: quantity('quantity').notNull(),
+    receivedQuantity: quantity('received_quantity'),
+    partyCode: text('party_code').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.shipmentId, t.lotCode] }), index('shipment_lines_lot_idx').on(t.lotCode)],
+);
+
+export const apiKeys = pgTable(
+  'api_keys',
+  {
+    id: text('id').primaryKey(),
+    keyHash: text('key_hash').notNull(),
+    keyPrefix: text('key_prefix').notNull(),
+    role: text('role').notNull(),
+    partyCode: text('party_code').references(() => parties.code),
+    label: text('label'),
+    createdAt: createdAt(),
+    revokedAt: timestamp('revoked_at', { withTimezone: true, mode: 'date' }),
+  },
+  (t) => [uniqueIndex('api_keys_hash_key').on(t.keyHash)],
+);

@@ -1,0 +1,82 @@
+import { and, desc, eq, gte, inArray, lt, sql, type SQL } from 'drizzle-orm';
+import type { Db } from '../db/client.js';
+import { chunkForInsert, selectInChunks } from '../db/chunk.js';
+import { eventLots, events } from '../db/schema.js';
+
+export type EventRow = typeof events.$inferSelect;
+export type EventLotRow = typeof eventLots.$inferSelect;
+export type StoredEvent = EventRow & { lots: EventLotRow[]; declaredInErrorBy: string | null };
+
+export function createEventsRepository(db: Db) {
+  /** Attaches the lots each event names and the correction (if any) that declared it in error. */
+  async function complete(rows: EventRow[]): Promise<StoredEvent[]> {
+    if (rows.length === 0) return [];
+    const ids = rows.map((row) => row.id);
+    const lotRows = await selectInChunks(ids, (slice) => db.select().from(eventLots).where(inArray(eventLots.eventId, slice)));
+    const corrections = await selectInChunks(ids, (slice) =>
+      db.select({ id: events.id, corrects: events.correctsEventId }).from(events).where(inArray(events.correctsEventId, slice)),
+    );
+    const correctedBy = new Map(corrections.map((row) => [row.corrects as string, row.id]));
+    const lotsByEvent = new Map<string, EventLotRow[]>();
+    for (const row of lotRows) lotsByEvent.set(row.eventId, [...(lotsByEvent.get(row.eventId) ?? []), row]);
+    return rows.map((row) => ({ ...row, lots: lotsByEvent.get(row.id) ?? [], declaredInErrorBy: correctedBy.get(row.id) ?? null }));
+  }
+
+  return {
+    async insert(row: typeof events.$inferInsert, lots: EventLotRow[]): Promise<void> {
+      await db.insert(events).values(row);
+      for (const chunk of chunkForInsert(lots)) await db.insert(eventLots).values(chunk);
+    },
+    async findById(id: string): Promise<StoredEvent | undefined> {
+      const rows = await db.select().from(events).where(eq(events.id, id));
+      return (await complete(rows))[0];
+    },
+    async findCorrectionOf(id: string): Promise<EventRow | undefined> {
+      const [row] = await db.select().from(events).where(eq(events.correctsEventId, id));
+      return row;
+    },
+    async list(filter: {
+      partyCode?: string;
+      type?: string;
+      lotCode?: string;
+      from?: Date;
+      to?: Date;
+      limit: number;
+      offset: number;
+    }): Promise<StoredEvent[]> {
+      const conditions: SQL[] = [];
+      if (filter.partyCode) conditions.push(eq(events.partyCode, filter.partyCode));
+      if (filter.type) conditions.push(eq(events.type, filter.type));
+      if (filter.from) conditions.push(gte(events.eventTime, filter.from));
+      if (filter.to) conditions.push(lt(events.eventTime, filter.to));
+      if (filter.lotCode) {
+        conditions.push(sql`${events.id} in (select event_id from event_lots where lot_code = ${filter.lotCode})`);
+      }
+      const rows = await db
+        .select()
+        .from(events)
+        .where(and(...conditions))
+        .orderBy(desc(events.eventTime), events.id)
+        .limit(filter.limit)
+        .offset(filter.offset);
+      return complete(rows);
+    },
+    /** Every event naming any of the lots, oldest first. */
+    async forLots(lotCodes: string[]): Promise<StoredEvent[]> {
+      const links = await selectInChunks(lotCodes, (slice) =>
+        db.selectDistinct({ eventId: eventLots.eventId }).from(eventLots).where(inArray(eventLots.lotCode, slice)),
+      );
+      const ids = [...new Set(links.map((link) => link.eventId))];
+      const rows = await selectInChunks(ids, (slice) => db.select().from(events).where(inArray(events.id, slice)));
+      // corrections name no lots themselves; they belong to the trace of the events they correct
+      const corrections = await selectInChunks(ids, (slice) =>
+        db.select().from(events).where(inArray(events.correctsEventId, slice)),
+      );
+      return (await complete([...rows, ...corrections])).sort(
+        (a, b) => a.eventTime.getTime() - b.eventTime.getTime() || a.recordTime.getTime() - b.recordTime.getTime(),
+      );
+    },
+  };
+}
+
+export type EventsRepository = ReturnType<typeof createEventsRepository>;

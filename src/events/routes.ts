@@ -1,0 +1,84 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { normalizeCode } from '../codes/service-codes.js';
+import { bearerSecurity, principalOf } from '../http/authenticate.js';
+import { problemSchema } from '../http/problem.js';
+import { EVENT_TYPES, eventInput, eventSchema } from './schemas.js';
+import type { EventService } from './service.js';
+
+export const eventRoutes: FastifyPluginAsyncZod<{ service: EventService }> = async (app, { service }) => {
+  const tags = ['events'];
+  app.post(
+    '/events',
+    {
+      schema: {
+        tags,
+        summary: 'Record an event (operator key; the acting party is the key’s party)',
+        description:
+          'commission · transform · aggregate · disaggregate · ship · receive · inspect · observe · destroy · sell · correction. The log is append-only: a correction declares an earlier event in error and may replace it.',
+        security: bearerSecurity,
+        body: eventInput,
+        response: {
+          201: z.object({
+            event: eventSchema,
+            replacement: eventSchema.nullable(),
+            createdLotCodes: z.array(z.string()),
+            shipmentId: z.string().nullable(),
+          }),
+          400: problemSchema,
+          403: problemSchema,
+          409: problemSchema,
+          422: problemSchema,
+        },
+      },
+    },
+    async (request, reply) => reply.code(201).send(await service.record(principalOf(request), request.body)),
+  );
+
+  app.get(
+    '/events',
+    {
+      schema: {
+        tags,
+        summary: "Events, newest first: an operator's own; regulators any party's",
+        security: bearerSecurity,
+        querystring: z.object({
+          partyCode: z.string().optional(),
+          type: z.enum(EVENT_TYPES).optional(),
+          lotCode: z.string().optional(),
+          from: z.iso.datetime({ offset: true }).optional(),
+          to: z.iso.datetime({ offset: true }).optional(),
+          limit: z.coerce.number().int().min(1).max(1000).default(100),
+          offset: z.coerce.number().int().min(0).default(0),
+        }),
+        response: { 200: z.object({ items: z.array(eventSchema) }), 403: problemSchema },
+      },
+    },
+    async (request) => {
+      const { partyCode, lotCode, from, to, ...rest } = request.query;
+      return {
+        items: await service.list(principalOf(request), {
+          ...rest,
+          partyCode: partyCode ? normalizeCode(partyCode) : undefined,
+          lotCode: lotCode ? normalizeCode(lotCode) : undefined,
+          from: from ? new Date(from) : undefined,
+          to: to ? new Date(to) : undefined,
+        }),
+      };
+    },
+  );
+
+  app.get(
+    '/events/:id',
+    {
+      schema: {
+        tags,
+        summary: 'One event',
+        security: bearerSecurity,
+        params: z.object({ id: z.string() }),
+        response: { 200: eventSchema, 403: problemSchema, 404: problemSchema },
+      },
+    },
+    async (request) => service.get(principalOf(request), request.params.id),
+  );
+};

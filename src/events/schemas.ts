@@ -1,0 +1,229 @@
+import { z } from 'zod';
+import { isValidEarTag } from '../codes/china.js';
+import { isValidSscc } from '../codes/gs1.js';
+import { UNITS } from '../products/schemas.js';
+
+// CBV 2.0 vocabularies; a URI (anything with a colon) is accepted as a custom value, as
+// EPCIS allows, e.g. slaughter/curing steps of a livestock profile.
+export const CBV_BIZ_STEPS = [
+  'accepting', 'arriving', 'assembling', 'collecting', 'commissioning', 'consigning', 'creating_class_instance',
+  'cycle_counting', 'decommissioning', 'departing', 'destroying', 'disassembling', 'dispensing', 'encoding',
+  'entering_exiting', 'holding', 'inspecting', 'installing', 'killing', 'loading', 'other', 'packing', 'picking',
+  'receiving', 'removing', 'repackaging', 'repairing', 'replacing', 'reserving', 'retail_selling', 'sampling',
+  'sensor_reporting', 'shipping', 'staging_outbound', 'stock_taking', 'stocking', 'storing', 'transporting',
+  'unloading', 'unpacking', 'void_shipping',
+] as const;
+export const CBV_DISPOSITIONS = [
+  'active', 'available', 'completeness_inferred', 'completeness_verified', 'conformant', 'container_closed',
+  'container_open', 'damaged', 'destroyed', 'dispensed', 'disposed', 'encoded', 'expired', 'in_progress',
+  'in_transit', 'inactive', 'mismatch_class', 'mismatch_instance', 'mismatch_quantity', 'needs_replacement',
+  'no_pedigree_match', 'non_conformant', 'non_sellable_other', 'partially_dispensed', 'recalled', 'reserved',
+  'retail_sold', 'returned', 'sellable_accessible', 'sellable_not_accessible', 'stolen', 'unavailable', 'unknown',
+] as const;
+
+const isUri = (value: string) => /^[a-z][a-z0-9+.-]*:\S+$/i.test(value);
+const vocabulary = (values: readonly string[], what: string) =>
+  z.string().refine((value) => values.includes(value) || isUri(value), {
+    error: `must be a CBV 2.0 ${what} (e.g. ${values[0]}) or a URI`,
+  });
+
+export const EVENT_TYPES = [
+  'commission', 'transform', 'aggregate', 'disaggregate', 'ship', 'receive', 'inspect', 'observe', 'destroy', 'sell',
+  'correction',
+] as const;
+export type EventType = (typeof EVENT_TYPES)[number];
+
+export const REFERENCE_DOCUMENT_TYPES = [
+  'quarantine_certificate', 'meat_quality_certificate', 'commitment_certificate', 'clenbuterol_test', 'test_report',
+  'despatch_advice', 'invoice', 'purchase_order', 'receiving_advice', 'other',
+] as const;
+
+const code = z.string().trim().min(1).max(64).transform((value) => value.toUpperCase());
+const positiveQuantity = z.number().positive().max(1e12);
+
+const common = {
+  eventTime: z.iso
+    .datetime({ offset: true })
+    .describe('when it happened, ISO 8601 with offset, e.g. 2026-11-02T08:30:00+08:00; never in the future'),
+  bizStep: vocabulary(CBV_BIZ_STEPS, 'business step').optional(),
+  disposition: vocabulary(CBV_DISPOSITIONS, 'disposition').optional(),
+  readPoint: code.optional().describe('location code where it was observed'),
+  bizLocation: code.optional().describe('location code where the goods are afterwards'),
+  referenceDocuments: z
+    .array(z.object({ type: z.enum(REFERENCE_DOCUMENT_TYPES), number: z.string().trim().min(1).max(100) }))
+    .max(50)
+    .optional(),
+};
+
+export const lotAttributesSchema = z
+  .object({
+    earTags: z
+      .array(z.string().refine(isValidEarTag, { error: 'must be a 15-digit ear tag: species + county code + serial' }))
+      .max(100_000)
+      .optional(),
+    quarantineCertificate: z.string().max(100).optional(),
+    meatQualityCertificate: z.string().max(100).optional(),
+    commitmentCertificate: z.string().max(100).optional(),
+  })
+  .catchall(z.union([z.string().max(1000), z.number(), z.boolean(), z.array(z.string().max(100)).max(1000)]));
+
+export const newLotSchema = z.object({
+  productCode: code,
+  lotNumber: z.string().trim().min(1).max(64).optional().describe("the party's own lot number (生产批号), unique per party"),
+  quantity: positiveQuantity,
+  unit: z.enum(UNITS).optional().describe("defaults to the product's unit"),
+  productionDate: z.iso.date().optional(),
+  expiryDate: z.iso.date().optional(),
+  originLocationCode: code.optional(),
+  attributes: lotAttributesSchema.optional(),
+});
+export type NewLotInput = z.infer<typeof newLotSchema>;
+
+const quantityLine = z.object({
+  lotCode: code,
+  quantity: positiveQuantity.optional().describe('defaults to everything the acting party holds'),
+});
+
+const commission = z.object({ type: z.literal('commission'), ...common, lots: z.array(newLotSchema).min(1).max(1000) });
+const transform = z.object({
+  type: z.literal('transform'),
+  ...common,
+  process: z
+    .object({
+      kind: z.enum(['slaughter', 'cutting', 'curing', 'smoking', 'drying', 'packing', 'other']),
+      parameters: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).optional(),
+    })
+    .optional(),
+  inputs: z.array(z.object({ lotCode: code, quantity: positiveQuantity })).min(1).max(1000),
+  outputs: z.array(newLotSchema).min(1).max(1000),
+});
+const aggregate = z.object({
+  type: z.literal('aggregate'),
+  ...common,
+  parent: z
+    .object({
+      containerCode: code.optional().describe('an existing container'),
+      sscc: z.string().refine(isValidSscc, { error: 'must be an 18-digit SSCC with a valid check digit' }).optional(),
+    })
+    .describe('omit both to have a container code issued'),
+  children: z.array(quantityLine).min(1).max(10_000),
+});
+const disaggregate = z.object({
+  type: z.literal('disaggregate'),
+  ...common,
+  parentCode: code,
+  children: z.array(code).max(10_000).optional().describe('defaults to every current content'),
+});
+const ship = z.object({
+  type: z.literal('ship'),
+  ...common,
+  toPartyCode: code,
+  toLocationCode: code.optional(),
+  fromLocationCode: code.optional(),
+  lines: z.array(quantityLine).min(1).max(10_000).describe('lots or containers (a container ships with its contents)'),
+});
+const receive = z.object({
+  type: z.literal('receive'),
+  ...common,
+  shipmentId: z.string().min(1).max(64),
+  lines: z
+    .array(z.object({ lotCode: code, quantity: z.number().min(0).max(1e12) }))
+    .max(10_000)
+    .optional()
+    .describe('received quantities; defaults to everything shipped'),
+});
+const inspect = z.object({
+  type: z.literal('inspect'),
+  ...common,
+  lotCodes: z.array(code).min(1).max(1000),
+  inspection: z.object({
+    kind: z.enum(['self', 'rapid', 'sampling', 'third_party']),
+    labPartyCode: code.optional().describe('required for third_party'),
+    result: z.enum(['pass', 'fail']),
+    reportNumber: z.string().max(100).optional(),
+    sampleSize: z.number().int().positive().optional(),
+    items: z
+      .array(
+        z.object({
+          name: z.string().min(1).max(200),
+          value: z.union([z.number(), z.string().max(100)]).optional(),
+          unit: z.string().max(20).optional(),
+          limit: z.string().max(100).optional(),
+          result: z.enum(['pass', 'fail']),
+        }),
+      )
+      .max(200)
+      .optional(),
+  }),
+});
+const observe = z.object({
+  type: z.literal('observe'),
+  ...common,
+  lotCodes: z.array(code).min(1).max(10_000),
+  readings: z
+    .array(
+      z.object({
+        type: z.enum(['temperature', 'humidity']),
+        value: z.number().min(-100).max(200),
+        unit: z.enum(['Cel', 'P1']).describe('UN/CEFACT: Cel = °C, P1 = percent'),
+        time: z.iso.datetime({ offset: true }).optional(),
+      }),
+    )
+    .max(10_000)
+    .optional(),
+});
+const destroy = z.object({
+  type: z.literal('destroy'),
+  ...common,
+  reason: z.string().min(1).max(500),
+  lines: z.array(quantityLine).min(1).max(1000),
+});
+const sell = z.object({
+  type: z.literal('sell'),
+  ...common,
+  buyer: z.string().max(200).optional(),
+  lines: z.array(quantityLine).min(1).max(1000),
+});
+
+const primaryEvents = [commission, transform, aggregate, disaggregate, ship, receive, inspect, observe, destroy, sell] as const;
+export const primaryEventInput = z.discriminatedUnion('type', primaryEvents);
+export type PrimaryEventInput = z.infer<typeof primaryEventInput>;
+
+const correction = z.object({
+  type: z.literal('correction'),
+  eventTime: common.eventTime,
+  correctsEventId: z.string().min(1).max(200),
+  reason: z.string().min(1).max(500),
+  replacement: primaryEventInput
+    .optional()
+    .describe('the event as it should have been; lots it creates keep the codes of the lots the corrected event created'),
+});
+
+export const eventInput = z.discriminatedUnion('type', [...primaryEvents, correction]).meta({ id: 'NewEvent' });
+export type EventInput = z.infer<typeof eventInput>;
+export type EventInputOf<T extends EventType> = Extract<EventInput, { type: T }>;
+
+export const eventLotRoles = ['subject', 'input', 'output', 'parent', 'child'] as const;
+
+export const eventSchema = z
+  .object({
+    id: z.string(),
+    type: z.enum(EVENT_TYPES),
+    eventTime: z.date(),
+    eventTimeZoneOffset: z.string(),
+    recordTime: z.date(),
+    partyCode: z.string().describe('acting party'),
+    bizStep: z.string(),
+    disposition: z.string().nullable(),
+    readPoint: z.string().nullable(),
+    bizLocation: z.string().nullable(),
+    referenceDocuments: z.array(z.object({ type: z.string(), number: z.string() })),
+    lots: z.array(
+      z.object({ lotCode: z.string(), role: z.enum(eventLotRoles), quantity: z.number().nullable() }),
+    ),
+    details: z.record(z.string(), z.unknown()).describe('type-specific what / how: process, inspection, readings…'),
+    correctsEventId: z.string().nullable(),
+    declaredInErrorBy: z.string().nullable().describe('the correction event that declared this event in error'),
+  })
+  .meta({ id: 'Event' });
+export type EventView = z.infer<typeof eventSchema>;

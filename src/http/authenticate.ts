@@ -1,0 +1,29 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { Principal } from '../auth/principal.js';
+import type { ApiKeyService } from '../auth/service.js';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    principalOrNull: Principal | null;
+  }
+  interface FastifyContextConfig {
+    /** Reachable without an API key (health, docs, the OpenAPI document). */
+    public?: boolean;
+  }
+}
+
+/** Every route needs a valid API key unless its config says `public: true`. */
+export function registerAuthentication(app: FastifyInstance, apiKeys: Pick<ApiKeyService, 'authenticate'>) {
+  app.decorateRequest('principalOrNull', null);
+  app.addHook('onRequest', async (request) => {
+    if (request.is404 || request.routeOptions.config?.public) return;
+    request.principalOrNull = await apiKeys.authenticate(request.headers.authorization);
+  });
+}
+
+export function principalOf(request: FastifyRequest): Principal {
+  if (!request.principalOrNull) throw new Error(`route ${request.routeOptions.url} is public but asked for a principal`);
+  return request.principalOrNull;
+}
+
+export const bearerSecurity = [{ bearerAuth: [] }];

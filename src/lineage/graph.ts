@@ -1,0 +1,278 @@
+// Pure trace assembly: no I/O. The repository finds which nodes are reachable; this module
+// turns rows into the graph a regulator or consumer reads, ordered in time.
+
+export type Direction = 'backward' | 'forward';
+export type ReachedNode = { code: string; depth: number };
+
+export type NodeLot = {
+  code: string;
+  kind: string;
+  partyCode: string;
+  productCode: string | null;
+  lotNumber: string | null;
+  sscc: string | null;
+  quantity: number;
+  unit: string;
+  productionDate: string | null;
+  expiryDate: string | null;
+  originLocationCode: string | null;
+  attributes: Record<string, unknown>;
+  status: string;
+};
+export type NodeEdge = {
+  upstreamCode: string;
+  downstreamCode: string;
+  kind: string;
+  quantity: number | null;
+  unit: string | null;
+  eventId: string;
+  endedByEventId: string | null;
+};
+export type NodeShipment = {
+  id: string;
+  shipEventId: string;
+  receiveEventId: string | null;
+  fromPartyCode: string;
+  toPartyCode: string;
+  status: string;
+  shippedAt: Date;
+  receivedAt: Date | null;
+  lines: { lotCode: string; quantity: number; receivedQuantity: number | null }[];
+};
+export type NodeEvent = {
+  id: string;
+  type: string;
+  eventTime: Date;
+  partyCode: string;
+  lots: { lotCode: string; role: string; quantity: number | null }[];
+  payload: Record<string, unknown>;
+  referenceDocuments: { type: string; number: string }[];
+  declaredInErrorBy: string | null;
+};
+export type PartyRef = { code: string; name: string; kind: string; regionCode: string };
+
+export type TraceInput<E extends NodeEvent> = {
+  direction: Direction;
+  reached: ReachedNode[];
+  lots: NodeLot[];
+  edges: NodeEdge[];
+  shipments: NodeShipment[];
+  events: E[];
+  holdings: { lotCode: string; partyCode: string; onHand: number }[];
+  /** May the caller see this party's private data (quantities, holders, its events)? */
+  canSee: (partyCode: string) => boolean;
+};
+
+export type Inspection = {
+  eventId: string;
+  eventTime: Date;
+  kind: string;
+  labPartyCode: string | null;
+  result: string;
+  reportNumber: string | null;
+  declaredInError: boolean;
+};
+
+export type TraceNode = {
+  code: string;
+  kind: string;
+  depth: number;
+  redacted: boolean;
+  partyCode: string;
+  productCode: string | null;
+  lotNumber: string | null;
+  sscc: string | null;
+  status: string;
+  productionDate: string | null;
+  expiryDate: string | null;
+  originLocationCode: string | null;
+  certificates: { type: string; number: string }[];
+  earTags: string[];
+  inspections: Inspection[];
+  quantity: number | null;
+  unit: string | null;
+  holders: { partyCode: string; onHand: number }[] | null;
+};
+
+export type TraceEdge = {
+  kind: 'transform' | 'aggregate' | 'custody';
+  from: string;
+  to: string;
+  quantity: number | null;
+  unit: string | null;
+  eventId: string;
+  fromPartyCode: string | null;
+  toPartyCode: string | null;
+  shipmentId: string | null;
+  status: string | null;
+};
+
+const CERTIFICATE_ATTRIBUTES: Record<string, string> = {
+  quarantineCertificate: 'quarantine_certificate',
+  meatQualityCertificate: 'meat_quality_certificate',
+  commitmentCertificate: 'commitment_certificate',
+};
+
+/** Certificates carried on the lot itself and on the reference documents of events about it. */
+export function certificatesOf(lot: NodeLot, events: NodeEvent[]): { type: string; number: string }[] {
+  const found = new Map<string, { type: string; number: string }>();
+  for (const [attribute, type] of Object.entries(CERTIFICATE_ATTRIBUTES)) {
+    const number = lot.attributes[attribute];
+    if (typeof number === 'string') found.set(`${type}:${number}`, { type, number });
+  }
+  for (const event of events) {
+    if (event.declaredInErrorBy) continue;
+    for (const document of event.referenceDocuments) found.set(`${document.type}:${document.number}`, document);
+  }
+  return [...found.values()];
+}
+
+export function inspectionsOf(events: NodeEvent[]): Inspection[] {
+  return events
+    .filter((event) => event.type === 'inspect')
+    .map((event) => {
+      const inspection = event.payload.inspection as Record<string, unknown>;
+      return {
+        eventId: event.id,
+        eventTime: event.eventTime,
+        kind: String(inspection.kind),
+        labPartyCode: (inspection.labPartyCode as string | undefined) ?? null,
+        result: String(inspection.result),
+        reportNumber: (inspection.reportNumber as string | undefined) ?? null,
+        declaredInError: event.declaredInErrorBy !== null,
+      };
+    });
+}
+
+const byTime = (a: { eventTime: Date; id: string }, b: { eventTime: Date; id: string }) =>
+  a.eventTime.getTime() - b.eventTime.getTime() || a.id.localeCompare(b.id);
+
+export function assembleTrace<E extends NodeEvent>(input: TraceInput<E>) {
+  const depthOf = new Map(input.reached.map((node) => [node.code, node.depth]));
+  const eventsByLot = new Map<string, E[]>();
+  for (const event of input.events) {
+    for (const { lotCode } of event.lots) eventsByLot.set(lotCode, [...(eventsByLot.get(lotCode) ?? []), event]);
+  }
+  const holdersByLot = new Map<string, { partyCode: string; onHand: number }[]>();
+  for (const holding of input.holdings) {
+    if (holding.onHand <= 0) continue;
+    holdersByLot.set(holding.lotCode, [...(holdersByLot.get(holding.lotCode) ?? []), { partyCode: holding.partyCode, onHand: holding.onHand }]);
+  }
+
+  // A node is private to its owner and whoever holds it; others see identity, status and certificates.
+  const visible = (lot: NodeLot) =>
+    input.canSee(lot.partyCode) || (holdersByLot.get(lot.code) ?? []).some((holder) => input.canSee(holder.partyCode));
+
+  const nodes: TraceNode[] = input.lots
+    .filter((lot) => depthOf.has(lot.code))
+    .map((lot) => {
+      const lotEvents = eventsByLot.get(lot.code) ?? [];
+      const open = visible(lot);
+      const earTags = Array.isArray(lot.attributes.earTags) ? (lot.attributes.earTags as string[]) : [];
+      return {
+        code: lot.code,
+        kind: lot.kind,
+        depth: depthOf.get(lot.code) as number,
+        redacted: !open,
+        partyCode: lot.partyCode,
+        productCode: lot.productCode,
+        lotNumber: lot.lotNumber,
+        sscc: lot.sscc,
+        status: lot.status,
+        productionDate: lot.productionDate,
+        expiryDate: lot.expiryDate,
+        originLocationCode: lot.originLocationCode,
+        certificates: certificatesOf(lot, lotEvents),
+        earTags,
+        inspections: inspectionsOf(lotEvents),
+        quantity: open ? lot.quantity : null,
+        unit: open ? lot.unit : null,
+        holders: open ? (holdersByLot.get(lot.code) ?? []) : null,
+      };
+    })
+    .sort((a, b) => a.depth - b.depth || a.code.localeCompare(b.code));
+
+  const lotEdges: TraceEdge[] = input.edges.map((edge) => ({
+    kind: edge.kind as 'transform' | 'aggregate',
+    from: edge.upstreamCode,
+    to: edge.downstreamCode,
+    quantity: edge.quantity,
+    unit: edge.unit,
+    eventId: edge.eventId,
+    fromPartyCode: null,
+    toPartyCode: null,
+    shipmentId: null,
+    status: edge.endedByEventId ? 'unpacked' : null,
+  }));
+  // Custody hand-overs keep the lot's identity: an edge from the lot to itself between two parties.
+  const custodyEdges: TraceEdge[] = input.shipments.flatMap((shipment) =>
+    shipment.lines
+      .filter((line) => depthOf.has(line.lotCode))
+      .filter(() => input.canSee(shipment.fromPartyCode) || input.canSee(shipment.toPartyCode))
+      .map((line) => ({
+        kind: 'custody' as const,
+        from: line.lotCode,
+        to: line.lotCode,
+        quantity: line.receivedQuantity ?? line.quantity,
+        unit: null,
+        eventId: shipment.receiveEventId ?? shipment.shipEventId,
+        fromPartyCode: shipment.fromPartyCode,
+        toPartyCode: shipment.toPartyCode,
+        shipmentId: shipment.id,
+        status: shipment.status,
+      })),
+  );
+
+  const events = input.events.filter((event) => input.canSee(event.partyCode)).sort(byTime);
+  return { nodes, edges: [...lotEdges, ...custodyEdges], events };
+}
+
+export type MassBalance = {
+  produced: number;
+  received: number;
+  consumed: number;
+  shipped: number;
+  destroyed: number;
+  sold: number;
+  onHand: number;
+  inTransit: number;
+  transitLoss: number;
+  /** produced − (consumed + destroyed + sold + on hand + in transit + transit loss); 0 when the books close. */
+  unaccounted: number;
+};
+
+/**
+ * Mass balance of one lot across all parties: what was made must be used, on hand, on the
+ * road, lost in transit, destroyed or sold. Yield loss of transformations shows in the
+ * output lots (their produced quantity), not here.
+ */
+export function massBalance(
+  totals: { kind: string; quantity: number }[],
+  shipmentLines: { quantity: number; receivedQuantity: number | null; status: string }[],
+): MassBalance {
+  const sum = (kind: string) => totals.filter((total) => total.kind === kind).reduce((acc, total) => acc + total.quantity, 0);
+  const round = (value: number) => Math.round(value * 1000) / 1000;
+  const produced = sum('produce');
+  const received = sum('receive_in');
+  const consumed = -sum('consume');
+  const shipped = -sum('ship_out');
+  const destroyed = -sum('destroy');
+  const sold = -sum('sell');
+  const onHand = totals.reduce((acc, total) => acc + total.quantity, 0);
+  const inTransit = shipmentLines.filter((line) => line.status === 'open').reduce((acc, line) => acc + line.quantity, 0);
+  const transitLoss = shipmentLines
+    .filter((line) => line.status === 'received')
+    .reduce((acc, line) => acc + (line.quantity - (line.receivedQuantity ?? line.quantity)), 0);
+  return {
+    produced: round(produced),
+    received: round(received),
+    consumed: round(consumed),
+    shipped: round(shipped),
+    destroyed: round(destroyed),
+    sold: round(sold),
+    onHand: round(onHand),
+    inTransit: round(inTransit),
+    transitLoss: round(transitLoss),
+    unaccounted: round(produced - (consumed + destroyed + sold + onHand + inTransit + transitLoss)),
+  };
+}

@@ -1,0 +1,141 @@
+import { and, eq, inArray, isNull, sql } from 'drizzle-orm';
+import { queryRows, type Db } from '../db/client.js';
+import { chunkForInsert, selectInChunks } from '../db/chunk.js';
+import { lineageEdges } from '../db/schema.js';
+import type { Direction, ReachedNode } from './graph.js';
+
+export type EdgeRow = typeof lineageEdges.$inferSelect;
+
+const live = isNull(lineageEdges.retractedByEventId);
+
+export function createLineageRepository(db: Db) {
+  return {
+    async insertEdges(rows: (typeof lineageEdges.$inferInsert)[]): Promise<void> {
+      for (const chunk of chunkForInsert(rows)) await db.insert(lineageEdges).values(chunk);
+    },
+
+    /**
+     * Every node reachable from the start lots, with its shortest distance. Recursive CTE
+     * with UNION (set semantics on (code, depth)) and a depth cap: merging DAGs stay cheap,
+     * where UNION ALL … CYCLE would enumerate every path.
+     */
+    async reachable(startCodes: string[], direction: Direction, maxDepth: number): Promise<ReachedNode[]> {
+      if (startCodes.length === 0) return [];
+      const [next, current] =
+        direction === 'backward' ? [sql.raw('upstream_code'), sql.raw('downstream_code')] : [sql.raw('downstream_code'), sql.raw('upstream_code')];
+      const rows = await queryRows<{ code: string; depth: number }>(db, sql`
+        with recursive walk(code, depth) as (
+          select code, 0 from lots where code in ${startCodes}
+          union
+          select e.${next}, w.depth + 1
+          from walk w join lineage_edges e on e.${current} = w.code
+          where w.depth < ${maxDepth} and e.retracted_by_event_id is null
+        )
+        select code, min(depth)::int as depth from walk group by code`);
+      return rows.map((row) => ({ code: row.code, depth: Number(row.depth) }));
+    },
+
+    /**
+     * The same walk one level at a time (`= any` per frontier). Slower on one node, but it
+     * is the strategy that still works when lots are sharded by party (Citus runs recursive
+     * CTEs only within one shard).
+     */
+    async reachableByFrontier(startCodes: string[], direction: Direction, maxDepth: number): Promise<ReachedNode[]> {
+      const [nextColumn, currentColumn] =
+        direction === 'backward'
+          ? [lineageEdges.upstreamCode, lineageEdges.downstreamCode]
+          : [lineageEdges.downstreamCode, lineageEdges.upstreamCode];
+      const seen = new Map<string, number>();
+      const existing = await selectInChunks(startCodes, (slice) =>
+        queryRows<{ code: string }>(db, sql`select code from lots where code in ${slice}`),
+      );
+      let frontier = existing.map((row) => row.code);
+      frontier.forEach((code) => seen.set(code, 0));
+      for (let depth = 1; depth <= maxDepth && frontier.length > 0; depth++) {
+        const rows = await selectInChunks(frontier, (slice) =>
+          db.selectDistinct({ code: nextColumn }).from(lineageEdges).where(and(inArray(currentColumn, slice), live)),
+        );
+        frontier = [];
+        for (const { code } of rows) {
+          if (!seen.has(code)) {
+            seen.set(code, depth);
+            frontier.push(code);
+          }
+        }
+      }
+      return [...seen].map(([code, depth]) => ({ code, depth }));
+    },
+
+    /** Live edges with both ends among the given nodes. */
+    async edgesAmong(codes: string[]): Promise<EdgeRow[]> {
+      const members = new Set(codes);
+      const rows = await selectInChunks(codes, (slice) =>
+        db.select().from(lineageEdges).where(and(inArray(lineageEdges.downstreamCode, slice), live)),
+      );
+      return rows.filter((row) => members.has(row.upstreamCode));
+    },
+
+    /** True when `toCode` is downstream of `fromCode`; set semantics on the code alone always terminates. */
+    async isDownstream(fromCode: string, toCode: string): Promise<boolean> {
+      const rows = await queryRows<{ found: number }>(db, sql`
+        with recursive down(code) as (
+          select ${fromCode}::text
+          union
+          select e.downstream_code from down d join lineage_edges e on e.upstream_code = d.code
+          where e.retracted_by_event_id is null
+        )
+        select 1 as found from down where code = ${toCode} limit 1`);
+      return rows.length > 0;
+    },
+
+    activeContents(containerCode: string): Promise<EdgeRow[]> {
+      return db
+        .select()
+        .from(lineageEdges)
+        .where(
+          and(
+            eq(lineageEdges.downstreamCode, containerCode),
+            eq(lineageEdges.kind, 'aggregate'),
+            isNull(lineageEdges.endedByEventId),
+            live,
+          ),
+        );
+    },
+
+    async endContainment(containerCode: string, childCodes: string[], eventId: string): Promise<void> {
+      await db
+        .update(lineageEdges)
+        .set({ endedByEventId: eventId })
+        .where(
+          and(
+            eq(lineageEdges.downstreamCode, containerCode),
+            inArray(lineageEdges.upstreamCode, childCodes),
+            eq(lineageEdges.kind, 'aggregate'),
+            isNull(lineageEdges.endedByEventId),
+            live,
+          ),
+        );
+    },
+
+    async hasLiveDownstream(codes: string[]): Promise<boolean> {
+      if (codes.length === 0) return false;
+      const rows = await db
+        .select({ code: lineageEdges.downstreamCode })
+        .from(lineageEdges)
+        .where(and(inArray(lineageEdges.upstreamCode, codes), live))
+        .limit(1);
+      return rows.length > 0;
+    },
+
+    /** Corrections keep edges for the record and take them out of every trace. */
+    async retractEdgesOf(eventId: string, correctionId: string): Promise<void> {
+      await db.update(lineageEdges).set({ retractedByEventId: correctionId }).where(and(eq(lineageEdges.eventId, eventId), live));
+    },
+
+    async restoreContainmentEndedBy(eventId: string): Promise<void> {
+      await db.update(lineageEdges).set({ endedByEventId: null }).where(eq(lineageEdges.endedByEventId, eventId));
+    },
+  };
+}
+
+export type LineageRepository = ReturnType<typeof createLineageRepository>;

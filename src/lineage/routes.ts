@@ -1,0 +1,26 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { bearerSecurity, principalOf } from '../http/authenticate.js';
+import { problemSchema } from '../http/problem.js';
+import { traceQuery, traceSchema } from './schemas.js';
+import type { TraceService } from './service.js';
+
+export const traceRoutes: FastifyPluginAsyncZod<{ service: TraceService }> = async (app, { service }) => {
+  app.get(
+    '/trace/:code',
+    {
+      schema: {
+        tags: ['trace'],
+        summary: 'Bottom-up (backward) or recall (forward) trace from any identifier',
+        description:
+          'Accepts a lot or container code, an SSCC, a 15-digit ear tag, or PARTYCODE:LOTNUMBER. Returns the lineage graph: lots and containers, transform / aggregate / custody edges, and the events on them in time order.',
+        security: bearerSecurity,
+        params: z.object({ code: z.string().min(1).max(200) }),
+        querystring: traceQuery,
+        response: { 200: traceSchema, 400: problemSchema, 403: problemSchema, 404: problemSchema },
+      },
+    },
+    async (request) =>
+      service.trace(principalOf(request), request.params.code, request.query.direction, request.query.depth),
+  );
+};

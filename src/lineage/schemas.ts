@@ -1,0 +1,88 @@
+import { z } from 'zod';
+import { eventSchema } from '../events/schemas.js';
+
+export const traceQuery = z.object({
+  direction: z.enum(['backward', 'forward']).default('backward').describe('backward: towards farms; forward: towards shops (recalls)'),
+  depth: z.coerce.number().int().min(0).max(100).default(30),
+});
+
+const inspectionSchema = z.object({
+  eventId: z.string(),
+  eventTime: z.date(),
+  kind: z.string(),
+  labPartyCode: z.string().nullable(),
+  result: z.string(),
+  reportNumber: z.string().nullable(),
+  declaredInError: z.boolean(),
+});
+
+export const traceNodeSchema = z
+  .object({
+    code: z.string(),
+    kind: z.string(),
+    depth: z.number().int(),
+    redacted: z.boolean().describe("true when the lot belongs to another party: quantities and holders are withheld"),
+    partyCode: z.string(),
+    productCode: z.string().nullable(),
+    lotNumber: z.string().nullable(),
+    sscc: z.string().nullable(),
+    status: z.string(),
+    productionDate: z.string().nullable(),
+    expiryDate: z.string().nullable(),
+    originLocationCode: z.string().nullable(),
+    certificates: z.array(z.object({ type: z.string(), number: z.string() })),
+    earTags: z.array(z.string()),
+    inspections: z.array(inspectionSchema),
+    quantity: z.number().nullable(),
+    unit: z.string().nullable(),
+    holders: z.array(z.object({ partyCode: z.string(), onHand: z.number() })).nullable(),
+  })
+  .meta({ id: 'TraceNode' });
+
+export const traceEdgeSchema = z
+  .object({
+    kind: z.enum(['transform', 'aggregate', 'custody']),
+    from: z.string(),
+    to: z.string(),
+    quantity: z.number().nullable(),
+    unit: z.string().nullable(),
+    eventId: z.string(),
+    fromPartyCode: z.string().nullable(),
+    toPartyCode: z.string().nullable(),
+    shipmentId: z.string().nullable(),
+    status: z.string().nullable(),
+  })
+  .meta({ id: 'TraceEdge' });
+
+export const traceSchema = z
+  .object({
+    query: z.object({
+      identifier: z.string(),
+      lotCodes: z.array(z.string()).describe('the lots the identifier resolved to'),
+      direction: z.enum(['backward', 'forward']),
+      depth: z.number().int(),
+    }),
+    summary: z.object({
+      nodes: z.number().int(),
+      earTags: z.array(z.string()),
+      farms: z.array(z.string()).describe('farm parties reached'),
+      currentHolders: z.array(z.object({ lotCode: z.string(), partyCode: z.string(), onHand: z.number() })),
+    }),
+    nodes: z.array(traceNodeSchema),
+    edges: z.array(traceEdgeSchema),
+    events: z.array(eventSchema),
+    parties: z.array(
+      z.object({
+        code: z.string(),
+        name: z.string(),
+        kind: z.string(),
+        regionCode: z.string(),
+        address: z.string().nullable(),
+        contact: z.object({ person: z.string().optional(), phone: z.string().optional(), email: z.string().optional() }).nullable(),
+      }),
+    ),
+    products: z.array(z.object({ code: z.string(), name: z.string(), gtin: z.string().nullable(), category: z.string(), marks: z.array(z.string()) })),
+    locations: z.array(z.object({ code: z.string(), name: z.string(), kind: z.string(), regionCode: z.string(), partyCode: z.string() })),
+  })
+  .meta({ id: 'Trace' });
+export type Trace = z.infer<typeof traceSchema>;

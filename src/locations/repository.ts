@@ -1,0 +1,31 @@
+import { eq, inArray } from 'drizzle-orm';
+import type { Db } from '../db/client.js';
+import { selectInChunks } from '../db/chunk.js';
+import { locations } from '../db/schema.js';
+
+export type LocationRow = typeof locations.$inferSelect;
+
+export function createLocationsRepository(db: Db) {
+  return {
+    async insert(row: typeof locations.$inferInsert): Promise<LocationRow> {
+      const [inserted] = await db.insert(locations).values(row).returning();
+      return inserted;
+    },
+    findByCodes(codes: string[]): Promise<LocationRow[]> {
+      return selectInChunks([...new Set(codes)], (slice) => db.select().from(locations).where(inArray(locations.code, slice)));
+    },
+    async findByCode(code: string): Promise<LocationRow | undefined> {
+      const [row] = await db.select().from(locations).where(eq(locations.code, code));
+      return row;
+    },
+    async findByGln(gln: string): Promise<LocationRow | undefined> {
+      const [row] = await db.select().from(locations).where(eq(locations.gln, gln));
+      return row;
+    },
+    listByParty(partyCode: string): Promise<LocationRow[]> {
+      return db.select().from(locations).where(eq(locations.partyCode, partyCode)).orderBy(locations.createdAt);
+    },
+  };
+}
+
+export type LocationsRepository = ReturnType<typeof createLocationsRepository>;

@@ -1,0 +1,52 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { normalizeCode } from '../codes/service-codes.js';
+import { bearerSecurity, principalOf } from '../http/authenticate.js';
+import { problemSchema } from '../http/problem.js';
+import { createLocationBody, locationSchema } from './schemas.js';
+import type { LocationService } from './service.js';
+
+export const locationRoutes: FastifyPluginAsyncZod<{ service: LocationService }> = async (app, { service }) => {
+  const tags = ['locations'];
+  app.post(
+    '/locations',
+    {
+      schema: {
+        tags,
+        summary: 'Register a location (origin, barn, plant, cold store, shop) of a party',
+        security: bearerSecurity,
+        body: createLocationBody,
+        response: { 201: locationSchema, 400: problemSchema, 403: problemSchema, 404: problemSchema, 409: problemSchema },
+      },
+    },
+    async (request, reply) => reply.code(201).send(await service.register(principalOf(request), request.body)),
+  );
+
+  app.get(
+    '/locations',
+    {
+      schema: {
+        tags,
+        summary: "A party's locations (any key: locations are the shared directory shipments are addressed to)",
+        security: bearerSecurity,
+        querystring: z.object({ partyCode: z.string() }),
+        response: { 200: z.object({ items: z.array(locationSchema) }) },
+      },
+    },
+    async (request) => ({ items: await service.listByParty(normalizeCode(request.query.partyCode)) }),
+  );
+
+  app.get(
+    '/locations/:code',
+    {
+      schema: {
+        tags,
+        summary: 'One location',
+        security: bearerSecurity,
+        params: z.object({ code: z.string() }),
+        response: { 200: locationSchema, 404: problemSchema },
+      },
+    },
+    async (request) => service.get(normalizeCode(request.params.code)),
+  );
+};

@@ -1,0 +1,32 @@
+import { z } from 'zod';
+import { glnSchema, regionCodeSchema } from '../parties/schemas.js';
+
+export const LOCATION_KINDS = ['origin', 'farm', 'barn', 'plant', 'cold_store', 'warehouse', 'shop', 'lab', 'other'] as const;
+
+export const createLocationBody = z.object({
+  partyCode: z.string().describe('owning party; operators may only register their own'),
+  name: z.string().trim().min(1).max(200),
+  kind: z.enum(LOCATION_KINDS),
+  regionCode: regionCodeSchema,
+  address: z.string().max(500).optional(),
+  latitude: z.number().min(-90).max(90).optional(),
+  longitude: z.number().min(-180).max(180).optional(),
+  gln: glnSchema.optional(),
+});
+export type CreateLocationInput = z.infer<typeof createLocationBody>;
+
+export const locationSchema = z
+  .object({
+    code: z.string(),
+    partyCode: z.string(),
+    name: z.string(),
+    kind: z.enum(LOCATION_KINDS),
+    regionCode: z.string(),
+    address: z.string().nullable(),
+    latitude: z.number().nullable(),
+    longitude: z.number().nullable(),
+    gln: z.string().nullable(),
+    createdAt: z.date(),
+  })
+  .meta({ id: 'Location' });
+export type Location = z.infer<typeof locationSchema>;

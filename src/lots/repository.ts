@@ -1,0 +1,178 @@
+import { and, desc, eq, inArray, isNull, lt, sql, type SQL } from 'drizzle-orm';
+import { queryRows, type Db } from '../db/client.js';
+import { chunkForInsert } from '../db/chunk.js';
+import { lotIdentifiers, lotMovements, lots, shipmentLines, shipments } from '../db/schema.js';
+
+export type LotRow = typeof lots.$inferSelect;
+export type MovementRow = typeof lotMovements.$inferSelect;
+export type Holding = { lotCode: string; partyCode: string; onHand: number };
+
+// A correction writes the negated rows of the event it reverses, under the same kinds, so totals per kind net out.
+export const MOVEMENT_KINDS = ['produce', 'consume', 'ship_out', 'receive_in', 'destroy', 'sell'] as const;
+export type MovementKind = (typeof MOVEMENT_KINDS)[number];
+
+export function createLotsRepository(db: Db) {
+  return {
+    async insertLots(rows: (typeof lots.$inferInsert)[]): Promise<void> {
+      for (const chunk of chunkForInsert(rows)) await db.insert(lots).values(chunk);
+    },
+    findByCodes(codes: string[]): Promise<LotRow[]> {
+      if (codes.length === 0) return Promise.resolve([]);
+      return db.select().from(lots).where(inArray(lots.code, codes));
+    },
+    /** Row locks serialise concurrent events on the same lots; codes are sorted so two events never deadlock. */
+    async lockByCodes(codes: string[]): Promise<LotRow[]> {
+      if (codes.length === 0) return [];
+      return db
+        .select()
+        .from(lots)
+        .where(inArray(lots.code, [...new Set(codes)].sort()))
+        .orderBy(lots.code)
+        .for('update');
+    },
+    async findByLotNumber(partyCode: string, lotNumber: string): Promise<LotRow | undefined> {
+      const [row] = await db
+        .select()
+        .from(lots)
+        .where(and(eq(lots.partyCode, partyCode), eq(lots.lotNumber, lotNumber), isNull(lots.voidedByEventId)));
+      return row;
+    },
+    async findBySscc(sscc: string): Promise<LotRow | undefined> {
+      const [row] = await db.select().from(lots).where(and(eq(lots.sscc, sscc), isNull(lots.voidedByEventId)));
+      return row;
+    },
+    async findLotCodeByIdentifier(kind: string, value: string): Promise<string | undefined> {
+      const [row] = await db
+        .select({ lotCode: lotIdentifiers.lotCode })
+        .from(lotIdentifiers)
+        .where(and(eq(lotIdentifiers.kind, kind), eq(lotIdentifiers.value, value)));
+      return row?.lotCode;
+    },
+    async findTakenIdentifiers(kind: string, values: string[]): Promise<string[]> {
+      const taken: string[] = [];
+      for (let i = 0; i < values.length; i += 10_000) {
+        const rows = await db
+          .select({ value: lotIdentifiers.value })
+          .from(lotIdentifiers)
+          .where(and(eq(lotIdentifiers.kind, kind), inArray(lotIdentifiers.value, values.slice(i, i + 10_000))));
+        taken.push(...rows.map((row) => row.value));
+      }
+      return taken;
+    },
+    async insertIdentifiers(rows: (typeof lotIdentifiers.$inferInsert)[]): Promise<void> {
+      for (const chunk of chunkForInsert(rows)) await db.insert(lotIdentifiers).values(chunk);
+    },
+    /** Identifiers are a lookup index over the event log; a voided lot gives its ear tags back. */
+    async releaseIdentifiers(lotCodes: string[]): Promise<void> {
+      if (lotCodes.length) await db.delete(lotIdentifiers).where(inArray(lotIdentifiers.lotCode, lotCodes));
+    },
+    findCreatedBy(eventId: string): Promise<LotRow[]> {
+      return db.select().from(lots).where(eq(lots.createdByEventId, eventId)).orderBy(lots.createdAt, lots.code);
+    },
+    async voidLots(codes: string[], eventId: string): Promise<void> {
+      if (codes.length) await db.update(lots).set({ voidedByEventId: eventId }).where(inArray(lots.code, codes));
+    },
+    async replaceLot(code: string, values: Omit<typeof lots.$inferInsert, 'code'>): Promise<void> {
+      await db.update(lots).set(values).where(eq(lots.code, code));
+    },
+    async setStatus(code: string, status: string): Promise<void> {
+      await db.update(lots).set({ status }).where(eq(lots.code, code));
+    },
+
+    async insertMovements(rows: MovementRow[]): Promise<void> {
+      for (const chunk of chunkForInsert(rows)) await db.insert(lotMovements).values(chunk);
+    },
+    movementsOfEvent(eventId: string): Promise<MovementRow[]> {
+      return db.select().from(lotMovements).where(eq(lotMovements.eventId, eventId));
+    },
+    /** What each party holds of each lot, derived from the movement ledger. */
+    async holdings(lotCodes: string[]): Promise<Holding[]> {
+      if (lotCodes.length === 0) return [];
+      const rows = await db
+        .select({
+          lotCode: lotMovements.lotCode,
+          partyCode: lotMovements.partyCode,
+          onHand: sql<string>`sum(${lotMovements.quantity})::text`,
+        })
+        .from(lotMovements)
+        .where(inArray(lotMovements.lotCode, lotCodes))
+        .groupBy(lotMovements.lotCode, lotMovements.partyCode);
+      return rows.map((row) => ({ ...row, onHand: Number(row.onHand) }));
+    },
+    /** Signed totals per movement kind for one lot: the input of a mass balance. */
+    async movementTotals(lotCode: string): Promise<{ kind: string; quantity: number }[]> {
+      const rows = await db
+        .select({ kind: lotMovements.kind, quantity: sql<string>`sum(${lotMovements.quantity})::text` })
+        .from(lotMovements)
+        .where(eq(lotMovements.lotCode, lotCode))
+        .groupBy(lotMovements.kind);
+      return rows.map((row) => ({ kind: row.kind, quantity: Number(row.quantity) }));
+    },
+    /** The most recent kind of movement that took quantity out for good, per lot. */
+    async lastDrainKinds(lotCodes: string[]): Promise<Map<string, string>> {
+      if (lotCodes.length === 0) return new Map();
+      const rows = await db
+        .selectDistinctOn([lotMovements.lotCode], { lotCode: lotMovements.lotCode, kind: lotMovements.kind })
+        .from(lotMovements)
+        .where(
+          and(
+            inArray(lotMovements.lotCode, lotCodes),
+            inArray(lotMovements.kind, ['consume', 'destroy', 'sell']),
+            lt(lotMovements.quantity, 0),
+            sql`not exists (select 1 from events c where c.corrects_event_id = ${lotMovements.eventId})`,
+          ),
+        )
+        .orderBy(lotMovements.lotCode, desc(sql`(select event_time from events e where e.id = ${lotMovements.eventId})`));
+      return new Map(rows.map((row) => [row.lotCode, row.kind]));
+    },
+    /** Quantity of each lot in open shipments. */
+    async inTransit(lotCodes: string[]): Promise<Map<string, number>> {
+      if (lotCodes.length === 0) return new Map();
+      const rows = await db
+        .select({ lotCode: shipmentLines.lotCode, quantity: sql<string>`sum(${shipmentLines.quantity})::text` })
+        .from(shipmentLines)
+        .innerJoin(shipments, eq(shipments.id, shipmentLines.shipmentId))
+        .where(and(inArray(shipmentLines.lotCode, lotCodes), eq(shipments.status, 'open')))
+        .groupBy(shipmentLines.lotCode);
+      return new Map(rows.map((row) => [row.lotCode, Number(row.quantity)]));
+    },
+    /** Lots named by a live (not declared in error) event with disposition recalled. */
+    async recalled(lotCodes: string[]): Promise<Set<string>> {
+      if (lotCodes.length === 0) return new Set();
+      const rows = await queryRows<{ lot_code: string }>(db, sql`
+        select distinct el.lot_code from event_lots el
+        join events e on e.id = el.event_id
+        where el.lot_code in ${lotCodes} and e.disposition = 'recalled'
+          and not exists (select 1 from events c where c.corrects_event_id = e.id)`);
+      return new Set(rows.map((row) => row.lot_code));
+    },
+    /** Parties that ever held or were sent a lot: they may read it. */
+    async involvedParties(lotCode: string): Promise<Set<string>> {
+      const rows = await queryRows<{ party_code: string }>(db, sql`
+        select party_code from lots where code = ${lotCode}
+        union select party_code from lot_movements where lot_code = ${lotCode}
+        union select s.to_party_code from shipment_lines l join shipments s on s.id = l.shipment_id where l.lot_code = ${lotCode}`);
+      return new Set(rows.map((row) => row.party_code));
+    },
+    list(filter: { partyCode?: string; holderCode?: string; status?: string; productCode?: string; limit: number; offset: number }) {
+      const conditions: SQL[] = [isNull(lots.voidedByEventId)];
+      if (filter.partyCode) conditions.push(eq(lots.partyCode, filter.partyCode));
+      if (filter.status) conditions.push(eq(lots.status, filter.status));
+      if (filter.productCode) conditions.push(eq(lots.productCode, filter.productCode));
+      if (filter.holderCode) {
+        conditions.push(
+          sql`${lots.code} in (select lot_code from lot_movements where party_code = ${filter.holderCode})`,
+        );
+      }
+      return db
+        .select()
+        .from(lots)
+        .where(and(...conditions))
+        .orderBy(desc(lots.createdAt), lots.code)
+        .limit(filter.limit)
+        .offset(filter.offset);
+    },
+  };
+}
+
+export type LotsRepository = ReturnType<typeof createLotsRepository>;

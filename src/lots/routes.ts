@@ -1,0 +1,47 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { normalizeCode } from '../codes/service-codes.js';
+import { bearerSecurity, principalOf } from '../http/authenticate.js';
+import { problemSchema } from '../http/problem.js';
+import { listLotsQuery, lotDetailSchema, lotSchema } from './schemas.js';
+import type { LotService } from './service.js';
+
+export const lotRoutes: FastifyPluginAsyncZod<{ service: LotService }> = async (app, { service }) => {
+  const tags = ['lots'];
+  app.get(
+    '/lots',
+    {
+      schema: {
+        tags,
+        summary: 'Lots: an operator sees those it owns or has held; regulators see all',
+        security: bearerSecurity,
+        querystring: listLotsQuery,
+        response: { 200: z.object({ items: z.array(lotSchema) }), 403: problemSchema },
+      },
+    },
+    async (request) => {
+      const { partyCode, productCode, ...rest } = request.query;
+      return {
+        items: await service.list(principalOf(request), {
+          ...rest,
+          partyCode: partyCode ? normalizeCode(partyCode) : undefined,
+          productCode: productCode ? normalizeCode(productCode) : undefined,
+        }),
+      };
+    },
+  );
+
+  app.get(
+    '/lots/:code',
+    {
+      schema: {
+        tags,
+        summary: 'One lot with its current holders and mass balance',
+        security: bearerSecurity,
+        params: z.object({ code: z.string() }),
+        response: { 200: lotDetailSchema, 403: problemSchema, 404: problemSchema },
+      },
+    },
+    async (request) => service.get(principalOf(request), normalizeCode(request.params.code)),
+  );
+};

@@ -1,0 +1,54 @@
+import { z } from 'zod';
+import { LOT_STATUSES } from '../events/status.js';
+
+export const lotSchema = z
+  .object({
+    code: z.string().describe('unified lot code issued by this service'),
+    kind: z.enum(['lot', 'container']),
+    partyCode: z.string().describe('owner: the party that created the lot'),
+    productCode: z.string().nullable(),
+    lotNumber: z.string().nullable().describe("the owner's own lot number"),
+    sscc: z.string().nullable(),
+    quantity: z.number().describe('quantity created'),
+    unit: z.string(),
+    productionDate: z.string().nullable(),
+    expiryDate: z.string().nullable(),
+    originLocationCode: z.string().nullable(),
+    attributes: z.record(z.string(), z.unknown()),
+    status: z.enum(LOT_STATUSES),
+    createdByEventId: z.string(),
+    voidedByEventId: z.string().nullable(),
+    createdAt: z.date(),
+  })
+  .meta({ id: 'Lot' });
+export type Lot = z.infer<typeof lotSchema>;
+
+export const massBalanceSchema = z
+  .object({
+    produced: z.number(),
+    received: z.number(),
+    consumed: z.number(),
+    shipped: z.number(),
+    destroyed: z.number(),
+    sold: z.number(),
+    onHand: z.number(),
+    inTransit: z.number(),
+    transitLoss: z.number(),
+    unaccounted: z.number().describe('0 when the books close'),
+  })
+  .meta({ id: 'MassBalance' });
+
+export const lotDetailSchema = lotSchema
+  .extend({
+    holders: z.array(z.object({ partyCode: z.string(), onHand: z.number() })),
+    massBalance: massBalanceSchema,
+  })
+  .meta({ id: 'LotDetail' });
+
+export const listLotsQuery = z.object({
+  partyCode: z.string().optional().describe('owner (regulators and admins); operators always see their own'),
+  status: z.enum(LOT_STATUSES).optional(),
+  productCode: z.string().optional(),
+  limit: z.coerce.number().int().min(1).max(1000).default(100),
+  offset: z.coerce.number().int().min(0).default(0),
+});

@@ -1,0 +1,56 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { requireRole } from '../auth/principal.js';
+import { normalizeCode } from '../codes/service-codes.js';
+import { bearerSecurity, principalOf } from '../http/authenticate.js';
+import { problemSchema } from '../http/problem.js';
+import { createPartyBody, listPartiesQuery, partySchema } from './schemas.js';
+import type { PartyService } from './service.js';
+
+export const partyRoutes: FastifyPluginAsyncZod<{ service: PartyService }> = async (app, { service }) => {
+  const tags = ['parties'];
+  app.post(
+    '/parties',
+    {
+      schema: {
+        tags,
+        summary: 'Register a party (主体) and issue its unified entity code (admin)',
+        security: bearerSecurity,
+        body: createPartyBody,
+        response: { 201: partySchema, 400: problemSchema, 403: problemSchema, 409: problemSchema },
+      },
+    },
+    async (request, reply) => {
+      requireRole(principalOf(request), 'admin');
+      return reply.code(201).send(await service.register(request.body));
+    },
+  );
+
+  app.get(
+    '/parties',
+    {
+      schema: {
+        tags,
+        summary: 'The party directory (any key)',
+        security: bearerSecurity,
+        querystring: listPartiesQuery,
+        response: { 200: z.object({ items: z.array(partySchema) }) },
+      },
+    },
+    async (request) => ({ items: await service.list(request.query) }),
+  );
+
+  app.get(
+    '/parties/:code',
+    {
+      schema: {
+        tags,
+        summary: 'One party by its unified entity code',
+        security: bearerSecurity,
+        params: z.object({ code: z.string() }),
+        response: { 200: partySchema, 404: problemSchema },
+      },
+    },
+    async (request) => service.get(normalizeCode(request.params.code)),
+  );
+};

@@ -1,0 +1,62 @@
+import { z } from 'zod';
+import { isValidRegionCode, isValidScLicence } from '../codes/china.js';
+import { isValidGln } from '../codes/gs1.js';
+import { PARTY_KINDS } from '../codes/service-codes.js';
+import { isValidUscc } from '../codes/uscc.js';
+
+export const regionCodeSchema = z
+  .string()
+  .refine(isValidRegionCode, { error: 'must be a 6-digit administrative region code (GB/T 2260), e.g. 500236' });
+export const glnSchema = z.string().refine(isValidGln, { error: 'must be a 13-digit GLN with a valid check digit' });
+
+export const partyKindSchema = z.enum(PARTY_KINDS);
+
+export const createPartyBody = z.object({
+  kind: partyKindSchema,
+  name: z.string().trim().min(1).max(200),
+  uscc: z
+    .string()
+    .refine(isValidUscc, { error: 'must be an 18-character 统一社会信用代码 with a valid GB 32100 check character' })
+    .optional(),
+  regionCode: regionCodeSchema,
+  address: z.string().max(500).optional(),
+  contact: z
+    .object({ person: z.string().max(100).optional(), phone: z.string().max(40).optional(), email: z.string().email().optional() })
+    .optional(),
+  licences: z
+    .object({
+      scLicence: z
+        .string()
+        .refine(isValidScLicence, { error: 'must be an SC food production licence: "SC" + 14 digits' })
+        .optional(),
+      animalEpidemicPreventionCertificate: z.string().max(64).optional(),
+      farmCode: z.string().max(64).optional(),
+      businessLicence: z.string().max(64).optional(),
+    })
+    .optional(),
+  gln: glnSchema.optional(),
+});
+export type CreatePartyInput = z.infer<typeof createPartyBody>;
+
+export const partySchema = z
+  .object({
+    code: z.string().describe('unified entity code issued by this service'),
+    kind: partyKindSchema,
+    name: z.string(),
+    uscc: z.string().nullable(),
+    regionCode: z.string(),
+    address: z.string().nullable(),
+    contact: z.object({ person: z.string().optional(), phone: z.string().optional(), email: z.string().optional() }),
+    licences: z.record(z.string(), z.string()),
+    gln: z.string().nullable(),
+    createdAt: z.date(),
+  })
+  .meta({ id: 'Party' });
+export type Party = z.infer<typeof partySchema>;
+
+export const listPartiesQuery = z.object({
+  kind: partyKindSchema.optional(),
+  regionCode: z.string().optional(),
+  limit: z.coerce.number().int().min(1).max(1000).default(100),
+  offset: z.coerce.number().int().min(0).default(0),
+});

@@ -1,0 +1,49 @@
+import { newPartyCode, type PartyKind } from '../codes/service-codes.js';
+import { conflict, notFound } from '../http/problem.js';
+import type { PartiesRepository, PartyRow } from './repository.js';
+import type { CreatePartyInput, Party } from './schemas.js';
+
+export const toParty = (row: PartyRow): Party => ({
+  ...row,
+  kind: row.kind as PartyKind,
+  licences: row.licences as Record<string, string>,
+});
+
+export function createPartyService(deps: { parties: Pick<PartiesRepository, 'insert' | 'findByCode' | 'findByUscc' | 'list'> }) {
+  return {
+    async register(input: CreatePartyInput): Promise<Party> {
+      if (input.uscc) {
+        const existing = await deps.parties.findByUscc(input.uscc);
+        if (existing) {
+          throw conflict(`USCC ${input.uscc} is already registered as party ${existing.code}`, [
+            { in: 'body', pointer: '/uscc', detail: 'already registered' },
+          ]);
+        }
+      }
+      const row = await deps.parties.insert({
+        code: newPartyCode(input.kind, input.regionCode),
+        kind: input.kind,
+        name: input.name,
+        uscc: input.uscc ?? null,
+        regionCode: input.regionCode,
+        address: input.address ?? null,
+        contact: input.contact ?? {},
+        licences: input.licences ?? {},
+        gln: input.gln ?? null,
+      });
+      return toParty(row);
+    },
+
+    async get(code: string): Promise<Party> {
+      const row = await deps.parties.findByCode(code);
+      if (!row) throw notFound(`no party ${code}`);
+      return toParty(row);
+    },
+
+    async list(filter: Parameters<PartiesRepository['list']>[0]): Promise<Party[]> {
+      return (await deps.parties.list(filter)).map(toParty);
+    },
+  };
+}
+
+export type PartyService = ReturnType<typeof createPartyService>;

@@ -1,0 +1,32 @@
+import { eq, inArray } from 'drizzle-orm';
+import type { Db } from '../db/client.js';
+import { selectInChunks } from '../db/chunk.js';
+import { products } from '../db/schema.js';
+
+export type ProductRow = typeof products.$inferSelect;
+
+export function createProductsRepository(db: Db) {
+  return {
+    async insert(row: typeof products.$inferInsert): Promise<ProductRow> {
+      const [inserted] = await db.insert(products).values(row).returning();
+      return inserted;
+    },
+    findByCodes(codes: string[]): Promise<ProductRow[]> {
+      return selectInChunks([...new Set(codes)], (slice) => db.select().from(products).where(inArray(products.code, slice)));
+    },
+    async findByCode(code: string): Promise<ProductRow | undefined> {
+      const [row] = await db.select().from(products).where(eq(products.code, code));
+      return row;
+    },
+    async findByGtin(gtin: string): Promise<ProductRow | undefined> {
+      const [row] = await db.select().from(products).where(eq(products.gtin, gtin));
+      return row;
+    },
+    list(partyCode?: string): Promise<ProductRow[]> {
+      const query = db.select().from(products);
+      return (partyCode ? query.where(eq(products.partyCode, partyCode)) : query).orderBy(products.createdAt);
+    },
+  };
+}
+
+export type ProductsRepository = ReturnType<typeof createProductsRepository>;

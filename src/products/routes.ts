@@ -1,0 +1,54 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { normalizeCode } from '../codes/service-codes.js';
+import { bearerSecurity, principalOf } from '../http/authenticate.js';
+import { problemSchema } from '../http/problem.js';
+import { createProductBody, productSchema } from './schemas.js';
+import type { ProductService } from './service.js';
+
+export const productRoutes: FastifyPluginAsyncZod<{ service: ProductService }> = async (app, { service }) => {
+  const tags = ['products'];
+  app.post(
+    '/products',
+    {
+      schema: {
+        tags,
+        summary: 'Register a product (optional GTIN, GI / green / organic marks)',
+        security: bearerSecurity,
+        body: createProductBody,
+        response: { 201: productSchema, 400: problemSchema, 403: problemSchema, 404: problemSchema, 409: problemSchema },
+      },
+    },
+    async (request, reply) => reply.code(201).send(await service.register(principalOf(request), request.body)),
+  );
+
+  app.get(
+    '/products',
+    {
+      schema: {
+        tags,
+        summary: 'The product catalogue (any key), optionally of one brand owner',
+        security: bearerSecurity,
+        querystring: z.object({ partyCode: z.string().optional() }),
+        response: { 200: z.object({ items: z.array(productSchema) }) },
+      },
+    },
+    async (request) => ({
+      items: await service.list(request.query.partyCode ? normalizeCode(request.query.partyCode) : undefined),
+    }),
+  );
+
+  app.get(
+    '/products/:code',
+    {
+      schema: {
+        tags,
+        summary: 'One product',
+        security: bearerSecurity,
+        params: z.object({ code: z.string() }),
+        response: { 200: productSchema, 404: problemSchema },
+      },
+    },
+    async (request) => service.get(normalizeCode(request.params.code)),
+  );
+};

@@ -1,0 +1,38 @@
+import { z } from 'zod';
+import { isValidGtin, toGtin14 } from '../codes/gs1.js';
+
+export const PRODUCT_MARKS = ['geographical_indication', 'green_food', 'organic'] as const;
+export const PRODUCT_CATEGORIES = ['live_animal', 'carcass', 'fresh_meat', 'cured_meat', 'processed_food', 'packaging', 'other'] as const;
+export const UNITS = ['head', 'kg', 'piece', 'box', 'case', 'pallet'] as const;
+
+export const createProductBody = z.object({
+  partyCode: z.string().describe('brand owner; operators may only register their own products'),
+  name: z.string().trim().min(1).max(200),
+  gtin: z
+    .string()
+    .refine(isValidGtin, { error: 'must be a GTIN-8/12/13/14 with a valid check digit' })
+    .transform(toGtin14)
+    .optional(),
+  category: z.enum(PRODUCT_CATEGORIES),
+  unit: z.enum(UNITS),
+  shelfLifeDays: z.number().int().min(1).max(3650).optional(),
+  marks: z.array(z.enum(PRODUCT_MARKS)).max(PRODUCT_MARKS.length).optional().describe('地理标志 / 绿色食品 / 有机'),
+  description: z.string().max(2000).optional(),
+});
+export type CreateProductInput = z.infer<typeof createProductBody>;
+
+export const productSchema = z
+  .object({
+    code: z.string(),
+    partyCode: z.string(),
+    name: z.string(),
+    gtin: z.string().nullable().describe('GTIN-14'),
+    category: z.enum(PRODUCT_CATEGORIES),
+    unit: z.enum(UNITS),
+    shelfLifeDays: z.number().int().nullable(),
+    marks: z.array(z.enum(PRODUCT_MARKS)),
+    description: z.string().nullable(),
+    createdAt: z.date(),
+  })
+  .meta({ id: 'Product' });
+export type Product = z.infer<typeof productSchema>;

@@ -1,0 +1,43 @@
+import { assertCanWriteForParty, type Principal } from '../auth/principal.js';
+import { newProductCode } from '../codes/service-codes.js';
+import { conflict, notFound } from '../http/problem.js';
+import type { ProductRow, ProductsRepository } from './repository.js';
+import type { CreateProductInput, Product } from './schemas.js';
+
+export const toProduct = (row: ProductRow): Product => ({
+  ...row,
+  category: row.category as Product['category'],
+  unit: row.unit as Product['unit'],
+  marks: row.marks as Product['marks'],
+});
+
+export function createProductService(deps: {
+  products: Pick<ProductsRepository, 'insert' | 'findByCode' | 'findByGtin' | 'list'>;
+  partyExists: (code: string) => Promise<boolean>;
+}) {
+  return {
+    async register(principal: Principal, input: CreateProductInput): Promise<Product> {
+      assertCanWriteForParty(principal, input.partyCode);
+      if (!(await deps.partyExists(input.partyCode))) throw notFound(`no party ${input.partyCode}`);
+      if (input.gtin && (await deps.products.findByGtin(input.gtin))) {
+        throw conflict(`GTIN ${input.gtin} is already registered`, [{ in: 'body', pointer: '/gtin', detail: 'already registered' }]);
+      }
+      const row = await deps.products.insert({
+        code: newProductCode(),
+        ...input,
+        marks: [...new Set(input.marks ?? [])],
+      });
+      return toProduct(row);
+    },
+    async get(code: string): Promise<Product> {
+      const row = await deps.products.findByCode(code);
+      if (!row) throw notFound(`no product ${code}`);
+      return toProduct(row);
+    },
+    async list(partyCode?: string): Promise<Product[]> {
+      return (await deps.products.list(partyCode)).map(toProduct);
+    },
+  };
+}
+
+export type ProductService = ReturnType<typeof createProductService>;

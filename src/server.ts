@@ -1,0 +1,64 @@
+import { buildApp } from './app.js';
+import { ConfigError, loadConfig } from './config.js';
+import { openPglite, openPostgres, type Database } from './db/client.js';
+import { DataDirLockedError } from './db/lock.js';
+import { loadDemoChainOnce } from '../seeds/fengjie.js';
+
+async function main() {
+  const config = loadConfig();
+  const database: Database = config.DATABASE_URL ? await openPostgres(config.DATABASE_URL) : await openPglite(config.DATA_DIR);
+  await database.migrate();
+
+  const app = await buildApp({
+    database,
+    bodyLimit: config.BODY_LIMIT_BYTES,
+    logger: { level: config.LOG_LEVEL, redact: ['req.headers.authorization'] },
+  });
+  const adminKey = await app.services.apiKeys.ensureAdminKey(config.ADMIN_API_KEY);
+  const demo = config.SEED_DEMO ? await loadDemoChainOnce(app.services) : null;
+
+  let closing = false;
+  const shutdown = async (signal: string) => {
+    if (closing) return;
+    closing = true;
+    app.log.info({ signal }, 'shutting down');
+    await app.close();
+    await database.close();
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+
+  await app.listen({ port: config.PORT, host: config.HOST });
+  const shownHost = config.HOST === '0.0.0.0' || config.HOST === '::' ? 'localhost' : config.HOST;
+  const base = `http://${shownHost}:${(app.server.address() as { port: number }).port}`;
+  const where = database.kind === 'pglite' ? `embedded PGlite in ${config.DATA_DIR}` : 'PostgreSQL (DATABASE_URL)';
+  const lines = [
+    '',
+    `  Traceability service ready on ${base}  (${where})`,
+    `  API docs (Swagger UI):  ${base}/docs`,
+    `  OpenAPI document:       ${base}/openapi.json`,
+    adminKey
+      ? `  Admin API key (shown once, stored hashed — keep it):  ${adminKey}`
+      : config.ADMIN_API_KEY
+        ? '  Admin API key: the ADMIN_API_KEY you configured'
+        : '  Admin API key: printed on the first start; issue another with `npm run admin-key`',
+  ];
+  if (demo) {
+    lines.push(
+      `  Demo retail lot (奉节腊肉, ${demo.retailLotNumber}):  ${demo.retailLotCode}`,
+      `  Trace it back to the farms:  ${base}/trace/${demo.retailLotCode}`,
+      `    curl -H "Authorization: Bearer <admin key>" ${base}/trace/${demo.retailLotCode}`,
+    );
+  }
+  console.log(lines.join('\n') + '\n');
+}
+
+main().catch((error) => {
+  if (error instanceof ConfigError || error instanceof DataDirLockedError) {
+    console.error(error.message);
+  } else {
+    console.error(error);
+  }
+  process.exit(1);
+});

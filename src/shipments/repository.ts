@@ -1,0 +1,88 @@
+import { and, desc, eq, inArray, or, type SQL } from 'drizzle-orm';
+import type { Db } from '../db/client.js';
+import { chunkForInsert, selectInChunks } from '../db/chunk.js';
+import { shipmentLines, shipments } from '../db/schema.js';
+
+export type ShipmentRow = typeof shipments.$inferSelect;
+export type ShipmentLineRow = typeof shipmentLines.$inferSelect;
+export type ShipmentWithLines = ShipmentRow & { lines: ShipmentLineRow[] };
+
+export function createShipmentsRepository(db: Db) {
+  async function withLines(rows: ShipmentRow[]): Promise<ShipmentWithLines[]> {
+    if (rows.length === 0) return [];
+    const lines = await selectInChunks(
+      rows.map((row) => row.id),
+      (ids) => db.select().from(shipmentLines).where(inArray(shipmentLines.shipmentId, ids)),
+    );
+    const byShipment = new Map<string, ShipmentLineRow[]>();
+    for (const line of lines) byShipment.set(line.shipmentId, [...(byShipment.get(line.shipmentId) ?? []), line]);
+    return rows.map((row) => ({ ...row, lines: byShipment.get(row.id) ?? [] }));
+  }
+
+  return {
+    async insert(shipment: typeof shipments.$inferInsert, lines: ShipmentLineRow[]): Promise<void> {
+      await db.insert(shipments).values(shipment);
+      for (const chunk of chunkForInsert(lines)) await db.insert(shipmentLines).values(chunk);
+    },
+    async findById(id: string, forUpdate = false): Promise<ShipmentWithLines | undefined> {
+      const query = db.select().from(shipments).where(eq(shipments.id, id));
+      const [row] = forUpdate ? await query.for('update') : await query;
+      return row ? (await withLines([row]))[0] : undefined;
+    },
+    async findByShipEvent(eventId: string): Promise<ShipmentWithLines | undefined> {
+      const [row] = await db.select().from(shipments).where(eq(shipments.shipEventId, eventId));
+      return row ? (await withLines([row]))[0] : undefined;
+    },
+    async findByReceiveEvent(eventId: string): Promise<ShipmentWithLines | undefined> {
+      const [row] = await db.select().from(shipments).where(eq(shipments.receiveEventId, eventId));
+      return row ? (await withLines([row]))[0] : undefined;
+    },
+    async markReceived(id: string, eventId: string, receivedAt: Date, received: Map<string, number>): Promise<void> {
+      await db.update(shipments).set({ status: 'received', receiveEventId: eventId, receivedAt }).where(eq(shipments.id, id));
+      for (const [lotCode, quantity] of received) {
+        await db
+          .update(shipmentLines)
+          .set({ receivedQuantity: quantity })
+          .where(and(eq(shipmentLines.shipmentId, id), eq(shipmentLines.lotCode, lotCode)));
+      }
+    },
+    async reopen(id: string): Promise<void> {
+      await db.update(shipments).set({ status: 'open', receiveEventId: null, receivedAt: null }).where(eq(shipments.id, id));
+      await db.update(shipmentLines).set({ receivedQuantity: null }).where(eq(shipmentLines.shipmentId, id));
+    },
+    async cancel(id: string): Promise<void> {
+      await db.update(shipments).set({ status: 'cancelled' }).where(eq(shipments.id, id));
+    },
+    async list(filter: { partyCode?: string; status?: string; limit: number; offset: number }): Promise<ShipmentWithLines[]> {
+      const conditions: (SQL | undefined)[] = [];
+      if (filter.partyCode) {
+        conditions.push(or(eq(shipments.fromPartyCode, filter.partyCode), eq(shipments.toPartyCode, filter.partyCode)));
+      }
+      if (filter.status) conditions.push(eq(shipments.status, filter.status));
+      const rows = await db
+        .select()
+        .from(shipments)
+        .where(and(...conditions))
+        .orderBy(desc(shipments.shippedAt), shipments.id)
+        .limit(filter.limit)
+        .offset(filter.offset);
+      return withLines(rows);
+    },
+    /** Every non-cancelled shipment carrying any of the lots: the custody hand-overs of a trace. */
+    async forLots(lotCodes: string[]): Promise<ShipmentWithLines[]> {
+      if (lotCodes.length === 0) return [];
+      const carrying = await selectInChunks(lotCodes, (slice) =>
+        db.selectDistinct({ id: shipmentLines.shipmentId }).from(shipmentLines).where(inArray(shipmentLines.lotCode, slice)),
+      );
+      const found = await selectInChunks([...new Set(carrying.map((row) => row.id))], (ids) =>
+        db
+          .select()
+          .from(shipments)
+          .where(and(inArray(shipments.id, ids), inArray(shipments.status, ['open', 'received']))),
+      );
+      return withLines(found);
+    },
+  };
+}
+
+export type ShipmentsRepository = ReturnType<typeof createShipmentsRepository>;

@@ -1,0 +1,85 @@
+// Builds the app on a fresh, migrated database: in-memory PGlite by default, or a new
+// PostgreSQL database (created and dropped per test file) when DATABASE_URL is set.
+import { PGlite } from '@electric-sql/pglite';
+import type { Test } from 'tap';
+import pg from 'pg';
+import { customAlphabet } from 'nanoid';
+import { buildApp, type App } from '../src/app.js';
+import { openPglite, openPostgres, type Database } from '../src/db/client.js';
+
+const suffix = customAlphabet('abcdefghijklmnopqrstuvwxyz0123456789', 10);
+let pgliteTemplate: Promise<PGlite> | undefined;
+
+/** One migrated PGlite per test process; every test database is a clone of it. */
+async function migratedPgliteTemplate(): Promise<PGlite> {
+  pgliteTemplate ??= (async () => {
+    const template = await PGlite.create();
+    await (await openPglite(undefined, template)).migrate();
+    return template;
+  })();
+  return pgliteTemplate;
+}
+
+export const usingPostgres = () => Boolean(process.env.DATABASE_URL);
+
+export async function openTestDatabase(t: Test, kind: 'pglite' | 'postgres' = usingPostgres() ? 'postgres' : 'pglite'): Promise<Database> {
+  if (kind === 'pglite') {
+    const database = await openPglite(undefined, (await (await migratedPgliteTemplate()).clone()) as PGlite);
+    t.teardown(() => database.close());
+    return database;
+  }
+  const baseUrl = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+  const name = `trace_test_${suffix()}`;
+  const admin = new pg.Client({ connectionString: baseUrl });
+  await admin.connect();
+  await admin.query(`create database ${name} template template0`);
+  await admin.end();
+  const url = new URL(baseUrl);
+  url.pathname = `/${name}`;
+  const database = await openPostgres(url.toString());
+  await database.migrate();
+  t.teardown(async () => {
+    await database.close();
+    const dropper = new pg.Client({ connectionString: baseUrl });
+    await dropper.connect();
+    await dropper.query(`drop database if exists ${name} with (force)`);
+    await dropper.end();
+  });
+  return database;
+}
+
+export type TestApp = { app: App; adminKey: string; database: Database };
+
+export async function buildTestApp(t: Test, kind?: 'pglite' | 'postgres'): Promise<TestApp> {
+  const database = await openTestDatabase(t, kind);
+  const app = await buildApp({ database, bodyLimit: 256 * 1024 });
+  t.teardown(() => app.close());
+  const adminKey = (await app.services.apiKeys.ensureAdminKey()) as string;
+  return { app, adminKey, database };
+}
+
+export type Reply = { status: number; body: any; headers: Record<string, unknown> };
+
+/** A small client bound to one API key, speaking JSON through app.inject (no network). */
+export function client(app: App, key?: string) {
+  const send = async (method: 'GET' | 'POST' | 'DELETE', url: string, payload?: unknown): Promise<Reply> => {
+    const response = await app.inject({
+      method,
+      url,
+      headers: key ? { authorization: `Bearer ${key}` } : {},
+      ...(payload === undefined ? {} : { payload: payload as object }),
+    });
+    const type = String(response.headers['content-type'] ?? '');
+    return {
+      status: response.statusCode,
+      body: type.includes('json') ? response.json() : response.body,
+      headers: response.headers as Record<string, unknown>,
+    };
+  };
+  return {
+    get: (url: string) => send('GET', url),
+    post: (url: string, payload: unknown) => send('POST', url, payload),
+    delete: (url: string) => send('DELETE', url),
+  };
+}
+export type Client = ReturnType<typeof client>;
