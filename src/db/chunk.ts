@@ -1,7 +1,7 @@
 /** PostgreSQL caps one statement at 65,535 bind parameters; multi-row inserts are split to stay under it. */
 export function chunkForInsert<T extends object>(rows: T[], maxParams = 60_000): T[][] {
   if (rows.length === 0) return [];
-  const perRow = Math.max(1, Object.keys(rows[0]).length);
+  const perRow = rows.reduce((widest, row) => Math.max(widest, Object.keys(row).length), 1);
   const size = Math.max(1, Math.floor(maxParams / perRow));
   const chunks: T[][] = [];
   for (let i = 0; i < rows.length; i += size) chunks.push(rows.slice(i, i + size));

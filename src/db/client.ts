@@ -34,7 +34,7 @@ export async function openPostgres(url: string): Promise<Database> {
     kind: 'postgres',
     migrate: () => migratePg(drizzlePg(pool), { migrationsFolder }),
     ping: () => ping(db),
-    close: () => pool.end(),
+    close: once(() => pool.end()),
   };
 }
 
@@ -54,12 +54,18 @@ export async function openPglite(dataDir?: string, client?: PGlite): Promise<Dat
     kind: 'pglite',
     migrate: () => migratePglite(drizzlePglite(pglite), { migrationsFolder }),
     ping: () => ping(db),
-    close: async () => {
+    close: once(async () => {
       if (dataDir) await pglite.query('checkpoint');
       await pglite.close();
       release();
-    },
+    }),
   };
+}
+
+/** Shutdown paths (signal handler, test teardown) may both close the database. */
+function once(close: () => Promise<void>): () => Promise<void> {
+  let closing: Promise<void> | undefined;
+  return () => (closing ??= close());
 }
 
 async function ping(db: Db): Promise<boolean> {

@@ -1,7 +1,9 @@
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-export class DataDirLockedError extends Error {}
+export class DataDirLockedError extends Error {
+  override name = 'DataDirLockedError';
+}
 
 /**
  * PGlite corrupts a data directory opened by two processes at once, so the directory is
@@ -13,8 +15,9 @@ export function acquireDataDirLock(dataDir: string): () => void {
   try {
     writeFileSync(lockPath, String(process.pid), { flag: 'wx' });
   } catch {
-    const holder = Number(readFileSync(lockPath, 'utf8'));
-    if (Number.isInteger(holder) && holder !== process.pid && isAlive(holder)) {
+    // an empty or garbled lock (a crash between create and write) counts as stale
+    const holder = Number(readFileSync(lockPath, 'utf8').trim());
+    if (Number.isInteger(holder) && holder > 0 && holder !== process.pid && isAlive(holder)) {
       throw new DataDirLockedError(
         `${dataDir} is in use by process ${holder}; stop it first or set DATA_DIR to another folder`,
       );

@@ -159,6 +159,7 @@ export function createEventService(deps: {
     switch (input.type) {
       case 'commission': {
         const created = await createLots(repos, draft, input.lots, at('lots'), reuse);
+        created.forEach((lot) => draft.link(lot.lotCode, 'subject', lot.quantity));
         payload = { lots: created };
         break;
       }

@@ -16,10 +16,13 @@ declare module 'fastify' {
 export function registerAuthentication(app: FastifyInstance, apiKeys: Pick<ApiKeyService, 'authenticate'>) {
   app.decorateRequest('principalOrNull', null);
   app.addHook('onRequest', async (request) => {
-    if (request.is404 || request.routeOptions.config?.public) return;
+    if (request.is404 || request.routeOptions.config?.public || isDocs(request.routeOptions.url)) return;
     request.principalOrNull = await apiKeys.authenticate(request.headers.authorization);
   });
 }
+
+// Swagger UI registers its own routes under /docs.
+const isDocs = (url: string | undefined) => url === '/docs' || Boolean(url?.startsWith('/docs/'));
 
 export function principalOf(request: FastifyRequest): Principal {
   if (!request.principalOrNull) throw new Error(`route ${request.routeOptions.url} is public but asked for a principal`);

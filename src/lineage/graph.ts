@@ -154,14 +154,17 @@ export function assembleTrace<E extends NodeEvent>(input: TraceInput<E>) {
     for (const { lotCode } of event.lots) eventsByLot.set(lotCode, [...(eventsByLot.get(lotCode) ?? []), event]);
   }
   const holdersByLot = new Map<string, { partyCode: string; onHand: number }[]>();
+  const handlersByLot = new Map<string, string[]>();
   for (const holding of input.holdings) {
-    if (holding.onHand <= 0) continue;
+    handlersByLot.set(holding.lotCode, [...(handlersByLot.get(holding.lotCode) ?? []), holding.partyCode]);
+    // another party's stock level is its own business
+    if (holding.onHand <= 0 || !input.canSee(holding.partyCode)) continue;
     holdersByLot.set(holding.lotCode, [...(holdersByLot.get(holding.lotCode) ?? []), { partyCode: holding.partyCode, onHand: holding.onHand }]);
   }
 
-  // A node is private to its owner and whoever holds it; others see identity, status and certificates.
+  // A node is open to its owner and to whoever has held it; others see identity, status and certificates.
   const visible = (lot: NodeLot) =>
-    input.canSee(lot.partyCode) || (holdersByLot.get(lot.code) ?? []).some((holder) => input.canSee(holder.partyCode));
+    input.canSee(lot.partyCode) || (handlersByLot.get(lot.code) ?? []).some((partyCode) => input.canSee(partyCode));
 
   const nodes: TraceNode[] = input.lots
     .filter((lot) => depthOf.has(lot.code))

@@ -1,0 +1,611 @@
+// Trace benchmark on a synthetic county-year of pork lineage.
+//
+//   npx tsx scripts/bench-trace.ts [--lots 200000] [--samples 50] [--depth 30] [--seed 1] [--explain]
+//
+// PostgreSQL when DATABASE_URL is set (a fresh bench_trace_<random> database on that server,
+// dropped at the end), else an in-memory PGlite. The data is bulk-inserted (not through the
+// event API) with the same row shapes the event service writes for commission/transform
+// events: events, lots, event_lots (input/output), lot_movements ('produce') and
+// lineage_edges (input × output per transform event).
+//
+// Then it compares, backward from retail lots and forward from farm lots:
+//   bare CTE   repos.lineage.reachable (the recursive query alone)
+//   frontier   repos.lineage.reachableByFrontier (level by level; node sets must match)
+//   full trace services.trace.trace (the whole graph response)
+import { randomUUID } from 'node:crypto';
+import { performance } from 'node:perf_hooks';
+import { parseArgs } from 'node:util';
+import { and, count, inArray, isNull, sql } from 'drizzle-orm';
+import { customAlphabet } from 'nanoid';
+import pg from 'pg';
+import { createServices } from '../src/app.js';
+import type { Principal } from '../src/auth/principal.js';
+import { newLocationCode, newLotCode, newPartyCode, newProductCode, type PartyKind } from '../src/codes/service-codes.js';
+import { chunkForInsert, selectInChunks } from '../src/db/chunk.js';
+import { openPglite, openPostgres, queryRows, type Database, type Db } from '../src/db/client.js';
+import { eventLots, events, lineageEdges, locations, lotMovements, lots, parties, products } from '../src/db/schema.js';
+import type { Direction, ReachedNode } from '../src/lineage/graph.js';
+
+// ---------------------------------------------------------------------------------------
+// options
+
+const { values: args } = parseArgs({
+  options: {
+    lots: { type: 'string', default: '200000' },
+    samples: { type: 'string', default: '50' },
+    depth: { type: 'string', default: '30' },
+    seed: { type: 'string', default: '1' },
+    explain: { type: 'boolean', default: false },
+  },
+});
+const positiveInt = (name: string, value: string | undefined): number => {
+  const parsed = Number(value);
+  if (!Number.isInteger(parsed) || parsed <= 0) throw new Error(`--${name} must be a positive integer, got ${value}`);
+  return parsed;
+};
+const TOTAL_LOTS = positiveInt('lots', args.lots);
+const SAMPLES = positiveInt('samples', args.samples);
+const DEPTH = positiveInt('depth', args.depth);
+const SEED = positiveInt('seed', args.seed);
+const WARMUP = 5;
+const REGION = '500236'; // 奉节县
+const principal: Principal = { keyId: 'bench', role: 'regulator', partyCode: null };
+
+// Deterministic structure (codes stay random, as the service issues them).
+function mulberry32(seed: number) {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+const random = mulberry32(SEED);
+const between = (min: number, max: number) => min + Math.floor(random() * (max - min + 1));
+
+// ---------------------------------------------------------------------------------------
+// the supply chain: one level per transformation step
+
+type Level = {
+  key: string;
+  partyKind: PartyKind;
+  /** Parties at this level; lots are spread over them by position (regional locality). */
+  partyGroup: string;
+  share: number;
+  product: { name: string; category: string; unit: string; shelfLifeDays: number };
+  process: string;
+  /** Inputs per transform event from the previous level (0 for commissioning). */
+  inputs: [number, number];
+  /** Output lots per event; edges are inputs × outputs, as the event service writes them. */
+  outputs: [number, number];
+  /** Inputs are picked within ± window lots (of the source level) around the event's position. */
+  window: number;
+  /** Share of inputs bought from anywhere in the county. */
+  jump: number;
+  /** Share of inputs taken from an earlier level, skipping a step (nodes reachable at several depths). */
+  skip?: { level: number; p: number };
+  quantity: [number, number];
+};
+
+const PARTY_GROUPS: Record<string, { kind: PartyKind; count: number; label: string }> = {
+  farm: { kind: 'farm', count: 300, label: '养殖场' },
+  slaughterhouse: { kind: 'slaughterhouse', count: 6, label: '屠宰场' },
+  cutting: { kind: 'cutting_plant', count: 12, label: '分割厂' },
+  processor: { kind: 'processor', count: 30, label: '腊肉加工厂' },
+  cold: { kind: 'cold_storage', count: 10, label: '冷库' },
+  distributor: { kind: 'distributor', count: 40, label: '批发商' },
+  retailer: { kind: 'retailer', count: 400, label: '零售店' },
+};
+
+const LEVELS: Level[] = [
+  { key: 'farm', partyKind: 'farm', partyGroup: 'farm', share: 0.2, product: { name: '生猪', category: 'live_pig', unit: 'head', shelfLifeDays: 0 }, process: 'raising', inputs: [0, 0], outputs: [1, 4], window: 0, jump: 0, quantity: [10, 40] },
+  { key: 'slaughter', partyKind: 'slaughterhouse', partyGroup: 'slaughterhouse', share: 0.08, product: { name: '白条猪', category: 'carcass', unit: 'kg', shelfLifeDays: 7 }, process: 'slaughter', inputs: [6, 10], outputs: [1, 1], window: 60, jump: 0.01, quantity: [800, 3000] },
+  { key: 'cutting', partyKind: 'cutting_plant', partyGroup: 'cutting', share: 0.16, product: { name: '分割肉', category: 'primal_cut', unit: 'kg', shelfLifeDays: 7 }, process: 'cutting', inputs: [1, 3], outputs: [2, 4], window: 12, jump: 0, quantity: [200, 800] },
+  { key: 'curing', partyKind: 'processor', partyGroup: 'processor', share: 0.12, product: { name: '腌制肉', category: 'cured_pork', unit: 'kg', shelfLifeDays: 30 }, process: 'curing', inputs: [2, 5], outputs: [1, 1], window: 15, jump: 0, quantity: [300, 900] },
+  { key: 'smoking', partyKind: 'processor', partyGroup: 'processor', share: 0.1, product: { name: '腊肉', category: 'smoked_pork', unit: 'kg', shelfLifeDays: 180 }, process: 'smoking', inputs: [2, 4], outputs: [1, 2], window: 12, jump: 0, quantity: [200, 700] },
+  { key: 'packing', partyKind: 'processor', partyGroup: 'processor', share: 0.1, product: { name: '真空包装腊肉', category: 'packaged_pork', unit: 'pack', shelfLifeDays: 180 }, process: 'packing', inputs: [2, 5], outputs: [1, 3], window: 12, jump: 0, quantity: [400, 1600] },
+  { key: 'cold', partyKind: 'cold_storage', partyGroup: 'cold', share: 0.08, product: { name: '冷库批次', category: 'packaged_pork', unit: 'pack', shelfLifeDays: 180 }, process: 'consolidation', inputs: [3, 7], outputs: [1, 1], window: 15, jump: 0.05, quantity: [1000, 4000] },
+  { key: 'distributor', partyKind: 'distributor', partyGroup: 'distributor', share: 0.08, product: { name: '批发分装', category: 'packaged_pork', unit: 'pack', shelfLifeDays: 180 }, process: 'repack', inputs: [2, 5], outputs: [1, 2], window: 25, jump: 0.1, quantity: [200, 1200] },
+  { key: 'retail', partyKind: 'retailer', partyGroup: 'retailer', share: 0.08, product: { name: '零售腊肉', category: 'packaged_pork', unit: 'pack', shelfLifeDays: 180 }, process: 'retail_repack', inputs: [3, 7], outputs: [1, 1], window: 30, jump: 0, skip: { level: 5, p: 0.1 }, quantity: [20, 200] },
+];
+
+// ---------------------------------------------------------------------------------------
+// small helpers
+
+const ms = (start: number) => performance.now() - start;
+const fmt = (n: number) => n.toLocaleString('en-US');
+const log = (line: string) => console.log(line);
+
+function percentile(sorted: number[], p: number): number {
+  if (sorted.length === 0) return NaN;
+  const rank = Math.ceil((p / 100) * sorted.length); // nearest rank
+  return sorted[Math.min(sorted.length, Math.max(1, rank)) - 1];
+}
+const mean = (values: number[]) => values.reduce((acc, v) => acc + v, 0) / Math.max(1, values.length);
+const isoDate = (date: Date) => date.toISOString().slice(0, 10);
+const addDays = (date: Date, days: number) => new Date(date.getTime() + days * 86_400_000);
+
+// ---------------------------------------------------------------------------------------
+// database
+
+const suffix = customAlphabet('abcdefghijklmnopqrstuvwxyz0123456789', 10);
+type Opened = { database: Database; label: string; cleanup: () => Promise<void> };
+
+async function openDatabase(): Promise<Opened> {
+  const baseUrl = process.env.DATABASE_URL;
+  if (!baseUrl) {
+    const database = await openPglite();
+    return { database, label: 'PGlite (in memory)', cleanup: () => database.close() };
+  }
+  const name = `bench_trace_${suffix()}`;
+  const admin = new pg.Client({ connectionString: baseUrl });
+  await admin.connect();
+  try {
+    await admin.query(`create database ${name} template template0`);
+  } finally {
+    await admin.end();
+  }
+  const url = new URL(baseUrl);
+  url.pathname = `/${name}`;
+  const drop = async () => {
+    const dropper = new pg.Client({ connectionString: baseUrl });
+    await dropper.connect();
+    try {
+      await dropper.query(`drop database if exists ${name} with (force)`);
+    } finally {
+      await dropper.end();
+    }
+  };
+  let database: Database;
+  try {
+    database = await openPostgres(url.toString());
+  } catch (error) {
+    await drop();
+    throw error;
+  }
+  const version = (await queryRows<{ v: string }>(database.db, sql`select current_setting('server_version') as v`))[0]?.v;
+  let closed = false;
+  return {
+    database,
+    label: `PostgreSQL ${version} (database ${name})`,
+    cleanup: async () => {
+      if (closed) return;
+      closed = true;
+      await database.close().catch(() => {});
+      await drop();
+    },
+  };
+}
+
+/** Multi-row inserts in chunks of ≤ 60,000 bind parameters, all inside one transaction. */
+async function insertChunked<T extends object>(
+  db: Db,
+  rows: T[],
+  insert: (tx: Db, chunk: T[]) => Promise<unknown>,
+): Promise<void> {
+  if (rows.length === 0) return;
+  await db.transaction(async (tx) => {
+    for (const chunk of chunkForInsert(rows)) await insert(tx as unknown as Db, chunk);
+  });
+}
+
+// ---------------------------------------------------------------------------------------
+// build
+
+type PartyRow = typeof parties.$inferInsert;
+type LotRow = typeof lots.$inferInsert;
+type EventRow = typeof events.$inferInsert;
+type EventLotRow = typeof eventLots.$inferInsert;
+type MovementRow = typeof lotMovements.$inferInsert;
+type EdgeRow = typeof lineageEdges.$inferInsert;
+
+type Built = { levels: string[][]; counts: Record<string, number>; seconds: number };
+
+async function build(db: Db): Promise<Built> {
+  const started = performance.now();
+  const counts: Record<string, number> = { parties: 0, locations: 0, products: 0, events: 0, lots: 0, event_lots: 0, lot_movements: 0, lineage_edges: 0 };
+
+  // parties, one location each, one product per level
+  const partyCodes: Record<string, { code: string; location: string }[]> = {};
+  const partyRows: PartyRow[] = [];
+  const locationRows: (typeof locations.$inferInsert)[] = [];
+  for (const [group, spec] of Object.entries(PARTY_GROUPS)) {
+    partyCodes[group] = [];
+    for (let i = 0; i < spec.count; i++) {
+      const code = newPartyCode(spec.kind, REGION);
+      const location = newLocationCode();
+      partyCodes[group].push({ code, location });
+      partyRows.push({
+        code,
+        kind: spec.kind,
+        name: `奉节${spec.label}${i + 1}号`,
+        uscc: null,
+        regionCode: REGION,
+        address: `重庆市奉节县${spec.label}路${i + 1}号`,
+        contact: { person: `联系人${i + 1}`, phone: `138${String(10_000_000 + i).slice(-8)}` },
+        licences: spec.kind === 'farm' ? { farmCode: `Y${REGION}${String(i).padStart(5, '0')}` } : {},
+        gln: null,
+      });
+      locationRows.push({
+        code: location,
+        partyCode: code,
+        name: `${spec.label}${i + 1}号场地`,
+        kind: spec.kind === 'farm' ? 'farm' : spec.kind === 'retailer' ? 'store' : 'site',
+        regionCode: REGION,
+        address: null,
+        latitude: 31.0 + random() * 0.3,
+        longitude: 109.3 + random() * 0.4,
+        gln: null,
+      });
+    }
+  }
+  const productCodes: string[] = [];
+  const productRows: (typeof products.$inferInsert)[] = LEVELS.map((level) => {
+    const code = newProductCode();
+    productCodes.push(code);
+    return {
+      code,
+      partyCode: partyCodes[level.partyGroup][0].code,
+      name: level.product.name,
+      gtin: null,
+      category: level.product.category,
+      unit: level.product.unit,
+      shelfLifeDays: level.product.shelfLifeDays || null,
+      marks: level.key === 'retail' ? ['奉节腊肉'] : [],
+      description: null,
+    };
+  });
+  await insertChunked(db, partyRows, (tx, chunk) => tx.insert(parties).values(chunk));
+  await insertChunked(db, locationRows, (tx, chunk) => tx.insert(locations).values(chunk));
+  await insertChunked(db, productRows, (tx, chunk) => tx.insert(products).values(chunk));
+  counts.parties = partyRows.length;
+  counts.locations = locationRows.length;
+  counts.products = productRows.length;
+
+  const yearStart = new Date('2024-01-01T00:00:00+08:00');
+  const levelCodes: string[][] = [];
+  const levelUnits: string[] = LEVELS.map((level) => level.product.unit);
+
+  for (const [index, level] of LEVELS.entries()) {
+    const levelStarted = performance.now();
+    const target = Math.max(1, Math.round(TOTAL_LOTS * level.share));
+    const owners = partyCodes[level.partyGroup];
+    const product = productCodes[index];
+    const codes: string[] = [];
+    const eventRows: EventRow[] = [];
+    const lotRows: LotRow[] = [];
+    const linkRows: EventLotRow[] = [];
+    const movementRows: MovementRow[] = [];
+    const edgeRows: EdgeRow[] = [];
+
+    while (codes.length < target) {
+      const outputs = Math.min(target - codes.length, between(level.outputs[0], level.outputs[1]));
+      const position = (codes.length + outputs / 2) / target; // 0..1 through the year and the county
+      const owner = owners[Math.min(owners.length - 1, Math.floor(position * owners.length))];
+      const eventId = randomUUID();
+      const eventTime = addDays(yearStart, position * 330 + index * 2 + random());
+
+      // inputs: nearby lots of the source level, some from anywhere, some skipping a step
+      const chosen = new Map<string, { code: string; quantity: number; unit: string }>();
+      const wanted = between(level.inputs[0], level.inputs[1]);
+      for (let attempt = 0; chosen.size < wanted && attempt < wanted * 4; attempt++) {
+        const sourceLevel = level.skip && random() < level.skip.p ? level.skip.level : index - 1;
+        const source = levelCodes[sourceLevel];
+        let at: number;
+        if (random() < level.jump) at = Math.floor(random() * source.length);
+        else {
+          const center = position * source.length;
+          at = Math.round(center + (random() * 2 - 1) * level.window);
+        }
+        at = Math.min(source.length - 1, Math.max(0, at));
+        const code = source[at];
+        if (!chosen.has(code)) chosen.set(code, { code, quantity: between(20, 400), unit: levelUnits[sourceLevel] });
+      }
+      const inputs = [...chosen.values()];
+
+      const productionDate = isoDate(eventTime);
+      const expiryDate = level.product.shelfLifeDays ? isoDate(addDays(eventTime, level.product.shelfLifeDays)) : null;
+      const created = [];
+      for (let o = 0; o < outputs; o++) {
+        const code = newLotCode();
+        const quantity = between(level.quantity[0], level.quantity[1]);
+        const attributes: Record<string, unknown> =
+          level.key === 'farm'
+            ? { quarantineCertificate: `QC${REGION}${String(lotRows.length + 1).padStart(8, '0')}` }
+            : level.key === 'slaughter'
+              ? { meatQualityCertificate: `MQ${REGION}${String(lotRows.length + 1).padStart(8, '0')}` }
+              : {};
+        const lotNumber = `${level.key.toUpperCase()}-${String(codes.length + 1).padStart(7, '0')}`;
+        codes.push(code);
+        lotRows.push({
+          code,
+          kind: 'lot',
+          partyCode: owner.code,
+          productCode: product,
+          lotNumber,
+          sscc: null,
+          quantity,
+          unit: level.product.unit,
+          productionDate,
+          expiryDate,
+          originLocationCode: level.key === 'farm' ? owner.location : null,
+          attributes,
+          status: 'active',
+          createdByEventId: eventId,
+          voidedByEventId: null,
+        });
+        movementRows.push({ eventId, lotCode: code, partyCode: owner.code, kind: 'produce', quantity });
+        created.push({ lotCode: code, productCode: product, lotNumber, quantity, unit: level.product.unit, productionDate, expiryDate, attributes });
+      }
+      // the event service links inputs and outputs of a transform; a commission links none
+      if (index > 0) {
+        for (const used of inputs) {
+          linkRows.push({ eventId, lotCode: used.code, role: 'input', quantity: used.quantity, partyCode: owner.code });
+          for (const output of created) {
+            edgeRows.push({
+              upstreamCode: used.code,
+              downstreamCode: output.lotCode,
+              kind: 'transform',
+              quantity: used.quantity,
+              unit: used.unit,
+              eventId,
+              partyCode: owner.code,
+              endedByEventId: null,
+              retractedByEventId: null,
+            });
+          }
+        }
+        for (const output of created) linkRows.push({ eventId, lotCode: output.lotCode, role: 'output', quantity: output.quantity, partyCode: owner.code });
+      }
+      eventRows.push({
+        id: eventId,
+        type: index === 0 ? 'commission' : 'transform',
+        eventTime,
+        eventTimeZoneOffset: '+08:00',
+        partyCode: owner.code,
+        bizStep: 'commissioning',
+        disposition: 'active',
+        readPoint: owner.location,
+        bizLocation: owner.location,
+        referenceDocuments: level.key === 'slaughter' ? [{ type: 'quarantine_certificate', number: `A${String(eventRows.length + 1).padStart(10, '0')}` }] : [],
+        payload:
+          index === 0
+            ? { lots: created }
+            : {
+                process: level.process,
+                inputs: inputs.map((used) => ({ lotCode: used.code, quantity: used.quantity, unit: used.unit })),
+                outputs: created,
+              },
+        correctsEventId: null,
+      });
+    }
+
+    // FK order: events → lots → event_lots / movements / edges
+    await insertChunked(db, eventRows, (tx, chunk) => tx.insert(events).values(chunk));
+    await insertChunked(db, lotRows, (tx, chunk) => tx.insert(lots).values(chunk));
+    await insertChunked(db, linkRows, (tx, chunk) => tx.insert(eventLots).values(chunk));
+    await insertChunked(db, movementRows, (tx, chunk) => tx.insert(lotMovements).values(chunk));
+    await insertChunked(db, edgeRows, (tx, chunk) => tx.insert(lineageEdges).values(chunk));
+    counts.events += eventRows.length;
+    counts.lots += lotRows.length;
+    counts.event_lots += linkRows.length;
+    counts.lot_movements += movementRows.length;
+    counts.lineage_edges += edgeRows.length;
+    levelCodes.push(codes);
+    log(
+      `  level ${index} ${level.key.padEnd(11)} ${fmt(lotRows.length).padStart(8)} lots ${fmt(edgeRows.length).padStart(8)} edges ${fmt(eventRows.length).padStart(7)} events  ${(ms(levelStarted) / 1000).toFixed(1)} s`,
+    );
+  }
+  return { levels: levelCodes, counts, seconds: ms(started) / 1000 };
+}
+
+// ---------------------------------------------------------------------------------------
+// measure
+
+type Sample = { ms: number; nodes: number };
+type Row = { direction: Direction; method: string; samples: Sample[] };
+
+function sample<T>(codes: T[], k: number): T[] {
+  const pool = [...codes];
+  const picked: T[] = [];
+  for (let i = 0; i < k && pool.length > 0; i++) {
+    const at = Math.floor(random() * pool.length);
+    picked.push(pool[at]);
+    pool[at] = pool[pool.length - 1];
+    pool.pop();
+  }
+  return picked;
+}
+
+async function timeEach(codes: string[], run: (code: string) => Promise<number>): Promise<Sample[]> {
+  const samples: Sample[] = [];
+  for (const code of codes) {
+    const start = performance.now();
+    const nodes = await run(code);
+    samples.push({ ms: ms(start), nodes });
+  }
+  return samples;
+}
+
+function sameNodes(a: ReachedNode[], b: ReachedNode[]): string | null {
+  if (a.length !== b.length) return `${a.length} nodes (CTE) vs ${b.length} (frontier)`;
+  const depth = new Map(a.map((node) => [node.code, node.depth]));
+  for (const node of b) {
+    if (!depth.has(node.code)) return `frontier reached ${node.code}, the CTE did not`;
+    if (depth.get(node.code) !== node.depth) return `${node.code} at depth ${depth.get(node.code)} (CTE) vs ${node.depth} (frontier)`;
+  }
+  return null;
+}
+
+async function main() {
+  const opened = await openDatabase();
+  const { database } = opened;
+  let interrupted = false;
+  process.once('SIGINT', () => {
+    interrupted = true;
+    console.error('\ninterrupted: cleaning up');
+    opened.cleanup().finally(() => process.exit(130));
+  });
+  try {
+    log(`trace benchmark on ${opened.label}; --lots ${fmt(TOTAL_LOTS)}, ${SAMPLES} samples per direction, depth ${DEPTH}, seed ${SEED}`);
+    const migrateStart = performance.now();
+    await database.migrate();
+    log(`migrated in ${(ms(migrateStart) / 1000).toFixed(1)} s; building…`);
+
+    const built = await build(database.db);
+    log(`build: ${built.seconds.toFixed(1)} s`);
+    const analyzeStart = performance.now();
+    await database.db.execute(sql`analyze`);
+    log(`analyze: ${(ms(analyzeStart) / 1000).toFixed(1)} s`);
+    const tableCounts = await queryRows<Record<string, number | string>>(database.db, sql`
+      select (select count(*) from parties)::int as parties, (select count(*) from locations)::int as locations,
+             (select count(*) from products)::int as products, (select count(*) from events)::int as events,
+             (select count(*) from lots)::int as lots, (select count(*) from event_lots)::int as event_lots,
+             (select count(*) from lot_movements)::int as lot_movements, (select count(*) from lineage_edges)::int as lineage_edges`);
+    log(`rows: ${Object.entries(tableCounts[0]).map(([table, n]) => `${table} ${fmt(Number(n))}`).join(', ')}`);
+    log(`transform levels: ${LEVELS.length - 1} (${LEVELS.map((level) => level.key).join(' → ')})`);
+
+    const services = createServices(database);
+    const { repos } = services;
+    const farmLots = built.levels[0];
+    const retailLots = built.levels[built.levels.length - 1];
+    const plan: { direction: Direction; from: string; codes: string[]; warm: string[] }[] = [
+      { direction: 'backward', from: 'retail', codes: sample(retailLots, SAMPLES + WARMUP), warm: [] },
+      { direction: 'forward', from: 'farm', codes: sample(farmLots, SAMPLES + WARMUP), warm: [] },
+    ];
+    for (const item of plan) item.warm = item.codes.splice(0, WARMUP);
+
+    const rows: Row[] = [];
+    let mismatches = 0;
+    for (const { direction, from, codes, warm } of plan) {
+      log(`\n${direction} from ${codes.length} ${from} lots (after ${warm.length} warm-up runs per method)…`);
+      const cte = (code: string) => repos.lineage.reachable([code], direction, DEPTH);
+      const frontier = (code: string) => repos.lineage.reachableByFrontier([code], direction, DEPTH);
+      const full = (code: string) => services.trace.trace(principal, code, direction, DEPTH);
+      for (const code of warm) {
+        await cte(code);
+        await frontier(code);
+        await full(code);
+      }
+      const cteSamples = await timeEach(codes, async (code) => (await cte(code)).length);
+      const frontierSamples = await timeEach(codes, async (code) => (await frontier(code)).length);
+      const fullSamples = await timeEach(codes, async (code) => (await full(code)).nodes.length);
+      rows.push({ direction, method: 'bare CTE', samples: cteSamples });
+      rows.push({ direction, method: 'frontier', samples: frontierSamples });
+      rows.push({ direction, method: 'full trace', samples: fullSamples });
+
+      // correctness: the frontier walk must reach exactly the CTE's nodes at the same depths
+      for (const code of codes) {
+        const problem = sameNodes(await cte(code), await frontier(code));
+        if (problem) {
+          mismatches++;
+          console.error(`!!! MISMATCH ${direction} ${code}: ${problem}`);
+        }
+      }
+      fullSamples.forEach((s, i) => {
+        if (s.nodes !== cteSamples[i].nodes) {
+          mismatches++;
+          console.error(`!!! MISMATCH ${direction} ${codes[i]}: full trace has ${s.nodes} nodes, CTE ${cteSamples[i].nodes}`);
+        }
+      });
+
+      await diagnose(database.db, services, direction, codes);
+    }
+
+    log(`\nresults (${opened.label}; ${fmt(Number(tableCounts[0].lots))} lots, ${fmt(Number(tableCounts[0].lineage_edges))} edges; ms; p99 of ${SAMPLES} samples is nearest-rank)`);
+    const header = ['direction', 'method', 'p50 ms', 'p99 ms', 'mean ms', 'mean nodes', 'max nodes', 'p50 / CTE p50'];
+    const table: string[][] = [header];
+    for (const row of rows) {
+      const times = row.samples.map((s) => s.ms).sort((a, b) => a - b);
+      const base = rows.find((other) => other.direction === row.direction && other.method === 'bare CTE') as Row;
+      const baseP50 = percentile(base.samples.map((s) => s.ms).sort((a, b) => a - b), 50);
+      table.push([
+        row.direction,
+        row.method,
+        percentile(times, 50).toFixed(2),
+        percentile(times, 99).toFixed(2),
+        mean(times).toFixed(2),
+        fmt(Math.round(mean(row.samples.map((s) => s.nodes)))),
+        fmt(Math.max(...row.samples.map((s) => s.nodes))),
+        row.method === 'bare CTE' ? '1.0×' : `${(percentile(times, 50) / baseP50).toFixed(1)}×`,
+      ]);
+    }
+    const widths = header.map((_, c) => Math.max(...table.map((line) => line[c].length)));
+    table.forEach((line, i) => {
+      log(line.map((cell, c) => (c < 2 ? cell.padEnd(widths[c]) : cell.padStart(widths[c]))).join('  '));
+      if (i === 0) log(widths.map((w) => '-'.repeat(w)).join('  '));
+    });
+    log(mismatches === 0 ? '\nfrontier = CTE on every sample (same nodes, same depths)' : `\n!!! ${mismatches} MISMATCHES between strategies (see above)`);
+  } finally {
+    if (!interrupted) await opened.cleanup();
+  }
+}
+
+/**
+ * Where the full trace spends its time: each of its queries run alone (sequentially) on the
+ * same samples, plus how many edge rows edgesAmong fetches to keep the ones inside the graph.
+ */
+async function diagnose(db: Db, services: ReturnType<typeof createServices>, direction: Direction, codes: string[]) {
+  const { repos } = services;
+  const phases: Record<string, number[]> = {
+    reachable: [],
+    'lots.findByCodes': [],
+    'lineage.edgesAmong': [],
+    'events.forLots': [],
+    'shipments.forLots': [],
+    'lots.holdings': [],
+  };
+  let fetched = 0;
+  let kept = 0;
+  let eventCount = 0;
+  for (const code of codes) {
+    let start = performance.now();
+    const reached = await repos.lineage.reachable([code], direction, DEPTH);
+    phases.reachable.push(ms(start));
+    const lotCodes = reached.map((node) => node.code);
+    start = performance.now();
+    await repos.lots.findByCodes(lotCodes);
+    phases['lots.findByCodes'].push(ms(start));
+    start = performance.now();
+    const edges = await repos.lineage.edgesAmong(lotCodes);
+    phases['lineage.edgesAmong'].push(ms(start));
+    kept += edges.length;
+    const rows = await selectInChunks(lotCodes, (slice) =>
+      db
+        .select({ n: count() })
+        .from(lineageEdges)
+        .where(and(inArray(lineageEdges.downstreamCode, slice), isNull(lineageEdges.retractedByEventId))),
+    );
+    fetched += rows.reduce((acc, row) => acc + Number(row.n), 0);
+    start = performance.now();
+    eventCount += (await repos.events.forLots(lotCodes)).length;
+    phases['events.forLots'].push(ms(start));
+    start = performance.now();
+    await repos.shipments.forLots(lotCodes);
+    phases['shipments.forLots'].push(ms(start));
+    start = performance.now();
+    await repos.lots.holdings(lotCodes);
+    phases['lots.holdings'].push(ms(start));
+  }
+  const parts = Object.entries(phases).map(([name, times]) => `${name} ${percentile([...times].sort((a, b) => a - b), 50).toFixed(1)}`);
+  log(`  full-trace phases run alone, p50 ms: ${parts.join(', ')}`);
+  log(`  edgesAmong fetched ${fmt(fetched)} edge rows to keep ${fmt(kept)} (${(fetched / Math.max(1, kept)).toFixed(1)}×); mean events per trace ${fmt(Math.round(eventCount / codes.length))}`);
+
+  if (args.explain) {
+    const [next, current] = direction === 'backward' ? ['upstream_code', 'downstream_code'] : ['downstream_code', 'upstream_code'];
+    const plan = await queryRows<Record<string, string>>(db, sql`explain (analyze, buffers, costs off)
+      with recursive walk(code, depth) as (
+        select code, 0 from lots where code in (${codes[0]})
+        union
+        select e.${sql.raw(next)}, w.depth + 1
+        from walk w join lineage_edges e on e.${sql.raw(current)} = w.code
+        where w.depth < ${DEPTH} and e.retracted_by_event_id is null
+      )
+      select code, min(depth)::int as depth from walk group by code`);
+    log(plan.map((row) => `    ${Object.values(row)[0]}`).join('\n'));
+  }
+}
+
+await main();

@@ -1,0 +1,69 @@
+import t from 'tap';
+import { createWorld, expectStatus } from '../fixtures/world.js';
+
+t.test('bad input always gets a 4xx problem+json with the field path, never a 5xx', async (t) => {
+  const world = await createWorld(t);
+  const farm = await world.party('farm');
+  const inject = (options: { method: 'GET' | 'POST'; url: string; headers?: Record<string, string>; payload?: string }) => world.app.inject(options);
+  const auth = { authorization: `Bearer ${farm.key}` };
+
+  const malformed = await inject({ method: 'POST', url: '/events', headers: { ...auth, 'content-type': 'application/json' }, payload: '{"type": "commission",' });
+  t.equal(malformed.statusCode, 400, 'malformed JSON');
+  t.equal(malformed.headers['content-type'], 'application/problem+json; charset=utf-8');
+  t.match(malformed.json(), { type: '/problems/malformed-json', status: 400, instance: '/events' });
+
+  const wrongType = await farm.api.post('/events', { type: 'commission', eventTime: '2026-03-01T08:00:00+08:00', lots: [{ productCode: 'M', quantity: 'ten' }] });
+  expectStatus(t, wrongType, 400, 'wrong type');
+  t.same(wrongType.body.errors.map((e: { in: string; pointer: string }) => `${e.in}${e.pointer}`), ['body/lots/0/quantity']);
+
+  const unknownType = await farm.api.post('/events', { type: 'teleport', eventTime: '2026-03-01T08:00:00+08:00' });
+  expectStatus(t, unknownType, 400, 'unknown event type');
+  t.equal(unknownType.body.errors[0].pointer, '/type');
+
+  const badQuery = await farm.api.get('/lots?limit=0');
+  expectStatus(t, badQuery, 400, 'query out of range');
+  t.equal(badQuery.body.errors[0].in, 'querystring');
+  expectStatus(t, await farm.api.get('/trace/BAAAAAAAAAAA?direction=sideways'), 400, 'unknown direction');
+
+  const huge = await inject({ method: 'POST', url: '/events', headers: { ...auth, 'content-type': 'application/json' }, payload: JSON.stringify({ pad: 'x'.repeat(300 * 1024) }) });
+  t.equal(huge.statusCode, 413, 'oversize body');
+  t.equal(huge.json().type, '/problems/body-too-large');
+
+  const text = await inject({ method: 'POST', url: '/events', headers: { ...auth, 'content-type': 'application/xml' }, payload: '<event/>' });
+  t.equal(text.statusCode, 415, 'unsupported media type');
+
+  expectStatus(t, await farm.api.get('/nowhere'), 404, 'unknown route');
+  expectStatus(t, await farm.api.get('/parties/Y500236XXXXXXX0'), 404, 'unknown party code');
+  expectStatus(t, await farm.api.get('/lots/BAAAAAAAAAAA'), 404, 'unknown lot code');
+  expectStatus(t, await farm.api.get('/trace/BAAAAAAAAAAA'), 400, 'lot code with a wrong check character');
+  expectStatus(t, await farm.api.get('/trace/hello'), 400, 'not an identifier');
+  expectStatus(t, await farm.api.get('/trace/150023699999999'), 404, 'unregistered ear tag');
+  expectStatus(t, await farm.api.get('/trace/106141411234567897'), 404, 'unregistered SSCC');
+  expectStatus(t, await farm.api.get('/trace/106141411234567890'), 400, 'SSCC with a wrong check digit');
+  expectStatus(t, await farm.api.get(`/trace/${farm.code}:NO-SUCH-LOT`), 404, 'unknown party lot number');
+
+  const requestId = await inject({ method: 'GET', url: '/health' });
+  t.match(requestId.headers['x-request-id'], /^[0-9a-f-]{36}$/, 'every response carries its request id');
+});
+
+t.test('public endpoints: health, docs and the OpenAPI 3.1 document', async (t) => {
+  const world = await createWorld(t);
+  const health = await world.app.inject({ method: 'GET', url: '/health' });
+  t.equal(health.statusCode, 200);
+  t.same(health.json().database.reachable, true);
+  const openapi = await world.app.inject({ method: 'GET', url: '/openapi.json' });
+  t.equal(openapi.statusCode, 200);
+  t.equal(openapi.json().openapi, '3.1.0');
+  t.ok(openapi.json().paths['/trace/{code}'], 'documents the trace');
+  const docs = await world.app.inject({ method: 'GET', url: '/docs/' });
+  t.equal(docs.statusCode, 200, 'Swagger UI');
+  t.match(docs.body, /swagger/i);
+});
+
+t.test('health reports an unreachable database with 503', async (t) => {
+  const world = await createWorld(t);
+  await world.database.close();
+  const health = await world.app.inject({ method: 'GET', url: '/health' });
+  t.equal(health.statusCode, 503);
+  t.equal(health.json().database.reachable, false);
+});
