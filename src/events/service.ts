@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { actingPartyOf, assertCanReadPartyData, type Principal } from '../auth/principal.js';
 import { newContainerCode, newLotCode } from '../codes/service-codes.js';
-import type { LotAttributes } from '../db/schema.js';
+import type { lineageEdges, LotAttributes, lots } from '../db/schema.js';
 import { bodyField, conflict, forbidden, notFound, unprocessable, type FieldProblem } from '../http/problem.js';
 import type { EventsRepository, StoredEvent } from './repository.js';
 import type { LotsRepository, LotRow, MovementKind, MovementRow } from '../lots/repository.js';
@@ -93,12 +93,14 @@ type EventLotRole = 'subject' | 'input' | 'output' | 'parent' | 'child';
 
 /** Everything one event writes, collected while its rules are checked and then stored at once. */
 class EventDraft {
-  readonly lots: (typeof import('../db/schema.js').lots.$inferInsert)[] = [];
-  readonly reusedLots: { code: string; values: Omit<typeof import('../db/schema.js').lots.$inferInsert, 'code'> }[] = [];
+  readonly lots: (typeof lots.$inferInsert)[] = [];
+  readonly reusedLots: { code: string; values: Omit<typeof lots.$inferInsert, 'code'> }[] = [];
   readonly identifiers: { kind: string; value: string; lotCode: string; partyCode: string }[] = [];
   readonly eventLots = new Map<string, { lotCode: string; role: EventLotRole; quantity: number | null }>();
   readonly movements: MovementRow[] = [];
-  readonly edges: (typeof import('../db/schema.js').lineageEdges.$inferInsert)[] = [];
+  readonly edges: (typeof lineageEdges.$inferInsert)[] = [];
+  /** Writes that reference the stored event row (shipments), run right after it. */
+  readonly afterInsert: (() => Promise<void>)[] = [];
   readonly touched = new Set<string>();
 
   constructor(
@@ -214,7 +216,7 @@ export function createEventService(deps: {
         break;
       }
       case 'disaggregate': {
-        const [parent] = await requireLots(repos, [input.parentCode], at('parentCode'));
+        const [parent] = await requireLots(repos, [input.parentCode], () => at('parentCode'));
         if (parent.kind !== 'container') throw unprocessable('not-a-container', `${parent.code} is not a container`, [bodyField(at('parentCode'), 'not a container')]);
         requireHolder(parent, held, at('parentCode'), actor);
         const contents = await repos.lineage.activeContents(parent.code);
@@ -254,10 +256,10 @@ export function createEventService(deps: {
         };
         payload = { shipmentId, toPartyCode: destination.code, toLocationCode: shipment.toLocationCode, fromLocationCode: shipment.fromLocationCode, lines: shipped.map((l) => ({ lotCode: l.lot.code, quantity: l.quantity })) };
         disposition ??= 'in_transit';
-        await persist(repos, draft, input, { payload, disposition, bizLocation }, options.replaces);
-        await repos.shipments.insert(shipment, shipped.map((l) => ({ shipmentId: shipment.id, lotCode: l.lot.code, quantity: l.quantity, receivedQuantity: null, partyCode: actor })));
-        await refreshStatuses(repos, draft.touched);
-        return { id: draft.id, createdLotCodes: [], shipmentId };
+        draft.afterInsert.push(() =>
+          repos.shipments.insert(shipment, shipped.map((l) => ({ shipmentId: shipment.id, lotCode: l.lot.code, quantity: l.quantity, receivedQuantity: null, partyCode: actor }))),
+        );
+        break;
       }
       case 'receive': {
         const shipment = await repos.shipments.findById(input.shipmentId, true);
@@ -279,21 +281,19 @@ export function createEventService(deps: {
         }
         bizLocation ??= shipment.toLocationCode;
         payload = { shipmentId: shipment.id, fromPartyCode: shipment.fromPartyCode, lines: [...received].map(([lotCode, quantity]) => ({ lotCode, shipped: shippedBy.get(lotCode), quantity })) };
-        await persist(repos, draft, input, { payload, disposition, bizLocation }, options.replaces);
-        await repos.shipments.markReceived(shipment.id, draft.id, new Date(input.eventTime), received);
-        await refreshStatuses(repos, draft.touched);
-        return { id: draft.id, createdLotCodes: [], shipmentId: shipment.id };
+        shipmentId = shipment.id;
+        draft.afterInsert.push(() => repos.shipments.markReceived(shipment.id, draft.id, new Date(input.eventTime), received));
+        break;
       }
       case 'inspect': {
-        const lots = await requireLots(repos, input.lotCodes, at('lotCodes'));
+        const lots = await requireLots(repos, input.lotCodes, (index) => at('lotCodes', index));
         const actorParty = await repos.parties.findByCode(actor);
         const independent = actorParty?.kind === 'lab' || actorParty?.kind === 'regulator';
-        lots.forEach((lot, index) => {
+        lots.forEach((lot) => {
           if (!independent && lot.partyCode !== actor && !(held.get(lot.code) ?? 0)) {
             throw forbidden(`party ${actor} neither owns nor holds lot ${lot.code}; only they or a lab may inspect it`);
           }
           draft.link(lot.code, 'subject');
-          void index;
         });
         const { labPartyCode } = input.inspection;
         if (input.inspection.kind === 'third_party' && !labPartyCode) {
@@ -308,7 +308,7 @@ export function createEventService(deps: {
         break;
       }
       case 'observe': {
-        const lots = await requireLots(repos, input.lotCodes, at('lotCodes'));
+        const lots = await requireLots(repos, input.lotCodes, (index) => at('lotCodes', index));
         lots.forEach((lot) => {
           if (lot.partyCode !== actor && !(held.get(lot.code) ?? 0)) throw forbidden(`party ${actor} neither owns nor holds lot ${lot.code}`);
           draft.link(lot.code, 'subject');
@@ -364,6 +364,7 @@ export function createEventService(deps: {
     );
     await repos.lots.insertMovements(draft.movements);
     await repos.lineage.insertEdges(draft.edges);
+    for (const write of draft.afterInsert) await write();
   }
 
   async function refreshStatuses(repos: EventRepositories, codes: Set<string>) {
@@ -598,14 +599,12 @@ function lotCodesOf(input: PrimaryEventInput): string[] {
   }
 }
 
-async function requireLots(repos: EventRepositories, codes: string[], pointer: Pointer): Promise<LotRow[]> {
+/** The lots named, in order; an unknown or voided one is reported at `pointerOf(index)`. */
+async function requireLots(repos: EventRepositories, codes: string[], pointerOf: (index: number) => Pointer): Promise<LotRow[]> {
   const found = new Map((await repos.lots.findByCodes(codes)).filter((lot) => !lot.voidedByEventId).map((lot) => [lot.code, lot]));
   return codes.map((code, index) => {
     const lot = found.get(code);
-    if (!lot) {
-      const where = codes.length === 1 && typeof pointer.at(-1) === 'string' && !pointer.at(-1)!.toString().endsWith('s') ? pointer : [...pointer, index];
-      throw unprocessable('unknown-lot', `no lot ${code}`, [bodyField(where, 'unknown lot')]);
-    }
+    if (!lot) throw unprocessable('unknown-lot', `no lot ${code}`, [bodyField(pointerOf(index), 'unknown lot')]);
     return lot;
   });
 }
@@ -628,7 +627,7 @@ async function takeFrom(
   kind: MovementKind | null,
   options: { requireQuantity?: boolean } = {},
 ): Promise<{ lot: LotRow; quantity: number }[]> {
-  const lots = await requireLots(repos, lines.map((line) => line.lotCode), [...pointer]);
+  const lots = await requireLots(repos, lines.map((line) => line.lotCode), (index) => [...pointer, lines[index].index ?? index]);
   const seen = new Set<string>();
   return lines.map((line, position) => {
     const index = line.index ?? position;
@@ -656,7 +655,7 @@ async function resolveContainer(
   pointer: Pointer,
 ): Promise<{ code: string; sscc: string | null }> {
   const existing = parent.containerCode
-    ? (await requireLots(repos, [parent.containerCode], [...pointer, 'containerCode']))[0]
+    ? (await requireLots(repos, [parent.containerCode], () => [...pointer, 'containerCode']))[0]
     : parent.sscc
       ? await repos.lots.findBySscc(parent.sscc)
       : undefined;
@@ -687,7 +686,7 @@ async function resolveContainer(
 /** A container ships with everything in it, nested containers included. */
 async function expandContainers(repos: EventRepositories, lines: Line[], pointer: Pointer): Promise<Line[]> {
   const expanded: Line[] = [];
-  const lots = await requireLots(repos, lines.map((line) => line.lotCode), pointer);
+  const lots = await requireLots(repos, lines.map((line) => line.lotCode), (index) => [...pointer, index]);
   for (const [index, lot] of lots.entries()) {
     expanded.push({ ...lines[index], index });
     if (lot.kind !== 'container') continue;
