@@ -5,7 +5,7 @@
 // PostgreSQL when DATABASE_URL is set (a fresh bench_trace_<random> database on that server,
 // dropped at the end), else an in-memory PGlite. The data is bulk-inserted (not through the
 // event API) with the same row shapes the event service writes for commission/transform
-// events: events, lots, event_lots (input/output), lot_movements ('produce') and
+// events: events, lots, event_lots (subject/input/output), lot_movements ('produce') and
 // lineage_edges (input × output per transform event).
 //
 // Then it compares, backward from retail lots and forward from farm lots:
@@ -339,8 +339,10 @@ async function build(db: Db): Promise<Built> {
         movementRows.push({ eventId, lotCode: code, partyCode: owner.code, kind: 'produce', quantity });
         created.push({ lotCode: code, productCode: product, lotNumber, quantity, unit: level.product.unit, productionDate, expiryDate, attributes });
       }
-      // the event service links inputs and outputs of a transform; a commission links none
-      if (index > 0) {
+      // as the event service does: a commission links its lots as subjects, a transform its inputs and outputs
+      if (index === 0) {
+        for (const output of created) linkRows.push({ eventId, lotCode: output.lotCode, role: 'subject', quantity: output.quantity, partyCode: owner.code });
+      } else {
         for (const used of inputs) {
           linkRows.push({ eventId, lotCode: used.code, role: 'input', quantity: used.quantity, partyCode: owner.code });
           for (const output of created) {

@@ -8,6 +8,7 @@ import type { EventInput } from '../src/events/schemas.js';
 
 export type DemoChain = {
   parties: Record<string, string>;
+  itemCode: string;
   retailLotCode: string;
   retailLotNumber: string;
   farmLotCodes: string[];
@@ -26,7 +27,8 @@ export async function loadDemoChainOnce(services: Services): Promise<DemoChain |
   if (!retailer) return seedDemoChain(services);
   const processor = (await services.parties.list({ kind: 'processor', limit: 1000, offset: 0 })).find((p) => p.name.includes('夔州腊味'));
   const lot = processor ? await services.repos.lots.findByLotNumber(processor.code, 'KZ-LR-20261028-500G') : undefined;
-  return lot ? { parties: {}, retailLotCode: lot.code, retailLotNumber: 'KZ-LR-20261028-500G', farmLotCodes: [], earTags: [] } : null;
+  const itemCode = lot ? await services.itemsRepository.firstCodeOfLot(lot.code) : undefined;
+  return lot && itemCode ? { parties: {}, itemCode, retailLotCode: lot.code, retailLotNumber: 'KZ-LR-20261028-500G', farmLotCodes: [], earTags: [] } : null;
 }
 
 export async function seedDemoChain(services: Services): Promise<DemoChain> {
@@ -198,6 +200,10 @@ export async function seedDemoChain(services: Services): Promise<DemoChain> {
     outputs: [{ productCode: curedPack.code, lotNumber: 'KZ-LR-20261028-500G', quantity: 300, productionDate: '2026-10-28' }],
   });
   const packLot = packing.createdLotCodes[0];
+  // one code per 500 g pack (一物一码)
+  const job = await services.items.issue(as(processor.code), packLot, 300);
+  await services.items.idle();
+  const firstPage = (await services.items.codesOf(as(processor.code), job.id, 1).next()).value ?? [];
   await record(lab.code, {
     type: 'inspect', eventTime: '2026-10-30T15:00:00+08:00', lotCodes: [packLot],
     referenceDocuments: [{ type: 'test_report', number: 'YJ-2026-SP-10871' }],
@@ -244,6 +250,7 @@ export async function seedDemoChain(services: Services): Promise<DemoChain> {
 
   return {
     parties: { farm1: farm1.code, farm2: farm2.code, abattoir: abattoir.code, processor: processor.code, coldStore: coldStore.code, distributor: distributor.code, retailer: retailer.code, lab: lab.code },
+    itemCode: firstPage[0].code,
     retailLotCode: packLot,
     retailLotNumber: 'KZ-LR-20261028-500G',
     farmLotCodes: [lot1, lot2],

@@ -27,13 +27,38 @@ import { createPartyService } from './parties/service.js';
 import { createProductsRepository } from './products/repository.js';
 import { productRoutes } from './products/routes.js';
 import { createProductService } from './products/service.js';
+import cors from '@fastify/cors';
+import formbody from '@fastify/formbody';
+import rateLimit from '@fastify/rate-limit';
+import { complaintRoutes } from './complaints/routes.js';
+import { createComplaintsRepository } from './complaints/repository.js';
+import { createComplaintService } from './complaints/service.js';
+import { createItemsRepository } from './items/repository.js';
+import { itemRoutes } from './items/routes.js';
+import { createItemService } from './items/service.js';
+import { regulatorRoutes } from './regulator/routes.js';
+import type { FlagPolicy } from './resolver/flags.js';
+import { resolverRoutes } from './resolver/routes.js';
+import { createResolverService } from './resolver/service.js';
+import { createScansRepository } from './scans/repository.js';
 import { createShipmentsRepository } from './shipments/repository.js';
 import { shipmentRoutes } from './shipments/routes.js';
 
-export type AppOptions = { database: Database; logger?: FastifyServerOptions['logger']; bodyLimit?: number };
+export type AppOptions = {
+  database: Database;
+  logger?: FastifyServerOptions['logger'];
+  bodyLimit?: number;
+  /** Origin printed on labels and used in links, e.g. https://fj.example.cn */
+  publicBaseUrl?: string;
+  flagPolicy?: FlagPolicy;
+  complaintsPerHour?: number;
+  ipSalt?: string;
+};
 
 export function createRepositories(db: Db) {
   return {
+    scans: createScansRepository(db),
+    complaints: createComplaintsRepository(db),
     apiKeys: createApiKeysRepository(db),
     parties: createPartiesRepository(db),
     locations: createLocationsRepository(db),
@@ -45,8 +70,12 @@ export function createRepositories(db: Db) {
   };
 }
 
-export function createServices(database: Database) {
+export function createServices(database: Database, options: Omit<AppOptions, 'database' | 'logger' | 'bodyLimit'> = {}) {
   const repos = createRepositories(database.db);
+  const items = createItemsRepository(database);
+  const publicBaseUrl = options.publicBaseUrl ?? 'http://127.0.0.1:3000';
+  const ipSalt = options.ipSalt ?? 'county-trace-scans';
+  const trace = createTraceService(repos);
   const partyExists = async (code: string) => (await repos.parties.findByCode(code)) !== undefined;
   const transaction = <T>(work: (scoped: EventRepositories) => Promise<T>) =>
     database.db.transaction((tx) => work(createRepositories(tx as unknown as Db)));
@@ -58,7 +87,12 @@ export function createServices(database: Database) {
     products: createProductService({ products: repos.products, partyExists }),
     lots: createLotService({ lots: repos.lots, shipments: repos.shipments }),
     events: createEventService({ transaction, events: repos.events, lots: repos.lots }),
-    trace: createTraceService(repos),
+    trace,
+    items: createItemService({ items, lots: repos.lots, products: repos.products, publicBaseUrl }),
+    itemsRepository: items,
+    resolver: createResolverService({ items, scans: repos.scans, lots: repos.lots, products: repos.products, trace, ipSalt, policy: options.flagPolicy }),
+    complaints: createComplaintService({ complaints: repos.complaints, items, ipSalt }),
+    publicBaseUrl,
   };
 }
 
@@ -78,8 +112,12 @@ export async function buildApp(options: AppOptions) {
     reply.header('x-request-id', request.id);
   });
 
-  const services = createServices(options.database);
+  const services = createServices(options.database, options);
   registerProblemHandlers(app);
+  // Resolver pages, QR images and the API are read cross-origin; keys travel in headers, never cookies.
+  await app.register(cors, { origin: '*', methods: ['GET', 'HEAD', 'POST', 'OPTIONS'], exposedHeaders: ['Link', 'Location', 'X-Request-Id'], strictPreflight: false });
+  await app.register(formbody);
+  await app.register(rateLimit, { global: false });
   await registerOpenApi(app);
   registerAuthentication(app, services.apiKeys);
 
@@ -111,6 +149,11 @@ export async function buildApp(options: AppOptions) {
   await app.register(eventRoutes, { service: services.events });
   await app.register(shipmentRoutes, { shipments: services.repos.shipments });
   await app.register(traceRoutes, { service: services.trace });
+  await app.register(itemRoutes, { service: services.items, items: services.itemsRepository });
+  await app.register(resolverRoutes, { service: services.resolver, publicBaseUrl: services.publicBaseUrl });
+  await app.register(complaintRoutes, { service: services.complaints, perHour: options.complaintsPerHour ?? 5 });
+  await app.register(regulatorRoutes, { scans: services.repos.scans });
+  app.addHook('onClose', () => services.items.idle());
 
   return Object.assign(app, { services });
 }

@@ -2,18 +2,28 @@ import { buildApp } from './app.js';
 import { ConfigError, loadConfig } from './config.js';
 import { openPglite, openPostgres, type Database } from './db/client.js';
 import { DataDirLockedError } from './db/lock.js';
+import QRCode from 'qrcode';
 import { loadDemoChainOnce } from '../seeds/fengjie.js';
+import { DEFAULT_FLAG_POLICY } from './resolver/flags.js';
 
 async function main() {
   const config = loadConfig();
   const database: Database = config.DATABASE_URL ? await openPostgres(config.DATABASE_URL) : await openPglite(config.DATA_DIR);
   await database.migrate();
 
+  const shownHost = config.HOST === '0.0.0.0' || config.HOST === '::' ? 'localhost' : config.HOST;
+  const publicBaseUrl = config.PUBLIC_BASE_URL ?? `http://${shownHost}:${config.PORT}`;
   const app = await buildApp({
     database,
     bodyLimit: config.BODY_LIMIT_BYTES,
     logger: { level: config.LOG_LEVEL, redact: ['req.headers.authorization'] },
+    publicBaseUrl,
+    flagPolicy: { ...DEFAULT_FLAG_POLICY, overScanThreshold: config.SCAN_FLAG_THRESHOLD },
+    complaintsPerHour: config.COMPLAINTS_PER_HOUR,
+    ipSalt: config.IP_HASH_SALT,
   });
+  const interrupted = await app.services.items.recoverInterruptedJobs();
+  if (interrupted > 0) app.log.warn({ interrupted }, 'code jobs interrupted by the last shutdown were failed; issue them again');
   const adminKey = await app.services.apiKeys.ensureAdminKey(config.ADMIN_API_KEY);
   const demo = config.SEED_DEMO ? await loadDemoChainOnce(app.services) : null;
 
@@ -30,7 +40,6 @@ async function main() {
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
 
   await app.listen({ port: config.PORT, host: config.HOST });
-  const shownHost = config.HOST === '0.0.0.0' || config.HOST === '::' ? 'localhost' : config.HOST;
   const base = `http://${shownHost}:${(app.server.address() as { port: number }).port}`;
   const where = database.kind === 'pglite' ? `embedded PGlite in ${config.DATA_DIR}` : 'PostgreSQL (DATABASE_URL)';
   const lines = [
@@ -45,10 +54,13 @@ async function main() {
         : '  Admin API key: printed on the first start; issue another with `npm run admin-key`',
   ];
   if (demo) {
+    const scanUrl = `${publicBaseUrl}/t/${demo.itemCode}`;
     lines.push(
-      `  Demo retail lot (奉节腊肉, ${demo.retailLotNumber}):  ${demo.retailLotCode}`,
-      `  Trace it back to the farms:  ${base}/trace/${demo.retailLotCode}`,
+      `  Scan a demo pack of 奉节腊肉 (consumer page):  ${scanUrl}`,
+      `  Its lot ${demo.retailLotCode} traced back to the farms (API):  ${base}/trace/${demo.retailLotCode}`,
       `    curl -H "Authorization: Bearer <admin key>" ${base}/trace/${demo.retailLotCode}`,
+      '',
+      await QRCode.toString(scanUrl, { type: 'terminal', small: true, errorCorrectionLevel: 'M' }),
     );
   }
   console.log(lines.join('\n') + '\n');

@@ -4,7 +4,7 @@ import { PGlite } from '@electric-sql/pglite';
 import type { Test } from 'tap';
 import pg from 'pg';
 import { customAlphabet } from 'nanoid';
-import { buildApp, type App } from '../src/app.js';
+import { buildApp, type App, type AppOptions } from '../src/app.js';
 import { openPglite, openPostgres, type Database } from '../src/db/client.js';
 
 const suffix = customAlphabet('abcdefghijklmnopqrstuvwxyz0123456789', 10);
@@ -50,9 +50,11 @@ export async function openTestDatabase(t: Test, kind: 'pglite' | 'postgres' = us
 
 export type TestApp = { app: App; adminKey: string; database: Database };
 
-export async function buildTestApp(t: Test, kind?: 'pglite' | 'postgres'): Promise<TestApp> {
+export const TEST_BASE_URL = 'https://fj.example';
+
+export async function buildTestApp(t: Test, kind?: 'pglite' | 'postgres', options: Partial<AppOptions> = {}): Promise<TestApp> {
   const database = await openTestDatabase(t, kind);
-  const app = await buildApp({ database, bodyLimit: 256 * 1024 });
+  const app = await buildApp({ database, bodyLimit: 256 * 1024, publicBaseUrl: TEST_BASE_URL, ...options });
   t.teardown(() => app.close());
   const adminKey = (await app.services.apiKeys.ensureAdminKey()) as string;
   return { app, adminKey, database };
@@ -62,11 +64,11 @@ export type Reply = { status: number; body: any; headers: Record<string, unknown
 
 /** A small client bound to one API key, speaking JSON through app.inject (no network). */
 export function client(app: App, key?: string) {
-  const send = async (method: 'GET' | 'POST' | 'DELETE', url: string, payload?: unknown): Promise<Reply> => {
+  const send = async (method: 'GET' | 'POST' | 'DELETE', url: string, payload?: unknown, headers: Record<string, string> = {}): Promise<Reply> => {
     const response = await app.inject({
       method,
       url,
-      headers: key ? { authorization: `Bearer ${key}` } : {},
+      headers: { ...(key ? { authorization: `Bearer ${key}` } : {}), ...headers },
       ...(payload === undefined ? {} : { payload: payload as object }),
     });
     const type = String(response.headers['content-type'] ?? '');
@@ -77,7 +79,7 @@ export function client(app: App, key?: string) {
     };
   };
   return {
-    get: (url: string) => send('GET', url),
+    get: (url: string, headers?: Record<string, string>) => send('GET', url, undefined, headers),
     post: (url: string, payload: unknown) => send('POST', url, payload),
     delete: (url: string) => send('DELETE', url),
   };

@@ -31,8 +31,8 @@ export const PARTY_KIND_LETTER: Readonly<Record<PartyKind, string>> = Object.fre
 const LETTER_TO_KIND: ReadonlyMap<string, PartyKind> =
   new Map(PARTY_KINDS.map((k) => [PARTY_KIND_LETTER[k], k]))
 
-export type ServiceCodeKind = 'party' | 'location' | 'product' | 'lot' | 'container'
-type ObjectCodeKind = Exclude<ServiceCodeKind, 'party'>
+export type ServiceCodeKind = 'party' | 'location' | 'product' | 'lot' | 'container' | 'item'
+type ObjectCodeKind = Exclude<ServiceCodeKind, 'party' | 'item'>
 
 // Prefixes deliberately disjoint from the party letters, so the first character
 // alone never misclassifies (lengths differ too: 15 vs 12).
@@ -48,6 +48,8 @@ const PREFIX_TO_KIND: ReadonlyMap<string, ObjectCodeKind> = new Map(
 
 export const PARTY_CODE_LENGTH = 15
 export const OBJECT_CODE_LENGTH = 12
+/** Item (一物一码) codes: no prefix, 10 random + check, so a label URL stays short. */
+export const ITEM_CODE_LENGTH = 11
 
 // 31^7 ≈ 2.8e10 per kind+region and 31^10 ≈ 8.2e14 per prefix: collisions are
 // rare enough that the unique index in the database is the only guard needed.
@@ -84,6 +86,7 @@ export function newLocationCode (): string { return newObjectCode('location') }
 export function newProductCode (): string { return newObjectCode('product') }
 export function newLotCode (): string { return newObjectCode('lot') }
 export function newContainerCode (): string { return newObjectCode('container') }
+export function newItemCode (): string { return withCheck(objectRandom()) }
 
 /**
  * Which kind of service code this is, or null if it is not one (bad shape,
@@ -93,6 +96,7 @@ export function newContainerCode (): string { return newObjectCode('container') 
 export function serviceCodeKind (code: string): ServiceCodeKind | null {
   if (typeof code !== 'string') return null
   if (code.length === PARTY_CODE_LENGTH) return parsePartyCode(code) === null ? null : 'party'
+  if (code.length === ITEM_CODE_LENGTH) return hasValidMod31Check(code) ? 'item' : null
   if (code.length !== OBJECT_CODE_LENGTH || !hasValidMod31Check(code)) return null
   return PREFIX_TO_KIND.get(code[0]) ?? null
 }

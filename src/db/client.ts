@@ -6,6 +6,7 @@ import { drizzle as drizzlePg } from 'drizzle-orm/node-postgres';
 import { migrate as migratePg } from 'drizzle-orm/node-postgres/migrator';
 import { sql, type SQL } from 'drizzle-orm';
 import pg from 'pg';
+import { from as copyFrom } from 'pg-copy-streams';
 import { fileURLToPath } from 'node:url';
 import * as schema from './schema.js';
 import { acquireDataDirLock } from './lock.js';
@@ -17,6 +18,8 @@ export type Db = PgDatabase<PgQueryResultHKT, Schema>;
 export type Database = {
   db: Db;
   kind: 'pglite' | 'postgres';
+  /** Bulk load: COPY on PostgreSQL, chunked multi-row INSERT on PGlite. All rows or none. */
+  copyRows(table: string, columns: string[], rows: (string | number | null)[][]): Promise<void>;
   migrate(): Promise<void>;
   ping(): Promise<boolean>;
   close(): Promise<void>;
@@ -32,6 +35,20 @@ export async function openPostgres(url: string): Promise<Database> {
   return {
     db,
     kind: 'postgres',
+    copyRows: async (table, columns, rows) => {
+      const client = await pool.connect();
+      try {
+        const stream = client.query(copyFrom(`copy ${table} (${columns.join(', ')}) from stdin`));
+        const done = new Promise<void>((resolve, reject) => {
+          stream.on('finish', resolve);
+          stream.on('error', reject);
+        });
+        stream.end(rows.map((row) => row.map(copyValue).join('\t')).join('\n') + '\n');
+        await done;
+      } finally {
+        client.release();
+      }
+    },
     migrate: () => migratePg(drizzlePg(pool), { migrationsFolder }),
     ping: () => ping(db),
     close: once(() => pool.end()),
@@ -52,6 +69,16 @@ export async function openPglite(dataDir?: string, client?: PGlite): Promise<Dat
   return {
     db,
     kind: 'pglite',
+    copyRows: async (table, columns, rows) => {
+      const perStatement = Math.max(1, Math.floor(60_000 / columns.length));
+      await pglite.transaction(async (tx) => {
+        for (let i = 0; i < rows.length; i += perStatement) {
+          const slice = rows.slice(i, i + perStatement);
+          const placeholders = slice.map((_, r) => `(${columns.map((__, c) => `$${r * columns.length + c + 1}`).join(', ')})`);
+          await tx.query(`insert into ${table} (${columns.join(', ')}) values ${placeholders.join(', ')}`, slice.flat());
+        }
+      });
+    },
     migrate: () => migratePglite(drizzlePglite(pglite), { migrationsFolder }),
     ping: () => ping(db),
     close: once(async () => {
@@ -60,6 +87,12 @@ export async function openPglite(dataDir?: string, client?: PGlite): Promise<Dat
       release();
     }),
   };
+}
+
+/** COPY text format: tab-separated, \N for null, backslash escapes. */
+function copyValue(value: string | number | null): string {
+  if (value === null) return '\\N';
+  return String(value).replace(/\\/g, '\\\\').replace(/\t/g, '\\t').replace(/\n/g, '\\n').replace(/\r/g, '\\r');
 }
 
 /** Shutdown paths (signal handler, test teardown) may both close the database. */

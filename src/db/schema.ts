@@ -256,3 +256,89 @@ export const apiKeys = pgTable(
   },
   (t) => [uniqueIndex('api_keys_hash_key').on(t.keyHash)],
 );
+
+// One code per package (一物一码). Codes of a job become resolvable only once the job
+// succeeds, so a failed bulk issue never leaves half a batch visible.
+export const codeJobs = pgTable(
+  'code_jobs',
+  {
+    id: text('id').primaryKey(),
+    partyCode: text('party_code').notNull().references(() => parties.code),
+    lotCode: text('lot_code').notNull().references(() => lots.code),
+    total: integer('total').notNull(),
+    done: integer('done').notNull().default(0),
+    status: text('status').notNull(),
+    error: text('error'),
+    createdAt: createdAt(),
+    finishedAt: timestamp('finished_at', { withTimezone: true, mode: 'date' }),
+  },
+  (t) => [index('code_jobs_party_idx').on(t.partyCode, t.createdAt)],
+);
+
+export const items = pgTable(
+  'items',
+  {
+    code: text('code').primaryKey(),
+    lotCode: text('lot_code').notNull().references(() => lots.code),
+    partyCode: text('party_code').notNull(),
+    jobId: text('job_id').notNull().references(() => codeJobs.id),
+    containerCode: text('container_code'),
+    scanCount: integer('scan_count').notNull().default(0),
+    firstScannedAt: timestamp('first_scanned_at', { withTimezone: true, mode: 'date' }),
+    lastScannedAt: timestamp('last_scanned_at', { withTimezone: true, mode: 'date' }),
+    lastRegion: text('last_region'),
+  },
+  (t) => [index('items_lot_idx').on(t.lotCode), index('items_job_idx').on(t.jobId, t.code)],
+);
+
+export const scans = pgTable(
+  'scans',
+  {
+    id: text('id').primaryKey(),
+    itemCode: text('item_code'),
+    rawCode: text('raw_code').notNull(),
+    lotCode: text('lot_code'),
+    partyCode: text('party_code'),
+    scannedAt: timestamp('scanned_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
+    region: text('region'),
+    ipHash: text('ip_hash').notNull(),
+    userAgent: text('user_agent'),
+  },
+  (t) => [index('scans_item_idx').on(t.itemCode, t.scannedAt), index('scans_lot_idx').on(t.lotCode, t.scannedAt)],
+);
+
+export const codeFlags = pgTable(
+  'code_flags',
+  {
+    code: text('code').notNull(),
+    kind: text('kind').notNull(),
+    lotCode: text('lot_code'),
+    partyCode: text('party_code'),
+    firstAt: timestamp('first_at', { withTimezone: true, mode: 'date' }).notNull(),
+    lastAt: timestamp('last_at', { withTimezone: true, mode: 'date' }).notNull(),
+    occurrences: integer('occurrences').notNull().default(1),
+    detail: text('detail'),
+  },
+  (t) => [primaryKey({ columns: [t.code, t.kind] }), index('code_flags_kind_idx').on(t.kind, t.lastAt)],
+);
+
+export type ComplaintNote = { at: string; status: string; note: string; by: string };
+
+export const complaints = pgTable(
+  'complaints',
+  {
+    ticket: text('ticket').primaryKey(),
+    itemCode: text('item_code').notNull(),
+    lotCode: text('lot_code'),
+    partyCode: text('party_code'),
+    category: text('category').notNull(),
+    text: text('text').notNull(),
+    phone: text('phone'),
+    status: text('status').notNull(),
+    notes: jsonb('notes').$type<ComplaintNote[]>().notNull().default([]),
+    ipHash: text('ip_hash').notNull(),
+    createdAt: createdAt(),
+    updatedAt: timestamp('updated_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
+  },
+  (t) => [index('complaints_status_idx').on(t.status, t.createdAt), index('complaints_lot_idx').on(t.lotCode)],
+);

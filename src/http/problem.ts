@@ -68,6 +68,7 @@ function toProblem(error: FastifyError): Problem {
   }
   const known = error.code ? fastifyErrorProblems[error.code] : undefined;
   if (known) return new Problem(known[0], known[1], known[2], error.message);
+  if (error.statusCode === 429) return new Problem(429, 'too-many-requests', 'Too many requests', error.message);
   if (error.statusCode && error.statusCode >= 400 && error.statusCode < 500) {
     return new Problem(error.statusCode, 'bad-request', 'Bad request', error.message);
   }

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { isValidGtin, toGtin14 } from '../codes/gs1.js';
+import { isValidGtin } from '../codes/gs1.js';
 
 export const PRODUCT_MARKS = ['geographical_indication', 'green_food', 'organic'] as const;
 export const PRODUCT_CATEGORIES = ['live_animal', 'carcass', 'fresh_meat', 'cured_meat', 'processed_food', 'packaging', 'other'] as const;
@@ -11,8 +11,8 @@ export const createProductBody = z.object({
   gtin: z
     .string()
     .refine(isValidGtin, { error: 'must be a GTIN-8/12/13/14 with a valid check digit' })
-    .transform(toGtin14)
-    .optional(),
+    .optional()
+    .describe('stored as GTIN-14'),
   category: z.enum(PRODUCT_CATEGORIES),
   unit: z.enum(UNITS),
   shelfLifeDays: z.number().int().min(1).max(3650).optional(),

@@ -1,4 +1,5 @@
 import { assertCanWriteForParty, type Principal } from '../auth/principal.js';
+import { toGtin14 } from '../codes/gs1.js';
 import { newProductCode } from '../codes/service-codes.js';
 import { conflict, notFound } from '../http/problem.js';
 import type { ProductRow, ProductsRepository } from './repository.js';
@@ -19,12 +20,14 @@ export function createProductService(deps: {
     async register(principal: Principal, input: CreateProductInput): Promise<Product> {
       assertCanWriteForParty(principal, input.partyCode);
       if (!(await deps.partyExists(input.partyCode))) throw notFound(`no party ${input.partyCode}`);
-      if (input.gtin && (await deps.products.findByGtin(input.gtin))) {
-        throw conflict(`GTIN ${input.gtin} is already registered`, [{ in: 'body', pointer: '/gtin', detail: 'already registered' }]);
+      const gtin = input.gtin ? toGtin14(input.gtin) : undefined;
+      if (gtin && (await deps.products.findByGtin(gtin))) {
+        throw conflict(`GTIN ${gtin} is already registered`, [{ in: 'body', pointer: '/gtin', detail: 'already registered' }]);
       }
       const row = await deps.products.insert({
         code: newProductCode(),
         ...input,
+        gtin,
         marks: [...new Set(input.marks ?? [])],
       });
       return toProduct(row);

@@ -1,0 +1,89 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { requireRole } from '../auth/principal.js';
+import { bearerSecurity, principalOf } from '../http/authenticate.js';
+import { problemSchema } from '../http/problem.js';
+import { complaintReceivedPage } from '../resolver/page.js';
+import { COMPLAINT_STATUSES, complaintSchema, complaintStatusSchema, fileComplaintBody, transitionBody } from './schemas.js';
+import type { ComplaintService } from './service.js';
+
+export const complaintRoutes: FastifyPluginAsyncZod<{ service: ComplaintService; perHour: number }> = async (app, { service, perHour }) => {
+  const tags = ['complaints'];
+  app.post(
+    '/complaints',
+    {
+      config: { public: true, rateLimit: { max: perHour, timeWindow: '1 hour' } },
+      schema: {
+        tags,
+        summary: '消费维权投诉: a consumer complaint about a scanned code (JSON or the page form); returns a ticket',
+        body: fileComplaintBody,
+        response: { 201: complaintStatusSchema, 400: problemSchema, 429: problemSchema },
+      },
+    },
+    async (request, reply) => {
+      const filed = await service.file(request.body, request.ip);
+      if (request.headers['content-type']?.startsWith('application/x-www-form-urlencoded')) {
+        const lang = request.headers['accept-language']?.startsWith('en') ? 'en' : 'zh-CN';
+        return reply.code(201).type('text/html; charset=utf-8').serializer((html: string) => html)
+          // the HTML answer to the page form; the schema documents the JSON answer
+          .send(complaintReceivedPage(filed.ticket, `/complaints/${filed.ticket}`, lang) as never);
+      }
+      return reply.code(201).send(filed);
+    },
+  );
+
+  app.get(
+    '/complaints/:ticket',
+    {
+      config: { public: true },
+      schema: {
+        tags,
+        summary: 'Status of a complaint by its ticket number',
+        params: z.object({ ticket: z.string().max(40) }),
+        response: { 200: complaintStatusSchema, 404: problemSchema },
+      },
+    },
+    async (request) => service.status(request.params.ticket),
+  );
+
+  app.get(
+    '/regulator/complaints',
+    {
+      schema: {
+        tags,
+        summary: 'Complaints to handle (regulator)',
+        security: bearerSecurity,
+        querystring: z.object({
+          status: z.enum(COMPLAINT_STATUSES).optional(),
+          lotCode: z.string().optional(),
+          limit: z.coerce.number().int().min(1).max(1000).default(100),
+          offset: z.coerce.number().int().min(0).default(0),
+        }),
+        response: { 200: z.object({ items: z.array(complaintSchema) }), 403: problemSchema },
+      },
+    },
+    async (request) => {
+      requireRole(principalOf(request), 'regulator', 'admin');
+      return { items: await service.list(request.query) };
+    },
+  );
+
+  app.post(
+    '/regulator/complaints/:ticket/transitions',
+    {
+      schema: {
+        tags,
+        summary: 'Move a complaint open → investigating → resolved, with a note (regulator)',
+        security: bearerSecurity,
+        params: z.object({ ticket: z.string() }),
+        body: transitionBody,
+        response: { 200: complaintSchema, 403: problemSchema, 404: problemSchema, 409: problemSchema, 422: problemSchema },
+      },
+    },
+    async (request) => {
+      const principal = principalOf(request);
+      requireRole(principal, 'regulator', 'admin');
+      return service.transition(principal, request.params.ticket, request.body.status, request.body.note);
+    },
+  );
+};

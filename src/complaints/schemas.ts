@@ -1,0 +1,50 @@
+import { z } from 'zod';
+
+export const COMPLAINT_CATEGORIES = ['quality', 'counterfeit', 'labeling', 'foreign_matter', 'illness', 'other'] as const;
+export const COMPLAINT_STATUSES = ['open', 'investigating', 'resolved'] as const;
+export type ComplaintStatus = (typeof COMPLAINT_STATUSES)[number];
+
+export const fileComplaintBody = z.object({
+  code: z.string().trim().min(1).max(200).describe('the trace code on the pack'),
+  category: z.enum(COMPLAINT_CATEGORIES),
+  text: z.string().trim().min(1).max(2000),
+  phone: z
+    .string()
+    .trim()
+    .regex(/^\+?[0-9][0-9 -]{5,19}$/, { error: 'must be a phone number' })
+    .optional()
+    .or(z.literal('').transform(() => undefined)),
+});
+
+export const complaintStatusSchema = z
+  .object({
+    ticket: z.string(),
+    code: z.string(),
+    category: z.enum(COMPLAINT_CATEGORIES),
+    status: z.enum(COMPLAINT_STATUSES),
+    createdAt: z.date(),
+    updatedAt: z.date(),
+  })
+  .meta({ id: 'ComplaintStatus' });
+
+export const complaintSchema = complaintStatusSchema
+  .extend({
+    lotCode: z.string().nullable(),
+    partyCode: z.string().nullable(),
+    text: z.string(),
+    phone: z.string().nullable(),
+    notes: z.array(z.object({ at: z.string(), status: z.string(), note: z.string(), by: z.string() })),
+  })
+  .meta({ id: 'Complaint' });
+
+export const transitionBody = z.object({
+  status: z.enum(COMPLAINT_STATUSES),
+  note: z.string().trim().min(1).max(2000),
+});
+
+/** The regulator workflow: open → investigating → resolved (an open complaint may be resolved at once). */
+export const ALLOWED_TRANSITIONS: Record<ComplaintStatus, ComplaintStatus[]> = {
+  open: ['investigating', 'resolved'],
+  investigating: ['resolved'],
+  resolved: [],
+};

@@ -1,0 +1,83 @@
+import { createHash } from 'node:crypto';
+import { customAlphabet } from 'nanoid';
+import type { Principal } from '../auth/principal.js';
+import { MOD31_CHARSET } from '../codes/mod31.js';
+import { normalizeCode } from '../codes/service-codes.js';
+import { conflict, notFound, unprocessable } from '../http/problem.js';
+import type { ItemsRepository } from '../items/repository.js';
+import type { ComplaintRow, ComplaintsRepository } from './repository.js';
+import { ALLOWED_TRANSITIONS, type ComplaintStatus } from './schemas.js';
+
+const ticketSuffix = customAlphabet(MOD31_CHARSET, 6);
+
+export function createComplaintService(deps: {
+  complaints: Pick<ComplaintsRepository, 'insert' | 'find' | 'transition' | 'list'>;
+  items: Pick<ItemsRepository, 'findItem'>;
+  ipSalt: string;
+  now?: () => Date;
+}) {
+  const now = deps.now ?? (() => new Date());
+  const publicView = (row: ComplaintRow) => ({
+    ticket: row.ticket,
+    code: row.itemCode,
+    category: row.category as never,
+    status: row.status as ComplaintStatus,
+    createdAt: row.createdAt,
+    updatedAt: row.updatedAt,
+  });
+  const fullView = (row: ComplaintRow) => ({ ...publicView(row), lotCode: row.lotCode, partyCode: row.partyCode, text: row.text, phone: row.phone, notes: row.notes });
+
+  return {
+    /** A consumer's complaint about a code; unknown codes are accepted too (they may be counterfeits). */
+    async file(input: { code: string; category: string; text: string; phone?: string }, ip: string) {
+      const code = normalizeCode(input.code);
+      const item = await deps.items.findItem(code);
+      const day = now().toISOString().slice(0, 10).replace(/-/g, '');
+      const row = await deps.complaints.insert({
+        ticket: `TS${day}${ticketSuffix()}`,
+        itemCode: code,
+        lotCode: item?.lotCode ?? null,
+        partyCode: item?.partyCode ?? null,
+        category: input.category,
+        text: input.text,
+        phone: input.phone ?? null,
+        status: 'open',
+        ipHash: createHash('sha256').update(`${deps.ipSalt}:${ip}`).digest('hex').slice(0, 32),
+      });
+      return publicView(row);
+    },
+
+    async status(ticket: string) {
+      const row = await deps.complaints.find(ticket.trim().toUpperCase());
+      if (!row) throw notFound(`no complaint ${ticket}`);
+      return publicView(row);
+    },
+
+    async get(ticket: string) {
+      const row = await deps.complaints.find(ticket);
+      if (!row) throw notFound(`no complaint ${ticket}`);
+      return fullView(row);
+    },
+
+    async list(filter: Parameters<ComplaintsRepository['list']>[0]) {
+      return (await deps.complaints.list(filter)).map(fullView);
+    },
+
+    async transition(principal: Principal, ticket: string, to: ComplaintStatus, note: string) {
+      const row = await deps.complaints.find(ticket);
+      if (!row) throw notFound(`no complaint ${ticket}`);
+      const from = row.status as ComplaintStatus;
+      if (!ALLOWED_TRANSITIONS[from].includes(to)) {
+        throw unprocessable('invalid-transition', `a complaint goes open → investigating → resolved; not ${from} → ${to}`, [
+          { in: 'body', pointer: '/status', detail: `allowed from ${from}: ${ALLOWED_TRANSITIONS[from].join(', ') || 'none'}` },
+        ]);
+      }
+      const notes = [...row.notes, { at: now().toISOString(), status: to, note, by: principal.keyId }];
+      const updated = await deps.complaints.transition(ticket, from, to, notes);
+      if (!updated) throw conflict(`complaint ${ticket} changed meanwhile; reload and retry`);
+      return fullView(updated);
+    },
+  };
+}
+
+export type ComplaintService = ReturnType<typeof createComplaintService>;

@@ -1,0 +1,158 @@
+// Canonical GS1 Digital Link form of identifiers, as the CBV 2.0 event hash requires: EPC URNs
+// and Digital Link URIs on any host become https://id.gs1.org/<numeric AI>/…, with only the
+// finest identification level and no query string. Pure: no I/O.
+
+import { completeGs1 } from '../codes/gs1.js';
+
+const HOST = 'https://id.gs1.org';
+const COMPANY_PREFIX = /^\d{6,12}$/;
+const DIGITS = /^\d*$/;
+// Serial-like components: GS1 charset 82 as written in EPC URNs and URI paths (%-escapes kept).
+const COMPONENT = /^(?:%[0-9A-Fa-f]{2}|[-!'()*+,.0-9:;=A-Z_a-z])+$/;
+const CPI_REFERENCE = /^(?:[-0-9A-Z]|%2[3Ff])+$/;
+
+// Digital Link escapes these reserved characters that EPC URNs leave literal.
+function encode(value: string): string {
+  return value.replace(/[!()*+,:]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+}
+
+// Splits into n fields; the last keeps any further dots because serials may contain them.
+function fields(body: string, n: number): string[] | null {
+  const parts = body.split('.');
+  return parts.length < n ? null : [...parts.slice(0, n - 1), parts.slice(n - 1).join('.')];
+}
+
+// Company prefix + reference must together fill `total` digits of the GS1 key.
+function keyData(cp: string, ref: string, total: number): string | null {
+  return COMPANY_PREFIX.test(cp) && DIGITS.test(ref) && cp.length + ref.length === total ? cp + ref : null;
+}
+
+// The indicator digit leads the GTIN but is carried as the first digit of the item reference.
+function gtin(cp: string, ir: string): string | null {
+  return keyData(cp, ir, 13) && completeGs1(ir[0] + cp + ir.slice(1));
+}
+
+function withCheck(cp: string, ref: string, total: number): string | null {
+  const data = keyData(cp, ref, total);
+  return data && completeGs1(data);
+}
+
+function serial(value: string): string | null {
+  return COMPONENT.test(value) ? encode(value) : null;
+}
+
+function join(...parts: (string | null)[]): string | null {
+  return parts.every((p) => p !== null) ? parts.join('') : null;
+}
+
+type UrnRule = { n: number; build: (p: string[]) => string | null };
+
+// Pattern URIs (idpat) must end in a single wildcard; the key without the wildcard remains.
+const pattern = (n: number, build: (p: string[]) => string | null): UrnRule =>
+  ({ n, build: (p) => (p[n - 1] === '*' ? build(p) : null) });
+
+const URN_RULES: Record<string, UrnRule> = {
+  'id:sgtin': { n: 3, build: ([cp, ir, s]) => join('/01/', gtin(cp, ir), '/21/', serial(s)) },
+  'id:sscc': { n: 2, build: ([cp, sr]) => (keyData(cp, sr, 17) ? `/00/${completeGs1(sr[0] + cp + sr.slice(1))}` : null) },
+  'id:sgln': {
+    n: 3,
+    build: ([cp, lr, ext]) => join('/414/', withCheck(cp, lr, 12), ext === '0' ? '' : join('/254/', serial(ext))),
+  },
+  'id:grai': { n: 3, build: ([cp, at, s]) => join('/8003/0', withCheck(cp, at, 12), serial(s)) },
+  'id:giai': { n: 2, build: ([cp, ref]) => join('/8004/', COMPANY_PREFIX.test(cp) ? cp : null, serial(ref)) },
+  'id:gsrn': { n: 2, build: ([cp, sr]) => join('/8018/', withCheck(cp, sr, 17)) },
+  'id:gsrnp': { n: 2, build: ([cp, sr]) => join('/8017/', withCheck(cp, sr, 17)) },
+  'id:gdti': { n: 3, build: ([cp, dt, s]) => join('/253/', withCheck(cp, dt, 12), serial(s)) },
+  'id:cpi': {
+    n: 3,
+    build: ([cp, ref, s]) =>
+      (COMPANY_PREFIX.test(cp) && CPI_REFERENCE.test(ref) && /^\d+$/.test(s) ? `/8010/${cp}${ref}/8011/${s}` : null),
+  },
+  'id:sgcn': { n: 3, build: ([cp, ct, s]) => join('/255/', withCheck(cp, ct, 12), /^\d+$/.test(s) ? s : null) },
+  'id:ginc': { n: 2, build: ([cp, ref]) => join('/401/', COMPANY_PREFIX.test(cp) ? cp : null, serial(ref)) },
+  'id:gsin': { n: 2, build: ([cp, sr]) => join('/402/', withCheck(cp, sr, 16)) },
+  'id:itip': {
+    n: 5,
+    build: ([cp, ir, piece, total, s]) =>
+      (/^\d{2}$/.test(piece) && /^\d{2}$/.test(total) ? join('/8006/', gtin(cp, ir), piece + total, '/21/', serial(s)) : null),
+  },
+  'id:upui': { n: 3, build: ([cp, ir, tpx]) => join('/01/', gtin(cp, ir), '/235/', serial(tpx)) },
+  'id:pgln': { n: 2, build: ([cp, pr]) => join('/417/', withCheck(cp, pr, 12)) },
+  'class:lgtin': { n: 3, build: ([cp, ir, lot]) => join('/01/', gtin(cp, ir), '/10/', serial(lot)) },
+  'idpat:sgtin': pattern(3, ([cp, ir]) => join('/01/', gtin(cp, ir))),
+  'idpat:upui': pattern(3, ([cp, ir]) => join('/01/', gtin(cp, ir))),
+  'idpat:grai': pattern(3, ([cp, at]) => join('/8003/0', withCheck(cp, at, 12))),
+  'idpat:gdti': pattern(3, ([cp, dt]) => join('/253/', withCheck(cp, dt, 12))),
+  'idpat:sgcn': pattern(3, ([cp, ct]) => join('/255/', withCheck(cp, ct, 12))),
+  'idpat:cpi': pattern(3, ([cp, ref]) => (COMPANY_PREFIX.test(cp) && CPI_REFERENCE.test(ref) ? `/8010/${cp}${ref}` : null)),
+  'idpat:itip': pattern(5, ([cp, ir, piece, total]) =>
+    (/^\d{2}$/.test(piece) && /^\d{2}$/.test(total) ? join('/8006/', gtin(cp, ir), piece + total) : null)),
+};
+
+function fromEpcUrn(uri: string): string | null {
+  const m = /^urn:epc:(id|class|idpat):([a-z]+):(.*)$/.exec(uri);
+  const rule = m && URN_RULES[`${m[1]}:${m[2]}`];
+  const parts = rule && fields(m[3], rule.n);
+  const path = parts && rule.build(parts);
+  return path ? HOST + path : null;
+}
+
+// Primary keys by AI and by Digital Link short name, with the shape of the key value.
+const PRIMARY_KEYS: Record<string, { ai: string; value: RegExp }> = {};
+for (const [names, value] of [
+  [['00', 'sscc'], /^\d{18}$/],
+  [['01', 'gtin'], /^(?:\d{8}|\d{12,14})$/],
+  [['253', 'gdti'], /^\d{13}/],
+  [['255', 'gcn'], /^\d{13,25}$/],
+  [['401', 'ginc'], /^\d{6}/],
+  [['402', 'gsin'], /^\d{17}$/],
+  [['414', 'gln'], /^\d{13}$/],
+  [['417', 'party'], /^\d{13}$/],
+  [['8003', 'grai'], /^\d{14}/],
+  [['8004', 'giai'], /^\d{6}/],
+  [['8006', 'itip'], /^\d{18}$/],
+  [['8010', 'cpid'], /^\d{6}/],
+  [['8017', 'gsrnp'], /^\d{18}$/],
+  [['8018', 'gsrn'], /^\d{18}$/],
+] as const) {
+  for (const name of names) PRIMARY_KEYS[name] = { ai: names[0], value };
+}
+
+const QUALIFIER_ALIASES: Record<string, string> = { cpv: '22', lot: '10', ser: '21' };
+// Key qualifiers each primary key may carry, in Digital Link path order.
+const QUALIFIERS: Record<string, string[]> = {
+  '01': ['22', '10', '21', '235'],
+  '8006': ['22', '10', '21'],
+  '414': ['254'],
+  '8010': ['8011'],
+};
+
+function fromDigitalLink(uri: string): string | null {
+  const m = /^https?:\/\/[^/?#]+(\/[^?#]*)(?:[?#].*)?$/.exec(uri);
+  if (!m) return null;
+  const segments = m[1].replace(/\/$/, '').split('/').slice(1);
+  const at = segments.findIndex((s) => s in PRIMARY_KEYS);
+  if (at < 0 || (segments.length - at) % 2 !== 0) return null;
+  const { ai, value } = PRIMARY_KEYS[segments[at]];
+  const key = segments[at + 1];
+  if (!value.test(key) || !COMPONENT.test(key)) return null;
+
+  const allowed = QUALIFIERS[ai] ?? [];
+  const qualifiers = new Map<string, string>();
+  for (let i = at + 2; i < segments.length; i += 2) {
+    const q = QUALIFIER_ALIASES[segments[i]] ?? segments[i];
+    if (!allowed.includes(q) || !COMPONENT.test(segments[i + 1])) return null;
+    qualifiers.set(q, segments[i + 1]);
+  }
+  // Only the finest identification level counts: CPV is dropped, and a serial supersedes the lot.
+  qualifiers.delete('22');
+  if (qualifiers.has('21')) qualifiers.delete('10');
+
+  const path = allowed.filter((q) => qualifiers.has(q)).map((q) => `/${q}/${encode(qualifiers.get(q) as string)}`);
+  return `${HOST}/${ai}/${ai === '01' ? key.padStart(14, '0') : encode(key)}${path.join('')}`;
+}
+
+/** Canonical GS1 Digital Link URI for an EPC URN or Digital Link URI; null when the value is neither. */
+export function canonicalGs1Uri(value: string): string | null {
+  return value.startsWith('urn:epc:') ? fromEpcUrn(value) : fromDigitalLink(value);
+}

@@ -1,0 +1,152 @@
+import { Readable } from 'node:stream';
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { normalizeCode, serviceCodeKind } from '../codes/service-codes.js';
+import { bearerSecurity, principalOf } from '../http/authenticate.js';
+import { badRequest, notFound, problemSchema } from '../http/problem.js';
+import type { ItemsRepository } from './repository.js';
+import { labelSheetSvg, LABELS_PER_SHEET, qrPng, qrSvg } from './labels.js';
+import { MAX_CODES_PER_JOB, type ItemService } from './service.js';
+
+const jobSchema = z
+  .object({
+    id: z.string(),
+    lotCode: z.string(),
+    partyCode: z.string(),
+    total: z.number().int(),
+    done: z.number().int(),
+    status: z.enum(['queued', 'running', 'succeeded', 'failed']),
+    error: z.string().nullable(),
+    createdAt: z.date(),
+    finishedAt: z.date().nullable(),
+  })
+  .meta({ id: 'CodeJob' });
+
+const csvCell = (value: string | null) => (value === null ? '' : /[",\n]/.test(value) ? `"${value.replace(/"/g, '""')}"` : value);
+
+export const itemRoutes: FastifyPluginAsyncZod<{ service: ItemService; items: Pick<ItemsRepository, 'findItem'> }> = async (app, { service, items }) => {
+  const tags = ['item codes'];
+
+  app.post(
+    '/lots/:code/items',
+    {
+      schema: {
+        tags,
+        summary: 'Issue serialized item codes (一物一码) for one of your lots, as an asynchronous job',
+        description: `Up to ${MAX_CODES_PER_JOB.toLocaleString('en')} codes per job. Poll the job; its codes resolve only once it has succeeded.`,
+        security: bearerSecurity,
+        params: z.object({ code: z.string() }),
+        body: z.object({ count: z.number().int().min(1).max(MAX_CODES_PER_JOB) }),
+        response: { 202: jobSchema, 400: problemSchema, 403: problemSchema, 404: problemSchema, 409: problemSchema },
+      },
+    },
+    async (request, reply) => {
+      const job = await service.issue(principalOf(request), normalizeCode(request.params.code), request.body.count);
+      return reply.code(202).header('location', `/code-jobs/${job.id}`).send({ ...job, status: job.status as 'queued' });
+    },
+  );
+
+  app.get(
+    '/code-jobs/:id',
+    {
+      schema: {
+        tags,
+        summary: 'Progress of a code issuance job (done / total)',
+        security: bearerSecurity,
+        params: z.object({ id: z.string() }),
+        response: { 200: jobSchema, 403: problemSchema, 404: problemSchema },
+      },
+    },
+    async (request) => {
+      const job = await service.job(principalOf(request), request.params.id);
+      return { ...job, status: job.status as 'queued' };
+    },
+  );
+
+  app.get(
+    '/code-jobs/:id/codes.csv',
+    {
+      schema: {
+        tags,
+        summary: 'Codes of a finished job with their trace URL and GS1 Digital Link, streamed as CSV for label printers',
+        security: bearerSecurity,
+        params: z.object({ id: z.string() }),
+        produces: ['text/csv'],
+      },
+    },
+    async (request, reply) => {
+      const pages = service.codesOf(principalOf(request), request.params.id);
+      const first = await pages.next(); // surfaces 403/404/409 before the stream starts
+      async function* lines() {
+        yield 'code,url,digital_link\n';
+        for (let page = first; !page.done; page = await pages.next()) {
+          yield page.value.map((row) => `${row.code},${csvCell(row.url)},${csvCell(row.digitalLink)}\n`).join('');
+        }
+      }
+      return reply
+        .type('text/csv; charset=utf-8')
+        .header('content-disposition', `attachment; filename="codes-${request.params.id}.csv"`)
+        .send(Readable.from(lines()));
+    },
+  );
+
+  app.get(
+    '/code-jobs/:id/labels.svg',
+    {
+      schema: {
+        tags,
+        summary: `A printable A4 label sheet (${LABELS_PER_SHEET.columns * LABELS_PER_SHEET.rows} labels: QR, code, product name)`,
+        security: bearerSecurity,
+        params: z.object({ id: z.string() }),
+        querystring: z.object({ page: z.coerce.number().int().min(1).default(1) }),
+        produces: ['image/svg+xml'],
+      },
+    },
+    async (request, reply) => {
+      const principal = principalOf(request);
+      const { product } = await service.labelContext(principal, request.params.id);
+      const perSheet = LABELS_PER_SHEET.columns * LABELS_PER_SHEET.rows;
+      const wanted: { code: string; url: string; productName: string }[] = [];
+      let skip = (request.query.page - 1) * perSheet;
+      for await (const page of service.codesOf(principal, request.params.id, perSheet)) {
+        const usable = page.slice(Math.min(skip, page.length));
+        skip = Math.max(0, skip - page.length);
+        wanted.push(...usable.map((row) => ({ code: row.code, url: row.url, productName: product?.name ?? '' })));
+        if (wanted.length >= perSheet) break;
+      }
+      if (wanted.length === 0) throw notFound(`job ${request.params.id} has no page ${request.query.page}`);
+      return reply.type('image/svg+xml; charset=utf-8').send(labelSheetSvg(wanted));
+    },
+  );
+
+  const qrQuery = z.object({ size: z.coerce.number().int().min(64).max(2048).default(256) });
+  const issuedCode = async (raw: string) => {
+    const code = normalizeCode(raw);
+    if (serviceCodeKind(code) !== 'item') throw badRequest(`${raw} is not a trace code`);
+    if (!(await items.findItem(code))) throw notFound(`code ${code} is not issued`);
+    return code;
+  };
+  for (const format of ['svg', 'png'] as const) {
+    app.get(
+      `/items/:code/qr.${format}`,
+      {
+        config: { public: true },
+        schema: {
+          tags,
+          summary: `QR code (${format.toUpperCase()}, error correction M, 4-module quiet zone) of an item's trace URL`,
+          params: z.object({ code: z.string() }),
+          querystring: qrQuery,
+          produces: [format === 'svg' ? 'image/svg+xml' : 'image/png'],
+        },
+      },
+      async (request, reply) => {
+        const code = await issuedCode(request.params.code);
+        const { url } = service.urlsFor(code, null, null);
+        reply.header('cache-control', 'public, max-age=86400');
+        return format === 'svg'
+          ? reply.type('image/svg+xml').send(await qrSvg(url, request.query.size))
+          : reply.type('image/png').send(await qrPng(url, request.query.size));
+      },
+    );
+  }
+};

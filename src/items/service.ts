@@ -1,0 +1,121 @@
+import { randomUUID } from 'node:crypto';
+import { assertCanReadPartyData, type Principal } from '../auth/principal.js';
+import { newItemCode } from '../codes/service-codes.js';
+import { toGtin14 } from '../codes/gs1.js';
+import { buildDigitalLink, isGs1Charset82 } from '../gs1/digital-link.js';
+import { conflict, forbidden, notFound } from '../http/problem.js';
+import type { LotsRepository } from '../lots/repository.js';
+import type { ProductsRepository } from '../products/repository.js';
+import type { CodeJobRow, ItemsRepository } from './repository.js';
+
+export const MAX_CODES_PER_JOB = 1_000_000;
+const BATCH = 10_000;
+
+export type CodeJob = Pick<CodeJobRow, 'id' | 'lotCode' | 'partyCode' | 'total' | 'done' | 'status' | 'error' | 'createdAt' | 'finishedAt'>;
+export type IssuedCode = { code: string; url: string; digitalLink: string | null };
+
+export function createItemService(deps: {
+  items: Pick<ItemsRepository, 'insertJob' | 'findJob' | 'updateJob' | 'runningJobIds' | 'insertCodes' | 'existingCodes' | 'deleteJobCodes' | 'codesOfJob'>;
+  lots: Pick<LotsRepository, 'findByCodes'>;
+  products: Pick<ProductsRepository, 'findByCode'>;
+  publicBaseUrl: string;
+  log?: { error: (object: object, message: string) => void };
+}) {
+  let queue: Promise<void> = Promise.resolve();
+
+  /** Issues in batches; on any failure the job's codes are removed and never become visible. */
+  async function run(job: CodeJobRow) {
+    try {
+      await deps.items.updateJob(job.id, { status: 'running' });
+      let done = 0;
+      while (done < job.total) {
+        const wanted = Math.min(BATCH, job.total - done);
+        const batch = new Set<string>();
+        while (batch.size < wanted) batch.add(newItemCode());
+        // 31^10 codes: a clash with an earlier job is rare, but is checked rather than assumed away
+        for (const taken of await deps.items.existingCodes([...batch])) batch.delete(taken);
+        await deps.items.insertCodes(job.id, job.lotCode, job.partyCode, [...batch]);
+        done += batch.size;
+        await deps.items.updateJob(job.id, { done });
+      }
+      await deps.items.updateJob(job.id, { status: 'succeeded', finishedAt: new Date() });
+    } catch (error) {
+      deps.log?.error({ err: error, jobId: job.id }, 'code issuance failed');
+      await deps.items.deleteJobCodes(job.id);
+      await deps.items.updateJob(job.id, { status: 'failed', error: (error as Error).message, finishedAt: new Date() });
+    }
+  }
+
+  async function lotProduct(lotCode: string) {
+    const [lot] = await deps.lots.findByCodes([lotCode]);
+    if (!lot) throw notFound(`no lot ${lotCode}`);
+    const product = lot.productCode ? await deps.products.findByCode(lot.productCode) : undefined;
+    return { lot, product };
+  }
+
+  return {
+    async issue(principal: Principal, lotCode: string, count: number): Promise<CodeJob> {
+      const { lot } = await lotProduct(lotCode);
+      if (principal.role !== 'operator' || principal.partyCode !== lot.partyCode) {
+        throw forbidden(`only the owner of lot ${lotCode} issues its item codes`);
+      }
+      if (lot.kind !== 'lot' || lot.voidedByEventId) throw conflict(`${lotCode} is not a live lot`);
+      const job = await deps.items.insertJob({ id: randomUUID(), partyCode: lot.partyCode, lotCode, total: count, status: 'queued' });
+      queue = queue.then(() => run(job));
+      return job;
+    },
+
+    async job(principal: Principal, id: string): Promise<CodeJob> {
+      const job = await deps.items.findJob(id);
+      if (!job) throw notFound(`no code job ${id}`);
+      assertCanReadPartyData(principal, job.partyCode);
+      return job;
+    },
+
+    /** Jobs a restart interrupted are failed and cleaned; their codes were never visible. */
+    async recoverInterruptedJobs(): Promise<number> {
+      const ids = await deps.items.runningJobIds();
+      for (const id of ids) {
+        await deps.items.deleteJobCodes(id);
+        await deps.items.updateJob(id, { status: 'failed', error: 'interrupted by a restart', finishedAt: new Date() });
+      }
+      return ids.length;
+    },
+
+    /** Waits for every queued job (tests, shutdown). */
+    idle: () => queue,
+
+    urlsFor(code: string, gtin: string | null, lotNumber: string | null): IssuedCode {
+      return {
+        code,
+        url: `${deps.publicBaseUrl}/t/${code}`,
+        // a lot number outside GS1's character set stays off the link; the serial alone identifies the pack
+        digitalLink: gtin
+          ? buildDigitalLink(deps.publicBaseUrl, { gtin: toGtin14(gtin), ...(lotNumber && isGs1Charset82(lotNumber) && lotNumber.length <= 20 ? { lot: lotNumber } : {}), serial: code })
+          : null,
+      };
+    },
+
+    /** Codes of a finished job, page by page, with their URLs. */
+    async *codesOf(principal: Principal, jobId: string, pageSize = 5000): AsyncGenerator<IssuedCode[]> {
+      const job = await this.job(principal, jobId);
+      if (job.status !== 'succeeded') throw conflict(`job ${jobId} is ${job.status}; codes are available once it succeeds`);
+      const { lot, product } = await lotProduct(job.lotCode);
+      let after = '';
+      for (;;) {
+        const page = await deps.items.codesOfJob(jobId, after, pageSize);
+        if (page.length === 0) return;
+        yield page.map(({ code }) => this.urlsFor(code, product?.gtin ?? null, lot.lotNumber));
+        after = page[page.length - 1].code;
+      }
+    },
+
+    async labelContext(principal: Principal, jobId: string) {
+      const job = await this.job(principal, jobId);
+      const { lot, product } = await lotProduct(job.lotCode);
+      return { job, lot, product };
+    },
+  };
+}
+
+export type ItemService = ReturnType<typeof createItemService>;

@@ -1,0 +1,79 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { requireRole } from '../auth/principal.js';
+import { normalizeCode } from '../codes/service-codes.js';
+import { bearerSecurity, principalOf } from '../http/authenticate.js';
+import { problemSchema } from '../http/problem.js';
+import { FLAG_KINDS } from '../resolver/flags.js';
+import type { ScansRepository } from '../scans/repository.js';
+
+export const regulatorRoutes: FastifyPluginAsyncZod<{ scans: Pick<ScansRepository, 'listFlags' | 'scansOfLot'> }> = async (app, { scans }) => {
+  const tags = ['regulator'];
+  app.get(
+    '/regulator/flags',
+    {
+      schema: {
+        tags,
+        summary: 'Codes flagged as possibly counterfeit: unknown, over-scanned, impossible travel, scanned from a recalled/destroyed lot',
+        security: bearerSecurity,
+        querystring: z.object({
+          kind: z.enum(FLAG_KINDS).optional(),
+          lotCode: z.string().optional(),
+          limit: z.coerce.number().int().min(1).max(1000).default(100),
+          offset: z.coerce.number().int().min(0).default(0),
+        }),
+        response: {
+          200: z.object({
+            items: z.array(
+              z.object({
+                code: z.string(),
+                kind: z.enum(FLAG_KINDS),
+                lotCode: z.string().nullable(),
+                partyCode: z.string().nullable(),
+                firstAt: z.date(),
+                lastAt: z.date(),
+                occurrences: z.number().int(),
+                detail: z.string().nullable(),
+              }),
+            ),
+          }),
+          403: problemSchema,
+        },
+      },
+    },
+    async (request) => {
+      requireRole(principalOf(request), 'regulator', 'admin');
+      const { lotCode, ...rest } = request.query;
+      const rows = await scans.listFlags({ ...rest, lotCode: lotCode ? normalizeCode(lotCode) : undefined });
+      return { items: rows.map((row) => ({ ...row, kind: row.kind as (typeof FLAG_KINDS)[number] })) };
+    },
+  );
+
+  app.get(
+    '/regulator/lots/:code/scans',
+    {
+      schema: {
+        tags,
+        summary: 'Consumer scans of a lot: totals, by region, and the most recent',
+        security: bearerSecurity,
+        params: z.object({ code: z.string() }),
+        querystring: z.object({ limit: z.coerce.number().int().min(1).max(1000).default(50) }),
+        response: {
+          200: z.object({
+            totalScans: z.number().int(),
+            distinctCodes: z.number().int(),
+            firstAt: z.date().nullable(),
+            lastAt: z.date().nullable(),
+            byRegion: z.array(z.object({ region: z.string().nullable(), scans: z.number().int() })),
+            recent: z.array(z.object({ itemCode: z.string().nullable(), scannedAt: z.date(), region: z.string().nullable(), userAgent: z.string().nullable() })),
+          }),
+          403: problemSchema,
+        },
+      },
+    },
+    async (request) => {
+      requireRole(principalOf(request), 'regulator', 'admin');
+      return scans.scansOfLot(normalizeCode(request.params.code), request.query.limit);
+    },
+  );
+};

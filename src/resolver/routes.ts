@@ -1,0 +1,161 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { isValidRegionCode } from '../codes/china.js';
+import { parseDigitalLinkPath } from '../gs1/digital-link.js';
+import { badRequest, notFound, problemSchema, type Problem } from '../http/problem.js';
+import { consumerPage, notGenuinePage } from './page.js';
+import { NotGenuineError, type Resolved, type ResolverService, type ScanContext } from './service.js';
+
+const GS1_VOC = 'https://gs1.org/voc/';
+type LinkType = 'pip' | 'traceability' | 'certificationInfo';
+const LINK_TYPES: Record<LinkType, { format: string; type: string; title: string }> = {
+  pip: { format: 'html', type: 'text/html', title: '产品溯源信息 / Product traceability page' },
+  traceability: { format: 'json', type: 'application/json', title: '溯源数据 / Trace summary' },
+  certificationInfo: { format: 'certificates', type: 'application/json', title: '检测报告与证书 / Tests and certificates' },
+};
+
+/** `gs1:pip`, `https://gs1.org/voc/pip` → `pip`; `linkset`/`all` → linkset; else null (unknown). */
+function linkTypeOf(value: string): LinkType | 'linkset' | null {
+  if (value === 'linkset' || value === 'all') return 'linkset';
+  const name = value.startsWith('gs1:') ? value.slice(4) : value.startsWith(GS1_VOC) ? value.slice(GS1_VOC.length) : value;
+  return name in LINK_TYPES ? (name as LinkType) : null;
+}
+
+/** The media type the client prefers among those offered, by Accept q-values; HTML for a bare phone scan. */
+export function preferredType(accept: string | undefined, offered: string[]): string {
+  if (!accept) return offered[0];
+  let best = { type: offered[0], q: -1, order: Infinity };
+  accept.split(',').forEach((part, order) => {
+    const [range, ...params] = part.trim().split(';');
+    const q = Number(params.map((p) => p.trim()).find((p) => p.startsWith('q='))?.slice(2) ?? 1);
+    const [major, minor] = range.trim().toLowerCase().split('/');
+    for (const type of offered) {
+      const [tMajor, tMinor] = type.split('/');
+      const matches = (major === '*' || major === tMajor) && (minor === '*' || minor === tMinor);
+      const specific = major !== '*' && minor !== '*';
+      if (matches && (q > best.q || (q === best.q && specific && order < best.order))) best = { type, q, order: specific ? order : Infinity };
+    }
+  });
+  return best.q > 0 ? best.type : offered[0];
+}
+
+export const resolverRoutes: FastifyPluginAsyncZod<{ service: ResolverService; publicBaseUrl: string }> = async (app, { service, publicBaseUrl }) => {
+  const tags = ['resolver'];
+
+  const contextOf = (request: FastifyRequest): ScanContext => {
+    const query = request.query as Record<string, string | undefined>;
+    const region = query.region ?? (request.headers['x-region'] as string | undefined) ?? null;
+    return {
+      record: request.method === 'GET',
+      region: region && isValidRegionCode(region) ? region : null,
+      ip: request.ip,
+      userAgent: request.headers['user-agent']?.slice(0, 300) ?? null,
+    };
+  };
+  const langOf = (request: FastifyRequest): 'zh-CN' | 'en' => ((request.query as { lang?: string }).lang === 'en' ? 'en' : 'zh-CN');
+
+  function linkset(resolved: Resolved, path: string) {
+    const href = (format: string) => `${publicBaseUrl}${path}?format=${format}`;
+    const entry: Record<string, unknown> = { anchor: `${publicBaseUrl}${path}` };
+    for (const [name, link] of Object.entries(LINK_TYPES) as [LinkType, (typeof LINK_TYPES)[LinkType]][]) {
+      if (name === 'certificationInfo' && resolved.summary.certificates.length + resolved.summary.tests.length === 0) continue;
+      entry[`${GS1_VOC}${name}`] = [{ href: href(link.format), type: link.type, title: link.title, hreflang: ['zh-CN', 'en'] }];
+    }
+    entry[`${GS1_VOC}defaultLink`] = [{ href: href('html'), type: 'text/html', title: LINK_TYPES.pip.title }];
+    return { linkset: [entry] };
+  }
+
+  /** Serves one resolved identifier in the representation asked for; unknown codes get 404, never 200. */
+  async function respond(request: FastifyRequest, reply: FastifyReply, path: string, resolve: (context: ScanContext) => Promise<Resolved>) {
+    const query = request.query as Record<string, string | undefined>;
+    const linkSetUrl = `${publicBaseUrl}${path}?linkType=linkset`;
+    reply.header('link', `<${linkSetUrl}>; rel="application/linkset"`);
+    reply.header('vary', 'Accept');
+    const requested = query.linkType ? linkTypeOf(query.linkType) : undefined;
+    if (requested === null) throw notFound(`unknown linkType ${query.linkType}; see ${linkSetUrl}`);
+    const wantsLinkset = requested === 'linkset' || preferredType(request.headers.accept, ['text/html', 'application/json', 'application/linkset+json']) === 'application/linkset+json';
+    const format = query.format ?? (requested ? undefined : preferredType(request.headers.accept, ['text/html', 'application/json']) === 'application/json' ? 'json' : 'html');
+    const counts = !wantsLinkset && !requested;
+    let resolved: Resolved;
+    try {
+      resolved = await resolve({ ...contextOf(request), record: counts && request.method === 'GET' });
+    } catch (error) {
+      if (error instanceof NotGenuineError && format === 'html' && !wantsLinkset && !requested) {
+        return reply.code(404).type('text/html; charset=utf-8').send(notGenuinePage(error.code, langOf(request)));
+      }
+      if (error instanceof NotGenuineError) throw notFound(error.message);
+      throw error;
+    }
+    if (wantsLinkset) return reply.type('application/linkset+json').send(linkset(resolved, path));
+    if (requested) return reply.code(307).header('location', `${publicBaseUrl}${path}?format=${LINK_TYPES[requested].format}`).send();
+    if (format === 'json') return reply.type('application/json; charset=utf-8').send(resolved.summary);
+    if (format === 'certificates') {
+      return reply.type('application/json; charset=utf-8').send({ code: resolved.code, certificates: resolved.summary.certificates, tests: resolved.summary.tests });
+    }
+    const lang = langOf(request);
+    const other = lang === 'en' ? 'zh-CN' : 'en';
+    return reply.type('text/html; charset=utf-8').send(
+      consumerPage(resolved.summary, { lang, baseUrl: publicBaseUrl, complaintPath: '/complaints', switchLangHref: `${path}?lang=${other}` }),
+    );
+  }
+
+  const resolverQuery = z.object({
+    format: z.enum(['html', 'json', 'certificates']).optional(),
+    linkType: z.string().optional().describe('gs1:pip, gs1:traceability, gs1:certificationInfo, or linkset'),
+    lang: z.enum(['zh-CN', 'en']).optional(),
+    region: z.string().optional().describe('coarse region (6-digit code) the scan came from'),
+  });
+
+  app.get(
+    '/t/:code',
+    {
+      config: { public: true },
+      schema: {
+        tags,
+        summary: 'Resolve a scanned trace code: consumer page, JSON summary, or GS1 linkset (content negotiation)',
+        params: z.object({ code: z.string().max(64) }),
+        querystring: resolverQuery,
+        response: { 400: problemSchema, 404: problemSchema },
+      },
+    },
+    async (request, reply) => respond(request, reply, `/t/${request.params.code.trim().toUpperCase()}`, (context) => service.resolveCode(request.params.code, context)),
+  );
+
+  // GS1 Digital Link: /01/{gtin}[/22/…][/10/{lot}][/21/{serial}], /00/{sscc}; query AIs and params pass through.
+  for (const key of ['01', '00', '414', '8003']) {
+    app.get(
+      `/${key}/*`,
+      {
+        config: { public: true },
+        schema: {
+          tags,
+          summary: `Resolve a GS1 Digital Link with primary key ${key}`,
+          querystring: resolverQuery.passthrough(),
+          response: { 400: problemSchema, 404: problemSchema },
+        },
+      },
+      async (request, reply) => {
+        const parsed = parseDigitalLinkPath(request.url);
+        if (!parsed.ok) throw badRequest(`malformed GS1 Digital Link: ${parsed.error.message}`) as Problem;
+        const path = request.url.split('?')[0].replace(/\/+$/, '');
+        return respond(request, reply, path, (context) => service.resolveDigitalLink(parsed.value, context));
+      },
+    );
+  }
+
+  app.get(
+    '/.well-known/gs1resolver',
+    { config: { public: true }, schema: { tags, summary: 'Resolver description (GS1 Resolver standard)' } },
+    async () => ({
+      name: '县域食品溯源解析服务 / County food traceability resolver',
+      resolverRoot: publicBaseUrl,
+      supportedPrimaryKeys: ['01', '00'],
+      supportedLinkTypes: Object.keys(LINK_TYPES).map((name) => ({ namespace: GS1_VOC, prefix: 'gs1:', profile: name })),
+      linkTypeDefaultCanBeLinkset: true,
+      supportedContextValuesEnumerated: [],
+      supportedLanguages: ['zh-CN', 'en'],
+      shortCodePattern: `${publicBaseUrl}/t/{code}`,
+    }),
+  );
+};

@@ -1,0 +1,143 @@
+import { createHash, randomUUID } from 'node:crypto';
+import type { Principal } from '../auth/principal.js';
+import { normalizeCode, serviceCodeKind } from '../codes/service-codes.js';
+import type { DigitalLink } from '../gs1/digital-link.js';
+import { badRequest, notFound } from '../http/problem.js';
+import type { ItemsRepository } from '../items/repository.js';
+import type { Trace } from '../lineage/schemas.js';
+import type { TraceService } from '../lineage/service.js';
+import type { LotsRepository } from '../lots/repository.js';
+import type { ProductsRepository } from '../products/repository.js';
+import type { ScansRepository } from '../scans/repository.js';
+import { DEFAULT_FLAG_POLICY, scanFlags, type FlagPolicy } from './flags.js';
+import { consumerSummary, type ConsumerSummary } from './summary.js';
+
+/** The resolver reads the whole chain on the consumer's behalf; the summary strips commercial data. */
+const RESOLVER: Principal = { keyId: 'resolver', role: 'regulator', partyCode: null };
+const TRACE_CACHE_MS = 30_000;
+const TRACE_CACHE_SIZE = 2_000;
+
+export type ScanContext = { record: boolean; region: string | null; ip: string; userAgent: string | null };
+export type Resolved = { kind: 'item' | 'lot' | 'container'; code: string; summary: ConsumerSummary };
+
+export class NotGenuineError extends Error {
+  override name = 'NotGenuineError';
+  constructor(readonly code: string) {
+    super(`code ${code} is not registered: it may not be genuine`);
+  }
+}
+
+export function createResolverService(deps: {
+  items: Pick<ItemsRepository, 'findItem' | 'recordScan' | 'recordUnknownScan'>;
+  scans: Pick<ScansRepository, 'raiseFlag'>;
+  lots: Pick<LotsRepository, 'findByCodes' | 'findByLotNumber' | 'findBySscc'>;
+  products: Pick<ProductsRepository, 'findByGtin'>;
+  trace: Pick<TraceService, 'trace'>;
+  ipSalt: string;
+  policy?: FlagPolicy;
+  now?: () => Date;
+}) {
+  const now = deps.now ?? (() => new Date());
+  const policy = deps.policy ?? DEFAULT_FLAG_POLICY;
+  // The lot's chain changes rarely and every pack of a lot shares it; the key carries the lot
+  // status so a recall shows on the very next scan.
+  const traces = new Map<string, { at: number; trace: Trace }>();
+
+  async function lotTrace(lotCode: string, status: string) {
+    const key = `${lotCode}:${status}`;
+    const cached = traces.get(key);
+    if (cached && now().getTime() - cached.at < TRACE_CACHE_MS) return cached.trace;
+    const trace = await withContainerReadings(await deps.trace.trace(RESOLVER, lotCode, 'backward', 30), lotCode);
+    if (traces.size >= TRACE_CACHE_SIZE) traces.delete(traces.keys().next().value as string);
+    traces.set(key, { at: now().getTime(), trace });
+    return trace;
+  }
+
+  /** Cold-chain readings are often taken on the pallet or case the lot travelled in (downstream of it). */
+  async function withContainerReadings(trace: Trace, lotCode: string): Promise<Trace> {
+    const forward = await deps.trace.trace(RESOLVER, lotCode, 'forward', 3);
+    const containers = new Set(forward.nodes.filter((node) => node.kind === 'container').map((node) => node.code));
+    const known = new Set(trace.events.map((event) => event.id));
+    const readings = forward.events.filter(
+      (event) => event.type === 'observe' && !known.has(event.id) && event.lots.some((lot) => containers.has(lot.lotCode)),
+    );
+    if (readings.length === 0) return trace;
+    return { ...trace, events: [...trace.events, ...readings].sort((a, b) => a.eventTime.getTime() - b.eventTime.getTime()) };
+  }
+
+  const hashIp = (ip: string) => createHash('sha256').update(`${deps.ipSalt}:${ip}`).digest('hex').slice(0, 32);
+  const today = () => now().toISOString().slice(0, 10);
+
+  async function resolveItem(code: string, context: ScanContext): Promise<Resolved> {
+    const item = context.record ? await recordScan(code, context) : await deps.items.findItem(code);
+    if (!item) throw new NotGenuineError(code);
+    const trace = await lotTrace(item.lotCode, item.lotStatus);
+    return {
+      kind: 'item',
+      code,
+      summary: consumerSummary({ code, lotCode: item.lotCode, trace, scans: { count: item.scanCount, firstScannedAt: item.firstScannedAt }, flagged: item.flagged, today: today() }),
+    };
+  }
+
+  /** Counts the scan and raises any counterfeit flags it shows; unknown codes are flagged too. */
+  async function recordScan(code: string, context: ScanContext) {
+    const ipHash = hashIp(context.ip);
+    const item = await deps.items.recordScan({ id: randomUUID(), code, region: context.region, ipHash, userAgent: context.userAgent });
+    if (!item) {
+      await deps.items.recordUnknownScan({ id: randomUUID(), rawCode: code, region: context.region, ipHash, userAgent: context.userAgent });
+      await deps.scans.raiseFlag({ code, kind: 'unknown_code', lotCode: null, partyCode: null, detail: 'a well-formed code that was never issued', at: now() });
+      return undefined;
+    }
+    const raised = scanFlags({ ...item, region: context.region, at: now() }, policy);
+    for (const flag of raised) {
+      await deps.scans.raiseFlag({ code, kind: flag.kind, lotCode: item.lotCode, partyCode: item.partyCode, detail: flag.detail, at: now() });
+    }
+    return { ...item, flagged: item.flagged || raised.some((flag) => flag.kind !== 'inactive_lot') };
+  }
+
+  async function resolveLot(lotCode: string, kind: 'lot' | 'container'): Promise<Resolved> {
+    const [lot] = await deps.lots.findByCodes([lotCode]);
+    const trace = await lotTrace(lotCode, lot.status);
+    return { kind, code: lotCode, summary: consumerSummary({ code: lotCode, lotCode, trace, scans: { count: 0, firstScannedAt: null }, flagged: false, today: today() }) };
+  }
+
+  return {
+    /** A short trace code from a label (`/t/{code}`). */
+    async resolveCode(raw: string, context: ScanContext): Promise<Resolved> {
+      const code = normalizeCode(raw);
+      if (serviceCodeKind(code) !== 'item') throw badRequest(`${raw} is not a trace code (11 characters with a check character)`);
+      return resolveItem(code, context);
+    },
+
+    /** A GS1 Digital Link: GTIN [+ lot] [+ serial], or an SSCC. */
+    async resolveDigitalLink(link: DigitalLink, context: ScanContext): Promise<Resolved> {
+      if (link.sscc) {
+        const container = await deps.lots.findBySscc(link.sscc);
+        if (!container) throw new NotGenuineError(link.sscc);
+        return resolveLot(container.code, 'container');
+      }
+      if (!link.gtin) throw notFound('only GTIN (01) and SSCC (00) keys resolve here');
+      const product = await deps.products.findByGtin(link.gtin);
+      if (!product) throw new NotGenuineError(link.gtin);
+      if (link.serial) {
+        const code = normalizeCode(link.serial);
+        if (serviceCodeKind(code) !== 'item') throw new NotGenuineError(link.serial);
+        // the serial must belong to this GTIN (and lot, when given)
+        const item = await deps.items.findItem(code);
+        const [lot] = item ? await deps.lots.findByCodes([item.lotCode]) : [];
+        if (!lot || lot.productCode !== product.code || (link.lot && lot.lotNumber !== link.lot)) {
+          throw new NotGenuineError(`${link.gtin}/${link.serial}`);
+        }
+        return resolveItem(code, context);
+      }
+      if (link.lot) {
+        const lot = await deps.lots.findByLotNumber(product.partyCode, link.lot);
+        if (!lot || lot.productCode !== product.code) throw new NotGenuineError(`${link.gtin}/${link.lot}`);
+        return resolveLot(lot.code, 'lot');
+      }
+      throw notFound(`GTIN ${link.gtin} is registered (${product.name}); scan a code with a lot or serial for its chain`);
+    },
+  };
+}
+
+export type ResolverService = ReturnType<typeof createResolverService>;

@@ -1,0 +1,126 @@
+// What a consumer sees for a scanned code, built from the lot's backward trace: names,
+// places, dates, tests and certificates — never quantities or commercial data. Pure.
+import type { Trace } from '../lineage/schemas.js';
+
+export type Stage = 'farm' | 'slaughter' | 'cutting' | 'processing' | 'cold_chain' | 'distribution' | 'retail';
+export type Warning = 'recalled' | 'held' | 'expired' | 'destroyed' | 'counterfeit_suspected';
+
+export type ConsumerSummary = {
+  code: string;
+  genuine: true;
+  product: { name: string; gtin: string | null; category: string; marks: string[] } | null;
+  lot: { code: string; lotNumber: string | null; productionDate: string | null; expiryDate: string | null; status: string };
+  producer: { name: string; regionCode: string; address: string | null } | null;
+  origins: { farm: string; regionCode: string; address: string | null; earTagCount: number }[];
+  timeline: { stage: Stage; time: string; party: string; place: string | null; action: string }[];
+  tests: { kind: string; lab: string | null; result: string; reportNumber: string | null; time: string }[];
+  certificates: { type: string; number: string }[];
+  coldChain: { readings: number; minCelsius: number; maxCelsius: number; withinLimits: boolean } | null;
+  scans: { count: number; firstScannedAt: string | null };
+  warnings: Warning[];
+  lineage: { nodes: { code: string; depth: number; label: string; stage: Stage | null }[]; edges: { from: string; to: string }[] };
+};
+
+const STAGE_BY_PARTY_KIND: Record<string, Stage> = {
+  farm: 'farm',
+  slaughterhouse: 'slaughter',
+  cutting_plant: 'cutting',
+  processor: 'processing',
+  cold_storage: 'cold_chain',
+  logistics: 'cold_chain',
+  distributor: 'distribution',
+  retailer: 'retail',
+};
+const STAGE_BY_PROCESS: Record<string, Stage> = { slaughter: 'slaughter', cutting: 'cutting', curing: 'processing', smoking: 'processing', drying: 'processing', packing: 'processing' };
+/** Highest chilled-storage temperature accepted for meat in the cold chain, °C. */
+export const COLD_CHAIN_MAX_CELSIUS = 8;
+
+export function consumerSummary(input: {
+  code: string;
+  lotCode: string;
+  trace: Trace;
+  scans: { count: number; firstScannedAt: Date | null };
+  flagged: boolean;
+  today: string;
+}): ConsumerSummary {
+  const { trace } = input;
+  const party = new Map(trace.parties.map((p) => [p.code, p]));
+  const product = new Map(trace.products.map((p) => [p.code, p]));
+  const location = new Map(trace.locations.map((l) => [l.code, l]));
+  const start = trace.nodes.find((node) => node.code === input.lotCode);
+  if (!start) throw new Error(`trace of ${input.lotCode} does not contain it`);
+  const startProduct = start.productCode ? product.get(start.productCode) : undefined;
+  const producer = party.get(start.partyCode);
+  const live = trace.events.filter((event) => !event.declaredInErrorBy && event.type !== 'correction');
+
+  const timeline = live
+    .filter((event) => ['commission', 'transform', 'receive', 'observe', 'sell'].includes(event.type))
+    .map((event) => {
+      const actor = party.get(event.partyCode);
+      const process = (event.details.process as { kind?: string } | null | undefined)?.kind;
+      const stage = (process && STAGE_BY_PROCESS[process]) || STAGE_BY_PARTY_KIND[actor?.kind ?? ''] || 'processing';
+      const where = location.get(event.readPoint ?? event.bizLocation ?? '');
+      return {
+        stage,
+        time: event.eventTime.toISOString(),
+        party: actor?.name ?? event.partyCode,
+        place: where?.name ?? actor?.address ?? null,
+        action: process ?? event.type,
+      };
+    });
+
+  const temperatures = live.flatMap((event) =>
+    ((event.details.readings as { type: string; value: number; unit: string }[] | undefined) ?? [])
+      .filter((reading) => reading.type === 'temperature' && reading.unit === 'Cel')
+      .map((reading) => reading.value),
+  );
+
+  const warnings: Warning[] = [];
+  if (start.status === 'recalled') warnings.push('recalled');
+  if (trace.nodes.some((node) => node.depth === 0 && node.inspections.some((i) => i.result === 'fail' && !i.declaredInError))) warnings.push('held');
+  if (start.expiryDate && start.expiryDate < input.today) warnings.push('expired');
+  if (start.status === 'destroyed') warnings.push('destroyed');
+  if (input.flagged) warnings.push('counterfeit_suspected');
+
+  const labelOf = (code: string) => {
+    const node = trace.nodes.find((n) => n.code === code);
+    const name = node?.productCode ? product.get(node.productCode)?.name : undefined;
+    return name ?? (node?.kind === 'container' ? '托盘/箱' : code);
+  };
+
+  return {
+    code: input.code,
+    genuine: true,
+    product: startProduct ? { name: startProduct.name, gtin: startProduct.gtin, category: startProduct.category, marks: startProduct.marks } : null,
+    lot: { code: start.code, lotNumber: start.lotNumber, productionDate: start.productionDate, expiryDate: start.expiryDate, status: start.status },
+    producer: producer ? { name: producer.name, regionCode: producer.regionCode, address: producer.address } : null,
+    origins: trace.nodes
+      .filter((node) => party.get(node.partyCode)?.kind === 'farm')
+      .map((node) => {
+        const farm = party.get(node.partyCode)!;
+        return { farm: farm.name, regionCode: farm.regionCode, address: farm.address, earTagCount: node.earTags.length };
+      }),
+    timeline,
+    tests: trace.nodes
+      .flatMap((node) => node.inspections)
+      .filter((inspection) => !inspection.declaredInError)
+      .map((inspection) => ({
+        kind: inspection.kind,
+        lab: inspection.labPartyCode ? party.get(inspection.labPartyCode)?.name ?? inspection.labPartyCode : null,
+        result: inspection.result,
+        reportNumber: inspection.reportNumber,
+        time: inspection.eventTime.toISOString(),
+      }))
+      .sort((a, b) => a.time.localeCompare(b.time)),
+    certificates: [...new Map(trace.nodes.flatMap((node) => node.certificates).map((c) => [`${c.type}:${c.number}`, c])).values()],
+    coldChain: temperatures.length
+      ? { readings: temperatures.length, minCelsius: Math.min(...temperatures), maxCelsius: Math.max(...temperatures), withinLimits: Math.max(...temperatures) <= COLD_CHAIN_MAX_CELSIUS }
+      : null,
+    scans: { count: input.scans.count, firstScannedAt: input.scans.firstScannedAt?.toISOString() ?? null },
+    warnings,
+    lineage: {
+      nodes: trace.nodes.map((node) => ({ code: node.code, depth: node.depth, label: labelOf(node.code), stage: STAGE_BY_PARTY_KIND[party.get(node.partyCode)?.kind ?? ''] ?? null })),
+      edges: trace.edges.filter((edge) => edge.kind !== 'custody').map((edge) => ({ from: edge.from, to: edge.to })),
+    },
+  };
+}

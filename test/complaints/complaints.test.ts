@@ -1,0 +1,54 @@
+import t from 'tap';
+import { seedDemoChain } from '../../seeds/fengjie.js';
+import { buildTestApp, client } from '../helper.js';
+import { expectStatus } from '../fixtures/world.js';
+
+t.test('消费维权投诉: consumers file, regulators work them through, consumers check the status', async (t) => {
+  const { app, adminKey } = await buildTestApp(t, undefined, { complaintsPerHour: 5 });
+  const demo = await seedDemoChain(app.services);
+  const consumer = client(app);
+  const admin = client(app, adminKey);
+  const regulator = client(app, (await admin.post('/api-keys', { role: 'regulator' })).body.key);
+  const operator = client(app, (await admin.post('/api-keys', { role: 'operator', partyCode: demo.parties.retailer })).body.key);
+
+  const filed = await consumer.post('/complaints', { code: demo.itemCode, category: 'quality', text: '腊肉有异味', phone: '138 0000 0000' });
+  expectStatus(t, filed, 201, 'file a complaint');
+  t.match(filed.body.ticket, /^TS\d{8}[0-9A-Y]{6}$/);
+  t.equal(filed.body.status, 'open');
+  t.notOk('phone' in filed.body, 'the phone number is not echoed');
+
+  const form = await app.inject({
+    method: 'POST',
+    url: '/complaints',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    payload: new URLSearchParams({ code: demo.itemCode, category: 'labeling', text: '生产日期看不清', phone: '' }).toString(),
+  });
+  t.equal(form.statusCode, 201, 'the page form works without JavaScript');
+  t.match(form.headers['content-type'], /text\/html/);
+  t.match(form.body, /TS\d{8}/);
+
+  expectStatus(t, await consumer.post('/complaints', { code: demo.itemCode, category: 'quality', text: 'x', phone: 'call me' }), 400, 'phone must be a number');
+  expectStatus(t, await consumer.post('/complaints', { code: demo.itemCode, category: 'weather', text: 'x' }), 400, 'unknown category');
+  expectStatus(t, await consumer.post('/complaints', { code: 'FAKE0000000', category: 'counterfeit', text: '买到的包装上的码扫不出来' }), 201, 'complaints about unknown codes are accepted');
+  expectStatus(t, await consumer.post('/complaints', { code: demo.itemCode, category: 'other', text: 'sixth' }), 429, 'rate-limited per IP');
+
+  const status = await consumer.get(`/complaints/${filed.body.ticket}`);
+  expectStatus(t, status, 200, 'status by ticket');
+  t.equal(status.body.status, 'open');
+  expectStatus(t, await consumer.get('/complaints/TS20260101XXXXXX'), 404, 'unknown ticket');
+
+  expectStatus(t, await operator.get('/regulator/complaints'), 403, 'operators do not see complaints');
+  const open = await regulator.get('/regulator/complaints?status=open');
+  const mine = open.body.items.find((c: { ticket: string }) => c.ticket === filed.body.ticket);
+  t.equal(mine.lotCode, demo.retailLotCode, 'tied to the lot of the code');
+  t.equal(mine.phone, '138 0000 0000', 'regulators see the contact');
+
+  const transition = (status: string, note: string) => regulator.post(`/regulator/complaints/${filed.body.ticket}/transitions`, { status, note });
+  expectStatus(t, await transition('investigating', '已联系零售商封存同批次'), 200, 'open → investigating');
+  expectStatus(t, await transition('open', 'x'), 422, 'no way back');
+  const resolved = await transition('resolved', '抽检合格，已告知消费者');
+  expectStatus(t, resolved, 200, 'investigating → resolved');
+  t.same(resolved.body.notes.map((n: { status: string }) => n.status), ['investigating', 'resolved']);
+  expectStatus(t, await transition('resolved', 'again'), 422, 'resolved is final');
+  t.equal((await consumer.get(`/complaints/${filed.body.ticket}`)).body.status, 'resolved', 'the consumer sees the outcome');
+});

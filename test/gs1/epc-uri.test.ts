@@ -1,0 +1,179 @@
+import t from 'tap';
+import { completeGs1 } from '../../src/codes/gs1.js';
+import { digitalLinkToEpcUrn, epcUrnToDigitalLink, GS1_DL_HOST, normalizeEpc } from '../../src/gs1/epc-uri.js';
+
+const DL = GS1_DL_HOST;
+
+// [URN, Digital Link, company prefix length]
+const BRIEF_VECTORS: [string, string, number][] = [
+  ['urn:epc:id:sgtin:0614141.812345.6789', `${DL}/01/80614141123458/21/6789`, 7],
+  ['urn:epc:id:sscc:0614141.1234567890', `${DL}/00/106141412345678908`, 7],
+  ['urn:epc:id:sgln:0614141.12345.400', `${DL}/414/0614141123452/254/400`, 7],
+  ['urn:epc:class:lgtin:4012345.012345.998877', `${DL}/01/04012345123456/10/998877`, 7],
+  ['urn:epc:id:sgtin:4012345.011111.987', `${DL}/01/04012345111118/21/987`, 7],
+];
+
+// Taken from the EPCIS 2.0 event-hash conformance files (URN in .jsonld, DL in .prehashes).
+const CONFORMANCE_VECTORS: [string, string, number][] = [
+  ['urn:epc:id:sgtin:0614141.812345.6789%2F%26%25%22!%3F()', `${DL}/01/80614141123458/21/6789%2F%26%25%22%21%3F%28%29`, 7],
+  ['urn:epc:id:sgtin:4012345.011111.98%22', `${DL}/01/04012345111118/21/98%22`, 7],
+  ['urn:epc:id:sgtin:4012345.011111.9876', `${DL}/01/04012345111118/21/9876`, 7],
+  ['urn:epc:id:sgtin:415056789012.0.987654', `${DL}/01/04150567890128/21/987654`, 12],
+  ['urn:epc:id:sgtin:0614141.107346.2017', `${DL}/01/10614141073464/21/2017`, 7],
+  ['urn:epc:id:sscc:4012345.3111111111', `${DL}/00/340123451111111111`, 7],
+  ['urn:epc:id:sscc:4012344.0111111133', `${DL}/00/040123441111111333`, 7],
+  ['urn:epc:id:sgln:4012345.00005.122', `${DL}/414/4012345000054/254/122`, 7],
+  ['urn:epc:id:sgln:4012345.00005.0', `${DL}/414/4012345000054`, 7],
+  ['urn:epc:id:sgln:0012345.11111.400', `${DL}/414/0012345111112/254/400`, 7],
+  ['urn:epc:class:lgtin:4012345.012345.Lot987', `${DL}/01/04012345123456/10/Lot987`, 7],
+  ['urn:epc:class:lgtin:4054739.099914.20160711', `${DL}/01/04054739999148/10/20160711`, 7],
+  ['urn:epc:idpat:sgtin:4054739.099914.*', `${DL}/01/04054739999148`, 7],
+  ['urn:epc:id:grai:4012345.00022.334455', `${DL}/8003/04012345000221334455`, 7],
+  ['urn:epc:idpat:grai:4012345.66666.*', `${DL}/8003/04012345666663`, 7],
+];
+
+const VECTORS = [...BRIEF_VECTORS, ...CONFORMANCE_VECTORS];
+
+t.test('vectors are internally consistent', async (t) => {
+  // Recompute the brief's keys by hand: indicator/extension digit moves to the front, check digit appended.
+  t.equal(completeGs1('8' + '0614141' + '12345'), '80614141123458');
+  t.equal(completeGs1('1' + '0614141' + '234567890'), '106141412345678908');
+  t.equal(completeGs1('0614141' + '12345'), '0614141123452');
+  t.equal(completeGs1('0' + '4012345' + '12345'), '04012345123456');
+  t.equal(completeGs1('0' + '4012345' + '11111'), '04012345111118');
+});
+
+t.test('epcUrnToDigitalLink', async (t) => {
+  for (const [urn, dl] of VECTORS) t.equal(epcUrnToDigitalLink(urn), dl, urn);
+  t.equal(
+    epcUrnToDigitalLink('urn:epc:id:sgtin:0614141.812345.a.b'),
+    `${DL}/01/80614141123458/21/a.b`,
+    'dots after the second field belong to the serial',
+  );
+  t.equal(epcUrnToDigitalLink('urn:epc:id:sgtin:0614141.812345.AB%2F12'), `${DL}/01/80614141123458/21/AB%2F12`);
+  t.equal(epcUrnToDigitalLink('urn:epc:id:sgln:401234567890..7'), `${DL}/414/4012345678901/254/7`, 'empty location ref');
+  t.equal(epcUrnToDigitalLink('urn:epc:id:grai:401234567890..S1'), `${DL}/8003/04012345678901S1`, 'empty asset type');
+});
+
+t.test('epcUrnToDigitalLink: not understood', async (t) => {
+  const rejected = [
+    'urn:epc:id:giai:4012345.ABC345',
+    'urn:epc:id:gdti:4012345.00009.PO-4711',
+    'urn:epc:id:gsrn:4012345.0000006765',
+    'urn:epc:id:pgln:4000001.00000',
+    'urn:epc:tag:sgtin-96:3.0614141.812345.6789',
+    'urn:epc:class:lgtin:4012345.012345',
+    'urn:epc:idpat:sgtin:4012345.012345.123',
+    'urn:epc:idpat:grai:4012345.66666.1',
+    'urn:epc:id:sgtin:0614141.812345',
+    'urn:epc:id:sgtin:0614141.812345.',
+    'urn:epc:id:sgtin:0614141.81234.6789',
+    'urn:epc:id:sgtin:0614141.8123456.6789',
+    'urn:epc:id:sgtin:0614141..6789',
+    'urn:epc:id:sgtin:06141.4181234567.1',
+    'urn:epc:id:sgtin:0614141123456..1',
+    'urn:epc:id:sgtin:061414A.812345.6789',
+    'urn:epc:id:sgtin:0614141.812345.' + 'S'.repeat(21),
+    'urn:epc:id:sgtin:0614141.812345.a b',
+    'urn:epc:id:sgtin:0614141.812345.a%20b',
+    'urn:epc:id:sgtin:0614141.812345.100%',
+    'urn:epc:id:sgtin:0614141.812345.%C3%A9',
+    'urn:epc:class:lgtin:4012345.012345.' + 'L'.repeat(21),
+    'urn:epc:id:sscc:0614141.123456789',
+    'urn:epc:id:sscc:0614141.12345678901',
+    'urn:epc:id:sscc:0614141.',
+    'urn:epc:id:sscc:0614141.1234567890.1',
+    'urn:epc:id:sgln:0614141.12345',
+    'urn:epc:id:sgln:0614141.12345.',
+    'urn:epc:id:sgln:0614141.1234.0',
+    'urn:epc:id:grai:4012345.00022.',
+    'urn:epc:id:grai:4012345.00022.' + 'S'.repeat(17),
+    'urn:epc:id:grai:4012345.0002.1',
+    'URN:EPC:ID:SGTIN:0614141.812345.6789',
+    'urn:epc:id:sgtin',
+    'https://id.gs1.org/01/80614141123458/21/6789',
+    '',
+  ];
+  for (const urn of rejected) t.equal(epcUrnToDigitalLink(urn), null, urn);
+  t.equal(
+    epcUrnToDigitalLink('urn:epc:id:grai:4012345.00022.' + 'S'.repeat(16)),
+    `${DL}/8003/04012345000221${'S'.repeat(16)}`,
+    'GRAI serial up to 16',
+  );
+});
+
+t.test('digitalLinkToEpcUrn inverts the vectors', async (t) => {
+  for (const [urn, dl, cpLength] of VECTORS) t.equal(digitalLinkToEpcUrn(dl, cpLength), urn, dl);
+});
+
+t.test('digitalLinkToEpcUrn', async (t) => {
+  const gtin = '80614141123458';
+  t.equal(digitalLinkToEpcUrn(`https://example.com/01/${gtin}/21/6789`, 7), 'urn:epc:id:sgtin:0614141.812345.6789', 'any host');
+  t.equal(digitalLinkToEpcUrn(`https://example.com/prefix/01/${gtin}/21/6789/?linkType=all`, 7), 'urn:epc:id:sgtin:0614141.812345.6789');
+  t.equal(digitalLinkToEpcUrn(`http://example.com/01/${gtin}/10/L1/21/S1`, 7), 'urn:epc:id:sgtin:0614141.812345.S1', 'serial wins over lot');
+  t.equal(digitalLinkToEpcUrn(`${DL}/01/${gtin}/21/6789`, 9), 'urn:epc:id:sgtin:061414112.8345.6789', 'prefix length moves the split');
+  t.equal(digitalLinkToEpcUrn(`${DL}/01/${gtin}/21/6789`, 12), 'urn:epc:id:sgtin:061414112345.8.6789');
+  t.equal(digitalLinkToEpcUrn(`${DL}/01/${gtin}/21/6789`, 6), 'urn:epc:id:sgtin:061414.8112345.6789');
+  t.equal(digitalLinkToEpcUrn(`${DL}/01/9506000134352/21/1`, 7), 'urn:epc:id:sgtin:9506000.013435.1', 'GTIN-13 padded first');
+  t.equal(
+    digitalLinkToEpcUrn(`${DL}/01/${gtin}/21/A%2F%26%25%22%3C%3E%3F`, 7),
+    'urn:epc:id:sgtin:0614141.812345.A%2F%26%25%22%3C%3E%3F',
+    '" % & / < > ? are URN-escaped',
+  );
+  t.equal(
+    digitalLinkToEpcUrn(`${DL}/01/${gtin}/21/A!'()*+,-.:;=_`, 7),
+    'urn:epc:id:sgtin:0614141.812345.A!\'()*+,-.:;=_',
+    'the rest of charset 82 is literal in URNs',
+  );
+  t.equal(digitalLinkToEpcUrn(`${DL}/414/0614141123452/254/A%2FB`, 7), 'urn:epc:id:sgln:0614141.12345.A%2FB');
+  t.equal(digitalLinkToEpcUrn(`${DL}/8003/04012345000221A%2FB`, 7), 'urn:epc:id:grai:4012345.00022.A%2FB');
+
+  t.equal(digitalLinkToEpcUrn(`${DL}/01/${gtin}/22/C/21/S`, 7), null, 'CPV has no EPC URN');
+  t.equal(digitalLinkToEpcUrn(`${DL}/01/80614141123459/21/6789`, 7), null, 'bad check digit');
+  t.equal(digitalLinkToEpcUrn(`${DL}/02/${gtin}`, 7), null);
+  t.equal(digitalLinkToEpcUrn('urn:epc:id:sgtin:0614141.812345.6789', 7), null, 'not a URL');
+  t.equal(digitalLinkToEpcUrn(`ftp://example.com/01/${gtin}`, 7), null, 'not http(s)');
+  t.equal(digitalLinkToEpcUrn('not a uri', 7), null);
+  for (const bad of [5, 13, 7.5, Number.NaN]) {
+    t.throws(() => digitalLinkToEpcUrn(`${DL}/01/${gtin}`, bad), RangeError, String(bad));
+  }
+});
+
+t.test('round trips through both directions', async (t) => {
+  for (const serial of ['AB/12', '6789/&%"!?()', 'x<y>z', 'a.b', "it's*+,;="]) {
+    const dl = `${DL}/01/80614141123458/21/${encodeURIComponent(serial).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`)}`;
+    const urn = digitalLinkToEpcUrn(dl, 7);
+    t.ok(urn, serial);
+    t.equal(epcUrnToDigitalLink(urn as string), dl, `${serial} via ${urn}`);
+  }
+});
+
+t.test('normalizeEpc', async (t) => {
+  for (const [urn, dl] of VECTORS) t.equal(normalizeEpc(urn), dl, urn);
+  for (const [, dl] of VECTORS) t.equal(normalizeEpc(dl), dl, `${dl} is already canonical`);
+  t.equal(normalizeEpc('https://id.example.com/8003/040123450007718765'), `${DL}/8003/040123450007718765`, 'conformance: other host');
+  t.equal(normalizeEpc('https://example.com/01/80614141123458/21/6789/'), `${DL}/01/80614141123458/21/6789`, 'trailing slash dropped');
+  t.equal(normalizeEpc('https://example.com/01/80614141123458/21/6789?17=261231&linkType=all'), `${DL}/01/80614141123458/21/6789`, 'query dropped');
+  t.equal(normalizeEpc('http://id.gs1.org/00/106141412345678908'), `${DL}/00/106141412345678908`, 'http to https');
+  t.equal(normalizeEpc('HTTPS://Example.COM/414/0614141123452/254/400'), `${DL}/414/0614141123452/254/400`);
+  t.equal(normalizeEpc('https://example.com/dl/01/9506000134352/10/AB%2f12'), `${DL}/01/09506000134352/10/AB%2F12`, 'GTIN-14, prefix dropped, encoding canonical');
+  t.equal(normalizeEpc('https://example.com/01/09506000134352/10/A%21'), `${DL}/01/09506000134352/10/A%21`);
+  t.equal(normalizeEpc("https://example.com/01/09506000134352/10/A!'"), `${DL}/01/09506000134352/10/A%21%27`);
+  t.equal(normalizeEpc('https://example.com/01/09506000134352#frag'), `${DL}/01/09506000134352`, 'fragment dropped');
+
+  const unchanged = [
+    'urn:epc:id:giai:4012345.ABC345',
+    'urn:epc:id:sgtin:0614141.812345.',
+    'urn:epcglobal:cbv:bt:4012345123456:RE1099',
+    'https://example.com/products/42',
+    'https://example.com/01/80614141123459/21/6789',
+    'https://example.com/01/80614141123458/21/s/10/l',
+    'https://id.gs1.org/8004/4012345ABC345',
+    'geo:50.947573340894124,6.9',
+    'ftp://example.com/01/80614141123458',
+    'https://',
+    'ABC-123',
+    '',
+  ];
+  for (const v of unchanged) t.equal(normalizeEpc(v), v, JSON.stringify(v));
+});

@@ -1,0 +1,96 @@
+import t from 'tap';
+import { hasValidMod31Check } from '../../src/codes/mod31.js';
+import { createItemService } from '../../src/items/service.js';
+import { TEST_BASE_URL } from '../helper.js';
+import { createWorld, expectStatus } from '../fixtures/world.js';
+
+async function finished(api: { get: (url: string) => Promise<{ body: any }> }, jobId: string) {
+  for (let i = 0; i < 600; i++) {
+    const job = (await api.get(`/code-jobs/${jobId}`)).body;
+    if (job.status === 'succeeded' || job.status === 'failed') return job;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new Error(`job ${jobId} did not finish`);
+}
+
+t.test('one code per package: bulk issuance, CSV, QR and label sheets', async (t) => {
+  const world = await createWorld(t);
+  const processor = await world.party('processor');
+  const other = await world.party('processor');
+  const product = await processor.product('piece', { gtin: '6901234567892' });
+  const lot = await processor.commission(product, 3000, { lotNumber: 'KZ/26-A' });
+
+  const accepted = await processor.api.post(`/lots/${lot}/items`, { count: 12_345 });
+  expectStatus(t, accepted, 202, 'issuance job accepted');
+  t.equal(accepted.headers.location, `/code-jobs/${accepted.body.id}`);
+  const job = await finished(processor.api, accepted.body.id);
+  t.match(job, { status: 'succeeded', done: 12_345, total: 12_345 });
+
+  const csv = await world.app.inject({ method: 'GET', url: `/code-jobs/${job.id}/codes.csv`, headers: { authorization: `Bearer ${processor.key}` } });
+  t.equal(csv.statusCode, 200);
+  t.match(csv.headers['content-type'], /^text\/csv/);
+  const lines = csv.body.trim().split('\n');
+  t.equal(lines[0], 'code,url,digital_link');
+  t.equal(lines.length, 12_346, 'every code, streamed');
+  const rows = lines.slice(1).map((line) => line.split(','));
+  const codes = rows.map(([code]) => code);
+  t.equal(new Set(codes).size, codes.length, 'codes are unique');
+  t.ok(codes.every((code) => code.length === 11 && hasValidMod31Check(code)), 'short codes with a check character');
+  t.ok(rows.every(([code, url]) => url === `${TEST_BASE_URL}/t/${code}` && url.length <= 60), 'short trace URLs (≤ 60 chars)');
+  t.equal(rows[0][2], `${TEST_BASE_URL}/01/06901234567892/10/KZ%2F26-A/21/${codes[0]}`, 'GS1 Digital Link with GTIN-14, lot and serial');
+
+  expectStatus(t, await other.api.post(`/lots/${lot}/items`, { count: 1 }), 403, 'only the lot owner issues codes');
+  expectStatus(t, await processor.api.post(`/lots/${lot}/items`, { count: 0 }), 400, 'at least one');
+  expectStatus(t, await processor.api.post(`/lots/${lot}/items`, { count: 1_000_001 }), 400, 'at most a million per job');
+  expectStatus(t, await processor.api.post('/lots/BAAAAAAAAAAB/items', { count: 1 }), 404, 'unknown lot');
+  expectStatus(t, await other.api.get(`/code-jobs/${job.id}`), 403, "another party's job");
+
+  const svg = await world.app.inject({ method: 'GET', url: `/items/${codes[0]}/qr.svg?size=300` });
+  t.equal(svg.statusCode, 200);
+  t.match(svg.headers['content-type'], /image\/svg\+xml/);
+  t.match(svg.body, /<svg[^>]*width="300"/);
+  const png = await world.app.inject({ method: 'GET', url: `/items/${codes[0]}/qr.png` });
+  t.equal(png.headers['content-type'], 'image/png');
+  t.same([...png.rawPayload.subarray(0, 4)], [0x89, 0x50, 0x4e, 0x47], 'a PNG');
+  t.equal((await world.app.inject({ method: 'GET', url: '/items/0000000000A/qr.svg' })).statusCode, 400, 'malformed code');
+  const unissued = codes[0].slice(0, 10) === '0000000000' ? '1111111111' : '0000000000';
+  const { mod31CheckChar } = await import('../../src/codes/mod31.js');
+  t.equal((await world.app.inject({ method: 'GET', url: `/items/${unissued}${mod31CheckChar(unissued)}/qr.svg` })).statusCode, 404, 'code never issued');
+
+  const sheet = await world.app.inject({ method: 'GET', url: `/code-jobs/${job.id}/labels.svg?page=2`, headers: { authorization: `Bearer ${processor.key}` } });
+  t.equal(sheet.statusCode, 200);
+  t.equal((sheet.body.match(/<path /g) ?? []).length, 32, '32 labels on an A4 sheet');
+  t.ok(sheet.body.includes(codes[32]) && !sheet.body.includes(`>${codes[0]}<`), 'page 2 starts with the 33rd code');
+  t.ok(sheet.body.includes('width="210mm" height="297mm"'), 'A4');
+});
+
+t.test('a failed job leaves no half-issued codes visible', async (t) => {
+  const world = await createWorld(t);
+  const processor = await world.party('processor');
+  const lot = await processor.commission(await processor.product('piece'), 10);
+  const repository = world.app.services.itemsRepository;
+  let batches = 0;
+  let visibleMidway: unknown = 'not checked';
+  const failing = createItemService({
+    items: {
+      ...repository,
+      async insertCodes(jobId, lotCode, partyCode, codes) {
+        await repository.insertCodes(jobId, lotCode, partyCode, codes);
+        visibleMidway = await repository.findItem(codes[0]);
+        if (++batches === 2) throw new Error('disk full');
+      },
+    },
+    lots: world.app.services.repos.lots,
+    products: world.app.services.repos.products,
+    publicBaseUrl: TEST_BASE_URL,
+  });
+  const principal = { keyId: 'k', role: 'operator' as const, partyCode: processor.code };
+  const job = await failing.issue(principal, lot, 25_000);
+  await failing.idle();
+  t.equal(visibleMidway, undefined, 'codes of a running job do not resolve');
+  const after = await failing.job(principal, job.id);
+  t.match(after, { status: 'failed', error: 'disk full' });
+  t.equal(await repository.firstCodeOfLot(lot), undefined, 'no code of the failed job is left');
+  const csv = await processor.api.get(`/code-jobs/${job.id}/codes.csv`);
+  expectStatus(t, csv, 409, 'a failed job has no codes to download');
+});

@@ -1,0 +1,254 @@
+import t from 'tap';
+import { complaintReceivedPage, consumerPage, notGenuinePage } from '../../src/resolver/page.js';
+import type { ConsumerSummary } from '../../src/resolver/summary.js';
+
+const FARM_1 = '奉节县永乐镇绿源生猪养殖专业合作社';
+const FARM_2 = '奉节县草堂镇高山生态养殖场';
+const ABATTOIR = '奉节县肉类联合加工有限公司（定点屠宰分割厂）';
+const PROCESSOR = '重庆市奉节县夔州腊味食品有限公司';
+const COLD_STORE = '奉节县甘溪沟冷链物流集散中心';
+
+// What the resolver builds for one 500 g pack of the Fengjie demo chain.
+const demo = (): ConsumerSummary => ({
+  code: 'K7QM2XR9P4D',
+  genuine: true,
+  product: { name: '奉上好品·奉节腊肉 500g', gtin: '06901234567018', category: 'cured_meat', marks: ['geographical_indication', 'green_food'] },
+  lot: { code: 'BLPK8Q3M2N7X', lotNumber: 'KZ-LR-20261028-500G', productionDate: '2026-10-28', expiryDate: '2027-04-26', status: 'active' },
+  producer: { name: PROCESSOR, regionCode: '500236', address: '重庆市奉节县夔门街道食品工业园12号' },
+  origins: [
+    { farm: FARM_1, regionCode: '500236', address: '重庆市奉节县永乐镇大坝村3组', earTagCount: 6 },
+    { farm: FARM_2, regionCode: '500236', address: '重庆市奉节县草堂镇石马村5组', earTagCount: 4 },
+  ],
+  timeline: [
+    { stage: 'farm', time: '2026-10-11T23:30:00.000Z', party: FARM_1, place: '绿源合作社1号猪舍', action: 'commission' },
+    { stage: 'farm', time: '2026-10-12T00:00:00.000Z', party: FARM_2, place: '高山生态养殖场育肥舍', action: 'commission' },
+    { stage: 'slaughter', time: '2026-10-12T23:10:00.000Z', party: ABATTOIR, place: '屠宰分割车间', action: 'receive' },
+    { stage: 'slaughter', time: '2026-10-13T01:00:00.000Z', party: ABATTOIR, place: '屠宰分割车间', action: 'slaughter' },
+    { stage: 'cutting', time: '2026-10-13T06:00:00.000Z', party: ABATTOIR, place: '屠宰分割车间', action: 'cutting' },
+    { stage: 'processing', time: '2026-10-14T00:30:00.000Z', party: PROCESSOR, place: null, action: 'receive' },
+    { stage: 'processing', time: '2026-10-28T02:00:00.000Z', party: PROCESSOR, place: '腊肉熏制车间', action: 'curing' },
+    { stage: 'processing', time: '2026-10-28T08:00:00.000Z', party: PROCESSOR, place: '腊肉熏制车间', action: 'packing' },
+    { stage: 'cold_chain', time: '2026-10-31T03:00:00.000Z', party: COLD_STORE, place: '甘溪沟冷链中心2号冷藏库（0–4℃）', action: 'receive' },
+    { stage: 'cold_chain', time: '2026-11-05T00:00:00.000Z', party: COLD_STORE, place: '甘溪沟冷链中心2号冷藏库（0–4℃）', action: 'observe' },
+  ],
+  tests: [
+    { kind: 'rapid', lab: null, result: 'pass', reportNumber: null, time: '2026-10-12T23:40:00.000Z' },
+    { kind: 'self', lab: null, result: 'pass', reportNumber: null, time: '2026-10-14T01:00:00.000Z' },
+    { kind: 'third_party', lab: '重庆渝检食品检测技术有限公司', result: 'pass', reportNumber: 'YJ-2026-SP-10871', time: '2026-10-30T07:00:00.000Z' },
+  ],
+  certificates: [
+    { type: 'quarantine_certificate', number: '5002361260013571' },
+    { type: 'commitment_certificate', number: 'CN500236-LY-1012' },
+    { type: 'meat_quality_certificate', number: 'RP5002362026101301' },
+    { type: 'test_report', number: 'YJ-2026-SP-10871' },
+    { type: 'clenbuterol_test', number: 'SJ-20261012-07' },
+  ],
+  coldChain: { readings: 3, minCelsius: 2.6, maxCelsius: 3.1, withinLimits: true },
+  scans: { count: 3, firstScannedAt: '2026-11-20T02:15:00.000Z' },
+  warnings: [],
+  lineage: {
+    nodes: [
+      { code: 'BLPK8Q3M2N7X', depth: 0, label: '奉上好品·奉节腊肉 500g', stage: 'processing' },
+      { code: 'BLKZ4R7T9W2C', depth: 1, label: '奉节腊肉（五花，散装）', stage: 'processing' },
+      { code: 'BLWH6N3P8Q5J', depth: 2, label: '冷鲜带皮五花肉', stage: 'slaughter' },
+      { code: 'BLTZ2M5K9D4F', depth: 3, label: '白条猪（带皮猪胴体）', stage: 'slaughter' },
+      { code: 'BLLY3Q8N2X6G', depth: 4, label: '生猪（渝荣1号配套系）', stage: 'farm' },
+      { code: 'BLGS7D4M5R9H', depth: 4, label: '生猪（长白×荣昌）', stage: 'farm' },
+    ],
+    edges: [
+      { from: 'BLLY3Q8N2X6G', to: 'BLTZ2M5K9D4F' },
+      { from: 'BLGS7D4M5R9H', to: 'BLTZ2M5K9D4F' },
+      { from: 'BLTZ2M5K9D4F', to: 'BLWH6N3P8Q5J' },
+      { from: 'BLWH6N3P8Q5J', to: 'BLKZ4R7T9W2C' },
+      { from: 'BLKZ4R7T9W2C', to: 'BLPK8Q3M2N7X' },
+    ],
+  },
+});
+
+const OPTIONS = { lang: 'zh-CN' as const, baseUrl: 'https://trace.example.cn', complaintPath: '/complaints', switchLangHref: '/t/K7QM2XR9P4D?lang=en' };
+const stagesShown = (page: string) => [...page.matchAll(/<span class="stage [a-z_]+">([^<]+)<\/span>/g)].map((match) => match[1]);
+const sectionOf = (page: string, heading: string) => page.slice(page.indexOf(`<h2>${heading}</h2>`)).split('</section>')[0];
+
+t.test('the Chinese page tells a consumer what the pack is and where it came from', async (t) => {
+  const page = consumerPage(demo(), OPTIONS);
+  t.match(page, /^<!doctype html>\n<html lang="zh-CN">/);
+  t.match(page, '<meta name="viewport" content="width=device-width, initial-scale=1">');
+  t.match(page, '<title>奉上好品·奉节腊肉 500g · 产品溯源信息</title>');
+  t.match(page, '<h1>奉上好品·奉节腊肉 500g</h1>');
+  t.match(page, '地理标志产品');
+  t.match(page, '绿色食品');
+  t.notMatch(page, '有机产品');
+  t.match(page, 'KZ-LR-20261028-500G');
+  t.match(page, '2026-10-28');
+  t.match(page, '2027-04-26');
+  t.match(page, PROCESSOR);
+  const origins = sectionOf(page, '原料产地');
+  t.match(origins, FARM_1);
+  t.match(origins, FARM_2);
+  t.match(origins, '重庆市奉节县');
+  t.match(origins, '已登记耳标 6 个');
+  t.match(page, '<a href="/t/K7QM2XR9P4D?lang=en" hreflang="en" lang="en">English</a>');
+  t.notMatch(page, 'role="alert"');
+  t.ok(Buffer.byteLength(page) < 40_000, 'small enough for a weak mobile signal');
+  t.notMatch(page, /<script|<link|src="http/, 'no scripts or external assets');
+});
+
+t.test('the process timeline is chronological, in China time, with stages, places and actions', async (t) => {
+  const page = consumerPage(demo(), OPTIONS);
+  t.strictSame(stagesShown(page), ['养殖', '养殖', '屠宰', '屠宰', '分割', '加工', '加工', '加工', '冷链', '冷链']);
+  t.match(page, '2026-10-12 07:30 · 登记');
+  t.match(page, '2026-10-28 10:00 · 腌制熏制');
+  t.match(page, '甘溪沟冷链中心2号冷藏库（0–4℃）');
+
+  const shuffled = demo();
+  shuffled.timeline.reverse();
+  t.strictSame(stagesShown(consumerPage(shuffled, OPTIONS)), stagesShown(page));
+});
+
+t.test('tests, certificates, cold chain, lineage and scans', async (t) => {
+  const page = consumerPage(demo(), OPTIONS);
+  const tests = sectionOf(page, '检测报告');
+  t.match(tests, /第三方检测 · <span class="pass">合格<\/span>/);
+  t.match(tests, '重庆渝检食品检测技术有限公司');
+  t.match(tests, 'YJ-2026-SP-10871');
+  t.match(tests, '快速检测');
+  t.match(tests, '企业自检');
+  const certificates = sectionOf(page, '证明文件');
+  t.match(certificates, '动物检疫合格证明');
+  t.match(certificates, '肉品品质检验合格证');
+  t.match(certificates, '承诺达标合格证');
+  t.match(certificates, 'clenbuterol_test', 'unknown types are shown as given');
+  t.match(page, '3 次记录，2.6–3.1 °C · <span class="pass">正常</span>');
+  t.match(sectionOf(page, '溯源链'), /<svg [^>]*role="img"/);
+  t.match(page, '此码已被扫描 3 次，首次扫描于 2026-11-20 10:15');
+
+  const hot = demo();
+  hot.coldChain = { readings: 4, minCelsius: 2.6, maxCelsius: 9.4, withinLimits: false };
+  t.match(consumerPage(hot, OPTIONS), '<span class="fail">异常</span>');
+
+  const bare = demo();
+  bare.coldChain = null;
+  bare.tests = [];
+  bare.scans = { count: 0, firstScannedAt: null };
+  const barePage = consumerPage(bare, OPTIONS);
+  t.notMatch(barePage, '冷链温度');
+  t.notMatch(barePage, '此码已被扫描');
+  t.match(sectionOf(barePage, '检测报告'), '暂无记录');
+});
+
+t.test('a red banner appears only for recalled, held, expired or destroyed lots', async (t) => {
+  t.notMatch(consumerPage(demo(), OPTIONS), 'alert stop');
+  const recalled = demo();
+  recalled.warnings = ['recalled'];
+  const page = consumerPage(recalled, OPTIONS);
+  t.match(page, '<div class="alert stop" role="alert">已召回 — 请勿食用');
+  t.ok(page.indexOf('已召回') < page.indexOf('<h1>'), 'the banner comes before the product');
+  const held = demo();
+  held.warnings = ['held', 'expired'];
+  const heldPage = consumerPage(held, OPTIONS);
+  t.match(heldPage, '检测不合格');
+  t.match(heldPage, '已过保质期');
+  t.notMatch(heldPage, '已召回');
+  t.match(consumerPage({ ...demo(), warnings: ['recalled'] }, { ...OPTIONS, lang: 'en' }), 'Recalled — do not eat');
+});
+
+t.test('a counterfeit warning when the code looks copied, and the form suggests that category', async (t) => {
+  const suspect = demo();
+  suspect.warnings = ['counterfeit_suspected'];
+  const page = consumerPage(suspect, OPTIONS);
+  t.match(page, '<div class="alert warn" role="alert">此码疑似被仿冒');
+  t.notMatch(page, 'alert stop');
+  t.match(page, '<option value="counterfeit" selected>疑似假冒</option>');
+  t.notMatch(consumerPage(demo(), OPTIONS), 'selected');
+});
+
+t.test('the English page', async (t) => {
+  const page = consumerPage(demo(), { ...OPTIONS, lang: 'en', switchLangHref: '/t/K7QM2XR9P4D?lang=zh-CN' });
+  t.match(page, '<html lang="en">');
+  t.match(page, 'Geographical indication');
+  t.match(page, 'Green food');
+  t.match(page, 'Fengjie County, Chongqing');
+  t.strictSame(stagesShown(page).filter((stage, i, all) => all.indexOf(stage) === i), ['Farm', 'Slaughter', 'Cutting', 'Processing', 'Cold chain']);
+  t.match(page, /Third-party test · <span class="pass">Pass<\/span>/);
+  t.match(page, 'Animal quarantine certificate');
+  t.match(page, 'Scanned 3 times, first on 2026-11-20 10:15');
+  t.match(page, '<title id="lineage-title">Trace chain</title>');
+  t.match(page, '>中文</a>');
+  t.notMatch(page, /合格|此码|原料产地|请勿食用/, 'no Chinese labels, only Chinese data');
+});
+
+t.test('interpolated text is escaped', async (t) => {
+  const hostile = demo();
+  hostile.product = { ...hostile.product!, name: '<script>alert(1)</script>' };
+  hostile.code = '"><img src=x onerror=alert(1)>';
+  hostile.origins[0].farm = 'Tom & Jerry\'s <farm>';
+  hostile.lineage.nodes[0].label = '<script>';
+  const page = consumerPage(hostile, { ...OPTIONS, switchLangHref: '/t/x?lang=en&"' });
+  t.notMatch(page, '<script>');
+  t.notMatch(page, '<img');
+  t.match(page, '<h1>&lt;script&gt;alert(1)&lt;/script&gt;</h1>');
+  t.match(page, 'value="&quot;&gt;&lt;img src=x onerror=alert(1)&gt;"');
+  t.match(page, 'Tom &amp; Jerry&#39;s &lt;farm&gt;');
+  t.match(page, 'href="/t/x?lang=en&amp;&quot;"');
+});
+
+t.test('a product without registered details still renders', async (t) => {
+  const bare = demo();
+  bare.product = null;
+  bare.producer = null;
+  bare.origins = [];
+  bare.timeline = [];
+  bare.lot = { ...bare.lot, lotNumber: null, productionDate: null, expiryDate: null };
+  const page = consumerPage({ ...bare, origins: [{ farm: FARM_1, regionCode: '999999', address: null, earTagCount: 0 }] }, OPTIONS);
+  t.match(page, '<h1>未登记品名</h1>');
+  t.notMatch(page, '<h2>生产企业</h2>');
+  t.notMatch(page, 'class="badges"');
+  t.match(sectionOf(page, '原料产地'), '999999', 'unknown regions show their code');
+  t.notMatch(page, '已登记耳标');
+  t.match(sectionOf(page, '生产流通过程'), '暂无记录');
+});
+
+t.test('the complaint form posts the code, a category, the text and an optional phone', async (t) => {
+  const page = consumerPage(demo(), OPTIONS);
+  const form = page.slice(page.indexOf('<form'), page.indexOf('</form>'));
+  t.match(form, '<form method="post" action="/complaints" enctype="application/x-www-form-urlencoded">');
+  t.match(page, '<h2>消费维权投诉</h2>');
+  t.match(form, '<input type="hidden" name="code" value="K7QM2XR9P4D">');
+  t.strictSame(
+    [...form.matchAll(/<option value="([a-z_]+)"/g)].map((match) => match[1]),
+    ['quality', 'counterfeit', 'labeling', 'foreign_matter', 'illness', 'other'],
+  );
+  t.match(form, '<select id="category" name="category" required>');
+  t.match(form, '<option value="illness">食用后不适</option>');
+  t.match(form, '<textarea id="text" name="text" required maxlength="2000"');
+  t.match(form, /<input id="phone" name="phone" type="tel"(?![^>]*required)[^>]*>/);
+  t.match(form, '<button type="submit">提交投诉</button>');
+  t.strictSame([...form.matchAll(/name="([a-z]+)"/g)].map((match) => match[1]), ['code', 'category', 'text', 'phone']);
+  t.match(page, 'trace.example.cn', 'names the official site to check against');
+});
+
+t.test('notGenuinePage warns in both languages', async (t) => {
+  const zh = notGenuinePage('ZZZZ<1>', 'zh-CN');
+  t.match(zh, '<html lang="zh-CN">');
+  t.match(zh, '此码未登记，可能不是正品');
+  t.match(zh, '请谨慎购买，并可向市场监管部门举报');
+  t.match(zh, 'ZZZZ&lt;1&gt;');
+  t.match(zh, 'href="?lang=en"');
+  const en = notGenuinePage('ZZZZ1', 'en');
+  t.match(en, '<html lang="en">');
+  t.match(en, 'This code is not registered — it may not be genuine');
+  t.match(en, 'report it to market regulators');
+  t.match(en, 'href="?lang=zh-CN"');
+});
+
+t.test('complaintReceivedPage shows the ticket and a status link', async (t) => {
+  const zh = complaintReceivedPage('TS-20261120-0042', '/complaints/TS-20261120-0042', 'zh-CN');
+  t.match(zh, '投诉编号');
+  t.match(zh, '<code>TS-20261120-0042</code>');
+  t.match(zh, '<a class="link" href="/complaints/TS-20261120-0042">查询处理进度</a>');
+  const en = complaintReceivedPage('TS-1', '/complaints/TS-1?x=1&y=2', 'en');
+  t.match(en, 'Ticket number');
+  t.match(en, 'href="/complaints/TS-1?x=1&amp;y=2"');
+  t.match(en, '<html lang="en">');
+  t.notMatch(en, 'hreflang', 'no language switch on the answer to a POST');
+});
