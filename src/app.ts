@@ -57,6 +57,8 @@ export type AppOptions = {
 
 export function createRepositories(db: Db) {
   return {
+    // bulk loading (COPY) needs the pool, not a transaction; item issuance uses its own repository
+    items: createItemsRepository({ db, copyRows: () => Promise.reject(new Error('bulk loads run outside transactions')) }),
     scans: createScansRepository(db),
     complaints: createComplaintsRepository(db),
     apiKeys: createApiKeysRepository(db),

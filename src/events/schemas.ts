@@ -106,7 +106,8 @@ const aggregate = z.object({
       sscc: z.string().refine(isValidSscc, { error: 'must be an 18-digit SSCC with a valid check digit' }).optional(),
     })
     .describe('omit both to have a container code issued'),
-  children: z.array(quantityLine).min(1).max(10_000),
+  children: z.array(quantityLine).max(10_000).default([]).describe('lots or containers'),
+  itemCodes: z.array(code).max(10_000).optional().describe('serialized packs (一物一码), counted against their lots'),
 });
 const disaggregate = z.object({
   type: z.literal('disaggregate'),

@@ -7,6 +7,7 @@ import type { EventsRepository, StoredEvent } from './repository.js';
 import type { LotsRepository, LotRow, MovementKind, MovementRow } from '../lots/repository.js';
 import type { LineageRepository } from '../lineage/repository.js';
 import type { ShipmentsRepository } from '../shipments/repository.js';
+import type { ItemsRepository } from '../items/repository.js';
 import type { PartiesRepository } from '../parties/repository.js';
 import type { LocationsRepository } from '../locations/repository.js';
 import type { ProductsRepository } from '../products/repository.js';
@@ -41,6 +42,7 @@ export type EventRepositories = {
     LineageRepository,
     'insertEdges' | 'isDownstream' | 'activeContents' | 'endContainment' | 'hasLiveDownstream' | 'retractEdgesOf' | 'restoreContainmentEndedBy'
   >;
+  items: Pick<ItemsRepository, 'findIssued' | 'packInto' | 'unpack'>;
   shipments: Pick<ShipmentsRepository, 'insert' | 'findById' | 'findByShipEvent' | 'findByReceiveEvent' | 'markReceived' | 'reopen' | 'cancel'>;
   parties: Pick<PartiesRepository, 'findByCode'>;
   locations: Pick<LocationsRepository, 'findByCode'>;
@@ -192,7 +194,10 @@ export function createEventService(deps: {
       }
       case 'aggregate': {
         const parent = await resolveContainer(repos, draft, held, input.parent, at('parent'));
-        const children = await takeFrom(repos, draft, held, input.children, at('children'), null);
+        const packs = await itemLines(repos, input.itemCodes ?? [], at('itemCodes'));
+        const lines = [...input.children, ...packs.lines.map((line) => ({ ...line, index: input.children.length }))];
+        if (lines.length === 0) throw unprocessable('empty-aggregation', 'pack at least one lot, container or item', [bodyField(at('children'), 'empty')]);
+        const children = await takeFrom(repos, draft, await holdingsOf(repos, actor, lines.map((line) => line.lotCode)), lines, at('children'), null);
         for (const [index, child] of children.entries()) {
           if (child.lot.code === parent.code || (await repos.lineage.isDownstream(parent.code, child.lot.code))) {
             throw conflict(`packing ${child.lot.code} into ${parent.code} would create a lineage cycle`, [
@@ -211,7 +216,13 @@ export function createEventService(deps: {
           draft.link(child.lot.code, 'child', child.quantity);
         }
         draft.link(parent.code, 'parent');
-        payload = { parentCode: parent.code, sscc: parent.sscc, children: children.map((c) => ({ lotCode: c.lot.code, quantity: c.quantity })) };
+        if (packs.codes.length) draft.afterInsert.push(() => repos.items.packInto(packs.codes, parent.code));
+        payload = {
+          parentCode: parent.code,
+          sscc: parent.sscc,
+          children: children.map((c) => ({ lotCode: c.lot.code, quantity: c.quantity })),
+          ...(packs.codes.length ? { itemCodes: packs.codes } : {}),
+        };
         disposition ??= 'container_closed';
         break;
       }
@@ -228,6 +239,7 @@ export function createEventService(deps: {
           }
         });
         await repos.lineage.endContainment(parent.code, children, draft.id);
+        await repos.items.unpack(parent.code, children);
         draft.link(parent.code, 'parent');
         children.forEach((code) => draft.link(code, 'child'));
         payload = { parentCode: parent.code, children };
@@ -700,4 +712,19 @@ async function expandContainers(repos: EventRepositories, lines: Line[], pointer
     }
   }
   return expanded;
+}
+
+/** Serialized packs to aggregate, counted per lot so lineage stays at lot level. */
+async function itemLines(repos: EventRepositories, codes: string[], pointer: Pointer): Promise<{ codes: string[]; lines: Line[] }> {
+  const issued = new Map((await repos.items.findIssued(codes)).map((item) => [item.code, item.lotCode]));
+  const perLot = new Map<string, number>();
+  const seen = new Set<string>();
+  codes.forEach((code, index) => {
+    const lotCode = issued.get(code);
+    if (!lotCode) throw unprocessable('unknown-item', `item code ${code} is not issued`, [bodyField([...pointer, index], 'unknown item code')]);
+    if (seen.has(code)) throw unprocessable('duplicate-item', `${code} is listed twice`, [bodyField([...pointer, index], 'listed twice')]);
+    seen.add(code);
+    perLot.set(lotCode, (perLot.get(lotCode) ?? 0) + 1);
+  });
+  return { codes, lines: [...perLot].map(([lotCode, quantity]) => ({ lotCode, quantity })) };
 }

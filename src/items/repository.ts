@@ -101,8 +101,18 @@ export function createItemsRepository(database: Pick<Database, 'db' | 'copyRows'
         where i.lot_code = ${lotCode} and j.status = 'succeeded' order by i.code limit 1`);
       return rows[0]?.code;
     },
-    async setContainer(codes: string[], containerCode: string | null): Promise<void> {
-      await queryRows(db, sql`update items set container_code = ${containerCode} where code in ${codes}`);
+    /** Issued (visible) items among the codes, with their lots. */
+    async findIssued(codes: string[]): Promise<{ code: string; lotCode: string }[]> {
+      if (codes.length === 0) return [];
+      return queryRows<{ code: string; lotCode: string }>(db, sql`
+        select i.code, i.lot_code as "lotCode" from items i join code_jobs j on j.id = i.job_id
+        where i.code in ${codes} and j.status = 'succeeded'`);
+    },
+    async packInto(codes: string[], containerCode: string): Promise<void> {
+      if (codes.length) await queryRows(db, sql`update items set container_code = ${containerCode} where code in ${codes}`);
+    },
+    async unpack(containerCode: string, lotCodes: string[]): Promise<void> {
+      if (lotCodes.length) await queryRows(db, sql`update items set container_code = null where container_code = ${containerCode} and lot_code in ${lotCodes}`);
     },
   };
 }

@@ -94,3 +94,29 @@ t.test('a failed job leaves no half-issued codes visible', async (t) => {
   const csv = await processor.api.get(`/code-jobs/${job.id}/codes.csv`);
   expectStatus(t, csv, 409, 'a failed job has no codes to download');
 });
+
+t.test('items are packed into cases with the aggregate event, counted against their lot', async (t) => {
+  const world = await createWorld(t);
+  const processor = await world.party('processor');
+  const stranger = await world.party('processor');
+  const lot = await processor.commission(await processor.product('piece'), 10);
+  const job = await finished(processor.api, (await processor.api.post(`/lots/${lot}/items`, { count: 6 })).body.id);
+  const csv = await world.app.inject({ method: 'GET', url: `/code-jobs/${job.id}/codes.csv`, headers: { authorization: `Bearer ${processor.key}` } });
+  const codes = csv.body.trim().split('\n').slice(1).map((line) => line.split(',')[0]);
+
+  const packed = expectStatus(t, await processor.event({ type: 'aggregate', parent: {}, itemCodes: codes.slice(0, 4) }), 201, 'pack four packs into a case');
+  const caseCode = packed.body.createdLotCodes[0];
+  t.same(packed.body.event.lots.find((l: { role: string }) => l.role === 'child'), { lotCode: lot, role: 'child', quantity: 4 }, 'counted against the lot');
+  t.same(packed.body.event.details.itemCodes, codes.slice(0, 4));
+  const back = await processor.api.get(`/trace/${caseCode}`);
+  t.ok(back.body.nodes.some((n: { code: string }) => n.code === lot), 'the case traces back to the lot');
+  const item = await world.app.services.itemsRepository.findItem(codes[0]);
+  t.equal(item?.containerCode, caseCode, 'the pack knows its case');
+
+  expectStatus(t, await processor.event({ type: 'aggregate', parent: {}, itemCodes: ['0000000001X'] }), 422, 'unknown item code');
+  expectStatus(t, await processor.event({ type: 'aggregate', parent: {}, itemCodes: [codes[4], codes[4]] }), 422, 'the same pack twice');
+  expectStatus(t, await stranger.event({ type: 'aggregate', parent: {}, itemCodes: [codes[5]] }), 403, "another party's packs");
+  expectStatus(t, await processor.event({ type: 'aggregate', parent: {} }), 422, 'nothing to pack');
+  expectStatus(t, await processor.event({ type: 'disaggregate', parentCode: caseCode }), 201, 'unpack');
+  t.equal((await world.app.services.itemsRepository.findItem(codes[0]))?.containerCode, null, 'unpacked');
+});
