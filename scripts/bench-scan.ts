@@ -7,7 +7,7 @@
 // PostgreSQL when DATABASE_URL is set (a fresh bench_scan_<random> database on that server,
 // dropped at the end), else an in-memory PGlite. Seeds the Fengjie demo chain, issues --codes
 // item codes for its retail lot through the item service (COPY on PostgreSQL), ANALYZEs, then
-// load-tests with autocannon (run in a worker thread so the client does not share the server's
+// load-tests with autocannon (run in a child process so the client does not share the server's
 // event loop):
 //   bare   GET /bench/bare/{code}   one `select … from items where code = $1`, tiny JSON
 //   json   GET /t/{code}            Accept: application/json (counts the scan: recordScan)
@@ -20,11 +20,11 @@ import { PGlite } from '@electric-sql/pglite';
 import { sql } from 'drizzle-orm';
 import type autocannon from 'autocannon';
 import { customAlphabet } from 'nanoid';
+import { spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
-import { Worker } from 'node:worker_threads';
 import pg from 'pg';
 import { buildApp, type App } from '../src/app.js';
 import type { Principal } from '../src/auth/principal.js';
@@ -137,20 +137,20 @@ function freePort(): Promise<number> {
 }
 
 // ---------------------------------------------------------------------------------------
-// load generator: autocannon in a worker thread
+// load generator: autocannon in a child process (its own event loop and CPU time)
 
 const autocannonPath = createRequire(import.meta.url).resolve('autocannon');
-const WORKER = `
-const { parentPort, workerData } = require('node:worker_threads');
-const autocannon = require(workerData.autocannonPath);
-const { url, prefix, headers, codes, start, connections, duration } = workerData;
-let next = start;
-autocannon({
-  url, connections, duration, headers,
-  requests: [{ setupRequest(req) { req.path = prefix + codes[next++ % codes.length]; return req; } }],
-}, (error, result) => {
-  if (error) throw error;
-  parentPort.postMessage({ result, used: next - start });
+const CLIENT = `
+const autocannon = require(process.argv[1]);
+process.once('message', ({ url, prefix, headers, codes, start, connections, duration }) => {
+  let next = start;
+  autocannon({
+    url, connections, duration, headers,
+    requests: [{ setupRequest(req) { req.path = prefix + codes[next++ % codes.length]; return req; } }],
+  }, (error, result) => {
+    if (error) throw error;
+    process.send({ result, used: next - start }, () => process.disconnect());
+  });
 });`;
 
 type Target = { name: string; prefix: string; headers: Record<string, string> };
@@ -158,16 +158,17 @@ let cursor = 0;
 
 function cannon(baseUrl: string, target: Target, codes: string[], duration: number): Promise<autocannon.Result> {
   return new Promise((resolve, reject) => {
-    const worker = new Worker(WORKER, {
-      eval: true,
-      workerData: { autocannonPath, url: baseUrl, prefix: target.prefix, headers: target.headers, codes, start: cursor, connections: CONNECTIONS, duration },
-    });
-    worker.once('message', ({ result, used }: { result: autocannon.Result; used: number }) => {
+    const child = spawn(process.execPath, ['-e', CLIENT, autocannonPath], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    let settled = false;
+    child.once('message', (message) => {
+      const { result, used } = message as { result: autocannon.Result; used: number };
       cursor += used;
-      void worker.terminate();
+      settled = true;
       resolve(result);
     });
-    worker.once('error', reject);
+    child.once('error', reject);
+    child.once('exit', (code) => settled || reject(new Error(`autocannon client exited with ${code}`)));
+    child.send({ url: baseUrl, prefix: target.prefix, headers: target.headers, codes, start: cursor, connections: CONNECTIONS, duration });
   });
 }
 
