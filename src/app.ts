@@ -41,6 +41,11 @@ import type { FlagPolicy } from './resolver/flags.js';
 import { resolverRoutes } from './resolver/routes.js';
 import { createResolverService } from './resolver/service.js';
 import { createScansRepository } from './scans/repository.js';
+import { findLotFor, type CaptureRepositories } from './epcis/capture.js';
+import { canonicalId } from './epcis/mapping.js';
+import { createEpcisRepository } from './epcis/repository.js';
+import { epcisRoutes } from './epcis/routes.js';
+import { createEpcisService } from './epcis/service.js';
 import { createShipmentsRepository } from './shipments/repository.js';
 import { shipmentRoutes } from './shipments/routes.js';
 
@@ -60,6 +65,7 @@ export function createRepositories(db: Db) {
     // bulk loading (COPY) needs the pool, not a transaction; item issuance uses its own repository
     items: createItemsRepository({ db, copyRows: () => Promise.reject(new Error('bulk loads run outside transactions')) }),
     scans: createScansRepository(db),
+    epcis: createEpcisRepository(db),
     complaints: createComplaintsRepository(db),
     apiKeys: createApiKeysRepository(db),
     parties: createPartiesRepository(db),
@@ -77,9 +83,10 @@ export function createServices(database: Database, options: Omit<AppOptions, 'da
   const items = createItemsRepository(database);
   const publicBaseUrl = options.publicBaseUrl ?? 'http://127.0.0.1:3000';
   const ipSalt = options.ipSalt ?? 'county-trace-scans';
-  const trace = createTraceService(repos);
+  const lotUriPrefix = `${publicBaseUrl}/lots/`;
+  const trace = createTraceService({ ...repos, lotForEpc: (uri) => findLotFor(repos, canonicalId(uri), lotUriPrefix) });
   const partyExists = async (code: string) => (await repos.parties.findByCode(code)) !== undefined;
-  const transaction = <T>(work: (scoped: EventRepositories) => Promise<T>) =>
+  const transaction = <T>(work: (scoped: EventRepositories & CaptureRepositories) => Promise<T>) =>
     database.db.transaction((tx) => work(createRepositories(tx as unknown as Db)));
   return {
     repos,
@@ -94,6 +101,7 @@ export function createServices(database: Database, options: Omit<AppOptions, 'da
     itemsRepository: items,
     resolver: createResolverService({ items, scans: repos.scans, lots: repos.lots, products: repos.products, trace, ipSalt, policy: options.flagPolicy }),
     complaints: createComplaintService({ complaints: repos.complaints, items, ipSalt }),
+    epcis: createEpcisService({ transaction, epcis: repos.epcis, lookup: repos, events: repos.events, lots: repos.lots, products: repos.products, locations: repos.locations, publicBaseUrl }),
     publicBaseUrl,
   };
 }
@@ -117,7 +125,7 @@ export async function buildApp(options: AppOptions) {
   const services = createServices(options.database, options);
   registerProblemHandlers(app);
   // Resolver pages, QR images and the API are read cross-origin; keys travel in headers, never cookies.
-  await app.register(cors, { origin: '*', methods: ['GET', 'HEAD', 'POST', 'OPTIONS'], exposedHeaders: ['Link', 'Location', 'X-Request-Id'], strictPreflight: false });
+  await app.register(cors, { origin: '*', methods: ['GET', 'HEAD', 'POST', 'OPTIONS'], exposedHeaders: ['Link', 'Location', 'X-Request-Id'], strictPreflight: false, preflightContinue: true });
   await app.register(formbody);
   await app.register(rateLimit, { global: false });
   await registerOpenApi(app);
@@ -155,7 +163,11 @@ export async function buildApp(options: AppOptions) {
   await app.register(resolverRoutes, { service: services.resolver, publicBaseUrl: services.publicBaseUrl });
   await app.register(complaintRoutes, { service: services.complaints, perHour: options.complaintsPerHour ?? 5 });
   await app.register(regulatorRoutes, { scans: services.repos.scans });
-  app.addHook('onClose', () => services.items.idle());
+  await app.register(epcisRoutes, { service: services.epcis });
+  app.addHook('onClose', async () => {
+    await services.items.idle();
+    await services.epcis.idle();
+  });
 
   return Object.assign(app, { services });
 }

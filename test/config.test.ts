@@ -22,6 +22,9 @@ t.test('defaults', async (t) => {
     DATA_DIR: './data',
     LOG_LEVEL: 'info',
     BODY_LIMIT_BYTES: 1024 * 1024,
+    SCAN_FLAG_THRESHOLD: 20,
+    COMPLAINTS_PER_HOUR: 5,
+    IP_HASH_SALT: 'county-trace-scans',
     SEED_DEMO: true,
   })
   const config = loadConfig({})

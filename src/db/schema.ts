@@ -157,10 +157,16 @@ export const events = pgTable(
     referenceDocuments: jsonb('reference_documents').$type<ReferenceDocument[]>().notNull().default([]),
     payload: jsonb('payload').$type<Record<string, unknown>>().notNull(),
     correctsEventId: text('corrects_event_id'),
+    /** ObjectEvent, AggregationEvent, TransformationEvent, TransactionEvent or AssociationEvent. */
+    epcisType: text('epcis_type'),
+    /** EPCIS transformation id: events sharing it form one transformation. */
+    transformationId: text('transformation_id'),
   },
   (t) => [
     index('events_party_time_idx').on(t.partyCode, t.eventTime),
     index('events_corrects_idx').on(t.correctsEventId),
+    index('events_time_idx').on(t.eventTime, t.id),
+    index('events_transformation_idx').on(t.transformationId),
   ],
 );
 
@@ -341,4 +347,26 @@ export const complaints = pgTable(
     updatedAt: timestamp('updated_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
   },
   (t) => [index('complaints_status_idx').on(t.status, t.createdAt), index('complaints_lot_idx').on(t.lotCode)],
+);
+
+export type CaptureProblem = { eventIndex: number | null; eventId: string | null; pointer: string; message: string };
+
+// EPCIS capture jobs: a document is validated, then its events are stored all-or-nothing
+// (rollback) or one by one (proceed).
+export const epcisCaptures = pgTable(
+  'epcis_captures',
+  {
+    id: text('id').primaryKey(),
+    partyCode: text('party_code').notNull().references(() => parties.code),
+    status: text('status').notNull(),
+    errorBehaviour: text('error_behaviour').notNull(),
+    total: integer('total').notNull(),
+    captured: integer('captured').notNull().default(0),
+    duplicates: integer('duplicates').notNull().default(0),
+    errors: jsonb('errors').$type<CaptureProblem[]>().notNull().default([]),
+    eventIds: jsonb('event_ids').$type<string[]>().notNull().default([]),
+    createdAt: createdAt(),
+    finishedAt: timestamp('finished_at', { withTimezone: true, mode: 'date' }),
+  },
+  (t) => [index('epcis_captures_party_idx').on(t.partyCode, t.createdAt)],
 );

@@ -23,6 +23,7 @@ export function createEventsRepository(db: Db) {
   }
 
   return {
+    complete,
     async insert(row: typeof events.$inferInsert, lots: EventLotRow[]): Promise<void> {
       await db.insert(events).values(row);
       for (const chunk of chunkForInsert(lots)) await db.insert(eventLots).values(chunk);

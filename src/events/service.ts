@@ -63,6 +63,21 @@ export const DEFAULT_BIZ_STEP: Record<EventType, string> = {
   correction: 'other',
 };
 
+/** How each native event reads as an EPCIS 2.0 event type. */
+export const EPCIS_TYPE: Record<EventType, string> = {
+  commission: 'ObjectEvent',
+  transform: 'TransformationEvent',
+  aggregate: 'AggregationEvent',
+  disaggregate: 'AggregationEvent',
+  ship: 'ObjectEvent',
+  receive: 'ObjectEvent',
+  inspect: 'ObjectEvent',
+  observe: 'ObjectEvent',
+  destroy: 'ObjectEvent',
+  sell: 'ObjectEvent',
+  correction: 'ObjectEvent',
+};
+
 /** Allowed clock skew between a device and the server before an event counts as "in the future". */
 const FUTURE_TOLERANCE_MS = 2 * 60 * 1000;
 
@@ -371,6 +386,7 @@ export function createEventService(deps: {
         bizLocation: fields.bizLocation,
         referenceDocuments: input.referenceDocuments ?? [],
         payload: replaces ? { ...fields.payload, replacesEventId: replaces } : fields.payload,
+        epcisType: EPCIS_TYPE[input.type],
       },
       [...draft.eventLots.values()].map((link) => ({ ...link, eventId: draft.id, partyCode: draft.actor })),
     );
@@ -382,13 +398,12 @@ export function createEventService(deps: {
   async function refreshStatuses(repos: EventRepositories, codes: Set<string>) {
     const lotCodes = [...codes];
     if (lotCodes.length === 0) return;
-    const [rows, holdings, transit, drains, recalled] = await Promise.all([
-      repos.lots.findByCodes(lotCodes),
-      repos.lots.holdings(lotCodes),
-      repos.lots.inTransit(lotCodes),
-      repos.lots.lastDrainKinds(lotCodes),
-      repos.lots.recalled(lotCodes),
-    ]);
+    // one after another: a transaction is a single connection
+    const rows = await repos.lots.findByCodes(lotCodes);
+    const holdings = await repos.lots.holdings(lotCodes);
+    const transit = await repos.lots.inTransit(lotCodes);
+    const drains = await repos.lots.lastDrainKinds(lotCodes);
+    const recalled = await repos.lots.recalled(lotCodes);
     for (const row of rows) {
       if (row.voidedByEventId) continue;
       const onHand = holdings.filter((h) => h.lotCode === row.code).reduce((acc, h) => acc + h.onHand, 0);

@@ -16,7 +16,8 @@ declare module 'fastify' {
 export function registerAuthentication(app: FastifyInstance, apiKeys: Pick<ApiKeyService, 'authenticate'>) {
   app.decorateRequest('principalOrNull', null);
   app.addHook('onRequest', async (request) => {
-    if (request.is404 || request.routeOptions.config?.public || isDocs(request.routeOptions.url)) return;
+    // OPTIONS (CORS preflight, capture limits) never carries credentials
+    if (request.method === 'OPTIONS' || request.is404 || request.routeOptions.config?.public || isDocs(request.routeOptions.url)) return;
     request.principalOrNull = await apiKeys.authenticate(request.headers.authorization);
   });
 }

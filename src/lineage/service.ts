@@ -22,6 +22,8 @@ export function createTraceService(deps: {
   parties: Pick<PartiesRepository, 'findByCodes'>;
   products: Pick<ProductsRepository, 'findByCodes'>;
   locations: Pick<LocationsRepository, 'findByCodes'>;
+  /** Lots named by an EPC or GS1 Digital Link URI (captured through EPCIS, or native GTIN + lot). */
+  lotForEpc: (uri: string) => Promise<string | undefined>;
 }) {
   /**
    * Any identifier the service knows: a lot or container code, an SSCC, a 15-digit ear tag,
@@ -29,6 +31,11 @@ export function createTraceService(deps: {
    */
   async function resolve(identifier: string): Promise<string> {
     const raw = identifier.trim();
+    if (/^(urn:epc:|https?:\/\/)/i.test(raw)) {
+      const lotCode = await deps.lotForEpc(raw);
+      if (!lotCode) throw notFound(`no lot or container is known by ${raw}`);
+      return lotCode;
+    }
     const separator = raw.indexOf(':');
     if (separator > 0) {
       const lot = await deps.lots.findByLotNumber(normalizeCode(raw.slice(0, separator)), raw.slice(separator + 1));

@@ -1,0 +1,176 @@
+import { newContainerCode, newLotCode } from '../codes/service-codes.js';
+import type { EventsRepository } from '../events/repository.js';
+import type { LineageRepository } from '../lineage/repository.js';
+import type { LotsRepository } from '../lots/repository.js';
+import type { ProductsRepository } from '../products/repository.js';
+import { eventHashId, type EventHashOptions } from './event-hash.js';
+import { idOf, namedIdentifiers, nativeType, offsetOf, referenceDocumentsOf, shortVocabulary, type EpcisEvent, type Named } from './mapping.js';
+import type { EpcisRepository } from './repository.js';
+
+/** Repositories one captured event needs, bound to the capture's transaction. */
+export type CaptureRepositories = {
+  events: Pick<EventsRepository, 'insert' | 'findById'>;
+  lots: Pick<LotsRepository, 'insertLots' | 'findByCodes' | 'findBySscc' | 'findByLotNumber' | 'findLotCodeByIdentifier' | 'insertIdentifiers'>;
+  products: Pick<ProductsRepository, 'findByGtin'>;
+  lineage: Pick<LineageRepository, 'insertEdges' | 'endContainment' | 'activeContents' | 'retractEdgesOf'>;
+  epcis: Pick<EpcisRepository, 'transformationMembers' | 'eventExists'>;
+};
+
+export type CaptureOutcome = { eventId: string; duplicate: boolean };
+
+const FUTURE_TOLERANCE_MS = 2 * 60 * 1000;
+const GTIN_LOT = /^https:\/\/id\.gs1\.org\/01\/(\d{14})\/10\/([^/]+)$/;
+const SSCC = /^https:\/\/id\.gs1\.org\/00\/(\d{18})$/;
+const GTIN = /^https:\/\/id\.gs1\.org\/01\/(\d{14})/;
+
+/**
+ * The lot an identifier names, if known: a lot captured under that EPC, this service's own lot
+ * URI, or a native lot by GTIN + lot number or by SSCC.
+ */
+export async function findLotFor(repos: Pick<CaptureRepositories, 'lots' | 'products'>, id: string, lotUriPrefix: string): Promise<string | undefined> {
+  const known = await repos.lots.findLotCodeByIdentifier('epc', id);
+  if (known) return known;
+  if (id.startsWith(lotUriPrefix)) {
+    const [lot] = await repos.lots.findByCodes([id.slice(lotUriPrefix.length)]);
+    if (lot) return lot.code;
+  }
+  const lotMatch = GTIN_LOT.exec(id);
+  if (lotMatch) {
+    const product = await repos.products.findByGtin(lotMatch[1]);
+    const lot = product ? await repos.lots.findByLotNumber(product.partyCode, decodeURIComponent(lotMatch[2])) : undefined;
+    if (lot && lot.productCode === product?.code) return lot.code;
+  }
+  const ssccMatch = SSCC.exec(id);
+  return ssccMatch ? (await repos.lots.findBySscc(ssccMatch[1]))?.code : undefined;
+}
+
+/** The lot or container a captured identifier stands for; an unknown one becomes a new node of the capturing party. */
+async function lotFor(repos: CaptureRepositories, named: Named, party: string, eventId: string, lotUriPrefix: string, created: Map<string, string>) {
+  const known = created.get(named.id) ?? (await findLotFor(repos, named.id, lotUriPrefix));
+  if (known) return known;
+  const gtin = GTIN.exec(named.id);
+  const product = gtin ? await repos.products.findByGtin(gtin[1]) : undefined;
+  const sscc = SSCC.exec(named.id)?.[1] ?? null;
+  const isContainer = sscc !== null || named.role === 'parent';
+  const code = isContainer ? newContainerCode() : newLotCode();
+  await repos.lots.insertLots([
+    {
+      code,
+      kind: isContainer ? 'container' : 'lot',
+      partyCode: party,
+      productCode: product?.code ?? null,
+      sscc,
+      quantity: named.quantity ?? 1,
+      unit: named.uom ?? (product?.unit ?? 'piece'),
+      attributes: { epc: named.id },
+      status: 'active',
+      createdByEventId: eventId,
+    },
+  ]);
+  await repos.lots.insertIdentifiers([{ kind: 'epc', value: named.id, lotCode: code, partyCode: party }]);
+  created.set(named.id, code);
+  return code;
+}
+
+/**
+ * Stores one validated EPCIS event as a native event with its lineage. Idempotent: an event
+ * whose id (given, or the CBV 2.0 hash) is already stored is reported as a duplicate.
+ */
+export async function captureEvent(
+  repos: CaptureRepositories,
+  input: { event: EpcisEvent; context: unknown; party: string; hashOptions?: EventHashOptions; lotUriPrefix: string },
+): Promise<CaptureOutcome> {
+  const { event, party } = input;
+  if (new Date(String(event.eventTime)).getTime() > Date.now() + FUTURE_TOLERANCE_MS) {
+    throw new Error(`eventTime ${String(event.eventTime)} is in the future`);
+  }
+  const eventId = (event.eventID as string | undefined) ?? eventHashId(event, input.context, input.hashOptions);
+  const declaration = event.errorDeclaration as { declarationTime?: string; reason?: string; correctiveEventIDs?: string[] } | undefined;
+  if (await repos.epcis.eventExists(eventId)) {
+    // a re-sent event that now carries an error declaration declares the stored one in error
+    if (declaration && !(await repos.epcis.eventExists(`${eventId}#error`))) await declareInError(repos, eventId, declaration, party);
+    return { eventId, duplicate: true };
+  }
+
+  const created = new Map<string, string>();
+  const named = namedIdentifiers(event);
+  const links = new Map<string, { lotCode: string; role: Named['role']; quantity: number | null }>();
+  for (const item of named) {
+    const lotCode = await lotFor(repos, item, party, eventId, input.lotUriPrefix, created);
+    links.set(`${lotCode}:${item.role}`, { lotCode, role: item.role, quantity: item.quantity });
+  }
+  const type = nativeType(event);
+  const stored: EpcisEvent = { ...event, eventID: eventId };
+  delete stored.errorDeclaration;
+
+  await repos.events.insert(
+    {
+      id: eventId,
+      type,
+      eventTime: new Date(String(event.eventTime)),
+      eventTimeZoneOffset: offsetOf(event),
+      partyCode: party,
+      bizStep: event.bizStep ? shortVocabulary('bizStep', String(event.bizStep)) : 'other',
+      disposition: event.disposition ? shortVocabulary('disposition', String(event.disposition)) : null,
+      readPoint: idOf(event.readPoint),
+      bizLocation: idOf(event.bizLocation),
+      referenceDocuments: referenceDocumentsOf(event),
+      payload: { epcis: stored, ...(input.context ? { context: input.context } : {}) },
+      epcisType: String(event.type),
+      transformationId: (event.transformationID as string | undefined) ?? null,
+    },
+    [...links.values()].map((link) => ({ ...link, eventId, partyCode: party })),
+  );
+
+  const byRole = (role: Named['role']) => [...new Set([...links.values()].filter((link) => link.role === role).map((link) => link.lotCode))];
+  const edges: Parameters<CaptureRepositories['lineage']['insertEdges']>[0] = [];
+  if (type === 'aggregate') {
+    for (const parent of byRole('parent')) for (const child of byRole('child')) edges.push({ upstreamCode: child, downstreamCode: parent, kind: 'aggregate', eventId, partyCode: party });
+  }
+  if (type === 'disaggregate') {
+    for (const parent of byRole('parent')) {
+      const children = byRole('child');
+      await repos.lineage.endContainment(parent, children.length ? children : (await repos.lineage.activeContents(parent)).map((edge) => edge.upstreamCode), eventId);
+    }
+  }
+  if (type === 'transform') {
+    // events sharing a transformationID are one transformation: connect across all of them
+    const members = event.transformationID ? await repos.epcis.transformationMembers(String(event.transformationID), eventId) : { inputs: [], outputs: [] };
+    const inputs = [...new Set([...byRole('input'), ...members.inputs])];
+    const outputs = [...new Set([...byRole('output'), ...members.outputs])];
+    const mine = new Set([...byRole('input'), ...byRole('output')]);
+    for (const from of inputs) {
+      for (const to of outputs) {
+        if (from !== to && (mine.has(from) || mine.has(to))) edges.push({ upstreamCode: from, downstreamCode: to, kind: 'transform', eventId, partyCode: party });
+      }
+    }
+  }
+  await repos.lineage.insertEdges(edges);
+  if (declaration) await declareInError(repos, eventId, declaration, party);
+  return { eventId, duplicate: false };
+}
+
+/** An EPCIS error declaration: a correction event that takes the original's lineage out of every trace. */
+async function declareInError(repos: CaptureRepositories, eventId: string, declaration: { declarationTime?: string; reason?: string; correctiveEventIDs?: string[] }, party: string) {
+  const correctionId = `${eventId}#error`;
+  await repos.events.insert(
+    {
+      id: correctionId,
+      type: 'correction',
+      eventTime: new Date(declaration.declarationTime ?? Date.now()),
+      eventTimeZoneOffset: '+00:00',
+      partyCode: party,
+      bizStep: 'other',
+      disposition: null,
+      readPoint: null,
+      bizLocation: null,
+      referenceDocuments: [],
+      payload: { reason: declaration.reason ?? null, correctiveEventIDs: declaration.correctiveEventIDs ?? [], declarationTime: declaration.declarationTime ?? null },
+      correctsEventId: eventId,
+      epcisType: null,
+    },
+    [],
+  );
+  await repos.lineage.retractEdgesOf(eventId, correctionId);
+}
+

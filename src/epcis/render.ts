@@ -1,0 +1,113 @@
+// Native events as EPCIS 2.0 JSON-LD: captured events come back as stored; events recorded
+// through the native API are rendered from the same rows. Pure.
+import { isGs1Charset82 } from '../gs1/digital-link.js';
+import type { StoredEvent } from '../events/repository.js';
+
+export const EPCIS_CONTEXT = ['https://ref.gs1.org/standards/epcis/epcis-context.jsonld', { cntrace: 'urn:county-trace:epcis:' }];
+
+export type RenderLot = { code: string; kind: string; sscc: string | null; lotNumber: string | null; unit: string; gtin: string | null };
+export type RenderContext = { lots: Map<string, RenderLot>; locationUri: (code: string) => string; partyUri: (code: string) => string; lotUriPrefix: string };
+
+const UOM: Record<string, string> = { kg: 'KGM', head: 'H87', piece: 'H87', box: 'BX', case: 'CS', pallet: 'PX' };
+
+/** The EPC (class) URI of a native lot: SSCC or GTIN + lot as GS1 Digital Link, else this service's lot URI. */
+export function lotEpc(lot: RenderLot, prefix: string): string {
+  if (lot.sscc) return `https://id.gs1.org/00/${lot.sscc}`;
+  if (lot.gtin && lot.lotNumber && lot.lotNumber.length <= 20 && isGs1Charset82(lot.lotNumber)) {
+    return `https://id.gs1.org/01/${lot.gtin}/10/${encodeURIComponent(lot.lotNumber)}`;
+  }
+  return `${prefix}${lot.code}`;
+}
+
+export const epcisEventId = (id: string) => (/^[a-z][a-z0-9+.-]*:/i.test(id) ? id : `urn:uuid:${id}`);
+
+const NATIVE_ACTION: Record<string, string> = { commission: 'ADD', destroy: 'DELETE', disaggregate: 'DELETE' };
+
+export function renderEvent(event: StoredEvent, context: RenderContext, correction?: { recordTime: Date; payload: Record<string, unknown> }): Record<string, unknown> {
+  const errorDeclaration = correction
+    ? {
+        errorDeclaration: {
+          declarationTime: ((correction.payload.declarationTime as string | null) ?? correction.recordTime.toISOString()),
+          ...(correction.payload.reason ? { reason: correction.payload.reason } : {}),
+          ...(Array.isArray(correction.payload.correctiveEventIDs) && correction.payload.correctiveEventIDs.length
+            ? { correctiveEventIDs: correction.payload.correctiveEventIDs }
+            : {}),
+        },
+      }
+    : {};
+  const stored = event.payload.epcis as Record<string, unknown> | undefined;
+  if (stored) return { ...stored, recordTime: event.recordTime.toISOString(), ...errorDeclaration };
+
+  const lotsIn = (role: string) => event.lots.filter((link) => link.role === role);
+  const epc = (code: string) => {
+    const lot = context.lots.get(code);
+    return lot ? lotEpc(lot, context.lotUriPrefix) : `${context.lotUriPrefix}${code}`;
+  };
+  const quantities = (role: string) =>
+    lotsIn(role)
+      .filter((link) => context.lots.get(link.lotCode)?.kind !== 'container')
+      .map((link) => {
+        const lot = context.lots.get(link.lotCode);
+        return { epcClass: epc(link.lotCode), ...(link.quantity !== null ? { quantity: link.quantity, uom: UOM[lot?.unit ?? ''] ?? 'H87' } : {}) };
+      });
+  const containers = (role: string) => lotsIn(role).filter((link) => context.lots.get(link.lotCode)?.kind === 'container').map((link) => epc(link.lotCode));
+  const details = event.payload;
+
+  const base: Record<string, unknown> = {
+    eventTime: event.eventTime.toISOString(),
+    eventTimeZoneOffset: event.eventTimeZoneOffset,
+    recordTime: event.recordTime.toISOString(),
+    eventID: epcisEventId(event.id),
+    ...errorDeclaration,
+  };
+  const why: Record<string, unknown> = {
+    bizStep: event.bizStep,
+    ...(event.disposition ? { disposition: event.disposition } : {}),
+    ...(event.readPoint ? { readPoint: { id: context.locationUri(event.readPoint) } } : {}),
+    ...(event.bizLocation ? { bizLocation: { id: context.locationUri(event.bizLocation) } } : {}),
+    ...(event.referenceDocuments.length
+      ? { bizTransactionList: event.referenceDocuments.map((doc) => ({ type: `urn:county-trace:doc:${doc.type}`, bizTransaction: `urn:county-trace:doc:${doc.type}:${encodeURIComponent(doc.number)}` })) }
+      : {}),
+  };
+
+  if (event.type === 'transform') {
+    return { type: 'TransformationEvent', ...base, inputQuantityList: quantities('input'), outputQuantityList: quantities('output'), ...why };
+  }
+  if (event.type === 'aggregate' || event.type === 'disaggregate') {
+    const [parent] = lotsIn('parent');
+    return {
+      type: 'AggregationEvent',
+      ...base,
+      ...(parent ? { parentID: epc(parent.lotCode) } : {}),
+      childEPCs: containers('child'),
+      childQuantityList: quantities('child'),
+      action: NATIVE_ACTION[event.type] ?? 'ADD',
+      ...why,
+    };
+  }
+  const readings = (details.readings as { type: string; value: number; unit: string; time?: string }[] | undefined) ?? [];
+  const extra: Record<string, unknown> = {};
+  if (event.type === 'ship' && typeof details.toPartyCode === 'string') {
+    extra.sourceList = [{ type: 'owning_party', source: context.partyUri(event.partyCode) }];
+    extra.destinationList = [{ type: 'owning_party', destination: context.partyUri(details.toPartyCode) }];
+  }
+  if (event.type === 'receive' && typeof details.fromPartyCode === 'string') {
+    extra.sourceList = [{ type: 'owning_party', source: context.partyUri(details.fromPartyCode) }];
+    extra.destinationList = [{ type: 'owning_party', destination: context.partyUri(event.partyCode) }];
+  }
+  if (readings.length) {
+    extra.sensorElementList = [
+      { sensorReport: readings.map((reading) => ({ type: reading.type === 'temperature' ? 'Temperature' : 'RelativeHumidity', value: reading.value, uom: reading.unit === 'Cel' ? 'CEL' : 'P1', ...(reading.time ? { time: reading.time } : {}) })) },
+    ];
+  }
+  if (event.type === 'inspect') extra['cntrace:inspection'] = details.inspection;
+  return {
+    type: 'ObjectEvent',
+    ...base,
+    epcList: containers('subject'),
+    quantityList: quantities('subject'),
+    action: NATIVE_ACTION[event.type] ?? 'OBSERVE',
+    ...why,
+    ...extra,
+  };
+}

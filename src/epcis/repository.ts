@@ -1,0 +1,112 @@
+import { and, asc, eq, gt, gte, inArray, lt, ne, or, sql, type SQL } from 'drizzle-orm';
+import type { Db } from '../db/client.js';
+import { epcisCaptures, eventLots, events, lotIdentifiers } from '../db/schema.js';
+
+export type CaptureRow = typeof epcisCaptures.$inferSelect;
+
+export type EventFilter = {
+  partyCode?: string;
+  eventTypes?: string[];
+  eventTimeFrom?: Date;
+  eventTimeBefore?: Date;
+  recordTimeFrom?: Date;
+  recordTimeBefore?: Date;
+  bizSteps?: string[];
+  dispositions?: string[];
+  readPoints?: string[];
+  bizLocations?: string[];
+  eventIds?: string[];
+  /** Each entry: lots (already resolved from EPCs) that must appear in one of the roles. */
+  lotMatches?: { lotCodes: string[]; roles: string[] }[];
+  after?: { eventTime: Date; id: string };
+  limit: number;
+};
+
+export function createEpcisRepository(db: Db) {
+  return {
+    async eventExists(id: string): Promise<boolean> {
+      const rows = await db.select({ id: events.id }).from(events).where(eq(events.id, id));
+      return rows.length > 0;
+    },
+    /** Inputs and outputs already recorded under a transformation id (other events than `except`). */
+    async transformationMembers(transformationId: string, except: string): Promise<{ inputs: string[]; outputs: string[] }> {
+      const rows = await db
+        .select({ lotCode: eventLots.lotCode, role: eventLots.role })
+        .from(eventLots)
+        .innerJoin(events, eq(events.id, eventLots.eventId))
+        .where(and(eq(events.transformationId, transformationId), ne(events.id, except)));
+      return {
+        inputs: rows.filter((row) => row.role === 'input').map((row) => row.lotCode),
+        outputs: rows.filter((row) => row.role === 'output').map((row) => row.lotCode),
+      };
+    },
+    async insertCapture(row: typeof epcisCaptures.$inferInsert): Promise<CaptureRow> {
+      const [inserted] = await db.insert(epcisCaptures).values(row).returning();
+      return inserted;
+    },
+    async updateCapture(id: string, values: Partial<typeof epcisCaptures.$inferInsert>): Promise<void> {
+      await db.update(epcisCaptures).set(values).where(eq(epcisCaptures.id, id));
+    },
+    async findCapture(id: string): Promise<CaptureRow | undefined> {
+      const [row] = await db.select().from(epcisCaptures).where(eq(epcisCaptures.id, id));
+      return row;
+    },
+    /** Events in (eventTime, id) order after the page cursor; corrections show as error declarations instead. */
+    query(filter: EventFilter) {
+      const conditions: (SQL | undefined)[] = [ne(events.type, 'correction')];
+      if (filter.partyCode) conditions.push(eq(events.partyCode, filter.partyCode));
+      if (filter.eventTypes) conditions.push(inArray(events.epcisType, filter.eventTypes));
+      if (filter.eventTimeFrom) conditions.push(gte(events.eventTime, filter.eventTimeFrom));
+      if (filter.eventTimeBefore) conditions.push(lt(events.eventTime, filter.eventTimeBefore));
+      if (filter.recordTimeFrom) conditions.push(gte(events.recordTime, filter.recordTimeFrom));
+      if (filter.recordTimeBefore) conditions.push(lt(events.recordTime, filter.recordTimeBefore));
+      if (filter.bizSteps) conditions.push(inArray(events.bizStep, filter.bizSteps));
+      if (filter.dispositions) conditions.push(inArray(events.disposition, filter.dispositions));
+      if (filter.readPoints) conditions.push(inArray(events.readPoint, filter.readPoints));
+      if (filter.bizLocations) conditions.push(inArray(events.bizLocation, filter.bizLocations));
+      if (filter.eventIds) conditions.push(inArray(events.id, filter.eventIds));
+      for (const match of filter.lotMatches ?? []) {
+        if (match.lotCodes.length === 0) return Promise.resolve([]);
+        conditions.push(
+          sql`${events.id} in (select event_id from event_lots where lot_code in ${match.lotCodes} and role in ${match.roles})`,
+        );
+      }
+      if (filter.after) {
+        conditions.push(or(gt(events.eventTime, filter.after.eventTime), and(eq(events.eventTime, filter.after.eventTime), gt(events.id, filter.after.id))));
+      }
+      return db.select().from(events).where(and(...conditions)).orderBy(asc(events.eventTime), asc(events.id)).limit(filter.limit);
+    },
+    /** Distinct values of one event column (discovery endpoints), optionally limited to one party. */
+    async distinct(column: 'bizStep' | 'disposition' | 'readPoint' | 'bizLocation', partyCode?: string): Promise<string[]> {
+      const target = events[column];
+      const rows = await db
+        .selectDistinct({ value: target })
+        .from(events)
+        .where(and(ne(events.type, 'correction'), partyCode ? eq(events.partyCode, partyCode) : undefined, sql`${target} is not null`))
+        .orderBy(asc(target))
+        .limit(1000);
+      return rows.map((row) => row.value as string);
+    },
+    /** Identifiers captured as EPCs (discovery of /epcs). */
+    async epcs(partyCode: string | undefined, limit: number): Promise<string[]> {
+      const rows = await db
+        .select({ value: lotIdentifiers.value })
+        .from(lotIdentifiers)
+        .where(and(eq(lotIdentifiers.kind, 'epc'), partyCode ? eq(lotIdentifiers.partyCode, partyCode) : undefined))
+        .orderBy(asc(lotIdentifiers.value))
+        .limit(limit);
+      return rows.map((row) => row.value);
+    },
+    /** Corrections of the given events: id → declaration. */
+    async corrections(eventIds: string[]): Promise<Map<string, { id: string; recordTime: Date; payload: Record<string, unknown> }>> {
+      if (eventIds.length === 0) return new Map();
+      const rows = await db
+        .select({ id: events.id, corrects: events.correctsEventId, recordTime: events.recordTime, payload: events.payload })
+        .from(events)
+        .where(inArray(events.correctsEventId, eventIds));
+      return new Map(rows.map((row) => [row.corrects as string, row]));
+    },
+  };
+}
+
+export type EpcisRepository = ReturnType<typeof createEpcisRepository>;

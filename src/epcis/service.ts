@@ -1,0 +1,203 @@
+import { randomUUID } from 'node:crypto';
+import { actingPartyOf, type Principal } from '../auth/principal.js';
+import type { EventsRepository, StoredEvent } from '../events/repository.js';
+import { badRequest, forbidden, notFound, type FieldProblem } from '../http/problem.js';
+import type { LotsRepository } from '../lots/repository.js';
+import type { ProductsRepository } from '../products/repository.js';
+import type { LocationsRepository } from '../locations/repository.js';
+import { captureEvent, findLotFor, type CaptureRepositories } from './capture.js';
+import { documentEvents, documentIgnoreFields } from './event-hash.js';
+import { canonicalId, shortVocabulary, EPCIS_TYPES } from './mapping.js';
+import { renderEvent, type RenderLot } from './render.js';
+import type { CaptureRow, EpcisRepository, EventFilter } from './repository.js';
+import { validateCaptureDocument, validateCaptureEvent } from './validation/index.js';
+
+export const CAPTURE_LIMIT_EVENTS = 10_000;
+export type ErrorBehaviour = 'rollback' | 'proceed';
+
+const toProblems = (errors: { pointer: string; message: string }[]): FieldProblem[] =>
+  errors.slice(0, 50).map((error) => ({ in: 'body', pointer: error.pointer || '/', detail: error.message }));
+
+export function createEpcisService(deps: {
+  transaction: <T>(work: (repos: CaptureRepositories) => Promise<T>) => Promise<T>;
+  epcis: Pick<EpcisRepository, 'insertCapture' | 'updateCapture' | 'findCapture' | 'query' | 'corrections' | 'distinct' | 'epcs'>;
+  lookup: Pick<CaptureRepositories, 'lots' | 'products'>;
+  events: Pick<EventsRepository, 'findById' | 'complete'>;
+  lots: Pick<LotsRepository, 'findByCodes'>;
+  products: Pick<ProductsRepository, 'findByCodes'>;
+  locations: Pick<LocationsRepository, 'findByCodes'>;
+  publicBaseUrl: string;
+  log?: { error: (object: object, message: string) => void };
+}) {
+  const lotUriPrefix = `${deps.publicBaseUrl}/lots/`;
+  let queue: Promise<void> = Promise.resolve();
+
+  async function run(job: CaptureRow, doc: Record<string, unknown>, behaviour: ErrorBehaviour) {
+    const events = documentEvents(doc);
+    const context = doc['@context'];
+    const hashOptions = { ignoreFields: documentIgnoreFields(doc) };
+    const outcome = { captured: 0, duplicates: 0, eventIds: [] as string[], errors: [] as CaptureRow['errors'] };
+    const one = (repos: CaptureRepositories, event: Record<string, unknown>) =>
+      captureEvent(repos, { event, context, party: job.partyCode, hashOptions, lotUriPrefix });
+    try {
+      if (behaviour === 'rollback') {
+        // all or nothing: one transaction for the whole document
+        const results = await deps.transaction(async (repos) => {
+          const done = [];
+          for (const [index, event] of events.entries()) {
+            try {
+              done.push(await one(repos, event));
+            } catch (error) {
+              throw Object.assign(new Error((error as Error).message), { eventIndex: index });
+            }
+          }
+          return done;
+        });
+        for (const result of results) {
+          outcome.eventIds.push(result.eventId);
+          result.duplicate ? outcome.duplicates++ : outcome.captured++;
+        }
+      } else {
+        for (const [index, event] of events.entries()) {
+          try {
+            const result = await deps.transaction((repos) => one(repos, event));
+            outcome.eventIds.push(result.eventId);
+            result.duplicate ? outcome.duplicates++ : outcome.captured++;
+          } catch (error) {
+            outcome.errors.push({ eventIndex: index, eventId: (event.eventID as string) ?? null, pointer: `/epcisBody/eventList/${index}`, message: (error as Error).message });
+          }
+        }
+      }
+    } catch (error) {
+      const eventIndex = (error as { eventIndex?: number }).eventIndex ?? null;
+      outcome.errors.push({ eventIndex, eventId: null, pointer: eventIndex === null ? '/' : `/epcisBody/eventList/${eventIndex}`, message: (error as Error).message });
+      outcome.captured = 0;
+      outcome.duplicates = 0;
+      outcome.eventIds = [];
+    }
+    const status = outcome.errors.length === 0 ? 'success' : outcome.captured + outcome.duplicates > 0 ? 'partial' : 'failed';
+    await deps.epcis.updateCapture(job.id, { ...outcome, status, finishedAt: new Date() });
+  }
+
+  /** Lots, products and locations the rendered events name, fetched once per page. */
+  async function renderAll(rows: StoredEvent[]) {
+    const lotCodes = [...new Set(rows.flatMap((row) => row.lots.map((link) => link.lotCode)))];
+    const lots = await deps.lots.findByCodes(lotCodes);
+    const products = new Map((await deps.products.findByCodes(lots.flatMap((lot) => (lot.productCode ? [lot.productCode] : [])))).map((p) => [p.code, p]));
+    const locationCodes = [...new Set(rows.flatMap((row) => [row.readPoint, row.bizLocation]).filter((code): code is string => Boolean(code) && !code!.includes(':')))];
+    const locations = new Map((await deps.locations.findByCodes(locationCodes)).map((l) => [l.code, l]));
+    const renderLots = new Map<string, RenderLot>(
+      lots.map((lot) => [lot.code, { code: lot.code, kind: lot.kind, sscc: lot.sscc, lotNumber: lot.lotNumber, unit: lot.unit, gtin: lot.productCode ? (products.get(lot.productCode)?.gtin ?? null) : null }]),
+    );
+    const corrections = await deps.epcis.corrections(rows.map((row) => row.id));
+    return rows.map((row) =>
+      renderEvent(
+        row,
+        {
+          lots: renderLots,
+          lotUriPrefix,
+          partyUri: (code) => `${deps.publicBaseUrl}/parties/${code}`,
+          locationUri: (code) => {
+            const gln = locations.get(code)?.gln;
+            return code.includes(':') ? code : gln ? `https://id.gs1.org/414/${gln}` : `${deps.publicBaseUrl}/locations/${code}`;
+          },
+        },
+        corrections.get(row.id),
+      ),
+    );
+  }
+
+  /** EPC URIs named in a query → lot codes (captured identifiers and native lots by their URIs). */
+  async function lotsNamed(values: string[]): Promise<string[]> {
+    const found = await Promise.all(values.map((value) => findLotFor(deps.lookup, canonicalId(value), lotUriPrefix)));
+    return [...new Set(found.filter((code): code is string => Boolean(code)))];
+  }
+
+  return {
+    lotUriPrefix,
+
+    /** Validates synchronously (400 names every problem), then captures in the background. */
+    async capture(principal: Principal, doc: unknown, behaviour: ErrorBehaviour): Promise<CaptureRow> {
+      const party = actingPartyOf(principal);
+      const validation = validateCaptureDocument(doc);
+      if (!validation.ok) throw badRequest(`invalid EPCIS document: ${validation.errors[0].message}`, toProblems(validation.errors));
+      const events = documentEvents(doc);
+      const job = await deps.epcis.insertCapture({ id: randomUUID(), partyCode: party, status: 'running', errorBehaviour: behaviour, total: events.length });
+      queue = queue.then(() =>
+        run(job, doc as Record<string, unknown>, behaviour).catch((error) => deps.log?.error({ err: error, captureId: job.id }, 'capture failed')),
+      );
+      return job;
+    },
+
+    idle: () => queue,
+
+    async captureJob(principal: Principal, id: string): Promise<CaptureRow> {
+      const job = await deps.epcis.findCapture(id);
+      if (!job) throw notFound(`no capture job ${id}`);
+      if (principal.role === 'operator' && principal.partyCode !== job.partyCode) throw forbidden('a capture job is visible to its own party');
+      return job;
+    },
+
+    /** One event (POST /events): stored at once; a repeat is a duplicate, not an error. */
+    async captureSingle(principal: Principal, event: unknown) {
+      const party = actingPartyOf(principal);
+      const validation = validateCaptureEvent(event);
+      if (!validation.ok) throw badRequest(`invalid EPCIS event: ${validation.errors[0].message}`, toProblems(validation.errors));
+      const record = event as Record<string, unknown>;
+      return deps.transaction((repos) => captureEvent(repos, { event: record, context: record['@context'], party, lotUriPrefix }));
+    },
+
+    async query(principal: Principal, filter: Omit<EventFilter, 'partyCode' | 'lotMatches'> & { matches?: { values: string[]; roles: string[] }[] }) {
+      const lotMatches = [];
+      for (const match of filter.matches ?? []) lotMatches.push({ lotCodes: await lotsNamed(match.values), roles: match.roles });
+      const rows = await deps.epcis.query({
+        ...filter,
+        bizSteps: filter.bizSteps?.map((step) => shortVocabulary('bizStep', step)),
+        dispositions: filter.dispositions?.map((value) => shortVocabulary('disposition', value)),
+        readPoints: filter.readPoints?.map(canonicalId),
+        bizLocations: filter.bizLocations?.map(canonicalId),
+        eventIds: filter.eventIds?.flatMap((id) => (id.startsWith('urn:uuid:') ? [id, id.slice(9)] : [id])),
+        partyCode: principal.role === 'operator' ? (principal.partyCode as string) : undefined,
+        lotMatches,
+        limit: filter.limit + 1,
+      });
+      const page = rows.slice(0, filter.limit);
+      const next = rows.length > filter.limit ? page[page.length - 1] : null;
+      return {
+        events: await renderAll(await deps.events.complete(page)),
+        nextPageToken: next ? Buffer.from(JSON.stringify({ t: next.eventTime.toISOString(), id: next.id })).toString('base64url') : null,
+      };
+    },
+
+    async event(principal: Principal, eventId: string) {
+      const candidates = eventId.startsWith('urn:uuid:') ? [eventId, eventId.slice(9)] : [eventId];
+      for (const id of candidates) {
+        const row = await deps.events.findById(id);
+        if (row && row.type !== 'correction') {
+          if (principal.role === 'operator' && principal.partyCode !== row.partyCode) throw forbidden('an event is visible to its own party and regulators');
+          return (await renderAll([row]))[0];
+        }
+      }
+      throw notFound(`no event ${eventId}`);
+    },
+
+    async vocabulary(principal: Principal, what: 'bizStep' | 'disposition' | 'readPoint' | 'bizLocation' | 'epc' | 'eventType') {
+      if (what === 'eventType') return [...EPCIS_TYPES];
+      const party = principal.role === 'operator' ? (principal.partyCode as string) : undefined;
+      return what === 'epc' ? deps.epcis.epcs(party, 1000) : deps.epcis.distinct(what, party);
+    },
+  };
+}
+
+export type EpcisService = ReturnType<typeof createEpcisService>;
+
+export function decodePageToken(token: string): { eventTime: Date; id: string } {
+  try {
+    const { t, id } = JSON.parse(Buffer.from(token, 'base64url').toString('utf8')) as { t: string; id: string };
+    const eventTime = new Date(t);
+    if (Number.isNaN(eventTime.getTime()) || typeof id !== 'string') throw new Error('bad token');
+    return { eventTime, id };
+  } catch {
+    throw badRequest('nextPageToken is not one this service issued', [{ in: 'querystring', pointer: '/nextPageToken', detail: 'invalid' }]);
+  }
+}

@@ -1,0 +1,83 @@
+// Validation of EPCIS 2.0 JSON capture input: the GS1 JSON Schemas (see schema.ts) plus the
+// checks they cannot express or word well: CBV business steps and dispositions, ILMD only on
+// ADD, certificationInfo as URIs.
+
+import type { ValidateFunction } from 'ajv';
+import { label, schemaErrors, type ValidationError } from './messages.js';
+import { validateDocumentSchema, validateEventSchema } from './schema.js';
+import { BIZ_STEP, DISPOSITION, vocabularyProblem, type Vocabulary } from './vocabulary.js';
+
+export type { ValidationError };
+export type ValidationResult = { ok: true } | { ok: false; errors: ValidationError[] };
+
+type Json = Record<string, unknown>;
+
+function isObject(value: unknown): value is Json {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+// Checks that run beside the schema. `covered` pointers get no schema errors of their own.
+type Findings = { errors: ValidationError[]; covered: string[] };
+
+const EVENT_TYPES = 'ObjectEvent, AggregationEvent, AssociationEvent, TransactionEvent, TransformationEvent or an extension event type URI';
+
+function checkEvent(event: unknown, at: string, found: Findings): void {
+  if (!isObject(event)) return;
+  const report = (pointer: string, message: string) => {
+    found.errors.push({ pointer, message });
+    found.covered.push(pointer);
+  };
+  if (event.type === undefined) {
+    // Without a type every if/then branch of the event schema applies, so its errors are noise.
+    report(`${at}/type`, `type is required (${EVENT_TYPES})`);
+    found.covered.push(at);
+    return;
+  }
+  const vocabulary = (v: Vocabulary, value: unknown, pointer: string) => {
+    const problem = vocabularyProblem(v, value);
+    if (problem) report(pointer, `${label(pointer, 'event')} ${problem}`);
+  };
+  vocabulary(BIZ_STEP, event.bizStep, `${at}/bizStep`);
+  vocabulary(DISPOSITION, event.disposition, `${at}/disposition`);
+  const persistent = event.persistentDisposition;
+  for (const key of ['set', 'unset']) {
+    const list = isObject(persistent) ? persistent[key] : undefined;
+    if (Array.isArray(list)) list.forEach((d, i) => vocabulary(DISPOSITION, d, `${at}/persistentDisposition/${key}/${i}`));
+  }
+  // The schema says this with an anyOf over action patterns, which reads as an action error.
+  if (event.type === 'ObjectEvent' && event.ilmd !== undefined && (event.action === 'OBSERVE' || event.action === 'DELETE')) {
+    report(`${at}/ilmd`, `ilmd is only allowed when action is ADD, not ${event.action}`);
+  }
+  const certification = event.certificationInfo;
+  if (certification !== undefined && typeof certification !== 'string'
+    && !(Array.isArray(certification) && certification.every((c) => typeof c === 'string'))) {
+    report(`${at}/certificationInfo`, 'certificationInfo must be a URI or an array of URIs that identify certification details, not the details themselves');
+  }
+}
+
+function result(validate: ValidateFunction, input: unknown, found: Findings, root: string): ValidationResult {
+  const valid = validate(input);
+  if (valid && found.errors.length === 0) return { ok: true };
+  const errors = [...found.errors, ...(valid ? [] : schemaErrors(validate.errors ?? [], found.covered, root))];
+  errors.sort((a, b) => a.pointer.localeCompare(b.pointer, 'en', { numeric: true }));
+  return { ok: false, errors };
+}
+
+/** Validates an EPCISDocument as received by the capture interface. */
+export function validateCaptureDocument(doc: unknown): ValidationResult {
+  const found: Findings = { errors: [], covered: [] };
+  const body = isObject(doc) ? doc.epcisBody : undefined;
+  const events = isObject(body) && Array.isArray(body.eventList) ? body.eventList : [];
+  events.forEach((event, i) => checkEvent(event, `/epcisBody/eventList/${i}`, found));
+  return result(validateDocumentSchema, doc, found, 'document');
+}
+
+/** Validates one event (optionally carrying its own @context), as POST /events receives it. */
+export function validateCaptureEvent(event: unknown): ValidationResult {
+  if (isObject(event) && (event.type === 'EPCISDocument' || event.type === 'EPCISQueryDocument')) {
+    return { ok: false, errors: [{ pointer: '/type', message: `expected a single event, got an ${event.type}` }] };
+  }
+  const found: Findings = { errors: [], covered: [] };
+  checkEvent(event, '', found);
+  return result(validateEventSchema, event, found, 'event');
+}
