@@ -99,7 +99,16 @@ export function createServices(database: Database, options: Omit<AppOptions, 'da
     trace,
     items: createItemService({ items, lots: repos.lots, products: repos.products, publicBaseUrl }),
     itemsRepository: items,
-    resolver: createResolverService({ items, scans: repos.scans, lots: repos.lots, products: repos.products, trace, ipSalt, policy: options.flagPolicy }),
+    resolver: createResolverService({
+      items,
+      scans: repos.scans,
+      lots: repos.lots,
+      products: repos.products,
+      trace,
+      ipSalt,
+      policy: options.flagPolicy,
+      onScanWriteError: (error) => console.error('storing scans failed', error),
+    }),
     complaints: createComplaintService({ complaints: repos.complaints, items, ipSalt }),
     epcis: createEpcisService({ transaction, epcis: repos.epcis, lookup: repos, events: repos.events, lots: repos.lots, products: repos.products, locations: repos.locations, publicBaseUrl }),
     publicBaseUrl,
@@ -162,9 +171,10 @@ export async function buildApp(options: AppOptions) {
   await app.register(itemRoutes, { service: services.items, items: services.itemsRepository });
   await app.register(resolverRoutes, { service: services.resolver, publicBaseUrl: services.publicBaseUrl });
   await app.register(complaintRoutes, { service: services.complaints, perHour: options.complaintsPerHour ?? 5 });
-  await app.register(regulatorRoutes, { scans: services.repos.scans });
+  await app.register(regulatorRoutes, { scans: services.repos.scans, flushScans: services.resolver.flushScans });
   await app.register(epcisRoutes, { service: services.epcis });
   app.addHook('onClose', async () => {
+    await services.resolver.flushScans();
     await services.items.idle();
     await services.epcis.idle();
   });

@@ -1,6 +1,8 @@
 import { and, asc, eq, gt, sql } from 'drizzle-orm';
 import { queryRows, type Database } from '../db/client.js';
-import { codeJobs, items } from '../db/schema.js';
+import { codeJobs, items, scans } from '../db/schema.js';
+import { chunkForInsert } from '../db/chunk.js';
+import type { PendingScan } from '../resolver/scan-buffer.js';
 
 export type CodeJobRow = typeof codeJobs.$inferSelect;
 export type ResolvedItem = {
@@ -11,7 +13,7 @@ export type ResolvedItem = {
   scanCount: number;
   firstScannedAt: Date | null;
 };
-export type ScanOutcome = ResolvedItem & { previousRegion: string | null; previousScanAt: Date | null; lotStatus: string; flagged: boolean };
+export type ScannedItem = ResolvedItem & { lastRegion: string | null; lastScannedAt: Date | null; lotStatus: string; flagged: boolean };
 
 export function createItemsRepository(database: Pick<Database, 'db' | 'copyRows'>) {
   const { db } = database;
@@ -52,47 +54,39 @@ export function createItemsRepository(database: Pick<Database, 'db' | 'copyRows'
         .limit(limit);
     },
     /** An issued code, only if its job finished. */
-    async findItem(code: string): Promise<(ResolvedItem & { lotStatus: string; flagged: boolean }) | undefined> {
-      const rows = await queryRows<ResolvedItem & { lotStatus: string; flagged: boolean; firstScannedAt: Date | string | null }>(db, sql`
+    async findItem(code: string): Promise<ScannedItem | undefined> {
+      const rows = await queryRows<ScannedItem & { firstScannedAt: Date | string | null; lastScannedAt: Date | string | null }>(db, sql`
         select i.code, i.lot_code as "lotCode", i.party_code as "partyCode", i.container_code as "containerCode",
-               i.scan_count as "scanCount", i.first_scanned_at as "firstScannedAt", l.status as "lotStatus",
+               i.scan_count as "scanCount", i.first_scanned_at as "firstScannedAt", i.last_scanned_at as "lastScannedAt",
+               i.last_region as "lastRegion", l.status as "lotStatus",
                exists (select 1 from code_flags f where f.code = i.code) as flagged
         from items i join code_jobs j on j.id = i.job_id join lots l on l.code = i.lot_code
         where i.code = ${code} and j.status = 'succeeded'`);
       const row = rows[0];
-      return row && { ...row, scanCount: Number(row.scanCount), firstScannedAt: row.firstScannedAt === null ? null : new Date(row.firstScannedAt) };
-    },
-    /**
-     * Counts a scan and logs it in one round trip; returns the item as it is now and where and
-     * when it was scanned before (for the impossible-travel check).
-     */
-    async recordScan(scan: { id: string; code: string; region: string | null; ipHash: string; userAgent: string | null }): Promise<ScanOutcome | undefined> {
-      const rows = await queryRows<ScanOutcome & { firstScannedAt: Date | string | null; previousScanAt: Date | string | null }>(db, sql`
-        with previous as (
-          select i.code, i.last_region, i.last_scanned_at from items i join code_jobs j on j.id = i.job_id
-          where i.code = ${scan.code} and j.status = 'succeeded' for update of i
-        ), counted as (
-          update items i set scan_count = i.scan_count + 1, first_scanned_at = coalesce(i.first_scanned_at, now()),
-                 last_scanned_at = now(), last_region = coalesce(${scan.region}, i.last_region)
-          from previous p where i.code = p.code
-          returning i.code, i.lot_code, i.party_code, i.container_code, i.scan_count, i.first_scanned_at, p.last_region, p.last_scanned_at
-        ), logged as (
-          insert into scans (id, item_code, raw_code, lot_code, party_code, region, ip_hash, user_agent)
-          select ${scan.id}, code, code, lot_code, party_code, ${scan.region}, ${scan.ipHash}, ${scan.userAgent} from counted
-        )
-        select c.code, c.lot_code as "lotCode", c.party_code as "partyCode", c.container_code as "containerCode", c.scan_count as "scanCount",
-               c.first_scanned_at as "firstScannedAt", c.last_region as "previousRegion", c.last_scanned_at as "previousScanAt",
-               l.status as "lotStatus", exists (select 1 from code_flags f where f.code = c.code) as flagged
-        from counted c join lots l on l.code = c.lot_code`);
-      const row = rows[0];
-      if (!row) return undefined;
       const toDate = (value: Date | string | null) => (value === null ? null : new Date(value));
-      return { ...row, scanCount: Number(row.scanCount), firstScannedAt: toDate(row.firstScannedAt), previousScanAt: toDate(row.previousScanAt) };
+      return row && { ...row, scanCount: Number(row.scanCount), firstScannedAt: toDate(row.firstScannedAt), lastScannedAt: toDate(row.lastScannedAt) };
     },
-    async recordUnknownScan(scan: { id: string; rawCode: string; region: string | null; ipHash: string; userAgent: string | null }): Promise<void> {
-      await queryRows(db, sql`
-        insert into scans (id, item_code, raw_code, region, ip_hash, user_agent)
-        values (${scan.id}, null, ${scan.rawCode}, ${scan.region}, ${scan.ipHash}, ${scan.userAgent})`);
+    /** A batch of scans: logged, and each item's counters advanced once. */
+    async writeScans(batch: PendingScan[]): Promise<void> {
+      for (const chunk of chunkForInsert(batch.map((scan) => ({ id: scan.id, itemCode: scan.itemCode, rawCode: scan.code, lotCode: scan.lotCode, partyCode: scan.partyCode, scannedAt: scan.at, region: scan.region, ipHash: scan.ipHash, userAgent: scan.userAgent }))))
+        await db.insert(scans).values(chunk);
+      const perItem = new Map<string, { n: number; first: Date; last: Date; region: string | null }>();
+      for (const scan of batch) {
+        if (!scan.itemCode) continue;
+        const seen = perItem.get(scan.itemCode);
+        perItem.set(scan.itemCode, { n: (seen?.n ?? 0) + 1, first: seen?.first ?? scan.at, last: scan.at, region: scan.region ?? seen?.region ?? null });
+      }
+      const rows = [...perItem];
+      for (let i = 0; i < rows.length; i += 5000) {
+        const values = sql.join(
+          rows.slice(i, i + 5000).map(([code, v]) => sql`(${code}, ${v.n}::int, ${v.first.toISOString()}::timestamptz, ${v.last.toISOString()}::timestamptz, ${v.region}::text)`),
+          sql`, `,
+        );
+        await queryRows(db, sql`
+          update items i set scan_count = i.scan_count + v.n, first_scanned_at = coalesce(i.first_scanned_at, v.first_at),
+                 last_scanned_at = greatest(i.last_scanned_at, v.last_at), last_region = coalesce(v.region, i.last_region)
+          from (values ${values}) as v(code, n, first_at, last_at, region) where i.code = v.code`);
+      }
     },
     /** One issued (visible) code of a lot, for the demo banner. */
     async firstCodeOfLot(lotCode: string): Promise<string | undefined> {

@@ -7,7 +7,11 @@ import { problemSchema } from '../http/problem.js';
 import { FLAG_KINDS } from '../resolver/flags.js';
 import type { ScansRepository } from '../scans/repository.js';
 
-export const regulatorRoutes: FastifyPluginAsyncZod<{ scans: Pick<ScansRepository, 'listFlags' | 'scansOfLot'> }> = async (app, { scans }) => {
+export const regulatorRoutes: FastifyPluginAsyncZod<{
+  scans: Pick<ScansRepository, 'listFlags' | 'scansOfLot'>;
+  /** Stores scans still buffered in memory, so statistics include the latest ones. */
+  flushScans: () => Promise<void>;
+}> = async (app, { scans, flushScans }) => {
   const tags = ['regulator'];
   app.get(
     '/regulator/flags',
@@ -73,6 +77,7 @@ export const regulatorRoutes: FastifyPluginAsyncZod<{ scans: Pick<ScansRepositor
     },
     async (request) => {
       requireRole(principalOf(request), 'regulator', 'admin');
+      await flushScans();
       return scans.scansOfLot(normalizeCode(request.params.code), request.query.limit);
     },
   );

@@ -3,7 +3,8 @@ import type { Principal } from '../auth/principal.js';
 import { normalizeCode, serviceCodeKind } from '../codes/service-codes.js';
 import type { DigitalLink } from '../gs1/digital-link.js';
 import { badRequest, notFound } from '../http/problem.js';
-import type { ItemsRepository } from '../items/repository.js';
+import type { ItemsRepository, ScannedItem } from '../items/repository.js';
+import { createScanBuffer, type PendingCounts } from './scan-buffer.js';
 import type { Trace } from '../lineage/schemas.js';
 import type { TraceService } from '../lineage/service.js';
 import type { LotsRepository } from '../lots/repository.js';
@@ -28,7 +29,7 @@ export class NotGenuineError extends Error {
 }
 
 export function createResolverService(deps: {
-  items: Pick<ItemsRepository, 'findItem' | 'recordScan' | 'recordUnknownScan'>;
+  items: Pick<ItemsRepository, 'findItem' | 'writeScans'>;
   scans: Pick<ScansRepository, 'raiseFlag'>;
   lots: Pick<LotsRepository, 'findByCodes' | 'findByLotNumber' | 'findBySscc'>;
   products: Pick<ProductsRepository, 'findByGtin'>;
@@ -36,22 +37,27 @@ export function createResolverService(deps: {
   ipSalt: string;
   policy?: FlagPolicy;
   now?: () => Date;
+  onScanWriteError?: (error: unknown) => void;
 }) {
   const now = deps.now ?? (() => new Date());
   const policy = deps.policy ?? DEFAULT_FLAG_POLICY;
   // The lot's chain changes rarely and every pack of a lot shares it; the key carries the lot
   // status so a recall shows on the very next scan.
-  const traces = new Map<string, { at: number; trace: Trace }>();
+  // Entries hold the promise, so concurrent scans of a lot whose entry expired share one computation.
+  const traces = new Map<string, { at: number; trace: Promise<Trace> }>();
 
-  async function lotTrace(lotCode: string, status: string) {
+  function lotTrace(lotCode: string, status: string): Promise<Trace> {
     const key = `${lotCode}:${status}`;
     const cached = traces.get(key);
     if (cached && now().getTime() - cached.at < TRACE_CACHE_MS) return cached.trace;
-    const trace = await withContainerReadings(await deps.trace.trace(RESOLVER, lotCode, 'backward', 30), lotCode);
+    const trace = deps.trace.trace(RESOLVER, lotCode, 'backward', 30).then((backward) => withContainerReadings(backward, lotCode));
+    trace.catch(() => traces.delete(key));
     if (traces.size >= TRACE_CACHE_SIZE) traces.delete(traces.keys().next().value as string);
     traces.set(key, { at: now().getTime(), trace });
     return trace;
   }
+
+  const scans = createScanBuffer({ write: (batch) => deps.items.writeScans(batch), onError: deps.onScanWriteError });
 
   /** Cold-chain readings are often taken on the pallet or case the lot travelled in (downstream of it). */
   async function withContainerReadings(trace: Trace, lotCode: string): Promise<Trace> {
@@ -69,7 +75,8 @@ export function createResolverService(deps: {
   const today = () => now().toISOString().slice(0, 10);
 
   async function resolveItem(code: string, context: ScanContext): Promise<Resolved> {
-    const item = context.record ? await recordScan(code, context) : await deps.items.findItem(code);
+    const found = await deps.items.findItem(code);
+    const item = context.record ? await countScan(code, found, context) : found;
     if (!item) throw new NotGenuineError(code);
     const trace = await lotTrace(item.lotCode, item.lotStatus);
     return {
@@ -79,20 +86,28 @@ export function createResolverService(deps: {
     };
   }
 
-  /** Counts the scan and raises any counterfeit flags it shows; unknown codes are flagged too. */
-  async function recordScan(code: string, context: ScanContext) {
-    const ipHash = hashIp(context.ip);
-    const item = await deps.items.recordScan({ id: randomUUID(), code, region: context.region, ipHash, userAgent: context.userAgent });
+  /** Counts the scan and raises any counterfeit flags it shows; unknown codes are logged and flagged too. */
+  async function countScan(code: string, item: ScannedItem | undefined, context: ScanContext): Promise<ScannedItem | undefined> {
+    const at = now();
+    scans.record({ id: randomUUID(), code, itemCode: item?.code ?? null, lotCode: item?.lotCode ?? null, partyCode: item?.partyCode ?? null, at, region: context.region, ipHash: hashIp(context.ip), userAgent: context.userAgent });
     if (!item) {
-      await deps.items.recordUnknownScan({ id: randomUUID(), rawCode: code, region: context.region, ipHash, userAgent: context.userAgent });
-      await deps.scans.raiseFlag({ code, kind: 'unknown_code', lotCode: null, partyCode: null, detail: 'a well-formed code that was never issued', at: now() });
+      await deps.scans.raiseFlag({ code, kind: 'unknown_code', lotCode: null, partyCode: null, detail: 'a well-formed code that was never issued', at });
       return undefined;
     }
-    const raised = scanFlags({ ...item, region: context.region, at: now() }, policy);
+    // what this process counted but has not stored yet, including this scan
+    const pending = scans.pendingFor(code) as PendingCounts;
+    const earlier = pending.count > 1 ? { region: pending.lastRegionBefore ?? item.lastRegion, at: pending.lastAtBefore } : { region: item.lastRegion, at: item.lastScannedAt };
+    const scanCount = item.scanCount + pending.count;
+    const raised = scanFlags({ scanCount, region: context.region, previousRegion: earlier.region, previousScanAt: earlier.at, at, lotStatus: item.lotStatus }, policy);
     for (const flag of raised) {
-      await deps.scans.raiseFlag({ code, kind: flag.kind, lotCode: item.lotCode, partyCode: item.partyCode, detail: flag.detail, at: now() });
+      await deps.scans.raiseFlag({ code, kind: flag.kind, lotCode: item.lotCode, partyCode: item.partyCode, detail: flag.detail, at });
     }
-    return { ...item, flagged: item.flagged || raised.some((flag) => flag.kind !== 'inactive_lot') };
+    return {
+      ...item,
+      scanCount,
+      firstScannedAt: item.firstScannedAt ?? pending.firstAt,
+      flagged: item.flagged || raised.some((flag) => flag.kind !== 'inactive_lot'),
+    };
   }
 
   async function resolveLot(lotCode: string, kind: 'lot' | 'container'): Promise<Resolved> {
@@ -102,6 +117,9 @@ export function createResolverService(deps: {
   }
 
   return {
+    /** Stores the scans counted so far (before reading scan statistics, and at shutdown). */
+    flushScans: () => scans.flush(),
+
     /** A short trace code from a label (`/t/{code}`). */
     async resolveCode(raw: string, context: ScanContext): Promise<Resolved> {
       const code = normalizeCode(raw);
