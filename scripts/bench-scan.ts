@@ -11,14 +11,16 @@
 // load-tests with autocannon (in a child process, so the client does not share the server's
 // event loop):
 //   bare   GET /bench/bare/{code}   one `select … from items where code = $1`, tiny JSON
-//   json   GET /t/{code}            Accept: application/json (counts the scan: recordScan)
+//   json   GET /t/{code}            Accept: application/json (one indexed read, findItem; the scan is
+//                                    buffered in memory and stored in batches by items.writeScans)
 //   html   GET /t/{code}            default representation: the consumer page
 // Each request takes the next code of a shuffled sample, so most codes are scanned once or twice
 // (as packs are) and the over-scan flag (> 20 scans) does not distort the result.
 //
-// Then a serial probe: SQL round trips and database time per request, EXPLAIN ANALYZE of the
-// scan query (rolled back), the cost of a trace-cache miss, and the per-request CPU of the
-// summary and the page.
+// Under load, the writeScans batches the resolver flushes (every 200 ms or 1000 scans) are timed.
+// Then a serial probe: SQL round trips and database time per request (batch flushes counted
+// apart), EXPLAIN ANALYZE of the findItem query, one quiet writeScans batch of 1000 scans, the
+// cost of a trace-cache miss, and the per-request CPU of the summary and the page.
 //   --profile       CPU-profile the server during each timed run; prints the top self-time frames
 //   --async-commit  experiment (PostgreSQL): the bench database gets synchronous_commit = off
 // Timings never fail the process: it is a benchmark, not a test.
@@ -34,6 +36,7 @@ import { createServer } from 'node:net';
 import { cpus, loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
 import { buildApp, type App } from '../src/app.js';
@@ -41,6 +44,7 @@ import type { Principal } from '../src/auth/principal.js';
 import { openPglite, openPostgres, queryRows, type Database } from '../src/db/client.js';
 import { MAX_CODES_PER_JOB } from '../src/items/service.js';
 import { consumerPage } from '../src/resolver/page.js';
+import type { PendingScan } from '../src/resolver/scan-buffer.js';
 import { consumerSummary } from '../src/resolver/summary.js';
 import { seedDemoChain } from '../seeds/fengjie.js';
 
@@ -74,37 +78,66 @@ const TARGET_P99_MS = 20;
 // SQL round-trip counter (serial probe only; off during the load test)
 
 type Captured = { text: string; values: unknown[] };
-const probe = { on: false, queries: 0, dbMs: 0, texts: [] as string[], scanQuery: undefined as Captured | undefined };
+const probe = {
+  on: false,
+  queries: 0,
+  dbMs: 0,
+  texts: [] as string[],
+  flushQueries: 0,
+  flushDbMs: 0,
+  findQuery: undefined as Captured | undefined,
+  updateQuery: undefined as Captured | undefined,
+};
 type QueryFn = (...args: unknown[]) => unknown;
+// the resolver's lookup: items.findItem (items.findIssued starts alike but has no "partyCode")
+const FIND_ITEM = /^\s*select i\.code, i\.lot_code as "lotCode", i\.party_code/;
+// set while items.writeScans runs: its queries (a timer-driven batch) are counted apart from the request's
+const inFlush = new AsyncLocalStorage<true>();
 
 function counted(original: QueryFn): QueryFn {
   return function (this: unknown, ...callArgs: unknown[]) {
     if (!probe.on) return original.apply(this, callArgs);
-    probe.queries++;
+    const flushing = inFlush.getStore() === true;
     const first = callArgs[0] as string | { text?: string; values?: unknown[] } | undefined;
     const text = typeof first === 'string' ? first : first?.text;
     const values = (typeof first === 'object' && first?.values) || (Array.isArray(callArgs[1]) ? callArgs[1] : []);
-    if (text) {
-      probe.texts.push(text.replace(/\s+/g, ' ').trim());
-      if (/^\s*with previous as/.test(text)) probe.scanQuery = { text, values };
+    if (flushing) probe.flushQueries++;
+    else {
+      probe.queries++;
+      if (text) probe.texts.push(text.replace(/\s+/g, ' ').trim());
     }
+    if (text && FIND_ITEM.test(text)) probe.findQuery = { text, values };
+    if (text && flushing && /^\s*update items/.test(text)) probe.updateQuery = { text, values };
+    const addMs = (spent: number) => (flushing ? (probe.flushDbMs += spent) : (probe.dbMs += spent));
     const started = performance.now();
     const last = callArgs[callArgs.length - 1];
     if (typeof last === 'function') {
       callArgs[callArgs.length - 1] = (...cbArgs: unknown[]) => {
-        probe.dbMs += performance.now() - started;
+        addMs(performance.now() - started);
         return (last as (...a: unknown[]) => unknown)(...cbArgs);
       };
       return original.apply(this, callArgs);
     }
     const result = original.apply(this, callArgs);
     if (result && typeof (result as Promise<unknown>).then === 'function') {
-      const done = () => void (probe.dbMs += performance.now() - started);
+      const done = () => void addMs(performance.now() - started);
       (result as Promise<unknown>).then(done, done);
     }
     return result;
   };
 }
+
+// ---------------------------------------------------------------------------------------
+// writeScans batches (the resolver flushes its scan buffer every 200 ms or 1000 scans)
+
+const flushes = { batches: 0, scans: 0, ms: 0, maxMs: 0, maxSize: 0, failed: 0 };
+const resetFlushes = () => Object.assign(flushes, { batches: 0, scans: 0, ms: 0, maxMs: 0, maxSize: 0, failed: 0 });
+const flushReport = () =>
+  flushes.batches === 0
+    ? 'no writeScans batch'
+    : `writeScans ${flushes.batches} batches, mean ${Math.round(flushes.scans / flushes.batches)} scans (max ${flushes.maxSize}), ` +
+      `mean ${ms(flushes.ms / flushes.batches)} (max ${ms(flushes.maxMs)}), ${((flushes.ms / flushes.scans) * 1000).toFixed(0)} µs/scan` +
+      (flushes.failed ? `, ${flushes.failed} FAILED` : '');
 
 // ---------------------------------------------------------------------------------------
 // database
@@ -129,6 +162,7 @@ async function openDatabase(): Promise<BenchDatabase> {
     return {
       database: await openPglite(undefined, pglite),
       label: 'PGlite (in memory)',
+      // read-only (findItem), but rolled back all the same
       explain: async ({ text, values }) => {
         let plan: string[] = [];
         await pglite.transaction(async (tx) => {
@@ -338,6 +372,26 @@ async function main() {
 
     console.log(`  of which ${[...issuing].map(([method, spent]) => `${method} ${ms(spent)}`).join(', ')}`);
 
+    // the resolver holds this same repository object and calls writeScans through it
+    const writeScans = app.services.itemsRepository.writeScans;
+    app.services.itemsRepository.writeScans = (batch: PendingScan[]) =>
+      inFlush.run(true, async () => {
+        const started = performance.now();
+        try {
+          return await writeScans(batch);
+        } catch (error) {
+          flushes.failed++;
+          throw error;
+        } finally {
+          const spent = performance.now() - started;
+          flushes.batches++;
+          flushes.scans += batch.length;
+          flushes.ms += spent;
+          flushes.maxMs = Math.max(flushes.maxMs, spent);
+          flushes.maxSize = Math.max(flushes.maxSize, batch.length);
+        }
+      });
+
     t0 = performance.now();
     await database.db.execute(sql`analyze`);
     console.log(`ANALYZE in ${ms(performance.now() - t0)}`);
@@ -386,13 +440,16 @@ async function main() {
     for (const target of targets) {
       traces = 0;
       await cannon(baseUrl, target, codes, WARMUP);
-      const run = () => cannon(baseUrl, target, codes, DURATION);
+      await app.services.resolver.flushScans();
+      resetFlushes();
+      const run = () => cannon(baseUrl, target, codes, DURATION).then(async (result) => (await app!.services.resolver.flushScans(), result));
       const result = args.profile ? await profiled(run).then(({ value, report }) => (profiles.set(target.name, report), value)) : await run();
       results.set(target.name, result);
       console.log(
         `${target.name.padEnd(5)} ${rate(result.requests.average).padStart(7)} req/s  p50 ${ms(result.latency.p50).padStart(8)}  p99 ${ms(result.latency.p99).padStart(8)}` +
           `  non-2xx ${result.non2xx}  errors ${result.errors}  timeouts ${result.timeouts}  (${count(result.requests.total)} requests; trace computed ${traces}×)`,
       );
+      if (target.name !== 'bare') console.log(`      ${flushReport()}`);
     }
     const bare = results.get('bare')!;
     console.log('');
@@ -411,7 +468,9 @@ async function main() {
     await sleep(1000);
     console.log(`\nserial probe (${PROBE} requests each, fresh codes):`);
     for (const target of targets) {
-      Object.assign(probe, { queries: 0, dbMs: 0, texts: [] });
+      await app.services.resolver.flushScans();
+      resetFlushes();
+      Object.assign(probe, { queries: 0, dbMs: 0, texts: [], flushQueries: 0, flushDbMs: 0 });
       let wallMs = 0;
       for (let i = 0; i < PROBE; i++) {
         const url = `${baseUrl}${target.prefix}${codes[cursor++ % codes.length]}`;
@@ -422,21 +481,40 @@ async function main() {
         wallMs += performance.now() - started;
         probe.on = false;
       }
+      probe.on = true;
+      await app.services.resolver.flushScans();
+      probe.on = false;
       const distinct = [...new Set(probe.texts.map((text) => text.slice(0, 50)))];
       console.log(
         `${target.name.padEnd(5)} ${(probe.queries / PROBE).toFixed(2)} SQL round trips/request, db ${ms(probe.dbMs / PROBE)} of ${ms(wallMs / PROBE)} per request` +
-          `  [${distinct.join(' | ')}]`,
+          `  [${distinct.join(' | ')}]` +
+          (flushes.batches ? `\n      + ${flushReport()}, ${probe.flushQueries} SQL round trips, db ${ms(probe.flushDbMs)}` : ''),
       );
     }
 
-    if (probe.scanQuery) {
-      // a fresh code and scan id, so the plan is a first scan like the ones measured
+    if (probe.findQuery) {
+      // a fresh code, so the plan reads pages like the ones measured
       const fresh = codes[cursor++ % codes.length];
-      const values = probe.scanQuery.values.map((v) =>
-        typeof v !== 'string' ? v : /^[0-9a-f]{8}-[0-9a-f]{4}-/.test(v) ? randomUUID() : codes.includes(v) ? fresh : v,
-      );
-      const plan = await bench.explain({ ...probe.scanQuery, values });
-      console.log(`\nEXPLAIN ANALYZE recordScan (rolled back; commit/WAL flush not included):\n${plan.map((line) => `  ${line}`).join('\n')}`);
+      const sampled = new Set(codes);
+      const values = probe.findQuery.values.map((v) => (typeof v === 'string' && sampled.has(v) ? fresh : v));
+      const plan = await bench.explain({ ...probe.findQuery, values });
+      console.log(`\nEXPLAIN ANALYZE findItem (the resolver's one read per scan):\n${plan.map((line) => `  ${line}`).join('\n')}`);
+    } else console.log('\nfindItem query not seen in the probe: nothing to EXPLAIN');
+
+    // one batch on a quiet server, the size the buffer flushes at under load (fresh codes, first scans)
+    const [sampleItem] = await queryRows<{ party_code: string | null }>(database.db, sql`select party_code from items where code = ${codes[0]}`);
+    const batch: PendingScan[] = Array.from({ length: 1000 }, () => {
+      const code = codes[cursor++ % codes.length];
+      return { id: randomUUID(), code, itemCode: code, lotCode: demo.retailLotCode, partyCode: sampleItem?.party_code ?? null, at: new Date(), region: 'CN-50', ipHash: '0'.repeat(32), userAgent: 'bench' };
+    });
+    resetFlushes();
+    Object.assign(probe, { queries: 0, dbMs: 0, texts: [], flushQueries: 0, flushDbMs: 0, on: true });
+    await app.services.itemsRepository.writeScans(batch);
+    probe.on = false;
+    console.log(`quiet ${flushReport()}; ${probe.flushQueries} SQL round trips, db ${ms(probe.flushDbMs)}`);
+    if (probe.updateQuery) {
+      const plan = await bench.explain(probe.updateQuery);
+      console.log(`EXPLAIN ANALYZE of its items counter update (rolled back):\n${plan.map((line) => `  ${line}`).join('\n')}`);
     }
 
     // scan counting updates items rows: HOT updates avoid touching its three indexes

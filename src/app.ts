@@ -46,6 +46,7 @@ import { canonicalId } from './epcis/mapping.js';
 import { createEpcisRepository } from './epcis/repository.js';
 import { epcisRoutes } from './epcis/routes.js';
 import { createEpcisService } from './epcis/service.js';
+import { createSubscriptionService } from './epcis/subscriptions.js';
 import { createShipmentsRepository } from './shipments/repository.js';
 import { shipmentRoutes } from './shipments/routes.js';
 
@@ -58,6 +59,9 @@ export type AppOptions = {
   flagPolicy?: FlagPolicy;
   complaintsPerHour?: number;
   ipSalt?: string;
+  /** How often webhook subscriptions are checked for new events, and how far behind now a delivery window ends. */
+  subscriptionTickMs?: number;
+  subscriptionLagMs?: number;
 };
 
 export function createRepositories(db: Db) {
@@ -88,8 +92,11 @@ export function createServices(database: Database, options: Omit<AppOptions, 'da
   const partyExists = async (code: string) => (await repos.parties.findByCode(code)) !== undefined;
   const transaction = <T>(work: (scoped: EventRepositories & CaptureRepositories) => Promise<T>) =>
     database.db.transaction((tx) => work(createRepositories(tx as unknown as Db)));
+  const epcis = createEpcisService({ transaction, epcis: repos.epcis, lookup: repos, events: repos.events, lots: repos.lots, products: repos.products, locations: repos.locations, publicBaseUrl });
   return {
     repos,
+    epcis,
+    subscriptions: createSubscriptionService({ db: database.db, epcis, lagMs: options.subscriptionLagMs }),
     apiKeys: createApiKeyService({ apiKeys: repos.apiKeys, partyExists }),
     parties: createPartyService({ parties: repos.parties }),
     locations: createLocationService({ locations: repos.locations, partyExists }),
@@ -110,7 +117,6 @@ export function createServices(database: Database, options: Omit<AppOptions, 'da
       onScanWriteError: (error) => console.error('storing scans failed', error),
     }),
     complaints: createComplaintService({ complaints: repos.complaints, items, ipSalt }),
-    epcis: createEpcisService({ transaction, epcis: repos.epcis, lookup: repos, events: repos.events, lots: repos.lots, products: repos.products, locations: repos.locations, publicBaseUrl }),
     publicBaseUrl,
   };
 }
@@ -172,11 +178,13 @@ export async function buildApp(options: AppOptions) {
   await app.register(resolverRoutes, { service: services.resolver, publicBaseUrl: services.publicBaseUrl });
   await app.register(complaintRoutes, { service: services.complaints, perHour: options.complaintsPerHour ?? 5 });
   await app.register(regulatorRoutes, { scans: services.repos.scans, flushScans: services.resolver.flushScans });
-  await app.register(epcisRoutes, { service: services.epcis });
+  await app.register(epcisRoutes, { service: services.epcis, subscriptions: services.subscriptions });
+  services.subscriptions.start(options.subscriptionTickMs ?? 1000);
   app.addHook('onClose', async () => {
     await services.resolver.flushScans();
     await services.items.idle();
     await services.epcis.idle();
+    await services.subscriptions.stop();
   });
 
   return Object.assign(app, { services });

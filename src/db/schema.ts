@@ -370,3 +370,40 @@ export const epcisCaptures = pgTable(
   },
   (t) => [index('epcis_captures_party_idx').on(t.partyCode, t.createdAt)],
 );
+
+// EPCIS named queries and their webhook subscriptions. `owner` is the party for operator keys
+// and the key id for regulators and admins; results are always filtered by the creator's access.
+export const epcisQueries = pgTable(
+  'epcis_queries',
+  {
+    owner: text('owner').notNull(),
+    name: text('name').notNull(),
+    role: text('role').notNull(),
+    partyCode: text('party_code'),
+    params: jsonb('params').$type<Record<string, string[]>>().notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [primaryKey({ columns: [t.owner, t.name] })],
+);
+
+export const epcisSubscriptions = pgTable(
+  'epcis_subscriptions',
+  {
+    id: text('id').primaryKey(),
+    owner: text('owner').notNull(),
+    queryName: text('query_name').notNull(),
+    dest: text('dest').notNull(),
+    signatureToken: text('signature_token'),
+    stream: integer('stream').notNull(),
+    schedule: jsonb('schedule').$type<Record<string, string>>(),
+    reportIfEmpty: integer('report_if_empty').notNull().default(0),
+    /** Events recorded after this time are still to be delivered. */
+    cursor: timestamp('cursor', { withTimezone: true, mode: 'date' }).notNull(),
+    lastSlot: text('last_slot'),
+    failures: integer('failures').notNull().default(0),
+    lastError: text('last_error'),
+    nextAttemptAt: timestamp('next_attempt_at', { withTimezone: true, mode: 'date' }),
+    createdAt: createdAt(),
+  },
+  (t) => [index('epcis_subscriptions_owner_idx').on(t.owner, t.queryName)],
+);

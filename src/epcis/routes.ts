@@ -1,8 +1,10 @@
+import type { FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { bearerSecurity, principalOf } from '../http/authenticate.js';
 import { badRequest, problemSchema } from '../http/problem.js';
-import { EPCIS_TYPES } from './mapping.js';
+import { parseEventQuery, QUERY_PARAMETERS } from './query-params.js';
+import type { SubscriptionService } from './subscriptions.js';
 import { CAPTURE_LIMIT_EVENTS, decodePageToken, type EpcisService } from './service.js';
 
 export const CAPTURE_LIMIT_BYTES = 16 * 1024 * 1024;
@@ -22,29 +24,7 @@ const captureJobSchema = z
   })
   .meta({ id: 'EpcisCaptureJob' });
 
-// Query parameters whose values are lists: repeated, or separated by '|' as the EPCIS REST binding allows.
-const listOf = (value: unknown): string[] | undefined => {
-  if (value === undefined) return undefined;
-  return (Array.isArray(value) ? value : [value]).flatMap((v) => String(v).split('|')).filter(Boolean);
-};
-const timeOf = (value: unknown, name: string): Date | undefined => {
-  if (value === undefined) return undefined;
-  const time = new Date(String(value));
-  if (Number.isNaN(time.getTime())) throw badRequest(`${name} must be an ISO 8601 date-time`, [{ in: 'querystring', pointer: `/${name}`, detail: 'not a date-time' }]);
-  return time;
-};
-
-const MATCH_ROLES: Record<string, string[]> = {
-  MATCH_epc: ['subject', 'child', 'parent'],
-  MATCH_anyEPC: ['subject', 'child', 'parent', 'input', 'output'],
-  MATCH_epcClass: ['subject', 'child'],
-  MATCH_anyEPCClass: ['subject', 'child', 'input', 'output'],
-  MATCH_inputEPC: ['input'],
-  MATCH_outputEPC: ['output'],
-  MATCH_parentID: ['parent'],
-};
-
-export const epcisRoutes: FastifyPluginAsyncZod<{ service: EpcisService }> = async (app, { service }) => {
+export const epcisRoutes: FastifyPluginAsyncZod<{ service: EpcisService; subscriptions: SubscriptionService }> = async (app, { service, subscriptions }) => {
   const tags = ['EPCIS 2.0'];
   app.addHook('onSend', async (_request, reply) => {
     reply.header('GS1-EPCIS-Version', '2.0.0');
@@ -145,37 +125,12 @@ export const epcisRoutes: FastifyPluginAsyncZod<{ service: EpcisService }> = asy
     },
   );
 
-  const queryDocument = (events: unknown[]) => ({
-    '@context': ['https://ref.gs1.org/standards/epcis/epcis-context.jsonld', { cntrace: 'urn:county-trace:epcis:' }],
-    type: 'EPCISQueryDocument',
-    schemaVersion: '2.0',
-    creationDate: new Date().toISOString(),
-    epcisBody: { queryResults: { queryName: 'SimpleEventQuery', resultsBody: { eventList: events } } },
-  });
-
-  async function runQuery(request: { query: unknown; url: string; headers: Record<string, unknown> }, fixed: Record<string, string[]> = {}) {
+  async function runQuery(request: FastifyRequest, fixed: Record<string, string[]> = {}) {
     const query = { ...(request.query as Record<string, unknown>), ...fixed };
     const perPage = query.perPage === undefined ? 30 : Number(query.perPage);
     if (!Number.isInteger(perPage) || perPage < 1 || perPage > 1000) throw badRequest('perPage must be 1…1000', [{ in: 'querystring', pointer: '/perPage', detail: '1…1000' }]);
-    const eventTypes = listOf(query.eventType);
-    const unknownType = eventTypes?.find((type) => !(EPCIS_TYPES as string[]).includes(type));
-    if (unknownType) throw badRequest(`unknown eventType ${unknownType}`, [{ in: 'querystring', pointer: '/eventType', detail: `one of ${EPCIS_TYPES.join(', ')}` }]);
-    const matches = Object.entries(MATCH_ROLES).flatMap(([name, roles]) => {
-      const values = listOf(query[name]);
-      return values ? [{ values, roles }] : [];
-    });
-    return service.query(principalOf(request as never), {
-      eventTypes,
-      eventTimeFrom: timeOf(query.GE_eventTime, 'GE_eventTime'),
-      eventTimeBefore: timeOf(query.LT_eventTime, 'LT_eventTime'),
-      recordTimeFrom: timeOf(query.GE_recordTime, 'GE_recordTime'),
-      recordTimeBefore: timeOf(query.LT_recordTime, 'LT_recordTime'),
-      bizSteps: listOf(query.EQ_bizStep),
-      dispositions: listOf(query.EQ_disposition),
-      readPoints: listOf(query.EQ_readPoint),
-      bizLocations: listOf(query.EQ_bizLocation),
-      eventIds: listOf(query.EQ_eventID),
-      matches,
+    return service.query(principalOf(request), {
+      ...parseEventQuery(query),
       after: typeof query.nextPageToken === 'string' ? decodePageToken(query.nextPageToken) : undefined,
       limit: perPage,
     });
@@ -203,7 +158,7 @@ export const epcisRoutes: FastifyPluginAsyncZod<{ service: EpcisService }> = asy
         url.searchParams.set('nextPageToken', result.nextPageToken);
         reply.header('link', `<${url.pathname}${url.search}>; rel="next"`);
       }
-      return reply.type('application/ld+json').send(queryDocument(result.events) as never);
+      return reply.type('application/ld+json').send(service.queryDocument(result.events) as never);
     },
   );
 
@@ -238,8 +193,125 @@ export const epcisRoutes: FastifyPluginAsyncZod<{ service: EpcisService }> = asy
       { schema: { tags, summary: `Events with this ${what}`, security: bearerSecurity, params: z.object({ value: z.string() }), querystring: queryParams } },
       async (request, reply) => {
         const result = await runQuery(request, { [parameter]: [request.params.value] });
-        return reply.type('application/ld+json').send(queryDocument(result.events));
+        return reply.type('application/ld+json').send(service.queryDocument(result.events));
       },
     );
   }
+
+  const queryTags = ['EPCIS 2.0 queries and subscriptions'];
+  const namedQuerySchema = z
+    .object({ name: z.string(), query: z.record(z.string(), z.array(z.string())), createdAt: z.date() })
+    .meta({ id: 'EpcisNamedQuery' });
+  const subscriptionSchema = z
+    .object({
+      subscriptionID: z.string(),
+      queryName: z.string(),
+      dest: z.string(),
+      stream: z.boolean(),
+      schedule: z.record(z.string(), z.string()).nullable(),
+      reportIfEmpty: z.boolean(),
+      failures: z.number().int(),
+      lastError: z.string().nullable(),
+      createdAt: z.date(),
+    })
+    .meta({ id: 'EpcisSubscription' });
+  const namedQuery = (row: { name: string; params: Record<string, string[]>; createdAt: Date }) => ({ name: row.name, query: row.params, createdAt: row.createdAt });
+  const subscription = (row: Awaited<ReturnType<SubscriptionService['subscribe']>>) => ({
+    subscriptionID: row.id,
+    queryName: row.queryName,
+    dest: row.dest,
+    stream: row.stream === 1,
+    schedule: row.schedule,
+    reportIfEmpty: row.reportIfEmpty === 1,
+    failures: row.failures,
+    lastError: row.lastError,
+    createdAt: row.createdAt,
+  });
+  const nameParam = z.object({ queryName: z.string().min(1).max(100) });
+
+  app.post(
+    '/epcis/queries',
+    {
+      schema: {
+        tags: queryTags,
+        summary: 'Create a named query (the parameters of GET /epcis/events)',
+        security: bearerSecurity,
+        body: z.object({
+          name: z.string().regex(/^[A-Za-z0-9_.-]{1,100}$/, { error: 'letters, digits, _ . - (1–100)' }),
+          query: z.record(z.string(), z.union([z.string(), z.array(z.string())])).describe(QUERY_PARAMETERS.join(', ')),
+        }),
+        response: { 201: namedQuerySchema, 400: problemSchema, 409: problemSchema },
+      },
+    },
+    async (request, reply) => {
+      const row = await subscriptions.createQuery(principalOf(request), request.body.name, request.body.query);
+      return reply.code(201).header('location', `/epcis/queries/${row.name}`).send(namedQuery(row));
+    },
+  );
+  app.get('/epcis/queries', { schema: { tags: queryTags, summary: 'Your named queries', security: bearerSecurity, response: { 200: z.object({ items: z.array(namedQuerySchema) }) } } }, async (request) => ({
+    items: (await subscriptions.listQueries(principalOf(request))).map(namedQuery),
+  }));
+  app.get(
+    '/epcis/queries/:queryName',
+    { schema: { tags: queryTags, summary: 'One named query', security: bearerSecurity, params: nameParam, response: { 200: namedQuerySchema, 404: problemSchema } } },
+    async (request) => namedQuery(await subscriptions.namedQuery(principalOf(request), request.params.queryName)),
+  );
+  app.delete(
+    '/epcis/queries/:queryName',
+    { schema: { tags: queryTags, summary: 'Delete a named query and its subscriptions', security: bearerSecurity, params: nameParam, response: { 204: z.null(), 404: problemSchema } } },
+    async (request, reply) => {
+      await subscriptions.deleteQuery(principalOf(request), request.params.queryName);
+      return reply.code(204).send(null);
+    },
+  );
+  app.get(
+    '/epcis/queries/:queryName/events',
+    { schema: { tags: queryTags, summary: 'Run a named query', security: bearerSecurity, params: nameParam, querystring: z.object({ perPage: z.string().optional(), nextPageToken: z.string().optional() }) } },
+    async (request, reply) => {
+      const stored = await subscriptions.namedQuery(principalOf(request), request.params.queryName);
+      const result = await runQuery(request, stored.params);
+      return reply.type('application/ld+json').send(service.queryDocument(result.events));
+    },
+  );
+  app.post(
+    '/epcis/queries/:queryName/subscriptions',
+    {
+      schema: {
+        tags: queryTags,
+        summary: 'Subscribe a webhook to a named query: stream (new events as they are recorded) or on a schedule; delivered at least once, with retries',
+        description: 'Deliveries are POSTed as EPCISQueryDocuments; with a signatureToken they carry GS1-Signature: hex HMAC-SHA256 of the body.',
+        security: bearerSecurity,
+        params: nameParam,
+        body: z.object({
+          dest: z.url({ protocol: /^https?$/ }),
+          signatureToken: z.string().min(8).max(200).optional(),
+          stream: z.boolean().optional(),
+          schedule: z
+            .object({ second: z.string(), minute: z.string(), hour: z.string(), dayOfMonth: z.string(), month: z.string(), dayOfWeek: z.string() })
+            .partial()
+            .optional()
+            .describe('UTC; each field *, a number, a list 1,15 or a range 9-17'),
+          reportIfEmpty: z.boolean().optional(),
+          initialRecordTime: z.iso.datetime({ offset: true }).optional().describe('deliver events recorded after this time (default: now)'),
+        }),
+        response: { 201: subscriptionSchema, 400: problemSchema, 404: problemSchema },
+      },
+    },
+    async (request, reply) => reply.code(201).send(subscription(await subscriptions.subscribe(principalOf(request), request.params.queryName, request.body))),
+  );
+  app.get(
+    '/epcis/queries/:queryName/subscriptions',
+    { schema: { tags: queryTags, summary: 'Subscriptions of a named query', security: bearerSecurity, params: nameParam, response: { 200: z.object({ items: z.array(subscriptionSchema) }) } } },
+    async (request) => ({ items: (await subscriptions.subscriptions(principalOf(request), request.params.queryName)).map(subscription) }),
+  );
+  app.delete(
+    '/epcis/queries/:queryName/subscriptions/:subscriptionID',
+    {
+      schema: { tags: queryTags, summary: 'Unsubscribe', security: bearerSecurity, params: nameParam.extend({ subscriptionID: z.string() }), response: { 204: z.null(), 404: problemSchema } },
+    },
+    async (request, reply) => {
+      await subscriptions.unsubscribe(principalOf(request), request.params.queryName, request.params.subscriptionID);
+      return reply.code(204).send(null);
+    },
+  );
 };

@@ -8,7 +8,7 @@ import type { LocationsRepository } from '../locations/repository.js';
 import { captureEvent, findLotFor, type CaptureRepositories } from './capture.js';
 import { documentEvents, documentIgnoreFields } from './event-hash.js';
 import { canonicalId, shortVocabulary, EPCIS_TYPES } from './mapping.js';
-import { renderEvent, type RenderLot } from './render.js';
+import { EPCIS_CONTEXT, renderEvent, type RenderLot } from './render.js';
 import type { CaptureRow, EpcisRepository, EventFilter } from './repository.js';
 import { validateCaptureDocument, validateCaptureEvent } from './validation/index.js';
 
@@ -115,6 +115,14 @@ export function createEpcisService(deps: {
 
   return {
     lotUriPrefix,
+
+    queryDocument: (events: unknown[]) => ({
+      '@context': EPCIS_CONTEXT,
+      type: 'EPCISQueryDocument',
+      schemaVersion: '2.0',
+      creationDate: new Date().toISOString(),
+      epcisBody: { queryResults: { queryName: 'SimpleEventQuery', resultsBody: { eventList: events } } },
+    }),
 
     /** Validates synchronously (400 names every problem), then captures in the background. */
     async capture(principal: Principal, doc: unknown, behaviour: ErrorBehaviour): Promise<CaptureRow> {

@@ -1,0 +1,79 @@
+// EPCIS REST query parameters → a query the service runs. Shared by GET /epcis/events, named
+// queries and subscriptions. Pure.
+import { badRequest } from '../http/problem.js';
+import { EPCIS_TYPES } from './mapping.js';
+
+export const MATCH_ROLES: Record<string, string[]> = {
+  MATCH_epc: ['subject', 'child', 'parent'],
+  MATCH_anyEPC: ['subject', 'child', 'parent', 'input', 'output'],
+  MATCH_epcClass: ['subject', 'child'],
+  MATCH_anyEPCClass: ['subject', 'child', 'input', 'output'],
+  MATCH_inputEPC: ['input'],
+  MATCH_outputEPC: ['output'],
+  MATCH_parentID: ['parent'],
+};
+const LIST_PARAMETERS = ['eventType', 'EQ_bizStep', 'EQ_disposition', 'EQ_readPoint', 'EQ_bizLocation', 'EQ_eventID', ...Object.keys(MATCH_ROLES)];
+const TIME_PARAMETERS = ['GE_eventTime', 'LT_eventTime', 'GE_recordTime', 'LT_recordTime'];
+export const QUERY_PARAMETERS = [...LIST_PARAMETERS, ...TIME_PARAMETERS];
+
+export type EventQuery = {
+  eventTypes?: string[];
+  eventTimeFrom?: Date;
+  eventTimeBefore?: Date;
+  recordTimeFrom?: Date;
+  recordTimeBefore?: Date;
+  bizSteps?: string[];
+  dispositions?: string[];
+  readPoints?: string[];
+  bizLocations?: string[];
+  eventIds?: string[];
+  matches: { values: string[]; roles: string[] }[];
+};
+
+/** Lists: repeat the parameter, or separate values with '|' as the EPCIS REST binding allows. */
+export const listOf = (value: unknown): string[] | undefined => {
+  if (value === undefined) return undefined;
+  return (Array.isArray(value) ? value : [value]).flatMap((v) => String(v).split('|')).filter(Boolean);
+};
+
+const problem = (name: string, detail: string) => badRequest(`${name}: ${detail}`, [{ in: 'querystring', pointer: `/${name}`, detail }]);
+
+function timeOf(value: unknown, name: string): Date | undefined {
+  if (value === undefined) return undefined;
+  const time = new Date(String(Array.isArray(value) ? value[0] : value));
+  if (Number.isNaN(time.getTime())) throw problem(name, 'must be an ISO 8601 date-time');
+  return time;
+}
+
+export function parseEventQuery(params: Record<string, unknown>): EventQuery {
+  const eventTypes = listOf(params.eventType);
+  const unknownType = eventTypes?.find((type) => !(EPCIS_TYPES as string[]).includes(type));
+  if (unknownType) throw problem('eventType', `unknown type ${unknownType}; one of ${EPCIS_TYPES.join(', ')}`);
+  return {
+    eventTypes,
+    eventTimeFrom: timeOf(params.GE_eventTime, 'GE_eventTime'),
+    eventTimeBefore: timeOf(params.LT_eventTime, 'LT_eventTime'),
+    recordTimeFrom: timeOf(params.GE_recordTime, 'GE_recordTime'),
+    recordTimeBefore: timeOf(params.LT_recordTime, 'LT_recordTime'),
+    bizSteps: listOf(params.EQ_bizStep),
+    dispositions: listOf(params.EQ_disposition),
+    readPoints: listOf(params.EQ_readPoint),
+    bizLocations: listOf(params.EQ_bizLocation),
+    eventIds: listOf(params.EQ_eventID),
+    matches: Object.entries(MATCH_ROLES).flatMap(([name, roles]) => {
+      const values = listOf(params[name]);
+      return values ? [{ values, roles }] : [];
+    }),
+  };
+}
+
+/** The query parameters of a named query, as lists, keeping only known ones (unknown ones are an error). */
+export function storedQueryParams(params: Record<string, unknown>): Record<string, string[]> {
+  const stored: Record<string, string[]> = {};
+  for (const [name, value] of Object.entries(params)) {
+    if (!QUERY_PARAMETERS.includes(name)) throw badRequest(`unknown query parameter ${name}`, [{ in: 'body', pointer: `/query/${name}`, detail: 'not an EPCIS query parameter' }]);
+    stored[name] = listOf(value) ?? [];
+  }
+  parseEventQuery(stored);
+  return stored;
+}

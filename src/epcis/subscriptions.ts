@@ -1,0 +1,191 @@
+import { createHmac, randomUUID } from 'node:crypto';
+import { and, eq, lte, or, isNull } from 'drizzle-orm';
+import type { Principal, Role } from '../auth/principal.js';
+import type { Db } from '../db/client.js';
+import { epcisQueries, epcisSubscriptions } from '../db/schema.js';
+import { badRequest, conflict, notFound } from '../http/problem.js';
+import { parseEventQuery, storedQueryParams } from './query-params.js';
+import { decodePageToken, type EpcisService } from './service.js';
+
+export type QueryRow = typeof epcisQueries.$inferSelect;
+export type SubscriptionRow = typeof epcisSubscriptions.$inferSelect;
+export type Schedule = Partial<Record<'second' | 'minute' | 'hour' | 'dayOfMonth' | 'month' | 'dayOfWeek', string>>;
+
+const SCHEDULE_FIELDS = ['second', 'minute', 'hour', 'dayOfMonth', 'month', 'dayOfWeek'] as const;
+const MAX_BACKOFF_MS = 5 * 60_000;
+const BATCH = 1000;
+
+/** Does `at` (UTC) fall on the schedule? Each field is '*', a number, a list `1,15` or a range `9-17`. */
+export function scheduleMatches(schedule: Schedule, at: Date): boolean {
+  const now: Record<(typeof SCHEDULE_FIELDS)[number], number> = {
+    second: at.getUTCSeconds(),
+    minute: at.getUTCMinutes(),
+    hour: at.getUTCHours(),
+    dayOfMonth: at.getUTCDate(),
+    month: at.getUTCMonth() + 1,
+    dayOfWeek: at.getUTCDay(),
+  };
+  return SCHEDULE_FIELDS.every((field) => {
+    const spec = schedule[field];
+    if (spec === undefined || spec === '*') return true;
+    return spec.split(',').some((part) => {
+      const [from, to] = part.split('-').map(Number);
+      return to === undefined ? now[field] === from : now[field] >= from && now[field] <= to;
+    });
+  });
+}
+
+/** The slot a scheduled delivery belongs to, so one slot is delivered once. */
+const slotOf = (schedule: Schedule, at: Date) => at.toISOString().slice(0, schedule.second !== undefined ? 19 : 16);
+
+export const signBody = (body: string, token: string) => createHmac('sha256', token).update(body).digest('hex');
+
+export function createSubscriptionService(deps: {
+  db: Db;
+  epcis: Pick<EpcisService, 'query' | 'queryDocument'>;
+  post?: (url: string, body: string, headers: Record<string, string>) => Promise<number>;
+  now?: () => Date;
+  /** How far behind "now" a delivery window ends (default 2 s). */
+  lagMs?: number;
+  log?: { warn: (object: object, message: string) => void };
+}) {
+  const { db } = deps;
+  const lagMs = deps.lagMs ?? 2000;
+  const now = deps.now ?? (() => new Date());
+  const post =
+    deps.post ??
+    (async (url: string, body: string, headers: Record<string, string>) => (await fetch(url, { method: 'POST', body, headers, signal: AbortSignal.timeout(10_000) })).status);
+  const ownerOf = (principal: Principal) => principal.partyCode ?? `key:${principal.keyId}`;
+  let timer: NodeJS.Timeout | null = null;
+  let ticking: Promise<void> = Promise.resolve();
+
+  async function namedQuery(principal: Principal, name: string): Promise<QueryRow> {
+    const [row] = await db.select().from(epcisQueries).where(and(eq(epcisQueries.owner, ownerOf(principal)), eq(epcisQueries.name, name)));
+    if (!row) throw notFound(`no named query ${name}`);
+    return row;
+  }
+
+  /**
+   * Runs a subscription once: events recorded since its cursor go to `dest`, page by page; the
+   * cursor moves only when every page was accepted (2xx), so delivery is at least once. The
+   * window ends `lagMs` ago, so events of transactions still committing are not skipped.
+   */
+  async function deliver(subscription: SubscriptionRow, at: Date) {
+    const [query] = await db.select().from(epcisQueries).where(and(eq(epcisQueries.owner, subscription.owner), eq(epcisQueries.name, subscription.queryName)));
+    if (!query) return;
+    const principal: Principal = { keyId: 'subscription', role: query.role as Role, partyCode: query.partyCode };
+    const windowEnd = new Date(at.getTime() - lagMs);
+    if (windowEnd <= subscription.cursor) return;
+    const slot = subscription.schedule ? slotOf(subscription.schedule, at) : null;
+    try {
+      let after: { eventTime: Date; id: string } | undefined;
+      let pages = 0;
+      do {
+        const result = await deps.epcis.query(principal, {
+          ...parseEventQuery(query.params),
+          recordTimeFrom: subscription.cursor,
+          recordTimeBefore: windowEnd,
+          after,
+          limit: BATCH,
+        });
+        if (result.events.length === 0 && (pages > 0 || !subscription.reportIfEmpty)) break;
+        const body = JSON.stringify({ ...deps.epcis.queryDocument(result.events), subscriptionID: subscription.id, queryName: subscription.queryName });
+        const headers: Record<string, string> = { 'content-type': 'application/ld+json', 'GS1-EPCIS-Version': '2.0.0', 'GS1-CBV-Version': '2.0.0' };
+        if (subscription.signatureToken) headers['GS1-Signature'] = signBody(body, subscription.signatureToken);
+        const status = await post(subscription.dest, body, headers);
+        if (status < 200 || status >= 300) throw new Error(`webhook answered ${status}`);
+        pages++;
+        after = result.nextPageToken ? decodePageToken(result.nextPageToken) : undefined;
+      } while (after);
+      await db
+        .update(epcisSubscriptions)
+        .set({ cursor: windowEnd, failures: 0, lastError: null, nextAttemptAt: null, lastSlot: slot })
+        .where(eq(epcisSubscriptions.id, subscription.id));
+    } catch (error) {
+      const failures = subscription.failures + 1;
+      deps.log?.warn({ subscription: subscription.id, failures, err: error }, 'webhook delivery failed; will retry');
+      await db
+        .update(epcisSubscriptions)
+        .set({ failures, lastError: (error as Error).message, nextAttemptAt: new Date(at.getTime() + Math.min(1000 * 2 ** failures, MAX_BACKOFF_MS)) })
+        .where(eq(epcisSubscriptions.id, subscription.id));
+    }
+  }
+
+  async function tick() {
+    const at = now();
+    const due = await db
+      .select()
+      .from(epcisSubscriptions)
+      .where(or(isNull(epcisSubscriptions.nextAttemptAt), lte(epcisSubscriptions.nextAttemptAt, at)));
+    for (const subscription of due) {
+      const retrying = subscription.failures > 0;
+      const scheduled = subscription.schedule && scheduleMatches(subscription.schedule, at) && subscription.lastSlot !== slotOf(subscription.schedule, at);
+      if (subscription.stream || scheduled || retrying) await deliver(subscription, at);
+    }
+  }
+
+  return {
+    async createQuery(principal: Principal, name: string, params: Record<string, unknown>): Promise<QueryRow> {
+      const stored = storedQueryParams(params);
+      const existing = await db.select().from(epcisQueries).where(and(eq(epcisQueries.owner, ownerOf(principal)), eq(epcisQueries.name, name)));
+      if (existing.length) throw conflict(`a query named ${name} exists`, [{ in: 'body', pointer: '/name', detail: 'already used' }]);
+      const [row] = await db.insert(epcisQueries).values({ owner: ownerOf(principal), name, role: principal.role, partyCode: principal.partyCode, params: stored }).returning();
+      return row;
+    },
+    namedQuery,
+    listQueries: (principal: Principal) => db.select().from(epcisQueries).where(eq(epcisQueries.owner, ownerOf(principal))),
+    async deleteQuery(principal: Principal, name: string) {
+      await namedQuery(principal, name);
+      await db.delete(epcisSubscriptions).where(and(eq(epcisSubscriptions.owner, ownerOf(principal)), eq(epcisSubscriptions.queryName, name)));
+      await db.delete(epcisQueries).where(and(eq(epcisQueries.owner, ownerOf(principal)), eq(epcisQueries.name, name)));
+    },
+
+    async subscribe(
+      principal: Principal,
+      name: string,
+      input: { dest: string; signatureToken?: string; stream?: boolean; schedule?: Schedule; reportIfEmpty?: boolean; initialRecordTime?: string },
+    ): Promise<SubscriptionRow> {
+      await namedQuery(principal, name);
+      if (Boolean(input.stream) === Boolean(input.schedule)) {
+        throw badRequest('a subscription is either stream: true or has a schedule', [{ in: 'body', pointer: '/stream', detail: 'stream or schedule, not both or neither' }]);
+      }
+      const [row] = await db
+        .insert(epcisSubscriptions)
+        .values({
+          id: randomUUID(),
+          owner: ownerOf(principal),
+          queryName: name,
+          dest: input.dest,
+          signatureToken: input.signatureToken ?? null,
+          stream: input.stream ? 1 : 0,
+          schedule: input.schedule ?? null,
+          reportIfEmpty: input.reportIfEmpty ? 1 : 0,
+          cursor: input.initialRecordTime ? new Date(input.initialRecordTime) : new Date(now().getTime() - lagMs),
+        })
+        .returning();
+      return row;
+    },
+    subscriptions: (principal: Principal, name: string) =>
+      db.select().from(epcisSubscriptions).where(and(eq(epcisSubscriptions.owner, ownerOf(principal)), eq(epcisSubscriptions.queryName, name))),
+    async unsubscribe(principal: Principal, name: string, id: string) {
+      const deleted = await db
+        .delete(epcisSubscriptions)
+        .where(and(eq(epcisSubscriptions.owner, ownerOf(principal)), eq(epcisSubscriptions.queryName, name), eq(epcisSubscriptions.id, id)))
+        .returning();
+      if (deleted.length === 0) throw notFound(`no subscription ${id} on ${name}`);
+    },
+
+    /** One delivery round (the background loop calls it; tests call it directly). */
+    tick: () => (ticking = ticking.then(tick)),
+    start(intervalMs: number) {
+      timer = setInterval(() => void this.tick().catch((error) => deps.log?.warn({ err: error }, 'subscription round failed')), intervalMs);
+      timer.unref();
+    },
+    async stop() {
+      if (timer) clearInterval(timer);
+      await ticking;
+    },
+  };
+}
+
+export type SubscriptionService = ReturnType<typeof createSubscriptionService>;

@@ -1,0 +1,90 @@
+import t from 'tap';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { scheduleMatches, signBody } from '../../src/epcis/subscriptions.js';
+import { createWorld, expectStatus } from '../fixtures/world.js';
+
+const CONTEXT = ['https://ref.gs1.org/standards/epcis/epcis-context.jsonld'];
+const event = (bizStep: string, serial: number) => ({
+  '@context': CONTEXT,
+  type: 'ObjectEvent',
+  eventTime: `2026-03-0${serial}T08:00:00+08:00`,
+  eventTimeZoneOffset: '+08:00',
+  action: 'OBSERVE',
+  bizStep,
+  epcList: [`https://id.gs1.org/01/06901234000032/21/${serial}`],
+});
+
+t.test('schedules', async (t) => {
+  const at = new Date('2026-11-23T09:30:15Z'); // a Monday
+  t.ok(scheduleMatches({ minute: '30' }, at));
+  t.ok(scheduleMatches({ hour: '9-17', minute: '0,30' }, at));
+  t.notOk(scheduleMatches({ hour: '10' }, at));
+  t.ok(scheduleMatches({ dayOfWeek: '1' }, at));
+  t.notOk(scheduleMatches({ second: '0' }, at));
+});
+
+t.test('named queries with webhook subscriptions, delivered at least once with retries', async (t) => {
+  const world = await createWorld(t, undefined, { subscriptionLagMs: 0, subscriptionTickMs: 3_600_000 });
+  const plant = await world.party('slaughterhouse');
+  const received: { body: string; signature: string | undefined }[] = [];
+  let failNext = 1;
+  const server = createServer((request, response) => {
+    let body = '';
+    request.on('data', (chunk) => (body += chunk));
+    request.on('end', () => {
+      if (failNext-- > 0) {
+        response.writeHead(500).end();
+        return;
+      }
+      received.push({ body, signature: request.headers['gs1-signature'] as string | undefined });
+      response.writeHead(204).end();
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  t.teardown(() => new Promise<void>((resolve) => server.close(() => resolve())));
+  const dest = `http://127.0.0.1:${(server.address() as AddressInfo).port}/epcis-hook`;
+  const api = plant.api;
+
+  expectStatus(t, await api.post('/epcis/queries', { name: 'shipments', query: { eventType: 'ObjectEvent', EQ_bizStep: 'shipping' } }), 201, 'named query');
+  expectStatus(t, await api.post('/epcis/queries', { name: 'shipments', query: {} }), 409, 'the name is taken');
+  expectStatus(t, await api.post('/epcis/queries', { name: 'bad', query: { EQ_colour: 'red' } }), 400, 'unknown query parameter');
+  expectStatus(t, await api.post('/epcis/queries/shipments/subscriptions', { dest }), 400, 'stream or schedule');
+  const subscribed = await api.post('/epcis/queries/shipments/subscriptions', { dest, stream: true, signatureToken: 'secret-token-1' });
+  expectStatus(t, subscribed, 201, 'stream subscription');
+
+  const capture = (body: object) => world.app.inject({ method: 'POST', url: '/epcis/events', payload: body, headers: { authorization: `Bearer ${plant.key}` } });
+  await capture(event('shipping', 1));
+  await capture(event('receiving', 2));
+  const subscriptions = world.app.services.subscriptions;
+
+  await subscriptions.tick();
+  t.equal(received.length, 0, 'the webhook failed the first time');
+  const failing = (await api.get('/epcis/queries/shipments/subscriptions')).body.items[0];
+  t.match(failing, { failures: 1, lastError: 'webhook answered 500' });
+  await new Promise((resolve) => setTimeout(resolve, 2100));
+  await subscriptions.tick();
+  t.equal(received.length, 1, 'retried and delivered');
+  const delivered = JSON.parse(received[0].body);
+  t.equal(delivered.type, 'EPCISQueryDocument');
+  const events = delivered.epcisBody.queryResults.resultsBody.eventList;
+  t.same(events.map((e: { bizStep: string }) => e.bizStep), ['shipping'], 'only what the query selects');
+  t.equal(received[0].signature, signBody(received[0].body, 'secret-token-1'), 'signed with the token');
+
+  await subscriptions.tick();
+  t.equal(received.length, 1, 'nothing new, nothing sent');
+  await capture(event('shipping', 3));
+  await subscriptions.tick();
+  t.equal(received.length, 2, 'new events stream out');
+  t.equal(JSON.parse(received[1].body).epcisBody.queryResults.resultsBody.eventList.length, 1, 'each event once');
+
+  const run = await api.get('/epcis/queries/shipments/events');
+  t.equal(run.body.epcisBody.queryResults.resultsBody.eventList.length, 2, 'running the named query');
+  const other = await world.party('farm');
+  expectStatus(t, await other.api.get('/epcis/queries/shipments'), 404, 'named queries are per party');
+
+  const id = subscribed.body.subscriptionID;
+  expectStatus(t, await api.delete(`/epcis/queries/shipments/subscriptions/${id}`), 204, 'unsubscribe');
+  expectStatus(t, await api.delete(`/epcis/queries/shipments/subscriptions/${id}`), 404, 'gone');
+  expectStatus(t, await api.delete('/epcis/queries/shipments'), 204, 'delete the query');
+});
