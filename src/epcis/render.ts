@@ -111,3 +111,27 @@ export function renderEvent(event: StoredEvent, context: RenderContext, correcti
     ...extra,
   };
 }
+
+export type EpcFormat = 'No_Preference' | 'Always_GS1_Digital_Link' | 'Always_EPC_URN';
+const ID_LISTS = ['epcList', 'childEPCs', 'inputEPCList', 'outputEPCList'];
+const QUANTITY_LISTS = ['quantityList', 'childQuantityList', 'inputQuantityList', 'outputQuantityList'];
+
+/**
+ * Identifiers of an event in the form the client asked for (GS1-EPC-Format): Digital Link
+ * rewrites EPC URNs; EPC URN keeps URNs as captured, since a Digital Link does not say where
+ * the company prefix ends; No_Preference returns what was captured.
+ */
+export function withEpcFormat(event: Record<string, unknown>, format: EpcFormat, toDigitalLink: (id: string) => string): Record<string, unknown> {
+  if (format !== 'Always_GS1_Digital_Link') return event;
+  const out: Record<string, unknown> = { ...event };
+  for (const field of ID_LISTS) if (Array.isArray(out[field])) out[field] = (out[field] as string[]).map(toDigitalLink);
+  for (const field of QUANTITY_LISTS) {
+    if (Array.isArray(out[field])) out[field] = (out[field] as { epcClass: string }[]).map((entry) => ({ ...entry, epcClass: toDigitalLink(entry.epcClass) }));
+  }
+  if (typeof out.parentID === 'string') out.parentID = toDigitalLink(out.parentID);
+  for (const field of ['readPoint', 'bizLocation']) {
+    const place = out[field] as { id?: string } | undefined;
+    if (place?.id) out[field] = { ...place, id: toDigitalLink(place.id) };
+  }
+  return out;
+}

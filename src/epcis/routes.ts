@@ -3,7 +3,9 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { bearerSecurity, principalOf } from '../http/authenticate.js';
 import { badRequest, problemSchema } from '../http/problem.js';
+import { canonicalId } from './mapping.js';
 import { parseEventQuery, QUERY_PARAMETERS } from './query-params.js';
+import { withEpcFormat, type EpcFormat } from './render.js';
 import type { SubscriptionService } from './subscriptions.js';
 import { CAPTURE_LIMIT_EVENTS, decodePageToken, type EpcisService } from './service.js';
 
@@ -24,12 +26,18 @@ const captureJobSchema = z
   })
   .meta({ id: 'EpcisCaptureJob' });
 
+const EPC_FORMATS: EpcFormat[] = ['No_Preference', 'Always_GS1_Digital_Link', 'Always_EPC_URN'];
+const epcFormatOf = (request: FastifyRequest): EpcFormat => {
+  const asked = request.headers['gs1-epc-format'];
+  return EPC_FORMATS.includes(asked as EpcFormat) ? (asked as EpcFormat) : 'No_Preference';
+};
+
 export const epcisRoutes: FastifyPluginAsyncZod<{ service: EpcisService; subscriptions: SubscriptionService }> = async (app, { service, subscriptions }) => {
   const tags = ['EPCIS 2.0'];
-  app.addHook('onSend', async (_request, reply) => {
+  app.addHook('onSend', async (request, reply) => {
     reply.header('GS1-EPCIS-Version', '2.0.0');
     reply.header('GS1-CBV-Version', '2.0.0');
-    reply.header('GS1-EPC-Format', 'Always_GS1_Digital_Link');
+    reply.header('GS1-EPC-Format', epcFormatOf(request));
   });
   app.addContentTypeParser('application/ld+json', { parseAs: 'string', bodyLimit: CAPTURE_LIMIT_BYTES }, (_request, body, done) => {
     try {
@@ -129,11 +137,13 @@ export const epcisRoutes: FastifyPluginAsyncZod<{ service: EpcisService; subscri
     const query = { ...(request.query as Record<string, unknown>), ...fixed };
     const perPage = query.perPage === undefined ? 30 : Number(query.perPage);
     if (!Number.isInteger(perPage) || perPage < 1 || perPage > 1000) throw badRequest('perPage must be 1…1000', [{ in: 'querystring', pointer: '/perPage', detail: '1…1000' }]);
-    return service.query(principalOf(request), {
+    const result = await service.query(principalOf(request), {
       ...parseEventQuery(query),
       after: typeof query.nextPageToken === 'string' ? decodePageToken(query.nextPageToken) : undefined,
       limit: perPage,
     });
+    const format = epcFormatOf(request);
+    return { ...result, events: result.events.map((event) => withEpcFormat(event, format, canonicalId)) };
   }
 
   const queryParams = z.record(z.string(), z.union([z.string(), z.array(z.string())])).describe(
@@ -173,7 +183,8 @@ export const epcisRoutes: FastifyPluginAsyncZod<{ service: EpcisService; subscri
         response: { 403: problemSchema, 404: problemSchema },
       },
     },
-    async (request, reply) => reply.type('application/ld+json').send((await service.event(principalOf(request), request.params.eventID)) as never),
+    async (request, reply) =>
+      reply.type('application/ld+json').send(withEpcFormat(await service.event(principalOf(request), request.params.eventID), epcFormatOf(request), canonicalId) as never),
   );
 
   const resources = [

@@ -187,3 +187,20 @@ t.test('events recorded through the native API are queryable as EPCIS events; er
   const fetched = await world.app.inject({ method: 'GET', url: `/epcis/events/${encodeURIComponent(original.eventID)}`, headers: { authorization: `Bearer ${plant.key}` } });
   t.match(fetched.json().errorDeclaration, { declarationTime: '2026-03-02T00:00:00Z', reason: 'incorrect_data' }, 'the original is marked as declared in error');
 });
+
+t.test('GS1-EPC-Format: identifiers captured as EPC URNs come back as captured, or as GS1 Digital Links', async (t) => {
+  const world = await createWorld(t);
+  const plant = await world.party('slaughterhouse');
+  const urnEvent = { '@context': CONTEXT, type: 'ObjectEvent', eventTime: time(1), eventTimeZoneOffset: '+08:00', action: 'OBSERVE', epcList: ['urn:epc:id:sgtin:0614141.812345.6789'], readPoint: { id: 'urn:epc:id:sgln:0614141.12345.400' } };
+  const created = await world.app.inject({ method: 'POST', url: '/epcis/events', payload: urnEvent, headers: { authorization: `Bearer ${plant.key}` } });
+  const url = `/epcis/events/${encodeURIComponent(created.json().eventID)}`;
+  const asCaptured = await world.app.inject({ method: 'GET', url, headers: { authorization: `Bearer ${plant.key}` } });
+  t.same(asCaptured.json().epcList, ['urn:epc:id:sgtin:0614141.812345.6789']);
+  t.equal(asCaptured.headers['gs1-epc-format'], 'No_Preference');
+  const asLinks = await world.app.inject({ method: 'GET', url, headers: { authorization: `Bearer ${plant.key}`, 'gs1-epc-format': 'Always_GS1_Digital_Link' } });
+  t.same(asLinks.json().epcList, ['https://id.gs1.org/01/80614141123458/21/6789']);
+  t.same(asLinks.json().readPoint, { id: 'https://id.gs1.org/414/0614141123452/254/400' });
+  t.equal(asLinks.headers['gs1-epc-format'], 'Always_GS1_Digital_Link');
+  const found = await world.app.inject({ method: 'GET', url: `/epcis/events?MATCH_epc=${encodeURIComponent('https://id.gs1.org/01/80614141123458/21/6789')}`, headers: { authorization: `Bearer ${plant.key}` } });
+  t.equal(found.json().epcisBody.queryResults.resultsBody.eventList.length, 1, 'a URN-captured EPC is found by its Digital Link');
+});
