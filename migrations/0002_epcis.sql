@@ -41,6 +41,7 @@ CREATE TABLE "epcis_subscriptions" (
 --> statement-breakpoint
 ALTER TABLE "events" ADD COLUMN "epcis_type" text;--> statement-breakpoint
 ALTER TABLE "events" ADD COLUMN "transformation_id" text;--> statement-breakpoint
+ALTER TABLE "parties" ADD COLUMN "gs1_company_prefix" text;--> statement-breakpoint
 ALTER TABLE "epcis_captures" ADD CONSTRAINT "epcis_captures_party_code_parties_code_fk" FOREIGN KEY ("party_code") REFERENCES "public"."parties"("code") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
 CREATE INDEX "epcis_captures_party_idx" ON "epcis_captures" USING btree ("party_code","created_at");--> statement-breakpoint
 CREATE INDEX "epcis_subscriptions_owner_idx" ON "epcis_subscriptions" USING btree ("owner","query_name");--> statement-breakpoint

@@ -82,7 +82,9 @@ export function createRepositories(db: Db) {
   };
 }
 
-export function createServices(database: Database, options: Omit<AppOptions, 'database' | 'logger' | 'bodyLimit'> = {}) {
+type ServiceLog = { error: (object: object, message: string) => void; warn: (object: object, message: string) => void };
+
+export function createServices(database: Database, options: Omit<AppOptions, 'database' | 'logger' | 'bodyLimit'> & { log?: ServiceLog } = {}) {
   const repos = createRepositories(database.db);
   const items = createItemsRepository(database);
   const publicBaseUrl = options.publicBaseUrl ?? 'http://127.0.0.1:3000';
@@ -92,11 +94,11 @@ export function createServices(database: Database, options: Omit<AppOptions, 'da
   const partyExists = async (code: string) => (await repos.parties.findByCode(code)) !== undefined;
   const transaction = <T>(work: (scoped: EventRepositories & CaptureRepositories) => Promise<T>) =>
     database.db.transaction((tx) => work(createRepositories(tx as unknown as Db)));
-  const epcis = createEpcisService({ transaction, epcis: repos.epcis, lookup: repos, events: repos.events, lots: repos.lots, products: repos.products, locations: repos.locations, publicBaseUrl });
+  const epcis = createEpcisService({ transaction, epcis: repos.epcis, lookup: repos, events: repos.events, lots: repos.lots, products: repos.products, locations: repos.locations, prefixes: () => repos.parties.companyPrefixes(), publicBaseUrl, log: options.log });
   return {
     repos,
     epcis,
-    subscriptions: createSubscriptionService({ db: database.db, epcis, lagMs: options.subscriptionLagMs }),
+    subscriptions: createSubscriptionService({ db: database.db, epcis, lagMs: options.subscriptionLagMs, log: options.log }),
     apiKeys: createApiKeyService({ apiKeys: repos.apiKeys, partyExists }),
     parties: createPartyService({ parties: repos.parties }),
     locations: createLocationService({ locations: repos.locations, partyExists }),
@@ -104,7 +106,7 @@ export function createServices(database: Database, options: Omit<AppOptions, 'da
     lots: createLotService({ lots: repos.lots, shipments: repos.shipments }),
     events: createEventService({ transaction, events: repos.events, lots: repos.lots }),
     trace,
-    items: createItemService({ items, lots: repos.lots, products: repos.products, publicBaseUrl }),
+    items: createItemService({ items, lots: repos.lots, products: repos.products, publicBaseUrl, log: options.log }),
     itemsRepository: items,
     resolver: createResolverService({
       items,
@@ -114,7 +116,7 @@ export function createServices(database: Database, options: Omit<AppOptions, 'da
       trace,
       ipSalt,
       policy: options.flagPolicy,
-      onScanWriteError: (error) => console.error('storing scans failed', error),
+      onScanWriteError: (error) => options.log?.error({ err: error }, 'storing scans failed'),
     }),
     complaints: createComplaintService({ complaints: repos.complaints, items, ipSalt }),
     publicBaseUrl,
@@ -137,7 +139,7 @@ export async function buildApp(options: AppOptions) {
     reply.header('x-request-id', request.id);
   });
 
-  const services = createServices(options.database, options);
+  const services = createServices(options.database, { ...options, log: app.log });
   registerProblemHandlers(app);
   // Resolver pages, QR images and the API are read cross-origin; keys travel in headers, never cookies.
   await app.register(cors, { origin: '*', methods: ['GET', 'HEAD', 'POST', 'OPTIONS'], exposedHeaders: ['Link', 'Location', 'X-Request-Id'], strictPreflight: false, preflightContinue: true });

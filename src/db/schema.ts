@@ -38,6 +38,8 @@ export const parties = pgTable(
     contact: jsonb('contact').$type<PartyContact>().notNull().default({}),
     licences: jsonb('licences').$type<PartyLicences>().notNull().default({}),
     gln: text('gln'),
+    /** GS1 company prefix, so the party's GTINs, SSCCs and GLNs can be written as EPC URNs. */
+    gs1CompanyPrefix: text('gs1_company_prefix'),
     createdAt: createdAt(),
   },
   (t) => [

@@ -2,6 +2,7 @@
 // queries and subscriptions. Pure.
 import { badRequest } from '../http/problem.js';
 import { EPCIS_TYPES } from './mapping.js';
+import type { EventFilter } from './repository.js';
 
 export const MATCH_ROLES: Record<string, string[]> = {
   MATCH_epc: ['subject', 'child', 'parent'],
@@ -16,19 +17,8 @@ const LIST_PARAMETERS = ['eventType', 'EQ_bizStep', 'EQ_disposition', 'EQ_readPo
 const TIME_PARAMETERS = ['GE_eventTime', 'LT_eventTime', 'GE_recordTime', 'LT_recordTime'];
 export const QUERY_PARAMETERS = [...LIST_PARAMETERS, ...TIME_PARAMETERS];
 
-export type EventQuery = {
-  eventTypes?: string[];
-  eventTimeFrom?: Date;
-  eventTimeBefore?: Date;
-  recordTimeFrom?: Date;
-  recordTimeBefore?: Date;
-  bizSteps?: string[];
-  dispositions?: string[];
-  readPoints?: string[];
-  bizLocations?: string[];
-  eventIds?: string[];
-  matches: { values: string[]; roles: string[] }[];
-};
+/** A query before EPCs are resolved to lots and before access and paging are applied. */
+export type EventQuery = Omit<EventFilter, 'partyCode' | 'lotMatches' | 'after' | 'limit'> & { matches: { values: string[]; roles: string[] }[] };
 
 /** Lists: repeat the parameter, or separate values with '|' as the EPCIS REST binding allows. */
 export const listOf = (value: unknown): string[] | undefined => {

@@ -1,6 +1,7 @@
 // Native events as EPCIS 2.0 JSON-LD: captured events come back as stored; events recorded
 // through the native API are rendered from the same rows. Pure.
 import { isGs1Charset82 } from '../gs1/digital-link.js';
+import { digitalLinkToEpcUrn } from '../gs1/epc-uri.js';
 import type { StoredEvent } from '../events/repository.js';
 
 export const EPCIS_CONTEXT = ['https://ref.gs1.org/standards/epcis/epcis-context.jsonld', { cntrace: 'urn:county-trace:epcis:' }];
@@ -116,22 +117,33 @@ export type EpcFormat = 'No_Preference' | 'Always_GS1_Digital_Link' | 'Always_EP
 const ID_LISTS = ['epcList', 'childEPCs', 'inputEPCList', 'outputEPCList'];
 const QUANTITY_LISTS = ['quantityList', 'childQuantityList', 'inputQuantityList', 'outputQuantityList'];
 
-/**
- * Identifiers of an event in the form the client asked for (GS1-EPC-Format): Digital Link
- * rewrites EPC URNs; EPC URN keeps URNs as captured, since a Digital Link does not say where
- * the company prefix ends; No_Preference returns what was captured.
- */
-export function withEpcFormat(event: Record<string, unknown>, format: EpcFormat, toDigitalLink: (id: string) => string): Record<string, unknown> {
-  if (format !== 'Always_GS1_Digital_Link') return event;
+/** Every identifier field of an event rewritten by `convert` (EPCs, classes, parent, read point, business location). */
+export function mapIdentifiers(event: Record<string, unknown>, convert: (id: string) => string): Record<string, unknown> {
   const out: Record<string, unknown> = { ...event };
-  for (const field of ID_LISTS) if (Array.isArray(out[field])) out[field] = (out[field] as string[]).map(toDigitalLink);
+  for (const field of ID_LISTS) if (Array.isArray(out[field])) out[field] = (out[field] as string[]).map(convert);
   for (const field of QUANTITY_LISTS) {
-    if (Array.isArray(out[field])) out[field] = (out[field] as { epcClass: string }[]).map((entry) => ({ ...entry, epcClass: toDigitalLink(entry.epcClass) }));
+    if (Array.isArray(out[field])) out[field] = (out[field] as { epcClass: string }[]).map((entry) => ({ ...entry, epcClass: convert(entry.epcClass) }));
   }
-  if (typeof out.parentID === 'string') out.parentID = toDigitalLink(out.parentID);
+  if (typeof out.parentID === 'string') out.parentID = convert(out.parentID);
   for (const field of ['readPoint', 'bizLocation']) {
     const place = out[field] as { id?: string } | undefined;
-    if (place?.id) out[field] = { ...place, id: toDigitalLink(place.id) };
+    if (place?.id) out[field] = { ...place, id: convert(place.id) };
   }
   return out;
+}
+
+/**
+ * The converter for a GS1-EPC-Format: Digital Link rewrites EPC URNs; EPC URN writes GS1 keys
+ * as URNs where the company prefix length is known (a Digital Link does not carry it);
+ * No_Preference returns identifiers as captured.
+ */
+export function epcConverter(format: EpcFormat, toDigitalLink: (id: string) => string, companyPrefixLength: (key: string) => number | null) {
+  if (format === 'No_Preference') return null;
+  if (format === 'Always_GS1_Digital_Link') return toDigitalLink;
+  return (id: string) => {
+    const link = toDigitalLink(id);
+    const key = /^https:\/\/id\.gs1\.org\/(?:01|00|8003)\/(\d{14,18})/.exec(link)?.[1].slice(1) ?? /^https:\/\/id\.gs1\.org\/414\/(\d{13})/.exec(link)?.[1];
+    const length = key ? companyPrefixLength(key) : null;
+    return (length && digitalLinkToEpcUrn(link, length)) || id;
+  };
 }

@@ -3,9 +3,8 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { bearerSecurity, principalOf } from '../http/authenticate.js';
 import { badRequest, problemSchema } from '../http/problem.js';
-import { canonicalId } from './mapping.js';
 import { parseEventQuery, QUERY_PARAMETERS } from './query-params.js';
-import { withEpcFormat, type EpcFormat } from './render.js';
+import type { EpcFormat } from './render.js';
 import type { SubscriptionService } from './subscriptions.js';
 import { CAPTURE_LIMIT_EVENTS, decodePageToken, type EpcisService } from './service.js';
 
@@ -142,8 +141,8 @@ export const epcisRoutes: FastifyPluginAsyncZod<{ service: EpcisService; subscri
       after: typeof query.nextPageToken === 'string' ? decodePageToken(query.nextPageToken) : undefined,
       limit: perPage,
     });
-    const format = epcFormatOf(request);
-    return { ...result, events: result.events.map((event) => withEpcFormat(event, format, canonicalId)) };
+    const format = await service.formatter(epcFormatOf(request));
+    return { ...result, events: result.events.map(format) };
   }
 
   const queryParams = z.record(z.string(), z.union([z.string(), z.array(z.string())])).describe(
@@ -184,7 +183,7 @@ export const epcisRoutes: FastifyPluginAsyncZod<{ service: EpcisService; subscri
       },
     },
     async (request, reply) =>
-      reply.type('application/ld+json').send(withEpcFormat(await service.event(principalOf(request), request.params.eventID), epcFormatOf(request), canonicalId) as never),
+      reply.type('application/ld+json').send((await service.formatter(epcFormatOf(request)))(await service.event(principalOf(request), request.params.eventID)) as never),
   );
 
   const resources = [

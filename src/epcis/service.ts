@@ -8,7 +8,7 @@ import type { LocationsRepository } from '../locations/repository.js';
 import { captureEvent, findLotFor, type CaptureRepositories } from './capture.js';
 import { documentEvents, documentIgnoreFields } from './event-hash.js';
 import { canonicalId, shortVocabulary, EPCIS_TYPES } from './mapping.js';
-import { EPCIS_CONTEXT, renderEvent, type RenderLot } from './render.js';
+import { EPCIS_CONTEXT, epcConverter, mapIdentifiers, renderEvent, type EpcFormat, type RenderLot } from './render.js';
 import type { CaptureRow, EpcisRepository, EventFilter } from './repository.js';
 import { validateCaptureDocument, validateCaptureEvent } from './validation/index.js';
 
@@ -26,6 +26,8 @@ export function createEpcisService(deps: {
   lots: Pick<LotsRepository, 'findByCodes'>;
   products: Pick<ProductsRepository, 'findByCodes'>;
   locations: Pick<LocationsRepository, 'findByCodes'>;
+  /** GS1 company prefixes registered by parties. */
+  prefixes: () => Promise<string[]>;
   publicBaseUrl: string;
   log?: { error: (object: object, message: string) => void };
 }) {
@@ -115,6 +117,13 @@ export function createEpcisService(deps: {
 
   return {
     lotUriPrefix,
+
+    /** Rewrites identifiers per GS1-EPC-Format, using the company prefixes parties registered. */
+    async formatter(format: EpcFormat): Promise<(event: Record<string, unknown>) => Record<string, unknown>> {
+      const prefixes = format === 'Always_EPC_URN' ? (await deps.prefixes()).sort((a, b) => b.length - a.length) : [];
+      const convert = epcConverter(format, canonicalId, (key) => prefixes.find((prefix) => key.startsWith(prefix))?.length ?? null);
+      return convert ? (event) => mapIdentifiers(event, convert) : (event) => event;
+    },
 
     queryDocument: (events: unknown[]) => ({
       '@context': EPCIS_CONTEXT,

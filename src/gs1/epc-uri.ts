@@ -133,21 +133,3 @@ export function digitalLinkToEpcUrn(uri: string, companyPrefixLength: number): s
   }
   return null;
 }
-
-function idOf(dl: DigitalLink): DigitalLinkId {
-  if (dl.gtin !== undefined) return { gtin: dl.gtin, cpv: dl.cpv, lot: dl.lot, serial: dl.serial };
-  if (dl.sscc !== undefined) return { sscc: dl.sscc };
-  if (dl.gln !== undefined) return { gln: dl.gln, glnExtension: dl.glnExtension };
-  return { grai: dl.grai as string };
-}
-
-/**
- * Canonical stored form of an EPC: convertible EPC URNs and Digital Link URIs on any host become
- * `https://id.gs1.org/…` (GTIN-14, no prefix path, no query, no trailing slash); anything else is
- * returned unchanged.
- */
-export function normalizeEpc(value: string): string {
-  if (value.startsWith('urn:epc:')) return epcUrnToDigitalLink(value) ?? value;
-  const dl = /^https?:\/\//i.test(value) ? parseUri(value) : null;
-  return dl ? buildDigitalLink(GS1_DL_HOST, idOf(dl)) : value;
-}

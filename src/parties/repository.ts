@@ -1,4 +1,4 @@
-import { and, eq, inArray, type SQL } from 'drizzle-orm';
+import { and, eq, inArray, isNotNull, type SQL } from 'drizzle-orm';
 import type { Db } from '../db/client.js';
 import { selectInChunks } from '../db/chunk.js';
 import { parties } from '../db/schema.js';
@@ -34,9 +34,9 @@ export function createPartiesRepository(db: Db) {
         .limit(filter.limit)
         .offset(filter.offset);
     },
-    async count(): Promise<number> {
-      const rows = await db.select({ code: parties.code }).from(parties).limit(1);
-      return rows.length;
+    async companyPrefixes(): Promise<string[]> {
+      const rows = await db.select({ prefix: parties.gs1CompanyPrefix }).from(parties).where(isNotNull(parties.gs1CompanyPrefix));
+      return rows.map((row) => row.prefix as string);
     },
   };
 }

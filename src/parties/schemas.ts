@@ -35,6 +35,11 @@ export const createPartyBody = z.object({
     })
     .optional(),
   gln: glnSchema.optional(),
+  gs1CompanyPrefix: z
+    .string()
+    .regex(/^\d{6,12}$/, { error: 'must be a GS1 company prefix: 6 to 12 digits' })
+    .optional()
+    .describe('lets EPCIS render this party\'s identifiers as EPC URNs'),
 });
 export type CreatePartyInput = z.infer<typeof createPartyBody>;
 
@@ -49,6 +54,7 @@ export const partySchema = z
     contact: z.object({ person: z.string().optional(), phone: z.string().optional(), email: z.string().optional() }),
     licences: z.record(z.string(), z.string()),
     gln: z.string().nullable(),
+    gs1CompanyPrefix: z.string().nullable(),
     createdAt: z.date(),
   })
   .meta({ id: 'Party' });

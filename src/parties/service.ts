@@ -30,6 +30,7 @@ export function createPartyService(deps: { parties: Pick<PartiesRepository, 'ins
         contact: input.contact ?? {},
         licences: input.licences ?? {},
         gln: input.gln ?? null,
+        gs1CompanyPrefix: input.gs1CompanyPrefix ?? null,
       });
       return toParty(row);
     },

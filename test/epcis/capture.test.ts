@@ -203,4 +203,13 @@ t.test('GS1-EPC-Format: identifiers captured as EPC URNs come back as captured, 
   t.equal(asLinks.headers['gs1-epc-format'], 'Always_GS1_Digital_Link');
   const found = await world.app.inject({ method: 'GET', url: `/epcis/events?MATCH_epc=${encodeURIComponent('https://id.gs1.org/01/80614141123458/21/6789')}`, headers: { authorization: `Bearer ${plant.key}` } });
   t.equal(found.json().epcisBody.queryResults.resultsBody.eventList.length, 1, 'a URN-captured EPC is found by its Digital Link');
+
+  const linkEvent = { ...urnEvent, eventTime: time(2), epcList: ['https://id.gs1.org/01/80614141123458/21/7000'], readPoint: undefined };
+  const linkCaptured = await world.app.inject({ method: 'POST', url: '/epcis/events', payload: linkEvent, headers: { authorization: `Bearer ${plant.key}` } });
+  const linkUrl = `/epcis/events/${encodeURIComponent(linkCaptured.json().eventID)}`;
+  const asUrn = () => world.app.inject({ method: 'GET', url: linkUrl, headers: { authorization: `Bearer ${plant.key}`, 'gs1-epc-format': 'Always_EPC_URN' } });
+  t.same((await asUrn()).json().epcList, ['https://id.gs1.org/01/80614141123458/21/7000'], 'without a known company prefix a Digital Link stays one');
+  expectStatus(t, await world.admin.post('/parties', { kind: 'processor', name: 'GS1 member', regionCode: '500236', gs1CompanyPrefix: '0614141' }), 201, 'a party registers its GS1 company prefix');
+  t.same((await asUrn()).json().epcList, ['urn:epc:id:sgtin:0614141.812345.7000'], 'then its keys render as EPC URNs');
+  expectStatus(t, await world.admin.post('/parties', { kind: 'processor', name: 'x', regionCode: '500236', gs1CompanyPrefix: '12' }), 400, 'a company prefix has 6 to 12 digits');
 });

@@ -1,6 +1,6 @@
 import t from 'tap';
 import { completeGs1 } from '../../src/codes/gs1.js';
-import { digitalLinkToEpcUrn, epcUrnToDigitalLink, GS1_DL_HOST, normalizeEpc } from '../../src/gs1/epc-uri.js';
+import { digitalLinkToEpcUrn, epcUrnToDigitalLink, GS1_DL_HOST } from '../../src/gs1/epc-uri.js';
 
 const DL = GS1_DL_HOST;
 
@@ -148,32 +148,3 @@ t.test('round trips through both directions', async (t) => {
   }
 });
 
-t.test('normalizeEpc', async (t) => {
-  for (const [urn, dl] of VECTORS) t.equal(normalizeEpc(urn), dl, urn);
-  for (const [, dl] of VECTORS) t.equal(normalizeEpc(dl), dl, `${dl} is already canonical`);
-  t.equal(normalizeEpc('https://id.example.com/8003/040123450007718765'), `${DL}/8003/040123450007718765`, 'conformance: other host');
-  t.equal(normalizeEpc('https://example.com/01/80614141123458/21/6789/'), `${DL}/01/80614141123458/21/6789`, 'trailing slash dropped');
-  t.equal(normalizeEpc('https://example.com/01/80614141123458/21/6789?17=261231&linkType=all'), `${DL}/01/80614141123458/21/6789`, 'query dropped');
-  t.equal(normalizeEpc('http://id.gs1.org/00/106141412345678908'), `${DL}/00/106141412345678908`, 'http to https');
-  t.equal(normalizeEpc('HTTPS://Example.COM/414/0614141123452/254/400'), `${DL}/414/0614141123452/254/400`);
-  t.equal(normalizeEpc('https://example.com/dl/01/9506000134352/10/AB%2f12'), `${DL}/01/09506000134352/10/AB%2F12`, 'GTIN-14, prefix dropped, encoding canonical');
-  t.equal(normalizeEpc('https://example.com/01/09506000134352/10/A%21'), `${DL}/01/09506000134352/10/A%21`);
-  t.equal(normalizeEpc("https://example.com/01/09506000134352/10/A!'"), `${DL}/01/09506000134352/10/A%21%27`);
-  t.equal(normalizeEpc('https://example.com/01/09506000134352#frag'), `${DL}/01/09506000134352`, 'fragment dropped');
-
-  const unchanged = [
-    'urn:epc:id:giai:4012345.ABC345',
-    'urn:epc:id:sgtin:0614141.812345.',
-    'urn:epcglobal:cbv:bt:4012345123456:RE1099',
-    'https://example.com/products/42',
-    'https://example.com/01/80614141123459/21/6789',
-    'https://example.com/01/80614141123458/21/s/10/l',
-    'https://id.gs1.org/8004/4012345ABC345',
-    'geo:50.947573340894124,6.9',
-    'ftp://example.com/01/80614141123458',
-    'https://',
-    'ABC-123',
-    '',
-  ];
-  for (const v of unchanged) t.equal(normalizeEpc(v), v, JSON.stringify(v));
-});
