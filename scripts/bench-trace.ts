@@ -571,14 +571,14 @@ async function diagnose(db: Db, services: ReturnType<typeof createServices>, dir
     await repos.lots.findByCodes(lotCodes);
     phases['lots.findByCodes'].push(ms(start));
     start = performance.now();
-    const edges = await repos.lineage.edgesAmong(lotCodes);
+    const edges = await repos.lineage.edgesAmong(lotCodes, direction);
     phases['lineage.edgesAmong'].push(ms(start));
     kept += edges.length;
     const rows = await selectInChunks(lotCodes, (slice) =>
       db
         .select({ n: count() })
         .from(lineageEdges)
-        .where(and(inArray(lineageEdges.downstreamCode, slice), isNull(lineageEdges.retractedByEventId))),
+        .where(and(inArray(direction === 'backward' ? lineageEdges.downstreamCode : lineageEdges.upstreamCode, slice), isNull(lineageEdges.retractedByEventId))),
     );
     fetched += rows.reduce((acc, row) => acc + Number(row.n), 0);
     start = performance.now();

@@ -66,13 +66,15 @@ export function createLineageRepository(db: Db) {
       return [...seen].map(([code, depth]) => ({ code, depth }));
     },
 
-    /** Live edges with both ends among the given nodes. */
-    async edgesAmong(codes: string[]): Promise<EdgeRow[]> {
+    /**
+     * Live edges with both ends among the nodes a walk reached. Looked up from the side the walk
+     * came from, so a forward trace does not fetch every other input of the lots it reached.
+     */
+    async edgesAmong(codes: string[], direction: Direction): Promise<EdgeRow[]> {
       const members = new Set(codes);
-      const rows = await selectInChunks(codes, (slice) =>
-        db.select().from(lineageEdges).where(and(inArray(lineageEdges.downstreamCode, slice), live)),
-      );
-      return rows.filter((row) => members.has(row.upstreamCode));
+      const [lookup, other] = direction === 'backward' ? (['downstreamCode', 'upstreamCode'] as const) : (['upstreamCode', 'downstreamCode'] as const);
+      const rows = await selectInChunks(codes, (slice) => db.select().from(lineageEdges).where(and(inArray(lineageEdges[lookup], slice), live)));
+      return rows.filter((row) => members.has(row[other]));
     },
 
     /** True when `toCode` is downstream of `fromCode`; set semantics on the code alone always terminates. */

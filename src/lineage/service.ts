@@ -78,7 +78,7 @@ export function createTraceService(deps: {
       const codes = reached.map((node) => node.code);
       const [lots, edges, shipments, events, holdings] = await Promise.all([
         deps.lots.findByCodes(codes),
-        deps.lineage.edgesAmong(codes),
+        deps.lineage.edgesAmong(codes, direction),
         deps.shipments.forLots(codes),
         deps.events.forLots(codes),
         deps.lots.holdings(codes),
