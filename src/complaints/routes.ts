@@ -3,7 +3,8 @@ import { z } from 'zod';
 import { requireRole } from '../auth/principal.js';
 import { bearerSecurity, principalOf } from '../http/authenticate.js';
 import { problemSchema } from '../http/problem.js';
-import { complaintReceivedPage } from '../resolver/page.js';
+import { complaintReceivedPage, complaintStatusPage } from '../resolver/page.js';
+import { preferredType } from '../http/negotiate.js';
 import { COMPLAINT_STATUSES, complaintSchema, complaintStatusSchema, fileComplaintBody, transitionBody } from './schemas.js';
 import type { ComplaintService } from './service.js';
 
@@ -40,10 +41,19 @@ export const complaintRoutes: FastifyPluginAsyncZod<{ service: ComplaintService;
         tags,
         summary: 'Status of a complaint by its ticket number',
         params: z.object({ ticket: z.string().max(40) }),
+        querystring: z.object({ lang: z.enum(['zh-CN', 'en']).optional() }),
         response: { 200: complaintStatusSchema, 404: problemSchema },
       },
     },
-    async (request) => service.status(request.params.ticket),
+    async (request, reply) => {
+      const status = await service.status(request.params.ticket);
+      if (preferredType(request.headers.accept, ['application/json', 'text/html']) !== 'text/html') return status;
+      // the consumer following the link on the receipt gets a page, not JSON
+      return reply
+        .type('text/html; charset=utf-8')
+        .serializer((html: string) => html)
+        .send(complaintStatusPage(status, request.query.lang ?? 'zh-CN') as never);
+    },
   );
 
   app.get(

@@ -32,7 +32,8 @@ export function createComplaintService(deps: {
     async file(input: { code: string; category: string; text: string; phone?: string }, ip: string) {
       const code = normalizeCode(input.code);
       const item = await deps.items.findItem(code);
-      const day = now().toISOString().slice(0, 10).replace(/-/g, '');
+      // the ticket carries the consumer's (China Standard Time) date
+      const day = new Date(now().getTime() + 8 * 3_600_000).toISOString().slice(0, 10).replace(/-/g, '');
       const row = await deps.complaints.insert({
         ticket: `TS${day}${ticketSuffix()}`,
         itemCode: code,

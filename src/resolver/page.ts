@@ -61,6 +61,10 @@ const ZH = {
   ticket: '投诉编号',
   receivedBody: '市场监管部门和生产企业将核实处理，请保存投诉编号以便查询。',
   checkStatus: '查询处理进度',
+  complaintStatus: '投诉处理进度',
+  statuses: { open: '已受理', investigating: '调查处理中', resolved: '已办结' } as Record<string, string>,
+  filedAt: '提交时间',
+  updatedAt: '最近更新',
 };
 const EN: typeof ZH = {
   title: 'Product traceability',
@@ -117,6 +121,10 @@ const EN: typeof ZH = {
   ticket: 'Ticket number',
   receivedBody: 'Market regulators and the producer will look into it. Keep the ticket number to check progress.',
   checkStatus: 'Check status',
+  complaintStatus: 'Complaint status',
+  statuses: { open: 'Received', investigating: 'Under investigation', resolved: 'Resolved' },
+  filedAt: 'Filed',
+  updatedAt: 'Last update',
 };
 const TEXT: Record<Lang, typeof ZH> = { 'zh-CN': ZH, en: EN };
 
@@ -289,4 +297,13 @@ export function complaintReceivedPage(ticket: string, statusPath: string, lang: 
   const body = html`<div class="alert ok" role="status">${t.received}</div>
 <section><dl><dt>${t.ticket}</dt><dd><code>${ticket}</code></dd></dl><p>${t.receivedBody}</p><a class="link" href="${statusPath}">${t.checkStatus}</a></section>`;
   return layout(lang, t.received, null, body);
+}
+
+/** The consumer's view of a complaint, for the link on the receipt. */
+export function complaintStatusPage(complaint: { ticket: string; status: string; createdAt: Date; updatedAt: Date }, lang: Lang): string {
+  const t = TEXT[lang];
+  const body = html`<section><h2>${t.complaintStatus}</h2><dl><dt>${t.ticket}</dt><dd><code>${complaint.ticket}</code></dd>
+<dt>${t.complaintStatus}</dt><dd><strong>${t.statuses[complaint.status] ?? complaint.status}</strong></dd>
+<dt>${t.filedAt}</dt><dd>${shanghaiTime(complaint.createdAt.toISOString())}</dd><dt>${t.updatedAt}</dt><dd>${shanghaiTime(complaint.updatedAt.toISOString())}</dd></dl></section>`;
+  return layout(lang, t.complaintStatus, null, body);
 }

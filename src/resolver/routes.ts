@@ -3,6 +3,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { isValidRegionCode } from '../codes/china.js';
 import { parseDigitalLinkPath } from '../gs1/digital-link.js';
+import { preferredType } from '../http/negotiate.js';
 import { badRequest, notFound, problemSchema, type Problem } from '../http/problem.js';
 import { consumerPage, notGenuinePage } from './page.js';
 import { NotGenuineError, type Resolved, type ResolverService, type ScanContext } from './service.js';
@@ -20,24 +21,6 @@ function linkTypeOf(value: string): LinkType | 'linkset' | null {
   if (value === 'linkset' || value === 'all') return 'linkset';
   const name = value.startsWith('gs1:') ? value.slice(4) : value.startsWith(GS1_VOC) ? value.slice(GS1_VOC.length) : value;
   return name in LINK_TYPES ? (name as LinkType) : null;
-}
-
-/** The media type the client prefers among those offered, by Accept q-values; HTML for a bare phone scan. */
-export function preferredType(accept: string | undefined, offered: string[]): string {
-  if (!accept) return offered[0];
-  let best = { type: offered[0], q: -1, order: Infinity };
-  accept.split(',').forEach((part, order) => {
-    const [range, ...params] = part.trim().split(';');
-    const q = Number(params.map((p) => p.trim()).find((p) => p.startsWith('q='))?.slice(2) ?? 1);
-    const [major, minor] = range.trim().toLowerCase().split('/');
-    for (const type of offered) {
-      const [tMajor, tMinor] = type.split('/');
-      const matches = (major === '*' || major === tMajor) && (minor === '*' || minor === tMinor);
-      const specific = major !== '*' && minor !== '*';
-      if (matches && (q > best.q || (q === best.q && specific && order < best.order))) best = { type, q, order: specific ? order : Infinity };
-    }
-  });
-  return best.q > 0 ? best.type : offered[0];
 }
 
 export const resolverRoutes: FastifyPluginAsyncZod<{ service: ResolverService; publicBaseUrl: string }> = async (app, { service, publicBaseUrl }) => {

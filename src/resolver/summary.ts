@@ -32,6 +32,8 @@ const STAGE_BY_PARTY_KIND: Record<string, Stage> = {
   retailer: 'retail',
 };
 const STAGE_BY_PROCESS: Record<string, Stage> = { slaughter: 'slaughter', cutting: 'cutting', curing: 'processing', smoking: 'processing', drying: 'processing', packing: 'processing' };
+/** Certificates a consumer is shown; invoices and despatch advices are commercial documents. */
+const CONSUMER_CERTIFICATES = new Set(['quarantine_certificate', 'meat_quality_certificate', 'commitment_certificate', 'clenbuterol_test', 'test_report']);
 /** Highest chilled-storage temperature accepted for meat in the cold chain, °C. */
 export const COLD_CHAIN_MAX_CELSIUS = 8;
 
@@ -112,7 +114,14 @@ export function consumerSummary(input: {
         time: inspection.eventTime.toISOString(),
       }))
       .sort((a, b) => a.time.localeCompare(b.time)),
-    certificates: [...new Map(trace.nodes.flatMap((node) => node.certificates).map((c) => [`${c.type}:${c.number}`, c])).values()],
+    certificates: [
+      ...new Map(
+        trace.nodes
+          .flatMap((node) => node.certificates)
+          .filter((certificate) => CONSUMER_CERTIFICATES.has(certificate.type))
+          .map((certificate) => [`${certificate.type}:${certificate.number}`, certificate]),
+      ).values(),
+    ],
     coldChain: temperatures.length
       ? { readings: temperatures.length, minCelsius: Math.min(...temperatures), maxCelsius: Math.max(...temperatures), withinLimits: Math.max(...temperatures) <= COLD_CHAIN_MAX_CELSIUS }
       : null,

@@ -51,4 +51,7 @@ t.test('消费维权投诉: consumers file, regulators work them through, consum
   t.same(resolved.body.notes.map((n: { status: string }) => n.status), ['investigating', 'resolved']);
   expectStatus(t, await transition('resolved', 'again'), 422, 'resolved is final');
   t.equal((await consumer.get(`/complaints/${filed.body.ticket}`)).body.status, 'resolved', 'the consumer sees the outcome');
+  const page = await consumer.get(`/complaints/${filed.body.ticket}`, { accept: 'text/html,application/xhtml+xml,*/*;q=0.8' });
+  t.match(page.headers['content-type'], /text\/html/, 'a browser following the receipt link gets a page');
+  t.match(page.body, /已办结/);
 });

@@ -58,7 +58,9 @@ t.test('resolver: short codes and GS1 Digital Links, with content negotiation', 
   t.equal(redirect.statusCode, 307);
   t.equal(redirect.headers.location, `${TEST_BASE_URL}/t/${code}?format=certificates`);
   t.equal(redirect.headers.link, `<${TEST_BASE_URL}/t/${code}?linkType=linkset>; rel="application/linkset"`);
-  t.ok((await get(`/t/${code}?format=certificates`)).json().certificates.some((c: { type: string }) => c.type === 'quarantine_certificate'));
+  const certificates = (await get(`/t/${code}?format=certificates`)).json().certificates.map((c: { type: string }) => c.type);
+  t.ok(certificates.includes('quarantine_certificate') && certificates.includes('meat_quality_certificate'), 'quarantine and meat-quality certificates');
+  t.notOk(certificates.includes('invoice') || certificates.includes('despatch_advice'), 'commercial documents stay private');
   t.equal((await get(`/t/${code}?linkType=gs1:nothing`)).statusCode, 404, 'unknown linkType');
 
   const fake = await get(`/t/${unissuedCode()}`);
