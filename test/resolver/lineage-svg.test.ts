@@ -1,27 +1,11 @@
 import t from 'tap';
 import { escapeXml, lineageSvg } from '../../src/resolver/lineage-svg.js';
 import type { ConsumerSummary } from '../../src/resolver/summary.js';
+import { demoLineage } from '../fixtures/demo-lineage.js';
 
 type Lineage = ConsumerSummary['lineage'];
 
-// The Fengjie demo chain, seen from one 500 g pack.
-const demo = (): Lineage => ({
-  nodes: [
-    { code: 'BLPK8Q3M2N7X', depth: 0, label: '奉上好品·奉节腊肉 500g', stage: 'processing' },
-    { code: 'BLKZ4R7T9W2C', depth: 1, label: '奉节腊肉（五花，散装）', stage: 'processing' },
-    { code: 'BLWH6N3P8Q5J', depth: 2, label: '冷鲜带皮五花肉', stage: 'cutting' },
-    { code: 'BLTZ2M5K9D4F', depth: 3, label: '白条猪（带皮猪胴体）', stage: 'slaughter' },
-    { code: 'BLLY3Q8N2X6G', depth: 4, label: '生猪（渝荣1号配套系）', stage: 'farm' },
-    { code: 'BLGS7D4M5R9H', depth: 4, label: '生猪（长白×荣昌）', stage: 'farm' },
-  ],
-  edges: [
-    { from: 'BLLY3Q8N2X6G', to: 'BLTZ2M5K9D4F' },
-    { from: 'BLGS7D4M5R9H', to: 'BLTZ2M5K9D4F' },
-    { from: 'BLTZ2M5K9D4F', to: 'BLWH6N3P8Q5J' },
-    { from: 'BLWH6N3P8Q5J', to: 'BLKZ4R7T9W2C' },
-    { from: 'BLKZ4R7T9W2C', to: 'BLPK8Q3M2N7X' },
-  ],
-});
+const demo = demoLineage;
 
 const count = (text: string, pattern: RegExp) => text.match(pattern)?.length ?? 0;
 const rects = (svg: string) =>

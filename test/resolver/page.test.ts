@@ -1,4 +1,5 @@
 import t from 'tap';
+import { demoLineage } from '../fixtures/demo-lineage.js';
 import { complaintReceivedPage, consumerPage, notGenuinePage } from '../../src/resolver/page.js';
 import type { ConsumerSummary } from '../../src/resolver/summary.js';
 
@@ -46,23 +47,8 @@ const demo = (): ConsumerSummary => ({
   coldChain: { readings: 3, minCelsius: 2.6, maxCelsius: 3.1, withinLimits: true },
   scans: { count: 3, firstScannedAt: '2026-11-20T02:15:00.000Z' },
   warnings: [],
-  lineage: {
-    nodes: [
-      { code: 'BLPK8Q3M2N7X', depth: 0, label: '奉上好品·奉节腊肉 500g', stage: 'processing' },
-      { code: 'BLKZ4R7T9W2C', depth: 1, label: '奉节腊肉（五花，散装）', stage: 'processing' },
-      { code: 'BLWH6N3P8Q5J', depth: 2, label: '冷鲜带皮五花肉', stage: 'slaughter' },
-      { code: 'BLTZ2M5K9D4F', depth: 3, label: '白条猪（带皮猪胴体）', stage: 'slaughter' },
-      { code: 'BLLY3Q8N2X6G', depth: 4, label: '生猪（渝荣1号配套系）', stage: 'farm' },
-      { code: 'BLGS7D4M5R9H', depth: 4, label: '生猪（长白×荣昌）', stage: 'farm' },
-    ],
-    edges: [
-      { from: 'BLLY3Q8N2X6G', to: 'BLTZ2M5K9D4F' },
-      { from: 'BLGS7D4M5R9H', to: 'BLTZ2M5K9D4F' },
-      { from: 'BLTZ2M5K9D4F', to: 'BLWH6N3P8Q5J' },
-      { from: 'BLWH6N3P8Q5J', to: 'BLKZ4R7T9W2C' },
-      { from: 'BLKZ4R7T9W2C', to: 'BLPK8Q3M2N7X' },
-    ],
-  },
+  lineage: demoLineage(),
+
 });
 
 const OPTIONS = { lang: 'zh-CN' as const, baseUrl: 'https://trace.example.cn', complaintPath: '/complaints', switchLangHref: '/t/K7QM2XR9P4D?lang=en' };
