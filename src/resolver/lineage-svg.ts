@@ -55,7 +55,18 @@ function labelLines(label: string): string[] {
   return lines;
 }
 
+const drawn = new WeakMap<Lineage, Map<string, string>>();
+
+/** Memoized per lineage object: the resolver hands every pack of a lot the same one. */
 export function lineageSvg(lineage: Lineage, lang: 'zh-CN' | 'en'): string {
+  let byLang = drawn.get(lineage);
+  if (!byLang) drawn.set(lineage, (byLang = new Map()));
+  let svg = byLang.get(lang);
+  if (svg === undefined) byLang.set(lang, (svg = drawLineage(lineage, lang)));
+  return svg;
+}
+
+function drawLineage(lineage: Lineage, lang: 'zh-CN' | 'en'): string {
   const title = lang === 'en' ? 'Trace chain' : '溯源链';
   const maxDepth = Math.max(0, ...lineage.nodes.map((node) => node.depth));
   const columns = new Map<number, Lineage['nodes']>();

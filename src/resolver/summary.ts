@@ -37,6 +37,15 @@ const CONSUMER_CERTIFICATES = new Set(['quarantine_certificate', 'meat_quality_c
 /** Highest chilled-storage temperature accepted for meat in the cold chain, °C. */
 export const COLD_CHAIN_MAX_CELSIUS = 8;
 
+// Every pack of a lot shares its trace object (cached by the resolver), so the lineage picture's
+// data is built once per trace; the same object then lets the SVG be memoized too.
+const lineages = new WeakMap<Trace, ConsumerSummary['lineage']>();
+function lineageOf(trace: Trace, build: () => ConsumerSummary['lineage']) {
+  let lineage = lineages.get(trace);
+  if (!lineage) lineages.set(trace, (lineage = build()));
+  return lineage;
+}
+
 export function consumerSummary(input: {
   code: string;
   lotCode: string;
@@ -127,9 +136,9 @@ export function consumerSummary(input: {
       : null,
     scans: { count: input.scans.count, firstScannedAt: input.scans.firstScannedAt?.toISOString() ?? null },
     warnings,
-    lineage: {
+    lineage: lineageOf(trace, () => ({
       nodes: trace.nodes.map((node) => ({ code: node.code, depth: node.depth, label: labelOf(node.code), stage: STAGE_BY_PARTY_KIND[party.get(node.partyCode)?.kind ?? ''] ?? null })),
       edges: trace.edges.filter((edge) => edge.kind !== 'custody').map((edge) => ({ from: edge.from, to: edge.to })),
-    },
+    })),
   };
 }
