@@ -1,6 +1,7 @@
 import { and, asc, eq, gt, sql } from 'drizzle-orm';
+import { createBatchLoader } from '../db/batch-loader.js';
 import { queryRows, type Database, type Db } from '../db/client.js';
-import { codeJobs, items } from '../db/schema.js';
+import { codeFlags, codeJobs, items, lots } from '../db/schema.js';
 import type { PendingScan } from '../resolver/scan-buffer.js';
 
 export type CodeJobRow = typeof codeJobs.$inferSelect;
@@ -16,6 +17,28 @@ export type ScannedItem = ResolvedItem & { lastRegion: string | null; lastScanne
 
 export function createItemsRepository(database: Pick<Database, 'db' | 'copyRows'>) {
   const { db } = database;
+  const findItemsStatement = db
+    .select({
+      code: items.code,
+      lotCode: items.lotCode,
+      partyCode: items.partyCode,
+      containerCode: items.containerCode,
+      scanCount: items.scanCount,
+      firstScannedAt: items.firstScannedAt,
+      lastScannedAt: items.lastScannedAt,
+      lastRegion: items.lastRegion,
+      lotStatus: lots.status,
+      flagged: sql<boolean>`exists (select 1 from ${codeFlags} where ${codeFlags.code} = ${items.code})`,
+    })
+    .from(items)
+    .innerJoin(codeJobs, eq(codeJobs.id, items.jobId))
+    .innerJoin(lots, eq(lots.code, items.lotCode))
+    .where(and(sql`${items.code} = any(${sql.placeholder('codes')}::text[])`, eq(codeJobs.status, 'succeeded')))
+    .prepare('find_items');
+  const itemLoader = createBatchLoader(async (codes: string[]) => {
+    const rows = await findItemsStatement.execute({ codes });
+    return new Map(rows.map((row) => [row.code, row]));
+  });
   return {
     async insertJob(row: typeof codeJobs.$inferInsert): Promise<CodeJobRow> {
       const [inserted] = await db.insert(codeJobs).values(row).returning();
@@ -52,18 +75,12 @@ export function createItemsRepository(database: Pick<Database, 'db' | 'copyRows'
         .orderBy(asc(items.code))
         .limit(limit);
     },
-    /** An issued code, only if its job finished. */
-    async findItem(code: string): Promise<ScannedItem | undefined> {
-      const rows = await queryRows<ScannedItem & { firstScannedAt: Date | string | null; lastScannedAt: Date | string | null }>(db, sql`
-        select i.code, i.lot_code as "lotCode", i.party_code as "partyCode", i.container_code as "containerCode",
-               i.scan_count as "scanCount", i.first_scanned_at as "firstScannedAt", i.last_scanned_at as "lastScannedAt",
-               i.last_region as "lastRegion", l.status as "lotStatus",
-               exists (select 1 from code_flags f where f.code = i.code) as flagged
-        from items i join code_jobs j on j.id = i.job_id join lots l on l.code = i.lot_code
-        where i.code = ${code} and j.status = 'succeeded'`);
-      const row = rows[0];
-      const toDate = (value: Date | string | null) => (value === null ? null : new Date(value));
-      return row && { ...row, scanCount: Number(row.scanCount), firstScannedAt: toDate(row.firstScannedAt), lastScannedAt: toDate(row.lastScannedAt) };
+    /**
+     * An issued code, only if its job finished. Every scan runs this: a named prepared statement
+     * (parsed once per connection, then a generic plan), shared by the scans of one loop turn.
+     */
+    findItem(code: string): Promise<ScannedItem | undefined> {
+      return itemLoader.load(code);
     },
     /**
      * A batch of scans: logged, and each item's counters advanced once, in one transaction.

@@ -2,7 +2,7 @@
 // warnings and a complaint form, "not genuine" for unknown codes, and the complaint receipt.
 // Plain HTML with inline CSS so it loads fast on a phone on a weak signal.
 import { escapeXml, lineageSvg } from './lineage-svg.js';
-import type { ConsumerSummary, Stage, Warning } from './summary.js';
+import type { LotSummary, PackFacts, Stage } from './summary.js';
 
 type Lang = 'zh-CN' | 'en';
 
@@ -10,7 +10,7 @@ const ZH = {
   title: '产品溯源信息',
   otherLang: 'English',
   site: '县域食品溯源 · 正品查询',
-  banners: { recalled: '已召回 — 请勿食用', held: '检测不合格 — 已暂扣', expired: '已过保质期', destroyed: '已销毁 — 请勿食用' } as Record<Exclude<Warning, 'counterfeit_suspected'>, string>,
+  banners: { recalled: '已召回 — 请勿食用', held: '检测不合格 — 已暂扣', expired: '已过保质期', destroyed: '已销毁 — 请勿食用' } as Record<LotSummary['warnings'][number], string>,
   bannerHint: '请停止食用，联系购买商家退换，或拨打 12315 投诉举报。',
   counterfeit: '此码疑似被仿冒：扫描次数或地点异常。请核对包装，谨慎食用，并可在下方投诉。',
   marks: { geographical_indication: '地理标志产品', green_food: '绿色食品', organic: '有机产品' } as Record<string, string>,
@@ -194,10 +194,9 @@ button{width:100%;margin-top:14px;min-height:48px;font:inherit;font-weight:700;c
 footer{color:#777;font-size:.8rem;text-align:center;margin-top:16px}
 `;
 
-// switchLangHref is null where no GET of the same page exists (the answer to a form POST).
-function layout(lang: Lang, title: string, switchLangHref: string | null, body: Html): string {
-  const t = TEXT[lang];
-  const other = lang === 'en' ? 'zh-CN' : 'en';
+// A page is the layout's head, its header's language switch, a body, and the layout's end;
+// the consumer page keeps the first (per lot and language) encoded.
+function layoutHead(lang: Lang, title: string): Html {
   return html`<!doctype html>
 <html lang="${lang}">
 <head>
@@ -209,25 +208,25 @@ function layout(lang: Lang, title: string, switchLangHref: string | null, body: 
 </head>
 <body>
 <main>
-<header><span>${t.site}</span>${switchLangHref !== null && html`<a href="${switchLangHref}" hreflang="${other}" lang="${other}">${t.otherLang}</a>`}</header>
-${body}
-</main>
-</body>
-</html>
-`.value;
+<header><span>${TEXT[lang].site}</span>`;
+}
+
+// switchLangHref is null where no GET of the same page exists (the answer to a form POST).
+function languageSwitch(lang: Lang, switchLangHref: string | null): Html {
+  const other = lang === 'en' ? 'zh-CN' : 'en';
+  return html`${switchLangHref !== null && html`<a href="${switchLangHref}" hreflang="${other}" lang="${other}">${TEXT[lang].otherLang}</a>`}</header>
+`;
+}
+
+const LAYOUT_END = '\n</main>\n</body>\n</html>\n';
+
+function layout(lang: Lang, title: string, switchLangHref: string | null, body: Html): string {
+  return layoutHead(lang, title).value + languageSwitch(lang, switchLangHref).value + body.value + LAYOUT_END;
 }
 
 const list = <T>(t: Text, items: T[], item: (value: T) => Html) => (items.length ? html`<ul>${items.map(item)}</ul>` : html`<p class="muted">${t.none}</p>`);
 
-function banners(summary: ConsumerSummary, t: Text): Value {
-  const stops = summary.warnings.filter((w): w is Exclude<Warning, 'counterfeit_suspected'> => w !== 'counterfeit_suspected');
-  return [
-    ...stops.map((warning) => html`<div class="alert stop" role="alert">${t.banners[warning]}<p>${t.bannerHint}</p></div>`),
-    summary.warnings.includes('counterfeit_suspected') && html`<div class="alert warn" role="alert">${t.counterfeit}</div>`,
-  ];
-}
-
-function productCard(summary: ConsumerSummary, t: Text): Html {
+function productCard(summary: LotSummary, t: Text): Html {
   const { product, lot } = summary;
   const marks = (product?.marks ?? []).filter((mark) => t.marks[mark]);
   return html`<section>
@@ -241,15 +240,14 @@ ${lot.expiryDate ? html`<dt>${t.expiryDate}</dt><dd>${lot.expiryDate}</dd>` : ''
 </section>`;
 }
 
-function complaintForm(summary: ConsumerSummary, t: Text, complaintPath: string): Html {
-  const suspected = summary.warnings.includes('counterfeit_suspected');
+function complaintForm(code: string, suspected: boolean, t: Text, complaintPath: string): Html {
   const categories = Object.entries(t.categories).map(
     ([value, label]) => html`<option value="${value}"${suspected && value === 'counterfeit' ? new Html(' selected') : ''}>${label}</option>`,
   );
   return html`<section id="complaint">
 <h2>${t.complaint}</h2>
 <form method="post" action="${complaintPath}" enctype="application/x-www-form-urlencoded">
-<input type="hidden" name="code" value="${summary.code}">
+<input type="hidden" name="code" value="${code}">
 <label for="category">${t.category}</label>
 <select id="category" name="category" required>${categories}</select>
 <label for="text">${t.complaintText}</label>
@@ -262,13 +260,23 @@ function complaintForm(summary: ConsumerSummary, t: Text, complaintPath: string)
 </section>`;
 }
 
-export function consumerPage(summary: ConsumerSummary, options: { lang: Lang; baseUrl: string; complaintPath: string; switchLangHref: string }): string {
-  const { lang } = options;
+// The lot's head, banners and sections are most of a page and the same for every pack of the
+// lot: rendered and UTF-8 encoded once per lot summary (itself cached per trace) and language.
+type LotParts = { head: Buffer; banners: Buffer; sections: Buffer };
+const lotParts = new WeakMap<LotSummary, Partial<Record<Lang, LotParts>>>();
+
+function lotPartsOf(summary: LotSummary, lang: Lang): LotParts {
+  let byLang = lotParts.get(summary);
+  if (!byLang) lotParts.set(summary, (byLang = {}));
+  return (byLang[lang] ??= renderLotParts(summary, lang));
+}
+
+function renderLotParts(summary: LotSummary, lang: Lang): LotParts {
   const t = TEXT[lang];
   const timeline = [...summary.timeline].sort((a, b) => a.time.localeCompare(b.time));
-  const host = options.baseUrl.replace(/^[a-z]+:\/\//i, '').replace(/\/.*$/, '');
-  const { producer, coldChain, scans } = summary;
-  const body = html`${banners(summary, t)}
+  const { producer, coldChain } = summary;
+  const banners = html`${summary.warnings.map((warning) => html`<div class="alert stop" role="alert">${t.banners[warning]}<p>${t.bannerHint}</p></div>`)}`;
+  const sections = html`
 ${productCard(summary, t)}
 ${producer ? html`<section><h2>${t.producer}</h2><p>${producer.name}<br><span class="muted">${regionName(producer.regionCode, lang)}${producer.address ? html` · ${producer.address}` : ''}</span></p></section>` : ''}
 <section><h2>${t.origins}</h2>${list(t, summary.origins, (origin) => html`<li>${origin.farm}<br><span class="muted">${regionName(origin.regionCode, lang)}${origin.address ? html` · ${origin.address}` : ''}${origin.earTagCount ? html` · ${t.earTags(origin.earTagCount)}` : ''}</span></li>`)}</section>
@@ -277,10 +285,33 @@ ${producer ? html`<section><h2>${t.producer}</h2><p>${producer.name}<br><span cl
 <section><h2>${t.certificates}</h2>${list(t, summary.certificates, (certificate) => html`<li>${t.certificateTypes[certificate.type] ?? certificate.type}<br><code>${certificate.number}</code></li>`)}</section>
 ${coldChain ? html`<section><h2>${t.coldChain}</h2><p>${t.coldChainLine(coldChain.readings, coldChain.minCelsius.toFixed(1), coldChain.maxCelsius.toFixed(1))} · <span class="${coldChain.withinLimits ? 'pass' : 'fail'}">${coldChain.withinLimits ? t.withinLimits : t.outOfLimits}</span></p></section>` : ''}
 <section><h2>${t.lineage}</h2>${new Html(lineageSvg(summary.lineage, lang))}</section>
-${scans.count ? html`<div class="card"><p>${t.scans(scans.count, scans.firstScannedAt && shanghaiTime(scans.firstScannedAt))}</p><p class="muted">${t.scansHint}</p></div>` : ''}
-${complaintForm(summary, t, options.complaintPath)}
+`;
+  const head = layoutHead(lang, `${summary.product?.name ?? t.unnamedProduct} · ${t.title}`);
+  return { head: Buffer.from(head.value), banners: Buffer.from(banners.value), sections: Buffer.from(sections.value) };
+}
+
+/**
+ * The page for one scanned pack (or a lot, whose pack facts carry no scans), as UTF-8 bytes:
+ * the lot's encoded parts with the pack's few lines between them.
+ */
+export function consumerPage(lot: LotSummary, pack: PackFacts, options: { lang: Lang; baseUrl: string; complaintPath: string; switchLangHref: string }): Buffer {
+  const { lang } = options;
+  const t = TEXT[lang];
+  const host = options.baseUrl.replace(/^[a-z]+:\/\//i, '').replace(/\/.*$/, '');
+  const parts = lotPartsOf(lot, lang);
+  const { scans } = pack;
+  const counterfeit = html`${pack.flagged && html`<div class="alert warn" role="alert">${t.counterfeit}</div>`}`;
+  const rest = html`${scans.count ? html`<div class="card"><p>${t.scans(scans.count, scans.firstScannedAt && shanghaiTime(scans.firstScannedAt.toISOString()))}</p><p class="muted">${t.scansHint}</p></div>` : ''}
+${complaintForm(pack.code, pack.flagged, t, options.complaintPath)}
 <footer>${t.officialSite(host)}</footer>`;
-  return layout(lang, `${summary.product?.name ?? t.unnamedProduct} · ${t.title}`, options.switchLangHref, body);
+  return Buffer.concat([
+    parts.head,
+    Buffer.from(languageSwitch(lang, options.switchLangHref).value),
+    parts.banners,
+    Buffer.from(counterfeit.value),
+    parts.sections,
+    Buffer.from(rest.value + LAYOUT_END),
+  ]);
 }
 
 /** For a code that was never issued (served with 404). */

@@ -6,6 +6,7 @@ import { parseDigitalLinkPath } from '../gs1/digital-link.js';
 import { preferredType } from '../http/negotiate.js';
 import { badRequest, notFound, problemSchema, type Problem } from '../http/problem.js';
 import { consumerPage, notGenuinePage } from './page.js';
+import { consumerSummaryJson } from './summary.js';
 import { NotGenuineError, type Resolved, type ResolverService, type ScanContext } from './service.js';
 
 const GS1_VOC = 'https://gs1.org/voc/';
@@ -42,7 +43,7 @@ export const resolverRoutes: FastifyPluginAsyncZod<{ service: ResolverService; p
     const href = (format: string) => `${publicBaseUrl}${path}?format=${format}`;
     const entry: Record<string, unknown> = { anchor: `${publicBaseUrl}${path}` };
     for (const [name, link] of Object.entries(LINK_TYPES) as [LinkType, (typeof LINK_TYPES)[LinkType]][]) {
-      if (name === 'certificationInfo' && resolved.summary.certificates.length + resolved.summary.tests.length === 0) continue;
+      if (name === 'certificationInfo' && resolved.lot.certificates.length + resolved.lot.tests.length === 0) continue;
       entry[`${GS1_VOC}${name}`] = [{ href: href(link.format), type: link.type, title: link.title, hreflang: ['zh-CN', 'en'] }];
     }
     entry[`${GS1_VOC}defaultLink`] = [{ href: href('html'), type: 'text/html', title: LINK_TYPES.pip.title }];
@@ -72,14 +73,14 @@ export const resolverRoutes: FastifyPluginAsyncZod<{ service: ResolverService; p
     }
     if (wantsLinkset) return reply.type('application/linkset+json').send(linkset(resolved, path));
     if (requested) return reply.code(307).header('location', `${publicBaseUrl}${path}?format=${LINK_TYPES[requested].format}`).send();
-    if (format === 'json') return reply.type('application/json; charset=utf-8').send(resolved.summary);
+    if (format === 'json') return reply.type('application/json; charset=utf-8').send(consumerSummaryJson(resolved.lot, resolved.pack));
     if (format === 'certificates') {
-      return reply.type('application/json; charset=utf-8').send({ code: resolved.code, certificates: resolved.summary.certificates, tests: resolved.summary.tests });
+      return reply.type('application/json; charset=utf-8').send({ code: resolved.code, certificates: resolved.lot.certificates, tests: resolved.lot.tests });
     }
     const lang = langOf(request);
     const other = lang === 'en' ? 'zh-CN' : 'en';
     return reply.type('text/html; charset=utf-8').send(
-      consumerPage(resolved.summary, { lang, baseUrl: publicBaseUrl, complaintPath: '/complaints', switchLangHref: `${path}?lang=${other}` }),
+      consumerPage(resolved.lot, resolved.pack, { lang, baseUrl: publicBaseUrl, complaintPath: '/complaints', switchLangHref: `${path}?lang=${other}` }),
     );
   }
 

@@ -1,6 +1,7 @@
-import { createHash, randomUUID } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import type { Principal } from '../auth/principal.js';
 import { normalizeCode, serviceCodeKind } from '../codes/service-codes.js';
+import { uuidV7 } from '../codes/uuid-v7.js';
 import type { DigitalLink } from '../gs1/digital-link.js';
 import { badRequest, notFound } from '../http/problem.js';
 import type { ItemsRepository, ScannedItem } from '../items/repository.js';
@@ -11,7 +12,7 @@ import type { LotsRepository } from '../lots/repository.js';
 import type { ProductsRepository } from '../products/repository.js';
 import type { ScansRepository } from '../scans/repository.js';
 import { DEFAULT_FLAG_POLICY, scanFlags, type FlagPolicy } from './flags.js';
-import { consumerSummary, type ConsumerSummary } from './summary.js';
+import { lotSummary, type LotSummary, type PackFacts } from './summary.js';
 
 /** The resolver reads the whole chain on the consumer's behalf; the summary strips commercial data. */
 const RESOLVER: Principal = { keyId: 'resolver', role: 'regulator', partyCode: null };
@@ -19,7 +20,8 @@ const TRACE_CACHE_MS = 30_000;
 const TRACE_CACHE_SIZE = 2_000;
 
 export type ScanContext = { record: boolean; region: string | null; ip: string; userAgent: string | null };
-export type Resolved = { kind: 'item' | 'lot' | 'container'; code: string; summary: ConsumerSummary };
+/** What a code resolves to: its lot's shared summary and the scanned pack's own facts. */
+export type Resolved = { kind: 'item' | 'lot' | 'container'; code: string; lot: LotSummary; pack: PackFacts };
 
 export class NotGenuineError extends Error {
   override name = 'NotGenuineError';
@@ -82,14 +84,15 @@ export function createResolverService(deps: {
     return {
       kind: 'item',
       code,
-      summary: consumerSummary({ code, lotCode: item.lotCode, trace, scans: { count: item.scanCount, firstScannedAt: item.firstScannedAt }, flagged: item.flagged, today: today() }),
+      lot: lotSummary({ lotCode: item.lotCode, trace, today: today() }),
+      pack: { code, scans: { count: item.scanCount, firstScannedAt: item.firstScannedAt }, flagged: item.flagged },
     };
   }
 
   /** Counts the scan and raises any counterfeit flags it shows; unknown codes are logged and flagged too. */
   async function countScan(code: string, item: ScannedItem | undefined, context: ScanContext): Promise<ScannedItem | undefined> {
     const at = now();
-    scans.record({ id: randomUUID(), code, itemCode: item?.code ?? null, lotCode: item?.lotCode ?? null, partyCode: item?.partyCode ?? null, at, region: context.region, ipHash: hashIp(context.ip), userAgent: context.userAgent });
+    scans.record({ id: uuidV7(at), code, itemCode: item?.code ?? null, lotCode: item?.lotCode ?? null, partyCode: item?.partyCode ?? null, at, region: context.region, ipHash: hashIp(context.ip), userAgent: context.userAgent });
     if (!item) {
       await deps.scans.raiseFlag({ code, kind: 'unknown_code', lotCode: null, partyCode: null, detail: 'a well-formed code that was never issued', at });
       return undefined;
@@ -113,7 +116,7 @@ export function createResolverService(deps: {
   async function resolveLot(lotCode: string, kind: 'lot' | 'container'): Promise<Resolved> {
     const [lot] = await deps.lots.findByCodes([lotCode]);
     const trace = await lotTrace(lotCode, lot.status);
-    return { kind, code: lotCode, summary: consumerSummary({ code: lotCode, lotCode, trace, scans: { count: 0, firstScannedAt: null }, flagged: false, today: today() }) };
+    return { kind, code: lotCode, lot: lotSummary({ lotCode, trace, today: today() }), pack: { code: lotCode, scans: { count: 0, firstScannedAt: null }, flagged: false } };
   }
 
   return {

@@ -5,9 +5,16 @@ import type { Trace } from '../lineage/schemas.js';
 export type Stage = 'farm' | 'slaughter' | 'cutting' | 'processing' | 'cold_chain' | 'distribution' | 'retail';
 export type Warning = 'recalled' | 'held' | 'expired' | 'destroyed' | 'counterfeit_suspected';
 
+/** The JSON a consumer's phone (or any client asking for application/json) gets for a code. */
 export type ConsumerSummary = {
   code: string;
   genuine: true;
+  scans: { count: number; firstScannedAt: string | null };
+  warnings: Warning[];
+} & Omit<LotSummary, 'warnings'>;
+
+/** What every pack of a lot shows alike: built once per cached trace, not per scan. */
+export type LotSummary = {
   product: { name: string; gtin: string | null; category: string; marks: string[] } | null;
   lot: { code: string; lotNumber: string | null; productionDate: string | null; expiryDate: string | null; status: string };
   producer: { name: string; regionCode: string; address: string | null } | null;
@@ -16,10 +23,13 @@ export type ConsumerSummary = {
   tests: { kind: string; lab: string | null; result: string; reportNumber: string | null; time: string }[];
   certificates: { type: string; number: string }[];
   coldChain: { readings: number; minCelsius: number; maxCelsius: number; withinLimits: boolean } | null;
-  scans: { count: number; firstScannedAt: string | null };
-  warnings: Warning[];
+  /** The lot's own state: recalled, held, expired, destroyed. */
+  warnings: Exclude<Warning, 'counterfeit_suspected'>[];
   lineage: { nodes: { code: string; depth: number; label: string; stage: Stage | null }[]; edges: { from: string; to: string }[] };
 };
+
+/** What is particular to the scanned pack. */
+export type PackFacts = { code: string; scans: { count: number; firstScannedAt: Date | null }; flagged: boolean };
 
 const STAGE_BY_PARTY_KIND: Record<string, Stage> = {
   farm: 'farm',
@@ -37,23 +47,25 @@ const CONSUMER_CERTIFICATES = new Set(['quarantine_certificate', 'meat_quality_c
 /** Highest chilled-storage temperature accepted for meat in the cold chain, °C. */
 export const COLD_CHAIN_MAX_CELSIUS = 8;
 
-// Every pack of a lot shares its trace object (cached by the resolver), so the lineage picture's
-// data is built once per trace; the same object then lets the SVG be memoized too.
-const lineages = new WeakMap<Trace, ConsumerSummary['lineage']>();
-function lineageOf(trace: Trace, build: () => ConsumerSummary['lineage']) {
-  let lineage = lineages.get(trace);
-  if (!lineage) lineages.set(trace, (lineage = build()));
-  return lineage;
+// Every pack of a lot shares its trace object (cached by the resolver), so its lot summary is
+// built once per trace and day; the same objects then let the page and JSON memoize their
+// lot-level parts.
+const lotSummaries = new WeakMap<Trace, Map<string, LotSummary>>();
+
+export function lotSummary(input: { lotCode: string; trace: Trace; today: string }): LotSummary {
+  let byLot = lotSummaries.get(input.trace);
+  if (!byLot) lotSummaries.set(input.trace, (byLot = new Map()));
+  const key = `${input.lotCode}:${input.today}`;
+  let summary = byLot.get(key);
+  if (!summary) {
+    // the day rolls over at most once while a trace is cached
+    byLot.clear();
+    byLot.set(key, (summary = buildLotSummary(input)));
+  }
+  return summary;
 }
 
-export function consumerSummary(input: {
-  code: string;
-  lotCode: string;
-  trace: Trace;
-  scans: { count: number; firstScannedAt: Date | null };
-  flagged: boolean;
-  today: string;
-}): ConsumerSummary {
+function buildLotSummary(input: { lotCode: string; trace: Trace; today: string }): LotSummary {
   const { trace } = input;
   const party = new Map(trace.parties.map((p) => [p.code, p]));
   const product = new Map(trace.products.map((p) => [p.code, p]));
@@ -86,12 +98,11 @@ export function consumerSummary(input: {
       .map((reading) => reading.value),
   );
 
-  const warnings: Warning[] = [];
+  const warnings: LotSummary['warnings'] = [];
   if (start.status === 'recalled') warnings.push('recalled');
   if (trace.nodes.some((node) => node.depth === 0 && node.inspections.some((i) => i.result === 'fail' && !i.declaredInError))) warnings.push('held');
   if (start.expiryDate && start.expiryDate < input.today) warnings.push('expired');
   if (start.status === 'destroyed') warnings.push('destroyed');
-  if (input.flagged) warnings.push('counterfeit_suspected');
 
   const labelOf = (code: string) => {
     const node = trace.nodes.find((n) => n.code === code);
@@ -100,8 +111,6 @@ export function consumerSummary(input: {
   };
 
   return {
-    code: input.code,
-    genuine: true,
     product: startProduct ? { name: startProduct.name, gtin: startProduct.gtin, category: startProduct.category, marks: startProduct.marks } : null,
     lot: { code: start.code, lotNumber: start.lotNumber, productionDate: start.productionDate, expiryDate: start.expiryDate, status: start.status },
     producer: producer ? { name: producer.name, regionCode: producer.regionCode, address: producer.address } : null,
@@ -134,11 +143,27 @@ export function consumerSummary(input: {
     coldChain: temperatures.length
       ? { readings: temperatures.length, minCelsius: Math.min(...temperatures), maxCelsius: Math.max(...temperatures), withinLimits: Math.max(...temperatures) <= COLD_CHAIN_MAX_CELSIUS }
       : null,
-    scans: { count: input.scans.count, firstScannedAt: input.scans.firstScannedAt?.toISOString() ?? null },
     warnings,
-    lineage: lineageOf(trace, () => ({
+    lineage: {
       nodes: trace.nodes.map((node) => ({ code: node.code, depth: node.depth, label: labelOf(node.code), stage: STAGE_BY_PARTY_KIND[party.get(node.partyCode)?.kind ?? ''] ?? null })),
       edges: trace.edges.filter((edge) => edge.kind !== 'custody').map((edge) => ({ from: edge.from, to: edge.to })),
-    })),
+    },
   };
+}
+
+const packScans = (pack: PackFacts): ConsumerSummary['scans'] => ({ count: pack.scans.count, firstScannedAt: pack.scans.firstScannedAt?.toISOString() ?? null });
+const packWarnings = (lot: LotSummary, pack: PackFacts): Warning[] => (pack.flagged ? [...lot.warnings, 'counterfeit_suspected'] : lot.warnings);
+
+// The lot-level members serialized and UTF-8 encoded once per lot summary; a scan only adds its own few.
+const lotJson = new WeakMap<LotSummary, Buffer>();
+
+/** The consumer summary of one pack as JSON bytes, without re-serializing the lot's part per scan. */
+export function consumerSummaryJson(lot: LotSummary, pack: PackFacts): Buffer {
+  let shared = lotJson.get(lot);
+  if (shared === undefined) {
+    const { warnings: _lotWarnings, ...members } = lot;
+    lotJson.set(lot, (shared = Buffer.from(`${JSON.stringify(members).slice(1, -1)}}`)));
+  }
+  const own = `{"code":${JSON.stringify(pack.code)},"genuine":true,"scans":${JSON.stringify(packScans(pack))},"warnings":${JSON.stringify(packWarnings(lot, pack))},`;
+  return Buffer.concat([Buffer.from(own), shared]);
 }

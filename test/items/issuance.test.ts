@@ -120,3 +120,24 @@ t.test('items are packed into cases with the aggregate event, counted against th
   expectStatus(t, await processor.event({ type: 'disaggregate', parentCode: caseCode }), 201, 'unpack');
   t.equal((await world.app.services.itemsRepository.findItem(codes[0]))?.containerCode, null, 'unpacked');
 });
+
+t.test('concurrent scans share lookups and each gets its own item', async (t) => {
+  const world = await createWorld(t);
+  const processor = await world.party('processor');
+  const lot = await processor.commission(await processor.product('piece'), 10);
+  const job = await finished(processor.api, (await processor.api.post(`/lots/${lot}/items`, { count: 300 })).body.id);
+  const csv = await world.app.inject({ method: 'GET', url: `/code-jobs/${job.id}/codes.csv`, headers: { authorization: `Bearer ${processor.key}` } });
+  const codes = csv.body.trim().split('\n').slice(1).map((line) => line.split(',')[0]);
+  const repository = world.app.services.itemsRepository;
+  await processor.event({ type: 'aggregate', parent: {}, itemCodes: [codes[7]] });
+
+  const unissued = '0000000000';
+  const { mod31CheckChar } = await import('../../src/codes/mod31.js');
+  const asked = [...codes, codes[3], `${unissued}${mod31CheckChar(unissued)}`];
+  const found = await Promise.all(asked.map((code) => repository.findItem(code)));
+  t.strictSame(found.slice(0, 300).map((item) => item?.code), codes, 'each lookup answers its own code, more than one batch of them');
+  t.ok(found.slice(0, 300).every((item) => item?.lotCode === lot && item.partyCode === processor.code && item.scanCount === 0 && !item.flagged));
+  t.ok(found[7]?.containerCode, 'the packed one knows its case');
+  t.equal(found[300]?.code, codes[3], 'the same code twice');
+  t.equal(found[301], undefined, 'a code never issued');
+});

@@ -1,7 +1,7 @@
 import t from 'tap';
 import { escapeXml, lineageSvg } from '../../src/resolver/lineage-svg.js';
 import type { ConsumerSummary } from '../../src/resolver/summary.js';
-import { demoLineage } from '../fixtures/demo-lineage.js';
+import { demoLineage } from '../fixtures/demo-summary.js';
 
 type Lineage = ConsumerSummary['lineage'];
 

@@ -1,62 +1,18 @@
 import t from 'tap';
-import { demoLineage } from '../fixtures/demo-lineage.js';
+import { demoLot, demoPack, FARM_1, FARM_2, PROCESSOR } from '../fixtures/demo-summary.js';
 import { complaintReceivedPage, consumerPage, notGenuinePage } from '../../src/resolver/page.js';
-import type { ConsumerSummary } from '../../src/resolver/summary.js';
+import type { LotSummary, PackFacts } from '../../src/resolver/summary.js';
 
-const FARM_1 = '奉节县永乐镇绿源生猪养殖专业合作社';
-const FARM_2 = '奉节县草堂镇高山生态养殖场';
-const ABATTOIR = '奉节县肉类联合加工有限公司（定点屠宰分割厂）';
-const PROCESSOR = '重庆市奉节县夔州腊味食品有限公司';
-const COLD_STORE = '奉节县甘溪沟冷链物流集散中心';
+type Demo = { lot: LotSummary; pack: PackFacts };
+const demo = (): Demo => ({ lot: demoLot(), pack: demoPack() });
 
-// What the resolver builds for one 500 g pack of the Fengjie demo chain.
-const demo = (): ConsumerSummary => ({
-  code: 'K7QM2XR9P4D',
-  genuine: true,
-  product: { name: '奉上好品·奉节腊肉 500g', gtin: '06901234567018', category: 'cured_meat', marks: ['geographical_indication', 'green_food'] },
-  lot: { code: 'BLPK8Q3M2N7X', lotNumber: 'KZ-LR-20261028-500G', productionDate: '2026-10-28', expiryDate: '2027-04-26', status: 'active' },
-  producer: { name: PROCESSOR, regionCode: '500236', address: '重庆市奉节县夔门街道食品工业园12号' },
-  origins: [
-    { farm: FARM_1, regionCode: '500236', address: '重庆市奉节县永乐镇大坝村3组', earTagCount: 6 },
-    { farm: FARM_2, regionCode: '500236', address: '重庆市奉节县草堂镇石马村5组', earTagCount: 4 },
-  ],
-  timeline: [
-    { stage: 'farm', time: '2026-10-11T23:30:00.000Z', party: FARM_1, place: '绿源合作社1号猪舍', action: 'commission' },
-    { stage: 'farm', time: '2026-10-12T00:00:00.000Z', party: FARM_2, place: '高山生态养殖场育肥舍', action: 'commission' },
-    { stage: 'slaughter', time: '2026-10-12T23:10:00.000Z', party: ABATTOIR, place: '屠宰分割车间', action: 'receive' },
-    { stage: 'slaughter', time: '2026-10-13T01:00:00.000Z', party: ABATTOIR, place: '屠宰分割车间', action: 'slaughter' },
-    { stage: 'cutting', time: '2026-10-13T06:00:00.000Z', party: ABATTOIR, place: '屠宰分割车间', action: 'cutting' },
-    { stage: 'processing', time: '2026-10-14T00:30:00.000Z', party: PROCESSOR, place: null, action: 'receive' },
-    { stage: 'processing', time: '2026-10-28T02:00:00.000Z', party: PROCESSOR, place: '腊肉熏制车间', action: 'curing' },
-    { stage: 'processing', time: '2026-10-28T08:00:00.000Z', party: PROCESSOR, place: '腊肉熏制车间', action: 'packing' },
-    { stage: 'cold_chain', time: '2026-10-31T03:00:00.000Z', party: COLD_STORE, place: '甘溪沟冷链中心2号冷藏库（0–4℃）', action: 'receive' },
-    { stage: 'cold_chain', time: '2026-11-05T00:00:00.000Z', party: COLD_STORE, place: '甘溪沟冷链中心2号冷藏库（0–4℃）', action: 'observe' },
-  ],
-  tests: [
-    { kind: 'rapid', lab: null, result: 'pass', reportNumber: null, time: '2026-10-12T23:40:00.000Z' },
-    { kind: 'self', lab: null, result: 'pass', reportNumber: null, time: '2026-10-14T01:00:00.000Z' },
-    { kind: 'third_party', lab: '重庆渝检食品检测技术有限公司', result: 'pass', reportNumber: 'YJ-2026-SP-10871', time: '2026-10-30T07:00:00.000Z' },
-  ],
-  certificates: [
-    { type: 'quarantine_certificate', number: '5002361260013571' },
-    { type: 'commitment_certificate', number: 'CN500236-LY-1012' },
-    { type: 'meat_quality_certificate', number: 'RP5002362026101301' },
-    { type: 'test_report', number: 'YJ-2026-SP-10871' },
-    { type: 'clenbuterol_test', number: 'SJ-20261012-07' },
-  ],
-  coldChain: { readings: 3, minCelsius: 2.6, maxCelsius: 3.1, withinLimits: true },
-  scans: { count: 3, firstScannedAt: '2026-11-20T02:15:00.000Z' },
-  warnings: [],
-  lineage: demoLineage(),
-
-});
-
-const OPTIONS = { lang: 'zh-CN' as const, baseUrl: 'https://trace.example.cn', complaintPath: '/complaints', switchLangHref: '/t/K7QM2XR9P4D?lang=en' };
+const OPTIONS: { lang: 'zh-CN' | 'en'; baseUrl: string; complaintPath: string; switchLangHref: string } = { lang: 'zh-CN', baseUrl: 'https://trace.example.cn', complaintPath: '/complaints', switchLangHref: '/t/K7QM2XR9P4D?lang=en' };
+const render = ({ lot, pack }: Demo, options = OPTIONS) => consumerPage(lot, pack, options).toString();
 const stagesShown = (page: string) => [...page.matchAll(/<span class="stage [a-z_]+">([^<]+)<\/span>/g)].map((match) => match[1]);
 const sectionOf = (page: string, heading: string) => page.slice(page.indexOf(`<h2>${heading}</h2>`)).split('</section>')[0];
 
 t.test('the Chinese page tells a consumer what the pack is and where it came from', async (t) => {
-  const page = consumerPage(demo(), OPTIONS);
+  const page = render(demo());
   t.match(page, /^<!doctype html>\n<html lang="zh-CN">/);
   t.match(page, '<meta name="viewport" content="width=device-width, initial-scale=1">');
   t.match(page, '<title>奉上好品·奉节腊肉 500g · 产品溯源信息</title>');
@@ -80,19 +36,19 @@ t.test('the Chinese page tells a consumer what the pack is and where it came fro
 });
 
 t.test('the process timeline is chronological, in China time, with stages, places and actions', async (t) => {
-  const page = consumerPage(demo(), OPTIONS);
+  const page = render(demo());
   t.strictSame(stagesShown(page), ['养殖', '养殖', '屠宰', '屠宰', '分割', '加工', '加工', '加工', '冷链', '冷链']);
   t.match(page, '2026-10-12 07:30 · 登记');
   t.match(page, '2026-10-28 10:00 · 腌制熏制');
   t.match(page, '甘溪沟冷链中心2号冷藏库（0–4℃）');
 
   const shuffled = demo();
-  shuffled.timeline.reverse();
-  t.strictSame(stagesShown(consumerPage(shuffled, OPTIONS)), stagesShown(page));
+  shuffled.lot.timeline.reverse();
+  t.strictSame(stagesShown(render(shuffled)), stagesShown(page));
 });
 
 t.test('tests, certificates, cold chain, lineage and scans', async (t) => {
-  const page = consumerPage(demo(), OPTIONS);
+  const page = render(demo());
   const tests = sectionOf(page, '检测报告');
   t.match(tests, /第三方检测 · <span class="pass">合格<\/span>/);
   t.match(tests, '重庆渝检食品检测技术有限公司');
@@ -109,47 +65,47 @@ t.test('tests, certificates, cold chain, lineage and scans', async (t) => {
   t.match(page, '此码已被扫描 3 次，首次扫描于 2026-11-20 10:15');
 
   const hot = demo();
-  hot.coldChain = { readings: 4, minCelsius: 2.6, maxCelsius: 9.4, withinLimits: false };
-  t.match(consumerPage(hot, OPTIONS), '<span class="fail">异常</span>');
+  hot.lot.coldChain = { readings: 4, minCelsius: 2.6, maxCelsius: 9.4, withinLimits: false };
+  t.match(render(hot), '<span class="fail">异常</span>');
 
   const bare = demo();
-  bare.coldChain = null;
-  bare.tests = [];
-  bare.scans = { count: 0, firstScannedAt: null };
-  const barePage = consumerPage(bare, OPTIONS);
+  bare.lot.coldChain = null;
+  bare.lot.tests = [];
+  bare.pack.scans = { count: 0, firstScannedAt: null };
+  const barePage = render(bare);
   t.notMatch(barePage, '冷链温度');
   t.notMatch(barePage, '此码已被扫描');
   t.match(sectionOf(barePage, '检测报告'), '暂无记录');
 });
 
 t.test('a red banner appears only for recalled, held, expired or destroyed lots', async (t) => {
-  t.notMatch(consumerPage(demo(), OPTIONS), 'alert stop');
+  t.notMatch(render(demo()), 'alert stop');
   const recalled = demo();
-  recalled.warnings = ['recalled'];
-  const page = consumerPage(recalled, OPTIONS);
+  recalled.lot.warnings = ['recalled'];
+  const page = render(recalled);
   t.match(page, '<div class="alert stop" role="alert">已召回 — 请勿食用');
   t.ok(page.indexOf('已召回') < page.indexOf('<h1>'), 'the banner comes before the product');
   const held = demo();
-  held.warnings = ['held', 'expired'];
-  const heldPage = consumerPage(held, OPTIONS);
+  held.lot.warnings = ['held', 'expired'];
+  const heldPage = render(held);
   t.match(heldPage, '检测不合格');
   t.match(heldPage, '已过保质期');
   t.notMatch(heldPage, '已召回');
-  t.match(consumerPage({ ...demo(), warnings: ['recalled'] }, { ...OPTIONS, lang: 'en' }), 'Recalled — do not eat');
+  t.match(render({ ...demo(), lot: { ...demoLot(), warnings: ['recalled'] } }, { ...OPTIONS, lang: 'en' }), 'Recalled — do not eat');
 });
 
 t.test('a counterfeit warning when the code looks copied, and the form suggests that category', async (t) => {
   const suspect = demo();
-  suspect.warnings = ['counterfeit_suspected'];
-  const page = consumerPage(suspect, OPTIONS);
+  suspect.pack.flagged = true;
+  const page = render(suspect);
   t.match(page, '<div class="alert warn" role="alert">此码疑似被仿冒');
   t.notMatch(page, 'alert stop');
   t.match(page, '<option value="counterfeit" selected>疑似假冒</option>');
-  t.notMatch(consumerPage(demo(), OPTIONS), 'selected');
+  t.notMatch(render(demo()), 'selected');
 });
 
 t.test('the English page', async (t) => {
-  const page = consumerPage(demo(), { ...OPTIONS, lang: 'en', switchLangHref: '/t/K7QM2XR9P4D?lang=zh-CN' });
+  const page = render(demo(), { ...OPTIONS, lang: 'en', switchLangHref: '/t/K7QM2XR9P4D?lang=zh-CN' });
   t.match(page, '<html lang="en">');
   t.match(page, 'Geographical indication');
   t.match(page, 'Green food');
@@ -165,11 +121,11 @@ t.test('the English page', async (t) => {
 
 t.test('interpolated text is escaped', async (t) => {
   const hostile = demo();
-  hostile.product = { ...hostile.product!, name: '<script>alert(1)</script>' };
-  hostile.code = '"><img src=x onerror=alert(1)>';
-  hostile.origins[0].farm = 'Tom & Jerry\'s <farm>';
-  hostile.lineage.nodes[0].label = '<script>';
-  const page = consumerPage(hostile, { ...OPTIONS, switchLangHref: '/t/x?lang=en&"' });
+  hostile.lot.product = { ...hostile.lot.product!, name: '<script>alert(1)</script>' };
+  hostile.pack.code = '"><img src=x onerror=alert(1)>';
+  hostile.lot.origins[0].farm = 'Tom & Jerry\'s <farm>';
+  hostile.lot.lineage.nodes[0].label = '<script>';
+  const page = render(hostile, { ...OPTIONS, switchLangHref: '/t/x?lang=en&"' });
   t.notMatch(page, '<script>');
   t.notMatch(page, '<img');
   t.match(page, '<h1>&lt;script&gt;alert(1)&lt;/script&gt;</h1>');
@@ -180,12 +136,12 @@ t.test('interpolated text is escaped', async (t) => {
 
 t.test('a product without registered details still renders', async (t) => {
   const bare = demo();
-  bare.product = null;
-  bare.producer = null;
-  bare.origins = [];
-  bare.timeline = [];
-  bare.lot = { ...bare.lot, lotNumber: null, productionDate: null, expiryDate: null };
-  const page = consumerPage({ ...bare, origins: [{ farm: FARM_1, regionCode: '999999', address: null, earTagCount: 0 }] }, OPTIONS);
+  bare.lot.product = null;
+  bare.lot.producer = null;
+  bare.lot.origins = [];
+  bare.lot.timeline = [];
+  bare.lot.lot = { ...bare.lot.lot, lotNumber: null, productionDate: null, expiryDate: null };
+  const page = render({ ...bare, lot: { ...bare.lot, origins: [{ farm: FARM_1, regionCode: '999999', address: null, earTagCount: 0 }] } });
   t.match(page, '<h1>未登记品名</h1>');
   t.notMatch(page, '<h2>生产企业</h2>');
   t.notMatch(page, 'class="badges"');
@@ -195,7 +151,7 @@ t.test('a product without registered details still renders', async (t) => {
 });
 
 t.test('the complaint form posts the code, a category, the text and an optional phone', async (t) => {
-  const page = consumerPage(demo(), OPTIONS);
+  const page = render(demo());
   const form = page.slice(page.indexOf('<form'), page.indexOf('</form>'));
   t.match(form, '<form method="post" action="/complaints" enctype="application/x-www-form-urlencoded">');
   t.match(page, '<h2>消费维权投诉</h2>');
@@ -211,6 +167,23 @@ t.test('the complaint form posts the code, a category, the text and an optional 
   t.match(form, '<button type="submit">提交投诉</button>');
   t.strictSame([...form.matchAll(/name="([a-z]+)"/g)].map((match) => match[1]), ['code', 'category', 'text', 'phone']);
   t.match(page, 'trace.example.cn', 'names the official site to check against');
+});
+
+t.test('packs of one lot share its rendered sections but each shows its own code, scans and warning', async (t) => {
+  const lot = demoLot();
+  const first = String(consumerPage(lot, { code: 'K7QM2XR9P4D', scans: { count: 1, firstScannedAt: new Date('2026-11-20T02:15:00.000Z') }, flagged: false }, OPTIONS));
+  const copied = String(consumerPage(lot, { code: 'M3TW8KQ2R5X', scans: { count: 40, firstScannedAt: new Date('2026-11-01T00:00:00.000Z') }, flagged: true }, { ...OPTIONS, switchLangHref: '/t/M3TW8KQ2R5X?lang=en' }));
+  const english = String(consumerPage(lot, demoPack(), { ...OPTIONS, lang: 'en' }));
+  t.match(first, 'value="K7QM2XR9P4D"');
+  t.match(first, '此码已被扫描 1 次，首次扫描于 2026-11-20 10:15');
+  t.notMatch(first, 'alert warn');
+  t.match(copied, 'value="M3TW8KQ2R5X"');
+  t.notMatch(copied, 'K7QM2XR9P4D');
+  t.match(copied, '此码已被扫描 40 次，首次扫描于 2026-11-01 08:00');
+  t.match(copied, '此码疑似被仿冒');
+  t.match(english, 'From farm to shop', 'each language renders its own sections');
+  t.notMatch(english, '原料产地');
+  t.equal(String(consumerPage(lot, demoPack(), OPTIONS)), render(demo()), 'the same page as from a fresh lot summary');
 });
 
 t.test('notGenuinePage warns in both languages', async (t) => {
