@@ -15,13 +15,13 @@
 import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
-import { and, count, inArray, isNull, sql } from 'drizzle-orm';
+import { and, count, isNull, sql } from 'drizzle-orm';
 import { customAlphabet } from 'nanoid';
 import pg from 'pg';
 import { createServices } from '../src/app.js';
 import type { Principal } from '../src/auth/principal.js';
 import { newLocationCode, newLotCode, newPartyCode, newProductCode, type PartyKind } from '../src/codes/service-codes.js';
-import { chunkForInsert, selectInChunks } from '../src/db/chunk.js';
+import { anyOf, chunkForInsert } from '../src/db/chunk.js';
 import { openPglite, openPostgres, queryRows, type Database, type Db } from '../src/db/client.js';
 import { eventLots, events, lineageEdges, locations, lotMovements, lots, parties, products } from '../src/db/schema.js';
 import type { Direction, ReachedNode } from '../src/lineage/graph.js';
@@ -574,12 +574,10 @@ async function diagnose(db: Db, services: ReturnType<typeof createServices>, dir
     const edges = await repos.lineage.edgesAmong(lotCodes, direction);
     phases['lineage.edgesAmong'].push(ms(start));
     kept += edges.length;
-    const rows = await selectInChunks(lotCodes, (slice) =>
-      db
-        .select({ n: count() })
-        .from(lineageEdges)
-        .where(and(inArray(direction === 'backward' ? lineageEdges.downstreamCode : lineageEdges.upstreamCode, slice), isNull(lineageEdges.retractedByEventId))),
-    );
+    const rows = await db
+      .select({ n: count() })
+      .from(lineageEdges)
+      .where(and(anyOf(direction === 'backward' ? lineageEdges.downstreamCode : lineageEdges.upstreamCode, lotCodes), isNull(lineageEdges.retractedByEventId)));
     fetched += rows.reduce((acc, row) => acc + Number(row.n), 0);
     start = performance.now();
     eventCount += (await repos.events.forLots(lotCodes)).length;

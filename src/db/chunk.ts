@@ -1,3 +1,5 @@
+import { sql, type Column, type SQL } from 'drizzle-orm';
+
 /** PostgreSQL caps one statement at 65,535 bind parameters; multi-row inserts are split to stay under it. */
 export function chunkForInsert<T extends object>(rows: T[], maxParams = 60_000): T[][] {
   if (rows.length === 0) return [];
@@ -8,9 +10,10 @@ export function chunkForInsert<T extends object>(rows: T[], maxParams = 60_000):
   return chunks;
 }
 
-/** Runs a `where x = any(...)`-style select over a long list in slices that each stay under the bind limit. */
-export async function selectInChunks<V, R>(values: V[], select: (slice: V[]) => Promise<R[]>, size = 10_000): Promise<R[]> {
-  const results: R[] = [];
-  for (let i = 0; i < values.length; i += size) results.push(...(await select(values.slice(i, i + size))));
-  return results;
+/**
+ * `column = any($1)`: the whole list travels as one array parameter, so no list is too long for
+ * the bind limit, and the statement has one shape (one plan) whatever the list's length.
+ */
+export function anyOf(column: Column | SQL, values: readonly string[]): SQL {
+  return sql`${column} = any(${sql.param(values)}::text[])`;
 }

@@ -1,6 +1,6 @@
-import { and, desc, eq, gte, inArray, lt, sql, type SQL } from 'drizzle-orm';
+import { and, desc, eq, gte, lt, sql, type SQL } from 'drizzle-orm';
 import type { Db } from '../db/client.js';
-import { chunkForInsert, selectInChunks } from '../db/chunk.js';
+import { anyOf, chunkForInsert } from '../db/chunk.js';
 import { eventLots, events } from '../db/schema.js';
 
 export type EventRow = typeof events.$inferSelect;
@@ -12,10 +12,10 @@ export function createEventsRepository(db: Db) {
   async function complete(rows: EventRow[]): Promise<StoredEvent[]> {
     if (rows.length === 0) return [];
     const ids = rows.map((row) => row.id);
-    const lotRows = await selectInChunks(ids, (slice) => db.select().from(eventLots).where(inArray(eventLots.eventId, slice)));
-    const corrections = await selectInChunks(ids, (slice) =>
-      db.select({ id: events.id, corrects: events.correctsEventId }).from(events).where(inArray(events.correctsEventId, slice)),
-    );
+    const [lotRows, corrections] = await Promise.all([
+      db.select().from(eventLots).where(anyOf(eventLots.eventId, ids)),
+      db.select({ id: events.id, corrects: events.correctsEventId }).from(events).where(anyOf(events.correctsEventId, ids)),
+    ]);
     const correctedBy = new Map(corrections.map((row) => [row.corrects as string, row.id]));
     const lotsByEvent = new Map<string, EventLotRow[]>();
     for (const row of lotRows) lotsByEvent.set(row.eventId, [...(lotsByEvent.get(row.eventId) ?? []), row]);
@@ -64,16 +64,19 @@ export function createEventsRepository(db: Db) {
     },
     /** Every event naming any of the lots, oldest first. */
     async forLots(lotCodes: string[]): Promise<StoredEvent[]> {
-      const links = await selectInChunks(lotCodes, (slice) =>
-        db.selectDistinct({ eventId: eventLots.eventId }).from(eventLots).where(inArray(eventLots.lotCode, slice)),
-      );
-      const ids = [...new Set(links.map((link) => link.eventId))];
-      const rows = await selectInChunks(ids, (slice) => db.select().from(events).where(inArray(events.id, slice)));
+      if (lotCodes.length === 0) return [];
       // corrections name no lots themselves; they belong to the trace of the events they correct
-      const corrections = await selectInChunks(ids, (slice) =>
-        db.select().from(events).where(inArray(events.correctsEventId, slice)),
-      );
-      return (await complete([...rows, ...corrections])).sort(
+      const rows = await db
+        .select()
+        .from(events)
+        .where(
+          sql`${events.id} in (
+            with named as (select event_id from ${eventLots} where ${anyOf(eventLots.lotCode, lotCodes)})
+            select event_id from named
+            union
+            select c.id from ${events} c join named on c.corrects_event_id = named.event_id)`,
+        );
+      return (await complete(rows)).sort(
         (a, b) => a.eventTime.getTime() - b.eventTime.getTime() || a.recordTime.getTime() - b.recordTime.getTime(),
       );
     },

@@ -1,6 +1,6 @@
 import { and, eq, inArray, isNull, sql } from 'drizzle-orm';
 import { queryRows, type Db } from '../db/client.js';
-import { chunkForInsert, selectInChunks } from '../db/chunk.js';
+import { anyOf, chunkForInsert } from '../db/chunk.js';
 import { lineageEdges } from '../db/schema.js';
 import type { Direction, ReachedNode } from './graph.js';
 
@@ -25,7 +25,7 @@ export function createLineageRepository(db: Db) {
         direction === 'backward' ? [sql.raw('upstream_code'), sql.raw('downstream_code')] : [sql.raw('downstream_code'), sql.raw('upstream_code')];
       const rows = await queryRows<{ code: string; depth: number }>(db, sql`
         with recursive walk(code, depth) as (
-          select code, 0 from lots where code in ${startCodes}
+          select code, 0 from lots where code = any(${sql.param(startCodes)}::text[])
           union
           select e.${next}, w.depth + 1
           from walk w join lineage_edges e on e.${current} = w.code
@@ -46,15 +46,11 @@ export function createLineageRepository(db: Db) {
           ? [lineageEdges.upstreamCode, lineageEdges.downstreamCode]
           : [lineageEdges.downstreamCode, lineageEdges.upstreamCode];
       const seen = new Map<string, number>();
-      const existing = await selectInChunks(startCodes, (slice) =>
-        queryRows<{ code: string }>(db, sql`select code from lots where code in ${slice}`),
-      );
+      const existing = await queryRows<{ code: string }>(db, sql`select code from lots where code = any(${sql.param(startCodes)}::text[])`);
       let frontier = existing.map((row) => row.code);
       frontier.forEach((code) => seen.set(code, 0));
       for (let depth = 1; depth <= maxDepth && frontier.length > 0; depth++) {
-        const rows = await selectInChunks(frontier, (slice) =>
-          db.selectDistinct({ code: nextColumn }).from(lineageEdges).where(and(inArray(currentColumn, slice), live)),
-        );
+        const rows = await db.selectDistinct({ code: nextColumn }).from(lineageEdges).where(and(anyOf(currentColumn, frontier), live));
         frontier = [];
         for (const { code } of rows) {
           if (!seen.has(code)) {
@@ -73,7 +69,8 @@ export function createLineageRepository(db: Db) {
     async edgesAmong(codes: string[], direction: Direction): Promise<EdgeRow[]> {
       const members = new Set(codes);
       const [lookup, other] = direction === 'backward' ? (['downstreamCode', 'upstreamCode'] as const) : (['upstreamCode', 'downstreamCode'] as const);
-      const rows = await selectInChunks(codes, (slice) => db.select().from(lineageEdges).where(and(inArray(lineageEdges[lookup], slice), live)));
+      if (codes.length === 0) return [];
+      const rows = await db.select().from(lineageEdges).where(and(anyOf(lineageEdges[lookup], codes), live));
       return rows.filter((row) => members.has(row[other]));
     },
 

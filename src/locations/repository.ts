@@ -1,6 +1,6 @@
-import { eq, inArray } from 'drizzle-orm';
+import { eq } from 'drizzle-orm';
 import type { Db } from '../db/client.js';
-import { selectInChunks } from '../db/chunk.js';
+import { anyOf } from '../db/chunk.js';
 import { locations } from '../db/schema.js';
 
 export type LocationRow = typeof locations.$inferSelect;
@@ -11,8 +11,9 @@ export function createLocationsRepository(db: Db) {
       const [inserted] = await db.insert(locations).values(row).returning();
       return inserted;
     },
-    findByCodes(codes: string[]): Promise<LocationRow[]> {
-      return selectInChunks([...new Set(codes)], (slice) => db.select().from(locations).where(inArray(locations.code, slice)));
+    async findByCodes(codes: string[]): Promise<LocationRow[]> {
+      if (codes.length === 0) return [];
+      return db.select().from(locations).where(anyOf(locations.code, codes));
     },
     async findByCode(code: string): Promise<LocationRow | undefined> {
       const [row] = await db.select().from(locations).where(eq(locations.code, code));

@@ -1,6 +1,6 @@
 import { and, desc, eq, inArray, isNull, lt, sql, type SQL } from 'drizzle-orm';
 import { queryRows, type Db } from '../db/client.js';
-import { chunkForInsert, selectInChunks } from '../db/chunk.js';
+import { anyOf, chunkForInsert } from '../db/chunk.js';
 import { lotIdentifiers, lotMovements, lots, shipmentLines, shipments } from '../db/schema.js';
 
 export type LotRow = typeof lots.$inferSelect;
@@ -16,8 +16,9 @@ export function createLotsRepository(db: Db) {
     async insertLots(rows: (typeof lots.$inferInsert)[]): Promise<void> {
       for (const chunk of chunkForInsert(rows)) await db.insert(lots).values(chunk);
     },
-    findByCodes(codes: string[]): Promise<LotRow[]> {
-      return selectInChunks(codes, (slice) => db.select().from(lots).where(inArray(lots.code, slice)));
+    async findByCodes(codes: string[]): Promise<LotRow[]> {
+      if (codes.length === 0) return [];
+      return db.select().from(lots).where(anyOf(lots.code, codes));
     },
     /** Row locks serialise concurrent events on the same lots; codes are sorted so two events never deadlock. */
     async lockByCodes(codes: string[]): Promise<LotRow[]> {
@@ -86,17 +87,16 @@ export function createLotsRepository(db: Db) {
     },
     /** What each party holds of each lot, derived from the movement ledger. */
     async holdings(lotCodes: string[]): Promise<Holding[]> {
-      const rows = await selectInChunks(lotCodes, (slice) =>
-        db
-          .select({
-            lotCode: lotMovements.lotCode,
-            partyCode: lotMovements.partyCode,
-            onHand: sql<string>`sum(${lotMovements.quantity})::text`,
-          })
-          .from(lotMovements)
-          .where(inArray(lotMovements.lotCode, slice))
-          .groupBy(lotMovements.lotCode, lotMovements.partyCode),
-      );
+      if (lotCodes.length === 0) return [];
+      const rows = await db
+        .select({
+          lotCode: lotMovements.lotCode,
+          partyCode: lotMovements.partyCode,
+          onHand: sql<string>`sum(${lotMovements.quantity})::text`,
+        })
+        .from(lotMovements)
+        .where(anyOf(lotMovements.lotCode, lotCodes))
+        .groupBy(lotMovements.lotCode, lotMovements.partyCode);
       return rows.map((row) => ({ ...row, onHand: Number(row.onHand) }));
     },
     /** Signed totals per movement kind for one lot: the input of a mass balance. */

@@ -1,6 +1,6 @@
-import { and, eq, inArray, isNotNull, type SQL } from 'drizzle-orm';
+import { and, eq, isNotNull, type SQL } from 'drizzle-orm';
 import type { Db } from '../db/client.js';
-import { selectInChunks } from '../db/chunk.js';
+import { anyOf } from '../db/chunk.js';
 import { parties } from '../db/schema.js';
 
 export type PartyRow = typeof parties.$inferSelect;
@@ -11,8 +11,9 @@ export function createPartiesRepository(db: Db) {
       const [inserted] = await db.insert(parties).values(row).returning();
       return inserted;
     },
-    findByCodes(codes: string[]): Promise<PartyRow[]> {
-      return selectInChunks([...new Set(codes)], (slice) => db.select().from(parties).where(inArray(parties.code, slice)));
+    async findByCodes(codes: string[]): Promise<PartyRow[]> {
+      if (codes.length === 0) return [];
+      return db.select().from(parties).where(anyOf(parties.code, codes));
     },
     async findByCode(code: string): Promise<PartyRow | undefined> {
       const [row] = await db.select().from(parties).where(eq(parties.code, code));

@@ -1,6 +1,6 @@
-import { eq, inArray } from 'drizzle-orm';
+import { eq } from 'drizzle-orm';
 import type { Db } from '../db/client.js';
-import { selectInChunks } from '../db/chunk.js';
+import { anyOf } from '../db/chunk.js';
 import { products } from '../db/schema.js';
 
 export type ProductRow = typeof products.$inferSelect;
@@ -11,8 +11,9 @@ export function createProductsRepository(db: Db) {
       const [inserted] = await db.insert(products).values(row).returning();
       return inserted;
     },
-    findByCodes(codes: string[]): Promise<ProductRow[]> {
-      return selectInChunks([...new Set(codes)], (slice) => db.select().from(products).where(inArray(products.code, slice)));
+    async findByCodes(codes: string[]): Promise<ProductRow[]> {
+      if (codes.length === 0) return [];
+      return db.select().from(products).where(anyOf(products.code, codes));
     },
     async findByCode(code: string): Promise<ProductRow | undefined> {
       const [row] = await db.select().from(products).where(eq(products.code, code));

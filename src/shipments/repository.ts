@@ -1,6 +1,6 @@
-import { and, desc, eq, inArray, or, type SQL } from 'drizzle-orm';
+import { and, desc, eq, inArray, or, sql, type SQL } from 'drizzle-orm';
 import type { Db } from '../db/client.js';
-import { chunkForInsert, selectInChunks } from '../db/chunk.js';
+import { anyOf, chunkForInsert } from '../db/chunk.js';
 import { shipmentLines, shipments } from '../db/schema.js';
 
 export type ShipmentRow = typeof shipments.$inferSelect;
@@ -10,10 +10,7 @@ export type ShipmentWithLines = ShipmentRow & { lines: ShipmentLineRow[] };
 export function createShipmentsRepository(db: Db) {
   async function withLines(rows: ShipmentRow[]): Promise<ShipmentWithLines[]> {
     if (rows.length === 0) return [];
-    const lines = await selectInChunks(
-      rows.map((row) => row.id),
-      (ids) => db.select().from(shipmentLines).where(inArray(shipmentLines.shipmentId, ids)),
-    );
+    const lines = await db.select().from(shipmentLines).where(anyOf(shipmentLines.shipmentId, rows.map((row) => row.id)));
     const byShipment = new Map<string, ShipmentLineRow[]>();
     for (const line of lines) byShipment.set(line.shipmentId, [...(byShipment.get(line.shipmentId) ?? []), line]);
     return rows.map((row) => ({ ...row, lines: byShipment.get(row.id) ?? [] }));
@@ -71,15 +68,15 @@ export function createShipmentsRepository(db: Db) {
     /** Every non-cancelled shipment carrying any of the lots: the custody hand-overs of a trace. */
     async forLots(lotCodes: string[]): Promise<ShipmentWithLines[]> {
       if (lotCodes.length === 0) return [];
-      const carrying = await selectInChunks(lotCodes, (slice) =>
-        db.selectDistinct({ id: shipmentLines.shipmentId }).from(shipmentLines).where(inArray(shipmentLines.lotCode, slice)),
-      );
-      const found = await selectInChunks([...new Set(carrying.map((row) => row.id))], (ids) =>
-        db
-          .select()
-          .from(shipments)
-          .where(and(inArray(shipments.id, ids), inArray(shipments.status, ['open', 'received']))),
-      );
+      const found = await db
+        .select()
+        .from(shipments)
+        .where(
+          and(
+            sql`${shipments.id} in (select ${shipmentLines.shipmentId} from ${shipmentLines} where ${anyOf(shipmentLines.lotCode, lotCodes)})`,
+            inArray(shipments.status, ['open', 'received']),
+          ),
+        );
       return withLines(found);
     },
   };

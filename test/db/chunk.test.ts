@@ -1,5 +1,8 @@
 import t from 'tap'
-import { chunkForInsert, selectInChunks } from '../../src/db/chunk.js'
+import { sql } from 'drizzle-orm'
+import { anyOf, chunkForInsert } from '../../src/db/chunk.js'
+import { queryRows } from '../../src/db/client.js'
+import { openTestDatabase } from '../helper.js'
 
 const rows = (n: number, columns = 3) =>
   Array.from({ length: n }, (_, i) => Object.fromEntries(Array.from({ length: columns }, (_, c) => [`c${c}`, i])))
@@ -45,63 +48,20 @@ t.test('chunkForInsert with rows of different width', async (t) => {
   t.ok(split.every((c) => c.reduce((n, row) => n + Object.keys(row).length, 0) <= 8))
 })
 
-t.test('selectInChunks', async (t) => {
-  const values = Array.from({ length: 7 }, (_, i) => i)
-  const slices: number[][] = []
-  const result = await selectInChunks(
-    values,
-    async (slice) => {
-      slices.push(slice)
-      return slice.map((v) => `r${v}`)
-    },
-    3,
-  )
-  t.strictSame(slices, [[0, 1, 2], [3, 4, 5], [6]], 'one call per slice')
-  t.strictSame(result, ['r0', 'r1', 'r2', 'r3', 'r4', 'r5', 'r6'], 'results concatenated in order')
+t.test('anyOf: one array parameter, however long the list and whatever its values hold', async (t) => {
+  const database = await openTestDatabase(t)
+  const { db } = database
+  await db.execute(sql`create table names (value text primary key)`)
+  const awkward = ['a,b', '{braced}', 'quote"d', "it's", 'back\\slash', 'NULL', '', ' spaced ', '腊肉']
+  const many = Array.from({ length: 70_000 }, (_, i) => `v${i}`)
+  await database.copyRows('names', ['value'], [...awkward, ...many.slice(0, 10)].map((value) => [value]))
+  const names = sql`names`
+  const value = sql`value`
+  const matching = async (values: string[]) =>
+    (await queryRows<{ value: string }>(db, sql`select value from ${names} where ${anyOf(value, values)}`)).map((row) => row.value).sort()
 
-  let calls = 0
-  t.strictSame(await selectInChunks([], async () => (calls++, [1])), [], 'empty input')
-  t.equal(calls, 0, 'selector not called for empty input')
-
-  // Selectors may return more or fewer rows than values, and finish in any order.
-  const uneven = await selectInChunks(
-    [1, 2, 3, 4],
-    async (slice) => {
-      await new Promise((resolve) => setTimeout(resolve, slice[0] === 1 ? 20 : 0))
-      return slice[0] === 1 ? [] : slice.flatMap((v) => [v, v])
-    },
-    2,
-  )
-  t.strictSame(uneven, [3, 3, 4, 4])
-
-  const defaultSlices: number[] = []
-  await selectInChunks(Array.from({ length: 25_001 }, (_, i) => i), async (slice) => {
-    defaultSlices.push(slice.length)
-    return []
-  })
-  t.strictSame(defaultSlices, [10_000, 10_000, 5_001], 'default slice of 10,000')
-
-  let active = 0
-  let maxActive = 0
-  await selectInChunks(
-    values,
-    async () => {
-      active++
-      maxActive = Math.max(maxActive, active)
-      await new Promise((resolve) => setTimeout(resolve, 1))
-      active--
-      return []
-    },
-    2,
-  )
-  t.equal(maxActive, 1, 'slices run one after another (a transaction connection serves one query at a time)')
-
-  await t.rejects(
-    selectInChunks([1, 2, 3], async (slice) => {
-      if (slice[0] === 3) throw new Error('boom')
-      return slice
-    }, 2),
-    /boom/,
-    'a failing slice rejects the whole select',
-  )
+  t.strictSame(await matching(awkward), [...awkward].sort(), 'separators, quotes, braces and backslashes match exactly')
+  t.strictSame(await matching(['a', 'b', 'braced', 'null']), [], 'no partial or case-folded matches')
+  t.strictSame(await matching([]), [], 'an empty list matches nothing')
+  t.equal((await matching(many)).length, 10, 'more values than the 65,535 bind parameters of one statement')
 })
