@@ -5,6 +5,7 @@ import type { LotsRepository } from '../lots/repository.js';
 import type { ProductsRepository } from '../products/repository.js';
 import { eventHashId, type EventHashOptions } from './event-hash.js';
 import { idOf, namedIdentifiers, nativeType, offsetOf, referenceDocumentsOf, shortVocabulary, type EpcisEvent, type Named } from './mapping.js';
+import { bodyField, conflict, unprocessable } from '../http/problem.js';
 import type { EpcisRepository } from './repository.js';
 
 /** Repositories one captured event needs, bound to the capture's transaction. */
@@ -13,7 +14,7 @@ export type CaptureRepositories = {
   lots: Pick<LotsRepository, 'insertLots' | 'findByCodes' | 'findBySscc' | 'findByLotNumber' | 'findLotCodeByIdentifier' | 'insertIdentifiers'>;
   products: Pick<ProductsRepository, 'findByGtin'>;
   lineage: Pick<LineageRepository, 'insertEdges' | 'endContainment' | 'activeContents' | 'retractEdgesOf'>;
-  epcis: Pick<EpcisRepository, 'transformationMembers' | 'eventExists'>;
+  epcis: Pick<EpcisRepository, 'transformationMembers' | 'eventExists' | 'findPayload'>;
 };
 
 export type CaptureOutcome = { eventId: string; duplicate: boolean };
@@ -74,7 +75,8 @@ async function lotFor(repos: CaptureRepositories, named: Named, party: string, e
 
 /**
  * Stores one validated EPCIS event as a native event with its lineage. Idempotent: an event
- * whose id (given, or the CBV 2.0 hash) is already stored is reported as a duplicate.
+ * whose id (given, or the CBV 2.0 hash) is already stored is reported as a duplicate; a given
+ * id already stored for different content is a conflict, never silently dropped.
  */
 export async function captureEvent(
   repos: CaptureRepositories,
@@ -82,11 +84,17 @@ export async function captureEvent(
 ): Promise<CaptureOutcome> {
   const { event, party } = input;
   if (new Date(String(event.eventTime)).getTime() > Date.now() + FUTURE_TOLERANCE_MS) {
-    throw new Error(`eventTime ${String(event.eventTime)} is in the future`);
+    throw unprocessable('future-event', `eventTime ${String(event.eventTime)} is in the future`, [bodyField(['eventTime'], 'in the future')]);
   }
   const eventId = (event.eventID as string | undefined) ?? eventHashId(event, input.context, input.hashOptions);
   const declaration = event.errorDeclaration as { declarationTime?: string; reason?: string; correctiveEventIDs?: string[] } | undefined;
-  if (await repos.epcis.eventExists(eventId)) {
+  const existing = await repos.epcis.findPayload(eventId);
+  if (existing) {
+    // the CBV 2.0 hash leaves out eventID, recordTime and errorDeclaration: equal hashes, same event
+    const previous = existing.epcis as EpcisEvent | undefined;
+    if (event.eventID && previous && eventHashId(previous, existing.context, input.hashOptions) !== eventHashId(event, input.context, input.hashOptions)) {
+      throw conflict(`eventID ${eventId} is already captured for a different event`, [bodyField(['eventID'], 'already used by a different event')]);
+    }
     // a re-sent event that now carries an error declaration declares the stored one in error
     if (declaration && !(await repos.epcis.eventExists(`${eventId}#error`))) await declareInError(repos, eventId, declaration, party);
     return { eventId, duplicate: true };

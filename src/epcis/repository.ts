@@ -24,6 +24,11 @@ export type EventFilter = {
 
 export function createEpcisRepository(db: Db) {
   return {
+    /** What a stored event was captured as (`epcis`, `context`); native events hold their own details. */
+    async findPayload(id: string): Promise<Record<string, unknown> | undefined> {
+      const [row] = await db.select({ payload: events.payload }).from(events).where(eq(events.id, id));
+      return row?.payload;
+    },
     async eventExists(id: string): Promise<boolean> {
       const rows = await db.select({ id: events.id }).from(events).where(eq(events.id, id));
       return rows.length > 0;

@@ -162,6 +162,37 @@ t.test('capture rules: validation, limits, error behaviour, access', async (t) =
   t.equal((await world.app.inject({ method: 'GET', url: jobUrl, headers: { authorization: `Bearer ${stranger.key}` } })).statusCode, 403, "another party's capture job");
 });
 
+t.test('an explicit eventID names one event: re-sent alike it is a duplicate, reused for other content a conflict', async (t) => {
+  const world = await createWorld(t);
+  const plant = await world.party('slaughterhouse');
+  const eventID = 'urn:uuid:6c1f1f52-0f0e-4d1e-9c55-3f0d7a2b9e01';
+  const observed = { type: 'ObjectEvent', eventID, eventTime: time(1), eventTimeZoneOffset: '+08:00', action: 'OBSERVE', bizStep: 'inspecting', epcList: [item(20)] };
+  const post = (event: object) =>
+    world.app.inject({ method: 'POST', url: '/epcis/events', payload: { '@context': CONTEXT, ...event }, headers: { authorization: `Bearer ${plant.key}` } });
+
+  t.equal((await post(observed)).statusCode, 201);
+  const again = await post({ ...observed, recordTime: '2026-03-02T00:00:00Z' });
+  t.equal(again.statusCode, 200, 'the same event (recordTime aside) is a duplicate');
+  const other = await post({ ...observed, epcList: [item(21)] });
+  t.equal(other.statusCode, 409, 'the same eventID for other objects');
+  t.equal(other.headers['content-type'], 'application/problem+json; charset=utf-8');
+  t.match(other.json(), { type: '/problems/conflict', errors: [{ in: 'body', pointer: '/eventID' }] });
+  t.match(other.json().detail, /already captured for a different event/);
+
+  const inDocument = await captured(world, plant.key, doc([{ ...observed, eventTime: time(2) }]));
+  t.match(inDocument.job, { success: false, captured: 0, duplicates: 0 }, 'a document reusing it fails');
+  t.equal(inDocument.job.errors[0].eventIndex, 0);
+  t.match(inDocument.job.errors[0].message, /already captured for a different event/);
+
+  const stored = await world.app.inject({ method: 'GET', url: `/epcis/events/${encodeURIComponent(eventID)}`, headers: { authorization: `Bearer ${plant.key}` } });
+  t.same(stored.json().epcList, [item(20)], 'the stored event is unchanged');
+  t.equal(stored.json().eventTime, time(1));
+
+  const future = await post({ ...observed, eventID: undefined, eventTime: new Date(Date.now() + 86_400_000).toISOString() });
+  t.equal(future.statusCode, 422, 'an event in the future is refused, not a server error');
+  t.match(future.json(), { type: '/problems/future-event', errors: [{ pointer: '/eventTime' }] });
+});
+
 t.test('events recorded through the native API are queryable as EPCIS events; error declarations', async (t) => {
   const world = await createWorld(t);
   const demo = await seedDemoChain(world.app.services);

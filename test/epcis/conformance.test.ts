@@ -95,11 +95,12 @@ async function conformance() {
       await t.test(name(path), async (t) => {
         const doc = read(path);
         let trip = await roundTrip(shared, doc);
-        // Several corpus files reuse the same explicit eventIDs for different events, and some events
-        // hash alike (true and "true" are one value to the CBV hash). A later file then only reports
-        // duplicates and reads back the earlier event, so such a file is checked again on its own.
-        if (trip.job && !trip.same && trip.job.duplicates > 0) {
-          t.comment(`${trip.job.duplicates} of ${trip.events.length} events collide with earlier corpus files: re-captured in a fresh world`);
+        // Several corpus files reuse the same explicit eventIDs for different events (a conflict the
+        // capture refuses), and some events hash alike (true and "true" are one value to the CBV
+        // hash: a duplicate that reads back the earlier event). Such a file is checked again on its own.
+        const conflicts = (trip.job?.errors ?? []).filter((error: Json) => /already captured for a different event/.test(String(error.message)));
+        if (trip.job && !trip.same && (trip.job.duplicates > 0 || conflicts.length > 0)) {
+          t.comment(`${trip.job.duplicates + conflicts.length} of ${trip.events.length} events collide with earlier corpus files: re-captured in a fresh world`);
           trip = await roundTrip(await operator(t), doc);
         }
         t.equal(trip.status, 202, `accepted for capture${trip.status === 202 ? '' : `: ${JSON.stringify(trip.body.errors ?? trip.body)}`}`);
@@ -119,7 +120,9 @@ async function conformance() {
 
   t.test('valid single events are accepted by POST /epcis/events', async (t) => {
     for (const path of walk(join(CORPUS, 'openepcis/valid-single-events'))) {
-      const reply = await shared.single(read(path));
+      let reply = await shared.single(read(path));
+      // 409 when an earlier corpus document used its eventID for another event: checked on its own
+      if (reply.status === 409) reply = await (await operator(t)).single(read(path));
       // 200 when an earlier corpus document already held the same event
       t.ok(reply.status === 201 || (reply.status === 200 && reply.body.duplicate === true), `${name(path)}: ${reply.status} ${reply.status < 300 ? reply.body.eventID : JSON.stringify(reply.body)}`);
     }
