@@ -116,11 +116,18 @@ export const epcisRoutes: FastifyPluginAsyncZod<{ service: EpcisService; subscri
     {
       schema: {
         tags,
-        summary: 'Capture one EPCIS event (201; an event already stored is reported as a duplicate)',
+        summary: 'Capture one EPCIS event (201; an event already stored is reported as a duplicate, its eventID reused for another event is a 409)',
         security: bearerSecurity,
         consumes: EPCIS_JSON,
         body: z.record(z.string(), z.unknown()),
-        response: { 200: z.object({ eventID: z.string(), duplicate: z.boolean() }), 201: z.object({ eventID: z.string(), duplicate: z.boolean() }), 400: problemSchema, 403: problemSchema },
+        response: {
+          200: z.object({ eventID: z.string(), duplicate: z.boolean() }),
+          201: z.object({ eventID: z.string(), duplicate: z.boolean() }),
+          400: problemSchema,
+          403: problemSchema,
+          409: problemSchema,
+          422: problemSchema,
+        },
       },
     },
     async (request, reply) => {
