@@ -34,9 +34,7 @@ export type EventRepositories = {
     | 'insertMovements'
     | 'movementsOfEvent'
     | 'holdings'
-    | 'lastDrainKinds'
-    | 'inTransit'
-    | 'recalled'
+    | 'statusInputs'
   >;
   lineage: Pick<
     LineageRepository,
@@ -171,7 +169,8 @@ export function createEventService(deps: {
     let bizLocation = input.bizLocation ?? null;
 
     if (input.readPoint) await requireLocation(repos, input.readPoint, at('readPoint'));
-    if (input.bizLocation) await requireLocation(repos, input.bizLocation, at('bizLocation'));
+    // usually the same place: one lookup then
+    if (input.bizLocation && input.bizLocation !== input.readPoint) await requireLocation(repos, input.bizLocation, at('bizLocation'));
 
     const held = await holdingsOf(repos, actor, lotCodesOf(input));
 
@@ -396,19 +395,10 @@ export function createEventService(deps: {
   }
 
   async function refreshStatuses(repos: EventRepositories, codes: Set<string>) {
-    const lotCodes = [...codes];
-    if (lotCodes.length === 0) return;
-    // one after another: a transaction is a single connection
-    const rows = await repos.lots.findByCodes(lotCodes);
-    const holdings = await repos.lots.holdings(lotCodes);
-    const transit = await repos.lots.inTransit(lotCodes);
-    const drains = await repos.lots.lastDrainKinds(lotCodes);
-    const recalled = await repos.lots.recalled(lotCodes);
-    for (const row of rows) {
-      if (row.voidedByEventId) continue;
-      const onHand = holdings.filter((h) => h.lotCode === row.code).reduce((acc, h) => acc + h.onHand, 0);
-      const status = nextLotStatus({ onHand, inTransit: transit.get(row.code) ?? 0, lastDrain: drains.get(row.code), recalled: recalled.has(row.code) });
-      if (status !== row.status) await repos.lots.setStatus(row.code, status);
+    for (const lot of await repos.lots.statusInputs([...codes])) {
+      if (lot.voidedByEventId) continue;
+      const status = nextLotStatus(lot);
+      if (status !== lot.status) await repos.lots.setStatus(lot.code, status);
     }
   }
 

@@ -1,11 +1,12 @@
-import { and, desc, eq, inArray, isNull, lt, sql, type SQL } from 'drizzle-orm';
+import { and, desc, eq, inArray, isNull, sql, type SQL } from 'drizzle-orm';
 import { queryRows, type Db } from '../db/client.js';
 import { anyOf, chunkForInsert } from '../db/chunk.js';
-import { lotIdentifiers, lotMovements, lots, shipmentLines, shipments } from '../db/schema.js';
+import { lotIdentifiers, lotMovements, lots } from '../db/schema.js';
 
 export type LotRow = typeof lots.$inferSelect;
 export type MovementRow = typeof lotMovements.$inferSelect;
 export type Holding = { lotCode: string; partyCode: string; onHand: number };
+export type LotStatusInputs = { code: string; status: string; voidedByEventId: string | null; onHand: number; inTransit: number; lastDrain?: string; recalled: boolean };
 
 // A correction writes the negated rows of the event it reverses, under the same kinds, so totals per kind net out.
 export const MOVEMENT_KINDS = ['produce', 'consume', 'ship_out', 'receive_in', 'destroy', 'sell'] as const;
@@ -108,43 +109,27 @@ export function createLotsRepository(db: Db) {
         .groupBy(lotMovements.kind);
       return rows.map((row) => ({ kind: row.kind, quantity: Number(row.quantity) }));
     },
-    /** The most recent kind of movement that took quantity out for good, per lot. */
-    async lastDrainKinds(lotCodes: string[]): Promise<Map<string, string>> {
-      if (lotCodes.length === 0) return new Map();
-      const rows = await db
-        .selectDistinctOn([lotMovements.lotCode], { lotCode: lotMovements.lotCode, kind: lotMovements.kind })
-        .from(lotMovements)
-        .where(
-          and(
-            inArray(lotMovements.lotCode, lotCodes),
-            inArray(lotMovements.kind, ['consume', 'destroy', 'sell']),
-            lt(lotMovements.quantity, 0),
-            sql`not exists (select 1 from events c where c.corrects_event_id = ${lotMovements.eventId})`,
-          ),
-        )
-        .orderBy(lotMovements.lotCode, desc(sql`(select event_time from events e where e.id = ${lotMovements.eventId})`));
-      return new Map(rows.map((row) => [row.lotCode, row.kind]));
-    },
-    /** Quantity of each lot in open shipments. */
-    async inTransit(lotCodes: string[]): Promise<Map<string, number>> {
-      if (lotCodes.length === 0) return new Map();
-      const rows = await db
-        .select({ lotCode: shipmentLines.lotCode, quantity: sql<string>`sum(${shipmentLines.quantity})::text` })
-        .from(shipmentLines)
-        .innerJoin(shipments, eq(shipments.id, shipmentLines.shipmentId))
-        .where(and(inArray(shipmentLines.lotCode, lotCodes), eq(shipments.status, 'open')))
-        .groupBy(shipmentLines.lotCode);
-      return new Map(rows.map((row) => [row.lotCode, Number(row.quantity)]));
-    },
-    /** Lots named by a live (not declared in error) event with disposition recalled. */
-    async recalled(lotCodes: string[]): Promise<Set<string>> {
-      if (lotCodes.length === 0) return new Set();
-      const rows = await queryRows<{ lot_code: string }>(db, sql`
-        select distinct el.lot_code from event_lots el
-        join events e on e.id = el.event_id
-        where el.lot_code in ${lotCodes} and e.disposition = 'recalled'
-          and not exists (select 1 from events c where c.corrects_event_id = e.id)`);
-      return new Set(rows.map((row) => row.lot_code));
+    /**
+     * What a lot's status follows from (see nextLotStatus), for each lot, in one round trip:
+     * quantity on hand and in open shipments, the most recent live outflow that took quantity
+     * out for good, and whether a live event recalled it.
+     */
+    async statusInputs(lotCodes: string[]): Promise<LotStatusInputs[]> {
+      if (lotCodes.length === 0) return [];
+      const rows = await queryRows<Omit<LotStatusInputs, 'onHand' | 'inTransit'> & { onHand: string; inTransit: string }>(db, sql`
+        select l.code, l.status, l.voided_by_event_id as "voidedByEventId",
+          coalesce((select sum(m.quantity) from lot_movements m where m.lot_code = l.code), 0)::text as "onHand",
+          coalesce((select sum(sl.quantity) from shipment_lines sl join shipments s on s.id = sl.shipment_id
+                    where sl.lot_code = l.code and s.status = 'open'), 0)::text as "inTransit",
+          (select m.kind from lot_movements m join events e on e.id = m.event_id
+            where m.lot_code = l.code and m.kind in ('consume', 'destroy', 'sell') and m.quantity < 0
+              and not exists (select 1 from events c where c.corrects_event_id = m.event_id)
+            order by e.event_time desc limit 1) as "lastDrain",
+          exists (select 1 from event_lots el join events e on e.id = el.event_id
+            where el.lot_code = l.code and e.disposition = 'recalled'
+              and not exists (select 1 from events c where c.corrects_event_id = e.id)) as recalled
+        from lots l where l.code = any(${sql.param(lotCodes)}::text[])`);
+      return rows.map((row) => ({ ...row, onHand: Number(row.onHand), inTransit: Number(row.inTransit), lastDrain: row.lastDrain ?? undefined }));
     },
     /** Parties that ever held or were sent a lot: they may read it. */
     async involvedParties(lotCode: string): Promise<Set<string>> {
