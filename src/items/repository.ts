@@ -1,5 +1,6 @@
 import { and, asc, eq, gt, sql } from 'drizzle-orm';
 import { createBatchLoader } from '../db/batch-loader.js';
+import { anyOf } from '../db/chunk.js';
 import { queryRows, type Database, type Db } from '../db/client.js';
 import { codeFlags, codeJobs, items, lots } from '../db/schema.js';
 import type { PendingScan } from '../resolver/scan-buffer.js';
@@ -60,7 +61,7 @@ export function createItemsRepository(database: Pick<Database, 'db' | 'copyRows'
       return database.copyRows('items', ['code', 'lot_code', 'party_code', 'job_id'], codes.map((code) => [code, lotCode, partyCode, jobId]));
     },
     async existingCodes(codes: string[]): Promise<Set<string>> {
-      const rows = await queryRows<{ code: string }>(db, sql`select code from items where code in ${codes}`);
+      const rows = await queryRows<{ code: string }>(db, sql`select code from items where ${anyOf(sql`code`, codes)}`);
       return new Set(rows.map((row) => row.code));
     },
     async deleteJobCodes(jobId: string): Promise<void> {
@@ -124,13 +125,13 @@ export function createItemsRepository(database: Pick<Database, 'db' | 'copyRows'
       if (codes.length === 0) return [];
       return queryRows<{ code: string; lotCode: string }>(db, sql`
         select i.code, i.lot_code as "lotCode" from items i join code_jobs j on j.id = i.job_id
-        where i.code in ${codes} and j.status = 'succeeded'`);
+        where ${anyOf(sql`i.code`, codes)} and j.status = 'succeeded'`);
     },
     async packInto(codes: string[], containerCode: string): Promise<void> {
-      if (codes.length) await queryRows(db, sql`update items set container_code = ${containerCode} where code in ${codes}`);
+      if (codes.length) await queryRows(db, sql`update items set container_code = ${containerCode} where ${anyOf(sql`code`, codes)}`);
     },
     async unpack(containerCode: string, lotCodes: string[]): Promise<void> {
-      if (lotCodes.length) await queryRows(db, sql`update items set container_code = null where container_code = ${containerCode} and lot_code in ${lotCodes}`);
+      if (lotCodes.length) await queryRows(db, sql`update items set container_code = null where container_code = ${containerCode} and ${anyOf(sql`lot_code`, lotCodes)}`);
     },
   };
 }

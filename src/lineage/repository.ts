@@ -25,7 +25,7 @@ export function createLineageRepository(db: Db) {
         direction === 'backward' ? [sql.raw('upstream_code'), sql.raw('downstream_code')] : [sql.raw('downstream_code'), sql.raw('upstream_code')];
       const rows = await queryRows<{ code: string; depth: number }>(db, sql`
         with recursive walk(code, depth) as (
-          select code, 0 from lots where code = any(${sql.param(startCodes)}::text[])
+          select code, 0 from lots where ${anyOf(sql`code`, startCodes)}
           union
           select e.${next}, w.depth + 1
           from walk w join lineage_edges e on e.${current} = w.code
@@ -46,7 +46,7 @@ export function createLineageRepository(db: Db) {
           ? [lineageEdges.upstreamCode, lineageEdges.downstreamCode]
           : [lineageEdges.downstreamCode, lineageEdges.upstreamCode];
       const seen = new Map<string, number>();
-      const existing = await queryRows<{ code: string }>(db, sql`select code from lots where code = any(${sql.param(startCodes)}::text[])`);
+      const existing = await queryRows<{ code: string }>(db, sql`select code from lots where ${anyOf(sql`code`, startCodes)}`);
       let frontier = existing.map((row) => row.code);
       frontier.forEach((code) => seen.set(code, 0));
       for (let depth = 1; depth <= maxDepth && frontier.length > 0; depth++) {

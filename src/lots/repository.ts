@@ -128,7 +128,7 @@ export function createLotsRepository(db: Db) {
           exists (select 1 from event_lots el join events e on e.id = el.event_id
             where el.lot_code = l.code and e.disposition = 'recalled'
               and not exists (select 1 from events c where c.corrects_event_id = e.id)) as recalled
-        from lots l where l.code = any(${sql.param(lotCodes)}::text[])`);
+        from lots l where ${anyOf(sql`l.code`, lotCodes)}`);
       return rows.map((row) => ({ ...row, onHand: Number(row.onHand), inTransit: Number(row.inTransit), lastDrain: row.lastDrain ?? undefined }));
     },
     /** Parties that ever held or were sent a lot: they may read it. */
