@@ -15,11 +15,11 @@ import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { customAlphabet } from 'nanoid';
 import pg from 'pg';
-import { buildApp, type App } from '../src/app.js';
+import { type App, buildApp } from '../src/app.js';
 import { completeGs1 } from '../src/codes/gs1.js';
 import { MOD31_CHARSET } from '../src/codes/mod31.js';
 import { completeUscc } from '../src/codes/uscc.js';
-import { openPglite, openPostgres, type Database } from '../src/db/client.js';
+import { type Database, openPglite, openPostgres } from '../src/db/client.js';
 
 const { values: args } = parseArgs({ options: { docs: { type: 'string', default: '20' } } });
 const DOCS = Number(args.docs);
@@ -32,7 +32,8 @@ const CONTEXT = ['https://ref.gs1.org/standards/epcis/epcis-context.jsonld'];
 const RAW_GTIN = completeGs1('0690123400001');
 const CURED_GTIN = completeGs1('0690123400002');
 const GLN = completeGs1('690123400001');
-const sscc = (run: number, doc: number, j: number) => completeGs1(`0690123${String(run).padStart(2, '0')}${String(doc).padStart(5, '0')}${String(j).padStart(3, '0')}`);
+const sscc = (run: number, doc: number, j: number) =>
+  completeGs1(`0690123${String(run).padStart(2, '0')}${String(doc).padStart(5, '0')}${String(j).padStart(3, '0')}`);
 
 const fmt = (n: number, digits = 0) => n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
 
@@ -89,7 +90,8 @@ async function request(app: App, key: string, method: 'GET' | 'POST', url: strin
 
 async function expect(reply: Promise<{ status: number; body: Json }>, status: number, what: string): Promise<Json> {
   const result = await reply;
-  if (result.status !== status) throw new Error(`${what}: expected ${status}, got ${result.status} ${JSON.stringify(result.body).slice(0, 500)}`);
+  if (result.status !== status)
+    throw new Error(`${what}: expected ${status}, got ${result.status} ${JSON.stringify(result.body).slice(0, 500)}`);
   return result.body;
 }
 
@@ -109,13 +111,24 @@ function epcisDocument(run: number, doc: number, time: () => string): Json {
   const common = () => ({ eventTime: time(), eventTimeZoneOffset: '+08:00' });
   const events: Json[] = [];
   for (let i = 0; i < COMMISSIONS; i++) {
-    events.push({ type: 'ObjectEvent', ...common(), quantityList: [{ epcClass: raw(i), quantity: 100, uom: 'KGM' }], action: 'ADD', bizStep: 'commissioning', disposition: 'active', ...where });
+    events.push({
+      type: 'ObjectEvent',
+      ...common(),
+      quantityList: [{ epcClass: raw(i), quantity: 100, uom: 'KGM' }],
+      action: 'ADD',
+      bizStep: 'commissioning',
+      disposition: 'active',
+      ...where,
+    });
   }
   for (let j = 0; j < TRANSFORMS; j++) {
     events.push({
       type: 'TransformationEvent',
       ...common(),
-      inputQuantityList: [{ epcClass: raw(2 * j), quantity: 100, uom: 'KGM' }, { epcClass: raw(2 * j + 1), quantity: 100, uom: 'KGM' }],
+      inputQuantityList: [
+        { epcClass: raw(2 * j), quantity: 100, uom: 'KGM' },
+        { epcClass: raw(2 * j + 1), quantity: 100, uom: 'KGM' },
+      ],
       outputQuantityList: [{ epcClass: cured(j), quantity: 150, uom: 'KGM' }],
       bizStep: 'commissioning',
       disposition: 'active',
@@ -134,31 +147,62 @@ function epcisDocument(run: number, doc: number, time: () => string): Json {
       ...where,
     });
   }
-  return { '@context': CONTEXT, type: 'EPCISDocument', schemaVersion: '2.0', creationDate: new Date().toISOString(), epcisBody: { eventList: events } };
+  return {
+    '@context': CONTEXT,
+    type: 'EPCISDocument',
+    schemaVersion: '2.0',
+    creationDate: new Date().toISOString(),
+    epcisBody: { eventList: events },
+  };
 }
 
 type Setup = { app: App; key: string; raw: string; cured: string; location: string };
 
 /** The same 100 events through POST /events. Returns the number recorded. */
 async function nativeDocument({ app, key, raw, cured, location }: Setup, run: number, doc: number, time: () => string): Promise<number> {
-  const post = async (body: Json) => (await expect(request(app, key, 'POST', '/events', { eventTime: time(), readPoint: location, bizLocation: location, ...body }), 201, `native ${body.type}`)).createdLotCodes as string[];
+  const post = async (body: Json) =>
+    (
+      await expect(
+        request(app, key, 'POST', '/events', { eventTime: time(), readPoint: location, bizLocation: location, ...body }),
+        201,
+        `native ${body.type}`,
+      )
+    ).createdLotCodes as string[];
   const rawLots: string[] = [];
   for (let i = 0; i < COMMISSIONS; i++) {
-    rawLots.push(...(await post({ type: 'commission', bizStep: 'commissioning', disposition: 'active', lots: [{ productCode: raw, lotNumber: `N${run}-${doc}-R${i}`, quantity: 100, unit: 'kg' }] })));
+    rawLots.push(
+      ...(await post({
+        type: 'commission',
+        bizStep: 'commissioning',
+        disposition: 'active',
+        lots: [{ productCode: raw, lotNumber: `N${run}-${doc}-R${i}`, quantity: 100, unit: 'kg' }],
+      })),
+    );
   }
   const curedLots: string[] = [];
   for (let j = 0; j < TRANSFORMS; j++) {
-    curedLots.push(...(await post({
-      type: 'transform',
-      bizStep: 'commissioning',
-      disposition: 'active',
-      process: { kind: 'curing' },
-      inputs: [{ lotCode: rawLots[2 * j], quantity: 100 }, { lotCode: rawLots[2 * j + 1], quantity: 100 }],
-      outputs: [{ productCode: cured, lotNumber: `N${run}-${doc}-C${j}`, quantity: 150, unit: 'kg' }],
-    })));
+    curedLots.push(
+      ...(await post({
+        type: 'transform',
+        bizStep: 'commissioning',
+        disposition: 'active',
+        process: { kind: 'curing' },
+        inputs: [
+          { lotCode: rawLots[2 * j], quantity: 100 },
+          { lotCode: rawLots[2 * j + 1], quantity: 100 },
+        ],
+        outputs: [{ productCode: cured, lotNumber: `N${run}-${doc}-C${j}`, quantity: 150, unit: 'kg' }],
+      })),
+    );
   }
   for (let j = 0; j < TRANSFORMS; j++) {
-    await post({ type: 'aggregate', bizStep: 'packing', disposition: 'in_progress', parent: { sscc: sscc(run + 50, doc, j) }, children: [{ lotCode: curedLots[j] }] });
+    await post({
+      type: 'aggregate',
+      bizStep: 'packing',
+      disposition: 'in_progress',
+      parent: { sscc: sscc(run + 50, doc, j) },
+      children: [{ lotCode: curedLots[j] }],
+    });
   }
   return COMMISSIONS + 2 * TRANSFORMS;
 }
@@ -168,7 +212,10 @@ async function epcisRun({ app, key }: Setup, run: number, docs: number, time: ()
   const ids: string[] = [];
   const start = performance.now();
   for (let doc = 0; doc < docs; doc++) {
-    ids.push((await expect(request(app, key, 'POST', '/epcis/capture', epcisDocument(run, doc, time), 'application/ld+json'), 202, 'capture')).captureID as string);
+    ids.push(
+      (await expect(request(app, key, 'POST', '/epcis/capture', epcisDocument(run, doc, time), 'application/ld+json'), 202, 'capture'))
+        .captureID as string,
+    );
   }
   const accepted = performance.now() - start;
   await app.services.epcis.idle();
@@ -176,7 +223,8 @@ async function epcisRun({ app, key }: Setup, run: number, docs: number, time: ()
   let events = 0;
   for (const id of ids) {
     const job = await expect(request(app, key, 'GET', `/epcis/capture/${id}`), 200, 'capture job');
-    if (job.success !== true || job.captured !== EVENTS_PER_DOC) throw new Error(`capture job ${id} did not store all events: ${JSON.stringify(job).slice(0, 500)}`);
+    if (job.success !== true || job.captured !== EVENTS_PER_DOC)
+      throw new Error(`capture job ${id} did not store all events: ${JSON.stringify(job).slice(0, 500)}`);
     events += job.captured as number;
   }
   return { events, elapsed, accepted };
@@ -198,19 +246,33 @@ async function main() {
     app = await buildApp({ database, bodyLimit: 16 * 1024 * 1024, publicBaseUrl: 'https://bench.example' });
     const adminKey = (await app.services.apiKeys.ensureAdminKey()) as string;
     const uscc = completeUscc(`91500236${customAlphabet(MOD31_CHARSET, 9)()}`);
-    const party = await expect(request(app, adminKey, 'POST', '/parties', { kind: 'processor', name: 'bench processor', uscc, regionCode: '500236' }), 201, 'party');
+    const party = await expect(
+      request(app, adminKey, 'POST', '/parties', { kind: 'processor', name: 'bench processor', uscc, regionCode: '500236' }),
+      201,
+      'party',
+    );
     const partyCode = party.code as string;
-    const key = (await expect(request(app, adminKey, 'POST', '/api-keys', { role: 'operator', partyCode }), 201, 'operator key')).key as string;
+    const key = (await expect(request(app, adminKey, 'POST', '/api-keys', { role: 'operator', partyCode }), 201, 'operator key'))
+      .key as string;
     const product = async (name: string, gtin: string, category: string) =>
-      (await expect(request(app!, key, 'POST', '/products', { partyCode, name, gtin, category, unit: 'kg' }), 201, 'product')).code as string;
+      (await expect(request(app!, key, 'POST', '/products', { partyCode, name, gtin, category, unit: 'kg' }), 201, 'product'))
+        .code as string;
     const raw = await product('fresh pork', RAW_GTIN, 'fresh_meat');
     const cured = await product('cured pork', CURED_GTIN, 'cured_meat');
-    const location = (await expect(request(app, key, 'POST', '/locations', { partyCode, name: 'plant', kind: 'plant', regionCode: '500236' }), 201, 'location')).code as string;
+    const location = (
+      await expect(
+        request(app, key, 'POST', '/locations', { partyCode, name: 'plant', kind: 'plant', regionCode: '500236' }),
+        201,
+        'location',
+      )
+    ).code as string;
     const setup: Setup = { app, key, raw, cured, location };
     const time = clock((DOCS + 1) * EVENTS_PER_DOC * 2);
 
     console.log(`database   ${label}`);
-    console.log(`workload   ${DOCS} × ${EVENTS_PER_DOC} events (${COMMISSIONS} commission, ${TRANSFORMS} transform, ${TRANSFORMS} aggregate) each way, after one untimed warm-up document`);
+    console.log(
+      `workload   ${DOCS} × ${EVENTS_PER_DOC} events (${COMMISSIONS} commission, ${TRANSFORMS} transform, ${TRANSFORMS} aggregate) each way, after one untimed warm-up document`,
+    );
     await epcisRun(setup, 0, 1, time);
     await nativeRun(setup, 0, 1, time);
 
@@ -218,8 +280,12 @@ async function main() {
     const native = await nativeRun(setup, 1, DOCS, time);
     const epcisRate = epcis.events / (epcis.elapsed / 1000);
     const nativeRate = native.events / (native.elapsed / 1000);
-    console.log(`EPCIS      ${fmt(epcis.events)} events in ${fmt(epcis.elapsed / 1000, 2)} s → ${fmt(epcisRate)} events/s  (${DOCS} × POST /epcis/capture, last 202 after ${fmt(epcis.accepted / 1000, 2)} s; jobs run meanwhile)`);
-    console.log(`native     ${fmt(native.events)} events in ${fmt(native.elapsed / 1000, 2)} s → ${fmt(nativeRate)} events/s  (POST /events ×${fmt(native.events)})`);
+    console.log(
+      `EPCIS      ${fmt(epcis.events)} events in ${fmt(epcis.elapsed / 1000, 2)} s → ${fmt(epcisRate)} events/s  (${DOCS} × POST /epcis/capture, last 202 after ${fmt(epcis.accepted / 1000, 2)} s; jobs run meanwhile)`,
+    );
+    console.log(
+      `native     ${fmt(native.events)} events in ${fmt(native.elapsed / 1000, 2)} s → ${fmt(nativeRate)} events/s  (POST /events ×${fmt(native.events)})`,
+    );
     console.log(`ratio      EPCIS / native = ${fmt(epcisRate / nativeRate, 2)}×`);
   } finally {
     await app?.close();

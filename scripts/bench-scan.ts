@@ -27,10 +27,8 @@
 //   --profile       CPU-profile the server during each timed run; prints the top self-time frames
 //   --async-commit  experiment (PostgreSQL): the bench database gets synchronous_commit = off
 // Timings never fail the process: it is a benchmark, not a test.
-import { PGlite } from '@electric-sql/pglite';
-import { sql } from 'drizzle-orm';
-import type autocannon from 'autocannon';
-import { customAlphabet } from 'nanoid';
+
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { Session } from 'node:inspector/promises';
@@ -39,17 +37,20 @@ import { createServer } from 'node:net';
 import { cpus, loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { AsyncLocalStorage } from 'node:async_hooks';
 import { parseArgs } from 'node:util';
+import { PGlite } from '@electric-sql/pglite';
+import type autocannon from 'autocannon';
+import { sql } from 'drizzle-orm';
+import { customAlphabet } from 'nanoid';
 import pg from 'pg';
-import { buildApp, type App } from '../src/app.js';
+import { seedDemoChain } from '../seeds/fengjie.js';
+import { type App, buildApp } from '../src/app.js';
 import type { Principal } from '../src/auth/principal.js';
-import { openPglite, openPostgres, queryRows, type Database } from '../src/db/client.js';
+import { type Database, openPglite, openPostgres, queryRows } from '../src/db/client.js';
 import { MAX_CODES_PER_JOB } from '../src/items/service.js';
 import { consumerPage } from '../src/resolver/page.js';
 import type { PendingScan } from '../src/resolver/scan-buffer.js';
 import { consumerSummaryJson, lotSummary } from '../src/resolver/summary.js';
-import { seedDemoChain } from '../seeds/fengjie.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -126,7 +127,10 @@ function counted(original: QueryFn): QueryFn {
     }
     if (text && FIND_ITEM.test(text)) probe.findQuery = { text, values };
     if (text && flushing && /^\s*update items/.test(text)) probe.updateQuery = { text, values };
-    const addMs = (spent: number) => (flushing ? (probe.flushDbMs += spent) : (probe.dbMs += spent));
+    const addMs = (spent: number) => {
+      if (flushing) probe.flushDbMs += spent;
+      else probe.dbMs += spent;
+    };
     const started = performance.now();
     const last = callArgs[callArgs.length - 1];
     if (typeof last === 'function') {
@@ -328,7 +332,15 @@ async function profiled<T>(work: () => Promise<T>): Promise<{ value: T; report: 
       .sort((a, b) => b[1] - a[1])
       .slice(0, n)
       .map(([key, hits]) => `${((hits / total) * 100).toFixed(1).padStart(5)}%  ${key}`);
-  return { value, report: ['  by area:', ...top(byArea, 10).map((l) => `    ${l}`), '  top frames (self time):', ...top(byFrame, 12).map((l) => `    ${l}`)] };
+  return {
+    value,
+    report: [
+      '  by area:',
+      ...top(byArea, 10).map((l) => `    ${l}`),
+      '  top frames (self time):',
+      ...top(byFrame, 12).map((l) => `    ${l}`),
+    ],
+  };
 }
 
 // ---------------------------------------------------------------------------------------
@@ -408,21 +420,28 @@ async function main() {
         flushes.maxSize = Math.max(flushes.maxSize, batch.length);
       }
     };
-    app.services.itemsRepository.writeScans = (batch: PendingScan[]) => (probe.on ? inFlush.run(true, () => timedWriteScans(batch)) : timedWriteScans(batch));
+    app.services.itemsRepository.writeScans = (batch: PendingScan[]) =>
+      probe.on ? inFlush.run(true, () => timedWriteScans(batch)) : timedWriteScans(batch);
 
     t0 = performance.now();
     await database.db.execute(sql`analyze`);
     console.log(`ANALYZE in ${ms(performance.now() - t0)}`);
 
     const codes = (
-      await queryRows<{ code: string }>(database.db, sql`select code from items where lot_code = ${demo.retailLotCode} order by random() limit ${SAMPLE}`)
+      await queryRows<{ code: string }>(
+        database.db,
+        sql`select code from items where lot_code = ${demo.retailLotCode} order by random() limit ${SAMPLE}`,
+      )
     ).map((row) => row.code);
     console.log(`sampled ${count(codes.length)} random codes`);
 
     // the comparison: one indexed lookup on the same database, tiny JSON
     app.get('/bench/bare/:code', { config: { public: true } }, async (request, reply) => {
       const { code } = request.params as { code: string };
-      const [row] = await queryRows<{ code: string; lot_code: string }>(database.db, sql`select code, lot_code from items where code = ${code}`);
+      const [row] = await queryRows<{ code: string; lot_code: string }>(
+        database.db,
+        sql`select code, lot_code from items where code = ${code}`,
+      );
       return row ? { code: row.code, lotCode: row.lot_code } : reply.code(404).send({ code, found: false });
     });
     await app.listen({ host: '127.0.0.1', port });
@@ -461,8 +480,17 @@ async function main() {
       await app.services.resolver.flushScans();
       resetFlushes();
       Object.assign(lookups, { on: true, queries: 0, codes: 0 });
-      const run = () => cannon(baseUrl, target, codes, DURATION).then(async (result) => (await app!.services.resolver.flushScans(), result));
-      const result = args.profile ? await profiled(run).then(({ value, report }) => (profiles.set(target.name, report), value)) : await run();
+      const run = () =>
+        cannon(baseUrl, target, codes, DURATION).then(async (result) => {
+          await app!.services.resolver.flushScans();
+          return result;
+        });
+      const result = args.profile
+        ? await profiled(run).then(({ value, report }) => {
+            profiles.set(target.name, report);
+            return value;
+          })
+        : await run();
       results.set(target.name, result);
       lookups.on = false;
       console.log(
@@ -470,7 +498,9 @@ async function main() {
           `  non-2xx ${result.non2xx}  errors ${result.errors}  timeouts ${result.timeouts}  (${count(result.requests.total)} requests; trace computed ${traces}×)`,
       );
       if (target.name !== 'bare') {
-        console.log(`      findItem: ${count(lookups.queries)} queries, mean ${(lookups.codes / Math.max(1, lookups.queries)).toFixed(1)} codes each; ${flushReport()}`);
+        console.log(
+          `      findItem: ${count(lookups.queries)} queries, mean ${(lookups.codes / Math.max(1, lookups.queries)).toFixed(1)} codes each; ${flushReport()}`,
+        );
       }
     }
     const bare = results.get('bare')!;
@@ -525,10 +555,23 @@ async function main() {
     } else console.log('\nfindItem query not seen in the probe: nothing to EXPLAIN');
 
     // one batch on a quiet server, the size the buffer flushes at under load (fresh codes, first scans)
-    const [sampleItem] = await queryRows<{ party_code: string | null }>(database.db, sql`select party_code from items where code = ${codes[0]}`);
+    const [sampleItem] = await queryRows<{ party_code: string | null }>(
+      database.db,
+      sql`select party_code from items where code = ${codes[0]}`,
+    );
     const batch: PendingScan[] = Array.from({ length: 1000 }, () => {
       const code = codes[cursor++ % codes.length];
-      return { id: randomUUID(), code, itemCode: code, lotCode: demo.retailLotCode, partyCode: sampleItem?.party_code ?? null, at: new Date(), region: 'CN-50', ipHash: '0'.repeat(32), userAgent: 'bench' };
+      return {
+        id: randomUUID(),
+        code,
+        itemCode: code,
+        lotCode: demo.retailLotCode,
+        partyCode: sampleItem?.party_code ?? null,
+        at: new Date(),
+        region: 'CN-50',
+        ipHash: '0'.repeat(32),
+        userAgent: 'bench',
+      };
     });
     resetFlushes();
     Object.assign(probe, { queries: 0, dbMs: 0, texts: [], flushQueries: 0, flushDbMs: 0, on: true });

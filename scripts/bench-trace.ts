@@ -22,7 +22,7 @@ import { createServices } from '../src/app.js';
 import type { Principal } from '../src/auth/principal.js';
 import { newLocationCode, newLotCode, newPartyCode, newProductCode, type PartyKind } from '../src/codes/service-codes.js';
 import { anyOf, chunkForInsert } from '../src/db/chunk.js';
-import { openPglite, openPostgres, queryRows, type Database, type Db } from '../src/db/client.js';
+import { type Database, type Db, openPglite, openPostgres, queryRows } from '../src/db/client.js';
 import { eventLots, events, lineageEdges, locations, lotMovements, lots, parties, products } from '../src/db/schema.js';
 import type { Direction, ReachedNode } from '../src/lineage/graph.js';
 
@@ -100,15 +100,124 @@ const PARTY_GROUPS: Record<string, { kind: PartyKind; count: number; label: stri
 };
 
 const LEVELS: Level[] = [
-  { key: 'farm', partyKind: 'farm', partyGroup: 'farm', share: 0.2, product: { name: '生猪', category: 'live_pig', unit: 'head', shelfLifeDays: 0 }, process: 'raising', inputs: [0, 0], outputs: [1, 4], window: 0, jump: 0, quantity: [10, 40] },
-  { key: 'slaughter', partyKind: 'slaughterhouse', partyGroup: 'slaughterhouse', share: 0.08, product: { name: '白条猪', category: 'carcass', unit: 'kg', shelfLifeDays: 7 }, process: 'slaughter', inputs: [6, 10], outputs: [1, 1], window: 60, jump: 0.01, quantity: [800, 3000] },
-  { key: 'cutting', partyKind: 'cutting_plant', partyGroup: 'cutting', share: 0.16, product: { name: '分割肉', category: 'primal_cut', unit: 'kg', shelfLifeDays: 7 }, process: 'cutting', inputs: [1, 3], outputs: [2, 4], window: 12, jump: 0, quantity: [200, 800] },
-  { key: 'curing', partyKind: 'processor', partyGroup: 'processor', share: 0.12, product: { name: '腌制肉', category: 'cured_pork', unit: 'kg', shelfLifeDays: 30 }, process: 'curing', inputs: [2, 5], outputs: [1, 1], window: 15, jump: 0, quantity: [300, 900] },
-  { key: 'smoking', partyKind: 'processor', partyGroup: 'processor', share: 0.1, product: { name: '腊肉', category: 'smoked_pork', unit: 'kg', shelfLifeDays: 180 }, process: 'smoking', inputs: [2, 4], outputs: [1, 2], window: 12, jump: 0, quantity: [200, 700] },
-  { key: 'packing', partyKind: 'processor', partyGroup: 'processor', share: 0.1, product: { name: '真空包装腊肉', category: 'packaged_pork', unit: 'pack', shelfLifeDays: 180 }, process: 'packing', inputs: [2, 5], outputs: [1, 3], window: 12, jump: 0, quantity: [400, 1600] },
-  { key: 'cold', partyKind: 'cold_storage', partyGroup: 'cold', share: 0.08, product: { name: '冷库批次', category: 'packaged_pork', unit: 'pack', shelfLifeDays: 180 }, process: 'consolidation', inputs: [3, 7], outputs: [1, 1], window: 15, jump: 0.05, quantity: [1000, 4000] },
-  { key: 'distributor', partyKind: 'distributor', partyGroup: 'distributor', share: 0.08, product: { name: '批发分装', category: 'packaged_pork', unit: 'pack', shelfLifeDays: 180 }, process: 'repack', inputs: [2, 5], outputs: [1, 2], window: 25, jump: 0.1, quantity: [200, 1200] },
-  { key: 'retail', partyKind: 'retailer', partyGroup: 'retailer', share: 0.08, product: { name: '零售腊肉', category: 'packaged_pork', unit: 'pack', shelfLifeDays: 180 }, process: 'retail_repack', inputs: [3, 7], outputs: [1, 1], window: 30, jump: 0, skip: { level: 5, p: 0.1 }, quantity: [20, 200] },
+  {
+    key: 'farm',
+    partyKind: 'farm',
+    partyGroup: 'farm',
+    share: 0.2,
+    product: { name: '生猪', category: 'live_pig', unit: 'head', shelfLifeDays: 0 },
+    process: 'raising',
+    inputs: [0, 0],
+    outputs: [1, 4],
+    window: 0,
+    jump: 0,
+    quantity: [10, 40],
+  },
+  {
+    key: 'slaughter',
+    partyKind: 'slaughterhouse',
+    partyGroup: 'slaughterhouse',
+    share: 0.08,
+    product: { name: '白条猪', category: 'carcass', unit: 'kg', shelfLifeDays: 7 },
+    process: 'slaughter',
+    inputs: [6, 10],
+    outputs: [1, 1],
+    window: 60,
+    jump: 0.01,
+    quantity: [800, 3000],
+  },
+  {
+    key: 'cutting',
+    partyKind: 'cutting_plant',
+    partyGroup: 'cutting',
+    share: 0.16,
+    product: { name: '分割肉', category: 'primal_cut', unit: 'kg', shelfLifeDays: 7 },
+    process: 'cutting',
+    inputs: [1, 3],
+    outputs: [2, 4],
+    window: 12,
+    jump: 0,
+    quantity: [200, 800],
+  },
+  {
+    key: 'curing',
+    partyKind: 'processor',
+    partyGroup: 'processor',
+    share: 0.12,
+    product: { name: '腌制肉', category: 'cured_pork', unit: 'kg', shelfLifeDays: 30 },
+    process: 'curing',
+    inputs: [2, 5],
+    outputs: [1, 1],
+    window: 15,
+    jump: 0,
+    quantity: [300, 900],
+  },
+  {
+    key: 'smoking',
+    partyKind: 'processor',
+    partyGroup: 'processor',
+    share: 0.1,
+    product: { name: '腊肉', category: 'smoked_pork', unit: 'kg', shelfLifeDays: 180 },
+    process: 'smoking',
+    inputs: [2, 4],
+    outputs: [1, 2],
+    window: 12,
+    jump: 0,
+    quantity: [200, 700],
+  },
+  {
+    key: 'packing',
+    partyKind: 'processor',
+    partyGroup: 'processor',
+    share: 0.1,
+    product: { name: '真空包装腊肉', category: 'packaged_pork', unit: 'pack', shelfLifeDays: 180 },
+    process: 'packing',
+    inputs: [2, 5],
+    outputs: [1, 3],
+    window: 12,
+    jump: 0,
+    quantity: [400, 1600],
+  },
+  {
+    key: 'cold',
+    partyKind: 'cold_storage',
+    partyGroup: 'cold',
+    share: 0.08,
+    product: { name: '冷库批次', category: 'packaged_pork', unit: 'pack', shelfLifeDays: 180 },
+    process: 'consolidation',
+    inputs: [3, 7],
+    outputs: [1, 1],
+    window: 15,
+    jump: 0.05,
+    quantity: [1000, 4000],
+  },
+  {
+    key: 'distributor',
+    partyKind: 'distributor',
+    partyGroup: 'distributor',
+    share: 0.08,
+    product: { name: '批发分装', category: 'packaged_pork', unit: 'pack', shelfLifeDays: 180 },
+    process: 'repack',
+    inputs: [2, 5],
+    outputs: [1, 2],
+    window: 25,
+    jump: 0.1,
+    quantity: [200, 1200],
+  },
+  {
+    key: 'retail',
+    partyKind: 'retailer',
+    partyGroup: 'retailer',
+    share: 0.08,
+    product: { name: '零售腊肉', category: 'packaged_pork', unit: 'pack', shelfLifeDays: 180 },
+    process: 'retail_repack',
+    inputs: [3, 7],
+    outputs: [1, 1],
+    window: 30,
+    jump: 0,
+    skip: { level: 5, p: 0.1 },
+    quantity: [20, 200],
+  },
 ];
 
 // ---------------------------------------------------------------------------------------
@@ -180,11 +289,7 @@ async function openDatabase(): Promise<Opened> {
 }
 
 /** Multi-row inserts in chunks of ≤ 60,000 bind parameters, all inside one transaction. */
-async function insertChunked<T extends object>(
-  db: Db,
-  rows: T[],
-  insert: (tx: Db, chunk: T[]) => Promise<unknown>,
-): Promise<void> {
+async function insertChunked<T extends object>(db: Db, rows: T[], insert: (tx: Db, chunk: T[]) => Promise<unknown>): Promise<void> {
   if (rows.length === 0) return;
   await db.transaction(async (tx) => {
     for (const chunk of chunkForInsert(rows)) await insert(tx as unknown as Db, chunk);
@@ -205,7 +310,16 @@ type Built = { levels: string[][]; counts: Record<string, number>; seconds: numb
 
 async function build(db: Db): Promise<Built> {
   const started = performance.now();
-  const counts: Record<string, number> = { parties: 0, locations: 0, products: 0, events: 0, lots: 0, event_lots: 0, lot_movements: 0, lineage_edges: 0 };
+  const counts: Record<string, number> = {
+    parties: 0,
+    locations: 0,
+    products: 0,
+    events: 0,
+    lots: 0,
+    event_lots: 0,
+    lot_movements: 0,
+    lineage_edges: 0,
+  };
 
   // parties, one location each, one product per level
   const partyCodes: Record<string, { code: string; location: string }[]> = {};
@@ -337,11 +451,21 @@ async function build(db: Db): Promise<Built> {
           voidedByEventId: null,
         });
         movementRows.push({ eventId, lotCode: code, partyCode: owner.code, kind: 'produce', quantity });
-        created.push({ lotCode: code, productCode: product, lotNumber, quantity, unit: level.product.unit, productionDate, expiryDate, attributes });
+        created.push({
+          lotCode: code,
+          productCode: product,
+          lotNumber,
+          quantity,
+          unit: level.product.unit,
+          productionDate,
+          expiryDate,
+          attributes,
+        });
       }
       // as the event service does: a commission links its lots as subjects, a transform its inputs and outputs
       if (index === 0) {
-        for (const output of created) linkRows.push({ eventId, lotCode: output.lotCode, role: 'subject', quantity: output.quantity, partyCode: owner.code });
+        for (const output of created)
+          linkRows.push({ eventId, lotCode: output.lotCode, role: 'subject', quantity: output.quantity, partyCode: owner.code });
       } else {
         for (const used of inputs) {
           linkRows.push({ eventId, lotCode: used.code, role: 'input', quantity: used.quantity, partyCode: owner.code });
@@ -359,7 +483,8 @@ async function build(db: Db): Promise<Built> {
             });
           }
         }
-        for (const output of created) linkRows.push({ eventId, lotCode: output.lotCode, role: 'output', quantity: output.quantity, partyCode: owner.code });
+        for (const output of created)
+          linkRows.push({ eventId, lotCode: output.lotCode, role: 'output', quantity: output.quantity, partyCode: owner.code });
       }
       eventRows.push({
         id: eventId,
@@ -371,7 +496,10 @@ async function build(db: Db): Promise<Built> {
         disposition: 'active',
         readPoint: owner.location,
         bizLocation: owner.location,
-        referenceDocuments: level.key === 'slaughter' ? [{ type: 'quarantine_certificate', number: `A${String(eventRows.length + 1).padStart(10, '0')}` }] : [],
+        referenceDocuments:
+          level.key === 'slaughter'
+            ? [{ type: 'quarantine_certificate', number: `A${String(eventRows.length + 1).padStart(10, '0')}` }]
+            : [],
         payload:
           index === 0
             ? { lots: created }
@@ -461,12 +589,19 @@ async function main() {
     const analyzeStart = performance.now();
     await database.db.execute(sql`analyze`);
     log(`analyze: ${(ms(analyzeStart) / 1000).toFixed(1)} s`);
-    const tableCounts = await queryRows<Record<string, number | string>>(database.db, sql`
+    const tableCounts = await queryRows<Record<string, number | string>>(
+      database.db,
+      sql`
       select (select count(*) from parties)::int as parties, (select count(*) from locations)::int as locations,
              (select count(*) from products)::int as products, (select count(*) from events)::int as events,
              (select count(*) from lots)::int as lots, (select count(*) from event_lots)::int as event_lots,
-             (select count(*) from lot_movements)::int as lot_movements, (select count(*) from lineage_edges)::int as lineage_edges`);
-    log(`rows: ${Object.entries(tableCounts[0]).map(([table, n]) => `${table} ${fmt(Number(n))}`).join(', ')}`);
+             (select count(*) from lot_movements)::int as lot_movements, (select count(*) from lineage_edges)::int as lineage_edges`,
+    );
+    log(
+      `rows: ${Object.entries(tableCounts[0])
+        .map(([table, n]) => `${table} ${fmt(Number(n))}`)
+        .join(', ')}`,
+    );
     log(`transform levels: ${LEVELS.length - 1} (${LEVELS.map((level) => level.key).join(' → ')})`);
 
     const services = createServices(database);
@@ -516,13 +651,18 @@ async function main() {
       await diagnose(database.db, services, direction, codes);
     }
 
-    log(`\nresults (${opened.label}; ${fmt(Number(tableCounts[0].lots))} lots, ${fmt(Number(tableCounts[0].lineage_edges))} edges; ms; p99 of ${SAMPLES} samples is nearest-rank)`);
+    log(
+      `\nresults (${opened.label}; ${fmt(Number(tableCounts[0].lots))} lots, ${fmt(Number(tableCounts[0].lineage_edges))} edges; ms; p99 of ${SAMPLES} samples is nearest-rank)`,
+    );
     const header = ['direction', 'method', 'p50 ms', 'p99 ms', 'mean ms', 'mean nodes', 'max nodes', 'p50 / CTE p50'];
     const table: string[][] = [header];
     for (const row of rows) {
       const times = row.samples.map((s) => s.ms).sort((a, b) => a - b);
       const base = rows.find((other) => other.direction === row.direction && other.method === 'bare CTE') as Row;
-      const baseP50 = percentile(base.samples.map((s) => s.ms).sort((a, b) => a - b), 50);
+      const baseP50 = percentile(
+        base.samples.map((s) => s.ms).sort((a, b) => a - b),
+        50,
+      );
       table.push([
         row.direction,
         row.method,
@@ -539,7 +679,11 @@ async function main() {
       log(line.map((cell, c) => (c < 2 ? cell.padEnd(widths[c]) : cell.padStart(widths[c]))).join('  '));
       if (i === 0) log(widths.map((w) => '-'.repeat(w)).join('  '));
     });
-    log(mismatches === 0 ? '\nfrontier = CTE on every sample (same nodes, same depths)' : `\n!!! ${mismatches} MISMATCHES between strategies (see above)`);
+    log(
+      mismatches === 0
+        ? '\nfrontier = CTE on every sample (same nodes, same depths)'
+        : `\n!!! ${mismatches} MISMATCHES between strategies (see above)`,
+    );
   } finally {
     if (!interrupted) await opened.cleanup();
   }
@@ -577,7 +721,12 @@ async function diagnose(db: Db, services: ReturnType<typeof createServices>, dir
     const rows = await db
       .select({ n: count() })
       .from(lineageEdges)
-      .where(and(anyOf(direction === 'backward' ? lineageEdges.downstreamCode : lineageEdges.upstreamCode, lotCodes), isNull(lineageEdges.retractedByEventId)));
+      .where(
+        and(
+          anyOf(direction === 'backward' ? lineageEdges.downstreamCode : lineageEdges.upstreamCode, lotCodes),
+          isNull(lineageEdges.retractedByEventId),
+        ),
+      );
     fetched += rows.reduce((acc, row) => acc + Number(row.n), 0);
     start = performance.now();
     eventCount += (await repos.events.forLots(lotCodes)).length;
@@ -589,13 +738,23 @@ async function diagnose(db: Db, services: ReturnType<typeof createServices>, dir
     await repos.lots.holdings(lotCodes);
     phases['lots.holdings'].push(ms(start));
   }
-  const parts = Object.entries(phases).map(([name, times]) => `${name} ${percentile([...times].sort((a, b) => a - b), 50).toFixed(1)}`);
+  const parts = Object.entries(phases).map(
+    ([name, times]) =>
+      `${name} ${percentile(
+        [...times].sort((a, b) => a - b),
+        50,
+      ).toFixed(1)}`,
+  );
   log(`  full-trace phases run alone, p50 ms: ${parts.join(', ')}`);
-  log(`  edgesAmong fetched ${fmt(fetched)} edge rows to keep ${fmt(kept)} (${(fetched / Math.max(1, kept)).toFixed(1)}×); mean events per trace ${fmt(Math.round(eventCount / codes.length))}`);
+  log(
+    `  edgesAmong fetched ${fmt(fetched)} edge rows to keep ${fmt(kept)} (${(fetched / Math.max(1, kept)).toFixed(1)}×); mean events per trace ${fmt(Math.round(eventCount / codes.length))}`,
+  );
 
   if (args.explain) {
     const [next, current] = direction === 'backward' ? ['upstream_code', 'downstream_code'] : ['downstream_code', 'upstream_code'];
-    const plan = await queryRows<Record<string, string>>(db, sql`explain (analyze, buffers, costs off)
+    const plan = await queryRows<Record<string, string>>(
+      db,
+      sql`explain (analyze, buffers, costs off)
       with recursive walk(code, depth) as (
         select code, 0 from lots where code in (${codes[0]})
         union
@@ -603,7 +762,8 @@ async function diagnose(db: Db, services: ReturnType<typeof createServices>, dir
         from walk w join lineage_edges e on e.${sql.raw(current)} = w.code
         where w.depth < ${DEPTH} and e.retracted_by_event_id is null
       )
-      select code, min(depth)::int as depth from walk group by code`);
+      select code, min(depth)::int as depth from walk group by code`,
+    );
     log(plan.map((row) => `    ${Object.values(row)[0]}`).join('\n'));
   }
 }

@@ -7,7 +7,7 @@ const target = new URL('../openapi/openapi.json', import.meta.url);
 const database = await openPglite();
 const app = await buildApp({ database });
 await app.ready();
-const document = JSON.stringify(app.swagger(), null, 2) + '\n';
+const document = `${JSON.stringify(app.swagger(), null, 2)}\n`;
 await app.close();
 await database.close();
 

@@ -1,8 +1,9 @@
 // Loads the demo Fengjie chain into the configured database (PGlite DATA_DIR or DATABASE_URL).
+
+import { loadDemoChainOnce } from '../seeds/fengjie.js';
 import { createServices } from '../src/app.js';
 import { loadConfig } from '../src/config.js';
 import { openPglite, openPostgres } from '../src/db/client.js';
-import { loadDemoChainOnce } from '../seeds/fengjie.js';
 
 const config = loadConfig();
 const database = config.DATABASE_URL ? await openPostgres(config.DATABASE_URL) : await openPglite(config.DATA_DIR);

@@ -1,7 +1,8 @@
 // Demo chain: 奉节腊肉 from two pig farms in Fengjie county (500236) to a shop in Chongqing's
 // Yuzhong district (500103). Recorded through the services, so every rule applies to it.
-import type { Principal } from '../src/auth/principal.js';
+
 import type { Services } from '../src/app.js';
+import type { Principal } from '../src/auth/principal.js';
 import { completeGs1 } from '../src/codes/gs1.js';
 import { completeUscc } from '../src/codes/uscc.js';
 import type { EventInput } from '../src/events/schemas.js';
@@ -28,7 +29,9 @@ export async function loadDemoChainOnce(services: Services): Promise<DemoChain |
   const processor = (await services.parties.list({ kind: 'processor', limit: 1000, offset: 0 })).find((p) => p.name.includes('夔州腊味'));
   const lot = processor ? await services.repos.lots.findByLotNumber(processor.code, 'KZ-LR-20261028-500G') : undefined;
   const itemCode = lot ? await services.itemsRepository.firstCodeOfLot(lot.code) : undefined;
-  return lot && itemCode ? { parties: {}, itemCode, retailLotCode: lot.code, retailLotNumber: 'KZ-LR-20261028-500G', farmLotCodes: [], earTags: [] } : null;
+  return lot && itemCode
+    ? { parties: {}, itemCode, retailLotCode: lot.code, retailLotNumber: 'KZ-LR-20261028-500G', farmLotCodes: [], earTags: [] }
+    : null;
 }
 
 export async function seedDemoChain(services: Services): Promise<DemoChain> {
@@ -105,13 +108,55 @@ export async function seedDemoChain(services: Services): Promise<DemoChain> {
   const as = (partyCode: string): Principal => ({ keyId: 'seed', role: 'operator', partyCode });
   const location = (partyCode: string, input: Omit<Parameters<Services['locations']['register']>[1], 'partyCode'>) =>
     services.locations.register(as(partyCode), { partyCode, ...input });
-  const barn1 = await location(farm1.code, { name: '绿源合作社1号猪舍', kind: 'barn', regionCode: FENGJIE, latitude: 30.9936, longitude: 109.5391 });
-  const barn2 = await location(farm2.code, { name: '高山生态养殖场育肥舍', kind: 'barn', regionCode: FENGJIE, latitude: 30.8712, longitude: 109.3925 });
-  const abattoirPlant = await location(abattoir.code, { name: '屠宰分割车间', kind: 'plant', regionCode: FENGJIE, latitude: 31.0198, longitude: 109.4652 });
-  const curingPlant = await location(processor.code, { name: '腊肉熏制车间', kind: 'plant', regionCode: FENGJIE, latitude: 31.0305, longitude: 109.4891 });
-  const coldRoom = await location(coldStore.code, { name: '甘溪沟冷链中心2号冷藏库（0–4℃）', kind: 'cold_store', regionCode: FENGJIE, latitude: 31.0412, longitude: 109.5103 });
-  const warehouse = await location(distributor.code, { name: '渝味坊菜园坝仓库', kind: 'warehouse', regionCode: YUZHONG, latitude: 29.5503, longitude: 106.5467 });
-  const shop = await location(retailer.code, { name: '鲜邻超市解放碑店', kind: 'shop', regionCode: YUZHONG, latitude: 29.5571, longitude: 106.5771 });
+  const barn1 = await location(farm1.code, {
+    name: '绿源合作社1号猪舍',
+    kind: 'barn',
+    regionCode: FENGJIE,
+    latitude: 30.9936,
+    longitude: 109.5391,
+  });
+  const barn2 = await location(farm2.code, {
+    name: '高山生态养殖场育肥舍',
+    kind: 'barn',
+    regionCode: FENGJIE,
+    latitude: 30.8712,
+    longitude: 109.3925,
+  });
+  const abattoirPlant = await location(abattoir.code, {
+    name: '屠宰分割车间',
+    kind: 'plant',
+    regionCode: FENGJIE,
+    latitude: 31.0198,
+    longitude: 109.4652,
+  });
+  const curingPlant = await location(processor.code, {
+    name: '腊肉熏制车间',
+    kind: 'plant',
+    regionCode: FENGJIE,
+    latitude: 31.0305,
+    longitude: 109.4891,
+  });
+  const coldRoom = await location(coldStore.code, {
+    name: '甘溪沟冷链中心2号冷藏库（0–4℃）',
+    kind: 'cold_store',
+    regionCode: FENGJIE,
+    latitude: 31.0412,
+    longitude: 109.5103,
+  });
+  const warehouse = await location(distributor.code, {
+    name: '渝味坊菜园坝仓库',
+    kind: 'warehouse',
+    regionCode: YUZHONG,
+    latitude: 29.5503,
+    longitude: 106.5467,
+  });
+  const shop = await location(retailer.code, {
+    name: '鲜邻超市解放碑店',
+    kind: 'shop',
+    regionCode: YUZHONG,
+    latitude: 29.5571,
+    longitude: 106.5771,
+  });
 
   const product = (partyCode: string, input: Omit<Parameters<Services['products']['register']>[1], 'partyCode'>) =>
     services.products.register(as(partyCode), { partyCode, ...input });
@@ -119,7 +164,12 @@ export async function seedDemoChain(services: Services): Promise<DemoChain> {
   const pigs2 = await product(farm2.code, { name: '生猪（长白×荣昌）', category: 'live_animal', unit: 'head' });
   const carcass = await product(abattoir.code, { name: '白条猪（带皮猪胴体）', category: 'carcass', unit: 'kg', shelfLifeDays: 3 });
   const belly = await product(abattoir.code, { name: '冷鲜带皮五花肉', category: 'fresh_meat', unit: 'kg', shelfLifeDays: 5 });
-  const curedBulk = await product(processor.code, { name: '奉节腊肉（五花，散装）', category: 'cured_meat', unit: 'kg', shelfLifeDays: 180 });
+  const curedBulk = await product(processor.code, {
+    name: '奉节腊肉（五花，散装）',
+    category: 'cured_meat',
+    unit: 'kg',
+    shelfLifeDays: 180,
+  });
   const curedPack = await product(processor.code, {
     name: '奉上好品·奉节腊肉 500g',
     gtin: completeGs1('690123456701'),
@@ -138,63 +188,164 @@ export async function seedDemoChain(services: Services): Promise<DemoChain> {
     type: 'commission',
     eventTime: '2026-10-12T07:30:00+08:00',
     readPoint: barn1.code,
-    lots: [{ productCode: pigs1.code, lotNumber: 'LY-20261012', quantity: 6, productionDate: '2026-10-12', originLocationCode: barn1.code, attributes: { earTags: tags1, breed: '渝荣1号', feed: '自配玉米豆粕料', lastVaccination: '2026-08-20 口蹄疫O型' } }],
+    lots: [
+      {
+        productCode: pigs1.code,
+        lotNumber: 'LY-20261012',
+        quantity: 6,
+        productionDate: '2026-10-12',
+        originLocationCode: barn1.code,
+        attributes: { earTags: tags1, breed: '渝荣1号', feed: '自配玉米豆粕料', lastVaccination: '2026-08-20 口蹄疫O型' },
+      },
+    ],
   });
   const farmLot2 = await record(farm2.code, {
     type: 'commission',
     eventTime: '2026-10-12T08:00:00+08:00',
     readPoint: barn2.code,
-    lots: [{ productCode: pigs2.code, lotNumber: 'GS-20261012', quantity: 4, productionDate: '2026-10-12', originLocationCode: barn2.code, attributes: { earTags: tags2, breed: '长白×荣昌', feed: '玉米红薯青饲料' } }],
+    lots: [
+      {
+        productCode: pigs2.code,
+        lotNumber: 'GS-20261012',
+        quantity: 4,
+        productionDate: '2026-10-12',
+        originLocationCode: barn2.code,
+        attributes: { earTags: tags2, breed: '长白×荣昌', feed: '玉米红薯青饲料' },
+      },
+    ],
   });
   const [lot1, lot2] = [farmLot1.createdLotCodes[0], farmLot2.createdLotCodes[0]];
 
   const ship1 = await record(farm1.code, {
-    type: 'ship', eventTime: '2026-10-13T05:30:00+08:00', toPartyCode: abattoir.code, toLocationCode: abattoirPlant.code, fromLocationCode: barn1.code,
+    type: 'ship',
+    eventTime: '2026-10-13T05:30:00+08:00',
+    toPartyCode: abattoir.code,
+    toLocationCode: abattoirPlant.code,
+    fromLocationCode: barn1.code,
     lines: [{ lotCode: lot1 }],
-    referenceDocuments: [{ type: 'quarantine_certificate', number: '5002361260013571' }, { type: 'commitment_certificate', number: 'CN500236-LY-1012' }],
+    referenceDocuments: [
+      { type: 'quarantine_certificate', number: '5002361260013571' },
+      { type: 'commitment_certificate', number: 'CN500236-LY-1012' },
+    ],
   });
   const ship2 = await record(farm2.code, {
-    type: 'ship', eventTime: '2026-10-13T05:45:00+08:00', toPartyCode: abattoir.code, toLocationCode: abattoirPlant.code, fromLocationCode: barn2.code,
+    type: 'ship',
+    eventTime: '2026-10-13T05:45:00+08:00',
+    toPartyCode: abattoir.code,
+    toLocationCode: abattoirPlant.code,
+    fromLocationCode: barn2.code,
     lines: [{ lotCode: lot2 }],
     referenceDocuments: [{ type: 'quarantine_certificate', number: '5002361260013588' }],
   });
-  await record(abattoir.code, { type: 'receive', eventTime: '2026-10-13T07:10:00+08:00', shipmentId: ship1.shipmentId!, readPoint: abattoirPlant.code });
-  await record(abattoir.code, { type: 'receive', eventTime: '2026-10-13T07:20:00+08:00', shipmentId: ship2.shipmentId!, readPoint: abattoirPlant.code });
   await record(abattoir.code, {
-    type: 'inspect', eventTime: '2026-10-13T07:40:00+08:00', lotCodes: [lot1, lot2], readPoint: abattoirPlant.code,
-    inspection: { kind: 'rapid', result: 'pass', sampleSize: 10, items: [{ name: '盐酸克伦特罗（瘦肉精）', value: '阴性', result: 'pass' }, { name: '莱克多巴胺', value: '阴性', result: 'pass' }] },
+    type: 'receive',
+    eventTime: '2026-10-13T07:10:00+08:00',
+    shipmentId: ship1.shipmentId!,
+    readPoint: abattoirPlant.code,
+  });
+  await record(abattoir.code, {
+    type: 'receive',
+    eventTime: '2026-10-13T07:20:00+08:00',
+    shipmentId: ship2.shipmentId!,
+    readPoint: abattoirPlant.code,
+  });
+  await record(abattoir.code, {
+    type: 'inspect',
+    eventTime: '2026-10-13T07:40:00+08:00',
+    lotCodes: [lot1, lot2],
+    readPoint: abattoirPlant.code,
+    inspection: {
+      kind: 'rapid',
+      result: 'pass',
+      sampleSize: 10,
+      items: [
+        { name: '盐酸克伦特罗（瘦肉精）', value: '阴性', result: 'pass' },
+        { name: '莱克多巴胺', value: '阴性', result: 'pass' },
+      ],
+    },
   });
   const slaughter = await record(abattoir.code, {
-    type: 'transform', eventTime: '2026-10-13T09:00:00+08:00', bizStep: 'killing', readPoint: abattoirPlant.code,
+    type: 'transform',
+    eventTime: '2026-10-13T09:00:00+08:00',
+    bizStep: 'killing',
+    readPoint: abattoirPlant.code,
     process: { kind: 'slaughter', parameters: { headCount: 10, positives: 0 } },
-    inputs: [{ lotCode: lot1, quantity: 6 }, { lotCode: lot2, quantity: 4 }],
-    outputs: [{ productCode: carcass.code, lotNumber: 'TZ-20261013-01', quantity: 812.5, productionDate: '2026-10-13', attributes: { quarantineCertificate: 'B5002361260042117', meatQualityCertificate: 'RP5002362026101301' } }],
+    inputs: [
+      { lotCode: lot1, quantity: 6 },
+      { lotCode: lot2, quantity: 4 },
+    ],
+    outputs: [
+      {
+        productCode: carcass.code,
+        lotNumber: 'TZ-20261013-01',
+        quantity: 812.5,
+        productionDate: '2026-10-13',
+        attributes: { quarantineCertificate: 'B5002361260042117', meatQualityCertificate: 'RP5002362026101301' },
+      },
+    ],
   });
   const cutting = await record(abattoir.code, {
-    type: 'transform', eventTime: '2026-10-13T14:00:00+08:00', readPoint: abattoirPlant.code,
+    type: 'transform',
+    eventTime: '2026-10-13T14:00:00+08:00',
+    readPoint: abattoirPlant.code,
     process: { kind: 'cutting' },
     inputs: [{ lotCode: slaughter.createdLotCodes[0], quantity: 812.5 }],
-    outputs: [{ productCode: belly.code, lotNumber: 'FG-20261013-WH', quantity: 236.4, productionDate: '2026-10-13', attributes: { meatQualityCertificate: 'RP5002362026101301' } }],
+    outputs: [
+      {
+        productCode: belly.code,
+        lotNumber: 'FG-20261013-WH',
+        quantity: 236.4,
+        productionDate: '2026-10-13',
+        attributes: { meatQualityCertificate: 'RP5002362026101301' },
+      },
+    ],
   });
   const bellyLot = cutting.createdLotCodes[0];
   const toProcessor = await record(abattoir.code, {
-    type: 'ship', eventTime: '2026-10-14T06:00:00+08:00', toPartyCode: processor.code, toLocationCode: curingPlant.code,
+    type: 'ship',
+    eventTime: '2026-10-14T06:00:00+08:00',
+    toPartyCode: processor.code,
+    toLocationCode: curingPlant.code,
     lines: [{ lotCode: bellyLot }],
-    referenceDocuments: [{ type: 'quarantine_certificate', number: 'B5002361260042117' }, { type: 'meat_quality_certificate', number: 'RP5002362026101301' }],
+    referenceDocuments: [
+      { type: 'quarantine_certificate', number: 'B5002361260042117' },
+      { type: 'meat_quality_certificate', number: 'RP5002362026101301' },
+    ],
   });
-  await record(processor.code, { type: 'receive', eventTime: '2026-10-14T08:30:00+08:00', shipmentId: toProcessor.shipmentId!, lines: [{ lotCode: bellyLot, quantity: 236 }] });
   await record(processor.code, {
-    type: 'inspect', eventTime: '2026-10-14T09:00:00+08:00', lotCodes: [bellyLot], readPoint: curingPlant.code,
-    inspection: { kind: 'self', result: 'pass', items: [{ name: '感官检验', value: '色泽鲜红、无异味', result: 'pass' }, { name: '中心温度', value: 3.2, unit: '℃', limit: '≤7℃', result: 'pass' }] },
+    type: 'receive',
+    eventTime: '2026-10-14T08:30:00+08:00',
+    shipmentId: toProcessor.shipmentId!,
+    lines: [{ lotCode: bellyLot, quantity: 236 }],
+  });
+  await record(processor.code, {
+    type: 'inspect',
+    eventTime: '2026-10-14T09:00:00+08:00',
+    lotCodes: [bellyLot],
+    readPoint: curingPlant.code,
+    inspection: {
+      kind: 'self',
+      result: 'pass',
+      items: [
+        { name: '感官检验', value: '色泽鲜红、无异味', result: 'pass' },
+        { name: '中心温度', value: 3.2, unit: '℃', limit: '≤7℃', result: 'pass' },
+      ],
+    },
   });
   const curing = await record(processor.code, {
-    type: 'transform', eventTime: '2026-10-28T10:00:00+08:00', bizStep: 'urn:county-trace:bizstep:curing', readPoint: curingPlant.code,
+    type: 'transform',
+    eventTime: '2026-10-28T10:00:00+08:00',
+    bizStep: 'urn:county-trace:bizstep:curing',
+    readPoint: curingPlant.code,
     process: { kind: 'curing', parameters: { saltingDays: 7, smokingHours: 72, smokeWood: '柏树枝、橘皮', dryingDays: 5 } },
     inputs: [{ lotCode: bellyLot, quantity: 236 }],
     outputs: [{ productCode: curedBulk.code, lotNumber: 'KZ-LR-20261028', quantity: 153.4, productionDate: '2026-10-28' }],
   });
   const packing = await record(processor.code, {
-    type: 'transform', eventTime: '2026-10-28T16:00:00+08:00', bizStep: 'packing', readPoint: curingPlant.code,
+    type: 'transform',
+    eventTime: '2026-10-28T16:00:00+08:00',
+    bizStep: 'packing',
+    readPoint: curingPlant.code,
     process: { kind: 'packing', parameters: { netWeightGrams: 500, vacuum: true } },
     inputs: [{ lotCode: curing.createdLotCodes[0], quantity: 150 }],
     outputs: [{ productCode: curedPack.code, lotNumber: 'KZ-LR-20261028-500G', quantity: 300, productionDate: '2026-10-28' }],
@@ -205,10 +356,16 @@ export async function seedDemoChain(services: Services): Promise<DemoChain> {
   await services.items.idle();
   const firstPage = (await services.items.codesOf(as(processor.code), job.id, 1).next()).value ?? [];
   await record(lab.code, {
-    type: 'inspect', eventTime: '2026-10-30T15:00:00+08:00', lotCodes: [packLot],
+    type: 'inspect',
+    eventTime: '2026-10-30T15:00:00+08:00',
+    lotCodes: [packLot],
     referenceDocuments: [{ type: 'test_report', number: 'YJ-2026-SP-10871' }],
     inspection: {
-      kind: 'third_party', labPartyCode: lab.code, result: 'pass', reportNumber: 'YJ-2026-SP-10871', sampleSize: 3,
+      kind: 'third_party',
+      labPartyCode: lab.code,
+      result: 'pass',
+      reportNumber: 'YJ-2026-SP-10871',
+      sampleSize: 3,
       items: [
         { name: '亚硝酸盐（以NaNO2计）', value: 8.6, unit: 'mg/kg', limit: '≤30', result: 'pass' },
         { name: '过氧化值（以脂肪计）', value: 0.21, unit: 'g/100g', limit: '≤0.5', result: 'pass' },
@@ -217,18 +374,33 @@ export async function seedDemoChain(services: Services): Promise<DemoChain> {
     },
   });
   const pallet = await record(processor.code, {
-    type: 'aggregate', eventTime: '2026-10-31T08:00:00+08:00', readPoint: curingPlant.code,
+    type: 'aggregate',
+    eventTime: '2026-10-31T08:00:00+08:00',
+    readPoint: curingPlant.code,
     parent: { sscc: completeGs1('06901234500000001') },
     children: [{ lotCode: packLot, quantity: 300 }],
   });
   const palletCode = pallet.createdLotCodes[0];
   const toColdStore = await record(processor.code, {
-    type: 'ship', eventTime: '2026-10-31T09:00:00+08:00', toPartyCode: coldStore.code, toLocationCode: coldRoom.code, lines: [{ lotCode: palletCode }],
+    type: 'ship',
+    eventTime: '2026-10-31T09:00:00+08:00',
+    toPartyCode: coldStore.code,
+    toLocationCode: coldRoom.code,
+    lines: [{ lotCode: palletCode }],
     referenceDocuments: [{ type: 'despatch_advice', number: 'KZ-FH-20261031-01' }],
   });
-  await record(coldStore.code, { type: 'receive', eventTime: '2026-10-31T11:00:00+08:00', shipmentId: toColdStore.shipmentId!, readPoint: coldRoom.code });
   await record(coldStore.code, {
-    type: 'observe', eventTime: '2026-11-05T08:00:00+08:00', bizStep: 'sensor_reporting', readPoint: coldRoom.code, lotCodes: [palletCode],
+    type: 'receive',
+    eventTime: '2026-10-31T11:00:00+08:00',
+    shipmentId: toColdStore.shipmentId!,
+    readPoint: coldRoom.code,
+  });
+  await record(coldStore.code, {
+    type: 'observe',
+    eventTime: '2026-11-05T08:00:00+08:00',
+    bizStep: 'sensor_reporting',
+    readPoint: coldRoom.code,
+    lotCodes: [palletCode],
     readings: [
       { type: 'temperature', value: 2.6, unit: 'Cel', time: '2026-11-01T08:00:00+08:00' },
       { type: 'temperature', value: 3.1, unit: 'Cel', time: '2026-11-03T08:00:00+08:00' },
@@ -236,20 +408,57 @@ export async function seedDemoChain(services: Services): Promise<DemoChain> {
       { type: 'humidity', value: 71, unit: 'P1', time: '2026-11-05T08:00:00+08:00' },
     ],
   });
-  await record(coldStore.code, { type: 'disaggregate', eventTime: '2026-11-08T07:30:00+08:00', readPoint: coldRoom.code, parentCode: palletCode });
-  const toDistributor = await record(coldStore.code, {
-    type: 'ship', eventTime: '2026-11-08T08:00:00+08:00', toPartyCode: distributor.code, toLocationCode: warehouse.code, lines: [{ lotCode: packLot, quantity: 200 }],
+  await record(coldStore.code, {
+    type: 'disaggregate',
+    eventTime: '2026-11-08T07:30:00+08:00',
+    readPoint: coldRoom.code,
+    parentCode: palletCode,
   });
-  await record(distributor.code, { type: 'receive', eventTime: '2026-11-08T15:30:00+08:00', shipmentId: toDistributor.shipmentId!, readPoint: warehouse.code });
+  const toDistributor = await record(coldStore.code, {
+    type: 'ship',
+    eventTime: '2026-11-08T08:00:00+08:00',
+    toPartyCode: distributor.code,
+    toLocationCode: warehouse.code,
+    lines: [{ lotCode: packLot, quantity: 200 }],
+  });
+  await record(distributor.code, {
+    type: 'receive',
+    eventTime: '2026-11-08T15:30:00+08:00',
+    shipmentId: toDistributor.shipmentId!,
+    readPoint: warehouse.code,
+  });
   const toShop = await record(distributor.code, {
-    type: 'ship', eventTime: '2026-11-10T07:00:00+08:00', toPartyCode: retailer.code, toLocationCode: shop.code, lines: [{ lotCode: packLot, quantity: 60 }],
+    type: 'ship',
+    eventTime: '2026-11-10T07:00:00+08:00',
+    toPartyCode: retailer.code,
+    toLocationCode: shop.code,
+    lines: [{ lotCode: packLot, quantity: 60 }],
     referenceDocuments: [{ type: 'invoice', number: '50023261100045871' }],
   });
-  await record(retailer.code, { type: 'receive', eventTime: '2026-11-10T09:00:00+08:00', shipmentId: toShop.shipmentId!, readPoint: shop.code });
-  await record(retailer.code, { type: 'sell', eventTime: '2026-11-12T18:20:00+08:00', readPoint: shop.code, lines: [{ lotCode: packLot, quantity: 12 }] });
+  await record(retailer.code, {
+    type: 'receive',
+    eventTime: '2026-11-10T09:00:00+08:00',
+    shipmentId: toShop.shipmentId!,
+    readPoint: shop.code,
+  });
+  await record(retailer.code, {
+    type: 'sell',
+    eventTime: '2026-11-12T18:20:00+08:00',
+    readPoint: shop.code,
+    lines: [{ lotCode: packLot, quantity: 12 }],
+  });
 
   return {
-    parties: { farm1: farm1.code, farm2: farm2.code, abattoir: abattoir.code, processor: processor.code, coldStore: coldStore.code, distributor: distributor.code, retailer: retailer.code, lab: lab.code },
+    parties: {
+      farm1: farm1.code,
+      farm2: farm2.code,
+      abattoir: abattoir.code,
+      processor: processor.code,
+      coldStore: coldStore.code,
+      distributor: distributor.code,
+      retailer: retailer.code,
+      lab: lab.code,
+    },
     itemCode: firstPage[0].code,
     retailLotCode: packLot,
     retailLotNumber: 'KZ-LR-20261028-500G',

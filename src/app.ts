@@ -1,17 +1,33 @@
 // Composition root: infrastructure → repositories → services → routes, wired explicitly.
+
+import cors from '@fastify/cors';
+import formbody from '@fastify/formbody';
+import rateLimit from '@fastify/rate-limit';
 import Fastify, { type FastifyServerOptions } from 'fastify';
 import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { apiKeyRoutes } from './auth/routes.js';
 import { createApiKeysRepository } from './auth/repository.js';
+import { apiKeyRoutes } from './auth/routes.js';
 import { createApiKeyService } from './auth/service.js';
+import { createComplaintsRepository } from './complaints/repository.js';
+import { complaintRoutes } from './complaints/routes.js';
+import { createComplaintService } from './complaints/service.js';
 import type { Database, Db } from './db/client.js';
+import { type CaptureRepositories, findLotFor } from './epcis/capture.js';
+import { canonicalId } from './epcis/mapping.js';
+import { createEpcisRepository } from './epcis/repository.js';
+import { epcisRoutes } from './epcis/routes.js';
+import { createEpcisService } from './epcis/service.js';
+import { createSubscriptionService } from './epcis/subscriptions.js';
 import { createEventsRepository } from './events/repository.js';
 import { eventRoutes } from './events/routes.js';
 import { createEventService, type EventRepositories } from './events/service.js';
 import { registerAuthentication } from './http/authenticate.js';
 import { registerProblemHandlers } from './http/problem.js';
 import { registerOpenApi } from './http/swagger.js';
+import { createItemsRepository } from './items/repository.js';
+import { itemRoutes } from './items/routes.js';
+import { createItemService } from './items/service.js';
 import { createLineageRepository } from './lineage/repository.js';
 import { traceRoutes } from './lineage/routes.js';
 import { createTraceService } from './lineage/service.js';
@@ -27,26 +43,11 @@ import { createPartyService } from './parties/service.js';
 import { createProductsRepository } from './products/repository.js';
 import { productRoutes } from './products/routes.js';
 import { createProductService } from './products/service.js';
-import cors from '@fastify/cors';
-import formbody from '@fastify/formbody';
-import rateLimit from '@fastify/rate-limit';
-import { complaintRoutes } from './complaints/routes.js';
-import { createComplaintsRepository } from './complaints/repository.js';
-import { createComplaintService } from './complaints/service.js';
-import { createItemsRepository } from './items/repository.js';
-import { itemRoutes } from './items/routes.js';
-import { createItemService } from './items/service.js';
 import { regulatorRoutes } from './regulator/routes.js';
 import type { FlagPolicy } from './resolver/flags.js';
 import { resolverRoutes } from './resolver/routes.js';
 import { createResolverService } from './resolver/service.js';
 import { createScansRepository } from './scans/repository.js';
-import { findLotFor, type CaptureRepositories } from './epcis/capture.js';
-import { canonicalId } from './epcis/mapping.js';
-import { createEpcisRepository } from './epcis/repository.js';
-import { epcisRoutes } from './epcis/routes.js';
-import { createEpcisService } from './epcis/service.js';
-import { createSubscriptionService } from './epcis/subscriptions.js';
 import { createShipmentsRepository } from './shipments/repository.js';
 import { shipmentRoutes } from './shipments/routes.js';
 
@@ -84,7 +85,10 @@ export function createRepositories(db: Db) {
 
 type ServiceLog = { error: (object: object, message: string) => void; warn: (object: object, message: string) => void };
 
-export function createServices(database: Database, options: Omit<AppOptions, 'database' | 'logger' | 'bodyLimit'> & { log?: ServiceLog } = {}) {
+export function createServices(
+  database: Database,
+  options: Omit<AppOptions, 'database' | 'logger' | 'bodyLimit'> & { log?: ServiceLog } = {},
+) {
   const repos = createRepositories(database.db);
   const items = createItemsRepository(database);
   const publicBaseUrl = options.publicBaseUrl ?? 'http://127.0.0.1:3000';
@@ -94,7 +98,18 @@ export function createServices(database: Database, options: Omit<AppOptions, 'da
   const partyExists = async (code: string) => (await repos.parties.findByCode(code)) !== undefined;
   const transaction = <T>(work: (scoped: EventRepositories & CaptureRepositories) => Promise<T>) =>
     database.db.transaction((tx) => work(createRepositories(tx as unknown as Db)));
-  const epcis = createEpcisService({ transaction, epcis: repos.epcis, lookup: repos, events: repos.events, lots: repos.lots, products: repos.products, locations: repos.locations, prefixes: () => repos.parties.companyPrefixes(), publicBaseUrl, log: options.log });
+  const epcis = createEpcisService({
+    transaction,
+    epcis: repos.epcis,
+    lookup: repos,
+    events: repos.events,
+    lots: repos.lots,
+    products: repos.products,
+    locations: repos.locations,
+    prefixes: () => repos.parties.companyPrefixes(),
+    publicBaseUrl,
+    log: options.log,
+  });
   return {
     repos,
     epcis,
@@ -142,7 +157,13 @@ export async function buildApp(options: AppOptions) {
   const services = createServices(options.database, { ...options, log: app.log });
   registerProblemHandlers(app);
   // Resolver pages, QR images and the API are read cross-origin; keys travel in headers, never cookies.
-  await app.register(cors, { origin: '*', methods: ['GET', 'HEAD', 'POST', 'OPTIONS'], exposedHeaders: ['Link', 'Location', 'X-Request-Id'], strictPreflight: false, preflightContinue: true });
+  await app.register(cors, {
+    origin: '*',
+    methods: ['GET', 'HEAD', 'POST', 'OPTIONS'],
+    exposedHeaders: ['Link', 'Location', 'X-Request-Id'],
+    strictPreflight: false,
+    preflightContinue: true,
+  });
   await app.register(formbody);
   await app.register(rateLimit, { global: false });
   await registerOpenApi(app);

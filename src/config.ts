@@ -10,7 +10,11 @@ const configSchema = z.object({
     .optional(),
   ADMIN_API_KEY: z.string().min(24, 'must be at least 24 characters').optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-  BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).default(1024 * 1024),
+  BODY_LIMIT_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .default(1024 * 1024),
   PUBLIC_BASE_URL: z
     .url({ protocol: /^https?$/, error: 'must be an http(s) URL, e.g. https://fj.example.cn' })
     .transform((url) => url.replace(/\/+$/, ''))
@@ -19,7 +23,10 @@ const configSchema = z.object({
   SCAN_FLAG_THRESHOLD: z.coerce.number().int().min(1).default(20),
   COMPLAINTS_PER_HOUR: z.coerce.number().int().min(1).default(5),
   IP_HASH_SALT: z.string().min(8).default('county-trace-scans'),
-  SEED_DEMO: z.enum(['true', 'false']).default('true').transform((value) => value === 'true'),
+  SEED_DEMO: z
+    .enum(['true', 'false'])
+    .default('true')
+    .transform((value) => value === 'true'),
 });
 
 export type Config = z.infer<typeof configSchema>;

@@ -1,9 +1,9 @@
-import { buildApp } from './app.js';
-import { ConfigError, loadConfig } from './config.js';
-import { openPglite, openPostgres, type Database } from './db/client.js';
-import { DataDirLockedError } from './db/lock.js';
 import QRCode from 'qrcode';
 import { loadDemoChainOnce } from '../seeds/fengjie.js';
+import { buildApp } from './app.js';
+import { ConfigError, loadConfig } from './config.js';
+import { type Database, openPglite, openPostgres } from './db/client.js';
+import { DataDirLockedError } from './db/lock.js';
 import { DEFAULT_FLAG_POLICY } from './resolver/flags.js';
 
 async function main() {
@@ -63,7 +63,7 @@ async function main() {
       await QRCode.toString(scanUrl, { type: 'terminal', small: true, errorCorrectionLevel: 'M' }),
     );
   }
-  console.log(lines.join('\n') + '\n');
+  console.log(`${lines.join('\n')}\n`);
 }
 
 main().catch((error) => {

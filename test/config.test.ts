@@ -1,18 +1,18 @@
-import t, { type Test } from 'tap'
-import { ConfigError, loadConfig } from '../src/config.js'
+import t, { type Test } from 'tap';
+import { ConfigError, loadConfig } from '../src/config.js';
 
-const KEY = 'k'.repeat(24)
+const KEY = 'k'.repeat(24);
 
 // Returns the ConfigError thrown for env, failing the test if none (or another error) is thrown.
 function configError(t: Test, env: NodeJS.ProcessEnv): string {
   try {
-    loadConfig(env)
+    loadConfig(env);
   } catch (error) {
-    t.type(error, ConfigError)
-    return (error as Error).message
+    t.type(error, ConfigError);
+    return (error as Error).message;
   }
-  t.fail(`expected ConfigError for ${JSON.stringify(env)}`)
-  return ''
+  t.fail(`expected ConfigError for ${JSON.stringify(env)}`);
+  return '';
 }
 
 t.test('defaults', async (t) => {
@@ -26,11 +26,11 @@ t.test('defaults', async (t) => {
     COMPLAINTS_PER_HOUR: 5,
     IP_HASH_SALT: 'county-trace-scans',
     SEED_DEMO: true,
-  })
-  const config = loadConfig({})
-  t.equal(config.DATABASE_URL, undefined)
-  t.equal(config.ADMIN_API_KEY, undefined)
-})
+  });
+  const config = loadConfig({});
+  t.equal(config.DATABASE_URL, undefined);
+  t.equal(config.ADMIN_API_KEY, undefined);
+});
 
 t.test('values are read and coerced', async (t) => {
   const config = loadConfig({
@@ -43,42 +43,42 @@ t.test('values are read and coerced', async (t) => {
     BODY_LIMIT_BYTES: '2048',
     SEED_DEMO: 'false',
     PATH: '/usr/bin',
-  })
-  t.equal(config.PORT, 8080)
-  t.equal(typeof config.PORT, 'number')
-  t.equal(config.HOST, '0.0.0.0')
-  t.equal(config.DATA_DIR, '/var/lib/trace')
-  t.equal(config.DATABASE_URL, 'postgresql://u:p@db:5432/trace')
-  t.equal(config.ADMIN_API_KEY, KEY)
-  t.equal(config.LOG_LEVEL, 'debug')
-  t.equal(config.BODY_LIMIT_BYTES, 2048)
-  t.equal(config.SEED_DEMO, false)
-  t.notOk('PATH' in config, 'unrelated variables dropped')
-  t.equal(loadConfig({ DATABASE_URL: 'postgres://localhost/x' }).DATABASE_URL, 'postgres://localhost/x')
-  t.equal(loadConfig({ SEED_DEMO: 'true' }).SEED_DEMO, true)
-  t.equal(loadConfig({ PORT: '0' }).PORT, 0)
-  t.equal(loadConfig({ PORT: '65535' }).PORT, 65535)
-})
+  });
+  t.equal(config.PORT, 8080);
+  t.equal(typeof config.PORT, 'number');
+  t.equal(config.HOST, '0.0.0.0');
+  t.equal(config.DATA_DIR, '/var/lib/trace');
+  t.equal(config.DATABASE_URL, 'postgresql://u:p@db:5432/trace');
+  t.equal(config.ADMIN_API_KEY, KEY);
+  t.equal(config.LOG_LEVEL, 'debug');
+  t.equal(config.BODY_LIMIT_BYTES, 2048);
+  t.equal(config.SEED_DEMO, false);
+  t.notOk('PATH' in config, 'unrelated variables dropped');
+  t.equal(loadConfig({ DATABASE_URL: 'postgres://localhost/x' }).DATABASE_URL, 'postgres://localhost/x');
+  t.equal(loadConfig({ SEED_DEMO: 'true' }).SEED_DEMO, true);
+  t.equal(loadConfig({ PORT: '0' }).PORT, 0);
+  t.equal(loadConfig({ PORT: '65535' }).PORT, 65535);
+});
 
 t.test('bad values throw ConfigError naming the variable', async (t) => {
   for (const port of ['abc', '70000', '-1', '80.5']) {
-    t.match(configError(t, { PORT: port }), /PORT/, `PORT=${port}`)
+    t.match(configError(t, { PORT: port }), /PORT/, `PORT=${port}`);
   }
-  const url = configError(t, { DATABASE_URL: 'mysql://localhost/x' })
-  t.match(url, /DATABASE_URL/)
-  t.match(url, /postgres/)
-  const key = configError(t, { ADMIN_API_KEY: 'k'.repeat(23) })
-  t.match(key, /ADMIN_API_KEY/)
-  t.match(key, /24/)
-  t.match(configError(t, { LOG_LEVEL: 'verbose' }), /LOG_LEVEL/)
-  t.match(configError(t, { BODY_LIMIT_BYTES: '100' }), /BODY_LIMIT_BYTES/)
-  t.match(configError(t, { SEED_DEMO: 'yes' }), /SEED_DEMO/)
+  const url = configError(t, { DATABASE_URL: 'mysql://localhost/x' });
+  t.match(url, /DATABASE_URL/);
+  t.match(url, /postgres/);
+  const key = configError(t, { ADMIN_API_KEY: 'k'.repeat(23) });
+  t.match(key, /ADMIN_API_KEY/);
+  t.match(key, /24/);
+  t.match(configError(t, { LOG_LEVEL: 'verbose' }), /LOG_LEVEL/);
+  t.match(configError(t, { BODY_LIMIT_BYTES: '100' }), /BODY_LIMIT_BYTES/);
+  t.match(configError(t, { SEED_DEMO: 'yes' }), /SEED_DEMO/);
 
-  const several = configError(t, { PORT: 'abc', ADMIN_API_KEY: 'short' })
-  t.match(several, /PORT/, 'every problem listed')
-  t.match(several, /ADMIN_API_KEY/)
-  t.notMatch(several, /DATABASE_URL/)
-})
+  const several = configError(t, { PORT: 'abc', ADMIN_API_KEY: 'short' });
+  t.match(several, /PORT/, 'every problem listed');
+  t.match(several, /ADMIN_API_KEY/);
+  t.notMatch(several, /DATABASE_URL/);
+});
 
 t.test('empty strings count as unset', async (t) => {
   const config = loadConfig({
@@ -90,7 +90,7 @@ t.test('empty strings count as unset', async (t) => {
     LOG_LEVEL: '',
     BODY_LIMIT_BYTES: '',
     SEED_DEMO: '',
-  })
-  t.strictSame(config, loadConfig({}))
-  t.equal(config.PORT, 3000, 'not coerced to 0')
-})
+  });
+  t.strictSame(config, loadConfig({}));
+  t.equal(config.PORT, 3000, 'not coerced to 0');
+});

@@ -1,22 +1,22 @@
 // Builds the app on a fresh, migrated database: in-memory PGlite by default, or a new
-// PostgreSQL database (created and dropped per test file) when DATABASE_URL is set.
-import { PGlite } from '@electric-sql/pglite';
-import type { Test } from 'tap';
-import pg from 'pg';
+// PostgreSQL database (copied from a migrated template, dropped afterwards) when DATABASE_URL is set.
+import type { PGlite } from '@electric-sql/pglite';
 import { customAlphabet } from 'nanoid';
-import { buildApp, type App, type AppOptions } from '../src/app.js';
-import { openPglite, openPostgres, type Database } from '../src/db/client.js';
+import tap, { type Test } from 'tap';
+import { type App, type AppOptions, buildApp } from '../src/app.js';
+import { type Database, openPglite, openPostgres } from '../src/db/client.js';
+import { createPostgresDatabase, loadMigratedPglite } from './database.js';
 
 const suffix = customAlphabet('abcdefghijklmnopqrstuvwxyz0123456789', 10);
 let pgliteTemplate: Promise<PGlite> | undefined;
 
-/** One migrated PGlite per test process; every test database is a clone of it. */
-async function migratedPgliteTemplate(): Promise<PGlite> {
-  pgliteTemplate ??= (async () => {
-    const template = await PGlite.create();
-    await (await openPglite(undefined, template)).migrate();
-    return template;
-  })();
+/** One migrated PGlite per test process, loaded from the run's dump; every test database is a clone of it. */
+function migratedPgliteTemplate(): Promise<PGlite> {
+  if (!pgliteTemplate) {
+    pgliteTemplate = loadMigratedPglite();
+    // an open PGlite keeps a 10 s timer running, holding the process up after its last test
+    tap.teardown(async () => (await pgliteTemplate)?.close());
+  }
   return pgliteTemplate;
 }
 
@@ -28,22 +28,11 @@ export async function openTestDatabase(t: Test, kind: 'pglite' | 'postgres' = us
     t.teardown(() => database.close());
     return database;
   }
-  const baseUrl = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
-  const name = `trace_test_${suffix()}`;
-  const admin = new pg.Client({ connectionString: baseUrl });
-  await admin.connect();
-  await admin.query(`create database ${name} template template0`);
-  await admin.end();
-  const url = new URL(baseUrl);
-  url.pathname = `/${name}`;
-  const database = await openPostgres(url.toString());
-  await database.migrate();
+  const created = await createPostgresDatabase(`trace_test_${suffix()}`);
+  const database = await openPostgres(created.url);
   t.teardown(async () => {
     await database.close();
-    const dropper = new pg.Client({ connectionString: baseUrl });
-    await dropper.connect();
-    await dropper.query(`drop database if exists ${name} with (force)`);
-    await dropper.end();
+    await created.drop();
   });
   return database;
 }
@@ -64,7 +53,12 @@ export type Reply = { status: number; body: any; headers: Record<string, unknown
 
 /** A small client bound to one API key, speaking JSON through app.inject (no network). */
 export function client(app: App, key?: string) {
-  const send = async (method: 'GET' | 'POST' | 'DELETE', url: string, payload?: unknown, headers: Record<string, string> = {}): Promise<Reply> => {
+  const send = async (
+    method: 'GET' | 'POST' | 'DELETE',
+    url: string,
+    payload?: unknown,
+    headers: Record<string, string> = {},
+  ): Promise<Reply> => {
     const response = await app.inject({
       method,
       url,

@@ -1,8 +1,8 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { customAlphabet } from 'nanoid';
 import { badRequest, notFound, unauthorized } from '../http/problem.js';
-import type { ApiKeysRepository, ApiKeyRow } from './repository.js';
 import type { Principal, Role } from './principal.js';
+import type { ApiKeyRow, ApiKeysRepository } from './repository.js';
 
 const randomSecret = customAlphabet('0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz', 40);
 const KEY_PREFIX = 'ctk_';

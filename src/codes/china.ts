@@ -3,42 +3,40 @@
  * region codes, livestock ear tags, food production licences.
  */
 
-export type EarTagSpecies = 'pig' | 'cattle' | 'sheep_goat'
+export type EarTagSpecies = 'pig' | 'cattle' | 'sheep_goat';
 
 // Why 11–82: GB/T 2260 province codes run from 11 (北京) to 82 (澳门). The range
 // is a plausibility check only; it admits unused values such as 19 or 80.
-function plausibleProvince (two: string): boolean {
-  const n = Number(two)
-  return n >= 11 && n <= 82
+function plausibleProvince(two: string): boolean {
+  const n = Number(two);
+  return n >= 11 && n <= 82;
 }
 
 /** 6-digit administrative region code (GB/T 2260), e.g. 500236 (奉节县, 重庆). */
-export function isValidRegionCode (value: string): boolean {
-  return typeof value === 'string' && /^\d{6}$/.test(value) && plausibleProvince(value.slice(0, 2))
+export function isValidRegionCode(value: string): boolean {
+  return typeof value === 'string' && /^\d{6}$/.test(value) && plausibleProvince(value.slice(0, 2));
 }
 
-const EAR_TAG_SPECIES: Record<string, EarTagSpecies> = { 1: 'pig', 2: 'cattle', 3: 'sheep_goat' }
+const EAR_TAG_SPECIES: Record<string, EarTagSpecies> = { 1: 'pig', 2: 'cattle', 3: 'sheep_goat' };
 
 /**
  * 15-digit livestock ear tag (畜禽标识): species digit (1 pig, 2 cattle, 3 sheep/goat),
  * 6-digit region code, 8-digit serial. No check digit exists, so shape only.
  */
-export function isValidEarTag (value: string): boolean {
-  return typeof value === 'string' &&
-    /^[123]\d{14}$/.test(value) &&
-    isValidRegionCode(value.slice(1, 7))
+export function isValidEarTag(value: string): boolean {
+  return typeof value === 'string' && /^[123]\d{14}$/.test(value) && isValidRegionCode(value.slice(1, 7));
 }
 
 /** Species of a valid ear tag; throws RangeError otherwise. */
-export function earTagSpecies (value: string): EarTagSpecies {
-  if (!isValidEarTag(value)) throw new RangeError(`invalid ear tag: ${JSON.stringify(value)}`)
-  return EAR_TAG_SPECIES[value[0]]
+export function earTagSpecies(value: string): EarTagSpecies {
+  if (!isValidEarTag(value)) throw new RangeError(`invalid ear tag: ${JSON.stringify(value)}`);
+  return EAR_TAG_SPECIES[value[0]];
 }
 
 /** Region code (digits 2–7) of a valid ear tag; throws RangeError otherwise. */
-export function earTagRegion (value: string): string {
-  if (!isValidEarTag(value)) throw new RangeError(`invalid ear tag: ${JSON.stringify(value)}`)
-  return value.slice(1, 7)
+export function earTagRegion(value: string): string {
+  if (!isValidEarTag(value)) throw new RangeError(`invalid ear tag: ${JSON.stringify(value)}`);
+  return value.slice(1, 7);
 }
 
 /**
@@ -47,8 +45,6 @@ export function earTagRegion (value: string): string {
  * The check-digit algorithm is not published, so only the shape and a plausible
  * province are verified; a well-formed but fictitious number will pass.
  */
-export function isValidScLicence (value: string): boolean {
-  return typeof value === 'string' &&
-    /^SC\d{14}$/.test(value) &&
-    plausibleProvince(value.slice(5, 7))
+export function isValidScLicence(value: string): boolean {
+  return typeof value === 'string' && /^SC\d{14}$/.test(value) && plausibleProvince(value.slice(5, 7));
 }

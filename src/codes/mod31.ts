@@ -9,13 +9,13 @@
 // Why these 31 characters: 0-9 plus A-Z minus I, O, S, V, Z, which are easily
 // confused with 1, 0, 5, U and 2. 31 is prime, which is what gives the check
 // its error-detecting strength (see mod31Weight).
-export const MOD31_CHARSET = '0123456789ABCDEFGHJKLMNPQRTUWXY'
+export const MOD31_CHARSET = '0123456789ABCDEFGHJKLMNPQRTUWXY';
 
-const MOD = 31
+const MOD = 31;
 
 /** Value 0..30 of a charset character, or -1 if it is not in the charset (lowercase included). */
-export function mod31Value (ch: string): number {
-  return ch.length === 1 ? MOD31_CHARSET.indexOf(ch) : -1
+export function mod31Value(ch: string): number {
+  return ch.length === 1 ? MOD31_CHARSET.indexOf(ch) : -1;
 }
 
 /**
@@ -25,31 +25,31 @@ export function mod31Value (ch: string): number {
  * 3 (w_i − w_{i+1} = −2·w_i ≠ 0 mod 31, so every adjacent transposition of two
  * different characters is caught). The series repeats with period 30.
  */
-export function mod31Weight (i: number): number {
-  if (!Number.isInteger(i) || i < 0) throw new RangeError(`bad position ${i}`)
-  let w = 1
-  for (let k = 0; k < i % 30; k++) w = (w * 3) % MOD
-  return w
+export function mod31Weight(i: number): number {
+  if (!Number.isInteger(i) || i < 0) throw new RangeError(`bad position ${i}`);
+  let w = 1;
+  for (let k = 0; k < i % 30; k++) w = (w * 3) % MOD;
+  return w;
 }
 
 /** Check character for a body; throws RangeError on an empty body or a character outside the charset. */
-export function mod31CheckChar (body: string): string {
-  if (body.length === 0) throw new RangeError('empty body has no check character')
-  let sum = 0
-  let w = 1
+export function mod31CheckChar(body: string): string {
+  if (body.length === 0) throw new RangeError('empty body has no check character');
+  let sum = 0;
+  let w = 1;
   for (let i = 0; i < body.length; i++) {
-    const v = mod31Value(body[i])
-    if (v < 0) throw new RangeError(`character ${JSON.stringify(body[i])} at position ${i} is not in the mod31 charset`)
-    sum = (sum + v * w) % MOD
-    w = (w * 3) % MOD
+    const v = mod31Value(body[i]);
+    if (v < 0) throw new RangeError(`character ${JSON.stringify(body[i])} at position ${i} is not in the mod31 charset`);
+    sum = (sum + v * w) % MOD;
+    w = (w * 3) % MOD;
   }
   // (31 − 0) would be 31, which has no character; the outer mod maps it to '0' as GB 32100 does.
-  return MOD31_CHARSET[(MOD - sum) % MOD]
+  return MOD31_CHARSET[(MOD - sum) % MOD];
 }
 
 /** True when the last character is the correct check for the rest. Never throws. */
-export function hasValidMod31Check (code: string): boolean {
-  if (typeof code !== 'string' || code.length < 2) return false
-  for (const ch of code) if (mod31Value(ch) < 0) return false
-  return mod31CheckChar(code.slice(0, -1)) === code[code.length - 1]
+export function hasValidMod31Check(code: string): boolean {
+  if (typeof code !== 'string' || code.length < 2) return false;
+  for (const ch of code) if (mod31Value(ch) < 0) return false;
+  return mod31CheckChar(code.slice(0, -1)) === code[code.length - 1];
 }

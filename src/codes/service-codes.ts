@@ -4,15 +4,23 @@
  * Bodies are random, not sequential, so codes do not leak volumes or let
  * anyone enumerate neighbours' records.
  */
-import { customAlphabet } from 'nanoid'
-import { MOD31_CHARSET, hasValidMod31Check, mod31CheckChar } from './mod31.js'
-import { isValidRegionCode } from './china.js'
+import { customAlphabet } from 'nanoid';
+import { isValidRegionCode } from './china.js';
+import { hasValidMod31Check, MOD31_CHARSET, mod31CheckChar } from './mod31.js';
 
 export const PARTY_KINDS = [
-  'farm', 'slaughterhouse', 'cutting_plant', 'processor', 'cold_storage',
-  'distributor', 'retailer', 'logistics', 'lab', 'regulator'
-] as const
-export type PartyKind = typeof PARTY_KINDS[number]
+  'farm',
+  'slaughterhouse',
+  'cutting_plant',
+  'processor',
+  'cold_storage',
+  'distributor',
+  'retailer',
+  'logistics',
+  'lab',
+  'regulator',
+] as const;
+export type PartyKind = (typeof PARTY_KINDS)[number];
 
 // Pinyin initials (养殖 屠宰 分割 加工 冷库 批发 零售 物流 检测 监管), all inside the charset.
 export const PARTY_KIND_LETTER: Readonly<Record<PartyKind, string>> = Object.freeze({
@@ -25,14 +33,13 @@ export const PARTY_KIND_LETTER: Readonly<Record<PartyKind, string>> = Object.fre
   retailer: 'R',
   logistics: 'W',
   lab: 'C',
-  regulator: 'G'
-})
+  regulator: 'G',
+});
 
-const LETTER_TO_KIND: ReadonlyMap<string, PartyKind> =
-  new Map(PARTY_KINDS.map((k) => [PARTY_KIND_LETTER[k], k]))
+const LETTER_TO_KIND: ReadonlyMap<string, PartyKind> = new Map(PARTY_KINDS.map((k) => [PARTY_KIND_LETTER[k], k]));
 
-export type ServiceCodeKind = 'party' | 'location' | 'product' | 'lot' | 'container' | 'item'
-type ObjectCodeKind = Exclude<ServiceCodeKind, 'party' | 'item'>
+export type ServiceCodeKind = 'party' | 'location' | 'product' | 'lot' | 'container' | 'item';
+type ObjectCodeKind = Exclude<ServiceCodeKind, 'party' | 'item'>;
 
 // Prefixes deliberately disjoint from the party letters, so the first character
 // alone never misclassifies (lengths differ too: 15 vs 12).
@@ -40,68 +47,78 @@ export const OBJECT_CODE_PREFIX: Readonly<Record<ObjectCodeKind, string>> = Obje
   location: 'A',
   product: 'M',
   lot: 'B', // 批次
-  container: 'H'
-})
+  container: 'H',
+});
 const PREFIX_TO_KIND: ReadonlyMap<string, ObjectCodeKind> = new Map(
-  (Object.entries(OBJECT_CODE_PREFIX) as Array<[ObjectCodeKind, string]>).map(([k, p]) => [p, k])
-)
+  (Object.entries(OBJECT_CODE_PREFIX) as Array<[ObjectCodeKind, string]>).map(([k, p]) => [p, k]),
+);
 
-export const PARTY_CODE_LENGTH = 15
-export const OBJECT_CODE_LENGTH = 12
+export const PARTY_CODE_LENGTH = 15;
+export const OBJECT_CODE_LENGTH = 12;
 /** Item (一物一码) codes: no prefix, 10 random + check, so a label URL stays short. */
-export const ITEM_CODE_LENGTH = 11
+export const ITEM_CODE_LENGTH = 11;
 
 // 31^7 ≈ 2.8e10 per kind+region and 31^10 ≈ 8.2e14 per prefix: collisions are
 // rare enough that the unique index in the database is the only guard needed.
-const partyRandom = customAlphabet(MOD31_CHARSET, 7)
-const objectRandom = customAlphabet(MOD31_CHARSET, 10)
+const partyRandom = customAlphabet(MOD31_CHARSET, 7);
+const objectRandom = customAlphabet(MOD31_CHARSET, 10);
 
-function withCheck (body: string): string {
-  return body + mod31CheckChar(body)
+function withCheck(body: string): string {
+  return body + mod31CheckChar(body);
 }
 
 /** Party (主体) code: kind letter + 6-digit region code + 7 random + check (15 chars). */
-export function newPartyCode (kind: PartyKind, regionCode: string): string {
+export function newPartyCode(kind: PartyKind, regionCode: string): string {
   // hasOwn, not a plain lookup, so 'toString' and friends are rejected for untyped callers.
-  if (!Object.hasOwn(PARTY_KIND_LETTER, kind)) throw new RangeError(`unknown party kind: ${String(kind)}`)
-  const letter = PARTY_KIND_LETTER[kind]
-  if (!isValidRegionCode(regionCode)) throw new RangeError(`invalid region code: ${JSON.stringify(regionCode)}`)
-  return withCheck(letter + regionCode + partyRandom())
+  if (!Object.hasOwn(PARTY_KIND_LETTER, kind)) throw new RangeError(`unknown party kind: ${String(kind)}`);
+  const letter = PARTY_KIND_LETTER[kind];
+  if (!isValidRegionCode(regionCode)) throw new RangeError(`invalid region code: ${JSON.stringify(regionCode)}`);
+  return withCheck(letter + regionCode + partyRandom());
 }
 
 /** Kind and region of a party code, or null on bad shape or check character. */
-export function parsePartyCode (code: string): { kind: PartyKind, regionCode: string } | null {
-  if (typeof code !== 'string' || code.length !== PARTY_CODE_LENGTH || !hasValidMod31Check(code)) return null
-  const kind = LETTER_TO_KIND.get(code[0])
-  const regionCode = code.slice(1, 7)
-  if (kind === undefined || !isValidRegionCode(regionCode)) return null
-  return { kind, regionCode }
+export function parsePartyCode(code: string): { kind: PartyKind; regionCode: string } | null {
+  if (typeof code !== 'string' || code.length !== PARTY_CODE_LENGTH || !hasValidMod31Check(code)) return null;
+  const kind = LETTER_TO_KIND.get(code[0]);
+  const regionCode = code.slice(1, 7);
+  if (kind === undefined || !isValidRegionCode(regionCode)) return null;
+  return { kind, regionCode };
 }
 
-function newObjectCode (kind: ObjectCodeKind): string {
-  return withCheck(OBJECT_CODE_PREFIX[kind] + objectRandom())
+function newObjectCode(kind: ObjectCodeKind): string {
+  return withCheck(OBJECT_CODE_PREFIX[kind] + objectRandom());
 }
 
-export function newLocationCode (): string { return newObjectCode('location') }
-export function newProductCode (): string { return newObjectCode('product') }
-export function newLotCode (): string { return newObjectCode('lot') }
-export function newContainerCode (): string { return newObjectCode('container') }
-export function newItemCode (): string { return withCheck(objectRandom()) }
+export function newLocationCode(): string {
+  return newObjectCode('location');
+}
+export function newProductCode(): string {
+  return newObjectCode('product');
+}
+export function newLotCode(): string {
+  return newObjectCode('lot');
+}
+export function newContainerCode(): string {
+  return newObjectCode('container');
+}
+export function newItemCode(): string {
+  return withCheck(objectRandom());
+}
 
 /**
  * Which kind of service code this is, or null if it is not one (bad shape,
  * bad check, unknown prefix). Uppercase only: lowercase input returns null;
  * run user input through normalizeCode first.
  */
-export function serviceCodeKind (code: string): ServiceCodeKind | null {
-  if (typeof code !== 'string') return null
-  if (code.length === PARTY_CODE_LENGTH) return parsePartyCode(code) === null ? null : 'party'
-  if (code.length === ITEM_CODE_LENGTH) return hasValidMod31Check(code) ? 'item' : null
-  if (code.length !== OBJECT_CODE_LENGTH || !hasValidMod31Check(code)) return null
-  return PREFIX_TO_KIND.get(code[0]) ?? null
+export function serviceCodeKind(code: string): ServiceCodeKind | null {
+  if (typeof code !== 'string') return null;
+  if (code.length === PARTY_CODE_LENGTH) return parsePartyCode(code) === null ? null : 'party';
+  if (code.length === ITEM_CODE_LENGTH) return hasValidMod31Check(code) ? 'item' : null;
+  if (code.length !== OBJECT_CODE_LENGTH || !hasValidMod31Check(code)) return null;
+  return PREFIX_TO_KIND.get(code[0]) ?? null;
 }
 
 /** Trims and uppercases, so a user-typed code can be looked up. */
-export function normalizeCode (input: string): string {
-  return input.trim().toUpperCase()
+export function normalizeCode(input: string): string {
+  return input.trim().toUpperCase();
 }

@@ -6,25 +6,25 @@
  *   9–17   organisation code (主体标识码)
  *   18     mod-31 check character
  */
-import { hasValidMod31Check, mod31CheckChar, mod31Value } from './mod31.js'
+import { hasValidMod31Check, mod31CheckChar, mod31Value } from './mod31.js';
 
-export const USCC_LENGTH = 18
+export const USCC_LENGTH = 18;
 
 /** Exactly 18 uppercase charset characters with a valid check character. */
-export function isValidUscc (value: string): boolean {
+export function isValidUscc(value: string): boolean {
   // Uppercase only: a lowercase code is a typing artefact; callers normalise first.
-  return typeof value === 'string' && value.length === USCC_LENGTH && hasValidMod31Check(value)
+  return typeof value === 'string' && value.length === USCC_LENGTH && hasValidMod31Check(value);
 }
 
 /** Characters 3–8 (region code). Throws RangeError on an invalid USCC so garbage never looks like a region. */
-export function usccRegionCode (value: string): string {
-  if (!isValidUscc(value)) throw new RangeError(`invalid USCC: ${JSON.stringify(value)}`)
-  return value.slice(2, 8)
+export function usccRegionCode(value: string): string {
+  if (!isValidUscc(value)) throw new RangeError(`invalid USCC: ${JSON.stringify(value)}`);
+  return value.slice(2, 8);
 }
 
 /** Appends the check character to a 17-character body (used to build demo data). */
-export function completeUscc (first17: string): string {
-  if (first17.length !== USCC_LENGTH - 1) throw new RangeError(`USCC body must be 17 characters, got ${first17.length}`)
-  for (const ch of first17) if (mod31Value(ch) < 0) throw new RangeError(`character ${JSON.stringify(ch)} not allowed in a USCC`)
-  return first17 + mod31CheckChar(first17)
+export function completeUscc(first17: string): string {
+  if (first17.length !== USCC_LENGTH - 1) throw new RangeError(`USCC body must be 17 characters, got ${first17.length}`);
+  for (const ch of first17) if (mod31Value(ch) < 0) throw new RangeError(`character ${JSON.stringify(ch)} not allowed in a USCC`);
+  return first17 + mod31CheckChar(first17);
 }

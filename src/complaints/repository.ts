@@ -1,6 +1,6 @@
 import { and, desc, eq, type SQL } from 'drizzle-orm';
 import type { Db } from '../db/client.js';
-import { complaints, type ComplaintNote } from '../db/schema.js';
+import { type ComplaintNote, complaints } from '../db/schema.js';
 
 export type ComplaintRow = typeof complaints.$inferSelect;
 
@@ -27,7 +27,13 @@ export function createComplaintsRepository(db: Db) {
       const conditions: SQL[] = [];
       if (filter.status) conditions.push(eq(complaints.status, filter.status));
       if (filter.lotCode) conditions.push(eq(complaints.lotCode, filter.lotCode));
-      return db.select().from(complaints).where(and(...conditions)).orderBy(desc(complaints.createdAt)).limit(filter.limit).offset(filter.offset);
+      return db
+        .select()
+        .from(complaints)
+        .where(and(...conditions))
+        .orderBy(desc(complaints.createdAt))
+        .limit(filter.limit)
+        .offset(filter.offset);
     },
   };
 }

@@ -2,9 +2,9 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { requireRole } from '../auth/principal.js';
 import { bearerSecurity, principalOf } from '../http/authenticate.js';
+import { preferredType } from '../http/negotiate.js';
 import { problemSchema } from '../http/problem.js';
 import { complaintReceivedPage, complaintStatusPage } from '../resolver/page.js';
-import { preferredType } from '../http/negotiate.js';
 import { COMPLAINT_STATUSES, complaintSchema, complaintStatusSchema, fileComplaintBody, transitionBody } from './schemas.js';
 import type { ComplaintService } from './service.js';
 
@@ -25,9 +25,14 @@ export const complaintRoutes: FastifyPluginAsyncZod<{ service: ComplaintService;
       const filed = await service.file(request.body, request.ip);
       if (request.headers['content-type']?.startsWith('application/x-www-form-urlencoded')) {
         const lang = request.headers['accept-language']?.startsWith('en') ? 'en' : 'zh-CN';
-        return reply.code(201).type('text/html; charset=utf-8').serializer((html: string) => html)
-          // the HTML answer to the page form; the schema documents the JSON answer
-          .send(complaintReceivedPage(filed.ticket, `/complaints/${filed.ticket}`, lang) as never);
+        return (
+          reply
+            .code(201)
+            .type('text/html; charset=utf-8')
+            .serializer((html: string) => html)
+            // the HTML answer to the page form; the schema documents the JSON answer
+            .send(complaintReceivedPage(filed.ticket, `/complaints/${filed.ticket}`, lang) as never)
+        );
       }
       return reply.code(201).send(filed);
     },

@@ -25,7 +25,14 @@ export function createComplaintService(deps: {
     createdAt: row.createdAt,
     updatedAt: row.updatedAt,
   });
-  const fullView = (row: ComplaintRow) => ({ ...publicView(row), lotCode: row.lotCode, partyCode: row.partyCode, text: row.text, phone: row.phone, notes: row.notes });
+  const fullView = (row: ComplaintRow) => ({
+    ...publicView(row),
+    lotCode: row.lotCode,
+    partyCode: row.partyCode,
+    text: row.text,
+    phone: row.phone,
+    notes: row.notes,
+  });
 
   return {
     /** A consumer's complaint about a code; unknown codes are accepted too (they may be counterfeits). */

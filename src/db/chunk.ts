@@ -1,4 +1,4 @@
-import { sql, type Column, type SQL } from 'drizzle-orm';
+import { type Column, type SQL, sql } from 'drizzle-orm';
 
 /** PostgreSQL caps one statement at 65,535 bind parameters; multi-row inserts are split to stay under it. */
 export function chunkForInsert<T extends object>(rows: T[], maxParams = 60_000): T[][] {

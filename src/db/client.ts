@@ -1,15 +1,15 @@
+import { fileURLToPath } from 'node:url';
 import { PGlite } from '@electric-sql/pglite';
+import { type SQL, sql } from 'drizzle-orm';
+import { drizzle as drizzlePg } from 'drizzle-orm/node-postgres';
+import { migrate as migratePg } from 'drizzle-orm/node-postgres/migrator';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
-import { drizzle as drizzlePg } from 'drizzle-orm/node-postgres';
-import { migrate as migratePg } from 'drizzle-orm/node-postgres/migrator';
-import { sql, type SQL } from 'drizzle-orm';
 import pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
-import { fileURLToPath } from 'node:url';
-import * as schema from './schema.js';
 import { acquireDataDirLock } from './lock.js';
+import * as schema from './schema.js';
 
 export type Schema = typeof schema;
 /** The drizzle surface both drivers share; repositories only see this. */
@@ -47,7 +47,7 @@ export async function openPostgres(url: string): Promise<Database> {
           stream.on('finish', resolve);
           stream.on('error', reject);
         });
-        stream.end(rows.map((row) => row.map(copyValue).join('\t')).join('\n') + '\n');
+        stream.end(`${rows.map((row) => row.map(copyValue).join('\t')).join('\n')}\n`);
         await done;
       } finally {
         client.release();

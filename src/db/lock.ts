@@ -18,9 +18,7 @@ export function acquireDataDirLock(dataDir: string): () => void {
     // an empty or garbled lock (a crash between create and write) counts as stale
     const holder = Number(readFileSync(lockPath, 'utf8').trim());
     if (Number.isInteger(holder) && holder > 0 && holder !== process.pid && isAlive(holder)) {
-      throw new DataDirLockedError(
-        `${dataDir} is in use by process ${holder}; stop it first or set DATA_DIR to another folder`,
-      );
+      throw new DataDirLockedError(`${dataDir} is in use by process ${holder}; stop it first or set DATA_DIR to another folder`);
     }
     writeFileSync(lockPath, String(process.pid));
   }

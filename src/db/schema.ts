@@ -52,7 +52,9 @@ export const locations = pgTable(
   'locations',
   {
     code: text('code').primaryKey(),
-    partyCode: text('party_code').notNull().references(() => parties.code),
+    partyCode: text('party_code')
+      .notNull()
+      .references(() => parties.code),
     name: text('name').notNull(),
     kind: text('kind').notNull(),
     regionCode: text('region_code').notNull(),
@@ -62,17 +64,16 @@ export const locations = pgTable(
     gln: text('gln'),
     createdAt: createdAt(),
   },
-  (t) => [
-    index('locations_party_idx').on(t.partyCode),
-    uniqueIndex('locations_gln_key').on(t.gln).where(sql`${t.gln} is not null`),
-  ],
+  (t) => [index('locations_party_idx').on(t.partyCode), uniqueIndex('locations_gln_key').on(t.gln).where(sql`${t.gln} is not null`)],
 );
 
 export const products = pgTable(
   'products',
   {
     code: text('code').primaryKey(),
-    partyCode: text('party_code').notNull().references(() => parties.code),
+    partyCode: text('party_code')
+      .notNull()
+      .references(() => parties.code),
     name: text('name').notNull(),
     gtin: text('gtin'),
     category: text('category').notNull(),
@@ -82,10 +83,7 @@ export const products = pgTable(
     description: text('description'),
     createdAt: createdAt(),
   },
-  (t) => [
-    index('products_party_idx').on(t.partyCode),
-    uniqueIndex('products_gtin_key').on(t.gtin).where(sql`${t.gtin} is not null`),
-  ],
+  (t) => [index('products_party_idx').on(t.partyCode), uniqueIndex('products_gtin_key').on(t.gtin).where(sql`${t.gtin} is not null`)],
 );
 
 export type LotAttributes = {
@@ -103,7 +101,9 @@ export const lots = pgTable(
   {
     code: text('code').primaryKey(),
     kind: text('kind').notNull(),
-    partyCode: text('party_code').notNull().references(() => parties.code),
+    partyCode: text('party_code')
+      .notNull()
+      .references(() => parties.code),
     productCode: text('product_code').references(() => products.code),
     lotNumber: text('lot_number'),
     sscc: text('sscc'),
@@ -132,7 +132,9 @@ export const lotIdentifiers = pgTable(
   {
     kind: text('kind').notNull(),
     value: text('value').notNull(),
-    lotCode: text('lot_code').notNull().references(() => lots.code),
+    lotCode: text('lot_code')
+      .notNull()
+      .references(() => lots.code),
     partyCode: text('party_code').notNull(),
   },
   (t) => [primaryKey({ columns: [t.kind, t.value] }), index('lot_identifiers_lot_idx').on(t.lotCode)],
@@ -151,7 +153,9 @@ export const events = pgTable(
     eventTime: timestamp('event_time', { withTimezone: true, mode: 'date' }).notNull(),
     eventTimeZoneOffset: text('event_time_zone_offset').notNull(),
     recordTime: timestamp('record_time', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
-    partyCode: text('party_code').notNull().references(() => parties.code),
+    partyCode: text('party_code')
+      .notNull()
+      .references(() => parties.code),
     bizStep: text('biz_step').notNull(),
     disposition: text('disposition'),
     readPoint: text('read_point'),
@@ -176,8 +180,12 @@ export const events = pgTable(
 export const eventLots = pgTable(
   'event_lots',
   {
-    eventId: text('event_id').notNull().references(() => events.id),
-    lotCode: text('lot_code').notNull().references(() => lots.code),
+    eventId: text('event_id')
+      .notNull()
+      .references(() => events.id),
+    lotCode: text('lot_code')
+      .notNull()
+      .references(() => lots.code),
     role: text('role').notNull(),
     quantity: quantity('quantity'),
     partyCode: text('party_code').notNull(),
@@ -190,8 +198,12 @@ export const eventLots = pgTable(
 export const lotMovements = pgTable(
   'lot_movements',
   {
-    eventId: text('event_id').notNull().references(() => events.id),
-    lotCode: text('lot_code').notNull().references(() => lots.code),
+    eventId: text('event_id')
+      .notNull()
+      .references(() => events.id),
+    lotCode: text('lot_code')
+      .notNull()
+      .references(() => lots.code),
     partyCode: text('party_code').notNull(),
     kind: text('kind').notNull(),
     quantity: quantity('quantity').notNull(),
@@ -209,7 +221,9 @@ export const lineageEdges = pgTable(
     kind: text('kind').notNull(),
     quantity: quantity('quantity'),
     unit: text('unit'),
-    eventId: text('event_id').notNull().references(() => events.id),
+    eventId: text('event_id')
+      .notNull()
+      .references(() => events.id),
     partyCode: text('party_code').notNull(),
     endedByEventId: text('ended_by_event_id'),
     retractedByEventId: text('retracted_by_event_id'),
@@ -225,10 +239,16 @@ export const shipments = pgTable(
   'shipments',
   {
     id: text('id').primaryKey(),
-    shipEventId: text('ship_event_id').notNull().references(() => events.id),
-    fromPartyCode: text('from_party_code').notNull().references(() => parties.code),
+    shipEventId: text('ship_event_id')
+      .notNull()
+      .references(() => events.id),
+    fromPartyCode: text('from_party_code')
+      .notNull()
+      .references(() => parties.code),
     fromLocationCode: text('from_location_code'),
-    toPartyCode: text('to_party_code').notNull().references(() => parties.code),
+    toPartyCode: text('to_party_code')
+      .notNull()
+      .references(() => parties.code),
     toLocationCode: text('to_location_code'),
     status: text('status').notNull(),
     shippedAt: timestamp('shipped_at', { withTimezone: true, mode: 'date' }).notNull(),
@@ -241,8 +261,12 @@ export const shipments = pgTable(
 export const shipmentLines = pgTable(
   'shipment_lines',
   {
-    shipmentId: text('shipment_id').notNull().references(() => shipments.id),
-    lotCode: text('lot_code').notNull().references(() => lots.code),
+    shipmentId: text('shipment_id')
+      .notNull()
+      .references(() => shipments.id),
+    lotCode: text('lot_code')
+      .notNull()
+      .references(() => lots.code),
     quantity: quantity('quantity').notNull(),
     receivedQuantity: quantity('received_quantity'),
     partyCode: text('party_code').notNull(),
@@ -271,8 +295,12 @@ export const codeJobs = pgTable(
   'code_jobs',
   {
     id: text('id').primaryKey(),
-    partyCode: text('party_code').notNull().references(() => parties.code),
-    lotCode: text('lot_code').notNull().references(() => lots.code),
+    partyCode: text('party_code')
+      .notNull()
+      .references(() => parties.code),
+    lotCode: text('lot_code')
+      .notNull()
+      .references(() => lots.code),
     total: integer('total').notNull(),
     done: integer('done').notNull().default(0),
     status: text('status').notNull(),
@@ -287,9 +315,13 @@ export const items = pgTable(
   'items',
   {
     code: text('code').primaryKey(),
-    lotCode: text('lot_code').notNull().references(() => lots.code),
+    lotCode: text('lot_code')
+      .notNull()
+      .references(() => lots.code),
     partyCode: text('party_code').notNull(),
-    jobId: text('job_id').notNull().references(() => codeJobs.id),
+    jobId: text('job_id')
+      .notNull()
+      .references(() => codeJobs.id),
     containerCode: text('container_code'),
     scanCount: integer('scan_count').notNull().default(0),
     firstScannedAt: timestamp('first_scanned_at', { withTimezone: true, mode: 'date' }),
@@ -359,7 +391,9 @@ export const epcisCaptures = pgTable(
   'epcis_captures',
   {
     id: text('id').primaryKey(),
-    partyCode: text('party_code').notNull().references(() => parties.code),
+    partyCode: text('party_code')
+      .notNull()
+      .references(() => parties.code),
     status: text('status').notNull(),
     errorBehaviour: text('error_behaviour').notNull(),
     total: integer('total').notNull(),

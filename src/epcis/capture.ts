@@ -1,17 +1,29 @@
 import { newContainerCode, newLotCode } from '../codes/service-codes.js';
 import type { EventsRepository } from '../events/repository.js';
+import { bodyField, conflict, unprocessable } from '../http/problem.js';
 import type { LineageRepository } from '../lineage/repository.js';
 import type { LotsRepository } from '../lots/repository.js';
 import type { ProductsRepository } from '../products/repository.js';
-import { eventHashId, type EventHashOptions } from './event-hash.js';
-import { idOf, namedIdentifiers, nativeType, offsetOf, referenceDocumentsOf, shortVocabulary, type EpcisEvent, type Named } from './mapping.js';
-import { bodyField, conflict, unprocessable } from '../http/problem.js';
+import { type EventHashOptions, eventHashId } from './event-hash.js';
+import {
+  type EpcisEvent,
+  idOf,
+  type Named,
+  namedIdentifiers,
+  nativeType,
+  offsetOf,
+  referenceDocumentsOf,
+  shortVocabulary,
+} from './mapping.js';
 import type { EpcisRepository } from './repository.js';
 
 /** Repositories one captured event needs, bound to the capture's transaction. */
 export type CaptureRepositories = {
   events: Pick<EventsRepository, 'insert' | 'findById'>;
-  lots: Pick<LotsRepository, 'insertLots' | 'findByCodes' | 'findBySscc' | 'findByLotNumber' | 'findLotCodeByIdentifier' | 'insertIdentifiers'>;
+  lots: Pick<
+    LotsRepository,
+    'insertLots' | 'findByCodes' | 'findBySscc' | 'findByLotNumber' | 'findLotCodeByIdentifier' | 'insertIdentifiers'
+  >;
   products: Pick<ProductsRepository, 'findByGtin'>;
   lineage: Pick<LineageRepository, 'insertEdges' | 'endContainment' | 'activeContents' | 'retractEdgesOf'>;
   epcis: Pick<EpcisRepository, 'transformationMembers' | 'eventExists' | 'findPayload'>;
@@ -28,7 +40,11 @@ const GTIN = /^https:\/\/id\.gs1\.org\/01\/(\d{14})/;
  * The lot an identifier names, if known: a lot captured under that EPC, this service's own lot
  * URI, or a native lot by GTIN + lot number or by SSCC.
  */
-export async function findLotFor(repos: Pick<CaptureRepositories, 'lots' | 'products'>, id: string, lotUriPrefix: string): Promise<string | undefined> {
+export async function findLotFor(
+  repos: Pick<CaptureRepositories, 'lots' | 'products'>,
+  id: string,
+  lotUriPrefix: string,
+): Promise<string | undefined> {
   const known = await repos.lots.findLotCodeByIdentifier('epc', id);
   if (known) return known;
   if (id.startsWith(lotUriPrefix)) {
@@ -46,7 +62,14 @@ export async function findLotFor(repos: Pick<CaptureRepositories, 'lots' | 'prod
 }
 
 /** The lot or container a captured identifier stands for; an unknown one becomes a new node of the capturing party. */
-async function lotFor(repos: CaptureRepositories, named: Named, party: string, eventId: string, lotUriPrefix: string, created: Map<string, string>) {
+async function lotFor(
+  repos: CaptureRepositories,
+  named: Named,
+  party: string,
+  eventId: string,
+  lotUriPrefix: string,
+  created: Map<string, string>,
+) {
   const known = created.get(named.id) ?? (await findLotFor(repos, named.id, lotUriPrefix));
   if (known) return known;
   const gtin = GTIN.exec(named.id);
@@ -62,7 +85,7 @@ async function lotFor(repos: CaptureRepositories, named: Named, party: string, e
       productCode: product?.code ?? null,
       sscc,
       quantity: named.quantity ?? 1,
-      unit: named.uom ?? (product?.unit ?? 'piece'),
+      unit: named.uom ?? product?.unit ?? 'piece',
       attributes: { epc: named.id },
       status: 'active',
       createdByEventId: eventId,
@@ -84,7 +107,9 @@ export async function captureEvent(
 ): Promise<CaptureOutcome> {
   const { event, party } = input;
   if (new Date(String(event.eventTime)).getTime() > Date.now() + FUTURE_TOLERANCE_MS) {
-    throw unprocessable('future-event', `eventTime ${String(event.eventTime)} is in the future`, [bodyField(['eventTime'], 'in the future')]);
+    throw unprocessable('future-event', `eventTime ${String(event.eventTime)} is in the future`, [
+      bodyField(['eventTime'], 'in the future'),
+    ]);
   }
   const eventId = (event.eventID as string | undefined) ?? eventHashId(event, input.context, input.hashOptions);
   const declaration = event.errorDeclaration as { declarationTime?: string; reason?: string; correctiveEventIDs?: string[] } | undefined;
@@ -92,8 +117,14 @@ export async function captureEvent(
   if (existing) {
     // the CBV 2.0 hash leaves out eventID, recordTime and errorDeclaration: equal hashes, same event
     const previous = existing.epcis as EpcisEvent | undefined;
-    if (event.eventID && previous && eventHashId(previous, existing.context, input.hashOptions) !== eventHashId(event, input.context, input.hashOptions)) {
-      throw conflict(`eventID ${eventId} is already captured for a different event`, [bodyField(['eventID'], 'already used by a different event')]);
+    if (
+      event.eventID &&
+      previous &&
+      eventHashId(previous, existing.context, input.hashOptions) !== eventHashId(event, input.context, input.hashOptions)
+    ) {
+      throw conflict(`eventID ${eventId} is already captured for a different event`, [
+        bodyField(['eventID'], 'already used by a different event'),
+      ]);
     }
     // a re-sent event that now carries an error declaration declares the stored one in error
     if (declaration && !(await repos.epcis.eventExists(`${eventId}#error`))) await declareInError(repos, eventId, declaration, party);
@@ -130,26 +161,37 @@ export async function captureEvent(
     [...links.values()].map((link) => ({ ...link, eventId, partyCode: party })),
   );
 
-  const byRole = (role: Named['role']) => [...new Set([...links.values()].filter((link) => link.role === role).map((link) => link.lotCode))];
+  const byRole = (role: Named['role']) => [
+    ...new Set([...links.values()].filter((link) => link.role === role).map((link) => link.lotCode)),
+  ];
   const edges: Parameters<CaptureRepositories['lineage']['insertEdges']>[0] = [];
   if (type === 'aggregate') {
-    for (const parent of byRole('parent')) for (const child of byRole('child')) edges.push({ upstreamCode: child, downstreamCode: parent, kind: 'aggregate', eventId, partyCode: party });
+    for (const parent of byRole('parent'))
+      for (const child of byRole('child'))
+        edges.push({ upstreamCode: child, downstreamCode: parent, kind: 'aggregate', eventId, partyCode: party });
   }
   if (type === 'disaggregate') {
     for (const parent of byRole('parent')) {
       const children = byRole('child');
-      await repos.lineage.endContainment(parent, children.length ? children : (await repos.lineage.activeContents(parent)).map((edge) => edge.upstreamCode), eventId);
+      await repos.lineage.endContainment(
+        parent,
+        children.length ? children : (await repos.lineage.activeContents(parent)).map((edge) => edge.upstreamCode),
+        eventId,
+      );
     }
   }
   if (type === 'transform') {
     // events sharing a transformationID are one transformation: connect across all of them
-    const members = event.transformationID ? await repos.epcis.transformationMembers(String(event.transformationID), eventId) : { inputs: [], outputs: [] };
+    const members = event.transformationID
+      ? await repos.epcis.transformationMembers(String(event.transformationID), eventId)
+      : { inputs: [], outputs: [] };
     const inputs = [...new Set([...byRole('input'), ...members.inputs])];
     const outputs = [...new Set([...byRole('output'), ...members.outputs])];
     const mine = new Set([...byRole('input'), ...byRole('output')]);
     for (const from of inputs) {
       for (const to of outputs) {
-        if (from !== to && (mine.has(from) || mine.has(to))) edges.push({ upstreamCode: from, downstreamCode: to, kind: 'transform', eventId, partyCode: party });
+        if (from !== to && (mine.has(from) || mine.has(to)))
+          edges.push({ upstreamCode: from, downstreamCode: to, kind: 'transform', eventId, partyCode: party });
       }
     }
   }
@@ -159,7 +201,12 @@ export async function captureEvent(
 }
 
 /** An EPCIS error declaration: a correction event that takes the original's lineage out of every trace. */
-async function declareInError(repos: CaptureRepositories, eventId: string, declaration: { declarationTime?: string; reason?: string; correctiveEventIDs?: string[] }, party: string) {
+async function declareInError(
+  repos: CaptureRepositories,
+  eventId: string,
+  declaration: { declarationTime?: string; reason?: string; correctiveEventIDs?: string[] },
+  party: string,
+) {
   const correctionId = `${eventId}#error`;
   await repos.events.insert(
     {
@@ -173,7 +220,11 @@ async function declareInError(repos: CaptureRepositories, eventId: string, decla
       readPoint: null,
       bizLocation: null,
       referenceDocuments: [],
-      payload: { reason: declaration.reason ?? null, correctiveEventIDs: declaration.correctiveEventIDs ?? [], declarationTime: declaration.declarationTime ?? null },
+      payload: {
+        reason: declaration.reason ?? null,
+        correctiveEventIDs: declaration.correctiveEventIDs ?? [],
+        declarationTime: declaration.declarationTime ?? null,
+      },
       correctsEventId: eventId,
       epcisType: null,
     },
@@ -181,4 +232,3 @@ async function declareInError(repos: CaptureRepositories, eventId: string, decla
   );
   await repos.lineage.retractEdgesOf(eventId, correctionId);
 }
-

@@ -48,8 +48,7 @@ function join(...parts: (string | null)[]): string | null {
 type UrnRule = { n: number; build: (p: string[]) => string | null };
 
 // Pattern URIs (idpat) must end in a single wildcard; the key without the wildcard remains.
-const pattern = (n: number, build: (p: string[]) => string | null): UrnRule =>
-  ({ n, build: (p) => (p[n - 1] === '*' ? build(p) : null) });
+const pattern = (n: number, build: (p: string[]) => string | null): UrnRule => ({ n, build: (p) => (p[n - 1] === '*' ? build(p) : null) });
 
 const URN_RULES: Record<string, UrnRule> = {
   'id:sgtin': { n: 3, build: ([cp, ir, s]) => join('/01/', gtin(cp, ir), '/21/', serial(s)) },
@@ -65,8 +64,7 @@ const URN_RULES: Record<string, UrnRule> = {
   'id:gdti': { n: 3, build: ([cp, dt, s]) => join('/253/', withCheck(cp, dt, 12), serial(s)) },
   'id:cpi': {
     n: 3,
-    build: ([cp, ref, s]) =>
-      (COMPANY_PREFIX.test(cp) && CPI_REFERENCE.test(ref) && /^\d+$/.test(s) ? `/8010/${cp}${ref}/8011/${s}` : null),
+    build: ([cp, ref, s]) => (COMPANY_PREFIX.test(cp) && CPI_REFERENCE.test(ref) && /^\d+$/.test(s) ? `/8010/${cp}${ref}/8011/${s}` : null),
   },
   'id:sgcn': { n: 3, build: ([cp, ct, s]) => join('/255/', withCheck(cp, ct, 12), /^\d+$/.test(s) ? s : null) },
   'id:ginc': { n: 2, build: ([cp, ref]) => join('/401/', COMPANY_PREFIX.test(cp) ? cp : null, serial(ref)) },
@@ -74,7 +72,7 @@ const URN_RULES: Record<string, UrnRule> = {
   'id:itip': {
     n: 5,
     build: ([cp, ir, piece, total, s]) =>
-      (/^\d{2}$/.test(piece) && /^\d{2}$/.test(total) ? join('/8006/', gtin(cp, ir), piece + total, '/21/', serial(s)) : null),
+      /^\d{2}$/.test(piece) && /^\d{2}$/.test(total) ? join('/8006/', gtin(cp, ir), piece + total, '/21/', serial(s)) : null,
   },
   'id:upui': { n: 3, build: ([cp, ir, tpx]) => join('/01/', gtin(cp, ir), '/235/', serial(tpx)) },
   'id:pgln': { n: 2, build: ([cp, pr]) => join('/417/', withCheck(cp, pr, 12)) },
@@ -86,7 +84,8 @@ const URN_RULES: Record<string, UrnRule> = {
   'idpat:sgcn': pattern(3, ([cp, ct]) => join('/255/', withCheck(cp, ct, 12))),
   'idpat:cpi': pattern(3, ([cp, ref]) => (COMPANY_PREFIX.test(cp) && CPI_REFERENCE.test(ref) ? `/8010/${cp}${ref}` : null)),
   'idpat:itip': pattern(5, ([cp, ir, piece, total]) =>
-    (/^\d{2}$/.test(piece) && /^\d{2}$/.test(total) ? join('/8006/', gtin(cp, ir), piece + total) : null)),
+    /^\d{2}$/.test(piece) && /^\d{2}$/.test(total) ? join('/8006/', gtin(cp, ir), piece + total) : null,
+  ),
 };
 
 function fromEpcUrn(uri: string): string | null {

@@ -29,20 +29,50 @@ const epcs: Spec = { kind: 'list', item: 'epc', spec: value };
 const quantities: Spec = {
   kind: 'list',
   item: 'quantityElement',
-  spec: { kind: 'object', fields: [['epcClass', value], ['quantity', value], ['uom', value]] },
+  spec: {
+    kind: 'object',
+    fields: [
+      ['epcClass', value],
+      ['quantity', value],
+      ['uom', value],
+    ],
+  },
 };
 const location: Spec = { kind: 'object', fields: [['id', value]] };
 
 const SENSOR_METADATA: Fields = [
-  ['time', time], ['startTime', time], ['endTime', time], ['deviceID', value], ['deviceMetadata', value],
-  ['rawData', value], ['dataProcessingMethod', value], ['bizRules', value],
+  ['time', time],
+  ['startTime', time],
+  ['endTime', time],
+  ['deviceID', value],
+  ['deviceMetadata', value],
+  ['rawData', value],
+  ['dataProcessingMethod', value],
+  ['bizRules', value],
 ];
 const SENSOR_REPORT: Fields = [
-  ['type', vocab(GS1_VOC)], ['exception', vocab(GS1_VOC)], ['deviceID', value], ['deviceMetadata', value],
-  ['rawData', value], ['dataProcessingMethod', value], ['time', time], ['microorganism', value],
-  ['chemicalSubstance', value], ['value', value], ['component', vocab(`${CBV}Comp-`)], ['stringValue', value],
-  ['booleanValue', value], ['hexBinaryValue', value], ['uriValue', value], ['minValue', value], ['maxValue', value],
-  ['meanValue', value], ['sDev', value], ['percRank', value], ['percValue', value], ['uom', value],
+  ['type', vocab(GS1_VOC)],
+  ['exception', vocab(GS1_VOC)],
+  ['deviceID', value],
+  ['deviceMetadata', value],
+  ['rawData', value],
+  ['dataProcessingMethod', value],
+  ['time', time],
+  ['microorganism', value],
+  ['chemicalSubstance', value],
+  ['value', value],
+  ['component', vocab(`${CBV}Comp-`)],
+  ['stringValue', value],
+  ['booleanValue', value],
+  ['hexBinaryValue', value],
+  ['uriValue', value],
+  ['minValue', value],
+  ['maxValue', value],
+  ['meanValue', value],
+  ['sDev', value],
+  ['percRank', value],
+  ['percValue', value],
+  ['uom', value],
   ['coordinateReferenceSystem', value],
 ];
 
@@ -63,20 +93,32 @@ const EVENT_FIELDS: Fields = [
   ['transformationID', value],
   ['bizStep', vocab(`${CBV}BizStep-`)],
   ['disposition', vocab(`${CBV}Disp-`)],
-  ['persistentDisposition', { kind: 'object', fields: [['set', vocab(`${CBV}Disp-`)], ['unset', vocab(`${CBV}Disp-`)]] }],
-  ['readPoint', location],
-  ['bizLocation', location],
-  ['sensorElementList', {
-    kind: 'list',
-    item: 'sensorElement',
-    spec: {
+  [
+    'persistentDisposition',
+    {
       kind: 'object',
       fields: [
-        ['sensorMetadata', { kind: 'object', fields: SENSOR_METADATA }],
-        ['sensorReport', { kind: 'object', fields: SENSOR_REPORT }],
+        ['set', vocab(`${CBV}Disp-`)],
+        ['unset', vocab(`${CBV}Disp-`)],
       ],
     },
-  }],
+  ],
+  ['readPoint', location],
+  ['bizLocation', location],
+  [
+    'sensorElementList',
+    {
+      kind: 'list',
+      item: 'sensorElement',
+      spec: {
+        kind: 'object',
+        fields: [
+          ['sensorMetadata', { kind: 'object', fields: SENSOR_METADATA }],
+          ['sensorReport', { kind: 'object', fields: SENSOR_REPORT }],
+        ],
+      },
+    },
+  ],
 ];
 
 // The reference sorts these together with ilmd and the user extensions instead of placing them in
@@ -159,9 +201,7 @@ function normaliseTime(text: string): string {
   const [, y, mo, d, h, mi, s, fraction = '', zone = 'Z'] = m;
   const digits = fraction.padEnd(4, '0');
   const millis = Number(digits.slice(0, 3)) + (digits[3] >= '5' ? 1 : 0);
-  const offset = zone.toUpperCase() === 'Z'
-    ? 0
-    : (zone[0] === '-' ? -1 : 1) * (Number(zone.slice(1, 3)) * 60 + Number(zone.slice(-2)));
+  const offset = zone.toUpperCase() === 'Z' ? 0 : (zone[0] === '-' ? -1 : 1) * (Number(zone.slice(1, 3)) * 60 + Number(zone.slice(-2)));
   const utc = Date.UTC(Number(y), Number(mo) - 1, Number(d), Number(h), Number(mi), Number(s), millis) - offset * 60_000;
   return new Date(utc).toISOString();
 }
@@ -233,10 +273,21 @@ function renderOne(name: string, spec: Spec, v: unknown, ctx: Ctx): string {
       content = isObject(v) ? renderObject(v, spec.fields, ctx) : '';
       break;
     case 'typed':
-      content = sortLexically(asArray(v).filter(isObject).map((entry) => renderObject(entry, [
-        ['type', vocab(spec.vocab)],
-        [spec.id, value],
-      ], ctx)).filter((s) => s !== '')).join('');
+      content = sortLexically(
+        asArray(v)
+          .filter(isObject)
+          .map((entry) =>
+            renderObject(
+              entry,
+              [
+                ['type', vocab(spec.vocab)],
+                [spec.id, value],
+              ],
+              ctx,
+            ),
+          )
+          .filter((s) => s !== ''),
+      ).join('');
       break;
   }
   return content && name + content;
@@ -270,7 +321,9 @@ export function eventPreHash(event: Record<string, unknown>, context?: unknown, 
 
 /** CBV 2.0 event hash ID: sha-256 of the pre-hash string, as a named-information URI. */
 export function eventHashId(event: Record<string, unknown>, context?: unknown, options?: EventHashOptions): string {
-  const digest = createHash('sha256').update(eventPreHash(event, context, options), 'utf8').digest('hex');
+  const digest = createHash('sha256')
+    .update(eventPreHash(event, context, options), 'utf8')
+    .digest('hex');
   return `ni:///sha-256;${digest}?ver=CBV2.0`;
 }
 
@@ -283,7 +336,7 @@ export function documentEvents(doc: unknown): Record<string, unknown>[] {
   const body = doc.epcisBody;
   if (!isObject(body)) return typeof doc.type === 'string' && doc.type.endsWith('Event') ? [doc] : [];
   const results = isObject(body.queryResults) ? body.queryResults.resultsBody : undefined;
-  const list = isObject(results) ? results.eventList : body.eventList ?? (body.event && [body.event]);
+  const list = isObject(results) ? results.eventList : (body.eventList ?? (body.event && [body.event]));
   return Array.isArray(list) ? list.filter(isObject) : [];
 }
 
@@ -295,7 +348,9 @@ export function documentIgnoreFields(doc: unknown): string[] {
   if (!isObject(doc)) return [];
   const body = doc.epcisBody;
   const holders = [doc, isObject(body) && isObject(body.queryResults) ? body.queryResults : {}];
-  return holders.flatMap((h) => Object.entries(h)
-    .filter(([k]) => k === 'ignoreFields' || k.endsWith(':ignoreFields'))
-    .flatMap(([, v]) => (Array.isArray(v) ? v.filter((f): f is string => typeof f === 'string') : [])));
+  return holders.flatMap((h) =>
+    Object.entries(h)
+      .filter(([k]) => k === 'ignoreFields' || k.endsWith(':ignoreFields'))
+      .flatMap(([, v]) => (Array.isArray(v) ? v.filter((f): f is string => typeof f === 'string') : [])),
+  );
 }

@@ -13,12 +13,22 @@ export const MATCH_ROLES: Record<string, string[]> = {
   MATCH_outputEPC: ['output'],
   MATCH_parentID: ['parent'],
 };
-const LIST_PARAMETERS = ['eventType', 'EQ_bizStep', 'EQ_disposition', 'EQ_readPoint', 'EQ_bizLocation', 'EQ_eventID', ...Object.keys(MATCH_ROLES)];
+const LIST_PARAMETERS = [
+  'eventType',
+  'EQ_bizStep',
+  'EQ_disposition',
+  'EQ_readPoint',
+  'EQ_bizLocation',
+  'EQ_eventID',
+  ...Object.keys(MATCH_ROLES),
+];
 const TIME_PARAMETERS = ['GE_eventTime', 'LT_eventTime', 'GE_recordTime', 'LT_recordTime'];
 export const QUERY_PARAMETERS = [...LIST_PARAMETERS, ...TIME_PARAMETERS];
 
 /** A query before EPCs are resolved to lots and before access and paging are applied. */
-export type EventQuery = Omit<EventFilter, 'partyCode' | 'lotMatches' | 'after' | 'limit'> & { matches: { values: string[]; roles: string[] }[] };
+export type EventQuery = Omit<EventFilter, 'partyCode' | 'lotMatches' | 'after' | 'limit'> & {
+  matches: { values: string[]; roles: string[] }[];
+};
 
 /** Lists: repeat the parameter, or separate values with '|' as the EPCIS REST binding allows. */
 export const listOf = (value: unknown): string[] | undefined => {
@@ -61,7 +71,10 @@ export function parseEventQuery(params: Record<string, unknown>): EventQuery {
 export function storedQueryParams(params: Record<string, unknown>): Record<string, string[]> {
   const stored: Record<string, string[]> = {};
   for (const [name, value] of Object.entries(params)) {
-    if (!QUERY_PARAMETERS.includes(name)) throw badRequest(`unknown query parameter ${name}`, [{ in: 'body', pointer: `/query/${name}`, detail: 'not an EPCIS query parameter' }]);
+    if (!QUERY_PARAMETERS.includes(name))
+      throw badRequest(`unknown query parameter ${name}`, [
+        { in: 'body', pointer: `/query/${name}`, detail: 'not an EPCIS query parameter' },
+      ]);
     stored[name] = listOf(value) ?? [];
   }
   parseEventQuery(stored);

@@ -1,13 +1,19 @@
 // Native events as EPCIS 2.0 JSON-LD: captured events come back as stored; events recorded
 // through the native API are rendered from the same rows. Pure.
+
+import type { StoredEvent } from '../events/repository.js';
 import { isGs1Charset82 } from '../gs1/digital-link.js';
 import { digitalLinkToEpcUrn } from '../gs1/epc-uri.js';
-import type { StoredEvent } from '../events/repository.js';
 
 export const EPCIS_CONTEXT = ['https://ref.gs1.org/standards/epcis/epcis-context.jsonld', { cntrace: 'urn:county-trace:epcis:' }];
 
 export type RenderLot = { code: string; kind: string; sscc: string | null; lotNumber: string | null; unit: string; gtin: string | null };
-export type RenderContext = { lots: Map<string, RenderLot>; locationUri: (code: string) => string; partyUri: (code: string) => string; lotUriPrefix: string };
+export type RenderContext = {
+  lots: Map<string, RenderLot>;
+  locationUri: (code: string) => string;
+  partyUri: (code: string) => string;
+  lotUriPrefix: string;
+};
 
 const UOM: Record<string, string> = { kg: 'KGM', head: 'H87', piece: 'H87', box: 'BX', case: 'CS', pallet: 'PX' };
 
@@ -24,11 +30,15 @@ export const epcisEventId = (id: string) => (/^[a-z][a-z0-9+.-]*:/i.test(id) ? i
 
 const NATIVE_ACTION: Record<string, string> = { commission: 'ADD', destroy: 'DELETE', disaggregate: 'DELETE' };
 
-export function renderEvent(event: StoredEvent, context: RenderContext, correction?: { recordTime: Date; payload: Record<string, unknown> }): Record<string, unknown> {
+export function renderEvent(
+  event: StoredEvent,
+  context: RenderContext,
+  correction?: { recordTime: Date; payload: Record<string, unknown> },
+): Record<string, unknown> {
   const errorDeclaration = correction
     ? {
         errorDeclaration: {
-          declarationTime: ((correction.payload.declarationTime as string | null) ?? correction.recordTime.toISOString()),
+          declarationTime: (correction.payload.declarationTime as string | null) ?? correction.recordTime.toISOString(),
           ...(correction.payload.reason ? { reason: correction.payload.reason } : {}),
           ...(Array.isArray(correction.payload.correctiveEventIDs) && correction.payload.correctiveEventIDs.length
             ? { correctiveEventIDs: correction.payload.correctiveEventIDs }
@@ -49,9 +59,15 @@ export function renderEvent(event: StoredEvent, context: RenderContext, correcti
       .filter((link) => context.lots.get(link.lotCode)?.kind !== 'container')
       .map((link) => {
         const lot = context.lots.get(link.lotCode);
-        return { epcClass: epc(link.lotCode), ...(link.quantity !== null ? { quantity: link.quantity, uom: UOM[lot?.unit ?? ''] ?? 'H87' } : {}) };
+        return {
+          epcClass: epc(link.lotCode),
+          ...(link.quantity !== null ? { quantity: link.quantity, uom: UOM[lot?.unit ?? ''] ?? 'H87' } : {}),
+        };
       });
-  const containers = (role: string) => lotsIn(role).filter((link) => context.lots.get(link.lotCode)?.kind === 'container').map((link) => epc(link.lotCode));
+  const containers = (role: string) =>
+    lotsIn(role)
+      .filter((link) => context.lots.get(link.lotCode)?.kind === 'container')
+      .map((link) => epc(link.lotCode));
   const details = event.payload;
 
   const base: Record<string, unknown> = {
@@ -67,12 +83,23 @@ export function renderEvent(event: StoredEvent, context: RenderContext, correcti
     ...(event.readPoint ? { readPoint: { id: context.locationUri(event.readPoint) } } : {}),
     ...(event.bizLocation ? { bizLocation: { id: context.locationUri(event.bizLocation) } } : {}),
     ...(event.referenceDocuments.length
-      ? { bizTransactionList: event.referenceDocuments.map((doc) => ({ type: `urn:county-trace:doc:${doc.type}`, bizTransaction: `urn:county-trace:doc:${doc.type}:${encodeURIComponent(doc.number)}` })) }
+      ? {
+          bizTransactionList: event.referenceDocuments.map((doc) => ({
+            type: `urn:county-trace:doc:${doc.type}`,
+            bizTransaction: `urn:county-trace:doc:${doc.type}:${encodeURIComponent(doc.number)}`,
+          })),
+        }
       : {}),
   };
 
   if (event.type === 'transform') {
-    return { type: 'TransformationEvent', ...base, inputQuantityList: quantities('input'), outputQuantityList: quantities('output'), ...why };
+    return {
+      type: 'TransformationEvent',
+      ...base,
+      inputQuantityList: quantities('input'),
+      outputQuantityList: quantities('output'),
+      ...why,
+    };
   }
   if (event.type === 'aggregate' || event.type === 'disaggregate') {
     const [parent] = lotsIn('parent');
@@ -98,7 +125,14 @@ export function renderEvent(event: StoredEvent, context: RenderContext, correcti
   }
   if (readings.length) {
     extra.sensorElementList = [
-      { sensorReport: readings.map((reading) => ({ type: reading.type === 'temperature' ? 'Temperature' : 'RelativeHumidity', value: reading.value, uom: reading.unit === 'Cel' ? 'CEL' : 'P1', ...(reading.time ? { time: reading.time } : {}) })) },
+      {
+        sensorReport: readings.map((reading) => ({
+          type: reading.type === 'temperature' ? 'Temperature' : 'RelativeHumidity',
+          value: reading.value,
+          uom: reading.unit === 'Cel' ? 'CEL' : 'P1',
+          ...(reading.time ? { time: reading.time } : {}),
+        })),
+      },
     ];
   }
   if (event.type === 'inspect') extra['cntrace:inspection'] = details.inspection;
@@ -122,7 +156,8 @@ export function mapIdentifiers(event: Record<string, unknown>, convert: (id: str
   const out: Record<string, unknown> = { ...event };
   for (const field of ID_LISTS) if (Array.isArray(out[field])) out[field] = (out[field] as string[]).map(convert);
   for (const field of QUANTITY_LISTS) {
-    if (Array.isArray(out[field])) out[field] = (out[field] as { epcClass: string }[]).map((entry) => ({ ...entry, epcClass: convert(entry.epcClass) }));
+    if (Array.isArray(out[field]))
+      out[field] = (out[field] as { epcClass: string }[]).map((entry) => ({ ...entry, epcClass: convert(entry.epcClass) }));
   }
   if (typeof out.parentID === 'string') out.parentID = convert(out.parentID);
   for (const field of ['readPoint', 'bizLocation']) {
@@ -137,12 +172,18 @@ export function mapIdentifiers(event: Record<string, unknown>, convert: (id: str
  * as URNs where the company prefix length is known (a Digital Link does not carry it);
  * No_Preference returns identifiers as captured.
  */
-export function epcConverter(format: EpcFormat, toDigitalLink: (id: string) => string, companyPrefixLength: (key: string) => number | null) {
+export function epcConverter(
+  format: EpcFormat,
+  toDigitalLink: (id: string) => string,
+  companyPrefixLength: (key: string) => number | null,
+) {
   if (format === 'No_Preference') return null;
   if (format === 'Always_GS1_Digital_Link') return toDigitalLink;
   return (id: string) => {
     const link = toDigitalLink(id);
-    const key = /^https:\/\/id\.gs1\.org\/(?:01|00|8003)\/(\d{14,18})/.exec(link)?.[1].slice(1) ?? /^https:\/\/id\.gs1\.org\/414\/(\d{13})/.exec(link)?.[1];
+    const key =
+      /^https:\/\/id\.gs1\.org\/(?:01|00|8003)\/(\d{14,18})/.exec(link)?.[1].slice(1) ??
+      /^https:\/\/id\.gs1\.org\/414\/(\d{13})/.exec(link)?.[1];
     const length = key ? companyPrefixLength(key) : null;
     return (length && digitalLinkToEpcUrn(link, length)) || id;
   };

@@ -1,4 +1,4 @@
-import { and, asc, eq, gt, gte, inArray, lt, ne, or, sql, type SQL } from 'drizzle-orm';
+import { and, asc, eq, gt, gte, inArray, lt, ne, or, type SQL, sql } from 'drizzle-orm';
 import type { Db } from '../db/client.js';
 import { epcisCaptures, eventLots, events, lotIdentifiers } from '../db/schema.js';
 
@@ -77,9 +77,19 @@ export function createEpcisRepository(db: Db) {
         );
       }
       if (filter.after) {
-        conditions.push(or(gt(events.eventTime, filter.after.eventTime), and(eq(events.eventTime, filter.after.eventTime), gt(events.id, filter.after.id))));
+        conditions.push(
+          or(
+            gt(events.eventTime, filter.after.eventTime),
+            and(eq(events.eventTime, filter.after.eventTime), gt(events.id, filter.after.id)),
+          ),
+        );
       }
-      return db.select().from(events).where(and(...conditions)).orderBy(asc(events.eventTime), asc(events.id)).limit(filter.limit);
+      return db
+        .select()
+        .from(events)
+        .where(and(...conditions))
+        .orderBy(asc(events.eventTime), asc(events.id))
+        .limit(filter.limit);
     },
     /** Distinct values of one event column (discovery endpoints), optionally limited to one party. */
     async distinct(column: 'bizStep' | 'disposition' | 'readPoint' | 'bizLocation', partyCode?: string): Promise<string[]> {

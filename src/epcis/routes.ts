@@ -5,8 +5,8 @@ import { bearerSecurity, principalOf } from '../http/authenticate.js';
 import { badRequest, problemSchema } from '../http/problem.js';
 import { parseEventQuery, QUERY_PARAMETERS } from './query-params.js';
 import type { EpcFormat } from './render.js';
-import type { SubscriptionService } from './subscriptions.js';
 import { CAPTURE_LIMIT_EVENTS, decodePageToken, type EpcisService } from './service.js';
+import type { SubscriptionService } from './subscriptions.js';
 
 export const CAPTURE_LIMIT_BYTES = 16 * 1024 * 1024;
 const EPCIS_JSON = ['application/ld+json', 'application/json'];
@@ -20,7 +20,9 @@ const captureJobSchema = z
     total: z.number().int(),
     captured: z.number().int(),
     duplicates: z.number().int().describe('events already stored (same eventID or event hash): not errors'),
-    errors: z.array(z.object({ eventIndex: z.number().int().nullable(), eventId: z.string().nullable(), pointer: z.string(), message: z.string() })),
+    errors: z.array(
+      z.object({ eventIndex: z.number().int().nullable(), eventId: z.string().nullable(), pointer: z.string(), message: z.string() }),
+    ),
     eventIDs: z.array(z.string()),
   })
   .meta({ id: 'EpcisCaptureJob' });
@@ -31,7 +33,10 @@ const epcFormatOf = (request: FastifyRequest): EpcFormat => {
   return EPC_FORMATS.includes(asked as EpcFormat) ? (asked as EpcFormat) : 'No_Preference';
 };
 
-export const epcisRoutes: FastifyPluginAsyncZod<{ service: EpcisService; subscriptions: SubscriptionService }> = async (app, { service, subscriptions }) => {
+export const epcisRoutes: FastifyPluginAsyncZod<{ service: EpcisService; subscriptions: SubscriptionService }> = async (
+  app,
+  { service, subscriptions },
+) => {
   const tags = ['EPCIS 2.0'];
   app.addHook('onSend', async (request, reply) => {
     reply.header('GS1-EPCIS-Version', '2.0.0');
@@ -85,12 +90,15 @@ export const epcisRoutes: FastifyPluginAsyncZod<{ service: EpcisService; subscri
     async (request, reply) => {
       const events = ((request.body.epcisBody as { eventList?: unknown[] } | undefined)?.eventList ?? []).length;
       if (events > CAPTURE_LIMIT_EVENTS) {
-        return reply.code(413).type('application/problem+json').send({
-          type: '/problems/capture-limit',
-          title: 'Capture limit exceeded',
-          status: 413,
-          detail: `${events} events; at most ${CAPTURE_LIMIT_EVENTS} per capture (see OPTIONS /epcis/capture)`,
-        });
+        return reply
+          .code(413)
+          .type('application/problem+json')
+          .send({
+            type: '/problems/capture-limit',
+            title: 'Capture limit exceeded',
+            status: 413,
+            detail: `${events} events; at most ${CAPTURE_LIMIT_EVENTS} per capture (see OPTIONS /epcis/capture)`,
+          });
       }
       const job = await service.capture(principalOf(request), request.body, request.headers['gs1-capture-error-behaviour'] ?? 'rollback');
       return reply.code(202).header('location', `/epcis/capture/${job.id}`).send(captureJob(job));
@@ -116,7 +124,8 @@ export const epcisRoutes: FastifyPluginAsyncZod<{ service: EpcisService; subscri
     {
       schema: {
         tags,
-        summary: 'Capture one EPCIS event (201; an event already stored is reported as a duplicate, its eventID reused for another event is a 409)',
+        summary:
+          'Capture one EPCIS event (201; an event already stored is reported as a duplicate, its eventID reused for another event is a 409)',
         security: bearerSecurity,
         consumes: EPCIS_JSON,
         body: z.record(z.string(), z.unknown()),
@@ -142,7 +151,8 @@ export const epcisRoutes: FastifyPluginAsyncZod<{ service: EpcisService; subscri
   async function runQuery(request: FastifyRequest, fixed: Record<string, string[]> = {}) {
     const query = { ...(request.query as Record<string, unknown>), ...fixed };
     const perPage = query.perPage === undefined ? 30 : Number(query.perPage);
-    if (!Number.isInteger(perPage) || perPage < 1 || perPage > 1000) throw badRequest('perPage must be 1…1000', [{ in: 'querystring', pointer: '/perPage', detail: '1…1000' }]);
+    if (!Number.isInteger(perPage) || perPage < 1 || perPage > 1000)
+      throw badRequest('perPage must be 1…1000', [{ in: 'querystring', pointer: '/perPage', detail: '1…1000' }]);
     const result = await service.query(principalOf(request), {
       ...parseEventQuery(query),
       after: typeof query.nextPageToken === 'string' ? decodePageToken(query.nextPageToken) : undefined,
@@ -152,9 +162,11 @@ export const epcisRoutes: FastifyPluginAsyncZod<{ service: EpcisService; subscri
     return { ...result, events: result.events.map(format) };
   }
 
-  const queryParams = z.record(z.string(), z.union([z.string(), z.array(z.string())])).describe(
-    'eventType, GE_eventTime, LT_eventTime, GE_recordTime, LT_recordTime, EQ_bizStep, EQ_disposition, EQ_readPoint, EQ_bizLocation, MATCH_epc, MATCH_anyEPC, MATCH_epcClass, MATCH_anyEPCClass, MATCH_inputEPC, MATCH_outputEPC, MATCH_parentID, EQ_eventID (lists: repeat the parameter or separate with |), perPage, nextPageToken',
-  );
+  const queryParams = z
+    .record(z.string(), z.union([z.string(), z.array(z.string())]))
+    .describe(
+      'eventType, GE_eventTime, LT_eventTime, GE_recordTime, LT_recordTime, EQ_bizStep, EQ_disposition, EQ_readPoint, EQ_bizLocation, MATCH_epc, MATCH_anyEPC, MATCH_epcClass, MATCH_anyEPCClass, MATCH_inputEPC, MATCH_outputEPC, MATCH_parentID, EQ_eventID (lists: repeat the parameter or separate with |), perPage, nextPageToken',
+    );
 
   app.get(
     '/epcis/events',
@@ -190,7 +202,9 @@ export const epcisRoutes: FastifyPluginAsyncZod<{ service: EpcisService; subscri
       },
     },
     async (request, reply) =>
-      reply.type('application/ld+json').send((await service.formatter(epcFormatOf(request)))(await service.event(principalOf(request), request.params.eventID)) as never),
+      reply
+        .type('application/ld+json')
+        .send((await service.formatter(epcFormatOf(request)))(await service.event(principalOf(request), request.params.eventID)) as never),
   );
 
   const resources = [
@@ -202,12 +216,24 @@ export const epcisRoutes: FastifyPluginAsyncZod<{ service: EpcisService; subscri
     ['dispositions', 'disposition', 'EQ_disposition'],
   ] as const;
   for (const [path, what, parameter] of resources) {
-    app.get(`/epcis/${path}`, { schema: { tags, summary: `The ${path} in events you may read`, security: bearerSecurity } }, async (request) => ({
-      '@set': await service.vocabulary(principalOf(request), what),
-    }));
+    app.get(
+      `/epcis/${path}`,
+      { schema: { tags, summary: `The ${path} in events you may read`, security: bearerSecurity } },
+      async (request) => ({
+        '@set': await service.vocabulary(principalOf(request), what),
+      }),
+    );
     app.get(
       `/epcis/${path}/:value/events`,
-      { schema: { tags, summary: `Events with this ${what}`, security: bearerSecurity, params: z.object({ value: z.string() }), querystring: queryParams } },
+      {
+        schema: {
+          tags,
+          summary: `Events with this ${what}`,
+          security: bearerSecurity,
+          params: z.object({ value: z.string() }),
+          querystring: queryParams,
+        },
+      },
       async (request, reply) => {
         const result = await runQuery(request, { [parameter]: [request.params.value] });
         return reply.type('application/ld+json').send(service.queryDocument(result.events));
@@ -232,7 +258,11 @@ export const epcisRoutes: FastifyPluginAsyncZod<{ service: EpcisService; subscri
       createdAt: z.date(),
     })
     .meta({ id: 'EpcisSubscription' });
-  const namedQuery = (row: { name: string; params: Record<string, string[]>; createdAt: Date }) => ({ name: row.name, query: row.params, createdAt: row.createdAt });
+  const namedQuery = (row: { name: string; params: Record<string, string[]>; createdAt: Date }) => ({
+    name: row.name,
+    query: row.params,
+    createdAt: row.createdAt,
+  });
   const subscription = (row: Awaited<ReturnType<SubscriptionService['subscribe']>>) => ({
     subscriptionID: row.id,
     queryName: row.queryName,
@@ -265,17 +295,44 @@ export const epcisRoutes: FastifyPluginAsyncZod<{ service: EpcisService; subscri
       return reply.code(201).header('location', `/epcis/queries/${row.name}`).send(namedQuery(row));
     },
   );
-  app.get('/epcis/queries', { schema: { tags: queryTags, summary: 'Your named queries', security: bearerSecurity, response: { 200: z.object({ items: z.array(namedQuerySchema) }) } } }, async (request) => ({
-    items: (await subscriptions.listQueries(principalOf(request))).map(namedQuery),
-  }));
+  app.get(
+    '/epcis/queries',
+    {
+      schema: {
+        tags: queryTags,
+        summary: 'Your named queries',
+        security: bearerSecurity,
+        response: { 200: z.object({ items: z.array(namedQuerySchema) }) },
+      },
+    },
+    async (request) => ({
+      items: (await subscriptions.listQueries(principalOf(request))).map(namedQuery),
+    }),
+  );
   app.get(
     '/epcis/queries/:queryName',
-    { schema: { tags: queryTags, summary: 'One named query', security: bearerSecurity, params: nameParam, response: { 200: namedQuerySchema, 404: problemSchema } } },
+    {
+      schema: {
+        tags: queryTags,
+        summary: 'One named query',
+        security: bearerSecurity,
+        params: nameParam,
+        response: { 200: namedQuerySchema, 404: problemSchema },
+      },
+    },
     async (request) => namedQuery(await subscriptions.namedQuery(principalOf(request), request.params.queryName)),
   );
   app.delete(
     '/epcis/queries/:queryName',
-    { schema: { tags: queryTags, summary: 'Delete a named query and its subscriptions', security: bearerSecurity, params: nameParam, response: { 204: z.null(), 404: problemSchema } } },
+    {
+      schema: {
+        tags: queryTags,
+        summary: 'Delete a named query and its subscriptions',
+        security: bearerSecurity,
+        params: nameParam,
+        response: { 204: z.null(), 404: problemSchema },
+      },
+    },
     async (request, reply) => {
       await subscriptions.deleteQuery(principalOf(request), request.params.queryName);
       return reply.code(204).send(null);
@@ -283,7 +340,15 @@ export const epcisRoutes: FastifyPluginAsyncZod<{ service: EpcisService; subscri
   );
   app.get(
     '/epcis/queries/:queryName/events',
-    { schema: { tags: queryTags, summary: 'Run a named query', security: bearerSecurity, params: nameParam, querystring: z.object({ perPage: z.string().optional(), nextPageToken: z.string().optional() }) } },
+    {
+      schema: {
+        tags: queryTags,
+        summary: 'Run a named query',
+        security: bearerSecurity,
+        params: nameParam,
+        querystring: z.object({ perPage: z.string().optional(), nextPageToken: z.string().optional() }),
+      },
+    },
     async (request, reply) => {
       const stored = await subscriptions.namedQuery(principalOf(request), request.params.queryName);
       const result = await runQuery(request, stored.params);
@@ -295,8 +360,10 @@ export const epcisRoutes: FastifyPluginAsyncZod<{ service: EpcisService; subscri
     {
       schema: {
         tags: queryTags,
-        summary: 'Subscribe a webhook to a named query: stream (new events as they are recorded) or on a schedule; delivered at least once, with retries',
-        description: 'Deliveries are POSTed as EPCISQueryDocuments; with a signatureToken they carry GS1-Signature: hex HMAC-SHA256 of the body.',
+        summary:
+          'Subscribe a webhook to a named query: stream (new events as they are recorded) or on a schedule; delivered at least once, with retries',
+        description:
+          'Deliveries are POSTed as EPCISQueryDocuments; with a signatureToken they carry GS1-Signature: hex HMAC-SHA256 of the body.',
         security: bearerSecurity,
         params: nameParam,
         body: z.object({
@@ -304,7 +371,14 @@ export const epcisRoutes: FastifyPluginAsyncZod<{ service: EpcisService; subscri
           signatureToken: z.string().min(8).max(200).optional(),
           stream: z.boolean().optional(),
           schedule: z
-            .object({ second: z.string(), minute: z.string(), hour: z.string(), dayOfMonth: z.string(), month: z.string(), dayOfWeek: z.string() })
+            .object({
+              second: z.string(),
+              minute: z.string(),
+              hour: z.string(),
+              dayOfMonth: z.string(),
+              month: z.string(),
+              dayOfWeek: z.string(),
+            })
             .partial()
             .optional()
             .describe('UTC; each field *, a number, a list 1,15 or a range 9-17'),
@@ -314,17 +388,32 @@ export const epcisRoutes: FastifyPluginAsyncZod<{ service: EpcisService; subscri
         response: { 201: subscriptionSchema, 400: problemSchema, 404: problemSchema },
       },
     },
-    async (request, reply) => reply.code(201).send(subscription(await subscriptions.subscribe(principalOf(request), request.params.queryName, request.body))),
+    async (request, reply) =>
+      reply.code(201).send(subscription(await subscriptions.subscribe(principalOf(request), request.params.queryName, request.body))),
   );
   app.get(
     '/epcis/queries/:queryName/subscriptions',
-    { schema: { tags: queryTags, summary: 'Subscriptions of a named query', security: bearerSecurity, params: nameParam, response: { 200: z.object({ items: z.array(subscriptionSchema) }) } } },
+    {
+      schema: {
+        tags: queryTags,
+        summary: 'Subscriptions of a named query',
+        security: bearerSecurity,
+        params: nameParam,
+        response: { 200: z.object({ items: z.array(subscriptionSchema) }) },
+      },
+    },
     async (request) => ({ items: (await subscriptions.subscriptions(principalOf(request), request.params.queryName)).map(subscription) }),
   );
   app.delete(
     '/epcis/queries/:queryName/subscriptions/:subscriptionID',
     {
-      schema: { tags: queryTags, summary: 'Unsubscribe', security: bearerSecurity, params: nameParam.extend({ subscriptionID: z.string() }), response: { 204: z.null(), 404: problemSchema } },
+      schema: {
+        tags: queryTags,
+        summary: 'Unsubscribe',
+        security: bearerSecurity,
+        params: nameParam.extend({ subscriptionID: z.string() }),
+        response: { 204: z.null(), 404: problemSchema },
+      },
     },
     async (request, reply) => {
       await subscriptions.unsubscribe(principalOf(request), request.params.queryName, request.params.subscriptionID);

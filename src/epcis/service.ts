@@ -1,14 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import { actingPartyOf, type Principal } from '../auth/principal.js';
 import type { EventsRepository, StoredEvent } from '../events/repository.js';
-import { badRequest, forbidden, notFound, type FieldProblem } from '../http/problem.js';
+import { badRequest, type FieldProblem, forbidden, notFound } from '../http/problem.js';
+import type { LocationsRepository } from '../locations/repository.js';
 import type { LotsRepository } from '../lots/repository.js';
 import type { ProductsRepository } from '../products/repository.js';
-import type { LocationsRepository } from '../locations/repository.js';
-import { captureEvent, findLotFor, type CaptureRepositories } from './capture.js';
+import { type CaptureRepositories, captureEvent, findLotFor } from './capture.js';
 import { documentEvents, documentIgnoreFields } from './event-hash.js';
-import { canonicalId, shortVocabulary, EPCIS_TYPES } from './mapping.js';
-import { EPCIS_CONTEXT, epcConverter, mapIdentifiers, renderEvent, type EpcFormat, type RenderLot } from './render.js';
+import { canonicalId, EPCIS_TYPES, shortVocabulary } from './mapping.js';
+import { EPCIS_CONTEXT, type EpcFormat, epcConverter, mapIdentifiers, type RenderLot, renderEvent } from './render.js';
 import type { CaptureRow, EpcisRepository, EventFilter } from './repository.js';
 import { validateCaptureDocument, validateCaptureEvent } from './validation/index.js';
 
@@ -66,13 +66,23 @@ export function createEpcisService(deps: {
             outcome.eventIds.push(result.eventId);
             result.duplicate ? outcome.duplicates++ : outcome.captured++;
           } catch (error) {
-            outcome.errors.push({ eventIndex: index, eventId: (event.eventID as string) ?? null, pointer: `/epcisBody/eventList/${index}`, message: (error as Error).message });
+            outcome.errors.push({
+              eventIndex: index,
+              eventId: (event.eventID as string) ?? null,
+              pointer: `/epcisBody/eventList/${index}`,
+              message: (error as Error).message,
+            });
           }
         }
       }
     } catch (error) {
       const eventIndex = (error as { eventIndex?: number }).eventIndex ?? null;
-      outcome.errors.push({ eventIndex, eventId: null, pointer: eventIndex === null ? '/' : `/epcisBody/eventList/${eventIndex}`, message: (error as Error).message });
+      outcome.errors.push({
+        eventIndex,
+        eventId: null,
+        pointer: eventIndex === null ? '/' : `/epcisBody/eventList/${eventIndex}`,
+        message: (error as Error).message,
+      });
       outcome.captured = 0;
       outcome.duplicates = 0;
       outcome.eventIds = [];
@@ -85,11 +95,27 @@ export function createEpcisService(deps: {
   async function renderAll(rows: StoredEvent[]) {
     const lotCodes = [...new Set(rows.flatMap((row) => row.lots.map((link) => link.lotCode)))];
     const lots = await deps.lots.findByCodes(lotCodes);
-    const products = new Map((await deps.products.findByCodes(lots.flatMap((lot) => (lot.productCode ? [lot.productCode] : [])))).map((p) => [p.code, p]));
-    const locationCodes = [...new Set(rows.flatMap((row) => [row.readPoint, row.bizLocation]).filter((code): code is string => Boolean(code) && !code!.includes(':')))];
+    const products = new Map(
+      (await deps.products.findByCodes(lots.flatMap((lot) => (lot.productCode ? [lot.productCode] : [])))).map((p) => [p.code, p]),
+    );
+    const locationCodes = [
+      ...new Set(
+        rows.flatMap((row) => [row.readPoint, row.bizLocation]).filter((code): code is string => Boolean(code) && !code!.includes(':')),
+      ),
+    ];
     const locations = new Map((await deps.locations.findByCodes(locationCodes)).map((l) => [l.code, l]));
     const renderLots = new Map<string, RenderLot>(
-      lots.map((lot) => [lot.code, { code: lot.code, kind: lot.kind, sscc: lot.sscc, lotNumber: lot.lotNumber, unit: lot.unit, gtin: lot.productCode ? (products.get(lot.productCode)?.gtin ?? null) : null }]),
+      lots.map((lot) => [
+        lot.code,
+        {
+          code: lot.code,
+          kind: lot.kind,
+          sscc: lot.sscc,
+          lotNumber: lot.lotNumber,
+          unit: lot.unit,
+          gtin: lot.productCode ? (products.get(lot.productCode)?.gtin ?? null) : null,
+        },
+      ]),
     );
     const corrections = await deps.epcis.corrections(rows.map((row) => row.id));
     return rows.map((row) =>
@@ -139,9 +165,17 @@ export function createEpcisService(deps: {
       const validation = validateCaptureDocument(doc);
       if (!validation.ok) throw badRequest(`invalid EPCIS document: ${validation.errors[0].message}`, toProblems(validation.errors));
       const events = documentEvents(doc);
-      const job = await deps.epcis.insertCapture({ id: randomUUID(), partyCode: party, status: 'running', errorBehaviour: behaviour, total: events.length });
+      const job = await deps.epcis.insertCapture({
+        id: randomUUID(),
+        partyCode: party,
+        status: 'running',
+        errorBehaviour: behaviour,
+        total: events.length,
+      });
       queue = queue.then(() =>
-        run(job, doc as Record<string, unknown>, behaviour).catch((error) => deps.log?.error({ err: error, captureId: job.id }, 'capture failed')),
+        run(job, doc as Record<string, unknown>, behaviour).catch((error) =>
+          deps.log?.error({ err: error, captureId: job.id }, 'capture failed'),
+        ),
       );
       return job;
     },
@@ -151,7 +185,8 @@ export function createEpcisService(deps: {
     async captureJob(principal: Principal, id: string): Promise<CaptureRow> {
       const job = await deps.epcis.findCapture(id);
       if (!job) throw notFound(`no capture job ${id}`);
-      if (principal.role === 'operator' && principal.partyCode !== job.partyCode) throw forbidden('a capture job is visible to its own party');
+      if (principal.role === 'operator' && principal.partyCode !== job.partyCode)
+        throw forbidden('a capture job is visible to its own party');
       return job;
     },
 
@@ -164,7 +199,10 @@ export function createEpcisService(deps: {
       return deps.transaction((repos) => captureEvent(repos, { event: record, context: record['@context'], party, lotUriPrefix }));
     },
 
-    async query(principal: Principal, filter: Omit<EventFilter, 'partyCode' | 'lotMatches'> & { matches?: { values: string[]; roles: string[] }[] }) {
+    async query(
+      principal: Principal,
+      filter: Omit<EventFilter, 'partyCode' | 'lotMatches'> & { matches?: { values: string[]; roles: string[] }[] },
+    ) {
       const lotMatches = [];
       for (const match of filter.matches ?? []) lotMatches.push({ lotCodes: await lotsNamed(match.values), roles: match.roles });
       const rows = await deps.epcis.query({
@@ -191,7 +229,8 @@ export function createEpcisService(deps: {
       for (const id of candidates) {
         const row = await deps.events.findById(id);
         if (row && row.type !== 'correction') {
-          if (principal.role === 'operator' && principal.partyCode !== row.partyCode) throw forbidden('an event is visible to its own party and regulators');
+          if (principal.role === 'operator' && principal.partyCode !== row.partyCode)
+            throw forbidden('an event is visible to its own party and regulators');
           return (await renderAll([row]))[0];
         }
       }

@@ -1,5 +1,5 @@
 import { createHmac, randomUUID } from 'node:crypto';
-import { and, eq, lte, or, isNull } from 'drizzle-orm';
+import { and, eq, isNull, lte, or } from 'drizzle-orm';
 import type { Principal, Role } from '../auth/principal.js';
 import type { Db } from '../db/client.js';
 import { epcisQueries, epcisSubscriptions } from '../db/schema.js';
@@ -54,13 +54,17 @@ export function createSubscriptionService(deps: {
   const now = deps.now ?? (() => new Date());
   const post =
     deps.post ??
-    (async (url: string, body: string, headers: Record<string, string>) => (await fetch(url, { method: 'POST', body, headers, signal: AbortSignal.timeout(10_000) })).status);
+    (async (url: string, body: string, headers: Record<string, string>) =>
+      (await fetch(url, { method: 'POST', body, headers, signal: AbortSignal.timeout(10_000) })).status);
   const ownerOf = (principal: Principal) => principal.partyCode ?? `key:${principal.keyId}`;
   let timer: NodeJS.Timeout | null = null;
   let ticking: Promise<void> = Promise.resolve();
 
   async function namedQuery(principal: Principal, name: string): Promise<QueryRow> {
-    const [row] = await db.select().from(epcisQueries).where(and(eq(epcisQueries.owner, ownerOf(principal)), eq(epcisQueries.name, name)));
+    const [row] = await db
+      .select()
+      .from(epcisQueries)
+      .where(and(eq(epcisQueries.owner, ownerOf(principal)), eq(epcisQueries.name, name)));
     if (!row) throw notFound(`no named query ${name}`);
     return row;
   }
@@ -71,7 +75,10 @@ export function createSubscriptionService(deps: {
    * window ends `lagMs` ago, so events of transactions still committing are not skipped.
    */
   async function deliver(subscription: SubscriptionRow, at: Date) {
-    const [query] = await db.select().from(epcisQueries).where(and(eq(epcisQueries.owner, subscription.owner), eq(epcisQueries.name, subscription.queryName)));
+    const [query] = await db
+      .select()
+      .from(epcisQueries)
+      .where(and(eq(epcisQueries.owner, subscription.owner), eq(epcisQueries.name, subscription.queryName)));
     if (!query) return;
     const principal: Principal = { keyId: 'subscription', role: query.role as Role, partyCode: query.partyCode };
     const windowEnd = new Date(at.getTime() - lagMs);
@@ -89,8 +96,16 @@ export function createSubscriptionService(deps: {
           limit: BATCH,
         });
         if (result.events.length === 0 && (pages > 0 || !subscription.reportIfEmpty)) break;
-        const body = JSON.stringify({ ...deps.epcis.queryDocument(result.events), subscriptionID: subscription.id, queryName: subscription.queryName });
-        const headers: Record<string, string> = { 'content-type': 'application/ld+json', 'GS1-EPCIS-Version': '2.0.0', 'GS1-CBV-Version': '2.0.0' };
+        const body = JSON.stringify({
+          ...deps.epcis.queryDocument(result.events),
+          subscriptionID: subscription.id,
+          queryName: subscription.queryName,
+        });
+        const headers: Record<string, string> = {
+          'content-type': 'application/ld+json',
+          'GS1-EPCIS-Version': '2.0.0',
+          'GS1-CBV-Version': '2.0.0',
+        };
         if (subscription.signatureToken) headers['GS1-Signature'] = signBody(body, subscription.signatureToken);
         const status = await post(subscription.dest, body, headers);
         if (status < 200 || status >= 300) throw new Error(`webhook answered ${status}`);
@@ -106,7 +121,11 @@ export function createSubscriptionService(deps: {
       deps.log?.warn({ subscription: subscription.id, failures, err: error }, 'webhook delivery failed; will retry');
       await db
         .update(epcisSubscriptions)
-        .set({ failures, lastError: (error as Error).message, nextAttemptAt: new Date(at.getTime() + Math.min(1000 * 2 ** failures, MAX_BACKOFF_MS)) })
+        .set({
+          failures,
+          lastError: (error as Error).message,
+          nextAttemptAt: new Date(at.getTime() + Math.min(1000 * 2 ** failures, MAX_BACKOFF_MS)),
+        })
         .where(eq(epcisSubscriptions.id, subscription.id));
     }
   }
@@ -119,7 +138,8 @@ export function createSubscriptionService(deps: {
       .where(or(isNull(epcisSubscriptions.nextAttemptAt), lte(epcisSubscriptions.nextAttemptAt, at)));
     for (const subscription of due) {
       const retrying = subscription.failures > 0;
-      const scheduled = subscription.schedule && scheduleMatches(subscription.schedule, at) && subscription.lastSlot !== slotOf(subscription.schedule, at);
+      const scheduled =
+        subscription.schedule && scheduleMatches(subscription.schedule, at) && subscription.lastSlot !== slotOf(subscription.schedule, at);
       if (subscription.stream || scheduled || retrying) await deliver(subscription, at);
     }
   }
@@ -127,27 +147,48 @@ export function createSubscriptionService(deps: {
   return {
     async createQuery(principal: Principal, name: string, params: Record<string, unknown>): Promise<QueryRow> {
       const stored = storedQueryParams(params);
-      const existing = await db.select().from(epcisQueries).where(and(eq(epcisQueries.owner, ownerOf(principal)), eq(epcisQueries.name, name)));
+      const existing = await db
+        .select()
+        .from(epcisQueries)
+        .where(and(eq(epcisQueries.owner, ownerOf(principal)), eq(epcisQueries.name, name)));
       if (existing.length) throw conflict(`a query named ${name} exists`, [{ in: 'body', pointer: '/name', detail: 'already used' }]);
-      const [row] = await db.insert(epcisQueries).values({ owner: ownerOf(principal), name, role: principal.role, partyCode: principal.partyCode, params: stored }).returning();
+      const [row] = await db
+        .insert(epcisQueries)
+        .values({ owner: ownerOf(principal), name, role: principal.role, partyCode: principal.partyCode, params: stored })
+        .returning();
       return row;
     },
     namedQuery,
-    listQueries: (principal: Principal) => db.select().from(epcisQueries).where(eq(epcisQueries.owner, ownerOf(principal))),
+    listQueries: (principal: Principal) =>
+      db
+        .select()
+        .from(epcisQueries)
+        .where(eq(epcisQueries.owner, ownerOf(principal))),
     async deleteQuery(principal: Principal, name: string) {
       await namedQuery(principal, name);
-      await db.delete(epcisSubscriptions).where(and(eq(epcisSubscriptions.owner, ownerOf(principal)), eq(epcisSubscriptions.queryName, name)));
+      await db
+        .delete(epcisSubscriptions)
+        .where(and(eq(epcisSubscriptions.owner, ownerOf(principal)), eq(epcisSubscriptions.queryName, name)));
       await db.delete(epcisQueries).where(and(eq(epcisQueries.owner, ownerOf(principal)), eq(epcisQueries.name, name)));
     },
 
     async subscribe(
       principal: Principal,
       name: string,
-      input: { dest: string; signatureToken?: string; stream?: boolean; schedule?: Schedule; reportIfEmpty?: boolean; initialRecordTime?: string },
+      input: {
+        dest: string;
+        signatureToken?: string;
+        stream?: boolean;
+        schedule?: Schedule;
+        reportIfEmpty?: boolean;
+        initialRecordTime?: string;
+      },
     ): Promise<SubscriptionRow> {
       await namedQuery(principal, name);
       if (Boolean(input.stream) === Boolean(input.schedule)) {
-        throw badRequest('a subscription is either stream: true or has a schedule', [{ in: 'body', pointer: '/stream', detail: 'stream or schedule, not both or neither' }]);
+        throw badRequest('a subscription is either stream: true or has a schedule', [
+          { in: 'body', pointer: '/stream', detail: 'stream or schedule, not both or neither' },
+        ]);
       }
       const [row] = await db
         .insert(epcisSubscriptions)
@@ -166,7 +207,10 @@ export function createSubscriptionService(deps: {
       return row;
     },
     subscriptions: (principal: Principal, name: string) =>
-      db.select().from(epcisSubscriptions).where(and(eq(epcisSubscriptions.owner, ownerOf(principal)), eq(epcisSubscriptions.queryName, name))),
+      db
+        .select()
+        .from(epcisSubscriptions)
+        .where(and(eq(epcisSubscriptions.owner, ownerOf(principal)), eq(epcisSubscriptions.queryName, name))),
     async unsubscribe(principal: Principal, name: string, id: string) {
       const deleted = await db
         .delete(epcisSubscriptions)

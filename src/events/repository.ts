@@ -1,6 +1,6 @@
-import { and, desc, eq, gte, lt, sql, type SQL } from 'drizzle-orm';
-import type { Db } from '../db/client.js';
+import { and, desc, eq, gte, lt, type SQL, sql } from 'drizzle-orm';
 import { anyOf, chunkForInsert } from '../db/chunk.js';
+import type { Db } from '../db/client.js';
 import { eventLots, events } from '../db/schema.js';
 
 export type EventRow = typeof events.$inferSelect;

@@ -6,19 +6,82 @@ import { UNITS } from '../products/schemas.js';
 // CBV 2.0 vocabularies; a URI (anything with a colon) is accepted as a custom value, as
 // EPCIS allows, e.g. slaughter/curing steps of a livestock profile.
 export const CBV_BIZ_STEPS = [
-  'accepting', 'arriving', 'assembling', 'collecting', 'commissioning', 'consigning', 'creating_class_instance',
-  'cycle_counting', 'decommissioning', 'departing', 'destroying', 'disassembling', 'dispensing', 'encoding',
-  'entering_exiting', 'holding', 'inspecting', 'installing', 'killing', 'loading', 'other', 'packing', 'picking',
-  'receiving', 'removing', 'repackaging', 'repairing', 'replacing', 'reserving', 'retail_selling', 'sampling',
-  'sensor_reporting', 'shipping', 'staging_outbound', 'stock_taking', 'stocking', 'storing', 'transporting',
-  'unloading', 'unpacking', 'void_shipping',
+  'accepting',
+  'arriving',
+  'assembling',
+  'collecting',
+  'commissioning',
+  'consigning',
+  'creating_class_instance',
+  'cycle_counting',
+  'decommissioning',
+  'departing',
+  'destroying',
+  'disassembling',
+  'dispensing',
+  'encoding',
+  'entering_exiting',
+  'holding',
+  'inspecting',
+  'installing',
+  'killing',
+  'loading',
+  'other',
+  'packing',
+  'picking',
+  'receiving',
+  'removing',
+  'repackaging',
+  'repairing',
+  'replacing',
+  'reserving',
+  'retail_selling',
+  'sampling',
+  'sensor_reporting',
+  'shipping',
+  'staging_outbound',
+  'stock_taking',
+  'stocking',
+  'storing',
+  'transporting',
+  'unloading',
+  'unpacking',
+  'void_shipping',
 ] as const;
 export const CBV_DISPOSITIONS = [
-  'active', 'available', 'completeness_inferred', 'completeness_verified', 'conformant', 'container_closed',
-  'container_open', 'damaged', 'destroyed', 'dispensed', 'disposed', 'encoded', 'expired', 'in_progress',
-  'in_transit', 'inactive', 'mismatch_class', 'mismatch_instance', 'mismatch_quantity', 'needs_replacement',
-  'no_pedigree_match', 'non_conformant', 'non_sellable_other', 'partially_dispensed', 'recalled', 'reserved',
-  'retail_sold', 'returned', 'sellable_accessible', 'sellable_not_accessible', 'stolen', 'unavailable', 'unknown',
+  'active',
+  'available',
+  'completeness_inferred',
+  'completeness_verified',
+  'conformant',
+  'container_closed',
+  'container_open',
+  'damaged',
+  'destroyed',
+  'dispensed',
+  'disposed',
+  'encoded',
+  'expired',
+  'in_progress',
+  'in_transit',
+  'inactive',
+  'mismatch_class',
+  'mismatch_instance',
+  'mismatch_quantity',
+  'needs_replacement',
+  'no_pedigree_match',
+  'non_conformant',
+  'non_sellable_other',
+  'partially_dispensed',
+  'recalled',
+  'reserved',
+  'retail_sold',
+  'returned',
+  'sellable_accessible',
+  'sellable_not_accessible',
+  'stolen',
+  'unavailable',
+  'unknown',
 ] as const;
 
 const isUri = (value: string) => /^[a-z][a-z0-9+.-]*:\S+$/i.test(value);
@@ -28,17 +91,39 @@ const vocabulary = (values: readonly string[], what: string) =>
   });
 
 export const EVENT_TYPES = [
-  'commission', 'transform', 'aggregate', 'disaggregate', 'ship', 'receive', 'inspect', 'observe', 'destroy', 'sell',
+  'commission',
+  'transform',
+  'aggregate',
+  'disaggregate',
+  'ship',
+  'receive',
+  'inspect',
+  'observe',
+  'destroy',
+  'sell',
   'correction',
 ] as const;
 export type EventType = (typeof EVENT_TYPES)[number];
 
 export const REFERENCE_DOCUMENT_TYPES = [
-  'quarantine_certificate', 'meat_quality_certificate', 'commitment_certificate', 'clenbuterol_test', 'test_report',
-  'despatch_advice', 'invoice', 'purchase_order', 'receiving_advice', 'other',
+  'quarantine_certificate',
+  'meat_quality_certificate',
+  'commitment_certificate',
+  'clenbuterol_test',
+  'test_report',
+  'despatch_advice',
+  'invoice',
+  'purchase_order',
+  'receiving_advice',
+  'other',
 ] as const;
 
-const code = z.string().trim().min(1).max(64).transform((value) => value.toUpperCase());
+const code = z
+  .string()
+  .trim()
+  .min(1)
+  .max(64)
+  .transform((value) => value.toUpperCase());
 const positiveQuantity = z.number().positive().max(1e12);
 
 const common = {
@@ -94,7 +179,10 @@ const transform = z.object({
       parameters: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).optional(),
     })
     .optional(),
-  inputs: z.array(z.object({ lotCode: code, quantity: positiveQuantity })).min(1).max(1000),
+  inputs: z
+    .array(z.object({ lotCode: code, quantity: positiveQuantity }))
+    .min(1)
+    .max(1000),
   outputs: z.array(newLotSchema).min(1).max(1000),
 });
 const aggregate = z.object({
@@ -219,9 +307,7 @@ export const eventSchema = z
     readPoint: z.string().nullable(),
     bizLocation: z.string().nullable(),
     referenceDocuments: z.array(z.object({ type: z.string(), number: z.string() })),
-    lots: z.array(
-      z.object({ lotCode: z.string(), role: z.enum(eventLotRoles), quantity: z.number().nullable() }),
-    ),
+    lots: z.array(z.object({ lotCode: z.string(), role: z.enum(eventLotRoles), quantity: z.number().nullable() })),
     details: z.record(z.string(), z.unknown()).describe('type-specific what / how: process, inspection, readings…'),
     correctsEventId: z.string().nullable(),
     declaredInErrorBy: z.string().nullable().describe('the correction event that declared this event in error'),

@@ -1,18 +1,18 @@
 import { randomUUID } from 'node:crypto';
 import { actingPartyOf, assertCanReadPartyData, type Principal } from '../auth/principal.js';
 import { newContainerCode, newLotCode } from '../codes/service-codes.js';
-import type { lineageEdges, LotAttributes, lots } from '../db/schema.js';
-import { bodyField, conflict, forbidden, notFound, unprocessable, type FieldProblem } from '../http/problem.js';
-import type { EventsRepository, StoredEvent } from './repository.js';
-import type { LotsRepository, LotRow, MovementKind, MovementRow } from '../lots/repository.js';
-import type { LineageRepository } from '../lineage/repository.js';
-import type { ShipmentsRepository } from '../shipments/repository.js';
+import type { LotAttributes, lineageEdges, lots } from '../db/schema.js';
+import { bodyField, conflict, type FieldProblem, forbidden, notFound, unprocessable } from '../http/problem.js';
 import type { ItemsRepository } from '../items/repository.js';
-import type { PartiesRepository } from '../parties/repository.js';
+import type { LineageRepository } from '../lineage/repository.js';
 import type { LocationsRepository } from '../locations/repository.js';
+import type { LotRow, LotsRepository, MovementKind, MovementRow } from '../lots/repository.js';
+import type { PartiesRepository } from '../parties/repository.js';
 import type { ProductsRepository } from '../products/repository.js';
-import { nextLotStatus } from './status.js';
+import type { ShipmentsRepository } from '../shipments/repository.js';
+import type { EventsRepository, StoredEvent } from './repository.js';
 import type { EventInput, EventInputOf, EventType, EventView, NewLotInput, PrimaryEventInput } from './schemas.js';
+import { nextLotStatus } from './status.js';
 
 /** Repositories an event needs, all bound to one transaction. */
 export type EventRepositories = {
@@ -38,10 +38,19 @@ export type EventRepositories = {
   >;
   lineage: Pick<
     LineageRepository,
-    'insertEdges' | 'isDownstream' | 'activeContents' | 'endContainment' | 'hasLiveDownstream' | 'retractEdgesOf' | 'restoreContainmentEndedBy'
+    | 'insertEdges'
+    | 'isDownstream'
+    | 'activeContents'
+    | 'endContainment'
+    | 'hasLiveDownstream'
+    | 'retractEdgesOf'
+    | 'restoreContainmentEndedBy'
   >;
   items: Pick<ItemsRepository, 'findIssued' | 'packInto' | 'unpack'>;
-  shipments: Pick<ShipmentsRepository, 'insert' | 'findById' | 'findByShipEvent' | 'findByReceiveEvent' | 'markReceived' | 'reopen' | 'cancel'>;
+  shipments: Pick<
+    ShipmentsRepository,
+    'insert' | 'findById' | 'findByShipEvent' | 'findByReceiveEvent' | 'markReceived' | 'reopen' | 'cancel'
+  >;
   parties: Pick<PartiesRepository, 'findByCode'>;
   locations: Pick<LocationsRepository, 'findByCode'>;
   products: Pick<ProductsRepository, 'findByCode'>;
@@ -177,7 +186,7 @@ export function createEventService(deps: {
     switch (input.type) {
       case 'commission': {
         const created = await createLots(repos, draft, input.lots, at('lots'), reuse);
-        created.forEach((lot) => draft.link(lot.lotCode, 'subject', lot.quantity));
+        for (const lot of created) draft.link(lot.lotCode, 'subject', lot.quantity);
         payload = { lots: created };
         break;
       }
@@ -210,8 +219,20 @@ export function createEventService(deps: {
         const parent = await resolveContainer(repos, draft, held, input.parent, at('parent'));
         const packs = await itemLines(repos, input.itemCodes ?? [], at('itemCodes'));
         const lines = [...input.children, ...packs.lines.map((line) => ({ ...line, index: input.children.length }))];
-        if (lines.length === 0) throw unprocessable('empty-aggregation', 'pack at least one lot, container or item', [bodyField(at('children'), 'empty')]);
-        const children = await takeFrom(repos, draft, await holdingsOf(repos, actor, lines.map((line) => line.lotCode)), lines, at('children'), null);
+        if (lines.length === 0)
+          throw unprocessable('empty-aggregation', 'pack at least one lot, container or item', [bodyField(at('children'), 'empty')]);
+        const children = await takeFrom(
+          repos,
+          draft,
+          await holdingsOf(
+            repos,
+            actor,
+            lines.map((line) => line.lotCode),
+          ),
+          lines,
+          at('children'),
+          null,
+        );
         for (const [index, child] of children.entries()) {
           if (child.lot.code === parent.code || (await repos.lineage.isDownstream(parent.code, child.lot.code))) {
             throw conflict(`packing ${child.lot.code} into ${parent.code} would create a lineage cycle`, [
@@ -242,33 +263,49 @@ export function createEventService(deps: {
       }
       case 'disaggregate': {
         const [parent] = await requireLots(repos, [input.parentCode], () => at('parentCode'));
-        if (parent.kind !== 'container') throw unprocessable('not-a-container', `${parent.code} is not a container`, [bodyField(at('parentCode'), 'not a container')]);
+        if (parent.kind !== 'container')
+          throw unprocessable('not-a-container', `${parent.code} is not a container`, [bodyField(at('parentCode'), 'not a container')]);
         requireHolder(parent, held, at('parentCode'), actor);
         const contents = await repos.lineage.activeContents(parent.code);
         const contentCodes = new Set(contents.map((edge) => edge.upstreamCode));
         const children = input.children ?? [...contentCodes];
         children.forEach((code, index) => {
           if (!contentCodes.has(code)) {
-            throw unprocessable('not-in-container', `${code} is not in container ${parent.code}`, [bodyField(at('children', index), 'not a current content')]);
+            throw unprocessable('not-in-container', `${code} is not in container ${parent.code}`, [
+              bodyField(at('children', index), 'not a current content'),
+            ]);
           }
         });
         await repos.lineage.endContainment(parent.code, children, draft.id);
         await repos.items.unpack(parent.code, children);
         draft.link(parent.code, 'parent');
-        children.forEach((code) => draft.link(code, 'child'));
+        for (const code of children) draft.link(code, 'child');
         payload = { parentCode: parent.code, children };
         disposition ??= 'container_open';
         break;
       }
       case 'ship': {
         const destination = await repos.parties.findByCode(input.toPartyCode);
-        if (!destination) throw unprocessable('unknown-reference', `no party ${input.toPartyCode}`, [bodyField(at('toPartyCode'), 'unknown party')]);
-        if (destination.code === actor) throw unprocessable('ship-to-self', 'a shipment goes to another party', [bodyField(at('toPartyCode'), 'is the acting party')]);
+        if (!destination)
+          throw unprocessable('unknown-reference', `no party ${input.toPartyCode}`, [bodyField(at('toPartyCode'), 'unknown party')]);
+        if (destination.code === actor)
+          throw unprocessable('ship-to-self', 'a shipment goes to another party', [bodyField(at('toPartyCode'), 'is the acting party')]);
         if (input.toLocationCode) await requireLocation(repos, input.toLocationCode, at('toLocationCode'), destination.code);
         if (input.fromLocationCode) await requireLocation(repos, input.fromLocationCode, at('fromLocationCode'), actor);
         const lines = await expandContainers(repos, input.lines, at('lines'));
-        const shipped = await takeFrom(repos, draft, await holdingsOf(repos, actor, lines.map((l) => l.lotCode)), lines, at('lines'), 'ship_out');
-        shipped.forEach((line) => draft.link(line.lot.code, 'subject', line.quantity));
+        const shipped = await takeFrom(
+          repos,
+          draft,
+          await holdingsOf(
+            repos,
+            actor,
+            lines.map((l) => l.lotCode),
+          ),
+          lines,
+          at('lines'),
+          'ship_out',
+        );
+        for (const line of shipped) draft.link(line.lot.code, 'subject', line.quantity);
         shipmentId = randomUUID();
         const shipment = {
           id: shipmentId,
@@ -280,24 +317,50 @@ export function createEventService(deps: {
           status: 'open',
           shippedAt: new Date(input.eventTime),
         };
-        payload = { shipmentId, toPartyCode: destination.code, toLocationCode: shipment.toLocationCode, fromLocationCode: shipment.fromLocationCode, lines: shipped.map((l) => ({ lotCode: l.lot.code, quantity: l.quantity })) };
+        payload = {
+          shipmentId,
+          toPartyCode: destination.code,
+          toLocationCode: shipment.toLocationCode,
+          fromLocationCode: shipment.fromLocationCode,
+          lines: shipped.map((l) => ({ lotCode: l.lot.code, quantity: l.quantity })),
+        };
         disposition ??= 'in_transit';
         draft.afterInsert.push(() =>
-          repos.shipments.insert(shipment, shipped.map((l) => ({ shipmentId: shipment.id, lotCode: l.lot.code, quantity: l.quantity, receivedQuantity: null, partyCode: actor }))),
+          repos.shipments.insert(
+            shipment,
+            shipped.map((l) => ({
+              shipmentId: shipment.id,
+              lotCode: l.lot.code,
+              quantity: l.quantity,
+              receivedQuantity: null,
+              partyCode: actor,
+            })),
+          ),
         );
         break;
       }
       case 'receive': {
         const shipment = await repos.shipments.findById(input.shipmentId, true);
-        if (!shipment) throw unprocessable('unknown-shipment', `no shipment ${input.shipmentId}`, [bodyField(at('shipmentId'), 'unknown shipment')]);
-        if (shipment.toPartyCode !== actor) throw forbidden(`shipment ${shipment.id} is addressed to ${shipment.toPartyCode}, not ${actor}`);
-        if (shipment.status !== 'open') throw conflict(`shipment ${shipment.id} is ${shipment.status}, not open`, [bodyField(at('shipmentId'), `shipment is ${shipment.status}`)]);
+        if (!shipment)
+          throw unprocessable('unknown-shipment', `no shipment ${input.shipmentId}`, [bodyField(at('shipmentId'), 'unknown shipment')]);
+        if (shipment.toPartyCode !== actor)
+          throw forbidden(`shipment ${shipment.id} is addressed to ${shipment.toPartyCode}, not ${actor}`);
+        if (shipment.status !== 'open')
+          throw conflict(`shipment ${shipment.id} is ${shipment.status}, not open`, [
+            bodyField(at('shipmentId'), `shipment is ${shipment.status}`),
+          ]);
         const shippedBy = new Map(shipment.lines.map((line) => [line.lotCode, line.quantity]));
         const received = new Map(shippedBy);
         (input.lines ?? []).forEach((line, index) => {
           const shipped = shippedBy.get(line.lotCode);
-          if (shipped === undefined) throw unprocessable('not-in-shipment', `${line.lotCode} is not in shipment ${shipment.id}`, [bodyField(at('lines', index, 'lotCode'), 'not in the shipment')]);
-          if (line.quantity > shipped) throw unprocessable('exceeds-shipped', `received ${line.quantity} of ${line.lotCode} but ${shipped} were shipped`, [bodyField(at('lines', index, 'quantity'), `at most ${shipped}`)]);
+          if (shipped === undefined)
+            throw unprocessable('not-in-shipment', `${line.lotCode} is not in shipment ${shipment.id}`, [
+              bodyField(at('lines', index, 'lotCode'), 'not in the shipment'),
+            ]);
+          if (line.quantity > shipped)
+            throw unprocessable('exceeds-shipped', `received ${line.quantity} of ${line.lotCode} but ${shipped} were shipped`, [
+              bodyField(at('lines', index, 'quantity'), `at most ${shipped}`),
+            ]);
           received.set(line.lotCode, line.quantity);
         });
         await repos.lots.lockByCodes([...received.keys()]);
@@ -306,7 +369,11 @@ export function createEventService(deps: {
           draft.link(lotCode, 'subject', quantity);
         }
         bizLocation ??= shipment.toLocationCode;
-        payload = { shipmentId: shipment.id, fromPartyCode: shipment.fromPartyCode, lines: [...received].map(([lotCode, quantity]) => ({ lotCode, shipped: shippedBy.get(lotCode), quantity })) };
+        payload = {
+          shipmentId: shipment.id,
+          fromPartyCode: shipment.fromPartyCode,
+          lines: [...received].map(([lotCode, quantity]) => ({ lotCode, shipped: shippedBy.get(lotCode), quantity })),
+        };
         shipmentId = shipment.id;
         draft.afterInsert.push(() => repos.shipments.markReceived(shipment.id, draft.id, new Date(input.eventTime), received));
         break;
@@ -323,11 +390,16 @@ export function createEventService(deps: {
         });
         const { labPartyCode } = input.inspection;
         if (input.inspection.kind === 'third_party' && !labPartyCode) {
-          throw unprocessable('lab-required', 'a third-party inspection names its lab', [bodyField(at('inspection', 'labPartyCode'), 'required for third_party')]);
+          throw unprocessable('lab-required', 'a third-party inspection names its lab', [
+            bodyField(at('inspection', 'labPartyCode'), 'required for third_party'),
+          ]);
         }
         if (labPartyCode) {
           const lab = await repos.parties.findByCode(labPartyCode);
-          if (!lab || lab.kind !== 'lab') throw unprocessable('unknown-reference', `${labPartyCode} is not a registered lab`, [bodyField(at('inspection', 'labPartyCode'), 'not a lab party')]);
+          if (lab?.kind !== 'lab')
+            throw unprocessable('unknown-reference', `${labPartyCode} is not a registered lab`, [
+              bodyField(at('inspection', 'labPartyCode'), 'not a lab party'),
+            ]);
         }
         disposition ??= input.inspection.result === 'pass' ? 'conformant' : 'non_conformant';
         payload = { inspection: input.inspection };
@@ -336,7 +408,8 @@ export function createEventService(deps: {
       case 'observe': {
         const lots = await requireLots(repos, input.lotCodes, (index) => at('lotCodes', index));
         lots.forEach((lot) => {
-          if (lot.partyCode !== actor && !(held.get(lot.code) ?? 0)) throw forbidden(`party ${actor} neither owns nor holds lot ${lot.code}`);
+          if (lot.partyCode !== actor && !(held.get(lot.code) ?? 0))
+            throw forbidden(`party ${actor} neither owns nor holds lot ${lot.code}`);
           draft.link(lot.code, 'subject');
         });
         payload = { readings: input.readings ?? [] };
@@ -346,7 +419,7 @@ export function createEventService(deps: {
       case 'sell': {
         const kind = input.type === 'destroy' ? 'destroy' : 'sell';
         const taken = await takeFrom(repos, draft, held, input.lines, at('lines'), kind);
-        taken.forEach((line) => draft.link(line.lot.code, 'subject', line.quantity));
+        for (const line of taken) draft.link(line.lot.code, 'subject', line.quantity);
         disposition ??= input.type === 'destroy' ? 'destroyed' : 'retail_sold';
         payload = {
           ...(input.type === 'destroy' ? { reason: input.reason } : { buyer: input.buyer ?? null }),
@@ -358,7 +431,11 @@ export function createEventService(deps: {
 
     await persist(repos, draft, input, { payload, disposition, bizLocation }, options.replaces);
     await refreshStatuses(repos, draft.touched);
-    return { id: draft.id, createdLotCodes: [...draft.lots.map((lot) => lot.code), ...draft.reusedLots.map((lot) => lot.code)], shipmentId };
+    return {
+      id: draft.id,
+      createdLotCodes: [...draft.lots.map((lot) => lot.code), ...draft.reusedLots.map((lot) => lot.code)],
+      shipmentId,
+    };
   }
 
   async function persist(
@@ -415,21 +492,27 @@ export function createEventService(deps: {
     for (const [index, input] of inputs.entries()) {
       const at = [...pointer, index];
       const product = await repos.products.findByCode(input.productCode);
-      if (!product) throw unprocessable('unknown-reference', `no product ${input.productCode}`, [bodyField([...at, 'productCode'], 'unknown product')]);
+      if (!product)
+        throw unprocessable('unknown-reference', `no product ${input.productCode}`, [bodyField([...at, 'productCode'], 'unknown product')]);
       if (input.originLocationCode) await requireLocation(repos, input.originLocationCode, [...at, 'originLocationCode']);
       if (input.lotNumber) {
         if (numbers.has(input.lotNumber) || (await repos.lots.findByLotNumber(draft.actor, input.lotNumber))) {
-          throw conflict(`lot number ${input.lotNumber} is already used by party ${draft.actor}`, [bodyField([...at, 'lotNumber'], 'already used')]);
+          throw conflict(`lot number ${input.lotNumber} is already used by party ${draft.actor}`, [
+            bodyField([...at, 'lotNumber'], 'already used'),
+          ]);
         }
         numbers.add(input.lotNumber);
       }
       const expiryDate = input.expiryDate ?? defaultExpiry(input.productionDate, product.shelfLifeDays);
       if (input.productionDate && expiryDate && expiryDate < input.productionDate) {
-        throw unprocessable('invalid-dates', 'expiryDate is before productionDate', [bodyField([...at, 'expiryDate'], 'before productionDate')]);
+        throw unprocessable('invalid-dates', 'expiryDate is before productionDate', [
+          bodyField([...at, 'expiryDate'], 'before productionDate'),
+        ]);
       }
       const attributes: LotAttributes = { ...(input.attributes ?? {}) };
       for (const [tagIndex, tag] of (attributes.earTags ?? []).entries()) {
-        if (earTags.has(tag)) throw conflict(`ear tag ${tag} appears twice`, [bodyField([...at, 'attributes', 'earTags', tagIndex], 'duplicate ear tag')]);
+        if (earTags.has(tag))
+          throw conflict(`ear tag ${tag} appears twice`, [bodyField([...at, 'attributes', 'earTags', tagIndex], 'duplicate ear tag')]);
         earTags.set(tag, [...at, 'attributes', 'earTags', tagIndex]);
       }
       const reusedCode = reuse.shift();
@@ -452,14 +535,28 @@ export function createEventService(deps: {
       };
       if (reusedCode) draft.reusedLots.push({ code, values });
       else draft.lots.push({ code, ...values });
-      for (const tag of attributes.earTags ?? []) draft.identifiers.push({ kind: 'ear_tag', value: tag, lotCode: code, partyCode: draft.actor });
+      for (const tag of attributes.earTags ?? [])
+        draft.identifiers.push({ kind: 'ear_tag', value: tag, lotCode: code, partyCode: draft.actor });
       draft.move(code, 'produce', input.quantity);
-      created.push({ lotCode: code, productCode: product.code, lotNumber: values.lotNumber, quantity: input.quantity, unit: values.unit, productionDate: values.productionDate, expiryDate, originLocationCode: values.originLocationCode, attributes });
+      created.push({
+        lotCode: code,
+        productCode: product.code,
+        lotNumber: values.lotNumber,
+        quantity: input.quantity,
+        unit: values.unit,
+        productionDate: values.productionDate,
+        expiryDate,
+        originLocationCode: values.originLocationCode,
+        attributes,
+      });
     }
     if (earTags.size > 0) {
       const taken = await repos.lots.findTakenIdentifiers('ear_tag', [...earTags.keys()]);
       if (taken.length > 0) {
-        throw conflict(`ear tag ${taken[0]} is already registered to another lot`, taken.slice(0, 20).map((tag) => bodyField(earTags.get(tag)!, 'already registered')));
+        throw conflict(
+          `ear tag ${taken[0]} is already registered to another lot`,
+          taken.slice(0, 20).map((tag) => bodyField(earTags.get(tag)!, 'already registered')),
+        );
       }
     }
     return created;
@@ -493,7 +590,8 @@ export function createEventService(deps: {
 
     async list(principal: Principal, filter: Omit<Parameters<EventsRepository['list']>[0], 'partyCode'> & { partyCode?: string }) {
       const partyCode = principal.role === 'operator' ? (principal.partyCode as string) : filter.partyCode;
-      if (principal.role === 'operator' && filter.partyCode && filter.partyCode !== partyCode) assertCanReadPartyData(principal, filter.partyCode);
+      if (principal.role === 'operator' && filter.partyCode && filter.partyCode !== partyCode)
+        assertCanReadPartyData(principal, filter.partyCode);
       return (await deps.events.list({ ...filter, partyCode })).map(toEventView);
     },
   };
@@ -501,10 +599,17 @@ export function createEventService(deps: {
   /** Declares an event in error: reverses its effects, then applies the replacement if given. */
   async function correct(repos: EventRepositories, actor: string, input: EventInputOf<'correction'>) {
     const target = await repos.events.findById(input.correctsEventId);
-    if (!target) throw unprocessable('unknown-reference', `no event ${input.correctsEventId}`, [bodyField(['correctsEventId'], 'unknown event')]);
+    if (!target)
+      throw unprocessable('unknown-reference', `no event ${input.correctsEventId}`, [bodyField(['correctsEventId'], 'unknown event')]);
     if (target.partyCode !== actor) throw forbidden(`event ${target.id} was recorded by ${target.partyCode}; only it may correct it`);
-    if (target.type === 'correction') throw conflict('a correction cannot itself be corrected; correct the replacement event instead', [bodyField(['correctsEventId'], 'is a correction')]);
-    if (target.declaredInErrorBy) throw conflict(`event ${target.id} was already declared in error by ${target.declaredInErrorBy}`, [bodyField(['correctsEventId'], 'already corrected')]);
+    if (target.type === 'correction')
+      throw conflict('a correction cannot itself be corrected; correct the replacement event instead', [
+        bodyField(['correctsEventId'], 'is a correction'),
+      ]);
+    if (target.declaredInErrorBy)
+      throw conflict(`event ${target.id} was already declared in error by ${target.declaredInErrorBy}`, [
+        bodyField(['correctsEventId'], 'already corrected'),
+      ]);
 
     const draft = new EventDraft(randomUUID(), actor);
     const problems: FieldProblem[] = [bodyField(['correctsEventId'], 'its effects are already used downstream')];
@@ -514,13 +619,18 @@ export function createEventService(deps: {
     await repos.lots.lockByCodes(moved.map((row) => row.lotCode));
     for (const row of moved) draft.movements.push({ ...row, eventId: draft.id, quantity: -row.quantity });
     const balance = new Map<string, number>();
-    for (const holding of await repos.lots.holdings([...new Set(moved.map((row) => row.lotCode))])) balance.set(`${holding.lotCode}|${holding.partyCode}`, holding.onHand);
+    for (const holding of await repos.lots.holdings([...new Set(moved.map((row) => row.lotCode))]))
+      balance.set(`${holding.lotCode}|${holding.partyCode}`, holding.onHand);
     for (const row of draft.movements) {
       const key = `${row.lotCode}|${row.partyCode}`;
       balance.set(key, (balance.get(key) ?? 0) + row.quantity);
     }
     for (const [key, value] of balance) {
-      if (value < -1e-9) throw conflict(`cannot correct ${target.id}: lot ${key.split('|')[0]} has since been used by ${key.split('|')[1]}; correct those events first`, problems);
+      if (value < -1e-9)
+        throw conflict(
+          `cannot correct ${target.id}: lot ${key.split('|')[0]} has since been used by ${key.split('|')[1]}; correct those events first`,
+          problems,
+        );
     }
 
     const created = await repos.lots.findCreatedBy(target.id);
@@ -531,7 +641,8 @@ export function createEventService(deps: {
 
     if (target.type === 'ship') {
       const shipment = await repos.shipments.findByShipEvent(target.id);
-      if (shipment && shipment.status !== 'open') throw conflict(`cannot correct ${target.id}: shipment ${shipment.id} was already received; correct the receipt first`, problems);
+      if (shipment && shipment.status !== 'open')
+        throw conflict(`cannot correct ${target.id}: shipment ${shipment.id} was already received; correct the receipt first`, problems);
       if (shipment) await repos.shipments.cancel(shipment.id);
     }
     if (target.type === 'receive') {
@@ -565,7 +676,12 @@ export function createEventService(deps: {
 
     if (!input.replacement) return { id: draft.id, replacementId: null, createdLotCodes: [], shipmentId: null };
     const replacement = await apply(repos, actor, input.replacement, ['replacement'], { replaces: target.id, reuseLotCodes: createdCodes });
-    return { id: draft.id, replacementId: replacement.id, createdLotCodes: replacement.createdLotCodes, shipmentId: replacement.shipmentId };
+    return {
+      id: draft.id,
+      replacementId: replacement.id,
+      createdLotCodes: replacement.createdLotCodes,
+      shipmentId: replacement.shipmentId,
+    };
   }
 }
 
@@ -585,7 +701,9 @@ async function requireLocation(repos: EventRepositories, code: string, pointer: 
   const location = await repos.locations.findByCode(code);
   if (!location) throw unprocessable('unknown-reference', `no location ${code}`, [bodyField(pointer, 'unknown location')]);
   if (ownerCode && location.partyCode !== ownerCode) {
-    throw unprocessable('foreign-location', `location ${code} belongs to ${location.partyCode}, not ${ownerCode}`, [bodyField(pointer, `not a location of ${ownerCode}`)]);
+    throw unprocessable('foreign-location', `location ${code} belongs to ${location.partyCode}, not ${ownerCode}`, [
+      bodyField(pointer, `not a location of ${ownerCode}`),
+    ]);
   }
   return location;
 }
@@ -644,12 +762,17 @@ async function takeFrom(
   kind: MovementKind | null,
   options: { requireQuantity?: boolean } = {},
 ): Promise<{ lot: LotRow; quantity: number }[]> {
-  const lots = await requireLots(repos, lines.map((line) => line.lotCode), (index) => [...pointer, lines[index].index ?? index]);
+  const lots = await requireLots(
+    repos,
+    lines.map((line) => line.lotCode),
+    (index) => [...pointer, lines[index].index ?? index],
+  );
   const seen = new Set<string>();
   return lines.map((line, position) => {
     const index = line.index ?? position;
     const lot = lots[position];
-    if (seen.has(lot.code)) throw unprocessable('duplicate-lot', `${lot.code} is listed twice`, [bodyField([...pointer, index, 'lotCode'], 'listed twice')]);
+    if (seen.has(lot.code))
+      throw unprocessable('duplicate-lot', `${lot.code} is listed twice`, [bodyField([...pointer, index, 'lotCode'], 'listed twice')]);
     seen.add(lot.code);
     requireHolder(lot, held, [...pointer, index, 'lotCode'], draft.actor);
     const onHand = held.get(lot.code) as number;
@@ -677,7 +800,8 @@ async function resolveContainer(
       ? await repos.lots.findBySscc(parent.sscc)
       : undefined;
   if (existing) {
-    if (existing.kind !== 'container') throw unprocessable('not-a-container', `${existing.code} is a lot, not a container`, [bodyField(pointer, 'not a container')]);
+    if (existing.kind !== 'container')
+      throw unprocessable('not-a-container', `${existing.code} is a lot, not a container`, [bodyField(pointer, 'not a container')]);
     const holdings = held.has(existing.code) ? held : await holdingsOf(repos, draft.actor, [existing.code]);
     requireHolder(existing, holdings, pointer, draft.actor);
     return existing;
@@ -703,7 +827,11 @@ async function resolveContainer(
 /** A container ships with everything in it, nested containers included. */
 async function expandContainers(repos: EventRepositories, lines: Line[], pointer: Pointer): Promise<Line[]> {
   const expanded: Line[] = [];
-  const lots = await requireLots(repos, lines.map((line) => line.lotCode), (index) => [...pointer, index]);
+  const lots = await requireLots(
+    repos,
+    lines.map((line) => line.lotCode),
+    (index) => [...pointer, index],
+  );
   for (const [index, lot] of lots.entries()) {
     expanded.push({ ...lines[index], index });
     if (lot.kind !== 'container') continue;
@@ -726,7 +854,8 @@ async function itemLines(repos: EventRepositories, codes: string[], pointer: Poi
   const seen = new Set<string>();
   codes.forEach((code, index) => {
     const lotCode = issued.get(code);
-    if (!lotCode) throw unprocessable('unknown-item', `item code ${code} is not issued`, [bodyField([...pointer, index], 'unknown item code')]);
+    if (!lotCode)
+      throw unprocessable('unknown-item', `item code ${code} is not issued`, [bodyField([...pointer, index], 'unknown item code')]);
     if (seen.has(code)) throw unprocessable('duplicate-item', `${code} is listed twice`, [bodyField([...pointer, index], 'listed twice')]);
     seen.add(code);
     perLot.set(lotCode, (perLot.get(lotCode) ?? 0) + 1);

@@ -118,9 +118,12 @@ function checkPrimary(ai: PrimaryKey, value: string): Checked {
       const checked = checkDigitKey(ai, value, [8, 12, 13, 14], isValidGtin);
       return checked.ok ? { ok: true, value: toGtin14(value) } : checked;
     }
-    case '00': return checkDigitKey(ai, value, [18], isValidSscc);
-    case '414': return checkDigitKey(ai, value, [13], isValidGln);
-    case '8003': return checkGrai(value);
+    case '00':
+      return checkDigitKey(ai, value, [18], isValidSscc);
+    case '414':
+      return checkDigitKey(ai, value, [13], isValidGln);
+    case '8003':
+      return checkGrai(value);
   }
 }
 
@@ -228,12 +231,11 @@ function qualifier(ai: string, value: string | undefined): string {
 export function buildDigitalLink(base: string, id: DigitalLinkId, query?: Record<string, string>): string {
   let path: string;
   if ('gtin' in id) {
-    path = `/01/${valid(checkPrimary('01', id.gtin))}` +
-      qualifier('22', id.cpv) + qualifier('10', id.lot) + qualifier('21', id.serial);
+    path = `/01/${valid(checkPrimary('01', id.gtin))}${qualifier('22', id.cpv)}${qualifier('10', id.lot)}${qualifier('21', id.serial)}`;
   } else if ('sscc' in id) {
     path = `/00/${valid(checkPrimary('00', id.sscc))}`;
   } else if ('gln' in id) {
-    path = `/414/${valid(checkPrimary('414', id.gln))}` + qualifier('254', id.glnExtension);
+    path = `/414/${valid(checkPrimary('414', id.gln))}${qualifier('254', id.glnExtension)}`;
   } else {
     path = `/8003/${encodeComponent(valid(checkPrimary('8003', id.grai)))}`;
   }

@@ -2,7 +2,7 @@
 // storing them. Pure: no I/O.
 
 import { completeGs1 } from '../codes/gs1.js';
-import { buildDigitalLink, isGs1Charset82, parseDigitalLinkPath, type DigitalLink, type DigitalLinkId } from './digital-link.js';
+import { buildDigitalLink, type DigitalLink, type DigitalLinkId, isGs1Charset82, parseDigitalLinkPath } from './digital-link.js';
 
 /** Canonical Digital Link host used for stored EPCs. */
 export const GS1_DL_HOST = 'https://id.gs1.org';

@@ -4,13 +4,19 @@ export function preferredType(accept: string | undefined, offered: string[]): st
   let best = { type: offered[0], q: -1, order: Infinity };
   accept.split(',').forEach((part, order) => {
     const [range, ...params] = part.trim().split(';');
-    const q = Number(params.map((p) => p.trim()).find((p) => p.startsWith('q='))?.slice(2) ?? 1);
+    const q = Number(
+      params
+        .map((p) => p.trim())
+        .find((p) => p.startsWith('q='))
+        ?.slice(2) ?? 1,
+    );
     const [major, minor] = range.trim().toLowerCase().split('/');
     for (const type of offered) {
       const [tMajor, tMinor] = type.split('/');
       const matches = (major === '*' || major === tMajor) && (minor === '*' || minor === tMinor);
       const specific = major !== '*' && minor !== '*';
-      if (matches && (q > best.q || (q === best.q && specific && order < best.order))) best = { type, q, order: specific ? order : Infinity };
+      if (matches && (q > best.q || (q === best.q && specific && order < best.order)))
+        best = { type, q, order: specific ? order : Infinity };
     }
   });
   return best.q > 0 ? best.type : offered[0];

@@ -18,20 +18,18 @@ export class Problem extends Error {
   }
 }
 
-export const badRequest = (detail: string, errors?: FieldProblem[]) =>
-  new Problem(400, 'bad-request', 'Bad request', detail, errors);
+export const badRequest = (detail: string, errors?: FieldProblem[]) => new Problem(400, 'bad-request', 'Bad request', detail, errors);
 export const unauthorized = (detail: string) => new Problem(401, 'unauthorized', 'Unauthorized', detail);
 export const forbidden = (detail: string) => new Problem(403, 'forbidden', 'Forbidden', detail);
 export const notFound = (detail: string) => new Problem(404, 'not-found', 'Not found', detail);
-export const conflict = (detail: string, errors?: FieldProblem[]) =>
-  new Problem(409, 'conflict', 'Conflict', detail, errors);
+export const conflict = (detail: string, errors?: FieldProblem[]) => new Problem(409, 'conflict', 'Conflict', detail, errors);
 export const unprocessable = (slug: string, detail: string, errors?: FieldProblem[]) =>
   new Problem(422, slug, 'Unprocessable request', detail, errors);
 
 /** Field problem on the request body, addressed by path segments. */
 export const bodyField = (path: (string | number)[], detail: string): FieldProblem => ({
   in: 'body',
-  pointer: '/' + path.join('/'),
+  pointer: `/${path.join('/')}`,
   detail,
 });
 
@@ -93,12 +91,15 @@ export function registerProblemHandlers(app: FastifyInstance) {
       });
   });
   app.setNotFoundHandler((request, reply) =>
-    reply.code(404).type('application/problem+json').send({
-      type: '/problems/not-found',
-      title: 'Not found',
-      status: 404,
-      detail: `No route ${request.method} ${request.url.split('?')[0]}`,
-      instance: request.url,
-    }),
+    reply
+      .code(404)
+      .type('application/problem+json')
+      .send({
+        type: '/problems/not-found',
+        title: 'Not found',
+        status: 404,
+        detail: `No route ${request.method} ${request.url.split('?')[0]}`,
+        instance: request.url,
+      }),
   );
 }

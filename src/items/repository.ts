@@ -1,7 +1,7 @@
 import { and, asc, eq, gt, sql } from 'drizzle-orm';
 import { createBatchLoader } from '../db/batch-loader.js';
 import { anyOf } from '../db/chunk.js';
-import { queryRows, type Database, type Db } from '../db/client.js';
+import { type Database, type Db, queryRows } from '../db/client.js';
 import { codeFlags, codeJobs, items, lots } from '../db/schema.js';
 import type { PendingScan } from '../resolver/scan-buffer.js';
 
@@ -58,7 +58,11 @@ export function createItemsRepository(database: Pick<Database, 'db' | 'copyRows'
       return rows.map((row) => row.id);
     },
     insertCodes(jobId: string, lotCode: string, partyCode: string, codes: string[]): Promise<void> {
-      return database.copyRows('items', ['code', 'lot_code', 'party_code', 'job_id'], codes.map((code) => [code, lotCode, partyCode, jobId]));
+      return database.copyRows(
+        'items',
+        ['code', 'lot_code', 'party_code', 'job_id'],
+        codes.map((code) => [code, lotCode, partyCode, jobId]),
+      );
     },
     async existingCodes(codes: string[]): Promise<Set<string>> {
       const rows = await queryRows<{ code: string }>(db, sql`select code from items where ${anyOf(sql`code`, codes)}`);
@@ -93,45 +97,67 @@ export function createItemsRepository(database: Pick<Database, 'db' | 'copyRows'
       for (const scan of batch) {
         if (!scan.itemCode) continue;
         const seen = perItem.get(scan.itemCode);
-        perItem.set(scan.itemCode, { n: (seen?.n ?? 0) + 1, first: seen?.first ?? scan.at, last: scan.at, region: scan.region ?? seen?.region ?? null });
+        perItem.set(scan.itemCode, {
+          n: (seen?.n ?? 0) + 1,
+          first: seen?.first ?? scan.at,
+          last: scan.at,
+          region: scan.region ?? seen?.region ?? null,
+        });
       }
       const column = <T>(pick: (scan: PendingScan) => T) => sql.param(batch.map(pick));
       const items = [...perItem];
-      const itemColumn = <T>(pick: (entry: [string, { n: number; first: Date; last: Date; region: string | null }]) => T) => sql.param(items.map(pick));
+      const itemColumn = <T>(pick: (entry: [string, { n: number; first: Date; last: Date; region: string | null }]) => T) =>
+        sql.param(items.map(pick));
       await db.transaction(async (tx) => {
-        await queryRows(tx as unknown as Db, sql`
+        await queryRows(
+          tx as unknown as Db,
+          sql`
           insert into scans (id, item_code, raw_code, lot_code, party_code, scanned_at, region, ip_hash, user_agent)
           select * from unnest(${column((s) => s.id)}::text[], ${column((s) => s.itemCode)}::text[], ${column((s) => s.code)}::text[],
                                ${column((s) => s.lotCode)}::text[], ${column((s) => s.partyCode)}::text[], ${column((s) => s.at.toISOString())}::timestamptz[],
-                               ${column((s) => s.region)}::text[], ${column((s) => s.ipHash)}::text[], ${column((s) => s.userAgent)}::text[])`);
+                               ${column((s) => s.region)}::text[], ${column((s) => s.ipHash)}::text[], ${column((s) => s.userAgent)}::text[])`,
+        );
         if (items.length === 0) return;
-        await queryRows(tx as unknown as Db, sql`
+        await queryRows(
+          tx as unknown as Db,
+          sql`
           update items i set scan_count = i.scan_count + v.n, first_scanned_at = coalesce(i.first_scanned_at, v.first_at),
                  last_scanned_at = greatest(i.last_scanned_at, v.last_at), last_region = coalesce(v.region, i.last_region)
           from unnest(${itemColumn(([code]) => code)}::text[], ${itemColumn(([, v]) => v.n)}::int[], ${itemColumn(([, v]) => v.first.toISOString())}::timestamptz[],
                       ${itemColumn(([, v]) => v.last.toISOString())}::timestamptz[], ${itemColumn(([, v]) => v.region)}::text[]) as v(code, n, first_at, last_at, region)
-          where i.code = v.code`);
+          where i.code = v.code`,
+        );
       });
     },
     /** One issued (visible) code of a lot, for the demo banner. */
     async firstCodeOfLot(lotCode: string): Promise<string | undefined> {
-      const rows = await queryRows<{ code: string }>(db, sql`
+      const rows = await queryRows<{ code: string }>(
+        db,
+        sql`
         select i.code from items i join code_jobs j on j.id = i.job_id
-        where i.lot_code = ${lotCode} and j.status = 'succeeded' order by i.code limit 1`);
+        where i.lot_code = ${lotCode} and j.status = 'succeeded' order by i.code limit 1`,
+      );
       return rows[0]?.code;
     },
     /** Issued (visible) items among the codes, with their lots. */
     async findIssued(codes: string[]): Promise<{ code: string; lotCode: string }[]> {
       if (codes.length === 0) return [];
-      return queryRows<{ code: string; lotCode: string }>(db, sql`
+      return queryRows<{ code: string; lotCode: string }>(
+        db,
+        sql`
         select i.code, i.lot_code as "lotCode" from items i join code_jobs j on j.id = i.job_id
-        where ${anyOf(sql`i.code`, codes)} and j.status = 'succeeded'`);
+        where ${anyOf(sql`i.code`, codes)} and j.status = 'succeeded'`,
+      );
     },
     async packInto(codes: string[], containerCode: string): Promise<void> {
       if (codes.length) await queryRows(db, sql`update items set container_code = ${containerCode} where ${anyOf(sql`code`, codes)}`);
     },
     async unpack(containerCode: string, lotCodes: string[]): Promise<void> {
-      if (lotCodes.length) await queryRows(db, sql`update items set container_code = null where container_code = ${containerCode} and ${anyOf(sql`lot_code`, lotCodes)}`);
+      if (lotCodes.length)
+        await queryRows(
+          db,
+          sql`update items set container_code = null where container_code = ${containerCode} and ${anyOf(sql`lot_code`, lotCodes)}`,
+        );
     },
   };
 }

@@ -4,9 +4,9 @@ import { z } from 'zod';
 import { normalizeCode, serviceCodeKind } from '../codes/service-codes.js';
 import { bearerSecurity, principalOf } from '../http/authenticate.js';
 import { badRequest, notFound, problemSchema } from '../http/problem.js';
+import { LABELS_PER_SHEET, labelSheetSvg, qrPng, qrSvg } from './labels.js';
 import type { ItemsRepository } from './repository.js';
-import { labelSheetSvg, LABELS_PER_SHEET, qrPng, qrSvg } from './labels.js';
-import { MAX_CODES_PER_JOB, type ItemService } from './service.js';
+import { type ItemService, MAX_CODES_PER_JOB } from './service.js';
 
 const jobSchema = z
   .object({
@@ -24,7 +24,10 @@ const jobSchema = z
 
 const csvCell = (value: string | null) => (value === null ? '' : /[",\n]/.test(value) ? `"${value.replace(/"/g, '""')}"` : value);
 
-export const itemRoutes: FastifyPluginAsyncZod<{ service: ItemService; items: Pick<ItemsRepository, 'findItem'> }> = async (app, { service, items }) => {
+export const itemRoutes: FastifyPluginAsyncZod<{ service: ItemService; items: Pick<ItemsRepository, 'findItem'> }> = async (
+  app,
+  { service, items },
+) => {
   const tags = ['item codes'];
 
   app.post(
@@ -42,7 +45,10 @@ export const itemRoutes: FastifyPluginAsyncZod<{ service: ItemService; items: Pi
     },
     async (request, reply) => {
       const job = await service.issue(principalOf(request), normalizeCode(request.params.code), request.body.count);
-      return reply.code(202).header('location', `/code-jobs/${job.id}`).send({ ...job, status: job.status as 'queued' });
+      return reply
+        .code(202)
+        .header('location', `/code-jobs/${job.id}`)
+        .send({ ...job, status: job.status as 'queued' });
     },
   );
 

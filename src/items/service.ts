@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { assertCanReadPartyData, type Principal } from '../auth/principal.js';
-import { newItemCode } from '../codes/service-codes.js';
 import { toGtin14 } from '../codes/gs1.js';
+import { newItemCode } from '../codes/service-codes.js';
 import { buildDigitalLink, isGs1Charset82 } from '../gs1/digital-link.js';
 import { conflict, forbidden, notFound } from '../http/problem.js';
 import type { LotsRepository } from '../lots/repository.js';
@@ -15,7 +15,10 @@ export type CodeJob = Pick<CodeJobRow, 'id' | 'lotCode' | 'partyCode' | 'total' 
 export type IssuedCode = { code: string; url: string; digitalLink: string | null };
 
 export function createItemService(deps: {
-  items: Pick<ItemsRepository, 'insertJob' | 'findJob' | 'updateJob' | 'runningJobIds' | 'insertCodes' | 'existingCodes' | 'deleteJobCodes' | 'codesOfJob'>;
+  items: Pick<
+    ItemsRepository,
+    'insertJob' | 'findJob' | 'updateJob' | 'runningJobIds' | 'insertCodes' | 'existingCodes' | 'deleteJobCodes' | 'codesOfJob'
+  >;
   lots: Pick<LotsRepository, 'findByCodes'>;
   products: Pick<ProductsRepository, 'findByCode'>;
   publicBaseUrl: string;
@@ -91,7 +94,11 @@ export function createItemService(deps: {
         url: `${deps.publicBaseUrl}/t/${code}`,
         // a lot number outside GS1's character set stays off the link; the serial alone identifies the pack
         digitalLink: gtin
-          ? buildDigitalLink(deps.publicBaseUrl, { gtin: toGtin14(gtin), ...(lotNumber && isGs1Charset82(lotNumber) && lotNumber.length <= 20 ? { lot: lotNumber } : {}), serial: code })
+          ? buildDigitalLink(deps.publicBaseUrl, {
+              gtin: toGtin14(gtin),
+              ...(lotNumber && isGs1Charset82(lotNumber) && lotNumber.length <= 20 ? { lot: lotNumber } : {}),
+              serial: code,
+            })
           : null,
       };
     },

@@ -159,7 +159,10 @@ export function assembleTrace<E extends NodeEvent>(input: TraceInput<E>) {
     handlersByLot.set(holding.lotCode, [...(handlersByLot.get(holding.lotCode) ?? []), holding.partyCode]);
     // another party's stock level is its own business
     if (holding.onHand <= 0 || !input.canSee(holding.partyCode)) continue;
-    holdersByLot.set(holding.lotCode, [...(holdersByLot.get(holding.lotCode) ?? []), { partyCode: holding.partyCode, onHand: holding.onHand }]);
+    holdersByLot.set(holding.lotCode, [
+      ...(holdersByLot.get(holding.lotCode) ?? []),
+      { partyCode: holding.partyCode, onHand: holding.onHand },
+    ]);
   }
 
   // A node is open to its owner and to whoever has held it; others see identity, status and certificates.

@@ -1,6 +1,6 @@
 import { and, eq, inArray, isNull, sql } from 'drizzle-orm';
-import { queryRows, type Db } from '../db/client.js';
 import { anyOf, chunkForInsert } from '../db/chunk.js';
+import { type Db, queryRows } from '../db/client.js';
 import { lineageEdges } from '../db/schema.js';
 import type { Direction, ReachedNode } from './graph.js';
 
@@ -22,8 +22,12 @@ export function createLineageRepository(db: Db) {
     async reachable(startCodes: string[], direction: Direction, maxDepth: number): Promise<ReachedNode[]> {
       if (startCodes.length === 0) return [];
       const [next, current] =
-        direction === 'backward' ? [sql.raw('upstream_code'), sql.raw('downstream_code')] : [sql.raw('downstream_code'), sql.raw('upstream_code')];
-      const rows = await queryRows<{ code: string; depth: number }>(db, sql`
+        direction === 'backward'
+          ? [sql.raw('upstream_code'), sql.raw('downstream_code')]
+          : [sql.raw('downstream_code'), sql.raw('upstream_code')];
+      const rows = await queryRows<{ code: string; depth: number }>(
+        db,
+        sql`
         with recursive walk(code, depth) as (
           select code, 0 from lots where ${anyOf(sql`code`, startCodes)}
           union
@@ -31,7 +35,8 @@ export function createLineageRepository(db: Db) {
           from walk w join lineage_edges e on e.${current} = w.code
           where w.depth < ${maxDepth} and e.retracted_by_event_id is null
         )
-        select code, min(depth)::int as depth from walk group by code`);
+        select code, min(depth)::int as depth from walk group by code`,
+      );
       return rows.map((row) => ({ code: row.code, depth: Number(row.depth) }));
     },
 
@@ -48,9 +53,12 @@ export function createLineageRepository(db: Db) {
       const seen = new Map<string, number>();
       const existing = await queryRows<{ code: string }>(db, sql`select code from lots where ${anyOf(sql`code`, startCodes)}`);
       let frontier = existing.map((row) => row.code);
-      frontier.forEach((code) => seen.set(code, 0));
+      for (const code of frontier) seen.set(code, 0);
       for (let depth = 1; depth <= maxDepth && frontier.length > 0; depth++) {
-        const rows = await db.selectDistinct({ code: nextColumn }).from(lineageEdges).where(and(anyOf(currentColumn, frontier), live));
+        const rows = await db
+          .selectDistinct({ code: nextColumn })
+          .from(lineageEdges)
+          .where(and(anyOf(currentColumn, frontier), live));
         frontier = [];
         for (const { code } of rows) {
           if (!seen.has(code)) {
@@ -68,22 +76,29 @@ export function createLineageRepository(db: Db) {
      */
     async edgesAmong(codes: string[], direction: Direction): Promise<EdgeRow[]> {
       const members = new Set(codes);
-      const [lookup, other] = direction === 'backward' ? (['downstreamCode', 'upstreamCode'] as const) : (['upstreamCode', 'downstreamCode'] as const);
+      const [lookup, other] =
+        direction === 'backward' ? (['downstreamCode', 'upstreamCode'] as const) : (['upstreamCode', 'downstreamCode'] as const);
       if (codes.length === 0) return [];
-      const rows = await db.select().from(lineageEdges).where(and(anyOf(lineageEdges[lookup], codes), live));
+      const rows = await db
+        .select()
+        .from(lineageEdges)
+        .where(and(anyOf(lineageEdges[lookup], codes), live));
       return rows.filter((row) => members.has(row[other]));
     },
 
     /** True when `toCode` is downstream of `fromCode`; set semantics on the code alone always terminates. */
     async isDownstream(fromCode: string, toCode: string): Promise<boolean> {
-      const rows = await queryRows<{ found: number }>(db, sql`
+      const rows = await queryRows<{ found: number }>(
+        db,
+        sql`
         with recursive down(code) as (
           select ${fromCode}::text
           union
           select e.downstream_code from down d join lineage_edges e on e.upstream_code = d.code
           where e.retracted_by_event_id is null
         )
-        select 1 as found from down where code = ${toCode} limit 1`);
+        select 1 as found from down where code = ${toCode} limit 1`,
+      );
       return rows.length > 0;
     },
 
@@ -128,7 +143,10 @@ export function createLineageRepository(db: Db) {
 
     /** Corrections keep edges for the record and take them out of every trace. */
     async retractEdgesOf(eventId: string, correctionId: string): Promise<void> {
-      await db.update(lineageEdges).set({ retractedByEventId: correctionId }).where(and(eq(lineageEdges.eventId, eventId), live));
+      await db
+        .update(lineageEdges)
+        .set({ retractedByEventId: correctionId })
+        .where(and(eq(lineageEdges.eventId, eventId), live));
     },
 
     async restoreContainmentEndedBy(eventId: string): Promise<void> {

@@ -21,7 +21,7 @@ export const traceNodeSchema = z
     code: z.string(),
     kind: z.string(),
     depth: z.number().int(),
-    redacted: z.boolean().describe("true when the lot belongs to another party: quantities and holders are withheld"),
+    redacted: z.boolean().describe('true when the lot belongs to another party: quantities and holders are withheld'),
     partyCode: z.string(),
     productCode: z.string().nullable(),
     lotNumber: z.string().nullable(),
@@ -81,7 +81,9 @@ export const traceSchema = z
         contact: z.object({ person: z.string().optional(), phone: z.string().optional(), email: z.string().optional() }).nullable(),
       }),
     ),
-    products: z.array(z.object({ code: z.string(), name: z.string(), gtin: z.string().nullable(), category: z.string(), marks: z.array(z.string()) })),
+    products: z.array(
+      z.object({ code: z.string(), name: z.string(), gtin: z.string().nullable(), category: z.string(), marks: z.array(z.string()) }),
+    ),
     locations: z.array(z.object({ code: z.string(), name: z.string(), kind: z.string(), regionCode: z.string(), partyCode: z.string() })),
   })
   .meta({ id: 'Trace' });

@@ -95,12 +95,15 @@ export function createTraceService(deps: {
       });
 
       const partyCodes = new Set(graph.nodes.map((node) => node.partyCode));
-      graph.edges.forEach((edge) => [edge.fromPartyCode, edge.toPartyCode].forEach((code) => code && partyCodes.add(code)));
-      graph.nodes.forEach((node) => node.holders?.forEach((holder) => partyCodes.add(holder.partyCode)));
-      graph.nodes.forEach((node) => node.inspections.forEach((inspection) => inspection.labPartyCode && partyCodes.add(inspection.labPartyCode)));
+      const present = (code: string | null | undefined): code is string => Boolean(code);
+      for (const edge of graph.edges) for (const code of [edge.fromPartyCode, edge.toPartyCode].filter(present)) partyCodes.add(code);
+      for (const node of graph.nodes) {
+        for (const holder of node.holders ?? []) partyCodes.add(holder.partyCode);
+        for (const code of node.inspections.map((inspection) => inspection.labPartyCode).filter(present)) partyCodes.add(code);
+      }
       const locationCodes = new Set<string>();
-      graph.nodes.forEach((node) => node.originLocationCode && locationCodes.add(node.originLocationCode));
-      graph.events.forEach((event) => [event.readPoint, event.bizLocation].forEach((code) => code && locationCodes.add(code)));
+      for (const node of graph.nodes) if (node.originLocationCode) locationCodes.add(node.originLocationCode);
+      for (const event of graph.events) for (const code of [event.readPoint, event.bizLocation].filter(present)) locationCodes.add(code);
       const [parties, products, locations] = await Promise.all([
         deps.parties.findByCodes([...partyCodes]),
         deps.products.findByCodes(graph.nodes.flatMap((node) => (node.productCode ? [node.productCode] : []))),

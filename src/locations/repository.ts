@@ -1,6 +1,6 @@
 import { eq } from 'drizzle-orm';
-import type { Db } from '../db/client.js';
 import { anyOf } from '../db/chunk.js';
+import type { Db } from '../db/client.js';
 import { locations } from '../db/schema.js';
 
 export type LocationRow = typeof locations.$inferSelect;

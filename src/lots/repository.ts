@@ -1,12 +1,20 @@
-import { and, desc, eq, inArray, isNull, sql, type SQL } from 'drizzle-orm';
-import { queryRows, type Db } from '../db/client.js';
+import { and, desc, eq, inArray, isNull, type SQL, sql } from 'drizzle-orm';
 import { anyOf, chunkForInsert } from '../db/chunk.js';
+import { type Db, queryRows } from '../db/client.js';
 import { lotIdentifiers, lotMovements, lots } from '../db/schema.js';
 
 export type LotRow = typeof lots.$inferSelect;
 export type MovementRow = typeof lotMovements.$inferSelect;
 export type Holding = { lotCode: string; partyCode: string; onHand: number };
-export type LotStatusInputs = { code: string; status: string; voidedByEventId: string | null; onHand: number; inTransit: number; lastDrain?: string; recalled: boolean };
+export type LotStatusInputs = {
+  code: string;
+  status: string;
+  voidedByEventId: string | null;
+  onHand: number;
+  inTransit: number;
+  lastDrain?: string;
+  recalled: boolean;
+};
 
 // A correction writes the negated rows of the event it reverses, under the same kinds, so totals per kind net out.
 export const MOVEMENT_KINDS = ['produce', 'consume', 'ship_out', 'receive_in', 'destroy', 'sell'] as const;
@@ -39,7 +47,10 @@ export function createLotsRepository(db: Db) {
       return row;
     },
     async findBySscc(sscc: string): Promise<LotRow | undefined> {
-      const [row] = await db.select().from(lots).where(and(eq(lots.sscc, sscc), isNull(lots.voidedByEventId)));
+      const [row] = await db
+        .select()
+        .from(lots)
+        .where(and(eq(lots.sscc, sscc), isNull(lots.voidedByEventId)));
       return row;
     },
     async findLotCodeByIdentifier(kind: string, value: string): Promise<string | undefined> {
@@ -116,7 +127,9 @@ export function createLotsRepository(db: Db) {
      */
     async statusInputs(lotCodes: string[]): Promise<LotStatusInputs[]> {
       if (lotCodes.length === 0) return [];
-      const rows = await queryRows<Omit<LotStatusInputs, 'onHand' | 'inTransit'> & { onHand: string; inTransit: string }>(db, sql`
+      const rows = await queryRows<Omit<LotStatusInputs, 'onHand' | 'inTransit'> & { onHand: string; inTransit: string }>(
+        db,
+        sql`
         select l.code, l.status, l.voided_by_event_id as "voidedByEventId",
           coalesce((select sum(m.quantity) from lot_movements m where m.lot_code = l.code), 0)::text as "onHand",
           coalesce((select sum(sl.quantity) from shipment_lines sl join shipments s on s.id = sl.shipment_id
@@ -128,15 +141,24 @@ export function createLotsRepository(db: Db) {
           exists (select 1 from event_lots el join events e on e.id = el.event_id
             where el.lot_code = l.code and e.disposition = 'recalled'
               and not exists (select 1 from events c where c.corrects_event_id = e.id)) as recalled
-        from lots l where ${anyOf(sql`l.code`, lotCodes)}`);
-      return rows.map((row) => ({ ...row, onHand: Number(row.onHand), inTransit: Number(row.inTransit), lastDrain: row.lastDrain ?? undefined }));
+        from lots l where ${anyOf(sql`l.code`, lotCodes)}`,
+      );
+      return rows.map((row) => ({
+        ...row,
+        onHand: Number(row.onHand),
+        inTransit: Number(row.inTransit),
+        lastDrain: row.lastDrain ?? undefined,
+      }));
     },
     /** Parties that ever held or were sent a lot: they may read it. */
     async involvedParties(lotCode: string): Promise<Set<string>> {
-      const rows = await queryRows<{ party_code: string }>(db, sql`
+      const rows = await queryRows<{ party_code: string }>(
+        db,
+        sql`
         select party_code from lots where code = ${lotCode}
         union select party_code from lot_movements where lot_code = ${lotCode}
-        union select s.to_party_code from shipment_lines l join shipments s on s.id = l.shipment_id where l.lot_code = ${lotCode}`);
+        union select s.to_party_code from shipment_lines l join shipments s on s.id = l.shipment_id where l.lot_code = ${lotCode}`,
+      );
       return new Set(rows.map((row) => row.party_code));
     },
     list(filter: { partyCode?: string; holderCode?: string; status?: string; productCode?: string; limit: number; offset: number }) {
@@ -145,9 +167,7 @@ export function createLotsRepository(db: Db) {
       if (filter.status) conditions.push(eq(lots.status, filter.status));
       if (filter.productCode) conditions.push(eq(lots.productCode, filter.productCode));
       if (filter.holderCode) {
-        conditions.push(
-          sql`${lots.code} in (select lot_code from lot_movements where party_code = ${filter.holderCode})`,
-        );
+        conditions.push(sql`${lots.code} in (select lot_code from lot_movements where party_code = ${filter.holderCode})`);
       }
       return db
         .select()

@@ -1,5 +1,5 @@
-import { forbidden, notFound } from '../http/problem.js';
 import type { Principal } from '../auth/principal.js';
+import { forbidden, notFound } from '../http/problem.js';
 import { massBalance } from '../lineage/graph.js';
 import type { ShipmentsRepository } from '../shipments/repository.js';
 import type { LotRow, LotsRepository } from './repository.js';

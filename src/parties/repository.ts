@@ -1,6 +1,6 @@
 import { and, eq, isNotNull, type SQL } from 'drizzle-orm';
-import type { Db } from '../db/client.js';
 import { anyOf } from '../db/chunk.js';
+import type { Db } from '../db/client.js';
 import { parties } from '../db/schema.js';
 
 export type PartyRow = typeof parties.$inferSelect;

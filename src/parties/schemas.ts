@@ -25,10 +25,7 @@ export const createPartyBody = z.object({
     .optional(),
   licences: z
     .object({
-      scLicence: z
-        .string()
-        .refine(isValidScLicence, { error: 'must be an SC food production licence: "SC" + 14 digits' })
-        .optional(),
+      scLicence: z.string().refine(isValidScLicence, { error: 'must be an SC food production licence: "SC" + 14 digits' }).optional(),
       animalEpidemicPreventionCertificate: z.string().max(64).optional(),
       farmCode: z.string().max(64).optional(),
       businessLicence: z.string().max(64).optional(),
@@ -39,7 +36,7 @@ export const createPartyBody = z.object({
     .string()
     .regex(/^\d{6,12}$/, { error: 'must be a GS1 company prefix: 6 to 12 digits' })
     .optional()
-    .describe('lets EPCIS render this party\'s identifiers as EPC URNs'),
+    .describe("lets EPCIS render this party's identifiers as EPC URNs"),
 });
 export type CreatePartyInput = z.infer<typeof createPartyBody>;
 

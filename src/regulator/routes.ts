@@ -69,7 +69,14 @@ export const regulatorRoutes: FastifyPluginAsyncZod<{
             firstAt: z.date().nullable(),
             lastAt: z.date().nullable(),
             byRegion: z.array(z.object({ region: z.string().nullable(), scans: z.number().int() })),
-            recent: z.array(z.object({ itemCode: z.string().nullable(), scannedAt: z.date(), region: z.string().nullable(), userAgent: z.string().nullable() })),
+            recent: z.array(
+              z.object({
+                itemCode: z.string().nullable(),
+                scannedAt: z.date(),
+                region: z.string().nullable(),
+                userAgent: z.string().nullable(),
+              }),
+            ),
           }),
           403: problemSchema,
         },

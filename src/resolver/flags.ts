@@ -6,13 +6,40 @@ export type FlagKind = (typeof FLAG_KINDS)[number];
 // Approximate provincial capitals (GB/T 2260 province prefix → lat, lon): coarse regions are
 // all a scan carries, so distance is measured between provinces.
 const PROVINCE_CENTRES: Record<string, [number, number]> = {
-  '11': [39.9, 116.4], '12': [39.1, 117.2], '13': [38.0, 114.5], '14': [37.9, 112.5], '15': [40.8, 111.7],
-  '21': [41.8, 123.4], '22': [43.9, 125.3], '23': [45.8, 126.5], '31': [31.2, 121.5], '32': [32.1, 118.8],
-  '33': [30.3, 120.2], '34': [31.9, 117.3], '35': [26.1, 119.3], '36': [28.7, 115.9], '37': [36.7, 117.0],
-  '41': [34.8, 113.7], '42': [30.6, 114.3], '43': [28.2, 113.0], '44': [23.1, 113.3], '45': [22.8, 108.3],
-  '46': [20.0, 110.3], '50': [29.6, 106.5], '51': [30.7, 104.1], '52': [26.6, 106.7], '53': [25.0, 102.7],
-  '54': [29.7, 91.1], '61': [34.3, 108.9], '62': [36.1, 103.8], '63': [36.6, 101.8], '64': [38.5, 106.3],
-  '65': [43.8, 87.6], '71': [25.0, 121.5], '81': [22.3, 114.2], '82': [22.2, 113.5],
+  '11': [39.9, 116.4],
+  '12': [39.1, 117.2],
+  '13': [38.0, 114.5],
+  '14': [37.9, 112.5],
+  '15': [40.8, 111.7],
+  '21': [41.8, 123.4],
+  '22': [43.9, 125.3],
+  '23': [45.8, 126.5],
+  '31': [31.2, 121.5],
+  '32': [32.1, 118.8],
+  '33': [30.3, 120.2],
+  '34': [31.9, 117.3],
+  '35': [26.1, 119.3],
+  '36': [28.7, 115.9],
+  '37': [36.7, 117.0],
+  '41': [34.8, 113.7],
+  '42': [30.6, 114.3],
+  '43': [28.2, 113.0],
+  '44': [23.1, 113.3],
+  '45': [22.8, 108.3],
+  '46': [20.0, 110.3],
+  '50': [29.6, 106.5],
+  '51': [30.7, 104.1],
+  '52': [26.6, 106.7],
+  '53': [25.0, 102.7],
+  '54': [29.7, 91.1],
+  '61': [34.3, 108.9],
+  '62': [36.1, 103.8],
+  '63': [36.6, 101.8],
+  '64': [38.5, 106.3],
+  '65': [43.8, 87.6],
+  '71': [25.0, 121.5],
+  '81': [22.3, 114.2],
+  '82': [22.2, 113.5],
 };
 
 /** Great-circle distance between the provinces of two region codes; null when either is unknown. */
@@ -49,7 +76,10 @@ export function scanFlags(
     const km = regionDistanceKm(scan.previousRegion, scan.region);
     const hours = Math.max((scan.at.getTime() - scan.previousScanAt.getTime()) / 3_600_000, 1 / 60);
     if (km !== null && km > 0 && km / hours > policy.maxTravelKmh) {
-      flags.push({ kind: 'impossible_travel', detail: `${scan.previousRegion} → ${scan.region}: ${Math.round(km)} km in ${hours.toFixed(2)} h` });
+      flags.push({
+        kind: 'impossible_travel',
+        detail: `${scan.previousRegion} → ${scan.region}: ${Math.round(km)} km in ${hours.toFixed(2)} h`,
+      });
     }
   }
   if (scan.lotStatus === 'recalled' || scan.lotStatus === 'destroyed') {

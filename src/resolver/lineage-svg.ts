@@ -60,9 +60,15 @@ const drawn = new WeakMap<Lineage, Map<string, string>>();
 /** Memoized per lineage object: the resolver hands every pack of a lot the same one. */
 export function lineageSvg(lineage: Lineage, lang: 'zh-CN' | 'en'): string {
   let byLang = drawn.get(lineage);
-  if (!byLang) drawn.set(lineage, (byLang = new Map()));
+  if (!byLang) {
+    byLang = new Map();
+    drawn.set(lineage, byLang);
+  }
   let svg = byLang.get(lang);
-  if (svg === undefined) byLang.set(lang, (svg = drawLineage(lineage, lang)));
+  if (svg === undefined) {
+    svg = drawLineage(lineage, lang);
+    byLang.set(lang, svg);
+  }
   return svg;
 }
 
@@ -94,23 +100,28 @@ function drawLineage(lineage: Lineage, lang: 'zh-CN' | 'en'): string {
     if (!from || !to) return [];
     const [x1, y1, x2, y2] = [from.x + BOX_WIDTH, from.y + BOX_HEIGHT / 2, to.x - 2, to.y + BOX_HEIGHT / 2];
     const bend = round((x2 - x1) / 2);
-    return [`<path class="edge" d="M${x1} ${y1}C${x1 + bend} ${y1} ${x2 - bend} ${y2} ${x2} ${y2}" fill="none" stroke="#8a8a8a" stroke-width="1.2" marker-end="url(#lineage-arrow)"/>`];
+    return [
+      `<path class="edge" d="M${x1} ${y1}C${x1 + bend} ${y1} ${x2 - bend} ${y2} ${x2} ${y2}" fill="none" stroke="#8a8a8a" stroke-width="1.2" marker-end="url(#lineage-arrow)"/>`,
+    ];
   });
 
-  const nodes = [...columns.entries()].sort(([a], [b]) => a - b).flatMap(([, column]) => column).map((node) => {
-    const { x, y } = boxes.get(node.code)!;
-    const colour = node.stage ? COLOURS[node.stage] : UNKNOWN_STAGE;
-    const lines = labelLines(node.label);
-    const firstBaseline = y + BOX_HEIGHT / 2 + FONT_SIZE * 0.35 - ((lines.length - 1) * (FONT_SIZE + 1)) / 2;
-    const text = lines
-      .map((line, i) => `<tspan x="${x + BOX_WIDTH / 2}" y="${round(firstBaseline + i * (FONT_SIZE + 1))}">${escapeXml(line)}</tspan>`)
-      .join('');
-    // The scanned lot (depth 0) gets a heavier outline so the eye finds "this pack".
-    return (
-      `<rect class="node" x="${x}" y="${y}" width="${BOX_WIDTH}" height="${BOX_HEIGHT}" rx="6" fill="${colour.fill}" stroke="${colour.stroke}" stroke-width="${node.depth === 0 ? 2.5 : 1.2}"/>` +
-      `<text font-size="${FONT_SIZE}" text-anchor="middle" fill="#222">${text}</text>`
-    );
-  });
+  const nodes = [...columns.entries()]
+    .sort(([a], [b]) => a - b)
+    .flatMap(([, column]) => column)
+    .map((node) => {
+      const { x, y } = boxes.get(node.code)!;
+      const colour = node.stage ? COLOURS[node.stage] : UNKNOWN_STAGE;
+      const lines = labelLines(node.label);
+      const firstBaseline = y + BOX_HEIGHT / 2 + FONT_SIZE * 0.35 - ((lines.length - 1) * (FONT_SIZE + 1)) / 2;
+      const text = lines
+        .map((line, i) => `<tspan x="${x + BOX_WIDTH / 2}" y="${round(firstBaseline + i * (FONT_SIZE + 1))}">${escapeXml(line)}</tspan>`)
+        .join('');
+      // The scanned lot (depth 0) gets a heavier outline so the eye finds "this pack".
+      return (
+        `<rect class="node" x="${x}" y="${y}" width="${BOX_WIDTH}" height="${BOX_HEIGHT}" rx="6" fill="${colour.fill}" stroke="${colour.stroke}" stroke-width="${node.depth === 0 ? 2.5 : 1.2}"/>` +
+        `<text font-size="${FONT_SIZE}" text-anchor="middle" fill="#222">${text}</text>`
+      );
+    });
 
   return [
     `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${width} ${height}" width="${width}" height="${height}" role="img" aria-labelledby="lineage-title" font-family="system-ui,-apple-system,'PingFang SC','Microsoft YaHei',sans-serif">`,

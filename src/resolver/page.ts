@@ -10,7 +10,10 @@ const ZH = {
   title: '产品溯源信息',
   otherLang: 'English',
   site: '县域食品溯源 · 正品查询',
-  banners: { recalled: '已召回 — 请勿食用', held: '检测不合格 — 已暂扣', expired: '已过保质期', destroyed: '已销毁 — 请勿食用' } as Record<LotSummary['warnings'][number], string>,
+  banners: { recalled: '已召回 — 请勿食用', held: '检测不合格 — 已暂扣', expired: '已过保质期', destroyed: '已销毁 — 请勿食用' } as Record<
+    LotSummary['warnings'][number],
+    string
+  >,
   bannerHint: '请停止食用，联系购买商家退换，或拨打 12315 投诉举报。',
   counterfeit: '此码疑似被仿冒：扫描次数或地点异常。请核对包装，谨慎食用，并可在下方投诉。',
   marks: { geographical_indication: '地理标志产品', green_food: '绿色食品', organic: '有机产品' } as Record<string, string>,
@@ -22,10 +25,27 @@ const ZH = {
   origins: '原料产地',
   earTags: (count: number) => `已登记耳标 ${count} 个`,
   timeline: '生产流通过程',
-  stages: { farm: '养殖', slaughter: '屠宰', cutting: '分割', processing: '加工', cold_chain: '冷链', distribution: '流通', retail: '零售' } as Record<Stage, string>,
+  stages: {
+    farm: '养殖',
+    slaughter: '屠宰',
+    cutting: '分割',
+    processing: '加工',
+    cold_chain: '冷链',
+    distribution: '流通',
+    retail: '零售',
+  } as Record<Stage, string>,
   actions: {
-    commission: '登记', transform: '加工', receive: '收货', observe: '温度记录', sell: '销售',
-    slaughter: '屠宰', cutting: '分割', curing: '腌制熏制', smoking: '熏制', drying: '晾晒风干', packing: '包装',
+    commission: '登记',
+    transform: '加工',
+    receive: '收货',
+    observe: '温度记录',
+    sell: '销售',
+    slaughter: '屠宰',
+    cutting: '分割',
+    curing: '腌制熏制',
+    smoking: '熏制',
+    drying: '晾晒风干',
+    packing: '包装',
   } as Record<string, string>,
   tests: '检测报告',
   testKinds: { self: '企业自检', rapid: '快速检测', sampling: '抽样检验', third_party: '第三方检测' } as Record<string, string>,
@@ -43,12 +63,19 @@ const ZH = {
   withinLimits: '正常',
   outOfLimits: '异常',
   lineage: '溯源链',
-  scans: (count: number, first: string | null) => `此码已被扫描 ${count} 次` + (first ? `，首次扫描于 ${first}` : ''),
+  scans: (count: number, first: string | null) => `此码已被扫描 ${count} 次${first ? `，首次扫描于 ${first}` : ''}`,
   scansHint: '如果您是第一次扫描，但显示已被多次扫描，请留意是否为仿冒产品。',
   none: '暂无记录',
   complaint: '消费维权投诉',
   category: '问题类型',
-  categories: { quality: '质量问题', counterfeit: '疑似假冒', labeling: '标签问题', foreign_matter: '异物', illness: '食用后不适', other: '其他' },
+  categories: {
+    quality: '质量问题',
+    counterfeit: '疑似假冒',
+    labeling: '标签问题',
+    foreign_matter: '异物',
+    illness: '食用后不适',
+    other: '其他',
+  },
   complaintText: '问题描述',
   phone: '联系电话（选填）',
   submit: '提交投诉',
@@ -72,7 +99,8 @@ const EN: typeof ZH = {
   site: 'County food traceability · Genuine check',
   banners: { recalled: 'Recalled — do not eat', held: 'Failed test — held', expired: 'Expired', destroyed: 'Destroyed — do not eat' },
   bannerHint: 'Stop eating it, return it to the shop, or call the 12315 consumer hotline.',
-  counterfeit: 'This code may be counterfeit: it was scanned unusually often or in unusual places. Check the pack, be careful, and report it below.',
+  counterfeit:
+    'This code may be counterfeit: it was scanned unusually often or in unusual places. Check the pack, be careful, and report it below.',
   marks: { geographical_indication: 'Geographical indication', green_food: 'Green food', organic: 'Organic' },
   unnamedProduct: 'Unnamed product',
   lotNumber: 'Lot number',
@@ -82,10 +110,27 @@ const EN: typeof ZH = {
   origins: 'Origin farms',
   earTags: (count: number) => `${count} ear tags registered`,
   timeline: 'From farm to shop',
-  stages: { farm: 'Farm', slaughter: 'Slaughter', cutting: 'Cutting', processing: 'Processing', cold_chain: 'Cold chain', distribution: 'Distribution', retail: 'Retail' },
+  stages: {
+    farm: 'Farm',
+    slaughter: 'Slaughter',
+    cutting: 'Cutting',
+    processing: 'Processing',
+    cold_chain: 'Cold chain',
+    distribution: 'Distribution',
+    retail: 'Retail',
+  },
   actions: {
-    commission: 'registered', transform: 'processed', receive: 'received', observe: 'temperature logged', sell: 'sold',
-    slaughter: 'slaughtered', cutting: 'cut', curing: 'cured and smoked', smoking: 'smoked', drying: 'dried', packing: 'packed',
+    commission: 'registered',
+    transform: 'processed',
+    receive: 'received',
+    observe: 'temperature logged',
+    sell: 'sold',
+    slaughter: 'slaughtered',
+    cutting: 'cut',
+    curing: 'cured and smoked',
+    smoking: 'smoked',
+    drying: 'dried',
+    packing: 'packed',
   },
   tests: 'Test reports',
   testKinds: { self: 'Self-check', rapid: 'Rapid test', sampling: 'Official sampling', third_party: 'Third-party test' },
@@ -103,12 +148,19 @@ const EN: typeof ZH = {
   withinLimits: 'Normal',
   outOfLimits: 'Out of range',
   lineage: 'Trace chain',
-  scans: (count: number, first: string | null) => `Scanned ${count} ${count === 1 ? 'time' : 'times'}` + (first ? `, first on ${first}` : ''),
+  scans: (count: number, first: string | null) => `Scanned ${count} ${count === 1 ? 'time' : 'times'}${first ? `, first on ${first}` : ''}`,
   scansHint: 'If this is your first scan but it shows several, the code may have been copied.',
   none: 'None recorded',
   complaint: 'Consumer complaint',
   category: 'Problem',
-  categories: { quality: 'Quality problem', counterfeit: 'Suspected counterfeit', labeling: 'Labelling problem', foreign_matter: 'Foreign matter', illness: 'Unwell after eating', other: 'Other' },
+  categories: {
+    quality: 'Quality problem',
+    counterfeit: 'Suspected counterfeit',
+    labeling: 'Labelling problem',
+    foreign_matter: 'Foreign matter',
+    illness: 'Unwell after eating',
+    other: 'Other',
+  },
   complaintText: 'What happened',
   phone: 'Phone (optional)',
   submit: 'Submit complaint',
@@ -155,7 +207,13 @@ class Html {
 }
 type Value = Html | string | number | null | undefined | false | Value[];
 const render = (value: Value): string =>
-  value instanceof Html ? value.value : Array.isArray(value) ? value.map(render).join('') : value === null || value === undefined || value === false ? '' : escapeXml(String(value));
+  value instanceof Html
+    ? value.value
+    : Array.isArray(value)
+      ? value.map(render).join('')
+      : value === null || value === undefined || value === false
+        ? ''
+        : escapeXml(String(value));
 function html(strings: TemplateStringsArray, ...values: Value[]): Html {
   return new Html(strings.reduce((out, string, i) => out + render(values[i - 1]) + string));
 }
@@ -224,7 +282,8 @@ function layout(lang: Lang, title: string, switchLangHref: string | null, body: 
   return layoutHead(lang, title).value + languageSwitch(lang, switchLangHref).value + body.value + LAYOUT_END;
 }
 
-const list = <T>(t: Text, items: T[], item: (value: T) => Html) => (items.length ? html`<ul>${items.map(item)}</ul>` : html`<p class="muted">${t.none}</p>`);
+const list = <T>(t: Text, items: T[], item: (value: T) => Html) =>
+  items.length ? html`<ul>${items.map(item)}</ul>` : html`<p class="muted">${t.none}</p>`;
 
 function productCard(summary: LotSummary, t: Text): Html {
   const { product, lot } = summary;
@@ -242,7 +301,8 @@ ${lot.expiryDate ? html`<dt>${t.expiryDate}</dt><dd>${lot.expiryDate}</dd>` : ''
 
 function complaintForm(code: string, suspected: boolean, t: Text, complaintPath: string): Html {
   const categories = Object.entries(t.categories).map(
-    ([value, label]) => html`<option value="${value}"${suspected && value === 'counterfeit' ? new Html(' selected') : ''}>${label}</option>`,
+    ([value, label]) =>
+      html`<option value="${value}"${suspected && value === 'counterfeit' ? new Html(' selected') : ''}>${label}</option>`,
   );
   return html`<section id="complaint">
 <h2>${t.complaint}</h2>
@@ -267,8 +327,12 @@ const lotParts = new WeakMap<LotSummary, Partial<Record<Lang, LotParts>>>();
 
 function lotPartsOf(summary: LotSummary, lang: Lang): LotParts {
   let byLang = lotParts.get(summary);
-  if (!byLang) lotParts.set(summary, (byLang = {}));
-  return (byLang[lang] ??= renderLotParts(summary, lang));
+  if (!byLang) {
+    byLang = {};
+    lotParts.set(summary, byLang);
+  }
+  byLang[lang] ??= renderLotParts(summary, lang);
+  return byLang[lang];
 }
 
 function renderLotParts(summary: LotSummary, lang: Lang): LotParts {
@@ -294,7 +358,11 @@ ${coldChain ? html`<section><h2>${t.coldChain}</h2><p>${t.coldChainLine(coldChai
  * The page for one scanned pack (or a lot, whose pack facts carry no scans), as UTF-8 bytes:
  * the lot's encoded parts with the pack's few lines between them.
  */
-export function consumerPage(lot: LotSummary, pack: PackFacts, options: { lang: Lang; baseUrl: string; complaintPath: string; switchLangHref: string }): Buffer {
+export function consumerPage(
+  lot: LotSummary,
+  pack: PackFacts,
+  options: { lang: Lang; baseUrl: string; complaintPath: string; switchLangHref: string },
+): Buffer {
   const { lang } = options;
   const t = TEXT[lang];
   const host = options.baseUrl.replace(/^[a-z]+:\/\//i, '').replace(/\/.*$/, '');

@@ -4,10 +4,10 @@ import { z } from 'zod';
 import { isValidRegionCode } from '../codes/china.js';
 import { parseDigitalLinkPath } from '../gs1/digital-link.js';
 import { preferredType } from '../http/negotiate.js';
-import { badRequest, notFound, problemSchema, type Problem } from '../http/problem.js';
+import { badRequest, notFound, type Problem, problemSchema } from '../http/problem.js';
 import { consumerPage, notGenuinePage } from './page.js';
-import { consumerSummaryJson } from './summary.js';
 import { NotGenuineError, type Resolved, type ResolverService, type ScanContext } from './service.js';
+import { consumerSummaryJson } from './summary.js';
 
 const GS1_VOC = 'https://gs1.org/voc/';
 type LinkType = 'pip' | 'traceability' | 'certificationInfo';
@@ -24,7 +24,10 @@ function linkTypeOf(value: string): LinkType | 'linkset' | null {
   return name in LINK_TYPES ? (name as LinkType) : null;
 }
 
-export const resolverRoutes: FastifyPluginAsyncZod<{ service: ResolverService; publicBaseUrl: string }> = async (app, { service, publicBaseUrl }) => {
+export const resolverRoutes: FastifyPluginAsyncZod<{ service: ResolverService; publicBaseUrl: string }> = async (
+  app,
+  { service, publicBaseUrl },
+) => {
   const tags = ['resolver'];
 
   const contextOf = (request: FastifyRequest): ScanContext => {
@@ -58,15 +61,26 @@ export const resolverRoutes: FastifyPluginAsyncZod<{ service: ResolverService; p
     reply.header('vary', 'Accept');
     const requested = query.linkType ? linkTypeOf(query.linkType) : undefined;
     if (requested === null) throw notFound(`unknown linkType ${query.linkType}; see ${linkSetUrl}`);
-    const wantsLinkset = requested === 'linkset' || preferredType(request.headers.accept, ['text/html', 'application/json', 'application/linkset+json']) === 'application/linkset+json';
-    const format = query.format ?? (requested ? undefined : preferredType(request.headers.accept, ['text/html', 'application/json']) === 'application/json' ? 'json' : 'html');
+    const wantsLinkset =
+      requested === 'linkset' ||
+      preferredType(request.headers.accept, ['text/html', 'application/json', 'application/linkset+json']) === 'application/linkset+json';
+    const format =
+      query.format ??
+      (requested
+        ? undefined
+        : preferredType(request.headers.accept, ['text/html', 'application/json']) === 'application/json'
+          ? 'json'
+          : 'html');
     const counts = !wantsLinkset && !requested;
     let resolved: Resolved;
     try {
       resolved = await resolve({ ...contextOf(request), record: counts && request.method === 'GET' });
     } catch (error) {
       if (error instanceof NotGenuineError && format === 'html' && !wantsLinkset && !requested) {
-        return reply.code(404).type('text/html; charset=utf-8').send(notGenuinePage(error.code, langOf(request)));
+        return reply
+          .code(404)
+          .type('text/html; charset=utf-8')
+          .send(notGenuinePage(error.code, langOf(request)));
       }
       if (error instanceof NotGenuineError) throw notFound(error.message);
       throw error;
@@ -75,12 +89,19 @@ export const resolverRoutes: FastifyPluginAsyncZod<{ service: ResolverService; p
     if (requested) return reply.code(307).header('location', `${publicBaseUrl}${path}?format=${LINK_TYPES[requested].format}`).send();
     if (format === 'json') return reply.type('application/json; charset=utf-8').send(consumerSummaryJson(resolved.lot, resolved.pack));
     if (format === 'certificates') {
-      return reply.type('application/json; charset=utf-8').send({ code: resolved.code, certificates: resolved.lot.certificates, tests: resolved.lot.tests });
+      return reply
+        .type('application/json; charset=utf-8')
+        .send({ code: resolved.code, certificates: resolved.lot.certificates, tests: resolved.lot.tests });
     }
     const lang = langOf(request);
     const other = lang === 'en' ? 'zh-CN' : 'en';
     return reply.type('text/html; charset=utf-8').send(
-      consumerPage(resolved.lot, resolved.pack, { lang, baseUrl: publicBaseUrl, complaintPath: '/complaints', switchLangHref: `${path}?lang=${other}` }),
+      consumerPage(resolved.lot, resolved.pack, {
+        lang,
+        baseUrl: publicBaseUrl,
+        complaintPath: '/complaints',
+        switchLangHref: `${path}?lang=${other}`,
+      }),
     );
   }
 
@@ -103,7 +124,10 @@ export const resolverRoutes: FastifyPluginAsyncZod<{ service: ResolverService; p
         response: { 400: problemSchema, 404: problemSchema },
       },
     },
-    async (request, reply) => respond(request, reply, `/t/${request.params.code.trim().toUpperCase()}`, (context) => service.resolveCode(request.params.code, context)),
+    async (request, reply) =>
+      respond(request, reply, `/t/${request.params.code.trim().toUpperCase()}`, (context) =>
+        service.resolveCode(request.params.code, context),
+      ),
   );
 
   // GS1 Digital Link: /01/{gtin}[/22/…][/10/{lot}][/21/{serial}], /00/{sscc}; query AIs and params pass through.

@@ -5,14 +5,14 @@ import { uuidV7 } from '../codes/uuid-v7.js';
 import type { DigitalLink } from '../gs1/digital-link.js';
 import { badRequest, notFound } from '../http/problem.js';
 import type { ItemsRepository, ScannedItem } from '../items/repository.js';
-import { createScanBuffer, type PendingCounts } from './scan-buffer.js';
 import type { Trace } from '../lineage/schemas.js';
 import type { TraceService } from '../lineage/service.js';
 import type { LotsRepository } from '../lots/repository.js';
 import type { ProductsRepository } from '../products/repository.js';
 import type { ScansRepository } from '../scans/repository.js';
-import { DEFAULT_FLAG_POLICY, scanFlags, type FlagPolicy } from './flags.js';
-import { lotSummary, type LotSummary, type PackFacts } from './summary.js';
+import { DEFAULT_FLAG_POLICY, type FlagPolicy, scanFlags } from './flags.js';
+import { createScanBuffer, type PendingCounts } from './scan-buffer.js';
+import { type LotSummary, lotSummary, type PackFacts } from './summary.js';
 
 /** The resolver reads the whole chain on the consumer's behalf; the summary strips commercial data. */
 const RESOLVER: Principal = { keyId: 'resolver', role: 'regulator', partyCode: null };
@@ -92,16 +92,39 @@ export function createResolverService(deps: {
   /** Counts the scan and raises any counterfeit flags it shows; unknown codes are logged and flagged too. */
   async function countScan(code: string, item: ScannedItem | undefined, context: ScanContext): Promise<ScannedItem | undefined> {
     const at = now();
-    scans.record({ id: uuidV7(at), code, itemCode: item?.code ?? null, lotCode: item?.lotCode ?? null, partyCode: item?.partyCode ?? null, at, region: context.region, ipHash: hashIp(context.ip), userAgent: context.userAgent });
+    scans.record({
+      id: uuidV7(at),
+      code,
+      itemCode: item?.code ?? null,
+      lotCode: item?.lotCode ?? null,
+      partyCode: item?.partyCode ?? null,
+      at,
+      region: context.region,
+      ipHash: hashIp(context.ip),
+      userAgent: context.userAgent,
+    });
     if (!item) {
-      await deps.scans.raiseFlag({ code, kind: 'unknown_code', lotCode: null, partyCode: null, detail: 'a well-formed code that was never issued', at });
+      await deps.scans.raiseFlag({
+        code,
+        kind: 'unknown_code',
+        lotCode: null,
+        partyCode: null,
+        detail: 'a well-formed code that was never issued',
+        at,
+      });
       return undefined;
     }
     // what this process counted but has not stored yet, including this scan
     const pending = scans.pendingFor(code) as PendingCounts;
-    const earlier = pending.count > 1 ? { region: pending.lastRegionBefore ?? item.lastRegion, at: pending.lastAtBefore } : { region: item.lastRegion, at: item.lastScannedAt };
+    const earlier =
+      pending.count > 1
+        ? { region: pending.lastRegionBefore ?? item.lastRegion, at: pending.lastAtBefore }
+        : { region: item.lastRegion, at: item.lastScannedAt };
     const scanCount = item.scanCount + pending.count;
-    const raised = scanFlags({ scanCount, region: context.region, previousRegion: earlier.region, previousScanAt: earlier.at, at, lotStatus: item.lotStatus }, policy);
+    const raised = scanFlags(
+      { scanCount, region: context.region, previousRegion: earlier.region, previousScanAt: earlier.at, at, lotStatus: item.lotStatus },
+      policy,
+    );
     for (const flag of raised) {
       await deps.scans.raiseFlag({ code, kind: flag.kind, lotCode: item.lotCode, partyCode: item.partyCode, detail: flag.detail, at });
     }
@@ -116,7 +139,12 @@ export function createResolverService(deps: {
   async function resolveLot(lotCode: string, kind: 'lot' | 'container'): Promise<Resolved> {
     const [lot] = await deps.lots.findByCodes([lotCode]);
     const trace = await lotTrace(lotCode, lot.status);
-    return { kind, code: lotCode, lot: lotSummary({ lotCode, trace, today: today() }), pack: { code: lotCode, scans: { count: 0, firstScannedAt: null }, flagged: false } };
+    return {
+      kind,
+      code: lotCode,
+      lot: lotSummary({ lotCode, trace, today: today() }),
+      pack: { code: lotCode, scans: { count: 0, firstScannedAt: null }, flagged: false },
+    };
   }
 
   return {

@@ -41,9 +41,22 @@ const STAGE_BY_PARTY_KIND: Record<string, Stage> = {
   distributor: 'distribution',
   retailer: 'retail',
 };
-const STAGE_BY_PROCESS: Record<string, Stage> = { slaughter: 'slaughter', cutting: 'cutting', curing: 'processing', smoking: 'processing', drying: 'processing', packing: 'processing' };
+const STAGE_BY_PROCESS: Record<string, Stage> = {
+  slaughter: 'slaughter',
+  cutting: 'cutting',
+  curing: 'processing',
+  smoking: 'processing',
+  drying: 'processing',
+  packing: 'processing',
+};
 /** Certificates a consumer is shown; invoices and despatch advices are commercial documents. */
-const CONSUMER_CERTIFICATES = new Set(['quarantine_certificate', 'meat_quality_certificate', 'commitment_certificate', 'clenbuterol_test', 'test_report']);
+const CONSUMER_CERTIFICATES = new Set([
+  'quarantine_certificate',
+  'meat_quality_certificate',
+  'commitment_certificate',
+  'clenbuterol_test',
+  'test_report',
+]);
 /** Highest chilled-storage temperature accepted for meat in the cold chain, °C. */
 export const COLD_CHAIN_MAX_CELSIUS = 8;
 
@@ -54,13 +67,17 @@ const lotSummaries = new WeakMap<Trace, Map<string, LotSummary>>();
 
 export function lotSummary(input: { lotCode: string; trace: Trace; today: string }): LotSummary {
   let byLot = lotSummaries.get(input.trace);
-  if (!byLot) lotSummaries.set(input.trace, (byLot = new Map()));
+  if (!byLot) {
+    byLot = new Map();
+    lotSummaries.set(input.trace, byLot);
+  }
   const key = `${input.lotCode}:${input.today}`;
   let summary = byLot.get(key);
   if (!summary) {
     // the day rolls over at most once while a trace is cached
     byLot.clear();
-    byLot.set(key, (summary = buildLotSummary(input)));
+    summary = buildLotSummary(input);
+    byLot.set(key, summary);
   }
   return summary;
 }
@@ -100,7 +117,8 @@ function buildLotSummary(input: { lotCode: string; trace: Trace; today: string }
 
   const warnings: LotSummary['warnings'] = [];
   if (start.status === 'recalled') warnings.push('recalled');
-  if (trace.nodes.some((node) => node.depth === 0 && node.inspections.some((i) => i.result === 'fail' && !i.declaredInError))) warnings.push('held');
+  if (trace.nodes.some((node) => node.depth === 0 && node.inspections.some((i) => i.result === 'fail' && !i.declaredInError)))
+    warnings.push('held');
   if (start.expiryDate && start.expiryDate < input.today) warnings.push('expired');
   if (start.status === 'destroyed') warnings.push('destroyed');
 
@@ -111,8 +129,16 @@ function buildLotSummary(input: { lotCode: string; trace: Trace; today: string }
   };
 
   return {
-    product: startProduct ? { name: startProduct.name, gtin: startProduct.gtin, category: startProduct.category, marks: startProduct.marks } : null,
-    lot: { code: start.code, lotNumber: start.lotNumber, productionDate: start.productionDate, expiryDate: start.expiryDate, status: start.status },
+    product: startProduct
+      ? { name: startProduct.name, gtin: startProduct.gtin, category: startProduct.category, marks: startProduct.marks }
+      : null,
+    lot: {
+      code: start.code,
+      lotNumber: start.lotNumber,
+      productionDate: start.productionDate,
+      expiryDate: start.expiryDate,
+      status: start.status,
+    },
     producer: producer ? { name: producer.name, regionCode: producer.regionCode, address: producer.address } : null,
     origins: trace.nodes
       .filter((node) => party.get(node.partyCode)?.kind === 'farm')
@@ -126,7 +152,7 @@ function buildLotSummary(input: { lotCode: string; trace: Trace; today: string }
       .filter((inspection) => !inspection.declaredInError)
       .map((inspection) => ({
         kind: inspection.kind,
-        lab: inspection.labPartyCode ? party.get(inspection.labPartyCode)?.name ?? inspection.labPartyCode : null,
+        lab: inspection.labPartyCode ? (party.get(inspection.labPartyCode)?.name ?? inspection.labPartyCode) : null,
         result: inspection.result,
         reportNumber: inspection.reportNumber,
         time: inspection.eventTime.toISOString(),
@@ -141,18 +167,32 @@ function buildLotSummary(input: { lotCode: string; trace: Trace; today: string }
       ).values(),
     ],
     coldChain: temperatures.length
-      ? { readings: temperatures.length, minCelsius: Math.min(...temperatures), maxCelsius: Math.max(...temperatures), withinLimits: Math.max(...temperatures) <= COLD_CHAIN_MAX_CELSIUS }
+      ? {
+          readings: temperatures.length,
+          minCelsius: Math.min(...temperatures),
+          maxCelsius: Math.max(...temperatures),
+          withinLimits: Math.max(...temperatures) <= COLD_CHAIN_MAX_CELSIUS,
+        }
       : null,
     warnings,
     lineage: {
-      nodes: trace.nodes.map((node) => ({ code: node.code, depth: node.depth, label: labelOf(node.code), stage: STAGE_BY_PARTY_KIND[party.get(node.partyCode)?.kind ?? ''] ?? null })),
+      nodes: trace.nodes.map((node) => ({
+        code: node.code,
+        depth: node.depth,
+        label: labelOf(node.code),
+        stage: STAGE_BY_PARTY_KIND[party.get(node.partyCode)?.kind ?? ''] ?? null,
+      })),
       edges: trace.edges.filter((edge) => edge.kind !== 'custody').map((edge) => ({ from: edge.from, to: edge.to })),
     },
   };
 }
 
-const packScans = (pack: PackFacts): ConsumerSummary['scans'] => ({ count: pack.scans.count, firstScannedAt: pack.scans.firstScannedAt?.toISOString() ?? null });
-const packWarnings = (lot: LotSummary, pack: PackFacts): Warning[] => (pack.flagged ? [...lot.warnings, 'counterfeit_suspected'] : lot.warnings);
+const packScans = (pack: PackFacts): ConsumerSummary['scans'] => ({
+  count: pack.scans.count,
+  firstScannedAt: pack.scans.firstScannedAt?.toISOString() ?? null,
+});
+const packWarnings = (lot: LotSummary, pack: PackFacts): Warning[] =>
+  pack.flagged ? [...lot.warnings, 'counterfeit_suspected'] : lot.warnings;
 
 // The lot-level members serialized and UTF-8 encoded once per lot summary; a scan only adds its own few.
 const lotJson = new WeakMap<LotSummary, Buffer>();
@@ -162,7 +202,8 @@ export function consumerSummaryJson(lot: LotSummary, pack: PackFacts): Buffer {
   let shared = lotJson.get(lot);
   if (shared === undefined) {
     const { warnings: _lotWarnings, ...members } = lot;
-    lotJson.set(lot, (shared = Buffer.from(`${JSON.stringify(members).slice(1, -1)}}`)));
+    shared = Buffer.from(`${JSON.stringify(members).slice(1, -1)}}`);
+    lotJson.set(lot, shared);
   }
   const own = `{"code":${JSON.stringify(pack.code)},"genuine":true,"scans":${JSON.stringify(packScans(pack))},"warnings":${JSON.stringify(packWarnings(lot, pack))},`;
   return Buffer.concat([Buffer.from(own), shared]);

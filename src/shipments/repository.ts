@@ -1,6 +1,6 @@
-import { and, desc, eq, inArray, or, sql, type SQL } from 'drizzle-orm';
-import type { Db } from '../db/client.js';
+import { and, desc, eq, inArray, or, type SQL, sql } from 'drizzle-orm';
 import { anyOf, chunkForInsert } from '../db/chunk.js';
+import type { Db } from '../db/client.js';
 import { shipmentLines, shipments } from '../db/schema.js';
 
 export type ShipmentRow = typeof shipments.$inferSelect;
@@ -10,7 +10,15 @@ export type ShipmentWithLines = ShipmentRow & { lines: ShipmentLineRow[] };
 export function createShipmentsRepository(db: Db) {
   async function withLines(rows: ShipmentRow[]): Promise<ShipmentWithLines[]> {
     if (rows.length === 0) return [];
-    const lines = await db.select().from(shipmentLines).where(anyOf(shipmentLines.shipmentId, rows.map((row) => row.id)));
+    const lines = await db
+      .select()
+      .from(shipmentLines)
+      .where(
+        anyOf(
+          shipmentLines.shipmentId,
+          rows.map((row) => row.id),
+        ),
+      );
     const byShipment = new Map<string, ShipmentLineRow[]>();
     for (const line of lines) byShipment.set(line.shipmentId, [...(byShipment.get(line.shipmentId) ?? []), line]);
     return rows.map((row) => ({ ...row, lines: byShipment.get(row.id) ?? [] }));

@@ -1,9 +1,8 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { forbidden } from '../http/problem.js';
 import { normalizeCode } from '../codes/service-codes.js';
 import { bearerSecurity, principalOf } from '../http/authenticate.js';
-import { problemSchema } from '../http/problem.js';
+import { forbidden, problemSchema } from '../http/problem.js';
 import type { ShipmentsRepository } from './repository.js';
 
 export const shipmentSchema = z
@@ -28,7 +27,7 @@ export const shipmentRoutes: FastifyPluginAsyncZod<{ shipments: Pick<ShipmentsRe
     {
       schema: {
         tags: ['shipments'],
-        summary: "Shipments from or to a party (an operator sees its own): receive an open one with its id",
+        summary: 'Shipments from or to a party (an operator sees its own): receive an open one with its id',
         security: bearerSecurity,
         querystring: z.object({
           partyCode: z.string().optional(),

@@ -1,6 +1,6 @@
 import t from 'tap';
-import type { Reply } from '../helper.js';
 import { at, createWorld, expectStatus } from '../fixtures/world.js';
+import type { Reply } from '../helper.js';
 
 t.test('authorization matrix: a party never writes or reads another party’s private data', async (t) => {
   const world = await createWorld(t);
@@ -25,7 +25,10 @@ t.test('authorization matrix: a party never writes or reads another party’s pr
     const writes: [string, () => Promise<Reply>][] = [
       ['register a location for B', () => a.api.post('/locations', { partyCode: b.code, name: 'x', kind: 'plant', regionCode: '500236' })],
       ['register a product for B', () => a.api.post('/products', { partyCode: b.code, name: 'x', category: 'other', unit: 'kg' })],
-      ['transform A’s lot as B', () => b.event({ type: 'transform', inputs: [{ lotCode: lotA, quantity: 1 }], outputs: [{ productCode: productB, quantity: 1 }] })],
+      [
+        'transform A’s lot as B',
+        () => b.event({ type: 'transform', inputs: [{ lotCode: lotA, quantity: 1 }], outputs: [{ productCode: productB, quantity: 1 }] }),
+      ],
       ['ship A’s lot as B', () => b.event({ type: 'ship', toPartyCode: b.code === a.code ? '' : a.code, lines: [{ lotCode: lotA }] })],
       ['pack A’s lot as B', () => b.event({ type: 'aggregate', parent: {}, children: [{ lotCode: lotA }] })],
       ['sell A’s lot as B', () => b.event({ type: 'sell', lines: [{ lotCode: lotA, quantity: 1 }] })],
@@ -57,7 +60,10 @@ t.test('authorization matrix: a party never writes or reads another party’s pr
       expectStatus(t, await world.regulator.get(url), 200, `regulator: ${url.split('?')[0]}`);
     }
     const listed = await b.api.get('/lots');
-    t.notOk(listed.body.items.some((lot: { code: string }) => lot.code === lotA), 'A’s lot is not in B’s list');
+    t.notOk(
+      listed.body.items.some((lot: { code: string }) => lot.code === lotA),
+      'A’s lot is not in B’s list',
+    );
     expectStatus(t, await b.api.get(`/locations/${locationA}`), 200, 'the location directory is shared');
     expectStatus(t, await b.api.get(`/parties/${a.code}`), 200, 'the party directory is shared');
   });
@@ -66,7 +72,15 @@ t.test('authorization matrix: a party never writes or reads another party’s pr
     const lotB = (await b.api.get('/shipments?status=open')).body.items.find((s: { id: string }) => s.id === shipmentToA).lines[0].lotCode;
     expectStatus(t, await a.api.get(`/lots/${lotB}`), 200, 'A reads the lot shipped to it');
     await a.receive(shipmentToA);
-    const output = (await a.transform([{ lotCode: lotB, quantity: 5 }, { lotCode: lotA, quantity: 10 }], [{ productCode: productA, quantity: 12 }]))[0];
+    const output = (
+      await a.transform(
+        [
+          { lotCode: lotB, quantity: 5 },
+          { lotCode: lotA, quantity: 10 },
+        ],
+        [{ productCode: productA, quantity: 12 }],
+      )
+    )[0];
     const trace = await a.api.get(`/trace/${output}`);
     const nodeB = trace.body.nodes.find((n: { code: string }) => n.code === lotB);
     t.equal(nodeB.redacted, false, 'A holds what it received');
@@ -81,7 +95,10 @@ t.test('authorization matrix: a party never writes or reads another party’s pr
     t.equal(upstream.redacted, true, 'the farm’s lot is redacted for A');
     t.equal(upstream.quantity, null);
     t.equal(upstream.holders, null);
-    t.notOk(back.body.events.some((e: { partyCode: string }) => e.partyCode === farm.code), 'the farm’s events are withheld');
+    t.notOk(
+      back.body.events.some((e: { partyCode: string }) => e.partyCode === farm.code),
+      'the farm’s events are withheld',
+    );
     const madeNode = back.body.nodes.find((n: { code: string }) => n.code === made);
     t.same(madeNode.holders, [{ partyCode: a.code, onHand: 50 }], 'holders show only what A may see… A itself');
   });
@@ -91,7 +108,10 @@ t.test('authorization matrix: a party never writes or reads another party’s pr
     expectStatus(t, issued, 201, 'issue');
     t.match(issued.body.key, /^ctk_/);
     const listed = await world.admin.get('/api-keys');
-    t.ok(listed.body.items.every((k: Record<string, unknown>) => !('key' in k) && !('keyHash' in k)), 'secrets and hashes are never listed');
+    t.ok(
+      listed.body.items.every((k: Record<string, unknown>) => !('key' in k) && !('keyHash' in k)),
+      'secrets and hashes are never listed',
+    );
     expectStatus(t, await world.admin.post('/api-keys', { role: 'operator' }), 400, 'operator without party');
     expectStatus(t, await world.admin.post('/api-keys', { role: 'regulator', partyCode: a.code }), 400, 'regulator bound to a party');
     expectStatus(t, await world.admin.post('/api-keys', { role: 'operator', partyCode: 'Y500236XXXXXXX0' }), 404, 'unknown party');

@@ -1,151 +1,165 @@
-import t from 'tap'
-import { MOD31_CHARSET, hasValidMod31Check, mod31CheckChar } from '../../src/codes/mod31.js'
+import t from 'tap';
+import { hasValidMod31Check, MOD31_CHARSET, mod31CheckChar } from '../../src/codes/mod31.js';
 import {
-  PARTY_KINDS, PARTY_KIND_LETTER, newContainerCode, newLocationCode, newLotCode, newPartyCode,
-  newProductCode, normalizeCode, parsePartyCode, serviceCodeKind, type PartyKind
-} from '../../src/codes/service-codes.js'
+  newContainerCode,
+  newLocationCode,
+  newLotCode,
+  newPartyCode,
+  newProductCode,
+  normalizeCode,
+  PARTY_KIND_LETTER,
+  PARTY_KINDS,
+  type PartyKind,
+  parsePartyCode,
+  serviceCodeKind,
+} from '../../src/codes/service-codes.js';
 
-const CODE_RE = new RegExp(`^[${MOD31_CHARSET}]+$`)
+const CODE_RE = new RegExp(`^[${MOD31_CHARSET}]+$`);
 
 t.test('party kinds and letters', async (t) => {
-  t.same([...PARTY_KINDS], ['farm', 'slaughterhouse', 'cutting_plant', 'processor', 'cold_storage',
-    'distributor', 'retailer', 'logistics', 'lab', 'regulator'])
-  t.same(PARTY_KINDS.map((k) => PARTY_KIND_LETTER[k]), ['Y', 'T', 'F', 'J', 'L', 'P', 'R', 'W', 'C', 'G'])
-  const letters = new Set(Object.values(PARTY_KIND_LETTER))
-  t.equal(letters.size, 10, 'letters distinct')
-  for (const l of letters) t.ok(MOD31_CHARSET.includes(l), `${l} in charset`)
-  for (const p of 'AMBH') t.notOk(letters.has(p), `object prefix ${p} not a party letter`)
-})
+  t.same(
+    [...PARTY_KINDS],
+    ['farm', 'slaughterhouse', 'cutting_plant', 'processor', 'cold_storage', 'distributor', 'retailer', 'logistics', 'lab', 'regulator'],
+  );
+  t.same(
+    PARTY_KINDS.map((k) => PARTY_KIND_LETTER[k]),
+    ['Y', 'T', 'F', 'J', 'L', 'P', 'R', 'W', 'C', 'G'],
+  );
+  const letters = new Set(Object.values(PARTY_KIND_LETTER));
+  t.equal(letters.size, 10, 'letters distinct');
+  for (const l of letters) t.ok(MOD31_CHARSET.includes(l), `${l} in charset`);
+  for (const p of 'AMBH') t.notOk(letters.has(p), `object prefix ${p} not a party letter`);
+});
 
 t.test('party codes round-trip for every kind', async (t) => {
   for (const kind of PARTY_KINDS) {
-    const code = newPartyCode(kind, '500236')
-    t.equal(code.length, 15)
-    t.match(code, CODE_RE)
-    t.equal(code[0], PARTY_KIND_LETTER[kind])
-    t.equal(code.slice(1, 7), '500236')
-    t.ok(hasValidMod31Check(code))
-    t.same(parsePartyCode(code), { kind, regionCode: '500236' })
-    t.equal(serviceCodeKind(code), 'party')
+    const code = newPartyCode(kind, '500236');
+    t.equal(code.length, 15);
+    t.match(code, CODE_RE);
+    t.equal(code[0], PARTY_KIND_LETTER[kind]);
+    t.equal(code.slice(1, 7), '500236');
+    t.ok(hasValidMod31Check(code));
+    t.same(parsePartyCode(code), { kind, regionCode: '500236' });
+    t.equal(serviceCodeKind(code), 'party');
   }
-  t.same(parsePartyCode(newPartyCode('farm', '500103')), { kind: 'farm', regionCode: '500103' })
-})
+  t.same(parsePartyCode(newPartyCode('farm', '500103')), { kind: 'farm', regionCode: '500103' });
+});
 
 t.test('newPartyCode rejects bad input', async (t) => {
-  t.throws(() => newPartyCode('farm', '50023'), RangeError)
-  t.throws(() => newPartyCode('farm', '990000'), RangeError)
-  t.throws(() => newPartyCode('pirate' as PartyKind, '500236'), RangeError)
-  t.throws(() => newPartyCode('toString' as PartyKind, '500236'), RangeError)
-})
+  t.throws(() => newPartyCode('farm', '50023'), RangeError);
+  t.throws(() => newPartyCode('farm', '990000'), RangeError);
+  t.throws(() => newPartyCode('pirate' as PartyKind, '500236'), RangeError);
+  t.throws(() => newPartyCode('toString' as PartyKind, '500236'), RangeError);
+});
 
 t.test('parsePartyCode rejects bad shape/check', async (t) => {
-  const code = newPartyCode('processor', '500236')
-  t.equal(parsePartyCode(code.slice(0, -1)), null, 'too short')
-  t.equal(parsePartyCode(code + '0'), null, 'too long')
-  t.equal(parsePartyCode(code.toLowerCase()), null, 'lowercase')
-  const badCheck = code.slice(0, -1) + (code[14] === '0' ? '1' : '0')
-  t.equal(parsePartyCode(badCheck), null, 'bad check')
+  const code = newPartyCode('processor', '500236');
+  t.equal(parsePartyCode(code.slice(0, -1)), null, 'too short');
+  t.equal(parsePartyCode(`${code}0`), null, 'too long');
+  t.equal(parsePartyCode(code.toLowerCase()), null, 'lowercase');
+  const badCheck = code.slice(0, -1) + (code[14] === '0' ? '1' : '0');
+  t.equal(parsePartyCode(badCheck), null, 'bad check');
   // correct check but unknown kind letter / implausible region
-  const unknownKind = 'K500236ABCDEFG'
-  t.equal(parsePartyCode(unknownKind + mod31CheckChar(unknownKind)), null, 'unknown kind letter')
-  const badRegion = 'Y990000ABCDEFG'
-  t.equal(parsePartyCode(badRegion + mod31CheckChar(badRegion)), null, 'implausible region')
-  const letterRegion = 'Y5002A6ABCDEFG'
-  t.equal(parsePartyCode(letterRegion + mod31CheckChar(letterRegion)), null, 'non-digit region')
-  t.equal(parsePartyCode(''), null)
-  t.equal(parsePartyCode(undefined as unknown as string), null)
-})
+  const unknownKind = 'K500236ABCDEFG';
+  t.equal(parsePartyCode(unknownKind + mod31CheckChar(unknownKind)), null, 'unknown kind letter');
+  const badRegion = 'Y990000ABCDEFG';
+  t.equal(parsePartyCode(badRegion + mod31CheckChar(badRegion)), null, 'implausible region');
+  const letterRegion = 'Y5002A6ABCDEFG';
+  t.equal(parsePartyCode(letterRegion + mod31CheckChar(letterRegion)), null, 'non-digit region');
+  t.equal(parsePartyCode(''), null);
+  t.equal(parsePartyCode(undefined as unknown as string), null);
+});
 
 t.test('object codes', async (t) => {
   const cases = [
     [newLocationCode, 'location', 'A'],
     [newProductCode, 'product', 'M'],
     [newLotCode, 'lot', 'B'],
-    [newContainerCode, 'container', 'H']
-  ] as const
+    [newContainerCode, 'container', 'H'],
+  ] as const;
   for (const [make, kind, prefix] of cases) {
     for (let i = 0; i < 20; i++) {
-      const code = make()
-      t.equal(code.length, 12)
-      t.match(code, CODE_RE)
-      t.equal(code[0], prefix)
-      t.ok(hasValidMod31Check(code))
-      t.equal(serviceCodeKind(code), kind)
-      t.equal(parsePartyCode(code), null, 'not a party code')
+      const code = make();
+      t.equal(code.length, 12);
+      t.match(code, CODE_RE);
+      t.equal(code[0], prefix);
+      t.ok(hasValidMod31Check(code));
+      t.equal(serviceCodeKind(code), kind);
+      t.equal(parsePartyCode(code), null, 'not a party code');
     }
   }
-})
+});
 
 t.test('1,000 lot codes are distinct (random, not sequential)', async (t) => {
-  const codes = Array.from({ length: 1000 }, () => newLotCode())
-  t.equal(new Set(codes).size, 1000)
-  t.ok(codes.every((c) => serviceCodeKind(c) === 'lot'))
+  const codes = Array.from({ length: 1000 }, () => newLotCode());
+  t.equal(new Set(codes).size, 1000);
+  t.ok(codes.every((c) => serviceCodeKind(c) === 'lot'));
   // Sequential ids would share long prefixes; random bodies should not.
-  const bodies = new Set(codes.map((c) => c.slice(1, 4)))
-  t.ok(bodies.size > 500, `diverse leading body chars (${bodies.size})`)
-})
+  const bodies = new Set(codes.map((c) => c.slice(1, 4)));
+  t.ok(bodies.size > 500, `diverse leading body chars (${bodies.size})`);
+});
 
 t.test('serviceCodeKind rejects non-codes', async (t) => {
-  const lot = newLotCode()
-  t.equal(serviceCodeKind(lot.toLowerCase()), null, 'lowercase')
-  t.equal(serviceCodeKind(lot.slice(0, -1)), null, 'short')
-  t.equal(serviceCodeKind(lot + 'A'), null, 'long')
-  const unknownPrefix = 'X1234567890'
-  t.equal(serviceCodeKind(unknownPrefix + mod31CheckChar(unknownPrefix)), null, 'unknown prefix with valid check')
-  const partyLetterShort = 'Y1234567890'
-  t.equal(serviceCodeKind(partyLetterShort + mod31CheckChar(partyLetterShort)), null, 'party letter at object length')
-  t.equal(serviceCodeKind('91350100M000100Y43'), null, 'a USCC is not a service code')
-  t.equal(serviceCodeKind(''), null)
-  t.equal(serviceCodeKind(42 as unknown as string), null)
-})
+  const lot = newLotCode();
+  t.equal(serviceCodeKind(lot.toLowerCase()), null, 'lowercase');
+  t.equal(serviceCodeKind(lot.slice(0, -1)), null, 'short');
+  t.equal(serviceCodeKind(`${lot}A`), null, 'long');
+  const unknownPrefix = 'X1234567890';
+  t.equal(serviceCodeKind(unknownPrefix + mod31CheckChar(unknownPrefix)), null, 'unknown prefix with valid check');
+  const partyLetterShort = 'Y1234567890';
+  t.equal(serviceCodeKind(partyLetterShort + mod31CheckChar(partyLetterShort)), null, 'party letter at object length');
+  t.equal(serviceCodeKind('91350100M000100Y43'), null, 'a USCC is not a service code');
+  t.equal(serviceCodeKind(''), null);
+  t.equal(serviceCodeKind(42 as unknown as string), null);
+});
 
 t.test('every single substitution is detected (all positions, all chars)', async (t) => {
   for (const code of [newLotCode(), newPartyCode('farm', '500236')]) {
-    const kind = serviceCodeKind(code)
-    t.not(kind, null)
-    let tried = 0
+    const kind = serviceCodeKind(code);
+    t.not(kind, null);
+    let tried = 0;
     for (let i = 0; i < code.length; i++) {
       for (const c of MOD31_CHARSET) {
-        if (c === code[i]) continue
-        const tampered = code.slice(0, i) + c + code.slice(i + 1)
-        tried++
-        if (hasValidMod31Check(tampered)) t.fail(`substitution accepted: ${tampered}`)
-        if (serviceCodeKind(tampered) !== null) t.fail(`classified tampered ${tampered}`)
+        if (c === code[i]) continue;
+        const tampered = code.slice(0, i) + c + code.slice(i + 1);
+        tried++;
+        if (hasValidMod31Check(tampered)) t.fail(`substitution accepted: ${tampered}`);
+        if (serviceCodeKind(tampered) !== null) t.fail(`classified tampered ${tampered}`);
       }
     }
-    t.equal(tried, code.length * 30, `${code}: ${tried} substitutions rejected`)
+    t.equal(tried, code.length * 30, `${code}: ${tried} substitutions rejected`);
   }
-})
+});
 
 t.test('every adjacent transposition of different chars is detected', async (t) => {
   for (let n = 0; n < 50; n++) {
-    const code = n % 2 === 0 ? newProductCode() : newPartyCode('retailer', '500103')
+    const code = n % 2 === 0 ? newProductCode() : newPartyCode('retailer', '500103');
     for (let i = 0; i < code.length - 1; i++) {
-      if (code[i] === code[i + 1]) continue
-      const swapped = code.slice(0, i) + code[i + 1] + code[i] + code.slice(i + 2)
-      if (hasValidMod31Check(swapped)) t.fail(`transposition accepted: ${code} -> ${swapped}`)
+      if (code[i] === code[i + 1]) continue;
+      const swapped = code.slice(0, i) + code[i + 1] + code[i] + code.slice(i + 2);
+      if (hasValidMod31Check(swapped)) t.fail(`transposition accepted: ${code} -> ${swapped}`);
     }
   }
   // A deterministic code so the test is never vacuous: every adjacent pair differs,
   // including the last body char and the check char (the check effectively has
   // weight 1, so that swap is caught only because 3^10 mod 31 = 25 is not 1).
-  const fixed = 'B0123456780'
-  const code = fixed + mod31CheckChar(fixed)
-  t.equal(serviceCodeKind(code), 'lot')
-  let swaps = 0
+  const fixed = 'B0123456780';
+  const code = fixed + mod31CheckChar(fixed);
+  t.equal(serviceCodeKind(code), 'lot');
+  let swaps = 0;
   for (let i = 0; i < code.length - 1; i++) {
-    t.not(code[i], code[i + 1], `pair ${i} differs`)
-    const swapped = code.slice(0, i) + code[i + 1] + code[i] + code.slice(i + 2)
-    t.notOk(hasValidMod31Check(swapped), `swap ${i}/${i + 1} detected`)
-    swaps++
+    t.not(code[i], code[i + 1], `pair ${i} differs`);
+    const swapped = code.slice(0, i) + code[i + 1] + code[i] + code.slice(i + 2);
+    t.notOk(hasValidMod31Check(swapped), `swap ${i}/${i + 1} detected`);
+    swaps++;
   }
-  t.equal(swaps, 11)
-})
+  t.equal(swaps, 11);
+});
 
 t.test('normalizeCode', async (t) => {
-  const lot = newLotCode()
-  t.equal(normalizeCode(`  ${lot.toLowerCase()}\n`), lot)
-  t.equal(serviceCodeKind(normalizeCode(` ${lot.toLowerCase()} `)), 'lot')
-  t.equal(normalizeCode('\tsc11450023600123 '), 'SC11450023600123')
-  t.equal(normalizeCode(''), '')
-})
+  const lot = newLotCode();
+  t.equal(normalizeCode(`  ${lot.toLowerCase()}\n`), lot);
+  t.equal(serviceCodeKind(normalizeCode(` ${lot.toLowerCase()} `)), 'lot');
+  t.equal(normalizeCode('\tsc11450023600123 '), 'SC11450023600123');
+  t.equal(normalizeCode(''), '');
+});

@@ -1,7 +1,7 @@
 import t from 'tap';
 import { seedDemoChain } from '../../seeds/fengjie.js';
-import { buildTestApp, client } from '../helper.js';
 import { expectStatus } from '../fixtures/world.js';
+import { buildTestApp, client } from '../helper.js';
 
 t.test('消费维权投诉: consumers file, regulators work them through, consumers check the status', async (t) => {
   const { app, adminKey } = await buildTestApp(t, undefined, { complaintsPerHour: 5 });
@@ -11,7 +11,12 @@ t.test('消费维权投诉: consumers file, regulators work them through, consum
   const regulator = client(app, (await admin.post('/api-keys', { role: 'regulator' })).body.key);
   const operator = client(app, (await admin.post('/api-keys', { role: 'operator', partyCode: demo.parties.retailer })).body.key);
 
-  const filed = await consumer.post('/complaints', { code: demo.itemCode, category: 'quality', text: '腊肉有异味', phone: '138 0000 0000' });
+  const filed = await consumer.post('/complaints', {
+    code: demo.itemCode,
+    category: 'quality',
+    text: '腊肉有异味',
+    phone: '138 0000 0000',
+  });
   expectStatus(t, filed, 201, 'file a complaint');
   t.match(filed.body.ticket, /^TS\d{8}[0-9A-Y]{6}$/);
   t.equal(filed.body.status, 'open');
@@ -27,10 +32,25 @@ t.test('消费维权投诉: consumers file, regulators work them through, consum
   t.match(form.headers['content-type'], /text\/html/);
   t.match(form.body, /TS\d{8}/);
 
-  expectStatus(t, await consumer.post('/complaints', { code: demo.itemCode, category: 'quality', text: 'x', phone: 'call me' }), 400, 'phone must be a number');
+  expectStatus(
+    t,
+    await consumer.post('/complaints', { code: demo.itemCode, category: 'quality', text: 'x', phone: 'call me' }),
+    400,
+    'phone must be a number',
+  );
   expectStatus(t, await consumer.post('/complaints', { code: demo.itemCode, category: 'weather', text: 'x' }), 400, 'unknown category');
-  expectStatus(t, await consumer.post('/complaints', { code: 'FAKE0000000', category: 'counterfeit', text: '买到的包装上的码扫不出来' }), 201, 'complaints about unknown codes are accepted');
-  expectStatus(t, await consumer.post('/complaints', { code: demo.itemCode, category: 'other', text: 'sixth' }), 429, 'rate-limited per IP');
+  expectStatus(
+    t,
+    await consumer.post('/complaints', { code: 'FAKE0000000', category: 'counterfeit', text: '买到的包装上的码扫不出来' }),
+    201,
+    'complaints about unknown codes are accepted',
+  );
+  expectStatus(
+    t,
+    await consumer.post('/complaints', { code: demo.itemCode, category: 'other', text: 'sixth' }),
+    429,
+    'rate-limited per IP',
+  );
 
   const status = await consumer.get(`/complaints/${filed.body.ticket}`);
   expectStatus(t, status, 200, 'status by ticket');
@@ -43,12 +63,16 @@ t.test('消费维权投诉: consumers file, regulators work them through, consum
   t.equal(mine.lotCode, demo.retailLotCode, 'tied to the lot of the code');
   t.equal(mine.phone, '138 0000 0000', 'regulators see the contact');
 
-  const transition = (status: string, note: string) => regulator.post(`/regulator/complaints/${filed.body.ticket}/transitions`, { status, note });
+  const transition = (status: string, note: string) =>
+    regulator.post(`/regulator/complaints/${filed.body.ticket}/transitions`, { status, note });
   expectStatus(t, await transition('investigating', '已联系零售商封存同批次'), 200, 'open → investigating');
   expectStatus(t, await transition('open', 'x'), 422, 'no way back');
   const resolved = await transition('resolved', '抽检合格，已告知消费者');
   expectStatus(t, resolved, 200, 'investigating → resolved');
-  t.same(resolved.body.notes.map((n: { status: string }) => n.status), ['investigating', 'resolved']);
+  t.same(
+    resolved.body.notes.map((n: { status: string }) => n.status),
+    ['investigating', 'resolved'],
+  );
   expectStatus(t, await transition('resolved', 'again'), 422, 'resolved is final');
   t.equal((await consumer.get(`/complaints/${filed.body.ticket}`)).body.status, 'resolved', 'the consumer sees the outcome');
   const page = await consumer.get(`/complaints/${filed.body.ticket}`, { accept: 'text/html,application/xhtml+xml,*/*;q=0.8' });

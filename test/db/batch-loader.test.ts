@@ -1,5 +1,5 @@
-import t from 'tap';
 import { setImmediate as nextTurn } from 'node:timers/promises';
+import t from 'tap';
 import { createBatchLoader } from '../../src/db/batch-loader.js';
 
 /** A loader over a fixed table that records the key lists it was asked for. */

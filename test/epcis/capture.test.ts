@@ -1,6 +1,6 @@
 import t from 'tap';
-import { eventHashId } from '../../src/epcis/event-hash.js';
 import { seedDemoChain } from '../../seeds/fengjie.js';
+import { eventHashId } from '../../src/epcis/event-hash.js';
 import { createWorld, expectStatus } from '../fixtures/world.js';
 
 const CONTEXT = ['https://ref.gs1.org/standards/epcis/epcis-context.jsonld'];
@@ -19,18 +19,75 @@ const time = (day: number) => `2026-03-0${day}T08:00:00+08:00`;
 
 /** A meat chain told purely in EPCIS: commission, ship, receive, slaughter (split transformation), pack, aggregate. */
 const chain = doc([
-  { type: 'ObjectEvent', eventTime: time(1), eventTimeZoneOffset: '+08:00', action: 'ADD', bizStep: 'commissioning', quantityList: [{ epcClass: FARM_LOT, quantity: 10, uom: 'H87' }] },
-  { type: 'ObjectEvent', eventTime: time(2), eventTimeZoneOffset: '+08:00', action: 'OBSERVE', bizStep: 'shipping', disposition: 'in_transit', quantityList: [{ epcClass: FARM_LOT, quantity: 10 }] },
-  { type: 'ObjectEvent', eventTime: time(3), eventTimeZoneOffset: '+08:00', action: 'OBSERVE', bizStep: 'receiving', quantityList: [{ epcClass: FARM_LOT, quantity: 10 }], readPoint: { id: 'urn:epc:id:sgln:6901234.00001.0' } },
-  { type: 'TransformationEvent', eventTime: time(4), eventTimeZoneOffset: '+08:00', transformationID: 'urn:uuid:2b0c9c52-4a3b-4e5f-9d0a-000000000001', inputQuantityList: [{ epcClass: FARM_LOT, quantity: 10, uom: 'H87' }], bizStep: 'urn:county-trace:bizstep:slaughter' },
-  { type: 'TransformationEvent', eventTime: time(5), eventTimeZoneOffset: '+08:00', transformationID: 'urn:uuid:2b0c9c52-4a3b-4e5f-9d0a-000000000001', outputQuantityList: [{ epcClass: CARCASS, quantity: 812.5, uom: 'KGM' }], bizStep: 'urn:county-trace:bizstep:slaughter' },
-  { type: 'TransformationEvent', eventTime: time(6), eventTimeZoneOffset: '+08:00', inputQuantityList: [{ epcClass: CARCASS, quantity: 10, uom: 'KGM' }], outputEPCList: [item(1), item(2)], bizStep: 'commissioning' },
-  { type: 'AggregationEvent', eventTime: time(7), eventTimeZoneOffset: '+08:00', action: 'ADD', bizStep: 'packing', parentID: SSCC_URN, childEPCs: [item(1), item(2)] },
+  {
+    type: 'ObjectEvent',
+    eventTime: time(1),
+    eventTimeZoneOffset: '+08:00',
+    action: 'ADD',
+    bizStep: 'commissioning',
+    quantityList: [{ epcClass: FARM_LOT, quantity: 10, uom: 'H87' }],
+  },
+  {
+    type: 'ObjectEvent',
+    eventTime: time(2),
+    eventTimeZoneOffset: '+08:00',
+    action: 'OBSERVE',
+    bizStep: 'shipping',
+    disposition: 'in_transit',
+    quantityList: [{ epcClass: FARM_LOT, quantity: 10 }],
+  },
+  {
+    type: 'ObjectEvent',
+    eventTime: time(3),
+    eventTimeZoneOffset: '+08:00',
+    action: 'OBSERVE',
+    bizStep: 'receiving',
+    quantityList: [{ epcClass: FARM_LOT, quantity: 10 }],
+    readPoint: { id: 'urn:epc:id:sgln:6901234.00001.0' },
+  },
+  {
+    type: 'TransformationEvent',
+    eventTime: time(4),
+    eventTimeZoneOffset: '+08:00',
+    transformationID: 'urn:uuid:2b0c9c52-4a3b-4e5f-9d0a-000000000001',
+    inputQuantityList: [{ epcClass: FARM_LOT, quantity: 10, uom: 'H87' }],
+    bizStep: 'urn:county-trace:bizstep:slaughter',
+  },
+  {
+    type: 'TransformationEvent',
+    eventTime: time(5),
+    eventTimeZoneOffset: '+08:00',
+    transformationID: 'urn:uuid:2b0c9c52-4a3b-4e5f-9d0a-000000000001',
+    outputQuantityList: [{ epcClass: CARCASS, quantity: 812.5, uom: 'KGM' }],
+    bizStep: 'urn:county-trace:bizstep:slaughter',
+  },
+  {
+    type: 'TransformationEvent',
+    eventTime: time(6),
+    eventTimeZoneOffset: '+08:00',
+    inputQuantityList: [{ epcClass: CARCASS, quantity: 10, uom: 'KGM' }],
+    outputEPCList: [item(1), item(2)],
+    bizStep: 'commissioning',
+  },
+  {
+    type: 'AggregationEvent',
+    eventTime: time(7),
+    eventTimeZoneOffset: '+08:00',
+    action: 'ADD',
+    bizStep: 'packing',
+    parentID: SSCC_URN,
+    childEPCs: [item(1), item(2)],
+  },
 ]);
 
 async function captured(world: Awaited<ReturnType<typeof createWorld>>, key: string, body: object, headers: Record<string, string> = {}) {
   const authorization = `Bearer ${key}`;
-  const reply = await world.app.inject({ method: 'POST', url: '/epcis/capture', payload: body, headers: { 'content-type': 'application/ld+json', ...headers, authorization } });
+  const reply = await world.app.inject({
+    method: 'POST',
+    url: '/epcis/capture',
+    payload: body,
+    headers: { 'content-type': 'application/ld+json', ...headers, authorization },
+  });
   if (reply.statusCode !== 202) return { reply, job: null };
   await world.app.services.epcis.idle();
   const job = await world.app.inject({ method: 'GET', url: `/epcis/capture/${reply.json().captureID}`, headers: { authorization } });
@@ -69,19 +126,31 @@ t.test('EPCIS 2.0 capture and query', async (t) => {
   t.ok(pallet && reached.includes(pallet), 'and the SSCC it was packed into (EPC URN normalized to one stored form)');
 
   const q = async (query: string) => {
-    const result = await world.app.inject({ method: 'GET', url: `/epcis/events?${query}`, headers: { authorization: `Bearer ${plant.key}` } });
+    const result = await world.app.inject({
+      method: 'GET',
+      url: `/epcis/events?${query}`,
+      headers: { authorization: `Bearer ${plant.key}` },
+    });
     return { status: result.statusCode, body: result.statusCode === 200 ? result.json() : result.json(), headers: result.headers };
   };
   const all = await q('perPage=100');
   t.equal(all.body.type, 'EPCISQueryDocument');
   t.equal(all.body.epcisBody.queryResults.resultsBody.eventList.length, 7);
   const first = all.body.epcisBody.queryResults.resultsBody.eventList[0];
-  t.same({ ...first, recordTime: undefined, eventID: undefined }, { ...chain.epcisBody.eventList[0], recordTime: undefined, eventID: undefined }, 'an event comes back with the content captured');
+  t.same(
+    { ...first, recordTime: undefined, eventID: undefined },
+    { ...chain.epcisBody.eventList[0], recordTime: undefined, eventID: undefined },
+    'an event comes back with the content captured',
+  );
   const countOf = async (query: string) => (await q(query)).body.epcisBody?.queryResults.resultsBody.eventList.length;
   t.equal(await countOf('eventType=TransformationEvent'), 3);
   t.equal(await countOf('eventType=ObjectEvent|AggregationEvent'), 4, 'lists separated by |');
   t.equal(await countOf('EQ_bizStep=shipping'), 1);
-  t.equal(await countOf(`EQ_bizStep=${encodeURIComponent('https://ref.gs1.org/cbv/BizStep-receiving')}`), 1, 'CBV URIs and short names are the same step');
+  t.equal(
+    await countOf(`EQ_bizStep=${encodeURIComponent('https://ref.gs1.org/cbv/BizStep-receiving')}`),
+    1,
+    'CBV URIs and short names are the same step',
+  );
   t.equal(await countOf('EQ_disposition=in_transit'), 1);
   t.equal(await countOf(`EQ_readPoint=${encodeURIComponent('urn:epc:id:sgln:6901234.00001.0')}`), 1);
   t.equal(await countOf(`GE_eventTime=${encodeURIComponent(time(4))}&LT_eventTime=${encodeURIComponent(time(6))}`), 2);
@@ -91,35 +160,90 @@ t.test('EPCIS 2.0 capture and query', async (t) => {
   t.equal(await countOf(`MATCH_outputEPC=${encodeURIComponent(CARCASS)}`), 1);
   t.equal(await countOf(`MATCH_parentID=${encodeURIComponent(SSCC_URN)}`), 1, 'URN and Digital Link name the same SSCC');
   t.equal(await countOf(`EQ_eventID=${encodeURIComponent(expectedFirstId)}`), 1);
-  expectStatus(t, await q('eventType=Nonsense') as never, 400, 'unknown event type');
-  expectStatus(t, await q('GE_eventTime=yesterday') as never, 400, 'bad time');
+  expectStatus(t, (await q('eventType=Nonsense')) as never, 400, 'unknown event type');
+  expectStatus(t, (await q('GE_eventTime=yesterday')) as never, 400, 'bad time');
 
   const page1 = await q('perPage=3');
   t.equal(page1.body.epcisBody.queryResults.resultsBody.eventList.length, 3);
   t.match(page1.headers.link, /nextPageToken=.*rel="next"/);
   const token = /nextPageToken=([^&>]+)/.exec(String(page1.headers.link))![1];
   const page2 = await q(`perPage=3&nextPageToken=${token}`);
-  t.notSame(page2.body.epcisBody.queryResults.resultsBody.eventList[0], page1.body.epcisBody.queryResults.resultsBody.eventList[0], 'the next page continues');
-  expectStatus(t, await q('nextPageToken=garbage') as never, 400, 'a forged page token');
+  t.notSame(
+    page2.body.epcisBody.queryResults.resultsBody.eventList[0],
+    page1.body.epcisBody.queryResults.resultsBody.eventList[0],
+    'the next page continues',
+  );
+  expectStatus(t, (await q('nextPageToken=garbage')) as never, 400, 'a forged page token');
 
-  const one = await world.app.inject({ method: 'GET', url: `/epcis/events/${encodeURIComponent(expectedFirstId)}`, headers: { authorization: `Bearer ${plant.key}` } });
+  const one = await world.app.inject({
+    method: 'GET',
+    url: `/epcis/events/${encodeURIComponent(expectedFirstId)}`,
+    headers: { authorization: `Bearer ${plant.key}` },
+  });
   t.equal(one.statusCode, 200);
   t.equal(one.json().eventID, expectedFirstId);
-  t.equal((await world.app.inject({ method: 'GET', url: '/epcis/events/urn:uuid:00000000-0000-0000-0000-000000000000', headers: { authorization: `Bearer ${plant.key}` } })).statusCode, 404);
-  t.equal((await world.app.inject({ method: 'GET', url: `/epcis/events/${encodeURIComponent(expectedFirstId)}`, headers: { authorization: `Bearer ${other.key}` } })).statusCode, 403, 'another party’s event');
-  t.equal(await (async () => (await world.app.inject({ method: 'GET', url: '/epcis/events', headers: { authorization: `Bearer ${other.key}` } })).json().epcisBody.queryResults.resultsBody.eventList.length)(), 0, 'a party reads its own events');
+  t.equal(
+    (
+      await world.app.inject({
+        method: 'GET',
+        url: '/epcis/events/urn:uuid:00000000-0000-0000-0000-000000000000',
+        headers: { authorization: `Bearer ${plant.key}` },
+      })
+    ).statusCode,
+    404,
+  );
+  t.equal(
+    (
+      await world.app.inject({
+        method: 'GET',
+        url: `/epcis/events/${encodeURIComponent(expectedFirstId)}`,
+        headers: { authorization: `Bearer ${other.key}` },
+      })
+    ).statusCode,
+    403,
+    'another party’s event',
+  );
+  t.equal(
+    await (async () =>
+      (await world.app.inject({ method: 'GET', url: '/epcis/events', headers: { authorization: `Bearer ${other.key}` } })).json().epcisBody
+        .queryResults.resultsBody.eventList.length)(),
+    0,
+    'a party reads its own events',
+  );
 
   const steps = await world.app.inject({ method: 'GET', url: '/epcis/bizSteps', headers: { authorization: `Bearer ${plant.key}` } });
   t.ok(steps.json()['@set'].includes('shipping'));
-  const byStep = await world.app.inject({ method: 'GET', url: '/epcis/bizSteps/receiving/events', headers: { authorization: `Bearer ${plant.key}` } });
+  const byStep = await world.app.inject({
+    method: 'GET',
+    url: '/epcis/bizSteps/receiving/events',
+    headers: { authorization: `Bearer ${plant.key}` },
+  });
   t.equal(byStep.json().epcisBody.queryResults.resultsBody.eventList.length, 1);
   const types = await world.app.inject({ method: 'GET', url: '/epcis/eventTypes', headers: { authorization: `Bearer ${plant.key}` } });
   t.ok(types.json()['@set'].includes('AssociationEvent'));
 
-  const single = { '@context': CONTEXT, type: 'ObjectEvent', eventTime: time(8), eventTimeZoneOffset: '+08:00', action: 'OBSERVE', bizStep: 'inspecting', epcList: [item(1)] };
-  const created = await world.app.inject({ method: 'POST', url: '/epcis/events', payload: single, headers: { authorization: `Bearer ${plant.key}` } });
+  const single = {
+    '@context': CONTEXT,
+    type: 'ObjectEvent',
+    eventTime: time(8),
+    eventTimeZoneOffset: '+08:00',
+    action: 'OBSERVE',
+    bizStep: 'inspecting',
+    epcList: [item(1)],
+  };
+  const created = await world.app.inject({
+    method: 'POST',
+    url: '/epcis/events',
+    payload: single,
+    headers: { authorization: `Bearer ${plant.key}` },
+  });
   t.equal(created.statusCode, 201, 'one event');
-  const repeated = await world.app.inject({ method: 'POST', url: '/epcis/events', payload: single, headers: { authorization: `Bearer ${plant.key}` } });
+  const repeated = await world.app.inject({
+    method: 'POST',
+    url: '/epcis/events',
+    payload: single,
+    headers: { authorization: `Bearer ${plant.key}` },
+  });
   t.equal(repeated.statusCode, 200, 'the same event again');
   t.equal(repeated.json().duplicate, true, 'reported as a duplicate, not an error');
 });
@@ -135,10 +259,26 @@ t.test('capture rules: validation, limits, error behaviour, access', async (t) =
   t.equal(options.headers['gs1-epcis-capture-limit'], '10000');
   t.ok(Number(options.headers['gs1-epcis-capture-file-size-limit']) > 0);
 
-  const invalid = await inject('POST', '/epcis/capture', doc([{ type: 'ObjectEvent', eventTime: time(1), eventTimeZoneOffset: '+08:00', action: 'ADDED', epcList: [item(9)] }]));
+  const invalid = await inject(
+    'POST',
+    '/epcis/capture',
+    doc([{ type: 'ObjectEvent', eventTime: time(1), eventTimeZoneOffset: '+08:00', action: 'ADDED', epcList: [item(9)] }]),
+  );
   t.equal(invalid.statusCode, 400, 'an invalid document is rejected before capture');
   t.match(JSON.stringify(invalid.json().errors), /action/);
-  const tooMany = await inject('POST', '/epcis/capture', doc(Array.from({ length: 10_001 }, () => ({ type: 'ObjectEvent', eventTime: time(1), eventTimeZoneOffset: '+08:00', action: 'OBSERVE', epcList: [item(9)] }))));
+  const tooMany = await inject(
+    'POST',
+    '/epcis/capture',
+    doc(
+      Array.from({ length: 10_001 }, () => ({
+        type: 'ObjectEvent',
+        eventTime: time(1),
+        eventTimeZoneOffset: '+08:00',
+        action: 'OBSERVE',
+        epcList: [item(9)],
+      })),
+    ),
+  );
   t.equal(tooMany.statusCode, 413, 'over the capture limit');
 
   const future = new Date(Date.now() + 86_400_000).toISOString();
@@ -159,16 +299,33 @@ t.test('capture rules: validation, limits, error behaviour, access', async (t) =
   expectStatus(t, await world.regulator.post('/epcis/capture', mixed), 403, 'regulators read, they do not capture');
   const stranger = await world.party('farm');
   const jobUrl = `/epcis/capture/${proceed.reply.json().captureID}`;
-  t.equal((await world.app.inject({ method: 'GET', url: jobUrl, headers: { authorization: `Bearer ${stranger.key}` } })).statusCode, 403, "another party's capture job");
+  t.equal(
+    (await world.app.inject({ method: 'GET', url: jobUrl, headers: { authorization: `Bearer ${stranger.key}` } })).statusCode,
+    403,
+    "another party's capture job",
+  );
 });
 
 t.test('an explicit eventID names one event: re-sent alike it is a duplicate, reused for other content a conflict', async (t) => {
   const world = await createWorld(t);
   const plant = await world.party('slaughterhouse');
   const eventID = 'urn:uuid:6c1f1f52-0f0e-4d1e-9c55-3f0d7a2b9e01';
-  const observed = { type: 'ObjectEvent', eventID, eventTime: time(1), eventTimeZoneOffset: '+08:00', action: 'OBSERVE', bizStep: 'inspecting', epcList: [item(20)] };
+  const observed = {
+    type: 'ObjectEvent',
+    eventID,
+    eventTime: time(1),
+    eventTimeZoneOffset: '+08:00',
+    action: 'OBSERVE',
+    bizStep: 'inspecting',
+    epcList: [item(20)],
+  };
   const post = (event: object) =>
-    world.app.inject({ method: 'POST', url: '/epcis/events', payload: { '@context': CONTEXT, ...event }, headers: { authorization: `Bearer ${plant.key}` } });
+    world.app.inject({
+      method: 'POST',
+      url: '/epcis/events',
+      payload: { '@context': CONTEXT, ...event },
+      headers: { authorization: `Bearer ${plant.key}` },
+    });
 
   t.equal((await post(observed)).statusCode, 201);
   const again = await post({ ...observed, recordTime: '2026-03-02T00:00:00Z' });
@@ -184,7 +341,11 @@ t.test('an explicit eventID names one event: re-sent alike it is a duplicate, re
   t.equal(inDocument.job.errors[0].eventIndex, 0);
   t.match(inDocument.job.errors[0].message, /already captured for a different event/);
 
-  const stored = await world.app.inject({ method: 'GET', url: `/epcis/events/${encodeURIComponent(eventID)}`, headers: { authorization: `Bearer ${plant.key}` } });
+  const stored = await world.app.inject({
+    method: 'GET',
+    url: `/epcis/events/${encodeURIComponent(eventID)}`,
+    headers: { authorization: `Bearer ${plant.key}` },
+  });
   t.same(stored.json().epcList, [item(20)], 'the stored event is unchanged');
   t.equal(stored.json().eventTime, time(1));
 
@@ -195,52 +356,127 @@ t.test('an explicit eventID names one event: re-sent alike it is a duplicate, re
 
 t.test('events recorded through the native API are queryable as EPCIS events; error declarations', async (t) => {
   const world = await createWorld(t);
-  const demo = await seedDemoChain(world.app.services);
+  await seedDemoChain(world.app.services);
   const regulatorQuery = async (query: string) =>
     (await world.regulator.get(`/epcis/events?${query}`)).body.epcisBody.queryResults.resultsBody.eventList as Record<string, any>[];
   const transforms = await regulatorQuery('eventType=TransformationEvent&perPage=100');
   t.equal(transforms.length, 4, 'slaughter, cutting, curing, packing');
   const packing = transforms.find((event) => event.bizStep === 'packing')!;
-  t.same(packing.outputQuantityList, [{ epcClass: 'https://id.gs1.org/01/06901234567014/10/KZ-LR-20261028-500G', quantity: 300, uom: 'H87' }], 'native lots render as GTIN + lot Digital Links');
-  const byLgtin = await regulatorQuery(`MATCH_anyEPC=${encodeURIComponent('https://id.gs1.org/01/06901234567014/10/KZ-LR-20261028-500G')}&perPage=100`);
+  t.same(
+    packing.outputQuantityList,
+    [{ epcClass: 'https://id.gs1.org/01/06901234567014/10/KZ-LR-20261028-500G', quantity: 300, uom: 'H87' }],
+    'native lots render as GTIN + lot Digital Links',
+  );
+  const byLgtin = await regulatorQuery(
+    `MATCH_anyEPC=${encodeURIComponent('https://id.gs1.org/01/06901234567014/10/KZ-LR-20261028-500G')}&perPage=100`,
+  );
   t.ok(byLgtin.length >= 8, 'MATCH_anyEPC finds native events of that lot');
   const shipping = await regulatorQuery('EQ_bizStep=shipping&perPage=100');
-  t.ok(shipping.every((event) => event.type === 'ObjectEvent' && event.destinationList?.length === 1), 'shipments with their destination');
+  t.ok(
+    shipping.every((event) => event.type === 'ObjectEvent' && event.destinationList?.length === 1),
+    'shipments with their destination',
+  );
   const pallet = await regulatorQuery('eventType=AggregationEvent&perPage=100');
   t.match(pallet[0].parentID, /^https:\/\/id\.gs1\.org\/00\/\d{18}$/, 'the pallet by its SSCC');
 
   const plant = await world.party('slaughterhouse');
-  const original = { type: 'ObjectEvent', eventID: 'urn:uuid:6d3f1c2a-0000-4000-8000-000000000001', eventTime: time(1), eventTimeZoneOffset: '+08:00', action: 'ADD', epcList: [item(20)] };
-  const post = (payload: object) => world.app.inject({ method: 'POST', url: '/epcis/events', payload: { '@context': CONTEXT, ...payload }, headers: { authorization: `Bearer ${plant.key}` } });
+  const original = {
+    type: 'ObjectEvent',
+    eventID: 'urn:uuid:6d3f1c2a-0000-4000-8000-000000000001',
+    eventTime: time(1),
+    eventTimeZoneOffset: '+08:00',
+    action: 'ADD',
+    epcList: [item(20)],
+  };
+  const post = (payload: object) =>
+    world.app.inject({
+      method: 'POST',
+      url: '/epcis/events',
+      payload: { '@context': CONTEXT, ...payload },
+      headers: { authorization: `Bearer ${plant.key}` },
+    });
   t.equal((await post(original)).statusCode, 201);
   const declared = await post({ ...original, errorDeclaration: { declarationTime: '2026-03-02T00:00:00Z', reason: 'incorrect_data' } });
   t.equal(declared.statusCode, 200, 'an error declaration for a stored event');
-  const fetched = await world.app.inject({ method: 'GET', url: `/epcis/events/${encodeURIComponent(original.eventID)}`, headers: { authorization: `Bearer ${plant.key}` } });
-  t.match(fetched.json().errorDeclaration, { declarationTime: '2026-03-02T00:00:00Z', reason: 'incorrect_data' }, 'the original is marked as declared in error');
+  const fetched = await world.app.inject({
+    method: 'GET',
+    url: `/epcis/events/${encodeURIComponent(original.eventID)}`,
+    headers: { authorization: `Bearer ${plant.key}` },
+  });
+  t.match(
+    fetched.json().errorDeclaration,
+    { declarationTime: '2026-03-02T00:00:00Z', reason: 'incorrect_data' },
+    'the original is marked as declared in error',
+  );
 });
 
 t.test('GS1-EPC-Format: identifiers captured as EPC URNs come back as captured, or as GS1 Digital Links', async (t) => {
   const world = await createWorld(t);
   const plant = await world.party('slaughterhouse');
-  const urnEvent = { '@context': CONTEXT, type: 'ObjectEvent', eventTime: time(1), eventTimeZoneOffset: '+08:00', action: 'OBSERVE', epcList: ['urn:epc:id:sgtin:0614141.812345.6789'], readPoint: { id: 'urn:epc:id:sgln:0614141.12345.400' } };
-  const created = await world.app.inject({ method: 'POST', url: '/epcis/events', payload: urnEvent, headers: { authorization: `Bearer ${plant.key}` } });
+  const urnEvent = {
+    '@context': CONTEXT,
+    type: 'ObjectEvent',
+    eventTime: time(1),
+    eventTimeZoneOffset: '+08:00',
+    action: 'OBSERVE',
+    epcList: ['urn:epc:id:sgtin:0614141.812345.6789'],
+    readPoint: { id: 'urn:epc:id:sgln:0614141.12345.400' },
+  };
+  const created = await world.app.inject({
+    method: 'POST',
+    url: '/epcis/events',
+    payload: urnEvent,
+    headers: { authorization: `Bearer ${plant.key}` },
+  });
   const url = `/epcis/events/${encodeURIComponent(created.json().eventID)}`;
   const asCaptured = await world.app.inject({ method: 'GET', url, headers: { authorization: `Bearer ${plant.key}` } });
   t.same(asCaptured.json().epcList, ['urn:epc:id:sgtin:0614141.812345.6789']);
   t.equal(asCaptured.headers['gs1-epc-format'], 'No_Preference');
-  const asLinks = await world.app.inject({ method: 'GET', url, headers: { authorization: `Bearer ${plant.key}`, 'gs1-epc-format': 'Always_GS1_Digital_Link' } });
+  const asLinks = await world.app.inject({
+    method: 'GET',
+    url,
+    headers: { authorization: `Bearer ${plant.key}`, 'gs1-epc-format': 'Always_GS1_Digital_Link' },
+  });
   t.same(asLinks.json().epcList, ['https://id.gs1.org/01/80614141123458/21/6789']);
   t.same(asLinks.json().readPoint, { id: 'https://id.gs1.org/414/0614141123452/254/400' });
   t.equal(asLinks.headers['gs1-epc-format'], 'Always_GS1_Digital_Link');
-  const found = await world.app.inject({ method: 'GET', url: `/epcis/events?MATCH_epc=${encodeURIComponent('https://id.gs1.org/01/80614141123458/21/6789')}`, headers: { authorization: `Bearer ${plant.key}` } });
+  const found = await world.app.inject({
+    method: 'GET',
+    url: `/epcis/events?MATCH_epc=${encodeURIComponent('https://id.gs1.org/01/80614141123458/21/6789')}`,
+    headers: { authorization: `Bearer ${plant.key}` },
+  });
   t.equal(found.json().epcisBody.queryResults.resultsBody.eventList.length, 1, 'a URN-captured EPC is found by its Digital Link');
 
   const linkEvent = { ...urnEvent, eventTime: time(2), epcList: ['https://id.gs1.org/01/80614141123458/21/7000'], readPoint: undefined };
-  const linkCaptured = await world.app.inject({ method: 'POST', url: '/epcis/events', payload: linkEvent, headers: { authorization: `Bearer ${plant.key}` } });
+  const linkCaptured = await world.app.inject({
+    method: 'POST',
+    url: '/epcis/events',
+    payload: linkEvent,
+    headers: { authorization: `Bearer ${plant.key}` },
+  });
   const linkUrl = `/epcis/events/${encodeURIComponent(linkCaptured.json().eventID)}`;
-  const asUrn = () => world.app.inject({ method: 'GET', url: linkUrl, headers: { authorization: `Bearer ${plant.key}`, 'gs1-epc-format': 'Always_EPC_URN' } });
-  t.same((await asUrn()).json().epcList, ['https://id.gs1.org/01/80614141123458/21/7000'], 'without a known company prefix a Digital Link stays one');
-  expectStatus(t, await world.admin.post('/parties', { kind: 'processor', name: 'GS1 member', regionCode: '500236', gs1CompanyPrefix: '0614141' }), 201, 'a party registers its GS1 company prefix');
+  const asUrn = () =>
+    world.app.inject({
+      method: 'GET',
+      url: linkUrl,
+      headers: { authorization: `Bearer ${plant.key}`, 'gs1-epc-format': 'Always_EPC_URN' },
+    });
+  t.same(
+    (await asUrn()).json().epcList,
+    ['https://id.gs1.org/01/80614141123458/21/7000'],
+    'without a known company prefix a Digital Link stays one',
+  );
+  expectStatus(
+    t,
+    await world.admin.post('/parties', { kind: 'processor', name: 'GS1 member', regionCode: '500236', gs1CompanyPrefix: '0614141' }),
+    201,
+    'a party registers its GS1 company prefix',
+  );
   t.same((await asUrn()).json().epcList, ['urn:epc:id:sgtin:0614141.812345.7000'], 'then its keys render as EPC URNs');
-  expectStatus(t, await world.admin.post('/parties', { kind: 'processor', name: 'x', regionCode: '500236', gs1CompanyPrefix: '12' }), 400, 'a company prefix has 6 to 12 digits');
+  expectStatus(
+    t,
+    await world.admin.post('/parties', { kind: 'processor', name: 'x', regionCode: '500236', gs1CompanyPrefix: '12' }),
+    400,
+    'a company prefix has 6 to 12 digits',
+  );
 });

@@ -1,12 +1,13 @@
 // EPCIS 2.0 conformance over the shared public corpus (/work/shared/conformance, see its README):
 // every valid document is captured and comes back as sent, every valid single event is accepted,
 // every invalid document is rejected with a 400 that says why, every event-hash vector is reproduced.
-import t from 'tap';
-import type { Test } from 'tap';
+
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { isDeepStrictEqual } from 'node:util';
+import type { Test } from 'tap';
+import t from 'tap';
 import { documentEvents, documentIgnoreFields, eventHashId } from '../../src/epcis/event-hash.js';
 import { createWorld, type World } from '../fixtures/world.js';
 
@@ -21,7 +22,12 @@ function walk(dir: string): string[] {
 }
 
 const read = (path: string): Json => JSON.parse(readFileSync(path, 'utf8')) as Json;
-const lines = (path: string): string[] => (existsSync(path) ? readFileSync(path, 'utf8').split('\n').filter((line) => line !== '') : []);
+const lines = (path: string): string[] =>
+  existsSync(path)
+    ? readFileSync(path, 'utf8')
+        .split('\n')
+        .filter((line) => line !== '')
+    : [];
 const name = (path: string) => relative(CORPUS, path);
 
 function without(event: Json, keys: string[]): Json {
@@ -43,7 +49,8 @@ async function operator(t: Test) {
       payload: JSON.stringify(doc),
       headers: { authorization, 'content-type': 'application/ld+json' },
     });
-    if (reply.statusCode !== 202) return { status: reply.statusCode, body: reply.json() as Json, contentType: String(reply.headers['content-type']), job: null };
+    if (reply.statusCode !== 202)
+      return { status: reply.statusCode, body: reply.json() as Json, contentType: String(reply.headers['content-type']), job: null };
     await world.app.services.epcis.idle();
     const job = await world.app.inject({ method: 'GET', url: `/epcis/capture/${reply.json().captureID}`, headers: { authorization } });
     return { status: 202, body: reply.json() as Json, contentType: String(reply.headers['content-type']), job: job.json() as Json };
@@ -53,15 +60,25 @@ async function operator(t: Test) {
   async function eventsById(ids: string[]): Promise<(Json | null)[]> {
     const found = [];
     for (const id of ids) {
-      const reply = await world.app.inject({ method: 'GET', url: `/epcis/events?EQ_eventID=${encodeURIComponent(id)}`, headers: { authorization } });
-      const list = reply.statusCode === 200 ? (reply.json().epcisBody?.queryResults?.resultsBody?.eventList as Json[] | undefined) : undefined;
+      const reply = await world.app.inject({
+        method: 'GET',
+        url: `/epcis/events?EQ_eventID=${encodeURIComponent(id)}`,
+        headers: { authorization },
+      });
+      const list =
+        reply.statusCode === 200 ? (reply.json().epcisBody?.queryResults?.resultsBody?.eventList as Json[] | undefined) : undefined;
       found.push(list?.length === 1 ? list[0] : null);
     }
     return found;
   }
 
   async function single(event: unknown) {
-    const reply = await world.app.inject({ method: 'POST', url: '/epcis/events', payload: JSON.stringify(event), headers: { authorization, 'content-type': 'application/ld+json' } });
+    const reply = await world.app.inject({
+      method: 'POST',
+      url: '/epcis/events',
+      payload: JSON.stringify(event),
+      headers: { authorization, 'content-type': 'application/ld+json' },
+    });
     return { status: reply.statusCode, body: reply.json() as Json };
   }
 
@@ -72,7 +89,8 @@ type Operator = Awaited<ReturnType<typeof operator>>;
 /** What a round trip should give back: the submitted event without its id and bookkeeping. */
 const expected = (event: Json) => without(event, ['eventID', 'recordTime', 'errorDeclaration']);
 // A returned errorDeclaration is checked for presence only (its declarationTime may be filled in).
-const returned = (event: Json | null, submitted: Json) => event && without(event, ['eventID', 'recordTime', ...(submitted.errorDeclaration ? ['errorDeclaration'] : [])]);
+const returned = (event: Json | null, submitted: Json) =>
+  event && without(event, ['eventID', 'recordTime', ...(submitted.errorDeclaration ? ['errorDeclaration'] : [])]);
 
 async function roundTrip(api: Operator, doc: Json) {
   const result = await api.capture(doc);
@@ -98,20 +116,36 @@ async function conformance() {
         // Several corpus files reuse the same explicit eventIDs for different events (a conflict the
         // capture refuses), and some events hash alike (true and "true" are one value to the CBV
         // hash: a duplicate that reads back the earlier event). Such a file is checked again on its own.
-        const conflicts = (trip.job?.errors ?? []).filter((error: Json) => /already captured for a different event/.test(String(error.message)));
+        const conflicts = (trip.job?.errors ?? []).filter((error: Json) =>
+          /already captured for a different event/.test(String(error.message)),
+        );
         if (trip.job && !trip.same && (trip.job.duplicates > 0 || conflicts.length > 0)) {
-          t.comment(`${trip.job.duplicates + conflicts.length} of ${trip.events.length} events collide with earlier corpus files: re-captured in a fresh world`);
+          t.comment(
+            `${trip.job.duplicates + conflicts.length} of ${trip.events.length} events collide with earlier corpus files: re-captured in a fresh world`,
+          );
           trip = await roundTrip(await operator(t), doc);
         }
         t.equal(trip.status, 202, `accepted for capture${trip.status === 202 ? '' : `: ${JSON.stringify(trip.body.errors ?? trip.body)}`}`);
         if (!trip.job) return;
-        t.match(trip.job, { running: false, success: true, errors: [], total: trip.events.length }, 'the job succeeds (duplicates are not errors)');
+        t.match(
+          trip.job,
+          { running: false, success: true, errors: [], total: trip.events.length },
+          'the job succeeds (duplicates are not errors)',
+        );
         t.equal(trip.job.eventIDs.length, trip.events.length, 'one eventID per event, in document order');
         const given = trip.events.flatMap((event, i) => (event.eventID ? [[event.eventID, trip.job!.eventIDs[i]]] : []));
-        t.strictSame(given.map(([, id]) => id), given.map(([id]) => id), 'given eventIDs are kept');
+        t.strictSame(
+          given.map(([, id]) => id),
+          given.map(([id]) => id),
+          'given eventIDs are kept',
+        );
         trip.events.forEach((event, i) => {
           const back = trip.back[i];
-          t.strictSame(returned(back, event), expected(event), `event ${i} (${trip.job!.eventIDs[i]}) comes back with the content captured`);
+          t.strictSame(
+            returned(back, event),
+            expected(event),
+            `event ${i} (${trip.job!.eventIDs[i]}) comes back with the content captured`,
+          );
           if (event.errorDeclaration) t.ok(back?.errorDeclaration, `event ${i} comes back declared in error`);
         });
       });
@@ -124,14 +158,24 @@ async function conformance() {
       // 409 when an earlier corpus document used its eventID for another event: checked on its own
       if (reply.status === 409) reply = await (await operator(t)).single(read(path));
       // 200 when an earlier corpus document already held the same event
-      t.ok(reply.status === 201 || (reply.status === 200 && reply.body.duplicate === true), `${name(path)}: ${reply.status} ${reply.status < 300 ? reply.body.eventID : JSON.stringify(reply.body)}`);
+      t.ok(
+        reply.status === 201 || (reply.status === 200 && reply.body.duplicate === true),
+        `${name(path)}: ${reply.status} ${reply.status < 300 ? reply.body.eventID : JSON.stringify(reply.body)}`,
+      );
     }
   });
 
   // What each invalid document's 400 must name (in an error's pointer or detail).
   const invalid: Record<string, string[]> = {
     'Combination_of_events_with_missing_mandatory_fields.json': ['/eventList/0/action', '/eventList/1/action', 'eventTimeZoneOffset'],
-    'Combination_of_multiple_invalid_fields.json': ['/eventList/0/bizStep', '/eventList/1/disposition', '/eventList/2/sourceList', '/eventList/3/ilmd', '/eventList/4/eventTime', '/eventList/4/action'],
+    'Combination_of_multiple_invalid_fields.json': [
+      '/eventList/0/bizStep',
+      '/eventList/1/disposition',
+      '/eventList/2/sourceList',
+      '/eventList/3/ilmd',
+      '/eventList/4/eventTime',
+      '/eventList/4/action',
+    ],
     'Combination_of_non_standard_bizStep_and_disposition.json': ['/eventList/0/bizStep', '/eventList/1/disposition'],
     'EPCISDocument_without_context.json': ['@context'],
     'ObjectEvent_with_ilmd_field_without_namespace.json': ['ilmd', 'materialType'],
@@ -149,36 +193,54 @@ async function conformance() {
 
   t.test('invalid documents are rejected with a 400 that names the problem', async (t) => {
     const files = walk(join(CORPUS, 'openepcis/invalid'));
-    t.strictSame(files.map((path) => name(path).split('/').pop()).sort(), Object.keys(invalid).sort(), 'every invalid file has its expected problems');
+    t.strictSame(
+      files.map((path) => name(path).split('/').pop()).sort(),
+      Object.keys(invalid).sort(),
+      'every invalid file has its expected problems',
+    );
     for (const path of files) {
       const file = name(path).split('/').pop()!;
       const reply = await shared.capture(read(path));
       const errors = (reply.body.errors ?? []) as { pointer: string; detail: string }[];
       const said = errors.map((error) => `${error.pointer} ${error.detail}`).join('\n');
       const missing = (invalid[file] ?? []).filter((keyword) => !said.includes(keyword));
-      t.ok(reply.status === 400 && reply.contentType.startsWith('application/problem+json') && errors.length > 0 && missing.length === 0,
-        `${file}: ${reply.status} ${missing.length ? `missing ${missing.join(', ')} in ${JSON.stringify(errors)}` : errors.map((e) => e.pointer).join(', ')}`);
+      t.ok(
+        reply.status === 400 && reply.contentType.startsWith('application/problem+json') && errors.length > 0 && missing.length === 0,
+        `${file}: ${reply.status} ${missing.length ? `missing ${missing.join(', ')} in ${JSON.stringify(errors)}` : errors.map((e) => e.pointer).join(', ')}`,
+      );
     }
   });
 
   t.test('event-hash vectors: captured events get the reference hash ids', async (t) => {
     const dir = join(CORPUS, 'event-hash');
-    for (const file of readdirSync(dir).filter((f) => f.endsWith('.jsonld')).sort()) {
+    for (const file of readdirSync(dir)
+      .filter((f) => f.endsWith('.jsonld'))
+      .sort()) {
       const hashes = lines(join(dir, file.replace(/\.jsonld$/, '.hashes')));
       if (hashes.length === 0) continue;
       const doc = read(join(dir, file));
       // A few vectors carry an eventID (one of them stale); capture keeps a given id, so the
       // events go in without one and must get the hash as their id.
       const events = documentEvents(doc);
-      const body = doc.epcisBody?.eventList ? { ...doc.epcisBody, eventList: events.map((event) => without(event, ['eventID'])) } : doc.epcisBody;
+      const body = doc.epcisBody?.eventList
+        ? { ...doc.epcisBody, eventList: events.map((event) => without(event, ['eventID'])) }
+        : doc.epcisBody;
       const reply = await shared.capture({ ...doc, epcisBody: body });
       if (reply.job) {
-        t.strictSame({ success: reply.job.success, eventIDs: reply.job.eventIDs }, { success: true, eventIDs: hashes }, `${file}: captured with the ${hashes.length} reference hash ids`);
+        t.strictSame(
+          { success: reply.job.success, eventIDs: reply.job.eventIDs },
+          { success: true, eventIDs: hashes },
+          `${file}: captured with the ${hashes.length} reference hash ids`,
+        );
       } else {
         const why = `${reply.status} ${(reply.body.errors as { detail: string }[] | undefined)?.map((e) => e.detail).join('; ') ?? reply.body.detail}`;
         t.comment(`${file} is not capturable (${why}): its hashes are checked with eventHashId instead`);
         const options = { ignoreFields: documentIgnoreFields(doc) };
-        t.strictSame(events.map((event) => eventHashId(event, doc['@context'], options)), hashes, `${file}: not capturable (${why}); eventHashId reproduces the ${hashes.length} hashes`);
+        t.strictSame(
+          events.map((event) => eventHashId(event, doc['@context'], options)),
+          hashes,
+          `${file}: not capturable (${why}); eventHashId reproduces the ${hashes.length} hashes`,
+        );
       }
     }
   });

@@ -1,14 +1,18 @@
-import t from 'tap';
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import t from 'tap';
 import { documentEvents, documentIgnoreFields, eventHashId, eventPreHash } from '../../src/epcis/event-hash.js';
 import { canonicalGs1Uri } from '../../src/epcis/event-hash-dl.js';
 
 const VECTORS = join(import.meta.dirname, '../../../shared/conformance/epcis/event-hash');
 
 function lines(path: string): string[] {
-  return existsSync(path) ? readFileSync(path, 'utf8').split('\n').filter((l) => l !== '') : [];
+  return existsSync(path)
+    ? readFileSync(path, 'utf8')
+        .split('\n')
+        .filter((l) => l !== '')
+    : [];
 }
 
 function hashOf(preHash: string): string {
@@ -16,7 +20,9 @@ function hashOf(preHash: string): string {
 }
 
 // Vectors from XML sources have no .jsonld and are skipped.
-const files = readdirSync(VECTORS).filter((f) => f.endsWith('.jsonld')).sort();
+const files = readdirSync(VECTORS)
+  .filter((f) => f.endsWith('.jsonld'))
+  .sort();
 
 t.test('reference vectors', async (t) => {
   for (const file of files) {
@@ -48,20 +54,29 @@ const base = { type: 'ObjectEvent', eventTime: '2024-01-01T00:00:00Z', eventTime
 const head = 'eventType=ObjectEventeventTime=2024-01-01T00:00:00.000ZeventTimeZoneOffset=+00:00';
 
 t.test('normalisation details', async (t) => {
-  t.equal(eventPreHash({ ...base, eventTime: '2024-01-01T08:00:00.99951+0800' }, ctx), `${head.replace('00:00:00.000Z', '00:00:01.000Z')}action=OBSERVE`,
-    'offset without colon, rounding carries into the next second');
-  t.equal(eventPreHash({ ...base, eventTime: 'not a time' }, ctx), `${head.replace('2024-01-01T00:00:00.000Z', 'not a time')}action=OBSERVE`);
   t.equal(
-    eventPreHash({ ...base, 'ex:n': [0.00001, 1.5e-7, '+012.50', '1E3', 1e21, '1e999'], 'ex:b': false, 'ex:empty': '', 'ex:none': null }, ctx),
-    `${head}action=OBSERVE{https://ns.example.com/}b=false{https://ns.example.com/}empty`
-      + '{https://ns.example.com/}n=1.5e-07{https://ns.example.com/}n=1000{https://ns.example.com/}n=1000000000000000000000'
-      + '{https://ns.example.com/}n=12.5{https://ns.example.com/}n=1e-05{https://ns.example.com/}n=1e999',
+    eventPreHash({ ...base, eventTime: '2024-01-01T08:00:00.99951+0800' }, ctx),
+    `${head.replace('00:00:00.000Z', '00:00:01.000Z')}action=OBSERVE`,
+    'offset without colon, rounding carries into the next second',
+  );
+  t.equal(
+    eventPreHash({ ...base, eventTime: 'not a time' }, ctx),
+    `${head.replace('2024-01-01T00:00:00.000Z', 'not a time')}action=OBSERVE`,
+  );
+  t.equal(
+    eventPreHash(
+      { ...base, 'ex:n': [0.00001, 1.5e-7, '+012.50', '1E3', 1e21, '1e999'], 'ex:b': false, 'ex:empty': '', 'ex:none': null },
+      ctx,
+    ),
+    `${head}action=OBSERVE{https://ns.example.com/}b=false{https://ns.example.com/}empty` +
+      '{https://ns.example.com/}n=1.5e-07{https://ns.example.com/}n=1000{https://ns.example.com/}n=1000000000000000000000' +
+      '{https://ns.example.com/}n=12.5{https://ns.example.com/}n=1e-05{https://ns.example.com/}n=1e999',
     'Python-style numbers, booleans, empty values',
   );
   t.equal(
     eventPreHash({ ...base, bizStep: 'urn:epcglobal:cbv:bizstep:shipping', disposition: 'cbv:Disp-active', 'ex:v': 'ex:kept' }, ctx),
-    `${head}action=OBSERVEbizStep=https://ref.gs1.org/cbv/BizStep-shippingdisposition=https://ref.gs1.org/cbv/Disp-active`
-      + '{https://ns.example.com/}v=ex:kept',
+    `${head}action=OBSERVEbizStep=https://ref.gs1.org/cbv/BizStep-shippingdisposition=https://ref.gs1.org/cbv/Disp-active` +
+      '{https://ns.example.com/}v=ex:kept',
     'CBV URNs and standard CURIEs expand; user CURIE values do not',
   );
   t.equal(

@@ -1,6 +1,6 @@
-import t from 'tap';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import t from 'tap';
 import { scheduleMatches, signBody } from '../../src/epcis/subscriptions.js';
 import { createWorld, expectStatus } from '../fixtures/world.js';
 
@@ -46,14 +46,20 @@ t.test('named queries with webhook subscriptions, delivered at least once with r
   const dest = `http://127.0.0.1:${(server.address() as AddressInfo).port}/epcis-hook`;
   const api = plant.api;
 
-  expectStatus(t, await api.post('/epcis/queries', { name: 'shipments', query: { eventType: 'ObjectEvent', EQ_bizStep: 'shipping' } }), 201, 'named query');
+  expectStatus(
+    t,
+    await api.post('/epcis/queries', { name: 'shipments', query: { eventType: 'ObjectEvent', EQ_bizStep: 'shipping' } }),
+    201,
+    'named query',
+  );
   expectStatus(t, await api.post('/epcis/queries', { name: 'shipments', query: {} }), 409, 'the name is taken');
   expectStatus(t, await api.post('/epcis/queries', { name: 'bad', query: { EQ_colour: 'red' } }), 400, 'unknown query parameter');
   expectStatus(t, await api.post('/epcis/queries/shipments/subscriptions', { dest }), 400, 'stream or schedule');
   const subscribed = await api.post('/epcis/queries/shipments/subscriptions', { dest, stream: true, signatureToken: 'secret-token-1' });
   expectStatus(t, subscribed, 201, 'stream subscription');
 
-  const capture = (body: object) => world.app.inject({ method: 'POST', url: '/epcis/events', payload: body, headers: { authorization: `Bearer ${plant.key}` } });
+  const capture = (body: object) =>
+    world.app.inject({ method: 'POST', url: '/epcis/events', payload: body, headers: { authorization: `Bearer ${plant.key}` } });
   await capture(event('shipping', 1));
   await capture(event('receiving', 2));
   const subscriptions = world.app.services.subscriptions;
@@ -68,7 +74,11 @@ t.test('named queries with webhook subscriptions, delivered at least once with r
   const delivered = JSON.parse(received[0].body);
   t.equal(delivered.type, 'EPCISQueryDocument');
   const events = delivered.epcisBody.queryResults.resultsBody.eventList;
-  t.same(events.map((e: { bizStep: string }) => e.bizStep), ['shipping'], 'only what the query selects');
+  t.same(
+    events.map((e: { bizStep: string }) => e.bizStep),
+    ['shipping'],
+    'only what the query selects',
+  );
   t.equal(received[0].signature, signBody(received[0].body, 'secret-token-1'), 'signed with the token');
 
   await subscriptions.tick();

@@ -1,7 +1,7 @@
-import t from 'tap';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { validateCaptureDocument, validateCaptureEvent, type ValidationResult } from '../../src/epcis/validation/index.js';
+import t from 'tap';
+import { type ValidationResult, validateCaptureDocument, validateCaptureEvent } from '../../src/epcis/validation/index.js';
 
 const CORPUS = fileURLToPath(new URL('../../../shared/conformance/epcis/', import.meta.url));
 const noCorpus = existsSync(CORPUS) ? false : `conformance corpus not found at ${CORPUS}`;
@@ -79,7 +79,11 @@ t.test('OpenEPCIS invalid documents are rejected, saying why', { skip: noCorpus 
     const result = validateCaptureDocument(load('openepcis/invalid', file));
     if (!result.ok) {
       for (const word of INVALID[file]) {
-        t.ok(result.errors.some((e) => e.message.includes(word)), `${file} mentions ${word}`, { errors: describe(result) });
+        t.ok(
+          result.errors.some((e) => e.message.includes(word)),
+          `${file} mentions ${word}`,
+          { errors: describe(result) },
+        );
       }
     } else {
       t.fail(`${file} is rejected`);
@@ -100,7 +104,13 @@ const event = {
 };
 
 function documentOf(...events: unknown[]): Record<string, unknown> {
-  return { '@context': CONTEXT, type: 'EPCISDocument', schemaVersion: '2.0', creationDate: '2024-03-01T08:00:00Z', epcisBody: { eventList: events } };
+  return {
+    '@context': CONTEXT,
+    type: 'EPCISDocument',
+    schemaVersion: '2.0',
+    creationDate: '2024-03-01T08:00:00Z',
+    epcisBody: { eventList: events },
+  };
 }
 
 function errorsOf(result: ValidationResult): { pointer: string; message: string }[] {
@@ -108,18 +118,28 @@ function errorsOf(result: ValidationResult): { pointer: string; message: string 
 }
 
 t.test('business steps and dispositions', async (t) => {
-  for (const bizStep of ['shipping', 'https://ref.gs1.org/cbv/BizStep-shipping', 'cbv:BizStep-shipping', 'urn:epcglobal:cbv:bizstep:shipping', 'https://example.com/steps/cooking']) {
+  for (const bizStep of [
+    'shipping',
+    'https://ref.gs1.org/cbv/BizStep-shipping',
+    'cbv:BizStep-shipping',
+    'urn:epcglobal:cbv:bizstep:shipping',
+    'https://example.com/steps/cooking',
+  ]) {
     t.ok(validateCaptureEvent({ ...event, bizStep }).ok, `bizStep ${bizStep} is accepted`);
   }
   t.same(errorsOf(validateCaptureEvent({ ...event, bizStep: 'cooking' })), [
     { pointer: '/bizStep', message: 'bizStep "cooking" is not a CBV 2.0 business step or a URI' },
   ]);
-  t.same(errorsOf(validateCaptureEvent({ ...event, bizStep: 'urn:epcglobal:cbv:bizstep:cooking' })), [
-    { pointer: '/bizStep', message: 'bizStep "urn:epcglobal:cbv:bizstep:cooking" is not a CBV 2.0 business step' },
-  ], 'unknown term in the CBV namespace');
-  t.same(errorsOf(validateCaptureEvent({ ...event, disposition: 'https://ref.gs1.org/cbv/BizStep-shipping' })), [
-    { pointer: '/disposition', message: 'disposition "https://ref.gs1.org/cbv/BizStep-shipping" is not a CBV 2.0 disposition' },
-  ], 'a business step is not a disposition');
+  t.same(
+    errorsOf(validateCaptureEvent({ ...event, bizStep: 'urn:epcglobal:cbv:bizstep:cooking' })),
+    [{ pointer: '/bizStep', message: 'bizStep "urn:epcglobal:cbv:bizstep:cooking" is not a CBV 2.0 business step' }],
+    'unknown term in the CBV namespace',
+  );
+  t.same(
+    errorsOf(validateCaptureEvent({ ...event, disposition: 'https://ref.gs1.org/cbv/BizStep-shipping' })),
+    [{ pointer: '/disposition', message: 'disposition "https://ref.gs1.org/cbv/BizStep-shipping" is not a CBV 2.0 disposition' }],
+    'a business step is not a disposition',
+  );
   t.ok(validateCaptureEvent({ ...event, disposition: 'urn:epcglobal:cbv:disp:in_transit' }).ok, 'disposition URN');
   t.same(errorsOf(validateCaptureEvent({ ...event, bizStep: 5 })), [{ pointer: '/bizStep', message: 'bizStep must be a string, got 5' }]);
   t.same(errorsOf(validateCaptureEvent({ ...event, persistentDisposition: { set: ['completeness_verified'], unset: ['cooked'] } })), [
@@ -128,10 +148,23 @@ t.test('business steps and dispositions', async (t) => {
 });
 
 t.test('times', async (t) => {
-  for (const eventTime of ['2024-03-01 08:00:00+01:00', '2024-03-01T08:00:00', '2024-02-30T08:00:00Z', '2024-03-01T08:00:00+15:00', '2024-03-01T24:00:00Z']) {
-    t.same(errorsOf(validateCaptureEvent({ ...event, eventTime })).map((e) => e.pointer), ['/eventTime'], `eventTime ${eventTime} is rejected`);
+  for (const eventTime of [
+    '2024-03-01 08:00:00+01:00',
+    '2024-03-01T08:00:00',
+    '2024-02-30T08:00:00Z',
+    '2024-03-01T08:00:00+15:00',
+    '2024-03-01T24:00:00Z',
+  ]) {
+    t.same(
+      errorsOf(validateCaptureEvent({ ...event, eventTime })).map((e) => e.pointer),
+      ['/eventTime'],
+      `eventTime ${eventTime} is rejected`,
+    );
   }
-  t.ok(validateCaptureEvent({ ...event, eventTime: '2024-02-29T23:59:59.123456-05:30', recordTime: '2024-03-01T00:00:00Z' }).ok, 'leap day, fraction, offset');
+  t.ok(
+    validateCaptureEvent({ ...event, eventTime: '2024-02-29T23:59:59.123456-05:30', recordTime: '2024-03-01T00:00:00Z' }).ok,
+    'leap day, fraction, offset',
+  );
   t.match(errorsOf(validateCaptureEvent({ ...event, eventTimeZoneOffset: '+1' })), [
     { pointer: '/eventTimeZoneOffset', message: /time zone offset such as \+02:00/ },
   ]);
@@ -139,40 +172,83 @@ t.test('times', async (t) => {
 
 t.test('event structure', async (t) => {
   t.ok(validateCaptureEvent(event).ok, 'an event without @context');
-  t.ok(validateCaptureEvent({ '@context': [CONTEXT, { ex: 'https://ns.example.com/' }], ...event, 'ex:temperature': 4 }).ok, 'own @context and an extension field');
+  t.ok(
+    validateCaptureEvent({ '@context': [CONTEXT, { ex: 'https://ns.example.com/' }], ...event, 'ex:temperature': 4 }).ok,
+    'own @context and an extension field',
+  );
   t.ok(validateCaptureEvent({ ...event, type: 'https://ns.example.com/ScanEvent' }).ok, 'extension event type');
   const { type: _type, ...untyped } = event;
-  t.same(errorsOf(validateCaptureEvent(untyped)).map((e) => e.pointer), ['/type'], 'missing type is the only error reported');
+  t.same(
+    errorsOf(validateCaptureEvent(untyped)).map((e) => e.pointer),
+    ['/type'],
+    'missing type is the only error reported',
+  );
   t.same(errorsOf(validateCaptureEvent({ ...event, colour: 'red' })), [
-    { pointer: '/colour', message: 'event has unknown field "colour"; user extension fields must be namespaced (e.g. "ex:colour") or full URIs' },
+    {
+      pointer: '/colour',
+      message: 'event has unknown field "colour"; user extension fields must be namespaced (e.g. "ex:colour") or full URIs',
+    },
   ]);
   t.same(errorsOf(validateCaptureEvent({ ...event, ilmd: { 'ex:lot': 'A1' } })), [
     { pointer: '/ilmd', message: 'ilmd is only allowed when action is ADD, not OBSERVE' },
   ]);
   t.ok(validateCaptureEvent({ ...event, action: 'ADD', ilmd: { 'ex:lot': 'A1' } }).ok, 'ilmd with ADD');
   const { epcList: _epcs, ...noIds } = event;
-  t.match(errorsOf(validateCaptureEvent({ ...noIds, quantityList: [{ epcClass: 'https://id.gs1.org/01/09521141012345', quantity: 'ten', uom: 'kg' }] })), [
-    { pointer: '/quantityList/0/quantity', message: 'quantityList[0].quantity must be a number, got "ten"' },
-    { pointer: '/quantityList/0/uom', message: /unit code/ },
-  ]);
-  t.same(errorsOf(validateCaptureEvent({ ...noIds, type: 'AggregationEvent', action: 'ADD', parentID: 'urn:epc:id:sscc:0614141.1234567890' })), [
-    { pointer: '', message: 'AggregationEvent must include childEPCs or childQuantityList' },
-  ]);
+  t.match(
+    errorsOf(
+      validateCaptureEvent({ ...noIds, quantityList: [{ epcClass: 'https://id.gs1.org/01/09521141012345', quantity: 'ten', uom: 'kg' }] }),
+    ),
+    [
+      { pointer: '/quantityList/0/quantity', message: 'quantityList[0].quantity must be a number, got "ten"' },
+      { pointer: '/quantityList/0/uom', message: /unit code/ },
+    ],
+  );
+  t.same(
+    errorsOf(validateCaptureEvent({ ...noIds, type: 'AggregationEvent', action: 'ADD', parentID: 'urn:epc:id:sscc:0614141.1234567890' })),
+    [{ pointer: '', message: 'AggregationEvent must include childEPCs or childQuantityList' }],
+  );
   const aggregation = { ...noIds, type: 'AggregationEvent', action: 'ADD', parentID: 'urn:epc:id:sscc:0614141.1234567890' };
-  t.same(errorsOf(validateCaptureEvent({ ...aggregation, childEPCs: [] })), [{
-    pointer: '',
-    message: 'AggregationEvent matches none of its allowed forms: childEPCs must have at least 1 item(s); or action must be "DELETE", got "ADD"',
-  }], 'an empty child list is allowed only when deleting');
-  t.same(errorsOf(validateCaptureEvent({ ...aggregation, childQuantityList: [{ epcClass: 'urn:epc:class:lgtin:4012345.012345.998877', quantity: '5' }] })), [
-    { pointer: '/childQuantityList/0/quantity', message: 'childQuantityList[0].quantity must be a number, got "5"' },
-  ], 'a bad child quantity is not reported as missing children');
-  t.same(errorsOf(validateCaptureEvent({ ...aggregation, childEPCs: ['urn:epc:id:sgtin:0614141.107346.1'], persistentDisposition: { set: [] } })), [
-    { pointer: '/persistentDisposition/set', message: 'persistentDisposition.set must have at least 1 item(s)' },
+  t.same(
+    errorsOf(validateCaptureEvent({ ...aggregation, childEPCs: [] })),
+    [
+      {
+        pointer: '',
+        message:
+          'AggregationEvent matches none of its allowed forms: childEPCs must have at least 1 item(s); or action must be "DELETE", got "ADD"',
+      },
+    ],
+    'an empty child list is allowed only when deleting',
+  );
+  t.same(
+    errorsOf(
+      validateCaptureEvent({
+        ...aggregation,
+        childQuantityList: [{ epcClass: 'urn:epc:class:lgtin:4012345.012345.998877', quantity: '5' }],
+      }),
+    ),
+    [{ pointer: '/childQuantityList/0/quantity', message: 'childQuantityList[0].quantity must be a number, got "5"' }],
+    'a bad child quantity is not reported as missing children',
+  );
+  t.same(
+    errorsOf(
+      validateCaptureEvent({ ...aggregation, childEPCs: ['urn:epc:id:sgtin:0614141.107346.1'], persistentDisposition: { set: [] } }),
+    ),
+    [{ pointer: '/persistentDisposition/set', message: 'persistentDisposition.set must have at least 1 item(s)' }],
+  );
+  t.same(
+    errorsOf(
+      validateCaptureEvent({
+        type: 'TransformationEvent',
+        eventTime: event.eventTime,
+        eventTimeZoneOffset: '+01:00',
+        inputEPCList: ['urn:epc:id:sgtin:0614141.107346.1'],
+      }),
+    ),
+    [{ pointer: '', message: 'TransformationEvent must include outputEPCList or outputQuantityList or transformationID' }],
+  );
+  t.same(errorsOf(validateCaptureEvent({ ...event, epcList: ['urn:x:1', 'urn:x:1'] })), [
+    { pointer: '/epcList', message: 'epcList has duplicate items (0 and 1)' },
   ]);
-  t.same(errorsOf(validateCaptureEvent({ type: 'TransformationEvent', eventTime: event.eventTime, eventTimeZoneOffset: '+01:00', inputEPCList: ['urn:epc:id:sgtin:0614141.107346.1'] })), [
-    { pointer: '', message: 'TransformationEvent must include outputEPCList or outputQuantityList or transformationID' },
-  ]);
-  t.same(errorsOf(validateCaptureEvent({ ...event, epcList: ['urn:x:1', 'urn:x:1'] })), [{ pointer: '/epcList', message: 'epcList has duplicate items (0 and 1)' }]);
   t.same(errorsOf(validateCaptureEvent({ ...event, certificationInfo: 'not a uri' })), [
     { pointer: '/certificationInfo', message: 'certificationInfo must be an array or an absolute URI, got "not a uri"' },
   ]);
@@ -180,7 +256,9 @@ t.test('event structure', async (t) => {
     { pointer: '/sensorElementList/0/sensorReport/0', message: 'sensorElementList[0].sensorReport[0] must include type or exception' },
   ]);
   t.same(errorsOf(validateCaptureEvent('ObjectEvent')), [{ pointer: '', message: 'event must be an object, got "ObjectEvent"' }]);
-  t.same(errorsOf(validateCaptureEvent(documentOf(event))), [{ pointer: '/type', message: 'expected a single event, got an EPCISDocument' }]);
+  t.same(errorsOf(validateCaptureEvent(documentOf(event))), [
+    { pointer: '/type', message: 'expected a single event, got an EPCISDocument' },
+  ]);
 });
 
 t.test('documents', async (t) => {
@@ -189,11 +267,18 @@ t.test('documents', async (t) => {
   t.same(errorsOf(validateCaptureDocument({ ...documentOf(event), '@context': 5 })), [
     { pointer: '/@context', message: '@context must be a string or an object or an array, got 5' },
   ]);
-  t.same(errorsOf(validateCaptureDocument(documentOf(event, 7, { ...event, bizStep: 'frying' }))), [
-    { pointer: '/epcisBody/eventList/1', message: 'event must be an object, got 7' },
-    { pointer: '/epcisBody/eventList/2/bizStep', message: 'bizStep "frying" is not a CBV 2.0 business step or a URI' },
-  ], 'errors come in document order, pointing into the event list');
+  t.same(
+    errorsOf(validateCaptureDocument(documentOf(event, 7, { ...event, bizStep: 'frying' }))),
+    [
+      { pointer: '/epcisBody/eventList/1', message: 'event must be an object, got 7' },
+      { pointer: '/epcisBody/eventList/2/bizStep', message: 'bizStep "frying" is not a CBV 2.0 business step or a URI' },
+    ],
+    'errors come in document order, pointing into the event list',
+  );
   t.same(errorsOf(validateCaptureDocument({ ...documentOf(event), sender: 'x', extra: true })), [
-    { pointer: '/extra', message: 'document has unknown field "extra"; user extension fields must be namespaced (e.g. "ex:extra") or full URIs' },
+    {
+      pointer: '/extra',
+      message: 'document has unknown field "extra"; user extension fields must be namespaced (e.g. "ex:extra") or full URIs',
+    },
   ]);
 });

@@ -8,12 +8,25 @@ t.test('corrections declare an event in error, reverse it and optionally replace
     const farm = await world.party('farm');
     const pigs = await farm.product('head');
     const tags = ['150023690000001', '150023690000002'];
-    const original = (await farm.event({ type: 'commission', lots: [{ productCode: pigs, quantity: 20, lotNumber: 'W-1', attributes: { earTags: tags } }] })).body;
+    const original = (
+      await farm.event({ type: 'commission', lots: [{ productCode: pigs, quantity: 20, lotNumber: 'W-1', attributes: { earTags: tags } }] })
+    ).body;
     const lot = original.createdLotCodes[0];
-    const corrected = expectStatus(t, await farm.event({
-      type: 'correction', correctsEventId: original.event.id, reason: 'typed 20 for 2',
-      replacement: { type: 'commission', eventTime: original.event.eventTime, lots: [{ productCode: pigs, quantity: 2, lotNumber: 'W-1', attributes: { earTags: tags } }] },
-    }), 201, 'correct with replacement');
+    const corrected = expectStatus(
+      t,
+      await farm.event({
+        type: 'correction',
+        correctsEventId: original.event.id,
+        reason: 'typed 20 for 2',
+        replacement: {
+          type: 'commission',
+          eventTime: original.event.eventTime,
+          lots: [{ productCode: pigs, quantity: 2, lotNumber: 'W-1', attributes: { earTags: tags } }],
+        },
+      }),
+      201,
+      'correct with replacement',
+    );
     t.equal(corrected.body.event.type, 'correction');
     t.equal(corrected.body.event.correctsEventId, original.event.id);
     t.equal(corrected.body.replacement.details.replacesEventId, original.event.id);
@@ -26,11 +39,26 @@ t.test('corrections declare an event in error, reverse it and optionally replace
     t.equal(originalNow.declaredInErrorBy, corrected.body.event.id, 'the original is kept, declared in error');
     const byTag = await farm.api.get(`/trace/${tags[0]}`);
     t.equal(byTag.body.query.lotCodes[0], lot, 'the ear tags still resolve to the lot');
-    expectStatus(t, await farm.event({ type: 'correction', correctsEventId: original.event.id, reason: 'again' }), 409, 'an event is corrected once');
-    expectStatus(t, await farm.event({ type: 'correction', correctsEventId: corrected.body.event.id, reason: 'x' }), 409, 'a correction is not corrected');
+    expectStatus(
+      t,
+      await farm.event({ type: 'correction', correctsEventId: original.event.id, reason: 'again' }),
+      409,
+      'an event is corrected once',
+    );
+    expectStatus(
+      t,
+      await farm.event({ type: 'correction', correctsEventId: corrected.body.event.id, reason: 'x' }),
+      409,
+      'a correction is not corrected',
+    );
     expectStatus(t, await farm.event({ type: 'correction', correctsEventId: 'nope', reason: 'x' }), 422, 'unknown event');
     const other = await world.party('farm');
-    expectStatus(t, await other.event({ type: 'correction', correctsEventId: corrected.body.replacement.id, reason: 'x' }), 403, "another party's event");
+    expectStatus(
+      t,
+      await other.event({ type: 'correction', correctsEventId: corrected.body.replacement.id, reason: 'x' }),
+      403,
+      "another party's event",
+    );
   });
 
   t.test('a commission without replacement voids its lot', async (t) => {
@@ -49,13 +77,31 @@ t.test('corrections declare an event in error, reverse it and optionally replace
     const carcass = await plant.product('kg');
     const right = await plant.commission(pigs, 5);
     const wrong = await plant.commission(pigs, 5);
-    const original = (await plant.event({ type: 'transform', inputs: [{ lotCode: wrong, quantity: 5 }], outputs: [{ productCode: carcass, quantity: 400 }] })).body;
+    const original = (
+      await plant.event({
+        type: 'transform',
+        inputs: [{ lotCode: wrong, quantity: 5 }],
+        outputs: [{ productCode: carcass, quantity: 400 }],
+      })
+    ).body;
     const output = original.createdLotCodes[0];
     t.equal((await plant.lot(wrong)).status, 'consumed');
-    expectStatus(t, await plant.event({
-      type: 'correction', correctsEventId: original.event.id, reason: 'wrong pen',
-      replacement: { type: 'transform', eventTime: original.event.eventTime, inputs: [{ lotCode: right, quantity: 5 }], outputs: [{ productCode: carcass, quantity: 400 }] },
-    }), 201, 'replace the transform');
+    expectStatus(
+      t,
+      await plant.event({
+        type: 'correction',
+        correctsEventId: original.event.id,
+        reason: 'wrong pen',
+        replacement: {
+          type: 'transform',
+          eventTime: original.event.eventTime,
+          inputs: [{ lotCode: right, quantity: 5 }],
+          outputs: [{ productCode: carcass, quantity: 400 }],
+        },
+      }),
+      201,
+      'replace the transform',
+    );
     t.equal((await plant.lot(wrong)).status, 'active', 'the wrong input is restored');
     t.same((await plant.lot(wrong)).holders, [{ partyCode: plant.code, onHand: 5 }]);
     t.equal((await plant.lot(right)).status, 'consumed');
@@ -63,8 +109,14 @@ t.test('corrections declare an event in error, reverse it and optionally replace
     const codes = back.body.nodes.map((n: { code: string }) => n.code);
     t.ok(codes.includes(right), 'traces back to the right input');
     t.notOk(codes.includes(wrong), 'no longer to the wrong one');
-    t.ok(back.body.events.some((e: { type: string }) => e.type === 'correction'), 'the correction is on the record of the trace');
-    t.ok(back.body.events.some((e: { id: string; declaredInErrorBy: string | null }) => e.id === original.event.id && e.declaredInErrorBy), 'the original event shows as declared in error');
+    t.ok(
+      back.body.events.some((e: { type: string }) => e.type === 'correction'),
+      'the correction is on the record of the trace',
+    );
+    t.ok(
+      back.body.events.some((e: { id: string; declaredInErrorBy: string | null }) => e.id === original.event.id && e.declaredInErrorBy),
+      'the original event shows as declared in error',
+    );
   });
 
   t.test('effects already used downstream must be corrected downstream first', async (t) => {
@@ -74,20 +126,54 @@ t.test('corrections declare an event in error, reverse it and optionally replace
     const carcass = await plant.product('kg');
     const cured = await plant.product('kg');
     const lot = await plant.commission(pigs, 5);
-    const slaughter = (await plant.event({ type: 'transform', inputs: [{ lotCode: lot, quantity: 5 }], outputs: [{ productCode: carcass, quantity: 400 }] })).body;
+    const slaughter = (
+      await plant.event({ type: 'transform', inputs: [{ lotCode: lot, quantity: 5 }], outputs: [{ productCode: carcass, quantity: 400 }] })
+    ).body;
     await plant.transform([{ lotCode: slaughter.createdLotCodes[0], quantity: 100 }], [{ productCode: cured, quantity: 60 }]);
-    expectStatus(t, await plant.event({ type: 'correction', correctsEventId: slaughter.event.id, reason: 'x' }), 409, 'its output is already an input');
+    expectStatus(
+      t,
+      await plant.event({ type: 'correction', correctsEventId: slaughter.event.id, reason: 'x' }),
+      409,
+      'its output is already an input',
+    );
 
-    const shipped = (await plant.event({ type: 'ship', toPartyCode: buyer.code, lines: [{ lotCode: slaughter.createdLotCodes[0], quantity: 50 }] })).body;
+    const shipped = (
+      await plant.event({ type: 'ship', toPartyCode: buyer.code, lines: [{ lotCode: slaughter.createdLotCodes[0], quantity: 50 }] })
+    ).body;
     const received = (await buyer.event({ type: 'receive', shipmentId: shipped.shipmentId })).body;
-    expectStatus(t, await plant.event({ type: 'correction', correctsEventId: shipped.event.id, reason: 'x' }), 409, 'a received shipment cannot be unshipped');
-    expectStatus(t, await buyer.event({ type: 'correction', correctsEventId: received.event.id, reason: 'wrong truck' }), 201, 'correct the receipt first');
+    expectStatus(
+      t,
+      await plant.event({ type: 'correction', correctsEventId: shipped.event.id, reason: 'x' }),
+      409,
+      'a received shipment cannot be unshipped',
+    );
+    expectStatus(
+      t,
+      await buyer.event({ type: 'correction', correctsEventId: received.event.id, reason: 'wrong truck' }),
+      201,
+      'correct the receipt first',
+    );
     const reopened = (await buyer.api.get('/shipments?status=open')).body.items;
-    t.ok(reopened.some((s: { id: string }) => s.id === shipped.shipmentId), 'the shipment is open again');
-    expectStatus(t, await plant.event({ type: 'correction', correctsEventId: shipped.event.id, reason: 'not sent' }), 201, 'then the shipment');
-    t.same((await plant.lot(slaughter.createdLotCodes[0])).holders, [{ partyCode: plant.code, onHand: 300 }], 'quantity back with the sender');
+    t.ok(
+      reopened.some((s: { id: string }) => s.id === shipped.shipmentId),
+      'the shipment is open again',
+    );
+    expectStatus(
+      t,
+      await plant.event({ type: 'correction', correctsEventId: shipped.event.id, reason: 'not sent' }),
+      201,
+      'then the shipment',
+    );
+    t.same(
+      (await plant.lot(slaughter.createdLotCodes[0])).holders,
+      [{ partyCode: plant.code, onHand: 300 }],
+      'quantity back with the sender',
+    );
     const cancelled = (await plant.api.get('/shipments?status=cancelled')).body.items;
-    t.ok(cancelled.some((s: { id: string }) => s.id === shipped.shipmentId), 'the shipment is cancelled');
+    t.ok(
+      cancelled.some((s: { id: string }) => s.id === shipped.shipmentId),
+      'the shipment is cancelled',
+    );
     expectStatus(t, await buyer.event({ type: 'receive', shipmentId: shipped.shipmentId }), 409, 'a cancelled shipment cannot be received');
   });
 });

@@ -1,6 +1,6 @@
 import t from 'tap';
-import { serviceCodeKind } from '../../src/codes/service-codes.js';
 import { completeGs1 } from '../../src/codes/gs1.js';
+import { serviceCodeKind } from '../../src/codes/service-codes.js';
 import { at, createWorld, expectStatus } from '../fixtures/world.js';
 
 const earTag = (serial: number) => `1500236${String(serial).padStart(8, '0')}`;
@@ -11,10 +11,23 @@ t.test('events', async (t) => {
   t.test('commission creates lots with codes, units, expiry and ear tags', async (t) => {
     const farm = await world.party('farm');
     const pigs = await farm.product('head');
-    const reply = expectStatus(t, await farm.event({
-      type: 'commission',
-      lots: [{ productCode: pigs, quantity: 3, lotNumber: 'F-1', productionDate: '2026-02-01', attributes: { earTags: [earTag(1), earTag(2), earTag(3)] } }],
-    }), 201, 'commission');
+    const reply = expectStatus(
+      t,
+      await farm.event({
+        type: 'commission',
+        lots: [
+          {
+            productCode: pigs,
+            quantity: 3,
+            lotNumber: 'F-1',
+            productionDate: '2026-02-01',
+            attributes: { earTags: [earTag(1), earTag(2), earTag(3)] },
+          },
+        ],
+      }),
+      201,
+      'commission',
+    );
     const [code] = reply.body.createdLotCodes;
     t.equal(serviceCodeKind(code), 'lot');
     t.equal(reply.body.event.type, 'commission');
@@ -35,9 +48,17 @@ t.test('events', async (t) => {
     expectStatus(t, duplicateNumber, 409, 'lot number reused by the same party');
     t.equal(duplicateNumber.body.errors[0].pointer, '/lots/0/lotNumber');
     const otherFarm = await world.party('farm');
-    expectStatus(t, await otherFarm.event({ type: 'commission', lots: [{ productCode: pigs, quantity: 1, lotNumber: 'F-1' }] }), 201, 'lot numbers are scoped per party');
+    expectStatus(
+      t,
+      await otherFarm.event({ type: 'commission', lots: [{ productCode: pigs, quantity: 1, lotNumber: 'F-1' }] }),
+      201,
+      'lot numbers are scoped per party',
+    );
 
-    const takenTag = await otherFarm.event({ type: 'commission', lots: [{ productCode: pigs, quantity: 1, attributes: { earTags: [earTag(2)] } }] });
+    const takenTag = await otherFarm.event({
+      type: 'commission',
+      lots: [{ productCode: pigs, quantity: 1, attributes: { earTags: [earTag(2)] } }],
+    });
     expectStatus(t, takenTag, 409, 'an ear tag belongs to one lot');
     t.equal(takenTag.body.errors[0].pointer, '/lots/0/attributes/earTags/0');
     const badTag = await farm.event({ type: 'commission', lots: [{ productCode: pigs, quantity: 1, attributes: { earTags: ['12345'] } }] });
@@ -46,7 +67,15 @@ t.test('events', async (t) => {
     const unknownProduct = await farm.event({ type: 'commission', lots: [{ productCode: 'MXXXXXXXXXX0', quantity: 1 }] });
     expectStatus(t, unknownProduct, 422, 'unknown product');
     t.equal(unknownProduct.body.errors[0].pointer, '/lots/0/productCode');
-    expectStatus(t, await farm.event({ type: 'commission', lots: [{ productCode: pigs, quantity: 1, productionDate: '2026-02-02', expiryDate: '2026-02-01' }] }), 422, 'expiry before production');
+    expectStatus(
+      t,
+      await farm.event({
+        type: 'commission',
+        lots: [{ productCode: pigs, quantity: 1, productionDate: '2026-02-02', expiryDate: '2026-02-01' }],
+      }),
+      422,
+      'expiry before production',
+    );
     expectStatus(t, await farm.event({ type: 'commission', lots: [{ productCode: pigs, quantity: -1 }] }), 400, 'negative quantity');
   });
 
@@ -57,7 +86,12 @@ t.test('events', async (t) => {
     const reply = await farm.api.post('/events', { type: 'commission', eventTime: future, lots: [{ productCode: pigs, quantity: 1 }] });
     expectStatus(t, reply, 422, 'future event');
     t.equal(reply.body.errors[0].pointer, '/eventTime');
-    expectStatus(t, await farm.api.post('/events', { type: 'commission', eventTime: 'yesterday', lots: [{ productCode: pigs, quantity: 1 }] }), 400, 'not a timestamp');
+    expectStatus(
+      t,
+      await farm.api.post('/events', { type: 'commission', eventTime: 'yesterday', lots: [{ productCode: pigs, quantity: 1 }] }),
+      400,
+      'not a timestamp',
+    );
   });
 
   t.test('transform consumes inputs and creates outputs; never more than remains, only by the holder', async (t) => {
@@ -66,27 +100,69 @@ t.test('events', async (t) => {
     const carcass = await plant.product('kg');
     const offal = await plant.product('kg');
     const pigLot = await plant.commission(pigs, 10);
-    const reply = expectStatus(t, await plant.event({
-      type: 'transform', bizStep: 'killing', process: { kind: 'slaughter' },
-      inputs: [{ lotCode: pigLot, quantity: 4 }],
-      outputs: [{ productCode: carcass, quantity: 320 }, { productCode: offal, quantity: 40 }],
-    }), 201, 'slaughter 4 of 10');
+    const reply = expectStatus(
+      t,
+      await plant.event({
+        type: 'transform',
+        bizStep: 'killing',
+        process: { kind: 'slaughter' },
+        inputs: [{ lotCode: pigLot, quantity: 4 }],
+        outputs: [
+          { productCode: carcass, quantity: 320 },
+          { productCode: offal, quantity: 40 },
+        ],
+      }),
+      201,
+      'slaughter 4 of 10',
+    );
     t.equal(reply.body.createdLotCodes.length, 2, 'several outputs');
-    t.same(reply.body.event.lots.filter((l: { role: string }) => l.role === 'input'), [{ lotCode: pigLot, role: 'input', quantity: 4 }]);
+    t.same(
+      reply.body.event.lots.filter((l: { role: string }) => l.role === 'input'),
+      [{ lotCode: pigLot, role: 'input', quantity: 4 }],
+    );
     t.same((await plant.lot(pigLot)).holders, [{ partyCode: plant.code, onHand: 6 }], 'six pigs remain');
 
-    const tooMuch = await plant.event({ type: 'transform', inputs: [{ lotCode: pigLot, quantity: 7 }], outputs: [{ productCode: carcass, quantity: 1 }] });
+    const tooMuch = await plant.event({
+      type: 'transform',
+      inputs: [{ lotCode: pigLot, quantity: 7 }],
+      outputs: [{ productCode: carcass, quantity: 1 }],
+    });
     expectStatus(t, tooMuch, 409, 'taking more than remains');
     t.equal(tooMuch.body.errors[0].pointer, '/inputs/0/quantity');
     t.same((await plant.lot(pigLot)).holders, [{ partyCode: plant.code, onHand: 6 }], 'a rejected event changes nothing');
 
     const stranger = await world.party('processor');
     const strangerProduct = await stranger.product('kg');
-    expectStatus(t, await stranger.event({ type: 'transform', inputs: [{ lotCode: pigLot, quantity: 1 }], outputs: [{ productCode: strangerProduct, quantity: 1 }] }), 403, 'a non-holder cannot transform');
-    const unknown = await plant.event({ type: 'transform', inputs: [{ lotCode: 'B0000000000X', quantity: 1 }], outputs: [{ productCode: carcass, quantity: 1 }] });
+    expectStatus(
+      t,
+      await stranger.event({
+        type: 'transform',
+        inputs: [{ lotCode: pigLot, quantity: 1 }],
+        outputs: [{ productCode: strangerProduct, quantity: 1 }],
+      }),
+      403,
+      'a non-holder cannot transform',
+    );
+    const unknown = await plant.event({
+      type: 'transform',
+      inputs: [{ lotCode: 'B0000000000X', quantity: 1 }],
+      outputs: [{ productCode: carcass, quantity: 1 }],
+    });
     expectStatus(t, unknown, 422, 'unknown input lot');
     t.equal(unknown.body.errors[0].pointer, '/inputs/0');
-    expectStatus(t, await plant.event({ type: 'transform', inputs: [{ lotCode: pigLot, quantity: 1 }, { lotCode: pigLot, quantity: 1 }], outputs: [{ productCode: carcass, quantity: 1 }] }), 422, 'the same input twice');
+    expectStatus(
+      t,
+      await plant.event({
+        type: 'transform',
+        inputs: [
+          { lotCode: pigLot, quantity: 1 },
+          { lotCode: pigLot, quantity: 1 },
+        ],
+        outputs: [{ productCode: carcass, quantity: 1 }],
+      }),
+      422,
+      'the same input twice',
+    );
 
     await plant.transform([{ lotCode: pigLot, quantity: 6 }], [{ productCode: carcass, quantity: 480 }]);
     const consumed = await plant.lot(pigLot);
@@ -103,15 +179,37 @@ t.test('events', async (t) => {
     const lot = await farm.commission(pigs, 10);
 
     expectStatus(t, await farm.event({ type: 'ship', toPartyCode: farm.code, lines: [{ lotCode: lot }] }), 422, 'shipping to oneself');
-    expectStatus(t, await farm.event({ type: 'ship', toPartyCode: 'T500236XXXXXXX0', lines: [{ lotCode: lot }] }), 422, 'unknown destination');
+    expectStatus(
+      t,
+      await farm.event({ type: 'ship', toPartyCode: 'T500236XXXXXXX0', lines: [{ lotCode: lot }] }),
+      422,
+      'unknown destination',
+    );
     const foreignLocation = await other.location();
-    expectStatus(t, await farm.event({ type: 'ship', toPartyCode: plant.code, toLocationCode: foreignLocation, lines: [{ lotCode: lot }] }), 422, "destination location of another party");
-    expectStatus(t, await farm.event({ type: 'ship', toPartyCode: plant.code, lines: [{ lotCode: lot, quantity: 11 }] }), 409, 'shipping more than held');
+    expectStatus(
+      t,
+      await farm.event({ type: 'ship', toPartyCode: plant.code, toLocationCode: foreignLocation, lines: [{ lotCode: lot }] }),
+      422,
+      'destination location of another party',
+    );
+    expectStatus(
+      t,
+      await farm.event({ type: 'ship', toPartyCode: plant.code, lines: [{ lotCode: lot, quantity: 11 }] }),
+      409,
+      'shipping more than held',
+    );
 
-    const shipped = expectStatus(t, await farm.event({
-      type: 'ship', toPartyCode: plant.code, lines: [{ lotCode: lot }],
-      referenceDocuments: [{ type: 'quarantine_certificate', number: '5002361260000001' }],
-    }), 201, 'ship everything');
+    const shipped = expectStatus(
+      t,
+      await farm.event({
+        type: 'ship',
+        toPartyCode: plant.code,
+        lines: [{ lotCode: lot }],
+        referenceDocuments: [{ type: 'quarantine_certificate', number: '5002361260000001' }],
+      }),
+      201,
+      'ship everything',
+    );
     const shipmentId = shipped.body.shipmentId;
     t.equal(shipped.body.event.disposition, 'in_transit');
     let state = await farm.lot(lot);
@@ -121,19 +219,42 @@ t.test('events', async (t) => {
 
     expectStatus(t, await other.event({ type: 'receive', shipmentId }), 403, 'receipt by a party the shipment is not for');
     expectStatus(t, await plant.event({ type: 'receive', shipmentId: 'no-such-shipment' }), 422, 'unknown shipment');
-    expectStatus(t, await plant.event({ type: 'receive', shipmentId, lines: [{ lotCode: lot, quantity: 11 }] }), 422, 'receiving more than shipped');
-    expectStatus(t, await plant.event({ type: 'receive', shipmentId, lines: [{ lotCode: 'B0000000000X', quantity: 1 }] }), 422, 'a lot not in the shipment');
-    expectStatus(t, await plant.event({ type: 'receive', shipmentId, lines: [{ lotCode: lot, quantity: 9 }] }), 201, 'receive 9 of 10 (one died in transit)');
+    expectStatus(
+      t,
+      await plant.event({ type: 'receive', shipmentId, lines: [{ lotCode: lot, quantity: 11 }] }),
+      422,
+      'receiving more than shipped',
+    );
+    expectStatus(
+      t,
+      await plant.event({ type: 'receive', shipmentId, lines: [{ lotCode: 'B0000000000X', quantity: 1 }] }),
+      422,
+      'a lot not in the shipment',
+    );
+    expectStatus(
+      t,
+      await plant.event({ type: 'receive', shipmentId, lines: [{ lotCode: lot, quantity: 9 }] }),
+      201,
+      'receive 9 of 10 (one died in transit)',
+    );
     expectStatus(t, await plant.event({ type: 'receive', shipmentId }), 409, 'a shipment is received once');
 
     state = await plant.lot(lot);
     t.equal(state.status, 'active');
     t.same(state.holders, [{ partyCode: plant.code, onHand: 9 }]);
     t.match(state.massBalance, { produced: 10, shipped: 10, received: 9, transitLoss: 1, onHand: 9, inTransit: 0, unaccounted: 0 });
-    expectStatus(t, await farm.event({ type: 'destroy', reason: 'x', lines: [{ lotCode: lot, quantity: 1 }] }), 409, 'the former holder cannot use it');
+    expectStatus(
+      t,
+      await farm.event({ type: 'destroy', reason: 'x', lines: [{ lotCode: lot, quantity: 1 }] }),
+      409,
+      'the former holder cannot use it',
+    );
 
     const open = await plant.api.get('/shipments?status=received');
-    t.ok(open.body.items.some((s: { id: string }) => s.id === shipmentId), 'the receiver lists the shipment');
+    t.ok(
+      open.body.items.some((s: { id: string }) => s.id === shipmentId),
+      'the receiver lists the shipment',
+    );
   });
 
   t.test('aggregate packs lots into a container that ships with its contents; no cycles', async (t) => {
@@ -143,11 +264,21 @@ t.test('events', async (t) => {
     const a = await processor.commission(product, 100);
     const b = await processor.commission(product, 50);
     const sscc = completeGs1('06901234500000123');
-    const packed = expectStatus(t, await processor.event({ type: 'aggregate', parent: { sscc }, children: [{ lotCode: a, quantity: 100 }, { lotCode: b }] }), 201, 'pack onto a pallet');
+    const packed = expectStatus(
+      t,
+      await processor.event({ type: 'aggregate', parent: { sscc }, children: [{ lotCode: a, quantity: 100 }, { lotCode: b }] }),
+      201,
+      'pack onto a pallet',
+    );
     const pallet = packed.body.createdLotCodes[0];
     t.equal(serviceCodeKind(pallet), 'container');
     t.equal(packed.body.event.disposition, 'container_closed');
-    expectStatus(t, await processor.event({ type: 'aggregate', parent: { sscc: '106141411234567890' }, children: [{ lotCode: a }] }), 400, 'SSCC with a wrong check digit');
+    expectStatus(
+      t,
+      await processor.event({ type: 'aggregate', parent: { sscc: '106141411234567890' }, children: [{ lotCode: a }] }),
+      400,
+      'SSCC with a wrong check digit',
+    );
 
     const shipmentId = await processor.ship(store, [{ lotCode: pallet }]);
     const shipment = (await store.api.get('/shipments?status=open')).body.items.find((s: { id: string }) => s.id === shipmentId);
@@ -157,19 +288,36 @@ t.test('events', async (t) => {
 
     const bySscc = await world.regulator.get(`/trace/${sscc}`);
     t.equal(bySscc.status, 200, 'trace by SSCC');
-    t.same(bySscc.body.nodes.map((n: { code: string }) => n.code).sort(), [a, b, pallet].sort(), 'backward from the pallet reaches its contents');
+    t.same(
+      bySscc.body.nodes.map((n: { code: string }) => n.code).sort(),
+      [a, b, pallet].sort(),
+      'backward from the pallet reaches its contents',
+    );
 
-    expectStatus(t, await store.event({ type: 'disaggregate', parentCode: pallet, children: ['B0000000000X'] }), 422, 'unpacking what is not inside');
+    expectStatus(
+      t,
+      await store.event({ type: 'disaggregate', parentCode: pallet, children: ['B0000000000X'] }),
+      422,
+      'unpacking what is not inside',
+    );
     expectStatus(t, await store.event({ type: 'disaggregate', parentCode: pallet }), 201, 'unpack everything');
     const after = await world.regulator.get(`/trace/${a}?direction=forward`);
-    t.ok(after.body.edges.some((e: { kind: string; status: string | null }) => e.kind === 'aggregate' && e.status === 'unpacked'), 'history keeps the packing, marked unpacked');
+    t.ok(
+      after.body.edges.some((e: { kind: string; status: string | null }) => e.kind === 'aggregate' && e.status === 'unpacked'),
+      'history keeps the packing, marked unpacked',
+    );
 
     const caseA = (await store.event({ type: 'aggregate', parent: {}, children: [{ lotCode: a, quantity: 10 }] })).body.createdLotCodes[0];
     const caseB = (await store.event({ type: 'aggregate', parent: {}, children: [{ lotCode: caseA }] })).body.createdLotCodes[0];
     const cycle = await store.event({ type: 'aggregate', parent: { containerCode: caseA }, children: [{ lotCode: caseB }] });
     expectStatus(t, cycle, 409, 'packing a container into its own content is a cycle');
     t.equal(cycle.body.errors[0].pointer, '/children/0/lotCode');
-    expectStatus(t, await store.event({ type: 'aggregate', parent: { containerCode: caseA }, children: [{ lotCode: caseA }] }), 409, 'a container inside itself');
+    expectStatus(
+      t,
+      await store.event({ type: 'aggregate', parent: { containerCode: caseA }, children: [{ lotCode: caseA }] }),
+      409,
+      'a container inside itself',
+    );
   });
 
   t.test('inspect: holders and labs; results set the disposition', async (t) => {
@@ -178,15 +326,57 @@ t.test('events', async (t) => {
     const stranger = await world.party('retailer');
     const product = await processor.product('kg');
     const lot = await processor.commission(product, 10);
-    const self = expectStatus(t, await processor.event({ type: 'inspect', lotCodes: [lot], inspection: { kind: 'self', result: 'pass' } }), 201, 'self-test by the holder');
+    const self = expectStatus(
+      t,
+      await processor.event({ type: 'inspect', lotCodes: [lot], inspection: { kind: 'self', result: 'pass' } }),
+      201,
+      'self-test by the holder',
+    );
     t.equal(self.body.event.disposition, 'conformant');
-    expectStatus(t, await stranger.event({ type: 'inspect', lotCodes: [lot], inspection: { kind: 'rapid', result: 'pass' } }), 403, 'a stranger cannot inspect');
-    const thirdParty = expectStatus(t, await lab.event({ type: 'inspect', lotCodes: [lot], inspection: { kind: 'third_party', labPartyCode: lab.code, result: 'fail', reportNumber: 'R-1', items: [{ name: '亚硝酸盐', value: 45, unit: 'mg/kg', limit: '≤30', result: 'fail' }] } }), 201, 'a lab tests any lot');
+    expectStatus(
+      t,
+      await stranger.event({ type: 'inspect', lotCodes: [lot], inspection: { kind: 'rapid', result: 'pass' } }),
+      403,
+      'a stranger cannot inspect',
+    );
+    const thirdParty = expectStatus(
+      t,
+      await lab.event({
+        type: 'inspect',
+        lotCodes: [lot],
+        inspection: {
+          kind: 'third_party',
+          labPartyCode: lab.code,
+          result: 'fail',
+          reportNumber: 'R-1',
+          items: [{ name: '亚硝酸盐', value: 45, unit: 'mg/kg', limit: '≤30', result: 'fail' }],
+        },
+      }),
+      201,
+      'a lab tests any lot',
+    );
     t.equal(thirdParty.body.event.disposition, 'non_conformant');
-    expectStatus(t, await processor.event({ type: 'inspect', lotCodes: [lot], inspection: { kind: 'third_party', result: 'pass' } }), 422, 'third-party without a lab');
-    expectStatus(t, await processor.event({ type: 'inspect', lotCodes: [lot], inspection: { kind: 'third_party', labPartyCode: stranger.code, result: 'pass' } }), 422, 'the lab must be a lab');
+    expectStatus(
+      t,
+      await processor.event({ type: 'inspect', lotCodes: [lot], inspection: { kind: 'third_party', result: 'pass' } }),
+      422,
+      'third-party without a lab',
+    );
+    expectStatus(
+      t,
+      await processor.event({
+        type: 'inspect',
+        lotCodes: [lot],
+        inspection: { kind: 'third_party', labPartyCode: stranger.code, result: 'pass' },
+      }),
+      422,
+      'the lab must be a lab',
+    );
     const trace = await processor.api.get(`/trace/${lot}`);
-    t.same(trace.body.nodes[0].inspections.map((i: { kind: string; result: string }) => `${i.kind}:${i.result}`).sort(), ['self:pass', 'third_party:fail']);
+    t.same(trace.body.nodes[0].inspections.map((i: { kind: string; result: string }) => `${i.kind}:${i.result}`).sort(), [
+      'self:pass',
+      'third_party:fail',
+    ]);
   });
 
   t.test('observe records readings; a recall disposition marks the lot recalled', async (t) => {
@@ -195,13 +385,28 @@ t.test('events', async (t) => {
     const product = await store.product('kg');
     const lot = await store.commission(product, 10);
     const room = await store.location('cold_store');
-    const observed = expectStatus(t, await store.event({ type: 'observe', readPoint: room, lotCodes: [lot], readings: [{ type: 'temperature', value: 3.5, unit: 'Cel' }] }), 201, 'temperature reading');
+    const observed = expectStatus(
+      t,
+      await store.event({
+        type: 'observe',
+        readPoint: room,
+        lotCodes: [lot],
+        readings: [{ type: 'temperature', value: 3.5, unit: 'Cel' }],
+      }),
+      201,
+      'temperature reading',
+    );
     t.same(observed.body.event.details.readings, [{ type: 'temperature', value: 3.5, unit: 'Cel' }]);
     expectStatus(t, await store.event({ type: 'observe', readPoint: 'AXXXXXXXXXX0', lotCodes: [lot] }), 422, 'unknown read point');
     expectStatus(t, await stranger.event({ type: 'observe', lotCodes: [lot] }), 403, 'a stranger cannot observe');
     expectStatus(t, await store.event({ type: 'observe', disposition: 'recalled', lotCodes: [lot] }), 201, 'recall');
     t.equal((await store.lot(lot)).status, 'recalled');
-    expectStatus(t, await store.event({ type: 'observe', disposition: 'not a disposition', lotCodes: [lot] }), 400, 'disposition outside CBV');
+    expectStatus(
+      t,
+      await store.event({ type: 'observe', disposition: 'not a disposition', lotCodes: [lot] }),
+      400,
+      'disposition outside CBV',
+    );
     await store.event({ type: 'destroy', reason: 'recalled stock', lines: [{ lotCode: lot }] });
     t.equal((await store.lot(lot)).status, 'destroyed', 'destroying all of a recalled lot ends it');
   });
@@ -224,17 +429,34 @@ t.test('events', async (t) => {
     const farm = await world.party('farm');
     const other = await world.party('farm');
     const product = await farm.product('head');
-    expectStatus(t, await world.admin.post('/events', { type: 'commission', eventTime: at(1), lots: [{ productCode: product, quantity: 1 }] }), 403, 'admin');
-    expectStatus(t, await world.regulator.post('/events', { type: 'commission', eventTime: at(1), lots: [{ productCode: product, quantity: 1 }] }), 403, 'regulator');
+    expectStatus(
+      t,
+      await world.admin.post('/events', { type: 'commission', eventTime: at(1), lots: [{ productCode: product, quantity: 1 }] }),
+      403,
+      'admin',
+    );
+    expectStatus(
+      t,
+      await world.regulator.post('/events', { type: 'commission', eventTime: at(1), lots: [{ productCode: product, quantity: 1 }] }),
+      403,
+      'regulator',
+    );
     const recorded = (await farm.event({ type: 'commission', lots: [{ productCode: product, quantity: 1 }] })).body.event;
     expectStatus(t, await farm.api.get(`/events/${recorded.id}`), 200, 'own event');
     expectStatus(t, await other.api.get(`/events/${recorded.id}`), 403, "another party's event");
     expectStatus(t, await world.regulator.get(`/events/${recorded.id}`), 200, 'regulator reads any event');
     expectStatus(t, await farm.api.get('/events/00000000-0000-0000-0000-000000000000'), 404, 'unknown event');
     const listed = await other.api.get('/events');
-    t.notOk(listed.body.items.some((e: { id: string }) => e.id === recorded.id), "another party's events are not listed");
+    t.notOk(
+      listed.body.items.some((e: { id: string }) => e.id === recorded.id),
+      "another party's events are not listed",
+    );
     expectStatus(t, await other.api.get(`/events?partyCode=${farm.code}`), 403, "asking for another party's events");
     const byLot = await world.regulator.get(`/events?lotCode=${recorded.lots[0].lotCode}`);
-    t.same(byLot.body.items.map((e: { id: string }) => e.id), [recorded.id], 'events by lot');
+    t.same(
+      byLot.body.items.map((e: { id: string }) => e.id),
+      [recorded.id],
+      'events by lot',
+    );
   });
 });

@@ -73,12 +73,12 @@ t.test('epcUrnToDigitalLink: not understood', async (t) => {
     'urn:epc:id:sgtin:06141.4181234567.1',
     'urn:epc:id:sgtin:0614141123456..1',
     'urn:epc:id:sgtin:061414A.812345.6789',
-    'urn:epc:id:sgtin:0614141.812345.' + 'S'.repeat(21),
+    `urn:epc:id:sgtin:0614141.812345.${'S'.repeat(21)}`,
     'urn:epc:id:sgtin:0614141.812345.a b',
     'urn:epc:id:sgtin:0614141.812345.a%20b',
     'urn:epc:id:sgtin:0614141.812345.100%',
     'urn:epc:id:sgtin:0614141.812345.%C3%A9',
-    'urn:epc:class:lgtin:4012345.012345.' + 'L'.repeat(21),
+    `urn:epc:class:lgtin:4012345.012345.${'L'.repeat(21)}`,
     'urn:epc:id:sscc:0614141.123456789',
     'urn:epc:id:sscc:0614141.12345678901',
     'urn:epc:id:sscc:0614141.',
@@ -87,7 +87,7 @@ t.test('epcUrnToDigitalLink: not understood', async (t) => {
     'urn:epc:id:sgln:0614141.12345.',
     'urn:epc:id:sgln:0614141.1234.0',
     'urn:epc:id:grai:4012345.00022.',
-    'urn:epc:id:grai:4012345.00022.' + 'S'.repeat(17),
+    `urn:epc:id:grai:4012345.00022.${'S'.repeat(17)}`,
     'urn:epc:id:grai:4012345.0002.1',
     'URN:EPC:ID:SGTIN:0614141.812345.6789',
     'urn:epc:id:sgtin',
@@ -96,7 +96,7 @@ t.test('epcUrnToDigitalLink: not understood', async (t) => {
   ];
   for (const urn of rejected) t.equal(epcUrnToDigitalLink(urn), null, urn);
   t.equal(
-    epcUrnToDigitalLink('urn:epc:id:grai:4012345.00022.' + 'S'.repeat(16)),
+    epcUrnToDigitalLink(`urn:epc:id:grai:4012345.00022.${'S'.repeat(16)}`),
     `${DL}/8003/04012345000221${'S'.repeat(16)}`,
     'GRAI serial up to 16',
   );
@@ -110,7 +110,11 @@ t.test('digitalLinkToEpcUrn', async (t) => {
   const gtin = '80614141123458';
   t.equal(digitalLinkToEpcUrn(`https://example.com/01/${gtin}/21/6789`, 7), 'urn:epc:id:sgtin:0614141.812345.6789', 'any host');
   t.equal(digitalLinkToEpcUrn(`https://example.com/prefix/01/${gtin}/21/6789/?linkType=all`, 7), 'urn:epc:id:sgtin:0614141.812345.6789');
-  t.equal(digitalLinkToEpcUrn(`http://example.com/01/${gtin}/10/L1/21/S1`, 7), 'urn:epc:id:sgtin:0614141.812345.S1', 'serial wins over lot');
+  t.equal(
+    digitalLinkToEpcUrn(`http://example.com/01/${gtin}/10/L1/21/S1`, 7),
+    'urn:epc:id:sgtin:0614141.812345.S1',
+    'serial wins over lot',
+  );
   t.equal(digitalLinkToEpcUrn(`${DL}/01/${gtin}/21/6789`, 9), 'urn:epc:id:sgtin:061414112.8345.6789', 'prefix length moves the split');
   t.equal(digitalLinkToEpcUrn(`${DL}/01/${gtin}/21/6789`, 12), 'urn:epc:id:sgtin:061414112345.8.6789');
   t.equal(digitalLinkToEpcUrn(`${DL}/01/${gtin}/21/6789`, 6), 'urn:epc:id:sgtin:061414.8112345.6789');
@@ -122,7 +126,7 @@ t.test('digitalLinkToEpcUrn', async (t) => {
   );
   t.equal(
     digitalLinkToEpcUrn(`${DL}/01/${gtin}/21/A!'()*+,-.:;=_`, 7),
-    'urn:epc:id:sgtin:0614141.812345.A!\'()*+,-.:;=_',
+    "urn:epc:id:sgtin:0614141.812345.A!'()*+,-.:;=_",
     'the rest of charset 82 is literal in URNs',
   );
   t.equal(digitalLinkToEpcUrn(`${DL}/414/0614141123452/254/A%2FB`, 7), 'urn:epc:id:sgln:0614141.12345.A%2FB');
@@ -147,4 +151,3 @@ t.test('round trips through both directions', async (t) => {
     t.equal(epcUrnToDigitalLink(urn as string), dl, `${serial} via ${urn}`);
   }
 });
-

@@ -4,17 +4,30 @@ import { createWorld, expectStatus } from '../fixtures/world.js';
 t.test('bad input always gets a 4xx problem+json with the field path, never a 5xx', async (t) => {
   const world = await createWorld(t);
   const farm = await world.party('farm');
-  const inject = (options: { method: 'GET' | 'POST'; url: string; headers?: Record<string, string>; payload?: string }) => world.app.inject(options);
+  const inject = (options: { method: 'GET' | 'POST'; url: string; headers?: Record<string, string>; payload?: string }) =>
+    world.app.inject(options);
   const auth = { authorization: `Bearer ${farm.key}` };
 
-  const malformed = await inject({ method: 'POST', url: '/events', headers: { ...auth, 'content-type': 'application/json' }, payload: '{"type": "commission",' });
+  const malformed = await inject({
+    method: 'POST',
+    url: '/events',
+    headers: { ...auth, 'content-type': 'application/json' },
+    payload: '{"type": "commission",',
+  });
   t.equal(malformed.statusCode, 400, 'malformed JSON');
   t.equal(malformed.headers['content-type'], 'application/problem+json; charset=utf-8');
   t.match(malformed.json(), { type: '/problems/malformed-json', status: 400, instance: '/events' });
 
-  const wrongType = await farm.api.post('/events', { type: 'commission', eventTime: '2026-03-01T08:00:00+08:00', lots: [{ productCode: 'M', quantity: 'ten' }] });
+  const wrongType = await farm.api.post('/events', {
+    type: 'commission',
+    eventTime: '2026-03-01T08:00:00+08:00',
+    lots: [{ productCode: 'M', quantity: 'ten' }],
+  });
   expectStatus(t, wrongType, 400, 'wrong type');
-  t.same(wrongType.body.errors.map((e: { in: string; pointer: string }) => `${e.in}${e.pointer}`), ['body/lots/0/quantity']);
+  t.same(
+    wrongType.body.errors.map((e: { in: string; pointer: string }) => `${e.in}${e.pointer}`),
+    ['body/lots/0/quantity'],
+  );
 
   const unknownType = await farm.api.post('/events', { type: 'teleport', eventTime: '2026-03-01T08:00:00+08:00' });
   expectStatus(t, unknownType, 400, 'unknown event type');
@@ -25,11 +38,21 @@ t.test('bad input always gets a 4xx problem+json with the field path, never a 5x
   t.equal(badQuery.body.errors[0].in, 'querystring');
   expectStatus(t, await farm.api.get('/trace/BAAAAAAAAAAA?direction=sideways'), 400, 'unknown direction');
 
-  const huge = await inject({ method: 'POST', url: '/events', headers: { ...auth, 'content-type': 'application/json' }, payload: JSON.stringify({ pad: 'x'.repeat(300 * 1024) }) });
+  const huge = await inject({
+    method: 'POST',
+    url: '/events',
+    headers: { ...auth, 'content-type': 'application/json' },
+    payload: JSON.stringify({ pad: 'x'.repeat(300 * 1024) }),
+  });
   t.equal(huge.statusCode, 413, 'oversize body');
   t.equal(huge.json().type, '/problems/body-too-large');
 
-  const text = await inject({ method: 'POST', url: '/events', headers: { ...auth, 'content-type': 'application/xml' }, payload: '<event/>' });
+  const text = await inject({
+    method: 'POST',
+    url: '/events',
+    headers: { ...auth, 'content-type': 'application/xml' },
+    payload: '<event/>',
+  });
   t.equal(text.statusCode, 415, 'unsupported media type');
 
   expectStatus(t, await farm.api.get('/nowhere'), 404, 'unknown route');

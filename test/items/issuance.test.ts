@@ -1,8 +1,8 @@
 import t from 'tap';
 import { hasValidMod31Check } from '../../src/codes/mod31.js';
 import { createItemService } from '../../src/items/service.js';
-import { TEST_BASE_URL } from '../helper.js';
 import { createWorld, expectStatus } from '../fixtures/world.js';
+import { TEST_BASE_URL } from '../helper.js';
 
 async function finished(api: { get: (url: string) => Promise<{ body: any }> }, jobId: string) {
   for (let i = 0; i < 600; i++) {
@@ -26,7 +26,11 @@ t.test('one code per package: bulk issuance, CSV, QR and label sheets', async (t
   const job = await finished(processor.api, accepted.body.id);
   t.match(job, { status: 'succeeded', done: 12_345, total: 12_345 });
 
-  const csv = await world.app.inject({ method: 'GET', url: `/code-jobs/${job.id}/codes.csv`, headers: { authorization: `Bearer ${processor.key}` } });
+  const csv = await world.app.inject({
+    method: 'GET',
+    url: `/code-jobs/${job.id}/codes.csv`,
+    headers: { authorization: `Bearer ${processor.key}` },
+  });
   t.equal(csv.statusCode, 200);
   t.match(csv.headers['content-type'], /^text\/csv/);
   const lines = csv.body.trim().split('\n');
@@ -35,8 +39,14 @@ t.test('one code per package: bulk issuance, CSV, QR and label sheets', async (t
   const rows = lines.slice(1).map((line) => line.split(','));
   const codes = rows.map(([code]) => code);
   t.equal(new Set(codes).size, codes.length, 'codes are unique');
-  t.ok(codes.every((code) => code.length === 11 && hasValidMod31Check(code)), 'short codes with a check character');
-  t.ok(rows.every(([code, url]) => url === `${TEST_BASE_URL}/t/${code}` && url.length <= 60), 'short trace URLs (≤ 60 chars)');
+  t.ok(
+    codes.every((code) => code.length === 11 && hasValidMod31Check(code)),
+    'short codes with a check character',
+  );
+  t.ok(
+    rows.every(([code, url]) => url === `${TEST_BASE_URL}/t/${code}` && url.length <= 60),
+    'short trace URLs (≤ 60 chars)',
+  );
   t.equal(rows[0][2], `${TEST_BASE_URL}/01/06901234567892/10/KZ%2F26-A/21/${codes[0]}`, 'GS1 Digital Link with GTIN-14, lot and serial');
 
   expectStatus(t, await other.api.post(`/lots/${lot}/items`, { count: 1 }), 403, 'only the lot owner issues codes');
@@ -55,9 +65,17 @@ t.test('one code per package: bulk issuance, CSV, QR and label sheets', async (t
   t.equal((await world.app.inject({ method: 'GET', url: '/items/0000000000A/qr.svg' })).statusCode, 400, 'malformed code');
   const unissued = codes[0].slice(0, 10) === '0000000000' ? '1111111111' : '0000000000';
   const { mod31CheckChar } = await import('../../src/codes/mod31.js');
-  t.equal((await world.app.inject({ method: 'GET', url: `/items/${unissued}${mod31CheckChar(unissued)}/qr.svg` })).statusCode, 404, 'code never issued');
+  t.equal(
+    (await world.app.inject({ method: 'GET', url: `/items/${unissued}${mod31CheckChar(unissued)}/qr.svg` })).statusCode,
+    404,
+    'code never issued',
+  );
 
-  const sheet = await world.app.inject({ method: 'GET', url: `/code-jobs/${job.id}/labels.svg?page=2`, headers: { authorization: `Bearer ${processor.key}` } });
+  const sheet = await world.app.inject({
+    method: 'GET',
+    url: `/code-jobs/${job.id}/labels.svg?page=2`,
+    headers: { authorization: `Bearer ${processor.key}` },
+  });
   t.equal(sheet.statusCode, 200);
   t.equal((sheet.body.match(/<path /g) ?? []).length, 32, '32 labels on an A4 sheet');
   t.ok(sheet.body.includes(codes[32]) && !sheet.body.includes(`>${codes[0]}<`), 'page 2 starts with the 33rd code');
@@ -101,15 +119,35 @@ t.test('items are packed into cases with the aggregate event, counted against th
   const stranger = await world.party('processor');
   const lot = await processor.commission(await processor.product('piece'), 10);
   const job = await finished(processor.api, (await processor.api.post(`/lots/${lot}/items`, { count: 6 })).body.id);
-  const csv = await world.app.inject({ method: 'GET', url: `/code-jobs/${job.id}/codes.csv`, headers: { authorization: `Bearer ${processor.key}` } });
-  const codes = csv.body.trim().split('\n').slice(1).map((line) => line.split(',')[0]);
+  const csv = await world.app.inject({
+    method: 'GET',
+    url: `/code-jobs/${job.id}/codes.csv`,
+    headers: { authorization: `Bearer ${processor.key}` },
+  });
+  const codes = csv.body
+    .trim()
+    .split('\n')
+    .slice(1)
+    .map((line) => line.split(',')[0]);
 
-  const packed = expectStatus(t, await processor.event({ type: 'aggregate', parent: {}, itemCodes: codes.slice(0, 4) }), 201, 'pack four packs into a case');
+  const packed = expectStatus(
+    t,
+    await processor.event({ type: 'aggregate', parent: {}, itemCodes: codes.slice(0, 4) }),
+    201,
+    'pack four packs into a case',
+  );
   const caseCode = packed.body.createdLotCodes[0];
-  t.same(packed.body.event.lots.find((l: { role: string }) => l.role === 'child'), { lotCode: lot, role: 'child', quantity: 4 }, 'counted against the lot');
+  t.same(
+    packed.body.event.lots.find((l: { role: string }) => l.role === 'child'),
+    { lotCode: lot, role: 'child', quantity: 4 },
+    'counted against the lot',
+  );
   t.same(packed.body.event.details.itemCodes, codes.slice(0, 4));
   const back = await processor.api.get(`/trace/${caseCode}`);
-  t.ok(back.body.nodes.some((n: { code: string }) => n.code === lot), 'the case traces back to the lot');
+  t.ok(
+    back.body.nodes.some((n: { code: string }) => n.code === lot),
+    'the case traces back to the lot',
+  );
   const item = await world.app.services.itemsRepository.findItem(codes[0]);
   t.equal(item?.containerCode, caseCode, 'the pack knows its case');
 
@@ -126,8 +164,16 @@ t.test('concurrent scans share lookups and each gets its own item', async (t) =>
   const processor = await world.party('processor');
   const lot = await processor.commission(await processor.product('piece'), 10);
   const job = await finished(processor.api, (await processor.api.post(`/lots/${lot}/items`, { count: 300 })).body.id);
-  const csv = await world.app.inject({ method: 'GET', url: `/code-jobs/${job.id}/codes.csv`, headers: { authorization: `Bearer ${processor.key}` } });
-  const codes = csv.body.trim().split('\n').slice(1).map((line) => line.split(',')[0]);
+  const csv = await world.app.inject({
+    method: 'GET',
+    url: `/code-jobs/${job.id}/codes.csv`,
+    headers: { authorization: `Bearer ${processor.key}` },
+  });
+  const codes = csv.body
+    .trim()
+    .split('\n')
+    .slice(1)
+    .map((line) => line.split(',')[0]);
   const repository = world.app.services.itemsRepository;
   await processor.event({ type: 'aggregate', parent: {}, itemCodes: [codes[7]] });
 
@@ -135,8 +181,16 @@ t.test('concurrent scans share lookups and each gets its own item', async (t) =>
   const { mod31CheckChar } = await import('../../src/codes/mod31.js');
   const asked = [...codes, codes[3], `${unissued}${mod31CheckChar(unissued)}`];
   const found = await Promise.all(asked.map((code) => repository.findItem(code)));
-  t.strictSame(found.slice(0, 300).map((item) => item?.code), codes, 'each lookup answers its own code, more than one batch of them');
-  t.ok(found.slice(0, 300).every((item) => item?.lotCode === lot && item.partyCode === processor.code && item.scanCount === 0 && !item.flagged));
+  t.strictSame(
+    found.slice(0, 300).map((item) => item?.code),
+    codes,
+    'each lookup answers its own code, more than one batch of them',
+  );
+  t.ok(
+    found
+      .slice(0, 300)
+      .every((item) => item?.lotCode === lot && item.partyCode === processor.code && item.scanCount === 0 && !item.flagged),
+  );
   t.ok(found[7]?.containerCode, 'the packed one knows its case');
   t.equal(found[300]?.code, codes[3], 'the same code twice');
   t.equal(found[301], undefined, 'a code never issued');

@@ -15,22 +15,33 @@ t.test('the Fengjie demo chain traces from the shop shelf back to every farm and
   t.same(back.body.summary.farms, [demo.parties.farm1, demo.parties.farm2].sort(), 'both farms');
   t.equal(back.body.nodes[0].code, demo.retailLotCode, 'the start lot comes first at depth 0');
   const retail = back.body.nodes[0];
-  t.ok(retail.inspections.some((i: { kind: string; result: string }) => i.kind === 'third_party' && i.result === 'pass'), 'third-party test report on the retail lot');
+  t.ok(
+    retail.inspections.some((i: { kind: string; result: string }) => i.kind === 'third_party' && i.result === 'pass'),
+    'third-party test report on the retail lot',
+  );
   const carcass = back.body.nodes.find((node: { certificates: { type: string }[] }) =>
     node.certificates.some((c) => c.type === 'meat_quality_certificate'),
   );
   t.ok(carcass, 'meat-quality certificate on the slaughter lot');
   const times = back.body.events.map((event: { eventTime: string }) => Date.parse(event.eventTime));
-  t.same(times, [...times].sort((a, b) => a - b), 'events ordered in time');
+  t.same(
+    times,
+    [...times].sort((a, b) => a - b),
+    'events ordered in time',
+  );
 
   const forward = await admin.get(`/trace/${demo.earTags[0]}?direction=forward`);
   t.equal(forward.status, 200, 'an ear tag is a trace start');
   const forwardCodes = forward.body.nodes.map((node: { code: string }) => node.code);
   t.ok(forwardCodes.includes(demo.retailLotCode), 'forward from a farm lot reaches the retail lot');
   const holders = new Set(forward.body.summary.currentHolders.map((h: { partyCode: string }) => h.partyCode));
-  for (const holder of [demo.parties.coldStore, demo.parties.distributor, demo.parties.retailer]) t.ok(holders.has(holder), `current holder ${holder}`);
+  for (const holder of [demo.parties.coldStore, demo.parties.distributor, demo.parties.retailer])
+    t.ok(holders.has(holder), `current holder ${holder}`);
   const custody = forward.body.edges.filter((edge: { kind: string }) => edge.kind === 'custody');
-  t.ok(custody.some((edge: { toPartyCode: string }) => edge.toPartyCode === demo.parties.retailer), 'custody hand-over to the retailer');
+  t.ok(
+    custody.some((edge: { toPartyCode: string }) => edge.toPartyCode === demo.parties.retailer),
+    'custody hand-over to the retailer',
+  );
   const retailer = forward.body.parties.find((p: { code: string }) => p.code === demo.parties.retailer);
   t.ok(retailer.contact.phone, 'regulators get holder contacts');
 });

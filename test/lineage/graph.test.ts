@@ -1,4 +1,4 @@
-import t from 'tap'
+import t from 'tap';
 import {
   assembleTrace,
   massBalance,
@@ -7,7 +7,7 @@ import {
   type NodeLot,
   type NodeShipment,
   type TraceInput,
-} from '../../src/lineage/graph.js'
+} from '../../src/lineage/graph.js';
 
 t.test('massBalance', async (t) => {
   t.test('books close: every field', async (t) => {
@@ -21,11 +21,11 @@ t.test('massBalance', async (t) => {
       { kind: 'receive_in', quantity: 45 },
       { kind: 'sell', quantity: -20 },
       { kind: 'destroy', quantity: -10 },
-    ]
+    ];
     const lines = [
       { quantity: 45, receivedQuantity: 45, status: 'received' },
       { quantity: 5, receivedQuantity: null, status: 'open' },
-    ]
+    ];
     t.strictSame(massBalance(totals, lines), {
       produced: 100,
       received: 45,
@@ -37,8 +37,8 @@ t.test('massBalance', async (t) => {
       inTransit: 5,
       transitLoss: 0,
       unaccounted: 0,
-    })
-  })
+    });
+  });
 
   t.test('books close with a short receipt (transit loss)', async (t) => {
     // 50 shipped, only 45 arrived; one more open shipment of 5.
@@ -50,23 +50,23 @@ t.test('massBalance', async (t) => {
       { kind: 'receive_in', quantity: 45 },
       { kind: 'sell', quantity: -20 },
       { kind: 'destroy', quantity: -10 },
-    ]
+    ];
     const lines = [
       { quantity: 50, receivedQuantity: 45, status: 'received' },
       { quantity: 5, receivedQuantity: null, status: 'open' },
-    ]
-    const balance = massBalance(totals, lines)
-    t.equal(balance.produced, 100)
-    t.equal(balance.received, 45)
-    t.equal(balance.consumed, 30)
-    t.equal(balance.shipped, 55)
-    t.equal(balance.destroyed, 10)
-    t.equal(balance.sold, 20)
-    t.equal(balance.onHand, 30)
-    t.equal(balance.inTransit, 5)
-    t.equal(balance.transitLoss, 5)
-    t.equal(balance.unaccounted, 0)
-  })
+    ];
+    const balance = massBalance(totals, lines);
+    t.equal(balance.produced, 100);
+    t.equal(balance.received, 45);
+    t.equal(balance.consumed, 30);
+    t.equal(balance.shipped, 55);
+    t.equal(balance.destroyed, 10);
+    t.equal(balance.sold, 20);
+    t.equal(balance.onHand, 30);
+    t.equal(balance.inTransit, 5);
+    t.equal(balance.transitLoss, 5);
+    t.equal(balance.unaccounted, 0);
+  });
 
   t.test('received line with null receivedQuantity counts as received in full', async (t) => {
     const balance = massBalance(
@@ -76,17 +76,17 @@ t.test('massBalance', async (t) => {
         { kind: 'receive_in', quantity: 10 },
       ],
       [{ quantity: 10, receivedQuantity: null, status: 'received' }],
-    )
-    t.equal(balance.transitLoss, 0)
-    t.equal(balance.onHand, 10)
-    t.equal(balance.unaccounted, 0)
-  })
+    );
+    t.equal(balance.transitLoss, 0);
+    t.equal(balance.onHand, 10);
+    t.equal(balance.unaccounted, 0);
+  });
 
   t.test('books that do not close show the gap', async (t) => {
     const lines = [
       { quantity: 45, receivedQuantity: 45, status: 'received' },
       { quantity: 5, receivedQuantity: null, status: 'open' },
-    ]
+    ];
     const full = [
       { kind: 'produce', quantity: 100 },
       { kind: 'consume', quantity: -30 },
@@ -95,55 +95,64 @@ t.test('massBalance', async (t) => {
       { kind: 'receive_in', quantity: 45 },
       { kind: 'sell', quantity: -20 },
       { kind: 'destroy', quantity: -10 },
-    ]
-    t.equal(massBalance(full, lines).unaccounted, 0, 'baseline closes')
+    ];
+    t.equal(massBalance(full, lines).unaccounted, 0, 'baseline closes');
 
     // The receipt of the 45 was never booked: the shipment says it arrived, the ledger lost it.
-    const noReceipt = massBalance(full.filter((m) => m.kind !== 'receive_in'), lines)
-    t.equal(noReceipt.received, 0)
-    t.equal(noReceipt.onHand, -10)
-    t.equal(noReceipt.unaccounted, 45)
+    const noReceipt = massBalance(
+      full.filter((m) => m.kind !== 'receive_in'),
+      lines,
+    );
+    t.equal(noReceipt.received, 0);
+    t.equal(noReceipt.onHand, -10);
+    t.equal(noReceipt.unaccounted, 45);
 
     // The open shipment of 5 has no ship_out: counted both on hand and on the road.
-    const noShipOut = massBalance(full.filter((m) => !(m.kind === 'ship_out' && m.quantity === -5)), lines)
-    t.equal(noShipOut.shipped, 45)
-    t.equal(noShipOut.onHand, 40)
-    t.equal(noShipOut.inTransit, 5)
-    t.equal(noShipOut.unaccounted, -5)
+    const noShipOut = massBalance(
+      full.filter((m) => !(m.kind === 'ship_out' && m.quantity === -5)),
+      lines,
+    );
+    t.equal(noShipOut.shipped, 45);
+    t.equal(noShipOut.onHand, 40);
+    t.equal(noShipOut.inTransit, 5);
+    t.equal(noShipOut.unaccounted, -5);
 
     // A movement of an unknown kind moves on hand without a named outflow.
-    const stray = massBalance([...full, { kind: 'adjust', quantity: -3 }], lines)
-    t.equal(stray.onHand, 32)
-    t.equal(stray.unaccounted, 3)
+    const stray = massBalance([...full, { kind: 'adjust', quantity: -3 }], lines);
+    t.equal(stray.onHand, 32);
+    t.equal(stray.unaccounted, 3);
 
     // Dropping a consume does NOT open a gap: on hand is derived from the same movements, so the
     // 30 simply moves from consumed to on hand (mass balance cannot detect a missing consume).
-    const noConsume = massBalance(full.filter((m) => m.kind !== 'consume'), lines)
-    t.equal(noConsume.consumed, 0)
-    t.equal(noConsume.onHand, 65)
-    t.equal(noConsume.unaccounted, 0)
-  })
+    const noConsume = massBalance(
+      full.filter((m) => m.kind !== 'consume'),
+      lines,
+    );
+    t.equal(noConsume.consumed, 0);
+    t.equal(noConsume.onHand, 65);
+    t.equal(noConsume.unaccounted, 0);
+  });
 
   t.test('cancelled shipments are ignored', async (t) => {
     const totals = [
       { kind: 'produce', quantity: 20 },
       { kind: 'ship_out', quantity: -5 },
-    ]
+    ];
     const withCancelled = massBalance(totals, [
       { quantity: 5, receivedQuantity: null, status: 'open' },
       { quantity: 7, receivedQuantity: null, status: 'cancelled' },
       { quantity: 9, receivedQuantity: 1, status: 'cancelled' },
-    ])
-    t.equal(withCancelled.inTransit, 5)
-    t.equal(withCancelled.transitLoss, 0)
-    t.equal(withCancelled.unaccounted, 0)
-    t.strictSame(withCancelled, massBalance(totals, [{ quantity: 5, receivedQuantity: null, status: 'open' }]))
-  })
+    ]);
+    t.equal(withCancelled.inTransit, 5);
+    t.equal(withCancelled.transitLoss, 0);
+    t.equal(withCancelled.unaccounted, 0);
+    t.strictSame(withCancelled, massBalance(totals, [{ quantity: 5, receivedQuantity: null, status: 'open' }]));
+  });
 
   t.test('empty input', async (t) => {
-    const balance = massBalance([], [])
-    for (const [field, value] of Object.entries(balance)) t.equal(value, 0, field)
-  })
+    const balance = massBalance([], []);
+    for (const [field, value] of Object.entries(balance)) t.equal(value, 0, field);
+  });
 
   t.test('rounds to 3 decimals', async (t) => {
     const balance = massBalance(
@@ -153,12 +162,12 @@ t.test('massBalance', async (t) => {
         { kind: 'consume', quantity: -0.3 },
       ],
       [],
-    )
-    t.equal(0.1 + 0.2, 0.30000000000000004, 'sanity: the raw sum is not 0.3')
-    t.equal(balance.produced, 0.3)
-    t.equal(balance.consumed, 0.3)
-    t.equal(balance.onHand, 0, 'residue 5.5e-17 rounds away')
-    t.equal(balance.unaccounted, 0)
+    );
+    t.equal(0.1 + 0.2, 0.30000000000000004, 'sanity: the raw sum is not 0.3');
+    t.equal(balance.produced, 0.3);
+    t.equal(balance.consumed, 0.3);
+    t.equal(balance.onHand, 0, 'residue 5.5e-17 rounds away');
+    t.equal(balance.unaccounted, 0);
 
     const fine = massBalance(
       [
@@ -166,13 +175,13 @@ t.test('massBalance', async (t) => {
         { kind: 'sell', quantity: -0.0004 },
       ],
       [{ quantity: 0.1234, receivedQuantity: 0.1, status: 'received' }],
-    )
-    t.equal(fine.produced, 1.235)
-    t.equal(fine.sold, 0)
-    t.equal(fine.onHand, 1.234)
-    t.equal(fine.transitLoss, 0.023)
-  })
-})
+    );
+    t.equal(fine.produced, 1.235);
+    t.equal(fine.sold, 0);
+    t.equal(fine.onHand, 1.234);
+    t.equal(fine.transitLoss, 0.023);
+  });
+});
 
 // ---------------------------------------------------------------------------------------------
 
@@ -189,7 +198,7 @@ const lot = (over: Partial<NodeLot> & Pick<NodeLot, 'code' | 'partyCode'>): Node
   attributes: {},
   status: 'active',
   ...over,
-})
+});
 
 const event = (over: Partial<NodeEvent> & Pick<NodeEvent, 'id' | 'type' | 'eventTime' | 'partyCode'>): NodeEvent => ({
   lots: [],
@@ -197,9 +206,9 @@ const event = (over: Partial<NodeEvent> & Pick<NodeEvent, 'id' | 'type' | 'event
   referenceDocuments: [],
   declaredInErrorBy: null,
   ...over,
-})
+});
 
-const at = (iso: string) => new Date(iso)
+const at = (iso: string) => new Date(iso);
 
 // Backward trace from Z-MEAT (plant). Cattle came from the farm; feed stayed at the farm.
 function world(canSee: (party: string) => boolean): TraceInput<NodeEvent> {
@@ -222,11 +231,27 @@ function world(canSee: (party: string) => boolean): TraceInput<NodeEvent> {
     }),
     lot({ code: 'X-OTHER', partyCode: 'PLANT', quantity: 5 }),
     lot({ code: 'K-FEED', partyCode: 'FARM', kind: 'feed', quantity: 100, unit: 'kg', attributes: { earTags: 'not-an-array' } }),
-  ]
+  ];
   const edges: NodeEdge[] = [
-    { upstreamCode: 'M-CATTLE', downstreamCode: 'Z-MEAT', kind: 'transform', quantity: 6, unit: 'head', eventId: 'E-SLAUGHTER', endedByEventId: null },
-    { upstreamCode: 'K-FEED', downstreamCode: 'Z-MEAT', kind: 'aggregate', quantity: null, unit: null, eventId: 'E-PACK', endedByEventId: 'E-UNPACK' },
-  ]
+    {
+      upstreamCode: 'M-CATTLE',
+      downstreamCode: 'Z-MEAT',
+      kind: 'transform',
+      quantity: 6,
+      unit: 'head',
+      eventId: 'E-SLAUGHTER',
+      endedByEventId: null,
+    },
+    {
+      upstreamCode: 'K-FEED',
+      downstreamCode: 'Z-MEAT',
+      kind: 'aggregate',
+      quantity: null,
+      unit: null,
+      eventId: 'E-PACK',
+      endedByEventId: 'E-UNPACK',
+    },
+  ];
   const shipments: NodeShipment[] = [
     {
       id: 'S1',
@@ -264,7 +289,7 @@ function world(canSee: (party: string) => boolean): TraceInput<NodeEvent> {
       receivedAt: null,
       lines: [{ lotCode: 'Z-MEAT', quantity: 30, receivedQuantity: null }],
     },
-  ]
+  ];
   const events: NodeEvent[] = [
     event({
       id: 'E-SLAUGHTER',
@@ -320,7 +345,7 @@ function world(canSee: (party: string) => boolean): TraceInput<NodeEvent> {
       lots: [{ lotCode: 'M-CATTLE', role: 'subject', quantity: 10 }],
       referenceDocuments: [{ type: 'despatch_advice', number: 'DA-1' }],
     }),
-  ]
+  ];
   const holdings = [
     { lotCode: 'M-CATTLE', partyCode: 'FARM', onHand: 0 },
     { lotCode: 'M-CATTLE', partyCode: 'PLANT', onHand: 3 },
@@ -328,7 +353,7 @@ function world(canSee: (party: string) => boolean): TraceInput<NodeEvent> {
     { lotCode: 'Z-MEAT', partyCode: 'PLANT', onHand: 20 },
     { lotCode: 'K-FEED', partyCode: 'FARM', onHand: 80 },
     { lotCode: 'X-OTHER', partyCode: 'PLANT', onHand: 5 },
-  ]
+  ];
   return {
     direction: 'backward',
     reached: [
@@ -342,19 +367,19 @@ function world(canSee: (party: string) => boolean): TraceInput<NodeEvent> {
     events,
     holdings,
     canSee,
-  }
+  };
 }
 
 const sortDocs = (docs: { type: string; number: string }[]) =>
-  [...docs].sort((a, b) => `${a.type}:${a.number}`.localeCompare(`${b.type}:${b.number}`))
+  [...docs].sort((a, b) => `${a.type}:${a.number}`.localeCompare(`${b.type}:${b.number}`));
 
 t.test('assembleTrace as the plant', async (t) => {
-  const trace = assembleTrace(world((party) => party === 'PLANT'))
+  const trace = assembleTrace(world((party) => party === 'PLANT'));
   const node = (code: string) => {
-    const found = trace.nodes.find((n) => n.code === code)
-    if (!found) throw new Error(`no node ${code}`)
-    return found
-  }
+    const found = trace.nodes.find((n) => n.code === code);
+    if (!found) throw new Error(`no node ${code}`);
+    return found;
+  };
 
   t.test('nodes: only reached, sorted by depth then code', async (t) => {
     t.strictSame(
@@ -364,35 +389,38 @@ t.test('assembleTrace as the plant', async (t) => {
         [1, 'K-FEED'],
         [1, 'M-CATTLE'],
       ],
-    )
-    t.notOk(trace.nodes.some((n) => n.code === 'X-OTHER'), 'unreached lot left out')
-  })
+    );
+    t.notOk(
+      trace.nodes.some((n) => n.code === 'X-OTHER'),
+      'unreached lot left out',
+    );
+  });
 
   t.test('redaction', async (t) => {
-    const meat = node('Z-MEAT')
-    t.equal(meat.redacted, false, 'own lot')
-    t.equal(meat.quantity, 50)
-    t.equal(meat.unit, 'kg')
-    t.strictSame(meat.holders, [{ partyCode: 'PLANT', onHand: 20 }])
+    const meat = node('Z-MEAT');
+    t.equal(meat.redacted, false, 'own lot');
+    t.equal(meat.quantity, 50);
+    t.equal(meat.unit, 'kg');
+    t.strictSame(meat.holders, [{ partyCode: 'PLANT', onHand: 20 }]);
 
-    const cattle = node('M-CATTLE')
-    t.equal(cattle.redacted, false, 'owned by the farm but held by the plant')
-    t.equal(cattle.quantity, 10)
-    t.equal(cattle.unit, 'head')
-    t.strictSame(cattle.holders, [{ partyCode: 'PLANT', onHand: 3 }], 'holders with onHand <= 0 omitted')
-    t.strictSame(cattle.earTags, ['T1', 'T2'])
-    t.equal(cattle.kind, 'livestock')
-    t.equal(cattle.partyCode, 'FARM')
+    const cattle = node('M-CATTLE');
+    t.equal(cattle.redacted, false, 'owned by the farm but held by the plant');
+    t.equal(cattle.quantity, 10);
+    t.equal(cattle.unit, 'head');
+    t.strictSame(cattle.holders, [{ partyCode: 'PLANT', onHand: 3 }], 'holders with onHand <= 0 omitted');
+    t.strictSame(cattle.earTags, ['T1', 'T2']);
+    t.equal(cattle.kind, 'livestock');
+    t.equal(cattle.partyCode, 'FARM');
 
-    const feed = node('K-FEED')
-    t.equal(feed.redacted, true, 'neither owner nor holder visible')
-    t.equal(feed.quantity, null)
-    t.equal(feed.unit, null)
-    t.equal(feed.holders, null)
-    t.equal(feed.partyCode, 'FARM', 'identity stays visible')
-    t.equal(feed.kind, 'feed')
-    t.strictSame(feed.earTags, [], 'non-array earTags ignored')
-  })
+    const feed = node('K-FEED');
+    t.equal(feed.redacted, true, 'neither owner nor holder visible');
+    t.equal(feed.quantity, null);
+    t.equal(feed.unit, null);
+    t.equal(feed.holders, null);
+    t.equal(feed.partyCode, 'FARM', 'identity stays visible');
+    t.equal(feed.kind, 'feed');
+    t.strictSame(feed.earTags, [], 'non-array earTags ignored');
+  });
 
   t.test('certificates', async (t) => {
     t.strictSame(
@@ -403,11 +431,11 @@ t.test('assembleTrace as the plant', async (t) => {
         { type: 'inspection_report', number: 'R-1' },
       ]),
       'from attributes and events, deduplicated, without the event declared in error',
-    )
+    );
     t.notOk(
       node('Z-MEAT').certificates.some((c) => c.number === 'R-BAD'),
       'reference document of an event declared in error is dropped',
-    )
+    );
     t.strictSame(
       sortDocs(node('M-CATTLE').certificates),
       sortDocs([
@@ -415,12 +443,12 @@ t.test('assembleTrace as the plant', async (t) => {
         { type: 'despatch_advice', number: 'DA-1' },
         { type: 'meat_quality_certificate', number: 'M-1' },
       ]),
-    )
-    t.strictSame(node('K-FEED').certificates, [{ type: 'purchase_invoice', number: 'INV-9' }], 'certificates survive redaction')
-  })
+    );
+    t.strictSame(node('K-FEED').certificates, [{ type: 'purchase_invoice', number: 'INV-9' }], 'certificates survive redaction');
+  });
 
   t.test('inspections', async (t) => {
-    const inspections = [...node('Z-MEAT').inspections].sort((a, b) => a.eventId.localeCompare(b.eventId))
+    const inspections = [...node('Z-MEAT').inspections].sort((a, b) => a.eventId.localeCompare(b.eventId));
     t.strictSame(inspections, [
       {
         eventId: 'E-INSPECT',
@@ -440,12 +468,12 @@ t.test('assembleTrace as the plant', async (t) => {
         reportNumber: null,
         declaredInError: true,
       },
-    ])
-    t.strictSame(node('M-CATTLE').inspections, [], 'non-inspect events give no inspections')
-  })
+    ]);
+    t.strictSame(node('M-CATTLE').inspections, [], 'non-inspect events give no inspections');
+  });
 
   t.test('edges', async (t) => {
-    const lotEdges = trace.edges.filter((e) => e.kind !== 'custody')
+    const lotEdges = trace.edges.filter((e) => e.kind !== 'custody');
     t.strictSame(lotEdges, [
       {
         kind: 'transform',
@@ -471,96 +499,104 @@ t.test('assembleTrace as the plant', async (t) => {
         shipmentId: null,
         status: 'unpacked',
       },
-    ])
+    ]);
 
-    const custody = trace.edges.filter((e) => e.kind === 'custody')
-    t.strictSame(custody, [
-      {
-        kind: 'custody',
-        from: 'M-CATTLE',
-        to: 'M-CATTLE',
-        quantity: 9,
-        unit: null,
-        eventId: 'E-RECV',
-        fromPartyCode: 'FARM',
-        toPartyCode: 'PLANT',
-        shipmentId: 'S1',
-        status: 'received',
-      },
-      {
-        kind: 'custody',
-        from: 'Z-MEAT',
-        to: 'Z-MEAT',
-        quantity: 30,
-        unit: null,
-        eventId: 'E-SHIP-MEAT',
-        fromPartyCode: 'PLANT',
-        toPartyCode: 'SHOP',
-        shipmentId: 'S3',
-        status: 'open',
-      },
-    ], 'received quantity when received, shipped quantity while open; unreached X-OTHER and FARM->SHOP left out')
-  })
+    const custody = trace.edges.filter((e) => e.kind === 'custody');
+    t.strictSame(
+      custody,
+      [
+        {
+          kind: 'custody',
+          from: 'M-CATTLE',
+          to: 'M-CATTLE',
+          quantity: 9,
+          unit: null,
+          eventId: 'E-RECV',
+          fromPartyCode: 'FARM',
+          toPartyCode: 'PLANT',
+          shipmentId: 'S1',
+          status: 'received',
+        },
+        {
+          kind: 'custody',
+          from: 'Z-MEAT',
+          to: 'Z-MEAT',
+          quantity: 30,
+          unit: null,
+          eventId: 'E-SHIP-MEAT',
+          fromPartyCode: 'PLANT',
+          toPartyCode: 'SHOP',
+          shipmentId: 'S3',
+          status: 'open',
+        },
+      ],
+      'received quantity when received, shipped quantity while open; unreached X-OTHER and FARM->SHOP left out',
+    );
+  });
 
   t.test('events: visible parties only, in time order', async (t) => {
     t.strictSame(
       trace.events.map((e) => e.id),
       ['E-RECV', 'E-SLAUGHTER', 'E-INSPECT', 'E-INSPECT-BAD'],
       'farm events dropped; equal times ordered by id',
-    )
-  })
-})
+    );
+  });
+});
 
 t.test('assembleTrace as a regulator (sees everything)', async (t) => {
-  const trace = assembleTrace(world(() => true))
-  t.ok(trace.nodes.every((n) => !n.redacted))
-  const feed = trace.nodes.find((n) => n.code === 'K-FEED')
-  t.equal(feed?.quantity, 100)
-  t.strictSame(feed?.holders, [{ partyCode: 'FARM', onHand: 80 }])
+  const trace = assembleTrace(world(() => true));
+  t.ok(trace.nodes.every((n) => !n.redacted));
+  const feed = trace.nodes.find((n) => n.code === 'K-FEED');
+  t.equal(feed?.quantity, 100);
+  t.strictSame(feed?.holders, [{ partyCode: 'FARM', onHand: 80 }]);
   t.strictSame(
     trace.edges.filter((e) => e.kind === 'custody').map((e) => e.shipmentId),
     ['S1', 'S2', 'S3'],
-  )
+  );
   t.strictSame(
     trace.events.map((e) => e.id),
     ['E-FEED', 'E-SHIP', 'E-RECV', 'E-SLAUGHTER', 'E-INSPECT', 'E-INSPECT-BAD'],
-  )
-})
+  );
+});
 
 t.test('assembleTrace as the public (sees nobody)', async (t) => {
-  const trace = assembleTrace(world(() => false))
-  t.equal(trace.nodes.length, 3)
+  const trace = assembleTrace(world(() => false));
+  t.equal(trace.nodes.length, 3);
   for (const n of trace.nodes) {
-    t.equal(n.redacted, true, `${n.code} redacted`)
-    t.equal(n.quantity, null)
-    t.equal(n.unit, null)
-    t.equal(n.holders, null)
+    t.equal(n.redacted, true, `${n.code} redacted`);
+    t.equal(n.quantity, null);
+    t.equal(n.unit, null);
+    t.equal(n.holders, null);
   }
-  t.ok(trace.nodes.find((n) => n.code === 'Z-MEAT')?.certificates.length, 'certificates still shown')
-  t.strictSame(trace.edges.filter((e) => e.kind === 'custody'), [], 'no custody edges')
-  t.equal(trace.edges.length, 2, 'lot edges are kept')
-  t.strictSame(trace.events, [])
-})
+  t.ok(trace.nodes.find((n) => n.code === 'Z-MEAT')?.certificates.length, 'certificates still shown');
+  t.strictSame(
+    trace.edges.filter((e) => e.kind === 'custody'),
+    [],
+    'no custody edges',
+  );
+  t.equal(trace.edges.length, 2, 'lot edges are kept');
+  t.strictSame(trace.events, []);
+});
 
 // The next two follow the uncommitted change in src/lineage/graph.ts (visibility through any
 // holding, including a drained one; holders limited to parties the viewer can see).
 t.test('a party that held a lot and drained it still sees it', async (t) => {
-  const input = world((party) => party === 'PLANT')
-  input.holdings = input.holdings.map((h) => (h.lotCode === 'M-CATTLE' && h.partyCode === 'PLANT' ? { ...h, onHand: 0 } : h))
-  const cattle = assembleTrace(input).nodes.find((n) => n.code === 'M-CATTLE')
-  t.equal(cattle?.redacted, false)
-  t.equal(cattle?.quantity, 10)
-  t.strictSame(cattle?.holders, [], 'but no zero holding is listed')
-})
+  const input = world((party) => party === 'PLANT');
+  input.holdings = input.holdings.map((h) => (h.lotCode === 'M-CATTLE' && h.partyCode === 'PLANT' ? { ...h, onHand: 0 } : h));
+  const cattle = assembleTrace(input).nodes.find((n) => n.code === 'M-CATTLE');
+  t.equal(cattle?.redacted, false);
+  t.equal(cattle?.quantity, 10);
+  t.strictSame(cattle?.holders, [], 'but no zero holding is listed');
+});
 
 t.test("other parties' stock levels are not listed", async (t) => {
-  const input = world((party) => party === 'PLANT')
-  input.holdings = input.holdings.map((h) => (h.lotCode === 'M-CATTLE' && h.partyCode === 'FARM' ? { ...h, onHand: 5 } : h))
-  const cattle = assembleTrace(input).nodes.find((n) => n.code === 'M-CATTLE')
-  t.strictSame(cattle?.holders, [{ partyCode: 'PLANT', onHand: 3 }])
-  const asRegulator = assembleTrace({ ...input, canSee: () => true }).nodes.find((n) => n.code === 'M-CATTLE')
+  const input = world((party) => party === 'PLANT');
+  input.holdings = input.holdings.map((h) => (h.lotCode === 'M-CATTLE' && h.partyCode === 'FARM' ? { ...h, onHand: 5 } : h));
+  const cattle = assembleTrace(input).nodes.find((n) => n.code === 'M-CATTLE');
+  t.strictSame(cattle?.holders, [{ partyCode: 'PLANT', onHand: 3 }]);
+  const asRegulator = assembleTrace({ ...input, canSee: () => true }).nodes.find((n) => n.code === 'M-CATTLE');
   t.strictSame(asRegulator?.holders, [
     { partyCode: 'FARM', onHand: 5 },
     { partyCode: 'PLANT', onHand: 3 },
-  ])
-})
+  ]);
+});

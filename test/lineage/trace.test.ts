@@ -1,5 +1,5 @@
-import t from 'tap';
 import pg from 'pg';
+import t from 'tap';
 import { createWorld, type World } from '../fixtures/world.js';
 
 /** Two farms → one slaughter lot → two products → one mixed retail lot. */
@@ -10,16 +10,42 @@ async function buildDiamond(world: World) {
   const shop = await world.party('retailer', 'shop');
   const pigs = await farm1.product('head');
   const pigs2 = await farm2.product('head');
-  const [carcass, belly, leg, mixed] = [await plant.product('kg'), await plant.product('kg'), await plant.product('kg'), await shop.product('kg')];
-  const f1 = await farm1.commission(pigs, 3, { lotNumber: 'F1', attributes: { earTags: ['150023611000001', '150023611000002', '150023611000003'] } });
+  const [carcass, belly, leg, mixed] = [
+    await plant.product('kg'),
+    await plant.product('kg'),
+    await plant.product('kg'),
+    await shop.product('kg'),
+  ];
+  const f1 = await farm1.commission(pigs, 3, {
+    lotNumber: 'F1',
+    attributes: { earTags: ['150023611000001', '150023611000002', '150023611000003'] },
+  });
   const f2 = await farm2.commission(pigs2, 2, { lotNumber: 'F2', attributes: { earTags: ['150023622000001', '150023622000002'] } });
   await world.handOver(farm1, plant, f1);
   await world.handOver(farm2, plant, f2);
-  const [slaughter] = await plant.transform([{ lotCode: f1, quantity: 3 }, { lotCode: f2, quantity: 2 }], [{ productCode: carcass, lotNumber: 'S', quantity: 400, attributes: { meatQualityCertificate: 'MQ-1' } }]);
-  const [a, b] = await plant.transform([{ lotCode: slaughter, quantity: 400 }], [{ productCode: belly, lotNumber: 'A', quantity: 120 }, { productCode: leg, lotNumber: 'B', quantity: 150 }]);
+  const [slaughter] = await plant.transform(
+    [
+      { lotCode: f1, quantity: 3 },
+      { lotCode: f2, quantity: 2 },
+    ],
+    [{ productCode: carcass, lotNumber: 'S', quantity: 400, attributes: { meatQualityCertificate: 'MQ-1' } }],
+  );
+  const [a, b] = await plant.transform(
+    [{ lotCode: slaughter, quantity: 400 }],
+    [
+      { productCode: belly, lotNumber: 'A', quantity: 120 },
+      { productCode: leg, lotNumber: 'B', quantity: 150 },
+    ],
+  );
   await world.handOver(plant, shop, a, 100);
   await world.handOver(plant, shop, b, 100);
-  const [retail] = await shop.transform([{ lotCode: a, quantity: 100 }, { lotCode: b, quantity: 100 }], [{ productCode: mixed, lotNumber: 'R', quantity: 190 }]);
+  const [retail] = await shop.transform(
+    [
+      { lotCode: a, quantity: 100 },
+      { lotCode: b, quantity: 100 },
+    ],
+    [{ productCode: mixed, lotNumber: 'R', quantity: 190 }],
+  );
   return { f1, f2, slaughter, a, b, retail, parties: { farm1, farm2, plant, shop } };
 }
 
@@ -30,18 +56,46 @@ t.test('trace on a diamond DAG', async (t) => {
   const d = await buildDiamond(world);
 
   const back = (await world.regulator.get(`/trace/${d.retail}`)).body;
-  t.same(depthsOf(back), { [d.retail]: 0, [d.a]: 1, [d.b]: 1, [d.slaughter]: 2, [d.f1]: 3, [d.f2]: 3 }, 'each node once, at its shortest distance');
+  t.same(
+    depthsOf(back),
+    { [d.retail]: 0, [d.a]: 1, [d.b]: 1, [d.slaughter]: 2, [d.f1]: 3, [d.f2]: 3 },
+    'each node once, at its shortest distance',
+  );
   t.same(back.summary.earTags, ['150023611000001', '150023611000002', '150023611000003', '150023622000001', '150023622000002']);
   t.same(back.summary.farms, [d.parties.farm1.code, d.parties.farm2.code].sort());
-  const transformEdges = back.edges.filter((e: { kind: string }) => e.kind === 'transform').map((e: { from: string; to: string }) => `${e.from}>${e.to}`).sort();
-  t.same(transformEdges, [`${d.f1}>${d.slaughter}`, `${d.f2}>${d.slaughter}`, `${d.slaughter}>${d.a}`, `${d.slaughter}>${d.b}`, `${d.a}>${d.retail}`, `${d.b}>${d.retail}`].sort(), 'every input → output edge');
+  const transformEdges = back.edges
+    .filter((e: { kind: string }) => e.kind === 'transform')
+    .map((e: { from: string; to: string }) => `${e.from}>${e.to}`)
+    .sort();
+  t.same(
+    transformEdges,
+    [
+      `${d.f1}>${d.slaughter}`,
+      `${d.f2}>${d.slaughter}`,
+      `${d.slaughter}>${d.a}`,
+      `${d.slaughter}>${d.b}`,
+      `${d.a}>${d.retail}`,
+      `${d.b}>${d.retail}`,
+    ].sort(),
+    'every input → output edge',
+  );
   t.ok(back.nodes.find((n: { code: string }) => n.code === d.slaughter).certificates.some((c: { number: string }) => c.number === 'MQ-1'));
 
   const forward = (await world.regulator.get(`/trace/${d.f1}?direction=forward`)).body;
-  t.same(depthsOf(forward), { [d.f1]: 0, [d.slaughter]: 1, [d.a]: 2, [d.b]: 2, [d.retail]: 3 }, 'forward from one farm reaches every downstream lot');
+  t.same(
+    depthsOf(forward),
+    { [d.f1]: 0, [d.slaughter]: 1, [d.a]: 2, [d.b]: 2, [d.retail]: 3 },
+    'forward from one farm reaches every downstream lot',
+  );
   t.notOk(depthsOf(forward)[d.f2] !== undefined, 'not sideways to the other farm');
-  const holders = forward.summary.currentHolders.map((h: { lotCode: string; partyCode: string; onHand: number }) => `${h.lotCode}@${h.partyCode}=${h.onHand}`).sort();
-  t.same(holders, [`${d.a}@${d.parties.plant.code}=20`, `${d.b}@${d.parties.plant.code}=50`, `${d.retail}@${d.parties.shop.code}=190`].sort(), 'current holders with remaining quantities');
+  const holders = forward.summary.currentHolders
+    .map((h: { lotCode: string; partyCode: string; onHand: number }) => `${h.lotCode}@${h.partyCode}=${h.onHand}`)
+    .sort();
+  t.same(
+    holders,
+    [`${d.a}@${d.parties.plant.code}=20`, `${d.b}@${d.parties.plant.code}=50`, `${d.retail}@${d.parties.shop.code}=190`].sort(),
+    'current holders with remaining quantities',
+  );
   const shipments = forward.edges.filter((e: { kind: string }) => e.kind === 'custody');
   t.same(shipments.map((e: { from: string }) => e.from).sort(), [d.f1, d.a, d.b].sort(), 'every custody hand-over of a reached lot');
 
@@ -64,7 +118,10 @@ t.test('trace on a diamond DAG', async (t) => {
 });
 
 async function postgresReachable(): Promise<boolean> {
-  const client = new pg.Client({ connectionString: process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test', connectionTimeoutMillis: 2000 });
+  const client = new pg.Client({
+    connectionString: process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test',
+    connectionTimeoutMillis: 2000,
+  });
   try {
     await client.connect();
     await client.end();
@@ -75,27 +132,64 @@ async function postgresReachable(): Promise<boolean> {
 }
 
 const postgresUp = await postgresReachable();
-t.test('identical traces on PGlite and PostgreSQL', { skip: postgresUp ? false : 'no PostgreSQL at DATABASE_URL or 127.0.0.1:5432' }, async (t) => {
-  const normalized = [];
-  for (const kind of ['pglite', 'postgres'] as const) {
-    const world = await createWorld(t, kind);
-    const d = await buildDiamond(world);
-    // codes are random per database; compare by party name and lot number
-    const names = new Map<string, string>();
-    for (const [label, code] of Object.entries(d)) if (typeof code === 'string') names.set(code, label);
-    for (const [label, actor] of Object.entries(d.parties)) names.set(actor.code, label);
-    const label = (code: string | null) => (code === null ? null : names.get(code) ?? code);
-    const view = async (url: string) => {
-      const trace = (await world.regulator.get(url)).body;
-      return {
-        nodes: trace.nodes.map((n: any) => ({ ...n, code: label(n.code), partyCode: label(n.partyCode), productCode: null, originLocationCode: null, holders: n.holders.map((h: any) => ({ ...h, partyCode: label(h.partyCode) })), inspections: [] })).sort((x: any, y: any) => x.depth - y.depth || x.code.localeCompare(y.code)),
-        edges: trace.edges.map((e: any) => ({ kind: e.kind, from: label(e.from), to: label(e.to), quantity: e.quantity, fromPartyCode: label(e.fromPartyCode), toPartyCode: label(e.toPartyCode), status: e.status })).sort((x: any, y: any) => JSON.stringify(x).localeCompare(JSON.stringify(y))),
-        events: trace.events.map((e: any) => ({ type: e.type, eventTime: e.eventTime, partyCode: label(e.partyCode), lots: e.lots.map((l: any) => ({ ...l, lotCode: label(l.lotCode) })).sort((x: any, y: any) => `${x.lotCode}${x.role}`.localeCompare(`${y.lotCode}${y.role}`)) })),
-        summary: { ...trace.summary, farms: trace.summary.farms.map(label).sort(), currentHolders: trace.summary.currentHolders.map((h: any) => ({ ...h, lotCode: label(h.lotCode), partyCode: label(h.partyCode) })).sort((x: any, y: any) => `${x.lotCode}${x.partyCode}`.localeCompare(`${y.lotCode}${y.partyCode}`)) },
+t.test(
+  'identical traces on PGlite and PostgreSQL',
+  { skip: postgresUp ? false : 'no PostgreSQL at DATABASE_URL or 127.0.0.1:5432' },
+  async (t) => {
+    const normalized = [];
+    for (const kind of ['pglite', 'postgres'] as const) {
+      const world = await createWorld(t, kind);
+      const d = await buildDiamond(world);
+      // codes are random per database; compare by party name and lot number
+      const names = new Map<string, string>();
+      for (const [label, code] of Object.entries(d)) if (typeof code === 'string') names.set(code, label);
+      for (const [label, actor] of Object.entries(d.parties)) names.set(actor.code, label);
+      const label = (code: string | null) => (code === null ? null : (names.get(code) ?? code));
+      const view = async (url: string) => {
+        const trace = (await world.regulator.get(url)).body;
+        return {
+          nodes: trace.nodes
+            .map((n: any) => ({
+              ...n,
+              code: label(n.code),
+              partyCode: label(n.partyCode),
+              productCode: null,
+              originLocationCode: null,
+              holders: n.holders.map((h: any) => ({ ...h, partyCode: label(h.partyCode) })),
+              inspections: [],
+            }))
+            .sort((x: any, y: any) => x.depth - y.depth || x.code.localeCompare(y.code)),
+          edges: trace.edges
+            .map((e: any) => ({
+              kind: e.kind,
+              from: label(e.from),
+              to: label(e.to),
+              quantity: e.quantity,
+              fromPartyCode: label(e.fromPartyCode),
+              toPartyCode: label(e.toPartyCode),
+              status: e.status,
+            }))
+            .sort((x: any, y: any) => JSON.stringify(x).localeCompare(JSON.stringify(y))),
+          events: trace.events.map((e: any) => ({
+            type: e.type,
+            eventTime: e.eventTime,
+            partyCode: label(e.partyCode),
+            lots: e.lots
+              .map((l: any) => ({ ...l, lotCode: label(l.lotCode) }))
+              .sort((x: any, y: any) => `${x.lotCode}${x.role}`.localeCompare(`${y.lotCode}${y.role}`)),
+          })),
+          summary: {
+            ...trace.summary,
+            farms: trace.summary.farms.map(label).sort(),
+            currentHolders: trace.summary.currentHolders
+              .map((h: any) => ({ ...h, lotCode: label(h.lotCode), partyCode: label(h.partyCode) }))
+              .sort((x: any, y: any) => `${x.lotCode}${x.partyCode}`.localeCompare(`${y.lotCode}${y.partyCode}`)),
+          },
+        };
       };
-    };
-    normalized.push({ backward: await view(`/trace/${d.retail}`), forward: await view(`/trace/${d.f1}?direction=forward`) });
-  }
-  t.same(normalized[1].backward, normalized[0].backward, 'backward traces match');
-  t.same(normalized[1].forward, normalized[0].forward, 'forward traces match');
-});
+      normalized.push({ backward: await view(`/trace/${d.retail}`), forward: await view(`/trace/${d.f1}?direction=forward`) });
+    }
+    t.same(normalized[1].backward, normalized[0].backward, 'backward traces match');
+    t.same(normalized[1].forward, normalized[0].forward, 'forward traces match');
+  },
+);

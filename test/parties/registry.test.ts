@@ -7,8 +7,14 @@ t.test('parties, locations and products: unified codes and checked identifiers',
   const world = await createWorld(t);
   const uscc = '91350100M000100Y43';
   const created = await world.admin.post('/parties', {
-    kind: 'processor', name: '夔州腊味食品有限公司', uscc, regionCode: '500236', address: '奉节县',
-    contact: { person: '陈', phone: '023-1' }, licences: { scLicence: 'SC10450023600123' }, gln: '9521234000006',
+    kind: 'processor',
+    name: '夔州腊味食品有限公司',
+    uscc,
+    regionCode: '500236',
+    address: '奉节县',
+    contact: { person: '陈', phone: '023-1' },
+    licences: { scLicence: 'SC10450023600123' },
+    gln: '9521234000006',
   });
   expectStatus(t, created, 201, 'register');
   t.match(created.body.code, /^J500236[0-9A-Y]{8}$/);
@@ -22,8 +28,18 @@ t.test('parties, locations and products: unified codes and checked identifiers',
   expectStatus(t, duplicate, 409, 'USCC registered twice');
   t.equal(duplicate.body.errors[0].pointer, '/uscc');
   expectStatus(t, await world.admin.post('/parties', { kind: 'farm', name: 'x', regionCode: '5002' }), 400, 'region code');
-  expectStatus(t, await world.admin.post('/parties', { kind: 'farm', name: 'x', regionCode: '500236', gln: '9521234000007' }), 400, 'GLN check digit');
-  expectStatus(t, await world.admin.post('/parties', { kind: 'processor', name: 'x', regionCode: '500236', licences: { scLicence: 'SC123' } }), 400, 'SC licence shape');
+  expectStatus(
+    t,
+    await world.admin.post('/parties', { kind: 'farm', name: 'x', regionCode: '500236', gln: '9521234000007' }),
+    400,
+    'GLN check digit',
+  );
+  expectStatus(
+    t,
+    await world.admin.post('/parties', { kind: 'processor', name: 'x', regionCode: '500236', licences: { scLicence: 'SC123' } }),
+    400,
+    'SC licence shape',
+  );
   expectStatus(t, await world.admin.post('/parties', { kind: 'butcher', name: 'x', regionCode: '500236' }), 400, 'unknown kind');
 
   const got = await world.admin.get(`/parties/${created.body.code.toLowerCase()}`);
@@ -33,20 +49,64 @@ t.test('parties, locations and products: unified codes and checked identifiers',
   t.ok(farms.body.items.every((p: { kind: string }) => p.kind === 'processor'));
 
   const operator = await world.party('processor');
-  const product = await operator.api.post('/products', { partyCode: operator.code, name: '奉节腊肉 500g', gtin: '9506000134352', category: 'cured_meat', unit: 'piece', shelfLifeDays: 180, marks: ['geographical_indication', 'green_food'] });
+  const product = await operator.api.post('/products', {
+    partyCode: operator.code,
+    name: '奉节腊肉 500g',
+    gtin: '9506000134352',
+    category: 'cured_meat',
+    unit: 'piece',
+    shelfLifeDays: 180,
+    marks: ['geographical_indication', 'green_food'],
+  });
   expectStatus(t, product, 201, 'product with GTIN');
   t.equal(product.body.gtin, '09506000134352', 'stored as GTIN-14');
   t.match(product.body.code, /^M[0-9A-Y]{11}$/);
-  expectStatus(t, await operator.api.post('/products', { partyCode: operator.code, name: 'x', gtin: '09506000134352', category: 'other', unit: 'kg' }), 409, 'GTIN registered twice');
-  expectStatus(t, await operator.api.post('/products', { partyCode: operator.code, name: 'x', gtin: '9506000134353', category: 'other', unit: 'kg' }), 400, 'GTIN check digit');
-  expectStatus(t, await operator.api.post('/products', { partyCode: operator.code, name: 'x', category: 'other', unit: 'kg', marks: ['michelin'] }), 400, 'unknown mark');
+  expectStatus(
+    t,
+    await operator.api.post('/products', { partyCode: operator.code, name: 'x', gtin: '09506000134352', category: 'other', unit: 'kg' }),
+    409,
+    'GTIN registered twice',
+  );
+  expectStatus(
+    t,
+    await operator.api.post('/products', { partyCode: operator.code, name: 'x', gtin: '9506000134353', category: 'other', unit: 'kg' }),
+    400,
+    'GTIN check digit',
+  );
+  expectStatus(
+    t,
+    await operator.api.post('/products', { partyCode: operator.code, name: 'x', category: 'other', unit: 'kg', marks: ['michelin'] }),
+    400,
+    'unknown mark',
+  );
 
-  const location = await operator.api.post('/locations', { partyCode: operator.code, name: '熏制车间', kind: 'plant', regionCode: '500236', latitude: 31.03, longitude: 109.49, gln: '9521234000013' });
+  const location = await operator.api.post('/locations', {
+    partyCode: operator.code,
+    name: '熏制车间',
+    kind: 'plant',
+    regionCode: '500236',
+    latitude: 31.03,
+    longitude: 109.49,
+    gln: '9521234000013',
+  });
   expectStatus(t, location, 201, 'location');
   t.match(location.body.code, /^A[0-9A-Y]{11}$/);
-  expectStatus(t, await operator.api.post('/locations', { partyCode: operator.code, name: 'x', kind: 'plant', regionCode: '500236', latitude: 91 }), 400, 'latitude range');
+  expectStatus(
+    t,
+    await operator.api.post('/locations', { partyCode: operator.code, name: 'x', kind: 'plant', regionCode: '500236', latitude: 91 }),
+    400,
+    'latitude range',
+  );
   const listed = await operator.api.get(`/locations?partyCode=${operator.code}`);
-  t.same(listed.body.items.map((l: { code: string }) => l.code), [location.body.code]);
-  expectStatus(t, await world.admin.post('/locations', { partyCode: 'Y500236XXXXXXX0', name: 'x', kind: 'barn', regionCode: '500236' }), 404, 'location of an unknown party');
+  t.same(
+    listed.body.items.map((l: { code: string }) => l.code),
+    [location.body.code],
+  );
+  expectStatus(
+    t,
+    await world.admin.post('/locations', { partyCode: 'Y500236XXXXXXX0', name: 'x', kind: 'barn', regionCode: '500236' }),
+    404,
+    'location of an unknown party',
+  );
   void randomUscc;
 });

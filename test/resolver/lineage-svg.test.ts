@@ -9,7 +9,12 @@ const demo = demoLineage;
 
 const count = (text: string, pattern: RegExp) => text.match(pattern)?.length ?? 0;
 const rects = (svg: string) =>
-  [...svg.matchAll(/<rect class="node" x="([\d.]+)" y="([\d.]+)"[^>]*fill="([^"]+)" stroke="([^"]+)"/g)].map((m) => ({ x: Number(m[1]), y: Number(m[2]), fill: m[3], stroke: m[4] }));
+  [...svg.matchAll(/<rect class="node" x="([\d.]+)" y="([\d.]+)"[^>]*fill="([^"]+)" stroke="([^"]+)"/g)].map((m) => ({
+    x: Number(m[1]),
+    y: Number(m[2]),
+    fill: m[3],
+    stroke: m[4],
+  }));
 // Boxes are emitted column by column, nodes within a column sorted by code.
 const boxOf = (svg: string, lineage: Lineage, code: string) => {
   const order = [...lineage.nodes].sort((a, b) => b.depth - a.depth || (a.code < b.code ? -1 : 1)).map((node) => node.code);
@@ -41,15 +46,25 @@ t.test('farms sit on the left, the scanned lot on the right, stacked within a co
   t.equal(farm1.x, farm2.x, 'both farms share a column');
   t.ok(farm1.y < farm2.y, 'stacked, ordered by code');
   t.ok(carcass.y > farm1.y && carcass.y < farm2.y, 'a lone node is centred against the column beside it');
-  const [width, height] = svg.match(/viewBox="0 0 (\d+) (\d+)"/)!.slice(1).map(Number);
-  t.ok(rects(svg).every((box) => box.x >= 0 && box.x + 72 <= width && box.y >= 0 && box.y + 34 <= height), 'every box inside the view box');
+  const [width, height] = svg
+    .match(/viewBox="0 0 (\d+) (\d+)"/)!
+    .slice(1)
+    .map(Number);
+  t.ok(
+    rects(svg).every((box) => box.x >= 0 && box.x + 72 <= width && box.y >= 0 && box.y + 34 <= height),
+    'every box inside the view box',
+  );
   t.ok(width <= 480, 'compact enough to scale onto a 360 px phone');
   t.match(svg, /stroke-width="2\.5"/, 'the scanned lot is outlined heavier');
 });
 
 t.test('colours follow the stage', async (t) => {
   const lineage = demo();
-  lineage.nodes.push({ code: 'BLCC1', depth: 0, label: '冷库', stage: 'cold_chain' }, { code: 'BLRT1', depth: 0, label: '超市', stage: 'retail' }, { code: 'BLXX1', depth: 0, label: '托盘/箱', stage: null });
+  lineage.nodes.push(
+    { code: 'BLCC1', depth: 0, label: '冷库', stage: 'cold_chain' },
+    { code: 'BLRT1', depth: 0, label: '超市', stage: 'retail' },
+    { code: 'BLXX1', depth: 0, label: '托盘/箱', stage: null },
+  );
   const svg = lineageSvg(lineage, 'zh-CN');
   const stroke = (code: string) => boxOf(svg, lineage, code).stroke;
   t.equal(stroke('BLLY3Q8N2X6G'), '#2e7d32');
@@ -68,7 +83,10 @@ t.test('labels are truncated to two short lines and escaped', async (t) => {
       { code: 'B', depth: 0, label: 'Smoked <pork> & "belly" from Fengjie', stage: 'processing' },
       { code: 'C', depth: 0, label: '腊肉', stage: 'processing' },
     ],
-    edges: [{ from: 'A', to: 'B' }, { from: 'A', to: 'gone' }],
+    edges: [
+      { from: 'A', to: 'B' },
+      { from: 'A', to: 'gone' },
+    ],
   };
   const svg = lineageSvg(lineage, 'en');
   t.match(svg, '>重庆市奉节</tspan>');

@@ -1,12 +1,17 @@
 import t from 'tap';
-import { demoLot, demoPack, FARM_1, FARM_2, PROCESSOR } from '../fixtures/demo-summary.js';
 import { complaintReceivedPage, consumerPage, notGenuinePage } from '../../src/resolver/page.js';
 import type { LotSummary, PackFacts } from '../../src/resolver/summary.js';
+import { demoLot, demoPack, FARM_1, FARM_2, PROCESSOR } from '../fixtures/demo-summary.js';
 
 type Demo = { lot: LotSummary; pack: PackFacts };
 const demo = (): Demo => ({ lot: demoLot(), pack: demoPack() });
 
-const OPTIONS: { lang: 'zh-CN' | 'en'; baseUrl: string; complaintPath: string; switchLangHref: string } = { lang: 'zh-CN', baseUrl: 'https://trace.example.cn', complaintPath: '/complaints', switchLangHref: '/t/K7QM2XR9P4D?lang=en' };
+const OPTIONS: { lang: 'zh-CN' | 'en'; baseUrl: string; complaintPath: string; switchLangHref: string } = {
+  lang: 'zh-CN',
+  baseUrl: 'https://trace.example.cn',
+  complaintPath: '/complaints',
+  switchLangHref: '/t/K7QM2XR9P4D?lang=en',
+};
 const render = ({ lot, pack }: Demo, options = OPTIONS) => consumerPage(lot, pack, options).toString();
 const stagesShown = (page: string) => [...page.matchAll(/<span class="stage [a-z_]+">([^<]+)<\/span>/g)].map((match) => match[1]);
 const sectionOf = (page: string, heading: string) => page.slice(page.indexOf(`<h2>${heading}</h2>`)).split('</section>')[0];
@@ -110,7 +115,10 @@ t.test('the English page', async (t) => {
   t.match(page, 'Geographical indication');
   t.match(page, 'Green food');
   t.match(page, 'Fengjie County, Chongqing');
-  t.strictSame(stagesShown(page).filter((stage, i, all) => all.indexOf(stage) === i), ['Farm', 'Slaughter', 'Cutting', 'Processing', 'Cold chain']);
+  t.strictSame(
+    stagesShown(page).filter((stage, i, all) => all.indexOf(stage) === i),
+    ['Farm', 'Slaughter', 'Cutting', 'Processing', 'Cold chain'],
+  );
   t.match(page, /Third-party test · <span class="pass">Pass<\/span>/);
   t.match(page, 'Animal quarantine certificate');
   t.match(page, 'Scanned 3 times, first on 2026-11-20 10:15');
@@ -123,7 +131,7 @@ t.test('interpolated text is escaped', async (t) => {
   const hostile = demo();
   hostile.lot.product = { ...hostile.lot.product!, name: '<script>alert(1)</script>' };
   hostile.pack.code = '"><img src=x onerror=alert(1)>';
-  hostile.lot.origins[0].farm = 'Tom & Jerry\'s <farm>';
+  hostile.lot.origins[0].farm = "Tom & Jerry's <farm>";
   hostile.lot.lineage.nodes[0].label = '<script>';
   const page = render(hostile, { ...OPTIONS, switchLangHref: '/t/x?lang=en&"' });
   t.notMatch(page, '<script>');
@@ -165,14 +173,29 @@ t.test('the complaint form posts the code, a category, the text and an optional 
   t.match(form, '<textarea id="text" name="text" required maxlength="2000"');
   t.match(form, /<input id="phone" name="phone" type="tel"(?![^>]*required)[^>]*>/);
   t.match(form, '<button type="submit">提交投诉</button>');
-  t.strictSame([...form.matchAll(/name="([a-z]+)"/g)].map((match) => match[1]), ['code', 'category', 'text', 'phone']);
+  t.strictSame(
+    [...form.matchAll(/name="([a-z]+)"/g)].map((match) => match[1]),
+    ['code', 'category', 'text', 'phone'],
+  );
   t.match(page, 'trace.example.cn', 'names the official site to check against');
 });
 
 t.test('packs of one lot share its rendered sections but each shows its own code, scans and warning', async (t) => {
   const lot = demoLot();
-  const first = String(consumerPage(lot, { code: 'K7QM2XR9P4D', scans: { count: 1, firstScannedAt: new Date('2026-11-20T02:15:00.000Z') }, flagged: false }, OPTIONS));
-  const copied = String(consumerPage(lot, { code: 'M3TW8KQ2R5X', scans: { count: 40, firstScannedAt: new Date('2026-11-01T00:00:00.000Z') }, flagged: true }, { ...OPTIONS, switchLangHref: '/t/M3TW8KQ2R5X?lang=en' }));
+  const first = String(
+    consumerPage(
+      lot,
+      { code: 'K7QM2XR9P4D', scans: { count: 1, firstScannedAt: new Date('2026-11-20T02:15:00.000Z') }, flagged: false },
+      OPTIONS,
+    ),
+  );
+  const copied = String(
+    consumerPage(
+      lot,
+      { code: 'M3TW8KQ2R5X', scans: { count: 40, firstScannedAt: new Date('2026-11-01T00:00:00.000Z') }, flagged: true },
+      { ...OPTIONS, switchLangHref: '/t/M3TW8KQ2R5X?lang=en' },
+    ),
+  );
   const english = String(consumerPage(lot, demoPack(), { ...OPTIONS, lang: 'en' }));
   t.match(first, 'value="K7QM2XR9P4D"');
   t.match(first, '此码已被扫描 1 次，首次扫描于 2026-11-20 10:15');

@@ -1,6 +1,6 @@
 import t from 'tap';
-import { mod31CheckChar } from '../../src/codes/mod31.js';
 import { seedDemoChain } from '../../seeds/fengjie.js';
+import { mod31CheckChar } from '../../src/codes/mod31.js';
 import { buildTestApp, client, TEST_BASE_URL } from '../helper.js';
 
 const unissuedCode = () => {
@@ -20,9 +20,20 @@ t.test('resolver: short codes and GS1 Digital Links, with content negotiation', 
   const summary = json.json();
   t.equal(summary.product.name, '奉上好品·奉节腊肉 500g');
   t.same(summary.product.marks, ['geographical_indication', 'green_food']);
-  t.same(summary.origins.map((o: { farm: string }) => o.farm).sort(), ['奉节县永乐镇绿源生猪养殖专业合作社', '奉节县草堂镇高山生态养殖场'].sort());
-  t.ok(summary.tests.some((test: { kind: string; result: string; reportNumber: string }) => test.kind === 'third_party' && test.result === 'pass' && test.reportNumber === 'YJ-2026-SP-10871'));
-  t.same(summary.timeline.map((s: { stage: string }) => s.stage).filter((s: string, i: number, all: string[]) => all.indexOf(s) === i), ['farm', 'slaughter', 'cutting', 'processing', 'cold_chain', 'distribution', 'retail']);
+  t.same(
+    summary.origins.map((o: { farm: string }) => o.farm).sort(),
+    ['奉节县永乐镇绿源生猪养殖专业合作社', '奉节县草堂镇高山生态养殖场'].sort(),
+  );
+  t.ok(
+    summary.tests.some(
+      (test: { kind: string; result: string; reportNumber: string }) =>
+        test.kind === 'third_party' && test.result === 'pass' && test.reportNumber === 'YJ-2026-SP-10871',
+    ),
+  );
+  t.same(
+    summary.timeline.map((s: { stage: string }) => s.stage).filter((s: string, i: number, all: string[]) => all.indexOf(s) === i),
+    ['farm', 'slaughter', 'cutting', 'processing', 'cold_chain', 'distribution', 'retail'],
+  );
   t.match(summary.coldChain, { readings: 3, minCelsius: 2.6, maxCelsius: 3.1, withinLimits: true });
   t.equal(summary.scans.count, 1, 'the first scan is counted');
   t.same(summary.warnings, []);
@@ -39,7 +50,11 @@ t.test('resolver: short codes and GS1 Digital Links, with content negotiation', 
   t.equal(head.statusCode, 200, 'HEAD works');
   t.equal((await get(`/t/${code}?format=json`)).json().scans.count, 4, 'HEAD is not a scan');
 
-  const options = await app.inject({ method: 'OPTIONS', url: `/t/${code}`, headers: { origin: 'https://shop.example', 'access-control-request-method': 'GET' } });
+  const options = await app.inject({
+    method: 'OPTIONS',
+    url: `/t/${code}`,
+    headers: { origin: 'https://shop.example', 'access-control-request-method': 'GET' },
+  });
   t.ok([200, 204].includes(options.statusCode), 'CORS preflight answered');
   t.equal(options.headers['access-control-allow-origin'], '*');
   const crossOrigin = await get(`/t/${code}?linkType=linkset`, { origin: 'https://shop.example' });
@@ -59,14 +74,20 @@ t.test('resolver: short codes and GS1 Digital Links, with content negotiation', 
   t.equal(redirect.headers.location, `${TEST_BASE_URL}/t/${code}?format=certificates`);
   t.equal(redirect.headers.link, `<${TEST_BASE_URL}/t/${code}?linkType=linkset>; rel="application/linkset"`);
   const certificates = (await get(`/t/${code}?format=certificates`)).json().certificates.map((c: { type: string }) => c.type);
-  t.ok(certificates.includes('quarantine_certificate') && certificates.includes('meat_quality_certificate'), 'quarantine and meat-quality certificates');
+  t.ok(
+    certificates.includes('quarantine_certificate') && certificates.includes('meat_quality_certificate'),
+    'quarantine and meat-quality certificates',
+  );
   t.notOk(certificates.includes('invoice') || certificates.includes('despatch_advice'), 'commercial documents stay private');
   t.equal((await get(`/t/${code}?linkType=gs1:nothing`)).statusCode, 404, 'unknown linkType');
 
   const fake = await get(`/t/${unissuedCode()}`);
   t.equal(fake.statusCode, 404, 'an unknown code is 404, never a 200 error page');
   t.match(fake.body, /未登记|not genuine|not registered/i);
-  t.equal((await get(`/t/${unissuedCode()}`, { accept: 'application/json' })).headers['content-type'], 'application/problem+json; charset=utf-8');
+  t.equal(
+    (await get(`/t/${unissuedCode()}`, { accept: 'application/json' })).headers['content-type'],
+    'application/problem+json; charset=utf-8',
+  );
   t.equal((await get('/t/ABC')).statusCode, 400, 'malformed');
   t.equal((await get(`/t/${code.slice(0, 10)}${code[10] === 'A' ? 'B' : 'A'}`)).statusCode, 400, 'wrong check character');
 
@@ -74,12 +95,20 @@ t.test('resolver: short codes and GS1 Digital Links, with content negotiation', 
   const dl = await get(`/01/${gtin}/10/${demo.retailLotNumber}/21/${code}`, { accept: 'application/json' });
   t.equal(dl.statusCode, 200, 'Digital Link with GTIN, lot and serial');
   t.equal(dl.json().code, code);
-  t.equal((await get(`/01/${gtin}/10/${demo.retailLotNumber}/21/${code}/?linkType=linkset`)).statusCode, 200, 'trailing slash and query string');
+  t.equal(
+    (await get(`/01/${gtin}/10/${demo.retailLotNumber}/21/${code}/?linkType=linkset`)).statusCode,
+    200,
+    'trailing slash and query string',
+  );
   t.equal((await get(`/01/${gtin.slice(1)}/21/${code}`, { accept: 'application/json' })).statusCode, 200, 'GTIN-13 is accepted');
   t.equal((await get(`/01/${gtin.slice(0, 13)}${(Number(gtin[13]) + 1) % 10}/21/${code}`)).statusCode, 400, 'GTIN check digit');
   t.equal((await get(`/01/${gtin}/21/${code}/10/${demo.retailLotNumber}`)).statusCode, 400, 'qualifiers out of order');
   t.equal((await get(`/01/${gtin}/10/OTHER-LOT/21/${code}`, { accept: 'application/json' })).statusCode, 404, 'serial of another lot');
-  t.equal((await get(`/01/${gtin}/10/${demo.retailLotNumber}`, { accept: 'application/json' })).json().lot.code, demo.retailLotCode, 'GTIN + lot resolves the lot');
+  t.equal(
+    (await get(`/01/${gtin}/10/${demo.retailLotNumber}`, { accept: 'application/json' })).json().lot.code,
+    demo.retailLotCode,
+    'GTIN + lot resolves the lot',
+  );
   t.equal((await get('/01/09506000134352/21/X')).statusCode, 404, 'unregistered GTIN');
   t.equal((await get('/00/106901234500000010', { accept: 'application/json' })).statusCode, 404, 'unregistered SSCC');
 
@@ -109,11 +138,19 @@ t.test('a recalled lot shows its banner and flags scans', async (t) => {
   const { app, adminKey } = await buildTestApp(t);
   const demo = await seedDemoChain(app.services);
   const processorKey = (await client(app, adminKey).post('/api-keys', { role: 'operator', partyCode: demo.parties.processor })).body.key;
-  await client(app, processorKey).post('/events', { type: 'observe', eventTime: '2026-11-20T09:00:00+08:00', disposition: 'recalled', lotCodes: [demo.retailLotCode] });
+  await client(app, processorKey).post('/events', {
+    type: 'observe',
+    eventTime: '2026-11-20T09:00:00+08:00',
+    disposition: 'recalled',
+    lotCodes: [demo.retailLotCode],
+  });
   const scanned = await app.inject({ method: 'GET', url: `/t/${demo.itemCode}?format=json` });
   t.ok(scanned.json().warnings.includes('recalled'));
   const page = await app.inject({ method: 'GET', url: `/t/${demo.itemCode}` });
   t.match(page.body, /已召回/);
   const flags = (await client(app, adminKey).get('/regulator/flags?kind=inactive_lot')).body.items;
-  t.same(flags.map((f: { code: string }) => f.code), [demo.itemCode]);
+  t.same(
+    flags.map((f: { code: string }) => f.code),
+    [demo.itemCode],
+  );
 });

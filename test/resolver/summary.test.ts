@@ -1,6 +1,6 @@
 import t from 'tap';
+import { type ConsumerSummary, consumerSummaryJson } from '../../src/resolver/summary.js';
 import { demoLot, demoPack } from '../fixtures/demo-summary.js';
-import { consumerSummaryJson, type ConsumerSummary } from '../../src/resolver/summary.js';
 
 const parse = (json: Buffer): ConsumerSummary => JSON.parse(json.toString('utf8'));
 
@@ -8,13 +8,25 @@ t.test('consumerSummaryJson: the lot part and the pack part in one document', as
   const lot = demoLot();
   const summary = parse(consumerSummaryJson(lot, demoPack()));
   const { warnings, ...lotMembers } = lot;
-  t.strictSame(summary, { code: 'K7QM2XR9P4D', genuine: true, scans: { count: 3, firstScannedAt: '2026-11-20T02:15:00.000Z' }, warnings, ...lotMembers });
+  t.strictSame(summary, {
+    code: 'K7QM2XR9P4D',
+    genuine: true,
+    scans: { count: 3, firstScannedAt: '2026-11-20T02:15:00.000Z' },
+    warnings,
+    ...lotMembers,
+  });
 });
 
 t.test('consumerSummaryJson: each pack of a lot gets its own scans and counterfeit warning', async (t) => {
   const lot = { ...demoLot(), warnings: ['recalled' as const] };
   const fresh = parse(consumerSummaryJson(lot, { code: 'M3TW8KQ2R5X', scans: { count: 0, firstScannedAt: null }, flagged: false }));
-  const copied = parse(consumerSummaryJson(lot, { code: 'K7QM2XR9P4D', scans: { count: 41, firstScannedAt: new Date('2026-11-01T00:00:00Z') }, flagged: true }));
+  const copied = parse(
+    consumerSummaryJson(lot, {
+      code: 'K7QM2XR9P4D',
+      scans: { count: 41, firstScannedAt: new Date('2026-11-01T00:00:00Z') },
+      flagged: true,
+    }),
+  );
   t.equal(fresh.code, 'M3TW8KQ2R5X');
   t.strictSame(fresh.scans, { count: 0, firstScannedAt: null });
   t.strictSame(fresh.warnings, ['recalled']);

@@ -5,7 +5,7 @@
 import type { ValidateFunction } from 'ajv';
 import { label, schemaErrors, type ValidationError } from './messages.js';
 import { validateDocumentSchema, validateEventSchema } from './schema.js';
-import { BIZ_STEP, DISPOSITION, vocabularyProblem, type Vocabulary } from './vocabulary.js';
+import { BIZ_STEP, DISPOSITION, type Vocabulary, vocabularyProblem } from './vocabulary.js';
 
 export type { ValidationError };
 export type ValidationResult = { ok: true } | { ok: false; errors: ValidationError[] };
@@ -42,16 +42,22 @@ function checkEvent(event: unknown, at: string, found: Findings): void {
   const persistent = event.persistentDisposition;
   for (const key of ['set', 'unset']) {
     const list = isObject(persistent) ? persistent[key] : undefined;
-    if (Array.isArray(list)) list.forEach((d, i) => vocabulary(DISPOSITION, d, `${at}/persistentDisposition/${key}/${i}`));
+    if (Array.isArray(list)) for (const [i, d] of list.entries()) vocabulary(DISPOSITION, d, `${at}/persistentDisposition/${key}/${i}`);
   }
   // The schema says this with an anyOf over action patterns, which reads as an action error.
   if (event.type === 'ObjectEvent' && event.ilmd !== undefined && (event.action === 'OBSERVE' || event.action === 'DELETE')) {
     report(`${at}/ilmd`, `ilmd is only allowed when action is ADD, not ${event.action}`);
   }
   const certification = event.certificationInfo;
-  if (certification !== undefined && typeof certification !== 'string'
-    && !(Array.isArray(certification) && certification.every((c) => typeof c === 'string'))) {
-    report(`${at}/certificationInfo`, 'certificationInfo must be a URI or an array of URIs that identify certification details, not the details themselves');
+  if (
+    certification !== undefined &&
+    typeof certification !== 'string' &&
+    !(Array.isArray(certification) && certification.every((c) => typeof c === 'string'))
+  ) {
+    report(
+      `${at}/certificationInfo`,
+      'certificationInfo must be a URI or an array of URIs that identify certification details, not the details themselves',
+    );
   }
 }
 
@@ -68,7 +74,7 @@ export function validateCaptureDocument(doc: unknown): ValidationResult {
   const found: Findings = { errors: [], covered: [] };
   const body = isObject(doc) ? doc.epcisBody : undefined;
   const events = isObject(body) && Array.isArray(body.eventList) ? body.eventList : [];
-  events.forEach((event, i) => checkEvent(event, `/epcisBody/eventList/${i}`, found));
+  for (const [i, event] of events.entries()) checkEvent(event, `/epcisBody/eventList/${i}`, found);
   return result(validateDocumentSchema, doc, found, 'document');
 }
 

@@ -25,7 +25,12 @@ function escapeSegment(key: string): string {
 }
 
 function segments(pointer: string): string[] {
-  return pointer === '' ? [] : pointer.slice(1).split('/').map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
+  return pointer === ''
+    ? []
+    : pointer
+        .slice(1)
+        .split('/')
+        .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
 }
 
 /** "/epcisBody/eventList/0/quantityList/1/quantity" → "quantityList[1].quantity" (events are named by their pointer). */
@@ -47,7 +52,10 @@ function show(value: unknown): string {
 function expected(e: ErrorObject): string {
   switch (e.keyword) {
     case 'type':
-      return String(e.params.type).split(',').map((t) => (/^[aeiou]/.test(t) ? `an ${t}` : `a ${t}`)).join(' or ');
+      return String(e.params.type)
+        .split(',')
+        .map((t) => (/^[aeiou]/.test(t) ? `an ${t}` : `a ${t}`))
+        .join(' or ');
     case 'enum': {
       const values = e.params.allowedValues as unknown[];
       if (values.length === 1) return show(values[0]);
@@ -57,7 +65,7 @@ function expected(e: ErrorObject): string {
       return FORMATS[e.params.format] ?? `a valid ${e.params.format}`;
     default: {
       const literal = /^\^(\w+)\$$/.exec(e.params.pattern);
-      return literal ? show(literal[1]) : PATTERNS[segments(e.instancePath).at(-1) ?? ''] ?? `in the form ${e.params.pattern}`;
+      return literal ? show(literal[1]) : (PATTERNS[segments(e.instancePath).at(-1) ?? ''] ?? `in the form ${e.params.pattern}`);
     }
   }
 }
@@ -71,11 +79,7 @@ type Branches = { required: string[]; anyOf: Map<string, Branches>; allOf: Map<s
 const branches = (): Branches => ({ required: [], anyOf: new Map(), allOf: new Map() });
 
 function render(node: Branches): string {
-  const parts = [
-    ...node.required,
-    ...[...node.allOf.values()].map(render),
-    ...(node.anyOf.size > 0 ? [renderAlternatives(node)] : []),
-  ];
+  const parts = [...node.required, ...[...node.allOf.values()].map(render), ...(node.anyOf.size > 0 ? [renderAlternatives(node)] : [])];
   return parts.map((p) => (parts.length > 1 && p.includes(' or ') ? `(${p})` : p)).join(' and ');
 }
 
@@ -90,7 +94,10 @@ function missingAlternatives(group: ErrorObject[], prefix: string): string {
   const root = branches();
   for (const e of group) {
     let node = root;
-    const path = e.schemaPath.slice(prefix.length).split('/').filter((s) => s !== '');
+    const path = e.schemaPath
+      .slice(prefix.length)
+      .split('/')
+      .filter((s) => s !== '');
     let kind: 'anyOf' | 'allOf' = 'anyOf';
     for (const s of path) {
       if (s === 'anyOf' || s === 'allOf') kind = s;
@@ -121,8 +128,15 @@ function subject(e: ErrorObject, root: string): string {
 function hasCompleteBranch(anyOf: ErrorObject | undefined): boolean {
   const data = anyOf?.data;
   const options: unknown = anyOf?.schema;
-  return Array.isArray(options) && typeof data === 'object' && data !== null && options.some((branch: { required?: string[] }) =>
-    branch.required !== undefined && branch.required.length > 0 && branch.required.every((field) => field in data));
+  return (
+    Array.isArray(options) &&
+    typeof data === 'object' &&
+    data !== null &&
+    options.some(
+      (branch: { required?: string[] }) =>
+        branch.required !== undefined && branch.required.length > 0 && branch.required.every((field) => field in data),
+    )
+  );
 }
 
 function single(e: ErrorObject, root: string): ValidationError {
@@ -142,9 +156,10 @@ function single(e: ErrorObject, root: string): ValidationError {
     case 'propertyNames': {
       const field = String(e.params.propertyName);
       const pointer = `${at}/${escapeSegment(field)}`;
-      const message = segments(at).at(-1) === 'ilmd'
-        ? `ilmd field "${field}" is not namespaced; ILMD fields are user extensions and need a prefix (e.g. "ex:${field}") or a full URI`
-        : `${what} has unknown field "${field}"; user extension fields must be namespaced (e.g. "ex:${field}") or full URIs`;
+      const message =
+        segments(at).at(-1) === 'ilmd'
+          ? `ilmd field "${field}" is not namespaced; ILMD fields are user extensions and need a prefix (e.g. "ex:${field}") or a full URI`
+          : `${what} has unknown field "${field}"; user extension fields must be namespaced (e.g. "ex:${field}") or full URIs`;
       return { pointer, message };
     }
     case 'minItems':
@@ -164,9 +179,13 @@ export function schemaErrors(raw: ErrorObject[], covered: string[], root: string
   // Errors about a property name sit at the object's pointer with the name as data (ajv marks
   // them with propertyName only outside $refs); the propertyNames error itself says it better.
   const names = new Set(raw.filter((e) => e.keyword === 'propertyNames').map((e) => `${e.instancePath}\n${e.params.propertyName}`));
-  const errors = raw.filter((e) => e.keyword !== 'if' && e.propertyName === undefined
-    && !(typeof e.data === 'string' && names.has(`${e.instancePath}\n${e.data}`))
-    && !covered.some((c) => inside(e.instancePath, c)));
+  const errors = raw.filter(
+    (e) =>
+      e.keyword !== 'if' &&
+      e.propertyName === undefined &&
+      !(typeof e.data === 'string' && names.has(`${e.instancePath}\n${e.data}`)) &&
+      !covered.some((c) => inside(e.instancePath, c)),
+  );
   const out: ValidationError[] = [];
   const consumed = new Set<ErrorObject>();
   const unresolved: ErrorObject[] = [];
@@ -174,8 +193,10 @@ export function schemaErrors(raw: ErrorObject[], covered: string[], root: string
   // anyOf over plain values (bizTransaction type, @context…): one "must be A or B" message.
   errors.forEach((e, i) => {
     if (e.keyword !== 'anyOf') return;
-    const options = errors.slice(0, i).filter((o) => o.instancePath === e.instancePath && VALUE_KEYWORDS.has(o.keyword) && !consumed.has(o));
-    options.forEach((o) => consumed.add(o));
+    const options = errors
+      .slice(0, i)
+      .filter((o) => o.instancePath === e.instancePath && VALUE_KEYWORDS.has(o.keyword) && !consumed.has(o));
+    for (const o of options) consumed.add(o);
     if (options.length === 0) unresolved.push(e);
     else out.push(valueError(e, options, root));
   });
@@ -203,15 +224,23 @@ export function schemaErrors(raw: ErrorObject[], covered: string[], root: string
   // An anyOf none of whose problems surfaced above: report what failed inside its branches.
   for (const e of unresolved) {
     if (out.some((o) => inside(o.pointer, e.instancePath)) || covered.some((c) => inside(c, e.instancePath))) continue;
-    const causes = inBranch.filter((b) => b.instancePath !== e.instancePath && inside(b.instancePath, e.instancePath)).map((b) => single(b, root));
-    out.push(causes.length === 1 ? causes[0] : {
-      pointer: e.instancePath,
-      message: `${subject(e, root)} matches none of its allowed forms${causes.length > 0 ? `: ${causes.map((c) => c.message).join('; or ')}` : ''}`,
-    });
+    const causes = inBranch
+      .filter((b) => b.instancePath !== e.instancePath && inside(b.instancePath, e.instancePath))
+      .map((b) => single(b, root));
+    out.push(
+      causes.length === 1
+        ? causes[0]
+        : {
+            pointer: e.instancePath,
+            message: `${subject(e, root)} matches none of its allowed forms${causes.length > 0 ? `: ${causes.map((c) => c.message).join('; or ')}` : ''}`,
+          },
+    );
   }
   const seen = new Set<string>();
   return out.filter((o) => {
     const key = `${o.pointer}\n${o.message}`;
-    return seen.has(key) ? false : (seen.add(key), true);
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
   });
 }

@@ -67,8 +67,10 @@ delete sensorReport.required;
 sensorReport.anyOf = [{ required: ['type'] }, { required: ['exception'] }];
 // …and measurement type names from EPCIS 2.0 drafts (ratified as AmountOfSubstancePerUnitVolume
 // and DoseEquivalentRate).
-node('schemas/measurement-type-JSON-Schema.json', '/definitions/measurementType/anyOf/1/enum')
-  .push('Molar_concentration', 'EffectiveDoseRate');
+node('schemas/measurement-type-JSON-Schema.json', '/definitions/measurementType/anyOf/1/enum').push(
+  'Molar_concentration',
+  'EffectiveDoseRate',
+);
 
 const DATE_TIME = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.\d+)?(?:Z|[+-](\d{2}):(\d{2}))$/;
 
@@ -78,8 +80,17 @@ export function isDateTime(value: string): boolean {
   if (!m) return false;
   const [year, month, day, hour, minute, second, offsetHour, offsetMinute] = m.slice(1).map((v) => Number(v ?? 0));
   const daysInMonth = new Date(Date.UTC(year, month, 0)).getUTCDate();
-  return month >= 1 && month <= 12 && day >= 1 && day <= daysInMonth && hour <= 23 && minute <= 59 && second <= 59
-    && offsetHour <= 14 && offsetMinute <= 59;
+  return (
+    month >= 1 &&
+    month <= 12 &&
+    day >= 1 &&
+    day <= daysInMonth &&
+    hour <= 23 &&
+    minute <= 59 &&
+    second <= 59 &&
+    offsetHour <= 14 &&
+    offsetMinute <= 59
+  );
 }
 
 // GS1's schemas trip ajv's strict-mode lints (e.g. `required` without `properties`); they are
@@ -91,5 +102,9 @@ addFormats.default(ajv);
 ajv.addFormat('date-time', isDateTime);
 for (const schema of schemas.values()) ajv.addSchema(schema);
 
-export const validateDocumentSchema: ValidateFunction = ajv.compile({ $ref: `${BASE}EPCIS-Document-JSON-Schema.json#/definitions/epcisDocument` });
-export const validateEventSchema: ValidateFunction = ajv.compile({ $ref: `${BASE}EPCIS-Event-JSON-Schema.json#/definitions/EPCIS-Document-Event` });
+export const validateDocumentSchema: ValidateFunction = ajv.compile({
+  $ref: `${BASE}EPCIS-Document-JSON-Schema.json#/definitions/epcisDocument`,
+});
+export const validateEventSchema: ValidateFunction = ajv.compile({
+  $ref: `${BASE}EPCIS-Event-JSON-Schema.json#/definitions/EPCIS-Document-Event`,
+});
