@@ -20,7 +20,7 @@ const migrationsHash = (() => {
 
 const dumpPath = join(tmpdir(), 'county-trace-tests', `pglite-${migrationsHash}.tar`);
 export const postgresTemplateName = `trace_template_${migrationsHash}`;
-export const postgresBaseUrl = () => process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+export const postgresBaseUrl = () => process.env.DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/test';
 
 /** Creates and migrates a PGlite and writes its data directory as a tarball (atomically: parallel files may race). */
 export async function writePgliteDump(): Promise<void> {
@@ -44,7 +44,7 @@ export async function loadMigratedPglite(): Promise<PGlite> {
     await writePgliteDump();
     bytes = readFileSync(dumpPath);
   }
-  return PGlite.create({ loadDataDir: new Blob([bytes]) });
+  return PGlite.create({ loadDataDir: new Blob([new Uint8Array(bytes)]) });
 }
 
 async function withAdminClient<T>(work: (client: pg.Client) => Promise<T>): Promise<T> {

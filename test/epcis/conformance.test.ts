@@ -1,4 +1,4 @@
-// EPCIS 2.0 conformance over the shared public corpus (/work/shared/conformance, see its README):
+// EPCIS 2.0 conformance over public corpora copied into test/fixtures/conformance (see its README):
 // every valid document is captured and comes back as sent, every valid single event is accepted,
 // every invalid document is rejected with a 400 that says why, every event-hash vector is reproduced.
 
@@ -13,7 +13,7 @@ import { createWorld, type World } from '../fixtures/world.js';
 
 type Json = Record<string, any>;
 
-const CORPUS = fileURLToPath(new URL('../../../shared/conformance/epcis/', import.meta.url));
+const CORPUS = fileURLToPath(new URL('../fixtures/conformance/epcis/', import.meta.url));
 
 function walk(dir: string): string[] {
   return readdirSync(dir)
@@ -100,154 +100,142 @@ async function roundTrip(api: Operator, doc: Json) {
   return { ...result, events, back, same };
 }
 
-async function conformance() {
-  const shared = await operator(t);
+const shared = await operator(t);
 
-  const captureDocuments = [
-    ...walk(join(CORPUS, 'gs1-examples')).filter((path) => read(path).type !== 'EPCISQueryDocument'),
-    ...walk(join(CORPUS, 'openepcis/valid-documents')),
-  ];
+const captureDocuments = [
+  ...walk(join(CORPUS, 'gs1-examples')).filter((path) => read(path).type !== 'EPCISQueryDocument'),
+  ...walk(join(CORPUS, 'openepcis/valid-documents')),
+];
 
-  t.test('valid capture documents are captured and every event comes back as sent', async (t) => {
-    for (const path of captureDocuments) {
-      await t.test(name(path), async (t) => {
-        const doc = read(path);
-        let trip = await roundTrip(shared, doc);
-        // Several corpus files reuse the same explicit eventIDs for different events (a conflict the
-        // capture refuses), and some events hash alike (true and "true" are one value to the CBV
-        // hash: a duplicate that reads back the earlier event). Such a file is checked again on its own.
-        const conflicts = (trip.job?.errors ?? []).filter((error: Json) =>
-          /already captured for a different event/.test(String(error.message)),
-        );
-        if (trip.job && !trip.same && (trip.job.duplicates > 0 || conflicts.length > 0)) {
-          t.comment(
-            `${trip.job.duplicates + conflicts.length} of ${trip.events.length} events collide with earlier corpus files: re-captured in a fresh world`,
-          );
-          trip = await roundTrip(await operator(t), doc);
-        }
-        t.equal(trip.status, 202, `accepted for capture${trip.status === 202 ? '' : `: ${JSON.stringify(trip.body.errors ?? trip.body)}`}`);
-        if (!trip.job) return;
-        t.match(
-          trip.job,
-          { running: false, success: true, errors: [], total: trip.events.length },
-          'the job succeeds (duplicates are not errors)',
-        );
-        t.equal(trip.job.eventIDs.length, trip.events.length, 'one eventID per event, in document order');
-        const given = trip.events.flatMap((event, i) => (event.eventID ? [[event.eventID, trip.job!.eventIDs[i]]] : []));
-        t.strictSame(
-          given.map(([, id]) => id),
-          given.map(([id]) => id),
-          'given eventIDs are kept',
-        );
-        trip.events.forEach((event, i) => {
-          const back = trip.back[i];
-          t.strictSame(
-            returned(back, event),
-            expected(event),
-            `event ${i} (${trip.job!.eventIDs[i]}) comes back with the content captured`,
-          );
-          if (event.errorDeclaration) t.ok(back?.errorDeclaration, `event ${i} comes back declared in error`);
-        });
-      });
-    }
-  });
-
-  t.test('valid single events are accepted by POST /epcis/events', async (t) => {
-    for (const path of walk(join(CORPUS, 'openepcis/valid-single-events'))) {
-      let reply = await shared.single(read(path));
-      // 409 when an earlier corpus document used its eventID for another event: checked on its own
-      if (reply.status === 409) reply = await (await operator(t)).single(read(path));
-      // 200 when an earlier corpus document already held the same event
-      t.ok(
-        reply.status === 201 || (reply.status === 200 && reply.body.duplicate === true),
-        `${name(path)}: ${reply.status} ${reply.status < 300 ? reply.body.eventID : JSON.stringify(reply.body)}`,
+t.test('valid capture documents are captured and every event comes back as sent', async (t) => {
+  for (const path of captureDocuments) {
+    await t.test(name(path), async (t) => {
+      const doc = read(path);
+      let trip = await roundTrip(shared, doc);
+      // Several corpus files reuse the same explicit eventIDs for different events (a conflict the
+      // capture refuses), and some events hash alike (true and "true" are one value to the CBV
+      // hash: a duplicate that reads back the earlier event). Such a file is checked again on its own.
+      const conflicts = (trip.job?.errors ?? []).filter((error: Json) =>
+        /already captured for a different event/.test(String(error.message)),
       );
-    }
-  });
-
-  // What each invalid document's 400 must name (in an error's pointer or detail).
-  const invalid: Record<string, string[]> = {
-    'Combination_of_events_with_missing_mandatory_fields.json': ['/eventList/0/action', '/eventList/1/action', 'eventTimeZoneOffset'],
-    'Combination_of_multiple_invalid_fields.json': [
-      '/eventList/0/bizStep',
-      '/eventList/1/disposition',
-      '/eventList/2/sourceList',
-      '/eventList/3/ilmd',
-      '/eventList/4/eventTime',
-      '/eventList/4/action',
-    ],
-    'Combination_of_non_standard_bizStep_and_disposition.json': ['/eventList/0/bizStep', '/eventList/1/disposition'],
-    'EPCISDocument_without_context.json': ['@context'],
-    'ObjectEvent_with_ilmd_field_without_namespace.json': ['ilmd', 'materialType'],
-    'ObjectEvent_with_invalid_action.json': ['action', 'CREATE'],
-    'ObjectEvent_with_invalid_certificationInfo.json': ['certificationInfo'],
-    'ObjectEvent_with_invalid_eventTime_format.json': ['eventTime', '22-07-2026'],
-    'ObjectEvent_with_non_standard_bizStep.json': ['bizStep', 'transforming'],
-    'ObjectEvent_with_non_standard_bizStep_in_second_event.json': ['/eventList/1/bizStep'],
-    'ObjectEvent_with_non_standard_disposition.json': ['disposition', 'in_transport'],
-    'ObjectEvent_with_quantity_as_text.json': ['quantity', 'number'],
-    'ObjectEvent_with_unknown_field_in_quantityList.json': ['quantityList', 'weight'],
-    'ObjectEvent_without_action_and_eventTime.json': ['action', 'eventTime'],
-    'ObjectEvent_without_identifier_list.json': ['epcList', 'quantityList'],
-  };
-
-  t.test('invalid documents are rejected with a 400 that names the problem', async (t) => {
-    const files = walk(join(CORPUS, 'openepcis/invalid'));
-    t.strictSame(
-      files.map((path) => name(path).split('/').pop()).sort(),
-      Object.keys(invalid).sort(),
-      'every invalid file has its expected problems',
-    );
-    for (const path of files) {
-      const file = name(path).split('/').pop()!;
-      const reply = await shared.capture(read(path));
-      const errors = (reply.body.errors ?? []) as { pointer: string; detail: string }[];
-      const said = errors.map((error) => `${error.pointer} ${error.detail}`).join('\n');
-      const missing = (invalid[file] ?? []).filter((keyword) => !said.includes(keyword));
-      t.ok(
-        reply.status === 400 && reply.contentType.startsWith('application/problem+json') && errors.length > 0 && missing.length === 0,
-        `${file}: ${reply.status} ${missing.length ? `missing ${missing.join(', ')} in ${JSON.stringify(errors)}` : errors.map((e) => e.pointer).join(', ')}`,
-      );
-    }
-  });
-
-  t.test('event-hash vectors: captured events get the reference hash ids', async (t) => {
-    const dir = join(CORPUS, 'event-hash');
-    for (const file of readdirSync(dir)
-      .filter((f) => f.endsWith('.jsonld'))
-      .sort()) {
-      const hashes = lines(join(dir, file.replace(/\.jsonld$/, '.hashes')));
-      if (hashes.length === 0) continue;
-      const doc = read(join(dir, file));
-      // A few vectors carry an eventID (one of them stale); capture keeps a given id, so the
-      // events go in without one and must get the hash as their id.
-      const events = documentEvents(doc);
-      const body = doc.epcisBody?.eventList
-        ? { ...doc.epcisBody, eventList: events.map((event) => without(event, ['eventID'])) }
-        : doc.epcisBody;
-      const reply = await shared.capture({ ...doc, epcisBody: body });
-      if (reply.job) {
-        t.strictSame(
-          { success: reply.job.success, eventIDs: reply.job.eventIDs },
-          { success: true, eventIDs: hashes },
-          `${file}: captured with the ${hashes.length} reference hash ids`,
+      if (trip.job && !trip.same && (trip.job.duplicates > 0 || conflicts.length > 0)) {
+        t.comment(
+          `${trip.job.duplicates + conflicts.length} of ${trip.events.length} events collide with earlier corpus files: re-captured in a fresh world`,
         );
-      } else {
-        const why = `${reply.status} ${(reply.body.errors as { detail: string }[] | undefined)?.map((e) => e.detail).join('; ') ?? reply.body.detail}`;
-        t.comment(`${file} is not capturable (${why}): its hashes are checked with eventHashId instead`);
-        const options = { ignoreFields: documentIgnoreFields(doc) };
-        t.strictSame(
-          events.map((event) => eventHashId(event, doc['@context'], options)),
-          hashes,
-          `${file}: not capturable (${why}); eventHashId reproduces the ${hashes.length} hashes`,
-        );
+        trip = await roundTrip(await operator(t), doc);
       }
-    }
-  });
-}
+      t.equal(trip.status, 202, `accepted for capture${trip.status === 202 ? '' : `: ${JSON.stringify(trip.body.errors ?? trip.body)}`}`);
+      if (!trip.job) return;
+      t.match(
+        trip.job,
+        { running: false, success: true, errors: [], total: trip.events.length },
+        'the job succeeds (duplicates are not errors)',
+      );
+      t.equal(trip.job.eventIDs.length, trip.events.length, 'one eventID per event, in document order');
+      const given = trip.events.flatMap((event, i) => (event.eventID ? [[event.eventID, trip.job!.eventIDs[i]]] : []));
+      t.strictSame(
+        given.map(([, id]) => id),
+        given.map(([id]) => id),
+        'given eventIDs are kept',
+      );
+      trip.events.forEach((event, i) => {
+        const back = trip.back[i];
+        t.strictSame(returned(back, event), expected(event), `event ${i} (${trip.job!.eventIDs[i]}) comes back with the content captured`);
+        if (event.errorDeclaration) t.ok(back?.errorDeclaration, `event ${i} comes back declared in error`);
+      });
+    });
+  }
+});
 
-if (!existsSync(CORPUS)) {
-  t.plan(0, `no conformance corpus at ${CORPUS}`);
-} else {
-  await conformance();
-}
+t.test('valid single events are accepted by POST /epcis/events', async (t) => {
+  for (const path of walk(join(CORPUS, 'openepcis/valid-single-events'))) {
+    let reply = await shared.single(read(path));
+    // 409 when an earlier corpus document used its eventID for another event: checked on its own
+    if (reply.status === 409) reply = await (await operator(t)).single(read(path));
+    // 200 when an earlier corpus document already held the same event
+    t.ok(
+      reply.status === 201 || (reply.status === 200 && reply.body.duplicate === true),
+      `${name(path)}: ${reply.status} ${reply.status < 300 ? reply.body.eventID : JSON.stringify(reply.body)}`,
+    );
+  }
+});
+
+// What each invalid document's 400 must name (in an error's pointer or detail).
+const invalid: Record<string, string[]> = {
+  'Combination_of_events_with_missing_mandatory_fields.json': ['/eventList/0/action', '/eventList/1/action', 'eventTimeZoneOffset'],
+  'Combination_of_multiple_invalid_fields.json': [
+    '/eventList/0/bizStep',
+    '/eventList/1/disposition',
+    '/eventList/2/sourceList',
+    '/eventList/3/ilmd',
+    '/eventList/4/eventTime',
+    '/eventList/4/action',
+  ],
+  'Combination_of_non_standard_bizStep_and_disposition.json': ['/eventList/0/bizStep', '/eventList/1/disposition'],
+  'EPCISDocument_without_context.json': ['@context'],
+  'ObjectEvent_with_ilmd_field_without_namespace.json': ['ilmd', 'materialType'],
+  'ObjectEvent_with_invalid_action.json': ['action', 'CREATE'],
+  'ObjectEvent_with_invalid_certificationInfo.json': ['certificationInfo'],
+  'ObjectEvent_with_invalid_eventTime_format.json': ['eventTime', '22-07-2026'],
+  'ObjectEvent_with_non_standard_bizStep.json': ['bizStep', 'transforming'],
+  'ObjectEvent_with_non_standard_bizStep_in_second_event.json': ['/eventList/1/bizStep'],
+  'ObjectEvent_with_non_standard_disposition.json': ['disposition', 'in_transport'],
+  'ObjectEvent_with_quantity_as_text.json': ['quantity', 'number'],
+  'ObjectEvent_with_unknown_field_in_quantityList.json': ['quantityList', 'weight'],
+  'ObjectEvent_without_action_and_eventTime.json': ['action', 'eventTime'],
+  'ObjectEvent_without_identifier_list.json': ['epcList', 'quantityList'],
+};
+
+t.test('invalid documents are rejected with a 400 that names the problem', async (t) => {
+  const files = walk(join(CORPUS, 'openepcis/invalid'));
+  t.strictSame(
+    files.map((path) => name(path).split('/').pop()).sort(),
+    Object.keys(invalid).sort(),
+    'every invalid file has its expected problems',
+  );
+  for (const path of files) {
+    const file = name(path).split('/').pop()!;
+    const reply = await shared.capture(read(path));
+    const errors = (reply.body.errors ?? []) as { pointer: string; detail: string }[];
+    const said = errors.map((error) => `${error.pointer} ${error.detail}`).join('\n');
+    const missing = (invalid[file] ?? []).filter((keyword) => !said.includes(keyword));
+    t.ok(
+      reply.status === 400 && reply.contentType.startsWith('application/problem+json') && errors.length > 0 && missing.length === 0,
+      `${file}: ${reply.status} ${missing.length ? `missing ${missing.join(', ')} in ${JSON.stringify(errors)}` : errors.map((e) => e.pointer).join(', ')}`,
+    );
+  }
+});
+
+t.test('event-hash vectors: captured events get the reference hash ids', async (t) => {
+  const dir = join(CORPUS, 'event-hash');
+  for (const file of readdirSync(dir)
+    .filter((f) => f.endsWith('.jsonld'))
+    .sort()) {
+    const hashes = lines(join(dir, file.replace(/\.jsonld$/, '.hashes')));
+    if (hashes.length === 0) continue;
+    const doc = read(join(dir, file));
+    // A few vectors carry an eventID (one of them stale); capture keeps a given id, so the
+    // events go in without one and must get the hash as their id.
+    const events = documentEvents(doc);
+    const body = doc.epcisBody?.eventList
+      ? { ...doc.epcisBody, eventList: events.map((event) => without(event, ['eventID'])) }
+      : doc.epcisBody;
+    const reply = await shared.capture({ ...doc, epcisBody: body });
+    if (reply.job) {
+      t.strictSame(
+        { success: reply.job.success, eventIDs: reply.job.eventIDs },
+        { success: true, eventIDs: hashes },
+        `${file}: captured with the ${hashes.length} reference hash ids`,
+      );
+    } else {
+      const why = `${reply.status} ${(reply.body.errors as { detail: string }[] | undefined)?.map((e) => e.detail).join('; ') ?? reply.body.detail}`;
+      t.comment(`${file} is not capturable (${why}): its hashes are checked with eventHashId instead`);
+      const options = { ignoreFields: documentIgnoreFields(doc) };
+      t.strictSame(
+        events.map((event) => eventHashId(event, doc['@context'], options)),
+        hashes,
+        `${file}: not capturable (${why}); eventHashId reproduces the ${hashes.length} hashes`,
+      );
+    }
+  }
+});

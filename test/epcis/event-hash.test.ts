@@ -5,7 +5,7 @@ import t from 'tap';
 import { documentEvents, documentIgnoreFields, eventHashId, eventPreHash } from '../../src/epcis/event-hash.js';
 import { canonicalGs1Uri } from '../../src/epcis/event-hash-dl.js';
 
-const VECTORS = join(import.meta.dirname, '../../../shared/conformance/epcis/event-hash');
+const VECTORS = join(import.meta.dirname, '../fixtures/conformance/epcis/event-hash');
 
 function lines(path: string): string[] {
   return existsSync(path)

@@ -1,5 +1,6 @@
 import pg from 'pg';
 import t from 'tap';
+import { postgresBaseUrl } from '../database.js';
 import { createWorld, type World } from '../fixtures/world.js';
 
 /** Two farms → one slaughter lot → two products → one mixed retail lot. */
@@ -119,7 +120,7 @@ t.test('trace on a diamond DAG', async (t) => {
 
 async function postgresReachable(): Promise<boolean> {
   const client = new pg.Client({
-    connectionString: process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test',
+    connectionString: postgresBaseUrl(),
     connectionTimeoutMillis: 2000,
   });
   try {
