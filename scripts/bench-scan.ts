@@ -45,7 +45,7 @@ import { customAlphabet } from 'nanoid';
 import pg from 'pg';
 import { seedDemoChain } from '../seeds/fengjie.js';
 import { type App, buildApp } from '../src/app.js';
-import type { Principal } from '../src/auth/principal.js';
+import type { Principal } from '../src/access/index.js';
 import { type Database, openPglite, openPostgres, queryRows } from '../src/db/client.js';
 import { MAX_CODES_PER_JOB } from '../src/items/service.js';
 import { consumerPage } from '../src/resolver/page.js';

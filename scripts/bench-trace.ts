@@ -18,13 +18,13 @@ import { parseArgs } from 'node:util';
 import { and, count, isNull, sql } from 'drizzle-orm';
 import { customAlphabet } from 'nanoid';
 import pg from 'pg';
-import { createServices } from '../src/app.js';
-import type { Principal } from '../src/auth/principal.js';
+import { createRepositories, createServices } from '../src/app.js';
+import type { Principal } from '../src/access/index.js';
 import { newLocationCode, newLotCode, newPartyCode, newProductCode, type PartyKind } from '../src/codes/service-codes.js';
 import { anyOf, chunkForInsert } from '../src/db/chunk.js';
 import { type Database, type Db, openPglite, openPostgres, queryRows } from '../src/db/client.js';
 import { eventLots, events, lineageEdges, locations, lotMovements, lots, parties, products } from '../src/db/schema.js';
-import type { Direction, ReachedNode } from '../src/lineage/graph.js';
+import type { Direction, ReachedNode } from '../src/lineage/repository.js';
 
 // ---------------------------------------------------------------------------------------
 // options
@@ -605,7 +605,7 @@ async function main() {
     log(`transform levels: ${LEVELS.length - 1} (${LEVELS.map((level) => level.key).join(' → ')})`);
 
     const services = createServices(database);
-    const { repos } = services;
+    const repos = createRepositories(database);
     const farmLots = built.levels[0];
     const retailLots = built.levels[built.levels.length - 1];
     const plan: { direction: Direction; from: string; codes: string[]; warm: string[] }[] = [
@@ -648,7 +648,7 @@ async function main() {
         }
       });
 
-      await diagnose(database.db, services, direction, codes);
+      await diagnose(database.db, database, services, direction, codes);
     }
 
     log(
@@ -693,8 +693,8 @@ async function main() {
  * Where the full trace spends its time: each of its queries run alone (sequentially) on the
  * same samples, plus how many edge rows edgesAmong fetches to keep the ones inside the graph.
  */
-async function diagnose(db: Db, services: ReturnType<typeof createServices>, direction: Direction, codes: string[]) {
-  const { repos } = services;
+async function diagnose(db: Db, database: Database, services: ReturnType<typeof createServices>, direction: Direction, codes: string[]) {
+  const repos = createRepositories(database);
   const phases: Record<string, number[]> = {
     reachable: [],
     'lots.findByCodes': [],

@@ -1,8 +1,8 @@
 // Demo chain: 奉节腊肉 from two pig farms in Fengjie county (500236) to a shop in Chongqing's
 // Yuzhong district (500103). Recorded through the services, so every rule applies to it.
 
-import type { Services } from '../src/app.js';
-import type { Principal } from '../src/auth/principal.js';
+import type { Principal } from '../src/access/index.js';
+import type { Repositories, Services } from '../src/app.js';
 import { completeGs1 } from '../src/codes/gs1.js';
 import { completeUscc } from '../src/codes/uscc.js';
 import type { EventInput } from '../src/events/schemas.js';
@@ -23,12 +23,12 @@ export const DEMO_RETAILER_USCC = completeUscc('92500103MA61RT8K4');
 const earTags = (first: number, count: number) =>
   Array.from({ length: count }, (_, i) => `1${FENGJIE}${String(first + i).padStart(8, '0')}`);
 
-export async function loadDemoChainOnce(services: Services): Promise<DemoChain | null> {
-  const retailer = await services.repos.parties.findByUscc(DEMO_RETAILER_USCC);
+export async function loadDemoChainOnce(services: Services, repos: Repositories): Promise<DemoChain | null> {
+  const retailer = await repos.parties.findByUscc(DEMO_RETAILER_USCC);
   if (!retailer) return seedDemoChain(services);
   const processor = (await services.parties.list({ kind: 'processor', limit: 1000, offset: 0 })).find((p) => p.name.includes('夔州腊味'));
-  const lot = processor ? await services.repos.lots.findByLotNumber(processor.code, 'KZ-LR-20261028-500G') : undefined;
-  const itemCode = lot ? await services.itemsRepository.firstCodeOfLot(lot.code) : undefined;
+  const lot = processor ? await repos.lots.findByLotNumber(processor.code, 'KZ-LR-20261028-500G') : undefined;
+  const itemCode = lot ? await repos.items.firstCodeOfLot(lot.code) : undefined;
   return lot && itemCode
     ? { parties: {}, itemCode, retailLotCode: lot.code, retailLotNumber: 'KZ-LR-20261028-500G', farmLotCodes: [], earTags: [] }
     : null;

@@ -1,11 +1,7 @@
-// Composition root: infrastructure → repositories → services → routes, wired explicitly.
-
-import cors from '@fastify/cors';
-import formbody from '@fastify/formbody';
-import rateLimit from '@fastify/rate-limit';
+// Composition root: infrastructure → repositories → services → routes, wired explicitly. Routes
+// receive services only; repositories stay inside the services built here.
 import Fastify, { type FastifyServerOptions } from 'fastify';
 import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
-import { z } from 'zod';
 import { createApiKeysRepository } from './auth/repository.js';
 import { apiKeyRoutes } from './auth/routes.js';
 import { createApiKeyService } from './auth/service.js';
@@ -13,24 +9,19 @@ import { createComplaintsRepository } from './complaints/repository.js';
 import { complaintRoutes } from './complaints/routes.js';
 import { createComplaintService } from './complaints/service.js';
 import type { Database, Db } from './db/client.js';
-import { type CaptureRepositories, findLotFor } from './epcis/capture.js';
-import { canonicalId } from './epcis/mapping.js';
 import { createEpcisRepository } from './epcis/repository.js';
 import { epcisRoutes } from './epcis/routes.js';
 import { createEpcisService } from './epcis/service.js';
 import { createSubscriptionService } from './epcis/subscriptions.js';
 import { createEventsRepository } from './events/repository.js';
 import { eventRoutes } from './events/routes.js';
-import { createEventService, type EventRepositories } from './events/service.js';
-import { registerAuthentication } from './http/authenticate.js';
-import { registerProblemHandlers } from './http/problem.js';
-import { registerOpenApi } from './http/swagger.js';
+import { createEventService } from './events/service.js';
+import { healthRoutes } from './health/routes.js';
+import { createIdentifierService } from './identifiers/service.js';
 import { createItemsRepository } from './items/repository.js';
 import { itemRoutes } from './items/routes.js';
 import { createItemService } from './items/service.js';
 import { createLineageRepository } from './lineage/repository.js';
-import { traceRoutes } from './lineage/routes.js';
-import { createTraceService } from './lineage/service.js';
 import { createLocationsRepository } from './locations/repository.js';
 import { locationRoutes } from './locations/routes.js';
 import { createLocationService } from './locations/service.js';
@@ -40,16 +31,26 @@ import { createLotService } from './lots/service.js';
 import { createPartiesRepository } from './parties/repository.js';
 import { partyRoutes } from './parties/routes.js';
 import { createPartyService } from './parties/service.js';
+import authentication from './plugins/authentication.js';
+import cors from './plugins/cors.js';
+import errors from './plugins/errors.js';
+import formbody from './plugins/formbody.js';
+import rateLimit from './plugins/rate-limit.js';
+import swagger from './plugins/swagger.js';
 import { createProductsRepository } from './products/repository.js';
 import { productRoutes } from './products/routes.js';
 import { createProductService } from './products/service.js';
 import { regulatorRoutes } from './regulator/routes.js';
-import type { FlagPolicy } from './resolver/flags.js';
 import { resolverRoutes } from './resolver/routes.js';
 import { createResolverService } from './resolver/service.js';
+import type { FlagPolicy } from './scans/flags.js';
 import { createScansRepository } from './scans/repository.js';
+import { createScanService } from './scans/service.js';
 import { createShipmentsRepository } from './shipments/repository.js';
 import { shipmentRoutes } from './shipments/routes.js';
+import { createShipmentService } from './shipments/service.js';
+import { traceRoutes } from './trace/routes.js';
+import { createTraceService } from './trace/service.js';
 
 export type AppOptions = {
   database: Database;
@@ -65,23 +66,27 @@ export type AppOptions = {
   subscriptionLagMs?: number;
 };
 
-export function createRepositories(db: Db) {
+/** Every repository, over one database handle (the root handle, or a transaction's). */
+function repositoriesOver(db: Db, database: Pick<Database, 'copyRows'>) {
   return {
-    // bulk loading (COPY) needs the pool, not a transaction; item issuance uses its own repository
-    items: createItemsRepository({ db, copyRows: () => Promise.reject(new Error('bulk loads run outside transactions')) }),
-    scans: createScansRepository(db),
-    epcis: createEpcisRepository(db),
-    complaints: createComplaintsRepository(db),
     apiKeys: createApiKeysRepository(db),
     parties: createPartiesRepository(db),
     locations: createLocationsRepository(db),
     products: createProductsRepository(db),
     lots: createLotsRepository(db),
-    events: createEventsRepository(db),
-    lineage: createLineageRepository(db),
     shipments: createShipmentsRepository(db),
+    lineage: createLineageRepository(db),
+    events: createEventsRepository(db),
+    items: createItemsRepository({ db, copyRows: database.copyRows }),
+    scans: createScansRepository(db),
+    complaints: createComplaintsRepository(db),
+    epcis: createEpcisRepository(db),
   };
 }
+
+/** The repositories, built once over the database (services, seeds and tools that load data use them). */
+export const createRepositories = (database: Database) => repositoriesOver(database.db, database);
+export type Repositories = ReturnType<typeof createRepositories>;
 
 type ServiceLog = { error: (object: object, message: string) => void; warn: (object: object, message: string) => void };
 
@@ -89,19 +94,20 @@ export function createServices(
   database: Database,
   options: Omit<AppOptions, 'database' | 'logger' | 'bodyLimit'> & { log?: ServiceLog } = {},
 ) {
-  const repos = createRepositories(database.db);
-  const items = createItemsRepository(database);
+  const repos = createRepositories(database);
   const publicBaseUrl = options.publicBaseUrl ?? 'http://127.0.0.1:3000';
   const ipSalt = options.ipSalt ?? 'county-trace-scans';
-  const lotUriPrefix = `${publicBaseUrl}/lots/`;
-  const trace = createTraceService({ ...repos, lotForEpc: (uri) => findLotFor(repos, canonicalId(uri), lotUriPrefix) });
+  const identifiers = createIdentifierService({ ...repos, publicBaseUrl });
+  const trace = createTraceService({ ...repos, identifiers });
   const partyExists = async (code: string) => (await repos.parties.findByCode(code)) !== undefined;
-  const transaction = <T>(work: (scoped: EventRepositories & CaptureRepositories) => Promise<T>) =>
-    database.db.transaction((tx) => work(createRepositories(tx as unknown as Db)));
+  // Event writes run in one transaction with repositories bound to it.
+  const transaction = <T>(
+    work: (scoped: ReturnType<typeof repositoriesOver> & { tx: Db; identifiers: typeof identifiers }) => Promise<T>,
+  ) => database.db.transaction((tx) => work({ ...repositoriesOver(tx as unknown as Db, database), tx: tx as unknown as Db, identifiers }));
   const epcis = createEpcisService({
     transaction,
     epcis: repos.epcis,
-    lookup: repos,
+    identifiers,
     events: repos.events,
     lots: repos.lots,
     products: repos.products,
@@ -110,30 +116,34 @@ export function createServices(
     publicBaseUrl,
     log: options.log,
   });
+  const scans = createScanService({
+    scans: repos.scans,
+    onWriteError: (error) => options.log?.error({ err: error }, 'storing scans failed'),
+  });
   return {
-    repos,
-    epcis,
-    subscriptions: createSubscriptionService({ db: database.db, epcis, lagMs: options.subscriptionLagMs, log: options.log }),
     apiKeys: createApiKeyService({ apiKeys: repos.apiKeys, partyExists }),
     parties: createPartyService({ parties: repos.parties }),
     locations: createLocationService({ locations: repos.locations, partyExists }),
     products: createProductService({ products: repos.products, partyExists }),
     lots: createLotService({ lots: repos.lots, shipments: repos.shipments }),
+    shipments: createShipmentService({ shipments: repos.shipments }),
     events: createEventService({ transaction, events: repos.events, lots: repos.lots }),
+    identifiers,
     trace,
-    items: createItemService({ items, lots: repos.lots, products: repos.products, publicBaseUrl, log: options.log }),
-    itemsRepository: items,
+    items: createItemService({ items: repos.items, lots: repos.lots, products: repos.products, publicBaseUrl, log: options.log }),
+    scans,
     resolver: createResolverService({
-      items,
-      scans: repos.scans,
+      items: repos.items,
+      scans,
       lots: repos.lots,
-      products: repos.products,
+      identifiers,
       trace,
       ipSalt,
       policy: options.flagPolicy,
-      onScanWriteError: (error) => options.log?.error({ err: error }, 'storing scans failed'),
     }),
-    complaints: createComplaintService({ complaints: repos.complaints, items, ipSalt }),
+    complaints: createComplaintService({ complaints: repos.complaints, items: repos.items, ipSalt }),
+    epcis,
+    subscriptions: createSubscriptionService({ db: database.db, epcis, lagMs: options.subscriptionLagMs, log: options.log }),
     publicBaseUrl,
   };
 }
@@ -146,7 +156,6 @@ export async function buildApp(options: AppOptions) {
     bodyLimit: options.bodyLimit ?? 1024 * 1024,
     genReqId: () => crypto.randomUUID(),
     requestIdHeader: 'x-request-id',
-    ajv: undefined,
   }).withTypeProvider<ZodTypeProvider>();
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
@@ -155,56 +164,33 @@ export async function buildApp(options: AppOptions) {
   });
 
   const services = createServices(options.database, { ...options, log: app.log });
-  registerProblemHandlers(app);
-  // Resolver pages, QR images and the API are read cross-origin; keys travel in headers, never cookies.
-  await app.register(cors, {
-    origin: '*',
-    methods: ['GET', 'HEAD', 'POST', 'OPTIONS'],
-    exposedHeaders: ['Link', 'Location', 'X-Request-Id'],
-    strictPreflight: false,
-    preflightContinue: true,
-  });
+
+  // plugins: third-party ones each in their own file, then the app's own
+  await app.register(rateLimit);
+  await app.register(errors);
+  await app.register(cors);
   await app.register(formbody);
-  await app.register(rateLimit, { global: false });
-  await registerOpenApi(app);
-  registerAuthentication(app, services.apiKeys);
+  await app.register(swagger);
+  await app.register(authentication, { authenticate: services.apiKeys.authenticate });
 
-  app.get(
-    '/health',
-    {
-      config: { public: true },
-      schema: {
-        tags: ['health'],
-        summary: 'Liveness and database reachability',
-        response: {
-          200: z.object({ status: z.literal('ok'), database: z.object({ kind: z.string(), reachable: z.boolean() }) }),
-          503: z.object({ status: z.literal('degraded'), database: z.object({ kind: z.string(), reachable: z.boolean() }) }),
-        },
-      },
-    },
-    async (_request, reply) => {
-      const reachable = await options.database.ping();
-      const database = { kind: options.database.kind, reachable };
-      return reachable ? { status: 'ok' as const, database } : reply.code(503).send({ status: 'degraded' as const, database });
-    },
-  );
-
+  await app.register(healthRoutes, { database: options.database });
   await app.register(apiKeyRoutes, { service: services.apiKeys });
   await app.register(partyRoutes, { service: services.parties });
   await app.register(locationRoutes, { service: services.locations });
   await app.register(productRoutes, { service: services.products });
   await app.register(lotRoutes, { service: services.lots });
   await app.register(eventRoutes, { service: services.events });
-  await app.register(shipmentRoutes, { shipments: services.repos.shipments });
+  await app.register(shipmentRoutes, { service: services.shipments });
   await app.register(traceRoutes, { service: services.trace });
-  await app.register(itemRoutes, { service: services.items, items: services.itemsRepository });
+  await app.register(itemRoutes, { service: services.items });
   await app.register(resolverRoutes, { service: services.resolver, publicBaseUrl: services.publicBaseUrl });
   await app.register(complaintRoutes, { service: services.complaints, perHour: options.complaintsPerHour ?? 5 });
-  await app.register(regulatorRoutes, { scans: services.repos.scans, flushScans: services.resolver.flushScans });
+  await app.register(regulatorRoutes, { scans: services.scans });
   await app.register(epcisRoutes, { service: services.epcis, subscriptions: services.subscriptions });
+
   services.subscriptions.start(options.subscriptionTickMs ?? 1000);
   app.addHook('onClose', async () => {
-    await services.resolver.flushScans();
+    await services.scans.flush();
     await services.items.idle();
     await services.epcis.idle();
     await services.subscriptions.stop();

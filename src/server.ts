@@ -1,10 +1,10 @@
 import QRCode from 'qrcode';
 import { loadDemoChainOnce } from '../seeds/fengjie.js';
-import { buildApp } from './app.js';
+import { buildApp, createRepositories } from './app.js';
 import { ConfigError, loadConfig } from './config.js';
 import { type Database, openPglite, openPostgres } from './db/client.js';
 import { DataDirLockedError } from './db/lock.js';
-import { DEFAULT_FLAG_POLICY } from './resolver/flags.js';
+import { DEFAULT_FLAG_POLICY } from './scans/flags.js';
 
 async function main() {
   const config = loadConfig();
@@ -25,7 +25,7 @@ async function main() {
   const interrupted = await app.services.items.recoverInterruptedJobs();
   if (interrupted > 0) app.log.warn({ interrupted }, 'code jobs interrupted by the last shutdown were failed; issue them again');
   const adminKey = await app.services.apiKeys.ensureAdminKey(config.ADMIN_API_KEY);
-  const demo = config.SEED_DEMO ? await loadDemoChainOnce(app.services) : null;
+  const demo = config.SEED_DEMO ? await loadDemoChainOnce(app.services, createRepositories(database)) : null;
 
   let closing = false;
   const shutdown = async (signal: string) => {

@@ -1,8 +1,8 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { bearerSecurity, principalOf } from '../http/authenticate.js';
-import { problemSchema } from '../http/problem.js';
-import { requireRole } from './principal.js';
+import { requireRole } from '../access/index.js';
+import { problemSchema } from '../errors/problem.js';
+import { bearerSecurity, principalOf } from '../http/request.js';
 import { apiKeySchema, issueApiKeyBody, issuedApiKeySchema } from './schemas.js';
 import type { ApiKeyService } from './service.js';
 
@@ -20,7 +20,7 @@ export const apiKeyRoutes: FastifyPluginAsyncZod<{ service: ApiKeyService }> = a
       },
     },
     async (request, reply) => {
-      requireRole(principalOf(request), 'admin');
+      requireRole(principalOf(request), 'api-keys.manage');
       return reply.code(201).send(await service.issue(request.body));
     },
   );
@@ -36,7 +36,7 @@ export const apiKeyRoutes: FastifyPluginAsyncZod<{ service: ApiKeyService }> = a
       },
     },
     async (request) => {
-      requireRole(principalOf(request), 'admin');
+      requireRole(principalOf(request), 'api-keys.manage');
       const rows = await service.list();
       return { items: rows.map(({ keyHash: _hash, ...row }) => ({ ...row, role: row.role as never })) };
     },
@@ -54,7 +54,7 @@ export const apiKeyRoutes: FastifyPluginAsyncZod<{ service: ApiKeyService }> = a
       },
     },
     async (request) => {
-      requireRole(principalOf(request), 'admin');
+      requireRole(principalOf(request), 'api-keys.manage');
       const { keyHash: _hash, ...row } = await service.revoke(request.params.id);
       return { ...row, role: row.role as never };
     },

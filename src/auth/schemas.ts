@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ROLES } from './principal.js';
+import { ROLES } from '../access/index.js';
 
 export const issueApiKeyBody = z.object({
   role: z.enum(ROLES),

@@ -1,7 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { customAlphabet } from 'nanoid';
-import { badRequest, notFound, unauthorized } from '../http/problem.js';
-import type { Principal, Role } from './principal.js';
+import type { Principal, Role } from '../access/index.js';
+import { badRequest, notFound, unauthorized } from '../errors/problem.js';
 import type { ApiKeyRow, ApiKeysRepository } from './repository.js';
 
 const randomSecret = customAlphabet('0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz', 40);

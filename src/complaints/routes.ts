@@ -1,9 +1,9 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { requireRole } from '../auth/principal.js';
-import { bearerSecurity, principalOf } from '../http/authenticate.js';
+import { requireRole } from '../access/index.js';
+import { problemSchema } from '../errors/problem.js';
 import { preferredType } from '../http/negotiate.js';
-import { problemSchema } from '../http/problem.js';
+import { bearerSecurity, principalOf } from '../http/request.js';
 import { complaintReceivedPage, complaintStatusPage } from '../resolver/page.js';
 import { COMPLAINT_STATUSES, complaintSchema, complaintStatusSchema, fileComplaintBody, transitionBody } from './schemas.js';
 import type { ComplaintService } from './service.js';
@@ -78,7 +78,7 @@ export const complaintRoutes: FastifyPluginAsyncZod<{ service: ComplaintService;
       },
     },
     async (request) => {
-      requireRole(principalOf(request), 'regulator', 'admin');
+      requireRole(principalOf(request), 'complaints.handle');
       return { items: await service.list(request.query) };
     },
   );
@@ -97,7 +97,7 @@ export const complaintRoutes: FastifyPluginAsyncZod<{ service: ComplaintService;
     },
     async (request) => {
       const principal = principalOf(request);
-      requireRole(principal, 'regulator', 'admin');
+      requireRole(principal, 'complaints.handle');
       return service.transition(principal, request.params.ticket, request.body.status, request.body.note);
     },
   );

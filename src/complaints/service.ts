@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
 import { customAlphabet } from 'nanoid';
-import type { Principal } from '../auth/principal.js';
+import type { Principal } from '../access/index.js';
 import { MOD31_CHARSET } from '../codes/mod31.js';
 import { normalizeCode } from '../codes/service-codes.js';
-import { conflict, notFound, unprocessable } from '../http/problem.js';
+import { conflict, notFound, unprocessable } from '../errors/problem.js';
 import type { ItemsRepository } from '../items/repository.js';
 import type { ComplaintRow, ComplaintsRepository } from './repository.js';
 import { ALLOWED_TRANSITIONS, type ComplaintStatus } from './schemas.js';

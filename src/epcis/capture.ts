@@ -1,6 +1,8 @@
 import { newContainerCode, newLotCode } from '../codes/service-codes.js';
+import type { Db } from '../db/client.js';
+import { bodyField, conflict, Problem, unprocessable } from '../errors/problem.js';
 import type { EventsRepository } from '../events/repository.js';
-import { bodyField, conflict, unprocessable } from '../http/problem.js';
+import type { IdentifierService, Referent } from '../identifiers/service.js';
 import type { LineageRepository } from '../lineage/repository.js';
 import type { LotsRepository } from '../lots/repository.js';
 import type { ProductsRepository } from '../products/repository.js';
@@ -20,57 +22,40 @@ import type { EpcisRepository } from './repository.js';
 /** Repositories one captured event needs, bound to the capture's transaction. */
 export type CaptureRepositories = {
   events: Pick<EventsRepository, 'insert' | 'findById'>;
-  lots: Pick<
-    LotsRepository,
-    'insertLots' | 'findByCodes' | 'findBySscc' | 'findByLotNumber' | 'findLotCodeByIdentifier' | 'insertIdentifiers'
-  >;
+  lots: Pick<LotsRepository, 'insertLots' | 'insertIdentifiers'>;
   products: Pick<ProductsRepository, 'findByGtin'>;
   lineage: Pick<LineageRepository, 'insertEdges' | 'endContainment' | 'activeContents' | 'retractEdgesOf'>;
   epcis: Pick<EpcisRepository, 'transformationMembers' | 'eventExists' | 'findPayload'>;
+  identifiers: Pick<IdentifierService, 'parse' | 'find'>;
+  /** The capture's transaction, for identifier look-ups that must see lots it already created. */
+  tx: Db;
 };
 
 export type CaptureOutcome = { eventId: string; duplicate: boolean };
 
 const FUTURE_TOLERANCE_MS = 2 * 60 * 1000;
-const GTIN_LOT = /^https:\/\/id\.gs1\.org\/01\/(\d{14})\/10\/([^/]+)$/;
 const SSCC = /^https:\/\/id\.gs1\.org\/00\/(\d{18})$/;
 const GTIN = /^https:\/\/id\.gs1\.org\/01\/(\d{14})/;
 
 /**
- * The lot an identifier names, if known: a lot captured under that EPC, this service's own lot
- * URI, or a native lot by GTIN + lot number or by SSCC.
+ * The lot or container a captured identifier names, if this service knows one by it (captured
+ * earlier in this transaction too). A pack or a bare product class is not a lot: such an
+ * identifier becomes a lot of its own, as any unknown one does.
  */
-export async function findLotFor(
-  repos: Pick<CaptureRepositories, 'lots' | 'products'>,
-  id: string,
-  lotUriPrefix: string,
-): Promise<string | undefined> {
-  const known = await repos.lots.findLotCodeByIdentifier('epc', id);
-  if (known) return known;
-  if (id.startsWith(lotUriPrefix)) {
-    const [lot] = await repos.lots.findByCodes([id.slice(lotUriPrefix.length)]);
-    if (lot) return lot.code;
+export async function knownLot(identifiers: Pick<IdentifierService, 'parse' | 'find'>, uri: string, tx?: Db): Promise<string | undefined> {
+  let named: Referent | undefined;
+  try {
+    named = await identifiers.find(identifiers.parse(uri), tx);
+  } catch (error) {
+    if (error instanceof Problem) return undefined;
+    throw error;
   }
-  const lotMatch = GTIN_LOT.exec(id);
-  if (lotMatch) {
-    const product = await repos.products.findByGtin(lotMatch[1]);
-    const lot = product ? await repos.lots.findByLotNumber(product.partyCode, decodeURIComponent(lotMatch[2])) : undefined;
-    if (lot && lot.productCode === product?.code) return lot.code;
-  }
-  const ssccMatch = SSCC.exec(id);
-  return ssccMatch ? (await repos.lots.findBySscc(ssccMatch[1]))?.code : undefined;
+  return named?.kind === 'lot' || named?.kind === 'container' ? named.lotCode : undefined;
 }
 
 /** The lot or container a captured identifier stands for; an unknown one becomes a new node of the capturing party. */
-async function lotFor(
-  repos: CaptureRepositories,
-  named: Named,
-  party: string,
-  eventId: string,
-  lotUriPrefix: string,
-  created: Map<string, string>,
-) {
-  const known = created.get(named.id) ?? (await findLotFor(repos, named.id, lotUriPrefix));
+async function lotFor(repos: CaptureRepositories, named: Named, party: string, eventId: string, created: Map<string, string>) {
+  const known = created.get(named.id) ?? (await knownLot(repos.identifiers, named.id, repos.tx));
   if (known) return known;
   const gtin = GTIN.exec(named.id);
   const product = gtin ? await repos.products.findByGtin(gtin[1]) : undefined;
@@ -103,7 +88,7 @@ async function lotFor(
  */
 export async function captureEvent(
   repos: CaptureRepositories,
-  input: { event: EpcisEvent; context: unknown; party: string; hashOptions?: EventHashOptions; lotUriPrefix: string },
+  input: { event: EpcisEvent; context: unknown; party: string; hashOptions?: EventHashOptions },
 ): Promise<CaptureOutcome> {
   const { event, party } = input;
   if (new Date(String(event.eventTime)).getTime() > Date.now() + FUTURE_TOLERANCE_MS) {
@@ -135,7 +120,7 @@ export async function captureEvent(
   const named = namedIdentifiers(event);
   const links = new Map<string, { lotCode: string; role: Named['role']; quantity: number | null }>();
   for (const item of named) {
-    const lotCode = await lotFor(repos, item, party, eventId, input.lotUriPrefix, created);
+    const lotCode = await lotFor(repos, item, party, eventId, created);
     links.set(`${lotCode}:${item.role}`, { lotCode, role: item.role, quantity: item.quantity });
   }
   const type = nativeType(event);

@@ -4,7 +4,7 @@
 // down. Pure: no I/O.
 
 import { createHash } from 'node:crypto';
-import { canonicalGs1Uri } from './event-hash-dl.js';
+import { canonicalGs1Uri } from '../gs1/canonical.js';
 
 type Json = Record<string, unknown>;
 

@@ -1,5 +1,5 @@
 // EPCIS 2.0 events ⇄ the native event model. Pure: identifiers are resolved by the caller.
-import { canonicalGs1Uri } from './event-hash-dl.js';
+import { canonicalIdentifier } from '../gs1/canonical.js';
 
 export type EpcisEvent = Record<string, unknown>;
 export type EpcisType = 'ObjectEvent' | 'AggregationEvent' | 'TransformationEvent' | 'TransactionEvent' | 'AssociationEvent';
@@ -23,16 +23,13 @@ export function shortVocabulary(kind: 'bizStep' | 'disposition', value: string):
   return value;
 }
 
-/** EPCs and location ids in one stored form: GS1 Digital Link on id.gs1.org where GS1 keys allow. */
-export const canonicalId = (value: string) => canonicalGs1Uri(value) ?? value;
-
 const list = (value: unknown): unknown[] => (Array.isArray(value) ? value : []);
 const instances = (value: unknown, role: Role): Named[] =>
-  list(value).map((epc) => ({ id: canonicalId(String(epc)), role, isClass: false, quantity: null, uom: null }));
+  list(value).map((epc) => ({ id: canonicalIdentifier(String(epc)), role, isClass: false, quantity: null, uom: null }));
 const classes = (value: unknown, role: Role): Named[] =>
   list(value).map((entry) => {
     const element = entry as { epcClass: string; quantity?: number; uom?: string };
-    return { id: canonicalId(element.epcClass), role, isClass: true, quantity: element.quantity ?? null, uom: element.uom ?? null };
+    return { id: canonicalIdentifier(element.epcClass), role, isClass: true, quantity: element.quantity ?? null, uom: element.uom ?? null };
   });
 
 /** Every identifier the event names, by role (the EPCIS "what" dimension). */
@@ -106,7 +103,7 @@ export function offsetOf(event: EpcisEvent): string {
 
 export const idOf = (value: unknown): string | null => {
   const id = (value as { id?: string } | undefined)?.id;
-  return id ? canonicalId(id) : null;
+  return id ? canonicalIdentifier(id) : null;
 };
 
 /** bizTransactionList entries as native reference documents. */

@@ -1,6 +1,6 @@
 // EPCIS REST query parameters → a query the service runs. Shared by GET /epcis/events, named
 // queries and subscriptions. Pure.
-import { badRequest } from '../http/problem.js';
+import { badRequest } from '../errors/problem.js';
 import { EPCIS_TYPES } from './mapping.js';
 import type { EventFilter } from './repository.js';
 
@@ -79,4 +79,29 @@ export function storedQueryParams(params: Record<string, unknown>): Record<strin
   }
   parseEventQuery(stored);
   return stored;
+}
+
+export const DEFAULT_PER_PAGE = 30;
+const MAX_PER_PAGE = 1000;
+
+/** The page a query asks for: `perPage` (1…1000, default 30) and the `nextPageToken` of the previous page. */
+export function parsePaging(params: Record<string, unknown>): { limit: number; after?: { eventTime: Date; id: string } } {
+  const perPage = params.perPage === undefined ? DEFAULT_PER_PAGE : Number(params.perPage);
+  if (!Number.isInteger(perPage) || perPage < 1 || perPage > MAX_PER_PAGE) throw problem('perPage', `must be an integer 1…${MAX_PER_PAGE}`);
+  return { limit: perPage, ...(typeof params.nextPageToken === 'string' ? { after: decodePageToken(params.nextPageToken) } : {}) };
+}
+
+export function encodePageToken(last: { eventTime: Date; id: string }): string {
+  return Buffer.from(JSON.stringify({ t: last.eventTime.toISOString(), id: last.id })).toString('base64url');
+}
+
+export function decodePageToken(token: string): { eventTime: Date; id: string } {
+  try {
+    const { t, id } = JSON.parse(Buffer.from(token, 'base64url').toString('utf8')) as { t: string; id: string };
+    const eventTime = new Date(t);
+    if (Number.isNaN(eventTime.getTime()) || typeof id !== 'string') throw new Error('bad token');
+    return { eventTime, id };
+  } catch {
+    throw problem('nextPageToken', 'not a token this service issued');
+  }
 }

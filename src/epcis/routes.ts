@@ -1,11 +1,11 @@
 import type { FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { bearerSecurity, principalOf } from '../http/authenticate.js';
-import { badRequest, problemSchema } from '../http/problem.js';
-import { parseEventQuery, QUERY_PARAMETERS } from './query-params.js';
+import { problemSchema } from '../errors/problem.js';
+import { bearerSecurity, principalOf } from '../http/request.js';
+import { QUERY_PARAMETERS } from './query-params.js';
 import type { EpcFormat } from './render.js';
-import { CAPTURE_LIMIT_EVENTS, decodePageToken, type EpcisService } from './service.js';
+import { CAPTURE_LIMIT_EVENTS, type EpcisService } from './service.js';
 import type { SubscriptionService } from './subscriptions.js';
 
 export const CAPTURE_LIMIT_BYTES = 16 * 1024 * 1024;
@@ -88,18 +88,6 @@ export const epcisRoutes: FastifyPluginAsyncZod<{ service: EpcisService; subscri
       },
     },
     async (request, reply) => {
-      const events = ((request.body.epcisBody as { eventList?: unknown[] } | undefined)?.eventList ?? []).length;
-      if (events > CAPTURE_LIMIT_EVENTS) {
-        return reply
-          .code(413)
-          .type('application/problem+json')
-          .send({
-            type: '/problems/capture-limit',
-            title: 'Capture limit exceeded',
-            status: 413,
-            detail: `${events} events; at most ${CAPTURE_LIMIT_EVENTS} per capture (see OPTIONS /epcis/capture)`,
-          });
-      }
       const job = await service.capture(principalOf(request), request.body, request.headers['gs1-capture-error-behaviour'] ?? 'rollback');
       return reply.code(202).header('location', `/epcis/capture/${job.id}`).send(captureJob(job));
     },
@@ -148,19 +136,8 @@ export const epcisRoutes: FastifyPluginAsyncZod<{ service: EpcisService; subscri
     },
   );
 
-  async function runQuery(request: FastifyRequest, fixed: Record<string, string[]> = {}) {
-    const query = { ...(request.query as Record<string, unknown>), ...fixed };
-    const perPage = query.perPage === undefined ? 30 : Number(query.perPage);
-    if (!Number.isInteger(perPage) || perPage < 1 || perPage > 1000)
-      throw badRequest('perPage must be 1…1000', [{ in: 'querystring', pointer: '/perPage', detail: '1…1000' }]);
-    const result = await service.query(principalOf(request), {
-      ...parseEventQuery(query),
-      after: typeof query.nextPageToken === 'string' ? decodePageToken(query.nextPageToken) : undefined,
-      limit: perPage,
-    });
-    const format = await service.formatter(epcFormatOf(request));
-    return { ...result, events: result.events.map(format) };
-  }
+  const runQuery = (request: FastifyRequest, fixed: Record<string, string[]> = {}) =>
+    service.queryByParameters(principalOf(request), { ...(request.query as Record<string, unknown>), ...fixed }, epcFormatOf(request));
 
   const queryParams = z
     .record(z.string(), z.union([z.string(), z.array(z.string())]))

@@ -1,13 +1,16 @@
 import { randomUUID } from 'node:crypto';
-import { actingPartyOf, type Principal } from '../auth/principal.js';
+import { actingParty, type Principal, privateScope, requirePartyData } from '../access/index.js';
+import { badRequest, type FieldProblem, notFound, Problem } from '../errors/problem.js';
 import type { EventsRepository, StoredEvent } from '../events/repository.js';
-import { badRequest, type FieldProblem, forbidden, notFound } from '../http/problem.js';
+import { canonicalIdentifier } from '../gs1/canonical.js';
+import type { IdentifierService } from '../identifiers/service.js';
 import type { LocationsRepository } from '../locations/repository.js';
 import type { LotsRepository } from '../lots/repository.js';
 import type { ProductsRepository } from '../products/repository.js';
-import { type CaptureRepositories, captureEvent, findLotFor } from './capture.js';
+import { type CaptureRepositories, captureEvent, knownLot } from './capture.js';
 import { documentEvents, documentIgnoreFields } from './event-hash.js';
-import { canonicalId, EPCIS_TYPES, shortVocabulary } from './mapping.js';
+import { EPCIS_TYPES, shortVocabulary } from './mapping.js';
+import { encodePageToken, parseEventQuery, parsePaging } from './query-params.js';
 import { EPCIS_CONTEXT, type EpcFormat, epcConverter, mapIdentifiers, type RenderLot, renderEvent } from './render.js';
 import type { CaptureRow, EpcisRepository, EventFilter } from './repository.js';
 import { validateCaptureDocument, validateCaptureEvent } from './validation/index.js';
@@ -21,7 +24,7 @@ const toProblems = (errors: { pointer: string; message: string }[]): FieldProble
 export function createEpcisService(deps: {
   transaction: <T>(work: (repos: CaptureRepositories) => Promise<T>) => Promise<T>;
   epcis: Pick<EpcisRepository, 'insertCapture' | 'updateCapture' | 'findCapture' | 'query' | 'corrections' | 'distinct' | 'epcs'>;
-  lookup: Pick<CaptureRepositories, 'lots' | 'products'>;
+  identifiers: Pick<IdentifierService, 'parse' | 'find'>;
   events: Pick<EventsRepository, 'findById' | 'complete'>;
   lots: Pick<LotsRepository, 'findByCodes'>;
   products: Pick<ProductsRepository, 'findByCodes'>;
@@ -40,7 +43,7 @@ export function createEpcisService(deps: {
     const hashOptions = { ignoreFields: documentIgnoreFields(doc) };
     const outcome = { captured: 0, duplicates: 0, eventIds: [] as string[], errors: [] as CaptureRow['errors'] };
     const one = (repos: CaptureRepositories, event: Record<string, unknown>) =>
-      captureEvent(repos, { event, context, party: job.partyCode, hashOptions, lotUriPrefix });
+      captureEvent(repos, { event, context, party: job.partyCode, hashOptions });
     try {
       if (behaviour === 'rollback') {
         // all or nothing: one transaction for the whole document
@@ -137,7 +140,7 @@ export function createEpcisService(deps: {
 
   /** EPC URIs named in a query → lot codes (captured identifiers and native lots by their URIs). */
   async function lotsNamed(values: string[]): Promise<string[]> {
-    const found = await Promise.all(values.map((value) => findLotFor(deps.lookup, canonicalId(value), lotUriPrefix)));
+    const found = await Promise.all(values.map((value) => knownLot(deps.identifiers, value)));
     return [...new Set(found.filter((code): code is string => Boolean(code)))];
   }
 
@@ -147,7 +150,7 @@ export function createEpcisService(deps: {
     /** Rewrites identifiers per GS1-EPC-Format, using the company prefixes parties registered. */
     async formatter(format: EpcFormat): Promise<(event: Record<string, unknown>) => Record<string, unknown>> {
       const prefixes = format === 'Always_EPC_URN' ? (await deps.prefixes()).sort((a, b) => b.length - a.length) : [];
-      const convert = epcConverter(format, canonicalId, (key) => prefixes.find((prefix) => key.startsWith(prefix))?.length ?? null);
+      const convert = epcConverter(format, canonicalIdentifier, (key) => prefixes.find((prefix) => key.startsWith(prefix))?.length ?? null);
       return convert ? (event) => mapIdentifiers(event, convert) : (event) => event;
     },
 
@@ -160,8 +163,17 @@ export function createEpcisService(deps: {
     }),
 
     /** Validates synchronously (400 names every problem), then captures in the background. */
-    async capture(principal: Principal, doc: unknown, behaviour: ErrorBehaviour): Promise<CaptureRow> {
-      const party = actingPartyOf(principal);
+    async capture(principal: Principal, doc: Record<string, unknown>, behaviour: ErrorBehaviour): Promise<CaptureRow> {
+      const listed = ((doc.epcisBody as { eventList?: unknown[] } | undefined)?.eventList ?? []).length;
+      if (listed > CAPTURE_LIMIT_EVENTS) {
+        throw new Problem(
+          413,
+          'capture-limit',
+          'Capture limit exceeded',
+          `${listed} events; at most ${CAPTURE_LIMIT_EVENTS} per capture (see OPTIONS /epcis/capture)`,
+        );
+      }
+      const party = actingParty(principal);
       const validation = validateCaptureDocument(doc);
       if (!validation.ok) throw badRequest(`invalid EPCIS document: ${validation.errors[0].message}`, toProblems(validation.errors));
       const events = documentEvents(doc);
@@ -185,18 +197,27 @@ export function createEpcisService(deps: {
     async captureJob(principal: Principal, id: string): Promise<CaptureRow> {
       const job = await deps.epcis.findCapture(id);
       if (!job) throw notFound(`no capture job ${id}`);
-      if (principal.role === 'operator' && principal.partyCode !== job.partyCode)
-        throw forbidden('a capture job is visible to its own party');
+      requirePartyData(principal, job.partyCode, 'capture jobs');
       return job;
     },
 
     /** One event (POST /events): stored at once; a repeat is a duplicate, not an error. */
     async captureSingle(principal: Principal, event: unknown) {
-      const party = actingPartyOf(principal);
+      const party = actingParty(principal);
       const validation = validateCaptureEvent(event);
       if (!validation.ok) throw badRequest(`invalid EPCIS event: ${validation.errors[0].message}`, toProblems(validation.errors));
       const record = event as Record<string, unknown>;
-      return deps.transaction((repos) => captureEvent(repos, { event: record, context: record['@context'], party, lotUriPrefix }));
+      return deps.transaction((repos) => captureEvent(repos, { event: record, context: record['@context'], party }));
+    },
+
+    /**
+     * A page of events by the EPCIS REST query parameters (GET /epcis/events and named queries),
+     * identifiers written per the GS1-EPC-Format asked for.
+     */
+    async queryByParameters(principal: Principal, params: Record<string, unknown>, format: EpcFormat) {
+      const result = await this.query(principal, { ...parseEventQuery(params), ...parsePaging(params) });
+      const formatted = await this.formatter(format);
+      return { ...result, events: result.events.map(formatted) };
     },
 
     async query(
@@ -209,10 +230,10 @@ export function createEpcisService(deps: {
         ...filter,
         bizSteps: filter.bizSteps?.map((step) => shortVocabulary('bizStep', step)),
         dispositions: filter.dispositions?.map((value) => shortVocabulary('disposition', value)),
-        readPoints: filter.readPoints?.map(canonicalId),
-        bizLocations: filter.bizLocations?.map(canonicalId),
+        readPoints: filter.readPoints?.map(canonicalIdentifier),
+        bizLocations: filter.bizLocations?.map(canonicalIdentifier),
         eventIds: filter.eventIds?.flatMap((id) => (id.startsWith('urn:uuid:') ? [id, id.slice(9)] : [id])),
-        partyCode: principal.role === 'operator' ? (principal.partyCode as string) : undefined,
+        partyCode: privateScope(principal) ?? undefined,
         lotMatches,
         limit: filter.limit + 1,
       });
@@ -220,7 +241,7 @@ export function createEpcisService(deps: {
       const next = rows.length > filter.limit ? page[page.length - 1] : null;
       return {
         events: await renderAll(await deps.events.complete(page)),
-        nextPageToken: next ? Buffer.from(JSON.stringify({ t: next.eventTime.toISOString(), id: next.id })).toString('base64url') : null,
+        nextPageToken: next ? encodePageToken(next) : null,
       };
     },
 
@@ -229,8 +250,7 @@ export function createEpcisService(deps: {
       for (const id of candidates) {
         const row = await deps.events.findById(id);
         if (row && row.type !== 'correction') {
-          if (principal.role === 'operator' && principal.partyCode !== row.partyCode)
-            throw forbidden('an event is visible to its own party and regulators');
+          requirePartyData(principal, row.partyCode, 'events');
           return (await renderAll([row]))[0];
         }
       }
@@ -239,21 +259,10 @@ export function createEpcisService(deps: {
 
     async vocabulary(principal: Principal, what: 'bizStep' | 'disposition' | 'readPoint' | 'bizLocation' | 'epc' | 'eventType') {
       if (what === 'eventType') return [...EPCIS_TYPES];
-      const party = principal.role === 'operator' ? (principal.partyCode as string) : undefined;
+      const party = privateScope(principal) ?? undefined;
       return what === 'epc' ? deps.epcis.epcs(party, 1000) : deps.epcis.distinct(what, party);
     },
   };
 }
 
 export type EpcisService = ReturnType<typeof createEpcisService>;
-
-export function decodePageToken(token: string): { eventTime: Date; id: string } {
-  try {
-    const { t, id } = JSON.parse(Buffer.from(token, 'base64url').toString('utf8')) as { t: string; id: string };
-    const eventTime = new Date(t);
-    if (Number.isNaN(eventTime.getTime()) || typeof id !== 'string') throw new Error('bad token');
-    return { eventTime, id };
-  } catch {
-    throw badRequest('nextPageToken is not one this service issued', [{ in: 'querystring', pointer: '/nextPageToken', detail: 'invalid' }]);
-  }
-}

@@ -1,11 +1,11 @@
 import { createHmac, randomUUID } from 'node:crypto';
 import { and, eq, isNull, lte, or } from 'drizzle-orm';
-import type { Principal, Role } from '../auth/principal.js';
+import type { Principal, Role } from '../access/index.js';
 import type { Db } from '../db/client.js';
 import { epcisQueries, epcisSubscriptions } from '../db/schema.js';
-import { badRequest, conflict, notFound } from '../http/problem.js';
-import { parseEventQuery, storedQueryParams } from './query-params.js';
-import { decodePageToken, type EpcisService } from './service.js';
+import { badRequest, conflict, notFound } from '../errors/problem.js';
+import { decodePageToken, parseEventQuery, storedQueryParams } from './query-params.js';
+import type { EpcisService } from './service.js';
 
 export type QueryRow = typeof epcisQueries.$inferSelect;
 export type SubscriptionRow = typeof epcisSubscriptions.$inferSelect;

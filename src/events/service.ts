@@ -1,18 +1,20 @@
 import { randomUUID } from 'node:crypto';
-import { actingPartyOf, assertCanReadPartyData, type Principal } from '../auth/principal.js';
+import { actingParty, type Principal, partyFilter, requirePartyData } from '../access/index.js';
 import { newContainerCode, newLotCode } from '../codes/service-codes.js';
 import type { LotAttributes, lineageEdges, lots } from '../db/schema.js';
-import { bodyField, conflict, type FieldProblem, forbidden, notFound, unprocessable } from '../http/problem.js';
+import { bodyField, conflict, type FieldProblem, forbidden, notFound, unprocessable } from '../errors/problem.js';
 import type { ItemsRepository } from '../items/repository.js';
 import type { LineageRepository } from '../lineage/repository.js';
 import type { LocationsRepository } from '../locations/repository.js';
-import type { LotRow, LotsRepository, MovementKind, MovementRow } from '../lots/repository.js';
+import { type MovementKind, nextLotStatus } from '../lots/ledger.js';
+import type { LotRow, LotsRepository, MovementRow } from '../lots/repository.js';
 import type { PartiesRepository } from '../parties/repository.js';
 import type { ProductsRepository } from '../products/repository.js';
 import type { ShipmentsRepository } from '../shipments/repository.js';
-import type { EventsRepository, StoredEvent } from './repository.js';
+import type { EventsRepository } from './repository.js';
 import type { EventInput, EventInputOf, EventType, EventView, NewLotInput, PrimaryEventInput } from './schemas.js';
-import { nextLotStatus } from './status.js';
+import { timeZoneOffsetOf } from './time.js';
+import { toEventView } from './view.js';
 
 /** Repositories an event needs, all bound to one transaction. */
 export type EventRepositories = {
@@ -87,31 +89,6 @@ export const EPCIS_TYPE: Record<EventType, string> = {
 
 /** Allowed clock skew between a device and the server before an event counts as "in the future". */
 const FUTURE_TOLERANCE_MS = 2 * 60 * 1000;
-
-export function timeZoneOffsetOf(isoTime: string): string {
-  const match = /([+-])(\d{2}):?(\d{2})?$/.exec(isoTime);
-  return match ? `${match[1]}${match[2]}:${match[3] ?? '00'}` : '+00:00';
-}
-
-export function toEventView(event: StoredEvent): EventView {
-  return {
-    id: event.id,
-    type: event.type as EventType,
-    eventTime: event.eventTime,
-    eventTimeZoneOffset: event.eventTimeZoneOffset,
-    recordTime: event.recordTime,
-    partyCode: event.partyCode,
-    bizStep: event.bizStep,
-    disposition: event.disposition,
-    readPoint: event.readPoint,
-    bizLocation: event.bizLocation,
-    referenceDocuments: event.referenceDocuments,
-    lots: event.lots.map((lot) => ({ lotCode: lot.lotCode, role: lot.role as EventView['lots'][number]['role'], quantity: lot.quantity })),
-    details: event.payload,
-    correctsEventId: event.correctsEventId,
-    declaredInErrorBy: event.declaredInErrorBy,
-  };
-}
 
 type EventLotRole = 'subject' | 'input' | 'output' | 'parent' | 'child';
 
@@ -564,7 +541,7 @@ export function createEventService(deps: {
 
   return {
     async record(principal: Principal, input: EventInput): Promise<RecordedEvent> {
-      const actor = actingPartyOf(principal);
+      const actor = actingParty(principal);
       assertNotInFuture(input.eventTime, ['eventTime']);
       if (input.type === 'correction' && input.replacement) assertNotInFuture(input.replacement.eventTime, ['replacement', 'eventTime']);
       const outcome = await deps.transaction(async (repos) => {
@@ -584,14 +561,12 @@ export function createEventService(deps: {
     async get(principal: Principal, id: string): Promise<EventView> {
       const event = await deps.events.findById(id);
       if (!event) throw notFound(`no event ${id}`);
-      assertCanReadPartyData(principal, event.partyCode);
+      requirePartyData(principal, event.partyCode, 'events');
       return toEventView(event);
     },
 
     async list(principal: Principal, filter: Omit<Parameters<EventsRepository['list']>[0], 'partyCode'> & { partyCode?: string }) {
-      const partyCode = principal.role === 'operator' ? (principal.partyCode as string) : filter.partyCode;
-      if (principal.role === 'operator' && filter.partyCode && filter.partyCode !== partyCode)
-        assertCanReadPartyData(principal, filter.partyCode);
+      const partyCode = partyFilter(principal, filter.partyCode, 'events');
       return (await deps.events.list({ ...filter, partyCode })).map(toEventView);
     },
   };

@@ -23,11 +23,12 @@ export function qrPath(text: string): { path: string; modules: number } {
   return { path, modules: size + 2 * quiet };
 }
 
-export const LABELS_PER_SHEET = { columns: 4, rows: 8 };
+const SHEET = { columns: 4, rows: 8 };
+export const LABELS_PER_SHEET = SHEET.columns * SHEET.rows;
 
 /** One A4 page (210 × 297 mm) of labels: QR, the human-readable code and the product name. */
 export function labelSheetSvg(labels: { code: string; url: string; productName: string }[]): string {
-  const { columns, rows } = LABELS_PER_SHEET;
+  const { columns, rows } = SHEET;
   const margin = 8;
   const width = (210 - 2 * margin) / columns;
   const height = (297 - 2 * margin) / rows;

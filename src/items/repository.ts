@@ -3,7 +3,6 @@ import { createBatchLoader } from '../db/batch-loader.js';
 import { anyOf } from '../db/chunk.js';
 import { type Database, type Db, queryRows } from '../db/client.js';
 import { codeFlags, codeJobs, items, lots } from '../db/schema.js';
-import type { PendingScan } from '../resolver/scan-buffer.js';
 
 export type CodeJobRow = typeof codeJobs.$inferSelect;
 export type ResolvedItem = {
@@ -80,54 +79,16 @@ export function createItemsRepository(database: Pick<Database, 'db' | 'copyRows'
         .orderBy(asc(items.code))
         .limit(limit);
     },
+    /** One page of a job's codes in code order (label sheets). */
+    codesOfJobPage(jobId: string, offset: number, limit: number): Promise<{ code: string }[]> {
+      return db.select({ code: items.code }).from(items).where(eq(items.jobId, jobId)).orderBy(asc(items.code)).limit(limit).offset(offset);
+    },
     /**
      * An issued code, only if its job finished. Every scan runs this: a named prepared statement
      * (parsed once per connection, then a generic plan), shared by the scans of one loop turn.
      */
     findItem(code: string): Promise<ScannedItem | undefined> {
       return itemLoader.load(code);
-    },
-    /**
-     * A batch of scans: logged, and each item's counters advanced once, in one transaction.
-     * Columns travel as arrays (a fixed handful of parameters), so a batch costs next to
-     * nothing to build however large it is.
-     */
-    async writeScans(batch: PendingScan[]): Promise<void> {
-      const perItem = new Map<string, { n: number; first: Date; last: Date; region: string | null }>();
-      for (const scan of batch) {
-        if (!scan.itemCode) continue;
-        const seen = perItem.get(scan.itemCode);
-        perItem.set(scan.itemCode, {
-          n: (seen?.n ?? 0) + 1,
-          first: seen?.first ?? scan.at,
-          last: scan.at,
-          region: scan.region ?? seen?.region ?? null,
-        });
-      }
-      const column = <T>(pick: (scan: PendingScan) => T) => sql.param(batch.map(pick));
-      const items = [...perItem];
-      const itemColumn = <T>(pick: (entry: [string, { n: number; first: Date; last: Date; region: string | null }]) => T) =>
-        sql.param(items.map(pick));
-      await db.transaction(async (tx) => {
-        await queryRows(
-          tx as unknown as Db,
-          sql`
-          insert into scans (id, item_code, raw_code, lot_code, party_code, scanned_at, region, ip_hash, user_agent)
-          select * from unnest(${column((s) => s.id)}::text[], ${column((s) => s.itemCode)}::text[], ${column((s) => s.code)}::text[],
-                               ${column((s) => s.lotCode)}::text[], ${column((s) => s.partyCode)}::text[], ${column((s) => s.at.toISOString())}::timestamptz[],
-                               ${column((s) => s.region)}::text[], ${column((s) => s.ipHash)}::text[], ${column((s) => s.userAgent)}::text[])`,
-        );
-        if (items.length === 0) return;
-        await queryRows(
-          tx as unknown as Db,
-          sql`
-          update items i set scan_count = i.scan_count + v.n, first_scanned_at = coalesce(i.first_scanned_at, v.first_at),
-                 last_scanned_at = greatest(i.last_scanned_at, v.last_at), last_region = coalesce(v.region, i.last_region)
-          from unnest(${itemColumn(([code]) => code)}::text[], ${itemColumn(([, v]) => v.n)}::int[], ${itemColumn(([, v]) => v.first.toISOString())}::timestamptz[],
-                      ${itemColumn(([, v]) => v.last.toISOString())}::timestamptz[], ${itemColumn(([, v]) => v.region)}::text[]) as v(code, n, first_at, last_at, region)
-          where i.code = v.code`,
-        );
-      });
     },
     /** One issued (visible) code of a lot, for the demo banner. */
     async firstCodeOfLot(lotCode: string): Promise<string | undefined> {
@@ -140,10 +101,10 @@ export function createItemsRepository(database: Pick<Database, 'db' | 'copyRows'
       return rows[0]?.code;
     },
     /** Issued (visible) items among the codes, with their lots. */
-    async findIssued(codes: string[]): Promise<{ code: string; lotCode: string }[]> {
+    async findIssued(codes: string[], tx: Db = db): Promise<{ code: string; lotCode: string }[]> {
       if (codes.length === 0) return [];
       return queryRows<{ code: string; lotCode: string }>(
-        db,
+        tx,
         sql`
         select i.code, i.lot_code as "lotCode" from items i join code_jobs j on j.id = i.job_id
         where ${anyOf(sql`i.code`, codes)} and j.status = 'succeeded'`,

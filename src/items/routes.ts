@@ -1,11 +1,10 @@
 import { Readable } from 'node:stream';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { normalizeCode, serviceCodeKind } from '../codes/service-codes.js';
-import { bearerSecurity, principalOf } from '../http/authenticate.js';
-import { badRequest, notFound, problemSchema } from '../http/problem.js';
-import { LABELS_PER_SHEET, labelSheetSvg, qrPng, qrSvg } from './labels.js';
-import type { ItemsRepository } from './repository.js';
+import { normalizeCode } from '../codes/service-codes.js';
+import { problemSchema } from '../errors/problem.js';
+import { bearerSecurity, principalOf } from '../http/request.js';
+import { LABELS_PER_SHEET } from './labels.js';
 import { type ItemService, MAX_CODES_PER_JOB } from './service.js';
 
 const jobSchema = z
@@ -24,10 +23,7 @@ const jobSchema = z
 
 const csvCell = (value: string | null) => (value === null ? '' : /[",\n]/.test(value) ? `"${value.replace(/"/g, '""')}"` : value);
 
-export const itemRoutes: FastifyPluginAsyncZod<{ service: ItemService; items: Pick<ItemsRepository, 'findItem'> }> = async (
-  app,
-  { service, items },
-) => {
+export const itemRoutes: FastifyPluginAsyncZod<{ service: ItemService }> = async (app, { service }) => {
   const tags = ['item codes'];
 
   app.post(
@@ -101,37 +97,20 @@ export const itemRoutes: FastifyPluginAsyncZod<{ service: ItemService; items: Pi
     {
       schema: {
         tags,
-        summary: `A printable A4 label sheet (${LABELS_PER_SHEET.columns * LABELS_PER_SHEET.rows} labels: QR, code, product name)`,
+        summary: `A printable A4 label sheet (${LABELS_PER_SHEET} labels: QR, code, product name)`,
         security: bearerSecurity,
         params: z.object({ id: z.string() }),
         querystring: z.object({ page: z.coerce.number().int().min(1).default(1) }),
         produces: ['image/svg+xml'],
       },
     },
-    async (request, reply) => {
-      const principal = principalOf(request);
-      const { product } = await service.labelContext(principal, request.params.id);
-      const perSheet = LABELS_PER_SHEET.columns * LABELS_PER_SHEET.rows;
-      const wanted: { code: string; url: string; productName: string }[] = [];
-      let skip = (request.query.page - 1) * perSheet;
-      for await (const page of service.codesOf(principal, request.params.id, perSheet)) {
-        const usable = page.slice(Math.min(skip, page.length));
-        skip = Math.max(0, skip - page.length);
-        wanted.push(...usable.map((row) => ({ code: row.code, url: row.url, productName: product?.name ?? '' })));
-        if (wanted.length >= perSheet) break;
-      }
-      if (wanted.length === 0) throw notFound(`job ${request.params.id} has no page ${request.query.page}`);
-      return reply.type('image/svg+xml; charset=utf-8').send(labelSheetSvg(wanted));
-    },
+    async (request, reply) =>
+      reply
+        .type('image/svg+xml; charset=utf-8')
+        .send(await service.labelSheet(principalOf(request), request.params.id, request.query.page)),
   );
 
   const qrQuery = z.object({ size: z.coerce.number().int().min(64).max(2048).default(256) });
-  const issuedCode = async (raw: string) => {
-    const code = normalizeCode(raw);
-    if (serviceCodeKind(code) !== 'item') throw badRequest(`${raw} is not a trace code`);
-    if (!(await items.findItem(code))) throw notFound(`code ${code} is not issued`);
-    return code;
-  };
   for (const format of ['svg', 'png'] as const) {
     app.get(
       `/items/:code/qr.${format}`,
@@ -146,12 +125,9 @@ export const itemRoutes: FastifyPluginAsyncZod<{ service: ItemService; items: Pi
         },
       },
       async (request, reply) => {
-        const code = await issuedCode(request.params.code);
-        const { url } = service.urlsFor(code, null, null);
+        const image = await service.qrImage(request.params.code, format, request.query.size);
         reply.header('cache-control', 'public, max-age=86400');
-        return format === 'svg'
-          ? reply.type('image/svg+xml').send(await qrSvg(url, request.query.size))
-          : reply.type('image/png').send(await qrPng(url, request.query.size));
+        return reply.type(format === 'svg' ? 'image/svg+xml' : 'image/png').send(image);
       },
     );
   }

@@ -1,11 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import { assertCanReadPartyData, type Principal } from '../auth/principal.js';
+import { type Principal, requireLotOwner, requirePartyData } from '../access/index.js';
 import { toGtin14 } from '../codes/gs1.js';
-import { newItemCode } from '../codes/service-codes.js';
+import { newItemCode, normalizeCode, serviceCodeKind } from '../codes/service-codes.js';
+import { badRequest, conflict, notFound } from '../errors/problem.js';
 import { buildDigitalLink, isGs1Charset82 } from '../gs1/digital-link.js';
-import { conflict, forbidden, notFound } from '../http/problem.js';
 import type { LotsRepository } from '../lots/repository.js';
 import type { ProductsRepository } from '../products/repository.js';
+import { LABELS_PER_SHEET, labelSheetSvg, qrPng, qrSvg } from './labels.js';
 import type { CodeJobRow, ItemsRepository } from './repository.js';
 
 export const MAX_CODES_PER_JOB = 1_000_000;
@@ -17,7 +18,16 @@ export type IssuedCode = { code: string; url: string; digitalLink: string | null
 export function createItemService(deps: {
   items: Pick<
     ItemsRepository,
-    'insertJob' | 'findJob' | 'updateJob' | 'runningJobIds' | 'insertCodes' | 'existingCodes' | 'deleteJobCodes' | 'codesOfJob'
+    | 'insertJob'
+    | 'findJob'
+    | 'updateJob'
+    | 'runningJobIds'
+    | 'insertCodes'
+    | 'existingCodes'
+    | 'deleteJobCodes'
+    | 'codesOfJob'
+    | 'codesOfJobPage'
+    | 'findItem'
   >;
   lots: Pick<LotsRepository, 'findByCodes'>;
   products: Pick<ProductsRepository, 'findByCode'>;
@@ -59,9 +69,7 @@ export function createItemService(deps: {
   return {
     async issue(principal: Principal, lotCode: string, count: number): Promise<CodeJob> {
       const { lot } = await lotProduct(lotCode);
-      if (principal.role !== 'operator' || principal.partyCode !== lot.partyCode) {
-        throw forbidden(`only the owner of lot ${lotCode} issues its item codes`);
-      }
+      requireLotOwner(principal, lot, 'issue its item codes');
       if (lot.kind !== 'lot' || lot.voidedByEventId) throw conflict(`${lotCode} is not a live lot`);
       const job = await deps.items.insertJob({ id: randomUUID(), partyCode: lot.partyCode, lotCode, total: count, status: 'queued' });
       queue = queue.then(() => run(job));
@@ -71,7 +79,7 @@ export function createItemService(deps: {
     async job(principal: Principal, id: string): Promise<CodeJob> {
       const job = await deps.items.findJob(id);
       if (!job) throw notFound(`no code job ${id}`);
-      assertCanReadPartyData(principal, job.partyCode);
+      requirePartyData(principal, job.partyCode, 'code jobs');
       return job;
     },
 
@@ -117,10 +125,25 @@ export function createItemService(deps: {
       }
     },
 
-    async labelContext(principal: Principal, jobId: string) {
+    /** One printable A4 sheet of a finished job's labels; pages count from 1. */
+    async labelSheet(principal: Principal, jobId: string, page: number): Promise<string> {
       const job = await this.job(principal, jobId);
+      if (job.status !== 'succeeded') throw conflict(`job ${jobId} is ${job.status}; codes are available once it succeeds`);
       const { lot, product } = await lotProduct(job.lotCode);
-      return { job, lot, product };
+      const rows = await deps.items.codesOfJobPage(jobId, (page - 1) * LABELS_PER_SHEET, LABELS_PER_SHEET);
+      if (rows.length === 0) throw notFound(`job ${jobId} has no page ${page}`);
+      return labelSheetSvg(
+        rows.map(({ code }) => ({ ...this.urlsFor(code, product?.gtin ?? null, lot.lotNumber), productName: product?.name ?? '' })),
+      );
+    },
+
+    /** The QR symbol of an issued code's trace URL. */
+    async qrImage(raw: string, format: 'svg' | 'png', size: number): Promise<string | Buffer> {
+      const code = normalizeCode(raw);
+      if (serviceCodeKind(code) !== 'item') throw badRequest(`${raw} is not a trace code`);
+      if (!(await deps.items.findItem(code))) throw notFound(`code ${code} is not issued`);
+      const { url } = this.urlsFor(code, null, null);
+      return format === 'svg' ? qrSvg(url, size) : qrPng(url, size);
     },
   };
 }

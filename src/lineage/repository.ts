@@ -2,9 +2,11 @@ import { and, eq, inArray, isNull, sql } from 'drizzle-orm';
 import { anyOf, chunkForInsert } from '../db/chunk.js';
 import { type Db, queryRows } from '../db/client.js';
 import { lineageEdges } from '../db/schema.js';
-import type { Direction, ReachedNode } from './graph.js';
 
 export type EdgeRow = typeof lineageEdges.$inferSelect;
+/** backward: towards inputs (farms); forward: towards outputs (shops). */
+export type Direction = 'backward' | 'forward';
+export type ReachedNode = { code: string; depth: number };
 
 const live = isNull(lineageEdges.retractedByEventId);
 

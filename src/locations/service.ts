@@ -1,6 +1,6 @@
-import { assertCanWriteForParty, type Principal } from '../auth/principal.js';
+import { type Principal, requireMasterDataWriter } from '../access/index.js';
 import { newLocationCode } from '../codes/service-codes.js';
-import { conflict, notFound } from '../http/problem.js';
+import { conflict, notFound } from '../errors/problem.js';
 import type { LocationRow, LocationsRepository } from './repository.js';
 import type { CreateLocationInput, Location } from './schemas.js';
 
@@ -12,7 +12,7 @@ export function createLocationService(deps: {
 }) {
   return {
     async register(principal: Principal, input: CreateLocationInput): Promise<Location> {
-      assertCanWriteForParty(principal, input.partyCode);
+      requireMasterDataWriter(principal, input.partyCode);
       if (!(await deps.partyExists(input.partyCode))) throw notFound(`no party ${input.partyCode}`);
       if (input.gln && (await deps.locations.findByGln(input.gln))) {
         throw conflict(`GLN ${input.gln} is already registered`, [{ in: 'body', pointer: '/gln', detail: 'already registered' }]);

@@ -16,18 +16,14 @@ export type LotStatusInputs = {
   recalled: boolean;
 };
 
-// A correction writes the negated rows of the event it reverses, under the same kinds, so totals per kind net out.
-export const MOVEMENT_KINDS = ['produce', 'consume', 'ship_out', 'receive_in', 'destroy', 'sell'] as const;
-export type MovementKind = (typeof MOVEMENT_KINDS)[number];
-
 export function createLotsRepository(db: Db) {
   return {
     async insertLots(rows: (typeof lots.$inferInsert)[]): Promise<void> {
       for (const chunk of chunkForInsert(rows)) await db.insert(lots).values(chunk);
     },
-    async findByCodes(codes: string[]): Promise<LotRow[]> {
+    async findByCodes(codes: string[], tx: Db = db): Promise<LotRow[]> {
       if (codes.length === 0) return [];
-      return db.select().from(lots).where(anyOf(lots.code, codes));
+      return tx.select().from(lots).where(anyOf(lots.code, codes));
     },
     /** Row locks serialise concurrent events on the same lots; codes are sorted so two events never deadlock. */
     async lockByCodes(codes: string[]): Promise<LotRow[]> {
@@ -39,22 +35,22 @@ export function createLotsRepository(db: Db) {
         .orderBy(lots.code)
         .for('update');
     },
-    async findByLotNumber(partyCode: string, lotNumber: string): Promise<LotRow | undefined> {
-      const [row] = await db
+    async findByLotNumber(partyCode: string, lotNumber: string, tx: Db = db): Promise<LotRow | undefined> {
+      const [row] = await tx
         .select()
         .from(lots)
         .where(and(eq(lots.partyCode, partyCode), eq(lots.lotNumber, lotNumber), isNull(lots.voidedByEventId)));
       return row;
     },
-    async findBySscc(sscc: string): Promise<LotRow | undefined> {
-      const [row] = await db
+    async findBySscc(sscc: string, tx: Db = db): Promise<LotRow | undefined> {
+      const [row] = await tx
         .select()
         .from(lots)
         .where(and(eq(lots.sscc, sscc), isNull(lots.voidedByEventId)));
       return row;
     },
-    async findLotCodeByIdentifier(kind: string, value: string): Promise<string | undefined> {
-      const [row] = await db
+    async findLotCodeByIdentifier(kind: string, value: string, tx: Db = db): Promise<string | undefined> {
+      const [row] = await tx
         .select({ lotCode: lotIdentifiers.lotCode })
         .from(lotIdentifiers)
         .where(and(eq(lotIdentifiers.kind, kind), eq(lotIdentifiers.value, value)));

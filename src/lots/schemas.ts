@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { LOT_STATUSES } from '../events/status.js';
+import { LOT_STATUSES } from './ledger.js';
 
 export const lotSchema = z
   .object({

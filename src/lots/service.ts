@@ -1,7 +1,7 @@
-import type { Principal } from '../auth/principal.js';
-import { forbidden, notFound } from '../http/problem.js';
-import { massBalance } from '../lineage/graph.js';
+import { type Principal, partyFilter, privateScope, requireLotReader } from '../access/index.js';
+import { notFound } from '../errors/problem.js';
 import type { ShipmentsRepository } from '../shipments/repository.js';
+import { massBalance } from './ledger.js';
 import type { LotRow, LotsRepository } from './repository.js';
 import type { Lot } from './schemas.js';
 
@@ -11,20 +11,11 @@ export function createLotService(deps: {
   lots: Pick<LotsRepository, 'findByCodes' | 'holdings' | 'movementTotals' | 'involvedParties' | 'list'>;
   shipments: Pick<ShipmentsRepository, 'forLots'>;
 }) {
-  /** Operators read lots they own, hold or held, or were sent; admins and regulators read all. */
-  async function assertCanRead(principal: Principal, lot: LotRow) {
-    if (principal.role !== 'operator') return;
-    if (!(await deps.lots.involvedParties(lot.code)).has(principal.partyCode as string)) {
-      throw forbidden(`party ${principal.partyCode} has never owned or held lot ${lot.code}`);
-    }
-  }
-
   return {
-    assertCanRead,
     async get(principal: Principal, code: string) {
       const [row] = await deps.lots.findByCodes([code]);
       if (!row) throw notFound(`no lot ${code}`);
-      await assertCanRead(principal, row);
+      if (privateScope(principal) !== null) requireLotReader(principal, code, await deps.lots.involvedParties(code));
       const [holdings, totals, shipments] = await Promise.all([
         deps.lots.holdings([code]),
         deps.lots.movementTotals(code),
@@ -40,11 +31,10 @@ export function createLotService(deps: {
       };
     },
     async list(principal: Principal, filter: Parameters<LotsRepository['list']>[0]) {
-      const scoped =
-        principal.role === 'operator' ? { ...filter, partyCode: undefined, holderCode: principal.partyCode as string } : filter;
-      if (principal.role === 'operator' && filter.partyCode && filter.partyCode !== principal.partyCode) {
-        throw forbidden(`party ${principal.partyCode} may not list lots of ${filter.partyCode}`);
-      }
+      const partyCode = partyFilter(principal, filter.partyCode, 'lots');
+      const holder = privateScope(principal);
+      // an operator lists the lots it holds or held, whoever owns them
+      const scoped = holder === null ? { ...filter, partyCode } : { ...filter, partyCode: undefined, holderCode: holder };
       return (await deps.lots.list(scoped)).map(toLot);
     },
   };

@@ -1,9 +1,9 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { requireRole } from '../auth/principal.js';
+import { requireRole } from '../access/index.js';
 import { normalizeCode } from '../codes/service-codes.js';
-import { bearerSecurity, principalOf } from '../http/authenticate.js';
-import { problemSchema } from '../http/problem.js';
+import { problemSchema } from '../errors/problem.js';
+import { bearerSecurity, principalOf } from '../http/request.js';
 import { createPartyBody, listPartiesQuery, partySchema } from './schemas.js';
 import type { PartyService } from './service.js';
 
@@ -21,7 +21,7 @@ export const partyRoutes: FastifyPluginAsyncZod<{ service: PartyService }> = asy
       },
     },
     async (request, reply) => {
-      requireRole(principalOf(request), 'admin');
+      requireRole(principalOf(request), 'parties.register');
       return reply.code(201).send(await service.register(request.body));
     },
   );

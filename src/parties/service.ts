@@ -1,5 +1,5 @@
 import { newPartyCode, type PartyKind } from '../codes/service-codes.js';
-import { conflict, notFound } from '../http/problem.js';
+import { conflict, notFound } from '../errors/problem.js';
 import type { PartiesRepository, PartyRow } from './repository.js';
 import type { CreatePartyInput, Party } from './schemas.js';
 

@@ -19,8 +19,8 @@ export function createProductsRepository(db: Db) {
       const [row] = await db.select().from(products).where(eq(products.code, code));
       return row;
     },
-    async findByGtin(gtin: string): Promise<ProductRow | undefined> {
-      const [row] = await db.select().from(products).where(eq(products.gtin, gtin));
+    async findByGtin(gtin: string, tx: Db = db): Promise<ProductRow | undefined> {
+      const [row] = await tx.select().from(products).where(eq(products.gtin, gtin));
       return row;
     },
     list(partyCode?: string): Promise<ProductRow[]> {

@@ -1,7 +1,7 @@
-import { assertCanWriteForParty, type Principal } from '../auth/principal.js';
+import { type Principal, requireMasterDataWriter } from '../access/index.js';
 import { toGtin14 } from '../codes/gs1.js';
 import { newProductCode } from '../codes/service-codes.js';
-import { conflict, notFound } from '../http/problem.js';
+import { conflict, notFound } from '../errors/problem.js';
 import type { ProductRow, ProductsRepository } from './repository.js';
 import type { CreateProductInput, Product } from './schemas.js';
 
@@ -18,7 +18,7 @@ export function createProductService(deps: {
 }) {
   return {
     async register(principal: Principal, input: CreateProductInput): Promise<Product> {
-      assertCanWriteForParty(principal, input.partyCode);
+      requireMasterDataWriter(principal, input.partyCode);
       if (!(await deps.partyExists(input.partyCode))) throw notFound(`no party ${input.partyCode}`);
       const gtin = input.gtin ? toGtin14(input.gtin) : undefined;
       if (gtin && (await deps.products.findByGtin(gtin))) {

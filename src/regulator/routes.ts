@@ -1,17 +1,13 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { requireRole } from '../auth/principal.js';
+import { requireRole } from '../access/index.js';
 import { normalizeCode } from '../codes/service-codes.js';
-import { bearerSecurity, principalOf } from '../http/authenticate.js';
-import { problemSchema } from '../http/problem.js';
-import { FLAG_KINDS } from '../resolver/flags.js';
-import type { ScansRepository } from '../scans/repository.js';
+import { problemSchema } from '../errors/problem.js';
+import { bearerSecurity, principalOf } from '../http/request.js';
+import { FLAG_KINDS } from '../scans/flags.js';
+import type { ScanService } from '../scans/service.js';
 
-export const regulatorRoutes: FastifyPluginAsyncZod<{
-  scans: Pick<ScansRepository, 'listFlags' | 'scansOfLot'>;
-  /** Stores scans still buffered in memory, so statistics include the latest ones. */
-  flushScans: () => Promise<void>;
-}> = async (app, { scans, flushScans }) => {
+export const regulatorRoutes: FastifyPluginAsyncZod<{ scans: Pick<ScanService, 'listFlags' | 'scansOfLot'> }> = async (app, { scans }) => {
   const tags = ['regulator'];
   app.get(
     '/regulator/flags',
@@ -46,7 +42,7 @@ export const regulatorRoutes: FastifyPluginAsyncZod<{
       },
     },
     async (request) => {
-      requireRole(principalOf(request), 'regulator', 'admin');
+      requireRole(principalOf(request), 'regulator.read');
       const { lotCode, ...rest } = request.query;
       const rows = await scans.listFlags({ ...rest, lotCode: lotCode ? normalizeCode(lotCode) : undefined });
       return { items: rows.map((row) => ({ ...row, kind: row.kind as (typeof FLAG_KINDS)[number] })) };
@@ -83,8 +79,7 @@ export const regulatorRoutes: FastifyPluginAsyncZod<{
       },
     },
     async (request) => {
-      requireRole(principalOf(request), 'regulator', 'admin');
-      await flushScans();
+      requireRole(principalOf(request), 'regulator.read');
       return scans.scansOfLot(normalizeCode(request.params.code), request.query.limit);
     },
   );

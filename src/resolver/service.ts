@@ -1,17 +1,17 @@
 import { createHash } from 'node:crypto';
-import type { Principal } from '../auth/principal.js';
-import { normalizeCode, serviceCodeKind } from '../codes/service-codes.js';
+import type { Principal } from '../access/index.js';
 import { uuidV7 } from '../codes/uuid-v7.js';
+import { badRequest, notFound } from '../errors/problem.js';
 import type { DigitalLink } from '../gs1/digital-link.js';
-import { badRequest, notFound } from '../http/problem.js';
+import { digitalLinkIdentifier } from '../identifiers/parse.js';
+import type { IdentifierService } from '../identifiers/service.js';
 import type { ItemsRepository, ScannedItem } from '../items/repository.js';
-import type { Trace } from '../lineage/schemas.js';
-import type { TraceService } from '../lineage/service.js';
 import type { LotsRepository } from '../lots/repository.js';
-import type { ProductsRepository } from '../products/repository.js';
-import type { ScansRepository } from '../scans/repository.js';
-import { DEFAULT_FLAG_POLICY, type FlagPolicy, scanFlags } from './flags.js';
-import { createScanBuffer, type PendingCounts } from './scan-buffer.js';
+import type { PendingCounts } from '../scans/buffer.js';
+import { DEFAULT_FLAG_POLICY, type FlagPolicy, scanFlags } from '../scans/flags.js';
+import type { ScanService } from '../scans/service.js';
+import type { Trace } from '../trace/schemas.js';
+import type { TraceService } from '../trace/service.js';
 import { type LotSummary, lotSummary, type PackFacts } from './summary.js';
 
 /** The resolver reads the whole chain on the consumer's behalf; the summary strips commercial data. */
@@ -31,15 +31,14 @@ export class NotGenuineError extends Error {
 }
 
 export function createResolverService(deps: {
-  items: Pick<ItemsRepository, 'findItem' | 'writeScans'>;
-  scans: Pick<ScansRepository, 'raiseFlag'>;
-  lots: Pick<LotsRepository, 'findByCodes' | 'findByLotNumber' | 'findBySscc'>;
-  products: Pick<ProductsRepository, 'findByGtin'>;
+  items: Pick<ItemsRepository, 'findItem'>;
+  scans: Pick<ScanService, 'record' | 'pendingFor' | 'raiseFlag'>;
+  lots: Pick<LotsRepository, 'findByCodes'>;
+  identifiers: Pick<IdentifierService, 'parse' | 'find'>;
   trace: Pick<TraceService, 'trace'>;
   ipSalt: string;
   policy?: FlagPolicy;
   now?: () => Date;
-  onScanWriteError?: (error: unknown) => void;
 }) {
   const now = deps.now ?? (() => new Date());
   const policy = deps.policy ?? DEFAULT_FLAG_POLICY;
@@ -58,8 +57,6 @@ export function createResolverService(deps: {
     traces.set(key, { at: now().getTime(), trace });
     return trace;
   }
-
-  const scans = createScanBuffer({ write: (batch) => deps.items.writeScans(batch), onError: deps.onScanWriteError });
 
   /** Cold-chain readings are often taken on the pallet or case the lot travelled in (downstream of it). */
   async function withContainerReadings(trace: Trace, lotCode: string): Promise<Trace> {
@@ -92,7 +89,7 @@ export function createResolverService(deps: {
   /** Counts the scan and raises any counterfeit flags it shows; unknown codes are logged and flagged too. */
   async function countScan(code: string, item: ScannedItem | undefined, context: ScanContext): Promise<ScannedItem | undefined> {
     const at = now();
-    scans.record({
+    deps.scans.record({
       id: uuidV7(at),
       code,
       itemCode: item?.code ?? null,
@@ -115,7 +112,7 @@ export function createResolverService(deps: {
       return undefined;
     }
     // what this process counted but has not stored yet, including this scan
-    const pending = scans.pendingFor(code) as PendingCounts;
+    const pending = deps.scans.pendingFor(code) as PendingCounts;
     const earlier =
       pending.count > 1
         ? { region: pending.lastRegionBefore ?? item.lastRegion, at: pending.lastAtBefore }
@@ -148,43 +145,24 @@ export function createResolverService(deps: {
   }
 
   return {
-    /** Stores the scans counted so far (before reading scan statistics, and at shutdown). */
-    flushScans: () => scans.flush(),
-
     /** A short trace code from a label (`/t/{code}`). */
     async resolveCode(raw: string, context: ScanContext): Promise<Resolved> {
-      const code = normalizeCode(raw);
-      if (serviceCodeKind(code) !== 'item') throw badRequest(`${raw} is not a trace code (11 characters with a check character)`);
-      return resolveItem(code, context);
+      const id = deps.identifiers.parse(raw);
+      if (id.kind !== 'item') throw badRequest(`${raw} is not a trace code (11 characters with a check character)`);
+      return resolveItem(id.code, context);
     },
 
     /** A GS1 Digital Link: GTIN [+ lot] [+ serial], or an SSCC. */
     async resolveDigitalLink(link: DigitalLink, context: ScanContext): Promise<Resolved> {
-      if (link.sscc) {
-        const container = await deps.lots.findBySscc(link.sscc);
-        if (!container) throw new NotGenuineError(link.sscc);
-        return resolveLot(container.code, 'container');
+      const id = digitalLinkIdentifier(link);
+      if (!id) throw notFound('only GTIN (01) and SSCC (00) keys resolve here');
+      const named = await deps.identifiers.find(id);
+      const written = [link.sscc ?? link.gtin, link.lot, link.serial].filter(Boolean).join('/');
+      if (!named) throw new NotGenuineError(written);
+      if (named.kind === 'product') {
+        throw notFound(`GTIN ${link.gtin} is registered (${named.productName}); scan a code with a lot or serial for its chain`);
       }
-      if (!link.gtin) throw notFound('only GTIN (01) and SSCC (00) keys resolve here');
-      const product = await deps.products.findByGtin(link.gtin);
-      if (!product) throw new NotGenuineError(link.gtin);
-      if (link.serial) {
-        const code = normalizeCode(link.serial);
-        if (serviceCodeKind(code) !== 'item') throw new NotGenuineError(link.serial);
-        // the serial must belong to this GTIN (and lot, when given)
-        const item = await deps.items.findItem(code);
-        const [lot] = item ? await deps.lots.findByCodes([item.lotCode]) : [];
-        if (!lot || lot.productCode !== product.code || (link.lot && lot.lotNumber !== link.lot)) {
-          throw new NotGenuineError(`${link.gtin}/${link.serial}`);
-        }
-        return resolveItem(code, context);
-      }
-      if (link.lot) {
-        const lot = await deps.lots.findByLotNumber(product.partyCode, link.lot);
-        if (!lot || lot.productCode !== product.code) throw new NotGenuineError(`${link.gtin}/${link.lot}`);
-        return resolveLot(lot.code, 'lot');
-      }
-      throw notFound(`GTIN ${link.gtin} is registered (${product.name}); scan a code with a lot or serial for its chain`);
+      return named.kind === 'item' ? resolveItem(named.itemCode, context) : resolveLot(named.lotCode, named.kind);
     },
   };
 }

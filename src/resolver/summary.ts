@@ -1,6 +1,6 @@
 // What a consumer sees for a scanned code, built from the lot's backward trace: names,
 // places, dates, tests and certificates — never quantities or commercial data. Pure.
-import type { Trace } from '../lineage/schemas.js';
+import type { Trace } from '../trace/schemas.js';
 
 export type Stage = 'farm' | 'slaughter' | 'cutting' | 'processing' | 'cold_chain' | 'distribution' | 'retail';
 export type Warning = 'recalled' | 'held' | 'expired' | 'destroyed' | 'counterfeit_suspected';

@@ -1,11 +1,54 @@
 import { and, desc, eq, type SQL, sql } from 'drizzle-orm';
 import { type Db, queryRows } from '../db/client.js';
 import { codeFlags, scans } from '../db/schema.js';
+import type { PendingScan } from './buffer.js';
 
 export type FlagRow = typeof codeFlags.$inferSelect;
 
 export function createScansRepository(db: Db) {
   return {
+    /**
+     * A batch of scans: logged, and each item's counters advanced once, in one transaction.
+     * Columns travel as arrays (a fixed handful of parameters), so a batch costs next to
+     * nothing to build however large it is.
+     */
+    async writeScans(batch: PendingScan[]): Promise<void> {
+      const perItem = new Map<string, { n: number; first: Date; last: Date; region: string | null }>();
+      for (const scan of batch) {
+        if (!scan.itemCode) continue;
+        const seen = perItem.get(scan.itemCode);
+        perItem.set(scan.itemCode, {
+          n: (seen?.n ?? 0) + 1,
+          first: seen?.first ?? scan.at,
+          last: scan.at,
+          region: scan.region ?? seen?.region ?? null,
+        });
+      }
+      const column = <T>(pick: (scan: PendingScan) => T) => sql.param(batch.map(pick));
+      const items = [...perItem];
+      const itemColumn = <T>(pick: (entry: [string, { n: number; first: Date; last: Date; region: string | null }]) => T) =>
+        sql.param(items.map(pick));
+      await db.transaction(async (tx) => {
+        await queryRows(
+          tx as unknown as Db,
+          sql`
+          insert into scans (id, item_code, raw_code, lot_code, party_code, scanned_at, region, ip_hash, user_agent)
+          select * from unnest(${column((s) => s.id)}::text[], ${column((s) => s.itemCode)}::text[], ${column((s) => s.code)}::text[],
+                               ${column((s) => s.lotCode)}::text[], ${column((s) => s.partyCode)}::text[], ${column((s) => s.at.toISOString())}::timestamptz[],
+                               ${column((s) => s.region)}::text[], ${column((s) => s.ipHash)}::text[], ${column((s) => s.userAgent)}::text[])`,
+        );
+        if (items.length === 0) return;
+        await queryRows(
+          tx as unknown as Db,
+          sql`
+          update items i set scan_count = i.scan_count + v.n, first_scanned_at = coalesce(i.first_scanned_at, v.first_at),
+                 last_scanned_at = greatest(i.last_scanned_at, v.last_at), last_region = coalesce(v.region, i.last_region)
+          from unnest(${itemColumn(([code]) => code)}::text[], ${itemColumn(([, v]) => v.n)}::int[], ${itemColumn(([, v]) => v.first.toISOString())}::timestamptz[],
+                      ${itemColumn(([, v]) => v.last.toISOString())}::timestamptz[], ${itemColumn(([, v]) => v.region)}::text[]) as v(code, n, first_at, last_at, region)
+          where i.code = v.code`,
+        );
+      });
+    },
     async raiseFlag(flag: {
       code: string;
       kind: string;

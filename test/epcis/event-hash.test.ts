@@ -3,7 +3,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import t from 'tap';
 import { documentEvents, documentIgnoreFields, eventHashId, eventPreHash } from '../../src/epcis/event-hash.js';
-import { canonicalGs1Uri } from '../../src/epcis/event-hash-dl.js';
+import { canonicalGs1Uri } from '../../src/gs1/canonical.js';
 
 const VECTORS = join(import.meta.dirname, '../fixtures/conformance/epcis/event-hash');
 

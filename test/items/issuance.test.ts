@@ -1,4 +1,5 @@
 import t from 'tap';
+import { createRepositories } from '../../src/app.js';
 import { hasValidMod31Check } from '../../src/codes/mod31.js';
 import { createItemService } from '../../src/items/service.js';
 import { createWorld, expectStatus } from '../fixtures/world.js';
@@ -86,7 +87,7 @@ t.test('a failed job leaves no half-issued codes visible', async (t) => {
   const world = await createWorld(t);
   const processor = await world.party('processor');
   const lot = await processor.commission(await processor.product('piece'), 10);
-  const repository = world.app.services.itemsRepository;
+  const repository = createRepositories(world.database).items;
   let batches = 0;
   let visibleMidway: unknown = 'not checked';
   const failing = createItemService({
@@ -98,8 +99,8 @@ t.test('a failed job leaves no half-issued codes visible', async (t) => {
         if (++batches === 2) throw new Error('disk full');
       },
     },
-    lots: world.app.services.repos.lots,
-    products: world.app.services.repos.products,
+    lots: createRepositories(world.database).lots,
+    products: createRepositories(world.database).products,
     publicBaseUrl: TEST_BASE_URL,
   });
   const principal = { keyId: 'k', role: 'operator' as const, partyCode: processor.code };
@@ -148,7 +149,7 @@ t.test('items are packed into cases with the aggregate event, counted against th
     back.body.nodes.some((n: { code: string }) => n.code === lot),
     'the case traces back to the lot',
   );
-  const item = await world.app.services.itemsRepository.findItem(codes[0]);
+  const item = await createRepositories(world.database).items.findItem(codes[0]);
   t.equal(item?.containerCode, caseCode, 'the pack knows its case');
 
   expectStatus(t, await processor.event({ type: 'aggregate', parent: {}, itemCodes: ['0000000001X'] }), 422, 'unknown item code');
@@ -156,7 +157,7 @@ t.test('items are packed into cases with the aggregate event, counted against th
   expectStatus(t, await stranger.event({ type: 'aggregate', parent: {}, itemCodes: [codes[5]] }), 403, "another party's packs");
   expectStatus(t, await processor.event({ type: 'aggregate', parent: {} }), 422, 'nothing to pack');
   expectStatus(t, await processor.event({ type: 'disaggregate', parentCode: caseCode }), 201, 'unpack');
-  t.equal((await world.app.services.itemsRepository.findItem(codes[0]))?.containerCode, null, 'unpacked');
+  t.equal((await createRepositories(world.database).items.findItem(codes[0]))?.containerCode, null, 'unpacked');
 });
 
 t.test('concurrent scans share lookups and each gets its own item', async (t) => {
@@ -174,7 +175,7 @@ t.test('concurrent scans share lookups and each gets its own item', async (t) =>
     .split('\n')
     .slice(1)
     .map((line) => line.split(',')[0]);
-  const repository = world.app.services.itemsRepository;
+  const repository = createRepositories(world.database).items;
   await processor.event({ type: 'aggregate', parent: {}, itemCodes: [codes[7]] });
 
   const unissued = '0000000000';

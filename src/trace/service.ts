@@ -1,78 +1,43 @@
-import type { Principal } from '../auth/principal.js';
-import { isValidEarTag } from '../codes/china.js';
-import { isValidSscc } from '../codes/gs1.js';
-import { normalizeCode, serviceCodeKind } from '../codes/service-codes.js';
+import { canReadPartyData, type Principal, privateScope, requireLotReader } from '../access/index.js';
+import { badRequest, notFound } from '../errors/problem.js';
 import type { EventsRepository } from '../events/repository.js';
-import { toEventView } from '../events/service.js';
-import { badRequest, forbidden, notFound } from '../http/problem.js';
+import { toEventView } from '../events/view.js';
+import type { IdentifierService } from '../identifiers/service.js';
+import type { Direction, LineageRepository } from '../lineage/repository.js';
 import type { LocationsRepository } from '../locations/repository.js';
 import type { LotsRepository } from '../lots/repository.js';
 import type { PartiesRepository } from '../parties/repository.js';
 import type { ProductsRepository } from '../products/repository.js';
 import type { ShipmentsRepository } from '../shipments/repository.js';
-import { assembleTrace, type Direction } from './graph.js';
-import type { LineageRepository } from './repository.js';
+import { assembleTrace } from './graph.js';
 import type { Trace } from './schemas.js';
 
 export function createTraceService(deps: {
   lineage: Pick<LineageRepository, 'reachable' | 'edgesAmong'>;
-  lots: Pick<LotsRepository, 'findByCodes' | 'findBySscc' | 'findByLotNumber' | 'findLotCodeByIdentifier' | 'holdings' | 'involvedParties'>;
+  lots: Pick<LotsRepository, 'findByCodes' | 'holdings' | 'involvedParties'>;
   shipments: Pick<ShipmentsRepository, 'forLots'>;
   events: Pick<EventsRepository, 'forLots'>;
   parties: Pick<PartiesRepository, 'findByCodes'>;
   products: Pick<ProductsRepository, 'findByCodes'>;
   locations: Pick<LocationsRepository, 'findByCodes'>;
-  /** Lots named by an EPC or GS1 Digital Link URI (captured through EPCIS, or native GTIN + lot). */
-  lotForEpc: (uri: string) => Promise<string | undefined>;
+  identifiers: Pick<IdentifierService, 'resolve'>;
 }) {
-  /**
-   * Any identifier the service knows: a lot or container code, an SSCC, a 15-digit ear tag,
-   * or a party-scoped lot number written `PARTYCODE:LOTNUMBER`.
-   */
-  async function resolve(identifier: string): Promise<string> {
-    const raw = identifier.trim();
-    if (/^(urn:epc:|https?:\/\/)/i.test(raw)) {
-      const lotCode = await deps.lotForEpc(raw);
-      if (!lotCode) throw notFound(`no lot or container is known by ${raw}`);
-      return lotCode;
+  /** The lot a trace starts from: any identifier the service knows; a pack starts from its lot. */
+  async function startLot(identifier: string): Promise<string> {
+    const named = await deps.identifiers.resolve(identifier);
+    if (!named) throw notFound(`no lot, container or pack is known by ${identifier.trim()}`);
+    if (named.kind === 'product') {
+      throw badRequest(`${identifier.trim()} names a product (${named.productName}), not a lot: add its lot (10) or serial (21)`);
     }
-    const separator = raw.indexOf(':');
-    if (separator > 0) {
-      const lot = await deps.lots.findByLotNumber(normalizeCode(raw.slice(0, separator)), raw.slice(separator + 1));
-      if (!lot) throw notFound(`party ${raw.slice(0, separator)} has no lot numbered ${raw.slice(separator + 1)}`);
-      return lot.code;
-    }
-    const code = normalizeCode(raw);
-    if (/^\d{15}$/.test(code)) {
-      if (!isValidEarTag(code)) throw badRequest(`${code} is not a valid ear tag`);
-      const lotCode = await deps.lots.findLotCodeByIdentifier('ear_tag', code);
-      if (!lotCode) throw notFound(`ear tag ${code} is not registered`);
-      return lotCode;
-    }
-    if (/^\d{18}$/.test(code)) {
-      if (!isValidSscc(code)) throw badRequest(`${code} is not a valid SSCC (check digit)`);
-      const lot = await deps.lots.findBySscc(code);
-      if (!lot) throw notFound(`SSCC ${code} is not registered`);
-      return lot.code;
-    }
-    const kind = serviceCodeKind(code);
-    if (kind !== 'lot' && kind !== 'container') {
-      throw badRequest(`${identifier} is neither a lot or container code (check character), an SSCC, an ear tag nor PARTY:LOTNUMBER`);
-    }
-    const [lot] = await deps.lots.findByCodes([code]);
-    if (!lot || lot.voidedByEventId) throw notFound(`no lot ${code}`);
-    return lot.code;
+    return named.lotCode;
   }
 
   return {
-    resolve,
     async trace(principal: Principal, identifier: string, direction: Direction, depth: number): Promise<Trace> {
-      const start = await resolve(identifier);
-      const viewer = principal.role === 'operator' ? principal.partyCode : null;
-      if (viewer && !(await deps.lots.involvedParties(start)).has(viewer)) {
-        throw forbidden(`party ${viewer} has never owned or held ${start}; ask a regulator for this trace`);
-      }
-      const canSee = (partyCode: string) => viewer === null || viewer === partyCode;
+      const start = await startLot(identifier);
+      const viewer = privateScope(principal);
+      if (viewer !== null) requireLotReader(principal, start, await deps.lots.involvedParties(start));
+      const canSee = (partyCode: string) => canReadPartyData(principal, partyCode);
 
       const reached = await deps.lineage.reachable([start], direction, depth);
       const codes = reached.map((node) => node.code);
@@ -130,7 +95,7 @@ export function createTraceService(deps: {
             regionCode: party.regionCode,
             address: party.address,
             // contacts are for regulators chasing a lot and for direct trading partners
-            contact: canSee(party.code) || viewer === null ? party.contact : null,
+            contact: canSee(party.code) ? party.contact : null,
           }))
           .sort((a, b) => a.code.localeCompare(b.code)),
         products: products.map(({ code, name, gtin, category, marks }) => ({ code, name, gtin, category, marks })),

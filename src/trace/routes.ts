@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { bearerSecurity, principalOf } from '../http/authenticate.js';
-import { problemSchema } from '../http/problem.js';
+import { problemSchema } from '../errors/problem.js';
+import { bearerSecurity, principalOf } from '../http/request.js';
 import { traceQuery, traceSchema } from './schemas.js';
 import type { TraceService } from './service.js';
 

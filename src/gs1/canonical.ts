@@ -155,3 +155,6 @@ function fromDigitalLink(uri: string): string | null {
 export function canonicalGs1Uri(value: string): string | null {
   return value.startsWith('urn:epc:') ? fromEpcUrn(value) : fromDigitalLink(value);
 }
+
+/** The one stored form of an identifier: canonical GS1 Digital Link where GS1 keys allow, else as written. */
+export const canonicalIdentifier = (value: string) => canonicalGs1Uri(value) ?? value;

@@ -1,8 +1,7 @@
 // Pure trace assembly: no I/O. The repository finds which nodes are reachable; this module
 // turns rows into the graph a regulator or consumer reads, ordered in time.
 
-export type Direction = 'backward' | 'forward';
-export type ReachedNode = { code: string; depth: number };
+import type { Direction, ReachedNode } from '../lineage/repository.js';
 
 export type NodeLot = {
   code: string;
@@ -231,54 +230,4 @@ export function assembleTrace<E extends NodeEvent>(input: TraceInput<E>) {
 
   const events = input.events.filter((event) => input.canSee(event.partyCode)).sort(byTime);
   return { nodes, edges: [...lotEdges, ...custodyEdges], events };
-}
-
-export type MassBalance = {
-  produced: number;
-  received: number;
-  consumed: number;
-  shipped: number;
-  destroyed: number;
-  sold: number;
-  onHand: number;
-  inTransit: number;
-  transitLoss: number;
-  /** produced − (consumed + destroyed + sold + on hand + in transit + transit loss); 0 when the books close. */
-  unaccounted: number;
-};
-
-/**
- * Mass balance of one lot across all parties: what was made must be used, on hand, on the
- * road, lost in transit, destroyed or sold. Yield loss of transformations shows in the
- * output lots (their produced quantity), not here.
- */
-export function massBalance(
-  totals: { kind: string; quantity: number }[],
-  shipmentLines: { quantity: number; receivedQuantity: number | null; status: string }[],
-): MassBalance {
-  const sum = (kind: string) => totals.filter((total) => total.kind === kind).reduce((acc, total) => acc + total.quantity, 0);
-  const round = (value: number) => Math.round(value * 1000) / 1000;
-  const produced = sum('produce');
-  const received = sum('receive_in');
-  const consumed = -sum('consume');
-  const shipped = -sum('ship_out');
-  const destroyed = -sum('destroy');
-  const sold = -sum('sell');
-  const onHand = totals.reduce((acc, total) => acc + total.quantity, 0);
-  const inTransit = shipmentLines.filter((line) => line.status === 'open').reduce((acc, line) => acc + line.quantity, 0);
-  const transitLoss = shipmentLines
-    .filter((line) => line.status === 'received')
-    .reduce((acc, line) => acc + (line.quantity - (line.receivedQuantity ?? line.quantity)), 0);
-  return {
-    produced: round(produced),
-    received: round(received),
-    consumed: round(consumed),
-    shipped: round(shipped),
-    destroyed: round(destroyed),
-    sold: round(sold),
-    onHand: round(onHand),
-    inTransit: round(inTransit),
-    transitLoss: round(transitLoss),
-    unaccounted: round(produced - (consumed + destroyed + sold + onHand + inTransit + transitLoss)),
-  };
 }

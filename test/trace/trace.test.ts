@@ -1,5 +1,6 @@
 import pg from 'pg';
 import t from 'tap';
+import { createRepositories } from '../../src/app.js';
 import { postgresBaseUrl } from '../database.js';
 import { createWorld, type World } from '../fixtures/world.js';
 
@@ -105,8 +106,8 @@ t.test('trace on a diamond DAG', async (t) => {
 
   for (const direction of ['backward', 'forward'] as const) {
     for (const start of [d.retail, d.f1, d.slaughter]) {
-      const cte = await world.app.services.repos.lineage.reachable([start], direction, 30);
-      const frontier = await world.app.services.repos.lineage.reachableByFrontier([start], direction, 30);
+      const cte = await createRepositories(world.database).lineage.reachable([start], direction, 30);
+      const frontier = await createRepositories(world.database).lineage.reachableByFrontier([start], direction, 30);
       const sort = (nodes: { code: string; depth: number }[]) => [...nodes].sort((x, y) => x.code.localeCompare(y.code));
       t.same(sort(frontier), sort(cte), `frontier strategy = recursive CTE (${direction} from ${start})`);
     }

@@ -1,0 +1,21 @@
+// What routes read off a request: the principal its API key resolved to (set by the
+// authentication plugin) and the OpenAPI security requirement of authenticated routes.
+import type { FastifyRequest } from 'fastify';
+import type { Principal } from '../access/index.js';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    principalOrNull: Principal | null;
+  }
+  interface FastifyContextConfig {
+    /** Reachable without an API key (health, docs, the OpenAPI document, the public resolver). */
+    public?: boolean;
+  }
+}
+
+export function principalOf(request: FastifyRequest): Principal {
+  if (!request.principalOrNull) throw new Error(`route ${request.routeOptions.url} is public but asked for a principal`);
+  return request.principalOrNull;
+}
+
+export const bearerSecurity = [{ bearerAuth: [] }];

@@ -1,0 +1,118 @@
+// Every way a lot, container or pack can be written down, told apart without I/O: this service's
+// codes, SSCCs, ear tags, a party's own lot number, GS1 keys (Digital Link on any host, EPC URNs)
+// and any other URI an EPCIS document named (e.g. `urn:gdst:…` lot classes).
+import { isValidEarTag } from '../codes/china.js';
+import { isValidSscc } from '../codes/gs1.js';
+import { hasValidMod31Check } from '../codes/mod31.js';
+import {
+  ITEM_CODE_LENGTH,
+  normalizeCode,
+  OBJECT_CODE_LENGTH,
+  OBJECT_CODE_PREFIX,
+  parsePartyCode,
+  serviceCodeKind,
+} from '../codes/service-codes.js';
+import { badRequest } from '../errors/problem.js';
+import { canonicalGs1Uri } from '../gs1/canonical.js';
+import { buildDigitalLink, type DigitalLink } from '../gs1/digital-link.js';
+import { GS1_DL_HOST } from '../gs1/epc-uri.js';
+
+export type Identifier =
+  | { kind: 'lot' | 'container' | 'item'; code: string }
+  | { kind: 'sscc'; sscc: string }
+  | { kind: 'ear-tag'; earTag: string }
+  | { kind: 'party-lot'; partyCode: string; lotNumber: string }
+  | { kind: 'gtin'; gtin: string; lot?: string; serial?: string; uri: string }
+  | { kind: 'uri'; uri: string };
+
+const URI = /^[a-z][a-z0-9+.-]*:\S+$/i;
+const CANONICAL_GTIN = /^https:\/\/id\.gs1\.org\/01\/(\d{14})(?:\/10\/([^/]+))?(?:\/21\/([^/]+))?$/;
+const CANONICAL_SSCC = /^https:\/\/id\.gs1\.org\/00\/(\d{18})$/;
+
+const unknownForm = (raw: string) =>
+  badRequest(
+    `${raw} is not an identifier this service knows: a lot, container or item code, an SSCC, a 15-digit ear tag, PARTYCODE:LOTNUMBER, a GS1 Digital Link or an EPC URI`,
+  );
+
+/**
+ * Classifies `raw`. `serviceBase` is this deployment's public origin: its `/lots/{code}` and
+ * `/t/{code}` URIs name a lot and a pack. Throws a 400 Problem for a malformed value, saying
+ * what is wrong with it (a wrong check character is probably a typo).
+ */
+export function parseIdentifier(raw: string, serviceBase: string): Identifier {
+  const value = raw.trim();
+  const separator = value.indexOf(':');
+  if (separator > 0) {
+    const partyCode = normalizeCode(value.slice(0, separator));
+    if (parsePartyCode(partyCode)) {
+      const lotNumber = value.slice(separator + 1);
+      if (!lotNumber) throw badRequest(`${raw}: give the party's lot number after the colon`);
+      return { kind: 'party-lot', partyCode, lotNumber };
+    }
+    if (URI.test(value)) return parseUri(value, serviceBase);
+  }
+  const code = normalizeCode(value);
+  if (/^\d{15}$/.test(code)) {
+    if (!isValidEarTag(code)) throw badRequest(`${code} is not a valid ear tag (species digit + county code + serial)`);
+    return { kind: 'ear-tag', earTag: code };
+  }
+  if (/^\d{18}$/.test(code)) {
+    if (!isValidSscc(code)) throw badRequest(`${code} is not a valid SSCC: its check digit is wrong — probably a typo`);
+    return { kind: 'sscc', sscc: code };
+  }
+  const kind = serviceCodeKind(code);
+  if (kind === 'lot' || kind === 'container' || kind === 'item') return { kind, code };
+  if (looksLikeServiceCode(code) && !hasValidMod31Check(code)) {
+    throw badRequest(`${code}: its check character is wrong — probably a typo`);
+  }
+  throw unknownForm(raw);
+}
+
+/** The shape of a lot, container or item code whatever its last character. */
+function looksLikeServiceCode(code: string): boolean {
+  const prefixes = [OBJECT_CODE_PREFIX.lot, OBJECT_CODE_PREFIX.container];
+  return (
+    (code.length === OBJECT_CODE_LENGTH && prefixes.includes(code[0]) && /^[0-9A-Z]+$/.test(code)) ||
+    (code.length === ITEM_CODE_LENGTH && /^[0-9A-Z]+$/.test(code))
+  );
+}
+
+function parseUri(uri: string, serviceBase: string): Identifier {
+  for (const [path, kind] of [
+    ['/lots/', 'lot'],
+    ['/t/', 'item'],
+  ] as const) {
+    if (uri.startsWith(serviceBase + path)) {
+      const code = normalizeCode(decodeURIComponent(uri.slice(serviceBase.length + path.length)));
+      const found = serviceCodeKind(code);
+      if (found === kind || (kind === 'lot' && found === 'container')) return { kind: found, code };
+      throw badRequest(`${uri} does not end in a valid ${kind} code`);
+    }
+  }
+  const canonical = canonicalGs1Uri(uri);
+  if (canonical) {
+    const gtin = CANONICAL_GTIN.exec(canonical);
+    if (gtin) {
+      return {
+        kind: 'gtin',
+        gtin: gtin[1],
+        uri: canonical,
+        ...(gtin[2] ? { lot: decodeURIComponent(gtin[2]) } : {}),
+        ...(gtin[3] ? { serial: decodeURIComponent(gtin[3]) } : {}),
+      };
+    }
+    const sscc = CANONICAL_SSCC.exec(canonical);
+    if (sscc) return { kind: 'sscc', sscc: sscc[1] };
+    return { kind: 'uri', uri: canonical };
+  }
+  return { kind: 'uri', uri };
+}
+
+/** The identifier a parsed GS1 Digital Link (GTIN or SSCC key) names; null for other keys. */
+export function digitalLinkIdentifier(link: DigitalLink): Identifier | null {
+  if (link.sscc) return { kind: 'sscc', sscc: link.sscc };
+  if (!link.gtin) return null;
+  const { gtin, lot, serial } = link;
+  const uri = canonicalGs1Uri(buildDigitalLink(GS1_DL_HOST, { gtin, lot, serial })) as string;
+  return { kind: 'gtin', gtin, uri, ...(lot !== undefined ? { lot } : {}), ...(serial !== undefined ? { serial } : {}) };
+}

@@ -1,0 +1,73 @@
+// A lot's quantity ledger, read: its status and its mass balance follow from the signed movements
+// recorded against it. Pure.
+
+// A correction writes the negated rows of the event it reverses, under the same kinds, so totals per kind net out.
+export const MOVEMENT_KINDS = ['produce', 'consume', 'ship_out', 'receive_in', 'destroy', 'sell'] as const;
+export type MovementKind = (typeof MOVEMENT_KINDS)[number];
+
+export const LOT_STATUSES = ['active', 'in_transit', 'consumed', 'sold', 'recalled', 'destroyed'] as const;
+export type LotStatus = (typeof LOT_STATUSES)[number];
+
+/**
+ * A lot's status follows from its ledger: quantity somewhere (on hand or on the road) keeps
+ * it alive, and once nothing is left the last kind of outflow names how it ended. A recall
+ * sticks while any quantity remains.
+ */
+export function nextLotStatus(state: { onHand: number; inTransit: number; lastDrain?: string; recalled: boolean }): LotStatus {
+  const remaining = state.onHand > 1e-9 || state.inTransit > 1e-9;
+  if (remaining) return state.recalled ? 'recalled' : state.onHand > 1e-9 ? 'active' : 'in_transit';
+  if (state.lastDrain === 'consume') return 'consumed';
+  if (state.lastDrain === 'sell') return 'sold';
+  if (state.lastDrain === 'destroy') return 'destroyed';
+  return state.recalled ? 'recalled' : 'active';
+}
+
+export type MassBalance = {
+  produced: number;
+  received: number;
+  consumed: number;
+  shipped: number;
+  destroyed: number;
+  sold: number;
+  onHand: number;
+  inTransit: number;
+  transitLoss: number;
+  /** produced − (consumed + destroyed + sold + on hand + in transit + transit loss); 0 when the books close. */
+  unaccounted: number;
+};
+
+/**
+ * Mass balance of one lot across all parties: what was made must be used, on hand, on the
+ * road, lost in transit, destroyed or sold. Yield loss of transformations shows in the
+ * output lots (their produced quantity), not here.
+ */
+export function massBalance(
+  totals: { kind: string; quantity: number }[],
+  shipmentLines: { quantity: number; receivedQuantity: number | null; status: string }[],
+): MassBalance {
+  const sum = (kind: string) => totals.filter((total) => total.kind === kind).reduce((acc, total) => acc + total.quantity, 0);
+  const round = (value: number) => Math.round(value * 1000) / 1000;
+  const produced = sum('produce');
+  const received = sum('receive_in');
+  const consumed = -sum('consume');
+  const shipped = -sum('ship_out');
+  const destroyed = -sum('destroy');
+  const sold = -sum('sell');
+  const onHand = totals.reduce((acc, total) => acc + total.quantity, 0);
+  const inTransit = shipmentLines.filter((line) => line.status === 'open').reduce((acc, line) => acc + line.quantity, 0);
+  const transitLoss = shipmentLines
+    .filter((line) => line.status === 'received')
+    .reduce((acc, line) => acc + (line.quantity - (line.receivedQuantity ?? line.quantity)), 0);
+  return {
+    produced: round(produced),
+    received: round(received),
+    consumed: round(consumed),
+    shipped: round(shipped),
+    destroyed: round(destroyed),
+    sold: round(sold),
+    onHand: round(onHand),
+    inTransit: round(inTransit),
+    transitLoss: round(transitLoss),
+    unaccounted: round(produced - (consumed + destroyed + sold + onHand + inTransit + transitLoss)),
+  };
+}

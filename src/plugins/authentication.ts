@@ -1,0 +1,16 @@
+import fp from 'fastify-plugin';
+import type { Principal } from '../access/index.js';
+import '../http/request.js';
+
+// Every route needs a valid API key unless its config says `public: true`.
+export default fp<{ authenticate: (authorization: string | undefined) => Promise<Principal> }>(async (app, { authenticate }) => {
+  app.decorateRequest('principalOrNull', null);
+  app.addHook('onRequest', async (request) => {
+    // OPTIONS (CORS preflight, capture limits) never carries credentials
+    if (request.method === 'OPTIONS' || request.is404 || request.routeOptions.config?.public || isDocs(request.routeOptions.url)) return;
+    request.principalOrNull = await authenticate(request.headers.authorization);
+  });
+});
+
+// Swagger UI registers its own routes under /docs.
+const isDocs = (url: string | undefined) => url === '/docs' || Boolean(url?.startsWith('/docs/'));
