@@ -48,7 +48,7 @@ import { type App, buildApp } from '../src/app.js';
 import type { Principal } from '../src/auth/principal.js';
 import { type Database, openPglite, openPostgres, queryRows } from '../src/db/client.js';
 import { MAX_CODES_PER_JOB } from '../src/items/service.js';
-import { consumerPage } from '../src/resolver/page.js';
+import { consumerPage } from '../src/resolver/pages.js';
 import type { PendingScan } from '../src/resolver/scan-buffer.js';
 import { consumerSummaryJson, lotSummary } from '../src/resolver/summary.js';
 

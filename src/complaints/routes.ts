@@ -4,7 +4,7 @@ import { requireRole } from '../auth/principal.js';
 import { bearerSecurity, principalOf } from '../http/authenticate.js';
 import { preferredType } from '../http/negotiate.js';
 import { problemSchema } from '../http/problem.js';
-import { complaintReceivedPage, complaintStatusPage } from '../resolver/page.js';
+import { complaintReceivedPage, complaintStatusPage } from './pages.js';
 import { COMPLAINT_STATUSES, complaintSchema, complaintStatusSchema, fileComplaintBody, transitionBody } from './schemas.js';
 import type { ComplaintService } from './service.js';
 

@@ -5,7 +5,7 @@ import { isValidRegionCode } from '../codes/china.js';
 import { parseDigitalLinkPath } from '../gs1/digital-link.js';
 import { preferredType } from '../http/negotiate.js';
 import { badRequest, notFound, type Problem, problemSchema } from '../http/problem.js';
-import { consumerPage, notGenuinePage } from './page.js';
+import { consumerPage, notGenuinePage } from './pages.js';
 import { NotGenuineError, type Resolved, type ResolverService, type ScanContext } from './service.js';
 import { consumerSummaryJson } from './summary.js';
 

@@ -1,5 +1,5 @@
 import t from 'tap';
-import { complaintReceivedPage, consumerPage, notGenuinePage } from '../../src/resolver/page.js';
+import { consumerPage, notGenuinePage } from '../../src/resolver/pages.js';
 import type { LotSummary, PackFacts } from '../../src/resolver/summary.js';
 import { demoLot, demoPack, FARM_1, FARM_2, PROCESSOR } from '../fixtures/demo-summary.js';
 
@@ -221,16 +221,4 @@ t.test('notGenuinePage warns in both languages', async (t) => {
   t.match(en, 'This code is not registered — it may not be genuine');
   t.match(en, 'report it to market regulators');
   t.match(en, 'href="?lang=zh-CN"');
-});
-
-t.test('complaintReceivedPage shows the ticket and a status link', async (t) => {
-  const zh = complaintReceivedPage('TS-20261120-0042', '/complaints/TS-20261120-0042', 'zh-CN');
-  t.match(zh, '投诉编号');
-  t.match(zh, '<code>TS-20261120-0042</code>');
-  t.match(zh, '<a class="link" href="/complaints/TS-20261120-0042">查询处理进度</a>');
-  const en = complaintReceivedPage('TS-1', '/complaints/TS-1?x=1&y=2', 'en');
-  t.match(en, 'Ticket number');
-  t.match(en, 'href="/complaints/TS-1?x=1&amp;y=2"');
-  t.match(en, '<html lang="en">');
-  t.notMatch(en, 'hreflang', 'no language switch on the answer to a POST');
 });
