@@ -568,7 +568,7 @@ async function main() {
         lotCode: demo.retailLotCode,
         partyCode: sampleItem?.party_code ?? null,
         at: new Date(),
-        region: 'CN-50',
+        region: '500236',
         ipHash: '0'.repeat(32),
         userAgent: 'bench',
       };

@@ -1,20 +1,18 @@
 // Server-rendered pages a consumer reaches by scanning a pack's QR code: the trace summary with
 // warnings and a complaint form, and "not genuine" for unknown codes.
+import { regionName } from '../codes/regions.js';
 import { Html, html, LAYOUT_END, languageSwitch, layout, layoutHead, list, shanghaiTime } from '../web/html.js';
 import { type Lang, TEXT, type Text } from '../web/i18n/index.js';
 import { lineageSvg } from './lineage-svg.js';
 import type { LotSummary, PackFacts } from './summary.js';
 
-// Administrative regions (GB/T 2260) around Fengjie that the demo chain passes through.
-const REGIONS: Record<string, Record<Lang, string>> = {
-  '500236': { 'zh-CN': '重庆市奉节县', en: 'Fengjie County, Chongqing' },
-  '500103': { 'zh-CN': '重庆市渝中区', en: 'Yuzhong District, Chongqing' },
-  '500101': { 'zh-CN': '重庆市万州区', en: 'Wanzhou District, Chongqing' },
-  '500235': { 'zh-CN': '重庆市云阳县', en: 'Yunyang County, Chongqing' },
-  '500237': { 'zh-CN': '重庆市巫山县', en: 'Wushan County, Chongqing' },
-  '500238': { 'zh-CN': '重庆市巫溪县', en: 'Wuxi County, Chongqing' },
-};
-const regionName = (code: string, lang: Lang) => REGIONS[code]?.[lang] ?? code;
+// Region names exist in Chinese only: marked as such on the English page, so its reader's browser
+// picks a Chinese font and voice. An unknown code shows as the code.
+function regionLabel(code: string, lang: Lang): Html | string {
+  const name = regionName(code);
+  if (name === undefined) return code;
+  return lang === 'zh-CN' ? name : html`<span lang="zh-CN">${name}</span>`;
+}
 
 function productCard(summary: LotSummary, t: Text): Html {
   const { product, lot } = summary;
@@ -73,8 +71,8 @@ function renderLotParts(summary: LotSummary, lang: Lang): LotParts {
   const banners = html`${summary.warnings.map((warning) => html`<div class="alert stop" role="alert">${t.banners[warning]}<p>${t.bannerHint}</p></div>`)}`;
   const sections = html`
 ${productCard(summary, t)}
-${producer ? html`<section><h2>${t.producer}</h2><p>${producer.name}<br><span class="muted">${regionName(producer.regionCode, lang)}${producer.address ? html` · ${producer.address}` : ''}</span></p></section>` : ''}
-<section><h2>${t.origins}</h2>${list(t, summary.origins, (origin) => html`<li>${origin.farm}<br><span class="muted">${regionName(origin.regionCode, lang)}${origin.address ? html` · ${origin.address}` : ''}${origin.earTagCount ? html` · ${t.earTags(origin.earTagCount)}` : ''}</span></li>`)}</section>
+${producer ? html`<section><h2>${t.producer}</h2><p>${producer.name}<br><span class="muted">${regionLabel(producer.regionCode, lang)}${producer.address ? html` · ${producer.address}` : ''}</span></p></section>` : ''}
+<section><h2>${t.origins}</h2>${list(t, summary.origins, (origin) => html`<li>${origin.farm}<br><span class="muted">${regionLabel(origin.regionCode, lang)}${origin.address ? html` · ${origin.address}` : ''}${origin.earTagCount ? html` · ${t.earTags(origin.earTagCount)}` : ''}</span></li>`)}</section>
 <section><h2>${t.timeline}</h2>${timeline.length ? html`<ol>${timeline.map((step) => html`<li><span class="stage ${step.stage}">${t.stages[step.stage]}</span>${shanghaiTime(step.time)} · ${t.actions[step.action] ?? step.action}<br>${step.party}${step.place ? html`<br><span class="muted">${step.place}</span>` : ''}</li>`)}</ol>` : html`<p class="muted">${t.none}</p>`}</section>
 <section><h2>${t.tests}</h2>${list(t, summary.tests, (test) => html`<li>${t.testKinds[test.kind] ?? test.kind} · <span class="${test.result === 'pass' ? 'pass' : 'fail'}">${t.results[test.result] ?? test.result}</span><br><span class="muted">${shanghaiTime(test.time)}${test.lab ? html` · ${test.lab}` : ''}${test.reportNumber ? html` · ${t.reportNumber} <code>${test.reportNumber}</code>` : ''}</span></li>`)}</section>
 <section><h2>${t.certificates}</h2>${list(t, summary.certificates, (certificate) => html`<li>${t.certificateTypes[certificate.type] ?? certificate.type}<br><code>${certificate.number}</code></li>`)}</section>

@@ -109,12 +109,24 @@ t.test('a counterfeit warning when the code looks copied, and the form suggests 
   t.notMatch(render(demo()), 'selected');
 });
 
+t.test('producer and farm places are named from the region list', async (t) => {
+  const spread = demo();
+  spread.lot.producer = { ...spread.lot.producer!, regionCode: '500103' };
+  spread.lot.origins[1] = { ...spread.lot.origins[1], regionCode: '511502' };
+  const page = render(spread);
+  t.match(sectionOf(page, '生产企业'), '重庆市渝中区');
+  const origins = sectionOf(page, '原料产地');
+  t.match(origins, '重庆市奉节县');
+  t.match(origins, '四川省宜宾市翠屏区');
+  t.notMatch(page, '<span lang=', 'the Chinese page needs no language marks');
+});
+
 t.test('the English page', async (t) => {
   const page = render(demo(), { ...OPTIONS, lang: 'en', switchLangHref: '/t/K7QM2XR9P4D?lang=zh-CN' });
   t.match(page, '<html lang="en">');
   t.match(page, 'Geographical indication');
   t.match(page, 'Green food');
-  t.match(page, 'Fengjie County, Chongqing');
+  t.match(sectionOf(page, 'Origin farms'), '<span lang="zh-CN">重庆市奉节县</span>', 'region names are Chinese, marked as such');
   t.strictSame(
     stagesShown(page).filter((stage, i, all) => all.indexOf(stage) === i),
     ['Farm', 'Slaughter', 'Cutting', 'Processing', 'Cold chain'],
