@@ -48,7 +48,7 @@ import { type App, buildApp } from '../src/app.js';
 import type { Principal } from '../src/access/index.js';
 import { type Database, openPglite, openPostgres, queryRows } from '../src/db/client.js';
 import { MAX_CODES_PER_JOB } from '../src/items/service.js';
-import { consumerPage } from '../src/resolver/page.js';
+import { consumerPage } from '../src/resolver/pages.js';
 import type { PendingScan } from '../src/resolver/scan-buffer.js';
 import { consumerSummaryJson, lotSummary } from '../src/resolver/summary.js';
 
@@ -568,7 +568,7 @@ async function main() {
         lotCode: demo.retailLotCode,
         partyCode: sampleItem?.party_code ?? null,
         at: new Date(),
-        region: 'CN-50',
+        region: '500236',
         ipHash: '0'.repeat(32),
         userAgent: 'bench',
       };

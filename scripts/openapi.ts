@@ -10,7 +10,12 @@ await app.ready();
 const spec = app.swagger() as { components?: { schemas?: Record<string, unknown> } };
 // Component order follows module load order; sorted, the document changes only when a schema does.
 const schemas = spec.components?.schemas ?? {};
-if (spec.components) spec.components.schemas = Object.fromEntries(Object.keys(schemas).sort().map((name) => [name, schemas[name]]));
+if (spec.components)
+  spec.components.schemas = Object.fromEntries(
+    Object.keys(schemas)
+      .sort()
+      .map((name) => [name, schemas[name]]),
+  );
 const document = `${JSON.stringify(spec, null, 2)}\n`;
 await app.close();
 await database.close();

@@ -1,6 +1,6 @@
 /**
  * Chinese identifiers that carry no public check algorithm (or none we verify):
- * region codes, livestock ear tags, food production licences.
+ * region code shapes, livestock ear tags, food production licences.
  */
 
 export type EarTagSpecies = 'pig' | 'cattle' | 'sheep_goat';
@@ -12,8 +12,13 @@ function plausibleProvince(two: string): boolean {
   return n >= 11 && n <= 82;
 }
 
-/** 6-digit administrative region code (GB/T 2260), e.g. 500236 (奉节县, 重庆). */
-export function isValidRegionCode(value: string): boolean {
+/**
+ * The shape of a 6-digit administrative region code (GB/T 2260), e.g. 500236 (奉节县, 重庆).
+ * New registrations check the code against the list (`isKnownRegionCode` in regions.ts); identifiers
+ * issued earlier (party codes, ear tags) are read by shape, since they keep the region they were
+ * issued under after the list renames or retires it.
+ */
+export function hasRegionCodeShape(value: string): boolean {
   return typeof value === 'string' && /^\d{6}$/.test(value) && plausibleProvince(value.slice(0, 2));
 }
 
@@ -24,7 +29,7 @@ const EAR_TAG_SPECIES: Record<string, EarTagSpecies> = { 1: 'pig', 2: 'cattle', 
  * 6-digit region code, 8-digit serial. No check digit exists, so shape only.
  */
 export function isValidEarTag(value: string): boolean {
-  return typeof value === 'string' && /^[123]\d{14}$/.test(value) && isValidRegionCode(value.slice(1, 7));
+  return typeof value === 'string' && /^[123]\d{14}$/.test(value) && hasRegionCodeShape(value.slice(1, 7));
 }
 
 /** Species of a valid ear tag; throws RangeError otherwise. */

@@ -5,8 +5,9 @@
  * anyone enumerate neighbours' records.
  */
 import { customAlphabet } from 'nanoid';
-import { isValidRegionCode } from './china.js';
+import { hasRegionCodeShape } from './china.js';
 import { hasValidMod31Check, MOD31_CHARSET, mod31CheckChar } from './mod31.js';
+import { isKnownRegionCode } from './regions.js';
 
 export const PARTY_KINDS = [
   'farm',
@@ -72,16 +73,16 @@ export function newPartyCode(kind: PartyKind, regionCode: string): string {
   // hasOwn, not a plain lookup, so 'toString' and friends are rejected for untyped callers.
   if (!Object.hasOwn(PARTY_KIND_LETTER, kind)) throw new RangeError(`unknown party kind: ${String(kind)}`);
   const letter = PARTY_KIND_LETTER[kind];
-  if (!isValidRegionCode(regionCode)) throw new RangeError(`invalid region code: ${JSON.stringify(regionCode)}`);
+  if (!isKnownRegionCode(regionCode)) throw new RangeError(`unknown region code: ${JSON.stringify(regionCode)}`);
   return withCheck(letter + regionCode + partyRandom());
 }
 
-/** Kind and region of a party code, or null on bad shape or check character. */
+/** Kind and region of a party code, or null on bad shape or check character (the region is read by shape). */
 export function parsePartyCode(code: string): { kind: PartyKind; regionCode: string } | null {
   if (typeof code !== 'string' || code.length !== PARTY_CODE_LENGTH || !hasValidMod31Check(code)) return null;
   const kind = LETTER_TO_KIND.get(code[0]);
   const regionCode = code.slice(1, 7);
-  if (kind === undefined || !isValidRegionCode(regionCode)) return null;
+  if (kind === undefined || !hasRegionCodeShape(regionCode)) return null;
   return { kind, regionCode };
 }
 

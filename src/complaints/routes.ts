@@ -4,7 +4,7 @@ import { requireRole } from '../access/index.js';
 import { problemSchema } from '../errors/problem.js';
 import { preferredType } from '../http/negotiate.js';
 import { bearerSecurity, principalOf } from '../http/request.js';
-import { complaintReceivedPage, complaintStatusPage } from '../resolver/page.js';
+import { complaintReceivedPage, complaintStatusPage } from './pages.js';
 import { COMPLAINT_STATUSES, complaintSchema, complaintStatusSchema, fileComplaintBody, transitionBody } from './schemas.js';
 import type { ComplaintService } from './service.js';
 

@@ -1,12 +1,13 @@
 import { z } from 'zod';
-import { isValidRegionCode, isValidScLicence } from '../codes/china.js';
+import { isValidScLicence } from '../codes/china.js';
 import { isValidGln } from '../codes/gs1.js';
+import { isKnownRegionCode } from '../codes/regions.js';
 import { PARTY_KINDS } from '../codes/service-codes.js';
 import { isValidUscc } from '../codes/uscc.js';
 
 export const regionCodeSchema = z
   .string()
-  .refine(isValidRegionCode, { error: 'must be a 6-digit administrative region code (GB/T 2260), e.g. 500236' });
+  .refine(isKnownRegionCode, { error: 'must be a 6-digit administrative region code listed in GB/T 2260, e.g. 500236' });
 export const glnSchema = z.string().refine(isValidGln, { error: 'must be a 13-digit GLN with a valid check digit' });
 
 export const partyKindSchema = z.enum(PARTY_KINDS);

@@ -1,12 +1,9 @@
 // Server-drawn picture of a lot's chain for the consumer page: farms on the left, the scanned lot
 // on the right, one column per trace depth. Pure and deterministic, no client script.
+import { escapeXml } from '../web/html.js';
 import type { ConsumerSummary, Stage } from './summary.js';
 
 type Lineage = ConsumerSummary['lineage'];
-
-/** Escapes text for XML and HTML alike (`&#39;` rather than `&apos;`, which HTML4 parsers lack). */
-export const escapeXml = (value: string) =>
-  value.replace(/[&<>"']/g, (ch) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[ch] as string);
 
 const COLOURS: Record<Stage, { fill: string; stroke: string }> = {
   farm: { fill: '#e6f4e7', stroke: '#2e7d32' },

@@ -1,11 +1,11 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { isValidRegionCode } from '../codes/china.js';
+import { isKnownRegionCode } from '../codes/regions.js';
 import { badRequest, notFound, type Problem, problemSchema } from '../errors/problem.js';
 import { parseDigitalLinkPath } from '../gs1/digital-link.js';
 import { preferredType } from '../http/negotiate.js';
-import { consumerPage, notGenuinePage } from './page.js';
+import { consumerPage, notGenuinePage } from './pages.js';
 import { NotGenuineError, type Resolved, type ResolverService, type ScanContext } from './service.js';
 import { consumerSummaryJson } from './summary.js';
 
@@ -35,7 +35,7 @@ export const resolverRoutes: FastifyPluginAsyncZod<{ service: ResolverService; p
     const region = query.region ?? (request.headers['x-region'] as string | undefined) ?? null;
     return {
       record: request.method === 'GET',
-      region: region && isValidRegionCode(region) ? region : null,
+      region: region && isKnownRegionCode(region) ? region : null,
       ip: request.ip,
       userAgent: request.headers['user-agent']?.slice(0, 300) ?? null,
     };

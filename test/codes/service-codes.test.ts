@@ -48,6 +48,8 @@ t.test('party codes round-trip for every kind', async (t) => {
 t.test('newPartyCode rejects bad input', async (t) => {
   t.throws(() => newPartyCode('farm', '50023'), RangeError);
   t.throws(() => newPartyCode('farm', '990000'), RangeError);
+  t.throws(() => newPartyCode('farm', '509999'), RangeError, 'well-formed but not in GB/T 2260');
+  t.throws(() => newPartyCode('farm', '500234'), RangeError, 'retired region');
   t.throws(() => newPartyCode('pirate' as PartyKind, '500236'), RangeError);
   t.throws(() => newPartyCode('toString' as PartyKind, '500236'), RangeError);
 });
@@ -66,6 +68,12 @@ t.test('parsePartyCode rejects bad shape/check', async (t) => {
   t.equal(parsePartyCode(badRegion + mod31CheckChar(badRegion)), null, 'implausible region');
   const letterRegion = 'Y5002A6ABCDEFG';
   t.equal(parsePartyCode(letterRegion + mod31CheckChar(letterRegion)), null, 'non-digit region');
+  const retiredRegion = 'Y500234ABCDEFG';
+  t.same(
+    parsePartyCode(retiredRegion + mod31CheckChar(retiredRegion)),
+    { kind: 'farm', regionCode: '500234' },
+    'a code issued before its region was retired (开县, now 500154) still parses',
+  );
   t.equal(parsePartyCode(''), null);
   t.equal(parsePartyCode(undefined as unknown as string), null);
 });

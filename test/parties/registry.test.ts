@@ -28,6 +28,11 @@ t.test('parties, locations and products: unified codes and checked identifiers',
   expectStatus(t, duplicate, 409, 'USCC registered twice');
   t.equal(duplicate.body.errors[0].pointer, '/uscc');
   expectStatus(t, await world.admin.post('/parties', { kind: 'farm', name: 'x', regionCode: '5002' }), 400, 'region code');
+  for (const regionCode of ['509999', '999999']) {
+    const unknownRegion = await world.admin.post('/parties', { kind: 'farm', name: 'x', regionCode });
+    expectStatus(t, unknownRegion, 400, `region code ${regionCode} is not in GB/T 2260`);
+    t.equal(unknownRegion.body.errors[0].pointer, '/regionCode');
+  }
   expectStatus(
     t,
     await world.admin.post('/parties', { kind: 'farm', name: 'x', regionCode: '500236', gln: '9521234000007' }),
@@ -97,6 +102,14 @@ t.test('parties, locations and products: unified codes and checked identifiers',
     400,
     'latitude range',
   );
+  const unlistedRegion = await operator.api.post('/locations', {
+    partyCode: operator.code,
+    name: 'x',
+    kind: 'plant',
+    regionCode: '509999',
+  });
+  expectStatus(t, unlistedRegion, 400, 'location in a region not in GB/T 2260');
+  t.equal(unlistedRegion.body.errors[0].pointer, '/regionCode');
   const listed = await operator.api.get(`/locations?partyCode=${operator.code}`);
   t.same(
     listed.body.items.map((l: { code: string }) => l.code),

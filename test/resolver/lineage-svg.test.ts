@@ -1,5 +1,5 @@
 import t from 'tap';
-import { escapeXml, lineageSvg } from '../../src/resolver/lineage-svg.js';
+import { lineageSvg } from '../../src/resolver/lineage-svg.js';
 import type { ConsumerSummary } from '../../src/resolver/summary.js';
 import { demoLineage } from '../fixtures/demo-summary.js';
 
@@ -106,8 +106,4 @@ t.test('output is deterministic and an empty chain still draws', async (t) => {
   const empty = lineageSvg({ nodes: [], edges: [] }, 'zh-CN');
   t.match(empty, /^<svg [^>]*viewBox="0 0 \d+ \d+"/);
   t.equal(count(empty, /<rect /g), 0);
-});
-
-t.test('escapeXml', async (t) => {
-  t.equal(escapeXml(`<a href="x">Tom & Jerry's</a>`), '&lt;a href=&quot;x&quot;&gt;Tom &amp; Jerry&#39;s&lt;/a&gt;');
 });

@@ -120,6 +120,7 @@ t.test('resolver: short codes and GS1 Digital Links, with content negotiation', 
   await get(`/t/${unissuedCode()}?format=json`);
   await get(`/t/${code}?format=json&region=500103`);
   await get(`/t/${code}?format=json&region=110101`);
+  await get(`/t/${code}?format=json&region=509999`);
   const flags = (await regulator.get('/regulator/flags')).body.items;
   const kinds = new Set(flags.map((f: { kind: string; code: string }) => `${f.kind}:${f.code}`));
   t.ok(kinds.has(`unknown_code:${unissuedCode()}`), 'unknown code flagged');
@@ -131,6 +132,10 @@ t.test('resolver: short codes and GS1 Digital Links, with content negotiation', 
   t.ok(lotScans.totalScans >= 8);
   t.equal(lotScans.distinctCodes, 1);
   t.ok(lotScans.byRegion.some((r: { region: string }) => r.region === '110101'));
+  t.notOk(
+    lotScans.byRegion.some((r: { region: string }) => r.region === '509999'),
+    'a region not in GB/T 2260 is not recorded',
+  );
   t.equal((await client(app).get('/regulator/flags')).status, 401, 'flags are not public');
 });
 

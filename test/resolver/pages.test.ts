@@ -1,5 +1,5 @@
 import t from 'tap';
-import { complaintReceivedPage, consumerPage, notGenuinePage } from '../../src/resolver/page.js';
+import { consumerPage, notGenuinePage } from '../../src/resolver/pages.js';
 import type { LotSummary, PackFacts } from '../../src/resolver/summary.js';
 import { demoLot, demoPack, FARM_1, FARM_2, PROCESSOR } from '../fixtures/demo-summary.js';
 
@@ -109,12 +109,24 @@ t.test('a counterfeit warning when the code looks copied, and the form suggests 
   t.notMatch(render(demo()), 'selected');
 });
 
+t.test('producer and farm places are named from the region list', async (t) => {
+  const spread = demo();
+  spread.lot.producer = { ...spread.lot.producer!, regionCode: '500103' };
+  spread.lot.origins[1] = { ...spread.lot.origins[1], regionCode: '511502' };
+  const page = render(spread);
+  t.match(sectionOf(page, '生产企业'), '重庆市渝中区');
+  const origins = sectionOf(page, '原料产地');
+  t.match(origins, '重庆市奉节县');
+  t.match(origins, '四川省宜宾市翠屏区');
+  t.notMatch(page, '<span lang=', 'the Chinese page needs no language marks');
+});
+
 t.test('the English page', async (t) => {
   const page = render(demo(), { ...OPTIONS, lang: 'en', switchLangHref: '/t/K7QM2XR9P4D?lang=zh-CN' });
   t.match(page, '<html lang="en">');
   t.match(page, 'Geographical indication');
   t.match(page, 'Green food');
-  t.match(page, 'Fengjie County, Chongqing');
+  t.match(sectionOf(page, 'Origin farms'), '<span lang="zh-CN">重庆市奉节县</span>', 'region names are Chinese, marked as such');
   t.strictSame(
     stagesShown(page).filter((stage, i, all) => all.indexOf(stage) === i),
     ['Farm', 'Slaughter', 'Cutting', 'Processing', 'Cold chain'],
@@ -221,16 +233,4 @@ t.test('notGenuinePage warns in both languages', async (t) => {
   t.match(en, 'This code is not registered — it may not be genuine');
   t.match(en, 'report it to market regulators');
   t.match(en, 'href="?lang=zh-CN"');
-});
-
-t.test('complaintReceivedPage shows the ticket and a status link', async (t) => {
-  const zh = complaintReceivedPage('TS-20261120-0042', '/complaints/TS-20261120-0042', 'zh-CN');
-  t.match(zh, '投诉编号');
-  t.match(zh, '<code>TS-20261120-0042</code>');
-  t.match(zh, '<a class="link" href="/complaints/TS-20261120-0042">查询处理进度</a>');
-  const en = complaintReceivedPage('TS-1', '/complaints/TS-1?x=1&y=2', 'en');
-  t.match(en, 'Ticket number');
-  t.match(en, 'href="/complaints/TS-1?x=1&amp;y=2"');
-  t.match(en, '<html lang="en">');
-  t.notMatch(en, 'hreflang', 'no language switch on the answer to a POST');
 });

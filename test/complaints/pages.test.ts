@@ -1,0 +1,39 @@
+import t from 'tap';
+import { complaintReceivedPage, complaintStatusPage } from '../../src/complaints/pages.js';
+
+t.test('complaintReceivedPage shows the ticket and a status link', async (t) => {
+  const zh = complaintReceivedPage('TS-20261120-0042', '/complaints/TS-20261120-0042', 'zh-CN');
+  t.match(zh, '<div class="alert ok" role="status">投诉已提交</div>');
+  t.match(zh, '投诉编号');
+  t.match(zh, '<code>TS-20261120-0042</code>');
+  t.match(zh, '<a class="link" href="/complaints/TS-20261120-0042">查询处理进度</a>');
+  const en = complaintReceivedPage('TS-1', '/complaints/TS-1?x=1&y=2', 'en');
+  t.match(en, 'Ticket number');
+  t.match(en, 'href="/complaints/TS-1?x=1&amp;y=2"');
+  t.match(en, '<html lang="en">');
+  t.notMatch(en, 'hreflang', 'no language switch on the answer to a POST');
+});
+
+t.test('complaintStatusPage shows the status and its times in China time', async (t) => {
+  const complaint = {
+    ticket: 'TS-20261120-0042',
+    status: 'investigating',
+    createdAt: new Date('2026-11-20T02:15:00.000Z'),
+    updatedAt: new Date('2026-11-20T16:30:00.000Z'),
+  };
+  const zh = complaintStatusPage(complaint, 'zh-CN');
+  t.match(zh, '<title>投诉处理进度</title>');
+  t.match(zh, '<code>TS-20261120-0042</code>');
+  t.match(zh, '<strong>调查处理中</strong>');
+  t.match(zh, '<dt>提交时间</dt><dd>2026-11-20 10:15</dd>');
+  t.match(zh, '<dt>最近更新</dt><dd>2026-11-21 00:30</dd>', 'past midnight in China');
+  t.notMatch(zh, 'hreflang');
+  const en = complaintStatusPage({ ...complaint, status: 'resolved' }, 'en');
+  t.match(en, '<html lang="en">');
+  t.match(en, '<strong>Resolved</strong>');
+  t.match(
+    complaintStatusPage({ ...complaint, status: 'escalated' }, 'en'),
+    '<strong>escalated</strong>',
+    'an unknown status is shown as given',
+  );
+});
