@@ -16,6 +16,8 @@ import { createSubscriptionService } from './epcis/subscriptions.js';
 import { createEventsRepository } from './events/repository.js';
 import { eventRoutes } from './events/routes.js';
 import { createEventService } from './events/service.js';
+import { createEventWriter } from './events/writer/index.js';
+import { createEventWriterRepository } from './events/writer/repository.js';
 import { healthRoutes } from './health/routes.js';
 import { createIdentifierService } from './identifiers/service.js';
 import { createItemsRepository } from './items/repository.js';
@@ -64,10 +66,13 @@ export type AppOptions = {
   /** How often webhook subscriptions are checked for new events, and how far behind now a delivery window ends. */
   subscriptionTickMs?: number;
   subscriptionLagMs?: number;
+  /** The one clock events are checked against (an event must not lie in its future). */
+  now?: () => Date;
 };
 
-/** Every repository, over one database handle (the root handle, or a transaction's). */
-function repositoriesOver(db: Db, database: Pick<Database, 'copyRows'>) {
+/** The repositories, built once over the database (services, seeds and tools that load data use them). */
+export function createRepositories(database: Database) {
+  const { db } = database;
   return {
     apiKeys: createApiKeysRepository(db),
     parties: createPartiesRepository(db),
@@ -77,15 +82,12 @@ function repositoriesOver(db: Db, database: Pick<Database, 'copyRows'>) {
     shipments: createShipmentsRepository(db),
     lineage: createLineageRepository(db),
     events: createEventsRepository(db),
-    items: createItemsRepository({ db, copyRows: database.copyRows }),
+    items: createItemsRepository(database),
     scans: createScansRepository(db),
     complaints: createComplaintsRepository(db),
     epcis: createEpcisRepository(db),
   };
 }
-
-/** The repositories, built once over the database (services, seeds and tools that load data use them). */
-export const createRepositories = (database: Database) => repositoriesOver(database.db, database);
 export type Repositories = ReturnType<typeof createRepositories>;
 
 type ServiceLog = { error: (object: object, message: string) => void; warn: (object: object, message: string) => void };
@@ -100,12 +102,13 @@ export function createServices(
   const identifiers = createIdentifierService({ ...repos, publicBaseUrl });
   const trace = createTraceService({ ...repos, identifiers });
   const partyExists = async (code: string) => (await repos.parties.findByCode(code)) !== undefined;
-  // Event writes run in one transaction with repositories bound to it.
-  const transaction = <T>(
-    work: (scoped: ReturnType<typeof repositoriesOver> & { tx: Db; identifiers: typeof identifiers }) => Promise<T>,
-  ) => database.db.transaction((tx) => work({ ...repositoriesOver(tx as unknown as Db, database), tx: tx as unknown as Db, identifiers }));
+  const now = options.now ?? (() => new Date());
+  const transaction = <T>(work: (tx: Db) => Promise<T>) => database.db.transaction((tx) => work(tx as unknown as Db));
+  // the one writer of events, lots, the ledger and lineage: native events, EPCIS capture and devices all go through it
+  const writer = createEventWriter({ repository: createEventWriterRepository(), ...repos, now });
   const epcis = createEpcisService({
     transaction,
+    capture: { writer, identifiers, epcis: repos.epcis, products: repos.products, publicBaseUrl },
     epcis: repos.epcis,
     identifiers,
     events: repos.events,
@@ -127,7 +130,7 @@ export function createServices(
     products: createProductService({ products: repos.products, partyExists }),
     lots: createLotService({ lots: repos.lots, shipments: repos.shipments }),
     shipments: createShipmentService({ shipments: repos.shipments }),
-    events: createEventService({ transaction, events: repos.events, lots: repos.lots }),
+    events: createEventService({ transaction, writer, events: repos.events }),
     identifiers,
     trace,
     items: createItemService({ items: repos.items, lots: repos.lots, products: repos.products, publicBaseUrl, log: options.log }),

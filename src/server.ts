@@ -22,8 +22,9 @@ async function main() {
     complaintsPerHour: config.COMPLAINTS_PER_HOUR,
     ipSalt: config.IP_HASH_SALT,
   });
-  const interrupted = await app.services.items.recoverInterruptedJobs();
-  if (interrupted > 0) app.log.warn({ interrupted }, 'code jobs interrupted by the last shutdown were failed; issue them again');
+  const codeJobs = await app.services.items.resumeInterruptedJobs();
+  const captureJobs = await app.services.epcis.resumeInterruptedJobs();
+  if (codeJobs + captureJobs > 0) app.log.warn({ codeJobs, captureJobs }, 'jobs left unfinished by the last stop run again');
   const adminKey = await app.services.apiKeys.ensureAdminKey(config.ADMIN_API_KEY);
   const demo = config.SEED_DEMO ? await loadDemoChainOnce(app.services, createRepositories(database)) : null;
 

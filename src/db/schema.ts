@@ -12,6 +12,7 @@ import {
   primaryKey,
   text,
   timestamp,
+  unique,
   uniqueIndex,
 } from 'drizzle-orm/pg-core';
 
@@ -193,8 +194,9 @@ export const eventLots = pgTable(
   (t) => [primaryKey({ columns: [t.eventId, t.lotCode, t.role] }), index('event_lots_lot_idx').on(t.lotCode)],
 );
 
-// Quantity ledger: every change to what a party holds of a lot, signed. Balances, mass
-// balance and corrections (negating an event's rows) all derive from it.
+// Quantity ledger: every change to what a party holds of a lot, signed, and whether it lies
+// loose (container_code null) or packed in a container. Balances, mass balance and corrections
+// (negating an event's rows) all derive from it.
 export const lotMovements = pgTable(
   'lot_movements',
   {
@@ -207,6 +209,7 @@ export const lotMovements = pgTable(
     partyCode: text('party_code').notNull(),
     kind: text('kind').notNull(),
     quantity: quantity('quantity').notNull(),
+    containerCode: text('container_code'),
   },
   (t) => [index('lot_movements_lot_party_idx').on(t.lotCode, t.partyCode), index('lot_movements_event_idx').on(t.eventId)],
 );
@@ -270,8 +273,13 @@ export const shipmentLines = pgTable(
     quantity: quantity('quantity').notNull(),
     receivedQuantity: quantity('received_quantity'),
     partyCode: text('party_code').notNull(),
+    /** The container the lot travels packed in; null for a loose lot (or a container shipped itself). */
+    containerCode: text('container_code'),
   },
-  (t) => [primaryKey({ columns: [t.shipmentId, t.lotCode] }), index('shipment_lines_lot_idx').on(t.lotCode)],
+  (t) => [
+    unique('shipment_lines_line_key').on(t.shipmentId, t.lotCode, t.containerCode).nullsNotDistinct(),
+    index('shipment_lines_lot_idx').on(t.lotCode),
+  ],
 );
 
 export const apiKeys = pgTable(
@@ -401,10 +409,14 @@ export const epcisCaptures = pgTable(
     duplicates: integer('duplicates').notNull().default(0),
     errors: jsonb('errors').$type<CaptureProblem[]>().notNull().default([]),
     eventIds: jsonb('event_ids').$type<string[]>().notNull().default([]),
+    /** The document, kept until the job has finished so that a restart can run it again. */
+    document: jsonb('document').$type<Record<string, unknown>>(),
+    /** Events already stored or rejected (proceed jobs commit in chunks and resume after a restart). */
+    processed: integer('processed').notNull().default(0),
     createdAt: createdAt(),
     finishedAt: timestamp('finished_at', { withTimezone: true, mode: 'date' }),
   },
-  (t) => [index('epcis_captures_party_idx').on(t.partyCode, t.createdAt)],
+  (t) => [index('epcis_captures_party_idx').on(t.partyCode, t.createdAt), index('epcis_captures_status_idx').on(t.status)],
 );
 
 // EPCIS named queries and their webhook subscriptions. `owner` is the party for operator keys

@@ -1,10 +1,16 @@
+// EPCIS 2.0 events into the one event writer: identifiers resolved in bulk, each event mapped to
+// the native action it amounts to (commission, transform, pack, unpack, ship, receive, destroy,
+// sell, observe) so the same rules, ledger and authorization apply, and idempotency by event id
+// (given, or the CBV 2.0 hash).
 import { newContainerCode, newLotCode } from '../codes/service-codes.js';
 import type { Db } from '../db/client.js';
-import { bodyField, conflict, Problem, unprocessable } from '../errors/problem.js';
-import type { EventsRepository } from '../events/repository.js';
-import type { IdentifierService, Referent } from '../identifiers/service.js';
-import type { LineageRepository } from '../lineage/repository.js';
-import type { LotsRepository } from '../lots/repository.js';
+import { bodyField, conflict, Problem } from '../errors/problem.js';
+import type { EventType } from '../events/schemas.js';
+import { BatchRejected, type EventWriter, type WriteRequest } from '../events/writer/index.js';
+import type { EventAction } from '../events/writer/rules/index.js';
+import type { Line, LotSpec } from '../events/writer/scope.js';
+import type { Identifier } from '../identifiers/parse.js';
+import type { IdentifierService } from '../identifiers/service.js';
 import type { ProductsRepository } from '../products/repository.js';
 import { type EventHashOptions, eventHashId } from './event-hash.js';
 import {
@@ -19,201 +25,317 @@ import {
 } from './mapping.js';
 import type { EpcisRepository } from './repository.js';
 
-/** Repositories one captured event needs, bound to the capture's transaction. */
-export type CaptureRepositories = {
-  events: Pick<EventsRepository, 'insert' | 'findById'>;
-  lots: Pick<LotsRepository, 'insertLots' | 'insertIdentifiers'>;
-  products: Pick<ProductsRepository, 'findByGtin'>;
-  lineage: Pick<LineageRepository, 'insertEdges' | 'endContainment' | 'activeContents' | 'retractEdgesOf'>;
-  epcis: Pick<EpcisRepository, 'transformationMembers' | 'eventExists' | 'findPayload'>;
-  identifiers: Pick<IdentifierService, 'parse' | 'find'>;
-  /** The capture's transaction, for identifier look-ups that must see lots it already created. */
-  tx: Db;
+export type CaptureDeps = {
+  writer: Pick<EventWriter, 'write' | 'correct'>;
+  identifiers: Pick<IdentifierService, 'parse' | 'findMany'>;
+  epcis: Pick<EpcisRepository, 'storedEvents' | 'transformationMembers' | 'openShipmentsTo'>;
+  products: Pick<ProductsRepository, 'findByGtins'>;
+  publicBaseUrl: string;
 };
 
-export type CaptureOutcome = { eventId: string; duplicate: boolean };
+export type CaptureOutcome =
+  | { index: number; eventId: string; status: 'captured' | 'duplicate' }
+  | { index: number; eventId: string | null; status: 'rejected'; problem: Problem };
 
-const FUTURE_TOLERANCE_MS = 2 * 60 * 1000;
-const SSCC = /^https:\/\/id\.gs1\.org\/00\/(\d{18})$/;
+type Declaration = { declarationTime?: string; reason?: string; correctiveEventIDs?: string[]; [extension: string]: unknown };
+
 const GTIN = /^https:\/\/id\.gs1\.org\/01\/(\d{14})/;
+const SSCC = /^https:\/\/id\.gs1\.org\/00\/(\d{18})$/;
 
 /**
- * The lot or container a captured identifier names, if this service knows one by it (captured
- * earlier in this transaction too). A pack or a bare product class is not a lot: such an
- * identifier becomes a lot of its own, as any unknown one does.
+ * Stores the events inside `tx`. `rollback`: the first rejected event throws BatchRejected (its
+ * index is the event's position in `events`); `proceed`: rejected events are reported, the rest
+ * stored. An event already stored is a duplicate; a given eventID already used for different
+ * content (or by another event of the same document) is a conflict.
  */
-export async function knownLot(identifiers: Pick<IdentifierService, 'parse' | 'find'>, uri: string, tx?: Db): Promise<string | undefined> {
-  let named: Referent | undefined;
-  try {
-    named = await identifiers.find(identifiers.parse(uri), tx);
-  } catch (error) {
-    if (error instanceof Problem) return undefined;
-    throw error;
-  }
-  return named?.kind === 'lot' || named?.kind === 'container' ? named.lotCode : undefined;
-}
+export async function captureEvents(
+  tx: Db,
+  deps: CaptureDeps,
+  input: { events: EpcisEvent[]; context: unknown; party: string; hashOptions?: EventHashOptions; onError: 'rollback' | 'proceed' },
+): Promise<CaptureOutcome[]> {
+  const { events, party } = input;
+  const hashes = events.map((event) => eventHashId(event, input.context, input.hashOptions));
+  const ids = events.map((event, index) => (event.eventID as string | undefined) ?? hashes[index]);
+  const stored = await deps.epcis.storedEvents(tx, [...ids, ...ids.map((id) => `${id}#error`)]);
 
-/** The lot or container a captured identifier stands for; an unknown one becomes a new node of the capturing party. */
-async function lotFor(repos: CaptureRepositories, named: Named, party: string, eventId: string, created: Map<string, string>) {
-  const known = created.get(named.id) ?? (await knownLot(repos.identifiers, named.id, repos.tx));
-  if (known) return known;
-  const gtin = GTIN.exec(named.id);
-  const product = gtin ? await repos.products.findByGtin(gtin[1]) : undefined;
-  const sscc = SSCC.exec(named.id)?.[1] ?? null;
-  const isContainer = sscc !== null || named.role === 'parent';
-  const code = isContainer ? newContainerCode() : newLotCode();
-  await repos.lots.insertLots([
-    {
-      code,
-      kind: isContainer ? 'container' : 'lot',
-      partyCode: party,
-      productCode: product?.code ?? null,
-      sscc,
-      quantity: named.quantity ?? 1,
-      unit: named.uom ?? product?.unit ?? 'piece',
-      attributes: { epc: named.id },
-      status: 'active',
-      createdByEventId: eventId,
-    },
-  ]);
-  await repos.lots.insertIdentifiers([{ kind: 'epc', value: named.id, lotCode: code, partyCode: party }]);
-  created.set(named.id, code);
-  return code;
-}
-
-/**
- * Stores one validated EPCIS event as a native event with its lineage. Idempotent: an event
- * whose id (given, or the CBV 2.0 hash) is already stored is reported as a duplicate; a given
- * id already stored for different content is a conflict, never silently dropped.
- */
-export async function captureEvent(
-  repos: CaptureRepositories,
-  input: { event: EpcisEvent; context: unknown; party: string; hashOptions?: EventHashOptions },
-): Promise<CaptureOutcome> {
-  const { event, party } = input;
-  if (new Date(String(event.eventTime)).getTime() > Date.now() + FUTURE_TOLERANCE_MS) {
-    throw unprocessable('future-event', `eventTime ${String(event.eventTime)} is in the future`, [
-      bodyField(['eventTime'], 'in the future'),
-    ]);
-  }
-  const eventId = (event.eventID as string | undefined) ?? eventHashId(event, input.context, input.hashOptions);
-  const declaration = event.errorDeclaration as { declarationTime?: string; reason?: string; correctiveEventIDs?: string[] } | undefined;
-  const existing = await repos.epcis.findPayload(eventId);
-  if (existing) {
+  const outcomes: (CaptureOutcome | undefined)[] = [];
+  const reject = (index: number, problem: Problem) => {
+    if (input.onError === 'rollback') throw new BatchRejected(index, problem);
+    outcomes[index] = { index, eventId: ids[index], status: 'rejected', problem };
+  };
+  const firstIndexOf = new Map<string, number>();
+  const toWrite: number[] = [];
+  const declarations: number[] = [];
+  for (const [index, event] of events.entries()) {
+    const id = ids[index];
+    const earlier = firstIndexOf.get(id);
+    const previous = stored.get(id);
     // the CBV 2.0 hash leaves out eventID, recordTime and errorDeclaration: equal hashes, same event
-    const previous = existing.epcis as EpcisEvent | undefined;
-    if (
-      event.eventID &&
-      previous &&
-      eventHashId(previous, existing.context, input.hashOptions) !== eventHashId(event, input.context, input.hashOptions)
-    ) {
-      throw conflict(`eventID ${eventId} is already captured for a different event`, [
-        bodyField(['eventID'], 'already used by a different event'),
-      ]);
-    }
-    // a re-sent event that now carries an error declaration declares the stored one in error
-    if (declaration && !(await repos.epcis.eventExists(`${eventId}#error`))) await declareInError(repos, eventId, declaration, party);
-    return { eventId, duplicate: true };
-  }
-
-  const created = new Map<string, string>();
-  const named = namedIdentifiers(event);
-  const links = new Map<string, { lotCode: string; role: Named['role']; quantity: number | null }>();
-  for (const item of named) {
-    const lotCode = await lotFor(repos, item, party, eventId, created);
-    links.set(`${lotCode}:${item.role}`, { lotCode, role: item.role, quantity: item.quantity });
-  }
-  const type = nativeType(event);
-  const stored: EpcisEvent = { ...event, eventID: eventId };
-  delete stored.errorDeclaration;
-
-  await repos.events.insert(
-    {
-      id: eventId,
-      type,
-      eventTime: new Date(String(event.eventTime)),
-      eventTimeZoneOffset: offsetOf(event),
-      partyCode: party,
-      bizStep: event.bizStep ? shortVocabulary('bizStep', String(event.bizStep)) : 'other',
-      disposition: event.disposition ? shortVocabulary('disposition', String(event.disposition)) : null,
-      readPoint: idOf(event.readPoint),
-      bizLocation: idOf(event.bizLocation),
-      referenceDocuments: referenceDocumentsOf(event),
-      payload: { epcis: stored, ...(input.context ? { context: input.context } : {}) },
-      epcisType: String(event.type),
-      transformationId: (event.transformationID as string | undefined) ?? null,
-    },
-    [...links.values()].map((link) => ({ ...link, eventId, partyCode: party })),
-  );
-
-  const byRole = (role: Named['role']) => [
-    ...new Set([...links.values()].filter((link) => link.role === role).map((link) => link.lotCode)),
-  ];
-  const edges: Parameters<CaptureRepositories['lineage']['insertEdges']>[0] = [];
-  if (type === 'aggregate') {
-    for (const parent of byRole('parent'))
-      for (const child of byRole('child'))
-        edges.push({ upstreamCode: child, downstreamCode: parent, kind: 'aggregate', eventId, partyCode: party });
-  }
-  if (type === 'disaggregate') {
-    for (const parent of byRole('parent')) {
-      const children = byRole('child');
-      await repos.lineage.endContainment(
-        parent,
-        children.length ? children : (await repos.lineage.activeContents(parent)).map((edge) => edge.upstreamCode),
-        eventId,
+    const previousHash =
+      earlier !== undefined
+        ? hashes[earlier]
+        : previous?.epcis
+          ? eventHashId(previous.epcis, previous.context, input.hashOptions)
+          : undefined;
+    if (previousHash !== undefined && event.eventID && previousHash !== hashes[index]) {
+      const where = earlier !== undefined ? ` (event ${earlier} of this document)` : '';
+      reject(
+        index,
+        conflict(`eventID ${id} is already captured for a different event${where}`, [
+          bodyField(['eventID'], 'already used by a different event'),
+        ]),
       );
+      continue;
     }
+    if (earlier !== undefined || previous) {
+      outcomes[index] = { index, eventId: id, status: 'duplicate' };
+      // a re-sent event that now carries an error declaration declares the stored one in error
+      if (event.errorDeclaration && !stored.has(`${id}#error`)) declarations.push(index);
+      continue;
+    }
+    firstIndexOf.set(id, index);
+    toWrite.push(index);
+    if (event.errorDeclaration) declarations.push(index);
   }
-  if (type === 'transform') {
-    // events sharing a transformationID are one transformation: connect across all of them
-    const members = event.transformationID
-      ? await repos.epcis.transformationMembers(String(event.transformationID), eventId)
-      : { inputs: [], outputs: [] };
-    const inputs = [...new Set([...byRole('input'), ...members.inputs])];
-    const outputs = [...new Set([...byRole('output'), ...members.outputs])];
-    const mine = new Set([...byRole('input'), ...byRole('output')]);
-    for (const from of inputs) {
-      for (const to of outputs) {
-        if (from !== to && (mine.has(from) || mine.has(to)))
-          edges.push({ upstreamCode: from, downstreamCode: to, kind: 'transform', eventId, partyCode: party });
+
+  const requests = await requestsFor(
+    tx,
+    deps,
+    party,
+    toWrite.map((index) => ({ event: events[index], id: ids[index], context: input.context })),
+  );
+  const declare = async (index: number) => {
+    if (outcomes[index]?.status === 'rejected') return;
+    const declaration = events[index].errorDeclaration as Declaration;
+    try {
+      await deps.writer.correct(tx, {
+        actor: party,
+        correctsEventId: ids[index],
+        id: `${ids[index]}#error`,
+        eventTime: declaration.declarationTime ?? new Date().toISOString(),
+        payload: { ...declaration, declarationTime: declaration.declarationTime ?? null },
+        keepsLots: true,
+      });
+    } catch (error) {
+      if (!(error instanceof Problem)) throw error;
+      reject(index, error);
+    }
+  };
+  // an event declared in error ends a segment: its declaration is applied before the events after it
+  let start = 0;
+  for (const [position, index] of toWrite.entries()) {
+    const declared = declarations.includes(index);
+    if (!declared && position < toWrite.length - 1) continue;
+    let written;
+    try {
+      written = await deps.writer.write(tx, requests.slice(start, position + 1), input.onError);
+    } catch (error) {
+      throw error instanceof BatchRejected ? new BatchRejected(toWrite[start + error.index], error.problem) : error;
+    }
+    for (const [offset, outcome] of written.entries()) {
+      const at = toWrite[start + offset];
+      outcomes[at] = outcome.ok
+        ? { index: at, eventId: ids[at], status: 'captured' }
+        : { index: at, eventId: ids[at], status: 'rejected', problem: outcome.problem };
+    }
+    if (declared) await declare(index);
+    start = position + 1;
+  }
+  // a stored event re-sent with an error declaration
+  for (const index of declarations) if (outcomes[index]?.status === 'duplicate') await declare(index);
+  return outcomes as CaptureOutcome[];
+}
+
+/** Each event as the native action it amounts to, with the lots its unknown identifiers become. */
+async function requestsFor(
+  tx: Db,
+  deps: CaptureDeps,
+  party: string,
+  events: { event: EpcisEvent; id: string; context: unknown }[],
+): Promise<WriteRequest[]> {
+  const named = events.map(({ event }) => namedIdentifiers(event));
+  const distinctIds = [...new Set(named.flat().map((item) => item.id))];
+  const referents = await deps.identifiers.findMany(
+    distinctIds.map((id) => parsed(deps, id)),
+    tx,
+  );
+  // an identifier that names no lot or container becomes one of the capturing party, one code per identifier
+  const lotOf = new Map<string, string>();
+  const created = new Set<string>();
+  for (const [position, id] of distinctIds.entries()) {
+    const referent = referents[position];
+    if (referent?.kind === 'lot' || referent?.kind === 'container') lotOf.set(id, referent.lotCode);
+  }
+  const products = new Map(
+    (await deps.products.findByGtins([...new Set(distinctIds.flatMap((id) => GTIN.exec(id)?.[1] ?? []))], tx)).map((product) => [
+      product.gtin as string,
+      product,
+    ]),
+  );
+  const transformationIds = [...new Set(events.flatMap(({ event }) => (event.transformationID ? [String(event.transformationID)] : [])))];
+  const members = await deps.epcis.transformationMembers(tx, transformationIds);
+  const receiving = events.some(({ event }) => nativeType(event) === 'receive');
+  const shipmentsToParty = receiving ? await deps.epcis.openShipmentsTo(tx, party, [...lotOf.values()]) : [];
+
+  return events.map(({ event, id, context }, position) => {
+    const items = named[position];
+    const creates: LotSpec[] = [];
+    const codeOf = (item: Named): string => {
+      const known = lotOf.get(item.id);
+      if (known) return known;
+      const sscc = SSCC.exec(item.id)?.[1] ?? null;
+      const container = sscc !== null || item.role === 'parent';
+      const code = container ? newContainerCode() : newLotCode();
+      lotOf.set(item.id, code);
+      return code;
+    };
+    const specOf = (item: Named): LotSpec => {
+      const product = products.get(GTIN.exec(item.id)?.[1] ?? '');
+      const sscc = SSCC.exec(item.id)?.[1] ?? null;
+      return {
+        code: codeOf(item),
+        kind: sscc !== null || item.role === 'parent' ? 'container' : 'lot',
+        productCode: product?.code ?? null,
+        sscc,
+        quantity: item.quantity ?? 1,
+        unit: item.uom ?? (sscc !== null || item.role === 'parent' ? 'container' : (product?.unit ?? 'piece')),
+        epc: item.id,
+      };
+    };
+    /** The lot an identifier names, created for the capturing party (before the event's rules) when new. */
+    const existingOrCreated = (item: Named): string => {
+      const isNew = !lotOf.has(item.id) || created.has(item.id);
+      const code = codeOf(item);
+      if (isNew) {
+        created.add(item.id);
+        creates.push(specOf(item));
+      }
+      return code;
+    };
+    const byRole = (role: Named['role']) => items.filter((item) => item.role === role);
+    // an object named without a quantity is used as far as it is held (the event does not say how much)
+    const line = (item: Named): Line =>
+      item.isClass && item.quantity !== null
+        ? { lotCode: existingOrCreated(item), quantity: item.quantity }
+        : { lotCode: existingOrCreated(item), quantity: null, ifHeld: true };
+    const type = nativeType(event) as EventType;
+    let action: EventAction;
+    const edges: { from: string; to: string }[] = [];
+
+    switch (event.type) {
+      case 'TransformationEvent': {
+        const inputs = byRole('input').map(line);
+        const outputs = byRole('output').map((item) =>
+          lotOf.has(item.id) && !created.has(item.id) ? { lotCode: lotOf.get(item.id) as string } : outputSpec(item),
+        );
+        action = { type: 'transform', inputs, outputs };
+        // events sharing a transformationID are one transformation: connect across all of them
+        const tid = event.transformationID ? String(event.transformationID) : undefined;
+        if (tid) {
+          const group = members.get(tid) ?? { inputs: [], outputs: [] };
+          const mine = {
+            inputs: inputs.map((l) => l.lotCode),
+            outputs: outputs.map((o) => ('lotCode' in o ? o.lotCode : (o.code as string))),
+          };
+          for (const from of group.inputs) for (const to of mine.outputs) if (from !== to) edges.push({ from, to });
+          for (const from of mine.inputs) for (const to of group.outputs) if (from !== to) edges.push({ from, to });
+          members.set(tid, { inputs: [...group.inputs, ...mine.inputs], outputs: [...group.outputs, ...mine.outputs] });
+        }
+        break;
+      }
+      case 'AggregationEvent': {
+        const [parent] = byRole('parent');
+        const children = byRole('child');
+        if (event.action === 'ADD' && parent) {
+          const known = lotOf.has(parent.id) && !created.has(parent.id);
+          const code = codeOf(parent);
+          if (!known) created.add(parent.id);
+          action = {
+            type: 'aggregate',
+            parent: known ? { containerCode: code } : { newCode: code, sscc: SSCC.exec(parent.id)?.[1], epc: parent.id },
+            children: children.map(line),
+          };
+        } else if (event.action === 'DELETE' && parent && lotOf.has(parent.id) && !created.has(parent.id)) {
+          action = {
+            type: 'disaggregate',
+            parentCode: lotOf.get(parent.id) as string,
+            ...(children.length ? { children: children.map((c) => line(c).lotCode) } : {}),
+          };
+        } else {
+          action = { type: 'observe', lotCodes: items.map(existingOrCreated) };
+        }
+        break;
+      }
+      default: {
+        const subjects = items.filter((item) => item.role === 'subject');
+        if (type === 'commission') {
+          // ADD: the identifiers come into being here (already known ones are simply seen again)
+          action = { type: 'observe', lotCodes: items.map(existingOrCreated) };
+        } else if (type === 'destroy' || type === 'sell') {
+          action =
+            type === 'destroy'
+              ? { type: 'destroy', reason: 'EPCIS', lines: subjects.map(line) }
+              : { type: 'sell', lines: subjects.map(line) };
+        } else if (type === 'ship' && destinationParty(event, deps.publicBaseUrl)) {
+          action = { type: 'ship', toPartyCode: destinationParty(event, deps.publicBaseUrl) as string, lines: subjects.map(line) };
+        } else if (type === 'receive') {
+          const codes = items.map(existingOrCreated);
+          const shipment = shipmentsToParty.find((candidate) => codes.some((code) => candidate.lotCodes.includes(code)));
+          action = shipment ? { type: 'receive', shipmentId: shipment.id } : { type: 'observe', lotCodes: codes };
+        } else {
+          action = { type: 'observe', lotCodes: items.map(existingOrCreated) };
+        }
       }
     }
-  }
-  await repos.lineage.insertEdges(edges);
-  if (declaration) await declareInError(repos, eventId, declaration, party);
-  return { eventId, duplicate: false };
+    const storedEvent: EpcisEvent = { ...event, eventID: id };
+    delete storedEvent.errorDeclaration;
+    return {
+      actor: party,
+      action,
+      recordType: type,
+      id,
+      places: 'uris',
+      creates,
+      pointer: [],
+      context: {
+        eventTime: String(event.eventTime),
+        eventTimeZoneOffset: offsetOf(event),
+        bizStep: event.bizStep ? shortVocabulary('bizStep', String(event.bizStep)) : 'other',
+        disposition: event.disposition ? shortVocabulary('disposition', String(event.disposition)) : undefined,
+        readPoint: idOf(event.readPoint) ?? undefined,
+        bizLocation: idOf(event.bizLocation) ?? undefined,
+        referenceDocuments: referenceDocumentsOf(event),
+      },
+      captured: {
+        payload: { epcis: storedEvent, ...(context ? { context } : {}) },
+        epcisType: String(event.type),
+        transformationId: (event.transformationID as string | undefined) ?? null,
+        edges,
+        links: items.map((item) => ({ lotCode: lotOf.get(item.id) as string, role: item.role, quantity: item.quantity })),
+      },
+    } satisfies WriteRequest;
+
+    function outputSpec(item: Named): LotSpec {
+      created.add(item.id);
+      return specOf(item);
+    }
+  });
 }
 
-/** An EPCIS error declaration: a correction event that takes the original's lineage out of every trace. */
-async function declareInError(
-  repos: CaptureRepositories,
-  eventId: string,
-  declaration: { declarationTime?: string; reason?: string; correctiveEventIDs?: string[] },
-  party: string,
-) {
-  const correctionId = `${eventId}#error`;
-  await repos.events.insert(
-    {
-      id: correctionId,
-      type: 'correction',
-      eventTime: new Date(declaration.declarationTime ?? Date.now()),
-      eventTimeZoneOffset: '+00:00',
-      partyCode: party,
-      bizStep: 'other',
-      disposition: null,
-      readPoint: null,
-      bizLocation: null,
-      referenceDocuments: [],
-      payload: {
-        reason: declaration.reason ?? null,
-        correctiveEventIDs: declaration.correctiveEventIDs ?? [],
-        declarationTime: declaration.declarationTime ?? null,
-      },
-      correctsEventId: eventId,
-      epcisType: null,
-    },
-    [],
-  );
-  await repos.lineage.retractEdgesOf(eventId, correctionId);
+/** An identifier as the resolver reads it; one it cannot parse names nothing known (it becomes a new lot). */
+function parsed(deps: Pick<CaptureDeps, 'identifiers'>, id: string): Identifier {
+  try {
+    return deps.identifiers.parse(id);
+  } catch (error) {
+    if (error instanceof Problem) return { kind: 'uri', uri: id };
+    throw error;
+  }
+}
+
+/** The party a shipment goes to, when the event names it as owning party by this service's party URI. */
+function destinationParty(event: EpcisEvent, publicBaseUrl: string): string | null {
+  const destinations = Array.isArray(event.destinationList) ? (event.destinationList as { type?: string; destination?: string }[]) : [];
+  const prefix = `${publicBaseUrl}/parties/`;
+  const owner = destinations.find((entry) => /owning_party$/.test(String(entry.type)) && entry.destination?.startsWith(prefix));
+  return owner ? (owner.destination as string).slice(prefix.length) : null;
 }

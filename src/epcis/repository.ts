@@ -1,5 +1,6 @@
 import { and, asc, eq, gt, gte, inArray, lt, ne, or, type SQL, sql } from 'drizzle-orm';
-import type { Db } from '../db/client.js';
+import { anyOf } from '../db/chunk.js';
+import { type Db, queryRows } from '../db/client.js';
 import { epcisCaptures, eventLots, events, lotIdentifiers } from '../db/schema.js';
 
 export type CaptureRow = typeof epcisCaptures.$inferSelect;
@@ -24,33 +25,54 @@ export type EventFilter = {
 
 export function createEpcisRepository(db: Db) {
   return {
-    /** What a stored event was captured as (`epcis`, `context`); native events hold their own details. */
-    async findPayload(id: string): Promise<Record<string, unknown> | undefined> {
-      const [row] = await db.select({ payload: events.payload }).from(events).where(eq(events.id, id));
-      return row?.payload;
+    /** Events already stored under these ids: what they were captured as (native events hold no EPCIS document). */
+    async storedEvents(tx: Db, ids: string[]): Promise<Map<string, { epcis?: Record<string, unknown>; context?: unknown }>> {
+      if (ids.length === 0) return new Map();
+      const rows = await tx.select({ id: events.id, payload: events.payload }).from(events).where(anyOf(events.id, ids));
+      return new Map(rows.map((row) => [row.id, row.payload as { epcis?: Record<string, unknown>; context?: unknown }]));
     },
-    async eventExists(id: string): Promise<boolean> {
-      const rows = await db.select({ id: events.id }).from(events).where(eq(events.id, id));
-      return rows.length > 0;
-    },
-    /** Inputs and outputs already recorded under a transformation id (other events than `except`). */
-    async transformationMembers(transformationId: string, except: string): Promise<{ inputs: string[]; outputs: string[] }> {
-      const rows = await db
-        .select({ lotCode: eventLots.lotCode, role: eventLots.role })
+    /** Inputs and outputs recorded under each transformation id. */
+    async transformationMembers(tx: Db, transformationIds: string[]): Promise<Map<string, { inputs: string[]; outputs: string[] }>> {
+      const members = new Map<string, { inputs: string[]; outputs: string[] }>();
+      if (transformationIds.length === 0) return members;
+      const rows = await tx
+        .select({ transformationId: events.transformationId, lotCode: eventLots.lotCode, role: eventLots.role })
         .from(eventLots)
         .innerJoin(events, eq(events.id, eventLots.eventId))
-        .where(and(eq(events.transformationId, transformationId), ne(events.id, except)));
-      return {
-        inputs: rows.filter((row) => row.role === 'input').map((row) => row.lotCode),
-        outputs: rows.filter((row) => row.role === 'output').map((row) => row.lotCode),
-      };
+        .where(anyOf(events.transformationId, transformationIds));
+      for (const row of rows) {
+        const group = members.get(row.transformationId as string) ?? { inputs: [], outputs: [] };
+        if (row.role === 'input') group.inputs.push(row.lotCode);
+        if (row.role === 'output') group.outputs.push(row.lotCode);
+        members.set(row.transformationId as string, group);
+      }
+      return members;
+    },
+    /** Open shipments addressed to a party that carry any of the lots. */
+    async openShipmentsTo(tx: Db, partyCode: string, lotCodes: string[]): Promise<{ id: string; lotCodes: string[] }[]> {
+      if (lotCodes.length === 0) return [];
+      return queryRows<{ id: string; lotCodes: string[] }>(
+        tx,
+        sql`select s.id, array_agg(l.lot_code) as "lotCodes" from shipments s join shipment_lines l on l.shipment_id = s.id
+        where s.to_party_code = ${partyCode} and s.status = 'open'
+          and s.id in (select shipment_id from shipment_lines where ${anyOf(sql`lot_code`, lotCodes)})
+        group by s.id order by min(s.shipped_at)`,
+      );
     },
     async insertCapture(row: typeof epcisCaptures.$inferInsert): Promise<CaptureRow> {
       const [inserted] = await db.insert(epcisCaptures).values(row).returning();
       return inserted;
     },
-    async updateCapture(id: string, values: Partial<typeof epcisCaptures.$inferInsert>): Promise<void> {
-      await db.update(epcisCaptures).set(values).where(eq(epcisCaptures.id, id));
+    async updateCapture(id: string, values: Partial<typeof epcisCaptures.$inferInsert>, tx: Db = db): Promise<void> {
+      await tx.update(epcisCaptures).set(values).where(eq(epcisCaptures.id, id));
+    },
+    /** Jobs not finished when the service stopped, oldest first. */
+    unfinishedCaptures(): Promise<CaptureRow[]> {
+      return db
+        .select()
+        .from(epcisCaptures)
+        .where(inArray(epcisCaptures.status, ['queued', 'running']))
+        .orderBy(asc(epcisCaptures.createdAt));
     },
     async findCapture(id: string): Promise<CaptureRow | undefined> {
       const [row] = await db.select().from(epcisCaptures).where(eq(epcisCaptures.id, id));

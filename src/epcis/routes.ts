@@ -53,7 +53,7 @@ export const epcisRoutes: FastifyPluginAsyncZod<{ service: EpcisService; subscri
 
   const captureJob = (job: Awaited<ReturnType<EpcisService['captureJob']>>) => ({
     captureID: job.id,
-    running: job.status === 'running',
+    running: job.status === 'queued' || job.status === 'running',
     success: job.status === 'success',
     captureErrorBehaviour: job.errorBehaviour as 'rollback',
     total: job.total,

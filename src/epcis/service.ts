@@ -1,14 +1,18 @@
 import { randomUUID } from 'node:crypto';
 import { actingParty, type Principal, privateScope, requirePartyData } from '../access/index.js';
+import type { Db } from '../db/client.js';
+import type { CaptureProblem } from '../db/schema.js';
 import { badRequest, type FieldProblem, notFound, Problem } from '../errors/problem.js';
 import type { EventsRepository, StoredEvent } from '../events/repository.js';
+import { BatchRejected } from '../events/writer/index.js';
 import { canonicalIdentifier } from '../gs1/canonical.js';
 import type { IdentifierService } from '../identifiers/service.js';
 import type { LocationsRepository } from '../locations/repository.js';
 import type { LotsRepository } from '../lots/repository.js';
 import type { ProductsRepository } from '../products/repository.js';
-import { type CaptureRepositories, captureEvent, knownLot } from './capture.js';
+import { type CaptureDeps, type CaptureOutcome, captureEvents } from './capture.js';
 import { documentEvents, documentIgnoreFields } from './event-hash.js';
+import { createFairQueue } from './job-queue.js';
 import { EPCIS_TYPES, shortVocabulary } from './mapping.js';
 import { encodePageToken, parseEventQuery, parsePaging } from './query-params.js';
 import { EPCIS_CONTEXT, type EpcFormat, epcConverter, mapIdentifiers, type RenderLot, renderEvent } from './render.js';
@@ -21,10 +25,27 @@ export type ErrorBehaviour = 'rollback' | 'proceed';
 const toProblems = (errors: { pointer: string; message: string }[]): FieldProblem[] =>
   errors.slice(0, 50).map((error) => ({ in: 'body', pointer: error.pointer || '/', detail: error.message }));
 
+/** Proceed jobs store this many events per transaction, recording their progress with them. */
+const PROCEED_CHUNK = 1000;
+/** Capture jobs running at once (each in its own transaction); parties take turns for the slots. */
+const CAPTURE_CONCURRENCY = 2;
+
+/** Text that jsonb can store: PostgreSQL refuses NUL characters, and lone surrogates are not text. */
+const storable = (text: string) =>
+  text.replace(/\u0000/g, '\uFFFD').replace(/[\uD800-\uDFFF]/g, (c, i: number, all: string) => {
+    const pair =
+      /[\uD800-\uDBFF][\uDC00-\uDFFF]/.test(all.slice(i - 1, i + 1)) || /[\uD800-\uDBFF][\uDC00-\uDFFF]/.test(all.slice(i, i + 2));
+    return pair ? c : '\uFFFD';
+  });
+
 export function createEpcisService(deps: {
-  transaction: <T>(work: (repos: CaptureRepositories) => Promise<T>) => Promise<T>;
-  epcis: Pick<EpcisRepository, 'insertCapture' | 'updateCapture' | 'findCapture' | 'query' | 'corrections' | 'distinct' | 'epcs'>;
-  identifiers: Pick<IdentifierService, 'parse' | 'find'>;
+  transaction: <T>(work: (tx: Db) => Promise<T>) => Promise<T>;
+  capture: CaptureDeps;
+  epcis: Pick<
+    EpcisRepository,
+    'insertCapture' | 'updateCapture' | 'findCapture' | 'unfinishedCaptures' | 'query' | 'corrections' | 'distinct' | 'epcs'
+  >;
+  identifiers: Pick<IdentifierService, 'parse' | 'findMany'>;
   events: Pick<EventsRepository, 'findById' | 'complete'>;
   lots: Pick<LotsRepository, 'findByCodes'>;
   products: Pick<ProductsRepository, 'findByCodes'>;
@@ -35,63 +56,108 @@ export function createEpcisService(deps: {
   log?: { error: (object: object, message: string) => void };
 }) {
   const lotUriPrefix = `${deps.publicBaseUrl}/lots/`;
-  let queue: Promise<void> = Promise.resolve();
+  const jobs = createFairQueue({
+    concurrency: CAPTURE_CONCURRENCY,
+    onError: (error) => deps.log?.error({ err: error }, 'capture job failed'),
+  });
 
-  async function run(job: CaptureRow, doc: Record<string, unknown>, behaviour: ErrorBehaviour) {
+  const problemOf = (index: number, eventId: string | null, problem: Problem): CaptureProblem => ({
+    eventIndex: index,
+    eventId: eventId && storable(eventId),
+    pointer: `/epcisBody/eventList/${index}`,
+    message: storable(`event ${index}: ${problem.detail ?? problem.title}`),
+  });
+
+  /**
+   * Runs a capture job. Its progress is stored in the same transaction as its events, so after a
+   * crash a rollback job starts again from nothing and a proceed job from its last stored chunk.
+   */
+  async function run(job: CaptureRow) {
+    const doc = job.document as Record<string, unknown>;
     const events = documentEvents(doc);
-    const context = doc['@context'];
-    const hashOptions = { ignoreFields: documentIgnoreFields(doc) };
-    const outcome = { captured: 0, duplicates: 0, eventIds: [] as string[], errors: [] as CaptureRow['errors'] };
-    const one = (repos: CaptureRepositories, event: Record<string, unknown>) =>
-      captureEvent(repos, { event, context, party: job.partyCode, hashOptions });
+    const input = { context: doc['@context'], party: job.partyCode, hashOptions: { ignoreFields: documentIgnoreFields(doc) } };
+    const finished = (counts: { captured: number; duplicates: number; errors: CaptureProblem[] }) => ({
+      status: counts.errors.length === 0 ? 'success' : counts.captured + counts.duplicates > 0 ? 'partial' : 'failed',
+      processed: events.length,
+      document: null,
+      finishedAt: new Date(),
+    });
     try {
-      if (behaviour === 'rollback') {
-        // all or nothing: one transaction for the whole document
-        const results = await deps.transaction(async (repos) => {
-          const done = [];
-          for (const [index, event] of events.entries()) {
-            try {
-              done.push(await one(repos, event));
-            } catch (error) {
-              throw Object.assign(new Error((error as Error).message), { eventIndex: index });
-            }
-          }
-          return done;
+      await deps.epcis.updateCapture(job.id, { status: 'running' });
+      if (job.errorBehaviour === 'rollback') {
+        try {
+          await deps.transaction(async (tx) => {
+            const outcomes = await captureEvents(tx, deps.capture, { ...input, events, onError: 'rollback' });
+            const counts = tally(outcomes);
+            await deps.epcis.updateCapture(job.id, { ...counts, ...finished(counts) }, tx);
+          });
+        } catch (error) {
+          if (!(error instanceof BatchRejected)) throw error;
+          const errors = [problemOf(error.index, (events[error.index].eventID as string | undefined) ?? null, error.problem)];
+          await deps.epcis.updateCapture(job.id, {
+            captured: 0,
+            duplicates: 0,
+            eventIds: [],
+            errors,
+            ...finished({ captured: 0, duplicates: 0, errors }),
+          });
+        }
+        return;
+      }
+      let counts = { captured: job.captured, duplicates: job.duplicates, eventIds: job.eventIds, errors: job.errors };
+      for (let start = job.processed; start < events.length; start += PROCEED_CHUNK) {
+        const chunk = events.slice(start, start + PROCEED_CHUNK);
+        counts = await deps.transaction(async (tx) => {
+          const outcomes = await captureEvents(tx, deps.capture, { ...input, events: chunk, onError: 'proceed' });
+          const next = tally(outcomes, start, counts);
+          const end = start + chunk.length;
+          await deps.epcis.updateCapture(job.id, end < events.length ? { ...next, processed: end } : { ...next, ...finished(next) }, tx);
+          return next;
         });
-        for (const result of results) {
-          outcome.eventIds.push(result.eventId);
-          result.duplicate ? outcome.duplicates++ : outcome.captured++;
-        }
-      } else {
-        for (const [index, event] of events.entries()) {
-          try {
-            const result = await deps.transaction((repos) => one(repos, event));
-            outcome.eventIds.push(result.eventId);
-            result.duplicate ? outcome.duplicates++ : outcome.captured++;
-          } catch (error) {
-            outcome.errors.push({
-              eventIndex: index,
-              eventId: (event.eventID as string) ?? null,
-              pointer: `/epcisBody/eventList/${index}`,
-              message: (error as Error).message,
-            });
-          }
-        }
       }
     } catch (error) {
-      const eventIndex = (error as { eventIndex?: number }).eventIndex ?? null;
-      outcome.errors.push({
-        eventIndex,
-        eventId: null,
-        pointer: eventIndex === null ? '/' : `/epcisBody/eventList/${eventIndex}`,
-        message: (error as Error).message,
+      // whatever was stored is reported; the reason is logged, never shown (it may hold SQL)
+      deps.log?.error({ err: error, captureId: job.id }, 'capture failed');
+      const current = await deps.epcis.findCapture(job.id);
+      await deps.epcis.updateCapture(job.id, {
+        status: current && current.captured + current.duplicates > 0 ? 'partial' : 'failed',
+        errors: [
+          ...(current?.errors ?? []),
+          {
+            eventIndex: null,
+            eventId: null,
+            pointer: '/',
+            message: 'the service failed while storing this document; events not listed as captured were not stored',
+          },
+        ],
+        document: null,
+        finishedAt: new Date(),
       });
-      outcome.captured = 0;
-      outcome.duplicates = 0;
-      outcome.eventIds = [];
     }
-    const status = outcome.errors.length === 0 ? 'success' : outcome.captured + outcome.duplicates > 0 ? 'partial' : 'failed';
-    await deps.epcis.updateCapture(job.id, { ...outcome, status, finishedAt: new Date() });
+  }
+
+  /** Counts of a chunk's outcomes, added to what earlier chunks stored. */
+  function tally(
+    outcomes: CaptureOutcome[],
+    offset = 0,
+    before: { captured: number; duplicates: number; eventIds: string[]; errors: CaptureProblem[] } = {
+      captured: 0,
+      duplicates: 0,
+      eventIds: [],
+      errors: [],
+    },
+  ) {
+    const counts = { captured: before.captured, duplicates: before.duplicates, eventIds: [...before.eventIds], errors: [...before.errors] };
+    for (const outcome of outcomes) {
+      if (outcome.status === 'rejected') {
+        counts.errors.push(problemOf(offset + outcome.index, outcome.eventId, outcome.problem));
+        continue;
+      }
+      counts.eventIds.push(outcome.eventId);
+      if (outcome.status === 'captured') counts.captured++;
+      else counts.duplicates++;
+    }
+    return counts;
   }
 
   /** Lots, products and locations the rendered events name, fetched once per page. */
@@ -140,8 +206,19 @@ export function createEpcisService(deps: {
 
   /** EPC URIs named in a query → lot codes (captured identifiers and native lots by their URIs). */
   async function lotsNamed(values: string[]): Promise<string[]> {
-    const found = await Promise.all(values.map((value) => knownLot(deps.identifiers, value)));
-    return [...new Set(found.filter((code): code is string => Boolean(code)))];
+    // a value that is no identifier at all matches no event
+    const ids = values.flatMap((value) => {
+      try {
+        return [deps.identifiers.parse(value)];
+      } catch (error) {
+        if (error instanceof Problem) return [];
+        throw error;
+      }
+    });
+    const found = await deps.identifiers.findMany(ids);
+    return [
+      ...new Set(found.flatMap((referent) => (referent?.kind === 'lot' || referent?.kind === 'container' ? [referent.lotCode] : []))),
+    ];
   }
 
   return {
@@ -176,23 +253,27 @@ export function createEpcisService(deps: {
       const party = actingParty(principal);
       const validation = validateCaptureDocument(doc);
       if (!validation.ok) throw badRequest(`invalid EPCIS document: ${validation.errors[0].message}`, toProblems(validation.errors));
-      const events = documentEvents(doc);
+      // durable before the 202: the job row keeps the document until the job has finished
       const job = await deps.epcis.insertCapture({
         id: randomUUID(),
         partyCode: party,
-        status: 'running',
+        status: 'queued',
         errorBehaviour: behaviour,
-        total: events.length,
+        total: documentEvents(doc).length,
+        document: doc,
       });
-      queue = queue.then(() =>
-        run(job, doc as Record<string, unknown>, behaviour).catch((error) =>
-          deps.log?.error({ err: error, captureId: job.id }, 'capture failed'),
-        ),
-      );
+      jobs.push(party, () => run(job));
       return job;
     },
 
-    idle: () => queue,
+    /** Jobs a restart cut off run again: rollback jobs from the start, proceed jobs from their last stored chunk. */
+    async resumeInterruptedJobs(): Promise<number> {
+      const unfinished = await deps.epcis.unfinishedCaptures();
+      for (const job of unfinished) jobs.push(job.partyCode, () => run(job));
+      return unfinished.length;
+    },
+
+    idle: () => jobs.idle(),
 
     async captureJob(principal: Principal, id: string): Promise<CaptureRow> {
       const job = await deps.epcis.findCapture(id);
@@ -207,7 +288,14 @@ export function createEpcisService(deps: {
       const validation = validateCaptureEvent(event);
       if (!validation.ok) throw badRequest(`invalid EPCIS event: ${validation.errors[0].message}`, toProblems(validation.errors));
       const record = event as Record<string, unknown>;
-      return deps.transaction((repos) => captureEvent(repos, { event: record, context: record['@context'], party }));
+      try {
+        const [outcome] = await deps.transaction((tx) =>
+          captureEvents(tx, deps.capture, { events: [record], context: record['@context'], party, onError: 'rollback' }),
+        );
+        return { eventId: outcome.eventId as string, duplicate: outcome.status === 'duplicate' };
+      } catch (error) {
+        throw error instanceof BatchRejected ? error.problem : error;
+      }
     },
 
     /**

@@ -18,7 +18,9 @@ import { buildDigitalLink, type DigitalLink } from '../gs1/digital-link.js';
 import { GS1_DL_HOST } from '../gs1/epc-uri.js';
 
 export type Identifier =
-  | { kind: 'lot' | 'container' | 'item'; code: string }
+  | { kind: 'lot'; code: string }
+  | { kind: 'container'; code: string }
+  | { kind: 'item'; code: string }
   | { kind: 'sscc'; sscc: string }
   | { kind: 'ear-tag'; earTag: string }
   | { kind: 'party-lot'; partyCode: string; lotNumber: string }

@@ -1,6 +1,6 @@
 import type { Db } from '../db/client.js';
 import type { ItemsRepository } from '../items/repository.js';
-import type { LotsRepository } from '../lots/repository.js';
+import type { LotRow, LotsRepository } from '../lots/repository.js';
 import type { ProductsRepository } from '../products/repository.js';
 import { type Identifier, parseIdentifier } from './parse.js';
 
@@ -10,84 +10,115 @@ export type Referent =
   | { kind: 'item'; itemCode: string; lotCode: string }
   | { kind: 'product'; productCode: string; productName: string };
 
-/**
- * The one resolver of identifiers: trace, EPCIS capture and query, and the public resolver all
- * turn what they were given into a lot or pack here. Lookups take the caller's transaction, so a
- * capture sees the lots it created a moment earlier.
- */
-export function createIdentifierService(deps: {
-  lots: Pick<LotsRepository, 'findByCodes' | 'findBySscc' | 'findByLotNumber' | 'findLotCodeByIdentifier'>;
-  products: Pick<ProductsRepository, 'findByGtin'>;
+type Deps = {
+  lots: Pick<LotsRepository, 'findByCodes' | 'findBySsccs' | 'findByLotNumbers' | 'findLotCodesByIdentifiers'>;
+  products: Pick<ProductsRepository, 'findByGtins'>;
   items: Pick<ItemsRepository, 'findIssued'>;
   publicBaseUrl: string;
-}) {
-  async function liveLot(code: string, tx?: Db): Promise<Referent | undefined> {
-    const [lot] = await deps.lots.findByCodes([code], tx);
-    if (!lot || lot.voidedByEventId) return undefined;
-    return { kind: lot.kind === 'container' ? 'container' : 'lot', lotCode: lot.code };
-  }
+};
 
-  async function item(code: string, tx?: Db): Promise<Extract<Referent, { kind: 'item' }> | undefined> {
-    const [issued] = await deps.items.findIssued([code], tx);
-    return issued && { kind: 'item', itemCode: issued.code, lotCode: issued.lotCode };
-  }
+const distinct = <T>(values: T[]) => [...new Set(values)];
+const lotNumberKey = (partyCode: string, lotNumber: string) => `${partyCode}|${lotNumber}`;
 
-  async function gtin(id: Extract<Identifier, { kind: 'gtin' }>, tx?: Db): Promise<Referent | undefined> {
-    const product = await deps.products.findByGtin(id.gtin, tx);
-    if (!product) return undefined;
-    if (id.serial) {
-      // a serialized pack: the serial is one of our item codes, issued for this product (and lot)
-      const pack = await item(id.serial.toUpperCase(), tx);
-      if (!pack) return undefined;
-      const [lot] = await deps.lots.findByCodes([pack.lotCode], tx);
-      if (lot?.productCode !== product.code || (id.lot !== undefined && lot.lotNumber !== id.lot)) return undefined;
-      return pack;
-    }
-    if (id.lot !== undefined) {
-      const lot = await deps.lots.findByLotNumber(product.partyCode, id.lot, tx);
-      return lot && lot.productCode === product.code ? { kind: 'lot', lotCode: lot.code } : undefined;
-    }
-    return { kind: 'product', productCode: product.code, productName: product.name };
-  }
+/**
+ * The one resolver of identifiers: trace, EPCIS capture and query, and the public resolver turn
+ * what they were given into a lot or pack here. Many identifiers are looked up in a constant
+ * number of queries (one per kind of key), inside the caller's transaction when one is given, so
+ * a capture sees the lots it created a moment earlier.
+ */
+export function createIdentifierService(deps: Deps) {
+  async function findMany(ids: Identifier[], tx?: Db): Promise<(Referent | undefined)[]> {
+    const of = <K extends Identifier['kind']>(kind: K) => ids.filter((id): id is Extract<Identifier, { kind: K }> => id.kind === kind);
+    const gtins = of('gtin');
+    const uris = [...of('uri').map((id) => id.uri), ...gtins.map((id) => id.uri)];
+    // one after the other: inside a transaction they share one connection (empty lists cost nothing)
+    const captured = await deps.lots.findLotCodesByIdentifiers('epc', distinct(uris), tx);
+    const earTags = await deps.lots.findLotCodesByIdentifiers('ear_tag', distinct(of('ear-tag').map((id) => id.earTag)), tx);
+    const ssccLots = await deps.lots.findBySsccs(distinct(of('sscc').map((id) => id.sscc)), tx);
+    const partyLots = await deps.lots.findByLotNumbers(
+      of('party-lot').map(({ partyCode, lotNumber }) => ({ partyCode, lotNumber })),
+      tx,
+    );
+    const products = await deps.products.findByGtins(distinct(gtins.map((id) => id.gtin)), tx);
+    const issued = await deps.items.findIssued(
+      distinct([...of('item').map((id) => id.code), ...gtins.flatMap((id) => (id.serial ? [id.serial.toUpperCase()] : []))]),
+      tx,
+    );
+    const productByGtin = new Map(products.map((product) => [product.gtin as string, product]));
+    const itemLots = new Map(issued.map((item) => [item.code, item.lotCode]));
+    // a GTIN with a lot number names the product owner's lot of that number
+    const gtinLots = await deps.lots.findByLotNumbers(
+      gtins.flatMap((id) => {
+        const product = productByGtin.get(id.gtin);
+        return product && id.lot !== undefined && !id.serial ? [{ partyCode: product.partyCode, lotNumber: id.lot }] : [];
+      }),
+      tx,
+    );
+    const lotByNumber = new Map([...partyLots, ...gtinLots].map((lot) => [lotNumberKey(lot.partyCode, lot.lotNumber as string), lot]));
+    // every lot code found so far, checked once: voided lots name nothing any more
+    const lotCodes = distinct([
+      ...of('lot').map((id) => id.code),
+      ...of('container').map((id) => id.code),
+      ...captured.values(),
+      ...earTags.values(),
+      ...itemLots.values(),
+    ]);
+    const lots = new Map<string, LotRow>(
+      [...(await deps.lots.findByCodes(lotCodes, tx)), ...ssccLots, ...partyLots, ...gtinLots].map((lot) => [lot.code, lot]),
+    );
+    const live = (code: string | undefined): Referent | undefined => {
+      const lot = code ? lots.get(code) : undefined;
+      return lot && !lot.voidedByEventId ? { kind: lot.kind === 'container' ? 'container' : 'lot', lotCode: lot.code } : undefined;
+    };
+    const pack = (code: string): Extract<Referent, { kind: 'item' }> | undefined => {
+      const lotCode = itemLots.get(code);
+      return lotCode ? { kind: 'item', itemCode: code, lotCode } : undefined;
+    };
 
-  /** What a parsed identifier names, or undefined when nothing by that identifier is known. */
-  async function find(id: Identifier, tx?: Db): Promise<Referent | undefined> {
-    switch (id.kind) {
-      case 'lot':
-      case 'container':
-        return liveLot(id.code, tx);
-      case 'item':
-        return item(id.code, tx);
-      case 'sscc': {
-        const lot = await deps.lots.findBySscc(id.sscc, tx);
-        return lot && { kind: 'container', lotCode: lot.code };
+    return ids.map((id): Referent | undefined => {
+      switch (id.kind) {
+        case 'lot':
+        case 'container':
+          return live(id.code);
+        case 'item':
+          return pack(id.code);
+        case 'sscc':
+          return live(ssccLots.find((lot) => lot.sscc === id.sscc)?.code);
+        case 'ear-tag':
+          return live(earTags.get(id.earTag));
+        case 'party-lot':
+          return live(lotByNumber.get(lotNumberKey(id.partyCode, id.lotNumber))?.code);
+        case 'uri':
+          return live(captured.get(id.uri));
+        case 'gtin': {
+          // identifiers captured through EPCIS come first: they were stored under exactly this URI
+          if (captured.has(id.uri)) return live(captured.get(id.uri));
+          const product = productByGtin.get(id.gtin);
+          if (!product) return undefined;
+          if (id.serial) {
+            // a serialized pack: the serial is one of our item codes, issued for this product (and lot)
+            const found = pack(id.serial.toUpperCase());
+            const lot = found && lots.get(found.lotCode);
+            const matches = lot?.productCode === product.code && (id.lot === undefined || lot.lotNumber === id.lot);
+            return matches ? found : undefined;
+          }
+          if (id.lot !== undefined) {
+            const lot = lotByNumber.get(lotNumberKey(product.partyCode, id.lot));
+            return lot?.productCode === product.code ? live(lot.code) : undefined;
+          }
+          return { kind: 'product', productCode: product.code, productName: product.name };
+        }
       }
-      case 'ear-tag': {
-        const lotCode = await deps.lots.findLotCodeByIdentifier('ear_tag', id.earTag, tx);
-        return lotCode ? liveLot(lotCode, tx) : undefined;
-      }
-      case 'party-lot': {
-        const lot = await deps.lots.findByLotNumber(id.partyCode, id.lotNumber, tx);
-        return lot && { kind: lot.kind === 'container' ? 'container' : 'lot', lotCode: lot.code };
-      }
-      case 'gtin': {
-        // identifiers captured through EPCIS come first: they were stored under exactly this URI
-        const captured = await deps.lots.findLotCodeByIdentifier('epc', id.uri, tx);
-        return captured ? liveLot(captured, tx) : gtin(id, tx);
-      }
-      case 'uri': {
-        const captured = await deps.lots.findLotCodeByIdentifier('epc', id.uri, tx);
-        return captured ? liveLot(captured, tx) : undefined;
-      }
-    }
+    });
   }
 
   return {
     /** Classifies a raw identifier (400 for a malformed one); see parseIdentifier. */
     parse: (raw: string): Identifier => parseIdentifier(raw, deps.publicBaseUrl),
-    find,
+    findMany,
+    find: async (id: Identifier, tx?: Db) => (await findMany([id], tx))[0],
     /** Parses and finds in one step. */
-    resolve: (raw: string, tx?: Db) => find(parseIdentifier(raw, deps.publicBaseUrl), tx),
+    resolve: async (raw: string, tx?: Db) => (await findMany([parseIdentifier(raw, deps.publicBaseUrl)], tx))[0],
   };
 }
 

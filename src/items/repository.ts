@@ -1,4 +1,4 @@
-import { and, asc, eq, gt, sql } from 'drizzle-orm';
+import { and, asc, eq, gt, inArray, sql } from 'drizzle-orm';
 import { createBatchLoader } from '../db/batch-loader.js';
 import { anyOf } from '../db/chunk.js';
 import { type Database, type Db, queryRows } from '../db/client.js';
@@ -52,9 +52,13 @@ export function createItemsRepository(database: Pick<Database, 'db' | 'copyRows'
       await db.update(codeJobs).set(values).where(eq(codeJobs.id, id));
     },
     /** Jobs cut off by a restart: their codes never became visible. */
-    async runningJobIds(): Promise<string[]> {
-      const rows = await db.select({ id: codeJobs.id }).from(codeJobs).where(eq(codeJobs.status, 'running'));
-      return rows.map((row) => row.id);
+    /** Jobs a stop cut off (running) or left waiting (queued), oldest first. */
+    unfinishedJobs(): Promise<CodeJobRow[]> {
+      return db
+        .select()
+        .from(codeJobs)
+        .where(inArray(codeJobs.status, ['queued', 'running']))
+        .orderBy(asc(codeJobs.createdAt));
     },
     insertCodes(jobId: string, lotCode: string, partyCode: string, codes: string[]): Promise<void> {
       return database.copyRows(

@@ -21,7 +21,7 @@ export function createItemService(deps: {
     | 'insertJob'
     | 'findJob'
     | 'updateJob'
-    | 'runningJobIds'
+    | 'unfinishedJobs'
     | 'insertCodes'
     | 'existingCodes'
     | 'deleteJobCodes'
@@ -39,7 +39,9 @@ export function createItemService(deps: {
   /** Issues in batches; on any failure the job's codes are removed and never become visible. */
   async function run(job: CodeJobRow) {
     try {
-      await deps.items.updateJob(job.id, { status: 'running' });
+      // a job cut off by a stop starts again: what it had issued was never visible
+      await deps.items.deleteJobCodes(job.id);
+      await deps.items.updateJob(job.id, { status: 'running', done: 0 });
       let done = 0;
       while (done < job.total) {
         const wanted = Math.min(BATCH, job.total - done);
@@ -83,14 +85,14 @@ export function createItemService(deps: {
       return job;
     },
 
-    /** Jobs a restart interrupted are failed and cleaned; their codes were never visible. */
-    async recoverInterruptedJobs(): Promise<number> {
-      const ids = await deps.items.runningJobIds();
-      for (const id of ids) {
-        await deps.items.deleteJobCodes(id);
-        await deps.items.updateJob(id, { status: 'failed', error: 'interrupted by a restart', finishedAt: new Date() });
-      }
-      return ids.length;
+    /**
+     * Jobs a stop cut off run again from the start (their codes were never visible), and jobs
+     * queued behind them run as they would have.
+     */
+    async resumeInterruptedJobs(): Promise<number> {
+      const jobs = await deps.items.unfinishedJobs();
+      for (const job of jobs) queue = queue.then(() => run(job));
+      return jobs.length;
     },
 
     /** Waits for every queued job (tests, shutdown). */

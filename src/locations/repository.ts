@@ -11,9 +11,9 @@ export function createLocationsRepository(db: Db) {
       const [inserted] = await db.insert(locations).values(row).returning();
       return inserted;
     },
-    async findByCodes(codes: string[]): Promise<LocationRow[]> {
+    async findByCodes(codes: string[], tx: Db = db): Promise<LocationRow[]> {
       if (codes.length === 0) return [];
-      return db.select().from(locations).where(anyOf(locations.code, codes));
+      return tx.select().from(locations).where(anyOf(locations.code, codes));
     },
     async findByCode(code: string): Promise<LocationRow | undefined> {
       const [row] = await db.select().from(locations).where(eq(locations.code, code));

@@ -2,7 +2,8 @@
 // recorded against it. Pure.
 
 // A correction writes the negated rows of the event it reverses, under the same kinds, so totals per kind net out.
-export const MOVEMENT_KINDS = ['produce', 'consume', 'ship_out', 'receive_in', 'destroy', 'sell'] as const;
+// Packing moves quantity from loose into a container (two rows of kind 'pack' that sum to zero), unpacking back.
+export const MOVEMENT_KINDS = ['produce', 'consume', 'ship_out', 'receive_in', 'destroy', 'sell', 'pack', 'unpack'] as const;
 export type MovementKind = (typeof MOVEMENT_KINDS)[number];
 
 export const LOT_STATUSES = ['active', 'in_transit', 'consumed', 'sold', 'recalled', 'destroyed'] as const;
@@ -71,3 +72,25 @@ export function massBalance(
     unaccounted: round(produced - (consumed + destroyed + sold + onHand + inTransit + transitLoss)),
   };
 }
+
+/** Quantities are stored with three decimals; counted units (heads, pieces, cases…) take whole numbers. */
+const COUNT_UNITS = new Set(['head', 'piece', 'box', 'case', 'pallet', 'container', 'H87', 'EA', 'C62']);
+export const STORED_DECIMALS = 3;
+
+export function decimalsAllowed(unit: string): number {
+  return COUNT_UNITS.has(unit) ? 0 : STORED_DECIMALS;
+}
+
+/** Why a quantity cannot be booked in `unit` (negative, or finer than the unit allows), or null when it can. */
+export function quantityProblem(quantity: number, unit: string): string | null {
+  if (!Number.isFinite(quantity) || quantity < 0) return 'must be a positive number';
+  const decimals = decimalsAllowed(unit);
+  const scaled = quantity * 10 ** decimals;
+  if (Math.abs(scaled - Math.round(scaled)) > 1e-6) {
+    return decimals === 0 ? `must be a whole number of ${unit}` : `at most ${decimals} decimals for ${unit} (e.g. 12.345)`;
+  }
+  return null;
+}
+
+/** Rounds away binary floating-point noise at the stored precision, so sums of booked quantities compare exactly. */
+export const roundQuantity = (value: number) => Math.round(value * 10 ** STORED_DECIMALS) / 10 ** STORED_DECIMALS;

@@ -35,6 +35,37 @@ export function createLotsRepository(db: Db) {
         .orderBy(lots.code)
         .for('update');
     },
+    /** Lots by their owners' own lot numbers, for many (party, lot number) pairs at once. */
+    async findByLotNumbers(pairs: { partyCode: string; lotNumber: string }[], tx: Db = db): Promise<LotRow[]> {
+      if (pairs.length === 0) return [];
+      const partyCodes = sql.param(pairs.map((pair) => pair.partyCode));
+      const lotNumbers = sql.param(pairs.map((pair) => pair.lotNumber));
+      return tx
+        .select()
+        .from(lots)
+        .where(
+          and(
+            sql`(${lots.partyCode}, ${lots.lotNumber}) in (select * from unnest(${partyCodes}::text[], ${lotNumbers}::text[]))`,
+            isNull(lots.voidedByEventId),
+          ),
+        );
+    },
+    async findBySsccs(ssccs: string[], tx: Db = db): Promise<LotRow[]> {
+      if (ssccs.length === 0) return [];
+      return tx
+        .select()
+        .from(lots)
+        .where(and(anyOf(lots.sscc, ssccs), isNull(lots.voidedByEventId)));
+    },
+    /** value → lot code for secondary identifiers (ear tags, captured EPCs) of one kind. */
+    async findLotCodesByIdentifiers(kind: string, values: string[], tx: Db = db): Promise<Map<string, string>> {
+      if (values.length === 0) return new Map();
+      const rows = await tx
+        .select({ value: lotIdentifiers.value, lotCode: lotIdentifiers.lotCode })
+        .from(lotIdentifiers)
+        .where(and(eq(lotIdentifiers.kind, kind), anyOf(lotIdentifiers.value, values)));
+      return new Map(rows.map((row) => [row.value, row.lotCode]));
+    },
     async findByLotNumber(partyCode: string, lotNumber: string, tx: Db = db): Promise<LotRow | undefined> {
       const [row] = await tx
         .select()

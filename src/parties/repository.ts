@@ -11,9 +11,9 @@ export function createPartiesRepository(db: Db) {
       const [inserted] = await db.insert(parties).values(row).returning();
       return inserted;
     },
-    async findByCodes(codes: string[]): Promise<PartyRow[]> {
+    async findByCodes(codes: string[], tx: Db = db): Promise<PartyRow[]> {
       if (codes.length === 0) return [];
-      return db.select().from(parties).where(anyOf(parties.code, codes));
+      return tx.select().from(parties).where(anyOf(parties.code, codes));
     },
     async findByCode(code: string): Promise<PartyRow | undefined> {
       const [row] = await db.select().from(parties).where(eq(parties.code, code));

@@ -11,13 +11,17 @@ export function createProductsRepository(db: Db) {
       const [inserted] = await db.insert(products).values(row).returning();
       return inserted;
     },
-    async findByCodes(codes: string[]): Promise<ProductRow[]> {
+    async findByCodes(codes: string[], tx: Db = db): Promise<ProductRow[]> {
       if (codes.length === 0) return [];
-      return db.select().from(products).where(anyOf(products.code, codes));
+      return tx.select().from(products).where(anyOf(products.code, codes));
     },
     async findByCode(code: string): Promise<ProductRow | undefined> {
       const [row] = await db.select().from(products).where(eq(products.code, code));
       return row;
+    },
+    async findByGtins(gtins: string[], tx: Db = db): Promise<ProductRow[]> {
+      if (gtins.length === 0) return [];
+      return tx.select().from(products).where(anyOf(products.gtin, gtins));
     },
     async findByGtin(gtin: string, tx: Db = db): Promise<ProductRow | undefined> {
       const [row] = await tx.select().from(products).where(eq(products.gtin, gtin));

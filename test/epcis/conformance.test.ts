@@ -112,15 +112,14 @@ t.test('valid capture documents are captured and every event comes back as sent'
     await t.test(name(path), async (t) => {
       const doc = read(path);
       let trip = await roundTrip(shared, doc);
-      // Several corpus files reuse the same explicit eventIDs for different events (a conflict the
-      // capture refuses), and some events hash alike (true and "true" are one value to the CBV
-      // hash: a duplicate that reads back the earlier event). Such a file is checked again on its own.
-      const conflicts = (trip.job?.errors ?? []).filter((error: Json) =>
-        /already captured for a different event/.test(String(error.message)),
-      );
-      if (trip.job && !trip.same && (trip.job.duplicates > 0 || conflicts.length > 0)) {
+      // The corpus files are independent examples that share identifiers and event ids: several
+      // reuse one explicit eventID for different events (a conflict the capture refuses), some
+      // events hash alike (true and "true" are one value to the CBV hash), and some use up an EPC
+      // an earlier file consumed or destroyed (the ledger refuses it). Such a file is checked again
+      // on its own, where it must be accepted whole.
+      if (trip.job && !trip.same && (trip.job.duplicates > 0 || trip.job.errors.length > 0)) {
         t.comment(
-          `${trip.job.duplicates + conflicts.length} of ${trip.events.length} events collide with earlier corpus files: re-captured in a fresh world`,
+          `${trip.job.duplicates + trip.job.errors.length} of ${trip.events.length} events collide with earlier corpus files: re-captured in a fresh world`,
         );
         trip = await roundTrip(await operator(t), doc);
       }
@@ -220,7 +219,9 @@ t.test('event-hash vectors: captured events get the reference hash ids', async (
     const body = doc.epcisBody?.eventList
       ? { ...doc.epcisBody, eventList: events.map((event) => without(event, ['eventID'])) }
       : doc.epcisBody;
-    const reply = await shared.capture({ ...doc, epcisBody: body });
+    // like the capture documents, a vector whose objects an earlier file already used is captured on its own
+    let reply = await shared.capture({ ...doc, epcisBody: body });
+    if (reply.job && !reply.job.success) reply = await (await operator(t)).capture({ ...doc, epcisBody: body });
     if (reply.job) {
       t.strictSame(
         { success: reply.job.success, eventIDs: reply.job.eventIDs },

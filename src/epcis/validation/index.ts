@@ -19,6 +19,18 @@ function isObject(value: unknown): value is Json {
 // Checks that run beside the schema. `covered` pointers get no schema errors of their own.
 type Findings = { errors: ValidationError[]; covered: string[] };
 
+const QUANTITY_LISTS = ['quantityList', 'childQuantityList', 'inputQuantityList', 'outputQuantityList'];
+/** The largest quantity the ledger stores (numeric(18, 3)). */
+const MAX_QUANTITY = 1e12;
+
+/** Quantities are booked in the ledger: never negative, within what it stores, at most 3 decimals. */
+function quantityProblem(quantity: number): string | null {
+  if (quantity < 0) return 'must not be negative';
+  if (quantity > MAX_QUANTITY) return `must be at most ${MAX_QUANTITY}`;
+  if (Math.abs(quantity * 1000 - Math.round(quantity * 1000)) > 1e-6) return 'has more than 3 decimals';
+  return null;
+}
+
 const EVENT_TYPES = 'ObjectEvent, AggregationEvent, AssociationEvent, TransactionEvent, TransformationEvent or an extension event type URI';
 
 function checkEvent(event: unknown, at: string, found: Findings): void {
@@ -43,6 +55,15 @@ function checkEvent(event: unknown, at: string, found: Findings): void {
   for (const key of ['set', 'unset']) {
     const list = isObject(persistent) ? persistent[key] : undefined;
     if (Array.isArray(list)) for (const [i, d] of list.entries()) vocabulary(DISPOSITION, d, `${at}/persistentDisposition/${key}/${i}`);
+  }
+  for (const field of QUANTITY_LISTS) {
+    const list = event[field];
+    if (!Array.isArray(list)) continue;
+    for (const [i, entry] of list.entries()) {
+      const quantity = isObject(entry) ? entry.quantity : undefined;
+      const problem = typeof quantity === 'number' ? quantityProblem(quantity) : null;
+      if (problem) report(`${at}/${field}/${i}/quantity`, `quantity ${problem}`);
+    }
   }
   // The schema says this with an anyOf over action patterns, which reads as an action error.
   if (event.type === 'ObjectEvent' && event.ilmd !== undefined && (event.action === 'OBSERVE' || event.action === 'DELETE')) {

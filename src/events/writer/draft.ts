@@ -1,0 +1,113 @@
+// Everything one event writes, collected while its rules are checked. Rules only read the world
+// state and fill a draft; the state takes the draft's effects once the event has passed every
+// rule, and the writer stores all drafts of a batch at once.
+import type { LotAttributes, ReferenceDocument } from '../../db/schema.js';
+import type { MovementKind } from '../../lots/ledger.js';
+
+export type Pointer = (string | number)[];
+export type EventLotRole = 'subject' | 'input' | 'output' | 'parent' | 'child';
+
+export type NewLot = {
+  code: string;
+  kind: 'lot' | 'container';
+  partyCode: string;
+  productCode: string | null;
+  lotNumber: string | null;
+  sscc: string | null;
+  quantity: number;
+  unit: string;
+  productionDate: string | null;
+  expiryDate: string | null;
+  originLocationCode: string | null;
+  attributes: LotAttributes;
+  status: string;
+  createdByEventId: string;
+};
+
+export type Movement = {
+  eventId: string;
+  lotCode: string;
+  partyCode: string;
+  kind: MovementKind;
+  quantity: number;
+  /** Where the quantity lies: packed in this container, or loose (null). */
+  containerCode: string | null;
+};
+
+export type Edge = {
+  upstreamCode: string;
+  downstreamCode: string;
+  kind: 'transform' | 'aggregate';
+  quantity: number | null;
+  unit: string | null;
+  eventId: string;
+  partyCode: string;
+};
+
+export type ShipmentLine = { lotCode: string; containerCode: string | null; quantity: number };
+
+export type NewShipment = {
+  id: string;
+  fromPartyCode: string;
+  fromLocationCode: string | null;
+  toPartyCode: string;
+  toLocationCode: string | null;
+  shippedAt: Date;
+  lines: ShipmentLine[];
+};
+
+export type EventRecord = {
+  id: string;
+  type: string;
+  eventTime: Date;
+  eventTimeZoneOffset: string;
+  partyCode: string;
+  bizStep: string;
+  disposition: string | null;
+  readPoint: string | null;
+  bizLocation: string | null;
+  referenceDocuments: ReferenceDocument[];
+  payload: Record<string, unknown>;
+  correctsEventId: string | null;
+  epcisType: string | null;
+  transformationId: string | null;
+  recordTime: Date;
+};
+
+export class EventDraft {
+  readonly links = new Map<string, { lotCode: string; role: EventLotRole; quantity: number | null }>();
+  readonly newLots: NewLot[] = [];
+  readonly identifiers: { kind: string; value: string; lotCode: string }[] = [];
+  readonly movements: Movement[] = [];
+  readonly edges: Edge[] = [];
+  /** Containment this event ends (unpacking): parent container → child lots. */
+  readonly unpacked: { parentCode: string; childCode: string }[] = [];
+  readonly shipments: NewShipment[] = [];
+  readonly receipts: { shipmentId: string; received: Map<string, number> }[] = [];
+  /** Serialized packs put into (or taken out of, null) a container. */
+  readonly packContainers = new Map<string, string | null>();
+  /** Lots whose status the event may change (the writer recomputes them). */
+  readonly touched = new Set<string>();
+
+  constructor(
+    readonly id: string,
+    readonly actor: string,
+  ) {}
+
+  link(lotCode: string, role: EventLotRole, quantity: number | null = null) {
+    this.links.set(`${lotCode}:${role}`, { lotCode, role, quantity });
+    this.touched.add(lotCode);
+  }
+
+  move(lotCode: string, kind: MovementKind, quantity: number, containerCode: string | null = null, partyCode = this.actor) {
+    this.touched.add(lotCode);
+    if (quantity === 0) return;
+    this.movements.push({ eventId: this.id, lotCode, partyCode, kind, quantity, containerCode });
+    this.touched.add(lotCode);
+  }
+
+  createLot(lot: NewLot) {
+    this.newLots.push(lot);
+    this.touched.add(lot.code);
+  }
+}

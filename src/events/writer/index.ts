@@ -1,0 +1,478 @@
+// The one writer of events. The native API, EPCIS capture and (later) RFID observations hand it
+// requests; it loads what they name in a constant number of queries, checks each event's rules
+// against an in-memory view of that world (so each event sees what the ones before it did),
+// and stores every accepted event in one statement — all in the caller's transaction.
+import { randomUUID } from 'node:crypto';
+import type { Db } from '../../db/client.js';
+import { bodyField, conflict, forbidden, Problem, unprocessable } from '../../errors/problem.js';
+import type { LocationsRepository } from '../../locations/repository.js';
+import type { LotsRepository } from '../../lots/repository.js';
+import type { PartiesRepository } from '../../parties/repository.js';
+import type { ProductsRepository } from '../../products/repository.js';
+import type { EventType, EventView } from '../schemas.js';
+import { timeZoneOffsetOf } from '../time.js';
+import { EventDraft, type EventRecord, type Pointer } from './draft.js';
+import type { Batch, EventWriterRepository } from './repository.js';
+import { applyRules, type EventAction, referencesOf } from './rules/index.js';
+import { type LotSpec, Scope } from './scope.js';
+import { WorldState } from './state.js';
+
+/** Device clocks drift: an event up to this far ahead of the server's clock is not "in the future". */
+export const FUTURE_TOLERANCE_MS = 2 * 60 * 1000;
+
+export const DEFAULT_BIZ_STEP: Record<EventType, string> = {
+  commission: 'commissioning',
+  transform: 'commissioning',
+  aggregate: 'packing',
+  disaggregate: 'unpacking',
+  ship: 'shipping',
+  receive: 'receiving',
+  inspect: 'inspecting',
+  observe: 'storing',
+  destroy: 'destroying',
+  sell: 'retail_selling',
+  correction: 'other',
+};
+
+/** How each native event reads as an EPCIS 2.0 event type. */
+export const EPCIS_TYPE: Record<EventType, string> = {
+  commission: 'ObjectEvent',
+  transform: 'TransformationEvent',
+  aggregate: 'AggregationEvent',
+  disaggregate: 'AggregationEvent',
+  ship: 'ObjectEvent',
+  receive: 'ObjectEvent',
+  inspect: 'ObjectEvent',
+  observe: 'ObjectEvent',
+  destroy: 'ObjectEvent',
+  sell: 'ObjectEvent',
+  correction: 'ObjectEvent',
+};
+
+/** When, where and why, as EPCIS says it. */
+export type EventContext = {
+  eventTime: string;
+  eventTimeZoneOffset?: string;
+  bizStep?: string;
+  disposition?: string;
+  readPoint?: string;
+  bizLocation?: string;
+  referenceDocuments?: { type: string; number: string }[];
+};
+
+export type WriteRequest = {
+  actor: string;
+  action: EventAction;
+  context: EventContext;
+  /** Where the event sits in the caller's request body, for error pointers. */
+  pointer?: Pointer;
+  /** A given event id (EPCIS); otherwise one is made. */
+  id?: string;
+  /** The event type recorded, when it differs from the action's (an EPCIS inspection is recorded as seen). */
+  recordType?: EventType;
+  /** Read point and business location: native location codes (checked), or URIs as EPCIS names them. */
+  places?: 'codes' | 'uris';
+  /** EPCIS: identifiers named for the first time, created for the acting party before the rules run. */
+  creates?: LotSpec[];
+  /** EPCIS: the event as captured (stored as its payload) and the edges its transformation id adds. */
+  captured?: {
+    payload: Record<string, unknown>;
+    epcisType: string;
+    transformationId: string | null;
+    edges: { from: string; to: string }[];
+    /** The lots in the roles the EPCIS event names them (what EPCIS queries match on). */
+    links: { lotCode: string; role: 'subject' | 'input' | 'output' | 'parent' | 'child'; quantity: number | null }[];
+  };
+  /** A correction's replacement: the event it replaces and the lot codes its lots keep. */
+  replaces?: { eventId: string; lotCodes: string[] };
+};
+
+/** Declares an earlier event in error (natively, or an EPCIS error declaration), optionally replacing it. */
+export type CorrectionRequest = {
+  actor: string;
+  correctsEventId: string;
+  eventTime: string;
+  /** The correction event's id: made when not given (EPCIS names it after the event it corrects). */
+  id?: string;
+  payload: Record<string, unknown>;
+  replacement?: WriteRequest;
+  /**
+   * An EPCIS error declaration says the event did not happen as recorded, not that the objects it
+   * named do not exist: what it took, moved or packed is booked back, but the lots it brought
+   * into being are kept.
+   */
+  keepsLots?: boolean;
+};
+
+export type WriteOutcome =
+  | { ok: true; event: EventView; createdLotCodes: string[]; shipmentId: string | null }
+  | { ok: false; problem: Problem };
+
+/** Thrown out of a rollback batch at its first rejected event, so the caller's transaction rolls back. */
+export class BatchRejected extends Error {
+  constructor(
+    readonly index: number,
+    readonly problem: Problem,
+  ) {
+    super(problem.message);
+  }
+}
+
+export function createEventWriter(deps: {
+  repository: EventWriterRepository;
+  parties: Pick<PartiesRepository, 'findByCodes'>;
+  locations: Pick<LocationsRepository, 'findByCodes'>;
+  products: Pick<ProductsRepository, 'findByCodes'>;
+  lots: Pick<LotsRepository, 'findBySsccs'>;
+  now: () => Date;
+}) {
+  const { repository } = deps;
+
+  /** Everything the requests name, read once (in a fixed number of queries) into a world state. */
+  async function load(tx: Db, requests: WriteRequest[]): Promise<WorldState> {
+    const refs = requests.map((request) => ({ request, ...referencesOf(request.action) }));
+    const named = new Set([
+      ...refs.flatMap((ref) => ref.lots),
+      ...requests.flatMap((request) => (request.creates ?? []).flatMap((spec) => (spec.code ? [spec.code] : []))),
+    ]);
+    for (const lot of await deps.lots.findBySsccs([...new Set(refs.flatMap((ref) => ref.ssccs))], tx)) named.add(lot.code);
+    const state = new WorldState();
+    // packs named (or in containers being unpacked) come first: their lots are drawn on too
+    const unpacking = refs.flatMap((ref) => ref.unpacking);
+    for (const item of await repository.items(
+      tx,
+      refs.flatMap((ref) => ref.items),
+      unpacking,
+    )) {
+      state.items.set(item.code, { lotCode: item.lotCode, containerCode: item.containerCode });
+      named.add(item.lotCode);
+    }
+
+    const shipments = await repository.shipments(tx, [...new Set(refs.flatMap((ref) => ref.shipments))], [...named]);
+    for (const shipment of shipments) state.shipments.set(shipment.id, shipment);
+    const locked = await repository.lockLots(tx, [...named]);
+    const containers = locked.filter((lot) => lot.kind === 'container').map((lot) => lot.code);
+    const contents = await repository.contents(tx, containers);
+    for (const edge of contents) {
+      state
+        .contentsOf(edge.parentCode)
+        .set(edge.childCode, { quantity: edge.quantity === null ? null : Number(edge.quantity), unit: edge.unit });
+    }
+    const lockedCodes = new Set(locked.map((lot) => lot.code));
+    const others = new Set([...contents.map((edge) => edge.childCode), ...shipments.flatMap((s) => s.lines.map((line) => line.lotCode))]);
+    const more = await repository.lots(
+      tx,
+      [...others].filter((code) => !lockedCodes.has(code)),
+    );
+    for (const lot of [...locked, ...more]) state.addLot(lot);
+    for (const lot of state.lots.values()) if (lot.kind === 'container') state.contentsOf(lot.code);
+    for (const [container, children] of state.contents) {
+      for (const child of children.keys()) if (state.lots.get(child)?.kind === 'container') state.containerOf.set(child, container);
+    }
+    const lotCodes = [...state.lots.keys()];
+    for (const row of await repository.balances(tx, lotCodes))
+      state.addBalance(row.lotCode, row.partyCode, row.containerCode, Number(row.quantity));
+    for (const [code, facts] of await repository.statusFacts(tx, lotCodes)) state.statusFacts.set(code, facts);
+
+    const parties = new Set([...requests.map((request) => request.actor), ...refs.flatMap((ref) => ref.parties)]);
+    for (const party of await deps.parties.findByCodes([...parties], tx)) state.parties.set(party.code, party);
+    const locations = refs.flatMap((ref) => [
+      ...ref.locations,
+      ...(ref.request.places === 'uris'
+        ? []
+        : [ref.request.context.readPoint, ref.request.context.bizLocation].filter((c): c is string => Boolean(c))),
+    ]);
+    for (const location of await deps.locations.findByCodes([...new Set(locations)], tx)) state.locations.set(location.code, location);
+    const products = [
+      ...new Set(
+        refs.flatMap((ref) =>
+          [...ref.specs, ...(ref.request.creates ?? [])].flatMap((spec) => (spec.productCode ? [spec.productCode] : [])),
+        ),
+      ),
+    ];
+    for (const product of await deps.products.findByCodes(products, tx)) state.products.set(product.code, product);
+
+    const specs = refs.flatMap((ref) => [...ref.specs, ...(ref.request.creates ?? [])].map((spec) => ({ spec, actor: ref.request.actor })));
+    const lotNumbers = specs.flatMap(({ spec, actor }) => (spec.lotNumber ? [{ partyCode: actor, lotNumber: spec.lotNumber }] : []));
+    for (const key of await repository.takenLotNumbers(tx, lotNumbers)) state.takenLotNumbers.add(key);
+    const earTags = specs.flatMap(({ spec }) => (spec.attributes?.earTags as string[] | undefined) ?? []);
+    for (const tag of await repository.takenIdentifiers(tx, 'ear_tag', earTags)) state.takenEarTags.add(tag);
+    const existingOutputs = requests.flatMap((request) =>
+      request.action.type === 'transform' ? request.action.outputs.flatMap((output) => ('lotCode' in output ? [output.lotCode] : [])) : [],
+    );
+    for (const [code, downstream] of await repository.downstreamOf(tx, existingOutputs)) state.downstreamOf.set(code, downstream);
+    return state;
+  }
+
+  function check(
+    state: WorldState,
+    request: WriteRequest,
+    recordTime: Date,
+  ): { record: EventRecord; draft: EventDraft; shipmentId: string | null } {
+    const base = request.pointer ?? [];
+    const eventTime = new Date(request.context.eventTime);
+    if (eventTime.getTime() > deps.now().getTime() + FUTURE_TOLERANCE_MS) {
+      throw unprocessable('future-event-time', `eventTime ${request.context.eventTime} is in the future`, [
+        bodyField([...base, 'eventTime'], 'must not be in the future'),
+      ]);
+    }
+    const draft = new EventDraft(request.id ?? randomUUID(), request.actor);
+    const scope = new Scope(state, draft, base);
+    if (request.places !== 'uris') {
+      if (request.context.readPoint) scope.requireLocation(request.context.readPoint, scope.at('readPoint'));
+      if (request.context.bizLocation) scope.requireLocation(request.context.bizLocation, scope.at('bizLocation'));
+    }
+    // an identifier several events name is created by the first of them that is accepted
+    const creates = [...new Map((request.creates ?? []).map((spec) => [spec.code ?? randomUUID(), spec])).values()].filter(
+      (spec) => !spec.code || !scope.lot(spec.code),
+    );
+    if (creates.length) scope.createLots(creates, base);
+    const result = applyRules(scope, request.action, eventTime, request.replaces?.lotCodes);
+    for (const edge of request.captured?.edges ?? []) {
+      const upstream = scope.lot(edge.from);
+      draft.edges.push({
+        upstreamCode: edge.from,
+        downstreamCode: edge.to,
+        kind: 'transform',
+        quantity: null,
+        unit: upstream?.unit ?? null,
+        eventId: draft.id,
+        partyCode: request.actor,
+      });
+    }
+    if (request.captured) {
+      draft.links.clear();
+      for (const link of request.captured.links) draft.links.set(`${link.lotCode}:${link.role}`, link);
+    }
+    const type = request.recordType ?? request.action.type;
+    const record: EventRecord = {
+      id: draft.id,
+      type,
+      eventTime,
+      eventTimeZoneOffset: request.context.eventTimeZoneOffset ?? timeZoneOffsetOf(request.context.eventTime),
+      partyCode: request.actor,
+      bizStep: request.context.bizStep ?? DEFAULT_BIZ_STEP[type],
+      disposition: request.context.disposition ?? result.disposition ?? null,
+      readPoint: request.context.readPoint ?? null,
+      bizLocation: request.context.bizLocation ?? result.bizLocation ?? null,
+      referenceDocuments: request.context.referenceDocuments ?? [],
+      payload:
+        request.captured?.payload ?? (request.replaces ? { ...result.payload, replacesEventId: request.replaces.eventId } : result.payload),
+      correctsEventId: null,
+      epcisType: request.captured?.epcisType ?? EPCIS_TYPE[type],
+      transformationId: request.captured?.transformationId ?? null,
+      recordTime,
+    };
+    return { record, draft, shipmentId: result.shipmentId ?? null };
+  }
+
+  return { write, correct };
+
+  /**
+   * Checks and stores the requests inside `tx`, in order. With `rollback` the first rejected
+   * event throws BatchRejected (the caller's transaction then stores nothing); with `proceed`
+   * rejected events are reported and the others stored.
+   */
+  async function write(tx: Db, requests: WriteRequest[], onError: 'rollback' | 'proceed'): Promise<WriteOutcome[]> {
+    if (requests.length === 0) return [];
+    const state = await load(tx, requests);
+    const recordTime = deps.now();
+    const accepted: { record: EventRecord; draft: EventDraft }[] = [];
+    const outcomes: WriteOutcome[] = [];
+    for (const [index, request] of requests.entries()) {
+      try {
+        const { record, draft, shipmentId } = check(state, request, recordTime);
+        state.apply(draft, record);
+        accepted.push({ record, draft });
+        outcomes.push({ ok: true, event: viewOf(record, draft), createdLotCodes: draft.newLots.map((lot) => lot.code), shipmentId });
+      } catch (error) {
+        if (!(error instanceof Problem)) throw error;
+        if (onError === 'rollback') throw new BatchRejected(index, error);
+        outcomes.push({ ok: false, problem: error });
+      }
+    }
+    if (accepted.length > 0) await repository.persist(tx, batchOf(state, accepted));
+    return outcomes;
+  }
+
+  /**
+   * Reverses an event the acting party recorded: its movements are booked back (nobody may be
+   * left with less than nothing), the lots it made are voided unless already used downstream,
+   * its edges leave every trace and its shipment is cancelled or reopened. A replacement is
+   * then recorded in its place; lots it creates keep the codes of the voided ones.
+   */
+  async function correct(tx: Db, request: CorrectionRequest): Promise<{ correction: EventView; replacement: WriteOutcome | null }> {
+    const eventTime = new Date(request.eventTime);
+    if (eventTime.getTime() > deps.now().getTime() + FUTURE_TOLERANCE_MS) {
+      throw unprocessable('future-event-time', `eventTime ${request.eventTime} is in the future`, [
+        bodyField(['eventTime'], 'must not be in the future'),
+      ]);
+    }
+    const facts = await repository.correctionFacts(tx, request.correctsEventId);
+    if (!facts) {
+      throw unprocessable('unknown-reference', `no event ${request.correctsEventId}`, [bodyField(['correctsEventId'], 'unknown event')]);
+    }
+    const { target } = facts;
+    if (target.partyCode !== request.actor)
+      throw forbidden(`event ${target.id} was recorded by ${target.partyCode}; only it may correct it`);
+    if (target.type === 'correction') {
+      throw conflict('a correction cannot itself be corrected; correct the replacement event instead', [
+        bodyField(['correctsEventId'], 'is a correction'),
+      ]);
+    }
+    if (target.correctedBy) {
+      throw conflict(`event ${target.id} was already declared in error by ${target.correctedBy}`, [
+        bodyField(['correctsEventId'], 'already corrected'),
+      ]);
+    }
+    const usedDownstream = [bodyField(['correctsEventId'], 'its effects are already used downstream')];
+    const draft = new EventDraft(request.id ?? randomUUID(), request.actor);
+    const moved = [...new Set(facts.movements.map((row) => row.lotCode))];
+    await repository.lockLots(tx, moved);
+    const state = new WorldState();
+    for (const row of await repository.balances(tx, moved))
+      state.addBalance(row.lotCode, row.partyCode, row.containerCode, Number(row.quantity));
+    for (const row of facts.movements) {
+      if (request.keepsLots && row.kind === 'produce') continue;
+      draft.move(row.lotCode, row.kind as EventDraft['movements'][number]['kind'], -row.quantity, row.containerCode, row.partyCode);
+      state.addBalance(row.lotCode, row.partyCode, row.containerCode, -row.quantity);
+      if (state.balance(row.lotCode, row.partyCode, row.containerCode) < 0) {
+        throw conflict(
+          `cannot correct ${target.id}: lot ${row.lotCode} has since been used by ${row.partyCode}; correct those events first`,
+          usedDownstream,
+        );
+      }
+    }
+    if (!request.keepsLots && facts.created.some((lot) => lot.usedDownstream)) {
+      throw conflict(`cannot correct ${target.id}: lots it created are already inputs or contents downstream`, usedDownstream);
+    }
+    const shipping = facts.shipments.find((shipment) => shipment.byShipping);
+    if (shipping && shipping.status !== 'open') {
+      throw conflict(
+        `cannot correct ${target.id}: shipment ${shipping.id} was already received; correct the receipt first`,
+        usedDownstream,
+      );
+    }
+    const record: EventRecord = {
+      id: draft.id,
+      type: 'correction',
+      eventTime,
+      eventTimeZoneOffset: timeZoneOffsetOf(request.eventTime),
+      partyCode: request.actor,
+      bizStep: DEFAULT_BIZ_STEP.correction,
+      disposition: null,
+      readPoint: null,
+      bizLocation: null,
+      referenceDocuments: [],
+      payload: request.payload,
+      correctsEventId: target.id,
+      epcisType: null,
+      transformationId: null,
+      recordTime: deps.now(),
+    };
+    const voided = request.keepsLots ? [] : facts.created.map((lot) => lot.code);
+    await repository.persist(tx, { ...emptyBatch(), events: [{ record, draft }] });
+    await repository.reverse(tx, {
+      correctionId: draft.id,
+      targetId: target.id,
+      voidedLots: voided,
+      cancelled: shipping ? [shipping.id] : [],
+      reopened: facts.shipments.filter((shipment) => !shipment.byShipping).map((shipment) => shipment.id),
+    });
+    await refreshStatuses(
+      tx,
+      [...new Set([...moved, ...facts.linkedLots])].filter((code) => !voided.includes(code)),
+    );
+    const replacement = request.replacement
+      ? (await write(tx, [{ ...request.replacement, replaces: { eventId: target.id, lotCodes: voided } }], 'rollback'))[0]
+      : null;
+    return { correction: viewOf(record, draft), replacement };
+  }
+
+  /** Recomputes lots' statuses from their ledger as stored now (after a correction rewrote it). */
+  async function refreshStatuses(tx: Db, codes: string[]) {
+    if (codes.length === 0) return;
+    const state = new WorldState();
+    for (const lot of await repository.lots(tx, codes)) state.addLot(lot);
+    for (const row of await repository.balances(tx, codes))
+      state.addBalance(row.lotCode, row.partyCode, row.containerCode, Number(row.quantity));
+    for (const [code, facts] of await repository.statusFacts(tx, codes)) state.statusFacts.set(code, facts);
+    for (const shipment of await repository.shipments(tx, [], codes)) state.shipments.set(shipment.id, shipment);
+    const statuses = [...state.lots.values()]
+      .filter((lot) => !lot.voided && state.statusOf(lot.code) !== lot.status)
+      .map((lot) => ({ code: lot.code, status: state.statusOf(lot.code) }));
+    if (statuses.length) await repository.persist(tx, { ...emptyBatch(), statuses });
+  }
+}
+
+function emptyBatch(): Batch {
+  return {
+    events: [],
+    lots: [],
+    shipments: [],
+    shipmentLines: [],
+    endedContainment: [],
+    receivedShipments: [],
+    receivedLines: [],
+    statuses: [],
+    itemContainers: [],
+  };
+}
+
+export type EventWriter = ReturnType<typeof createEventWriter>;
+
+/** The stored event as the API shows it, from what was just written (no read back). */
+function viewOf(record: EventRecord, draft: EventDraft): EventView {
+  return {
+    id: record.id,
+    type: record.type as EventType,
+    eventTime: record.eventTime,
+    eventTimeZoneOffset: record.eventTimeZoneOffset,
+    recordTime: record.recordTime,
+    partyCode: record.partyCode,
+    bizStep: record.bizStep,
+    disposition: record.disposition,
+    readPoint: record.readPoint,
+    bizLocation: record.bizLocation,
+    referenceDocuments: record.referenceDocuments,
+    lots: [...draft.links.values()],
+    details: record.payload,
+    correctsEventId: record.correctsEventId,
+    declaredInErrorBy: null,
+  };
+}
+
+function batchOf(state: WorldState, events: { record: EventRecord; draft: EventDraft }[]): Batch {
+  const shipments = [...state.created.shipments.values()].map((shipment) => {
+    const received = state.changed.receivedShipments.get(shipment.id);
+    return {
+      ...shipment,
+      status: state.shipments.get(shipment.id)?.status ?? 'open',
+      receiveEventId: received?.receiveEventId ?? null,
+      receivedAt: received?.receivedAt ?? null,
+    };
+  });
+  const createdShipments = new Set(shipments.map((shipment) => shipment.id));
+  return {
+    events,
+    lots: [...state.created.lots.values()],
+    shipments,
+    shipmentLines: shipments.flatMap((shipment) =>
+      (state.shipments.get(shipment.id)?.lines ?? []).map((line) => ({
+        ...line,
+        shipmentId: shipment.id,
+        partyCode: shipment.fromPartyCode,
+      })),
+    ),
+    endedContainment: [...state.changed.endedContainment].map(([key, eventId]) => {
+      const [parentCode, childCode] = key.split('|');
+      return { parentCode, childCode, eventId };
+    }),
+    receivedShipments: [...state.changed.receivedShipments]
+      .filter(([id]) => !createdShipments.has(id))
+      .map(([id, receipt]) => ({ id, ...receipt })),
+    receivedLines: [...state.changed.receivedLines.values()].filter((line) => !createdShipments.has(line.shipmentId)),
+    statuses: [...state.changed.statuses].map(([code, status]) => ({ code, status })),
+    itemContainers: [...state.changed.itemContainers].map(([code, containerCode]) => ({ code, containerCode })),
+  };
+}

@@ -1,0 +1,376 @@
+// The event writer's SQL: what a batch reads up front (in a constant number of queries, whatever
+// its size) and the one statement that stores it. The only code that inserts events, lots,
+// movements and lineage edges.
+import { type SQL, sql } from 'drizzle-orm';
+import { type Db, queryRows } from '../../db/client.js';
+import type { LotAttributes } from '../../db/schema.js';
+import type { EventDraft, EventRecord, NewLot, NewShipment } from './draft.js';
+import type { LotView, ShipmentView, StatusFacts } from './state.js';
+
+const texts = (values: (string | null)[]) => sql`${sql.param(values)}::text[]`;
+const numerics = (values: (number | null)[]) =>
+  sql`${sql.param(values.map((value) => (value === null ? null : String(value))))}::numeric[]`;
+const times = (values: (Date | null)[]) => sql`${sql.param(values.map((value) => value?.toISOString() ?? null))}::timestamptz[]`;
+const jsons = (values: unknown[]) => sql`${sql.param(values.map((value) => JSON.stringify(value)))}::jsonb[]`;
+
+type LotRowText = Omit<LotView, 'quantity' | 'voided'> & { quantity: string; voidedByEventId: string | null };
+const toLotView = (row: LotRowText): LotView => ({
+  code: row.code,
+  kind: row.kind,
+  partyCode: row.partyCode,
+  productCode: row.productCode,
+  lotNumber: row.lotNumber,
+  sscc: row.sscc,
+  quantity: Number(row.quantity),
+  unit: row.unit,
+  status: row.status,
+  voided: row.voidedByEventId !== null,
+  attributes: row.attributes as LotAttributes,
+});
+const LOT_COLUMNS = sql.raw(`code, kind, party_code as "partyCode", product_code as "productCode", lot_number as "lotNumber", sscc,
+  quantity::text as quantity, unit, status, voided_by_event_id as "voidedByEventId", attributes`);
+
+export type Batch = {
+  events: { record: EventRecord; draft: EventDraft }[];
+  lots: NewLot[];
+  shipments: (NewShipment & { shipEventId: string; status: string; receiveEventId: string | null; receivedAt: Date | null })[];
+  shipmentLines: {
+    shipmentId: string;
+    lotCode: string;
+    containerCode: string | null;
+    quantity: number;
+    receivedQuantity: number | null;
+    partyCode: string;
+  }[];
+  endedContainment: { parentCode: string; childCode: string; eventId: string }[];
+  receivedShipments: { id: string; receiveEventId: string; receivedAt: Date }[];
+  receivedLines: { shipmentId: string; lotCode: string; containerCode: string | null; receivedQuantity: number }[];
+  statuses: { code: string; status: string }[];
+  itemContainers: { code: string; containerCode: string | null }[];
+};
+
+export function createEventWriterRepository() {
+  return {
+    /** The lots a batch draws on, locked in code order (two batches never deadlock) for the rest of its transaction. */
+    async lockLots(tx: Db, codes: string[]): Promise<LotView[]> {
+      if (codes.length === 0) return [];
+      const rows = await queryRows<LotRowText>(
+        tx,
+        sql`select ${LOT_COLUMNS} from lots where code = any(${texts([...new Set(codes)].sort())}) order by code for update`,
+      );
+      return rows.map(toLotView);
+    },
+
+    async lots(tx: Db, codes: string[]): Promise<LotView[]> {
+      if (codes.length === 0) return [];
+      return (await queryRows<LotRowText>(tx, sql`select ${LOT_COLUMNS} from lots where code = any(${texts(codes)})`)).map(toLotView);
+    },
+
+    /** Current contents of containers, nested containers' contents included. */
+    async contents(tx: Db, containerCodes: string[]) {
+      if (containerCodes.length === 0) return [];
+      return queryRows<{ parentCode: string; childCode: string; quantity: string | null; unit: string | null }>(
+        tx,
+        sql`with recursive inside(code) as (
+          select unnest(${texts(containerCodes)})
+          union
+          select e.upstream_code from lineage_edges e join inside on e.downstream_code = inside.code
+          where e.kind = 'aggregate' and e.ended_by_event_id is null and e.retracted_by_event_id is null
+        )
+        select e.downstream_code as "parentCode", e.upstream_code as "childCode", e.quantity::text as quantity, e.unit
+        from lineage_edges e join inside on e.downstream_code = inside.code
+        where e.kind = 'aggregate' and e.ended_by_event_id is null and e.retracted_by_event_id is null`,
+      );
+    },
+
+    /** The containers that (transitively) hold these containers: child → its container. */
+    async containersAbove(tx: Db, codes: string[]) {
+      if (codes.length === 0) return [];
+      return queryRows<{ childCode: string; parentCode: string }>(
+        tx,
+        sql`with recursive above(child, parent) as (
+          select e.upstream_code, e.downstream_code from lineage_edges e
+          where e.upstream_code = any(${texts(codes)}) and e.kind = 'aggregate' and e.ended_by_event_id is null and e.retracted_by_event_id is null
+          union
+          select e.upstream_code, e.downstream_code from lineage_edges e join above on e.upstream_code = above.parent
+          where e.kind = 'aggregate' and e.ended_by_event_id is null and e.retracted_by_event_id is null
+        )
+        select child as "childCode", parent as "parentCode" from above`,
+      );
+    },
+
+    async balances(tx: Db, lotCodes: string[]) {
+      if (lotCodes.length === 0) return [];
+      return queryRows<{ lotCode: string; partyCode: string; containerCode: string | null; quantity: string }>(
+        tx,
+        sql`select lot_code as "lotCode", party_code as "partyCode", container_code as "containerCode", sum(quantity)::text as quantity
+        from lot_movements where lot_code = any(${texts(lotCodes)}) group by lot_code, party_code, container_code`,
+      );
+    },
+
+    /** How each lot's stock last went out for good (consumed, sold, destroyed) and whether a live event recalled it. */
+    async statusFacts(tx: Db, lotCodes: string[]): Promise<Map<string, StatusFacts>> {
+      if (lotCodes.length === 0) return new Map();
+      const rows = await queryRows<{ code: string; lastDrain: string | null; lastDrainAt: Date | string | null; recalled: boolean }>(
+        tx,
+        sql`select l.code, drain.kind as "lastDrain", drain.event_time as "lastDrainAt",
+          exists (select 1 from event_lots el join events e on e.id = el.event_id
+            where el.lot_code = l.code and e.disposition = 'recalled'
+              and not exists (select 1 from events c where c.corrects_event_id = e.id)) as recalled
+        from lots l left join lateral (
+          select m.kind, e.event_time from lot_movements m join events e on e.id = m.event_id
+          where m.lot_code = l.code and m.kind in ('consume', 'destroy', 'sell') and m.quantity < 0
+            and not exists (select 1 from events c where c.corrects_event_id = m.event_id)
+          order by e.event_time desc limit 1) drain on true
+        where l.code = any(${texts(lotCodes)})`,
+      );
+      return new Map(
+        rows.map((row) => [
+          row.code,
+          {
+            recalled: Boolean(row.recalled),
+            ...(row.lastDrain ? { lastDrain: { kind: row.lastDrain, at: new Date(row.lastDrainAt as string).getTime() } } : {}),
+          },
+        ]),
+      );
+    },
+
+    /** Shipments named by id (locked: one receipt each) and the open ones carrying any of the lots, with all their lines. */
+    async shipments(tx: Db, ids: string[], lotCodes: string[]): Promise<ShipmentView[]> {
+      if (ids.length === 0 && lotCodes.length === 0) return [];
+      const rows = await queryRows<{
+        id: string;
+        shipEventId: string;
+        fromPartyCode: string;
+        toPartyCode: string;
+        toLocationCode: string | null;
+        status: string;
+        lines: { lotCode: string; containerCode: string | null; quantity: string; receivedQuantity: string | null }[];
+      }>(
+        tx,
+        sql`select s.id, s.ship_event_id as "shipEventId", s.from_party_code as "fromPartyCode", s.to_party_code as "toPartyCode",
+          s.to_location_code as "toLocationCode", s.status,
+          (select coalesce(json_agg(json_build_object('lotCode', l.lot_code, 'containerCode', l.container_code,
+             'quantity', l.quantity::text, 'receivedQuantity', l.received_quantity::text)), '[]') from shipment_lines l where l.shipment_id = s.id) as lines
+        from shipments s
+        where s.id = any(${texts(ids)})
+           or (s.status = 'open' and s.id in (select shipment_id from shipment_lines where lot_code = any(${texts(lotCodes)})))
+        order by s.id for update of s`,
+      );
+      return rows.map((row) => ({
+        ...row,
+        lines: row.lines.map((line) => ({
+          lotCode: line.lotCode,
+          containerCode: line.containerCode,
+          quantity: Number(line.quantity),
+          receivedQuantity: line.receivedQuantity === null ? null : Number(line.receivedQuantity),
+        })),
+      }));
+    },
+
+    async takenLotNumbers(tx: Db, pairs: { partyCode: string; lotNumber: string }[]): Promise<string[]> {
+      if (pairs.length === 0) return [];
+      const rows = await queryRows<{ key: string }>(
+        tx,
+        sql`select party_code || '|' || lot_number as key from lots
+        where voided_by_event_id is null and (party_code, lot_number) in (select * from unnest(${texts(pairs.map((p) => p.partyCode))}, ${texts(pairs.map((p) => p.lotNumber))}))`,
+      );
+      return rows.map((row) => row.key);
+    },
+
+    async takenIdentifiers(tx: Db, kind: string, values: string[]): Promise<string[]> {
+      if (values.length === 0) return [];
+      const rows = await queryRows<{ value: string }>(
+        tx,
+        sql`select value from lot_identifiers where kind = ${kind} and value = any(${texts(values)})`,
+      );
+      return rows.map((row) => row.value);
+    },
+
+    /** Issued (visible) packs, named or packed in the given containers, with their lot and current container. */
+    async items(tx: Db, codes: string[], containerCodes: string[]) {
+      if (codes.length === 0 && containerCodes.length === 0) return [];
+      return queryRows<{ code: string; lotCode: string; containerCode: string | null }>(
+        tx,
+        sql`select i.code, i.lot_code as "lotCode", i.container_code as "containerCode" from items i join code_jobs j on j.id = i.job_id
+        where (i.code = any(${texts(codes)}) or i.container_code = any(${texts(containerCodes)})) and j.status = 'succeeded'`,
+      );
+    },
+
+    /** Everything downstream of each lot (to refuse edges that would close a cycle). */
+    async downstreamOf(tx: Db, codes: string[]): Promise<Map<string, Set<string>>> {
+      if (codes.length === 0) return new Map();
+      const rows = await queryRows<{ origin: string; code: string }>(
+        tx,
+        sql`with recursive down(origin, code) as (
+          select o, o from unnest(${texts(codes)}) o
+          union
+          select d.origin, e.downstream_code from down d join lineage_edges e on e.upstream_code = d.code
+          where e.retracted_by_event_id is null
+        )
+        select origin, code from down`,
+      );
+      const downstream = new Map<string, Set<string>>();
+      for (const row of rows) {
+        if (!downstream.has(row.origin)) downstream.set(row.origin, new Set());
+        (downstream.get(row.origin) as Set<string>).add(row.code);
+      }
+      return downstream;
+    },
+
+    /** What correcting an event depends on: the event, what it moved, the lots it made and the shipment it opened or closed. */
+    async correctionFacts(tx: Db, targetId: string) {
+      const [target] = await queryRows<{ id: string; type: string; partyCode: string; correctedBy: string | null }>(
+        tx,
+        sql`select e.id, e.type, e.party_code as "partyCode",
+          (select c.id from events c where c.corrects_event_id = e.id limit 1) as "correctedBy"
+        from events e where e.id = ${targetId}`,
+      );
+      if (!target) return undefined;
+      const movements = await queryRows<{
+        lotCode: string;
+        partyCode: string;
+        kind: string;
+        quantity: string;
+        containerCode: string | null;
+      }>(
+        tx,
+        sql`select lot_code as "lotCode", party_code as "partyCode", kind, quantity::text as quantity, container_code as "containerCode"
+        from lot_movements where event_id = ${targetId}`,
+      );
+      const created = await queryRows<{ code: string; usedDownstream: boolean }>(
+        tx,
+        sql`select l.code, exists (select 1 from lineage_edges e where e.upstream_code = l.code and e.retracted_by_event_id is null) as "usedDownstream"
+        from lots l where l.created_by_event_id = ${targetId} and l.voided_by_event_id is null`,
+      );
+      const shipments = await queryRows<{ id: string; status: string; byShipping: boolean }>(
+        tx,
+        sql`select id, status, ship_event_id = ${targetId} as "byShipping" from shipments
+        where ship_event_id = ${targetId} or receive_event_id = ${targetId} for update`,
+      );
+      const linked = await queryRows<{ lotCode: string }>(
+        tx,
+        sql`select lot_code as "lotCode" from event_lots where event_id = ${targetId}`,
+      );
+      return {
+        target,
+        movements: movements.map((row) => ({ ...row, quantity: Number(row.quantity) })),
+        created: created.map((row) => ({ code: row.code, usedDownstream: Boolean(row.usedDownstream) })),
+        shipments,
+        linkedLots: linked.map((row) => row.lotCode),
+      };
+    },
+
+    /** Takes a corrected event's effects out of the world: its lots voided, its edges out of every trace, its shipment undone. */
+    async reverse(
+      tx: Db,
+      change: { correctionId: string; targetId: string; voidedLots: string[]; cancelled: string[]; reopened: string[] },
+    ) {
+      await queryRows(
+        tx,
+        sql`with voided as (update lots set voided_by_event_id = ${change.correctionId} where code = any(${texts(change.voidedLots)})),
+        released as (delete from lot_identifiers where lot_code = any(${texts(change.voidedLots)})),
+        retracted as (update lineage_edges set retracted_by_event_id = ${change.correctionId}
+          where event_id = ${change.targetId} and retracted_by_event_id is null),
+        restored as (update lineage_edges set ended_by_event_id = null where ended_by_event_id = ${change.targetId}),
+        unpacked as (update items set container_code = null
+          where code in (select jsonb_array_elements_text(payload->'itemCodes') from events where id = ${change.targetId} and type = 'aggregate')),
+        cancelled as (update shipments set status = 'cancelled' where id = any(${texts(change.cancelled)})),
+        reopened as (update shipments set status = 'open', receive_event_id = null, received_at = null where id = any(${texts(change.reopened)})),
+        reopened_lines as (update shipment_lines set received_quantity = null where shipment_id = any(${texts(change.reopened)}))
+        select 1`,
+      );
+    },
+
+    /**
+     * Stores a whole batch in one statement: inserts through data-modifying CTEs fed by arrays (a
+     * fixed number of parameters however many rows), and the final values of existing rows the
+     * batch changed. Rows created in the batch already carry their final values, because the
+     * statement's parts do not see each other's rows.
+     */
+    async persist(tx: Db, batch: Batch): Promise<void> {
+      const records = batch.events.map((event) => event.record);
+      const links = batch.events.flatMap(({ record, draft }) =>
+        [...draft.links.values()].map((link) => ({ ...link, eventId: record.id, partyCode: record.partyCode })),
+      );
+      const movements = batch.events.flatMap(({ draft }) => draft.movements);
+      const edges = batch.events.flatMap(({ draft }) => draft.edges);
+      const ended = new Map(batch.endedContainment.map((end) => [`${end.parentCode}|${end.childCode}`, end.eventId]));
+      const identifiers = batch.events.flatMap(({ draft }) => draft.identifiers.map((row) => ({ ...row, partyCode: draft.actor })));
+      const parts: SQL[] = [
+        // a correction's replacement keeps the codes of the lots it replaces: those rows are overwritten
+        sql`new_lots as (insert into lots (code, kind, party_code, product_code, lot_number, sscc, quantity, unit, production_date,
+          expiry_date, origin_location_code, attributes, status, created_by_event_id)
+          select * from unnest(${texts(batch.lots.map((l) => l.code))}, ${texts(batch.lots.map((l) => l.kind))},
+            ${texts(batch.lots.map((l) => l.partyCode))}, ${texts(batch.lots.map((l) => l.productCode))},
+            ${texts(batch.lots.map((l) => l.lotNumber))}, ${texts(batch.lots.map((l) => l.sscc))}, ${numerics(batch.lots.map((l) => l.quantity))},
+            ${texts(batch.lots.map((l) => l.unit))}, ${texts(batch.lots.map((l) => l.productionDate))}::date[],
+            ${texts(batch.lots.map((l) => l.expiryDate))}::date[], ${texts(batch.lots.map((l) => l.originLocationCode))},
+            ${jsons(batch.lots.map((l) => l.attributes))}, ${texts(batch.lots.map((l) => l.status))}, ${texts(batch.lots.map((l) => l.createdByEventId))})
+          on conflict (code) do update set kind = excluded.kind, party_code = excluded.party_code, product_code = excluded.product_code,
+            lot_number = excluded.lot_number, sscc = excluded.sscc, quantity = excluded.quantity, unit = excluded.unit,
+            production_date = excluded.production_date, expiry_date = excluded.expiry_date, origin_location_code = excluded.origin_location_code,
+            attributes = excluded.attributes, status = excluded.status, created_by_event_id = excluded.created_by_event_id, voided_by_event_id = null)`,
+        sql`new_identifiers as (insert into lot_identifiers (kind, value, lot_code, party_code)
+          select * from unnest(${texts(identifiers.map((i) => i.kind))}, ${texts(identifiers.map((i) => i.value))},
+            ${texts(identifiers.map((i) => i.lotCode))}, ${texts(identifiers.map((i) => i.partyCode))}))`,
+        sql`new_events as (insert into events (id, type, event_time, record_time, event_time_zone_offset, party_code, biz_step, disposition,
+          read_point, biz_location, reference_documents, payload, corrects_event_id, epcis_type, transformation_id)
+          select * from unnest(${texts(records.map((r) => r.id))}, ${texts(records.map((r) => r.type))}, ${times(records.map((r) => r.eventTime))},
+            ${times(records.map((r) => r.recordTime))},
+            ${texts(records.map((r) => r.eventTimeZoneOffset))}, ${texts(records.map((r) => r.partyCode))}, ${texts(records.map((r) => r.bizStep))},
+            ${texts(records.map((r) => r.disposition))}, ${texts(records.map((r) => r.readPoint))}, ${texts(records.map((r) => r.bizLocation))},
+            ${jsons(records.map((r) => r.referenceDocuments))}, ${jsons(records.map((r) => r.payload))}, ${texts(records.map((r) => r.correctsEventId))},
+            ${texts(records.map((r) => r.epcisType))}, ${texts(records.map((r) => r.transformationId))}))`,
+        sql`new_event_lots as (insert into event_lots (event_id, lot_code, role, quantity, party_code)
+          select * from unnest(${texts(links.map((l) => l.eventId))}, ${texts(links.map((l) => l.lotCode))}, ${texts(links.map((l) => l.role))},
+            ${numerics(links.map((l) => l.quantity))}, ${texts(links.map((l) => l.partyCode))}))`,
+        sql`new_movements as (insert into lot_movements (event_id, lot_code, party_code, kind, quantity, container_code)
+          select * from unnest(${texts(movements.map((m) => m.eventId))}, ${texts(movements.map((m) => m.lotCode))},
+            ${texts(movements.map((m) => m.partyCode))}, ${texts(movements.map((m) => m.kind))}, ${numerics(movements.map((m) => m.quantity))},
+            ${texts(movements.map((m) => m.containerCode))}))`,
+        sql`new_edges as (insert into lineage_edges (upstream_code, downstream_code, kind, quantity, unit, event_id, party_code, ended_by_event_id)
+          select * from unnest(${texts(edges.map((e) => e.upstreamCode))}, ${texts(edges.map((e) => e.downstreamCode))},
+            ${texts(edges.map((e) => e.kind))}, ${numerics(edges.map((e) => e.quantity))}, ${texts(edges.map((e) => e.unit))},
+            ${texts(edges.map((e) => e.eventId))}, ${texts(edges.map((e) => e.partyCode))},
+            ${texts(edges.map((e) => (e.kind === 'aggregate' ? (ended.get(`${e.downstreamCode}|${e.upstreamCode}`) ?? null) : null)))})
+          on conflict do nothing)`,
+        sql`new_shipments as (insert into shipments (id, ship_event_id, from_party_code, from_location_code, to_party_code, to_location_code,
+          status, shipped_at, receive_event_id, received_at)
+          select * from unnest(${texts(batch.shipments.map((s) => s.id))}, ${texts(batch.shipments.map((s) => s.shipEventId))},
+            ${texts(batch.shipments.map((s) => s.fromPartyCode))}, ${texts(batch.shipments.map((s) => s.fromLocationCode))},
+            ${texts(batch.shipments.map((s) => s.toPartyCode))}, ${texts(batch.shipments.map((s) => s.toLocationCode))},
+            ${texts(batch.shipments.map((s) => s.status))}, ${times(batch.shipments.map((s) => s.shippedAt))},
+            ${texts(batch.shipments.map((s) => s.receiveEventId))}, ${times(batch.shipments.map((s) => s.receivedAt))}))`,
+        sql`new_shipment_lines as (insert into shipment_lines (shipment_id, lot_code, quantity, received_quantity, party_code, container_code)
+          select * from unnest(${texts(batch.shipmentLines.map((l) => l.shipmentId))}, ${texts(batch.shipmentLines.map((l) => l.lotCode))},
+            ${numerics(batch.shipmentLines.map((l) => l.quantity))}, ${numerics(batch.shipmentLines.map((l) => l.receivedQuantity))},
+            ${texts(batch.shipmentLines.map((l) => l.partyCode))}, ${texts(batch.shipmentLines.map((l) => l.containerCode))}))`,
+        sql`ended_edges as (update lineage_edges e set ended_by_event_id = v.event_id
+          from unnest(${texts(batch.endedContainment.map((c) => c.parentCode))}, ${texts(batch.endedContainment.map((c) => c.childCode))},
+            ${texts(batch.endedContainment.map((c) => c.eventId))}) as v(parent_code, child_code, event_id)
+          where e.downstream_code = v.parent_code and e.upstream_code = v.child_code and e.kind = 'aggregate'
+            and e.ended_by_event_id is null and e.retracted_by_event_id is null)`,
+        sql`received_shipments as (update shipments s set status = 'received', receive_event_id = v.event_id, received_at = v.received_at
+          from unnest(${texts(batch.receivedShipments.map((r) => r.id))}, ${texts(batch.receivedShipments.map((r) => r.receiveEventId))},
+            ${times(batch.receivedShipments.map((r) => r.receivedAt))}) as v(id, event_id, received_at)
+          where s.id = v.id)`,
+        sql`received_lines as (update shipment_lines l set received_quantity = v.quantity
+          from unnest(${texts(batch.receivedLines.map((r) => r.shipmentId))}, ${texts(batch.receivedLines.map((r) => r.lotCode))},
+            ${texts(batch.receivedLines.map((r) => r.containerCode))}, ${numerics(batch.receivedLines.map((r) => r.receivedQuantity))})
+            as v(shipment_id, lot_code, container_code, quantity)
+          where l.shipment_id = v.shipment_id and l.lot_code = v.lot_code and l.container_code is not distinct from v.container_code)`,
+        sql`changed_statuses as (update lots l set status = v.status
+          from unnest(${texts(batch.statuses.map((s) => s.code))}, ${texts(batch.statuses.map((s) => s.status))}) as v(code, status)
+          where l.code = v.code)`,
+        sql`packed_items as (update items i set container_code = v.container_code
+          from unnest(${texts(batch.itemContainers.map((i) => i.code))}, ${texts(batch.itemContainers.map((i) => i.containerCode))})
+            as v(code, container_code)
+          where i.code = v.code)`,
+      ];
+      await queryRows(tx, sql`with ${sql.join(parts, sql`, `)} select 1`);
+    },
+  };
+}
+
+export type EventWriterRepository = ReturnType<typeof createEventWriterRepository>;

@@ -1,0 +1,128 @@
+import { newContainerCode } from '../../../codes/service-codes.js';
+import { bodyField, conflict, unprocessable } from '../../../errors/problem.js';
+import type { Line, Scope } from '../scope.js';
+import type { LotView } from '../state.js';
+import type { RuleResult } from './index.js';
+
+export type AggregateInput = {
+  /**
+   * An existing container, one by its SSCC (created when new), or — neither given — a new
+   * container; EPCIS names a new one by the code and EPC it is to get.
+   */
+  parent: { containerCode?: string; sscc?: string; epc?: string; newCode?: string };
+  children: Line[];
+  itemCodes?: string[];
+};
+
+/**
+ * Packs lots, containers or serialized packs into a container the acting party holds (or makes).
+ * Packing moves the quantity from loose stock into the container, so it is used like any other
+ * use: what is packed can no longer be shipped or consumed loose.
+ */
+export function aggregate(scope: Scope, input: AggregateInput): RuleResult {
+  const parent = resolveParent(scope, input.parent);
+  const packs = packLines(scope, input.itemCodes ?? []);
+  const lines = [...input.children, ...packs.lines.map((line) => ({ ...line, index: input.children.length }))];
+  if (lines.length === 0)
+    throw unprocessable('empty-aggregation', 'pack at least one lot, container or item', [bodyField(scope.at('children'), 'empty')]);
+  const children = scope.take(lines, scope.at('children'), null);
+  for (const [index, { lot, quantity }] of children.entries()) {
+    if (lot.code === parent.code || (lot.kind === 'container' && containsTransitively(scope, lot.code, parent.code))) {
+      throw conflict(`packing ${lot.code} into ${parent.code} would create a lineage cycle`, [
+        bodyField(scope.at('children', lines[index].index ?? index, 'lotCode'), 'already contains (or is) the parent container'),
+      ]);
+    }
+    scope.draft.move(lot.code, 'pack', -quantity);
+    scope.draft.move(lot.code, 'pack', quantity, parent.code);
+    scope.draft.edges.push({
+      upstreamCode: lot.code,
+      downstreamCode: parent.code,
+      kind: 'aggregate',
+      quantity,
+      unit: lot.unit,
+      eventId: scope.draft.id,
+      partyCode: scope.actor,
+    });
+    scope.draft.link(lot.code, 'child', quantity);
+  }
+  scope.draft.link(parent.code, 'parent');
+  for (const code of packs.codes) scope.draft.packContainers.set(code, parent.code);
+  return {
+    payload: {
+      parentCode: parent.code,
+      sscc: parent.sscc,
+      children: children.map(({ lot, quantity }) => ({ lotCode: lot.code, quantity })),
+      ...(packs.codes.length ? { itemCodes: packs.codes } : {}),
+    },
+    disposition: 'container_closed',
+  };
+}
+
+function resolveParent(scope: Scope, parent: AggregateInput['parent']): { code: string; sscc: string | null } {
+  const existing = parent.containerCode
+    ? scope.requireLots([parent.containerCode], () => scope.at('parent', 'containerCode'))[0]
+    : parent.newCode && scope.lot(parent.newCode)
+      ? scope.lot(parent.newCode)
+      : parent.sscc
+        ? [...scope.state.lots.values(), ...scope.draft.newLots.map((lot) => ({ ...lot, voided: false }))].find(
+            (lot) => lot.sscc === parent.sscc && !lot.voided,
+          )
+        : undefined;
+  if (existing) {
+    if (existing.kind !== 'container') {
+      throw unprocessable('not-a-container', `${existing.code} is a lot, not a container`, [
+        bodyField(scope.at('parent'), 'not a container'),
+      ]);
+    }
+    // a container may take more goods while it is itself packed (a case on a pallet)
+    if (!scope.holds(existing.code)) scope.requireHolder(existing, scope.at('parent'));
+    return existing;
+  }
+  const [created] = scope.createLots(
+    [
+      {
+        code: parent.newCode ?? newContainerCode(),
+        kind: 'container',
+        productCode: null,
+        sscc: parent.sscc ?? null,
+        quantity: 1,
+        unit: 'container',
+        epc: parent.epc,
+      },
+    ],
+    scope.at('parent'),
+  );
+  return created;
+}
+
+/** Does `container` (directly or through containers inside it) hold `target`? */
+function containsTransitively(scope: Scope, container: string, target: string): boolean {
+  const seen = new Set<string>();
+  const queue = [container];
+  while (queue.length > 0) {
+    const current = queue.shift() as string;
+    if (seen.has(current)) continue;
+    seen.add(current);
+    for (const child of scope.contents(current).keys()) {
+      if (child === target) return true;
+      if ((scope.lot(child) as LotView | undefined)?.kind === 'container') queue.push(child);
+    }
+  }
+  return false;
+}
+
+/** Serialized packs to aggregate, counted per lot so lineage stays at lot level. */
+function packLines(scope: Scope, codes: string[]): { codes: string[]; lines: Line[] } {
+  const perLot = new Map<string, number>();
+  const seen = new Set<string>();
+  for (const [index, code] of codes.entries()) {
+    const item = scope.state.items.get(code);
+    const at = scope.at('itemCodes', index);
+    if (!item) throw unprocessable('unknown-item', `item code ${code} is not issued`, [bodyField(at, 'unknown item code')]);
+    if (seen.has(code)) throw unprocessable('duplicate-item', `${code} is listed twice`, [bodyField(at, 'listed twice')]);
+    if (item.containerCode) throw conflict(`pack ${code} is already in container ${item.containerCode}`, [bodyField(at, 'already packed')]);
+    seen.add(code);
+    perLot.set(item.lotCode, (perLot.get(item.lotCode) ?? 0) + 1);
+  }
+  return { codes, lines: [...perLot].map(([lotCode, quantity]) => ({ lotCode, quantity })) };
+}

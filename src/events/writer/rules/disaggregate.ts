@@ -1,0 +1,38 @@
+import { bodyField, forbidden, unprocessable } from '../../../errors/problem.js';
+import type { Scope } from '../scope.js';
+import type { RuleResult } from './index.js';
+
+/** Unpacks a container the acting party holds: the contents' quantities come back as loose stock. */
+export function disaggregate(scope: Scope, input: { parentCode: string; children?: string[] }): RuleResult {
+  const [parent] = scope.requireLots([input.parentCode], () => scope.at('parentCode'));
+  if (parent.kind !== 'container') {
+    throw unprocessable('not-a-container', `${parent.code} is not a container`, [bodyField(scope.at('parentCode'), 'not a container')]);
+  }
+  if (!scope.holds(parent.code)) {
+    throw forbidden(`party ${scope.actor} does not hold container ${parent.code}; only its holder may unpack it`);
+  }
+  const contents = scope.contents(parent.code);
+  const children = input.children ?? [...contents.keys()];
+  for (const [index, code] of children.entries()) {
+    if (!contents.has(code)) {
+      throw unprocessable('not-in-container', `${code} is not in container ${parent.code}`, [
+        bodyField(scope.at('children', index), 'not a current content'),
+      ]);
+    }
+  }
+  for (const code of children) {
+    const packed = scope.balance(code, parent.code);
+    if (packed > 0) {
+      scope.draft.move(code, 'unpack', -packed, parent.code);
+      scope.draft.move(code, 'unpack', packed);
+    }
+    scope.draft.unpacked.push({ parentCode: parent.code, childCode: code });
+    scope.draft.link(code, 'child', packed > 0 ? packed : null);
+  }
+  const unpackedLots = new Set(children);
+  for (const [itemCode, item] of scope.state.items) {
+    if (item.containerCode === parent.code && unpackedLots.has(item.lotCode)) scope.draft.packContainers.set(itemCode, null);
+  }
+  scope.draft.link(parent.code, 'parent');
+  return { payload: { parentCode: parent.code, children }, disposition: 'container_open' };
+}

@@ -1,0 +1,121 @@
+// The rules of each event type, one module each. A rule reads the batch's world through its
+// scope, fills the event's draft (lots, movements, edges, shipments) and returns what the event
+// row records; it throws a Problem when the event breaks a rule.
+import type { Line, LotSpec, Scope } from '../scope.js';
+import { type AggregateInput, aggregate } from './aggregate.js';
+import { commission } from './commission.js';
+import { disaggregate } from './disaggregate.js';
+import { dispose } from './dispose.js';
+import { type InspectInput, inspect } from './inspect.js';
+import { observe } from './observe.js';
+import { type ReceiveInput, receive } from './receive.js';
+import { type ShipInput, ship } from './ship.js';
+import { type TransformInput, transform } from './transform.js';
+
+export type RuleResult = {
+  payload: Record<string, unknown>;
+  /** The disposition the event implies when it gives none (e.g. in_transit for a shipment). */
+  disposition?: string;
+  /** Where the goods are afterwards when the event does not say (e.g. the shipment's destination). */
+  bizLocation?: string | null;
+  shipmentId?: string;
+};
+
+/** What happened, by event type: the native API's event bodies, and what EPCIS events map to. */
+export type EventAction =
+  | { type: 'commission'; lots: LotSpec[] }
+  | ({ type: 'transform' } & TransformInput)
+  | ({ type: 'aggregate' } & AggregateInput)
+  | { type: 'disaggregate'; parentCode: string; children?: string[] }
+  | ({ type: 'ship' } & ShipInput)
+  | ({ type: 'receive' } & ReceiveInput)
+  | ({ type: 'inspect' } & InspectInput)
+  | { type: 'observe'; lotCodes: string[]; readings?: unknown[] }
+  | { type: 'destroy'; reason: string; lines: Line[] }
+  | { type: 'sell'; buyer?: string | null; lines: Line[] };
+
+export function applyRules(scope: Scope, action: EventAction, eventTime: Date, reuseCodes?: string[]): RuleResult {
+  switch (action.type) {
+    case 'commission':
+      return commission(scope, action, reuseCodes);
+    case 'transform':
+      return transform(scope, action, reuseCodes);
+    case 'aggregate':
+      return aggregate(scope, action);
+    case 'disaggregate':
+      return disaggregate(scope, action);
+    case 'ship':
+      return ship(scope, action, eventTime);
+    case 'receive':
+      return receive(scope, action);
+    case 'inspect':
+      return inspect(scope, action);
+    case 'observe':
+      return observe(scope, action);
+    case 'destroy':
+    case 'sell':
+      return dispose(scope, action);
+  }
+}
+
+/** The lots, parties, locations, products, shipments and packs an action names (what the writer loads up front). */
+export function referencesOf(action: EventAction) {
+  const lots: string[] = [];
+  const parties: string[] = [];
+  const locations: string[] = [];
+  const products: string[] = [];
+  const shipments: string[] = [];
+  const items: string[] = [];
+  const specs: LotSpec[] = [];
+  const unpacking: string[] = [];
+  const ssccs: string[] = [];
+  const lines = (list: Line[]) => lots.push(...list.map((line) => line.lotCode));
+  switch (action.type) {
+    case 'commission':
+      specs.push(...action.lots);
+      break;
+    case 'transform':
+      lines(action.inputs);
+      for (const output of action.outputs) {
+        if ('lotCode' in output) lots.push(output.lotCode);
+        else specs.push(output);
+      }
+      break;
+    case 'aggregate':
+      lines(action.children);
+      if (action.parent.containerCode) lots.push(action.parent.containerCode);
+      if (action.parent.sscc) ssccs.push(action.parent.sscc);
+      items.push(...(action.itemCodes ?? []));
+      break;
+    case 'disaggregate':
+      lots.push(action.parentCode, ...(action.children ?? []));
+      unpacking.push(action.parentCode);
+      break;
+    case 'ship':
+      lines(action.lines);
+      parties.push(action.toPartyCode);
+      locations.push(...[action.toLocationCode, action.fromLocationCode].filter((code): code is string => Boolean(code)));
+      break;
+    case 'receive':
+      shipments.push(action.shipmentId);
+      break;
+    case 'inspect':
+      lots.push(...action.lotCodes);
+      if (action.inspection.labPartyCode) parties.push(action.inspection.labPartyCode);
+      break;
+    case 'observe':
+      lots.push(...action.lotCodes);
+      break;
+    case 'destroy':
+    case 'sell':
+      lines(action.lines);
+      break;
+  }
+  for (const spec of specs) {
+    // a lot an EPCIS event creates under a code chosen in advance may exist already (an earlier event made it)
+    if (spec.code) lots.push(spec.code);
+    if (spec.productCode) products.push(spec.productCode);
+    if (spec.originLocationCode) locations.push(spec.originLocationCode);
+  }
+  return { lots, parties, locations, products, shipments, items, specs, unpacking, ssccs };
+}

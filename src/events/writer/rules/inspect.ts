@@ -1,0 +1,33 @@
+import { bodyField, forbidden, unprocessable } from '../../../errors/problem.js';
+import type { Scope } from '../scope.js';
+import type { RuleResult } from './index.js';
+
+export type InspectInput = {
+  lotCodes: string[];
+  inspection: { kind: string; labPartyCode?: string; result: 'pass' | 'fail'; [detail: string]: unknown };
+};
+
+/** A test of lots: by their owner or holder, or by an independent lab or regulator. */
+export function inspect(scope: Scope, input: InspectInput): RuleResult {
+  const lots = scope.requireLots(input.lotCodes, (index) => scope.at('lotCodes', index));
+  const actorKind = scope.state.parties.get(scope.actor)?.kind;
+  const independent = actorKind === 'lab' || actorKind === 'regulator';
+  for (const lot of lots) {
+    if (!independent && lot.partyCode !== scope.actor && !scope.holds(lot.code)) {
+      throw forbidden(`party ${scope.actor} neither owns nor holds lot ${lot.code}; only they or a lab may inspect it`);
+    }
+    scope.draft.link(lot.code, 'subject');
+  }
+  const { labPartyCode } = input.inspection;
+  if (input.inspection.kind === 'third_party' && !labPartyCode) {
+    throw unprocessable('lab-required', 'a third-party inspection names its lab', [
+      bodyField(scope.at('inspection', 'labPartyCode'), 'required for third_party'),
+    ]);
+  }
+  if (labPartyCode && scope.state.parties.get(labPartyCode)?.kind !== 'lab') {
+    throw unprocessable('unknown-reference', `${labPartyCode} is not a registered lab`, [
+      bodyField(scope.at('inspection', 'labPartyCode'), 'not a lab party'),
+    ]);
+  }
+  return { payload: { inspection: input.inspection }, disposition: input.inspection.result === 'pass' ? 'conformant' : 'non_conformant' };
+}

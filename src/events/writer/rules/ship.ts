@@ -1,0 +1,74 @@
+import { randomUUID } from 'node:crypto';
+import { bodyField, conflict, unprocessable } from '../../../errors/problem.js';
+import type { ShipmentLine } from '../draft.js';
+import type { Line, Scope } from '../scope.js';
+import type { RuleResult } from './index.js';
+
+export type ShipInput = { toPartyCode: string; toLocationCode?: string; fromLocationCode?: string; lines: Line[] };
+
+/**
+ * Sends lots or containers to another party: each leaves the sender's stock (a container with
+ * everything packed in it, nested containers included) and is in transit until received.
+ */
+export function ship(scope: Scope, input: ShipInput, shippedAt: Date): RuleResult {
+  const destination = scope.state.parties.get(input.toPartyCode);
+  if (!destination)
+    throw unprocessable('unknown-reference', `no party ${input.toPartyCode}`, [bodyField(scope.at('toPartyCode'), 'unknown party')]);
+  if (destination.code === scope.actor) {
+    throw unprocessable('ship-to-self', 'a shipment goes to another party', [bodyField(scope.at('toPartyCode'), 'is the acting party')]);
+  }
+  if (input.toLocationCode) scope.requireLocation(input.toLocationCode, scope.at('toLocationCode'), destination.code);
+  if (input.fromLocationCode) scope.requireLocation(input.fromLocationCode, scope.at('fromLocationCode'), scope.actor);
+
+  const lines: ShipmentLine[] = scope.take(input.lines, scope.at('lines'), 'ship_out').map(({ lot, quantity }) => ({
+    lotCode: lot.code,
+    containerCode: null,
+    quantity,
+  }));
+  for (const [index, line] of [...lines].entries()) {
+    if (scope.lot(line.lotCode)?.kind === 'container') lines.push(...packedIn(scope, line.lotCode, index));
+  }
+  for (const line of lines) scope.draft.link(line.lotCode, 'subject', line.quantity);
+  const shipmentId = randomUUID();
+  scope.draft.shipments.push({
+    id: shipmentId,
+    fromPartyCode: scope.actor,
+    fromLocationCode: input.fromLocationCode ?? null,
+    toPartyCode: destination.code,
+    toLocationCode: input.toLocationCode ?? null,
+    shippedAt,
+    lines,
+  });
+  return {
+    payload: {
+      shipmentId,
+      toPartyCode: destination.code,
+      toLocationCode: input.toLocationCode ?? null,
+      fromLocationCode: input.fromLocationCode ?? null,
+      lines: lines.map((line) => ({
+        lotCode: line.lotCode,
+        quantity: line.quantity,
+        ...(line.containerCode ? { containerCode: line.containerCode } : {}),
+      })),
+    },
+    disposition: 'in_transit',
+    shipmentId,
+  };
+}
+
+/** Everything packed in a container (and in containers inside it), booked out of the sender's packed stock. */
+function packedIn(scope: Scope, containerCode: string, index: number): ShipmentLine[] {
+  const lines: ShipmentLine[] = [];
+  for (const childCode of scope.contents(containerCode).keys()) {
+    const quantity = scope.balance(childCode, containerCode);
+    if (quantity <= 0) {
+      throw conflict(`container ${containerCode} lists ${childCode}, but ${scope.actor} holds none of it packed there`, [
+        bodyField(scope.at('lines', index), 'contents not held'),
+      ]);
+    }
+    scope.draft.move(childCode, 'ship_out', -quantity, containerCode);
+    lines.push({ lotCode: childCode, containerCode, quantity });
+    if (scope.lot(childCode)?.kind === 'container') lines.push(...packedIn(scope, childCode, index));
+  }
+  return lines;
+}

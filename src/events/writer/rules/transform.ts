@@ -1,0 +1,68 @@
+import { bodyField, conflict, forbidden } from '../../../errors/problem.js';
+import type { Line, LotSpec, Scope } from '../scope.js';
+import { createdLot } from './commission.js';
+import type { RuleResult } from './index.js';
+
+export type TransformInput = {
+  process?: { kind: string; parameters?: Record<string, unknown> } | null;
+  inputs: Line[];
+  /** New lots, or (EPCIS) lots already known as outputs of the same transformation. */
+  outputs: (LotSpec | { lotCode: string })[];
+};
+
+/**
+ * Inputs are consumed from what the acting party holds; outputs are new lots of that party (or,
+ * through EPCIS, its own existing ones). Every input becomes an upstream of every output.
+ */
+export function transform(scope: Scope, input: TransformInput, reuseCodes?: string[]): RuleResult {
+  const used = scope.take(input.inputs, scope.at('inputs'), 'consume');
+  // an output an earlier event of the batch already created is an existing one
+  const outputs = input.outputs.map((output) =>
+    'lotCode' in output || !output.code || !scope.lot(output.code) ? output : { lotCode: output.code },
+  );
+  const specs = outputs.filter((output): output is LotSpec => !('lotCode' in output));
+  const created = scope.createLots(specs, scope.at('outputs'), reuseCodes);
+  const existing = outputs.flatMap((output, index) => {
+    if (!('lotCode' in output)) return [];
+    const [lot] = scope.requireLots([output.lotCode], () => scope.at('outputs', index));
+    if (lot.partyCode !== scope.actor) {
+      throw forbidden(`lot ${lot.code} belongs to ${lot.partyCode}; party ${scope.actor} may not add inputs to it`);
+    }
+    return [lot];
+  });
+  const made = [
+    ...created.map((lot) => ({ code: lot.code, quantity: lot.quantity })),
+    ...existing.map((lot) => ({ code: lot.code, quantity: null })),
+  ];
+  for (const { lot, quantity } of used) {
+    scope.draft.link(lot.code, 'input', quantity);
+    for (const output of made) {
+      // an EPCIS object transformed in place is its own input and output: no edge to itself
+      if (output.code === lot.code) continue;
+      // an existing output that is already upstream of the input would close a cycle
+      if (scope.state.downstreamOf.get(output.code)?.has(lot.code)) {
+        throw conflict(`using ${lot.code} to make ${output.code} would create a lineage cycle`, [
+          bodyField(scope.at('outputs'), 'already upstream of an input'),
+        ]);
+      }
+      scope.draft.edges.push({
+        upstreamCode: lot.code,
+        downstreamCode: output.code,
+        kind: 'transform',
+        quantity,
+        unit: lot.unit,
+        eventId: scope.draft.id,
+        partyCode: scope.actor,
+      });
+    }
+  }
+  for (const output of made) scope.draft.link(output.code, 'output', output.quantity);
+  return {
+    payload: {
+      process: input.process ?? null,
+      inputs: used.map(({ lot, quantity }) => ({ lotCode: lot.code, quantity, unit: lot.unit })),
+      outputs: created.map(createdLot),
+      ...(existing.length ? { existingOutputs: existing.map((lot) => lot.code) } : {}),
+    },
+  };
+}

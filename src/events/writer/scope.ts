@@ -1,0 +1,229 @@
+// What a rule sees while it checks one event: the batch's world state with the event's own draft
+// laid over it (lots it just created, quantities it already took), and the checks every event
+// type shares — a lot must exist, be held by the acting party, in quantities the unit allows.
+import { newLotCode } from '../../codes/service-codes.js';
+import { badRequest, bodyField, conflict, forbidden, unprocessable } from '../../errors/problem.js';
+import { quantityProblem, roundQuantity } from '../../lots/ledger.js';
+import type { EventDraft, NewLot, Pointer } from './draft.js';
+import type { LotView, WorldState } from './state.js';
+
+/** A lot a rule creates: the native NewLot input, or an identifier an EPCIS event named for the first time. */
+export type LotSpec = {
+  code?: string;
+  kind?: 'lot' | 'container';
+  productCode: string | null;
+  lotNumber?: string | null;
+  sscc?: string | null;
+  quantity: number;
+  unit?: string;
+  productionDate?: string | null;
+  expiryDate?: string | null;
+  originLocationCode?: string | null;
+  attributes?: Record<string, unknown>;
+  /** The EPC (or other URI) it was captured under, kept as a lookup identifier. */
+  epc?: string;
+};
+
+/**
+ * A lot an event uses, and how much: a quantity, or (none given) everything the acting party
+ * holds. `ifHeld` (an EPCIS event naming an object without a quantity) asks for no more than
+ * is there: the party's own lot that it no longer holds is then simply named, not refused.
+ */
+export type Line = { lotCode: string; quantity?: number | null; index?: number; ifHeld?: boolean };
+
+export class Scope {
+  constructor(
+    readonly state: WorldState,
+    readonly draft: EventDraft,
+    readonly base: Pointer,
+  ) {}
+
+  get actor() {
+    return this.draft.actor;
+  }
+
+  at(...path: (string | number)[]): Pointer {
+    return [...this.base, ...path];
+  }
+
+  lot(code: string): LotView | undefined {
+    const created = this.draft.newLots.find((lot) => lot.code === code);
+    return created ? { ...created, voided: false } : this.state.lots.get(code);
+  }
+
+  /** The live lots named, in order; an unknown or voided one is reported at `pointerOf(index)`. */
+  requireLots(codes: string[], pointerOf: (index: number) => Pointer): LotView[] {
+    return codes.map((code, index) => {
+      const lot = this.lot(code);
+      if (!lot || lot.voided) throw unprocessable('unknown-lot', `no lot ${code}`, [bodyField(pointerOf(index), 'unknown lot')]);
+      return lot;
+    });
+  }
+
+  /** What a party holds of a lot (loose, or packed in one container), this event's own movements included. */
+  balance(lotCode: string, containerCode: string | null = null, partyCode = this.actor): number {
+    let total = this.state.balance(lotCode, partyCode, containerCode);
+    for (const movement of this.draft.movements) {
+      if (movement.lotCode === lotCode && movement.partyCode === partyCode && movement.containerCode === containerCode) {
+        total += movement.quantity;
+      }
+    }
+    return roundQuantity(total);
+  }
+
+  /** Does the acting party hold any of the lot, loose or packed? */
+  holds(lotCode: string): boolean {
+    let total = this.state.holdersOf(lotCode).get(this.actor) ?? 0;
+    for (const movement of this.draft.movements) {
+      if (movement.lotCode === lotCode && movement.partyCode === this.actor) total += movement.quantity;
+    }
+    return roundQuantity(total) > 0;
+  }
+
+  /** Refused unless the acting party holds the lot loose (usable: not packed away in a container). */
+  requireHolder(lot: LotView, pointer: Pointer) {
+    if (this.balance(lot.code) > 0) return;
+    if (this.holds(lot.code)) {
+      throw conflict(`${lot.code} is packed in a container; unpack it first`, [bodyField(pointer, 'packed in a container')]);
+    }
+    if (lot.partyCode === this.actor) {
+      throw conflict(`party ${this.actor} no longer holds any of ${lot.code}`, [bodyField(pointer, 'nothing on hand')]);
+    }
+    const holders = [...this.state.holdersOf(lot.code)].filter(([, quantity]) => quantity > 0).map(([party]) => party);
+    const holder = holders.length ? ` (held by ${holders.join(', ')})` : ` (owned by ${lot.partyCode})`;
+    throw forbidden(`party ${this.actor} does not hold lot ${lot.code}${holder}; only its holder may use it`);
+  }
+
+  /** The owner or a holder may record what happened to a lot without moving it (observations, inspections). */
+  requireOwnerOrHolder(lot: LotView, what: string) {
+    if (lot.partyCode !== this.actor && !this.holds(lot.code))
+      throw forbidden(`party ${this.actor} neither owns nor holds lot ${lot.code}${what}`);
+  }
+
+  requireQuantity(quantity: number, unit: string, pointer: Pointer) {
+    const problem = quantityProblem(quantity, unit);
+    if (problem) throw badRequest(`${quantity} ${unit}: ${problem}`, [bodyField(pointer, problem)]);
+  }
+
+  /**
+   * Checks the actor holds enough (loose) of every line and books the outflow when `kind` is
+   * given; a line without a quantity takes everything held.
+   */
+  take(lines: Line[], pointer: Pointer, kind: 'consume' | 'ship_out' | 'destroy' | 'sell' | null): { lot: LotView; quantity: number }[] {
+    const lots = this.requireLots(
+      lines.map((line) => line.lotCode),
+      (position) => [...pointer, lines[position].index ?? position],
+    );
+    const seen = new Set<string>();
+    return lines.map((line, position) => {
+      const index = line.index ?? position;
+      const lot = lots[position];
+      if (seen.has(lot.code)) {
+        throw unprocessable('duplicate-lot', `${lot.code} is listed twice`, [bodyField([...pointer, index, 'lotCode'], 'listed twice')]);
+      }
+      seen.add(lot.code);
+      if (line.ifHeld && lot.partyCode === this.actor && this.balance(lot.code) <= 0) return { lot, quantity: 0 };
+      this.requireHolder(lot, [...pointer, index, 'lotCode']);
+      const onHand = this.balance(lot.code);
+      const quantity = line.quantity ?? onHand;
+      this.requireQuantity(quantity, lot.unit, [...pointer, index, 'quantity']);
+      if (quantity > onHand) {
+        throw conflict(`only ${onHand} ${lot.unit} of ${lot.code} remain with ${this.actor}; ${quantity} requested`, [
+          bodyField([...pointer, index, 'quantity'], `at most ${onHand}`),
+        ]);
+      }
+      if (kind) this.draft.move(lot.code, kind, -quantity);
+      return { lot, quantity };
+    });
+  }
+
+  requireLocation(code: string, pointer: Pointer, ownerCode?: string) {
+    const location = this.state.locations.get(code);
+    if (!location) throw unprocessable('unknown-reference', `no location ${code}`, [bodyField(pointer, 'unknown location')]);
+    if (ownerCode && location.partyCode !== ownerCode) {
+      throw unprocessable('foreign-location', `location ${code} belongs to ${location.partyCode}, not ${ownerCode}`, [
+        bodyField(pointer, `not a location of ${ownerCode}`),
+      ]);
+    }
+    return location;
+  }
+
+  /** Creates lots of the acting party with their `produce` movement; lot numbers and ear tags stay unique. */
+  createLots(specs: LotSpec[], pointer: Pointer, reuseCodes: string[] = []): NewLot[] {
+    const earTags = new Set<string>();
+    return specs.map((spec, index) => {
+      const at = [...pointer, index];
+      const product = spec.productCode ? this.state.products.get(spec.productCode) : undefined;
+      if (spec.productCode && !product) {
+        throw unprocessable('unknown-reference', `no product ${spec.productCode}`, [bodyField([...at, 'productCode'], 'unknown product')]);
+      }
+      if (spec.originLocationCode) this.requireLocation(spec.originLocationCode, [...at, 'originLocationCode']);
+      if (spec.lotNumber) {
+        const key = `${this.actor}|${spec.lotNumber}`;
+        if (this.state.takenLotNumbers.has(key) || this.draft.newLots.some((lot) => lot.lotNumber === spec.lotNumber)) {
+          throw conflict(`lot number ${spec.lotNumber} is already used by party ${this.actor}`, [
+            bodyField([...at, 'lotNumber'], 'already used'),
+          ]);
+        }
+      }
+      const unit = spec.unit ?? product?.unit ?? 'piece';
+      this.requireQuantity(spec.quantity, unit, [...at, 'quantity']);
+      if (spec.quantity <= 0)
+        throw badRequest('a lot is created with a positive quantity', [bodyField([...at, 'quantity'], 'must be positive')]);
+      const expiryDate = spec.expiryDate ?? defaultExpiry(spec.productionDate ?? null, product?.shelfLifeDays ?? null);
+      if (spec.productionDate && expiryDate && expiryDate < spec.productionDate) {
+        throw unprocessable('invalid-dates', 'expiryDate is before productionDate', [
+          bodyField([...at, 'expiryDate'], 'before productionDate'),
+        ]);
+      }
+      const attributes = { ...(spec.attributes ?? {}) } as NewLot['attributes'];
+      for (const [tagIndex, tag] of (attributes.earTags ?? []).entries()) {
+        const tagAt = [...at, 'attributes', 'earTags', tagIndex];
+        if (earTags.has(tag)) throw conflict(`ear tag ${tag} appears twice`, [bodyField(tagAt, 'duplicate ear tag')]);
+        if (this.state.takenEarTags.has(tag))
+          throw conflict(`ear tag ${tag} is already registered to another lot`, [bodyField(tagAt, 'already registered')]);
+        earTags.add(tag);
+      }
+      const kind = spec.kind ?? 'lot';
+      const lot: NewLot = {
+        code: spec.code ?? reuseCodes[index] ?? newLotCode(),
+        kind,
+        partyCode: this.actor,
+        productCode: product?.code ?? null,
+        lotNumber: spec.lotNumber ?? null,
+        sscc: spec.sscc ?? null,
+        quantity: spec.quantity,
+        unit,
+        productionDate: spec.productionDate ?? null,
+        expiryDate,
+        originLocationCode: spec.originLocationCode ?? null,
+        attributes,
+        status: 'active',
+        createdByEventId: this.draft.id,
+      };
+      this.draft.createLot(lot);
+      for (const tag of attributes.earTags ?? []) this.draft.identifiers.push({ kind: 'ear_tag', value: tag, lotCode: lot.code });
+      if (spec.epc) this.draft.identifiers.push({ kind: 'epc', value: spec.epc, lotCode: lot.code });
+      this.draft.move(lot.code, 'produce', spec.quantity);
+      return lot;
+    });
+  }
+
+  /** Current contents of a container: the state's, with what this event packed or unpacked. */
+  contents(containerCode: string): Map<string, { quantity: number | null; unit: string | null }> {
+    const contents = new Map(this.state.contents.get(containerCode) ?? []);
+    for (const edge of this.draft.edges) {
+      if (edge.kind === 'aggregate' && edge.downstreamCode === containerCode)
+        contents.set(edge.upstreamCode, { quantity: edge.quantity, unit: edge.unit });
+    }
+    for (const { parentCode, childCode } of this.draft.unpacked) if (parentCode === containerCode) contents.delete(childCode);
+    return contents;
+  }
+}
+
+export function defaultExpiry(productionDate: string | null, shelfLifeDays: number | null): string | null {
+  if (!productionDate || !shelfLifeDays) return null;
+  const date = new Date(`${productionDate}T00:00:00Z`);
+  date.setUTCDate(date.getUTCDate() + shelfLifeDays);
+  return date.toISOString().slice(0, 10);
+}

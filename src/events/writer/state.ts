@@ -1,0 +1,207 @@
+// The part of the world one batch of events reads and changes, loaded once up front and kept in
+// memory while the batch's rules run: each event sees what the events before it did, and the
+// writer stores the end result. Pure: the loader fills it, the writer persists what changed.
+import type { LotAttributes } from '../../db/schema.js';
+import { nextLotStatus, roundQuantity } from '../../lots/ledger.js';
+import type { EventDraft, NewLot, NewShipment } from './draft.js';
+
+export type LotView = {
+  code: string;
+  kind: string;
+  partyCode: string;
+  productCode: string | null;
+  lotNumber: string | null;
+  sscc: string | null;
+  quantity: number;
+  unit: string;
+  status: string;
+  voided: boolean;
+  attributes: LotAttributes;
+};
+
+export type ShipmentView = {
+  id: string;
+  shipEventId: string;
+  fromPartyCode: string;
+  toPartyCode: string;
+  toLocationCode: string | null;
+  status: string;
+  lines: { lotCode: string; containerCode: string | null; quantity: number; receivedQuantity: number | null }[];
+};
+
+export type ProductView = {
+  code: string;
+  partyCode: string;
+  name: string;
+  unit: string;
+  gtin: string | null;
+  shelfLifeDays: number | null;
+};
+export type StatusFacts = { lastDrain?: { kind: string; at: number }; recalled: boolean };
+
+const balanceKey = (lotCode: string, partyCode: string, containerCode: string | null) => `${lotCode}|${partyCode}|${containerCode ?? ''}`;
+
+export class WorldState {
+  readonly lots = new Map<string, LotView>();
+  readonly parties = new Map<string, { code: string; kind: string }>();
+  readonly locations = new Map<string, { code: string; partyCode: string }>();
+  readonly products = new Map<string, ProductView>();
+  readonly shipments = new Map<string, ShipmentView>();
+  /** container → its current contents (child lot or container → quantity and unit). */
+  readonly contents = new Map<string, Map<string, { quantity: number | null; unit: string | null }>>();
+  /** container → the container it is packed in. */
+  readonly containerOf = new Map<string, string>();
+  /** Issued pack codes → their lot and the container they are in. */
+  readonly items = new Map<string, { lotCode: string; containerCode: string | null }>();
+  readonly takenLotNumbers = new Set<string>();
+  readonly takenEarTags = new Set<string>();
+  readonly statusFacts = new Map<string, StatusFacts>();
+  /** For lots that a batch names as existing transformation outputs: everything downstream of them. */
+  readonly downstreamOf = new Map<string, Set<string>>();
+
+  /** What changed, for the writer to store: new rows, and the final values of changed existing ones. */
+  readonly created = { lots: new Map<string, NewLot>(), shipments: new Map<string, NewShipment & { shipEventId: string }>() };
+  readonly changed = {
+    statuses: new Map<string, string>(),
+    endedContainment: new Map<string, string>(),
+    receivedShipments: new Map<string, { receiveEventId: string; receivedAt: Date }>(),
+    receivedLines: new Map<string, { shipmentId: string; lotCode: string; containerCode: string | null; receivedQuantity: number }>(),
+    itemContainers: new Map<string, string | null>(),
+  };
+  /** Containment ended by this batch: `${parent}|${child}` → event (applies to edges created in the batch too). */
+  private readonly balances = new Map<string, number>();
+  private readonly initialStatus = new Map<string, string>();
+
+  addLot(lot: LotView) {
+    this.lots.set(lot.code, lot);
+    this.initialStatus.set(lot.code, lot.status);
+  }
+
+  addBalance(lotCode: string, partyCode: string, containerCode: string | null, quantity: number) {
+    const key = balanceKey(lotCode, partyCode, containerCode);
+    this.balances.set(key, roundQuantity((this.balances.get(key) ?? 0) + quantity));
+  }
+
+  /** What a party holds of a lot, loose (containerCode null) or packed in one container. */
+  balance(lotCode: string, partyCode: string, containerCode: string | null = null): number {
+    return this.balances.get(balanceKey(lotCode, partyCode, containerCode)) ?? 0;
+  }
+
+  /** Every party's holding of a lot, loose and packed together. */
+  holdersOf(lotCode: string): Map<string, number> {
+    const holders = new Map<string, number>();
+    for (const [key, quantity] of this.balances) {
+      const [lot, party] = key.split('|');
+      if (lot === lotCode) holders.set(party, roundQuantity((holders.get(party) ?? 0) + quantity));
+    }
+    return holders;
+  }
+
+  inTransit(lotCode: string): number {
+    let total = 0;
+    for (const shipment of this.shipments.values()) {
+      if (shipment.status !== 'open') continue;
+      for (const line of shipment.lines) if (line.lotCode === lotCode) total += line.quantity;
+    }
+    return roundQuantity(total);
+  }
+
+  /** The lot's status as its ledger now says (see nextLotStatus). */
+  statusOf(lotCode: string): string {
+    let onHand = 0;
+    for (const quantity of this.holdersOf(lotCode).values()) onHand += quantity;
+    const facts = this.statusFacts.get(lotCode) ?? { recalled: false };
+    return nextLotStatus({ onHand, inTransit: this.inTransit(lotCode), lastDrain: facts.lastDrain?.kind, recalled: facts.recalled });
+  }
+
+  /** Takes a checked event's effects. */
+  apply(draft: EventDraft, event: { eventTime: Date; disposition: string | null }) {
+    const at = event.eventTime.getTime();
+    for (const lot of draft.newLots) {
+      this.created.lots.set(lot.code, lot);
+      this.lots.set(lot.code, { ...lot, voided: false });
+      if (lot.lotNumber) this.takenLotNumbers.add(`${lot.partyCode}|${lot.lotNumber}`);
+    }
+    for (const identifier of draft.identifiers) if (identifier.kind === 'ear_tag') this.takenEarTags.add(identifier.value);
+    for (const movement of draft.movements) {
+      this.addBalance(movement.lotCode, movement.partyCode, movement.containerCode, movement.quantity);
+      const drains = movement.kind === 'consume' || movement.kind === 'destroy' || movement.kind === 'sell';
+      if (drains && movement.quantity < 0) {
+        const facts = this.facts(movement.lotCode);
+        if (!facts.lastDrain || facts.lastDrain.at <= at) facts.lastDrain = { kind: movement.kind, at };
+      }
+    }
+    if (event.disposition === 'recalled') for (const link of draft.links.values()) this.facts(link.lotCode).recalled = true;
+    for (const edge of draft.edges) {
+      if (edge.kind !== 'aggregate') continue;
+      this.contentsOf(edge.downstreamCode).set(edge.upstreamCode, { quantity: edge.quantity, unit: edge.unit });
+      if (this.lots.get(edge.upstreamCode)?.kind === 'container') this.containerOf.set(edge.upstreamCode, edge.downstreamCode);
+    }
+    for (const { parentCode, childCode } of draft.unpacked) {
+      this.contents.get(parentCode)?.delete(childCode);
+      if (this.containerOf.get(childCode) === parentCode) this.containerOf.delete(childCode);
+      this.changed.endedContainment.set(`${parentCode}|${childCode}`, draft.id);
+    }
+    for (const shipment of draft.shipments) {
+      this.created.shipments.set(shipment.id, { ...shipment, shipEventId: draft.id });
+      this.shipments.set(shipment.id, {
+        id: shipment.id,
+        shipEventId: draft.id,
+        fromPartyCode: shipment.fromPartyCode,
+        toPartyCode: shipment.toPartyCode,
+        toLocationCode: shipment.toLocationCode,
+        status: 'open',
+        lines: shipment.lines.map((line) => ({ ...line, receivedQuantity: null })),
+      });
+    }
+    for (const receipt of draft.receipts) {
+      const shipment = this.shipments.get(receipt.shipmentId) as ShipmentView;
+      shipment.status = 'received';
+      this.changed.receivedShipments.set(shipment.id, { receiveEventId: draft.id, receivedAt: event.eventTime });
+      for (const line of shipment.lines) {
+        line.receivedQuantity = receipt.received.get(lineKey(line)) ?? 0;
+        this.changed.receivedLines.set(`${shipment.id}|${lineKey(line)}`, {
+          shipmentId: shipment.id,
+          lotCode: line.lotCode,
+          containerCode: line.containerCode,
+          receivedQuantity: line.receivedQuantity,
+        });
+      }
+    }
+    for (const [itemCode, containerCode] of draft.packContainers) {
+      const item = this.items.get(itemCode);
+      if (item) item.containerCode = containerCode;
+      this.changed.itemContainers.set(itemCode, containerCode);
+    }
+    for (const code of draft.touched) {
+      const lot = this.lots.get(code);
+      if (!lot || lot.voided) continue;
+      lot.status = this.statusOf(code);
+      const created = this.created.lots.get(code);
+      if (created) created.status = lot.status;
+      else if (lot.status !== this.initialStatus.get(code)) this.changed.statuses.set(code, lot.status);
+      else this.changed.statuses.delete(code);
+    }
+  }
+
+  contentsOf(containerCode: string) {
+    let contents = this.contents.get(containerCode);
+    if (!contents) {
+      contents = new Map();
+      this.contents.set(containerCode, contents);
+    }
+    return contents;
+  }
+
+  private facts(lotCode: string): StatusFacts {
+    let facts = this.statusFacts.get(lotCode);
+    if (!facts) {
+      facts = { recalled: false };
+      this.statusFacts.set(lotCode, facts);
+    }
+    return facts;
+  }
+}
+
+/** One line of a shipment: a lot, loose or inside a container. */
+export const lineKey = (line: { lotCode: string; containerCode: string | null }) => `${line.lotCode}|${line.containerCode ?? ''}`;
