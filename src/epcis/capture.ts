@@ -6,7 +6,7 @@ import { newContainerCode, newLotCode } from '../codes/service-codes.js';
 import type { Db } from '../db/client.js';
 import { bodyField, conflict, Problem } from '../errors/problem.js';
 import type { EventType } from '../events/schemas.js';
-import { BatchRejected, type EventWriter, type WriteRequest } from '../events/writer/index.js';
+import { BatchRejected, type EventWriter, type WriteOutcome, type WriteRequest } from '../events/writer/index.js';
 import type { EventAction } from '../events/writer/rules/index.js';
 import type { Line, LotSpec } from '../events/writer/scope.js';
 import type { Identifier } from '../identifiers/parse.js';
@@ -126,7 +126,7 @@ export async function captureEvents(
   for (const [position, index] of toWrite.entries()) {
     const declared = declarations.includes(index);
     if (!declared && position < toWrite.length - 1) continue;
-    let written;
+    let written: WriteOutcome[];
     try {
       written = await deps.writer.write(tx, requests.slice(start, position + 1), input.onError);
     } catch (error) {

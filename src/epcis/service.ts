@@ -31,12 +31,8 @@ const PROCEED_CHUNK = 1000;
 const CAPTURE_CONCURRENCY = 2;
 
 /** Text that jsonb can store: PostgreSQL refuses NUL characters, and lone surrogates are not text. */
-const storable = (text: string) =>
-  text.replace(/\u0000/g, '\uFFFD').replace(/[\uD800-\uDFFF]/g, (c, i: number, all: string) => {
-    const pair =
-      /[\uD800-\uDBFF][\uDC00-\uDFFF]/.test(all.slice(i - 1, i + 1)) || /[\uD800-\uDBFF][\uDC00-\uDFFF]/.test(all.slice(i, i + 2));
-    return pair ? c : '\uFFFD';
-  });
+// (a round trip through UTF-8 turns lone surrogates into U+FFFD)
+const storable = (text: string) => Buffer.from(text.replaceAll('\u0000', '\uFFFD'), 'utf8').toString('utf8');
 
 export function createEpcisService(deps: {
   transaction: <T>(work: (tx: Db) => Promise<T>) => Promise<T>;

@@ -1,5 +1,5 @@
 import { and, desc, eq, gte, lt, type SQL, sql } from 'drizzle-orm';
-import { anyOf, chunkForInsert } from '../db/chunk.js';
+import { anyOf } from '../db/chunk.js';
 import type { Db } from '../db/client.js';
 import { eventLots, events } from '../db/schema.js';
 
@@ -24,17 +24,9 @@ export function createEventsRepository(db: Db) {
 
   return {
     complete,
-    async insert(row: typeof events.$inferInsert, lots: EventLotRow[]): Promise<void> {
-      await db.insert(events).values(row);
-      for (const chunk of chunkForInsert(lots)) await db.insert(eventLots).values(chunk);
-    },
     async findById(id: string): Promise<StoredEvent | undefined> {
       const rows = await db.select().from(events).where(eq(events.id, id));
       return (await complete(rows))[0];
-    },
-    async findCorrectionOf(id: string): Promise<EventRow | undefined> {
-      const [row] = await db.select().from(events).where(eq(events.correctsEventId, id));
-      return row;
     },
     async list(filter: {
       partyCode?: string;

@@ -75,7 +75,7 @@ export function createIdentifierService(deps: Deps) {
       return lotCode ? { kind: 'item', itemCode: code, lotCode } : undefined;
     };
 
-    return ids.map((id): Referent | undefined => {
+    const referentOf = (id: Identifier): Referent | undefined => {
       switch (id.kind) {
         case 'lot':
         case 'container':
@@ -109,7 +109,8 @@ export function createIdentifierService(deps: Deps) {
           return { kind: 'product', productCode: product.code, productName: product.name };
         }
       }
-    });
+    };
+    return ids.map(referentOf);
   }
 
   return {

@@ -114,16 +114,6 @@ export function createItemsRepository(database: Pick<Database, 'db' | 'copyRows'
         where ${anyOf(sql`i.code`, codes)} and j.status = 'succeeded'`,
       );
     },
-    async packInto(codes: string[], containerCode: string): Promise<void> {
-      if (codes.length) await queryRows(db, sql`update items set container_code = ${containerCode} where ${anyOf(sql`code`, codes)}`);
-    },
-    async unpack(containerCode: string, lotCodes: string[]): Promise<void> {
-      if (lotCodes.length)
-        await queryRows(
-          db,
-          sql`update items set container_code = null where container_code = ${containerCode} and ${anyOf(sql`lot_code`, lotCodes)}`,
-        );
-    },
   };
 }
 

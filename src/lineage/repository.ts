@@ -1,5 +1,5 @@
-import { and, eq, inArray, isNull, sql } from 'drizzle-orm';
-import { anyOf, chunkForInsert } from '../db/chunk.js';
+import { and, isNull, sql } from 'drizzle-orm';
+import { anyOf } from '../db/chunk.js';
 import { type Db, queryRows } from '../db/client.js';
 import { lineageEdges } from '../db/schema.js';
 
@@ -12,10 +12,6 @@ const live = isNull(lineageEdges.retractedByEventId);
 
 export function createLineageRepository(db: Db) {
   return {
-    async insertEdges(rows: (typeof lineageEdges.$inferInsert)[]): Promise<void> {
-      for (const chunk of chunkForInsert(rows)) await db.insert(lineageEdges).values(chunk);
-    },
-
     /**
      * Every node reachable from the start lots, with its shortest distance. Recursive CTE
      * with UNION (set semantics on (code, depth)) and a depth cap: merging DAGs stay cheap,
@@ -86,73 +82,6 @@ export function createLineageRepository(db: Db) {
         .from(lineageEdges)
         .where(and(anyOf(lineageEdges[lookup], codes), live));
       return rows.filter((row) => members.has(row[other]));
-    },
-
-    /** True when `toCode` is downstream of `fromCode`; set semantics on the code alone always terminates. */
-    async isDownstream(fromCode: string, toCode: string): Promise<boolean> {
-      const rows = await queryRows<{ found: number }>(
-        db,
-        sql`
-        with recursive down(code) as (
-          select ${fromCode}::text
-          union
-          select e.downstream_code from down d join lineage_edges e on e.upstream_code = d.code
-          where e.retracted_by_event_id is null
-        )
-        select 1 as found from down where code = ${toCode} limit 1`,
-      );
-      return rows.length > 0;
-    },
-
-    activeContents(containerCode: string): Promise<EdgeRow[]> {
-      return db
-        .select()
-        .from(lineageEdges)
-        .where(
-          and(
-            eq(lineageEdges.downstreamCode, containerCode),
-            eq(lineageEdges.kind, 'aggregate'),
-            isNull(lineageEdges.endedByEventId),
-            live,
-          ),
-        );
-    },
-
-    async endContainment(containerCode: string, childCodes: string[], eventId: string): Promise<void> {
-      await db
-        .update(lineageEdges)
-        .set({ endedByEventId: eventId })
-        .where(
-          and(
-            eq(lineageEdges.downstreamCode, containerCode),
-            inArray(lineageEdges.upstreamCode, childCodes),
-            eq(lineageEdges.kind, 'aggregate'),
-            isNull(lineageEdges.endedByEventId),
-            live,
-          ),
-        );
-    },
-
-    async hasLiveDownstream(codes: string[]): Promise<boolean> {
-      if (codes.length === 0) return false;
-      const rows = await db
-        .select({ code: lineageEdges.downstreamCode })
-        .from(lineageEdges)
-        .where(and(inArray(lineageEdges.upstreamCode, codes), live))
-        .limit(1);
-      return rows.length > 0;
-    },
-
-    /** Corrections keep edges for the record and take them out of every trace. */
-    async retractEdgesOf(eventId: string, correctionId: string): Promise<void> {
-      await db
-        .update(lineageEdges)
-        .set({ retractedByEventId: correctionId })
-        .where(and(eq(lineageEdges.eventId, eventId), live));
-    },
-
-    async restoreContainmentEndedBy(eventId: string): Promise<void> {
-      await db.update(lineageEdges).set({ endedByEventId: null }).where(eq(lineageEdges.endedByEventId, eventId));
     },
   };
 }

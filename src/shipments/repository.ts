@@ -1,5 +1,5 @@
 import { and, desc, eq, inArray, or, type SQL, sql } from 'drizzle-orm';
-import { anyOf, chunkForInsert } from '../db/chunk.js';
+import { anyOf } from '../db/chunk.js';
 import type { Db } from '../db/client.js';
 import { shipmentLines, shipments } from '../db/schema.js';
 
@@ -25,39 +25,6 @@ export function createShipmentsRepository(db: Db) {
   }
 
   return {
-    async insert(shipment: typeof shipments.$inferInsert, lines: ShipmentLineRow[]): Promise<void> {
-      await db.insert(shipments).values(shipment);
-      for (const chunk of chunkForInsert(lines)) await db.insert(shipmentLines).values(chunk);
-    },
-    async findById(id: string, forUpdate = false): Promise<ShipmentWithLines | undefined> {
-      const query = db.select().from(shipments).where(eq(shipments.id, id));
-      const [row] = forUpdate ? await query.for('update') : await query;
-      return row ? (await withLines([row]))[0] : undefined;
-    },
-    async findByShipEvent(eventId: string): Promise<ShipmentWithLines | undefined> {
-      const [row] = await db.select().from(shipments).where(eq(shipments.shipEventId, eventId));
-      return row ? (await withLines([row]))[0] : undefined;
-    },
-    async findByReceiveEvent(eventId: string): Promise<ShipmentWithLines | undefined> {
-      const [row] = await db.select().from(shipments).where(eq(shipments.receiveEventId, eventId));
-      return row ? (await withLines([row]))[0] : undefined;
-    },
-    async markReceived(id: string, eventId: string, receivedAt: Date, received: Map<string, number>): Promise<void> {
-      await db.update(shipments).set({ status: 'received', receiveEventId: eventId, receivedAt }).where(eq(shipments.id, id));
-      for (const [lotCode, quantity] of received) {
-        await db
-          .update(shipmentLines)
-          .set({ receivedQuantity: quantity })
-          .where(and(eq(shipmentLines.shipmentId, id), eq(shipmentLines.lotCode, lotCode)));
-      }
-    },
-    async reopen(id: string): Promise<void> {
-      await db.update(shipments).set({ status: 'open', receiveEventId: null, receivedAt: null }).where(eq(shipments.id, id));
-      await db.update(shipmentLines).set({ receivedQuantity: null }).where(eq(shipmentLines.shipmentId, id));
-    },
-    async cancel(id: string): Promise<void> {
-      await db.update(shipments).set({ status: 'cancelled' }).where(eq(shipments.id, id));
-    },
     async list(filter: { partyCode?: string; status?: string; limit: number; offset: number }): Promise<ShipmentWithLines[]> {
       const conditions: (SQL | undefined)[] = [];
       if (filter.partyCode) {
