@@ -2,6 +2,9 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { buildApp } from '../src/app.js';
 import { openPglite } from '../src/db/client.js';
+import { parseFlags } from './lib/args.js';
+
+const { check } = parseFlags({ check: false });
 
 const target = new URL('../openapi/openapi.json', import.meta.url);
 const database = await openPglite();
@@ -10,12 +13,17 @@ await app.ready();
 const spec = app.swagger() as { components?: { schemas?: Record<string, unknown> } };
 // Component order follows module load order; sorted, the document changes only when a schema does.
 const schemas = spec.components?.schemas ?? {};
-if (spec.components) spec.components.schemas = Object.fromEntries(Object.keys(schemas).sort().map((name) => [name, schemas[name]]));
+if (spec.components)
+  spec.components.schemas = Object.fromEntries(
+    Object.keys(schemas)
+      .sort()
+      .map((name) => [name, schemas[name]]),
+  );
 const document = `${JSON.stringify(spec, null, 2)}\n`;
 await app.close();
 await database.close();
 
-if (process.argv.includes('--check')) {
+if (check) {
   let current = '';
   try {
     current = readFileSync(target, 'utf8');
