@@ -3,8 +3,8 @@
 //   npx tsx scripts/bench-epcis.ts [--docs 20]
 //
 // PostgreSQL when DATABASE_URL is set (a fresh bench_epcis_<random> database on that server,
-// dropped at the end), else an in-memory PGlite. One processor party with an operator key, two
-// products with GTINs. Then, through app.inject (no network):
+// dropped at the end, also after a failure or Ctrl-C), else an in-memory PGlite. One processor
+// party with an operator key, two products with GTINs. Then, through app.inject (no network):
 //   EPCIS   --docs EPCISDocuments of 100 events each (50 ObjectEvents commissioning GTIN + lot
 //           classes, 25 TransformationEvents of 2 lots into 1, 25 AggregationEvents packing each
 //           new lot onto an SSCC; Digital Link EPCs, no eventIDs so every id is the CBV 2.0 hash)
@@ -12,18 +12,16 @@
 //   native  the same events through POST /events (commission, transform, aggregate), one request each.
 // A warm-up document and its native equivalent run first and are not timed.
 import { performance } from 'node:perf_hooks';
-import { parseArgs } from 'node:util';
 import { customAlphabet } from 'nanoid';
-import pg from 'pg';
 import { type App, buildApp } from '../src/app.js';
 import { completeGs1 } from '../src/codes/gs1.js';
 import { MOD31_CHARSET } from '../src/codes/mod31.js';
 import { completeUscc } from '../src/codes/uscc.js';
-import { type Database, openPglite, openPostgres } from '../src/db/client.js';
+import { parseFlags } from './lib/args.js';
+import { type Scratch, withScratchDatabase } from './lib/database.js';
+import { formatNumber, formatRatio } from './lib/report.js';
 
-const { values: args } = parseArgs({ options: { docs: { type: 'string', default: '20' } } });
-const DOCS = Number(args.docs);
-if (!Number.isInteger(DOCS) || DOCS <= 0) throw new Error(`--docs must be a positive integer, got ${args.docs}`);
+const { docs: DOCS } = parseFlags({ docs: 20 });
 
 const EVENTS_PER_DOC = 100;
 const COMMISSIONS = 50;
@@ -34,44 +32,6 @@ const CURED_GTIN = completeGs1('0690123400002');
 const GLN = completeGs1('690123400001');
 const sscc = (run: number, doc: number, j: number) =>
   completeGs1(`0690123${String(run).padStart(2, '0')}${String(doc).padStart(5, '0')}${String(j).padStart(3, '0')}`);
-
-const fmt = (n: number, digits = 0) => n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
-
-// ---------------------------------------------------------------------------------------
-// database
-
-const suffix = customAlphabet('abcdefghijklmnopqrstuvwxyz0123456789', 10);
-
-async function openDatabase(): Promise<{ database: Database; label: string; drop: () => Promise<void> }> {
-  const baseUrl = process.env.DATABASE_URL;
-  if (!baseUrl) {
-    const database = await openPglite();
-    await database.migrate();
-    return { database, label: 'PGlite (in memory)', drop: async () => {} };
-  }
-  const name = `bench_epcis_${suffix()}`;
-  const withClient = async (work: (client: pg.Client) => Promise<unknown>) => {
-    const client = new pg.Client({ connectionString: baseUrl });
-    await client.connect();
-    try {
-      await work(client);
-    } finally {
-      await client.end();
-    }
-  };
-  const drop = () => withClient((client) => client.query(`drop database if exists ${name} with (force)`));
-  await withClient((client) => client.query(`create database ${name} template template0`));
-  const url = new URL(baseUrl);
-  url.pathname = `/${name}`;
-  try {
-    const database = await openPostgres(url.toString());
-    await database.migrate();
-    return { database, label: `PostgreSQL ${url.host}/${name}`, drop };
-  } catch (error) {
-    await drop();
-    throw error;
-  }
-}
 
 // ---------------------------------------------------------------------------------------
 // the workload
@@ -239,11 +199,9 @@ async function nativeRun(setup: Setup, run: number, docs: number, time: () => st
 
 // ---------------------------------------------------------------------------------------
 
-async function main() {
-  const { database, label, drop } = await openDatabase();
-  let app: App | undefined;
+async function main({ database, label }: Scratch) {
+  const app = await buildApp({ database, bodyLimit: 16 * 1024 * 1024, publicBaseUrl: 'https://bench.example' });
   try {
-    app = await buildApp({ database, bodyLimit: 16 * 1024 * 1024, publicBaseUrl: 'https://bench.example' });
     const adminKey = (await app.services.apiKeys.ensureAdminKey()) as string;
     const uscc = completeUscc(`91500236${customAlphabet(MOD31_CHARSET, 9)()}`);
     const party = await expect(
@@ -255,7 +213,7 @@ async function main() {
     const key = (await expect(request(app, adminKey, 'POST', '/api-keys', { role: 'operator', partyCode }), 201, 'operator key'))
       .key as string;
     const product = async (name: string, gtin: string, category: string) =>
-      (await expect(request(app!, key, 'POST', '/products', { partyCode, name, gtin, category, unit: 'kg' }), 201, 'product'))
+      (await expect(request(app, key, 'POST', '/products', { partyCode, name, gtin, category, unit: 'kg' }), 201, 'product'))
         .code as string;
     const raw = await product('fresh pork', RAW_GTIN, 'fresh_meat');
     const cured = await product('cured pork', CURED_GTIN, 'cured_meat');
@@ -281,17 +239,15 @@ async function main() {
     const epcisRate = epcis.events / (epcis.elapsed / 1000);
     const nativeRate = native.events / (native.elapsed / 1000);
     console.log(
-      `EPCIS      ${fmt(epcis.events)} events in ${fmt(epcis.elapsed / 1000, 2)} s → ${fmt(epcisRate)} events/s  (${DOCS} × POST /epcis/capture, last 202 after ${fmt(epcis.accepted / 1000, 2)} s; jobs run meanwhile)`,
+      `EPCIS      ${formatNumber(epcis.events)} events in ${formatNumber(epcis.elapsed / 1000, 2)} s → ${formatNumber(epcisRate)} events/s  (${DOCS} × POST /epcis/capture, last 202 after ${formatNumber(epcis.accepted / 1000, 2)} s; jobs run meanwhile)`,
     );
     console.log(
-      `native     ${fmt(native.events)} events in ${fmt(native.elapsed / 1000, 2)} s → ${fmt(nativeRate)} events/s  (POST /events ×${fmt(native.events)})`,
+      `native     ${formatNumber(native.events)} events in ${formatNumber(native.elapsed / 1000, 2)} s → ${formatNumber(nativeRate)} events/s  (POST /events ×${formatNumber(native.events)})`,
     );
-    console.log(`ratio      EPCIS / native = ${fmt(epcisRate / nativeRate, 2)}×`);
+    console.log(`ratio      EPCIS / native = ${formatRatio(epcisRate / nativeRate)}`);
   } finally {
-    await app?.close();
-    await database.close();
-    await drop();
+    await app.close();
   }
 }
 
-await main();
+await withScratchDatabase('epcis', main);

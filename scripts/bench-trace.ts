@@ -3,50 +3,40 @@
 //   npx tsx scripts/bench-trace.ts [--lots 200000] [--samples 50] [--depth 30] [--seed 1] [--explain]
 //
 // PostgreSQL when DATABASE_URL is set (a fresh bench_trace_<random> database on that server,
-// dropped at the end), else an in-memory PGlite. The data is bulk-inserted (not through the
-// event API) with the same row shapes the event service writes for commission/transform
-// events: events, lots, event_lots (subject/input/output), lot_movements ('produce') and
-// lineage_edges (input × output per transform event).
+// dropped at the end, also after a failure or Ctrl-C), else an in-memory PGlite. The data is
+// bulk-inserted (not through the event API) with the same row shapes the event service writes
+// for commission/transform events: events, lots, event_lots (subject/input/output),
+// lot_movements ('produce') and lineage_edges (input × output per transform event).
 //
 // Then it compares, backward from retail lots and forward from farm lots:
 //   bare CTE   repos.lineage.reachable (the recursive query alone)
 //   frontier   repos.lineage.reachableByFrontier (level by level; node sets must match)
 //   full trace services.trace.trace (the whole graph response)
+// --explain prints the plan of the bare CTE's statement, as the repository sent it.
 import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
-import { parseArgs } from 'node:util';
-import { and, count, isNull, sql } from 'drizzle-orm';
-import { customAlphabet } from 'nanoid';
-import pg from 'pg';
-import { createRepositories, createServices } from '../src/app.js';
+import { sql } from 'drizzle-orm';
 import type { Principal } from '../src/access/index.js';
+import { createRepositories, createServices } from '../src/app.js';
 import { newLocationCode, newLotCode, newPartyCode, newProductCode, type PartyKind } from '../src/codes/service-codes.js';
-import { anyOf, chunkForInsert } from '../src/db/chunk.js';
-import { type Database, type Db, openPglite, openPostgres, queryRows } from '../src/db/client.js';
+import { chunkForInsert } from '../src/db/chunk.js';
+import { type Database, type Db, queryRows } from '../src/db/client.js';
 import { eventLots, events, lineageEdges, locations, lotMovements, lots, parties, products } from '../src/db/schema.js';
 import type { Direction, ReachedNode } from '../src/lineage/repository.js';
+import { parseFlags } from './lib/args.js';
+import { explain, type Scratch, statementsOf, withScratchDatabase } from './lib/database.js';
+import { formatNumber, printTable } from './lib/report.js';
 
 // ---------------------------------------------------------------------------------------
 // options
 
-const { values: args } = parseArgs({
-  options: {
-    lots: { type: 'string', default: '200000' },
-    samples: { type: 'string', default: '50' },
-    depth: { type: 'string', default: '30' },
-    seed: { type: 'string', default: '1' },
-    explain: { type: 'boolean', default: false },
-  },
-});
-const positiveInt = (name: string, value: string | undefined): number => {
-  const parsed = Number(value);
-  if (!Number.isInteger(parsed) || parsed <= 0) throw new Error(`--${name} must be a positive integer, got ${value}`);
-  return parsed;
-};
-const TOTAL_LOTS = positiveInt('lots', args.lots);
-const SAMPLES = positiveInt('samples', args.samples);
-const DEPTH = positiveInt('depth', args.depth);
-const SEED = positiveInt('seed', args.seed);
+const {
+  lots: TOTAL_LOTS,
+  samples: SAMPLES,
+  depth: DEPTH,
+  seed: SEED,
+  explain: EXPLAIN,
+} = parseFlags({ lots: 200_000, samples: 50, depth: 30, seed: 1, explain: false });
 const WARMUP = 5;
 const REGION = '500236'; // 奉节县
 const principal: Principal = { keyId: 'bench', role: 'regulator', partyCode: null };
@@ -224,7 +214,6 @@ const LEVELS: Level[] = [
 // small helpers
 
 const ms = (start: number) => performance.now() - start;
-const fmt = (n: number) => n.toLocaleString('en-US');
 const log = (line: string) => console.log(line);
 
 function percentile(sorted: number[], p: number): number {
@@ -235,58 +224,6 @@ function percentile(sorted: number[], p: number): number {
 const mean = (values: number[]) => values.reduce((acc, v) => acc + v, 0) / Math.max(1, values.length);
 const isoDate = (date: Date) => date.toISOString().slice(0, 10);
 const addDays = (date: Date, days: number) => new Date(date.getTime() + days * 86_400_000);
-
-// ---------------------------------------------------------------------------------------
-// database
-
-const suffix = customAlphabet('abcdefghijklmnopqrstuvwxyz0123456789', 10);
-type Opened = { database: Database; label: string; cleanup: () => Promise<void> };
-
-async function openDatabase(): Promise<Opened> {
-  const baseUrl = process.env.DATABASE_URL;
-  if (!baseUrl) {
-    const database = await openPglite();
-    return { database, label: 'PGlite (in memory)', cleanup: () => database.close() };
-  }
-  const name = `bench_trace_${suffix()}`;
-  const admin = new pg.Client({ connectionString: baseUrl });
-  await admin.connect();
-  try {
-    await admin.query(`create database ${name} template template0`);
-  } finally {
-    await admin.end();
-  }
-  const url = new URL(baseUrl);
-  url.pathname = `/${name}`;
-  const drop = async () => {
-    const dropper = new pg.Client({ connectionString: baseUrl });
-    await dropper.connect();
-    try {
-      await dropper.query(`drop database if exists ${name} with (force)`);
-    } finally {
-      await dropper.end();
-    }
-  };
-  let database: Database;
-  try {
-    database = await openPostgres(url.toString());
-  } catch (error) {
-    await drop();
-    throw error;
-  }
-  const version = (await queryRows<{ v: string }>(database.db, sql`select current_setting('server_version') as v`))[0]?.v;
-  let closed = false;
-  return {
-    database,
-    label: `PostgreSQL ${version} (database ${name})`,
-    cleanup: async () => {
-      if (closed) return;
-      closed = true;
-      await database.close().catch(() => {});
-      await drop();
-    },
-  };
-}
 
 /** Multi-row inserts in chunks of ≤ 60,000 bind parameters, all inside one transaction. */
 async function insertChunked<T extends object>(db: Db, rows: T[], insert: (tx: Db, chunk: T[]) => Promise<unknown>): Promise<void> {
@@ -525,7 +462,7 @@ async function build(db: Db): Promise<Built> {
     counts.lineage_edges += edgeRows.length;
     levelCodes.push(codes);
     log(
-      `  level ${index} ${level.key.padEnd(11)} ${fmt(lotRows.length).padStart(8)} lots ${fmt(edgeRows.length).padStart(8)} edges ${fmt(eventRows.length).padStart(7)} events  ${(ms(levelStarted) / 1000).toFixed(1)} s`,
+      `  level ${index} ${level.key.padEnd(11)} ${formatNumber(lotRows.length).padStart(8)} lots ${formatNumber(edgeRows.length).padStart(8)} edges ${formatNumber(eventRows.length).padStart(7)} events  ${(ms(levelStarted) / 1000).toFixed(1)} s`,
     );
   }
   return { levels: levelCodes, counts, seconds: ms(started) / 1000 };
@@ -569,131 +506,112 @@ function sameNodes(a: ReachedNode[], b: ReachedNode[]): string | null {
   return null;
 }
 
-async function main() {
-  const opened = await openDatabase();
-  const { database } = opened;
-  let interrupted = false;
-  process.once('SIGINT', () => {
-    interrupted = true;
-    console.error('\ninterrupted: cleaning up');
-    opened.cleanup().finally(() => process.exit(130));
-  });
-  try {
-    log(`trace benchmark on ${opened.label}; --lots ${fmt(TOTAL_LOTS)}, ${SAMPLES} samples per direction, depth ${DEPTH}, seed ${SEED}`);
-    const migrateStart = performance.now();
-    await database.migrate();
-    log(`migrated in ${(ms(migrateStart) / 1000).toFixed(1)} s; building…`);
+async function main({ database, label, migrateMs }: Scratch) {
+  log(`trace benchmark on ${label}; --lots ${formatNumber(TOTAL_LOTS)}, ${SAMPLES} samples per direction, depth ${DEPTH}, seed ${SEED}`);
+  log(`migrated in ${(migrateMs / 1000).toFixed(1)} s; building…`);
 
-    const built = await build(database.db);
-    log(`build: ${built.seconds.toFixed(1)} s`);
-    const analyzeStart = performance.now();
-    await database.db.execute(sql`analyze`);
-    log(`analyze: ${(ms(analyzeStart) / 1000).toFixed(1)} s`);
-    const tableCounts = await queryRows<Record<string, number | string>>(
-      database.db,
-      sql`
-      select (select count(*) from parties)::int as parties, (select count(*) from locations)::int as locations,
-             (select count(*) from products)::int as products, (select count(*) from events)::int as events,
-             (select count(*) from lots)::int as lots, (select count(*) from event_lots)::int as event_lots,
-             (select count(*) from lot_movements)::int as lot_movements, (select count(*) from lineage_edges)::int as lineage_edges`,
-    );
-    log(
-      `rows: ${Object.entries(tableCounts[0])
-        .map(([table, n]) => `${table} ${fmt(Number(n))}`)
-        .join(', ')}`,
-    );
-    log(`transform levels: ${LEVELS.length - 1} (${LEVELS.map((level) => level.key).join(' → ')})`);
+  const built = await build(database.db);
+  log(`build: ${built.seconds.toFixed(1)} s`);
+  const analyzeStart = performance.now();
+  await database.db.execute(sql`analyze`);
+  log(`analyze: ${(ms(analyzeStart) / 1000).toFixed(1)} s`);
+  const tableCounts = await queryRows<Record<string, number | string>>(
+    database.db,
+    sql`
+    select (select count(*) from parties)::int as parties, (select count(*) from locations)::int as locations,
+           (select count(*) from products)::int as products, (select count(*) from events)::int as events,
+           (select count(*) from lots)::int as lots, (select count(*) from event_lots)::int as event_lots,
+           (select count(*) from lot_movements)::int as lot_movements, (select count(*) from lineage_edges)::int as lineage_edges`,
+  );
+  log(
+    `rows: ${Object.entries(tableCounts[0])
+      .map(([table, n]) => `${table} ${formatNumber(Number(n))}`)
+      .join(', ')}`,
+  );
+  log(`transform levels: ${LEVELS.length - 1} (${LEVELS.map((level) => level.key).join(' → ')})`);
 
-    const services = createServices(database);
-    const repos = createRepositories(database);
-    const farmLots = built.levels[0];
-    const retailLots = built.levels[built.levels.length - 1];
-    const plan: { direction: Direction; from: string; codes: string[]; warm: string[] }[] = [
-      { direction: 'backward', from: 'retail', codes: sample(retailLots, SAMPLES + WARMUP), warm: [] },
-      { direction: 'forward', from: 'farm', codes: sample(farmLots, SAMPLES + WARMUP), warm: [] },
-    ];
-    for (const item of plan) item.warm = item.codes.splice(0, WARMUP);
+  const services = createServices(database);
+  const repos = createRepositories(database);
+  const farmLots = built.levels[0];
+  const retailLots = built.levels[built.levels.length - 1];
+  const plan: { direction: Direction; from: string; codes: string[]; warm: string[] }[] = [
+    { direction: 'backward', from: 'retail', codes: sample(retailLots, SAMPLES + WARMUP), warm: [] },
+    { direction: 'forward', from: 'farm', codes: sample(farmLots, SAMPLES + WARMUP), warm: [] },
+  ];
+  for (const item of plan) item.warm = item.codes.splice(0, WARMUP);
 
-    const rows: Row[] = [];
-    let mismatches = 0;
-    for (const { direction, from, codes, warm } of plan) {
-      log(`\n${direction} from ${codes.length} ${from} lots (after ${warm.length} warm-up runs per method)…`);
-      const cte = (code: string) => repos.lineage.reachable([code], direction, DEPTH);
-      const frontier = (code: string) => repos.lineage.reachableByFrontier([code], direction, DEPTH);
-      const full = (code: string) => services.trace.trace(principal, code, direction, DEPTH);
-      for (const code of warm) {
-        await cte(code);
-        await frontier(code);
-        await full(code);
-      }
-      const cteSamples = await timeEach(codes, async (code) => (await cte(code)).length);
-      const frontierSamples = await timeEach(codes, async (code) => (await frontier(code)).length);
-      const fullSamples = await timeEach(codes, async (code) => (await full(code)).nodes.length);
-      rows.push({ direction, method: 'bare CTE', samples: cteSamples });
-      rows.push({ direction, method: 'frontier', samples: frontierSamples });
-      rows.push({ direction, method: 'full trace', samples: fullSamples });
-
-      // correctness: the frontier walk must reach exactly the CTE's nodes at the same depths
-      for (const code of codes) {
-        const problem = sameNodes(await cte(code), await frontier(code));
-        if (problem) {
-          mismatches++;
-          console.error(`!!! MISMATCH ${direction} ${code}: ${problem}`);
-        }
-      }
-      fullSamples.forEach((s, i) => {
-        if (s.nodes !== cteSamples[i].nodes) {
-          mismatches++;
-          console.error(`!!! MISMATCH ${direction} ${codes[i]}: full trace has ${s.nodes} nodes, CTE ${cteSamples[i].nodes}`);
-        }
-      });
-
-      await diagnose(database.db, database, services, direction, codes);
+  const rows: Row[] = [];
+  let mismatches = 0;
+  for (const { direction, from, codes, warm } of plan) {
+    log(`\n${direction} from ${codes.length} ${from} lots (after ${warm.length} warm-up runs per method)…`);
+    const cte = (code: string) => repos.lineage.reachable([code], direction, DEPTH);
+    const frontier = (code: string) => repos.lineage.reachableByFrontier([code], direction, DEPTH);
+    const full = (code: string) => services.trace.trace(principal, code, direction, DEPTH);
+    for (const code of warm) {
+      await cte(code);
+      await frontier(code);
+      await full(code);
     }
+    const cteSamples = await timeEach(codes, async (code) => (await cte(code)).length);
+    const frontierSamples = await timeEach(codes, async (code) => (await frontier(code)).length);
+    const fullSamples = await timeEach(codes, async (code) => (await full(code)).nodes.length);
+    rows.push({ direction, method: 'bare CTE', samples: cteSamples });
+    rows.push({ direction, method: 'frontier', samples: frontierSamples });
+    rows.push({ direction, method: 'full trace', samples: fullSamples });
 
-    log(
-      `\nresults (${opened.label}; ${fmt(Number(tableCounts[0].lots))} lots, ${fmt(Number(tableCounts[0].lineage_edges))} edges; ms; p99 of ${SAMPLES} samples is nearest-rank)`,
-    );
-    const header = ['direction', 'method', 'p50 ms', 'p99 ms', 'mean ms', 'mean nodes', 'max nodes', 'p50 / CTE p50'];
-    const table: string[][] = [header];
-    for (const row of rows) {
-      const times = row.samples.map((s) => s.ms).sort((a, b) => a - b);
-      const base = rows.find((other) => other.direction === row.direction && other.method === 'bare CTE') as Row;
-      const baseP50 = percentile(
-        base.samples.map((s) => s.ms).sort((a, b) => a - b),
-        50,
-      );
-      table.push([
-        row.direction,
-        row.method,
-        percentile(times, 50).toFixed(2),
-        percentile(times, 99).toFixed(2),
-        mean(times).toFixed(2),
-        fmt(Math.round(mean(row.samples.map((s) => s.nodes)))),
-        fmt(Math.max(...row.samples.map((s) => s.nodes))),
-        row.method === 'bare CTE' ? '1.0×' : `${(percentile(times, 50) / baseP50).toFixed(1)}×`,
-      ]);
+    // correctness: the frontier walk must reach exactly the CTE's nodes at the same depths
+    for (const code of codes) {
+      const problem = sameNodes(await cte(code), await frontier(code));
+      if (problem) {
+        mismatches++;
+        console.error(`!!! MISMATCH ${direction} ${code}: ${problem}`);
+      }
     }
-    const widths = header.map((_, c) => Math.max(...table.map((line) => line[c].length)));
-    table.forEach((line, i) => {
-      log(line.map((cell, c) => (c < 2 ? cell.padEnd(widths[c]) : cell.padStart(widths[c]))).join('  '));
-      if (i === 0) log(widths.map((w) => '-'.repeat(w)).join('  '));
+    fullSamples.forEach((s, i) => {
+      if (s.nodes !== cteSamples[i].nodes) {
+        mismatches++;
+        console.error(`!!! MISMATCH ${direction} ${codes[i]}: full trace has ${s.nodes} nodes, CTE ${cteSamples[i].nodes}`);
+      }
     });
-    log(
-      mismatches === 0
-        ? '\nfrontier = CTE on every sample (same nodes, same depths)'
-        : `\n!!! ${mismatches} MISMATCHES between strategies (see above)`,
-    );
-  } finally {
-    if (!interrupted) await opened.cleanup();
+
+    await diagnose(database, direction, codes);
   }
+
+  log(
+    `\nresults (${label}; ${formatNumber(Number(tableCounts[0].lots))} lots, ${formatNumber(Number(tableCounts[0].lineage_edges))} edges; ms; p99 of ${SAMPLES} samples is nearest-rank)`,
+  );
+  const table: string[][] = [];
+  for (const row of rows) {
+    const times = row.samples.map((s) => s.ms).sort((a, b) => a - b);
+    const base = rows.find((other) => other.direction === row.direction && other.method === 'bare CTE') as Row;
+    const baseP50 = percentile(
+      base.samples.map((s) => s.ms).sort((a, b) => a - b),
+      50,
+    );
+    table.push([
+      row.direction,
+      row.method,
+      percentile(times, 50).toFixed(2),
+      percentile(times, 99).toFixed(2),
+      mean(times).toFixed(2),
+      formatNumber(Math.round(mean(row.samples.map((s) => s.nodes)))),
+      formatNumber(Math.max(...row.samples.map((s) => s.nodes))),
+      row.method === 'bare CTE' ? '1.0×' : `${(percentile(times, 50) / baseP50).toFixed(1)}×`,
+    ]);
+  }
+  printTable(['direction', 'method', 'p50 ms', 'p99 ms', 'mean ms', 'mean nodes', 'max nodes', 'p50 / CTE p50'], table, 2);
+  log(
+    mismatches === 0
+      ? '\nfrontier = CTE on every sample (same nodes, same depths)'
+      : `\n!!! ${mismatches} MISMATCHES between strategies (see above)`,
+  );
 }
 
 /**
  * Where the full trace spends its time: each of its queries run alone (sequentially) on the
  * same samples, plus how many edge rows edgesAmong fetches to keep the ones inside the graph.
  */
-async function diagnose(db: Db, database: Database, services: ReturnType<typeof createServices>, direction: Direction, codes: string[]) {
+async function diagnose(database: Database, direction: Direction, codes: string[]) {
   const repos = createRepositories(database);
   const phases: Record<string, number[]> = {
     reachable: [],
@@ -715,19 +633,11 @@ async function diagnose(db: Db, database: Database, services: ReturnType<typeof 
     await repos.lots.findByCodes(lotCodes);
     phases['lots.findByCodes'].push(ms(start));
     start = performance.now();
-    const edges = await repos.lineage.edgesAmong(lotCodes, direction);
+    // the rows its statement returned, before it keeps those inside the graph
+    const { value: edges, statements } = await statementsOf(database, () => repos.lineage.edgesAmong(lotCodes, direction));
     phases['lineage.edgesAmong'].push(ms(start));
     kept += edges.length;
-    const rows = await db
-      .select({ n: count() })
-      .from(lineageEdges)
-      .where(
-        and(
-          anyOf(direction === 'backward' ? lineageEdges.downstreamCode : lineageEdges.upstreamCode, lotCodes),
-          isNull(lineageEdges.retractedByEventId),
-        ),
-      );
-    fetched += rows.reduce((acc, row) => acc + Number(row.n), 0);
+    fetched += statements.reduce((sum, statement) => sum + (statement.rows ?? 0), 0);
     start = performance.now();
     eventCount += (await repos.events.forLots(lotCodes)).length;
     phases['events.forLots'].push(ms(start));
@@ -747,25 +657,14 @@ async function diagnose(db: Db, database: Database, services: ReturnType<typeof 
   );
   log(`  full-trace phases run alone, p50 ms: ${parts.join(', ')}`);
   log(
-    `  edgesAmong fetched ${fmt(fetched)} edge rows to keep ${fmt(kept)} (${(fetched / Math.max(1, kept)).toFixed(1)}×); mean events per trace ${fmt(Math.round(eventCount / codes.length))}`,
+    `  edgesAmong fetched ${formatNumber(fetched)} edge rows to keep ${formatNumber(kept)} (${(fetched / Math.max(1, kept)).toFixed(1)}×); mean events per trace ${formatNumber(Math.round(eventCount / codes.length))}`,
   );
 
-  if (args.explain) {
-    const [next, current] = direction === 'backward' ? ['upstream_code', 'downstream_code'] : ['downstream_code', 'upstream_code'];
-    const plan = await queryRows<Record<string, string>>(
-      db,
-      sql`explain (analyze, buffers, costs off)
-      with recursive walk(code, depth) as (
-        select code, 0 from lots where code in (${codes[0]})
-        union
-        select e.${sql.raw(next)}, w.depth + 1
-        from walk w join lineage_edges e on e.${sql.raw(current)} = w.code
-        where w.depth < ${DEPTH} and e.retracted_by_event_id is null
-      )
-      select code, min(depth)::int as depth from walk group by code`,
-    );
-    log(plan.map((row) => `    ${Object.values(row)[0]}`).join('\n'));
+  if (EXPLAIN) {
+    const { statements } = await statementsOf(database, () => repos.lineage.reachable([codes[0]], direction, DEPTH));
+    const plan = await explain(database, statements[0], 'analyze, buffers, costs off');
+    log(plan.map((line) => `    ${line}`).join('\n'));
   }
 }
 
-await main();
+await withScratchDatabase('trace', main);

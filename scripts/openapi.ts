@@ -2,6 +2,9 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { buildApp } from '../src/app.js';
 import { openPglite } from '../src/db/client.js';
+import { parseFlags } from './lib/args.js';
+
+const { check } = parseFlags({ check: false });
 
 const target = new URL('../openapi/openapi.json', import.meta.url);
 const database = await openPglite();
@@ -20,7 +23,7 @@ const document = `${JSON.stringify(spec, null, 2)}\n`;
 await app.close();
 await database.close();
 
-if (process.argv.includes('--check')) {
+if (check) {
   let current = '';
   try {
     current = readFileSync(target, 'utf8');

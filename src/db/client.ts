@@ -1,5 +1,6 @@
+import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
-import { PGlite } from '@electric-sql/pglite';
+import { PGlite, type Transaction } from '@electric-sql/pglite';
 import { type SQL, sql } from 'drizzle-orm';
 import { drizzle as drizzlePg } from 'drizzle-orm/node-postgres';
 import { migrate as migratePg } from 'drizzle-orm/node-postgres/migrator';
@@ -18,12 +19,74 @@ export type Db = PgDatabase<PgQueryResultHKT, Schema>;
 export type Database = {
   db: Db;
   kind: 'pglite' | 'postgres';
+  /** What has been asked of the database, for benchmarks and tests. */
+  stats: QueryStats;
   /** Bulk load: COPY on PostgreSQL, chunked multi-row INSERT on PGlite. All rows or none. */
   copyRows(table: string, columns: string[], rows: (string | number | null)[][]): Promise<void>;
   migrate(): Promise<void>;
   ping(): Promise<boolean>;
   close(): Promise<void>;
 };
+
+/**
+ * Statements counted where they reach the driver (pooled connections on PostgreSQL, the engine
+ * on PGlite): every round trip, prepared-statement executions, BEGIN and COMMIT included. Costs
+ * a counter and two clock reads per statement while nobody observes.
+ */
+export type QueryStats = {
+  /** Statements finished (or failed) since the database was opened. */
+  readonly queries: number;
+  /** Milliseconds from sending each statement to its result, summed: concurrent statements overlap. */
+  readonly waitMs: number;
+  /** Calls `observer` as each statement finishes, until the returned function is called. */
+  observe(observer: (query: ObservedQuery) => void): () => void;
+};
+
+export type ObservedQuery = {
+  text: string;
+  params: readonly unknown[];
+  /** On PGlite this includes waiting for the engine, which runs one statement at a time. */
+  ms: number;
+  /** Rows returned, or written by a statement without RETURNING; null when the statement failed. */
+  rows: number | null;
+};
+
+type RecordQuery = (text: string, params: readonly unknown[], started: number, rows: number | null) => void;
+
+function createQueryStats(): { stats: QueryStats; record: RecordQuery } {
+  const observers = new Set<(query: ObservedQuery) => void>();
+  let queries = 0;
+  let waitMs = 0;
+  return {
+    stats: {
+      get queries() {
+        return queries;
+      },
+      get waitMs() {
+        return waitMs;
+      },
+      observe(observer) {
+        observers.add(observer);
+        return () => void observers.delete(observer);
+      },
+    },
+    record(text, params, started, rows) {
+      const ms = performance.now() - started;
+      queries++;
+      waitMs += ms;
+      if (observers.size === 0) return;
+      const query: ObservedQuery = { text, params, ms, rows };
+      for (const observer of observers) observer(query);
+    },
+  };
+}
+
+/** pg and PGlite both report `rowCount` where it applies; pg answers a multi-statement string with an array. */
+function rowsOf(result: unknown): number {
+  if (Array.isArray(result)) return result.reduce((sum: number, one) => sum + rowsOf(one), 0);
+  const { rowCount, rows } = result as { rowCount?: number | null; rows?: unknown[] };
+  return rowCount ?? rows?.length ?? 0;
+}
 
 export const migrationsFolder = fileURLToPath(new URL('../../migrations', import.meta.url));
 
@@ -33,22 +96,32 @@ export async function openPostgres(url: string): Promise<Database> {
   const pool = new pg.Pool({ connectionString: url, max: 10, options: '-c random_page_cost=1.1' });
   // An idle client dropped by the server (restart, terminated backend) must not crash the process.
   pool.on('error', (error) => console.warn(`PostgreSQL connection lost: ${error.message}`));
+  const { stats, record } = createQueryStats();
+  // every statement, pool.query or a transaction's, runs on a pooled client: count it there
+  pool.on('connect', (client) => recordStatements(client, record));
   // Surface a bad URL at start-up rather than on the first request.
   await pool.query('select 1');
   const db = drizzlePg(pool, { schema }) as unknown as Db;
   return {
     db,
     kind: 'postgres',
+    stats,
     copyRows: async (table, columns, rows) => {
       const client = await pool.connect();
+      const text = `copy ${table} (${columns.join(', ')}) from stdin`;
+      const started = performance.now();
       try {
-        const stream = client.query(copyFrom(`copy ${table} (${columns.join(', ')}) from stdin`));
+        const stream = client.query(copyFrom(text));
         const done = new Promise<void>((resolve, reject) => {
           stream.on('finish', resolve);
           stream.on('error', reject);
         });
         stream.end(`${rows.map((row) => row.map(copyValue).join('\t')).join('\n')}\n`);
         await done;
+        record(text, [], started, rows.length);
+      } catch (error) {
+        record(text, [], started, null);
+        throw error;
       } finally {
         client.release();
       }
@@ -69,13 +142,18 @@ export async function openPglite(dataDir?: string, client?: PGlite): Promise<Dat
     release();
     throw error;
   }
-  const db = drizzlePglite(pglite, { schema }) as unknown as Db;
+  const { stats, record } = createQueryStats();
+  const statements = recordStatementsOf(pglite, record);
+  // drizzle's PGlite session calls nothing but these two
+  const recorded = statements as PGlite;
+  const db = drizzlePglite({ client: recorded, schema }) as unknown as Db;
   return {
     db,
     kind: 'pglite',
+    stats,
     copyRows: async (table, columns, rows) => {
       const perStatement = Math.max(1, Math.floor(60_000 / columns.length));
-      await pglite.transaction(async (tx) => {
+      await statements.transaction(async (tx) => {
         for (let i = 0; i < rows.length; i += perStatement) {
           const slice = rows.slice(i, i + perStatement);
           const placeholders = slice.map((_, r) => `(${columns.map((__, c) => `$${r * columns.length + c + 1}`).join(', ')})`);
@@ -83,13 +161,92 @@ export async function openPglite(dataDir?: string, client?: PGlite): Promise<Dat
         }
       });
     },
-    migrate: () => migratePglite(drizzlePglite(pglite), { migrationsFolder }),
+    migrate: () => migratePglite(drizzlePglite({ client: recorded }), { migrationsFolder }),
     ping: () => ping(db),
     close: once(async () => {
       if (dataDir) await pglite.query('checkpoint');
       await pglite.close();
       release();
     }),
+  };
+}
+
+/**
+ * Records each statement of a pooled connection, in the callback form pg-pool calls and the
+ * promise form a transaction's statements use. COPY streams are recorded by copyRows.
+ */
+function recordStatements(client: pg.PoolClient, record: RecordQuery): void {
+  const query = client.query.bind(client) as (...args: unknown[]) => unknown;
+  client.query = ((...args: unknown[]) => {
+    const [config, values] = args as [string | (pg.QueryConfig & { submit?: unknown }), unknown];
+    if (typeof config === 'object' && typeof config.submit === 'function') return query(...args);
+    const text = typeof config === 'string' ? config : config.text;
+    const params = Array.isArray(values) ? values : typeof config === 'object' ? (config.values ?? []) : [];
+    const started = performance.now();
+    const last = args.length - 1;
+    const callback = args[last];
+    if (typeof callback === 'function') {
+      args[last] = (error: Error | null, result: unknown) => {
+        record(text, params, started, error ? null : rowsOf(result));
+        callback(error, result);
+      };
+      return query(...args);
+    }
+    const pending = query(...args) as Promise<unknown>;
+    pending.then(
+      (result) => record(text, params, started, rowsOf(result)),
+      () => record(text, params, started, null),
+    );
+    return pending;
+  }) as typeof client.query;
+}
+
+/** What drizzle and copyRows use of a PGlite, each statement recorded. */
+type PgliteStatements = {
+  query: PGlite['query'];
+  transaction<T>(work: (tx: Pick<Transaction, 'query'>) => Promise<T>): Promise<T>;
+};
+
+function recordStatementsOf(pglite: PGlite, record: RecordQuery): PgliteStatements {
+  const timed = async <T>(text: string, params: readonly unknown[], run: () => Promise<T>): Promise<T> => {
+    const started = performance.now();
+    try {
+      const result = await run();
+      record(text, params, started, rowsOf(result));
+      return result;
+    } catch (error) {
+      record(text, params, started, null);
+      throw error;
+    }
+  };
+  return {
+    query: (text, params, options) => timed(text, params ?? [], () => pglite.query(text, params, options)),
+    // PGlite sends BEGIN before calling back and COMMIT (ROLLBACK when the work fails) after: each is timed to the edge of the work
+    async transaction(work) {
+      let mark = performance.now();
+      let ending: 'COMMIT' | 'ROLLBACK' | undefined;
+      try {
+        const result = await pglite.transaction(async (tx) => {
+          record('BEGIN', [], mark, 0);
+          ending = 'ROLLBACK';
+          try {
+            const value = await work({
+              query: (text, params, options) => timed(text, params ?? [], () => tx.query(text, params, options)),
+            });
+            ending = 'COMMIT';
+            return value;
+          } finally {
+            mark = performance.now();
+          }
+        });
+        if (ending) record(ending, [], mark, 0);
+        return result;
+      } catch (error) {
+        // a failed COMMIT rejects; after failed work the ROLLBACK itself succeeded
+        if (ending) record(ending, [], mark, ending === 'COMMIT' ? null : 0);
+        throw error;
+      }
+    },
   };
 }
 
