@@ -1,0 +1,158 @@
+// EPCIS capture goes through the same writer as the native API: captured lots get ledger rows,
+// holders and a mass balance, and a party may only consume, move, pack, unpack or dispose of
+// what it holds, through /epcis/capture and /epcis/events alike.
+import t, { type Test } from 'tap';
+import { createWorld, expectStatus } from '../fixtures/world.js';
+
+const CONTEXT = ['https://ref.gs1.org/standards/epcis/epcis-context.jsonld'];
+const doc = (eventList: object[]) => ({
+  '@context': CONTEXT,
+  type: 'EPCISDocument',
+  schemaVersion: '2.0',
+  creationDate: '2026-03-10T00:00:00Z',
+  epcisBody: { eventList },
+});
+const at = (day: number) => ({ eventTime: `2026-03-0${day}T08:00:00+08:00`, eventTimeZoneOffset: '+08:00' });
+const MEAT = 'https://id.gs1.org/01/06901234000018/10/MEAT-1';
+const CURED = 'https://id.gs1.org/01/06901234000025/10/CURED-1';
+const PALLET = 'urn:epc:id:sscc:6901234.0000000017';
+
+async function setup(t: Test) {
+  const world = await createWorld(t);
+  const a = await world.party('processor');
+  const b = await world.party('processor');
+  const post = (key: string, url: string, body: object, headers: Record<string, string> = {}) =>
+    world.app.inject({
+      method: 'POST',
+      url,
+      payload: JSON.stringify(body),
+      headers: { authorization: `Bearer ${key}`, 'content-type': 'application/ld+json', ...headers },
+    });
+  const capture = async (key: string, events: object[], behaviour = 'proceed') => {
+    const reply = await post(key, '/epcis/capture', doc(events), { 'gs1-capture-error-behaviour': behaviour });
+    await world.app.services.epcis.idle();
+    return (
+      await world.app.inject({
+        method: 'GET',
+        url: `/epcis/capture/${reply.json().captureID}`,
+        headers: { authorization: `Bearer ${key}` },
+      })
+    ).json();
+  };
+  const lotOf = async (uri: string) =>
+    (await world.regulator.get(`/trace/${encodeURIComponent(uri)}?depth=0`)).body.query.lotCodes[0] as string;
+  return { world, a, b, post, capture, lotOf };
+}
+
+t.test('a chain captured through EPCIS has holders and a mass balance that closes', async (t) => {
+  const { a, capture, lotOf } = await setup(t);
+  const job = await capture(a.key, [
+    {
+      type: 'ObjectEvent',
+      ...at(1),
+      action: 'ADD',
+      bizStep: 'commissioning',
+      quantityList: [{ epcClass: MEAT, quantity: 100, uom: 'KGM' }],
+    },
+    {
+      type: 'TransformationEvent',
+      ...at(2),
+      bizStep: 'commissioning',
+      inputQuantityList: [{ epcClass: MEAT, quantity: 30, uom: 'KGM' }],
+      outputQuantityList: [{ epcClass: CURED, quantity: 20, uom: 'KGM' }],
+    },
+    { type: 'ObjectEvent', ...at(3), action: 'DELETE', bizStep: 'destroying', quantityList: [{ epcClass: MEAT, quantity: 5, uom: 'KGM' }] },
+  ]);
+  t.match(job, { success: true, captured: 3 });
+  const meat = await a.lot(await lotOf(MEAT));
+  t.same(meat.holders, [{ partyCode: a.code, onHand: 65 }], 'the capturing party holds what remains');
+  t.match(meat.massBalance, { produced: 100, consumed: 30, destroyed: 5, onHand: 65, unaccounted: 0 });
+  const cured = await a.lot(await lotOf(CURED));
+  t.match(cured.massBalance, { produced: 20, onHand: 20, unaccounted: 0 });
+  const listed = (await a.api.get('/lots')).body.items.map((lot: { code: string }) => lot.code);
+  t.ok(listed.includes(meat.code) && listed.includes(cured.code), 'GET /lots lists the captured lots for the party that captured them');
+
+  const overdraw = await capture(a.key, [
+    {
+      type: 'TransformationEvent',
+      ...at(4),
+      inputQuantityList: [{ epcClass: MEAT, quantity: 66, uom: 'KGM' }],
+      outputQuantityList: [{ epcClass: CURED, quantity: 1, uom: 'KGM' }],
+    },
+  ]);
+  t.match(overdraw, { success: false, captured: 0, errors: [{ eventIndex: 0 }] }, 'more than remains is a per-event error');
+  t.match(overdraw.errors[0].message, /only 65 KGM/);
+});
+
+t.test('through EPCIS a party cannot use, pack, unpack or destroy what another party holds', async (t) => {
+  const { world, a, b, post, capture, lotOf } = await setup(t);
+  t.match(
+    await capture(a.key, [
+      {
+        type: 'ObjectEvent',
+        ...at(1),
+        action: 'ADD',
+        bizStep: 'commissioning',
+        quantityList: [{ epcClass: MEAT, quantity: 100, uom: 'KGM' }],
+      },
+      {
+        type: 'AggregationEvent',
+        ...at(2),
+        action: 'ADD',
+        bizStep: 'packing',
+        parentID: PALLET,
+        childQuantityList: [{ epcClass: MEAT, quantity: 40, uom: 'KGM' }],
+      },
+    ]),
+    { success: true },
+  );
+  const meat = await lotOf(MEAT);
+  const before = await a.lot(meat);
+  const attempts: [string, object][] = [
+    [
+      "use A's lot as a transformation input",
+      {
+        type: 'TransformationEvent',
+        ...at(3),
+        inputQuantityList: [{ epcClass: MEAT, quantity: 10, uom: 'KGM' }],
+        outputQuantityList: [{ epcClass: CURED, quantity: 5, uom: 'KGM' }],
+      },
+    ],
+    [
+      "pack A's lot into B's pallet",
+      {
+        type: 'AggregationEvent',
+        ...at(3),
+        action: 'ADD',
+        bizStep: 'packing',
+        parentID: 'urn:epc:id:sscc:6901234.0000000024',
+        childQuantityList: [{ epcClass: MEAT, quantity: 10, uom: 'KGM' }],
+      },
+    ],
+    ["unpack A's pallet", { type: 'AggregationEvent', ...at(3), action: 'DELETE', bizStep: 'unpacking', parentID: PALLET }],
+    [
+      "destroy A's product class",
+      {
+        type: 'ObjectEvent',
+        ...at(3),
+        action: 'DELETE',
+        bizStep: 'destroying',
+        quantityList: [{ epcClass: MEAT, quantity: 10, uom: 'KGM' }],
+      },
+    ],
+  ];
+  for (const [what, event] of attempts) {
+    const single = await post(b.key, '/epcis/events', { '@context': CONTEXT, ...event });
+    t.equal(single.statusCode, 403, `POST /epcis/events: ${what} is forbidden`);
+    t.match(single.json().detail, new RegExp(`party ${b.code} does not hold`), 'the refusal names the party');
+    const job = await capture(b.key, [event]);
+    t.match(job, { success: false, captured: 0, errors: [{ eventIndex: 0 }] }, `POST /epcis/capture: ${what} is a per-event error`);
+  }
+  t.same(await a.lot(meat), before, "A's lot is untouched");
+  const forward = (await world.regulator.get(`/trace/${meat}?direction=forward`)).body;
+  t.ok(
+    forward.nodes.every((node: { partyCode: string }) => node.partyCode === a.code),
+    "A's forward trace shows nothing of B",
+  );
+  t.equal((await world.regulator.get(`/events?partyCode=${b.code}`)).body.items.length, 0, 'nothing was recorded for B');
+});

@@ -1,0 +1,107 @@
+// The single event writer's ledger rules, through the native API: exact, never negative
+// quantities, packing that uses stock like any other use, and consumption that holds under
+// real concurrency.
+import t from 'tap';
+import { createWorld, expectStatus } from '../fixtures/world.js';
+
+t.test('quantities are exact: negative, too fine for the unit, or more than remains are refused', async (t) => {
+  const world = await createWorld(t);
+  const plant = await world.party('processor');
+  const kg = await plant.product('kg');
+  const pieces = await plant.product('piece');
+  const meat = await plant.commission(kg, 100);
+
+  const negative = await plant.event({ type: 'sell', lines: [{ lotCode: meat, quantity: -5 }] });
+  expectStatus(t, negative, 400, 'a negative quantity');
+  t.equal(negative.body.errors[0].pointer, '/lines/0/quantity');
+
+  const tooFine = await plant.event({ type: 'sell', lines: [{ lotCode: meat, quantity: 0.0001 }] });
+  expectStatus(t, tooFine, 400, '0.0001 kg is finer than the ledger keeps');
+  t.match(tooFine.body.errors[0].detail, /at most 3 decimals for kg/);
+  const almostOne = await plant.event({ type: 'sell', lines: [{ lotCode: meat, quantity: 0.9996 }] });
+  expectStatus(t, almostOne, 400, '0.9996 kg is not silently rounded to 1.000');
+
+  const halfPiece = await plant.event({ type: 'commission', lots: [{ productCode: pieces, quantity: 1.5 }] });
+  expectStatus(t, halfPiece, 400, 'a count unit takes whole numbers');
+  t.equal(halfPiece.body.errors[0].pointer, '/lots/0/quantity');
+  t.match(halfPiece.body.errors[0].detail, /whole number of piece/);
+
+  expectStatus(t, await plant.event({ type: 'sell', lines: [{ lotCode: meat, quantity: 12.345 }] }), 201, 'three decimals are kept');
+  const lot = await plant.lot(meat);
+  t.equal(lot.massBalance.sold, 12.345);
+  t.equal(lot.massBalance.onHand, 87.655, 'exactly what remains');
+  t.equal(lot.massBalance.unaccounted, 0);
+
+  const tooMuch = await plant.event({ type: 'sell', lines: [{ lotCode: meat, quantity: 87.656 }] });
+  expectStatus(t, tooMuch, 409, 'one gram more than remains');
+  t.match(tooMuch.body.errors[0].detail, /at most 87\.655/);
+});
+
+t.test('packing uses stock: what is packed is no longer loose, and travels with its container', async (t) => {
+  const world = await createWorld(t);
+  const plant = await world.party('processor');
+  const store = await world.party('cold_storage');
+  const kg = await plant.product('kg');
+  const lot = await plant.commission(kg, 100);
+
+  const first = await plant.event({ type: 'aggregate', parent: {}, children: [{ lotCode: lot, quantity: 60 }] });
+  expectStatus(t, first, 201, 'pack 60 of 100 kg');
+  const caseCode = first.body.createdLotCodes[0];
+  const second = await plant.event({ type: 'aggregate', parent: {}, children: [{ lotCode: lot, quantity: 60 }] });
+  expectStatus(t, second, 409, 'another 60 kg: only 40 remain loose');
+  t.equal(second.body.errors[0].pointer, '/children/0/quantity');
+  expectStatus(
+    t,
+    await plant.event({ type: 'ship', toPartyCode: store.code, lines: [{ lotCode: lot, quantity: 100 }] }),
+    409,
+    'the whole 100 kg cannot be shipped loose',
+  );
+  expectStatus(t, await plant.event({ type: 'sell', lines: [{ lotCode: lot, quantity: 41 }] }), 409, 'nor 41 kg sold');
+
+  const balance = (await plant.lot(lot)).massBalance;
+  t.equal(balance.onHand, 100, 'packed stock is still on hand with the packer');
+  t.equal(balance.unaccounted, 0, 'packing moves stock, the books still close');
+
+  const shipmentId = await plant.ship(store, [{ lotCode: caseCode }]);
+  const inTransit = await plant.lot(lot);
+  t.same(inTransit.holders, [{ partyCode: plant.code, onHand: 40 }], 'the 60 kg in the case left with it');
+  t.equal(inTransit.massBalance.inTransit, 60);
+  await store.receive(shipmentId);
+  const received = await store.lot(lot);
+  t.same(
+    received.holders.sort((a: { partyCode: string }, b: { partyCode: string }) => a.partyCode.localeCompare(b.partyCode)),
+    [
+      { partyCode: plant.code, onHand: 40 },
+      { partyCode: store.code, onHand: 60 },
+    ].sort((a, b) => a.partyCode.localeCompare(b.partyCode)),
+    'the store holds the 60 kg, still packed',
+  );
+  expectStatus(
+    t,
+    await store.event({ type: 'sell', lines: [{ lotCode: lot, quantity: 1 }] }),
+    409,
+    'packed stock is unpacked before it is sold',
+  );
+  expectStatus(t, await store.event({ type: 'disaggregate', parentCode: caseCode }), 201, 'unpack the case');
+  expectStatus(t, await store.event({ type: 'sell', lines: [{ lotCode: lot, quantity: 60 }] }), 201, 'then all 60 kg can be sold');
+  t.equal((await store.lot(lot)).massBalance.unaccounted, 0);
+});
+
+t.test('50 concurrent requests consuming one lot never take more than remains', async (t) => {
+  const world = await createWorld(t);
+  const plant = await world.party('processor');
+  const kg = await plant.product('kg');
+  const lot = await plant.commission(kg, 100);
+  const replies = await Promise.all(
+    Array.from({ length: 50 }, () => plant.event({ type: 'sell', lines: [{ lotCode: lot, quantity: 3 }] })),
+  );
+  const sold = replies.filter((reply) => reply.status === 201).length;
+  t.equal(sold, 33, '33 sales of 3 kg fit into 100 kg');
+  t.ok(
+    replies.every((reply) => reply.status === 201 || reply.status === 409),
+    'the others are refused as conflicts, not errors',
+  );
+  const balance = (await plant.lot(lot)).massBalance;
+  t.equal(balance.onHand, 1);
+  t.equal(balance.sold, 99);
+});
