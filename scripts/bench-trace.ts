@@ -11,7 +11,8 @@
 // Then it compares, backward from retail lots and forward from farm lots:
 //   bare CTE   repos.lineage.reachable (the recursive query alone)
 //   frontier   repos.lineage.reachableByFrontier (level by level; node sets must match)
-//   full trace services.trace.trace (the whole graph response)
+//   trace graph services.trace.trace with include=graph (nodes and edges)
+//   full trace  services.trace.trace with include=events (the graph and every event on it)
 // --explain prints the plan of the bare CTE's statement, as the repository sent it.
 import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
@@ -546,17 +547,21 @@ async function main({ database, label, migrateMs }: Scratch) {
     log(`\n${direction} from ${codes.length} ${from} lots (after ${warm.length} warm-up runs per method)…`);
     const cte = (code: string) => repos.lineage.reachable([code], direction, DEPTH);
     const frontier = (code: string) => repos.lineage.reachableByFrontier([code], direction, DEPTH);
-    const full = (code: string) => services.trace.trace(principal, code, direction, DEPTH);
+    const graph = (code: string) => services.trace.trace(principal, code, direction, DEPTH, 'graph');
+    const full = (code: string) => services.trace.trace(principal, code, direction, DEPTH, 'events');
     for (const code of warm) {
       await cte(code);
       await frontier(code);
+      await graph(code);
       await full(code);
     }
     const cteSamples = await timeEach(codes, async (code) => (await cte(code)).length);
     const frontierSamples = await timeEach(codes, async (code) => (await frontier(code)).length);
+    const graphSamples = await timeEach(codes, async (code) => (await graph(code)).nodes.length);
     const fullSamples = await timeEach(codes, async (code) => (await full(code)).nodes.length);
     rows.push({ direction, method: 'bare CTE', samples: cteSamples });
     rows.push({ direction, method: 'frontier', samples: frontierSamples });
+    rows.push({ direction, method: 'trace graph', samples: graphSamples });
     rows.push({ direction, method: 'full trace', samples: fullSamples });
 
     // correctness: the frontier walk must reach exactly the CTE's nodes at the same depths
@@ -567,14 +572,16 @@ async function main({ database, label, migrateMs }: Scratch) {
         console.error(`!!! MISMATCH ${direction} ${code}: ${problem}`);
       }
     }
-    fullSamples.forEach((s, i) => {
-      if (s.nodes !== cteSamples[i].nodes) {
-        mismatches++;
-        console.error(`!!! MISMATCH ${direction} ${codes[i]}: full trace has ${s.nodes} nodes, CTE ${cteSamples[i].nodes}`);
-      }
-    });
+    for (const samples of [graphSamples, fullSamples]) {
+      samples.forEach((s, i) => {
+        if (s.nodes !== cteSamples[i].nodes) {
+          mismatches++;
+          console.error(`!!! MISMATCH ${direction} ${codes[i]}: the trace has ${s.nodes} nodes, CTE ${cteSamples[i].nodes}`);
+        }
+      });
+    }
 
-    await diagnose(database, direction, codes);
+    await diagnose(database, services, direction, codes);
   }
 
   log(
@@ -607,63 +614,28 @@ async function main({ database, label, migrateMs }: Scratch) {
   );
 }
 
-/**
- * Where the full trace spends its time: each of its queries run alone (sequentially) on the
- * same samples, plus how many edge rows edgesAmong fetches to keep the ones inside the graph.
- */
-async function diagnose(database: Database, direction: Direction, codes: string[]) {
-  const repos = createRepositories(database);
-  const phases: Record<string, number[]> = {
-    reachable: [],
-    'lots.findByCodes': [],
-    'lineage.edgesAmong': [],
-    'events.forLots': [],
-    'shipments.forLots': [],
-    'lots.holdings': [],
-  };
-  let fetched = 0;
-  let kept = 0;
-  let eventCount = 0;
+/** How many statements a trace sends (a constant, whatever its size) and how many events it carries; --explain plans the walk. */
+async function diagnose(database: Database, services: ReturnType<typeof createServices>, direction: Direction, codes: string[]) {
+  let statements = 0;
+  let events = 0;
+  const databaseMs: number[] = [];
   for (const code of codes) {
-    let start = performance.now();
-    const reached = await repos.lineage.reachable([code], direction, DEPTH);
-    phases.reachable.push(ms(start));
-    const lotCodes = reached.map((node) => node.code);
-    start = performance.now();
-    await repos.lots.findByCodes(lotCodes);
-    phases['lots.findByCodes'].push(ms(start));
-    start = performance.now();
-    // the rows its statement returned, before it keeps those inside the graph
-    const { value: edges, statements } = await statementsOf(database, () => repos.lineage.edgesAmong(lotCodes, direction));
-    phases['lineage.edgesAmong'].push(ms(start));
-    kept += edges.length;
-    fetched += statements.reduce((sum, statement) => sum + (statement.rows ?? 0), 0);
-    start = performance.now();
-    eventCount += (await repos.events.forLots(lotCodes)).length;
-    phases['events.forLots'].push(ms(start));
-    start = performance.now();
-    await repos.shipments.forLots(lotCodes);
-    phases['shipments.forLots'].push(ms(start));
-    start = performance.now();
-    await repos.lots.holdings(lotCodes);
-    phases['lots.holdings'].push(ms(start));
+    const sent = await statementsOf(database, () => services.trace.trace(principal, code, direction, DEPTH, 'events'));
+    statements += sent.statements.length;
+    events += sent.value.events.length;
+    databaseMs.push(sent.statements.reduce((sum, statement) => sum + statement.ms, 0));
   }
-  const parts = Object.entries(phases).map(
-    ([name, times]) =>
-      `${name} ${percentile(
-        [...times].sort((a, b) => a - b),
-        50,
-      ).toFixed(1)}`,
-  );
-  log(`  full-trace phases run alone, p50 ms: ${parts.join(', ')}`);
   log(
-    `  edgesAmong fetched ${formatNumber(fetched)} edge rows to keep ${formatNumber(kept)} (${(fetched / Math.max(1, kept)).toFixed(1)}×); mean events per trace ${formatNumber(Math.round(eventCount / codes.length))}`,
+    `  full trace: ${(statements / codes.length).toFixed(1)} statements, database p50 ${percentile(databaseMs.sort((a, b) => a - b), 50).toFixed(1)} ms; mean events per trace ${formatNumber(Math.round(events / codes.length))}`,
   );
-
   if (EXPLAIN) {
-    const { statements } = await statementsOf(database, () => repos.lineage.reachable([codes[0]], direction, DEPTH));
-    const plan = await explain(database, statements[0], 'analyze, buffers, costs off');
+    const repos = createRepositories(database);
+    const { statements: walk } = await statementsOf(database, () => repos.lineage.reachable([codes[0]], direction, DEPTH));
+    const plan = await explain(database, walk[0], 'analyze, buffers, costs off');
     log(plan.map((line) => `    ${line}`).join('\n'));
+    const { statements: trace } = await statementsOf(database, () => services.trace.trace(principal, codes[0], direction, DEPTH, 'events'));
+    const graph = trace.find((statement) => statement.text.startsWith('with recursive walk')) as (typeof trace)[number];
+    log((await explain(database, graph, 'analyze, costs off')).map((line) => `    ${line}`).join('\n'));
   }
 }
 

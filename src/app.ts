@@ -51,6 +51,7 @@ import { createScanService } from './scans/service.js';
 import { createShipmentsRepository } from './shipments/repository.js';
 import { shipmentRoutes } from './shipments/routes.js';
 import { createShipmentService } from './shipments/service.js';
+import { createTraceRepository } from './trace/repository.js';
 import { traceRoutes } from './trace/routes.js';
 import { createTraceService } from './trace/service.js';
 
@@ -100,7 +101,7 @@ export function createServices(
   const publicBaseUrl = options.publicBaseUrl ?? 'http://127.0.0.1:3000';
   const ipSalt = options.ipSalt ?? 'county-trace-scans';
   const identifiers = createIdentifierService({ ...repos, publicBaseUrl });
-  const trace = createTraceService({ ...repos, identifiers });
+  const trace = createTraceService({ traces: createTraceRepository(database.db), lots: repos.lots, identifiers });
   const partyExists = async (code: string) => (await repos.parties.findByCode(code)) !== undefined;
   const now = options.now ?? (() => new Date());
   const transaction = <T>(work: (tx: Db) => Promise<T>) => database.db.transaction((tx) => work(tx as unknown as Db));

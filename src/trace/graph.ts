@@ -146,22 +146,24 @@ export function inspectionsOf(events: NodeEvent[]): Inspection[] {
 const byTime = (a: { eventTime: Date; id: string }, b: { eventTime: Date; id: string }) =>
   a.eventTime.getTime() - b.eventTime.getTime() || a.id.localeCompare(b.id);
 
+/** Adds to the list under a key (traces group thousands of rows; rebuilding the list each time would be quadratic). */
+function append<K, V>(map: Map<K, V[]>, key: K, value: V) {
+  const list = map.get(key);
+  if (list) list.push(value);
+  else map.set(key, [value]);
+}
+
 export function assembleTrace<E extends NodeEvent>(input: TraceInput<E>) {
   const depthOf = new Map(input.reached.map((node) => [node.code, node.depth]));
   const eventsByLot = new Map<string, E[]>();
-  for (const event of input.events) {
-    for (const { lotCode } of event.lots) eventsByLot.set(lotCode, [...(eventsByLot.get(lotCode) ?? []), event]);
-  }
+  for (const event of input.events) for (const { lotCode } of event.lots) append(eventsByLot, lotCode, event);
   const holdersByLot = new Map<string, { partyCode: string; onHand: number }[]>();
   const handlersByLot = new Map<string, string[]>();
   for (const holding of input.holdings) {
-    handlersByLot.set(holding.lotCode, [...(handlersByLot.get(holding.lotCode) ?? []), holding.partyCode]);
+    append(handlersByLot, holding.lotCode, holding.partyCode);
     // another party's stock level is its own business
     if (holding.onHand <= 0 || !input.canSee(holding.partyCode)) continue;
-    holdersByLot.set(holding.lotCode, [
-      ...(holdersByLot.get(holding.lotCode) ?? []),
-      { partyCode: holding.partyCode, onHand: holding.onHand },
-    ]);
+    append(holdersByLot, holding.lotCode, { partyCode: holding.partyCode, onHand: holding.onHand });
   }
 
   // A node is open to its owner and to whoever has held it; others see identity, status and certificates.

@@ -20,6 +20,7 @@ export const traceRoutes: FastifyPluginAsyncZod<{ service: TraceService }> = asy
         response: { 200: traceSchema, 400: problemSchema, 403: problemSchema, 404: problemSchema },
       },
     },
-    async (request) => service.trace(principalOf(request), request.params.code, request.query.direction, request.query.depth),
+    async (request) =>
+      service.trace(principalOf(request), request.params.code, request.query.direction, request.query.depth, request.query.include),
   );
 };

@@ -4,6 +4,12 @@ import { eventSchema } from '../events/schemas.js';
 export const traceQuery = z.object({
   direction: z.enum(['backward', 'forward']).default('backward').describe('backward: towards farms; forward: towards shops (recalls)'),
   depth: z.coerce.number().int().min(0).max(100).default(30),
+  include: z
+    .enum(['events', 'graph'])
+    .default('events')
+    .describe(
+      'events: the graph and every event on it in time order; graph: nodes and edges only (a recall-sized trace without the event bodies)',
+    ),
 });
 
 const inspectionSchema = z.object({
@@ -61,6 +67,7 @@ export const traceSchema = z
       lotCodes: z.array(z.string()).describe('the lots the identifier resolved to'),
       direction: z.enum(['backward', 'forward']),
       depth: z.number().int(),
+      include: z.enum(['events', 'graph']),
     }),
     summary: z.object({
       nodes: z.number().int(),
