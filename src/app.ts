@@ -37,6 +37,7 @@ import authentication from './plugins/authentication.js';
 import cors from './plugins/cors.js';
 import errors from './plugins/errors.js';
 import formbody from './plugins/formbody.js';
+import inputGuard from './plugins/input-guard.js';
 import rateLimit from './plugins/rate-limit.js';
 import swagger from './plugins/swagger.js';
 import { createProductsRepository } from './products/repository.js';
@@ -172,6 +173,7 @@ export async function buildApp(options: AppOptions) {
   // plugins: third-party ones each in their own file, then the app's own
   await app.register(rateLimit);
   await app.register(errors);
+  await app.register(inputGuard);
   await app.register(cors);
   await app.register(formbody);
   await app.register(swagger);

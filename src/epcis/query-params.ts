@@ -1,5 +1,6 @@
 // EPCIS REST query parameters → a query the service runs. Shared by GET /epcis/events, named
 // queries and subscriptions. Pure.
+import { isStorableTime, STORABLE_YEARS } from '../codes/timestamp.js';
 import { badRequest } from '../errors/problem.js';
 import { EPCIS_TYPES } from './mapping.js';
 import type { EventFilter } from './repository.js';
@@ -42,6 +43,7 @@ function timeOf(value: unknown, name: string): Date | undefined {
   if (value === undefined) return undefined;
   const time = new Date(String(Array.isArray(value) ? value[0] : value));
   if (Number.isNaN(time.getTime())) throw problem(name, 'must be an ISO 8601 date-time');
+  if (!isStorableTime(time)) throw problem(name, `must lie in the years ${STORABLE_YEARS}`);
   return time;
 }
 
@@ -83,6 +85,18 @@ export function storedQueryParams(params: Record<string, unknown>): Record<strin
 
 export const DEFAULT_PER_PAGE = 30;
 const MAX_PER_PAGE = 1000;
+
+const PAGING_PARAMETERS = ['perPage', 'nextPageToken'];
+
+/**
+ * A query and the page it asks for, from request parameters: a parameter this service does not
+ * know is an error (never silently ignored, never echoed back).
+ */
+export function parseQueryRequest(params: Record<string, unknown>) {
+  const unknown = Object.keys(params).find((name) => !QUERY_PARAMETERS.includes(name) && !PAGING_PARAMETERS.includes(name));
+  if (unknown !== undefined) throw problem(unknown.slice(0, 100), 'not an EPCIS query parameter');
+  return { ...parseEventQuery(params), ...parsePaging(params) };
+}
 
 /** The page a query asks for: `perPage` (1…1000, default 30) and the `nextPageToken` of the previous page. */
 export function parsePaging(params: Record<string, unknown>): { limit: number; after?: { eventTime: Date; id: string } } {

@@ -1,6 +1,7 @@
 import type { FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { timestampSchema } from '../codes/timestamp.js';
 import { problemSchema } from '../errors/problem.js';
 import { bearerSecurity, principalOf } from '../http/request.js';
 import { QUERY_PARAMETERS } from './query-params.js';
@@ -43,7 +44,8 @@ export const epcisRoutes: FastifyPluginAsyncZod<{ service: EpcisService; subscri
     reply.header('GS1-CBV-Version', '2.0.0');
     reply.header('GS1-EPC-Format', epcFormatOf(request));
   });
-  app.addContentTypeParser('application/ld+json', { parseAs: 'string', bodyLimit: CAPTURE_LIMIT_BYTES }, (_request, body, done) => {
+  // the server's body limit applies; only the capture routes raise it (their own bodyLimit)
+  app.addContentTypeParser('application/ld+json', { parseAs: 'string' }, (_request, body, done) => {
     try {
       done(null, JSON.parse(body as string));
     } catch (error) {
@@ -360,7 +362,7 @@ export const epcisRoutes: FastifyPluginAsyncZod<{ service: EpcisService; subscri
             .optional()
             .describe('UTC; each field *, a number, a list 1,15 or a range 9-17'),
           reportIfEmpty: z.boolean().optional(),
-          initialRecordTime: z.iso.datetime({ offset: true }).optional().describe('deliver events recorded after this time (default: now)'),
+          initialRecordTime: timestampSchema.optional().describe('deliver events recorded after this time (default: now)'),
         }),
         response: { 201: subscriptionSchema, 400: problemSchema, 404: problemSchema },
       },

@@ -14,7 +14,7 @@ import { type CaptureDeps, type CaptureOutcome, captureEvents } from './capture.
 import { documentEvents, documentIgnoreFields } from './event-hash.js';
 import { createFairQueue } from './job-queue.js';
 import { EPCIS_TYPES, shortVocabulary } from './mapping.js';
-import { encodePageToken, parseEventQuery, parsePaging } from './query-params.js';
+import { encodePageToken, parseQueryRequest } from './query-params.js';
 import { EPCIS_CONTEXT, type EpcFormat, epcConverter, mapIdentifiers, type RenderLot, renderEvent } from './render.js';
 import type { CaptureRow, EpcisRepository, EventFilter } from './repository.js';
 import { validateCaptureDocument, validateCaptureEvent } from './validation/index.js';
@@ -299,7 +299,7 @@ export function createEpcisService(deps: {
      * identifiers written per the GS1-EPC-Format asked for.
      */
     async queryByParameters(principal: Principal, params: Record<string, unknown>, format: EpcFormat) {
-      const result = await this.query(principal, { ...parseEventQuery(params), ...parsePaging(params) });
+      const result = await this.query(principal, parseQueryRequest(params));
       const formatted = await this.formatter(format);
       return { ...result, events: result.events.map(formatted) };
     },

@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { normalizeCode } from '../codes/service-codes.js';
+import { timestampSchema } from '../codes/timestamp.js';
 import { problemSchema } from '../errors/problem.js';
 import { bearerSecurity, principalOf } from '../http/request.js';
 import { EVENT_TYPES, eventInput, eventSchema } from './schemas.js';
@@ -46,8 +47,8 @@ export const eventRoutes: FastifyPluginAsyncZod<{ service: EventService }> = asy
           partyCode: z.string().optional(),
           type: z.enum(EVENT_TYPES).optional(),
           lotCode: z.string().optional(),
-          from: z.iso.datetime({ offset: true }).optional(),
-          to: z.iso.datetime({ offset: true }).optional(),
+          from: timestampSchema.optional(),
+          to: timestampSchema.optional(),
           limit: z.coerce.number().int().min(1).max(1000).default(100),
           offset: z.coerce.number().int().min(0).default(0),
         }),

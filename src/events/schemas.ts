@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { isValidEarTag } from '../codes/china.js';
 import { isValidSscc } from '../codes/gs1.js';
+import { dateSchema, timestampSchema } from '../codes/timestamp.js';
 import { UNITS } from '../products/schemas.js';
 
 // CBV 2.0 vocabularies; a URI (anything with a colon) is accepted as a custom value, as
@@ -127,9 +128,7 @@ const code = z
 const positiveQuantity = z.number().positive().max(1e12);
 
 const common = {
-  eventTime: z.iso
-    .datetime({ offset: true })
-    .describe('when it happened, ISO 8601 with offset, e.g. 2026-11-02T08:30:00+08:00; never in the future'),
+  eventTime: timestampSchema.describe('when it happened, ISO 8601 with offset, e.g. 2026-11-02T08:30:00+08:00; never in the future'),
   bizStep: vocabulary(CBV_BIZ_STEPS, 'business step').optional(),
   disposition: vocabulary(CBV_DISPOSITIONS, 'disposition').optional(),
   readPoint: code.optional().describe('location code where it was observed'),
@@ -157,8 +156,8 @@ export const newLotSchema = z.object({
   lotNumber: z.string().trim().min(1).max(64).optional().describe("the party's own lot number (生产批号), unique per party"),
   quantity: positiveQuantity,
   unit: z.enum(UNITS).optional().describe("defaults to the product's unit"),
-  productionDate: z.iso.date().optional(),
-  expiryDate: z.iso.date().optional(),
+  productionDate: dateSchema.optional(),
+  expiryDate: dateSchema.optional(),
   originLocationCode: code.optional(),
   attributes: lotAttributesSchema.optional(),
 });
@@ -255,7 +254,7 @@ const observe = z.object({
         type: z.enum(['temperature', 'humidity']),
         value: z.number().min(-100).max(200),
         unit: z.enum(['Cel', 'P1']).describe('UN/CEFACT: Cel = °C, P1 = percent'),
-        time: z.iso.datetime({ offset: true }).optional(),
+        time: timestampSchema.optional(),
       }),
     )
     .max(10_000)

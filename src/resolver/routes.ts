@@ -54,7 +54,14 @@ export const resolverRoutes: FastifyPluginAsyncZod<{ service: ResolverService; p
   }
 
   /** Serves one resolved identifier in the representation asked for; unknown codes get 404, never 200. */
-  async function respond(request: FastifyRequest, reply: FastifyReply, path: string, resolve: (context: ScanContext) => Promise<Resolved>) {
+  async function respond(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    scannedPath: string,
+    resolve: (context: ScanContext) => Promise<Resolved>,
+  ) {
+    // headers and links carry the path: percent-encoded, whatever was scanned
+    const path = encodeURI(scannedPath);
     const query = request.query as Record<string, string | undefined>;
     const linkSetUrl = `${publicBaseUrl}${path}?linkType=linkset`;
     reply.header('link', `<${linkSetUrl}>; rel="application/linkset"`);

@@ -3,6 +3,7 @@
 // ADD, certificationInfo as URIs.
 
 import type { ValidateFunction } from 'ajv';
+import { isStorableTime, STORABLE_YEARS } from '../../codes/timestamp.js';
 import { label, schemaErrors, type ValidationError } from './messages.js';
 import { validateDocumentSchema, validateEventSchema } from './schema.js';
 import { BIZ_STEP, DISPOSITION, type Vocabulary, vocabularyProblem } from './vocabulary.js';
@@ -55,6 +56,15 @@ function checkEvent(event: unknown, at: string, found: Findings): void {
   for (const key of ['set', 'unset']) {
     const list = isObject(persistent) ? persistent[key] : undefined;
     if (Array.isArray(list)) for (const [i, d] of list.entries()) vocabulary(DISPOSITION, d, `${at}/persistentDisposition/${key}/${i}`);
+  }
+  for (const field of ['eventTime', 'recordTime']) {
+    const time = typeof event[field] === 'string' ? new Date(event[field] as string) : undefined;
+    if (time && !Number.isNaN(time.getTime()) && !isStorableTime(time))
+      report(`${at}/${field}`, `${field} must lie in the years ${STORABLE_YEARS}`);
+  }
+  const declared = isObject(event.errorDeclaration) ? event.errorDeclaration.declarationTime : undefined;
+  if (typeof declared === 'string' && !Number.isNaN(new Date(declared).getTime()) && !isStorableTime(new Date(declared))) {
+    report(`${at}/errorDeclaration/declarationTime`, `declarationTime must lie in the years ${STORABLE_YEARS}`);
   }
   for (const field of QUANTITY_LISTS) {
     const list = event[field];

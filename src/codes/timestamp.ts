@@ -1,0 +1,25 @@
+// Times the service accepts: ISO 8601 with an offset (a time without one is ambiguous between the
+// device's zone and UTC), within years 1900–9999 — PostgreSQL's timestamptz cannot hold every
+// date JavaScript can write, and nothing in a food chain happened before 1900.
+import { z } from 'zod';
+
+const EARLIEST = Date.UTC(1900, 0, 1);
+const LATEST = Date.UTC(10000, 0, 1);
+
+export const STORABLE_YEARS = '1900–9999';
+
+/** Within the years the service stores. */
+export const isStorableTime = (time: Date) => time.getTime() >= EARLIEST && time.getTime() < LATEST;
+
+/** An ISO 8601 date-time with an offset, within the storable years (the string is kept as written). */
+export const timestampSchema = z
+  .string()
+  .refine((value) => z.iso.datetime({ offset: true }).safeParse(value).success, {
+    error: 'must be an ISO 8601 time with an offset, e.g. 2026-11-30T09:00:00+08:00',
+  })
+  .refine((value) => isStorableTime(new Date(value)), { error: `must lie in the years ${STORABLE_YEARS}` });
+
+/** A calendar date (YYYY-MM-DD) within the storable years. */
+export const dateSchema = z.iso
+  .date({ error: 'must be a date YYYY-MM-DD' })
+  .refine((value) => isStorableTime(new Date(`${value}T00:00:00Z`)), { error: `must lie in the years ${STORABLE_YEARS}` });

@@ -1,0 +1,53 @@
+import fp from 'fastify-plugin';
+import { badRequest, Problem } from '../errors/problem.js';
+
+// What no request may carry, checked once for every route before its own schema runs:
+// PostgreSQL refuses NUL characters in text and JSON, a lone surrogate is not text at all, and
+// a document nested deeper than any real one only serves to exhaust the stack of whatever walks it.
+
+/** Deeper than any EPCIS document or API body this service reads. */
+export const MAX_NESTING = 64;
+/** Longer URLs are refused: responses echo parts of them in headers (Link), which clients read only up to 16 KiB. */
+export const MAX_URL_LENGTH = 8192;
+
+const NUL_OR_LONE_SURROGATE = /\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+const pointerPart = (key: string | number) => String(key).replace(/~/g, '~0').replace(/\//g, '~1');
+
+/** The first place in `value` a request must not carry, as a JSON pointer with what is wrong; walked without recursion. */
+export function unacceptableInput(value: unknown): { pointer: string; detail: string } | null {
+  const stack: { value: unknown; path: (string | number)[] }[] = [{ value, path: [] }];
+  while (stack.length > 0) {
+    const { value: current, path } = stack.pop() as { value: unknown; path: (string | number)[] };
+    const pointer = `/${path.map(pointerPart).join('/')}`;
+    if (typeof current === 'string') {
+      if (NUL_OR_LONE_SURROGATE.test(current)) return { pointer, detail: 'contains a NUL character or a lone surrogate' };
+      continue;
+    }
+    if (typeof current !== 'object' || current === null) continue;
+    if (path.length >= MAX_NESTING) return { pointer, detail: `nested deeper than ${MAX_NESTING} levels` };
+    for (const [key, child] of Object.entries(current)) {
+      if (NUL_OR_LONE_SURROGATE.test(key)) return { pointer, detail: 'has a member name with a NUL character or a lone surrogate' };
+      stack.push({ value: child, path: [...path, Array.isArray(current) ? Number(key) : key] });
+    }
+  }
+  return null;
+}
+
+export default fp(async (app) => {
+  app.addHook('onRequest', async (request) => {
+    if (request.url.length > MAX_URL_LENGTH)
+      throw new Problem(414, 'uri-too-long', 'URI too long', `the URL has ${request.url.length} characters; at most ${MAX_URL_LENGTH}`);
+  });
+  app.addHook('preValidation', async (request) => {
+    for (const [where, value] of [
+      ['params', request.params],
+      ['querystring', request.query],
+      ['body', request.body],
+    ] as const) {
+      const found = unacceptableInput(value);
+      if (found)
+        throw badRequest(`${where} ${found.pointer}: ${found.detail}`, [{ in: where, pointer: found.pointer, detail: found.detail }]);
+    }
+  });
+});
