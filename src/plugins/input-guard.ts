@@ -10,7 +10,8 @@ export const MAX_NESTING = 64;
 /** Longer URLs are refused: responses echo parts of them in headers (Link), which clients read only up to 16 KiB. */
 export const MAX_URL_LENGTH = 8192;
 
-const NUL_OR_LONE_SURROGATE = /\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+const unstorable = (text: string) => text.includes('\u0000') || LONE_SURROGATE.test(text);
 
 const pointerPart = (key: string | number) => String(key).replace(/~/g, '~0').replace(/\//g, '~1');
 
@@ -21,13 +22,13 @@ export function unacceptableInput(value: unknown): { pointer: string; detail: st
     const { value: current, path } = stack.pop() as { value: unknown; path: (string | number)[] };
     const pointer = `/${path.map(pointerPart).join('/')}`;
     if (typeof current === 'string') {
-      if (NUL_OR_LONE_SURROGATE.test(current)) return { pointer, detail: 'contains a NUL character or a lone surrogate' };
+      if (unstorable(current)) return { pointer, detail: 'contains a NUL character or a lone surrogate' };
       continue;
     }
     if (typeof current !== 'object' || current === null) continue;
     if (path.length >= MAX_NESTING) return { pointer, detail: `nested deeper than ${MAX_NESTING} levels` };
     for (const [key, child] of Object.entries(current)) {
-      if (NUL_OR_LONE_SURROGATE.test(key)) return { pointer, detail: 'has a member name with a NUL character or a lone surrogate' };
+      if (unstorable(key)) return { pointer, detail: 'has a member name with a NUL character or a lone surrogate' };
       stack.push({ value: child, path: [...path, Array.isArray(current) ? Number(key) : key] });
     }
   }

@@ -2,7 +2,7 @@
 // holders and a mass balance, and a party may only consume, move, pack, unpack or dispose of
 // what it holds, through /epcis/capture and /epcis/events alike.
 import t, { type Test } from 'tap';
-import { createWorld, expectStatus } from '../fixtures/world.js';
+import { createWorld } from '../fixtures/world.js';
 
 const CONTEXT = ['https://ref.gs1.org/standards/epcis/epcis-context.jsonld'];
 const doc = (eventList: object[]) => ({
