@@ -13,6 +13,7 @@ import { createEpcisRepository } from './epcis/repository.js';
 import { epcisRoutes } from './epcis/routes.js';
 import { createEpcisService } from './epcis/service.js';
 import { createSubscriptionService } from './epcis/subscriptions.js';
+import type { WebhookPolicy } from './epcis/webhooks.js';
 import { createEventsRepository } from './events/repository.js';
 import { eventRoutes } from './events/routes.js';
 import { createEventService } from './events/service.js';
@@ -70,6 +71,8 @@ export type AppOptions = {
   subscriptionLagMs?: number;
   /** The one clock events are checked against (an event must not lie in its future). */
   now?: () => Date;
+  /** Webhook destinations: https to public addresses only, unless allowed for development. */
+  webhooks?: WebhookPolicy;
 };
 
 /** The repositories, built once over the database (services, seeds and tools that load data use them). */
@@ -148,7 +151,13 @@ export function createServices(
     }),
     complaints: createComplaintService({ complaints: repos.complaints, items: repos.items, ipSalt }),
     epcis,
-    subscriptions: createSubscriptionService({ db: database.db, epcis, lagMs: options.subscriptionLagMs, log: options.log }),
+    subscriptions: createSubscriptionService({
+      db: database.db,
+      epcis,
+      webhooks: options.webhooks ?? { allowInsecure: false },
+      lagMs: options.subscriptionLagMs,
+      log: options.log,
+    }),
     publicBaseUrl,
   };
 }

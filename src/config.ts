@@ -23,6 +23,11 @@ const configSchema = z.object({
   SCAN_FLAG_THRESHOLD: z.coerce.number().int().min(1).default(20),
   COMPLAINTS_PER_HOUR: z.coerce.number().int().min(1).default(5),
   IP_HASH_SALT: z.string().min(8).default('county-trace-scans'),
+  WEBHOOKS_ALLOW_INSECURE: z
+    .enum(['true', 'false'])
+    .default('false')
+    .transform((value) => value === 'true')
+    .describe('development only: webhook subscriptions may use http and private or loopback addresses'),
   SEED_DEMO: z
     .enum(['true', 'false'])
     .default('true')

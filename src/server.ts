@@ -21,6 +21,7 @@ async function main() {
     flagPolicy: { ...DEFAULT_FLAG_POLICY, overScanThreshold: config.SCAN_FLAG_THRESHOLD },
     complaintsPerHour: config.COMPLAINTS_PER_HOUR,
     ipSalt: config.IP_HASH_SALT,
+    webhooks: { allowInsecure: config.WEBHOOKS_ALLOW_INSECURE },
   });
   const codeJobs = await app.services.items.resumeInterruptedJobs();
   const captureJobs = await app.services.epcis.resumeInterruptedJobs();

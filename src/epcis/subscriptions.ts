@@ -6,6 +6,7 @@ import { epcisQueries, epcisSubscriptions } from '../db/schema.js';
 import { badRequest, conflict, notFound } from '../errors/problem.js';
 import { decodePageToken, parseEventQuery, storedQueryParams } from './query-params.js';
 import type { EpcisService } from './service.js';
+import { createWebhookSender, destinationProblem, type WebhookPolicy } from './webhooks.js';
 
 export type QueryRow = typeof epcisQueries.$inferSelect;
 export type SubscriptionRow = typeof epcisSubscriptions.$inferSelect;
@@ -43,7 +44,7 @@ export const signBody = (body: string, token: string) => createHmac('sha256', to
 export function createSubscriptionService(deps: {
   db: Db;
   epcis: Pick<EpcisService, 'query' | 'queryDocument'>;
-  post?: (url: string, body: string, headers: Record<string, string>) => Promise<number>;
+  webhooks: WebhookPolicy;
   now?: () => Date;
   /** How far behind "now" a delivery window ends (default 2 s). */
   lagMs?: number;
@@ -52,10 +53,7 @@ export function createSubscriptionService(deps: {
   const { db } = deps;
   const lagMs = deps.lagMs ?? 2000;
   const now = deps.now ?? (() => new Date());
-  const post =
-    deps.post ??
-    (async (url: string, body: string, headers: Record<string, string>) =>
-      (await fetch(url, { method: 'POST', body, headers, signal: AbortSignal.timeout(10_000) })).status);
+  const post = createWebhookSender(deps.webhooks);
   const ownerOf = (principal: Principal) => principal.partyCode ?? `key:${principal.keyId}`;
   let timer: NodeJS.Timeout | null = null;
   let ticking: Promise<void> = Promise.resolve();
@@ -107,6 +105,9 @@ export function createSubscriptionService(deps: {
           'GS1-CBV-Version': '2.0.0',
         };
         if (subscription.signatureToken) headers['GS1-Signature'] = signBody(body, subscription.signatureToken);
+        // checked again at every delivery: what a name resolves to can change
+        const refused = await destinationProblem(subscription.dest, deps.webhooks);
+        if (refused) throw new Error(`the destination ${refused}`);
         const status = await post(subscription.dest, body, headers);
         if (status < 200 || status >= 300) throw new Error(`webhook answered ${status}`);
         pages++;
@@ -185,6 +186,8 @@ export function createSubscriptionService(deps: {
       },
     ): Promise<SubscriptionRow> {
       await namedQuery(principal, name);
+      const refused = await destinationProblem(input.dest, deps.webhooks);
+      if (refused) throw badRequest(`dest ${refused}`, [{ in: 'body', pointer: '/dest', detail: refused }]);
       if (Boolean(input.stream) === Boolean(input.schedule)) {
         throw badRequest('a subscription is either stream: true or has a schedule', [
           { in: 'body', pointer: '/stream', detail: 'stream or schedule, not both or neither' },

@@ -25,7 +25,7 @@ t.test('schedules', async (t) => {
 });
 
 t.test('named queries with webhook subscriptions, delivered at least once with retries', async (t) => {
-  const world = await createWorld(t, undefined, { subscriptionLagMs: 0, subscriptionTickMs: 3_600_000 });
+  const world = await createWorld(t, undefined, { subscriptionLagMs: 0, subscriptionTickMs: 3_600_000, webhooks: { allowInsecure: true } });
   const plant = await world.party('slaughterhouse');
   const received: { body: string; signature: string | undefined }[] = [];
   let failNext = 1;

@@ -1,0 +1,72 @@
+// Webhook subscriptions never make the service send requests to itself, the private network or a
+// cloud metadata service; only loopback listeners are used here, with the development setting on.
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import t from 'tap';
+import { destinationProblem } from '../../src/epcis/webhooks.js';
+import { createWorld } from '../fixtures/world.js';
+
+const refused = [
+  'http://127.0.0.1:3411/api-keys',
+  'https://127.0.0.1:3411/api-keys',
+  'https://localhost:5432/',
+  'https://[::1]:22/',
+  'https://127.1/',
+  'https://2130706433/',
+  'https://0x7f000001/',
+  'https://169.254.169.254/latest/meta-data/',
+  'https://[fd00:ec2::254]/',
+  'https://10.0.0.1/',
+  'https://192.168.1.1/',
+  'https://metadata.google.internal/computeMetadata/v1/',
+  'https://[::ffff:127.0.0.1]/',
+  'https://0.0.0.0/',
+  'https://user:secret@example.com/',
+  'ftp://example.com/',
+];
+
+t.test('destinations on this host, the private network or a metadata service are refused', async (t) => {
+  for (const dest of refused) t.ok(await destinationProblem(dest, { allowInsecure: false }), `${dest} is refused`);
+  t.equal(await destinationProblem('https://93.184.215.14/hook', { allowInsecure: false }), null, 'a public address is fine');
+  t.equal(await destinationProblem('http://127.0.0.1:9/', { allowInsecure: true }), null, 'the development setting allows loopback http');
+  t.ok(await destinationProblem('http://metadata.google.internal/', { allowInsecure: true }), 'metadata hosts stay refused even then');
+});
+
+t.test('subscribing to a refused destination is a 400 naming /dest', async (t) => {
+  const world = await createWorld(t, undefined, { subscriptionTickMs: 3_600_000 });
+  const plant = await world.party('processor');
+  await world.ok(plant.api.post('/epcis/queries', { name: 'all', query: {} }));
+  for (const dest of refused.filter((url) => /^https?:/.test(url))) {
+    const reply = await plant.api.post('/epcis/queries/all/subscriptions', { dest, stream: true });
+    t.equal(reply.status, 400, `${dest}: 400`);
+    t.equal(reply.body.errors?.[0]?.pointer, '/dest', `${dest}: names /dest`);
+  }
+  t.equal((await plant.api.get('/epcis/queries/all/subscriptions')).body.items.length, 0, 'nothing was subscribed');
+});
+
+t.test('a redirect is not followed: the signed delivery never reaches another address', async (t) => {
+  const world = await createWorld(t, undefined, { subscriptionLagMs: 0, subscriptionTickMs: 3_600_000, webhooks: { allowInsecure: true } });
+  const plant = await world.party('processor');
+  let elsewhere = 0;
+  const target = createServer((_request, response) => {
+    elsewhere++;
+    response.writeHead(204).end();
+  });
+  await new Promise<void>((resolve) => target.listen(0, '127.0.0.1', resolve));
+  const redirecting = createServer((_request, response) => {
+    response.writeHead(307, { location: `http://127.0.0.1:${(target.address() as AddressInfo).port}/stolen` }).end();
+  });
+  await new Promise<void>((resolve) => redirecting.listen(0, '127.0.0.1', resolve));
+  t.teardown(() => Promise.all([target, redirecting].map((server) => new Promise((resolve) => server.close(resolve)))));
+
+  await world.ok(plant.api.post('/epcis/queries', { name: 'all', query: {} }));
+  const dest = `http://127.0.0.1:${(redirecting.address() as AddressInfo).port}/hook`;
+  await world.ok(
+    plant.api.post('/epcis/queries/all/subscriptions', { dest, stream: true, signatureToken: 'secret-token-1', reportIfEmpty: true }),
+  );
+  await world.app.services.subscriptions.tick();
+  const [subscription] = (await plant.api.get('/epcis/queries/all/subscriptions')).body.items;
+  t.equal(elsewhere, 0, 'the redirect target got nothing');
+  t.equal(subscription.failures, 1, 'a redirect is a failed delivery, retried later');
+  t.match(subscription.lastError, /307/);
+});
