@@ -26,7 +26,7 @@ const earTags = (first: number, count: number) =>
 export async function loadDemoChainOnce(services: Services, repos: Repositories): Promise<DemoChain | null> {
   const retailer = await repos.parties.findByUscc(DEMO_RETAILER_USCC);
   if (!retailer) return seedDemoChain(services);
-  const processor = (await services.parties.list({ kind: 'processor', limit: 1000, offset: 0 })).find((p) => p.name.includes('夔州腊味'));
+  const processor = (await repos.parties.list({ kind: 'processor', limit: 1000, offset: 0 })).find((p) => p.name.includes('夔州腊味'));
   const lot = processor ? await repos.lots.findByLotNumber(processor.code, 'KZ-LR-20261028-500G') : undefined;
   const itemCode = lot ? await repos.items.firstCodeOfLot(lot.code) : undefined;
   return lot && itemCode

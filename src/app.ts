@@ -130,8 +130,8 @@ export function createServices(
   });
   return {
     apiKeys: createApiKeyService({ apiKeys: repos.apiKeys, partyExists }),
-    parties: createPartyService({ parties: repos.parties }),
-    locations: createLocationService({ locations: repos.locations, partyExists }),
+    parties: createPartyService({ parties: repos.parties, tradingPartners: repos.shipments.tradingPartners }),
+    locations: createLocationService({ locations: repos.locations, partyExists, tradingPartners: repos.shipments.tradingPartners }),
     products: createProductService({ products: repos.products, partyExists }),
     lots: createLotService({ lots: repos.lots, shipments: repos.shipments }),
     shipments: createShipmentService({ shipments: repos.shipments }),

@@ -68,6 +68,16 @@ export function requireLotReader(principal: Principal, lotCode: string, involved
   }
 }
 
+/**
+ * A party's contact persons, phone numbers, licences and site addresses: admins and regulators
+ * see them, and an operator sees those of its own party and of parties it has shipped to or
+ * received from. Everyone sees a party's public identity (code, kind, name, region).
+ */
+export function canSeePrivateDetails(principal: Principal, partyCode: string, tradingPartners: ReadonlySet<string>): boolean {
+  const scope = privateScope(principal);
+  return scope === null || scope === partyCode || tradingPartners.has(partyCode);
+}
+
 /** Master data (locations, products): admins for anyone, an operator for its own party. */
 export function requireMasterDataWriter(principal: Principal, partyCode: string): void {
   if (principal.role === 'admin') return;

@@ -33,7 +33,7 @@ export const locationRoutes: FastifyPluginAsyncZod<{ service: LocationService }>
         response: { 200: z.object({ items: z.array(locationSchema) }) },
       },
     },
-    async (request) => ({ items: await service.listByParty(normalizeCode(request.query.partyCode)) }),
+    async (request) => ({ items: await service.listByParty(principalOf(request), normalizeCode(request.query.partyCode)) }),
   );
 
   app.get(
@@ -47,6 +47,6 @@ export const locationRoutes: FastifyPluginAsyncZod<{ service: LocationService }>
         response: { 200: locationSchema, 404: problemSchema },
       },
     },
-    async (request) => service.get(normalizeCode(request.params.code)),
+    async (request) => service.get(principalOf(request), normalizeCode(request.params.code)),
   );
 };

@@ -27,6 +27,9 @@ export const locationSchema = z
     longitude: z.number().nullable(),
     gln: z.string().nullable(),
     createdAt: z.date(),
+    details: z
+      .enum(['full', 'public'])
+      .describe("public: the site's address and position are for regulators and the party's trading partners"),
   })
   .meta({ id: 'Location' });
 export type Location = z.infer<typeof locationSchema>;

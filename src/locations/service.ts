@@ -1,15 +1,26 @@
-import { type Principal, requireMasterDataWriter } from '../access/index.js';
+import { canSeePrivateDetails, type Principal, privateScope, requireMasterDataWriter } from '../access/index.js';
 import { newLocationCode } from '../codes/service-codes.js';
 import { conflict, notFound } from '../errors/problem.js';
 import type { LocationRow, LocationsRepository } from './repository.js';
 import type { CreateLocationInput, Location } from './schemas.js';
 
-const toLocation = (row: LocationRow): Location => ({ ...row, kind: row.kind as Location['kind'] });
+const toLocation = (row: LocationRow): Location => ({ ...row, kind: row.kind as Location['kind'], details: 'full' });
 
 export function createLocationService(deps: {
   locations: Pick<LocationsRepository, 'insert' | 'findByCode' | 'findByGln' | 'listByParty'>;
   partyExists: (code: string) => Promise<boolean>;
+  tradingPartners: (partyCode: string) => Promise<Set<string>>;
 }) {
+  /** Sites are a directory shipments are addressed to; their address and position only to whom the party trades with. */
+  async function viewFor(principal: Principal): Promise<(row: LocationRow) => Location> {
+    const scope = privateScope(principal);
+    const partners = scope === null ? new Set<string>() : await deps.tradingPartners(scope);
+    return (row) =>
+      canSeePrivateDetails(principal, row.partyCode, partners)
+        ? toLocation(row)
+        : { ...toLocation(row), address: null, latitude: null, longitude: null, details: 'public' };
+  }
+
   return {
     async register(principal: Principal, input: CreateLocationInput): Promise<Location> {
       requireMasterDataWriter(principal, input.partyCode);
@@ -19,13 +30,14 @@ export function createLocationService(deps: {
       }
       return toLocation(await deps.locations.insert({ code: newLocationCode(), ...input }));
     },
-    async get(code: string): Promise<Location> {
+    async get(principal: Principal, code: string): Promise<Location> {
       const row = await deps.locations.findByCode(code);
       if (!row) throw notFound(`no location ${code}`);
-      return toLocation(row);
+      return (await viewFor(principal))(row);
     },
-    async listByParty(partyCode: string): Promise<Location[]> {
-      return (await deps.locations.listByParty(partyCode)).map(toLocation);
+    async listByParty(principal: Principal, partyCode: string): Promise<Location[]> {
+      const view = await viewFor(principal);
+      return (await deps.locations.listByParty(partyCode)).map(view);
     },
   };
 }

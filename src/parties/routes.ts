@@ -37,7 +37,7 @@ export const partyRoutes: FastifyPluginAsyncZod<{ service: PartyService }> = asy
         response: { 200: z.object({ items: z.array(partySchema) }) },
       },
     },
-    async (request) => ({ items: await service.list(request.query) }),
+    async (request) => ({ items: await service.list(principalOf(request), request.query) }),
   );
 
   app.get(
@@ -51,6 +51,6 @@ export const partyRoutes: FastifyPluginAsyncZod<{ service: PartyService }> = asy
         response: { 200: partySchema, 404: problemSchema },
       },
     },
-    async (request) => service.get(normalizeCode(request.params.code)),
+    async (request) => service.get(principalOf(request), normalizeCode(request.params.code)),
   );
 };

@@ -54,6 +54,11 @@ export const partySchema = z
     gln: z.string().nullable(),
     gs1CompanyPrefix: z.string().nullable(),
     createdAt: z.date(),
+    details: z
+      .enum(['full', 'public'])
+      .describe(
+        "public: only the party's public identity is shown (its address, contacts and licences are for regulators and trading partners)",
+      ),
   })
   .meta({ id: 'Party' });
 export type Party = z.infer<typeof partySchema>;

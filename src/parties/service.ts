@@ -1,3 +1,4 @@
+import { canSeePrivateDetails, type Principal, privateScope } from '../access/index.js';
 import { newPartyCode, type PartyKind } from '../codes/service-codes.js';
 import { conflict, notFound } from '../errors/problem.js';
 import type { PartiesRepository, PartyRow } from './repository.js';
@@ -7,9 +8,23 @@ export const toParty = (row: PartyRow): Party => ({
   ...row,
   kind: row.kind as PartyKind,
   licences: row.licences as Record<string, string>,
+  details: 'full',
 });
 
-export function createPartyService(deps: { parties: Pick<PartiesRepository, 'insert' | 'findByCode' | 'findByUscc' | 'list'> }) {
+export function createPartyService(deps: {
+  parties: Pick<PartiesRepository, 'insert' | 'findByCode' | 'findByUscc' | 'list'>;
+  tradingPartners: (partyCode: string) => Promise<Set<string>>;
+}) {
+  /** How parties look to the principal: another party's contacts, licences and address only to those who trade with it. */
+  async function viewFor(principal: Principal): Promise<(row: PartyRow) => Party> {
+    const scope = privateScope(principal);
+    const partners = scope === null ? new Set<string>() : await deps.tradingPartners(scope);
+    return (row) =>
+      canSeePrivateDetails(principal, row.code, partners)
+        ? toParty(row)
+        : { ...toParty(row), address: null, contact: {}, licences: {}, details: 'public' };
+  }
+
   return {
     async register(input: CreatePartyInput): Promise<Party> {
       if (input.uscc) {
@@ -35,14 +50,15 @@ export function createPartyService(deps: { parties: Pick<PartiesRepository, 'ins
       return toParty(row);
     },
 
-    async get(code: string): Promise<Party> {
+    async get(principal: Principal, code: string): Promise<Party> {
       const row = await deps.parties.findByCode(code);
       if (!row) throw notFound(`no party ${code}`);
-      return toParty(row);
+      return (await viewFor(principal))(row);
     },
 
-    async list(filter: Parameters<PartiesRepository['list']>[0]): Promise<Party[]> {
-      return (await deps.parties.list(filter)).map(toParty);
+    async list(principal: Principal, filter: Parameters<PartiesRepository['list']>[0]): Promise<Party[]> {
+      const view = await viewFor(principal);
+      return (await deps.parties.list(filter)).map(view);
     },
   };
 }

@@ -1,6 +1,6 @@
 import { and, desc, eq, inArray, or, type SQL, sql } from 'drizzle-orm';
 import { anyOf } from '../db/chunk.js';
-import type { Db } from '../db/client.js';
+import { type Db, queryRows } from '../db/client.js';
 import { shipmentLines, shipments } from '../db/schema.js';
 
 export type ShipmentRow = typeof shipments.$inferSelect;
@@ -39,6 +39,15 @@ export function createShipmentsRepository(db: Db) {
         .limit(filter.limit)
         .offset(filter.offset);
       return withLines(rows);
+    },
+    /** The parties a party has shipped to or received from. */
+    async tradingPartners(partyCode: string): Promise<Set<string>> {
+      const rows = await queryRows<{ code: string }>(
+        db,
+        sql`select to_party_code as code from shipments where from_party_code = ${partyCode}
+        union select from_party_code from shipments where to_party_code = ${partyCode}`,
+      );
+      return new Set(rows.map((row) => row.code));
     },
     /** Every non-cancelled shipment carrying any of the lots: the custody hand-overs of a trace. */
     async forLots(lotCodes: string[]): Promise<ShipmentWithLines[]> {

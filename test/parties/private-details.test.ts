@@ -1,0 +1,76 @@
+// Every key sees a party's public identity; its contacts, licences and site addresses are for
+// the party itself, its trading partners, regulators and admins.
+import t from 'tap';
+import { createWorld } from '../fixtures/world.js';
+import { type Client, client } from '../helper.js';
+
+t.test('contacts, licences and addresses are shown to the party, its trading partners, regulators and admins only', async (t) => {
+  const world = await createWorld(t);
+  const abattoir = await world.party('slaughterhouse');
+  const stranger = await world.party('processor');
+  const registered = await world.ok(
+    world.admin.post('/parties', {
+      kind: 'farm',
+      name: '奉节县高山生态养殖场',
+      regionCode: '500236',
+      address: '重庆市奉节县草堂镇石马村5组',
+      contact: { person: '谭明芳', phone: '023-56552318' },
+      licences: { animalEpidemicPreventionCertificate: '(渝奉)动防合字第20200031号' },
+    }),
+  );
+  const { key } = await world.ok(world.admin.post('/api-keys', { role: 'operator', partyCode: registered.code }));
+  const owner = { code: registered.code as string, api: client(world.app, key) };
+  const site = await world.ok(
+    owner.api.post('/locations', { partyCode: owner.code, name: '猪舍', kind: 'farm', regionCode: '500236', address: '石马村5组' }),
+  );
+
+  const look = async (api: Client) => ({
+    party: (await api.get(`/parties/${owner.code}`)).body,
+    listed: (await api.get('/parties?kind=farm')).body.items.find((party: { code: string }) => party.code === owner.code),
+    site: (await api.get(`/locations/${site.code}`)).body,
+  });
+  const full = (seen: Awaited<ReturnType<typeof look>>, who: string) => {
+    t.match(
+      seen.party,
+      { details: 'full', contact: { person: '谭明芳' }, address: '重庆市奉节县草堂镇石马村5组' },
+      `${who} sees the contacts`,
+    );
+    t.equal(seen.listed.details, 'full', `${who}: the directory agrees`);
+    t.equal(seen.site.address, '石马村5组', `${who} sees the site address`);
+  };
+  const publicOnly = (seen: Awaited<ReturnType<typeof look>>, who: string) => {
+    t.match(
+      seen.party,
+      { details: 'public', code: owner.code, name: '奉节县高山生态养殖场', kind: 'farm', regionCode: '500236' },
+      `${who} sees the public identity`,
+    );
+    t.same([seen.party.contact, seen.party.licences, seen.party.address], [{}, {}, null], `${who} sees no contacts, licences or address`);
+    t.equal(seen.listed.details, 'public', `${who}: nor in the directory`);
+    t.same([seen.site.address, seen.site.latitude, seen.site.details], [null, null, 'public'], `${who} sees no site address`);
+  };
+
+  full(await look(owner.api), 'the party itself');
+  full(await look(world.admin), 'an admin');
+  full(await look(world.regulator), 'a regulator');
+  publicOnly(await look(stranger.api), 'a stranger');
+  publicOnly(await look(abattoir.api), 'a party that has not traded with it yet');
+
+  const pigs = await owner.api.post('/products', { partyCode: owner.code, name: '生猪', category: 'live_animal', unit: 'head' });
+  const lot = (
+    await owner.api.post('/events', {
+      type: 'commission',
+      eventTime: '2026-03-01T08:00:00+08:00',
+      lots: [{ productCode: pigs.body.code, quantity: 10 }],
+    })
+  ).body.createdLotCodes[0];
+  await world.ok(
+    owner.api.post('/events', {
+      type: 'ship',
+      eventTime: '2026-03-01T09:00:00+08:00',
+      toPartyCode: abattoir.code,
+      lines: [{ lotCode: lot }],
+    }),
+  );
+  full(await look(abattoir.api), 'a party it shipped to');
+  publicOnly(await look(stranger.api), 'a stranger, still');
+});
