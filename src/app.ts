@@ -9,6 +9,7 @@ import { createComplaintsRepository } from './complaints/repository.js';
 import { complaintRoutes } from './complaints/routes.js';
 import { createComplaintService } from './complaints/service.js';
 import type { Database, Db } from './db/client.js';
+import { createRateLimitRepository } from './db/rate-limits.js';
 import { createEpcisRepository } from './epcis/repository.js';
 import { epcisRoutes } from './epcis/routes.js';
 import { createEpcisService } from './epcis/service.js';
@@ -180,7 +181,7 @@ export async function buildApp(options: AppOptions) {
   const services = createServices(options.database, { ...options, log: app.log });
 
   // plugins: third-party ones each in their own file, then the app's own
-  await app.register(rateLimit);
+  await app.register(rateLimit, { counters: createRateLimitRepository(options.database.db) });
   await app.register(errors);
   await app.register(inputGuard);
   await app.register(cors);

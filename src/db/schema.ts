@@ -455,3 +455,11 @@ export const epcisSubscriptions = pgTable(
   },
   (t) => [index('epcis_subscriptions_owner_idx').on(t.owner, t.queryName)],
 );
+
+// Request counts per client and route for rate limits, kept in the database so that limits hold
+// across restarts and across instances serving one database.
+export const rateLimits = pgTable('rate_limits', {
+  key: text('key').primaryKey(),
+  windowStart: timestamp('window_start', { withTimezone: true, mode: 'date' }).notNull(),
+  hits: integer('hits').notNull(),
+});
