@@ -1,10 +1,9 @@
 // Loads the demo Fengjie chain into the configured database (PGlite DATA_DIR or DATABASE_URL).
 
 import { loadDemoChainOnce } from '../seeds/fengjie.js';
-import { createRepositories, createServices } from '../src/app.js';
 import { withConfiguredDatabase } from './lib/database.js';
 
 await withConfiguredDatabase(async (database) => {
-  const demo = await loadDemoChainOnce(createServices(database), createRepositories(database));
+  const demo = await loadDemoChainOnce(database);
   console.log(demo ? `demo chain loaded; retail lot ${demo.retailLotCode} (${demo.retailLotNumber})` : 'demo chain already present');
 });

@@ -2,9 +2,11 @@
 // Yuzhong district (500103). Recorded through the services, so every rule applies to it.
 
 import type { Principal } from '../src/access/index.js';
-import type { Repositories, Services } from '../src/app.js';
+import { createRepositories, createServices, type Services } from '../src/app.js';
 import { completeGs1 } from '../src/codes/gs1.js';
 import { completeUscc } from '../src/codes/uscc.js';
+import { type Database, openPglite } from '../src/db/client.js';
+import * as schema from '../src/db/schema.js';
 import type { EventInput } from '../src/events/schemas.js';
 
 export type DemoChain = {
@@ -18,14 +20,55 @@ export type DemoChain = {
 
 const FENGJIE = '500236';
 const YUZHONG = '500103';
+/** Rows per INSERT when copying (well under PostgreSQL's 65,535 bind parameters). */
+const COPY_CHUNK = 1000;
+
 export const DEMO_RETAILER_USCC = completeUscc('92500103MA61RT8K4');
 
 const earTags = (first: number, count: number) =>
   Array.from({ length: count }, (_, i) => `1${FENGJIE}${String(first + i).padStart(8, '0')}`);
 
-export async function loadDemoChainOnce(services: Services, repos: Repositories): Promise<DemoChain | null> {
+/** The tables the demo chain writes, parents before children. */
+const DEMO_TABLES = [
+  schema.parties,
+  schema.locations,
+  schema.products,
+  schema.lots,
+  schema.lotIdentifiers,
+  schema.events,
+  schema.eventLots,
+  schema.lotMovements,
+  schema.lineageEdges,
+  schema.shipments,
+  schema.shipmentLines,
+  schema.codeJobs,
+  schema.items,
+];
+
+/**
+ * Loads the demo chain unless it is there. It is recorded through the services into a scratch
+ * database and then copied over in one transaction, so a start killed halfway leaves nothing
+ * behind and the next start loads it whole.
+ */
+export async function loadDemoChainOnce(database: Database): Promise<DemoChain | null> {
+  const repos = createRepositories(database);
   const retailer = await repos.parties.findByUscc(DEMO_RETAILER_USCC);
-  if (!retailer) return seedDemoChain(services);
+  if (!retailer) {
+    const scratch = await openPglite();
+    try {
+      await scratch.migrate();
+      const demo = await seedDemoChain(createServices(scratch));
+      await database.db.transaction(async (tx) => {
+        for (const table of DEMO_TABLES) {
+          const rows = await scratch.db.select().from(table);
+          for (let i = 0; i < rows.length; i += COPY_CHUNK) await tx.insert(table).values(rows.slice(i, i + COPY_CHUNK) as never);
+        }
+      });
+      return demo;
+    } finally {
+      await scratch.close();
+    }
+  }
   const processor = (await repos.parties.list({ kind: 'processor', limit: 1000, offset: 0 })).find((p) => p.name.includes('夔州腊味'));
   const lot = processor ? await repos.lots.findByLotNumber(processor.code, 'KZ-LR-20261028-500G') : undefined;
   const itemCode = lot ? await repos.items.firstCodeOfLot(lot.code) : undefined;

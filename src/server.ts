@@ -1,10 +1,14 @@
+import closeWithGrace from 'close-with-grace';
 import QRCode from 'qrcode';
 import { loadDemoChainOnce } from '../seeds/fengjie.js';
-import { buildApp, createRepositories } from './app.js';
+import { buildApp } from './app.js';
 import { ConfigError, loadConfig } from './config.js';
 import { type Database, openPglite, openPostgres } from './db/client.js';
 import { DataDirLockedError } from './db/lock.js';
 import { DEFAULT_FLAG_POLICY } from './scans/flags.js';
+
+/** How long a stop waits for requests and jobs to finish before exiting anyway. */
+const SHUTDOWN_GRACE_MS = 10_000;
 
 async function main() {
   const config = loadConfig();
@@ -27,19 +31,17 @@ async function main() {
   const captureJobs = await app.services.epcis.resumeInterruptedJobs();
   if (codeJobs + captureJobs > 0) app.log.warn({ codeJobs, captureJobs }, 'jobs left unfinished by the last stop run again');
   const adminKey = await app.services.apiKeys.ensureAdminKey(config.ADMIN_API_KEY);
-  const demo = config.SEED_DEMO ? await loadDemoChainOnce(app.services, createRepositories(database)) : null;
+  const demo = config.SEED_DEMO ? await loadDemoChainOnce(database) : null;
 
-  let closing = false;
-  const shutdown = async (signal: string) => {
-    if (closing) return;
-    closing = true;
-    app.log.info({ signal }, 'shutting down');
+  // On SIGINT/SIGTERM: stop accepting, finish in-flight requests, store buffered scans, let running
+  // jobs end (a job cut off by the grace period runs again at the next start), close the pool and
+  // release the PGlite lock.
+  closeWithGrace({ delay: SHUTDOWN_GRACE_MS, logger: { error: (message: string) => app.log.error(message) } }, async ({ signal, err }) => {
+    if (err) app.log.error({ err }, 'stopping after an unexpected error');
+    else app.log.info({ signal }, 'shutting down');
     await app.close();
     await database.close();
-    process.exit(0);
-  };
-  process.on('SIGINT', () => void shutdown('SIGINT'));
-  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  });
 
   await app.listen({ port: config.PORT, host: config.HOST });
   const base = `http://${shownHost}:${(app.server.address() as { port: number }).port}`;
