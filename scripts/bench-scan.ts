@@ -162,8 +162,9 @@ const scanOf = (code: string, lotCode: string, partyCode: string | null): Pendin
   lotCode,
   partyCode,
   at: new Date(),
-  region: 'CN-50',
+  region: '500236',
   ipHash: '0'.repeat(32),
+  clientHash: '0'.repeat(32),
   userAgent: 'bench',
 });
 

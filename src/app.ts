@@ -127,6 +127,7 @@ export function createServices(
   });
   const scans = createScanService({
     scans: repos.scans,
+    now,
     onWriteError: (error) => options.log?.error({ err: error }, 'storing scans failed'),
   });
   return {
@@ -149,6 +150,7 @@ export function createServices(
       trace,
       ipSalt,
       policy: options.flagPolicy,
+      now,
     }),
     complaints: createComplaintService({ complaints: repos.complaints, items: repos.items, ipSalt }),
     epcis,

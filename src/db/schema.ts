@@ -351,6 +351,8 @@ export const scans = pgTable(
     region: text('region'),
     ipHash: text('ip_hash').notNull(),
     userAgent: text('user_agent'),
+    /** Hash of the client (salted IP and user agent): a page reloaded by the same client is not a new scan. */
+    clientHash: text('client_hash'),
   },
   (t) => [index('scans_item_idx').on(t.itemCode, t.scannedAt), index('scans_lot_idx').on(t.lotCode, t.scannedAt)],
 );

@@ -1,66 +1,15 @@
-import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyError } from 'fastify';
 import fp from 'fastify-plugin';
-import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 import { Problem } from '../errors/problem.js';
+import { sendProblem, toProblem } from '../http/problems.js';
 
-// Every error leaves as RFC 9457 problem+json: Problems thrown by services as they are, request
-// validation failures with a pointer per field, Fastify's own errors mapped, anything else a 500
-// that is logged with the request it came from.
-
-const fastifyErrorProblems: Record<string, [number, string, string]> = {
-  FST_ERR_CTP_INVALID_JSON_BODY: [400, 'malformed-json', 'Malformed JSON body'],
-  FST_ERR_CTP_EMPTY_JSON_BODY: [400, 'malformed-json', 'Empty JSON body'],
-  FST_ERR_CTP_BODY_TOO_LARGE: [413, 'body-too-large', 'Request body too large'],
-  FST_ERR_CTP_INVALID_MEDIA_TYPE: [415, 'unsupported-media-type', 'Unsupported media type'],
-  FST_ERR_CTP_INVALID_CONTENT_LENGTH: [400, 'bad-request', 'Invalid content length'],
-};
-
-function toProblem(error: FastifyError): Problem {
-  if (error instanceof Problem) return error;
-  if (hasZodFastifySchemaValidationErrors(error)) {
-    const where = error.validationContext ?? 'body';
-    const errors = error.validation.map((issue) => ({
-      in: where,
-      pointer: issue.instancePath || '/',
-      detail: issue.message ?? 'invalid value',
-    }));
-    const first = errors[0];
-    return new Problem(400, 'validation', 'Request validation failed', `${first.in} ${first.pointer}: ${first.detail}`, errors);
-  }
-  const known = error.code ? fastifyErrorProblems[error.code] : undefined;
-  if (known) return new Problem(known[0], known[1], known[2], error.message);
-  if (error.statusCode === 429) return new Problem(429, 'too-many-requests', 'Too many requests', error.message);
-  if (error.statusCode && error.statusCode >= 400 && error.statusCode < 500) {
-    return new Problem(error.statusCode, 'bad-request', 'Bad request', error.message);
-  }
-  return new Problem(500, 'internal', 'Internal server error', 'The error was logged; please retry or report the request id.');
-}
-
-export function sendProblem(request: FastifyRequest, reply: FastifyReply, problem: Problem) {
-  return reply
-    .code(problem.status)
-    .type('application/problem+json')
-    .send({
-      type: `/problems/${problem.slug}`,
-      title: problem.title,
-      status: problem.status,
-      detail: problem.detail,
-      instance: request.url,
-      ...(problem.errors ? { errors: problem.errors } : {}),
-    });
-}
+// The app's error and 404 handlers: every error leaves as problem+json (see src/http/problems.ts).
 
 /** Unknown paths are answered, but not at any rate: probing the public surface is throttled. */
 export const NOT_FOUND_RATE_LIMIT = { max: 120, timeWindow: '1 minute' };
 
 export default fp(async (app) => {
-  app.setErrorHandler((error: FastifyError, request, reply) => {
-    const problem = toProblem(error);
-    const context = { method: request.method, url: request.url, params: request.params };
-    if (problem.status >= 500) request.log.error({ err: error, ...context }, 'request failed');
-    else request.log.info({ problem: problem.slug, detail: problem.detail, ...context }, 'request rejected');
-    return sendProblem(request, reply, problem);
-  });
+  app.setErrorHandler((error: FastifyError, request, reply) => sendProblem(request, reply, toProblem(error, request)));
   app.setNotFoundHandler({ preHandler: app.rateLimit(NOT_FOUND_RATE_LIMIT) }, (request, reply) =>
     sendProblem(request, reply, new Problem(404, 'not-found', 'Not found', `No route ${request.method} ${request.url.split('?')[0]}`)),
   );

@@ -111,6 +111,20 @@ ${complaintForm(pack.code, pack.flagged, t, options.complaintPath)}
   ]);
 }
 
+/** The page a scan gets when it cannot be answered: a malformed code (400), too many lookups (429) or a failure. */
+export function scanErrorPage(status: number, lang: Lang): string {
+  const t = TEXT[lang];
+  const [title, text] =
+    status === 429
+      ? [t.tooManyRequests, t.tooManyRequestsBody]
+      : status < 500
+        ? [t.invalidCode, t.invalidCodeBody]
+        : [t.unavailable, t.unavailableBody];
+  const body = html`<div class="alert warn" role="alert">${title}</div>
+<section><p>${text}</p><p class="muted">${t.hotline}</p></section>`;
+  return layout(lang, title, `?lang=${lang === 'en' ? 'zh-CN' : 'en'}`, body);
+}
+
 /** For a code that was never issued (served with 404). */
 export function notGenuinePage(code: string, lang: Lang): string {
   const t = TEXT[lang];

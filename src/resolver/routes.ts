@@ -1,11 +1,12 @@
-import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { isKnownRegionCode } from '../codes/regions.js';
 import { badRequest, notFound, type Problem, problemSchema } from '../errors/problem.js';
 import { parseDigitalLinkPath } from '../gs1/digital-link.js';
 import { preferredType } from '../http/negotiate.js';
-import { consumerPage, notGenuinePage } from './pages.js';
+import { sendProblem, toProblem } from '../http/problems.js';
+import { consumerPage, notGenuinePage, scanErrorPage } from './pages.js';
 import { NotGenuineError, type Resolved, type ResolverService, type ScanContext } from './service.js';
 import { consumerSummaryJson } from './summary.js';
 
@@ -29,6 +30,21 @@ export const resolverRoutes: FastifyPluginAsyncZod<{ service: ResolverService; p
   { service, publicBaseUrl },
 ) => {
   const tags = ['resolver'];
+
+  // A phone scanning a bad or garbled code gets a page in its language, not a problem document;
+  // API clients asking for JSON still get problem+json.
+  app.setErrorHandler((error: FastifyError, request, reply) => {
+    const problem = toProblem(error, request);
+    const query = request.query as Record<string, string | undefined> | undefined;
+    const wantsPage =
+      !query?.format &&
+      preferredType(request.headers.accept, ['text/html', 'application/json', 'application/problem+json']) === 'text/html';
+    if (!wantsPage) return sendProblem(request, reply, problem);
+    return reply
+      .code(problem.status)
+      .type('text/html; charset=utf-8')
+      .send(scanErrorPage(problem.status, langOf(request)));
+  });
 
   const contextOf = (request: FastifyRequest): ScanContext => {
     const query = request.query as Record<string, string | undefined>;

@@ -32,7 +32,7 @@ export class NotGenuineError extends Error {
 
 export function createResolverService(deps: {
   items: Pick<ItemsRepository, 'findItem'>;
-  scans: Pick<ScanService, 'record' | 'pendingFor' | 'raiseFlag'>;
+  scans: Pick<ScanService, 'record' | 'pendingFor' | 'raiseFlag' | 'scannedRecentlyBy'>;
   lots: Pick<LotsRepository, 'findByCodes'>;
   identifiers: Pick<IdentifierService, 'parse' | 'find'>;
   trace: Pick<TraceService, 'trace'>;
@@ -71,11 +71,21 @@ export function createResolverService(deps: {
   }
 
   const hashIp = (ip: string) => createHash('sha256').update(`${deps.ipSalt}:${ip}`).digest('hex').slice(0, 32);
+  const hashClient = (context: ScanContext) =>
+    createHash('sha256')
+      .update(`${deps.ipSalt}:${context.ip}:${context.userAgent ?? ''}`)
+      .digest('hex')
+      .slice(0, 32);
   const today = () => now().toISOString().slice(0, 10);
 
   async function resolveItem(code: string, context: ScanContext): Promise<Resolved> {
-    const found = await deps.items.findItem(code);
-    const item = context.record ? await countScan(code, found, context) : found;
+    const client = hashClient(context);
+    const [found, repeated] = await Promise.all([
+      deps.items.findItem(code),
+      context.record ? deps.scans.scannedRecentlyBy(code, client) : false,
+    ]);
+    // a reload or re-opened page within the window is the same scan: shown, not counted again
+    const item = context.record && !repeated ? await countScan(code, found, context, client) : withPending(found);
     if (!item) throw new NotGenuineError(code);
     const trace = await lotTrace(item.lotCode, item.lotStatus);
     return {
@@ -87,7 +97,19 @@ export function createResolverService(deps: {
   }
 
   /** Counts the scan and raises any counterfeit flags it shows; unknown codes are logged and flagged too. */
-  async function countScan(code: string, item: ScannedItem | undefined, context: ScanContext): Promise<ScannedItem | undefined> {
+  /** The item as this process knows it: stored counts plus scans still buffered. */
+  function withPending(item: ScannedItem | undefined): ScannedItem | undefined {
+    const pending = item && deps.scans.pendingFor(item.code);
+    if (!item || !pending) return item;
+    return { ...item, scanCount: item.scanCount + pending.count, firstScannedAt: item.firstScannedAt ?? pending.firstAt };
+  }
+
+  async function countScan(
+    code: string,
+    item: ScannedItem | undefined,
+    context: ScanContext,
+    client: string,
+  ): Promise<ScannedItem | undefined> {
     const at = now();
     deps.scans.record({
       id: uuidV7(at),
@@ -99,6 +121,7 @@ export function createResolverService(deps: {
       region: context.region,
       ipHash: hashIp(context.ip),
       userAgent: context.userAgent,
+      clientHash: client,
     });
     if (!item) {
       await deps.scans.raiseFlag({

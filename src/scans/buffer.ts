@@ -12,6 +12,7 @@ export type PendingScan = {
   region: string | null;
   ipHash: string;
   userAgent: string | null;
+  clientHash: string;
 };
 export type PendingCounts = {
   count: number;
@@ -21,6 +22,8 @@ export type PendingCounts = {
   /** Where and when the scan before the latest one was (for the impossible-travel check). */
   lastAtBefore: Date | null;
   lastRegionBefore: string | null;
+  /** The clients these scans came from. */
+  clients: Set<string>;
 };
 
 export function createScanBuffer(options: {
@@ -66,6 +69,7 @@ export function createScanBuffer(options: {
           lastRegion: scan.region ?? previous?.lastRegion ?? null,
           lastAtBefore: previous?.lastAt ?? null,
           lastRegionBefore: previous?.lastRegion ?? null,
+          clients: (previous?.clients ?? new Set()).add(scan.clientHash),
         });
       }
       if (pending.length >= maxPending) void flush();
@@ -85,8 +89,9 @@ export function createScanBuffer(options: {
               lastRegion: entry.lastRegion ?? merged.lastRegion,
               lastAtBefore: entry.lastAtBefore ?? merged.lastAt,
               lastRegionBefore: entry.lastAtBefore ? entry.lastRegionBefore : merged.lastRegion,
+              clients: new Set([...merged.clients, ...entry.clients]),
             }
-          : { ...entry };
+          : { ...entry, clients: new Set(entry.clients) };
       }
       return merged;
     },

@@ -7,6 +7,18 @@ export type FlagRow = typeof codeFlags.$inferSelect;
 
 export function createScansRepository(db: Db) {
   return {
+    /** Which of these (code, client) pairs were scanned since `since`: keys `code|client`. */
+    async scannedSince(pairs: { code: string; client: string }[], since: Date): Promise<Set<string>> {
+      if (pairs.length === 0) return new Set();
+      const rows = await queryRows<{ key: string }>(
+        db,
+        sql`select distinct s.item_code || '|' || s.client_hash as key from scans s
+        join unnest(${sql.param(pairs.map((pair) => pair.code))}::text[], ${sql.param(pairs.map((pair) => pair.client))}::text[]) as v(code, client)
+          on s.item_code = v.code and s.client_hash = v.client
+        where s.scanned_at > ${since.toISOString()}::timestamptz`,
+      );
+      return new Set(rows.map((row) => row.key));
+    },
     /**
      * A batch of scans: logged, and each item's counters advanced once, in one transaction.
      * Columns travel as arrays (a fixed handful of parameters), so a batch costs next to
@@ -32,10 +44,11 @@ export function createScansRepository(db: Db) {
         await queryRows(
           tx as unknown as Db,
           sql`
-          insert into scans (id, item_code, raw_code, lot_code, party_code, scanned_at, region, ip_hash, user_agent)
+          insert into scans (id, item_code, raw_code, lot_code, party_code, scanned_at, region, ip_hash, user_agent, client_hash)
           select * from unnest(${column((s) => s.id)}::text[], ${column((s) => s.itemCode)}::text[], ${column((s) => s.code)}::text[],
                                ${column((s) => s.lotCode)}::text[], ${column((s) => s.partyCode)}::text[], ${column((s) => s.at.toISOString())}::timestamptz[],
-                               ${column((s) => s.region)}::text[], ${column((s) => s.ipHash)}::text[], ${column((s) => s.userAgent)}::text[])`,
+                               ${column((s) => s.region)}::text[], ${column((s) => s.ipHash)}::text[], ${column((s) => s.userAgent)}::text[],
+                               ${column((s) => s.clientHash)}::text[])`,
         );
         if (items.length === 0) return;
         await queryRows(

@@ -1,13 +1,36 @@
+import { createBatchLoader } from '../db/batch-loader.js';
 import { createScanBuffer, type PendingScan } from './buffer.js';
 import type { ScansRepository } from './repository.js';
 
+/** Resolutions of one code by one client within this window count as one scan. */
+export const REPEAT_WINDOW_MS = 10 * 60_000;
+
 /** Consumer scans: counted in memory, stored in batches, and read back (flushed first) by regulators. */
 export function createScanService(deps: {
-  scans: Pick<ScansRepository, 'writeScans' | 'raiseFlag' | 'listFlags' | 'scansOfLot'>;
+  scans: Pick<ScansRepository, 'writeScans' | 'raiseFlag' | 'listFlags' | 'scansOfLot' | 'scannedSince'>;
   onWriteError?: (error: unknown) => void;
+  now?: () => Date;
 }) {
+  const now = deps.now ?? (() => new Date());
   const buffer = createScanBuffer({ write: (batch) => deps.scans.writeScans(batch), onError: deps.onWriteError });
+  // the checks of one loop turn share a query, like the item lookups they go with
+  const recent = createBatchLoader(async (keys: string[]) => {
+    const pairs = keys.map((key) => {
+      const [code, client] = key.split('|');
+      return { code, client };
+    });
+    const seen = await deps.scans.scannedSince(pairs, new Date(now().getTime() - REPEAT_WINDOW_MS));
+    return new Map(keys.map((key) => [key, seen.has(key)]));
+  });
   return {
+    /**
+     * Has this client scanned this code within the last ten minutes? Then a reload or a re-opened
+     * page is the same scan, not a new one (stored or still buffered).
+     */
+    async scannedRecentlyBy(itemCode: string, client: string): Promise<boolean> {
+      if (buffer.pendingFor(itemCode)?.clients.has(client)) return true;
+      return (await recent.load(`${itemCode}|${client}`)) ?? false;
+    },
     record: (scan: PendingScan) => buffer.record(scan),
     /** Scans of a code this process has counted but not yet stored. */
     pendingFor: buffer.pendingFor,

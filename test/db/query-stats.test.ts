@@ -32,8 +32,9 @@ const scan = (id: string, itemCode: string | null): PendingScan => ({
   lotCode: null,
   partyCode: null,
   at: new Date('2026-01-01T00:00:00Z'),
-  region: 'CN-50',
+  region: '500236',
   ipHash: '0'.repeat(32),
+  clientHash: '0'.repeat(32),
   userAgent: null,
 });
 

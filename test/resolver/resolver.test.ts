@@ -12,7 +12,10 @@ t.test('resolver: short codes and GS1 Digital Links, with content negotiation', 
   const { app, adminKey } = await buildTestApp(t, undefined, { flagPolicy: { overScanThreshold: 3, maxTravelKmh: 800 } });
   const demo = await seedDemoChain(app.services);
   const regulator = client(app, adminKey);
-  const get = (url: string, headers: Record<string, string> = {}) => app.inject({ method: 'GET', url, headers });
+  // each request a different phone: one phone reloading its page is not a new scan (tested below)
+  let phones = 0;
+  const get = (url: string, headers: Record<string, string> = {}) =>
+    app.inject({ method: 'GET', url, headers: { 'user-agent': `phone ${++phones}`, ...headers } });
   const code = demo.itemCode;
 
   const json = await get(`/t/${code}`, { accept: 'application/json' });
@@ -158,4 +161,29 @@ t.test('a recalled lot shows its banner and flags scans', async (t) => {
     flags.map((f: { code: string }) => f.code),
     [demo.itemCode],
   );
+});
+
+t.test('a shopper reloading the page is one scan: repeated resolutions by one client within ten minutes count once', async (t) => {
+  let clock = Date.now();
+  const { app, adminKey } = await buildTestApp(t, undefined, {
+    flagPolicy: { overScanThreshold: 20, maxTravelKmh: 800 },
+    now: () => new Date(clock),
+  });
+  const demo = await seedDemoChain(app.services);
+  const scan = (userAgent: string, remoteAddress = '203.0.113.9') =>
+    app.inject({ method: 'GET', url: `/t/${demo.itemCode}?format=json`, remoteAddress, headers: { 'user-agent': userAgent } });
+  let last = await scan('shopper phone');
+  for (let i = 0; i < 20; i++) last = await scan('shopper phone');
+  t.equal(last.json().scans.count, 1, '21 reloads by one phone are one scan');
+  await app.services.scans.flush();
+  last = await scan('shopper phone');
+  t.equal(last.json().scans.count, 1, 'still one after the scans are stored');
+  t.same(last.json().warnings, [], 'a genuine pack reloaded 22 times is not flagged as over-scanned');
+  t.equal((await scan('another phone')).json().scans.count, 2, 'another phone is another scan');
+  t.equal((await scan('shopper phone', '198.51.100.4')).json().scans.count, 3, 'the same phone model elsewhere is another scan');
+  const flags = (await client(app, adminKey).get(`/regulator/flags?lotCode=${demo.retailLotCode}`)).body.items;
+  t.same(flags, [], 'no flags raised');
+  await app.services.scans.flush();
+  clock += 11 * 60_000;
+  t.equal((await scan('shopper phone')).json().scans.count, 4, 'eleven minutes later the same phone scans again');
 });

@@ -1,0 +1,59 @@
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
+import { Problem } from '../errors/problem.js';
+
+// Every error leaves as RFC 9457 problem+json: Problems thrown by services as they are, request
+// validation failures with a pointer per field, Fastify's own errors mapped, anything else a 500
+// that is logged with the request it came from.
+
+const fastifyErrorProblems: Record<string, [number, string, string]> = {
+  FST_ERR_CTP_INVALID_JSON_BODY: [400, 'malformed-json', 'Malformed JSON body'],
+  FST_ERR_CTP_EMPTY_JSON_BODY: [400, 'malformed-json', 'Empty JSON body'],
+  FST_ERR_CTP_BODY_TOO_LARGE: [413, 'body-too-large', 'Request body too large'],
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: [415, 'unsupported-media-type', 'Unsupported media type'],
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: [400, 'bad-request', 'Invalid content length'],
+};
+
+function problemOf(error: FastifyError): Problem {
+  if (error instanceof Problem) return error;
+  if (hasZodFastifySchemaValidationErrors(error)) {
+    const where = error.validationContext ?? 'body';
+    const errors = error.validation.map((issue) => ({
+      in: where,
+      pointer: issue.instancePath || '/',
+      detail: issue.message ?? 'invalid value',
+    }));
+    const first = errors[0];
+    return new Problem(400, 'validation', 'Request validation failed', `${first.in} ${first.pointer}: ${first.detail}`, errors);
+  }
+  const known = error.code ? fastifyErrorProblems[error.code] : undefined;
+  if (known) return new Problem(known[0], known[1], known[2], error.message);
+  if (error.statusCode === 429) return new Problem(429, 'too-many-requests', 'Too many requests', error.message);
+  if (error.statusCode && error.statusCode >= 400 && error.statusCode < 500) {
+    return new Problem(error.statusCode, 'bad-request', 'Bad request', error.message);
+  }
+  return new Problem(500, 'internal', 'Internal server error', 'The error was logged; please retry or report the request id.');
+}
+
+/** The problem an error stands for, logged with the request it came from (a 5xx with its stack). */
+export function toProblem(error: FastifyError, request: FastifyRequest): Problem {
+  const problem = problemOf(error);
+  const context = { method: request.method, url: request.url, params: request.params };
+  if (problem.status >= 500) request.log.error({ err: error, ...context }, 'request failed');
+  else request.log.info({ problem: problem.slug, detail: problem.detail, ...context }, 'request rejected');
+  return problem;
+}
+
+export function sendProblem(request: FastifyRequest, reply: FastifyReply, problem: Problem) {
+  return reply
+    .code(problem.status)
+    .type('application/problem+json')
+    .send({
+      type: `/problems/${problem.slug}`,
+      title: problem.title,
+      status: problem.status,
+      detail: problem.detail,
+      instance: request.url,
+      ...(problem.errors ? { errors: problem.errors } : {}),
+    });
+}
