@@ -1,11 +1,18 @@
+# The service on Node.js 20 (the version package.json's engines and every dependency support).
 FROM node:20-bookworm-slim
+ENV NODE_ENV=production
 WORKDIR /app
 COPY package.json package-lock.json ./
-RUN npm ci --omit=dev --no-audit --no-fund
+RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
 COPY tsconfig.json ./
 COPY src ./src
 COPY seeds ./seeds
 COPY migrations ./migrations
-ENV NODE_ENV=production
+# Without DATABASE_URL the embedded database lives in /data (mount a volume there to keep it).
+RUN mkdir /data && chown node:node /data
+ENV DATA_DIR=/data HOST=0.0.0.0 PORT=3000
+USER node
 EXPOSE 3000
-CMD ["npx", "tsx", "src/server.ts"]
+HEALTHCHECK --interval=10s --timeout=3s --start-period=60s --retries=3 \
+  CMD ["node", "-e", "fetch(`http://127.0.0.1:${process.env.PORT}/health`).then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
+CMD ["node", "--import=tsx", "src/server.ts"]

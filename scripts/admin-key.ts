@@ -2,7 +2,11 @@
 import { createServices } from '../src/app.js';
 import { withConfiguredDatabase } from './lib/database.js';
 
-await withConfiguredDatabase(async (database) => {
-  const issued = await createServices(database).apiKeys.issue({ role: 'admin', label: 'npm run admin-key' });
-  console.log(`admin API key (shown once, stored hashed): ${issued.key}`);
-});
+// the service's own database: never a new one made by mistake in another folder
+await withConfiguredDatabase(
+  async (database) => {
+    const issued = await createServices(database).apiKeys.issue({ role: 'admin', label: 'npm run admin-key' });
+    console.log(`admin API key (shown once, stored hashed): ${issued.key}`);
+  },
+  { mustExist: true },
+);

@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { z } from 'zod';
 
 const configSchema = z.object({
@@ -38,6 +39,11 @@ export type Config = z.infer<typeof configSchema>;
 
 export class ConfigError extends Error {
   override name = 'ConfigError';
+}
+
+/** Settings from `.env` in the working directory, when there is one (real environment variables win). */
+export function loadEnvFile(path = '.env'): void {
+  if (existsSync(path)) process.loadEnvFile(path);
 }
 
 /** Reads the environment once; a bad value stops start-up with every problem listed. */

@@ -2,7 +2,7 @@ import closeWithGrace from 'close-with-grace';
 import QRCode from 'qrcode';
 import { loadDemoChainOnce } from '../seeds/fengjie.js';
 import { buildApp } from './app.js';
-import { ConfigError, loadConfig } from './config.js';
+import { ConfigError, loadConfig, loadEnvFile } from './config.js';
 import { type Database, openPglite, openPostgres } from './db/client.js';
 import { DataDirLockedError } from './db/lock.js';
 import { DEFAULT_FLAG_POLICY } from './scans/flags.js';
@@ -11,6 +11,7 @@ import { DEFAULT_FLAG_POLICY } from './scans/flags.js';
 const SHUTDOWN_GRACE_MS = 10_000;
 
 async function main() {
+  loadEnvFile();
   const config = loadConfig();
   const database: Database = config.DATABASE_URL ? await openPostgres(config.DATABASE_URL) : await openPglite(config.DATA_DIR);
   await database.migrate();

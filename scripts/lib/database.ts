@@ -1,12 +1,15 @@
 // Databases for the scripts: a scratch one per benchmark run, or the service's own.
 import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { type SQL, sql, TransactionRollbackError } from 'drizzle-orm';
 import { customAlphabet } from 'nanoid';
 import pg from 'pg';
-import { loadConfig } from '../../src/config.js';
+import { ConfigError, loadConfig, loadEnvFile } from '../../src/config.js';
 import { type Database, type Db, type ObservedQuery, openPglite, openPostgres, queryRows } from '../../src/db/client.js';
+import { DataDirLockedError } from '../../src/db/lock.js';
 
 export type Scratch = { database: Database; label: string; migrateMs: number };
 
@@ -106,9 +109,28 @@ function dropWhenGone(baseUrl: string, name: string) {
 }
 
 /** The service's own database (DATABASE_URL, else PGlite in DATA_DIR), migrated, closed afterwards. */
-export async function withConfiguredDatabase<T>(work: (database: Database) => Promise<T>): Promise<T> {
-  const config = loadConfig();
-  const database = config.DATABASE_URL ? await openPostgres(config.DATABASE_URL) : await openPglite(config.DATA_DIR);
+export async function withConfiguredDatabase<T>(
+  work: (database: Database) => Promise<T>,
+  options: { mustExist?: boolean } = {},
+): Promise<T> {
+  loadEnvFile();
+  let database: Database;
+  try {
+    const config = loadConfig();
+    if (!config.DATABASE_URL && options.mustExist && !existsSync(join(config.DATA_DIR, 'PG_VERSION'))) {
+      throw new ConfigError(
+        `no database in ${config.DATA_DIR}: start the service once (npm start), or set DATA_DIR or DATABASE_URL to the service's database`,
+      );
+    }
+    database = config.DATABASE_URL ? await openPostgres(config.DATABASE_URL) : await openPglite(config.DATA_DIR);
+  } catch (error) {
+    // a setting or a locked data directory is a message for the user, not a stack trace
+    if (error instanceof ConfigError || error instanceof DataDirLockedError) {
+      console.error(error.message);
+      process.exit(1);
+    }
+    throw error;
+  }
   try {
     await database.migrate();
     return await work(database);
