@@ -1,5 +1,6 @@
 import t from 'tap';
 import { completeGs1 } from '../../src/codes/gs1.js';
+import { mod31CheckChar } from '../../src/codes/mod31.js';
 import { serviceCodeKind } from '../../src/codes/service-codes.js';
 import { at, createWorld, expectStatus } from '../fixtures/world.js';
 
@@ -143,13 +144,21 @@ t.test('events', async (t) => {
       403,
       'a non-holder cannot transform',
     );
+    const neverIssued = `B0000000001${mod31CheckChar('B0000000001')}`;
     const unknown = await plant.event({
       type: 'transform',
-      inputs: [{ lotCode: 'B0000000000X', quantity: 1 }],
+      inputs: [{ lotCode: neverIssued, quantity: 1 }],
       outputs: [{ productCode: carcass, quantity: 1 }],
     });
     expectStatus(t, unknown, 422, 'unknown input lot');
     t.equal(unknown.body.errors[0].pointer, '/inputs/0');
+    const typo = await plant.event({
+      type: 'transform',
+      inputs: [{ lotCode: `${neverIssued.slice(0, 11)}${neverIssued[11] === 'X' ? 'Y' : 'X'}`, quantity: 1 }],
+      outputs: [{ productCode: carcass, quantity: 1 }],
+    });
+    expectStatus(t, typo, 400, 'a lot code whose check character fails');
+    t.match(typo.body.detail, /check character is wrong — probably a typo/);
     expectStatus(
       t,
       await plant.event({

@@ -1,6 +1,7 @@
 // What a rule sees while it checks one event: the batch's world state with the event's own draft
 // laid over it (lots it just created, quantities it already took), and the checks every event
 // type shares — a lot must exist, be held by the acting party, in quantities the unit allows.
+import { hasValidMod31Check } from '../../codes/mod31.js';
 import { newLotCode } from '../../codes/service-codes.js';
 import { badRequest, bodyField, conflict, forbidden, unprocessable } from '../../errors/problem.js';
 import { quantityProblem, roundQuantity } from '../../lots/ledger.js';
@@ -55,7 +56,13 @@ export class Scope {
   requireLots(codes: string[], pointerOf: (index: number) => Pointer): LotView[] {
     return codes.map((code, index) => {
       const lot = this.lot(code);
-      if (!lot || lot.voided) throw unprocessable('unknown-lot', `no lot ${code}`, [bodyField(pointerOf(index), 'unknown lot')]);
+      if (!lot || lot.voided) {
+        // a code whose check character fails was mistyped: say so rather than "unknown"
+        if (!hasValidMod31Check(code)) {
+          throw badRequest(`${code}: its check character is wrong — probably a typo`, [bodyField(pointerOf(index), 'check character wrong')]);
+        }
+        throw unprocessable('unknown-lot', `no lot ${code}`, [bodyField(pointerOf(index), 'unknown lot')]);
+      }
       return lot;
     });
   }
