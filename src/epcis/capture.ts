@@ -66,6 +66,8 @@ export async function captureEvents(
   const firstIndexOf = new Map<string, number>();
   const toWrite: number[] = [];
   const declarations: number[] = [];
+  // every clashing eventID is reported, even when the batch rolls back at the first
+  const clashes: { index: number; problem: Problem }[] = [];
   for (const [index, event] of events.entries()) {
     const id = ids[index];
     const earlier = firstIndexOf.get(id);
@@ -79,12 +81,12 @@ export async function captureEvents(
           : undefined;
     if (previousHash !== undefined && event.eventID && previousHash !== hashes[index]) {
       const where = earlier !== undefined ? ` (event ${earlier} of this document)` : '';
-      reject(
+      clashes.push({
         index,
-        conflict(`eventID ${id} is already captured for a different event${where}`, [
+        problem: conflict(`eventID ${id} is already captured for a different event${where}`, [
           bodyField(['eventID'], 'already used by a different event'),
         ]),
-      );
+      });
       continue;
     }
     if (earlier !== undefined || previous) {
@@ -97,6 +99,11 @@ export async function captureEvents(
     toWrite.push(index);
     if (event.errorDeclaration) declarations.push(index);
   }
+  if (clashes.length > 0 && input.onError === 'rollback') {
+    const [first, ...more] = clashes;
+    throw new BatchRejected(first.index, first.problem, more);
+  }
+  for (const { index, problem } of clashes) reject(index, problem);
 
   const requests = await requestsFor(
     tx,

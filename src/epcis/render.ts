@@ -7,6 +7,25 @@ import { digitalLinkToEpcUrn } from '../gs1/epc-uri.js';
 
 export const EPCIS_CONTEXT = ['https://ref.gs1.org/standards/epcis/epcis-context.jsonld', { cntrace: 'urn:county-trace:epcis:' }];
 
+/**
+ * The @context entries the captured documents declared beyond the standard one (namespace
+ * prefixes of their extensions), each once, so a JSON-LD client can expand the returned events.
+ */
+export function capturedContexts(contexts: unknown[]): unknown[] {
+  const seen = new Set<string>();
+  const entries: unknown[] = [];
+  for (const context of contexts) {
+    for (const entry of Array.isArray(context) ? context : context === undefined || context === null ? [] : [context]) {
+      const key = JSON.stringify(entry);
+      // the standard context (any version) is already the first entry
+      if (seen.has(key) || (typeof entry === 'string' && entry.endsWith('/epcis-context.jsonld'))) continue;
+      seen.add(key);
+      entries.push(entry);
+    }
+  }
+  return entries;
+}
+
 export type RenderLot = { code: string; kind: string; sscc: string | null; lotNumber: string | null; unit: string; gtin: string | null };
 export type RenderContext = {
   lots: Map<string, RenderLot>;
@@ -35,16 +54,10 @@ export function renderEvent(
   context: RenderContext,
   correction?: { recordTime: Date; payload: Record<string, unknown> },
 ): Record<string, unknown> {
+  // the declaration as it was captured, extension fields included; a native correction gives its reason
+  const { declarationTime, ...declared } = correction?.payload ?? {};
   const errorDeclaration = correction
-    ? {
-        errorDeclaration: {
-          declarationTime: (correction.payload.declarationTime as string | null) ?? correction.recordTime.toISOString(),
-          ...(correction.payload.reason ? { reason: correction.payload.reason } : {}),
-          ...(Array.isArray(correction.payload.correctiveEventIDs) && correction.payload.correctiveEventIDs.length
-            ? { correctiveEventIDs: correction.payload.correctiveEventIDs }
-            : {}),
-        },
-      }
+    ? { errorDeclaration: { declarationTime: (declarationTime as string | null) ?? correction.recordTime.toISOString(), ...declared } }
     : {};
   const stored = event.payload.epcis as Record<string, unknown> | undefined;
   if (stored) return { ...stored, recordTime: event.recordTime.toISOString(), ...errorDeclaration };

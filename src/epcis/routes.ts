@@ -165,7 +165,7 @@ export const epcisRoutes: FastifyPluginAsyncZod<{ service: EpcisService; subscri
         url.searchParams.set('nextPageToken', result.nextPageToken);
         reply.header('link', `<${url.pathname}${url.search}>; rel="next"`);
       }
-      return reply.type('application/ld+json').send(service.queryDocument(result.events) as never);
+      return reply.type('application/ld+json').send(service.queryDocument(result) as never);
     },
   );
 
@@ -215,7 +215,7 @@ export const epcisRoutes: FastifyPluginAsyncZod<{ service: EpcisService; subscri
       },
       async (request, reply) => {
         const result = await runQuery(request, { [parameter]: [request.params.value] });
-        return reply.type('application/ld+json').send(service.queryDocument(result.events));
+        return reply.type('application/ld+json').send(service.queryDocument(result));
       },
     );
   }
@@ -331,7 +331,7 @@ export const epcisRoutes: FastifyPluginAsyncZod<{ service: EpcisService; subscri
     async (request, reply) => {
       const stored = await subscriptions.namedQuery(principalOf(request), request.params.queryName);
       const result = await runQuery(request, stored.params);
-      return reply.type('application/ld+json').send(service.queryDocument(result.events));
+      return reply.type('application/ld+json').send(service.queryDocument(result));
     },
   );
   app.post(

@@ -15,7 +15,7 @@ import { documentEvents, documentIgnoreFields } from './event-hash.js';
 import { createFairQueue } from './job-queue.js';
 import { EPCIS_TYPES, shortVocabulary } from './mapping.js';
 import { encodePageToken, parseQueryRequest } from './query-params.js';
-import { EPCIS_CONTEXT, type EpcFormat, epcConverter, mapIdentifiers, type RenderLot, renderEvent } from './render.js';
+import { capturedContexts, EPCIS_CONTEXT, type EpcFormat, epcConverter, mapIdentifiers, type RenderLot, renderEvent } from './render.js';
 import type { CaptureRow, EpcisRepository, EventFilter } from './repository.js';
 import { validateCaptureDocument, validateCaptureEvent } from './validation/index.js';
 
@@ -89,7 +89,9 @@ export function createEpcisService(deps: {
           });
         } catch (error) {
           if (!(error instanceof BatchRejected)) throw error;
-          const errors = [problemOf(error.index, (events[error.index].eventID as string | undefined) ?? null, error.problem)];
+          const errors = error.rejections.map(({ index, problem }) =>
+            problemOf(index, (events[index].eventID as string | undefined) ?? null, problem),
+          );
           await deps.epcis.updateCapture(job.id, {
             captured: 0,
             duplicates: 0,
@@ -227,8 +229,9 @@ export function createEpcisService(deps: {
       return convert ? (event) => mapIdentifiers(event, convert) : (event) => event;
     },
 
-    queryDocument: (events: unknown[]) => ({
-      '@context': EPCIS_CONTEXT,
+    /** A query result as an EPCISQueryDocument; contexts the captured documents declared come along. */
+    queryDocument: ({ events, context = [] }: { events: unknown[]; context?: unknown[] }) => ({
+      '@context': [...EPCIS_CONTEXT, ...context],
       type: 'EPCISQueryDocument',
       schemaVersion: '2.0',
       creationDate: new Date().toISOString(),
@@ -325,6 +328,7 @@ export function createEpcisService(deps: {
       const next = rows.length > filter.limit ? page[page.length - 1] : null;
       return {
         events: await renderAll(await deps.events.complete(page)),
+        context: capturedContexts(page.map((row) => row.payload.context)),
         nextPageToken: next ? encodePageToken(next) : null,
       };
     },

@@ -95,7 +95,7 @@ export function createSubscriptionService(deps: {
         });
         if (result.events.length === 0 && (pages > 0 || !subscription.reportIfEmpty)) break;
         const body = JSON.stringify({
-          ...deps.epcis.queryDocument(result.events),
+          ...deps.epcis.queryDocument(result),
           subscriptionID: subscription.id,
           queryName: subscription.queryName,
         });

@@ -151,6 +151,17 @@ function fromDigitalLink(uri: string): string | null {
   return `${HOST}/${ai}/${ai === '01' ? key.padStart(14, '0') : encode(key)}${path.join('')}`;
 }
 
+/**
+ * Why an EPC URN of a GS1 scheme is malformed (wrong digit count, bad serial characters), or
+ * null when it is well-formed or names no GS1 scheme; such a value must not be stored as an
+ * opaque identifier.
+ */
+export function epcUrnProblem(value: string): string | null {
+  const m = /^urn:epc:(id|class|idpat):([a-z]+):/.exec(value);
+  if (!m || !(`${m[1]}:${m[2]}` in URN_RULES) || fromEpcUrn(value)) return null;
+  return `is not a valid ${m[2].toUpperCase()} EPC URN: the company prefix and reference must together have the key's digit count, and the serial only GS1 characters`;
+}
+
 /** Canonical GS1 Digital Link URI for an EPC URN or Digital Link URI; null when the value is neither. */
 export function canonicalGs1Uri(value: string): string | null {
   return value.startsWith('urn:epc:') ? fromEpcUrn(value) : fromDigitalLink(value);

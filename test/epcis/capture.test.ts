@@ -480,3 +480,67 @@ t.test('GS1-EPC-Format: identifiers captured as EPC URNs come back as captured, 
     'a company prefix has 6 to 12 digits',
   );
 });
+
+t.test(
+  'fidelity: declaration extensions and document @context come back; malformed GS1 EPC URNs and reused eventIDs are reported',
+  async (t) => {
+    const world = await createWorld(t);
+    const plant = await world.party('slaughterhouse');
+    const authorization = `Bearer ${plant.key}`;
+    const example = { example: 'https://ns.example.com/epcis/' };
+    const eventID = 'urn:uuid:7a1e2b3c-0000-4000-8000-000000000001';
+    const observed = {
+      type: 'ObjectEvent',
+      eventID,
+      eventTime: time(1),
+      eventTimeZoneOffset: '+08:00',
+      action: 'OBSERVE',
+      bizStep: 'inspecting',
+      epcList: [item(30)],
+      'example:grade': { 'example:scale': 'A', 'example:by': ['inspector-7'] },
+    };
+    const withContext = (eventList: object[]) => ({ ...doc(eventList), '@context': [...CONTEXT, example] });
+    t.match((await captured(world, plant.key, withContext([observed]))).job, { success: true, captured: 1 });
+    const declaration = {
+      declarationTime: '2026-03-02T00:00:00Z',
+      reason: 'incorrect_data',
+      'example:ticket': { 'example:id': 'QA-17', 'example:lines': [3, 4] },
+    };
+    t.match((await captured(world, plant.key, withContext([{ ...observed, errorDeclaration: declaration }]))).job, {
+      success: true,
+      duplicates: 1,
+    });
+
+    const query = await world.app.inject({ method: 'GET', url: '/epcis/events?eventType=ObjectEvent', headers: { authorization } });
+    const body = query.json();
+    t.same(body['@context'].at(-1), example, 'the captured namespace prefix is declared in the query document');
+    const [returned] = body.epcisBody.queryResults.resultsBody.eventList;
+    t.same(returned.errorDeclaration, declaration, 'the declaration comes back exactly, extension fields included');
+    t.same(returned['example:grade'], observed['example:grade'], 'nested event extensions too');
+
+    const badSscc = await world.app.inject({
+      method: 'POST',
+      url: '/epcis/capture',
+      payload: doc([{ ...observed, eventID: undefined, epcList: ['urn:epc:id:sscc:08600031303.0005'] }]),
+      headers: { 'content-type': 'application/ld+json', authorization },
+    });
+    t.equal(badSscc.statusCode, 400, 'an SSCC with too few digits is refused, not stored as an opaque container');
+    t.match(badSscc.json(), { errors: [{ pointer: '/epcisBody/eventList/0/epcList/0' }] });
+    t.match(badSscc.json().errors[0].detail ?? badSscc.json().errors[0].message, /SSCC/);
+
+    const reused = 'urn:uuid:7a1e2b3c-0000-4000-8000-000000000002';
+    const clash = (serial: number) => ({ ...observed, eventID: reused, epcList: [item(serial)] });
+    for (const behaviour of ['rollback', 'proceed']) {
+      const { job } = await captured(world, plant.key, doc([clash(40), clash(41), { ...observed, eventID: undefined }, clash(42)]), {
+        'GS1-Capture-Error-Behaviour': behaviour,
+      });
+      const clashing = job.errors.filter((error: { message: string }) => /already captured for a different event/.test(error.message));
+      t.same(
+        clashing.map((error: { eventIndex: number }) => error.eventIndex),
+        [1, 3],
+        `${behaviour}: every clashing index in one job result`,
+      );
+      t.equal(job.captured, behaviour === 'rollback' ? 0 : 2, `${behaviour}: ${behaviour === 'rollback' ? 'nothing' : 'the rest'} stored`);
+    }
+  },
+);

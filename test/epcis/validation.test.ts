@@ -281,3 +281,30 @@ t.test('documents', async (t) => {
     },
   ]);
 });
+
+t.test('EPC URNs of GS1 schemes must be well-formed; other URIs stay opaque', async (t) => {
+  const event = (fields: object) => ({
+    '@context': ['https://ref.gs1.org/standards/epcis/epcis-context.jsonld'],
+    type: 'ObjectEvent',
+    eventTime: '2026-03-01T08:00:00+08:00',
+    eventTimeZoneOffset: '+08:00',
+    action: 'OBSERVE',
+    ...fields,
+  });
+  const pointers = (fields: object) => {
+    const result = validateCaptureEvent(event(fields));
+    return result.ok ? [] : result.errors.map((e) => e.pointer);
+  };
+  t.same(pointers({ epcList: ['urn:epc:id:sscc:08600031303.0005'] }), ['/epcList/0'], 'an SSCC short of 18 digits');
+  t.same(pointers({ epcList: ['urn:epc:id:sgtin:0614141.812345.6789'] }), [], 'a well-formed SGTIN');
+  t.same(pointers({ epcList: ['urn:epc:id:sgtin:0614141.81234.6789'] }), ['/epcList/0'], 'an SGTIN one digit short');
+  t.same(
+    pointers({ quantityList: [{ epcClass: 'urn:epc:class:lgtin:0614141.01234.ABC', quantity: 1 }] }),
+    ['/quantityList/0/epcClass'],
+    'an LGTIN of the wrong length',
+  );
+  t.same(pointers({ epcList: ['urn:epc:id:sgtin:0614141.812345.6789'], readPoint: { id: 'urn:epc:id:sgln:0614141.0000.0' } }), [
+    '/readPoint/id',
+  ]);
+  t.same(pointers({ epcList: ['urn:epc:id:usdod:2S194.12345678901', 'urn:example:pallet:7'] }), [], 'schemes without a GS1 key');
+});

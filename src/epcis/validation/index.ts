@@ -4,6 +4,7 @@
 
 import type { ValidateFunction } from 'ajv';
 import { isStorableTime, STORABLE_YEARS } from '../../codes/timestamp.js';
+import { epcUrnProblem } from '../../gs1/canonical.js';
 import { label, schemaErrors, type ValidationError } from './messages.js';
 import { validateDocumentSchema, validateEventSchema } from './schema.js';
 import { BIZ_STEP, DISPOSITION, type Vocabulary, vocabularyProblem } from './vocabulary.js';
@@ -20,6 +21,7 @@ function isObject(value: unknown): value is Json {
 // Checks that run beside the schema. `covered` pointers get no schema errors of their own.
 type Findings = { errors: ValidationError[]; covered: string[] };
 
+const EPC_LISTS = ['epcList', 'childEPCs', 'inputEPCList', 'outputEPCList'];
 const QUANTITY_LISTS = ['quantityList', 'childQuantityList', 'inputQuantityList', 'outputQuantityList'];
 /** The largest quantity the ledger stores (numeric(18, 3)). */
 const MAX_QUANTITY = 1e12;
@@ -74,6 +76,24 @@ function checkEvent(event: unknown, at: string, found: Findings): void {
       const problem = typeof quantity === 'number' ? quantityProblem(quantity) : null;
       if (problem) report(`${at}/${field}/${i}/quantity`, `quantity ${problem}`);
     }
+  }
+  const identifier = (value: unknown, pointer: string) => {
+    const problem = typeof value === 'string' ? epcUrnProblem(value) : null;
+    if (problem) report(pointer, `${value} ${problem}`);
+  };
+  identifier(event.parentID, `${at}/parentID`);
+  for (const field of EPC_LISTS) {
+    const list = event[field];
+    if (Array.isArray(list)) for (const [i, epc] of list.entries()) identifier(epc, `${at}/${field}/${i}`);
+  }
+  for (const field of QUANTITY_LISTS) {
+    const list = event[field];
+    if (Array.isArray(list))
+      for (const [i, entry] of list.entries()) identifier(isObject(entry) ? entry.epcClass : undefined, `${at}/${field}/${i}/epcClass`);
+  }
+  for (const field of ['readPoint', 'bizLocation']) {
+    const place = event[field];
+    identifier(isObject(place) ? place.id : undefined, `${at}/${field}/id`);
   }
   // The schema says this with an anyOf over action patterns, which reads as an action error.
   if (event.type === 'ObjectEvent' && event.ilmd !== undefined && (event.action === 'OBSERVE' || event.action === 'DELETE')) {

@@ -110,11 +110,15 @@ export type WriteOutcome =
 
 /** Thrown out of a rollback batch at its first rejected event, so the caller's transaction rolls back. */
 export class BatchRejected extends Error {
+  /** Every rejected event with its position; the first is `index`/`problem`. */
+  readonly rejections: { index: number; problem: Problem }[];
   constructor(
     readonly index: number,
     readonly problem: Problem,
+    more: { index: number; problem: Problem }[] = [],
   ) {
     super(problem.message);
+    this.rejections = [{ index, problem }, ...more];
   }
 }
 

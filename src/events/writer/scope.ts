@@ -59,7 +59,9 @@ export class Scope {
       if (!lot || lot.voided) {
         // a code whose check character fails was mistyped: say so rather than "unknown"
         if (!hasValidMod31Check(code)) {
-          throw badRequest(`${code}: its check character is wrong — probably a typo`, [bodyField(pointerOf(index), 'check character wrong')]);
+          throw badRequest(`${code}: its check character is wrong — probably a typo`, [
+            bodyField(pointerOf(index), 'check character wrong'),
+          ]);
         }
         throw unprocessable('unknown-lot', `no lot ${code}`, [bodyField(pointerOf(index), 'unknown lot')]);
       }
