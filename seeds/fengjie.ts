@@ -29,7 +29,7 @@ const earTags = (first: number, count: number) =>
   Array.from({ length: count }, (_, i) => `1${FENGJIE}${String(first + i).padStart(8, '0')}`);
 
 /** The tables the demo chain writes, parents before children. */
-const DEMO_TABLES = [
+export const DEMO_TABLES = [
   schema.parties,
   schema.locations,
   schema.products,
@@ -50,10 +50,11 @@ const DEMO_TABLES = [
  * database and then copied over in one transaction, so a start killed halfway leaves nothing
  * behind and the next start loads it whole.
  */
-export async function loadDemoChainOnce(database: Database): Promise<DemoChain | null> {
+export async function loadDemoChainOnce(database: Database, log?: { info: (message: string) => void }): Promise<DemoChain | null> {
   const repos = createRepositories(database);
   const retailer = await repos.parties.findByUscc(DEMO_RETAILER_USCC);
   if (!retailer) {
+    log?.info('first start: loading the demo chain');
     const scratch = await openPglite();
     try {
       await scratch.migrate();

@@ -36,6 +36,7 @@ import { createPartiesRepository } from './parties/repository.js';
 import { partyRoutes } from './parties/routes.js';
 import { createPartyService } from './parties/service.js';
 import authentication from './plugins/authentication.js';
+import closing from './plugins/closing.js';
 import cors from './plugins/cors.js';
 import errors from './plugins/errors.js';
 import formbody from './plugins/formbody.js';
@@ -184,6 +185,7 @@ export async function buildApp(options: AppOptions) {
 
   // plugins: third-party ones each in their own file, then the app's own
   await app.register(rateLimit, { counters: createRateLimitRepository(options.database.db) });
+  await app.register(closing);
   await app.register(errors);
   await app.register(inputGuard);
   await app.register(cors);

@@ -32,7 +32,7 @@ async function main() {
   const captureJobs = await app.services.epcis.resumeInterruptedJobs();
   if (codeJobs + captureJobs > 0) app.log.warn({ codeJobs, captureJobs }, 'jobs left unfinished by the last stop run again');
   const adminKey = await app.services.apiKeys.ensureAdminKey(config.ADMIN_API_KEY);
-  const demo = config.SEED_DEMO ? await loadDemoChainOnce(database) : null;
+  const demo = config.SEED_DEMO ? await loadDemoChainOnce(database, app.log) : null;
 
   // On SIGINT/SIGTERM: stop accepting, finish in-flight requests, store buffered scans, let running
   // jobs end (a job cut off by the grace period runs again at the next start), close the pool and

@@ -26,6 +26,7 @@ t.test('defaults', async (t) => {
     COMPLAINTS_PER_HOUR: 5,
     IP_HASH_SALT: 'county-trace-scans',
     SEED_DEMO: true,
+    WEBHOOKS_ALLOW_INSECURE: false,
   });
   const config = loadConfig({});
   t.equal(config.DATABASE_URL, undefined);
@@ -42,6 +43,7 @@ t.test('values are read and coerced', async (t) => {
     LOG_LEVEL: 'debug',
     BODY_LIMIT_BYTES: '2048',
     SEED_DEMO: 'false',
+    WEBHOOKS_ALLOW_INSECURE: 'true',
     PATH: '/usr/bin',
   });
   t.equal(config.PORT, 8080);
@@ -53,6 +55,7 @@ t.test('values are read and coerced', async (t) => {
   t.equal(config.LOG_LEVEL, 'debug');
   t.equal(config.BODY_LIMIT_BYTES, 2048);
   t.equal(config.SEED_DEMO, false);
+  t.equal(config.WEBHOOKS_ALLOW_INSECURE, true);
   t.notOk('PATH' in config, 'unrelated variables dropped');
   t.equal(loadConfig({ DATABASE_URL: 'postgres://localhost/x' }).DATABASE_URL, 'postgres://localhost/x');
   t.equal(loadConfig({ SEED_DEMO: 'true' }).SEED_DEMO, true);
