@@ -107,7 +107,7 @@ function parseUri(uri: string): DigitalLink | null {
 /**
  * Digital Link URI (any host) to the EPC URN: sgtin, lgtin, idpat:sgtin, sscc, sgln, grai.
  * The company prefix length must be supplied because a Digital Link does not carry it.
- * Null when the URI is not a convertible Digital Link (e.g. a GTIN with a CPV).
+ * Null when the URI is not a convertible Digital Link (e.g. a GTIN with a CPV or a (235) extension).
  */
 export function digitalLinkToEpcUrn(uri: string, companyPrefixLength: number): string | null {
   if (!Number.isInteger(companyPrefixLength) || companyPrefixLength < 6 || companyPrefixLength > 12) {
@@ -115,7 +115,7 @@ export function digitalLinkToEpcUrn(uri: string, companyPrefixLength: number): s
   }
   const dl = parseUri(uri);
   const cut = 1 + companyPrefixLength;
-  if (dl?.gtin !== undefined && dl.cpv === undefined) {
+  if (dl?.gtin !== undefined && dl.cpv === undefined && dl.tpx === undefined) {
     const cpIr = `${dl.gtin.slice(1, cut)}.${dl.gtin[0]}${dl.gtin.slice(cut, 13)}`;
     if (dl.serial !== undefined) return `urn:epc:id:sgtin:${cpIr}.${urnEncode(dl.serial)}`;
     if (dl.lot !== undefined) return `urn:epc:class:lgtin:${cpIr}.${urnEncode(dl.lot)}`;

@@ -3,7 +3,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { isKnownRegionCode } from '../codes/regions.js';
 import { badRequest, notFound, type Problem, problemSchema } from '../errors/problem.js';
-import { parseDigitalLinkPath } from '../gs1/digital-link.js';
+import { KEY_QUALIFIERS, parseDigitalLinkPath, RESOLVER_PARAMETERS } from '../gs1/digital-link.js';
 import { preferredType } from '../http/negotiate.js';
 import { sendProblem, toProblem } from '../http/problems.js';
 import { consumerPage, notGenuinePage, scanErrorPage } from './pages.js';
@@ -153,7 +153,9 @@ export const resolverRoutes: FastifyPluginAsyncZod<{ service: ResolverService; p
       ),
   );
 
-  // GS1 Digital Link: /01/{gtin}[/22/…][/10/{lot}][/21/{serial}], /00/{sscc}; query AIs and params pass through.
+  // GS1 Digital Link: /01/{gtin}[/22/…][/10/{lot}][/21/{serial}] or /01/{gtin}/235/{tpx}, /00/{sscc}; every rule
+  // of the standard is checked by parseDigitalLinkPath. Malformed is 400, well-formed but unknown 404, never a redirect
+  // to a "corrected" form: a zero-suppressed GTIN or a trailing slash is malformed.
   for (const key of ['01', '00', '414', '8003']) {
     app.get(
       `/${key}/*`,
@@ -168,9 +170,18 @@ export const resolverRoutes: FastifyPluginAsyncZod<{ service: ResolverService; p
       },
       async (request, reply) => {
         const parsed = parseDigitalLinkPath(request.url);
+        if (!parsed.ok && parsed.error.code === 'unsupported-key') throw notFound(parsed.error.message);
         if (!parsed.ok) throw badRequest(`malformed GS1 Digital Link: ${parsed.error.message}`) as Problem;
-        const path = request.url.split('?')[0].replace(/\/+$/, '');
-        return respond(request, reply, path, (context) => service.resolveDigitalLink(parsed.value, context));
+        const link = parsed.value;
+        if (link.prefix !== '')
+          throw notFound(`(${link.primaryKey}) after ${link.prefix} is not a path of this resolver: its Digital Links start with the key`);
+        const path = request.url.split(/[?#]/)[0];
+        // (235) extensions are never issued here, so none is genuine.
+        const resolve = (context: ScanContext) =>
+          link.tpx === undefined
+            ? service.resolveDigitalLink(link, context)
+            : Promise.reject(new NotGenuineError(`${link.gtin}/235/${link.tpx}`));
+        return respond(request, reply, path, resolve);
       },
     );
   }
@@ -182,11 +193,25 @@ export const resolverRoutes: FastifyPluginAsyncZod<{ service: ResolverService; p
       name: '县域食品溯源解析服务 / County food traceability resolver',
       resolverRoot: publicBaseUrl,
       supportedPrimaryKeys: ['01', '00'],
-      supportedLinkTypes: Object.keys(LINK_TYPES).map((name) => ({ namespace: GS1_VOC, prefix: 'gs1:', profile: name })),
+      supportedLinkType: [{ namespace: GS1_VOC, prefix: 'gs1:' }],
+      linkTypes: [...Object.keys(LINK_TYPES).map((name) => `gs1:${name}`), 'linkset'],
       linkTypeDefaultCanBeLinkset: true,
       supportedContextValuesEnumerated: [],
       supportedLanguages: ['zh-CN', 'en'],
       shortCodePattern: `${publicBaseUrl}/t/{code}`,
+      digitalLink: {
+        syntax: 'GS1 Digital Link URI Syntax 1.4, uncompressed',
+        keyQualifiers: { '01': KEY_QUALIFIERS['01'], '00': KEY_QUALIFIERS['00'] },
+        keyQualifierRule: 'in the listed order, any of one sequence: (22) (10) (21), or (235) alone',
+        dataAttributes:
+          'query keys of digits are GS1 AIs: unknown AIs, AIs not permitted as data attributes or belonging in the path, repeated AIs and malformed values (length, GS1 charset 82, check digit, date) are 400',
+        queryParameters: RESOLVER_PARAMETERS,
+        otherQueryParameters: 'other non-numeric keys are allowed and ignored',
+        zeroSuppressedGtin: 'GTIN-8, GTIN-12 and GTIN-13 must be written with 14 digits; a shorter GTIN is 400, not redirected',
+        trailingSlash: 'a path ending in "/" is 400, not redirected',
+        deploymentPrefix: 'none: the primary key is the first path element; another path before it is 404',
+        statuses: { malformed: 400, wellFormedButUnknown: 404, unsupportedKey: 404 },
+      },
     }),
   );
 };

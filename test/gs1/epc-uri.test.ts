@@ -109,7 +109,8 @@ t.test('digitalLinkToEpcUrn inverts the vectors', async (t) => {
 t.test('digitalLinkToEpcUrn', async (t) => {
   const gtin = '80614141123458';
   t.equal(digitalLinkToEpcUrn(`https://example.com/01/${gtin}/21/6789`, 7), 'urn:epc:id:sgtin:0614141.812345.6789', 'any host');
-  t.equal(digitalLinkToEpcUrn(`https://example.com/prefix/01/${gtin}/21/6789/?linkType=all`, 7), 'urn:epc:id:sgtin:0614141.812345.6789');
+  t.equal(digitalLinkToEpcUrn(`https://example.com/prefix/01/${gtin}/21/6789?linkType=all`, 7), 'urn:epc:id:sgtin:0614141.812345.6789');
+  t.equal(digitalLinkToEpcUrn(`https://example.com/01/${gtin}/21/6789/`, 7), null, 'a trailing slash is no Digital Link');
   t.equal(
     digitalLinkToEpcUrn(`http://example.com/01/${gtin}/10/L1/21/S1`, 7),
     'urn:epc:id:sgtin:0614141.812345.S1',
@@ -118,7 +119,9 @@ t.test('digitalLinkToEpcUrn', async (t) => {
   t.equal(digitalLinkToEpcUrn(`${DL}/01/${gtin}/21/6789`, 9), 'urn:epc:id:sgtin:061414112.8345.6789', 'prefix length moves the split');
   t.equal(digitalLinkToEpcUrn(`${DL}/01/${gtin}/21/6789`, 12), 'urn:epc:id:sgtin:061414112345.8.6789');
   t.equal(digitalLinkToEpcUrn(`${DL}/01/${gtin}/21/6789`, 6), 'urn:epc:id:sgtin:061414.8112345.6789');
-  t.equal(digitalLinkToEpcUrn(`${DL}/01/9506000134352/21/1`, 7), 'urn:epc:id:sgtin:9506000.013435.1', 'GTIN-13 padded first');
+  t.equal(digitalLinkToEpcUrn(`${DL}/01/09506000134352/21/1`, 7), 'urn:epc:id:sgtin:9506000.013435.1', 'GTIN-13 as 14 digits');
+  t.equal(digitalLinkToEpcUrn(`${DL}/01/9506000134352/21/1`, 7), null, 'a zero-suppressed GTIN is no Digital Link');
+  t.equal(digitalLinkToEpcUrn(`${DL}/01/${gtin}/235/T1`, 7), null, '(235) has no SGTIN');
   t.equal(
     digitalLinkToEpcUrn(`${DL}/01/${gtin}/21/A%2F%26%25%22%3C%3E%3F`, 7),
     'urn:epc:id:sgtin:0614141.812345.A%2F%26%25%22%3C%3E%3F',

@@ -1,6 +1,7 @@
 import t from 'tap';
 import { seedDemoChain } from '../../seeds/fengjie.js';
 import { mod31CheckChar } from '../../src/codes/mod31.js';
+import { DIGITAL_LINK_VECTORS } from '../fixtures/digital-link-vectors.js';
 import { buildTestApp, client, TEST_BASE_URL } from '../helper.js';
 
 const unissuedCode = () => {
@@ -98,12 +99,26 @@ t.test('resolver: short codes and GS1 Digital Links, with content negotiation', 
   const dl = await get(`/01/${gtin}/10/${demo.retailLotNumber}/21/${code}`, { accept: 'application/json' });
   t.equal(dl.statusCode, 200, 'Digital Link with GTIN, lot and serial');
   t.equal(dl.json().code, code);
+  t.equal((await get(`/01/${gtin}/10/${demo.retailLotNumber}/21/${code}?linkType=linkset`)).statusCode, 200, 'query string');
+  const slash = await get(`/01/${gtin}/10/${demo.retailLotNumber}/21/${code}/?linkType=linkset`, { accept: 'application/json' });
+  t.equal(slash.statusCode, 400, 'a trailing slash is malformed, not another resource');
+  t.match(slash.json().detail, 'does not end in "/"');
+  t.notOk(slash.headers.location, 'and not redirected');
+  const short = await get(`/01/${gtin.slice(1)}/21/${code}`, { accept: 'application/json' });
+  t.equal(short.statusCode, 400, 'a zero-suppressed GTIN-13 is malformed');
+  t.match(short.json().detail, `must be written with 14 digits: ${gtin}`);
+  t.notOk(short.headers.location, 'and not redirected');
   t.equal(
-    (await get(`/01/${gtin}/10/${demo.retailLotNumber}/21/${code}/?linkType=linkset`)).statusCode,
+    (await get(`/01/${gtin}/21/${code}?17=261231&99=ABC&utm_source=label&lang=en`, { accept: 'application/json' })).statusCode,
     200,
-    'trailing slash and query string',
+    'data attributes and non-AI parameters',
   );
-  t.equal((await get(`/01/${gtin.slice(1)}/21/${code}`, { accept: 'application/json' })).statusCode, 200, 'GTIN-13 is accepted');
+  for (const query of ['99=ABC&999=faux', '98=XYZ+987', `99=${'A'.repeat(91)}`, '17=261301', '17=2612', `10=${demo.retailLotNumber}`]) {
+    t.equal((await get(`/01/${gtin}/21/${code}?${query}`)).statusCode, 400, `?${query.slice(0, 30)} is malformed`);
+  }
+  t.equal((await get(`/01/${gtin}/235/${code}`)).statusCode, 404, 'a (235) extension is never issued here: not genuine');
+  t.equal((await get(`/01/${gtin}/10/${demo.retailLotNumber}/235/${code}`)).statusCode, 400, '(235) does not mix with (10)');
+  t.equal((await get(`/01/${gtin}/01/${gtin}/21/${code}`)).statusCode, 404, "a path before the key is not this resolver's");
   t.equal((await get(`/01/${gtin.slice(0, 13)}${(Number(gtin[13]) + 1) % 10}/21/${code}`)).statusCode, 400, 'GTIN check digit');
   t.equal((await get(`/01/${gtin}/21/${code}/10/${demo.retailLotNumber}`)).statusCode, 400, 'qualifiers out of order');
   t.equal((await get(`/01/${gtin}/10/OTHER-LOT/21/${code}`, { accept: 'application/json' })).statusCode, 404, 'serial of another lot');
@@ -117,7 +132,15 @@ t.test('resolver: short codes and GS1 Digital Links, with content negotiation', 
 
   const wellKnown = await get('/.well-known/gs1resolver');
   t.equal(wellKnown.statusCode, 200);
-  t.same(wellKnown.json().supportedPrimaryKeys, ['01', '00']);
+  const description = wellKnown.json();
+  t.same(description.supportedPrimaryKeys, ['01', '00']);
+  t.same(description.supportedLinkType, [{ namespace: 'https://gs1.org/voc/', prefix: 'gs1:' }]);
+  t.same(description.linkTypes, ['gs1:pip', 'gs1:traceability', 'gs1:certificationInfo', 'linkset']);
+  t.same(description.digitalLink.keyQualifiers, { '01': [['22', '10', '21'], ['235']], '00': [] });
+  t.same(description.digitalLink.queryParameters, ['linkType', 'format', 'lang', 'region', 'context']);
+  t.match(description.digitalLink.zeroSuppressedGtin, /14 digits.*400/);
+  t.match(description.digitalLink.trailingSlash, /400/);
+  t.same(description.digitalLink.statuses, { malformed: 400, wellFormedButUnknown: 404, unsupportedKey: 404 });
 
   // counterfeit signals
   await get(`/t/${unissuedCode()}?format=json`);
@@ -186,4 +209,19 @@ t.test('a shopper reloading the page is one scan: repeated resolutions by one cl
   await app.services.scans.flush();
   clock += 11 * 60_000;
   t.equal((await scan('shopper phone')).json().scans.count, 4, 'eleven minutes later the same phone scans again');
+});
+
+t.test('Digital Link vectors through the resolver: 400 malformed, 404 well-formed but unknown', async (t) => {
+  const { app } = await buildTestApp(t);
+  const routed = DIGITAL_LINK_VECTORS.filter((v) => v.http !== null && /^\/(01|00|414|8003)\//.test(v.uri));
+  t.ok(routed.length >= 100, `${routed.length} vectors reach a Digital Link route`);
+  for (const vector of routed) {
+    const expected = vector.http ?? (vector.error && vector.error !== 'unsupported-key' ? 400 : 404);
+    const reply = await app.inject({ method: 'GET', url: vector.uri, headers: { accept: 'application/json' } });
+    t.equal(reply.statusCode, expected, `${vector.uri.slice(0, 100)} — ${vector.rule}`);
+    t.notOk(reply.headers.location, 'never redirected');
+  }
+  const page = await app.inject({ method: 'GET', url: '/01/09520123456788/10/ABC123' });
+  t.equal(page.statusCode, 404, 'a phone gets the not-genuine page');
+  t.match(page.headers['content-type'], /text\/html/);
 });
