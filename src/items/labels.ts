@@ -26,13 +26,32 @@ export function qrPath(text: string): { path: string; modules: number } {
 const SHEET = { columns: 4, rows: 8 };
 export const LABELS_PER_SHEET = SHEET.columns * SHEET.rows;
 
-/** One A4 page (210 × 297 mm) of labels: QR, the human-readable code and the product name. */
-export function labelSheetSvg(labels: { code: string; url: string; productName: string }[]): string {
+export type Label = { code: string; url: string; productName: string; lotNumber: string | null; productionDate: string | null };
+
+const WIDE = /[\u1100-\u115f\u2e80-\ua4cf\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff60\uffe0-\uffe6]/u;
+/** A generous estimate of a line's width in mm: CJK characters one em, others 0.6 em (monospace). */
+const estimatedWidth = (text: string, fontSize: number) =>
+  Array.from(text).reduce((sum, ch) => sum + (WIDE.test(ch) ? 1 : 0.6), 0) * fontSize;
+
+/** A centred line of text; one estimated wider than the label is squeezed to fit rather than cut. */
+function line(text: string, x: number, y: number, fontSize: number, maxWidth: number, attributes = ''): string {
+  const fit = estimatedWidth(text, fontSize) > maxWidth ? ` textLength="${maxWidth.toFixed(2)}" lengthAdjust="spacingAndGlyphs"` : '';
+  return `<text x="${x.toFixed(2)}" y="${y.toFixed(2)}" font-size="${fontSize}" text-anchor="middle"${attributes}${fit}>${escapeXml(text)}</text>`;
+}
+
+/**
+ * One A4 page (210 × 297 mm) of labels: the QR, and under it the human-readable code, the product
+ * name, the lot number (批号) and the production date (生产日期).
+ */
+export function labelSheetSvg(labels: Label[]): string {
   const { columns, rows } = SHEET;
   const margin = 8;
   const width = (210 - 2 * margin) / columns;
   const height = (297 - 2 * margin) / rows;
-  const qrSize = Math.min(width, height) - 12;
+  // the four text lines take the bottom 14.5 mm of a label, leaving a millimetre above the cut
+  const qrSize = Math.min(width, height) - 14.5;
+  const textWidth = width - 3;
+  const centre = width / 2;
   const cells = labels.slice(0, columns * rows).map((label, index) => {
     const x = margin + (index % columns) * width;
     const y = margin + Math.floor(index / columns) * height;
@@ -41,9 +60,15 @@ export function labelSheetSvg(labels: { code: string; url: string; productName: 
     return [
       `<g transform="translate(${x.toFixed(2)} ${y.toFixed(2)})">`,
       `<rect width="${width.toFixed(2)}" height="${height.toFixed(2)}" fill="none" stroke="#ccc" stroke-width="0.2" stroke-dasharray="1 1"/>`,
-      `<path transform="translate(${((width - qrSize) / 2).toFixed(2)} 1) scale(${scale.toFixed(4)})" d="${path}" fill="#000"/>`,
-      `<text x="${(width / 2).toFixed(2)}" y="${(qrSize + 4.5).toFixed(2)}" font-family="monospace" font-size="3.6" text-anchor="middle" letter-spacing="0.3">${escapeXml(label.code)}</text>`,
-      `<text x="${(width / 2).toFixed(2)}" y="${(qrSize + 9).toFixed(2)}" font-family="sans-serif" font-size="2.8" text-anchor="middle">${escapeXml(label.productName.slice(0, 24))}</text>`,
+      `<path transform="translate(${((width - qrSize) / 2).toFixed(2)} 0.6) scale(${scale.toFixed(4)})" d="${path}" fill="#000"/>`,
+      line(label.code, centre, qrSize + 4.2, 3.4, textWidth, ' class="code" font-family="monospace" letter-spacing="0.3"'),
+      line(label.productName.slice(0, 24), centre, qrSize + 7.4, 2.6, textWidth, ' class="product" font-family="sans-serif"'),
+      label.lotNumber
+        ? line(`批号 ${label.lotNumber}`, centre, qrSize + 10.3, 2.4, textWidth, ' class="lot" font-family="sans-serif"')
+        : '',
+      label.productionDate
+        ? line(`生产日期 ${label.productionDate}`, centre, qrSize + 13, 2.4, textWidth, ' class="date" font-family="sans-serif"')
+        : '',
       '</g>',
     ].join('');
   });

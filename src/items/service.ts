@@ -135,7 +135,12 @@ export function createItemService(deps: {
       const rows = await deps.items.codesOfJobPage(jobId, (page - 1) * LABELS_PER_SHEET, LABELS_PER_SHEET);
       if (rows.length === 0) throw notFound(`job ${jobId} has no page ${page}`);
       return labelSheetSvg(
-        rows.map(({ code }) => ({ ...this.urlsFor(code, product?.gtin ?? null, lot.lotNumber), productName: product?.name ?? '' })),
+        rows.map(({ code }) => ({
+          ...this.urlsFor(code, product?.gtin ?? null, lot.lotNumber),
+          productName: product?.name ?? '',
+          lotNumber: lot.lotNumber,
+          productionDate: lot.productionDate,
+        })),
       );
     },
 

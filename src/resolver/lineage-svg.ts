@@ -1,61 +1,93 @@
-// Server-drawn picture of a lot's chain for the consumer page: farms on the left, the scanned lot
-// on the right, one column per trace depth. Pure and deterministic, no client script.
+// Server-drawn picture of a lot's chain for the consumer page: farms at the top, the scanned lot at
+// the bottom, one row per trace depth. Pure and deterministic, no client script.
 import { escapeXml } from '../web/html.js';
+import { type Lang, TEXT } from '../web/i18n/index.js';
 import type { ConsumerSummary, Stage } from './summary.js';
 
 type Lineage = ConsumerSummary['lineage'];
 
-const COLOURS: Record<Stage, { fill: string; stroke: string }> = {
-  farm: { fill: '#e6f4e7', stroke: '#2e7d32' },
-  slaughter: { fill: '#f6e4dc', stroke: '#8d3b20' },
-  cutting: { fill: '#f6e4dc', stroke: '#8d3b20' },
-  processing: { fill: '#fff1d1', stroke: '#b26a00' },
-  cold_chain: { fill: '#e2effb', stroke: '#1565c0' },
-  distribution: { fill: '#ececec', stroke: '#616161' },
-  retail: { fill: '#ececec', stroke: '#616161' },
+// `text` is the stage caption's colour: dark enough for small text on the box's fill.
+const COLOURS: Record<Stage, { fill: string; stroke: string; text: string }> = {
+  farm: { fill: '#e6f4e7', stroke: '#2e7d32', text: '#1b5e20' },
+  slaughter: { fill: '#f6e4dc', stroke: '#8d3b20', text: '#6d2c16' },
+  cutting: { fill: '#f6e4dc', stroke: '#8d3b20', text: '#6d2c16' },
+  processing: { fill: '#fff1d1', stroke: '#b26a00', text: '#6f4200' },
+  cold_chain: { fill: '#e2effb', stroke: '#1565c0', text: '#0d47a1' },
+  distribution: { fill: '#ececec', stroke: '#616161', text: '#3d3d3d' },
+  retail: { fill: '#ececec', stroke: '#616161', text: '#3d3d3d' },
 };
-const UNKNOWN_STAGE = { fill: '#f5f5f5', stroke: '#9e9e9e' };
+const UNKNOWN_STAGE = { fill: '#f5f5f5', stroke: '#9e9e9e', text: '#4a4a4a' };
 
-const BOX_WIDTH = 72;
-const BOX_HEIGHT = 34;
-const COLUMN_GAP = 22;
-const ROW_GAP = 10;
-const MARGIN = 4;
-const FONT_SIZE = 11;
-// Label lines are measured in CJK character widths: 5 per line, 2 lines (~10 CJK or ~18 latin).
-const LINE_UNITS = 5;
+// Sizes are CSS px: the page shows the picture at its natural size and never shrinks it (a chain
+// wider than the screen scrolls sideways in its box), so these are the sizes a phone shows. The
+// chain runs top to bottom, one row per trace depth, so on a phone it is as narrow as its widest
+// generation (two farms fit a 360 px screen).
+const BOX_WIDTH = 152;
+const PADDING_X = 5;
+const PADDING_Y = 8;
+const LABEL_SIZE = 14;
+const CAPTION_SIZE = 13;
+const LINE_HEIGHT = 18;
+const CAPTION_HEIGHT = 18;
+const ROW_GAP = 26;
+const COLUMN_GAP = 10;
+const MARGIN = 3;
+/** The smallest text the picture draws, in CSS px. */
+export const LINEAGE_MIN_FONT_PX = Math.min(LABEL_SIZE, CAPTION_SIZE);
+// Label lines are measured in CJK character widths (one font size each); latin characters count about half.
+const LINE_UNITS = Math.floor((BOX_WIDTH - 2 * PADDING_X) / LABEL_SIZE);
+// what fits inside the box's outline, for punctuation hanging into the padding
+const HANG_UNITS = (BOX_WIDTH - 4) / LABEL_SIZE;
 const LATIN_UNITS = 0.55;
 
 const WIDE = /[\u1100-\u115f\u2e80-\ua4cf\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff60\uffe0-\uffe6]/u;
+// Punctuation that never starts a line, and punctuation that never ends one.
+const CLOSING = /[)\]}）】」』〕，、。：；！？,.:;!?]/u;
+const OPENING = /[([{（【「『〔]/u;
 // One decimal is plenty for a picture and keeps float noise out of the markup.
 const round = (value: number) => Math.round(value * 10) / 10;
 const unitsOf = (ch: string) => (WIDE.test(ch) || ch.codePointAt(0)! >= 0x20000 ? 1 : LATIN_UNITS);
 
 const widthOf = (text: string) => Array.from(text).reduce((sum, ch) => sum + unitsOf(ch), 0);
 
-/** Splits a label into at most two lines that fit a box, at a space where latin text allows, ending with "…" when cut. */
-function labelLines(label: string): string[] {
-  const lines = [''];
-  for (const ch of Array.from(label.trim())) {
-    const line = lines[lines.length - 1];
-    if (widthOf(line + ch) > LINE_UNITS) {
-      if (lines.length === 2) {
-        lines[1] = `${Array.from(line).slice(0, -1).join('')}…`;
-        return lines;
-      }
+/** Wraps a label into as many lines as it needs to fit a box, at a space where latin text allows; never cuts it. */
+export function labelLines(label: string): string[] {
+  const lines: string[] = [];
+  let line = '';
+  for (const ch of Array.from(label.trim().replace(/\s+/g, ' '))) {
+    const width = widthOf(line + ch);
+    // closing punctuation never starts a line: it hangs into the box's padding where there is room,
+    // else takes the character before it along to the next line
+    if (line === '' || width <= LINE_UNITS || (CLOSING.test(ch) && width <= HANG_UNITS)) {
+      line += ch;
+    } else if (ch === ' ') {
+      lines.push(line);
+      line = '';
+    } else if (CLOSING.test(ch) && Array.from(line).length > 1) {
+      const chars = Array.from(line);
+      lines.push(chars.slice(0, -1).join('').trimEnd());
+      line = chars[chars.length - 1] + ch;
+    } else if (line.lastIndexOf(' ') > 0 && !WIDE.test(ch)) {
+      // latin text breaks at its last space
       const space = line.lastIndexOf(' ');
-      lines.splice(0, 1, ...(space > 0 && ch !== ' ' ? [line.slice(0, space), line.slice(space + 1)] : [line, '']));
-      if (ch === ' ') continue;
+      lines.push(line.slice(0, space));
+      line = line.slice(space + 1) + ch;
+    } else {
+      // and opening punctuation never ends one
+      const chars = Array.from(line.trimEnd());
+      const carried = chars.length > 1 && OPENING.test(chars[chars.length - 1]) ? chars.pop() : '';
+      lines.push(chars.join(''));
+      line = carried + ch;
     }
-    lines[lines.length - 1] += ch;
   }
+  lines.push(line);
   return lines;
 }
 
 const drawn = new WeakMap<Lineage, Map<string, string>>();
 
 /** Memoized per lineage object: the resolver hands every pack of a lot the same one. */
-export function lineageSvg(lineage: Lineage, lang: 'zh-CN' | 'en'): string {
+export function lineageSvg(lineage: Lineage, lang: Lang): string {
   let byLang = drawn.get(lineage);
   if (!byLang) {
     byLang = new Map();
@@ -69,60 +101,79 @@ export function lineageSvg(lineage: Lineage, lang: 'zh-CN' | 'en'): string {
   return svg;
 }
 
-function drawLineage(lineage: Lineage, lang: 'zh-CN' | 'en'): string {
-  const title = lang === 'en' ? 'Trace chain' : '溯源链';
+function drawLineage(lineage: Lineage, lang: Lang): string {
+  const t = TEXT[lang];
   const maxDepth = Math.max(0, ...lineage.nodes.map((node) => node.depth));
-  const columns = new Map<number, Lineage['nodes']>();
+  // Row 0 holds the farms (the deepest nodes), the last row the scanned lot; nodes in a row by code.
+  const rows = new Map<number, Lineage['nodes']>();
   for (const node of [...lineage.nodes].sort((a, b) => (a.code < b.code ? -1 : a.code > b.code ? 1 : 0))) {
-    const column = maxDepth - node.depth;
-    columns.set(column, [...(columns.get(column) ?? []), node]);
+    const row = maxDepth - node.depth;
+    rows.set(row, [...(rows.get(row) ?? []), node]);
   }
-  const rows = Math.max(1, ...[...columns.values()].map((nodes) => nodes.length));
-  const width = MARGIN * 2 + (maxDepth + 1) * BOX_WIDTH + maxDepth * COLUMN_GAP;
-  const height = MARGIN * 2 + rows * BOX_HEIGHT + (rows - 1) * ROW_GAP;
+  const perRow = Math.max(1, ...[...rows.values()].map((nodes) => nodes.length));
+  const width = MARGIN * 2 + perRow * BOX_WIDTH + (perRow - 1) * COLUMN_GAP;
 
-  // Top-left corner of each node's box; shorter columns are centred vertically.
-  const boxes = new Map<string, { x: number; y: number }>();
-  for (const [column, nodes] of columns) {
-    const offset = ((rows - nodes.length) * (BOX_HEIGHT + ROW_GAP)) / 2;
-    nodes.forEach((node, row) => {
-      boxes.set(node.code, { x: MARGIN + column * (BOX_WIDTH + COLUMN_GAP), y: MARGIN + offset + row * (BOX_HEIGHT + ROW_GAP) });
+  // Each box: caption (its stage, or "this product" for the scanned lot) over its wrapped label;
+  // the boxes of a row share the height of the row's tallest.
+  type Box = { x: number; y: number; height: number; caption: string; lines: string[] };
+  const boxes = new Map<string, Box>();
+  let y = MARGIN;
+  for (const [, nodes] of [...rows.entries()].sort(([a], [b]) => a - b)) {
+    const placed = nodes.map((node) => ({
+      node,
+      caption: node.depth === 0 ? t.lineageThisLot : node.stage ? t.stages[node.stage] : '',
+      lines: labelLines(node.label),
+    }));
+    const height = 2 * PADDING_Y + CAPTION_HEIGHT + Math.max(...placed.map((box) => box.lines.length)) * LINE_HEIGHT;
+    // shorter rows are centred
+    const left = MARGIN + ((perRow - nodes.length) * (BOX_WIDTH + COLUMN_GAP)) / 2;
+    placed.forEach(({ node, caption, lines }, i) => {
+      boxes.set(node.code, { x: round(left + i * (BOX_WIDTH + COLUMN_GAP)), y, height, caption, lines });
     });
+    y += height + ROW_GAP;
   }
+  const height = Math.max(y - ROW_GAP + MARGIN, 2 * MARGIN);
 
   const edges = lineage.edges.flatMap((edge) => {
     const from = boxes.get(edge.from);
     const to = boxes.get(edge.to);
     // An edge to a node the summary left out has nowhere to be drawn.
     if (!from || !to) return [];
-    const [x1, y1, x2, y2] = [from.x + BOX_WIDTH, from.y + BOX_HEIGHT / 2, to.x - 2, to.y + BOX_HEIGHT / 2];
-    const bend = round((x2 - x1) / 2);
+    const [x1, y1, x2, y2] = [from.x + BOX_WIDTH / 2, from.y + from.height, to.x + BOX_WIDTH / 2, to.y - 2];
+    const bend = round((y2 - y1) / 2);
     return [
-      `<path class="edge" d="M${x1} ${y1}C${x1 + bend} ${y1} ${x2 - bend} ${y2} ${x2} ${y2}" fill="none" stroke="#8a8a8a" stroke-width="1.2" marker-end="url(#lineage-arrow)"/>`,
+      `<path class="edge" d="M${x1} ${y1}C${x1} ${y1 + bend} ${x2} ${y2 - bend} ${x2} ${y2}" fill="none" stroke="#8a8a8a" stroke-width="1.2" marker-end="url(#lineage-arrow)"/>`,
     ];
   });
 
-  const nodes = [...columns.entries()]
+  const nodes = [...rows.entries()]
     .sort(([a], [b]) => a - b)
-    .flatMap(([, column]) => column)
+    .flatMap(([, row]) => row)
     .map((node) => {
-      const { x, y } = boxes.get(node.code)!;
+      const box = boxes.get(node.code)!;
       const colour = node.stage ? COLOURS[node.stage] : UNKNOWN_STAGE;
-      const lines = labelLines(node.label);
-      const firstBaseline = y + BOX_HEIGHT / 2 + FONT_SIZE * 0.35 - ((lines.length - 1) * (FONT_SIZE + 1)) / 2;
-      const text = lines
-        .map((line, i) => `<tspan x="${x + BOX_WIDTH / 2}" y="${round(firstBaseline + i * (FONT_SIZE + 1))}">${escapeXml(line)}</tspan>`)
+      const centre = box.x + BOX_WIDTH / 2;
+      // the content is centred vertically in a box taller than it needs
+      const top = box.y + (box.height - (CAPTION_HEIGHT + box.lines.length * LINE_HEIGHT)) / 2;
+      const caption = box.caption
+        ? `<text class="caption" x="${centre}" y="${round(top + CAPTION_SIZE)}" font-size="${CAPTION_SIZE}" font-weight="600" text-anchor="middle" fill="${colour.text}">${escapeXml(box.caption)}</text>`
+        : '';
+      const label = box.lines
+        .map(
+          (line, i) => `<tspan x="${centre}" y="${round(top + CAPTION_HEIGHT + i * LINE_HEIGHT + LABEL_SIZE)}">${escapeXml(line)}</tspan>`,
+        )
         .join('');
       // The scanned lot (depth 0) gets a heavier outline so the eye finds "this pack".
       return (
-        `<rect class="node" x="${x}" y="${y}" width="${BOX_WIDTH}" height="${BOX_HEIGHT}" rx="6" fill="${colour.fill}" stroke="${colour.stroke}" stroke-width="${node.depth === 0 ? 2.5 : 1.2}"/>` +
-        `<text font-size="${FONT_SIZE}" text-anchor="middle" fill="#222">${text}</text>`
+        `<rect class="node" x="${box.x}" y="${box.y}" width="${BOX_WIDTH}" height="${box.height}" rx="6" fill="${colour.fill}" stroke="${colour.stroke}" stroke-width="${node.depth === 0 ? 2.5 : 1.2}"/>` +
+        caption +
+        `<text class="label" font-size="${LABEL_SIZE}" text-anchor="middle" fill="#222">${label}</text>`
       );
     });
 
   return [
     `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${width} ${height}" width="${width}" height="${height}" role="img" aria-labelledby="lineage-title" font-family="system-ui,-apple-system,'PingFang SC','Microsoft YaHei',sans-serif">`,
-    `<title id="lineage-title">${escapeXml(title)}</title>`,
+    `<title id="lineage-title">${escapeXml(t.lineage)}</title>`,
     '<defs><marker id="lineage-arrow" viewBox="0 0 8 8" refX="7" refY="4" markerWidth="6" markerHeight="6" orient="auto"><polygon points="0 0 8 4 0 8" fill="#8a8a8a"/></marker></defs>',
     ...edges,
     ...nodes,

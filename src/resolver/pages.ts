@@ -4,7 +4,7 @@ import { regionName } from '../codes/regions.js';
 import { Html, html, LAYOUT_END, languageSwitch, layout, layoutHead, list, shanghaiTime } from '../web/html.js';
 import { type Lang, TEXT, type Text } from '../web/i18n/index.js';
 import { lineageSvg } from './lineage-svg.js';
-import type { LotSummary, PackFacts } from './summary.js';
+import { counterfeitSuspected, type LotSummary, type PackFacts, type TestItem } from './summary.js';
 
 // Region names exist in Chinese only: marked as such on the English page, so its reader's browser
 // picks a Chinese font and voice. An unknown code shows as the code.
@@ -12,6 +12,34 @@ function regionLabel(code: string, lang: Lang): Html | string {
   const name = regionName(code);
   if (name === undefined) return code;
   return lang === 'zh-CN' ? name : html`<span lang="zh-CN">${name}</span>`;
+}
+
+/**
+ * The region and the address on one line. Addresses are usually written in full, so one that
+ * already starts with the region's name stands alone rather than repeating it (and is then
+ * Chinese, marked as the region's name would be).
+ */
+function placeLine(regionCode: string, address: string | null, lang: Lang): Html | string {
+  const name = regionName(regionCode);
+  if (address && name && address.trimStart().startsWith(name)) {
+    return lang === 'zh-CN' ? address : html`<span lang="zh-CN">${address}</span>`;
+  }
+  return address ? html`${regionLabel(regionCode, lang)} · ${address}` : regionLabel(regionCode, lang);
+}
+
+/** `≤30` → `≤ 30`, the limit as a reader expects it. */
+const limitText = (limit: string) => limit.replace(/^\s*(≤|≥|<=|>=|<|>|＜|＞)\s*/u, '$1 ');
+
+/** One tested item: `瘦肉精 阴性`, `亚硝酸盐 8.6 mg/kg (≤ 30)`; a failed one says so in red. */
+function testItemLine(item: TestItem, t: Text): Html {
+  const result = html`<span class="${item.result === 'pass' ? 'pass' : 'fail'}">${t.results[item.result] ?? item.result}</span>`;
+  if (item.value === null) return html`<li>${item.name} ${result}</li>`;
+  return html`<li>${item.name} <strong>${String(item.value)}${item.unit ? ` ${item.unit}` : ''}</strong>${item.limit ? html` <span class="muted">(${limitText(item.limit)})</span>` : ''}${item.result !== 'pass' && html` ${result}`}</li>`;
+}
+
+function testLine(test: LotSummary['tests'][number], t: Text): Html {
+  return html`<li>${t.testKinds[test.kind] ?? test.kind} · <span class="${test.result === 'pass' ? 'pass' : 'fail'}">${t.results[test.result] ?? test.result}</span>
+${test.items.length ? html`<ul class="test-items">${test.items.map((item) => testItemLine(item, t))}</ul>` : ''}<div class="muted">${shanghaiTime(test.time)}${test.lab ? html` · ${test.lab}` : ''}${test.reportNumber ? html` · ${t.reportNumber} <code>${test.reportNumber}</code>` : ''}</div></li>`;
 }
 
 function productCard(summary: LotSummary, t: Text): Html {
@@ -71,16 +99,41 @@ function renderLotParts(summary: LotSummary, lang: Lang): LotParts {
   const banners = html`${summary.warnings.map((warning) => html`<div class="alert stop" role="alert">${t.banners[warning]}<p>${t.bannerHint}</p></div>`)}`;
   const sections = html`
 ${productCard(summary, t)}
-${producer ? html`<section><h2>${t.producer}</h2><p>${producer.name}<br><span class="muted">${regionLabel(producer.regionCode, lang)}${producer.address ? html` · ${producer.address}` : ''}</span></p></section>` : ''}
-<section><h2>${t.origins}</h2>${list(t, summary.origins, (origin) => html`<li>${origin.farm}<br><span class="muted">${regionLabel(origin.regionCode, lang)}${origin.address ? html` · ${origin.address}` : ''}${origin.earTagCount ? html` · ${t.earTags(origin.earTagCount)}` : ''}</span></li>`)}</section>
+${producer ? html`<section><h2>${t.producer}</h2><p>${producer.name}<br><span class="muted">${placeLine(producer.regionCode, producer.address, lang)}</span></p></section>` : ''}
+<section><h2>${t.origins}</h2>${list(t, summary.origins, (origin) => html`<li>${origin.farm}<br><span class="muted">${placeLine(origin.regionCode, origin.address, lang)}${origin.earTagCount ? html` · ${t.earTags(origin.earTagCount)}` : ''}</span></li>`)}</section>
 <section><h2>${t.timeline}</h2>${timeline.length ? html`<ol>${timeline.map((step) => html`<li><span class="stage ${step.stage}">${t.stages[step.stage]}</span>${shanghaiTime(step.time)} · ${t.actions[step.action] ?? step.action}<br>${step.party}${step.place ? html`<br><span class="muted">${step.place}</span>` : ''}</li>`)}</ol>` : html`<p class="muted">${t.none}</p>`}</section>
-<section><h2>${t.tests}</h2>${list(t, summary.tests, (test) => html`<li>${t.testKinds[test.kind] ?? test.kind} · <span class="${test.result === 'pass' ? 'pass' : 'fail'}">${t.results[test.result] ?? test.result}</span><br><span class="muted">${shanghaiTime(test.time)}${test.lab ? html` · ${test.lab}` : ''}${test.reportNumber ? html` · ${t.reportNumber} <code>${test.reportNumber}</code>` : ''}</span></li>`)}</section>
+<section><h2>${t.tests}</h2>${list(t, summary.tests, (test) => testLine(test, t))}</section>
 <section><h2>${t.certificates}</h2>${list(t, summary.certificates, (certificate) => html`<li>${t.certificateTypes[certificate.type] ?? certificate.type}<br><code>${certificate.number}</code></li>`)}</section>
 ${coldChain ? html`<section><h2>${t.coldChain}</h2><p>${t.coldChainLine(coldChain.readings, coldChain.minCelsius.toFixed(1), coldChain.maxCelsius.toFixed(1))} · <span class="${coldChain.withinLimits ? 'pass' : 'fail'}">${coldChain.withinLimits ? t.withinLimits : t.outOfLimits}</span></p></section>` : ''}
-<section><h2>${t.lineage}</h2>${new Html(lineageSvg(summary.lineage, lang))}</section>
+<section><h2>${t.lineage}</h2><div class="lineage">${new Html(lineageSvg(summary.lineage, lang))}</div></section>
 `;
   const head = layoutHead(lang, `${summary.product?.name ?? t.unnamedProduct} · ${t.title}`);
   return { head: Buffer.from(head.value), banners: Buffer.from(banners.value), sections: Buffer.from(sections.value) };
+}
+
+function keepTogether(text: string, part: string | null): Html {
+  const at = part ? text.indexOf(part) : -1;
+  if (!part || at < 0) return html`${text}`;
+  return html`${text.slice(0, at)}<span class="nowrap">${part}</span>${text.slice(at + part.length)}`;
+}
+
+/**
+ * What the pack is, first on the page: the lot's red banners when it is recalled, held, expired or
+ * destroyed; else a counterfeit warning when the code looks copied; else "genuine · registered".
+ * Each comes with the code's scan count and first scan (China time).
+ */
+function verdict(lot: LotSummary, pack: PackFacts, t: Text): Html {
+  const { count, firstScannedAt } = pack.scans;
+  const first = firstScannedAt && shanghaiTime(firstScannedAt.toISOString());
+  // the date and time are not broken across lines
+  const scans = count ? keepTogether(t.scans(count, first), first) : null;
+  const suspected = counterfeitSuspected(lot, pack);
+  if (lot.warnings.length) {
+    // after the lot's banners; a counterfeit warning only where the lot is still sold (expired)
+    return html`${suspected && html`<div class="alert warn" role="alert">${t.counterfeit}</div>`}${scans && html`<p class="muted scans">${scans}</p>`}`;
+  }
+  if (suspected) return html`<div class="alert warn" role="alert">${t.counterfeit}${scans && html`<p>${scans}</p>`}</div>`;
+  return html`<div class="verdict" role="status"><p class="verdict-title">${t.genuine}</p>${scans && html`<p>${scans}</p><p class="muted">${t.scansHint}</p>`}</div>`;
 }
 
 /**
@@ -96,16 +149,13 @@ export function consumerPage(
   const t = TEXT[lang];
   const host = options.baseUrl.replace(/^[a-z]+:\/\//i, '').replace(/\/.*$/, '');
   const parts = lotPartsOf(lot, lang);
-  const { scans } = pack;
-  const counterfeit = html`${pack.flagged && html`<div class="alert warn" role="alert">${t.counterfeit}</div>`}`;
-  const rest = html`${scans.count ? html`<div class="card"><p>${t.scans(scans.count, scans.firstScannedAt && shanghaiTime(scans.firstScannedAt.toISOString()))}</p><p class="muted">${t.scansHint}</p></div>` : ''}
-${complaintForm(pack.code, pack.flagged, t, options.complaintPath)}
+  const rest = html`${complaintForm(pack.code, counterfeitSuspected(lot, pack), t, options.complaintPath)}
 <footer>${t.officialSite(host)}</footer>`;
   return Buffer.concat([
     parts.head,
     Buffer.from(languageSwitch(lang, options.switchLangHref).value),
     parts.banners,
-    Buffer.from(counterfeit.value),
+    Buffer.from(verdict(lot, pack, t).value),
     parts.sections,
     Buffer.from(rest.value + LAYOUT_END),
   ]);

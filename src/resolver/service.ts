@@ -96,7 +96,6 @@ export function createResolverService(deps: {
     };
   }
 
-  /** Counts the scan and raises any counterfeit flags it shows; unknown codes are logged and flagged too. */
   /** The item as this process knows it: stored counts plus scans still buffered. */
   function withPending(item: ScannedItem | undefined): ScannedItem | undefined {
     const pending = item && deps.scans.pendingFor(item.code);
@@ -104,6 +103,7 @@ export function createResolverService(deps: {
     return { ...item, scanCount: item.scanCount + pending.count, firstScannedAt: item.firstScannedAt ?? pending.firstAt };
   }
 
+  /** Counts the scan and raises any counterfeit flags it shows; unknown codes are logged and flagged too. */
   async function countScan(
     code: string,
     item: ScannedItem | undefined,

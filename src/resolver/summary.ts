@@ -20,13 +20,17 @@ export type LotSummary = {
   producer: { name: string; regionCode: string; address: string | null } | null;
   origins: { farm: string; regionCode: string; address: string | null; earTagCount: number }[];
   timeline: { stage: Stage; time: string; party: string; place: string | null; action: string }[];
-  tests: { kind: string; lab: string | null; result: string; reportNumber: string | null; time: string }[];
+  /** Each inspection once, however many lots of the chain it covered, with what it tested. */
+  tests: { kind: string; lab: string | null; result: string; reportNumber: string | null; time: string; items: TestItem[] }[];
   certificates: { type: string; number: string }[];
   coldChain: { readings: number; minCelsius: number; maxCelsius: number; withinLimits: boolean } | null;
   /** The lot's own state: recalled, held, expired, destroyed. */
   warnings: Exclude<Warning, 'counterfeit_suspected'>[];
   lineage: { nodes: { code: string; depth: number; label: string; stage: Stage | null }[]; edges: { from: string; to: string }[] };
 };
+
+/** One tested item of an inspection as recorded: 瘦肉精 阴性, 亚硝酸盐 8.6 mg/kg (≤30). */
+export type TestItem = { name: string; value: string | number | null; unit: string | null; limit: string | null; result: string };
 
 /** What is particular to the scanned pack. */
 export type PackFacts = { code: string; scans: { count: number; firstScannedAt: Date | null }; flagged: boolean };
@@ -82,6 +86,26 @@ export function lotSummary(input: { lotCode: string; trace: Trace; today: string
   return summary;
 }
 
+const textOrNull = (value: unknown) => (typeof value === 'string' && value !== '' ? value : null);
+
+/** The items of an inspect event's details, as its writer validated them; anything else is left out. */
+function testItems(details: Record<string, unknown> | undefined): TestItem[] {
+  const items = (details?.inspection as { items?: unknown } | undefined)?.items;
+  if (!Array.isArray(items)) return [];
+  return items
+    .filter(
+      (item): item is Record<string, unknown> =>
+        typeof item === 'object' && item !== null && typeof item.name === 'string' && typeof item.result === 'string',
+    )
+    .map((item) => ({
+      name: item.name as string,
+      value: typeof item.value === 'number' || typeof item.value === 'string' ? item.value : null,
+      unit: textOrNull(item.unit),
+      limit: textOrNull(item.limit),
+      result: item.result as string,
+    }));
+}
+
 function buildLotSummary(input: { lotCode: string; trace: Trace; today: string }): LotSummary {
   const { trace } = input;
   const party = new Map(trace.parties.map((p) => [p.code, p]));
@@ -91,6 +115,7 @@ function buildLotSummary(input: { lotCode: string; trace: Trace; today: string }
   if (!start) throw new Error(`trace of ${input.lotCode} does not contain it`);
   const startProduct = start.productCode ? product.get(start.productCode) : undefined;
   const producer = party.get(start.partyCode);
+  const eventById = new Map(trace.events.map((event) => [event.id, event]));
   const live = trace.events.filter((event) => !event.declaredInErrorBy && event.type !== 'correction');
 
   const timeline = live
@@ -147,15 +172,23 @@ function buildLotSummary(input: { lotCode: string; trace: Trace; today: string }
         return { farm: farm.name, regionCode: farm.regionCode, address: farm.address, earTagCount: node.earTags.length };
       }),
     timeline,
-    tests: trace.nodes
-      .flatMap((node) => node.inspections)
-      .filter((inspection) => !inspection.declaredInError)
+    tests: [
+      // one inspection of several lots (the abattoir's rapid test of two farms' pigs) reaches the
+      // trace through each of them: shown once
+      ...new Map(
+        trace.nodes
+          .flatMap((node) => node.inspections)
+          .filter((inspection) => !inspection.declaredInError)
+          .map((inspection) => [inspection.eventId, inspection]),
+      ).values(),
+    ]
       .map((inspection) => ({
         kind: inspection.kind,
         lab: inspection.labPartyCode ? (party.get(inspection.labPartyCode)?.name ?? inspection.labPartyCode) : null,
         result: inspection.result,
         reportNumber: inspection.reportNumber,
         time: inspection.eventTime.toISOString(),
+        items: testItems(eventById.get(inspection.eventId)?.details),
       }))
       .sort((a, b) => a.time.localeCompare(b.time)),
     certificates: [
@@ -191,8 +224,17 @@ const packScans = (pack: PackFacts): ConsumerSummary['scans'] => ({
   count: pack.scans.count,
   firstScannedAt: pack.scans.firstScannedAt?.toISOString() ?? null,
 });
+// A recalled, held or destroyed lot is out of circulation, and its red banner is the whole answer;
+// it also explains unusual scans (people check a recall, and a scan of a recalled or destroyed
+// lot raises a flag of its own), so such a pack is never also called counterfeit.
+const OUT_OF_CIRCULATION: ReadonlySet<Warning> = new Set(['recalled', 'held', 'destroyed']);
+
+/** Whether the pack's page and JSON warn that its code may be copied. */
+export const counterfeitSuspected = (lot: LotSummary, pack: PackFacts): boolean =>
+  pack.flagged && !lot.warnings.some((warning) => OUT_OF_CIRCULATION.has(warning));
+
 const packWarnings = (lot: LotSummary, pack: PackFacts): Warning[] =>
-  pack.flagged ? [...lot.warnings, 'counterfeit_suspected'] : lot.warnings;
+  counterfeitSuspected(lot, pack) ? [...lot.warnings, 'counterfeit_suspected'] : lot.warnings;
 
 // The lot-level members serialized and UTF-8 encoded once per lot summary; a scan only adds its own few.
 const lotJson = new WeakMap<LotSummary, Buffer>();

@@ -17,6 +17,12 @@ dt{color:#666}dd{margin:0}
 .stop{background:#c62828;color:#fff;font-size:1.3rem}
 .warn{background:#fff3e0;color:#8a3b00;border:2px solid #e65100}
 .ok{background:#e6f4e7;color:#1b5e20;border:2px solid #2e7d32}
+.verdict{background:#e6f4e7;color:#1b5e20;border:2px solid #2e7d32;border-radius:12px;padding:12px 16px;margin:12px 0}
+.verdict p{margin:4px 0 0}
+.verdict .verdict-title{margin:0;font-size:1.4rem;font-weight:700;line-height:1.3}
+.verdict-title::before{content:"✓\\00a0"}
+.verdict .muted{color:#3d5f3f}
+.scans{margin:0 4px 12px}
 .badges{display:flex;flex-wrap:wrap;gap:6px}
 .badge{border:1px solid #2e7d32;color:#1b5e20;background:#eef7ee;border-radius:999px;padding:2px 10px;font-size:.85rem}
 .badge.geographical_indication{border-color:#a66f00;color:#7a4f00;background:#fff6e0}
@@ -25,7 +31,11 @@ dt{color:#666}dd{margin:0}
 .muted{color:#666;font-size:.9rem}
 .pass{color:#1b5e20;font-weight:700}.fail{color:#c62828;font-weight:700}
 code{font-family:ui-monospace,Menlo,Consolas,monospace;word-break:break-all}
-svg{display:block;width:100%;height:auto;max-width:100%}
+.test-items{margin:4px 0 2px}
+.test-items li+li{border:0;margin-top:2px;padding-top:0}
+.test-items strong,.test-items .muted,.nowrap{white-space:nowrap}
+.lineage{overflow-x:auto;margin:0 -12px}
+.lineage svg{display:block;margin:0 auto;max-width:none}
 label{display:block;margin:10px 0 4px;font-weight:600}
 select,textarea,input{width:100%;font:inherit;padding:10px;min-height:44px;border:1px solid #bbb;border-radius:8px;background:#fff}
 button{width:100%;margin-top:14px;min-height:48px;font:inherit;font-weight:700;color:#fff;background:#c62828;border:0;border-radius:8px}

@@ -1,14 +1,17 @@
 // The consumer page in a real browser: headless Chromium on a phone-sized screen, driven by
 // playwright-core against the app listening on loopback. Skipped where Chromium is not installed.
 import { existsSync } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
+import { mkdir, stat } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import t from 'tap';
 import { seedDemoChain } from '../../seeds/fengjie.js';
+import { shanghaiTime } from '../../src/web/html.js';
+import { TEXT } from '../../src/web/i18n/index.js';
 import { buildTestApp, client } from '../helper.js';
 
 const CHROMIUM = '/usr/bin/chromium';
+// Screenshots for a person to look at; test-output/ is not committed.
 const SCREENSHOTS = fileURLToPath(new URL('../../test-output/screenshots/', import.meta.url));
 
 /** A port that was free a moment ago: the public base URL must be known before the app listens. */
@@ -57,40 +60,154 @@ t.test(
     });
     const page = await context.newPage();
     page.setDefaultTimeout(10_000);
+    const failed: string[] = [];
+    page.on('response', (response) => {
+      if (response.status() >= 400 && response.request().method() === 'GET') failed.push(`${response.status()} ${response.url()}`);
+    });
+    page.on('requestfailed', (request) => failed.push(`failed ${request.url()}`));
     const text = async (selector: string) => ((await page.locator(selector).first().textContent()) ?? '').replace(/\s+/g, ' ').trim();
     const sectionText = (heading: string) => text(`section:has(h2:text-is("${heading}"))`);
+    /** The first thing in the page's main column after its header bar (site name and language link). */
+    const firstThing = () =>
+      page.evaluate(() => {
+        const element = document.querySelector('main > header')?.nextElementSibling as HTMLElement | null;
+        if (!element) return null;
+        const box = element.getBoundingClientRect();
+        return {
+          className: element.className,
+          role: element.getAttribute('role'),
+          text: [...element.children]
+            .map((child) => child.textContent)
+            .join(' ')
+            .replace(/\s+/g, ' ')
+            .trim(),
+          top: box.top,
+          bottom: box.bottom,
+        };
+      });
 
+    const scannedFrom = shanghaiTime(new Date().toISOString());
     const response = await page.goto(`${origin}/t/${demo.itemCode}`);
+    const scannedTo = shanghaiTime(new Date().toISOString());
     t.equal(response?.status(), 200, 'the scanned URL opens');
     t.equal(await page.locator('html').getAttribute('lang'), 'zh-CN');
+
+    // the verdict first
+    const verdict = await firstThing();
+    t.equal(verdict?.className, 'verdict', 'the verdict is the first thing under the header bar');
+    t.match(verdict?.text, /^正品 · 已登记 此码已被扫描 1 次，首次扫描于 (\d{4}-\d{2}-\d{2} \d{2}:\d{2})/, 'genuine, with the scan count');
+    const firstScan = verdict?.text.match(/首次扫描于 (\d{4}-\d{2}-\d{2} \d{2}:\d{2})/)?.[1] ?? '';
+    t.ok(firstScan >= scannedFrom && firstScan <= scannedTo, `first scan ${firstScan} is now, in China time (${scannedFrom}–${scannedTo})`);
+    t.ok(verdict && verdict.top < 120 && verdict.bottom < 844 / 2, `at the very top of the screen (${verdict?.top}–${verdict?.bottom})`);
+    t.ok(await page.locator('.verdict').isVisible(), 'visible');
+    t.equal(await page.locator('.card').count(), 0, 'no untitled card further down');
+    t.equal(await page.getByText('此码已被扫描').count(), 1, 'the scan count is said once');
+
     t.equal(await text('h1'), '奉上好品·奉节腊肉 500g', 'product name');
-    t.match(await sectionText('原料产地'), '奉节县永乐镇绿源生猪养殖专业合作社', 'origin farm');
+    const origins = await sectionText('原料产地');
+    t.match(origins, '奉节县永乐镇绿源生猪养殖专业合作社', 'origin farm');
+    t.notMatch(origins, '重庆市奉节县 · 重庆市奉节县', 'the region is not repeated before an address that names it');
+    t.notMatch(await sectionText('生产企业'), '重庆市奉节县 · 重庆市奉节县');
+
+    // tests: what was tested and the value, each inspection once
     const tests = await sectionText('检测报告');
     t.match(tests, /第三方检测 · 合格/, 'a passing third-party test');
     t.match(tests, '重庆渝检食品检测技术有限公司', 'the lab');
     t.match(tests, 'YJ-2026-SP-10871', 'the report number');
+    t.match(tests, '盐酸克伦特罗（瘦肉精） 阴性', 'the clenbuterol rapid test and its result');
+    t.match(tests, '亚硝酸盐（以NaNO2计） 8.6 mg/kg (≤ 30)', 'the nitrite value, unit and limit');
+    const testKinds = await page
+      .locator('section:has(h2:text-is("检测报告")) > ul > li')
+      .evaluateAll((items) => items.map((item) => item.textContent?.split(' · ')[0]));
+    t.equal(testKinds.length, new Set(testKinds).size, `no inspection listed twice (${testKinds.join(', ')})`);
+    t.equal(testKinds.filter((kind) => kind === '快速检测').length, 1, 'the rapid test of both farms once');
+
     t.equal(await page.locator('.badge.geographical_indication').textContent(), '地理标志产品', 'GI badge');
     t.ok(await page.locator('.badge.geographical_indication').isVisible(), 'GI badge is visible');
-    t.match(await text('.card'), /^此码已被扫描 1 次，首次扫描于 \d{4}-\d{2}-\d{2} \d{2}:\d{2}/, 'scan count line');
+
+    // the lineage picture, measured as drawn on a 390 px screen
     const svg = page.locator('section:has(h2:text-is("溯源链")) svg');
     t.ok(await svg.isVisible(), 'lineage SVG is visible');
-    const svgBox = await svg.boundingBox();
+    await svg.scrollIntoViewIfNeeded();
+    // (no named functions inside: the test's compiler would wrap them in a helper the page lacks)
+    const drawn = await svg.evaluate((element) => {
+      const root = element as SVGSVGElement;
+      const box = root.getBoundingClientRect();
+      const scale = box.width / root.viewBox.baseVal.width;
+      const texts = [...root.querySelectorAll('text')].map((text) => {
+        const rect = text.getBoundingClientRect();
+        // the node box a text belongs to is the rect drawn just before its caption or label
+        let previous = text.previousElementSibling;
+        while (previous && previous.tagName !== 'rect') previous = previous.previousElementSibling;
+        const outer = previous?.getBoundingClientRect();
+        return {
+          text: text.textContent ?? '',
+          px: Number.parseFloat(getComputedStyle(text).fontSize) * scale,
+          ctm: Number.parseFloat(getComputedStyle(text).fontSize) * (text.getScreenCTM()?.a ?? 0),
+          lineHeights: [...text.querySelectorAll('tspan')].map((tspan) => tspan.getBoundingClientRect().height),
+          inBox: outer
+            ? rect.left >= outer.left - 0.5 &&
+              rect.right <= outer.right + 0.5 &&
+              rect.top >= outer.top - 0.5 &&
+              rect.bottom <= outer.bottom + 0.5
+            : false,
+        };
+      });
+      return {
+        box: { x: box.x, width: box.width, height: box.height },
+        scale,
+        texts,
+        scroller: (root.parentElement as HTMLElement).className,
+      };
+    });
+    t.equal(drawn.scroller, 'lineage', 'in its own box, which scrolls sideways rather than shrink a wide chain');
+    t.ok(drawn.scale >= 1, `not shrunk (scale ${drawn.scale})`);
+    t.ok(drawn.texts.length >= 12, `${drawn.texts.length} texts measured`);
+    const smallest = Math.min(...drawn.texts.map((text) => Math.min(text.px, text.ctm)));
+    t.ok(smallest >= 13, `the smallest text in the picture is ${smallest.toFixed(1)} CSS px`);
+    const shortestLine = Math.min(...drawn.texts.flatMap((text) => text.lineHeights));
+    t.ok(shortestLine >= 13, `every label line is rendered at least 13 px tall (${shortestLine.toFixed(1)})`);
     t.ok(
-      svgBox && svgBox.width > 200 && svgBox.height > 50 && svgBox.x >= 0 && svgBox.x + svgBox.width <= 390,
-      `lineage SVG fits the screen (${JSON.stringify(svgBox)})`,
+      drawn.texts.every((text) => text.inBox),
+      `every caption and label inside its box: ${drawn.texts.filter((text) => !text.inBox).map((text) => text.text)}`,
     );
+    t.notOk(
+      drawn.texts.some((text) => text.text.includes('…')),
+      'names wrapped, not cut',
+    );
+    t.match(drawn.texts.map((text) => text.text).join('|'), '奉上好品·奉节腊肉', 'the product named in full');
+    t.ok(drawn.box.x >= 0 && drawn.box.x + drawn.box.width <= 390, `the demo chain fits the screen (${JSON.stringify(drawn.box)})`);
+
     t.equal(await page.locator('.alert.stop').count(), 0, 'no recall banner');
     t.equal(await page.getByText('已召回').count(), 0, 'no recall text');
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
-    t.equal(overflow, 0, 'no horizontal scrolling on a phone');
+    t.equal(overflow, 0, 'no horizontal scrolling of the page on a phone');
+
+    // the icon is inline and decodes; the page asked for nothing that failed (no /favicon.ico)
+    const icon = await page.locator('link[rel="icon"]').getAttribute('href');
+    t.match(icon, /^data:image\/svg\+xml,/, 'an inline icon');
+    const iconWidth = await page.evaluate(async (href) => {
+      const image = new Image();
+      image.src = href;
+      await image.decode();
+      return image.naturalWidth;
+    }, icon ?? '');
+    t.ok(iconWidth > 0, 'the icon is a valid image');
+
     await page.screenshot({ path: `${SCREENSHOTS}consumer-page.png`, fullPage: true });
+    await svg.screenshot({ path: `${SCREENSHOTS}lineage-390px.png` });
+    t.ok((await stat(`${SCREENSHOTS}lineage-390px.png`)).size > 1000, `screenshot of the picture at 390 px in ${SCREENSHOTS}`);
 
     await page.locator('header a[hreflang="en"]').click();
     await page.waitForURL(/lang=en/);
     t.equal(await page.locator('html').getAttribute('lang'), 'en', 'switched to English');
     t.ok(await page.locator('h2', { hasText: 'Origin farms' }).isVisible(), 'English section heading');
     t.equal(await page.locator('.badge.geographical_indication').textContent(), 'Geographical indication');
-    t.match(await text('.card'), /^Scanned 1 time,/, 'switching the language is not another scan');
+    t.match(
+      (await firstThing())?.text,
+      /^Genuine · registered Scanned 1 time,/,
+      'the verdict first in English; switching the language is not another scan',
+    );
     t.ok(await page.locator('header a[hreflang="zh-CN"]').isVisible(), 'a link back to Chinese');
     await page.screenshot({ path: `${SCREENSHOTS}consumer-page-en.png`, fullPage: true });
 
@@ -118,15 +235,29 @@ t.test(
       lotCodes: [demo.retailLotCode],
     });
     t.equal(recall.status, 201, 'recall recorded');
+    // another shopper's scan after the recall raises an inactive-lot flag on the code, so this page shows a flagged code
+    await app.inject({ method: 'GET', url: `/t/${demo.itemCode}`, headers: { 'user-agent': 'another shopper' } });
     await page.goto(`${origin}/t/${demo.itemCode}`);
+    const flags = (await client(app, adminKey).get('/regulator/flags')).body.items as { code: string }[];
+    t.ok(
+      flags.some((flag) => flag.code === demo.itemCode),
+      'the code is flagged',
+    );
     const banner = page.locator('.alert.stop[role="alert"]');
     t.ok(await banner.isVisible(), 'the recall banner is visible');
     t.match(await banner.textContent(), /^已召回 — 请勿食用/, 'it says recalled');
     t.equal(await banner.evaluate((el) => getComputedStyle(el).backgroundColor), 'rgb(198, 40, 40)', 'it is red');
-    const bannerBox = await banner.boundingBox();
-    t.ok(bannerBox && bannerBox.y < 844, 'the banner is on the first screen');
+    const recalledFirst = await firstThing();
+    t.match(recalledFirst, { className: 'alert stop', role: 'alert' }, 'the banner is the first thing on the page');
+    t.ok(recalledFirst && recalledFirst.bottom < 844, 'on the first screen');
+    t.equal(await page.locator('.alert').count(), 1, 'the recall banner only');
+    t.equal(await page.getByText(TEXT['zh-CN'].counterfeit).count(), 0, 'not called counterfeit');
+    t.equal(await page.locator('.alert.warn').count(), 0, 'no counterfeit warning');
+    t.equal(await page.locator('.verdict').count(), 0, 'nor genuine');
+    t.not(await page.locator('#category').inputValue(), 'counterfeit', 'the complaint form does not suggest a counterfeit');
     await page.screenshot({ path: `${SCREENSHOTS}consumer-page-recalled.png`, fullPage: true });
 
+    t.strictSame(failed, [], 'nothing the pages asked for failed (no favicon 404)');
     await context.close();
   },
 );

@@ -1,25 +1,53 @@
 import t from 'tap';
-import { lineageSvg } from '../../src/resolver/lineage-svg.js';
+import { LINEAGE_MIN_FONT_PX, labelLines, lineageSvg } from '../../src/resolver/lineage-svg.js';
 import type { ConsumerSummary } from '../../src/resolver/summary.js';
 import { demoLineage } from '../fixtures/demo-summary.js';
 
 type Lineage = ConsumerSummary['lineage'];
 
 const demo = demoLineage;
+/** What a 360 px wide phone leaves the picture: the screen less the page's and the section's padding, plus the picture's bleed. */
+const PHONE_WIDTH = 360 - 2 * 14 - 2 * 16 + 2 * 12;
 
 const count = (text: string, pattern: RegExp) => text.match(pattern)?.length ?? 0;
-const rects = (svg: string) =>
-  [...svg.matchAll(/<rect class="node" x="([\d.]+)" y="([\d.]+)"[^>]*fill="([^"]+)" stroke="([^"]+)"/g)].map((m) => ({
+const unescapeXml = (text: string) =>
+  text
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&quot;/g, '"')
+    .replace(/&#39;/g, "'")
+    .replace(/&amp;/g, '&');
+type Box = { x: number; y: number; width: number; height: number; fill: string; stroke: string; caption: string | null; lines: string[] };
+/** The boxes in the order drawn, each with its caption and label lines. */
+const boxes = (svg: string): Box[] =>
+  [
+    ...svg.matchAll(
+      /<rect class="node" x="([\d.]+)" y="([\d.]+)" width="([\d.]+)" height="([\d.]+)"[^>]*fill="([^"]+)" stroke="([^"]+)"[^>]*\/>(?:<text class="caption"[^>]*>([^<]*)<\/text>)?<text class="label"[^>]*>(.*?)<\/text>/g,
+    ),
+  ].map((m) => ({
     x: Number(m[1]),
     y: Number(m[2]),
-    fill: m[3],
-    stroke: m[4],
+    width: Number(m[3]),
+    height: Number(m[4]),
+    fill: m[5],
+    stroke: m[6],
+    caption: m[7] === undefined ? null : unescapeXml(m[7]),
+    lines: [...m[8].matchAll(/<tspan [^>]*>([^<]*)<\/tspan>/g)].map((line) => unescapeXml(line[1])),
   }));
-// Boxes are emitted column by column, nodes within a column sorted by code.
+// Boxes are drawn row by row from the farms down, nodes within a row sorted by code.
 const boxOf = (svg: string, lineage: Lineage, code: string) => {
   const order = [...lineage.nodes].sort((a, b) => b.depth - a.depth || (a.code < b.code ? -1 : 1)).map((node) => node.code);
-  return rects(svg)[order.indexOf(code)];
+  return boxes(svg)[order.indexOf(code)];
 };
+const sizeOf = (svg: string) => {
+  const [, viewWidth, viewHeight, width, height] = svg
+    .match(/viewBox="0 0 ([\d.]+) ([\d.]+)" width="([\d.]+)" height="([\d.]+)"/)!
+    .map(Number);
+  return { viewWidth, viewHeight, width, height };
+};
+const fontSizes = (svg: string) => [...svg.matchAll(/font-size="([\d.]+)"/g)].map((m) => Number(m[1]));
+/** Width in CJK character widths, latin counted as about half (as the picture measures). */
+const units = (text: string) => Array.from(text).reduce((sum, ch) => sum + (/[\u2e80-\ua4cf\uff00-\uff60]/u.test(ch) ? 1 : 0.55), 0);
 
 t.test('draws one box per node and one connector per edge', async (t) => {
   const svg = lineageSvg(demo(), 'zh-CN');
@@ -29,33 +57,71 @@ t.test('draws one box per node and one connector per edge', async (t) => {
   t.equal(count(svg, /<title[ >]/g), 1);
   t.match(svg, '<title id="lineage-title">溯源链</title>');
   t.equal(count(svg, /<rect /g), 6);
+  t.equal(boxes(svg).length, 6);
   t.equal(count(svg, /class="edge"/g), 5);
   t.equal(count(svg, /marker-end="url\(#lineage-arrow\)"/g), 5);
   t.equal(count(svg, /<text /g), count(svg, /<\/text>/g));
+  t.notMatch(svg, /<script|on[a-z]+=/, 'no script');
   t.match(lineageSvg(demo(), 'en'), '<title id="lineage-title">Trace chain</title>');
 });
 
-t.test('farms sit on the left, the scanned lot on the right, stacked within a column', async (t) => {
+t.test('farms at the top, the scanned lot at the bottom, a generation side by side', async (t) => {
   const lineage = demo();
   const svg = lineageSvg(lineage, 'zh-CN');
   const farm1 = boxOf(svg, lineage, 'BLGS7D4M5R9H');
   const farm2 = boxOf(svg, lineage, 'BLLY3Q8N2X6G');
-  const scanned = boxOf(svg, lineage, 'BLPK8Q3M2N7X');
   const carcass = boxOf(svg, lineage, 'BLTZ2M5K9D4F');
-  t.ok(farm1.x < carcass.x && carcass.x < scanned.x);
-  t.equal(farm1.x, farm2.x, 'both farms share a column');
-  t.ok(farm1.y < farm2.y, 'stacked, ordered by code');
-  t.ok(carcass.y > farm1.y && carcass.y < farm2.y, 'a lone node is centred against the column beside it');
-  const [width, height] = svg
-    .match(/viewBox="0 0 (\d+) (\d+)"/)!
-    .slice(1)
-    .map(Number);
+  const belly = boxOf(svg, lineage, 'BLWH6N3P8Q5J');
+  const scanned = boxOf(svg, lineage, 'BLPK8Q3M2N7X');
+  t.ok(farm1.y + farm1.height < carcass.y && carcass.y + carcass.height < belly.y && belly.y < scanned.y, 'top to bottom by depth');
+  t.equal(farm1.y, farm2.y, 'both farms share a row');
+  t.ok(farm1.x + farm1.width < farm2.x, 'side by side, ordered by code');
+  t.equal(carcass.x + carcass.width / 2, (farm1.x + farm2.x + farm2.width) / 2, 'a lone node is centred under the row above');
+  t.equal(scanned.y, Math.max(...boxes(svg).map((box) => box.y)), 'the scanned lot is last');
+  const { viewWidth, viewHeight } = sizeOf(svg);
   t.ok(
-    rects(svg).every((box) => box.x >= 0 && box.x + 72 <= width && box.y >= 0 && box.y + 34 <= height),
+    boxes(svg).every((box) => box.x >= 0 && box.x + box.width <= viewWidth && box.y >= 0 && box.y + box.height <= viewHeight),
     'every box inside the view box',
   );
-  t.ok(width <= 480, 'compact enough to scale onto a 360 px phone');
   t.match(svg, /stroke-width="2\.5"/, 'the scanned lot is outlined heavier');
+});
+
+t.test('readable on a phone: drawn at its own size, no text under 13 px, two farms fit a 360 px screen', async (t) => {
+  const svg = lineageSvg(demo(), 'zh-CN');
+  const { viewWidth, viewHeight, width, height } = sizeOf(svg);
+  t.equal(width, viewWidth, 'one user unit is one CSS pixel');
+  t.equal(height, viewHeight);
+  t.ok(width <= PHONE_WIDTH, `${width} px wide fits ${PHONE_WIDTH} px unscaled`);
+  const sizes = fontSizes(svg);
+  t.ok(sizes.length > 0);
+  t.ok(Math.min(...sizes) >= 13, `font sizes ${[...new Set(sizes)].join(', ')} px`);
+  t.ok(LINEAGE_MIN_FONT_PX >= 13);
+
+  // a generation of four farms is wider than a phone: still drawn at full size, for the page to scroll
+  const wide = demo();
+  for (const code of ['BLF1', 'BLF2']) {
+    wide.nodes.push({ code, depth: 4, label: '生猪', stage: 'farm' });
+    wide.edges.push({ from: code, to: 'BLTZ2M5K9D4F' });
+  }
+  const wideSvg = lineageSvg(wide, 'zh-CN');
+  const wideSize = sizeOf(wideSvg);
+  t.ok(wideSize.width > PHONE_WIDTH, 'wider than the phone');
+  t.equal(wideSize.width, wideSize.viewWidth, 'not shrunk to fit');
+  t.ok(Math.min(...fontSizes(wideSvg)) >= 13);
+  t.equal(count(wideSvg, /class="edge"/g), 7);
+});
+
+t.test('each box names its stage, and the scanned lot as this product', async (t) => {
+  const lineage = demo();
+  const zh = lineageSvg(lineage, 'zh-CN');
+  t.equal(boxOf(zh, lineage, 'BLLY3Q8N2X6G').caption, '养殖');
+  t.equal(boxOf(zh, lineage, 'BLTZ2M5K9D4F').caption, '屠宰');
+  t.equal(boxOf(zh, lineage, 'BLPK8Q3M2N7X').caption, '本品');
+  const en = lineageSvg(lineage, 'en');
+  t.equal(boxOf(en, lineage, 'BLWH6N3P8Q5J').caption, 'Cutting');
+  t.equal(boxOf(en, lineage, 'BLPK8Q3M2N7X').caption, 'This product');
+  const unknown: Lineage = { nodes: [...lineage.nodes, { code: 'BLXX1', depth: 1, label: '托盘/箱', stage: null }], edges: [] };
+  t.equal(boxOf(lineageSvg(unknown, 'zh-CN'), unknown, 'BLXX1').caption, null, 'no stage, no caption');
 });
 
 t.test('colours follow the stage', async (t) => {
@@ -76,12 +142,15 @@ t.test('colours follow the stage', async (t) => {
   t.equal(stroke('BLXX1'), '#9e9e9e');
 });
 
-t.test('labels are truncated to two short lines and escaped', async (t) => {
+t.test('labels wrap onto as many lines as they need, never cut, and are escaped', async (t) => {
+  const farm = '重庆市奉节县永乐镇绿源生猪养殖专业合作社';
+  const latin = 'Smoked <pork> & "belly" from Fengjie county, cured for forty days';
   const lineage: Lineage = {
     nodes: [
-      { code: 'A', depth: 1, label: '重庆市奉节县永乐镇绿源生猪养殖专业合作社', stage: 'farm' },
-      { code: 'B', depth: 0, label: 'Smoked <pork> & "belly" from Fengjie', stage: 'processing' },
+      { code: 'A', depth: 1, label: farm, stage: 'farm' },
+      { code: 'B', depth: 0, label: latin, stage: 'processing' },
       { code: 'C', depth: 0, label: '腊肉', stage: 'processing' },
+      { code: 'D', depth: 0, label: '奉上好品·奉节腊肉 500g', stage: 'processing' },
     ],
     edges: [
       { from: 'A', to: 'B' },
@@ -89,14 +158,56 @@ t.test('labels are truncated to two short lines and escaped', async (t) => {
     ],
   };
   const svg = lineageSvg(lineage, 'en');
-  t.match(svg, '>重庆市奉节</tspan>');
-  t.match(svg, '>县永乐镇…</tspan>');
-  t.notMatch(svg, '合作社');
+  t.notMatch(svg, '…', 'nothing is cut');
   t.notMatch(svg, /<pork>|& /);
-  t.match(svg, '>Smoked</tspan>', 'latin text wraps at a space');
-  t.match(svg, '>&lt;pork&gt; &amp;…</tspan>');
-  t.match(svg, /<tspan x="[\d.]+" y="[\d.]+">腊肉<\/tspan><\/text>/, 'a short label stays on one line');
+  const lines = (code: string) => boxOf(svg, lineage, code).lines;
+  t.equal(lines('A').join(''), farm, 'every character shown, in order');
+  t.ok(lines('A').length >= 2, 'a long name takes several lines');
+  t.equal(lines('B').join(' '), latin, 'latin text wraps at spaces');
+  t.equal(lines('D').join(' '), '奉上好品·奉节腊肉 500g', 'mixed text breaks at its space');
+  t.strictSame(lines('C'), ['腊肉'], 'a short label stays on one line');
+  const widest = Math.max(...lineage.nodes.flatMap((node) => lines(node.code).map(units)));
+  const box = boxOf(svg, lineage, 'A');
+  t.ok(widest * 14 <= box.width, `the widest line (${widest} character widths at 14 px) fits its ${box.width} px box`);
+  // the label lines sit inside their boxes, whose height grows with them
+  const tspans = [...svg.matchAll(/<tspan x="([\d.]+)" y="([\d.]+)">/g)].map((m) => ({ x: Number(m[1]), y: Number(m[2]) }));
+  for (const node of lineage.nodes) {
+    const { x, y, width, height } = boxOf(svg, lineage, node.code);
+    const own = tspans.filter((line) => line.x > x && line.x < x + width && line.y > y && line.y < y + height);
+    t.equal(own.length, lines(node.code).length, `${node.code}: every line inside the box`);
+  }
+  t.match(svg, '&lt;pork&gt; &amp;');
   t.equal(count(svg, /class="edge"/g), 1, 'an edge to a node not in the picture is skipped');
+});
+
+t.test('labelLines: punctuation stays with its words; a word longer than a line is broken', async (t) => {
+  const names = [
+    '生猪（渝荣1号配套系）',
+    '奉节腊肉（五花，散装）',
+    '奉节县肉类联合加工有限公司（定点屠宰分割厂）',
+    '奉节县肉类联合加工（定点屠宰分割厂）',
+    '重庆市奉节县夔州腊味食品有限公司（腊肉车间，二号线）',
+  ];
+  for (const name of names) {
+    const lines = labelLines(name);
+    t.equal(lines.join(''), name, `${name}: whole`);
+    t.notOk(
+      lines.some((line) => /^[）)，、。]/u.test(line)),
+      `${name}: no line starts with closing punctuation (${lines.join(' / ')})`,
+    );
+    t.notOk(
+      lines.some((line, i) => i < lines.length - 1 && /[（(]$/u.test(line)),
+      `${name}: no line ends with opening punctuation (${lines.join(' / ')})`,
+    );
+    t.ok(
+      lines.every((line) => units(line) * 14 <= 152 - 4),
+      `${name}: every line inside a box (${lines.map(units).join(', ')} character widths)`,
+    );
+  }
+  const long = 'Supercalifragilisticexpialidocious';
+  t.equal(labelLines(long).join(''), long);
+  t.ok(labelLines(long).length > 1);
+  t.strictSame(labelLines('  '), [''], 'an empty label is one empty line');
 });
 
 t.test('output is deterministic and an empty chain still draws', async (t) => {

@@ -1,6 +1,8 @@
 import t from 'tap';
 import { consumerPage, notGenuinePage } from '../../src/resolver/pages.js';
-import type { LotSummary, PackFacts } from '../../src/resolver/summary.js';
+import type { LotSummary, PackFacts, Warning } from '../../src/resolver/summary.js';
+import { FAVICON_HREF } from '../../src/web/html.js';
+import { TEXT } from '../../src/web/i18n/index.js';
 import { demoLot, demoPack, FARM_1, FARM_2, PROCESSOR } from '../fixtures/demo-summary.js';
 
 type Demo = { lot: LotSummary; pack: PackFacts };
@@ -15,6 +17,18 @@ const OPTIONS: { lang: 'zh-CN' | 'en'; baseUrl: string; complaintPath: string; s
 const render = ({ lot, pack }: Demo, options = OPTIONS) => consumerPage(lot, pack, options).toString();
 const stagesShown = (page: string) => [...page.matchAll(/<span class="stage [a-z_]+">([^<]+)<\/span>/g)].map((match) => match[1]);
 const sectionOf = (page: string, heading: string) => page.slice(page.indexOf(`<h2>${heading}</h2>`)).split('</section>')[0];
+/** What a reader sees of some markup: its text, tags left out, spaces collapsed. */
+const textOf = (markup: string) =>
+  markup
+    .replace(/<[^>]+>/g, ' ')
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&amp;/g, '&')
+    .replace(/\s+/g, ' ')
+    .replace(/ ([）)])/g, '$1')
+    .trim();
+/** The markup between the page's header and its first section: what a reader meets first. */
+const verdictOf = (page: string) => page.slice(page.indexOf('</header>') + '</header>'.length, page.indexOf('<section>')).trim();
 
 t.test('the Chinese page tells a consumer what the pack is and where it came from', async (t) => {
   const page = render(demo());
@@ -37,7 +51,7 @@ t.test('the Chinese page tells a consumer what the pack is and where it came fro
   t.match(page, '<a href="/t/K7QM2XR9P4D?lang=en" hreflang="en" lang="en">English</a>');
   t.notMatch(page, 'role="alert"');
   t.ok(Buffer.byteLength(page) < 40_000, 'small enough for a weak mobile signal');
-  t.notMatch(page, /<script|<link|src="http/, 'no scripts or external assets');
+  t.notMatch(page, /<script|<link(?! rel="icon" type="image\/svg\+xml" href="data:)|src="http/, 'no scripts or external assets');
 });
 
 t.test('the process timeline is chronological, in China time, with stages, places and actions', async (t) => {
@@ -67,7 +81,7 @@ t.test('tests, certificates, cold chain, lineage and scans', async (t) => {
   t.match(certificates, 'clenbuterol_test', 'unknown types are shown as given');
   t.match(page, '3 次记录，2.6–3.1 °C · <span class="pass">正常</span>');
   t.match(sectionOf(page, '溯源链'), /<svg [^>]*role="img"/);
-  t.match(page, '此码已被扫描 3 次，首次扫描于 2026-11-20 10:15');
+  t.match(textOf(page), '此码已被扫描 3 次，首次扫描于 2026-11-20 10:15');
 
   const hot = demo();
   hot.lot.coldChain = { readings: 4, minCelsius: 2.6, maxCelsius: 9.4, withinLimits: false };
@@ -126,14 +140,25 @@ t.test('the English page', async (t) => {
   t.match(page, '<html lang="en">');
   t.match(page, 'Geographical indication');
   t.match(page, 'Green food');
-  t.match(sectionOf(page, 'Origin farms'), '<span lang="zh-CN">重庆市奉节县</span>', 'region names are Chinese, marked as such');
+  t.match(
+    sectionOf(page, 'Origin farms'),
+    '<span lang="zh-CN">重庆市奉节县永乐镇大坝村3组</span>',
+    'an address standing in for its region is Chinese, marked as such',
+  );
+  const elsewhere = demo();
+  elsewhere.lot.origins[0].address = '永乐镇大坝村3组';
+  t.match(
+    sectionOf(render(elsewhere, { ...OPTIONS, lang: 'en' }), 'Origin farms'),
+    '<span lang="zh-CN">重庆市奉节县</span> · 永乐镇大坝村3组',
+    'region names are Chinese, marked as such',
+  );
   t.strictSame(
     stagesShown(page).filter((stage, i, all) => all.indexOf(stage) === i),
     ['Farm', 'Slaughter', 'Cutting', 'Processing', 'Cold chain'],
   );
   t.match(page, /Third-party test · <span class="pass">Pass<\/span>/);
   t.match(page, 'Animal quarantine certificate');
-  t.match(page, 'Scanned 3 times, first on 2026-11-20 10:15');
+  t.match(textOf(page), 'Scanned 3 times, first on 2026-11-20 10:15');
   t.match(page, '<title id="lineage-title">Trace chain</title>');
   t.match(page, '>中文</a>');
   t.notMatch(page, /合格|此码|原料产地|请勿食用/, 'no Chinese labels, only Chinese data');
@@ -210,11 +235,11 @@ t.test('packs of one lot share its rendered sections but each shows its own code
   );
   const english = String(consumerPage(lot, demoPack(), { ...OPTIONS, lang: 'en' }));
   t.match(first, 'value="K7QM2XR9P4D"');
-  t.match(first, '此码已被扫描 1 次，首次扫描于 2026-11-20 10:15');
+  t.match(textOf(first), '此码已被扫描 1 次，首次扫描于 2026-11-20 10:15');
   t.notMatch(first, 'alert warn');
   t.match(copied, 'value="M3TW8KQ2R5X"');
   t.notMatch(copied, 'K7QM2XR9P4D');
-  t.match(copied, '此码已被扫描 40 次，首次扫描于 2026-11-01 08:00');
+  t.match(textOf(copied), '此码已被扫描 40 次，首次扫描于 2026-11-01 08:00');
   t.match(copied, '此码疑似被仿冒');
   t.match(english, 'From farm to shop', 'each language renders its own sections');
   t.notMatch(english, '原料产地');
@@ -233,4 +258,143 @@ t.test('notGenuinePage warns in both languages', async (t) => {
   t.match(en, 'This code is not registered — it may not be genuine');
   t.match(en, 'report it to market regulators');
   t.match(en, 'href="?lang=zh-CN"');
+});
+
+t.test('the verdict comes first: a genuine code says so, with its scans in China time', async (t) => {
+  const pack = { ...demoPack(), scans: { count: 2, firstScannedAt: new Date('2026-11-19T17:30:00.000Z') } };
+  const page = render({ lot: demoLot(), pack });
+  const verdict = verdictOf(page);
+  t.match(verdict, /^<div class="verdict" role="status"><p class="verdict-title">正品 · 已登记<\/p>/, 'first after the header');
+  t.equal(textOf(verdict), `正品 · 已登记 此码已被扫描 2 次，首次扫描于 2026-11-20 01:30 ${TEXT['zh-CN'].scansHint}`, 'the day in China');
+  t.match(verdict, '<span class="nowrap">2026-11-20 01:30</span>', 'the date and time are not broken across lines');
+  t.ok(page.indexOf('正品 · 已登记') < page.indexOf('<h1>'), 'before the product');
+  t.equal(page.split('此码已被扫描').length, 2, 'the scan count is said once, at the top');
+  t.notMatch(page, 'class="card"', 'no untitled card further down');
+  t.notMatch(page, 'role="alert"');
+
+  const english = render({ lot: demoLot(), pack }, { ...OPTIONS, lang: 'en' });
+  t.match(textOf(verdictOf(english)), /^Genuine · registered Scanned 2 times, first on 2026-11-20 01:30 /);
+
+  const lotOnly = render({ lot: demoLot(), pack: { code: 'BLPK8Q3M2N7X', scans: { count: 0, firstScannedAt: null }, flagged: false } });
+  t.equal(textOf(verdictOf(lotOnly)), '正品 · 已登记', 'a lot reached by its GS1 link has no scans to show');
+});
+
+t.test('a lot out of circulation shows its own banner only, never a counterfeit warning', async (t) => {
+  const flagged = { ...demoPack(), flagged: true };
+  for (const lang of ['zh-CN', 'en'] as const) {
+    const text = TEXT[lang];
+    for (const warning of ['recalled', 'held', 'destroyed'] as const) {
+      const page = render({ lot: { ...demoLot(), warnings: [warning] }, pack: flagged }, { ...OPTIONS, lang });
+      const verdict = verdictOf(page);
+      t.match(
+        verdict,
+        `<div class="alert stop" role="alert">${text.banners[warning]}<p>${text.bannerHint}</p></div>`,
+        `${lang} ${warning}: its banner first`,
+      );
+      t.equal(verdict.match(/class="alert/g)?.length, 1, `${lang} ${warning}: one banner`);
+      t.notMatch(page, text.counterfeit, `${lang} ${warning}: not called counterfeit`);
+      t.notMatch(page, 'alert warn');
+      t.notMatch(page, text.genuine, `${lang} ${warning}: not called genuine either`);
+      t.notMatch(page, ' selected>', 'the complaint form suggests no counterfeit');
+      t.match(verdict, '<p class="muted scans">', 'the scan count stays, as a plain line');
+    }
+  }
+  const banners = (warnings: Warning[], pack = flagged) =>
+    [
+      ...verdictOf(render({ lot: { ...demoLot(), warnings: warnings as LotSummary['warnings'] }, pack })).matchAll(
+        /<div class="alert (\w+)" role="alert">([^<]+)/g,
+      ),
+    ].map((match) => `${match[1]}:${match[2]}`);
+  const zh = TEXT['zh-CN'];
+  t.strictSame(banners(['held', 'expired']), [`stop:${zh.banners.held}`, `stop:${zh.banners.expired}`], 'each warning its own banner');
+  t.strictSame(
+    banners(['expired']),
+    [`stop:${zh.banners.expired}`, `warn:${zh.counterfeit}`],
+    'an expired pack is still sold, so a copied code is still said to be one',
+  );
+  t.strictSame(banners(['expired'], demoPack()), [`stop:${zh.banners.expired}`]);
+});
+
+t.test('a copied code of a lot in circulation: the counterfeit warning, with the scans, in place of the genuine header', async (t) => {
+  const page = render({ lot: demoLot(), pack: { ...demoPack(), flagged: true } });
+  const verdict = verdictOf(page);
+  t.match(verdict, /^<div class="alert warn" role="alert">此码疑似被仿冒/);
+  t.match(textOf(verdict), '此码已被扫描 3 次，首次扫描于 2026-11-20 10:15');
+  t.notMatch(page, '正品 · 已登记');
+});
+
+t.test('each test names what it tested and the value found', async (t) => {
+  const page = render(demo());
+  const tests = sectionOf(page, '检测报告');
+  const lines = [...tests.matchAll(/<ul class="test-items">(.*?)<\/ul>/g)].map((match) =>
+    [...match[1].matchAll(/<li>(.*?)<\/li>/g)].map((item) => textOf(item[1])),
+  );
+  t.strictSame(lines, [
+    ['盐酸克伦特罗（瘦肉精） 阴性', '莱克多巴胺 阴性'],
+    ['感官检验 色泽鲜红、无异味', '中心温度 3.2 ℃ (≤ 7℃)'],
+    ['亚硝酸盐（以NaNO2计） 8.6 mg/kg (≤ 30)', '过氧化值（以脂肪计） 0.21 g/100g (≤ 0.5)', '苯并[a]芘 1.2 μg/kg (≤ 5.0)'],
+  ]);
+  t.equal(tests.match(/快速检测/g)?.length, 1, 'a test listed once');
+
+  const failed = demo();
+  failed.lot.tests[2].result = 'fail';
+  failed.lot.tests[2].items = [
+    { name: '亚硝酸盐（以NaNO2计）', value: 45, unit: 'mg/kg', limit: '≤30', result: 'fail' },
+    { name: '菌落总数', value: null, unit: null, limit: null, result: 'fail' },
+    { name: '瘦肉精', value: null, unit: null, limit: null, result: 'pass' },
+  ];
+  const failedTests = sectionOf(render(failed), '检测报告');
+  t.match(
+    failedTests,
+    '<li>亚硝酸盐（以NaNO2计） <strong>45 mg/kg</strong> <span class="muted">(≤ 30)</span> <span class="fail">不合格</span></li>',
+  );
+  t.match(failedTests, '<li>菌落总数 <span class="fail">不合格</span></li>', 'an item without a value shows its result');
+  t.match(failedTests, '<li>瘦肉精 <span class="pass">合格</span></li>');
+
+  const english = sectionOf(render(demo(), { ...OPTIONS, lang: 'en' }), 'Test reports');
+  t.match(textOf(english), 'Rapid test · Pass 盐酸克伦特罗（瘦肉精） 阴性 莱克多巴胺 阴性');
+});
+
+t.test('an address is not preceded by the region it already names', async (t) => {
+  const page = render(demo());
+  const producer = sectionOf(page, '生产企业');
+  t.equal(textOf(producer.slice(producer.indexOf('<span class="muted">'))), '重庆市奉节县夔门街道食品工业园12号');
+  t.equal(sectionOf(page, '原料产地').match(/重庆市奉节县/g)?.length, 2, 'once per farm');
+  t.notMatch(page, '重庆市奉节县 · 重庆市奉节县');
+
+  const other = demo();
+  other.lot.producer = { ...other.lot.producer!, address: '夔门街道食品工业园12号' };
+  other.lot.origins[0] = { ...other.lot.origins[0], address: null };
+  other.lot.origins[1] = { ...other.lot.origins[1], regionCode: '500103' };
+  const otherPage = render(other);
+  t.match(sectionOf(otherPage, '生产企业'), '重庆市奉节县 · 夔门街道食品工业园12号', 'a short address follows its region');
+  const origins = sectionOf(otherPage, '原料产地');
+  t.match(origins, '<span class="muted">重庆市奉节县 · 已登记耳标 6 个</span>', 'no address: the region alone');
+  t.match(origins, '重庆市渝中区 · 重庆市奉节县草堂镇石马村5组', 'an address in another region keeps the region');
+});
+
+t.test('every page carries its icon inline, so no /favicon.ico is asked for', async (t) => {
+  const svg = decodeURIComponent(FAVICON_HREF.replace(/^data:image\/svg\+xml,/, ''));
+  t.match(svg, /^<svg xmlns="http:\/\/www\.w3\.org\/2000\/svg"[^>]*>.*<\/svg>$/);
+  t.notMatch(FAVICON_HREF, /["'<>\s]/, 'safe inside an attribute');
+  for (const page of [render(demo()), render(demo(), { ...OPTIONS, lang: 'en' }), notGenuinePage('ZZZZ1', 'zh-CN')]) {
+    const head = page.slice(0, page.indexOf('</head>'));
+    t.equal(head.match(/<link rel="icon"[^>]*>/g)?.join(), `<link rel="icon" type="image/svg+xml" href="${FAVICON_HREF}">`);
+  }
+});
+
+t.test("a lot's parts are rendered once per lot summary and language; a scan renders only its pack's lines", async (t) => {
+  const lot = demoLot();
+  const before = render({ lot, pack: demoPack() });
+  // changing the summary object behind the cache's back shows what is cached and what is not
+  lot.product = { ...lot.product!, name: 'CHANGED' };
+  const after = render({ lot, pack: { ...demoPack(), code: 'M3TW8KQ2R5X', scans: { count: 9, firstScannedAt: null } } });
+  t.notMatch(after, 'CHANGED', 'the sections come from the cache');
+  t.equal(
+    after.slice(after.indexOf('<section>'), after.indexOf('<section id="complaint">')),
+    before.slice(before.indexOf('<section>'), before.indexOf('<section id="complaint">')),
+  );
+  t.match(after, 'value="M3TW8KQ2R5X"', 'the pack is its own');
+  t.match(after, '此码已被扫描 9 次');
+  t.match(render({ lot, pack: demoPack() }, { ...OPTIONS, lang: 'en' }), 'CHANGED', 'another language renders afresh');
 });

@@ -1,5 +1,6 @@
 import t from 'tap';
-import { type ConsumerSummary, consumerSummaryJson } from '../../src/resolver/summary.js';
+import { type ConsumerSummary, consumerSummaryJson, type LotSummary, lotSummary, type PackFacts } from '../../src/resolver/summary.js';
+import type { Trace } from '../../src/trace/schemas.js';
 import { demoLot, demoPack } from '../fixtures/demo-summary.js';
 
 const parse = (json: Buffer): ConsumerSummary => JSON.parse(json.toString('utf8'));
@@ -32,7 +33,8 @@ t.test('consumerSummaryJson: each pack of a lot gets its own scans and counterfe
   t.strictSame(fresh.warnings, ['recalled']);
   t.equal(copied.code, 'K7QM2XR9P4D');
   t.strictSame(copied.scans, { count: 41, firstScannedAt: '2026-11-01T00:00:00.000Z' });
-  t.strictSame(copied.warnings, ['recalled', 'counterfeit_suspected']);
+  t.strictSame(copied.warnings, ['recalled'], 'a recalled lot is never also called counterfeit');
+  t.strictSame(parse(consumerSummaryJson(demoLot(), { ...demoPack(), flagged: true })).warnings, ['counterfeit_suspected']);
   t.strictSame(lot.warnings, ['recalled'], 'the shared lot summary is not changed by a pack');
   t.strictSame(parse(consumerSummaryJson(lot, demoPack())).warnings, ['recalled'], 'nor is the next pack');
   t.equal(fresh.product?.name, '奉上好品·奉节腊肉 500g');
@@ -43,4 +45,132 @@ t.test('consumerSummaryJson: codes are JSON-escaped', async (t) => {
   const hostile = parse(consumerSummaryJson(demoLot(), { ...demoPack(), code: '"},"genuine":false,"x":"' }));
   t.equal(hostile.code, '"},"genuine":false,"x":"');
   t.equal(hostile.genuine, true);
+});
+
+t.test('consumerSummaryJson: a flagged code is called counterfeit only while its lot is in circulation', async (t) => {
+  const flagged: PackFacts = { ...demoPack(), flagged: true };
+  const warningsOf = (warnings: LotSummary['warnings'], pack = flagged) =>
+    parse(consumerSummaryJson({ ...demoLot(), warnings }, pack)).warnings;
+  t.strictSame(warningsOf([]), ['counterfeit_suspected']);
+  t.strictSame(warningsOf(['recalled']), ['recalled']);
+  t.strictSame(warningsOf(['held']), ['held']);
+  t.strictSame(warningsOf(['destroyed']), ['destroyed']);
+  t.strictSame(warningsOf(['held', 'expired']), ['held', 'expired']);
+  t.strictSame(warningsOf(['expired']), ['expired', 'counterfeit_suspected'], 'an expired pack may still be a copy');
+  t.strictSame(warningsOf(['expired'], demoPack()), ['expired'], 'an unflagged code is not');
+});
+
+// A small backward trace: two farm lots, the abattoir's carcass lot made from both, and the pack.
+// The abattoir's rapid test covered both farm lots, so both nodes carry that one inspection.
+const FARM_1 = 'P-FARM-1';
+const FARM_2 = 'P-FARM-2';
+const ABATTOIR = 'P-ABATTOIR';
+const LAB = 'P-LAB';
+const node = (code: string, depth: number, partyCode: string, inspections: Trace['nodes'][number]['inspections'] = []) => ({
+  code,
+  kind: 'lot',
+  depth,
+  redacted: false,
+  partyCode,
+  productCode: null,
+  lotNumber: null,
+  sscc: null,
+  status: 'active',
+  productionDate: null,
+  expiryDate: null,
+  originLocationCode: null,
+  certificates: [],
+  earTags: [],
+  inspections,
+  quantity: null,
+  unit: null,
+  holders: null,
+});
+const inspection = (eventId: string, time: string, kind: string, extra: { labPartyCode?: string; declaredInError?: boolean } = {}) => ({
+  eventId,
+  eventTime: new Date(time),
+  kind,
+  labPartyCode: extra.labPartyCode ?? null,
+  result: 'pass',
+  reportNumber: null,
+  declaredInError: extra.declaredInError ?? false,
+});
+const inspectEvent = (id: string, time: string, partyCode: string, lotCodes: string[], details: Record<string, unknown>) => ({
+  id,
+  type: 'inspect' as const,
+  eventTime: new Date(time),
+  eventTimeZoneOffset: '+08:00',
+  recordTime: new Date(time),
+  partyCode,
+  bizStep: 'inspecting',
+  disposition: null,
+  readPoint: null,
+  bizLocation: null,
+  referenceDocuments: [],
+  lots: lotCodes.map((lotCode) => ({ lotCode, role: 'subject' as const, quantity: null })),
+  details,
+  correctsEventId: null,
+  declaredInErrorBy: null,
+});
+const RAPID = {
+  kind: 'rapid',
+  result: 'pass',
+  items: [
+    { name: '盐酸克伦特罗（瘦肉精）', value: '阴性', result: 'pass' },
+    { name: '莱克多巴胺', value: '阴性', result: 'pass' },
+  ],
+};
+const LAB_TEST = {
+  kind: 'third_party',
+  labPartyCode: LAB,
+  result: 'pass',
+  items: [{ name: '亚硝酸盐（以NaNO2计）', value: 8.6, unit: 'mg/kg', limit: '≤30', result: 'pass' }, { name: 'not an item' }],
+};
+const party = (code: string, kind: string) => ({ code, name: `${kind} ${code}`, kind, regionCode: '500236', address: null, contact: null });
+
+function chain(): Trace {
+  const rapid = inspection('E-RAPID', '2026-10-12T23:40:00.000Z', 'rapid');
+  return {
+    query: { identifier: 'L-PACK', lotCodes: ['L-PACK'], direction: 'backward', depth: 30, include: 'events' },
+    summary: { nodes: 4, earTags: [], farms: [FARM_1, FARM_2], currentHolders: [] },
+    nodes: [
+      node('L-PACK', 0, ABATTOIR, [
+        inspection('E-LAB', '2026-10-30T07:00:00.000Z', 'third_party', { labPartyCode: LAB }),
+        inspection('E-WRONG', '2026-10-29T07:00:00.000Z', 'self', { declaredInError: true }),
+        inspection('E-ELSEWHERE', '2026-10-20T07:00:00.000Z', 'sampling'),
+      ]),
+      node('L-CARCASS', 1, ABATTOIR),
+      node('L-FARM-1', 2, FARM_1, [rapid]),
+      node('L-FARM-2', 2, FARM_2, [rapid]),
+    ],
+    edges: [],
+    events: [
+      inspectEvent('E-RAPID', '2026-10-12T23:40:00.000Z', ABATTOIR, ['L-FARM-1', 'L-FARM-2'], { inspection: RAPID }),
+      inspectEvent('E-LAB', '2026-10-30T07:00:00.000Z', LAB, ['L-PACK'], { inspection: LAB_TEST }),
+    ],
+    parties: [party(FARM_1, 'farm'), party(FARM_2, 'farm'), party(ABATTOIR, 'slaughterhouse'), party(LAB, 'lab')],
+    products: [],
+    locations: [],
+  };
+}
+
+t.test('lotSummary: each inspection once, however many lots of the chain it covered, with what it tested', async (t) => {
+  const { tests } = lotSummary({ lotCode: 'L-PACK', trace: chain(), today: '2026-11-20' });
+  t.strictSame(
+    tests.map((test) => test.kind),
+    ['rapid', 'sampling', 'third_party'],
+    'the rapid test of two farm lots once; one declared in error left out; in time order',
+  );
+  const [rapid, sampling, lab] = tests;
+  t.strictSame(rapid.items, [
+    { name: '盐酸克伦特罗（瘦肉精）', value: '阴性', unit: null, limit: null, result: 'pass' },
+    { name: '莱克多巴胺', value: '阴性', unit: null, limit: null, result: 'pass' },
+  ]);
+  t.strictSame(
+    lab.items,
+    [{ name: '亚硝酸盐（以NaNO2计）', value: 8.6, unit: 'mg/kg', limit: '≤30', result: 'pass' }],
+    'malformed items left out',
+  );
+  t.equal(lab.lab, `lab ${LAB}`);
+  t.strictSame(sampling.items, [], 'an inspection whose event the trace lacks has no items');
 });

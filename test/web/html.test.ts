@@ -1,5 +1,5 @@
 import t from 'tap';
-import { escapeXml, Html, html, LAYOUT_END, languageSwitch, layout, list, shanghaiTime } from '../../src/web/html.js';
+import { escapeXml, FAVICON_HREF, Html, html, LAYOUT_END, languageSwitch, layout, list, shanghaiTime } from '../../src/web/html.js';
 import { TEXT } from '../../src/web/i18n/index.js';
 
 t.test('escapeXml escapes the five markup characters and nothing else', async (t) => {
@@ -57,7 +57,9 @@ t.test('layout wraps a body in a complete page in the given language', async (t)
   t.match(page, /<style>[^<]*body\{[^<]*<\/style>/, 'the CSS is inline');
   t.match(page, '<header><span>县域食品溯源 · 正品查询</span><a href="/p?lang=en" hreflang="en" lang="en">English</a></header>');
   t.ok(page.endsWith(`<section>正文</section>${LAYOUT_END}`), 'the body comes last, then the end');
-  t.notMatch(page, /<script|<link|src="http/, 'no scripts or external assets');
+  t.notMatch(page, /<script|<link(?! rel="icon" type="image\/svg\+xml" href="data:)|src="http/, 'no scripts or external assets');
+  t.match(page, `<link rel="icon" type="image/svg+xml" href="${FAVICON_HREF}">`, 'an inline icon, so no /favicon.ico is asked for');
+  t.match(FAVICON_HREF, /^data:image\/svg\+xml,%3Csvg[^"'<>\s]*%3C%2Fsvg%3E$/, 'a whole SVG, percent-encoded');
 
   const en = layout('en', 'Title', null, html``);
   t.match(en, '<html lang="en">');

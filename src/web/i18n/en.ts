@@ -5,6 +5,7 @@ export const EN: typeof ZH = {
   title: 'Product traceability',
   otherLang: '中文',
   site: 'County food traceability · Genuine check',
+  genuine: 'Genuine · registered',
   banners: { recalled: 'Recalled — do not eat', held: 'Failed test — held', expired: 'Expired', destroyed: 'Destroyed — do not eat' },
   bannerHint: 'Stop eating it, return it to the shop, or call the 12315 consumer hotline.',
   counterfeit:
@@ -56,6 +57,7 @@ export const EN: typeof ZH = {
   withinLimits: 'Normal',
   outOfLimits: 'Out of range',
   lineage: 'Trace chain',
+  lineageThisLot: 'This product',
   scans: (count: number, first: string | null) => `Scanned ${count} ${count === 1 ? 'time' : 'times'}${first ? `, first on ${first}` : ''}`,
   scansHint: 'If this is your first scan but it shows several, the code may have been copied.',
   none: 'None recorded',

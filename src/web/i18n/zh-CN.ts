@@ -3,6 +3,8 @@ export const ZH = {
   title: '产品溯源信息',
   otherLang: 'English',
   site: '县域食品溯源 · 正品查询',
+  // The verdict at the top of the page for a registered code whose lot is in circulation.
+  genuine: '正品 · 已登记',
   // One per lot warning; like `stages`, indexed with the resolver's own union, so a missing entry fails the typecheck.
   banners: { recalled: '已召回 — 请勿食用', held: '检测不合格 — 已暂扣', expired: '已过保质期', destroyed: '已销毁 — 请勿食用' },
   bannerHint: '请停止食用，联系购买商家退换，或拨打 12315 投诉举报。',
@@ -54,6 +56,7 @@ export const ZH = {
   withinLimits: '正常',
   outOfLimits: '异常',
   lineage: '溯源链',
+  lineageThisLot: '本品',
   scans: (count: number, first: string | null) => `此码已被扫描 ${count} 次${first ? `，首次扫描于 ${first}` : ''}`,
   scansHint: '如果您是第一次扫描，但显示已被多次扫描，请留意是否为仿冒产品。',
   none: '暂无记录',
