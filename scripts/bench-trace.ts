@@ -626,7 +626,10 @@ async function diagnose(database: Database, services: ReturnType<typeof createSe
     databaseMs.push(sent.statements.reduce((sum, statement) => sum + statement.ms, 0));
   }
   log(
-    `  full trace: ${(statements / codes.length).toFixed(1)} statements, database p50 ${percentile(databaseMs.sort((a, b) => a - b), 50).toFixed(1)} ms; mean events per trace ${formatNumber(Math.round(events / codes.length))}`,
+    `  full trace: ${(statements / codes.length).toFixed(1)} statements, database p50 ${percentile(
+      databaseMs.sort((a, b) => a - b),
+      50,
+    ).toFixed(1)} ms; mean events per trace ${formatNumber(Math.round(events / codes.length))}`,
   );
   if (EXPLAIN) {
     const repos = createRepositories(database);
