@@ -32,9 +32,7 @@
 
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { Session } from 'node:inspector/promises';
 import { createRequire } from 'node:module';
-import { createServer } from 'node:net';
 import { cpus, loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -51,6 +49,7 @@ import type { PendingScan } from '../src/scans/buffer.js';
 import { parseFlags } from './lib/args.js';
 import { explain, type Scratch, statementsOf, withScratchDatabase } from './lib/database.js';
 import { formatMs, formatNumber, formatRate } from './lib/report.js';
+import { freePort, profiled } from './lib/server.js';
 
 const flags = parseFlags({
   codes: 1_000_000,
@@ -168,17 +167,6 @@ const scanOf = (code: string, lotCode: string, partyCode: string | null): Pendin
   userAgent: 'bench',
 });
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
-
 // ---------------------------------------------------------------------------------------
 // load generator: autocannon in a child process (its own event loop and CPU time)
 
@@ -213,55 +201,6 @@ function cannon(baseUrl: string, target: Target, codes: string[], duration: numb
     child.once('exit', (code) => settled || reject(new Error(`autocannon client exited with ${code}`)));
     child.send({ url: baseUrl, prefix: target.prefix, headers: target.headers, codes, start: cursor, connections: CONNECTIONS, duration });
   });
-}
-
-// ---------------------------------------------------------------------------------------
-// CPU profile of this process (the server) while a target is under load
-
-type ProfileNode = { id: number; callFrame: { functionName: string; url: string; lineNumber: number }; hitCount?: number };
-
-async function profiled<T>(work: () => Promise<T>): Promise<{ value: T; report: string[] }> {
-  const session = new Session();
-  session.connect();
-  await session.post('Profiler.enable');
-  await session.post('Profiler.setSamplingInterval', { interval: 250 });
-  await session.post('Profiler.start');
-  const value = await work();
-  const { profile } = (await session.post('Profiler.stop')) as unknown as { profile: { nodes: ProfileNode[] } };
-  session.disconnect();
-  const total = profile.nodes.reduce((sum, node) => sum + (node.hitCount ?? 0), 0) || 1;
-  const where = (url: string) => {
-    const path = url.replace(/^file:\/\//, '');
-    const pkg = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(path)?.[1];
-    if (pkg) return pkg;
-    const local = /\/(src|seeds|scripts)\/(.+)$/.exec(path);
-    return local ? `${local[1]}/${local[2]}` : path.startsWith('node:') ? path : path ? 'node internals' : '(native)';
-  };
-  const byArea = new Map<string, number>();
-  const byFrame = new Map<string, number>();
-  for (const node of profile.nodes) {
-    const hits = node.hitCount ?? 0;
-    if (!hits) continue;
-    const { functionName, url, lineNumber } = node.callFrame;
-    const area = functionName.startsWith('(') ? functionName : where(url);
-    byArea.set(area, (byArea.get(area) ?? 0) + hits);
-    const frame = functionName.startsWith('(') ? functionName : `${functionName || '(anonymous)'} ${where(url)}:${lineNumber + 1}`;
-    byFrame.set(frame, (byFrame.get(frame) ?? 0) + hits);
-  }
-  const top = (map: Map<string, number>, n: number) =>
-    [...map.entries()]
-      .sort((a, b) => b[1] - a[1])
-      .slice(0, n)
-      .map(([key, hits]) => `${((hits / total) * 100).toFixed(1).padStart(5)}%  ${key}`);
-  return {
-    value,
-    report: [
-      '  by area:',
-      ...top(byArea, 10).map((l) => `    ${l}`),
-      '  top frames (self time):',
-      ...top(byFrame, 12).map((l) => `    ${l}`),
-    ],
-  };
 }
 
 // ---------------------------------------------------------------------------------------
