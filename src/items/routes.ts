@@ -97,7 +97,7 @@ export const itemRoutes: FastifyPluginAsyncZod<{ service: ItemService }> = async
     {
       schema: {
         tags,
-        summary: `A printable A4 label sheet (${LABELS_PER_SHEET} labels: QR, code, product name)`,
+        summary: `A printable A4 label sheet (${LABELS_PER_SHEET} labels: QR, code, product name, lot number, production date)`,
         security: bearerSecurity,
         params: z.object({ id: z.string() }),
         querystring: z.object({ page: z.coerce.number().int().min(1).default(1) }),
