@@ -34,6 +34,12 @@ const CAPTURE_CONCURRENCY = 2;
 // (a round trip through UTF-8 turns lone surrogates into U+FFFD)
 const storable = (text: string) => Buffer.from(text.replaceAll('\u0000', '\uFFFD'), 'utf8').toString('utf8');
 
+/**
+ * Lets waiting requests and other jobs' statements in before the next transaction. PGlite answers
+ * in microtasks, so without it a job would hold the event loop (and the database) to its end.
+ */
+const turn = () => new Promise<void>((resolve) => setImmediate(resolve));
+
 export function createEpcisService(deps: {
   transaction: <T>(work: (tx: Db) => Promise<T>) => Promise<T>;
   capture: CaptureDeps;
@@ -82,6 +88,7 @@ export function createEpcisService(deps: {
       await deps.epcis.updateCapture(job.id, { status: 'running' });
       if (job.errorBehaviour === 'rollback') {
         try {
+          await turn();
           await deps.transaction(async (tx) => {
             const outcomes = await captureEvents(tx, deps.capture, { ...input, events, onError: 'rollback' });
             const counts = tally(outcomes);
@@ -105,6 +112,7 @@ export function createEpcisService(deps: {
       let counts = { captured: job.captured, duplicates: job.duplicates, eventIds: job.eventIds, errors: job.errors };
       for (let start = job.processed; start < events.length; start += PROCEED_CHUNK) {
         const chunk = events.slice(start, start + PROCEED_CHUNK);
+        await turn();
         counts = await deps.transaction(async (tx) => {
           const outcomes = await captureEvents(tx, deps.capture, { ...input, events: chunk, onError: 'proceed' });
           const next = tally(outcomes, start, counts);

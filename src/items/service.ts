@@ -12,6 +12,12 @@ import type { CodeJobRow, ItemsRepository } from './repository.js';
 export const MAX_CODES_PER_JOB = 1_000_000;
 const BATCH = 10_000;
 
+/**
+ * Lets waiting requests and other jobs' statements in between batches. PGlite answers in
+ * microtasks, so without it a job would hold the event loop (and the database) to its end.
+ */
+const turn = () => new Promise<void>((resolve) => setImmediate(resolve));
+
 export type CodeJob = Pick<CodeJobRow, 'id' | 'lotCode' | 'partyCode' | 'total' | 'done' | 'status' | 'error' | 'createdAt' | 'finishedAt'>;
 export type IssuedCode = { code: string; url: string; digitalLink: string | null };
 
@@ -44,6 +50,7 @@ export function createItemService(deps: {
       await deps.items.updateJob(job.id, { status: 'running', done: 0 });
       let done = 0;
       while (done < job.total) {
+        await turn();
         const wanted = Math.min(BATCH, job.total - done);
         const batch = new Set<string>();
         while (batch.size < wanted) batch.add(newItemCode());

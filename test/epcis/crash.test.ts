@@ -1,0 +1,324 @@
+// A real crash: the service runs as its own process, is killed with SIGKILL while capture and
+// code issuance jobs run, and is started again on the same data (the PGlite directory, whose
+// stale lock the new process takes over, or a PostgreSQL database when DATABASE_URL is set).
+// Every job must then end, and what is stored must agree with what the jobs report.
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { customAlphabet } from 'nanoid';
+import pg from 'pg';
+import t, { type Test } from 'tap';
+import { createPostgresDatabase } from '../database.js';
+import { usingPostgres } from '../helper.js';
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+const ADMIN_KEY = 'crash-test-admin-key-000000000000';
+/**
+ * The rollback document is stored in one transaction that lasts seconds, so the kill lands inside
+ * it. (Not the 10,000-event capture limit: checking that many events in one batch takes the event
+ * writer over ten seconds on a small machine, and the restarted service runs the job again.)
+ */
+const ROLLBACK_EVENTS = 3_000;
+/**
+ * The proceed document commits in chunks of 1,000 events. It is posted before the code jobs: on
+ * PGlite a running job does a unit of work (a chunk, a batch of codes) per turn of the event loop,
+ * and a large upload takes many turns, a small request one or two.
+ */
+const PROCEED_EVENTS = 6_000;
+/** Code issuance runs in batches of 10,000 codes. */
+const FIRST_CODES = 60_000;
+const SECOND_CODES = 5;
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const suffix = customAlphabet('abcdefghijklmnopqrstuvwxyz0123456789', 10);
+
+type Service = { base: string; output: () => string; kill: () => Promise<void> };
+const children = new Set<ChildProcess>();
+// a test process that exits or is stopped (the runner's timeout) takes its services with it
+const stopChildren = () => {
+  for (const child of children) child.kill('SIGKILL');
+};
+process.on('exit', stopChildren);
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    stopChildren();
+    process.kill(process.pid, signal);
+  });
+}
+
+type Storage = {
+  env: Record<string, string>;
+  /** PostgreSQL only: whether a transaction of the service has been open for a while. */
+  transactionOpen?: () => Promise<boolean>;
+};
+
+/** Where the service keeps its data: a fresh PGlite directory, or a fresh PostgreSQL database. */
+async function storage(t: Test): Promise<Storage> {
+  if (usingPostgres()) {
+    const name = `trace_crash_${suffix()}`;
+    const database = await createPostgresDatabase(name);
+    const observer = new pg.Client({ connectionString: database.url });
+    await observer.connect();
+    t.teardown(async () => {
+      await observer.end();
+      await database.drop();
+    });
+    const transactionOpen = async () => {
+      const { rows } = await observer.query(
+        `select count(*)::int as open from pg_stat_activity
+          where datname = $1 and pid <> pg_backend_pid() and xact_start < now() - interval '200 milliseconds'`,
+        [name],
+      );
+      return rows[0].open > 0;
+    };
+    return { env: { DATABASE_URL: database.url }, transactionOpen };
+  }
+  const dir = mkdtempSync(join(tmpdir(), 'county-trace-crash-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  return { env: { DATA_DIR: dir } };
+}
+
+/** Starts `node src/server.ts` and waits until it listens and its /health answers. */
+async function start(t: Test, data: Storage): Promise<Service> {
+  const env: NodeJS.ProcessEnv = { ...process.env };
+  // the child is the service alone: no coverage or test-runner hooks of this process
+  delete env.NODE_OPTIONS;
+  delete env.NODE_V8_COVERAGE;
+  delete env.DATABASE_URL;
+  Object.assign(env, { PORT: '0', HOST: '127.0.0.1', ADMIN_API_KEY: ADMIN_KEY, SEED_DEMO: 'false', LOG_LEVEL: 'warn', ...data.env });
+  const child = spawn(process.execPath, ['--import=tsx', 'src/server.ts'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  children.add(child);
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  t.teardown(async () => {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    await exited;
+    children.delete(child);
+  });
+  let output = '';
+  child.stdout.on('data', (data) => (output += data));
+  child.stderr.on('data', (data) => (output += data));
+  const kill = async () => {
+    child.kill('SIGKILL');
+    await exited;
+  };
+  const deadline = Date.now() + 90_000;
+  for (;;) {
+    const port = /service ready on http:\/\/127\.0\.0\.1:(\d+)/.exec(output)?.[1];
+    if (port) {
+      const base = `http://127.0.0.1:${port}`;
+      const healthy = await fetch(`${base}/health`).then(
+        (response) => response.ok,
+        () => false,
+      );
+      if (healthy) return { base, output: () => output, kill };
+    }
+    if (child.exitCode !== null || Date.now() > deadline) {
+      await kill();
+      throw new Error(`the service did not start:\n${output}`);
+    }
+    await sleep(50);
+  }
+}
+
+type Options = { headers?: Record<string, string>; timeoutMs?: number };
+type Call = ((method: 'GET' | 'POST', url: string, body?: unknown, options?: Options) => Promise<any>) & {
+  /** The response's Link header too (EPCIS query paging). */
+  paged: (url: string) => Promise<{ body: any; link: string | null }>;
+};
+
+/** JSON over HTTP with one key, to whichever process serves now. */
+function client(service: () => Service, key: string): Call {
+  const send = async (method: 'GET' | 'POST', url: string, body?: unknown, options: Options = {}) => {
+    const response = await fetch(`${service().base}${url}`, {
+      method,
+      headers: { authorization: `Bearer ${key}`, ...(body ? { 'content-type': 'application/json' } : {}), ...options.headers },
+      body: body === undefined ? undefined : JSON.stringify(body),
+      signal: AbortSignal.timeout(options.timeoutMs ?? 60_000),
+    });
+    const text = await response.text();
+    if (!response.ok) throw new Error(`${method} ${url}: ${response.status} ${text.slice(0, 500)}`);
+    const parsed = (response.headers.get('content-type') ?? '').includes('json') ? JSON.parse(text) : text;
+    return { body: parsed, link: response.headers.get('link') };
+  };
+  const call = (async (method, url, body, options) => (await send(method, url, body, options)).body) as Call;
+  call.paged = (url) => send('GET', url);
+  return call;
+}
+
+const documentOf = (tag: string, count: number) => ({
+  '@context': ['https://ref.gs1.org/standards/epcis/epcis-context.jsonld'],
+  type: 'EPCISDocument',
+  schemaVersion: '2.0',
+  creationDate: '2026-03-10T00:00:00Z',
+  epcisBody: {
+    eventList: Array.from({ length: count }, (_, index) => ({
+      type: 'ObjectEvent',
+      eventTime: '2026-03-01T08:00:00+08:00',
+      eventTimeZoneOffset: '+08:00',
+      action: 'ADD',
+      bizStep: 'commissioning',
+      epcList: [`https://id.gs1.org/01/06901234000032/21/${tag}${index}`],
+    })),
+  },
+});
+
+/** A party's stored events, counted page by page through the EPCIS query interface. */
+async function storedEvents(call: Call): Promise<number> {
+  let count = 0;
+  let url: string | undefined = '/epcis/events?perPage=1000';
+  while (url) {
+    const { body, link } = await call.paged(url);
+    count += body.epcisBody.queryResults.resultsBody.eventList.length;
+    const token = link && /nextPageToken=([^&>]+)/.exec(link)?.[1];
+    url = token ? `/epcis/events?perPage=1000&nextPageToken=${token}` : undefined;
+  }
+  return count;
+}
+
+async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 60_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await sleep(25);
+  }
+}
+
+/** The service's own log lines (pino JSON) since it started. */
+function logOf(service: Service): Record<string, unknown>[] {
+  return service
+    .output()
+    .split('\n')
+    .flatMap((line) => {
+      try {
+        const entry = JSON.parse(line);
+        return typeof entry === 'object' && entry ? [entry] : [];
+      } catch {
+        return [];
+      }
+    });
+}
+
+const resumedJobs = (service: Service) => logOf(service).find((entry) => entry.msg === 'jobs left unfinished by the last stop run again');
+
+t.test('killed with SIGKILL while jobs run, the restarted service ends every job as what it stored says', async (t) => {
+  const data = await storage(t);
+  // each process is stopped when the whole test ends, not when the step that started it does
+  const parent = t;
+  let service = await start(parent, data);
+  const current = () => service;
+  const admin = client(current, ADMIN_KEY);
+  const operator = async (name: string) => {
+    const party = await admin('POST', '/parties', { kind: 'processor', name, regionCode: '500236' });
+    const { key } = await admin('POST', '/api-keys', { role: 'operator', partyCode: party.code });
+    return { code: party.code as string, call: client(current, key) };
+  };
+  const ended = (call: Call, id: string) =>
+    until(`capture ${id} to end`, async () => {
+      const job = await call('GET', `/epcis/capture/${id}`);
+      return job.running ? undefined : job;
+    });
+
+  await t.test('a rollback capture killed inside its transaction runs again: all of its events or none', async (t) => {
+    const capturer = await operator('rollback capturer');
+    const id = (
+      await capturer.call('POST', '/epcis/capture', documentOf('rollback-', ROLLBACK_EVENTS), {
+        headers: { 'gs1-capture-error-behaviour': 'rollback' },
+      })
+    ).captureID as string;
+    // Killed inside its transaction: while the job checks its events the process answers nothing
+    // (on PGlite the job holds the engine too); on PostgreSQL its open transaction shows.
+    const posted = Date.now();
+    let inside = false;
+    while (!inside) {
+      const job = await capturer
+        .call('GET', `/epcis/capture/${id}`, undefined, { timeoutMs: 500 })
+        .catch((error: Error) => (error.name === 'TimeoutError' ? 'busy' : Promise.reject(error)));
+      inside = job === 'busy' || Boolean(await data.transactionOpen?.());
+      if (!inside && !job.running) throw new Error('the rollback capture finished before the kill: make its document larger');
+      if (Date.now() - posted > 30_000) throw new Error('the rollback capture never seemed to run');
+    }
+    await service.kill();
+    t.pass('killed inside the capture’s transaction');
+
+    service = await start(parent, data);
+    t.match(resumedJobs(service), { codeJobs: 0, captureJobs: 1 }, 'the restarted service found the capture unfinished');
+    const job = await ended(capturer.call, id);
+    const stored = await storedEvents(capturer.call);
+    if (job.success) {
+      t.equal(job.captured, ROLLBACK_EVENTS, 'it ran again and captured every event');
+      t.equal(stored, ROLLBACK_EVENTS, 'all of its events are stored');
+    } else {
+      t.ok(job.errors.length > 0 && job.errors.every((error: { message: string }) => error.message.length > 0), 'it failed, saying why');
+      t.equal(stored, 0, 'none of its events are stored');
+    }
+  });
+
+  await t.test('a proceed capture and two code jobs killed midway finish after the restart', async (t) => {
+    const capturer = await operator('proceed capturer');
+    const printer = await operator('label printer');
+    const product = await printer.call('POST', '/products', { partyCode: printer.code, name: 'pack', category: 'other', unit: 'piece' });
+    const lot = (
+      await printer.call('POST', '/events', {
+        type: 'commission',
+        eventTime: '2026-03-01T08:00:00+08:00',
+        lots: [{ productCode: product.code, quantity: 1000 }],
+      })
+    ).createdLotCodes[0] as string;
+    const proceed = (
+      await capturer.call('POST', '/epcis/capture', documentOf('proceed-', PROCEED_EVENTS), {
+        headers: { 'gs1-capture-error-behaviour': 'proceed' },
+      })
+    ).captureID as string;
+    const firstCodes = (await printer.call('POST', `/lots/${lot}/items`, { count: FIRST_CODES })).id as string;
+    const secondCodes = (await printer.call('POST', `/lots/${lot}/items`, { count: SECOND_CODES })).id as string;
+    // killed as soon as the capture has committed a chunk and the first code job a batch
+    const seen = await until('the capture and the first code job to be midway', async () => {
+      const [capture, first, second] = await Promise.all([
+        capturer.call('GET', `/epcis/capture/${proceed}`),
+        printer.call('GET', `/code-jobs/${firstCodes}`),
+        printer.call('GET', `/code-jobs/${secondCodes}`),
+      ]);
+      return capture.captured > 0 && first.done > 0 ? { capture, first, second } : undefined;
+    });
+    await service.kill();
+    t.ok(seen.capture.running && seen.capture.captured < PROCEED_EVENTS, `killed with ${seen.capture.captured} of its events captured`);
+    t.ok(seen.first.done < FIRST_CODES, `and ${seen.first.done} of the first code job's ${FIRST_CODES} codes issued`);
+    t.equal(seen.second.status, 'queued', 'the second code job waiting behind it');
+
+    service = await start(parent, data);
+    t.match(
+      resumedJobs(service),
+      { codeJobs: 2, captureJobs: 1 },
+      'the restarted service found the capture and both code jobs unfinished (the second never started)',
+    );
+    const job = await ended(capturer.call, proceed);
+    t.equal(job.captured, await storedEvents(capturer.call), 'the capture reports as captured exactly what is stored');
+    t.match(job, { success: true, captured: PROCEED_EVENTS, duplicates: 0, errors: [] }, 'which is its whole document');
+
+    const succeeded = (id: string) =>
+      until(`code job ${id} to succeed`, async () => {
+        const codeJob = await printer.call('GET', `/code-jobs/${id}`);
+        if (codeJob.status === 'failed') throw new Error(`code job ${id} failed: ${codeJob.error}`);
+        return codeJob.status === 'succeeded' ? codeJob : undefined;
+      });
+    const codesOf = async (id: string) =>
+      ((await printer.call('GET', `/code-jobs/${id}/codes.csv`)) as string)
+        .trim()
+        .split('\n')
+        .slice(1)
+        .map((line) => line.split(',')[0]);
+    t.match(await succeeded(firstCodes), { done: FIRST_CODES, total: FIRST_CODES }, 'the interrupted code job ran again');
+    t.equal((await codesOf(firstCodes)).length, FIRST_CODES, 'exactly its codes: none left over from the run cut off');
+    t.match(await succeeded(secondCodes), { done: SECOND_CODES }, 'the code job queued behind it ran after the restart');
+    const codes = await codesOf(secondCodes);
+    t.equal(codes.length, SECOND_CODES);
+    for (const code of codes) {
+      const resolved = await printer.call('GET', `/t/${code}`, undefined, { headers: { accept: 'application/json' } });
+      t.match(JSON.stringify(resolved), lot, `${code} resolves to its lot`);
+    }
+  });
+});

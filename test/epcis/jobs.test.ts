@@ -1,0 +1,195 @@
+// Capture jobs as a party sees them: all or nothing (rollback) or every good event (proceed) when
+// one event breaks a ledger rule, parties taking turns for the job slots, and error texts that
+// are storable and never leak SQL. PGlite, or PostgreSQL when DATABASE_URL is set.
+import { inArray } from 'drizzle-orm';
+import t from 'tap';
+import { epcisCaptures } from '../../src/db/schema.js';
+import { createWorld, expectStatus, type World } from '../fixtures/world.js';
+import type { Client } from '../helper.js';
+
+const CONTEXT = ['https://ref.gs1.org/standards/epcis/epcis-context.jsonld'];
+const doc = (eventList: object[]) => ({
+  '@context': CONTEXT,
+  type: 'EPCISDocument',
+  schemaVersion: '2.0',
+  creationDate: '2026-03-10T00:00:00Z',
+  epcisBody: { eventList },
+});
+const TIME = { eventTime: '2026-03-01T08:00:00+08:00', eventTimeZoneOffset: '+08:00' };
+const pack = (tag: string, serial: number) => `https://id.gs1.org/01/06901234000032/21/${tag}${serial}`;
+const added = (tag: string, serial: number, extra: object = {}) => ({
+  type: 'ObjectEvent',
+  ...TIME,
+  action: 'ADD',
+  bizStep: 'commissioning',
+  epcList: [pack(tag, serial)],
+  ...extra,
+});
+const eventId = (tag: string, index: number) =>
+  `urn:uuid:6c1f1f52-0f0e-4d1e-9c55-${tag}${index.toString(16).padStart(12 - tag.length, '0')}`;
+/** No statement, clause or driver text: what a database error would bring along. */
+const SQL_TEXT = /\b(select|insert|update|delete)\b|\bfrom\s+"?\w+|\bwhere\b|\$\d|failed query|syntax|violates|constraint|encoding/i;
+// biome-ignore lint/suspicious/noControlCharactersInRegex: NUL is what is looked for
+const UNSTORABLE = /\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+async function post(world: World, key: string, body: object, behaviour: 'rollback' | 'proceed') {
+  const reply = await world.app.inject({
+    method: 'POST',
+    url: '/epcis/capture',
+    payload: body,
+    headers: { authorization: `Bearer ${key}`, 'content-type': 'application/ld+json', 'gs1-capture-error-behaviour': behaviour },
+  });
+  if (reply.statusCode !== 202) throw new Error(`capture: ${reply.statusCode} ${reply.body}`);
+  return reply.json().captureID as string;
+}
+
+async function finished(api: Client, id: string) {
+  for (let i = 0; i < 2000; i++) {
+    const job = (await api.get(`/epcis/capture/${id}`)).body;
+    if (!job.running) return job;
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+  throw new Error(`capture job ${id} did not finish`);
+}
+
+/** The eventIDs of a party's stored events, through the EPCIS query interface. */
+async function storedIds(api: Client): Promise<string[]> {
+  const reply = await api.get('/epcis/events?perPage=1000');
+  if (reply.status !== 200) throw new Error(`query: ${reply.status}`);
+  return reply.body.epcisBody.queryResults.resultsBody.eventList.map((event: { eventID: string }) => event.eventID);
+}
+
+t.test('one event breaking a ledger rule: rollback stores nothing of the document, proceed stores every other event', async (t) => {
+  const world = await createWorld(t);
+  const plant = await world.party('processor');
+  const CARCASS = 'https://id.gs1.org/01/06901234000025/10/TZ-0310';
+  const CUTS = 'https://id.gs1.org/01/06901234000049/10/CUT-0310';
+  const events: object[] = Array.from({ length: 100 }, (_, index) => added('doc-', index, { eventID: eventId('a', index) }));
+  // 100 kg of carcass come into being first…
+  events[0] = {
+    type: 'ObjectEvent',
+    eventID: eventId('a', 0),
+    ...TIME,
+    action: 'ADD',
+    bizStep: 'commissioning',
+    quantityList: [{ epcClass: CARCASS, quantity: 100, uom: 'KGM' }],
+  };
+  // …and the 57th event cuts 250 kg of it
+  events[56] = {
+    type: 'TransformationEvent',
+    eventID: eventId('a', 56),
+    ...TIME,
+    bizStep: 'commissioning',
+    inputQuantityList: [{ epcClass: CARCASS, quantity: 250, uom: 'KGM' }],
+    outputQuantityList: [{ epcClass: CUTS, quantity: 240, uom: 'KGM' }],
+  };
+  const document = doc(events);
+  const theRule = new RegExp(`^event 56: only 100 KGM of ([0-9A-Z]+) remain with ${plant.code}; 250 requested$`);
+
+  const rollback = await finished(plant.api, await post(world, plant.key, document, 'rollback'));
+  t.match(rollback, { success: false, running: false, captureErrorBehaviour: 'rollback', total: 100, captured: 0, duplicates: 0 });
+  t.equal(rollback.errors.length, 1, 'one error');
+  t.match(rollback.errors[0], { eventIndex: 56, eventId: eventId('a', 56), pointer: '/epcisBody/eventList/56' });
+  t.match(rollback.errors[0].message, theRule, 'the error names event 56 and the rule it broke');
+  t.same(rollback.eventIDs, []);
+  t.same(await storedIds(plant.api), [], 'nothing of the document is stored');
+  expectStatus(t, await plant.api.get(`/trace/${encodeURIComponent(CARCASS)}`), 404, 'not even the lot its first event made');
+
+  const proceed = await finished(plant.api, await post(world, plant.key, document, 'proceed'));
+  const others = Array.from({ length: 100 }, (_, index) => eventId('a', index)).filter((_, index) => index !== 56);
+  t.match(proceed, { success: false, running: false, captureErrorBehaviour: 'proceed', captured: 99, duplicates: 0 });
+  t.equal(proceed.errors.length, 1, 'the one error');
+  t.match(proceed.errors[0], { eventIndex: 56, eventId: eventId('a', 56), pointer: '/epcisBody/eventList/56' });
+  t.match(proceed.errors[0].message, theRule);
+  t.same([...proceed.eventIDs].sort(), [...others].sort(), 'the job lists the 99 events');
+  t.same((await storedIds(plant.api)).sort(), [...others].sort(), 'exactly those 99 events are stored');
+  const carcassLot = (await plant.api.get(`/trace/${encodeURIComponent(CARCASS)}`)).body.query.lotCodes[0];
+  t.equal(theRule.exec(proceed.errors[0].message)?.[1], carcassLot, 'the lot code in the message is the carcass lot');
+  t.equal((await plant.lot(carcassLot)).quantity, 100, 'of which nothing was taken');
+});
+
+t.test('parties take turns: a one-event capture finishes while a large one is still running', async (t) => {
+  const world = await createWorld(t);
+  const big = await world.party('processor');
+  const small = await world.party('farm');
+  const large = await post(world, big.key, doc(Array.from({ length: 3000 }, (_, index) => added('big-', index))), 'proceed');
+  const quick = await post(world, small.key, doc([added('small-', 1)]), 'proceed');
+
+  // poll both until both are done, noting the order they were seen to finish in
+  const order: string[] = [];
+  while (order.length < 2) {
+    for (const [name, api, id] of [
+      ['large', big.api, large],
+      ['small', small.api, quick],
+    ] as const) {
+      if (!order.includes(name) && !(await api.get(`/epcis/capture/${id}`)).body.running) order.push(name);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+  const rows = await world.database.db
+    .select({ id: epcisCaptures.id, finishedAt: epcisCaptures.finishedAt, captured: epcisCaptures.captured })
+    .from(epcisCaptures)
+    .where(inArray(epcisCaptures.id, [large, quick]));
+  const row = (id: string) => rows.find((candidate) => candidate.id === id)!;
+  t.equal(row(large).captured, 3000, 'the large capture stored all its events');
+  t.equal(row(quick).captured, 1, 'the small one its event');
+  t.ok(row(quick).finishedAt! < row(large).finishedAt!, 'the small capture finished first');
+  t.equal(order[0], 'small', 'and was seen finished while the large one still ran');
+});
+
+t.test('stored error texts: the event and the rule, never SQL, never NUL or lone surrogates', async (t) => {
+  const world = await createWorld(t);
+  const plant = await world.party('processor');
+  const LOT = 'https://id.gs1.org/01/06901234000025/10/LOT-7';
+  const overdrawn = await finished(
+    plant.api,
+    await post(
+      world,
+      plant.key,
+      doc([
+        { type: 'ObjectEvent', ...TIME, action: 'ADD', quantityList: [{ epcClass: LOT, quantity: 5, uom: 'KGM' }] },
+        added('ok-', 1),
+        {
+          type: 'ObjectEvent',
+          ...TIME,
+          action: 'DELETE',
+          bizStep: 'destroying',
+          quantityList: [{ epcClass: LOT, quantity: 9, uom: 'KGM' }],
+        },
+      ]),
+      'proceed',
+    ),
+  );
+  t.match(overdrawn, { captured: 2, errors: [{ eventIndex: 2, pointer: '/epcisBody/eventList/2' }] });
+  t.match(
+    overdrawn.errors[0].message,
+    /^event 2: only 5 KGM of [0-9A-Z]+ remain with \w+; 9 requested$/,
+    'event N: the rule, with the lot',
+  );
+  t.notMatch(overdrawn.errors[0].message, SQL_TEXT, 'no SQL in a rule error');
+
+  // identifiers that percent-decode to NUL or to no text at all, in a document the schema accepts
+  const nul = pack('A%00', 1);
+  const surrogate = pack('A%ED%A0%80', 1);
+  for (const [what, epc] of [
+    ['NUL', nul],
+    ['a lone surrogate', surrogate],
+  ] as const) {
+    for (const behaviour of ['rollback', 'proceed'] as const) {
+      const id = await post(world, plant.key, doc([added('fine-', what.length), added('', 0, { epcList: [epc] })]), behaviour);
+      const job = await finished(plant.api, id);
+      t.equal(job.running, false, `${what}, ${behaviour}: the job ends`);
+      t.ok(job.errors.length > 0, `${what}, ${behaviour}: with an error`);
+      for (const error of job.errors) {
+        t.notMatch(JSON.stringify(error), UNSTORABLE, `${what}, ${behaviour}: the error is storable text`);
+        t.notMatch(error.message, SQL_TEXT, `${what}, ${behaviour}: no SQL in "${error.message}"`);
+        t.match(error.message, /^event \d+: |^the service failed while storing this document/, 'an event error or the general one');
+      }
+      const stored = await world.database.db
+        .select({ errors: epcisCaptures.errors })
+        .from(epcisCaptures)
+        .where(inArray(epcisCaptures.id, [id]));
+      t.same(stored[0].errors, job.errors, 'the stored errors are the ones reported');
+    }
+  }
+});
