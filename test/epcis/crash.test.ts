@@ -2,19 +2,11 @@
 // code issuance jobs run, and is started again on the same data (the PGlite directory, whose
 // stale lock the new process takes over, or a PostgreSQL database when DATABASE_URL is set).
 // Every job must then end, and what is stored must agree with what the jobs report.
-import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { customAlphabet } from 'nanoid';
-import pg from 'pg';
-import t, { type Test } from 'tap';
-import { createPostgresDatabase } from '../database.js';
-import { usingPostgres } from '../helper.js';
+import t from 'tap';
+import { ADMIN_KEY, type ServiceProcess, serviceStorage, sleep, startService } from '../fixtures/service-process.js';
 
-const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-const ADMIN_KEY = 'crash-test-admin-key-000000000000';
+type Service = ServiceProcess & { base: string };
+
 /**
  * The rollback document is stored in one transaction that lasts seconds, so the kill lands inside
  * it. (Not the 10,000-event capture limit: checking that many events in one batch takes the event
@@ -30,97 +22,6 @@ const PROCEED_EVENTS = 6_000;
 /** Code issuance runs in batches of 10,000 codes. */
 const FIRST_CODES = 60_000;
 const SECOND_CODES = 5;
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-const suffix = customAlphabet('abcdefghijklmnopqrstuvwxyz0123456789', 10);
-
-type Service = { base: string; output: () => string; kill: () => Promise<void> };
-const children = new Set<ChildProcess>();
-// a test process that exits or is stopped (the runner's timeout) takes its services with it
-const stopChildren = () => {
-  for (const child of children) child.kill('SIGKILL');
-};
-process.on('exit', stopChildren);
-for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.once(signal, () => {
-    stopChildren();
-    process.kill(process.pid, signal);
-  });
-}
-
-type Storage = {
-  env: Record<string, string>;
-  /** PostgreSQL only: whether a transaction of the service has been open for a while. */
-  transactionOpen?: () => Promise<boolean>;
-};
-
-/** Where the service keeps its data: a fresh PGlite directory, or a fresh PostgreSQL database. */
-async function storage(t: Test): Promise<Storage> {
-  if (usingPostgres()) {
-    const name = `trace_crash_${suffix()}`;
-    const database = await createPostgresDatabase(name);
-    const observer = new pg.Client({ connectionString: database.url });
-    await observer.connect();
-    t.teardown(async () => {
-      await observer.end();
-      await database.drop();
-    });
-    const transactionOpen = async () => {
-      const { rows } = await observer.query(
-        `select count(*)::int as open from pg_stat_activity
-          where datname = $1 and pid <> pg_backend_pid() and xact_start < now() - interval '200 milliseconds'`,
-        [name],
-      );
-      return rows[0].open > 0;
-    };
-    return { env: { DATABASE_URL: database.url }, transactionOpen };
-  }
-  const dir = mkdtempSync(join(tmpdir(), 'county-trace-crash-'));
-  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
-  return { env: { DATA_DIR: dir } };
-}
-
-/** Starts `node src/server.ts` and waits until it listens and its /health answers. */
-async function start(t: Test, data: Storage): Promise<Service> {
-  const env: NodeJS.ProcessEnv = { ...process.env };
-  // the child is the service alone: no coverage or test-runner hooks of this process
-  delete env.NODE_OPTIONS;
-  delete env.NODE_V8_COVERAGE;
-  delete env.DATABASE_URL;
-  Object.assign(env, { PORT: '0', HOST: '127.0.0.1', ADMIN_API_KEY: ADMIN_KEY, SEED_DEMO: 'false', LOG_LEVEL: 'warn', ...data.env });
-  const child = spawn(process.execPath, ['--import=tsx', 'src/server.ts'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
-  children.add(child);
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  t.teardown(async () => {
-    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-    await exited;
-    children.delete(child);
-  });
-  let output = '';
-  child.stdout.on('data', (data) => (output += data));
-  child.stderr.on('data', (data) => (output += data));
-  const kill = async () => {
-    child.kill('SIGKILL');
-    await exited;
-  };
-  const deadline = Date.now() + 90_000;
-  for (;;) {
-    const port = /service ready on http:\/\/127\.0\.0\.1:(\d+)/.exec(output)?.[1];
-    if (port) {
-      const base = `http://127.0.0.1:${port}`;
-      const healthy = await fetch(`${base}/health`).then(
-        (response) => response.ok,
-        () => false,
-      );
-      if (healthy) return { base, output: () => output, kill };
-    }
-    if (child.exitCode !== null || Date.now() > deadline) {
-      await kill();
-      throw new Error(`the service did not start:\n${output}`);
-    }
-    await sleep(50);
-  }
-}
 
 type Options = { headers?: Record<string, string>; timeoutMs?: number };
 type Call = ((method: 'GET' | 'POST', url: string, body?: unknown, options?: Options) => Promise<any>) & {
@@ -205,10 +106,10 @@ function logOf(service: Service): Record<string, unknown>[] {
 const resumedJobs = (service: Service) => logOf(service).find((entry) => entry.msg === 'jobs left unfinished by the last stop run again');
 
 t.test('killed with SIGKILL while jobs run, the restarted service ends every job as what it stored says', async (t) => {
-  const data = await storage(t);
+  const data = await serviceStorage(t);
   // each process is stopped when the whole test ends, not when the step that started it does
   const parent = t;
-  let service = await start(parent, data);
+  let service = await startService(parent, data);
   const current = () => service;
   const admin = client(current, ADMIN_KEY);
   const operator = async (name: string) => {
@@ -241,10 +142,10 @@ t.test('killed with SIGKILL while jobs run, the restarted service ends every job
       if (!inside && !job.running) throw new Error('the rollback capture finished before the kill: make its document larger');
       if (Date.now() - posted > 30_000) throw new Error('the rollback capture never seemed to run');
     }
-    await service.kill();
+    await service.stop('SIGKILL');
     t.pass('killed inside the capture’s transaction');
 
-    service = await start(parent, data);
+    service = await startService(parent, data);
     t.match(resumedJobs(service), { codeJobs: 0, captureJobs: 1 }, 'the restarted service found the capture unfinished');
     const job = await ended(capturer.call, id);
     const stored = await storedEvents(capturer.call);
@@ -284,12 +185,12 @@ t.test('killed with SIGKILL while jobs run, the restarted service ends every job
       ]);
       return capture.captured > 0 && first.done > 0 ? { capture, first, second } : undefined;
     });
-    await service.kill();
+    await service.stop('SIGKILL');
     t.ok(seen.capture.running && seen.capture.captured < PROCEED_EVENTS, `killed with ${seen.capture.captured} of its events captured`);
     t.ok(seen.first.done < FIRST_CODES, `and ${seen.first.done} of the first code job's ${FIRST_CODES} codes issued`);
     t.equal(seen.second.status, 'queued', 'the second code job waiting behind it');
 
-    service = await start(parent, data);
+    service = await startService(parent, data);
     t.match(
       resumedJobs(service),
       { codeJobs: 2, captureJobs: 1 },
