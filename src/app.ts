@@ -46,6 +46,9 @@ import swagger from './plugins/swagger.js';
 import { createProductsRepository } from './products/repository.js';
 import { productRoutes } from './products/routes.js';
 import { createProductService } from './products/service.js';
+import { createRegistrationsRepository } from './registrations/repository.js';
+import { registrationRoutes } from './registrations/routes.js';
+import { createRegistrationService } from './registrations/service.js';
 import { regulatorRoutes } from './regulator/routes.js';
 import { resolverRoutes } from './resolver/routes.js';
 import { createResolverService } from './resolver/service.js';
@@ -67,6 +70,8 @@ export type AppOptions = {
   publicBaseUrl?: string;
   flagPolicy?: FlagPolicy;
   complaintsPerHour?: number;
+  /** Applications to join accepted per client address and hour. */
+  registrationsPerHour?: number;
   ipSalt?: string;
   /** How often webhook subscriptions are checked for new events, and how far behind now a delivery window ends. */
   subscriptionTickMs?: number;
@@ -93,6 +98,7 @@ export function createRepositories(database: Database) {
     scans: createScansRepository(db),
     complaints: createComplaintsRepository(db),
     epcis: createEpcisRepository(db),
+    registrations: createRegistrationsRepository(db),
   };
 }
 export type Repositories = ReturnType<typeof createRepositories>;
@@ -131,9 +137,11 @@ export function createServices(
     now,
     onWriteError: (error) => options.log?.error({ err: error }, 'storing scans failed'),
   });
+  const apiKeys = createApiKeyService({ apiKeys: repos.apiKeys, partyExists });
+  const parties = createPartyService({ parties: repos.parties, tradingPartners: repos.shipments.tradingPartners });
   return {
-    apiKeys: createApiKeyService({ apiKeys: repos.apiKeys, partyExists }),
-    parties: createPartyService({ parties: repos.parties, tradingPartners: repos.shipments.tradingPartners }),
+    apiKeys,
+    parties,
     locations: createLocationService({ locations: repos.locations, partyExists, tradingPartners: repos.shipments.tradingPartners }),
     products: createProductService({ products: repos.products, partyExists }),
     lots: createLotService({ lots: repos.lots, shipments: repos.shipments }),
@@ -154,6 +162,15 @@ export function createServices(
       now,
     }),
     complaints: createComplaintService({ complaints: repos.complaints, items: repos.items, ipSalt }),
+    registrations: createRegistrationService({
+      registrations: repos.registrations,
+      parties,
+      findPartyByUscc: (uscc) => repos.parties.findByUscc(uscc),
+      apiKeys,
+      transaction,
+      ipSalt,
+      now,
+    }),
     epcis,
     subscriptions: createSubscriptionService({
       db: database.db,
@@ -205,6 +222,7 @@ export async function buildApp(options: AppOptions) {
   await app.register(itemRoutes, { service: services.items });
   await app.register(resolverRoutes, { service: services.resolver, publicBaseUrl: services.publicBaseUrl });
   await app.register(complaintRoutes, { service: services.complaints, perHour: options.complaintsPerHour ?? 5 });
+  await app.register(registrationRoutes, { service: services.registrations, perHour: options.registrationsPerHour ?? 5 });
   await app.register(regulatorRoutes, { scans: services.scans });
   await app.register(epcisRoutes, { service: services.epcis, subscriptions: services.subscriptions });
 
