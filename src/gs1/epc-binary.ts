@@ -125,6 +125,9 @@ const SCHEMES: readonly SchemeSpec[] = [
   },
 ];
 
+/** The schemes this codec encodes and decodes. */
+export const EPC_SCHEMES: readonly EpcScheme[] = SCHEMES.map((s) => s.name);
+
 const BY_NAME = new Map(SCHEMES.map((s) => [s.name, s]));
 const BY_HEADER = new Map(SCHEMES.map((s) => [s.header, s]));
 
