@@ -417,6 +417,15 @@ function fromDigitalLink(value: string, options: DecodeOptions): DecodedTag {
   return fromPureIdentity(urn, options.filter ?? 0);
 }
 
+const ENCODED_TAG = new RegExp(`^urn:epc:(?:raw:|tag:(?:${EPC_SCHEMES.join('|')}):)`);
+const BARE_EPC = /^(?:0[xX])?(?:[0-9A-Fa-f]{24}|[0-9A-Fa-f]{50})$/;
+
+/** A raw URI or a tag URI of a scheme this codec decodes (decodeTag may still find it malformed). */
+export const isTagEncoding = (value: string) => ENCODED_TAG.test(value);
+
+/** 24 or 50 hex digits, as a reader reports the EPC of a 96- or 198-bit tag. */
+export const isBareEpc = (value: string) => BARE_EPC.test(value);
+
 /**
  * Decodes any form a tag value arrives in: 24 or 50 hex digits (optionally 0x…; other whole-word
  * lengths are raw tag ids), a raw URI, a tag URI, a pure-identity URN or a GS1 Digital Link.

@@ -127,7 +127,8 @@ t.test('EPCIS capture stores every form of one tag as its pure identity: one tag
   expectStatus(t, await capture({ ...withId, epcList: [PURE] }), 200, 'the same eventID and tag, written as a pure identity: a duplicate');
 
   // a crate's GRAI is not public: only parties that may read its lot learn what it is
-  expectStatus(t, await capture(observe([CRATE_TAG_URI, `urn:epc:raw:96.x${FACTORY_EPC}`], 11)), 201, 'a crate and a factory tag');
+  const factoryRaw = `urn:epc:raw:96.x${FACTORY_EPC.toLowerCase()}`;
+  expectStatus(t, await capture(observe([CRATE_TAG_URI, factoryRaw], 11)), 201, 'a crate and a factory tag');
   const crate = encodeURIComponent(CRATE_TAG_URI);
   const crateLot = (await plant.api.get(`/epc/${crate}`)).body.knownAs;
   t.equal(crateLot.kind, 'lot', 'the owner sees the crate lot');
@@ -145,10 +146,32 @@ t.test('EPCIS capture stores every form of one tag as its pure identity: one tag
   t.match(factory.body, { kind: 'raw', knownAs: { kind: 'lot' } }, 'a factory EPC stays raw and names its own lot');
   t.not(factory.body.knownAs.code, crateLot.code);
   const factoryEvent = (await plant.api.get(`/epcis/events?MATCH_epc=${encodeURIComponent(`urn:epc:raw:96.x${FACTORY_EPC}`)}`)).body;
-  t.same(factoryEvent.epcisBody.queryResults.resultsBody.eventList[0].epcList, [
-    'urn:epc:id:grai:0614141.12345.400',
-    `urn:epc:raw:96.x${FACTORY_EPC}`,
+  const [both] = factoryEvent.epcisBody.queryResults.resultsBody.eventList;
+  t.same(both.epcList, ['urn:epc:id:grai:0614141.12345.400', `urn:epc:raw:96.x${FACTORY_EPC}`], 'a raw URI in upper-case hex');
+  t.same(both['cntrace:tagEncodings'], [
+    { epc: 'urn:epc:id:grai:0614141.12345.400', written: CRATE_TAG_URI, filter: 1 },
+    { epc: `urn:epc:raw:96.x${FACTORY_EPC}`, written: factoryRaw },
   ]);
+
+  // every form of a tag is an identifier the trace and EPCIS queries understand
+  for (const form of [TAG_URI, RAW_URI, HEX, `0x${HEX}`]) {
+    const traced = await plant.api.get(`/trace/${encodeURIComponent(form)}`);
+    t.same(traced.body.query?.lotCodes, [lotCode], `trace from ${form}`);
+  }
+  const traced = await plant.api.get(`/trace/${FACTORY_EPC}`);
+  t.same(traced.body.query?.lotCodes, [factory.body.knownAs.code], 'trace from a factory EPC');
+  const byTagUri = await plant.api.get(`/epcis/events?MATCH_epc=${encodeURIComponent(TAG_URI)}`);
+  t.equal(
+    byTagUri.body.epcisBody.queryResults.resultsBody.eventList.length,
+    4,
+    'EPCIS query by a tag URI: the three captures and the one with its own eventID',
+  );
+  expectStatus(
+    t,
+    await plant.api.get(`/trace/${encodeURIComponent('urn:epc:tag:sgtin-96:3.0614141.81234.6789')}`),
+    400,
+    'a malformed tag URI',
+  );
 });
 
 t.test('EPCIS capture rejects malformed tag values, naming the field', async (t) => {
