@@ -10,6 +10,8 @@ declare module 'fastify' {
   interface FastifyContextConfig {
     /** Reachable without an API key (health, docs, the OpenAPI document, the public resolver). */
     public?: boolean;
+    /** On a public route: a key given is checked (401 when invalid) and its principal used. */
+    acceptsKey?: boolean;
   }
 }
 
@@ -19,3 +21,5 @@ export function principalOf(request: FastifyRequest): Principal {
 }
 
 export const bearerSecurity = [{ bearerAuth: [] }];
+/** OpenAPI security of a public route that also accepts a key. */
+export const optionalBearerSecurity: Record<string, string[]>[] = [{}, { bearerAuth: [] }];
