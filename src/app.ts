@@ -49,6 +49,10 @@ import { createProductService } from './products/service.js';
 import { regulatorRoutes } from './regulator/routes.js';
 import { resolverRoutes } from './resolver/routes.js';
 import { createResolverService } from './resolver/service.js';
+import { createGateService } from './rfid/gates.js';
+import { createRfidRepository } from './rfid/repository.js';
+import { rfidRoutes } from './rfid/routes.js';
+import { createRfidService } from './rfid/service.js';
 import type { FlagPolicy } from './scans/flags.js';
 import { createScansRepository } from './scans/repository.js';
 import { createScanService } from './scans/service.js';
@@ -75,6 +79,8 @@ export type AppOptions = {
   now?: () => Date;
   /** Webhook destinations: https to public addresses only, unless allowed for development. */
   webhooks?: WebhookPolicy;
+  /** How often RFID observations whose window has closed are looked for (0: only when asked to drain). */
+  rfidTickMs?: number;
 };
 
 /** The repositories, built once over the database (services, seeds and tools that load data use them). */
@@ -93,6 +99,7 @@ export function createRepositories(database: Database) {
     scans: createScansRepository(db),
     complaints: createComplaintsRepository(db),
     epcis: createEpcisRepository(db),
+    rfid: createRfidRepository(db),
   };
 }
 export type Repositories = ReturnType<typeof createRepositories>;
@@ -131,8 +138,27 @@ export function createServices(
     now,
     onWriteError: (error) => options.log?.error({ err: error }, 'storing scans failed'),
   });
+  const apiKeys = createApiKeyService({ apiKeys: repos.apiKeys, partyExists });
+  const gates = createGateService({
+    transaction,
+    rfid: repos.rfid,
+    identifiers,
+    writer,
+    now,
+    onError: (error) => options.log?.error({ err: error }, 'turning RFID observations into events failed'),
+  });
+  const rfid = createRfidService({
+    rfid: repos.rfid,
+    transaction,
+    locations: repos.locations,
+    identifiers,
+    partyExists,
+    issueReaderKey: (partyCode, label) => apiKeys.issue({ role: 'reader', partyCode, label }),
+    onStored: () => gates.kick(),
+    now,
+  });
   return {
-    apiKeys: createApiKeyService({ apiKeys: repos.apiKeys, partyExists }),
+    apiKeys,
     parties: createPartyService({ parties: repos.parties, tradingPartners: repos.shipments.tradingPartners }),
     locations: createLocationService({ locations: repos.locations, partyExists, tradingPartners: repos.shipments.tradingPartners }),
     products: createProductService({ products: repos.products, partyExists }),
@@ -162,6 +188,8 @@ export function createServices(
       lagMs: options.subscriptionLagMs,
       log: options.log,
     }),
+    rfid,
+    gates,
     publicBaseUrl,
   };
 }
@@ -207,13 +235,16 @@ export async function buildApp(options: AppOptions) {
   await app.register(complaintRoutes, { service: services.complaints, perHour: options.complaintsPerHour ?? 5 });
   await app.register(regulatorRoutes, { scans: services.scans });
   await app.register(epcisRoutes, { service: services.epcis, subscriptions: services.subscriptions });
+  await app.register(rfidRoutes, { service: services.rfid });
 
   services.subscriptions.start(options.subscriptionTickMs ?? 1000);
+  if (options.rfidTickMs !== 0) services.gates.start(options.rfidTickMs ?? 1000);
   app.addHook('onClose', async () => {
     await services.scans.flush();
     await services.items.idle();
     await services.epcis.idle();
     await services.subscriptions.stop();
+    await services.gates.stop();
   });
 
   return Object.assign(app, { services });
