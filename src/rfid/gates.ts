@@ -24,7 +24,7 @@ const CHUNK = 1000;
 type Plan = {
   request: WriteRequest;
   rows: ReadRow[];
-  outcome: 'observed' | 'received' | 'departed' | 'unexpected_departure';
+  outcome: 'observed' | 'received' | 'unexpected_departure';
   detail: string | null;
 };
 
@@ -87,7 +87,7 @@ export function createGateService(deps: {
     };
   }
 
-  /** One observe event per lot seen, with how many of its tags and reads. */
+  /** One observe event per lot seen in each window, with how many of its tags and reads. */
   function observations(
     readPoint: ReadPointRow,
     seen: { row: ReadRow; referent: Referent }[],
@@ -95,9 +95,14 @@ export function createGateService(deps: {
     outcome: Plan['outcome'],
     detailOf: (lotCode: string) => string | null = () => null,
   ): Plan[] {
-    const byLot = new Map<string, ReadRow[]>();
-    for (const { row, referent } of seen) byLot.set(referent.lotCode, [...(byLot.get(referent.lotCode) ?? []), row]);
-    return [...byLot].map(([lotCode, rows]) => ({
+    const byLot = new Map<string, { lotCode: string; rows: ReadRow[] }>();
+    for (const { row, referent } of seen) {
+      const key = `${referent.lotCode}|${row.windowStart.getTime()}`;
+      const group = byLot.get(key) ?? { lotCode: referent.lotCode, rows: [] };
+      group.rows.push(row);
+      byLot.set(key, group);
+    }
+    return [...byLot.values()].map(({ lotCode, rows }) => ({
       request: {
         actor: readPoint.partyCode,
         action: {
@@ -150,17 +155,26 @@ export function createGateService(deps: {
     return [...plans, ...observations(readPoint, rest, 'arriving', 'observed')];
   }
 
-  /** Exit gate: what leaves is matched to an open shipment from the party, or reported as an unexpected departure. */
-  async function exit(tx: Db, readPoint: ReadPointRow, seen: { row: ReadRow; referent: Referent }[]): Promise<Plan[]> {
+  /**
+   * Exit gate: what leaves in an open shipment from the party confirms that shipment (its ship
+   * event already says it left); anything else is an unexpected departure, recorded as seen leaving.
+   */
+  async function exit(
+    tx: Db,
+    readPoint: ReadPointRow,
+    seen: { row: ReadRow; referent: Referent }[],
+    settle: (row: ReadRow, outcome: string, lotCode: string, detail: string) => void,
+  ): Promise<Plan[]> {
     const codes = [...new Set(seen.map((entry) => entry.referent.lotCode))];
     const lines = await rfid.openShipments(tx, 'from', readPoint.partyCode, codes);
     const shipmentOf = (code: string) => lines.find((line) => line.lotCode === code || line.containerCode === code)?.id;
-    const expected = seen.filter((entry) => shipmentOf(entry.referent.lotCode));
-    const unexpected = seen.filter((entry) => !shipmentOf(entry.referent.lotCode));
-    return [
-      ...observations(readPoint, expected, 'departing', 'departed', (lotCode) => shipmentOf(lotCode) ?? null),
-      ...observations(readPoint, unexpected, 'departing', 'unexpected_departure', () => 'in no open shipment of the party'),
-    ];
+    const unexpected: { row: ReadRow; referent: Referent }[] = [];
+    for (const entry of seen) {
+      const shipmentId = shipmentOf(entry.referent.lotCode);
+      if (shipmentId) settle(entry.row, 'departed', entry.referent.lotCode, shipmentId);
+      else unexpected.push(entry);
+    }
+    return observations(readPoint, unexpected, 'departing', 'unexpected_departure', () => 'in no open shipment of the party');
   }
 
   /** Turns one chunk of closed windows into events; returns how many observations it handled. */
@@ -176,12 +190,9 @@ export function createGateService(deps: {
       const settle = (row: ReadRow, outcome: string, lotCode: string | null, eventId: string | null, detail: string | null) =>
         outcomes.push({ readPointId: row.readPointId, tag: row.tag, windowStart: row.windowStart, outcome, lotCode, eventId, detail });
 
-      // one read point and window at a time: a gate's passage is judged on what it saw together
+      // a read point at a time: a gate receives a shipment on everything of it read in the windows closed so far
       const groups = new Map<string, ReadRow[]>();
-      for (const row of rows) {
-        const key = `${row.readPointId}|${row.windowStart.getTime()}`;
-        groups.set(key, [...(groups.get(key) ?? []), row]);
-      }
+      for (const row of rows) groups.set(row.readPointId, [...(groups.get(row.readPointId) ?? []), row]);
       const plans: Plan[] = [];
       const bindings: Parameters<RfidRepository['bindTags']>[0] = [];
       for (const group of groups.values()) {
@@ -204,8 +215,9 @@ export function createGateService(deps: {
           } else settle(row, 'unknown', null, null, null);
         }
         if (readPoint.role === 'entry') plans.push(...(await entry(tx, readPoint, seen)));
-        else if (readPoint.role === 'exit') plans.push(...(await exit(tx, readPoint, seen)));
-        else plans.push(...observations(readPoint, seen, readPoint.role === 'commissioning' ? 'encoding' : 'storing', 'observed'));
+        else if (readPoint.role === 'exit') {
+          plans.push(...(await exit(tx, readPoint, seen, (row, outcome, lotCode, detail) => settle(row, outcome, lotCode, null, detail))));
+        } else plans.push(...observations(readPoint, seen, readPoint.role === 'commissioning' ? 'encoding' : 'storing', 'observed'));
       }
       await rfid.bindTags(bindings, tx);
       // receipts first: a lot received at a gate may be observed there in the same chunk

@@ -1,5 +1,6 @@
 import {
   actingParty,
+  canReadPartyData,
   type Principal,
   partyFilter,
   requireMasterDataWriter,
@@ -285,11 +286,15 @@ export function createRfidService(deps: {
       const problems: FieldProblem[] = [];
       bindings.forEach((binding, index) => {
         if (!binding.epc === !binding.tid) problems.push(bodyField(['tags', index], 'give the tag’s epc or its tid'));
+        else if (binding.epc && !isEpc(binding.epc))
+          problems.push(bodyField(['tags', index, 'epc'], 'must be the EPC as hex or an EPC URI'));
+        else if (binding.tid && !isHex(binding.tid)) problems.push(bodyField(['tags', index, 'tid'], 'must be the TID as hex'));
       });
       const targets = await referentsOf(bindings.map((binding) => binding.code));
       targets.forEach((target, index) => {
         if (!target) problems.push(bodyField(['tags', index, 'code'], `${bindings[index].code} names no item, lot or container`));
       });
+      problems.sort((a, b) => indexOf(a) - indexOf(b));
       if (problems.length > 0)
         throw badRequest(
           `${problems.length} tag(s) cannot be bound (${problems[0].pointer}: ${problems[0].detail})`,
@@ -332,7 +337,7 @@ export function createRfidService(deps: {
     async tag(principal: Principal, value: string): Promise<TagRow> {
       const tag = tagValue(value);
       const [row] = [...(await rfid.findTags('epc', [tag])), ...(await rfid.findTags('tid', [tag]))];
-      if (!row || partyFilter(principal, row.partyCode, 'tags') !== row.partyCode) throw notFound(`no tag ${value} is bound`);
+      if (!row || !canReadPartyData(principal, row.partyCode)) throw notFound(`no tag ${value} is bound`);
       return row;
     },
 
@@ -351,6 +356,11 @@ export function createRfidService(deps: {
 export type RfidService = ReturnType<typeof createRfidService>;
 
 const publicReader = ({ apiKeyId: _key, ...reader }: ReaderRow) => reader;
+
+/** The element a problem of a list (`/tags/3/code`) names. */
+const indexOf = (problem: FieldProblem) => Number(problem.pointer.split('/')[2]);
+const isHex = (value: string) => /^(?:[0-9A-Fa-f]{2})+$/.test(value.trim());
+const isEpc = (value: string) => isHex(value) || /^[a-z][a-z0-9+.-]*:\S+$/i.test(value.trim());
 
 /** Tags are stored as upper-case hex, or as the URI given. */
 export function tagValue(value: string): string {
