@@ -22,8 +22,11 @@ function keyDigits(cp: string, ref: string, total: number): boolean {
   return COMPANY_PREFIX.test(cp) && DIGITS.test(ref) && cp.length + ref.length === total;
 }
 
-// EPC URNs %-escape only " % & / < > ? in serials; everything else in charset 82 is literal.
-function urnDecode(value: string, maxLength: number): string | null {
+/**
+ * An EPC URN serial component unescaped; null when not 1–maxLength characters of GS1 charset 82.
+ * EPC URNs %-escape only " % & / < > ? in serials; everything else in charset 82 is literal.
+ */
+export function urnDecode(value: string, maxLength: number): string | null {
   try {
     const decoded = decodeURIComponent(value);
     return decoded.length <= maxLength && isGs1Charset82(decoded) ? decoded : null;
@@ -32,7 +35,8 @@ function urnDecode(value: string, maxLength: number): string | null {
   }
 }
 
-function urnEncode(value: string): string {
+/** Escapes a serial for an EPC URN. */
+export function urnEncode(value: string): string {
   return value.replace(/["%&/<>?]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
 }
 

@@ -1,0 +1,443 @@
+// EPC Tag Data Standard binary encodings: SGTIN-96, SGTIN-198, SSCC-96, SGLN-96, GRAI-96 and
+// GIAI-96, between the hex a reader reports, the tag URI, the raw URI, the pure-identity URN and
+// the GS1 Digital Link. Anything else a tag may carry (factory EPCs such as E280…, other
+// headers) is a raw tag id, never an error. Pure: no I/O.
+
+import { completeGs1, gs1CheckDigit } from '../codes/gs1.js';
+import { canonicalGs1Uri } from './canonical.js';
+import { isGs1Charset82 } from './digital-link.js';
+import { digitalLinkToEpcUrn, urnDecode, urnEncode } from './epc-uri.js';
+
+export type EpcScheme = 'sgtin-96' | 'sgtin-198' | 'sscc-96' | 'sgln-96' | 'grai-96' | 'giai-96';
+
+export type DecodedTag =
+  | {
+      kind: 'gs1';
+      scheme: EpcScheme;
+      /** Upper case; 24 digits, or 50 for SGTIN-198 (198 bits padded to whole hex digits). */
+      hex: string;
+      filter: number;
+      tagUri: string;
+      rawUri: string;
+      pureIdentity: string;
+      digitalLink: string;
+      gtin?: string;
+      sscc?: string;
+      gln?: string;
+      /** SGLN extension; absent when the tag encodes 0 ("no extension"). */
+      glnExtension?: string;
+      /** The AI (8003) value: 0, the 13-digit asset type with check digit, then the serial. */
+      grai?: string;
+      giai?: string;
+      serial?: string;
+    }
+  | { kind: 'raw'; hex: string | null; rawUri: string };
+
+/** Malformed hex, a malformed or unsupported EPC URI, or an identity that no supported scheme can encode. */
+export class EpcSyntaxError extends Error {
+  override name = 'EpcSyntaxError';
+}
+
+export type DecodeOptions = {
+  /** Filter value for identities that do not carry one (pure-identity URNs, Digital Links); 0 ("all others") by default. */
+  filter?: number;
+  /**
+   * Company prefix length for a Digital Link, which does not carry it: a number, or a lookup given
+   * the key's digits from where the company prefix starts (GTIN and SSCC without their leading digit).
+   */
+  companyPrefixLength?: number | ((digits: string) => number | null);
+};
+
+type IdentityType = 'sgtin' | 'sscc' | 'sgln' | 'grai' | 'giai';
+// What follows company prefix and reference: a numeric serial or extension of so many bits, a
+// 20-character alphanumeric serial (7 bits each), reserved zero bits, or nothing.
+type Tail = { kind: 'integer'; bits: number } | { kind: 'string'; chars: number } | { kind: 'reserved'; bits: number } | { kind: 'none' };
+
+type SchemeSpec = {
+  name: EpcScheme;
+  header: number;
+  type: IdentityType;
+  /** Hex digits the encoding takes (its bit length rounded up to whole hex digits). */
+  hexDigits: number;
+  /** Bits of the reference field per partition 0–6; the company prefix takes the rest of the shared field. */
+  referenceBits: readonly number[];
+  /** Digits of company prefix + reference together (for GIAI, at most). */
+  keyDigits: number;
+  tail: Tail;
+};
+
+const COMPANY_PREFIX_BITS = [40, 37, 34, 30, 27, 24, 20] as const;
+
+const SCHEMES: readonly SchemeSpec[] = [
+  {
+    name: 'sgtin-96',
+    header: 0x30,
+    type: 'sgtin',
+    hexDigits: 24,
+    referenceBits: [4, 7, 10, 14, 17, 20, 24],
+    keyDigits: 13,
+    tail: { kind: 'integer', bits: 38 },
+  },
+  {
+    name: 'sgtin-198',
+    header: 0x36,
+    type: 'sgtin',
+    hexDigits: 50,
+    referenceBits: [4, 7, 10, 14, 17, 20, 24],
+    keyDigits: 13,
+    tail: { kind: 'string', chars: 20 },
+  },
+  {
+    name: 'sscc-96',
+    header: 0x31,
+    type: 'sscc',
+    hexDigits: 24,
+    referenceBits: [18, 21, 24, 28, 31, 34, 38],
+    keyDigits: 17,
+    tail: { kind: 'reserved', bits: 24 },
+  },
+  {
+    name: 'sgln-96',
+    header: 0x32,
+    type: 'sgln',
+    hexDigits: 24,
+    referenceBits: [1, 4, 7, 11, 14, 17, 21],
+    keyDigits: 12,
+    tail: { kind: 'integer', bits: 41 },
+  },
+  {
+    name: 'grai-96',
+    header: 0x33,
+    type: 'grai',
+    hexDigits: 24,
+    referenceBits: [4, 7, 10, 14, 17, 20, 24],
+    keyDigits: 12,
+    tail: { kind: 'integer', bits: 38 },
+  },
+  {
+    name: 'giai-96',
+    header: 0x34,
+    type: 'giai',
+    hexDigits: 24,
+    referenceBits: [42, 45, 48, 52, 55, 58, 62],
+    keyDigits: 25,
+    tail: { kind: 'none' },
+  },
+];
+
+const BY_NAME = new Map(SCHEMES.map((s) => [s.name, s]));
+const BY_HEADER = new Map(SCHEMES.map((s) => [s.header, s]));
+
+const HEX = /^(?:0[xX])?([0-9A-Fa-f]+)$/;
+const INTEGER = /^(?:0|[1-9]\d*)$/;
+// A raw URI: bit length, then the bits as hex (x…) or as a decimal number.
+const RAW_URI = /^urn:epc:raw:(\d+)\.(?:x([0-9A-Fa-f]+)|(\d+))$/;
+// The toggle-bit form carries an AFI and so names a non-GS1 (ISO) tag.
+const RAW_URI_WITH_AFI = /^urn:epc:raw:\d+\.x[0-9A-Fa-f]{2}\.x[0-9A-Fa-f]+$/;
+const TAG_URI = /^urn:epc:tag:([a-z0-9-]+):(.*)$/;
+const PURE_IDENTITY = /^urn:epc:id:([a-z]+):(.*)$/;
+// Longest EPC a Gen2 tag can hold: 496 bits.
+const MAX_HEX_DIGITS = 124;
+
+type Fields = { filter: number; companyPrefix: string; reference: string; tail: string | null };
+
+const mask = (bits: number) => (1n << BigInt(bits)) - 1n;
+const pad = (value: bigint, digits: number) => (digits === 0 ? '' : value.toString().padStart(digits, '0'));
+
+function rawTag(hex: string): DecodedTag {
+  return { kind: 'raw', hex, rawUri: `urn:epc:raw:${hex.length * 4}.x${hex}` };
+}
+
+// Reads fields most-significant first.
+class BitReader {
+  private offset = 0;
+  constructor(
+    private readonly value: bigint,
+    private readonly totalBits: number,
+  ) {}
+  read(bits: number): bigint {
+    this.offset += bits;
+    return (this.value >> BigInt(this.totalBits - this.offset)) & mask(bits);
+  }
+}
+
+function decodeTail(spec: SchemeSpec, reader: BitReader): string | null | undefined {
+  const tail = spec.tail;
+  if (tail.kind === 'none') return null;
+  if (tail.kind === 'integer') return reader.read(tail.bits).toString();
+  if (tail.kind === 'reserved') return reader.read(tail.bits) === 0n ? null : undefined;
+  let text = '';
+  let ended = false;
+  for (let i = 0; i < tail.chars; i++) {
+    const code = Number(reader.read(7));
+    if (code === 0) ended = true;
+    else if (ended) return undefined;
+    else text += String.fromCharCode(code);
+  }
+  return text !== '' && isGs1Charset82(text) ? text : undefined;
+}
+
+// The fields of an encoding, or null when the bits are no valid encoding of the scheme.
+function decodeFields(spec: SchemeSpec, value: bigint, totalBits: number): Fields | null {
+  const reader = new BitReader(value, totalBits);
+  reader.read(8);
+  const filter = Number(reader.read(3));
+  const partition = Number(reader.read(3));
+  if (partition > 6) return null;
+  const prefixDigits = 12 - partition;
+  const prefix = reader.read(COMPANY_PREFIX_BITS[partition]);
+  const reference = reader.read(spec.referenceBits[partition]);
+  const referenceDigits = spec.keyDigits - prefixDigits;
+  if (prefix >= 10n ** BigInt(prefixDigits)) return null;
+  // A GIAI's asset reference is a plain integer; other references are fixed-width digit strings.
+  if (spec.type !== 'giai' && reference >= 10n ** BigInt(referenceDigits)) return null;
+  const tail = decodeTail(spec, reader);
+  if (tail === undefined || reader.read(totalBits - consumedBits(spec)) !== 0n) return null;
+  return {
+    filter,
+    companyPrefix: pad(prefix, prefixDigits),
+    reference: spec.type === 'giai' ? reference.toString() : pad(reference, referenceDigits),
+    tail,
+  };
+}
+
+function tailBits(tail: Tail): number {
+  if (tail.kind === 'none') return 0;
+  return tail.kind === 'string' ? tail.chars * 7 : tail.bits;
+}
+
+// Header, filter, partition, company prefix + reference (same total for every partition), tail.
+function consumedBits(spec: SchemeSpec): number {
+  return 8 + 3 + 3 + COMPANY_PREFIX_BITS[0] + spec.referenceBits[0] + tailBits(spec.tail);
+}
+
+function uriBody(spec: SchemeSpec, fields: Fields): string {
+  const parts = [fields.companyPrefix, fields.reference];
+  if (fields.tail !== null) parts.push(spec.tail.kind === 'string' ? urnEncode(fields.tail) : fields.tail);
+  return parts.join('.');
+}
+
+function describe(spec: SchemeSpec, fields: Fields, hex: string): DecodedTag {
+  const body = uriBody(spec, fields);
+  const pureIdentity = `urn:epc:id:${spec.type}:${body}`;
+  const { companyPrefix: cp, reference: ref, tail } = fields;
+  const tag: DecodedTag = {
+    kind: 'gs1',
+    scheme: spec.name,
+    hex,
+    filter: fields.filter,
+    tagUri: `urn:epc:tag:${spec.name}:${fields.filter}.${body}`,
+    rawUri: `urn:epc:raw:${consumedBits(spec)}.x${hex}`,
+    pureIdentity,
+    digitalLink: canonicalGs1Uri(pureIdentity) as string,
+  };
+  switch (spec.type) {
+    case 'sgtin':
+      return { ...tag, gtin: completeGs1(ref[0] + cp + ref.slice(1)), serial: tail as string };
+    case 'sscc':
+      return { ...tag, sscc: completeGs1(ref[0] + cp + ref.slice(1)) };
+    case 'sgln':
+      return tail === '0' ? { ...tag, gln: completeGs1(cp + ref) } : { ...tag, gln: completeGs1(cp + ref), glnExtension: tail as string };
+    case 'grai':
+      return { ...tag, grai: `0${completeGs1(cp + ref)}${tail}`, serial: tail as string };
+    case 'giai':
+      return { ...tag, giai: cp + ref };
+  }
+}
+
+function decodeHexDigits(digits: string): DecodedTag {
+  const hex = digits.toUpperCase();
+  const spec = BY_HEADER.get(Number.parseInt(hex.slice(0, 2), 16));
+  // Tag memory holds whole 16-bit words, so a reader may report SGTIN-198 as 52 digits.
+  const own =
+    spec &&
+    (hex.length === spec.hexDigits ? hex : hex.length === 52 && spec.hexDigits === 50 && hex.endsWith('00') ? hex.slice(0, 50) : null);
+  if (!spec || !own) return rawTag(hex);
+  const fields = decodeFields(spec, BigInt(`0x${own}`), own.length * 4);
+  return fields ? describe(spec, fields, own) : rawTag(hex);
+}
+
+function decodeHex(value: string, digits: string): DecodedTag {
+  if (digits.length > MAX_HEX_DIGITS || (digits.length % 4 !== 0 && digits.length !== 50)) {
+    throw new EpcSyntaxError(
+      `${JSON.stringify(value)} is not an EPC: hex must be 24 or 50 digits, or whole 16-bit words (a multiple of 4 digits) up to ${MAX_HEX_DIGITS}`,
+    );
+  }
+  return decodeHexDigits(digits);
+}
+
+function decodeRawUri(value: string): DecodedTag {
+  if (RAW_URI_WITH_AFI.test(value)) return { kind: 'raw', hex: null, rawUri: value };
+  const m = RAW_URI.exec(value);
+  const bits = m ? Number(m[1]) : 0;
+  if (!m || bits < 1 || bits > MAX_HEX_DIGITS * 4)
+    throw new EpcSyntaxError(`${JSON.stringify(value)} is not a raw EPC URI: urn:epc:raw:<bits>.x<hex> or urn:epc:raw:<bits>.<decimal>`);
+  const digits = Math.ceil(bits / 4);
+  const number = m[2] !== undefined ? BigInt(`0x${m[2]}`) : BigInt(m[3]);
+  if ((m[2] !== undefined && m[2].length !== digits) || number >> BigInt(digits * 4) !== 0n) {
+    throw new EpcSyntaxError(`${JSON.stringify(value)} is not a raw EPC URI: the value does not have ${bits} bits`);
+  }
+  // Bit lengths that are not whole hex digits (198) are padded with zero bits on the right.
+  const hex = (m[2] ?? (number << BigInt(digits * 4 - bits)).toString(16).padStart(digits, '0')).toUpperCase();
+  const spec = BY_HEADER.get(Number.parseInt(hex.slice(0, 2), 16));
+  if (spec && bits === consumedBits(spec)) return decodeHexDigits(hex);
+  return rawTag(hex);
+}
+
+function checkFilter(filter: number, value: string): number {
+  if (!Number.isInteger(filter) || filter < 0 || filter > 7)
+    throw new EpcSyntaxError(`${JSON.stringify(value)}: the filter value must be 0–7`);
+  return filter;
+}
+
+// The encoding of validated fields; throws when the values do not fit the scheme.
+function encodeFields(spec: SchemeSpec, fields: Fields, value: string): DecodedTag {
+  const partition = 12 - fields.companyPrefix.length;
+  const fail = (why: string) => new EpcSyntaxError(`${JSON.stringify(value)} cannot be encoded as ${spec.name.toUpperCase()}: ${why}`);
+  if (!/^\d{6,12}$/.test(fields.companyPrefix)) throw fail('the company prefix must have 6–12 digits');
+  const referenceOk =
+    spec.type === 'giai'
+      ? INTEGER.test(fields.reference) && BigInt(fields.reference) <= mask(spec.referenceBits[partition])
+      : /^\d*$/.test(fields.reference) && fields.reference.length === spec.keyDigits - fields.companyPrefix.length;
+  if (!referenceOk) {
+    throw fail(
+      spec.type === 'giai'
+        ? `the asset reference must be a number without leading zeros below 2^${spec.referenceBits[partition]}`
+        : `company prefix and reference must together have ${spec.keyDigits} digits`,
+    );
+  }
+  let bits = (BigInt(spec.header) << 3n) | BigInt(checkFilter(fields.filter, value));
+  bits = (bits << 3n) | BigInt(partition);
+  bits = (bits << BigInt(COMPANY_PREFIX_BITS[partition])) | BigInt(fields.companyPrefix);
+  bits = (bits << BigInt(spec.referenceBits[partition])) | BigInt(fields.reference || '0');
+  const tail = spec.tail;
+  if (tail.kind === 'integer') {
+    const text = fields.tail ?? '';
+    if (!INTEGER.test(text) || BigInt(text) > mask(tail.bits)) {
+      throw fail(`the ${spec.type === 'sgln' ? 'extension' : 'serial'} must be a number without leading zeros up to ${mask(tail.bits)}`);
+    }
+    bits = (bits << BigInt(tail.bits)) | BigInt(text);
+  } else if (tail.kind === 'string') {
+    const text = fields.tail ?? '';
+    if (text.length < 1 || text.length > tail.chars || !isGs1Charset82(text))
+      throw fail(`the serial must be 1–${tail.chars} GS1 characters`);
+    for (let i = 0; i < tail.chars; i++) bits = (bits << 7n) | BigInt(text.charCodeAt(i) || 0);
+  } else if (tail.kind === 'reserved') {
+    bits <<= BigInt(tail.bits);
+  }
+  const totalBits = spec.hexDigits * 4;
+  bits <<= BigInt(totalBits - consumedBits(spec));
+  const hex = bits.toString(16).toUpperCase().padStart(spec.hexDigits, '0');
+  return describe(spec, fields, hex);
+}
+
+// Company prefix, reference and tail of a pure-identity URN of a supported type (serials unescaped).
+function identityFields(type: IdentityType, body: string, value: string, filter: number): Fields {
+  if (!canonicalGs1Uri(`urn:epc:id:${type}:${body}`))
+    throw new EpcSyntaxError(`${JSON.stringify(value)} is not a valid ${type.toUpperCase()} EPC URN`);
+  const parts = body.split('.');
+  const [companyPrefix, reference] = parts;
+  const rest = parts.slice(2).join('.');
+  if (type === 'sscc' || type === 'giai') return { filter, companyPrefix, reference, tail: null };
+  const tail = urnDecode(rest, 20);
+  if (tail === null) throw new EpcSyntaxError(`${JSON.stringify(value)} is not a valid ${type.toUpperCase()} EPC URN`);
+  return { filter, companyPrefix, reference, tail };
+}
+
+const IDENTITY_TYPES: readonly IdentityType[] = ['sgtin', 'sscc', 'sgln', 'grai', 'giai'];
+
+function parsePureIdentity(value: string, filter: number): { type: IdentityType; fields: Fields } {
+  const m = PURE_IDENTITY.exec(value);
+  const type = m?.[1] as IdentityType;
+  if (!m || !IDENTITY_TYPES.includes(type)) {
+    throw new EpcSyntaxError(`${JSON.stringify(value)} is not an EPC URN of a supported scheme (${IDENTITY_TYPES.join(', ')})`);
+  }
+  return { type, fields: identityFields(type, m[2], value, filter) };
+}
+
+const fitsInteger = (text: string | null, bits: number) => text !== null && INTEGER.test(text) && BigInt(text) <= mask(bits);
+
+// The 96-bit scheme where the values fit; SGTIN serials that do not fit take SGTIN-198.
+function schemeFor(type: IdentityType, fields: Fields): SchemeSpec {
+  if (type === 'sgtin') return BY_NAME.get(fitsInteger(fields.tail, 38) ? 'sgtin-96' : 'sgtin-198') as SchemeSpec;
+  return SCHEMES.find((s) => s.type === type) as SchemeSpec;
+}
+
+function fromPureIdentity(value: string, filter: number): DecodedTag {
+  const { type, fields } = parsePureIdentity(value, checkFilter(filter, value));
+  return encodeFields(schemeFor(type, fields), fields, value);
+}
+
+function fromTagUri(value: string): DecodedTag {
+  const m = TAG_URI.exec(value) as RegExpExecArray;
+  const spec = BY_NAME.get(m[1] as EpcScheme);
+  if (!spec)
+    throw new EpcSyntaxError(`${JSON.stringify(value)}: tag scheme ${m[1]} is not supported (${SCHEMES.map((s) => s.name).join(', ')})`);
+  const filter = /^([0-7])\.(.*)$/.exec(m[2]);
+  if (!filter)
+    throw new EpcSyntaxError(
+      `${JSON.stringify(value)} is not a valid ${spec.name.toUpperCase()} tag URI: it must start with a filter value 0–7`,
+    );
+  const fields = identityFields(spec.type, filter[2], value, Number(filter[1]));
+  return encodeFields(spec, fields, value);
+}
+
+function prefixLength(option: DecodeOptions['companyPrefixLength'], digits: string): number | null {
+  return typeof option === 'function' ? option(digits) : (option ?? null);
+}
+
+function fromDigitalLink(value: string, options: DecodeOptions): DecodedTag {
+  const canonical = canonicalGs1Uri(value);
+  const key = canonical && /^https:\/\/id\.gs1\.org\/(01|00|414|8003|8004)\/([^/]+)(?:\/([^/]+)\/.*)?$/.exec(canonical);
+  if (!canonical || !key)
+    throw new EpcSyntaxError(`${JSON.stringify(value)} is not a GS1 Digital Link of one tagged object (SGTIN, SSCC, SGLN, GRAI or GIAI)`);
+  const [, ai, keyValue, qualifier] = key;
+  if (ai === '01' && qualifier !== '21')
+    throw new EpcSyntaxError(`${JSON.stringify(value)} names a product or lot, not one tagged item: it needs a serial (/21/)`);
+  // GTIN, SSCC and GRAI start with a digit before the company prefix.
+  const digits = ai === '414' || ai === '8004' ? keyValue : keyValue.slice(1);
+  const length = prefixLength(options.companyPrefixLength, digits);
+  if (length === null || !Number.isInteger(length) || length < 6 || length > 12) {
+    throw new EpcSyntaxError(
+      `${JSON.stringify(value)}: a Digital Link does not say how long its GS1 company prefix is, and it is not known here`,
+    );
+  }
+  const checked = ai === '8003' ? keyValue.slice(1, 14) : keyValue;
+  if (ai !== '8004' && gs1CheckDigit(checked.slice(0, -1)) !== Number(checked.slice(-1))) {
+    throw new EpcSyntaxError(`${JSON.stringify(value)} has a wrong check digit`);
+  }
+  const urn =
+    ai === '8004'
+      ? `urn:epc:id:giai:${keyValue.slice(0, length)}.${urnEncode(decodeURIComponent(keyValue.slice(length)))}`
+      : digitalLinkToEpcUrn(canonical, length);
+  if (!urn?.startsWith('urn:epc:id:')) throw new EpcSyntaxError(`${JSON.stringify(value)} names a class of objects, not one tagged object`);
+  return fromPureIdentity(urn, options.filter ?? 0);
+}
+
+/**
+ * Decodes any form a tag value arrives in: 24 or 50 hex digits (optionally 0x…; other whole-word
+ * lengths are raw tag ids), a raw URI, a tag URI, a pure-identity URN or a GS1 Digital Link.
+ * Unknown headers and factory EPCs come back as raw tag ids; malformed values throw EpcSyntaxError.
+ */
+export function decodeTag(value: string, options: DecodeOptions = {}): DecodedTag {
+  const text = value.trim();
+  const hex = HEX.exec(text);
+  if (hex) return decodeHex(value, hex[1]);
+  if (text.startsWith('urn:epc:raw:')) return decodeRawUri(text);
+  if (TAG_URI.test(text)) return fromTagUri(text);
+  if (text.startsWith('urn:epc:id:')) return fromPureIdentity(text, options.filter ?? 0);
+  if (/^https?:\/\//i.test(text)) return fromDigitalLink(text, options);
+  throw new EpcSyntaxError(`${JSON.stringify(value)} is not a tag value: give hex, a raw or tag URI, an EPC URN or a GS1 Digital Link`);
+}
+
+/** Encodes a pure-identity URN (urn:epc:id:…) in the given scheme and filter. */
+export function encodeTag(pureIdentity: string, options: { scheme: EpcScheme; filter: number }): DecodedTag {
+  const spec = BY_NAME.get(options.scheme);
+  if (!spec) throw new EpcSyntaxError(`scheme ${options.scheme} is not supported`);
+  const { type, fields } = parsePureIdentity(pureIdentity, checkFilter(options.filter, pureIdentity));
+  if (type !== spec.type)
+    throw new EpcSyntaxError(
+      `${JSON.stringify(pureIdentity)} is an ${type.toUpperCase()}, which ${spec.name.toUpperCase()} does not encode`,
+    );
+  return encodeFields(spec, fields, pureIdentity);
+}
