@@ -12,12 +12,10 @@ import type { EventWriter, WriteRequest } from '../events/writer/index.js';
 import type { Identifier } from '../identifiers/parse.js';
 import type { IdentifierService } from '../identifiers/service.js';
 import type { ReadOutcome, ReadPointRow, ReadRow, RfidRepository } from './repository.js';
+import { gs1KeyOf } from './tags.js';
 
 /** What a tag names: a lot or container, or one pack of a lot. */
 type Referent = { lotCode: string; itemCode: string | null };
-
-/** GS1 keys a tag carries (a Digital Link or EPC URI), when it carries one; null for raw and factory EPCs. */
-export type TagKey = (tag: string) => string | null;
 
 const CHUNK = 1000;
 
@@ -35,8 +33,6 @@ export function createGateService(deps: {
   rfid: Pick<RfidRepository, 'closedWindows' | 'recordOutcomes' | 'findReadPoints' | 'findTags' | 'openShipments' | 'bindTags'>;
   identifiers: Pick<IdentifierService, 'parse' | 'findMany'>;
   writer: Pick<EventWriter, 'write'>;
-  /** The GS1 key of a tag that carries one (URIs are taken as they are). */
-  tagKey?: TagKey;
   now: () => Date;
   onError?: (error: unknown) => void;
 }) {
@@ -55,7 +51,7 @@ export function createGateService(deps: {
         found.set(rowKey(row), { lotCode: bound.lotCode, itemCode: bound.itemCode });
         continue;
       }
-      const key = /^[0-9A-F]+$/.test(row.tag) ? (deps.tagKey?.(row.tag) ?? null) : row.tag;
+      const key = gs1KeyOf(row.tag);
       if (!key) continue;
       try {
         keyed.push({ row, id: deps.identifiers.parse(key) });

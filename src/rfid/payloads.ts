@@ -3,6 +3,7 @@
 import type { z } from 'zod';
 import { badRequest, type FieldProblem } from '../errors/problem.js';
 import { genericReadSchema, impinjEventSchema, readerTime, zebraEventSchema } from './schemas.js';
+import { normalizeTag } from './tags.js';
 
 export type ReaderFormat = 'zebra' | 'impinj' | 'generic';
 
@@ -134,7 +135,7 @@ export function parseGeneric(body: unknown): ParsedBatch {
       paths: { hostName: ['reader'], antenna: ['antenna'] },
       antennas: read.antenna === undefined ? [] : [String(read.antenna)],
       readPointId: read.readPoint ?? null,
-      tag: /^[0-9A-Fa-f]+$/.test(read.epc) ? read.epc.toUpperCase() : read.epc,
+      tag: normalizeTag(read.epc),
       tid: read.tid?.toUpperCase() ?? null,
       time: readerTime(read.time),
       rawTime: read.time,

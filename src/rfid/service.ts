@@ -15,6 +15,7 @@ import type { LocationsRepository } from '../locations/repository.js';
 import { type ParsedBatch, parseGeneric, parseImpinj, parseZebra, type ReaderFormat } from './payloads.js';
 import type { ReaderRow, ReadPointRow, RfidRepository, TagRow } from './repository.js';
 import type { CreateReadPointInput, ReadPointRole, ReadsFilter } from './schemas.js';
+import { normalizeTag } from './tags.js';
 import { collapseReads, type PlacedRead } from './windows.js';
 
 /** Every antenna of a reader, when no antenna has a read point of its own. */
@@ -305,7 +306,7 @@ export function createRfidService(deps: {
         const kind = binding.epc ? ('epc' as const) : ('tid' as const);
         return {
           kind,
-          value: tagValue((binding.epc ?? binding.tid) as string),
+          value: normalizeTag((binding.epc ?? binding.tid) as string),
           partyCode: actor,
           ...target,
           source: 'api',
@@ -335,7 +336,7 @@ export function createRfidService(deps: {
     },
 
     async tag(principal: Principal, value: string): Promise<TagRow> {
-      const tag = tagValue(value);
+      const tag = normalizeTag(value);
       const [row] = [...(await rfid.findTags('epc', [tag])), ...(await rfid.findTags('tid', [tag]))];
       if (!row || !canReadPartyData(principal, row.partyCode)) throw notFound(`no tag ${value} is bound`);
       return row;
@@ -361,9 +362,3 @@ const publicReader = ({ apiKeyId: _key, ...reader }: ReaderRow) => reader;
 const indexOf = (problem: FieldProblem) => Number(problem.pointer.split('/')[2]);
 const isHex = (value: string) => /^(?:[0-9A-Fa-f]{2})+$/.test(value.trim());
 const isEpc = (value: string) => isHex(value) || /^[a-z][a-z0-9+.-]*:\S+$/i.test(value.trim());
-
-/** Tags are stored as upper-case hex, or as the URI given. */
-export function tagValue(value: string): string {
-  const trimmed = value.trim();
-  return /^[0-9A-Fa-f]+$/.test(trimmed) ? trimmed.toUpperCase() : trimmed;
-}

@@ -4,6 +4,7 @@
 // unknown tags counted per reader.
 import t from 'tap';
 import { completeGs1 } from '../../src/codes/gs1.js';
+import { encodeTag } from '../../src/gs1/epc-binary.js';
 import { FACTORY_EPC, zebraEvent } from '../fixtures/rfid-payloads.js';
 import { readPoint, registerReader } from '../fixtures/rfid-world.js';
 import { createWorld, expectStatus } from '../fixtures/world.js';
@@ -292,5 +293,43 @@ t.test('gates turn observations into events', async (t) => {
     t.ok((await world.regulator.get('/rfid/activity')).body.items.length >= 6, 'a regulator sees every party');
     t.ok((await world.regulator.get('/rfid/readers')).body.items.length >= 1);
     t.ok((await world.regulator.get('/rfid/read-points')).body.items.length >= 4);
+  });
+
+  await t.test('tags that carry a GS1 key need no binding: SSCC-96 of a case, SGTIN-198 of a pack', async (t) => {
+    const gtin = completeGs1('0690123400001');
+    const coded = await processor.product('piece', { gtin });
+    const packLot = await processor.commission(coded, 6);
+    const codeJob = await world.ok(processor.api.post(`/lots/${packLot}/items`, { count: 2 }), 202);
+    await world.app.services.items.idle();
+    const [item] = ((await processor.api.get(`/code-jobs/${codeJob.id}/codes.csv`)).body as string)
+      .trim()
+      .split('\n')
+      .slice(1)
+      .map((line) => line.split(',')[0]);
+    const caseSscc = completeGs1('06901234500000888');
+    const palletised = await world.ok(
+      processor.event({ type: 'aggregate', parent: { sscc: caseSscc }, children: [{ lotCode: lot, quantity: 10 }] }),
+    );
+    const gs1 = (decoded: ReturnType<typeof encodeTag>) => decoded as Extract<typeof decoded, { kind: 'gs1' }>;
+    const ssccTag = gs1(
+      encodeTag(`urn:epc:id:sscc:6901234.${caseSscc.slice(0, 1)}${caseSscc.slice(8, 17)}`, { scheme: 'sscc-96', filter: 2 }),
+    );
+    const packTag = gs1(encodeTag(`urn:epc:id:sgtin:6901234.0${gtin.slice(8, 13)}.${item}`, { scheme: 'sgtin-198', filter: 1 }));
+    const caseShipment = await processor.ship(store, [{ lotCode: palletised.createdLotCodes[0] }]);
+    const packShipment = await processor.ship(store, [{ lotCode: packLot }]);
+    await zebra([{ idHex: packTag.hex.toLowerCase(), antenna: 1, minute: 55 }]);
+    // the same case tag, once as hex and once as the tag URI a generic client sends
+    await zebra([{ idHex: ssccTag.hex, antenna: 1, minute: 55 }]);
+    await reader.api.post('/rfid/reads', { reads: [{ antenna: 1, epc: ssccTag.tagUri, time: '2026-06-01T10:55:10+08:00' }] });
+    await drain();
+    const caseRows = await rowsOf(`tag=${ssccTag.hex}`);
+    t.equal(caseRows.length, 1, 'hex and tag URI are one tag');
+    t.match(caseRows[0], { outcome: 'received', detail: caseShipment, readCount: 2, lotCode: palletised.createdLotCodes[0] });
+    t.match((await rowsOf(`tag=${packTag.hex}`))[0], { outcome: 'received', detail: packShipment, lotCode: packLot });
+    t.same(
+      (await store.lot(packLot)).holders.find((h: { partyCode: string }) => h.partyCode === store.code),
+      { partyCode: store.code, onHand: 1 },
+      'one pack read, one pack received',
+    );
   });
 });
