@@ -333,3 +333,24 @@ t.test('gates turn observations into events', async (t) => {
     );
   });
 });
+
+t.test('a running service turns observations into events soon after their window closes', async (t) => {
+  const world = await createWorld(t, undefined, { rfidTickMs: 50 });
+  const store = await world.party('cold_storage');
+  const product = await store.product('kg');
+  const lot = await store.commission(product, 10);
+  await world.ok(store.api.post('/rfid/tags', { tags: [{ epc: tag(1), code: lot }] }));
+  const reader = await registerReader(world, store);
+  await readPoint(world, store, 'observe', [{ readerId: reader.id, antenna: 1 }]);
+  const posted = await reader.api.post('/rfid/zebra', zebraEvent({ idHex: tag(1), hostName: reader.hostName, timestamp: readTime(1) }));
+  expectStatus(t, posted, 202, 'stored');
+  const deadline = Date.now() + 10_000;
+  let row: { outcome: string | null; eventId: string | null } | undefined;
+  while (Date.now() < deadline) {
+    [row] = (await store.api.get(`/rfid/reads?tag=${tag(1)}`)).body.items;
+    if (row?.outcome) break;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  t.match(row, { outcome: 'observed' }, 'observed without being asked');
+  t.match((await store.api.get(`/events/${row?.eventId}`)).body, { type: 'observe', lots: [{ lotCode: lot }] });
+});
