@@ -10,6 +10,8 @@ import { complaintRoutes } from './complaints/routes.js';
 import { createComplaintService } from './complaints/service.js';
 import type { Database, Db } from './db/client.js';
 import { createRateLimitRepository } from './db/rate-limits.js';
+import { epcRoutes } from './epc/routes.js';
+import { createEpcService } from './epc/service.js';
 import { createEpcisRepository } from './epcis/repository.js';
 import { epcisRoutes } from './epcis/routes.js';
 import { createEpcisService } from './epcis/service.js';
@@ -166,6 +168,7 @@ export function createServices(
     shipments: createShipmentService({ shipments: repos.shipments }),
     events: createEventService({ transaction, writer, events: repos.events }),
     identifiers,
+    epc: createEpcService({ identifiers, lots: repos.lots, prefixes: () => repos.parties.companyPrefixes() }),
     trace,
     items: createItemService({ items: repos.items, lots: repos.lots, products: repos.products, publicBaseUrl, log: options.log }),
     scans,
@@ -232,6 +235,7 @@ export async function buildApp(options: AppOptions) {
   await app.register(traceRoutes, { service: services.trace });
   await app.register(itemRoutes, { service: services.items });
   await app.register(resolverRoutes, { service: services.resolver, publicBaseUrl: services.publicBaseUrl });
+  await app.register(epcRoutes, { service: services.epc });
   await app.register(complaintRoutes, { service: services.complaints, perHour: options.complaintsPerHour ?? 5 });
   await app.register(regulatorRoutes, { scans: services.scans });
   await app.register(epcisRoutes, { service: services.epcis, subscriptions: services.subscriptions });

@@ -63,10 +63,24 @@ export function partyFilter(principal: Principal, asked: string | undefined, wha
  * outside that circle asks a regulator.
  */
 export function requireLotReader(principal: Principal, lotCode: string, involvedParties: ReadonlySet<string>): void {
-  const scope = privateScope(principal);
-  if (scope !== null && !involvedParties.has(scope)) {
-    throw forbidden(`party ${scope} has never owned or held ${lotCode}; ask a regulator for it`);
+  if (!canReadLot(principal, involvedParties)) {
+    throw forbidden(`party ${privateScope(principal)} has never owned or held ${lotCode}; ask a regulator for it`);
   }
+}
+
+export function canReadLot(principal: Principal, involvedParties: ReadonlySet<string>): boolean {
+  const scope = privateScope(principal);
+  return scope === null || involvedParties.has(scope);
+}
+
+/**
+ * Whom a tag check (GET /epc) tells what a tag names: everyone, when the public resolver would
+ * show it (packs and lots behind GTIN and SSCC keys); otherwise admins and regulators, and an
+ * operator only for a lot it may read (`lot-readers`: ask canReadLot). Anonymous callers see no more.
+ */
+export function tagReferentAudience(principal: Principal | null, publiclyResolvable: boolean): 'everyone' | 'nobody' | 'lot-readers' {
+  if (publiclyResolvable || (principal !== null && privateScope(principal) === null)) return 'everyone';
+  return principal === null ? 'nobody' : 'lot-readers';
 }
 
 /**

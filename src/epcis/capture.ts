@@ -24,6 +24,7 @@ import {
   shortVocabulary,
 } from './mapping.js';
 import type { EpcisRepository } from './repository.js';
+import { normaliseTagValues, TAG_ENCODINGS_FIELD, type TagEncoding, withoutTagEncodings } from './tag-values.js';
 
 export type CaptureDeps = {
   writer: Pick<EventWriter, 'write' | 'correct'>;
@@ -53,7 +54,10 @@ export async function captureEvents(
   deps: CaptureDeps,
   input: { events: EpcisEvent[]; context: unknown; party: string; hashOptions?: EventHashOptions; onError: 'rollback' | 'proceed' },
 ): Promise<CaptureOutcome[]> {
-  const { events, party } = input;
+  const { party } = input;
+  // tag and raw URIs of GS1 keys become pure identities before hashing, so every form of a tag is one object
+  const normalised = input.events.map(normaliseTagValues);
+  const events = normalised.map((n) => n.event);
   const hashes = events.map((event) => eventHashId(event, input.context, input.hashOptions));
   const ids = events.map((event, index) => (event.eventID as string | undefined) ?? hashes[index]);
   const stored = await deps.epcis.storedEvents(tx, [...ids, ...ids.map((id) => `${id}#error`)]);
@@ -77,7 +81,7 @@ export async function captureEvents(
       earlier !== undefined
         ? hashes[earlier]
         : previous?.epcis
-          ? eventHashId(previous.epcis, previous.context, input.hashOptions)
+          ? eventHashId(withoutTagEncodings(previous.epcis), previous.context, input.hashOptions)
           : undefined;
     if (previousHash !== undefined && event.eventID && previousHash !== hashes[index]) {
       const where = earlier !== undefined ? ` (event ${earlier} of this document)` : '';
@@ -109,7 +113,7 @@ export async function captureEvents(
     tx,
     deps,
     party,
-    toWrite.map((index) => ({ event: events[index], id: ids[index], context: input.context })),
+    toWrite.map((index) => ({ event: events[index], id: ids[index], context: input.context, encodings: normalised[index].encodings })),
   );
   const declare = async (index: number) => {
     if (outcomes[index]?.status === 'rejected') return;
@@ -158,7 +162,7 @@ async function requestsFor(
   tx: Db,
   deps: CaptureDeps,
   party: string,
-  events: { event: EpcisEvent; id: string; context: unknown }[],
+  events: { event: EpcisEvent; id: string; context: unknown; encodings: TagEncoding[] }[],
 ): Promise<WriteRequest[]> {
   const named = events.map(({ event }) => namedIdentifiers(event));
   const distinctIds = [...new Set(named.flat().map((item) => item.id))];
@@ -184,7 +188,7 @@ async function requestsFor(
   const receiving = events.some(({ event }) => nativeType(event) === 'receive');
   const shipmentsToParty = receiving ? await deps.epcis.openShipmentsTo(tx, party, [...lotOf.values()]) : [];
 
-  return events.map(({ event, id, context }, position) => {
+  return events.map(({ event, id, context, encodings }, position) => {
     const items = named[position];
     const creates: LotSpec[] = [];
     const codeOf = (item: Named): string => {
@@ -294,7 +298,7 @@ async function requestsFor(
         }
       }
     }
-    const storedEvent: EpcisEvent = { ...event, eventID: id };
+    const storedEvent: EpcisEvent = { ...event, eventID: id, ...(encodings.length > 0 ? { [TAG_ENCODINGS_FIELD]: encodings } : {}) };
     delete storedEvent.errorDeclaration;
     return {
       actor: party,

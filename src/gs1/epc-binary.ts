@@ -125,6 +125,9 @@ const SCHEMES: readonly SchemeSpec[] = [
   },
 ];
 
+/** The schemes this codec encodes and decodes. */
+export const EPC_SCHEMES: readonly EpcScheme[] = SCHEMES.map((s) => s.name);
+
 const BY_NAME = new Map(SCHEMES.map((s) => [s.name, s]));
 const BY_HEADER = new Map(SCHEMES.map((s) => [s.header, s]));
 
@@ -192,7 +195,7 @@ function decodeFields(spec: SchemeSpec, value: bigint, totalBits: number): Field
   // A GIAI's asset reference is a plain integer; other references are fixed-width digit strings.
   if (spec.type !== 'giai' && reference >= 10n ** BigInt(referenceDigits)) return null;
   const tail = decodeTail(spec, reader);
-  if (tail === undefined || reader.read(totalBits - consumedBits(spec)) !== 0n) return null;
+  if (tail === undefined || reader.read(totalBits - encodingBits(spec)) !== 0n) return null;
   return {
     filter,
     companyPrefix: pad(prefix, prefixDigits),
@@ -206,8 +209,9 @@ function tailBits(tail: Tail): number {
   return tail.kind === 'string' ? tail.chars * 7 : tail.bits;
 }
 
-// Header, filter, partition, company prefix + reference (same total for every partition), tail.
-function consumedBits(spec: SchemeSpec): number {
+// The encoding's length: header, filter, partition, company prefix + reference (one total for
+// every partition) and tail; the hex rounds it up to whole digits.
+function encodingBits(spec: SchemeSpec): number {
   return 8 + 3 + 3 + COMPANY_PREFIX_BITS[0] + spec.referenceBits[0] + tailBits(spec.tail);
 }
 
@@ -227,7 +231,7 @@ function describe(spec: SchemeSpec, fields: Fields, hex: string): DecodedTag {
     hex,
     filter: fields.filter,
     tagUri: `urn:epc:tag:${spec.name}:${fields.filter}.${body}`,
-    rawUri: `urn:epc:raw:${consumedBits(spec)}.x${hex}`,
+    rawUri: `urn:epc:raw:${encodingBits(spec)}.x${hex}`,
     pureIdentity,
     digitalLink: canonicalGs1Uri(pureIdentity) as string,
   };
@@ -249,10 +253,8 @@ function decodeHexDigits(digits: string): DecodedTag {
   const hex = digits.toUpperCase();
   const spec = BY_HEADER.get(Number.parseInt(hex.slice(0, 2), 16));
   // Tag memory holds whole 16-bit words, so a reader may report SGTIN-198 as 52 digits.
-  const own =
-    spec &&
-    (hex.length === spec.hexDigits ? hex : hex.length === 52 && spec.hexDigits === 50 && hex.endsWith('00') ? hex.slice(0, 50) : null);
-  if (!spec || !own) return rawTag(hex);
+  const own = hex.length === 52 && spec?.hexDigits === 50 && hex.endsWith('00') ? hex.slice(0, 50) : hex;
+  if (!spec || own.length !== spec.hexDigits) return rawTag(hex);
   const fields = decodeFields(spec, BigInt(`0x${own}`), own.length * 4);
   return fields ? describe(spec, fields, own) : rawTag(hex);
 }
@@ -280,7 +282,7 @@ function decodeRawUri(value: string): DecodedTag {
   // Bit lengths that are not whole hex digits (198) are padded with zero bits on the right.
   const hex = (m[2] ?? (number << BigInt(digits * 4 - bits)).toString(16).padStart(digits, '0')).toUpperCase();
   const spec = BY_HEADER.get(Number.parseInt(hex.slice(0, 2), 16));
-  if (spec && bits === consumedBits(spec)) return decodeHexDigits(hex);
+  if (spec && bits === encodingBits(spec)) return decodeHexDigits(hex);
   return rawTag(hex);
 }
 
@@ -326,7 +328,7 @@ function encodeFields(spec: SchemeSpec, fields: Fields, value: string): DecodedT
     bits <<= BigInt(tail.bits);
   }
   const totalBits = spec.hexDigits * 4;
-  bits <<= BigInt(totalBits - consumedBits(spec));
+  bits <<= BigInt(totalBits - encodingBits(spec));
   const hex = bits.toString(16).toUpperCase().padStart(spec.hexDigits, '0');
   return describe(spec, fields, hex);
 }
@@ -413,6 +415,15 @@ function fromDigitalLink(value: string, options: DecodeOptions): DecodedTag {
   if (!urn?.startsWith('urn:epc:id:')) throw new EpcSyntaxError(`${JSON.stringify(value)} names a class of objects, not one tagged object`);
   return fromPureIdentity(urn, options.filter ?? 0);
 }
+
+const ENCODED_TAG = new RegExp(`^urn:epc:(?:raw:|tag:(?:${EPC_SCHEMES.join('|')}):)`);
+const BARE_EPC = /^(?:0[xX])?(?:[0-9A-Fa-f]{24}|[0-9A-Fa-f]{50})$/;
+
+/** A raw URI or a tag URI of a scheme this codec decodes (decodeTag may still find it malformed). */
+export const isTagEncoding = (value: string) => ENCODED_TAG.test(value);
+
+/** 24 or 50 hex digits, as a reader reports the EPC of a 96- or 198-bit tag. */
+export const isBareEpc = (value: string) => BARE_EPC.test(value);
 
 /**
  * Decodes any form a tag value arrives in: 24 or 50 hex digits (optionally 0x…; other whole-word

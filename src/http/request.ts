@@ -12,6 +12,8 @@ declare module 'fastify' {
     public?: boolean;
     /** RFID ingest: the one kind of route a reader's device key may call. */
     takesReads?: boolean;
+    /** On a public route: a key given is checked (401 when invalid) and its principal used. */
+    acceptsKey?: boolean;
   }
 }
 
@@ -21,3 +23,5 @@ export function principalOf(request: FastifyRequest): Principal {
 }
 
 export const bearerSecurity = [{ bearerAuth: [] }];
+/** OpenAPI security of a public route that also accepts a key. */
+export const optionalBearerSecurity: Record<string, string[]>[] = [{}, { bearerAuth: [] }];

@@ -1,6 +1,7 @@
 // Every way a lot, container or pack can be written down, told apart without I/O: this service's
-// codes, SSCCs, ear tags, a party's own lot number, GS1 keys (Digital Link on any host, EPC URNs)
-// and any other URI an EPCIS document named (e.g. `urn:gdst:…` lot classes).
+// codes, SSCCs, ear tags, a party's own lot number, GS1 keys (Digital Link on any host, EPC URNs),
+// RFID tag values (tag and raw URIs, a reader's hex EPC) and any other URI an EPCIS document
+// named (e.g. `urn:gdst:…` lot classes).
 import { isValidEarTag } from '../codes/china.js';
 import { isValidSscc } from '../codes/gs1.js';
 import { hasValidMod31Check } from '../codes/mod31.js';
@@ -15,6 +16,7 @@ import {
 import { badRequest } from '../errors/problem.js';
 import { canonicalGs1Uri } from '../gs1/canonical.js';
 import { buildDigitalLink, type DigitalLink } from '../gs1/digital-link.js';
+import { decodeTag, EpcSyntaxError, isBareEpc, isTagEncoding } from '../gs1/epc-binary.js';
 import { GS1_DL_HOST } from '../gs1/epc-uri.js';
 
 export type Identifier =
@@ -53,6 +55,7 @@ export function parseIdentifier(raw: string, serviceBase: string): Identifier {
     }
     if (URI.test(value)) return parseUri(value, serviceBase);
   }
+  if (isBareEpc(value)) return tagIdentifier(value, serviceBase);
   const code = normalizeCode(value);
   if (/^\d{15}$/.test(code)) {
     if (!isValidEarTag(code)) throw badRequest(`${code} is not a valid ear tag (species digit + county code + serial)`);
@@ -79,7 +82,19 @@ function looksLikeServiceCode(code: string): boolean {
   );
 }
 
+/** An RFID tag value names what its pure identity names; a tag of no GS1 key, what its raw URI names. */
+function tagIdentifier(value: string, serviceBase: string): Identifier {
+  try {
+    const tag = decodeTag(value);
+    return tag.kind === 'gs1' ? parseUri(tag.digitalLink, serviceBase) : { kind: 'uri', uri: tag.rawUri };
+  } catch (error) {
+    if (error instanceof EpcSyntaxError) throw badRequest(error.message);
+    throw error;
+  }
+}
+
 function parseUri(uri: string, serviceBase: string): Identifier {
+  if (isTagEncoding(uri)) return tagIdentifier(uri, serviceBase);
   for (const [path, kind] of [
     ['/lots/', 'lot'],
     ['/t/', 'item'],

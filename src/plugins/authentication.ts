@@ -2,15 +2,18 @@ import fp from 'fastify-plugin';
 import { type Principal, requireRouteAccess } from '../access/index.js';
 import '../http/request.js';
 
-// Every route needs a valid API key unless its config says `public: true`; a reader's device key
-// reaches only the routes whose config says `takesReads: true`.
+// Every route needs a valid API key unless its config says `public: true`; a public route with
+// `acceptsKey: true` still checks a key it is given, and says more to its holder. A reader's device
+// key reaches only the routes whose config says `takesReads: true`.
 export default fp<{ authenticate: (authorization: string | undefined) => Promise<Principal> }>(async (app, { authenticate }) => {
   app.decorateRequest('principalOrNull', null);
   app.addHook('onRequest', async (request) => {
+    const config = request.routeOptions.config;
     // OPTIONS (CORS preflight, capture limits) never carries credentials
-    if (request.method === 'OPTIONS' || request.is404 || request.routeOptions.config?.public || isDocs(request.routeOptions.url)) return;
+    if (request.method === 'OPTIONS' || request.is404 || isDocs(request.routeOptions.url)) return;
+    if (config?.public && !(config.acceptsKey && request.headers.authorization)) return;
     request.principalOrNull = await authenticate(request.headers.authorization);
-    requireRouteAccess(request.principalOrNull, request.routeOptions.config?.takesReads === true);
+    requireRouteAccess(request.principalOrNull, config?.takesReads === true);
   });
 });
 

@@ -5,6 +5,7 @@
 import type { ValidateFunction } from 'ajv';
 import { isStorableTime, STORABLE_YEARS } from '../../codes/timestamp.js';
 import { epcUrnProblem } from '../../gs1/canonical.js';
+import { tagValueProblem } from '../tag-values.js';
 import { label, schemaErrors, type ValidationError } from './messages.js';
 import { validateDocumentSchema, validateEventSchema } from './schema.js';
 import { BIZ_STEP, DISPOSITION, type Vocabulary, vocabularyProblem } from './vocabulary.js';
@@ -81,10 +82,16 @@ function checkEvent(event: unknown, at: string, found: Findings): void {
     const problem = typeof value === 'string' ? epcUrnProblem(value) : null;
     if (problem) report(pointer, `${value} ${problem}`);
   };
-  identifier(event.parentID, `${at}/parentID`);
+  // one tagged object each: tag and raw URIs must decode, and a bare hex EPC is told its URI
+  const instance = (value: unknown, pointer: string) => {
+    const problem = typeof value === 'string' ? tagValueProblem(value) : null;
+    if (problem) report(pointer, `${value} ${problem}`);
+    else identifier(value, pointer);
+  };
+  instance(event.parentID, `${at}/parentID`);
   for (const field of EPC_LISTS) {
     const list = event[field];
-    if (Array.isArray(list)) for (const [i, epc] of list.entries()) identifier(epc, `${at}/${field}/${i}`);
+    if (Array.isArray(list)) for (const [i, epc] of list.entries()) instance(epc, `${at}/${field}/${i}`);
   }
   for (const field of QUANTITY_LISTS) {
     const list = event[field];

@@ -1,0 +1,56 @@
+import { canReadLot, type Principal, tagReferentAudience } from '../access/index.js';
+import { badRequest } from '../errors/problem.js';
+import { decodeTag, EpcSyntaxError } from '../gs1/epc-binary.js';
+import type { IdentifierService } from '../identifiers/service.js';
+import type { LotsRepository } from '../lots/repository.js';
+import type { TagCheck } from './schemas.js';
+
+type Deps = {
+  identifiers: Pick<IdentifierService, 'parse' | 'find'>;
+  lots: Pick<LotsRepository, 'involvedParties'>;
+  /** GS1 company prefixes registered by parties: they tell a Digital Link's prefix length. */
+  prefixes: () => Promise<string[]>;
+};
+
+/** Tag checks: any tag value in all its forms, and what this service knows it as. */
+export function createEpcService(deps: Deps) {
+  async function prefixLengthLookup(value: string, given: number | undefined) {
+    if (given !== undefined || !/^https?:/i.test(value)) return given;
+    const prefixes = await deps.prefixes();
+    // the longest registered prefix that starts the key
+    return (digits: string) =>
+      prefixes.filter((prefix) => digits.startsWith(prefix)).sort((a, b) => b.length - a.length)[0]?.length ?? null;
+  }
+
+  async function knownAs(principal: Principal | null, uri: string): Promise<TagCheck['knownAs']> {
+    const id = deps.identifiers.parse(uri);
+    const referent = await deps.identifiers.find(id);
+    if (!referent || referent.kind === 'product') return null;
+    // the public resolver answers GS1 Digital Links of GTINs and SSCCs
+    const audience = tagReferentAudience(principal, id.kind === 'gtin' || id.kind === 'sscc');
+    if (audience === 'nobody') return null;
+    if (audience === 'lot-readers' && !canReadLot(principal as Principal, await deps.lots.involvedParties(referent.lotCode))) return null;
+    return referent.kind === 'item'
+      ? { kind: 'item', code: referent.itemCode, lotCode: referent.lotCode }
+      : { kind: referent.kind, code: referent.lotCode };
+  }
+
+  return {
+    /** Decodes a tag value (400 naming `value` when malformed) and says what it names, as far as the caller may see. */
+    async check(principal: Principal | null, value: string, options: { filter?: number; companyPrefixLength?: number }): Promise<TagCheck> {
+      let tag: ReturnType<typeof decodeTag>;
+      try {
+        tag = decodeTag(value, {
+          filter: options.filter,
+          companyPrefixLength: await prefixLengthLookup(value, options.companyPrefixLength),
+        });
+      } catch (error) {
+        if (!(error instanceof EpcSyntaxError)) throw error;
+        throw badRequest(error.message, [{ in: 'path', pointer: '/value', detail: error.message }]);
+      }
+      return { value, ...tag, knownAs: await knownAs(principal, tag.kind === 'gs1' ? tag.digitalLink : tag.rawUri) };
+    },
+  };
+}
+
+export type EpcService = ReturnType<typeof createEpcService>;

@@ -1,0 +1,36 @@
+import t from 'tap';
+import { Problem } from '../../src/errors/problem.js';
+import { parseIdentifier } from '../../src/identifiers/parse.js';
+
+const BASE = 'https://fj.example';
+const SGTIN = { kind: 'gtin', gtin: '80614141123458', serial: '6789', uri: 'https://id.gs1.org/01/80614141123458/21/6789' };
+
+t.test('RFID tag values name what their pure identity names', async (t) => {
+  for (const value of [
+    '3074257BF7194E4000001A85',
+    '0x3074257bf7194e4000001a85',
+    'urn:epc:tag:sgtin-96:3.0614141.812345.6789',
+    'urn:epc:raw:96.x3074257BF7194E4000001A85',
+    'urn:epc:id:sgtin:0614141.812345.6789',
+  ]) {
+    t.same(parseIdentifier(value, BASE), SGTIN, value);
+  }
+  t.same(parseIdentifier('urn:epc:tag:sscc-96:3.0614141.1234567890', BASE), { kind: 'sscc', sscc: '106141412345678908' });
+  t.same(
+    parseIdentifier('e2806894000040017790e471', BASE),
+    { kind: 'uri', uri: 'urn:epc:raw:96.xE2806894000040017790E471' },
+    'a factory EPC',
+  );
+  t.same(parseIdentifier('urn:epc:raw:96.xe2806894000040017790e471', BASE), {
+    kind: 'uri',
+    uri: 'urn:epc:raw:96.xE2806894000040017790E471',
+  });
+  t.same(
+    parseIdentifier('urn:epc:tag:gid-96:1.2.3', BASE),
+    { kind: 'uri', uri: 'urn:epc:tag:gid-96:1.2.3' },
+    'a scheme not decoded here stays as written',
+  );
+  const error = t.throws(() => parseIdentifier('urn:epc:tag:sgtin-96:3.0614141.81234.6789', BASE)) as Problem;
+  t.ok(error instanceof Problem && error.status === 400, 'a malformed tag URI is a 400');
+  t.match(error.detail, /not a valid SGTIN EPC URN/);
+});
