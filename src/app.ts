@@ -155,7 +155,7 @@ export function createServices(
     locations: repos.locations,
     identifiers,
     partyExists,
-    issueReaderKey: (partyCode, label) => apiKeys.issue({ role: 'reader', partyCode, label }),
+    readerKeys: { issue: (partyCode, label) => apiKeys.issue({ role: 'reader', partyCode, label }), revoke: apiKeys.revoke },
     onStored: () => gates.kick(),
     now,
   });

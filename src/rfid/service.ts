@@ -9,6 +9,7 @@ import {
 } from '../access/index.js';
 import { uuidV7 } from '../codes/uuid-v7.js';
 import type { Db } from '../db/client.js';
+import { isUniqueViolation } from '../db/errors.js';
 import { badRequest, bodyField, conflict, type FieldProblem, forbidden, notFound, Problem, unprocessable } from '../errors/problem.js';
 import type { IdentifierService } from '../identifiers/service.js';
 import type { LocationsRepository } from '../locations/repository.js';
@@ -21,7 +22,10 @@ import { collapseReads, type PlacedRead } from './windows.js';
 /** Every antenna of a reader, when no antenna has a read point of its own. */
 export const ANY_ANTENNA = '*';
 
-export type IssueReaderKey = (partyCode: string, label: string) => Promise<{ id: string; key: string }>;
+export type ReaderKeys = {
+  issue: (partyCode: string, label: string) => Promise<{ id: string; key: string }>;
+  revoke: (id: string) => Promise<unknown>;
+};
 
 const MAX_PROBLEMS = 100;
 
@@ -49,8 +53,8 @@ export function createRfidService(deps: {
   locations: Pick<LocationsRepository, 'findByCode'>;
   identifiers: Pick<IdentifierService, 'parse' | 'findMany'>;
   partyExists: (code: string) => Promise<boolean>;
-  /** Issues a reader's device key through the API key service. */
-  issueReaderKey: IssueReaderKey;
+  /** Readers' device keys, issued (and revoked) through the API key service. */
+  readerKeys: ReaderKeys;
   /** Called after a batch is stored: its windows may be ready to become events. */
   onStored?: () => void;
   now: () => Date;
@@ -161,17 +165,25 @@ export function createRfidService(deps: {
       requireMasterDataWriter(principal, input.partyCode);
       if (!(await deps.partyExists(input.partyCode))) throw notFound(`no party ${input.partyCode}`);
       if (await rfid.findReaderByHostName(input.hostName)) {
-        throw conflict(`a reader with host name ${input.hostName} is already registered`, [bodyField(['hostName'], 'already registered')]);
+        throw hostNameTaken(input.hostName);
       }
-      const key = await deps.issueReaderKey(input.partyCode, `reader ${input.hostName}`);
-      const reader = await rfid.insertReader({
-        id: uuidV7(deps.now()),
-        partyCode: input.partyCode,
-        hostName: input.hostName,
-        serial: input.serial ?? null,
-        name: input.name ?? null,
-        apiKeyId: key.id,
-      });
+      const key = await deps.readerKeys.issue(input.partyCode, `reader ${input.hostName}`);
+      let reader: ReaderRow;
+      try {
+        reader = await rfid.insertReader({
+          id: uuidV7(deps.now()),
+          partyCode: input.partyCode,
+          hostName: input.hostName,
+          serial: input.serial ?? null,
+          name: input.name ?? null,
+          apiKeyId: key.id,
+        });
+      } catch (error) {
+        await deps.readerKeys.revoke(key.id);
+        // registered by a request that ran at the same time
+        if (isUniqueViolation(error)) throw hostNameTaken(input.hostName);
+        throw error;
+      }
       return { ...publicReader(reader), key: key.key };
     },
 
@@ -221,26 +233,32 @@ export function createRfidService(deps: {
         bindToCode = target.lotCode;
       }
       const id = uuidV7(deps.now());
-      const row = await deps.transaction((tx) =>
-        rfid.insertReadPoint(
-          {
-            id,
-            partyCode: input.partyCode,
-            locationCode: location.code,
-            name: input.name,
-            role: input.role,
-            windowSeconds: input.windowSeconds ?? 30,
-            bindToCode,
-          },
-          input.antennas.map(({ readerId, antenna }) => ({
-            readerId,
-            antenna: String(antenna),
-            readPointId: id,
-            partyCode: input.partyCode,
-          })),
-          tx,
-        ),
-      );
+      const insert = () =>
+        deps.transaction((tx) =>
+          rfid.insertReadPoint(
+            {
+              id,
+              partyCode: input.partyCode,
+              locationCode: location.code,
+              name: input.name,
+              role: input.role,
+              windowSeconds: input.windowSeconds ?? 30,
+              bindToCode,
+            },
+            input.antennas.map(({ readerId, antenna }) => ({
+              readerId,
+              antenna: String(antenna),
+              readPointId: id,
+              partyCode: input.partyCode,
+            })),
+            tx,
+          ),
+        );
+      const row = await insert().catch((error) => {
+        // an antenna mapped by a request that ran at the same time
+        if (isUniqueViolation(error)) throw conflict('an antenna of the read point already serves another read point');
+        throw error;
+      });
       return (await readPointView([row]))[0];
     },
 
@@ -355,6 +373,9 @@ export function createRfidService(deps: {
 }
 
 export type RfidService = ReturnType<typeof createRfidService>;
+
+const hostNameTaken = (hostName: string) =>
+  conflict(`a reader with host name ${hostName} is already registered`, [bodyField(['hostName'], 'already registered')]);
 
 const publicReader = ({ apiKeyId: _key, ...reader }: ReaderRow) => reader;
 

@@ -77,6 +77,12 @@ t.test('reader ingest', async (t) => {
       422,
       "another party's location",
     );
+    const raced = await Promise.all([1, 2].map(() => store.api.post('/rfid/readers', { partyCode: store.code, hostName: 'FX-RACE' })));
+    t.same(raced.map((reply) => reply.status).sort(), [201, 409], 'two registrations of one host name at once: one wins');
+    const raceKeys = (await world.admin.get('/api-keys')).body.items.filter(
+      (key: { label: string; revokedAt: string | null }) => key.label === 'reader FX-RACE' && key.revokedAt === null,
+    );
+    t.equal(raceKeys.length, 1, 'and the loser leaves no key behind');
     expectStatus(t, await reader.api.get('/rfid/readers'), 403, 'a reader key only posts reads');
     expectStatus(t, await reader.api.get(`/lots?partyCode=${store.code}`), 403, 'nor reads lots');
     expectStatus(t, await store.api.post('/rfid/reads', { reads: [] }), 403, 'an operator key posts no reads');
