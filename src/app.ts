@@ -54,6 +54,10 @@ import { createRegistrationService } from './registrations/service.js';
 import { regulatorRoutes } from './regulator/routes.js';
 import { resolverRoutes } from './resolver/routes.js';
 import { createResolverService } from './resolver/service.js';
+import { createGateService } from './rfid/gates.js';
+import { createRfidRepository } from './rfid/repository.js';
+import { rfidRoutes } from './rfid/routes.js';
+import { createRfidService } from './rfid/service.js';
 import type { FlagPolicy } from './scans/flags.js';
 import { createScansRepository } from './scans/repository.js';
 import { createScanService } from './scans/service.js';
@@ -82,6 +86,8 @@ export type AppOptions = {
   now?: () => Date;
   /** Webhook destinations: https to public addresses only, unless allowed for development. */
   webhooks?: WebhookPolicy;
+  /** How often RFID observations whose window has closed are looked for (0: only when asked to drain). */
+  rfidTickMs?: number;
 };
 
 /** The repositories, built once over the database (services, seeds and tools that load data use them). */
@@ -101,6 +107,7 @@ export function createRepositories(database: Database) {
     complaints: createComplaintsRepository(db),
     epcis: createEpcisRepository(db),
     registrations: createRegistrationsRepository(db),
+    rfid: createRfidRepository(db),
   };
 }
 export type Repositories = ReturnType<typeof createRepositories>;
@@ -140,6 +147,24 @@ export function createServices(
     onWriteError: (error) => options.log?.error({ err: error }, 'storing scans failed'),
   });
   const apiKeys = createApiKeyService({ apiKeys: repos.apiKeys, partyExists });
+  const gates = createGateService({
+    transaction,
+    rfid: repos.rfid,
+    identifiers,
+    writer,
+    now,
+    onError: (error) => options.log?.error({ err: error }, 'turning RFID observations into events failed'),
+  });
+  const rfid = createRfidService({
+    rfid: repos.rfid,
+    transaction,
+    locations: repos.locations,
+    identifiers,
+    partyExists,
+    readerKeys: { issue: (partyCode, label) => apiKeys.issue({ role: 'reader', partyCode, label }), revoke: apiKeys.revoke },
+    onStored: () => gates.kick(),
+    now,
+  });
   const parties = createPartyService({ parties: repos.parties, tradingPartners: repos.shipments.tradingPartners });
   return {
     apiKeys,
@@ -182,6 +207,8 @@ export function createServices(
       lagMs: options.subscriptionLagMs,
       log: options.log,
     }),
+    rfid,
+    gates,
     publicBaseUrl,
   };
 }
@@ -229,13 +256,16 @@ export async function buildApp(options: AppOptions) {
   await app.register(registrationRoutes, { service: services.registrations, perHour: options.registrationsPerHour ?? 5 });
   await app.register(regulatorRoutes, { scans: services.scans });
   await app.register(epcisRoutes, { service: services.epcis, subscriptions: services.subscriptions });
+  await app.register(rfidRoutes, { service: services.rfid });
 
   services.subscriptions.start(options.subscriptionTickMs ?? 1000);
+  if (options.rfidTickMs !== 0) services.gates.start(options.rfidTickMs ?? 1000);
   app.addHook('onClose', async () => {
     await services.scans.flush();
     await services.items.idle();
     await services.epcis.idle();
     await services.subscriptions.stop();
+    await services.gates.stop();
   });
 
   return Object.assign(app, { services });

@@ -1,11 +1,12 @@
 // Who may do what: every access decision of the service is made here, from the principal an API
 // key resolves to. Pure: callers look up the facts (a lot's owner, the parties that held it) and
 // ask. Admins register parties and keys; an operator acts for one party and reads that party's
-// private data; regulators read everything.
+// private data; regulators read everything; a reader (an RFID reader's device key) only posts
+// reads for its own party's read points.
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { forbidden, notFound } from '../errors/problem.js';
 
-export const ROLES = ['admin', 'operator', 'regulator'] as const;
+export const ROLES = ['admin', 'operator', 'regulator', 'reader'] as const;
 export type Role = (typeof ROLES)[number];
 
 /** Who is calling: resolved from the API key on every non-public request. */
@@ -35,7 +36,7 @@ export function requireRole(principal: Principal, action: RoleAction): void {
  * party's, else the one party code. List queries filter by it.
  */
 export function privateScope(principal: Principal): string | null {
-  return principal.role === 'operator' ? (principal.partyCode as string) : null;
+  return principal.role === 'operator' || principal.role === 'reader' ? (principal.partyCode as string) : null;
 }
 
 /** May the principal read this party's private data? */
@@ -126,4 +127,26 @@ export function requireApplicant(ticket: string | undefined, storedTicketHash: s
   const stored = Buffer.from(storedTicketHash, 'hex');
   if (ticket === undefined || !timingSafeEqual(hashTicket(ticket), stored))
     throw notFound(`no ${what}, or not with this Registration-Ticket`);
+}
+
+/** Keys bound to one party: operators, and the device keys of its RFID readers. */
+export const PARTY_ROLES: readonly Role[] = ['operator', 'reader'];
+
+/** A reader's device key reaches only the routes that take reads; every other key reaches every route (and is checked there). */
+export function requireRouteAccess(principal: Principal, routeTakesReads: boolean): void {
+  if (principal.role === 'reader' && !routeTakesReads) throw forbidden('a reader key may only post reads');
+}
+
+export function requireReaderKey(principal: Principal): void {
+  if (principal.role !== 'reader') throw forbidden('reads are posted with a reader key');
+}
+
+/** Reads are posted with a reader key of the party whose read point took them. */
+export function requireReadPointPoster(principal: Principal, readPoint: { name: string; partyCode: string }): void {
+  requireReaderKey(principal);
+  if (principal.partyCode !== readPoint.partyCode) {
+    throw forbidden(
+      `a reader of party ${principal.partyCode} may not post reads for read point ${readPoint.name} of party ${readPoint.partyCode}`,
+    );
+  }
 }

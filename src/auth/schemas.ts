@@ -3,7 +3,7 @@ import { ROLES } from '../access/index.js';
 
 export const issueApiKeyBody = z.object({
   role: z.enum(ROLES),
-  partyCode: z.string().optional().describe('required for operator keys: the party the key acts for'),
+  partyCode: z.string().optional().describe('required for operator and reader keys: the party the key acts for'),
   label: z.string().max(200).optional(),
 });
 

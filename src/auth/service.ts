@@ -1,6 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { customAlphabet } from 'nanoid';
-import type { Principal, Role } from '../access/index.js';
+import { PARTY_ROLES, type Principal, type Role } from '../access/index.js';
 import { badRequest, notFound, unauthorized } from '../errors/problem.js';
 import type { ApiKeyRow, ApiKeysRepository } from './repository.js';
 
@@ -31,12 +31,13 @@ export function createApiKeyService(deps: {
     /** Only the hash is stored; the key itself is returned once. */
     async issue(input: { role: Role; partyCode?: string | null; label?: string | null }): Promise<IssuedKey> {
       const partyCode = input.partyCode ?? null;
-      if (input.role === 'operator' && !partyCode) {
-        throw badRequest('an operator key acts for one party: give partyCode', [
-          { in: 'body', pointer: '/partyCode', detail: 'required for role operator' },
+      const boundToParty = PARTY_ROLES.includes(input.role);
+      if (boundToParty && !partyCode) {
+        throw badRequest(`a key with the ${input.role} role acts for one party: give partyCode`, [
+          { in: 'body', pointer: '/partyCode', detail: `required for role ${input.role}` },
         ]);
       }
-      if (input.role !== 'operator' && partyCode) {
+      if (!boundToParty && partyCode) {
         throw badRequest(`a ${input.role} key is not bound to a party`, [
           { in: 'body', pointer: '/partyCode', detail: `must be omitted for role ${input.role}` },
         ]);

@@ -523,3 +523,138 @@ export const registrationDocuments = pgTable(
   },
   (t) => [index('registration_documents_registration_idx').on(t.registrationId)],
 );
+
+// RFID gates. A party registers its readers (each with its own `reader` API key), maps reader
+// antennas to read points at its locations, and binds tags to what they are attached to.
+export const rfidReaders = pgTable(
+  'rfid_readers',
+  {
+    id: text('id').primaryKey(),
+    partyCode: text('party_code')
+      .notNull()
+      .references(() => parties.code),
+    /** As the reader names itself in its payloads (Zebra `hostName`, Impinj `hostname`). */
+    hostName: text('host_name').notNull(),
+    serial: text('serial'),
+    name: text('name'),
+    apiKeyId: text('api_key_id').references(() => apiKeys.id),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex('rfid_readers_host_key').on(t.hostName), index('rfid_readers_party_idx').on(t.partyCode)],
+);
+
+export const rfidReadPoints = pgTable(
+  'rfid_read_points',
+  {
+    id: text('id').primaryKey(),
+    partyCode: text('party_code')
+      .notNull()
+      .references(() => parties.code),
+    locationCode: text('location_code')
+      .notNull()
+      .references(() => locations.code),
+    name: text('name').notNull(),
+    /** entry, exit, observe (pass-through) or commissioning. */
+    role: text('role').notNull(),
+    /** Reads of one tag within this many seconds (a fixed window) are one observation. */
+    windowSeconds: integer('window_seconds').notNull().default(30),
+    /** Commissioning stations: the lot or container new tags read here are bound to. */
+    bindToCode: text('bind_to_code'),
+    createdAt: createdAt(),
+  },
+  (t) => [index('rfid_read_points_party_idx').on(t.partyCode)],
+);
+
+// Which read point a reader's antenna serves: by port number ("1") or Impinj antenna name.
+export const rfidAntennas = pgTable(
+  'rfid_antennas',
+  {
+    readerId: text('reader_id')
+      .notNull()
+      .references(() => rfidReaders.id),
+    antenna: text('antenna').notNull(),
+    readPointId: text('read_point_id')
+      .notNull()
+      .references(() => rfidReadPoints.id),
+    partyCode: text('party_code').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.readerId, t.antenna] })],
+);
+
+// A tag bound to what it is attached to: a lot or container, or one pack (item code) of a lot.
+export const rfidTags = pgTable(
+  'rfid_tags',
+  {
+    /** epc (the EPC in upper-case hex, or the URI it was given as) or tid. */
+    kind: text('kind').$type<'epc' | 'tid'>().notNull(),
+    value: text('value').notNull(),
+    partyCode: text('party_code')
+      .notNull()
+      .references(() => parties.code),
+    lotCode: text('lot_code')
+      .notNull()
+      .references(() => lots.code),
+    itemCode: text('item_code'),
+    /** api, or the commissioning read point that bound it. */
+    source: text('source').notNull(),
+    boundAt: timestamp('bound_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.kind, t.value] }), index('rfid_tags_lot_idx').on(t.lotCode)],
+);
+
+// Batches as the readers posted them (audit: who sent how many reads when).
+export const rfidBatches = pgTable(
+  'rfid_batches',
+  {
+    id: text('id').primaryKey(),
+    partyCode: text('party_code')
+      .notNull()
+      .references(() => parties.code),
+    readerId: text('reader_id').notNull(),
+    format: text('format').notNull(),
+    receivedAt: timestamp('received_at', { withTimezone: true, mode: 'date' }).notNull(),
+    reads: integer('reads').notNull(),
+    /** Reader events that are not tag reads (antenna, inventory status, overflow). */
+    otherEvents: integer('other_events').notNull(),
+  },
+  (t) => [index('rfid_batches_reader_idx').on(t.readerId, t.receivedAt)],
+);
+
+// Raw reads, compacted: one row per tag per read point per window, with how often and when it
+// was read and its peak RSSI. Each row is one observation; deriving events from it sets
+// processed_at, the outcome and the event it became.
+export const rfidReads = pgTable(
+  'rfid_reads',
+  {
+    partyCode: text('party_code').notNull(),
+    readPointId: text('read_point_id').notNull(),
+    /** The EPC in upper-case hex, or the EPC URI a generic read gave. */
+    tag: text('tag').notNull(),
+    windowStart: timestamp('window_start', { withTimezone: true, mode: 'date' }).notNull(),
+    windowEnd: timestamp('window_end', { withTimezone: true, mode: 'date' }).notNull(),
+    readerId: text('reader_id').notNull(),
+    antenna: text('antenna').notNull(),
+    tid: text('tid'),
+    firstSeen: timestamp('first_seen', { withTimezone: true, mode: 'date' }).notNull(),
+    /** The first read's time exactly as the reader wrote it (Impinj sends nanoseconds). */
+    firstSeenRaw: text('first_seen_raw').notNull(),
+    lastSeen: timestamp('last_seen', { withTimezone: true, mode: 'date' }).notNull(),
+    readCount: integer('read_count').notNull(),
+    /** dBm. */
+    peakRssi: doublePrecision('peak_rssi'),
+    batchId: text('batch_id').notNull(),
+    processedAt: timestamp('processed_at', { withTimezone: true, mode: 'date' }),
+    /** observed, received, departed, unexpected_departure, bound, unknown or rejected. */
+    outcome: text('outcome'),
+    lotCode: text('lot_code'),
+    eventId: text('event_id'),
+    detail: text('detail'),
+  },
+  (t) => [
+    primaryKey({ columns: [t.readPointId, t.tag, t.windowStart] }),
+    index('rfid_reads_pending_idx').on(t.windowEnd).where(sql`${t.processedAt} is null`),
+    index('rfid_reads_reader_idx').on(t.readerId, t.firstSeen),
+    index('rfid_reads_party_idx').on(t.partyCode, t.firstSeen),
+    index('rfid_reads_tag_idx').on(t.tag),
+  ],
+);

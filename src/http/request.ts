@@ -10,6 +10,8 @@ declare module 'fastify' {
   interface FastifyContextConfig {
     /** Reachable without an API key (health, docs, the OpenAPI document, the public resolver). */
     public?: boolean;
+    /** RFID ingest: the one kind of route a reader's device key may call. */
+    takesReads?: boolean;
     /** On a public route: a key given is checked (401 when invalid) and its principal used. */
     acceptsKey?: boolean;
   }

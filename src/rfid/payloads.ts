@@ -1,0 +1,147 @@
+// Reader payloads to tag reads, without I/O. Each element of a batch is checked on its own, so a
+// bad one is named by its index (and the batch refused whole: nothing of it is stored).
+import type { z } from 'zod';
+import { badRequest, type FieldProblem } from '../errors/problem.js';
+import { genericReadSchema, impinjEventSchema, readerTime, zebraEventSchema } from './schemas.js';
+import { normalizeTag } from './tags.js';
+
+export type ReaderFormat = 'zebra' | 'impinj' | 'generic';
+
+/** One tag read, whatever the reader said it in. */
+export type TagRead = {
+  /** Where it sits in the posted body, for error pointers. */
+  pointer: (string | number)[];
+  /** The reader it names, when it names one. */
+  hostName: string | null;
+  /** Where in the element the reader and the antenna are named, for error pointers. */
+  paths: { hostName: string[]; antenna: string[] };
+  /** Antenna keys to look the read point up by, most specific first (Impinj: name, then port). */
+  antennas: string[];
+  /** A read point named directly (generic format). */
+  readPointId: string | null;
+  /** The EPC in upper-case hex, or an EPC URI. */
+  tag: string;
+  tid: string | null;
+  time: Date;
+  rawTime: string;
+  /** dBm. */
+  rssi: number | null;
+  count: number;
+};
+
+export type ParsedBatch = { reads: TagRead[]; otherEvents: number };
+
+const MAX_PROBLEMS = 100;
+
+function checkEach<S extends z.ZodType>(schema: S, elements: unknown[], base: (string | number)[], single: boolean): z.infer<S>[] {
+  const problems: FieldProblem[] = [];
+  const parsed: z.infer<S>[] = [];
+  elements.forEach((element, index) => {
+    const result = schema.safeParse(element);
+    if (result.success) {
+      parsed.push(result.data);
+      return;
+    }
+    const at = single ? base : [...base, index];
+    for (const issue of result.error.issues) {
+      problems.push({ in: 'body', pointer: `/${[...at, ...issue.path].join('/')}`, detail: issue.message });
+    }
+  });
+  if (problems.length > 0) {
+    const first = problems[0];
+    const count = new Set(
+      problems.map((problem) =>
+        problem.pointer
+          .split('/')
+          .slice(0, base.length + 2)
+          .join('/'),
+      ),
+    ).size;
+    throw badRequest(
+      `${single ? 'the read' : `${count} element${count === 1 ? '' : 's'} of the batch`} cannot be stored (${first.pointer}: ${first.detail}); nothing of the batch was stored`,
+      problems.slice(0, MAX_PROBLEMS),
+    );
+  }
+  return parsed;
+}
+
+/** Zebra FX IoT Connector: one event object, or an array of them when batching is on. */
+export function parseZebra(body: unknown, receivedAt: Date): ParsedBatch {
+  const single = !Array.isArray(body);
+  const events = checkEach(zebraEventSchema, single ? [body] : body, [], single);
+  return {
+    reads: events.map((event, index) => ({
+      pointer: single ? [] : [index],
+      hostName: event.data.hostName ?? null,
+      paths: { hostName: ['data', 'hostName'], antenna: ['data', 'antenna'] },
+      antennas: event.data.antenna === undefined ? [] : [String(event.data.antenna)],
+      readPointId: null,
+      tag: event.data.idHex.toUpperCase(),
+      tid: event.data.TID?.toUpperCase() ?? null,
+      // SIMPLE reports may carry no time: the read is as old as the post
+      time: event.timestamp ? readerTime(event.timestamp) : receivedAt,
+      rawTime: event.timestamp ?? receivedAt.toISOString(),
+      rssi: event.data.peakRssi ?? null,
+      count: event.data.reads ?? 1,
+    })),
+    otherEvents: 0,
+  };
+}
+
+const hexOfBase64url = (value: string) => Buffer.from(value, 'base64url').toString('hex').toUpperCase();
+
+/** Impinj IoT Device Interface webhook: an array of events, possibly empty; only tagInventory events are reads. */
+export function parseImpinj(body: unknown): ParsedBatch {
+  if (!Array.isArray(body)) {
+    throw badRequest('an Impinj webhook posts an array of events', [{ in: 'body', pointer: '/', detail: 'must be an array' }]);
+  }
+  const events = checkEach(impinjEventSchema, body, [], false);
+  const reads: TagRead[] = [];
+  events.forEach((event, index) => {
+    const inventory = event.tagInventoryEvent;
+    if (event.eventType !== 'tagInventory' || !inventory) return;
+    const rawTime = inventory.lastSeenTime ?? event.timestamp;
+    reads.push({
+      pointer: [index],
+      hostName: event.hostname ?? null,
+      paths: { hostName: ['hostname'], antenna: ['tagInventoryEvent', inventory.antennaName ? 'antennaName' : 'antennaPort'] },
+      antennas: [
+        ...(inventory.antennaName ? [inventory.antennaName] : []),
+        ...(inventory.antennaPort !== undefined ? [String(inventory.antennaPort)] : []),
+      ],
+      readPointId: null,
+      tag: inventory.epcHex?.toUpperCase() ?? hexOfBase64url(inventory.epc),
+      tid: inventory.tidHex?.toUpperCase() ?? (inventory.tid ? hexOfBase64url(inventory.tid) : null),
+      time: readerTime(rawTime),
+      rawTime,
+      rssi: inventory.peakRssiCdbm === undefined ? null : inventory.peakRssiCdbm / 100,
+      count: 1,
+    });
+  });
+  return { reads, otherEvents: events.length - reads.length };
+}
+
+/** The generic format: `{ reads: [{ reader?, antenna? | readPoint?, epc, time, rssi?, tid?, count? }] }`. */
+export function parseGeneric(body: unknown): ParsedBatch {
+  const list = (body as { reads?: unknown } | null)?.reads;
+  if (!Array.isArray(list)) {
+    throw badRequest('post { "reads": [ … ] }', [{ in: 'body', pointer: '/reads', detail: 'must be an array of reads' }]);
+  }
+  const reads = checkEach(genericReadSchema, list, ['reads'], false);
+  return {
+    reads: reads.map((read, index) => ({
+      pointer: ['reads', index],
+      hostName: read.reader ?? null,
+      paths: { hostName: ['reader'], antenna: ['antenna'] },
+      antennas: read.antenna === undefined ? [] : [String(read.antenna)],
+      readPointId: read.readPoint ?? null,
+      tag: normalizeTag(read.epc),
+      tid: read.tid?.toUpperCase() ?? null,
+      time: readerTime(read.time),
+      rawTime: read.time,
+      rssi: read.rssi ?? null,
+      count: read.count ?? 1,
+    })),
+    otherEvents: 0,
+  };
+}

@@ -1,0 +1,233 @@
+import { and, asc, desc, eq, type SQL, sql } from 'drizzle-orm';
+import { anyOf } from '../db/chunk.js';
+import { type Db, queryRows } from '../db/client.js';
+import { rfidAntennas, rfidReaders, rfidReadPoints, rfidReads, rfidTags } from '../db/schema.js';
+import type { ReadsFilter } from './schemas.js';
+import type { ReadWindow } from './windows.js';
+
+export type ReaderRow = typeof rfidReaders.$inferSelect;
+export type ReadPointRow = typeof rfidReadPoints.$inferSelect;
+export type AntennaRow = typeof rfidAntennas.$inferSelect;
+export type TagRow = typeof rfidTags.$inferSelect;
+export type ReadRow = typeof rfidReads.$inferSelect;
+
+export type BatchRecord = {
+  id: string;
+  partyCode: string;
+  readerId: string;
+  format: string;
+  receivedAt: Date;
+  reads: number;
+  otherEvents: number;
+};
+
+/** How an observation was turned into an event (or why not). */
+export type ReadOutcome = {
+  readPointId: string;
+  tag: string;
+  windowStart: Date;
+  outcome: string;
+  lotCode: string | null;
+  eventId: string | null;
+  detail: string | null;
+};
+
+const texts = (values: (string | null)[]) => sql`${sql.param(values)}::text[]`;
+const iso = (time: Date) => time.toISOString();
+
+export function createRfidRepository(db: Db) {
+  return {
+    async insertReader(row: typeof rfidReaders.$inferInsert, tx: Db = db): Promise<ReaderRow> {
+      const [inserted] = await tx.insert(rfidReaders).values(row).returning();
+      return inserted;
+    },
+    async findReaderByHostName(hostName: string): Promise<ReaderRow | undefined> {
+      const [row] = await db.select().from(rfidReaders).where(eq(rfidReaders.hostName, hostName));
+      return row;
+    },
+    async findReadersByIds(ids: string[]): Promise<ReaderRow[]> {
+      if (ids.length === 0) return [];
+      return db.select().from(rfidReaders).where(anyOf(rfidReaders.id, ids));
+    },
+    /** The readers a batch names (by host name), and the one the posting key belongs to. */
+    async findReadersForBatch(apiKeyId: string, hostNames: string[]): Promise<ReaderRow[]> {
+      return db
+        .select()
+        .from(rfidReaders)
+        .where(sql`${rfidReaders.apiKeyId} = ${apiKeyId} or ${anyOf(rfidReaders.hostName, hostNames)}`);
+    },
+    listReaders(partyCode: string | undefined): Promise<ReaderRow[]> {
+      return db
+        .select()
+        .from(rfidReaders)
+        .where(partyCode ? eq(rfidReaders.partyCode, partyCode) : undefined)
+        .orderBy(rfidReaders.createdAt);
+    },
+
+    async insertReadPoint(row: typeof rfidReadPoints.$inferInsert, antennas: AntennaRow[], tx: Db = db): Promise<ReadPointRow> {
+      const [inserted] = await tx.insert(rfidReadPoints).values(row).returning();
+      await tx.insert(rfidAntennas).values(antennas);
+      return inserted;
+    },
+    async findAntennas(readerIds: string[], tx: Db = db): Promise<AntennaRow[]> {
+      if (readerIds.length === 0) return [];
+      return tx.select().from(rfidAntennas).where(anyOf(rfidAntennas.readerId, readerIds));
+    },
+    async antennasOfReadPoints(readPointIds: string[]): Promise<AntennaRow[]> {
+      if (readPointIds.length === 0) return [];
+      return db.select().from(rfidAntennas).where(anyOf(rfidAntennas.readPointId, readPointIds)).orderBy(rfidAntennas.antenna);
+    },
+    async findReadPoints(ids: string[], tx: Db = db): Promise<ReadPointRow[]> {
+      if (ids.length === 0) return [];
+      return tx.select().from(rfidReadPoints).where(anyOf(rfidReadPoints.id, ids));
+    },
+    listReadPoints(partyCode: string | undefined): Promise<ReadPointRow[]> {
+      return db
+        .select()
+        .from(rfidReadPoints)
+        .where(partyCode ? eq(rfidReadPoints.partyCode, partyCode) : undefined)
+        .orderBy(rfidReadPoints.createdAt);
+    },
+
+    /**
+     * Stores a batch and merges its windows into those already open, in one statement: the batch
+     * is stored whole or not at all, and is durable once this returns.
+     */
+    async storeBatch(batch: BatchRecord, windows: ReadWindow[]): Promise<void> {
+      const column = <T>(pick: (window: ReadWindow) => T) => windows.map(pick);
+      await db.execute(sql`
+        with batch as (
+          insert into rfid_batches (id, party_code, reader_id, format, received_at, reads, other_events)
+          values (${batch.id}, ${batch.partyCode}, ${batch.readerId}, ${batch.format}, ${iso(batch.receivedAt)}, ${batch.reads}, ${batch.otherEvents})
+        )
+        insert into rfid_reads (party_code, read_point_id, tag, window_start, window_end, reader_id, antenna, tid,
+          first_seen, first_seen_raw, last_seen, read_count, peak_rssi, batch_id)
+        select r.party_code, r.read_point_id, r.tag, r.window_start::timestamptz, r.window_end::timestamptz, r.reader_id, r.antenna, r.tid,
+          r.first_seen::timestamptz, r.first_seen_raw, r.last_seen::timestamptz, r.read_count::int, r.peak_rssi::float8, ${batch.id}
+        from unnest(
+          ${texts(column((w) => w.partyCode))}, ${texts(column((w) => w.readPointId))}, ${texts(column((w) => w.tag))},
+          ${texts(column((w) => iso(w.windowStart)))}, ${texts(column((w) => iso(w.windowEnd)))}, ${texts(column((w) => w.readerId))},
+          ${texts(column((w) => w.antenna))}, ${texts(column((w) => w.tid))}, ${texts(column((w) => iso(w.firstSeen)))},
+          ${texts(column((w) => w.firstSeenRaw))}, ${texts(column((w) => iso(w.lastSeen)))}, ${texts(column((w) => String(w.readCount)))},
+          ${texts(column((w) => (w.peakRssi === null ? null : String(w.peakRssi))))}
+        ) as r(party_code, read_point_id, tag, window_start, window_end, reader_id, antenna, tid,
+          first_seen, first_seen_raw, last_seen, read_count, peak_rssi)
+        on conflict (read_point_id, tag, window_start) do update set
+          read_count = rfid_reads.read_count + excluded.read_count,
+          first_seen_raw = case when excluded.first_seen < rfid_reads.first_seen then excluded.first_seen_raw else rfid_reads.first_seen_raw end,
+          reader_id = case when excluded.first_seen < rfid_reads.first_seen then excluded.reader_id else rfid_reads.reader_id end,
+          antenna = case when excluded.first_seen < rfid_reads.first_seen then excluded.antenna else rfid_reads.antenna end,
+          first_seen = least(rfid_reads.first_seen, excluded.first_seen),
+          last_seen = greatest(rfid_reads.last_seen, excluded.last_seen),
+          peak_rssi = greatest(rfid_reads.peak_rssi, excluded.peak_rssi),
+          tid = coalesce(rfid_reads.tid, excluded.tid)`);
+    },
+
+    /**
+     * Observations whose window has closed and that are not yet events, oldest first, locked for
+     * this transaction (another instance skips them).
+     */
+    async closedWindows(tx: Db, now: Date, limit: number): Promise<ReadRow[]> {
+      return tx
+        .select()
+        .from(rfidReads)
+        .where(sql`${rfidReads.processedAt} is null and ${rfidReads.windowEnd} <= ${iso(now)}`)
+        .orderBy(asc(rfidReads.windowEnd))
+        .limit(limit)
+        .for('update', { skipLocked: true });
+    },
+    async recordOutcomes(tx: Db, outcomes: ReadOutcome[], at: Date): Promise<void> {
+      if (outcomes.length === 0) return;
+      const column = <T>(pick: (outcome: ReadOutcome) => T) => outcomes.map(pick);
+      await tx.execute(sql`
+        update rfid_reads r set processed_at = ${iso(at)}, outcome = o.outcome, lot_code = o.lot_code, event_id = o.event_id, detail = o.detail
+        from unnest(${texts(column((o) => o.readPointId))}, ${texts(column((o) => o.tag))}, ${texts(column((o) => iso(o.windowStart)))},
+          ${texts(column((o) => o.outcome))}, ${texts(column((o) => o.lotCode))}, ${texts(column((o) => o.eventId))}, ${texts(column((o) => o.detail))})
+          as o(read_point_id, tag, window_start, outcome, lot_code, event_id, detail)
+        where r.read_point_id = o.read_point_id and r.tag = o.tag and r.window_start = o.window_start::timestamptz`);
+    },
+
+    async bindTags(rows: (typeof rfidTags.$inferInsert)[], tx: Db = db): Promise<TagRow[]> {
+      if (rows.length === 0) return [];
+      // a party may move its own tag to something else; another party's binding stays
+      return tx
+        .insert(rfidTags)
+        .values(rows)
+        .onConflictDoUpdate({
+          target: [rfidTags.kind, rfidTags.value],
+          set: {
+            lotCode: sql`excluded.lot_code`,
+            itemCode: sql`excluded.item_code`,
+            source: sql`excluded.source`,
+            boundAt: sql`excluded.bound_at`,
+          },
+          setWhere: sql`${rfidTags.partyCode} = excluded.party_code`,
+        })
+        .returning();
+    },
+    async findTags(kind: 'epc' | 'tid', values: string[], tx: Db = db): Promise<TagRow[]> {
+      if (values.length === 0) return [];
+      return tx
+        .select()
+        .from(rfidTags)
+        .where(and(eq(rfidTags.kind, kind), anyOf(rfidTags.value, values)));
+    },
+
+    /** Open shipments from or to a party that carry any of the lots or containers, with the lines that carry them. */
+    async openShipments(
+      tx: Db,
+      direction: 'from' | 'to',
+      partyCode: string,
+      codes: string[],
+    ): Promise<{ id: string; lotCode: string; containerCode: string | null; quantity: number; unit: string }[]> {
+      if (codes.length === 0) return [];
+      const party = direction === 'from' ? sql`s.from_party_code` : sql`s.to_party_code`;
+      return queryRows(
+        tx,
+        sql`select s.id, l.lot_code as "lotCode", l.container_code as "containerCode", l.quantity::float8 as quantity, lot.unit
+        from shipments s join shipment_lines l on l.shipment_id = s.id join lots lot on lot.code = l.lot_code
+        where ${party} = ${partyCode} and s.status = 'open'
+          and (${anyOf(sql`l.lot_code`, codes)} or ${anyOf(sql`l.container_code`, codes)})
+        order by s.shipped_at, s.id`,
+      );
+    },
+
+    listReads(filter: ReadsFilter & { partyCode?: string }): Promise<ReadRow[]> {
+      const conditions: SQL[] = [];
+      if (filter.partyCode) conditions.push(eq(rfidReads.partyCode, filter.partyCode));
+      if (filter.readerId) conditions.push(eq(rfidReads.readerId, filter.readerId));
+      if (filter.readPointId) conditions.push(eq(rfidReads.readPointId, filter.readPointId));
+      if (filter.tag) conditions.push(eq(rfidReads.tag, filter.tag));
+      if (filter.outcome) conditions.push(eq(rfidReads.outcome, filter.outcome));
+      return db
+        .select()
+        .from(rfidReads)
+        .where(and(...conditions))
+        .orderBy(desc(rfidReads.firstSeen), rfidReads.tag)
+        .limit(filter.limit)
+        .offset(filter.offset);
+    },
+    /** Tags read that name nothing known, per reader. */
+    unknownTags(partyCode: string | undefined) {
+      return queryRows<{ readerId: string; tag: string; windows: number; reads: number; firstSeen: Date; lastSeen: Date }>(
+        db,
+        sql`select reader_id as "readerId", tag, count(*)::int as windows, sum(read_count)::int as reads,
+          min(first_seen) as "firstSeen", max(last_seen) as "lastSeen"
+        from rfid_reads where outcome = 'unknown' ${partyCode ? sql`and party_code = ${partyCode}` : sql``}
+        group by reader_id, tag order by reader_id, max(last_seen) desc`,
+      );
+    },
+    /** Per read point: observations and reads by outcome (null: not yet turned into events). */
+    activity(partyCode: string | undefined) {
+      return queryRows<{ partyCode: string; readPointId: string; outcome: string | null; windows: number; reads: number; lastSeen: Date }>(
+        db,
+        sql`select party_code as "partyCode", read_point_id as "readPointId", outcome, count(*)::int as windows,
+          sum(read_count)::int as reads, max(last_seen) as "lastSeen"
+        from rfid_reads ${partyCode ? sql`where party_code = ${partyCode}` : sql``}
+        group by party_code, read_point_id, outcome order by party_code, read_point_id, outcome`,
+      );
+    },
+  };
+}
+
+export type RfidRepository = ReturnType<typeof createRfidRepository>;

@@ -1,0 +1,223 @@
+// RFID gates: what readers post (Zebra FX IoT Connector, Impinj IoT Device Interface and a generic
+// format, each exactly as documented) and the readers, read points and tag bindings parties manage.
+import { z } from 'zod';
+import { isStorableTime, STORABLE_YEARS } from '../codes/timestamp.js';
+
+export const READ_POINT_ROLES = ['entry', 'exit', 'observe', 'commissioning'] as const;
+export type ReadPointRole = (typeof READ_POINT_ROLES)[number];
+
+export const READ_OUTCOMES = ['observed', 'received', 'departed', 'unexpected_departure', 'bound', 'unknown', 'rejected'] as const;
+
+const HEX = /^[0-9A-Fa-f]+$/;
+const URI = /^[a-z][a-z0-9+.-]*:\S+$/i;
+// ISO 8601 with an offset, the offset possibly without its colon (Zebra writes -0600) and the
+// fraction up to nanoseconds (Impinj)
+const READER_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d{2}:?\d{2})$/;
+
+/** The instant a reader's time string names (its offset's colon restored, sub-millisecond digits dropped). */
+export function readerTime(value: string): Date {
+  const colon = value.replace(/([+-]\d{2})(\d{2})$/, '$1:$2');
+  return new Date(colon.replace(/(\.\d{3})\d+/, '$1'));
+}
+
+const timeSchema = z
+  .string()
+  .regex(READER_TIME, { error: 'must be an ISO 8601 time with an offset, e.g. 2024-11-21T13:20:53.319-0600' })
+  .refine((value) => !Number.isNaN(readerTime(value).getTime()) && isStorableTime(readerTime(value)), {
+    error: `must be a real time in the years ${STORABLE_YEARS}`,
+  });
+
+const hexSchema = z
+  .string()
+  .min(4)
+  .max(128)
+  .regex(/^(?:[0-9A-Fa-f]{2})+$/, { error: 'must be hexadecimal, in whole bytes' });
+
+export const ZEBRA_EVENT_TYPES = ['SIMPLE', 'INVENTORY', 'PORTAL', 'CONVEYOR', 'CUSTOM'] as const;
+
+/** One tag read as the Zebra FX IoT Connector posts it; fields it documents beyond these are kept out of the way, not refused. */
+export const zebraEventSchema = z
+  .looseObject({
+    data: z.looseObject({
+      eventNum: z.number().int().optional(),
+      format: z.string().max(20).optional(),
+      idHex: hexSchema.describe('the EPC (format epc) as hex'),
+      antenna: z.number().int().min(0).max(64).optional(),
+      peakRssi: z.number().min(-200).max(50).optional().describe('dBm'),
+      reads: z.number().int().min(1).max(1_000_000).optional().describe('times the tag was read in this report'),
+      channel: z.number().optional(),
+      TID: hexSchema.optional(),
+      hostName: z.string().min(1).max(200).optional(),
+    }),
+    timestamp: timeSchema.optional().describe('the offset is written without a colon, e.g. -0600'),
+    type: z.enum(ZEBRA_EVENT_TYPES),
+  })
+  .meta({ id: 'ZebraTagEvent' });
+export const zebraBody = z.union([zebraEventSchema, z.array(zebraEventSchema)]);
+
+const base64urlSchema = z
+  .string()
+  .min(2)
+  .max(200)
+  .regex(/^[A-Za-z0-9_-]+={0,2}$/, { error: 'must be base64url' });
+
+export const impinjTagInventorySchema = z.looseObject({
+  epc: base64urlSchema.describe('the EPC, base64url'),
+  epcHex: hexSchema.optional().describe('the EPC as hex (off by default on the reader)'),
+  tid: base64urlSchema.optional(),
+  tidHex: hexSchema.optional(),
+  antennaPort: z.number().int().min(0).max(64).optional(),
+  antennaName: z.string().min(1).max(100).optional(),
+  peakRssiCdbm: z.number().int().min(-20_000).max(5_000).optional().describe('centi-dBm'),
+  frequency: z.number().optional(),
+  lastSeenTime: timeSchema.optional(),
+});
+
+/** One event of the Impinj IoT Device Interface; only `tagInventory` events are reads. */
+export const impinjEventSchema = z
+  .looseObject({
+    timestamp: timeSchema.describe('nanoseconds, kept as sent'),
+    hostname: z.string().min(1).max(200).optional(),
+    eventType: z.string().min(1).max(100),
+    tagInventoryEvent: impinjTagInventorySchema.optional(),
+  })
+  .refine((event) => event.eventType !== 'tagInventory' || event.tagInventoryEvent !== undefined, {
+    error: 'a tagInventory event carries tagInventoryEvent',
+    path: ['tagInventoryEvent'],
+  })
+  .meta({ id: 'ImpinjEvent' });
+export const impinjBody = z.array(impinjEventSchema).describe('possibly empty (the reader posts on its linger timeout)');
+
+export const genericReadSchema = z
+  .object({
+    reader: z.string().min(1).max(200).optional().describe('host name of the reader; default: the reader of the posting key'),
+    antenna: z
+      .union([z.number().int().min(0).max(64), z.string().min(1).max(100)])
+      .optional()
+      .describe('antenna port or name'),
+    readPoint: z.string().min(1).max(100).optional().describe('read point id, instead of reader + antenna'),
+    epc: z
+      .string()
+      .min(4)
+      .max(300)
+      .refine((value) => (HEX.test(value) && value.length % 2 === 0) || URI.test(value), {
+        error: 'must be the EPC as hex (whole bytes) or an EPC URI',
+      }),
+    tid: hexSchema.optional(),
+    time: timeSchema,
+    rssi: z.number().min(-200).max(50).optional().describe('peak RSSI, dBm'),
+    count: z.number().int().min(1).max(1_000_000).optional().describe('times read; default 1'),
+  })
+  .meta({ id: 'GenericRead' });
+export const genericBody = z.object({ reads: z.array(genericReadSchema).max(10_000) });
+
+export const ingestResultSchema = z
+  .object({
+    batchId: z.string().nullable().describe('null for an empty batch (nothing is stored)'),
+    reads: z.number().int().describe('tag reads stored'),
+    observations: z.number().int().describe('distinct tag × read point × window in this batch'),
+    otherEvents: z.number().int().describe('reader events that are not tag reads, accepted and not treated as reads'),
+  })
+  .meta({ id: 'RfidIngestResult' });
+
+export const registerReaderBody = z.object({
+  partyCode: z.string().min(1).max(64),
+  hostName: z.string().trim().min(1).max(200),
+  serial: z.string().trim().min(1).max(100).optional(),
+  name: z.string().trim().min(1).max(200).optional(),
+});
+export const readerSchema = z
+  .object({
+    id: z.string(),
+    partyCode: z.string(),
+    hostName: z.string(),
+    serial: z.string().nullable(),
+    name: z.string().nullable(),
+    createdAt: z.date(),
+  })
+  .meta({ id: 'RfidReader' });
+export const registeredReaderSchema = readerSchema.extend({
+  key: z.string().describe('the reader’s device API key (role reader), shown once'),
+});
+
+export const createReadPointBody = z.object({
+  partyCode: z.string().min(1).max(64),
+  locationCode: z.string().min(1).max(64).describe('one of the party’s locations'),
+  name: z.string().trim().min(1).max(200).describe('e.g. 冷库 1 号门'),
+  role: z.enum(READ_POINT_ROLES),
+  windowSeconds: z.number().int().min(1).max(3600).optional().describe('reads of one tag within this window are one observation (30)'),
+  bindToCode: z.string().min(1).max(64).optional().describe('commissioning: the lot or container new tags read here are bound to'),
+  antennas: z
+    .array(
+      z.object({
+        readerId: z.string(),
+        antenna: z
+          .union([z.number().int().min(0).max(64), z.string().min(1).max(100)])
+          .describe('port number, Impinj antenna name, or * for every antenna of the reader'),
+      }),
+    )
+    .min(1)
+    .max(64),
+});
+export type CreateReadPointInput = z.infer<typeof createReadPointBody>;
+export const readPointSchema = z
+  .object({
+    id: z.string(),
+    partyCode: z.string(),
+    locationCode: z.string(),
+    name: z.string(),
+    role: z.enum(READ_POINT_ROLES),
+    windowSeconds: z.number().int(),
+    bindToCode: z.string().nullable(),
+    antennas: z.array(z.object({ readerId: z.string(), antenna: z.string() })),
+    createdAt: z.date(),
+  })
+  .meta({ id: 'RfidReadPoint' });
+
+export const tagBindingSchema = z.object({
+  epc: z.string().min(4).max(300).optional().describe('EPC as hex or URI'),
+  tid: hexSchema.optional(),
+  code: z.string().min(1).max(64).describe('item, lot or container code (or SSCC) the tag is attached to'),
+});
+export const bindTagsBody = z.object({ tags: z.array(tagBindingSchema).min(1).max(100_000) });
+export const tagSchema = z
+  .object({
+    kind: z.enum(['epc', 'tid']),
+    value: z.string(),
+    partyCode: z.string(),
+    lotCode: z.string(),
+    itemCode: z.string().nullable(),
+    source: z.string(),
+    boundAt: z.date(),
+  })
+  .meta({ id: 'RfidTag' });
+
+export const readRowSchema = z
+  .object({
+    readPointId: z.string(),
+    tag: z.string(),
+    readerId: z.string(),
+    antenna: z.string(),
+    tid: z.string().nullable(),
+    windowStart: z.date(),
+    firstSeen: z.date(),
+    firstSeenRaw: z.string(),
+    lastSeen: z.date(),
+    readCount: z.number().int(),
+    peakRssi: z.number().nullable(),
+    outcome: z.enum(READ_OUTCOMES).nullable().describe('null until the observation has been turned into an event'),
+    lotCode: z.string().nullable(),
+    eventId: z.string().nullable(),
+    detail: z.string().nullable(),
+  })
+  .meta({ id: 'RfidRead' });
+export const readsQuery = z.object({
+  partyCode: z.string().optional(),
+  readerId: z.string().optional(),
+  readPointId: z.string().optional(),
+  tag: z.string().optional(),
+  outcome: z.enum(READ_OUTCOMES).optional(),
+  limit: z.coerce.number().int().min(1).max(1000).default(100),
+  offset: z.coerce.number().int().min(0).default(0),
+});
+export type ReadsFilter = z.infer<typeof readsQuery>;

@@ -1,0 +1,385 @@
+import {
+  actingParty,
+  canReadPartyData,
+  type Principal,
+  partyFilter,
+  requireMasterDataWriter,
+  requireReaderKey,
+  requireReadPointPoster,
+} from '../access/index.js';
+import { uuidV7 } from '../codes/uuid-v7.js';
+import type { Db } from '../db/client.js';
+import { isUniqueViolation } from '../db/errors.js';
+import { badRequest, bodyField, conflict, type FieldProblem, forbidden, notFound, Problem, unprocessable } from '../errors/problem.js';
+import type { IdentifierService } from '../identifiers/service.js';
+import type { LocationsRepository } from '../locations/repository.js';
+import { type ParsedBatch, parseGeneric, parseImpinj, parseZebra, type ReaderFormat } from './payloads.js';
+import type { ReaderRow, ReadPointRow, RfidRepository, TagRow } from './repository.js';
+import type { CreateReadPointInput, ReadPointRole, ReadsFilter } from './schemas.js';
+import { normalizeTag } from './tags.js';
+import { collapseReads, type PlacedRead } from './windows.js';
+
+/** Every antenna of a reader, when no antenna has a read point of its own. */
+export const ANY_ANTENNA = '*';
+
+export type ReaderKeys = {
+  issue: (partyCode: string, label: string) => Promise<{ id: string; key: string }>;
+  revoke: (id: string) => Promise<unknown>;
+};
+
+const MAX_PROBLEMS = 100;
+
+export function createRfidService(deps: {
+  rfid: Pick<
+    RfidRepository,
+    | 'insertReader'
+    | 'findReaderByHostName'
+    | 'findReadersByIds'
+    | 'findReadersForBatch'
+    | 'listReaders'
+    | 'insertReadPoint'
+    | 'findAntennas'
+    | 'antennasOfReadPoints'
+    | 'findReadPoints'
+    | 'listReadPoints'
+    | 'storeBatch'
+    | 'bindTags'
+    | 'findTags'
+    | 'listReads'
+    | 'unknownTags'
+    | 'activity'
+  >;
+  transaction: <T>(work: (tx: Db) => Promise<T>) => Promise<T>;
+  locations: Pick<LocationsRepository, 'findByCode'>;
+  identifiers: Pick<IdentifierService, 'parse' | 'findMany'>;
+  partyExists: (code: string) => Promise<boolean>;
+  /** Readers' device keys, issued (and revoked) through the API key service. */
+  readerKeys: ReaderKeys;
+  /** Called after a batch is stored: its windows may be ready to become events. */
+  onStored?: () => void;
+  now: () => Date;
+}) {
+  const { rfid } = deps;
+
+  async function readPointView(rows: ReadPointRow[]) {
+    const antennas = await rfid.antennasOfReadPoints(rows.map((row) => row.id));
+    return rows.map((row) => ({
+      ...row,
+      role: row.role as ReadPointRole,
+      antennas: antennas.filter((antenna) => antenna.readPointId === row.id).map(({ readerId, antenna }) => ({ readerId, antenna })),
+    }));
+  }
+
+  /** The lot (and pack) a code names, for tag bindings and commissioning stations. */
+  async function referentsOf(codes: string[]) {
+    const parsed = codes.map((code) => {
+      try {
+        return deps.identifiers.parse(code);
+      } catch (error) {
+        if (error instanceof Problem) return undefined;
+        throw error;
+      }
+    });
+    const found = await deps.identifiers.findMany(parsed.filter((id) => id !== undefined));
+    let next = 0;
+    return parsed.map((id) => {
+      if (!id) return undefined;
+      const referent = found[next++];
+      if (!referent || referent.kind === 'product') return undefined;
+      return { lotCode: referent.lotCode, itemCode: referent.kind === 'item' ? referent.itemCode : null };
+    });
+  }
+
+  /** Places each read at its reader's read point; refuses the batch if any read cannot be placed. */
+  async function place(principal: Principal, parsed: ParsedBatch): Promise<{ reads: PlacedRead[]; readerId: string }> {
+    const hostNames = [...new Set(parsed.reads.flatMap((read) => (read.hostName ? [read.hostName] : [])))];
+    const readers = await rfid.findReadersForBatch(principal.keyId, hostNames);
+    const keyReader = readers.find((reader) => reader.apiKeyId === principal.keyId);
+    const byHost = new Map(readers.map((reader) => [reader.hostName, reader]));
+    const antennas = await rfid.findAntennas(readers.map((reader) => reader.id));
+    const named = [...new Set(parsed.reads.flatMap((read) => (read.readPointId ? [read.readPointId] : [])))];
+    const readPoints = new Map(
+      (await rfid.findReadPoints([...new Set([...antennas.map((a) => a.readPointId), ...named])])).map((row) => [row.id, row]),
+    );
+    const antennaMap = new Map(antennas.map((antenna) => [`${antenna.readerId}|${antenna.antenna}`, antenna.readPointId]));
+
+    const problems: FieldProblem[] = [];
+    const placed: PlacedRead[] = [];
+    for (const read of parsed.reads) {
+      const reader = read.hostName ? byHost.get(read.hostName) : keyReader;
+      if (!reader) {
+        problems.push(
+          read.hostName
+            ? bodyField([...read.pointer, ...read.paths.hostName], `no reader is registered with host name ${read.hostName}`)
+            : bodyField(read.pointer, 'this key belongs to no registered reader: name the reader'),
+        );
+        continue;
+      }
+      if (reader.partyCode !== principal.partyCode) {
+        throw forbidden(
+          `reader ${reader.hostName} belongs to party ${reader.partyCode}; a reader of ${principal.partyCode} may not post its reads`,
+        );
+      }
+      const readPointId =
+        read.readPointId ??
+        [...read.antennas, ANY_ANTENNA].map((antenna) => antennaMap.get(`${reader.id}|${antenna}`)).find((id) => id !== undefined);
+      const readPoint = readPointId ? readPoints.get(readPointId) : undefined;
+      if (!readPoint) {
+        problems.push(
+          read.readPointId
+            ? bodyField([...read.pointer, 'readPoint'], `no read point ${read.readPointId}`)
+            : bodyField(
+                [...read.pointer, ...read.paths.antenna],
+                `antenna ${read.antennas.join(' / ') || '(none given)'} of reader ${reader.hostName} serves no read point`,
+              ),
+        );
+        continue;
+      }
+      requireReadPointPoster(principal, readPoint);
+      placed.push({
+        partyCode: readPoint.partyCode,
+        readPointId: readPoint.id,
+        windowMs: readPoint.windowSeconds * 1000,
+        readerId: reader.id,
+        antenna: read.antennas[0] ?? ANY_ANTENNA,
+        tag: read.tag,
+        tid: read.tid,
+        time: read.time,
+        rawTime: read.rawTime,
+        rssi: read.rssi,
+        count: read.count,
+      });
+    }
+    if (problems.length > 0) {
+      throw badRequest(
+        `${problems.length} read(s) cannot be placed (${problems[0].pointer}: ${problems[0].detail}); nothing of the batch was stored`,
+        problems.slice(0, MAX_PROBLEMS),
+      );
+    }
+    const readerId = keyReader?.id ?? placed[0]?.readerId;
+    return { reads: placed, readerId };
+  }
+
+  return {
+    async registerReader(principal: Principal, input: { partyCode: string; hostName: string; serial?: string; name?: string }) {
+      requireMasterDataWriter(principal, input.partyCode);
+      if (!(await deps.partyExists(input.partyCode))) throw notFound(`no party ${input.partyCode}`);
+      if (await rfid.findReaderByHostName(input.hostName)) {
+        throw hostNameTaken(input.hostName);
+      }
+      const key = await deps.readerKeys.issue(input.partyCode, `reader ${input.hostName}`);
+      let reader: ReaderRow;
+      try {
+        reader = await rfid.insertReader({
+          id: uuidV7(deps.now()),
+          partyCode: input.partyCode,
+          hostName: input.hostName,
+          serial: input.serial ?? null,
+          name: input.name ?? null,
+          apiKeyId: key.id,
+        });
+      } catch (error) {
+        await deps.readerKeys.revoke(key.id);
+        // registered by a request that ran at the same time
+        if (isUniqueViolation(error)) throw hostNameTaken(input.hostName);
+        throw error;
+      }
+      return { ...publicReader(reader), key: key.key };
+    },
+
+    async listReaders(principal: Principal, partyCode: string | undefined) {
+      return (await rfid.listReaders(partyFilter(principal, partyCode, 'readers'))).map(publicReader);
+    },
+
+    async createReadPoint(principal: Principal, input: CreateReadPointInput) {
+      requireMasterDataWriter(principal, input.partyCode);
+      const location = await deps.locations.findByCode(input.locationCode);
+      if (!location)
+        throw unprocessable('unknown-reference', `no location ${input.locationCode}`, [bodyField(['locationCode'], 'unknown location')]);
+      if (location.partyCode !== input.partyCode) {
+        throw unprocessable('foreign-location', `location ${location.code} belongs to ${location.partyCode}`, [
+          bodyField(['locationCode'], `not a location of ${input.partyCode}`),
+        ]);
+      }
+      const readers = new Map((await rfid.findReadersByIds(input.antennas.map((a) => a.readerId))).map((reader) => [reader.id, reader]));
+      const taken = new Set((await rfid.findAntennas([...readers.keys()])).map((a) => `${a.readerId}|${a.antenna}`));
+      const seen = new Set<string>();
+      input.antennas.forEach(({ readerId, antenna }, index) => {
+        const reader = readers.get(readerId);
+        if (!reader || reader.partyCode !== input.partyCode) {
+          throw unprocessable('unknown-reader', `no reader ${readerId} of party ${input.partyCode}`, [
+            bodyField(['antennas', index, 'readerId'], 'not a reader of the party'),
+          ]);
+        }
+        const key = `${readerId}|${antenna}`;
+        if (taken.has(key) || seen.has(key)) {
+          throw conflict(`antenna ${antenna} of reader ${reader.hostName} already serves a read point`, [
+            bodyField(['antennas', index, 'antenna'], 'already mapped'),
+          ]);
+        }
+        seen.add(key);
+      });
+      let bindToCode: string | null = null;
+      if (input.bindToCode !== undefined) {
+        if (input.role !== 'commissioning') {
+          throw badRequest('only a commissioning station binds tags', [bodyField(['bindToCode'], 'only for role commissioning')]);
+        }
+        const [target] = await referentsOf([input.bindToCode]);
+        if (!target || target.itemCode) {
+          throw unprocessable('unknown-lot', `${input.bindToCode} names no lot or container`, [
+            bodyField(['bindToCode'], 'not a lot or container'),
+          ]);
+        }
+        bindToCode = target.lotCode;
+      }
+      const id = uuidV7(deps.now());
+      const insert = () =>
+        deps.transaction((tx) =>
+          rfid.insertReadPoint(
+            {
+              id,
+              partyCode: input.partyCode,
+              locationCode: location.code,
+              name: input.name,
+              role: input.role,
+              windowSeconds: input.windowSeconds ?? 30,
+              bindToCode,
+            },
+            input.antennas.map(({ readerId, antenna }) => ({
+              readerId,
+              antenna: String(antenna),
+              readPointId: id,
+              partyCode: input.partyCode,
+            })),
+            tx,
+          ),
+        );
+      const row = await insert().catch((error) => {
+        // an antenna mapped by a request that ran at the same time
+        if (isUniqueViolation(error)) throw conflict('an antenna of the read point already serves another read point');
+        throw error;
+      });
+      return (await readPointView([row]))[0];
+    },
+
+    async listReadPoints(principal: Principal, partyCode: string | undefined) {
+      return readPointView(await rfid.listReadPoints(partyFilter(principal, partyCode, 'read points')));
+    },
+
+    /**
+     * Stores a reader's batch: checked whole (a bad element is a 400 naming its index, and nothing
+     * is stored), collapsed into windows and stored in one statement before it is acknowledged.
+     */
+    async ingest(principal: Principal, format: ReaderFormat, body: unknown) {
+      requireReaderKey(principal);
+      const receivedAt = deps.now();
+      const parsed = format === 'zebra' ? parseZebra(body, receivedAt) : format === 'impinj' ? parseImpinj(body) : parseGeneric(body);
+      if (parsed.reads.length === 0 && parsed.otherEvents === 0) return { batchId: null, reads: 0, observations: 0, otherEvents: 0 };
+      const { reads, readerId } = await place(principal, parsed);
+      const windows = collapseReads(reads);
+      const batchId = uuidV7(receivedAt);
+      await rfid.storeBatch(
+        {
+          id: batchId,
+          partyCode: principal.partyCode as string,
+          readerId: readerId ?? principal.keyId,
+          format,
+          receivedAt,
+          reads: reads.reduce((sum, read) => sum + read.count, 0),
+          otherEvents: parsed.otherEvents,
+        },
+        windows,
+      );
+      if (windows.length > 0) deps.onStored?.();
+      return {
+        batchId,
+        reads: reads.reduce((sum, read) => sum + read.count, 0),
+        observations: windows.length,
+        otherEvents: parsed.otherEvents,
+      };
+    },
+
+    /** Binds tags (by EPC or TID) to the item, lot or container each is attached to, all or none. */
+    async bindTags(principal: Principal, bindings: { epc?: string; tid?: string; code: string }[]) {
+      const actor = actingParty(principal);
+      const problems: FieldProblem[] = [];
+      bindings.forEach((binding, index) => {
+        if (!binding.epc === !binding.tid) problems.push(bodyField(['tags', index], 'give the tag’s epc or its tid'));
+        else if (binding.epc && !isEpc(binding.epc))
+          problems.push(bodyField(['tags', index, 'epc'], 'must be the EPC as hex or an EPC URI'));
+        else if (binding.tid && !isHex(binding.tid)) problems.push(bodyField(['tags', index, 'tid'], 'must be the TID as hex'));
+      });
+      const targets = await referentsOf(bindings.map((binding) => binding.code));
+      targets.forEach((target, index) => {
+        if (!target) problems.push(bodyField(['tags', index, 'code'], `${bindings[index].code} names no item, lot or container`));
+      });
+      problems.sort((a, b) => indexOf(a) - indexOf(b));
+      if (problems.length > 0)
+        throw badRequest(
+          `${problems.length} tag(s) cannot be bound (${problems[0].pointer}: ${problems[0].detail})`,
+          problems.slice(0, MAX_PROBLEMS),
+        );
+      const rows = bindings.map((binding, index) => {
+        const target = targets[index] as { lotCode: string; itemCode: string | null };
+        const kind = binding.epc ? ('epc' as const) : ('tid' as const);
+        return {
+          kind,
+          value: normalizeTag((binding.epc ?? binding.tid) as string),
+          partyCode: actor,
+          ...target,
+          source: 'api',
+          boundAt: deps.now(),
+        };
+      });
+      const keys = new Set<string>();
+      rows.forEach((row, index) => {
+        const key = `${row.kind}|${row.value}`;
+        if (keys.has(key)) problems.push(bodyField(['tags', index], `${row.kind} ${row.value} is listed twice`));
+        keys.add(key);
+      });
+      if (problems.length > 0) throw badRequest(`${problems[0].detail}`, problems.slice(0, MAX_PROBLEMS));
+      return deps.transaction(async (tx) => {
+        const bound = await rfid.bindTags(rows, tx);
+        if (bound.length < rows.length) {
+          const stored = new Set(bound.map((row) => `${row.kind}|${row.value}`));
+          const refused = rows.flatMap((row, index) => (stored.has(`${row.kind}|${row.value}`) ? [] : [index]));
+          // nothing of the request is kept: the transaction rolls back
+          throw conflict(
+            `${refused.length} tag(s) are bound by another party`,
+            refused.slice(0, MAX_PROBLEMS).map((index) => bodyField(['tags', index], 'bound by another party')),
+          );
+        }
+        return bound;
+      });
+    },
+
+    async tag(principal: Principal, value: string): Promise<TagRow> {
+      const tag = normalizeTag(value);
+      const [row] = [...(await rfid.findTags('epc', [tag])), ...(await rfid.findTags('tid', [tag]))];
+      if (!row || !canReadPartyData(principal, row.partyCode)) throw notFound(`no tag ${value} is bound`);
+      return row;
+    },
+
+    async listReads(principal: Principal, filter: ReadsFilter) {
+      return rfid.listReads({ ...filter, partyCode: partyFilter(principal, filter.partyCode, 'RFID reads') });
+    },
+    async unknownTags(principal: Principal, partyCode: string | undefined) {
+      return rfid.unknownTags(partyFilter(principal, partyCode, 'unknown tags'));
+    },
+    async activity(principal: Principal, partyCode: string | undefined) {
+      return rfid.activity(partyFilter(principal, partyCode, 'gate activity'));
+    },
+  };
+}
+
+export type RfidService = ReturnType<typeof createRfidService>;
+
+const hostNameTaken = (hostName: string) =>
+  conflict(`a reader with host name ${hostName} is already registered`, [bodyField(['hostName'], 'already registered')]);
+
+const publicReader = ({ apiKeyId: _key, ...reader }: ReaderRow) => reader;
+
+/** The element a problem of a list (`/tags/3/code`) names. */
+const indexOf = (problem: FieldProblem) => Number(problem.pointer.split('/')[2]);
+const isHex = (value: string) => /^(?:[0-9A-Fa-f]{2})+$/.test(value.trim());
+const isEpc = (value: string) => isHex(value) || /^[a-z][a-z0-9+.-]*:\S+$/i.test(value.trim());

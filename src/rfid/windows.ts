@@ -1,0 +1,85 @@
+// Dedupe windows, without I/O: reads of one tag at one read point within a fixed window (30 s by
+// default, per read point) are one observation. Windows are aligned to the epoch, so every batch —
+// in any order, out-of-order timestamps included — puts a read in the same window, and the store
+// merges a batch's windows into those earlier batches opened.
+
+/** A read placed at its read point. */
+export type PlacedRead = {
+  partyCode: string;
+  readPointId: string;
+  windowMs: number;
+  readerId: string;
+  antenna: string;
+  tag: string;
+  tid: string | null;
+  time: Date;
+  rawTime: string;
+  rssi: number | null;
+  count: number;
+};
+
+/** One observation: a tag at a read point in one window, with how often and when it was read. */
+export type ReadWindow = {
+  partyCode: string;
+  readPointId: string;
+  tag: string;
+  windowStart: Date;
+  windowEnd: Date;
+  readerId: string;
+  antenna: string;
+  tid: string | null;
+  firstSeen: Date;
+  firstSeenRaw: string;
+  lastSeen: Date;
+  readCount: number;
+  peakRssi: number | null;
+};
+
+export function windowStartOf(time: Date, windowMs: number): Date {
+  return new Date(Math.floor(time.getTime() / windowMs) * windowMs);
+}
+
+export const windowKey = (window: Pick<ReadWindow, 'readPointId' | 'tag' | 'windowStart'>) =>
+  `${window.readPointId}\u0000${window.tag}\u0000${window.windowStart.getTime()}`;
+
+/**
+ * The batch's reads collapsed into windows, in key order (concurrent batches then lock shared
+ * windows in the same order and cannot deadlock).
+ */
+export function collapseReads(reads: PlacedRead[]): ReadWindow[] {
+  const windows = new Map<string, ReadWindow>();
+  for (const read of reads) {
+    const windowStart = windowStartOf(read.time, read.windowMs);
+    const key = windowKey({ readPointId: read.readPointId, tag: read.tag, windowStart });
+    const open = windows.get(key);
+    if (!open) {
+      windows.set(key, {
+        partyCode: read.partyCode,
+        readPointId: read.readPointId,
+        tag: read.tag,
+        windowStart,
+        windowEnd: new Date(windowStart.getTime() + read.windowMs),
+        readerId: read.readerId,
+        antenna: read.antenna,
+        tid: read.tid,
+        firstSeen: read.time,
+        firstSeenRaw: read.rawTime,
+        lastSeen: read.time,
+        readCount: read.count,
+        peakRssi: read.rssi,
+      });
+      continue;
+    }
+    open.readCount += read.count;
+    if (read.time < open.firstSeen) {
+      open.firstSeen = read.time;
+      open.firstSeenRaw = read.rawTime;
+      open.readerId = read.readerId;
+      open.antenna = read.antenna;
+    }
+    if (read.time > open.lastSeen) open.lastSeen = read.time;
+    if (read.rssi !== null && (open.peakRssi === null || read.rssi > open.peakRssi)) open.peakRssi = read.rssi;
+    open.tid ??= read.tid;
+  }
+  return [...windows.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, window]) => window);
+}

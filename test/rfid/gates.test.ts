@@ -1,0 +1,356 @@
+// Observations become events at the gates: pass-through observations, an entry gate receiving
+// the open shipment a case belongs to (with the gate's place and time in the trace), an exit
+// gate matching departures to open shipments, commissioning stations binding new tags, and
+// unknown tags counted per reader.
+import t from 'tap';
+import { completeGs1 } from '../../src/codes/gs1.js';
+import { encodeTag } from '../../src/gs1/epc-binary.js';
+import { FACTORY_EPC, zebraEvent } from '../fixtures/rfid-payloads.js';
+import { readPoint, registerReader } from '../fixtures/rfid-world.js';
+import { createWorld, expectStatus } from '../fixtures/world.js';
+
+const tag = (n: number) => `E28068940000${String(n).padStart(12, '0')}`;
+/** Reads at the gates happen after the world's events (which start 2026-03-01). */
+const readTime = (minute: number) => `2026-06-01T10:${String(minute).padStart(2, '0')}:00.000+0800`;
+
+t.test('gates turn observations into events', async (t) => {
+  const world = await createWorld(t, undefined, { rfidTickMs: 0 });
+  const drain = () => world.app.services.gates.drain();
+  const processor = await world.party('processor');
+  const store = await world.party('cold_storage');
+  const shop = await world.party('retailer');
+
+  const product = await processor.product('piece');
+  const lot = await processor.commission(product, 100);
+  const sscc = completeGs1('06901234500000777');
+  const packed = await world.ok(processor.event({ type: 'aggregate', parent: { sscc }, children: [{ lotCode: lot, quantity: 40 }] }));
+  const caseCode: string = packed.createdLotCodes[0];
+  const loose = await processor.commission(product, 10);
+  const job = await world.ok(processor.api.post(`/lots/${loose}/items`, { count: 5 }), 202);
+  await world.app.services.items.idle();
+  const packs = ((await processor.api.get(`/code-jobs/${job.id}/codes.csv`)).body as string)
+    .trim()
+    .split('\n')
+    .slice(1)
+    .map((line) => line.split(',')[0]);
+  t.equal(packs.length, 5);
+
+  const reader = await registerReader(world, store);
+  const door = await readPoint(world, store, 'entry', [{ readerId: reader.id, antenna: 1 }], { name: '冷库 1 号门' });
+  const aisle = await readPoint(world, store, 'observe', [{ readerId: reader.id, antenna: 2 }], { name: '过道' });
+  const dock = await readPoint(world, store, 'exit', [{ readerId: reader.id, antenna: 3 }], { name: '发货口' });
+  const zebra = (reads: { idHex: string; antenna: number; minute: number }[]) =>
+    reader.api.post(
+      '/rfid/zebra',
+      reads.map((read) =>
+        zebraEvent({ idHex: read.idHex, antenna: read.antenna, hostName: reader.hostName, timestamp: readTime(read.minute) }),
+      ),
+    );
+  const rowsOf = async (query: string) => (await store.api.get(`/rfid/reads?${query}`)).body.items;
+
+  await t.test('tag bindings: one at a time, in bulk as JSON or CSV, all or none', async (t) => {
+    const bound = await processor.api.post('/rfid/tags', { tags: [{ epc: tag(1).toLowerCase(), code: caseCode }] });
+    t.match(expectStatus(t, bound, 201, 'the case tag').body.items, [{ kind: 'epc', value: tag(1), lotCode: caseCode, itemCode: null }]);
+    const csv = await world.app.inject({
+      method: 'POST',
+      url: '/rfid/tags.csv',
+      headers: { authorization: `Bearer ${processor.key}`, 'content-type': 'text/csv' },
+      payload: `epc,code\n${packs
+        .slice(0, 3)
+        .map((pack, index) => `${tag(10 + index)},${pack}`)
+        .join('\n')}\n\n`,
+    });
+    t.equal(csv.statusCode, 201, 'three packs from CSV');
+    t.same(
+      csv.json().items.map((row: { itemCode: string; lotCode: string }) => [row.itemCode, row.lotCode]),
+      packs.slice(0, 3).map((pack) => [pack, loose]),
+    );
+    const byTid = await processor.api.post('/rfid/tags', { tags: [{ tid: 'E2003412DEADBEEF', code: lot }] });
+    t.match(expectStatus(t, byTid, 201, 'by TID').body.items, [{ kind: 'tid', lotCode: lot }]);
+    t.match((await processor.api.get(`/rfid/tags/${tag(1)}`)).body, { lotCode: caseCode });
+    t.match((await processor.api.get('/rfid/tags/e2003412deadbeef')).body, { kind: 'tid', lotCode: lot });
+    expectStatus(t, await store.api.get(`/rfid/tags/${tag(1)}`), 404, "another party's binding is not shown");
+
+    const mixed = await processor.api.post('/rfid/tags', {
+      tags: [
+        { epc: tag(2), code: lot },
+        { epc: tag(3), code: 'BAAAAAAAAAAB' },
+        { epc: tag(4), tid: 'E200', code: lot },
+        { epc: tag(2), code: lot },
+      ],
+    });
+    expectStatus(t, mixed, 400, 'a bad binding refuses the request');
+    t.match(mixed.body.errors, [{ pointer: '/tags/1/code' }, { pointer: '/tags/2' }]);
+    expectStatus(t, await processor.api.get(`/rfid/tags/${tag(2)}`), 404, 'nothing was bound');
+    const twice = await processor.api.post('/rfid/tags', {
+      tags: [
+        { epc: tag(2), code: lot },
+        { epc: tag(2), code: lot },
+      ],
+    });
+    t.match(expectStatus(t, twice, 400, 'a tag listed twice').body.errors, [{ pointer: '/tags/1' }]);
+    const taken = await store.api.post('/rfid/tags', {
+      tags: [
+        { epc: tag(5), code: lot },
+        { epc: tag(1), code: lot },
+      ],
+    });
+    t.match(expectStatus(t, taken, 409, 'a tag another party bound').body.errors, [{ pointer: '/tags/1' }]);
+    expectStatus(t, await store.api.get(`/rfid/tags/${tag(5)}`), 404, 'and nothing else of the request');
+    const badCsv = await world.app.inject({
+      method: 'POST',
+      url: '/rfid/tags.csv',
+      headers: { authorization: `Bearer ${processor.key}`, 'content-type': 'text/csv' },
+      payload: `epc,code\n${tag(6)},${lot}\n${tag(7)}\n`,
+    });
+    t.equal(badCsv.statusCode, 400);
+    t.match(badCsv.json().errors, [{ pointer: '/line/3' }]);
+    const noHeader = await world.app.inject({
+      method: 'POST',
+      url: '/rfid/tags.csv',
+      headers: { authorization: `Bearer ${processor.key}`, 'content-type': 'text/csv' },
+      payload: `${tag(6)},${lot}\n`,
+    });
+    t.equal(noHeader.statusCode, 400, 'a CSV without its header');
+    expectStatus(t, await processor.api.post('/rfid/tags', { tags: [{ epc: 'not a tag!', code: lot }] }), 400, 'not an EPC');
+  });
+
+  await t.test('an entry-gate read of a case receives its open shipment; the trace shows the gate and time', async (t) => {
+    const shipmentId = await processor.ship(store, [{ lotCode: caseCode }]);
+    expectStatus(
+      t,
+      await zebra([
+        { idHex: tag(1), antenna: 1, minute: 5 },
+        { idHex: tag(1), antenna: 1, minute: 5 },
+      ]),
+      202,
+      'read twice',
+    );
+    await drain();
+    const [row] = await rowsOf(`tag=${tag(1)}`);
+    t.match(row, { outcome: 'received', lotCode: caseCode, detail: shipmentId, readCount: 2 });
+    const shipments = (await store.api.get('/shipments?status=received')).body.items;
+    t.ok(
+      shipments.some((s: { id: string }) => s.id === shipmentId),
+      'the shipment is received',
+    );
+    const event = (await store.api.get(`/events/${row.eventId}`)).body;
+    t.match(event, { type: 'receive', readPoint: door.locationCode, bizLocation: door.locationCode, bizStep: 'receiving' });
+    t.equal(new Date(event.eventTime).toISOString(), '2026-06-01T02:05:00.000Z', 'at the time the gate first read it');
+    t.equal(event.eventTimeZoneOffset, '+08:00');
+    t.same(
+      (await store.lot(lot)).holders,
+      [
+        { partyCode: processor.code, onHand: 60 },
+        { partyCode: store.code, onHand: 40 },
+      ]
+        .filter((h) => h.onHand > 0)
+        .sort((a, b) => a.partyCode.localeCompare(b.partyCode)),
+      'the case’s contents changed hands',
+    );
+    const trace = (await world.regulator.get(`/trace/${sscc}`)).body;
+    const receipt = trace.events.find((e: { id: string }) => e.id === row.eventId);
+    t.match(receipt, { readPoint: door.locationCode }, 'the trace shows the gate’s location');
+    t.equal(new Date(receipt.eventTime).toISOString(), '2026-06-01T02:05:00.000Z', 'and its time');
+  });
+
+  await t.test('packs read at an entry gate receive as many as were read; a URI tag names its case', async (t) => {
+    const shipmentId = await processor.ship(store, [{ lotCode: loose }]);
+    await zebra([
+      { idHex: tag(10), antenna: 1, minute: 10 },
+      { idHex: tag(11), antenna: 1, minute: 10 },
+      { idHex: tag(12), antenna: 1, minute: 11 },
+    ]);
+    await drain();
+    const rows = await rowsOf(`readPointId=${door.readPointId}&outcome=received`);
+    const receipts = rows.filter((row: { detail: string }) => row.detail === shipmentId);
+    t.equal(receipts.length, 3, 'three pack reads');
+    t.equal(new Set(receipts.map((row: { eventId: string }) => row.eventId)).size, 1, 'one receipt');
+    t.same(
+      (await store.lot(loose)).holders.find((h: { partyCode: string }) => h.partyCode === store.code),
+      { partyCode: store.code, onHand: 3 },
+    );
+  });
+
+  await t.test('pass-through observations: one observe event per lot, by its holder', async (t) => {
+    await zebra([
+      { idHex: tag(1), antenna: 2, minute: 20 },
+      { idHex: tag(10), antenna: 2, minute: 20 },
+      { idHex: tag(11), antenna: 2, minute: 20 },
+    ]);
+    await drain();
+    const rows = await rowsOf(`readPointId=${aisle.readPointId}`);
+    t.equal(rows.length, 3);
+    t.ok(
+      rows.every((row: { outcome: string }) => row.outcome === 'observed'),
+      'all observed',
+    );
+    const packEvents = new Set(
+      rows.filter((row: { lotCode: string }) => row.lotCode === loose).map((row: { eventId: string }) => row.eventId),
+    );
+    t.equal(packEvents.size, 1, 'both packs of a lot in one event');
+    const event = (await store.api.get(`/events/${[...packEvents][0]}`)).body;
+    t.match(event, { type: 'observe', readPoint: aisle.locationCode, bizStep: 'storing', lots: [{ lotCode: loose, role: 'subject' }] });
+    t.match(event.details.readings, [{ readPoint: '过道', tags: 2, reads: 2 }]);
+  });
+
+  await t.test('exit gate: departures matched to open shipments, or reported as unexpected', async (t) => {
+    const shipmentId = await store.ship(shop, [{ lotCode: caseCode }]);
+    await zebra([
+      { idHex: tag(1), antenna: 3, minute: 30 },
+      { idHex: tag(11), antenna: 3, minute: 30 },
+    ]);
+    await drain();
+    t.match(
+      (await rowsOf(`readPointId=${dock.readPointId}&tag=${tag(1)}`))[0],
+      { outcome: 'departed', detail: shipmentId, eventId: null },
+      'the case leaves in its open shipment (whose ship event says so)',
+    );
+    t.match((await rowsOf(`readPointId=${dock.readPointId}&tag=${tag(11)}`))[0], {
+      outcome: 'unexpected_departure',
+      lotCode: loose,
+    });
+    const listed = await rowsOf('outcome=unexpected_departure');
+    t.equal(listed.length, 1, 'unexpected departures are listed');
+    const event = (await store.api.get(`/events/${listed[0].eventId}`)).body;
+    t.match(event, { type: 'observe', bizStep: 'departing', readPoint: dock.locationCode });
+  });
+
+  await t.test('unknown and factory tags are counted per reader; reads of what the party does not hold are rejected', async (t) => {
+    await zebra([
+      { idHex: FACTORY_EPC, antenna: 2, minute: 40 },
+      { idHex: FACTORY_EPC, antenna: 2, minute: 40 },
+      { idHex: tag(99), antenna: 2, minute: 41 },
+    ]);
+    await processor.api.post('/rfid/tags', { tags: [{ epc: tag(60), code: lot }] });
+    const other = await processor.commission(product, 5);
+    await processor.api.post('/rfid/tags', { tags: [{ epc: tag(61), code: other }] });
+    await zebra([{ idHex: tag(61), antenna: 2, minute: 42 }]);
+    await drain();
+    const unknown = (await store.api.get('/rfid/unknown-tags')).body.items;
+    t.match(
+      unknown.sort((a: { tag: string }, b: { tag: string }) => a.tag.localeCompare(b.tag)),
+      [
+        { readerId: reader.id, tag: tag(99), windows: 1, reads: 1 },
+        { readerId: reader.id, tag: FACTORY_EPC, windows: 1, reads: 2 },
+      ],
+    );
+    const [rejected] = await rowsOf(`tag=${tag(61)}`);
+    t.match(rejected, { outcome: 'rejected', lotCode: other, eventId: null, detail: /neither owns nor holds/ });
+  });
+
+  await t.test('a commissioning station binds the new tags it reads', async (t) => {
+    const station = await readPoint(world, store, 'commissioning', [{ readerId: reader.id, antenna: 4 }], { bindToCode: loose });
+    await zebra([
+      { idHex: tag(70), antenna: 4, minute: 50 },
+      { idHex: tag(10), antenna: 4, minute: 50 },
+    ]);
+    await drain();
+    t.match((await rowsOf(`readPointId=${station.readPointId}&tag=${tag(70)}`))[0], { outcome: 'bound', lotCode: loose });
+    t.match((await store.api.get(`/rfid/tags/${tag(70)}`)).body, { lotCode: loose, source: `read point ${station.readPointId}` });
+    t.match((await rowsOf(`readPointId=${station.readPointId}&tag=${tag(10)}`))[0], { outcome: 'observed' }, 'a known tag is observed');
+    expectStatus(
+      t,
+      await store.api.post('/rfid/read-points', {
+        partyCode: store.code,
+        locationCode: station.locationCode,
+        name: 'gate that binds',
+        role: 'entry',
+        bindToCode: loose,
+        antennas: [{ readerId: reader.id, antenna: 5 }],
+      }),
+      400,
+      'only commissioning stations bind',
+    );
+    expectStatus(
+      t,
+      await store.api.post('/rfid/read-points', {
+        partyCode: store.code,
+        locationCode: station.locationCode,
+        name: 'binds to nothing',
+        role: 'commissioning',
+        bindToCode: 'BAAAAAAAAAAB',
+        antennas: [{ readerId: reader.id, antenna: 5 }],
+      }),
+      422,
+      'a station binds to a lot or container',
+    );
+  });
+
+  await t.test('windows still open wait; regulators see gate activity per party', async (t) => {
+    const now = new Date().toISOString();
+    await reader.api.post('/rfid/reads', { reads: [{ antenna: 2, epc: tag(80), time: now }] });
+    await drain();
+    t.match((await rowsOf(`tag=${tag(80)}`))[0], { outcome: null }, 'not yet an observation');
+    const activity = (await world.regulator.get(`/rfid/activity?partyCode=${store.code}`)).body.items;
+    const of = (readPointId: string, outcome: string | null) =>
+      activity.find((row: { readPointId: string; outcome: string | null }) => row.readPointId === readPointId && row.outcome === outcome);
+    t.match(of(door.readPointId, 'received'), { windows: 4, partyCode: store.code });
+    t.match(of(aisle.readPointId, 'unknown'), { windows: 2, reads: 3 });
+    t.match(of(aisle.readPointId, null), { windows: 1 });
+    t.match(of(dock.readPointId, 'unexpected_departure'), { windows: 1 });
+    expectStatus(t, await shop.api.get(`/rfid/activity?partyCode=${store.code}`), 403, "an operator sees only its own party's");
+    t.ok((await world.regulator.get('/rfid/activity')).body.items.length >= 6, 'a regulator sees every party');
+    t.ok((await world.regulator.get('/rfid/readers')).body.items.length >= 1);
+    t.ok((await world.regulator.get('/rfid/read-points')).body.items.length >= 4);
+  });
+
+  await t.test('tags that carry a GS1 key need no binding: SSCC-96 of a case, SGTIN-198 of a pack', async (t) => {
+    const gtin = completeGs1('0690123400001');
+    const coded = await processor.product('piece', { gtin });
+    const packLot = await processor.commission(coded, 6);
+    const codeJob = await world.ok(processor.api.post(`/lots/${packLot}/items`, { count: 2 }), 202);
+    await world.app.services.items.idle();
+    const [item] = ((await processor.api.get(`/code-jobs/${codeJob.id}/codes.csv`)).body as string)
+      .trim()
+      .split('\n')
+      .slice(1)
+      .map((line) => line.split(',')[0]);
+    const caseSscc = completeGs1('06901234500000888');
+    const palletised = await world.ok(
+      processor.event({ type: 'aggregate', parent: { sscc: caseSscc }, children: [{ lotCode: lot, quantity: 10 }] }),
+    );
+    const gs1 = (decoded: ReturnType<typeof encodeTag>) => decoded as Extract<typeof decoded, { kind: 'gs1' }>;
+    const ssccTag = gs1(
+      encodeTag(`urn:epc:id:sscc:6901234.${caseSscc.slice(0, 1)}${caseSscc.slice(8, 17)}`, { scheme: 'sscc-96', filter: 2 }),
+    );
+    const packTag = gs1(encodeTag(`urn:epc:id:sgtin:6901234.0${gtin.slice(8, 13)}.${item}`, { scheme: 'sgtin-198', filter: 1 }));
+    const caseShipment = await processor.ship(store, [{ lotCode: palletised.createdLotCodes[0] }]);
+    const packShipment = await processor.ship(store, [{ lotCode: packLot }]);
+    await zebra([{ idHex: packTag.hex.toLowerCase(), antenna: 1, minute: 55 }]);
+    // the same case tag, once as hex and once as the tag URI a generic client sends
+    await zebra([{ idHex: ssccTag.hex, antenna: 1, minute: 55 }]);
+    await reader.api.post('/rfid/reads', { reads: [{ antenna: 1, epc: ssccTag.tagUri, time: '2026-06-01T10:55:10+08:00' }] });
+    await drain();
+    const caseRows = await rowsOf(`tag=${ssccTag.hex}`);
+    t.equal(caseRows.length, 1, 'hex and tag URI are one tag');
+    t.match(caseRows[0], { outcome: 'received', detail: caseShipment, readCount: 2, lotCode: palletised.createdLotCodes[0] });
+    t.match((await rowsOf(`tag=${packTag.hex}`))[0], { outcome: 'received', detail: packShipment, lotCode: packLot });
+    t.same(
+      (await store.lot(packLot)).holders.find((h: { partyCode: string }) => h.partyCode === store.code),
+      { partyCode: store.code, onHand: 1 },
+      'one pack read, one pack received',
+    );
+  });
+});
+
+t.test('a running service turns observations into events soon after their window closes', async (t) => {
+  const world = await createWorld(t, undefined, { rfidTickMs: 50 });
+  const store = await world.party('cold_storage');
+  const product = await store.product('kg');
+  const lot = await store.commission(product, 10);
+  await world.ok(store.api.post('/rfid/tags', { tags: [{ epc: tag(1), code: lot }] }));
+  const reader = await registerReader(world, store);
+  await readPoint(world, store, 'observe', [{ readerId: reader.id, antenna: 1 }]);
+  const posted = await reader.api.post('/rfid/zebra', zebraEvent({ idHex: tag(1), hostName: reader.hostName, timestamp: readTime(1) }));
+  expectStatus(t, posted, 202, 'stored');
+  const deadline = Date.now() + 10_000;
+  let row: { outcome: string | null; eventId: string | null } | undefined;
+  while (Date.now() < deadline) {
+    [row] = (await store.api.get(`/rfid/reads?tag=${tag(1)}`)).body.items;
+    if (row?.outcome) break;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  t.match(row, { outcome: 'observed' }, 'observed without being asked');
+  t.match((await store.api.get(`/events/${row?.eventId}`)).body, { type: 'observe', lots: [{ lotCode: lot }] });
+});

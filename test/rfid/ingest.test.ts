@@ -1,0 +1,220 @@
+// Reader ingest through the HTTP API: Zebra, Impinj and generic payloads as the readers post
+// them, stored whole or refused whole, collapsed into windows, and only for the reader's own party.
+import t from 'tap';
+import {
+  FACTORY_EPC,
+  IMPINJ_SAMPLE_EPC,
+  impinjOtherEvents,
+  impinjTagInventory,
+  zebraEvent,
+  zebraSimpleMinimal,
+} from '../fixtures/rfid-payloads.js';
+import { readPoint, registerReader } from '../fixtures/rfid-world.js';
+import { createWorld, expectStatus } from '../fixtures/world.js';
+
+const hex = (n: number) => `E2801160600002${String(n).padStart(10, '0')}`;
+
+t.test('reader ingest', async (t) => {
+  const world = await createWorld(t, undefined, { rfidTickMs: 0 });
+  const store = await world.party('cold_storage');
+  const other = await world.party('distributor');
+  const reader = await registerReader(world, store, 'FX9600F10AE0');
+  const impinj = await registerReader(world, store, 'impinj-14-2f-70');
+  const dock = await readPoint(world, store, 'observe', [
+    { readerId: reader.id, antenna: 1 },
+    { readerId: impinj.id, antenna: 'Portal1' },
+  ]);
+  const door = await readPoint(world, store, 'entry', [{ readerId: reader.id, antenna: 2 }]);
+  const otherReader = await registerReader(world, other, 'FX7500-OTHER');
+  const otherPoint = await readPoint(world, other, 'observe', [{ readerId: otherReader.id, antenna: '*' }]);
+  const reads = async (query = '') => (await store.api.get(`/rfid/reads?${query}`)).body.items;
+
+  await t.test('registration: a reader gets a device key; read points map antennas', async (t) => {
+    const listed = (await store.api.get('/rfid/readers')).body.items;
+    t.same(listed.map((r: { hostName: string }) => r.hostName).sort(), ['FX9600F10AE0', 'impinj-14-2f-70']);
+    t.notOk('apiKeyId' in listed[0], 'the key behind a reader is not shown');
+    const points = (await store.api.get('/rfid/read-points')).body.items;
+    t.match(
+      points.find((p: { id: string }) => p.id === dock.readPointId),
+      { role: 'observe', windowSeconds: 30, locationCode: dock.locationCode, antennas: [{ antenna: '1' }, { antenna: 'Portal1' }] },
+    );
+    expectStatus(t, await store.api.post('/rfid/readers', { partyCode: store.code, hostName: 'FX9600F10AE0' }), 409, 'host name taken');
+    expectStatus(t, await other.api.post('/rfid/readers', { partyCode: store.code, hostName: 'X1' }), 403, 'for another party');
+    expectStatus(
+      t,
+      await store.api.post('/rfid/read-points', {
+        partyCode: store.code,
+        locationCode: dock.locationCode,
+        name: 'again',
+        role: 'observe',
+        antennas: [{ readerId: reader.id, antenna: 1 }],
+      }),
+      409,
+      'an antenna serves one read point',
+    );
+    expectStatus(
+      t,
+      await store.api.post('/rfid/read-points', {
+        partyCode: store.code,
+        locationCode: dock.locationCode,
+        name: 'foreign reader',
+        role: 'observe',
+        antennas: [{ readerId: otherReader.id, antenna: 1 }],
+      }),
+      422,
+      "another party's reader",
+    );
+    const otherLocation = await other.location('warehouse');
+    expectStatus(
+      t,
+      await store.api.post('/rfid/read-points', {
+        partyCode: store.code,
+        locationCode: otherLocation,
+        name: 'foreign site',
+        role: 'observe',
+        antennas: [{ readerId: reader.id, antenna: 9 }],
+      }),
+      422,
+      "another party's location",
+    );
+    const raced = await Promise.all([1, 2].map(() => store.api.post('/rfid/readers', { partyCode: store.code, hostName: 'FX-RACE' })));
+    t.same(raced.map((reply) => reply.status).sort(), [201, 409], 'two registrations of one host name at once: one wins');
+    const raceKeys = (await world.admin.get('/api-keys')).body.items.filter(
+      (key: { label: string; revokedAt: string | null }) => key.label === 'reader FX-RACE' && key.revokedAt === null,
+    );
+    t.equal(raceKeys.length, 1, 'and the loser leaves no key behind');
+    expectStatus(t, await reader.api.get('/rfid/readers'), 403, 'a reader key only posts reads');
+    expectStatus(t, await reader.api.get(`/lots?partyCode=${store.code}`), 403, 'nor reads lots');
+    expectStatus(t, await store.api.post('/rfid/reads', { reads: [] }), 403, 'an operator key posts no reads');
+    const issued = await world.admin.post('/api-keys', { role: 'reader' });
+    expectStatus(t, issued, 400, 'a reader key belongs to a party');
+  });
+
+  await t.test('Zebra: one object or an array, offsets without a colon, duplicates collapse', async (t) => {
+    const single = await reader.api.post('/rfid/zebra', zebraEvent({ idHex: FACTORY_EPC.toLowerCase(), peakRssi: -50 }));
+    t.match(expectStatus(t, single, 202, 'one object').body, { reads: 1, observations: 1, otherEvents: 0 });
+    const batch = await reader.api.post('/rfid/zebra', [
+      zebraEvent({ idHex: FACTORY_EPC, timestamp: '2024-11-21T13:20:58.000-0600', peakRssi: -39, reads: 3, type: 'INVENTORY' }),
+      // out of order: earlier than the first report of the same window
+      zebraEvent({ idHex: FACTORY_EPC, timestamp: '2024-11-21T13:20:51.100-0600', peakRssi: -60, type: 'PORTAL' }),
+      zebraEvent({ idHex: hex(1), antenna: 2, type: 'CONVEYOR' }),
+      zebraEvent({ idHex: hex(2), type: 'CUSTOM' }),
+    ]);
+    t.match(expectStatus(t, batch, 202, 'a batch').body, { reads: 6, observations: 3 });
+    const [row] = await reads(`tag=${FACTORY_EPC}`);
+    t.match(
+      row,
+      {
+        readPointId: dock.readPointId,
+        readCount: 5,
+        peakRssi: -39,
+        firstSeenRaw: '2024-11-21T13:20:51.100-0600',
+        outcome: null,
+      },
+      'one window across both batches: reads counted, the earliest time as sent, the peak RSSI',
+    );
+    t.equal(new Date(row.firstSeen).toISOString(), '2024-11-21T19:20:51.100Z');
+    t.equal(new Date(row.lastSeen).toISOString(), '2024-11-21T19:20:58.000Z');
+    t.equal((await reads(`tag=${hex(1)}`))[0].readPointId, door.readPointId, 'antenna 2 is the door');
+    const later = await reader.api.post('/rfid/zebra', zebraEvent({ idHex: FACTORY_EPC, timestamp: '2024-11-21T13:21:31.000-0600' }));
+    t.match(later.body, { observations: 1 });
+    t.equal((await reads(`tag=${FACTORY_EPC}`)).length, 2, 'a read after the window is a new observation');
+  });
+
+  await t.test('Zebra SIMPLE with only eventNum, format and idHex: the key names the reader, the post the time', async (t) => {
+    const unmapped = await reader.api.post('/rfid/zebra', [zebraSimpleMinimal(hex(3))]);
+    expectStatus(t, unmapped, 400, 'no antenna and no catch-all read point');
+    t.match(unmapped.body.errors, [{ pointer: '/0/data/antenna' }]);
+    const solo = await registerReader(world, store, 'FX-SIMPLE');
+    await readPoint(world, store, 'observe', [{ readerId: solo.id, antenna: '*' }]);
+    const before = Date.now();
+    expectStatus(t, await solo.api.post('/rfid/zebra', zebraSimpleMinimal(hex(3))), 202, 'stored');
+    const [row] = await reads(`tag=${hex(3)}`);
+    t.ok(new Date(row.firstSeen).getTime() >= before - 1000, 'read when posted');
+    t.equal(row.readerId, solo.id);
+  });
+
+  await t.test('a bad element in the middle refuses the batch, naming its index; nothing is stored', async (t) => {
+    const bad = await reader.api.post('/rfid/zebra', [
+      zebraEvent({ idHex: hex(10) }),
+      zebraEvent({ idHex: 'not-hex' }),
+      zebraEvent({ idHex: hex(11), timestamp: '2024-13-45T99:00:00-0600' }),
+      zebraEvent({ idHex: hex(12) }),
+    ]);
+    expectStatus(t, bad, 400, 'refused');
+    t.match(bad.headers['content-type'], /application\/problem\+json/);
+    t.match(bad.body.errors, [{ pointer: '/1/data/idHex' }, { pointer: '/2/timestamp' }]);
+    t.match(bad.body.detail, /2 elements/);
+    t.same(await reads(`tag=${hex(10)}`), [], 'not even the good elements');
+    const badImpinj = await impinj.api.post('/rfid/impinj', [
+      impinjTagInventory({ epcHex: hex(13) }),
+      { timestamp: '2021-02-02T22:18:35Z', eventType: 'tagInventory' },
+    ]);
+    expectStatus(t, badImpinj, 400, 'a tagInventory event without its inventory');
+    t.match(badImpinj.body.errors, [{ pointer: '/1/tagInventoryEvent' }]);
+    const badGeneric = await reader.api.post('/rfid/reads', {
+      reads: [
+        { antenna: 1, epc: hex(14), time: '2026-03-01T08:00:00+08:00' },
+        { antenna: 1, epc: hex(15), time: '2026-03-01T08:00:00' },
+      ],
+    });
+    expectStatus(t, badGeneric, 400, 'a time without its offset');
+    t.match(badGeneric.body.errors, [{ pointer: '/reads/1/time' }]);
+    const unknownHost = await reader.api.post('/rfid/zebra', [
+      zebraEvent({ idHex: hex(16) }),
+      zebraEvent({ idHex: hex(16), hostName: 'nobody' }),
+    ]);
+    expectStatus(t, unknownHost, 400, 'a reader nobody registered');
+    t.match(unknownHost.body.errors, [{ pointer: '/1/data/hostName' }]);
+    t.same(await reads(`tag=${hex(14)}`), []);
+    t.same(await reads(`tag=${hex(16)}`), []);
+    expectStatus(t, await impinj.api.post('/rfid/impinj', { eventType: 'tagInventory' }), 400, 'Impinj posts arrays');
+    expectStatus(t, await reader.api.post('/rfid/reads', [{}]), 400, 'generic reads come in { reads }');
+  });
+
+  await t.test('Impinj: arrays possibly empty, base64url EPCs, centi-dBm, nanoseconds kept, other events not reads', async (t) => {
+    const empty = await impinj.api.post('/rfid/impinj', []);
+    t.match(expectStatus(t, empty, 202, 'empty array (linger timeout)').body, { batchId: null, reads: 0, observations: 0 });
+    const posted = await impinj.api.post('/rfid/impinj', [
+      impinjTagInventory({ epcHex: IMPINJ_SAMPLE_EPC, withEpcHex: false }),
+      ...impinjOtherEvents(),
+      impinjTagInventory({ epcHex: IMPINJ_SAMPLE_EPC, peakRssiCdbm: -3850, lastSeenTime: '2021-02-02T22:18:36.100200300Z' }),
+    ]);
+    t.match(expectStatus(t, posted, 202, 'stored').body, { reads: 2, observations: 1, otherEvents: 3 });
+    const [row] = await reads(`tag=${IMPINJ_SAMPLE_EPC}`);
+    t.match(row, {
+      readPointId: dock.readPointId,
+      readCount: 2,
+      peakRssi: -38.5,
+      firstSeenRaw: '2021-02-02T22:18:35.499734Z',
+      antenna: 'Portal1',
+    });
+    const others = await impinj.api.post('/rfid/impinj', impinjOtherEvents());
+    t.match(others.body, { reads: 0, otherEvents: 3 }, 'a batch of status events is accepted');
+    t.ok(others.body.batchId);
+  });
+
+  await t.test('generic reads: reader + antenna or a read point, hex or URI', async (t) => {
+    const posted = await reader.api.post('/rfid/reads', {
+      reads: [
+        { reader: 'FX9600F10AE0', antenna: 1, epc: hex(20).toLowerCase(), time: '2026-03-01T08:00:00+08:00', rssi: -45, tid: 'e2003412' },
+        { readPoint: door.readPointId, epc: 'urn:epc:id:sscc:0614141.1234567890', time: '2026-03-01T08:00:01+08:00', count: 4 },
+      ],
+    });
+    t.match(expectStatus(t, posted, 202, 'stored').body, { reads: 5, observations: 2 });
+    t.match((await reads(`tag=${hex(20)}`))[0], { tid: 'E2003412', peakRssi: -45, readPointId: dock.readPointId });
+    t.match((await reads(`readPointId=${door.readPointId}&tag=urn:epc:id:sscc:0614141.1234567890`))[0], { readCount: 4 });
+  });
+
+  await t.test("a reader posting for another party's read point or reader gets 403", async (t) => {
+    const foreignPoint = await reader.api.post('/rfid/reads', {
+      reads: [{ readPoint: otherPoint.readPointId, epc: hex(30), time: '2026-03-01T08:00:00+08:00' }],
+    });
+    expectStatus(t, foreignPoint, 403, 'read point of another party');
+    const foreignReader = await reader.api.post('/rfid/zebra', zebraEvent({ idHex: hex(31), hostName: 'FX7500-OTHER' }));
+    expectStatus(t, foreignReader, 403, 'reader of another party');
+    t.same(await reads(`tag=${hex(30)}`), []);
+    t.same((await other.api.get(`/rfid/reads?tag=${hex(31)}`)).body.items, []);
+    expectStatus(t, await other.api.get(`/rfid/reads?partyCode=${store.code}`), 403, "an operator lists only its own party's reads");
+  });
+});

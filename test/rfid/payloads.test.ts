@@ -1,0 +1,74 @@
+import t from 'tap';
+import { Problem } from '../../src/errors/problem.js';
+import { parseGeneric, parseImpinj, parseZebra } from '../../src/rfid/payloads.js';
+import { readerTime } from '../../src/rfid/schemas.js';
+import { parseTagCsv } from '../../src/rfid/tag-csv.js';
+import { gs1KeyOf, normalizeTag } from '../../src/rfid/tags.js';
+import { IMPINJ_SAMPLE_EPC, impinjTagInventory, SGTIN96_VECTOR, zebraEvent } from '../fixtures/rfid-payloads.js';
+
+const problemOf = (work: () => unknown): Problem => {
+  try {
+    work();
+  } catch (error) {
+    if (error instanceof Problem) return error;
+    throw error;
+  }
+  throw new Error('no problem');
+};
+
+t.test('reader times: offsets without a colon, nanoseconds', async (t) => {
+  t.equal(readerTime('2024-11-21T13:20:53.319-0600').toISOString(), '2024-11-21T19:20:53.319Z');
+  t.equal(readerTime('2021-02-02T22:18:35.658476625Z').toISOString(), '2021-02-02T22:18:35.658Z');
+  t.equal(readerTime('2026-03-01T08:00:00+08:00').toISOString(), '2026-03-01T00:00:00.000Z');
+});
+
+t.test('Zebra: one object is an element without an index', async (t) => {
+  const received = new Date('2026-03-01T00:00:00Z');
+  const { reads } = parseZebra(zebraEvent({ idHex: 'e2806894000040017790e471', tid: 'e2003412' }), received);
+  t.match(reads, [{ pointer: [], tag: 'E2806894000040017790E471', tid: 'E2003412', antennas: ['1'], rssi: -39, count: 1 }]);
+  const problem = problemOf(() => parseZebra({ data: { idHex: 'xyz' }, type: 'SIMPLE' }, received));
+  t.equal(problem.status, 400);
+  t.match(problem.errors, [{ pointer: '/data/idHex' }]);
+  t.match(problem.detail, /^the read cannot be stored/);
+  t.match(problemOf(() => parseZebra([{ data: {}, type: 'NONE' }], received)).errors, [
+    { pointer: '/0/data/idHex' },
+    { pointer: '/0/type' },
+  ]);
+});
+
+t.test('Impinj: epcHex when sent, else the base64url epc; TIDs either way', async (t) => {
+  const { reads, otherEvents } = parseImpinj([
+    impinjTagInventory({ epcHex: IMPINJ_SAMPLE_EPC, withEpcHex: false, tidHex: 'e2003412' }),
+    { ...impinjTagInventory({ epcHex: IMPINJ_SAMPLE_EPC }), tagInventoryEvent: { epc: 'AAE', tid: 'AAE' } },
+  ]);
+  t.equal(otherEvents, 0);
+  t.match(reads[0], { tag: IMPINJ_SAMPLE_EPC, tid: 'E2003412', antennas: ['Portal1', '1'], rssi: -41 });
+  t.match(reads[1], { tag: '0001', tid: '0001', antennas: [], rssi: null, rawTime: '2021-02-02T22:18:35.658476625Z' });
+});
+
+t.test('generic reads', async (t) => {
+  const { reads } = parseGeneric({
+    reads: [{ readPoint: 'rp', epc: 'urn:epc:id:sscc:0614141.1234567890', time: '2026-03-01T08:00:00+08:00' }],
+  });
+  t.match(reads, [{ readPointId: 'rp', hostName: null, tag: 'urn:epc:id:sscc:0614141.1234567890', count: 1 }]);
+  t.match(problemOf(() => parseGeneric(null)).errors, [{ pointer: '/reads' }]);
+});
+
+t.test('tags: one spelling each, and the GS1 key they carry', async (t) => {
+  t.equal(normalizeTag(' 3074257bf7194e4000001a85 '), SGTIN96_VECTOR);
+  t.equal(normalizeTag('urn:epc:tag:sgtin-96:3.0614141.812345.6789'), SGTIN96_VECTOR, 'a tag URI is its hex');
+  t.equal(
+    normalizeTag('urn:epc:tag:sgtin-96:9.0614141.812345.6789'),
+    'urn:epc:tag:sgtin-96:9.0614141.812345.6789',
+    'a bad tag URI stays as sent',
+  );
+  t.equal(normalizeTag('urn:epc:id:sscc:0614141.1234567890'), 'urn:epc:id:sscc:0614141.1234567890');
+  t.equal(gs1KeyOf(SGTIN96_VECTOR), 'https://id.gs1.org/01/80614141123458/21/6789');
+  t.equal(gs1KeyOf('E2806894000040017790E471'), null, 'a factory EPC carries none');
+  t.equal(gs1KeyOf('urn:example:tag:1'), 'urn:example:tag:1', 'another URI is taken as it is');
+});
+
+t.test('tag CSV', async (t) => {
+  t.same(parseTagCsv('\uFEFFTID,Code\r\nE200,BAAAAAAAAAAB\r\n'), [{ tid: 'E200', code: 'BAAAAAAAAAAB' }]);
+  t.match(problemOf(() => parseTagCsv('epc,code\n\n')).errors, [{ pointer: '/line/2' }]);
+});

@@ -1,0 +1,54 @@
+import t from 'tap';
+import { collapseReads, type PlacedRead, windowStartOf } from '../../src/rfid/windows.js';
+
+const read = (tag: string, time: string, extra: Partial<PlacedRead> = {}): PlacedRead => ({
+  partyCode: 'P',
+  readPointId: 'door',
+  windowMs: 30_000,
+  readerId: 'r1',
+  antenna: '1',
+  tag,
+  tid: null,
+  time: new Date(time),
+  rawTime: time,
+  rssi: null,
+  count: 1,
+  ...extra,
+});
+
+t.test('windows are aligned to the epoch, so every batch puts a read in the same one', async (t) => {
+  t.equal(windowStartOf(new Date('2026-03-01T00:00:29.999Z'), 30_000).toISOString(), '2026-03-01T00:00:00.000Z');
+  t.equal(windowStartOf(new Date('2026-03-01T00:00:30.000Z'), 30_000).toISOString(), '2026-03-01T00:00:30.000Z');
+});
+
+t.test('reads of a tag at a read point in one window collapse, whatever their order', async (t) => {
+  const windows = collapseReads([
+    read('B', '2026-03-01T00:00:20Z', { rssi: -60, count: 2 }),
+    read('A', '2026-03-01T00:00:10Z', { rssi: -50, readerId: 'r2', antenna: '2' }),
+    read('A', '2026-03-01T00:00:05Z', { rssi: -70, tid: 'E200' }),
+    read('A', '2026-03-01T00:00:25Z'),
+    read('A', '2026-03-01T00:00:31Z'),
+    read('A', '2026-03-01T00:00:12Z', { readPointId: 'aisle' }),
+  ]);
+  t.same(
+    windows.map((w) => [w.readPointId, w.tag, w.windowStart.toISOString(), w.readCount]),
+    [
+      ['aisle', 'A', '2026-03-01T00:00:00.000Z', 1],
+      ['door', 'A', '2026-03-01T00:00:00.000Z', 3],
+      ['door', 'A', '2026-03-01T00:00:30.000Z', 1],
+      ['door', 'B', '2026-03-01T00:00:00.000Z', 2],
+    ],
+    'in key order, counted',
+  );
+  const door = windows[1];
+  t.match(door, {
+    firstSeenRaw: '2026-03-01T00:00:05Z',
+    readerId: 'r1',
+    antenna: '1',
+    peakRssi: -50,
+    tid: 'E200',
+  });
+  t.equal(door.lastSeen.toISOString(), '2026-03-01T00:00:25.000Z');
+  t.equal(door.windowEnd.toISOString(), '2026-03-01T00:00:30.000Z');
+  t.same(collapseReads([]), []);
+});
