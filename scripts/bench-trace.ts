@@ -566,7 +566,8 @@ async function main({ database, label, migrateMs }: Scratch) {
   );
   log(`transform levels: ${LEVELS.length - 1} (${LEVELS.map((level) => level.key).join(' → ')})`);
 
-  const app = await buildApp({ database, logger: false, publicBaseUrl: 'https://bench.example' });
+  // no subscription poller running beside the timed requests
+  const app = await buildApp({ database, logger: false, publicBaseUrl: 'https://bench.example', subscriptionTickMs: 3_600_000 });
   try {
     const { key } = await app.services.apiKeys.issue({ role: 'regulator', label: 'bench' });
     await measure(database, app, key, built, label, Number(tableCounts[0].lots), Number(tableCounts[0].lineage_edges));
