@@ -4,24 +4,29 @@
 //
 // PostgreSQL when DATABASE_URL is set (a fresh bench_trace_<random> database on that server,
 // dropped at the end, also after a failure or Ctrl-C), else an in-memory PGlite. The data is
-// bulk-inserted (not through the event API) with the same row shapes the event service writes
-// for commission/transform events: events, lots, event_lots (subject/input/output),
-// lot_movements ('produce') and lineage_edges (input × output per transform event).
+// loaded with COPY (not through the event API) with the row shapes the event writer stores for
+// commission/transform events: events, lots, event_lots (subject/input/output), lot_movements
+// ('produce') and lineage_edges (input × output per transform event). At 200k lots: ≥ 600k edges,
+// eight transformation steps from farm to shop, and one hub farm lot (HUB_INDEX) whose forward
+// trace holds ≥ 100k nodes and edges.
 //
 // Then it compares, backward from retail lots and forward from farm lots:
-//   bare CTE   repos.lineage.reachable (the recursive query alone)
-//   frontier   repos.lineage.reachableByFrontier (level by level; node sets must match)
-//   trace graph services.trace.trace with include=graph (nodes and edges)
-//   full trace  services.trace.trace with include=events (the graph and every event on it)
-// --explain prints the plan of the bare CTE's statement, as the repository sent it.
+//   bare CTE       repos.lineage.reachable (the recursive query alone)
+//   frontier       repos.lineage.reachableByFrontier (level by level; node sets must match)
+//   service graph  services.trace.trace with include=graph (nodes and edges)
+//   service full   services.trace.trace with include=events (the graph and every event on it)
+//   GET graph/full GET /trace/{code} through app.inject with a regulator key: authentication,
+//                  validation, the service and the JSON the client receives
+// and times the forward trace of the hub lot (target ≤ 1 s).
+// --explain prints the plans of the bare CTE's statement and of the trace's statements.
 import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
-import { sql } from 'drizzle-orm';
+import { getTableColumns, getTableName, sql } from 'drizzle-orm';
+import type { PgTable } from 'drizzle-orm/pg-core';
 import type { Principal } from '../src/access/index.js';
-import { createRepositories, createServices } from '../src/app.js';
+import { type App, buildApp, createRepositories, createServices } from '../src/app.js';
 import { newLocationCode, newLotCode, newPartyCode, newProductCode, type PartyKind } from '../src/codes/service-codes.js';
-import { chunkForInsert } from '../src/db/chunk.js';
-import { type Database, type Db, queryRows } from '../src/db/client.js';
+import { type Database, queryRows } from '../src/db/client.js';
 import { eventLots, events, lineageEdges, locations, lotMovements, lots, parties, products } from '../src/db/schema.js';
 import type { Direction, ReachedNode } from '../src/lineage/repository.js';
 import { parseFlags } from './lib/args.js';
@@ -39,6 +44,11 @@ const {
   explain: EXPLAIN,
 } = parseFlags({ lots: 200_000, samples: 50, depth: 30, seed: 1, explain: false });
 const WARMUP = 5;
+/**
+ * The recall worst case: one farm lot (the first) that slaughter events all year long also take
+ * some of, so that its forward trace spreads over the county (≥ 100k nodes and edges at 200k lots).
+ */
+const HUB_INDEX = 0;
 const REGION = '500236'; // 奉节县
 const principal: Principal = { keyId: 'bench', role: 'regulator', partyCode: null };
 
@@ -77,6 +87,8 @@ type Level = {
   jump: number;
   /** Share of inputs taken from an earlier level, skipping a step (nodes reachable at several depths). */
   skip?: { level: number; p: number };
+  /** Share of events that also take some of the hub farm lot (see HUB). */
+  hub?: number;
   quantity: [number, number];
 };
 
@@ -115,6 +127,7 @@ const LEVELS: Level[] = [
     outputs: [1, 1],
     window: 60,
     jump: 0.01,
+    hub: 0.012,
     quantity: [800, 3000],
   },
   {
@@ -226,13 +239,31 @@ const mean = (values: number[]) => values.reduce((acc, v) => acc + v, 0) / Math.
 const isoDate = (date: Date) => date.toISOString().slice(0, 10);
 const addDays = (date: Date, days: number) => new Date(date.getTime() + days * 86_400_000);
 
-/** Multi-row inserts in chunks of ≤ 60,000 bind parameters, all inside one transaction. */
-async function insertChunked<T extends object>(db: Db, rows: T[], insert: (tx: Db, chunk: T[]) => Promise<unknown>): Promise<void> {
+/**
+ * Rows shaped as drizzle inserts them, loaded with COPY on PostgreSQL (chunked multi-row INSERT
+ * on PGlite) in slices, so that no single COPY text grows beyond a few tens of megabytes.
+ */
+async function copyInto<T extends PgTable>(database: Database, table: T, rows: T['$inferInsert'][]): Promise<void> {
   if (rows.length === 0) return;
-  await db.transaction(async (tx) => {
-    for (const chunk of chunkForInsert(rows)) await insert(tx as unknown as Db, chunk);
-  });
+  const columns = getTableColumns(table);
+  const keys = Object.keys(rows[0]);
+  const names = keys.map((key) => columns[key].name);
+  const value = (field: unknown): string | number | null => {
+    if (field === null || field === undefined) return null;
+    if (field instanceof Date) return field.toISOString();
+    if (typeof field === 'object') return JSON.stringify(field);
+    return field as string | number;
+  };
+  for (let i = 0; i < rows.length; i += COPY_SLICE) {
+    const slice = rows.slice(i, i + COPY_SLICE) as Record<string, unknown>[];
+    await database.copyRows(
+      getTableName(table),
+      names,
+      slice.map((row) => keys.map((key) => value(row[key]))),
+    );
+  }
 }
+const COPY_SLICE = 50_000;
 
 // ---------------------------------------------------------------------------------------
 // build
@@ -244,9 +275,9 @@ type EventLotRow = typeof eventLots.$inferInsert;
 type MovementRow = typeof lotMovements.$inferInsert;
 type EdgeRow = typeof lineageEdges.$inferInsert;
 
-type Built = { levels: string[][]; counts: Record<string, number>; seconds: number };
+type Built = { levels: string[][]; hubLot: string; counts: Record<string, number>; seconds: number };
 
-async function build(db: Db): Promise<Built> {
+async function build(database: Database): Promise<Built> {
   const started = performance.now();
   const counts: Record<string, number> = {
     parties: 0,
@@ -309,9 +340,9 @@ async function build(db: Db): Promise<Built> {
       description: null,
     };
   });
-  await insertChunked(db, partyRows, (tx, chunk) => tx.insert(parties).values(chunk));
-  await insertChunked(db, locationRows, (tx, chunk) => tx.insert(locations).values(chunk));
-  await insertChunked(db, productRows, (tx, chunk) => tx.insert(products).values(chunk));
+  await copyInto(database, parties, partyRows);
+  await copyInto(database, locations, locationRows);
+  await copyInto(database, products, productRows);
   counts.parties = partyRows.length;
   counts.locations = locationRows.length;
   counts.products = productRows.length;
@@ -354,6 +385,10 @@ async function build(db: Db): Promise<Built> {
         at = Math.min(source.length - 1, Math.max(0, at));
         const code = source[at];
         if (!chosen.has(code)) chosen.set(code, { code, quantity: between(20, 400), unit: levelUnits[sourceLevel] });
+      }
+      if (level.hub && random() < level.hub) {
+        const hub = levelCodes[0][HUB_INDEX];
+        chosen.set(hub, { code: hub, quantity: between(1, 3), unit: levelUnits[0] });
       }
       const inputs = [...chosen.values()];
 
@@ -451,11 +486,11 @@ async function build(db: Db): Promise<Built> {
     }
 
     // FK order: events → lots → event_lots / movements / edges
-    await insertChunked(db, eventRows, (tx, chunk) => tx.insert(events).values(chunk));
-    await insertChunked(db, lotRows, (tx, chunk) => tx.insert(lots).values(chunk));
-    await insertChunked(db, linkRows, (tx, chunk) => tx.insert(eventLots).values(chunk));
-    await insertChunked(db, movementRows, (tx, chunk) => tx.insert(lotMovements).values(chunk));
-    await insertChunked(db, edgeRows, (tx, chunk) => tx.insert(lineageEdges).values(chunk));
+    await copyInto(database, events, eventRows);
+    await copyInto(database, lots, lotRows);
+    await copyInto(database, eventLots, linkRows);
+    await copyInto(database, lotMovements, movementRows);
+    await copyInto(database, lineageEdges, edgeRows);
     counts.events += eventRows.length;
     counts.lots += lotRows.length;
     counts.event_lots += linkRows.length;
@@ -466,7 +501,7 @@ async function build(db: Db): Promise<Built> {
       `  level ${index} ${level.key.padEnd(11)} ${formatNumber(lotRows.length).padStart(8)} lots ${formatNumber(edgeRows.length).padStart(8)} edges ${formatNumber(eventRows.length).padStart(7)} events  ${(ms(levelStarted) / 1000).toFixed(1)} s`,
     );
   }
-  return { levels: levelCodes, counts, seconds: ms(started) / 1000 };
+  return { levels: levelCodes, hubLot: levelCodes[0][HUB_INDEX], counts, seconds: ms(started) / 1000 };
 }
 
 // ---------------------------------------------------------------------------------------
@@ -511,7 +546,7 @@ async function main({ database, label, migrateMs }: Scratch) {
   log(`trace benchmark on ${label}; --lots ${formatNumber(TOTAL_LOTS)}, ${SAMPLES} samples per direction, depth ${DEPTH}, seed ${SEED}`);
   log(`migrated in ${(migrateMs / 1000).toFixed(1)} s; building…`);
 
-  const built = await build(database.db);
+  const built = await build(database);
   log(`build: ${built.seconds.toFixed(1)} s`);
   const analyzeStart = performance.now();
   await database.db.execute(sql`analyze`);
@@ -531,9 +566,20 @@ async function main({ database, label, migrateMs }: Scratch) {
   );
   log(`transform levels: ${LEVELS.length - 1} (${LEVELS.map((level) => level.key).join(' → ')})`);
 
+  // no subscription poller running beside the timed requests
+  const app = await buildApp({ database, logger: false, publicBaseUrl: 'https://bench.example', subscriptionTickMs: 3_600_000 });
+  try {
+    const { key } = await app.services.apiKeys.issue({ role: 'regulator', label: 'bench' });
+    await measure(database, app, key, built, label, Number(tableCounts[0].lots), Number(tableCounts[0].lineage_edges));
+  } finally {
+    await app.close();
+  }
+}
+
+async function measure(database: Database, app: App, key: string, built: Built, label: string, lotCount: number, edgeCount: number) {
   const services = createServices(database);
   const repos = createRepositories(database);
-  const farmLots = built.levels[0];
+  const farmLots = built.levels[0].filter((code) => code !== built.hubLot);
   const retailLots = built.levels[built.levels.length - 1];
   const plan: { direction: Direction; from: string; codes: string[]; warm: string[] }[] = [
     { direction: 'backward', from: 'retail', codes: sample(retailLots, SAMPLES + WARMUP), warm: [] },
@@ -541,42 +587,52 @@ async function main({ database, label, migrateMs }: Scratch) {
   ];
   for (const item of plan) item.warm = item.codes.splice(0, WARMUP);
 
+  /** GET /trace/{code} as a client sends it: authentication, validation, service, serialisation. */
+  const route = async (code: string, direction: Direction, include: 'graph' | 'events') => {
+    const response = await app.inject({
+      method: 'GET',
+      url: `/trace/${encodeURIComponent(code)}?direction=${direction}&depth=${DEPTH}&include=${include}`,
+      headers: { authorization: `Bearer ${key}` },
+    });
+    if (response.statusCode !== 200) throw new Error(`GET /trace/${code}: ${response.statusCode} ${response.body.slice(0, 500)}`);
+    return response;
+  };
+  const nodesIn = (body: string) => (JSON.parse(body) as { summary: { nodes: number } }).summary.nodes;
+
   const rows: Row[] = [];
   let mismatches = 0;
   for (const { direction, from, codes, warm } of plan) {
     log(`\n${direction} from ${codes.length} ${from} lots (after ${warm.length} warm-up runs per method)…`);
-    const cte = (code: string) => repos.lineage.reachable([code], direction, DEPTH);
-    const frontier = (code: string) => repos.lineage.reachableByFrontier([code], direction, DEPTH);
-    const graph = (code: string) => services.trace.trace(principal, code, direction, DEPTH, 'graph');
-    const full = (code: string) => services.trace.trace(principal, code, direction, DEPTH, 'events');
-    for (const code of warm) {
-      await cte(code);
-      await frontier(code);
-      await graph(code);
-      await full(code);
-    }
-    const cteSamples = await timeEach(codes, async (code) => (await cte(code)).length);
-    const frontierSamples = await timeEach(codes, async (code) => (await frontier(code)).length);
-    const graphSamples = await timeEach(codes, async (code) => (await graph(code)).nodes.length);
-    const fullSamples = await timeEach(codes, async (code) => (await full(code)).nodes.length);
-    rows.push({ direction, method: 'bare CTE', samples: cteSamples });
-    rows.push({ direction, method: 'frontier', samples: frontierSamples });
-    rows.push({ direction, method: 'trace graph', samples: graphSamples });
-    rows.push({ direction, method: 'full trace', samples: fullSamples });
+    const methods: [string, (code: string) => Promise<number>][] = [
+      ['bare CTE', async (code) => (await repos.lineage.reachable([code], direction, DEPTH)).length],
+      ['frontier', async (code) => (await repos.lineage.reachableByFrontier([code], direction, DEPTH)).length],
+      ['service graph', async (code) => (await services.trace.trace(principal, code, direction, DEPTH, 'graph')).nodes.length],
+      ['service full', async (code) => (await services.trace.trace(principal, code, direction, DEPTH, 'events')).nodes.length],
+      ['GET graph', async (code) => nodesIn((await route(code, direction, 'graph')).body)],
+      ['GET full', async (code) => nodesIn((await route(code, direction, 'events')).body)],
+    ];
+    for (const code of warm) for (const [, run] of methods) await run(code);
+    const timed: Row[] = [];
+    for (const [method, run] of methods) timed.push({ direction, method, samples: await timeEach(codes, run) });
+    rows.push(...timed);
 
     // correctness: the frontier walk must reach exactly the CTE's nodes at the same depths
     for (const code of codes) {
-      const problem = sameNodes(await cte(code), await frontier(code));
+      const problem = sameNodes(
+        await repos.lineage.reachable([code], direction, DEPTH),
+        await repos.lineage.reachableByFrontier([code], direction, DEPTH),
+      );
       if (problem) {
         mismatches++;
         console.error(`!!! MISMATCH ${direction} ${code}: ${problem}`);
       }
     }
-    for (const samples of [graphSamples, fullSamples]) {
-      samples.forEach((s, i) => {
-        if (s.nodes !== cteSamples[i].nodes) {
+    const [cte, ...others] = timed;
+    for (const row of others) {
+      row.samples.forEach((s, i) => {
+        if (s.nodes !== cte.samples[i].nodes) {
           mismatches++;
-          console.error(`!!! MISMATCH ${direction} ${codes[i]}: the trace has ${s.nodes} nodes, CTE ${cteSamples[i].nodes}`);
+          console.error(`!!! MISMATCH ${direction} ${codes[i]} ${row.method}: ${s.nodes} nodes, CTE ${cte.samples[i].nodes}`);
         }
       });
     }
@@ -585,7 +641,7 @@ async function main({ database, label, migrateMs }: Scratch) {
   }
 
   log(
-    `\nresults (${label}; ${formatNumber(Number(tableCounts[0].lots))} lots, ${formatNumber(Number(tableCounts[0].lineage_edges))} edges; ms; p99 of ${SAMPLES} samples is nearest-rank)`,
+    `\nresults (${label}; ${formatNumber(lotCount)} lots, ${formatNumber(edgeCount)} edges; ms; p99 of ${SAMPLES} samples is nearest-rank)`,
   );
   const table: string[][] = [];
   for (const row of rows) {
@@ -612,7 +668,48 @@ async function main({ database, label, migrateMs }: Scratch) {
       ? '\nfrontier = CTE on every sample (same nodes, same depths)'
       : `\n!!! ${mismatches} MISMATCHES between strategies (see above)`,
   );
+
+  await measureHub(database, built.hubLot, route);
+  if (mismatches > 0) process.exitCode = 1;
 }
+
+/** The recall worst case: the forward trace of the hub farm lot, target ≤ 1 s for ≥ 100k nodes and edges. */
+async function measureHub(
+  database: Database,
+  hubLot: string,
+  route: (code: string, direction: Direction, include: 'graph' | 'events') => Promise<{ body: string; rawPayload: Buffer }>,
+) {
+  const repos = createRepositories(database);
+  const reached = await repos.lineage.reachable([hubLot], 'forward', DEPTH);
+  const edges = await repos.lineage.edgesAmong(
+    reached.map((node) => node.code),
+    'forward',
+  );
+  const descendants = reached.length - 1 + edges.length;
+  log(
+    `\nforward from the hub farm lot ${hubLot}: ${formatNumber(reached.length - 1)} descendant lots, ${formatNumber(edges.length)} edges (${formatNumber(descendants)} nodes + edges; target ≥ 100,000); ${HUB_RUNS} runs after one warm-up`,
+  );
+  const table: string[][] = [];
+  const runs: [string, () => Promise<string>][] = [
+    ['bare CTE', async () => `${(await repos.lineage.reachable([hubLot], 'forward', DEPTH)).length} nodes`],
+    ['GET graph', async () => `${formatNumber((await route(hubLot, 'forward', 'graph')).rawPayload.length / 1e6, 1)} MB`],
+    ['GET full', async () => `${formatNumber((await route(hubLot, 'forward', 'events')).rawPayload.length / 1e6, 1)} MB`],
+  ];
+  for (const [method, run] of runs) {
+    await run();
+    const times: number[] = [];
+    let size = '';
+    for (let i = 0; i < HUB_RUNS; i++) {
+      const start = performance.now();
+      size = await run();
+      times.push(ms(start));
+    }
+    times.sort((a, b) => a - b);
+    table.push([method, percentile(times, 50).toFixed(0), times[times.length - 1].toFixed(0), size]);
+  }
+  printTable(['hub forward', 'p50 ms', 'max ms', 'result'], table, 1);
+}
+const HUB_RUNS = 5;
 
 /** How many statements a trace sends (a constant, whatever its size) and how many events it carries; --explain plans the walk. */
 async function diagnose(database: Database, services: ReturnType<typeof createServices>, direction: Direction, codes: string[]) {
@@ -637,8 +734,10 @@ async function diagnose(database: Database, services: ReturnType<typeof createSe
     const plan = await explain(database, walk[0], 'analyze, buffers, costs off');
     log(plan.map((line) => `    ${line}`).join('\n'));
     const { statements: trace } = await statementsOf(database, () => services.trace.trace(principal, codes[0], direction, DEPTH, 'events'));
-    const graph = trace.find((statement) => statement.text.startsWith('with recursive walk')) as (typeof trace)[number];
-    log((await explain(database, graph, 'analyze, costs off')).map((line) => `    ${line}`).join('\n'));
+    for (const statement of trace) {
+      log(`  ${statement.text.replace(/\s+/g, ' ').slice(0, 100)}…`);
+      log((await explain(database, statement, 'analyze, costs off')).map((line) => `    ${line}`).join('\n'));
+    }
   }
 }
 

@@ -1,11 +1,16 @@
-// A whole trace in one statement: the recursive walk (UNION, depth cap, the edge index on the side
-// the walk comes from) is computed once and every part of the graph — lots, edges, holdings,
-// shipments, the events or just the facts nodes show, and the parties, products and locations
-// named — is read against it and returned as JSON in one row.
+// A whole trace in a constant number of statements, whatever its size: the recursive walk (the
+// lineage repository's, UNION with a depth cap), then every part of the graph read by the reached
+// codes as one array parameter — lots, edges, holdings, shipments and events side by side on
+// the pool's connections — and last the parties, products and locations they name.
+//
+// Plain rows, not one JSON document: PostgreSQL spent more time building the JSON of a large
+// trace (json_build_object per row) than walking it, and the client as long again parsing it.
 import { sql } from 'drizzle-orm';
+import { anyOf } from '../db/chunk.js';
 import { type Db, queryRows } from '../db/client.js';
+import { lotMovements, lots } from '../db/schema.js';
 import type { StoredEvent } from '../events/repository.js';
-import type { Direction, ReachedNode } from '../lineage/repository.js';
+import { createLineageRepository, type Direction, type ReachedNode } from '../lineage/repository.js';
 import type { NodeEdge, NodeLot, NodeShipment, PartyRef } from './graph.js';
 
 export type TraceRows = {
@@ -20,37 +25,79 @@ export type TraceRows = {
   locations: { code: string; name: string; kind: string; regionCode: string; partyCode: string }[];
 };
 
-type Json<T> = { [K in keyof T]: T[K] extends Date ? string : T[K] extends Date | null ? string | null : T[K] };
+type References = Pick<TraceRows, 'parties' | 'products' | 'locations'>;
+type EventRow = Omit<StoredEvent, 'eventTime' | 'recordTime'> & { eventTime: Date | string; recordTime: Date | string };
+type ShipmentRow = Omit<NodeShipment, 'shippedAt' | 'receivedAt'> & { shippedAt: Date | string; receivedAt: Date | string | null };
+
+const orNull = (value: number | string | null) => (value === null ? null : Number(value));
 
 export function createTraceRepository(db: Db) {
-  return {
-    /**
-     * The graph reachable from `start` within `depth` steps. `withEvents`: every event on the
-     * reached lots (and corrections of them); otherwise only the inspections and documents the
-     * nodes show.
-     */
-    async graph(start: string, direction: Direction, depth: number, withEvents: boolean): Promise<TraceRows> {
-      const [next, current] =
-        direction === 'backward'
-          ? [sql.raw('upstream_code'), sql.raw('downstream_code')]
-          : [sql.raw('downstream_code'), sql.raw('upstream_code')];
-      const [row] = await queryRows<{
-        graph: Json<TraceRows> & { events: (Omit<StoredEvent, 'eventTime' | 'recordTime'> & { eventTime: string; recordTime: string })[] };
-      }>(
-        db,
-        sql`with recursive walk(code, depth) as (
-          select code, 0 from lots where code = ${start}
-          union
-          select e.${next}, w.depth + 1 from walk w join lineage_edges e on e.${current} = w.code
-          where w.depth < ${depth} and e.retracted_by_event_id is null
-        ),
-        reached as (select code, min(depth)::int as depth from walk group by code),
-        node_lots as (
-          select l.* from lots l join reached r on r.code = l.code
-        ),
-        node_events as (
+  const lineage = createLineageRepository(db);
+
+  function lotsOf(codes: string[]): Promise<TraceRows['lots']> {
+    return db
+      .select({
+        code: lots.code,
+        kind: lots.kind,
+        partyCode: lots.partyCode,
+        productCode: lots.productCode,
+        lotNumber: lots.lotNumber,
+        sscc: lots.sscc,
+        quantity: lots.quantity,
+        unit: lots.unit,
+        productionDate: lots.productionDate,
+        expiryDate: lots.expiryDate,
+        originLocationCode: lots.originLocationCode,
+        attributes: lots.attributes,
+        status: lots.status,
+        voided: sql<boolean>`${lots.voidedByEventId} is not null`,
+      })
+      .from(lots)
+      .where(anyOf(lots.code, codes));
+  }
+
+  async function holdingsOf(codes: string[]): Promise<TraceRows['holdings']> {
+    const rows = await db
+      .select({ lotCode: lotMovements.lotCode, partyCode: lotMovements.partyCode, onHand: sql<string>`sum(${lotMovements.quantity})` })
+      .from(lotMovements)
+      .where(anyOf(lotMovements.lotCode, codes))
+      .groupBy(lotMovements.lotCode, lotMovements.partyCode);
+    return rows.map((row) => ({ ...row, onHand: Number(row.onHand) }));
+  }
+
+  /** Open and received shipments carrying any of the lots, each with all of its lines. */
+  async function shipmentsOf(codes: string[]): Promise<NodeShipment[]> {
+    const rows = await queryRows<ShipmentRow>(
+      db,
+      sql`select s.id, s.ship_event_id as "shipEventId", s.receive_event_id as "receiveEventId", s.from_party_code as "fromPartyCode",
+          s.to_party_code as "toPartyCode", s.status, s.shipped_at as "shippedAt", s.received_at as "receivedAt",
+          (select coalesce(json_agg(json_build_object('lotCode', l.lot_code, 'quantity', l.quantity,
+            'receivedQuantity', l.received_quantity)), '[]') from shipment_lines l where l.shipment_id = s.id) as lines
+        from shipments s where s.status in ('open', 'received')
+          and s.id in (select sl.shipment_id from shipment_lines sl where ${anyOf(sql`sl.lot_code`, codes)})`,
+    );
+    return rows.map((shipment) => ({
+      ...shipment,
+      shippedAt: new Date(shipment.shippedAt),
+      receivedAt: shipment.receivedAt === null ? null : new Date(shipment.receivedAt),
+      lines: shipment.lines.map((line) => ({
+        lotCode: line.lotCode,
+        quantity: Number(line.quantity),
+        receivedQuantity: orNull(line.receivedQuantity),
+      })),
+    }));
+  }
+
+  /**
+   * `withEvents`: every event on the lots (and corrections of them); otherwise only the
+   * inspections and documents the nodes show, with nothing of the payload but the inspection.
+   */
+  async function eventsOn(codes: string[], withEvents: boolean): Promise<StoredEvent[]> {
+    const rows = await queryRows<EventRow>(
+      db,
+      sql`with node_events as (
           select e.* from events e
-          where e.id in (select el.event_id from event_lots el join reached r on r.code = el.lot_code)
+          where e.id in (select el.event_id from event_lots el where ${anyOf(sql`el.lot_code`, codes)})
             and (${withEvents}::boolean or e.type = 'inspect' or e.reference_documents <> '[]'::jsonb)
         ),
         corrections as (
@@ -61,75 +108,76 @@ export function createTraceRepository(db: Db) {
           select * from node_events
           union all
           select * from corrections where ${withEvents}::boolean
-        ),
-        shown_links as (
-          select el.event_id, json_agg(json_build_object('lotCode', el.lot_code, 'role', el.role, 'quantity', el.quantity)) as lots
-          from event_lots el where el.event_id in (select id from shown_events) group by el.event_id
-        ),
-        trace_shipments as (
-          select s.* from shipments s where s.status in ('open', 'received')
-            and s.id in (select sl.shipment_id from shipment_lines sl join reached r on r.code = sl.lot_code)
-        ),
-        holdings as (
-          select m.lot_code, m.party_code, sum(m.quantity) as on_hand from lot_movements m join reached r on r.code = m.lot_code
-          group by m.lot_code, m.party_code
         )
-        select json_build_object(
-          'reached', (select coalesce(json_agg(json_build_object('code', code, 'depth', depth)), '[]') from reached),
-          'lots', (select coalesce(json_agg(json_build_object('code', code, 'kind', kind, 'partyCode', party_code, 'productCode', product_code,
-              'lotNumber', lot_number, 'sscc', sscc, 'quantity', quantity, 'unit', unit, 'productionDate', production_date,
-              'expiryDate', expiry_date, 'originLocationCode', origin_location_code, 'attributes', attributes, 'status', status,
-              'voided', voided_by_event_id is not null)), '[]') from node_lots),
-          'edges', (select coalesce(json_agg(json_build_object('upstreamCode', e.upstream_code, 'downstreamCode', e.downstream_code,
-              'kind', e.kind, 'quantity', e.quantity, 'unit', e.unit, 'eventId', e.event_id, 'endedByEventId', e.ended_by_event_id)), '[]')
-            from lineage_edges e join reached r on r.code = e.${current} join reached o on o.code = e.${next}
-            where e.retracted_by_event_id is null),
-          'holdings', (select coalesce(json_agg(json_build_object('lotCode', lot_code, 'partyCode', party_code, 'onHand', on_hand)), '[]') from holdings),
-          'shipments', (select coalesce(json_agg(json_build_object('id', s.id, 'shipEventId', s.ship_event_id, 'receiveEventId', s.receive_event_id,
-              'fromPartyCode', s.from_party_code, 'toPartyCode', s.to_party_code, 'status', s.status, 'shippedAt', s.shipped_at,
-              'receivedAt', s.received_at, 'lines', (select coalesce(json_agg(json_build_object('lotCode', l.lot_code, 'quantity', l.quantity,
-                'receivedQuantity', l.received_quantity)), '[]') from shipment_lines l where l.shipment_id = s.id))), '[]') from trace_shipments s),
-          'events', (select coalesce(json_agg(json_build_object('id', e.id, 'type', e.type, 'eventTime', e.event_time,
-              'eventTimeZoneOffset', e.event_time_zone_offset, 'recordTime', e.record_time, 'partyCode', e.party_code, 'bizStep', e.biz_step,
-              'disposition', e.disposition, 'readPoint', e.read_point, 'bizLocation', e.biz_location,
-              'referenceDocuments', e.reference_documents, 'payload', case when ${withEvents}::boolean then e.payload else jsonb_build_object('inspection', e.payload->'inspection') end,
-              'correctsEventId', e.corrects_event_id, 'epcisType', e.epcis_type, 'transformationId', e.transformation_id,
-              'declaredInErrorBy', c.id, 'lots', coalesce(l.lots, '[]'))), '[]')
-            from shown_events e left join shown_links l on l.event_id = e.id left join corrections c on c.corrects_event_id = e.id),
-          'parties', (select coalesce(json_agg(json_build_object('code', p.code, 'name', p.name, 'kind', p.kind, 'regionCode', p.region_code,
-              'address', p.address, 'contact', p.contact)), '[]') from parties p where p.code in (
-              select party_code from node_lots union select party_code from holdings
-              union select from_party_code from trace_shipments union select to_party_code from trace_shipments
-              union select payload->'inspection'->>'labPartyCode' from node_events where type = 'inspect')),
-          'products', (select coalesce(json_agg(json_build_object('code', p.code, 'name', p.name, 'gtin', p.gtin, 'category', p.category,
-              'marks', p.marks)), '[]') from products p where p.code in (select product_code from node_lots)),
-          'locations', (select coalesce(json_agg(json_build_object('code', l.code, 'name', l.name, 'kind', l.kind, 'regionCode', l.region_code,
-              'partyCode', l.party_code)), '[]') from locations l where l.code in (
-              select origin_location_code from node_lots union select read_point from shown_events union select biz_location from shown_events))
-        ) as graph`,
-      );
-      const graph = row.graph;
+        select e.id, e.type, e.event_time as "eventTime", e.event_time_zone_offset as "eventTimeZoneOffset", e.record_time as "recordTime",
+          e.party_code as "partyCode", e.biz_step as "bizStep", e.disposition, e.read_point as "readPoint", e.biz_location as "bizLocation",
+          e.reference_documents as "referenceDocuments",
+          case when ${withEvents}::boolean then e.payload else jsonb_build_object('inspection', e.payload->'inspection') end as payload,
+          e.corrects_event_id as "correctsEventId", e.epcis_type as "epcisType", e.transformation_id as "transformationId",
+          c.id as "declaredInErrorBy",
+          (select coalesce(json_agg(json_build_object('lotCode', el.lot_code, 'role', el.role, 'quantity', el.quantity)), '[]')
+            from event_lots el where el.event_id = e.id) as lots
+        from shown_events e left join corrections c on c.corrects_event_id = e.id`,
+    );
+    return rows.map((event) => ({
+      ...event,
+      eventTime: new Date(event.eventTime),
+      recordTime: new Date(event.recordTime),
+      lots: event.lots.map((lot) => ({ ...lot, quantity: orNull(lot.quantity) })),
+    }));
+  }
+
+  async function references(partyCodes: string[], productCodes: string[], locationCodes: string[]): Promise<References> {
+    const [row] = await queryRows<References>(
+      db,
+      sql`select
+        (select coalesce(json_agg(json_build_object('code', p.code, 'name', p.name, 'kind', p.kind, 'regionCode', p.region_code,
+            'address', p.address, 'contact', p.contact)), '[]') from parties p where ${anyOf(sql`p.code`, partyCodes)}) as parties,
+        (select coalesce(json_agg(json_build_object('code', p.code, 'name', p.name, 'gtin', p.gtin, 'category', p.category,
+            'marks', p.marks)), '[]') from products p where ${anyOf(sql`p.code`, productCodes)}) as products,
+        (select coalesce(json_agg(json_build_object('code', l.code, 'name', l.name, 'kind', l.kind, 'regionCode', l.region_code,
+            'partyCode', l.party_code)), '[]') from locations l where ${anyOf(sql`l.code`, locationCodes)}) as locations`,
+    );
+    return row;
+  }
+
+  return {
+    /** The graph reachable from `start` within `depth` steps, with its events (see eventsOn). */
+    async graph(start: string, direction: Direction, depth: number, withEvents: boolean): Promise<TraceRows> {
+      const reached = await lineage.reachable([start], direction, depth);
+      const codes = reached.map((node) => node.code);
+      const [nodeLots, edges, holdings, shipments, events] = await Promise.all([
+        lotsOf(codes),
+        lineage.edgesAmong(codes, direction),
+        holdingsOf(codes),
+        shipmentsOf(codes),
+        eventsOn(codes, withEvents),
+      ]);
+
+      const parties = new Set<string>();
+      const products = new Set<string>();
+      const locations = new Set<string>();
+      for (const lot of nodeLots) {
+        parties.add(lot.partyCode);
+        if (lot.productCode) products.add(lot.productCode);
+        if (lot.originLocationCode) locations.add(lot.originLocationCode);
+      }
+      for (const holding of holdings) parties.add(holding.partyCode);
+      for (const shipment of shipments) parties.add(shipment.fromPartyCode).add(shipment.toPartyCode);
+      for (const event of events) {
+        const lab = (event.payload.inspection as { labPartyCode?: string } | undefined)?.labPartyCode;
+        if (event.type === 'inspect' && lab) parties.add(lab);
+        if (event.readPoint) locations.add(event.readPoint);
+        if (event.bizLocation) locations.add(event.bizLocation);
+      }
       return {
-        ...graph,
-        lots: graph.lots.map((lot) => ({ ...lot, quantity: Number(lot.quantity) })),
-        edges: graph.edges.map((edge) => ({ ...edge, quantity: edge.quantity === null ? null : Number(edge.quantity) })),
-        holdings: graph.holdings.map((holding) => ({ ...holding, onHand: Number(holding.onHand) })),
-        shipments: graph.shipments.map((shipment) => ({
-          ...shipment,
-          shippedAt: new Date(shipment.shippedAt),
-          receivedAt: shipment.receivedAt === null ? null : new Date(shipment.receivedAt),
-          lines: shipment.lines.map((line) => ({
-            ...line,
-            quantity: Number(line.quantity),
-            receivedQuantity: line.receivedQuantity === null ? null : Number(line.receivedQuantity),
-          })),
-        })),
-        events: graph.events.map((event) => ({
-          ...event,
-          eventTime: new Date(event.eventTime),
-          recordTime: new Date(event.recordTime),
-          lots: event.lots.map((lot) => ({ ...lot, quantity: lot.quantity === null ? null : Number(lot.quantity) })),
-        })) as StoredEvent[],
+        reached,
+        lots: nodeLots,
+        edges,
+        holdings,
+        shipments,
+        events,
+        ...(await references([...parties], [...products], [...locations])),
       };
     },
   };

@@ -8,6 +8,11 @@ import { assembleTrace } from './graph.js';
 import type { TraceRepository } from './repository.js';
 import type { Trace } from './schemas.js';
 
+/** The contact fields the schema names, in its order (stored jsonb sorts keys by length). */
+function contactOf(stored: Record<string, string>): { person?: string; phone?: string; email?: string } {
+  return { person: stored.person, phone: stored.phone, email: stored.email };
+}
+
 export function createTraceService(deps: {
   traces: Pick<TraceRepository, 'graph'>;
   lots: Pick<LotsRepository, 'involvedParties'>;
@@ -68,7 +73,7 @@ export function createTraceService(deps: {
             regionCode: party.regionCode,
             address: party.address,
             // contacts are for regulators chasing a lot and for direct trading partners
-            contact: canSee(party.code) ? party.contact : null,
+            contact: canSee(party.code) && party.contact ? contactOf(party.contact) : null,
           }))
           .sort((a, b) => a.code.localeCompare(b.code)),
         products,
