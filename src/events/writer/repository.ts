@@ -5,7 +5,7 @@ import { type SQL, sql } from 'drizzle-orm';
 import { type Db, queryRows } from '../../db/client.js';
 import type { LotAttributes } from '../../db/schema.js';
 import type { EventDraft, EventRecord, NewLot, NewShipment } from './draft.js';
-import type { LotView, ShipmentView, StatusFacts } from './state.js';
+import type { LotView, ProductView, ShipmentView, StatusFacts } from './state.js';
 
 const texts = (values: (string | null)[]) => sql`${sql.param(values)}::text[]`;
 const numerics = (values: (number | null)[]) =>
@@ -108,12 +108,25 @@ export function createEventWriterRepository() {
       );
     },
 
-    /** How each lot's stock last went out for good (consumed, sold, destroyed) and whether a live event recalled it. */
-    async statusFacts(tx: Db, lotCodes: string[]): Promise<Map<string, StatusFacts>> {
-      if (lotCodes.length === 0) return new Map();
-      const rows = await queryRows<{ code: string; lastDrain: string | null; lastDrainAt: Date | string | null; recalled: boolean }>(
+    /**
+     * Each lot's balances (what each party holds of it, loose or per container), how its stock
+     * last went out for good (consumed, sold, destroyed) and whether a live event recalled it.
+     */
+    async ledgers(tx: Db, lotCodes: string[]) {
+      if (lotCodes.length === 0) return [];
+      const rows = await queryRows<{
+        code: string;
+        balances: { partyCode: string; containerCode: string | null; quantity: string }[];
+        lastDrain: string | null;
+        lastDrainAt: Date | string | null;
+        recalled: boolean;
+      }>(
         tx,
-        sql`select l.code, drain.kind as "lastDrain", drain.event_time as "lastDrainAt",
+        sql`select l.code,
+          (select coalesce(json_agg(json_build_object('partyCode', b.party_code, 'containerCode', b.container_code, 'quantity', b.quantity)), '[]')
+            from (select party_code, container_code, sum(quantity)::text as quantity from lot_movements
+              where lot_code = l.code group by party_code, container_code) b) as balances,
+          drain.kind as "lastDrain", drain.event_time as "lastDrainAt",
           exists (select 1 from event_lots el join events e on e.id = el.event_id
             where el.lot_code = l.code and e.disposition = 'recalled'
               and not exists (select 1 from events c where c.corrects_event_id = e.id)) as recalled
@@ -124,15 +137,14 @@ export function createEventWriterRepository() {
           order by e.event_time desc limit 1) drain on true
         where l.code = any(${texts(lotCodes)})`,
       );
-      return new Map(
-        rows.map((row) => [
-          row.code,
-          {
-            recalled: Boolean(row.recalled),
-            ...(row.lastDrain ? { lastDrain: { kind: row.lastDrain, at: new Date(row.lastDrainAt as string).getTime() } } : {}),
-          },
-        ]),
-      );
+      return rows.map((row) => ({
+        code: row.code,
+        balances: row.balances.map((balance) => ({ ...balance, quantity: Number(balance.quantity) })),
+        facts: {
+          recalled: Boolean(row.recalled),
+          ...(row.lastDrain ? { lastDrain: { kind: row.lastDrain, at: new Date(row.lastDrainAt as string).getTime() } } : {}),
+        } satisfies StatusFacts,
+      }));
     },
 
     /** Shipments named by id (locked: one receipt each) and the open ones carrying any of the lots, with all their lines. */
@@ -168,23 +180,44 @@ export function createEventWriterRepository() {
       }));
     },
 
-    async takenLotNumbers(tx: Db, pairs: { partyCode: string; lotNumber: string }[]): Promise<string[]> {
-      if (pairs.length === 0) return [];
-      const rows = await queryRows<{ key: string }>(
+    /**
+     * The parties, locations and products a batch names, and which of its lot numbers (per
+     * party) and ear tags are taken: one round trip however many each.
+     */
+    async references(
+      tx: Db,
+      named: {
+        parties: string[];
+        locations: string[];
+        products: string[];
+        lotNumbers: { partyCode: string; lotNumber: string }[];
+        earTags: string[];
+      },
+    ) {
+      const [row] = await queryRows<{
+        parties: { code: string; kind: string }[];
+        locations: { code: string; partyCode: string }[];
+        products: ProductView[];
+        takenLotNumbers: string[];
+        takenEarTags: string[];
+      }>(
         tx,
-        sql`select party_code || '|' || lot_number as key from lots
-        where voided_by_event_id is null and (party_code, lot_number) in (select * from unnest(${texts(pairs.map((p) => p.partyCode))}, ${texts(pairs.map((p) => p.lotNumber))}))`,
+        sql`select
+          (select coalesce(json_agg(json_build_object('code', code, 'kind', kind)), '[]') from parties
+            where code = any(${texts(named.parties)})) as parties,
+          (select coalesce(json_agg(json_build_object('code', code, 'partyCode', party_code)), '[]') from locations
+            where code = any(${texts(named.locations)})) as locations,
+          (select coalesce(json_agg(json_build_object('code', code, 'partyCode', party_code, 'name', name, 'unit', unit, 'gtin', gtin,
+              'shelfLifeDays', shelf_life_days)), '[]') from products
+            where code = any(${texts(named.products)})) as products,
+          (select coalesce(json_agg(party_code || '|' || lot_number), '[]') from lots
+            where voided_by_event_id is null and (party_code, lot_number) in
+              (select * from unnest(${texts(named.lotNumbers.map((p) => p.partyCode))}, ${texts(named.lotNumbers.map((p) => p.lotNumber))}))
+          ) as "takenLotNumbers",
+          (select coalesce(json_agg(value), '[]') from lot_identifiers
+            where kind = 'ear_tag' and value = any(${texts(named.earTags)})) as "takenEarTags"`,
       );
-      return rows.map((row) => row.key);
-    },
-
-    async takenIdentifiers(tx: Db, kind: string, values: string[]): Promise<string[]> {
-      if (values.length === 0) return [];
-      const rows = await queryRows<{ value: string }>(
-        tx,
-        sql`select value from lot_identifiers where kind = ${kind} and value = any(${texts(values)})`,
-      );
-      return rows.map((row) => row.value);
+      return row;
     },
 
     /** Issued (visible) packs, named or packed in the given containers, with their lot and current container. */
