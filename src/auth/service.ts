@@ -27,7 +27,7 @@ export function createApiKeyService(deps: {
 }) {
   const now = deps.now ?? Date.now;
   // key hash → the principal it resolved to and until when that answer is trusted
-  const recent = new Map<string, { principal: Principal; until: number }>();
+  const recent = new Map<string, { principal: Promise<Principal>; until: number }>();
 
   async function store(key: string, role: Role, partyCode: string | null, label: string | null): Promise<IssuedKey> {
     const row = await deps.apiKeys.insert({
@@ -65,13 +65,18 @@ export function createApiKeyService(deps: {
       const hash = hashApiKey(match[1]);
       const cached = recent.get(hash);
       if (cached && cached.until > now()) return cached.principal;
+      // requests arriving together with the same key share one look-up
+      const principal = deps.apiKeys.findActiveByHash(hash).then((row): Principal => {
+        if (!row) throw unauthorized('unknown or revoked API key');
+        return { keyId: row.id, role: row.role as Role, partyCode: row.partyCode };
+      });
       recent.delete(hash);
-      const row = await deps.apiKeys.findActiveByHash(hash);
-      if (!row) throw unauthorized('unknown or revoked API key');
-      const principal: Principal = { keyId: row.id, role: row.role as Role, partyCode: row.partyCode };
       // the oldest entry makes room: Map keeps insertion order
       if (recent.size >= API_KEY_CACHE_ENTRIES) recent.delete(recent.keys().next().value as string);
       recent.set(hash, { principal, until: now() + API_KEY_CACHE_MS });
+      principal.catch(() => {
+        if (recent.get(hash)?.principal === principal) recent.delete(hash);
+      });
       return principal;
     },
 

@@ -23,10 +23,15 @@ t.test('a key authenticated a moment ago is not looked up again; revoking it her
   clock += API_KEY_CACHE_MS;
   await service.authenticate(bearer);
   t.equal(database.stats.queries - before, 2, 'after the cache time it is looked up again');
+  clock += API_KEY_CACHE_MS;
+  await Promise.all(Array.from({ length: 5 }, () => service.authenticate(bearer)));
+  t.equal(database.stats.queries - before, 3, 'requests arriving together share one look-up');
 
   await service.revoke(issued.id);
   await t.rejects(service.authenticate(bearer), /unknown or revoked/, 'revoked in this process: refused at once');
   await t.rejects(service.authenticate('Bearer ctk_unknown'), /unknown or revoked/, 'an unknown key is refused');
+  await t.rejects(service.authenticate('Bearer ctk_unknown'), /unknown or revoked/, 'and refused again: a refusal is not remembered');
+  await t.rejects(service.authenticate(undefined), /send the API key/, 'no key at all');
 });
 
 t.test('a key revoked elsewhere stops working within the cache time', async (t) => {
