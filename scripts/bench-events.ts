@@ -660,7 +660,7 @@ async function probe(database: Database, client: Client, native: Native) {
       return ms;
     }).finally(stop);
     const last = statements.slice(lastStart, lastEnd);
-    persist = last.find((statement) => shortText(statement).startsWith('with new_lots')) ?? persist;
+    persist = last.find((statement) => statement.text.includes('new_events as (insert')) ?? persist;
     const backend = use.backendCpuMs === null ? '' : `, PostgreSQL backends ${formatMs(use.backendCpuMs / PROBE, 2)}`;
     console.log(
       `    ${kind.padEnd(10)} ${(use.statements / PROBE).toFixed(1)} statements, ${formatMs(wallMs / PROBE, 2)} wall, ` +

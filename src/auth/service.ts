@@ -9,12 +9,26 @@ const KEY_PREFIX = 'ctk_';
 
 export const hashApiKey = (key: string) => createHash('sha256').update(key).digest('hex');
 
+/**
+ * How long an authenticated key is trusted without asking the database again. Revoking a key
+ * in this process forgets it at once; a key revoked by another instance (or in the database)
+ * stops working here within this time.
+ */
+export const API_KEY_CACHE_MS = 5_000;
+const API_KEY_CACHE_ENTRIES = 10_000;
+
 export type IssuedKey = { id: string; key: string; role: Role; partyCode: string | null; label: string | null };
 
 export function createApiKeyService(deps: {
   apiKeys: Pick<ApiKeysRepository, 'insert' | 'findActiveByHash' | 'hasActiveAdmin' | 'list' | 'revoke'>;
   partyExists: (code: string) => Promise<boolean>;
+  /** Milliseconds since the epoch; the key cache's clock. */
+  now?: () => number;
 }) {
+  const now = deps.now ?? Date.now;
+  // key hash → the principal it resolved to and until when that answer is trusted
+  const recent = new Map<string, { principal: Promise<Principal>; until: number }>();
+
   async function store(key: string, role: Role, partyCode: string | null, label: string | null): Promise<IssuedKey> {
     const row = await deps.apiKeys.insert({
       id: randomUUID(),
@@ -49,9 +63,22 @@ export function createApiKeyService(deps: {
     async authenticate(authorization: string | undefined): Promise<Principal> {
       const match = /^Bearer\s+(\S+)$/i.exec(authorization ?? '');
       if (!match) throw unauthorized('send the API key as "Authorization: Bearer <key>"');
-      const row = await deps.apiKeys.findActiveByHash(hashApiKey(match[1]));
-      if (!row) throw unauthorized('unknown or revoked API key');
-      return { keyId: row.id, role: row.role as Role, partyCode: row.partyCode };
+      const hash = hashApiKey(match[1]);
+      const cached = recent.get(hash);
+      if (cached && cached.until > now()) return cached.principal;
+      // requests arriving together with the same key share one look-up
+      const principal = deps.apiKeys.findActiveByHash(hash).then((row): Principal => {
+        if (!row) throw unauthorized('unknown or revoked API key');
+        return { keyId: row.id, role: row.role as Role, partyCode: row.partyCode };
+      });
+      recent.delete(hash);
+      // the oldest entry makes room: Map keeps insertion order
+      if (recent.size >= API_KEY_CACHE_ENTRIES) recent.delete(recent.keys().next().value as string);
+      recent.set(hash, { principal, until: now() + API_KEY_CACHE_MS });
+      principal.catch(() => {
+        if (recent.get(hash)?.principal === principal) recent.delete(hash);
+      });
+      return principal;
     },
 
     /**
@@ -75,6 +102,7 @@ export function createApiKeyService(deps: {
     async revoke(id: string): Promise<ApiKeyRow> {
       const row = await deps.apiKeys.revoke(id);
       if (!row) throw notFound(`no active API key ${id}`);
+      recent.delete(row.keyHash);
       return row;
     },
   };

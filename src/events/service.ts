@@ -1,12 +1,16 @@
 import { actingParty, type Principal, partyFilter, requirePartyData } from '../access/index.js';
 import type { Db } from '../db/client.js';
+import { createGroupCommit } from '../db/group-commit.js';
 import { notFound } from '../errors/problem.js';
 import type { EventsRepository } from './repository.js';
 import type { EventInput, EventView, PrimaryEventInput } from './schemas.js';
 import { toEventView } from './view.js';
-import { BatchRejected, type EventWriter, type WriteRequest } from './writer/index.js';
+import { BatchRejected, type EventWriter, type WriteOutcome, type WriteRequest } from './writer/index.js';
 
 export type RecordedEvent = { event: EventView; replacement: EventView | null; createdLotCodes: string[]; shipmentId: string | null };
+
+/** Native events recorded together in one transaction at most (a bound on one group's latency). */
+const EVENTS_PER_TRANSACTION = 100;
 
 /** The native event API: an operator records one event for its own party through the writer. */
 export function createEventService(deps: {
@@ -14,16 +18,23 @@ export function createEventService(deps: {
   writer: Pick<EventWriter, 'write' | 'correct'>;
   events: Pick<EventsRepository, 'findById' | 'list'>;
 }) {
+  // events recorded at the same time share a transaction, each checked after the ones before it
+  // as if they had come one after the other; a rejected one is answered alone and stores nothing
+  const group = createGroupCommit<WriteRequest, WriteOutcome>(
+    (requests) => deps.transaction((tx) => deps.writer.write(tx, requests, 'proceed')),
+    { maxGroup: EVENTS_PER_TRANSACTION },
+  );
+
   return {
     async record(principal: Principal, input: EventInput): Promise<RecordedEvent> {
       const actor = actingParty(principal);
+      if (input.type !== 'correction') {
+        const outcome = await group.push(nativeRequest(actor, input));
+        if (!outcome.ok) throw outcome.problem;
+        return { event: outcome.event, replacement: null, createdLotCodes: outcome.createdLotCodes, shipmentId: outcome.shipmentId };
+      }
       try {
         return await deps.transaction(async (tx) => {
-          if (input.type !== 'correction') {
-            const [outcome] = await deps.writer.write(tx, [nativeRequest(actor, input)], 'rollback');
-            if (!outcome.ok) throw outcome.problem;
-            return { event: outcome.event, replacement: null, createdLotCodes: outcome.createdLotCodes, shipmentId: outcome.shipmentId };
-          }
           const { correction, replacement } = await deps.writer.correct(tx, {
             actor,
             correctsEventId: input.correctsEventId,

@@ -173,9 +173,19 @@ export function epcUrnProblem(value: string): string | null {
   return `is not a valid ${m[2].toUpperCase()} EPC URN: the company prefix and reference must together have the key's digit count, and the serial only GS1 characters`;
 }
 
+// a capture names each identifier several times (hashing, resolving, mapping): parse it once
+const RECENT_LIMIT = 50_000;
+const recentlyCanonical = new Map<string, string | null>();
+
 /** Canonical GS1 Digital Link URI for an EPC URN or Digital Link URI; null when the value is neither. */
 export function canonicalGs1Uri(value: string): string | null {
-  return value.startsWith('urn:epc:') ? fromEpcUrn(value) : fromDigitalLink(value);
+  let canonical = recentlyCanonical.get(value);
+  if (canonical === undefined) {
+    canonical = value.startsWith('urn:epc:') ? fromEpcUrn(value) : fromDigitalLink(value);
+    if (recentlyCanonical.size >= RECENT_LIMIT) recentlyCanonical.clear();
+    recentlyCanonical.set(value, canonical);
+  }
+  return canonical;
 }
 
 /** The one stored form of an identifier: canonical GS1 Digital Link where GS1 keys allow, else as written. */

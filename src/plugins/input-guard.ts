@@ -10,27 +10,39 @@ export const MAX_NESTING = 64;
 /** Longer URLs are refused: responses echo parts of them in headers (Link), which clients read only up to 16 KiB. */
 export const MAX_URL_LENGTH = 8192;
 
+// biome-ignore lint/suspicious/noControlCharactersInRegex: NUL is what it looks for
+const SUSPECT = /[\u0000\uD800-\uDFFF]/;
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
-const unstorable = (text: string) => text.includes('\u0000') || LONE_SURROGATE.test(text);
+// almost all text has neither NUL nor surrogates: one quick scan clears it
+const unstorable = (text: string) => SUSPECT.test(text) && (text.includes('\u0000') || LONE_SURROGATE.test(text));
 
 const pointerPart = (key: string | number) => String(key).replace(/~/g, '~0').replace(/\//g, '~1');
 
+type Visit = { value: unknown; depth: number; key?: string | number; parent?: Visit };
+/** The JSON pointer of a visited value, built only for the one reported. */
+const pointerOf = (visit: Visit): string => {
+  const path: (string | number)[] = [];
+  for (let at: Visit | undefined = visit; at?.parent; at = at.parent) path.unshift(at.key as string | number);
+  return `/${path.map(pointerPart).join('/')}`;
+};
+
 /** The first place in `value` a request must not carry, as a JSON pointer with what is wrong; walked without recursion. */
 export function unacceptableInput(value: unknown): { pointer: string; detail: string } | null {
-  const stack: { value: unknown; path: (string | number)[] }[] = [{ value, path: [] }];
+  const stack: Visit[] = [{ value, depth: 0 }];
   while (stack.length > 0) {
-    const { value: current, path } = stack.pop() as { value: unknown; path: (string | number)[] };
-    const pointer = `/${path.map(pointerPart).join('/')}`;
+    const visit = stack.pop() as Visit;
+    const current = visit.value;
     if (typeof current === 'string') {
-      if (unstorable(current)) return { pointer, detail: 'contains a NUL character or a lone surrogate' };
+      if (unstorable(current)) return { pointer: pointerOf(visit), detail: 'contains a NUL character or a lone surrogate' };
       continue;
     }
     // uploaded files (PDF, JPEG) are bytes, not text
     if (typeof current !== 'object' || current === null || ArrayBuffer.isView(current)) continue;
-    if (path.length >= MAX_NESTING) return { pointer, detail: `nested deeper than ${MAX_NESTING} levels` };
+    if (visit.depth >= MAX_NESTING) return { pointer: pointerOf(visit), detail: `nested deeper than ${MAX_NESTING} levels` };
+    const isArray = Array.isArray(current);
     for (const [key, child] of Object.entries(current)) {
-      if (unstorable(key)) return { pointer, detail: 'has a member name with a NUL character or a lone surrogate' };
-      stack.push({ value: child, path: [...path, Array.isArray(current) ? Number(key) : key] });
+      if (unstorable(key)) return { pointer: pointerOf(visit), detail: 'has a member name with a NUL character or a lone surrogate' };
+      stack.push({ value: child, depth: visit.depth + 1, key: isArray ? Number(key) : key, parent: visit });
     }
   }
   return null;

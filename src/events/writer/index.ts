@@ -5,10 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Db } from '../../db/client.js';
 import { bodyField, conflict, forbidden, Problem, unprocessable } from '../../errors/problem.js';
-import type { LocationsRepository } from '../../locations/repository.js';
 import type { LotsRepository } from '../../lots/repository.js';
-import type { PartiesRepository } from '../../parties/repository.js';
-import type { ProductsRepository } from '../../products/repository.js';
 import type { EventType, EventView } from '../schemas.js';
 import { timeZoneOffsetOf } from '../time.js';
 import { EventDraft, type EventRecord, type Pointer } from './draft.js';
@@ -122,14 +119,7 @@ export class BatchRejected extends Error {
   }
 }
 
-export function createEventWriter(deps: {
-  repository: EventWriterRepository;
-  parties: Pick<PartiesRepository, 'findByCodes'>;
-  locations: Pick<LocationsRepository, 'findByCodes'>;
-  products: Pick<ProductsRepository, 'findByCodes'>;
-  lots: Pick<LotsRepository, 'findBySsccs'>;
-  now: () => Date;
-}) {
+export function createEventWriter(deps: { repository: EventWriterRepository; lots: Pick<LotsRepository, 'findBySsccs'>; now: () => Date }) {
   const { repository } = deps;
 
   /** Everything the requests name, read once (in a fixed number of queries) into a world state. */
@@ -173,34 +163,30 @@ export function createEventWriter(deps: {
     for (const [container, children] of state.contents) {
       for (const child of children.keys()) if (state.lots.get(child)?.kind === 'container') state.containerOf.set(child, container);
     }
-    const lotCodes = [...state.lots.keys()];
-    for (const row of await repository.balances(tx, lotCodes))
-      state.addBalance(row.lotCode, row.partyCode, row.containerCode, Number(row.quantity));
-    for (const [code, facts] of await repository.statusFacts(tx, lotCodes)) state.statusFacts.set(code, facts);
-
-    const parties = new Set([...requests.map((request) => request.actor), ...refs.flatMap((ref) => ref.parties)]);
-    for (const party of await deps.parties.findByCodes([...parties], tx)) state.parties.set(party.code, party);
-    const locations = refs.flatMap((ref) => [
-      ...ref.locations,
-      ...(ref.request.places === 'uris'
-        ? []
-        : [ref.request.context.readPoint, ref.request.context.bizLocation].filter((c): c is string => Boolean(c))),
-    ]);
-    for (const location of await deps.locations.findByCodes([...new Set(locations)], tx)) state.locations.set(location.code, location);
-    const products = [
-      ...new Set(
-        refs.flatMap((ref) =>
-          [...ref.specs, ...(ref.request.creates ?? [])].flatMap((spec) => (spec.productCode ? [spec.productCode] : [])),
-        ),
-      ),
-    ];
-    for (const product of await deps.products.findByCodes(products, tx)) state.products.set(product.code, product);
+    addLedgers(state, await repository.ledgers(tx, [...state.lots.keys()]));
 
     const specs = refs.flatMap((ref) => [...ref.specs, ...(ref.request.creates ?? [])].map((spec) => ({ spec, actor: ref.request.actor })));
-    const lotNumbers = specs.flatMap(({ spec, actor }) => (spec.lotNumber ? [{ partyCode: actor, lotNumber: spec.lotNumber }] : []));
-    for (const key of await repository.takenLotNumbers(tx, lotNumbers)) state.takenLotNumbers.add(key);
-    const earTags = specs.flatMap(({ spec }) => (spec.attributes?.earTags as string[] | undefined) ?? []);
-    for (const tag of await repository.takenIdentifiers(tx, 'ear_tag', earTags)) state.takenEarTags.add(tag);
+    const references = await repository.references(tx, {
+      parties: [...new Set([...requests.map((request) => request.actor), ...refs.flatMap((ref) => ref.parties)])],
+      locations: [
+        ...new Set(
+          refs.flatMap((ref) => [
+            ...ref.locations,
+            ...(ref.request.places === 'uris'
+              ? []
+              : [ref.request.context.readPoint, ref.request.context.bizLocation].filter((c): c is string => Boolean(c))),
+          ]),
+        ),
+      ],
+      products: [...new Set(specs.flatMap(({ spec }) => (spec.productCode ? [spec.productCode] : [])))],
+      lotNumbers: specs.flatMap(({ spec, actor }) => (spec.lotNumber ? [{ partyCode: actor, lotNumber: spec.lotNumber }] : [])),
+      earTags: specs.flatMap(({ spec }) => (spec.attributes?.earTags as string[] | undefined) ?? []),
+    });
+    for (const party of references.parties) state.parties.set(party.code, party);
+    for (const location of references.locations) state.locations.set(location.code, location);
+    for (const product of references.products) state.products.set(product.code, product);
+    for (const key of references.takenLotNumbers) state.takenLotNumbers.add(key);
+    for (const tag of references.takenEarTags) state.takenEarTags.add(tag);
     const existingOutputs = requests.flatMap((request) =>
       request.action.type === 'transform' ? request.action.outputs.flatMap((output) => ('lotCode' in output ? [output.lotCode] : [])) : [],
     );
@@ -398,14 +384,19 @@ export function createEventWriter(deps: {
     if (codes.length === 0) return;
     const state = new WorldState();
     for (const lot of await repository.lots(tx, codes)) state.addLot(lot);
-    for (const row of await repository.balances(tx, codes))
-      state.addBalance(row.lotCode, row.partyCode, row.containerCode, Number(row.quantity));
-    for (const [code, facts] of await repository.statusFacts(tx, codes)) state.statusFacts.set(code, facts);
+    addLedgers(state, await repository.ledgers(tx, codes));
     for (const shipment of await repository.shipments(tx, [], codes)) state.shipments.set(shipment.id, shipment);
     const statuses = [...state.lots.values()]
       .filter((lot) => !lot.voided && state.statusOf(lot.code) !== lot.status)
       .map((lot) => ({ code: lot.code, status: state.statusOf(lot.code) }));
     if (statuses.length) await repository.persist(tx, { ...emptyBatch(), statuses });
+  }
+}
+
+function addLedgers(state: WorldState, ledgers: Awaited<ReturnType<EventWriterRepository['ledgers']>>) {
+  for (const { code, balances, facts } of ledgers) {
+    for (const balance of balances) state.addBalance(code, balance.partyCode, balance.containerCode, balance.quantity);
+    state.statusFacts.set(code, facts);
   }
 }
 

@@ -52,6 +52,12 @@ export class Scope {
     return created ? { ...created, voided: false } : this.state.lots.get(code);
   }
 
+  /** The live lot or container carrying this SSCC, this event's new ones included. */
+  lotWithSscc(sscc: string): LotView | undefined {
+    const created = this.draft.newLots.find((lot) => lot.sscc === sscc);
+    return created ? { ...created, voided: false } : this.state.lots.withSscc(sscc);
+  }
+
   /** The live lots named, in order; an unknown or voided one is reported at `pointerOf(index)`. */
   requireLots(codes: string[], pointerOf: (index: number) => Pointer): LotView[] {
     return codes.map((code, index) => {

@@ -41,12 +41,53 @@ export type StatusFacts = { lastDrain?: { kind: string; at: number }; recalled: 
 
 const balanceKey = (lotCode: string, partyCode: string, containerCode: string | null) => `${lotCode}|${partyCode}|${containerCode ?? ''}`;
 
+/** Lots by code, also found by SSCC (a batch of thousands of events looks containers up by SSCC). */
+class LotMap extends Map<string, LotView> {
+  private readonly bySscc = new Map<string, Set<string>>();
+
+  override set(code: string, lot: LotView): this {
+    super.set(code, lot);
+    if (lot.sscc) {
+      const codes = this.bySscc.get(lot.sscc) ?? new Set();
+      this.bySscc.set(lot.sscc, codes.add(code));
+    }
+    return this;
+  }
+
+  /** The live lot or container carrying this SSCC. */
+  withSscc(sscc: string): LotView | undefined {
+    for (const code of this.bySscc.get(sscc) ?? []) {
+      const lot = this.get(code);
+      if (lot && lot.sscc === sscc && !lot.voided) return lot;
+    }
+    return undefined;
+  }
+}
+
+/** Shipments by id, also found by the lots on their lines (what is in transit of a lot). */
+class ShipmentMap extends Map<string, ShipmentView> {
+  private readonly byLot = new Map<string, Set<string>>();
+
+  override set(id: string, shipment: ShipmentView): this {
+    super.set(id, shipment);
+    for (const line of shipment.lines) {
+      const ids = this.byLot.get(line.lotCode) ?? new Set();
+      this.byLot.set(line.lotCode, ids.add(id));
+    }
+    return this;
+  }
+
+  carrying(lotCode: string): ShipmentView[] {
+    return [...(this.byLot.get(lotCode) ?? [])].flatMap((id) => this.get(id) ?? []);
+  }
+}
+
 export class WorldState {
-  readonly lots = new Map<string, LotView>();
+  readonly lots = new LotMap();
   readonly parties = new Map<string, { code: string; kind: string }>();
   readonly locations = new Map<string, { code: string; partyCode: string }>();
   readonly products = new Map<string, ProductView>();
-  readonly shipments = new Map<string, ShipmentView>();
+  readonly shipments = new ShipmentMap();
   /** container → its current contents (child lot or container → quantity and unit). */
   readonly contents = new Map<string, Map<string, { quantity: number | null; unit: string | null }>>();
   /** container → the container it is packed in. */
@@ -70,6 +111,8 @@ export class WorldState {
   };
   /** Containment ended by this batch: `${parent}|${child}` → event (applies to edges created in the batch too). */
   private readonly balances = new Map<string, number>();
+  /** lot → party → what it holds, loose and packed together (kept with `balances`). */
+  private readonly holdings = new Map<string, Map<string, number>>();
   private readonly initialStatus = new Map<string, string>();
 
   addLot(lot: LotView) {
@@ -80,6 +123,12 @@ export class WorldState {
   addBalance(lotCode: string, partyCode: string, containerCode: string | null, quantity: number) {
     const key = balanceKey(lotCode, partyCode, containerCode);
     this.balances.set(key, roundQuantity((this.balances.get(key) ?? 0) + quantity));
+    let holders = this.holdings.get(lotCode);
+    if (!holders) {
+      holders = new Map();
+      this.holdings.set(lotCode, holders);
+    }
+    holders.set(partyCode, roundQuantity((holders.get(partyCode) ?? 0) + quantity));
   }
 
   /** What a party holds of a lot, loose (containerCode null) or packed in one container. */
@@ -89,17 +138,12 @@ export class WorldState {
 
   /** Every party's holding of a lot, loose and packed together. */
   holdersOf(lotCode: string): Map<string, number> {
-    const holders = new Map<string, number>();
-    for (const [key, quantity] of this.balances) {
-      const [lot, party] = key.split('|');
-      if (lot === lotCode) holders.set(party, roundQuantity((holders.get(party) ?? 0) + quantity));
-    }
-    return holders;
+    return new Map(this.holdings.get(lotCode));
   }
 
   inTransit(lotCode: string): number {
     let total = 0;
-    for (const shipment of this.shipments.values()) {
+    for (const shipment of this.shipments.carrying(lotCode)) {
       if (shipment.status !== 'open') continue;
       for (const line of shipment.lines) if (line.lotCode === lotCode) total += line.quantity;
     }
@@ -109,7 +153,7 @@ export class WorldState {
   /** The lot's status as its ledger now says (see nextLotStatus). */
   statusOf(lotCode: string): string {
     let onHand = 0;
-    for (const quantity of this.holdersOf(lotCode).values()) onHand += quantity;
+    for (const quantity of this.holdings.get(lotCode)?.values() ?? []) onHand += quantity;
     const facts = this.statusFacts.get(lotCode) ?? { recalled: false };
     return nextLotStatus({ onHand, inTransit: this.inTransit(lotCode), lastDrain: facts.lastDrain?.kind, recalled: facts.recalled });
   }

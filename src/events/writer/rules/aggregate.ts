@@ -64,9 +64,7 @@ function resolveParent(scope: Scope, parent: AggregateInput['parent']): { code: 
     : parent.newCode && scope.lot(parent.newCode)
       ? scope.lot(parent.newCode)
       : parent.sscc
-        ? [...scope.state.lots.values(), ...scope.draft.newLots.map((lot) => ({ ...lot, voided: false }))].find(
-            (lot) => lot.sscc === parent.sscc && !lot.voided,
-          )
+        ? scope.lotWithSscc(parent.sscc)
         : undefined;
   if (existing) {
     if (existing.kind !== 'container') {

@@ -1,0 +1,187 @@
+// The writer's round trips do not grow with the batch: a batch of 100 events sends the same
+// statements as a batch of 10 (reference look-ups batched up front, one statement storing it
+// all), and native events sent at the same time share one transaction.
+import t from 'tap';
+import { createRepositories } from '../../src/app.js';
+import { completeGs1 } from '../../src/codes/gs1.js';
+import type { Database } from '../../src/db/client.js';
+import { captureEvents } from '../../src/epcis/capture.js';
+import { createEventWriter, type WriteRequest } from '../../src/events/writer/index.js';
+import { createEventWriterRepository } from '../../src/events/writer/repository.js';
+import { at, createWorld, expectStatus } from '../fixtures/world.js';
+import { TEST_BASE_URL } from '../helper.js';
+
+/** How many statements of each kind (its first words) `work` sends. */
+async function statementsOf(database: Database, work: () => Promise<unknown>): Promise<Record<string, number>> {
+  const kinds: Record<string, number> = {};
+  const stop = database.stats.observe((query) => {
+    const kind = query.text.replace(/\s+/g, ' ').trim().toLowerCase().slice(0, 40);
+    kinds[kind] = (kinds[kind] ?? 0) + 1;
+  });
+  try {
+    await work();
+  } finally {
+    stop();
+  }
+  return kinds;
+}
+
+/** No webhook subscription rounds while statements are counted. */
+const QUIET = { subscriptionTickMs: 3_600_000 };
+
+const total = (kinds: Record<string, number>) => Object.values(kinds).reduce((sum, count) => sum + count, 0);
+
+t.test('a batch of 100 native events sends the same statements as a batch of 10', async (t) => {
+  const world = await createWorld(t, undefined, QUIET);
+  const plant = await world.party('processor');
+  const store = await world.party('cold_storage');
+  const kg = await plant.product('kg');
+  const writer = createEventWriter({
+    repository: createEventWriterRepository(),
+    ...createRepositories(world.database),
+    now: () => new Date(),
+  });
+  const write = (requests: WriteRequest[]) =>
+    world.database.db.transaction(async (tx) => {
+      const outcomes = await writer.write(tx as never, requests, 'rollback');
+      t.ok(
+        outcomes.every((outcome) => outcome.ok),
+        'every event is stored',
+      );
+      return outcomes;
+    });
+  const request = (hour: number, action: WriteRequest['action']): WriteRequest => ({
+    actor: plant.code,
+    action,
+    context: { eventTime: at(hour) },
+  });
+
+  const runs = [];
+  for (const size of [10, 100]) {
+    const commissions = Array.from({ length: size }, (_, i) =>
+      request(i, { type: 'commission', lots: [{ productCode: kg, quantity: 100, lotNumber: `L${size}-${i}` }] }),
+    );
+    let lots: string[] = [];
+    const commissioned = await statementsOf(world.database, async () => {
+      lots = (await write(commissions)).flatMap((outcome) => (outcome.ok ? outcome.createdLotCodes : []));
+    });
+    // each lot is used by a different kind of event: transformed, packed, shipped and sold
+    const uses = lots.map((lotCode, i) => {
+      const hour = size + i;
+      switch (i % 4) {
+        case 0:
+          return request(hour, { type: 'transform', inputs: [{ lotCode, quantity: 50 }], outputs: [{ productCode: kg, quantity: 40 }] });
+        case 1:
+          return request(hour, { type: 'aggregate', parent: {}, children: [{ lotCode, quantity: 30 }] });
+        case 2:
+          return request(hour, { type: 'ship', toPartyCode: store.code, lines: [{ lotCode, quantity: 20 }] });
+        default:
+          return request(hour, { type: 'sell', lines: [{ lotCode, quantity: 10 }] });
+      }
+    });
+    const used = await statementsOf(world.database, () => write(uses));
+    runs.push({ commissioned, used });
+  }
+  const [ten, hundred] = runs;
+  t.same(hundred.commissioned, ten.commissioned, 'commissioning: the same statements for 100 events as for 10');
+  t.same(hundred.used, ten.used, 'using lots: the same statements for 100 events as for 10');
+  t.ok(total(hundred.used) <= 12, `a batch using lots sends a handful of statements (${total(hundred.used)})`);
+});
+
+t.test('an EPCIS capture of 100 events sends the same statements as one of 10', async (t) => {
+  const world = await createWorld(t, undefined, QUIET);
+  const plant = await world.party('processor');
+  const gtin = completeGs1('0690123499991');
+  await plant.product('kg', { gtin });
+  const repos = createRepositories(world.database);
+  const writer = createEventWriter({ repository: createEventWriterRepository(), ...repos, now: () => new Date() });
+  const deps = {
+    writer,
+    identifiers: world.app.services.identifiers,
+    epcis: repos.epcis,
+    products: repos.products,
+    publicBaseUrl: TEST_BASE_URL,
+  };
+  const lot = (run: number, i: number) => `https://id.gs1.org/01/${gtin}/10/R${run}-${i}`;
+  /** A quarter commissions, a quarter transformations of two lots into one, the rest packing each made lot on a pallet. */
+  const document = (run: number, size: number) => {
+    const events: Record<string, unknown>[] = [];
+    const quarter = size / 4;
+    let minute = 0;
+    const time = () => new Date(Date.parse('2026-03-01T00:00:00Z') + run * 1_000_000_000 + minute++ * 60_000).toISOString();
+    for (let i = 0; i < 2 * quarter; i++)
+      events.push({
+        type: 'ObjectEvent',
+        eventTime: time(),
+        eventTimeZoneOffset: '+08:00',
+        action: 'ADD',
+        bizStep: 'commissioning',
+        quantityList: [{ epcClass: lot(run, i), quantity: 10, uom: 'KGM' }],
+      });
+    for (let j = 0; j < quarter; j++)
+      events.push({
+        type: 'TransformationEvent',
+        eventTime: time(),
+        eventTimeZoneOffset: '+08:00',
+        inputQuantityList: [
+          { epcClass: lot(run, 2 * j), quantity: 10, uom: 'KGM' },
+          { epcClass: lot(run, 2 * j + 1), quantity: 10, uom: 'KGM' },
+        ],
+        outputQuantityList: [{ epcClass: lot(run, 1000 + j), quantity: 15, uom: 'KGM' }],
+      });
+    for (let j = 0; j < quarter; j++)
+      events.push({
+        type: 'AggregationEvent',
+        eventTime: time(),
+        eventTimeZoneOffset: '+08:00',
+        action: 'ADD',
+        parentID: `https://id.gs1.org/00/${completeGs1(`06901234${String(run).padStart(2, '0')}${String(j).padStart(7, '0')}`)}`,
+        childQuantityList: [{ epcClass: lot(run, 1000 + j), quantity: 15, uom: 'KGM' }],
+      });
+    return events;
+  };
+  const capture = (run: number, size: number) =>
+    statementsOf(world.database, () =>
+      world.database.db.transaction(async (tx) => {
+        const outcomes = await captureEvents(tx as never, deps, {
+          events: document(run, size),
+          context: null,
+          party: plant.code,
+          onError: 'rollback',
+        });
+        t.ok(
+          outcomes.every((outcome) => outcome.status === 'captured'),
+          `all ${size} events captured`,
+        );
+      }),
+    );
+  const ten = await capture(1, 12);
+  const hundred = await capture(2, 100);
+  t.same(hundred, ten, 'the same statements for 100 events as for 12');
+});
+
+t.test('native events sent at the same time share a transaction; a rejected one is answered alone', async (t) => {
+  const world = await createWorld(t, undefined, QUIET);
+  const plant = await world.party('processor');
+  const farm = await world.party('farm');
+  const kg = await plant.product('kg');
+  const feed = await farm.product('kg');
+  const lot = await plant.commission(kg, 100);
+  const sales = Array.from({ length: 10 }, () => ({ type: 'sell', lines: [{ lotCode: lot, quantity: 15 }] }));
+  let transactions = 0;
+  const stop = world.database.stats.observe((query) => {
+    if (/^begin/i.test(query.text.trim())) transactions++;
+  });
+  const replies = await Promise.all([
+    ...sales.map((body, i) => plant.api.post('/events', { eventTime: at(10 + i), ...body })),
+    farm.event({ type: 'commission', lots: [{ productCode: feed, quantity: 5 }] }),
+  ]).finally(stop);
+  const statuses = replies.map((reply) => reply.status);
+  t.equal(statuses.filter((status) => status === 201).length, 6 + 1, 'six sales of 15 kg fit in 100 kg, and the farm’s event');
+  t.equal(statuses.filter((status) => status === 409).length, 4, 'the other four are refused, each with its own problem');
+  t.match(replies.find((reply) => reply.status === 409)?.body.detail, /only 10 kg/);
+  t.ok(transactions < replies.length, `${replies.length} events in ${transactions} transactions`);
+  const held = await plant.lot(lot);
+  t.equal(held.massBalance.sold, 90, 'what the accepted sales took, no more');
+  expectStatus(t, await plant.event({ type: 'sell', lines: [{ lotCode: lot, quantity: 10 }] }), 201, 'the rest is still there to sell');
+});
