@@ -46,6 +46,9 @@ import swagger from './plugins/swagger.js';
 import { createProductsRepository } from './products/repository.js';
 import { productRoutes } from './products/routes.js';
 import { createProductService } from './products/service.js';
+import { createRecallsRepository } from './recalls/repository.js';
+import { recallRoutes } from './recalls/routes.js';
+import { createRecallService } from './recalls/service.js';
 import { regulatorRoutes } from './regulator/routes.js';
 import { resolverRoutes } from './resolver/routes.js';
 import { createResolverService } from './resolver/service.js';
@@ -93,6 +96,7 @@ export function createRepositories(database: Database) {
     scans: createScansRepository(db),
     complaints: createComplaintsRepository(db),
     epcis: createEpcisRepository(db),
+    recalls: createRecallsRepository(db),
   };
 }
 export type Repositories = ReturnType<typeof createRepositories>;
@@ -132,7 +136,7 @@ export function createServices(
     onWriteError: (error) => options.log?.error({ err: error }, 'storing scans failed'),
   });
   return {
-    apiKeys: createApiKeyService({ apiKeys: repos.apiKeys, partyExists }),
+    apiKeys: createApiKeyService({ apiKeys: repos.apiKeys, partyKind: async (code) => (await repos.parties.findByCode(code))?.kind }),
     parties: createPartyService({ parties: repos.parties, tradingPartners: repos.shipments.tradingPartners }),
     locations: createLocationService({ locations: repos.locations, partyExists, tradingPartners: repos.shipments.tradingPartners }),
     products: createProductService({ products: repos.products, partyExists }),
@@ -154,6 +158,7 @@ export function createServices(
       now,
     }),
     complaints: createComplaintService({ complaints: repos.complaints, items: repos.items, ipSalt }),
+    recalls: createRecallService({ transaction, writer, lineage: repos.lineage, recalls: repos.recalls, parties: repos.parties, now }),
     epcis,
     subscriptions: createSubscriptionService({
       db: database.db,
@@ -205,6 +210,7 @@ export async function buildApp(options: AppOptions) {
   await app.register(itemRoutes, { service: services.items });
   await app.register(resolverRoutes, { service: services.resolver, publicBaseUrl: services.publicBaseUrl });
   await app.register(complaintRoutes, { service: services.complaints, perHour: options.complaintsPerHour ?? 5 });
+  await app.register(recallRoutes, { service: services.recalls });
   await app.register(regulatorRoutes, { scans: services.scans });
   await app.register(epcisRoutes, { service: services.epcis, subscriptions: services.subscriptions });
 

@@ -32,6 +32,9 @@ export const DEFAULT_BIZ_STEP: Record<EventType, string> = {
   destroy: 'destroying',
   sell: 'retail_selling',
   correction: 'other',
+  hold: 'holding',
+  release: 'inspecting',
+  recall: 'holding',
 };
 
 /** How each native event reads as an EPCIS 2.0 event type. */
@@ -47,6 +50,9 @@ export const EPCIS_TYPE: Record<EventType, string> = {
   destroy: 'ObjectEvent',
   sell: 'ObjectEvent',
   correction: 'ObjectEvent',
+  hold: 'ObjectEvent',
+  release: 'ObjectEvent',
+  recall: 'ObjectEvent',
 };
 
 /** When, where and why, as EPCIS says it. */
@@ -319,6 +325,11 @@ export function createEventWriter(deps: {
     const { target } = facts;
     if (target.partyCode !== request.actor)
       throw forbidden(`event ${target.id} was recorded by ${target.partyCode}; only it may correct it`);
+    if (REGULATORY_TYPES.has(target.type)) {
+      throw conflict(`a ${target.type} is not corrected: a hold is ended by a release, a recall by closing it`, [
+        bodyField(['correctsEventId'], `is a ${target.type}`),
+      ]);
+    }
     if (target.type === 'correction') {
       throw conflict('a correction cannot itself be corrected; correct the replacement event instead', [
         bodyField(['correctsEventId'], 'is a correction'),
@@ -409,6 +420,9 @@ export function createEventWriter(deps: {
   }
 }
 
+/** Holds, releases and recalls stay in the log as made; their effects are undone by the next act, not by a correction. */
+const REGULATORY_TYPES: ReadonlySet<string> = new Set(['hold', 'release', 'recall']);
+
 function emptyBatch(): Batch {
   return {
     events: [],
@@ -420,6 +434,7 @@ function emptyBatch(): Batch {
     receivedLines: [],
     statuses: [],
     itemContainers: [],
+    holds: [],
   };
 }
 
@@ -478,5 +493,6 @@ function batchOf(state: WorldState, events: { record: EventRecord; draft: EventD
     receivedLines: [...state.changed.receivedLines.values()].filter((line) => !createdShipments.has(line.shipmentId)),
     statuses: [...state.changed.statuses].map(([code, status]) => ({ code, status })),
     itemContainers: [...state.changed.itemContainers].map(([code, containerCode]) => ({ code, containerCode })),
+    holds: [...state.changed.holds].map(([code, hold]) => ({ code, hold })),
   };
 }

@@ -3,7 +3,7 @@
 // movements and lineage edges.
 import { type SQL, sql } from 'drizzle-orm';
 import { type Db, queryRows } from '../../db/client.js';
-import type { LotAttributes } from '../../db/schema.js';
+import type { LotAttributes, LotHold } from '../../db/schema.js';
 import type { EventDraft, EventRecord, NewLot, NewShipment } from './draft.js';
 import type { LotView, ShipmentView, StatusFacts } from './state.js';
 
@@ -26,9 +26,10 @@ const toLotView = (row: LotRowText): LotView => ({
   status: row.status,
   voided: row.voidedByEventId !== null,
   attributes: row.attributes as LotAttributes,
+  hold: (row.hold as LotHold | null) ?? null,
 });
 const LOT_COLUMNS = sql.raw(`code, kind, party_code as "partyCode", product_code as "productCode", lot_number as "lotNumber", sscc,
-  quantity::text as quantity, unit, status, voided_by_event_id as "voidedByEventId", attributes`);
+  quantity::text as quantity, unit, status, voided_by_event_id as "voidedByEventId", attributes, hold`);
 
 export type Batch = {
   events: { record: EventRecord; draft: EventDraft }[];
@@ -47,6 +48,7 @@ export type Batch = {
   receivedLines: { shipmentId: string; lotCode: string; containerCode: string | null; receivedQuantity: number }[];
   statuses: { code: string; status: string }[];
   itemContainers: { code: string; containerCode: string | null }[];
+  holds: { code: string; hold: LotHold | null }[];
 };
 
 export function createEventWriterRepository() {
@@ -367,6 +369,9 @@ export function createEventWriterRepository() {
           from unnest(${texts(batch.itemContainers.map((i) => i.code))}, ${texts(batch.itemContainers.map((i) => i.containerCode))})
             as v(code, container_code)
           where i.code = v.code)`,
+        sql`changed_holds as (update lots l set hold = nullif(v.hold, 'null'::jsonb)
+          from unnest(${texts(batch.holds.map((h) => h.code))}, ${jsons(batch.holds.map((h) => h.hold))}) as v(code, hold)
+          where l.code = v.code)`,
       ];
       await queryRows(tx, sql`with ${sql.join(parts, sql`, `)} select 1`);
     },

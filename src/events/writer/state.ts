@@ -1,7 +1,7 @@
 // The part of the world one batch of events reads and changes, loaded once up front and kept in
 // memory while the batch's rules run: each event sees what the events before it did, and the
 // writer stores the end result. Pure: the loader fills it, the writer persists what changed.
-import type { LotAttributes } from '../../db/schema.js';
+import type { LotAttributes, LotHold } from '../../db/schema.js';
 import { nextLotStatus, roundQuantity } from '../../lots/ledger.js';
 import type { EventDraft, NewLot, NewShipment } from './draft.js';
 
@@ -17,6 +17,7 @@ export type LotView = {
   status: string;
   voided: boolean;
   attributes: LotAttributes;
+  hold: LotHold | null;
 };
 
 export type ShipmentView = {
@@ -67,9 +68,12 @@ export class WorldState {
     receivedShipments: new Map<string, { receiveEventId: string; receivedAt: Date }>(),
     receivedLines: new Map<string, { shipmentId: string; lotCode: string; containerCode: string | null; receivedQuantity: number }>(),
     itemContainers: new Map<string, string | null>(),
+    holds: new Map<string, LotHold | null>(),
   };
   /** Containment ended by this batch: `${parent}|${child}` → event (applies to edges created in the batch too). */
   private readonly balances = new Map<string, number>();
+  /** lot → its balance keys, so one lot's holders are found without scanning every balance of the batch. */
+  private readonly balanceKeysOf = new Map<string, Set<string>>();
   private readonly initialStatus = new Map<string, string>();
 
   addLot(lot: LotView) {
@@ -80,6 +84,12 @@ export class WorldState {
   addBalance(lotCode: string, partyCode: string, containerCode: string | null, quantity: number) {
     const key = balanceKey(lotCode, partyCode, containerCode);
     this.balances.set(key, roundQuantity((this.balances.get(key) ?? 0) + quantity));
+    let keys = this.balanceKeysOf.get(lotCode);
+    if (!keys) {
+      keys = new Set();
+      this.balanceKeysOf.set(lotCode, keys);
+    }
+    keys.add(key);
   }
 
   /** What a party holds of a lot, loose (containerCode null) or packed in one container. */
@@ -90,9 +100,9 @@ export class WorldState {
   /** Every party's holding of a lot, loose and packed together. */
   holdersOf(lotCode: string): Map<string, number> {
     const holders = new Map<string, number>();
-    for (const [key, quantity] of this.balances) {
-      const [lot, party] = key.split('|');
-      if (lot === lotCode) holders.set(party, roundQuantity((holders.get(party) ?? 0) + quantity));
+    for (const key of this.balanceKeysOf.get(lotCode) ?? []) {
+      const party = key.split('|')[1];
+      holders.set(party, roundQuantity((holders.get(party) ?? 0) + (this.balances.get(key) ?? 0)));
     }
     return holders;
   }
@@ -119,7 +129,7 @@ export class WorldState {
     const at = event.eventTime.getTime();
     for (const lot of draft.newLots) {
       this.created.lots.set(lot.code, lot);
-      this.lots.set(lot.code, { ...lot, voided: false });
+      this.lots.set(lot.code, { ...lot, voided: false, hold: null });
       if (lot.lotNumber) this.takenLotNumbers.add(`${lot.partyCode}|${lot.lotNumber}`);
     }
     for (const identifier of draft.identifiers) if (identifier.kind === 'ear_tag') this.takenEarTags.add(identifier.value);
@@ -167,6 +177,11 @@ export class WorldState {
           receivedQuantity: line.receivedQuantity,
         });
       }
+    }
+    for (const [code, hold] of draft.holds) {
+      const lot = this.lots.get(code);
+      if (lot) lot.hold = hold;
+      this.changed.holds.set(code, hold);
     }
     for (const [itemCode, containerCode] of draft.packContainers) {
       const item = this.items.get(itemCode);

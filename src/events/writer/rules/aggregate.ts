@@ -64,7 +64,7 @@ function resolveParent(scope: Scope, parent: AggregateInput['parent']): { code: 
     : parent.newCode && scope.lot(parent.newCode)
       ? scope.lot(parent.newCode)
       : parent.sscc
-        ? [...scope.state.lots.values(), ...scope.draft.newLots.map((lot) => ({ ...lot, voided: false }))].find(
+        ? [...scope.state.lots.values(), ...scope.draft.newLots.map((lot) => ({ ...lot, voided: false, hold: null }))].find(
             (lot) => lot.sscc === parent.sscc && !lot.voided,
           )
         : undefined;
