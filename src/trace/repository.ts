@@ -78,7 +78,7 @@ export function createTraceRepository(db: Db) {
           'reached', (select coalesce(json_agg(json_build_object('code', code, 'depth', depth)), '[]') from reached),
           'lots', (select coalesce(json_agg(json_build_object('code', code, 'kind', kind, 'partyCode', party_code, 'productCode', product_code,
               'lotNumber', lot_number, 'sscc', sscc, 'quantity', quantity, 'unit', unit, 'productionDate', production_date,
-              'expiryDate', expiry_date, 'originLocationCode', origin_location_code, 'attributes', attributes, 'status', status,
+              'expiryDate', expiry_date, 'originLocationCode', origin_location_code, 'attributes', attributes, 'status', status, 'onHold', hold is not null,
               'voided', voided_by_event_id is not null)), '[]') from node_lots),
           'edges', (select coalesce(json_agg(json_build_object('upstreamCode', e.upstream_code, 'downstreamCode', e.downstream_code,
               'kind', e.kind, 'quantity', e.quantity, 'unit', e.unit, 'eventId', e.event_id, 'endedByEventId', e.ended_by_event_id)), '[]')
