@@ -8,12 +8,14 @@ CREATE TABLE "recall_holders" (
 --> statement-breakpoint
 CREATE TABLE "recall_holdings" (
 	"recall_id" text NOT NULL,
+	"position" integer NOT NULL,
 	"party_code" text NOT NULL,
 	"lot_code" text NOT NULL,
 	"container_code" text,
 	"shipment_id" text,
 	"quantity" numeric(18, 3) NOT NULL,
-	"unit" text NOT NULL
+	"unit" text NOT NULL,
+	CONSTRAINT "recall_holdings_recall_id_position_pk" PRIMARY KEY("recall_id","position")
 );
 --> statement-breakpoint
 CREATE TABLE "recall_lots" (
@@ -66,7 +68,7 @@ ALTER TABLE "recall_lots" ADD CONSTRAINT "recall_lots_lot_code_lots_code_fk" FOR
 ALTER TABLE "recall_reports" ADD CONSTRAINT "recall_reports_recall_id_recalls_id_fk" FOREIGN KEY ("recall_id") REFERENCES "public"."recalls"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "recalls" ADD CONSTRAINT "recalls_party_code_parties_code_fk" FOREIGN KEY ("party_code") REFERENCES "public"."parties"("code") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "recalls" ADD CONSTRAINT "recalls_event_id_events_id_fk" FOREIGN KEY ("event_id") REFERENCES "public"."events"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
-CREATE INDEX "recall_holdings_recall_idx" ON "recall_holdings" USING btree ("recall_id","party_code");--> statement-breakpoint
+CREATE INDEX "recall_holdings_party_idx" ON "recall_holdings" USING btree ("recall_id","party_code");--> statement-breakpoint
 CREATE INDEX "recall_reports_recall_idx" ON "recall_reports" USING btree ("recall_id","reported_at");--> statement-breakpoint
 CREATE INDEX "recalls_status_idx" ON "recalls" USING btree ("status","finish_due_at");--> statement-breakpoint
 CREATE INDEX "recalls_party_idx" ON "recalls" USING btree ("party_code","opened_at");

@@ -531,6 +531,8 @@ export const recallHoldings = pgTable(
     recallId: text('recall_id')
       .notNull()
       .references(() => recalls.id),
+    /** Order within the recall, so the scope CSV pages through holdings by an index. */
+    position: integer('position').notNull(),
     /** The holder (for a shipment in transit, the party it is addressed to). */
     partyCode: text('party_code').notNull(),
     lotCode: text('lot_code').notNull(),
@@ -539,7 +541,7 @@ export const recallHoldings = pgTable(
     quantity: quantity('quantity').notNull(),
     unit: text('unit').notNull(),
   },
-  (t) => [index('recall_holdings_recall_idx').on(t.recallId, t.partyCode)],
+  (t) => [primaryKey({ columns: [t.recallId, t.position] }), index('recall_holdings_party_idx').on(t.recallId, t.partyCode)],
 );
 
 // The holders a recall reaches, with the contact recorded when it opened, and their acknowledgement.

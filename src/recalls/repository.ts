@@ -4,6 +4,7 @@
 import { type SQL, sql } from 'drizzle-orm';
 import { type Db, queryRows } from '../db/client.js';
 import type { PartyContact } from '../db/schema.js';
+import { reachableQuery } from '../lineage/repository.js';
 
 const texts = (values: (string | null)[]) => sql`${sql.param(values)}::text[]`;
 const numerics = (values: number[]) => sql`${sql.param(values.map(String))}::numeric[]`;
@@ -70,38 +71,52 @@ const toRecall = (row: RecallRow): RecallRow => ({
 
 export function createRecallsRepository(db: Db) {
   return {
-    /** The affected lots (live ones among those reached), with product and how many pack codes each carries. */
-    async scopeLots(codes: string[]): Promise<ScopeLot[]> {
-      if (codes.length === 0) return [];
-      const rows = await queryRows<ScopeLot & { itemCount: number | string }>(
+    /**
+     * What a recall of the root lots reaches, in one statement (the walk's result never leaves
+     * the server): the live lots and containers forward of them with their depth, product and
+     * pack-code count, and who holds what of them now — positive balances (loose or packed), and
+     * the lines of open shipments, held by their addressee.
+     */
+    async scope(rootLotCodes: string[], maxDepth: number): Promise<{ lots: (ScopeLot & { depth: number })[]; holdings: ScopeHolding[] }> {
+      if (rootLotCodes.length === 0) return { lots: [], holdings: [] };
+      const [row] = await queryRows<{ scope: { lots: (ScopeLot & { depth: number })[]; holdings: ScopeHolding[] } }>(
         db,
-        sql`select l.code, l.kind, l.party_code as "partyCode", l.product_code as "productCode", p.name as "productName",
-          l.lot_number as "lotNumber", l.unit, l.status, coalesce(i.count, 0)::int as "itemCount"
-        from lots l
-        left join products p on p.code = l.product_code
-        left join (select i.lot_code, count(*) as count from items i join code_jobs j on j.id = i.job_id
-          where i.lot_code = any(${texts(codes)}) and j.status = 'succeeded' group by i.lot_code) i on i.lot_code = l.code
-        where l.code = any(${texts(codes)}) and l.voided_by_event_id is null`,
+        sql`with reached as (${reachableQuery(rootLotCodes, 'forward', maxDepth)}),
+        item_counts as (
+          select i.lot_code, count(*) as count from items i join reached r on r.code = i.lot_code join code_jobs j on j.id = i.job_id
+          where j.status = 'succeeded' group by i.lot_code
+        ),
+        scope_lots as (
+          select l.code, l.kind, l.party_code as "partyCode", l.product_code as "productCode", p.name as "productName",
+            l.lot_number as "lotNumber", l.unit, l.status, coalesce(c.count, 0) as "itemCount", r.depth
+          from reached r join lots l on l.code = r.code left join products p on p.code = l.product_code
+            left join item_counts c on c.lot_code = l.code
+          where l.voided_by_event_id is null
+        ),
+        holdings as (
+          select m.party_code as "partyCode", m.lot_code as "lotCode", m.container_code as "containerCode",
+            null::text as "shipmentId", null::text as "fromPartyCode", sum(m.quantity) as quantity, l.unit
+          from reached r join lot_movements m on m.lot_code = r.code join lots l on l.code = m.lot_code
+          group by m.party_code, m.lot_code, m.container_code, l.unit having sum(m.quantity) > 0
+          union all
+          select s.to_party_code, sl.lot_code, sl.container_code, s.id, s.from_party_code, sl.quantity, l.unit
+          from reached r join shipment_lines sl on sl.lot_code = r.code join shipments s on s.id = sl.shipment_id
+            join lots l on l.code = sl.lot_code
+          where s.status = 'open'
+        )
+        select json_build_object(
+          'lots', (select coalesce(json_agg(x), '[]') from scope_lots x),
+          'holdings', (select coalesce(json_agg(h), '[]') from holdings h)) as scope`,
       );
-      return rows.map((row) => ({ ...row, itemCount: Number(row.itemCount) }));
-    },
-
-    /** Who holds what of the lots now: positive balances, and the lines of open shipments (held by their addressee). */
-    async scopeHoldings(codes: string[]): Promise<ScopeHolding[]> {
-      if (codes.length === 0) return [];
-      const rows = await queryRows<Omit<ScopeHolding, 'quantity'> & { quantity: string }>(
-        db,
-        sql`select m.party_code as "partyCode", m.lot_code as "lotCode", m.container_code as "containerCode",
-          null as "shipmentId", null as "fromPartyCode", sum(m.quantity)::text as quantity, l.unit
-        from lot_movements m join lots l on l.code = m.lot_code
-        where m.lot_code = any(${texts(codes)})
-        group by m.party_code, m.lot_code, m.container_code, l.unit having sum(m.quantity) > 0
-        union all
-        select s.to_party_code, sl.lot_code, sl.container_code, s.id, s.from_party_code, sl.quantity::text, l.unit
-        from shipment_lines sl join shipments s on s.id = sl.shipment_id join lots l on l.code = sl.lot_code
-        where sl.lot_code = any(${texts(codes)}) and s.status = 'open'`,
-      );
-      return rows.map((row) => ({ ...row, quantity: Number(row.quantity) }));
+      const scope = typeof row.scope === 'string' ? JSON.parse(row.scope) : row.scope;
+      return {
+        lots: scope.lots.map((lot: ScopeLot & { depth: number }) => ({
+          ...lot,
+          itemCount: Number(lot.itemCount),
+          depth: Number(lot.depth),
+        })),
+        holdings: scope.holdings.map((holding: ScopeHolding) => ({ ...holding, quantity: Number(holding.quantity) })),
+      };
     },
 
     async parties(codes: string[]): Promise<ScopeParty[]> {
@@ -125,10 +140,10 @@ export function createRecallsRepository(db: Db) {
         sql`new_lots as (insert into recall_lots (recall_id, lot_code, party_code, depth, item_count)
           select ${recall.id}, * from unnest(${texts(lots.map((l) => l.code))}, ${texts(lots.map((l) => l.partyCode))},
             ${ints(lots.map((l) => l.depth))}, ${ints(lots.map((l) => l.itemCount))}))`,
-        sql`new_holdings as (insert into recall_holdings (recall_id, party_code, lot_code, container_code, shipment_id, quantity, unit)
-          select ${recall.id}, * from unnest(${texts(holdings.map((h) => h.partyCode))}, ${texts(holdings.map((h) => h.lotCode))},
+        sql`new_holdings as (insert into recall_holdings (recall_id, position, party_code, lot_code, container_code, shipment_id, quantity, unit)
+          select ${recall.id}, v.* from unnest(${ints(holdings.map((_, index) => index + 1))}, ${texts(holdings.map((h) => h.partyCode))}, ${texts(holdings.map((h) => h.lotCode))},
             ${texts(holdings.map((h) => h.containerCode))}, ${texts(holdings.map((h) => h.shipmentId))},
-            ${numerics(holdings.map((h) => h.quantity))}, ${texts(holdings.map((h) => h.unit))}))`,
+            ${numerics(holdings.map((h) => h.quantity))}, ${texts(holdings.map((h) => h.unit))}) as v)`,
         sql`new_holders as (insert into recall_holders (recall_id, party_code, contact)
           select ${recall.id}, * from unnest(${texts(holders.map((h) => h.code))},
             ${sql.param(holders.map((h) => JSON.stringify(h.contact)))}::jsonb[]))`,
@@ -314,14 +329,14 @@ export function createRecallsRepository(db: Db) {
             null as "contactPhone", null as quantity, l.unit, null as "shipmentId", r.depth, l.status, r.item_count as "itemCount"
           from recall_lots r join lots l on l.code = r.lot_code left join products p on p.code = l.product_code
           where r.recall_id = ${recallId} and r.lot_code > ${after} order by r.lot_code limit ${limit}`,
-        2: sql`select * from (select h.party_code || '|' || h.lot_code || '|' || coalesce(h.container_code, '') || '|' || coalesce(h.shipment_id, '') as key,
+        2: sql`select lpad(h.position::text, 10, '0') as key,
             case when h.shipment_id is null then 'holding' else 'in_transit' end as type, coalesce(h.container_code, h.lot_code) as code,
             h.lot_code as "lotCode", p.name as product, l.lot_number as "lotNumber", l.party_code as owner, h.party_code as holder,
             hp.name as "holderName", hr.contact->>'person' as "contactPerson", hr.contact->>'phone' as "contactPhone",
             h.quantity::text as quantity, h.unit, h.shipment_id as "shipmentId", null::int as depth, l.status, null::int as "itemCount"
           from recall_holdings h join lots l on l.code = h.lot_code left join products p on p.code = l.product_code
             join parties hp on hp.code = h.party_code join recall_holders hr on hr.recall_id = h.recall_id and hr.party_code = h.party_code
-          where h.recall_id = ${recallId}) holdings where key > ${after} order by key limit ${limit}`,
+          where h.recall_id = ${recallId} and lpad(h.position::text, 10, '0') > ${after} order by h.position limit ${limit}`,
         3: sql`select i.code as key, 'item' as type, i.code, i.lot_code as "lotCode", null as product, null as "lotNumber",
             i.party_code as owner, null as holder, null as "holderName", null as "contactPerson", null as "contactPhone", null as quantity,
             null as unit, null as "shipmentId", null::int as depth, null as status, null::int as "itemCount"
