@@ -36,7 +36,7 @@ async function demoWorld(t: Test) {
 }
 
 t.test('a recall on the demo chain reaches every holder and every item code', async (t) => {
-  const { app, demo, admin, regulator, bureau, ok } = await demoWorld(t);
+  const { app, demo, admin, regulator, bureau, ok, operator } = await demoWorld(t);
   const partyless = client(app, (await ok(admin.post('/api-keys', { role: 'regulator' }))).key);
   const refused = await partyless.post('/recalls', { lotCodes: [demo.farmLotCodes[0]], level: 1, reason: 'r', hazard: 'h' });
   t.equal(refused.status, 403, 'a regulator key without its regulator party reads but does not act');
@@ -66,6 +66,21 @@ t.test('a recall on the demo chain reaches every holder and every item code', as
   t.ok(retailer.contact, 'and its contact');
 
   t.equal((await regulator.get(`/lots/${demo.retailLotCode}`)).body.status, 'recalled', 'affected lots become recalled');
+  const shop = await operator(demo.parties.retailer);
+  const sell = await shop.post('/events', {
+    type: 'sell',
+    eventTime: '2026-11-30T09:00:00+08:00',
+    lines: [{ lotCode: demo.retailLotCode, quantity: 1 }],
+  });
+  t.equal(sell.status, 409, 'a recalled lot is not sold');
+  t.match(sell.body.detail, /recalled/);
+  const back = await shop.post('/events', {
+    type: 'ship',
+    eventTime: '2026-11-30T09:00:00+08:00',
+    toPartyCode: demo.parties.processor,
+    lines: [{ lotCode: demo.retailLotCode, quantity: 1 }],
+  });
+  t.equal(back.status, 201, 'but may be shipped back');
   const event = (await regulator.get(`/events/${recall.eventId}`)).body;
   t.match(event, { type: 'recall', partyCode: bureau, disposition: 'recalled', bizStep: 'holding' }, 'the act is in the event log');
   t.ok(event.lots.some((lot: { lotCode: string }) => lot.lotCode === demo.retailLotCode));
