@@ -101,3 +101,44 @@ t.test('a regulator holds through its regulator party; the owner cannot lift tha
   expectStatus(t, await regulator.post('/holds/release', { lotCodes: [lot], reason: '第三方复检合格' }), 201, 'the regulator releases');
   expectStatus(t, await farm.event({ type: 'sell', lines: [{ lotCode: lot, quantity: 1 }] }), 201, 'sold again');
 });
+
+t.test('EPCIS capture is refused for a held lot like the native API', async (t) => {
+  const world = await createWorld(t);
+  const farm = await world.party('farm');
+  const lotUri = 'https://id.gs1.org/01/06901234000018/10/FARM-HOLD';
+  const capture = async (event: object) => {
+    const reply = await world.app.inject({
+      method: 'POST',
+      url: '/epcis/capture',
+      headers: { 'content-type': 'application/ld+json', authorization: `Bearer ${farm.key}` },
+      payload: {
+        '@context': ['https://ref.gs1.org/standards/epcis/epcis-context.jsonld'],
+        type: 'EPCISDocument',
+        schemaVersion: '2.0',
+        creationDate: '2026-03-10T00:00:00Z',
+        epcisBody: { eventList: [{ type: 'ObjectEvent', eventTimeZoneOffset: '+08:00', ...event }] },
+      },
+    });
+    t.equal(reply.statusCode, 202);
+    await world.app.services.epcis.idle();
+    return (await farm.api.get(`/epcis/capture/${reply.json().captureID}`)).body;
+  };
+  const made = await capture({
+    eventTime: '2026-03-01T08:00:00+08:00',
+    action: 'ADD',
+    bizStep: 'commissioning',
+    quantityList: [{ epcClass: lotUri, quantity: 10, uom: 'H87' }],
+  });
+  t.equal(made.success, true);
+  const lot = (await farm.api.get(`/trace/${encodeURIComponent(lotUri)}`)).body.nodes[0].code;
+  expectStatus(t, await farm.api.post('/holds', { lotCodes: [lot], reason: '待检' }), 201, 'held');
+  const sold = await capture({
+    eventTime: '2026-03-02T08:00:00+08:00',
+    action: 'OBSERVE',
+    bizStep: 'retail_selling',
+    quantityList: [{ epcClass: lotUri, quantity: 1, uom: 'H87' }],
+  });
+  t.equal(sold.success, false, 'the capture job fails');
+  t.match(JSON.stringify(sold.errors), /on hold/);
+  t.equal((await farm.lot(lot)).massBalance.sold, 0, 'nothing was sold');
+});
