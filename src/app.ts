@@ -158,7 +158,7 @@ export function createServices(
       now,
     }),
     complaints: createComplaintService({ complaints: repos.complaints, items: repos.items, ipSalt }),
-    recalls: createRecallService({ transaction, writer, recalls: repos.recalls, parties: repos.parties, now }),
+    recalls: createRecallService({ transaction, writer, lineage: repos.lineage, recalls: repos.recalls, parties: repos.parties, now }),
     epcis,
     subscriptions: createSubscriptionService({
       db: database.db,

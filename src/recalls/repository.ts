@@ -4,7 +4,6 @@
 import { type SQL, sql } from 'drizzle-orm';
 import { type Db, queryRows } from '../db/client.js';
 import type { PartyContact } from '../db/schema.js';
-import { reachableQuery } from '../lineage/repository.js';
 
 const texts = (values: (string | null)[]) => sql`${sql.param(values)}::text[]`;
 const numerics = (values: number[]) => sql`${sql.param(values.map(String))}::numeric[]`;
@@ -71,52 +70,38 @@ const toRecall = (row: RecallRow): RecallRow => ({
 
 export function createRecallsRepository(db: Db) {
   return {
-    /**
-     * What a recall of the root lots reaches, in one statement (the walk's result never leaves
-     * the server): the live lots and containers forward of them with their depth, product and
-     * pack-code count, and who holds what of them now — positive balances (loose or packed), and
-     * the lines of open shipments, held by their addressee.
-     */
-    async scope(rootLotCodes: string[], maxDepth: number): Promise<{ lots: (ScopeLot & { depth: number })[]; holdings: ScopeHolding[] }> {
-      if (rootLotCodes.length === 0) return { lots: [], holdings: [] };
-      const [row] = await queryRows<{ scope: { lots: (ScopeLot & { depth: number })[]; holdings: ScopeHolding[] } }>(
+    /** The affected lots (live ones among those reached), with product and how many pack codes each carries. */
+    async scopeLots(codes: string[]): Promise<ScopeLot[]> {
+      if (codes.length === 0) return [];
+      const rows = await queryRows<ScopeLot & { itemCount: number | string }>(
         db,
-        sql`with reached as (${reachableQuery(rootLotCodes, 'forward', maxDepth)}),
-        item_counts as (
-          select i.lot_code, count(*) as count from items i join reached r on r.code = i.lot_code join code_jobs j on j.id = i.job_id
-          where j.status = 'succeeded' group by i.lot_code
-        ),
-        scope_lots as (
-          select l.code, l.kind, l.party_code as "partyCode", l.product_code as "productCode", p.name as "productName",
-            l.lot_number as "lotNumber", l.unit, l.status, coalesce(c.count, 0) as "itemCount", r.depth
-          from reached r join lots l on l.code = r.code left join products p on p.code = l.product_code
-            left join item_counts c on c.lot_code = l.code
-          where l.voided_by_event_id is null
-        ),
-        holdings as (
-          select m.party_code as "partyCode", m.lot_code as "lotCode", m.container_code as "containerCode",
-            null::text as "shipmentId", null::text as "fromPartyCode", sum(m.quantity) as quantity, l.unit
-          from reached r join lot_movements m on m.lot_code = r.code join lots l on l.code = m.lot_code
-          group by m.party_code, m.lot_code, m.container_code, l.unit having sum(m.quantity) > 0
-          union all
-          select s.to_party_code, sl.lot_code, sl.container_code, s.id, s.from_party_code, sl.quantity, l.unit
-          from reached r join shipment_lines sl on sl.lot_code = r.code join shipments s on s.id = sl.shipment_id
-            join lots l on l.code = sl.lot_code
-          where s.status = 'open'
-        )
-        select json_build_object(
-          'lots', (select coalesce(json_agg(x), '[]') from scope_lots x),
-          'holdings', (select coalesce(json_agg(h), '[]') from holdings h)) as scope`,
+        sql`select l.code, l.kind, l.party_code as "partyCode", l.product_code as "productCode", p.name as "productName",
+          l.lot_number as "lotNumber", l.unit, l.status, coalesce(i.count, 0)::int as "itemCount"
+        from lots l
+        left join products p on p.code = l.product_code
+        left join (select i.lot_code, count(*) as count from items i join code_jobs j on j.id = i.job_id
+          where i.lot_code = any(${texts(codes)}) and j.status = 'succeeded' group by i.lot_code) i on i.lot_code = l.code
+        where l.code = any(${texts(codes)}) and l.voided_by_event_id is null`,
       );
-      const scope = typeof row.scope === 'string' ? JSON.parse(row.scope) : row.scope;
-      return {
-        lots: scope.lots.map((lot: ScopeLot & { depth: number }) => ({
-          ...lot,
-          itemCount: Number(lot.itemCount),
-          depth: Number(lot.depth),
-        })),
-        holdings: scope.holdings.map((holding: ScopeHolding) => ({ ...holding, quantity: Number(holding.quantity) })),
-      };
+      return rows.map((row) => ({ ...row, itemCount: Number(row.itemCount) }));
+    },
+
+    /** Who holds what of the lots now: positive balances, and the lines of open shipments (held by their addressee). */
+    async scopeHoldings(codes: string[]): Promise<ScopeHolding[]> {
+      if (codes.length === 0) return [];
+      const rows = await queryRows<Omit<ScopeHolding, 'quantity'> & { quantity: string }>(
+        db,
+        sql`select m.party_code as "partyCode", m.lot_code as "lotCode", m.container_code as "containerCode",
+          null as "shipmentId", null as "fromPartyCode", sum(m.quantity)::text as quantity, l.unit
+        from lot_movements m join lots l on l.code = m.lot_code
+        where m.lot_code = any(${texts(codes)})
+        group by m.party_code, m.lot_code, m.container_code, l.unit having sum(m.quantity) > 0
+        union all
+        select s.to_party_code, sl.lot_code, sl.container_code, s.id, s.from_party_code, sl.quantity::text, l.unit
+        from shipment_lines sl join shipments s on s.id = sl.shipment_id join lots l on l.code = sl.lot_code
+        where sl.lot_code = any(${texts(codes)}) and s.status = 'open'`,
+      );
+      return rows.map((row) => ({ ...row, quantity: Number(row.quantity) }));
     },
 
     async parties(codes: string[]): Promise<ScopeParty[]> {
