@@ -127,6 +127,9 @@ t.test('acknowledgements, progress, close and its override, final report, overdu
   const tooMuch = await retailer.post(`/recalls/${recall.id}/reports`, { lines: [{ lotCode: demo.retailLotCode, returned: 49 }] });
   t.equal(tooMuch.status, 422, 'no more than it holds');
   t.equal(tooMuch.body.errors[0].pointer, '/lines/0');
+  const elsewhere = await retailer.post(`/recalls/${recall.id}/reports`, { lines: [{ lotCode: demo.farmLotCodes[0], returned: 1 }] });
+  t.equal(elsewhere.status, 422, 'only lots it was recorded holding');
+  t.equal(elsewhere.body.errors[0].pointer, '/lines/0/lotCode');
   const reported = await retailer.post(`/recalls/${recall.id}/reports`, {
     lines: [{ lotCode: demo.retailLotCode, returned: 40, destroyed: 8 }],
     note: '下架退回',
@@ -191,6 +194,13 @@ t.test('closing with every acknowledgement needs no override; the producer may r
   t.equal(closed.status, 200);
   t.match(closed.body, { status: 'closed', overrideReason: null, acknowledged: 3 });
   t.equal((await other.get(`/recalls/${recall.id}`)).status, 200, 'a holder reads it');
+  t.equal((await other.post(`/recalls/${recall.id}/reports`, {})).status, 409, 'no reports once closed');
+  t.same(
+    (await other.get('/recalls')).body.items.map((item: { id: string }) => item.id),
+    [recall.id],
+    'an operator lists the recalls that reach it',
+  );
+  t.same((await (await operator(demo.parties.farm1)).get('/recalls')).body.items, [], 'and no others');
   t.equal((await (await operator(demo.parties.farm1)).get(`/recalls/${recall.id}`)).status, 403, 'a party it did not reach does not');
   t.equal((await regulator.get('/recalls/nope')).status, 404);
 });
