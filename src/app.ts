@@ -48,6 +48,9 @@ import swagger from './plugins/swagger.js';
 import { createProductsRepository } from './products/repository.js';
 import { productRoutes } from './products/routes.js';
 import { createProductService } from './products/service.js';
+import { createRecallsRepository } from './recalls/repository.js';
+import { recallRoutes } from './recalls/routes.js';
+import { createRecallService } from './recalls/service.js';
 import { createRegistrationsRepository } from './registrations/repository.js';
 import { registrationRoutes } from './registrations/routes.js';
 import { createRegistrationService } from './registrations/service.js';
@@ -108,6 +111,7 @@ export function createRepositories(database: Database) {
     epcis: createEpcisRepository(db),
     registrations: createRegistrationsRepository(db),
     rfid: createRfidRepository(db),
+    recalls: createRecallsRepository(db),
   };
 }
 export type Repositories = ReturnType<typeof createRepositories>;
@@ -146,7 +150,7 @@ export function createServices(
     now,
     onWriteError: (error) => options.log?.error({ err: error }, 'storing scans failed'),
   });
-  const apiKeys = createApiKeyService({ apiKeys: repos.apiKeys, partyExists });
+  const apiKeys = createApiKeyService({ apiKeys: repos.apiKeys, partyKind: async (code) => (await repos.parties.findByCode(code))?.kind });
   const gates = createGateService({
     transaction,
     rfid: repos.rfid,
@@ -199,6 +203,7 @@ export function createServices(
       ipSalt,
       now,
     }),
+    recalls: createRecallService({ transaction, writer, lineage: repos.lineage, recalls: repos.recalls, parties: repos.parties, now }),
     epcis,
     subscriptions: createSubscriptionService({
       db: database.db,
@@ -254,6 +259,7 @@ export async function buildApp(options: AppOptions) {
   await app.register(epcRoutes, { service: services.epc });
   await app.register(complaintRoutes, { service: services.complaints, perHour: options.complaintsPerHour ?? 5 });
   await app.register(registrationRoutes, { service: services.registrations, perHour: options.registrationsPerHour ?? 5 });
+  await app.register(recallRoutes, { service: services.recalls });
   await app.register(regulatorRoutes, { scans: services.scans });
   await app.register(epcisRoutes, { service: services.epcis, subscriptions: services.subscriptions });
   await app.register(rfidRoutes, { service: services.rfid });

@@ -21,6 +21,7 @@ const ROLE_GRANTS = {
   'regulator.read': { roles: ['regulator', 'admin'], what: 'read scan statistics and flags' },
   'complaints.handle': { roles: ['regulator', 'admin'], what: 'handle complaints' },
   'registrations.review': { roles: ['regulator', 'admin'], what: 'review applications to join' },
+  'recalls.read': { roles: ['regulator', 'admin', 'operator'], what: 'read recalls' },
 } satisfies Record<string, Grant>;
 export type RoleAction = keyof typeof ROLE_GRANTS;
 
@@ -100,6 +101,70 @@ export function requireMasterDataWriter(principal: Principal, partyCode: string)
   if (principal.role === 'admin') return;
   if (principal.role === 'operator' && principal.partyCode === partyCode) return;
   throw forbidden(`this key may not write data of party ${partyCode}`);
+}
+
+/**
+ * The party a regulator act (hold, release, recall, closing a recall) is recorded under: an
+ * operator acts for its own party (as a lot's owner), a regulator through the regulator party
+ * (kind `regulator`) its key was issued for. A regulator key without a party reads but does not act,
+ * so every act in the log names an accountable body; the key id is kept with each act too.
+ */
+export function regulatoryActor(principal: Principal): string {
+  if ((principal.role === 'operator' || principal.role === 'regulator') && principal.partyCode) return principal.partyCode;
+  throw forbidden(
+    principal.role === 'regulator'
+      ? 'a regulator acts through its regulator party: ask an admin for a key issued with partyCode of a party of kind regulator'
+      : 'holds and recalls are made by a regulator key or by the lot owner’s operator key',
+  );
+}
+
+/** A hold or a recall is put on a lot by a regulator party or by the lot's owner. */
+export function requireHoldOrRecallRight(
+  actor: { code: string; kind: string | undefined },
+  lot: { code: string; partyCode: string },
+  what: string,
+) {
+  if (actor.kind === 'regulator' || actor.code === lot.partyCode) return;
+  throw forbidden(`only a regulator or the owner of lot ${lot.code} (${lot.partyCode}) may ${what}`);
+}
+
+/** A hold is released by a regulator, or by the owner when the owner put it on. */
+export function requireReleaseRight(
+  actor: { code: string; kind: string | undefined },
+  lot: { code: string; partyCode: string },
+  heldBy: string,
+) {
+  if (actor.kind === 'regulator' || (actor.code === lot.partyCode && heldBy === lot.partyCode)) return;
+  throw forbidden(
+    `the hold on lot ${lot.code} was put on by ${heldBy}; only a regulator${heldBy === lot.partyCode ? ' or the owner' : ''} may release it`,
+  );
+}
+
+/** Regulators and admins see every recall; an operator those it opened or that reach it. */
+export function canReadRecall(principal: Principal, recall: { partyCode: string }, holders: ReadonlySet<string>): boolean {
+  const scope = privateScope(principal);
+  return scope === null || scope === recall.partyCode || holders.has(scope);
+}
+
+/** A holder acknowledges a recall and reports what it returned or destroyed, for itself only. */
+export function requireRecallHolder(principal: Principal, recallId: string, holders: ReadonlySet<string>): string {
+  if (principal.role === 'operator' && principal.partyCode && holders.has(principal.partyCode)) return principal.partyCode;
+  throw forbidden(`only an operator key of a holder reached by recall ${recallId} may report on it`);
+}
+
+/**
+ * A recall is closed by a regulator party, or by the party that opened it; closing before every
+ * holder has acknowledged is an override only a regulator may make, with a reason.
+ */
+export function requireRecallCloser(
+  actor: { code: string; kind: string | undefined },
+  recall: { id: string; partyCode: string },
+  override: boolean,
+) {
+  if (actor.kind === 'regulator') return;
+  if (override) throw forbidden(`only a regulator may close recall ${recall.id} before every holder has acknowledged it`);
+  if (actor.code !== recall.partyCode)
+    throw forbidden(`only a regulator or ${recall.partyCode}, which opened it, may close recall ${recall.id}`);
 }
 
 /** Events are recorded (natively, through EPCIS or by devices) by the key's own party. */

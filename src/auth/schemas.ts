@@ -3,7 +3,12 @@ import { ROLES } from '../access/index.js';
 
 export const issueApiKeyBody = z.object({
   role: z.enum(ROLES),
-  partyCode: z.string().optional().describe('required for operator and reader keys: the party the key acts for'),
+  partyCode: z
+    .string()
+    .optional()
+    .describe(
+      'required for operator and reader keys: the party the key acts for; for regulator keys optional: the regulator party (kind regulator) its holds and recalls are recorded under',
+    ),
   label: z.string().max(200).optional(),
 });
 

@@ -21,7 +21,8 @@ export type IssuedKey = { id: string; key: string; role: Role; partyCode: string
 
 export function createApiKeyService(deps: {
   apiKeys: Pick<ApiKeysRepository, 'insert' | 'findActiveByHash' | 'hasActiveAdmin' | 'list' | 'revoke'>;
-  partyExists: (code: string) => Promise<boolean>;
+  /** The kind of a registered party, undefined when there is none. */
+  partyKind: (code: string) => Promise<string | undefined>;
   /** Milliseconds since the epoch; the key cache's clock. */
   now?: () => number;
 }) {
@@ -51,12 +52,19 @@ export function createApiKeyService(deps: {
           { in: 'body', pointer: '/partyCode', detail: `required for role ${input.role}` },
         ]);
       }
-      if (!boundToParty && partyCode) {
-        throw badRequest(`a ${input.role} key is not bound to a party`, [
-          { in: 'body', pointer: '/partyCode', detail: `must be omitted for role ${input.role}` },
+      if (input.role === 'admin' && partyCode) {
+        throw badRequest('an admin key is not bound to a party', [
+          { in: 'body', pointer: '/partyCode', detail: 'must be omitted for role admin' },
         ]);
       }
-      if (partyCode && !(await deps.partyExists(partyCode))) throw notFound(`party ${partyCode} is not registered`);
+      const kind = partyCode ? await deps.partyKind(partyCode) : undefined;
+      if (partyCode && !kind) throw notFound(`party ${partyCode} is not registered`);
+      // a regulator key may name the regulator party its acts (holds, recalls) are recorded under
+      if (input.role === 'regulator' && partyCode && kind !== 'regulator') {
+        throw badRequest(`a regulator key acts for a party of kind regulator; ${partyCode} is a ${kind}`, [
+          { in: 'body', pointer: '/partyCode', detail: 'must be a party of kind regulator' },
+        ]);
+      }
       return store(KEY_PREFIX + randomSecret(), input.role, partyCode, input.label ?? null);
     },
 

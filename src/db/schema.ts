@@ -88,6 +88,9 @@ export const products = pgTable(
   (t) => [index('products_party_idx').on(t.partyCode), uniqueIndex('products_gtin_key').on(t.gtin).where(sql`${t.gtin} is not null`)],
 );
 
+/** A hold in force on a lot: no shipping, selling, transforming or code issuance until it is released. */
+export type LotHold = { eventId: string; partyCode: string; reason: string; since: string };
+
 export type LotAttributes = {
   earTags?: string[];
   quarantineCertificate?: string;
@@ -116,6 +119,8 @@ export const lots = pgTable(
     originLocationCode: text('origin_location_code').references(() => locations.code),
     attributes: jsonb('attributes').$type<LotAttributes>().notNull().default({}),
     status: text('status').notNull(),
+    /** The hold in force (set by a hold event, cleared by a release event); null when none. */
+    hold: jsonb('hold').$type<LotHold>(),
     createdByEventId: text('created_by_event_id').notNull(),
     voidedByEventId: text('voided_by_event_id'),
     createdAt: createdAt(),
@@ -657,4 +662,112 @@ export const rfidReads = pgTable(
     index('rfid_reads_party_idx').on(t.partyCode, t.firstSeen),
     index('rfid_reads_tag_idx').on(t.tag),
   ],
+);
+
+// Recalls (食品召回): opened by a regulator party or the producing party on one or more lots; the
+// scope (lots, holders, shipments in transit) is recorded when the recall opens, so what each
+// holder was asked to recover does not change as stock moves afterwards.
+export const recalls = pgTable(
+  'recalls',
+  {
+    id: text('id').primaryKey(),
+    /** The party that opened the recall (a regulator party or the producer). */
+    partyCode: text('party_code')
+      .notNull()
+      .references(() => parties.code),
+    openedByKeyId: text('opened_by_key_id').notNull(),
+    level: integer('level').notNull(),
+    reason: text('reason').notNull(),
+    hazard: text('hazard').notNull(),
+    rootLotCodes: jsonb('root_lot_codes').$type<string[]>().notNull(),
+    status: text('status').notNull(),
+    eventId: text('event_id')
+      .notNull()
+      .references(() => events.id),
+    openedAt: timestamp('opened_at', { withTimezone: true, mode: 'date' }).notNull(),
+    startDueAt: timestamp('start_due_at', { withTimezone: true, mode: 'date' }).notNull(),
+    finishDueAt: timestamp('finish_due_at', { withTimezone: true, mode: 'date' }).notNull(),
+    /** The first holder's acknowledgement: the recall has started on the ground. */
+    startedAt: timestamp('started_at', { withTimezone: true, mode: 'date' }),
+    closedAt: timestamp('closed_at', { withTimezone: true, mode: 'date' }),
+    closedByKeyId: text('closed_by_key_id'),
+    closeEventId: text('close_event_id'),
+    /** Set when a regulator closed it without every holder's acknowledgement: why. */
+    overrideReason: text('override_reason'),
+  },
+  (t) => [index('recalls_status_idx').on(t.status, t.finishDueAt), index('recalls_party_idx').on(t.partyCode, t.openedAt)],
+);
+
+// Every lot and container a recall reaches (forward from its root lots), as it stood when opened.
+export const recallLots = pgTable(
+  'recall_lots',
+  {
+    recallId: text('recall_id')
+      .notNull()
+      .references(() => recalls.id),
+    lotCode: text('lot_code')
+      .notNull()
+      .references(() => lots.code),
+    /** The lot's owner. */
+    partyCode: text('party_code').notNull(),
+    depth: integer('depth').notNull(),
+    itemCount: integer('item_count').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.recallId, t.lotCode] })],
+);
+
+// What each holder had of each affected lot when the recall opened: on hand (loose or packed), or
+// on its way to it in an open shipment.
+export const recallHoldings = pgTable(
+  'recall_holdings',
+  {
+    recallId: text('recall_id')
+      .notNull()
+      .references(() => recalls.id),
+    /** Order within the recall, so the scope CSV pages through holdings by an index. */
+    position: integer('position').notNull(),
+    /** The holder (for a shipment in transit, the party it is addressed to). */
+    partyCode: text('party_code').notNull(),
+    lotCode: text('lot_code').notNull(),
+    containerCode: text('container_code'),
+    shipmentId: text('shipment_id'),
+    quantity: quantity('quantity').notNull(),
+    unit: text('unit').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.recallId, t.position] }), index('recall_holdings_party_idx').on(t.recallId, t.partyCode)],
+);
+
+// The holders a recall reaches, with the contact recorded when it opened, and their acknowledgement.
+export const recallHolders = pgTable(
+  'recall_holders',
+  {
+    recallId: text('recall_id')
+      .notNull()
+      .references(() => recalls.id),
+    partyCode: text('party_code')
+      .notNull()
+      .references(() => parties.code),
+    contact: jsonb('contact').$type<PartyContact>().notNull(),
+    acknowledgedAt: timestamp('acknowledged_at', { withTimezone: true, mode: 'date' }),
+  },
+  (t) => [primaryKey({ columns: [t.recallId, t.partyCode] })],
+);
+
+// What holders report (acknowledgement, quantities returned or destroyed), append-only.
+export const recallReports = pgTable(
+  'recall_reports',
+  {
+    id: text('id').primaryKey(),
+    recallId: text('recall_id')
+      .notNull()
+      .references(() => recalls.id),
+    partyCode: text('party_code').notNull(),
+    keyId: text('key_id').notNull(),
+    lotCode: text('lot_code'),
+    returned: quantity('returned').notNull(),
+    destroyed: quantity('destroyed').notNull(),
+    note: text('note'),
+    reportedAt: timestamp('reported_at', { withTimezone: true, mode: 'date' }).notNull(),
+  },
+  (t) => [index('recall_reports_recall_idx').on(t.recallId, t.reportedAt)],
 );

@@ -103,6 +103,9 @@ export const EVENT_TYPES = [
   'destroy',
   'sell',
   'correction',
+  'hold',
+  'release',
+  'recall',
 ] as const;
 export type EventType = (typeof EVENT_TYPES)[number];
 

@@ -4,6 +4,7 @@ import { toGtin14 } from '../codes/gs1.js';
 import { newItemCode, normalizeCode, serviceCodeKind } from '../codes/service-codes.js';
 import { badRequest, conflict, notFound } from '../errors/problem.js';
 import { buildDigitalLink, isGs1Charset82 } from '../gs1/digital-link.js';
+import { circulationRefusal } from '../lots/ledger.js';
 import type { LotsRepository } from '../lots/repository.js';
 import type { ProductsRepository } from '../products/repository.js';
 import { LABELS_PER_SHEET, labelSheetSvg, qrPng, qrSvg } from './labels.js';
@@ -80,6 +81,8 @@ export function createItemService(deps: {
       const { lot } = await lotProduct(lotCode);
       requireLotOwner(principal, lot, 'issue its item codes');
       if (lot.kind !== 'lot' || lot.voidedByEventId) throw conflict(`${lotCode} is not a live lot`);
+      const refusal = circulationRefusal(lot, 'issue codes for');
+      if (refusal) throw conflict(refusal);
       const job = await deps.items.insertJob({ id: randomUUID(), partyCode: lot.partyCode, lotCode, total: count, status: 'queued' });
       queue = queue.then(() => run(job));
       return job;

@@ -94,3 +94,21 @@ export function quantityProblem(quantity: number, unit: string): string | null {
 
 /** Rounds away binary floating-point noise at the stored precision, so sums of booked quantities compare exactly. */
 export const roundQuantity = (value: number) => Math.round(value * 10 ** STORED_DECIMALS) / 10 ** STORED_DECIMALS;
+
+/** What a hold or a recall stops: every way stock moves on towards consumers. */
+export type CirculationAct = 'ship' | 'sell' | 'transform' | 'issue codes for' | 'pack';
+
+/**
+ * Why a lot may not be used for `act`, or null when it may. A lot on hold moves nowhere until
+ * released (it may still be destroyed); a recalled lot is neither sold, used, packed nor coded,
+ * but may be shipped (back to its producer). One rule for every door: the event writer and code
+ * issuance both ask it.
+ */
+export function circulationRefusal(
+  lot: { code: string; status: string; hold: { reason: string } | null },
+  act: CirculationAct,
+): string | null {
+  if (lot.hold) return `lot ${lot.code} is on hold (${lot.hold.reason}); nobody may ${act} it until the hold is released`;
+  if (lot.status === 'recalled' && act !== 'ship') return `lot ${lot.code} is recalled; nobody may ${act} it`;
+  return null;
+}

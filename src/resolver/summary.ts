@@ -3,7 +3,7 @@
 import type { Trace } from '../trace/schemas.js';
 
 export type Stage = 'farm' | 'slaughter' | 'cutting' | 'processing' | 'cold_chain' | 'distribution' | 'retail';
-export type Warning = 'recalled' | 'held' | 'expired' | 'destroyed' | 'counterfeit_suspected';
+export type Warning = 'recalled' | 'on_hold' | 'held' | 'expired' | 'destroyed' | 'counterfeit_suspected';
 
 /** The JSON a consumer's phone (or any client asking for application/json) gets for a code. */
 export type ConsumerSummary = {
@@ -142,6 +142,8 @@ function buildLotSummary(input: { lotCode: string; trace: Trace; today: string }
 
   const warnings: LotSummary['warnings'] = [];
   if (start.status === 'recalled') warnings.push('recalled');
+  // held by a regulator or its owner pending a test: 暂停销售
+  if (start.onHold) warnings.push('on_hold');
   if (trace.nodes.some((node) => node.depth === 0 && node.inspections.some((i) => i.result === 'fail' && !i.declaredInError)))
     warnings.push('held');
   if (start.expiryDate && start.expiryDate < input.today) warnings.push('expired');
@@ -227,7 +229,7 @@ const packScans = (pack: PackFacts): ConsumerSummary['scans'] => ({
 // A recalled, held or destroyed lot is out of circulation, and its red banner is the whole answer;
 // it also explains unusual scans (people check a recall, and a scan of a recalled or destroyed
 // lot raises a flag of its own), so such a pack is never also called counterfeit.
-const OUT_OF_CIRCULATION: ReadonlySet<Warning> = new Set(['recalled', 'held', 'destroyed']);
+const OUT_OF_CIRCULATION: ReadonlySet<Warning> = new Set(['recalled', 'on_hold', 'held', 'destroyed']);
 
 /** Whether the pack's page and JSON warn that its code may be copied. */
 export const counterfeitSuspected = (lot: LotSummary, pack: PackFacts): boolean =>

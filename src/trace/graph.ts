@@ -17,6 +17,7 @@ export type NodeLot = {
   originLocationCode: string | null;
   attributes: Record<string, unknown>;
   status: string;
+  onHold: boolean;
 };
 export type NodeEdge = {
   upstreamCode: string;
@@ -82,6 +83,7 @@ export type TraceNode = {
   lotNumber: string | null;
   sscc: string | null;
   status: string;
+  onHold: boolean;
   productionDate: string | null;
   expiryDate: string | null;
   originLocationCode: string | null;
@@ -186,6 +188,7 @@ export function assembleTrace<E extends NodeEvent>(input: TraceInput<E>) {
         lotNumber: lot.lotNumber,
         sscc: lot.sscc,
         status: lot.status,
+        onHold: Boolean(lot.onHold),
         productionDate: lot.productionDate,
         expiryDate: lot.expiryDate,
         originLocationCode: lot.originLocationCode,

@@ -50,6 +50,7 @@ export function createTraceRepository(db: Db) {
         originLocationCode: lots.originLocationCode,
         attributes: lots.attributes,
         status: lots.status,
+        onHold: sql<boolean>`${lots.hold} is not null`,
         voided: sql<boolean>`${lots.voidedByEventId} is not null`,
       })
       .from(lots)

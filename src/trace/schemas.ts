@@ -33,6 +33,7 @@ export const traceNodeSchema = z
     lotNumber: z.string().nullable(),
     sscc: z.string().nullable(),
     status: z.string(),
+    onHold: z.boolean().describe('a hold is in force: not shipped, sold, transformed nor coded until released'),
     productionDate: z.string().nullable(),
     expiryDate: z.string().nullable(),
     originLocationCode: z.string().nullable(),

@@ -9,7 +9,7 @@ t.test('a key authenticated a moment ago is not looked up again; revoking it her
   const database = await openTestDatabase(t);
   const apiKeys = createApiKeysRepository(database.db);
   let clock = 1_000_000;
-  const service = createApiKeyService({ apiKeys, partyExists: async () => true, now: () => clock });
+  const service = createApiKeyService({ apiKeys, partyKind: async () => 'processor', now: () => clock });
   const issued = await service.issue({ role: 'regulator' });
   const bearer = `Bearer ${issued.key}`;
 
@@ -38,8 +38,8 @@ t.test('a key revoked elsewhere stops working within the cache time', async (t) 
   const database = await openTestDatabase(t);
   const apiKeys = createApiKeysRepository(database.db);
   let clock = 1_000_000;
-  const here = createApiKeyService({ apiKeys, partyExists: async () => true, now: () => clock });
-  const elsewhere = createApiKeyService({ apiKeys, partyExists: async () => true });
+  const here = createApiKeyService({ apiKeys, partyKind: async () => 'processor', now: () => clock });
+  const elsewhere = createApiKeyService({ apiKeys, partyKind: async () => 'processor' });
   const issued = await here.issue({ role: 'regulator' });
   const bearer = `Bearer ${issued.key}`;
   await here.authenticate(bearer);

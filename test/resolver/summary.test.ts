@@ -76,6 +76,7 @@ const node = (code: string, depth: number, partyCode: string, inspections: Trace
   lotNumber: null,
   sscc: null,
   status: 'active',
+  onHold: false,
   productionDate: null,
   expiryDate: null,
   originLocationCode: null,

@@ -13,6 +13,7 @@ const lot = (over: Partial<NodeLot> & Pick<NodeLot, 'code' | 'partyCode'>): Node
   originLocationCode: null,
   attributes: {},
   status: 'active',
+  onHold: false,
   ...over,
 });
 

@@ -1,7 +1,7 @@
 // Everything one event writes, collected while its rules are checked. Rules only read the world
 // state and fill a draft; the state takes the draft's effects once the event has passed every
 // rule, and the writer stores all drafts of a batch at once.
-import type { LotAttributes, ReferenceDocument } from '../../db/schema.js';
+import type { LotAttributes, LotHold, ReferenceDocument } from '../../db/schema.js';
 import type { MovementKind } from '../../lots/ledger.js';
 
 export type Pointer = (string | number)[];
@@ -86,6 +86,8 @@ export class EventDraft {
   readonly receipts: { shipmentId: string; received: Map<string, number> }[] = [];
   /** Serialized packs put into (or taken out of, null) a container. */
   readonly packContainers = new Map<string, string | null>();
+  /** Holds the event puts on (a hold) or takes off (null) lots. */
+  readonly holds = new Map<string, LotHold | null>();
   /** Lots whose status the event may change (the writer recomputes them). */
   readonly touched = new Set<string>();
 

@@ -29,6 +29,9 @@ export const DEFAULT_BIZ_STEP: Record<EventType, string> = {
   destroy: 'destroying',
   sell: 'retail_selling',
   correction: 'other',
+  hold: 'holding',
+  release: 'inspecting',
+  recall: 'holding',
 };
 
 /** How each native event reads as an EPCIS 2.0 event type. */
@@ -44,6 +47,9 @@ export const EPCIS_TYPE: Record<EventType, string> = {
   destroy: 'ObjectEvent',
   sell: 'ObjectEvent',
   correction: 'ObjectEvent',
+  hold: 'ObjectEvent',
+  release: 'ObjectEvent',
+  recall: 'ObjectEvent',
 };
 
 /** When, where and why, as EPCIS says it. */
@@ -305,6 +311,11 @@ export function createEventWriter(deps: { repository: EventWriterRepository; lot
     const { target } = facts;
     if (target.partyCode !== request.actor)
       throw forbidden(`event ${target.id} was recorded by ${target.partyCode}; only it may correct it`);
+    if (REGULATORY_TYPES.has(target.type)) {
+      throw conflict(`a ${target.type} is not corrected: a hold is ended by a release, a recall by closing it`, [
+        bodyField(['correctsEventId'], `is a ${target.type}`),
+      ]);
+    }
     if (target.type === 'correction') {
       throw conflict('a correction cannot itself be corrected; correct the replacement event instead', [
         bodyField(['correctsEventId'], 'is a correction'),
@@ -399,6 +410,8 @@ function addLedgers(state: WorldState, ledgers: Awaited<ReturnType<EventWriterRe
     state.statusFacts.set(code, facts);
   }
 }
+/** Holds, releases and recalls stay in the log as made; their effects are undone by the next act, not by a correction. */
+const REGULATORY_TYPES: ReadonlySet<string> = new Set(['hold', 'release', 'recall']);
 
 function emptyBatch(): Batch {
   return {
@@ -411,6 +424,7 @@ function emptyBatch(): Batch {
     receivedLines: [],
     statuses: [],
     itemContainers: [],
+    holds: [],
   };
 }
 
@@ -469,5 +483,6 @@ function batchOf(state: WorldState, events: { record: EventRecord; draft: EventD
     receivedLines: [...state.changed.receivedLines.values()].filter((line) => !createdShipments.has(line.shipmentId)),
     statuses: [...state.changed.statuses].map(([code, status]) => ({ code, status })),
     itemContainers: [...state.changed.itemContainers].map(([code, containerCode]) => ({ code, containerCode })),
+    holds: [...state.changed.holds].map(([code, hold]) => ({ code, hold })),
   };
 }

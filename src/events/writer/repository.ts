@@ -3,7 +3,7 @@
 // movements and lineage edges.
 import { type SQL, sql } from 'drizzle-orm';
 import { type Db, queryRows } from '../../db/client.js';
-import type { LotAttributes } from '../../db/schema.js';
+import type { LotAttributes, LotHold } from '../../db/schema.js';
 import type { EventDraft, EventRecord, NewLot, NewShipment } from './draft.js';
 import type { LotView, ProductView, ShipmentView, StatusFacts } from './state.js';
 
@@ -26,9 +26,10 @@ const toLotView = (row: LotRowText): LotView => ({
   status: row.status,
   voided: row.voidedByEventId !== null,
   attributes: row.attributes as LotAttributes,
+  hold: (row.hold as LotHold | null) ?? null,
 });
 const LOT_COLUMNS = sql.raw(`code, kind, party_code as "partyCode", product_code as "productCode", lot_number as "lotNumber", sscc,
-  quantity::text as quantity, unit, status, voided_by_event_id as "voidedByEventId", attributes`);
+  quantity::text as quantity, unit, status, voided_by_event_id as "voidedByEventId", attributes, hold`);
 
 export type Batch = {
   events: { record: EventRecord; draft: EventDraft }[];
@@ -47,6 +48,7 @@ export type Batch = {
   receivedLines: { shipmentId: string; lotCode: string; containerCode: string | null; receivedQuantity: number }[];
   statuses: { code: string; status: string }[];
   itemContainers: { code: string; containerCode: string | null }[];
+  holds: { code: string; hold: LotHold | null }[];
 };
 
 export function createEventWriterRepository() {
@@ -327,6 +329,12 @@ export function createEventWriterRepository() {
         [...draft.links.values()].map((link) => ({ ...link, eventId: record.id, partyCode: record.partyCode })),
       );
       const movements = batch.events.flatMap(({ draft }) => draft.movements);
+      // a lot's new status and hold go into one row of one update
+      const changedLots = new Map<string, { code: string; status: string | null; hold: LotHold | null; holdChanged: boolean }>();
+      for (const { code, status } of batch.statuses) changedLots.set(code, { code, status, hold: null, holdChanged: false });
+      for (const { code, hold } of batch.holds)
+        changedLots.set(code, { code, status: changedLots.get(code)?.status ?? null, hold, holdChanged: true });
+      const lotChanges = [...changedLots.values()];
       const edges = batch.events.flatMap(({ draft }) => draft.edges);
       const ended = new Map(batch.endedContainment.map((end) => [`${end.parentCode}|${end.childCode}`, end.eventId]));
       const identifiers = batch.events.flatMap(({ draft }) => draft.identifiers.map((row) => ({ ...row, partyCode: draft.actor })));
@@ -405,15 +413,19 @@ export function createEventWriterRepository() {
             ${texts(batch.receivedLines.map((r) => r.containerCode))}, ${numerics(batch.receivedLines.map((r) => r.receivedQuantity))})
             as v(shipment_id, lot_code, container_code, quantity)
           where l.shipment_id = v.shipment_id and l.lot_code = v.lot_code and l.container_code is not distinct from v.container_code)`,
-        batch.statuses.length > 0 &&
-          sql`changed_statuses as (update lots l set status = v.status
-          from unnest(${texts(batch.statuses.map((s) => s.code))}, ${texts(batch.statuses.map((s) => s.status))}) as v(code, status)
-          where l.code = v.code)`,
         batch.itemContainers.length > 0 &&
           sql`packed_items as (update items i set container_code = v.container_code
           from unnest(${texts(batch.itemContainers.map((i) => i.code))}, ${texts(batch.itemContainers.map((i) => i.containerCode))})
             as v(code, container_code)
           where i.code = v.code)`,
+        lotChanges.length > 0 &&
+          // status and hold in one update: two updates of one row in a statement would keep only one
+          sql`changed_lots as (update lots l set status = coalesce(v.status, l.status),
+            hold = case when v.hold_changed then nullif(v.hold, 'null'::jsonb) else l.hold end
+          from unnest(${texts(lotChanges.map((c) => c.code))}, ${texts(lotChanges.map((c) => c.status))},
+            ${jsons(lotChanges.map((c) => c.hold))}, ${sql.param(lotChanges.map((c) => c.holdChanged))}::boolean[])
+            as v(code, status, hold, hold_changed)
+          where l.code = v.code)`,
       ].filter((part): part is SQL => part !== false);
       await queryRows(tx, sql`with ${sql.join(parts, sql`, `)} select 1`);
     },

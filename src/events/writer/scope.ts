@@ -4,7 +4,7 @@
 import { hasValidMod31Check } from '../../codes/mod31.js';
 import { newLotCode } from '../../codes/service-codes.js';
 import { badRequest, bodyField, conflict, forbidden, unprocessable } from '../../errors/problem.js';
-import { quantityProblem, roundQuantity } from '../../lots/ledger.js';
+import { type CirculationAct, circulationRefusal, quantityProblem, roundQuantity } from '../../lots/ledger.js';
 import type { EventDraft, NewLot, Pointer } from './draft.js';
 import type { LotView, WorldState } from './state.js';
 
@@ -49,13 +49,19 @@ export class Scope {
 
   lot(code: string): LotView | undefined {
     const created = this.draft.newLots.find((lot) => lot.code === code);
-    return created ? { ...created, voided: false } : this.state.lots.get(code);
+    return created ? { ...created, voided: false, hold: null } : this.state.lots.get(code);
+  }
+
+  /** Refused (409) when a hold or a recall stops the lot from being used for `act`. */
+  requireCirculating(lot: LotView, act: CirculationAct, pointer: Pointer) {
+    const refusal = circulationRefusal(lot, act);
+    if (refusal) throw conflict(refusal, [bodyField(pointer, lot.hold ? 'on hold' : 'recalled')]);
   }
 
   /** The live lot or container carrying this SSCC, this event's new ones included. */
   lotWithSscc(sscc: string): LotView | undefined {
     const created = this.draft.newLots.find((lot) => lot.sscc === sscc);
-    return created ? { ...created, voided: false } : this.state.lots.withSscc(sscc);
+    return created ? { ...created, voided: false, hold: null } : this.state.lots.withSscc(sscc);
   }
 
   /** The live lots named, in order; an unknown or voided one is reported at `pointerOf(index)`. */
@@ -139,6 +145,8 @@ export class Scope {
       seen.add(lot.code);
       if (line.ifHeld && lot.partyCode === this.actor && this.balance(lot.code) <= 0) return { lot, quantity: 0 };
       this.requireHolder(lot, [...pointer, index, 'lotCode']);
+      const act = kind ? CIRCULATION_ACTS[kind] : undefined;
+      if (act) this.requireCirculating(lot, act, [...pointer, index, 'lotCode']);
       const onHand = this.balance(lot.code);
       const quantity = line.quantity ?? onHand;
       this.requireQuantity(quantity, lot.unit, [...pointer, index, 'quantity']);
@@ -235,6 +243,13 @@ export class Scope {
     return contents;
   }
 }
+
+/** The outflows a hold or a recall stops (destroying stays possible). */
+const CIRCULATION_ACTS: Partial<Record<'consume' | 'ship_out' | 'destroy' | 'sell', CirculationAct>> = {
+  consume: 'transform',
+  ship_out: 'ship',
+  sell: 'sell',
+};
 
 export function defaultExpiry(productionDate: string | null, shelfLifeDays: number | null): string | null {
   if (!productionDate || !shelfLifeDays) return null;

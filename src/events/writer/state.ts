@@ -1,7 +1,7 @@
 // The part of the world one batch of events reads and changes, loaded once up front and kept in
 // memory while the batch's rules run: each event sees what the events before it did, and the
 // writer stores the end result. Pure: the loader fills it, the writer persists what changed.
-import type { LotAttributes } from '../../db/schema.js';
+import type { LotAttributes, LotHold } from '../../db/schema.js';
 import { nextLotStatus, roundQuantity } from '../../lots/ledger.js';
 import type { EventDraft, NewLot, NewShipment } from './draft.js';
 
@@ -17,6 +17,7 @@ export type LotView = {
   status: string;
   voided: boolean;
   attributes: LotAttributes;
+  hold: LotHold | null;
 };
 
 export type ShipmentView = {
@@ -108,6 +109,7 @@ export class WorldState {
     receivedShipments: new Map<string, { receiveEventId: string; receivedAt: Date }>(),
     receivedLines: new Map<string, { shipmentId: string; lotCode: string; containerCode: string | null; receivedQuantity: number }>(),
     itemContainers: new Map<string, string | null>(),
+    holds: new Map<string, LotHold | null>(),
   };
   /** Containment ended by this batch: `${parent}|${child}` → event (applies to edges created in the batch too). */
   private readonly balances = new Map<string, number>();
@@ -163,7 +165,7 @@ export class WorldState {
     const at = event.eventTime.getTime();
     for (const lot of draft.newLots) {
       this.created.lots.set(lot.code, lot);
-      this.lots.set(lot.code, { ...lot, voided: false });
+      this.lots.set(lot.code, { ...lot, voided: false, hold: null });
       if (lot.lotNumber) this.takenLotNumbers.add(`${lot.partyCode}|${lot.lotNumber}`);
     }
     for (const identifier of draft.identifiers) if (identifier.kind === 'ear_tag') this.takenEarTags.add(identifier.value);
@@ -211,6 +213,11 @@ export class WorldState {
           receivedQuantity: line.receivedQuantity,
         });
       }
+    }
+    for (const [code, hold] of draft.holds) {
+      const lot = this.lots.get(code);
+      if (lot) lot.hold = hold;
+      this.changed.holds.set(code, hold);
     }
     for (const [itemCode, containerCode] of draft.packContainers) {
       const item = this.items.get(itemCode);

@@ -6,7 +6,13 @@ export const EN: typeof ZH = {
   otherLang: '中文',
   site: 'County food traceability · Genuine check',
   genuine: 'Genuine · registered',
-  banners: { recalled: 'Recalled — do not eat', held: 'Failed test — held', expired: 'Expired', destroyed: 'Destroyed — do not eat' },
+  banners: {
+    recalled: 'Recalled — do not eat',
+    on_hold: 'Sale suspended pending a test',
+    held: 'Failed test — held',
+    expired: 'Expired',
+    destroyed: 'Destroyed — do not eat',
+  },
   bannerHint: 'Stop eating it, return it to the shop, or call the 12315 consumer hotline.',
   counterfeit:
     'This code may be counterfeit: it was scanned unusually often or in unusual places. Check the pack, be careful, and report it below.',

@@ -6,7 +6,13 @@ export const ZH = {
   // The verdict at the top of the page for a registered code whose lot is in circulation.
   genuine: '正品 · 已登记',
   // One per lot warning; like `stages`, indexed with the resolver's own union, so a missing entry fails the typecheck.
-  banners: { recalled: '已召回 — 请勿食用', held: '检测不合格 — 已暂扣', expired: '已过保质期', destroyed: '已销毁 — 请勿食用' },
+  banners: {
+    recalled: '已召回 — 请勿食用',
+    on_hold: '暂停销售',
+    held: '检测不合格 — 已暂扣',
+    expired: '已过保质期',
+    destroyed: '已销毁 — 请勿食用',
+  },
   bannerHint: '请停止食用，联系购买商家退换，或拨打 12315 投诉举报。',
   counterfeit: '此码疑似被仿冒：扫描次数或地点异常。请核对包装，谨慎食用，并可在下方投诉。',
   marks: { geographical_indication: '地理标志产品', green_food: '绿色食品', organic: '有机产品' } as Record<string, string>,

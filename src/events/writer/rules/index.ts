@@ -6,8 +6,10 @@ import { type AggregateInput, aggregate } from './aggregate.js';
 import { commission } from './commission.js';
 import { disaggregate } from './disaggregate.js';
 import { dispose } from './dispose.js';
+import { type HoldInput, hold, type ReleaseInput, release } from './hold.js';
 import { type InspectInput, inspect } from './inspect.js';
 import { observe } from './observe.js';
+import { type RecallInput, recall } from './recall.js';
 import { type ReceiveInput, receive } from './receive.js';
 import { type ShipInput, ship } from './ship.js';
 import { type TransformInput, transform } from './transform.js';
@@ -32,7 +34,10 @@ export type EventAction =
   | ({ type: 'inspect' } & InspectInput)
   | { type: 'observe'; lotCodes: string[]; readings?: unknown[] }
   | { type: 'destroy'; reason: string; lines: Line[] }
-  | { type: 'sell'; buyer?: string | null; lines: Line[] };
+  | { type: 'sell'; buyer?: string | null; lines: Line[] }
+  | ({ type: 'hold' } & HoldInput)
+  | ({ type: 'release' } & ReleaseInput)
+  | ({ type: 'recall' } & RecallInput);
 
 export function applyRules(scope: Scope, action: EventAction, eventTime: Date, reuseCodes?: string[]): RuleResult {
   switch (action.type) {
@@ -55,6 +60,12 @@ export function applyRules(scope: Scope, action: EventAction, eventTime: Date, r
     case 'destroy':
     case 'sell':
       return dispose(scope, action);
+    case 'hold':
+      return hold(scope, action, eventTime);
+    case 'release':
+      return release(scope, action);
+    case 'recall':
+      return recall(scope, action);
   }
 }
 
@@ -104,7 +115,12 @@ export function referencesOf(action: EventAction) {
       if (action.inspection.labPartyCode) parties.push(action.inspection.labPartyCode);
       break;
     case 'observe':
+    case 'hold':
+    case 'release':
       lots.push(...action.lotCodes);
+      break;
+    case 'recall':
+      lots.push(...action.rootLotCodes, ...(action.phase === 'open' ? action.lotCodes : []));
       break;
     case 'destroy':
     case 'sell':

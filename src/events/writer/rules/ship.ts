@@ -60,6 +60,8 @@ export function ship(scope: Scope, input: ShipInput, shippedAt: Date): RuleResul
 function packedIn(scope: Scope, containerCode: string, index: number): ShipmentLine[] {
   const lines: ShipmentLine[] = [];
   for (const childCode of scope.contents(containerCode).keys()) {
+    const child = scope.lot(childCode);
+    if (child) scope.requireCirculating(child, 'ship', scope.at('lines', index));
     const quantity = scope.balance(childCode, containerCode);
     if (quantity <= 0) {
       throw conflict(`container ${containerCode} lists ${childCode}, but ${scope.actor} holds none of it packed there`, [

@@ -1,0 +1,62 @@
+import { requireHoldOrRecallRight, requireReleaseRight } from '../../../access/index.js';
+import { bodyField, conflict } from '../../../errors/problem.js';
+import type { Scope } from '../scope.js';
+import type { LotView } from '../state.js';
+import type { RuleResult } from './index.js';
+
+/** `keyId`: the API key that made the act, kept in its details beside the acting party. */
+export type HoldInput = { lotCodes: string[]; reason: string; pendingTest?: string | null; keyId?: string };
+export type ReleaseInput = { lotCodes: string[]; reason: string; keyId?: string };
+
+/** The hold in force on a lot, this event's own changes included. */
+function holdOf(scope: Scope, lot: LotView) {
+  return scope.draft.holds.has(lot.code) ? scope.draft.holds.get(lot.code) : lot.hold;
+}
+
+const actorOf = (scope: Scope) => ({ code: scope.actor, kind: scope.state.parties.get(scope.actor)?.kind });
+
+/**
+ * Puts lots on hold pending a test (a regulator, or the owner): until released, nobody ships,
+ * sells, transforms or issues codes for them — the writer refuses those for every door.
+ */
+export function hold(scope: Scope, input: HoldInput, eventTime: Date): RuleResult {
+  const lots = scope.requireLots(input.lotCodes, (index) => scope.at('lotCodes', index));
+  for (const [index, lot] of lots.entries()) {
+    requireHoldOrRecallRight(actorOf(scope), lot, 'put it on hold');
+    const current = holdOf(scope, lot);
+    if (current) {
+      throw conflict(`lot ${lot.code} is already on hold (by ${current.partyCode} since ${current.since})`, [
+        bodyField(scope.at('lotCodes', index), 'already on hold'),
+      ]);
+    }
+    scope.draft.holds.set(lot.code, {
+      eventId: scope.draft.id,
+      partyCode: scope.actor,
+      reason: input.reason,
+      since: eventTime.toISOString(),
+    });
+    scope.draft.link(lot.code, 'subject');
+  }
+  return {
+    payload: { reason: input.reason, pendingTest: input.pendingTest ?? null, keyId: input.keyId ?? null },
+    disposition: 'non_sellable_other',
+  };
+}
+
+/** Releases held lots with a reason: a regulator, or the owner for a hold the owner put on. */
+export function release(scope: Scope, input: ReleaseInput): RuleResult {
+  const lots = scope.requireLots(input.lotCodes, (index) => scope.at('lotCodes', index));
+  const released: string[] = [];
+  for (const [index, lot] of lots.entries()) {
+    const current = holdOf(scope, lot);
+    if (!current) throw conflict(`lot ${lot.code} is not on hold`, [bodyField(scope.at('lotCodes', index), 'not on hold')]);
+    requireReleaseRight(actorOf(scope), lot, current.partyCode);
+    released.push(current.eventId);
+    scope.draft.holds.set(lot.code, null);
+    scope.draft.link(lot.code, 'subject');
+  }
+  return {
+    payload: { reason: input.reason, releasedHoldEventIds: [...new Set(released)], keyId: input.keyId ?? null },
+    disposition: 'sellable_accessible',
+  };
+}

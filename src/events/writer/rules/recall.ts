@@ -1,0 +1,45 @@
+import { requireHoldOrRecallRight } from '../../../access/index.js';
+import type { Scope } from '../scope.js';
+import type { RuleResult } from './index.js';
+
+/**
+ * A recall's acts in the log. Opening names the root lots (the regulator's or the owner's) and
+ * every lot and container its scope reached, all with disposition `recalled`, so each becomes
+ * recalled while any quantity of it remains. Closing names the root lots again.
+ */
+export type RecallInput =
+  | {
+      phase: 'open';
+      recallId: string;
+      level: number;
+      reason: string;
+      hazard: string;
+      rootLotCodes: string[];
+      lotCodes: string[];
+      keyId?: string;
+    }
+  | { phase: 'close'; recallId: string; rootLotCodes: string[]; overrideReason: string | null; keyId?: string };
+
+export function recall(scope: Scope, input: RecallInput): RuleResult {
+  const roots = scope.requireLots(input.rootLotCodes, (index) => scope.at('rootLotCodes', index));
+  const actor = { code: scope.actor, kind: scope.state.parties.get(scope.actor)?.kind };
+  if (input.phase === 'close') {
+    for (const lot of roots) scope.draft.link(lot.code, 'subject');
+    return { payload: { recallId: input.recallId, phase: 'close', overrideReason: input.overrideReason, keyId: input.keyId ?? null } };
+  }
+  for (const lot of roots) requireHoldOrRecallRight(actor, lot, 'recall it');
+  for (const lot of scope.requireLots(input.lotCodes, (index) => scope.at('lotCodes', index))) scope.draft.link(lot.code, 'subject');
+  return {
+    payload: {
+      recallId: input.recallId,
+      phase: 'open',
+      level: input.level,
+      reason: input.reason,
+      hazard: input.hazard,
+      rootLotCodes: input.rootLotCodes,
+      lotCount: input.lotCodes.length,
+      keyId: input.keyId ?? null,
+    },
+    disposition: 'recalled',
+  };
+}

@@ -1,0 +1,356 @@
+// The SQL of recalls: what a recall's scope holds when it opens (set-based over the lots the
+// lineage walk reached), the recall with its scope as recorded, holders' reports, and the pages the
+// scope CSV streams. int8 counts and numerics are cast to text or int so PGlite and pg agree.
+import { type SQL, sql } from 'drizzle-orm';
+import { type Db, queryRows } from '../db/client.js';
+import type { PartyContact } from '../db/schema.js';
+
+const texts = (values: (string | null)[]) => sql`${sql.param(values)}::text[]`;
+const numerics = (values: number[]) => sql`${sql.param(values.map(String))}::numeric[]`;
+const ints = (values: number[]) => sql`${sql.param(values)}::int[]`;
+
+export type ScopeLot = {
+  code: string;
+  kind: string;
+  partyCode: string;
+  productCode: string | null;
+  productName: string | null;
+  lotNumber: string | null;
+  unit: string;
+  status: string;
+  itemCount: number;
+};
+/** What a holder has of an affected lot: on hand (loose or in a container), or on its way in an open shipment. */
+export type ScopeHolding = {
+  partyCode: string;
+  lotCode: string;
+  containerCode: string | null;
+  shipmentId: string | null;
+  fromPartyCode: string | null;
+  quantity: number;
+  unit: string;
+};
+export type ScopeParty = { code: string; name: string; kind: string; address: string | null; contact: PartyContact };
+
+export type RecallRow = {
+  id: string;
+  partyCode: string;
+  openedByKeyId: string;
+  level: number;
+  reason: string;
+  hazard: string;
+  rootLotCodes: string[];
+  status: string;
+  eventId: string;
+  openedAt: Date;
+  startDueAt: Date;
+  finishDueAt: Date;
+  startedAt: Date | null;
+  closedAt: Date | null;
+  closedByKeyId: string | null;
+  closeEventId: string | null;
+  overrideReason: string | null;
+};
+
+const RECALL_COLUMNS = sql.raw(`id, party_code as "partyCode", opened_by_key_id as "openedByKeyId", level, reason, hazard,
+  root_lot_codes as "rootLotCodes", status, event_id as "eventId", opened_at as "openedAt", start_due_at as "startDueAt",
+  finish_due_at as "finishDueAt", started_at as "startedAt", closed_at as "closedAt", closed_by_key_id as "closedByKeyId",
+  close_event_id as "closeEventId", override_reason as "overrideReason"`);
+
+// PGlite and pg both give timestamptz as Date through drizzle's execute? pg does not: normalise.
+const toDate = (value: Date | string | null) => (value === null ? null : new Date(value));
+const toRecall = (row: RecallRow): RecallRow => ({
+  ...row,
+  openedAt: toDate(row.openedAt) as Date,
+  startDueAt: toDate(row.startDueAt) as Date,
+  finishDueAt: toDate(row.finishDueAt) as Date,
+  startedAt: toDate(row.startedAt),
+  closedAt: toDate(row.closedAt),
+});
+
+export function createRecallsRepository(db: Db) {
+  return {
+    /** The affected lots (live ones among those reached), with product and how many pack codes each carries. */
+    async scopeLots(codes: string[]): Promise<ScopeLot[]> {
+      if (codes.length === 0) return [];
+      const rows = await queryRows<ScopeLot & { itemCount: number | string }>(
+        db,
+        sql`select l.code, l.kind, l.party_code as "partyCode", l.product_code as "productCode", p.name as "productName",
+          l.lot_number as "lotNumber", l.unit, l.status, coalesce(i.count, 0)::int as "itemCount"
+        from lots l
+        left join products p on p.code = l.product_code
+        left join (select i.lot_code, count(*) as count from items i join code_jobs j on j.id = i.job_id
+          where i.lot_code = any(${texts(codes)}) and j.status = 'succeeded' group by i.lot_code) i on i.lot_code = l.code
+        where l.code = any(${texts(codes)}) and l.voided_by_event_id is null`,
+      );
+      return rows.map((row) => ({ ...row, itemCount: Number(row.itemCount) }));
+    },
+
+    /** Who holds what of the lots now: positive balances, and the lines of open shipments (held by their addressee). */
+    async scopeHoldings(codes: string[]): Promise<ScopeHolding[]> {
+      if (codes.length === 0) return [];
+      const rows = await queryRows<Omit<ScopeHolding, 'quantity'> & { quantity: string }>(
+        db,
+        sql`select m.party_code as "partyCode", m.lot_code as "lotCode", m.container_code as "containerCode",
+          null as "shipmentId", null as "fromPartyCode", sum(m.quantity)::text as quantity, l.unit
+        from lot_movements m join lots l on l.code = m.lot_code
+        where m.lot_code = any(${texts(codes)})
+        group by m.party_code, m.lot_code, m.container_code, l.unit having sum(m.quantity) > 0
+        union all
+        select s.to_party_code, sl.lot_code, sl.container_code, s.id, s.from_party_code, sl.quantity::text, l.unit
+        from shipment_lines sl join shipments s on s.id = sl.shipment_id join lots l on l.code = sl.lot_code
+        where sl.lot_code = any(${texts(codes)}) and s.status = 'open'`,
+      );
+      return rows.map((row) => ({ ...row, quantity: Number(row.quantity) }));
+    },
+
+    async parties(codes: string[]): Promise<ScopeParty[]> {
+      if (codes.length === 0) return [];
+      return queryRows<ScopeParty>(db, sql`select code, name, kind, address, contact from parties where code = any(${texts(codes)})`);
+    },
+
+    /** Stores a recall with its scope, each part in one statement whatever its size. */
+    async insert(
+      tx: Db,
+      recall: Omit<RecallRow, 'startedAt' | 'closedAt' | 'closedByKeyId' | 'closeEventId' | 'overrideReason'>,
+      scope: { lots: (ScopeLot & { depth: number })[]; holdings: ScopeHolding[]; holders: ScopeParty[] },
+    ) {
+      const { lots, holdings, holders } = scope;
+      const parts: SQL[] = [
+        sql`new_recall as (insert into recalls (id, party_code, opened_by_key_id, level, reason, hazard, root_lot_codes, status, event_id,
+          opened_at, start_due_at, finish_due_at)
+          values (${recall.id}, ${recall.partyCode}, ${recall.openedByKeyId}, ${recall.level}, ${recall.reason}, ${recall.hazard},
+            ${JSON.stringify(recall.rootLotCodes)}::jsonb, ${recall.status}, ${recall.eventId}, ${recall.openedAt.toISOString()},
+            ${recall.startDueAt.toISOString()}, ${recall.finishDueAt.toISOString()}))`,
+        sql`new_lots as (insert into recall_lots (recall_id, lot_code, party_code, depth, item_count)
+          select ${recall.id}, * from unnest(${texts(lots.map((l) => l.code))}, ${texts(lots.map((l) => l.partyCode))},
+            ${ints(lots.map((l) => l.depth))}, ${ints(lots.map((l) => l.itemCount))}))`,
+        sql`new_holdings as (insert into recall_holdings (recall_id, position, party_code, lot_code, container_code, shipment_id, quantity, unit)
+          select ${recall.id}, v.* from unnest(${ints(holdings.map((_, index) => index + 1))}, ${texts(holdings.map((h) => h.partyCode))}, ${texts(holdings.map((h) => h.lotCode))},
+            ${texts(holdings.map((h) => h.containerCode))}, ${texts(holdings.map((h) => h.shipmentId))},
+            ${numerics(holdings.map((h) => h.quantity))}, ${texts(holdings.map((h) => h.unit))}) as v)`,
+        sql`new_holders as (insert into recall_holders (recall_id, party_code, contact)
+          select ${recall.id}, * from unnest(${texts(holders.map((h) => h.code))},
+            ${sql.param(holders.map((h) => JSON.stringify(h.contact)))}::jsonb[]))`,
+      ];
+      // the recall row first: the others refer to it, and parts of one statement do not see each other's rows
+      await queryRows(tx, sql`with ${parts[0]} select 1`);
+      await queryRows(tx, sql`with ${sql.join(parts.slice(1), sql`, `)} select 1`);
+    },
+
+    async find(id: string, tx: Db = db): Promise<RecallRow | undefined> {
+      const [row] = await queryRows<RecallRow>(tx, sql`select ${RECALL_COLUMNS} from recalls where id = ${id}`);
+      return row ? toRecall(row) : undefined;
+    },
+
+    /** Recalls, newest first: by status, by the party that opened them or that they reach. */
+    async list(filter: { status?: string; partyCode?: string; limit: number }): Promise<RecallRow[]> {
+      const conditions: SQL[] = [sql`true`];
+      if (filter.status) conditions.push(sql`status = ${filter.status}`);
+      if (filter.partyCode) {
+        conditions.push(
+          sql`(party_code = ${filter.partyCode} or id in (select recall_id from recall_holders where party_code = ${filter.partyCode}))`,
+        );
+      }
+      const rows = await queryRows<RecallRow>(
+        db,
+        sql`select ${RECALL_COLUMNS} from recalls where ${sql.join(conditions, sql` and `)} order by opened_at desc, id desc limit ${filter.limit}`,
+      );
+      return rows.map(toRecall);
+    },
+
+    /** Holders of recalls with their contact, name and acknowledgement. */
+    async holders(recallIds: string[], tx: Db = db) {
+      if (recallIds.length === 0) return [];
+      const rows = await queryRows<{
+        recallId: string;
+        partyCode: string;
+        name: string;
+        kind: string;
+        address: string | null;
+        contact: PartyContact;
+        acknowledgedAt: Date | string | null;
+      }>(
+        tx,
+        sql`select h.recall_id as "recallId", h.party_code as "partyCode", p.name, p.kind, p.address, h.contact,
+          h.acknowledged_at as "acknowledgedAt"
+        from recall_holders h join parties p on p.code = h.party_code
+        where h.recall_id = any(${texts(recallIds)}) order by h.recall_id, h.party_code`,
+      );
+      return rows.map((row) => ({ ...row, acknowledgedAt: toDate(row.acknowledgedAt) }));
+    },
+
+    /** Per holder and lot: what the recall asked it to recover, and what it has reported returned or destroyed. */
+    async recovery(recallIds: string[]) {
+      if (recallIds.length === 0) return [];
+      const rows = await queryRows<{
+        recallId: string;
+        partyCode: string;
+        lotCode: string;
+        unit: string;
+        affected: string;
+        returned: string;
+        destroyed: string;
+      }>(
+        db,
+        sql`with affected as (
+          select recall_id, party_code, lot_code, unit, sum(quantity) as quantity from recall_holdings
+          where recall_id = any(${texts(recallIds)}) group by recall_id, party_code, lot_code, unit
+        ), reported as (
+          select recall_id, party_code, lot_code, sum(returned) as returned, sum(destroyed) as destroyed from recall_reports
+          where recall_id = any(${texts(recallIds)}) and lot_code is not null group by recall_id, party_code, lot_code
+        )
+        select a.recall_id as "recallId", a.party_code as "partyCode", a.lot_code as "lotCode", a.unit, a.quantity::text as affected,
+          coalesce(r.returned, 0)::text as returned, coalesce(r.destroyed, 0)::text as destroyed
+        from affected a left join reported r using (recall_id, party_code, lot_code)
+        order by a.recall_id, a.party_code, a.lot_code`,
+      );
+      return rows.map((row) => ({
+        ...row,
+        affected: Number(row.affected),
+        returned: Number(row.returned),
+        destroyed: Number(row.destroyed),
+      }));
+    },
+
+    /** How many lots, containers and pack codes a recall reached. */
+    async counts(recallId: string) {
+      const [row] = await queryRows<{ lots: number; containers: number; items: number }>(
+        db,
+        sql`select count(*) filter (where l.kind = 'lot')::int as lots, count(*) filter (where l.kind = 'container')::int as containers,
+          coalesce(sum(r.item_count), 0)::int as items
+        from recall_lots r join lots l on l.code = r.lot_code where r.recall_id = ${recallId}`,
+      );
+      return { lots: Number(row.lots), containers: Number(row.containers), items: Number(row.items) };
+    },
+
+    /** The recorded scope's lots and containers, for the final report. */
+    async lots(recallId: string) {
+      return queryRows<{
+        code: string;
+        kind: string;
+        partyCode: string;
+        product: string | null;
+        lotNumber: string | null;
+        depth: number;
+        itemCount: number;
+        status: string;
+      }>(
+        db,
+        sql`select r.lot_code as code, l.kind, r.party_code as "partyCode", p.name as product, l.lot_number as "lotNumber", r.depth,
+          r.item_count as "itemCount", l.status
+        from recall_lots r join lots l on l.code = r.lot_code left join products p on p.code = l.product_code
+        where r.recall_id = ${recallId} order by r.depth, r.lot_code`,
+      );
+    },
+
+    async reports(recallId: string) {
+      const rows = await queryRows<{
+        id: string;
+        partyCode: string;
+        keyId: string;
+        lotCode: string | null;
+        returned: string;
+        destroyed: string;
+        note: string | null;
+        reportedAt: Date | string;
+      }>(
+        db,
+        sql`select id, party_code as "partyCode", key_id as "keyId", lot_code as "lotCode", returned::text as returned,
+          destroyed::text as destroyed, note, reported_at as "reportedAt"
+        from recall_reports where recall_id = ${recallId} order by reported_at, id`,
+      );
+      return rows.map((row) => ({
+        ...row,
+        returned: Number(row.returned),
+        destroyed: Number(row.destroyed),
+        reportedAt: toDate(row.reportedAt) as Date,
+      }));
+    },
+
+    /** Appends a holder's report; its first report acknowledges the recall, the recall's first acknowledgement starts it. */
+    async report(
+      tx: Db,
+      report: { recallId: string; partyCode: string; keyId: string; note: string | null; at: Date },
+      lines: { id: string; lotCode: string | null; returned: number; destroyed: number }[],
+    ) {
+      const at = report.at.toISOString();
+      await queryRows(
+        tx,
+        sql`with new_reports as (insert into recall_reports (id, recall_id, party_code, key_id, lot_code, returned, destroyed, note, reported_at)
+          select id, ${report.recallId}, ${report.partyCode}, ${report.keyId}, lot_code, returned, destroyed, ${report.note}, ${at}
+          from unnest(${texts(lines.map((l) => l.id))}, ${texts(lines.map((l) => l.lotCode))}, ${numerics(lines.map((l) => l.returned))},
+            ${numerics(lines.map((l) => l.destroyed))}) as v(id, lot_code, returned, destroyed)),
+        acknowledged as (update recall_holders set acknowledged_at = ${at}
+          where recall_id = ${report.recallId} and party_code = ${report.partyCode} and acknowledged_at is null),
+        started as (update recalls set started_at = ${at} where id = ${report.recallId} and started_at is null)
+        select 1`,
+      );
+    },
+
+    async close(tx: Db, recallId: string, close: { at: Date; keyId: string; eventId: string; overrideReason: string | null }) {
+      await queryRows(
+        tx,
+        sql`update recalls set status = 'closed', closed_at = ${close.at.toISOString()}, closed_by_key_id = ${close.keyId},
+          close_event_id = ${close.eventId}, override_reason = ${close.overrideReason}
+        where id = ${recallId}`,
+      );
+    },
+
+    /** Locks the recall row for the rest of the transaction (one close, reports in order). */
+    async lock(tx: Db, recallId: string): Promise<RecallRow | undefined> {
+      const [row] = await queryRows<RecallRow>(tx, sql`select ${RECALL_COLUMNS} from recalls where id = ${recallId} for update`);
+      return row ? toRecall(row) : undefined;
+    },
+
+    /**
+     * A page of one section of the scope as CSV rows — 1 lots and containers, 2 holdings, 3 pack
+     * codes — keyset-paged on its key, so a stream never holds the whole scope in memory.
+     */
+    async scopePage(recallId: string, section: 1 | 2 | 3, after: string, limit: number): Promise<ScopeCsvRow[]> {
+      const pages: Record<1 | 2 | 3, SQL> = {
+        1: sql`select r.lot_code as key, l.kind as type, r.lot_code as code, r.lot_code as "lotCode", p.name as product,
+            l.lot_number as "lotNumber", r.party_code as owner, null as holder, null as "holderName", null as "contactPerson",
+            null as "contactPhone", null as quantity, l.unit, null as "shipmentId", r.depth, l.status, r.item_count as "itemCount"
+          from recall_lots r join lots l on l.code = r.lot_code left join products p on p.code = l.product_code
+          where r.recall_id = ${recallId} and r.lot_code > ${after} order by r.lot_code limit ${limit}`,
+        2: sql`select lpad(h.position::text, 10, '0') as key,
+            case when h.shipment_id is null then 'holding' else 'in_transit' end as type, coalesce(h.container_code, h.lot_code) as code,
+            h.lot_code as "lotCode", p.name as product, l.lot_number as "lotNumber", l.party_code as owner, h.party_code as holder,
+            hp.name as "holderName", hr.contact->>'person' as "contactPerson", hr.contact->>'phone' as "contactPhone",
+            h.quantity::text as quantity, h.unit, h.shipment_id as "shipmentId", null::int as depth, l.status, null::int as "itemCount"
+          from recall_holdings h join lots l on l.code = h.lot_code left join products p on p.code = l.product_code
+            join parties hp on hp.code = h.party_code join recall_holders hr on hr.recall_id = h.recall_id and hr.party_code = h.party_code
+          where h.recall_id = ${recallId} and lpad(h.position::text, 10, '0') > ${after} order by h.position limit ${limit}`,
+        3: sql`select i.code as key, 'item' as type, i.code, i.lot_code as "lotCode", null as product, null as "lotNumber",
+            i.party_code as owner, null as holder, null as "holderName", null as "contactPerson", null as "contactPhone", null as quantity,
+            null as unit, null as "shipmentId", null::int as depth, null as status, null::int as "itemCount"
+          from recall_lots r join items i on i.lot_code = r.lot_code join code_jobs j on j.id = i.job_id
+          where r.recall_id = ${recallId} and j.status = 'succeeded' and i.code > ${after} order by i.code limit ${limit}`,
+      };
+      return queryRows<ScopeCsvRow>(db, pages[section]);
+    },
+  };
+}
+
+export type ScopeCsvRow = {
+  key: string;
+  type: string;
+  code: string;
+  lotCode: string;
+  product: string | null;
+  lotNumber: string | null;
+  owner: string;
+  holder: string | null;
+  holderName: string | null;
+  contactPerson: string | null;
+  contactPhone: string | null;
+  quantity: string | null;
+  unit: string | null;
+  shipmentId: string | null;
+  depth: number | null;
+  status: string | null;
+  itemCount: number | null;
+};
+
+export type RecallsRepository = ReturnType<typeof createRecallsRepository>;

@@ -1,0 +1,234 @@
+import { Readable } from 'node:stream';
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { problemSchema } from '../errors/problem.js';
+import { eventSchema } from '../events/schemas.js';
+import { preferredType } from '../http/negotiate.js';
+import { bearerSecurity, principalOf } from '../http/request.js';
+import { recallReportPage } from './report-page.js';
+import type { ScopeCsvRow } from './repository.js';
+import {
+  closeRecallBody,
+  holdBody,
+  openRecallBody,
+  recallListQuery,
+  recallReportBody,
+  recallReportSchema,
+  recallSchema,
+  recallSummarySchema,
+  releaseBody,
+} from './schemas.js';
+import type { RecallService } from './service.js';
+
+const CSV_COLUMNS = [
+  'type',
+  'code',
+  'lot_code',
+  'product',
+  'lot_number',
+  'owner',
+  'holder',
+  'holder_name',
+  'contact_person',
+  'contact_phone',
+  'quantity',
+  'unit',
+  'shipment_id',
+  'depth',
+  'status',
+  'item_count',
+];
+// a cell starting with = + - @ would be run as a formula by Excel: quote it behind an apostrophe
+const csvCell = (value: string | number | null) => {
+  if (value === null) return '';
+  const text = /^[=+\-@]/.test(String(value)) && typeof value === 'string' ? `'${value}` : String(value);
+  return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+};
+const csvLine = (row: ScopeCsvRow) =>
+  `${[
+    row.type,
+    row.code,
+    row.lotCode,
+    row.product,
+    row.lotNumber,
+    row.owner,
+    row.holder,
+    row.holderName,
+    row.contactPerson,
+    row.contactPhone,
+    row.quantity,
+    row.unit,
+    row.shipmentId,
+    row.depth,
+    row.status,
+    row.itemCount,
+  ]
+    .map(csvCell)
+    .join(',')}\r\n`;
+
+export const recallRoutes: FastifyPluginAsyncZod<{ service: RecallService }> = async (app, { service }) => {
+  const tags = ['recalls and holds'];
+  const errors = { 400: problemSchema, 403: problemSchema, 404: problemSchema, 409: problemSchema, 422: problemSchema };
+
+  app.post(
+    '/holds',
+    {
+      schema: {
+        tags,
+        summary: 'Put lots on hold pending a test (a regulator key with its regulator party, or the owner’s operator key)',
+        description:
+          'While held, a lot is not shipped, sold, transformed nor given item codes (409), by any door. Recorded as a `hold` event.',
+        security: bearerSecurity,
+        body: holdBody,
+        response: { 201: eventSchema, ...errors },
+      },
+    },
+    async (request, reply) => reply.code(201).send(await service.hold(principalOf(request), request.body)),
+  );
+
+  app.post(
+    '/holds/release',
+    {
+      schema: {
+        tags,
+        summary: 'Release held lots with a reason (a regulator; the owner only for its own hold)',
+        security: bearerSecurity,
+        body: releaseBody,
+        response: { 201: eventSchema, ...errors },
+      },
+    },
+    async (request, reply) => reply.code(201).send(await service.release(principalOf(request), request.body)),
+  );
+
+  app.post(
+    '/recalls',
+    {
+      schema: {
+        tags,
+        summary: 'Open a recall on lots (a regulator key with its regulator party, or the producer’s operator key)',
+        description:
+          'Computes the forward trace and records its scope — every affected lot, container, pack code, shipment in transit and current holder with contact and quantity — and marks the affected lots recalled.',
+        security: bearerSecurity,
+        body: openRecallBody,
+        response: { 201: recallSchema, ...errors },
+      },
+    },
+    async (request, reply) => {
+      const recall = await service.open(principalOf(request), request.body);
+      return reply.code(201).header('location', `/recalls/${recall.id}`).send(recall);
+    },
+  );
+
+  app.get(
+    '/recalls',
+    {
+      schema: {
+        tags,
+        summary: 'Recalls with due times and progress, newest first; `overdue=true` lists the open ones past a due time',
+        security: bearerSecurity,
+        querystring: recallListQuery,
+        response: { 200: z.object({ items: z.array(recallSummarySchema) }), 403: problemSchema },
+      },
+    },
+    async (request) => ({ items: await service.list(principalOf(request), request.query) }),
+  );
+
+  app.get(
+    '/recalls/:id',
+    {
+      schema: {
+        tags,
+        summary: 'One recall: due times, holders with their acknowledgement and quantities, progress',
+        security: bearerSecurity,
+        params: z.object({ id: z.string() }),
+        response: { 200: recallSchema, 403: problemSchema, 404: problemSchema },
+      },
+    },
+    async (request) => service.get(principalOf(request), request.params.id),
+  );
+
+  app.get(
+    '/recalls/:id/scope',
+    {
+      schema: {
+        tags,
+        summary: 'The recorded scope as CSV (UTF-8 with BOM, for Excel), streamed: lots and containers, holdings, pack codes',
+        description: 'Ask with `Accept: text/csv` or `?format=csv`.',
+        security: bearerSecurity,
+        params: z.object({ id: z.string() }),
+        querystring: z.object({ format: z.enum(['csv']).optional() }),
+        produces: ['text/csv'],
+      },
+    },
+    async (request, reply) => {
+      const pages = service.scopeRows(principalOf(request), request.params.id);
+      const first = await pages.next(); // surfaces 403/404 before the stream starts
+      async function* lines() {
+        yield `\uFEFF${CSV_COLUMNS.join(',')}\r\n`;
+        for (let page = first; !page.done; page = await pages.next()) yield page.value.map(csvLine).join('');
+      }
+      return reply
+        .type('text/csv; charset=utf-8')
+        .header('content-disposition', `attachment; filename="recall-${request.params.id}-scope.csv"`)
+        .send(Readable.from(lines()));
+    },
+  );
+
+  app.post(
+    '/recalls/:id/reports',
+    {
+      schema: {
+        tags,
+        summary: 'A holder acknowledges the recall and reports quantities returned or destroyed (operator key of a holder)',
+        security: bearerSecurity,
+        params: z.object({ id: z.string() }),
+        body: recallReportBody,
+        response: { 201: recallSchema, ...errors },
+      },
+    },
+    async (request, reply) => reply.code(201).send(await service.report(principalOf(request), request.params.id, request.body)),
+  );
+
+  app.post(
+    '/recalls/:id/close',
+    {
+      schema: {
+        tags,
+        summary: 'Close a recall: every holder has acknowledged, or a regulator overrides with a reason',
+        security: bearerSecurity,
+        params: z.object({ id: z.string() }),
+        body: closeRecallBody,
+        response: { 200: recallSchema, ...errors },
+      },
+    },
+    async (request) => service.close(principalOf(request), request.params.id, request.body),
+  );
+
+  app.get(
+    '/recalls/:id/report',
+    {
+      schema: {
+        tags,
+        summary:
+          'The final report: scope, actions, quantities and times — JSON, or a printable page (`Accept: text/html` or `?format=html`)',
+        security: bearerSecurity,
+        params: z.object({ id: z.string() }),
+        querystring: z.object({ format: z.enum(['json', 'html']).optional() }),
+        produces: ['application/json', 'text/html'],
+        response: { 200: recallReportSchema, 403: problemSchema, 404: problemSchema },
+      },
+    },
+    async (request, reply) => {
+      const report = await service.finalReport(principalOf(request), request.params.id);
+      const format =
+        request.query.format ??
+        (preferredType(request.headers.accept, ['application/json', 'text/html']) === 'text/html' ? 'html' : 'json');
+      if (format === 'html')
+        return reply
+          .type('text/html; charset=utf-8')
+          .serializer((value: string) => value)
+          .send(recallReportPage(report) as never);
+      return report;
+    },
+  );
+};

@@ -1,0 +1,130 @@
+import { z } from 'zod';
+import { RECALL_LEVELS } from './deadlines.js';
+
+const code = z
+  .string()
+  .trim()
+  .min(1)
+  .max(64)
+  .transform((value) => value.toUpperCase());
+const text = (max: number) => z.string().trim().min(1).max(max);
+const quantity = z.number().min(0).max(1e12);
+
+export const holdBody = z.object({
+  lotCodes: z.array(code).min(1).max(1000).describe('lots or containers to hold'),
+  reason: text(500),
+  pendingTest: z.string().trim().max(200).optional().describe('the test the hold waits for, e.g. 瘦肉精 复检'),
+});
+export const releaseBody = z.object({ lotCodes: z.array(code).min(1).max(1000), reason: text(500) });
+
+export const openRecallBody = z.object({
+  lotCodes: z.array(code).min(1).max(100).describe('the lots the recall starts from; everything made from them is in its scope'),
+  level: z
+    .union(RECALL_LEVELS.map((level) => z.literal(level)))
+    .describe('1 一级 (start within 24 h, finish in 10 working days), 2 二级 (48 h / 20), 3 三级 (72 h / 30)'),
+  reason: text(500),
+  hazard: text(2000).describe('the hazard: what is wrong and what harm it may do'),
+});
+
+export const recallReportBody = z.object({
+  lines: z
+    .array(z.object({ lotCode: code, returned: quantity.default(0), destroyed: quantity.default(0) }))
+    .max(10_000)
+    .default([])
+    .describe('quantities returned or destroyed since the last report; none to acknowledge only'),
+  note: z.string().trim().max(2000).optional(),
+});
+
+export const closeRecallBody = z.object({
+  overrideReason: text(2000).optional().describe('a regulator closing before every holder has acknowledged says why; refused otherwise'),
+});
+
+export const recallListQuery = z.object({
+  status: z.enum(['open', 'closed']).optional(),
+  overdue: z
+    .enum(['true', 'false'])
+    .transform((value) => value === 'true')
+    .optional()
+    .describe('true: only open recalls past a due time'),
+  limit: z.coerce.number().int().min(1).max(1000).default(100),
+});
+
+const progressSchema = z.object({
+  share: z.number().describe('recovered (returned + destroyed) ÷ affected; with several units, the mean of their shares'),
+  byUnit: z.array(z.object({ unit: z.string(), affected: z.number(), recovered: z.number(), share: z.number() })),
+});
+
+export const recallSummarySchema = z
+  .object({
+    id: z.string(),
+    partyCode: z.string().describe('the party that opened it: a regulator party or the producer'),
+    level: z.number().int(),
+    reason: z.string(),
+    hazard: z.string(),
+    rootLotCodes: z.array(z.string()),
+    status: z.enum(['open', 'closed']),
+    openedAt: z.date(),
+    startDueAt: z.date(),
+    finishDueAt: z.date(),
+    startedAt: z.date().nullable().describe('the first holder acknowledgement'),
+    closedAt: z.date().nullable(),
+    overrideReason: z.string().nullable(),
+    overdue: z.array(z.enum(['start', 'finish'])),
+    holders: z.number().int(),
+    acknowledged: z.number().int(),
+    progress: progressSchema,
+  })
+  .meta({ id: 'RecallSummary' });
+
+const holderSchema = z.object({
+  partyCode: z.string(),
+  name: z.string(),
+  kind: z.string(),
+  address: z.string().nullable(),
+  contact: z.object({ person: z.string().optional(), phone: z.string().optional(), email: z.string().optional() }),
+  acknowledgedAt: z.date().nullable(),
+  lines: z.array(z.object({ lotCode: z.string(), unit: z.string(), affected: z.number(), returned: z.number(), destroyed: z.number() })),
+});
+
+export const recallSchema = recallSummarySchema
+  .extend({
+    eventId: z.string(),
+    closeEventId: z.string().nullable(),
+    scope: z.object({ lots: z.number().int(), containers: z.number().int(), items: z.number().int() }),
+    holderDetails: z.array(holderSchema).describe('an operator sees its own line only'),
+  })
+  .meta({ id: 'Recall' });
+
+export const recallReportSchema = z
+  .object({
+    recall: recallSchema,
+    lots: z.array(
+      z.object({
+        code: z.string(),
+        kind: z.string(),
+        partyCode: z.string(),
+        product: z.string().nullable(),
+        lotNumber: z.string().nullable(),
+        depth: z.number().int(),
+        itemCount: z.number().int(),
+        status: z.string(),
+      }),
+    ),
+    actions: z.array(
+      z.object({
+        partyCode: z.string(),
+        keyId: z.string(),
+        lotCode: z.string().nullable(),
+        returned: z.number(),
+        destroyed: z.number(),
+        note: z.string().nullable(),
+        reportedAt: z.date(),
+      }),
+    ),
+    generatedAt: z.date(),
+  })
+  .meta({ id: 'RecallReport' });
+
+export type RecallSummary = z.infer<typeof recallSummarySchema>;
+export type RecallView = z.infer<typeof recallSchema>;
+export type RecallReport = z.infer<typeof recallReportSchema>;

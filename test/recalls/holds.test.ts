@@ -1,0 +1,144 @@
+import t from 'tap';
+import { createWorld, expectStatus, randomUscc } from '../fixtures/world.js';
+import { client } from '../helper.js';
+
+t.test('a held lot is not shipped, sold, transformed nor coded until released', async (t) => {
+  const world = await createWorld(t);
+  const farm = await world.party('farm');
+  const plant = await world.party('processor');
+  const shop = await world.party('retailer');
+  const product = await farm.product('piece');
+  const lot = await farm.commission(product, 100);
+  const other = await farm.commission(product, 10);
+
+  expectStatus(t, await plant.api.post('/holds', { lotCodes: [lot], reason: 'x' }), 403, 'a party that does not own it');
+  const held = expectStatus(
+    t,
+    await farm.api.post('/holds', { lotCodes: [lot], reason: '抽检待复检', pendingTest: '瘦肉精' }),
+    201,
+    'the owner holds',
+  );
+  t.match(held.body, { type: 'hold', partyCode: farm.code, bizStep: 'holding', disposition: 'non_sellable_other' });
+  t.match(held.body.details, { reason: '抽检待复检', pendingTest: '瘦肉精' });
+  expectStatus(t, await farm.api.post('/holds', { lotCodes: [lot], reason: 'y' }), 409, 'held once');
+  const correction = await farm.event({ type: 'correction', correctsEventId: held.body.id, reason: 'x' });
+  expectStatus(t, correction, 409, 'a hold is released, not corrected away');
+
+  const ship = expectStatus(t, await farm.event({ type: 'ship', toPartyCode: plant.code, lines: [{ lotCode: lot }] }), 409, 'no shipping');
+  t.equal(ship.body.errors[0].pointer, '/lines/0/lotCode');
+  t.match(ship.body.detail, /on hold/);
+  expectStatus(t, await farm.event({ type: 'sell', lines: [{ lotCode: lot, quantity: 1 }] }), 409, 'no selling');
+  expectStatus(
+    t,
+    await farm.event({ type: 'transform', inputs: [{ lotCode: lot, quantity: 5 }], outputs: [{ productCode: product, quantity: 5 }] }),
+    409,
+    'no transforming',
+  );
+  expectStatus(t, await farm.api.post(`/lots/${lot}/items`, { count: 10 }), 409, 'no item codes');
+  expectStatus(
+    t,
+    await farm.event({ type: 'destroy', reason: '不合格', lines: [{ lotCode: lot, quantity: 1 }] }),
+    201,
+    'destroying is allowed',
+  );
+  expectStatus(t, await farm.event({ type: 'ship', toPartyCode: plant.code, lines: [{ lotCode: other }] }), 201, 'other lots move on');
+
+  // a container packed before the hold does not carry a held lot out
+  const boxed = await farm.commission(product, 5);
+  const box = (await world.ok(farm.event({ type: 'aggregate', parent: {}, children: [{ lotCode: boxed }] }))).createdLotCodes[0];
+  expectStatus(t, await farm.api.post('/holds', { lotCodes: [boxed], reason: '待检' }), 201, 'hold a packed lot');
+  expectStatus(t, await farm.event({ type: 'ship', toPartyCode: shop.code, lines: [{ lotCode: box }] }), 409, 'its container stays');
+
+  expectStatus(t, await farm.api.post('/holds/release', { lotCodes: [other], reason: 'x' }), 409, 'releasing a lot not held');
+  const released = expectStatus(
+    t,
+    await farm.api.post('/holds/release', { lotCodes: [lot], reason: '复检合格' }),
+    201,
+    'the owner releases its own hold',
+  );
+  t.same(released.body.details.releasedHoldEventIds, [held.body.id]);
+  expectStatus(t, await farm.event({ type: 'ship', toPartyCode: plant.code, lines: [{ lotCode: lot, quantity: 10 }] }), 201, 'ships again');
+  expectStatus(t, await farm.api.post(`/lots/${lot}/items`, { count: 10 }), 202, 'codes again');
+  await world.app.services.items.idle();
+});
+
+t.test('a regulator holds through its regulator party; the owner cannot lift that hold', async (t) => {
+  const world = await createWorld(t);
+  const farm = await world.party('farm');
+  const lot = await farm.commission(await farm.product('kg'), 50);
+  const bureau = await world.ok(
+    world.admin.post('/parties', { kind: 'regulator', name: '县市场监管局', uscc: randomUscc(), regionCode: '500236' }),
+  );
+  const farmParty = expectStatus(
+    t,
+    await world.admin.post('/api-keys', { role: 'regulator', partyCode: farm.code }),
+    400,
+    'a regulator key names a regulator party',
+  );
+  t.equal(farmParty.body.errors[0].pointer, '/partyCode');
+  const regulator = client(world.app, (await world.ok(world.admin.post('/api-keys', { role: 'regulator', partyCode: bureau.code }))).key);
+  expectStatus(t, await world.regulator.post('/holds', { lotCodes: [lot], reason: 'x' }), 403, 'not without its party');
+  const job = expectStatus(t, await farm.api.post(`/lots/${lot}/items`, { count: 2 }), 202, 'codes before the hold').body;
+  await world.app.services.items.idle();
+  const csv = await farm.api.get(`/code-jobs/${job.id}/codes.csv`);
+  const itemCode = String(csv.body).split('\n')[1].split(',')[0];
+  const held = expectStatus(t, await regulator.post('/holds', { lotCodes: [lot], reason: '快检阳性' }), 201, 'the regulator holds');
+  const scanned = await world.app.inject({ url: `/t/${itemCode}`, headers: { accept: 'application/json' } });
+  t.same(scanned.json().warnings, ['on_hold'], 'a scan says sale suspended, not counterfeit');
+  const page = await world.app.inject({ url: `/t/${itemCode}`, headers: { accept: 'text/html' } });
+  t.match(page.body, '暂停销售');
+  t.equal(held.body.partyCode, bureau.code, 'recorded under the regulator party');
+  t.equal(held.body.details.keyId.length > 0, true, 'with the key that made it');
+  t.equal((await farm.lot(lot)).status, 'active', 'a held lot keeps its status');
+
+  t.equal((await world.regulator.get(`/trace/${lot}`)).body.nodes[0].onHold, true, 'the trace shows the hold');
+  expectStatus(
+    t,
+    await farm.api.post('/holds/release', { lotCodes: [lot], reason: '我方认为合格' }),
+    403,
+    'the owner may not lift a regulator hold',
+  );
+  expectStatus(t, await regulator.post('/holds/release', { lotCodes: [lot], reason: '第三方复检合格' }), 201, 'the regulator releases');
+  expectStatus(t, await farm.event({ type: 'sell', lines: [{ lotCode: lot, quantity: 1 }] }), 201, 'sold again');
+});
+
+t.test('EPCIS capture is refused for a held lot like the native API', async (t) => {
+  const world = await createWorld(t);
+  const farm = await world.party('farm');
+  const lotUri = 'https://id.gs1.org/01/06901234000018/10/FARM-HOLD';
+  const capture = async (event: object) => {
+    const reply = await world.app.inject({
+      method: 'POST',
+      url: '/epcis/capture',
+      headers: { 'content-type': 'application/ld+json', authorization: `Bearer ${farm.key}` },
+      payload: {
+        '@context': ['https://ref.gs1.org/standards/epcis/epcis-context.jsonld'],
+        type: 'EPCISDocument',
+        schemaVersion: '2.0',
+        creationDate: '2026-03-10T00:00:00Z',
+        epcisBody: { eventList: [{ type: 'ObjectEvent', eventTimeZoneOffset: '+08:00', ...event }] },
+      },
+    });
+    t.equal(reply.statusCode, 202);
+    await world.app.services.epcis.idle();
+    return (await farm.api.get(`/epcis/capture/${reply.json().captureID}`)).body;
+  };
+  const made = await capture({
+    eventTime: '2026-03-01T08:00:00+08:00',
+    action: 'ADD',
+    bizStep: 'commissioning',
+    quantityList: [{ epcClass: lotUri, quantity: 10, uom: 'H87' }],
+  });
+  t.equal(made.success, true);
+  const lot = (await farm.api.get(`/trace/${encodeURIComponent(lotUri)}`)).body.nodes[0].code;
+  expectStatus(t, await farm.api.post('/holds', { lotCodes: [lot], reason: '待检' }), 201, 'held');
+  const sold = await capture({
+    eventTime: '2026-03-02T08:00:00+08:00',
+    action: 'OBSERVE',
+    bizStep: 'retail_selling',
+    quantityList: [{ epcClass: lotUri, quantity: 1, uom: 'H87' }],
+  });
+  t.equal(sold.success, false, 'the capture job fails');
+  t.match(JSON.stringify(sold.errors), /on hold/);
+  t.equal((await farm.lot(lot)).massBalance.sold, 0, 'nothing was sold');
+});

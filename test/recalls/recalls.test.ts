@@ -1,0 +1,206 @@
+import t, { type Test } from 'tap';
+import { seedDemoChain } from '../../seeds/fengjie.js';
+import { randomUscc } from '../fixtures/world.js';
+import { buildTestApp, client } from '../helper.js';
+
+const HOUR = 3_600_000;
+
+/** The demo chain, a regulator party with its key, operator keys for the demo's parties, and a clock the test moves. */
+async function demoWorld(t: Test) {
+  let clock = new Date('2026-11-30T02:00:00Z');
+  const { app, adminKey } = await buildTestApp(t, undefined, { now: () => clock });
+  const demo = await seedDemoChain(app.services);
+  const admin = client(app, adminKey);
+  const ok = async (reply: Promise<{ status: number; body: any }>, status = 201) => {
+    const result = await reply;
+    if (result.status !== status) throw new Error(`expected ${status}, got ${result.status}: ${JSON.stringify(result.body)}`);
+    return result.body;
+  };
+  const bureau = await ok(
+    admin.post('/parties', { kind: 'regulator', name: '奉节县市场监督管理局', uscc: randomUscc(), regionCode: '500236' }),
+  );
+  const regulator = client(app, (await ok(admin.post('/api-keys', { role: 'regulator', partyCode: bureau.code }))).key);
+  const operator = async (partyCode: string) => client(app, (await ok(admin.post('/api-keys', { role: 'operator', partyCode }))).key);
+  return {
+    app,
+    demo,
+    admin,
+    regulator,
+    bureau: bureau.code as string,
+    operator,
+    ok,
+    advance: (ms: number) => {
+      clock = new Date(clock.getTime() + ms);
+    },
+  };
+}
+
+t.test('a recall on the demo chain reaches every holder and every item code', async (t) => {
+  const { app, demo, admin, regulator, bureau, ok, operator } = await demoWorld(t);
+  const partyless = client(app, (await ok(admin.post('/api-keys', { role: 'regulator' }))).key);
+  const refused = await partyless.post('/recalls', { lotCodes: [demo.farmLotCodes[0]], level: 1, reason: 'r', hazard: 'h' });
+  t.equal(refused.status, 403, 'a regulator key without its regulator party reads but does not act');
+  t.match(refused.body.detail, /regulator party/);
+
+  const opened = await regulator.post('/recalls', {
+    lotCodes: [demo.farmLotCodes[0]],
+    level: 1,
+    reason: '瘦肉精 检出',
+    hazard: '克伦特罗残留超标',
+  });
+  t.equal(opened.status, 201);
+  const recall = opened.body;
+  t.equal(recall.partyCode, bureau, 'recorded under the regulator party');
+  t.equal(Date.parse(recall.startDueAt) - Date.parse(recall.openedAt), 24 * HOUR, 'level 1 starts within 24 h');
+  t.equal(recall.finishDueAt, '2026-12-14T02:00:00.000Z', '10 working days later (two weekends skipped)');
+  t.equal(recall.scope.items, 300, 'every pack code of the retail lot');
+  const holders = new Set(recall.holderDetails.map((holder: { partyCode: string }) => holder.partyCode));
+  for (const holder of [demo.parties.coldStore, demo.parties.distributor, demo.parties.retailer])
+    t.ok(holders.has(holder), `reaches ${holder}`);
+  const retailer = recall.holderDetails.find((holder: { partyCode: string }) => holder.partyCode === demo.parties.retailer);
+  t.same(
+    retailer.lines.find((line: { lotCode: string }) => line.lotCode === demo.retailLotCode),
+    { lotCode: demo.retailLotCode, unit: 'piece', affected: 48, returned: 0, destroyed: 0 },
+    'with the quantity it holds',
+  );
+  t.ok(retailer.contact, 'and its contact');
+
+  t.equal((await regulator.get(`/lots/${demo.retailLotCode}`)).body.status, 'recalled', 'affected lots become recalled');
+  const shop = await operator(demo.parties.retailer);
+  const sell = await shop.post('/events', {
+    type: 'sell',
+    eventTime: '2026-11-30T09:00:00+08:00',
+    lines: [{ lotCode: demo.retailLotCode, quantity: 1 }],
+  });
+  t.equal(sell.status, 409, 'a recalled lot is not sold');
+  t.match(sell.body.detail, /recalled/);
+  const back = await shop.post('/events', {
+    type: 'ship',
+    eventTime: '2026-11-30T09:00:00+08:00',
+    toPartyCode: demo.parties.processor,
+    lines: [{ lotCode: demo.retailLotCode, quantity: 1 }],
+  });
+  t.equal(back.status, 201, 'but may be shipped back');
+  const event = (await regulator.get(`/events/${recall.eventId}`)).body;
+  t.match(event, { type: 'recall', partyCode: bureau, disposition: 'recalled', bizStep: 'holding' }, 'the act is in the event log');
+  t.ok(event.lots.some((lot: { lotCode: string }) => lot.lotCode === demo.retailLotCode));
+  const scan = await app.inject({ url: `/t/${demo.itemCode}`, headers: { accept: 'application/json' } });
+  t.ok(scan.json().warnings.includes('recalled'), 'a scan says recalled');
+  t.notOk(scan.json().warnings.includes('counterfeit_suspected'), 'never counterfeit');
+
+  const csv = await regulator.get(`/recalls/${recall.id}/scope?format=csv`);
+  t.equal(csv.status, 200);
+  t.match(String(csv.headers['content-type']), /text\/csv; charset=utf-8/);
+  t.ok(csv.body.startsWith('\uFEFFtype,code,lot_code'), 'UTF-8 with BOM and a header line');
+  const rows: string[] = csv.body.trim().split('\r\n').slice(1);
+  const items = rows.filter((row) => row.startsWith('item,'));
+  t.equal(items.length, 300, 'one row per pack code');
+  t.ok(items.some((row) => row.startsWith(`item,${demo.itemCode},`)));
+  t.ok(
+    rows.some((row) => row.startsWith('holding,') && row.includes(demo.parties.retailer)),
+    'holdings name their holder',
+  );
+  t.ok(rows.some((row) => row.startsWith('lot,') && row.includes(demo.retailLotCode)));
+  const byAccept = await regulator.get(`/recalls/${recall.id}/scope`, { accept: 'text/csv' });
+  t.equal(byAccept.body, csv.body, 'Accept: text/csv gives the same');
+});
+
+t.test('acknowledgements, progress, close and its override, final report, overdue with the clock', async (t) => {
+  const { demo, regulator, operator, advance } = await demoWorld(t);
+  const recall = (
+    await regulator.post('/recalls', { lotCodes: [demo.retailLotCode], level: 2, reason: '包装破损', hazard: '微生物污染风险' })
+  ).body;
+  t.equal(Date.parse(recall.startDueAt) - Date.parse(recall.openedAt), 48 * HOUR, 'level 2 starts within 48 h');
+  t.equal(recall.holders, 3);
+
+  advance(49 * HOUR);
+  let overdue = (await regulator.get('/recalls?overdue=true')).body.items;
+  t.same(
+    overdue.map((r: { id: string; overdue: string[] }) => [r.id, r.overdue]),
+    [[recall.id, ['start']]],
+    'not started within 48 h: overdue',
+  );
+
+  const retailer = await operator(demo.parties.retailer);
+  const outsider = await operator(demo.parties.farm1);
+  t.equal((await outsider.post(`/recalls/${recall.id}/reports`, {})).status, 403, 'a party it does not reach cannot report');
+  const tooMuch = await retailer.post(`/recalls/${recall.id}/reports`, { lines: [{ lotCode: demo.retailLotCode, returned: 49 }] });
+  t.equal(tooMuch.status, 422, 'no more than it holds');
+  t.equal(tooMuch.body.errors[0].pointer, '/lines/0');
+  const elsewhere = await retailer.post(`/recalls/${recall.id}/reports`, { lines: [{ lotCode: demo.farmLotCodes[0], returned: 1 }] });
+  t.equal(elsewhere.status, 422, 'only lots it was recorded holding');
+  t.equal(elsewhere.body.errors[0].pointer, '/lines/0/lotCode');
+  const reported = await retailer.post(`/recalls/${recall.id}/reports`, {
+    lines: [{ lotCode: demo.retailLotCode, returned: 40, destroyed: 8 }],
+    note: '下架退回',
+  });
+  t.equal(reported.status, 201);
+  t.equal(reported.body.acknowledged, 1);
+  t.equal(reported.body.holderDetails.length, 1, 'an operator sees its own line only');
+  t.ok(reported.body.startedAt, 'the first acknowledgement starts the recall');
+  t.match(reported.body.progress.byUnit, [
+    { unit: 'container', affected: 1, recovered: 0 },
+    { unit: 'piece', affected: 288, recovered: 48 },
+  ]);
+  t.equal(reported.body.progress.share, 0.084, 'the mean of the units’ shares: 48 of 288 pieces, none of the pallet');
+  t.same((await regulator.get('/recalls?overdue=true')).body.items, [], 'started: no longer overdue');
+
+  const early = await regulator.post(`/recalls/${recall.id}/close`, {});
+  t.equal(early.status, 409, 'not every holder has acknowledged');
+  t.equal(early.body.errors[0].pointer, '/overrideReason');
+  const producer = await operator(demo.parties.processor);
+  t.equal((await producer.post(`/recalls/${recall.id}/close`, { overrideReason: 'x' })).status, 403, 'only a regulator overrides');
+
+  advance(30 * 24 * HOUR);
+  overdue = (await regulator.get('/recalls?overdue=true')).body.items;
+  t.same(overdue[0].overdue, ['finish'], 'past 20 working days: overdue to finish');
+
+  const closed = await regulator.post(`/recalls/${recall.id}/close`, { overrideReason: '冷库、批发商已电话确认下架' });
+  t.equal(closed.status, 200);
+  t.match(closed.body, { status: 'closed', overrideReason: '冷库、批发商已电话确认下架', overdue: [] });
+  t.equal((await regulator.post(`/recalls/${recall.id}/close`, { overrideReason: 'again' })).status, 409, 'closed once');
+  t.equal((await regulator.get(`/events/${closed.body.closeEventId}`)).body.details.phase, 'close', 'closing is in the log');
+  t.same((await regulator.get('/recalls?status=open')).body.items, []);
+
+  const report = await regulator.get(`/recalls/${recall.id}/report`);
+  t.equal(report.status, 200);
+  t.equal(report.body.actions.length, 1);
+  t.match(report.body.actions[0], { partyCode: demo.parties.retailer, returned: 40, destroyed: 8, note: '下架退回' });
+  t.ok(report.body.lots.some((lot: { code: string }) => lot.code === demo.retailLotCode));
+  const page = await regulator.get(`/recalls/${recall.id}/report?format=html`);
+  t.match(String(page.headers['content-type']), /text\/html/);
+  t.match(page.body, '召回报告');
+  t.match(page.body, '冷库、批发商已电话确认下架');
+  t.match(page.body, '下架退回');
+});
+
+t.test('closing with every acknowledgement needs no override; the producer may recall its own lot', async (t) => {
+  const { demo, regulator, operator } = await demoWorld(t);
+  const producer = await operator(demo.parties.processor);
+  const other = await operator(demo.parties.coldStore);
+  t.equal(
+    (await other.post('/recalls', { lotCodes: [demo.retailLotCode], level: 3, reason: 'r', hazard: 'h' })).status,
+    403,
+    'not the owner',
+  );
+  const recall = (await producer.post('/recalls', { lotCodes: [demo.retailLotCode], level: 3, reason: '标签错误', hazard: '过敏原未标示' }))
+    .body;
+  t.equal(recall.partyCode, demo.parties.processor);
+  t.equal(recall.holderDetails.length, 3, 'the producer that opened it sees every holder');
+  for (const holder of [demo.parties.coldStore, demo.parties.distributor, demo.parties.retailer]) {
+    t.equal((await (await operator(holder)).post(`/recalls/${recall.id}/reports`, {})).status, 201, `${holder} acknowledges`);
+  }
+  const closed = await producer.post(`/recalls/${recall.id}/close`, {});
+  t.equal(closed.status, 200);
+  t.match(closed.body, { status: 'closed', overrideReason: null, acknowledged: 3 });
+  t.equal((await other.get(`/recalls/${recall.id}`)).status, 200, 'a holder reads it');
+  t.equal((await other.post(`/recalls/${recall.id}/reports`, {})).status, 409, 'no reports once closed');
+  t.same(
+    (await other.get('/recalls')).body.items.map((item: { id: string }) => item.id),
+    [recall.id],
+    'an operator lists the recalls that reach it',
+  );
+  t.same((await (await operator(demo.parties.farm1)).get('/recalls')).body.items, [], 'and no others');
+  t.equal((await (await operator(demo.parties.farm1)).get(`/recalls/${recall.id}`)).status, 403, 'a party it did not reach does not');
+  t.equal((await regulator.get('/recalls/nope')).status, 404);
+});
