@@ -112,6 +112,9 @@ const HOSTILE_STRINGS = [
   'http://169.254.169.254/latest/meta-data',
   '__proto__',
   'constructor',
+  // page tokens as a forger would write them: base64url JSON with a year-0 time or a NUL in the id
+  Buffer.from('{"t":"0000-01-01T00:00:00Z","id":"x"}').toString('base64url'),
+  Buffer.from('{"t":"2026-03-01T00:00:00Z","id":"a\\u0000b"}').toString('base64url'),
 ];
 
 const HOSTILE_NUMBERS = [
@@ -121,6 +124,7 @@ const HOSTILE_NUMBERS = [
   0.5,
   1e-7,
   5e-324,
+  1e-300,
   2 ** 31,
   -(2 ** 31) - 1,
   2 ** 32 + 1,
