@@ -23,6 +23,8 @@ import { createEventService } from './events/service.js';
 import { createEventWriter } from './events/writer/index.js';
 import { createEventWriterRepository } from './events/writer/repository.js';
 import { healthRoutes } from './health/routes.js';
+import { sendProblem, toProblem } from './http/problems.js';
+import { requestIdOf } from './http/request.js';
 import { createIdentifierService } from './identifiers/service.js';
 import { createItemsRepository } from './items/repository.js';
 import { itemRoutes } from './items/routes.js';
@@ -224,8 +226,9 @@ export async function buildApp(options: AppOptions) {
   const app = Fastify({
     logger: options.logger ?? false,
     bodyLimit: options.bodyLimit ?? 1024 * 1024,
-    genReqId: () => crypto.randomUUID(),
-    requestIdHeader: 'x-request-id',
+    genReqId: (request) => requestIdOf(request.headers['x-request-id']),
+    // a URL the router cannot decode, or a path parameter over its length limit, is answered like any other error
+    frameworkErrors: (error, request, reply) => sendProblem(request, reply, toProblem(error, request)),
   }).withTypeProvider<ZodTypeProvider>();
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);

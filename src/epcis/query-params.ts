@@ -109,11 +109,15 @@ export function encodePageToken(last: { eventTime: Date; id: string }): string {
   return Buffer.from(JSON.stringify({ t: last.eventTime.toISOString(), id: last.id })).toString('base64url');
 }
 
+/** Event ids are UUIDs and URIs: printable ASCII. */
+const EVENT_ID = /^[\x21-\x7e]{1,2000}$/;
+
 export function decodePageToken(token: string): { eventTime: Date; id: string } {
   try {
     const { t, id } = JSON.parse(Buffer.from(token, 'base64url').toString('utf8')) as { t: string; id: string };
     const eventTime = new Date(t);
-    if (Number.isNaN(eventTime.getTime()) || typeof id !== 'string') throw new Error('bad token');
+    // a forged token must not carry what the database refuses: a year out of range, a NUL in the id
+    if (!isStorableTime(eventTime) || typeof id !== 'string' || !EVENT_ID.test(id)) throw new Error('bad token');
     return { eventTime, id };
   } catch {
     throw problem('nextPageToken', 'not a token this service issued');

@@ -141,11 +141,12 @@ export const epcisRoutes: FastifyPluginAsyncZod<{ service: EpcisService; subscri
   const runQuery = (request: FastifyRequest, fixed: Record<string, string[]> = {}) =>
     service.queryByParameters(principalOf(request), { ...(request.query as Record<string, unknown>), ...fixed }, epcFormatOf(request));
 
+  // every parameter documented one by one; others are kept (catchall) so that the query can refuse them by name
+  const listOrOne = z.union([z.string(), z.array(z.string())]);
   const queryParams = z
-    .record(z.string(), z.union([z.string(), z.array(z.string())]))
-    .describe(
-      'eventType, GE_eventTime, LT_eventTime, GE_recordTime, LT_recordTime, EQ_bizStep, EQ_disposition, EQ_readPoint, EQ_bizLocation, MATCH_epc, MATCH_anyEPC, MATCH_epcClass, MATCH_anyEPCClass, MATCH_inputEPC, MATCH_outputEPC, MATCH_parentID, EQ_eventID (lists: repeat the parameter or separate with |), perPage, nextPageToken',
-    );
+    .object(Object.fromEntries([...QUERY_PARAMETERS, 'perPage', 'nextPageToken'].map((name) => [name, listOrOne.optional()])))
+    .catchall(listOrOne)
+    .describe('lists: repeat the parameter or separate values with |');
 
   app.get(
     '/epcis/events',

@@ -16,6 +16,28 @@ const SCHEDULE_FIELDS = ['second', 'minute', 'hour', 'dayOfMonth', 'month', 'day
 const MAX_BACKOFF_MS = 5 * 60_000;
 const BATCH = 1000;
 
+const SCHEDULE_RANGES: Record<(typeof SCHEDULE_FIELDS)[number], [number, number]> = {
+  second: [0, 59],
+  minute: [0, 59],
+  hour: [0, 23],
+  dayOfMonth: [1, 31],
+  month: [1, 12],
+  dayOfWeek: [0, 6],
+};
+
+/** Why a schedule field can never be met as written (not `*`, a number, a list or a range within its bounds), or null. */
+export function scheduleFieldProblem(field: (typeof SCHEDULE_FIELDS)[number], spec: string): string | null {
+  const [min, max] = SCHEDULE_RANGES[field];
+  const problem = `must be *, a number ${min}…${max}, a list 1,15 or a range 9-17`;
+  if (spec === '*') return null;
+  if (!/^\d{1,2}(-\d{1,2})?(,\d{1,2}(-\d{1,2})?)*$/.test(spec)) return problem;
+  const inRange = spec.split(',').every((part) => {
+    const [from, to = from] = part.split('-').map(Number);
+    return from >= min && to <= max && from <= to;
+  });
+  return inRange ? null : problem;
+}
+
 /** Does `at` (UTC) fall on the schedule? Each field is '*', a number, a list `1,15` or a range `9-17`. */
 export function scheduleMatches(schedule: Schedule, at: Date): boolean {
   const now: Record<(typeof SCHEDULE_FIELDS)[number], number> = {
@@ -188,6 +210,11 @@ export function createSubscriptionService(deps: {
       await namedQuery(principal, name);
       const refused = await destinationProblem(input.dest, deps.webhooks);
       if (refused) throw badRequest(`dest ${refused}`, [{ in: 'body', pointer: '/dest', detail: refused }]);
+      for (const field of SCHEDULE_FIELDS) {
+        const spec = input.schedule?.[field];
+        const problem = spec === undefined ? null : scheduleFieldProblem(field, spec);
+        if (problem) throw badRequest(`schedule.${field} ${problem}`, [{ in: 'body', pointer: `/schedule/${field}`, detail: problem }]);
+      }
       if (Boolean(input.stream) === Boolean(input.schedule)) {
         throw badRequest('a subscription is either stream: true or has a schedule', [
           { in: 'body', pointer: '/stream', detail: 'stream or schedule, not both or neither' },

@@ -12,6 +12,8 @@ const fastifyErrorProblems: Record<string, [number, string, string]> = {
   FST_ERR_CTP_BODY_TOO_LARGE: [413, 'body-too-large', 'Request body too large'],
   FST_ERR_CTP_INVALID_MEDIA_TYPE: [415, 'unsupported-media-type', 'Unsupported media type'],
   FST_ERR_CTP_INVALID_CONTENT_LENGTH: [400, 'bad-request', 'Invalid content length'],
+  FST_ERR_BAD_URL: [400, 'malformed-url', 'Malformed URL'],
+  FST_ERR_MAX_PARAM_LENGTH: [414, 'uri-too-long', 'URI too long'],
 };
 
 function problemOf(error: FastifyError): Problem {

@@ -25,3 +25,11 @@ export function principalOf(request: FastifyRequest): Principal {
 export const bearerSecurity = [{ bearerAuth: [] }];
 /** OpenAPI security of a public route that also accepts a key. */
 export const optionalBearerSecurity: Record<string, string[]>[] = [{}, { bearerAuth: [] }];
+
+/** Request ids a caller may choose: short and plain, as they are echoed in a header and written to the log. */
+const CALLER_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+
+/** The caller's `x-request-id` when it is a plain one, else a new UUID (never a header value that breaks the answer or the log). */
+export function requestIdOf(header: string | string[] | undefined): string {
+  return typeof header === 'string' && CALLER_REQUEST_ID.test(header) ? header : crypto.randomUUID();
+}

@@ -86,7 +86,8 @@ export function quantityProblem(quantity: number, unit: string): string | null {
   if (!Number.isFinite(quantity) || quantity < 0) return 'must be a positive number';
   const decimals = decimalsAllowed(unit);
   const scaled = quantity * 10 ** decimals;
-  if (Math.abs(scaled - Math.round(scaled)) > 1e-6) {
+  // a positive quantity finer than the stored precision (1e-300) would be booked as 0
+  if (Math.abs(scaled - Math.round(scaled)) > 1e-6 || (quantity > 0 && Math.round(scaled) === 0)) {
     return decimals === 0 ? `must be a whole number of ${unit}` : `at most ${decimals} decimals for ${unit} (e.g. 12.345)`;
   }
   return null;

@@ -129,20 +129,21 @@ export function certificatesOf(lot: NodeLot, events: NodeEvent[]): { type: strin
 }
 
 export function inspectionsOf(events: NodeEvent[]): Inspection[] {
-  return events
-    .filter((event) => event.type === 'inspect')
-    .map((event) => {
-      const inspection = event.payload.inspection as Record<string, unknown>;
-      return {
-        eventId: event.id,
-        eventTime: event.eventTime,
-        kind: String(inspection.kind),
-        labPartyCode: (inspection.labPartyCode as string | undefined) ?? null,
-        result: String(inspection.result),
-        reportNumber: (inspection.reportNumber as string | undefined) ?? null,
-        declaredInError: event.declaredInErrorBy !== null,
-      };
-    });
+  // an EPCIS `inspecting` event is recorded as an inspection that was seen, with no kind or result
+  const isInspection = (event: NodeEvent) =>
+    event.type === 'inspect' && typeof event.payload.inspection === 'object' && event.payload.inspection !== null;
+  return events.filter(isInspection).map((event) => {
+    const inspection = event.payload.inspection as Record<string, unknown>;
+    return {
+      eventId: event.id,
+      eventTime: event.eventTime,
+      kind: String(inspection.kind),
+      labPartyCode: (inspection.labPartyCode as string | undefined) ?? null,
+      result: String(inspection.result),
+      reportNumber: (inspection.reportNumber as string | undefined) ?? null,
+      declaredInError: event.declaredInErrorBy !== null,
+    };
+  });
 }
 
 const byTime = (a: { eventTime: Date; id: string }, b: { eventTime: Date; id: string }) =>

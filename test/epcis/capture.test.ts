@@ -174,6 +174,13 @@ t.test('EPCIS 2.0 capture and query', async (t) => {
     'the next page continues',
   );
   expectStatus(t, (await q('nextPageToken=garbage')) as never, 400, 'a forged page token');
+  // once a 500: the database refused what a forged token carried
+  const forged = (content: object) => Buffer.from(JSON.stringify(content)).toString('base64url');
+  for (const [what, content] of [
+    ['a time in year 0', { t: '0000-01-01T00:00:00Z', id: 'x' }],
+    ['a NUL in the id', { t: '2026-03-01T00:00:00Z', id: 'a\u0000b' }],
+  ] as const)
+    expectStatus(t, (await q(`nextPageToken=${forged(content)}`)) as never, 400, `a forged page token with ${what}`);
 
   const one = await world.app.inject({
     method: 'GET',

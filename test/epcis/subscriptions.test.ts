@@ -1,7 +1,7 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import t from 'tap';
-import { scheduleMatches, signBody } from '../../src/epcis/subscriptions.js';
+import { scheduleFieldProblem, scheduleMatches, signBody } from '../../src/epcis/subscriptions.js';
 import { createWorld, expectStatus } from '../fixtures/world.js';
 
 const CONTEXT = ['https://ref.gs1.org/standards/epcis/epcis-context.jsonld'];
@@ -22,6 +22,35 @@ t.test('schedules', async (t) => {
   t.notOk(scheduleMatches({ hour: '10' }, at));
   t.ok(scheduleMatches({ dayOfWeek: '1' }, at));
   t.notOk(scheduleMatches({ second: '0' }, at));
+});
+
+t.test('a schedule field that could never be met is refused', async (t) => {
+  for (const [field, spec] of [
+    ['hour', '9-17'],
+    ['minute', '0,30'],
+    ['second', '*'],
+    ['dayOfWeek', '0-6'],
+    ['month', '12'],
+  ] as const)
+    t.equal(scheduleFieldProblem(field, spec), null, `${field} ${spec}`);
+  for (const [field, spec] of [
+    ['hour', '99'],
+    ['minute', '1-'],
+    ['second', 'x'.repeat(1000)],
+    ['dayOfWeek', '7-1'],
+    ['hour', '*/0'],
+    ['dayOfMonth', '0'],
+    ['month', '5-3'],
+  ] as const)
+    t.match(scheduleFieldProblem(field, spec), /must be \*/, `${field} ${spec.slice(0, 10)}`);
+
+  const world = await createWorld(t, undefined, { subscriptionTickMs: 3_600_000, webhooks: { allowInsecure: true } });
+  const plant = await world.party('processor');
+  expectStatus(t, await plant.api.post('/epcis/queries', { name: 'q', query: {} }), 201, 'named query');
+  const refused = await plant.api.post('/epcis/queries/q/subscriptions', { dest: 'http://127.0.0.1:1/hook', schedule: { hour: '99' } });
+  expectStatus(t, refused, 400, 'hour 99');
+  t.equal(refused.body.errors[0].pointer, '/schedule/hour');
+  t.same((await plant.api.get('/epcis/queries/q/subscriptions')).body.items, [], 'nothing stored');
 });
 
 t.test('named queries with webhook subscriptions, delivered at least once with retries', async (t) => {

@@ -202,6 +202,14 @@ t.test('event structure', async (t) => {
       { pointer: '/quantityList/0/uom', message: /unit code/ },
     ],
   );
+  for (const quantity of [1e-300, 5e-324])
+    t.match(
+      errorsOf(
+        validateCaptureEvent({ ...noIds, quantityList: [{ epcClass: 'https://id.gs1.org/01/09521141012345', quantity, uom: 'KGM' }] }),
+      ),
+      [{ pointer: '/quantityList/0/quantity', message: /more than 3 decimals/ }],
+      `quantity ${quantity} would be booked as 0`,
+    );
   t.same(
     errorsOf(validateCaptureEvent({ ...noIds, type: 'AggregationEvent', action: 'ADD', parentID: 'urn:epc:id:sscc:0614141.1234567890' })),
     [{ pointer: '', message: 'AggregationEvent must include childEPCs or childQuantityList' }],

@@ -65,6 +65,18 @@ t.test('bad input always gets a 4xx problem+json with the field path, never a 5x
   expectStatus(t, await farm.api.get('/trace/106141411234567890'), 400, 'SSCC with a wrong check digit');
   expectStatus(t, await farm.api.get(`/trace/${farm.code}:NO-SUCH-LOT`), 404, 'unknown party lot number');
 
+  // the router's own errors, before any route runs: once answered as plain JSON
+  for (const [url, status, type] of [
+    ['/parties/%ZZ', 400, '/problems/malformed-url'],
+    ['/locations/%E0%A4%A', 400, '/problems/malformed-url'],
+    [`/parties/${'x'.repeat(200)}`, 414, '/problems/uri-too-long'],
+  ] as const) {
+    const reply = await inject({ method: 'GET', url, headers: auth });
+    t.equal(reply.statusCode, status, url.slice(0, 30));
+    t.match(reply.headers['content-type'], /^application\/problem\+json/);
+    t.match(reply.json(), { type, status });
+  }
+
   const requestId = await inject({ method: 'GET', url: '/health' });
   t.match(requestId.headers['x-request-id'], /^[0-9a-f-]{36}$/, 'every response carries its request id');
 });
@@ -78,6 +90,12 @@ t.test('public endpoints: health, docs and the OpenAPI 3.1 document', async (t) 
   t.equal(openapi.statusCode, 200);
   t.equal(openapi.json().openapi, '3.1.0');
   t.ok(openapi.json().paths['/trace/{code}'], 'documents the trace');
+  const epcisParameters = openapi.json().paths['/epcis/events'].get.parameters.map((parameter: { name: string }) => parameter.name);
+  t.ok(
+    ['eventType', 'GE_eventTime', 'EQ_bizStep', 'MATCH_anyEPC', 'perPage', 'nextPageToken'].every((name) => epcisParameters.includes(name)),
+    'EPCIS query parameters are documented one by one',
+  );
+  t.notOk(epcisParameters.includes('propertyNames'), 'not the keywords of a JSON schema');
   const docs = await world.app.inject({ method: 'GET', url: '/docs/' });
   t.equal(docs.statusCode, 200, 'Swagger UI');
   t.match(docs.body, /swagger/i);

@@ -1,5 +1,5 @@
 import t from 'tap';
-import { LOT_STATUSES, massBalance, nextLotStatus } from '../../src/lots/ledger.js';
+import { LOT_STATUSES, massBalance, nextLotStatus, quantityProblem } from '../../src/lots/ledger.js';
 
 t.test('nextLotStatus: quantity remains', async (t) => {
   t.equal(nextLotStatus({ onHand: 5, inTransit: 0, recalled: false }), 'active');
@@ -228,3 +228,12 @@ t.test('massBalance', async (t) => {
 });
 
 // ---------------------------------------------------------------------------------------------
+
+t.test('quantityProblem: a positive quantity below the stored precision is refused, not booked as 0', async (t) => {
+  t.equal(quantityProblem(0.001, 'kg'), null);
+  t.equal(quantityProblem(2, 'head'), null);
+  t.match(quantityProblem(1e-300, 'kg'), /at most 3 decimals/);
+  t.match(quantityProblem(5e-324, 'kg'), /at most 3 decimals/);
+  t.match(quantityProblem(1e-300, 'head'), /whole number/);
+  t.match(quantityProblem(0.0004, 'kg'), /at most 3 decimals/);
+});

@@ -417,3 +417,20 @@ t.test("other parties' stock levels are not listed", async (t) => {
     { partyCode: 'PLANT', onHand: 3 },
   ]);
 });
+
+t.test('an EPCIS inspecting event (seen, with no kind or result) is no inspection and does not break the trace', async (t) => {
+  const input = world(() => true);
+  input.events = [
+    ...input.events,
+    event({
+      id: 'E-EPCIS-INSPECTING',
+      type: 'inspect',
+      eventTime: at('2026-03-03T10:00:00Z'),
+      partyCode: 'PLANT',
+      lots: [{ lotCode: 'Z-MEAT', role: 'subject', quantity: null }],
+      payload: { epcis: { type: 'ObjectEvent', action: 'OBSERVE', bizStep: 'inspecting' } },
+    }),
+  ];
+  const meat = assembleTrace(input).nodes.find((n) => n.code === 'Z-MEAT');
+  t.strictSame(meat?.inspections.map((inspection) => inspection.eventId).sort(), ['E-INSPECT', 'E-INSPECT-BAD']);
+});

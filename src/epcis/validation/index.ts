@@ -31,7 +31,9 @@ const MAX_QUANTITY = 1e12;
 function quantityProblem(quantity: number): string | null {
   if (quantity < 0) return 'must not be negative';
   if (quantity > MAX_QUANTITY) return `must be at most ${MAX_QUANTITY}`;
-  if (Math.abs(quantity * 1000 - Math.round(quantity * 1000)) > 1e-6) return 'has more than 3 decimals';
+  const thousandths = Math.round(quantity * 1000);
+  // a positive quantity finer than a thousandth (1e-300) would be booked as 0
+  if (Math.abs(quantity * 1000 - thousandths) > 1e-6 || (quantity > 0 && thousandths === 0)) return 'has more than 3 decimals';
   return null;
 }
 
