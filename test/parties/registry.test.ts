@@ -39,6 +39,9 @@ t.test('parties, locations and products: unified codes and checked identifiers',
     400,
     'GLN check digit',
   );
+  const gln = await world.admin.post('/parties', { kind: 'farm', name: 'x', regionCode: '500236', gln: '9521234000006' });
+  expectStatus(t, gln, 409, 'a GLN names one party');
+  t.same(gln.body.errors, [{ in: 'body', pointer: '/gln', detail: 'already registered' }]);
   expectStatus(
     t,
     await world.admin.post('/parties', { kind: 'processor', name: 'x', regionCode: '500236', licences: { scLicence: 'SC123' } }),
