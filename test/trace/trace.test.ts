@@ -86,9 +86,8 @@ t.test('trace on a diamond DAG', async (t) => {
   t.same(
     depthsOf(forward),
     { [d.f1]: 0, [d.slaughter]: 1, [d.a]: 2, [d.b]: 2, [d.retail]: 3 },
-    'forward from one farm reaches every downstream lot',
+    'forward from one farm reaches every downstream lot, never sideways to the other farm',
   );
-  t.notOk(depthsOf(forward)[d.f2] !== undefined, 'not sideways to the other farm');
   const holders = forward.summary.currentHolders
     .map((h: { lotCode: string; partyCode: string; onHand: number }) => `${h.lotCode}@${h.partyCode}=${h.onHand}`)
     .sort();
