@@ -111,4 +111,11 @@ t.test('locations', async (t) => {
     );
     t.same(await service.listByParty(ADMIN, 'Y500236XXXXXXX0'), [], 'an unknown party has none');
   });
+
+  t.test('a failed insert that is not a duplicate is not reported as one', async (t) => {
+    // the route's input guard refuses NUL first; the service must not turn the database's refusal into a 409
+    const refused = await service.register(farm.principal, site({ name: 'nul\u0000name', gln: '9521234000037' })).catch((error) => error);
+    t.notMatch(refused, { status: 409 });
+    t.ok(refused instanceof Error);
+  });
 });

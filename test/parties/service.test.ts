@@ -31,4 +31,6 @@ t.test('a USCC and a GLN each name one party, also when two registrations race',
     status: 409,
     message: `USCC 91500236MA60000010 is already registered as party ${registered}`,
   });
+  const refused = await service.register(farm({ name: 'nul\u0000name', gln: '9521234000044' })).catch((error) => error);
+  t.ok(refused instanceof Error && !('status' in refused), 'a failed insert that is not a duplicate is not reported as one');
 });

@@ -116,4 +116,11 @@ t.test('products', async (t) => {
     const [stored] = await repositories.lots.findByCodes([lot]);
     t.match(stored, { unit: 'kg', quantity: 1.5 });
   });
+
+  t.test('a failed insert that is not a duplicate is not reported as one', async (t) => {
+    // the route's input guard refuses NUL first; the service must not turn the database's refusal into a 409
+    const refused = await service.register(processor.principal, input({ name: 'nul\u0000name', gtin: '95012346' })).catch((error) => error);
+    t.notMatch(refused, { status: 409 });
+    t.ok(refused instanceof Error);
+  });
 });
