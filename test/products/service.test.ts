@@ -101,8 +101,16 @@ t.test('products', async (t) => {
       (await service.list(shop.code)).map((product) => product.code),
       [first.code, second.code],
     );
-    const everyone = (await service.list()).map((product) => product.partyCode);
-    t.ok(everyone.includes(shop.code) && everyone.includes(processor.code), 'without a party: every party’s products');
+    const butcher = await chain.party('retailer');
+    const third = await service.register(
+      butcher.principal,
+      createProductBody.parse({ partyCode: butcher.code, name: 'c', category: 'other', unit: 'kg' }),
+    );
+    const everyone = (await service.list()).map((product) => product.code);
+    t.ok(
+      [first, second, third].every((product) => everyone.includes(product.code)),
+      'without a party: every party’s products',
+    );
   });
 
   t.test("a product's unit decides how finely its lots are counted", async (t) => {
