@@ -72,3 +72,19 @@ t.test('the check notices an import that points down', async (t) => {
   t.equal(downwardImports(join(src, 'events/service.ts'), [join(src, 'codes/mod31.ts')]).length, 0, 'events may import codes');
   t.equal(downwardImports(join(src, 'codes/example.ts'), [join(src, 'unlisted/x.ts')]).length, 1, 'an unlisted folder counts as below');
 });
+
+t.test('tests mirror src/: a test folder for every src/ folder, and none for a folder that does not exist', async (t) => {
+  const testRoot = join(root, 'test');
+  const testFolders = readdirSync(testRoot).filter((name) => name !== 'fixtures' && statSync(join(testRoot, name)).isDirectory());
+  const srcFolders = order.filter((folder) => folder !== '(root)');
+  t.same(
+    srcFolders.filter((folder) => !testFolders.includes(folder)),
+    [],
+    'every src/ folder has its tests in test/<folder>',
+  );
+  t.same(
+    testFolders.filter((folder) => !rank.has(folder)),
+    [],
+    'every test folder is named after a src/ folder',
+  );
+});

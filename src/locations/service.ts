@@ -1,5 +1,6 @@
 import { canSeePrivateDetails, type Principal, privateScope, requireMasterDataWriter } from '../access/index.js';
 import { newLocationCode } from '../codes/service-codes.js';
+import { violatedUniqueConstraint } from '../db/errors.js';
 import { conflict, notFound } from '../errors/problem.js';
 import type { LocationRow, LocationsRepository } from './repository.js';
 import type { CreateLocationInput, Location } from './schemas.js';
@@ -25,10 +26,13 @@ export function createLocationService(deps: {
     async register(principal: Principal, input: CreateLocationInput): Promise<Location> {
       requireMasterDataWriter(principal, input.partyCode);
       if (!(await deps.partyExists(input.partyCode))) throw notFound(`no party ${input.partyCode}`);
-      if (input.gln && (await deps.locations.findByGln(input.gln))) {
-        throw conflict(`GLN ${input.gln} is already registered`, [{ in: 'body', pointer: '/gln', detail: 'already registered' }]);
-      }
-      return toLocation(await deps.locations.insert({ code: newLocationCode(), ...input }));
+      const glnTaken = () =>
+        conflict(`GLN ${input.gln} is already registered`, [{ in: 'body', pointer: '/gln', detail: 'already registered' }]);
+      if (input.gln && (await deps.locations.findByGln(input.gln))) throw glnTaken();
+      const row = await deps.locations.insert({ code: newLocationCode(), ...input }).catch((error) => {
+        throw violatedUniqueConstraint(error) === 'locations_gln_key' ? glnTaken() : error;
+      });
+      return toLocation(row);
     },
     async get(principal: Principal, code: string): Promise<Location> {
       const row = await deps.locations.findByCode(code);

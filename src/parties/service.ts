@@ -1,6 +1,7 @@
 import { canSeePrivateDetails, type Principal, privateScope } from '../access/index.js';
 import { newPartyCode, type PartyKind } from '../codes/service-codes.js';
 import type { Db } from '../db/client.js';
+import { violatedUniqueConstraint } from '../db/errors.js';
 import { conflict, notFound } from '../errors/problem.js';
 import type { PartiesRepository, PartyRow } from './repository.js';
 import type { CreatePartyInput, Party } from './schemas.js';
@@ -11,6 +12,8 @@ export const toParty = (row: PartyRow): Party => ({
   licences: row.licences as Record<string, string>,
   details: 'full',
 });
+
+const alreadyRegistered = (pointer: string) => ({ in: 'body', pointer, detail: 'already registered' });
 
 export function createPartyService(deps: {
   parties: Pick<PartiesRepository, 'insert' | 'findByCode' | 'findByUscc' | 'list'>;
@@ -32,26 +35,32 @@ export function createPartyService(deps: {
       if (input.uscc) {
         const existing = await deps.parties.findByUscc(input.uscc, tx);
         if (existing) {
-          throw conflict(`USCC ${input.uscc} is already registered as party ${existing.code}`, [
-            { in: 'body', pointer: '/uscc', detail: 'already registered' },
-          ]);
+          throw conflict(`USCC ${input.uscc} is already registered as party ${existing.code}`, [alreadyRegistered('/uscc')]);
         }
       }
-      const row = await deps.parties.insert(
-        {
-          code: newPartyCode(input.kind, input.regionCode),
-          kind: input.kind,
-          name: input.name,
-          uscc: input.uscc ?? null,
-          regionCode: input.regionCode,
-          address: input.address ?? null,
-          contact: input.contact ?? {},
-          licences: input.licences ?? {},
-          gln: input.gln ?? null,
-          gs1CompanyPrefix: input.gs1CompanyPrefix ?? null,
-        },
-        tx,
-      );
+      const row = await deps.parties
+        .insert(
+          {
+            code: newPartyCode(input.kind, input.regionCode),
+            kind: input.kind,
+            name: input.name,
+            uscc: input.uscc ?? null,
+            regionCode: input.regionCode,
+            address: input.address ?? null,
+            contact: input.contact ?? {},
+            licences: input.licences ?? {},
+            gln: input.gln ?? null,
+            gs1CompanyPrefix: input.gs1CompanyPrefix ?? null,
+          },
+          tx,
+        )
+        .catch((error) => {
+          // the unique indexes decide between requests running alongside each other
+          const constraint = violatedUniqueConstraint(error);
+          if (constraint === 'parties_gln_key') throw conflict(`GLN ${input.gln} is already registered`, [alreadyRegistered('/gln')]);
+          if (constraint === 'parties_uscc_key') throw conflict(`USCC ${input.uscc} is already registered`, [alreadyRegistered('/uscc')]);
+          throw error;
+        });
       return toParty(row);
     },
 

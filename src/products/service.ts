@@ -1,6 +1,7 @@
 import { type Principal, requireMasterDataWriter } from '../access/index.js';
 import { toGtin14 } from '../codes/gs1.js';
 import { newProductCode } from '../codes/service-codes.js';
+import { violatedUniqueConstraint } from '../db/errors.js';
 import { conflict, notFound } from '../errors/problem.js';
 import type { ProductRow, ProductsRepository } from './repository.js';
 import type { CreateProductInput, Product } from './schemas.js';
@@ -21,15 +22,14 @@ export function createProductService(deps: {
       requireMasterDataWriter(principal, input.partyCode);
       if (!(await deps.partyExists(input.partyCode))) throw notFound(`no party ${input.partyCode}`);
       const gtin = input.gtin ? toGtin14(input.gtin) : undefined;
-      if (gtin && (await deps.products.findByGtin(gtin))) {
-        throw conflict(`GTIN ${gtin} is already registered`, [{ in: 'body', pointer: '/gtin', detail: 'already registered' }]);
-      }
-      const row = await deps.products.insert({
-        code: newProductCode(),
-        ...input,
-        gtin,
-        marks: [...new Set(input.marks ?? [])],
-      });
+      const gtinTaken = () =>
+        conflict(`GTIN ${gtin} is already registered`, [{ in: 'body', pointer: '/gtin', detail: 'already registered' }]);
+      if (gtin && (await deps.products.findByGtin(gtin))) throw gtinTaken();
+      const row = await deps.products
+        .insert({ code: newProductCode(), ...input, gtin, marks: [...new Set(input.marks ?? [])] })
+        .catch((error) => {
+          throw violatedUniqueConstraint(error) === 'products_gtin_key' ? gtinTaken() : error;
+        });
       return toProduct(row);
     },
     async get(code: string): Promise<Product> {

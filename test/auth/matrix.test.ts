@@ -69,14 +69,17 @@ t.test('authorization matrix: a party never writes or reads another party’s pr
   });
 
   t.test('a receiver reads the lots it was sent; trace shows other parties redacted', async (t) => {
-    const lotB = (await b.api.get('/shipments?status=open')).body.items.find((s: { id: string }) => s.id === shipmentToA).lines[0].lotCode;
+    // lots and a shipment of its own: the shared ones stay as the other tests expect them
+    const lotB = await b.commission(productB, 5);
+    const shipment = await b.ship(a, [{ lotCode: lotB }]);
     expectStatus(t, await a.api.get(`/lots/${lotB}`), 200, 'A reads the lot shipped to it');
-    await a.receive(shipmentToA);
+    await a.receive(shipment);
+    const ownLot = await a.commission(productA, 10);
     const output = (
       await a.transform(
         [
           { lotCode: lotB, quantity: 5 },
-          { lotCode: lotA, quantity: 10 },
+          { lotCode: ownLot, quantity: 10 },
         ],
         [{ productCode: productA, quantity: 12 }],
       )

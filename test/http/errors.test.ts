@@ -81,11 +81,8 @@ t.test('bad input always gets a 4xx problem+json with the field path, never a 5x
   t.match(requestId.headers['x-request-id'], /^[0-9a-f-]{36}$/, 'every response carries its request id');
 });
 
-t.test('public endpoints: health, docs and the OpenAPI 3.1 document', async (t) => {
+t.test('public endpoints: docs and the OpenAPI 3.1 document', async (t) => {
   const world = await createWorld(t);
-  const health = await world.app.inject({ method: 'GET', url: '/health' });
-  t.equal(health.statusCode, 200);
-  t.same(health.json().database.reachable, true);
   const openapi = await world.app.inject({ method: 'GET', url: '/openapi.json' });
   t.equal(openapi.statusCode, 200);
   t.equal(openapi.json().openapi, '3.1.0');
@@ -99,12 +96,4 @@ t.test('public endpoints: health, docs and the OpenAPI 3.1 document', async (t) 
   const docs = await world.app.inject({ method: 'GET', url: '/docs/' });
   t.equal(docs.statusCode, 200, 'Swagger UI');
   t.match(docs.body, /swagger/i);
-});
-
-t.test('health reports an unreachable database with 503', async (t) => {
-  const world = await createWorld(t);
-  await world.database.close();
-  const health = await world.app.inject({ method: 'GET', url: '/health' });
-  t.equal(health.statusCode, 503);
-  t.equal(health.json().database.reachable, false);
 });

@@ -395,8 +395,8 @@ t.test('assembleTrace as the public (sees nobody)', async (t) => {
   t.strictSame(trace.events, []);
 });
 
-// The next two follow the uncommitted change in src/lineage/graph.ts (visibility through any
-// holding, including a drained one; holders limited to parties the viewer can see).
+// Visibility comes through any holding, a drained one included; the holders listed are only
+// those of parties the viewer may see.
 t.test('a party that held a lot and drained it still sees it', async (t) => {
   const input = world((party) => party === 'PLANT');
   input.holdings = input.holdings.map((h) => (h.lotCode === 'M-CATTLE' && h.partyCode === 'PLANT' ? { ...h, onHand: 0 } : h));

@@ -1,6 +1,5 @@
 import pg from 'pg';
 import t from 'tap';
-import { createRepositories } from '../../src/app.js';
 import { postgresBaseUrl } from '../database.js';
 import { createWorld, type World } from '../fixtures/world.js';
 
@@ -87,9 +86,8 @@ t.test('trace on a diamond DAG', async (t) => {
   t.same(
     depthsOf(forward),
     { [d.f1]: 0, [d.slaughter]: 1, [d.a]: 2, [d.b]: 2, [d.retail]: 3 },
-    'forward from one farm reaches every downstream lot',
+    'forward from one farm reaches every downstream lot, never sideways to the other farm',
   );
-  t.notOk(depthsOf(forward)[d.f2] !== undefined, 'not sideways to the other farm');
   const holders = forward.summary.currentHolders
     .map((h: { lotCode: string; partyCode: string; onHand: number }) => `${h.lotCode}@${h.partyCode}=${h.onHand}`)
     .sort();
@@ -103,15 +101,6 @@ t.test('trace on a diamond DAG', async (t) => {
 
   const capped = (await world.regulator.get(`/trace/${d.retail}?depth=1`)).body;
   t.same(Object.keys(depthsOf(capped)).sort(), [d.retail, d.a, d.b].sort(), 'the depth cap bounds the walk');
-
-  for (const direction of ['backward', 'forward'] as const) {
-    for (const start of [d.retail, d.f1, d.slaughter]) {
-      const cte = await createRepositories(world.database).lineage.reachable([start], direction, 30);
-      const frontier = await createRepositories(world.database).lineage.reachableByFrontier([start], direction, 30);
-      const sort = (nodes: { code: string; depth: number }[]) => [...nodes].sort((x, y) => x.code.localeCompare(y.code));
-      t.same(sort(frontier), sort(cte), `frontier strategy = recursive CTE (${direction} from ${start})`);
-    }
-  }
 
   const byNumber = await world.regulator.get(`/trace/${d.parties.shop.code}:R`);
   t.equal(byNumber.body.query.lotCodes[0], d.retail, 'a party-scoped lot number is a trace start');

@@ -1,0 +1,191 @@
+// Every access decision, as pure functions of the principal and the facts the caller looked up.
+import t from 'tap';
+import {
+  actingParty,
+  canReadPartyData,
+  canSeePrivateDetails,
+  type Principal,
+  partyFilter,
+  privateScope,
+  ROLES,
+  type RoleAction,
+  requireLotOwner,
+  requireLotReader,
+  requireMasterDataWriter,
+  requirePartyData,
+  requireRole,
+} from '../../src/access/index.js';
+import { Problem } from '../../src/errors/problem.js';
+
+const admin: Principal = { keyId: 'k-admin', role: 'admin', partyCode: null };
+const regulator: Principal = { keyId: 'k-regulator', role: 'regulator', partyCode: null };
+const farm: Principal = { keyId: 'k-farm', role: 'operator', partyCode: 'FARM' };
+const plant: Principal = { keyId: 'k-plant', role: 'operator', partyCode: 'PLANT' };
+const reader: Principal = { keyId: 'k-reader', role: 'reader', partyCode: 'FARM' };
+const principals = { admin, operator: farm, regulator, reader } as const;
+
+/** The 403 a decision throws, or null when it allows. */
+function refusal(decide: () => unknown): string | null {
+  try {
+    decide();
+    return null;
+  } catch (error) {
+    if (!(error instanceof Problem) || error.status !== 403) throw error;
+    return error.detail ?? '';
+  }
+}
+
+t.test('role grants: every role × action', async (t) => {
+  const allowed: Record<RoleAction, string[]> = {
+    'api-keys.manage': ['admin'],
+    'parties.register': ['admin'],
+    'regulator.read': ['admin', 'regulator'],
+    'complaints.handle': ['admin', 'regulator'],
+    'registrations.review': ['admin', 'regulator'],
+    'recalls.read': ['admin', 'operator', 'regulator'],
+  };
+  for (const [action, roles] of Object.entries(allowed) as [RoleAction, string[]][]) {
+    const granted = ROLES.filter((role) => refusal(() => requireRole(principals[role], action)) === null);
+    t.same(granted, roles, `${action}: ${roles.join(', ')}`);
+  }
+  t.equal(
+    refusal(() => requireRole(farm, 'api-keys.manage')),
+    'only admin keys may manage API keys; this key has the operator role',
+  );
+  t.equal(
+    refusal(() => requireRole(farm, 'regulator.read')),
+    'only regulator or admin keys may read scan statistics and flags; this key has the operator role',
+  );
+  t.equal(
+    refusal(() => requireRole(regulator, 'parties.register')),
+    'only admin keys may register parties; this key has the regulator role',
+  );
+});
+
+t.test('read scopes: an operator reads its own party, admins and regulators every party', async (t) => {
+  t.equal(privateScope(farm), 'FARM');
+  t.equal(privateScope(admin), null);
+  t.equal(privateScope(regulator), null);
+
+  t.ok(canReadPartyData(farm, 'FARM'));
+  t.notOk(canReadPartyData(farm, 'PLANT'));
+  t.ok(canReadPartyData(regulator, 'PLANT'));
+  t.ok(canReadPartyData(admin, 'PLANT'));
+
+  t.equal(
+    refusal(() => requirePartyData(farm, 'PLANT', 'events')),
+    'party FARM may not read events of party PLANT',
+  );
+  t.equal(
+    refusal(() => requirePartyData(farm, 'PLANT')),
+    'party FARM may not read data of party PLANT',
+    'names what it guards, data by default',
+  );
+  t.equal(
+    refusal(() => requirePartyData(regulator, 'PLANT')),
+    null,
+  );
+});
+
+t.test('list filters: an operator always lists its own party; others list what they ask for', async (t) => {
+  t.equal(partyFilter(farm, undefined, 'lots'), 'FARM', 'no filter asked: its own');
+  t.equal(partyFilter(farm, 'FARM', 'lots'), 'FARM');
+  t.equal(
+    refusal(() => partyFilter(farm, 'PLANT', 'shipments')),
+    'party FARM may not list shipments of PLANT',
+  );
+  t.equal(partyFilter(regulator, undefined, 'lots'), undefined, 'a regulator lists every party');
+  t.equal(partyFilter(regulator, 'PLANT', 'lots'), 'PLANT');
+  t.equal(partyFilter(admin, 'FARM', 'events'), 'FARM');
+});
+
+t.test('lots and traces: open to every party that owned, held or was sent the lot', async (t) => {
+  const involved = new Set(['FARM']);
+  t.equal(
+    refusal(() => requireLotReader(farm, 'LOT1', involved)),
+    null,
+  );
+  t.equal(
+    refusal(() => requireLotReader(plant, 'LOT1', involved)),
+    'party PLANT has never owned or held LOT1; ask a regulator for it',
+  );
+  t.equal(
+    refusal(() => requireLotReader(regulator, 'LOT1', new Set())),
+    null,
+    'regulators read any lot',
+  );
+  t.equal(
+    refusal(() => requireLotReader(admin, 'LOT1', new Set())),
+    null,
+  );
+});
+
+t.test('private details: the party itself, its trading partners, regulators and admins', async (t) => {
+  const partners = new Set(['PLANT']);
+  t.ok(canSeePrivateDetails(farm, 'FARM', partners), 'its own');
+  t.ok(canSeePrivateDetails(farm, 'PLANT', partners), 'a trading partner');
+  t.notOk(canSeePrivateDetails(farm, 'SHOP', partners), 'a stranger');
+  t.ok(canSeePrivateDetails(regulator, 'SHOP', new Set()));
+  t.ok(canSeePrivateDetails(admin, 'SHOP', new Set()));
+});
+
+t.test('write rights', async (t) => {
+  t.test('master data: admins for anyone, an operator for its own party, never a regulator', async (t) => {
+    t.equal(
+      refusal(() => requireMasterDataWriter(admin, 'PLANT')),
+      null,
+    );
+    t.equal(
+      refusal(() => requireMasterDataWriter(farm, 'FARM')),
+      null,
+    );
+    t.equal(
+      refusal(() => requireMasterDataWriter(farm, 'PLANT')),
+      'this key may not write data of party PLANT',
+    );
+    t.equal(
+      refusal(() => requireMasterDataWriter(regulator, 'PLANT')),
+      'this key may not write data of party PLANT',
+    );
+  });
+
+  t.test('events: only an operator key, acting for its own party', async (t) => {
+    t.equal(actingParty(farm), 'FARM');
+    const message = 'events are recorded with an operator key, acting for its own party';
+    t.equal(
+      refusal(() => actingParty(admin)),
+      message,
+    );
+    t.equal(
+      refusal(() => actingParty(regulator)),
+      message,
+    );
+    t.equal(
+      refusal(() => actingParty({ keyId: 'k', role: 'operator', partyCode: null })),
+      message,
+      'an operator key bound to no party',
+    );
+  });
+
+  t.test("item codes: only the lot's owner", async (t) => {
+    const lot = { code: 'LOT1', partyCode: 'FARM' };
+    t.equal(
+      refusal(() => requireLotOwner(farm, lot, 'issue item codes')),
+      null,
+    );
+    const message = 'only the owner of lot LOT1 (FARM) may issue item codes';
+    t.equal(
+      refusal(() => requireLotOwner(plant, lot, 'issue item codes')),
+      message,
+    );
+    t.equal(
+      refusal(() => requireLotOwner(admin, lot, 'issue item codes')),
+      message,
+      'not even an admin',
+    );
+    t.equal(
+      refusal(() => requireLotOwner(regulator, lot, 'issue item codes')),
+      message,
+    );
+  });
+});

@@ -1,0 +1,67 @@
+// The one error type services throw: each kind of problem carries its status, and field problems
+// say where in the request they are.
+import t from 'tap';
+import {
+  badRequest,
+  bodyField,
+  conflict,
+  forbidden,
+  notFound,
+  Problem,
+  payloadTooLarge,
+  problemSchema,
+  unauthorized,
+  unprocessable,
+} from '../../src/errors/problem.js';
+
+t.test('each constructor makes the problem its status stands for', async (t) => {
+  const field = bodyField(['lines', 0, 'quantity'], 'at most 3');
+  t.same(
+    [
+      badRequest('bad', [field]),
+      unauthorized('who?'),
+      forbidden('no'),
+      notFound('none'),
+      conflict('taken', [field]),
+      payloadTooLarge('too-many-codes', 'at most 100000'),
+      unprocessable('unknown-shipment', 'no shipment x'),
+    ].map(({ status, slug, title, detail, errors }) => ({ status, slug, title, detail, errors })),
+    [
+      { status: 400, slug: 'bad-request', title: 'Bad request', detail: 'bad', errors: [field] },
+      { status: 401, slug: 'unauthorized', title: 'Unauthorized', detail: 'who?', errors: undefined },
+      { status: 403, slug: 'forbidden', title: 'Forbidden', detail: 'no', errors: undefined },
+      { status: 404, slug: 'not-found', title: 'Not found', detail: 'none', errors: undefined },
+      { status: 409, slug: 'conflict', title: 'Conflict', detail: 'taken', errors: [field] },
+      { status: 413, slug: 'too-many-codes', title: 'Payload too large', detail: 'at most 100000', errors: undefined },
+      { status: 422, slug: 'unknown-shipment', title: 'Unprocessable request', detail: 'no shipment x', errors: undefined },
+    ],
+  );
+});
+
+t.test('a problem is an Error whose message is its detail, or its title without one', async (t) => {
+  const problem = conflict('GTIN 09506000134352 is already registered');
+  t.ok(problem instanceof Error, 'thrown and caught like any error');
+  t.equal(problem.message, 'GTIN 09506000134352 is already registered');
+  t.equal(new Problem(500, 'internal', 'Internal server error').message, 'Internal server error');
+});
+
+t.test('a field problem in the body is addressed by a JSON pointer', async (t) => {
+  t.same(bodyField(['lots', 0, 'attributes', 'earTags', 2], 'taken'), {
+    in: 'body',
+    pointer: '/lots/0/attributes/earTags/2',
+    detail: 'taken',
+  });
+});
+
+t.test('the OpenAPI schema of a problem accepts what the API sends and nothing without a status', async (t) => {
+  const sent = {
+    type: '/problems/conflict',
+    title: 'Conflict',
+    status: 409,
+    detail: 'taken',
+    instance: '/products',
+    errors: [bodyField(['gtin'], 'already registered')],
+  };
+  t.same(problemSchema.parse(sent), sent);
+  t.notOk(problemSchema.safeParse({ type: '/problems/conflict', title: 'Conflict' }).success);
+});

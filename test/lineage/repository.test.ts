@@ -1,0 +1,100 @@
+// The lineage walk on a real database: both strategies (recursive CTE and frontier by frontier)
+// backward and forward, shortest depths, the depth cap, cycles and retracted edges.
+import t, { type Test } from 'tap';
+import { lineageEdges } from '../../src/db/schema.js';
+import { createLineageRepository, type Direction, type ReachedNode } from '../../src/lineage/repository.js';
+import { createChain } from '../fixtures/chain.js';
+import { openTestDatabase } from '../helper.js';
+
+const database = await openTestDatabase(t);
+const chain = createChain(database);
+const lineage = createLineageRepository(database.db);
+const plant = await chain.party('processor');
+const product = await plant.product('kg');
+
+/** Two inputs → one slaughter lot → two cuts → one mixed lot (each test builds its own). */
+async function diamond() {
+  const f1 = await plant.commission(product, 10);
+  const f2 = await plant.commission(product, 10);
+  const [s] = await plant.transform(
+    [
+      { lotCode: f1, quantity: 10 },
+      { lotCode: f2, quantity: 10 },
+    ],
+    [{ productCode: product, quantity: 20 }],
+  );
+  const [a, b] = await plant.transform(
+    [{ lotCode: s, quantity: 20 }],
+    [
+      { productCode: product, quantity: 10 },
+      { productCode: product, quantity: 10 },
+    ],
+  );
+  const [r] = await plant.transform(
+    [
+      { lotCode: a, quantity: 10 },
+      { lotCode: b, quantity: 10 },
+    ],
+    [{ productCode: product, quantity: 20 }],
+  );
+  return { f1, f2, s, a, b, r };
+}
+
+const depths = (nodes: ReachedNode[]) =>
+  Object.fromEntries([...nodes].sort((x, y) => x.code.localeCompare(y.code)).map((n) => [n.code, n.depth]));
+
+/** Both strategies, which must agree; returns code → shortest depth. */
+async function walk(t: Test, start: string[], direction: Direction, maxDepth = 30) {
+  const cte = depths(await lineage.reachable(start, direction, maxDepth));
+  t.same(depths(await lineage.reachableByFrontier(start, direction, maxDepth)), cte, `frontier = recursive CTE (${direction})`);
+  return cte;
+}
+
+t.test('backward to the inputs and forward to the outputs, each node once at its shortest depth', async (t) => {
+  const d = await diamond();
+  t.same(await walk(t, [d.r], 'backward'), { [d.r]: 0, [d.a]: 1, [d.b]: 1, [d.s]: 2, [d.f1]: 3, [d.f2]: 3 });
+  t.same(await walk(t, [d.f1], 'forward'), { [d.f1]: 0, [d.s]: 1, [d.a]: 2, [d.b]: 2, [d.r]: 3 }, 'never sideways to the other input');
+  t.same(await walk(t, [d.a, d.b], 'backward'), { [d.a]: 0, [d.b]: 0, [d.s]: 1, [d.f1]: 2, [d.f2]: 2 }, 'from several lots at once');
+  t.same(await walk(t, [d.a, 'BNOSUCHLOT00'], 'backward'), { [d.a]: 0, [d.s]: 1, [d.f1]: 2, [d.f2]: 2 }, 'unknown start codes are ignored');
+  t.same(await lineage.reachable([], 'forward', 30), [], 'no start, no walk');
+  for (const direction of ['backward', 'forward'] as const) for (const start of [d.r, d.s, d.f1]) await walk(t, [start], direction);
+});
+
+t.test('the depth cap bounds the walk', async (t) => {
+  const d = await diamond();
+  t.same(await walk(t, [d.r], 'backward', 1), { [d.r]: 0, [d.a]: 1, [d.b]: 1 });
+  t.same(await walk(t, [d.r], 'backward', 0), { [d.r]: 0 }, 'depth 0 is the start alone');
+});
+
+t.test('a cycle in the edges ends the walk (the writer refuses them; imported or old data may not)', async (t) => {
+  const d = await diamond();
+  const [edge] = await database.db.select().from(lineageEdges).limit(1);
+  await database.db
+    .insert(lineageEdges)
+    .values({ ...edge, upstreamCode: d.r, downstreamCode: d.f1, endedByEventId: null, retractedByEventId: null });
+  t.same(await walk(t, [d.f1], 'forward'), { [d.f1]: 0, [d.s]: 1, [d.a]: 2, [d.b]: 2, [d.r]: 3 }, 'forward around the loop once');
+  t.same(await walk(t, [d.f1], 'backward'), { [d.f1]: 0, [d.r]: 1, [d.a]: 2, [d.b]: 2, [d.s]: 3, [d.f2]: 4 }, 'backward through it');
+});
+
+t.test('edges retracted by a correction are not walked', async (t) => {
+  const input = await plant.commission(product, 5);
+  const made = await plant.event({
+    type: 'transform',
+    inputs: [{ lotCode: input, quantity: 5 }],
+    outputs: [{ productCode: product, quantity: 5 }],
+  });
+  const [output] = made.createdLotCodes;
+  t.same(await walk(t, [output], 'backward'), { [output]: 0, [input]: 1 });
+  await plant.event({ type: 'correction', correctsEventId: made.event.id, reason: 'never made' });
+  t.same(await walk(t, [output], 'backward'), { [output]: 0 });
+  t.same(await walk(t, [input], 'forward'), { [input]: 0 });
+});
+
+t.test('edgesAmong: live edges between reached nodes, looked up from the side the walk came from', async (t) => {
+  const d = await diamond();
+  const pairs = async (codes: string[], direction: Direction) =>
+    (await lineage.edgesAmong(codes, direction)).map((edge) => `${edge.upstreamCode}>${edge.downstreamCode}`).sort();
+  t.same(await pairs([d.r, d.a, d.b], 'backward'), [`${d.a}>${d.r}`, `${d.b}>${d.r}`].sort(), 'not the edges into a and b from outside');
+  t.same(await pairs([d.f1, d.s], 'forward'), [`${d.f1}>${d.s}`], 'not the other input of s');
+  t.same(await pairs([], 'forward'), []);
+});

@@ -1,0 +1,36 @@
+// The party service with exactly its narrowed repository, on a real database.
+import t from 'tap';
+import { createPartyBody } from '../../src/parties/schemas.js';
+import { createPartyService } from '../../src/parties/service.js';
+import { createChain, narrow } from '../fixtures/chain.js';
+import { openTestDatabase } from '../helper.js';
+
+t.test('a USCC and a GLN each name one party, also when two registrations race', async (t) => {
+  const database = await openTestDatabase(t);
+  const { repositories } = createChain(database);
+  const service = createPartyService({
+    parties: narrow(repositories.parties, ['insert', 'findByCode', 'findByUscc', 'list']),
+    tradingPartners: repositories.shipments.tradingPartners,
+  });
+  const farm = (extra: Record<string, unknown>) => createPartyBody.parse({ kind: 'farm', name: '养殖场', regionCode: '500236', ...extra });
+
+  for (const [field, value] of [
+    ['uscc', '91500236MA60000010'],
+    ['gln', '9521234000006'],
+  ] as const) {
+    const outcomes = await Promise.allSettled([service.register(farm({ [field]: value })), service.register(farm({ [field]: value }))]);
+    t.equal(outcomes.filter((outcome) => outcome.status === 'fulfilled').length, 1, `${field}: one party is registered`);
+    t.match(
+      outcomes.find((outcome) => outcome.status === 'rejected')?.reason,
+      { status: 409, errors: [{ in: 'body', pointer: `/${field}`, detail: 'already registered' }] },
+      `${field}: the other is a conflict naming the field`,
+    );
+  }
+  const registered = (await repositories.parties.findByUscc('91500236MA60000010'))?.code;
+  await t.rejects(service.register(farm({ uscc: '91500236MA60000010' })), {
+    status: 409,
+    message: `USCC 91500236MA60000010 is already registered as party ${registered}`,
+  });
+  const refused = await service.register(farm({ name: 'nul\u0000name', gln: '9521234000044' })).catch((error) => error);
+  t.ok(refused instanceof Error && !('status' in refused), 'a failed insert that is not a duplicate is not reported as one');
+});

@@ -1,0 +1,209 @@
+// The scan service with exactly its narrowed repository, on a real database: the repeat window
+// per client, buffered counts, flags and a lot's scan statistics; then the flag rules as the
+// resolver applies them to real items.
+import t from 'tap';
+import { mod31CheckChar } from '../../src/codes/mod31.js';
+import type { PendingScan } from '../../src/scans/buffer.js';
+import { createScanService, REPEAT_WINDOW_MS } from '../../src/scans/service.js';
+import { createChain, narrow } from '../fixtures/chain.js';
+import { openTestDatabase } from '../helper.js';
+
+const START = Date.parse('2026-11-01T10:00:00Z');
+
+// one database for the file: each test keeps to codes and lots of its own
+const database = await openTestDatabase(t);
+
+t.test('scans', async (t) => {
+  let clock = START;
+  const now = () => new Date(clock);
+  const writeErrors: unknown[] = [];
+  const { repositories } = createChain(database);
+  const service = createScanService({
+    scans: narrow(repositories.scans, ['writeScans', 'raiseFlag', 'listFlags', 'scansOfLot', 'scannedSince']),
+    onWriteError: (error) => writeErrors.push(error),
+    now,
+  });
+  let serial = 0;
+  const scan = (itemCode: string, clientHash: string, extra: Partial<PendingScan> = {}): PendingScan => ({
+    id: `scan-${++serial}`,
+    code: itemCode,
+    itemCode,
+    lotCode: null,
+    partyCode: null,
+    at: now(),
+    region: null,
+    ipHash: `ip-${clientHash}`,
+    userAgent: 'phone',
+    clientHash,
+    ...extra,
+  });
+
+  t.test('one client scanning one code within ten minutes is one scan, buffered or stored', async (t) => {
+    clock = START;
+    t.notOk(await service.scannedRecentlyBy('W1', 'phone-a'), 'never scanned');
+    service.record(scan('W1', 'phone-a'));
+    t.ok(await service.scannedRecentlyBy('W1', 'phone-a'), 'still in the buffer');
+    t.notOk(await service.scannedRecentlyBy('W1', 'phone-b'), 'another client');
+    t.notOk(await service.scannedRecentlyBy('W2', 'phone-a'), 'another code');
+    await service.flush();
+    t.equal(service.pendingFor('W1'), undefined, 'stored: nothing pending');
+    t.ok(await service.scannedRecentlyBy('W1', 'phone-a'), 'stored');
+    clock = START + REPEAT_WINDOW_MS - 1000;
+    t.ok(await service.scannedRecentlyBy('W1', 'phone-a'), 'nine minutes and 59 seconds later');
+    clock = START + REPEAT_WINDOW_MS + 1000;
+    t.notOk(await service.scannedRecentlyBy('W1', 'phone-a'), 'after ten minutes it is a new scan');
+  });
+
+  t.test('buffered scans are counted per code with their clients and where the one before was', async (t) => {
+    clock = START;
+    service.record(scan('P1', 'phone-a', { region: '500236' }));
+    clock += 60_000;
+    service.record(scan('P1', 'phone-b', { region: '110101' }));
+    service.record(scan('P2', 'phone-a'));
+    t.match(service.pendingFor('P1'), {
+      count: 2,
+      firstAt: new Date(START),
+      lastAt: new Date(START + 60_000),
+      lastRegion: '110101',
+      lastAtBefore: new Date(START),
+      lastRegionBefore: '500236',
+      clients: new Set(['phone-a', 'phone-b']),
+    });
+    t.equal(service.pendingFor('P2')?.count, 1);
+    await service.flush();
+    t.equal(service.pendingFor('P1'), undefined);
+  });
+
+  t.test('a lot’s scan statistics include what is still buffered', async (t) => {
+    clock = START;
+    const lotScan = (itemCode: string, region: string | null) => scan(itemCode, `client-${serial}`, { lotCode: 'LOT-S', region });
+    service.record(lotScan('S1', '500236'));
+    clock += 60_000;
+    service.record(lotScan('S1', '500236'));
+    clock += 60_000;
+    service.record(lotScan('S2', '110101'));
+    clock += 60_000;
+    service.record(lotScan('S3', null));
+    const statistics = await service.scansOfLot('LOT-S', 2);
+    t.match(statistics, { totalScans: 4, distinctCodes: 3, firstAt: new Date(START), lastAt: new Date(START + 180_000) });
+    t.same(statistics.byRegion, [
+      { region: '500236', scans: 2 },
+      { region: '110101', scans: 1 },
+      { region: null, scans: 1 },
+    ]);
+    t.same(
+      statistics.recent.map((row) => row.itemCode),
+      ['S3', 'S2'],
+      'the most recent first, as many as asked',
+    );
+    t.match(await service.scansOfLot('LOT-NONE', 10), {
+      totalScans: 0,
+      distinctCodes: 0,
+      firstAt: null,
+      lastAt: null,
+      byRegion: [],
+      recent: [],
+    });
+  });
+
+  t.test('a flag is raised once per code and kind, counting its occurrences', async (t) => {
+    const first = new Date(START);
+    const later = new Date(START + 3_600_000);
+    await service.raiseFlag({ code: 'F1', kind: 'over_scanned', lotCode: 'LOT-F', partyCode: 'P', detail: 'scanned 21 times', at: first });
+    await service.raiseFlag({ code: 'F1', kind: 'over_scanned', lotCode: 'LOT-F', partyCode: 'P', detail: 'scanned 22 times', at: later });
+    await service.raiseFlag({ code: 'F1', kind: 'impossible_travel', lotCode: 'LOT-F', partyCode: 'P', detail: 'far', at: first });
+    await service.raiseFlag({ code: 'F2', kind: 'unknown_code', lotCode: null, partyCode: null, detail: 'never issued', at: first });
+
+    t.same(
+      (await service.listFlags({ lotCode: 'LOT-F', limit: 10, offset: 0 })).map((flag) => [flag.code, flag.kind, flag.occurrences]),
+      [
+        ['F1', 'over_scanned', 2],
+        ['F1', 'impossible_travel', 1],
+      ],
+      'newest first, one row per code and kind',
+    );
+    t.match((await service.listFlags({ kind: 'over_scanned', lotCode: 'LOT-F', limit: 10, offset: 0 }))[0], {
+      firstAt: first,
+      lastAt: later,
+      detail: 'scanned 22 times',
+    });
+    const unknown = await service.listFlags({ kind: 'unknown_code', limit: 100, offset: 0 });
+    t.ok(unknown.some((flag) => flag.code === 'F2') && unknown.every((flag) => flag.kind === 'unknown_code'), 'by kind');
+    t.same(
+      (await service.listFlags({ lotCode: 'LOT-F', limit: 1, offset: 1 })).map((flag) => flag.kind),
+      ['impossible_travel'],
+      'paged',
+    );
+  });
+
+  t.test('a batch the database refuses is reported, and later scans are stored', async (t) => {
+    clock = START;
+    service.record(scan('E1', 'phone-a', { userAgent: 'bad\u0000agent' }));
+    await service.flush();
+    t.equal(writeErrors.length, 1, 'the write error reaches the handler');
+    t.equal(service.pendingFor('E1'), undefined, 'the refused batch is not counted as pending forever');
+    service.record(scan('E2', 'phone-a', { lotCode: 'LOT-E' }));
+    t.equal((await service.scansOfLot('LOT-E', 1)).totalScans, 1);
+  });
+});
+
+t.test('flag rules as the resolver applies them to issued items', async (t) => {
+  let clock = Date.now();
+  const chain = createChain(database, { now: () => new Date(clock), flagPolicy: { overScanThreshold: 3, maxTravelKmh: 800 } });
+  const { resolver, scans } = chain.services;
+  const processor = await chain.party('processor');
+  const product = await processor.product('piece');
+  /** A pack of a lot of its own, so what one test does to a lot never reaches another. */
+  const pack = async () => {
+    const lot = await processor.commission(product, 10);
+    const [code] = await processor.items(lot, 1);
+    return { lot, code };
+  };
+  const resolve = (code: string, ip: string, userAgent = 'phone', region: string | null = '500236') =>
+    resolver.resolveCode(code, { record: true, region, ip, userAgent });
+  const flagsOf = async (code: string) =>
+    (await scans.listFlags({ limit: 1000, offset: 0 })).filter((flag) => flag.code === code).map((flag) => flag.kind);
+
+  t.test('over-scanned counts distinct scans: reloads by one phone do not add up', async (t) => {
+    const { code: first } = await pack();
+    let resolved = await resolve(first, '203.0.113.1');
+    for (let i = 0; i < 10; i++) resolved = await resolve(first, '203.0.113.1');
+    t.equal(resolved.pack.scans.count, 1, 'eleven resolutions by one client are one scan');
+    t.same(await flagsOf(first), [], 'not over-scanned');
+    for (const ip of ['203.0.113.2', '203.0.113.3']) resolved = await resolve(first, ip);
+    t.equal(resolved.pack.scans.count, 3);
+    t.same(await flagsOf(first), [], 'three scans are within the threshold of 3');
+    resolved = await resolve(first, '203.0.113.1', 'another browser');
+    t.equal(resolved.pack.scans.count, 4, 'the same address with another user agent is another client');
+    t.same(await flagsOf(first), ['over_scanned']);
+    t.equal(resolved.pack.flagged, true, 'the pack is suspected');
+  });
+
+  t.test('a code scanned in Beijing minutes after Chongqing has travelled impossibly', async (t) => {
+    const { code: second } = await pack();
+    await resolve(second, '203.0.113.1', 'phone', '500236');
+    clock += 5 * 60_000;
+    const resolved = await resolve(second, '198.51.100.7', 'phone', '110101');
+    t.same(await flagsOf(second), ['impossible_travel']);
+    t.equal(resolved.pack.flagged, true);
+  });
+
+  t.test('a recalled lot is flagged as recalled, not as counterfeit', async (t) => {
+    const { lot, code: third } = await pack();
+    await processor.event({ type: 'observe', disposition: 'recalled', lotCodes: [lot] });
+    const resolved = await resolve(third, '203.0.113.9');
+    t.same(await flagsOf(third), ['inactive_lot']);
+    t.equal(resolved.pack.flagged, false, 'the pack itself is not suspected');
+    t.match(resolved.lot.warnings, ['recalled']);
+    t.equal(resolved.lot.lot.status, 'recalled');
+  });
+
+  t.test('a well-formed code that was never issued is not genuine, and flagged', async (t) => {
+    const neverIssued = `${'2'.repeat(10)}${mod31CheckChar('2'.repeat(10))}`;
+    await t.rejects(resolve(neverIssued, '203.0.113.5'), {
+      name: 'NotGenuineError',
+      message: `code ${neverIssued} is not registered: it may not be genuine`,
+    });
+    t.same(await flagsOf(neverIssued), ['unknown_code']);
+  });
+});
