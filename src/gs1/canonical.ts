@@ -137,7 +137,7 @@ const QUALIFIERS: Record<string, string[]> = {
   '8010': ['8011'],
 };
 
-function fromDigitalLink(uri: string): string | null {
+function fromDigitalLink(uri: string, isPart: (value: string) => boolean = isComponent): string | null {
   const m = /^https?:\/\/[^/?#]+(\/[^?#]*)(?:[?#].*)?$/.exec(uri);
   if (!m) return null;
   const segments = m[1].replace(/\/$/, '').split('/').slice(1);
@@ -145,13 +145,13 @@ function fromDigitalLink(uri: string): string | null {
   if (at < 0 || (segments.length - at) % 2 !== 0) return null;
   const { ai, value } = PRIMARY_KEYS[segments[at]];
   const key = segments[at + 1];
-  if (!value.test(key) || !isComponent(key)) return null;
+  if (!value.test(key) || !isPart(key)) return null;
 
   const allowed = QUALIFIERS[ai] ?? [];
   const qualifiers = new Map<string, string>();
   for (let i = at + 2; i < segments.length; i += 2) {
     const q = QUALIFIER_ALIASES[segments[i]] ?? segments[i];
-    if (!allowed.includes(q) || !isComponent(segments[i + 1])) return null;
+    if (!allowed.includes(q) || !isPart(segments[i + 1])) return null;
     qualifiers.set(q, segments[i + 1]);
   }
   // Only the finest identification level counts: CPV is dropped, and a serial supersedes the lot.
@@ -171,6 +171,16 @@ export function epcUrnProblem(value: string): string | null {
   const m = /^urn:epc:(id|class|idpat):([a-z]+):/.exec(value);
   if (!m || !(`${m[1]}:${m[2]}` in URN_RULES) || fromEpcUrn(value)) return null;
   return `is not a valid ${m[2].toUpperCase()} EPC URN: the company prefix and reference must together have the key's digit count, and the serial only GS1 characters`;
+}
+
+/**
+ * Why a GS1 identifier (EPC URN, or Digital Link on any host) is malformed, or null when it is
+ * well-formed or not a GS1 identifier at all.
+ */
+export function gs1IdentifierProblem(value: string): string | null {
+  if (value.startsWith('urn:epc:')) return epcUrnProblem(value);
+  const shaped = fromDigitalLink(value, (part) => COMPONENT.test(part));
+  return shaped && !fromDigitalLink(value) ? 'is a GS1 Digital Link whose key or qualifier is not GS1 text once %-decoded' : null;
 }
 
 // a capture names each identifier several times (hashing, resolving, mapping): parse it once

@@ -563,7 +563,15 @@ t.test('identifiers with broken %-escapes never fail a capture job or an event',
     bizStep: 'commissioning',
     quantityList: [{ epcClass, quantity: 10, uom: 'KGM' }],
   });
-  for (const broken of ['https://fj.example/lots/%ED%A0%80', 'https://id.gs1.org/01/06901234000018/10/A%ED%A0%80']) {
+  const brokenDigitalLink = await world.app.inject({
+    method: 'POST',
+    url: '/epcis/capture',
+    payload: doc([commission('https://id.gs1.org/01/06901234000018/10/A%ED%A0%80')]),
+    headers: { 'content-type': 'application/ld+json', authorization: `Bearer ${plant.key}` },
+  });
+  t.equal(brokenDigitalLink.statusCode, 400, 'a Digital Link whose lot is no text is refused at the door');
+  t.match(brokenDigitalLink.json().errors, [{ pointer: '/epcisBody/eventList/0/quantityList/0/epcClass' }]);
+  for (const broken of ['https://fj.example/lots/%ED%A0%80']) {
     const { job } = await captured(world, plant.key, doc([commission(`${FARM_LOT}-A`), commission(broken), commission(`${FARM_LOT}-B`)]), {
       'GS1-Capture-Error-Behaviour': 'proceed',
     });

@@ -1,5 +1,5 @@
 import t from 'tap';
-import { canonicalGs1Uri, epcUrnProblem } from '../../src/gs1/canonical.js';
+import { canonicalGs1Uri, epcUrnProblem, gs1IdentifierProblem } from '../../src/gs1/canonical.js';
 
 t.test('a serial or lot whose %-escapes decode to NUL or broken UTF-8 is not a GS1 identifier', async (t) => {
   for (const bad of ['A%00B', 'A%ED%A0%80', 'A%C3']) {
@@ -14,4 +14,12 @@ t.test('escaped GS1 characters stay valid and canonical', async (t) => {
   t.equal(canonicalGs1Uri('urn:epc:class:lgtin:6901234.000001.A%2FB'), 'https://id.gs1.org/01/06901234000016/10/A%2FB');
   t.equal(canonicalGs1Uri('https://example.com/01/06901234000018/10/A%25B'), 'https://id.gs1.org/01/06901234000018/10/A%25B');
   t.equal(epcUrnProblem('urn:epc:id:sgtin:6901234.000001.A%26B'), null);
+});
+
+t.test('a GS1 identifier that is malformed says why; other URIs have no problem', async (t) => {
+  t.match(gs1IdentifierProblem('https://example.com/01/06901234000018/21/A%00'), /not GS1 text once %-decoded/);
+  t.match(gs1IdentifierProblem('urn:epc:id:sscc:08600031303.0005'), /not a valid SSCC/);
+  t.equal(gs1IdentifierProblem('https://id.gs1.org/01/06901234000018/21/A%2FB'), null);
+  t.equal(gs1IdentifierProblem('https://example.com/x%00'), null, 'not a GS1 identifier: stored as written');
+  t.equal(gs1IdentifierProblem('urn:uuid:2b0c9c52-4a3b-4e5f-9d0a-000000000001'), null);
 });

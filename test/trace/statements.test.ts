@@ -29,7 +29,10 @@ t.test('a trace sends as many statements for 30 lots as for 3', async (t) => {
 
   const statementsOf = async (url: string) => {
     let statements = 0;
-    const stop = world.database.stats.observe(() => statements++);
+    // the API key's look-up (cached for a few seconds after its first use) is not the trace's
+    const stop = world.database.stats.observe((query) => {
+      if (!/from "api_keys"/.test(query.text)) statements++;
+    });
     try {
       const reply = await world.regulator.get(url);
       t.equal(reply.status, 200, url);

@@ -4,7 +4,7 @@
 
 import type { ValidateFunction } from 'ajv';
 import { isStorableTime, STORABLE_YEARS } from '../../codes/timestamp.js';
-import { epcUrnProblem } from '../../gs1/canonical.js';
+import { gs1IdentifierProblem } from '../../gs1/canonical.js';
 import { tagValueProblem } from '../tag-values.js';
 import { label, schemaErrors, type ValidationError } from './messages.js';
 import { validateDocumentSchema, validateEventSchema } from './schema.js';
@@ -81,7 +81,7 @@ function checkEvent(event: unknown, at: string, found: Findings): void {
     }
   }
   const identifier = (value: unknown, pointer: string) => {
-    const problem = typeof value === 'string' ? epcUrnProblem(value) : null;
+    const problem = typeof value === 'string' ? gs1IdentifierProblem(value) : null;
     if (problem) report(pointer, `${value} ${problem}`);
   };
   // one tagged object each: tag and raw URIs must decode, and a bare hex EPC is told its URI
