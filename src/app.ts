@@ -20,6 +20,9 @@ import { eventRoutes } from './events/routes.js';
 import { createEventService } from './events/service.js';
 import { createEventWriter } from './events/writer/index.js';
 import { createEventWriterRepository } from './events/writer/repository.js';
+import { createFiguresRepository } from './figures/repository.js';
+import { figuresRoutes } from './figures/routes.js';
+import { createFiguresService } from './figures/service.js';
 import { healthRoutes } from './health/routes.js';
 import { createIdentifierService } from './identifiers/service.js';
 import { createItemsRepository } from './items/repository.js';
@@ -29,6 +32,7 @@ import { createLineageRepository } from './lineage/repository.js';
 import { createLocationsRepository } from './locations/repository.js';
 import { locationRoutes } from './locations/routes.js';
 import { createLocationService } from './locations/service.js';
+import { DEFAULT_YIELD_ALLOWANCES, type YieldAllowances } from './lots/ledger.js';
 import { createLotsRepository } from './lots/repository.js';
 import { lotRoutes } from './lots/routes.js';
 import { createLotService } from './lots/service.js';
@@ -75,6 +79,8 @@ export type AppOptions = {
   now?: () => Date;
   /** Webhook destinations: https to public addresses only, unless allowed for development. */
   webhooks?: WebhookPolicy;
+  /** Yields each kind of transformation may have in a mass balance (curing keeps 50–70 % of the weight by default). */
+  yieldAllowances?: YieldAllowances;
 };
 
 /** The repositories, built once over the database (services, seeds and tools that load data use them). */
@@ -154,6 +160,12 @@ export function createServices(
       now,
     }),
     complaints: createComplaintService({ complaints: repos.complaints, items: repos.items, ipSalt }),
+    figures: createFiguresService({
+      figures: createFiguresRepository(database.db),
+      lots: repos.lots,
+      yieldAllowances: options.yieldAllowances ?? DEFAULT_YIELD_ALLOWANCES,
+      now,
+    }),
     epcis,
     subscriptions: createSubscriptionService({
       db: database.db,
@@ -206,6 +218,7 @@ export async function buildApp(options: AppOptions) {
   await app.register(resolverRoutes, { service: services.resolver, publicBaseUrl: services.publicBaseUrl });
   await app.register(complaintRoutes, { service: services.complaints, perHour: options.complaintsPerHour ?? 5 });
   await app.register(regulatorRoutes, { scans: services.scans });
+  await app.register(figuresRoutes, { service: services.figures });
   await app.register(epcisRoutes, { service: services.epcis, subscriptions: services.subscriptions });
 
   services.subscriptions.start(options.subscriptionTickMs ?? 1000);

@@ -18,6 +18,7 @@ const ROLE_GRANTS = {
   'parties.register': { roles: ['admin'], what: 'register parties' },
   'regulator.read': { roles: ['regulator', 'admin'], what: 'read scan statistics and flags' },
   'complaints.handle': { roles: ['regulator', 'admin'], what: 'handle complaints' },
+  'figures.read': { roles: ['regulator', 'admin'], what: 'read mass balances, anomalies, coverage, pass rates and exports' },
 } satisfies Record<string, Grant>;
 export type RoleAction = keyof typeof ROLE_GRANTS;
 

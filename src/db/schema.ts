@@ -465,3 +465,18 @@ export const rateLimits = pgTable('rate_limits', {
   windowStart: timestamp('window_start', { withTimezone: true, mode: 'date' }).notNull(),
   hits: integer('hits').notNull(),
 });
+
+// Browser sessions of the regulator dashboard: the cookie carries a random token, only its hash is
+// kept, tied to the API key that logged in (revoking the key ends the session).
+export const regulatorSessions = pgTable(
+  'regulator_sessions',
+  {
+    tokenHash: text('token_hash').primaryKey(),
+    keyId: text('key_id')
+      .notNull()
+      .references(() => apiKeys.id),
+    createdAt: createdAt(),
+    expiresAt: timestamp('expires_at', { withTimezone: true, mode: 'date' }).notNull(),
+  },
+  (t) => [index('regulator_sessions_key_idx').on(t.keyId)],
+);
