@@ -1,5 +1,6 @@
 import { sql } from 'drizzle-orm';
 import t from 'tap';
+import { queryRows } from '../../src/db/client.js';
 import { createWorld, expectStatus } from '../fixtures/world.js';
 
 t.test('mass balance: a cured lot heavier than its raw meat allows is the one gap found, with its size', async (t) => {
@@ -67,8 +68,10 @@ t.test('mass balance: a cured lot heavier than its raw meat allows is the one ga
   });
 
   // a movement booked without the event that explains it (a writer bug or a hand edit) leaves the ledger open
-  const [shipped] = (await world.database.db.execute(sql`select event_id from lot_movements where lot_code = ${honestRaw} limit 1`))
-    .rows as { event_id: string }[];
+  const [shipped] = await queryRows<{ event_id: string }>(
+    world.database.db,
+    sql`select event_id from lot_movements where lot_code = ${honestRaw} limit 1`,
+  );
   await world.database.db.execute(
     sql`insert into lot_movements (event_id, lot_code, party_code, kind, quantity) values (${shipped.event_id}, ${honestRaw}, ${processor.code}, 'ship_out', -50)`,
   );
