@@ -282,9 +282,10 @@ export function createFiguresRepository(db: Db) {
     },
 
     /**
-     * Registered enterprises (every party but labs and regulators, registered before the period
-     * ends) in the region and whether each recorded an event in the period; those with green-food,
-     * GI or organic products counted apart. Rows for all, by kind and by region.
+     * Registered enterprises (every party but labs and regulators; registered now, since records
+     * are often entered after the fact) in the region and whether each recorded an event in the
+     * period; those with green-food, GI or organic products counted apart. Rows for all, by kind
+     * and by region.
      */
     activity(scope: Scope) {
       const mark = (name: string) => sql`exists (select 1 from products pr where pr.party_code = p.code and pr.marks ? ${name})`;
@@ -296,7 +297,6 @@ export function createFiguresRepository(db: Db) {
             ${mark('green_food')} as green, ${mark('geographical_indication')} as gi, ${mark('organic')} as organic
           from parties p
           where p.kind not in ('lab', 'regulator') and ${regionOf(sql`p.region_code`, scope.region)}
-            and ${scope.to ? sql`p.created_at < ${scope.to.toISOString()}::timestamptz` : sql`true`}
         )
         select case when grouping(kind) = 0 then 'kind' when grouping(region_code) = 0 then 'region' else 'all' end as dimension,
           coalesce(kind, region_code) as key, count(*)::int as registered, count(*) filter (where active)::int as active,
