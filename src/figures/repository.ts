@@ -3,7 +3,7 @@
 // events for exports. Counting happens here; rates, targets and gaps are the service's.
 import { type SQL, sql } from 'drizzle-orm';
 import { type Db, queryRows } from '../db/client.js';
-import type { KdeSort } from '../trace/kde.js';
+import { type KdeSort, ROLE_ORDER } from '../trace/kde.js';
 
 /** A period of event times, [from, to), and a GB/T 2260 region prefix (2, 4 or 6 digits) of the party concerned. */
 export type Scope = { from?: Date; to?: Date; region?: string };
@@ -310,7 +310,7 @@ export function createFiguresRepository(db: Db) {
 
     /**
      * Lot lines of standing events in the period whose acting party is in the region, ordered by
-     * `sort` (then time, event, lot, role), a page at a time.
+     * `sort` (then time, event, role and lot), a page at a time.
      */
     async eventLots(scope: Scope, sort: KdeSort, limit: number, offset: number): Promise<EventLotRow[]> {
       const sortKey = { time: sql`e.event_time`, lot: sql`el.lot_code`, product: sql`pr.name`, type: sql`e.type` }[sort];
@@ -323,7 +323,7 @@ export function createFiguresRepository(db: Db) {
         from events e join parties p on p.code = e.party_code join event_lots el on el.event_id = e.id
           join lots l on l.code = el.lot_code left join products pr on pr.code = l.product_code
         where ${live(sql`e`)} and ${inPeriod(sql`e.event_time`, scope)} and ${regionOf(sql`p.region_code`, scope.region)}
-        order by ${sortKey} nulls last, e.event_time, e.id, el.lot_code, el.role
+        order by ${sortKey} nulls last, e.event_time, e.id, array_position(${sql.param(ROLE_ORDER)}::text[], el.role), el.lot_code
         limit ${limit} offset ${offset}`,
       );
       return rows.map((row) => ({ ...row, eventTime: toDate(row.eventTime) }));

@@ -128,10 +128,14 @@ const SORT_KEYS: Record<KdeSort, (row: KdeRow) => string> = {
   type: (row) => row.eventType,
 };
 
-/** Rows in the order asked for; ties by time, event, lot and role, so the order is the same every time. */
+/** Within an event, what went in comes before what came out. */
+export const ROLE_ORDER = ['input', 'subject', 'parent', 'child', 'output'];
+const roleRank = (role: string) => String(ROLE_ORDER.indexOf(role));
+
+/** Rows in the order asked for; ties by time, event, role and lot, so the order is the same every time. */
 export function sortKde(rows: KdeRow[], sort: KdeSort): KdeRow[] {
   const key = SORT_KEYS[sort];
-  const tie = (row: KdeRow) => [row.eventTime, row.eventId, row.lotCode, row.role];
+  const tie = (row: KdeRow) => [row.eventTime, row.eventId, roleRank(row.role), row.lotCode];
   return [...rows].sort((a, b) => {
     const first = key(a).localeCompare(key(b), 'zh-CN');
     if (first !== 0) return first;
