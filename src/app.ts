@@ -8,6 +8,9 @@ import { createApiKeyService } from './auth/service.js';
 import { createComplaintsRepository } from './complaints/repository.js';
 import { complaintRoutes } from './complaints/routes.js';
 import { createComplaintService } from './complaints/service.js';
+import { createDashboardRepository } from './dashboard/repository.js';
+import { dashboardRoutes } from './dashboard/routes.js';
+import { createDashboardService } from './dashboard/service.js';
 import type { Database, Db } from './db/client.js';
 import { createRateLimitRepository } from './db/rate-limits.js';
 import { createEpcisRepository } from './epcis/repository.js';
@@ -137,8 +140,15 @@ export function createServices(
     now,
     onWriteError: (error) => options.log?.error({ err: error }, 'storing scans failed'),
   });
+  const apiKeys = createApiKeyService({ apiKeys: repos.apiKeys, partyExists });
+  const figures = createFiguresService({
+    figures: createFiguresRepository(database.db),
+    lots: repos.lots,
+    yieldAllowances: options.yieldAllowances ?? DEFAULT_YIELD_ALLOWANCES,
+    now,
+  });
   return {
-    apiKeys: createApiKeyService({ apiKeys: repos.apiKeys, partyExists }),
+    apiKeys,
     parties: createPartyService({ parties: repos.parties, tradingPartners: repos.shipments.tradingPartners }),
     locations: createLocationService({ locations: repos.locations, partyExists, tradingPartners: repos.shipments.tradingPartners }),
     products: createProductService({ products: repos.products, partyExists }),
@@ -160,10 +170,12 @@ export function createServices(
       now,
     }),
     complaints: createComplaintService({ complaints: repos.complaints, items: repos.items, ipSalt }),
-    figures: createFiguresService({
-      figures: createFiguresRepository(database.db),
-      lots: repos.lots,
-      yieldAllowances: options.yieldAllowances ?? DEFAULT_YIELD_ALLOWANCES,
+    figures,
+    dashboard: createDashboardService({
+      dashboard: createDashboardRepository(database.db),
+      authenticate: apiKeys.authenticate,
+      figures,
+      scans,
       now,
     }),
     epcis,
@@ -219,6 +231,7 @@ export async function buildApp(options: AppOptions) {
   await app.register(complaintRoutes, { service: services.complaints, perHour: options.complaintsPerHour ?? 5 });
   await app.register(regulatorRoutes, { scans: services.scans });
   await app.register(figuresRoutes, { service: services.figures });
+  await app.register(dashboardRoutes, { service: services.dashboard });
   await app.register(epcisRoutes, { service: services.epcis, subscriptions: services.subscriptions });
 
   services.subscriptions.start(options.subscriptionTickMs ?? 1000);
