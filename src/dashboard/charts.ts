@@ -5,9 +5,12 @@ import { escapeXml } from '../web/html.js';
 export type Bar = { label: string; value: number | null; text: string };
 
 const ROW = 30;
-const LABEL_WIDTH = 170;
-const BAR_WIDTH = 360;
-const TEXT_WIDTH = 110;
+const LABEL_WIDTH = 200;
+const BAR_WIDTH = 300;
+const TEXT_WIDTH = 170;
+/** Labels longer than this (about 13 Chinese characters at 14 px) are cut with an ellipsis; the full text is the bar's tooltip. */
+const LABEL_CHARS = 13;
+const shortLabel = (label: string) => ([...label].length > LABEL_CHARS ? `${[...label].slice(0, LABEL_CHARS - 1).join('')}…` : label);
 const WIDTH = LABEL_WIDTH + BAR_WIDTH + TEXT_WIDTH;
 
 /**
@@ -30,7 +33,8 @@ export function barChart(input: {
     const short = target !== undefined && bar.value !== null && bar.value < target.value;
     const width = bar.value === null ? 0 : Math.max(bar.value > 0 ? 2 : 0, x(bar.value) - LABEL_WIDTH);
     return (
-      `<g class="bar${short ? ' short' : ''}"><text x="${LABEL_WIDTH - 8}" y="${y + 19}" text-anchor="end">${escapeXml(bar.label)}</text>` +
+      `<g class="bar${short ? ' short' : ''}"><title>${escapeXml(`${bar.label}: ${bar.text}`)}</title>` +
+      `<text x="${LABEL_WIDTH - 8}" y="${y + 19}" text-anchor="end">${escapeXml(shortLabel(bar.label))}</text>` +
       `<rect x="${LABEL_WIDTH}" y="${y + 5}" width="${width.toFixed(1)}" height="20" rx="3" fill="${short ? '#c62828' : '#2e7d32'}"/>` +
       `<text x="${LABEL_WIDTH + BAR_WIDTH + 8}" y="${y + 19}">${escapeXml(bar.text)}</text></g>`
     );

@@ -5,6 +5,9 @@ import { TRANSFORMATION_KINDS } from '../lots/ledger.js';
 import { massBalanceSchema } from '../lots/schemas.js';
 import { KDE_SORTS } from '../trace/kde.js';
 
+/** An empty query field (an HTML form's blank input) counts as not given. */
+const blankAsUnset = <T extends z.ZodType>(schema: T) => z.preprocess((value) => (value === '' ? undefined : value), schema);
+
 export const regionQuery = z
   .string()
   .regex(/^\d{2}(\d{2}){0,2}$/, { error: 'must be a GB/T 2260 region code or its prefix: 2 (province), 4 (city) or 6 (county) digits' })
@@ -12,9 +15,9 @@ export const regionQuery = z
   .describe('GB/T 2260 region of the party concerned: 2 digits for a province, 4 for a city, 6 for a county, e.g. 500236');
 
 const periodFields = {
-  from: dateSchema.optional().describe('first day of the period (China time), e.g. 2026-01-01'),
-  to: dateSchema.optional().describe('last day of the period, included'),
-  region: regionQuery,
+  from: blankAsUnset(dateSchema.optional().describe('first day of the period (China time), e.g. 2026-01-01')),
+  to: blankAsUnset(dateSchema.optional().describe('last day of the period, included')),
+  region: blankAsUnset(regionQuery),
 };
 /** A query over a period of days and a region, with `more` fields of its own. */
 export const periodQuery = <T extends z.ZodRawShape>(more: T) =>
