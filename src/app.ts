@@ -53,6 +53,9 @@ import swagger from './plugins/swagger.js';
 import { createProductsRepository } from './products/repository.js';
 import { productRoutes } from './products/routes.js';
 import { createProductService } from './products/service.js';
+import { createRegistrationsRepository } from './registrations/repository.js';
+import { registrationRoutes } from './registrations/routes.js';
+import { createRegistrationService } from './registrations/service.js';
 import { regulatorRoutes } from './regulator/routes.js';
 import { resolverRoutes } from './resolver/routes.js';
 import { createResolverService } from './resolver/service.js';
@@ -74,6 +77,8 @@ export type AppOptions = {
   publicBaseUrl?: string;
   flagPolicy?: FlagPolicy;
   complaintsPerHour?: number;
+  /** Applications to join accepted per client address and hour. */
+  registrationsPerHour?: number;
   ipSalt?: string;
   /** How often webhook subscriptions are checked for new events, and how far behind now a delivery window ends. */
   subscriptionTickMs?: number;
@@ -102,6 +107,7 @@ export function createRepositories(database: Database) {
     scans: createScansRepository(db),
     complaints: createComplaintsRepository(db),
     epcis: createEpcisRepository(db),
+    registrations: createRegistrationsRepository(db),
   };
 }
 export type Repositories = ReturnType<typeof createRepositories>;
@@ -147,9 +153,10 @@ export function createServices(
     yieldAllowances: options.yieldAllowances ?? DEFAULT_YIELD_ALLOWANCES,
     now,
   });
+  const parties = createPartyService({ parties: repos.parties, tradingPartners: repos.shipments.tradingPartners });
   return {
     apiKeys,
-    parties: createPartyService({ parties: repos.parties, tradingPartners: repos.shipments.tradingPartners }),
+    parties,
     locations: createLocationService({ locations: repos.locations, partyExists, tradingPartners: repos.shipments.tradingPartners }),
     products: createProductService({ products: repos.products, partyExists }),
     lots: createLotService({ lots: repos.lots, shipments: repos.shipments }),
@@ -176,6 +183,15 @@ export function createServices(
       authenticate: apiKeys.authenticate,
       figures,
       scans,
+      now,
+    }),
+    registrations: createRegistrationService({
+      registrations: repos.registrations,
+      parties,
+      findPartyByUscc: (uscc) => repos.parties.findByUscc(uscc),
+      apiKeys,
+      transaction,
+      ipSalt,
       now,
     }),
     epcis,
@@ -229,6 +245,7 @@ export async function buildApp(options: AppOptions) {
   await app.register(itemRoutes, { service: services.items });
   await app.register(resolverRoutes, { service: services.resolver, publicBaseUrl: services.publicBaseUrl });
   await app.register(complaintRoutes, { service: services.complaints, perHour: options.complaintsPerHour ?? 5 });
+  await app.register(registrationRoutes, { service: services.registrations, perHour: options.registrationsPerHour ?? 5 });
   await app.register(regulatorRoutes, { scans: services.scans });
   await app.register(figuresRoutes, { service: services.figures });
   await app.register(dashboardRoutes, { service: services.dashboard });

@@ -2,7 +2,8 @@
 // key resolves to. Pure: callers look up the facts (a lot's owner, the parties that held it) and
 // ask. Admins register parties and keys; an operator acts for one party and reads that party's
 // private data; regulators read everything.
-import { forbidden } from '../errors/problem.js';
+import { createHash, timingSafeEqual } from 'node:crypto';
+import { forbidden, notFound } from '../errors/problem.js';
 
 export const ROLES = ['admin', 'operator', 'regulator'] as const;
 export type Role = (typeof ROLES)[number];
@@ -19,6 +20,7 @@ const ROLE_GRANTS = {
   'regulator.read': { roles: ['regulator', 'admin'], what: 'read scan statistics and flags' },
   'complaints.handle': { roles: ['regulator', 'admin'], what: 'handle complaints' },
   'figures.read': { roles: ['regulator', 'admin'], what: 'read mass balances, anomalies, coverage, pass rates and exports' },
+  'registrations.review': { roles: ['regulator', 'admin'], what: 'review applications to join' },
 } satisfies Record<string, Grant>;
 export type RoleAction = keyof typeof ROLE_GRANTS;
 
@@ -99,4 +101,16 @@ export function requireLotOwner(principal: Principal, lot: { code: string; party
   if (principal.role !== 'operator' || principal.partyCode !== lot.partyCode) {
     throw forbidden(`only the owner of lot ${lot.code} (${lot.partyCode}) may ${what}`);
   }
+}
+
+export const hashTicket = (ticket: string) => createHash('sha256').update(ticket).digest();
+
+/**
+ * An enterprise applying to join has no key yet: the ticket it was given when it applied opens its
+ * own application. A wrong ticket reads as no such application, so ids cannot be probed.
+ */
+export function requireApplicant(ticket: string | undefined, storedTicketHash: string, what: string): void {
+  const stored = Buffer.from(storedTicketHash, 'hex');
+  if (ticket === undefined || !timingSafeEqual(hashTicket(ticket), stored))
+    throw notFound(`no ${what}, or not with this Registration-Ticket`);
 }

@@ -2,6 +2,7 @@
 // party's code so that a Citus distribution column is already in place.
 import { sql } from 'drizzle-orm';
 import {
+  customType,
   date,
   doublePrecision,
   index,
@@ -479,4 +480,61 @@ export const regulatorSessions = pgTable(
     expiresAt: timestamp('expires_at', { withTimezone: true, mode: 'date' }).notNull(),
   },
   (t) => [index('regulator_sessions_key_idx').on(t.keyId)],
+);
+
+const bytea = customType<{ data: Buffer; driverData: Buffer | Uint8Array }>({
+  dataType: () => 'bytea',
+  // PGlite hands back a Uint8Array where node-postgres gives a Buffer
+  fromDriver: (value) => Buffer.from(value),
+});
+
+/** A licence or certification an enterprise holds, as declared when it applied to join. */
+export type Credential = { type: string; number: string; validFrom?: string; validUntil: string };
+
+// Enterprises applying to join (主体注册). Until a regulator approves, there is no party and so no
+// party code; the approved application carries the code of the party it became.
+export const registrations = pgTable(
+  'registrations',
+  {
+    id: text('id').primaryKey(),
+    ticketHash: text('ticket_hash').notNull(),
+    status: text('status').notNull(),
+    kind: text('kind').notNull(),
+    name: text('name').notNull(),
+    uscc: text('uscc').notNull(),
+    regionCode: text('region_code').notNull(),
+    address: text('address').notNull(),
+    contact: jsonb('contact').$type<PartyContact>().notNull(),
+    licences: jsonb('licences').$type<Credential[]>().notNull(),
+    certifications: jsonb('certifications').$type<Credential[]>().notNull(),
+    ipHash: text('ip_hash').notNull(),
+    documentCount: integer('document_count').notNull().default(0),
+    submittedAt: timestamp('submitted_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
+    decidedAt: timestamp('decided_at', { withTimezone: true, mode: 'date' }),
+    decidedBy: text('decided_by'),
+    reason: text('reason'),
+    partyCode: text('party_code').references(() => parties.code),
+    /** When the applicant was shown the party's first operator key (it is shown once). */
+    keyIssuedAt: timestamp('key_issued_at', { withTimezone: true, mode: 'date' }),
+  },
+  (t) => [
+    index('registrations_status_idx').on(t.status, t.submittedAt),
+    uniqueIndex('registrations_pending_uscc_key').on(t.uscc).where(sql`${t.status} = 'pending'`),
+  ],
+);
+
+export const registrationDocuments = pgTable(
+  'registration_documents',
+  {
+    id: text('id').primaryKey(),
+    registrationId: text('registration_id')
+      .notNull()
+      .references(() => registrations.id),
+    name: text('name').notNull(),
+    contentType: text('content_type').notNull(),
+    size: integer('size').notNull(),
+    content: bytea('content').notNull(),
+    uploadedAt: timestamp('uploaded_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
+  },
+  (t) => [index('registration_documents_registration_idx').on(t.registrationId)],
 );

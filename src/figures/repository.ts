@@ -284,17 +284,23 @@ export function createFiguresRepository(db: Db) {
     /**
      * Registered enterprises (every party but labs and regulators; registered now, since records
      * are often entered after the fact) in the region and whether each recorded an event in the
-     * period; those with green-food, GI or organic products counted apart. Rows for all, by kind
+     * period; those certified green-food, GI or organic (by a product's mark or a certification on
+     * their approved application to join) counted apart. Rows for all, by kind
      * and by region.
      */
     activity(scope: Scope) {
-      const mark = (name: string) => sql`exists (select 1 from products pr where pr.party_code = p.code and pr.marks ? ${name})`;
+      // certified: a product bearing the mark, or the certification declared on the approved application to join
+      const mark = (productMark: string, certification: string) =>
+        sql`(exists (select 1 from products pr where pr.party_code = p.code and pr.marks ? ${productMark})
+          or exists (select 1 from registrations r cross join jsonb_array_elements(r.certifications) c
+            where r.party_code = p.code and r.status = 'approved' and c->>'type' = ${certification}))`;
       return queryRows<ActivityRow>(
         db,
         sql`with enterprises as (
           select p.code, p.kind, p.region_code,
             exists (select 1 from events e where e.party_code = p.code and ${inPeriod(sql`e.event_time`, scope)}) as active,
-            ${mark('green_food')} as green, ${mark('geographical_indication')} as gi, ${mark('organic')} as organic
+            ${mark('green_food', 'green_food')} as green, ${mark('geographical_indication', 'gi_use_permit')} as gi,
+            ${mark('organic', 'organic')} as organic
           from parties p
           where p.kind not in ('lab', 'regulator') and ${regionOf(sql`p.region_code`, scope.region)}
         )

@@ -3,12 +3,23 @@
 // finest identification level and no query string. Pure: no I/O.
 
 import { completeGs1 } from '../codes/gs1.js';
+import { isGs1Charset82 } from './digital-link.js';
 
 const HOST = 'https://id.gs1.org';
 const COMPANY_PREFIX = /^\d{6,12}$/;
 const DIGITS = /^\d*$/;
-// Serial-like components: GS1 charset 82 as written in EPC URNs and URI paths (%-escapes kept).
+// Serial-like components as written in EPC URNs and URI paths (%-escapes kept).
 const COMPONENT = /^(?:%[0-9A-Fa-f]{2}|[-!'()*+,.0-9:;=A-Z_a-z])+$/;
+
+/** A serial-like component whose %-escapes decode to GS1 charset 82 (no NUL, no broken UTF-8). */
+function isComponent(value: string): boolean {
+  if (!COMPONENT.test(value)) return false;
+  try {
+    return isGs1Charset82(decodeURIComponent(value));
+  } catch {
+    return false;
+  }
+}
 const CPI_REFERENCE = /^(?:[-0-9A-Z]|%2[3Ff])+$/;
 
 // Digital Link escapes these reserved characters that EPC URNs leave literal.
@@ -38,7 +49,7 @@ function withCheck(cp: string, ref: string, total: number): string | null {
 }
 
 function serial(value: string): string | null {
-  return COMPONENT.test(value) ? encode(value) : null;
+  return isComponent(value) ? encode(value) : null;
 }
 
 function join(...parts: (string | null)[]): string | null {
@@ -134,13 +145,13 @@ function fromDigitalLink(uri: string): string | null {
   if (at < 0 || (segments.length - at) % 2 !== 0) return null;
   const { ai, value } = PRIMARY_KEYS[segments[at]];
   const key = segments[at + 1];
-  if (!value.test(key) || !COMPONENT.test(key)) return null;
+  if (!value.test(key) || !isComponent(key)) return null;
 
   const allowed = QUALIFIERS[ai] ?? [];
   const qualifiers = new Map<string, string>();
   for (let i = at + 2; i < segments.length; i += 2) {
     const q = QUALIFIER_ALIASES[segments[i]] ?? segments[i];
-    if (!allowed.includes(q) || !COMPONENT.test(segments[i + 1])) return null;
+    if (!allowed.includes(q) || !isComponent(segments[i + 1])) return null;
     qualifiers.set(q, segments[i + 1]);
   }
   // Only the finest identification level counts: CPV is dropped, and a serial supersedes the lot.

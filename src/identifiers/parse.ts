@@ -79,13 +79,22 @@ function looksLikeServiceCode(code: string): boolean {
   );
 }
 
+// Broken %-escapes (e.g. a lone surrogate's bytes) name nothing rather than failing the request.
+function percentDecoded(value: string): string | null {
+  try {
+    return decodeURIComponent(value);
+  } catch {
+    return null;
+  }
+}
+
 function parseUri(uri: string, serviceBase: string): Identifier {
   for (const [path, kind] of [
     ['/lots/', 'lot'],
     ['/t/', 'item'],
   ] as const) {
     if (uri.startsWith(serviceBase + path)) {
-      const code = normalizeCode(decodeURIComponent(uri.slice(serviceBase.length + path.length)));
+      const code = normalizeCode(percentDecoded(uri.slice(serviceBase.length + path.length)) ?? '');
       const found = serviceCodeKind(code);
       if (found === kind || (kind === 'lot' && found === 'container')) return { kind: found, code };
       throw badRequest(`${uri} does not end in a valid ${kind} code`);

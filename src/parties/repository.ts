@@ -7,8 +7,8 @@ export type PartyRow = typeof parties.$inferSelect;
 
 export function createPartiesRepository(db: Db) {
   return {
-    async insert(row: typeof parties.$inferInsert): Promise<PartyRow> {
-      const [inserted] = await db.insert(parties).values(row).returning();
+    async insert(row: typeof parties.$inferInsert, tx: Db = db): Promise<PartyRow> {
+      const [inserted] = await tx.insert(parties).values(row).returning();
       return inserted;
     },
     async findByCodes(codes: string[], tx: Db = db): Promise<PartyRow[]> {
@@ -19,8 +19,8 @@ export function createPartiesRepository(db: Db) {
       const [row] = await db.select().from(parties).where(eq(parties.code, code));
       return row;
     },
-    async findByUscc(uscc: string): Promise<PartyRow | undefined> {
-      const [row] = await db.select().from(parties).where(eq(parties.uscc, uscc));
+    async findByUscc(uscc: string, tx: Db = db): Promise<PartyRow | undefined> {
+      const [row] = await tx.select().from(parties).where(eq(parties.uscc, uscc));
       return row;
     },
     list(filter: { kind?: string; regionCode?: string; limit: number; offset: number }): Promise<PartyRow[]> {

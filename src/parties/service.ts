@@ -1,5 +1,6 @@
 import { canSeePrivateDetails, type Principal, privateScope } from '../access/index.js';
 import { newPartyCode, type PartyKind } from '../codes/service-codes.js';
+import type { Db } from '../db/client.js';
 import { conflict, notFound } from '../errors/problem.js';
 import type { PartiesRepository, PartyRow } from './repository.js';
 import type { CreatePartyInput, Party } from './schemas.js';
@@ -26,27 +27,31 @@ export function createPartyService(deps: {
   }
 
   return {
-    async register(input: CreatePartyInput): Promise<Party> {
+    /** Registers a party (inside the caller's transaction when given one). */
+    async register(input: CreatePartyInput, tx?: Db): Promise<Party> {
       if (input.uscc) {
-        const existing = await deps.parties.findByUscc(input.uscc);
+        const existing = await deps.parties.findByUscc(input.uscc, tx);
         if (existing) {
           throw conflict(`USCC ${input.uscc} is already registered as party ${existing.code}`, [
             { in: 'body', pointer: '/uscc', detail: 'already registered' },
           ]);
         }
       }
-      const row = await deps.parties.insert({
-        code: newPartyCode(input.kind, input.regionCode),
-        kind: input.kind,
-        name: input.name,
-        uscc: input.uscc ?? null,
-        regionCode: input.regionCode,
-        address: input.address ?? null,
-        contact: input.contact ?? {},
-        licences: input.licences ?? {},
-        gln: input.gln ?? null,
-        gs1CompanyPrefix: input.gs1CompanyPrefix ?? null,
-      });
+      const row = await deps.parties.insert(
+        {
+          code: newPartyCode(input.kind, input.regionCode),
+          kind: input.kind,
+          name: input.name,
+          uscc: input.uscc ?? null,
+          regionCode: input.regionCode,
+          address: input.address ?? null,
+          contact: input.contact ?? {},
+          licences: input.licences ?? {},
+          gln: input.gln ?? null,
+          gs1CompanyPrefix: input.gs1CompanyPrefix ?? null,
+        },
+        tx,
+      );
       return toParty(row);
     },
 

@@ -25,7 +25,8 @@ export function unacceptableInput(value: unknown): { pointer: string; detail: st
       if (unstorable(current)) return { pointer, detail: 'contains a NUL character or a lone surrogate' };
       continue;
     }
-    if (typeof current !== 'object' || current === null) continue;
+    // uploaded files (PDF, JPEG) are bytes, not text
+    if (typeof current !== 'object' || current === null || ArrayBuffer.isView(current)) continue;
     if (path.length >= MAX_NESTING) return { pointer, detail: `nested deeper than ${MAX_NESTING} levels` };
     for (const [key, child] of Object.entries(current)) {
       if (unstorable(key)) return { pointer, detail: 'has a member name with a NUL character or a lone surrogate' };

@@ -544,3 +544,30 @@ t.test(
     }
   },
 );
+
+t.test('identifiers with broken %-escapes never fail a capture job or an event', async (t) => {
+  const world = await createWorld(t);
+  const plant = await world.party('slaughterhouse');
+  const commission = (epcClass: string) => ({
+    type: 'ObjectEvent',
+    eventTime: time(1),
+    eventTimeZoneOffset: '+08:00',
+    action: 'ADD',
+    bizStep: 'commissioning',
+    quantityList: [{ epcClass, quantity: 10, uom: 'KGM' }],
+  });
+  for (const broken of ['https://fj.example/lots/%ED%A0%80', 'https://id.gs1.org/01/06901234000018/10/A%ED%A0%80']) {
+    const { job } = await captured(world, plant.key, doc([commission(`${FARM_LOT}-A`), commission(broken), commission(`${FARM_LOT}-B`)]), {
+      'GS1-Capture-Error-Behaviour': 'proceed',
+    });
+    t.match(job, { running: false, success: true, errors: [] }, `${broken}: the job ends normally`);
+    t.equal(job.captured + job.duplicates, 3, `${broken}: every event is accounted for`);
+    const single = await world.app.inject({
+      method: 'POST',
+      url: '/epcis/events',
+      payload: commission(broken.replace('%ED', '%EE')),
+      headers: { 'content-type': 'application/ld+json', authorization: `Bearer ${plant.key}` },
+    });
+    t.ok(single.statusCode < 500, `${broken}: a single event is answered without a server error (${single.statusCode})`);
+  }
+});

@@ -1,5 +1,6 @@
 // Coverage, activity and pass rates on a small world, checked against figures worked out by hand,
 // and the anomaly lists of the same world.
+import { sql } from 'drizzle-orm';
 import t from 'tap';
 import { createWorld, expectStatus, randomUscc } from '../fixtures/world.js';
 import { client } from '../helper.js';
@@ -142,6 +143,14 @@ t.test('figures of a small county world', async (t) => {
         ['slaughterhouse', 1, 1],
       ],
     );
+    // a certification declared on an approved application to join counts like a product's mark
+    await world.database.db.execute(
+      sql`insert into registrations (id, ticket_hash, status, kind, name, uscc, region_code, address, contact, licences, certifications, ip_hash, party_code)
+        values ('r1', 'h', 'approved', 'retailer', '零售店', ${randomUscc()}, '500236', '奉节', '{}', '[]',
+          '[{"type": "organic", "number": "OF-1", "validUntil": "2027-12-31"}]', 'ip', ${retailer.code})`,
+    );
+    const certified = (await regulator.get('/regulator/figures/activity?from=2026-03-01&to=2026-03-31')).body;
+    t.strictSame(certified.overall.organic, { registered: 1, active: 0, rate: 0 }, 'the retailer is certified organic');
     const county = (await regulator.get('/regulator/figures/activity?region=500236&from=2026-04-01')).body;
     t.strictSame(county.overall.all, { registered: 5, active: 0, rate: 0 }, 'nobody active after March');
   });
