@@ -53,10 +53,10 @@ export function createFiguresService(deps: {
   now: () => Date;
 }) {
   function yieldOf(row: TransformationRow): YieldOfEvent | null {
-    const known = (role: 'input' | 'output') =>
-      row.lines.filter((line) => line.role === role).map((line) => ({ quantity: line.quantity ?? Number.NaN, unit: line.unit }));
     // an output recorded without its quantity (an EPCIS output that already existed) cannot be weighed
     if (row.lines.some((line) => line.quantity === null)) return null;
+    const known = (role: 'input' | 'output') =>
+      row.lines.filter((line) => line.role === role).map((line) => ({ quantity: line.quantity as number, unit: line.unit }));
     const result = transformationYield(row.kind, known('input'), known('output'), deps.yieldAllowances);
     return result && { ...result, eventId: row.eventId, eventTime: row.eventTime, partyCode: row.partyCode };
   }
