@@ -8,6 +8,9 @@ import { createApiKeyService } from './auth/service.js';
 import { createComplaintsRepository } from './complaints/repository.js';
 import { complaintRoutes } from './complaints/routes.js';
 import { createComplaintService } from './complaints/service.js';
+import { createDashboardRepository } from './dashboard/repository.js';
+import { dashboardRoutes } from './dashboard/routes.js';
+import { createDashboardService } from './dashboard/service.js';
 import type { Database, Db } from './db/client.js';
 import { createRateLimitRepository } from './db/rate-limits.js';
 import { epcRoutes } from './epc/routes.js';
@@ -22,6 +25,9 @@ import { eventRoutes } from './events/routes.js';
 import { createEventService } from './events/service.js';
 import { createEventWriter } from './events/writer/index.js';
 import { createEventWriterRepository } from './events/writer/repository.js';
+import { createFiguresRepository } from './figures/repository.js';
+import { figuresRoutes } from './figures/routes.js';
+import { createFiguresService } from './figures/service.js';
 import { healthRoutes } from './health/routes.js';
 import { sendProblem, toProblem } from './http/problems.js';
 import { requestIdOf } from './http/request.js';
@@ -33,6 +39,7 @@ import { createLineageRepository } from './lineage/repository.js';
 import { createLocationsRepository } from './locations/repository.js';
 import { locationRoutes } from './locations/routes.js';
 import { createLocationService } from './locations/service.js';
+import { DEFAULT_YIELD_ALLOWANCES, type YieldAllowances } from './lots/ledger.js';
 import { createLotsRepository } from './lots/repository.js';
 import { lotRoutes } from './lots/routes.js';
 import { createLotService } from './lots/service.js';
@@ -93,6 +100,8 @@ export type AppOptions = {
   webhooks?: WebhookPolicy;
   /** How often RFID observations whose window has closed are looked for (0: only when asked to drain). */
   rfidTickMs?: number;
+  /** Yields each kind of transformation may have in a mass balance (curing keeps 50–70 % of the weight by default). */
+  yieldAllowances?: YieldAllowances;
 };
 
 /** The repositories, built once over the database (services, seeds and tools that load data use them). */
@@ -171,6 +180,12 @@ export function createServices(
     onStored: () => gates.kick(),
     now,
   });
+  const figures = createFiguresService({
+    figures: createFiguresRepository(database.db),
+    lots: repos.lots,
+    yieldAllowances: options.yieldAllowances ?? DEFAULT_YIELD_ALLOWANCES,
+    now,
+  });
   const parties = createPartyService({ parties: repos.parties, tradingPartners: repos.shipments.tradingPartners });
   return {
     apiKeys,
@@ -196,6 +211,14 @@ export function createServices(
       now,
     }),
     complaints: createComplaintService({ complaints: repos.complaints, items: repos.items, ipSalt }),
+    figures,
+    dashboard: createDashboardService({
+      dashboard: createDashboardRepository(database.db),
+      authenticate: apiKeys.authenticate,
+      figures,
+      scans,
+      now,
+    }),
     registrations: createRegistrationService({
       registrations: repos.registrations,
       parties,
@@ -264,6 +287,8 @@ export async function buildApp(options: AppOptions) {
   await app.register(registrationRoutes, { service: services.registrations, perHour: options.registrationsPerHour ?? 5 });
   await app.register(recallRoutes, { service: services.recalls });
   await app.register(regulatorRoutes, { scans: services.scans });
+  await app.register(figuresRoutes, { service: services.figures });
+  await app.register(dashboardRoutes, { service: services.dashboard });
   await app.register(epcisRoutes, { service: services.epcis, subscriptions: services.subscriptions });
   await app.register(rfidRoutes, { service: services.rfid });
 

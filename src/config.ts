@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import { z } from 'zod';
+import { parseYieldAllowances } from './lots/ledger.js';
 
 const configSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
@@ -30,6 +31,18 @@ const configSchema = z.object({
     .default('false')
     .transform((value) => value === 'true')
     .describe('development only: webhook subscriptions may use http and private or loopback addresses'),
+  YIELD_ALLOWANCES: z
+    .string()
+    .transform((text, context) => {
+      try {
+        return parseYieldAllowances(text);
+      } catch (error) {
+        context.addIssue({ code: 'custom', message: (error as Error).message });
+        return z.NEVER;
+      }
+    })
+    .optional()
+    .describe('yields allowed per transformation kind in mass balances, e.g. curing=0.5-0.7,smoking=0.6-0.95'),
   SEED_DEMO: z
     .enum(['true', 'false'])
     .default('true')

@@ -28,6 +28,7 @@ async function main() {
     registrationsPerHour: config.REGISTRATIONS_PER_HOUR,
     ipSalt: config.IP_HASH_SALT,
     webhooks: { allowInsecure: config.WEBHOOKS_ALLOW_INSECURE },
+    yieldAllowances: config.YIELD_ALLOWANCES,
   });
   const codeJobs = await app.services.items.resumeInterruptedJobs();
   const captureJobs = await app.services.epcis.resumeInterruptedJobs();

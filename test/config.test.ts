@@ -97,3 +97,8 @@ t.test('empty strings count as unset', async (t) => {
   t.strictSame(config, loadConfig({}));
   t.equal(config.PORT, 3000, 'not coerced to 0');
 });
+
+t.test('yield allowances', async (t) => {
+  t.strictSame(loadConfig({ YIELD_ALLOWANCES: 'curing=0.55-0.65' }).YIELD_ALLOWANCES?.curing, { min: 0.55, max: 0.65 });
+  t.throws(() => loadConfig({ YIELD_ALLOWANCES: 'curing=lots' }), /YIELD_ALLOWANCES: "curing=lots" is not kind=min-max/);
+});

@@ -20,6 +20,7 @@ const ROLE_GRANTS = {
   'parties.register': { roles: ['admin'], what: 'register parties' },
   'regulator.read': { roles: ['regulator', 'admin'], what: 'read scan statistics and flags' },
   'complaints.handle': { roles: ['regulator', 'admin'], what: 'handle complaints' },
+  'figures.read': { roles: ['regulator', 'admin'], what: 'read mass balances, anomalies, coverage, pass rates and exports' },
   'registrations.review': { roles: ['regulator', 'admin'], what: 'review applications to join' },
   'recalls.read': { roles: ['regulator', 'admin', 'operator'], what: 'read recalls' },
 } satisfies Record<string, Grant>;

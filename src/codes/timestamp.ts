@@ -23,3 +23,8 @@ export const timestampSchema = z
 export const dateSchema = z.iso
   .date({ error: 'must be a date YYYY-MM-DD' })
   .refine((value) => isStorableTime(new Date(`${value}T00:00:00Z`)), { error: `must lie in the years ${STORABLE_YEARS}` });
+
+/** A time as China Standard Time (UTC+8 all year) in ISO 8601, e.g. 2026-03-01T08:00:00+08:00. */
+export function shanghaiIso(time: Date): string {
+  return `${new Date(time.getTime() + 8 * 3_600_000).toISOString().slice(0, 19)}+08:00`;
+}

@@ -472,6 +472,21 @@ export const rateLimits = pgTable('rate_limits', {
   hits: integer('hits').notNull(),
 });
 
+// Browser sessions of the regulator dashboard: the cookie carries a random token, only its hash is
+// kept, tied to the API key that logged in (revoking the key ends the session).
+export const regulatorSessions = pgTable(
+  'regulator_sessions',
+  {
+    tokenHash: text('token_hash').primaryKey(),
+    keyId: text('key_id')
+      .notNull()
+      .references(() => apiKeys.id),
+    createdAt: createdAt(),
+    expiresAt: timestamp('expires_at', { withTimezone: true, mode: 'date' }).notNull(),
+  },
+  (t) => [index('regulator_sessions_key_idx').on(t.keyId)],
+);
+
 const bytea = customType<{ data: Buffer; driverData: Buffer | Uint8Array }>({
   dataType: () => 'bytea',
   // PGlite hands back a Uint8Array where node-postgres gives a Buffer

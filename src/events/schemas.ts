@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { isValidEarTag } from '../codes/china.js';
 import { isValidSscc } from '../codes/gs1.js';
 import { dateSchema, timestampSchema } from '../codes/timestamp.js';
+import { TRANSFORMATION_KINDS } from '../lots/ledger.js';
 import { UNITS } from '../products/schemas.js';
 
 // CBV 2.0 vocabularies; a URI (anything with a colon) is accepted as a custom value, as
@@ -177,7 +178,7 @@ const transform = z.object({
   ...common,
   process: z
     .object({
-      kind: z.enum(['slaughter', 'cutting', 'curing', 'smoking', 'drying', 'packing', 'other']),
+      kind: z.enum(TRANSFORMATION_KINDS),
       parameters: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).optional(),
     })
     .optional(),

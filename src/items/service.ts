@@ -11,6 +11,8 @@ import { LABELS_PER_SHEET, labelSheetSvg, qrPng, qrSvg } from './labels.js';
 import type { CodeJobRow, ItemsRepository } from './repository.js';
 
 export const MAX_CODES_PER_JOB = 1_000_000;
+/** Lots used up, sold or destroyed: no new packs of them can exist. */
+const ENDED_STATUSES = new Set(['consumed', 'sold', 'destroyed']);
 const BATCH = 10_000;
 
 /**
@@ -83,6 +85,10 @@ export function createItemService(deps: {
       if (lot.kind !== 'lot' || lot.voidedByEventId) throw conflict(`${lotCode} is not a live lot`);
       const refusal = circulationRefusal(lot, 'issue codes for');
       if (refusal) throw conflict(refusal);
+      // a pack code resolves as genuine: none for a lot that no longer exists as goods
+      if (ENDED_STATUSES.has(lot.status)) {
+        throw conflict(`lot ${lotCode} is ${lot.status}: nothing of it is left to pack, so no item codes can be issued for it`);
+      }
       const job = await deps.items.insertJob({ id: randomUUID(), partyCode: lot.partyCode, lotCode, total: count, status: 'queued' });
       queue = queue.then(() => run(job));
       return job;

@@ -113,3 +113,90 @@ export function circulationRefusal(
   if (lot.status === 'recalled' && act !== 'ship') return `lot ${lot.code} is recalled; nobody may ${act} it`;
   return null;
 }
+
+/** The share of a transformation's input weight its outputs may weigh: cured meat keeps 50–70 % of its fresh weight. */
+export type YieldAllowance = { min: number; max: number };
+export const TRANSFORMATION_KINDS = ['slaughter', 'cutting', 'curing', 'smoking', 'drying', 'packing', 'other'] as const;
+export type TransformationKind = (typeof TRANSFORMATION_KINDS)[number];
+export type YieldAllowances = Record<TransformationKind, YieldAllowance>;
+
+// Dressing percentage of pigs (live → carcass), trimming in cutting, weight lost in curing (30–50 %),
+// smoking and drying; packing adds or loses next to nothing. A transformation of no stated kind may
+// lose anything but gain nothing.
+export const DEFAULT_YIELD_ALLOWANCES: YieldAllowances = {
+  slaughter: { min: 0.6, max: 0.8 },
+  cutting: { min: 0.85, max: 1 },
+  curing: { min: 0.5, max: 0.7 },
+  smoking: { min: 0.6, max: 0.95 },
+  drying: { min: 0.4, max: 0.8 },
+  packing: { min: 0.95, max: 1.02 },
+  other: { min: 0, max: 1 },
+};
+
+export type TransformationYield = {
+  kind: TransformationKind;
+  unit: string;
+  input: number;
+  output: number;
+  /** output ÷ input */
+  yield: number;
+  allowance: YieldAllowance;
+  /** Output beyond the allowance (positive: more made than the inputs can give) or short of it (negative: input gone missing); 0 within it. */
+  gap: number;
+};
+
+/**
+ * How much a transformation made of what it used, against the allowance of its kind. Null when
+ * inputs and outputs are not all booked in one unit (heads in, kilograms out): weights cannot be
+ * compared then.
+ */
+export function transformationYield(
+  kind: string | null,
+  inputs: { quantity: number; unit: string }[],
+  outputs: { quantity: number; unit: string }[],
+  allowances: YieldAllowances = DEFAULT_YIELD_ALLOWANCES,
+): TransformationYield | null {
+  const units = new Set([...inputs, ...outputs].map((line) => line.unit));
+  if (units.size !== 1 || inputs.length === 0 || outputs.length === 0) return null;
+  const known = (TRANSFORMATION_KINDS as readonly string[]).includes(kind ?? '') ? (kind as TransformationKind) : 'other';
+  const allowance = allowances[known];
+  const input = roundQuantity(inputs.reduce((acc, line) => acc + line.quantity, 0));
+  const output = roundQuantity(outputs.reduce((acc, line) => acc + line.quantity, 0));
+  const above = output - input * allowance.max;
+  const below = output - input * allowance.min;
+  return {
+    kind: known,
+    unit: [...units][0],
+    input,
+    output,
+    yield: input > 0 ? Math.round((output / input) * 10_000) / 10_000 : 0,
+    allowance,
+    gap: roundQuantity(above > 1e-9 ? above : below < -1e-9 ? below : 0),
+  };
+}
+
+/**
+ * A lot's gap: what its ledger leaves unaccounted, plus its share (by quantity) of the gap of the
+ * transformation that made it. 0 when its books close.
+ */
+export function lotGap(balance: MassBalance, madeBy: { yield: TransformationYield; share: number } | null): number {
+  return roundQuantity(balance.unaccounted + (madeBy ? madeBy.yield.gap * madeBy.share : 0));
+}
+
+/** Yield allowances from `kind=min-max` pairs, e.g. `curing=0.5-0.7,smoking=0.6-0.95`; unnamed kinds keep their defaults. */
+export function parseYieldAllowances(text: string): YieldAllowances {
+  const allowances = { ...DEFAULT_YIELD_ALLOWANCES };
+  for (const pair of text
+    .split(',')
+    .map((part) => part.trim())
+    .filter(Boolean)) {
+    const match = /^([a-z]+)=(\d+(?:\.\d+)?)-(\d+(?:\.\d+)?)$/.exec(pair);
+    if (!match || !(TRANSFORMATION_KINDS as readonly string[]).includes(match[1])) {
+      throw new Error(`"${pair}" is not kind=min-max with kind one of ${TRANSFORMATION_KINDS.join(', ')}`);
+    }
+    const [min, max] = [Number(match[2]), Number(match[3])];
+    if (min > max) throw new Error(`"${pair}": the lower yield exceeds the upper`);
+    allowances[match[1] as TransformationKind] = { min, max };
+  }
+  return allowances;
+}

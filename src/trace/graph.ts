@@ -108,7 +108,7 @@ export type TraceEdge = {
   status: string | null;
 };
 
-const CERTIFICATE_ATTRIBUTES: Record<string, string> = {
+export const CERTIFICATE_ATTRIBUTES: Record<string, string> = {
   quarantineCertificate: 'quarantine_certificate',
   meatQualityCertificate: 'meat_quality_certificate',
   commitmentCertificate: 'commitment_certificate',

@@ -1,7 +1,9 @@
 import { type FastifyPluginAsyncZod, serializerCompiler } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { problemSchema } from '../errors/problem.js';
+import { CSV_TYPE, csvStream, wantsCsv } from '../http/csv.js';
 import { bearerSecurity, principalOf } from '../http/request.js';
+import { KDE_COLUMNS, traceKdeRows } from './kde.js';
 import { traceQuery, traceSchema } from './schemas.js';
 import type { TraceService } from './service.js';
 
@@ -25,13 +27,26 @@ export const traceRoutes: FastifyPluginAsyncZod<{ service: TraceService }> = asy
         security: bearerSecurity,
         params: z.object({ code: z.string().min(1).max(200) }),
         querystring: traceQuery,
+        produces: ['application/json', 'text/csv'],
         response: { 200: traceSchema, 400: problemSchema, 403: problemSchema, 404: problemSchema },
       },
       // fastify hands each status's response schema in; its route-wide type does not say so
       serializerCompiler: (route) =>
         route.httpStatus === '200' ? writeTrace : serializerCompiler(route as unknown as Parameters<typeof serializerCompiler>[0]),
     },
-    async (request) =>
-      service.trace(principalOf(request), request.params.code, request.query.direction, request.query.depth, request.query.include),
+    async (request, reply) => {
+      const { direction, depth, include, format, sort } = request.query;
+      if (!wantsCsv(format, request.headers.accept))
+        return service.trace(principalOf(request), request.params.code, direction, depth, include);
+      const trace = await service.trace(principalOf(request), request.params.code, direction, depth, 'events');
+      const rows = traceKdeRows(trace, sort);
+      return (
+        reply
+          .type(CSV_TYPE)
+          .header('content-disposition', `attachment; filename="trace-${trace.query.lotCodes[0]}-${direction}.csv"`)
+          // a stream is sent as it is, past the JSON response schema
+          .send(csvStream(KDE_COLUMNS, [rows]) as never)
+      );
+    },
   );
 };

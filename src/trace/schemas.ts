@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { eventSchema } from '../events/schemas.js';
+import { KDE_SORTS } from './kde.js';
 
 export const traceQuery = z.object({
   direction: z.enum(['backward', 'forward']).default('backward').describe('backward: towards farms; forward: towards shops (recalls)'),
@@ -10,6 +11,11 @@ export const traceQuery = z.object({
     .describe(
       'events: the graph and every event on it in time order; graph: nodes and edges only (a recall-sized trace without the event bodies)',
     ),
+  format: z
+    .enum(['json', 'csv'])
+    .optional()
+    .describe('csv: the key data elements of every event on the trace, one row per lot line (also with Accept: text/csv)'),
+  sort: z.enum(KDE_SORTS).default('time').describe('row order of the CSV'),
 });
 
 const inspectionSchema = z.object({

@@ -45,7 +45,7 @@ export const FAVICON_HREF = `data:image/svg+xml,${encodeURIComponent(FAVICON_SVG
 
 // A page is the layout's head, its header's language switch, a body, and the layout's end;
 // the consumer page keeps the first (per lot and language) encoded.
-export function layoutHead(lang: Lang, title: string): Html {
+export function layoutHead(lang: Lang, title: string, extraCss = ''): Html {
   return html`<!doctype html>
 <html lang="${lang}">
 <head>
@@ -54,7 +54,7 @@ export function layoutHead(lang: Lang, title: string): Html {
 <meta name="robots" content="noindex">
 <link rel="icon" type="image/svg+xml" href="${FAVICON_HREF}">
 <title>${title}</title>
-<style>${new Html(CSS)}</style>
+<style>${new Html(CSS + extraCss)}</style>
 </head>
 <body>
 <main>
@@ -70,6 +70,7 @@ export function languageSwitch(lang: Lang, switchLangHref: string | null): Html 
 
 export const LAYOUT_END = '\n</main>\n</body>\n</html>\n';
 
-export function layout(lang: Lang, title: string, switchLangHref: string | null, body: Html): string {
-  return layoutHead(lang, title).value + languageSwitch(lang, switchLangHref).value + body.value + LAYOUT_END;
+/** A whole page; `extraCss` adds to the shared styles (a wider page, charts). */
+export function layout(lang: Lang, title: string, switchLangHref: string | null, body: Html, extraCss = ''): string {
+  return layoutHead(lang, title, extraCss).value + languageSwitch(lang, switchLangHref).value + body.value + LAYOUT_END;
 }

@@ -43,6 +43,7 @@ t.test('role grants: every role × action', async (t) => {
     'complaints.handle': ['admin', 'regulator'],
     'registrations.review': ['admin', 'regulator'],
     'recalls.read': ['admin', 'operator', 'regulator'],
+    'figures.read': ['admin', 'regulator'],
   };
   for (const [action, roles] of Object.entries(allowed) as [RoleAction, string[]][]) {
     const granted = ROLES.filter((role) => refusal(() => requireRole(principals[role], action)) === null);

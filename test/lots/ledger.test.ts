@@ -1,5 +1,14 @@
 import t from 'tap';
-import { LOT_STATUSES, massBalance, nextLotStatus, quantityProblem } from '../../src/lots/ledger.js';
+import {
+  DEFAULT_YIELD_ALLOWANCES,
+  LOT_STATUSES,
+  lotGap,
+  massBalance,
+  nextLotStatus,
+  parseYieldAllowances,
+  quantityProblem,
+  transformationYield,
+} from '../../src/lots/ledger.js';
 
 t.test('nextLotStatus: quantity remains', async (t) => {
   t.equal(nextLotStatus({ onHand: 5, inTransit: 0, recalled: false }), 'active');
@@ -238,4 +247,40 @@ t.test('quantityProblem: a positive quantity below the stored precision is refus
   t.match(quantityProblem(5e-324, 'kg'), /at most 3 decimals/);
   t.match(quantityProblem(1e-300, 'head'), /whole number/);
   t.match(quantityProblem(0.0004, 'kg'), /at most 3 decimals/);
+});
+
+t.test('transformationYield: weighed against the allowance of its kind', async (t) => {
+  const kg = (quantity: number) => ({ quantity, unit: 'kg' });
+  t.match(
+    transformationYield('curing', [kg(600)], [kg(390)]),
+    { kind: 'curing', input: 600, output: 390, yield: 0.65, gap: 0 },
+    'within 50–70 %',
+  );
+  t.match(transformationYield('curing', [kg(600)], [kg(500)]), { yield: 0.8333, gap: 80 }, '80 kg more than 70 % of 600 kg');
+  t.match(transformationYield('curing', [kg(400), kg(200)], [kg(200)]), { input: 600, gap: -100 }, '100 kg short of 50 % of 600 kg');
+  t.match(transformationYield('unheard-of', [kg(10)], [kg(11)]), { kind: 'other', gap: 1 }, 'an unknown kind gains nothing');
+  t.match(transformationYield(null, [kg(10)], [kg(0)]), { kind: 'other', gap: 0 }, 'and may lose everything');
+  t.equal(transformationYield('slaughter', [{ quantity: 10, unit: 'head' }], [kg(800)]), null, 'heads and kilograms do not compare');
+  t.equal(transformationYield('packing', [], [kg(1)]), null, 'nothing to weigh');
+  t.match(transformationYield('curing', [kg(0)], [kg(0)]), { yield: 0, gap: 0 });
+  const strict = { ...DEFAULT_YIELD_ALLOWANCES, curing: { min: 0.6, max: 0.65 } };
+  t.match(transformationYield('curing', [kg(100)], [kg(68)], strict), { gap: 3 }, 'allowances are configurable');
+});
+
+t.test('lotGap: the ledger and its share of the transformation that made it', async (t) => {
+  const closed = massBalance([{ kind: 'produce', quantity: 100 }], []);
+  t.equal(lotGap(closed, null), 0);
+  const made = transformationYield('curing', [{ quantity: 100, unit: 'kg' }], [{ quantity: 100, unit: 'kg' }]);
+  t.equal(lotGap(closed, made && { yield: made, share: 0.25 }), 7.5, 'a quarter of the 30 kg gain');
+});
+
+t.test('parseYieldAllowances', async (t) => {
+  t.strictSame(parseYieldAllowances(''), DEFAULT_YIELD_ALLOWANCES);
+  const parsed = parseYieldAllowances('curing=0.55-0.65, smoking=0.7-0.9');
+  t.strictSame(parsed.curing, { min: 0.55, max: 0.65 });
+  t.strictSame(parsed.smoking, { min: 0.7, max: 0.9 });
+  t.strictSame(parsed.cutting, DEFAULT_YIELD_ALLOWANCES.cutting, 'others keep their defaults');
+  t.throws(() => parseYieldAllowances('baking=0.5-0.9'), /not kind=min-max/);
+  t.throws(() => parseYieldAllowances('curing=0.7'), /not kind=min-max/);
+  t.throws(() => parseYieldAllowances('curing=0.7-0.5'), /lower yield exceeds the upper/);
 });

@@ -1,0 +1,55 @@
+// SVG charts for the regulator dashboard, drawn on the server so the page needs no script: horizontal
+// bars with their figure written beside them, and a target line where there is one. Pure.
+import { escapeXml } from '../web/html.js';
+
+export type Bar = { label: string; value: number | null; text: string };
+
+const ROW = 30;
+const LABEL_WIDTH = 200;
+const BAR_WIDTH = 300;
+const TEXT_WIDTH = 170;
+/** Labels longer than this (about 13 Chinese characters at 14 px) are cut with an ellipsis; the full text is the bar's tooltip. */
+const LABEL_CHARS = 13;
+const shortLabel = (label: string) => ([...label].length > LABEL_CHARS ? `${[...label].slice(0, LABEL_CHARS - 1).join('')}…` : label);
+const WIDTH = LABEL_WIDTH + BAR_WIDTH + TEXT_WIDTH;
+
+/**
+ * Bars of shares (0–1) or of counts against the largest. With a target, a dashed line marks it and
+ * bars short of it are drawn red.
+ */
+export function barChart(input: {
+  title: string;
+  bars: Bar[];
+  target?: { value: number; label: string };
+  scale?: 'share' | 'count';
+}): string {
+  const { bars, target } = input;
+  const max = input.scale === 'count' ? Math.max(1, ...bars.map((bar) => bar.value ?? 0)) : 1;
+  const height = Math.max(1, bars.length) * ROW + (target ? 24 : 8);
+  const top = target ? 20 : 4;
+  const x = (value: number) => LABEL_WIDTH + (Math.min(value, max) / max) * BAR_WIDTH;
+  const rows = bars.map((bar, index) => {
+    const y = top + index * ROW;
+    const short = target !== undefined && bar.value !== null && bar.value < target.value;
+    const width = bar.value === null ? 0 : Math.max(bar.value > 0 ? 2 : 0, x(bar.value) - LABEL_WIDTH);
+    return (
+      `<g class="bar${short ? ' short' : ''}"><title>${escapeXml(`${bar.label}: ${bar.text}`)}</title>` +
+      `<text x="${LABEL_WIDTH - 8}" y="${y + 19}" text-anchor="end">${escapeXml(shortLabel(bar.label))}</text>` +
+      `<rect x="${LABEL_WIDTH}" y="${y + 5}" width="${width.toFixed(1)}" height="20" rx="3" fill="${short ? '#c62828' : '#2e7d32'}"/>` +
+      `<text x="${LABEL_WIDTH + BAR_WIDTH + 8}" y="${y + 19}">${escapeXml(bar.text)}</text></g>`
+    );
+  });
+  const targetLine = target
+    ? `<line class="target" x1="${x(target.value).toFixed(1)}" x2="${x(target.value).toFixed(1)}" y1="14" y2="${height}" stroke="#0b57d0" stroke-width="2" stroke-dasharray="5 4"/>` +
+      `<text x="${x(target.value).toFixed(1)}" y="11" text-anchor="middle" fill="#0b57d0">${escapeXml(target.label)}</text>`
+    : '';
+  const empty = bars.length === 0 ? `<text x="${LABEL_WIDTH}" y="${top + 19}" fill="#666">—</text>` : '';
+  return (
+    `<svg class="chart" role="img" aria-label="${escapeXml(input.title)}" viewBox="0 0 ${WIDTH} ${height}" width="${WIDTH}" height="${height}" ` +
+    `xmlns="http://www.w3.org/2000/svg" font-size="14" font-family="system-ui,sans-serif"><title>${escapeXml(input.title)}</title>` +
+    `${rows.join('')}${empty}${targetLine}</svg>`
+  );
+}
+
+/** A share as a percentage with one decimal, or a dash when there was nothing to count. */
+export const percent = (value: number | null) => (value === null ? '—' : `${(Math.round(value * 1000) / 10).toFixed(1)} %`);

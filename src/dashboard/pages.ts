@@ -1,0 +1,138 @@
+// The regulator dashboard and its sign-in form, rendered on the server (charts as inline SVG, no
+// script). Pure.
+import { Html, html, layout, shanghaiTime } from '../web/html.js';
+import { DASHBOARD_TEXT } from '../web/i18n/dashboard.js';
+import type { Lang } from '../web/i18n/index.js';
+import { barChart, percent } from './charts.js';
+import type { DashboardView } from './service.js';
+
+const WIDE_CSS = `
+main:has(.dashboard){max-width:1100px}
+.panels{display:grid;grid-template-columns:repeat(auto-fit,minmax(480px,1fr));gap:0 16px}
+.chart{max-width:100%;height:auto}
+.chart text{fill:#1f1f1f}.chart .short text{fill:#8e1b1b}
+.filters{display:flex;flex-wrap:wrap;gap:8px 12px;align-items:end}
+.filters label{margin:0;font-weight:400;font-size:.9rem}
+.filters input{width:auto;min-height:40px;padding:6px 8px}
+.filters button{width:auto;margin:0;min-height:40px;padding:0 18px;background:#0b57d0}
+.counts{display:grid;grid-template-columns:1fr auto;gap:6px 16px}
+.counts .n{font-weight:700;text-align:right}.counts .n.bad{color:#c62828}
+.pending{color:#8a3b00}
+.logout button{width:auto;min-height:36px;margin:0;padding:0 14px;background:#555}
+`;
+
+export function loginPage(lang: Lang, failed: boolean): string {
+  const t = DASHBOARD_TEXT[lang];
+  const body = html`${failed && html`<div class="alert warn" role="alert">${t.badKey}</div>`}
+<section><h1>${t.loginTitle}</h1>
+<form method="post" action="/regulator/login${lang === 'en' ? '?lang=en' : ''}">
+<label for="key">${t.keyLabel}</label><input id="key" name="key" type="password" autocomplete="current-password" required>
+<button type="submit">${t.login}</button></form></section>`;
+  return layout(lang, t.loginTitle, lang === 'en' ? '/regulator/login' : '/regulator/login?lang=en', body);
+}
+
+export type DashboardQuery = { from?: string; to?: string; region?: string };
+
+export function dashboardPage(view: DashboardView, query: DashboardQuery, lang: Lang): string {
+  const t = DASHBOARD_TEXT[lang];
+  const params = (extra: Record<string, string | undefined>) => {
+    const search = new URLSearchParams(
+      Object.entries({ ...query, ...extra }).filter((entry): entry is [string, string] => entry[1] !== undefined && entry[1] !== ''),
+    ).toString();
+    return search ? `?${search}` : '';
+  };
+  const target = { value: view.passRates.target, label: t.target };
+  const passByKind = barChart({
+    title: t.passRates,
+    target,
+    bars: view.passRates.byKind.map((row) => ({
+      label: t.inspectionKinds[row.kind] ?? row.kind,
+      value: row.rate,
+      text: `${percent(row.rate)} · ${t.tests(row.passed, row.total)}`,
+    })),
+  });
+  const passByItem = barChart({
+    title: t.passRatesByItem,
+    target,
+    bars: view.passRates.byItem.map((row) => ({
+      label: row.item,
+      value: row.rate,
+      text: `${percent(row.rate)} · ${row.passed}/${row.total}`,
+    })),
+  });
+  const coverageTarget = { value: view.coverage.target, label: '100%' };
+  const coverage = barChart({
+    title: t.coverage,
+    target: coverageTarget,
+    bars: view.coverage.groups.map((row) => ({
+      label: row.key,
+      value: row.lotRate,
+      text: `${percent(row.lotRate)} · ${t.lots(row.tracedLots, row.lots)}`,
+    })),
+  });
+  const coverageByEnterprise = barChart({
+    title: t.coverageByEnterprise,
+    target: coverageTarget,
+    bars: view.coverageByEnterprise.groups.map((row) => ({
+      label: row.name ?? row.key,
+      value: row.lotRate,
+      text: `${percent(row.lotRate)} · ${t.lots(row.tracedLots, row.lots)}`,
+    })),
+  });
+  const activity = barChart({
+    title: t.activity,
+    bars: (['all', 'greenFood', 'geographicalIndication', 'organic'] as const).map((kind) => ({
+      label: t.activityKinds[kind],
+      value: view.activity.overall[kind].rate,
+      text: `${percent(view.activity.overall[kind].rate)} · ${t.enterprises(view.activity.overall[kind].active, view.activity.overall[kind].registered)}`,
+    })),
+  });
+  const flags = barChart({
+    title: t.flags,
+    scale: 'count',
+    bars: view.flags.map((row) => ({ label: t.flagKinds[row.kind] ?? row.kind, value: row.codes, text: t.codes(row.codes) })),
+  });
+  const complaints = barChart({
+    title: t.complaints,
+    scale: 'count',
+    bars: view.complaints.map((row) => ({
+      label: t.complaintStatuses[row.status] ?? row.status,
+      value: row.complaints,
+      text: t.complaintsCount(row.complaints),
+    })),
+  });
+  const body = html`<div class="dashboard">
+<section><h1>${t.title}</h1>
+<form class="filters" method="get" action="/regulator/dashboard">
+${lang === 'en' && html`<input type="hidden" name="lang" value="en">`}
+<label>${t.period} <input type="date" name="from" value="${query.from ?? ''}"></label>
+<label>— <input type="date" name="to" value="${query.to ?? ''}"></label>
+<label>${t.region} <input name="region" inputmode="numeric" pattern="\\d{2}(\\d{2}){0,2}" size="8" value="${query.region ?? ''}" placeholder="500236"></label>
+<button type="submit">${t.apply}</button>
+<a href="/regulator/events${params({ format: 'csv' })}">${t.export}</a>
+</form>
+<form class="logout" method="post" action="/regulator/logout"><button type="submit">${t.logout}</button></form>
+</section>
+<div class="panels">
+<section id="pass-rates"><h2>${t.passRates}</h2>${new Html(passByKind)}${new Html(passByItem)}</section>
+<section id="coverage"><h2>${t.coverage}</h2><p class="muted">${t.coverageHint}</p>${new Html(coverage)}<h2>${t.coverageByEnterprise}</h2>${new Html(coverageByEnterprise)}</section>
+<section id="activity"><h2>${t.activity}</h2>${new Html(activity)}</section>
+<section id="anomalies"><h2>${t.anomalies}</h2><div class="counts">${(
+    Object.keys(view.anomalyCounts) as (keyof typeof view.anomalyCounts)[]
+  ).map(
+    (kind) =>
+      html`<span>${t.anomalyKinds[kind]}</span><span class="n${view.anomalyCounts[kind] > 0 ? ' bad' : ''}">${view.anomalyCounts[kind]}</span>`,
+  )}</div></section>
+<section id="recalls"><h2>${t.recalls}</h2><p class="pending">${t.recallsPending}</p></section>
+<section id="flags"><h2>${t.flags}</h2>${new Html(flags)}<h2>${t.recentFlags}</h2>${
+    view.recentFlags.length
+      ? html`<ul>${view.recentFlags.map(
+          (flag) =>
+            html`<li><code>${flag.code}</code> · ${t.flagKinds[flag.kind] ?? flag.kind} · ${shanghaiTime(flag.lastAt.toISOString())}${flag.lotCode && html` · <code>${flag.lotCode}</code>`}</li>`,
+        )}</ul>`
+      : html`<p class="muted">${t.none}</p>`
+  }</section>
+<section id="complaints"><h2>${t.complaints}</h2>${new Html(complaints)}</section>
+</div></div>`;
+  return layout(lang, t.title, `/regulator/dashboard${params({ lang: lang === 'en' ? undefined : 'en' })}`, body, WIDE_CSS);
+}

@@ -1,0 +1,93 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { Problem } from '../errors/problem.js';
+import { periodQuery } from '../figures/schemas.js';
+import { periodScope } from '../figures/service.js';
+import { cookieValue, sessionCookie } from '../http/cookies.js';
+import { dashboardPage, loginPage } from './pages.js';
+import { type DashboardService, SESSION_HOURS } from './service.js';
+
+const COOKIE = 'regulator_session';
+const COOKIE_PATH = '/regulator';
+const HTML = 'text/html; charset=utf-8';
+const langQuery = z.enum(['zh-CN', 'en']).optional();
+
+// The dashboard is for a browser: a regulator signs in once with the key, and the session rides in an
+// HTTP-only cookie, so these routes are public to the API-key check and look at the cookie themselves.
+export const dashboardRoutes: FastifyPluginAsyncZod<{ service: DashboardService }> = async (app, { service }) => {
+  const tags = ['regulator'];
+  const config = { public: true };
+
+  app.get(
+    '/regulator/login',
+    {
+      config,
+      schema: {
+        tags,
+        summary: 'Sign-in form of the regulator dashboard',
+        querystring: z.object({ lang: langQuery }),
+        produces: ['text/html'],
+      },
+    },
+    async (request, reply) => reply.type(HTML).send(loginPage(request.query.lang ?? 'zh-CN', false)),
+  );
+
+  app.post(
+    '/regulator/login',
+    {
+      config,
+      schema: {
+        tags,
+        summary: 'Signs in with a regulator key: sets an HTTP-only, Secure, SameSite=Strict session cookie and redirects to the dashboard',
+        querystring: z.object({ lang: langQuery }),
+        body: z.object({ key: z.string().min(1).max(200) }),
+        produces: ['text/html'],
+      },
+    },
+    async (request, reply) => {
+      const lang = request.query.lang ?? 'zh-CN';
+      try {
+        const { token } = await service.login(request.body.key);
+        return reply
+          .header('set-cookie', sessionCookie(COOKIE, token, { path: COOKIE_PATH, maxAgeSeconds: SESSION_HOURS * 3600 }))
+          .redirect(`/regulator/dashboard${lang === 'en' ? '?lang=en' : ''}`, 303);
+      } catch (error) {
+        // a wrong key gets the form again, saying so
+        if (error instanceof Problem && (error.status === 401 || error.status === 403)) {
+          return reply.code(error.status).type(HTML).send(loginPage(lang, true));
+        }
+        throw error;
+      }
+    },
+  );
+
+  app.post('/regulator/logout', { config, schema: { tags, summary: 'Ends the dashboard session' } }, async (request, reply) => {
+    await service.logout(cookieValue(request.headers.cookie, COOKIE));
+    return reply.header('set-cookie', sessionCookie(COOKIE, '', { path: COOKIE_PATH, maxAgeSeconds: 0 })).redirect('/regulator/login', 303);
+  });
+
+  app.get(
+    '/regulator/dashboard',
+    {
+      config,
+      schema: {
+        tags,
+        summary:
+          'Regulator dashboard: pass rates against 96 %, traceability by region and enterprise, activity, anomalies, flagged codes, complaints',
+        description: 'Needs the session cookie of POST /regulator/login; without one it redirects to the sign-in form.',
+        querystring: periodQuery({ lang: langQuery }),
+        produces: ['text/html'],
+      },
+    },
+    async (request, reply) => {
+      const principal = await service.principal(cookieValue(request.headers.cookie, COOKIE));
+      const { lang, ...query } = request.query;
+      if (!principal) return reply.redirect(`/regulator/login${lang === 'en' ? '?lang=en' : ''}`, 303);
+      const view = await service.view(principal, periodScope(query));
+      return reply
+        .type(HTML)
+        .header('cache-control', 'no-store')
+        .send(dashboardPage(view, query, lang ?? 'zh-CN'));
+    },
+  );
+};

@@ -1,0 +1,350 @@
+// The SQL behind the regulator's figures: ledger totals and transformations for mass balance,
+// anomaly lists, inspection counts, traceability and activity, and the key data elements of
+// events for exports. Counting happens here; rates, targets and gaps are the service's.
+import { type SQL, sql } from 'drizzle-orm';
+import { type Db, queryRows } from '../db/client.js';
+import { type KdeSort, ROLE_ORDER } from '../trace/kde.js';
+
+/** A period of event times, [from, to), and a GB/T 2260 region prefix (2, 4 or 6 digits) of the party concerned. */
+export type Scope = { from?: Date; to?: Date; region?: string };
+
+export type LedgerRow = {
+  code: string;
+  partyCode: string;
+  productCode: string | null;
+  quantity: number;
+  unit: string;
+  status: string;
+  totals: { kind: string; quantity: number }[];
+  lines: { quantity: number; receivedQuantity: number | null; status: string }[];
+};
+export type TransformationRow = {
+  eventId: string;
+  eventTime: Date;
+  partyCode: string;
+  kind: string | null;
+  lines: { lotCode: string; role: 'input' | 'output'; quantity: number | null; unit: string }[];
+};
+export type CountRow = { key: string; name: string | null; total: number; passed: number };
+export type TraceabilityRow = {
+  key: string | null;
+  name: string | null;
+  lots: number;
+  tracedLots: number;
+  items: number;
+  tracedItems: number;
+};
+export type ActivityRow = {
+  dimension: 'all' | 'kind' | 'region';
+  key: string | null;
+  registered: number;
+  active: number;
+  greenFood: number;
+  greenFoodActive: number;
+  geographicalIndication: number;
+  geographicalIndicationActive: number;
+  organic: number;
+  organicActive: number;
+};
+/** One lot line of one event, with what a key-data-element row needs. */
+export type EventLotRow = {
+  eventId: string;
+  type: string;
+  eventTime: Date;
+  partyCode: string;
+  readPoint: string | null;
+  bizLocation: string | null;
+  referenceDocuments: { type: string; number: string }[];
+  payload: Record<string, unknown>;
+  lotCode: string;
+  role: string;
+  quantity: number | null;
+  unit: string;
+  lotNumber: string | null;
+  productCode: string | null;
+  productName: string | null;
+  attributes: Record<string, unknown>;
+};
+
+const regionOf = (column: SQL, region: string | undefined) => (region ? sql`${column} like ${`${region}%`}` : sql`true`);
+const inPeriod = (column: SQL, scope: Scope) =>
+  sql`${scope.from ? sql`${column} >= ${scope.from.toISOString()}::timestamptz` : sql`true`} and ${
+    scope.to ? sql`${column} < ${scope.to.toISOString()}::timestamptz` : sql`true`
+  }`;
+/** Events that stand: not corrections themselves and not declared in error by one. */
+const live = (alias: SQL) =>
+  sql`${alias}.type <> 'correction' and not exists (select 1 from events c where c.corrects_event_id = ${alias}.id)`;
+const toDate = (value: Date | string) => (value instanceof Date ? value : new Date(value));
+
+export function createFiguresRepository(db: Db) {
+  return {
+    /** Movement totals by kind and shipment lines of lots (all, or the ones named), owned in a region. */
+    async ledgers(filter: { region?: string; lotCodes?: string[] }): Promise<LedgerRow[]> {
+      const rows = await queryRows<LedgerRow & { quantity: number }>(
+        db,
+        sql`select l.code, l.party_code as "partyCode", l.product_code as "productCode", l.quantity::float8 as quantity, l.unit, l.status,
+          coalesce((select json_agg(json_build_object('kind', k.kind, 'quantity', k.total)) from (
+            select m.kind, sum(m.quantity) as total from lot_movements m where m.lot_code = l.code group by m.kind) k), '[]') as totals,
+          coalesce((select json_agg(json_build_object('quantity', sl.quantity, 'receivedQuantity', sl.received_quantity, 'status', s.status))
+            from shipment_lines sl join shipments s on s.id = sl.shipment_id where sl.lot_code = l.code), '[]') as lines
+        from lots l join parties p on p.code = l.party_code
+        where l.kind = 'lot' and l.voided_by_event_id is null and ${regionOf(sql`p.region_code`, filter.region)}
+          and ${filter.lotCodes ? sql`l.code = any(${sql.param(filter.lotCodes)}::text[])` : sql`true`}`,
+      );
+      return rows.map((row) => ({
+        ...row,
+        totals: row.totals.map((total) => ({ kind: total.kind, quantity: Number(total.quantity) })),
+        lines: row.lines.map((line) => ({
+          ...line,
+          quantity: Number(line.quantity),
+          receivedQuantity: line.receivedQuantity === null ? null : Number(line.receivedQuantity),
+        })),
+      }));
+    },
+
+    /** Standing transformations (all, or those touching the lots named) with their inputs and outputs. */
+    async transformations(filter: { lotCodes?: string[] }): Promise<TransformationRow[]> {
+      const rows = await queryRows<TransformationRow>(
+        db,
+        sql`select e.id as "eventId", e.event_time as "eventTime", e.party_code as "partyCode", e.payload->'process'->>'kind' as kind,
+          json_agg(json_build_object('lotCode', el.lot_code, 'role', el.role, 'quantity', el.quantity, 'unit', l.unit)) as lines
+        from events e join event_lots el on el.event_id = e.id and el.role in ('input', 'output') join lots l on l.code = el.lot_code
+        where e.type = 'transform' and ${live(sql`e`)}
+          and ${filter.lotCodes ? sql`e.id in (select event_id from event_lots where lot_code = any(${sql.param(filter.lotCodes)}::text[]))` : sql`true`}
+        group by e.id order by e.event_time, e.id`,
+      );
+      return rows.map((row) => ({
+        ...row,
+        eventTime: toDate(row.eventTime),
+        lines: row.lines.map((line) => ({ ...line, quantity: line.quantity === null ? null : Number(line.quantity) })),
+      }));
+    },
+
+    /** Shipments still open that left before `shippedBefore`, from senders in the region. */
+    async unreceivedShipments(shippedBefore: Date, region?: string) {
+      const rows = await queryRows<{
+        shipmentId: string;
+        fromPartyCode: string;
+        toPartyCode: string;
+        shippedAt: Date;
+        lines: { lotCode: string; quantity: number }[];
+      }>(
+        db,
+        sql`select s.id as "shipmentId", s.from_party_code as "fromPartyCode", s.to_party_code as "toPartyCode", s.shipped_at as "shippedAt",
+          (select json_agg(json_build_object('lotCode', sl.lot_code, 'quantity', sl.quantity) order by sl.lot_code) from shipment_lines sl
+            where sl.shipment_id = s.id) as lines
+        from shipments s join parties p on p.code = s.from_party_code
+        where s.status = 'open' and s.shipped_at < ${shippedBefore.toISOString()}::timestamptz and ${regionOf(sql`p.region_code`, region)}
+        order by s.shipped_at, s.id`,
+      );
+      return rows.map((row) => ({
+        ...row,
+        shippedAt: toDate(row.shippedAt),
+        lines: (row.lines ?? []).map((line) => ({ ...line, quantity: Number(line.quantity) })),
+      }));
+    },
+
+    /** Lots past their expiry date (before `today`) that still have quantity on hand or on the road. */
+    expiredActiveLots(today: string, region?: string) {
+      return queryRows<{
+        lotCode: string;
+        partyCode: string;
+        productCode: string | null;
+        expiryDate: string;
+        status: string;
+        onHand: number;
+      }>(
+        db,
+        sql`select l.code as "lotCode", l.party_code as "partyCode", l.product_code as "productCode", l.expiry_date::text as "expiryDate",
+          l.status, coalesce((select sum(m.quantity) from lot_movements m where m.lot_code = l.code), 0)::float8 as "onHand"
+        from lots l join parties p on p.code = l.party_code
+        where l.voided_by_event_id is null and l.expiry_date < ${today}::date and l.status in ('active', 'in_transit')
+          and ${regionOf(sql`p.region_code`, region)}
+        order by l.expiry_date, l.code`,
+      );
+    },
+
+    /** Failed inspections (standing) of lots that are still in circulation: active or on the road, neither held, recalled nor destroyed. */
+    async failedInspectionsInCirculation(region?: string) {
+      const rows = await queryRows<{
+        eventId: string;
+        eventTime: Date;
+        inspectedBy: string;
+        kind: string;
+        reportNumber: string | null;
+        lotCode: string;
+        partyCode: string;
+        status: string;
+      }>(
+        db,
+        sql`select e.id as "eventId", e.event_time as "eventTime", e.party_code as "inspectedBy", e.payload->'inspection'->>'kind' as kind,
+          e.payload->'inspection'->>'reportNumber' as "reportNumber", l.code as "lotCode", l.party_code as "partyCode", l.status
+        from events e join event_lots el on el.event_id = e.id and el.role = 'subject' join lots l on l.code = el.lot_code
+          join parties p on p.code = l.party_code
+        where e.type = 'inspect' and e.payload->'inspection'->>'result' = 'fail' and ${live(sql`e`)}
+          and l.status in ('active', 'in_transit') and l.voided_by_event_id is null and ${regionOf(sql`p.region_code`, region)}
+        order by e.event_time, e.id, l.code`,
+      );
+      return rows.map((row) => ({ ...row, eventTime: toDate(row.eventTime) }));
+    },
+
+    /** Lots with issued (visible) item codes that were consumed, or that have more codes than their quantity. */
+    codedLots(region?: string) {
+      return queryRows<{ lotCode: string; partyCode: string; status: string; quantity: number; unit: string; codes: number }>(
+        db,
+        sql`select l.code as "lotCode", l.party_code as "partyCode", l.status, l.quantity::float8 as quantity, l.unit, c.codes
+        from (select i.lot_code, count(*)::int as codes from items i join code_jobs j on j.id = i.job_id and j.status = 'succeeded'
+              group by i.lot_code) c
+          join lots l on l.code = c.lot_code join parties p on p.code = l.party_code
+        where (l.status = 'consumed' or c.codes > l.quantity) and ${regionOf(sql`p.region_code`, region)}
+        order by c.codes desc, l.code`,
+      );
+    },
+
+    /** Standing inspections in the period of lots owned in the region, counted by kind and, separately, by test item. */
+    async inspectionCounts(scope: Scope): Promise<{ byKind: CountRow[]; byItem: CountRow[] }> {
+      const inspections = sql`select e.id, e.payload->'inspection' as inspection from events e
+        where e.type = 'inspect' and ${live(sql`e`)} and ${inPeriod(sql`e.event_time`, scope)}
+          and ${
+            scope.region
+              ? sql`exists (select 1 from event_lots el join lots l on l.code = el.lot_code join parties p on p.code = l.party_code
+                  where el.event_id = e.id and ${regionOf(sql`p.region_code`, scope.region)})`
+              : sql`true`
+          }`;
+      const [byKind, byItem] = await Promise.all([
+        queryRows<CountRow>(
+          db,
+          sql`select i.inspection->>'kind' as key, null as name, count(*)::int as total,
+            count(*) filter (where i.inspection->>'result' = 'pass')::int as passed
+          from (${inspections}) i group by 1 order by 1`,
+        ),
+        queryRows<CountRow>(
+          db,
+          sql`select t.item->>'name' as key, null as name, count(*)::int as total, count(*) filter (where t.item->>'result' = 'pass')::int as passed
+          from (${inspections}) i cross join lateral jsonb_array_elements(coalesce(i.inspection->'items', '[]'::jsonb)) as t(item)
+          group by 1 order by 1`,
+        ),
+      ]);
+      return { byKind, byItem };
+    },
+
+    /**
+     * Lots sold in the period (owners in the region) and whether their backward trace reaches a
+     * farm lot with its quarantine certificate, counted by lot and by issued item, grouped by one
+     * dimension plus a total row (key null).
+     */
+    traceability(scope: Scope, by: 'enterprise' | 'product' | 'partyKind' | 'region', maxDepth = 30) {
+      const [key, name] = {
+        enterprise: [sql`p.code`, sql`max(p.name)`],
+        product: [sql`pr.code`, sql`max(pr.name)`],
+        partyKind: [sql`p.kind`, sql`null`],
+        region: [sql`p.region_code`, sql`null`],
+      }[by];
+      return queryRows<TraceabilityRow>(
+        db,
+        sql`with recursive sold as (
+          select distinct m.lot_code as code from lot_movements m join events e on e.id = m.event_id
+          where m.kind = 'sell' and ${live(sql`e`)} and ${inPeriod(sql`e.event_time`, scope)}
+        ),
+        targets as (
+          select l.code from lots l join sold s on s.code = l.code join parties p on p.code = l.party_code
+          where l.voided_by_event_id is null and ${regionOf(sql`p.region_code`, scope.region)}
+        ),
+        walk(root, code, depth) as (
+          select code, code, 0 from targets
+          union
+          select w.root, e.upstream_code, w.depth + 1 from walk w join lineage_edges e on e.downstream_code = w.code
+          where w.depth < ${maxDepth} and e.retracted_by_event_id is null
+        ),
+        certified_farm_lots as (
+          select l.code from lots l join parties p on p.code = l.party_code
+          where p.kind = 'farm' and l.voided_by_event_id is null and l.code in (select code from walk)
+            and (coalesce(l.attributes->>'quarantineCertificate', '') <> ''
+              or exists (select 1 from event_lots el join events e on e.id = el.event_id
+                where el.lot_code = l.code and ${live(sql`e`)}
+                  and e.reference_documents @> '[{"type": "quarantine_certificate"}]'::jsonb))
+        ),
+        traced as (select distinct root from walk where code in (select code from certified_farm_lots)),
+        coded as (
+          select i.lot_code, count(*)::int as items from items i join code_jobs j on j.id = i.job_id and j.status = 'succeeded'
+          where i.lot_code in (select code from targets) group by i.lot_code
+        )
+        select case when grouping(${key}) = 1 then null else ${key} end as key,
+          case when grouping(${key}) = 1 then null else ${name} end as name,
+          count(*)::int as lots, count(*) filter (where t.root is not null)::int as "tracedLots",
+          coalesce(sum(c.items), 0)::int as items, coalesce(sum(c.items) filter (where t.root is not null), 0)::int as "tracedItems"
+        from targets g join lots l on l.code = g.code join parties p on p.code = l.party_code
+          left join products pr on pr.code = l.product_code
+          left join traced t on t.root = g.code left join coded c on c.lot_code = g.code
+        group by grouping sets ((${key}), ())
+        order by 1 nulls first`,
+      );
+    },
+
+    /**
+     * Registered enterprises (every party but labs and regulators; registered now, since records
+     * are often entered after the fact) in the region and whether each recorded an event in the
+     * period; those certified green-food, GI or organic (by a product's mark or a certification on
+     * their approved application to join) counted apart. Rows for all, by kind
+     * and by region.
+     */
+    activity(scope: Scope) {
+      // certified: a product bearing the mark, or the certification declared on the approved application to join
+      const mark = (productMark: string, certification: string) =>
+        sql`(exists (select 1 from products pr where pr.party_code = p.code and pr.marks ? ${productMark})
+          or exists (select 1 from registrations r cross join jsonb_array_elements(r.certifications) c
+            where r.party_code = p.code and r.status = 'approved' and c->>'type' = ${certification}))`;
+      return queryRows<ActivityRow>(
+        db,
+        sql`with enterprises as (
+          select p.code, p.kind, p.region_code,
+            exists (select 1 from events e where e.party_code = p.code and ${inPeriod(sql`e.event_time`, scope)}) as active,
+            ${mark('green_food', 'green_food')} as green, ${mark('geographical_indication', 'gi_use_permit')} as gi,
+            ${mark('organic', 'organic')} as organic
+          from parties p
+          where p.kind not in ('lab', 'regulator') and ${regionOf(sql`p.region_code`, scope.region)}
+        )
+        select case when grouping(kind) = 0 then 'kind' when grouping(region_code) = 0 then 'region' else 'all' end as dimension,
+          coalesce(kind, region_code) as key, count(*)::int as registered, count(*) filter (where active)::int as active,
+          count(*) filter (where green)::int as "greenFood", count(*) filter (where green and active)::int as "greenFoodActive",
+          count(*) filter (where gi)::int as "geographicalIndication", count(*) filter (where gi and active)::int as "geographicalIndicationActive",
+          count(*) filter (where organic)::int as organic, count(*) filter (where organic and active)::int as "organicActive"
+        from enterprises group by grouping sets ((), (kind), (region_code))
+        order by 1, 2`,
+      );
+    },
+
+    /**
+     * Lot lines of standing events in the period whose acting party is in the region, ordered by
+     * `sort` (then time, event, role and lot), a page at a time.
+     */
+    async eventLots(scope: Scope, sort: KdeSort, limit: number, offset: number): Promise<EventLotRow[]> {
+      const sortKey = { time: sql`e.event_time`, lot: sql`el.lot_code`, product: sql`pr.name`, type: sql`e.type` }[sort];
+      const rows = await queryRows<EventLotRow>(
+        db,
+        sql`select e.id as "eventId", e.type, e.event_time as "eventTime", e.party_code as "partyCode",
+          e.read_point as "readPoint", e.biz_location as "bizLocation", e.reference_documents as "referenceDocuments", e.payload,
+          el.lot_code as "lotCode", el.role, el.quantity::float8 as quantity, l.unit, l.lot_number as "lotNumber",
+          l.product_code as "productCode", pr.name as "productName", l.attributes
+        from events e join parties p on p.code = e.party_code join event_lots el on el.event_id = e.id
+          join lots l on l.code = el.lot_code left join products pr on pr.code = l.product_code
+        where ${live(sql`e`)} and ${inPeriod(sql`e.event_time`, scope)} and ${regionOf(sql`p.region_code`, scope.region)}
+        order by ${sortKey} nulls last, e.event_time, e.id, array_position(${sql.param(ROLE_ORDER)}::text[], el.role), el.lot_code
+        limit ${limit} offset ${offset}`,
+      );
+      return rows.map((row) => ({ ...row, eventTime: toDate(row.eventTime) }));
+    },
+
+    /** Names of parties, for the from / to columns of an export. */
+    async partyNames(codes: string[]): Promise<Map<string, string>> {
+      if (codes.length === 0) return new Map();
+      const rows = await queryRows<{ code: string; name: string }>(
+        db,
+        sql`select code, name from parties where code = any(${sql.param(codes)}::text[])`,
+      );
+      return new Map(rows.map((row) => [row.code, row.name]));
+    },
+  };
+}
+
+export type FiguresRepository = ReturnType<typeof createFiguresRepository>;

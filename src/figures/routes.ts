@@ -1,0 +1,145 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { normalizeCode } from '../codes/service-codes.js';
+import { problemSchema } from '../errors/problem.js';
+import { CSV_TYPE, csvStream, wantsCsv } from '../http/csv.js';
+import { bearerSecurity, principalOf } from '../http/request.js';
+import { KDE_COLUMNS } from '../trace/kde.js';
+import {
+  activitySchema,
+  anomaliesQuery,
+  anomaliesSchema,
+  balanceSheetSchema,
+  exportQuery,
+  gapsQuery,
+  gapsSchema,
+  kdeRowSchema,
+  passRatesSchema,
+  periodQuery,
+  traceabilityQuery,
+  traceabilitySchema,
+} from './schemas.js';
+import { type FiguresService, periodScope } from './service.js';
+
+const denied = { 400: problemSchema, 403: problemSchema };
+
+export const figuresRoutes: FastifyPluginAsyncZod<{ service: FiguresService }> = async (app, { service }) => {
+  const tags = ['regulator'];
+
+  app.get(
+    '/lots/:code/balance-sheet',
+    {
+      schema: {
+        tags: ['lots'],
+        summary: "A lot's mass balance sheet: its ledger, and the yields of the transformations that made and used it",
+        description:
+          'In = used in transformations + shipped + sold + destroyed + on hand, with each transformation weighed against the yield allowed for its kind (curing keeps 50–70 % of the weight).',
+        security: bearerSecurity,
+        params: z.object({ code: z.string() }),
+        response: { 200: balanceSheetSchema, ...denied, 404: problemSchema },
+      },
+    },
+    async (request) => service.balanceSheet(principalOf(request), normalizeCode(request.params.code)),
+  );
+
+  app.get(
+    '/regulator/mass-balance/gaps',
+    {
+      schema: {
+        tags,
+        summary: 'Lots whose books do not close, the largest gap first',
+        security: bearerSecurity,
+        querystring: gapsQuery,
+        response: { 200: gapsSchema, ...denied },
+      },
+    },
+    async (request) => ({ items: await service.gaps(principalOf(request), request.query) }),
+  );
+
+  app.get(
+    '/regulator/anomalies',
+    {
+      schema: {
+        tags,
+        summary:
+          'Shipments not received, expired lots still in circulation, failed tests without a hold, item codes of consumed or over-coded lots',
+        security: bearerSecurity,
+        querystring: anomaliesQuery,
+        response: { 200: anomaliesSchema, ...denied },
+      },
+    },
+    async (request) => service.anomalies(principalOf(request), request.query),
+  );
+
+  app.get(
+    '/regulator/figures/pass-rates',
+    {
+      schema: {
+        tags,
+        summary: 'Inspection pass rates by kind (self, rapid, sampling, third party) and by test item, against the 96 % target',
+        security: bearerSecurity,
+        querystring: periodQuery({}),
+        response: { 200: passRatesSchema, ...denied },
+      },
+    },
+    async (request) => service.passRates(principalOf(request), periodScope(request.query)),
+  );
+
+  app.get(
+    '/regulator/figures/traceability',
+    {
+      schema: {
+        tags,
+        summary: 'Traceability rate (溯源率): sold lots and items whose trace reaches a farm lot with its quarantine certificate',
+        security: bearerSecurity,
+        querystring: traceabilityQuery,
+        response: { 200: traceabilitySchema, ...denied },
+      },
+    },
+    async (request) => service.traceability(principalOf(request), periodScope(request.query), request.query.by),
+  );
+
+  app.get(
+    '/regulator/figures/activity',
+    {
+      schema: {
+        tags,
+        summary: 'Activity rate (进驻率): registered enterprises, and green-food, GI and organic ones, that recorded events in the period',
+        security: bearerSecurity,
+        querystring: periodQuery({}),
+        response: { 200: activitySchema, ...denied },
+      },
+    },
+    async (request) => service.activity(principalOf(request), periodScope(request.query)),
+  );
+
+  app.get(
+    '/regulator/events',
+    {
+      schema: {
+        tags,
+        summary: 'Key data elements of the events of a period and region, one row per lot line; CSV for a spreadsheet',
+        description:
+          'With `?format=csv` or `Accept: text/csv`: every row, streamed as UTF-8 CSV with a byte order mark (Excel reads the Chinese text), sorted by `sort`.',
+        security: bearerSecurity,
+        querystring: exportQuery,
+        produces: ['application/json', 'text/csv'],
+        response: { 200: z.object({ items: z.array(kdeRowSchema) }), ...denied },
+      },
+    },
+    async (request, reply) => {
+      const { sort, format, limit, offset } = request.query;
+      const scope = periodScope(request.query);
+      if (!wantsCsv(format, request.headers.accept))
+        return { items: await service.exportPage(principalOf(request), scope, sort, limit, offset) };
+      const pages = service.exportAll(principalOf(request), scope, sort);
+      return (
+        reply
+          .type(CSV_TYPE)
+          .header('content-disposition', 'attachment; filename="events.csv"')
+          // a stream is sent as it is, past the JSON response schema
+          .send(csvStream(KDE_COLUMNS, pages) as never)
+      );
+    },
+  );
+};

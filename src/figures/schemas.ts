@@ -1,0 +1,224 @@
+import { z } from 'zod';
+import { PARTY_KINDS } from '../codes/service-codes.js';
+import { dateSchema } from '../codes/timestamp.js';
+import { TRANSFORMATION_KINDS } from '../lots/ledger.js';
+import { massBalanceSchema } from '../lots/schemas.js';
+import { KDE_SORTS } from '../trace/kde.js';
+
+/** An empty query field (an HTML form's blank input) counts as not given. */
+const blankAsUnset = <T extends z.ZodType>(schema: T) => z.preprocess((value) => (value === '' ? undefined : value), schema);
+
+export const regionQuery = z
+  .string()
+  .regex(/^\d{2}(\d{2}){0,2}$/, { error: 'must be a GB/T 2260 region code or its prefix: 2 (province), 4 (city) or 6 (county) digits' })
+  .optional()
+  .describe('GB/T 2260 region of the party concerned: 2 digits for a province, 4 for a city, 6 for a county, e.g. 500236');
+
+const periodFields = {
+  from: blankAsUnset(dateSchema.optional().describe('first day of the period (China time), e.g. 2026-01-01')),
+  to: blankAsUnset(dateSchema.optional().describe('last day of the period, included')),
+  region: blankAsUnset(regionQuery),
+};
+/** A query over a period of days and a region, with `more` fields of its own. */
+export const periodQuery = <T extends z.ZodRawShape>(more: T) =>
+  z.object({ ...periodFields, ...more }).refine(
+    (query) => {
+      const { from, to } = query as { from?: string; to?: string };
+      return !from || !to || from <= to;
+    },
+    { error: 'from must not be after to', path: ['to'] },
+  );
+
+const yieldSchema = z.object({
+  kind: z.enum(TRANSFORMATION_KINDS),
+  unit: z.string(),
+  input: z.number(),
+  output: z.number(),
+  yield: z.number().describe('output ÷ input'),
+  allowance: z.object({ min: z.number(), max: z.number() }).describe('the yields allowed for this kind of transformation'),
+  gap: z.number().describe('output beyond the allowance (positive) or short of it (negative); 0 within it'),
+  eventId: z.string(),
+  eventTime: z.date(),
+  partyCode: z.string(),
+});
+
+export const balanceSheetSchema = z
+  .object({
+    lotCode: z.string(),
+    partyCode: z.string(),
+    productCode: z.string().nullable(),
+    quantity: z.number(),
+    unit: z.string(),
+    status: z.string(),
+    massBalance: massBalanceSchema,
+    madeBy: yieldSchema
+      .extend({ share: z.number().describe("this lot's share of the transformation's output") })
+      .nullable()
+      .describe('the transformation that made the lot; null for a commissioned lot or one whose units cannot be weighed'),
+    usedIn: z.array(
+      z.object({
+        eventId: z.string(),
+        eventTime: z.date(),
+        yield: yieldSchema.nullable().describe('null when inputs and outputs are not booked in one unit'),
+      }),
+    ),
+    gap: z
+      .number()
+      .describe("the ledger's unaccounted quantity plus the lot's share of its transformation's yield gap; 0 when the books close"),
+    closes: z.boolean(),
+  })
+  .meta({ id: 'BalanceSheet' });
+
+export const gapsQuery = z.object({ region: regionQuery, limit: z.coerce.number().int().min(1).max(1000).default(100) });
+export const gapsSchema = z.object({
+  items: z.array(
+    z.object({
+      lotCode: z.string(),
+      partyCode: z.string(),
+      productCode: z.string().nullable(),
+      unit: z.string(),
+      status: z.string(),
+      gap: z.number(),
+      unaccounted: z.number().describe('what the ledger leaves unaccounted'),
+      yieldGap: z.number().describe("the lot's share of its transformation's gap against the yield allowance"),
+      madeByEventId: z.string().nullable(),
+    }),
+  ),
+});
+
+export const anomaliesQuery = z.object({
+  region: regionQuery,
+  shipmentDays: z.coerce.number().int().min(0).max(365).default(3).describe('a shipment open longer than this many days is listed'),
+});
+export const anomaliesSchema = z
+  .object({
+    unreceivedShipments: z.array(
+      z.object({
+        shipmentId: z.string(),
+        fromPartyCode: z.string(),
+        toPartyCode: z.string(),
+        shippedAt: z.date(),
+        daysOpen: z.number().int(),
+        lines: z.array(z.object({ lotCode: z.string(), quantity: z.number() })),
+      }),
+    ),
+    expiredLots: z.array(
+      z.object({
+        lotCode: z.string(),
+        partyCode: z.string(),
+        productCode: z.string().nullable(),
+        expiryDate: z.string(),
+        status: z.string(),
+        onHand: z.number(),
+      }),
+    ),
+    failedInspectionsWithoutHold: z.array(
+      z.object({
+        eventId: z.string(),
+        eventTime: z.date(),
+        inspectedBy: z.string(),
+        kind: z.string(),
+        reportNumber: z.string().nullable(),
+        lotCode: z.string(),
+        partyCode: z.string(),
+        status: z.string(),
+      }),
+    ),
+    suspiciousCodes: z.array(
+      z.object({
+        lotCode: z.string(),
+        partyCode: z.string(),
+        status: z.string(),
+        quantity: z.number(),
+        unit: z.string(),
+        codes: z.number().int(),
+        reason: z.enum(['lot_consumed', 'beyond_quantity']),
+      }),
+    ),
+  })
+  .meta({ id: 'Anomalies' });
+
+const rateFigure = z.object({
+  total: z.number().int(),
+  passed: z.number().int(),
+  failed: z.number().int(),
+  rate: z.number().nullable().describe('passed ÷ total; null when nothing was tested'),
+  meetsTarget: z.boolean(),
+});
+export const passRatesSchema = z
+  .object({
+    target: z.number(),
+    overall: rateFigure,
+    byKind: z.array(rateFigure.extend({ kind: z.string().describe('self, rapid, sampling or third_party') })),
+    byItem: z.array(rateFigure.extend({ item: z.string() })),
+  })
+  .meta({ id: 'PassRates' });
+
+export const TRACEABILITY_DIMENSIONS = ['enterprise', 'product', 'partyKind', 'region'] as const;
+export const traceabilityQuery = periodQuery({
+  by: z.enum(TRACEABILITY_DIMENSIONS).default('enterprise').describe('how to group the lots: by owner, product, kind of owner or region'),
+});
+const coverageFigure = z.object({
+  lots: z.number().int(),
+  tracedLots: z.number().int(),
+  lotRate: z.number().nullable(),
+  items: z.number().int().describe('issued item codes of the lots'),
+  tracedItems: z.number().int(),
+  itemRate: z.number().nullable(),
+});
+export const traceabilitySchema = z
+  .object({
+    target: z.number(),
+    by: z.enum(TRACEABILITY_DIMENSIONS),
+    overall: coverageFigure,
+    groups: z.array(coverageFigure.extend({ key: z.string(), name: z.string().nullable() })),
+  })
+  .meta({ id: 'Traceability' });
+
+const activityFigure = z.object({ registered: z.number().int(), active: z.number().int(), rate: z.number().nullable() });
+const activityGroup = z.object({
+  all: activityFigure,
+  greenFood: activityFigure,
+  geographicalIndication: activityFigure,
+  organic: activityFigure,
+});
+export const activitySchema = z
+  .object({
+    overall: activityGroup,
+    byKind: z.array(activityGroup.extend({ kind: z.enum(PARTY_KINDS) })),
+    byRegion: z.array(activityGroup.extend({ regionCode: z.string() })),
+  })
+  .meta({ id: 'Activity' });
+
+export const exportQuery = periodQuery({
+  sort: z.enum(KDE_SORTS).default('time'),
+  format: z
+    .enum(['json', 'csv'])
+    .optional()
+    .describe('csv streams every row (also with Accept: text/csv); json pages with limit and offset'),
+  limit: z.coerce.number().int().min(1).max(10_000).default(1000),
+  offset: z.coerce.number().int().min(0).default(0),
+});
+export const kdeRowSchema = z
+  .object({
+    eventTime: z.string(),
+    eventType: z.string(),
+    eventId: z.string(),
+    role: z.string(),
+    lotCode: z.string(),
+    lotNumber: z.string().nullable(),
+    productCode: z.string().nullable(),
+    product: z.string().nullable(),
+    quantity: z.number().nullable(),
+    unit: z.string().nullable(),
+    fromParty: z.string().nullable(),
+    fromPartyName: z.string().nullable(),
+    fromLocation: z.string().nullable(),
+    toParty: z.string().nullable(),
+    toPartyName: z.string().nullable(),
+    toLocation: z.string().nullable(),
+    referenceDocuments: z.string(),
+    certificates: z.string(),
+    testReports: z.string(),
+  })
+  .meta({ id: 'KeyDataElements' });

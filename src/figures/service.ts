@@ -1,0 +1,254 @@
+import { type Principal, privateScope, requireLotReader, requireRole } from '../access/index.js';
+import type { PartyKind } from '../codes/service-codes.js';
+import { notFound } from '../errors/problem.js';
+import {
+  decimalsAllowed,
+  lotGap,
+  massBalance,
+  type TransformationYield,
+  transformationYield,
+  type YieldAllowances,
+} from '../lots/ledger.js';
+import type { LotsRepository } from '../lots/repository.js';
+import { attributeCertificates, type KdeRow, type KdeSort, kdeRow } from '../trace/kde.js';
+import type { FiguresRepository, Scope, TransformationRow } from './repository.js';
+
+/** Pass rate the county plans set for every kind of test (≥ 96 %). */
+export const PASS_RATE_TARGET = 0.96;
+/** Authorized enterprises' products traceable to the farm by 2027: all of them. */
+export const TRACEABILITY_TARGET = 1;
+
+const rate = (part: number, whole: number) => (whole === 0 ? null : Math.round((part / whole) * 10_000) / 10_000);
+const DAY_MS = 86_400_000;
+const CHINA_OFFSET_MS = 8 * 3_600_000;
+
+/** A period of whole days in China time, `to` included, as the [from, to) instants the repository filters on. */
+export function periodScope(query: { from?: string; to?: string; region?: string }): Scope {
+  return {
+    from: query.from ? new Date(Date.parse(`${query.from}T00:00:00Z`) - CHINA_OFFSET_MS) : undefined,
+    to: query.to ? new Date(Date.parse(`${query.to}T00:00:00Z`) - CHINA_OFFSET_MS + DAY_MS) : undefined,
+    region: query.region,
+  };
+}
+
+type YieldOfEvent = TransformationYield & { eventId: string; eventTime: Date; partyCode: string };
+
+export function createFiguresService(deps: {
+  figures: Pick<
+    FiguresRepository,
+    | 'ledgers'
+    | 'transformations'
+    | 'unreceivedShipments'
+    | 'expiredActiveLots'
+    | 'failedInspectionsInCirculation'
+    | 'codedLots'
+    | 'inspectionCounts'
+    | 'traceability'
+    | 'activity'
+    | 'eventLots'
+    | 'partyNames'
+  >;
+  lots: Pick<LotsRepository, 'findByCodes' | 'involvedParties'>;
+  yieldAllowances: YieldAllowances;
+  now: () => Date;
+}) {
+  function yieldOf(row: TransformationRow): YieldOfEvent | null {
+    // an output recorded without its quantity (an EPCIS output that already existed) cannot be weighed
+    if (row.lines.some((line) => line.quantity === null)) return null;
+    const known = (role: 'input' | 'output') =>
+      row.lines.filter((line) => line.role === role).map((line) => ({ quantity: line.quantity as number, unit: line.unit }));
+    const result = transformationYield(row.kind, known('input'), known('output'), deps.yieldAllowances);
+    return result && { ...result, eventId: row.eventId, eventTime: row.eventTime, partyCode: row.partyCode };
+  }
+
+  /** Each output lot's share of the transformation that made it (by quantity). */
+  function madeBy(transformations: TransformationRow[]) {
+    const made = new Map<string, { yield: YieldOfEvent; share: number }>();
+    for (const row of transformations) {
+      const result = yieldOf(row);
+      if (!result) continue;
+      for (const line of row.lines.filter((line) => line.role === 'output')) {
+        made.set(line.lotCode, { yield: result, share: result.output > 0 ? (line.quantity as number) / result.output : 0 });
+      }
+    }
+    return made;
+  }
+
+  async function exportPage(scope: Scope, sort: KdeSort, limit: number, offset: number): Promise<KdeRow[]> {
+    const page = await deps.figures.eventLots(scope, sort, limit, offset);
+    const counterparts = page.flatMap((row) => [row.payload.toPartyCode, row.payload.fromPartyCode]);
+    const codes = [...page.map((row) => row.partyCode), ...counterparts].filter((code): code is string => typeof code === 'string');
+    const names = await deps.figures.partyNames([...new Set(codes)]);
+    return page.map((row) => kdeRow({ ...row, lotCertificates: attributeCertificates(row.attributes) }, (code) => names.get(code) ?? null));
+  }
+
+  return {
+    /** A lot's books: the ledger, the transformation that made it and those that used it, with their yields against the allowances. */
+    async balanceSheet(principal: Principal, code: string) {
+      const [lot] = await deps.lots.findByCodes([code]);
+      if (lot?.kind !== 'lot') throw notFound(`no lot ${code}`);
+      if (privateScope(principal) !== null) requireLotReader(principal, code, await deps.lots.involvedParties(code));
+      const [[ledger], transformations] = await Promise.all([
+        deps.figures.ledgers({ lotCodes: [code] }),
+        deps.figures.transformations({ lotCodes: [code] }),
+      ]);
+      const balance = massBalance(ledger?.totals ?? [], ledger?.lines ?? []);
+      const made = madeBy(transformations).get(code) ?? null;
+      const usedIn = transformations
+        .filter((row) => row.lines.some((line) => line.lotCode === code && line.role === 'input'))
+        .map((row) => ({ eventId: row.eventId, eventTime: row.eventTime, yield: yieldOf(row) }));
+      const gap = lotGap(balance, made);
+      return {
+        lotCode: lot.code,
+        partyCode: lot.partyCode,
+        productCode: lot.productCode,
+        quantity: lot.quantity,
+        unit: lot.unit,
+        status: lot.status,
+        massBalance: balance,
+        madeBy: made && { ...made.yield, share: Math.round(made.share * 10_000) / 10_000 },
+        usedIn,
+        gap,
+        closes: gap === 0,
+      };
+    },
+
+    /** Lots whose books do not close, the largest gap first. */
+    async gaps(principal: Principal, filter: { region?: string; limit: number }) {
+      requireRole(principal, 'figures.read');
+      const [ledgers, transformations] = await Promise.all([deps.figures.ledgers(filter), deps.figures.transformations({})]);
+      const made = madeBy(transformations);
+      return ledgers
+        .map((ledger) => {
+          const balance = massBalance(ledger.totals, ledger.lines);
+          const source = made.get(ledger.code) ?? null;
+          return {
+            lotCode: ledger.code,
+            partyCode: ledger.partyCode,
+            productCode: ledger.productCode,
+            unit: ledger.unit,
+            status: ledger.status,
+            gap: lotGap(balance, source),
+            unaccounted: balance.unaccounted,
+            yieldGap: source ? Math.round(source.yield.gap * source.share * 1000) / 1000 : 0,
+            madeByEventId: source?.yield.eventId ?? null,
+          };
+        })
+        .filter((row) => row.gap !== 0)
+        .sort((a, b) => Math.abs(b.gap) - Math.abs(a.gap) || a.lotCode.localeCompare(b.lotCode))
+        .slice(0, filter.limit);
+    },
+
+    /** What a regulator should look at: shipments never received, expired lots still about, failed tests without a hold, suspicious item codes. */
+    async anomalies(principal: Principal, filter: { region?: string; shipmentDays: number }) {
+      requireRole(principal, 'figures.read');
+      const now = deps.now();
+      const today = new Date(now.getTime() + CHINA_OFFSET_MS).toISOString().slice(0, 10);
+      const [shipments, expired, failed, coded] = await Promise.all([
+        deps.figures.unreceivedShipments(new Date(now.getTime() - filter.shipmentDays * DAY_MS), filter.region),
+        deps.figures.expiredActiveLots(today, filter.region),
+        deps.figures.failedInspectionsInCirculation(filter.region),
+        deps.figures.codedLots(filter.region),
+      ]);
+      return {
+        unreceivedShipments: shipments.map((shipment) => ({
+          ...shipment,
+          daysOpen: Math.floor((now.getTime() - shipment.shippedAt.getTime()) / DAY_MS),
+        })),
+        expiredLots: expired,
+        failedInspectionsWithoutHold: failed,
+        suspiciousCodes: coded.flatMap((lot) => {
+          // only lots counted in units can be over-coded: a kilogram lot may be packed in any number of packs
+          const beyond = decimalsAllowed(lot.unit) === 0 && lot.codes > lot.quantity;
+          const reason = lot.status === 'consumed' ? ('lot_consumed' as const) : beyond ? ('beyond_quantity' as const) : null;
+          return reason ? [{ ...lot, reason }] : [];
+        }),
+      };
+    },
+
+    /** Pass rates by kind of test and by test item, against the 96 % target. */
+    async passRates(principal: Principal, scope: Scope) {
+      requireRole(principal, 'figures.read');
+      const { byKind, byItem } = await deps.figures.inspectionCounts(scope);
+      const figure = (row: { key: string; total: number; passed: number }) => {
+        const value = rate(row.passed, row.total);
+        return {
+          total: row.total,
+          passed: row.passed,
+          failed: row.total - row.passed,
+          rate: value,
+          meetsTarget: value !== null && value >= PASS_RATE_TARGET,
+        };
+      };
+      const total = byKind.reduce((acc, row) => acc + row.total, 0);
+      const passed = byKind.reduce((acc, row) => acc + row.passed, 0);
+      return {
+        target: PASS_RATE_TARGET,
+        overall: figure({ key: 'all', total, passed }),
+        byKind: byKind.map((row) => ({ kind: row.key, ...figure(row) })),
+        byItem: byItem.map((row) => ({ item: row.key, ...figure(row) })),
+      };
+    },
+
+    /** Traceability rate (溯源率): sold lots and their items whose trace reaches a farm lot with its quarantine certificate. */
+    async traceability(principal: Principal, scope: Scope, by: 'enterprise' | 'product' | 'partyKind' | 'region') {
+      requireRole(principal, 'figures.read');
+      const rows = await deps.figures.traceability(scope, by);
+      const figure = (row: (typeof rows)[number]) => ({
+        lots: row.lots,
+        tracedLots: row.tracedLots,
+        lotRate: rate(row.tracedLots, row.lots),
+        items: row.items,
+        tracedItems: row.tracedItems,
+        itemRate: rate(row.tracedItems, row.items),
+      });
+      const overall = rows.find((row) => row.key === null);
+      return {
+        target: TRACEABILITY_TARGET,
+        by,
+        overall: overall ? figure(overall) : figure({ key: null, name: null, lots: 0, tracedLots: 0, items: 0, tracedItems: 0 }),
+        groups: rows.filter((row) => row.key !== null).map((row) => ({ key: row.key as string, name: row.name, ...figure(row) })),
+      };
+    },
+
+    /** Activity rate (进驻率): registered enterprises that recorded events in the period, and the certified ones among them. */
+    async activity(principal: Principal, scope: Scope) {
+      requireRole(principal, 'figures.read');
+      const rows = await deps.figures.activity(scope);
+      const figure = (row: (typeof rows)[number] | undefined) => {
+        const of = (registered: number, active: number) => ({ registered, active, rate: rate(active, registered) });
+        return {
+          all: of(row?.registered ?? 0, row?.active ?? 0),
+          greenFood: of(row?.greenFood ?? 0, row?.greenFoodActive ?? 0),
+          geographicalIndication: of(row?.geographicalIndication ?? 0, row?.geographicalIndicationActive ?? 0),
+          organic: of(row?.organic ?? 0, row?.organicActive ?? 0),
+        };
+      };
+      return {
+        overall: figure(rows.find((row) => row.dimension === 'all')),
+        byKind: rows.filter((row) => row.dimension === 'kind').map((row) => ({ kind: row.key as PartyKind, ...figure(row) })),
+        byRegion: rows.filter((row) => row.dimension === 'region').map((row) => ({ regionCode: row.key as string, ...figure(row) })),
+      };
+    },
+
+    /** Key data elements of standing events in the period and region: one page of lot lines. */
+    async exportPage(principal: Principal, scope: Scope, sort: KdeSort, limit: number, offset: number): Promise<KdeRow[]> {
+      requireRole(principal, 'figures.read');
+      return exportPage(scope, sort, limit, offset);
+    },
+
+    /** Every page, for a streamed export; asks for access before the first row is read. */
+    exportAll(principal: Principal, scope: Scope, sort: KdeSort, pageSize = 2000): AsyncIterable<KdeRow[]> {
+      requireRole(principal, 'figures.read');
+      return (async function* () {
+        for (let offset = 0; ; offset += pageSize) {
+          const page = await exportPage(scope, sort, pageSize, offset);
+          if (page.length > 0) yield page;
+          if (page.length < pageSize) return;
+        }
+      })();
+    },
+  };
+}
+
+export type FiguresService = ReturnType<typeof createFiguresService>;

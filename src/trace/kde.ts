@@ -1,0 +1,210 @@
+// Key data elements of events for a spreadsheet (in the manner of FSMA 204 KDEs): one row per lot
+// line of an event, with what moved, how much, from whom to whom, and the documents, certificates
+// and test reports that go with it. Pure.
+import { shanghaiIso } from '../codes/timestamp.js';
+import { CERTIFICATE_ATTRIBUTES } from './graph.js';
+import type { Trace } from './schemas.js';
+
+/** One lot line of one event, as read from the log or from a trace. */
+export type KdeSource = {
+  eventId: string;
+  type: string;
+  eventTime: Date;
+  partyCode: string;
+  readPoint: string | null;
+  bizLocation: string | null;
+  referenceDocuments: { type: string; number: string }[];
+  payload: Record<string, unknown>;
+  lotCode: string;
+  role: string;
+  quantity: number | null;
+  unit: string | null;
+  lotNumber: string | null;
+  productCode: string | null;
+  productName: string | null;
+  /** Certificates the lot carries itself (not those on event documents). */
+  lotCertificates: { type: string; number: string }[];
+};
+
+export type KdeRow = {
+  eventTime: string;
+  eventType: string;
+  eventId: string;
+  role: string;
+  lotCode: string;
+  lotNumber: string | null;
+  productCode: string | null;
+  product: string | null;
+  quantity: number | null;
+  unit: string | null;
+  fromParty: string | null;
+  fromPartyName: string | null;
+  fromLocation: string | null;
+  toParty: string | null;
+  toPartyName: string | null;
+  toLocation: string | null;
+  referenceDocuments: string;
+  certificates: string;
+  testReports: string;
+};
+
+export const KDE_SORTS = ['time', 'lot', 'product', 'type'] as const;
+export type KdeSort = (typeof KDE_SORTS)[number];
+
+const CERTIFICATE_TYPES = new Set(Object.values(CERTIFICATE_ATTRIBUTES));
+const TEST_REPORT_TYPES = new Set(['test_report', 'clenbuterol_test']);
+const text = (value: unknown) => (typeof value === 'string' && value !== '' ? value : null);
+const joined = (values: (string | null)[]) => [...new Set(values.filter((value): value is string => value !== null))].join('; ');
+
+/** The certificates a lot's attributes carry (quarantine, meat quality, commitment). */
+export function attributeCertificates(attributes: Record<string, unknown>): { type: string; number: string }[] {
+  return Object.entries(CERTIFICATE_ATTRIBUTES).flatMap(([attribute, type]) => {
+    const number = text(attributes[attribute]);
+    return number ? [{ type, number }] : [];
+  });
+}
+
+/** Who a line moved from and to: the sender and receiver of a shipment, the seller and buyer of a sale, else the acting party where it acted. */
+function parties(source: KdeSource) {
+  const { payload, partyCode } = source;
+  switch (source.type) {
+    case 'ship':
+      return {
+        fromParty: partyCode,
+        fromLocation: text(payload.fromLocationCode) ?? source.readPoint,
+        toParty: text(payload.toPartyCode),
+        toLocation: text(payload.toLocationCode),
+      };
+    case 'receive':
+      return {
+        fromParty: text(payload.fromPartyCode),
+        fromLocation: null,
+        toParty: partyCode,
+        toLocation: source.bizLocation ?? source.readPoint,
+      };
+    default:
+      return { fromParty: partyCode, fromLocation: source.bizLocation ?? source.readPoint, toParty: null, toLocation: null };
+  }
+}
+
+export function kdeRow(source: KdeSource, partyName: (code: string) => string | null): KdeRow {
+  const { fromParty, fromLocation, toParty, toLocation } = parties(source);
+  const inspection = source.payload.inspection as { reportNumber?: unknown } | undefined;
+  const documents = source.referenceDocuments;
+  return {
+    eventTime: shanghaiIso(source.eventTime),
+    eventType: source.type,
+    eventId: source.eventId,
+    role: source.role,
+    lotCode: source.lotCode,
+    lotNumber: source.lotNumber,
+    productCode: source.productCode,
+    product: source.productName,
+    quantity: source.quantity,
+    unit: source.unit,
+    fromParty,
+    fromPartyName: fromParty ? partyName(fromParty) : null,
+    fromLocation,
+    toParty,
+    // a sale's buyer is a name, not a registered party
+    toPartyName: toParty ? partyName(toParty) : source.type === 'sell' ? text(source.payload.buyer) : null,
+    toLocation,
+    referenceDocuments: joined(documents.map((document) => `${document.type} ${document.number}`)),
+    certificates: joined([
+      ...source.lotCertificates.map((certificate) => `${certificate.type} ${certificate.number}`),
+      ...documents.filter((document) => CERTIFICATE_TYPES.has(document.type)).map((document) => `${document.type} ${document.number}`),
+    ]),
+    testReports: joined([
+      text(inspection?.reportNumber),
+      ...documents.filter((document) => TEST_REPORT_TYPES.has(document.type)).map((document) => document.number),
+    ]),
+  };
+}
+
+const SORT_KEYS: Record<KdeSort, (row: KdeRow) => string> = {
+  time: (row) => row.eventTime,
+  lot: (row) => row.lotCode,
+  product: (row) => row.product ?? '\uffff',
+  type: (row) => row.eventType,
+};
+
+/** Within an event, what went in comes before what came out. */
+export const ROLE_ORDER = ['input', 'subject', 'parent', 'child', 'output'];
+const roleRank = (role: string) => String(ROLE_ORDER.indexOf(role));
+
+/** Rows in the order asked for; ties by time, event, role and lot, so the order is the same every time. */
+export function sortKde(rows: KdeRow[], sort: KdeSort): KdeRow[] {
+  const key = SORT_KEYS[sort];
+  const tie = (row: KdeRow) => [row.eventTime, row.eventId, roleRank(row.role), row.lotCode];
+  return [...rows].sort((a, b) => {
+    const first = key(a).localeCompare(key(b), 'zh-CN');
+    if (first !== 0) return first;
+    const [ta, tb] = [tie(a), tie(b)];
+    for (let i = 0; i < ta.length; i++) if (ta[i] !== tb[i]) return ta[i] < tb[i] ? -1 : 1;
+    return 0;
+  });
+}
+
+/** The lot lines of the standing events of a trace (corrections and events declared in error left out). */
+export function traceKdeRows(trace: Trace, sort: KdeSort): KdeRow[] {
+  const nodes = new Map(trace.nodes.map((node) => [node.code, node]));
+  const products = new Map(trace.products.map((product) => [product.code, product.name]));
+  const names = new Map(trace.parties.map((party) => [party.code, party.name]));
+  const standing = trace.events.filter((event) => event.type !== 'correction' && !event.declaredInErrorBy);
+  // a node's certificates merge its own with those on event documents: keep its own
+  const onDocuments = new Set(
+    standing.flatMap((event) => event.referenceDocuments.map((document) => `${document.type} ${document.number}`)),
+  );
+  const rows = standing.flatMap((event) =>
+    event.lots.map((line) => {
+      const node = nodes.get(line.lotCode);
+      return kdeRow(
+        {
+          eventId: event.id,
+          type: event.type,
+          eventTime: event.eventTime,
+          partyCode: event.partyCode,
+          readPoint: event.readPoint,
+          bizLocation: event.bizLocation,
+          referenceDocuments: event.referenceDocuments,
+          payload: event.details,
+          lotCode: line.lotCode,
+          role: line.role,
+          quantity: line.quantity,
+          unit: node?.unit ?? null,
+          lotNumber: node?.lotNumber ?? null,
+          productCode: node?.productCode ?? null,
+          productName: node?.productCode ? (products.get(node.productCode) ?? null) : null,
+          lotCertificates: (node?.certificates ?? []).filter(
+            (certificate) => !onDocuments.has(`${certificate.type} ${certificate.number}`),
+          ),
+        },
+        (code) => names.get(code) ?? null,
+      );
+    }),
+  );
+  return sortKde(rows, sort);
+}
+
+/** Columns of the CSV export, in order. */
+export const KDE_COLUMNS: { header: string; value: (row: KdeRow) => string | number | null }[] = [
+  { header: 'event_time', value: (row) => row.eventTime },
+  { header: 'event_type', value: (row) => row.eventType },
+  { header: 'role', value: (row) => row.role },
+  { header: 'lot_code', value: (row) => row.lotCode },
+  { header: 'lot_number', value: (row) => row.lotNumber },
+  { header: 'product_code', value: (row) => row.productCode },
+  { header: 'product', value: (row) => row.product },
+  { header: 'quantity', value: (row) => row.quantity },
+  { header: 'unit', value: (row) => row.unit },
+  { header: 'from_party', value: (row) => row.fromParty },
+  { header: 'from_party_name', value: (row) => row.fromPartyName },
+  { header: 'from_location', value: (row) => row.fromLocation },
+  { header: 'to_party', value: (row) => row.toParty },
+  { header: 'to_party_name', value: (row) => row.toPartyName },
+  { header: 'to_location', value: (row) => row.toLocation },
+  { header: 'reference_documents', value: (row) => row.referenceDocuments },
+  { header: 'certificates', value: (row) => row.certificates },
+  { header: 'test_reports', value: (row) => row.testReports },
+  { header: 'event_id', value: (row) => row.eventId },
+];

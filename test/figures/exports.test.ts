@@ -1,0 +1,178 @@
+// Key data elements as CSV: a lot's trace (backward or forward) and the events of a period and
+// region, with a byte order mark, a header, one row per lot line and the order asked for.
+import t from 'tap';
+import { createWorld, expectStatus } from '../fixtures/world.js';
+
+/** RFC 4180 fields: quoted fields may hold commas, quotes (doubled) and line breaks. */
+function parseCsv(text: string): string[][] {
+  const rows: string[][] = [];
+  let row: string[] = [];
+  let field = '';
+  let quoted = false;
+  for (let i = 0; i < text.length; i++) {
+    const ch = text[i];
+    if (quoted && ch === '"' && text[i + 1] === '"') {
+      field += '"';
+      i++;
+    } else if (ch === '"') {
+      quoted = !quoted;
+    } else if (!quoted && ch === ',') {
+      row.push(field);
+      field = '';
+    } else if (!quoted && ch === '\r' && text[i + 1] === '\n') {
+      row.push(field);
+      rows.push(row);
+      row = [];
+      field = '';
+      i++;
+    } else {
+      field += ch;
+    }
+  }
+  return rows;
+}
+
+const HEADER = [
+  'event_time',
+  'event_type',
+  'role',
+  'lot_code',
+  'lot_number',
+  'product_code',
+  'product',
+  'quantity',
+  'unit',
+  'from_party',
+  'from_party_name',
+  'from_location',
+  'to_party',
+  'to_party_name',
+  'to_location',
+  'reference_documents',
+  'certificates',
+  'test_reports',
+  'event_id',
+];
+
+t.test('CSV exports of traces and of a period', async (t) => {
+  const world = await createWorld(t);
+  const farm = await world.party('farm', '甲养殖场');
+  const plant = await world.party('slaughterhouse', '奉节屠宰厂');
+  const pigs = await farm.commission(await farm.product('head'), 10, { lotNumber: 'P-1', attributes: { quarantineCertificate: 'QC-1' } });
+  const dock = await plant.location('warehouse');
+  const shipped = await world.ok(
+    farm.event({
+      type: 'ship',
+      toPartyCode: plant.code,
+      toLocationCode: dock,
+      lines: [{ lotCode: pigs }],
+      referenceDocuments: [
+        { type: 'despatch_advice', number: 'DA-7' },
+        { type: 'quarantine_certificate', number: 'QC-1' },
+      ],
+    }),
+  );
+  await plant.receive(shipped.shipmentId);
+  const carcassProduct = await plant.product('kg');
+  const [carcass] = await plant.transform([{ lotCode: pigs, quantity: 10 }], [{ productCode: carcassProduct, quantity: 780 }]);
+  await world.ok(plant.event({ type: 'inspect', lotCodes: [carcass], inspection: { kind: 'self', result: 'pass', reportNumber: 'R-9' } }));
+  await world.ok(plant.event({ type: 'sell', buyer: '=张三, "老王"店', lines: [{ lotCode: carcass, quantity: 80 }] }));
+
+  const regulatorKey = (await world.ok(world.admin.post('/api-keys', { role: 'regulator' }))).key;
+  const csvOf = async (url: string, headers: Record<string, string> = {}, key = regulatorKey) => {
+    const reply = await world.app.inject({ method: 'GET', url, headers: { authorization: `Bearer ${key}`, ...headers } });
+    return { reply, rows: parseCsv(reply.body.replace(/^\uFEFF/, '')) };
+  };
+
+  await t.test('a backward trace as CSV', async (t) => {
+    const { reply, rows } = await csvOf(`/trace/${carcass}?format=csv`);
+    t.equal(reply.statusCode, 200);
+    t.match(reply.headers['content-type'], /^text\/csv; charset=utf-8/);
+    t.match(reply.headers['content-disposition'], `trace-${carcass}-backward.csv`);
+    t.ok(reply.rawPayload.subarray(0, 3).equals(Buffer.from([0xef, 0xbb, 0xbf])), 'UTF-8 byte order mark first');
+    t.strictSame(rows[0], HEADER);
+    const body = rows.slice(1).map((row) => Object.fromEntries(HEADER.map((name, i) => [name, row[i]])));
+    t.strictSame(
+      body.map((row) => [row.event_type, row.role, row.lot_code]),
+      [
+        ['commission', 'subject', pigs],
+        ['ship', 'subject', pigs],
+        ['receive', 'subject', pigs],
+        ['transform', 'input', pigs],
+        ['transform', 'output', carcass],
+        ['inspect', 'subject', carcass],
+        ['sell', 'subject', carcass],
+      ],
+      'one row per lot line, in time order',
+    );
+    t.ok(
+      body.every((row, i) => i === 0 || row.event_time >= body[i - 1].event_time),
+      'times ascend',
+    );
+    t.match(body[0].event_time, /^2026-03-01T\d\d:00:00\+08:00$/, 'China time with its offset');
+    t.match(body[1], {
+      lot_number: 'P-1',
+      quantity: '10',
+      unit: 'head',
+      from_party: farm.code,
+      from_party_name: '甲养殖场',
+      to_party: plant.code,
+      to_party_name: '奉节屠宰厂',
+      to_location: dock,
+      reference_documents: 'despatch_advice DA-7; quarantine_certificate QC-1',
+      certificates: 'quarantine_certificate QC-1',
+    });
+    t.match(body[2], { from_party: farm.code, to_party: plant.code, to_party_name: '奉节屠宰厂' });
+    t.match(body[4], { quantity: '780', unit: 'kg', from_party: plant.code, to_party: '' });
+    t.match(body[5], { test_reports: 'R-9' });
+    t.equal(body[6].to_party_name, '\'=张三, "老王"店', 'a buyer that looks like a formula is defused; commas and quotes survive');
+
+    const sorted = (await csvOf(`/trace/${carcass}?sort=lot`, { accept: 'text/csv' })).rows.slice(1);
+    const lots = sorted.map((row) => row[3]);
+    t.strictSame(lots, [...lots].sort(), 'Accept: text/csv, sorted by lot code');
+    t.equal(sorted.length, 7);
+    const byType = (await csvOf(`/trace/${carcass}?format=csv&sort=type`)).rows.slice(1).map((row) => row[1]);
+    t.strictSame(byType, ['commission', 'inspect', 'receive', 'sell', 'ship', 'transform', 'transform']);
+
+    const forward = (await csvOf(`/trace/${pigs}?format=csv&direction=forward`)).rows;
+    t.equal(forward.length, 8, 'the forward trace of the pigs reaches the same events');
+    const own = (await csvOf(`/trace/${carcass}?format=csv`, {}, plant.key)).rows.slice(1);
+    t.strictSame(
+      own.map((row) => row[1]),
+      ['receive', 'transform', 'transform', 'inspect', 'sell'],
+      "an operator's export holds the events it may see: not the farm's",
+    );
+    const json = await world.app.inject({ method: 'GET', url: `/trace/${carcass}`, headers: { authorization: `Bearer ${plant.key}` } });
+    t.match(json.headers['content-type'], /^application\/json/, 'JSON stays the default');
+    const refused = await csvOf(`/trace/${carcass.slice(0, -1)}X?format=csv`);
+    t.equal(refused.reply.statusCode, 400, 'a mistyped lot code is a problem, not an empty CSV');
+    t.match(refused.reply.headers['content-type'], /problem\+json/);
+  });
+
+  await t.test('events of a period and region', async (t) => {
+    const url = '/regulator/events?from=2026-03-01&to=2026-03-31&region=500236';
+    const { reply, rows: all } = await csvOf(`${url}&format=csv&sort=product`);
+    t.equal(reply.statusCode, 200);
+    t.ok(reply.body.startsWith('\uFEFFevent_time,event_type,'), 'BOM and header');
+    const rows = all.slice(1);
+    t.equal(rows.length, 7);
+    t.strictSame(
+      rows.map((row) => row[6]),
+      [...rows.map((row) => row[6])].sort(),
+      'sorted by product name',
+    );
+    const page = expectStatus(t, await world.regulator.get(`${url}&limit=2&offset=1`), 200, 'JSON page').body.items;
+    t.strictSame(
+      page.map((row: any) => [row.eventType, row.lotCode]),
+      [
+        ['ship', pigs],
+        ['receive', pigs],
+      ],
+    );
+    t.equal((await world.regulator.get('/regulator/events?from=2026-04-01')).body.items.length, 0, 'nothing after March');
+    t.equal((await world.regulator.get('/regulator/events?region=11')).body.items.length, 0, 'nothing in Beijing');
+    const denied = await csvOf('/regulator/events?format=csv', {}, plant.key);
+    t.equal(denied.reply.statusCode, 403, 'operators get a problem before any row');
+    t.match(denied.reply.headers['content-type'], /problem\+json/);
+  });
+});

@@ -1,0 +1,210 @@
+// Coverage, activity and pass rates on a small world, checked against figures worked out by hand,
+// and the anomaly lists of the same world.
+import { sql } from 'drizzle-orm';
+import t from 'tap';
+import { createWorld, expectStatus, randomUscc } from '../fixtures/world.js';
+import { client } from '../helper.js';
+
+t.test('figures of a small county world', async (t) => {
+  const world = await createWorld(t);
+  const { ok, regulator } = world;
+  const farmA = await world.party('farm', '甲养殖场');
+  const farmB = await world.party('farm', '乙养殖场');
+  const plant = await world.party('slaughterhouse', '屠宰厂');
+  const idle = await world.party('processor', '未上线加工厂');
+  const retailer = await world.party('retailer', '零售店');
+  const lab = await world.party('lab', '检测中心');
+  // an enterprise in Beijing (Dongcheng), outside the county
+  const beijing = await ok(
+    world.admin.post('/parties', { kind: 'processor', name: '北京加工厂', uscc: randomUscc('110101'), regionCode: '110101' }),
+  );
+  const beijingApi = client(world.app, (await ok(world.admin.post('/api-keys', { role: 'operator', partyCode: beijing.code }))).key);
+  const beijingProduct = await ok(
+    beijingApi.post('/products', { partyCode: beijing.code, name: '外地腊肉', category: 'cured_meat', unit: 'kg' }),
+  );
+  await ok(
+    beijingApi.post('/events', {
+      type: 'commission',
+      eventTime: '2026-03-02T08:00:00+08:00',
+      lots: [{ productCode: beijingProduct.code, quantity: 5 }],
+    }),
+  );
+
+  const carcass = await plant.product('kg', { marks: ['geographical_indication'] });
+  const offal = await plant.product('kg');
+  await idle.product('kg', { marks: ['green_food'] });
+
+  // farm A's pigs carry their quarantine certificate on the lot; farm B's first lot has none, its second one on the shipment
+  const pigsA = await farmA.commission(await farmA.product('head'), 10, { attributes: { quarantineCertificate: 'QC-A-1' } });
+  const pigsB = await farmB.commission(await farmB.product('head'), 5);
+  const pigsB2 = await farmB.commission(await farmB.product('head'), 4);
+  await world.handOver(farmA, plant, pigsA);
+  await world.handOver(farmB, plant, pigsB);
+  const shipped = await ok(
+    farmB.event({
+      type: 'ship',
+      toPartyCode: plant.code,
+      lines: [{ lotCode: pigsB2 }],
+      referenceDocuments: [{ type: 'quarantine_certificate', number: 'QC-B-2' }],
+    }),
+  );
+  await plant.receive(shipped.shipmentId);
+
+  const [c1] = await plant.transform(
+    [{ lotCode: pigsA, quantity: 10 }],
+    [{ productCode: carcass, quantity: 800, expiryDate: '2026-03-10' }],
+  );
+  const [c2] = await plant.transform([{ lotCode: pigsB, quantity: 5 }], [{ productCode: carcass, quantity: 400 }]);
+  const [c4] = await plant.transform([{ lotCode: pigsB2, quantity: 4 }], [{ productCode: carcass, quantity: 300 }]);
+  const c3 = await plant.commission(offal, 50);
+  for (const lot of [c1, c3]) {
+    const job = await ok(plant.api.post(`/lots/${lot}/items`, { count: lot === c1 ? 4 : 2 }), 202);
+    t.ok(job.id);
+  }
+  await world.app.services.items.idle();
+  for (const lot of [c1, c2, c3, c4]) await ok(plant.event({ type: 'sell', lines: [{ lotCode: lot, quantity: 10 }] }));
+  // some of C1 leaves for a shop that never books it in
+  await plant.ship(retailer, [{ lotCode: c1, quantity: 100 }]);
+
+  const inspect = (actor: typeof plant, lotCode: string, inspection: Record<string, unknown>) =>
+    ok(actor.event({ type: 'inspect', lotCodes: [lotCode], inspection }));
+  await inspect(plant, c1, {
+    kind: 'self',
+    result: 'pass',
+    items: [
+      { name: '瘦肉精', result: 'pass' },
+      { name: '水分', result: 'pass' },
+    ],
+  });
+  await inspect(plant, c2, {
+    kind: 'self',
+    result: 'fail',
+    reportNumber: 'SELF-2',
+    items: [
+      { name: '瘦肉精', result: 'pass' },
+      { name: '水分', result: 'fail' },
+    ],
+  });
+  await inspect(lab, c1, { kind: 'third_party', labPartyCode: lab.code, result: 'pass', items: [{ name: '瘦肉精', result: 'pass' }] });
+  await inspect(plant, c3, { kind: 'rapid', result: 'pass' });
+  // an inspection declared in error counts for nothing
+  const wrong = await inspect(plant, c3, { kind: 'rapid', result: 'fail' });
+  await ok(plant.event({ type: 'correction', correctsEventId: wrong.event.id, reason: 'wrong lot keyed in' }));
+
+  await t.test('traceability rate: sold lots and their codes that reach a certified farm lot', async (t) => {
+    const figures = expectStatus(t, await regulator.get('/regulator/figures/traceability?by=product'), 200, 'by product').body;
+    // C1 (lot certificate) and C4 (certificate on the shipment) reach a certified farm lot; C2 and C3 do not
+    t.strictSame(figures.overall, { lots: 4, tracedLots: 2, lotRate: 0.5, items: 6, tracedItems: 4, itemRate: 0.6667 });
+    t.equal(figures.target, 1);
+    const byProduct = Object.fromEntries(
+      figures.groups.map((group: any) => [group.key, [group.lots, group.tracedLots, group.items, group.tracedItems]]),
+    );
+    t.strictSame(byProduct, { [carcass]: [3, 2, 4, 4], [offal]: [1, 0, 2, 0] });
+    const byKind = (await regulator.get('/regulator/figures/traceability?by=partyKind')).body;
+    t.strictSame(
+      byKind.groups.map((group: any) => [group.key, group.lots, group.tracedLots]),
+      [['slaughterhouse', 4, 2]],
+    );
+    const byEnterprise = (await regulator.get('/regulator/figures/traceability')).body;
+    t.match(byEnterprise.groups, [{ key: plant.code, name: '屠宰厂', lotRate: 0.5 }]);
+    const byRegion = (await regulator.get('/regulator/figures/traceability?by=region&region=500236')).body;
+    t.strictSame(
+      byRegion.groups.map((group: any) => [group.key, group.lots]),
+      [['500236', 4]],
+    );
+    const before = (await regulator.get('/regulator/figures/traceability?from=2025-01-01&to=2025-12-31')).body;
+    t.strictSame(
+      before.overall,
+      { lots: 0, tracedLots: 0, lotRate: null, items: 0, tracedItems: 0, itemRate: null },
+      'nothing sold in 2025',
+    );
+  });
+
+  await t.test('activity rate: enterprises that recorded events, and the certified ones', async (t) => {
+    const figures = expectStatus(t, await regulator.get('/regulator/figures/activity?from=2026-03-01&to=2026-03-31'), 200, 'activity').body;
+    // seven enterprises (labs and regulators are not enterprises): the idle processor and the retailer recorded nothing
+    t.strictSame(figures.overall.all, { registered: 6, active: 4, rate: 0.6667 });
+    t.strictSame(figures.overall.greenFood, { registered: 1, active: 0, rate: 0 });
+    t.strictSame(figures.overall.geographicalIndication, { registered: 1, active: 1, rate: 1 });
+    t.strictSame(figures.overall.organic, { registered: 0, active: 0, rate: null });
+    t.strictSame(
+      figures.byRegion.map((row: any) => [row.regionCode, row.all.registered, row.all.active]),
+      [
+        ['110101', 1, 1],
+        ['500236', 5, 3],
+      ],
+    );
+    t.strictSame(
+      figures.byKind.map((row: any) => [row.kind, row.all.registered, row.all.active]),
+      [
+        ['farm', 2, 2],
+        ['processor', 2, 1],
+        ['retailer', 1, 0],
+        ['slaughterhouse', 1, 1],
+      ],
+    );
+    // a certification declared on an approved application to join counts like a product's mark
+    await world.database.db.execute(
+      sql`insert into registrations (id, ticket_hash, status, kind, name, uscc, region_code, address, contact, licences, certifications, ip_hash, party_code)
+        values ('r1', 'h', 'approved', 'retailer', '零售店', ${randomUscc()}, '500236', '奉节', '{}', '[]',
+          '[{"type": "organic", "number": "OF-1", "validUntil": "2027-12-31"}]', 'ip', ${retailer.code})`,
+    );
+    const certified = (await regulator.get('/regulator/figures/activity?from=2026-03-01&to=2026-03-31')).body;
+    t.strictSame(certified.overall.organic, { registered: 1, active: 0, rate: 0 }, 'the retailer is certified organic');
+    const county = (await regulator.get('/regulator/figures/activity?region=500236&from=2026-04-01')).body;
+    t.strictSame(county.overall.all, { registered: 5, active: 0, rate: 0 }, 'nobody active after March');
+  });
+
+  await t.test('pass rates by kind and test item against 96 %', async (t) => {
+    const figures = expectStatus(t, await regulator.get('/regulator/figures/pass-rates'), 200, 'pass rates').body;
+    t.equal(figures.target, 0.96);
+    t.strictSame(figures.overall, { total: 4, passed: 3, failed: 1, rate: 0.75, meetsTarget: false });
+    t.strictSame(
+      figures.byKind.map((row: any) => [row.kind, row.total, row.passed, row.rate, row.meetsTarget]),
+      [
+        ['rapid', 1, 1, 1, true],
+        ['self', 2, 1, 0.5, false],
+        ['third_party', 1, 1, 1, true],
+      ],
+    );
+    t.strictSame(
+      figures.byItem.map((row: any) => [row.item, row.total, row.passed, row.rate]),
+      [
+        ['水分', 2, 1, 0.5],
+        ['瘦肉精', 3, 3, 1],
+      ],
+    );
+    const elsewhere = (await regulator.get('/regulator/figures/pass-rates?region=11')).body;
+    t.strictSame(elsewhere.overall, { total: 0, passed: 0, failed: 0, rate: null, meetsTarget: false }, 'no tests of Beijing lots');
+    expectStatus(
+      t,
+      await regulator.get('/regulator/figures/pass-rates?from=2026-03-02&to=2026-03-01'),
+      400,
+      'a period that ends before it starts',
+    );
+    expectStatus(t, await plant.api.get('/regulator/figures/pass-rates'), 403, 'not for operators');
+  });
+
+  await t.test('anomalies', async (t) => {
+    const anomalies = expectStatus(t, await regulator.get('/regulator/anomalies'), 200, 'anomalies').body;
+    t.match(anomalies.unreceivedShipments, [
+      { fromPartyCode: plant.code, toPartyCode: retailer.code, lines: [{ lotCode: c1, quantity: 100 }] },
+    ]);
+    t.equal(anomalies.unreceivedShipments.length, 1, 'received shipments are not listed');
+    t.ok(anomalies.unreceivedShipments[0].daysOpen > 3);
+    t.strictSame(
+      anomalies.expiredLots.map((lot: any) => [lot.lotCode, lot.expiryDate, lot.onHand]),
+      [[c1, '2026-03-10', 690]],
+      'C1 expired on 10 March with 690 kg left at the plant (800 made, 10 sold, 100 on the road)',
+    );
+    t.strictSame(
+      anomalies.failedInspectionsWithoutHold.map((row: any) => [row.lotCode, row.kind, row.reportNumber]),
+      [[c2, 'self', 'SELF-2']],
+      'the failed test of C2; the one declared in error is not listed',
+    );
+    const far = (await regulator.get('/regulator/anomalies?shipmentDays=365')).body;
+    t.equal(far.unreceivedShipments.length, 0, 'not open for a year');
+    const beijingOnly = (await regulator.get('/regulator/anomalies?region=110101')).body;
+    t.strictSame(beijingOnly, { unreceivedShipments: [], expiredLots: [], failedInspectionsWithoutHold: [], suspiciousCodes: [] });
+  });
+});
