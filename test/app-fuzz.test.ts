@@ -648,6 +648,8 @@ t.test('every operation of the OpenAPI document answers hostile input with a 4xx
     if (response.statusCode < 400) return null;
     const type = String(response.headers['content-type'] ?? '');
     if (type.startsWith('text/html')) {
+      // the dashboard's sign-in form answers a refused key with the form again, saying so
+      if (operation.method === 'POST' && operation.path === '/regulator/login' && [401, 403].includes(response.statusCode)) return null;
       if (!isResolverPage(operation)) return `an HTML error page from a route that is not a resolver page`;
       const format = new URL(request.url, 'http://fuzz').searchParams.get('format');
       const asksForPage =

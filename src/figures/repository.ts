@@ -205,6 +205,8 @@ export function createFiguresRepository(db: Db) {
     async inspectionCounts(scope: Scope): Promise<{ byKind: CountRow[]; byItem: CountRow[] }> {
       const inspections = sql`select e.id, e.payload->'inspection' as inspection from events e
         where e.type = 'inspect' and ${live(sql`e`)} and ${inPeriod(sql`e.event_time`, scope)}
+          -- an EPCIS inspecting event without a recorded test has no kind or result to count
+          and e.payload->'inspection'->>'kind' is not null
           and ${
             scope.region
               ? sql`exists (select 1 from event_lots el join lots l on l.code = el.lot_code join parties p on p.code = l.party_code
