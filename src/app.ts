@@ -186,6 +186,7 @@ export function createServices(
     yieldAllowances: options.yieldAllowances ?? DEFAULT_YIELD_ALLOWANCES,
     now,
   });
+  const recalls = createRecallService({ transaction, writer, lineage: repos.lineage, recalls: repos.recalls, parties: repos.parties, now });
   const parties = createPartyService({ parties: repos.parties, tradingPartners: repos.shipments.tradingPartners });
   return {
     apiKeys,
@@ -217,6 +218,7 @@ export function createServices(
       authenticate: apiKeys.authenticate,
       figures,
       scans,
+      recalls,
       now,
     }),
     registrations: createRegistrationService({
@@ -228,7 +230,7 @@ export function createServices(
       ipSalt,
       now,
     }),
-    recalls: createRecallService({ transaction, writer, lineage: repos.lineage, recalls: repos.recalls, parties: repos.parties, now }),
+    recalls,
     epcis,
     subscriptions: createSubscriptionService({
       db: database.db,

@@ -87,6 +87,15 @@ export function dashboardPage(view: DashboardView, query: DashboardQuery, lang: 
       text: `${percent(view.activity.overall[kind].rate)} · ${t.enterprises(view.activity.overall[kind].active, view.activity.overall[kind].registered)}`,
     })),
   });
+  // one bar per open recall: the share of affected quantity recovered, red when a due time has passed
+  const recalls = barChart({
+    title: t.recalls,
+    bars: view.recalls.map((recall) => ({
+      label: `${t.recallLevel(recall.level)} ${recall.rootLotCodes.join(', ')}`,
+      value: recall.progress.share,
+      text: `${percent(recall.progress.share)} · ${t.acknowledged(recall.acknowledged, recall.holders)}${recall.overdue.length ? ` · ${t.overdue}` : ''}`,
+    })),
+  });
   const flags = barChart({
     title: t.flags,
     scale: 'count',
@@ -123,7 +132,7 @@ ${lang === 'en' && html`<input type="hidden" name="lang" value="en">`}
     (kind) =>
       html`<span>${t.anomalyKinds[kind]}</span><span class="n${view.anomalyCounts[kind] > 0 ? ' bad' : ''}">${view.anomalyCounts[kind]}</span>`,
   )}</div></section>
-<section id="recalls"><h2>${t.recalls}</h2><p class="pending">${t.recallsPending}</p></section>
+<section id="recalls"><h2>${t.recalls}</h2>${view.recalls.length ? new Html(recalls) : html`<p class="muted">${t.none}</p>`}</section>
 <section id="flags"><h2>${t.flags}</h2>${new Html(flags)}<h2>${t.recentFlags}</h2>${
     view.recentFlags.length
       ? html`<ul>${view.recentFlags.map(

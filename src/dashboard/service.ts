@@ -3,6 +3,7 @@ import { type Principal, type Role, requireRole } from '../access/index.js';
 import type { ApiKeyService } from '../auth/service.js';
 import type { Scope } from '../figures/repository.js';
 import type { FiguresService } from '../figures/service.js';
+import type { RecallService } from '../recalls/service.js';
 import type { ScanService } from '../scans/service.js';
 import type { DashboardRepository } from './repository.js';
 
@@ -14,6 +15,7 @@ export function createDashboardService(deps: {
   authenticate: ApiKeyService['authenticate'];
   figures: Pick<FiguresService, 'passRates' | 'traceability' | 'activity' | 'anomalies' | 'gaps'>;
   scans: Pick<ScanService, 'listFlags'>;
+  recalls: Pick<RecallService, 'listRecalls'>;
   now: () => Date;
 }) {
   return {
@@ -44,17 +46,19 @@ export function createDashboardService(deps: {
     /** Everything the dashboard shows, for one period and region. */
     async view(principal: Principal, scope: Scope) {
       requireRole(principal, 'figures.read');
-      const [passRates, coverage, coverageByEnterprise, activity, anomalies, gaps, flags, recentFlags, complaints] = await Promise.all([
-        deps.figures.passRates(principal, scope),
-        deps.figures.traceability(principal, scope, 'region'),
-        deps.figures.traceability(principal, scope, 'enterprise'),
-        deps.figures.activity(principal, scope),
-        deps.figures.anomalies(principal, { region: scope.region, shipmentDays: 3 }),
-        deps.figures.gaps(principal, { region: scope.region, limit: 1000 }),
-        deps.dashboard.flagsByKind(),
-        deps.scans.listFlags({ limit: 10, offset: 0 }),
-        deps.dashboard.complaintsByStatus(),
-      ]);
+      const [passRates, coverage, coverageByEnterprise, activity, anomalies, gaps, flags, recentFlags, complaints, recalls] =
+        await Promise.all([
+          deps.figures.passRates(principal, scope),
+          deps.figures.traceability(principal, scope, 'region'),
+          deps.figures.traceability(principal, scope, 'enterprise'),
+          deps.figures.activity(principal, scope),
+          deps.figures.anomalies(principal, { region: scope.region, shipmentDays: 3 }),
+          deps.figures.gaps(principal, { region: scope.region, limit: 1000 }),
+          deps.dashboard.flagsByKind(),
+          deps.scans.listFlags({ limit: 10, offset: 0 }),
+          deps.dashboard.complaintsByStatus(),
+          deps.recalls.listRecalls({ status: 'open', limit: 20 }),
+        ]);
       return {
         passRates,
         coverage,
@@ -70,6 +74,7 @@ export function createDashboardService(deps: {
         flags,
         recentFlags,
         complaints,
+        recalls,
       };
     },
   };

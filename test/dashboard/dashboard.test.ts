@@ -17,6 +17,7 @@ t.test('the dashboard: sign-in with a regulator key, a session cookie, the figur
   );
   await world.ok(plant.event({ type: 'inspect', lotCodes: [lot], inspection: { kind: 'sampling', result: 'fail' } }));
   const regulator = await world.ok(world.admin.post('/api-keys', { role: 'regulator', label: 'county bureau' }));
+  await world.ok(plant.api.post('/recalls', { lotCodes: [lot], level: 2, reason: '抽检不合格', hazard: '瘦肉精超标' }));
 
   const anonymous = await app.inject({ method: 'GET', url: '/regulator/dashboard' });
   t.equal(anonymous.statusCode, 303, 'no session: to the sign-in form');
@@ -56,7 +57,8 @@ t.test('the dashboard: sign-in with a regulator key, a session cookie, the figur
   t.match(page.body, '100.0 % · 1/1 批次合格');
   t.match(page.body, '0.0 % · 0/1 批次合格');
   t.match(page.body, /class="target"/, 'the 96 % line');
-  t.match(page.body, '召回与暂扣功能尚未接入本页', 'recalls marked as a follow-up');
+  t.match(page.body, `二级召回 ${lot}`, 'the open recall, by level and lot');
+  t.match(page.body, '0.0 % · 0/1 家已确认', 'with its progress and acknowledgements');
   const english = await app.inject({
     method: 'GET',
     url: '/regulator/dashboard?lang=en&from=2026-03-01&to=2026-03-31&region=500236',
@@ -108,6 +110,7 @@ t.test('sessions expire after eight hours', async (t) => {
     authenticate: world.app.services.apiKeys.authenticate,
     figures: world.app.services.figures,
     scans: world.app.services.scans,
+    recalls: world.app.services.recalls,
     now: () => now,
   });
   const { token, expiresAt } = await service.login(regulator.key);

@@ -34,7 +34,9 @@ const ZH = {
     suspiciousCodes: '异常赋码的批次',
   },
   recalls: '召回进度',
-  recallsPending: '召回与暂扣功能尚未接入本页（后续版本提供）。',
+  recallLevel: (level: number) => `${['一', '二', '三'][level - 1] ?? level}级召回`,
+  acknowledged: (done: number, all: number) => `${done}/${all} 家已确认`,
+  overdue: '已逾期',
   flags: '疑似仿冒码',
   flagKinds: {
     unknown_code: '未登记码',
@@ -85,7 +87,9 @@ const EN: typeof ZH = {
     suspiciousCodes: 'Lots with suspicious item codes',
   },
   recalls: 'Recalls in progress',
-  recallsPending: 'Recalls and holds are not on this page yet (follow-up).',
+  recallLevel: (level: number) => `Level ${level}`,
+  acknowledged: (done: number, all: number) => `${done}/${all} holders acknowledged`,
+  overdue: 'overdue',
   flags: 'Possibly counterfeit codes',
   flagKinds: {
     unknown_code: 'Unknown code',
