@@ -1,3 +1,4 @@
+import { type AddressInfo, createServer } from 'node:net';
 import closeWithGrace from 'close-with-grace';
 import QRCode from 'qrcode';
 import { loadDemoChainOnce } from '../seeds/fengjie.js';
@@ -10,6 +11,18 @@ import { DEFAULT_FLAG_POLICY } from './scans/flags.js';
 /** How long a stop waits for requests and jobs to finish before exiting anyway. */
 const SHUTDOWN_GRACE_MS = 10_000;
 
+/** A port the system has free on this host now. */
+function freePort(host: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', reject);
+    probe.listen(0, host, () => {
+      const { port } = probe.address() as AddressInfo;
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
 async function main() {
   loadEnvFile();
   const config = loadConfig();
@@ -17,7 +30,9 @@ async function main() {
   await database.migrate();
 
   const shownHost = config.HOST === '0.0.0.0' || config.HOST === '::' ? 'localhost' : config.HOST;
-  const publicBaseUrl = config.PUBLIC_BASE_URL ?? `http://${shownHost}:${config.PORT}`;
+  // PORT=0 asks for any free port; links printed and built by the app need the real one
+  const port = config.PORT || (await freePort(config.HOST));
+  const publicBaseUrl = config.PUBLIC_BASE_URL ?? `http://${shownHost}:${port}`;
   const app = await buildApp({
     database,
     bodyLimit: config.BODY_LIMIT_BYTES,
@@ -46,8 +61,8 @@ async function main() {
     await database.close();
   });
 
-  await app.listen({ port: config.PORT, host: config.HOST });
-  const base = `http://${shownHost}:${(app.server.address() as { port: number }).port}`;
+  await app.listen({ port, host: config.HOST });
+  const base = `http://${shownHost}:${port}`;
   const where = database.kind === 'pglite' ? `embedded PGlite in ${config.DATA_DIR}` : 'PostgreSQL (DATABASE_URL)';
   const lines = [
     '',

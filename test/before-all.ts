@@ -1,5 +1,5 @@
 // tap's `before` step: the migrated database every test file copies, made once per run.
-import { ensurePostgresTemplate, writePgliteDump } from './database.js';
+import { ensurePgliteDump, ensurePostgresTemplate } from './database.js';
 
 if (process.env.DATABASE_URL) await ensurePostgresTemplate();
-else await writePgliteDump();
+else await ensurePgliteDump();

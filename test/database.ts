@@ -2,16 +2,17 @@
 // an embedded PGlite costs seconds, loading a dump of one well under a second; on PostgreSQL a
 // migrated template database is copied by CREATE DATABASE … TEMPLATE.
 import { createHash } from 'node:crypto';
-import { mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import pg from 'pg';
 import { migrationsFolder, openPglite, openPostgres } from '../src/db/client.js';
 
-/** Changes whenever a migration does, so a stale template is never used. */
+/** Changes whenever a migration (or the PGlite release) does, so a stale template is never used. */
 const migrationsHash = (() => {
   const hash = createHash('sha256');
+  hash.update(readFileSync(new URL('../node_modules/@electric-sql/pglite/package.json', import.meta.url)));
   for (const name of readdirSync(migrationsFolder).sort()) {
     if (name.endsWith('.sql')) hash.update(name).update(readFileSync(join(migrationsFolder, name)));
   }
@@ -23,7 +24,7 @@ export const postgresTemplateName = `trace_template_${migrationsHash}`;
 export const postgresBaseUrl = () => process.env.DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/test';
 
 /** Creates and migrates a PGlite and writes its data directory as a tarball (atomically: parallel files may race). */
-export async function writePgliteDump(): Promise<void> {
+async function writePgliteDump(): Promise<void> {
   const pglite = await PGlite.create();
   await (await openPglite(undefined, pglite)).migrate();
   const dump = await pglite.dumpDataDir('none');
@@ -34,17 +35,33 @@ export async function writePgliteDump(): Promise<void> {
   renameSync(partial, dumpPath);
 }
 
-/** A fresh in-memory PGlite holding the migrated schema. */
-export async function loadMigratedPglite(): Promise<PGlite> {
-  let bytes: Buffer;
+/** The dump for the current migrations, made unless an earlier run left it. */
+export async function ensurePgliteDump(): Promise<void> {
+  if (!existsSync(dumpPath)) await writePgliteDump();
+}
+
+let dumpBytes: Buffer | undefined;
+
+/** The run's dump, read once per process. */
+async function migratedDump(): Promise<Buffer> {
+  if (dumpBytes) return dumpBytes;
   try {
-    bytes = readFileSync(dumpPath);
+    dumpBytes = readFileSync(dumpPath);
   } catch {
     // a test file run on its own, without the suite's before step
     await writePgliteDump();
-    bytes = readFileSync(dumpPath);
+    dumpBytes = readFileSync(dumpPath);
   }
-  return PGlite.create({ loadDataDir: new Blob([new Uint8Array(bytes)]) });
+  return dumpBytes;
+}
+
+/**
+ * A fresh PGlite holding the migrated schema, loaded from the dump (cheaper than cloning a loaded
+ * one): in memory, or in `dataDir` (which must be empty) for a service process to open.
+ */
+export async function loadMigratedPglite(dataDir?: string): Promise<PGlite> {
+  const bytes = await migratedDump();
+  return PGlite.create({ dataDir, loadDataDir: new Blob([new Uint8Array(bytes)]) });
 }
 
 async function withAdminClient<T>(work: (client: pg.Client) => Promise<T>): Promise<T> {

@@ -1,30 +1,18 @@
 // Builds the app on a fresh, migrated database: in-memory PGlite by default, or a new
 // PostgreSQL database (copied from a migrated template, dropped afterwards) when DATABASE_URL is set.
-import type { PGlite } from '@electric-sql/pglite';
 import { customAlphabet } from 'nanoid';
-import tap, { type Test } from 'tap';
+import type { Test } from 'tap';
 import { type App, type AppOptions, buildApp } from '../src/app.js';
 import { type Database, openPglite, openPostgres } from '../src/db/client.js';
 import { createPostgresDatabase, loadMigratedPglite } from './database.js';
 
 const suffix = customAlphabet('abcdefghijklmnopqrstuvwxyz0123456789', 10);
-let pgliteTemplate: Promise<PGlite> | undefined;
-
-/** One migrated PGlite per test process, loaded from the run's dump; every test database is a clone of it. */
-function migratedPgliteTemplate(): Promise<PGlite> {
-  if (!pgliteTemplate) {
-    pgliteTemplate = loadMigratedPglite();
-    // an open PGlite keeps a 10 s timer running, holding the process up after its last test
-    tap.teardown(async () => (await pgliteTemplate)?.close());
-  }
-  return pgliteTemplate;
-}
 
 export const usingPostgres = () => Boolean(process.env.DATABASE_URL);
 
 export async function openTestDatabase(t: Test, kind: 'pglite' | 'postgres' = usingPostgres() ? 'postgres' : 'pglite'): Promise<Database> {
   if (kind === 'pglite') {
-    const database = await openPglite(undefined, (await (await migratedPgliteTemplate()).clone()) as PGlite);
+    const database = await openPglite(undefined, await loadMigratedPglite());
     t.teardown(() => database.close());
     return database;
   }

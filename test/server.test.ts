@@ -20,7 +20,8 @@ async function rowCounts(database: Database): Promise<Record<string, number>> {
   return counts;
 }
 
-const storage = await serviceStorage(tap);
+// an empty data directory: the first start creates and migrates it, as for a new user
+const storage = await serviceStorage(tap, { empty: true });
 const reference = await openTestDatabase(tap);
 await loadDemoChainOnce(reference);
 const whole = await rowCounts(reference);
@@ -49,6 +50,8 @@ tap.test('a start killed while loading the demo chain leaves all of it or none; 
   // the file's service from here on
   service = await startService(tap, storage, { SEED_DEMO: 'true' });
   t.match(service.output(), /Scan a demo pack of 奉节腊肉/, 'the next start prints the demo pack to scan');
+  const scanUrl = /Scan a demo pack of 奉节腊肉 \(consumer page\):\s+(\S+)/.exec(service.output())?.[1] ?? '';
+  t.ok(scanUrl.startsWith(`${service.base}/t/`), `the pack's link uses the port it listens on (${scanUrl})`);
 });
 
 tap.test('npm run admin-key beside the running service', async (t) => {
