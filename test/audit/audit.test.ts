@@ -137,7 +137,9 @@ t.test('audit log', async (t) => {
     };
     const restore = async () => {
       await run(sql`delete from audit_entries where ${second}`);
-      await run(sql`insert into audit_entries select * from jsonb_populate_record(null::audit_entries, ${JSON.stringify(saved.row)}::jsonb)`);
+      await run(
+        sql`insert into audit_entries select * from jsonb_populate_record(null::audit_entries, ${JSON.stringify(saved.row)}::jsonb)`,
+      );
       t.ok((await verify()).ok, 'put back, it verifies again');
     };
 
@@ -195,9 +197,16 @@ t.test('audit log', async (t) => {
 
     const system = await entriesOf('system');
     const kinds = new Map(system.map((entry) => [`${entry.kind} ${entry.subjectId}`, entry.sequence]));
-    for (const act of [`registration.approve ${approved}`, `registration.reject ${rejected}`, `api-key.issue ${keyId}`, `api-key.revoke ${keyId}`])
+    for (const act of [
+      `registration.approve ${approved}`,
+      `registration.reject ${rejected}`,
+      `api-key.issue ${keyId}`,
+      `api-key.revoke ${keyId}`,
+    ])
       t.ok(kinds.has(act), act);
-    const [{ partyCode }] = await run<{ partyCode: string }>(sql`select party_code as "partyCode" from registrations where id = ${approved}`);
+    const [{ partyCode }] = await run<{ partyCode: string }>(
+      sql`select party_code as "partyCode" from registrations where id = ${approved}`,
+    );
     t.ok(kinds.has(`party.create ${partyCode}`), 'the party the approval made');
     t.ok((await verify()).ok, 'all verify');
 
