@@ -1,7 +1,8 @@
 // The one writer of events. The native API, EPCIS capture and (later) RFID observations hand it
 // requests; it loads what they name in a constant number of queries, checks each event's rules
 // against an in-memory view of that world (so each event sees what the ones before it did),
-// and stores every accepted event in one statement — all in the caller's transaction.
+// and stores every accepted event, with its entry in its party's audit chain, in one statement —
+// all in the caller's transaction.
 import { randomUUID } from 'node:crypto';
 import { appendToChains, type ChainHead, eventPayloadHash } from '../../audit/chain.js';
 import type { Db } from '../../db/client.js';
@@ -272,6 +273,7 @@ export function createEventWriter(deps: { repository: EventWriterRepository; lot
    */
   async function write(tx: Db, requests: WriteRequest[], onError: 'rollback' | 'proceed'): Promise<WriteOutcome[]> {
     if (requests.length === 0) return [];
+    // the acting parties' audit chains before any lot: every writer locks in this order, so none waits crosswise
     const heads = await repository.lockAuditHeads(
       tx,
       requests.map((request) => request.actor),
