@@ -70,6 +70,8 @@ export function createAuditService(deps: {
       const heads = new Map((await deps.audit.heads(only)).map((head) => [head.chain, head]));
       const reports = new Map<string, ChainReport>();
       const last = new Map<string, { sequence: number; entryHash: string }>();
+      // chains with entries but no head when the heads were read: new since, or their head deleted
+      const headless = new Map<string, number>();
       let after = { chain: '', sequence: 0 };
       for (;;) {
         const page = await derive(await deps.audit.page(after, VERIFY_PAGE, only));
@@ -77,6 +79,7 @@ export function createAuditService(deps: {
         after = { chain: page[page.length - 1].chain, sequence: page[page.length - 1].sequence };
         for (const entry of page) {
           const head = heads.get(entry.chain);
+          if (!head) headless.set(entry.chain, entry.sequence);
           if (!head || entry.sequence > head.sequence) continue;
           const report = reports.get(entry.chain) ?? { chain: entry.chain, entries: 0, ok: true, firstBroken: null };
           reports.set(entry.chain, report);
@@ -100,6 +103,19 @@ export function createAuditService(deps: {
           Object.assign(report, {
             ok: false,
             firstBroken: { ...problem, sequence: reached + 1, detail: `the chain ends at ${reached}, its head is ${head.sequence}` },
+          });
+        }
+      }
+      if (headless.size > 0) {
+        const current = new Set((await deps.audit.heads(only)).map((head) => head.chain));
+        for (const [chain, sequence] of headless) {
+          if (current.has(chain)) continue;
+          const detail = `the chain has entries up to ${sequence} but no head`;
+          reports.set(chain, {
+            chain,
+            entries: 0,
+            ok: false,
+            firstBroken: { sequence, kind: 'head', subjectId: chain, problem: 'head-mismatch', detail },
           });
         }
       }

@@ -170,6 +170,11 @@ t.test('audit log', async (t) => {
     await run(sql`delete from audit_entries where party_code = ${plant.code} and sequence = ${last}`);
     await onlyPlantBroken('its last entry deleted', { sequence: last, problem: 'head-mismatch' });
     await run(sql`insert into audit_entries select * from jsonb_populate_record(null::audit_entries, ${JSON.stringify(tail.row)}::jsonb)`);
+
+    const [head] = await run<{ row: unknown }>(sql`select to_jsonb(h) as row from audit_heads h where party_code = ${plant.code}`);
+    await run(sql`delete from audit_heads where party_code = ${plant.code}`);
+    await onlyPlantBroken('its head deleted', { sequence: last, kind: 'head', problem: 'head-mismatch' });
+    await run(sql`insert into audit_heads select * from jsonb_populate_record(null::audit_heads, ${JSON.stringify(head.row)}::jsonb)`);
     t.ok((await verify()).ok, 'all put back');
   });
 
