@@ -26,8 +26,8 @@ async function statementsOf(database: Database, work: () => Promise<unknown>): P
   return kinds;
 }
 
-/** No webhook subscription rounds while statements are counted. */
-const QUIET = { subscriptionTickMs: 3_600_000 };
+/** No webhook subscription rounds nor RFID gate rounds (their own transactions) while statements are counted. */
+const QUIET = { subscriptionTickMs: 3_600_000, rfidTickMs: 0 };
 
 const total = (kinds: Record<string, number>) => Object.values(kinds).reduce((sum, count) => sum + count, 0);
 
