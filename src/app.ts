@@ -2,6 +2,9 @@
 // receive services only; repositories stay inside the services built here.
 import Fastify, { type FastifyServerOptions } from 'fastify';
 import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import { createAuditRepository } from './audit/repository.js';
+import { auditRoutes } from './audit/routes.js';
+import { createAuditService } from './audit/service.js';
 import { createApiKeysRepository } from './auth/repository.js';
 import { apiKeyRoutes } from './auth/routes.js';
 import { createApiKeyService } from './auth/service.js';
@@ -123,6 +126,7 @@ export function createRepositories(database: Database) {
     registrations: createRegistrationsRepository(db),
     rfid: createRfidRepository(db),
     recalls: createRecallsRepository(db),
+    audit: createAuditRepository(db),
   };
 }
 export type Repositories = ReturnType<typeof createRepositories>;
@@ -161,7 +165,13 @@ export function createServices(
     now,
     onWriteError: (error) => options.log?.error({ err: error }, 'storing scans failed'),
   });
-  const apiKeys = createApiKeyService({ apiKeys: repos.apiKeys, partyKind: async (code) => (await repos.parties.findByCode(code))?.kind });
+  const audit = createAuditService({ audit: repos.audit, now });
+  const apiKeys = createApiKeyService({
+    apiKeys: repos.apiKeys,
+    partyKind: async (code) => (await repos.parties.findByCode(code))?.kind,
+    transaction,
+    audit,
+  });
   const gates = createGateService({
     transaction,
     rfid: repos.rfid,
@@ -187,8 +197,9 @@ export function createServices(
     now,
   });
   const recalls = createRecallService({ transaction, writer, lineage: repos.lineage, recalls: repos.recalls, parties: repos.parties, now });
-  const parties = createPartyService({ parties: repos.parties, tradingPartners: repos.shipments.tradingPartners });
+  const parties = createPartyService({ parties: repos.parties, tradingPartners: repos.shipments.tradingPartners, transaction, audit });
   return {
+    audit,
     apiKeys,
     parties,
     locations: createLocationService({ locations: repos.locations, partyExists, tradingPartners: repos.shipments.tradingPartners }),
@@ -227,6 +238,7 @@ export function createServices(
       findPartyByUscc: (uscc) => repos.parties.findByUscc(uscc),
       apiKeys,
       transaction,
+      audit,
       ipSalt,
       now,
     }),
@@ -275,6 +287,7 @@ export async function buildApp(options: AppOptions) {
 
   await app.register(healthRoutes, { database: options.database });
   await app.register(apiKeyRoutes, { service: services.apiKeys });
+  await app.register(auditRoutes, { service: services.audit });
   await app.register(partyRoutes, { service: services.parties });
   await app.register(locationRoutes, { service: services.locations });
   await app.register(productRoutes, { service: services.products });

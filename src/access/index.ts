@@ -23,6 +23,7 @@ const ROLE_GRANTS = {
   'figures.read': { roles: ['regulator', 'admin'], what: 'read mass balances, anomalies, coverage, pass rates and exports' },
   'registrations.review': { roles: ['regulator', 'admin'], what: 'review applications to join' },
   'recalls.read': { roles: ['regulator', 'admin', 'operator'], what: 'read recalls' },
+  'audit.verify': { roles: ['regulator'], what: 'verify the audit log and export its chain heads' },
 } satisfies Record<string, Grant>;
 export type RoleAction = keyof typeof ROLE_GRANTS;
 

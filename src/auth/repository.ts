@@ -6,8 +6,8 @@ export type ApiKeyRow = typeof apiKeys.$inferSelect;
 
 export function createApiKeysRepository(db: Db) {
   return {
-    async insert(row: typeof apiKeys.$inferInsert): Promise<ApiKeyRow> {
-      const [inserted] = await db.insert(apiKeys).values(row).returning();
+    async insert(row: typeof apiKeys.$inferInsert, tx: Db = db): Promise<ApiKeyRow> {
+      const [inserted] = await tx.insert(apiKeys).values(row).returning();
       return inserted;
     },
     async findActiveByHash(keyHash: string): Promise<ApiKeyRow | undefined> {
@@ -28,8 +28,8 @@ export function createApiKeysRepository(db: Db) {
     list(): Promise<ApiKeyRow[]> {
       return db.select().from(apiKeys).orderBy(apiKeys.createdAt);
     },
-    async revoke(id: string): Promise<ApiKeyRow | undefined> {
-      const [row] = await db
+    async revoke(id: string, tx: Db = db): Promise<ApiKeyRow | undefined> {
+      const [row] = await tx
         .update(apiKeys)
         .set({ revokedAt: new Date() })
         .where(and(eq(apiKeys.id, id), isNull(apiKeys.revokedAt)))

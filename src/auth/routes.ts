@@ -20,8 +20,9 @@ export const apiKeyRoutes: FastifyPluginAsyncZod<{ service: ApiKeyService }> = a
       },
     },
     async (request, reply) => {
-      requireRole(principalOf(request), 'api-keys.manage');
-      return reply.code(201).send(await service.issue(request.body));
+      const principal = principalOf(request);
+      requireRole(principal, 'api-keys.manage');
+      return reply.code(201).send(await service.issue(request.body, principal));
     },
   );
 
@@ -54,8 +55,9 @@ export const apiKeyRoutes: FastifyPluginAsyncZod<{ service: ApiKeyService }> = a
       },
     },
     async (request) => {
-      requireRole(principalOf(request), 'api-keys.manage');
-      const { keyHash: _hash, ...row } = await service.revoke(request.params.id);
+      const principal = principalOf(request);
+      requireRole(principal, 'api-keys.manage');
+      const { keyHash: _hash, ...row } = await service.revoke(request.params.id, principal);
       return { ...row, role: row.role as never };
     },
   );

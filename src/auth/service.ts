@@ -1,6 +1,8 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { customAlphabet } from 'nanoid';
 import { PARTY_ROLES, type Principal, type Role } from '../access/index.js';
+import { type AuditRecorder, chainOf } from '../audit/service.js';
+import type { Db } from '../db/client.js';
 import { badRequest, notFound, unauthorized } from '../errors/problem.js';
 import type { ApiKeyRow, ApiKeysRepository } from './repository.js';
 
@@ -23,6 +25,8 @@ export function createApiKeyService(deps: {
   apiKeys: Pick<ApiKeysRepository, 'insert' | 'findActiveByHash' | 'hasActiveAdmin' | 'list' | 'revoke'>;
   /** The kind of a registered party, undefined when there is none. */
   partyKind: (code: string) => Promise<string | undefined>;
+  transaction: <T>(work: (tx: Db) => Promise<T>) => Promise<T>;
+  audit: AuditRecorder;
   /** Milliseconds since the epoch; the key cache's clock. */
   now?: () => number;
 }) {
@@ -30,21 +34,23 @@ export function createApiKeyService(deps: {
   // key hash → the principal it resolved to and until when that answer is trusted
   const recent = new Map<string, { principal: Promise<Principal>; until: number }>();
 
-  async function store(key: string, role: Role, partyCode: string | null, label: string | null): Promise<IssuedKey> {
-    const row = await deps.apiKeys.insert({
-      id: randomUUID(),
-      keyHash: hashApiKey(key),
-      keyPrefix: key.slice(0, KEY_PREFIX.length + 6),
-      role,
-      partyCode,
-      label,
+  /** Stores a key's hash and records the issue on the chain of whoever issued it (without one: of the key's party). */
+  async function store(key: string, role: Role, partyCode: string | null, label: string | null, by: Principal | null): Promise<IssuedKey> {
+    const row = await deps.transaction(async (tx) => {
+      const inserted = await deps.apiKeys.insert(
+        { id: randomUUID(), keyHash: hashApiKey(key), keyPrefix: key.slice(0, KEY_PREFIX.length + 6), role, partyCode, label },
+        tx,
+      );
+      const chain = chainOf(by, partyCode ?? undefined);
+      await deps.audit.record(tx, { chain, kind: 'api-key.issue', subjectId: inserted.id, keyId: by?.keyId ?? null });
+      return inserted;
     });
     return { id: row.id, key, role, partyCode, label };
   }
 
   return {
     /** Only the hash is stored; the key itself is returned once. */
-    async issue(input: { role: Role; partyCode?: string | null; label?: string | null }): Promise<IssuedKey> {
+    async issue(input: { role: Role; partyCode?: string | null; label?: string | null }, by: Principal | null = null): Promise<IssuedKey> {
       const partyCode = input.partyCode ?? null;
       const boundToParty = PARTY_ROLES.includes(input.role);
       if (boundToParty && !partyCode) {
@@ -65,7 +71,7 @@ export function createApiKeyService(deps: {
           { in: 'body', pointer: '/partyCode', detail: 'must be a party of kind regulator' },
         ]);
       }
-      return store(KEY_PREFIX + randomSecret(), input.role, partyCode, input.label ?? null);
+      return store(KEY_PREFIX + randomSecret(), input.role, partyCode, input.label ?? null, by);
     },
 
     async authenticate(authorization: string | undefined): Promise<Principal> {
@@ -96,20 +102,25 @@ export function createApiKeyService(deps: {
     async ensureAdminKey(configuredKey?: string): Promise<string | null> {
       if (configuredKey) {
         if (!(await deps.apiKeys.findActiveByHash(hashApiKey(configuredKey)))) {
-          await store(configuredKey, 'admin', null, 'ADMIN_API_KEY');
+          await store(configuredKey, 'admin', null, 'ADMIN_API_KEY', null);
         }
         return null;
       }
       if (await deps.apiKeys.hasActiveAdmin()) return null;
-      const issued = await store(KEY_PREFIX + randomSecret(), 'admin', null, 'bootstrap');
+      const issued = await store(KEY_PREFIX + randomSecret(), 'admin', null, 'bootstrap', null);
       return issued.key;
     },
 
     list: (): Promise<ApiKeyRow[]> => deps.apiKeys.list(),
 
-    async revoke(id: string): Promise<ApiKeyRow> {
-      const row = await deps.apiKeys.revoke(id);
-      if (!row) throw notFound(`no active API key ${id}`);
+    async revoke(id: string, by: Principal | null = null): Promise<ApiKeyRow> {
+      const row = await deps.transaction(async (tx) => {
+        const revoked = await deps.apiKeys.revoke(id, tx);
+        if (!revoked) throw notFound(`no active API key ${id}`);
+        const chain = chainOf(by, revoked.partyCode ?? undefined);
+        await deps.audit.record(tx, { chain, kind: 'api-key.revoke', subjectId: id, keyId: by?.keyId ?? null });
+        return revoked;
+      });
       recent.delete(row.keyHash);
       return row;
     },

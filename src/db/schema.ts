@@ -786,3 +786,31 @@ export const recallReports = pgTable(
   },
   (t) => [index('recall_reports_recall_idx').on(t.recallId, t.reportedAt)],
 );
+
+// The tamper-evident audit log: one hash chain per party (and one, `system`, for admin acts).
+// Each entry hashes what it records (re-derived from the stored rows when the chain is verified)
+// and the entry before it; rows are only ever appended, in the transaction of the act they record.
+export const auditEntries = pgTable(
+  'audit_entries',
+  {
+    /** The chain: the party whose act this is, or `system`. No foreign key: the log outlives what it names. */
+    partyCode: text('party_code').notNull(),
+    sequence: integer('sequence').notNull(),
+    kind: text('kind').notNull(),
+    subjectId: text('subject_id').notNull(),
+    /** The API key that acted, where the act was made with one. */
+    keyId: text('key_id'),
+    payloadHash: text('payload_hash').notNull(),
+    previousHash: text('previous_hash').notNull(),
+    entryHash: text('entry_hash').notNull(),
+    recordedAt: timestamp('recorded_at', { withTimezone: true, mode: 'date' }).notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.partyCode, t.sequence] }), index('audit_entries_recorded_idx').on(t.partyCode, t.recordedAt)],
+);
+
+// The last entry of each chain: locked by every writer of the chain, so entries follow one another.
+export const auditHeads = pgTable('audit_heads', {
+  partyCode: text('party_code').primaryKey(),
+  sequence: integer('sequence').notNull(),
+  entryHash: text('entry_hash').notNull(),
+});

@@ -21,8 +21,9 @@ export const partyRoutes: FastifyPluginAsyncZod<{ service: PartyService }> = asy
       },
     },
     async (request, reply) => {
-      requireRole(principalOf(request), 'parties.register');
-      return reply.code(201).send(await service.register(request.body));
+      const principal = principalOf(request);
+      requireRole(principal, 'parties.register');
+      return reply.code(201).send(await service.register(request.body, { by: principal }));
     },
   );
 

@@ -1,4 +1,5 @@
 import { canSeePrivateDetails, type Principal, privateScope } from '../access/index.js';
+import { type AuditRecorder, chainOf } from '../audit/service.js';
 import { newPartyCode, type PartyKind } from '../codes/service-codes.js';
 import type { Db } from '../db/client.js';
 import { violatedUniqueConstraint } from '../db/errors.js';
@@ -18,6 +19,8 @@ const alreadyRegistered = (pointer: string) => ({ in: 'body', pointer, detail: '
 export function createPartyService(deps: {
   parties: Pick<PartiesRepository, 'insert' | 'findByCode' | 'findByUscc' | 'list'>;
   tradingPartners: (partyCode: string) => Promise<Set<string>>;
+  transaction: <T>(work: (tx: Db) => Promise<T>) => Promise<T>;
+  audit: AuditRecorder;
 }) {
   /** How parties look to the principal: another party's contacts, licences and address only to those who trade with it. */
   async function viewFor(principal: Principal): Promise<(row: PartyRow) => Party> {
@@ -30,38 +33,46 @@ export function createPartyService(deps: {
   }
 
   return {
-    /** Registers a party (inside the caller's transaction when given one). */
-    async register(input: CreatePartyInput, tx?: Db): Promise<Party> {
-      if (input.uscc) {
-        const existing = await deps.parties.findByUscc(input.uscc, tx);
-        if (existing) {
-          throw conflict(`USCC ${input.uscc} is already registered as party ${existing.code}`, [alreadyRegistered('/uscc')]);
+    /**
+     * Registers a party and records it on the audit chain of whoever registered it (inside the
+     * caller's transaction when given one).
+     */
+    async register(input: CreatePartyInput, options: { by?: Principal; tx?: Db } = {}): Promise<Party> {
+      const work = async (tx: Db) => {
+        if (input.uscc) {
+          const existing = await deps.parties.findByUscc(input.uscc, tx);
+          if (existing) {
+            throw conflict(`USCC ${input.uscc} is already registered as party ${existing.code}`, [alreadyRegistered('/uscc')]);
+          }
         }
-      }
-      const row = await deps.parties
-        .insert(
-          {
-            code: newPartyCode(input.kind, input.regionCode),
-            kind: input.kind,
-            name: input.name,
-            uscc: input.uscc ?? null,
-            regionCode: input.regionCode,
-            address: input.address ?? null,
-            contact: input.contact ?? {},
-            licences: input.licences ?? {},
-            gln: input.gln ?? null,
-            gs1CompanyPrefix: input.gs1CompanyPrefix ?? null,
-          },
-          tx,
-        )
-        .catch((error) => {
-          // the unique indexes decide between requests running alongside each other
-          const constraint = violatedUniqueConstraint(error);
-          if (constraint === 'parties_gln_key') throw conflict(`GLN ${input.gln} is already registered`, [alreadyRegistered('/gln')]);
-          if (constraint === 'parties_uscc_key') throw conflict(`USCC ${input.uscc} is already registered`, [alreadyRegistered('/uscc')]);
-          throw error;
-        });
-      return toParty(row);
+        const row = await deps.parties
+          .insert(
+            {
+              code: newPartyCode(input.kind, input.regionCode),
+              kind: input.kind,
+              name: input.name,
+              uscc: input.uscc ?? null,
+              regionCode: input.regionCode,
+              address: input.address ?? null,
+              contact: input.contact ?? {},
+              licences: input.licences ?? {},
+              gln: input.gln ?? null,
+              gs1CompanyPrefix: input.gs1CompanyPrefix ?? null,
+            },
+            tx,
+          )
+          .catch((error) => {
+            // the unique indexes decide between requests running alongside each other
+            const constraint = violatedUniqueConstraint(error);
+            if (constraint === 'parties_gln_key') throw conflict(`GLN ${input.gln} is already registered`, [alreadyRegistered('/gln')]);
+            if (constraint === 'parties_uscc_key') throw conflict(`USCC ${input.uscc} is already registered`, [alreadyRegistered('/uscc')]);
+            throw error;
+          });
+        const by = options.by ?? null;
+        await deps.audit.record(tx, { chain: chainOf(by), kind: 'party.create', subjectId: row.code, keyId: by?.keyId ?? null });
+        return toParty(row);
+      };
+      return options.tx ? work(options.tx) : deps.transaction(work);
     },
 
     async get(principal: Principal, code: string): Promise<Party> {

@@ -1,6 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { customAlphabet } from 'nanoid';
 import { hashTicket, type Principal, requireApplicant, requireRole } from '../access/index.js';
+import { type AuditRecorder, chainOf } from '../audit/service.js';
 import type { IssuedKey } from '../auth/service.js';
 import type { Db } from '../db/client.js';
 import { isUniqueViolation } from '../db/errors.js';
@@ -42,6 +43,7 @@ export function createRegistrationService(deps: {
     revoke: (id: string) => Promise<unknown>;
   };
   transaction: <T>(work: (tx: Db) => Promise<T>) => Promise<T>;
+  audit: AuditRecorder;
   ipSalt: string;
   now?: () => Date;
 }) {
@@ -203,7 +205,7 @@ export function createRegistrationService(deps: {
             contact: row.contact,
             licences,
           },
-          tx,
+          { by: principal, tx },
         );
         const approved = await deps.registrations.decide(
           id,
@@ -212,6 +214,7 @@ export function createRegistrationService(deps: {
         );
         // decided by someone else meanwhile: the party is not created
         if (!approved) throw conflict(`application ${id} was decided meanwhile`);
+        await deps.audit.record(tx, { chain: chainOf(principal), kind: 'registration.approve', subjectId: id, keyId: principal.keyId });
         return approved;
       });
       return view(decided);
@@ -220,8 +223,16 @@ export function createRegistrationService(deps: {
     async reject(principal: Principal, id: string, reason: string): Promise<Registration> {
       requireRole(principal, 'registrations.review');
       await pending(id);
-      const decided = await deps.registrations.decide(id, { status: 'rejected', decidedBy: principal.keyId, reason, partyCode: null });
-      if (!decided) throw conflict(`application ${id} was decided meanwhile`);
+      const decided = await deps.transaction(async (tx) => {
+        const rejected = await deps.registrations.decide(
+          id,
+          { status: 'rejected', decidedBy: principal.keyId, reason, partyCode: null },
+          tx,
+        );
+        if (!rejected) throw conflict(`application ${id} was decided meanwhile`);
+        await deps.audit.record(tx, { chain: chainOf(principal), kind: 'registration.reject', subjectId: id, keyId: principal.keyId });
+        return rejected;
+      });
       return view(decided);
     },
 

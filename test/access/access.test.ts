@@ -44,6 +44,7 @@ t.test('role grants: every role × action', async (t) => {
     'registrations.review': ['admin', 'regulator'],
     'recalls.read': ['admin', 'operator', 'regulator'],
     'figures.read': ['admin', 'regulator'],
+    'audit.verify': ['regulator'],
   };
   for (const [action, roles] of Object.entries(allowed) as [RoleAction, string[]][]) {
     const granted = ROLES.filter((role) => refusal(() => requireRole(principals[role], action)) === null);

@@ -1,15 +1,24 @@
 // API keys are remembered for a few seconds after they authenticate, so a busy client does not
 // cost a database round trip per request; revocation still takes effect.
 import t from 'tap';
+import { createAuditRepository } from '../../src/audit/repository.js';
+import { createAuditService } from '../../src/audit/service.js';
 import { createApiKeysRepository } from '../../src/auth/repository.js';
 import { API_KEY_CACHE_MS, createApiKeyService } from '../../src/auth/service.js';
+import type { Database, Db } from '../../src/db/client.js';
 import { openTestDatabase } from '../helper.js';
+
+/** Issuing and revoking keys record audit entries, in the transaction of the act. */
+const recording = (database: Database) => ({
+  transaction: <T>(work: (tx: Db) => Promise<T>) => database.db.transaction((tx) => work(tx as unknown as Db)),
+  audit: createAuditService({ audit: createAuditRepository(database.db), now: () => new Date() }),
+});
 
 t.test('a key authenticated a moment ago is not looked up again; revoking it here forgets it at once', async (t) => {
   const database = await openTestDatabase(t);
   const apiKeys = createApiKeysRepository(database.db);
   let clock = 1_000_000;
-  const service = createApiKeyService({ apiKeys, partyKind: async () => 'processor', now: () => clock });
+  const service = createApiKeyService({ apiKeys, partyKind: async () => 'processor', now: () => clock, ...recording(database) });
   const issued = await service.issue({ role: 'regulator' });
   const bearer = `Bearer ${issued.key}`;
 
@@ -38,8 +47,8 @@ t.test('a key revoked elsewhere stops working within the cache time', async (t) 
   const database = await openTestDatabase(t);
   const apiKeys = createApiKeysRepository(database.db);
   let clock = 1_000_000;
-  const here = createApiKeyService({ apiKeys, partyKind: async () => 'processor', now: () => clock });
-  const elsewhere = createApiKeyService({ apiKeys, partyKind: async () => 'processor' });
+  const here = createApiKeyService({ apiKeys, partyKind: async () => 'processor', now: () => clock, ...recording(database) });
+  const elsewhere = createApiKeyService({ apiKeys, partyKind: async () => 'processor', ...recording(database) });
   const issued = await here.issue({ role: 'regulator' });
   const bearer = `Bearer ${issued.key}`;
   await here.authenticate(bearer);

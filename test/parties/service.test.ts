@@ -1,5 +1,7 @@
 // The party service with exactly its narrowed repository, on a real database.
 import t from 'tap';
+import { createAuditService } from '../../src/audit/service.js';
+import type { Db } from '../../src/db/client.js';
 import { createPartyBody } from '../../src/parties/schemas.js';
 import { createPartyService } from '../../src/parties/service.js';
 import { createChain, narrow } from '../fixtures/chain.js';
@@ -11,6 +13,8 @@ t.test('a USCC and a GLN each name one party, also when two registrations race',
   const service = createPartyService({
     parties: narrow(repositories.parties, ['insert', 'findByCode', 'findByUscc', 'list']),
     tradingPartners: repositories.shipments.tradingPartners,
+    transaction: (work) => database.db.transaction((tx) => work(tx as unknown as Db)),
+    audit: createAuditService({ audit: repositories.audit, now: () => new Date() }),
   });
   const farm = (extra: Record<string, unknown>) => createPartyBody.parse({ kind: 'farm', name: '养殖场', regionCode: '500236', ...extra });
 

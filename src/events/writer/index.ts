@@ -1,8 +1,10 @@
 // The one writer of events. The native API, EPCIS capture and (later) RFID observations hand it
 // requests; it loads what they name in a constant number of queries, checks each event's rules
 // against an in-memory view of that world (so each event sees what the ones before it did),
-// and stores every accepted event in one statement — all in the caller's transaction.
+// and stores every accepted event, with its entry in its party's audit chain, in one statement —
+// all in the caller's transaction.
 import { randomUUID } from 'node:crypto';
+import { appendToChains, type ChainHead, eventPayloadHash } from '../../audit/chain.js';
 import type { Db } from '../../db/client.js';
 import { bodyField, conflict, forbidden, Problem, unprocessable } from '../../errors/problem.js';
 import type { LotsRepository } from '../../lots/repository.js';
@@ -271,6 +273,11 @@ export function createEventWriter(deps: { repository: EventWriterRepository; lot
    */
   async function write(tx: Db, requests: WriteRequest[], onError: 'rollback' | 'proceed'): Promise<WriteOutcome[]> {
     if (requests.length === 0) return [];
+    // the acting parties' audit chains before any lot: every writer locks in this order, so none waits crosswise
+    const heads = await repository.lockAuditHeads(
+      tx,
+      requests.map((request) => request.actor),
+    );
     const state = await load(tx, requests);
     const recordTime = deps.now();
     const accepted: { record: EventRecord; draft: EventDraft }[] = [];
@@ -287,7 +294,7 @@ export function createEventWriter(deps: { repository: EventWriterRepository; lot
         outcomes.push({ ok: false, problem: error });
       }
     }
-    if (accepted.length > 0) await repository.persist(tx, batchOf(state, accepted));
+    if (accepted.length > 0) await repository.persist(tx, { ...batchOf(state, accepted), audit: chained(heads, accepted) });
     return outcomes;
   }
 
@@ -329,6 +336,7 @@ export function createEventWriter(deps: { repository: EventWriterRepository; lot
     const usedDownstream = [bodyField(['correctsEventId'], 'its effects are already used downstream')];
     const draft = new EventDraft(request.id ?? randomUUID(), request.actor);
     const moved = [...new Set(facts.movements.map((row) => row.lotCode))];
+    const heads = await repository.lockAuditHeads(tx, [request.actor]);
     await repository.lockLots(tx, moved);
     const state = new WorldState();
     for (const row of await repository.balances(tx, moved))
@@ -372,7 +380,8 @@ export function createEventWriter(deps: { repository: EventWriterRepository; lot
       recordTime: deps.now(),
     };
     const voided = request.keepsLots ? [] : facts.created.map((lot) => lot.code);
-    await repository.persist(tx, { ...emptyBatch(), events: [{ record, draft }] });
+    const events = [{ record, draft }];
+    await repository.persist(tx, { ...emptyBatch(), events, audit: chained(heads, events) });
     await repository.reverse(tx, {
       correctionId: draft.id,
       targetId: target.id,
@@ -425,7 +434,29 @@ function emptyBatch(): Batch {
     statuses: [],
     itemContainers: [],
     holds: [],
+    audit: { entries: [], heads: [] },
   };
+}
+
+/** The events' audit entries, each chained onto its party's head. */
+function chained(heads: ChainHead[], events: { record: EventRecord; draft: EventDraft }[]): Batch['audit'] {
+  return appendToChains(
+    heads,
+    events.map(({ record, draft }) => ({
+      chain: record.partyCode,
+      kind: 'event' as const,
+      subjectId: record.id,
+      keyId: null,
+      payloadHash: eventPayloadHash({
+        ...record,
+        eventTime: record.eventTime.toISOString(),
+        recordTime: record.recordTime.toISOString(),
+        movements: draft.movements,
+        lots: [...draft.links.values()],
+      }),
+      recordedAt: record.recordTime,
+    })),
+  );
 }
 
 export type EventWriter = ReturnType<typeof createEventWriter>;
@@ -451,7 +482,7 @@ function viewOf(record: EventRecord, draft: EventDraft): EventView {
   };
 }
 
-function batchOf(state: WorldState, events: { record: EventRecord; draft: EventDraft }[]): Batch {
+function batchOf(state: WorldState, events: { record: EventRecord; draft: EventDraft }[]): Omit<Batch, 'audit'> {
   const shipments = [...state.created.shipments.values()].map((shipment) => {
     const received = state.changed.receivedShipments.get(shipment.id);
     return {

@@ -2,6 +2,8 @@
 // its size) and the one statement that stores it. The only code that inserts events, lots,
 // movements and lineage edges.
 import { type SQL, sql } from 'drizzle-orm';
+import type { AuditEntry, ChainHead } from '../../audit/chain.js';
+import { appendParts, lockChainHeads } from '../../audit/repository.js';
 import { type Db, queryRows } from '../../db/client.js';
 import type { LotAttributes, LotHold } from '../../db/schema.js';
 import type { EventDraft, EventRecord, NewLot, NewShipment } from './draft.js';
@@ -49,10 +51,15 @@ export type Batch = {
   statuses: { code: string; status: string }[];
   itemContainers: { code: string; containerCode: string | null }[];
   holds: { code: string; hold: LotHold | null }[];
+  /** The audit entries of the batch's events and the heads they move their chains to. */
+  audit: { entries: AuditEntry[]; heads: ChainHead[] };
 };
 
 export function createEventWriterRepository() {
   return {
+    /** The audit chains of the acting parties, locked before any lot (always in this order: no deadlock). */
+    lockAuditHeads: lockChainHeads,
+
     /** The lots a batch draws on, locked in code order (two batches never deadlock) for the rest of its transaction. */
     async lockLots(tx: Db, codes: string[]): Promise<LotView[]> {
       if (codes.length === 0) return [];
@@ -426,6 +433,7 @@ export function createEventWriterRepository() {
             ${jsons(lotChanges.map((c) => c.hold))}, ${sql.param(lotChanges.map((c) => c.holdChanged))}::boolean[])
             as v(code, status, hold, hold_changed)
           where l.code = v.code)`,
+        ...appendParts(batch.audit.entries, batch.audit.heads),
       ].filter((part): part is SQL => part !== false);
       await queryRows(tx, sql`with ${sql.join(parts, sql`, `)} select 1`);
     },

@@ -1,0 +1,221 @@
+// The audit log's pure part: the canonical form of what an entry records (RFC 8785 JSON
+// canonicalisation), its SHA-256 hashes, and how entries link into a chain. No I/O: the writer
+// hashes events from memory with it, and verification hashes the same facts read back from the
+// stored rows, so both sides must build the very same facts.
+import { createHash } from 'node:crypto';
+import canonicalize from 'canonicalize';
+
+/** The chain of admin acts made without a party (admin keys). */
+export const SYSTEM_CHAIN = 'system';
+/** The `previous hash` of a chain's first entry. */
+export const GENESIS_HASH = '0'.repeat(64);
+
+export const AUDIT_KINDS = [
+  'event',
+  'party.create',
+  'api-key.issue',
+  'api-key.revoke',
+  'registration.approve',
+  'registration.reject',
+] as const;
+export type AuditKind = (typeof AUDIT_KINDS)[number];
+
+export const sha256 = (text: string) => createHash('sha256').update(text, 'utf8').digest('hex');
+
+/** RFC 8785 canonical JSON: sorted keys, shortest number forms, no insignificant white space. */
+export function canonicalJson(value: unknown): string {
+  return canonicalize(value) as string;
+}
+
+export const hashOf = (value: unknown) => sha256(canonicalJson(value));
+
+/**
+ * A quantity as a numeric(18, 3) column stores it: the decimal JavaScript prints for the number
+ * (what the writer sends), rounded half away from zero to three places, always with three.
+ * "12.500" read back and 12.5 in memory both give "12.500".
+ */
+export function decimal3(value: number | string): string {
+  const text = typeof value === 'number' ? String(value) : value.trim();
+  if (/e/i.test(text)) {
+    // printed with an exponent: far below a thousandth (or far beyond any quantity)
+    const number = Number(text);
+    return Math.abs(number) < 0.0005 ? '0.000' : number.toFixed(3);
+  }
+  const negative = text.startsWith('-');
+  const [whole, fraction = ''] = text.replace(/^[-+]/, '').split('.');
+  const scaled = BigInt(`${whole || '0'}${fraction.padEnd(3, '0').slice(0, 3)}`) + (Number(fraction[3] ?? '0') >= 5 ? 1n : 0n);
+  const digits = scaled.toString().padStart(4, '0');
+  const sign = negative && scaled !== 0n ? '-' : '';
+  return `${sign}${digits.slice(0, -3)}.${digits.slice(-3)}`;
+}
+
+/** An event as stored: its row, its lines in the quantity ledger and the lots it names in their roles. */
+export type EventFacts = {
+  id: string;
+  type: string;
+  /** ISO 8601 in UTC with milliseconds, as Date#toISOString writes it. */
+  eventTime: string;
+  eventTimeZoneOffset: string;
+  recordTime: string;
+  partyCode: string;
+  bizStep: string;
+  disposition: string | null;
+  readPoint: string | null;
+  bizLocation: string | null;
+  referenceDocuments: unknown;
+  payload: unknown;
+  correctsEventId: string | null;
+  epcisType: string | null;
+  transformationId: string | null;
+  movements: { lotCode: string; partyCode: string; kind: string; quantity: number | string; containerCode: string | null }[];
+  lots: { lotCode: string; role: string; quantity: number | string | null }[];
+};
+
+/** Lines in a fixed order: the order rows were inserted in is not kept by the database. */
+const sorted = <T>(rows: T[]) =>
+  rows
+    .map((row) => canonicalJson(row))
+    .sort()
+    .map((text) => JSON.parse(text) as T);
+
+/** The hash of what an `event` entry records: exactly these members, whatever else the caller's object carries. */
+export function eventPayloadHash(facts: EventFacts): string {
+  return hashOf({
+    id: facts.id,
+    type: facts.type,
+    eventTime: facts.eventTime,
+    eventTimeZoneOffset: facts.eventTimeZoneOffset,
+    recordTime: facts.recordTime,
+    partyCode: facts.partyCode,
+    bizStep: facts.bizStep,
+    disposition: facts.disposition,
+    readPoint: facts.readPoint,
+    bizLocation: facts.bizLocation,
+    // jsonb keeps what JSON keeps: undefined members are not stored
+    referenceDocuments: JSON.parse(JSON.stringify(facts.referenceDocuments)),
+    payload: JSON.parse(JSON.stringify(facts.payload)),
+    correctsEventId: facts.correctsEventId,
+    epcisType: facts.epcisType,
+    transformationId: facts.transformationId,
+    movements: sorted(
+      facts.movements.map((line) => ({
+        lotCode: line.lotCode,
+        partyCode: line.partyCode,
+        kind: line.kind,
+        quantity: decimal3(line.quantity),
+        containerCode: line.containerCode,
+      })),
+    ),
+    lots: sorted(
+      facts.lots.map((link) => ({
+        lotCode: link.lotCode,
+        role: link.role,
+        quantity: link.quantity === null ? null : decimal3(link.quantity),
+      })),
+    ),
+  });
+}
+
+/** What an entry says, before it is linked into its chain. */
+export type AuditFact = {
+  chain: string;
+  kind: AuditKind;
+  subjectId: string;
+  keyId: string | null;
+  payloadHash: string;
+  recordedAt: Date;
+};
+
+export type AuditEntry = AuditFact & { sequence: number; previousHash: string; entryHash: string };
+
+export type ChainHead = { chain: string; sequence: number; entryHash: string };
+
+/** An entry's own hash: over everything it stores but that hash, so any altered column shows. */
+export function entryHashOf(entry: Omit<AuditEntry, 'entryHash'>): string {
+  return hashOf({
+    chain: entry.chain,
+    sequence: entry.sequence,
+    kind: entry.kind,
+    subjectId: entry.subjectId,
+    keyId: entry.keyId,
+    payloadHash: entry.payloadHash,
+    previousHash: entry.previousHash,
+    recordedAt: entry.recordedAt.toISOString(),
+  });
+}
+
+/**
+ * Links facts, in order, onto the heads of their chains; returns the entries and the new heads.
+ * A chain without a head starts at sequence 1 after the genesis hash.
+ */
+export function appendToChains(heads: ChainHead[], facts: AuditFact[]): { entries: AuditEntry[]; heads: ChainHead[] } {
+  const current = new Map(heads.map((head) => [head.chain, head]));
+  const entries = facts.map((fact) => {
+    const head = current.get(fact.chain) ?? { chain: fact.chain, sequence: 0, entryHash: GENESIS_HASH };
+    const linked = { ...fact, sequence: head.sequence + 1, previousHash: head.entryHash };
+    const entry = { ...linked, entryHash: entryHashOf(linked) };
+    current.set(fact.chain, { chain: fact.chain, sequence: entry.sequence, entryHash: entry.entryHash });
+    return entry;
+  });
+  const moved = new Set(facts.map((fact) => fact.chain));
+  return { entries, heads: [...current.values()].filter((head) => moved.has(head.chain)) };
+}
+
+export type BrokenLink = {
+  sequence: number;
+  kind: string;
+  subjectId: string;
+  /**
+   * payload-mismatch: the stored rows no longer hash to what was recorded (or are gone);
+   * entry-mismatch: the audit row itself was altered; link-mismatch: it does not follow the entry
+   * before it; missing-entry: a sequence number is skipped (an entry was deleted);
+   * head-mismatch: the chain ends before its recorded head (its last entries were deleted), or has no head.
+   */
+  problem: 'payload-mismatch' | 'entry-mismatch' | 'link-mismatch' | 'missing-entry' | 'head-mismatch';
+  detail: string;
+};
+
+/** An entry as read back, with the payload hash re-derived from the current rows (null: its subject is gone). */
+export type StoredEntry = AuditEntry & { derivedPayloadHash: string | null };
+
+/**
+ * Checks one stored entry against the entry before it (null for the first of its chain); the
+ * first problem found, or null. Pure, so verification can stream a chain page by page.
+ */
+export function checkEntry(previous: { sequence: number; entryHash: string } | null, entry: StoredEntry): BrokenLink | null {
+  const at = { sequence: entry.sequence, kind: entry.kind, subjectId: entry.subjectId };
+  const expectedSequence = (previous?.sequence ?? 0) + 1;
+  if (entry.sequence !== expectedSequence) {
+    return { ...at, problem: 'missing-entry', detail: `expected sequence ${expectedSequence}, found ${entry.sequence}` };
+  }
+  if (entry.derivedPayloadHash === null) {
+    return { ...at, problem: 'payload-mismatch', detail: `${entry.kind} ${entry.subjectId} is no longer stored` };
+  }
+  if (entry.derivedPayloadHash !== entry.payloadHash) {
+    return {
+      ...at,
+      problem: 'payload-mismatch',
+      detail: `the stored ${entry.kind} hashes to ${entry.derivedPayloadHash}, the entry recorded ${entry.payloadHash}`,
+    };
+  }
+  const { entryHash, derivedPayloadHash: _, ...stored } = entry;
+  const recomputed = entryHashOf(stored);
+  if (recomputed !== entryHash) {
+    return { ...at, problem: 'entry-mismatch', detail: `the entry's columns hash to ${recomputed}, its stored hash is ${entryHash}` };
+  }
+  const expectedPrevious = previous?.entryHash ?? GENESIS_HASH;
+  if (entry.previousHash !== expectedPrevious) {
+    return {
+      ...at,
+      problem: 'link-mismatch',
+      detail: `previous hash ${entry.previousHash} is not the hash ${expectedPrevious} of entry ${expectedSequence - 1}`,
+    };
+  }
+  return null;
+}
+
+/** The digest over every chain's head as of a day: canonical JSON of the sorted heads, hashed. */
+export function headsDigest(date: string, heads: ChainHead[]): string {
+  const ordered = [...heads].sort((a, b) => (a.chain < b.chain ? -1 : a.chain > b.chain ? 1 : 0));
+  return hashOf({ date, heads: ordered.map(({ chain, sequence, entryHash }) => ({ chain, sequence, entryHash })) });
+}

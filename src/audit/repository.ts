@@ -1,0 +1,147 @@
+// The audit log's SQL: locking chain heads, appending entries (also as parts of the event writer's
+// one statement), paging through chains, and reading back — from the current rows — the facts
+// each kind of entry hashed.
+import { type SQL, sql } from 'drizzle-orm';
+import { type Db, queryRows } from '../db/client.js';
+import { type AuditEntry, type AuditKind, type ChainHead, type EventFacts, eventPayloadHash, GENESIS_HASH, hashOf } from './chain.js';
+
+const texts = (values: (string | null)[]) => sql`${sql.param(values)}::text[]`;
+const integers = (values: number[]) => sql`${sql.param(values)}::integer[]`;
+const times = (values: Date[]) => sql`${sql.param(values.map((value) => value.toISOString()))}::timestamptz[]`;
+/** A timestamp as Date#toISOString writes it (what the writer hashed from memory). */
+const isoMs = (column: SQL) => sql`to_char(${column} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
+/** A timestamp the database set itself (default now()), to the microsecond. */
+const isoUs = (column: SQL) => sql`to_char(${column} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`;
+
+/**
+ * Creates the heads of chains not seen before and locks them all, in chain order, until the end
+ * of the transaction: whoever appends to a chain holds its head, so entries follow one another.
+ */
+export async function lockChainHeads(tx: Db, chains: string[]): Promise<ChainHead[]> {
+  const distinct = [...new Set(chains)].sort();
+  if (distinct.length === 0) return [];
+  return queryRows<ChainHead>(
+    tx,
+    sql`insert into audit_heads (party_code, sequence, entry_hash)
+      select chain, 0, ${GENESIS_HASH} from unnest(${texts(distinct)}) chain order by chain
+      on conflict (party_code) do update set sequence = audit_heads.sequence
+      returning party_code as chain, sequence, entry_hash as "entryHash"`,
+  );
+}
+
+/** Data-modifying CTE parts appending entries and moving their chains' heads (none when there are no entries). */
+export function appendParts(entries: AuditEntry[], heads: ChainHead[]): SQL[] {
+  if (entries.length === 0) return [];
+  return [
+    sql`new_audit_entries as (insert into audit_entries (party_code, sequence, kind, subject_id, key_id, payload_hash, previous_hash,
+      entry_hash, recorded_at)
+      select * from unnest(${texts(entries.map((e) => e.chain))}, ${integers(entries.map((e) => e.sequence))},
+        ${texts(entries.map((e) => e.kind))}, ${texts(entries.map((e) => e.subjectId))}, ${texts(entries.map((e) => e.keyId))},
+        ${texts(entries.map((e) => e.payloadHash))}, ${texts(entries.map((e) => e.previousHash))}, ${texts(entries.map((e) => e.entryHash))},
+        ${times(entries.map((e) => e.recordedAt))}))`,
+    sql`moved_audit_heads as (update audit_heads h set sequence = v.sequence, entry_hash = v.entry_hash
+      from unnest(${texts(heads.map((h) => h.chain))}, ${integers(heads.map((h) => h.sequence))}, ${texts(heads.map((h) => h.entryHash))})
+        as v(chain, sequence, entry_hash)
+      where h.party_code = v.chain)`,
+  ];
+}
+
+/**
+ * What each kind of entry covers, read from the rows as they are now, one JSON object per subject.
+ * Columns later acts change (a key's revocation, a registration's first-key time) are left to
+ * the entries of those acts.
+ */
+const COVERED: Record<Exclude<AuditKind, 'event'>, (ids: string[]) => SQL> = {
+  'party.create': (ids) => sql`select code as id, json_build_object('code', code, 'kind', kind, 'name', name, 'uscc', uscc,
+      'regionCode', region_code, 'address', address, 'contact', contact, 'licences', licences, 'gln', gln,
+      'gs1CompanyPrefix', gs1_company_prefix, 'createdAt', ${isoUs(sql`created_at`)}) as facts
+    from parties where code = any(${texts(ids)})`,
+  'api-key.issue': (ids) => sql`select id, json_build_object('id', id, 'keyHash', key_hash, 'keyPrefix', key_prefix, 'role', role,
+      'partyCode', party_code, 'label', label, 'createdAt', ${isoUs(sql`created_at`)}) as facts
+    from api_keys where id = any(${texts(ids)})`,
+  'api-key.revoke': (ids) => sql`select id, json_build_object('id', id, 'revokedAt', ${isoUs(sql`revoked_at`)}) as facts
+    from api_keys where id = any(${texts(ids)}) and revoked_at is not null`,
+  'registration.approve': (ids) => decision(ids),
+  'registration.reject': (ids) => decision(ids),
+};
+
+function decision(ids: string[]) {
+  return sql`select id, json_build_object('id', id, 'uscc', uscc, 'name', name, 'status', status, 'decidedAt', ${isoUs(sql`decided_at`)},
+      'decidedBy', decided_by, 'reason', reason, 'partyCode', party_code) as facts
+    from registrations where id = any(${texts(ids)}) and status <> 'pending'`;
+}
+
+export type StoredAuditEntry = Omit<AuditEntry, 'kind'> & { kind: AuditKind };
+
+export function createAuditRepository(db: Db) {
+  return {
+    lockHeads: (chains: string[], tx: Db = db) => lockChainHeads(tx, chains),
+
+    async append(entries: AuditEntry[], heads: ChainHead[], tx: Db = db): Promise<void> {
+      const parts = appendParts(entries, heads);
+      if (parts.length) await queryRows(tx, sql`with ${sql.join(parts, sql`, `)} select 1`);
+    },
+
+    /** Each subject's payload hash, derived from its rows as stored now; subjects no longer stored are missing. */
+    async payloadHashes(kind: AuditKind, ids: string[], tx: Db = db): Promise<Map<string, string>> {
+      if (ids.length === 0) return new Map();
+      if (kind === 'event') {
+        const rows = await queryRows<{ id: string; facts: EventFacts }>(tx, eventFacts(ids));
+        return new Map(rows.map((row) => [row.id, eventPayloadHash(row.facts)]));
+      }
+      const rows = await queryRows<{ id: string; facts: unknown }>(tx, COVERED[kind](ids));
+      return new Map(rows.map((row) => [row.id, hashOf(row.facts)]));
+    },
+
+    /** Chain heads with at least one entry, optionally of one chain. */
+    heads(chain?: string): Promise<ChainHead[]> {
+      return queryRows<ChainHead>(
+        db,
+        sql`select party_code as chain, sequence, entry_hash as "entryHash" from audit_heads
+          where sequence > 0 ${chain === undefined ? sql`` : sql`and party_code = ${chain}`} order by party_code`,
+      );
+    },
+
+    /** The next entries after a position, in chain and sequence order, optionally of one chain. */
+    async page(after: { chain: string; sequence: number }, limit: number, chain?: string): Promise<StoredAuditEntry[]> {
+      const rows = await queryRows<Omit<StoredAuditEntry, 'recordedAt'> & { recordedAt: string }>(
+        db,
+        sql`select party_code as chain, sequence, kind, subject_id as "subjectId", key_id as "keyId", payload_hash as "payloadHash",
+          previous_hash as "previousHash", entry_hash as "entryHash", ${isoMs(sql`recorded_at`)} as "recordedAt"
+        from audit_entries
+        where (party_code, sequence) > (${after.chain}, ${after.sequence}) ${chain === undefined ? sql`` : sql`and party_code = ${chain}`}
+        order by party_code, sequence limit ${limit}`,
+      );
+      return rows.map((row) => ({ ...row, recordedAt: new Date(row.recordedAt) }));
+    },
+
+    /** Each chain's last entry recorded before `until`. */
+    headsBefore(until: Date): Promise<(ChainHead & { recordedAt: string })[]> {
+      return queryRows(
+        db,
+        sql`select h.party_code as chain, e.sequence, e.entry_hash as "entryHash", ${isoMs(sql`e.recorded_at`)} as "recordedAt"
+        from audit_heads h cross join lateral (
+          select sequence, entry_hash, recorded_at from audit_entries e
+          where e.party_code = h.party_code and e.recorded_at < ${until.toISOString()}::timestamptz
+          order by e.recorded_at desc, e.sequence desc limit 1) e
+        order by h.party_code`,
+      );
+    },
+  };
+}
+
+/** Events as the writer hashed them: the row, its ledger lines and its lots in their roles. */
+function eventFacts(ids: string[]): SQL {
+  return sql`select e.id, json_build_object('id', e.id, 'type', e.type, 'eventTime', ${isoMs(sql`e.event_time`)},
+      'eventTimeZoneOffset', e.event_time_zone_offset, 'recordTime', ${isoMs(sql`e.record_time`)}, 'partyCode', e.party_code,
+      'bizStep', e.biz_step, 'disposition', e.disposition, 'readPoint', e.read_point, 'bizLocation', e.biz_location,
+      'referenceDocuments', e.reference_documents, 'payload', e.payload, 'correctsEventId', e.corrects_event_id,
+      'epcisType', e.epcis_type, 'transformationId', e.transformation_id,
+      'movements', (select coalesce(json_agg(json_build_object('lotCode', m.lot_code, 'partyCode', m.party_code, 'kind', m.kind,
+          'quantity', m.quantity::text, 'containerCode', m.container_code)), '[]') from lot_movements m where m.event_id = e.id),
+      'lots', (select coalesce(json_agg(json_build_object('lotCode', l.lot_code, 'role', l.role, 'quantity', l.quantity::text)), '[]')
+        from event_lots l where l.event_id = e.id)) as facts
+    from events e where e.id = any(${texts(ids)})`;
+}
+
+export type AuditRepository = ReturnType<typeof createAuditRepository>;

@@ -1,0 +1,53 @@
+import { z } from 'zod';
+import { dateSchema } from '../codes/timestamp.js';
+
+export const verifyQuery = z.object({
+  party: z.string().min(1).max(64).optional().describe('one chain only: a party code, or `system` for the admin chain'),
+});
+
+const brokenLinkSchema = z
+  .object({
+    sequence: z.number().int(),
+    kind: z.string().describe('the kind of entry (event, party.create, api-key.issue, …), or head'),
+    subjectId: z.string().describe('the event id, party code, key id or application id the entry records'),
+    problem: z
+      .enum(['payload-mismatch', 'entry-mismatch', 'link-mismatch', 'missing-entry', 'head-mismatch'])
+      .describe(
+        'payload-mismatch: the stored rows no longer hash to what was recorded (or are gone); entry-mismatch: the audit row was altered; link-mismatch: it does not follow the entry before it; missing-entry: an entry was deleted; head-mismatch: the chain ends before its head',
+      ),
+    detail: z.string(),
+  })
+  .meta({ id: 'AuditBrokenLink' });
+
+export const verifyReportSchema = z.object({
+  ok: z.boolean(),
+  chains: z.array(
+    z.object({
+      chain: z.string().describe('party code, or system'),
+      entries: z.number().int().describe('entries checked (up to and including the first broken one)'),
+      ok: z.boolean(),
+      firstBroken: brokenLinkSchema.nullable(),
+    }),
+  ),
+});
+
+export const headsQuery = z.object({
+  date: dateSchema.describe('the day (China time) whose closing heads are wanted, e.g. 2026-11-30'),
+  format: z.enum(['json', 'csv']).optional().describe('csv: one line per chain (also with Accept: text/csv)'),
+});
+
+export const headsSchema = z.object({
+  date: z.string(),
+  until: z.date().describe('the end of that day in China time: entries recorded before it count'),
+  heads: z.array(
+    z.object({
+      chain: z.string(),
+      sequence: z.number().int(),
+      entryHash: z.string(),
+      recordedAt: z.string().describe('when the head entry was recorded (UTC)'),
+    }),
+  ),
+  digest: z
+    .string()
+    .describe('SHA-256 of the RFC 8785 canonical JSON {"date", "heads": [{"chain", "entryHash", "sequence"}] sorted by chain}'),
+});

@@ -1,0 +1,308 @@
+// The audit log on a real database, driven over HTTP: events and admin acts are chained per
+// party, rows altered or deleted behind the service's back are found as exactly the broken
+// link they are, concurrent writers keep a chain whole, and a past day's heads digest holds.
+import { sql } from 'drizzle-orm';
+import t from 'tap';
+import { createRepositories } from '../../src/app.js';
+import { queryRows } from '../../src/db/client.js';
+import { createEventWriter, type WriteRequest } from '../../src/events/writer/index.js';
+import { createEventWriterRepository } from '../../src/events/writer/repository.js';
+import { at, createWorld, expectStatus, randomUscc } from '../fixtures/world.js';
+import { client } from '../helper.js';
+
+// the service's clock: a past day first, then "today"
+const YESTERDAY = '2026-11-29';
+const TODAY = '2026-11-30';
+let clock = new Date(`${YESTERDAY}T10:00:00+08:00`);
+
+t.test('audit log', async (t) => {
+  const world = await createWorld(t, undefined, { now: () => clock });
+  const { database, regulator } = world;
+  const run = <T>(query: ReturnType<typeof sql>) => queryRows<T>(database.db, query);
+  const verify = async (party?: string) => {
+    const reply = await regulator.get(`/audit/verify${party ? `?party=${party}` : ''}`);
+    if (reply.status !== 200) throw new Error(`verify: ${reply.status} ${JSON.stringify(reply.body)}`);
+    return reply.body as {
+      ok: boolean;
+      chains: { chain: string; entries: number; ok: boolean; firstBroken: Record<string, unknown> | null }[];
+    };
+  };
+  const broken = async () => (await verify()).chains.filter((chain) => !chain.ok);
+  const entriesOf = (chain: string) =>
+    run<{ sequence: number; kind: string; subjectId: string }>(
+      sql`select sequence, kind, subject_id as "subjectId" from audit_entries where party_code = ${chain} order by sequence`,
+    );
+
+  const farm = await world.party('farm');
+  const plant = await world.party('processor');
+  const pork = await farm.product('kg');
+  const lot = await farm.commission(pork, 100);
+  const shipmentId = await farm.ship(plant, [{ lotCode: lot, quantity: 40 }]);
+  await plant.receive(shipmentId);
+  const ham = await plant.product('kg');
+  await plant.transform([{ lotCode: lot, quantity: 30 }], [{ productCode: ham, quantity: 21.5 }]);
+  await plant.commission(ham, 3.25);
+
+  t.test('events and admin acts are chained, each on its own chain', async (t) => {
+    const report = await verify();
+    t.ok(report.ok, 'the untouched log verifies');
+    const farmEvents = await run<{ id: string }>(sql`select id from events where party_code = ${farm.code} order by record_time, id`);
+    const farmEntries = await entriesOf(farm.code);
+    t.same(
+      farmEntries.map((entry) => entry.sequence),
+      farmEntries.map((_, i) => i + 1),
+      'sequences run 1, 2, 3, … without gaps',
+    );
+    t.same(
+      farmEntries.map((entry) => entry.subjectId).sort(),
+      farmEvents.map((event) => event.id).sort(),
+      "the farm's chain holds exactly its events",
+    );
+    t.ok(
+      farmEntries.every((entry) => entry.kind === 'event'),
+      'all of kind event',
+    );
+    const system = await entriesOf('system');
+    for (const kind of ['party.create', 'api-key.issue'])
+      t.ok(
+        system.some((entry) => entry.kind === kind),
+        `admin acts (${kind}) are on the system chain`,
+      );
+    t.ok(
+      system.some((entry) => entry.subjectId === farm.code),
+      "the farm's registration is among them",
+    );
+    t.match(
+      report.chains.find((chain) => chain.chain === plant.code),
+      { entries: (await entriesOf(plant.code)).length, ok: true, firstBroken: null },
+    );
+    t.same(
+      (await verify(plant.code)).chains.map((chain) => chain.chain),
+      [plant.code],
+      '?party= verifies one chain',
+    );
+  });
+
+  t.test('only a regulator verifies', async (t) => {
+    expectStatus(t, await farm.api.get('/audit/verify'), 403, 'not an operator');
+    expectStatus(t, await world.admin.get('/audit/verify'), 403, 'not an admin');
+    expectStatus(t, await farm.api.get(`/audit/heads?date=${YESTERDAY}`), 403, 'nor reads the heads');
+  });
+
+  t.test('an event row altered in the database is found as exactly its entry', async (t) => {
+    const [shipped] = await run<{ id: string }>(sql`select id from events where party_code = ${farm.code} and type = 'ship'`);
+    const [entry] = await run<{ sequence: number }>(
+      sql`select sequence from audit_entries where party_code = ${farm.code} and subject_id = ${shipped.id}`,
+    );
+    const expectBroken = async (what: string) => {
+      const chains = await broken();
+      t.same(
+        chains.map((chain) => chain.chain),
+        [farm.code],
+        `${what}: the farm's chain only`,
+      );
+      t.match(chains[0]?.firstBroken, { sequence: entry.sequence, kind: 'event', subjectId: shipped.id, problem: 'payload-mismatch' });
+      t.equal(chains[0]?.entries, entry.sequence, 'checked up to the broken entry');
+    };
+
+    await run(sql`update events set event_time = event_time - interval '1 hour' where id = ${shipped.id}`);
+    await expectBroken('event time moved');
+    await run(sql`update events set event_time = event_time + interval '1 hour' where id = ${shipped.id}`);
+    t.ok((await verify()).ok, 'put back, it verifies again');
+
+    await run(sql`update lot_movements set quantity = quantity + 1 where event_id = ${shipped.id} and quantity < 0`);
+    await expectBroken('a ledger line changed');
+    await run(sql`update lot_movements set quantity = quantity - 1 where event_id = ${shipped.id} and quantity < 0`);
+
+    await run(sql`update events set payload = payload || '{"toPartyCode": "elsewhere"}'::jsonb where id = ${shipped.id}`);
+    await expectBroken('its details changed');
+    await run(sql`update events set payload = payload || ${JSON.stringify({ toPartyCode: plant.code })}::jsonb where id = ${shipped.id}`);
+    t.ok((await verify()).ok, 'all put back');
+  });
+
+  t.test('an audit row altered or deleted is found as exactly that link', async (t) => {
+    const entries = await entriesOf(plant.code);
+    t.ok(entries.length >= 3, 'the plant has a few entries');
+    const second = sql`party_code = ${plant.code} and sequence = 2`;
+    const [saved] = await run<{ row: unknown }>(sql`select to_jsonb(a) as row from audit_entries a where ${second}`);
+    const onlyPlantBroken = async (what: string, expected: Record<string, unknown>) => {
+      const chains = await broken();
+      t.same(
+        chains.map((chain) => chain.chain),
+        [plant.code],
+        `${what}: the plant's chain only`,
+      );
+      t.match(chains[0]?.firstBroken, expected, what);
+      return chains[0];
+    };
+    const restore = async () => {
+      await run(sql`delete from audit_entries where ${second}`);
+      await run(
+        sql`insert into audit_entries select * from jsonb_populate_record(null::audit_entries, ${JSON.stringify(saved.row)}::jsonb)`,
+      );
+      t.ok((await verify()).ok, 'put back, it verifies again');
+    };
+
+    await run(sql`update audit_entries set recorded_at = recorded_at + interval '1 second' where ${second}`);
+    await onlyPlantBroken('its time altered', { sequence: 2, subjectId: entries[1].subjectId, problem: 'entry-mismatch' });
+    await restore();
+
+    await run(
+      sql`update audit_entries set payload_hash = (select payload_hash from audit_entries where party_code = ${plant.code} and sequence = 1)
+        where ${second}`,
+    );
+    await onlyPlantBroken('another payload hash put in', { sequence: 2, problem: 'payload-mismatch' });
+    await restore();
+
+    await run(sql`delete from audit_entries where ${second}`);
+    const chain = await onlyPlantBroken('deleted from the middle', {
+      sequence: 3,
+      subjectId: entries[2].subjectId,
+      problem: 'missing-entry',
+    });
+    t.equal(chain?.entries, 2, 'found at the entry after the gap');
+    await run(sql`insert into audit_entries select * from jsonb_populate_record(null::audit_entries, ${JSON.stringify(saved.row)}::jsonb)`);
+
+    const last = entries.length;
+    const [tail] = await run<{ row: unknown }>(
+      sql`select to_jsonb(a) as row from audit_entries a where party_code = ${plant.code} and sequence = ${last}`,
+    );
+    await run(sql`delete from audit_entries where party_code = ${plant.code} and sequence = ${last}`);
+    await onlyPlantBroken('its last entry deleted', { sequence: last, problem: 'head-mismatch' });
+    await run(sql`insert into audit_entries select * from jsonb_populate_record(null::audit_entries, ${JSON.stringify(tail.row)}::jsonb)`);
+
+    const [head] = await run<{ row: unknown }>(sql`select to_jsonb(h) as row from audit_heads h where party_code = ${plant.code}`);
+    await run(sql`delete from audit_heads where party_code = ${plant.code}`);
+    await onlyPlantBroken('its head deleted', { sequence: last, kind: 'head', problem: 'head-mismatch' });
+    await run(sql`insert into audit_heads select * from jsonb_populate_record(null::audit_heads, ${JSON.stringify(head.row)}::jsonb)`);
+    t.ok((await verify()).ok, 'all put back');
+  });
+
+  t.test('registrations decided, keys revoked and parties registered are chained and re-derived too', async (t) => {
+    const anonymous = client(world.app);
+    const apply = async () =>
+      (
+        await anonymous.post('/registrations', {
+          kind: 'processor',
+          name: '奉节县某某腊肉加工厂',
+          uscc: randomUscc(),
+          regionCode: '500236',
+          address: '重庆市奉节县永安街道 1 号',
+          contact: { person: '张三', phone: '13800000000' },
+          licences: [{ type: 'sc_licence', number: 'SC10450023600012', validUntil: '2027-12-31' }],
+          certifications: [],
+        })
+      ).body.id as string;
+    const approved = await apply();
+    const rejected = await apply();
+    expectStatus(t, await regulator.post(`/regulator/registrations/${approved}/approve`, {}), 200, 'approved');
+    expectStatus(t, await regulator.post(`/regulator/registrations/${rejected}/reject`, { reason: '材料不全' }), 200, 'rejected');
+    const { id: keyId } = await world.ok(world.admin.post('/api-keys', { role: 'operator', partyCode: farm.code }));
+    expectStatus(t, await world.admin.delete(`/api-keys/${keyId}`), 200, 'a key revoked');
+
+    const system = await entriesOf('system');
+    const kinds = new Map(system.map((entry) => [`${entry.kind} ${entry.subjectId}`, entry.sequence]));
+    for (const act of [
+      `registration.approve ${approved}`,
+      `registration.reject ${rejected}`,
+      `api-key.issue ${keyId}`,
+      `api-key.revoke ${keyId}`,
+    ])
+      t.ok(kinds.has(act), act);
+    const [{ partyCode }] = await run<{ partyCode: string }>(
+      sql`select party_code as "partyCode" from registrations where id = ${approved}`,
+    );
+    t.ok(kinds.has(`party.create ${partyCode}`), 'the party the approval made');
+    t.ok((await verify()).ok, 'all verify');
+
+    await run(sql`update registrations set reason = '已补正' where id = ${rejected}`);
+    let chains = await broken();
+    t.same(
+      chains.map((chain) => chain.chain),
+      ['system'],
+    );
+    t.match(chains[0].firstBroken, {
+      sequence: kinds.get(`registration.reject ${rejected}`),
+      kind: 'registration.reject',
+      problem: 'payload-mismatch',
+    });
+    await run(sql`update registrations set reason = '材料不全' where id = ${rejected}`);
+
+    await run(sql`update parties set name = '冒名' where code = ${farm.code}`);
+    chains = await broken();
+    t.match(chains[0]?.firstBroken, { kind: 'party.create', subjectId: farm.code, problem: 'payload-mismatch' }, 'a renamed party');
+    await run(sql`update parties set name = ${'farm 1'} where code = ${farm.code}`);
+  });
+
+  t.test('concurrent writers of one party keep its chain whole', async (t) => {
+    const before = (await entriesOf(plant.code)).length;
+    const kg = await plant.product('kg');
+    // native posts share group commits; direct writers run in transactions side by side
+    const writer = createEventWriter({ repository: createEventWriterRepository(), ...createRepositories(database), now: () => clock });
+    const request = (i: number): WriteRequest => ({
+      actor: plant.code,
+      action: { type: 'commission', lots: [{ productCode: kg, quantity: 1 + i / 1000 }] },
+      context: { eventTime: at(1000 + i) },
+    });
+    const outcomes = await Promise.all([
+      ...Array.from({ length: 10 }, (_, i) =>
+        plant.api.post('/events', { eventTime: at(2000 + i), type: 'commission', lots: [{ productCode: kg, quantity: 5 }] }),
+      ),
+      ...Array.from({ length: 10 }, (_, i) => database.db.transaction((tx) => writer.write(tx as never, [request(i)], 'rollback'))),
+    ]);
+    t.equal(outcomes.length, 20);
+    const entries = await entriesOf(plant.code);
+    t.equal(entries.length, before + 20, 'one entry per event');
+    t.same(
+      entries.map((entry) => entry.sequence),
+      entries.map((_, i) => i + 1),
+      'no sequence taken twice or skipped',
+    );
+    t.match((await verify(plant.code)).chains, [{ chain: plant.code, ok: true, entries: before + 20 }]);
+  });
+
+  t.test("a past day's heads digest stays; today's moves with each new entry", async (t) => {
+    clock = new Date(`${TODAY}T15:00:00+08:00`);
+    const heads = async (date: string) => {
+      const reply = await regulator.get(`/audit/heads?date=${date}`);
+      if (reply.status !== 200) throw new Error(`heads: ${reply.status} ${JSON.stringify(reply.body)}`);
+      return reply.body as { digest: string; heads: { chain: string; sequence: number; entryHash: string }[] };
+    };
+    const yesterday = await heads(YESTERDAY);
+    t.same(
+      yesterday.heads.map((head) => head.chain).sort(),
+      ['system', farm.code, plant.code].sort(),
+      'every chain that had entries by then',
+    );
+    const [farmHead] = await run<{ sequence: number; entryHash: string }>(
+      sql`select sequence, entry_hash as "entryHash" from audit_heads where party_code = ${farm.code}`,
+    );
+    t.match(
+      yesterday.heads.find((head) => head.chain === farm.code),
+      farmHead,
+      "the farm's head as it stood",
+    );
+    const todayBefore = await heads(TODAY);
+    t.same(
+      todayBefore.heads.map(({ chain, sequence, entryHash }) => ({ chain, sequence, entryHash })),
+      yesterday.heads.map(({ chain, sequence, entryHash }) => ({ chain, sequence, entryHash })),
+      'no entry recorded today yet',
+    );
+
+    await farm.commission(pork, 7);
+    t.equal((await heads(YESTERDAY)).digest, yesterday.digest, "yesterday's digest is unchanged by today's entry");
+    const todayAfter = await heads(TODAY);
+    t.not(todayAfter.digest, todayBefore.digest, "today's digest moved");
+    t.equal(todayAfter.heads.find((head) => head.chain === farm.code)?.sequence, farmHead.sequence + 1);
+
+    const csv = await world.app.inject({
+      method: 'GET',
+      url: `/audit/heads?date=${YESTERDAY}&format=csv`,
+      headers: { authorization: `Bearer ${(await world.ok(world.admin.post('/api-keys', { role: 'regulator' }))).key}` },
+    });
+    t.equal(csv.headers['x-audit-digest'], yesterday.digest, 'the CSV carries the digest in a header');
+    t.match(csv.body, /^\uFEFFchain,sequence,entry_hash,recorded_at\r\n/);
+    t.equal(csv.body.trim().split('\r\n').length, yesterday.heads.length + 1, 'one line per chain');
+    expectStatus(t, await regulator.get('/audit/heads?date=2026-13-01'), 400, 'a date that is not one');
+  });
+});

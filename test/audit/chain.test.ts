@@ -1,0 +1,165 @@
+// The audit log's pure part: RFC 8785 canonical JSON, quantities as numeric(18, 3) stores them,
+// event payload hashes that do not depend on row order, chaining, and each kind of broken link.
+import t from 'tap';
+import {
+  appendToChains,
+  canonicalJson,
+  checkEntry,
+  decimal3,
+  type EventFacts,
+  entryHashOf,
+  eventPayloadHash,
+  GENESIS_HASH,
+  headsDigest,
+  type StoredEntry,
+  sha256,
+} from '../../src/audit/chain.js';
+
+t.test('canonical JSON follows RFC 8785', async (t) => {
+  // RFC 8785 section 3.2.2 (its sample input and output)
+  const input = JSON.parse(
+    '{"numbers": [333333333.33333329, 1E30, 4.50, 2e-3, 0.000000000000000000000000001], "string": "\\u20ac$\\u000F\\u000aA\'\\u0042\\u0022\\u005c\\\\\\"\\/", "literals": [null, true, false]}',
+  );
+  t.equal(
+    canonicalJson(input),
+    '{"literals":[null,true,false],"numbers":[333333333.3333333,1e+30,4.5,0.002,1e-27],"string":"€$\\u000f\\nA\'B\\"\\\\\\\\\\"/"}',
+  );
+  // section 3.2.3: keys sorted by their UTF-16 code units
+  t.equal(
+    canonicalJson({
+      '\u20ac': 'Euro Sign',
+      '\r': 'Carriage Return',
+      '\ufb33': 'Hebrew Letter Dalet With Dagesh',
+      '1': 'One',
+      '\ud83d\ude00': 'Emoji',
+      '\u0080': 'Control',
+      '\u00f6': 'Latin Small Letter O With Diaeresis',
+    }),
+    '{"\\r":"Carriage Return","1":"One","\u0080":"Control","\u00f6":"Latin Small Letter O With Diaeresis","\u20ac":"Euro Sign","\ud83d\ude00":"Emoji","\ufb33":"Hebrew Letter Dalet With Dagesh"}',
+  );
+  t.equal(sha256('abc'), 'ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad', 'SHA-256 of "abc" (FIPS 180-2)');
+});
+
+t.test('a quantity reads the same from memory and from a numeric(18, 3) column', async (t) => {
+  for (const [value, expected] of [
+    [12.5, '12.500'],
+    ['12.500', '12.500'],
+    [0.1 + 0.2, '0.300'],
+    [0.3 - 0.1, '0.200'],
+    [1.0005, '1.001'],
+    [-1.0005, '-1.001'],
+    [-0.0001, '0.000'],
+    [1e-7, '0.000'],
+    [-250, '-250.000'],
+    ['-250.000', '-250.000'],
+    [0, '0.000'],
+    ['0.000', '0.000'],
+  ] as const) {
+    t.equal(decimal3(value), expected, `${value} → ${expected}`);
+  }
+});
+
+const facts = (overrides: Partial<EventFacts> = {}): EventFacts => ({
+  id: 'e1',
+  type: 'ship',
+  eventTime: '2026-03-01T00:00:00.000Z',
+  eventTimeZoneOffset: '+08:00',
+  recordTime: '2026-03-01T01:00:00.000Z',
+  partyCode: 'P1',
+  bizStep: 'shipping',
+  disposition: null,
+  readPoint: null,
+  bizLocation: null,
+  referenceDocuments: [],
+  payload: { toPartyCode: 'P2', note: undefined },
+  correctsEventId: null,
+  epcisType: 'ObjectEvent',
+  transformationId: null,
+  movements: [
+    { lotCode: 'L1', partyCode: 'P1', kind: 'ship', quantity: -12.5, containerCode: null },
+    { lotCode: 'L1', partyCode: 'P2', kind: 'in_transit', quantity: 12.5, containerCode: null },
+  ],
+  lots: [{ lotCode: 'L1', role: 'subject', quantity: 12.5 }],
+  ...overrides,
+});
+
+t.test('an event hashes the same from memory as read back, and differently once anything covered changes', async (t) => {
+  const fromMemory = eventPayloadHash(facts());
+  const readBack = facts({
+    payload: { toPartyCode: 'P2' },
+    movements: [
+      { lotCode: 'L1', partyCode: 'P2', kind: 'in_transit', quantity: '12.500', containerCode: null },
+      { lotCode: 'L1', partyCode: 'P1', kind: 'ship', quantity: '-12.500', containerCode: null },
+    ],
+    lots: [{ lotCode: 'L1', role: 'subject', quantity: '12.500' }],
+  });
+  t.equal(eventPayloadHash(readBack), fromMemory, 'row order, number forms and undefined members do not matter');
+  t.equal(eventPayloadHash({ ...facts(), extra: 'ignored' } as EventFacts), fromMemory, 'only the covered members count');
+  const changes: Partial<EventFacts>[] = [
+    { eventTime: '2026-03-01T00:00:00.001Z' },
+    { partyCode: 'P3' },
+    { payload: { toPartyCode: 'P3' } },
+    { disposition: 'in_transit' },
+    { movements: [{ lotCode: 'L1', partyCode: 'P1', kind: 'ship', quantity: -12.4, containerCode: null }] },
+    { lots: [{ lotCode: 'L1', role: 'input', quantity: 12.5 }] },
+  ];
+  for (const change of changes) t.not(eventPayloadHash(facts(change)), fromMemory, `${Object.keys(change)[0]} is covered`);
+});
+
+t.test('entries chain per party, and each kind of break is told apart', async (t) => {
+  const at = new Date('2026-03-01T00:00:00Z');
+  const fact = (chain: string, subjectId: string) => ({
+    chain,
+    kind: 'event' as const,
+    subjectId,
+    keyId: null,
+    payloadHash: sha256(subjectId),
+    recordedAt: at,
+  });
+  const first = appendToChains([], [fact('A', 'a1'), fact('B', 'b1'), fact('A', 'a2')]);
+  t.same(
+    first.entries.map((entry) => [entry.chain, entry.sequence]),
+    [
+      ['A', 1],
+      ['B', 1],
+      ['A', 2],
+    ],
+  );
+  t.equal(first.entries[0].previousHash, GENESIS_HASH, 'a chain starts after the genesis hash');
+  t.equal(first.entries[2].previousHash, first.entries[0].entryHash, "A's second entry follows its first, not B's");
+  t.same(
+    first.heads.map((head) => [head.chain, head.sequence]),
+    [
+      ['A', 2],
+      ['B', 1],
+    ],
+  );
+  const next = appendToChains(first.heads, [fact('A', 'a3')]);
+  t.equal(next.entries[0].sequence, 3);
+  t.equal(next.entries[0].previousHash, first.entries[2].entryHash, 'a later batch goes on from the head');
+
+  const [a1, , a2] = first.entries;
+  const stored = (entry: typeof a1, derived = entry.payloadHash): StoredEntry => ({ ...entry, derivedPayloadHash: derived });
+  t.equal(checkEntry(null, stored(a1)), null);
+  t.equal(checkEntry(a1, stored(a2)), null);
+  t.match(checkEntry(a1, stored(a2, sha256('altered'))), { sequence: 2, subjectId: 'a2', problem: 'payload-mismatch' });
+  t.match(checkEntry(a1, { ...stored(a2), derivedPayloadHash: null }), { problem: 'payload-mismatch', detail: /no longer stored/ });
+  t.match(checkEntry(a1, stored({ ...a2, recordedAt: new Date(at.getTime() + 1000) })), { problem: 'entry-mismatch' });
+  const relinked = { ...a2, previousHash: sha256('elsewhere') };
+  t.match(checkEntry(a1, stored({ ...relinked, entryHash: entryHashOf(relinked) })), { problem: 'link-mismatch' });
+  t.match(checkEntry(null, stored(a2)), { sequence: 2, problem: 'missing-entry', detail: 'expected sequence 1, found 2' });
+});
+
+t.test('the heads digest does not depend on the order heads are listed in', async (t) => {
+  const heads = [
+    { chain: 'system', sequence: 4, entryHash: sha256('s') },
+    { chain: 'P1', sequence: 9, entryHash: sha256('p') },
+  ];
+  t.equal(headsDigest('2026-11-30', heads), headsDigest('2026-11-30', [...heads].reverse()));
+  t.not(headsDigest('2026-11-30', heads), headsDigest('2026-12-01', heads), 'the day is part of it');
+  t.equal(
+    headsDigest('2026-11-30', heads),
+    sha256(canonicalJson({ date: '2026-11-30', heads: [heads[1], heads[0]] })),
+    'as the README tells a third party to recompute it',
+  );
+});
