@@ -15,10 +15,16 @@ export function createComplaintsRepository(db: Db) {
       return row;
     },
     /** Compare-and-set on the status, so two regulators cannot both move the same complaint. */
-    async transition(ticket: string, from: string, to: string, notes: ComplaintNote[]): Promise<ComplaintRow | undefined> {
+    async transition(
+      ticket: string,
+      from: string,
+      to: string,
+      notes: ComplaintNote[],
+      outcome: string | null,
+    ): Promise<ComplaintRow | undefined> {
       const [row] = await db
         .update(complaints)
-        .set({ status: to, notes, updatedAt: new Date() })
+        .set({ status: to, outcome, notes, updatedAt: new Date() })
         .where(and(eq(complaints.ticket, ticket), eq(complaints.status, from)))
         .returning();
       return row;

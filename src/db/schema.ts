@@ -391,6 +391,8 @@ export const complaints = pgTable(
     text: text('text').notNull(),
     phone: text('phone'),
     status: text('status').notNull(),
+    /** Set when resolved: whether the complaint was upheld (it counts against the producer's credit) or dismissed. */
+    outcome: text('outcome'),
     notes: jsonb('notes').$type<ComplaintNote[]>().notNull().default([]),
     ipHash: text('ip_hash').notNull(),
     createdAt: createdAt(),
@@ -785,4 +787,23 @@ export const recallReports = pgTable(
     reportedAt: timestamp('reported_at', { withTimezone: true, mode: 'date' }).notNull(),
   },
   (t) => [index('recall_reports_recall_idx').on(t.recallId, t.reportedAt)],
+);
+
+export type CreditFactorRecord = { key: string; count: number; weight: number; cap: number; contribution: number };
+
+// Enterprise credit scores as each recompute run found them, kept as history.
+export const creditScores = pgTable(
+  'credit_scores',
+  {
+    partyCode: text('party_code')
+      .notNull()
+      .references(() => parties.code),
+    computedAt: timestamp('computed_at', { withTimezone: true, mode: 'date' }).notNull(),
+    periodFrom: timestamp('period_from', { withTimezone: true, mode: 'date' }).notNull(),
+    periodTo: timestamp('period_to', { withTimezone: true, mode: 'date' }).notNull(),
+    score: integer('score').notNull(),
+    grade: text('grade').notNull(),
+    factors: jsonb('factors').$type<CreditFactorRecord[]>().notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.partyCode, t.computedAt] }), index('credit_scores_computed_idx').on(t.computedAt)],
 );
