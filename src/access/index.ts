@@ -55,7 +55,8 @@ export function requirePartyData(principal: Principal, partyCode: string, what =
 
 /** An enterprise's credit score and its history: regulators and admins, and the enterprise itself. */
 export function requireCreditReader(principal: Principal, partyCode: string): void {
-  if (!canReadPartyData(principal, partyCode)) throw forbidden(`party ${principal.partyCode} may not read the credit of party ${partyCode}`);
+  if (!canReadPartyData(principal, partyCode))
+    throw forbidden(`party ${principal.partyCode} may not read the credit of party ${partyCode}`);
 }
 
 /**

@@ -18,13 +18,11 @@ export function createComplaintsRepository(db: Db) {
     async transition(
       ticket: string,
       from: string,
-      to: string,
-      notes: ComplaintNote[],
-      outcome: string | null,
+      change: { status: string; outcome: string | null; notes: ComplaintNote[]; updatedAt: Date },
     ): Promise<ComplaintRow | undefined> {
       const [row] = await db
         .update(complaints)
-        .set({ status: to, outcome, notes, updatedAt: new Date() })
+        .set(change)
         .where(and(eq(complaints.ticket, ticket), eq(complaints.status, from)))
         .returning();
       return row;

@@ -51,6 +51,8 @@ export function createComplaintService(deps: {
         text: input.text,
         phone: input.phone ?? null,
         status: 'open',
+        createdAt: now(),
+        updatedAt: now(),
         ipHash: createHash('sha256').update(`${deps.ipSalt}:${ip}`).digest('hex').slice(0, 32),
       });
       return publicView(row);
@@ -82,7 +84,7 @@ export function createComplaintService(deps: {
         ]);
       }
       const notes = [...row.notes, { at: now().toISOString(), status: to, note, by: principal.keyId }];
-      const updated = await deps.complaints.transition(ticket, from, to, notes, outcome ?? null);
+      const updated = await deps.complaints.transition(ticket, from, { status: to, outcome: outcome ?? null, notes, updatedAt: now() });
       if (!updated) throw conflict(`complaint ${ticket} changed meanwhile; reload and retry`);
       return fullView(updated);
     },

@@ -67,12 +67,12 @@ export type EventLotRow = {
 };
 
 const regionOf = (column: SQL, region: string | undefined) => (region ? sql`${column} like ${`${region}%`}` : sql`true`);
-const inPeriod = (column: SQL, scope: Scope) =>
+export const inPeriod = (column: SQL, scope: Scope) =>
   sql`${scope.from ? sql`${column} >= ${scope.from.toISOString()}::timestamptz` : sql`true`} and ${
     scope.to ? sql`${column} < ${scope.to.toISOString()}::timestamptz` : sql`true`
   }`;
 /** Events that stand: not corrections themselves and not declared in error by one. */
-const live = (alias: SQL) =>
+export const live = (alias: SQL) =>
   sql`${alias}.type <> 'correction' and not exists (select 1 from events c where c.corrects_event_id = ${alias}.id)`;
 const toDate = (value: Date | string) => (value instanceof Date ? value : new Date(value));
 

@@ -67,8 +67,15 @@ t.test('role grants: every role × action', async (t) => {
 });
 
 t.test('credit: regulators and admins read every enterprise’s, an operator only its own', async (t) => {
-  for (const principal of [admin, regulator, farm]) t.equal(refusal(() => requireCreditReader(principal, 'FARM')), null);
-  t.equal(refusal(() => requireCreditReader(farm, 'PLANT')), 'party FARM may not read the credit of party PLANT');
+  for (const principal of [admin, regulator, farm])
+    t.equal(
+      refusal(() => requireCreditReader(principal, 'FARM')),
+      null,
+    );
+  t.equal(
+    refusal(() => requireCreditReader(farm, 'PLANT')),
+    'party FARM may not read the credit of party PLANT',
+  );
 });
 
 t.test('read scopes: an operator reads its own party, admins and regulators every party', async (t) => {
