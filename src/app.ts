@@ -107,6 +107,8 @@ export type AppOptions = {
   yieldAllowances?: YieldAllowances;
   /** How often every enterprise's credit score is recomputed and stored (unset: only when a regulator asks). */
   creditRecomputeMs?: number;
+  /** Show the producer's last stored credit grade on the consumer page. */
+  showCreditGrade?: boolean;
 };
 
 /** The repositories, built once over the database (services, seeds and tools that load data use them). */
@@ -190,6 +192,13 @@ export function createServices(
   const figures = createFiguresService({ figures: figuresRepository, lots: repos.lots, yieldAllowances, now });
   const recalls = createRecallService({ transaction, writer, lineage: repos.lineage, recalls: repos.recalls, parties: repos.parties, now });
   const parties = createPartyService({ parties: repos.parties, tradingPartners: repos.shipments.tradingPartners });
+  const credit = createCreditService({
+    credit: createCreditRepository(database.db),
+    figures: figuresRepository,
+    yieldAllowances,
+    now,
+    log: options.log,
+  });
   return {
     apiKeys,
     parties,
@@ -212,16 +221,11 @@ export function createServices(
       ipSalt,
       policy: options.flagPolicy,
       now,
+      producerGrade: options.showCreditGrade ? credit.latestGrade : undefined,
     }),
     complaints: createComplaintService({ complaints: repos.complaints, items: repos.items, ipSalt, now }),
     figures,
-    credit: createCreditService({
-      credit: createCreditRepository(database.db),
-      figures: figuresRepository,
-      yieldAllowances,
-      now,
-      log: options.log,
-    }),
+    credit,
     dashboard: createDashboardService({
       dashboard: createDashboardRepository(database.db),
       authenticate: apiKeys.authenticate,

@@ -50,6 +50,11 @@ const configSchema = z.object({
     .max(576)
     .default(24)
     .describe('how often every enterprise’s credit score is recomputed and kept as history; 0 turns the timer off'),
+  CONSUMER_CREDIT_GRADE: z
+    .enum(['true', 'false'])
+    .default('false')
+    .transform((value) => value === 'true')
+    .describe('show the producer’s credit grade on the consumer page'),
   SEED_DEMO: z
     .enum(['true', 'false'])
     .default('true')

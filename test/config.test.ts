@@ -29,6 +29,7 @@ t.test('defaults', async (t) => {
     SEED_DEMO: true,
     WEBHOOKS_ALLOW_INSECURE: false,
     CREDIT_RECOMPUTE_HOURS: 24,
+    CONSUMER_CREDIT_GRADE: false,
   });
   const config = loadConfig({});
   t.equal(config.DATABASE_URL, undefined);
@@ -62,6 +63,7 @@ t.test('values are read and coerced', async (t) => {
   t.equal(loadConfig({ SEED_DEMO: 'true' }).SEED_DEMO, true);
   t.equal(loadConfig({ PORT: '0' }).PORT, 0);
   t.equal(loadConfig({ CREDIT_RECOMPUTE_HOURS: '0' }).CREDIT_RECOMPUTE_HOURS, 0, '0 turns the timer off');
+  t.equal(loadConfig({ CONSUMER_CREDIT_GRADE: 'true' }).CONSUMER_CREDIT_GRADE, true);
   t.equal(loadConfig({ PORT: '65535' }).PORT, 65535);
 });
 

@@ -1,6 +1,6 @@
 // Enterprise credit on a small world with known failings, checked against a score worked out by
 // hand from the weights the README documents; then the routes: who sees which score, the list by
-// grade, and a recompute run kept as history.
+// grade, a recompute run kept as history, and the grade on the consumer page when it is turned on.
 import t from 'tap';
 import type { Principal } from '../../src/access/index.js';
 import { createCreditRepository } from '../../src/credit/repository.js';
@@ -18,7 +18,7 @@ const chinaTime = (ms: number) => new Date(ms + 8 * HOUR).toISOString().replace(
 t.test('a credit score on a small world equals the hand computation', async (t) => {
   let clock = Date.parse('2026-03-01T00:00:00Z');
   const now = () => new Date(clock);
-  const { app, adminKey, database } = await buildTestApp(t, undefined, { now });
+  const { app, adminKey, database } = await buildTestApp(t, undefined, { now, showCreditGrade: true });
   const chain = createChain(database, { now });
   const { services } = chain;
 
@@ -167,6 +167,8 @@ t.test('a credit score on a small world equals the hand computation', async (t) 
 
   // history: two recompute runs a day apart, with a failing in between
   t.same((await regulator.get(`/credit/${processor.code}/history`)).body.items, [], 'nothing stored before a run');
+  const consumer = client(app);
+  t.notMatch((await consumer.get(`/t/${pack}?format=html`)).body, /信用等级/, 'no grade on the page before a run');
   const first = await regulator.post('/credit/recompute', {});
   t.equal(first.status, 200);
   t.match(first.body, { enterprises: 2, grades: { A: 1, B: 0, C: 1, D: 0 } }, 'the farm and the processor; not the lab');
@@ -183,6 +185,10 @@ t.test('a credit score on a small world equals the hand computation', async (t) 
     'the newest first, the earlier score kept',
   );
   t.equal(await app.services.credit.latestGrade(processor.code), 'C');
+  t.match((await consumer.get(`/t/${pack}?format=html`)).body, /生产企业信用等级：C 级/, 'the consumer page shows the last stored grade');
+  t.match((await consumer.get(`/t/${pack}?format=html&lang=en`)).body, /Producer credit grade: C/);
+  const context = { record: false, region: null, ip: '203.0.113.9', userAgent: null };
+  t.equal((await services.resolver.resolveCode(pack, context)).producerGrade, null, 'off by default');
   t.equal(await app.services.credit.latestGrade(lab.code), null, 'no grade for a party never scored');
 
   const asOperator: Principal = { keyId: 'k', role: 'operator', partyCode: farm.code };
