@@ -73,9 +73,8 @@ export function createCreditService(deps: {
     };
   }
 
-  /** The scores of every enterprise (or the one named) over the last 365 days, as of now. */
-  async function scores(partyCode?: string) {
-    const computedAt = deps.now();
+  /** The scores of every enterprise (or the one named) over the 365 days up to `computedAt`. */
+  async function scores(computedAt: Date, partyCode?: string) {
     const period = { from: new Date(computedAt.getTime() - CREDIT_PERIOD_DAYS * DAY_MS), to: computedAt };
     const [enterprises, counts] = await Promise.all([deps.credit.enterprises(partyCode), factorCounts(period, partyCode)]);
     return enterprises.map((party) => {
@@ -93,7 +92,8 @@ export function createCreditService(deps: {
   }
 
   async function recompute() {
-    const computed = await scores();
+    const computedAt = deps.now();
+    const computed = await scores(computedAt);
     await deps.credit.insertScores(
       computed.map(
         (row): CreditScoreRow => ({
@@ -109,7 +109,7 @@ export function createCreditService(deps: {
     );
     const grades = Object.fromEntries(GRADE_THRESHOLDS.map(({ grade }) => [grade, 0])) as Record<CreditGrade, number>;
     for (const row of computed) grades[row.grade] += 1;
-    return { computedAt: computed[0]?.computedAt ?? deps.now(), enterprises: computed.length, grades };
+    return { computedAt, enterprises: computed.length, grades };
   }
 
   let timer: NodeJS.Timeout | undefined;
@@ -119,7 +119,7 @@ export function createCreditService(deps: {
     /** One enterprise's score now, each factor with its count and contribution. */
     async get(principal: Principal, partyCode: string) {
       requireCreditReader(principal, partyCode);
-      const [score] = await scores(partyCode);
+      const [score] = await scores(deps.now(), partyCode);
       if (!score) throw notFound(`no enterprise ${partyCode} (labs and regulators have no credit score)`);
       return { ...score, formula: CREDIT_FORMULA, thresholds: [...GRADE_THRESHOLDS] };
     },
@@ -127,7 +127,7 @@ export function createCreditService(deps: {
     /** Every enterprise's score now, the lowest first; only those of one grade when asked. */
     async list(principal: Principal, grade?: CreditGrade) {
       requireRole(principal, 'credit.list');
-      return (await scores())
+      return (await scores(deps.now()))
         .filter((row) => grade === undefined || row.grade === grade)
         .sort((a, b) => a.score - b.score || a.partyCode.localeCompare(b.partyCode));
     },
@@ -149,10 +149,14 @@ export function createCreditService(deps: {
       return (await deps.credit.latestGrade(partyCode)) as CreditGrade | null;
     },
 
-    /** Recomputes every `intervalMs` in the server process. */
+    /** Recomputes every `intervalMs` in the server process; a tick that finds the last run still going is skipped. */
     start(intervalMs: number) {
       timer = setInterval(() => {
-        running = recompute().catch((error) => deps.log?.error({ err: error }, 'recomputing credit scores failed'));
+        running ??= recompute()
+          .catch((error) => deps.log?.error({ err: error }, 'recomputing credit scores failed'))
+          .finally(() => {
+            running = undefined;
+          });
       }, intervalMs);
       timer.unref();
     },

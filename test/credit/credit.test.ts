@@ -191,6 +191,15 @@ t.test('a credit score on a small world equals the hand computation', async (t) 
   t.equal((await services.resolver.resolveCode(pack, context)).producerGrade, null, 'off by default');
   t.equal(await app.services.credit.latestGrade(lab.code), null, 'no grade for a party never scored');
 
+  // the server's timer stores a run of its own
+  credit.start(10);
+  while ((await credit.history(REGULATOR, processor.code, 10)).length < 3) {
+    clock += HOUR;
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+  await credit.stop();
+  t.pass('the timer recomputed and stored the scores');
+
   const asOperator: Principal = { keyId: 'k', role: 'operator', partyCode: farm.code };
   await t.rejects(app.services.credit.history(asOperator, processor.code, 10), { status: 403, message: /may not read the credit/ });
 });
