@@ -41,10 +41,13 @@ export function createCreditService(deps: {
   log?: { error: (object: object, message: string) => void };
 }) {
   async function massBalanceGaps(period: Period, partyCode?: string): Promise<CountsByParty> {
-    const [ledgers, transformations] = await Promise.all([deps.figures.ledgers({ createdIn: period }), deps.figures.transformations({})]);
+    const ledgers = await deps.figures.ledgers({ createdIn: period, partyCode });
+    if (ledgers.length === 0) return new Map();
+    // for one party only the transformations that touched its lots can have made them
+    const transformations = await deps.figures.transformations(partyCode ? { lotCodes: ledgers.map((lot) => lot.code) } : {});
     const counts = new Map<string, number>();
     for (const lot of lotsWithGaps(ledgers, transformations, deps.yieldAllowances)) {
-      if (partyCode === undefined || lot.partyCode === partyCode) counts.set(lot.partyCode, (counts.get(lot.partyCode) ?? 0) + 1);
+      counts.set(lot.partyCode, (counts.get(lot.partyCode) ?? 0) + 1);
     }
     return counts;
   }

@@ -78,8 +78,8 @@ const toDate = (value: Date | string) => (value instanceof Date ? value : new Da
 
 export function createFiguresRepository(db: Db) {
   return {
-    /** Movement totals by kind and shipment lines of lots (all, or the ones named, or those created in a period), owned in a region. */
-    async ledgers(filter: { region?: string; lotCodes?: string[]; createdIn?: Scope }): Promise<LedgerRow[]> {
+    /** Movement totals by kind and shipment lines of lots (all, or the ones named, or those created in a period), owned in a region or by a party. */
+    async ledgers(filter: { region?: string; lotCodes?: string[]; createdIn?: Scope; partyCode?: string }): Promise<LedgerRow[]> {
       const rows = await queryRows<LedgerRow & { quantity: number }>(
         db,
         sql`select l.code, l.party_code as "partyCode", l.product_code as "productCode", l.quantity::float8 as quantity, l.unit, l.status,
@@ -90,6 +90,7 @@ export function createFiguresRepository(db: Db) {
         from lots l join parties p on p.code = l.party_code
         where l.kind = 'lot' and l.voided_by_event_id is null and ${regionOf(sql`p.region_code`, filter.region)}
           and ${filter.lotCodes ? sql`l.code = any(${sql.param(filter.lotCodes)}::text[])` : sql`true`}
+          and ${filter.partyCode ? sql`l.party_code = ${filter.partyCode}` : sql`true`}
           and ${
             filter.createdIn
               ? sql`exists (select 1 from events c where c.id = l.created_by_event_id and ${inPeriod(sql`c.event_time`, filter.createdIn)})`
