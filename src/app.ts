@@ -11,6 +11,9 @@ import { createApiKeyService } from './auth/service.js';
 import { createComplaintsRepository } from './complaints/repository.js';
 import { complaintRoutes } from './complaints/routes.js';
 import { createComplaintService } from './complaints/service.js';
+import { createCreditRepository } from './credit/repository.js';
+import { creditRoutes } from './credit/routes.js';
+import { createCreditService } from './credit/service.js';
 import { createDashboardRepository } from './dashboard/repository.js';
 import { dashboardRoutes } from './dashboard/routes.js';
 import { createDashboardService } from './dashboard/service.js';
@@ -105,6 +108,10 @@ export type AppOptions = {
   rfidTickMs?: number;
   /** Yields each kind of transformation may have in a mass balance (curing keeps 50–70 % of the weight by default). */
   yieldAllowances?: YieldAllowances;
+  /** How often every enterprise's credit score is recomputed and stored (unset: only when a regulator asks). */
+  creditRecomputeMs?: number;
+  /** Show the producer's last stored credit grade on the consumer page. */
+  showCreditGrade?: boolean;
 };
 
 /** The repositories, built once over the database (services, seeds and tools that load data use them). */
@@ -190,14 +197,18 @@ export function createServices(
     onStored: () => gates.kick(),
     now,
   });
-  const figures = createFiguresService({
-    figures: createFiguresRepository(database.db),
-    lots: repos.lots,
-    yieldAllowances: options.yieldAllowances ?? DEFAULT_YIELD_ALLOWANCES,
-    now,
-  });
+  const figuresRepository = createFiguresRepository(database.db);
+  const yieldAllowances = options.yieldAllowances ?? DEFAULT_YIELD_ALLOWANCES;
+  const figures = createFiguresService({ figures: figuresRepository, lots: repos.lots, yieldAllowances, now });
   const recalls = createRecallService({ transaction, writer, lineage: repos.lineage, recalls: repos.recalls, parties: repos.parties, now });
   const parties = createPartyService({ parties: repos.parties, tradingPartners: repos.shipments.tradingPartners, transaction, audit });
+  const credit = createCreditService({
+    credit: createCreditRepository(database.db),
+    figures: figuresRepository,
+    yieldAllowances,
+    now,
+    log: options.log,
+  });
   return {
     audit,
     apiKeys,
@@ -221,9 +232,11 @@ export function createServices(
       ipSalt,
       policy: options.flagPolicy,
       now,
+      producerGrade: options.showCreditGrade ? credit.latestGrade : undefined,
     }),
-    complaints: createComplaintService({ complaints: repos.complaints, items: repos.items, ipSalt }),
+    complaints: createComplaintService({ complaints: repos.complaints, items: repos.items, ipSalt, now }),
     figures,
+    credit,
     dashboard: createDashboardService({
       dashboard: createDashboardRepository(database.db),
       authenticate: apiKeys.authenticate,
@@ -303,18 +316,21 @@ export async function buildApp(options: AppOptions) {
   await app.register(recallRoutes, { service: services.recalls });
   await app.register(regulatorRoutes, { scans: services.scans });
   await app.register(figuresRoutes, { service: services.figures });
+  await app.register(creditRoutes, { service: services.credit });
   await app.register(dashboardRoutes, { service: services.dashboard });
   await app.register(epcisRoutes, { service: services.epcis, subscriptions: services.subscriptions });
   await app.register(rfidRoutes, { service: services.rfid });
 
   services.subscriptions.start(options.subscriptionTickMs ?? 1000);
   if (options.rfidTickMs !== 0) services.gates.start(options.rfidTickMs ?? 1000);
+  if (options.creditRecomputeMs) services.credit.start(options.creditRecomputeMs);
   app.addHook('onClose', async () => {
     await services.scans.flush();
     await services.items.idle();
     await services.epcis.idle();
     await services.subscriptions.stop();
     await services.gates.stop();
+    await services.credit.stop();
   });
 
   return Object.assign(app, { services });

@@ -43,6 +43,18 @@ const configSchema = z.object({
     })
     .optional()
     .describe('yields allowed per transformation kind in mass balances, e.g. curing=0.5-0.7,smoking=0.6-0.95'),
+  CREDIT_RECOMPUTE_HOURS: z.coerce
+    .number()
+    .min(0)
+    // a timer cannot wait longer than 2^31 ms (about 24 days)
+    .max(576)
+    .default(24)
+    .describe('how often every enterprise’s credit score is recomputed and kept as history; 0 turns the timer off'),
+  CONSUMER_CREDIT_GRADE: z
+    .enum(['true', 'false'])
+    .default('false')
+    .transform((value) => value === 'true')
+    .describe('show the producer’s credit grade on the consumer page'),
   SEED_DEMO: z
     .enum(['true', 'false'])
     .default('true')

@@ -44,6 +44,8 @@ async function main() {
     ipSalt: config.IP_HASH_SALT,
     webhooks: { allowInsecure: config.WEBHOOKS_ALLOW_INSECURE },
     yieldAllowances: config.YIELD_ALLOWANCES,
+    creditRecomputeMs: config.CREDIT_RECOMPUTE_HOURS * 3_600_000,
+    showCreditGrade: config.CONSUMER_CREDIT_GRADE,
   });
   const codeJobs = await app.services.items.resumeInterruptedJobs();
   const captureJobs = await app.services.epcis.resumeInterruptedJobs();

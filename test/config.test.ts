@@ -28,6 +28,8 @@ t.test('defaults', async (t) => {
     IP_HASH_SALT: 'county-trace-scans',
     SEED_DEMO: true,
     WEBHOOKS_ALLOW_INSECURE: false,
+    CREDIT_RECOMPUTE_HOURS: 24,
+    CONSUMER_CREDIT_GRADE: false,
   });
   const config = loadConfig({});
   t.equal(config.DATABASE_URL, undefined);
@@ -60,6 +62,8 @@ t.test('values are read and coerced', async (t) => {
   t.equal(loadConfig({ DATABASE_URL: 'postgres://localhost/x' }).DATABASE_URL, 'postgres://localhost/x');
   t.equal(loadConfig({ SEED_DEMO: 'true' }).SEED_DEMO, true);
   t.equal(loadConfig({ PORT: '0' }).PORT, 0);
+  t.equal(loadConfig({ CREDIT_RECOMPUTE_HOURS: '0' }).CREDIT_RECOMPUTE_HOURS, 0, '0 turns the timer off');
+  t.equal(loadConfig({ CONSUMER_CREDIT_GRADE: 'true' }).CONSUMER_CREDIT_GRADE, true);
   t.equal(loadConfig({ PORT: '65535' }).PORT, 65535);
 });
 
@@ -76,6 +80,7 @@ t.test('bad values throw ConfigError naming the variable', async (t) => {
   t.match(configError(t, { LOG_LEVEL: 'verbose' }), /LOG_LEVEL/);
   t.match(configError(t, { BODY_LIMIT_BYTES: '100' }), /BODY_LIMIT_BYTES/);
   t.match(configError(t, { SEED_DEMO: 'yes' }), /SEED_DEMO/);
+  t.match(configError(t, { CREDIT_RECOMPUTE_HOURS: '1000' }), /CREDIT_RECOMPUTE_HOURS/, 'beyond what a timer can wait');
 
   const several = configError(t, { PORT: 'abc', ADMIN_API_KEY: 'short' });
   t.match(several, /PORT/, 'every problem listed');

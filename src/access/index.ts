@@ -24,6 +24,8 @@ const ROLE_GRANTS = {
   'registrations.review': { roles: ['regulator', 'admin'], what: 'review applications to join' },
   'recalls.read': { roles: ['regulator', 'admin', 'operator'], what: 'read recalls' },
   'audit.verify': { roles: ['regulator'], what: 'verify the audit log and export its chain heads' },
+  'credit.list': { roles: ['regulator', 'admin'], what: 'list the credit of every enterprise' },
+  'credit.recompute': { roles: ['regulator', 'admin'], what: 'recompute and store credit scores' },
 } satisfies Record<string, Grant>;
 export type RoleAction = keyof typeof ROLE_GRANTS;
 
@@ -50,6 +52,12 @@ export function canReadPartyData(principal: Principal, partyCode: string): boole
 
 export function requirePartyData(principal: Principal, partyCode: string, what = 'data'): void {
   if (!canReadPartyData(principal, partyCode)) throw forbidden(`party ${principal.partyCode} may not read ${what} of party ${partyCode}`);
+}
+
+/** An enterprise's credit score and its history: regulators and admins, and the enterprise itself. */
+export function requireCreditReader(principal: Principal, partyCode: string): void {
+  if (!canReadPartyData(principal, partyCode))
+    throw forbidden(`party ${principal.partyCode} may not read the credit of party ${partyCode}`);
 }
 
 /**

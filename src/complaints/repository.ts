@@ -15,10 +15,14 @@ export function createComplaintsRepository(db: Db) {
       return row;
     },
     /** Compare-and-set on the status, so two regulators cannot both move the same complaint. */
-    async transition(ticket: string, from: string, to: string, notes: ComplaintNote[]): Promise<ComplaintRow | undefined> {
+    async transition(
+      ticket: string,
+      from: string,
+      change: { status: string; outcome: string | null; notes: ComplaintNote[]; updatedAt: Date },
+    ): Promise<ComplaintRow | undefined> {
       const [row] = await db
         .update(complaints)
-        .set({ status: to, notes, updatedAt: new Date() })
+        .set(change)
         .where(and(eq(complaints.ticket, ticket), eq(complaints.status, from)))
         .returning();
       return row;

@@ -88,7 +88,7 @@ export const complaintRoutes: FastifyPluginAsyncZod<{ service: ComplaintService;
     {
       schema: {
         tags,
-        summary: 'Move a complaint open → investigating → resolved, with a note (regulator)',
+        summary: 'Move a complaint open → investigating → resolved, with a note and, when resolving, whether it was upheld (regulator)',
         security: bearerSecurity,
         params: z.object({ ticket: z.string() }),
         body: transitionBody,
@@ -98,7 +98,8 @@ export const complaintRoutes: FastifyPluginAsyncZod<{ service: ComplaintService;
     async (request) => {
       const principal = principalOf(request);
       requireRole(principal, 'complaints.handle');
-      return service.transition(principal, request.params.ticket, request.body.status, request.body.note);
+      const { status, note, outcome } = request.body;
+      return service.transition(principal, request.params.ticket, status, note, outcome);
     },
   );
 };

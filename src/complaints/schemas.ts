@@ -3,6 +3,9 @@ import { z } from 'zod';
 export const COMPLAINT_CATEGORIES = ['quality', 'counterfeit', 'labeling', 'foreign_matter', 'illness', 'other'] as const;
 export const COMPLAINT_STATUSES = ['open', 'investigating', 'resolved'] as const;
 export type ComplaintStatus = (typeof COMPLAINT_STATUSES)[number];
+/** What a resolved complaint came to: upheld complaints count against the producer's credit. */
+export const COMPLAINT_OUTCOMES = ['upheld', 'dismissed'] as const;
+export type ComplaintOutcome = (typeof COMPLAINT_OUTCOMES)[number];
 
 export const fileComplaintBody = z.object({
   code: z.string().trim().min(1).max(200).describe('the trace code on the pack'),
@@ -33,14 +36,24 @@ export const complaintSchema = complaintStatusSchema
     partyCode: z.string().nullable(),
     text: z.string(),
     phone: z.string().nullable(),
+    outcome: z.enum(COMPLAINT_OUTCOMES).nullable().describe('set when resolved: upheld or dismissed'),
     notes: z.array(z.object({ at: z.string(), status: z.string(), note: z.string(), by: z.string() })),
   })
   .meta({ id: 'Complaint' });
 
-export const transitionBody = z.object({
-  status: z.enum(COMPLAINT_STATUSES),
-  note: z.string().trim().min(1).max(2000),
-});
+export const transitionBody = z
+  .object({
+    status: z.enum(COMPLAINT_STATUSES),
+    note: z.string().trim().min(1).max(2000),
+    outcome: z
+      .enum(COMPLAINT_OUTCOMES)
+      .optional()
+      .describe('with status resolved: whether the complaint was upheld (it counts against the producer’s credit) or dismissed'),
+  })
+  .refine((body) => body.outcome === undefined || body.status === 'resolved', {
+    error: 'an outcome is given only when resolving',
+    path: ['outcome'],
+  });
 
 /** The regulator workflow: open → investigating → resolved (an open complaint may be resolved at once). */
 export const ALLOWED_TRANSITIONS: Record<ComplaintStatus, ComplaintStatus[]> = {

@@ -6,7 +6,7 @@ import { normalizeCode } from '../codes/service-codes.js';
 import { conflict, notFound, unprocessable } from '../errors/problem.js';
 import type { ItemsRepository } from '../items/repository.js';
 import type { ComplaintRow, ComplaintsRepository } from './repository.js';
-import { ALLOWED_TRANSITIONS, type ComplaintStatus } from './schemas.js';
+import { ALLOWED_TRANSITIONS, type ComplaintOutcome, type ComplaintStatus } from './schemas.js';
 
 const ticketSuffix = customAlphabet(MOD31_CHARSET, 6);
 
@@ -31,6 +31,7 @@ export function createComplaintService(deps: {
     partyCode: row.partyCode,
     text: row.text,
     phone: row.phone,
+    outcome: row.outcome as ComplaintOutcome | null,
     notes: row.notes,
   });
 
@@ -50,6 +51,8 @@ export function createComplaintService(deps: {
         text: input.text,
         phone: input.phone ?? null,
         status: 'open',
+        createdAt: now(),
+        updatedAt: now(),
         ipHash: createHash('sha256').update(`${deps.ipSalt}:${ip}`).digest('hex').slice(0, 32),
       });
       return publicView(row);
@@ -71,7 +74,7 @@ export function createComplaintService(deps: {
       return (await deps.complaints.list(filter)).map(fullView);
     },
 
-    async transition(principal: Principal, ticket: string, to: ComplaintStatus, note: string) {
+    async transition(principal: Principal, ticket: string, to: ComplaintStatus, note: string, outcome?: ComplaintOutcome) {
       const row = await deps.complaints.find(ticket);
       if (!row) throw notFound(`no complaint ${ticket}`);
       const from = row.status as ComplaintStatus;
@@ -81,7 +84,7 @@ export function createComplaintService(deps: {
         ]);
       }
       const notes = [...row.notes, { at: now().toISOString(), status: to, note, by: principal.keyId }];
-      const updated = await deps.complaints.transition(ticket, from, to, notes);
+      const updated = await deps.complaints.transition(ticket, from, { status: to, outcome: outcome ?? null, notes, updatedAt: now() });
       if (!updated) throw conflict(`complaint ${ticket} changed meanwhile; reload and retry`);
       return fullView(updated);
     },

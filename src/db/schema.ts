@@ -391,6 +391,8 @@ export const complaints = pgTable(
     text: text('text').notNull(),
     phone: text('phone'),
     status: text('status').notNull(),
+    /** Set when resolved: whether the complaint was upheld (it counts against the producer's credit) or dismissed. */
+    outcome: text('outcome'),
     notes: jsonb('notes').$type<ComplaintNote[]>().notNull().default([]),
     ipHash: text('ip_hash').notNull(),
     createdAt: createdAt(),
@@ -814,3 +816,21 @@ export const auditHeads = pgTable('audit_heads', {
   sequence: integer('sequence').notNull(),
   entryHash: text('entry_hash').notNull(),
 });
+export type CreditFactorRecord = { key: string; count: number; weight: number; cap: number; contribution: number };
+
+// Enterprise credit scores as each recompute run found them, kept as history.
+export const creditScores = pgTable(
+  'credit_scores',
+  {
+    partyCode: text('party_code')
+      .notNull()
+      .references(() => parties.code),
+    computedAt: timestamp('computed_at', { withTimezone: true, mode: 'date' }).notNull(),
+    periodFrom: timestamp('period_from', { withTimezone: true, mode: 'date' }).notNull(),
+    periodTo: timestamp('period_to', { withTimezone: true, mode: 'date' }).notNull(),
+    score: integer('score').notNull(),
+    grade: text('grade').notNull(),
+    factors: jsonb('factors').$type<CreditFactorRecord[]>().notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.partyCode, t.computedAt] }), index('credit_scores_computed_idx').on(t.computedAt)],
+);

@@ -67,19 +67,19 @@ export type EventLotRow = {
 };
 
 const regionOf = (column: SQL, region: string | undefined) => (region ? sql`${column} like ${`${region}%`}` : sql`true`);
-const inPeriod = (column: SQL, scope: Scope) =>
+export const inPeriod = (column: SQL, scope: Scope) =>
   sql`${scope.from ? sql`${column} >= ${scope.from.toISOString()}::timestamptz` : sql`true`} and ${
     scope.to ? sql`${column} < ${scope.to.toISOString()}::timestamptz` : sql`true`
   }`;
 /** Events that stand: not corrections themselves and not declared in error by one. */
-const live = (alias: SQL) =>
+export const live = (alias: SQL) =>
   sql`${alias}.type <> 'correction' and not exists (select 1 from events c where c.corrects_event_id = ${alias}.id)`;
 const toDate = (value: Date | string) => (value instanceof Date ? value : new Date(value));
 
 export function createFiguresRepository(db: Db) {
   return {
-    /** Movement totals by kind and shipment lines of lots (all, or the ones named), owned in a region. */
-    async ledgers(filter: { region?: string; lotCodes?: string[] }): Promise<LedgerRow[]> {
+    /** Movement totals by kind and shipment lines of lots (all, or the ones named, or those created in a period), owned in a region or by a party. */
+    async ledgers(filter: { region?: string; lotCodes?: string[]; createdIn?: Scope; partyCode?: string }): Promise<LedgerRow[]> {
       const rows = await queryRows<LedgerRow & { quantity: number }>(
         db,
         sql`select l.code, l.party_code as "partyCode", l.product_code as "productCode", l.quantity::float8 as quantity, l.unit, l.status,
@@ -89,7 +89,13 @@ export function createFiguresRepository(db: Db) {
             from shipment_lines sl join shipments s on s.id = sl.shipment_id where sl.lot_code = l.code), '[]') as lines
         from lots l join parties p on p.code = l.party_code
         where l.kind = 'lot' and l.voided_by_event_id is null and ${regionOf(sql`p.region_code`, filter.region)}
-          and ${filter.lotCodes ? sql`l.code = any(${sql.param(filter.lotCodes)}::text[])` : sql`true`}`,
+          and ${filter.lotCodes ? sql`l.code = any(${sql.param(filter.lotCodes)}::text[])` : sql`true`}
+          and ${filter.partyCode ? sql`l.party_code = ${filter.partyCode}` : sql`true`}
+          and ${
+            filter.createdIn
+              ? sql`exists (select 1 from events c where c.id = l.created_by_event_id and ${inPeriod(sql`c.event_time`, filter.createdIn)})`
+              : sql`true`
+          }`,
       );
       return rows.map((row) => ({
         ...row,

@@ -11,7 +11,7 @@ import {
 } from '../lots/ledger.js';
 import type { LotsRepository } from '../lots/repository.js';
 import { attributeCertificates, type KdeRow, type KdeSort, kdeRow } from '../trace/kde.js';
-import type { FiguresRepository, Scope, TransformationRow } from './repository.js';
+import type { FiguresRepository, LedgerRow, Scope, TransformationRow } from './repository.js';
 
 /** Pass rate the county plans set for every kind of test (≥ 96 %). */
 export const PASS_RATE_TARGET = 0.96;
@@ -33,6 +33,50 @@ export function periodScope(query: { from?: string; to?: string; region?: string
 
 type YieldOfEvent = TransformationYield & { eventId: string; eventTime: Date; partyCode: string };
 
+function yieldOf(row: TransformationRow, allowances: YieldAllowances): YieldOfEvent | null {
+  // an output recorded without its quantity (an EPCIS output that already existed) cannot be weighed
+  if (row.lines.some((line) => line.quantity === null)) return null;
+  const known = (role: 'input' | 'output') =>
+    row.lines.filter((line) => line.role === role).map((line) => ({ quantity: line.quantity as number, unit: line.unit }));
+  const result = transformationYield(row.kind, known('input'), known('output'), allowances);
+  return result && { ...result, eventId: row.eventId, eventTime: row.eventTime, partyCode: row.partyCode };
+}
+
+/** Each output lot's share of the transformation that made it (by quantity). */
+function madeBy(transformations: TransformationRow[], allowances: YieldAllowances) {
+  const made = new Map<string, { yield: YieldOfEvent; share: number }>();
+  for (const row of transformations) {
+    const result = yieldOf(row, allowances);
+    if (!result) continue;
+    for (const line of row.lines.filter((line) => line.role === 'output')) {
+      made.set(line.lotCode, { yield: result, share: result.output > 0 ? (line.quantity as number) / result.output : 0 });
+    }
+  }
+  return made;
+}
+
+/** The lots among `ledgers` whose books do not close, given every standing transformation (pure). */
+export function lotsWithGaps(ledgers: LedgerRow[], transformations: TransformationRow[], allowances: YieldAllowances) {
+  const made = madeBy(transformations, allowances);
+  return ledgers
+    .map((ledger) => {
+      const balance = massBalance(ledger.totals, ledger.lines);
+      const source = made.get(ledger.code) ?? null;
+      return {
+        lotCode: ledger.code,
+        partyCode: ledger.partyCode,
+        productCode: ledger.productCode,
+        unit: ledger.unit,
+        status: ledger.status,
+        gap: lotGap(balance, source),
+        unaccounted: balance.unaccounted,
+        yieldGap: source ? Math.round(source.yield.gap * source.share * 1000) / 1000 : 0,
+        madeByEventId: source?.yield.eventId ?? null,
+      };
+    })
+    .filter((row) => row.gap !== 0);
+}
+
 export function createFiguresService(deps: {
   figures: Pick<
     FiguresRepository,
@@ -52,28 +96,6 @@ export function createFiguresService(deps: {
   yieldAllowances: YieldAllowances;
   now: () => Date;
 }) {
-  function yieldOf(row: TransformationRow): YieldOfEvent | null {
-    // an output recorded without its quantity (an EPCIS output that already existed) cannot be weighed
-    if (row.lines.some((line) => line.quantity === null)) return null;
-    const known = (role: 'input' | 'output') =>
-      row.lines.filter((line) => line.role === role).map((line) => ({ quantity: line.quantity as number, unit: line.unit }));
-    const result = transformationYield(row.kind, known('input'), known('output'), deps.yieldAllowances);
-    return result && { ...result, eventId: row.eventId, eventTime: row.eventTime, partyCode: row.partyCode };
-  }
-
-  /** Each output lot's share of the transformation that made it (by quantity). */
-  function madeBy(transformations: TransformationRow[]) {
-    const made = new Map<string, { yield: YieldOfEvent; share: number }>();
-    for (const row of transformations) {
-      const result = yieldOf(row);
-      if (!result) continue;
-      for (const line of row.lines.filter((line) => line.role === 'output')) {
-        made.set(line.lotCode, { yield: result, share: result.output > 0 ? (line.quantity as number) / result.output : 0 });
-      }
-    }
-    return made;
-  }
-
   async function exportPage(scope: Scope, sort: KdeSort, limit: number, offset: number): Promise<KdeRow[]> {
     const page = await deps.figures.eventLots(scope, sort, limit, offset);
     const counterparts = page.flatMap((row) => [row.payload.toPartyCode, row.payload.fromPartyCode]);
@@ -93,10 +115,10 @@ export function createFiguresService(deps: {
         deps.figures.transformations({ lotCodes: [code] }),
       ]);
       const balance = massBalance(ledger?.totals ?? [], ledger?.lines ?? []);
-      const made = madeBy(transformations).get(code) ?? null;
+      const made = madeBy(transformations, deps.yieldAllowances).get(code) ?? null;
       const usedIn = transformations
         .filter((row) => row.lines.some((line) => line.lotCode === code && line.role === 'input'))
-        .map((row) => ({ eventId: row.eventId, eventTime: row.eventTime, yield: yieldOf(row) }));
+        .map((row) => ({ eventId: row.eventId, eventTime: row.eventTime, yield: yieldOf(row, deps.yieldAllowances) }));
       const gap = lotGap(balance, made);
       return {
         lotCode: lot.code,
@@ -117,24 +139,7 @@ export function createFiguresService(deps: {
     async gaps(principal: Principal, filter: { region?: string; limit: number }) {
       requireRole(principal, 'figures.read');
       const [ledgers, transformations] = await Promise.all([deps.figures.ledgers(filter), deps.figures.transformations({})]);
-      const made = madeBy(transformations);
-      return ledgers
-        .map((ledger) => {
-          const balance = massBalance(ledger.totals, ledger.lines);
-          const source = made.get(ledger.code) ?? null;
-          return {
-            lotCode: ledger.code,
-            partyCode: ledger.partyCode,
-            productCode: ledger.productCode,
-            unit: ledger.unit,
-            status: ledger.status,
-            gap: lotGap(balance, source),
-            unaccounted: balance.unaccounted,
-            yieldGap: source ? Math.round(source.yield.gap * source.share * 1000) / 1000 : 0,
-            madeByEventId: source?.yield.eventId ?? null,
-          };
-        })
-        .filter((row) => row.gap !== 0)
+      return lotsWithGaps(ledgers, transformations, deps.yieldAllowances)
         .sort((a, b) => Math.abs(b.gap) - Math.abs(a.gap) || a.lotCode.localeCompare(b.lotCode))
         .slice(0, filter.limit);
     },

@@ -143,7 +143,7 @@ function verdict(lot: LotSummary, pack: PackFacts, t: Text): Html {
 export function consumerPage(
   lot: LotSummary,
   pack: PackFacts,
-  options: { lang: Lang; baseUrl: string; complaintPath: string; switchLangHref: string },
+  options: { lang: Lang; baseUrl: string; complaintPath: string; switchLangHref: string; producerGrade?: string | null },
 ): Buffer {
   const { lang } = options;
   const t = TEXT[lang];
@@ -156,6 +156,7 @@ export function consumerPage(
     Buffer.from(languageSwitch(lang, options.switchLangHref).value),
     parts.banners,
     Buffer.from(verdict(lot, pack, t).value),
+    Buffer.from(options.producerGrade ? html`<p class="credit-grade">${t.creditGrade(options.producerGrade)}</p>`.value : ''),
     parts.sections,
     Buffer.from(rest.value + LAYOUT_END),
   ]);

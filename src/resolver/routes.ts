@@ -124,6 +124,7 @@ export const resolverRoutes: FastifyPluginAsyncZod<{ service: ResolverService; p
         baseUrl: publicBaseUrl,
         complaintPath: '/complaints',
         switchLangHref: `${path}?lang=${other}`,
+        producerGrade: resolved.producerGrade,
       }),
     );
   }

@@ -21,7 +21,14 @@ const TRACE_CACHE_SIZE = 2_000;
 
 export type ScanContext = { record: boolean; region: string | null; ip: string; userAgent: string | null };
 /** What a code resolves to: its lot's shared summary and the scanned pack's own facts. */
-export type Resolved = { kind: 'item' | 'lot' | 'container'; code: string; lot: LotSummary; pack: PackFacts };
+export type Resolved = {
+  kind: 'item' | 'lot' | 'container';
+  code: string;
+  lot: LotSummary;
+  pack: PackFacts;
+  /** The producer's credit grade, when the consumer page shows it and the producer has one. */
+  producerGrade: string | null;
+};
 
 export class NotGenuineError extends Error {
   override name = 'NotGenuineError';
@@ -39,8 +46,11 @@ export function createResolverService(deps: {
   ipSalt: string;
   policy?: FlagPolicy;
   now?: () => Date;
+  /** The lot owner's last stored credit grade; given only when the consumer page shows it. */
+  producerGrade?: (partyCode: string) => Promise<string | null>;
 }) {
   const now = deps.now ?? (() => new Date());
+  const producerGrade = (partyCode: string) => deps.producerGrade?.(partyCode) ?? Promise.resolve(null);
   const policy = deps.policy ?? DEFAULT_FLAG_POLICY;
   // The lot's chain changes rarely and every pack of a lot shares it; the key carries the lot
   // status so a recall shows on the very next scan.
@@ -87,12 +97,13 @@ export function createResolverService(deps: {
     // a reload or re-opened page within the window is the same scan: shown, not counted again
     const item = context.record && !repeated ? await countScan(code, found, context, client) : withPending(found);
     if (!item) throw new NotGenuineError(code);
-    const trace = await lotTrace(item.lotCode, item.lotStatus);
+    const [trace, grade] = await Promise.all([lotTrace(item.lotCode, item.lotStatus), producerGrade(item.partyCode)]);
     return {
       kind: 'item',
       code,
       lot: lotSummary({ lotCode: item.lotCode, trace, today: today() }),
       pack: { code, scans: { count: item.scanCount, firstScannedAt: item.firstScannedAt }, flagged: item.flagged },
+      producerGrade: grade,
     };
   }
 
@@ -158,12 +169,13 @@ export function createResolverService(deps: {
 
   async function resolveLot(lotCode: string, kind: 'lot' | 'container'): Promise<Resolved> {
     const [lot] = await deps.lots.findByCodes([lotCode]);
-    const trace = await lotTrace(lotCode, lot.status);
+    const [trace, grade] = await Promise.all([lotTrace(lotCode, lot.status), producerGrade(lot.partyCode)]);
     return {
       kind,
       code: lotCode,
       lot: lotSummary({ lotCode, trace, today: today() }),
       pack: { code: lotCode, scans: { count: 0, firstScannedAt: null }, flagged: false },
+      producerGrade: grade,
     };
   }
 

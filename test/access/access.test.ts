@@ -9,6 +9,7 @@ import {
   privateScope,
   ROLES,
   type RoleAction,
+  requireCreditReader,
   requireLotOwner,
   requireLotReader,
   requireMasterDataWriter,
@@ -45,6 +46,8 @@ t.test('role grants: every role × action', async (t) => {
     'recalls.read': ['admin', 'operator', 'regulator'],
     'figures.read': ['admin', 'regulator'],
     'audit.verify': ['regulator'],
+    'credit.list': ['admin', 'regulator'],
+    'credit.recompute': ['admin', 'regulator'],
   };
   for (const [action, roles] of Object.entries(allowed) as [RoleAction, string[]][]) {
     const granted = ROLES.filter((role) => refusal(() => requireRole(principals[role], action)) === null);
@@ -61,6 +64,18 @@ t.test('role grants: every role × action', async (t) => {
   t.equal(
     refusal(() => requireRole(regulator, 'parties.register')),
     'only admin keys may register parties; this key has the regulator role',
+  );
+});
+
+t.test('credit: regulators and admins read every enterprise’s, an operator only its own', async (t) => {
+  for (const principal of [admin, regulator, farm])
+    t.equal(
+      refusal(() => requireCreditReader(principal, 'FARM')),
+      null,
+    );
+  t.equal(
+    refusal(() => requireCreditReader(farm, 'PLANT')),
+    'party FARM may not read the credit of party PLANT',
   );
 });
 

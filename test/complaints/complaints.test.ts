@@ -63,12 +63,17 @@ t.test('消费维权投诉: consumers file, regulators work them through, consum
   t.equal(mine.lotCode, demo.retailLotCode, 'tied to the lot of the code');
   t.equal(mine.phone, '138 0000 0000', 'regulators see the contact');
 
-  const transition = (status: string, note: string) =>
-    regulator.post(`/regulator/complaints/${filed.body.ticket}/transitions`, { status, note });
+  const transition = (status: string, note: string, outcome?: string) =>
+    regulator.post(`/regulator/complaints/${filed.body.ticket}/transitions`, { status, note, outcome });
+  const early = await transition('investigating', 'x', 'upheld');
+  expectStatus(t, early, 400, 'an outcome only when resolving');
+  t.match(early.body.errors, [{ pointer: '/outcome' }]);
   expectStatus(t, await transition('investigating', '已联系零售商封存同批次'), 200, 'open → investigating');
   expectStatus(t, await transition('open', 'x'), 422, 'no way back');
-  const resolved = await transition('resolved', '抽检合格，已告知消费者');
+  expectStatus(t, await transition('resolved', 'x', 'maybe'), 400, 'upheld or dismissed');
+  const resolved = await transition('resolved', '抽检合格，已告知消费者', 'dismissed');
   expectStatus(t, resolved, 200, 'investigating → resolved');
+  t.equal(resolved.body.outcome, 'dismissed', 'the outcome is kept');
   t.same(
     resolved.body.notes.map((n: { status: string }) => n.status),
     ['investigating', 'resolved'],

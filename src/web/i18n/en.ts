@@ -22,6 +22,7 @@ export const EN: typeof ZH = {
   productionDate: 'Production date',
   expiryDate: 'Best before',
   producer: 'Producer',
+  creditGrade: (grade: string) => `Producer credit grade: ${grade}`,
   origins: 'Origin farms',
   earTags: (count: number) => `${count} ear tags registered`,
   timeline: 'From farm to shop',

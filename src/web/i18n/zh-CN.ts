@@ -21,6 +21,7 @@ export const ZH = {
   productionDate: '生产日期',
   expiryDate: '保质期至',
   producer: '生产企业',
+  creditGrade: (grade: string) => `生产企业信用等级：${grade} 级`,
   origins: '原料产地',
   earTags: (count: number) => `已登记耳标 ${count} 个`,
   timeline: '生产流通过程',
