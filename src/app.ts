@@ -5,6 +5,9 @@ import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fas
 import { createApiKeysRepository } from './auth/repository.js';
 import { apiKeyRoutes } from './auth/routes.js';
 import { createApiKeyService } from './auth/service.js';
+import { createBrandsRepository } from './brands/repository.js';
+import { brandRoutes } from './brands/routes.js';
+import { createBrandService } from './brands/service.js';
 import { createComplaintsRepository } from './complaints/repository.js';
 import { complaintRoutes } from './complaints/routes.js';
 import { createComplaintService } from './complaints/service.js';
@@ -102,6 +105,8 @@ export type AppOptions = {
   rfidTickMs?: number;
   /** Yields each kind of transformation may have in a mass balance (curing keeps 50–70 % of the weight by default). */
   yieldAllowances?: YieldAllowances;
+  /** Days a suspended or exited brand member has to dispose of its brand-labelled stock. */
+  brandDisposalDays?: number;
 };
 
 /** The repositories, built once over the database (services, seeds and tools that load data use them). */
@@ -112,6 +117,7 @@ export function createRepositories(database: Database) {
     parties: createPartiesRepository(db),
     locations: createLocationsRepository(db),
     products: createProductsRepository(db),
+    brands: createBrandsRepository(db),
     lots: createLotsRepository(db),
     shipments: createShipmentsRepository(db),
     lineage: createLineageRepository(db),
@@ -188,18 +194,27 @@ export function createServices(
   });
   const recalls = createRecallService({ transaction, writer, lineage: repos.lineage, recalls: repos.recalls, parties: repos.parties, now });
   const parties = createPartyService({ parties: repos.parties, tradingPartners: repos.shipments.tradingPartners });
+  const brands = createBrandService({
+    brands: repos.brands,
+    products: repos.products,
+    parties: repos.parties,
+    transaction,
+    disposalDays: options.brandDisposalDays,
+    now,
+  });
   return {
     apiKeys,
     parties,
     locations: createLocationService({ locations: repos.locations, partyExists, tradingPartners: repos.shipments.tradingPartners }),
     products: createProductService({ products: repos.products, partyExists }),
+    brands,
     lots: createLotService({ lots: repos.lots, shipments: repos.shipments }),
     shipments: createShipmentService({ shipments: repos.shipments }),
     events: createEventService({ transaction, writer, events: repos.events }),
     identifiers,
     epc: createEpcService({ identifiers, lots: repos.lots, prefixes: () => repos.parties.companyPrefixes() }),
     trace,
-    items: createItemService({ items: repos.items, lots: repos.lots, products: repos.products, publicBaseUrl, log: options.log }),
+    items: createItemService({ items: repos.items, lots: repos.lots, products: repos.products, brands, publicBaseUrl, log: options.log }),
     scans,
     resolver: createResolverService({
       items: repos.items,
@@ -207,6 +222,7 @@ export function createServices(
       lots: repos.lots,
       identifiers,
       trace,
+      brands,
       ipSalt,
       policy: options.flagPolicy,
       now,
@@ -278,6 +294,7 @@ export async function buildApp(options: AppOptions) {
   await app.register(partyRoutes, { service: services.parties });
   await app.register(locationRoutes, { service: services.locations });
   await app.register(productRoutes, { service: services.products });
+  await app.register(brandRoutes, { service: services.brands });
   await app.register(lotRoutes, { service: services.lots });
   await app.register(eventRoutes, { service: services.events });
   await app.register(shipmentRoutes, { service: services.shipments });
