@@ -1,7 +1,9 @@
 // The brand programme over HTTP: brands, members in the "5 + 20 + N" tiers, their state changes,
 // labelled-stock disposal, issuance refused to non-members, badges and misuse flags on the consumer side.
+import { randomUUID } from 'node:crypto';
 import t from 'tap';
 import { createRepositories } from '../../src/app.js';
+import { newItemCode } from '../../src/codes/service-codes.js';
 import { shanghaiIso } from '../../src/codes/timestamp.js';
 import { type Actor, createWorld, expectStatus, randomUscc } from '../fixtures/world.js';
 import { type Client, client } from '../helper.js';
@@ -92,6 +94,36 @@ t.test('brand programme', async (t) => {
       to: new Date(Date.now() - DAY),
     });
     t.equal(before.get(processor.code), undefined, 'and not outside it');
+  });
+
+  t.test('codes issued after an exit by a path around the check are flagged as misuse when scanned', async (t) => {
+    const processor = await world.party('processor');
+    const product = await processor.product('piece');
+    const code = await brand([product]);
+    await world.ok(admit(code, processor.code));
+    const lot = await processor.commission(product, 20, { productionDate: dayAgo(10) });
+    await world.ok(change(code, processor.code, 'exited', { effectiveOn: dayAgo(5) }), 200);
+    // as a code job from before enforcement, or written straight into the database, would leave them
+    const job = await repositories.items.insertJob({
+      id: randomUUID(),
+      partyCode: processor.code,
+      lotCode: lot,
+      total: 1,
+      status: 'succeeded',
+    });
+    const itemCode = newItemCode();
+    await repositories.items.insertCodes(job.id, lot, processor.code, [itemCode]);
+
+    const pack = (await scan(itemCode)).json();
+    t.same(
+      pack.brands.map((b: { code: string }) => b.code),
+      [code],
+      'the lot was made while admitted: it keeps its badge',
+    );
+    const flags = (await world.regulator.get(`/regulator/flags?kind=brand_misuse&lotCode=${lot}`)).body.items;
+    t.equal(flags.length, 1);
+    t.match(flags[0], { code: itemCode, partyCode: processor.code });
+    t.match(flags[0].detail, `(${code}): code issued on ${today()}, while its owner was not admitted to the brand`);
   });
 
   t.test('tier caps: 5 head and 20 backbone members per brand, any number authorized', async (t) => {
