@@ -43,6 +43,10 @@ export const DEMO_TABLES = [
   schema.shipmentLines,
   schema.codeJobs,
   schema.items,
+  schema.brands,
+  schema.brandProducts,
+  schema.brandAuthorizations,
+  schema.brandAuthorizationChanges,
 ];
 
 /**
@@ -222,6 +226,34 @@ export async function seedDemoChain(services: Services): Promise<DemoChain> {
     shelfLifeDays: 180,
     marks: ['geographical_indication', 'green_food'],
     description: '奉节县传统柴火熏制腊肉，真空包装，0–4℃冷藏',
+  });
+  // the county's regional public brand and its GI mark, the processor admitted to both before it made its lots
+  const brandOffice: Principal = { keyId: 'seed', role: 'brand_office', partyCode: null };
+  await services.brands.create(brandOffice, {
+    code: 'FSHP',
+    kind: 'regional',
+    nameZh: '奉上好品',
+    nameEn: 'Fengjie Finest',
+    products: [curedPack.code],
+  });
+  await services.brands.create(brandOffice, {
+    code: 'FJLR',
+    kind: 'gi',
+    nameZh: '奉节腊肉',
+    nameEn: 'Fengjie Cured Pork',
+    products: [curedBulk.code, curedPack.code],
+  });
+  await services.brands.admit(brandOffice, 'FSHP', {
+    partyCode: processor.code,
+    tier: 'head',
+    validFrom: '2026-01-01',
+    reason: '“5+20+N” 品牌企业矩阵头部企业',
+  });
+  await services.brands.admit(brandOffice, 'FJLR', {
+    partyCode: processor.code,
+    tier: 'backbone',
+    validFrom: '2026-01-01',
+    reason: '地理标志专用标志使用许可',
   });
 
   const record = (partyCode: string, input: EventInput) => services.events.record(as(partyCode), input);

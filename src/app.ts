@@ -8,6 +8,9 @@ import { createAuditService } from './audit/service.js';
 import { createApiKeysRepository } from './auth/repository.js';
 import { apiKeyRoutes } from './auth/routes.js';
 import { createApiKeyService } from './auth/service.js';
+import { createBrandsRepository } from './brands/repository.js';
+import { brandRoutes } from './brands/routes.js';
+import { createBrandService } from './brands/service.js';
 import { createComplaintsRepository } from './complaints/repository.js';
 import { complaintRoutes } from './complaints/routes.js';
 import { createComplaintService } from './complaints/service.js';
@@ -112,6 +115,8 @@ export type AppOptions = {
   creditRecomputeMs?: number;
   /** Show the producer's last stored credit grade on the consumer page. */
   showCreditGrade?: boolean;
+  /** Days a suspended or exited brand member has to dispose of its brand-labelled stock. */
+  brandDisposalDays?: number;
 };
 
 /** The repositories, built once over the database (services, seeds and tools that load data use them). */
@@ -122,6 +127,7 @@ export function createRepositories(database: Database) {
     parties: createPartiesRepository(db),
     locations: createLocationsRepository(db),
     products: createProductsRepository(db),
+    brands: createBrandsRepository(db),
     lots: createLotsRepository(db),
     shipments: createShipmentsRepository(db),
     lineage: createLineageRepository(db),
@@ -209,19 +215,28 @@ export function createServices(
     now,
     log: options.log,
   });
+  const brands = createBrandService({
+    brands: repos.brands,
+    products: repos.products,
+    parties: repos.parties,
+    transaction,
+    disposalDays: options.brandDisposalDays,
+    now,
+  });
   return {
     audit,
     apiKeys,
     parties,
     locations: createLocationService({ locations: repos.locations, partyExists, tradingPartners: repos.shipments.tradingPartners }),
     products: createProductService({ products: repos.products, partyExists }),
+    brands,
     lots: createLotService({ lots: repos.lots, shipments: repos.shipments }),
     shipments: createShipmentService({ shipments: repos.shipments }),
     events: createEventService({ transaction, writer, events: repos.events }),
     identifiers,
     epc: createEpcService({ identifiers, lots: repos.lots, prefixes: () => repos.parties.companyPrefixes() }),
     trace,
-    items: createItemService({ items: repos.items, lots: repos.lots, products: repos.products, publicBaseUrl, log: options.log }),
+    items: createItemService({ items: repos.items, lots: repos.lots, products: repos.products, brands, publicBaseUrl, log: options.log }),
     scans,
     resolver: createResolverService({
       items: repos.items,
@@ -229,6 +244,7 @@ export function createServices(
       lots: repos.lots,
       identifiers,
       trace,
+      brands,
       ipSalt,
       policy: options.flagPolicy,
       now,
@@ -304,6 +320,7 @@ export async function buildApp(options: AppOptions) {
   await app.register(partyRoutes, { service: services.parties });
   await app.register(locationRoutes, { service: services.locations });
   await app.register(productRoutes, { service: services.products });
+  await app.register(brandRoutes, { service: services.brands });
   await app.register(lotRoutes, { service: services.lots });
   await app.register(eventRoutes, { service: services.events });
   await app.register(shipmentRoutes, { service: services.shipments });

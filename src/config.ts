@@ -25,6 +25,13 @@ const configSchema = z.object({
   SCAN_FLAG_THRESHOLD: z.coerce.number().int().min(1).default(20),
   COMPLAINTS_PER_HOUR: z.coerce.number().int().min(1).default(5),
   REGISTRATIONS_PER_HOUR: z.coerce.number().int().min(1).default(5),
+  BRAND_DISPOSAL_DAYS: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(365)
+    .default(30)
+    .describe('days a suspended or exited brand member has to dispose of its brand-labelled stock'),
   IP_HASH_SALT: z.string().min(8).default('county-trace-scans'),
   WEBHOOKS_ALLOW_INSECURE: z
     .enum(['true', 'false'])

@@ -41,6 +41,7 @@ async function main() {
     flagPolicy: { ...DEFAULT_FLAG_POLICY, overScanThreshold: config.SCAN_FLAG_THRESHOLD },
     complaintsPerHour: config.COMPLAINTS_PER_HOUR,
     registrationsPerHour: config.REGISTRATIONS_PER_HOUR,
+    brandDisposalDays: config.BRAND_DISPOSAL_DAYS,
     ipSalt: config.IP_HASH_SALT,
     webhooks: { allowInsecure: config.WEBHOOKS_ALLOW_INSECURE },
     yieldAllowances: config.YIELD_ALLOWANCES,

@@ -25,6 +25,7 @@ t.test('defaults', async (t) => {
     SCAN_FLAG_THRESHOLD: 20,
     COMPLAINTS_PER_HOUR: 5,
     REGISTRATIONS_PER_HOUR: 5,
+    BRAND_DISPOSAL_DAYS: 30,
     IP_HASH_SALT: 'county-trace-scans',
     SEED_DEMO: true,
     WEBHOOKS_ALLOW_INSECURE: false,

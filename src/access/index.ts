@@ -2,11 +2,12 @@
 // key resolves to. Pure: callers look up the facts (a lot's owner, the parties that held it) and
 // ask. Admins register parties and keys; an operator acts for one party and reads that party's
 // private data; regulators read everything; a reader (an RFID reader's device key) only posts
-// reads for its own party's read points.
+// reads for its own party's read points; the brand office (品牌办) admits, suspends and exits the
+// members of the county's brands and reaches only the brand routes.
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { forbidden, notFound } from '../errors/problem.js';
 
-export const ROLES = ['admin', 'operator', 'regulator', 'reader'] as const;
+export const ROLES = ['admin', 'operator', 'regulator', 'reader', 'brand_office'] as const;
 export type Role = (typeof ROLES)[number];
 
 /** Who is calling: resolved from the API key on every non-public request. */
@@ -26,6 +27,8 @@ const ROLE_GRANTS = {
   'audit.verify': { roles: ['regulator'], what: 'verify the audit log and export its chain heads' },
   'credit.list': { roles: ['regulator', 'admin'], what: 'list the credit of every enterprise' },
   'credit.recompute': { roles: ['regulator', 'admin'], what: 'recompute and store credit scores' },
+  'brands.manage': { roles: ['brand_office', 'regulator', 'admin'], what: 'register brands and admit, suspend or exit their members' },
+  'brands.disposals': { roles: ['brand_office', 'regulator', 'admin'], what: 'read the brand-labelled stock left to dispose of' },
 } satisfies Record<string, Grant>;
 export type RoleAction = keyof typeof ROLE_GRANTS;
 
@@ -207,9 +210,13 @@ export function requireApplicant(ticket: string | undefined, storedTicketHash: s
 /** Keys bound to one party: operators, and the device keys of its RFID readers. */
 export const PARTY_ROLES: readonly Role[] = ['operator', 'reader'];
 
-/** A reader's device key reaches only the routes that take reads; every other key reaches every route (and is checked there). */
-export function requireRouteAccess(principal: Principal, routeTakesReads: boolean): void {
-  if (principal.role === 'reader' && !routeTakesReads) throw forbidden('a reader key may only post reads');
+/**
+ * A reader's device key reaches only the routes that take reads, a brand office's key only the
+ * brand routes; every other key reaches every route (and is checked there).
+ */
+export function requireRouteAccess(principal: Principal, route: { takesReads: boolean; brandRoute: boolean }): void {
+  if (principal.role === 'reader' && !route.takesReads) throw forbidden('a reader key may only post reads');
+  if (principal.role === 'brand_office' && !route.brandRoute) throw forbidden('a brand office key reaches only the brand routes (/brands)');
 }
 
 export function requireReaderKey(principal: Principal): void {

@@ -58,9 +58,9 @@ export function createApiKeyService(deps: {
           { in: 'body', pointer: '/partyCode', detail: `required for role ${input.role}` },
         ]);
       }
-      if (input.role === 'admin' && partyCode) {
-        throw badRequest('an admin key is not bound to a party', [
-          { in: 'body', pointer: '/partyCode', detail: 'must be omitted for role admin' },
+      if ((input.role === 'admin' || input.role === 'brand_office') && partyCode) {
+        throw badRequest(`a key with the ${input.role} role is not bound to a party`, [
+          { in: 'body', pointer: '/partyCode', detail: `must be omitted for role ${input.role}` },
         ]);
       }
       const kind = partyCode ? await deps.partyKind(partyCode) : undefined;

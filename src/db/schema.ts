@@ -834,3 +834,80 @@ export const creditScores = pgTable(
   },
   (t) => [primaryKey({ columns: [t.partyCode, t.computedAt] }), index('credit_scores_computed_idx').on(t.computedAt)],
 );
+
+// Brands (品牌): the county's regional public brand (奉上好品), geographical-indication marks
+// (奉节腊肉) and enterprise brands, with the products each covers. `party_code` is the owner, if any.
+export const brands = pgTable('brands', {
+  code: text('code').primaryKey(),
+  kind: text('kind').notNull(),
+  nameZh: text('name_zh').notNull(),
+  nameEn: text('name_en').notNull(),
+  partyCode: text('party_code').references(() => parties.code),
+  createdAt: createdAt(),
+});
+
+export const brandProducts = pgTable(
+  'brand_products',
+  {
+    brandCode: text('brand_code')
+      .notNull()
+      .references(() => brands.code),
+    productCode: text('product_code')
+      .notNull()
+      .references(() => products.code),
+    /** The product's owner. */
+    partyCode: text('party_code').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.brandCode, t.productCode] }), index('brand_products_product_idx').on(t.productCode)],
+);
+
+// A party's authorization to use a brand (the "5 + 20 + N" matrix: head, backbone, authorized),
+// with its current state; how it got there is in brand_authorization_changes.
+export const brandAuthorizations = pgTable(
+  'brand_authorizations',
+  {
+    id: text('id').primaryKey(),
+    brandCode: text('brand_code')
+      .notNull()
+      .references(() => brands.code),
+    partyCode: text('party_code')
+      .notNull()
+      .references(() => parties.code),
+    tier: text('tier').notNull(),
+    validFrom: date('valid_from', { mode: 'string' }).notNull(),
+    validUntil: date('valid_until', { mode: 'string' }),
+    state: text('state').notNull(),
+    /** The day the current state took effect. */
+    stateSince: date('state_since', { mode: 'string' }).notNull(),
+    /** Set on suspension or exit: brand-labelled stock is to be gone by this day. */
+    disposalDeadline: date('disposal_deadline', { mode: 'string' }),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    // one standing authorization per party and brand; an exited one stays as history
+    uniqueIndex('brand_authorizations_member_key').on(t.brandCode, t.partyCode).where(sql`${t.state} <> 'exited'`),
+    index('brand_authorizations_party_idx').on(t.partyCode),
+  ],
+);
+
+// Every change of an authorization's state, append-only: admission, suspension, reinstatement, exit.
+export const brandAuthorizationChanges = pgTable(
+  'brand_authorization_changes',
+  {
+    id: text('id').primaryKey(),
+    authorizationId: text('authorization_id')
+      .notNull()
+      .references(() => brandAuthorizations.id),
+    brandCode: text('brand_code').notNull(),
+    partyCode: text('party_code').notNull(),
+    fromState: text('from_state'),
+    toState: text('to_state').notNull(),
+    /** The day the change takes effect. */
+    effectiveOn: date('effective_on', { mode: 'string' }).notNull(),
+    reason: text('reason').notNull(),
+    disposalDeadline: date('disposal_deadline', { mode: 'string' }),
+    keyId: text('key_id').notNull(),
+    recordedAt: timestamp('recorded_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
+  },
+  (t) => [index('brand_authorization_changes_idx').on(t.authorizationId, t.recordedAt)],
+);

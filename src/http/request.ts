@@ -12,6 +12,8 @@ declare module 'fastify' {
     public?: boolean;
     /** RFID ingest: the one kind of route a reader's device key may call. */
     takesReads?: boolean;
+    /** The brand programme: the one kind of route a brand office's key may call. */
+    brandRoute?: boolean;
     /** On a public route: a key given is checked (401 when invalid) and its principal used. */
     acceptsKey?: boolean;
   }

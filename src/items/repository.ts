@@ -13,7 +13,15 @@ export type ResolvedItem = {
   scanCount: number;
   firstScannedAt: Date | null;
 };
-export type ScannedItem = ResolvedItem & { lastRegion: string | null; lastScannedAt: Date | null; lotStatus: string; flagged: boolean };
+export type ScannedItem = ResolvedItem & {
+  lastRegion: string | null;
+  lastScannedAt: Date | null;
+  lotStatus: string;
+  /** A counterfeit flag is raised on the code (brand misuse is about the producer, not a copied code). */
+  flagged: boolean;
+  /** When its issuance job was started. */
+  issuedAt: Date;
+};
 
 export function createItemsRepository(database: Pick<Database, 'db' | 'copyRows'>) {
   const { db } = database;
@@ -28,7 +36,8 @@ export function createItemsRepository(database: Pick<Database, 'db' | 'copyRows'
       lastScannedAt: items.lastScannedAt,
       lastRegion: items.lastRegion,
       lotStatus: lots.status,
-      flagged: sql<boolean>`exists (select 1 from ${codeFlags} where ${codeFlags.code} = ${items.code})`,
+      flagged: sql<boolean>`exists (select 1 from ${codeFlags} where ${codeFlags.code} = ${items.code} and ${codeFlags.kind} <> 'brand_misuse')`,
+      issuedAt: codeJobs.createdAt,
     })
     .from(items)
     .innerJoin(codeJobs, eq(codeJobs.id, items.jobId))

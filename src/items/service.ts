@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { type Principal, requireLotOwner, requirePartyData } from '../access/index.js';
+import type { BrandService } from '../brands/service.js';
 import { toGtin14 } from '../codes/gs1.js';
 import { newItemCode, normalizeCode, serviceCodeKind } from '../codes/service-codes.js';
 import { badRequest, conflict, notFound } from '../errors/problem.js';
@@ -40,6 +41,8 @@ export function createItemService(deps: {
   >;
   lots: Pick<LotsRepository, 'findByCodes'>;
   products: Pick<ProductsRepository, 'findByCode'>;
+  /** Whether the lot's owner may label a branded product today. */
+  brands: Pick<BrandService, 'requireLabelRight'>;
   publicBaseUrl: string;
   log?: { error: (object: object, message: string) => void };
 }) {
@@ -89,6 +92,7 @@ export function createItemService(deps: {
       if (ENDED_STATUSES.has(lot.status)) {
         throw conflict(`lot ${lotCode} is ${lot.status}: nothing of it is left to pack, so no item codes can be issued for it`);
       }
+      await deps.brands.requireLabelRight(lot);
       const job = await deps.items.insertJob({ id: randomUUID(), partyCode: lot.partyCode, lotCode, total: count, status: 'queued' });
       queue = queue.then(() => run(job));
       return job;

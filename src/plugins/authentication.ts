@@ -4,7 +4,8 @@ import '../http/request.js';
 
 // Every route needs a valid API key unless its config says `public: true`; a public route with
 // `acceptsKey: true` still checks a key it is given, and says more to its holder. A reader's device
-// key reaches only the routes whose config says `takesReads: true`.
+// key reaches only the routes whose config says `takesReads: true`, a brand office's key only those
+// saying `brandRoute: true`.
 export default fp<{ authenticate: (authorization: string | undefined) => Promise<Principal> }>(async (app, { authenticate }) => {
   app.decorateRequest('principalOrNull', null);
   app.addHook('onRequest', async (request) => {
@@ -13,7 +14,7 @@ export default fp<{ authenticate: (authorization: string | undefined) => Promise
     if (request.method === 'OPTIONS' || request.is404 || isDocs(request.routeOptions.url)) return;
     if (config?.public && !(config.acceptsKey && request.headers.authorization)) return;
     request.principalOrNull = await authenticate(request.headers.authorization);
-    requireRouteAccess(request.principalOrNull, config?.takesReads === true);
+    requireRouteAccess(request.principalOrNull, { takesReads: config?.takesReads === true, brandRoute: config?.brandRoute === true });
   });
 });
 

@@ -14,7 +14,8 @@ export const regulatorRoutes: FastifyPluginAsyncZod<{ scans: Pick<ScanService, '
     {
       schema: {
         tags,
-        summary: 'Codes flagged as possibly counterfeit: unknown, over-scanned, impossible travel, scanned from a recalled/destroyed lot',
+        summary:
+          'Flagged codes: possibly counterfeit (unknown, over-scanned, impossible travel), scanned from a recalled/destroyed lot, or brand misuse (冒用)',
         security: bearerSecurity,
         querystring: z.object({
           kind: z.enum(FLAG_KINDS).optional(),

@@ -43,11 +43,16 @@ ${test.items.length ? html`<ul class="test-items">${test.items.map((item) => tes
 }
 
 function productCard(summary: LotSummary, t: Text): Html {
-  const { product, lot } = summary;
+  const { product, lot, brands } = summary;
   const marks = (product?.marks ?? []).filter((mark) => t.marks[mark]);
+  // brand badges only as earned: the producer was admitted to the brand on the lot's production day
+  const badges = [
+    ...brands.map((brand) => html`<span class="badge brand ${brand.kind}" data-brand="${brand.code}">${t.brandBadge(brand)}</span>`),
+    ...marks.map((mark) => html`<span class="badge ${mark}">${t.marks[mark]}</span>`),
+  ];
   return html`<section>
 <h1>${product?.name ?? t.unnamedProduct}</h1>
-${marks.length ? html`<div class="badges">${marks.map((mark) => html`<span class="badge ${mark}">${t.marks[mark]}</span>`)}</div>` : ''}
+${badges.length ? html`<div class="badges">${badges}</div>` : ''}
 <dl>
 ${lot.lotNumber ? html`<dt>${t.lotNumber}</dt><dd><code>${lot.lotNumber}</code></dd>` : ''}
 ${lot.productionDate ? html`<dt>${t.productionDate}</dt><dd>${lot.productionDate}</dd>` : ''}

@@ -1,5 +1,8 @@
 import { createHash } from 'node:crypto';
 import type { Principal } from '../access/index.js';
+import type { BrandService } from '../brands/service.js';
+import { type BrandStanding, badgesOf, misuseOf } from '../brands/standing.js';
+import { shanghaiIso } from '../codes/timestamp.js';
 import { uuidV7 } from '../codes/uuid-v7.js';
 import { badRequest, notFound } from '../errors/problem.js';
 import type { DigitalLink } from '../gs1/digital-link.js';
@@ -30,6 +33,11 @@ export type Resolved = {
   producerGrade: string | null;
 };
 
+/** A lot as every pack of it shows alike: its backward trace, and the brands covering its product with its owner's standing. */
+type LotView = { trace: Trace; standings: BrandStanding[]; producedOn: string };
+
+const dayOf = (time: Date) => shanghaiIso(time).slice(0, 10);
+
 export class NotGenuineError extends Error {
   override name = 'NotGenuineError';
   constructor(readonly code: string) {
@@ -43,6 +51,7 @@ export function createResolverService(deps: {
   lots: Pick<LotsRepository, 'findByCodes'>;
   identifiers: Pick<IdentifierService, 'parse' | 'find'>;
   trace: Pick<TraceService, 'trace'>;
+  brands: Pick<BrandService, 'standingsOfLot'>;
   ipSalt: string;
   policy?: FlagPolicy;
   now?: () => Date;
@@ -55,18 +64,30 @@ export function createResolverService(deps: {
   // The lot's chain changes rarely and every pack of a lot shares it; the key carries the lot
   // status so a recall shows on the very next scan.
   // Entries hold the promise, so concurrent scans of a lot whose entry expired share one computation.
-  const traces = new Map<string, { at: number; trace: Promise<Trace> }>();
+  const views = new Map<string, { at: number; view: Promise<LotView> }>();
 
-  function lotTrace(lotCode: string, status: string): Promise<Trace> {
+  function lotView(lotCode: string, status: string): Promise<LotView> {
     const key = `${lotCode}:${status}`;
-    const cached = traces.get(key);
-    if (cached && now().getTime() - cached.at < TRACE_CACHE_MS) return cached.trace;
-    const trace = deps.trace.trace(RESOLVER, lotCode, 'backward', 30).then((backward) => withContainerReadings(backward, lotCode));
-    trace.catch(() => traces.delete(key));
-    if (traces.size >= TRACE_CACHE_SIZE) traces.delete(traces.keys().next().value as string);
-    traces.set(key, { at: now().getTime(), trace });
-    return trace;
+    const cached = views.get(key);
+    if (cached && now().getTime() - cached.at < TRACE_CACHE_MS) return cached.view;
+    const view = Promise.all([
+      deps.trace.trace(RESOLVER, lotCode, 'backward', 30).then((backward) => withContainerReadings(backward, lotCode)),
+      deps.lots.findByCodes([lotCode]),
+    ]).then(async ([trace, [lot]]) => ({
+      trace,
+      standings: await deps.brands.standingsOfLot(lot),
+      // a lot recorded without a production date was produced when it was recorded
+      producedOn: lot.productionDate ?? dayOf(lot.createdAt),
+    }));
+    view.catch(() => views.delete(key));
+    if (views.size >= TRACE_CACHE_SIZE) views.delete(views.keys().next().value as string);
+    views.set(key, { at: now().getTime(), view });
+    return view;
   }
+
+  /** The lot's shared summary, with the brand badges its production day earned. */
+  const summaryOf = (lotCode: string, view: LotView) =>
+    lotSummary({ lotCode, trace: view.trace, today: today(), brands: badgesOf(view.standings, view.producedOn) });
 
   /** Cold-chain readings are often taken on the pallet or case the lot travelled in (downstream of it). */
   async function withContainerReadings(trace: Trace, lotCode: string): Promise<Trace> {
@@ -95,13 +116,16 @@ export function createResolverService(deps: {
       context.record ? deps.scans.scannedRecentlyBy(code, client) : false,
     ]);
     // a reload or re-opened page within the window is the same scan: shown, not counted again
-    const item = context.record && !repeated ? await countScan(code, found, context, client) : withPending(found);
-    if (!item) throw new NotGenuineError(code);
-    const [trace, grade] = await Promise.all([lotTrace(item.lotCode, item.lotStatus), producerGrade(item.partyCode)]);
+    const [view, grade] = await Promise.all([
+      found ? lotView(found.lotCode, found.lotStatus) : undefined,
+      found ? producerGrade(found.partyCode) : null,
+    ]);
+    const item = context.record && !repeated ? await countScan(code, found, view, context, client) : withPending(found);
+    if (!item || !view) throw new NotGenuineError(code);
     return {
       kind: 'item',
       code,
-      lot: lotSummary({ lotCode: item.lotCode, trace, today: today() }),
+      lot: summaryOf(item.lotCode, view),
       pack: { code, scans: { count: item.scanCount, firstScannedAt: item.firstScannedAt }, flagged: item.flagged },
       producerGrade: grade,
     };
@@ -114,10 +138,11 @@ export function createResolverService(deps: {
     return { ...item, scanCount: item.scanCount + pending.count, firstScannedAt: item.firstScannedAt ?? pending.firstAt };
   }
 
-  /** Counts the scan and raises any counterfeit flags it shows; unknown codes are logged and flagged too. */
+  /** Counts the scan and raises any counterfeit or brand misuse flags it shows; unknown codes are logged and flagged too. */
   async function countScan(
     code: string,
     item: ScannedItem | undefined,
+    view: LotView | undefined,
     context: ScanContext,
     client: string,
   ): Promise<ScannedItem | undefined> {
@@ -134,7 +159,7 @@ export function createResolverService(deps: {
       userAgent: context.userAgent,
       clientHash: client,
     });
-    if (!item) {
+    if (!item || !view) {
       await deps.scans.raiseFlag({
         code,
         kind: 'unknown_code',
@@ -152,10 +177,16 @@ export function createResolverService(deps: {
         ? { region: pending.lastRegionBefore ?? item.lastRegion, at: pending.lastAtBefore }
         : { region: item.lastRegion, at: item.lastScannedAt };
     const scanCount = item.scanCount + pending.count;
-    const raised = scanFlags(
-      { scanCount, region: context.region, previousRegion: earlier.region, previousScanAt: earlier.at, at, lotStatus: item.lotStatus },
-      policy,
-    );
+    const raised = [
+      ...scanFlags(
+        { scanCount, region: context.region, previousRegion: earlier.region, previousScanAt: earlier.at, at, lotStatus: item.lotStatus },
+        policy,
+      ),
+      ...misuseOf(view.standings, { producedOn: view.producedOn, issuedOn: dayOf(item.issuedAt) }).map((detail) => ({
+        kind: 'brand_misuse' as const,
+        detail,
+      })),
+    ];
     for (const flag of raised) {
       await deps.scans.raiseFlag({ code, kind: flag.kind, lotCode: item.lotCode, partyCode: item.partyCode, detail: flag.detail, at });
     }
@@ -163,17 +194,18 @@ export function createResolverService(deps: {
       ...item,
       scanCount,
       firstScannedAt: item.firstScannedAt ?? pending.firstAt,
-      flagged: item.flagged || raised.some((flag) => flag.kind !== 'inactive_lot'),
+      // a pack whose code is genuine but whose brand is misused is not a copied code: the page shows no badge instead
+      flagged: item.flagged || raised.some((flag) => flag.kind !== 'inactive_lot' && flag.kind !== 'brand_misuse'),
     };
   }
 
   async function resolveLot(lotCode: string, kind: 'lot' | 'container'): Promise<Resolved> {
     const [lot] = await deps.lots.findByCodes([lotCode]);
-    const [trace, grade] = await Promise.all([lotTrace(lotCode, lot.status), producerGrade(lot.partyCode)]);
+    const [view, grade] = await Promise.all([lotView(lotCode, lot.status), producerGrade(lot.partyCode)]);
     return {
       kind,
       code: lotCode,
-      lot: lotSummary({ lotCode, trace, today: today() }),
+      lot: summaryOf(lotCode, view),
       pack: { code: lotCode, scans: { count: 0, firstScannedAt: null }, flagged: false },
       producerGrade: grade,
     };

@@ -1,5 +1,6 @@
 // What a consumer sees for a scanned code, built from the lot's backward trace: names,
 // places, dates, tests and certificates — never quantities or commercial data. Pure.
+import type { BrandRef } from '../brands/standing.js';
 import type { Trace } from '../trace/schemas.js';
 
 export type Stage = 'farm' | 'slaughter' | 'cutting' | 'processing' | 'cold_chain' | 'distribution' | 'retail';
@@ -16,6 +17,8 @@ export type ConsumerSummary = {
 /** What every pack of a lot shows alike: built once per cached trace, not per scan. */
 export type LotSummary = {
   product: { name: string; gtin: string | null; category: string; marks: string[] } | null;
+  /** Brands (奉上好品, 奉节腊肉 GI) the producer was admitted to on the lot's production day. */
+  brands: BrandRef[];
   lot: { code: string; lotNumber: string | null; productionDate: string | null; expiryDate: string | null; status: string };
   producer: { name: string; regionCode: string; address: string | null } | null;
   origins: { farm: string; regionCode: string; address: string | null; earTagCount: number }[];
@@ -69,7 +72,9 @@ export const COLD_CHAIN_MAX_CELSIUS = 8;
 // lot-level parts.
 const lotSummaries = new WeakMap<Trace, Map<string, LotSummary>>();
 
-export function lotSummary(input: { lotCode: string; trace: Trace; today: string }): LotSummary {
+export type LotSummaryInput = { lotCode: string; trace: Trace; today: string; brands: BrandRef[] };
+
+export function lotSummary(input: LotSummaryInput): LotSummary {
   let byLot = lotSummaries.get(input.trace);
   if (!byLot) {
     byLot = new Map();
@@ -106,7 +111,7 @@ function testItems(details: Record<string, unknown> | undefined): TestItem[] {
     }));
 }
 
-function buildLotSummary(input: { lotCode: string; trace: Trace; today: string }): LotSummary {
+function buildLotSummary(input: LotSummaryInput): LotSummary {
   const { trace } = input;
   const party = new Map(trace.parties.map((p) => [p.code, p]));
   const product = new Map(trace.products.map((p) => [p.code, p]));
@@ -159,6 +164,7 @@ function buildLotSummary(input: { lotCode: string; trace: Trace; today: string }
     product: startProduct
       ? { name: startProduct.name, gtin: startProduct.gtin, category: startProduct.category, marks: startProduct.marks }
       : null,
+    brands: input.brands,
     lot: {
       code: start.code,
       lotNumber: start.lotNumber,

@@ -1,6 +1,7 @@
 // Counterfeit signals for one scan. Pure: the caller supplies the previous scan.
 
-export const FLAG_KINDS = ['unknown_code', 'over_scanned', 'impossible_travel', 'inactive_lot'] as const;
+/** What regulators see flagged; `brand_misuse` (冒用) is raised from the brand standing (src/brands/standing.ts). */
+export const FLAG_KINDS = ['unknown_code', 'over_scanned', 'impossible_travel', 'inactive_lot', 'brand_misuse'] as const;
 export type FlagKind = (typeof FLAG_KINDS)[number];
 
 // Approximate provincial capitals (GB/T 2260 province prefix → lat, lon): coarse regions are

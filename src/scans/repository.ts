@@ -102,6 +102,24 @@ export function createScansRepository(db: Db) {
         .limit(filter.limit)
         .offset(filter.offset);
     },
+    /**
+     * Codes flagged for brand misuse (冒用) per party whose first misuse scan fell in [from, to):
+     * one of the inputs of an enterprise's credit.
+     */
+    async countBrandMisuseByParty(period: { from: Date; to: Date }): Promise<Map<string, number>> {
+      const rows = await db
+        .select({ partyCode: codeFlags.partyCode, flags: sql<number>`count(*)::int` })
+        .from(codeFlags)
+        .where(
+          and(
+            eq(codeFlags.kind, 'brand_misuse'),
+            sql`${codeFlags.firstAt} >= ${period.from.toISOString()}::timestamptz`,
+            sql`${codeFlags.firstAt} < ${period.to.toISOString()}::timestamptz`,
+          ),
+        )
+        .groupBy(codeFlags.partyCode);
+      return new Map(rows.filter((row) => row.partyCode !== null).map((row) => [row.partyCode as string, Number(row.flags)]));
+    },
     async scansOfLot(lotCode: string, limit: number) {
       const [totals] = await queryRows<{ scans: number; codes: number; first: Date | null; last: Date | null }>(
         db,

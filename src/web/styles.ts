@@ -26,6 +26,7 @@ dt{color:#666}dd{margin:0}
 .badges{display:flex;flex-wrap:wrap;gap:6px}
 .badge{border:1px solid #2e7d32;color:#1b5e20;background:#eef7ee;border-radius:999px;padding:2px 10px;font-size:.85rem}
 .badge.geographical_indication{border-color:#a66f00;color:#7a4f00;background:#fff6e0}
+.badge.brand{border-color:#b71c1c;color:#8e0000;background:#fdecea;font-weight:600}
 .stage{display:inline-block;min-width:3.2em;margin-right:6px;padding:0 6px;border-radius:6px;background:#eee;font-size:.85rem;text-align:center}
 .farm{background:#e6f4e7}.slaughter,.cutting{background:#f6e4dc}.processing{background:#fff1d1}.cold_chain{background:#e2effb}
 .muted{color:#666;font-size:.9rem}

@@ -15,6 +15,7 @@ import {
   requireMasterDataWriter,
   requirePartyData,
   requireRole,
+  requireRouteAccess,
 } from '../../src/access/index.js';
 import { Problem } from '../../src/errors/problem.js';
 
@@ -23,7 +24,8 @@ const regulator: Principal = { keyId: 'k-regulator', role: 'regulator', partyCod
 const farm: Principal = { keyId: 'k-farm', role: 'operator', partyCode: 'FARM' };
 const plant: Principal = { keyId: 'k-plant', role: 'operator', partyCode: 'PLANT' };
 const reader: Principal = { keyId: 'k-reader', role: 'reader', partyCode: 'FARM' };
-const principals = { admin, operator: farm, regulator, reader } as const;
+const brandOffice: Principal = { keyId: 'k-brand-office', role: 'brand_office', partyCode: null };
+const principals = { admin, operator: farm, regulator, reader, brand_office: brandOffice } as const;
 
 /** The 403 a decision throws, or null when it allows. */
 function refusal(decide: () => unknown): string | null {
@@ -48,6 +50,8 @@ t.test('role grants: every role × action', async (t) => {
     'audit.verify': ['regulator'],
     'credit.list': ['admin', 'regulator'],
     'credit.recompute': ['admin', 'regulator'],
+    'brands.manage': ['admin', 'regulator', 'brand_office'],
+    'brands.disposals': ['admin', 'regulator', 'brand_office'],
   };
   for (const [action, roles] of Object.entries(allowed) as [RoleAction, string[]][]) {
     const granted = ROLES.filter((role) => refusal(() => requireRole(principals[role], action)) === null);
@@ -205,4 +209,29 @@ t.test('write rights', async (t) => {
       message,
     );
   });
+});
+
+t.test('route reach: a reader key only posts reads, a brand office key only calls the brand routes', async (t) => {
+  const route = (takesReads: boolean, brandRoute: boolean) => ({ takesReads, brandRoute });
+  t.equal(
+    refusal(() => requireRouteAccess(brandOffice, route(false, true))),
+    null,
+  );
+  t.equal(
+    refusal(() => requireRouteAccess(brandOffice, route(false, false))),
+    'a brand office key reaches only the brand routes (/brands)',
+  );
+  t.equal(
+    refusal(() => requireRouteAccess(brandOffice, route(true, false))),
+    'a brand office key reaches only the brand routes (/brands)',
+  );
+  t.equal(
+    refusal(() => requireRouteAccess(reader, route(false, true))),
+    'a reader key may only post reads',
+  );
+  for (const principal of [admin, regulator, farm])
+    t.equal(
+      refusal(() => requireRouteAccess(principal, route(false, false))),
+      null,
+    );
 });

@@ -101,6 +101,7 @@ t.test('a failed job leaves no half-issued codes visible', async (t) => {
     },
     lots: createRepositories(world.database).lots,
     products: createRepositories(world.database).products,
+    brands: world.app.services.brands,
     publicBaseUrl: TEST_BASE_URL,
   });
   const principal = { keyId: 'k', role: 'operator' as const, partyCode: processor.code };

@@ -94,6 +94,7 @@ t.test("the sheet of a job's labels has its lot's number and production date", a
     items: repositories.items,
     lots: repositories.lots,
     products: repositories.products,
+    brands: world.app.services.brands,
     publicBaseUrl: TEST_BASE_URL,
   });
   const principal = { keyId: 'k', role: 'operator' as const, partyCode: processor.code };

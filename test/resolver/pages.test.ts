@@ -182,6 +182,7 @@ t.test('interpolated text is escaped', async (t) => {
 t.test('a product without registered details still renders', async (t) => {
   const bare = demo();
   bare.lot.product = null;
+  bare.lot.brands = [];
   bare.lot.producer = null;
   bare.lot.origins = [];
   bare.lot.timeline = [];
@@ -397,4 +398,16 @@ t.test("a lot's parts are rendered once per lot summary and language; a scan ren
   t.match(after, 'value="M3TW8KQ2R5X"', 'the pack is its own');
   t.match(after, '此码已被扫描 9 次');
   t.match(render({ lot, pack: demoPack() }, { ...OPTIONS, lang: 'en' }), 'CHANGED', 'another language renders afresh');
+});
+
+t.test('brand badges: the brands the producer was admitted to on the production day, named in the page language', async (t) => {
+  const zh = render(demo());
+  t.match(zh, '<span class="badge brand gi" data-brand="FJLR">奉节腊肉 地理标志</span>');
+  t.match(zh, '<span class="badge brand regional" data-brand="FSHP">奉上好品</span>');
+  const en = render(demo(), { ...OPTIONS, lang: 'en' });
+  t.match(en, '>Fengjie Cured Pork GI</span>');
+  t.match(en, '>Fengjie Finest</span>');
+  const unbranded = render({ ...demo(), lot: { ...demoLot(), brands: [] } });
+  t.notMatch(unbranded, 'badge brand', 'no badge the lot did not earn');
+  t.match(unbranded, '地理标志产品', "the product's own marks still show");
 });

@@ -25,6 +25,11 @@ t.test('resolver: short codes and GS1 Digital Links, with content negotiation', 
   t.equal(summary.product.name, '奉上好品·奉节腊肉 500g');
   t.same(summary.product.marks, ['geographical_indication', 'green_food']);
   t.same(
+    summary.brands.map((brand: { code: string }) => brand.code),
+    ['FJLR', 'FSHP'],
+    'the demo processor was admitted to 奉节腊肉 GI and 奉上好品 when it made the lot: both badges',
+  );
+  t.same(
     summary.origins.map((o: { farm: string }) => o.farm).sort(),
     ['奉节县永乐镇绿源生猪养殖专业合作社', '奉节县草堂镇高山生态养殖场'].sort(),
   );

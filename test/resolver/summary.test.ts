@@ -156,7 +156,7 @@ function chain(): Trace {
 }
 
 t.test('lotSummary: each inspection once, however many lots of the chain it covered, with what it tested', async (t) => {
-  const { tests } = lotSummary({ lotCode: 'L-PACK', trace: chain(), today: '2026-11-20' });
+  const { tests } = lotSummary({ lotCode: 'L-PACK', trace: chain(), today: '2026-11-20', brands: [] });
   t.strictSame(
     tests.map((test) => test.kind),
     ['rapid', 'sampling', 'third_party'],

@@ -17,6 +17,7 @@ export const EN: typeof ZH = {
   counterfeit:
     'This code may be counterfeit: it was scanned unusually often or in unusual places. Check the pack, be careful, and report it below.',
   marks: { geographical_indication: 'Geographical indication', green_food: 'Green food', organic: 'Organic' },
+  brandBadge: (brand) => (brand.kind === 'gi' ? `${brand.nameEn} GI` : brand.nameEn),
   unnamedProduct: 'Unnamed product',
   lotNumber: 'Lot number',
   productionDate: 'Production date',

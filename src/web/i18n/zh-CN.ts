@@ -16,6 +16,9 @@ export const ZH = {
   bannerHint: '请停止食用，联系购买商家退换，或拨打 12315 投诉举报。',
   counterfeit: '此码疑似被仿冒：扫描次数或地点异常。请核对包装，谨慎食用，并可在下方投诉。',
   marks: { geographical_indication: '地理标志产品', green_food: '绿色食品', organic: '有机产品' } as Record<string, string>,
+  /** A brand badge: 奉上好品, or 奉节腊肉 地理标志 for a GI mark. */
+  brandBadge: (brand: { kind: string; nameZh: string; nameEn: string }) =>
+    brand.kind === 'gi' ? `${brand.nameZh} 地理标志` : brand.nameZh,
   unnamedProduct: '未登记品名',
   lotNumber: '批次号',
   productionDate: '生产日期',

@@ -1,0 +1,158 @@
+import { and, asc, eq, ne, sql } from 'drizzle-orm';
+import { anyOf } from '../db/chunk.js';
+import { type Db, queryRows } from '../db/client.js';
+import { brandAuthorizationChanges, brandAuthorizations, brandProducts, brands } from '../db/schema.js';
+
+export type BrandRow = typeof brands.$inferSelect;
+export type BrandProductRow = typeof brandProducts.$inferSelect;
+export type AuthorizationRow = typeof brandAuthorizations.$inferSelect;
+export type ChangeRow = typeof brandAuthorizationChanges.$inferSelect;
+
+export function createBrandsRepository(db: Db) {
+  async function changesOf(authorizationIds: string[], tx: Db = db): Promise<Map<string, ChangeRow[]>> {
+    const byAuthorization = new Map<string, ChangeRow[]>(authorizationIds.map((id) => [id, []]));
+    if (authorizationIds.length === 0) return byAuthorization;
+    const rows = await tx
+      .select()
+      .from(brandAuthorizationChanges)
+      .where(anyOf(brandAuthorizationChanges.authorizationId, authorizationIds))
+      .orderBy(asc(brandAuthorizationChanges.recordedAt), asc(brandAuthorizationChanges.id));
+    for (const row of rows) byAuthorization.get(row.authorizationId)?.push(row);
+    return byAuthorization;
+  }
+
+  return {
+    async insertBrand(row: typeof brands.$inferInsert, products: BrandProductRow[]): Promise<BrandRow> {
+      return db.transaction(async (tx) => {
+        const [inserted] = await tx.insert(brands).values(row).returning();
+        if (products.length) await tx.insert(brandProducts).values(products);
+        return inserted;
+      });
+    },
+    async addProducts(products: BrandProductRow[]): Promise<void> {
+      if (products.length) await db.insert(brandProducts).values(products).onConflictDoNothing();
+    },
+    async findBrand(code: string): Promise<BrandRow | undefined> {
+      const [row] = await db.select().from(brands).where(eq(brands.code, code));
+      return row;
+    },
+    listBrands(): Promise<BrandRow[]> {
+      return db.select().from(brands).orderBy(brands.code);
+    },
+    productsOf(brandCodes: string[]): Promise<BrandProductRow[]> {
+      if (brandCodes.length === 0) return Promise.resolve([]);
+      return db.select().from(brandProducts).where(anyOf(brandProducts.brandCode, brandCodes)).orderBy(brandProducts.productCode);
+    },
+
+    /** Serializes admissions to one brand, so two cannot both take the last place of a tier. */
+    async lockBrand(code: string, tx: Db): Promise<BrandRow | undefined> {
+      const [row] = await tx.select().from(brands).where(eq(brands.code, code)).for('update');
+      return row;
+    },
+    /** Authorizations of a brand not exited (admitted or suspended) in one tier: they hold its places. */
+    async countInTier(brandCode: string, tier: string, tx: Db): Promise<number> {
+      const [row] = await tx
+        .select({ n: sql<number>`count(*)::int` })
+        .from(brandAuthorizations)
+        .where(
+          and(eq(brandAuthorizations.brandCode, brandCode), eq(brandAuthorizations.tier, tier), ne(brandAuthorizations.state, 'exited')),
+        );
+      return Number(row.n);
+    },
+    async insertAuthorization(row: typeof brandAuthorizations.$inferInsert, change: typeof brandAuthorizationChanges.$inferInsert, tx: Db) {
+      const [inserted] = await tx.insert(brandAuthorizations).values(row).returning();
+      await tx.insert(brandAuthorizationChanges).values(change);
+      return inserted;
+    },
+    /** The party's standing (not exited) authorization for a brand. */
+    async findStanding(brandCode: string, partyCode: string, tx: Db = db): Promise<AuthorizationRow | undefined> {
+      const [row] = await tx
+        .select()
+        .from(brandAuthorizations)
+        .where(
+          and(
+            eq(brandAuthorizations.brandCode, brandCode),
+            eq(brandAuthorizations.partyCode, partyCode),
+            ne(brandAuthorizations.state, 'exited'),
+          ),
+        )
+        .for('update');
+      return row;
+    },
+    async recordChange(
+      id: string,
+      update: Pick<AuthorizationRow, 'state' | 'stateSince' | 'disposalDeadline'>,
+      change: typeof brandAuthorizationChanges.$inferInsert,
+      tx: Db,
+    ): Promise<AuthorizationRow> {
+      const [updated] = await tx.update(brandAuthorizations).set(update).where(eq(brandAuthorizations.id, id)).returning();
+      await tx.insert(brandAuthorizationChanges).values(change);
+      return updated;
+    },
+    async authorizationsOf(filter: { brandCode: string; partyCode?: string }, tx: Db = db): Promise<AuthorizationRow[]> {
+      return tx
+        .select()
+        .from(brandAuthorizations)
+        .where(
+          and(
+            eq(brandAuthorizations.brandCode, filter.brandCode),
+            filter.partyCode ? eq(brandAuthorizations.partyCode, filter.partyCode) : undefined,
+          ),
+        )
+        .orderBy(brandAuthorizations.partyCode, brandAuthorizations.createdAt);
+    },
+    changesOf,
+
+    /**
+     * The brands covering a product, each with every authorization (and its changes) the party ever
+     * had for it: what a lot of that product owned by that party may show, and whether it may be labelled.
+     */
+    async standingsFor(partyCode: string, productCode: string) {
+      const covering = await db
+        .select({ brand: brands })
+        .from(brandProducts)
+        .innerJoin(brands, eq(brands.code, brandProducts.brandCode))
+        .where(eq(brandProducts.productCode, productCode))
+        .orderBy(brands.code);
+      if (covering.length === 0) return [];
+      const authorizations = await db
+        .select()
+        .from(brandAuthorizations)
+        .where(
+          and(
+            eq(brandAuthorizations.partyCode, partyCode),
+            anyOf(
+              brandAuthorizations.brandCode,
+              covering.map(({ brand }) => brand.code),
+            ),
+          ),
+        );
+      const changes = await changesOf(authorizations.map((row) => row.id));
+      return covering.map(({ brand }) => ({
+        brand,
+        authorizations: authorizations
+          .filter((row) => row.brandCode === brand.code)
+          .map((row) => ({ ...row, changes: changes.get(row.id) ?? [] })),
+      }));
+    },
+
+    /** What each party holds now of lots of the brand's products, per unit, from the lot ledger. */
+    async onHand(brandCode: string, partyCodes: string[]): Promise<{ partyCode: string; unit: string; quantity: number }[]> {
+      if (partyCodes.length === 0) return [];
+      const rows = await queryRows<{ partyCode: string; unit: string; quantity: string }>(
+        db,
+        sql`
+        select m.party_code as "partyCode", l.unit, sum(m.quantity)::text as quantity
+        from lot_movements m
+        join lots l on l.code = m.lot_code
+        join brand_products b on b.product_code = l.product_code and b.brand_code = ${brandCode}
+        where ${anyOf(sql`m.party_code`, partyCodes)}
+        group by m.party_code, l.unit
+        order by m.party_code, l.unit`,
+      );
+      return rows.map((row) => ({ ...row, quantity: Number(row.quantity) }));
+    },
+  };
+}
+
+export type BrandsRepository = ReturnType<typeof createBrandsRepository>;

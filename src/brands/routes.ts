@@ -1,0 +1,148 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { problemSchema } from '../errors/problem.js';
+import { bearerSecurity, principalOf } from '../http/request.js';
+import {
+  addProductsBody,
+  admitBody,
+  authorizationSchema,
+  brandCodeParams,
+  brandSchema,
+  changeBody,
+  createBrandBody,
+  disposalSchema,
+} from './schemas.js';
+import type { BrandService } from './service.js';
+
+const memberParams = brandCodeParams.extend({ partyCode: z.string().max(32) });
+
+export const brandRoutes: FastifyPluginAsyncZod<{ service: BrandService }> = async (app, { service }) => {
+  const tags = ['brands'];
+  // the brand office's keys reach these routes and no others
+  const config = { brandRoute: true };
+
+  app.post(
+    '/brands',
+    {
+      config,
+      schema: {
+        tags,
+        summary: 'Register a brand: regional public brand (奉上好品), GI mark (奉节腊肉) or enterprise brand (brand office, regulator)',
+        security: bearerSecurity,
+        body: createBrandBody,
+        response: { 201: brandSchema, 400: problemSchema, 403: problemSchema, 409: problemSchema },
+      },
+    },
+    async (request, reply) => reply.code(201).send(await service.create(principalOf(request), request.body)),
+  );
+
+  app.get(
+    '/brands',
+    {
+      config,
+      schema: {
+        tags,
+        summary: 'Brands and the products they cover',
+        security: bearerSecurity,
+        response: { 200: z.object({ items: z.array(brandSchema) }) },
+      },
+    },
+    async () => ({ items: await service.list() }),
+  );
+
+  app.get(
+    '/brands/:code',
+    {
+      config,
+      schema: {
+        tags,
+        summary: 'One brand and the products it covers',
+        security: bearerSecurity,
+        params: brandCodeParams,
+        response: { 200: brandSchema, 400: problemSchema, 404: problemSchema },
+      },
+    },
+    async (request) => service.get(request.params.code),
+  );
+
+  app.post(
+    '/brands/:code/products',
+    {
+      config,
+      schema: {
+        tags,
+        summary: 'Add products (codes or GTINs) to a brand (brand office, regulator)',
+        security: bearerSecurity,
+        params: brandCodeParams,
+        body: addProductsBody,
+        response: { 200: brandSchema, 400: problemSchema, 403: problemSchema, 404: problemSchema },
+      },
+    },
+    async (request) => service.addProducts(principalOf(request), request.params.code, request.body.products),
+  );
+
+  app.get(
+    '/brands/:code/authorizations',
+    {
+      config,
+      schema: {
+        tags,
+        summary: "A brand's members (head, backbone, authorized) with their state and the history of every change",
+        security: bearerSecurity,
+        params: brandCodeParams,
+        querystring: z.object({ partyCode: z.string().max(32).optional() }),
+        response: { 200: z.object({ items: z.array(authorizationSchema) }), 400: problemSchema, 404: problemSchema },
+      },
+    },
+    async (request) => ({ items: await service.authorizations(request.params.code, request.query.partyCode) }),
+  );
+
+  app.post(
+    '/brands/:code/authorizations',
+    {
+      config,
+      schema: {
+        tags,
+        summary: 'Admit a party to a brand in a tier (at most 5 head and 20 backbone members), with a reason (brand office, regulator)',
+        security: bearerSecurity,
+        params: brandCodeParams,
+        body: admitBody,
+        response: { 201: authorizationSchema, 400: problemSchema, 403: problemSchema, 404: problemSchema, 409: problemSchema },
+      },
+    },
+    async (request, reply) => reply.code(201).send(await service.admit(principalOf(request), request.params.code, request.body)),
+  );
+
+  app.post(
+    '/brands/:code/authorizations/:partyCode/state',
+    {
+      config,
+      schema: {
+        tags,
+        summary: 'Suspend, reinstate or exit a member, with a reason and the day it takes effect (brand office, regulator)',
+        description:
+          'admitted → suspended → admitted (reinstatement), admitted or suspended → exited (final). A suspension or exit sets the day its brand-labelled stock must be disposed of by.',
+        security: bearerSecurity,
+        params: memberParams,
+        body: changeBody,
+        response: { 200: authorizationSchema, 400: problemSchema, 403: problemSchema, 404: problemSchema, 409: problemSchema },
+      },
+    },
+    async (request) => service.changeState(principalOf(request), request.params.code, request.params.partyCode, request.body),
+  );
+
+  app.get(
+    '/brands/:code/disposals',
+    {
+      config,
+      schema: {
+        tags,
+        summary: 'Suspended and exited members: brand-labelled stock still on hand, the disposal deadline, and whether it has passed',
+        security: bearerSecurity,
+        params: brandCodeParams,
+        response: { 200: z.object({ items: z.array(disposalSchema) }), 400: problemSchema, 403: problemSchema, 404: problemSchema },
+      },
+    },
+    async (request) => ({ items: await service.disposals(principalOf(request), request.params.code) }),
+  );
+};

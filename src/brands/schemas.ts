@@ -1,0 +1,98 @@
+import { z } from 'zod';
+import { dateSchema } from '../codes/timestamp.js';
+import { AUTHORIZATION_STATES, BRAND_KINDS, TIERS } from './standing.js';
+
+const name = z.string().trim().min(1).max(100);
+const reason = z.string().trim().min(1).max(1000).describe('why: recorded with the change and shown in its history');
+
+export const brandCodeParams = z.object({
+  code: z.string().regex(/^[A-Z0-9][A-Z0-9-]{1,31}$/, { error: 'a brand code is 2–32 capital letters, digits and hyphens, e.g. FSHP' }),
+});
+
+export const createBrandBody = z.object({
+  code: brandCodeParams.shape.code,
+  kind: z
+    .enum(BRAND_KINDS)
+    .describe('regional: a regional public brand (奉上好品); gi: a geographical-indication mark (奉节腊肉); enterprise'),
+  nameZh: name,
+  nameEn: name,
+  ownerPartyCode: z.string().max(32).optional().describe('the party owning the brand, if any (an enterprise brand has one)'),
+  products: z
+    .array(z.string().max(32))
+    .max(500)
+    .default([])
+    .describe('product codes or GTINs the brand covers; only a party admitted to the brand may issue item codes for them'),
+});
+export type CreateBrandInput = z.infer<typeof createBrandBody>;
+
+export const addProductsBody = z.object({ products: createBrandBody.shape.products.unwrap().min(1) });
+
+export const admitBody = z
+  .object({
+    partyCode: z.string().max(32),
+    tier: z.enum(TIERS).describe('head (at most 5 per brand), backbone (at most 20), authorized (any number)'),
+    validFrom: dateSchema.describe('the day of admission'),
+    validUntil: dateSchema.optional().describe('the last day the authorization is valid; open-ended when left out'),
+    reason,
+  })
+  .refine((body) => body.validUntil === undefined || body.validFrom <= body.validUntil, {
+    error: 'validUntil must not precede validFrom',
+    path: ['validUntil'],
+  });
+
+export const changeBody = z.object({
+  state: z.enum(AUTHORIZATION_STATES).describe('suspended, exited, or admitted again after a suspension (reinstatement)'),
+  effectiveOn: dateSchema.optional().describe('the day the change takes effect; today (China time) when left out'),
+  reason,
+});
+
+export const brandSchema = z
+  .object({
+    code: z.string(),
+    kind: z.enum(BRAND_KINDS),
+    nameZh: z.string(),
+    nameEn: z.string(),
+    ownerPartyCode: z.string().nullable(),
+    products: z.array(z.object({ productCode: z.string(), partyCode: z.string() })),
+    createdAt: z.date(),
+  })
+  .meta({ id: 'Brand' });
+export type Brand = z.infer<typeof brandSchema>;
+
+export const authorizationChangeSchema = z.object({
+  fromState: z.enum(AUTHORIZATION_STATES).nullable(),
+  toState: z.enum(AUTHORIZATION_STATES),
+  effectiveOn: z.string(),
+  reason: z.string(),
+  disposalDeadline: z.string().nullable(),
+  recordedAt: z.date(),
+});
+
+export const authorizationSchema = z
+  .object({
+    id: z.string(),
+    brandCode: z.string(),
+    partyCode: z.string(),
+    tier: z.enum(TIERS),
+    validFrom: z.string(),
+    validUntil: z.string().nullable(),
+    state: z.enum(AUTHORIZATION_STATES),
+    stateSince: z.string(),
+    disposalDeadline: z.string().nullable().describe('set on suspension or exit: brand-labelled stock is to be gone by this day'),
+    history: z.array(authorizationChangeSchema).describe('every change of state, oldest first'),
+  })
+  .meta({ id: 'BrandAuthorization' });
+export type Authorization = z.infer<typeof authorizationSchema>;
+
+export const disposalSchema = z.object({
+  partyCode: z.string(),
+  partyName: z.string(),
+  state: z.enum(['suspended', 'exited']),
+  since: z.string(),
+  deadline: z.string(),
+  onHand: z
+    .array(z.object({ quantity: z.number(), unit: z.string() }))
+    .describe("what the party still holds now of lots of the brand's products, per unit (from the lot ledger)"),
+  status: z.enum(['disposing', 'cleared', 'overdue']).describe('cleared: nothing left; overdue: stock left after the deadline'),
+  overdue: z.boolean(),
+});

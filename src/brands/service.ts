@@ -1,0 +1,342 @@
+import { randomUUID } from 'node:crypto';
+import { type Principal, requireRole } from '../access/index.js';
+import { isValidGtin, toGtin14 } from '../codes/gs1.js';
+import { shanghaiIso } from '../codes/timestamp.js';
+import type { Db } from '../db/client.js';
+import { isUniqueViolation } from '../db/errors.js';
+import { badRequest, bodyField, conflict, notFound, Problem } from '../errors/problem.js';
+import type { PartiesRepository } from '../parties/repository.js';
+import type { ProductsRepository } from '../products/repository.js';
+import type { AuthorizationRow, BrandRow, BrandsRepository, ChangeRow } from './repository.js';
+import type { Authorization, Brand, CreateBrandInput } from './schemas.js';
+import {
+  type AuthorizationHistory,
+  type AuthorizationState,
+  addDays,
+  admittedOn,
+  type BrandKind,
+  type BrandStanding,
+  disposalStatus,
+  stateOn,
+  TIER_CAPS,
+  type Tier,
+  transitionRefusal,
+} from './standing.js';
+
+/** Days a suspended or exited member has to dispose of its brand-labelled stock, unless configured. */
+export const DEFAULT_DISPOSAL_DAYS = 30;
+
+const TIER_NAMES: Record<Tier, string> = { head: 'head (头部)', backbone: 'backbone (骨干)', authorized: 'authorized (授权)' };
+
+export function createBrandService(deps: {
+  brands: Pick<
+    BrandsRepository,
+    | 'insertBrand'
+    | 'addProducts'
+    | 'findBrand'
+    | 'listBrands'
+    | 'productsOf'
+    | 'lockBrand'
+    | 'countInTier'
+    | 'insertAuthorization'
+    | 'findStanding'
+    | 'recordChange'
+    | 'authorizationsOf'
+    | 'changesOf'
+    | 'standingsFor'
+    | 'onHand'
+  >;
+  products: Pick<ProductsRepository, 'findByCode' | 'findByGtin'>;
+  parties: Pick<PartiesRepository, 'findByCode' | 'findByCodes'>;
+  transaction: <T>(work: (tx: Db) => Promise<T>) => Promise<T>;
+  disposalDays?: number;
+  now?: () => Date;
+}) {
+  const now = deps.now ?? (() => new Date());
+  const disposalDays = deps.disposalDays ?? DEFAULT_DISPOSAL_DAYS;
+  /** Today in China time: the day brand decisions and production dates are written in. */
+  const today = () => shanghaiIso(now()).slice(0, 10);
+
+  async function brandOrNotFound(code: string): Promise<BrandRow> {
+    const brand = await deps.brands.findBrand(code);
+    if (!brand) throw notFound(`no brand ${code}`);
+    return brand;
+  }
+
+  async function view(brand: BrandRow): Promise<Brand> {
+    const products = await deps.brands.productsOf([brand.code]);
+    const { partyCode, ...shown } = brand;
+    return {
+      ...shown,
+      kind: brand.kind as BrandKind,
+      ownerPartyCode: partyCode,
+      products: products.map(({ productCode, partyCode }) => ({ productCode, partyCode })),
+    };
+  }
+
+  /** Product codes or GTINs, as the brand's products with their owners; an unknown one is a 400 at its place. */
+  async function resolveProducts(brandCode: string, wanted: string[], pointer: string) {
+    const rows = [];
+    for (const [index, value] of wanted.entries()) {
+      const product = isValidGtin(value) ? await deps.products.findByGtin(toGtin14(value)) : await deps.products.findByCode(value);
+      if (!product) throw badRequest(`no product ${value}`, [bodyField([pointer, index], 'no product with this code or GTIN')]);
+      rows.push({ brandCode, productCode: product.code, partyCode: product.partyCode });
+    }
+    return rows;
+  }
+
+  async function authorizationView(rows: AuthorizationRow[]): Promise<Authorization[]> {
+    const changes = await deps.brands.changesOf(rows.map((row) => row.id));
+    return rows.map((row) => ({
+      id: row.id,
+      brandCode: row.brandCode,
+      partyCode: row.partyCode,
+      tier: row.tier as Tier,
+      validFrom: row.validFrom,
+      validUntil: row.validUntil,
+      state: row.state as AuthorizationState,
+      stateSince: row.stateSince,
+      disposalDeadline: row.disposalDeadline,
+      history: (changes.get(row.id) ?? []).map((change) => ({
+        fromState: change.fromState as AuthorizationState | null,
+        toState: change.toState as AuthorizationState,
+        effectiveOn: change.effectiveOn,
+        reason: change.reason,
+        disposalDeadline: change.disposalDeadline,
+        recordedAt: change.recordedAt,
+      })),
+    }));
+  }
+
+  const historyOf = (row: AuthorizationRow & { changes: ChangeRow[] }): AuthorizationHistory => ({
+    validFrom: row.validFrom,
+    validUntil: row.validUntil,
+    changes: row.changes.map((change) => ({ toState: change.toState as AuthorizationState, effectiveOn: change.effectiveOn })),
+  });
+
+  return {
+    today,
+
+    async create(principal: Principal, input: CreateBrandInput): Promise<Brand> {
+      requireRole(principal, 'brands.manage');
+      if (await deps.brands.findBrand(input.code)) throw conflict(`brand ${input.code} exists`, [bodyField(['code'], 'already taken')]);
+      if (input.ownerPartyCode && !(await deps.parties.findByCode(input.ownerPartyCode))) {
+        throw badRequest(`no party ${input.ownerPartyCode}`, [bodyField(['ownerPartyCode'], 'not a registered party')]);
+      }
+      const products = await resolveProducts(input.code, input.products, 'products');
+      try {
+        const row = await deps.brands.insertBrand(
+          { code: input.code, kind: input.kind, nameZh: input.nameZh, nameEn: input.nameEn, partyCode: input.ownerPartyCode ?? null },
+          products,
+        );
+        return view(row);
+      } catch (error) {
+        if (isUniqueViolation(error)) throw conflict(`brand ${input.code} exists`, [bodyField(['code'], 'already taken')]);
+        throw error;
+      }
+    },
+
+    async addProducts(principal: Principal, code: string, wanted: string[]): Promise<Brand> {
+      requireRole(principal, 'brands.manage');
+      const brand = await brandOrNotFound(code);
+      await deps.brands.addProducts(await resolveProducts(code, wanted, 'products'));
+      return view(brand);
+    },
+
+    async list(): Promise<Brand[]> {
+      const rows = await deps.brands.listBrands();
+      const products = await deps.brands.productsOf(rows.map((row) => row.code));
+      return rows.map(({ partyCode, ...row }) => ({
+        ...row,
+        kind: row.kind as BrandKind,
+        ownerPartyCode: partyCode,
+        products: products.filter((p) => p.brandCode === row.code).map(({ productCode, partyCode }) => ({ productCode, partyCode })),
+      }));
+    },
+
+    get: async (code: string): Promise<Brand> => view(await brandOrNotFound(code)),
+
+    /** Admits a party to a brand in a tier; the head and backbone tiers have a fixed number of places. */
+    async admit(
+      principal: Principal,
+      code: string,
+      input: { partyCode: string; tier: Tier; validFrom: string; validUntil?: string; reason: string },
+    ): Promise<Authorization> {
+      requireRole(principal, 'brands.manage');
+      if (!(await deps.parties.findByCode(input.partyCode))) {
+        throw badRequest(`no party ${input.partyCode}`, [bodyField(['partyCode'], 'not a registered party')]);
+      }
+      const alreadyMember = (state: string) =>
+        conflict(`party ${input.partyCode} already holds an authorization for brand ${code} (${state}); change its state instead`);
+      try {
+        const row = await deps.transaction(async (tx) => {
+          if (!(await deps.brands.lockBrand(code, tx))) throw notFound(`no brand ${code}`);
+          const standing = await deps.brands.findStanding(code, input.partyCode, tx);
+          if (standing) throw alreadyMember(standing.state);
+          const cap = TIER_CAPS[input.tier];
+          const taken = await deps.brands.countInTier(code, input.tier, tx);
+          if (taken >= cap) {
+            throw conflict(
+              `brand ${code} already has ${taken} ${TIER_NAMES[input.tier]} members, the most its "5 + 20 + N" matrix allows; exit one first or admit this party in another tier`,
+              [bodyField(['tier'], `the ${input.tier} tier is full (${cap})`)],
+            );
+          }
+          const id = randomUUID();
+          return deps.brands.insertAuthorization(
+            {
+              id,
+              brandCode: code,
+              partyCode: input.partyCode,
+              tier: input.tier,
+              validFrom: input.validFrom,
+              validUntil: input.validUntil ?? null,
+              state: 'admitted',
+              stateSince: input.validFrom,
+            },
+            {
+              id: randomUUID(),
+              authorizationId: id,
+              brandCode: code,
+              partyCode: input.partyCode,
+              fromState: null,
+              toState: 'admitted',
+              effectiveOn: input.validFrom,
+              reason: input.reason,
+              keyId: principal.keyId,
+              recordedAt: now(),
+            },
+            tx,
+          );
+        });
+        return (await authorizationView([row]))[0];
+      } catch (error) {
+        // a parallel admission of the same party won the unique index
+        if (isUniqueViolation(error)) throw alreadyMember('admitted');
+        throw error;
+      }
+    },
+
+    /**
+     * Suspends, reinstates or exits a member, effective on a day no earlier than its current state's;
+     * a suspension or exit sets the day its brand-labelled stock must be disposed of by.
+     */
+    async changeState(
+      principal: Principal,
+      code: string,
+      partyCode: string,
+      input: { state: AuthorizationState; effectiveOn?: string; reason: string },
+    ): Promise<Authorization> {
+      requireRole(principal, 'brands.manage');
+      await brandOrNotFound(code);
+      const effectiveOn = input.effectiveOn ?? today();
+      if (effectiveOn > today()) {
+        throw badRequest('a change takes effect today or on a past day, not in the future', [
+          bodyField(['effectiveOn'], `must not be after ${today()}`),
+        ]);
+      }
+      const row = await deps.transaction(async (tx) => {
+        const current = await deps.brands.findStanding(code, partyCode, tx);
+        if (!current) {
+          const exited = await deps.brands.authorizationsOf({ brandCode: code, partyCode }, tx);
+          if (exited.length) throw conflict(`party ${partyCode}, brand ${code}: ${transitionRefusal('exited', input.state)}`);
+          throw notFound(`party ${partyCode} holds no authorization for brand ${code}`);
+        }
+        const refusal = transitionRefusal(current.state as AuthorizationState, input.state);
+        if (refusal) throw conflict(`party ${partyCode}, brand ${code}: ${refusal}`);
+        if (effectiveOn < current.stateSince) {
+          throw conflict(`the change cannot take effect before the current state (${current.state} since ${current.stateSince})`, [
+            bodyField(['effectiveOn'], `must not be before ${current.stateSince}`),
+          ]);
+        }
+        const disposalDeadline = input.state === 'admitted' ? null : addDays(effectiveOn, disposalDays);
+        return deps.brands.recordChange(
+          current.id,
+          { state: input.state, stateSince: effectiveOn, disposalDeadline },
+          {
+            id: randomUUID(),
+            authorizationId: current.id,
+            brandCode: code,
+            partyCode,
+            fromState: current.state,
+            toState: input.state,
+            effectiveOn,
+            reason: input.reason,
+            disposalDeadline,
+            keyId: principal.keyId,
+            recordedAt: now(),
+          },
+          tx,
+        );
+      });
+      return (await authorizationView([row]))[0];
+    },
+
+    async authorizations(code: string, partyCode?: string): Promise<Authorization[]> {
+      await brandOrNotFound(code);
+      return authorizationView(await deps.brands.authorizationsOf({ brandCode: code, partyCode }));
+    },
+
+    /**
+     * Members suspended or exited with a disposal deadline: what they still hold of the brand's
+     * products now, and whether the deadline has passed with stock left.
+     */
+    async disposals(principal: Principal, code: string) {
+      requireRole(principal, 'brands.disposals');
+      await brandOrNotFound(code);
+      const rows = (await deps.brands.authorizationsOf({ brandCode: code })).filter((row) => row.disposalDeadline !== null);
+      const partyCodes = [...new Set(rows.map((row) => row.partyCode))];
+      const [stock, parties] = await Promise.all([deps.brands.onHand(code, partyCodes), deps.parties.findByCodes(partyCodes)]);
+      const names = new Map(parties.map((party) => [party.code, party.name]));
+      const day = today();
+      return rows.map((row) => {
+        const onHand = stock.filter((line) => line.partyCode === row.partyCode && line.quantity !== 0);
+        const left = onHand.reduce((sum, line) => sum + Math.max(line.quantity, 0), 0);
+        const status = disposalStatus(left, row.disposalDeadline as string, day);
+        return {
+          partyCode: row.partyCode,
+          partyName: names.get(row.partyCode) ?? row.partyCode,
+          state: row.state as 'suspended' | 'exited',
+          since: row.stateSince,
+          deadline: row.disposalDeadline as string,
+          onHand: onHand.map(({ quantity, unit }) => ({ quantity, unit })),
+          status,
+          overdue: status === 'overdue',
+        };
+      });
+    },
+
+    /** The brands covering a lot's product, with its owner's authorization histories for each. */
+    async standingsOfLot(lot: { partyCode: string; productCode: string | null }): Promise<BrandStanding[]> {
+      if (!lot.productCode) return [];
+      const standings = await deps.brands.standingsFor(lot.partyCode, lot.productCode);
+      return standings.map(({ brand, authorizations }) => ({
+        brand: { code: brand.code, kind: brand.kind as BrandKind, nameZh: brand.nameZh, nameEn: brand.nameEn },
+        authorizations: authorizations.map(historyOf),
+      }));
+    },
+
+    /**
+     * Item codes of a branded product carry the brand: only a party admitted to every brand covering
+     * it today may issue them. Throws 403 naming each brand it is not admitted to, and why.
+     */
+    async requireLabelRight(lot: { code: string; partyCode: string; productCode: string | null }): Promise<void> {
+      const day = today();
+      const refused = (await this.standingsOfLot(lot))
+        .filter((standing) => !admittedOn(standing.authorizations, day))
+        .map(({ brand, authorizations }) => {
+          const states = authorizations.map((history) => stateOn(history, day) ?? 'not valid today');
+          return `${brand.nameZh} (${brand.code}): ${states.length ? states.join(', ') : 'never admitted'}`;
+        });
+      if (refused.length) {
+        throw new Problem(
+          403,
+          'brand-not-admitted',
+          'Not admitted to the brand',
+          `party ${lot.partyCode} is not currently admitted to the brand covering the product of lot ${lot.code}, so it may not issue item codes for it — ${refused.join('; ')}`,
+        );
+      }
+    },
+  };
+}
+
+export type BrandService = ReturnType<typeof createBrandService>;

@@ -1,0 +1,281 @@
+// The brand programme over HTTP: brands, members in the "5 + 20 + N" tiers, their state changes,
+// labelled-stock disposal, issuance refused to non-members, badges and misuse flags on the consumer side.
+import { randomUUID } from 'node:crypto';
+import t from 'tap';
+import { createRepositories } from '../../src/app.js';
+import { newItemCode } from '../../src/codes/service-codes.js';
+import { shanghaiIso } from '../../src/codes/timestamp.js';
+import { type Actor, createWorld, expectStatus, randomUscc } from '../fixtures/world.js';
+import { type Client, client } from '../helper.js';
+
+const DAY = 86_400_000;
+const dayAgo = (days: number) => shanghaiIso(new Date(Date.now() - days * DAY)).slice(0, 10);
+const today = () => dayAgo(0);
+let brands = 0;
+const newBrandCode = () => `BR-${++brands}`;
+
+t.test('brand programme', async (t) => {
+  const world = await createWorld(t);
+  const repositories = createRepositories(world.database);
+  const office = client(world.app, (await world.ok(world.admin.post('/api-keys', { role: 'brand_office' }))).key);
+
+  async function brand(products: string[], kind = 'regional') {
+    const code = newBrandCode();
+    const created = await office.post('/brands', { code, kind, nameZh: '奉上好品', nameEn: 'Fengjie Finest', products });
+    if (created.status !== 201) throw new Error(JSON.stringify(created.body));
+    return code;
+  }
+  const admit = (code: string, partyCode: string, tier = 'authorized', by: Client = office) =>
+    by.post(`/brands/${code}/authorizations`, { partyCode, tier, validFrom: '2026-01-01', reason: '准入审核通过' });
+  const change = (code: string, partyCode: string, state: string, extra: Record<string, string> = {}, by: Client = office) =>
+    by.post(`/brands/${code}/authorizations/${partyCode}/state`, { state, reason: `${state}: 品牌办决定`, ...extra });
+  async function issue(actor: Actor, lotCode: string) {
+    const job = await world.ok(actor.api.post(`/lots/${lotCode}/items`, { count: 2 }), 202);
+    await world.app.services.items.idle();
+    return job;
+  }
+  const scan = (code: string) =>
+    world.app.inject({ method: 'GET', url: `/t/${code}`, headers: { accept: 'application/json', 'user-agent': `phone ${Math.random()}` } });
+
+  t.test('an exited member cannot issue branded codes; its old codes keep the badge only for lots made while admitted', async (t) => {
+    const processor = await world.party('processor');
+    const product = await processor.product('piece');
+    const unbranded = await processor.product('piece');
+    const code = await brand([product], 'gi');
+    expectStatus(t, await admit(code, processor.code), 201, 'admitted');
+
+    const madeWhileAdmitted = await processor.commission(product, 40, { productionDate: '2026-02-01' });
+    await issue(processor, madeWhileAdmitted);
+    // made on the day of exit: the exit is in force that day
+    const madeOnExitDay = await processor.commission(product, 40, { productionDate: today() });
+    await issue(processor, madeOnExitDay);
+
+    const exited = await change(code, processor.code, 'exited');
+    expectStatus(t, exited, 200, 'exited');
+    t.match(exited.body, { state: 'exited', stateSince: today() });
+
+    const later = await processor.commission(product, 10, { productionDate: today() });
+    const refused = expectStatus(t, await processor.api.post(`/lots/${later}/items`, { count: 5 }), 403, 'no codes after exit');
+    t.equal(refused.body.type, '/problems/brand-not-admitted');
+    t.match(refused.body.detail, `party ${processor.code} is not currently admitted to the brand covering the product of lot ${later}`);
+    t.match(refused.body.detail, `(${code}): exited`, 'the reason names the brand and the state');
+    expectStatus(t, await processor.api.post(`/lots/${madeWhileAdmitted}/items`, { count: 1 }), 403, 'nor for its earlier lots');
+    const plain = await processor.commission(unbranded, 10);
+    expectStatus(t, await processor.api.post(`/lots/${plain}/items`, { count: 1 }), 202, 'its unbranded products are coded as ever');
+
+    const oldCode = await repositories.items.firstCodeOfLot(madeWhileAdmitted);
+    const oldPack = await scan(oldCode as string);
+    t.equal(oldPack.statusCode, 200);
+    t.same(
+      oldPack.json().brands.map((b: { code: string }) => b.code),
+      [code],
+      'a lot made while admitted keeps its badge after the exit',
+    );
+    const page = await world.app.inject({ method: 'GET', url: `/t/${oldCode}`, headers: { 'user-agent': 'browser' } });
+    t.match(page.body, '奉上好品 地理标志', 'on the page too');
+
+    const lateCode = (await repositories.items.firstCodeOfLot(madeOnExitDay)) as string;
+    const latePack = (await scan(lateCode)).json();
+    t.same(latePack.brands, [], 'no badge on a lot made after the exit took effect');
+    t.notOk(latePack.warnings.includes('counterfeit_suspected'), 'the code itself is genuine: not called counterfeit');
+
+    const flags = (await world.regulator.get('/regulator/flags?kind=brand_misuse')).body.items;
+    const flag = flags.find((f: { code: string }) => f.code === lateCode);
+    t.match(flag, { kind: 'brand_misuse', lotCode: madeOnExitDay, partyCode: processor.code });
+    t.match(flag.detail, `(${code}): produced on ${today()}, while its owner was not admitted to the brand`);
+    t.notOk(
+      flags.some((f: { code: string }) => f.code === oldCode),
+      'a pack made and coded while admitted is not misuse',
+    );
+    const counts = await repositories.scans.countBrandMisuseByParty({ from: new Date(Date.now() - DAY), to: new Date(Date.now() + DAY) });
+    t.equal(counts.get(processor.code), 1, 'misuse counted per party over a period (for the credit score)');
+    const before = await repositories.scans.countBrandMisuseByParty({
+      from: new Date(Date.now() - 2 * DAY),
+      to: new Date(Date.now() - DAY),
+    });
+    t.equal(before.get(processor.code), undefined, 'and not outside it');
+  });
+
+  t.test('codes issued after an exit by a path around the check are flagged as misuse when scanned', async (t) => {
+    const processor = await world.party('processor');
+    const product = await processor.product('piece');
+    const code = await brand([product]);
+    await world.ok(admit(code, processor.code));
+    const lot = await processor.commission(product, 20, { productionDate: dayAgo(10) });
+    await world.ok(change(code, processor.code, 'exited', { effectiveOn: dayAgo(5) }), 200);
+    // as a code job from before enforcement, or written straight into the database, would leave them
+    const job = await repositories.items.insertJob({
+      id: randomUUID(),
+      partyCode: processor.code,
+      lotCode: lot,
+      total: 1,
+      status: 'succeeded',
+    });
+    const itemCode = newItemCode();
+    await repositories.items.insertCodes(job.id, lot, processor.code, [itemCode]);
+
+    const pack = (await scan(itemCode)).json();
+    t.same(
+      pack.brands.map((b: { code: string }) => b.code),
+      [code],
+      'the lot was made while admitted: it keeps its badge',
+    );
+    const flags = (await world.regulator.get(`/regulator/flags?kind=brand_misuse&lotCode=${lot}`)).body.items;
+    t.equal(flags.length, 1);
+    t.match(flags[0], { code: itemCode, partyCode: processor.code });
+    t.match(flags[0].detail, `(${code}): code issued on ${today()}, while its owner was not admitted to the brand`);
+  });
+
+  t.test('tier caps: 5 head and 20 backbone members per brand, any number authorized', async (t) => {
+    const code = await brand([]);
+    const parties: string[] = [];
+    for (let i = 0; i < 27; i++) {
+      parties.push(
+        (
+          await world.ok(
+            world.admin.post('/parties', { kind: 'processor', name: `品牌企业 ${i}`, uscc: randomUscc(), regionCode: '500236' }),
+          )
+        ).code,
+      );
+    }
+    for (const party of parties.slice(0, 5)) expectStatus(t, await admit(code, party, 'head'), 201, 'head member');
+    const full = expectStatus(t, await admit(code, parties[5], 'head'), 409, 'a sixth head member');
+    t.match(full.body.detail, 'already has 5 head (头部) members');
+    t.same(full.body.errors, [{ in: 'body', pointer: '/tier', detail: 'the head tier is full (5)' }]);
+    for (const party of parties.slice(5, 25)) expectStatus(t, await admit(code, party, 'backbone'), 201, 'backbone member');
+    expectStatus(t, await admit(code, parties[25], 'backbone'), 409, 'a 21st backbone member');
+    expectStatus(t, await admit(code, parties[25], 'authorized'), 201, 'any number authorized');
+
+    expectStatus(t, await change(code, parties[0], 'suspended'), 200, 'a suspended member keeps its place');
+    expectStatus(t, await admit(code, parties[26], 'head'), 409, 'so the tier stays full');
+    expectStatus(t, await change(code, parties[0], 'exited'), 200, 'an exit frees the place');
+    expectStatus(t, await admit(code, parties[26], 'head'), 201, 'for another head member');
+    expectStatus(t, await admit(code, parties[26], 'authorized'), 409, 'a party holds one authorization per brand');
+  });
+
+  t.test('state changes: admitted → suspended → admitted → exited, each with a reason and day; invalid ones 409', async (t) => {
+    const party = await world.party('processor');
+    const code = await brand([]);
+    expectStatus(t, await admit(code, party.code, 'backbone'), 201, 'admitted');
+    expectStatus(t, await change(code, party.code, 'admitted'), 409, 'admitted again');
+    const suspended = expectStatus(t, await change(code, party.code, 'suspended', { effectiveOn: dayAgo(3) }), 200, 'suspended');
+    t.match(suspended.body, { state: 'suspended', stateSince: dayAgo(3), disposalDeadline: dayAgo(3 - 30) });
+    const twice = expectStatus(t, await change(code, party.code, 'suspended'), 409, 'suspended twice');
+    t.match(
+      twice.body.detail,
+      'an authorization that is suspended cannot become suspended; from suspended it can become admitted or exited',
+    );
+    expectStatus(t, await change(code, party.code, 'admitted', { effectiveOn: dayAgo(4) }), 409, 'not before the current state');
+    expectStatus(t, await change(code, party.code, 'admitted', { effectiveOn: dayAgo(-1) }), 400, 'not in the future');
+    const reinstated = expectStatus(t, await change(code, party.code, 'admitted', { effectiveOn: dayAgo(1) }), 200, 'reinstated');
+    t.match(reinstated.body, { state: 'admitted', disposalDeadline: null });
+    expectStatus(t, await change(code, party.code, 'exited'), 200, 'exited');
+    const final = expectStatus(t, await change(code, party.code, 'admitted'), 409, 'an exit is final');
+    t.match(final.body.detail, 'exit is final');
+    expectStatus(t, await change(code, party.code, 'bogus'), 400, 'an unknown state');
+    expectStatus(
+      t,
+      await office.post(`/brands/${code}/authorizations/${party.code}/state`, { state: 'suspended' }),
+      400,
+      'a reason is required',
+    );
+
+    const listed = (await party.api.get(`/brands/${code}/authorizations?partyCode=${party.code}`)).body.items;
+    t.equal(listed.length, 1);
+    t.same(
+      listed[0].history.map((h: { fromState: string | null; toState: string; effectiveOn: string }) => [
+        h.fromState,
+        h.toState,
+        h.effectiveOn,
+      ]),
+      [
+        [null, 'admitted', '2026-01-01'],
+        ['admitted', 'suspended', dayAgo(3)],
+        ['suspended', 'admitted', dayAgo(1)],
+        ['admitted', 'exited', today()],
+      ],
+      'every change kept, oldest first',
+    );
+    t.equal(listed[0].history[1].reason, 'suspended: 品牌办决定');
+  });
+
+  t.test('disposal: stock on hand after suspension or exit, until it is gone or the deadline passes', async (t) => {
+    const [late, suspended, cleared, retailer] = [
+      await world.party('processor'),
+      await world.party('processor'),
+      await world.party('processor'),
+      await world.party('retailer'),
+    ];
+    const products = [await late.product('piece'), await suspended.product('kg'), await cleared.product('piece')];
+    const otherProduct = await late.product('piece');
+    const code = await brand(products);
+    for (const party of [late, suspended, cleared]) await world.ok(admit(code, party.code));
+    await late.commission(products[0], 40);
+    await late.commission(otherProduct, 99);
+    await suspended.commission(products[1], 12.5);
+    const sold = await cleared.commission(products[2], 30);
+    await world.handOver(cleared, retailer, sold);
+
+    await world.ok(change(code, late.code, 'exited', { effectiveOn: dayAgo(40) }), 200);
+    await world.ok(change(code, suspended.code, 'suspended'), 200);
+    await world.ok(change(code, cleared.code, 'exited', { effectiveOn: dayAgo(40) }), 200);
+
+    const disposals = await office.get(`/brands/${code}/disposals`);
+    expectStatus(t, disposals, 200, 'the brand office lists disposals');
+    const of = (party: Actor) => disposals.body.items.find((item: { partyCode: string }) => item.partyCode === party.code);
+    t.match(of(late), {
+      state: 'exited',
+      since: dayAgo(40),
+      deadline: dayAgo(10),
+      onHand: [{ quantity: 40, unit: 'piece' }],
+      status: 'overdue',
+      overdue: true,
+    });
+    t.match(of(suspended), {
+      state: 'suspended',
+      deadline: dayAgo(-30),
+      onHand: [{ quantity: 12.5, unit: 'kg' }],
+      status: 'disposing',
+      overdue: false,
+    });
+    t.match(of(cleared), { state: 'exited', onHand: [], status: 'cleared', overdue: false }, 'stock handed on is no longer on hand');
+    t.equal(disposals.body.items.length, 3, 'members never suspended or exited are not listed');
+    expectStatus(t, await world.regulator.get(`/brands/${code}/disposals`), 200, 'regulators read it too');
+    expectStatus(t, await late.api.get(`/brands/${code}/disposals`), 403, 'operators do not');
+  });
+
+  t.test('access: the brand office and regulators decide; operators read; a brand office key reaches only brand routes', async (t) => {
+    const operator = await world.party('processor');
+    const code = await brand([]);
+    const refused = expectStatus(t, await admit(code, operator.code, 'head', operator.api), 403, 'an operator cannot admit');
+    t.match(refused.body.detail, 'only brand_office or regulator or admin keys may');
+    expectStatus(t, await admit(code, operator.code, 'authorized', world.regulator), 201, 'a regulator admits');
+    expectStatus(t, await change(code, operator.code, 'exited', {}, operator.api), 403, 'an operator cannot change an authorization');
+    expectStatus(
+      t,
+      await operator.api.post('/brands', { code: 'OWN', kind: 'enterprise', nameZh: '自家', nameEn: 'Own' }),
+      403,
+      'nor register a brand',
+    );
+    expectStatus(t, await change(code, operator.code, 'suspended', {}, world.regulator), 200, 'a regulator suspends');
+    expectStatus(t, await operator.api.get(`/brands/${code}`), 200, 'brands are read by any key');
+    expectStatus(t, await office.get('/lots'), 403, 'a brand office key reaches no other route');
+    expectStatus(
+      t,
+      await world.admin.post('/api-keys', { role: 'brand_office', partyCode: operator.code }),
+      400,
+      'brand office keys are not bound to a party',
+    );
+    expectStatus(t, await office.post('/brands', { code, kind: 'regional', nameZh: 'x', nameEn: 'x' }), 409, 'brand codes are unique');
+    expectStatus(
+      t,
+      await office.post('/brands', { code: 'NEW-1', kind: 'regional', nameZh: 'x', nameEn: 'x', products: ['P-NOPE'] }),
+      400,
+      'unknown products are refused',
+    );
+    const byGtin = await operator.product('piece', { gtin: '6901234567892' });
+    const added = await office.post(`/brands/${code}/products`, { products: ['6901234567892'] });
+    expectStatus(t, added, 200, 'products are added by GTIN too');
+    t.same(added.body.products, [{ productCode: byGtin, partyCode: operator.code }]);
+  });
+});
