@@ -220,6 +220,7 @@ export function createServices(
     products: repos.products,
     parties: repos.parties,
     transaction,
+    audit,
     disposalDays: options.brandDisposalDays,
     now,
   });

@@ -17,6 +17,9 @@ export const AUDIT_KINDS = [
   'api-key.revoke',
   'registration.approve',
   'registration.reject',
+  'brand.create',
+  'brand.product',
+  'brand.authorization',
 ] as const;
 export type AuditKind = (typeof AUDIT_KINDS)[number];
 

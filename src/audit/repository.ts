@@ -63,6 +63,18 @@ const COVERED: Record<Exclude<AuditKind, 'event'>, (ids: string[]) => SQL> = {
     from api_keys where id = any(${texts(ids)}) and revoked_at is not null`,
   'registration.approve': (ids) => decision(ids),
   'registration.reject': (ids) => decision(ids),
+  'brand.create': (ids) => sql`select code as id, json_build_object('code', code, 'kind', kind, 'nameZh', name_zh, 'nameEn', name_en,
+      'partyCode', party_code, 'createdAt', ${isoUs(sql`created_at`)}) as facts
+    from brands where code = any(${texts(ids)})`,
+  'brand.product': (ids) => sql`select brand_code || '/' || product_code as id, json_build_object('brandCode', brand_code,
+      'productCode', product_code, 'partyCode', party_code) as facts
+    from brand_products where brand_code || '/' || product_code = any(${texts(ids)})`,
+  // an authorization's changes are append-only; its current state is the last of them
+  'brand.authorization': (ids) => sql`select id, json_build_object('id', id, 'authorizationId', authorization_id,
+      'brandCode', brand_code, 'partyCode', party_code, 'fromState', from_state, 'toState', to_state,
+      'effectiveOn', effective_on, 'reason', reason, 'disposalDeadline', disposal_deadline, 'keyId', key_id,
+      'recordedAt', ${isoMs(sql`recorded_at`)}) as facts
+    from brand_authorization_changes where id = any(${texts(ids)})`,
 };
 
 function decision(ids: string[]) {

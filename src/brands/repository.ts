@@ -22,15 +22,15 @@ export function createBrandsRepository(db: Db) {
   }
 
   return {
-    async insertBrand(row: typeof brands.$inferInsert, products: BrandProductRow[]): Promise<BrandRow> {
-      return db.transaction(async (tx) => {
-        const [inserted] = await tx.insert(brands).values(row).returning();
-        if (products.length) await tx.insert(brandProducts).values(products);
-        return inserted;
-      });
+    async insertBrand(row: typeof brands.$inferInsert, products: BrandProductRow[], tx: Db): Promise<BrandRow> {
+      const [inserted] = await tx.insert(brands).values(row).returning();
+      if (products.length) await tx.insert(brandProducts).values(products);
+      return inserted;
     },
-    async addProducts(products: BrandProductRow[]): Promise<void> {
-      if (products.length) await db.insert(brandProducts).values(products).onConflictDoNothing();
+    /** Adds the products the brand does not cover yet; returns those added. */
+    async addProducts(products: BrandProductRow[], tx: Db): Promise<BrandProductRow[]> {
+      if (products.length === 0) return [];
+      return tx.insert(brandProducts).values(products).onConflictDoNothing().returning();
     },
     async findBrand(code: string): Promise<BrandRow | undefined> {
       const [row] = await db.select().from(brands).where(eq(brands.code, code));

@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { type Principal, requireRole } from '../access/index.js';
+import type { AuditKind } from '../audit/chain.js';
+import { type AuditRecorder, chainOf } from '../audit/service.js';
 import { isValidGtin, toGtin14 } from '../codes/gs1.js';
 import { shanghaiIso } from '../codes/timestamp.js';
 import type { Db } from '../db/client.js';
@@ -26,6 +28,9 @@ import {
 /** Days a suspended or exited member has to dispose of its brand-labelled stock, unless configured. */
 export const DEFAULT_DISPOSAL_DAYS = 30;
 
+/** A brand's product as the audit log names it. */
+const brandProductId = (row: { brandCode: string; productCode: string }) => `${row.brandCode}/${row.productCode}`;
+
 const TIER_NAMES: Record<Tier, string> = { head: 'head (头部)', backbone: 'backbone (骨干)', authorized: 'authorized (授权)' };
 
 export function createBrandService(deps: {
@@ -49,10 +54,17 @@ export function createBrandService(deps: {
   products: Pick<ProductsRepository, 'findByCode' | 'findByGtin'>;
   parties: Pick<PartiesRepository, 'findByCode' | 'findByCodes'>;
   transaction: <T>(work: (tx: Db) => Promise<T>) => Promise<T>;
+  audit: AuditRecorder;
   disposalDays?: number;
   now?: () => Date;
 }) {
   const now = deps.now ?? (() => new Date());
+  /** Records brand-office acts on the audit chain of whoever made them, in their transaction. */
+  async function audited(tx: Db, principal: Principal, kind: Extract<AuditKind, `brand.${string}`>, subjectIds: string[]) {
+    for (const subjectId of subjectIds) {
+      await deps.audit.record(tx, { chain: chainOf(principal), kind, subjectId, keyId: principal.keyId });
+    }
+  }
   const disposalDays = deps.disposalDays ?? DEFAULT_DISPOSAL_DAYS;
   /** Today in China time: the day brand decisions and production dates are written in. */
   const today = () => shanghaiIso(now()).slice(0, 10);
@@ -125,10 +137,16 @@ export function createBrandService(deps: {
       }
       const products = await resolveProducts(input.code, input.products, 'products');
       try {
-        const row = await deps.brands.insertBrand(
-          { code: input.code, kind: input.kind, nameZh: input.nameZh, nameEn: input.nameEn, partyCode: input.ownerPartyCode ?? null },
-          products,
-        );
+        const row = await deps.transaction(async (tx) => {
+          const inserted = await deps.brands.insertBrand(
+            { code: input.code, kind: input.kind, nameZh: input.nameZh, nameEn: input.nameEn, partyCode: input.ownerPartyCode ?? null },
+            products,
+            tx,
+          );
+          await audited(tx, principal, 'brand.create', [inserted.code]);
+          await audited(tx, principal, 'brand.product', products.map(brandProductId));
+          return inserted;
+        });
         return view(row);
       } catch (error) {
         if (isUniqueViolation(error)) throw conflict(`brand ${input.code} exists`, [bodyField(['code'], 'already taken')]);
@@ -139,7 +157,11 @@ export function createBrandService(deps: {
     async addProducts(principal: Principal, code: string, wanted: string[]): Promise<Brand> {
       requireRole(principal, 'brands.manage');
       const brand = await brandOrNotFound(code);
-      await deps.brands.addProducts(await resolveProducts(code, wanted, 'products'));
+      const products = await resolveProducts(code, wanted, 'products');
+      await deps.transaction(async (tx) => {
+        const added = await deps.brands.addProducts(products, tx);
+        await audited(tx, principal, 'brand.product', added.map(brandProductId));
+      });
       return view(brand);
     },
 
@@ -182,7 +204,8 @@ export function createBrandService(deps: {
             );
           }
           const id = randomUUID();
-          return deps.brands.insertAuthorization(
+          const changeId = randomUUID();
+          const inserted = await deps.brands.insertAuthorization(
             {
               id,
               brandCode: code,
@@ -194,7 +217,7 @@ export function createBrandService(deps: {
               stateSince: input.validFrom,
             },
             {
-              id: randomUUID(),
+              id: changeId,
               authorizationId: id,
               brandCode: code,
               partyCode: input.partyCode,
@@ -207,6 +230,8 @@ export function createBrandService(deps: {
             },
             tx,
           );
+          await audited(tx, principal, 'brand.authorization', [changeId]);
+          return inserted;
         });
         return (await authorizationView([row]))[0];
       } catch (error) {
@@ -249,11 +274,12 @@ export function createBrandService(deps: {
           ]);
         }
         const disposalDeadline = input.state === 'admitted' ? null : addDays(effectiveOn, disposalDays);
-        return deps.brands.recordChange(
+        const changeId = randomUUID();
+        const changed = await deps.brands.recordChange(
           current.id,
           { state: input.state, stateSince: effectiveOn, disposalDeadline },
           {
-            id: randomUUID(),
+            id: changeId,
             authorizationId: current.id,
             brandCode: code,
             partyCode,
@@ -267,6 +293,8 @@ export function createBrandService(deps: {
           },
           tx,
         );
+        await audited(tx, principal, 'brand.authorization', [changeId]);
+        return changed;
       });
       return (await authorizationView([row]))[0];
     },

@@ -234,6 +234,63 @@ t.test('audit log', async (t) => {
     await run(sql`update parties set name = ${'farm 1'} where code = ${farm.code}`);
   });
 
+  t.test("the brand office's acts are chained and re-derived", async (t) => {
+    const brandOffice = client(world.app, (await world.ok(world.admin.post('/api-keys', { role: 'brand_office' }))).key);
+    const reason = '县品牌办审定';
+    expectStatus(
+      t,
+      await brandOffice.post('/brands', { code: 'AUDIT1', kind: 'regional', nameZh: '奉上好品', nameEn: 'Fengshang', products: [ham] }),
+      201,
+      'a brand registered',
+    );
+    const admitted = await brandOffice.post('/brands/AUDIT1/authorizations', {
+      partyCode: plant.code,
+      tier: 'head',
+      validFrom: YESTERDAY,
+      reason,
+    });
+    expectStatus(t, admitted, 201, 'a member admitted');
+    expectStatus(
+      t,
+      await brandOffice.post(`/brands/AUDIT1/authorizations/${plant.code}/state`, { state: 'suspended', reason }),
+      200,
+      'suspended',
+    );
+
+    const system = await entriesOf('system');
+    const changes = await run<{ id: string; toState: string }>(
+      sql`select id, to_state as "toState" from brand_authorization_changes where brand_code = 'AUDIT1' order by recorded_at`,
+    );
+    t.same(
+      changes.map((change) => change.toState),
+      ['admitted', 'suspended'],
+    );
+    for (const act of [
+      'brand.create AUDIT1',
+      `brand.product AUDIT1/${ham}`,
+      ...changes.map((change) => `brand.authorization ${change.id}`),
+    ])
+      t.ok(
+        system.some((entry) => `${entry.kind} ${entry.subjectId}` === act),
+        act,
+      );
+    t.ok((await verify()).ok, 'all verify');
+
+    await run(sql`update brand_authorization_changes set effective_on = effective_on - 30 where id = ${changes[1].id}`);
+    const chains = await broken();
+    t.same(
+      chains.map((chain) => chain.chain),
+      ['system'],
+    );
+    t.match(
+      chains[0].firstBroken,
+      { kind: 'brand.authorization', subjectId: changes[1].id, problem: 'payload-mismatch' },
+      'a backdated suspension',
+    );
+    await run(sql`update brand_authorization_changes set effective_on = effective_on + 30 where id = ${changes[1].id}`);
+    t.ok((await verify()).ok, 'verifies again once restored');
+  });
+
   t.test('concurrent writers of one party keep its chain whole', async (t) => {
     const before = (await entriesOf(plant.code)).length;
     const kg = await plant.product('kg');
