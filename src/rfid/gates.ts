@@ -183,8 +183,14 @@ export function createGateService(deps: {
         )
       ).map((pack) => [pack.itemCode, pack]),
     );
+    // a pack is looked for by its lot and by the case it is packed in
     const codes = [
-      ...new Set(seen.flatMap(({ referent }) => [referent.lotCode, ...(packs.get(referent.itemCode ?? '')?.containerCode ?? [])])),
+      ...new Set(
+        seen.flatMap(({ referent }) => {
+          const pack = referent.itemCode ? packs.get(referent.itemCode) : undefined;
+          return pack ? [referent.lotCode, pack.containerCode] : [referent.lotCode];
+        }),
+      ),
     ];
     const arrivals = planReceipts(await rfid.openShipments(tx, 'to', readPoint.partyCode, codes), seen, packs);
     const plans: Plan[] = arrivals.receipts.map(({ shipmentId, lines, entries: received }) => {

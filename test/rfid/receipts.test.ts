@@ -4,7 +4,8 @@
 import { sql } from 'drizzle-orm';
 import t from 'tap';
 import { completeGs1 } from '../../src/codes/gs1.js';
-import { retryAfter } from '../../src/rfid/gates.js';
+import { planReceipts, retryAfter } from '../../src/rfid/gates.js';
+import type { ReadRow } from '../../src/rfid/repository.js';
 import { zebraEvent } from '../fixtures/rfid-payloads.js';
 import { readPoint, registerReader } from '../fixtures/rfid-world.js';
 import { createWorld, expectStatus } from '../fixtures/world.js';
@@ -19,6 +20,46 @@ t.test('retryAfter: ten seconds, doubling, at most an hour, given up after eight
   const waits = [1, 2, 3, 7].map((attempts) => (retryAfter(attempts, now)?.getTime() ?? 0) - now.getTime());
   t.same(waits, [10_000, 20_000, 40_000, 640_000]);
   t.equal(retryAfter(8, now), null);
+});
+
+t.test('planReceipts: what a gate read of a shipment, and how much of each line it receives', async (t) => {
+  const line = (lotCode: string, containerCode: string | null, quantity: number, unit = 'piece') => ({
+    id: 'S1',
+    lotCode,
+    containerCode,
+    quantity,
+    unit,
+  });
+  const lines = [
+    line('PALLET', null, 1),
+    line('CASE', 'PALLET', 1),
+    line('MEAT', 'CASE', 10, 'kg'),
+    line('LOOSE', null, 2),
+    line('BULK', null, 50, 'kg'),
+  ];
+  const seen = (tag: string, lotCode: string, itemCode: string | null = null) => ({
+    row: { tag } as ReadRow,
+    referent: { lotCode, itemCode },
+  });
+  const plan = planReceipts(
+    lines,
+    [seen('T1', 'CASE'), seen('T2', 'LOOSE', 'P1'), seen('T3', 'LOOSE', 'P2'), seen('T4', 'LOOSE', 'P3'), seen('T5', 'BULK', 'P9')],
+    new Map(),
+  );
+  t.same(
+    plan.receipts.map((receipt) => receipt.lines),
+    [
+      [
+        { lotCode: 'PALLET', quantity: 1 },
+        { lotCode: 'LOOSE', quantity: 2 },
+        { lotCode: 'BULK', quantity: 50 },
+      ],
+    ],
+    'a case on a pallet brings the pallet; three packs of two shipped are two; a pack of a lot in kg brings the lot',
+  );
+  t.same(plan.rest, []);
+  const other = planReceipts(lines, [seen('T6', 'ELSEWHERE')], new Map());
+  t.same([other.receipts, other.rest.length], [[], 1], 'what is in no open shipment is left to be observed');
 });
 
 t.test('entry gates receive the quantity read', async (t) => {
