@@ -1,9 +1,11 @@
 // Observations to events. Stored reads wait until their window has closed; then, a chunk at a
 // time, each observation's tag is resolved to what it names and, by the role of its read point,
-// becomes an `observe` (pass-through), a `receive` of an open shipment to the party (entry gate),
-// a departure matched to an open shipment from the party or reported as unexpected (exit gate),
-// or a tag binding (commissioning station). Events are written through the one event writer, in
-// the same transaction that marks the observations done, so a crash redoes a chunk or none of it.
+// becomes an `observe` (pass-through), a `receive` of what was read of an open shipment to the
+// party (entry gate), a departure matched to an open shipment from the party or reported as
+// unexpected (exit gate), or a tag binding (commissioning station). Events are written through the
+// one event writer, in the same transaction that marks the observations done, so a crash redoes a
+// chunk or none of it; a read point whose windows cannot be turned into events is set aside to be
+// tried again later, without holding back the others.
 
 import type { Db } from '../db/client.js';
 import { Problem } from '../errors/problem.js';
