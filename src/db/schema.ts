@@ -278,6 +278,8 @@ export const shipmentLines = pgTable(
       .references(() => lots.code),
     quantity: quantity('quantity').notNull(),
     receivedQuantity: quantity('received_quantity'),
+    /** The receipt that took this line: a shipment may be received in parts (a gate reads one case at a time). */
+    receiveEventId: text('receive_event_id'),
     partyCode: text('party_code').notNull(),
     /** The container the lot travels packed in; null for a loose lot (or a container shipped itself). */
     containerCode: text('container_code'),
@@ -342,7 +344,12 @@ export const items = pgTable(
     lastScannedAt: timestamp('last_scanned_at', { withTimezone: true, mode: 'date' }),
     lastRegion: text('last_region'),
   },
-  (t) => [index('items_lot_idx').on(t.lotCode), index('items_job_idx').on(t.jobId, t.code)],
+  (t) => [
+    index('items_lot_idx').on(t.lotCode),
+    index('items_job_idx').on(t.jobId, t.code),
+    // how many packs a case holds (a gate receives a case once all of them were read)
+    index('items_container_idx').on(t.containerCode),
+  ],
 );
 
 export const scans = pgTable(
@@ -666,11 +673,14 @@ export const rfidReads = pgTable(
     peakRssi: doublePrecision('peak_rssi'),
     batchId: text('batch_id').notNull(),
     processedAt: timestamp('processed_at', { withTimezone: true, mode: 'date' }),
-    /** observed, received, departed, unexpected_departure, bound, unknown or rejected. */
+    /** observed, received, already_received, departed, unexpected_departure, bound, unknown, rejected or failed. */
     outcome: text('outcome'),
     lotCode: text('lot_code'),
     eventId: text('event_id'),
     detail: text('detail'),
+    /** Times turning this observation into events failed; it is tried again from `retryAt`, and given up after a few. */
+    attempts: integer('attempts').notNull().default(0),
+    retryAt: timestamp('retry_at', { withTimezone: true, mode: 'date' }),
   },
   (t) => [
     primaryKey({ columns: [t.readPointId, t.tag, t.windowStart] }),

@@ -1,6 +1,7 @@
 // One tag is one thing however it was written: EPCIS events may name a tag by its pure identity,
 // its tag URI (urn:epc:tag:sgtin-96:3.…) or its raw URI (urn:epc:raw:96.x…). Capture rewrites the
-// last two to the pure identity when they decode to a GS1 key, and keeps what was written, with
+// last two to the pure identity when they decode to a GS1 key (in EPC lists, parentID, and the
+// ids of readPoint and bizLocation, where a location tag gives its SGLN), and keeps what was written, with
 // the filter value, in the event's `cntrace:tagEncodings` extension. Raw URIs of other tags
 // (factory EPCs) stay raw, in one spelling: upper-case hex. Pure: no I/O.
 import { decodeTag, EpcSyntaxError, isBareEpc, isTagEncoding } from '../gs1/epc-binary.js';
@@ -11,6 +12,9 @@ export type TagEncoding = { epc: string; written: string; filter?: number };
 
 /** The stored event's extension field (namespace `cntrace`, declared in the EPCIS context) listing them. */
 export const TAG_ENCODINGS_FIELD = 'cntrace:tagEncodings';
+
+/** Event fields naming a place by its `id`. */
+const PLACES = ['readPoint', 'bizLocation'] as const;
 
 /** Event fields whose values name one tagged object each. */
 const INSTANCE_LISTS = ['epcList', 'childEPCs', 'inputEPCList', 'outputEPCList'] as const;
@@ -53,6 +57,14 @@ export function normaliseTagValues(event: EpcisEvent): { event: EpcisEvent; enco
   const out: EpcisEvent = { ...event };
   for (const field of INSTANCE_LISTS) if (Array.isArray(out[field])) out[field] = (out[field] as unknown[]).map(normalise);
   if (out.parentID !== undefined) out.parentID = normalise(out.parentID);
+  // a place read off a location tag (SGLN-96/195) is the SGLN it carries
+  for (const field of PLACES) {
+    const place = out[field];
+    if (typeof place === 'object' && place !== null && 'id' in place) {
+      const id = normalise(place.id);
+      if (id !== place.id) out[field] = { ...place, id };
+    }
+  }
   return { event: encodings.length > 0 ? out : event, encodings };
 }
 

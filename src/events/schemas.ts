@@ -222,7 +222,11 @@ const receive = z.object({
     .array(z.object({ lotCode: code, quantity: z.number().min(0).max(1e12) }))
     .max(10_000)
     .optional()
-    .describe('received quantities; defaults to everything shipped'),
+    .describe('received quantities; defaults to everything shipped and not yet received'),
+  partial: z
+    .boolean()
+    .optional()
+    .describe('receive only the lines given (a container with its contents); the rest stays in transit until received'),
 });
 const inspect = z.object({
   type: z.literal('inspect'),

@@ -2,7 +2,7 @@
 // and Digital Link URIs on any host become https://id.gs1.org/<numeric AI>/…, with only the
 // finest identification level and no query string. Pure: no I/O.
 
-import { completeGs1 } from '../codes/gs1.js';
+import { completeGs1, gs1CheckDigit } from '../codes/gs1.js';
 import { isGs1Charset82 } from './digital-link.js';
 
 const HOST = 'https://id.gs1.org';
@@ -179,9 +179,27 @@ export function epcUrnProblem(value: string): string | null {
  */
 export function gs1IdentifierProblem(value: string): string | null {
   if (value.startsWith('urn:epc:')) return epcUrnProblem(value);
-  const shaped = fromDigitalLink(value, (part) => COMPONENT.test(part));
-  return shaped && !fromDigitalLink(value) ? 'is a GS1 Digital Link whose key or qualifier is not GS1 text once %-decoded' : null;
+  if (!fromDigitalLink(value, (part) => COMPONENT.test(part))) return null;
+  const canonical = fromDigitalLink(value);
+  if (!canonical) return 'is a GS1 Digital Link whose key or qualifier is not GS1 text once %-decoded';
+  const [ai, key] = canonical.slice(HOST.length + 1).split('/');
+  const check = CHECKED_KEYS[ai];
+  if (check && gs1CheckDigit(key.slice(0, -1)) !== Number(key.at(-1))) {
+    return `is a GS1 Digital Link whose ${check} ${key} has a wrong check digit (it would be ${gs1CheckDigit(key.slice(0, -1))})`;
+  }
+  return null;
 }
+
+/** Primary keys whose last digit checks all the others, by AI (GTIN as the 14 digits a Digital Link carries). */
+const CHECKED_KEYS: Record<string, string> = {
+  '00': 'SSCC',
+  '01': 'GTIN',
+  '402': 'GSIN',
+  '414': 'GLN',
+  '417': 'party GLN',
+  '8017': 'GSRN',
+  '8018': 'GSRN',
+};
 
 // a capture names each identifier several times (hashing, resolving, mapping): parse it once
 const RECENT_LIMIT = 50_000;

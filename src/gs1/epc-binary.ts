@@ -1,5 +1,5 @@
-// EPC Tag Data Standard binary encodings: SGTIN-96, SGTIN-198, SSCC-96, SGLN-96, GRAI-96 and
-// GIAI-96, between the hex a reader reports, the tag URI, the raw URI, the pure-identity URN and
+// EPC Tag Data Standard binary encodings: SGTIN-96, SGTIN-198, SSCC-96, SGLN-96, SGLN-195,
+// GRAI-96, GRAI-170, GIAI-96 and GIAI-202, between the hex a reader reports, the tag URI, the raw URI, the pure-identity URN and
 // the GS1 Digital Link. Anything else a tag may carry (factory EPCs such as E280…, other
 // headers) is a raw tag id, never an error. Pure: no I/O.
 
@@ -8,13 +8,13 @@ import { canonicalGs1Uri } from './canonical.js';
 import { isGs1Charset82 } from './digital-link.js';
 import { digitalLinkToEpcUrn, urnDecode, urnEncode } from './epc-uri.js';
 
-export type EpcScheme = 'sgtin-96' | 'sgtin-198' | 'sscc-96' | 'sgln-96' | 'grai-96' | 'giai-96';
+export type EpcScheme = 'sgtin-96' | 'sgtin-198' | 'sscc-96' | 'sgln-96' | 'sgln-195' | 'grai-96' | 'grai-170' | 'giai-96' | 'giai-202';
 
 export type DecodedTag =
   | {
       kind: 'gs1';
       scheme: EpcScheme;
-      /** Upper case; 24 digits, or 50 for SGTIN-198 (198 bits padded to whole hex digits). */
+      /** Upper case; 24 digits for the 96-bit schemes, else the bit length rounded up to whole hex digits (SGTIN-198: 50). */
       hex: string;
       filter: number;
       tagUri: string;
@@ -61,6 +61,8 @@ type SchemeSpec = {
   hexDigits: number;
   /** Bits of the reference field per partition 0–6; the company prefix takes the rest of the shared field. */
   referenceBits: readonly number[];
+  /** GIAI-202: the reference is text of at most so many characters per partition (7 bits each, zero-padded). */
+  referenceChars?: readonly number[];
   /** Digits of company prefix + reference together (for GIAI, at most). */
   keyDigits: number;
   tail: Tail;
@@ -106,6 +108,15 @@ const SCHEMES: readonly SchemeSpec[] = [
     tail: { kind: 'integer', bits: 41 },
   },
   {
+    name: 'sgln-195',
+    header: 0x39,
+    type: 'sgln',
+    hexDigits: 49,
+    referenceBits: [1, 4, 7, 11, 14, 17, 21],
+    keyDigits: 12,
+    tail: { kind: 'string', chars: 20 },
+  },
+  {
     name: 'grai-96',
     header: 0x33,
     type: 'grai',
@@ -123,12 +134,33 @@ const SCHEMES: readonly SchemeSpec[] = [
     keyDigits: 25,
     tail: { kind: 'none' },
   },
+  {
+    name: 'grai-170',
+    header: 0x37,
+    type: 'grai',
+    hexDigits: 43,
+    referenceBits: [4, 7, 10, 14, 17, 20, 24],
+    keyDigits: 12,
+    tail: { kind: 'string', chars: 16 },
+  },
+  {
+    name: 'giai-202',
+    header: 0x38,
+    type: 'giai',
+    hexDigits: 51,
+    referenceBits: [148, 151, 154, 158, 161, 164, 168],
+    referenceChars: [18, 19, 20, 21, 22, 23, 24],
+    keyDigits: 30,
+    tail: { kind: 'none' },
+  },
 ];
 
 /** The schemes this codec encodes and decodes. */
 export const EPC_SCHEMES: readonly EpcScheme[] = SCHEMES.map((s) => s.name);
 
 const BY_NAME = new Map(SCHEMES.map((s) => [s.name, s]));
+/** Hex lengths of the encodings that are not whole 16-bit words: their own, and in whole bytes. */
+const SCHEME_HEX_DIGITS = new Set(SCHEMES.flatMap((s) => [s.hexDigits, Math.ceil(s.hexDigits / 2) * 2]));
 const BY_HEADER = new Map(SCHEMES.map((s) => [s.header, s]));
 
 const HEX = /^(?:0[xX])?([0-9A-Fa-f]+)$/;
@@ -164,20 +196,33 @@ class BitReader {
   }
 }
 
-function decodeTail(spec: SchemeSpec, reader: BitReader): string | null | undefined {
-  const tail = spec.tail;
-  if (tail.kind === 'none') return null;
-  if (tail.kind === 'integer') return reader.read(tail.bits).toString();
-  if (tail.kind === 'reserved') return reader.read(tail.bits) === 0n ? null : undefined;
+/** Text of 7-bit characters ending in zero bits, or undefined when it is none (empty, a gap, not GS1 text). */
+function readText(reader: BitReader, bits: number): string | undefined {
   let text = '';
   let ended = false;
-  for (let i = 0; i < tail.chars; i++) {
+  for (let i = 0; i < Math.floor(bits / 7); i++) {
     const code = Number(reader.read(7));
     if (code === 0) ended = true;
     else if (ended) return undefined;
     else text += String.fromCharCode(code);
   }
+  if (reader.read(bits % 7) !== 0n) return undefined;
   return text !== '' && isGs1Charset82(text) ? text : undefined;
+}
+
+/** 7-bit characters, then zero bits up to the field's length. */
+function textBits(text: string, bits: number): bigint {
+  let value = 0n;
+  for (let i = 0; i < text.length; i++) value = (value << 7n) | BigInt(text.charCodeAt(i));
+  return value << BigInt(bits - 7 * text.length);
+}
+
+function decodeTail(spec: SchemeSpec, reader: BitReader): string | null | undefined {
+  const tail = spec.tail;
+  if (tail.kind === 'none') return null;
+  if (tail.kind === 'integer') return reader.read(tail.bits).toString();
+  if (tail.kind === 'reserved') return reader.read(tail.bits) === 0n ? null : undefined;
+  return readText(reader, tail.chars * 7);
 }
 
 // The fields of an encoding, or null when the bits are no valid encoding of the scheme.
@@ -189,16 +234,23 @@ function decodeFields(spec: SchemeSpec, value: bigint, totalBits: number): Field
   if (partition > 6) return null;
   const prefixDigits = 12 - partition;
   const prefix = reader.read(COMPANY_PREFIX_BITS[partition]);
+  if (prefix >= 10n ** BigInt(prefixDigits)) return null;
+  const companyPrefix = pad(prefix, prefixDigits);
+  if (spec.referenceChars) {
+    const text = readText(reader, spec.referenceBits[partition]);
+    if (text === undefined || text.length > spec.referenceChars[partition]) return null;
+    if (reader.read(totalBits - encodingBits(spec)) !== 0n) return null;
+    return { filter, companyPrefix, reference: text, tail: null };
+  }
   const reference = reader.read(spec.referenceBits[partition]);
   const referenceDigits = spec.keyDigits - prefixDigits;
-  if (prefix >= 10n ** BigInt(prefixDigits)) return null;
   // A GIAI's asset reference is a plain integer; other references are fixed-width digit strings.
   if (spec.type !== 'giai' && reference >= 10n ** BigInt(referenceDigits)) return null;
   const tail = decodeTail(spec, reader);
   if (tail === undefined || reader.read(totalBits - encodingBits(spec)) !== 0n) return null;
   return {
     filter,
-    companyPrefix: pad(prefix, prefixDigits),
+    companyPrefix,
     reference: spec.type === 'giai' ? reference.toString() : pad(reference, referenceDigits),
     tail,
   };
@@ -216,7 +268,7 @@ function encodingBits(spec: SchemeSpec): number {
 }
 
 function uriBody(spec: SchemeSpec, fields: Fields): string {
-  const parts = [fields.companyPrefix, fields.reference];
+  const parts = [fields.companyPrefix, spec.referenceChars ? urnEncode(fields.reference) : fields.reference];
   if (fields.tail !== null) parts.push(spec.tail.kind === 'string' ? urnEncode(fields.tail) : fields.tail);
   return parts.join('.');
 }
@@ -252,17 +304,22 @@ function describe(spec: SchemeSpec, fields: Fields, hex: string): DecodedTag {
 function decodeHexDigits(digits: string): DecodedTag {
   const hex = digits.toUpperCase();
   const spec = BY_HEADER.get(Number.parseInt(hex.slice(0, 2), 16));
-  // Tag memory holds whole 16-bit words, so a reader may report SGTIN-198 as 52 digits.
-  const own = hex.length === 52 && spec?.hexDigits === 50 && hex.endsWith('00') ? hex.slice(0, 50) : hex;
+  // Tag memory holds whole 16-bit words, so a reader may report SGTIN-198 as 52 digits, and tools
+  // write whole bytes (SGLN-195 as 50): zeros after the encoding.
+  const words = spec ? Math.ceil(spec.hexDigits / 4) * 4 : 0;
+  const own =
+    spec && hex.length > spec.hexDigits && hex.length <= words && /^0*$/.test(hex.slice(spec.hexDigits))
+      ? hex.slice(0, spec.hexDigits)
+      : hex;
   if (!spec || own.length !== spec.hexDigits) return rawTag(hex);
   const fields = decodeFields(spec, BigInt(`0x${own}`), own.length * 4);
   return fields ? describe(spec, fields, own) : rawTag(hex);
 }
 
 function decodeHex(value: string, digits: string): DecodedTag {
-  if (digits.length > MAX_HEX_DIGITS || (digits.length % 4 !== 0 && digits.length !== 50)) {
+  if (digits.length > MAX_HEX_DIGITS || (digits.length % 4 !== 0 && !SCHEME_HEX_DIGITS.has(digits.length))) {
     throw new EpcSyntaxError(
-      `${JSON.stringify(value)} is not an EPC: hex must be 24 or 50 digits, or whole 16-bit words (a multiple of 4 digits) up to ${MAX_HEX_DIGITS}`,
+      `${JSON.stringify(value)} is not an EPC: hex must be 24 or 50 digits (43, 49 or 51 for GRAI-170, SGLN-195 and GIAI-202; in whole bytes too), or whole 16-bit words (a multiple of 4 digits) up to ${MAX_HEX_DIGITS}`,
     );
   }
   return decodeHexDigits(digits);
@@ -297,10 +354,13 @@ function encodeFields(spec: SchemeSpec, fields: Fields, value: string): DecodedT
   const partition = 12 - fields.companyPrefix.length;
   const fail = (why: string) => new EpcSyntaxError(`${JSON.stringify(value)} cannot be encoded as ${spec.name.toUpperCase()}: ${why}`);
   if (!/^\d{6,12}$/.test(fields.companyPrefix)) throw fail('the company prefix must have 6–12 digits');
+  // a GIAI-202 reference is GS1 text of at most 30 characters with the company prefix (checked with the URN)
+  const maxChars = spec.referenceChars?.[partition];
   const referenceOk =
-    spec.type === 'giai'
+    maxChars !== undefined ||
+    (spec.type === 'giai'
       ? INTEGER.test(fields.reference) && BigInt(fields.reference) <= mask(spec.referenceBits[partition])
-      : /^\d*$/.test(fields.reference) && fields.reference.length === spec.keyDigits - fields.companyPrefix.length;
+      : /^\d*$/.test(fields.reference) && fields.reference.length === spec.keyDigits - fields.companyPrefix.length);
   if (!referenceOk) {
     throw fail(
       spec.type === 'giai'
@@ -311,7 +371,10 @@ function encodeFields(spec: SchemeSpec, fields: Fields, value: string): DecodedT
   let bits = (BigInt(spec.header) << 3n) | BigInt(checkFilter(fields.filter, value));
   bits = (bits << 3n) | BigInt(partition);
   bits = (bits << BigInt(COMPANY_PREFIX_BITS[partition])) | BigInt(fields.companyPrefix);
-  bits = (bits << BigInt(spec.referenceBits[partition])) | BigInt(fields.reference || '0');
+  const referenceBits = spec.referenceBits[partition];
+  bits =
+    (bits << BigInt(referenceBits)) |
+    (maxChars !== undefined ? textBits(fields.reference, referenceBits) : BigInt(fields.reference || '0'));
   const tail = spec.tail;
   if (tail.kind === 'integer') {
     const text = fields.tail ?? '';
@@ -322,8 +385,8 @@ function encodeFields(spec: SchemeSpec, fields: Fields, value: string): DecodedT
   } else if (tail.kind === 'string') {
     const text = fields.tail ?? '';
     if (text.length < 1 || text.length > tail.chars || !isGs1Charset82(text))
-      throw fail(`the serial must be 1–${tail.chars} GS1 characters`);
-    for (let i = 0; i < tail.chars; i++) bits = (bits << 7n) | BigInt(text.charCodeAt(i) || 0);
+      throw fail(`the ${spec.type === 'sgln' ? 'extension' : 'serial'} must be 1–${tail.chars} GS1 characters`);
+    bits = (bits << BigInt(tail.chars * 7)) | textBits(text, tail.chars * 7);
   } else if (tail.kind === 'reserved') {
     bits <<= BigInt(tail.bits);
   }
@@ -340,7 +403,12 @@ function identityFields(type: IdentityType, body: string, value: string, filter:
   const parts = body.split('.');
   const [companyPrefix, reference] = parts;
   const rest = parts.slice(2).join('.');
-  if (type === 'sscc' || type === 'giai') return { filter, companyPrefix, reference, tail: null };
+  if (type === 'sscc') return { filter, companyPrefix, reference, tail: null };
+  if (type === 'giai') {
+    const asset = urnDecode(parts.slice(1).join('.'), 30 - companyPrefix.length);
+    if (asset === null) throw new EpcSyntaxError(`${JSON.stringify(value)} is not a valid GIAI EPC URN`);
+    return { filter, companyPrefix, reference: asset, tail: null };
+  }
   const tail = urnDecode(rest, 20);
   if (tail === null) throw new EpcSyntaxError(`${JSON.stringify(value)} is not a valid ${type.toUpperCase()} EPC URN`);
   return { filter, companyPrefix, reference, tail };
@@ -359,10 +427,26 @@ function parsePureIdentity(value: string, filter: number): { type: IdentityType;
 
 const fitsInteger = (text: string | null, bits: number) => text !== null && INTEGER.test(text) && BigInt(text) <= mask(bits);
 
-// The 96-bit scheme where the values fit; SGTIN serials that do not fit take SGTIN-198.
+// The 96-bit scheme where the values fit; serials, extensions and asset references that do not
+// fit take the long scheme of their type.
 function schemeFor(type: IdentityType, fields: Fields): SchemeSpec {
-  if (type === 'sgtin') return BY_NAME.get(fitsInteger(fields.tail, 38) ? 'sgtin-96' : 'sgtin-198') as SchemeSpec;
-  return SCHEMES.find((s) => s.type === type) as SchemeSpec;
+  const pick = (fits: boolean, short: EpcScheme, long: EpcScheme) => BY_NAME.get(fits ? short : long) as SchemeSpec;
+  switch (type) {
+    case 'sgtin':
+      return pick(fitsInteger(fields.tail, 38), 'sgtin-96', 'sgtin-198');
+    case 'sgln':
+      return pick(fitsInteger(fields.tail, 41), 'sgln-96', 'sgln-195');
+    case 'grai':
+      return pick(fitsInteger(fields.tail, 38), 'grai-96', 'grai-170');
+    case 'giai':
+      return pick(
+        fitsInteger(fields.reference, (BY_NAME.get('giai-96') as SchemeSpec).referenceBits[12 - fields.companyPrefix.length]),
+        'giai-96',
+        'giai-202',
+      );
+    case 'sscc':
+      return BY_NAME.get('sscc-96') as SchemeSpec;
+  }
 }
 
 function fromPureIdentity(value: string, filter: number): DecodedTag {

@@ -55,9 +55,12 @@ export function massBalance(
   const destroyed = -sum('destroy');
   const sold = -sum('sell');
   const onHand = totals.reduce((acc, total) => acc + total.quantity, 0);
-  const inTransit = shipmentLines.filter((line) => line.status === 'open').reduce((acc, line) => acc + line.quantity, 0);
+  // a shipment received in parts: its received lines have arrived, the others are still on the road
+  const inTransit = shipmentLines
+    .filter((line) => line.status === 'open' && line.receivedQuantity === null)
+    .reduce((acc, line) => acc + line.quantity, 0);
   const transitLoss = shipmentLines
-    .filter((line) => line.status === 'received')
+    .filter((line) => line.status !== 'cancelled')
     .reduce((acc, line) => acc + (line.quantity - (line.receivedQuantity ?? line.quantity)), 0);
   return {
     produced: round(produced),

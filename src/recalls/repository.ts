@@ -99,7 +99,7 @@ export function createRecallsRepository(db: Db) {
         union all
         select s.to_party_code, sl.lot_code, sl.container_code, s.id, s.from_party_code, sl.quantity::text, l.unit
         from shipment_lines sl join shipments s on s.id = sl.shipment_id join lots l on l.code = sl.lot_code
-        where sl.lot_code = any(${texts(codes)}) and s.status = 'open'`,
+        where sl.lot_code = any(${texts(codes)}) and s.status = 'open' and sl.received_quantity is null`,
       );
       return rows.map((row) => ({ ...row, quantity: Number(row.quantity) }));
     },

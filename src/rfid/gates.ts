@@ -1,9 +1,11 @@
 // Observations to events. Stored reads wait until their window has closed; then, a chunk at a
 // time, each observation's tag is resolved to what it names and, by the role of its read point,
-// becomes an `observe` (pass-through), a `receive` of an open shipment to the party (entry gate),
-// a departure matched to an open shipment from the party or reported as unexpected (exit gate),
-// or a tag binding (commissioning station). Events are written through the one event writer, in
-// the same transaction that marks the observations done, so a crash redoes a chunk or none of it.
+// becomes an `observe` (pass-through), a `receive` of what was read of an open shipment to the
+// party (entry gate), a departure matched to an open shipment from the party or reported as
+// unexpected (exit gate), or a tag binding (commissioning station). Events are written through the
+// one event writer, in the same transaction that marks the observations done, so a crash redoes a
+// chunk or none of it; a read point whose windows cannot be turned into events is set aside to be
+// tried again later, without holding back the others.
 
 import type { Db } from '../db/client.js';
 import { Problem } from '../errors/problem.js';
@@ -16,6 +18,10 @@ import { gs1KeyOf } from './tags.js';
 
 /** What a tag names: a lot or container, or one pack of a lot. */
 type Referent = { lotCode: string; itemCode: string | null };
+/** An observation whose tag names something known. */
+type Seen = { row: ReadRow; referent: Referent };
+type ShipmentLine = Awaited<ReturnType<RfidRepository['openShipments']>>[number];
+type Pack = Awaited<ReturnType<RfidRepository['packedPacks']>>[number];
 
 const CHUNK = 1000;
 
@@ -26,11 +32,39 @@ type Plan = {
   detail: string | null;
 };
 
+/** A failed observation is tried again after 10 s, then twice as long each time, and given up (null) after 8 tries. */
+export function retryAfter(attempts: number, now: Date): Date | null {
+  if (attempts >= MAX_ATTEMPTS) return null;
+  return new Date(now.getTime() + Math.min(RETRY_BASE_MS * 2 ** (attempts - 1), RETRY_MAX_MS));
+}
+const MAX_ATTEMPTS = 8;
+const RETRY_BASE_MS = 10_000;
+const RETRY_MAX_MS = 3_600_000;
+
+const messageOf = (error: unknown) => (error instanceof Error ? error.message : String(error)).slice(0, 500);
+
+function byReadPoint(rows: ReadRow[]): ReadRow[][] {
+  const groups = new Map<string, ReadRow[]>();
+  for (const row of rows) groups.set(row.readPointId, [...(groups.get(row.readPointId) ?? []), row]);
+  return [...groups.values()];
+}
+
 const rowKey = (row: Pick<ReadRow, 'readPointId' | 'tag' | 'windowStart'>) => `${row.readPointId}|${row.tag}|${row.windowStart.getTime()}`;
 
 export function createGateService(deps: {
   transaction: <T>(work: (tx: Db) => Promise<T>) => Promise<T>;
-  rfid: Pick<RfidRepository, 'closedWindows' | 'recordOutcomes' | 'findReadPoints' | 'findTags' | 'openShipments' | 'bindTags'>;
+  rfid: Pick<
+    RfidRepository,
+    | 'closedWindows'
+    | 'recordOutcomes'
+    | 'recordFailures'
+    | 'findReadPoints'
+    | 'findTags'
+    | 'openShipments'
+    | 'packedPacks'
+    | 'precedingReceipts'
+    | 'bindTags'
+  >;
   identifiers: Pick<IdentifierService, 'parse' | 'findMany'>;
   writer: Pick<EventWriter, 'write'>;
   now: () => Date;
@@ -86,7 +120,7 @@ export function createGateService(deps: {
   /** One observe event per lot seen in each window, with how many of its tags and reads. */
   function observations(
     readPoint: ReadPointRow,
-    seen: { row: ReadRow; referent: Referent }[],
+    seen: Seen[],
     bizStep: string,
     outcome: Plan['outcome'],
     detailOf: (lotCode: string) => string | null = () => null,
@@ -114,33 +148,59 @@ export function createGateService(deps: {
     }));
   }
 
-  /** Entry gate: what is in an open shipment to the party receives it (the quantity read), the rest is observed. */
-  async function entry(tx: Db, readPoint: ReadPointRow, seen: { row: ReadRow; referent: Referent }[]): Promise<Plan[]> {
-    const codes = [...new Set(seen.map((entry) => entry.referent.lotCode))];
-    const lines = await rfid.openShipments(tx, 'to', readPoint.partyCode, codes);
-    const shipmentOf = (code: string) => lines.find((line) => line.lotCode === code || line.containerCode === code)?.id;
-    const byShipment = new Map<string, { row: ReadRow; referent: Referent }[]>();
-    const rest: { row: ReadRow; referent: Referent }[] = [];
-    for (const entry of seen) {
-      const shipment = shipmentOf(entry.referent.lotCode);
-      if (shipment) byShipment.set(shipment, [...(byShipment.get(shipment) ?? []), entry]);
-      else rest.push(entry);
+  /**
+   * Entry gate: what was read of an open shipment to the party is received, and only that (the
+   * rest of the shipment stays in transit): a lot or container whose own tag was read, a case
+   * whose packs were all read, or as many packs of a lot shipped loose as were read. A tag
+   * received here in the window just before (read across a window boundary, or lingering at the
+   * door) is not received again, nor observed. Everything else read is observed as arriving.
+   */
+  async function entry(
+    tx: Db,
+    readPoint: ReadPointRow,
+    entries: Seen[],
+    settle: (row: ReadRow, outcome: string, lotCode: string, eventId: string | null, detail: string | null) => void,
+  ): Promise<Plan[]> {
+    const windowMs = readPoint.windowSeconds * 1000;
+    const preceding = new Map(
+      (
+        await rfid.precedingReceipts(
+          tx,
+          readPoint.id,
+          entries.map(({ row }) => ({ tag: row.tag, windowStart: new Date(row.windowStart.getTime() - windowMs) })),
+        )
+      ).map((receipt) => [`${receipt.tag}|${receipt.windowStart.getTime() + windowMs}`, receipt]),
+    );
+    const seen: Seen[] = [];
+    for (const entry of entries) {
+      const receipt = preceding.get(`${entry.row.tag}|${entry.row.windowStart.getTime()}`);
+      if (receipt) settle(entry.row, 'already_received', entry.referent.lotCode, receipt.eventId, receipt.detail);
+      else seen.push(entry);
     }
-    const plans: Plan[] = [...byShipment].map(([shipmentId, entries]) => {
-      // a lot counted in pieces whose packs were read (and not the lot's own tag) arrives as many as were read
-      const received = lines
-        .filter((line) => line.id === shipmentId && line.containerCode === null && line.unit === 'piece')
-        .flatMap((line) => {
-          const ofLot = entries.filter((entry) => entry.referent.lotCode === line.lotCode);
-          if (ofLot.length === 0 || ofLot.some((entry) => entry.referent.itemCode === null)) return [];
-          const packs = new Set(ofLot.map((entry) => entry.referent.itemCode)).size;
-          return [{ lotCode: line.lotCode, quantity: Math.min(packs, line.quantity) }];
-        });
-      const rows = entries.map((entry) => entry.row);
+    const packs = new Map(
+      (
+        await rfid.packedPacks(
+          tx,
+          seen.flatMap(({ referent }) => (referent.itemCode ? [referent.itemCode] : [])),
+        )
+      ).map((pack) => [pack.itemCode, pack]),
+    );
+    // a pack is looked for by its lot and by the case it is packed in
+    const codes = [
+      ...new Set(
+        seen.flatMap(({ referent }) => {
+          const pack = referent.itemCode ? packs.get(referent.itemCode) : undefined;
+          return pack ? [referent.lotCode, pack.containerCode] : [referent.lotCode];
+        }),
+      ),
+    ];
+    const arrivals = planReceipts(await rfid.openShipments(tx, 'to', readPoint.partyCode, codes), seen, packs);
+    const plans: Plan[] = arrivals.receipts.map(({ shipmentId, lines, entries: received }) => {
+      const rows = received.map((entry) => entry.row);
       return {
         request: {
           actor: readPoint.partyCode,
-          action: { type: 'receive', shipmentId, ...(received.length > 0 ? { lines: received } : {}) },
+          action: { type: 'receive', shipmentId, partial: true, lines },
           context: context(readPoint, rows, 'receiving', true),
         },
         rows,
@@ -148,7 +208,7 @@ export function createGateService(deps: {
         detail: shipmentId,
       };
     });
-    return [...plans, ...observations(readPoint, rest, 'arriving', 'observed')];
+    return [...plans, ...observations(readPoint, arrivals.rest, 'arriving', 'observed', (lotCode) => arrivals.notes.get(lotCode) ?? null)];
   }
 
   /**
@@ -158,13 +218,13 @@ export function createGateService(deps: {
   async function exit(
     tx: Db,
     readPoint: ReadPointRow,
-    seen: { row: ReadRow; referent: Referent }[],
+    seen: Seen[],
     settle: (row: ReadRow, outcome: string, lotCode: string, detail: string) => void,
   ): Promise<Plan[]> {
     const codes = [...new Set(seen.map((entry) => entry.referent.lotCode))];
     const lines = await rfid.openShipments(tx, 'from', readPoint.partyCode, codes);
     const shipmentOf = (code: string) => lines.find((line) => line.lotCode === code || line.containerCode === code)?.id;
-    const unexpected: { row: ReadRow; referent: Referent }[] = [];
+    const unexpected: Seen[] = [];
     for (const entry of seen) {
       const shipmentId = shipmentOf(entry.referent.lotCode);
       if (shipmentId) settle(entry.row, 'departed', entry.referent.lotCode, shipmentId);
@@ -173,65 +233,95 @@ export function createGateService(deps: {
     return observations(readPoint, unexpected, 'departing', 'unexpected_departure', () => 'in no open shipment of the party');
   }
 
-  /** Turns one chunk of closed windows into events; returns how many observations it handled. */
+  /** Turns closed windows into events and records what became of each (in the caller's transaction). */
+  async function derive(tx: Db, rows: ReadRow[]): Promise<void> {
+    const readPoints = new Map(
+      (await rfid.findReadPoints([...new Set(rows.map((row) => row.readPointId))], tx)).map((readPoint) => [readPoint.id, readPoint]),
+    );
+    const referents = await resolve(tx, rows);
+    const outcomes: ReadOutcome[] = [];
+    const settle = (row: ReadRow, outcome: string, lotCode: string | null, eventId: string | null, detail: string | null) =>
+      outcomes.push({ readPointId: row.readPointId, tag: row.tag, windowStart: row.windowStart, outcome, lotCode, eventId, detail });
+
+    // a read point at a time: a gate receives a shipment on everything of it read in the windows closed so far
+    const plans: Plan[] = [];
+    const bindings = new Map<string, Parameters<RfidRepository['bindTags']>[0][number]>();
+    for (const group of byReadPoint(rows)) {
+      const readPoint = readPoints.get(group[0].readPointId);
+      if (!readPoint) throw new Error(`read point ${group[0].readPointId} of these observations no longer exists`);
+      const seen: Seen[] = [];
+      for (const row of group) {
+        const referent = referents.get(rowKey(row));
+        if (referent) seen.push({ row, referent });
+        else if (readPoint.role === 'commissioning' && readPoint.bindToCode) {
+          // one binding per tag, however many of its windows closed together
+          bindings.set(row.tag, {
+            kind: 'epc',
+            value: row.tag,
+            partyCode: readPoint.partyCode,
+            lotCode: readPoint.bindToCode,
+            itemCode: null,
+            source: `read point ${readPoint.id}`,
+            boundAt: deps.now(),
+          });
+          settle(row, 'bound', readPoint.bindToCode, null, null);
+        } else settle(row, 'unknown', null, null, null);
+      }
+      if (readPoint.role === 'entry') plans.push(...(await entry(tx, readPoint, seen, settle)));
+      else if (readPoint.role === 'exit') {
+        plans.push(...(await exit(tx, readPoint, seen, (row, outcome, lotCode, detail) => settle(row, outcome, lotCode, null, detail))));
+      } else plans.push(...observations(readPoint, seen, readPoint.role === 'commissioning' ? 'encoding' : 'storing', 'observed'));
+    }
+    await rfid.bindTags([...bindings.values()], tx);
+    // receipts first: a lot received at a gate may be observed there in the same chunk
+    plans.sort((a, b) => Number(b.outcome === 'received') - Number(a.outcome === 'received'));
+    const written = await deps.writer.write(
+      tx,
+      plans.map((plan) => plan.request),
+      'proceed',
+    );
+    plans.forEach((plan, index) => {
+      const result = written[index];
+      for (const row of plan.rows) {
+        const lotCode = referents.get(rowKey(row))?.lotCode ?? null;
+        if (result.ok) settle(row, plan.outcome, lotCode, result.event.id, plan.detail);
+        else settle(row, 'rejected', lotCode, null, result.problem.detail ?? result.problem.title);
+      }
+    });
+    await rfid.recordOutcomes(tx, outcomes, deps.now());
+  }
+
+  /**
+   * Turns one chunk of closed windows into events; returns how many observations it handled. When
+   * the chunk fails, each read point's windows are tried on their own, and those that still fail
+   * are recorded as failed and tried again later (see retryAfter), so a poison observation holds
+   * back neither the windows after it nor other read points.
+   */
   async function processChunk(limit = CHUNK): Promise<number> {
     return deps.transaction(async (tx) => {
       const rows = await rfid.closedWindows(tx, deps.now(), limit);
       if (rows.length === 0) return 0;
-      const readPoints = new Map(
-        (await rfid.findReadPoints([...new Set(rows.map((row) => row.readPointId))], tx)).map((readPoint) => [readPoint.id, readPoint]),
-      );
-      const referents = await resolve(tx, rows);
-      const outcomes: ReadOutcome[] = [];
-      const settle = (row: ReadRow, outcome: string, lotCode: string | null, eventId: string | null, detail: string | null) =>
-        outcomes.push({ readPointId: row.readPointId, tag: row.tag, windowStart: row.windowStart, outcome, lotCode, eventId, detail });
-
-      // a read point at a time: a gate receives a shipment on everything of it read in the windows closed so far
-      const groups = new Map<string, ReadRow[]>();
-      for (const row of rows) groups.set(row.readPointId, [...(groups.get(row.readPointId) ?? []), row]);
-      const plans: Plan[] = [];
-      const bindings: Parameters<RfidRepository['bindTags']>[0] = [];
-      for (const group of groups.values()) {
-        const readPoint = readPoints.get(group[0].readPointId) as ReadPointRow;
-        const seen: { row: ReadRow; referent: Referent }[] = [];
-        for (const row of group) {
-          const referent = referents.get(rowKey(row));
-          if (referent) seen.push({ row, referent });
-          else if (readPoint.role === 'commissioning' && readPoint.bindToCode) {
-            bindings.push({
-              kind: 'epc',
-              value: row.tag,
-              partyCode: readPoint.partyCode,
-              lotCode: readPoint.bindToCode,
-              itemCode: null,
-              source: `read point ${readPoint.id}`,
-              boundAt: deps.now(),
-            });
-            settle(row, 'bound', readPoint.bindToCode, null, null);
-          } else settle(row, 'unknown', null, null, null);
+      try {
+        await tx.transaction((savepoint) => derive(savepoint, rows));
+      } catch {
+        for (const group of byReadPoint(rows)) {
+          try {
+            await tx.transaction((savepoint) => derive(savepoint, group));
+          } catch (error) {
+            deps.onError?.(error);
+            const now = deps.now();
+            await rfid.recordFailures(
+              tx,
+              group.map((row) => {
+                const attempts = row.attempts + 1;
+                const retryAt = retryAfter(attempts, now);
+                return { ...row, attempts, retryAt, detail: messageOf(error) };
+              }),
+              now,
+            );
+          }
         }
-        if (readPoint.role === 'entry') plans.push(...(await entry(tx, readPoint, seen)));
-        else if (readPoint.role === 'exit') {
-          plans.push(...(await exit(tx, readPoint, seen, (row, outcome, lotCode, detail) => settle(row, outcome, lotCode, null, detail))));
-        } else plans.push(...observations(readPoint, seen, readPoint.role === 'commissioning' ? 'encoding' : 'storing', 'observed'));
       }
-      await rfid.bindTags(bindings, tx);
-      // receipts first: a lot received at a gate may be observed there in the same chunk
-      plans.sort((a, b) => Number(b.outcome === 'received') - Number(a.outcome === 'received'));
-      const written = await deps.writer.write(
-        tx,
-        plans.map((plan) => plan.request),
-        'proceed',
-      );
-      plans.forEach((plan, index) => {
-        const result = written[index];
-        for (const row of plan.rows) {
-          const lotCode = referents.get(rowKey(row))?.lotCode ?? null;
-          if (result.ok) settle(row, plan.outcome, lotCode, result.event.id, plan.detail);
-          else settle(row, 'rejected', lotCode, null, result.problem.detail ?? result.problem.title);
-        }
-      });
-      await rfid.recordOutcomes(tx, outcomes, deps.now());
       return rows.length;
     });
   }
@@ -298,3 +388,81 @@ export function createGateService(deps: {
 }
 
 export type GateService = ReturnType<typeof createGateService>;
+
+/**
+ * Which lines of which open shipments the observations at an entry gate receive, and at what
+ * quantity (pure). A tag of a container packed in another container in the shipment receives
+ * the outermost one, which arrived with it; a case's packs receive the case once all of its
+ * packs were read; packs of a lot shipped loose receive as many as were read (all of it when the
+ * lot is not counted in pieces). `notes` says why a lot read was not received.
+ */
+export function planReceipts(lines: ShipmentLine[], seen: Seen[], packs: Map<string, Pack>) {
+  const lineOf = (shipmentId: string | undefined, lotCode: string, containerCode: string | null | undefined) =>
+    lines.find(
+      (line) =>
+        (shipmentId === undefined || line.id === shipmentId) &&
+        line.lotCode === lotCode &&
+        (containerCode === undefined || line.containerCode === containerCode),
+    );
+  /** The line shipped itself (not packed in another line's container) that carries a lot or container. */
+  const outermost = (line: ShipmentLine): ShipmentLine | undefined => {
+    if (line.containerCode === null) return line;
+    const container = lineOf(line.id, line.containerCode, undefined);
+    return container && outermost(container);
+  };
+  const receipts = new Map<string, { shipmentId: string; quantities: Map<string, number>; entries: Seen[] }>();
+  const receiveLine = (line: ShipmentLine, quantity: number, entries: Seen[]) => {
+    const receipt = receipts.get(line.id) ?? { shipmentId: line.id, quantities: new Map<string, number>(), entries: [] };
+    receipt.quantities.set(line.lotCode, Math.max(receipt.quantities.get(line.lotCode) ?? 0, quantity));
+    receipt.entries.push(...entries);
+    receipts.set(line.id, receipt);
+  };
+  const rest: Seen[] = [];
+  const notes = new Map<string, string>();
+  const packsRead = new Map<string, { entries: Seen[]; items: Set<string> }>();
+  for (const entry of seen) {
+    const { lotCode, itemCode } = entry.referent;
+    if (itemCode === null) {
+      const line = lineOf(undefined, lotCode, undefined);
+      const top = line && outermost(line);
+      if (top) receiveLine(top, top.quantity, [entry]);
+      else rest.push(entry);
+      continue;
+    }
+    const pack = packs.get(itemCode);
+    const key = pack && lineOf(undefined, pack.containerCode, undefined) ? `case|${pack.containerCode}` : `lot|${lotCode}`;
+    const read = packsRead.get(key) ?? { entries: [], items: new Set<string>() };
+    read.entries.push(entry);
+    read.items.add(itemCode);
+    packsRead.set(key, read);
+  }
+  for (const [key, read] of packsRead) {
+    const [kind, code] = key.split('|');
+    if (kind === 'case') {
+      const pack = packs.get(read.entries[0].referent.itemCode as string) as Pack;
+      const top = outermost(lineOf(undefined, code, undefined) as ShipmentLine);
+      if (top && read.items.size >= pack.packs) {
+        receiveLine(top, top.quantity, read.entries);
+        continue;
+      }
+      rest.push(...read.entries);
+      notes.set(read.entries[0].referent.lotCode, `${read.items.size} of the ${pack.packs} packs of case ${code} read`);
+      continue;
+    }
+    const line = lineOf(undefined, code, null);
+    if (!line) {
+      rest.push(...read.entries);
+      continue;
+    }
+    receiveLine(line, line.unit === 'piece' ? Math.min(read.items.size, line.quantity) : line.quantity, read.entries);
+  }
+  return {
+    receipts: [...receipts.values()].map(({ shipmentId, quantities, entries }) => ({
+      shipmentId,
+      lines: [...quantities].map(([lotCode, quantity]) => ({ lotCode, quantity })),
+      entries,
+    })),
+    rest,
+    notes,
+  };
+}

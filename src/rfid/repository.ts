@@ -124,14 +124,17 @@ export function createRfidRepository(db: Db) {
     },
 
     /**
-     * Observations whose window has closed and that are not yet events, oldest first, locked for
-     * this transaction (another instance skips them).
+     * Observations whose window has closed and that are not yet events (nor waiting to be tried
+     * again after a failure), oldest first, locked for this transaction (another instance skips them).
      */
     async closedWindows(tx: Db, now: Date, limit: number): Promise<ReadRow[]> {
       return tx
         .select()
         .from(rfidReads)
-        .where(sql`${rfidReads.processedAt} is null and ${rfidReads.windowEnd} <= ${iso(now)}`)
+        .where(
+          sql`${rfidReads.processedAt} is null and ${rfidReads.windowEnd} <= ${iso(now)}
+            and (${rfidReads.retryAt} is null or ${rfidReads.retryAt} <= ${iso(now)})`,
+        )
         .orderBy(asc(rfidReads.windowEnd))
         .limit(limit)
         .for('update', { skipLocked: true });
@@ -145,6 +148,26 @@ export function createRfidRepository(db: Db) {
           ${texts(column((o) => o.outcome))}, ${texts(column((o) => o.lotCode))}, ${texts(column((o) => o.eventId))}, ${texts(column((o) => o.detail))})
           as o(read_point_id, tag, window_start, outcome, lot_code, event_id, detail)
         where r.read_point_id = o.read_point_id and r.tag = o.tag and r.window_start = o.window_start::timestamptz`);
+    },
+
+    /**
+     * Observations whose turning into events failed: what went wrong, and when to try again
+     * (retryAt null: given up, and done with).
+     */
+    async recordFailures(
+      tx: Db,
+      failures: { readPointId: string; tag: string; windowStart: Date; attempts: number; retryAt: Date | null; detail: string }[],
+      at: Date,
+    ): Promise<void> {
+      if (failures.length === 0) return;
+      const column = <T>(pick: (failure: (typeof failures)[number]) => T) => failures.map(pick);
+      await tx.execute(sql`
+        update rfid_reads r set outcome = 'failed', detail = f.detail, attempts = f.attempts::int, retry_at = f.retry_at::timestamptz,
+          processed_at = case when f.retry_at is null then ${iso(at)}::timestamptz end
+        from unnest(${texts(column((f) => f.readPointId))}, ${texts(column((f) => f.tag))}, ${texts(column((f) => iso(f.windowStart)))},
+          ${texts(column((f) => String(f.attempts)))}, ${texts(column((f) => (f.retryAt ? iso(f.retryAt) : null)))}, ${texts(column((f) => f.detail))})
+          as f(read_point_id, tag, window_start, attempts, retry_at, detail)
+        where r.read_point_id = f.read_point_id and r.tag = f.tag and r.window_start = f.window_start::timestamptz`);
     },
 
     async bindTags(rows: (typeof rfidTags.$inferInsert)[], tx: Db = db): Promise<TagRow[]> {
@@ -173,7 +196,10 @@ export function createRfidRepository(db: Db) {
         .where(and(eq(rfidTags.kind, kind), anyOf(rfidTags.value, values)));
     },
 
-    /** Open shipments from or to a party that carry any of the lots or containers, with the lines that carry them. */
+    /**
+     * Open shipments from or to a party that carry any of the lots or containers, with every line
+     * of theirs not yet received (a shipment may arrive in parts).
+     */
     async openShipments(
       tx: Db,
       direction: 'from' | 'to',
@@ -186,10 +212,46 @@ export function createRfidRepository(db: Db) {
         tx,
         sql`select s.id, l.lot_code as "lotCode", l.container_code as "containerCode", l.quantity::float8 as quantity, lot.unit
         from shipments s join shipment_lines l on l.shipment_id = s.id join lots lot on lot.code = l.lot_code
-        where ${party} = ${partyCode} and s.status = 'open'
-          and (${anyOf(sql`l.lot_code`, codes)} or ${anyOf(sql`l.container_code`, codes)})
+        where ${party} = ${partyCode} and s.status = 'open' and l.received_quantity is null
+          and s.id in (select c.shipment_id from shipment_lines c
+            where c.received_quantity is null and (${anyOf(sql`c.lot_code`, codes)} or ${anyOf(sql`c.container_code`, codes)}))
         order by s.shipped_at, s.id`,
       );
+    },
+    /** The container each pack is packed in, and how many packs that container holds. */
+    packedPacks(tx: Db, itemCodes: string[]): Promise<{ itemCode: string; containerCode: string; packs: number }[]> {
+      if (itemCodes.length === 0) return Promise.resolve([]);
+      return queryRows(
+        tx,
+        sql`select i.code as "itemCode", i.container_code as "containerCode",
+          (select count(*) from items p where p.container_code = i.container_code)::int as packs
+        from items i where ${anyOf(sql`i.code`, itemCodes)} and i.container_code is not null`,
+      );
+    },
+    /**
+     * Receipts at a read point in the windows just before the given ones (a tag read across a
+     * window boundary, or lingering at the gate), by tag.
+     */
+    precedingReceipts(
+      tx: Db,
+      readPointId: string,
+      windows: { tag: string; windowStart: Date }[],
+    ): Promise<{ tag: string; windowStart: Date; lotCode: string | null; eventId: string | null; detail: string | null }[]> {
+      if (windows.length === 0) return Promise.resolve([]);
+      return tx
+        .select({
+          tag: rfidReads.tag,
+          windowStart: rfidReads.windowStart,
+          lotCode: rfidReads.lotCode,
+          eventId: rfidReads.eventId,
+          detail: rfidReads.detail,
+        })
+        .from(rfidReads)
+        .innerJoin(
+          sql`unnest(${texts(windows.map((w) => w.tag))}, ${texts(windows.map((w) => iso(w.windowStart)))}) as w(tag, window_start)`,
+          sql`${rfidReads.tag} = w.tag and ${rfidReads.windowStart} = w.window_start::timestamptz`,
+        )
+        .where(and(eq(rfidReads.readPointId, readPointId), sql`${rfidReads.outcome} in ('received', 'already_received')`));
     },
 
     listReads(filter: ReadsFilter & { partyCode?: string }): Promise<ReadRow[]> {

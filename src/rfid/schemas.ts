@@ -6,7 +6,17 @@ import { isStorableTime, STORABLE_YEARS } from '../codes/timestamp.js';
 export const READ_POINT_ROLES = ['entry', 'exit', 'observe', 'commissioning'] as const;
 export type ReadPointRole = (typeof READ_POINT_ROLES)[number];
 
-export const READ_OUTCOMES = ['observed', 'received', 'departed', 'unexpected_departure', 'bound', 'unknown', 'rejected'] as const;
+export const READ_OUTCOMES = [
+  'observed',
+  'received',
+  'already_received',
+  'departed',
+  'unexpected_departure',
+  'bound',
+  'unknown',
+  'rejected',
+  'failed',
+] as const;
 
 const HEX = /^[0-9A-Fa-f]+$/;
 const URI = /^[a-z][a-z0-9+.-]*:\S+$/i;
@@ -209,6 +219,8 @@ export const readRowSchema = z
     lotCode: z.string().nullable(),
     eventId: z.string().nullable(),
     detail: z.string().nullable(),
+    attempts: z.number().int().describe('times turning the observation into events failed'),
+    retryAt: z.date().nullable().describe('when a failed observation is tried again; null once given up (or never failed)'),
   })
   .meta({ id: 'RfidRead' });
 export const readsQuery = z.object({

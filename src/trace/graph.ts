@@ -37,7 +37,7 @@ export type NodeShipment = {
   status: string;
   shippedAt: Date;
   receivedAt: Date | null;
-  lines: { lotCode: string; quantity: number; receivedQuantity: number | null }[];
+  lines: { lotCode: string; quantity: number; receivedQuantity: number | null; receiveEventId: string | null }[];
 };
 export type NodeEvent = {
   id: string;
@@ -226,11 +226,12 @@ export function assembleTrace<E extends NodeEvent>(input: TraceInput<E>) {
         to: line.lotCode,
         quantity: line.receivedQuantity ?? line.quantity,
         unit: null,
-        eventId: shipment.receiveEventId ?? shipment.shipEventId,
+        // a shipment received in parts: each line by the receipt that took it
+        eventId: line.receiveEventId ?? shipment.receiveEventId ?? shipment.shipEventId,
         fromPartyCode: shipment.fromPartyCode,
         toPartyCode: shipment.toPartyCode,
         shipmentId: shipment.id,
-        status: shipment.status,
+        status: line.receivedQuantity === null ? shipment.status : 'received',
       })),
   );
 

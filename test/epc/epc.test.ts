@@ -1,6 +1,7 @@
 import t from 'tap';
 import { seedDemoChain } from '../../seeds/fengjie.js';
 import { createEpcService } from '../../src/epc/service.js';
+import { encodeTag } from '../../src/gs1/epc-binary.js';
 import { createIdentifierService } from '../../src/identifiers/service.js';
 import { createItemsRepository } from '../../src/items/repository.js';
 import { createLotsRepository } from '../../src/lots/repository.js';
@@ -243,4 +244,41 @@ t.test('service: what a tag names, on the real database with its narrowed depend
     'urn:epc:tag:sscc-96:0.061414123.14567890',
   );
   await t.rejects(service.check(null, 'urn:epc:id:gid:1.2.3', {}), { status: 400, errors: [{ pointer: '/value' }] });
+});
+
+t.test('EPCIS capture: a place read off a location tag is its SGLN; a Digital Link with a wrong check digit is refused', async (t) => {
+  const world = await createWorld(t);
+  const plant = await world.party('slaughterhouse');
+  const capture = (event: object) => plant.api.post('/epcis/events', event);
+  const SGLN = 'urn:epc:id:sgln:0614141.12345.400';
+  const door = encodeTag(SGLN, { scheme: 'sgln-96', filter: 0 }) as Extract<ReturnType<typeof encodeTag>, { kind: 'gs1' }>;
+  const event = {
+    ...observe([PURE], 9),
+    readPoint: { id: door.tagUri },
+    bizLocation: { id: `urn:epc:raw:96.x${door.hex.toLowerCase()}` },
+  };
+  const captured = expectStatus(t, await capture(event), 201, 'a tag URI and a raw URI as places');
+  const stored = (await plant.api.get(`/epcis/events/${encodeURIComponent(captured.body.eventID)}`)).body;
+  t.same([stored.readPoint, stored.bizLocation], [{ id: SGLN }, { id: SGLN }], 'both stored as the pure-identity SGLN');
+  t.same(
+    stored['cntrace:tagEncodings'],
+    [
+      { epc: SGLN, written: door.tagUri, filter: 0 },
+      { epc: SGLN, written: `urn:epc:raw:96.x${door.hex.toLowerCase()}`, filter: 0 },
+    ],
+    'with what was written',
+  );
+  const found = await plant.api.get(`/epcis/events?EQ_readPoint=${encodeURIComponent(SGLN)}&EQ_bizLocation=${encodeURIComponent(SGLN)}`);
+  t.equal(found.body.epcisBody.queryResults.resultsBody.eventList.length, 1, 'found by the SGLN');
+  expectStatus(t, await capture({ ...event, readPoint: { id: SGLN } }), 200, 'written as the SGLN itself: the same event');
+  const malformed = await capture({ ...observe([PURE], 10), readPoint: { id: 'urn:epc:tag:sgln-96:9.0614141.12345.400' } });
+  t.match(expectStatus(t, malformed, 400, 'a malformed location tag').body.errors, [{ pointer: '/readPoint/id' }]);
+
+  const link = (gtin: string) => `https://id.gs1.org/01/${gtin}/21/6789`;
+  const wrong = await capture(observe([link('80614141123459')], 11));
+  t.match(expectStatus(t, wrong, 400, 'a GTIN whose check digit is wrong').body.errors, [
+    { pointer: '/epcList/0', detail: /wrong check digit \(it would be 8\)/ },
+  ]);
+  expectStatus(t, await capture(observe([link('80614141123458')], 11)), 201, 'the right check digit');
+  expectStatus(t, await capture(observe(['https://example.com/gtin/80614141123458/ser/7'], 12)), 201, 'another host and short names');
 });

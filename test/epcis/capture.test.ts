@@ -11,9 +11,9 @@ const doc = (eventList: object[]) => ({
   creationDate: '2026-03-10T00:00:00Z',
   epcisBody: { eventList },
 });
-const FARM_LOT = 'https://id.gs1.org/01/06901234000018/10/FARM-1';
-const CARCASS = 'https://id.gs1.org/01/06901234000025/10/TZ-0310';
-const item = (serial: number) => `https://id.gs1.org/01/06901234000032/21/${serial}`;
+const FARM_LOT = 'https://id.gs1.org/01/06901234000016/10/FARM-1';
+const CARCASS = 'https://id.gs1.org/01/06901234000023/10/TZ-0310';
+const item = (serial: number) => `https://id.gs1.org/01/06901234000030/21/${serial}`;
 const SSCC_URN = 'urn:epc:id:sscc:6901234.0000000017';
 const time = (day: number) => `2026-03-0${day}T08:00:00+08:00`;
 
@@ -566,7 +566,7 @@ t.test('identifiers with broken %-escapes never fail a capture job or an event',
   const brokenDigitalLink = await world.app.inject({
     method: 'POST',
     url: '/epcis/capture',
-    payload: doc([commission('https://id.gs1.org/01/06901234000018/10/A%ED%A0%80')]),
+    payload: doc([commission('https://id.gs1.org/01/06901234000016/10/A%ED%A0%80')]),
     headers: { 'content-type': 'application/ld+json', authorization: `Bearer ${plant.key}` },
   });
   t.equal(brokenDigitalLink.statusCode, 400, 'a Digital Link whose lot is no text is refused at the door');

@@ -60,7 +60,7 @@ const documentOf = (tag: string, count: number) => ({
       eventTimeZoneOffset: '+08:00',
       action: 'ADD',
       bizStep: 'commissioning',
-      epcList: [`https://id.gs1.org/01/06901234000032/21/${tag}${index}`],
+      epcList: [`https://id.gs1.org/01/06901234000030/21/${tag}${index}`],
     })),
   },
 });

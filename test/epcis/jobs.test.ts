@@ -16,7 +16,7 @@ const doc = (eventList: object[]) => ({
   epcisBody: { eventList },
 });
 const TIME = { eventTime: '2026-03-01T08:00:00+08:00', eventTimeZoneOffset: '+08:00' };
-const pack = (tag: string, serial: number) => `https://id.gs1.org/01/06901234000032/21/${tag}${serial}`;
+const pack = (tag: string, serial: number) => `https://id.gs1.org/01/06901234000030/21/${tag}${serial}`;
 const added = (tag: string, serial: number, extra: object = {}) => ({
   type: 'ObjectEvent',
   ...TIME,
@@ -62,8 +62,8 @@ async function storedIds(api: Client): Promise<string[]> {
 t.test('one event breaking a ledger rule: rollback stores nothing of the document, proceed stores every other event', async (t) => {
   const world = await createWorld(t);
   const plant = await world.party('processor');
-  const CARCASS = 'https://id.gs1.org/01/06901234000025/10/TZ-0310';
-  const CUTS = 'https://id.gs1.org/01/06901234000049/10/CUT-0310';
+  const CARCASS = 'https://id.gs1.org/01/06901234000023/10/TZ-0310';
+  const CUTS = 'https://id.gs1.org/01/06901234000047/10/CUT-0310';
   const events: object[] = Array.from({ length: 100 }, (_, index) => added('doc-', index, { eventID: eventId('a', index) }));
   // 100 kg of carcass come into being first…
   events[0] = {
@@ -140,7 +140,7 @@ t.test('parties take turns: a one-event capture finishes while a large one is st
 t.test('stored error texts: the event and the rule, never SQL, never NUL or lone surrogates', async (t) => {
   const world = await createWorld(t);
   const plant = await world.party('processor');
-  const LOT = 'https://id.gs1.org/01/06901234000025/10/LOT-7';
+  const LOT = 'https://id.gs1.org/01/06901234000023/10/LOT-7';
   const overdrawn = await finished(
     plant.api,
     await post(

@@ -13,8 +13,8 @@ const doc = (eventList: object[]) => ({
   epcisBody: { eventList },
 });
 const at = (day: number) => ({ eventTime: `2026-03-0${day}T08:00:00+08:00`, eventTimeZoneOffset: '+08:00' });
-const MEAT = 'https://id.gs1.org/01/06901234000018/10/MEAT-1';
-const CURED = 'https://id.gs1.org/01/06901234000025/10/CURED-1';
+const MEAT = 'https://id.gs1.org/01/06901234000016/10/MEAT-1';
+const CURED = 'https://id.gs1.org/01/06901234000023/10/CURED-1';
 const PALLET = 'urn:epc:id:sscc:6901234.0000000017';
 
 async function setup(t: Test) {

@@ -12,7 +12,7 @@ const event = (bizStep: string, serial: number) => ({
   eventTimeZoneOffset: '+08:00',
   action: 'OBSERVE',
   bizStep,
-  epcList: [`https://id.gs1.org/01/06901234000032/21/${serial}`],
+  epcList: [`https://id.gs1.org/01/06901234000030/21/${serial}`],
 });
 
 t.test('schedules', async (t) => {

@@ -3,8 +3,8 @@ import { canonicalGs1Uri, epcUrnProblem, gs1IdentifierProblem } from '../../src/
 
 t.test('a serial or lot whose %-escapes decode to NUL or broken UTF-8 is not a GS1 identifier', async (t) => {
   for (const bad of ['A%00B', 'A%ED%A0%80', 'A%C3']) {
-    t.equal(canonicalGs1Uri(`https://id.gs1.org/01/06901234000018/10/${bad}`), null, `Digital Link lot ${bad}`);
-    t.equal(canonicalGs1Uri(`https://id.gs1.org/01/06901234000018/21/${bad}`), null, `Digital Link serial ${bad}`);
+    t.equal(canonicalGs1Uri(`https://id.gs1.org/01/06901234000016/10/${bad}`), null, `Digital Link lot ${bad}`);
+    t.equal(canonicalGs1Uri(`https://id.gs1.org/01/06901234000016/21/${bad}`), null, `Digital Link serial ${bad}`);
     t.match(epcUrnProblem(`urn:epc:class:lgtin:6901234.000001.${bad}`), /not a valid LGTIN/, `LGTIN lot ${bad}`);
     t.match(epcUrnProblem(`urn:epc:id:sgtin:6901234.000001.${bad}`), /not a valid SGTIN/, `SGTIN serial ${bad}`);
   }
@@ -12,14 +12,29 @@ t.test('a serial or lot whose %-escapes decode to NUL or broken UTF-8 is not a G
 
 t.test('escaped GS1 characters stay valid and canonical', async (t) => {
   t.equal(canonicalGs1Uri('urn:epc:class:lgtin:6901234.000001.A%2FB'), 'https://id.gs1.org/01/06901234000016/10/A%2FB');
-  t.equal(canonicalGs1Uri('https://example.com/01/06901234000018/10/A%25B'), 'https://id.gs1.org/01/06901234000018/10/A%25B');
+  t.equal(canonicalGs1Uri('https://example.com/01/06901234000016/10/A%25B'), 'https://id.gs1.org/01/06901234000016/10/A%25B');
   t.equal(epcUrnProblem('urn:epc:id:sgtin:6901234.000001.A%26B'), null);
 });
 
 t.test('a GS1 identifier that is malformed says why; other URIs have no problem', async (t) => {
-  t.match(gs1IdentifierProblem('https://example.com/01/06901234000018/21/A%00'), /not GS1 text once %-decoded/);
+  t.match(gs1IdentifierProblem('https://example.com/01/06901234000016/21/A%00'), /not GS1 text once %-decoded/);
   t.match(gs1IdentifierProblem('urn:epc:id:sscc:08600031303.0005'), /not a valid SSCC/);
-  t.equal(gs1IdentifierProblem('https://id.gs1.org/01/06901234000018/21/A%2FB'), null);
+  t.equal(gs1IdentifierProblem('https://id.gs1.org/01/06901234000016/21/A%2FB'), null);
   t.equal(gs1IdentifierProblem('https://example.com/x%00'), null, 'not a GS1 identifier: stored as written');
   t.equal(gs1IdentifierProblem('urn:uuid:2b0c9c52-4a3b-4e5f-9d0a-000000000001'), null);
+});
+
+t.test('a Digital Link key with a wrong check digit is malformed; GTIN-8 to -14, SSCC and GLN are checked', async (t) => {
+  t.match(
+    gs1IdentifierProblem('https://id.gs1.org/01/80614141123459/21/6789'),
+    /GTIN 80614141123459 has a wrong check digit \(it would be 8\)/,
+  );
+  t.equal(gs1IdentifierProblem('https://id.gs1.org/01/80614141123458/21/6789'), null);
+  t.equal(gs1IdentifierProblem('https://example.com/gtin/96385074/ser/1'), null, 'a GTIN-8, padded');
+  t.match(gs1IdentifierProblem('https://example.com/gtin/96385075'), /wrong check digit/);
+  t.equal(gs1IdentifierProblem('https://id.gs1.org/00/106141412345678908'), null);
+  t.match(gs1IdentifierProblem('https://id.gs1.org/00/106141412345678909'), /SSCC .* wrong check digit/);
+  t.match(gs1IdentifierProblem('https://id.gs1.org/414/0614141123450'), /GLN .* wrong check digit \(it would be 2\)/);
+  t.equal(gs1IdentifierProblem('https://id.gs1.org/414/0614141123452/254/7'), null);
+  t.equal(gs1IdentifierProblem('https://id.gs1.org/8004/0614141ABC'), null, 'a GIAI has no check digit');
 });

@@ -178,6 +178,35 @@ t.test('SGTIN-198 read as whole words (52 digits) decodes to its 50-digit form',
   t.equal(decodeTag(`${MW133}01`).kind, 'raw');
 });
 
+t.test('SGLN-195, GRAI-170 and GIAI-202: values the 96-bit schemes cannot hold, in every form and padding', async (t) => {
+  const cases: [string, string, number][] = [
+    ['urn:epc:id:sgln:0614141.12345.A!b', 'sgln-195', 49],
+    ['urn:epc:id:grai:0614141.12345.x-1', 'grai-170', 43],
+    ['urn:epc:id:giai:0614141.ABC%2F1', 'giai-202', 51],
+    ['urn:epc:id:giai:0614141.0123', 'giai-202', 51],
+  ];
+  for (const [pure, scheme, digits] of cases) {
+    const tag = gs1(decodeTag(pure, { filter: 1 }));
+    t.match(tag, { scheme, pureIdentity: pure, filter: 1 }, `${pure}: the long scheme, chosen for it`);
+    t.equal(tag.hex.length, digits);
+    t.equal(tag.rawUri, `urn:epc:raw:${scheme.split('-')[1]}.x${tag.hex}`);
+    for (const form of [tag.tagUri, tag.rawUri, tag.digitalLink, `${tag.hex}0`, tag.hex.padEnd(Math.ceil(digits / 4) * 4, '0')]) {
+      const again = gs1(decodeTag(form, { filter: 1, companyPrefixLength: 7 }));
+      t.same([again.hex, again.pureIdentity], [tag.hex, pure], `${scheme} from ${form}`);
+    }
+    t.equal(decodeTag(`${tag.hex.padEnd(Math.ceil(digits / 4) * 4, '0').slice(0, -1)}1`).kind, 'raw', 'bits set past the encoding');
+  }
+  t.match(gs1(decodeTag('urn:epc:id:sgln:0614141.12345.A!b')), { gln: '0614141123452', glnExtension: 'A!b' });
+  t.match(gs1(decodeTag('urn:epc:id:grai:0614141.12345.x-1')), { grai: '00614141123452x-1', serial: 'x-1' });
+  t.match(gs1(decodeTag('urn:epc:id:giai:0614141.ABC%2F1')), {
+    giai: '0614141ABC/1',
+    digitalLink: 'https://id.gs1.org/8004/0614141ABC%2F1',
+  });
+  t.equal(gs1(decodeTag('urn:epc:id:giai:0614141.123')).scheme, 'giai-96', 'a number still takes GIAI-96');
+  t.throws(() => encodeTag('urn:epc:id:giai:061414112345.ABCDEFGHIJKLMNOPQRS', { scheme: 'giai-202', filter: 0 }), /not a valid GIAI/);
+  t.throws(() => encodeTag('urn:epc:id:grai:0614141.12345.ABCDEFGHIJKLMNOPQ', { scheme: 'grai-170', filter: 0 }), /1–16 GS1 characters/);
+});
+
 t.test('malformed values throw EpcSyntaxError with the reason', async (t) => {
   const cases: [string, RegExp][] = [
     ['3074257BF7194E4000001A8', /24 or 50 digits/],
@@ -202,7 +231,8 @@ t.test('malformed values throw EpcSyntaxError with the reason', async (t) => {
     ['urn:epc:tag:gid-96:3.1.2.3', /gid-96 is not supported/],
     ['urn:epc:id:gid:1.2.3', /not an EPC URN of a supported scheme/],
     ['urn:epc:id:sgtin:0614141.812345.A%ZZ', /not a valid SGTIN EPC URN/],
-    ['urn:epc:id:sgln:0614141.12345.A', /SGLN-96.*extension/],
+    ['urn:epc:tag:sgln-96:3.0614141.12345.A', /SGLN-96.*extension/],
+    ['urn:epc:id:sgln:0614141.12345.ABCDEFGHIJKLMNOPQRSTU', /not a valid SGLN/],
     ['urn:epc:id:sgtin:12345.1234567.1', /not a valid SGTIN EPC URN/],
     ['not a tag', /not a tag value/],
   ];

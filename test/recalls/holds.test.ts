@@ -105,7 +105,7 @@ t.test('a regulator holds through its regulator party; the owner cannot lift tha
 t.test('EPCIS capture is refused for a held lot like the native API', async (t) => {
   const world = await createWorld(t);
   const farm = await world.party('farm');
-  const lotUri = 'https://id.gs1.org/01/06901234000018/10/FARM-HOLD';
+  const lotUri = 'https://id.gs1.org/01/06901234000016/10/FARM-HOLD';
   const capture = async (event: object) => {
     const reply = await world.app.inject({
       method: 'POST',

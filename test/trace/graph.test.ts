@@ -80,8 +80,8 @@ function world(canSee: (party: string) => boolean): TraceInput<NodeEvent> {
       shippedAt: at('2026-03-01T10:00:00Z'),
       receivedAt: at('2026-03-02T08:00:00Z'),
       lines: [
-        { lotCode: 'M-CATTLE', quantity: 10, receivedQuantity: 9 },
-        { lotCode: 'X-OTHER', quantity: 5, receivedQuantity: 5 },
+        { lotCode: 'M-CATTLE', quantity: 10, receivedQuantity: 9, receiveEventId: 'E-RECV' },
+        { lotCode: 'X-OTHER', quantity: 5, receivedQuantity: 5, receiveEventId: 'E-RECV' },
       ],
     },
     {
@@ -93,7 +93,7 @@ function world(canSee: (party: string) => boolean): TraceInput<NodeEvent> {
       status: 'open',
       shippedAt: at('2026-03-01T11:00:00Z'),
       receivedAt: null,
-      lines: [{ lotCode: 'K-FEED', quantity: 20, receivedQuantity: null }],
+      lines: [{ lotCode: 'K-FEED', quantity: 20, receivedQuantity: null, receiveEventId: null }],
     },
     {
       id: 'S3',
@@ -104,7 +104,7 @@ function world(canSee: (party: string) => boolean): TraceInput<NodeEvent> {
       status: 'open',
       shippedAt: at('2026-03-04T09:00:00Z'),
       receivedAt: null,
-      lines: [{ lotCode: 'Z-MEAT', quantity: 30, receivedQuantity: null }],
+      lines: [{ lotCode: 'Z-MEAT', quantity: 30, receivedQuantity: null, receiveEventId: null }],
     },
   ];
   const events: NodeEvent[] = [

@@ -102,7 +102,7 @@ function checkEvent(event: unknown, at: string, found: Findings): void {
   }
   for (const field of ['readPoint', 'bizLocation']) {
     const place = event[field];
-    identifier(isObject(place) ? place.id : undefined, `${at}/${field}/id`);
+    instance(isObject(place) ? place.id : undefined, `${at}/${field}/id`);
   }
   // The schema says this with an anyOf over action patterns, which reads as an action error.
   if (event.type === 'ObjectEvent' && event.ilmd !== undefined && (event.action === 'OBSERVE' || event.action === 'DELETE')) {

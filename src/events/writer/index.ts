@@ -356,7 +356,7 @@ export function createEventWriter(deps: { repository: EventWriterRepository; lot
       throw conflict(`cannot correct ${target.id}: lots it created are already inputs or contents downstream`, usedDownstream);
     }
     const shipping = facts.shipments.find((shipment) => shipment.byShipping);
-    if (shipping && shipping.status !== 'open') {
+    if (shipping && (shipping.status !== 'open' || shipping.partlyReceived)) {
       throw conflict(
         `cannot correct ${target.id}: shipment ${shipping.id} was already received; correct the receipt first`,
         usedDownstream,

@@ -43,11 +43,12 @@ export type Batch = {
     containerCode: string | null;
     quantity: number;
     receivedQuantity: number | null;
+    receiveEventId: string | null;
     partyCode: string;
   }[];
   endedContainment: { parentCode: string; childCode: string; eventId: string }[];
   receivedShipments: { id: string; receiveEventId: string; receivedAt: Date }[];
-  receivedLines: { shipmentId: string; lotCode: string; containerCode: string | null; receivedQuantity: number }[];
+  receivedLines: { shipmentId: string; lotCode: string; containerCode: string | null; receivedQuantity: number; receiveEventId: string }[];
   statuses: { code: string; status: string }[];
   itemContainers: { code: string; containerCode: string | null }[];
   holds: { code: string; hold: LotHold | null }[];
@@ -166,13 +167,20 @@ export function createEventWriterRepository() {
         toPartyCode: string;
         toLocationCode: string | null;
         status: string;
-        lines: { lotCode: string; containerCode: string | null; quantity: string; receivedQuantity: string | null }[];
+        lines: {
+          lotCode: string;
+          containerCode: string | null;
+          quantity: string;
+          receivedQuantity: string | null;
+          receiveEventId: string | null;
+        }[];
       }>(
         tx,
         sql`select s.id, s.ship_event_id as "shipEventId", s.from_party_code as "fromPartyCode", s.to_party_code as "toPartyCode",
           s.to_location_code as "toLocationCode", s.status,
           (select coalesce(json_agg(json_build_object('lotCode', l.lot_code, 'containerCode', l.container_code,
-             'quantity', l.quantity::text, 'receivedQuantity', l.received_quantity::text)), '[]') from shipment_lines l where l.shipment_id = s.id) as lines
+             'quantity', l.quantity::text, 'receivedQuantity', l.received_quantity::text, 'receiveEventId', l.receive_event_id)), '[]')
+             from shipment_lines l where l.shipment_id = s.id) as lines
         from shipments s
         where s.id = any(${texts(ids)})
            or (s.status = 'open' and s.id in (select shipment_id from shipment_lines where lot_code = any(${texts(lotCodes)})))
@@ -185,6 +193,7 @@ export function createEventWriterRepository() {
           containerCode: line.containerCode,
           quantity: Number(line.quantity),
           receivedQuantity: line.receivedQuantity === null ? null : Number(line.receivedQuantity),
+          receiveEventId: line.receiveEventId,
         })),
       }));
     },
@@ -285,10 +294,15 @@ export function createEventWriterRepository() {
         sql`select l.code, exists (select 1 from lineage_edges e where e.upstream_code = l.code and e.retracted_by_event_id is null) as "usedDownstream"
         from lots l where l.created_by_event_id = ${targetId} and l.voided_by_event_id is null`,
       );
-      const shipments = await queryRows<{ id: string; status: string; byShipping: boolean }>(
+      // a shipment received in parts names each part's receipt on its lines
+      const shipments = await queryRows<{ id: string; status: string; byShipping: boolean; partlyReceived: boolean }>(
         tx,
-        sql`select id, status, ship_event_id = ${targetId} as "byShipping" from shipments
-        where ship_event_id = ${targetId} or receive_event_id = ${targetId} for update`,
+        sql`select s.id, s.status, s.ship_event_id = ${targetId} as "byShipping",
+          exists (select 1 from shipment_lines l where l.shipment_id = s.id and l.received_quantity is not null) as "partlyReceived"
+        from shipments s
+        where s.ship_event_id = ${targetId} or s.receive_event_id = ${targetId}
+          or s.id in (select l.shipment_id from shipment_lines l where l.receive_event_id = ${targetId})
+        for update of s`,
       );
       const linked = await queryRows<{ lotCode: string }>(
         tx,
@@ -319,7 +333,10 @@ export function createEventWriterRepository() {
           where code in (select jsonb_array_elements_text(payload->'itemCodes') from events where id = ${change.targetId} and type = 'aggregate')),
         cancelled as (update shipments set status = 'cancelled' where id = any(${texts(change.cancelled)})),
         reopened as (update shipments set status = 'open', receive_event_id = null, received_at = null where id = any(${texts(change.reopened)})),
-        reopened_lines as (update shipment_lines set received_quantity = null where shipment_id = any(${texts(change.reopened)}))
+        reopened_lines as (update shipment_lines set received_quantity = null, receive_event_id = null
+          where shipment_id = any(${texts(change.reopened)})
+            -- lines received before receipts were recorded per line carry none
+            and (receive_event_id = ${change.targetId} or receive_event_id is null))
         select 1`,
       );
     },
@@ -399,10 +416,12 @@ export function createEventWriterRepository() {
             ${texts(batch.shipments.map((s) => s.status))}, ${times(batch.shipments.map((s) => s.shippedAt))},
             ${texts(batch.shipments.map((s) => s.receiveEventId))}, ${times(batch.shipments.map((s) => s.receivedAt))}))`,
         batch.shipmentLines.length > 0 &&
-          sql`new_shipment_lines as (insert into shipment_lines (shipment_id, lot_code, quantity, received_quantity, party_code, container_code)
+          sql`new_shipment_lines as (insert into shipment_lines (shipment_id, lot_code, quantity, received_quantity, party_code, container_code,
+            receive_event_id)
           select * from unnest(${texts(batch.shipmentLines.map((l) => l.shipmentId))}, ${texts(batch.shipmentLines.map((l) => l.lotCode))},
             ${numerics(batch.shipmentLines.map((l) => l.quantity))}, ${numerics(batch.shipmentLines.map((l) => l.receivedQuantity))},
-            ${texts(batch.shipmentLines.map((l) => l.partyCode))}, ${texts(batch.shipmentLines.map((l) => l.containerCode))}))`,
+            ${texts(batch.shipmentLines.map((l) => l.partyCode))}, ${texts(batch.shipmentLines.map((l) => l.containerCode))},
+            ${texts(batch.shipmentLines.map((l) => l.receiveEventId))}))`,
         batch.endedContainment.length > 0 &&
           sql`ended_edges as (update lineage_edges e set ended_by_event_id = v.event_id
           from unnest(${texts(batch.endedContainment.map((c) => c.parentCode))}, ${texts(batch.endedContainment.map((c) => c.childCode))},
@@ -415,10 +434,11 @@ export function createEventWriterRepository() {
             ${times(batch.receivedShipments.map((r) => r.receivedAt))}) as v(id, event_id, received_at)
           where s.id = v.id)`,
         batch.receivedLines.length > 0 &&
-          sql`received_lines as (update shipment_lines l set received_quantity = v.quantity
+          sql`received_lines as (update shipment_lines l set received_quantity = v.quantity, receive_event_id = v.event_id
           from unnest(${texts(batch.receivedLines.map((r) => r.shipmentId))}, ${texts(batch.receivedLines.map((r) => r.lotCode))},
-            ${texts(batch.receivedLines.map((r) => r.containerCode))}, ${numerics(batch.receivedLines.map((r) => r.receivedQuantity))})
-            as v(shipment_id, lot_code, container_code, quantity)
+            ${texts(batch.receivedLines.map((r) => r.containerCode))}, ${numerics(batch.receivedLines.map((r) => r.receivedQuantity))},
+            ${texts(batch.receivedLines.map((r) => r.receiveEventId))})
+            as v(shipment_id, lot_code, container_code, quantity, event_id)
           where l.shipment_id = v.shipment_id and l.lot_code = v.lot_code and l.container_code is not distinct from v.container_code)`,
         batch.itemContainers.length > 0 &&
           sql`packed_items as (update items i set container_code = v.container_code

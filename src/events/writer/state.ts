@@ -27,7 +27,14 @@ export type ShipmentView = {
   toPartyCode: string;
   toLocationCode: string | null;
   status: string;
-  lines: { lotCode: string; containerCode: string | null; quantity: number; receivedQuantity: number | null }[];
+  lines: {
+    lotCode: string;
+    containerCode: string | null;
+    quantity: number;
+    receivedQuantity: number | null;
+    /** The receipt that took the line (a shipment may arrive in parts). */
+    receiveEventId: string | null;
+  }[];
 };
 
 export type ProductView = {
@@ -107,7 +114,10 @@ export class WorldState {
     statuses: new Map<string, string>(),
     endedContainment: new Map<string, string>(),
     receivedShipments: new Map<string, { receiveEventId: string; receivedAt: Date }>(),
-    receivedLines: new Map<string, { shipmentId: string; lotCode: string; containerCode: string | null; receivedQuantity: number }>(),
+    receivedLines: new Map<
+      string,
+      { shipmentId: string; lotCode: string; containerCode: string | null; receivedQuantity: number; receiveEventId: string }
+    >(),
     itemContainers: new Map<string, string | null>(),
     holds: new Map<string, LotHold | null>(),
   };
@@ -147,7 +157,7 @@ export class WorldState {
     let total = 0;
     for (const shipment of this.shipments.carrying(lotCode)) {
       if (shipment.status !== 'open') continue;
-      for (const line of shipment.lines) if (line.lotCode === lotCode) total += line.quantity;
+      for (const line of shipment.lines) if (line.lotCode === lotCode && line.receivedQuantity === null) total += line.quantity;
     }
     return roundQuantity(total);
   }
@@ -197,21 +207,28 @@ export class WorldState {
         toPartyCode: shipment.toPartyCode,
         toLocationCode: shipment.toLocationCode,
         status: 'open',
-        lines: shipment.lines.map((line) => ({ ...line, receivedQuantity: null })),
+        lines: shipment.lines.map((line) => ({ ...line, receivedQuantity: null, receiveEventId: null })),
       });
     }
     for (const receipt of draft.receipts) {
       const shipment = this.shipments.get(receipt.shipmentId) as ShipmentView;
-      shipment.status = 'received';
-      this.changed.receivedShipments.set(shipment.id, { receiveEventId: draft.id, receivedAt: event.eventTime });
       for (const line of shipment.lines) {
-        line.receivedQuantity = receipt.received.get(lineKey(line)) ?? 0;
+        const quantity = receipt.received.get(lineKey(line));
+        if (quantity === undefined) continue;
+        line.receivedQuantity = quantity;
+        line.receiveEventId = draft.id;
         this.changed.receivedLines.set(`${shipment.id}|${lineKey(line)}`, {
           shipmentId: shipment.id,
           lotCode: line.lotCode,
           containerCode: line.containerCode,
-          receivedQuantity: line.receivedQuantity,
+          receivedQuantity: quantity,
+          receiveEventId: draft.id,
         });
+      }
+      // received once nothing of it is still on the way
+      if (shipment.lines.every((line) => line.receivedQuantity !== null)) {
+        shipment.status = 'received';
+        this.changed.receivedShipments.set(shipment.id, { receiveEventId: draft.id, receivedAt: event.eventTime });
       }
     }
     for (const [code, hold] of draft.holds) {

@@ -1,13 +1,18 @@
 import { bodyField, conflict, forbidden, unprocessable } from '../../../errors/problem.js';
 import type { Scope } from '../scope.js';
+import type { ShipmentView } from '../state.js';
 import { lineKey } from '../state.js';
 import type { RuleResult } from './index.js';
 
-export type ReceiveInput = { shipmentId: string; lines?: { lotCode: string; quantity: number }[] };
+export type ReceiveInput = { shipmentId: string; lines?: { lotCode: string; quantity: number }[]; partial?: boolean };
 
 /**
  * Receives an open shipment addressed to the acting party: what arrives enters its stock, loose
  * or still packed in its container. Quantities below those shipped are losses in transit.
+ *
+ * A whole receipt takes every line not yet received (those not named, at the quantity shipped).
+ * A partial one takes only the lines named — a container with everything packed in it — and
+ * leaves the rest in transit; the shipment is received once every line is.
  */
 export function receive(scope: Scope, input: ReceiveInput): RuleResult {
   const shipment = scope.state.shipments.get(input.shipmentId);
@@ -21,13 +26,24 @@ export function receive(scope: Scope, input: ReceiveInput): RuleResult {
       bodyField(scope.at('shipmentId'), `shipment is ${shipment.status}`),
     ]);
   }
-  const received = new Map(shipment.lines.map((line) => [lineKey(line), line.quantity]));
+  if (input.partial && !input.lines?.length) {
+    throw unprocessable('nothing-received', 'a partial receipt names the lines that arrived', [
+      bodyField(scope.at('lines'), 'name at least one line'),
+    ]);
+  }
+  const waiting = shipment.lines.filter((line) => line.receivedQuantity === null);
+  const received = new Map(input.partial ? [] : waiting.map((line) => [lineKey(line), line.quantity]));
   for (const [index, line] of (input.lines ?? []).entries()) {
     // a received quantity names a lot shipped loose, or a container shipped itself
     const shipped = shipment.lines.find((candidate) => candidate.lotCode === line.lotCode && candidate.containerCode === null);
     if (!shipped) {
       throw unprocessable('not-in-shipment', `${line.lotCode} is not in shipment ${shipment.id}`, [
         bodyField(scope.at('lines', index, 'lotCode'), 'not in the shipment'),
+      ]);
+    }
+    if (shipped.receivedQuantity !== null) {
+      throw conflict(`${line.lotCode} of shipment ${shipment.id} was already received`, [
+        bodyField(scope.at('lines', index, 'lotCode'), 'already received'),
       ]);
     }
     const unit = scope.lot(line.lotCode)?.unit ?? 'piece';
@@ -38,25 +54,37 @@ export function receive(scope: Scope, input: ReceiveInput): RuleResult {
       ]);
     }
     received.set(lineKey(shipped), line.quantity);
+    if (input.partial) for (const packed of packedIn(shipment, line.lotCode)) received.set(lineKey(packed), packed.quantity);
   }
-  for (const line of shipment.lines) {
-    const quantity = received.get(lineKey(line)) ?? 0;
+  for (const line of waiting) {
+    const quantity = received.get(lineKey(line));
+    if (quantity === undefined) continue;
     if (quantity > 0) scope.draft.move(line.lotCode, 'receive_in', quantity, line.containerCode);
     scope.draft.link(line.lotCode, 'subject', quantity);
   }
   scope.draft.receipts.push({ shipmentId: shipment.id, received });
+  const remaining = waiting.filter((line) => !received.has(lineKey(line))).length;
   return {
     payload: {
       shipmentId: shipment.id,
       fromPartyCode: shipment.fromPartyCode,
-      lines: shipment.lines.map((line) => ({
-        lotCode: line.lotCode,
-        shipped: line.quantity,
-        quantity: received.get(lineKey(line)) ?? 0,
-        ...(line.containerCode ? { containerCode: line.containerCode } : {}),
-      })),
+      lines: waiting
+        .filter((line) => received.has(lineKey(line)))
+        .map((line) => ({
+          lotCode: line.lotCode,
+          shipped: line.quantity,
+          quantity: received.get(lineKey(line)),
+          ...(line.containerCode ? { containerCode: line.containerCode } : {}),
+        })),
+      ...(input.partial ? { partial: true, linesInTransit: remaining } : {}),
     },
     bizLocation: shipment.toLocationCode,
     shipmentId: shipment.id,
   };
+}
+
+/** The lines of what travels packed in a container (and in containers inside it). */
+function packedIn(shipment: ShipmentView, containerCode: string): ShipmentView['lines'] {
+  const inside = shipment.lines.filter((line) => line.containerCode === containerCode);
+  return inside.flatMap((line) => [line, ...packedIn(shipment, line.lotCode)]);
 }

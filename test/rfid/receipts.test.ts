@@ -1,0 +1,310 @@
+// Entry gates receive what they read and nothing more: one case of a shipment of two, a case
+// whose packs were all read, a tag read again in the next window; and a window the gate cannot
+// turn into events is recorded as failed and tried again later while the windows after it go on.
+import { sql } from 'drizzle-orm';
+import t from 'tap';
+import { completeGs1 } from '../../src/codes/gs1.js';
+import { planReceipts, retryAfter } from '../../src/rfid/gates.js';
+import type { ReadRow } from '../../src/rfid/repository.js';
+import { zebraEvent } from '../fixtures/rfid-payloads.js';
+import { readPoint, registerReader } from '../fixtures/rfid-world.js';
+import { createWorld, expectStatus } from '../fixtures/world.js';
+
+const tag = (n: number) => `E28068940000${String(n).padStart(12, '0')}`;
+/** Reads at the gate happen after the world's events (which start 2026-03-01). */
+const readTime = (minute: number, second = 0) =>
+  `2026-06-01T11:${String(minute).padStart(2, '0')}:${String(second).padStart(2, '0')}.000+0800`;
+
+t.test('retryAfter: ten seconds, doubling, at most an hour, given up after eight tries', async (t) => {
+  const now = new Date('2026-06-01T00:00:00Z');
+  const waits = [1, 2, 3, 7].map((attempts) => (retryAfter(attempts, now)?.getTime() ?? 0) - now.getTime());
+  t.same(waits, [10_000, 20_000, 40_000, 640_000]);
+  t.equal(retryAfter(8, now), null);
+});
+
+t.test('planReceipts: what a gate read of a shipment, and how much of each line it receives', async (t) => {
+  const line = (lotCode: string, containerCode: string | null, quantity: number, unit = 'piece') => ({
+    id: 'S1',
+    lotCode,
+    containerCode,
+    quantity,
+    unit,
+  });
+  const lines = [
+    line('PALLET', null, 1),
+    line('CASE', 'PALLET', 1),
+    line('MEAT', 'CASE', 10, 'kg'),
+    line('LOOSE', null, 2),
+    line('BULK', null, 50, 'kg'),
+  ];
+  const seen = (tag: string, lotCode: string, itemCode: string | null = null) => ({
+    row: { tag } as ReadRow,
+    referent: { lotCode, itemCode },
+  });
+  const plan = planReceipts(
+    lines,
+    [seen('T1', 'CASE'), seen('T2', 'LOOSE', 'P1'), seen('T3', 'LOOSE', 'P2'), seen('T4', 'LOOSE', 'P3'), seen('T5', 'BULK', 'P9')],
+    new Map(),
+  );
+  t.same(
+    plan.receipts.map((receipt) => receipt.lines),
+    [
+      [
+        { lotCode: 'PALLET', quantity: 1 },
+        { lotCode: 'LOOSE', quantity: 2 },
+        { lotCode: 'BULK', quantity: 50 },
+      ],
+    ],
+    'a case on a pallet brings the pallet; three packs of two shipped are two; a pack of a lot in kg brings the lot',
+  );
+  t.same(plan.rest, []);
+  const other = planReceipts(lines, [seen('T6', 'ELSEWHERE')], new Map());
+  t.same([other.receipts, other.rest.length], [[], 1], 'what is in no open shipment is left to be observed');
+});
+
+t.test('entry gates receive the quantity read', async (t) => {
+  const world = await createWorld(t, undefined, { rfidTickMs: 0 });
+  const drain = () => world.app.services.gates.drain();
+  const processor = await world.party('processor');
+  const store = await world.party('cold_storage');
+  const product = await processor.product('piece');
+  const reader = await registerReader(world, store);
+  const door = await readPoint(world, store, 'entry', [{ readerId: reader.id, antenna: 1 }], { name: '冷库 1 号门' });
+  const zebra = (reads: { idHex: string; minute: number; second?: number }[]) =>
+    reader.api.post(
+      '/rfid/zebra',
+      reads.map((read) =>
+        zebraEvent({ idHex: read.idHex, antenna: 1, hostName: reader.hostName, timestamp: readTime(read.minute, read.second) }),
+      ),
+    );
+  const rowsOf = async (query: string) => (await store.api.get(`/rfid/reads?${query}`)).body.items;
+  const shipment = async (id: string) =>
+    (await store.api.get('/shipments?status=open')).body.items.find((s: { id: string }) => s.id === id) ??
+    (await store.api.get('/shipments?status=received')).body.items.find((s: { id: string }) => s.id === id);
+  let serial = 0;
+  const packCase = async (lotCode: string, quantity: number, itemCodes?: string[]) => {
+    const sscc = completeGs1(`0690123450000${String(++serial).padStart(4, '0')}`);
+    const packed = await world.ok(
+      processor.event({ type: 'aggregate', parent: { sscc }, ...(itemCodes ? { itemCodes } : { children: [{ lotCode, quantity }] }) }),
+    );
+    return { sscc, code: packed.createdLotCodes[0] as string };
+  };
+  const bind = (epc: string, code: string) => world.ok(processor.api.post('/rfid/tags', { tags: [{ epc, code }] }), 201);
+
+  await t.test('a shipment of two cases: each case read is received on its own, the second closes the shipment', async (t) => {
+    const lot = await processor.commission(product, 50);
+    const first = await packCase(lot, 20);
+    const second = await packCase(lot, 30);
+    await bind(tag(1), first.code);
+    await bind(tag(2), second.code);
+    const shipmentId = await processor.ship(store, [{ lotCode: first.code }, { lotCode: second.code }]);
+
+    await zebra([{ idHex: tag(1), minute: 5 }]);
+    await drain();
+    const [row] = await rowsOf(`tag=${tag(1)}`);
+    t.match(row, { outcome: 'received', lotCode: first.code, detail: shipmentId });
+    const open = await shipment(shipmentId);
+    t.equal(open.status, 'open', 'the rest of the shipment is still on its way');
+    t.same(
+      open.lines.map((line: { lotCode: string; receivedQuantity: number | null }) => [line.lotCode, line.receivedQuantity]).sort(),
+      [
+        [first.code, 1],
+        [lot, 20],
+        [second.code, null],
+        [lot, null],
+      ].sort(),
+      'the case read and its contents are received, the other case is not',
+    );
+    const holders = (await store.lot(lot)).holders;
+    t.same(
+      holders.find((h: { partyCode: string }) => h.partyCode === store.code),
+      { partyCode: store.code, onHand: 20 },
+      'only the case read changed hands',
+    );
+    t.match((await store.lot(lot)).massBalance, { inTransit: 30, transitLoss: 0, unaccounted: 0 }, 'the other case is in transit');
+    const receipt = (await store.api.get(`/events/${row.eventId}`)).body;
+    t.match(receipt, { type: 'receive', readPoint: door.locationCode, details: { partial: true, linesInTransit: 2 } });
+    const trace = (await world.regulator.get(`/trace/${first.sscc}`)).body;
+    const traced = trace.events.find((e: { id: string }) => e.id === row.eventId);
+    t.match(traced, { readPoint: door.locationCode }, 'the trace shows the gate’s location');
+    t.equal(new Date(traced.eventTime).toISOString(), '2026-06-01T03:05:00.000Z', 'and the time it read the case');
+    t.ok(
+      trace.edges.some(
+        (e: { kind: string; eventId: string; status: string }) =>
+          e.kind === 'custody' && e.eventId === row.eventId && e.status === 'received',
+      ),
+      'the hand-over of the case is the gate’s receipt',
+    );
+
+    await zebra([{ idHex: tag(2), minute: 7 }]);
+    await drain();
+    const [last] = await rowsOf(`tag=${tag(2)}`);
+    t.match(last, { outcome: 'received', detail: shipmentId });
+    t.not(last.eventId, row.eventId, 'a receipt of its own');
+    const closed = await shipment(shipmentId);
+    t.equal(closed.status, 'received', 'the second case closes the shipment');
+    t.equal(closed.receiveEventId, last.eventId);
+    t.match((await store.lot(lot)).massBalance, { inTransit: 0, transitLoss: 0, unaccounted: 0 });
+  });
+
+  await t.test('a receipt of one case is corrected: only that case goes back in transit', async (t) => {
+    const lot = await processor.commission(product, 10);
+    const first = await packCase(lot, 4);
+    const second = await packCase(lot, 6);
+    const shipped = await world.ok(
+      processor.event({ type: 'ship', toPartyCode: store.code, lines: [{ lotCode: first.code }, { lotCode: second.code }] }),
+    );
+    const shipmentId: string = shipped.shipmentId;
+    const part = await world.ok(store.event({ type: 'receive', shipmentId, partial: true, lines: [{ lotCode: first.code, quantity: 1 }] }));
+    const rest = await world.ok(store.event({ type: 'receive', shipmentId }));
+    t.match(
+      rest.event.details,
+      { lines: [{ lotCode: second.code }, { lotCode: lot, containerCode: second.code }] },
+      'the rest is received',
+    );
+    t.equal((await shipment(shipmentId)).status, 'received');
+    expectStatus(
+      t,
+      await store.event({ type: 'receive', shipmentId, partial: true, lines: [{ lotCode: second.code, quantity: 1 }] }),
+      409,
+      'a received shipment is not received again',
+    );
+    await world.ok(store.event({ type: 'correction', correctsEventId: part.event.id, reason: 'the first case did not arrive' }));
+    const reopened = await shipment(shipmentId);
+    t.equal(reopened.status, 'open');
+    t.same(
+      reopened.lines.filter((line: { receivedQuantity: number | null }) => line.receivedQuantity === null).length,
+      2,
+      'the first case and its contents are in transit again, the second stays received',
+    );
+    t.match((await store.lot(lot)).massBalance, { inTransit: 4, unaccounted: 0 });
+    expectStatus(
+      t,
+      await processor.event({ type: 'correction', correctsEventId: shipped.event.id, reason: 'not sent' }),
+      409,
+      'a shipment received in part cannot be taken back by correcting its ship event',
+    );
+  });
+
+  await t.test('a tag read across a window boundary is received once, and not observed in the next window', async (t) => {
+    const lot = await processor.commission(product, 10);
+    const box = await packCase(lot, 10);
+    await bind(tag(3), box.code);
+    const shipmentId = await processor.ship(store, [{ lotCode: box.code }]);
+    // the default 30 s windows: 11:10:20–11:10:29 in one, 11:10:31 in the next
+    await zebra([
+      { idHex: tag(3), minute: 10, second: 20 },
+      { idHex: tag(3), minute: 10, second: 29 },
+    ]);
+    await drain();
+    await zebra([{ idHex: tag(3), minute: 10, second: 31 }]);
+    await drain();
+    const rows = (await rowsOf(`tag=${tag(3)}`)).sort((a: { firstSeen: string }, b: { firstSeen: string }) =>
+      a.firstSeen.localeCompare(b.firstSeen),
+    );
+    t.equal(rows.length, 2, 'two windows');
+    t.match(rows[0], { outcome: 'received', detail: shipmentId, readCount: 2 });
+    t.match(rows[1], { outcome: 'already_received', eventId: rows[0].eventId, detail: shipmentId, lotCode: box.code });
+    const events = (await store.api.get(`/events?lotCode=${box.code}`)).body.items;
+    t.same(
+      events.filter((e: { partyCode: string }) => e.partyCode === store.code).map((e: { type: string }) => e.type),
+      ['receive'],
+      'one receipt, no observation',
+    );
+  });
+
+  await t.test('a case is received when all of its packs were read; some of them are only observed', async (t) => {
+    const lot = await processor.commission(product, 10);
+    const job = await world.ok(processor.api.post(`/lots/${lot}/items`, { count: 4 }), 202);
+    await world.app.services.items.idle();
+    const packs = ((await processor.api.get(`/code-jobs/${job.id}/codes.csv`)).body as string)
+      .trim()
+      .split('\n')
+      .slice(1)
+      .map((line) => line.split(',')[0]);
+    const full = await packCase(lot, 2, packs.slice(0, 2));
+    const partly = await packCase(lot, 2, packs.slice(2, 4));
+    for (const [index, pack] of packs.entries()) await bind(tag(20 + index), pack);
+    const shipmentId = await processor.ship(store, [{ lotCode: full.code }, { lotCode: partly.code }]);
+    await zebra([
+      { idHex: tag(20), minute: 20 },
+      { idHex: tag(21), minute: 20 },
+      { idHex: tag(22), minute: 20 },
+    ]);
+    await drain();
+    t.match(await rowsOf(`tag=${tag(20)}`), [{ outcome: 'received', detail: shipmentId }], 'both packs of the first case read');
+    t.match(
+      await rowsOf(`tag=${tag(22)}`),
+      [{ outcome: 'observed', lotCode: lot, detail: `1 of the 2 packs of case ${partly.code} read` }],
+      'one pack of the second case',
+    );
+    const lines = (await shipment(shipmentId)).lines;
+    t.same(
+      lines.filter((line: { receivedQuantity: number | null }) => line.receivedQuantity !== null).length,
+      2,
+      'the first case and its contents are received',
+    );
+    t.equal((await shipment(shipmentId)).status, 'open');
+  });
+});
+
+t.test('a window the gate cannot turn into events does not hold back the windows after it', async (t) => {
+  const world = await createWorld(t, undefined, { rfidTickMs: 0 });
+  const gates = world.app.services.gates;
+  const store = await world.party('cold_storage');
+  const product = await store.product('kg');
+  const lot = await store.commission(product, 10);
+  await world.ok(store.api.post('/rfid/tags', { tags: [{ epc: tag(1), code: lot }] }), 201);
+  const reader = await registerReader(world, store);
+  const aisle = await readPoint(world, store, 'observe', [{ readerId: reader.id, antenna: 1 }], { name: '过道' });
+  const hall = await readPoint(world, store, 'observe', [{ readerId: reader.id, antenna: 2 }], { name: '大厅' });
+  const post = (antenna: number, minute: number) =>
+    reader.api.post('/rfid/zebra', [zebraEvent({ idHex: tag(1), antenna, hostName: reader.hostName, timestamp: readTime(minute) })]);
+  expectStatus(t, await post(1, 1), 202, 'a read in the aisle');
+  // the aisle's read point is taken out of the database by hand: its stored windows name a read point no longer there
+  await world.database.db.execute(sql`delete from rfid_antennas where read_point_id = ${aisle.readPointId}`);
+  await world.database.db.execute(sql`delete from rfid_read_points where id = ${aisle.readPointId}`);
+  expectStatus(t, await post(2, 2), 202, 'reads in the hall after it');
+  expectStatus(t, await post(2, 3), 202, 'and a minute later');
+
+  await gates.drain();
+  const rows = (await store.api.get(`/rfid/reads?tag=${tag(1)}`)).body.items as {
+    readPointId: string;
+    outcome: string;
+    detail: string;
+    attempts: number;
+    retryAt: string | null;
+  }[];
+  const poison = rows.find((row) => row.readPointId === aisle.readPointId);
+  t.match(poison, { outcome: 'failed', attempts: 1, detail: /no longer exists/ }, 'the failure is recorded on the window');
+  t.ok(poison?.retryAt && new Date(poison.retryAt) > new Date(), 'and it waits before it is tried again');
+  t.same(
+    rows.filter((row) => row.readPointId === hall.readPointId).map((row) => row.outcome),
+    ['observed', 'observed'],
+    'the windows after it became events',
+  );
+  const listed = (await world.regulator.get(`/rfid/reads?partyCode=${store.code}&outcome=failed`)).body.items;
+  t.equal(listed.length, 1, 'a regulator sees the failed window');
+  const activity = (await store.api.get('/rfid/activity')).body.items;
+  t.match(
+    activity.find((row: { outcome: string }) => row.outcome === 'failed'),
+    { readPointId: aisle.readPointId, windows: 1 },
+    'and the gate activity counts it',
+  );
+
+  // time passes: it is tried again, fails again, waits longer; after eight tries it is given up
+  const due = () => world.database.db.execute(sql`update rfid_reads set retry_at = now() - interval '1 second' where outcome = 'failed'`);
+  await due();
+  await gates.drain();
+  const [again] = (await store.api.get(`/rfid/reads?readPointId=${aisle.readPointId}`)).body.items;
+  t.match(again, { outcome: 'failed', attempts: 2 });
+  t.ok(new Date(again.retryAt).getTime() - Date.now() > 15_000, 'waiting twice as long');
+  for (let attempt = 3; attempt <= 8; attempt++) {
+    await due();
+    await gates.drain();
+  }
+  const [givenUp] = (await store.api.get(`/rfid/reads?readPointId=${aisle.readPointId}`)).body.items;
+  t.match(givenUp, { outcome: 'failed', attempts: 8, retryAt: null }, 'given up after eight tries');
+  await due();
+  t.equal(await gates.processChunk(), 0, 'and not taken up again');
+});
