@@ -211,6 +211,7 @@ export function createServices(
   const credit = createCreditService({
     credit: createCreditRepository(database.db),
     figures: figuresRepository,
+    scans: repos.scans,
     yieldAllowances,
     now,
     log: options.log,

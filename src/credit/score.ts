@@ -20,6 +20,7 @@ export const CREDIT_FACTORS = [
   { key: 'mass_balance_gaps', label: { zh: '物料不平衡', en: 'Lots whose books do not close' }, weight: 4, cap: 20 },
   { key: 'unreceived_shipments', label: { zh: '到货未确认', en: 'Shipments to it not booked in' }, weight: 2, cap: 10 },
   { key: 'late_records', label: { zh: '记录补录', en: 'Events recorded late' }, weight: 1, cap: 10 },
+  { key: 'brand_misuse', label: { zh: '品牌冒用', en: 'Packs flagged as brand misuse' }, weight: 10, cap: 30 },
 ] as const satisfies readonly CreditFactorDefinition[];
 
 export type CreditFactorKey = (typeof CREDIT_FACTORS)[number]['key'];

@@ -3,6 +3,7 @@ import { notFound } from '../errors/problem.js';
 import type { FiguresRepository } from '../figures/repository.js';
 import { lotsWithGaps } from '../figures/service.js';
 import type { YieldAllowances } from '../lots/ledger.js';
+import type { ScansRepository } from '../scans/repository.js';
 import type { CountsByParty, CreditRepository, CreditScoreRow, Period } from './repository.js';
 import {
   CREDIT_FORMULA,
@@ -36,6 +37,7 @@ export function createCreditService(deps: {
     | 'latestGrade'
   >;
   figures: Pick<FiguresRepository, 'ledgers' | 'transformations'>;
+  scans: Pick<ScansRepository, 'countBrandMisuseByParty'>;
   yieldAllowances: YieldAllowances;
   now: () => Date;
   log?: { error: (object: object, message: string) => void };
@@ -55,13 +57,14 @@ export function createCreditService(deps: {
   /** How often each factor occurred per party in the period: one count source per factor. */
   async function factorCounts(period: Period, partyCode?: string): Promise<Record<CreditFactorKey, CountsByParty>> {
     const shippedBefore = new Date(period.to.getTime() - UNRECEIVED_AFTER_DAYS * DAY_MS);
-    const [failed, complaints, recalls, gaps, unreceived, late] = await Promise.all([
+    const [failed, complaints, recalls, gaps, unreceived, late, misuse] = await Promise.all([
       deps.credit.failedInspections(period, partyCode),
       deps.credit.upheldComplaints(period, partyCode),
       deps.credit.recallsByLevel(period, partyCode),
       massBalanceGaps(period, partyCode),
       deps.credit.unreceivedShipments(period, shippedBefore, partyCode),
       deps.credit.lateRecords(period, LATE_RECORD_HOURS, partyCode),
+      deps.scans.countBrandMisuseByParty(period, partyCode),
     ]);
     const none = new Map<string, number>();
     return {
@@ -73,6 +76,7 @@ export function createCreditService(deps: {
       mass_balance_gaps: gaps,
       unreceived_shipments: unreceived,
       late_records: late,
+      brand_misuse: misuse,
     };
   }
 

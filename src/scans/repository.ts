@@ -106,13 +106,15 @@ export function createScansRepository(db: Db) {
      * Codes flagged for brand misuse (冒用) per party whose first misuse scan fell in [from, to):
      * one of the inputs of an enterprise's credit.
      */
-    async countBrandMisuseByParty(period: { from: Date; to: Date }): Promise<Map<string, number>> {
+    /** Brand misuse flags raised in the period, per party (or for the one named). */
+    async countBrandMisuseByParty(period: { from: Date; to: Date }, partyCode?: string): Promise<Map<string, number>> {
       const rows = await db
         .select({ partyCode: codeFlags.partyCode, flags: sql<number>`count(*)::int` })
         .from(codeFlags)
         .where(
           and(
             eq(codeFlags.kind, 'brand_misuse'),
+            partyCode === undefined ? undefined : eq(codeFlags.partyCode, partyCode),
             sql`${codeFlags.firstAt} >= ${period.from.toISOString()}::timestamptz`,
             sql`${codeFlags.firstAt} < ${period.to.toISOString()}::timestamptz`,
           ),

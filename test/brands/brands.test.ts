@@ -89,6 +89,12 @@ t.test('brand programme', async (t) => {
     );
     const counts = await repositories.scans.countBrandMisuseByParty({ from: new Date(Date.now() - DAY), to: new Date(Date.now() + DAY) });
     t.equal(counts.get(processor.code), 1, 'misuse counted per party over a period (for the credit score)');
+    const credit = await world.regulator.get(`/credit/${processor.code}`);
+    t.match(
+      credit.body.factors.find((factor: { key: string }) => factor.key === 'brand_misuse'),
+      { count: 1, weight: 10, contribution: -10 },
+      'and charged to its credit score',
+    );
     const before = await repositories.scans.countBrandMisuseByParty({
       from: new Date(Date.now() - 2 * DAY),
       to: new Date(Date.now() - DAY),

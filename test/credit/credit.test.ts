@@ -7,6 +7,7 @@ import { createCreditRepository } from '../../src/credit/repository.js';
 import { createCreditService } from '../../src/credit/service.js';
 import { createFiguresRepository } from '../../src/figures/repository.js';
 import { DEFAULT_YIELD_ALLOWANCES } from '../../src/lots/ledger.js';
+import { createScansRepository } from '../../src/scans/repository.js';
 import { type ChainParty, createChain, narrow, REGULATOR } from '../fixtures/chain.js';
 import { buildTestApp, client } from '../helper.js';
 
@@ -88,6 +89,7 @@ t.test('a credit score on a small world equals the hand computation', async (t) 
       'latestGrade',
     ]),
     figures: narrow(createFiguresRepository(database.db), ['ledgers', 'transformations']),
+    scans: narrow(createScansRepository(database.db), ['countBrandMisuseByParty']),
     yieldAllowances: DEFAULT_YIELD_ALLOWANCES,
     now,
   });
@@ -108,6 +110,7 @@ t.test('a credit score on a small world equals the hand computation', async (t) 
     mass_balance_gaps: [1, -4],
     unreceived_shipments: [1, -2],
     late_records: [1, -1],
+    brand_misuse: [0, 0],
   });
   t.equal(score.periodTo.getTime() - score.periodFrom.getTime(), 365 * DAY, 'the last 365 days');
   t.match(score.formula, /min\(weight × count, cap\)/);
