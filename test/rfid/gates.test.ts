@@ -6,7 +6,7 @@ import t from 'tap';
 import { completeGs1 } from '../../src/codes/gs1.js';
 import { encodeTag } from '../../src/gs1/epc-binary.js';
 import { FACTORY_EPC, zebraEvent } from '../fixtures/rfid-payloads.js';
-import { readPoint, registerReader } from '../fixtures/rfid-world.js';
+import { issuePacks, readPoint, registerReader } from '../fixtures/rfid-world.js';
 import { createWorld, expectStatus } from '../fixtures/world.js';
 
 const tag = (n: number) => `E28068940000${String(n).padStart(12, '0')}`;
@@ -26,13 +26,7 @@ t.test('gates turn observations into events', async (t) => {
   const packed = await world.ok(processor.event({ type: 'aggregate', parent: { sscc }, children: [{ lotCode: lot, quantity: 40 }] }));
   const caseCode: string = packed.createdLotCodes[0];
   const loose = await processor.commission(product, 10);
-  const job = await world.ok(processor.api.post(`/lots/${loose}/items`, { count: 5 }), 202);
-  await world.app.services.items.idle();
-  const packs = ((await processor.api.get(`/code-jobs/${job.id}/codes.csv`)).body as string)
-    .trim()
-    .split('\n')
-    .slice(1)
-    .map((line) => line.split(',')[0]);
+  const packs = await issuePacks(world, processor, loose, 5);
   t.equal(packs.length, 5);
 
   const reader = await registerReader(world, store);
@@ -299,13 +293,7 @@ t.test('gates turn observations into events', async (t) => {
     const gtin = completeGs1('0690123400001');
     const coded = await processor.product('piece', { gtin });
     const packLot = await processor.commission(coded, 6);
-    const codeJob = await world.ok(processor.api.post(`/lots/${packLot}/items`, { count: 2 }), 202);
-    await world.app.services.items.idle();
-    const [item] = ((await processor.api.get(`/code-jobs/${codeJob.id}/codes.csv`)).body as string)
-      .trim()
-      .split('\n')
-      .slice(1)
-      .map((line) => line.split(',')[0]);
+    const [item] = await issuePacks(world, processor, packLot, 2);
     const caseSscc = completeGs1('06901234500000888');
     const palletised = await world.ok(
       processor.event({ type: 'aggregate', parent: { sscc: caseSscc }, children: [{ lotCode: lot, quantity: 10 }] }),

@@ -7,7 +7,7 @@ import { completeGs1 } from '../../src/codes/gs1.js';
 import { planReceipts, retryAfter } from '../../src/rfid/gates.js';
 import type { ReadRow } from '../../src/rfid/repository.js';
 import { zebraEvent } from '../fixtures/rfid-payloads.js';
-import { readPoint, registerReader } from '../fixtures/rfid-world.js';
+import { issuePacks, readPoint, registerReader } from '../fixtures/rfid-world.js';
 import { createWorld, expectStatus } from '../fixtures/world.js';
 
 const tag = (n: number) => `E28068940000${String(n).padStart(12, '0')}`;
@@ -215,13 +215,7 @@ t.test('entry gates receive the quantity read', async (t) => {
 
   await t.test('a case is received when all of its packs were read; some of them are only observed', async (t) => {
     const lot = await processor.commission(product, 10);
-    const job = await world.ok(processor.api.post(`/lots/${lot}/items`, { count: 4 }), 202);
-    await world.app.services.items.idle();
-    const packs = ((await processor.api.get(`/code-jobs/${job.id}/codes.csv`)).body as string)
-      .trim()
-      .split('\n')
-      .slice(1)
-      .map((line) => line.split(',')[0]);
+    const packs = await issuePacks(world, processor, lot, 4);
     const full = await packCase(lot, 2, packs.slice(0, 2));
     const partly = await packCase(lot, 2, packs.slice(2, 4));
     for (const [index, pack] of packs.entries()) await bind(tag(20 + index), pack);
