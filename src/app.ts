@@ -252,7 +252,7 @@ export function createServices(
       now,
       producerGrade: options.showCreditGrade ? credit.latestGrade : undefined,
     }),
-    complaints: createComplaintService({ complaints: repos.complaints, items: repos.items, ipSalt, now }),
+    complaints: createComplaintService({ complaints: repos.complaints, items: repos.items, ipSalt, transaction, audit, now }),
     figures,
     credit,
     dashboard: createDashboardService({

@@ -20,6 +20,7 @@ export const AUDIT_KINDS = [
   'brand.create',
   'brand.product',
   'brand.authorization',
+  'complaint.transition',
 ] as const;
 export type AuditKind = (typeof AUDIT_KINDS)[number];
 

@@ -75,6 +75,13 @@ const COVERED: Record<Exclude<AuditKind, 'event'>, (ids: string[]) => SQL> = {
       'effectiveOn', effective_on, 'reason', reason, 'disposalDeadline', disposal_deadline, 'keyId', key_id,
       'recordedAt', ${isoMs(sql`recorded_at`)}) as facts
     from brand_authorization_changes where id = any(${texts(ids)})`,
+  // a complaint's notes are append-only: the subject is `ticket#n`, its n-th note (and, for the
+  // note that resolved it, the outcome)
+  'complaint.transition': (ids) => sql`select v.id, json_build_object('ticket', c.ticket, 'note', c.notes -> v.n,
+      'outcome', case when c.notes -> v.n ->> 'status' = 'resolved' then c.outcome end) as facts
+    from (select id, split_part(id, '#', 1) as ticket, split_part(id, '#', 2)::int as n from unnest(${texts(ids)}) id) v
+    join complaints c on c.ticket = v.ticket
+    where c.notes -> v.n is not null`,
 };
 
 function decision(ids: string[]) {

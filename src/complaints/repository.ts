@@ -19,8 +19,9 @@ export function createComplaintsRepository(db: Db) {
       ticket: string,
       from: string,
       change: { status: string; outcome: string | null; notes: ComplaintNote[]; updatedAt: Date },
+      tx: Db = db,
     ): Promise<ComplaintRow | undefined> {
-      const [row] = await db
+      const [row] = await tx
         .update(complaints)
         .set(change)
         .where(and(eq(complaints.ticket, ticket), eq(complaints.status, from)))

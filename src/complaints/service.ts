@@ -1,8 +1,10 @@
 import { createHash } from 'node:crypto';
 import { customAlphabet } from 'nanoid';
 import type { Principal } from '../access/index.js';
+import { type AuditRecorder, chainOf } from '../audit/service.js';
 import { MOD31_CHARSET } from '../codes/mod31.js';
 import { normalizeCode } from '../codes/service-codes.js';
+import type { Db } from '../db/client.js';
 import { conflict, notFound, unprocessable } from '../errors/problem.js';
 import type { ItemsRepository } from '../items/repository.js';
 import type { ComplaintRow, ComplaintsRepository } from './repository.js';
@@ -14,6 +16,8 @@ export function createComplaintService(deps: {
   complaints: Pick<ComplaintsRepository, 'insert' | 'find' | 'transition' | 'list'>;
   items: Pick<ItemsRepository, 'findItem'>;
   ipSalt: string;
+  transaction: <T>(work: (tx: Db) => Promise<T>) => Promise<T>;
+  audit: AuditRecorder;
   now?: () => Date;
 }) {
   const now = deps.now ?? (() => new Date());
@@ -84,8 +88,19 @@ export function createComplaintService(deps: {
         ]);
       }
       const notes = [...row.notes, { at: now().toISOString(), status: to, note, by: principal.keyId }];
-      const updated = await deps.complaints.transition(ticket, from, { status: to, outcome: outcome ?? null, notes, updatedAt: now() });
-      if (!updated) throw conflict(`complaint ${ticket} changed meanwhile; reload and retry`);
+      const updated = await deps.transaction(async (tx) => {
+        const changed = await deps.complaints.transition(
+          ticket,
+          from,
+          { status: to, outcome: outcome ?? null, notes, updatedAt: now() },
+          tx,
+        );
+        if (!changed) throw conflict(`complaint ${ticket} changed meanwhile; reload and retry`);
+        // the regulator's decision, on its chain: the note it added (and the outcome it gave)
+        const subjectId = `${ticket}#${notes.length - 1}`;
+        await deps.audit.record(tx, { chain: chainOf(principal), kind: 'complaint.transition', subjectId, keyId: principal.keyId });
+        return changed;
+      });
       return fullView(updated);
     },
   };

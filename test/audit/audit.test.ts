@@ -291,6 +291,35 @@ t.test('audit log', async (t) => {
     t.ok((await verify()).ok, 'verifies again once restored');
   });
 
+  t.test("a regulator's handling of a complaint is chained: each note, and the outcome it resolved with", async (t) => {
+    const filed = await client(world.app).post('/complaints', { code: 'FAKE0000000', category: 'counterfeit', text: '码扫不出来' });
+    expectStatus(t, filed, 201, 'a complaint filed');
+    const ticket = filed.body.ticket as string;
+    const transition = (status: string, note: string, outcome?: string) =>
+      regulator.post(`/regulator/complaints/${ticket}/transitions`, { status, note, outcome });
+    expectStatus(t, await transition('investigating', '已联系零售商'), 200, 'investigating');
+    expectStatus(t, await transition('resolved', '确认冒用', 'upheld'), 200, 'resolved, upheld');
+
+    const system = await entriesOf('system');
+    for (const subject of [`${ticket}#0`, `${ticket}#1`])
+      t.ok(
+        system.some((entry) => entry.kind === 'complaint.transition' && entry.subjectId === subject),
+        `complaint.transition ${subject}`,
+      );
+    t.ok((await verify()).ok, 'all verify');
+
+    // the outcome turned round behind the service's back: it weighs on a producer's credit
+    await run(sql`update complaints set outcome = 'dismissed' where ticket = ${ticket}`);
+    const chains = await broken();
+    t.same(
+      chains.map((chain) => chain.chain),
+      ['system'],
+    );
+    t.match(chains[0].firstBroken, { kind: 'complaint.transition', subjectId: `${ticket}#1`, problem: 'payload-mismatch' });
+    await run(sql`update complaints set outcome = 'upheld' where ticket = ${ticket}`);
+    t.ok((await verify()).ok, 'verifies again once restored');
+  });
+
   t.test('concurrent writers of one party keep its chain whole', async (t) => {
     const before = (await entriesOf(plant.code)).length;
     const kg = await plant.product('kg');
