@@ -212,6 +212,8 @@ export function createServices(
     credit: createCreditRepository(database.db),
     figures: figuresRepository,
     scans: repos.scans,
+    transaction,
+    audit,
     yieldAllowances,
     now,
     log: options.log,

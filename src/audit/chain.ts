@@ -21,6 +21,7 @@ export const AUDIT_KINDS = [
   'brand.product',
   'brand.authorization',
   'complaint.transition',
+  'credit.recompute',
 ] as const;
 export type AuditKind = (typeof AUDIT_KINDS)[number];
 

@@ -82,6 +82,12 @@ const COVERED: Record<Exclude<AuditKind, 'event'>, (ids: string[]) => SQL> = {
     from (select id, split_part(id, '#', 1) as ticket, split_part(id, '#', 2)::int as n from unnest(${texts(ids)}) id) v
     join complaints c on c.ticket = v.ticket
     where c.notes -> v.n is not null`,
+  // a recompute run (subject: its time) stores every enterprise's score at that instant
+  'credit.recompute': (ids) => sql`select v.id, json_agg(json_build_object('partyCode', s.party_code, 'score', s.score,
+      'grade', s.grade, 'periodFrom', ${isoMs(sql`s.period_from`)}, 'periodTo', ${isoMs(sql`s.period_to`)}, 'factors', s.factors)
+      order by s.party_code) as facts
+    from unnest(${texts(ids)}) v(id) join credit_scores s on s.computed_at = v.id::timestamptz
+    group by v.id`,
 };
 
 function decision(ids: string[]) {

@@ -93,9 +93,9 @@ export function createCreditRepository(db: Db) {
       );
     },
 
-    async insertScores(rows: CreditScoreRow[]): Promise<void> {
+    async insertScores(rows: CreditScoreRow[], tx: Db = db): Promise<void> {
       // a second run at the same instant found the same scores
-      if (rows.length > 0) await db.insert(creditScores).values(rows).onConflictDoNothing();
+      if (rows.length > 0) await tx.insert(creditScores).values(rows).onConflictDoNothing();
     },
 
     /** A party's stored scores, the newest first. */

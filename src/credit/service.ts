@@ -1,4 +1,6 @@
 import { type Principal, requireCreditReader, requireRole } from '../access/index.js';
+import { type AuditRecorder, chainOf } from '../audit/service.js';
+import type { Db } from '../db/client.js';
 import { notFound } from '../errors/problem.js';
 import type { FiguresRepository } from '../figures/repository.js';
 import { lotsWithGaps } from '../figures/service.js';
@@ -38,6 +40,8 @@ export function createCreditService(deps: {
   >;
   figures: Pick<FiguresRepository, 'ledgers' | 'transformations'>;
   scans: Pick<ScansRepository, 'countBrandMisuseByParty'>;
+  transaction: <T>(work: (tx: Db) => Promise<T>) => Promise<T>;
+  audit: AuditRecorder;
   yieldAllowances: YieldAllowances;
   now: () => Date;
   log?: { error: (object: object, message: string) => void };
@@ -98,10 +102,18 @@ export function createCreditService(deps: {
     });
   }
 
-  async function recompute() {
+  /** Scores every enterprise and stores the run, on the audit chain of whoever asked (the timer: `system`). */
+  async function recompute(by: Principal | null) {
     const computedAt = deps.now();
     const computed = await scores(computedAt);
-    await deps.credit.insertScores(
+    const stored = (rows: CreditScoreRow[]) =>
+      deps.transaction(async (tx) => {
+        await deps.credit.insertScores(rows, tx);
+        if (rows.length === 0) return;
+        const subjectId = computedAt.toISOString();
+        await deps.audit.record(tx, { chain: chainOf(by), kind: 'credit.recompute', subjectId, keyId: by?.keyId ?? null });
+      });
+    await stored(
       computed.map(
         (row): CreditScoreRow => ({
           partyCode: row.partyCode,
@@ -142,7 +154,7 @@ export function createCreditService(deps: {
     /** Scores every enterprise now and stores the scores as history. */
     async recompute(principal: Principal) {
       requireRole(principal, 'credit.recompute');
-      return recompute();
+      return recompute(principal);
     },
 
     /** The stored scores of an enterprise, the newest first. */
@@ -159,7 +171,7 @@ export function createCreditService(deps: {
     /** Recomputes every `intervalMs` in the server process; a tick that finds the last run still going is skipped. */
     start(intervalMs: number) {
       timer = setInterval(() => {
-        running ??= recompute()
+        running ??= recompute(null)
           .catch((error) => deps.log?.error({ err: error }, 'recomputing credit scores failed'))
           .finally(() => {
             running = undefined;

@@ -320,6 +320,25 @@ t.test('audit log', async (t) => {
     t.ok((await verify()).ok, 'verifies again once restored');
   });
 
+  t.test('a credit recompute run is chained with the scores it stored', async (t) => {
+    const run1 = await regulator.post('/credit/recompute', {});
+    expectStatus(t, run1, 200, 'recomputed');
+    const computedAt = new Date(run1.body.computedAt).toISOString();
+    t.ok(
+      (await entriesOf('system')).some((entry) => entry.kind === 'credit.recompute' && entry.subjectId === computedAt),
+      'the run is on the chain of the regulator who asked (system)',
+    );
+    t.ok((await verify()).ok, 'all verify');
+    const [stored] = await run<{ score: number; grade: string }>(
+      sql`select score, grade from credit_scores where party_code = ${plant.code}`,
+    );
+    await run(sql`update credit_scores set score = 10, grade = 'D' where party_code = ${plant.code}`);
+    const chains = await broken();
+    t.match(chains[0]?.firstBroken, { kind: 'credit.recompute', subjectId: computedAt, problem: 'payload-mismatch' }, 'a score changed');
+    await run(sql`update credit_scores set score = ${stored.score}, grade = ${stored.grade} where party_code = ${plant.code}`);
+    t.ok((await verify()).ok, 'verifies again once restored');
+  });
+
   t.test('concurrent writers of one party keep its chain whole', async (t) => {
     const before = (await entriesOf(plant.code)).length;
     const kg = await plant.product('kg');

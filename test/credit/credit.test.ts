@@ -90,6 +90,8 @@ t.test('a credit score on a small world equals the hand computation', async (t) 
     ]),
     figures: narrow(createFiguresRepository(database.db), ['ledgers', 'transformations']),
     scans: narrow(createScansRepository(database.db), ['countBrandMisuseByParty']),
+    transaction: (work) => database.db.transaction((tx) => work(tx as unknown as typeof database.db)),
+    audit: services.audit,
     yieldAllowances: DEFAULT_YIELD_ALLOWANCES,
     now,
   });
