@@ -186,7 +186,15 @@ export function createServices(
     yieldAllowances: options.yieldAllowances ?? DEFAULT_YIELD_ALLOWANCES,
     now,
   });
-  const recalls = createRecallService({ transaction, writer, lineage: repos.lineage, recalls: repos.recalls, parties: repos.parties, now });
+  const recalls = createRecallService({
+    transaction,
+    writer,
+    lineage: repos.lineage,
+    recalls: repos.recalls,
+    parties: repos.parties,
+    lots: repos.lots,
+    now,
+  });
   const parties = createPartyService({ parties: repos.parties, tradingPartners: repos.shipments.tradingPartners });
   return {
     apiKeys,
