@@ -189,7 +189,6 @@ export function createServices(
   const recalls = createRecallService({
     transaction,
     writer,
-    lineage: repos.lineage,
     recalls: repos.recalls,
     parties: repos.parties,
     lots: repos.lots,

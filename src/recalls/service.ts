@@ -14,7 +14,6 @@ import { bodyField, conflict, forbidden, notFound, Problem, unprocessable } from
 import type { EventView } from '../events/schemas.js';
 import { BatchRejected, type EventContext, type EventWriter, type WriteRequest } from '../events/writer/index.js';
 import type { EventAction } from '../events/writer/rules/index.js';
-import type { LineageRepository } from '../lineage/repository.js';
 import type { LotsRepository } from '../lots/repository.js';
 import type { PartiesRepository } from '../parties/repository.js';
 import { dueTimes, overdueFor, progressOf, RECALL_DEADLINES, type RecallDeadlines, type RecallLevel } from './deadlines.js';
@@ -37,7 +36,6 @@ const chinaTime = (at: Date) => new Date(at.getTime() + 8 * 3_600_000).toISOStri
 export function createRecallService(deps: {
   transaction: <T>(work: (tx: Db) => Promise<T>) => Promise<T>;
   writer: Pick<EventWriter, 'write'>;
-  lineage: Pick<LineageRepository, 'reachable'>;
   recalls: RecallsRepository;
   parties: Pick<PartiesRepository, 'findByCode'>;
   lots: Pick<LotsRepository, 'findByCodes'>;
@@ -59,15 +57,7 @@ export function createRecallService(deps: {
   }
 
   /** Everything forward of the root lots: the lots and containers, who holds what of them now, and those holders. */
-  async function scopeOf(rootLotCodes: string[]) {
-    const reached = await deps.lineage.reachable(rootLotCodes, 'forward', SCOPE_MAX_DEPTH);
-    const depthOf = new Map(reached.map((node) => [node.code, node.depth]));
-    const codes = [...depthOf.keys()];
-    // two statements side by side on PostgreSQL's pool (measured faster than one statement joining the walk)
-    const [lots, holdings] = await Promise.all([deps.recalls.scopeLots(codes), deps.recalls.scopeHoldings(codes)]);
-    const holders = await deps.recalls.parties([...new Set(holdings.map((holding) => holding.partyCode))]);
-    return { lots: lots.map((lot) => ({ ...lot, depth: depthOf.get(lot.code) ?? 0 })), holdings, holders };
-  }
+  const scopeOf = (rootLotCodes: string[]) => deps.recalls.scope(rootLotCodes, SCOPE_MAX_DEPTH);
 
   async function summaries(rows: RecallRow[]): Promise<(RecallSummary & { holderRows: HolderRow[] })[]> {
     const ids = rows.map((row) => row.id);
