@@ -227,6 +227,18 @@ await withScratchDatabase('recall', async ({ database, label }) => {
         if (sample > 0) csv.push(csvMs);
       }
       log(`scope CSV: ${formatNumber(lines)} rows, ${(bytes / 1_048_576).toFixed(1)} MiB`);
+      if (EXPLAIN) {
+        const pages: ObservedQuery[] = [];
+        const stop = database.stats.observe((query) => {
+          if (/recall_(lots|holdings)/.test(query.text)) pages.push(query);
+        });
+        await app.inject({ url: `/recalls/${recall.id}/scope?format=csv`, headers: { authorization: `Bearer ${key}` } });
+        stop();
+        const total = pages.reduce((sum, page) => sum + page.ms, 0);
+        log(`scope CSV: ${pages.length} page statements, ${formatMs(total)} in the database`);
+        const slowest = [...pages].sort((a, b) => b.ms - a.ms)[0];
+        if (slowest) log(`slowest page (${formatMs(slowest.ms)}):\n${(await explain(database, slowest)).join('\n')}`);
+      }
       rows.push([
         'scope CSV (GET …/scope?format=csv)',
         formatMs(median(csv)),

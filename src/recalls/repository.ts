@@ -101,12 +101,19 @@ export function createRecallsRepository(db: Db) {
      */
     async scope(rootCodes: string[], maxDepth: number): Promise<{ lots: ScopeLot[]; holdings: ScopeHolding[]; holders: ScopeParty[] }> {
       if (rootCodes.length === 0) return { lots: [], holdings: [], holders: [] };
-      const rows = await queryRows<ScopeRow>(
-        db,
-        sql`with reached as materialized (${reachableQuery(rootCodes, 'forward', maxDepth)}),
-        affected as materialized (
+      const rows = await db.transaction(async (transaction) => {
+        const tx = transaction as unknown as Db;
+        // How far a walk reaches is known only once walked: kept in a temporary table with its
+        // statistics, the joins below are planned for what it holds (index look-ups for a few
+        // lots, hash joins for 100,000) instead of for a recursive CTE's fixed guess of 200 rows.
+        await queryRows(tx, sql`set local work_mem = '64MB'`);
+        await queryRows(tx, sql`create temporary table scope_walk on commit drop as ${reachableQuery(rootCodes, 'forward', maxDepth)}`);
+        await queryRows(tx, sql`analyze scope_walk`);
+        return queryRows<ScopeRow>(
+          tx,
+          sql`with affected as materialized (
           select l.code, l.kind, l.party_code, l.product_code, l.lot_number, l.unit, l.status, r.depth
-          from reached r join lots l on l.code = r.code where l.voided_by_event_id is null
+          from scope_walk r join lots l on l.code = r.code where l.voided_by_event_id is null
         ), coded as (
           select i.lot_code, count(*) as count from items i join code_jobs j on j.id = i.job_id and j.status = 'succeeded'
           where i.lot_code in (select code from affected) group by i.lot_code
@@ -130,7 +137,8 @@ export function createRecallsRepository(db: Db) {
         union all
         select 'holder', pt.code, pt.kind, pt.code, null, pt.name, null, null, null, null, null, null, null, null, null, pt.address, pt.contact
         from parties pt where pt.code in (select party_code from held)`,
-      );
+        );
+      });
       const scope = { lots: [] as ScopeLot[], holdings: [] as ScopeHolding[], holders: [] as ScopeParty[] };
       for (const row of rows) {
         if (row.part === 'lot') {
