@@ -180,11 +180,16 @@ await withScratchDatabase('recall', async ({ database, label }) => {
       const sent: ObservedQuery[] = [];
       // the scope's own statements, not the subscription poller's beside them
       const stop = database.stats.observe((query) => {
-        if (/lineage_edges|recall|lot_movements/.test(query.text)) sent.push(query);
+        if (/lineage_edges|recall|lot_movements|scope_walk|work_mem/.test(query.text)) sent.push(query);
       });
       await app.services.recalls.scopeOf([root]);
       stop();
-      for (const statement of sent) log(`\n${statement.text.slice(0, 160)}…\n${(await explain(database, statement)).join('\n')}`);
+      // each statement after the ones of its transaction it builds on (SET LOCAL, the walk's temporary table)
+      for (const [index, statement] of sent.entries()) {
+        if (/^\s*(set|analyze|begin|commit)/i.test(statement.text)) continue;
+        const before = sent.slice(0, index).filter((earlier) => /^\s*(set|create|analyze)/i.test(earlier.text));
+        log(`\n${statement.text.slice(0, 160)}…\n${(await explain(database, statement, undefined, before)).join('\n')}`);
+      }
     }
     log(
       `scope of farm lot ${root}: ${formatNumber(reached)} lots reached, ${formatNumber(scoped.holdings)} holdings, ${formatNumber(scoped.holders)} holders`,
