@@ -375,22 +375,27 @@ export function createRecallsRepository(db: Db) {
      * A page of one section of the scope as CSV rows — 1 lots and containers, 2 holdings, 3 pack
      * codes — keyset-paged on its key (each page one range of an index: the recall's primary key, or
      * the items' code), so a stream never holds the whole scope in memory and no page rereads the ones before.
+     * The page is cut from the recall's rows first and joined after: the rows were just written, so
+     * their statistics are stale, and a plan joining first would read the whole scope for each page.
      */
     async scopePage(recallId: string, section: 1 | 2 | 3, after: string, limit: number): Promise<ScopeCsvRow[]> {
       const pages: Record<1 | 2 | 3, SQL> = {
         1: sql`select r.lot_code as key, l.kind as type, r.lot_code as code, r.lot_code as "lotCode", p.name as product,
             l.lot_number as "lotNumber", r.party_code as owner, null as holder, null as "holderName", null as "contactPerson",
             null as "contactPhone", null as quantity, l.unit, null as "shipmentId", r.depth, l.status, r.item_count as "itemCount"
-          from recall_lots r join lots l on l.code = r.lot_code left join products p on p.code = l.product_code
-          where r.recall_id = ${recallId} and r.lot_code > ${after} order by r.lot_code limit ${limit}`,
+          from (select * from recall_lots where recall_id = ${recallId} and lot_code > ${after} order by lot_code limit ${limit}) r
+            join lots l on l.code = r.lot_code left join products p on p.code = l.product_code
+          order by r.lot_code`,
         2: sql`select lpad(h.position::text, 10, '0') as key,
             case when h.shipment_id is null then 'holding' else 'in_transit' end as type, coalesce(h.container_code, h.lot_code) as code,
             h.lot_code as "lotCode", p.name as product, l.lot_number as "lotNumber", l.party_code as owner, h.party_code as holder,
             hp.name as "holderName", hr.contact->>'person' as "contactPerson", hr.contact->>'phone' as "contactPhone",
             h.quantity::text as quantity, h.unit, h.shipment_id as "shipmentId", null::int as depth, l.status, null::int as "itemCount"
-          from recall_holdings h join lots l on l.code = h.lot_code left join products p on p.code = l.product_code
+          from (select * from recall_holdings where recall_id = ${recallId} and position > ${after === '' ? 0 : Number(after)}
+              order by position limit ${limit}) h
+            join lots l on l.code = h.lot_code left join products p on p.code = l.product_code
             join parties hp on hp.code = h.party_code join recall_holders hr on hr.recall_id = h.recall_id and hr.party_code = h.party_code
-          where h.recall_id = ${recallId} and h.position > ${after === '' ? 0 : Number(after)} order by h.position limit ${limit}`,
+          order by h.position`,
         3: sql`select i.code as key, 'item' as type, i.code, i.lot_code as "lotCode", null as product, null as "lotNumber",
             i.party_code as owner, null as holder, null as "holderName", null as "contactPerson", null as "contactPhone", null as quantity,
             null as unit, null as "shipmentId", null::int as depth, null as status, null::int as "itemCount"
