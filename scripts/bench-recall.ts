@@ -1,6 +1,6 @@
 // Recall benchmark: the scope of a recall on a farm lot with ≥ 100k descendants, and its CSV.
 //
-//   npx tsx scripts/bench-recall.ts [--fanout 10] [--levels 6] [--samples 5] [--items 20000] [--open true]
+//   npx tsx scripts/bench-recall.ts [--fanout 10] [--levels 6] [--samples 5] [--items 20000] [--explain]
 //
 // PostgreSQL when DATABASE_URL is set (a fresh bench_recall_<random> database on that server,
 // dropped at the end, also after a failure or Ctrl-C), else an in-memory PGlite. Two identical
@@ -15,17 +15,18 @@
 //   recall scope  services.recalls.scopeOf: the walk, then lots, holdings and holders with contacts
 //   open recall   services.recalls.open: scope + every lot marked recalled through the event writer + scope recorded (once)
 //   scope CSV     GET /recalls/{id}/scope?format=csv through app.inject, the whole stream read
+// With --explain it prints EXPLAIN (ANALYZE, BUFFERS) of each statement the scope sends.
 import { performance } from 'node:perf_hooks';
 import { sql } from 'drizzle-orm';
 import type { Principal } from '../src/access/index.js';
 import { buildApp } from '../src/app.js';
 import { newItemCode, newLotCode, newPartyCode, newProductCode } from '../src/codes/service-codes.js';
 import { chunkForInsert } from '../src/db/chunk.js';
-import { type Db, queryRows } from '../src/db/client.js';
+import { type Db, type ObservedQuery, queryRows } from '../src/db/client.js';
 import { codeJobs, events, items, lineageEdges, lotMovements, lots, parties, products } from '../src/db/schema.js';
 import { createLineageRepository } from '../src/lineage/repository.js';
 import { parseFlags } from './lib/args.js';
-import { withScratchDatabase } from './lib/database.js';
+import { explain, withScratchDatabase } from './lib/database.js';
 import { formatMs, formatNumber, formatRatio, printTable } from './lib/report.js';
 
 const {
@@ -34,7 +35,8 @@ const {
   samples: SAMPLES,
   items: ITEMS,
   open: OPEN,
-} = parseFlags({ fanout: 10, levels: 6, samples: 5, items: 20_000, open: true });
+  explain: EXPLAIN,
+} = parseFlags({ fanout: 10, levels: 6, samples: 5, items: 20_000, open: true, explain: false });
 const REGION = '500236';
 const HOLDERS = 500;
 const log = (line: string) => console.log(line);
@@ -174,6 +176,21 @@ await withScratchDatabase('recall', async ({ database, label }) => {
         scope.push(scopeMs);
       }
     }
+    if (EXPLAIN) {
+      const sent: ObservedQuery[] = [];
+      // the scope's own statements, not the subscription poller's beside them
+      const stop = database.stats.observe((query) => {
+        if (/lineage_edges|recall|lot_movements|scope_walk|work_mem/.test(query.text)) sent.push(query);
+      });
+      await app.services.recalls.scopeOf([root]);
+      stop();
+      // each statement after the ones of its transaction it builds on (SET LOCAL, the walk's temporary table)
+      for (const [index, statement] of sent.entries()) {
+        if (/^\s*(set|analyze|begin|commit)/i.test(statement.text)) continue;
+        const before = sent.slice(0, index).filter((earlier) => /^\s*(set|create|analyze)/i.test(earlier.text));
+        log(`\n${statement.text.slice(0, 160)}…\n${(await explain(database, statement, undefined, before)).join('\n')}`);
+      }
+    }
     log(
       `scope of farm lot ${root}: ${formatNumber(reached)} lots reached, ${formatNumber(scoped.holdings)} holdings, ${formatNumber(scoped.holders)} holders`,
     );
@@ -215,6 +232,18 @@ await withScratchDatabase('recall', async ({ database, label }) => {
         if (sample > 0) csv.push(csvMs);
       }
       log(`scope CSV: ${formatNumber(lines)} rows, ${(bytes / 1_048_576).toFixed(1)} MiB`);
+      if (EXPLAIN) {
+        const pages: ObservedQuery[] = [];
+        const stop = database.stats.observe((query) => {
+          if (/recall_(lots|holdings)/.test(query.text)) pages.push(query);
+        });
+        await app.inject({ url: `/recalls/${recall.id}/scope?format=csv`, headers: { authorization: `Bearer ${key}` } });
+        stop();
+        const total = pages.reduce((sum, page) => sum + page.ms, 0);
+        log(`scope CSV: ${pages.length} page statements, ${formatMs(total)} in the database`);
+        const slowest = [...pages].sort((a, b) => b.ms - a.ms)[0];
+        if (slowest) log(`slowest page (${formatMs(slowest.ms)}):\n${(await explain(database, slowest)).join('\n')}`);
+      }
       rows.push([
         'scope CSV (GET …/scope?format=csv)',
         formatMs(median(csv)),

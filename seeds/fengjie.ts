@@ -212,6 +212,12 @@ export async function seedDemoChain(services: Services): Promise<DemoChain> {
   const pigs2 = await product(farm2.code, { name: '生猪（长白×荣昌）', category: 'live_animal', unit: 'head' });
   const carcass = await product(abattoir.code, { name: '白条猪（带皮猪胴体）', category: 'carcass', unit: 'kg', shelfLifeDays: 3 });
   const belly = await product(abattoir.code, { name: '冷鲜带皮五花肉', category: 'fresh_meat', unit: 'kg', shelfLifeDays: 5 });
+  const otherCuts = await product(abattoir.code, {
+    name: '冷鲜分割肉（腿肉、排骨、里脊等）',
+    category: 'fresh_meat',
+    unit: 'kg',
+    shelfLifeDays: 5,
+  });
   const curedBulk = await product(processor.code, {
     name: '奉节腊肉（五花，散装）',
     category: 'cured_meat',
@@ -371,6 +377,14 @@ export async function seedDemoChain(services: Services): Promise<DemoChain> {
         productCode: belly.code,
         lotNumber: 'FG-20261013-WH',
         quantity: 236.4,
+        productionDate: '2026-10-13',
+        attributes: { meatQualityCertificate: 'RP5002362026101301' },
+      },
+      // the rest of the carcass: cutting trims about 9 % (bone dust, rind, blood), within its 85–100 % yield
+      {
+        productCode: otherCuts.code,
+        lotNumber: 'FG-20261013-QT',
+        quantity: 503.6,
         productionDate: '2026-10-13',
         attributes: { meatQualityCertificate: 'RP5002362026101301' },
       },

@@ -206,7 +206,14 @@ export function createServices(
   const figuresRepository = createFiguresRepository(database.db);
   const yieldAllowances = options.yieldAllowances ?? DEFAULT_YIELD_ALLOWANCES;
   const figures = createFiguresService({ figures: figuresRepository, lots: repos.lots, yieldAllowances, now });
-  const recalls = createRecallService({ transaction, writer, lineage: repos.lineage, recalls: repos.recalls, parties: repos.parties, now });
+  const recalls = createRecallService({
+    transaction,
+    writer,
+    recalls: repos.recalls,
+    parties: repos.parties,
+    lots: repos.lots,
+    now,
+  });
   const parties = createPartyService({ parties: repos.parties, tradingPartners: repos.shipments.tradingPartners, transaction, audit });
   const credit = createCreditService({
     credit: createCreditRepository(database.db),

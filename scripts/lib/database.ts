@@ -152,13 +152,20 @@ export async function statementsOf<T>(database: Database, work: () => Promise<T>
 
 /**
  * EXPLAIN of a statement observed while production code ran, in a transaction that is rolled
- * back. Run twice: the first run on a new connection also pays for its catalog cache.
+ * back, after the statements it needs (`before`: a SET LOCAL, a temporary table it reads). Run
+ * twice: the first run on a new connection also pays for its catalog cache.
  */
-export async function explain(database: Database, statement: ObservedQuery, options = 'analyze, buffers'): Promise<string[]> {
+export async function explain(
+  database: Database,
+  statement: ObservedQuery,
+  options = 'analyze, buffers',
+  before: ObservedQuery[] = [],
+): Promise<string[]> {
   let plan: string[] = [];
   for (let run = 0; run < 2; run++) {
     try {
       await database.db.transaction(async (tx) => {
+        for (const setup of before) await queryRows(tx as unknown as Db, withParams(setup.text, setup.params));
         const rows = await queryRows<{ 'QUERY PLAN': string }>(
           tx as unknown as Db,
           sql`explain (${sql.raw(options)}) ${withParams(statement.text, statement.params)}`,

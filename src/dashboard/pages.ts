@@ -65,7 +65,7 @@ export function dashboardPage(view: DashboardView, query: DashboardQuery, lang: 
     title: t.coverage,
     target: coverageTarget,
     bars: view.coverage.groups.map((row) => ({
-      label: row.key,
+      label: row.name ?? row.key,
       value: row.lotRate,
       text: `${percent(row.lotRate)} · ${t.lots(row.tracedLots, row.lots)}`,
     })),

@@ -49,7 +49,7 @@ export function createDashboardService(deps: {
       const [passRates, coverage, coverageByEnterprise, activity, anomalies, gaps, flags, recentFlags, complaints, recalls] =
         await Promise.all([
           deps.figures.passRates(principal, scope),
-          deps.figures.traceability(principal, scope, 'region'),
+          deps.figures.traceability(principal, scope, 'township'),
           deps.figures.traceability(principal, scope, 'enterprise'),
           deps.figures.activity(principal, scope),
           deps.figures.anomalies(principal, { region: scope.region, shipmentDays: 3 }),

@@ -120,6 +120,7 @@ export const REFERENCE_DOCUMENT_TYPES = [
   'invoice',
   'purchase_order',
   'receiving_advice',
+  'recall_notice',
   'other',
 ] as const;
 

@@ -29,6 +29,9 @@ export type CountRow = { key: string; name: string | null; total: number; passed
 export type TraceabilityRow = {
   key: string | null;
   name: string | null;
+  /** By enterprise: its county and address. */
+  regionCode: string | null;
+  address: string | null;
   lots: number;
   tracedLots: number;
   items: number;
@@ -248,6 +251,8 @@ export function createFiguresRepository(db: Db) {
         partyKind: [sql`p.kind`, sql`null`],
         region: [sql`p.region_code`, sql`null`],
       }[by];
+      // an enterprise's county and address, so its rows can be summed by the township the address names
+      const [regionCode, address] = by === 'enterprise' ? [sql`max(p.region_code)`, sql`max(p.address)`] : [sql`null`, sql`null`];
       return queryRows<TraceabilityRow>(
         db,
         sql`with recursive sold as (
@@ -279,6 +284,8 @@ export function createFiguresRepository(db: Db) {
         )
         select case when grouping(${key}) = 1 then null else ${key} end as key,
           case when grouping(${key}) = 1 then null else ${name} end as name,
+          case when grouping(${key}) = 1 then null else ${regionCode} end as "regionCode",
+          case when grouping(${key}) = 1 then null else ${address} end as address,
           count(*)::int as lots, count(*) filter (where t.root is not null)::int as "tracedLots",
           coalesce(sum(c.items), 0)::int as items, coalesce(sum(c.items) filter (where t.root is not null), 0)::int as "tracedItems"
         from targets g join lots l on l.code = g.code join parties p on p.code = l.party_code

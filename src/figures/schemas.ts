@@ -154,9 +154,15 @@ export const passRatesSchema = z
   })
   .meta({ id: 'PassRates' });
 
-export const TRACEABILITY_DIMENSIONS = ['enterprise', 'product', 'partyKind', 'region'] as const;
+export const TRACEABILITY_DIMENSIONS = ['enterprise', 'product', 'partyKind', 'region', 'township'] as const;
+export type TraceabilityDimension = (typeof TRACEABILITY_DIMENSIONS)[number];
 export const traceabilityQuery = periodQuery({
-  by: z.enum(TRACEABILITY_DIMENSIONS).default('enterprise').describe('how to group the lots: by owner, product, kind of owner or region'),
+  by: z
+    .enum(TRACEABILITY_DIMENSIONS)
+    .default('enterprise')
+    .describe(
+      "how to group the lots: by owner, product, kind of owner, region (county code) or township (the 乡镇/街道 the owner's address names, by its 9-digit code; the county code when the address names none)",
+    ),
 });
 const coverageFigure = z.object({
   lots: z.number().int(),

@@ -1,4 +1,5 @@
 import { type Principal, privateScope, requireLotReader, requireRole } from '../access/index.js';
+import { regionName, townshipOf } from '../codes/regions.js';
 import type { PartyKind } from '../codes/service-codes.js';
 import { notFound } from '../errors/problem.js';
 import {
@@ -11,7 +12,8 @@ import {
 } from '../lots/ledger.js';
 import type { LotsRepository } from '../lots/repository.js';
 import { attributeCertificates, type KdeRow, type KdeSort, kdeRow } from '../trace/kde.js';
-import type { FiguresRepository, LedgerRow, Scope, TransformationRow } from './repository.js';
+import type { FiguresRepository, LedgerRow, Scope, TraceabilityRow, TransformationRow } from './repository.js';
+import type { TraceabilityDimension } from './schemas.js';
 
 /** Pass rate the county plans set for every kind of test (≥ 96 %). */
 export const PASS_RATE_TARGET = 0.96;
@@ -196,10 +198,11 @@ export function createFiguresService(deps: {
     },
 
     /** Traceability rate (溯源率): sold lots and their items whose trace reaches a farm lot with its quarantine certificate. */
-    async traceability(principal: Principal, scope: Scope, by: 'enterprise' | 'product' | 'partyKind' | 'region') {
+    async traceability(principal: Principal, scope: Scope, by: TraceabilityDimension) {
       requireRole(principal, 'figures.read');
-      const rows = await deps.figures.traceability(scope, by);
-      const figure = (row: (typeof rows)[number]) => ({
+      const byEnterprise = await deps.figures.traceability(scope, by === 'township' ? 'enterprise' : by);
+      const rows = by === 'township' ? byTownship(byEnterprise) : byEnterprise;
+      const figure = (row: Pick<TraceabilityRow, 'lots' | 'tracedLots' | 'items' | 'tracedItems'>) => ({
         lots: row.lots,
         tracedLots: row.tracedLots,
         lotRate: rate(row.tracedLots, row.lots),
@@ -211,7 +214,7 @@ export function createFiguresService(deps: {
       return {
         target: TRACEABILITY_TARGET,
         by,
-        overall: overall ? figure(overall) : figure({ key: null, name: null, lots: 0, tracedLots: 0, items: 0, tracedItems: 0 }),
+        overall: overall ? figure(overall) : figure({ lots: 0, tracedLots: 0, items: 0, tracedItems: 0 }),
         groups: rows.filter((row) => row.key !== null).map((row) => ({ key: row.key as string, name: row.name, ...figure(row) })),
       };
     },
@@ -254,6 +257,38 @@ export function createFiguresService(deps: {
       })();
     },
   };
+}
+
+/**
+ * Enterprise rows summed by the township their address names (a county's own code, named
+ * 未注明乡镇, when it names none); the counts add up, so the sums are exact. The total row stays.
+ */
+export function byTownship(rows: TraceabilityRow[]): TraceabilityRow[] {
+  const groups = new Map<string, TraceabilityRow>();
+  for (const row of rows) {
+    if (row.key === null) continue;
+    const township = row.regionCode ? townshipOf(row.regionCode, row.address) : undefined;
+    const key = township?.code ?? row.regionCode ?? '';
+    const group = groups.get(key) ?? {
+      key,
+      name: township ? `${regionName(key.slice(0, 6)) ?? ''}${township.name}` : `${regionName(key) ?? key}（未注明乡镇）`,
+      regionCode: row.regionCode,
+      address: null,
+      lots: 0,
+      tracedLots: 0,
+      items: 0,
+      tracedItems: 0,
+    };
+    group.lots += row.lots;
+    group.tracedLots += row.tracedLots;
+    group.items += row.items;
+    group.tracedItems += row.tracedItems;
+    groups.set(key, group);
+  }
+  return [
+    ...rows.filter((row) => row.key === null),
+    ...[...groups.values()].sort((a, b) => (a.key as string).localeCompare(b.key as string)),
+  ];
 }
 
 export type FiguresService = ReturnType<typeof createFiguresService>;

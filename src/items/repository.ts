@@ -49,9 +49,22 @@ export function createItemsRepository(database: Pick<Database, 'db' | 'copyRows'
     return new Map(rows.map((row) => [row.code, row]));
   });
   return {
-    async insertJob(row: typeof codeJobs.$inferInsert): Promise<CodeJobRow> {
-      const [inserted] = await db.insert(codeJobs).values(row).returning();
-      return inserted;
+    /**
+     * Queues a job unless the lot's codes (of jobs not failed) would then exceed `limit`; returns
+     * the codes already claimed instead. The lot row is locked first, so two requests at once
+     * cannot both take the last codes.
+     */
+    async insertJobWithin(row: typeof codeJobs.$inferInsert, limit: number): Promise<{ job: CodeJobRow } | { claimed: number }> {
+      return db.transaction(async (tx) => {
+        await tx.execute(sql`select 1 from ${lots} where ${lots.code} = ${row.lotCode} for update`);
+        const [{ claimed }] = await queryRows<{ claimed: number }>(
+          tx,
+          sql`select coalesce(sum(total), 0)::int as claimed from code_jobs where lot_code = ${row.lotCode} and status <> 'failed'`,
+        );
+        if (Number(claimed) + row.total > limit) return { claimed: Number(claimed) };
+        const [job] = await tx.insert(codeJobs).values(row).returning();
+        return { job };
+      });
     },
     async findJob(id: string): Promise<CodeJobRow | undefined> {
       const [row] = await db.select().from(codeJobs).where(eq(codeJobs.id, id));

@@ -3,9 +3,9 @@ import { type Principal, requireLotOwner, requirePartyData } from '../access/ind
 import type { BrandService } from '../brands/service.js';
 import { toGtin14 } from '../codes/gs1.js';
 import { newItemCode, normalizeCode, serviceCodeKind } from '../codes/service-codes.js';
-import { badRequest, conflict, notFound } from '../errors/problem.js';
+import { badRequest, bodyField, conflict, notFound } from '../errors/problem.js';
 import { buildDigitalLink, isGs1Charset82 } from '../gs1/digital-link.js';
-import { circulationRefusal } from '../lots/ledger.js';
+import { circulationRefusal, decimalsAllowed } from '../lots/ledger.js';
 import type { LotsRepository } from '../lots/repository.js';
 import type { ProductsRepository } from '../products/repository.js';
 import { LABELS_PER_SHEET, labelSheetSvg, qrPng, qrSvg } from './labels.js';
@@ -28,7 +28,7 @@ export type IssuedCode = { code: string; url: string; digitalLink: string | null
 export function createItemService(deps: {
   items: Pick<
     ItemsRepository,
-    | 'insertJob'
+    | 'insertJobWithin'
     | 'findJob'
     | 'updateJob'
     | 'unfinishedJobs'
@@ -93,7 +93,19 @@ export function createItemService(deps: {
         throw conflict(`lot ${lotCode} is ${lot.status}: nothing of it is left to pack, so no item codes can be issued for it`);
       }
       await deps.brands.requireLabelRight(lot);
-      const job = await deps.items.insertJob({ id: randomUUID(), partyCode: lot.partyCode, lotCode, total: count, status: 'queued' });
+      // one code per pack: a lot counted in pieces has no more packs than pieces (a kilogram lot may be packed any way)
+      const limit = decimalsAllowed(lot.unit) === 0 ? lot.quantity : Number.POSITIVE_INFINITY;
+      const queued = await deps.items.insertJobWithin(
+        { id: randomUUID(), partyCode: lot.partyCode, lotCode, total: count, status: 'queued' },
+        limit,
+      );
+      if ('claimed' in queued) {
+        throw conflict(
+          `lot ${lotCode} has ${lot.quantity} ${lot.unit} and ${queued.claimed} item codes issued or queued already; at most ${Math.max(0, lot.quantity - queued.claimed)} more can be issued`,
+          [bodyField(['count'], `at most ${Math.max(0, lot.quantity - queued.claimed)}`)],
+        );
+      }
+      const { job } = queued;
       queue = queue.then(() => run(job));
       return job;
     },

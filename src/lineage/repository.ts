@@ -1,4 +1,4 @@
-import { and, isNull, sql } from 'drizzle-orm';
+import { and, isNull, type SQL, sql } from 'drizzle-orm';
 import { anyOf } from '../db/chunk.js';
 import { type Db, queryRows } from '../db/client.js';
 import { lineageEdges } from '../db/schema.js';
@@ -10,31 +10,33 @@ export type ReachedNode = { code: string; depth: number };
 
 const live = isNull(lineageEdges.retractedByEventId);
 
+/**
+ * Every node reachable from the start lots with its shortest distance, as a query of (code, depth)
+ * to select from or build on. Recursive CTE with UNION (set semantics on (code, depth)) and a
+ * depth cap: merging DAGs stay cheap, where UNION ALL … CYCLE would enumerate every path.
+ */
+export function reachableQuery(startCodes: string[], direction: Direction, maxDepth: number): SQL {
+  const [next, current] =
+    direction === 'backward'
+      ? [sql.raw('upstream_code'), sql.raw('downstream_code')]
+      : [sql.raw('downstream_code'), sql.raw('upstream_code')];
+  return sql`
+    with recursive walk(code, depth) as (
+      select code, 0 from lots where ${anyOf(sql`code`, startCodes)}
+      union
+      select e.${next}, w.depth + 1
+      from walk w join lineage_edges e on e.${current} = w.code
+      where w.depth < ${maxDepth} and e.retracted_by_event_id is null
+    )
+    select code, min(depth)::int as depth from walk group by code`;
+}
+
 export function createLineageRepository(db: Db) {
   return {
-    /**
-     * Every node reachable from the start lots, with its shortest distance. Recursive CTE
-     * with UNION (set semantics on (code, depth)) and a depth cap: merging DAGs stay cheap,
-     * where UNION ALL … CYCLE would enumerate every path.
-     */
+    /** Every node reachable from the start lots, with its shortest distance (`reachableQuery`). */
     async reachable(startCodes: string[], direction: Direction, maxDepth: number): Promise<ReachedNode[]> {
       if (startCodes.length === 0) return [];
-      const [next, current] =
-        direction === 'backward'
-          ? [sql.raw('upstream_code'), sql.raw('downstream_code')]
-          : [sql.raw('downstream_code'), sql.raw('upstream_code')];
-      const rows = await queryRows<{ code: string; depth: number }>(
-        db,
-        sql`
-        with recursive walk(code, depth) as (
-          select code, 0 from lots where ${anyOf(sql`code`, startCodes)}
-          union
-          select e.${next}, w.depth + 1
-          from walk w join lineage_edges e on e.${current} = w.code
-          where w.depth < ${maxDepth} and e.retracted_by_event_id is null
-        )
-        select code, min(depth)::int as depth from walk group by code`,
-      );
+      const rows = await queryRows<{ code: string; depth: number }>(db, reachableQuery(startCodes, direction, maxDepth));
       return rows.map((row) => ({ code: row.code, depth: Number(row.depth) }));
     },
 

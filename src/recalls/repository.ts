@@ -4,6 +4,7 @@
 import { type SQL, sql } from 'drizzle-orm';
 import { type Db, queryRows } from '../db/client.js';
 import type { PartyContact } from '../db/schema.js';
+import { reachableQuery } from '../lineage/repository.js';
 
 const texts = (values: (string | null)[]) => sql`${sql.param(values)}::text[]`;
 const numerics = (values: number[]) => sql`${sql.param(values.map(String))}::numeric[]`;
@@ -19,6 +20,8 @@ export type ScopeLot = {
   unit: string;
   status: string;
   itemCount: number;
+  /** Steps from the nearest root lot. */
+  depth: number;
 };
 /** What a holder has of an affected lot: on hand (loose or in a container), or on its way in an open shipment. */
 export type ScopeHolding = {
@@ -31,6 +34,26 @@ export type ScopeHolding = {
   unit: string;
 };
 export type ScopeParty = { code: string; name: string; kind: string; address: string | null; contact: PartyContact };
+/** One row of the scope statement: a lot, a holding or a holder, by `part`. */
+type ScopeRow = {
+  part: 'lot' | 'holding' | 'holder';
+  code: string;
+  kind: string | null;
+  partyCode: string;
+  productCode: string | null;
+  name: string | null;
+  lotNumber: string | null;
+  unit: string | null;
+  status: string | null;
+  itemCount: number | null;
+  depth: number | null;
+  containerCode: string | null;
+  shipmentId: string | null;
+  fromPartyCode: string | null;
+  quantity: string | null;
+  address: string | null;
+  contact: PartyContact | null;
+};
 
 export type RecallRow = {
   id: string;
@@ -70,50 +93,96 @@ const toRecall = (row: RecallRow): RecallRow => ({
 
 export function createRecallsRepository(db: Db) {
   return {
-    /** The affected lots (live ones among those reached), with product and how many pack codes each carries. */
-    async scopeLots(codes: string[]): Promise<ScopeLot[]> {
-      if (codes.length === 0) return [];
-      const rows = await queryRows<ScopeLot & { itemCount: number | string }>(
-        db,
-        sql`select l.code, l.kind, l.party_code as "partyCode", l.product_code as "productCode", p.name as "productName",
-          l.lot_number as "lotNumber", l.unit, l.status, coalesce(i.count, 0)::int as "itemCount"
-        from lots l
-        left join products p on p.code = l.product_code
-        left join (select i.lot_code, count(*) as count from items i join code_jobs j on j.id = i.job_id
-          where i.lot_code = any(${texts(codes)}) and j.status = 'succeeded' group by i.lot_code) i on i.lot_code = l.code
-        where l.code = any(${texts(codes)}) and l.voided_by_event_id is null`,
-      );
-      return rows.map((row) => ({ ...row, itemCount: Number(row.itemCount) }));
-    },
-
-    /** Who holds what of the lots now: positive balances, and the lines of open shipments (held by their addressee). */
-    async scopeHoldings(codes: string[]): Promise<ScopeHolding[]> {
-      if (codes.length === 0) return [];
-      const rows = await queryRows<Omit<ScopeHolding, 'quantity'> & { quantity: string }>(
-        db,
-        sql`select m.party_code as "partyCode", m.lot_code as "lotCode", m.container_code as "containerCode",
-          null as "shipmentId", null as "fromPartyCode", sum(m.quantity)::text as quantity, l.unit
-        from lot_movements m join lots l on l.code = m.lot_code
-        where m.lot_code = any(${texts(codes)})
-        group by m.party_code, m.lot_code, m.container_code, l.unit having sum(m.quantity) > 0
+    /**
+     * A recall's scope in one statement over the forward walk: the affected lots and containers
+     * (live ones among those reached) with their depth, product and pack-code count; who holds what
+     * of them now (positive balances, and lines of open shipments, held by their addressee); and
+     * those holders with their contacts. No list of codes goes to the database and back.
+     */
+    async scope(rootCodes: string[], maxDepth: number): Promise<{ lots: ScopeLot[]; holdings: ScopeHolding[]; holders: ScopeParty[] }> {
+      if (rootCodes.length === 0) return { lots: [], holdings: [], holders: [] };
+      const rows = await db.transaction(async (transaction) => {
+        const tx = transaction as unknown as Db;
+        // How far a walk reaches is known only once walked: kept in a temporary table with its
+        // statistics, the joins below are planned for what it holds (index look-ups for a few
+        // lots, hash joins for 100,000) instead of for a recursive CTE's fixed guess of 200 rows.
+        await queryRows(tx, sql`set local work_mem = '64MB'`);
+        await queryRows(tx, sql`create temporary table scope_walk on commit drop as ${reachableQuery(rootCodes, 'forward', maxDepth)}`);
+        await queryRows(tx, sql`analyze scope_walk`);
+        return queryRows<ScopeRow>(
+          tx,
+          sql`with affected as materialized (
+          select l.code, l.kind, l.party_code, l.product_code, l.lot_number, l.unit, l.status, r.depth
+          from scope_walk r join lots l on l.code = r.code where l.voided_by_event_id is null
+        ), coded as (
+          select i.lot_code, count(*) as count from items i join code_jobs j on j.id = i.job_id and j.status = 'succeeded'
+          where i.lot_code in (select code from affected) group by i.lot_code
+        ), held as materialized (
+          select m.party_code, m.lot_code, m.container_code, null::text as shipment_id, null::text as from_party_code,
+            sum(m.quantity) as quantity, a.unit
+          from affected a join lot_movements m on m.lot_code = a.code
+          group by m.party_code, m.lot_code, m.container_code, a.unit having sum(m.quantity) > 0
+          union all
+          select s.to_party_code, sl.lot_code, sl.container_code, s.id, s.from_party_code, sl.quantity, a.unit
+          from affected a join shipment_lines sl on sl.lot_code = a.code join shipments s on s.id = sl.shipment_id and s.status = 'open'
+          where sl.received_quantity is null
+        )
+        select 'lot' as part, a.code, a.kind, a.party_code as "partyCode", a.product_code as "productCode", p.name,
+          a.lot_number as "lotNumber", a.unit, a.status, coalesce(c.count, 0)::int as "itemCount", a.depth, null as "containerCode",
+          null as "shipmentId", null as "fromPartyCode", null as quantity, null as address, null::jsonb as contact
+        from affected a left join products p on p.code = a.product_code left join coded c on c.lot_code = a.code
         union all
-        select s.to_party_code, sl.lot_code, sl.container_code, s.id, s.from_party_code, sl.quantity::text, l.unit
-        from shipment_lines sl join shipments s on s.id = sl.shipment_id join lots l on l.code = sl.lot_code
-        where sl.lot_code = any(${texts(codes)}) and s.status = 'open' and sl.received_quantity is null`,
-      );
-      return rows.map((row) => ({ ...row, quantity: Number(row.quantity) }));
-    },
-
-    async parties(codes: string[]): Promise<ScopeParty[]> {
-      if (codes.length === 0) return [];
-      return queryRows<ScopeParty>(db, sql`select code, name, kind, address, contact from parties where code = any(${texts(codes)})`);
+        select 'holding', h.lot_code, null, h.party_code, null, null, null, h.unit, null, null, null, h.container_code, h.shipment_id,
+          h.from_party_code, h.quantity::text, null, null
+        from held h
+        union all
+        select 'holder', pt.code, pt.kind, pt.code, null, pt.name, null, null, null, null, null, null, null, null, null, pt.address, pt.contact
+        from parties pt where pt.code in (select party_code from held)`,
+        );
+      });
+      const scope = { lots: [] as ScopeLot[], holdings: [] as ScopeHolding[], holders: [] as ScopeParty[] };
+      for (const row of rows) {
+        if (row.part === 'lot') {
+          scope.lots.push({
+            code: row.code,
+            kind: row.kind as string,
+            partyCode: row.partyCode,
+            productCode: row.productCode,
+            productName: row.name,
+            lotNumber: row.lotNumber,
+            unit: row.unit as string,
+            status: row.status as string,
+            itemCount: Number(row.itemCount),
+            depth: Number(row.depth),
+          });
+        } else if (row.part === 'holding') {
+          scope.holdings.push({
+            partyCode: row.partyCode,
+            lotCode: row.code,
+            containerCode: row.containerCode,
+            shipmentId: row.shipmentId,
+            fromPartyCode: row.fromPartyCode,
+            quantity: Number(row.quantity),
+            unit: row.unit as string,
+          });
+        } else {
+          scope.holders.push({
+            code: row.code,
+            name: row.name as string,
+            kind: row.kind as string,
+            address: row.address,
+            contact: row.contact ?? {},
+          });
+        }
+      }
+      return scope;
     },
 
     /** Stores a recall with its scope, each part in one statement whatever its size. */
     async insert(
       tx: Db,
       recall: Omit<RecallRow, 'startedAt' | 'closedAt' | 'closedByKeyId' | 'closeEventId' | 'overrideReason'>,
-      scope: { lots: (ScopeLot & { depth: number })[]; holdings: ScopeHolding[]; holders: ScopeParty[] },
+      scope: { lots: ScopeLot[]; holdings: ScopeHolding[]; holders: ScopeParty[] },
     ) {
       const { lots, holdings, holders } = scope;
       const parts: SQL[] = [
@@ -305,23 +374,29 @@ export function createRecallsRepository(db: Db) {
 
     /**
      * A page of one section of the scope as CSV rows — 1 lots and containers, 2 holdings, 3 pack
-     * codes — keyset-paged on its key, so a stream never holds the whole scope in memory.
+     * codes — keyset-paged on its key (each page one range of an index: the recall's primary key, or
+     * the items' code), so a stream never holds the whole scope in memory and no page rereads the ones before.
+     * The page is cut from the recall's rows first and joined after: the rows were just written, so
+     * their statistics are stale, and a plan joining first would read the whole scope for each page.
      */
     async scopePage(recallId: string, section: 1 | 2 | 3, after: string, limit: number): Promise<ScopeCsvRow[]> {
       const pages: Record<1 | 2 | 3, SQL> = {
         1: sql`select r.lot_code as key, l.kind as type, r.lot_code as code, r.lot_code as "lotCode", p.name as product,
             l.lot_number as "lotNumber", r.party_code as owner, null as holder, null as "holderName", null as "contactPerson",
             null as "contactPhone", null as quantity, l.unit, null as "shipmentId", r.depth, l.status, r.item_count as "itemCount"
-          from recall_lots r join lots l on l.code = r.lot_code left join products p on p.code = l.product_code
-          where r.recall_id = ${recallId} and r.lot_code > ${after} order by r.lot_code limit ${limit}`,
+          from (select * from recall_lots where recall_id = ${recallId} and lot_code > ${after} order by lot_code limit ${limit}) r
+            join lots l on l.code = r.lot_code left join products p on p.code = l.product_code
+          order by r.lot_code`,
         2: sql`select lpad(h.position::text, 10, '0') as key,
             case when h.shipment_id is null then 'holding' else 'in_transit' end as type, coalesce(h.container_code, h.lot_code) as code,
             h.lot_code as "lotCode", p.name as product, l.lot_number as "lotNumber", l.party_code as owner, h.party_code as holder,
             hp.name as "holderName", hr.contact->>'person' as "contactPerson", hr.contact->>'phone' as "contactPhone",
             h.quantity::text as quantity, h.unit, h.shipment_id as "shipmentId", null::int as depth, l.status, null::int as "itemCount"
-          from recall_holdings h join lots l on l.code = h.lot_code left join products p on p.code = l.product_code
+          from (select * from recall_holdings where recall_id = ${recallId} and position > ${after === '' ? 0 : Number(after)}
+              order by position limit ${limit}) h
+            join lots l on l.code = h.lot_code left join products p on p.code = l.product_code
             join parties hp on hp.code = h.party_code join recall_holders hr on hr.recall_id = h.recall_id and hr.party_code = h.party_code
-          where h.recall_id = ${recallId} and lpad(h.position::text, 10, '0') > ${after} order by h.position limit ${limit}`,
+          order by h.position`,
         3: sql`select i.code as key, 'item' as type, i.code, i.lot_code as "lotCode", null as product, null as "lotNumber",
             i.party_code as owner, null as holder, null as "holderName", null as "contactPerson", null as "contactPhone", null as quantity,
             null as unit, null as "shipmentId", null::int as depth, null as status, null::int as "itemCount"

@@ -10,11 +10,11 @@ import {
 } from '../access/index.js';
 import { uuidV7 } from '../codes/uuid-v7.js';
 import type { Db } from '../db/client.js';
-import { bodyField, conflict, forbidden, notFound, unprocessable } from '../errors/problem.js';
+import { bodyField, conflict, forbidden, notFound, Problem, unprocessable } from '../errors/problem.js';
 import type { EventView } from '../events/schemas.js';
-import { BatchRejected, type EventWriter, type WriteRequest } from '../events/writer/index.js';
+import { BatchRejected, type EventContext, type EventWriter, type WriteRequest } from '../events/writer/index.js';
 import type { EventAction } from '../events/writer/rules/index.js';
-import type { LineageRepository } from '../lineage/repository.js';
+import type { LotsRepository } from '../lots/repository.js';
 import type { PartiesRepository } from '../parties/repository.js';
 import { dueTimes, overdueFor, progressOf, RECALL_DEADLINES, type RecallDeadlines, type RecallLevel } from './deadlines.js';
 import type { RecallRow, RecallsRepository, ScopeCsvRow } from './repository.js';
@@ -36,17 +36,17 @@ const chinaTime = (at: Date) => new Date(at.getTime() + 8 * 3_600_000).toISOStri
 export function createRecallService(deps: {
   transaction: <T>(work: (tx: Db) => Promise<T>) => Promise<T>;
   writer: Pick<EventWriter, 'write'>;
-  lineage: Pick<LineageRepository, 'reachable'>;
   recalls: RecallsRepository;
   parties: Pick<PartiesRepository, 'findByCode'>;
+  lots: Pick<LotsRepository, 'findByCodes'>;
   now: () => Date;
   deadlines?: RecallDeadlines;
 }) {
   const deadlines = deps.deadlines ?? RECALL_DEADLINES;
 
   /** Writes one act through the writer inside `tx`; a rule's refusal comes back as its problem. */
-  async function act(tx: Db, actor: string, action: EventAction): Promise<EventView> {
-    const request: WriteRequest = { actor, action, context: { eventTime: chinaTime(deps.now()) } };
+  async function act(tx: Db, actor: string, action: EventAction, context: Omit<EventContext, 'eventTime'> = {}): Promise<EventView> {
+    const request: WriteRequest = { actor, action, context: { eventTime: chinaTime(deps.now()), ...context } };
     try {
       const [outcome] = await deps.writer.write(tx, [request], 'rollback');
       if (!outcome.ok) throw outcome.problem;
@@ -57,15 +57,7 @@ export function createRecallService(deps: {
   }
 
   /** Everything forward of the root lots: the lots and containers, who holds what of them now, and those holders. */
-  async function scopeOf(rootLotCodes: string[]) {
-    const reached = await deps.lineage.reachable(rootLotCodes, 'forward', SCOPE_MAX_DEPTH);
-    const depthOf = new Map(reached.map((node) => [node.code, node.depth]));
-    const codes = [...depthOf.keys()];
-    // two statements side by side on PostgreSQL's pool (measured faster than one statement joining the walk)
-    const [lots, holdings] = await Promise.all([deps.recalls.scopeLots(codes), deps.recalls.scopeHoldings(codes)]);
-    const holders = await deps.recalls.parties([...new Set(holdings.map((holding) => holding.partyCode))]);
-    return { lots: lots.map((lot) => ({ ...lot, depth: depthOf.get(lot.code) ?? 0 })), holdings, holders };
-  }
+  const scopeOf = (rootLotCodes: string[]) => deps.recalls.scope(rootLotCodes, SCOPE_MAX_DEPTH);
 
   async function summaries(rows: RecallRow[]): Promise<(RecallSummary & { holderRows: HolderRow[] })[]> {
     const ids = rows.map((row) => row.id);
@@ -234,7 +226,11 @@ export function createRecallService(deps: {
 
     /**
      * A holder acknowledges the recall and reports quantities returned or destroyed (of lots it was
-     * recorded holding); the first report of any holder marks the recall started.
+     * recorded holding); the first report of any holder marks the recall started. Each quantity is
+     * also booked as an event in the holder's name, so the ledger and the mass balance show it: what
+     * was destroyed as a destroy event (disposition `destroyed`), what was returned as a shipment
+     * back to the lot's producer (CBV has no returning step: bizStep `shipping`, disposition
+     * `returned`), both naming the recall as their reference document.
      */
     async report(
       principal: Principal,
@@ -264,9 +260,44 @@ export function createRecallService(deps: {
         }
         owed.set(line.lotCode, left - line.returned - line.destroyed);
       }
+      const producers = new Map(
+        (await deps.lots.findByCodes(input.lines.map((line) => line.lotCode))).map((lot) => [lot.code, lot.partyCode]),
+      );
+      for (const [index, line] of input.lines.entries()) {
+        if (line.returned > 0 && producers.get(line.lotCode) === party) {
+          throw unprocessable('return-to-self', `${party} made ${line.lotCode}: there is nobody to return it to; report it destroyed`, [
+            bodyField(['lines', index, 'returned'], 'the producer destroys what it recovers'),
+          ]);
+        }
+      }
       const at = deps.now();
       await deps.transaction(async (tx) => {
         await deps.recalls.lock(tx, id);
+        const recalled = [{ type: 'recall_notice' as const, number: id }];
+        for (const [index, line] of input.lines.entries()) {
+          // a refusal (e.g. the stock is still packed in a pallet, or not yet received) points at the report's line
+          const atLine = (error: unknown) =>
+            error instanceof Problem
+              ? new Problem(error.status, error.slug, error.title, error.detail, [bodyField(['lines', index], error.detail ?? error.title)])
+              : error;
+          const lines = (quantity: number) => [{ lotCode: line.lotCode, quantity }];
+          if (line.destroyed > 0) {
+            await act(
+              tx,
+              party,
+              { type: 'destroy', reason: `召回 ${id}: ${recall.reason}`, lines: lines(line.destroyed) },
+              { bizStep: 'destroying', disposition: 'destroyed', referenceDocuments: recalled },
+            ).catch((error) => Promise.reject(atLine(error)));
+          }
+          if (line.returned > 0) {
+            await act(
+              tx,
+              party,
+              { type: 'ship', toPartyCode: producers.get(line.lotCode) as string, lines: lines(line.returned) },
+              { bizStep: 'shipping', disposition: 'returned', referenceDocuments: recalled },
+            ).catch((error) => Promise.reject(atLine(error)));
+          }
+        }
         const lines = input.lines.length
           ? input.lines.map((line) => ({ id: randomUUID(), ...line }))
           : [{ id: randomUUID(), lotCode: null, returned: 0, destroyed: 0 }];

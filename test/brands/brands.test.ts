@@ -110,13 +110,12 @@ t.test('brand programme', async (t) => {
     const lot = await processor.commission(product, 20, { productionDate: dayAgo(10) });
     await world.ok(change(code, processor.code, 'exited', { effectiveOn: dayAgo(5) }), 200);
     // as a code job from before enforcement, or written straight into the database, would leave them
-    const job = await repositories.items.insertJob({
-      id: randomUUID(),
-      partyCode: processor.code,
-      lotCode: lot,
-      total: 1,
-      status: 'succeeded',
-    });
+    const queued = await repositories.items.insertJobWithin(
+      { id: randomUUID(), partyCode: processor.code, lotCode: lot, total: 1, status: 'succeeded' },
+      Number.POSITIVE_INFINITY,
+    );
+    if (!('job' in queued)) throw new Error('the job was refused');
+    const { job } = queued;
     const itemCode = newItemCode();
     await repositories.items.insertCodes(job.id, lot, processor.code, [itemCode]);
 

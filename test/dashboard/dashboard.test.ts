@@ -1,3 +1,4 @@
+import { sql } from 'drizzle-orm';
 import t from 'tap';
 import { createDashboardRepository } from '../../src/dashboard/repository.js';
 import { createDashboardService } from '../../src/dashboard/service.js';
@@ -16,6 +17,10 @@ t.test('the dashboard: sign-in with a regulator key, a session cookie, the figur
     }),
   );
   await world.ok(plant.event({ type: 'inspect', lotCodes: [lot], inspection: { kind: 'sampling', result: 'fail' } }));
+  // a lot sold by an enterprise whose registered address names its township
+  const sold = await plant.commission(await plant.product('kg'), 50);
+  await world.ok(plant.event({ type: 'sell', lines: [{ lotCode: sold, quantity: 10 }] }));
+  await world.database.db.execute(sql`update parties set address = '重庆市奉节县永乐镇大坝村3组' where code = ${plant.code}`);
   const regulator = await world.ok(world.admin.post('/api-keys', { role: 'regulator', label: 'county bureau' }));
   await world.ok(plant.api.post('/recalls', { lotCodes: [lot], level: 2, reason: '抽检不合格', hazard: '瘦肉精超标' }));
 
@@ -57,6 +62,8 @@ t.test('the dashboard: sign-in with a regulator key, a session cookie, the figur
   t.match(page.body, '100.0 % · 1/1 批次合格');
   t.match(page.body, '0.0 % · 0/1 批次合格');
   t.match(page.body, /class="target"/, 'the 96 % line');
+  t.match(page.body, '溯源率（按乡镇）');
+  t.match(page.body, '重庆市奉节县永乐镇', 'coverage by township, the township named');
   t.match(page.body, `二级召回 ${lot}`, 'the open recall, by level and lot');
   t.match(page.body, '0.0 % · 0/1 家已确认', 'with its progress and acknowledgements');
   const english = await app.inject({

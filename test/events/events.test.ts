@@ -388,7 +388,7 @@ t.test('events', async (t) => {
     ]);
   });
 
-  t.test('observe records readings; a recall disposition marks the lot recalled', async (t) => {
+  t.test('observe records readings; a recall disposition is refused there, recalls have their own door', async (t) => {
     const store = await world.party('cold_storage');
     const stranger = await world.party('retailer');
     const product = await store.product('kg');
@@ -408,16 +408,22 @@ t.test('events', async (t) => {
     t.same(observed.body.event.details.readings, [{ type: 'temperature', value: 3.5, unit: 'Cel' }]);
     expectStatus(t, await store.event({ type: 'observe', readPoint: 'AXXXXXXXXXX0', lotCodes: [lot] }), 422, 'unknown read point');
     expectStatus(t, await stranger.event({ type: 'observe', lotCodes: [lot] }), 403, 'a stranger cannot observe');
-    expectStatus(t, await store.event({ type: 'observe', disposition: 'recalled', lotCodes: [lot] }), 201, 'recall');
-    t.equal((await store.lot(lot)).status, 'recalled');
+    const recalled = expectStatus(
+      t,
+      await store.event({ type: 'observe', disposition: 'recalled', lotCodes: [lot] }),
+      422,
+      'a recall is not an observation',
+    );
+    t.match(recalled.body, { detail: /POST \/recalls/, errors: [{ pointer: '/disposition' }] });
+    t.equal((await store.lot(lot)).status, 'active', 'the lot is not recalled by it');
     expectStatus(
       t,
       await store.event({ type: 'observe', disposition: 'not a disposition', lotCodes: [lot] }),
       400,
       'disposition outside CBV',
     );
-    await store.event({ type: 'destroy', reason: 'recalled stock', lines: [{ lotCode: lot }] });
-    t.equal((await store.lot(lot)).status, 'destroyed', 'destroying all of a recalled lot ends it');
+    await store.event({ type: 'destroy', reason: 'spoiled stock', lines: [{ lotCode: lot }] });
+    t.equal((await store.lot(lot)).status, 'destroyed', 'destroying all of a lot ends it');
   });
 
   t.test('destroy and sell take quantity out for good', async (t) => {

@@ -2,6 +2,7 @@
 // and the anomaly lists of the same world.
 import { sql } from 'drizzle-orm';
 import t from 'tap';
+import { byTownship } from '../../src/figures/service.js';
 import { createWorld, expectStatus, randomUscc } from '../fixtures/world.js';
 import { client } from '../helper.js';
 
@@ -112,6 +113,20 @@ t.test('figures of a small county world', async (t) => {
       byRegion.groups.map((group: any) => [group.key, group.lots]),
       [['500236', 4]],
     );
+    const noTownship = (await regulator.get('/regulator/figures/traceability?by=township')).body;
+    t.strictSame(
+      noTownship.groups.map((group: any) => [group.key, group.name, group.lots, group.tracedLots]),
+      [['500236', '重庆市奉节县（未注明乡镇）', 4, 2]],
+      'an owner whose address names no township counts under its county',
+    );
+    await world.database.db.execute(sql`update parties set address = '重庆市奉节县永乐镇大坝村3组' where code = ${plant.code}`);
+    const byTownship = (await regulator.get('/regulator/figures/traceability?by=township&region=500236')).body;
+    t.strictSame(
+      byTownship.groups.map((group: any) => [group.key, group.name, group.lots, group.tracedLots, group.items, group.tracedItems]),
+      [['500236131', '重庆市奉节县永乐镇', 4, 2, 6, 4]],
+      'by the township its address names',
+    );
+    t.strictSame(byTownship.overall, figures.overall, 'the same total');
     const before = (await regulator.get('/regulator/figures/traceability?from=2025-01-01&to=2025-12-31')).body;
     t.strictSame(
       before.overall,
@@ -207,4 +222,33 @@ t.test('figures of a small county world', async (t) => {
     const beijingOnly = (await regulator.get('/regulator/anomalies?region=110101')).body;
     t.strictSame(beijingOnly, { unreceivedShipments: [], expiredLots: [], failedInspectionsWithoutHold: [], suspiciousCodes: [] });
   });
+});
+
+t.test('enterprise rows summed by township: two in one township, one in another, one naming none', async (t) => {
+  const row = (key: string | null, address: string | null, lots: number, tracedLots: number, items: number, tracedItems: number) => ({
+    key,
+    name: key,
+    regionCode: key && '500236',
+    address,
+    lots,
+    tracedLots,
+    items,
+    tracedItems,
+  });
+  const rows = byTownship([
+    row(null, null, 10, 6, 100, 50),
+    row('A', '奉节县草堂镇石马村5组', 3, 3, 40, 40),
+    row('B', '奉节县永乐镇大坝村', 2, 1, 20, 5),
+    row('C', '重庆市奉节县草堂镇', 4, 2, 30, 5),
+    row('D', null, 1, 0, 10, 0),
+  ]);
+  t.strictSame(
+    rows.map((r) => [r.key, r.name, r.lots, r.tracedLots, r.items, r.tracedItems]),
+    [
+      [null, null, 10, 6, 100, 50],
+      ['500236', '重庆市奉节县（未注明乡镇）', 1, 0, 10, 0],
+      ['500236118', '重庆市奉节县草堂镇', 7, 5, 70, 45],
+      ['500236131', '重庆市奉节县永乐镇', 2, 1, 20, 5],
+    ],
+  );
 });

@@ -1,5 +1,6 @@
 import { sql } from 'drizzle-orm';
 import t from 'tap';
+import { newItemCode } from '../../src/codes/service-codes.js';
 import { queryRows } from '../../src/db/client.js';
 import { createWorld, expectStatus } from '../fixtures/world.js';
 
@@ -116,11 +117,26 @@ t.test('item codes are refused for a lot that is used up, and those issued befor
   expectStatus(t, await processor.api.post(`/lots/${made}/items`, { count: 5 }), 202, 'its output does');
   await world.app.services.items.idle();
 
+  // three codes for two pieces, issued before issuance counted pieces (written straight into the tables)
+  const pieces = await processor.commission(await processor.product('piece'), 2);
+  expectStatus(t, await processor.api.post(`/lots/${pieces}/items`, { count: 3 }), 409, 'issuance now refuses them');
+  await world.database.db.execute(
+    sql`insert into code_jobs (id, party_code, lot_code, total, done, status) values ('legacy', ${processor.code}, ${pieces}, 3, 3, 'succeeded')`,
+  );
+  for (const code of [newItemCode(), newItemCode(), newItemCode()]) {
+    await world.database.db.execute(
+      sql`insert into items (code, lot_code, party_code, job_id) values (${code}, ${pieces}, ${processor.code}, 'legacy')`,
+    );
+  }
+
   const { suspiciousCodes } = (await world.regulator.get('/regulator/anomalies')).body;
   t.strictSame(
     suspiciousCodes.map((row: any) => [row.lotCode, row.reason, row.codes]),
-    [[coded, 'lot_consumed', 25]],
-    'the codes issued before the lot was used up',
+    [
+      [coded, 'lot_consumed', 25],
+      [pieces, 'beyond_quantity', 3],
+    ],
+    'the codes issued before the lot was used up, and more codes than pieces',
   );
   t.ok(accepted.body.id);
 });

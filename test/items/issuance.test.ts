@@ -19,7 +19,7 @@ t.test('one code per package: bulk issuance, CSV, QR and label sheets', async (t
   const processor = await world.party('processor');
   const other = await world.party('processor');
   const product = await processor.product('piece', { gtin: '6901234567892' });
-  const lot = await processor.commission(product, 3000, { lotNumber: 'KZ/26-A' });
+  const lot = await processor.commission(product, 20_000, { lotNumber: 'KZ/26-A' });
 
   const accepted = await processor.api.post(`/lots/${lot}/items`, { count: 12_345 });
   expectStatus(t, accepted, 202, 'issuance job accepted');
@@ -83,10 +83,52 @@ t.test('one code per package: bulk issuance, CSV, QR and label sheets', async (t
   t.ok(sheet.body.includes('width="210mm" height="297mm"'), 'A4');
 });
 
-t.test('a failed job leaves no half-issued codes visible', async (t) => {
+t.test('a lot counted in pieces gets no more codes than it has pieces; a kilogram lot any number', async (t) => {
   const world = await createWorld(t);
   const processor = await world.party('processor');
   const lot = await processor.commission(await processor.product('piece'), 10);
+  expectStatus(t, await processor.api.post(`/lots/${lot}/items`, { count: 6 }), 202, 'six of ten');
+  const refused = expectStatus(t, await processor.api.post(`/lots/${lot}/items`, { count: 5 }), 409, 'five more would be eleven');
+  t.match(refused.body, {
+    detail: /6 item codes issued or queued already; at most 4 more/,
+    errors: [{ pointer: '/count', detail: 'at most 4' }],
+  });
+  expectStatus(t, await processor.api.post(`/lots/${lot}/items`, { count: 4 }), 202, 'the last four');
+  expectStatus(t, await processor.api.post(`/lots/${lot}/items`, { count: 1 }), 409, 'none left');
+
+  const racing = await processor.commission(await processor.product('piece'), 10);
+  const both = await Promise.all([1, 2].map(() => processor.api.post(`/lots/${racing}/items`, { count: 6 })));
+  t.strictSame(both.map((reply) => reply.status).sort(), [202, 409], 'two requests at once: only one takes the codes');
+
+  // a job that failed issued nothing, so its codes are free again
+  const repository = createRepositories(world.database).items;
+  const failing = createItemService({
+    items: {
+      ...repository,
+      async insertCodes() {
+        throw new Error('disk full');
+      },
+    },
+    lots: createRepositories(world.database).lots,
+    products: createRepositories(world.database).products,
+    brands: world.app.services.brands,
+    publicBaseUrl: TEST_BASE_URL,
+  });
+  const principal = { keyId: 'k', role: 'operator' as const, partyCode: processor.code };
+  const spare = await processor.commission(await processor.product('piece'), 3);
+  await failing.issue(principal, spare, 3);
+  await failing.idle();
+  expectStatus(t, await processor.api.post(`/lots/${spare}/items`, { count: 3 }), 202, 'the failed job left its three free');
+
+  const loose = await processor.commission(await processor.product('kg'), 10);
+  expectStatus(t, await processor.api.post(`/lots/${loose}/items`, { count: 40 }), 202, '10 kg may be packed in 40 packs');
+  await world.app.services.items.idle();
+});
+
+t.test('a failed job leaves no half-issued codes visible', async (t) => {
+  const world = await createWorld(t);
+  const processor = await world.party('processor');
+  const lot = await processor.commission(await processor.product('piece'), 25_000);
   const repository = createRepositories(world.database).items;
   let batches = 0;
   let visibleMidway: unknown = 'not checked';
@@ -164,7 +206,7 @@ t.test('items are packed into cases with the aggregate event, counted against th
 t.test('concurrent scans share lookups and each gets its own item', async (t) => {
   const world = await createWorld(t);
   const processor = await world.party('processor');
-  const lot = await processor.commission(await processor.product('piece'), 10);
+  const lot = await processor.commission(await processor.product('piece'), 300);
   const job = await finished(processor.api, (await processor.api.post(`/lots/${lot}/items`, { count: 300 })).body.id);
   const csv = await world.app.inject({
     method: 'GET',

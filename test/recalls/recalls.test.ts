@@ -1,5 +1,6 @@
 import t, { type Test } from 'tap';
 import { seedDemoChain } from '../../seeds/fengjie.js';
+import { createRepositories } from '../../src/app.js';
 import { randomUscc } from '../fixtures/world.js';
 import { buildTestApp, client } from '../helper.js';
 
@@ -8,7 +9,7 @@ const HOUR = 3_600_000;
 /** The demo chain, a regulator party with its key, operator keys for the demo's parties, and a clock the test moves. */
 async function demoWorld(t: Test) {
   let clock = new Date('2026-11-30T02:00:00Z');
-  const { app, adminKey } = await buildTestApp(t, undefined, { now: () => clock });
+  const { app, adminKey, database } = await buildTestApp(t, undefined, { now: () => clock });
   const demo = await seedDemoChain(app.services);
   const admin = client(app, adminKey);
   const ok = async (reply: Promise<{ status: number; body: any }>, status = 201) => {
@@ -23,6 +24,7 @@ async function demoWorld(t: Test) {
   const operator = async (partyCode: string) => client(app, (await ok(admin.post('/api-keys', { role: 'operator', partyCode }))).key);
   return {
     app,
+    database,
     demo,
     admin,
     regulator,
@@ -144,6 +146,21 @@ t.test('acknowledgements, progress, close and its override, final report, overdu
   ]);
   t.equal(reported.body.progress.share, 0.084, 'the mean of the units’ shares: 48 of 288 pieces, none of the pallet');
   t.same((await regulator.get('/recalls?overdue=true')).body.items, [], 'started: no longer overdue');
+  const booked = (await regulator.get(`/events?lotCode=${demo.retailLotCode}&limit=100`)).body.items.filter((event: any) =>
+    event.referenceDocuments.some((document: any) => document.type === 'recall_notice' && document.number === recall.id),
+  );
+  t.match(
+    booked.map((event: any) => [event.type, event.partyCode, event.bizStep, event.disposition, event.lots[0].quantity]).sort(),
+    [
+      ['destroy', demo.parties.retailer, 'destroying', 'destroyed', 8],
+      ['ship', demo.parties.retailer, 'shipping', 'returned', 40],
+    ],
+    'the quantities are events in the holder’s name, naming the recall',
+  );
+  t.equal(booked.find((event: any) => event.type === 'ship').details.toPartyCode, demo.parties.processor, 'returned to the producer');
+  const sheet = (await regulator.get(`/lots/${demo.retailLotCode}/balance-sheet`)).body;
+  t.match(sheet.massBalance, { destroyed: 8, unaccounted: 0 }, 'the ledger shows the destroyed packs and the books still close');
+  t.ok(sheet.massBalance.inTransit >= 40, 'the returned packs are on their way back');
 
   const early = await regulator.post(`/recalls/${recall.id}/close`, {});
   t.equal(early.status, 409, 'not every holder has acknowledged');
@@ -203,4 +220,23 @@ t.test('closing with every acknowledgement needs no override; the producer may r
   t.same((await (await operator(demo.parties.farm1)).get('/recalls')).body.items, [], 'and no others');
   t.equal((await (await operator(demo.parties.farm1)).get(`/recalls/${recall.id}`)).status, 403, 'a party it did not reach does not');
   t.equal((await regulator.get('/recalls/nope')).status, 404);
+});
+
+t.test('a producer holding its own recalled lot destroys it; returning it to itself is refused', async (t) => {
+  const { database, demo, regulator, operator } = await demoWorld(t);
+  const bulk = (await createRepositories(database).lots.findByLotNumber(demo.parties.processor, 'KZ-LR-20261028')) as { code: string };
+  const recall = (await regulator.post('/recalls', { lotCodes: [bulk.code], level: 1, reason: '亚硝酸盐超标', hazard: '亚硝酸盐' })).body;
+  const own = recall.holderDetails
+    .find((holder: { partyCode: string }) => holder.partyCode === demo.parties.processor)
+    .lines.find((line: { lotCode: string }) => line.lotCode === bulk.code);
+  t.ok(own.affected > 0, 'the processor still holds some of its bulk lot');
+  const producer = await operator(demo.parties.processor);
+  const toSelf = await producer.post(`/recalls/${recall.id}/reports`, { lines: [{ lotCode: bulk.code, returned: own.affected }] });
+  t.equal(toSelf.status, 422, 'nobody to return it to');
+  t.equal(toSelf.body.errors[0].pointer, '/lines/0/returned');
+  const destroyed = await producer.post(`/recalls/${recall.id}/reports`, { lines: [{ lotCode: bulk.code, destroyed: own.affected }] });
+  t.equal(destroyed.status, 201);
+  const sheet = (await regulator.get(`/lots/${bulk.code}/balance-sheet`)).body;
+  t.match(sheet.massBalance, { destroyed: own.affected, onHand: 0, unaccounted: 0 }, 'destroyed in the ledger; the books close');
+  t.equal((await regulator.get(`/lots/${bulk.code}`)).body.status, 'destroyed', 'nothing of it is left');
 });

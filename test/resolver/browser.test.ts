@@ -228,11 +228,11 @@ t.test(
 
     // recall the lot and scan again
     const processorKey = (await client(app, adminKey).post('/api-keys', { role: 'operator', partyCode: demo.parties.processor })).body.key;
-    const recall = await client(app, processorKey).post('/events', {
-      type: 'observe',
-      eventTime: '2026-11-20T09:00:00+08:00',
-      disposition: 'recalled',
+    const recall = await client(app, processorKey).post('/recalls', {
       lotCodes: [demo.retailLotCode],
+      level: 3,
+      reason: '标签错误',
+      hazard: '过敏原未标示',
     });
     t.equal(recall.status, 201, 'recall recorded');
     // another shopper's scan after the recall raises an inactive-lot flag on the code, so this page shows a flagged code

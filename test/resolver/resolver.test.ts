@@ -174,11 +174,11 @@ t.test('a recalled lot shows its banner and flags scans', async (t) => {
   const { app, adminKey } = await buildTestApp(t);
   const demo = await seedDemoChain(app.services);
   const processorKey = (await client(app, adminKey).post('/api-keys', { role: 'operator', partyCode: demo.parties.processor })).body.key;
-  await client(app, processorKey).post('/events', {
-    type: 'observe',
-    eventTime: '2026-11-20T09:00:00+08:00',
-    disposition: 'recalled',
+  await client(app, processorKey).post('/recalls', {
     lotCodes: [demo.retailLotCode],
+    level: 3,
+    reason: '标签错误',
+    hazard: '过敏原未标示',
   });
   const scanned = await app.inject({ method: 'GET', url: `/t/${demo.itemCode}?format=json` });
   t.ok(scanned.json().warnings.includes('recalled'));

@@ -190,7 +190,7 @@ t.test('flag rules as the resolver applies them to issued items', async (t) => {
 
   t.test('a recalled lot is flagged as recalled, not as counterfeit', async (t) => {
     const { lot, code: third } = await pack();
-    await processor.event({ type: 'observe', disposition: 'recalled', lotCodes: [lot] });
+    await chain.services.recalls.open(processor.principal, { lotCodes: [lot], level: 3, reason: '标签错误', hazard: '过敏原未标示' });
     const resolved = await resolve(third, '203.0.113.9');
     t.same(await flagsOf(third), ['inactive_lot']);
     t.equal(resolved.pack.flagged, false, 'the pack itself is not suspected');

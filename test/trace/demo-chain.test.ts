@@ -45,3 +45,20 @@ t.test('the Fengjie demo chain traces from the shop shelf back to every farm and
   const retailer = forward.body.parties.find((p: { code: string }) => p.code === demo.parties.retailer);
   t.ok(retailer.contact.phone, 'regulators get holder contacts');
 });
+
+t.test('every lot of the demo chain closes its books, each transformation within its yield allowance', async (t) => {
+  const { app, adminKey } = await buildTestApp(t);
+  const demo = await seedDemoChain(app.services);
+  const admin = client(app, adminKey);
+  const gaps = await admin.get('/regulator/mass-balance/gaps?limit=100');
+  t.equal(gaps.status, 200);
+  t.strictSame(gaps.body.items, [], 'no lot with a gap');
+  const back = await admin.get(`/trace/${demo.retailLotCode}?direction=backward`);
+  for (const node of back.body.nodes as { code: string; kind: string }[]) {
+    const sheet = (await admin.get(`/lots/${node.code}/balance-sheet`)).body;
+    t.equal(sheet.gap, 0, `${node.code} balances`);
+    for (const used of sheet.usedIn as { yield: { kind: string; gap: number } | null }[]) {
+      if (used.yield) t.equal(used.yield.gap, 0, `${node.code}: its ${used.yield.kind} yield is within the allowance`);
+    }
+  }
+});

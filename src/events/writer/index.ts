@@ -214,6 +214,14 @@ export function createEventWriter(deps: { repository: EventWriterRepository; lot
         bodyField([...base, 'eventTime'], 'must not be in the future'),
       ]);
     }
+    // a recall needs its level, scope, holders and due times, which only a recall records
+    if (request.context.disposition === 'recalled' && request.action.type !== 'recall') {
+      throw unprocessable(
+        'recall-through-recalls',
+        'lots are recalled by opening a recall: POST /recalls with lotCodes, level, reason and hazard records its scope, holders and due times and marks every affected lot recalled',
+        [bodyField([...base, 'disposition'], 'recalled is set by POST /recalls only')],
+      );
+    }
     const draft = new EventDraft(request.id ?? randomUUID(), request.actor);
     const scope = new Scope(state, draft, base);
     if (request.places !== 'uris') {

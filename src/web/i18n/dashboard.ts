@@ -18,8 +18,9 @@ const ZH = {
   target: '目标 96%',
   tests: (passed: number, total: number) => `${passed}/${total} 批次合格`,
   inspectionKinds: { self: '企业自检', rapid: '现场快检', sampling: '行业抽检', third_party: '第三方检测' } as Record<string, string>,
-  coverage: '溯源率（按地区）',
-  coverageHint: '已售批次中，逆向追溯可达持检疫证明的养殖批次的比例（目标 100%）。地区为县级区划代码（GB/T 2260），暂无乡镇级数据。',
+  coverage: '溯源率（按乡镇）',
+  coverageHint:
+    '已售批次中，逆向追溯可达持检疫证明的养殖批次的比例（目标 100%）。乡镇（街道）取自企业登记地址，地址未注明乡镇的计入所在县。',
   coverageByEnterprise: '溯源率（按企业）',
   lots: (traced: number, total: number) => `${traced}/${total} 批次`,
   activity: '进驻率（期间内有记录的企业）',
@@ -71,9 +72,9 @@ const EN: typeof ZH = {
   target: 'target 96 %',
   tests: (passed, total) => `${passed}/${total} passed`,
   inspectionKinds: { self: 'Self-test', rapid: 'Rapid test', sampling: 'Sampling', third_party: 'Third-party lab' },
-  coverage: 'Traceability rate by region',
+  coverage: 'Traceability rate by township',
   coverageHint:
-    'Share of sold lots whose backward trace reaches a farm lot with its quarantine certificate (target 100 %). Regions are county codes (GB/T 2260); no township data yet.',
+    "Share of sold lots whose backward trace reaches a farm lot with its quarantine certificate (target 100 %). The township (乡镇/街道) is the one the enterprise's registered address names; an address naming none counts under its county.",
   coverageByEnterprise: 'Traceability rate by enterprise',
   lots: (traced, total) => `${traced}/${total} lots`,
   activity: 'Activity rate (enterprises recording in the period)',
