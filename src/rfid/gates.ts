@@ -24,6 +24,8 @@ type ShipmentLine = Awaited<ReturnType<RfidRepository['openShipments']>>[number]
 type Pack = Awaited<ReturnType<RfidRepository['packedPacks']>>[number];
 
 const CHUNK = 1000;
+/** How far back a gate looks for packs of a case read in earlier windows: a case passes the door within this. */
+const PACK_ASSEMBLY_MS = 60 * 60_000;
 
 type Plan = {
   request: WriteRequest;
@@ -62,6 +64,7 @@ export function createGateService(deps: {
     | 'findTags'
     | 'openShipments'
     | 'packedPacks'
+    | 'observedSince'
     | 'precedingReceipts'
     | 'bindTags'
   >;
@@ -149,6 +152,29 @@ export function createGateService(deps: {
   }
 
   /**
+   * The packs of each case read at this gate in earlier windows (observed then, their case not yet
+   * whole), so a case whose packs pass the door over several windows is received once all were read.
+   */
+  async function packsReadBefore(tx: Db, readPoint: ReadPointRow, seen: Seen[], packs: Map<string, Pack>) {
+    const cased = seen.filter(({ referent }) => referent.itemCode && packs.has(referent.itemCode));
+    const before = new Map<string, Set<string>>();
+    if (cased.length === 0) return before;
+    const earliest = Math.min(...cased.map(({ row }) => row.windowStart.getTime()));
+    const rows = await rfid.observedSince(
+      tx,
+      readPoint.id,
+      [...new Set(cased.map(({ referent }) => referent.lotCode))],
+      new Date(earliest - PACK_ASSEMBLY_MS),
+    );
+    const referents = await resolve(tx, rows);
+    const itemCodes = [...referents.values()].flatMap((referent) => (referent.itemCode ? [referent.itemCode] : []));
+    for (const pack of await rfid.packedPacks(tx, itemCodes)) {
+      before.set(pack.containerCode, (before.get(pack.containerCode) ?? new Set()).add(pack.itemCode));
+    }
+    return before;
+  }
+
+  /**
    * Entry gate: what was read of an open shipment to the party is received, and only that (the
    * rest of the shipment stays in transit): a lot or container whose own tag was read, a case
    * whose packs were all read, or as many packs of a lot shipped loose as were read. A tag
@@ -194,7 +220,12 @@ export function createGateService(deps: {
         }),
       ),
     ];
-    const arrivals = planReceipts(await rfid.openShipments(tx, 'to', readPoint.partyCode, codes), seen, packs);
+    const arrivals = planReceipts(
+      await rfid.openShipments(tx, 'to', readPoint.partyCode, codes),
+      seen,
+      packs,
+      await packsReadBefore(tx, readPoint, seen, packs),
+    );
     const plans: Plan[] = arrivals.receipts.map(({ shipmentId, lines, entries: received }) => {
       const rows = received.map((entry) => entry.row);
       return {
@@ -396,7 +427,12 @@ export type GateService = ReturnType<typeof createGateService>;
  * packs were read; packs of a lot shipped loose receive as many as were read (all of it when the
  * lot is not counted in pieces). `notes` says why a lot read was not received.
  */
-export function planReceipts(lines: ShipmentLine[], seen: Seen[], packs: Map<string, Pack>) {
+export function planReceipts(
+  lines: ShipmentLine[],
+  seen: Seen[],
+  packs: Map<string, Pack>,
+  packsReadBefore = new Map<string, Set<string>>(),
+) {
   const lineOf = (shipmentId: string | undefined, lotCode: string, containerCode: string | null | undefined) =>
     lines.find(
       (line) =>
@@ -441,12 +477,13 @@ export function planReceipts(lines: ShipmentLine[], seen: Seen[], packs: Map<str
     if (kind === 'case') {
       const pack = packs.get(read.entries[0].referent.itemCode as string) as Pack;
       const top = outermost(lineOf(undefined, code, undefined) as ShipmentLine);
-      if (top && read.items.size >= pack.packs) {
+      const readSoFar = new Set([...read.items, ...(packsReadBefore.get(code) ?? [])]);
+      if (top && readSoFar.size >= pack.packs) {
         receiveLine(top, top.quantity, read.entries);
         continue;
       }
       rest.push(...read.entries);
-      notes.set(read.entries[0].referent.lotCode, `${read.items.size} of the ${pack.packs} packs of case ${code} read`);
+      notes.set(read.entries[0].referent.lotCode, `${readSoFar.size} of the ${pack.packs} packs of case ${code} read`);
       continue;
     }
     const line = lineOf(undefined, code, null);

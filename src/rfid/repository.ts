@@ -228,6 +228,17 @@ export function createRfidRepository(db: Db) {
         from items i where ${anyOf(sql`i.code`, itemCodes)} and i.container_code is not null`,
       );
     },
+    /** Windows at a read point, from `since` on, of the lots given that were observed (packs read before the case was whole). */
+    observedSince(tx: Db, readPointId: string, lotCodes: string[], since: Date): Promise<ReadRow[]> {
+      if (lotCodes.length === 0) return Promise.resolve([]);
+      return tx
+        .select()
+        .from(rfidReads)
+        .where(
+          sql`${rfidReads.readPointId} = ${readPointId} and ${rfidReads.windowStart} >= ${iso(since)}
+            and ${rfidReads.outcome} = 'observed' and ${anyOf(sql`${rfidReads.lotCode}`, lotCodes)}`,
+        );
+    },
     /**
      * Receipts at a read point in the windows just before the given ones (a tag read across a
      * window boundary, or lingering at the gate), by tag.

@@ -239,6 +239,12 @@ t.test('entry gates receive the quantity read', async (t) => {
       'the first case and its contents are received',
     );
     t.equal((await shipment(shipmentId)).status, 'open');
+
+    // the last pack of the second case passes the door minutes later, in a window of its own
+    await zebra([{ idHex: tag(23), minute: 24 }]);
+    await drain();
+    t.match(await rowsOf(`tag=${tag(23)}`), [{ outcome: 'received', detail: shipmentId }], 'with the pack read before, the case is whole');
+    t.equal((await shipment(shipmentId)).status, 'received', 'and the shipment is all received');
   });
 });
 
