@@ -166,7 +166,8 @@ t.test('killed with SIGKILL while jobs run, the restarted service ends every job
       await printer.call('POST', '/events', {
         type: 'commission',
         eventTime: '2026-03-01T08:00:00+08:00',
-        lots: [{ productCode: product.code, quantity: 1000 }],
+        // one code per piece: enough pieces for both jobs
+        lots: [{ productCode: product.code, quantity: FIRST_CODES + SECOND_CODES }],
       })
     ).createdLotCodes[0] as string;
     const proceed = (
