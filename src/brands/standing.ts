@@ -48,9 +48,20 @@ export type BrandRef = { code: string; kind: BrandKind; nameZh: string; nameEn: 
 /** A brand covering a lot's product, with the lot owner's authorizations for it (none if it never had one). */
 export type BrandStanding = { brand: BrandRef; authorizations: AuthorizationHistory[] };
 
-/** The brands a lot may show: those its owner was admitted to on the day the lot was produced. */
-export const badgesOf = (standings: readonly BrandStanding[], producedOn: string): BrandRef[] =>
-  standings.filter((standing) => admittedOn(standing.authorizations, producedOn)).map((standing) => standing.brand);
+/** Has the party left the brand by that day: an exit in force, and no authorization admitted or suspended? */
+export const exitedBy = (histories: readonly AuthorizationHistory[], day: string): boolean => {
+  const states = histories.map((history) => stateOn(history, day));
+  return states.includes('exited') && !states.some((state) => state === 'admitted' || state === 'suspended');
+};
+
+/**
+ * The brands a lot may show today: those its owner was admitted to on the day the lot was
+ * produced, and has not left since (an exit withdraws the badge from all its packs).
+ */
+export const badgesOf = (standings: readonly BrandStanding[], producedOn: string, today: string): BrandRef[] =>
+  standings
+    .filter((standing) => admittedOn(standing.authorizations, producedOn) && !exitedBy(standing.authorizations, today))
+    .map((standing) => standing.brand);
 
 /**
  * Brand misuse (冒用) a scanned pack shows: a lot of a branded product produced, or its code issued,

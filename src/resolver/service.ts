@@ -85,9 +85,9 @@ export function createResolverService(deps: {
     return view;
   }
 
-  /** The lot's shared summary, with the brand badges its production day earned. */
+  /** The lot's shared summary, with the brand badges its production day earned (and no exit has withdrawn). */
   const summaryOf = (lotCode: string, view: LotView) =>
-    lotSummary({ lotCode, trace: view.trace, today: today(), brands: badgesOf(view.standings, view.producedOn) });
+    lotSummary({ lotCode, trace: view.trace, today: today(), brands: badgesOf(view.standings, view.producedOn, dayOf(now())) });
 
   /** Cold-chain readings are often taken on the pallet or case the lot travelled in (downstream of it). */
   async function withContainerReadings(trace: Trace, lotCode: string): Promise<Trace> {

@@ -63,7 +63,7 @@ t.test('the state in force on a day: the last change effective by then, within t
   t.notOk(admittedOn([], '2026-07-01'), 'never admitted');
 });
 
-t.test('badges: only brands the owner was admitted to on the production day', async (t) => {
+t.test('badges: only brands the owner was admitted to on the production day, and has not left', async (t) => {
   const standings: BrandStanding[] = [
     { brand: GI, authorizations: [member] },
     {
@@ -71,10 +71,12 @@ t.test('badges: only brands the owner was admitted to on the production day', as
       authorizations: [{ validFrom: '2026-01-01', validUntil: null, changes: [{ toState: 'admitted', effectiveOn: '2026-01-01' }] }],
     },
   ];
-  t.same(badgesOf(standings, '2026-02-01'), [GI, REGIONAL]);
-  t.same(badgesOf(standings, '2026-03-15'), [REGIONAL], 'no GI badge for a lot made while suspended');
-  t.same(badgesOf(standings, '2026-07-01'), [REGIONAL], 'nor after exit');
-  t.same(badgesOf([{ brand: GI, authorizations: [] }], '2026-07-01'), [], 'never a member: no badge');
+  // seen on 2026-05-01, while the GI member is admitted again
+  t.same(badgesOf(standings, '2026-02-01', '2026-05-01'), [GI, REGIONAL]);
+  t.same(badgesOf(standings, '2026-03-15', '2026-05-01'), [REGIONAL], 'no GI badge for a lot made while suspended');
+  t.same(badgesOf(standings, '2026-07-01', '2026-07-01'), [REGIONAL], 'nor for one made after exit');
+  t.same(badgesOf(standings, '2026-02-01', '2026-07-01'), [REGIONAL], 'and once it has exited, its earlier lots lose the badge too');
+  t.same(badgesOf([{ brand: GI, authorizations: [] }], '2026-07-01', '2026-07-01'), [], 'never a member: no badge');
 });
 
 t.test('misuse: produced or coded while the owner was not admitted, one finding per brand', async (t) => {
