@@ -7,7 +7,7 @@ import { createRepositories } from '../../src/app.js';
 import { queryRows } from '../../src/db/client.js';
 import { createEventWriter, type WriteRequest } from '../../src/events/writer/index.js';
 import { createEventWriterRepository } from '../../src/events/writer/repository.js';
-import { at, createWorld, expectStatus, randomUscc } from '../fixtures/world.js';
+import { at, createWorld, expectStatus, registrationBody } from '../fixtures/world.js';
 import { client } from '../helper.js';
 
 // the service's clock: a past day first, then "today"
@@ -180,19 +180,7 @@ t.test('audit log', async (t) => {
 
   t.test('registrations decided, keys revoked and parties registered are chained and re-derived too', async (t) => {
     const anonymous = client(world.app);
-    const apply = async () =>
-      (
-        await anonymous.post('/registrations', {
-          kind: 'processor',
-          name: '奉节县某某腊肉加工厂',
-          uscc: randomUscc(),
-          regionCode: '500236',
-          address: '重庆市奉节县永安街道 1 号',
-          contact: { person: '张三', phone: '13800000000' },
-          licences: [{ type: 'sc_licence', number: 'SC10450023600012', validUntil: '2027-12-31' }],
-          certifications: [],
-        })
-      ).body.id as string;
+    const apply = async () => (await anonymous.post('/registrations', registrationBody())).body.id as string;
     const approved = await apply();
     const rejected = await apply();
     expectStatus(t, await regulator.post(`/regulator/registrations/${approved}/approve`, {}), 200, 'approved');

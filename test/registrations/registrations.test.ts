@@ -1,5 +1,5 @@
 import t, { type Test } from 'tap';
-import { createWorld, expectStatus, randomUscc } from '../fixtures/world.js';
+import { createWorld, expectStatus, registrationBody } from '../fixtures/world.js';
 import { client } from '../helper.js';
 
 const DAY = 86_400_000;
@@ -7,20 +7,15 @@ const inDays = (days: number) => new Date(Date.now() + days * DAY).toISOString()
 const PDF = Buffer.concat([Buffer.from('%PDF-1.4\n'), Buffer.alloc(2000, 0x20), Buffer.from('\n%%EOF\n')]);
 const JPEG = Buffer.from([0xff, 0xd8, 0xff, 0xe0, 0, 0x10, 0x4a, 0x46, 0x49, 0x46, 0, 1, 0xff, 0xd9]);
 
-const application = (overrides: Record<string, unknown> = {}) => ({
-  kind: 'processor',
-  name: '奉节县某某腊肉加工厂',
-  uscc: randomUscc(),
-  regionCode: '500236',
-  address: '重庆市奉节县永安街道 1 号',
-  contact: { person: '张三', phone: '13800000000' },
-  licences: [
-    { type: 'sc_licence', number: 'SC10450023600012', validFrom: '2024-01-01', validUntil: inDays(10) },
-    { type: 'business_licence', number: 'BL-1', validUntil: inDays(-3) },
-  ],
-  certifications: [{ type: 'green_food', number: 'LB-15-2401', validUntil: inDays(60) }],
-  ...overrides,
-});
+const application = (overrides: Record<string, unknown> = {}) =>
+  registrationBody({
+    licences: [
+      { type: 'sc_licence', number: 'SC10450023600012', validFrom: '2024-01-01', validUntil: inDays(10) },
+      { type: 'business_licence', number: 'BL-1', validUntil: inDays(-3) },
+    ],
+    certifications: [{ type: 'green_food', number: 'LB-15-2401', validUntil: inDays(60) }],
+    ...overrides,
+  });
 
 async function setup(t: Test, registrationsPerHour = 100) {
   const world = await createWorld(t, undefined, { registrationsPerHour });
