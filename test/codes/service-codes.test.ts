@@ -110,7 +110,8 @@ t.test('1,000 lot codes are distinct (random, not sequential)', async (t) => {
 t.test('serviceCodeKind rejects non-codes', async (t) => {
   const lot = newLotCode();
   t.equal(serviceCodeKind(lot.toLowerCase()), null, 'lowercase');
-  t.equal(serviceCodeKind(lot.slice(0, -1)), null, 'short');
+  // one character short a lot code has an item code's length, and 1 in 31 of those carry a valid check
+  t.not(serviceCodeKind(lot.slice(0, -1)), 'lot', 'short: not a lot');
   t.equal(serviceCodeKind(`${lot}A`), null, 'long');
   const unknownPrefix = 'X1234567890';
   t.equal(serviceCodeKind(unknownPrefix + mod31CheckChar(unknownPrefix)), null, 'unknown prefix with valid check');
