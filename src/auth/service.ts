@@ -2,7 +2,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { customAlphabet } from 'nanoid';
 import { PARTY_ROLES, type Principal, type Role } from '../access/index.js';
 import { type AuditRecorder, chainOf } from '../audit/service.js';
-import type { Db } from '../db/client.js';
+import type { Transact } from '../db/client.js';
 import { badRequest, notFound, unauthorized } from '../errors/problem.js';
 import type { ApiKeyRow, ApiKeysRepository } from './repository.js';
 
@@ -25,7 +25,7 @@ export function createApiKeyService(deps: {
   apiKeys: Pick<ApiKeysRepository, 'insert' | 'findActiveByHash' | 'hasActiveAdmin' | 'list' | 'revoke'>;
   /** The kind of a registered party, undefined when there is none. */
   partyKind: (code: string) => Promise<string | undefined>;
-  transaction: <T>(work: (tx: Db) => Promise<T>) => Promise<T>;
+  transaction: Transact;
   audit: AuditRecorder;
   /** Milliseconds since the epoch; the key cache's clock. */
   now?: () => number;

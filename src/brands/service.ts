@@ -4,7 +4,7 @@ import type { AuditKind } from '../audit/chain.js';
 import { type AuditRecorder, chainOf } from '../audit/service.js';
 import { isValidGtin, toGtin14 } from '../codes/gs1.js';
 import { shanghaiIso } from '../codes/timestamp.js';
-import type { Db } from '../db/client.js';
+import type { Db, Transact } from '../db/client.js';
 import { isUniqueViolation } from '../db/errors.js';
 import { badRequest, bodyField, conflict, notFound, Problem } from '../errors/problem.js';
 import type { PartiesRepository } from '../parties/repository.js';
@@ -53,7 +53,7 @@ export function createBrandService(deps: {
   >;
   products: Pick<ProductsRepository, 'findByCode' | 'findByGtin'>;
   parties: Pick<PartiesRepository, 'findByCode' | 'findByCodes'>;
-  transaction: <T>(work: (tx: Db) => Promise<T>) => Promise<T>;
+  transaction: Transact;
   audit: AuditRecorder;
   disposalDays?: number;
   now?: () => Date;

@@ -4,7 +4,7 @@ import type { Principal } from '../access/index.js';
 import { type AuditRecorder, chainOf } from '../audit/service.js';
 import { MOD31_CHARSET } from '../codes/mod31.js';
 import { normalizeCode } from '../codes/service-codes.js';
-import type { Db } from '../db/client.js';
+import type { Transact } from '../db/client.js';
 import { conflict, notFound, unprocessable } from '../errors/problem.js';
 import type { ItemsRepository } from '../items/repository.js';
 import type { ComplaintRow, ComplaintsRepository } from './repository.js';
@@ -16,7 +16,7 @@ export function createComplaintService(deps: {
   complaints: Pick<ComplaintsRepository, 'insert' | 'find' | 'transition' | 'list'>;
   items: Pick<ItemsRepository, 'findItem'>;
   ipSalt: string;
-  transaction: <T>(work: (tx: Db) => Promise<T>) => Promise<T>;
+  transaction: Transact;
   audit: AuditRecorder;
   now?: () => Date;
 }) {

@@ -1,6 +1,6 @@
 import { type Principal, requireCreditReader, requireRole } from '../access/index.js';
 import { type AuditRecorder, chainOf } from '../audit/service.js';
-import type { Db } from '../db/client.js';
+import type { Transact } from '../db/client.js';
 import { notFound } from '../errors/problem.js';
 import type { FiguresRepository } from '../figures/repository.js';
 import { lotsWithGaps } from '../figures/service.js';
@@ -40,7 +40,7 @@ export function createCreditService(deps: {
   >;
   figures: Pick<FiguresRepository, 'ledgers' | 'transformations'>;
   scans: Pick<ScansRepository, 'countBrandMisuseByParty'>;
-  transaction: <T>(work: (tx: Db) => Promise<T>) => Promise<T>;
+  transaction: Transact;
   audit: AuditRecorder;
   yieldAllowances: YieldAllowances;
   now: () => Date;

@@ -15,6 +15,8 @@ import * as schema from './schema.js';
 export type Schema = typeof schema;
 /** The drizzle surface both drivers share; repositories only see this. */
 export type Db = PgDatabase<PgQueryResultHKT, Schema>;
+/** Runs work in one transaction (services take it so a test can give them any database). */
+export type Transact = <T>(work: (tx: Db) => Promise<T>) => Promise<T>;
 
 export type Database = {
   db: Db;

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { actingParty, type Principal, privateScope, requirePartyData } from '../access/index.js';
-import type { Db } from '../db/client.js';
+import type { Transact } from '../db/client.js';
 import type { CaptureProblem } from '../db/schema.js';
 import { badRequest, type FieldProblem, notFound, Problem } from '../errors/problem.js';
 import type { EventsRepository, StoredEvent } from '../events/repository.js';
@@ -41,7 +41,7 @@ const storable = (text: string) => Buffer.from(text.replaceAll('\u0000', '\uFFFD
 const turn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 export function createEpcisService(deps: {
-  transaction: <T>(work: (tx: Db) => Promise<T>) => Promise<T>;
+  transaction: Transact;
   capture: CaptureDeps;
   epcis: Pick<
     EpcisRepository,

@@ -1,5 +1,5 @@
 import { actingParty, type Principal, partyFilter, requirePartyData } from '../access/index.js';
-import type { Db } from '../db/client.js';
+import type { Transact } from '../db/client.js';
 import { createGroupCommit } from '../db/group-commit.js';
 import { notFound } from '../errors/problem.js';
 import type { EventsRepository } from './repository.js';
@@ -14,7 +14,7 @@ const EVENTS_PER_TRANSACTION = 100;
 
 /** The native event API: an operator records one event for its own party through the writer. */
 export function createEventService(deps: {
-  transaction: <T>(work: (tx: Db) => Promise<T>) => Promise<T>;
+  transaction: Transact;
   writer: Pick<EventWriter, 'write' | 'correct'>;
   events: Pick<EventsRepository, 'findById' | 'list'>;
 }) {

@@ -1,7 +1,7 @@
 import { canSeePrivateDetails, type Principal, privateScope } from '../access/index.js';
 import { type AuditRecorder, chainOf } from '../audit/service.js';
 import { newPartyCode, type PartyKind } from '../codes/service-codes.js';
-import type { Db } from '../db/client.js';
+import type { Db, Transact } from '../db/client.js';
 import { violatedUniqueConstraint } from '../db/errors.js';
 import { conflict, notFound } from '../errors/problem.js';
 import type { PartiesRepository, PartyRow } from './repository.js';
@@ -19,7 +19,7 @@ const alreadyRegistered = (pointer: string) => ({ in: 'body', pointer, detail: '
 export function createPartyService(deps: {
   parties: Pick<PartiesRepository, 'insert' | 'findByCode' | 'findByUscc' | 'list'>;
   tradingPartners: (partyCode: string) => Promise<Set<string>>;
-  transaction: <T>(work: (tx: Db) => Promise<T>) => Promise<T>;
+  transaction: Transact;
   audit: AuditRecorder;
 }) {
   /** How parties look to the principal: another party's contacts, licences and address only to those who trade with it. */

@@ -9,7 +9,7 @@ import {
   requireRole,
 } from '../access/index.js';
 import { uuidV7 } from '../codes/uuid-v7.js';
-import type { Db } from '../db/client.js';
+import type { Db, Transact } from '../db/client.js';
 import { bodyField, conflict, forbidden, notFound, Problem, unprocessable } from '../errors/problem.js';
 import type { EventView } from '../events/schemas.js';
 import { BatchRejected, type EventContext, type EventWriter, type WriteRequest } from '../events/writer/index.js';
@@ -34,7 +34,7 @@ const chinaTime = (at: Date) => new Date(at.getTime() + 8 * 3_600_000).toISOStri
  * append-only beside the recall.
  */
 export function createRecallService(deps: {
-  transaction: <T>(work: (tx: Db) => Promise<T>) => Promise<T>;
+  transaction: Transact;
   writer: Pick<EventWriter, 'write'>;
   recalls: RecallsRepository;
   parties: Pick<PartiesRepository, 'findByCode'>;

@@ -3,7 +3,7 @@ import { customAlphabet } from 'nanoid';
 import { hashTicket, type Principal, requireApplicant, requireRole } from '../access/index.js';
 import { type AuditRecorder, chainOf } from '../audit/service.js';
 import type { IssuedKey } from '../auth/service.js';
-import type { Db } from '../db/client.js';
+import type { Transact } from '../db/client.js';
 import { isUniqueViolation } from '../db/errors.js';
 import { badRequest, conflict, notFound, Problem, payloadTooLarge } from '../errors/problem.js';
 import type { PartyService } from '../parties/service.js';
@@ -42,7 +42,7 @@ export function createRegistrationService(deps: {
     issue: (input: { role: 'operator'; partyCode: string; label: string }) => Promise<IssuedKey>;
     revoke: (id: string) => Promise<unknown>;
   };
-  transaction: <T>(work: (tx: Db) => Promise<T>) => Promise<T>;
+  transaction: Transact;
   audit: AuditRecorder;
   ipSalt: string;
   now?: () => Date;

@@ -7,7 +7,7 @@
 // chunk or none of it; a read point whose windows cannot be turned into events is set aside to be
 // tried again later, without holding back the others.
 
-import type { Db } from '../db/client.js';
+import type { Db, Transact } from '../db/client.js';
 import { Problem } from '../errors/problem.js';
 import { timeZoneOffsetOf } from '../events/time.js';
 import type { EventWriter, WriteRequest } from '../events/writer/index.js';
@@ -54,7 +54,7 @@ function byReadPoint(rows: ReadRow[]): ReadRow[][] {
 const rowKey = (row: Pick<ReadRow, 'readPointId' | 'tag' | 'windowStart'>) => `${row.readPointId}|${row.tag}|${row.windowStart.getTime()}`;
 
 export function createGateService(deps: {
-  transaction: <T>(work: (tx: Db) => Promise<T>) => Promise<T>;
+  transaction: Transact;
   rfid: Pick<
     RfidRepository,
     | 'closedWindows'

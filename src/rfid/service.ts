@@ -8,7 +8,7 @@ import {
   requireReadPointPoster,
 } from '../access/index.js';
 import { uuidV7 } from '../codes/uuid-v7.js';
-import type { Db } from '../db/client.js';
+import type { Transact } from '../db/client.js';
 import { isUniqueViolation } from '../db/errors.js';
 import { badRequest, bodyField, conflict, type FieldProblem, forbidden, notFound, Problem, unprocessable } from '../errors/problem.js';
 import type { IdentifierService } from '../identifiers/service.js';
@@ -49,7 +49,7 @@ export function createRfidService(deps: {
     | 'unknownTags'
     | 'activity'
   >;
-  transaction: <T>(work: (tx: Db) => Promise<T>) => Promise<T>;
+  transaction: Transact;
   locations: Pick<LocationsRepository, 'findByCode'>;
   identifiers: Pick<IdentifierService, 'parse' | 'findMany'>;
   partyExists: (code: string) => Promise<boolean>;
