@@ -7,7 +7,7 @@ import { isStorableTime, STORABLE_YEARS } from '../../codes/timestamp.js';
 import { gs1IdentifierProblem } from '../../gs1/canonical.js';
 import { tagValueProblem } from '../tag-values.js';
 import { label, schemaErrors, type ValidationError } from './messages.js';
-import { validateDocumentSchema, validateEventSchema } from './schema.js';
+import { epcisValidators } from './schema.js';
 import { BIZ_STEP, DISPOSITION, type Vocabulary, vocabularyProblem } from './vocabulary.js';
 
 export type { ValidationError };
@@ -135,7 +135,7 @@ export function validateCaptureDocument(doc: unknown): ValidationResult {
   const body = isObject(doc) ? doc.epcisBody : undefined;
   const events = isObject(body) && Array.isArray(body.eventList) ? body.eventList : [];
   for (const [i, event] of events.entries()) checkEvent(event, `/epcisBody/eventList/${i}`, found);
-  return result(validateDocumentSchema, doc, found, 'document');
+  return result(epcisValidators().document, doc, found, 'document');
 }
 
 /** Validates one event (optionally carrying its own @context), as POST /events receives it. */
@@ -145,5 +145,5 @@ export function validateCaptureEvent(event: unknown): ValidationResult {
   }
   const found: Findings = { errors: [], covered: [] };
   checkEvent(event, '', found);
-  return result(validateEventSchema, event, found, 'event');
+  return result(epcisValidators().event, event, found, 'event');
 }

@@ -1,4 +1,5 @@
-// Compiles the GS1 EPCIS 2.0 JSON Schemas (draft-07) once, at module load. The files under
+// Compiles the GS1 EPCIS 2.0 JSON Schemas (draft-07) once, on first use (compiling costs about half
+// a second, which every process that never validates EPCIS would otherwise pay). The files under
 // ./schema/ are copied unmodified from gs1/EPCIS JSON-Schema/ (commit 2b888be); the few
 // deviations we need are applied here, in memory, so they stay visible and reviewable.
 
@@ -93,18 +94,23 @@ export function isDateTime(value: string): boolean {
   );
 }
 
-// GS1's schemas trip ajv's strict-mode lints (e.g. `required` without `properties`); they are
-// upstream artefacts, so the lints are off. verbose: messages quote the offending value.
-const ajv = new Ajv({ allErrors: true, verbose: true, strict: false });
-// ajv-formats is CommonJS; under NodeNext its default import is the module object.
-addFormats.default(ajv);
-// ajv-formats' date-time also accepts a space separator and lowercase t/z.
-ajv.addFormat('date-time', isDateTime);
-for (const schema of schemas.values()) ajv.addSchema(schema);
+type Validators = { document: ValidateFunction; event: ValidateFunction };
+let compiled: Validators | undefined;
 
-export const validateDocumentSchema: ValidateFunction = ajv.compile({
-  $ref: `${BASE}EPCIS-Document-JSON-Schema.json#/definitions/epcisDocument`,
-});
-export const validateEventSchema: ValidateFunction = ajv.compile({
-  $ref: `${BASE}EPCIS-Event-JSON-Schema.json#/definitions/EPCIS-Document-Event`,
-});
+/** The document and single-event validators, compiled the first time they are asked for. */
+export function epcisValidators(): Validators {
+  if (compiled) return compiled;
+  // GS1's schemas trip ajv's strict-mode lints (e.g. `required` without `properties`); they are
+  // upstream artefacts, so the lints are off. verbose: messages quote the offending value.
+  const ajv = new Ajv({ allErrors: true, verbose: true, strict: false });
+  // ajv-formats is CommonJS; under NodeNext its default import is the module object.
+  addFormats.default(ajv);
+  // ajv-formats' date-time also accepts a space separator and lowercase t/z.
+  ajv.addFormat('date-time', isDateTime);
+  for (const schema of schemas.values()) ajv.addSchema(schema);
+  compiled = {
+    document: ajv.compile({ $ref: `${BASE}EPCIS-Document-JSON-Schema.json#/definitions/epcisDocument` }),
+    event: ajv.compile({ $ref: `${BASE}EPCIS-Event-JSON-Schema.json#/definitions/EPCIS-Document-Event` }),
+  };
+  return compiled;
+}
