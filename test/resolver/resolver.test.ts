@@ -171,7 +171,7 @@ t.test('resolver: short codes and GS1 Digital Links, with content negotiation', 
   t.equal((await client(app).get('/regulator/flags')).status, 401, 'flags are not public');
 });
 
-t.test('a recalled lot shows its banner and flags scans', async (t) => {
+t.test('a recalled lot shows its banner only, flags scans, and is never called counterfeit', async (t) => {
   const { app, adminKey } = await buildTestApp(t);
   const demo = await seedDemoChain(app.services);
   const processorKey = (await client(app, adminKey).post('/api-keys', { role: 'operator', partyCode: demo.parties.processor })).body.key;
@@ -183,13 +183,19 @@ t.test('a recalled lot shows its banner and flags scans', async (t) => {
   });
   const scanned = await app.inject({ method: 'GET', url: `/t/${demo.itemCode}?format=json` });
   t.ok(scanned.json().warnings.includes('recalled'));
-  const page = await app.inject({ method: 'GET', url: `/t/${demo.itemCode}` });
-  t.match(page.body, /已召回/);
   const flags = (await client(app, adminKey).get('/regulator/flags?kind=inactive_lot')).body.items;
   t.same(
     flags.map((f: { code: string }) => f.code),
     [demo.itemCode],
   );
+  // the code is flagged now, but a recalled pack is not a counterfeit one
+  const again = await app.inject({ method: 'GET', url: `/t/${demo.itemCode}?format=json`, headers: { 'user-agent': 'another phone' } });
+  t.same(again.json().warnings, ['recalled'], 'recalled, and nothing else');
+  const page = await app.inject({ method: 'GET', url: `/t/${demo.itemCode}`, headers: { 'user-agent': 'a third phone' } });
+  t.match(page.body, `role="alert">${TEXT['zh-CN'].banners.recalled}`, 'the recall banner');
+  t.equal(page.body.match(/class="alert /g)?.length, 1, 'and only it');
+  t.notMatch(page.body, TEXT['zh-CN'].counterfeit, 'never called counterfeit');
+  t.notMatch(page.body, TEXT['zh-CN'].genuine, 'nor genuine');
 });
 
 t.test('a shopper reloading the page is one scan: repeated resolutions by one client within ten minutes count once', async (t) => {
