@@ -1,4 +1,4 @@
-# The service on Node.js 20 (the version package.json's engines and every dependency support).
+# The service on Node.js 20 (a line package.json's engines allow; every dependency supports it).
 FROM node:20-bookworm-slim
 ENV NODE_ENV=production
 WORKDIR /app

@@ -38,7 +38,6 @@ import { createFiguresRepository } from './figures/repository.js';
 import { figuresRoutes } from './figures/routes.js';
 import { createFiguresService } from './figures/service.js';
 import { healthRoutes } from './health/routes.js';
-import { sendProblem, toProblem } from './http/problems.js';
 import { requestIdOf } from './http/request.js';
 import { createIdentifierService } from './identifiers/service.js';
 import { createItemsRepository } from './items/repository.js';
@@ -58,7 +57,7 @@ import { createPartyService } from './parties/service.js';
 import authentication from './plugins/authentication.js';
 import closing from './plugins/closing.js';
 import cors from './plugins/cors.js';
-import errors from './plugins/errors.js';
+import errors, { sendError } from './plugins/errors.js';
 import formbody from './plugins/formbody.js';
 import inputGuard from './plugins/input-guard.js';
 import rateLimit from './plugins/rate-limit.js';
@@ -305,7 +304,7 @@ export async function buildApp(options: AppOptions) {
     bodyLimit: options.bodyLimit ?? 1024 * 1024,
     genReqId: (request) => requestIdOf(request.headers['x-request-id']),
     // a URL the router cannot decode, or a path parameter over its length limit, is answered like any other error
-    frameworkErrors: (error, request, reply) => sendProblem(request, reply, toProblem(error, request)),
+    frameworkErrors: sendError,
   }).withTypeProvider<ZodTypeProvider>();
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);

@@ -1,5 +1,7 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import t, { type Test } from 'tap';
-import { ConfigError, loadConfig } from '../src/config.js';
+import { ConfigError, loadConfig, loadEnvFile } from '../src/config.js';
 
 const KEY = 'k'.repeat(24);
 
@@ -107,4 +109,19 @@ t.test('empty strings count as unset', async (t) => {
 t.test('yield allowances', async (t) => {
   t.strictSame(loadConfig({ YIELD_ALLOWANCES: 'curing=0.55-0.65' }).YIELD_ALLOWANCES?.curing, { min: 0.55, max: 0.65 });
   t.throws(() => loadConfig({ YIELD_ALLOWANCES: 'curing=lots' }), /YIELD_ALLOWANCES: "curing=lots" is not kind=min-max/);
+});
+
+t.test('.env is loaded when present, and the real environment wins', async (t) => {
+  const dir = t.testdir();
+  const path = join(dir, '.env');
+  writeFileSync(path, '# as .env.example suggests\nCT_TEST_FROM_FILE=3001\nCT_TEST_SET_TOO=from-file\n');
+  process.env.CT_TEST_SET_TOO = 'from-environment';
+  t.teardown(() => {
+    delete process.env.CT_TEST_FROM_FILE;
+    delete process.env.CT_TEST_SET_TOO;
+  });
+  loadEnvFile(path);
+  t.equal(process.env.CT_TEST_FROM_FILE, '3001', 'a setting only the file has');
+  t.equal(process.env.CT_TEST_SET_TOO, 'from-environment', 'a variable set in the environment is kept');
+  t.doesNotThrow(() => loadEnvFile(join(dir, 'missing.env')), 'no file, no error');
 });

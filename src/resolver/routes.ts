@@ -1,11 +1,11 @@
-import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { isKnownRegionCode } from '../codes/regions.js';
 import { badRequest, notFound, type Problem, problemSchema } from '../errors/problem.js';
 import { KEY_QUALIFIERS, parseDigitalLinkPath, RESOLVER_PARAMETERS } from '../gs1/digital-link.js';
 import { preferredType } from '../http/negotiate.js';
-import { sendProblem, toProblem } from '../http/problems.js';
+import { sendProblem } from '../http/problems.js';
 import { consumerPage, notGenuinePage, scanErrorPage } from './pages.js';
 import { NotGenuineError, type Resolved, type ResolverService, type ScanContext } from './service.js';
 import { consumerSummaryJson } from './summary.js';
@@ -25,26 +25,35 @@ function linkTypeOf(value: string): LinkType | 'linkset' | null {
   return name in LINK_TYPES ? (name as LinkType) : null;
 }
 
+const langOf = (request: FastifyRequest): 'zh-CN' | 'en' => ((request.query as { lang?: string }).lang === 'en' ? 'en' : 'zh-CN');
+
+/** Paths a label links to, with whatever follows them (a garbled scan may match no route). */
+const SCAN_PATH = /^\/(t|01|00|414|8003)(\/|$)/;
+
+/**
+ * Answers an error on a scan path with a page in the shopper's language when a page is wanted (a
+ * phone scanning a bad or garbled code), else as problem+json (API clients asking for JSON).
+ */
+export function sendScanError(request: FastifyRequest, reply: FastifyReply, problem: Problem): FastifyReply {
+  // read off the URL itself: the router's own errors (a URL it cannot decode) come before the query is parsed
+  const [path, search = ''] = request.url.split('?');
+  const query = new URLSearchParams(search);
+  const wantsPage =
+    SCAN_PATH.test(path) &&
+    !query.has('format') &&
+    preferredType(request.headers.accept, ['text/html', 'application/json', 'application/problem+json']) === 'text/html';
+  if (!wantsPage) return sendProblem(request, reply, problem);
+  return reply
+    .code(problem.status)
+    .type('text/html; charset=utf-8')
+    .send(scanErrorPage(problem.status, query.get('lang') === 'en' ? 'en' : 'zh-CN'));
+}
+
 export const resolverRoutes: FastifyPluginAsyncZod<{ service: ResolverService; publicBaseUrl: string }> = async (
   app,
   { service, publicBaseUrl },
 ) => {
   const tags = ['resolver'];
-
-  // A phone scanning a bad or garbled code gets a page in its language, not a problem document;
-  // API clients asking for JSON still get problem+json.
-  app.setErrorHandler((error: FastifyError, request, reply) => {
-    const problem = toProblem(error, request);
-    const query = request.query as Record<string, string | undefined> | undefined;
-    const wantsPage =
-      !query?.format &&
-      preferredType(request.headers.accept, ['text/html', 'application/json', 'application/problem+json']) === 'text/html';
-    if (!wantsPage) return sendProblem(request, reply, problem);
-    return reply
-      .code(problem.status)
-      .type('text/html; charset=utf-8')
-      .send(scanErrorPage(problem.status, langOf(request)));
-  });
 
   const contextOf = (request: FastifyRequest): ScanContext => {
     const query = request.query as Record<string, string | undefined>;
@@ -56,8 +65,6 @@ export const resolverRoutes: FastifyPluginAsyncZod<{ service: ResolverService; p
       userAgent: request.headers['user-agent']?.slice(0, 300) ?? null,
     };
   };
-  const langOf = (request: FastifyRequest): 'zh-CN' | 'en' => ((request.query as { lang?: string }).lang === 'en' ? 'en' : 'zh-CN');
-
   function linkset(resolved: Resolved, path: string) {
     const href = (format: string) => `${publicBaseUrl}${path}?format=${format}`;
     const entry: Record<string, unknown> = { anchor: `${publicBaseUrl}${path}` };

@@ -547,6 +547,10 @@ t.test(
         [1, 3],
         `${behaviour}: every clashing index in one job result`,
       );
+      t.ok(
+        clashing.every((error: { message: string }) => error.message.includes('(event 0 of this document)')),
+        `${behaviour}: each names the event it clashes with`,
+      );
       t.equal(job.captured, behaviour === 'rollback' ? 0 : 2, `${behaviour}: ${behaviour === 'rollback' ? 'nothing' : 'the rest'} stored`);
     }
   },

@@ -80,7 +80,7 @@ t.test('events', async (t) => {
     expectStatus(t, await farm.event({ type: 'commission', lots: [{ productCode: pigs, quantity: -1 }] }), 400, 'negative quantity');
   });
 
-  t.test('an event time in the future is rejected', async (t) => {
+  t.test('an event time in the future, or without an offset, is rejected', async (t) => {
     const farm = await world.party('farm');
     const pigs = await farm.product('head');
     const future = new Date(Date.now() + 86_400_000).toISOString();
@@ -93,6 +93,14 @@ t.test('events', async (t) => {
       400,
       'not a timestamp',
     );
+    const local = await farm.api.post('/events', {
+      type: 'commission',
+      eventTime: '2026-11-30T09:00:00',
+      lots: [{ productCode: pigs, quantity: 1 }],
+    });
+    expectStatus(t, local, 400, 'a time without an offset');
+    t.equal(local.body.errors[0].pointer, '/eventTime');
+    t.match(local.body.errors[0].detail, 'must be an ISO 8601 time with an offset, e.g. 2026-11-30T09:00:00+08:00', 'says what to add');
   });
 
   t.test('transform consumes inputs and creates outputs; never more than remains, only by the holder', async (t) => {

@@ -258,6 +258,20 @@ t.test(
     await page.screenshot({ path: `${SCREENSHOTS}consumer-page-recalled.png`, fullPage: true });
 
     t.strictSame(failed, [], 'nothing the pages asked for failed (no favicon 404)');
+
+    // a garbled code opened on the phone: a page in Chinese that says the code is not valid
+    for (const garbled of ['/t/ABC', '/01/123/21/X']) {
+      const answer = await page.goto(`${origin}${garbled}`);
+      t.equal(answer?.status(), 400, `${garbled}: 400`);
+      t.match(answer?.headers()['content-type'], /^text\/html/, `${garbled}: a page, not a problem document`);
+      t.equal(await page.locator('html').getAttribute('lang'), 'zh-CN');
+      const said = await firstThing();
+      t.match(said, { className: 'alert warn', role: 'alert' }, `${garbled}: a warning first`);
+      t.equal(await text('main > header + [role="alert"]'), TEXT['zh-CN'].invalidCode, 'that the code is not valid');
+      t.ok(said && said.bottom < 844, 'on the first screen');
+      t.ok(await page.getByText(TEXT['zh-CN'].invalidCodeBody).isVisible(), 'and what to do');
+    }
+    await page.screenshot({ path: `${SCREENSHOTS}consumer-page-malformed.png`, fullPage: true });
     await context.close();
   },
 );

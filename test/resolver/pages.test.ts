@@ -1,5 +1,5 @@
 import t from 'tap';
-import { consumerPage, notGenuinePage } from '../../src/resolver/pages.js';
+import { consumerPage, notGenuinePage, scanErrorPage } from '../../src/resolver/pages.js';
 import type { LotSummary, PackFacts, Warning } from '../../src/resolver/summary.js';
 import { FAVICON_HREF } from '../../src/web/html.js';
 import { TEXT } from '../../src/web/i18n/index.js';
@@ -259,6 +259,18 @@ t.test('notGenuinePage warns in both languages', async (t) => {
   t.match(en, 'This code is not registered — it may not be genuine');
   t.match(en, 'report it to market regulators');
   t.match(en, 'href="?lang=zh-CN"');
+});
+
+t.test('a scan that cannot be answered says why, in the page language', async (t) => {
+  for (const lang of ['zh-CN', 'en'] as const) {
+    const text = TEXT[lang];
+    const says = (status: number) => /role="alert">([^<]+)</.exec(scanErrorPage(status, lang))?.[1];
+    t.equal(says(400), text.invalidCode, `${lang}: a malformed code is not valid`);
+    t.equal(says(404), text.invalidCode, `${lang}: nor is a path no label links to`);
+    t.equal(says(429), text.tooManyRequests, `${lang}: too many lookups`);
+    t.equal(says(500), text.unavailable, `${lang}: a failure is the service's, not the code's`);
+    t.match(scanErrorPage(400, lang), `<html lang="${lang}">`);
+  }
 });
 
 t.test('the verdict comes first: a genuine code says so, with its scans in China time', async (t) => {

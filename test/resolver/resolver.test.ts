@@ -1,6 +1,7 @@
 import t from 'tap';
 import { seedDemoChain } from '../../seeds/fengjie.js';
 import { mod31CheckChar } from '../../src/codes/mod31.js';
+import { TEXT } from '../../src/web/i18n/index.js';
 import { DIGITAL_LINK_VECTORS } from '../fixtures/digital-link-vectors.js';
 import { buildTestApp, client, TEST_BASE_URL } from '../helper.js';
 
@@ -170,7 +171,7 @@ t.test('resolver: short codes and GS1 Digital Links, with content negotiation', 
   t.equal((await client(app).get('/regulator/flags')).status, 401, 'flags are not public');
 });
 
-t.test('a recalled lot shows its banner and flags scans', async (t) => {
+t.test('a recalled lot shows its banner only, flags scans, and is never called counterfeit', async (t) => {
   const { app, adminKey } = await buildTestApp(t);
   const demo = await seedDemoChain(app.services);
   const processorKey = (await client(app, adminKey).post('/api-keys', { role: 'operator', partyCode: demo.parties.processor })).body.key;
@@ -182,13 +183,19 @@ t.test('a recalled lot shows its banner and flags scans', async (t) => {
   });
   const scanned = await app.inject({ method: 'GET', url: `/t/${demo.itemCode}?format=json` });
   t.ok(scanned.json().warnings.includes('recalled'));
-  const page = await app.inject({ method: 'GET', url: `/t/${demo.itemCode}` });
-  t.match(page.body, /已召回/);
   const flags = (await client(app, adminKey).get('/regulator/flags?kind=inactive_lot')).body.items;
   t.same(
     flags.map((f: { code: string }) => f.code),
     [demo.itemCode],
   );
+  // the code is flagged now, but a recalled pack is not a counterfeit one
+  const again = await app.inject({ method: 'GET', url: `/t/${demo.itemCode}?format=json`, headers: { 'user-agent': 'another phone' } });
+  t.same(again.json().warnings, ['recalled'], 'recalled, and nothing else');
+  const page = await app.inject({ method: 'GET', url: `/t/${demo.itemCode}`, headers: { 'user-agent': 'a third phone' } });
+  t.match(page.body, `role="alert">${TEXT['zh-CN'].banners.recalled}`, 'the recall banner');
+  t.equal(page.body.match(/class="alert /g)?.length, 1, 'and only it');
+  t.notMatch(page.body, TEXT['zh-CN'].counterfeit, 'never called counterfeit');
+  t.notMatch(page.body, TEXT['zh-CN'].genuine, 'nor genuine');
 });
 
 t.test('a shopper reloading the page is one scan: repeated resolutions by one client within ten minutes count once', async (t) => {
@@ -214,6 +221,47 @@ t.test('a shopper reloading the page is one scan: repeated resolutions by one cl
   await app.services.scans.flush();
   clock += 11 * 60_000;
   t.equal((await scan('shopper phone')).json().scans.count, 4, 'eleven minutes later the same phone scans again');
+});
+
+t.test('a bad code opened in a browser gets a page in its language; JSON clients get problem+json', async (t) => {
+  const { app } = await buildTestApp(t);
+  const BROWSER = 'text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8';
+  const open = (url: string, accept = BROWSER) => app.inject({ method: 'GET', url, headers: { accept } });
+  const cases: [url: string, status: number, why: string][] = [
+    ['/t/ABC', 400, 'a short code too short to be one'],
+    [`/t/${unissuedCode().slice(0, 10)}${unissuedCode()[10] === 'A' ? 'B' : 'A'}`, 400, 'a wrong check character'],
+    ['/01/9506000134352/21/X', 400, 'a zero-suppressed GTIN'],
+    ['/01/09506000134352/21/X/', 400, 'a trailing slash'],
+    ['/01/09506000134352/21/X?99=ABC&999=faux', 400, 'an unknown AI in the query string'],
+    ['/00/12', 400, 'an SSCC short of digits'],
+    ['/t/%E0%A4%A', 400, 'a URL the router cannot decode'],
+    ['/t/A/B', 404, 'a path under /t/ that no route takes'],
+    ['/01', 404, 'a key without its value'],
+  ];
+  for (const [url, status, why] of cases) {
+    const page = await open(url);
+    t.equal(page.statusCode, status, `${why}: ${status}`);
+    t.match(page.headers['content-type'], /^text\/html/, `${why}: a page`);
+    t.match(page.body, /^<!doctype html>/i);
+    t.match(page.body, '<html lang="zh-CN">', `${why}: in Chinese`);
+    t.match(page.body, `role="alert">${TEXT['zh-CN'].invalidCode}<`, `${why}: says the code is not valid`);
+    const json = await open(url, 'application/json');
+    t.equal(json.statusCode, status);
+    t.equal(json.headers['content-type'], 'application/problem+json; charset=utf-8', `${why}: problem+json for JSON clients`);
+    t.equal(json.json().status, status);
+    t.equal(
+      (await open(`${url}${url.includes('?') ? '&' : '?'}format=json`)).headers['content-type'],
+      'application/problem+json; charset=utf-8',
+    );
+  }
+  const english = await open('/t/ABC?lang=en');
+  t.match(english.body, '<html lang="en">');
+  t.match(english.body, TEXT.en.invalidCode, 'in English when asked');
+  const unknown = await open(`/t/${unissuedCode()}`);
+  t.equal(unknown.statusCode, 404, 'a well-formed code never issued');
+  t.match(unknown.body, TEXT['zh-CN'].notGenuine, 'is the not-genuine page');
+  const api = await open('/parties/NOPE');
+  t.match(api.headers['content-type'], /^application\/problem\+json/, 'the API answers browsers with problem+json as ever');
 });
 
 t.test('Digital Link vectors through the resolver: 400 malformed, 404 well-formed but unknown', async (t) => {

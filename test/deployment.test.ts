@@ -1,0 +1,77 @@
+// The deployment files as shipped: docker-compose.yml read with compose's own interpolation rules,
+// its service environment fed to the service's configuration, and the Dockerfile's image and user
+// checked against package.json's engines and every locked dependency's.
+import { readFileSync } from 'node:fs';
+import semver from 'semver';
+import t from 'tap';
+import { parse } from 'yaml';
+import { ConfigError, loadConfig } from '../src/config.js';
+
+const file = (name: string) => readFileSync(new URL(`../${name}`, import.meta.url), 'utf8');
+
+type Service = {
+  environment: Record<string, string>;
+  ports?: string[];
+  restart?: string;
+  healthcheck?: { test: string[] };
+};
+const compose = parse(file('docker-compose.yml')) as { services: Record<string, Service> };
+
+/** Compose's `${NAME}`, `${NAME:-default}` and `${NAME:?message}` (an unset or empty variable takes the default or fails). */
+function interpolate(value: string, env: Record<string, string>): string {
+  return value.replace(/\$\{(\w+)(?::([-?])([^}]*))?\}/g, (_, name: string, operator?: string, word = '') => {
+    if (env[name]) return env[name];
+    if (operator === '?') throw new Error(`${name}: ${word}`);
+    return operator === '-' ? word : '';
+  });
+}
+const environmentOf = (service: Service, env: Record<string, string>) =>
+  Object.fromEntries(Object.entries(service.environment).map(([name, value]) => [name, interpolate(String(value), env)]));
+
+const KEY = 'a'.repeat(48);
+
+t.test('compose: no built-in admin key, loopback only, no demo data, health checked and restarted', async (t) => {
+  const { service } = compose.services;
+  t.throws(() => environmentOf(service, {}), /^ADMIN_API_KEY: set ADMIN_API_KEY/, 'refuses to start without a key, saying which');
+  t.throws(() => environmentOf(service, { ADMIN_API_KEY: '' }), /ADMIN_API_KEY/, 'an empty key is no key');
+
+  const environment = environmentOf(service, { ADMIN_API_KEY: KEY });
+  let config: ReturnType<typeof loadConfig> | undefined;
+  t.doesNotThrow(() => {
+    config = loadConfig(environment);
+  }, 'the service accepts the environment compose gives it');
+  t.equal(config?.ADMIN_API_KEY, KEY, 'the key given');
+  t.match(config?.DATABASE_URL, /^postgres:\/\/\w+:[^@]+@postgres:5432\//, 'the PostgreSQL of the compose file');
+  t.equal(config?.SEED_DEMO, false, 'no demo chain in a real database');
+  t.equal(config?.PUBLIC_BASE_URL, 'http://127.0.0.1:3000', 'labels point where the service is published unless told otherwise');
+  t.equal(environmentOf(service, { ADMIN_API_KEY: KEY, SEED_DEMO: 'true' }).SEED_DEMO, 'true', 'the demo chain when asked for');
+  t.throws(() => loadConfig(environmentOf(service, { ADMIN_API_KEY: 'short' })), ConfigError, 'a short key stops the service');
+
+  t.ok(service.ports?.length, 'published');
+  t.ok(
+    service.ports?.every((port) => port.startsWith('127.0.0.1:')),
+    `on the loopback address only (${service.ports})`,
+  );
+  t.ok(['unless-stopped', 'always', 'on-failure'].includes(service.restart ?? ''), `restarted (${service.restart})`);
+  t.match(service.healthcheck?.test.join(' '), 'http://127.0.0.1:3000/health', 'its health checked');
+  t.ok(compose.services.postgres.healthcheck, 'and the database');
+});
+
+t.test('Dockerfile: an unprivileged user, a health check, a Node every dependency supports', async (t) => {
+  const dockerfile = file('Dockerfile');
+  const instructions = dockerfile.split('\n').filter((line) => /^[A-Z]+ /.test(line));
+  const users = instructions.filter((line) => line.startsWith('USER '));
+  t.ok(users.length > 0 && !/^USER (root|0)\b/.test(users.at(-1) as string), `runs as ${users.at(-1)}`);
+  t.match(dockerfile, /^HEALTHCHECK .*\\\n\s+CMD .*\/health/m, 'a HEALTHCHECK of /health');
+
+  const engines = JSON.parse(file('package.json')).engines.node as string;
+  const image = /^FROM node:(\d+)[-\w.]*$/m.exec(dockerfile)?.[1];
+  t.ok(image && semver.intersects(`${image}.x`, engines), `the image's Node ${image} is a line engines allows`);
+  // npm ci prints EBADENGINE for any locked package that does not support the running Node
+  const lock = JSON.parse(file('package-lock.json')) as { packages: Record<string, { engines?: { node?: string } }> };
+  const unsupported = Object.entries(lock.packages)
+    .filter(([path, entry]) => path !== '' && entry.engines?.node && !semver.subset(engines, entry.engines.node))
+    .map(([path, entry]) => `${path.replace(/^.*node_modules\//, '')} wants ${entry.engines?.node}`);
+  t.strictSame(unsupported, [], `every locked package supports every Node that engines (${engines}) allows`);
+  t.ok(semver.satisfies(process.version, engines), `this Node (${process.version}) is one of them`);
+});
