@@ -97,6 +97,8 @@ export type AppOptions = {
   publicBaseUrl?: string;
   flagPolicy?: FlagPolicy;
   complaintsPerHour?: number;
+  /** Scans (short codes and Digital Links) answered per client address and minute. */
+  scansPerMinute?: number;
   /** Applications to join accepted per client address and hour. */
   registrationsPerHour?: number;
   ipSalt?: string;
@@ -337,7 +339,11 @@ export async function buildApp(options: AppOptions) {
   await app.register(shipmentRoutes, { service: services.shipments });
   await app.register(traceRoutes, { service: services.trace });
   await app.register(itemRoutes, { service: services.items });
-  await app.register(resolverRoutes, { service: services.resolver, publicBaseUrl: services.publicBaseUrl });
+  await app.register(resolverRoutes, {
+    service: services.resolver,
+    publicBaseUrl: services.publicBaseUrl,
+    scansPerMinute: options.scansPerMinute ?? 300,
+  });
   await app.register(epcRoutes, { service: services.epc });
   await app.register(complaintRoutes, { service: services.complaints, perHour: options.complaintsPerHour ?? 5 });
   await app.register(registrationRoutes, { service: services.registrations, perHour: options.registrationsPerHour ?? 5 });

@@ -373,6 +373,7 @@ t.test('every operation of the OpenAPI document answers hostile input with a 4xx
       },
     },
     complaintsPerHour: 1_000_000,
+    scansPerMinute: 1_000_000,
     subscriptionTickMs: 3_600_000,
     webhooks: { allowInsecure: true },
   });

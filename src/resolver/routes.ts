@@ -25,11 +25,13 @@ function linkTypeOf(value: string): LinkType | 'linkset' | null {
   return name in LINK_TYPES ? (name as LinkType) : null;
 }
 
-export const resolverRoutes: FastifyPluginAsyncZod<{ service: ResolverService; publicBaseUrl: string }> = async (
+export const resolverRoutes: FastifyPluginAsyncZod<{ service: ResolverService; publicBaseUrl: string; scansPerMinute: number }> = async (
   app,
-  { service, publicBaseUrl },
+  { service, publicBaseUrl, scansPerMinute },
 ) => {
   const tags = ['resolver'];
+  // one allowance per client address for every way of scanning (short codes and Digital Links)
+  const scanning = { public: true, rateLimit: { max: scansPerMinute, timeWindow: '1 minute', groupId: 'scans' } };
 
   // A phone scanning a bad or garbled code gets a page in its language, not a problem document;
   // API clients asking for JSON still get problem+json.
@@ -139,13 +141,13 @@ export const resolverRoutes: FastifyPluginAsyncZod<{ service: ResolverService; p
   app.get(
     '/t/:code',
     {
-      config: { public: true },
+      config: scanning,
       schema: {
         tags,
         summary: 'Resolve a scanned trace code: consumer page, JSON summary, or GS1 linkset (content negotiation)',
         params: z.object({ code: z.string().max(64) }),
         querystring: resolverQuery,
-        response: { 400: problemSchema, 404: problemSchema },
+        response: { 400: problemSchema, 404: problemSchema, 429: problemSchema },
       },
     },
     async (request, reply) =>
@@ -161,12 +163,12 @@ export const resolverRoutes: FastifyPluginAsyncZod<{ service: ResolverService; p
     app.get(
       `/${key}/*`,
       {
-        config: { public: true },
+        config: scanning,
         schema: {
           tags,
           summary: `Resolve a GS1 Digital Link with primary key ${key}`,
           querystring: resolverQuery.passthrough(),
-          response: { 400: problemSchema, 404: problemSchema },
+          response: { 400: problemSchema, 404: problemSchema, 429: problemSchema },
         },
       },
       async (request, reply) => {
