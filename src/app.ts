@@ -156,7 +156,12 @@ export function createServices(
   const publicBaseUrl = options.publicBaseUrl ?? 'http://127.0.0.1:3000';
   const ipSalt = options.ipSalt ?? 'county-trace-scans';
   const identifiers = createIdentifierService({ ...repos, publicBaseUrl });
-  const trace = createTraceService({ traces: createTraceRepository(database.db), lots: repos.lots, identifiers });
+  const trace = createTraceService({
+    traces: createTraceRepository(database.db),
+    lots: repos.lots,
+    identifiers,
+    tradingPartners: repos.shipments.tradingPartners,
+  });
   const partyExists = async (code: string) => (await repos.parties.findByCode(code)) !== undefined;
   const now = options.now ?? (() => new Date());
   const transaction = <T>(work: (tx: Db) => Promise<T>) => database.db.transaction((tx) => work(tx as unknown as Db));
