@@ -104,6 +104,7 @@ tap.test('a graceful stop in the middle of a scan stream stores every answered s
   };
   await Promise.all(Array.from({ length: 8 }, (_, index) => shopper(index)));
   t.same(await stopping, { code: 0, signal: null }, 'the stop exits cleanly', { output: service.output().slice(-2000) });
+  if (storage.dataDir) t.notOk(existsSync(join(storage.dataDir, 'service.lock')), 'the PGlite data directory is released');
 
   const database: Database = await storage.open();
   const [{ stored }] = await queryRows<{ stored: number }>(

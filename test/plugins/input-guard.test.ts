@@ -149,6 +149,11 @@ t.test(
           `${what}: names ${pointer}`,
         );
     }
+    for (const code of ['%E2%80%AE', '%7F', 'abc%00def']) {
+      const page = await world.app.inject({ method: 'GET', url: `/t/${code}`, headers: { accept: 'text/html' } });
+      t.equal(page.statusCode, 400, `scan code ${code} opened in a browser: 400`);
+      t.match(page.headers['content-type'], /^text\/html/, `scan code ${code} opened in a browser: the error page`);
+    }
     const longName = await json(`/epcis/events?${'x'.repeat(15_000)}=1`, 'GET');
     t.equal(longName.statusCode, 414, 'a 15,000-character unknown query parameter is refused before it can reach a Link header');
     t.notOk(longName.headers.link);
