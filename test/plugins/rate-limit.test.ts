@@ -53,6 +53,11 @@ t.test('the scan limit holds across a restart, for short codes and Digital Links
   t.equal(page.statusCode, 429, 'after a restart the phone is still over its limit');
   t.match(page.body, /查询过于频繁/, 'and a browser is told so on a page');
   t.equal((await scan(restarted, `/t/${UNISSUED}`, '198.51.100.2')).statusCode, 404, 'another phone has its own allowance');
+
+  const second = await buildApp({ database, publicBaseUrl: TEST_BASE_URL, scansPerMinute: 3 });
+  t.teardown(() => second.close());
+  for (let i = 0; i < 2; i++) await scan(second, `/t/${UNISSUED}`, '198.51.100.2');
+  t.equal((await scan(restarted, `/t/${UNISSUED}`, '198.51.100.2')).statusCode, 429, 'scans on one instance count on the other');
 });
 
 t.test('hits arriving together are each counted', async (t) => {
