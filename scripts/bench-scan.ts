@@ -212,7 +212,8 @@ async function main({ database, label, migrateMs }: Scratch) {
 
   const port = await freePort();
   const baseUrl = `http://127.0.0.1:${port}`;
-  const app = await buildApp({ database, publicBaseUrl: baseUrl, logger: false });
+  // every request comes from this host: its allowance must not be what is measured, its counting is
+  const app = await buildApp({ database, publicBaseUrl: baseUrl, logger: false, scansPerMinute: 2 ** 31 - 1 });
   try {
     await run(app, database, baseUrl, port);
   } finally {

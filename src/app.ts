@@ -96,6 +96,8 @@ export type AppOptions = {
   publicBaseUrl?: string;
   flagPolicy?: FlagPolicy;
   complaintsPerHour?: number;
+  /** Scans (short codes and Digital Links) answered per client address and minute. */
+  scansPerMinute?: number;
   /** Applications to join accepted per client address and hour. */
   registrationsPerHour?: number;
   ipSalt?: string;
@@ -153,7 +155,12 @@ export function createServices(
   const publicBaseUrl = options.publicBaseUrl ?? 'http://127.0.0.1:3000';
   const ipSalt = options.ipSalt ?? 'county-trace-scans';
   const identifiers = createIdentifierService({ ...repos, publicBaseUrl });
-  const trace = createTraceService({ traces: createTraceRepository(database.db), lots: repos.lots, identifiers });
+  const trace = createTraceService({
+    traces: createTraceRepository(database.db),
+    lots: repos.lots,
+    identifiers,
+    tradingPartners: repos.shipments.tradingPartners,
+  });
   const partyExists = async (code: string) => (await repos.parties.findByCode(code)) !== undefined;
   const now = options.now ?? (() => new Date());
   const transaction = <T>(work: (tx: Db) => Promise<T>) => database.db.transaction((tx) => work(tx as unknown as Db));
@@ -336,7 +343,11 @@ export async function buildApp(options: AppOptions) {
   await app.register(shipmentRoutes, { service: services.shipments });
   await app.register(traceRoutes, { service: services.trace });
   await app.register(itemRoutes, { service: services.items });
-  await app.register(resolverRoutes, { service: services.resolver, publicBaseUrl: services.publicBaseUrl });
+  await app.register(resolverRoutes, {
+    service: services.resolver,
+    publicBaseUrl: services.publicBaseUrl,
+    scansPerMinute: options.scansPerMinute ?? 300,
+  });
   await app.register(epcRoutes, { service: services.epc });
   await app.register(complaintRoutes, { service: services.complaints, perHour: options.complaintsPerHour ?? 5 });
   await app.register(registrationRoutes, { service: services.registrations, perHour: options.registrationsPerHour ?? 5 });

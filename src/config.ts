@@ -24,6 +24,7 @@ const configSchema = z.object({
     .describe('printed on labels; keep it short so a trace URL fits in a small QR code'),
   SCAN_FLAG_THRESHOLD: z.coerce.number().int().min(1).default(20),
   COMPLAINTS_PER_HOUR: z.coerce.number().int().min(1).default(5),
+  SCANS_PER_MINUTE: z.coerce.number().int().min(1).default(300),
   REGISTRATIONS_PER_HOUR: z.coerce.number().int().min(1).default(5),
   BRAND_DISPOSAL_DAYS: z.coerce
     .number()

@@ -40,6 +40,7 @@ async function main() {
     publicBaseUrl,
     flagPolicy: { ...DEFAULT_FLAG_POLICY, overScanThreshold: config.SCAN_FLAG_THRESHOLD },
     complaintsPerHour: config.COMPLAINTS_PER_HOUR,
+    scansPerMinute: config.SCANS_PER_MINUTE,
     registrationsPerHour: config.REGISTRATIONS_PER_HOUR,
     brandDisposalDays: config.BRAND_DISPOSAL_DAYS,
     ipSalt: config.IP_HASH_SALT,

@@ -26,6 +26,7 @@ t.test('defaults', async (t) => {
     BODY_LIMIT_BYTES: 1024 * 1024,
     SCAN_FLAG_THRESHOLD: 20,
     COMPLAINTS_PER_HOUR: 5,
+    SCANS_PER_MINUTE: 300,
     REGISTRATIONS_PER_HOUR: 5,
     BRAND_DISPOSAL_DAYS: 30,
     IP_HASH_SALT: 'county-trace-scans',

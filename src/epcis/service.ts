@@ -110,6 +110,8 @@ export function createEpcisService(deps: {
         return;
       }
       let counts = { captured: job.captured, duplicates: job.duplicates, eventIds: job.eventIds, errors: job.errors };
+      // an empty document has no last chunk to end the job with
+      if (events.length === 0) await deps.epcis.updateCapture(job.id, { ...counts, ...finished(counts) });
       for (let start = job.processed; start < events.length; start += PROCEED_CHUNK) {
         const chunk = events.slice(start, start + PROCEED_CHUNK);
         await turn();

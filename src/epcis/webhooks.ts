@@ -16,8 +16,9 @@ export type WebhookPolicy = {
 
 /** Names of cloud metadata services, refused whatever they resolve to. */
 const METADATA_HOSTS = new Set(['metadata.google.internal', 'metadata.goog', 'metadata', 'instance-data', 'instance-data.ec2.internal']);
-const TIMEOUT_MS = 10_000;
-const MAX_RESPONSE_BYTES = 64 * 1024;
+/** How long a delivery may take and how much of an answer is read. */
+export type DeliveryLimits = { timeoutMs: number; maxResponseBytes: number };
+const LIMITS: DeliveryLimits = { timeoutMs: 10_000, maxResponseBytes: 64 * 1024 };
 
 /** Why a webhook destination is refused, or null when deliveries may go there. */
 export async function destinationProblem(dest: string, policy: WebhookPolicy): Promise<string | null> {
@@ -49,7 +50,7 @@ export async function destinationProblem(dest: string, policy: WebhookPolicy): P
 }
 
 /** POSTs a delivery and returns the status; a redirect is a status like any other, never followed. */
-export function createWebhookSender(policy: WebhookPolicy) {
+export function createWebhookSender(policy: WebhookPolicy, { timeoutMs, maxResponseBytes }: DeliveryLimits = LIMITS) {
   const filter = { allowPrivateIPAddress: policy.allowInsecure, allowMetaIPAddress: false, keepAlive: true };
   const agents = { 'http:': new RequestFilteringHttpAgent(filter), 'https:': new RequestFilteringHttpsAgent(filter) };
   return (url: string, body: string, headers: Record<string, string>): Promise<number> =>
@@ -62,19 +63,19 @@ export function createWebhookSender(policy: WebhookPolicy) {
           method: 'POST',
           agent: agents[target.protocol as 'http:' | 'https:'],
           headers: { ...headers, 'content-length': Buffer.byteLength(body) },
-          timeout: TIMEOUT_MS,
+          timeout: timeoutMs,
         },
         (response) => {
           let received = 0;
           response.on('data', (chunk: Buffer) => {
             received += chunk.length;
-            if (received > MAX_RESPONSE_BYTES) response.destroy();
+            if (received > maxResponseBytes) response.destroy();
           });
           response.on('close', () => resolve(response.statusCode ?? 0));
           response.on('error', () => resolve(response.statusCode ?? 0));
         },
       );
-      request.on('timeout', () => request.destroy(new Error(`no answer within ${TIMEOUT_MS / 1000} s`)));
+      request.on('timeout', () => request.destroy(new Error(`no answer within ${timeoutMs / 1000} s`)));
       request.on('error', reject);
       request.end(body);
     });

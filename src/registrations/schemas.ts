@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { isValidScLicence } from '../codes/china.js';
+import { dateSchema } from '../codes/timestamp.js';
 import { isValidUscc } from '../codes/uscc.js';
 import { partyKindSchema, regionCodeSchema } from '../parties/schemas.js';
 
@@ -16,15 +17,13 @@ export const DOCUMENT_TYPES = { 'application/pdf': '%PDF-', 'image/jpeg': '\xff\
 export const MAX_DOCUMENT_BYTES = 2 * 1024 * 1024;
 export const MAX_DOCUMENTS = 5;
 
-const day = z.iso.date({ error: 'must be a date, e.g. 2027-06-30' });
-
 const credential = <T extends readonly [string, ...string[]]>(types: T) =>
   z
     .object({
       type: z.enum(types),
       number: z.string().trim().min(1).max(64),
-      validFrom: day.optional(),
-      validUntil: day,
+      validFrom: dateSchema.optional(),
+      validUntil: dateSchema,
     })
     .refine((c) => c.validFrom === undefined || c.validFrom <= c.validUntil, {
       error: 'validUntil must not precede validFrom',

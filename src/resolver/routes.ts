@@ -49,11 +49,13 @@ export function sendScanError(request: FastifyRequest, reply: FastifyReply, prob
     .send(scanErrorPage(problem.status, query.get('lang') === 'en' ? 'en' : 'zh-CN'));
 }
 
-export const resolverRoutes: FastifyPluginAsyncZod<{ service: ResolverService; publicBaseUrl: string }> = async (
+export const resolverRoutes: FastifyPluginAsyncZod<{ service: ResolverService; publicBaseUrl: string; scansPerMinute: number }> = async (
   app,
-  { service, publicBaseUrl },
+  { service, publicBaseUrl, scansPerMinute },
 ) => {
   const tags = ['resolver'];
+  // one allowance per client address for every way of scanning (short codes and Digital Links)
+  const scanning = { public: true, rateLimit: { max: scansPerMinute, timeWindow: '1 minute', groupId: 'scans' } };
 
   const contextOf = (request: FastifyRequest): ScanContext => {
     const query = request.query as Record<string, string | undefined>;
@@ -146,13 +148,13 @@ export const resolverRoutes: FastifyPluginAsyncZod<{ service: ResolverService; p
   app.get(
     '/t/:code',
     {
-      config: { public: true },
+      config: scanning,
       schema: {
         tags,
         summary: 'Resolve a scanned trace code: consumer page, JSON summary, or GS1 linkset (content negotiation)',
         params: z.object({ code: z.string().max(64) }),
         querystring: resolverQuery,
-        response: { 400: problemSchema, 404: problemSchema },
+        response: { 400: problemSchema, 404: problemSchema, 429: problemSchema },
       },
     },
     async (request, reply) =>
@@ -168,12 +170,12 @@ export const resolverRoutes: FastifyPluginAsyncZod<{ service: ResolverService; p
     app.get(
       `/${key}/*`,
       {
-        config: { public: true },
+        config: scanning,
         schema: {
           tags,
           summary: `Resolve a GS1 Digital Link with primary key ${key}`,
           querystring: resolverQuery.passthrough(),
-          response: { 400: problemSchema, 404: problemSchema },
+          response: { 400: problemSchema, 404: problemSchema, 429: problemSchema },
         },
       },
       async (request, reply) => {

@@ -1,4 +1,4 @@
-import { canReadPartyData, type Principal, privateScope, requireLotReader } from '../access/index.js';
+import { canReadPartyData, canSeePrivateDetails, type Principal, privateScope, requireLotReader } from '../access/index.js';
 import { badRequest, notFound } from '../errors/problem.js';
 import { toEventView } from '../events/view.js';
 import type { IdentifierService } from '../identifiers/service.js';
@@ -17,6 +17,7 @@ export function createTraceService(deps: {
   traces: Pick<TraceRepository, 'graph'>;
   lots: Pick<LotsRepository, 'involvedParties'>;
   identifiers: Pick<IdentifierService, 'resolve'>;
+  tradingPartners: (partyCode: string) => Promise<Set<string>>;
 }) {
   /** The lot a trace starts from: any identifier the service knows; a pack starts from its lot. */
   async function startLot(identifier: string): Promise<string> {
@@ -38,7 +39,8 @@ export function createTraceService(deps: {
       include: 'events' | 'graph' = 'events',
     ): Promise<Trace> {
       const start = await startLot(identifier);
-      if (privateScope(principal) !== null) requireLotReader(principal, start, await deps.lots.involvedParties(start));
+      const scope = privateScope(principal);
+      if (scope !== null) requireLotReader(principal, start, await deps.lots.involvedParties(start));
       const canSee = (partyCode: string) => canReadPartyData(principal, partyCode);
       const rows = await deps.traces.graph(start, direction, depth, include === 'events');
       const graph = assembleTrace({
@@ -52,6 +54,9 @@ export function createTraceService(deps: {
         canSee,
       });
       const { parties, products, locations } = rows;
+      const partners = scope === null ? new Set<string>() : await deps.tradingPartners(scope);
+      // addresses and contacts as the party directory shows them: to regulators, the party itself and its trading partners
+      const seesDetails = (partyCode: string) => canSeePrivateDetails(principal, partyCode, partners);
       const farms = new Set(parties.filter((party) => party.kind === 'farm').map((party) => party.code));
 
       return {
@@ -71,9 +76,8 @@ export function createTraceService(deps: {
             name: party.name,
             kind: party.kind,
             regionCode: party.regionCode,
-            address: party.address,
-            // contacts are for regulators chasing a lot and for direct trading partners
-            contact: canSee(party.code) && party.contact ? contactOf(party.contact) : null,
+            address: seesDetails(party.code) ? party.address : null,
+            contact: seesDetails(party.code) && party.contact ? contactOf(party.contact) : null,
           }))
           .sort((a, b) => a.code.localeCompare(b.code)),
         products,

@@ -590,3 +590,12 @@ t.test('identifiers with broken %-escapes never fail a capture job or an event',
     t.ok(single.statusCode < 500, `${broken}: a single event is answered without a server error (${single.statusCode})`);
   }
 });
+
+t.test('an empty document ends as a success in either error behaviour, never a job left running', async (t) => {
+  const world = await createWorld(t);
+  const plant = await world.party('processor');
+  for (const behaviour of ['rollback', 'proceed']) {
+    const { job } = await captured(world, plant.key, doc([]), { 'gs1-capture-error-behaviour': behaviour });
+    t.match(job, { running: false, success: true, total: 0, captured: 0 }, behaviour);
+  }
+});

@@ -1,7 +1,8 @@
-// A real crash: the service runs as its own process, is killed with SIGKILL while capture and
-// code issuance jobs run, and is started again on the same data (the PGlite directory, whose
-// stale lock the new process takes over, or a PostgreSQL database when DATABASE_URL is set).
-// Every job must then end, and what is stored must agree with what the jobs report.
+// A real crash: the service runs as its own process, is killed with SIGKILL (or stopped with
+// SIGTERM) while capture and code issuance jobs run, and is started again on the same data (the
+// PGlite directory, whose stale lock the new process takes over, or a PostgreSQL database when
+// DATABASE_URL is set). Every job must then end, and what is stored must agree with what the jobs
+// report.
 import t from 'tap';
 import { ADMIN_KEY, type ServiceProcess, serviceStorage, sleep, startService } from '../fixtures/service-process.js';
 
@@ -222,5 +223,27 @@ t.test('killed with SIGKILL while jobs run, the restarted service ends every job
       const resolved = await printer.call('GET', `/t/${code}`, undefined, { headers: { accept: 'application/json' } });
       t.match(JSON.stringify(resolved), lot, `${code} resolves to its lot`);
     }
+  });
+
+  await t.test('stopped with SIGTERM while a capture runs, the job ends before the exit or runs again after it', async (t) => {
+    const capturer = await operator('stopped capturer');
+    const id = (
+      await capturer.call('POST', '/epcis/capture', documentOf('stopped-', PROCEED_EVENTS), {
+        headers: { 'gs1-capture-error-behaviour': 'proceed' },
+      })
+    ).captureID as string;
+    await until('the capture to be midway', async () =>
+      (await capturer.call('GET', `/epcis/capture/${id}`)).captured > 0 ? true : undefined,
+    );
+    const stopped = Date.now();
+    const exit = await service.stop('SIGTERM');
+    t.ok(Date.now() - stopped < 15_000, `the stop took ${Date.now() - stopped} ms, within its 10 s grace period and a margin`);
+
+    service = await startService(parent, data);
+    if (exit.code === 0) t.notOk(resumedJobs(service), 'a clean stop let the job finish: nothing to run again');
+    else t.match(resumedJobs(service), { captureJobs: 1 }, 'cut off by the grace period, the job runs again');
+    const job = await ended(capturer.call, id);
+    t.match(job, { success: true, captured: PROCEED_EVENTS, duplicates: 0, errors: [] }, 'its whole document is captured');
+    t.equal(await storedEvents(capturer.call), PROCEED_EVENTS, 'each event once');
   });
 });

@@ -1,10 +1,28 @@
 // Webhook subscriptions never make the service send requests to itself, the private network or a
 // cloud metadata service; only loopback listeners are used here, with the development setting on.
-import { createServer } from 'node:http';
+import { createServer, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import t from 'tap';
-import { destinationProblem } from '../../src/epcis/webhooks.js';
+import t, { type Test } from 'tap';
+import { buildApp } from '../../src/app.js';
+import { createWebhookSender, destinationProblem } from '../../src/epcis/webhooks.js';
 import { createWorld } from '../fixtures/world.js';
+import { TEST_BASE_URL } from '../helper.js';
+
+/** A loopback listener answering with `handle`; `hits` counts the requests that reached it. */
+async function listener(t: Test, handle: (response: ServerResponse) => void) {
+  const counter = { hits: 0, url: '' };
+  const server = createServer((_request, response) => {
+    counter.hits++;
+    handle(response);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  counter.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`;
+  t.teardown(() => {
+    server.closeAllConnections();
+    return new Promise((resolve) => server.close(resolve));
+  });
+  return counter;
+}
 
 const refused = [
   'http://127.0.0.1:3411/api-keys',
@@ -69,4 +87,52 @@ t.test('a redirect is not followed: the signed delivery never reaches another ad
   t.equal(elsewhere, 0, 'the redirect target got nothing');
   t.equal(subscription.failures, 1, 'a redirect is a failed delivery, retried later');
   t.match(subscription.lastError, /307/);
+});
+
+t.test('each delivery checks its destination again: one that is refused now gets nothing', async (t) => {
+  const world = await createWorld(t, undefined, { subscriptionLagMs: 0, subscriptionTickMs: 3_600_000, webhooks: { allowInsecure: true } });
+  const plant = await world.party('processor');
+  const hook = await listener(t, (response) => response.writeHead(204).end());
+  await world.ok(plant.api.post('/epcis/queries', { name: 'all', query: {} }));
+  // https, so what refuses it below is the address, not the scheme
+  const dest = hook.url.replace('http:', 'https:');
+  await world.ok(plant.api.post('/epcis/queries/all/subscriptions', { dest, stream: true, reportIfEmpty: true }));
+  // the same subscriptions, delivered by an instance without the development setting
+  const strict = await buildApp({
+    database: world.database,
+    publicBaseUrl: TEST_BASE_URL,
+    subscriptionLagMs: 0,
+    subscriptionTickMs: 3_600_000,
+    webhooks: { allowInsecure: false },
+  });
+  t.teardown(() => strict.close());
+  await strict.services.subscriptions.tick();
+  const [subscription] = (await plant.api.get('/epcis/queries/all/subscriptions')).body.items;
+  t.equal(hook.hits, 0, 'the loopback listener got nothing');
+  t.equal(subscription.failures, 1, 'a failed delivery, retried later');
+  t.match(subscription.lastError, /127\.0\.0\.1, a loopback address/, 'refused for its address');
+});
+
+t.test('the sender refuses private addresses when it connects, and bounds time and answer size', async (t) => {
+  const hook = await listener(t, (response) => response.writeHead(204).end());
+  await t.rejects(
+    createWebhookSender({ allowInsecure: false })(hook.url, '{}', {}),
+    'a loopback address is refused at connect time, whatever the name resolved to before',
+  );
+  t.equal(hook.hits, 0);
+
+  const endless = await listener(t, (response) => {
+    response.writeHead(200);
+    const chunk = Buffer.alloc(16 * 1024, 'x');
+    const timer = setInterval(() => response.write(chunk), 1);
+    response.on('close', () => clearInterval(timer));
+  });
+  const limits = { timeoutMs: 1_000, maxResponseBytes: 64 * 1024 };
+  const send = createWebhookSender({ allowInsecure: true }, limits);
+  t.equal(await send(endless.url, '{}', {}), 200, 'an endless answer is cut off after its first 64 KiB');
+
+  const silent = await listener(t, () => {});
+  const started = Date.now();
+  await t.rejects(send(silent.url, '{}', {}), /no answer within 1 s/, 'a destination that never answers is given up');
+  t.ok(Date.now() - started < 5_000, 'after the time bound');
 });

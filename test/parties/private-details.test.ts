@@ -1,17 +1,19 @@
 // Every key sees a party's public identity; its contacts, licences and site addresses are for
 // the party itself, its trading partners, regulators and admins.
 import t from 'tap';
-import { createWorld } from '../fixtures/world.js';
+import { createWorld, randomUscc } from '../fixtures/world.js';
 import { type Client, client } from '../helper.js';
 
 t.test('contacts, licences and addresses are shown to the party, its trading partners, regulators and admins only', async (t) => {
   const world = await createWorld(t);
   const abattoir = await world.party('slaughterhouse');
   const stranger = await world.party('processor');
+  const farmUscc = randomUscc();
   const registered = await world.ok(
     world.admin.post('/parties', {
       kind: 'farm',
       name: '奉节县高山生态养殖场',
+      uscc: farmUscc,
       regionCode: '500236',
       address: '重庆市奉节县草堂镇石马村5组',
       contact: { person: '谭明芳', phone: '023-56552318' },
@@ -41,7 +43,7 @@ t.test('contacts, licences and addresses are shown to the party, its trading par
   const publicOnly = (seen: Awaited<ReturnType<typeof look>>, who: string) => {
     t.match(
       seen.party,
-      { details: 'public', code: owner.code, name: '奉节县高山生态养殖场', kind: 'farm', regionCode: '500236' },
+      { details: 'public', code: owner.code, name: '奉节县高山生态养殖场', kind: 'farm', regionCode: '500236', uscc: farmUscc },
       `${who} sees the public identity`,
     );
     t.same([seen.party.contact, seen.party.licences, seen.party.address], [{}, {}, null], `${who} sees no contacts, licences or address`);
@@ -63,7 +65,7 @@ t.test('contacts, licences and addresses are shown to the party, its trading par
       lots: [{ productCode: pigs.body.code, quantity: 10 }],
     })
   ).body.createdLotCodes[0];
-  await world.ok(
+  const { shipmentId } = await world.ok(
     owner.api.post('/events', {
       type: 'ship',
       eventTime: '2026-03-01T09:00:00+08:00',
@@ -73,4 +75,27 @@ t.test('contacts, licences and addresses are shown to the party, its trading par
   );
   full(await look(abattoir.api), 'a party it shipped to');
   publicOnly(await look(stranger.api), 'a stranger, still');
+  t.equal((await owner.api.get(`/parties/${abattoir.code}`)).body.details, 'full', 'and the other way: the party it shipped to');
+
+  // traces name every party on the way, with addresses and contacts only as the directory shows them
+  await abattoir.receive(shipmentId);
+  const shop = await world.party('retailer');
+  await world.handOver(abattoir, shop, lot);
+  const farmInTrace = async (api: Client) =>
+    (await api.get(`/trace/${lot}?direction=backward`)).body.parties.find((party: { code: string }) => party.code === owner.code);
+  t.match(
+    await farmInTrace(abattoir.api),
+    { address: '重庆市奉节县草堂镇石马村5组', contact: { person: '谭明芳' } },
+    'the trace of a trading partner shows them',
+  );
+  t.match(
+    await farmInTrace(world.regulator),
+    { address: '重庆市奉节县草堂镇石马村5组', contact: { phone: '023-56552318' } },
+    "so does a regulator's",
+  );
+  t.match(
+    await farmInTrace(shop.api),
+    { name: '奉节县高山生态养殖场', address: null, contact: null },
+    'a shop further down the chain sees the farm by name only',
+  );
 });

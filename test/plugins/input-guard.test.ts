@@ -30,6 +30,7 @@ t.test(
   async (t) => {
     const world = await createWorld(t);
     const plant = await world.party('processor');
+    const regulatorKey = (await world.ok(world.admin.post('/api-keys', { role: 'regulator' }))).key;
     const json = (url: string, method: 'GET' | 'POST', body?: unknown, key = plant.key, type = 'application/json') =>
       world.app.inject({
         method,
@@ -40,6 +41,7 @@ t.test(
     const cases: [string, Awaited<ReturnType<typeof json>>, string?][] = [
       ['NUL in a path id', await json('/lots/B%00X', 'GET'), '/code'],
       ['NUL in a query parameter', await json('/lots?partyCode=a%00b', 'GET'), '/partyCode'],
+      ['NUL in lotCode', await json('/events?lotCode=a%00b', 'GET'), '/lotCode'],
       ['NUL in an EPCIS query parameter', await json('/epcis/events?EQ_bizStep=a%00b', 'GET'), '/EQ_bizStep'],
       ['NUL in MATCH_epc', await json('/epcis/events?MATCH_epc=urn%00x', 'GET'), '/MATCH_epc'],
       [
@@ -51,6 +53,22 @@ t.test(
         'lone surrogate in a party contact',
         await json('/parties', 'POST', { kind: 'farm', name: 'x', regionCode: '500236', contact: { person: '\ud800' } }, undefined),
         '/contact/person',
+      ],
+      [
+        'NUL in a location name',
+        await json('/locations', 'POST', { partyCode: plant.code, name: 'a\u0000', kind: 'plant', regionCode: '500236' }),
+        '/name',
+      ],
+      ['NUL in an API key party', await json('/api-keys', 'POST', { role: 'operator', partyCode: 'P\u0000' }), '/partyCode'],
+      [
+        'NUL in a complaint transition note',
+        await json('/regulator/complaints/T1/transitions', 'POST', { status: 'investigating', note: 'a\u0000b' }, regulatorKey),
+        '/note',
+      ],
+      [
+        'NUL in a subscription destination',
+        await json('/epcis/queries/all/subscriptions', 'POST', { dest: 'https://a\u0000.example/', stream: true }),
+        '/dest',
       ],
       [
         'NUL in an event',
@@ -93,6 +111,22 @@ t.test(
       'an EPCIS extension nested 10,000 levels',
       await json('/epcis/events', 'POST', event.replace('"example:ext":0', `"example:ext":${deep}`), plant.key, 'application/ld+json'),
     ]);
+    const document = JSON.stringify({
+      '@context': [CONTEXT],
+      type: 'EPCISDocument',
+      schemaVersion: '2.0',
+      creationDate: '2026-03-01T00:00:00Z',
+      epcisBody: { eventList: [JSON.parse(event)] },
+    });
+    const deepJob = await json(
+      '/epcis/capture',
+      'POST',
+      document.replace('"example:ext":0', `"example:ext":${deep}`),
+      plant.key,
+      'application/ld+json',
+    );
+    t.match(deepJob.json().detail, /nested deeper than/, 'a capture job is refused for its depth, before any job starts');
+    cases.push(['an EPCIS extension nested 10,000 levels in a capture job', deepJob]);
     cases.push([
       'a lone surrogate in an EPCIS extension',
       await epcis({ ...object, eventTime: '2026-03-01T00:00:00Z', 'example:ext': '\udfff' }),
@@ -115,6 +149,11 @@ t.test(
           `${what}: names ${pointer}`,
         );
     }
+    for (const code of ['%E2%80%AE', '%7F', 'abc%00def']) {
+      const page = await world.app.inject({ method: 'GET', url: `/t/${code}`, headers: { accept: 'text/html' } });
+      t.equal(page.statusCode, 400, `scan code ${code} opened in a browser: 400`);
+      t.match(page.headers['content-type'], /^text\/html/, `scan code ${code} opened in a browser: the error page`);
+    }
     const longName = await json(`/epcis/events?${'x'.repeat(15_000)}=1`, 'GET');
     t.equal(longName.statusCode, 414, 'a 15,000-character unknown query parameter is refused before it can reach a Link header');
     t.notOk(longName.headers.link);
@@ -134,9 +173,44 @@ t.test('only capture routes take large bodies', async (t) => {
     headers: { authorization: `Bearer ${plant.key}`, 'content-type': 'application/ld+json' },
   });
   t.equal(reply.statusCode, 413, 'a 10 MB named query in JSON-LD is refused by the server-wide limit');
+  t.match(reply.headers['content-type'], /application\/problem\+json/);
   t.equal(
     (await world.app.inject({ method: 'GET', url: '/epcis/queries', headers: { authorization: `Bearer ${plant.key}` } })).json().items
       .length,
     0,
   );
+
+  // a 2 MB document: over the server-wide limit, within the capture limit
+  const document = {
+    '@context': [CONTEXT],
+    type: 'EPCISDocument',
+    schemaVersion: '2.0',
+    creationDate: '2026-03-01T00:00:00Z',
+    epcisBody: {
+      eventList: [
+        {
+          type: 'ObjectEvent',
+          action: 'ADD',
+          eventTime: '2026-03-01T00:00:00Z',
+          eventTimeZoneOffset: '+00:00',
+          epcList: ['urn:epc:id:sgtin:0614141.107346.2018'],
+          'example:note': 'x'.repeat(2 * 1024 * 1024),
+        },
+      ],
+    },
+  };
+  const capture = await world.app.inject({
+    method: 'POST',
+    url: '/epcis/capture',
+    payload: JSON.stringify(document),
+    headers: { authorization: `Bearer ${plant.key}`, 'content-type': 'application/ld+json' },
+  });
+  t.equal(capture.statusCode, 202, 'the capture route takes it');
+  const job = `/epcis/capture/${capture.json().captureID}`;
+  let state = capture.json();
+  while (state.running) {
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    state = (await world.app.inject({ method: 'GET', url: job, headers: { authorization: `Bearer ${plant.key}` } })).json();
+  }
+  t.match(state, { success: true, captured: 1 });
 });

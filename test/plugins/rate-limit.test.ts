@@ -1,8 +1,12 @@
-// Rate limits are counted in the database: a restart, or a second instance on the same
-// database, does not give a client a fresh allowance.
+// Rate limits (complaints, scans) are counted in the database: a restart, or a second instance on
+// the same database, does not give a client a fresh allowance.
 import t from 'tap';
 import { buildApp } from '../../src/app.js';
+import { mod31CheckChar } from '../../src/codes/mod31.js';
 import { buildTestApp, TEST_BASE_URL } from '../helper.js';
+
+/** A well-formed short code that was never issued. */
+const UNISSUED = `0000000001${mod31CheckChar('0000000001')}`;
 
 t.test('the complaint limit holds across a restart and across instances', async (t) => {
   const { app, database } = await buildTestApp(t, undefined, { complaintsPerHour: 3 });
@@ -28,4 +32,42 @@ t.test('the complaint limit holds across a restart and across instances', async 
   t.teardown(() => second.close());
   for (let i = 0; i < 2; i++) await complain(second, '198.51.100.2');
   t.equal((await complain(restarted, '198.51.100.2')).statusCode, 429, 'hits on one instance count on the other');
+});
+
+t.test('the scan limit holds across a restart, for short codes and Digital Links alike', async (t) => {
+  const { app, database } = await buildTestApp(t, undefined, { scansPerMinute: 3 });
+  const scan = (instance: typeof app, url: string, remoteAddress = '203.0.113.9', accept = 'application/json') =>
+    instance.inject({ method: 'GET', url, remoteAddress, headers: { accept } });
+  // unknown codes: a 404 counts like any answer, or guessing codes would be free
+  t.equal((await scan(app, `/t/${UNISSUED}`)).statusCode, 404);
+  t.equal((await scan(app, '/01/06901234000030/21/X1')).statusCode, 404);
+  t.equal((await scan(app, `/t/${UNISSUED}`)).statusCode, 404, 'the third scan of the minute is answered');
+  const over = await scan(app, '/01/06901234000030/21/X1');
+  t.equal(over.statusCode, 429, 'the fourth, by Digital Link, is refused');
+  t.match(over.headers['content-type'], /application\/problem\+json/);
+  await app.close();
+
+  const restarted = await buildApp({ database, publicBaseUrl: TEST_BASE_URL, scansPerMinute: 3 });
+  t.teardown(() => restarted.close());
+  const page = await scan(restarted, `/t/${UNISSUED}`, '203.0.113.9', 'text/html');
+  t.equal(page.statusCode, 429, 'after a restart the phone is still over its limit');
+  t.match(page.body, /查询过于频繁/, 'and a browser is told so on a page');
+  t.equal((await scan(restarted, `/t/${UNISSUED}`, '198.51.100.2')).statusCode, 404, 'another phone has its own allowance');
+
+  const second = await buildApp({ database, publicBaseUrl: TEST_BASE_URL, scansPerMinute: 3 });
+  t.teardown(() => second.close());
+  for (let i = 0; i < 2; i++) await scan(second, `/t/${UNISSUED}`, '198.51.100.2');
+  t.equal((await scan(restarted, `/t/${UNISSUED}`, '198.51.100.2')).statusCode, 429, 'scans on one instance count on the other');
+});
+
+t.test('hits arriving together are each counted', async (t) => {
+  const { app } = await buildTestApp(t, undefined, { scansPerMinute: 5 });
+  const replies = await Promise.all(
+    Array.from({ length: 8 }, () => app.inject({ method: 'GET', url: `/t/${UNISSUED}`, remoteAddress: '203.0.113.10' })),
+  );
+  t.same(
+    replies.map((reply) => reply.statusCode),
+    [404, 404, 404, 404, 404, 429, 429, 429],
+    'five answered, three refused, in the order they came',
+  );
 });

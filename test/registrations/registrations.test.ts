@@ -127,6 +127,8 @@ t.test('bad applications, tickets and documents are clear 4xx answers', async (t
     application({ certifications: [{ type: 'organic', number: 'O-1', validFrom: '2026-05-01', validUntil: '2026-01-01' }] }),
   );
   t.match(backwards.body.errors, [{ pointer: '/certifications/0/validUntil' }], 'a validity that ends before it starts');
+  const yearZero = await apply(application({ licences: [{ type: 'business_licence', number: 'BL-1', validUntil: '0000-01-01' }] }));
+  t.match(yearZero.body.errors, [{ pointer: '/licences/0/validUntil' }], 'a date outside the years 1900–9999');
   expectStatus(t, await apply(application({ kind: 'regulator' })), 400, 'nobody applies to be a regulator');
 
   const submitted = (await apply(application())).body;

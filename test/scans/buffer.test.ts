@@ -1,0 +1,58 @@
+// What a SIGKILL can lose is what the buffer holds: it is written at most 200 ms after its first
+// scan (the README's flush window), however steadily scans keep coming, or as soon as 1,000 wait.
+import t from 'tap';
+import { createScanBuffer, type PendingScan } from '../../src/scans/buffer.js';
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+let next = 0;
+const scan = (): PendingScan => ({
+  id: `s${++next}`,
+  code: 'C',
+  itemCode: 'C',
+  lotCode: 'L',
+  partyCode: 'P',
+  at: new Date(),
+  region: null,
+  ipHash: 'h',
+  userAgent: null,
+  clientHash: `c${next}`,
+});
+
+t.test('a steady stream is written every flush window, not held while scans keep coming', async (t) => {
+  const waits: number[] = [];
+  let stored = 0;
+  const buffer = createScanBuffer({
+    write: async (scans) => {
+      // how long the oldest scan of the batch waited in memory
+      waits.push(Date.now() - scans[0].at.getTime());
+      stored += scans.length;
+    },
+  });
+  let sent = 0;
+  const started = Date.now();
+  // a scan every 20 ms for 700 ms
+  while (Date.now() - started < 700) {
+    buffer.record(scan());
+    sent++;
+    await sleep(20);
+  }
+  t.ok(waits.length >= 2, `${waits.length} batches written while the stream ran`);
+  t.ok(Math.max(...waits) < 600, `no scan waited much over 200 ms, timers being late on a busy machine (${waits.join(', ')} ms)`);
+  await buffer.flush();
+  t.equal(stored, sent, 'the stop flush writes the rest');
+  t.equal(buffer.pendingFor('C'), undefined);
+});
+
+t.test('1,000 waiting scans are written at once', async (t) => {
+  let batches = 0;
+  const buffer = createScanBuffer({
+    write: async (scans) => {
+      batches++;
+      t.equal(scans.length, 1000);
+    },
+  });
+  for (let i = 0; i < 1000; i++) buffer.record(scan());
+  await Promise.resolve();
+  t.equal(batches, 1, 'before any timer fires');
+  await buffer.flush();
+});
