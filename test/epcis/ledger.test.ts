@@ -156,3 +156,63 @@ t.test('through EPCIS a party cannot use, pack, unpack or destroy what another p
   );
   t.equal((await world.regulator.get(`/events?partyCode=${b.code}`)).body.items.length, 0, 'nothing was recorded for B');
 });
+
+t.test('through EPCIS quantities are exact and never negative; packing uses stock', async (t) => {
+  const { world, a, post, capture, lotOf } = await setup(t);
+  const commissioned = (quantity: number, uom = 'KGM', epcClass = MEAT) => ({
+    type: 'ObjectEvent',
+    ...at(1),
+    action: 'ADD',
+    bizStep: 'commissioning',
+    quantityList: [{ epcClass, quantity, uom }],
+  });
+  for (const [quantity, what, detail] of [
+    [-5, 'a negative quantity', /must not be negative/],
+    [0.0001, 'a quantity finer than the ledger keeps', /more than 3 decimals/],
+    [0.9996, 'a quantity that would be rounded', /more than 3 decimals/],
+  ] as const) {
+    for (const url of ['/epcis/capture', '/epcis/events']) {
+      const body = url === '/epcis/capture' ? doc([commissioned(quantity)]) : { '@context': CONTEXT, ...commissioned(quantity) };
+      const reply = await post(a.key, url, body);
+      t.equal(reply.statusCode, 400, `${url}: ${what} is refused`);
+      const pointer = url === '/epcis/capture' ? '/epcisBody/eventList/0/quantityList/0/quantity' : '/quantityList/0/quantity';
+      t.match(reply.json().errors, [{ pointer, detail }], `${url}: ${what} is named at its field`);
+    }
+  }
+  const halfPiece = await capture(a.key, [commissioned(1.5, 'H87', 'https://id.gs1.org/01/06901234000030/10/PIECES-1')]);
+  t.match(halfPiece, { success: false, captured: 0, errors: [{ eventIndex: 0 }] }, 'half a piece is a per-event error');
+  t.match(halfPiece.errors[0].message, /whole number/, 'with the precision the unit allows');
+  t.equal((await world.regulator.get(`/events?partyCode=${a.code}`)).body.items.length, 0, 'none of them stored anything');
+
+  const packed = await capture(a.key, [
+    commissioned(100),
+    {
+      type: 'AggregationEvent',
+      ...at(2),
+      action: 'ADD',
+      bizStep: 'packing',
+      parentID: PALLET,
+      childQuantityList: [{ epcClass: MEAT, quantity: 60, uom: 'KGM' }],
+    },
+    {
+      type: 'AggregationEvent',
+      ...at(3),
+      action: 'ADD',
+      bizStep: 'packing',
+      parentID: 'urn:epc:id:sscc:6901234.0000000024',
+      childQuantityList: [{ epcClass: MEAT, quantity: 60, uom: 'KGM' }],
+    },
+    {
+      type: 'ObjectEvent',
+      ...at(4),
+      action: 'DELETE',
+      bizStep: 'destroying',
+      quantityList: [{ epcClass: MEAT, quantity: 100, uom: 'KGM' }],
+    },
+  ]);
+  t.match(packed, { captured: 2, errors: [{ eventIndex: 2 }, { eventIndex: 3 }] }, 'packing 60 + 60 kg of 100: the second is refused');
+  t.match(packed.errors[0].message, /only 40 KGM/, 'only the 40 kg left loose can be packed');
+  t.match(packed.errors[1].message, /only 40 KGM/, 'nor can the packed 60 kg be used loose');
+  const meat = await a.lot(await lotOf(MEAT));
+  t.match(meat.massBalance, { produced: 100, onHand: 100, unaccounted: 0 }, 'packing moved stock; the books close');
+});
