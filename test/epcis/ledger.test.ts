@@ -3,6 +3,7 @@
 // what it holds, through /epcis/capture and /epcis/events alike.
 import t, { type Test } from 'tap';
 import { createWorld } from '../fixtures/world.js';
+import { TEST_BASE_URL } from '../helper.js';
 
 const CONTEXT = ['https://ref.gs1.org/standards/epcis/epcis-context.jsonld'];
 const doc = (eventList: object[]) => ({
@@ -84,7 +85,7 @@ t.test('a chain captured through EPCIS has holders and a mass balance that close
   t.match(overdraw.errors[0].message, /only 65 KGM/);
 });
 
-t.test('through EPCIS a party cannot use, pack, unpack or destroy what another party holds', async (t) => {
+t.test('through EPCIS a party cannot use, ship, sell, pack, unpack or destroy what another party holds', async (t) => {
   const { world, a, b, post, capture, lotOf } = await setup(t);
   t.match(
     await capture(a.key, [
@@ -108,6 +109,7 @@ t.test('through EPCIS a party cannot use, pack, unpack or destroy what another p
   );
   const meat = await lotOf(MEAT);
   const before = await a.lot(meat);
+  const store = await world.party('cold_storage');
   const attempts: [string, object][] = [
     [
       "use A's lot as a transformation input",
@@ -127,6 +129,27 @@ t.test('through EPCIS a party cannot use, pack, unpack or destroy what another p
         bizStep: 'packing',
         parentID: 'urn:epc:id:sscc:6901234.0000000024',
         childQuantityList: [{ epcClass: MEAT, quantity: 10, uom: 'KGM' }],
+      },
+    ],
+    [
+      "ship A's lot",
+      {
+        type: 'ObjectEvent',
+        ...at(3),
+        action: 'OBSERVE',
+        bizStep: 'shipping',
+        quantityList: [{ epcClass: MEAT, quantity: 10, uom: 'KGM' }],
+        destinationList: [{ type: 'owning_party', destination: `${TEST_BASE_URL}/parties/${store.code}` }],
+      },
+    ],
+    [
+      "sell A's lot",
+      {
+        type: 'ObjectEvent',
+        ...at(3),
+        action: 'OBSERVE',
+        bizStep: 'retail_selling',
+        quantityList: [{ epcClass: MEAT, quantity: 10, uom: 'KGM' }],
       },
     ],
     ["unpack A's pallet", { type: 'AggregationEvent', ...at(3), action: 'DELETE', bizStep: 'unpacking', parentID: PALLET }],
