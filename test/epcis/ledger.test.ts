@@ -239,3 +239,101 @@ t.test('through EPCIS quantities are exact and never negative; packing uses stoc
   const meat = await a.lot(await lotOf(MEAT));
   t.match(meat.massBalance, { produced: 100, onHand: 100, unaccounted: 0 }, 'packing moved stock; the books close');
 });
+
+t.test('through EPCIS the receipt and lineage-cycle rules hold as they do natively', async (t) => {
+  const { world, a, b, capture } = await setup(t);
+  const store = await world.party('cold_storage');
+  const PALLET_2 = 'urn:epc:id:sscc:6901234.0000000024';
+  const cycle = await capture(a.key, [
+    {
+      type: 'ObjectEvent',
+      ...at(1),
+      action: 'ADD',
+      bizStep: 'commissioning',
+      quantityList: [{ epcClass: MEAT, quantity: 100, uom: 'KGM' }],
+    },
+    {
+      type: 'TransformationEvent',
+      ...at(2),
+      inputQuantityList: [{ epcClass: MEAT, quantity: 50, uom: 'KGM' }],
+      outputQuantityList: [{ epcClass: CURED, quantity: 40, uom: 'KGM' }],
+    },
+    {
+      type: 'TransformationEvent',
+      ...at(3),
+      inputQuantityList: [{ epcClass: CURED, quantity: 10, uom: 'KGM' }],
+      outputQuantityList: [{ epcClass: MEAT, quantity: 5, uom: 'KGM' }],
+    },
+    { type: 'AggregationEvent', ...at(4), action: 'ADD', bizStep: 'packing', parentID: PALLET, childEPCs: [PALLET_2] },
+    { type: 'AggregationEvent', ...at(5), action: 'ADD', bizStep: 'packing', parentID: PALLET_2, childEPCs: [PALLET] },
+  ]);
+  t.match(
+    cycle,
+    { captured: 3, errors: [{ eventIndex: 2 }, { eventIndex: 4 }] },
+    'making a lot out of its own output is refused, and packing a pallet into what it holds',
+  );
+  t.match(cycle.errors[0].message, /lineage cycle/);
+  t.match(cycle.errors[1].message, /lineage cycle/);
+  // events sharing a transformationID are one transformation: joining MEAT's own descendant to it as an input is a cycle too
+  const SMOKED = 'https://id.gs1.org/01/06901234000047/10/SMOKED-1';
+  const SALT = 'https://id.gs1.org/01/06901234000054/10/SALT-1';
+  const joined = await capture(a.key, [
+    {
+      type: 'ObjectEvent',
+      ...at(5),
+      action: 'ADD',
+      bizStep: 'commissioning',
+      quantityList: [{ epcClass: SALT, quantity: 10, uom: 'KGM' }],
+    },
+    {
+      type: 'TransformationEvent',
+      ...at(6),
+      transformationID: 'urn:uuid:2b0c9c52-4a3b-4e5f-9d0a-00000000000c',
+      inputQuantityList: [{ epcClass: CURED, quantity: 10, uom: 'KGM' }],
+      outputQuantityList: [{ epcClass: SMOKED, quantity: 8, uom: 'KGM' }],
+    },
+    {
+      type: 'TransformationEvent',
+      ...at(6),
+      transformationID: 'urn:uuid:2b0c9c52-4a3b-4e5f-9d0a-00000000000c',
+      inputQuantityList: [{ epcClass: SALT, quantity: 1, uom: 'KGM' }],
+      outputQuantityList: [{ epcClass: MEAT, quantity: 1, uom: 'KGM' }],
+    },
+  ]);
+  t.match(joined, { captured: 2, errors: [{ eventIndex: 2 }] }, 'the transformation that would make MEAT out of its own CURED is refused');
+  t.match(joined.errors[0].message, /lineage cycle/);
+
+  // A ships 10 kg to the store; B cannot receive it, the store can
+  const shipped = await capture(a.key, [
+    {
+      type: 'ObjectEvent',
+      ...at(6),
+      action: 'OBSERVE',
+      bizStep: 'shipping',
+      quantityList: [{ epcClass: MEAT, quantity: 10, uom: 'KGM' }],
+      destinationList: [{ type: 'owning_party', destination: `${TEST_BASE_URL}/parties/${store.code}` }],
+    },
+  ]);
+  t.match(shipped, { success: true, captured: 1 });
+  const receipt = {
+    type: 'ObjectEvent',
+    ...at(7),
+    action: 'OBSERVE',
+    bizStep: 'receiving',
+    quantityList: [{ epcClass: MEAT, quantity: 10, uom: 'KGM' }],
+  };
+  const stranger = await capture(b.key, [receipt]);
+  const meat = await a.lot((await world.regulator.get(`/trace/${encodeURIComponent(MEAT)}?depth=0`)).body.query.lotCodes[0]);
+  t.match(stranger, { captured: 0, errors: [{ eventIndex: 0 }] }, 'B cannot receive what went to the store');
+  t.match(stranger.errors[0].message, new RegExp(`party ${b.code} neither owns nor holds`));
+  t.notOk(
+    meat.holders.some((holder: { partyCode: string }) => holder.partyCode === b.code),
+    'B holds none of it',
+  );
+  t.match(await capture(store.key, [receipt]), { success: true, captured: 1 }, 'the store receives it');
+  const received = await store.lot(meat.code);
+  t.ok(
+    received.holders.some((holder: { partyCode: string; onHand: number }) => holder.partyCode === store.code && holder.onHand === 10),
+    'and holds the 10 kg',
+  );
+});
