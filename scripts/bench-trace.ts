@@ -44,6 +44,9 @@ const {
   explain: EXPLAIN,
 } = parseFlags({ lots: 200_000, samples: 50, depth: 30, seed: 1, explain: false });
 const WARMUP = 5;
+/** Targets: a full backward trace within this multiple of the bare recursive query, and the hub's forward graph within this time. */
+const TARGET_BACKWARD_RATIO = 3;
+const TARGET_HUB_MS = 1000;
 /**
  * The recall worst case: one farm lot (the first) that slaughter events all year long also take
  * some of, so that its forward trace spreads over the county (≥ 100k nodes and edges at 200k lots).
@@ -663,6 +666,13 @@ async function measure(database: Database, app: App, key: string, built: Built, 
     ]);
   }
   printTable(['direction', 'method', 'p50 ms', 'p99 ms', 'mean ms', 'mean nodes', 'max nodes', 'p50 / CTE p50'], table, 2);
+  const full = table.find(([direction, method]) => direction === 'backward' && method === 'GET full');
+  if (full) {
+    const ratio = Number.parseFloat(full[7]);
+    log(
+      `target: full backward trace (GET full) p50 ≤ ${TARGET_BACKWARD_RATIO}× the bare CTE: ${full[7]} (${ratio <= TARGET_BACKWARD_RATIO ? 'met' : 'missed'})`,
+    );
+  }
   log(
     mismatches === 0
       ? '\nfrontier = CTE on every sample (same nodes, same depths)'
@@ -708,6 +718,10 @@ async function measureHub(
     table.push([method, percentile(times, 50).toFixed(0), times[times.length - 1].toFixed(0), size]);
   }
   printTable(['hub forward', 'p50 ms', 'max ms', 'result'], table, 1);
+  const graph = Number(table.find(([method]) => method === 'GET graph')?.[1]);
+  log(
+    `target: hub forward trace, nodes and edges (GET graph) p50 ≤ ${TARGET_HUB_MS} ms: ${graph} ms (${graph <= TARGET_HUB_MS ? 'met' : 'missed'})`,
+  );
 }
 const HUB_RUNS = 5;
 

@@ -88,3 +88,41 @@ t.test('tests mirror src/: a test folder for every src/ folder, and none for a f
     'every test folder is named after a src/ folder',
   );
 });
+
+/** The tables of the event log, its lots, the quantity ledger, lineage and shipments: written by the event writer only. */
+const EVENT_TABLES = {
+  drizzle: ['events', 'eventLots', 'lots', 'lotIdentifiers', 'lotMovements', 'lineageEdges', 'shipments', 'shipmentLines'],
+  sql: ['events', 'event_lots', 'lots', 'lot_identifiers', 'lot_movements', 'lineage_edges', 'shipments', 'shipment_lines'],
+};
+const WRITES = [
+  new RegExp(`\\.(insert|update|delete)\\(\\s*(schema\\.)?(${EVENT_TABLES.drizzle.join('|')})\\s*\\)`),
+  new RegExp(`\\b(insert\\s+into|update|delete\\s+from)\\s+"?(${EVENT_TABLES.sql.join('|')})\\b`, 'i'),
+];
+const writer = join(src, 'events/writer');
+
+/** Lines of `text` that write one of the event tables. */
+const eventTableWrites = (text: string) => text.split('\n').filter((line) => WRITES.some((pattern) => pattern.test(line)));
+
+t.test('one writer: only src/events/writer writes events, lots, the ledger, lineage edges and shipments', async (t) => {
+  const violations = sourceFiles(src)
+    .filter((file) => !file.startsWith(writer + sep))
+    .flatMap((file) => eventTableWrites(readFileSync(file, 'utf8')).map((line) => `${relative(root, file)}: ${line.trim()}`));
+  t.same(violations, [], 'no other module writes them');
+  t.ok(
+    sourceFiles(writer).some((file) => eventTableWrites(readFileSync(file, 'utf8')).length > 0),
+    'the writer does',
+  );
+});
+
+t.test('the one-writer check notices a write', async (t) => {
+  for (const line of [
+    'await tx.insert(lotMovements).values(rows);',
+    'await db.update(schema.lots).set({ status });',
+    'sql`insert into lineage_edges (upstream_code) values ($1)`',
+    'sql`UPDATE "lots" SET status = $1`',
+    'sql`delete from shipment_lines where shipment_id = $1`',
+  ])
+    t.equal(eventTableWrites(line).length, 1, line);
+  for (const line of ['await tx.insert(rfidReads).values(rows);', 'sql`update items set scan_count = 1`', 'select * from lots'])
+    t.equal(eventTableWrites(line).length, 0, line);
+});

@@ -1,14 +1,27 @@
 // Builds the app on a fresh, migrated database: in-memory PGlite by default, or a new
 // PostgreSQL database (copied from a migrated template, dropped afterwards) when DATABASE_URL is set.
 import { customAlphabet } from 'nanoid';
+import pg from 'pg';
 import type { Test } from 'tap';
 import { type App, type AppOptions, buildApp } from '../src/app.js';
 import { type Database, openPglite, openPostgres } from '../src/db/client.js';
-import { createPostgresDatabase, loadMigratedPglite } from './database.js';
+import { createPostgresDatabase, loadMigratedPglite, postgresBaseUrl } from './database.js';
 
 const suffix = customAlphabet('abcdefghijklmnopqrstuvwxyz0123456789', 10);
 
 export const usingPostgres = () => Boolean(process.env.DATABASE_URL);
+
+/** Whether a PostgreSQL server answers at DATABASE_URL (or the default test server), for tests that need it beside PGlite. */
+export async function postgresReachable(): Promise<boolean> {
+  const client = new pg.Client({ connectionString: postgresBaseUrl(), connectionTimeoutMillis: 2000 });
+  try {
+    await client.connect();
+    await client.end();
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 export async function openTestDatabase(t: Test, kind: 'pglite' | 'postgres' = usingPostgres() ? 'postgres' : 'pglite'): Promise<Database> {
   if (kind === 'pglite') {

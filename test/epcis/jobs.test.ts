@@ -1,11 +1,18 @@
 // Capture jobs as a party sees them: all or nothing (rollback) or every good event (proceed) when
-// one event breaks a ledger rule, parties taking turns for the job slots, and error texts that
-// are storable and never leak SQL. PGlite, or PostgreSQL when DATABASE_URL is set.
+// one event breaks a ledger rule, parties taking turns for the job slots, error texts that are
+// storable and never leak SQL, and jobs that end (failed or partial) when the service fails in
+// them. PGlite, or PostgreSQL when DATABASE_URL is set.
 import { inArray } from 'drizzle-orm';
 import t from 'tap';
+import { createRepositories } from '../../src/app.js';
+import type { Db } from '../../src/db/client.js';
 import { epcisCaptures } from '../../src/db/schema.js';
+import { createEpcisService } from '../../src/epcis/service.js';
+import { unprocessable } from '../../src/errors/problem.js';
+import { BatchRejected, createEventWriter, type EventWriter } from '../../src/events/writer/index.js';
+import { createEventWriterRepository } from '../../src/events/writer/repository.js';
 import { createWorld, expectStatus, type World } from '../fixtures/world.js';
-import type { Client } from '../helper.js';
+import { type Client, postgresReachable, TEST_BASE_URL } from '../helper.js';
 
 const CONTEXT = ['https://ref.gs1.org/standards/epcis/epcis-context.jsonld'];
 const doc = (eventList: object[]) => ({
@@ -137,6 +144,27 @@ t.test('parties take turns: a one-event capture finishes while a large one is st
   t.equal(order[0], 'small', 'and was seen finished while the large one still ran');
 });
 
+const postgresUp = await postgresReachable();
+t.test(
+  'on PostgreSQL a small capture does not wait for a large all-or-nothing one (20,000 EPCs)',
+  { skip: postgresUp ? false : 'no PostgreSQL at DATABASE_URL or 127.0.0.1:5432' },
+  async (t) => {
+    // PGlite runs one transaction at a time, so there a rollback document holds everyone until it ends
+    const world = await createWorld(t, 'postgres');
+    const big = await world.party('processor');
+    const small = await world.party('farm');
+    const many = Array.from({ length: 20 }, (_, e) =>
+      added('many-', e, { epcList: Array.from({ length: 1000 }, (_, i) => pack(`many-${e}-`, i)) }),
+    );
+    const large = await post(world, big.key, doc(many), 'rollback');
+    const quick = await post(world, small.key, doc([added('alone-', 1)]), 'rollback');
+    const job = await finished(small.api, quick);
+    t.match(job, { success: true, captured: 1 }, 'the small capture is done');
+    t.ok((await big.api.get(`/epcis/capture/${large}`)).body.running, 'while the large one still runs');
+    t.match(await finished(big.api, large), { success: true, captured: 20 }, 'which then stores all of its events');
+  },
+);
+
 t.test('stored error texts: the event and the rule, never SQL, never NUL or lone surrogates', async (t) => {
   const world = await createWorld(t);
   const plant = await world.party('processor');
@@ -187,4 +215,78 @@ t.test('stored error texts: the event and the rule, never SQL, never NUL or lone
     );
     t.notMatch(reply.body, UNSTORABLE, `${what}: the answer is storable text`);
   }
+});
+
+t.test('a job the service fails in ends as failed or partial, reporting exactly what it stored and no SQL', async (t) => {
+  const world = await createWorld(t);
+  const plant = await world.party('processor');
+  const principal = { keyId: 'test', role: 'operator' as const, partyCode: plant.code };
+  const repos = createRepositories(world.database);
+  const real = createEventWriter({ repository: createEventWriterRepository(), ...repos, now: () => new Date() });
+  /** The capture service on the test database, its writer replaced by `write`. */
+  const serviceWith = (write: EventWriter['write']) =>
+    createEpcisService({
+      transaction: (work) => world.database.db.transaction((tx) => work(tx as unknown as Db)),
+      capture: {
+        writer: { ...real, write },
+        identifiers: world.app.services.identifiers,
+        epcis: repos.epcis,
+        products: repos.products,
+        publicBaseUrl: TEST_BASE_URL,
+      },
+      epcis: repos.epcis,
+      identifiers: world.app.services.identifiers,
+      events: repos.events,
+      lots: repos.lots,
+      products: repos.products,
+      locations: repos.locations,
+      prefixes: async () => [],
+      publicBaseUrl: TEST_BASE_URL,
+    });
+  const run = async (service: ReturnType<typeof serviceWith>, document: object, behaviour: 'rollback' | 'proceed') => {
+    const job = await service.capture(principal, document as Record<string, unknown>, behaviour);
+    await service.idle();
+    return service.captureJob(principal, job.id);
+  };
+  // what a database error brings along: its statement, its parameters, a NUL
+  const databaseError = () => new Error('insert into "events" ("id", "payload") values ($1, $2) -- params: \u0000; violates constraint');
+
+  // the second chunk of a proceed job fails: the first chunk's 1,000 events stay stored and counted
+  let writes = 0;
+  const proceed = await run(
+    serviceWith(async (tx, requests, onError) => {
+      if (++writes > 1) throw databaseError();
+      return real.write(tx, requests, onError);
+    }),
+    doc(Array.from({ length: 1500 }, (_, index) => added('cut-', index))),
+    'proceed',
+  );
+  t.match(proceed, { status: 'partial', finishedAt: Date, captured: 1000, document: null }, 'partial, finished');
+  t.equal((await storedIds(plant.api)).length, 1000, 'exactly the 1,000 events it reports are stored');
+  t.equal(proceed.errors.length, 1);
+  t.match(proceed.errors[0].message, /failed while storing this document/);
+  t.notMatch(JSON.stringify(proceed.errors), SQL_TEXT, 'no SQL, no parameters');
+
+  const rollback = await run(
+    serviceWith(async () => {
+      throw databaseError();
+    }),
+    doc([added('gone-', 1), added('gone-', 2)]),
+    'rollback',
+  );
+  t.match(rollback, { status: 'failed', captured: 0, finishedAt: Date }, 'a rollback job the service fails in is failed');
+  t.notMatch(JSON.stringify(rollback.errors), SQL_TEXT);
+
+  // a rule's text that jsonb cannot store (NUL, a lone surrogate) is stored made safe; the job still ends
+  const unstorable = await run(
+    serviceWith(async () => {
+      throw new BatchRejected(1, unprocessable('test-rule', 'lot A\u0000B broke a rule \uD800'));
+    }),
+    doc([added('nul-', 1), added('nul-', 2)]),
+    'rollback',
+  );
+  t.match(unstorable, { status: 'failed', captured: 0, finishedAt: Date, errors: [{ eventIndex: 1 }] }, 'failed, naming the event');
+  t.match(unstorable.errors[0].message, /^event 1: lot A.B broke a rule/, 'and the rule');
+  t.notMatch(unstorable.errors[0].message, UNSTORABLE, 'in text that can be stored');
+  t.equal((await storedIds(plant.api)).length, 1000, 'neither rollback job stored anything');
 });

@@ -3,6 +3,7 @@
 // what it holds, through /epcis/capture and /epcis/events alike.
 import t, { type Test } from 'tap';
 import { createWorld } from '../fixtures/world.js';
+import { TEST_BASE_URL } from '../helper.js';
 
 const CONTEXT = ['https://ref.gs1.org/standards/epcis/epcis-context.jsonld'];
 const doc = (eventList: object[]) => ({
@@ -84,7 +85,7 @@ t.test('a chain captured through EPCIS has holders and a mass balance that close
   t.match(overdraw.errors[0].message, /only 65 KGM/);
 });
 
-t.test('through EPCIS a party cannot use, pack, unpack or destroy what another party holds', async (t) => {
+t.test('through EPCIS a party cannot use, ship, sell, pack, unpack or destroy what another party holds', async (t) => {
   const { world, a, b, post, capture, lotOf } = await setup(t);
   t.match(
     await capture(a.key, [
@@ -108,6 +109,7 @@ t.test('through EPCIS a party cannot use, pack, unpack or destroy what another p
   );
   const meat = await lotOf(MEAT);
   const before = await a.lot(meat);
+  const store = await world.party('cold_storage');
   const attempts: [string, object][] = [
     [
       "use A's lot as a transformation input",
@@ -127,6 +129,27 @@ t.test('through EPCIS a party cannot use, pack, unpack or destroy what another p
         bizStep: 'packing',
         parentID: 'urn:epc:id:sscc:6901234.0000000024',
         childQuantityList: [{ epcClass: MEAT, quantity: 10, uom: 'KGM' }],
+      },
+    ],
+    [
+      "ship A's lot",
+      {
+        type: 'ObjectEvent',
+        ...at(3),
+        action: 'OBSERVE',
+        bizStep: 'shipping',
+        quantityList: [{ epcClass: MEAT, quantity: 10, uom: 'KGM' }],
+        destinationList: [{ type: 'owning_party', destination: `${TEST_BASE_URL}/parties/${store.code}` }],
+      },
+    ],
+    [
+      "sell A's lot",
+      {
+        type: 'ObjectEvent',
+        ...at(3),
+        action: 'OBSERVE',
+        bizStep: 'retail_selling',
+        quantityList: [{ epcClass: MEAT, quantity: 10, uom: 'KGM' }],
       },
     ],
     ["unpack A's pallet", { type: 'AggregationEvent', ...at(3), action: 'DELETE', bizStep: 'unpacking', parentID: PALLET }],
@@ -155,4 +178,162 @@ t.test('through EPCIS a party cannot use, pack, unpack or destroy what another p
     "A's forward trace shows nothing of B",
   );
   t.equal((await world.regulator.get(`/events?partyCode=${b.code}`)).body.items.length, 0, 'nothing was recorded for B');
+});
+
+t.test('through EPCIS quantities are exact and never negative; packing uses stock', async (t) => {
+  const { world, a, post, capture, lotOf } = await setup(t);
+  const commissioned = (quantity: number, uom = 'KGM', epcClass = MEAT) => ({
+    type: 'ObjectEvent',
+    ...at(1),
+    action: 'ADD',
+    bizStep: 'commissioning',
+    quantityList: [{ epcClass, quantity, uom }],
+  });
+  for (const [quantity, what, detail] of [
+    [-5, 'a negative quantity', /must not be negative/],
+    [0.0001, 'a quantity finer than the ledger keeps', /more than 3 decimals/],
+    [0.9996, 'a quantity that would be rounded', /more than 3 decimals/],
+  ] as const) {
+    for (const url of ['/epcis/capture', '/epcis/events']) {
+      const body = url === '/epcis/capture' ? doc([commissioned(quantity)]) : { '@context': CONTEXT, ...commissioned(quantity) };
+      const reply = await post(a.key, url, body);
+      t.equal(reply.statusCode, 400, `${url}: ${what} is refused`);
+      const pointer = url === '/epcis/capture' ? '/epcisBody/eventList/0/quantityList/0/quantity' : '/quantityList/0/quantity';
+      t.match(reply.json().errors, [{ pointer, detail }], `${url}: ${what} is named at its field`);
+    }
+  }
+  const halfPiece = await capture(a.key, [commissioned(1.5, 'H87', 'https://id.gs1.org/01/06901234000030/10/PIECES-1')]);
+  t.match(halfPiece, { success: false, captured: 0, errors: [{ eventIndex: 0 }] }, 'half a piece is a per-event error');
+  t.match(halfPiece.errors[0].message, /whole number/, 'with the precision the unit allows');
+  t.equal((await world.regulator.get(`/events?partyCode=${a.code}`)).body.items.length, 0, 'none of them stored anything');
+
+  const packed = await capture(a.key, [
+    commissioned(100),
+    {
+      type: 'AggregationEvent',
+      ...at(2),
+      action: 'ADD',
+      bizStep: 'packing',
+      parentID: PALLET,
+      childQuantityList: [{ epcClass: MEAT, quantity: 60, uom: 'KGM' }],
+    },
+    {
+      type: 'AggregationEvent',
+      ...at(3),
+      action: 'ADD',
+      bizStep: 'packing',
+      parentID: 'urn:epc:id:sscc:6901234.0000000024',
+      childQuantityList: [{ epcClass: MEAT, quantity: 60, uom: 'KGM' }],
+    },
+    {
+      type: 'ObjectEvent',
+      ...at(4),
+      action: 'DELETE',
+      bizStep: 'destroying',
+      quantityList: [{ epcClass: MEAT, quantity: 100, uom: 'KGM' }],
+    },
+  ]);
+  t.match(packed, { captured: 2, errors: [{ eventIndex: 2 }, { eventIndex: 3 }] }, 'packing 60 + 60 kg of 100: the second is refused');
+  t.match(packed.errors[0].message, /only 40 KGM/, 'only the 40 kg left loose can be packed');
+  t.match(packed.errors[1].message, /only 40 KGM/, 'nor can the packed 60 kg be used loose');
+  const meat = await a.lot(await lotOf(MEAT));
+  t.match(meat.massBalance, { produced: 100, onHand: 100, unaccounted: 0 }, 'packing moved stock; the books close');
+});
+
+t.test('through EPCIS the receipt and lineage-cycle rules hold as they do natively', async (t) => {
+  const { world, a, b, capture } = await setup(t);
+  const store = await world.party('cold_storage');
+  const PALLET_2 = 'urn:epc:id:sscc:6901234.0000000024';
+  const cycle = await capture(a.key, [
+    {
+      type: 'ObjectEvent',
+      ...at(1),
+      action: 'ADD',
+      bizStep: 'commissioning',
+      quantityList: [{ epcClass: MEAT, quantity: 100, uom: 'KGM' }],
+    },
+    {
+      type: 'TransformationEvent',
+      ...at(2),
+      inputQuantityList: [{ epcClass: MEAT, quantity: 50, uom: 'KGM' }],
+      outputQuantityList: [{ epcClass: CURED, quantity: 40, uom: 'KGM' }],
+    },
+    {
+      type: 'TransformationEvent',
+      ...at(3),
+      inputQuantityList: [{ epcClass: CURED, quantity: 10, uom: 'KGM' }],
+      outputQuantityList: [{ epcClass: MEAT, quantity: 5, uom: 'KGM' }],
+    },
+    { type: 'AggregationEvent', ...at(4), action: 'ADD', bizStep: 'packing', parentID: PALLET, childEPCs: [PALLET_2] },
+    { type: 'AggregationEvent', ...at(5), action: 'ADD', bizStep: 'packing', parentID: PALLET_2, childEPCs: [PALLET] },
+  ]);
+  t.match(
+    cycle,
+    { captured: 3, errors: [{ eventIndex: 2 }, { eventIndex: 4 }] },
+    'making a lot out of its own output is refused, and packing a pallet into what it holds',
+  );
+  t.match(cycle.errors[0].message, /lineage cycle/);
+  t.match(cycle.errors[1].message, /lineage cycle/);
+  // events sharing a transformationID are one transformation: joining MEAT's own descendant to it as an input is a cycle too
+  const SMOKED = 'https://id.gs1.org/01/06901234000047/10/SMOKED-1';
+  const SALT = 'https://id.gs1.org/01/06901234000054/10/SALT-1';
+  const joined = await capture(a.key, [
+    {
+      type: 'ObjectEvent',
+      ...at(5),
+      action: 'ADD',
+      bizStep: 'commissioning',
+      quantityList: [{ epcClass: SALT, quantity: 10, uom: 'KGM' }],
+    },
+    {
+      type: 'TransformationEvent',
+      ...at(6),
+      transformationID: 'urn:uuid:2b0c9c52-4a3b-4e5f-9d0a-00000000000c',
+      inputQuantityList: [{ epcClass: CURED, quantity: 10, uom: 'KGM' }],
+      outputQuantityList: [{ epcClass: SMOKED, quantity: 8, uom: 'KGM' }],
+    },
+    {
+      type: 'TransformationEvent',
+      ...at(6),
+      transformationID: 'urn:uuid:2b0c9c52-4a3b-4e5f-9d0a-00000000000c',
+      inputQuantityList: [{ epcClass: SALT, quantity: 1, uom: 'KGM' }],
+      outputQuantityList: [{ epcClass: MEAT, quantity: 1, uom: 'KGM' }],
+    },
+  ]);
+  t.match(joined, { captured: 2, errors: [{ eventIndex: 2 }] }, 'the transformation that would make MEAT out of its own CURED is refused');
+  t.match(joined.errors[0].message, /lineage cycle/);
+
+  // A ships 10 kg to the store; B cannot receive it, the store can
+  const shipped = await capture(a.key, [
+    {
+      type: 'ObjectEvent',
+      ...at(6),
+      action: 'OBSERVE',
+      bizStep: 'shipping',
+      quantityList: [{ epcClass: MEAT, quantity: 10, uom: 'KGM' }],
+      destinationList: [{ type: 'owning_party', destination: `${TEST_BASE_URL}/parties/${store.code}` }],
+    },
+  ]);
+  t.match(shipped, { success: true, captured: 1 });
+  const receipt = {
+    type: 'ObjectEvent',
+    ...at(7),
+    action: 'OBSERVE',
+    bizStep: 'receiving',
+    quantityList: [{ epcClass: MEAT, quantity: 10, uom: 'KGM' }],
+  };
+  const stranger = await capture(b.key, [receipt]);
+  const meat = await a.lot((await world.regulator.get(`/trace/${encodeURIComponent(MEAT)}?depth=0`)).body.query.lotCodes[0]);
+  t.match(stranger, { captured: 0, errors: [{ eventIndex: 0 }] }, 'B cannot receive what went to the store');
+  t.match(stranger.errors[0].message, new RegExp(`party ${b.code} neither owns nor holds`));
+  t.notOk(
+    meat.holders.some((holder: { partyCode: string }) => holder.partyCode === b.code),
+    'B holds none of it',
+  );
+  t.match(await capture(store.key, [receipt]), { success: true, captured: 1 }, 'the store receives it');
+  const received = await store.lot(meat.code);
+  t.ok(
+    received.holders.some((holder: { partyCode: string; onHand: number }) => holder.partyCode === store.code && holder.onHand === 10),
+    'and holds the 10 kg',
+  );
 });

@@ -256,6 +256,13 @@ t.test('event structure', async (t) => {
   t.same(errorsOf(validateCaptureEvent({ ...event, epcList: ['urn:x:1', 'urn:x:1'] })), [
     { pointer: '/epcList', message: 'epcList has duplicate items (0 and 1)' },
   ]);
+  const long = Array.from({ length: 10_000 }, (_, i) => `urn:x:${i}`);
+  t.same(
+    errorsOf(validateCaptureEvent({ ...event, epcList: [...long, 'urn:x:3'] })),
+    [{ pointer: '/epcList', message: 'epcList has duplicate items (3 and 10000)' }],
+    'a repeat in a 10,000-EPC list is found (by hash, not by comparing every pair)',
+  );
+  t.ok(validateCaptureEvent({ ...event, epcList: long }).ok, 'and 10,000 different EPCs pass');
   t.same(errorsOf(validateCaptureEvent({ ...event, certificationInfo: 'not a uri' })), [
     { pointer: '/certificationInfo', message: 'certificationInfo must be an array or an absolute URI, got "not a uri"' },
   ]);

@@ -1,8 +1,12 @@
 // The single event writer's ledger rules, through the native API: exact, never negative
-// quantities, packing that uses stock like any other use, and consumption that holds under
-// real concurrency.
+// quantities, packing that uses stock like any other use, consumption that holds under real
+// concurrency (on PostgreSQL), and one clock for every door.
 import t from 'tap';
-import { createWorld, expectStatus } from '../fixtures/world.js';
+import { createRepositories } from '../../src/app.js';
+import { createEventWriter } from '../../src/events/writer/index.js';
+import { createEventWriterRepository } from '../../src/events/writer/repository.js';
+import { at, createWorld, expectStatus } from '../fixtures/world.js';
+import { postgresReachable } from '../helper.js';
 
 t.test('quantities are exact: negative, too fine for the unit, or more than remains are refused', async (t) => {
   const world = await createWorld(t);
@@ -87,21 +91,103 @@ t.test('packing uses stock: what is packed is no longer loose, and travels with 
   t.equal((await store.lot(lot)).massBalance.unaccounted, 0);
 });
 
-t.test('50 concurrent requests consuming one lot never take more than remains', async (t) => {
-  const world = await createWorld(t);
+const postgresUp = await postgresReachable();
+t.test(
+  '50 concurrent requests consuming one lot never take more than remains (PostgreSQL, real concurrency)',
+  { skip: postgresUp ? false : 'no PostgreSQL at DATABASE_URL or 127.0.0.1:5432' },
+  async (t) => {
+    // PGlite serves one connection at a time: only PostgreSQL's pool runs these side by side
+    const world = await createWorld(t, 'postgres');
+    const plant = await world.party('processor');
+    const kg = await plant.product('kg');
+    const lot = await plant.commission(kg, 100);
+    const replies = await Promise.all(
+      Array.from({ length: 50 }, () => plant.event({ type: 'sell', lines: [{ lotCode: lot, quantity: 3 }] })),
+    );
+    t.equal(replies.filter((reply) => reply.status === 201).length, 33, 'over HTTP: 33 sales of 3 kg fit into 100 kg');
+    t.ok(
+      replies.every((reply) => reply.status === 201 || reply.status === 409),
+      'the others are refused as conflicts, not errors',
+    );
+    t.match((await plant.lot(lot)).massBalance, { onHand: 1, sold: 99 });
+
+    // requests arriving together share a transaction; the writer's own transactions side by side must hold too
+    const second = await plant.commission(kg, 100);
+    const writer = createEventWriter({
+      repository: createEventWriterRepository(),
+      ...createRepositories(world.database),
+      now: () => new Date(),
+    });
+    const sold = await Promise.all(
+      Array.from({ length: 50 }, (_, i) =>
+        world.database.db.transaction(async (tx) => {
+          const [outcome] = await writer.write(
+            tx as never,
+            [
+              {
+                actor: plant.code,
+                action: { type: 'sell', lines: [{ lotCode: second, quantity: 3 }] },
+                context: { eventTime: at(200 + i) },
+              },
+            ],
+            'proceed',
+          );
+          return outcome.ok;
+        }),
+      ),
+    );
+    t.equal(sold.filter(Boolean).length, 33, 'in 50 transactions at once: 33 sales, no more');
+    t.match((await plant.lot(second)).massBalance, { onHand: 1, sold: 99 });
+  },
+);
+
+t.test('one clock and one future-time tolerance for every door', async (t) => {
+  // the service's clock stands months behind the wall clock: a door reading the wall clock would accept what it refuses
+  const clock = new Date('2026-03-10T00:00:00Z');
+  const world = await createWorld(t, undefined, { now: () => clock });
   const plant = await world.party('processor');
   const kg = await plant.product('kg');
-  const lot = await plant.commission(kg, 100);
-  const replies = await Promise.all(
-    Array.from({ length: 50 }, () => plant.event({ type: 'sell', lines: [{ lotCode: lot, quantity: 3 }] })),
-  );
-  const sold = replies.filter((reply) => reply.status === 201).length;
-  t.equal(sold, 33, '33 sales of 3 kg fit into 100 kg');
-  t.ok(
-    replies.every((reply) => reply.status === 201 || reply.status === 409),
-    'the others are refused as conflicts, not errors',
-  );
-  const balance = (await plant.lot(lot)).massBalance;
-  t.equal(balance.onHand, 1);
-  t.equal(balance.sold, 99);
+  const ahead = (minutes: number) => new Date(clock.getTime() + minutes * 60_000).toISOString();
+  const epcisEvent = (serial: string, eventTime: string) => ({
+    type: 'ObjectEvent',
+    eventTime,
+    eventTimeZoneOffset: '+00:00',
+    action: 'ADD',
+    bizStep: 'commissioning',
+    epcList: [`https://id.gs1.org/01/06901234000030/21/${serial}`],
+  });
+  const post = (url: string, body: object, headers: Record<string, string> = {}) =>
+    world.app.inject({
+      method: 'POST',
+      url,
+      payload: JSON.stringify(body),
+      headers: { authorization: `Bearer ${plant.key}`, 'content-type': 'application/ld+json', ...headers },
+    });
+  const CONTEXT = ['https://ref.gs1.org/standards/epcis/epcis-context.jsonld'];
+  const captured = async (serial: string, eventTime: string) => {
+    const reply = await post('/epcis/capture', {
+      '@context': CONTEXT,
+      type: 'EPCISDocument',
+      schemaVersion: '2.0',
+      creationDate: clock.toISOString(),
+      epcisBody: { eventList: [epcisEvent(serial, eventTime)] },
+    });
+    await world.app.services.epcis.idle();
+    return (await plant.api.get(`/epcis/capture/${reply.json().captureID}`)).body;
+  };
+
+  for (const [minutes, accepted] of [
+    [1, true],
+    [3, false],
+  ] as const) {
+    const eventTime = ahead(minutes);
+    const what = `${minutes} min ahead of the service's clock`;
+    const native = await plant.api.post('/events', { type: 'commission', eventTime, lots: [{ productCode: kg, quantity: 1 }] });
+    expectStatus(t, native, accepted ? 201 : 422, `POST /events ${what}`);
+    const single = await post('/epcis/events', { '@context': CONTEXT, ...epcisEvent(`S${minutes}`, eventTime) });
+    t.equal(single.statusCode, accepted ? 201 : 422, `POST /epcis/events ${what}`);
+    const job = await captured(`C${minutes}`, eventTime);
+    t.match(job, accepted ? { success: true, captured: 1 } : { success: false, captured: 0 }, `POST /epcis/capture ${what}`);
+    if (!accepted) t.match(job.errors[0].message, /in the future/);
+  }
 });

@@ -1,7 +1,6 @@
-import pg from 'pg';
 import t from 'tap';
-import { postgresBaseUrl } from '../database.js';
 import { createWorld, type World } from '../fixtures/world.js';
+import { postgresReachable } from '../helper.js';
 
 /** Two farms → one slaughter lot → two products → one mixed retail lot. */
 async function buildDiamond(world: World) {
@@ -108,19 +107,25 @@ t.test('trace on a diamond DAG', async (t) => {
   t.ok(depthsOf(byTag.body)[d.retail] !== undefined, 'from one pig to the retail lot');
 });
 
-async function postgresReachable(): Promise<boolean> {
-  const client = new pg.Client({
-    connectionString: postgresBaseUrl(),
-    connectionTimeoutMillis: 2000,
-  });
-  try {
-    await client.connect();
-    await client.end();
-    return true;
-  } catch {
-    return false;
+t.test('include=graph: the same nodes and edges without the event bodies', async (t) => {
+  const world = await createWorld(t);
+  const d = await buildDiamond(world);
+  for (const [code, direction] of [
+    [d.retail, 'backward'],
+    [d.f1, 'forward'],
+  ] as const) {
+    const full = (await world.regulator.get(`/trace/${code}?direction=${direction}`)).body;
+    const graph = (await world.regulator.get(`/trace/${code}?direction=${direction}&include=graph`)).body;
+    t.ok(full.events.length > 0, `${direction}: the full trace carries its events`);
+    t.same(graph.events, [], `${direction}: the graph carries none`);
+    t.equal(graph.query.include, 'graph');
+    t.same(
+      [graph.nodes, graph.edges, graph.summary],
+      [full.nodes, full.edges, full.summary],
+      `${direction}: the same nodes, edges and summary`,
+    );
   }
-}
+});
 
 const postgresUp = await postgresReachable();
 t.test(

@@ -165,7 +165,11 @@ function single(e: ErrorObject, root: string): ValidationError {
     case 'minItems':
       return { pointer: at, message: `${what} must have at least ${e.params.limit} item(s)` };
     case 'uniqueItems':
-      return { pointer: at, message: `${what} has duplicate items (${e.params.j} and ${e.params.i})` };
+      // ajv names the pair in either order, depending on how it compared them
+      return {
+        pointer: at,
+        message: `${what} has duplicate items (${Math.min(e.params.i, e.params.j)} and ${Math.max(e.params.i, e.params.j)})`,
+      };
     default:
       return VALUE_KEYWORDS.has(e.keyword) ? valueError(e, [e], root) : { pointer: at, message: `${what} ${e.message}` };
   }

@@ -235,6 +235,11 @@ export function createEventWriter(deps: { repository: EventWriterRepository; lot
     if (creates.length) scope.createLots(creates, base);
     const result = applyRules(scope, request.action, eventTime, request.replaces?.lotCodes);
     for (const edge of request.captured?.edges ?? []) {
+      if (state.reaches(edge.to, edge.from)) {
+        throw conflict(`using ${edge.from} to make ${edge.to} would create a lineage cycle`, [
+          bodyField([...base, 'transformationID'], 'joins an output already upstream of an input'),
+        ]);
+      }
       const upstream = scope.lot(edge.from);
       draft.edges.push({
         upstreamCode: edge.from,

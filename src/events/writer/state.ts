@@ -107,6 +107,8 @@ export class WorldState {
   readonly statusFacts = new Map<string, StatusFacts>();
   /** For lots that a batch names as existing transformation outputs: everything downstream of them. */
   readonly downstreamOf = new Map<string, Set<string>>();
+  /** Lineage edges the batch's accepted events add: upstream → its downstreams. */
+  readonly batchDownstream = new Map<string, Set<string>>();
 
   /** What changed, for the writer to store: new rows, and the final values of changed existing ones. */
   readonly created = { lots: new Map<string, NewLot>(), shipments: new Map<string, NewShipment & { shipEventId: string }>() };
@@ -171,6 +173,27 @@ export class WorldState {
   }
 
   /** Takes a checked event's effects. */
+  /**
+   * Whether `to` lies downstream of `from`, over the stored edges and those the batch added before
+   * (an earlier event of a document may have made `from` out of `to`).
+   */
+  reaches(from: string, to: string): boolean {
+    const seen = new Set([from]);
+    const queue = [from];
+    for (let code = queue.pop(); code !== undefined; code = queue.pop()) {
+      for (const downstream of [this.downstreamOf.get(code), this.batchDownstream.get(code)]) {
+        for (const next of downstream ?? []) {
+          if (next === to) return true;
+          if (!seen.has(next)) {
+            seen.add(next);
+            queue.push(next);
+          }
+        }
+      }
+    }
+    return false;
+  }
+
   apply(draft: EventDraft, event: { eventTime: Date; disposition: string | null }) {
     const at = event.eventTime.getTime();
     for (const lot of draft.newLots) {
@@ -189,6 +212,8 @@ export class WorldState {
     }
     if (event.disposition === 'recalled') for (const link of draft.links.values()) this.facts(link.lotCode).recalled = true;
     for (const edge of draft.edges) {
+      if (!this.batchDownstream.has(edge.upstreamCode)) this.batchDownstream.set(edge.upstreamCode, new Set());
+      this.batchDownstream.get(edge.upstreamCode)?.add(edge.downstreamCode);
       if (edge.kind !== 'aggregate') continue;
       this.contentsOf(edge.downstreamCode).set(edge.upstreamCode, { quantity: edge.quantity, unit: edge.unit });
       if (this.lots.get(edge.upstreamCode)?.kind === 'container') this.containerOf.set(edge.upstreamCode, edge.downstreamCode);

@@ -40,7 +40,7 @@ export function transform(scope: Scope, input: TransformInput, reuseCodes?: stri
       // an EPCIS object transformed in place is its own input and output: no edge to itself
       if (output.code === lot.code) continue;
       // an existing output that is already upstream of the input would close a cycle
-      if (scope.state.downstreamOf.get(output.code)?.has(lot.code)) {
+      if (scope.state.reaches(output.code, lot.code)) {
         throw conflict(`using ${lot.code} to make ${output.code} would create a lineage cycle`, [
           bodyField(scope.at('outputs'), 'already upstream of an input'),
         ]);
