@@ -442,6 +442,7 @@ function emptyBatch(): Batch {
     statuses: [],
     itemContainers: [],
     holds: [],
+    recalledLots: [],
     audit: { entries: [], heads: [] },
   };
 }
@@ -523,5 +524,6 @@ function batchOf(state: WorldState, events: { record: EventRecord; draft: EventD
     statuses: [...state.changed.statuses].map(([code, status]) => ({ code, status })),
     itemContainers: [...state.changed.itemContainers].map(([code, containerCode]) => ({ code, containerCode })),
     holds: [...state.changed.holds].map(([code, hold]) => ({ code, hold })),
+    recalledLots: events.flatMap(({ draft }) => draft.recalledUnloaded),
   };
 }
