@@ -12,7 +12,8 @@
 //
 // In the same run it times, from the first chain's farm lot:
 //   bare CTE      repos.lineage.reachable forward (the recursive query alone)
-//   recall scope  services.recalls.scopeOf: the walk, then lots, holdings and holders with contacts
+//   recall scope  services.recalls.scopeOf: the walk and the affected lots staged in the database, their codes
+//                 read (the writer links them), holdings and holders counted as opening records them
 //   open recall   services.recalls.open: scope + every lot marked recalled through the event writer + scope recorded (once)
 //   scope CSV     GET /recalls/{id}/scope?format=csv through app.inject, the whole stream read
 // With --explain it prints EXPLAIN (ANALYZE, BUFFERS) of each statement the scope sends.
@@ -167,9 +168,8 @@ await withScratchDatabase('recall', async ({ database, label }) => {
       reached = (await lineage.reachable([root], 'forward', 100)).length;
       const bareMs = ms(started);
       started = performance.now();
-      const result = await app.services.recalls.scopeOf([root]);
+      scoped = await app.services.recalls.scopeOf([root]);
       const scopeMs = ms(started);
-      scoped = { lots: result.lots.length, holdings: result.holdings.length, holders: result.holders.length };
       // the first run warms the cache and is not counted
       if (sample > 0) {
         bare.push(bareMs);
@@ -192,7 +192,7 @@ await withScratchDatabase('recall', async ({ database, label }) => {
       }
     }
     log(
-      `scope of farm lot ${root}: ${formatNumber(reached)} lots reached, ${formatNumber(scoped.holdings)} holdings, ${formatNumber(scoped.holders)} holders`,
+      `scope of farm lot ${root}: ${formatNumber(reached)} lots reached, ${formatNumber(scoped.lots)} in scope, ${formatNumber(scoped.holdings)} holdings, ${formatNumber(scoped.holders)} holders`,
     );
     const rows = [
       ['bare CTE (lineage.reachable)', formatMs(median(bare)), formatMs(Math.max(...bare)), '1.00×', '—'],

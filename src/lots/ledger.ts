@@ -23,6 +23,12 @@ export function nextLotStatus(state: { onHand: number; inTransit: number; lastDr
   return state.recalled ? 'recalled' : 'active';
 }
 
+/**
+ * The statuses a lot ends in once nothing of it remains (nextLotStatus): a recall leaves them as
+ * they are and makes every other status `recalled`.
+ */
+export const ENDED_STATUSES: readonly LotStatus[] = ['consumed', 'sold', 'destroyed'];
+
 export type MassBalance = {
   produced: number;
   received: number;

@@ -8,52 +8,6 @@ import { reachableQuery } from '../lineage/repository.js';
 
 const texts = (values: (string | null)[]) => sql`${sql.param(values)}::text[]`;
 const numerics = (values: number[]) => sql`${sql.param(values.map(String))}::numeric[]`;
-const ints = (values: number[]) => sql`${sql.param(values)}::int[]`;
-
-export type ScopeLot = {
-  code: string;
-  kind: string;
-  partyCode: string;
-  productCode: string | null;
-  productName: string | null;
-  lotNumber: string | null;
-  unit: string;
-  status: string;
-  itemCount: number;
-  /** Steps from the nearest root lot. */
-  depth: number;
-};
-/** What a holder has of an affected lot: on hand (loose or in a container), or on its way in an open shipment. */
-export type ScopeHolding = {
-  partyCode: string;
-  lotCode: string;
-  containerCode: string | null;
-  shipmentId: string | null;
-  fromPartyCode: string | null;
-  quantity: number;
-  unit: string;
-};
-export type ScopeParty = { code: string; name: string; kind: string; address: string | null; contact: PartyContact };
-/** One row of the scope statement: a lot, a holding or a holder, by `part`. */
-type ScopeRow = {
-  part: 'lot' | 'holding' | 'holder';
-  code: string;
-  kind: string | null;
-  partyCode: string;
-  productCode: string | null;
-  name: string | null;
-  lotNumber: string | null;
-  unit: string | null;
-  status: string | null;
-  itemCount: number | null;
-  depth: number | null;
-  containerCode: string | null;
-  shipmentId: string | null;
-  fromPartyCode: string | null;
-  quantity: string | null;
-  address: string | null;
-  contact: PartyContact | null;
-};
 
 export type RecallRow = {
   id: string;
@@ -75,6 +29,18 @@ export type RecallRow = {
   overrideReason: string | null;
 };
 
+/**
+ * Who holds what of the staged scope's lots now: positive balances (loose or per container), and
+ * lines of open shipments still on their way, held by their addressee.
+ */
+const HELD = sql`select m.party_code, m.lot_code, m.container_code, null::text as shipment_id, sum(m.quantity) as quantity, s.unit
+  from recall_scope s join lot_movements m on m.lot_code = s.code
+  group by m.party_code, m.lot_code, m.container_code, s.unit having sum(m.quantity) > 0
+  union all
+  select sh.to_party_code, sl.lot_code, sl.container_code, sh.id, sl.quantity, s.unit
+  from recall_scope s join shipment_lines sl on sl.lot_code = s.code join shipments sh on sh.id = sl.shipment_id and sh.status = 'open'
+  where sl.received_quantity is null`;
+
 const RECALL_COLUMNS = sql.raw(`id, party_code as "partyCode", opened_by_key_id as "openedByKeyId", level, reason, hazard,
   root_lot_codes as "rootLotCodes", status, event_id as "eventId", opened_at as "openedAt", start_due_at as "startDueAt",
   finish_due_at as "finishDueAt", started_at as "startedAt", closed_at as "closedAt", closed_by_key_id as "closedByKeyId",
@@ -94,117 +60,79 @@ const toRecall = (row: RecallRow): RecallRow => ({
 export function createRecallsRepository(db: Db) {
   return {
     /**
-     * A recall's scope in one statement over the forward walk: the affected lots and containers
-     * (live ones among those reached) with their depth, product and pack-code count; who holds what
-     * of them now (positive balances, and lines of open shipments, held by their addressee); and
-     * those holders with their contacts. No list of codes goes to the database and back.
+     * Stages a recall's scope in the caller's transaction, for `insert` to record: the live lots
+     * and containers the forward walk reaches, with their owner, unit, depth and pack-code count,
+     * in a temporary table dropped at commit. Returns their codes (the event writer links them).
      */
-    async scope(rootCodes: string[], maxDepth: number): Promise<{ lots: ScopeLot[]; holdings: ScopeHolding[]; holders: ScopeParty[] }> {
-      if (rootCodes.length === 0) return { lots: [], holdings: [], holders: [] };
-      const rows = await db.transaction(async (transaction) => {
-        const tx = transaction as unknown as Db;
-        // How far a walk reaches is known only once walked: kept in a temporary table with its
-        // statistics, the joins below are planned for what it holds (index look-ups for a few
-        // lots, hash joins for 100,000) instead of for a recursive CTE's fixed guess of 200 rows.
-        await queryRows(tx, sql`set local work_mem = '64MB'`);
-        await queryRows(tx, sql`create temporary table scope_walk on commit drop as ${reachableQuery(rootCodes, 'forward', maxDepth)}`);
-        await queryRows(tx, sql`analyze scope_walk`);
-        return queryRows<ScopeRow>(
-          tx,
-          sql`with affected as materialized (
-          select l.code, l.kind, l.party_code, l.product_code, l.lot_number, l.unit, l.status, r.depth
-          from scope_walk r join lots l on l.code = r.code where l.voided_by_event_id is null
-        ), coded as (
+    async stage(tx: Db, rootCodes: string[], maxDepth: number): Promise<string[]> {
+      // How far a walk reaches is known only once walked: kept in temporary tables with their
+      // statistics, the joins after it are planned for what they hold (index look-ups for a few
+      // lots, hash joins for 100,000) instead of for a recursive CTE's fixed guess of 200 rows.
+      await queryRows(tx, sql`set local work_mem = '64MB'`);
+      await queryRows(tx, sql`create temporary table scope_walk on commit drop as ${reachableQuery(rootCodes, 'forward', maxDepth)}`);
+      await queryRows(tx, sql`analyze scope_walk`);
+      await queryRows(
+        tx,
+        sql`create temporary table recall_scope on commit drop as
+        with coded as (
           select i.lot_code, count(*) as count from items i join code_jobs j on j.id = i.job_id and j.status = 'succeeded'
-          where i.lot_code in (select code from affected) group by i.lot_code
-        ), held as materialized (
-          select m.party_code, m.lot_code, m.container_code, null::text as shipment_id, null::text as from_party_code,
-            sum(m.quantity) as quantity, a.unit
-          from affected a join lot_movements m on m.lot_code = a.code
-          group by m.party_code, m.lot_code, m.container_code, a.unit having sum(m.quantity) > 0
-          union all
-          select s.to_party_code, sl.lot_code, sl.container_code, s.id, s.from_party_code, sl.quantity, a.unit
-          from affected a join shipment_lines sl on sl.lot_code = a.code join shipments s on s.id = sl.shipment_id and s.status = 'open'
-          where sl.received_quantity is null
+          where i.lot_code in (select code from scope_walk) group by i.lot_code
         )
-        select 'lot' as part, a.code, a.kind, a.party_code as "partyCode", a.product_code as "productCode", p.name,
-          a.lot_number as "lotNumber", a.unit, a.status, coalesce(c.count, 0)::int as "itemCount", a.depth, null as "containerCode",
-          null as "shipmentId", null as "fromPartyCode", null as quantity, null as address, null::jsonb as contact
-        from affected a left join products p on p.code = a.product_code left join coded c on c.lot_code = a.code
-        union all
-        select 'holding', h.lot_code, null, h.party_code, null, null, null, h.unit, null, null, null, h.container_code, h.shipment_id,
-          h.from_party_code, h.quantity::text, null, null
-        from held h
-        union all
-        select 'holder', pt.code, pt.kind, pt.code, null, pt.name, null, null, null, null, null, null, null, null, null, pt.address, pt.contact
-        from parties pt where pt.code in (select party_code from held)`,
-        );
-      });
-      const scope = { lots: [] as ScopeLot[], holdings: [] as ScopeHolding[], holders: [] as ScopeParty[] };
-      for (const row of rows) {
-        if (row.part === 'lot') {
-          scope.lots.push({
-            code: row.code,
-            kind: row.kind as string,
-            partyCode: row.partyCode,
-            productCode: row.productCode,
-            productName: row.name,
-            lotNumber: row.lotNumber,
-            unit: row.unit as string,
-            status: row.status as string,
-            itemCount: Number(row.itemCount),
-            depth: Number(row.depth),
-          });
-        } else if (row.part === 'holding') {
-          scope.holdings.push({
-            partyCode: row.partyCode,
-            lotCode: row.code,
-            containerCode: row.containerCode,
-            shipmentId: row.shipmentId,
-            fromPartyCode: row.fromPartyCode,
-            quantity: Number(row.quantity),
-            unit: row.unit as string,
-          });
-        } else {
-          scope.holders.push({
-            code: row.code,
-            name: row.name as string,
-            kind: row.kind as string,
-            address: row.address,
-            contact: row.contact ?? {},
-          });
-        }
-      }
-      return scope;
+        select l.code, l.kind, l.party_code, l.unit, w.depth, coalesce(c.count, 0)::int as item_count
+        from scope_walk w join lots l on l.code = w.code left join coded c on c.lot_code = l.code
+        where l.voided_by_event_id is null`,
+      );
+      await queryRows(tx, sql`analyze recall_scope`);
+      // in code order, as every write that follows takes them: index pages are then visited once each, not at random
+      return (await queryRows<{ code: string }>(tx, sql`select code from recall_scope order by code`)).map((row) => row.code);
     },
 
-    /** Stores a recall with its scope, each part in one statement whatever its size. */
+    /** How much the staged scope holds: lots and containers, holdings, holders (what `insert` would record). */
+    async stagedCounts(tx: Db): Promise<{ lots: number; holdings: number; holders: number }> {
+      const [row] = await queryRows<{ lots: number; holdings: number; holders: number }>(
+        tx,
+        sql`with held as materialized (${HELD})
+        select (select count(*) from recall_scope)::int as lots, (select count(*) from held)::int as holdings,
+          (select count(distinct party_code) from held)::int as holders`,
+      );
+      return { lots: Number(row.lots), holdings: Number(row.holdings), holders: Number(row.holders) };
+    },
+
+    /**
+     * Records a recall with the scope `stage` put in the same transaction, inside the database:
+     * its lots, who holds what of them now (read after the writer marked them) and
+     * those holders with their contacts as they stand. Returns the counts `counts` would read back.
+     */
     async insert(
       tx: Db,
       recall: Omit<RecallRow, 'startedAt' | 'closedAt' | 'closedByKeyId' | 'closeEventId' | 'overrideReason'>,
-      scope: { lots: ScopeLot[]; holdings: ScopeHolding[]; holders: ScopeParty[] },
-    ) {
-      const { lots, holdings, holders } = scope;
-      const parts: SQL[] = [
-        sql`new_recall as (insert into recalls (id, party_code, opened_by_key_id, level, reason, hazard, root_lot_codes, status, event_id,
-          opened_at, start_due_at, finish_due_at)
-          values (${recall.id}, ${recall.partyCode}, ${recall.openedByKeyId}, ${recall.level}, ${recall.reason}, ${recall.hazard},
-            ${JSON.stringify(recall.rootLotCodes)}::jsonb, ${recall.status}, ${recall.eventId}, ${recall.openedAt.toISOString()},
-            ${recall.startDueAt.toISOString()}, ${recall.finishDueAt.toISOString()}))`,
-        sql`new_lots as (insert into recall_lots (recall_id, lot_code, party_code, depth, item_count)
-          select ${recall.id}, * from unnest(${texts(lots.map((l) => l.code))}, ${texts(lots.map((l) => l.partyCode))},
-            ${ints(lots.map((l) => l.depth))}, ${ints(lots.map((l) => l.itemCount))}))`,
-        sql`new_holdings as (insert into recall_holdings (recall_id, position, party_code, lot_code, container_code, shipment_id, quantity, unit)
-          select ${recall.id}, v.* from unnest(${ints(holdings.map((_, index) => index + 1))}, ${texts(holdings.map((h) => h.partyCode))}, ${texts(holdings.map((h) => h.lotCode))},
-            ${texts(holdings.map((h) => h.containerCode))}, ${texts(holdings.map((h) => h.shipmentId))},
-            ${numerics(holdings.map((h) => h.quantity))}, ${texts(holdings.map((h) => h.unit))}) as v)`,
-        sql`new_holders as (insert into recall_holders (recall_id, party_code, contact)
-          select ${recall.id}, * from unnest(${texts(holders.map((h) => h.code))},
-            ${sql.param(holders.map((h) => JSON.stringify(h.contact)))}::jsonb[]))`,
-      ];
+    ): Promise<{ lots: number; containers: number; items: number }> {
       // the recall row first: the others refer to it, and parts of one statement do not see each other's rows
-      await queryRows(tx, sql`with ${parts[0]} select 1`);
-      await queryRows(tx, sql`with ${sql.join(parts.slice(1), sql`, `)} select 1`);
+      await queryRows(
+        tx,
+        sql`insert into recalls (id, party_code, opened_by_key_id, level, reason, hazard, root_lot_codes, status, event_id,
+          opened_at, start_due_at, finish_due_at)
+        values (${recall.id}, ${recall.partyCode}, ${recall.openedByKeyId}, ${recall.level}, ${recall.reason}, ${recall.hazard},
+          ${JSON.stringify(recall.rootLotCodes)}::jsonb, ${recall.status}, ${recall.eventId}, ${recall.openedAt.toISOString()},
+          ${recall.startDueAt.toISOString()}, ${recall.finishDueAt.toISOString()})`,
+      );
+      // counted from the staged scope: read back by joining lots, 100,000 fresh rows whose statistics are not yet known cost seconds
+      const [counts] = await queryRows<{ lots: number; containers: number; items: number }>(
+        tx,
+        sql`with held as materialized (${HELD}),
+        new_lots as (insert into recall_lots (recall_id, lot_code, party_code, depth, item_count)
+          select ${recall.id}, code, party_code, depth, item_count from recall_scope order by code),
+        new_holdings as (insert into recall_holdings (recall_id, position, party_code, lot_code, container_code, shipment_id, quantity, unit)
+          select ${recall.id}, row_number() over (order by lot_code, party_code, container_code, shipment_id), party_code, lot_code,
+            container_code, shipment_id, quantity, unit
+          from held),
+        new_holders as (insert into recall_holders (recall_id, party_code, contact)
+          select ${recall.id}, p.code, coalesce(p.contact, '{}'::jsonb) from parties p where p.code in (select party_code from held))
+        select count(*) filter (where kind = 'lot')::int as lots, count(*) filter (where kind = 'container')::int as containers,
+          coalesce(sum(item_count), 0)::int as items
+        from recall_scope`,
+      );
+      return { lots: Number(counts.lots), containers: Number(counts.containers), items: Number(counts.items) };
     },
 
     async find(id: string, tx: Db = db): Promise<RecallRow | undefined> {

@@ -56,9 +56,6 @@ export function createRecallService(deps: {
     }
   }
 
-  /** Everything forward of the root lots: the lots and containers, who holds what of them now, and those holders. */
-  const scopeOf = (rootLotCodes: string[]) => deps.recalls.scope(rootLotCodes, SCOPE_MAX_DEPTH);
-
   async function summaries(rows: RecallRow[]): Promise<(RecallSummary & { holderRows: HolderRow[] })[]> {
     const ids = rows.map((row) => row.id);
     const [holders, recovery] = await Promise.all([deps.recalls.holders(ids), deps.recalls.recovery(ids)]);
@@ -111,8 +108,9 @@ export function createRecallService(deps: {
     return recall;
   }
 
-  async function view(principal: Principal, recall: RecallRow): Promise<RecallView> {
-    const [[summary], scope] = await Promise.all([summaries([recall]), deps.recalls.counts(recall.id)]);
+  /** A recall as its reader may see it; `recorded` are the scope's counts when the caller has them. */
+  async function view(principal: Principal, recall: RecallRow, recorded?: RecallView['scope']): Promise<RecallView> {
+    const [[summary], scope] = await Promise.all([summaries([recall]), recorded ?? deps.recalls.counts(recall.id)]);
     const { holderRows, ...rest } = summary;
     const own = privateScope(principal);
     // an operator sees its own holding, not the other holders' contacts and stock (unless it opened the recall)
@@ -139,12 +137,21 @@ export function createRecallService(deps: {
       return deps.transaction((tx) => act(tx, actor, { type: 'release', ...input, keyId: principal.keyId }));
     },
 
-    /** The scope a recall of these lots would record now (the benchmark times it). */
-    scopeOf,
+    /**
+     * How much a recall of these lots would record now — lots and containers, holdings, holders —
+     * computed as opening one computes it, without recording it (the benchmark times it).
+     */
+    async scopeOf(rootLotCodes: string[]) {
+      return deps.transaction(async (tx) => {
+        await deps.recalls.stage(tx, rootLotCodes, SCOPE_MAX_DEPTH);
+        return deps.recalls.stagedCounts(tx);
+      });
+    },
 
     /**
-     * Opens a recall: computes the scope forward of the lots, marks every affected lot and
-     * container recalled through the writer, and records the scope with the due times.
+     * Opens a recall, in one transaction: computes the scope forward of the lots, marks every
+     * affected lot and container recalled through the writer, and records the scope (who holds
+     * what, read after the writer marked the lots) with the due times.
      */
     async open(
       principal: Principal,
@@ -152,15 +159,14 @@ export function createRecallService(deps: {
     ): Promise<RecallView> {
       const actor = regulatoryActor(principal);
       const roots = [...new Set(input.lotCodes)];
-      // computed before the transaction: PGlite runs one statement at a time, and the walk is read-only
-      const scope = await scopeOf(roots);
-      const known = new Set(scope.lots.map((lot) => lot.code));
-      const missing = roots.findIndex((code) => !known.has(code));
-      if (missing >= 0) {
-        throw unprocessable('unknown-lot', `no lot ${roots[missing]}`, [bodyField(['lotCodes', missing], 'unknown lot')]);
-      }
       const id = uuidV7(deps.now());
       const recall = await deps.transaction(async (tx) => {
+        const lotCodes = await deps.recalls.stage(tx, roots, SCOPE_MAX_DEPTH);
+        const known = new Set(lotCodes);
+        const missing = roots.findIndex((code) => !known.has(code));
+        if (missing >= 0) {
+          throw unprocessable('unknown-lot', `no lot ${roots[missing]}`, [bodyField(['lotCodes', missing], 'unknown lot')]);
+        }
         const event = await act(tx, actor, {
           type: 'recall',
           phase: 'open',
@@ -169,7 +175,7 @@ export function createRecallService(deps: {
           reason: input.reason,
           hazard: input.hazard,
           rootLotCodes: roots,
-          lotCodes: scope.lots.map((lot) => lot.code),
+          lotCodes,
           keyId: principal.keyId,
         });
         const row = {
@@ -185,17 +191,13 @@ export function createRecallService(deps: {
           openedAt: event.recordTime,
           ...dueTimes(input.level, event.recordTime, deadlines),
         };
-        await deps.recalls.insert(tx, row, scope);
-        return row;
+        return { row, counts: await deps.recalls.insert(tx, row) };
       });
-      return view(principal, {
-        ...recall,
-        startedAt: null,
-        closedAt: null,
-        closedByKeyId: null,
-        closeEventId: null,
-        overrideReason: null,
-      });
+      return view(
+        principal,
+        { ...recall.row, startedAt: null, closedAt: null, closedByKeyId: null, closeEventId: null, overrideReason: null },
+        recall.counts,
+      );
     },
 
     async get(principal: Principal, id: string): Promise<RecallView> {

@@ -1,6 +1,8 @@
+import fc from 'fast-check';
 import t from 'tap';
 import {
   DEFAULT_YIELD_ALLOWANCES,
+  ENDED_STATUSES,
   LOT_STATUSES,
   lotGap,
   massBalance,
@@ -38,6 +40,23 @@ t.test('nextLotStatus: nothing left', async (t) => {
   t.equal(nextLotStatus({ onHand: 0, inTransit: 0, recalled: true }), 'recalled', 'no drain keeps the recall');
   t.equal(nextLotStatus({ onHand: 0, inTransit: 0, recalled: false }), 'active', 'no drain, no recall');
   t.equal(nextLotStatus({ onHand: 0, inTransit: 0, lastDrain: 'ship_out', recalled: false }), 'active', 'unknown drain kind');
+});
+
+t.test('a recall read from the status alone gives what the ledger gives (how the writer marks a scope unloaded)', async (t) => {
+  const ledger = fc.record({
+    onHand: fc.constantFrom(0, 0.001, 5),
+    inTransit: fc.constantFrom(0, 3),
+    lastDrain: fc.constantFrom(undefined, 'consume', 'sell', 'destroy', 'ship_out'),
+    recalled: fc.boolean(),
+  });
+  fc.assert(
+    fc.property(ledger, (state) => {
+      const before = nextLotStatus(state);
+      const fromStatus = ENDED_STATUSES.includes(before) ? before : 'recalled';
+      return nextLotStatus({ ...state, recalled: true }) === fromStatus;
+    }),
+  );
+  t.pass('for every ledger state');
 });
 
 t.test('nextLotStatus: float residue counts as nothing', async (t) => {

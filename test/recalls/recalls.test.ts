@@ -240,3 +240,33 @@ t.test('a producer holding its own recalled lot destroys it; returning it to its
   t.match(sheet.massBalance, { destroyed: own.affected, onHand: 0, unaccounted: 0 }, 'destroyed in the ledger; the books close');
   t.equal((await regulator.get(`/lots/${bulk.code}`)).body.status, 'destroyed', 'nothing of it is left');
 });
+
+t.test('opening marks each lot of the scope as its ledger says, records who holds what as it stands, and the audit verifies', async (t) => {
+  const { demo, regulator, ok } = await demoWorld(t);
+  const recall = await ok(regulator.post('/recalls', { lotCodes: [demo.farmLotCodes[0]], level: 1, reason: '疫病', hazard: '非洲猪瘟' }));
+  const { lots } = (await regulator.get(`/recalls/${recall.id}/report`)).body;
+  const affected = new Map<string, number>();
+  for (const holder of recall.holderDetails) {
+    for (const line of holder.lines) affected.set(line.lotCode, (affected.get(line.lotCode) ?? 0) + line.affected);
+  }
+  const ended: string[] = [];
+  for (const { code } of lots) {
+    const lot = (await regulator.get(`/lots/${code}`)).body;
+    const remaining = lot.massBalance.onHand + lot.massBalance.inTransit;
+    if (remaining > 0) t.equal(lot.status, 'recalled', `${code} has stock: recalled`);
+    else if (lot.status !== 'recalled') ended.push(`${code}:${lot.status}`);
+    t.equal(affected.get(code) ?? 0, remaining, `${code}: the holdings recorded are what is on hand and on the road`);
+  }
+  t.ok(ended.length > 0, 'lots used up before the recall keep how they ended');
+  t.ok(
+    ended.every((entry) => /:(consumed|sold|destroyed)$/.test(entry)),
+    ended.join(', '),
+  );
+  const event = (await regulator.get(`/events/${recall.eventId}`)).body;
+  t.same(
+    event.lots.map((lot: { lotCode: string }) => lot.lotCode).sort(),
+    lots.map((lot: { code: string }) => lot.code).sort(),
+    'the recall event names every lot of the scope',
+  );
+  t.ok((await regulator.get('/audit/verify')).body.ok, 'and its audit entry verifies from the stored rows');
+});

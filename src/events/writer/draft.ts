@@ -90,6 +90,12 @@ export class EventDraft {
   readonly holds = new Map<string, LotHold | null>();
   /** Lots whose status the event may change (the writer recomputes them). */
   readonly touched = new Set<string>();
+  /**
+   * Lots a recall names without loading them (its scope may reach 100,000): linked as subjects
+   * like the others, and made recalled by the stored batch in one set-based update from the
+   * statuses they have, instead of from ledgers read lot by lot.
+   */
+  readonly recalledUnloaded: string[] = [];
 
   constructor(
     readonly id: string,
@@ -99,6 +105,13 @@ export class EventDraft {
   link(lotCode: string, role: EventLotRole, quantity: number | null = null) {
     this.links.set(`${lotCode}:${role}`, { lotCode, role, quantity });
     this.touched.add(lotCode);
+  }
+
+  recallUnloaded(lotCodes: string[]) {
+    for (const lotCode of lotCodes) {
+      this.links.set(`${lotCode}:subject`, { lotCode, role: 'subject', quantity: null });
+      this.recalledUnloaded.push(lotCode);
+    }
   }
 
   move(lotCode: string, kind: MovementKind, quantity: number, containerCode: string | null = null, partyCode = this.actor) {

@@ -447,6 +447,7 @@ function emptyBatch(): Batch {
     statuses: [],
     itemContainers: [],
     holds: [],
+    recalledLots: [],
     audit: { entries: [], heads: [] },
   };
 }
@@ -528,5 +529,6 @@ function batchOf(state: WorldState, events: { record: EventRecord; draft: EventD
     statuses: [...state.changed.statuses].map(([code, status]) => ({ code, status })),
     itemContainers: [...state.changed.itemContainers].map(([code, containerCode]) => ({ code, containerCode })),
     holds: [...state.changed.holds].map(([code, hold]) => ({ code, hold })),
+    recalledLots: events.flatMap(({ draft }) => draft.recalledUnloaded),
   };
 }

@@ -6,6 +6,7 @@ import type { AuditEntry, ChainHead } from '../../audit/chain.js';
 import { appendParts, lockChainHeads } from '../../audit/repository.js';
 import { type Db, queryRows } from '../../db/client.js';
 import type { LotAttributes, LotHold } from '../../db/schema.js';
+import { ENDED_STATUSES } from '../../lots/ledger.js';
 import type { EventDraft, EventRecord, NewLot, NewShipment } from './draft.js';
 import type { LotView, ProductView, ShipmentView, StatusFacts } from './state.js';
 
@@ -52,6 +53,8 @@ export type Batch = {
   statuses: { code: string; status: string }[];
   itemContainers: { code: string; containerCode: string | null }[];
   holds: { code: string; hold: LotHold | null }[];
+  /** Lots a recall marks without loading them (none of them in `statuses` or `holds`). */
+  recalledLots: string[];
   /** The audit entries of the batch's events and the heads they move their chains to. */
   audit: { entries: AuditEntry[]; heads: ChainHead[] };
 };
@@ -362,7 +365,7 @@ export function createEventWriterRepository() {
       const edges = batch.events.flatMap(({ draft }) => draft.edges);
       const ended = new Map(batch.endedContainment.map((end) => [`${end.parentCode}|${end.childCode}`, end.eventId]));
       const identifiers = batch.events.flatMap(({ draft }) => draft.identifiers.map((row) => ({ ...row, partyCode: draft.actor })));
-      // only the parts with rows: a native event touches four or five of the thirteen, and planning costs less
+      // only the parts with rows: a native event touches four or five of the fourteen, and planning costs less
       const parts = [
         // a correction's replacement keeps the codes of the lots it replaces: those rows are overwritten
         batch.lots.length > 0 &&
@@ -453,6 +456,11 @@ export function createEventWriterRepository() {
             ${jsons(lotChanges.map((c) => c.hold))}, ${sql.param(lotChanges.map((c) => c.holdChanged))}::boolean[])
             as v(code, status, hold, hold_changed)
           where l.code = v.code)`,
+        batch.recalledLots.length > 0 &&
+          // what nextLotStatus gives a recalled lot, from the status its ledger gave it: a lot that ended keeps its end
+          sql`recalled_lots as (update lots set status = 'recalled'
+          where code = any(${texts(batch.recalledLots)}) and voided_by_event_id is null
+            and status <> all(${texts(['recalled', ...ENDED_STATUSES])}))`,
         ...appendParts(batch.audit.entries, batch.audit.heads),
       ].filter((part): part is SQL => part !== false);
       await queryRows(tx, sql`with ${sql.join(parts, sql`, `)} select 1`);

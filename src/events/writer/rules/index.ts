@@ -120,7 +120,8 @@ export function referencesOf(action: EventAction) {
       lots.push(...action.lotCodes);
       break;
     case 'recall':
-      lots.push(...action.rootLotCodes, ...(action.phase === 'open' ? action.lotCodes : []));
+      // only the roots: the rest of an opening's scope is marked unloaded (see the recall rule)
+      lots.push(...action.rootLotCodes);
       break;
     case 'destroy':
     case 'sell':

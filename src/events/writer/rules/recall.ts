@@ -6,6 +6,9 @@ import type { RuleResult } from './index.js';
  * A recall's acts in the log. Opening names the root lots (the regulator's or the owner's) and
  * every lot and container its scope reached, all with disposition `recalled`, so each becomes
  * recalled while any quantity of it remains. Closing names the root lots again.
+ *
+ * The scope's lots come from the recall's own walk in the same transaction (live lots, roots
+ * among them): only the roots are loaded and checked; the others are linked and marked unloaded.
  */
 export type RecallInput =
   | {
@@ -28,7 +31,9 @@ export function recall(scope: Scope, input: RecallInput): RuleResult {
     return { payload: { recallId: input.recallId, phase: 'close', overrideReason: input.overrideReason, keyId: input.keyId ?? null } };
   }
   for (const lot of roots) requireHoldOrRecallRight(actor, lot, 'recall it');
-  for (const lot of scope.requireLots(input.lotCodes, (index) => scope.at('lotCodes', index))) scope.draft.link(lot.code, 'subject');
+  for (const lot of roots) scope.draft.link(lot.code, 'subject');
+  const rootCodes = new Set(input.rootLotCodes);
+  scope.draft.recallUnloaded(input.lotCodes.filter((code) => !rootCodes.has(code)));
   return {
     payload: {
       recallId: input.recallId,
