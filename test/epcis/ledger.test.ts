@@ -14,6 +14,14 @@ const doc = (eventList: object[]) => ({
   epcisBody: { eventList },
 });
 const at = (day: number) => ({ eventTime: `2026-03-0${day}T08:00:00+08:00`, eventTimeZoneOffset: '+08:00' });
+/** An ObjectEvent commissioning `quantity` kg of a lot class on a day. */
+const commissioned = (epcClass: string, quantity: number, day: number) => ({
+  type: 'ObjectEvent',
+  ...at(day),
+  action: 'ADD',
+  bizStep: 'commissioning',
+  quantityList: [{ epcClass, quantity, uom: 'KGM' }],
+});
 const MEAT = 'https://id.gs1.org/01/06901234000016/10/MEAT-1';
 const CURED = 'https://id.gs1.org/01/06901234000023/10/CURED-1';
 const PALLET = 'urn:epc:id:sscc:6901234.0000000017';
@@ -48,13 +56,7 @@ async function setup(t: Test) {
 t.test('a chain captured through EPCIS has holders and a mass balance that closes', async (t) => {
   const { a, capture, lotOf } = await setup(t);
   const job = await capture(a.key, [
-    {
-      type: 'ObjectEvent',
-      ...at(1),
-      action: 'ADD',
-      bizStep: 'commissioning',
-      quantityList: [{ epcClass: MEAT, quantity: 100, uom: 'KGM' }],
-    },
+    commissioned(MEAT, 100, 1),
     {
       type: 'TransformationEvent',
       ...at(2),
@@ -89,13 +91,7 @@ t.test('through EPCIS a party cannot use, ship, sell, pack, unpack or destroy wh
   const { world, a, b, post, capture, lotOf } = await setup(t);
   t.match(
     await capture(a.key, [
-      {
-        type: 'ObjectEvent',
-        ...at(1),
-        action: 'ADD',
-        bizStep: 'commissioning',
-        quantityList: [{ epcClass: MEAT, quantity: 100, uom: 'KGM' }],
-      },
+      commissioned(MEAT, 100, 1),
       {
         type: 'AggregationEvent',
         ...at(2),
@@ -245,13 +241,7 @@ t.test('through EPCIS the receipt and lineage-cycle rules hold as they do native
   const store = await world.party('cold_storage');
   const PALLET_2 = 'urn:epc:id:sscc:6901234.0000000024';
   const cycle = await capture(a.key, [
-    {
-      type: 'ObjectEvent',
-      ...at(1),
-      action: 'ADD',
-      bizStep: 'commissioning',
-      quantityList: [{ epcClass: MEAT, quantity: 100, uom: 'KGM' }],
-    },
+    commissioned(MEAT, 100, 1),
     {
       type: 'TransformationEvent',
       ...at(2),
@@ -278,13 +268,7 @@ t.test('through EPCIS the receipt and lineage-cycle rules hold as they do native
   const SMOKED = 'https://id.gs1.org/01/06901234000047/10/SMOKED-1';
   const SALT = 'https://id.gs1.org/01/06901234000054/10/SALT-1';
   const joined = await capture(a.key, [
-    {
-      type: 'ObjectEvent',
-      ...at(5),
-      action: 'ADD',
-      bizStep: 'commissioning',
-      quantityList: [{ epcClass: SALT, quantity: 10, uom: 'KGM' }],
-    },
+    commissioned(SALT, 10, 5),
     {
       type: 'TransformationEvent',
       ...at(6),
