@@ -239,8 +239,9 @@ export const lineageEdges = pgTable(
   },
   (t) => [
     primaryKey({ columns: [t.eventId, t.upstreamCode, t.downstreamCode] }),
-    index('lineage_edges_up_down_idx').on(t.upstreamCode, t.downstreamCode),
-    index('lineage_edges_down_up_idx').on(t.downstreamCode, t.upstreamCode),
+    // live edges only, both ends in the key: a walk reads its next step from the index alone
+    index('lineage_edges_up_down_idx').on(t.upstreamCode, t.downstreamCode).where(sql`${t.retractedByEventId} is null`),
+    index('lineage_edges_down_up_idx').on(t.downstreamCode, t.upstreamCode).where(sql`${t.retractedByEventId} is null`),
   ],
 );
 

@@ -62,15 +62,15 @@ export function createRecallsRepository(db: Db) {
     /**
      * Stages a recall's scope in the caller's transaction, for `insert` to record: the live lots
      * and containers the forward walk reaches, with their owner, unit, depth and pack-code count,
-     * in a temporary table dropped at commit. Returns their codes (the event writer links them).
+     * in a temporary table dropped at commit.
      */
-    async stage(tx: Db, rootCodes: string[], maxDepth: number): Promise<string[]> {
-      // How far a walk reaches is known only once walked: kept in temporary tables with their
-      // statistics, the joins after it are planned for what they hold (index look-ups for a few
-      // lots, hash joins for 100,000) instead of for a recursive CTE's fixed guess of 200 rows.
+    async stage(tx: Db, rootCodes: string[], maxDepth: number): Promise<void> {
+      // How far a walk reaches is known only once walked: kept in a temporary table, the joins after
+      // it are planned for what it holds (index look-ups for a few lots, hash joins for 100,000)
+      // instead of for a recursive CTE's fixed guess of 200 rows. A table never analysed is
+      // estimated from its size, which is all these plans need; analysing it costs more than it saves.
       await queryRows(tx, sql`set local work_mem = '64MB'`);
       await queryRows(tx, sql`create temporary table scope_walk on commit drop as ${reachableQuery(rootCodes, 'forward', maxDepth)}`);
-      await queryRows(tx, sql`analyze scope_walk`);
       await queryRows(
         tx,
         sql`create temporary table recall_scope on commit drop as
@@ -82,7 +82,10 @@ export function createRecallsRepository(db: Db) {
         from scope_walk w join lots l on l.code = w.code left join coded c on c.lot_code = l.code
         where l.voided_by_event_id is null`,
       );
-      await queryRows(tx, sql`analyze recall_scope`);
+    },
+
+    /** The codes of the staged scope, in code order (the event writer links them to the recall). */
+    async stagedCodes(tx: Db): Promise<string[]> {
       // in code order, as every write that follows takes them: index pages are then visited once each, not at random
       return (await queryRows<{ code: string }>(tx, sql`select code from recall_scope order by code`)).map((row) => row.code);
     },
@@ -93,7 +96,7 @@ export function createRecallsRepository(db: Db) {
         tx,
         sql`with held as materialized (${HELD})
         select (select count(*) from recall_scope)::int as lots, (select count(*) from held)::int as holdings,
-          (select count(distinct party_code) from held)::int as holders`,
+          (select count(*) from (select distinct party_code from held) as holder)::int as holders`,
       );
       return { lots: Number(row.lots), holdings: Number(row.holdings), holders: Number(row.holders) };
     },

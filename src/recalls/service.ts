@@ -161,7 +161,8 @@ export function createRecallService(deps: {
       const roots = [...new Set(input.lotCodes)];
       const id = uuidV7(deps.now());
       const recall = await deps.transaction(async (tx) => {
-        const lotCodes = await deps.recalls.stage(tx, roots, SCOPE_MAX_DEPTH);
+        await deps.recalls.stage(tx, roots, SCOPE_MAX_DEPTH);
+        const lotCodes = await deps.recalls.stagedCodes(tx);
         const known = new Set(lotCodes);
         const missing = roots.findIndex((code) => !known.has(code));
         if (missing >= 0) {
