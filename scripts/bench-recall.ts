@@ -12,9 +12,10 @@
 //
 // In the same run it times, from the first chain's farm lot:
 //   bare CTE      repos.lineage.reachable forward (the recursive query alone)
-//   recall scope  services.recalls.scopeOf: the walk and the affected lots staged in the database, their codes
-//                 read (the writer links them), holdings and holders counted as opening records them
-//   open recall   services.recalls.open: scope + every lot marked recalled through the event writer + scope recorded (once)
+//   recall scope  services.recalls.scopeOf: the walk and the affected lots with their pack codes staged in the
+//                 database, holdings and holders counted as opening records them
+//   open recall   services.recalls.open: scope + its codes read + every lot marked recalled through the event
+//                 writer + scope recorded (once)
 //   scope CSV     GET /recalls/{id}/scope?format=csv through app.inject, the whole stream read
 // With --explain it prints EXPLAIN (ANALYZE, BUFFERS) of each statement the scope sends.
 import { performance } from 'node:perf_hooks';
