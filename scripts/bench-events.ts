@@ -42,7 +42,7 @@ import { randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { cpus, loadavg } from 'node:os';
-import { performance } from 'node:perf_hooks';
+import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import type autocannon from 'autocannon';
 import { type SQL, sql } from 'drizzle-orm';
 import { customAlphabet } from 'nanoid';
@@ -682,12 +682,16 @@ async function largePhase({ app, database, client, time }: Bench): Promise<Figur
   const events = blocks * EVENTS_PER_BLOCK;
   console.log(`\n3. One capture job of ${formatNumber(events)} events (the same mix; rollback on error)`);
   const document = epcisDocument(2, 0, blocks, time);
+  // how long the server answers nobody while the job runs: the longest event-loop stall
+  const stalls = monitorEventLoopDelay({ resolution: 10 });
   const timed = await databaseUse(database, () =>
     maybeProfiled('large', async () => {
       const start = performance.now();
+      stalls.enable();
       const reply = await expect(call(client, 'POST', '/epcis/capture', document, 'application/ld+json'), 202, 'large capture');
       const accepted = performance.now() - start;
       await app.services.epcis.idle();
+      stalls.disable();
       return { id: reply.captureID as string, accepted, elapsed: performance.now() - start };
     }),
   );
@@ -695,6 +699,9 @@ async function largePhase({ app, database, client, time }: Bench): Promise<Figur
   const seconds = timed.value.elapsed / 1000;
   console.log(
     `  POST to success in ${formatNumber(seconds, 2)} s (202 after ${formatNumber(timed.value.accepted / 1000, 2)} s) → ${formatNumber(events / seconds)} events/s`,
+  );
+  console.log(
+    `  longest event-loop stall ${formatNumber(stalls.max / 1e6)} ms, p99 ${formatNumber(stalls.percentile(99) / 1e6)} ms (other requests wait that long)`,
   );
   console.log(useReport(database, timed.use, events, timed.value.elapsed));
   return [

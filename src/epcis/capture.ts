@@ -4,6 +4,7 @@
 // (given, or the CBV 2.0 hash).
 import { newContainerCode, newLotCode } from '../codes/service-codes.js';
 import type { Db } from '../db/client.js';
+import { pauses } from '../db/turns.js';
 import { bodyField, conflict, Problem } from '../errors/problem.js';
 import type { EventType } from '../events/schemas.js';
 import { BatchRejected, type EventWriter, type WriteOutcome, type WriteRequest } from '../events/writer/index.js';
@@ -56,9 +57,16 @@ export async function captureEvents(
 ): Promise<CaptureOutcome[]> {
   const { party } = input;
   // tag and raw URIs of GS1 keys become pure identities before hashing, so every form of a tag is one object
-  const normalised = input.events.map(normaliseTagValues);
+  const normalised: ReturnType<typeof normaliseTagValues>[] = [];
+  const hashes: string[] = [];
+  const pause = pauses();
+  for (const event of input.events) {
+    await pause();
+    const tagsNormalised = normaliseTagValues(event);
+    normalised.push(tagsNormalised);
+    hashes.push(eventHashId(tagsNormalised.event, input.context, input.hashOptions));
+  }
   const events = normalised.map((n) => n.event);
-  const hashes = events.map((event) => eventHashId(event, input.context, input.hashOptions));
   const ids = events.map((event, index) => (event.eventID as string | undefined) ?? hashes[index]);
   const stored = await deps.epcis.storedEvents(tx, [...ids, ...ids.map((id) => `${id}#error`)]);
 

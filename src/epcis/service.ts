@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { actingParty, type Principal, privateScope, requirePartyData } from '../access/index.js';
 import type { Transact } from '../db/client.js';
 import type { CaptureProblem } from '../db/schema.js';
+import { nextTurn } from '../db/turns.js';
 import { badRequest, type FieldProblem, notFound, Problem } from '../errors/problem.js';
 import type { EventsRepository, StoredEvent } from '../events/repository.js';
 import { BatchRejected } from '../events/writer/index.js';
@@ -38,7 +39,6 @@ const storable = (text: string) => Buffer.from(text.replaceAll('\u0000', '\uFFFD
  * Lets waiting requests and other jobs' statements in before the next transaction. PGlite answers
  * in microtasks, so without it a job would hold the event loop (and the database) to its end.
  */
-const turn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 export function createEpcisService(deps: {
   transaction: Transact;
@@ -88,7 +88,7 @@ export function createEpcisService(deps: {
       await deps.epcis.updateCapture(job.id, { status: 'running' });
       if (job.errorBehaviour === 'rollback') {
         try {
-          await turn();
+          await nextTurn();
           await deps.transaction(async (tx) => {
             const outcomes = await captureEvents(tx, deps.capture, { ...input, events, onError: 'rollback' });
             const counts = tally(outcomes);
@@ -114,7 +114,7 @@ export function createEpcisService(deps: {
       if (events.length === 0) await deps.epcis.updateCapture(job.id, { ...counts, ...finished(counts) });
       for (let start = job.processed; start < events.length; start += PROCEED_CHUNK) {
         const chunk = events.slice(start, start + PROCEED_CHUNK);
-        await turn();
+        await nextTurn();
         counts = await deps.transaction(async (tx) => {
           const outcomes = await captureEvents(tx, deps.capture, { ...input, events: chunk, onError: 'proceed' });
           const next = tally(outcomes, start, counts);
@@ -248,7 +248,7 @@ export function createEpcisService(deps: {
       epcisBody: { queryResults: { queryName: 'SimpleEventQuery', resultsBody: { eventList: events } } },
     }),
 
-    /** Validates synchronously (400 names every problem), then captures in the background. */
+    /** Validates before answering (400 names every problem), then captures in the background. */
     async capture(principal: Principal, doc: Record<string, unknown>, behaviour: ErrorBehaviour): Promise<CaptureRow> {
       const listed = ((doc.epcisBody as { eventList?: unknown[] } | undefined)?.eventList ?? []).length;
       if (listed > CAPTURE_LIMIT_EVENTS) {
@@ -260,7 +260,7 @@ export function createEpcisService(deps: {
         );
       }
       const party = actingParty(principal);
-      const validation = validateCaptureDocument(doc);
+      const validation = await validateCaptureDocument(doc);
       if (!validation.ok) throw badRequest(`invalid EPCIS document: ${validation.errors[0].message}`, toProblems(validation.errors));
       // durable before the 202: the job row keeps the document until the job has finished
       const job = await deps.epcis.insertCapture({

@@ -3,6 +3,7 @@ import { type Principal, requireLotOwner, requirePartyData } from '../access/ind
 import type { BrandService } from '../brands/service.js';
 import { toGtin14 } from '../codes/gs1.js';
 import { newItemCode, normalizeCode, serviceCodeKind } from '../codes/service-codes.js';
+import { nextTurn } from '../db/turns.js';
 import { badRequest, bodyField, conflict, notFound } from '../errors/problem.js';
 import { buildDigitalLink, isGs1Charset82 } from '../gs1/digital-link.js';
 import { circulationRefusal, decimalsAllowed } from '../lots/ledger.js';
@@ -20,7 +21,6 @@ const BATCH = 10_000;
  * Lets waiting requests and other jobs' statements in between batches. PGlite answers in
  * microtasks, so without it a job would hold the event loop (and the database) to its end.
  */
-const turn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 export type CodeJob = Pick<CodeJobRow, 'id' | 'lotCode' | 'partyCode' | 'total' | 'done' | 'status' | 'error' | 'createdAt' | 'finishedAt'>;
 export type IssuedCode = { code: string; url: string; digitalLink: string | null };
@@ -56,7 +56,7 @@ export function createItemService(deps: {
       await deps.items.updateJob(job.id, { status: 'running', done: 0 });
       let done = 0;
       while (done < job.total) {
-        await turn();
+        await nextTurn();
         const wanted = Math.min(BATCH, job.total - done);
         const batch = new Set<string>();
         while (batch.size < wanted) batch.add(newItemCode());

@@ -8,6 +8,7 @@
 // tried again later, without holding back the others.
 
 import type { Db, Transact } from '../db/client.js';
+import { nextTurn } from '../db/turns.js';
 import { Problem } from '../errors/problem.js';
 import { timeZoneOffsetOf } from '../events/time.js';
 import type { EventWriter, WriteRequest } from '../events/writer/index.js';
@@ -374,7 +375,7 @@ export function createGateService(deps: {
         again = false;
         while (!stopped && (await processChunk()) > 0) {
           // let requests in between chunks
-          await new Promise((resolve) => setImmediate(resolve));
+          await nextTurn();
         }
       } while (again && !stopped);
     })()

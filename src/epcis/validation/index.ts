@@ -4,6 +4,7 @@
 
 import type { ValidateFunction } from 'ajv';
 import { isStorableTime, STORABLE_YEARS } from '../../codes/timestamp.js';
+import { pauses } from '../../db/turns.js';
 import { gs1IdentifierProblem } from '../../gs1/canonical.js';
 import { tagValueProblem } from '../tag-values.js';
 import { label, schemaErrors, type ValidationError } from './messages.js';
@@ -130,11 +131,16 @@ function result(validate: ValidateFunction, input: unknown, found: Findings, roo
 }
 
 /** Validates an EPCISDocument as received by the capture interface. */
-export function validateCaptureDocument(doc: unknown): ValidationResult {
+export async function validateCaptureDocument(doc: unknown): Promise<ValidationResult> {
   const found: Findings = { errors: [], covered: [] };
   const body = isObject(doc) ? doc.epcisBody : undefined;
   const events = isObject(body) && Array.isArray(body.eventList) ? body.eventList : [];
-  for (const [i, event] of events.entries()) checkEvent(event, `/epcisBody/eventList/${i}`, found);
+  // a document of 10,000 events takes most of a second to check: other requests go on meanwhile
+  const pause = pauses();
+  for (const [i, event] of events.entries()) {
+    await pause();
+    checkEvent(event, `/epcisBody/eventList/${i}`, found);
+  }
   return result(epcisValidators().document, doc, found, 'document');
 }
 

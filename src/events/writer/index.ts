@@ -6,6 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { appendToChains, type ChainHead, eventPayloadHash } from '../../audit/chain.js';
 import type { Db } from '../../db/client.js';
+import { pauses } from '../../db/turns.js';
 import { bodyField, conflict, forbidden, Problem, unprocessable } from '../../errors/problem.js';
 import type { LotsRepository } from '../../lots/repository.js';
 import type { EventType, EventView } from '../schemas.js';
@@ -295,7 +296,10 @@ export function createEventWriter(deps: { repository: EventWriterRepository; lot
     const recordTime = deps.now();
     const accepted: { record: EventRecord; draft: EventDraft }[] = [];
     const outcomes: WriteOutcome[] = [];
+    // a capture job checks up to 10,000 events here: other requests go on meanwhile
+    const pause = pauses();
     for (const [index, request] of requests.entries()) {
+      await pause();
       try {
         const { record, draft, shipmentId } = check(state, request, recordTime);
         state.apply(draft, record);
@@ -307,7 +311,7 @@ export function createEventWriter(deps: { repository: EventWriterRepository; lot
         outcomes.push({ ok: false, problem: error });
       }
     }
-    if (accepted.length > 0) await repository.persist(tx, { ...batchOf(state, accepted), audit: chained(heads, accepted) });
+    if (accepted.length > 0) await repository.persist(tx, { ...batchOf(state, accepted), audit: await chained(heads, accepted) });
     return outcomes;
   }
 
@@ -394,7 +398,7 @@ export function createEventWriter(deps: { repository: EventWriterRepository; lot
     };
     const voided = request.keepsLots ? [] : facts.created.map((lot) => lot.code);
     const events = [{ record, draft }];
-    await repository.persist(tx, { ...emptyBatch(), events, audit: chained(heads, events) });
+    await repository.persist(tx, { ...emptyBatch(), events, audit: await chained(heads, events) });
     await repository.reverse(tx, {
       correctionId: draft.id,
       targetId: target.id,
@@ -453,12 +457,15 @@ function emptyBatch(): Batch {
 }
 
 /** The events' audit entries, each chained onto its party's head. */
-function chained(heads: ChainHead[], events: { record: EventRecord; draft: EventDraft }[]): Batch['audit'] {
-  return appendToChains(
-    heads,
-    events.map(({ record, draft }) => ({
+async function chained(heads: ChainHead[], events: { record: EventRecord; draft: EventDraft }[]): Promise<Batch['audit']> {
+  const acts: Parameters<typeof appendToChains>[1] = [];
+  // hashing 10,000 events' canonical JSON takes over a second: other requests go on meanwhile
+  const pause = pauses();
+  for (const { record, draft } of events) {
+    await pause();
+    acts.push({
       chain: record.partyCode,
-      kind: 'event' as const,
+      kind: 'event',
       subjectId: record.id,
       keyId: null,
       payloadHash: eventPayloadHash({
@@ -469,8 +476,9 @@ function chained(heads: ChainHead[], events: { record: EventRecord; draft: Event
         lots: [...draft.links.values()],
       }),
       recordedAt: record.recordTime,
-    })),
-  );
+    });
+  }
+  return appendToChains(heads, acts);
 }
 
 export type EventWriter = ReturnType<typeof createEventWriter>;

@@ -1,0 +1,19 @@
+// Cooperative scheduling for long synchronous work: Node runs one thing at a time, so a loop over
+// 10,000 events keeps every other request (scans, other parties' captures) waiting until it ends.
+
+/** Lets the event loop run (I/O, timers, other requests) before going on. */
+export const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+/**
+ * A yield point for a long loop: `await pause()` on every iteration hands the event loop back
+ * once `budgetMs` of work has passed since the last hand-back (and costs a clock read otherwise),
+ * so no request waits much longer than that behind the loop.
+ */
+export function pauses(budgetMs = 20): () => Promise<void> {
+  let since = performance.now();
+  return async () => {
+    if (performance.now() - since < budgetMs) return;
+    await nextTurn();
+    since = performance.now();
+  };
+}
