@@ -1,8 +1,6 @@
 // Cooperative scheduling for long synchronous work: Node runs one thing at a time, so a loop over
 // 10,000 events keeps every other request (scans, other parties' captures) waiting until it ends.
-
-/** Lets the event loop run (I/O, timers, other requests) before going on. */
-export const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
+import { setImmediate as nextTurn } from 'node:timers/promises';
 
 /**
  * A yield point for a long loop: `await pause()` on every iteration hands the event loop back

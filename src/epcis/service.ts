@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import { actingParty, type Principal, privateScope, requirePartyData } from '../access/index.js';
 import type { Transact } from '../db/client.js';
 import type { CaptureProblem } from '../db/schema.js';
-import { nextTurn } from '../db/turns.js';
 import { badRequest, type FieldProblem, notFound, Problem } from '../errors/problem.js';
 import type { EventsRepository, StoredEvent } from '../events/repository.js';
 import { BatchRejected } from '../events/writer/index.js';

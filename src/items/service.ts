@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import { type Principal, requireLotOwner, requirePartyData } from '../access/index.js';
 import type { BrandService } from '../brands/service.js';
 import { toGtin14 } from '../codes/gs1.js';
 import { newItemCode, normalizeCode, serviceCodeKind } from '../codes/service-codes.js';
-import { nextTurn } from '../db/turns.js';
 import { badRequest, bodyField, conflict, notFound } from '../errors/problem.js';
 import { buildDigitalLink, isGs1Charset82 } from '../gs1/digital-link.js';
 import { circulationRefusal, decimalsAllowed } from '../lots/ledger.js';

@@ -7,8 +7,8 @@
 // chunk or none of it; a read point whose windows cannot be turned into events is set aside to be
 // tried again later, without holding back the others.
 
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { Db, Transact } from '../db/client.js';
-import { nextTurn } from '../db/turns.js';
 import { Problem } from '../errors/problem.js';
 import { timeZoneOffsetOf } from '../events/time.js';
 import type { EventWriter, WriteRequest } from '../events/writer/index.js';

@@ -1,0 +1,35 @@
+import { setImmediate as nextTurn } from 'node:timers/promises';
+import t from 'tap';
+import { pauses } from '../../src/db/turns.js';
+
+/** Whether a callback queued for the next turn ran during `work`: whether `work` handed the loop back. */
+async function handsBack(work: () => Promise<void>): Promise<boolean> {
+  let ran = false;
+  setImmediate(() => {
+    ran = true;
+  });
+  await work();
+  const handedBack = ran;
+  await nextTurn();
+  return handedBack;
+}
+
+t.test('a pause hands the event loop back once its budget is spent', async (t) => {
+  const pause = pauses(0);
+  t.ok(await handsBack(pause), 'with the budget spent, other work runs before the loop goes on');
+});
+
+t.test('a pause within its budget keeps going without giving the loop away', async (t) => {
+  const pause = pauses(60_000);
+  t.notOk(await handsBack(pause), 'within the budget nothing else runs in between');
+});
+
+t.test('a loop with a pause per iteration lets waiting work in while it runs', async (t) => {
+  const pause = pauses(5);
+  let ticks = 0;
+  const ticker = setInterval(() => ticks++, 1);
+  const until = performance.now() + 60;
+  while (performance.now() < until) await pause();
+  clearInterval(ticker);
+  t.ok(ticks > 0, `a 1 ms timer fired ${ticks} times during a 60 ms busy loop`);
+});
