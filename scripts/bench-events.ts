@@ -2,7 +2,7 @@
 // large capture job, each next to a baseline or target measured in the same run.
 //
 //   npx tsx scripts/bench-events.ts [--docs 20] [--requests 9000] [--warmup 1500] [--connections 50]
-//                                   [--probe 100] [--large 10000] [--profile]
+//                                   [--probe 100] [--large 10000] [--epcs 140000] [--profile]
 //
 // PostgreSQL when DATABASE_URL is set (a fresh bench_events_<random> database on that server,
 // dropped at the end, also after a failure or Ctrl-C), else an in-memory PGlite. The app listens
@@ -29,6 +29,10 @@
 //              writer's statement.
 // 3. large     one EPCISDocument of --large events (the same mix; the capture limit is 10,000),
 //              rollback on error: wall time from the POST to the job's success. Target: ≤ 3 s.
+// 4. epcs      one EPCISDocument of 14 ObjectEvents commissioning --epcs serialised items in all
+//              (SGTIN Digital Links), rollback on error: its time, and how long other requests wait
+//              meanwhile — the longest event-loop stall, and the slowest of GET /health sent every
+//              50 ms while it runs.
 //
 // Each phase also prints the SQL statements per event and the database time (database.stats,
 // summed over statements: concurrent ones overlap) with the statements that took most of it, the
@@ -57,13 +61,23 @@ import { explain, type Scratch, withScratchDatabase } from './lib/database.js';
 import { formatMs, formatNumber, formatRatio, printTable } from './lib/report.js';
 import { freePort, profiled } from './lib/server.js';
 
-const flags = parseFlags({ docs: 20, requests: 9000, warmup: 1500, connections: 50, probe: 100, large: 10_000, profile: false });
+const flags = parseFlags({
+  docs: 20,
+  requests: 9000,
+  warmup: 1500,
+  connections: 50,
+  probe: 100,
+  large: 10_000,
+  epcs: 140_000,
+  profile: false,
+});
 const DOCS = flags.docs;
 const REQUESTS = flags.requests;
 const WARMUP = flags.warmup;
 const CONNECTIONS = flags.connections;
 const PROBE = flags.probe;
 const LARGE = Math.min(flags.large, CAPTURE_LIMIT_EVENTS);
+const EPC_EVENTS = 14;
 
 const TARGET_CAPTURE_RATIO = 0.25;
 const TARGET_NATIVE_RATE = 1500;
@@ -714,6 +728,65 @@ async function largePhase({ app, database, client, time }: Bench): Promise<Figur
   ];
 }
 
+/** 4. One document commissioning --epcs single items in 14 events: its time, and what others wait meanwhile. */
+async function epcsPhase({ app, client, time }: Bench): Promise<Figure[]> {
+  const perEvent = Math.ceil(flags.epcs / EPC_EVENTS);
+  console.log(`\n4. One capture of ${EPC_EVENTS} events × ${formatNumber(perEvent)} EPCs (commissioning; rollback on error)`);
+  const serial = (event: number, i: number) => `https://id.gs1.org/01/${RAW_GTIN}/21/S${event}-${i}`;
+  const document = {
+    '@context': CONTEXT,
+    type: 'EPCISDocument',
+    schemaVersion: '2.0',
+    creationDate: new Date().toISOString(),
+    epcisBody: {
+      eventList: Array.from({ length: EPC_EVENTS }, (_, event) => ({
+        type: 'ObjectEvent',
+        eventTime: time(),
+        eventTimeZoneOffset: '+08:00',
+        epcList: Array.from({ length: perEvent }, (_, i) => serial(event, i)),
+        action: 'ADD',
+        bizStep: 'commissioning',
+        disposition: 'active',
+      })),
+    },
+  };
+  const stalls = monitorEventLoopDelay({ resolution: 10 });
+  let slowestHealth = 0;
+  let running = true;
+  const prober = (async () => {
+    while (running) {
+      const sent = performance.now();
+      await fetch(`${client.baseUrl}/health`);
+      slowestHealth = Math.max(slowestHealth, performance.now() - sent);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  })();
+  stalls.enable();
+  const { reply, accepted, elapsed } = await maybeProfiled('epcs', async () => {
+    const start = performance.now();
+    const reply = await expect(call(client, 'POST', '/epcis/capture', document, 'application/ld+json'), 202, 'EPC capture');
+    const accepted = performance.now() - start;
+    await app.services.epcis.idle();
+    return { reply, accepted, elapsed: performance.now() - start };
+  });
+  stalls.disable();
+  running = false;
+  await prober;
+  await finishedJobs(client, [reply.captureID as string], EPC_EVENTS);
+  console.log(
+    `  POST to success in ${formatNumber(elapsed / 1000, 2)} s (202 after ${formatNumber(accepted / 1000, 2)} s); longest event-loop stall ${formatNumber(stalls.max / 1e6)} ms; slowest GET /health meanwhile ${formatNumber(slowestHealth)} ms`,
+  );
+  return [
+    {
+      name: `${formatNumber(EPC_EVENTS * perEvent)}-EPC capture`,
+      value: `${formatNumber(elapsed / 1000, 2)} s`,
+      against: '',
+      met: null,
+    },
+    { name: '  slowest GET /health meanwhile', value: `${formatNumber(slowestHealth)} ms`, against: '', met: null },
+  ];
+}
+
 // ---------------------------------------------------------------------------------------
 // run
 
@@ -753,7 +826,7 @@ async function run(app: App, database: Database, label: string, baseUrl: string)
     database,
     client,
     native: { raw, cured, location, eventTime: new Date(Date.now() - 5 * 60_000).toISOString() },
-    time: clock((DOCS + 1) * EVENTS_PER_BLOCK + LARGE),
+    time: clock((DOCS + 1) * EVENTS_PER_BLOCK + LARGE + EPC_EVENTS),
   };
 
   console.log(`database   ${label}`);
@@ -762,7 +835,12 @@ async function run(app: App, database: Database, label: string, baseUrl: string)
       .map((l) => l.toFixed(2))
       .join(' ')} (server, database and load generator share them)`,
   );
-  const figures = [...(await capturePhase(bench)), ...(await nativePhase(bench)), ...(await largePhase(bench))];
+  const figures = [
+    ...(await capturePhase(bench)),
+    ...(await nativePhase(bench)),
+    ...(await largePhase(bench)),
+    ...(await epcsPhase(bench)),
+  ];
 
   for (const [name, report] of profiles) console.log(`\nCPU profile of the server, ${name}:\n${report.join('\n')}`);
   console.log(`\nsummary (${label})${database.kind === 'postgres' ? '' : ': the targets are set for PostgreSQL'}`);

@@ -41,6 +41,29 @@ export type CaptureOutcome =
 
 type Declaration = { declarationTime?: string; reason?: string; correctiveEventIDs?: string[]; [extension: string]: unknown };
 
+/** About as many objects as one writer statement stores before the next part of a capture: a few thousand rows. */
+const OBJECTS_PER_SEGMENT = 5_000;
+const OBJECT_LISTS = [
+  'epcList',
+  'childEPCs',
+  'inputEPCList',
+  'outputEPCList',
+  'quantityList',
+  'childQuantityList',
+  'inputQuantityList',
+  'outputQuantityList',
+] as const;
+
+/** The objects an event names (each one a lot, a link and a movement or so to store), and the event itself. */
+function objectsNamed(event: EpcisEvent): number {
+  let count = 1;
+  for (const list of OBJECT_LISTS) {
+    const value = event[list];
+    if (Array.isArray(value)) count += value.length;
+  }
+  return count;
+}
+
 const GTIN = /^https:\/\/id\.gs1\.org\/01\/(\d{14})/;
 const SSCC = /^https:\/\/id\.gs1\.org\/00\/(\d{18})$/;
 
@@ -140,11 +163,16 @@ export async function captureEvents(
       reject(index, error);
     }
   };
-  // an event declared in error ends a segment: its declaration is applied before the events after it
+  // an event declared in error ends a segment: its declaration is applied before the events after it.
+  // So does a segment's size: each is written by one statement, which the driver builds and sends
+  // without letting anything else run, so a 140,000-EPC document goes in parts (one transaction still)
   let start = 0;
+  let weight = 0;
   for (const [position, index] of toWrite.entries()) {
     const declared = declarations.includes(index);
-    if (!declared && position < toWrite.length - 1) continue;
+    weight += objectsNamed(events[index]);
+    if (!declared && weight < OBJECTS_PER_SEGMENT && position < toWrite.length - 1) continue;
+    weight = 0;
     let written: WriteOutcome[];
     try {
       written = await deps.writer.write(tx, requests.slice(start, position + 1), input.onError);
@@ -172,12 +200,20 @@ async function requestsFor(
   party: string,
   events: { event: EpcisEvent; id: string; context: unknown; encodings: TagEncoding[] }[],
 ): Promise<WriteRequest[]> {
-  const named = events.map(({ event }) => namedIdentifiers(event));
+  // parsing 140,000 identifiers takes seconds: other requests go on meanwhile
+  const pause = pauses();
+  const named: ReturnType<typeof namedIdentifiers>[] = [];
+  for (const { event } of events) {
+    await pause();
+    named.push(namedIdentifiers(event));
+  }
   const distinctIds = [...new Set(named.flat().map((item) => item.id))];
-  const referents = await deps.identifiers.findMany(
-    distinctIds.map((id) => parsed(deps, id)),
-    tx,
-  );
+  const identifiers: Identifier[] = [];
+  for (const id of distinctIds) {
+    await pause();
+    identifiers.push(parsed(deps, id));
+  }
+  const referents = await deps.identifiers.findMany(identifiers, tx);
   // an identifier that names no lot or container becomes one of the capturing party, one code per identifier
   const lotOf = new Map<string, string>();
   const created = new Set<string>();

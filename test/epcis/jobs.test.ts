@@ -115,6 +115,60 @@ t.test('one event breaking a ledger rule: rollback stores nothing of the documen
   t.equal((await plant.lot(carcassLot)).quantity, 100, 'of which nothing was taken');
 });
 
+t.test('a capture written in parts (thousands of EPCs) still rolls back whole when its last part breaks a rule', async (t) => {
+  const world = await createWorld(t);
+  const plant = await world.party('processor');
+  const CARCASS = 'https://id.gs1.org/01/06901234000023/10/TZ-0311';
+  const packs = (tag: string) => ({
+    type: 'ObjectEvent',
+    ...TIME,
+    action: 'ADD',
+    bizStep: 'commissioning',
+    epcList: Array.from({ length: 3000 }, (_, serial) => pack(tag, serial)),
+  });
+  // two events of 3,000 packs each fill more than one part; the cut comes in the next one
+  const events = [
+    {
+      type: 'ObjectEvent',
+      ...TIME,
+      action: 'ADD',
+      bizStep: 'commissioning',
+      quantityList: [{ epcClass: CARCASS, quantity: 100, uom: 'KGM' }],
+    },
+    packs('part-a-'),
+    packs('part-b-'),
+    {
+      type: 'TransformationEvent',
+      ...TIME,
+      bizStep: 'commissioning',
+      inputQuantityList: [{ epcClass: CARCASS, quantity: 250, uom: 'KGM' }],
+      outputQuantityList: [{ epcClass: 'https://id.gs1.org/01/06901234000047/10/CUT-0311', quantity: 240, uom: 'KGM' }],
+    },
+  ];
+  const rollback = await finished(plant.api, await post(world, plant.key, doc(events), 'rollback'));
+  t.match(rollback, { success: false, captured: 0 });
+  t.match(rollback.errors, [{ eventIndex: 3 }], 'the last event is the one refused');
+  t.same(await storedIds(plant.api), [], 'nothing of the earlier parts is stored');
+  expectStatus(t, await plant.api.get(`/trace/${encodeURIComponent(pack('part-a-', 0))}`), 404, 'not one of the 6,000 packs');
+
+  const stores: string[] = [];
+  const stop = world.database.stats.observe((query) => {
+    if (/^\s*with new_lots as \(insert into lots/.test(query.text)) stores.push(query.text);
+  });
+  const smallerCut = {
+    type: 'TransformationEvent',
+    ...TIME,
+    bizStep: 'commissioning',
+    inputQuantityList: [{ epcClass: CARCASS, quantity: 50, uom: 'KGM' }],
+    outputQuantityList: [{ epcClass: 'https://id.gs1.org/01/06901234000047/10/CUT-0312', quantity: 48, uom: 'KGM' }],
+  };
+  const withoutTheBadCut = await finished(plant.api, await post(world, plant.key, doc([...events.slice(0, 3), smallerCut]), 'rollback'));
+  stop();
+  t.match(withoutTheBadCut, { success: true, captured: 4 }, 'the same parts with a cut that fits are stored');
+  t.equal(stores.length, 2, 'in two parts, each by one statement');
+  expectStatus(t, await plant.api.get(`/trace/${encodeURIComponent(pack('part-b-', 2999))}`), 200, 'down to the last pack');
+});
+
 t.test('parties take turns: a one-event capture finishes while a large one is still running', async (t) => {
   const world = await createWorld(t);
   const big = await world.party('processor');

@@ -77,6 +77,9 @@ export type EventRecord = {
 export class EventDraft {
   readonly links = new Map<string, { lotCode: string; role: EventLotRole; quantity: number | null }>();
   readonly newLots: NewLot[] = [];
+  private readonly newLotsByCode = new Map<string, NewLot>();
+  private readonly newLotsBySscc = new Map<string, NewLot>();
+  private readonly newLotNumbers = new Set<string>();
   readonly identifiers: { kind: string; value: string; lotCode: string }[] = [];
   readonly movements: Movement[] = [];
   readonly edges: Edge[] = [];
@@ -123,6 +126,23 @@ export class EventDraft {
 
   createLot(lot: NewLot) {
     this.newLots.push(lot);
+    if (!this.newLotsByCode.has(lot.code)) this.newLotsByCode.set(lot.code, lot);
+    if (lot.sscc && !this.newLotsBySscc.has(lot.sscc)) this.newLotsBySscc.set(lot.sscc, lot);
+    if (lot.lotNumber) this.newLotNumbers.add(lot.lotNumber);
     this.touched.add(lot.code);
+  }
+
+  /** A lot this event creates, by code (indexed: one EPCIS event may create 10,000). */
+  newLot(code: string): NewLot | undefined {
+    return this.newLotsByCode.get(code);
+  }
+
+  /** A container this event creates, by SSCC. */
+  newLotWithSscc(sscc: string): NewLot | undefined {
+    return this.newLotsBySscc.get(sscc);
+  }
+
+  createsLotNumber(lotNumber: string): boolean {
+    return this.newLotNumbers.has(lotNumber);
   }
 }

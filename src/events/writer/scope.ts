@@ -48,7 +48,7 @@ export class Scope {
   }
 
   lot(code: string): LotView | undefined {
-    const created = this.draft.newLots.find((lot) => lot.code === code);
+    const created = this.draft.newLot(code);
     return created ? { ...created, voided: false, hold: null } : this.state.lots.get(code);
   }
 
@@ -60,7 +60,7 @@ export class Scope {
 
   /** The live lot or container carrying this SSCC, this event's new ones included. */
   lotWithSscc(sscc: string): LotView | undefined {
-    const created = this.draft.newLots.find((lot) => lot.sscc === sscc);
+    const created = this.draft.newLotWithSscc(sscc);
     return created ? { ...created, voided: false, hold: null } : this.state.lots.withSscc(sscc);
   }
 
@@ -183,7 +183,7 @@ export class Scope {
       if (spec.originLocationCode) this.requireLocation(spec.originLocationCode, [...at, 'originLocationCode']);
       if (spec.lotNumber) {
         const key = `${this.actor}|${spec.lotNumber}`;
-        if (this.state.takenLotNumbers.has(key) || this.draft.newLots.some((lot) => lot.lotNumber === spec.lotNumber)) {
+        if (this.state.takenLotNumbers.has(key) || this.draft.createsLotNumber(spec.lotNumber)) {
           throw conflict(`lot number ${spec.lotNumber} is already used by party ${this.actor}`, [
             bodyField([...at, 'lotNumber'], 'already used'),
           ]);
