@@ -165,7 +165,8 @@ export async function captureEvents(
   };
   // an event declared in error ends a segment: its declaration is applied before the events after it.
   // So does a segment's size: each is written by one statement, which the driver builds and sends
-  // without letting anything else run, so a 140,000-EPC document goes in parts (one transaction still)
+  // without letting anything else run, so a 140,000-EPC document goes in parts (one transaction
+  // still; each part has its own record time, milliseconds apart)
   let start = 0;
   let weight = 0;
   for (const [position, index] of toWrite.entries()) {

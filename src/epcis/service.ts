@@ -35,11 +35,6 @@ const CAPTURE_CONCURRENCY = 2;
 // (a round trip through UTF-8 turns lone surrogates into U+FFFD)
 const storable = (text: string) => Buffer.from(text.replaceAll('\u0000', '\uFFFD'), 'utf8').toString('utf8');
 
-/**
- * Lets waiting requests and other jobs' statements in before the next transaction. PGlite answers
- * in microtasks, so without it a job would hold the event loop (and the database) to its end.
- */
-
 export function createEpcisService(deps: {
   transaction: Transact;
   capture: CaptureDeps;
@@ -88,6 +83,8 @@ export function createEpcisService(deps: {
       await deps.epcis.updateCapture(job.id, { status: 'running' });
       if (job.errorBehaviour === 'rollback') {
         try {
+          // waiting requests and other jobs go first: PGlite answers in microtasks, so without it a
+          // job would hold the event loop (and the database) to its end
           await nextTurn();
           await deps.transaction(async (tx) => {
             const outcomes = await captureEvents(tx, deps.capture, { ...input, events, onError: 'rollback' });
@@ -114,6 +111,7 @@ export function createEpcisService(deps: {
       if (events.length === 0) await deps.epcis.updateCapture(job.id, { ...counts, ...finished(counts) });
       for (let start = job.processed; start < events.length; start += PROCEED_CHUNK) {
         const chunk = events.slice(start, start + PROCEED_CHUNK);
+        // waiting requests and other jobs' statements go in between chunks (see above)
         await nextTurn();
         counts = await deps.transaction(async (tx) => {
           const outcomes = await captureEvents(tx, deps.capture, { ...input, events: chunk, onError: 'proceed' });

@@ -17,11 +17,6 @@ export const MAX_CODES_PER_JOB = 1_000_000;
 const ENDED_STATUSES = new Set(['consumed', 'sold', 'destroyed']);
 const BATCH = 10_000;
 
-/**
- * Lets waiting requests and other jobs' statements in between batches. PGlite answers in
- * microtasks, so without it a job would hold the event loop (and the database) to its end.
- */
-
 export type CodeJob = Pick<CodeJobRow, 'id' | 'lotCode' | 'partyCode' | 'total' | 'done' | 'status' | 'error' | 'createdAt' | 'finishedAt'>;
 export type IssuedCode = { code: string; url: string; digitalLink: string | null };
 
@@ -56,6 +51,8 @@ export function createItemService(deps: {
       await deps.items.updateJob(job.id, { status: 'running', done: 0 });
       let done = 0;
       while (done < job.total) {
+        // waiting requests and other jobs' statements go in between batches: PGlite answers in
+        // microtasks, so without it a job would hold the event loop (and the database) to its end
         await nextTurn();
         const wanted = Math.min(BATCH, job.total - done);
         const batch = new Set<string>();

@@ -32,6 +32,14 @@ const added = (tag: string, serial: number, extra: object = {}) => ({
   epcList: [pack(tag, serial)],
   ...extra,
 });
+/** An event commissioning `count` packs: enough of them end a part of the capture (about 5,000 objects). */
+const packs = (tag: string, count: number) => ({
+  type: 'ObjectEvent',
+  ...TIME,
+  action: 'ADD',
+  bizStep: 'commissioning',
+  epcList: Array.from({ length: count }, (_, serial) => pack(tag, serial)),
+});
 const eventId = (tag: string, index: number) =>
   `urn:uuid:6c1f1f52-0f0e-4d1e-9c55-${tag}${index.toString(16).padStart(12 - tag.length, '0')}`;
 /** No statement, clause or driver text: what a database error would bring along. */
@@ -119,13 +127,6 @@ t.test('a capture written in parts (thousands of EPCs) still rolls back whole wh
   const world = await createWorld(t);
   const plant = await world.party('processor');
   const CARCASS = 'https://id.gs1.org/01/06901234000023/10/TZ-0311';
-  const packs = (tag: string) => ({
-    type: 'ObjectEvent',
-    ...TIME,
-    action: 'ADD',
-    bizStep: 'commissioning',
-    epcList: Array.from({ length: 3000 }, (_, serial) => pack(tag, serial)),
-  });
   // two events of 3,000 packs each fill more than one part; the cut comes in the next one
   const events = [
     {
@@ -135,8 +136,8 @@ t.test('a capture written in parts (thousands of EPCs) still rolls back whole wh
       bizStep: 'commissioning',
       quantityList: [{ epcClass: CARCASS, quantity: 100, uom: 'KGM' }],
     },
-    packs('part-a-'),
-    packs('part-b-'),
+    packs('part-a-', 3000),
+    packs('part-b-', 3000),
     {
       type: 'TransformationEvent',
       ...TIME,
@@ -167,6 +168,40 @@ t.test('a capture written in parts (thousands of EPCs) still rolls back whole wh
   t.match(withoutTheBadCut, { success: true, captured: 4 }, 'the same parts with a cut that fits are stored');
   t.equal(stores.length, 2, 'in two parts, each by one statement');
   expectStatus(t, await plant.api.get(`/trace/${encodeURIComponent(pack('part-b-', 2999))}`), 200, 'down to the last pack');
+});
+
+t.test('a later part of a capture sees what the earlier parts made: their containers and their lineage', async (t) => {
+  const world = await createWorld(t);
+  const plant = await world.party('processor');
+  const CASE = 'https://id.gs1.org/01/06901234000030/21/CASE-1';
+  const caseOf = (child: string) => ({
+    type: 'AggregationEvent',
+    ...TIME,
+    action: 'ADD',
+    bizStep: 'packing',
+    parentID: CASE,
+    childEPCs: [child],
+  });
+  const packing = doc([added('case-', 0), caseOf(pack('case-', 0)), packs('fill-a-', 5000), added('case-', 1), caseOf(pack('case-', 1))]);
+  const packed = await finished(plant.api, await post(world, plant.key, packing, 'rollback'));
+  t.match(packed, { success: true, captured: 5 }, 'the case made in the first part takes the second pack in the next one');
+  const trace = (await plant.api.get(`/trace/${encodeURIComponent(CASE)}`)).body;
+  t.equal(trace.query.lotCodes.length, 1, 'one case, not two');
+
+  const A = 'https://id.gs1.org/01/06901234000023/10/LOOP-A';
+  const B = 'https://id.gs1.org/01/06901234000047/10/LOOP-B';
+  const make = (from: string, to: string) => ({
+    type: 'TransformationEvent',
+    ...TIME,
+    bizStep: 'commissioning',
+    inputQuantityList: [{ epcClass: from, quantity: 5, uom: 'KGM' }],
+    outputQuantityList: [{ epcClass: to, quantity: 5, uom: 'KGM' }],
+  });
+  const commissionA = { type: 'ObjectEvent', ...TIME, action: 'ADD', quantityList: [{ epcClass: A, quantity: 100, uom: 'KGM' }] };
+  const loop = doc([commissionA, make(A, B), packs('fill-b-', 5000), make(B, A)]);
+  const refused = await finished(plant.api, await post(world, plant.key, loop, 'rollback'));
+  t.match(refused, { success: false, captured: 0 });
+  t.match(refused.errors, [{ eventIndex: 3, message: /lineage cycle/ }], 'B made back into A, across parts, is a cycle');
 });
 
 t.test('parties take turns: a one-event capture finishes while a large one is still running', async (t) => {

@@ -76,7 +76,7 @@ export type EventRecord = {
 
 export class EventDraft {
   readonly links = new Map<string, { lotCode: string; role: EventLotRole; quantity: number | null }>();
-  readonly newLots: NewLot[] = [];
+  private readonly createdLots: NewLot[] = [];
   private readonly newLotsByCode = new Map<string, NewLot>();
   private readonly newLotsBySscc = new Map<string, NewLot>();
   private readonly newLotNumbers = new Set<string>();
@@ -125,11 +125,16 @@ export class EventDraft {
   }
 
   createLot(lot: NewLot) {
-    this.newLots.push(lot);
+    this.createdLots.push(lot);
     if (!this.newLotsByCode.has(lot.code)) this.newLotsByCode.set(lot.code, lot);
     if (lot.sscc && !this.newLotsBySscc.has(lot.sscc)) this.newLotsBySscc.set(lot.sscc, lot);
     if (lot.lotNumber) this.newLotNumbers.add(lot.lotNumber);
     this.touched.add(lot.code);
+  }
+
+  /** The lots this event creates, in order (added only by `createLot`, which indexes them). */
+  get newLots(): readonly NewLot[] {
+    return this.createdLots;
   }
 
   /** A lot this event creates, by code (indexed: one EPCIS event may create 10,000). */

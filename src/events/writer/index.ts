@@ -134,10 +134,14 @@ export function createEventWriter(deps: { repository: EventWriterRepository; lot
   /** Everything the requests name, read once (in a fixed number of queries) into a world state. */
   async function load(tx: Db, requests: WriteRequest[]): Promise<WorldState> {
     const refs = requests.map((request) => ({ request, ...referencesOf(request.action) }));
-    const named = new Set([
-      ...refs.flatMap((ref) => ref.lots),
+    // codes a capture chose for new lots may be taken already, by an earlier part of the same
+    // capture: loaded, they are used as the lots they are (not made twice), their lineage known
+    const chosenCodes = [
       ...requests.flatMap((request) => (request.creates ?? []).flatMap((spec) => (spec.code ? [spec.code] : []))),
-    ]);
+      ...refs.flatMap((ref) => ref.specs.flatMap((spec) => (spec.code ? [spec.code] : []))),
+      ...requests.flatMap((request) => (request.captured?.edges ?? []).flatMap((edge) => [edge.from, edge.to])),
+    ];
+    const named = new Set([...refs.flatMap((ref) => ref.lots), ...chosenCodes]);
     for (const lot of await deps.lots.findBySsccs([...new Set(refs.flatMap((ref) => ref.ssccs))], tx)) named.add(lot.code);
     const state = new WorldState();
     // packs named (or in containers being unpacked) come first: their lots are drawn on too
@@ -196,9 +200,15 @@ export function createEventWriter(deps: { repository: EventWriterRepository; lot
     for (const product of references.products) state.products.set(product.code, product);
     for (const key of references.takenLotNumbers) state.takenLotNumbers.add(key);
     for (const tag of references.takenEarTags) state.takenEarTags.add(tag);
-    const existingOutputs = requests.flatMap((request) =>
-      request.action.type === 'transform' ? request.action.outputs.flatMap((output) => ('lotCode' in output ? [output.lotCode] : [])) : [],
-    );
+    const outputs = [
+      ...requests.flatMap((request) =>
+        request.action.type === 'transform'
+          ? request.action.outputs.flatMap((output) => ('lotCode' in output ? [output.lotCode] : []))
+          : [],
+      ),
+      ...chosenCodes,
+    ];
+    const existingOutputs = [...new Set(outputs)].filter((code) => state.lots.has(code));
     for (const [code, downstream] of await repository.downstreamOf(tx, existingOutputs)) state.downstreamOf.set(code, downstream);
     return state;
   }

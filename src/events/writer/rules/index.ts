@@ -95,6 +95,8 @@ export function referencesOf(action: EventAction) {
     case 'aggregate':
       lines(action.children);
       if (action.parent.containerCode) lots.push(action.parent.containerCode);
+      // a container an earlier part of the same capture already made
+      if (action.parent.newCode) lots.push(action.parent.newCode);
       if (action.parent.sscc) ssccs.push(action.parent.sscc);
       items.push(...(action.itemCodes ?? []));
       break;
