@@ -22,8 +22,8 @@ async function chain(world: World, length: number) {
 }
 
 t.test('a trace sends as many statements for 30 lots as for 3', async (t) => {
-  // no subscription poller: its statements would be counted with the trace's
-  const world = await createWorld(t, undefined, { subscriptionTickMs: 3_600_000 });
+  // no subscription poller and no RFID gate ticks: their statements would be counted with the trace's
+  const world = await createWorld(t, undefined, { subscriptionTickMs: 3_600_000, rfidTickMs: 0 });
   const short = await chain(world, 3);
   const long = await chain(world, 30);
 
