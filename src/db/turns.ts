@@ -15,3 +15,14 @@ export function pauses(budgetMs = 20): () => Promise<void> {
     since = performance.now();
   };
 }
+
+/** `items.map(map)` for long lists, handing the event loop back every `budgetMs` (see `pauses`). */
+export async function mapPausing<T, R>(items: readonly T[], map: (item: T) => R, budgetMs?: number): Promise<R[]> {
+  const pause = pauses(budgetMs);
+  const mapped: R[] = [];
+  for (const item of items) {
+    await pause();
+    mapped.push(map(item));
+  }
+  return mapped;
+}

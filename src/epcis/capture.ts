@@ -4,7 +4,7 @@
 // (given, or the CBV 2.0 hash).
 import { newContainerCode, newLotCode } from '../codes/service-codes.js';
 import type { Db } from '../db/client.js';
-import { pauses } from '../db/turns.js';
+import { mapPausing } from '../db/turns.js';
 import { bodyField, conflict, Problem } from '../errors/problem.js';
 import type { EventType } from '../events/schemas.js';
 import { BatchRejected, type EventWriter, type WriteOutcome, type WriteRequest } from '../events/writer/index.js';
@@ -43,26 +43,6 @@ type Declaration = { declarationTime?: string; reason?: string; correctiveEventI
 
 /** About as many objects as one writer statement stores before the next part of a capture: a few thousand rows. */
 const OBJECTS_PER_SEGMENT = 5_000;
-const OBJECT_LISTS = [
-  'epcList',
-  'childEPCs',
-  'inputEPCList',
-  'outputEPCList',
-  'quantityList',
-  'childQuantityList',
-  'inputQuantityList',
-  'outputQuantityList',
-] as const;
-
-/** The objects an event names (each one a lot, a link and a movement or so to store), and the event itself. */
-function objectsNamed(event: EpcisEvent): number {
-  let count = 1;
-  for (const list of OBJECT_LISTS) {
-    const value = event[list];
-    if (Array.isArray(value)) count += value.length;
-  }
-  return count;
-}
 
 const GTIN = /^https:\/\/id\.gs1\.org\/01\/(\d{14})/;
 const SSCC = /^https:\/\/id\.gs1\.org\/00\/(\d{18})$/;
@@ -80,16 +60,9 @@ export async function captureEvents(
 ): Promise<CaptureOutcome[]> {
   const { party } = input;
   // tag and raw URIs of GS1 keys become pure identities before hashing, so every form of a tag is one object
-  const normalised: ReturnType<typeof normaliseTagValues>[] = [];
-  const hashes: string[] = [];
-  const pause = pauses();
-  for (const event of input.events) {
-    await pause();
-    const tagsNormalised = normaliseTagValues(event);
-    normalised.push(tagsNormalised);
-    hashes.push(eventHashId(tagsNormalised.event, input.context, input.hashOptions));
-  }
+  const normalised = await mapPausing(input.events, normaliseTagValues);
   const events = normalised.map((n) => n.event);
+  const hashes = await mapPausing(events, (event) => eventHashId(event, input.context, input.hashOptions));
   const ids = events.map((event, index) => (event.eventID as string | undefined) ?? hashes[index]);
   const stored = await deps.epcis.storedEvents(tx, [...ids, ...ids.map((id) => `${id}#error`)]);
 
@@ -171,7 +144,8 @@ export async function captureEvents(
   let weight = 0;
   for (const [position, index] of toWrite.entries()) {
     const declared = declarations.includes(index);
-    weight += objectsNamed(events[index]);
+    // the objects an event names (a lot, a link and a movement or so each to store), and the event itself
+    weight += (requests[position].captured?.links.length ?? 0) + 1;
     if (!declared && weight < OBJECTS_PER_SEGMENT && position < toWrite.length - 1) continue;
     weight = 0;
     let written: WriteOutcome[];
@@ -202,19 +176,9 @@ async function requestsFor(
   events: { event: EpcisEvent; id: string; context: unknown; encodings: TagEncoding[] }[],
 ): Promise<WriteRequest[]> {
   // parsing 140,000 identifiers takes seconds: other requests go on meanwhile
-  const pause = pauses();
-  const named: ReturnType<typeof namedIdentifiers>[] = [];
-  for (const { event } of events) {
-    await pause();
-    named.push(namedIdentifiers(event));
-  }
+  const named = await mapPausing(events, ({ event }) => namedIdentifiers(event));
   const distinctIds = [...new Set(named.flat().map((item) => item.id))];
-  const identifiers: Identifier[] = [];
-  for (const id of distinctIds) {
-    await pause();
-    identifiers.push(parsed(deps, id));
-  }
-  const referents = await deps.identifiers.findMany(identifiers, tx);
+  const referents = await deps.identifiers.findMany(await mapPausing(distinctIds, (id) => parsed(deps, id)), tx);
   // an identifier that names no lot or container becomes one of the capturing party, one code per identifier
   const lotOf = new Map<string, string>();
   const created = new Set<string>();

@@ -1,6 +1,6 @@
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import t from 'tap';
-import { pauses } from '../../src/db/turns.js';
+import { mapPausing, pauses } from '../../src/db/turns.js';
 
 /** Whether a callback queued for the next turn ran during `work`: whether `work` handed the loop back. */
 async function handsBack(work: () => Promise<void>): Promise<boolean> {
@@ -32,4 +32,13 @@ t.test('a loop with a pause per iteration lets waiting work in while it runs', a
   while (performance.now() < until) await pause();
   clearInterval(ticker);
   t.ok(ticks > 0, `a 1 ms timer fired ${ticks} times during a 60 ms busy loop`);
+});
+
+t.test('mapPausing maps in order, handing the loop back as it goes', async (t) => {
+  const items = Array.from({ length: 5 }, (_, index) => index);
+  t.same(await mapPausing(items, (item) => item * 2, 60_000), [0, 2, 4, 6, 8], 'the same as items.map');
+  t.ok(
+    await handsBack(() => mapPausing(items, (item) => item, 0).then(() => undefined)),
+    'with the budget spent, other work runs in between',
+  );
 });

@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { appendToChains, type ChainHead, eventPayloadHash } from '../../audit/chain.js';
 import type { Db } from '../../db/client.js';
-import { pauses } from '../../db/turns.js';
+import { mapPausing, pauses } from '../../db/turns.js';
 import { bodyField, conflict, forbidden, Problem, unprocessable } from '../../errors/problem.js';
 import type { LotsRepository } from '../../lots/repository.js';
 import type { EventType, EventView } from '../schemas.js';
@@ -468,26 +468,21 @@ function emptyBatch(): Batch {
 
 /** The events' audit entries, each chained onto its party's head. */
 async function chained(heads: ChainHead[], events: { record: EventRecord; draft: EventDraft }[]): Promise<Batch['audit']> {
-  const acts: Parameters<typeof appendToChains>[1] = [];
   // hashing 10,000 events' canonical JSON takes over a second: other requests go on meanwhile
-  const pause = pauses();
-  for (const { record, draft } of events) {
-    await pause();
-    acts.push({
-      chain: record.partyCode,
-      kind: 'event',
-      subjectId: record.id,
-      keyId: null,
-      payloadHash: eventPayloadHash({
-        ...record,
-        eventTime: record.eventTime.toISOString(),
-        recordTime: record.recordTime.toISOString(),
-        movements: draft.movements,
-        lots: [...draft.links.values()],
-      }),
-      recordedAt: record.recordTime,
-    });
-  }
+  const acts = await mapPausing(events, ({ record, draft }) => ({
+    chain: record.partyCode,
+    kind: 'event' as const,
+    subjectId: record.id,
+    keyId: null,
+    payloadHash: eventPayloadHash({
+      ...record,
+      eventTime: record.eventTime.toISOString(),
+      recordTime: record.recordTime.toISOString(),
+      movements: draft.movements,
+      lots: [...draft.links.values()],
+    }),
+    recordedAt: record.recordTime,
+  }));
   return appendToChains(heads, acts);
 }
 
