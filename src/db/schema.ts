@@ -220,6 +220,22 @@ export const lotMovements = pgTable(
   (t) => [index('lot_movements_lot_party_idx').on(t.lotCode, t.partyCode), index('lot_movements_event_idx').on(t.eventId)],
 );
 
+// What each party holds of each lot, loose or per container: the ledger above summed, kept by the
+// database (a statement trigger on lot_movements, migration 0016) so that every insert into the
+// ledger moves it in the same statement. Read where whole scopes need balances (a recall's holdings).
+export const lotBalances = pgTable(
+  'lot_balances',
+  {
+    lotCode: text('lot_code')
+      .notNull()
+      .references(() => lots.code),
+    partyCode: text('party_code').notNull(),
+    containerCode: text('container_code'),
+    quantity: quantity('quantity').notNull(),
+  },
+  (t) => [unique('lot_balances_holding_key').on(t.lotCode, t.partyCode, t.containerCode).nullsNotDistinct()],
+);
+
 // Lineage edges from upstream to downstream: input lot → output lot (transform),
 // content → container (aggregate). Custody hand-overs live in shipments.
 export const lineageEdges = pgTable(

@@ -1,7 +1,7 @@
 import { and, desc, eq, isNull, type SQL, sql } from 'drizzle-orm';
 import { anyOf } from '../db/chunk.js';
 import { type Db, queryRows } from '../db/client.js';
-import { lotIdentifiers, lotMovements, lots } from '../db/schema.js';
+import { lotBalances, lotIdentifiers, lotMovements, lots } from '../db/schema.js';
 
 export type LotRow = typeof lots.$inferSelect;
 export type MovementRow = typeof lotMovements.$inferSelect;
@@ -61,18 +61,18 @@ export function createLotsRepository(db: Db) {
       return row;
     },
 
-    /** What each party holds of each lot, derived from the movement ledger. */
+    /** What each party holds of each lot, loose or packed: the movement ledger's balances. */
     async holdings(lotCodes: string[]): Promise<Holding[]> {
       if (lotCodes.length === 0) return [];
       const rows = await db
         .select({
-          lotCode: lotMovements.lotCode,
-          partyCode: lotMovements.partyCode,
-          onHand: sql<string>`sum(${lotMovements.quantity})::text`,
+          lotCode: lotBalances.lotCode,
+          partyCode: lotBalances.partyCode,
+          onHand: sql<string>`sum(${lotBalances.quantity})::text`,
         })
-        .from(lotMovements)
-        .where(anyOf(lotMovements.lotCode, lotCodes))
-        .groupBy(lotMovements.lotCode, lotMovements.partyCode);
+        .from(lotBalances)
+        .where(anyOf(lotBalances.lotCode, lotCodes))
+        .groupBy(lotBalances.lotCode, lotBalances.partyCode);
       return rows.map((row) => ({ ...row, onHand: Number(row.onHand) }));
     },
     /** Signed totals per movement kind for one lot: the input of a mass balance. */

@@ -33,9 +33,9 @@ export type RecallRow = {
  * Who holds what of the staged scope's lots now: positive balances (loose or per container), and
  * lines of open shipments still on their way, held by their addressee.
  */
-const HELD = sql`select m.party_code, m.lot_code, m.container_code, null::text as shipment_id, sum(m.quantity) as quantity, s.unit
-  from recall_scope s join lot_movements m on m.lot_code = s.code
-  group by m.party_code, m.lot_code, m.container_code, s.unit having sum(m.quantity) > 0
+const HELD = sql`select b.party_code, b.lot_code, b.container_code, null::text as shipment_id, b.quantity, s.unit
+  from recall_scope s join lot_balances b on b.lot_code = s.code
+  where b.quantity > 0
   union all
   select sh.to_party_code, sl.lot_code, sl.container_code, sh.id, sl.quantity, s.unit
   from recall_scope s join shipment_lines sl on sl.lot_code = s.code join shipments sh on sh.id = sl.shipment_id and sh.status = 'open'
@@ -75,8 +75,8 @@ export function createRecallsRepository(db: Db) {
         tx,
         sql`create temporary table recall_scope on commit drop as
         with coded as (
-          select i.lot_code, count(*) as count from items i join code_jobs j on j.id = i.job_id and j.status = 'succeeded'
-          where i.lot_code in (select code from scope_walk) group by i.lot_code
+          -- a job's codes become visible all together when it succeeds: counted from the jobs, not read code by code
+          select lot_code, sum(done) as count from code_jobs where status = 'succeeded' group by lot_code
         )
         select l.code, l.kind, l.party_code, l.unit, w.depth, coalesce(c.count, 0)::int as item_count
         from scope_walk w join lots l on l.code = w.code left join coded c on c.lot_code = l.code

@@ -8,7 +8,7 @@
 import { sql } from 'drizzle-orm';
 import { anyOf } from '../db/chunk.js';
 import { type Db, queryRows } from '../db/client.js';
-import { lotMovements, lots } from '../db/schema.js';
+import { lotBalances, lots } from '../db/schema.js';
 import type { StoredEvent } from '../events/repository.js';
 import { createLineageRepository, type Direction, type ReachedNode } from '../lineage/repository.js';
 import type { NodeEdge, NodeLot, NodeShipment, PartyRef } from './graph.js';
@@ -59,10 +59,10 @@ export function createTraceRepository(db: Db) {
 
   async function holdingsOf(codes: string[]): Promise<TraceRows['holdings']> {
     const rows = await db
-      .select({ lotCode: lotMovements.lotCode, partyCode: lotMovements.partyCode, onHand: sql<string>`sum(${lotMovements.quantity})` })
-      .from(lotMovements)
-      .where(anyOf(lotMovements.lotCode, codes))
-      .groupBy(lotMovements.lotCode, lotMovements.partyCode);
+      .select({ lotCode: lotBalances.lotCode, partyCode: lotBalances.partyCode, onHand: sql<string>`sum(${lotBalances.quantity})` })
+      .from(lotBalances)
+      .where(anyOf(lotBalances.lotCode, codes))
+      .groupBy(lotBalances.lotCode, lotBalances.partyCode);
     return rows.map((row) => ({ ...row, onHand: Number(row.onHand) }));
   }
 

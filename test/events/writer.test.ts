@@ -1,8 +1,10 @@
 // The single event writer's ledger rules, through the native API: exact, never negative
 // quantities, packing that uses stock like any other use, consumption that holds under real
 // concurrency (on PostgreSQL), and one clock for every door.
+import { sql } from 'drizzle-orm';
 import t from 'tap';
 import { createRepositories } from '../../src/app.js';
+import { queryRows } from '../../src/db/client.js';
 import { createEventWriter } from '../../src/events/writer/index.js';
 import { createEventWriterRepository } from '../../src/events/writer/repository.js';
 import { at, createWorld, expectStatus } from '../fixtures/world.js';
@@ -138,6 +140,15 @@ t.test(
     );
     t.equal(sold.filter(Boolean).length, 33, 'in 50 transactions at once: 33 sales, no more');
     t.match((await plant.lot(second)).massBalance, { onHand: 1, sold: 99 });
+    const kept = await queryRows<{ lotCode: string; quantity: string }>(
+      world.database.db,
+      sql`select lot_code as "lotCode", quantity::text as quantity from lot_balances where lot_code in (${lot}, ${second}) order by lot_code`,
+    );
+    t.same(
+      kept,
+      [lot, second].sort().map((lotCode) => ({ lotCode, quantity: '1.000' })),
+      'the balances the database keeps went through every concurrent sale',
+    );
   },
 );
 

@@ -116,8 +116,8 @@ export function createEventWriterRepository() {
       if (lotCodes.length === 0) return [];
       return queryRows<{ lotCode: string; partyCode: string; containerCode: string | null; quantity: string }>(
         tx,
-        sql`select lot_code as "lotCode", party_code as "partyCode", container_code as "containerCode", sum(quantity)::text as quantity
-        from lot_movements where lot_code = any(${texts(lotCodes)}) group by lot_code, party_code, container_code`,
+        sql`select lot_code as "lotCode", party_code as "partyCode", container_code as "containerCode", quantity::text as quantity
+        from lot_balances where lot_code = any(${texts(lotCodes)})`,
       );
     },
 
@@ -136,9 +136,8 @@ export function createEventWriterRepository() {
       }>(
         tx,
         sql`select l.code,
-          (select coalesce(json_agg(json_build_object('partyCode', b.party_code, 'containerCode', b.container_code, 'quantity', b.quantity)), '[]')
-            from (select party_code, container_code, sum(quantity)::text as quantity from lot_movements
-              where lot_code = l.code group by party_code, container_code) b) as balances,
+          (select coalesce(json_agg(json_build_object('partyCode', b.party_code, 'containerCode', b.container_code, 'quantity', b.quantity::text)), '[]')
+            from lot_balances b where b.lot_code = l.code) as balances,
           drain.kind as "lastDrain", drain.event_time as "lastDrainAt",
           exists (select 1 from event_lots el join events e on e.id = el.event_id
             where el.lot_code = l.code and e.disposition = 'recalled'
