@@ -4,7 +4,7 @@
 import { type SQL, sql } from 'drizzle-orm';
 import { type Db, queryRows } from '../db/client.js';
 import type { PartyContact } from '../db/schema.js';
-import { reachableQuery } from '../lineage/repository.js';
+import { stageReachable } from '../lineage/repository.js';
 
 const texts = (values: (string | null)[]) => sql`${sql.param(values)}::text[]`;
 const numerics = (values: number[]) => sql`${sql.param(values.map(String))}::numeric[]`;
@@ -70,7 +70,7 @@ export function createRecallsRepository(db: Db) {
       // instead of for a recursive CTE's fixed guess of 200 rows. A table never analysed is
       // estimated from its size, which is all these plans need; analysing it costs more than it saves.
       await queryRows(tx, sql`set local work_mem = '64MB'`);
-      await queryRows(tx, sql`create temporary table scope_walk on commit drop as ${reachableQuery(rootCodes, 'forward', maxDepth)}`);
+      await stageReachable(tx, 'scope_walk', rootCodes, 'forward', maxDepth);
       await queryRows(
         tx,
         sql`create temporary table recall_scope on commit drop as

@@ -1,8 +1,11 @@
-// The lineage walk on a real database: both strategies (recursive CTE and frontier by frontier)
+// The lineage walk on a real database: the three strategies (recursive CTE, frontier by frontier,
+// staged level by level in temporary tables),
 // backward and forward, shortest depths, the depth cap, cycles and retracted edges.
+import { sql } from 'drizzle-orm';
 import t, { type Test } from 'tap';
+import { type Db, queryRows } from '../../src/db/client.js';
 import { lineageEdges } from '../../src/db/schema.js';
-import { createLineageRepository, type Direction, type ReachedNode } from '../../src/lineage/repository.js';
+import { createLineageRepository, type Direction, type ReachedNode, stageReachable } from '../../src/lineage/repository.js';
 import { createChain } from '../fixtures/chain.js';
 import { openTestDatabase } from '../helper.js';
 
@@ -43,10 +46,18 @@ async function diamond() {
 const depths = (nodes: ReachedNode[]) =>
   Object.fromEntries([...nodes].sort((x, y) => x.code.localeCompare(y.code)).map((n) => [n.code, n.depth]));
 
-/** Both strategies, which must agree; returns code → shortest depth. */
+/** The walk staged level by level in a temporary table, read back before its transaction ends. */
+const staged = (start: string[], direction: Direction, maxDepth: number) =>
+  database.db.transaction(async (tx) => {
+    await stageReachable(tx as unknown as Db, 'walked', start, direction, maxDepth);
+    return queryRows<ReachedNode>(tx as unknown as Db, sql`select code, depth from walked`);
+  });
+
+/** The three strategies, which must agree; returns code → shortest depth. */
 async function walk(t: Test, start: string[], direction: Direction, maxDepth = 30) {
   const cte = depths(await lineage.reachable(start, direction, maxDepth));
   t.same(depths(await lineage.reachableByFrontier(start, direction, maxDepth)), cte, `frontier = recursive CTE (${direction})`);
+  t.same(depths(await staged(start, direction, maxDepth)), cte, `staged level by level = recursive CTE (${direction})`);
   return cte;
 }
 
