@@ -221,7 +221,7 @@ export const lotMovements = pgTable(
 );
 
 // What each party holds of each lot, loose or per container: the ledger above summed, kept by the
-// database (a statement trigger on lot_movements, migration 0016) so that every insert into the
+// database (a statement trigger on lot_movements, migration 0017) so that every insert into the
 // ledger moves it in the same statement. Read where whole scopes need balances (a recall's holdings).
 export const lotBalances = pgTable(
   'lot_balances',
@@ -341,7 +341,7 @@ export const codeJobs = pgTable(
     createdAt: createdAt(),
     finishedAt: timestamp('finished_at', { withTimezone: true, mode: 'date' }),
   },
-  (t) => [index('code_jobs_party_idx').on(t.partyCode, t.createdAt)],
+  (t) => [index('code_jobs_party_idx').on(t.partyCode, t.createdAt), index('code_jobs_lot_idx').on(t.lotCode, t.status)],
 );
 
 export const items = pgTable(

@@ -46,6 +46,8 @@ export async function stageReachable(tx: Db, table: string, startCodes: string[]
     direction === 'backward'
       ? [sql.raw('upstream_code'), sql.raw('downstream_code')]
       : [sql.raw('downstream_code'), sql.raw('upstream_code')];
+  // the level tables are named after it: a longer name would be cut to PostgreSQL's 63 bytes and clash
+  if (!/^[a-z_]{1,40}$/.test(table)) throw new Error(`stageReachable: ${JSON.stringify(table)} is not a short lower-case table name`);
   const walked = sql.identifier(table);
   const level = (depth: number) => sql.identifier(`${table}_${depth}`);
   await queryRows(
@@ -69,6 +71,8 @@ export async function stageReachable(tx: Db, table: string, startCodes: string[]
       sql`with added as (insert into ${walked} (code, depth) select code, ${depth}::int from ${level(depth)} returning 1)
       select count(*)::int as count from added`,
     );
+    // only the newest level is joined from now on
+    await queryRows(tx, sql`drop table ${level(depth - 1)}`);
     if (Number(count) === 0) break;
     // a temporary table has no statistics until analysed: without them the next join hashes every edge instead of this level
     if (Number(count) >= ANALYSED_LEVEL) await queryRows(tx, sql`analyze ${level(depth)}`);

@@ -67,8 +67,8 @@ export function createRecallsRepository(db: Db) {
     async stage(tx: Db, rootCodes: string[], maxDepth: number): Promise<void> {
       // How far a walk reaches is known only once walked: kept in a temporary table, the joins after
       // it are planned for what it holds (index look-ups for a few lots, hash joins for 100,000)
-      // instead of for a recursive CTE's fixed guess of 200 rows. A table never analysed is
-      // estimated from its size, which is all these plans need; analysing it costs more than it saves.
+      // instead of for a recursive CTE's fixed guess of 200 rows. The whole walk is not analysed:
+      // estimated from its size, it gets the same plans (analysing it cost more than it saved).
       await queryRows(tx, sql`set local work_mem = '64MB'`);
       await stageReachable(tx, 'scope_walk', rootCodes, 'forward', maxDepth);
       await queryRows(
@@ -76,7 +76,8 @@ export function createRecallsRepository(db: Db) {
         sql`create temporary table recall_scope on commit drop as
         with coded as (
           -- a job's codes become visible all together when it succeeds: counted from the jobs, not read code by code
-          select lot_code, sum(done) as count from code_jobs where status = 'succeeded' group by lot_code
+          select j.lot_code, sum(j.done) as count from code_jobs j join scope_walk w on w.code = j.lot_code
+          where j.status = 'succeeded' group by j.lot_code
         )
         select l.code, l.kind, l.party_code, l.unit, w.depth, coalesce(c.count, 0)::int as item_count
         from scope_walk w join lots l on l.code = w.code left join coded c on c.lot_code = l.code

@@ -2,6 +2,7 @@
 // holders and a mass balance, and a party may only consume, move, pack, unpack or dispose of
 // what it holds, through /epcis/capture and /epcis/events alike.
 import t, { type Test } from 'tap';
+import { balanceDifferences } from '../fixtures/ledger.js';
 import { createWorld } from '../fixtures/world.js';
 import { TEST_BASE_URL } from '../helper.js';
 
@@ -234,6 +235,7 @@ t.test('through EPCIS quantities are exact and never negative; packing uses stoc
   t.match(packed.errors[1].message, /only 40 KGM/, 'nor can the packed 60 kg be used loose');
   const meat = await a.lot(await lotOf(MEAT));
   t.match(meat.massBalance, { produced: 100, onHand: 100, unaccounted: 0 }, 'packing moved stock; the books close');
+  t.same(await balanceDifferences(world.database), [], 'the balances kept by the database follow captured movements');
 });
 
 t.test('through EPCIS the receipt and lineage-cycle rules hold as they do natively', async (t) => {

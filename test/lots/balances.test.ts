@@ -5,22 +5,8 @@ import { sql } from 'drizzle-orm';
 import t from 'tap';
 import { seedDemoChain } from '../../seeds/fengjie.js';
 import { queryRows } from '../../src/db/client.js';
+import { balanceDifferences } from '../fixtures/ledger.js';
 import { createWorld, expectStatus, type World } from '../fixtures/world.js';
-
-/** Rows where the kept balance and the ledger's sum disagree (a missing row on either side counts). */
-function differences(world: World) {
-  return queryRows<{ lotCode: string; partyCode: string; containerCode: string | null; kept: string | null; summed: string | null }>(
-    world.database.db,
-    sql`with summed as (
-      select lot_code, party_code, container_code, sum(quantity) as quantity from lot_movements group by lot_code, party_code, container_code
-    )
-    select coalesce(b.lot_code, s.lot_code) as "lotCode", coalesce(b.party_code, s.party_code) as "partyCode",
-      coalesce(b.container_code, s.container_code) as "containerCode", b.quantity::text as kept, s.quantity::text as summed
-    from lot_balances b full join summed s
-      on s.lot_code = b.lot_code and s.party_code = b.party_code and s.container_code is not distinct from b.container_code
-    where b.quantity is distinct from s.quantity`,
-  );
-}
 
 const balanceRows = async (world: World) =>
   Number((await queryRows<{ count: number }>(world.database.db, sql`select count(*)::int as count from lot_balances`))[0].count);
@@ -36,7 +22,7 @@ t.test('balances follow every kind of movement, including corrections', async (t
   expectStatus(t, packed, 201, 'pack 60 kg into a case');
   const caseCode = packed.body.createdLotCodes[0];
   const shipmentId = await plant.ship(store, [{ lotCode: caseCode }]);
-  t.same(await differences(world), [], 'while the case is in transit');
+  t.same(await balanceDifferences(world.database), [], 'while the case is in transit');
   await store.receive(shipmentId);
   expectStatus(t, await store.event({ type: 'disaggregate', parentCode: caseCode }), 201, 'unpack the case');
   expectStatus(t, await store.event({ type: 'sell', lines: [{ lotCode: lot, quantity: 12.5 }] }), 201, 'sell from it');
@@ -50,7 +36,7 @@ t.test('balances follow every kind of movement, including corrections', async (t
     'declare the sale in error',
   );
 
-  t.same(await differences(world), [], 'every balance equals the ledger summed');
+  t.same(await balanceDifferences(world.database), [], 'every balance equals the ledger summed');
   const rows = await queryRows<{ partyCode: string; containerCode: string | null; quantity: string }>(
     world.database.db,
     sql`select party_code as "partyCode", container_code as "containerCode", quantity::text as quantity
@@ -71,5 +57,5 @@ t.test('the demo chain: balances for every lot it moves', async (t) => {
   const world = await createWorld(t);
   await seedDemoChain(world.app.services);
   t.ok((await balanceRows(world)) > 10, 'the chain moves many lots');
-  t.same(await differences(world), [], 'every balance equals the ledger summed');
+  t.same(await balanceDifferences(world.database), [], 'every balance equals the ledger summed');
 });

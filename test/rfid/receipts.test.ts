@@ -6,6 +6,7 @@ import t from 'tap';
 import { completeGs1 } from '../../src/codes/gs1.js';
 import { planReceipts, retryAfter } from '../../src/rfid/gates.js';
 import type { ReadRow } from '../../src/rfid/repository.js';
+import { balanceDifferences } from '../fixtures/ledger.js';
 import { zebraEvent } from '../fixtures/rfid-payloads.js';
 import { issuePacks, readPoint, registerReader } from '../fixtures/rfid-world.js';
 import { createWorld, expectStatus } from '../fixtures/world.js';
@@ -145,6 +146,7 @@ t.test('entry gates receive the quantity read', async (t) => {
     t.equal(closed.status, 'received', 'the second case closes the shipment');
     t.equal(closed.receiveEventId, last.eventId);
     t.match((await store.lot(lot)).massBalance, { inTransit: 0, transitLoss: 0, unaccounted: 0 });
+    t.same(await balanceDifferences(world.database), [], 'the balances kept by the database follow gate receipts');
   });
 
   await t.test('a receipt of one case is corrected: only that case goes back in transit', async (t) => {

@@ -1,0 +1,1 @@
+CREATE INDEX "code_jobs_lot_idx" ON "code_jobs" USING btree ("lot_code","status");
