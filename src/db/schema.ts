@@ -222,7 +222,8 @@ export const lotMovements = pgTable(
 
 // What each party holds of each lot, loose or per container: the ledger above summed, kept by the
 // database (a statement trigger on lot_movements, migration 0017) so that every insert into the
-// ledger moves it in the same statement. Read where whole scopes need balances (a recall's holdings).
+// ledger moves it in the same statement. Balances are read from here (the writer's checks, holders,
+// traces, a recall's holdings); the ledger stays the record of how they came about.
 export const lotBalances = pgTable(
   'lot_balances',
   {
