@@ -10,16 +10,19 @@ export type ReachedNode = { code: string; depth: number };
 
 const live = isNull(lineageEdges.retractedByEventId);
 
+/** The edge column a walk in `direction` steps to, and the one it steps from. */
+const walkColumns = (direction: Direction) =>
+  direction === 'backward'
+    ? [sql.raw('upstream_code'), sql.raw('downstream_code')]
+    : [sql.raw('downstream_code'), sql.raw('upstream_code')];
+
 /**
  * Every node reachable from the start lots with its shortest distance, as a query of (code, depth)
  * to select from or build on. Recursive CTE with UNION (set semantics on (code, depth)) and a
  * depth cap: merging DAGs stay cheap, where UNION ALL … CYCLE would enumerate every path.
  */
 export function reachableQuery(startCodes: string[], direction: Direction, maxDepth: number): SQL {
-  const [next, current] =
-    direction === 'backward'
-      ? [sql.raw('upstream_code'), sql.raw('downstream_code')]
-      : [sql.raw('downstream_code'), sql.raw('upstream_code')];
+  const [next, current] = walkColumns(direction);
   return sql`
     with recursive walk(code, depth) as (
       select code, 0 from lots where ${anyOf(sql`code`, startCodes)}
@@ -42,10 +45,7 @@ const ANALYSED_LEVEL = 20_000;
  * lot, including for each of the leaves that most of a far-reaching walk ends in.
  */
 export async function stageReachable(tx: Db, table: string, startCodes: string[], direction: Direction, maxDepth: number) {
-  const [next, current] =
-    direction === 'backward'
-      ? [sql.raw('upstream_code'), sql.raw('downstream_code')]
-      : [sql.raw('downstream_code'), sql.raw('upstream_code')];
+  const [next, current] = walkColumns(direction);
   // the level tables are named after it: a longer name would be cut to PostgreSQL's 63 bytes and clash
   if (!/^[a-z_]{1,40}$/.test(table)) throw new Error(`stageReachable: ${JSON.stringify(table)} is not a short lower-case table name`);
   const walked = sql.identifier(table);

@@ -8,16 +8,17 @@
 import { sql } from 'drizzle-orm';
 import { anyOf } from '../db/chunk.js';
 import { type Db, queryRows } from '../db/client.js';
-import { lotBalances, lots } from '../db/schema.js';
+import { lots } from '../db/schema.js';
 import type { StoredEvent } from '../events/repository.js';
 import { createLineageRepository, type Direction, type ReachedNode } from '../lineage/repository.js';
+import { createLotsRepository, type Holding } from '../lots/repository.js';
 import type { NodeEdge, NodeLot, NodeShipment, PartyRef } from './graph.js';
 
 export type TraceRows = {
   reached: ReachedNode[];
   lots: (NodeLot & { voided: boolean })[];
   edges: NodeEdge[];
-  holdings: { lotCode: string; partyCode: string; onHand: number }[];
+  holdings: Holding[];
   shipments: NodeShipment[];
   events: StoredEvent[];
   parties: (PartyRef & { address: string | null; contact: Record<string, string> | null })[];
@@ -33,6 +34,7 @@ const orNull = (value: number | string | null) => (value === null ? null : Numbe
 
 export function createTraceRepository(db: Db) {
   const lineage = createLineageRepository(db);
+  const lotsRepository = createLotsRepository(db);
 
   function lotsOf(codes: string[]): Promise<TraceRows['lots']> {
     return db
@@ -55,15 +57,6 @@ export function createTraceRepository(db: Db) {
       })
       .from(lots)
       .where(anyOf(lots.code, codes));
-  }
-
-  async function holdingsOf(codes: string[]): Promise<TraceRows['holdings']> {
-    const rows = await db
-      .select({ lotCode: lotBalances.lotCode, partyCode: lotBalances.partyCode, onHand: sql<string>`sum(${lotBalances.quantity})` })
-      .from(lotBalances)
-      .where(anyOf(lotBalances.lotCode, codes))
-      .groupBy(lotBalances.lotCode, lotBalances.partyCode);
-    return rows.map((row) => ({ ...row, onHand: Number(row.onHand) }));
   }
 
   /** Open and received shipments carrying any of the lots, each with all of its lines. */
@@ -151,7 +144,7 @@ export function createTraceRepository(db: Db) {
       const [nodeLots, edges, holdings, shipments, events] = await Promise.all([
         lotsOf(codes),
         lineage.edgesAmong(codes, direction),
-        holdingsOf(codes),
+        lotsRepository.holdings(codes),
         shipmentsOf(codes),
         eventsOn(codes, withEvents),
       ]);
