@@ -10,11 +10,13 @@
 import { randomUUID } from 'node:crypto';
 import { type SQL, sql } from 'drizzle-orm';
 import fc from 'fast-check';
-import t from 'tap';
 import { preferredType } from '../src/http/negotiate.js';
 import { MAX_NESTING } from '../src/plugins/input-guard.js';
 import { at, createWorld, randomUscc } from './fixtures/world.js';
 import { client } from './helper.js';
+import { fileTest } from './root.js';
+
+const t = fileTest();
 
 const SEED = Number(process.env.FUZZ_SEED ?? 20261130);
 const RUNS = Number(process.env.FUZZ_RUNS ?? 2000);

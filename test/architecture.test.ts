@@ -2,8 +2,10 @@
 // only folders listed above it. The order is read from the document, so the two cannot drift apart.
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
-import t from 'tap';
 import ts from 'typescript';
+import { fileTest } from './root.js';
+
+const t = fileTest();
 
 const root = resolve(import.meta.dirname, '..');
 const src = join(root, 'src');
@@ -75,7 +77,9 @@ t.test('the check notices an import that points down', async (t) => {
 
 t.test('tests mirror src/: a test folder for every src/ folder, and none for a folder that does not exist', async (t) => {
   const testRoot = join(root, 'test');
-  const testFolders = readdirSync(testRoot).filter((name) => name !== 'fixtures' && statSync(join(testRoot, name)).isDirectory());
+  // the suite's own machinery: shared test data, and the workers that run the files
+  const support = ['fixtures', 'workers'];
+  const testFolders = readdirSync(testRoot).filter((name) => !support.includes(name) && statSync(join(testRoot, name)).isDirectory());
   const srcFolders = order.filter((folder) => folder !== '(root)');
   t.same(
     srcFolders.filter((folder) => !testFolders.includes(folder)),

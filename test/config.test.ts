@@ -1,7 +1,10 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import t, { type Test } from 'tap';
+import type { Test } from 'tap';
 import { ConfigError, loadConfig, loadEnvFile } from '../src/config.js';
+import { fileTest } from './root.js';
+
+const t = fileTest();
 
 const KEY = 'k'.repeat(24);
 

@@ -3,9 +3,11 @@
 // checked against package.json's engines and every locked dependency's.
 import { readFileSync } from 'node:fs';
 import semver from 'semver';
-import t from 'tap';
 import { parse } from 'yaml';
 import { ConfigError, loadConfig } from '../src/config.js';
+import { fileTest } from './root.js';
+
+const t = fileTest();
 
 const file = (name: string) => readFileSync(new URL(`../${name}`, import.meta.url), 'utf8');
 

@@ -4,11 +4,13 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { getTableName, sql } from 'drizzle-orm';
-import tap from 'tap';
 import { DEMO_TABLES, loadDemoChainOnce } from '../seeds/fengjie.js';
 import { type Database, queryRows } from '../src/db/client.js';
 import { ADMIN_KEY, launchService, serviceStorage, sleep, spawnProcess, startService } from './fixtures/service-process.js';
 import { openTestDatabase, usingPostgres } from './helper.js';
+import { fileTest } from './root.js';
+
+const tap = fileTest();
 
 async function rowCounts(database: Database): Promise<Record<string, number>> {
   const counts: Record<string, number> = {};

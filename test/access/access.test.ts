@@ -1,5 +1,4 @@
 // Every access decision, as pure functions of the principal and the facts the caller looked up.
-import t from 'tap';
 import {
   actingParty,
   canReadPartyData,
@@ -18,6 +17,9 @@ import {
   requireRouteAccess,
 } from '../../src/access/index.js';
 import { Problem } from '../../src/errors/problem.js';
+import { fileTest } from '../root.js';
+
+const t = fileTest();
 
 const admin: Principal = { keyId: 'k-admin', role: 'admin', partyCode: null };
 const regulator: Principal = { keyId: 'k-regulator', role: 'regulator', partyCode: null };

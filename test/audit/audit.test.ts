@@ -2,13 +2,15 @@
 // party, rows altered or deleted behind the service's back are found as exactly the broken
 // link they are, concurrent writers keep a chain whole, and a past day's heads digest holds.
 import { sql } from 'drizzle-orm';
-import t from 'tap';
 import { createRepositories } from '../../src/app.js';
 import { queryRows } from '../../src/db/client.js';
 import { createEventWriter, type WriteRequest } from '../../src/events/writer/index.js';
 import { createEventWriterRepository } from '../../src/events/writer/repository.js';
 import { at, createWorld, expectStatus, registrationBody } from '../fixtures/world.js';
 import { client } from '../helper.js';
+import { fileTest } from '../root.js';
+
+const t = fileTest();
 
 // the service's clock: a past day first, then "today"
 const YESTERDAY = '2026-11-29';

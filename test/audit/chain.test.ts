@@ -1,6 +1,5 @@
 // The audit log's pure part: RFC 8785 canonical JSON, quantities as numeric(18, 3) stores them,
 // event payload hashes that do not depend on row order, chaining, and each kind of broken link.
-import t from 'tap';
 import {
   appendToChains,
   canonicalJson,
@@ -14,6 +13,9 @@ import {
   type StoredEntry,
   sha256,
 } from '../../src/audit/chain.js';
+import { fileTest } from '../root.js';
+
+const t = fileTest();
 
 t.test('canonical JSON follows RFC 8785', async (t) => {
   // RFC 8785 section 3.2.2 (its sample input and output)

@@ -1,12 +1,14 @@
 // API keys are remembered for a few seconds after they authenticate, so a busy client does not
 // cost a database round trip per request; revocation still takes effect.
-import t from 'tap';
 import { createAuditRepository } from '../../src/audit/repository.js';
 import { createAuditService } from '../../src/audit/service.js';
 import { createApiKeysRepository } from '../../src/auth/repository.js';
 import { API_KEY_CACHE_MS, createApiKeyService } from '../../src/auth/service.js';
 import type { Database, Db } from '../../src/db/client.js';
 import { openTestDatabase } from '../helper.js';
+import { fileTest } from '../root.js';
+
+const t = fileTest();
 
 /** Issuing and revoking keys record audit entries, in the transaction of the act. */
 const recording = (database: Database) => ({

@@ -1,6 +1,8 @@
-import t from 'tap';
 import { at, createWorld, expectStatus } from '../fixtures/world.js';
 import type { Reply } from '../helper.js';
+import { fileTest } from '../root.js';
+
+const t = fileTest();
 
 t.test('authorization matrix: a party never writes or reads another party’s private data', async (t) => {
   const world = await createWorld(t);

@@ -1,12 +1,14 @@
 // The brand programme over HTTP: brands, members in the "5 + 20 + N" tiers, their state changes,
 // labelled-stock disposal, issuance refused to non-members, badges and misuse flags on the consumer side.
 import { randomUUID } from 'node:crypto';
-import t from 'tap';
 import { createRepositories } from '../../src/app.js';
 import { newItemCode } from '../../src/codes/service-codes.js';
 import { shanghaiIso } from '../../src/codes/timestamp.js';
 import { type Actor, createWorld, expectStatus, randomUscc } from '../fixtures/world.js';
 import { type Client, client } from '../helper.js';
+import { fileTest } from '../root.js';
+
+const t = fileTest();
 
 const DAY = 86_400_000;
 const dayAgo = (days: number) => shanghaiIso(new Date(Date.now() - days * DAY)).slice(0, 10);

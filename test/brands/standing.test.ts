@@ -1,5 +1,4 @@
 // A brand member's standing over time: the state machine, the state in force on a day, badges and misuse.
-import t from 'tap';
 import {
   type AuthorizationHistory,
   addDays,
@@ -11,6 +10,9 @@ import {
   stateOn,
   transitionRefusal,
 } from '../../src/brands/standing.js';
+import { fileTest } from '../root.js';
+
+const t = fileTest();
 
 const member: AuthorizationHistory = {
   validFrom: '2026-01-01',

@@ -1,5 +1,7 @@
-import t from 'tap';
 import { earTagRegion, earTagSpecies, hasRegionCodeShape, isValidEarTag, isValidScLicence } from '../../src/codes/china.js';
+import { fileTest } from '../root.js';
+
+const t = fileTest();
 
 t.test('hasRegionCodeShape (the list itself is checked in regions.test.ts)', async (t) => {
   for (const v of ['500236', '500103', '110101', '350100', '820000']) t.ok(hasRegionCodeShape(v), v);

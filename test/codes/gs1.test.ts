@@ -1,5 +1,7 @@
-import t from 'tap';
 import { completeGs1, gs1CheckDigit, isValidGln, isValidGtin, isValidSscc, toGtin14 } from '../../src/codes/gs1.js';
+import { fileTest } from '../root.js';
+
+const t = fileTest();
 
 const GTINS = ['96385074', '036000291452', '9506000134352', '4006381333931', '09506000134352', '80614141123458'];
 

@@ -1,5 +1,7 @@
-import t from 'tap';
 import { hasValidMod31Check, MOD31_CHARSET, mod31CheckChar, mod31Value, mod31Weight } from '../../src/codes/mod31.js';
+import { fileTest } from '../root.js';
+
+const t = fileTest();
 
 t.test('charset', async (t) => {
   t.equal(MOD31_CHARSET.length, 31);

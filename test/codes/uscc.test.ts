@@ -1,6 +1,8 @@
-import t from 'tap';
 import { MOD31_CHARSET } from '../../src/codes/mod31.js';
 import { completeUscc, isValidUscc, usccRegionCode } from '../../src/codes/uscc.js';
+import { fileTest } from '../root.js';
+
+const t = fileTest();
 
 const VALID = ['91350100M000100Y43', '91440101MA5CJQ4N59', '9135021359498494XQ'];
 

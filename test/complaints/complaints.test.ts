@@ -1,7 +1,9 @@
-import t from 'tap';
 import { seedDemoChain } from '../../seeds/fengjie.js';
 import { expectStatus } from '../fixtures/world.js';
 import { buildTestApp, client } from '../helper.js';
+import { fileTest } from '../root.js';
+
+const t = fileTest();
 
 t.test('消费维权投诉: consumers file, regulators work them through, consumers check the status', async (t) => {
   const { app, adminKey } = await buildTestApp(t, undefined, { complaintsPerHour: 5 });

@@ -1,5 +1,7 @@
-import t from 'tap';
 import { complaintReceivedPage, complaintStatusPage } from '../../src/complaints/pages.js';
+import { fileTest } from '../root.js';
+
+const t = fileTest();
 
 t.test('complaintReceivedPage shows the ticket and a status link', async (t) => {
   const zh = complaintReceivedPage('TS-20261120-0042', '/complaints/TS-20261120-0042', 'zh-CN');

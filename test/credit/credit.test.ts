@@ -1,7 +1,6 @@
 // Enterprise credit on a small world with known failings, checked against a score worked out by
 // hand from the weights the README documents; then the routes: who sees which score, the list by
 // grade, a recompute run kept as history, and the grade on the consumer page when it is turned on.
-import t from 'tap';
 import type { Principal } from '../../src/access/index.js';
 import { createCreditRepository } from '../../src/credit/repository.js';
 import { createCreditService } from '../../src/credit/service.js';
@@ -10,6 +9,9 @@ import { DEFAULT_YIELD_ALLOWANCES } from '../../src/lots/ledger.js';
 import { createScansRepository } from '../../src/scans/repository.js';
 import { type ChainParty, createChain, narrow, REGULATOR } from '../fixtures/chain.js';
 import { buildTestApp, client } from '../helper.js';
+import { fileTest } from '../root.js';
+
+const t = fileTest();
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;

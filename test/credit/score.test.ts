@@ -1,6 +1,8 @@
 // The credit formula on its own: caps, the floor at 0 and the grade boundaries.
-import t from 'tap';
 import { CREDIT_FACTORS, creditScore, gradeOf } from '../../src/credit/score.js';
+import { fileTest } from '../root.js';
+
+const t = fileTest();
 
 t.test('a clean record scores 100, grade A, every factor at 0', async (t) => {
   const clean = creditScore({});

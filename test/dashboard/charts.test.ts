@@ -1,5 +1,7 @@
-import t from 'tap';
 import { barChart, percent } from '../../src/dashboard/charts.js';
+import { fileTest } from '../root.js';
+
+const t = fileTest();
 
 t.test('bar chart of shares against a target', async (t) => {
   const svg = barChart({

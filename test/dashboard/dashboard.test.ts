@@ -1,8 +1,10 @@
 import { sql } from 'drizzle-orm';
-import t from 'tap';
 import { createDashboardRepository } from '../../src/dashboard/repository.js';
 import { createDashboardService } from '../../src/dashboard/service.js';
 import { createWorld, expectStatus } from '../fixtures/world.js';
+import { fileTest } from '../root.js';
+
+const t = fileTest();
 
 t.test('the dashboard: sign-in with a regulator key, a session cookie, the figures', async (t) => {
   const world = await createWorld(t);

@@ -1,6 +1,8 @@
 import { setImmediate as nextTurn } from 'node:timers/promises';
-import t from 'tap';
 import { createBatchLoader } from '../../src/db/batch-loader.js';
+import { fileTest } from '../root.js';
+
+const t = fileTest();
 
 /** A loader over a fixed table that records the key lists it was asked for. */
 function recorded(table: Record<string, number>, options?: { maxBatch?: number }) {

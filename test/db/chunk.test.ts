@@ -1,8 +1,10 @@
 import { sql } from 'drizzle-orm';
-import t from 'tap';
 import { anyOf, chunkForInsert } from '../../src/db/chunk.js';
 import { queryRows } from '../../src/db/client.js';
 import { openTestDatabase } from '../helper.js';
+import { fileTest } from '../root.js';
+
+const t = fileTest();
 
 const rows = (n: number, columns = 3) =>
   Array.from({ length: n }, (_, i) => Object.fromEntries(Array.from({ length: columns }, (_, c) => [`c${c}`, i])));

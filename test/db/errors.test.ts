@@ -1,7 +1,9 @@
 import { sql } from 'drizzle-orm';
-import t from 'tap';
 import { isUniqueViolation } from '../../src/db/errors.js';
 import { openTestDatabase } from '../helper.js';
+import { fileTest } from '../root.js';
+
+const t = fileTest();
 
 t.test('a unique violation is told apart from other failures, on either driver', async (t) => {
   const { db } = await openTestDatabase(t);

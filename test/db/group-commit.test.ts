@@ -1,5 +1,7 @@
-import t from 'tap';
 import { createGroupCommit } from '../../src/db/group-commit.js';
+import { fileTest } from '../root.js';
+
+const t = fileTest();
 
 const tick = () => new Promise<void>((resolve) => setImmediate(resolve));
 

@@ -1,8 +1,10 @@
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import t from 'tap';
 import { acquireDataDirLock, DataDirLockedError } from '../../src/db/lock.js';
+import { fileTest } from '../root.js';
+
+const t = fileTest();
 
 const lockOf = (dir: string) => join(dir, 'service.lock');
 

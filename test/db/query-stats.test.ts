@@ -1,11 +1,13 @@
 import { sql } from 'drizzle-orm';
-import t from 'tap';
 import type { Database, ObservedQuery } from '../../src/db/client.js';
 import { createItemsRepository } from '../../src/items/repository.js';
 import { createLineageRepository } from '../../src/lineage/repository.js';
 import type { PendingScan } from '../../src/scans/buffer.js';
 import { createScansRepository } from '../../src/scans/repository.js';
 import { openTestDatabase } from '../helper.js';
+import { fileTest } from '../root.js';
+
+const t = fileTest();
 
 /** The statements `work` issues, as counted and as observed. */
 async function statementsOf(database: Database, work: () => Promise<unknown>) {

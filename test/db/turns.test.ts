@@ -1,6 +1,8 @@
 import { setImmediate as nextTurn } from 'node:timers/promises';
-import t from 'tap';
 import { mapPausing, pauses } from '../../src/db/turns.js';
+import { fileTest } from '../root.js';
+
+const t = fileTest();
 
 /** Whether a callback queued for the next turn ran during `work`: whether `work` handed the loop back. */
 async function handsBack(work: () => Promise<void>): Promise<boolean> {

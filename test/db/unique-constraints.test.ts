@@ -1,8 +1,10 @@
 // Which unique constraint a failed statement broke, as each driver reports it.
 import { sql } from 'drizzle-orm';
-import t from 'tap';
 import { violatedUniqueConstraint } from '../../src/db/errors.js';
 import { openTestDatabase } from '../helper.js';
+import { fileTest } from '../root.js';
+
+const t = fileTest();
 
 t.test('a unique violation names its constraint; other failures name none', async (t) => {
   const { db } = await openTestDatabase(t);

@@ -1,4 +1,3 @@
-import t from 'tap';
 import { seedDemoChain } from '../../seeds/fengjie.js';
 import { createEpcService } from '../../src/epc/service.js';
 import { encodeTag } from '../../src/gs1/epc-binary.js';
@@ -8,6 +7,9 @@ import { createLotsRepository } from '../../src/lots/repository.js';
 import { createProductsRepository } from '../../src/products/repository.js';
 import { createWorld, expectStatus } from '../fixtures/world.js';
 import { buildTestApp, client, openTestDatabase, TEST_BASE_URL } from '../helper.js';
+import { fileTest } from '../root.js';
+
+const t = fileTest();
 
 const CONTEXT = ['https://ref.gs1.org/standards/epcis/epcis-context.jsonld'];
 // One physical tag (TDS worked vector) written three ways, and a crate (GRAI) and a factory EPC.

@@ -1,7 +1,9 @@
-import t from 'tap';
 import { seedDemoChain } from '../../seeds/fengjie.js';
 import { eventHashId } from '../../src/epcis/event-hash.js';
 import { createWorld, expectStatus } from '../fixtures/world.js';
+import { fileTest } from '../root.js';
+
+const t = fileTest();
 
 const CONTEXT = ['https://ref.gs1.org/standards/epcis/epcis-context.jsonld'];
 const doc = (eventList: object[]) => ({

@@ -7,9 +7,11 @@ import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { isDeepStrictEqual } from 'node:util';
 import type { Test } from 'tap';
-import t from 'tap';
 import { documentEvents, documentIgnoreFields, eventHashId } from '../../src/epcis/event-hash.js';
 import { createWorld, type World } from '../fixtures/world.js';
+import { fileTest } from '../root.js';
+
+const t = fileTest();
 
 type Json = Record<string, any>;
 

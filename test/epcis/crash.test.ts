@@ -3,8 +3,10 @@
 // PGlite directory, whose stale lock the new process takes over, or a PostgreSQL database when
 // DATABASE_URL is set). Every job must then end, and what is stored must agree with what the jobs
 // report.
-import t from 'tap';
 import { ADMIN_KEY, type ServiceProcess, serviceStorage, sleep, startService } from '../fixtures/service-process.js';
+import { fileTest } from '../root.js';
+
+const t = fileTest();
 
 type Service = ServiceProcess & { base: string };
 

@@ -1,9 +1,11 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import t from 'tap';
 import { documentEvents, documentIgnoreFields, eventHashId, eventPreHash } from '../../src/epcis/event-hash.js';
 import { canonicalGs1Uri } from '../../src/gs1/canonical.js';
+import { fileTest } from '../root.js';
+
+const t = fileTest();
 
 const VECTORS = join(import.meta.dirname, '../fixtures/conformance/epcis/event-hash');
 

@@ -3,7 +3,6 @@
 // storable and never leak SQL, and jobs that end (failed or partial) when the service fails in
 // them. PGlite, or PostgreSQL when DATABASE_URL is set.
 import { inArray } from 'drizzle-orm';
-import t from 'tap';
 import { createRepositories } from '../../src/app.js';
 import type { Db } from '../../src/db/client.js';
 import { epcisCaptures } from '../../src/db/schema.js';
@@ -13,6 +12,9 @@ import { BatchRejected, createEventWriter, type EventWriter } from '../../src/ev
 import { createEventWriterRepository } from '../../src/events/writer/repository.js';
 import { createWorld, expectStatus, type World } from '../fixtures/world.js';
 import { type Client, postgresReachable, TEST_BASE_URL } from '../helper.js';
+import { fileTest } from '../root.js';
+
+const t = fileTest();
 
 const CONTEXT = ['https://ref.gs1.org/standards/epcis/epcis-context.jsonld'];
 const doc = (eventList: object[]) => ({

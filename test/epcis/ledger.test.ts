@@ -1,10 +1,13 @@
 // EPCIS capture goes through the same writer as the native API: captured lots get ledger rows,
 // holders and a mass balance, and a party may only consume, move, pack, unpack or dispose of
 // what it holds, through /epcis/capture and /epcis/events alike.
-import t, { type Test } from 'tap';
+import type { Test } from 'tap';
 import { balanceDifferences } from '../fixtures/ledger.js';
 import { createWorld } from '../fixtures/world.js';
 import { TEST_BASE_URL } from '../helper.js';
+import { fileTest } from '../root.js';
+
+const t = fileTest();
 
 const CONTEXT = ['https://ref.gs1.org/standards/epcis/epcis-context.jsonld'];
 const doc = (eventList: object[]) => ({

@@ -1,7 +1,9 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import t from 'tap';
 import { type ValidationResult, validateCaptureDocument, validateCaptureEvent } from '../../src/epcis/validation/index.js';
+import { fileTest } from '../root.js';
+
+const t = fileTest();
 
 const CORPUS = fileURLToPath(new URL('../fixtures/conformance/epcis/', import.meta.url));
 

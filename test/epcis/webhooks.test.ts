@@ -2,11 +2,14 @@
 // cloud metadata service; only loopback listeners are used here, with the development setting on.
 import { createServer, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import t, { type Test } from 'tap';
+import type { Test } from 'tap';
 import { buildApp } from '../../src/app.js';
 import { createWebhookSender, destinationProblem } from '../../src/epcis/webhooks.js';
 import { createWorld } from '../fixtures/world.js';
 import { TEST_BASE_URL } from '../helper.js';
+import { fileTest } from '../root.js';
+
+const t = fileTest();
 
 /** A loopback listener answering with `handle`; `hits` counts the requests that reached it. */
 async function listener(t: Test, handle: (response: ServerResponse) => void) {

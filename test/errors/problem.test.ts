@@ -1,6 +1,5 @@
 // The one error type services throw: each kind of problem carries its status, and field problems
 // say where in the request they are.
-import t from 'tap';
 import {
   badRequest,
   bodyField,
@@ -13,6 +12,9 @@ import {
   unauthorized,
   unprocessable,
 } from '../../src/errors/problem.js';
+import { fileTest } from '../root.js';
+
+const t = fileTest();
 
 t.test('each constructor makes the problem its status stands for', async (t) => {
   const field = bodyField(['lines', 0, 'quantity'], 'at most 3');

@@ -1,5 +1,7 @@
-import t from 'tap';
 import { createWorld, expectStatus } from '../fixtures/world.js';
+import { fileTest } from '../root.js';
+
+const t = fileTest();
 
 t.test('corrections declare an event in error, reverse it and optionally replace it; nothing is deleted', async (t) => {
   const world = await createWorld(t);

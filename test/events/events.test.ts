@@ -1,8 +1,10 @@
-import t from 'tap';
 import { completeGs1 } from '../../src/codes/gs1.js';
 import { mod31CheckChar } from '../../src/codes/mod31.js';
 import { serviceCodeKind } from '../../src/codes/service-codes.js';
 import { at, createWorld, expectStatus } from '../fixtures/world.js';
+import { fileTest } from '../root.js';
+
+const t = fileTest();
 
 const earTag = (serial: number) => `1500236${String(serial).padStart(8, '0')}`;
 

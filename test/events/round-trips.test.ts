@@ -2,7 +2,6 @@
 // statements as a batch of 10 (reference look-ups batched up front, one statement storing it
 // all), native events sent at the same time share one transaction, and one native event takes a
 // handful of statements and reads nothing back.
-import t from 'tap';
 import { createRepositories } from '../../src/app.js';
 import { completeGs1 } from '../../src/codes/gs1.js';
 import type { Database } from '../../src/db/client.js';
@@ -11,6 +10,9 @@ import { createEventWriter, type WriteRequest } from '../../src/events/writer/in
 import { createEventWriterRepository } from '../../src/events/writer/repository.js';
 import { at, createWorld, expectStatus } from '../fixtures/world.js';
 import { TEST_BASE_URL } from '../helper.js';
+import { fileTest } from '../root.js';
+
+const t = fileTest();
 
 /** How many statements of each kind (its first words) `work` sends. */
 async function statementsOf(database: Database, work: () => Promise<unknown>): Promise<Record<string, number>> {

@@ -1,6 +1,5 @@
 // The native event service with exactly its narrowed dependencies, on a real database: who
 // records events, who reads them, and that a refused event leaves nothing behind.
-import t from 'tap';
 import type { Db } from '../../src/db/client.js';
 import { eventInput } from '../../src/events/schemas.js';
 import { createEventService } from '../../src/events/service.js';
@@ -9,6 +8,9 @@ import { createEventWriterRepository } from '../../src/events/writer/repository.
 import { ADMIN, createChain, narrow, REGULATOR } from '../fixtures/chain.js';
 import { at } from '../fixtures/world.js';
 import { openTestDatabase } from '../helper.js';
+import { fileTest } from '../root.js';
+
+const t = fileTest();
 
 t.test('events', async (t) => {
   const database = await openTestDatabase(t);

@@ -1,5 +1,7 @@
-import t from 'tap';
 import { timeZoneOffsetOf } from '../../src/events/time.js';
+import { fileTest } from '../root.js';
+
+const t = fileTest();
 
 t.test('timeZoneOffsetOf', async (t) => {
   t.equal(timeZoneOffsetOf('2026-03-01T08:00:00+08:00'), '+08:00');

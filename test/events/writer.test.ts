@@ -2,13 +2,15 @@
 // quantities, packing that uses stock like any other use, consumption that holds under real
 // concurrency (on PostgreSQL), and one clock for every door.
 import { sql } from 'drizzle-orm';
-import t from 'tap';
 import { createRepositories } from '../../src/app.js';
 import { queryRows } from '../../src/db/client.js';
 import { createEventWriter } from '../../src/events/writer/index.js';
 import { createEventWriterRepository } from '../../src/events/writer/repository.js';
 import { at, createWorld, expectStatus } from '../fixtures/world.js';
 import { postgresReachable } from '../helper.js';
+import { fileTest } from '../root.js';
+
+const t = fileTest();
 
 t.test('quantities are exact: negative, too fine for the unit, or more than remains are refused', async (t) => {
   const world = await createWorld(t);

@@ -1,7 +1,9 @@
 // Key data elements as CSV: a lot's trace (backward or forward) and the events of a period and
 // region, with a byte order mark, a header, one row per lot line and the order asked for.
-import t from 'tap';
 import { createWorld, expectStatus } from '../fixtures/world.js';
+import { fileTest } from '../root.js';
+
+const t = fileTest();
 
 /** RFC 4180 fields: quoted fields may hold commas, quotes (doubled) and line breaks. */
 function parseCsv(text: string): string[][] {

@@ -1,10 +1,12 @@
 // Coverage, activity and pass rates on a small world, checked against figures worked out by hand,
 // and the anomaly lists of the same world.
 import { sql } from 'drizzle-orm';
-import t from 'tap';
 import { byTownship } from '../../src/figures/service.js';
 import { createWorld, expectStatus, randomUscc } from '../fixtures/world.js';
 import { client } from '../helper.js';
+import { fileTest } from '../root.js';
+
+const t = fileTest();
 
 t.test('figures of a small county world', async (t) => {
   const world = await createWorld(t);

@@ -1,8 +1,10 @@
 import { sql } from 'drizzle-orm';
-import t from 'tap';
 import { newItemCode } from '../../src/codes/service-codes.js';
 import { queryRows } from '../../src/db/client.js';
 import { createWorld, expectStatus } from '../fixtures/world.js';
+import { fileTest } from '../root.js';
+
+const t = fileTest();
 
 t.test('mass balance: a cured lot heavier than its raw meat allows is the one gap found, with its size', async (t) => {
   const world = await createWorld(t);

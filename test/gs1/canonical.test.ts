@@ -1,5 +1,7 @@
-import t from 'tap';
 import { canonicalGs1Uri, epcUrnProblem, gs1IdentifierProblem } from '../../src/gs1/canonical.js';
+import { fileTest } from '../root.js';
+
+const t = fileTest();
 
 t.test('a serial or lot whose %-escapes decode to NUL or broken UTF-8 is not a GS1 identifier', async (t) => {
   for (const bad of ['A%00B', 'A%ED%A0%80', 'A%C3']) {

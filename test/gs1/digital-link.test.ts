@@ -1,6 +1,9 @@
-import t, { type Test } from 'tap';
+import type { Test } from 'tap';
 import { buildDigitalLink, type DigitalLinkErrorCode, isGs1Charset82, parseDigitalLinkPath } from '../../src/gs1/digital-link.js';
 import { DIGITAL_LINK_VECTORS } from '../fixtures/digital-link-vectors.js';
+import { fileTest } from '../root.js';
+
+const t = fileTest();
 
 const GTIN = '09506000134352';
 

@@ -2,9 +2,11 @@
 // random values of every scheme and partition, encoded both ways. epc-tds writes URIs without
 // TDS escaping and zero-digit references as "0", so the two are compared field by field.
 import epcTds from 'epc-tds';
-import t from 'tap';
 import { completeGs1 } from '../../src/codes/gs1.js';
 import { type DecodedTag, decodeTag, type EpcScheme, encodeTag } from '../../src/gs1/epc-binary.js';
+import { fileTest } from '../root.js';
+
+const t = fileTest();
 
 // epc-tds replaces module.exports with its API object, while its typings declare it as the default export.
 const tds = epcTds as unknown as typeof epcTds.default;

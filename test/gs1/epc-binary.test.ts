@@ -1,6 +1,8 @@
-import t from 'tap';
 import { completeGs1 } from '../../src/codes/gs1.js';
 import { type DecodedTag, decodeTag, type EpcScheme, EpcSyntaxError, encodeTag } from '../../src/gs1/epc-binary.js';
+import { fileTest } from '../root.js';
+
+const t = fileTest();
 
 function gs1(tag: DecodedTag) {
   if (tag.kind !== 'gs1') throw new Error(`expected a GS1 tag, got ${JSON.stringify(tag)}`);

@@ -1,6 +1,8 @@
-import t from 'tap';
 import { completeGs1 } from '../../src/codes/gs1.js';
 import { digitalLinkToEpcUrn, epcUrnToDigitalLink, GS1_DL_HOST } from '../../src/gs1/epc-uri.js';
+import { fileTest } from '../root.js';
+
+const t = fileTest();
 
 const DL = GS1_DL_HOST;
 

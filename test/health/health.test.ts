@@ -1,6 +1,8 @@
 // Liveness: public, and honest about the database behind it.
-import t from 'tap';
 import { buildTestApp } from '../helper.js';
+import { fileTest } from '../root.js';
+
+const t = fileTest();
 
 t.test('health answers without a key and names its database', async (t) => {
   const { app, database } = await buildTestApp(t);

@@ -1,6 +1,8 @@
-import t from 'tap';
 import { cookieValue, sessionCookie } from '../../src/http/cookies.js';
 import { csvCell, csvLine, csvStream, wantsCsv } from '../../src/http/csv.js';
+import { fileTest } from '../root.js';
+
+const t = fileTest();
 
 t.test('csv cells', async (t) => {
   t.equal(csvCell(null), '');

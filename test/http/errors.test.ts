@@ -1,5 +1,7 @@
-import t from 'tap';
 import { createWorld, expectStatus } from '../fixtures/world.js';
+import { fileTest } from '../root.js';
+
+const t = fileTest();
 
 t.test('bad input always gets a 4xx problem+json with the field path, never a 5xx', async (t) => {
   const world = await createWorld(t);

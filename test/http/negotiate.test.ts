@@ -1,5 +1,7 @@
-import t from 'tap';
 import { preferredType } from '../../src/http/negotiate.js';
+import { fileTest } from '../root.js';
+
+const t = fileTest();
 
 const OFFERED = ['text/html', 'application/json', 'application/linkset+json'];
 

@@ -1,6 +1,8 @@
-import t from 'tap';
 import { requestIdOf } from '../../src/http/request.js';
 import { buildTestApp } from '../helper.js';
+import { fileTest } from '../root.js';
+
+const t = fileTest();
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 

@@ -1,6 +1,8 @@
-import t from 'tap';
 import { Problem } from '../../src/errors/problem.js';
 import { parseIdentifier } from '../../src/identifiers/parse.js';
+import { fileTest } from '../root.js';
+
+const t = fileTest();
 
 const BASE = 'https://fj.example';
 const SGTIN = { kind: 'gtin', gtin: '80614141123458', serial: '6789', uri: 'https://id.gs1.org/01/80614141123458/21/6789' };

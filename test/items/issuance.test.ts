@@ -1,9 +1,11 @@
-import t from 'tap';
 import { createRepositories } from '../../src/app.js';
 import { hasValidMod31Check } from '../../src/codes/mod31.js';
 import { createItemService } from '../../src/items/service.js';
 import { createWorld, expectStatus } from '../fixtures/world.js';
 import { TEST_BASE_URL } from '../helper.js';
+import { fileTest } from '../root.js';
+
+const t = fileTest();
 
 async function finished(api: { get: (url: string) => Promise<{ body: any }> }, jobId: string) {
   for (let i = 0; i < 600; i++) {

@@ -1,9 +1,11 @@
-import t from 'tap';
 import { createRepositories } from '../../src/app.js';
 import { type Label, labelSheetSvg } from '../../src/items/labels.js';
 import { createItemService } from '../../src/items/service.js';
 import { createWorld } from '../fixtures/world.js';
 import { TEST_BASE_URL } from '../helper.js';
+import { fileTest } from '../root.js';
+
+const t = fileTest();
 
 const unescapeXml = (text: string) =>
   text

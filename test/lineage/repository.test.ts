@@ -2,12 +2,15 @@
 // staged level by level in temporary tables),
 // backward and forward, shortest depths, the depth cap, cycles and retracted edges.
 import { sql } from 'drizzle-orm';
-import t, { type Test } from 'tap';
+import type { Test } from 'tap';
 import { type Db, queryRows } from '../../src/db/client.js';
 import { lineageEdges } from '../../src/db/schema.js';
 import { createLineageRepository, type Direction, type ReachedNode, stageReachable } from '../../src/lineage/repository.js';
 import { createChain } from '../fixtures/chain.js';
 import { openTestDatabase } from '../helper.js';
+import { fileTest } from '../root.js';
+
+const t = fileTest();
 
 const database = await openTestDatabase(t);
 const chain = createChain(database);

@@ -1,9 +1,11 @@
 // The location service with exactly its narrowed repository, on a real database.
-import t from 'tap';
 import { createLocationBody } from '../../src/locations/schemas.js';
 import { createLocationService } from '../../src/locations/service.js';
 import { ADMIN, createChain, narrow, REGULATOR } from '../fixtures/chain.js';
 import { openTestDatabase } from '../helper.js';
+import { fileTest } from '../root.js';
+
+const t = fileTest();
 
 t.test('locations', async (t) => {
   const database = await openTestDatabase(t);

@@ -2,11 +2,13 @@
 // movements are inserted. Whatever the writer records (commissions, packing, shipments in transit,
 // receipts, unpacking, sales, transformations, corrections that reverse), the two never differ.
 import { sql } from 'drizzle-orm';
-import t from 'tap';
 import { seedDemoChain } from '../../seeds/fengjie.js';
 import { queryRows } from '../../src/db/client.js';
 import { balanceDifferences } from '../fixtures/ledger.js';
 import { createWorld, expectStatus, type World } from '../fixtures/world.js';
+import { fileTest } from '../root.js';
+
+const t = fileTest();
 
 const balanceRows = async (world: World) =>
   Number((await queryRows<{ count: number }>(world.database.db, sql`select count(*)::int as count from lot_balances`))[0].count);

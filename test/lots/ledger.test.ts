@@ -1,5 +1,4 @@
 import fc from 'fast-check';
-import t from 'tap';
 import {
   DEFAULT_YIELD_ALLOWANCES,
   ENDED_STATUSES,
@@ -11,6 +10,9 @@ import {
   quantityProblem,
   transformationYield,
 } from '../../src/lots/ledger.js';
+import { fileTest } from '../root.js';
+
+const t = fileTest();
 
 t.test('nextLotStatus: quantity remains', async (t) => {
   t.equal(nextLotStatus({ onHand: 5, inTransit: 0, recalled: false }), 'active');

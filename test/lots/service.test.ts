@@ -1,9 +1,11 @@
 // The lot service with exactly its narrowed repositories, on a real database; lots are made and
 // moved through the event service, as the API does.
-import t from 'tap';
 import { createLotService } from '../../src/lots/service.js';
 import { ADMIN, createChain, narrow, REGULATOR } from '../fixtures/chain.js';
 import { openTestDatabase } from '../helper.js';
+import { fileTest } from '../root.js';
+
+const t = fileTest();
 
 t.test('lots', async (t) => {
   const database = await openTestDatabase(t);

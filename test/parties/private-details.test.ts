@@ -1,8 +1,10 @@
 // Every key sees a party's public identity; its contacts, licences and site addresses are for
 // the party itself, its trading partners, regulators and admins.
-import t from 'tap';
 import { createWorld, randomUscc } from '../fixtures/world.js';
 import { type Client, client } from '../helper.js';
+import { fileTest } from '../root.js';
+
+const t = fileTest();
 
 t.test('contacts, licences and addresses are shown to the party, its trading partners, regulators and admins only', async (t) => {
   const world = await createWorld(t);

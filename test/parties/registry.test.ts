@@ -1,7 +1,9 @@
-import t from 'tap';
 import { hasValidMod31Check } from '../../src/codes/mod31.js';
 import { parsePartyCode } from '../../src/codes/service-codes.js';
 import { createWorld, expectStatus } from '../fixtures/world.js';
+import { fileTest } from '../root.js';
+
+const t = fileTest();
 
 t.test('parties: unified codes and checked identifiers', async (t) => {
   const world = await createWorld(t);

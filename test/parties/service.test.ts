@@ -1,11 +1,13 @@
 // The party service with exactly its narrowed repository, on a real database.
-import t from 'tap';
 import { createAuditService } from '../../src/audit/service.js';
 import type { Db } from '../../src/db/client.js';
 import { createPartyBody } from '../../src/parties/schemas.js';
 import { createPartyService } from '../../src/parties/service.js';
 import { createChain, narrow } from '../fixtures/chain.js';
 import { openTestDatabase } from '../helper.js';
+import { fileTest } from '../root.js';
+
+const t = fileTest();
 
 t.test('a USCC and a GLN each name one party, also when two registrations race', async (t) => {
   const database = await openTestDatabase(t);

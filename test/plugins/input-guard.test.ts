@@ -1,8 +1,10 @@
 // Every hostile input that once reached the database or a response header answers a 4xx
 // problem that names the field, never a 5xx.
-import t from 'tap';
 import { MAX_NESTING, unacceptableInput } from '../../src/plugins/input-guard.js';
 import { createWorld } from '../fixtures/world.js';
+import { fileTest } from '../root.js';
+
+const t = fileTest();
 
 const CONTEXT = 'https://ref.gs1.org/standards/epcis/epcis-context.jsonld';
 

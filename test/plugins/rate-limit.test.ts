@@ -1,9 +1,11 @@
 // Rate limits (complaints, scans) are counted in the database: a restart, or a second instance on
 // the same database, does not give a client a fresh allowance.
-import t from 'tap';
 import { buildApp } from '../../src/app.js';
 import { mod31CheckChar } from '../../src/codes/mod31.js';
 import { buildTestApp, TEST_BASE_URL } from '../helper.js';
+import { fileTest } from '../root.js';
+
+const t = fileTest();
 
 /** A well-formed short code that was never issued. */
 const UNISSUED = `0000000001${mod31CheckChar('0000000001')}`;

@@ -1,7 +1,9 @@
 // The product routes through HTTP: request validation names the field, and what the service
 // decides leaves as the right status.
-import t from 'tap';
 import { createWorld, expectStatus } from '../fixtures/world.js';
+import { fileTest } from '../root.js';
+
+const t = fileTest();
 
 t.test('products over HTTP', async (t) => {
   const world = await createWorld(t);

@@ -1,9 +1,11 @@
 // The product service with exactly its narrowed repository, on a real database.
-import t from 'tap';
 import { createProductBody } from '../../src/products/schemas.js';
 import { createProductService } from '../../src/products/service.js';
 import { ADMIN, createChain, narrow, REGULATOR } from '../fixtures/chain.js';
 import { openTestDatabase } from '../helper.js';
+import { fileTest } from '../root.js';
+
+const t = fileTest();
 
 t.test('products', async (t) => {
   const database = await openTestDatabase(t);

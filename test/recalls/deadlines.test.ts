@@ -1,5 +1,7 @@
-import t from 'tap';
 import { addWorkingDays, dueTimes, overdueFor, progressOf, RECALL_DEADLINES } from '../../src/recalls/deadlines.js';
+import { fileTest } from '../root.js';
+
+const t = fileTest();
 
 t.test('working days skip Saturday and Sunday in China time', async (t) => {
   // Friday 2026-12-04 17:00 in Beijing is 09:00 UTC

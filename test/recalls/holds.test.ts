@@ -1,6 +1,8 @@
-import t from 'tap';
 import { createWorld, expectStatus, randomUscc } from '../fixtures/world.js';
 import { client } from '../helper.js';
+import { fileTest } from '../root.js';
+
+const t = fileTest();
 
 t.test('a held lot is not shipped, sold, transformed nor coded until released', async (t) => {
   const world = await createWorld(t);

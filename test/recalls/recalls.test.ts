@@ -1,8 +1,11 @@
-import t, { type Test } from 'tap';
+import type { Test } from 'tap';
 import { seedDemoChain } from '../../seeds/fengjie.js';
 import { createRepositories } from '../../src/app.js';
 import { randomUscc } from '../fixtures/world.js';
 import { buildTestApp, client } from '../helper.js';
+import { fileTest } from '../root.js';
+
+const t = fileTest();
 
 const HOUR = 3_600_000;
 

@@ -1,6 +1,9 @@
-import t, { type Test } from 'tap';
+import type { Test } from 'tap';
 import { createWorld, expectStatus, registrationBody } from '../fixtures/world.js';
 import { client } from '../helper.js';
+import { fileTest } from '../root.js';
+
+const t = fileTest();
 
 const DAY = 86_400_000;
 const inDays = (days: number) => new Date(Date.now() + days * DAY).toISOString().slice(0, 10);

@@ -1,8 +1,10 @@
 // The regulator routes through HTTP: counterfeit flags and a lot's consumer scans, for regulator
 // and admin keys only.
-import t from 'tap';
 import { createWorld, expectStatus } from '../fixtures/world.js';
 import { client } from '../helper.js';
+import { fileTest } from '../root.js';
+
+const t = fileTest();
 
 t.test('regulator routes', async (t) => {
   const world = await createWorld(t);

@@ -4,11 +4,13 @@ import { existsSync } from 'node:fs';
 import { mkdir, stat } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
-import t from 'tap';
 import { seedDemoChain } from '../../seeds/fengjie.js';
 import { shanghaiTime } from '../../src/web/html.js';
 import { TEXT } from '../../src/web/i18n/index.js';
 import { buildTestApp, client } from '../helper.js';
+import { fileTest } from '../root.js';
+
+const t = fileTest();
 
 const CHROMIUM = '/usr/bin/chromium';
 // Screenshots for a person to look at; test-output/ is not committed.

@@ -1,7 +1,9 @@
-import t from 'tap';
 import { LINEAGE_MIN_FONT_PX, labelLines, lineageSvg } from '../../src/resolver/lineage-svg.js';
 import type { ConsumerSummary } from '../../src/resolver/summary.js';
 import { demoLineage } from '../fixtures/demo-summary.js';
+import { fileTest } from '../root.js';
+
+const t = fileTest();
 
 type Lineage = ConsumerSummary['lineage'];
 

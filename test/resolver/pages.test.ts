@@ -1,9 +1,11 @@
-import t from 'tap';
 import { consumerPage, notGenuinePage, scanErrorPage } from '../../src/resolver/pages.js';
 import type { LotSummary, PackFacts, Warning } from '../../src/resolver/summary.js';
 import { FAVICON_HREF } from '../../src/web/html.js';
 import { TEXT } from '../../src/web/i18n/index.js';
 import { demoLot, demoPack, FARM_1, FARM_2, PROCESSOR } from '../fixtures/demo-summary.js';
+import { fileTest } from '../root.js';
+
+const t = fileTest();
 
 type Demo = { lot: LotSummary; pack: PackFacts };
 const demo = (): Demo => ({ lot: demoLot(), pack: demoPack() });

@@ -1,9 +1,11 @@
-import t from 'tap';
 import { seedDemoChain } from '../../seeds/fengjie.js';
 import { mod31CheckChar } from '../../src/codes/mod31.js';
 import { TEXT } from '../../src/web/i18n/index.js';
 import { DIGITAL_LINK_VECTORS } from '../fixtures/digital-link-vectors.js';
 import { buildTestApp, client, TEST_BASE_URL } from '../helper.js';
+import { fileTest } from '../root.js';
+
+const t = fileTest();
 
 const unissuedCode = () => {
   const body = '0000000001';

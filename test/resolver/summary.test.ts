@@ -1,7 +1,9 @@
-import t from 'tap';
 import { type ConsumerSummary, consumerSummaryJson, type LotSummary, lotSummary, type PackFacts } from '../../src/resolver/summary.js';
 import type { Trace } from '../../src/trace/schemas.js';
 import { demoLot, demoPack } from '../fixtures/demo-summary.js';
+import { fileTest } from '../root.js';
+
+const t = fileTest();
 
 const parse = (json: Buffer): ConsumerSummary => JSON.parse(json.toString('utf8'));
 

@@ -2,9 +2,11 @@
 // at it, it is killed with SIGKILL mid-stream and started again on the same data. Every batch it
 // acknowledged must then be stored, each read exactly once, and the observations left waiting
 // must still become events (or be counted as unknown tags).
-import t from 'tap';
 import { zebraEvent } from '../fixtures/rfid-payloads.js';
 import { ADMIN_KEY, type ServiceProcess, serviceStorage, sleep, startService } from '../fixtures/service-process.js';
+import { fileTest } from '../root.js';
+
+const t = fileTest();
 
 type Service = ServiceProcess & { base: string };
 

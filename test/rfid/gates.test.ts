@@ -2,12 +2,14 @@
 // the open shipment a case belongs to (with the gate's place and time in the trace), an exit
 // gate matching departures to open shipments, commissioning stations binding new tags, and
 // unknown tags counted per reader.
-import t from 'tap';
 import { completeGs1 } from '../../src/codes/gs1.js';
 import { encodeTag } from '../../src/gs1/epc-binary.js';
 import { FACTORY_EPC, zebraEvent } from '../fixtures/rfid-payloads.js';
 import { issuePacks, readPoint, registerReader } from '../fixtures/rfid-world.js';
 import { createWorld, expectStatus } from '../fixtures/world.js';
+import { fileTest } from '../root.js';
+
+const t = fileTest();
 
 const tag = (n: number) => `E28068940000${String(n).padStart(12, '0')}`;
 /** Reads at the gates happen after the world's events (which start 2026-03-01). */

@@ -1,6 +1,5 @@
 // Reader ingest through the HTTP API: Zebra, Impinj and generic payloads as the readers post
 // them, stored whole or refused whole, collapsed into windows, and only for the reader's own party.
-import t from 'tap';
 import {
   FACTORY_EPC,
   IMPINJ_SAMPLE_EPC,
@@ -11,6 +10,9 @@ import {
 } from '../fixtures/rfid-payloads.js';
 import { readPoint, registerReader } from '../fixtures/rfid-world.js';
 import { createWorld, expectStatus } from '../fixtures/world.js';
+import { fileTest } from '../root.js';
+
+const t = fileTest();
 
 const hex = (n: number) => `E2801160600002${String(n).padStart(10, '0')}`;
 

@@ -1,10 +1,12 @@
-import t from 'tap';
 import { Problem } from '../../src/errors/problem.js';
 import { parseGeneric, parseImpinj, parseZebra } from '../../src/rfid/payloads.js';
 import { readerTime } from '../../src/rfid/schemas.js';
 import { parseTagCsv } from '../../src/rfid/tag-csv.js';
 import { gs1KeyOf, normalizeTag } from '../../src/rfid/tags.js';
 import { IMPINJ_SAMPLE_EPC, impinjTagInventory, SGTIN96_VECTOR, zebraEvent } from '../fixtures/rfid-payloads.js';
+import { fileTest } from '../root.js';
+
+const t = fileTest();
 
 const problemOf = (work: () => unknown): Problem => {
   try {

@@ -2,7 +2,6 @@
 // whose packs were all read, a tag read again in the next window; and a window the gate cannot
 // turn into events is recorded as failed and tried again later while the windows after it go on.
 import { sql } from 'drizzle-orm';
-import t from 'tap';
 import { completeGs1 } from '../../src/codes/gs1.js';
 import { planReceipts, retryAfter } from '../../src/rfid/gates.js';
 import type { ReadRow } from '../../src/rfid/repository.js';
@@ -10,6 +9,9 @@ import { balanceDifferences } from '../fixtures/ledger.js';
 import { zebraEvent } from '../fixtures/rfid-payloads.js';
 import { issuePacks, readPoint, registerReader } from '../fixtures/rfid-world.js';
 import { createWorld, expectStatus } from '../fixtures/world.js';
+import { fileTest } from '../root.js';
+
+const t = fileTest();
 
 const tag = (n: number) => `E28068940000${String(n).padStart(12, '0')}`;
 /** Reads at the gate happen after the world's events (which start 2026-03-01). */

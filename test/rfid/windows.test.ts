@@ -1,5 +1,7 @@
-import t from 'tap';
 import { collapseReads, type PlacedRead, windowStartOf } from '../../src/rfid/windows.js';
+import { fileTest } from '../root.js';
+
+const t = fileTest();
 
 const read = (tag: string, time: string, extra: Partial<PlacedRead> = {}): PlacedRead => ({
   partyCode: 'P',

@@ -1,7 +1,9 @@
 // What a SIGKILL can lose is what the buffer holds: it is written at most 200 ms after its first
 // scan (the README's flush window), however steadily scans keep coming, or as soon as 1,000 wait.
-import t from 'tap';
 import { createScanBuffer, type PendingScan } from '../../src/scans/buffer.js';
+import { fileTest } from '../root.js';
+
+const t = fileTest();
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 let next = 0;

@@ -1,12 +1,14 @@
 // The scan service with exactly its narrowed repository, on a real database: the repeat window
 // per client, buffered counts, flags and a lot's scan statistics; then the flag rules as the
 // resolver applies them to real items.
-import t from 'tap';
 import { mod31CheckChar } from '../../src/codes/mod31.js';
 import type { PendingScan } from '../../src/scans/buffer.js';
 import { createScanService, REPEAT_WINDOW_MS } from '../../src/scans/service.js';
 import { createChain, narrow } from '../fixtures/chain.js';
 import { openTestDatabase } from '../helper.js';
+import { fileTest } from '../root.js';
+
+const t = fileTest();
 
 const START = Date.parse('2026-11-01T10:00:00Z');
 

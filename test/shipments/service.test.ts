@@ -1,9 +1,11 @@
 // The shipment service with exactly its narrowed repository, on a real database; shipments are
 // made and received through the event service, as the API makes them.
-import t from 'tap';
 import { createShipmentService } from '../../src/shipments/service.js';
 import { ADMIN, createChain, narrow, REGULATOR } from '../fixtures/chain.js';
 import { openTestDatabase } from '../helper.js';
+import { fileTest } from '../root.js';
+
+const t = fileTest();
 
 t.test('shipments', async (t) => {
   const database = await openTestDatabase(t);

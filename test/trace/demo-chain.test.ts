@@ -1,6 +1,8 @@
-import t from 'tap';
 import { seedDemoChain } from '../../seeds/fengjie.js';
 import { buildTestApp, client } from '../helper.js';
+import { fileTest } from '../root.js';
+
+const t = fileTest();
 
 t.test('the Fengjie demo chain traces from the shop shelf back to every farm and ear tag, and forward again', async (t) => {
   const { app, adminKey } = await buildTestApp(t);

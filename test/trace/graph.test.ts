@@ -1,5 +1,7 @@
-import t from 'tap';
 import { assembleTrace, type NodeEdge, type NodeEvent, type NodeLot, type NodeShipment, type TraceInput } from '../../src/trace/graph.js';
+import { fileTest } from '../root.js';
+
+const t = fileTest();
 
 const lot = (over: Partial<NodeLot> & Pick<NodeLot, 'code' | 'partyCode'>): NodeLot => ({
   kind: 'lot',

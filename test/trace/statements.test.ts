@@ -1,9 +1,11 @@
-import t from 'tap';
 import { seedDemoChain } from '../../seeds/fengjie.js';
 import type { Principal } from '../../src/access/index.js';
 import { traceSchema } from '../../src/trace/schemas.js';
 import { createWorld, type World } from '../fixtures/world.js';
 import { buildTestApp } from '../helper.js';
+import { fileTest } from '../root.js';
+
+const t = fileTest();
 
 /** A farm lot handed to a plant, then transformed step by step into a chain of `length` lots. */
 async function chain(world: World, length: number) {

@@ -1,6 +1,8 @@
-import t from 'tap';
 import { createWorld, type World } from '../fixtures/world.js';
 import { postgresReachable } from '../helper.js';
+import { fileTest } from '../root.js';
+
+const t = fileTest();
 
 /** Two farms → one slaughter lot → two products → one mixed retail lot. */
 async function buildDiamond(world: World) {

@@ -1,6 +1,8 @@
-import t from 'tap';
 import { escapeXml, FAVICON_HREF, Html, html, LAYOUT_END, languageSwitch, layout, list, shanghaiTime } from '../../src/web/html.js';
 import { TEXT } from '../../src/web/i18n/index.js';
+import { fileTest } from '../root.js';
+
+const t = fileTest();
 
 t.test('escapeXml escapes the five markup characters and nothing else', async (t) => {
   t.equal(escapeXml(`<a href="x">Tom & Jerry's</a>`), '&lt;a href=&quot;x&quot;&gt;Tom &amp; Jerry&#39;s&lt;/a&gt;');

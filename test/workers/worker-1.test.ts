@@ -1,0 +1,3 @@
+import { work } from './queue.js';
+
+await work();
