@@ -5,7 +5,7 @@ import pg from 'pg';
 import type { Test } from 'tap';
 import { type App, type AppOptions, buildApp } from '../src/app.js';
 import { type Database, openPglite, openPostgres } from '../src/db/client.js';
-import { createPostgresDatabase, loadMigratedPglite, postgresBaseUrl } from './database.js';
+import { createPostgresDatabase, handBackPglite, postgresBaseUrl, takeMigratedPglite } from './database.js';
 
 const suffix = customAlphabet('abcdefghijklmnopqrstuvwxyz0123456789', 10);
 
@@ -25,9 +25,10 @@ export async function postgresReachable(): Promise<boolean> {
 
 export async function openTestDatabase(t: Test, kind: 'pglite' | 'postgres' = usingPostgres() ? 'postgres' : 'pglite'): Promise<Database> {
   if (kind === 'pglite') {
-    const database = await openPglite(undefined, await loadMigratedPglite());
-    t.teardown(() => database.close());
-    return database;
+    const pglite = await takeMigratedPglite();
+    // the database's own close would end the PGlite; the next test gets it emptied instead
+    t.teardown(() => handBackPglite(pglite));
+    return openPglite(undefined, pglite);
   }
   const created = await createPostgresDatabase(`trace_test_${suffix()}`);
   const database = await openPostgres(created.url);
