@@ -104,8 +104,7 @@ const idle: PGlite[] = [];
 const MAX_IDLE = 2;
 let closingIdleAtEnd = false;
 
-const fingerprintOf = async (pglite: PGlite) =>
-  (await pglite.query<{ fingerprint: string }>(SCHEMA_FINGERPRINT)).rows[0].fingerprint;
+const fingerprintOf = async (pglite: PGlite) => (await pglite.query<{ fingerprint: string }>(SCHEMA_FINGERPRINT)).rows[0].fingerprint;
 
 /**
  * An in-memory PGlite holding the migrated schema and no rows: one a finished test handed back and

@@ -1,12 +1,13 @@
 // The queue that tap's worker processes share in `npm test`. Each worker (worker-N.test.ts, as many
-// as tap's `jobs`) takes the next file nobody has taken, runs it in its own process (test/root.ts)
-// and takes another, until none is left: start-up is paid four times, not once per file, and no
-// worker idles while another has a backlog.
+// as tap's `jobs`) takes the next file nobody has taken, loads it into its own process under a
+// subtest (test/root.ts) and takes another, until none is left: start-up is paid once per worker,
+// not once per file, and no worker idles while another has a backlog.
 import { mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { fileTest, runTestFile } from '../root.js';
+import tap from 'tap';
+import { runTestFile } from '../root.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const TESTS = join(ROOT, 'test');
@@ -16,16 +17,17 @@ const TESTS = join(ROOT, 'test');
 const LONGEST_FIRST = [
   'test/epcis/crash.test.ts',
   'test/server.test.ts',
-  'test/epcis/conformance.test.ts',
   'test/epcis/jobs.test.ts',
-  'test/epcis/capture.test.ts',
-  'test/recalls/recalls.test.ts',
-  'test/items/issuance.test.ts',
+  'test/epcis/conformance.test.ts',
+  'test/app-fuzz.test.ts',
   'test/rfid/crash.test.ts',
+  'test/recalls/recalls.test.ts',
 ];
 
 /** A file's time limit, as tap gives each test file run as its own process. */
 const FILE_TIMEOUT_MS = 180_000;
+/** A worker's: far more than a run takes, so only a worker stuck between files meets it. */
+const WORKER_TIMEOUT_MS = 30 * 60_000;
 
 /** The queue of this tap run: the workers and tap's `before` step are children of the same tap process. */
 export const claimsOfThisRun = () => join(tmpdir(), 'county-trace-tests', `claims-${process.ppid}`);
@@ -74,8 +76,8 @@ function claim(claims: string, path: string): boolean {
 export async function work(): Promise<void> {
   const claims = claimsOfThisRun();
   mkdirSync(claims, { recursive: true });
-  // the root's own limit would end the worker mid-file: each file has its own instead
-  fileTest().setTimeout(0);
+  // tap's limit (package.json) is meant for one file: a worker runs a share of the suite
+  tap.setTimeout(WORKER_TIMEOUT_MS);
   for (const path of testFiles()) {
     if (claim(claims, path)) await runTestFile(path, pathToFileURL(join(ROOT, path)).href, FILE_TIMEOUT_MS);
   }
