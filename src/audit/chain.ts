@@ -76,12 +76,12 @@ export type EventFacts = {
   lots: { lotCode: string; role: string; quantity: number | string | null }[];
 };
 
-/** Lines in a fixed order: the order rows were inserted in is not kept by the database. */
+/** Lines in a fixed order (their canonical texts' order): the order rows were inserted in is not kept by the database. */
 const sorted = <T>(rows: T[]) =>
   rows
-    .map((row) => canonicalJson(row))
-    .sort()
-    .map((text) => JSON.parse(text) as T);
+    .map((row) => ({ row, text: canonicalJson(row) }))
+    .sort((a, b) => (a.text < b.text ? -1 : a.text > b.text ? 1 : 0))
+    .map(({ row }) => row);
 
 /** The hash of what an `event` entry records: exactly these members, whatever else the caller's object carries. */
 export function eventPayloadHash(facts: EventFacts): string {
@@ -96,9 +96,9 @@ export function eventPayloadHash(facts: EventFacts): string {
     disposition: facts.disposition,
     readPoint: facts.readPoint,
     bizLocation: facts.bizLocation,
-    // jsonb keeps what JSON keeps: undefined members are not stored
-    referenceDocuments: JSON.parse(JSON.stringify(facts.referenceDocuments)),
-    payload: JSON.parse(JSON.stringify(facts.payload)),
+    // jsonb keeps what JSON keeps, and so does the canonical form: undefined members are left out
+    referenceDocuments: facts.referenceDocuments,
+    payload: facts.payload,
     correctsEventId: facts.correctsEventId,
     epcisType: facts.epcisType,
     transformationId: facts.transformationId,
