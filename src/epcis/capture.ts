@@ -41,9 +41,6 @@ export type CaptureOutcome =
 
 type Declaration = { declarationTime?: string; reason?: string; correctiveEventIDs?: string[]; [extension: string]: unknown };
 
-/** About as many objects as one writer statement stores before the next part of a capture: a few thousand rows. */
-const OBJECTS_PER_SEGMENT = 5_000;
-
 const GTIN = /^https:\/\/id\.gs1\.org\/01\/(\d{14})/;
 const SSCC = /^https:\/\/id\.gs1\.org\/00\/(\d{18})$/;
 
@@ -136,18 +133,12 @@ export async function captureEvents(
       reject(index, error);
     }
   };
-  // an event declared in error ends a segment: its declaration is applied before the events after it.
-  // So does a segment's size: each is written by one statement, which the driver builds and sends
-  // without letting anything else run, so a 140,000-EPC document goes in parts (one transaction
-  // still; each part has its own record time, milliseconds apart)
+  // an event declared in error ends what one write takes: its declaration is applied (and the
+  // writer reads the world again) before the events after it
+  const declared = new Set(declarations);
   let start = 0;
-  let weight = 0;
   for (const [position, index] of toWrite.entries()) {
-    const declared = declarations.includes(index);
-    // the objects an event names (a lot, a link and a movement or so each to store), and the event itself
-    weight += (requests[position].captured?.links.length ?? 0) + 1;
-    if (!declared && weight < OBJECTS_PER_SEGMENT && position < toWrite.length - 1) continue;
-    weight = 0;
+    if (!declared.has(index) && position < toWrite.length - 1) continue;
     let written: WriteOutcome[];
     try {
       written = await deps.writer.write(tx, requests.slice(start, position + 1), input.onError);
@@ -160,7 +151,7 @@ export async function captureEvents(
         ? { index: at, eventId: ids[at], status: 'captured' }
         : { index: at, eventId: ids[at], status: 'rejected', problem: outcome.problem };
     }
-    if (declared) await declare(index);
+    if (declared.has(index)) await declare(index);
     start = position + 1;
   }
   // a stored event re-sent with an error declaration

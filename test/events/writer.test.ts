@@ -3,9 +3,11 @@
 // concurrency (on PostgreSQL), and one clock for every door.
 import { sql } from 'drizzle-orm';
 import { createRepositories } from '../../src/app.js';
+import { newContainerCode, newLotCode } from '../../src/codes/service-codes.js';
 import { queryRows } from '../../src/db/client.js';
-import { createEventWriter } from '../../src/events/writer/index.js';
+import { createEventWriter, type WriteRequest } from '../../src/events/writer/index.js';
 import { createEventWriterRepository } from '../../src/events/writer/repository.js';
+import { balanceDifferences } from '../fixtures/ledger.js';
 import { at, createWorld, expectStatus } from '../fixtures/world.js';
 import { postgresReachable } from '../helper.js';
 import { fileTest } from '../root.js';
@@ -93,6 +95,66 @@ t.test('packing uses stock: what is packed is no longer loose, and travels with 
   expectStatus(t, await store.event({ type: 'disaggregate', parentCode: caseCode }), 201, 'unpack the case');
   expectStatus(t, await store.event({ type: 'sell', lines: [{ lotCode: lot, quantity: 60 }] }), 201, 'then all 60 kg can be sold');
   t.equal((await store.lot(lot)).massBalance.unaccounted, 0);
+});
+
+t.test('a batch stored in many statements: later parts change what earlier parts stored', async (t) => {
+  const world = await createWorld(t);
+  const plant = await world.party('processor');
+  const store = await world.party('cold_storage');
+  const kg = await plant.product('kg');
+  // on its way to the store when the batch starts
+  const travelling = await plant.commission(kg, 100);
+  const shipment = await plant.ship(store, [{ lotCode: travelling, quantity: 100 }]);
+  // every event its own statement, each sent while the next event is checked
+  const writer = createEventWriter({
+    repository: createEventWriterRepository(),
+    ...createRepositories(world.database),
+    now: () => new Date(),
+    objectsPerStatement: 1,
+  });
+  const made = newLotCode();
+  const container = newContainerCode();
+  const requests: WriteRequest[] = [
+    { actor: plant.code, action: { type: 'commission', lots: [{ code: made, productCode: kg, quantity: 50 }] } },
+    { actor: plant.code, action: { type: 'aggregate', parent: { newCode: container }, children: [{ lotCode: made, quantity: 20 }] } },
+    // ends the containment a part before stored
+    { actor: plant.code, action: { type: 'disaggregate', parentCode: container } },
+    // received (active), then sent back: in transit again, as before the batch, but not as the part before stored it
+    { actor: store.code, action: { type: 'receive', shipmentId: shipment } },
+    { actor: store.code, action: { type: 'ship', toPartyCode: plant.code, lines: [{ lotCode: travelling, quantity: 100 }] } },
+    // a lot made five parts earlier is sold out, after a part that made a shipment
+    { actor: plant.code, action: { type: 'sell', lines: [{ lotCode: made, quantity: 50 }] } },
+  ].map((request, index) => ({ ...request, context: { eventTime: at(100 + index) } }) as WriteRequest);
+  const persisted: string[] = [];
+  const stop = world.database.stats.observe((query) => {
+    if (/^with new_/.test(query.text.trim())) persisted.push(query.text);
+  });
+  const outcomes = await world.database.db.transaction((tx) => writer.write(tx as never, requests, 'rollback'));
+  stop();
+  t.same(
+    outcomes.map((outcome) => outcome.ok),
+    requests.map(() => true),
+    'every event accepted',
+  );
+  t.equal(persisted.length, requests.length, 'one statement per event');
+
+  const statuses = await queryRows<{ code: string; status: string }>(
+    world.database.db,
+    sql`select code, status from lots where code in (${made}, ${travelling})`,
+  );
+  t.same(
+    Object.fromEntries(statuses.map((row) => [row.code, row.status])),
+    { [made]: 'sold', [travelling]: 'in_transit' },
+    'each lot stored as the last part left it',
+  );
+  const containment = await queryRows<{ ended: boolean }>(
+    world.database.db,
+    sql`select ended_by_event_id is not null as ended from lineage_edges where downstream_code = ${container} and kind = 'aggregate'`,
+  );
+  t.same(containment, [{ ended: true }], 'the unpacking ended the containment an earlier part stored');
+  t.same(await balanceDifferences(world.database), [], 'balances agree with the ledger');
+  const verified = await world.regulator.get(`/audit/verify?party=${plant.code}`);
+  t.equal(verified.body.ok, true, 'the audit chain runs on across the parts');
 });
 
 const postgresUp = await postgresReachable();

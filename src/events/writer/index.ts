@@ -17,6 +17,14 @@ import { applyRules, type EventAction, referencesOf } from './rules/index.js';
 import { type LotSpec, Scope } from './scope.js';
 import { WorldState } from './state.js';
 
+/**
+ * About as many objects (an event and the lots it names) as one statement stores. A large batch
+ * is stored in parts, each part's statement running while the next part's events are checked:
+ * the driver builds and sends a statement without letting anything else run, and one statement
+ * for 140,000 EPCs held the event loop for seconds.
+ */
+const OBJECTS_PER_STATEMENT = 5_000;
+
 /** Device clocks drift: an event up to this far ahead of the server's clock is not "in the future". */
 export const FUTURE_TOLERANCE_MS = 2 * 60 * 1000;
 
@@ -128,8 +136,15 @@ export class BatchRejected extends Error {
   }
 }
 
-export function createEventWriter(deps: { repository: EventWriterRepository; lots: Pick<LotsRepository, 'findBySsccs'>; now: () => Date }) {
+export function createEventWriter(deps: {
+  repository: EventWriterRepository;
+  lots: Pick<LotsRepository, 'findBySsccs'>;
+  now: () => Date;
+  /** How many objects one statement stores (tests make it small to store a batch in many parts). */
+  objectsPerStatement?: number;
+}) {
   const { repository } = deps;
+  const objectsPerStatement = deps.objectsPerStatement ?? OBJECTS_PER_STATEMENT;
 
   /** Everything the requests name, read once (in a fixed number of queries) into a world state. */
   async function load(tx: Db, requests: WriteRequest[]): Promise<WorldState> {
@@ -298,30 +313,53 @@ export function createEventWriter(deps: { repository: EventWriterRepository; lot
   async function write(tx: Db, requests: WriteRequest[], onError: 'rollback' | 'proceed'): Promise<WriteOutcome[]> {
     if (requests.length === 0) return [];
     // the acting parties' audit chains before any lot: every writer locks in this order, so none waits crosswise
-    const heads = await repository.lockAuditHeads(
+    let heads = await repository.lockAuditHeads(
       tx,
       requests.map((request) => request.actor),
     );
     const state = await load(tx, requests);
     const recordTime = deps.now();
-    const accepted: { record: EventRecord; draft: EventDraft }[] = [];
+    let accepted: { record: EventRecord; draft: EventDraft }[] = [];
+    let objects = 0;
+    // the statement storing the last part, while the next part's events are checked
+    let storing: Promise<void> | undefined;
+    const store = async () => {
+      const audit = await chained(heads, accepted);
+      heads = [...new Map([...heads, ...audit.heads].map((head) => [head.chain, head])).values()];
+      const batch = { ...batchOf(state, accepted), audit };
+      state.stored();
+      accepted = [];
+      objects = 0;
+      await storing;
+      storing = repository.persist(tx, batch);
+      // a failure is taken where the statement is awaited (next part, or the end)
+      storing.catch(() => {});
+    };
     const outcomes: WriteOutcome[] = [];
     // a capture job checks up to 10,000 events here: other requests go on meanwhile
     const pause = pauses();
-    for (const [index, request] of requests.entries()) {
-      await pause();
-      try {
-        const { record, draft, shipmentId } = check(state, request, recordTime);
-        state.apply(draft, record);
-        accepted.push({ record, draft });
-        outcomes.push({ ok: true, event: viewOf(record, draft), createdLotCodes: draft.newLots.map((lot) => lot.code), shipmentId });
-      } catch (error) {
-        if (!(error instanceof Problem)) throw error;
-        if (onError === 'rollback') throw new BatchRejected(index, error);
-        outcomes.push({ ok: false, problem: error });
+    try {
+      for (const [index, request] of requests.entries()) {
+        await pause();
+        try {
+          const { record, draft, shipmentId } = check(state, request, recordTime);
+          state.apply(draft, record);
+          accepted.push({ record, draft });
+          objects += draft.links.size + 1;
+          outcomes.push({ ok: true, event: viewOf(record, draft), createdLotCodes: draft.newLots.map((lot) => lot.code), shipmentId });
+        } catch (error) {
+          if (!(error instanceof Problem)) throw error;
+          if (onError === 'rollback') throw new BatchRejected(index, error);
+          outcomes.push({ ok: false, problem: error });
+        }
+        if (objects >= objectsPerStatement) await store();
       }
+      if (accepted.length > 0) await store();
+    } finally {
+      // nothing is left running on the transaction when this returns or throws
+      await storing?.catch(() => {});
     }
-    if (accepted.length > 0) await repository.persist(tx, { ...batchOf(state, accepted), audit: await chained(heads, accepted) });
+    await storing;
     return outcomes;
   }
 

@@ -277,6 +277,17 @@ export class WorldState {
     }
   }
 
+  /**
+   * The changes so far are stored: lots and shipments made become stored rows, whose later changes
+   * are updates, and what is stored now is what a later change is compared with.
+   */
+  stored() {
+    this.created.lots.clear();
+    this.created.shipments.clear();
+    for (const changes of Object.values(this.changed)) changes.clear();
+    for (const lot of this.lots.values()) this.initialStatus.set(lot.code, lot.status);
+  }
+
   contentsOf(containerCode: string) {
     let contents = this.contents.get(containerCode);
     if (!contents) {
