@@ -41,6 +41,14 @@ export type CaptureOutcome =
 
 type Declaration = { declarationTime?: string; reason?: string; correctiveEventIDs?: string[]; [extension: string]: unknown };
 
+/**
+ * About as many objects (events and the identifiers they name) as one write takes. The writer
+ * reads what a write names in a fixed number of statements, each built and its answer read
+ * without letting anything else run: a 140,000-EPC document read in one go held the event loop
+ * for twice as long as in parts of this size.
+ */
+const OBJECTS_PER_WRITE = 30_000;
+
 const GTIN = /^https:\/\/id\.gs1\.org\/01\/(\d{14})/;
 const SSCC = /^https:\/\/id\.gs1\.org\/00\/(\d{18})$/;
 
@@ -134,11 +142,15 @@ export async function captureEvents(
     }
   };
   // an event declared in error ends what one write takes: its declaration is applied (and the
-  // writer reads the world again) before the events after it
+  // writer reads the world again) before the events after it. So does size (see OBJECTS_PER_WRITE).
   const declared = new Set(declarations);
   let start = 0;
+  let objects = 0;
   for (const [position, index] of toWrite.entries()) {
-    if (!declared.has(index) && position < toWrite.length - 1) continue;
+    // the objects an event names, and the event itself
+    objects += (requests[position].captured?.links.length ?? 0) + 1;
+    if (!declared.has(index) && objects < OBJECTS_PER_WRITE && position < toWrite.length - 1) continue;
+    objects = 0;
     let written: WriteOutcome[];
     try {
       written = await deps.writer.write(tx, requests.slice(start, position + 1), input.onError);

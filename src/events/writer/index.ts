@@ -321,23 +321,27 @@ export function createEventWriter(deps: {
     const recordTime = deps.now();
     let accepted: { record: EventRecord; draft: EventDraft }[] = [];
     let objects = 0;
+    // a capture job checks up to 10,000 events here: other requests go on meanwhile
+    const pause = pauses();
     // the statement storing the last part, while the next part's events are checked
     let storing: Promise<void> | undefined;
+    // checking, hashing and building a statement each take tens of milliseconds for an event of 10,000 EPCs
     const store = async () => {
+      await pause();
       const audit = await chained(heads, accepted);
       heads = [...new Map([...heads, ...audit.heads].map((head) => [head.chain, head])).values()];
+      await pause();
       const batch = { ...batchOf(state, accepted), audit };
       state.stored();
       accepted = [];
       objects = 0;
       await storing;
+      await pause();
       storing = repository.persist(tx, batch);
       // a failure is taken where the statement is awaited (next part, or the end)
       storing.catch(() => {});
     };
     const outcomes: WriteOutcome[] = [];
-    // a capture job checks up to 10,000 events here: other requests go on meanwhile
-    const pause = pauses();
     try {
       for (const [index, request] of requests.entries()) {
         await pause();
