@@ -112,6 +112,18 @@ t.test('trace on a diamond DAG', async (t) => {
 t.test('include=graph: the same nodes and edges without the event bodies', async (t) => {
   const world = await createWorld(t);
   const d = await buildDiamond(world);
+  // what the graph finds without reading every event: an inspection, and a document on an event
+  const { plant, shop } = d.parties;
+  await world.ok(
+    plant.event({ type: 'inspect', lotCodes: [d.slaughter], inspection: { kind: 'rapid', result: 'pass', reportNumber: 'R-1' } }),
+  );
+  await world.ok(
+    shop.event({
+      type: 'observe',
+      lotCodes: [d.retail],
+      referenceDocuments: [{ type: 'test_report', number: 'IR-7' }],
+    }),
+  );
   for (const [code, direction] of [
     [d.retail, 'backward'],
     [d.f1, 'forward'],
@@ -127,6 +139,21 @@ t.test('include=graph: the same nodes and edges without the event bodies', async
       `${direction}: the same nodes, edges and summary`,
     );
   }
+  const nodes = (await world.regulator.get(`/trace/${d.retail}?include=graph`)).body.nodes as {
+    code: string;
+    inspections: { reportNumber: string }[];
+    certificates: { number: string }[];
+  }[];
+  const node = (code: string) => nodes.find((n) => n.code === code);
+  t.same(
+    node(d.slaughter)?.inspections.map((inspection) => inspection.reportNumber),
+    ['R-1'],
+    'the inspection shows on its lot',
+  );
+  t.ok(
+    node(d.retail)?.certificates.some((certificate) => certificate.number === 'IR-7'),
+    'the document shows on its lot',
+  );
 });
 
 const postgresUp = await postgresReachable();
