@@ -36,6 +36,11 @@ export function unacceptableInput(value: unknown): { pointer: string; detail: st
       if (unstorable(current)) return { pointer: pointerOf(visit), detail: 'contains a NUL character or a lone surrogate' };
       continue;
     }
+    // JSON parses a number too large for a double (1e400) as Infinity, which no JSON can hold again
+    if (typeof current === 'number') {
+      if (!Number.isFinite(current)) return { pointer: pointerOf(visit), detail: 'is a number beyond the range JSON numbers hold' };
+      continue;
+    }
     // uploaded files (PDF, JPEG) are bytes, not text
     if (typeof current !== 'object' || current === null || ArrayBuffer.isView(current)) continue;
     if (visit.depth >= MAX_NESTING) return { pointer: pointerOf(visit), detail: `nested deeper than ${MAX_NESTING} levels` };

@@ -17,6 +17,7 @@ t.test('unacceptableInput finds NUL characters, lone surrogates and deep nesting
   });
   t.same(unacceptableInput({ list: ['x', '\ud800'] })?.pointer, '/list/1');
   t.same(unacceptableInput({ list: ['\udc00 trailing half'] })?.pointer, '/list/0');
+  t.same(unacceptableInput({ reading: [1, Number.POSITIVE_INFINITY] })?.pointer, '/reading/1', 'a number JSON parsed as Infinity');
   t.match(unacceptableInput({ 'a/b~': '\u0000' })?.pointer, '/a~1b~0', 'pointer parts are escaped');
   let deep: unknown = 'leaf';
   for (let i = 0; i < 10_000; i++) deep = { deeper: deep };
@@ -132,6 +133,20 @@ t.test(
     cases.push([
       'a lone surrogate in an EPCIS extension',
       await epcis({ ...object, eventTime: '2026-03-01T00:00:00Z', 'example:ext': '\udfff' }),
+      '/example:ext',
+    ]);
+    cases.push([
+      'a number that overflows to infinity in an EPCIS extension',
+      await json(
+        '/epcis/events',
+        'POST',
+        JSON.stringify({ ...object, eventTime: '2026-03-01T00:00:00Z', 'example:ext': 0 }).replace(
+          '"example:ext":0',
+          '"example:ext":1e400',
+        ),
+        plant.key,
+        'application/ld+json',
+      ),
       '/example:ext',
     ]);
     for (const code of ['%E2%80%AE', '%E4%B8%AD', '%7F', 'abc%00def']) {
