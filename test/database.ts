@@ -72,20 +72,37 @@ export async function loadMigratedPglite(dataDir?: string): Promise<PGlite> {
 }
 
 /**
- * What a migrated database's schema is, outside its rows: relations, functions, triggers, roles,
- * schemas, stored settings and the migration journal. A test that changed any of these leaves a
- * database that is not handed to another.
+ * What a migrated database's schema is, outside its rows: relations, their columns (type, null,
+ * default), constraints and indexes, functions and their bodies, triggers and whether they fire
+ * (foreign keys' included), roles, schemas, stored settings and the migration journal. A test
+ * that changed any of these leaves a database that is not handed to another. (The schemas of a
+ * session's temporary tables stay once made, empty after `discard all`: they do not count.)
  */
 const SCHEMA_FINGERPRINT = `
+  with own_namespaces as (
+    select oid, nspname from pg_namespace
+     where nspname not in ('pg_catalog', 'information_schema', 'pg_toast')
+       and nspname not like 'pg\\_temp\\_%' and nspname not like 'pg\\_toast\\_temp\\_%'
+  ),
+  own_relations as (
+    select c.oid, n.nspname || '.' || c.relname as name, c.relkind from pg_class c join own_namespaces n on n.oid = c.relnamespace
+  )
   select md5(string_agg(item, ',' order by item)) as fingerprint from (
-    select 'relation ' || n.nspname || '.' || c.relname || ' ' || c.relkind::text as item
-      from pg_class c join pg_namespace n on n.oid = c.relnamespace
-     where n.nspname not in ('pg_catalog', 'information_schema') and n.nspname not like 'pg\\_%'
-    union all select 'function ' || n.nspname || '.' || p.proname
-      from pg_proc p join pg_namespace n on n.oid = p.pronamespace where n.nspname not in ('pg_catalog', 'information_schema')
-    union all select 'trigger ' || tgname || ' ' || tgenabled::text from pg_trigger where not tgisinternal
+    select 'relation ' || name || ' ' || relkind::text as item from own_relations
+    union all select 'column ' || r.name || '.' || a.attname || ' ' || format_type(a.atttypid, a.atttypmod) || ' ' || a.attnotnull::text
+        || ' ' || coalesce(pg_get_expr(d.adbin, d.adrelid), '')
+      from pg_attribute a join own_relations r on r.oid = a.attrelid
+      left join pg_attrdef d on d.adrelid = a.attrelid and d.adnum = a.attnum
+     where a.attnum > 0 and not a.attisdropped
+    union all select 'constraint ' || r.name || '.' || c.conname || ' ' || pg_get_constraintdef(c.oid)
+      from pg_constraint c join own_relations r on r.oid = c.conrelid
+    union all select 'index ' || pg_get_indexdef(i.indexrelid) from pg_index i join own_relations r on r.oid = i.indrelid
+    union all select 'function ' || n.nspname || '.' || p.proname || ' ' || md5(p.prosrc)
+      from pg_proc p join own_namespaces n on n.oid = p.pronamespace
+    union all select 'trigger ' || r.name || '.' || t.tgname || ' ' || t.tgenabled::text
+      from pg_trigger t join own_relations r on r.oid = t.tgrelid
     union all select 'role ' || rolname from pg_roles
-    union all select 'schema ' || nspname from pg_namespace
+    union all select 'schema ' || nspname from own_namespaces
     union all select 'setting ' || array_to_string(setconfig, ' ') from pg_db_role_setting
     union all select 'migrations ' || count(*) from drizzle.__drizzle_migrations
   ) as items`;

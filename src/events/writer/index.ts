@@ -359,9 +359,14 @@ export function createEventWriter(deps: {
         if (objects >= objectsPerStatement) await store();
       }
       if (accepted.length > 0) await store();
-    } finally {
-      // nothing is left running on the transaction when this returns or throws
-      await storing?.catch(() => {});
+    } catch (error) {
+      // nothing is left running on the transaction when this throws, and a statement that failed
+      // meanwhile is the cause to report, not the event checked after it
+      const failed = await storing?.then(
+        () => undefined,
+        (statementError: unknown) => statementError,
+      );
+      throw failed ?? error;
     }
     await storing;
     return outcomes;
