@@ -157,6 +157,47 @@ t.test('a batch stored in many statements: later parts change what earlier parts
   t.equal(verified.body.ok, true, 'the audit chain runs on across the parts');
 });
 
+t.test('packed, unpacked and packed again in one batch: the last packing stays open', async (t) => {
+  for (const objectsPerStatement of [undefined, 1]) {
+    const world = await createWorld(t);
+    const plant = await world.party('processor');
+    const kg = await plant.product('kg');
+    const lot = await plant.commission(kg, 100);
+    const writer = createEventWriter({
+      repository: createEventWriterRepository(),
+      ...createRepositories(world.database),
+      now: () => new Date(),
+      objectsPerStatement,
+    });
+    const container = newContainerCode();
+    const actions: WriteRequest['action'][] = [
+      { type: 'aggregate', parent: { newCode: container }, children: [{ lotCode: lot, quantity: 30 }] },
+      { type: 'disaggregate', parentCode: container },
+      { type: 'aggregate', parent: { containerCode: container }, children: [{ lotCode: lot, quantity: 30 }] },
+    ];
+    const outcomes = await world.database.db.transaction((tx) =>
+      writer.write(
+        tx as never,
+        actions.map((action, index) => ({ actor: plant.code, action, context: { eventTime: at(100 + index) } })),
+        'rollback',
+      ),
+    );
+    const how = objectsPerStatement ? 'one statement per event' : 'one statement';
+    t.ok(
+      outcomes.every((outcome) => outcome.ok),
+      `${how}: every event accepted`,
+    );
+    const edges = await queryRows<{ open: boolean }>(
+      world.database.db,
+      sql`select ended_by_event_id is null as open from lineage_edges
+        where downstream_code = ${container} and upstream_code = ${lot} and kind = 'aggregate' order by open`,
+    );
+    t.same(edges, [{ open: false }, { open: true }], `${how}: the first packing ended, the second open`);
+    expectStatus(t, await plant.event({ type: 'disaggregate', parentCode: container }), 201, `${how}: the container can be unpacked again`);
+    t.same(await balanceDifferences(world.database), [], `${how}: balances agree with the ledger`);
+  }
+});
+
 const postgresUp = await postgresReachable();
 t.test(
   '50 concurrent requests consuming one lot never take more than remains (PostgreSQL, real concurrency)',

@@ -42,6 +42,8 @@ export type Edge = {
   unit: string | null;
   eventId: string;
   partyCode: string;
+  /** A containment a later event of the same batch ended: stored ended. */
+  endedByEventId?: string;
 };
 
 export type ShipmentLine = { lotCode: string; containerCode: string | null; quantity: number };

@@ -362,7 +362,6 @@ export function createEventWriterRepository() {
         changedLots.set(code, { code, status: changedLots.get(code)?.status ?? null, hold, holdChanged: true });
       const lotChanges = [...changedLots.values()];
       const edges = batch.events.flatMap(({ draft }) => draft.edges);
-      const ended = new Map(batch.endedContainment.map((end) => [`${end.parentCode}|${end.childCode}`, end.eventId]));
       const identifiers = batch.events.flatMap(({ draft }) => draft.identifiers.map((row) => ({ ...row, partyCode: draft.actor })));
       // only the parts with rows: a native event touches four or five of the fourteen, and planning costs less
       const parts = [
@@ -407,7 +406,7 @@ export function createEventWriterRepository() {
           select * from unnest(${texts(edges.map((e) => e.upstreamCode))}, ${texts(edges.map((e) => e.downstreamCode))},
             ${texts(edges.map((e) => e.kind))}, ${numerics(edges.map((e) => e.quantity))}, ${texts(edges.map((e) => e.unit))},
             ${texts(edges.map((e) => e.eventId))}, ${texts(edges.map((e) => e.partyCode))},
-            ${texts(edges.map((e) => (e.kind === 'aggregate' ? (ended.get(`${e.downstreamCode}|${e.upstreamCode}`) ?? null) : null)))})
+            ${texts(edges.map((e) => e.endedByEventId ?? null))})
           on conflict do nothing)`,
         batch.shipments.length > 0 &&
           sql`new_shipments as (insert into shipments (id, ship_event_id, from_party_code, from_location_code, to_party_code, to_location_code,

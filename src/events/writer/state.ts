@@ -3,7 +3,7 @@
 // writer stores the end result. Pure: the loader fills it, the writer persists what changed.
 import type { LotAttributes, LotHold } from '../../db/schema.js';
 import { nextLotStatus, roundQuantity } from '../../lots/ledger.js';
-import type { EventDraft, NewLot, NewShipment } from './draft.js';
+import type { Edge, EventDraft, NewLot, NewShipment } from './draft.js';
 
 export type LotView = {
   code: string;
@@ -114,6 +114,7 @@ export class WorldState {
   readonly created = { lots: new Map<string, NewLot>(), shipments: new Map<string, NewShipment & { shipEventId: string }>() };
   readonly changed = {
     statuses: new Map<string, string>(),
+    /** Stored containment this batch ended: `${parent}|${child}` → event. */
     endedContainment: new Map<string, string>(),
     receivedShipments: new Map<string, { receiveEventId: string; receivedAt: Date }>(),
     receivedLines: new Map<
@@ -123,7 +124,8 @@ export class WorldState {
     itemContainers: new Map<string, string | null>(),
     holds: new Map<string, LotHold | null>(),
   };
-  /** Containment ended by this batch: `${parent}|${child}` → event (applies to edges created in the batch too). */
+  /** Containment edges the batch made and has not stored yet, still open: `${parent}|${child}` → edge. */
+  private readonly openBatchContainment = new Map<string, Edge>();
   private readonly balances = new Map<string, number>();
   /** lot → party → what it holds, loose and packed together (kept with `balances`). */
   private readonly holdings = new Map<string, Map<string, number>>();
@@ -215,13 +217,20 @@ export class WorldState {
       if (!this.batchDownstream.has(edge.upstreamCode)) this.batchDownstream.set(edge.upstreamCode, new Set());
       this.batchDownstream.get(edge.upstreamCode)?.add(edge.downstreamCode);
       if (edge.kind !== 'aggregate') continue;
+      this.openBatchContainment.set(`${edge.downstreamCode}|${edge.upstreamCode}`, edge);
       this.contentsOf(edge.downstreamCode).set(edge.upstreamCode, { quantity: edge.quantity, unit: edge.unit });
       if (this.lots.get(edge.upstreamCode)?.kind === 'container') this.containerOf.set(edge.upstreamCode, edge.downstreamCode);
     }
     for (const { parentCode, childCode } of draft.unpacked) {
       this.contents.get(parentCode)?.delete(childCode);
       if (this.containerOf.get(childCode) === parentCode) this.containerOf.delete(childCode);
-      this.changed.endedContainment.set(`${parentCode}|${childCode}`, draft.id);
+      // packed by this batch too: the edge is stored ended; else the stored edge is ended
+      const key = `${parentCode}|${childCode}`;
+      const made = this.openBatchContainment.get(key);
+      if (made) {
+        made.endedByEventId = draft.id;
+        this.openBatchContainment.delete(key);
+      } else this.changed.endedContainment.set(key, draft.id);
     }
     for (const shipment of draft.shipments) {
       this.created.shipments.set(shipment.id, { ...shipment, shipEventId: draft.id });
@@ -282,6 +291,7 @@ export class WorldState {
    * are updates, and what is stored now is what a later change is compared with.
    */
   stored() {
+    this.openBatchContainment.clear();
     this.created.lots.clear();
     this.created.shipments.clear();
     for (const changes of Object.values(this.changed)) changes.clear();
