@@ -2,10 +2,9 @@
 // party, rows altered or deleted behind the service's back are found as exactly the broken
 // link they are, concurrent writers keep a chain whole, and a past day's heads digest holds.
 import { sql } from 'drizzle-orm';
-import { createRepositories } from '../../src/app.js';
 import { queryRows } from '../../src/db/client.js';
-import { createEventWriter, type WriteRequest } from '../../src/events/writer/index.js';
-import { createEventWriterRepository } from '../../src/events/writer/repository.js';
+import type { WriteRequest } from '../../src/events/writer/index.js';
+import { eventWriterOn } from '../fixtures/chain.js';
 import { at, createWorld, expectStatus, registrationBody } from '../fixtures/world.js';
 import { client } from '../helper.js';
 import { fileTest } from '../root.js';
@@ -333,7 +332,7 @@ t.test('audit log', async (t) => {
     const before = (await entriesOf(plant.code)).length;
     const kg = await plant.product('kg');
     // native posts share group commits; direct writers run in transactions side by side
-    const writer = createEventWriter({ repository: createEventWriterRepository(), ...createRepositories(database), now: () => clock });
+    const writer = eventWriterOn(database, { now: () => clock });
     const request = (i: number): WriteRequest => ({
       actor: plant.code,
       action: { type: 'commission', lots: [{ productCode: kg, quantity: 1 + i / 1000 }] },

@@ -8,8 +8,8 @@ import type { Db } from '../../src/db/client.js';
 import { epcisCaptures } from '../../src/db/schema.js';
 import { createEpcisService } from '../../src/epcis/service.js';
 import { unprocessable } from '../../src/errors/problem.js';
-import { BatchRejected, createEventWriter, type EventWriter } from '../../src/events/writer/index.js';
-import { createEventWriterRepository } from '../../src/events/writer/repository.js';
+import { BatchRejected, type EventWriter } from '../../src/events/writer/index.js';
+import { eventWriterOn } from '../fixtures/chain.js';
 import { createWorld, expectStatus, type World } from '../fixtures/world.js';
 import { type Client, postgresReachable, TEST_BASE_URL } from '../helper.js';
 import { fileTest } from '../root.js';
@@ -313,7 +313,7 @@ t.test('a job the service fails in ends as failed or partial, reporting exactly 
   const plant = await world.party('processor');
   const principal = { keyId: 'test', role: 'operator' as const, partyCode: plant.code };
   const repos = createRepositories(world.database);
-  const real = createEventWriter({ repository: createEventWriterRepository(), ...repos, now: () => new Date() });
+  const real = eventWriterOn(world.database);
   /** The capture service on the test database, its writer replaced by `write`. */
   const serviceWith = (write: EventWriter['write']) =>
     createEpcisService({

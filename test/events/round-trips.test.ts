@@ -6,8 +6,8 @@ import { createRepositories } from '../../src/app.js';
 import { completeGs1 } from '../../src/codes/gs1.js';
 import type { Database } from '../../src/db/client.js';
 import { captureEvents } from '../../src/epcis/capture.js';
-import { createEventWriter, type WriteRequest } from '../../src/events/writer/index.js';
-import { createEventWriterRepository } from '../../src/events/writer/repository.js';
+import type { WriteRequest } from '../../src/events/writer/index.js';
+import { eventWriterOn } from '../fixtures/chain.js';
 import { at, createWorld, expectStatus } from '../fixtures/world.js';
 import { TEST_BASE_URL } from '../helper.js';
 import { fileTest } from '../root.js';
@@ -39,11 +39,7 @@ t.test('a batch of 100 native events sends the same statements as a batch of 10'
   const plant = await world.party('processor');
   const store = await world.party('cold_storage');
   const kg = await plant.product('kg');
-  const writer = createEventWriter({
-    repository: createEventWriterRepository(),
-    ...createRepositories(world.database),
-    now: () => new Date(),
-  });
+  const writer = eventWriterOn(world.database);
   const write = (requests: WriteRequest[]) =>
     world.database.db.transaction(async (tx) => {
       const outcomes = await writer.write(tx as never, requests, 'rollback');
@@ -104,7 +100,7 @@ t.test('an EPCIS capture of 100 events sends the same statements as one of 10', 
   const gtin = completeGs1('0690123499991');
   await plant.product('kg', { gtin });
   const repos = createRepositories(world.database);
-  const writer = createEventWriter({ repository: createEventWriterRepository(), ...repos, now: () => new Date() });
+  const writer = eventWriterOn(world.database);
   const deps = {
     writer,
     identifiers: world.app.services.identifiers,

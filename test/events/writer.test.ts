@@ -2,11 +2,10 @@
 // quantities, packing that uses stock like any other use, consumption that holds under real
 // concurrency (on PostgreSQL), and one clock for every door.
 import { sql } from 'drizzle-orm';
-import { createRepositories } from '../../src/app.js';
 import { newContainerCode, newLotCode } from '../../src/codes/service-codes.js';
 import { queryRows } from '../../src/db/client.js';
-import { createEventWriter, type WriteRequest } from '../../src/events/writer/index.js';
-import { createEventWriterRepository } from '../../src/events/writer/repository.js';
+import type { WriteRequest } from '../../src/events/writer/index.js';
+import { eventWriterOn } from '../fixtures/chain.js';
 import { balanceDifferences } from '../fixtures/ledger.js';
 import { at, createWorld, expectStatus } from '../fixtures/world.js';
 import { postgresReachable } from '../helper.js';
@@ -106,12 +105,7 @@ t.test('a batch stored in many statements: later parts change what earlier parts
   const travelling = await plant.commission(kg, 100);
   const shipment = await plant.ship(store, [{ lotCode: travelling, quantity: 100 }]);
   // every event its own statement, each sent while the next event is checked
-  const writer = createEventWriter({
-    repository: createEventWriterRepository(),
-    ...createRepositories(world.database),
-    now: () => new Date(),
-    objectsPerStatement: 1,
-  });
+  const writer = eventWriterOn(world.database, { objectsPerStatement: 1 });
   const made = newLotCode();
   const container = newContainerCode();
   const requests: WriteRequest[] = [
@@ -163,12 +157,7 @@ t.test('packed, unpacked and packed again in one batch: the last packing stays o
     const plant = await world.party('processor');
     const kg = await plant.product('kg');
     const lot = await plant.commission(kg, 100);
-    const writer = createEventWriter({
-      repository: createEventWriterRepository(),
-      ...createRepositories(world.database),
-      now: () => new Date(),
-      objectsPerStatement,
-    });
+    const writer = eventWriterOn(world.database, { objectsPerStatement });
     const container = newContainerCode();
     const actions: WriteRequest['action'][] = [
       { type: 'aggregate', parent: { newCode: container }, children: [{ lotCode: lot, quantity: 30 }] },
@@ -220,11 +209,7 @@ t.test(
 
     // requests arriving together share a transaction; the writer's own transactions side by side must hold too
     const second = await plant.commission(kg, 100);
-    const writer = createEventWriter({
-      repository: createEventWriterRepository(),
-      ...createRepositories(world.database),
-      now: () => new Date(),
-    });
+    const writer = eventWriterOn(world.database);
     const sold = await Promise.all(
       Array.from({ length: 50 }, (_, i) =>
         world.database.db.transaction(async (tx) => {
