@@ -84,15 +84,23 @@ export function createTraceRepository(db: Db) {
   }
 
   /**
-   * `withEvents`: every event on the lots (and corrections of them); otherwise only the
+   * `withEvents`: every event on the chain's lots (and corrections of them); otherwise only the
    * inspections and documents the nodes show, with nothing of the payload but the inspection.
+   * Backward, an event that only took chain lots as inputs made lots outside the chain: it belongs
+   * to those lots' forward trace, not to this one (a farm lot's other slaughters are not part of
+   * one pack's story). An EPCIS transformation may come as separate events of inputs and of
+   * outputs under one transformationID, so an inputs-only event with one is kept.
    */
-  async function eventsOn(codes: string[], withEvents: boolean): Promise<StoredEvent[]> {
+  async function eventsOn(codes: string[], direction: Direction, withEvents: boolean): Promise<StoredEvent[]> {
     const rows = await queryRows<EventRow>(
       db,
-      sql`with node_events as (
-          select e.* from events e
-          where e.id in (select el.event_id from event_lots el where ${anyOf(sql`el.lot_code`, codes)})
+      sql`with chain_links as (
+          select el.event_id, bool_or(el.role <> 'input') as beyond_inputs from event_lots el
+          where ${anyOf(sql`el.lot_code`, codes)} group by el.event_id
+        ),
+        node_events as (
+          select e.* from events e join chain_links l on l.event_id = e.id
+          where (${direction === 'forward'}::boolean or l.beyond_inputs or e.transformation_id is not null)
             and (${withEvents}::boolean or e.type = 'inspect' or e.reference_documents <> '[]'::jsonb)
         ),
         corrections as (
@@ -146,7 +154,7 @@ export function createTraceRepository(db: Db) {
         lineage.edgesAmong(codes, direction),
         lotsRepository.holdings(codes),
         shipmentsOf(codes),
-        eventsOn(codes, withEvents),
+        eventsOn(codes, direction, withEvents),
       ]);
 
       const parties = new Set<string>();

@@ -120,6 +120,11 @@ t.test('EPCIS 2.0 capture and query', async (t) => {
   const epcs = back.body.nodes.map((n: { code: string }) => n.code);
   const farmLot = (await plant.api.get(`/trace/${encodeURIComponent(FARM_LOT)}`)).body.query.lotCodes[0];
   t.ok(epcs.includes(farmLot), 'backward from the retail item reaches the farm lot across the split transformation');
+  const inputsOnly = back.body.events.filter(
+    (event: { lots: { lotCode: string; role: string }[] }) =>
+      event.lots.length === 1 && event.lots[0].lotCode === farmLot && event.lots[0].role === 'input',
+  );
+  t.equal(inputsOnly.length, 1, 'the inputs half of the split transformation is part of the backward trace');
   const forward = await plant.api.get(`/trace/${encodeURIComponent(FARM_LOT)}?direction=forward`);
   const reached = forward.body.nodes.map((n: { code: string }) => n.code);
   const retailItem = (await plant.api.get(`/trace/${encodeURIComponent(item(1))}`)).body.query.lotCodes[0];

@@ -109,6 +109,56 @@ t.test('trace on a diamond DAG', async (t) => {
   t.ok(depthsOf(byTag.body)[d.retail] !== undefined, 'from one pig to the retail lot');
 });
 
+t.test("backward, a chain lot's other uses are not part of the trace; forward they are", async (t) => {
+  const world = await createWorld(t);
+  const d = await buildDiamond(world);
+  const { plant } = d.parties;
+  // the plant makes sausage from the 20 kg of belly it kept: a branch off the retail lot's chain
+  const sausageProduct = await plant.product('kg');
+  const [sausage] = (
+    await world.ok(
+      plant.event({
+        type: 'transform',
+        inputs: [{ lotCode: d.a, quantity: 20 }],
+        outputs: [{ productCode: sausageProduct, lotNumber: 'SAUSAGE', quantity: 15 }],
+        referenceDocuments: [{ type: 'commitment_certificate', number: 'BRANCH-1' }],
+      }),
+    )
+  ).createdLotCodes;
+  type Body = {
+    nodes: { code: string; certificates: { number: string }[] }[];
+    events: { lots: { lotCode: string }[] }[];
+  };
+  const madeSausage = (body: Body) => body.events.filter((event) => event.lots.some((lot) => lot.lotCode === sausage));
+  const certificatesOfA = (body: Body) => body.nodes.find((node) => node.code === d.a)?.certificates.map((c) => c.number);
+
+  for (const include of ['events', 'graph']) {
+    const back: Body = (await world.regulator.get(`/trace/${d.retail}?include=${include}`)).body;
+    t.notOk(
+      back.nodes.some((node) => node.code === sausage),
+      `${include}: the sausage is not upstream of the retail lot`,
+    );
+    t.notOk(certificatesOfA(back)?.includes('BRANCH-1'), `${include}: the branch's document is not shown on the chain's lot`);
+    const forward: Body = (await world.regulator.get(`/trace/${d.a}?direction=forward&include=${include}`)).body;
+    t.ok(certificatesOfA(forward)?.includes('BRANCH-1'), `${include}: forward from the belly, its use is shown`);
+  }
+  const back: Body = (await world.regulator.get(`/trace/${d.retail}`)).body;
+  t.same(madeSausage(back), [], 'backward: the event that made the sausage is left out');
+  t.ok(
+    back.events.some((event) => event.lots.some((lot) => lot.lotCode === d.retail)),
+    'backward: the event that made the retail lot is there',
+  );
+  t.equal(
+    back.events.filter((event) => event.lots.some((lot) => lot.lotCode === d.f1)).length,
+    4,
+    'and the first farm lot: made, shipped, received, slaughtered',
+  );
+  const forward: Body = (await world.regulator.get(`/trace/${d.a}?direction=forward`)).body;
+  t.equal(madeSausage(forward).length, 1, 'forward: the sausage event is there');
+  const fromSausage: Body = (await world.regulator.get(`/trace/${sausage}`)).body;
+  t.equal(madeSausage(fromSausage).length, 1, 'and backward from the sausage itself');
+});
+
 t.test('include=graph: the same nodes and edges without the event bodies', async (t) => {
   const world = await createWorld(t);
   const d = await buildDiamond(world);
