@@ -194,6 +194,29 @@ t.test('acknowledgements, progress, close and its override, final report, overdu
   t.match(page.body, '下架退回');
 });
 
+t.test('overdue recalls are chosen before the page limit: newer open recalls do not hide the oldest late one', async (t) => {
+  const { demo, regulator, ok, advance } = await demoWorld(t);
+  const open = (level: number) =>
+    ok(regulator.post('/recalls', { lotCodes: [demo.retailLotCode], level, reason: '标签错误', hazard: '过敏原未标示' }));
+  const late = await open(1);
+  advance(25 * HOUR);
+  const newer = [await open(3)];
+  advance(HOUR);
+  newer.push(await open(3));
+  const page = (await regulator.get('/recalls?status=open&limit=2')).body.items;
+  t.same(
+    page.map((recall: { id: string }) => recall.id),
+    [newer[1].id, newer[0].id],
+    'a page of two open recalls holds the two newest',
+  );
+  const overdue = (await regulator.get('/recalls?overdue=true&limit=2')).body.items;
+  t.same(
+    overdue.map((recall: { id: string; overdue: string[] }) => [recall.id, recall.overdue]),
+    [[late.id, ['start']]],
+    'the level-1 recall not started within 24 h is listed though older than the page',
+  );
+});
+
 t.test('closing with every acknowledgement needs no override; the producer may recall its own lot', async (t) => {
   const { demo, regulator, operator } = await demoWorld(t);
   const producer = await operator(demo.parties.processor);
