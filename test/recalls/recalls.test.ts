@@ -123,6 +123,14 @@ t.test('a recall on the demo chain reaches every holder and every item code', as
   });
   t.equal(sell.status, 409, 'a recalled lot is not sold');
   t.match(sell.body.detail, /recalled/);
+  const pack = await shop.post('/events', {
+    type: 'aggregate',
+    eventTime: '2026-11-30T09:00:00+08:00',
+    parent: {},
+    children: [{ lotCode: demo.retailLotCode, quantity: 1 }],
+  });
+  t.equal(pack.status, 409, 'nor packed');
+  t.match(pack.body.detail, `lot ${demo.retailLotCode} is recalled; nobody may pack it`);
   const back = await shop.post('/events', {
     type: 'ship',
     eventTime: '2026-11-30T09:00:00+08:00',
