@@ -76,6 +76,70 @@ t.test('a held lot is not shipped, sold, transformed, packed nor coded until rel
   await world.app.services.items.idle();
 });
 
+t.test('a container with a held lot inside is neither sold, packed nor transformed until the hold is released', async (t) => {
+  const world = await createWorld(t);
+  const farm = await world.party('farm');
+  const product = await farm.product('piece');
+  const lot = await farm.commission(product, 12);
+  const pack = async (children: { lotCode: string; quantity?: number }[]) =>
+    (await world.ok(farm.event({ type: 'aggregate', parent: {}, children }))).createdLotCodes[0] as string;
+  // packed before the hold: in two cases, and in a case on a pallet
+  const forSale = await pack([{ lotCode: lot, quantity: 4 }]);
+  const forPallet = await pack([{ lotCode: lot, quantity: 4 }]);
+  const inner = await pack([{ lotCode: lot, quantity: 4 }]);
+  const pallet = await pack([{ lotCode: inner }]);
+  expectStatus(t, await farm.api.post('/holds', { lotCodes: [lot], reason: '待检' }), 201, 'the packed lot is held');
+
+  const onHold = (container: string) => `lot ${lot} (packed in ${container}) is on hold (待检)`;
+  const packed = expectStatus(
+    t,
+    await farm.event({ type: 'aggregate', parent: {}, children: [{ lotCode: forPallet }] }),
+    409,
+    'a case holding it is not packed onto a pallet',
+  );
+  t.match(packed.body, {
+    detail: `${onHold(forPallet)}; nobody may pack it`,
+    errors: [{ pointer: '/children/0/lotCode', detail: 'holds a lot on hold' }],
+  });
+  const repacked = expectStatus(
+    t,
+    await farm.event({ type: 'aggregate', parent: {}, children: [{ lotCode: pallet }] }),
+    409,
+    'nor a pallet holding it in a case',
+  );
+  t.match(repacked.body, { detail: `${onHold(inner)}; nobody may pack it`, errors: [{ pointer: '/children/0/lotCode' }] });
+  const sold = expectStatus(t, await farm.event({ type: 'sell', lines: [{ lotCode: forSale }] }), 409, 'a case holding it is not sold');
+  t.match(sold.body, {
+    detail: `${onHold(forSale)}; nobody may sell it`,
+    errors: [{ pointer: '/lines/0/lotCode', detail: 'holds a lot on hold' }],
+  });
+  const nested = expectStatus(
+    t,
+    await farm.event({ type: 'sell', lines: [{ lotCode: pallet }] }),
+    409,
+    'nor a pallet holding it in a case',
+  );
+  t.match(nested.body, { detail: `${onHold(inner)}; nobody may sell it`, errors: [{ pointer: '/lines/0/lotCode' }] });
+  const transformed = expectStatus(
+    t,
+    await farm.event({ type: 'transform', inputs: [{ lotCode: forSale, quantity: 1 }], outputs: [{ productCode: product, quantity: 4 }] }),
+    409,
+    'nor is a case holding it used as a transformation input',
+  );
+  t.match(transformed.body, { detail: `${onHold(forSale)}; nobody may transform it`, errors: [{ pointer: '/inputs/0/lotCode' }] });
+
+  expectStatus(t, await farm.api.post('/holds/release', { lotCodes: [lot], reason: '复检合格' }), 201, 'released');
+  const onPallet = expectStatus(
+    t,
+    await farm.event({ type: 'aggregate', parent: {}, children: [{ lotCode: forPallet }] }),
+    201,
+    'the case is packed onto a pallet',
+  );
+  expectStatus(t, await farm.event({ type: 'sell', lines: [{ lotCode: onPallet.body.createdLotCodes[0] }] }), 201, 'that pallet is sold');
+  expectStatus(t, await farm.event({ type: 'sell', lines: [{ lotCode: forSale }] }), 201, 'the other case is sold');
+  expectStatus(t, await farm.event({ type: 'sell', lines: [{ lotCode: pallet }] }), 201, 'and the pallet');
+});
+
 t.test('a regulator holds through its regulator party; the owner cannot lift that hold', async (t) => {
   const world = await createWorld(t);
   const farm = await world.party('farm');
@@ -152,7 +216,26 @@ t.test('EPCIS capture is refused for a held lot like the native API', async (t) 
   });
   t.equal(made.success, true);
   const lot = (await farm.api.get(`/trace/${encodeURIComponent(lotUri)}`)).body.nodes[0].code;
+  const caseUri = 'urn:epc:id:sscc:6901234.0000000024';
+  const boxed = await capture({
+    type: 'AggregationEvent',
+    eventTime: '2026-03-01T09:00:00+08:00',
+    action: 'ADD',
+    bizStep: 'packing',
+    parentID: caseUri,
+    childQuantityList: [{ epcClass: lotUri, quantity: 2, uom: 'H87' }],
+  });
+  t.equal(boxed.success, true, 'two packed in a case before the hold');
   expectStatus(t, await farm.api.post('/holds', { lotCodes: [lot], reason: '待检' }), 201, 'held');
+  const caseSold = await capture({
+    eventTime: '2026-03-02T07:00:00+08:00',
+    action: 'OBSERVE',
+    bizStep: 'retail_selling',
+    epcList: [caseUri],
+  });
+  t.equal(caseSold.success, false, 'selling the case fails');
+  t.match(JSON.stringify(caseSold.errors), `lot ${lot} (packed in `);
+  t.match(JSON.stringify(caseSold.errors), 'is on hold (待检); nobody may sell it');
   const sold = await capture({
     eventTime: '2026-03-02T08:00:00+08:00',
     action: 'OBSERVE',

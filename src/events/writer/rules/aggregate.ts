@@ -18,7 +18,7 @@ export type AggregateInput = {
  * Packs lots, containers or serialized packs into a container the acting party holds (or makes).
  * Packing moves the quantity from loose stock into the container, so it is used like any other
  * use: what is packed can no longer be shipped or consumed loose. A lot on hold (or recalled) is
- * not packed: the container could otherwise be sold with it.
+ * not packed, nor a container with one inside: the container could otherwise be sold with it.
  */
 export function aggregate(scope: Scope, input: AggregateInput): RuleResult {
   const parent = resolveParent(scope, input.parent);
@@ -27,8 +27,11 @@ export function aggregate(scope: Scope, input: AggregateInput): RuleResult {
   if (lines.length === 0)
     throw unprocessable('empty-aggregation', 'pack at least one lot, container or item', [bodyField(scope.at('children'), 'empty')]);
   const children = scope.take(lines, scope.at('children'), null);
-  for (const [index, { lot, quantity }] of children.entries()) {
+  // before anything is packed, while the event's own edges do not yet lengthen every contents look-up
+  for (const [index, { lot }] of children.entries()) {
     scope.requireCirculating(lot, 'pack', childPointer(scope, input, lot.code, index, lines[index].index));
+  }
+  for (const [index, { lot, quantity }] of children.entries()) {
     if (lot.code === parent.code || (lot.kind === 'container' && containsTransitively(scope, lot.code, parent.code))) {
       throw conflict(`packing ${lot.code} into ${parent.code} would create a lineage cycle`, [
         bodyField(scope.at('children', lines[index].index ?? index, 'lotCode'), 'already contains (or is) the parent container'),
