@@ -88,7 +88,7 @@ export const products = pgTable(
   (t) => [index('products_party_idx').on(t.partyCode), uniqueIndex('products_gtin_key').on(t.gtin).where(sql`${t.gtin} is not null`)],
 );
 
-/** A hold in force on a lot: no shipping, selling, transforming or code issuance until it is released. */
+/** A hold in force on a lot: no shipping, selling, transforming, packing or code issuance until it is released. */
 export type LotHold = { eventId: string; partyCode: string; reason: string; since: string };
 
 export type LotAttributes = {

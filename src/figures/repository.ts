@@ -191,7 +191,8 @@ export function createFiguresRepository(db: Db) {
         from events e join event_lots el on el.event_id = e.id and el.role = 'subject' join lots l on l.code = el.lot_code
           join parties p on p.code = l.party_code
         where e.type = 'inspect' and e.payload->'inspection'->>'result' = 'fail' and ${live(sql`e`)}
-          and l.status in ('active', 'in_transit') and l.voided_by_event_id is null and ${regionOf(sql`p.region_code`, region)}
+          and l.status in ('active', 'in_transit') and l.hold is null and l.voided_by_event_id is null
+          and ${regionOf(sql`p.region_code`, region)}
         order by e.event_time, e.id, l.code`,
       );
       return rows.map((row) => ({ ...row, eventTime: toDate(row.eventTime) }));

@@ -112,14 +112,17 @@ export type CirculationAct = 'ship' | 'sell' | 'transform' | 'issue codes for' |
  * Why a lot may not be used for `act`, or null when it may. A lot on hold moves nowhere until
  * released (it may still be destroyed); a recalled lot is neither sold, used, packed nor coded,
  * but may be shipped (back to its producer). One rule for every door: the event writer and code
- * issuance both ask it.
+ * issuance both ask it. `packedIn` names the container the lot lies in when the act is on a
+ * container holding it (what is inside goes wherever the container goes).
  */
 export function circulationRefusal(
   lot: { code: string; status: string; hold: { reason: string } | null },
   act: CirculationAct,
+  packedIn?: string,
 ): string | null {
-  if (lot.hold) return `lot ${lot.code} is on hold (${lot.hold.reason}); nobody may ${act} it until the hold is released`;
-  if (lot.status === 'recalled' && act !== 'ship') return `lot ${lot.code} is recalled; nobody may ${act} it`;
+  const name = packedIn ? `lot ${lot.code} (packed in ${packedIn})` : `lot ${lot.code}`;
+  if (lot.hold) return `${name} is on hold (${lot.hold.reason}); nobody may ${act} it until the hold is released`;
+  if (lot.status === 'recalled' && act !== 'ship') return `${name} is recalled; nobody may ${act} it`;
   return null;
 }
 

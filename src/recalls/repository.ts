@@ -145,9 +145,17 @@ export function createRecallsRepository(db: Db) {
     },
 
     /** Recalls, newest first: by status, by the party that opened them or that they reach. */
-    async list(filter: { status?: string; partyCode?: string; limit: number }): Promise<RecallRow[]> {
+    /**
+     * Recalls newest first, up to `limit`; `overdueAt`: only the open ones past a due time at that
+     * moment, judged on the due times stored when each opened (as overdueFor does), before the limit.
+     */
+    async list(filter: { status?: string; partyCode?: string; overdueAt?: Date; limit: number }): Promise<RecallRow[]> {
       const conditions: SQL[] = [sql`true`];
       if (filter.status) conditions.push(sql`status = ${filter.status}`);
+      if (filter.overdueAt) {
+        const now = sql`${filter.overdueAt.toISOString()}::timestamptz`;
+        conditions.push(sql`status = 'open' and ((started_at is null and start_due_at < ${now}) or finish_due_at < ${now})`);
+      }
       if (filter.partyCode) {
         conditions.push(
           sql`(party_code = ${filter.partyCode} or id in (select recall_id from recall_holders where party_code = ${filter.partyCode}))`,

@@ -212,13 +212,14 @@ export function createRecallService(deps: {
       partyCode?: string;
       limit?: number;
     }): Promise<RecallSummary[]> {
+      // the overdue ones are chosen in SQL before the limit, so many newer open recalls do not hide the oldest late ones
       const rows = await deps.recalls.list({
         status: filter.overdue ? 'open' : filter.status,
         partyCode: filter.partyCode,
+        overdueAt: filter.overdue ? deps.now() : undefined,
         limit: filter.limit ?? 100,
       });
-      const listed = (await summaries(rows)).map(({ holderRows: _, ...summary }) => summary);
-      return filter.overdue ? listed.filter((recall) => recall.overdue.length > 0) : listed;
+      return (await summaries(rows)).map(({ holderRows: _, ...summary }) => summary);
     },
 
     /** The recalls a principal may see: every one for regulators, an operator's own and those reaching it. */

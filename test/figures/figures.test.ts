@@ -219,6 +219,15 @@ t.test('figures of a small county world', async (t) => {
       [[c2, 'self', 'SELF-2']],
       'the failed test of C2; the one declared in error is not listed',
     );
+    expectStatus(t, await plant.api.post('/holds', { lotCodes: [c2], reason: '自检不合格，待复检' }), 201, 'the plant holds C2');
+    const held = (await regulator.get('/regulator/anomalies')).body;
+    t.strictSame(held.failedInspectionsWithoutHold, [], 'a held lot is no longer a failed test without a hold');
+    expectStatus(t, await plant.api.post('/holds/release', { lotCodes: [c2], reason: '复检合格' }), 201, 'and releases it');
+    t.strictSame(
+      (await regulator.get('/regulator/anomalies')).body.failedInspectionsWithoutHold.map((row: any) => row.lotCode),
+      [c2],
+      'released, its failed test is listed again',
+    );
     const far = (await regulator.get('/regulator/anomalies?shipmentDays=365')).body;
     t.equal(far.unreceivedShipments.length, 0, 'not open for a year');
     const beijingOnly = (await regulator.get('/regulator/anomalies?region=110101')).body;

@@ -4,7 +4,7 @@ import { fileTest } from '../root.js';
 
 const t = fileTest();
 
-t.test('a held lot is not shipped, sold, transformed nor coded until released', async (t) => {
+t.test('a held lot is not shipped, sold, transformed, packed nor coded until released', async (t) => {
   const world = await createWorld(t);
   const farm = await world.party('farm');
   const plant = await world.party('processor');
@@ -28,15 +28,27 @@ t.test('a held lot is not shipped, sold, transformed nor coded until released', 
 
   const ship = expectStatus(t, await farm.event({ type: 'ship', toPartyCode: plant.code, lines: [{ lotCode: lot }] }), 409, 'no shipping');
   t.equal(ship.body.errors[0].pointer, '/lines/0/lotCode');
-  t.match(ship.body.detail, /on hold/);
-  expectStatus(t, await farm.event({ type: 'sell', lines: [{ lotCode: lot, quantity: 1 }] }), 409, 'no selling');
-  expectStatus(
+  const onHold = `lot ${lot} is on hold (抽检待复检)`;
+  t.match(ship.body.detail, onHold);
+  const sell = expectStatus(t, await farm.event({ type: 'sell', lines: [{ lotCode: lot, quantity: 1 }] }), 409, 'no selling');
+  t.match(sell.body, { detail: `${onHold}; nobody may sell it`, errors: [{ pointer: '/lines/0/lotCode' }] });
+  const transform = expectStatus(
     t,
     await farm.event({ type: 'transform', inputs: [{ lotCode: lot, quantity: 5 }], outputs: [{ productCode: product, quantity: 5 }] }),
     409,
     'no transforming',
   );
-  expectStatus(t, await farm.api.post(`/lots/${lot}/items`, { count: 10 }), 409, 'no item codes');
+  t.match(transform.body, { detail: `${onHold}; nobody may transform it`, errors: [{ pointer: '/inputs/0/lotCode' }] });
+  const pack = expectStatus(
+    t,
+    await farm.event({ type: 'aggregate', parent: {}, children: [{ lotCode: other }, { lotCode: lot, quantity: 5 }] }),
+    409,
+    'no packing (a container with the lot in it could be sold)',
+  );
+  t.match(pack.body, { detail: `${onHold}; nobody may pack it`, errors: [{ pointer: '/children/1/lotCode' }] });
+  t.equal((await farm.lot(other)).massBalance.onHand, 10, 'nothing of the batch was packed');
+  const codes = expectStatus(t, await farm.api.post(`/lots/${lot}/items`, { count: 10 }), 409, 'no item codes');
+  t.match(codes.body.detail, `${onHold}; nobody may issue codes for it`);
   expectStatus(
     t,
     await farm.event({ type: 'destroy', reason: '不合格', lines: [{ lotCode: lot, quantity: 1 }] }),
@@ -62,6 +74,70 @@ t.test('a held lot is not shipped, sold, transformed nor coded until released', 
   expectStatus(t, await farm.event({ type: 'ship', toPartyCode: plant.code, lines: [{ lotCode: lot, quantity: 10 }] }), 201, 'ships again');
   expectStatus(t, await farm.api.post(`/lots/${lot}/items`, { count: 10 }), 202, 'codes again');
   await world.app.services.items.idle();
+});
+
+t.test('a container with a held lot inside is neither sold, packed nor transformed until the hold is released', async (t) => {
+  const world = await createWorld(t);
+  const farm = await world.party('farm');
+  const product = await farm.product('piece');
+  const lot = await farm.commission(product, 12);
+  const pack = async (children: { lotCode: string; quantity?: number }[]) =>
+    (await world.ok(farm.event({ type: 'aggregate', parent: {}, children }))).createdLotCodes[0] as string;
+  // packed before the hold: in two cases, and in a case on a pallet
+  const forSale = await pack([{ lotCode: lot, quantity: 4 }]);
+  const forPallet = await pack([{ lotCode: lot, quantity: 4 }]);
+  const inner = await pack([{ lotCode: lot, quantity: 4 }]);
+  const pallet = await pack([{ lotCode: inner }]);
+  expectStatus(t, await farm.api.post('/holds', { lotCodes: [lot], reason: '待检' }), 201, 'the packed lot is held');
+
+  const onHold = (container: string) => `lot ${lot} (packed in ${container}) is on hold (待检)`;
+  const packed = expectStatus(
+    t,
+    await farm.event({ type: 'aggregate', parent: {}, children: [{ lotCode: forPallet }] }),
+    409,
+    'a case holding it is not packed onto a pallet',
+  );
+  t.match(packed.body, {
+    detail: `${onHold(forPallet)}; nobody may pack it`,
+    errors: [{ pointer: '/children/0/lotCode', detail: 'holds a lot on hold' }],
+  });
+  const repacked = expectStatus(
+    t,
+    await farm.event({ type: 'aggregate', parent: {}, children: [{ lotCode: pallet }] }),
+    409,
+    'nor a pallet holding it in a case',
+  );
+  t.match(repacked.body, { detail: `${onHold(inner)}; nobody may pack it`, errors: [{ pointer: '/children/0/lotCode' }] });
+  const sold = expectStatus(t, await farm.event({ type: 'sell', lines: [{ lotCode: forSale }] }), 409, 'a case holding it is not sold');
+  t.match(sold.body, {
+    detail: `${onHold(forSale)}; nobody may sell it`,
+    errors: [{ pointer: '/lines/0/lotCode', detail: 'holds a lot on hold' }],
+  });
+  const nested = expectStatus(
+    t,
+    await farm.event({ type: 'sell', lines: [{ lotCode: pallet }] }),
+    409,
+    'nor a pallet holding it in a case',
+  );
+  t.match(nested.body, { detail: `${onHold(inner)}; nobody may sell it`, errors: [{ pointer: '/lines/0/lotCode' }] });
+  const transformed = expectStatus(
+    t,
+    await farm.event({ type: 'transform', inputs: [{ lotCode: forSale, quantity: 1 }], outputs: [{ productCode: product, quantity: 4 }] }),
+    409,
+    'nor is a case holding it used as a transformation input',
+  );
+  t.match(transformed.body, { detail: `${onHold(forSale)}; nobody may transform it`, errors: [{ pointer: '/inputs/0/lotCode' }] });
+
+  expectStatus(t, await farm.api.post('/holds/release', { lotCodes: [lot], reason: '复检合格' }), 201, 'released');
+  const onPallet = expectStatus(
+    t,
+    await farm.event({ type: 'aggregate', parent: {}, children: [{ lotCode: forPallet }] }),
+    201,
+    'the case is packed onto a pallet',
+  );
+  expectStatus(t, await farm.event({ type: 'sell', lines: [{ lotCode: onPallet.body.createdLotCodes[0] }] }), 201, 'that pallet is sold');
+  expectStatus(t, await farm.event({ type: 'sell', lines: [{ lotCode: forSale }] }), 201, 'the other case is sold');
+  expectStatus(t, await farm.event({ type: 'sell', lines: [{ lotCode: pallet }] }), 201, 'and the pallet');
 });
 
 t.test('a regulator holds through its regulator party; the owner cannot lift that hold', async (t) => {
@@ -91,6 +167,13 @@ t.test('a regulator holds through its regulator party; the owner cannot lift tha
   t.match(page.body, '暂停销售');
   t.equal(held.body.partyCode, bureau.code, 'recorded under the regulator party');
   t.equal(held.body.details.keyId.length > 0, true, 'with the key that made it');
+  const packed = expectStatus(
+    t,
+    await farm.event({ type: 'aggregate', parent: {}, itemCodes: [itemCode] }),
+    409,
+    'its serialized packs are not packed either',
+  );
+  t.match(packed.body, { detail: `lot ${lot} is on hold (快检阳性); nobody may pack it`, errors: [{ pointer: '/itemCodes/0' }] });
   t.equal((await farm.lot(lot)).status, 'active', 'a held lot keeps its status');
 
   t.equal((await world.regulator.get(`/trace/${lot}`)).body.nodes[0].onHold, true, 'the trace shows the hold');
@@ -133,7 +216,26 @@ t.test('EPCIS capture is refused for a held lot like the native API', async (t) 
   });
   t.equal(made.success, true);
   const lot = (await farm.api.get(`/trace/${encodeURIComponent(lotUri)}`)).body.nodes[0].code;
+  const caseUri = 'urn:epc:id:sscc:6901234.0000000024';
+  const boxed = await capture({
+    type: 'AggregationEvent',
+    eventTime: '2026-03-01T09:00:00+08:00',
+    action: 'ADD',
+    bizStep: 'packing',
+    parentID: caseUri,
+    childQuantityList: [{ epcClass: lotUri, quantity: 2, uom: 'H87' }],
+  });
+  t.equal(boxed.success, true, 'two packed in a case before the hold');
   expectStatus(t, await farm.api.post('/holds', { lotCodes: [lot], reason: '待检' }), 201, 'held');
+  const caseSold = await capture({
+    eventTime: '2026-03-02T07:00:00+08:00',
+    action: 'OBSERVE',
+    bizStep: 'retail_selling',
+    epcList: [caseUri],
+  });
+  t.equal(caseSold.success, false, 'selling the case fails');
+  t.match(JSON.stringify(caseSold.errors), `lot ${lot} (packed in `);
+  t.match(JSON.stringify(caseSold.errors), 'is on hold (待检); nobody may sell it');
   const sold = await capture({
     eventTime: '2026-03-02T08:00:00+08:00',
     action: 'OBSERVE',
@@ -143,4 +245,15 @@ t.test('EPCIS capture is refused for a held lot like the native API', async (t) 
   t.equal(sold.success, false, 'the capture job fails');
   t.match(JSON.stringify(sold.errors), /on hold/);
   t.equal((await farm.lot(lot)).massBalance.sold, 0, 'nothing was sold');
+  const packed = await capture({
+    type: 'AggregationEvent',
+    eventTime: '2026-03-02T09:00:00+08:00',
+    action: 'ADD',
+    bizStep: 'packing',
+    parentID: 'urn:epc:id:sscc:6901234.0000000017',
+    childQuantityList: [{ epcClass: lotUri, quantity: 5, uom: 'H87' }],
+  });
+  t.equal(packed.success, false, 'an aggregation of the held lot fails too');
+  t.match(JSON.stringify(packed.errors), `lot ${lot} is on hold (待检); nobody may pack it`);
+  t.equal((await farm.lot(lot)).massBalance.onHand, 10, 'nothing was packed');
 });

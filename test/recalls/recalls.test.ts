@@ -47,6 +47,26 @@ t.test('a recall on the demo chain reaches every holder and every item code', as
   t.equal(refused.status, 403, 'a regulator key without its regulator party reads but does not act');
   t.match(refused.body.detail, /regulator party/);
 
+  // a second shop registered with its contact, and 20 packs on their way to it when the recall opens
+  const newShop = await ok(
+    admin.post('/parties', {
+      kind: 'retailer',
+      name: '重庆鲜邻超市观音岩店',
+      uscc: randomUscc('500103'),
+      regionCode: '500103',
+      contact: { person: '罗静', phone: '023-63550177' },
+    }),
+  );
+  const distributor = await operator(demo.parties.distributor);
+  const shipped = await ok(
+    distributor.post('/events', {
+      type: 'ship',
+      eventTime: '2026-11-30T09:00:00+08:00',
+      toPartyCode: newShop.code,
+      lines: [{ lotCode: demo.retailLotCode, quantity: 20 }],
+    }),
+  );
+
   const opened = await regulator.post('/recalls', {
     lotCodes: [demo.farmLotCodes[0]],
     level: 1,
@@ -59,16 +79,40 @@ t.test('a recall on the demo chain reaches every holder and every item code', as
   t.equal(Date.parse(recall.startDueAt) - Date.parse(recall.openedAt), 24 * HOUR, 'level 1 starts within 24 h');
   t.equal(recall.finishDueAt, '2026-12-14T02:00:00.000Z', '10 working days later (two weekends skipped)');
   t.equal(recall.scope.items, 300, 'every pack code of the retail lot');
-  const holders = new Set(recall.holderDetails.map((holder: { partyCode: string }) => holder.partyCode));
-  for (const holder of [demo.parties.coldStore, demo.parties.distributor, demo.parties.retailer])
-    t.ok(holders.has(holder), `reaches ${holder}`);
-  const retailer = recall.holderDetails.find((holder: { partyCode: string }) => holder.partyCode === demo.parties.retailer);
+  const holderOf = (partyCode: string) => recall.holderDetails.find((holder: { partyCode: string }) => holder.partyCode === partyCode);
+  t.same(
+    recall.holderDetails.map((holder: { partyCode: string }) => holder.partyCode).sort(),
+    [
+      demo.parties.abattoir,
+      demo.parties.processor,
+      demo.parties.coldStore,
+      demo.parties.distributor,
+      demo.parties.retailer,
+      newShop.code,
+    ].sort(),
+    'every party holding some of the scope, the shop the packs are on their way to included, and no other',
+  );
+  const retailer = holderOf(demo.parties.retailer);
   t.same(
     retailer.lines.find((line: { lotCode: string }) => line.lotCode === demo.retailLotCode),
     { lotCode: demo.retailLotCode, unit: 'piece', affected: 48, returned: 0, destroyed: 0 },
     'with the quantity it holds',
   );
-  t.ok(retailer.contact, 'and its contact');
+  t.same(retailer.contact, { person: '周敏', phone: '023-63710826' }, 'and the contact it registered');
+  t.same(
+    holderOf(demo.parties.distributor).lines,
+    [{ lotCode: demo.retailLotCode, unit: 'piece', affected: 120, returned: 0, destroyed: 0 }],
+    'the distributor holds what it did not ship',
+  );
+  t.match(
+    holderOf(newShop.code),
+    {
+      name: '重庆鲜邻超市观音岩店',
+      contact: { person: '罗静', phone: '023-63550177' },
+      lines: [{ lotCode: demo.retailLotCode, unit: 'piece', affected: 20, returned: 0, destroyed: 0 }],
+    },
+    'the addressee of the open shipment holds what is on the road, with its contact',
+  );
 
   t.equal((await regulator.get(`/lots/${demo.retailLotCode}`)).body.status, 'recalled', 'affected lots become recalled');
   const shop = await operator(demo.parties.retailer);
@@ -79,6 +123,14 @@ t.test('a recall on the demo chain reaches every holder and every item code', as
   });
   t.equal(sell.status, 409, 'a recalled lot is not sold');
   t.match(sell.body.detail, /recalled/);
+  const pack = await shop.post('/events', {
+    type: 'aggregate',
+    eventTime: '2026-11-30T09:00:00+08:00',
+    parent: {},
+    children: [{ lotCode: demo.retailLotCode, quantity: 1 }],
+  });
+  t.equal(pack.status, 409, 'nor packed');
+  t.match(pack.body.detail, `lot ${demo.retailLotCode} is recalled; nobody may pack it`);
   const back = await shop.post('/events', {
     type: 'ship',
     eventTime: '2026-11-30T09:00:00+08:00',
@@ -105,6 +157,29 @@ t.test('a recall on the demo chain reaches every holder and every item code', as
     rows.some((row) => row.startsWith('holding,') && row.includes(demo.parties.retailer)),
     'holdings name their holder',
   );
+  const header = csv.body.slice(1).split('\r\n')[0].split(',');
+  const onTheRoad = rows
+    .filter((row) => row.startsWith('in_transit,'))
+    .map((row) => Object.fromEntries(row.split(',').map((cell, index) => [header[index], cell])));
+  t.match(
+    onTheRoad,
+    [
+      {
+        type: 'in_transit',
+        code: demo.retailLotCode,
+        lot_code: demo.retailLotCode,
+        holder: newShop.code,
+        holder_name: '重庆鲜邻超市观音岩店',
+        contact_person: '罗静',
+        contact_phone: '023-63550177',
+        quantity: '20.000',
+        unit: 'piece',
+        shipment_id: shipped.shipmentId,
+      },
+    ],
+    'the shipment on the road is one scope row: its id, the quantity in transit and the party receiving it',
+  );
+  t.equal(onTheRoad.length, 1, 'and the only one in transit');
   t.ok(rows.some((row) => row.startsWith('lot,') && row.includes(demo.retailLotCode)));
   const byAccept = await regulator.get(`/recalls/${recall.id}/scope`, { accept: 'text/csv' });
   t.equal(byAccept.body, csv.body, 'Accept: text/csv gives the same');
@@ -192,6 +267,29 @@ t.test('acknowledgements, progress, close and its override, final report, overdu
   t.match(page.body, '召回报告');
   t.match(page.body, '冷库、批发商已电话确认下架');
   t.match(page.body, '下架退回');
+});
+
+t.test('overdue recalls are chosen before the page limit: newer open recalls do not hide the oldest late one', async (t) => {
+  const { demo, regulator, ok, advance } = await demoWorld(t);
+  const open = (level: number) =>
+    ok(regulator.post('/recalls', { lotCodes: [demo.retailLotCode], level, reason: '标签错误', hazard: '过敏原未标示' }));
+  const late = await open(1);
+  advance(25 * HOUR);
+  const newer = [await open(3)];
+  advance(HOUR);
+  newer.push(await open(3));
+  const page = (await regulator.get('/recalls?status=open&limit=2')).body.items;
+  t.same(
+    page.map((recall: { id: string }) => recall.id),
+    [newer[1].id, newer[0].id],
+    'a page of two open recalls holds the two newest',
+  );
+  const overdue = (await regulator.get('/recalls?overdue=true&limit=2')).body.items;
+  t.same(
+    overdue.map((recall: { id: string; overdue: string[] }) => [recall.id, recall.overdue]),
+    [[late.id, ['start']]],
+    'the level-1 recall not started within 24 h is listed though older than the page',
+  );
 });
 
 t.test('closing with every acknowledgement needs no override; the producer may recall its own lot', async (t) => {

@@ -52,10 +52,40 @@ export class Scope {
     return created ? { ...created, voided: false, hold: null } : this.state.lots.get(code);
   }
 
-  /** Refused (409) when a hold or a recall stops the lot from being used for `act`. */
+  /**
+   * Refused (409) when a hold or a recall stops the lot from being used for `act` — or, for a
+   * container, any lot inside it, through the containers nested in it.
+   */
   requireCirculating(lot: LotView, act: CirculationAct, pointer: Pointer) {
     const refusal = circulationRefusal(lot, act);
     if (refusal) throw conflict(refusal, [bodyField(pointer, lot.hold ? 'on hold' : 'recalled')]);
+    if (lot.kind !== 'container') return;
+    const stopped = this.stoppedInside(lot.code, act);
+    if (stopped) {
+      throw conflict(stopped.refusal, [bodyField(pointer, stopped.lot.hold ? 'holds a lot on hold' : 'holds a recalled lot')]);
+    }
+  }
+
+  /**
+   * The first lot inside a container (or in containers inside it) that a hold or a recall stops
+   * from being used for `act`, with the refusal naming it and the container it lies in. Reads
+   * only the batch's state: the writer loads the contents of every container a batch names, all
+   * levels down, in one query up front.
+   */
+  stoppedInside(containerCode: string, act: CirculationAct): { lot: LotView; refusal: string } | null {
+    const seen = new Set([containerCode]);
+    const queue = [containerCode];
+    for (let code = queue.shift(); code !== undefined; code = queue.shift()) {
+      for (const childCode of this.contents(code).keys()) {
+        const child = this.lot(childCode);
+        if (!child || seen.has(childCode)) continue;
+        seen.add(childCode);
+        const refusal = circulationRefusal(child, act, code);
+        if (refusal) return { lot: child, refusal };
+        if (child.kind === 'container') queue.push(childCode);
+      }
+    }
+    return null;
   }
 
   /** The live lot or container carrying this SSCC, this event's new ones included. */

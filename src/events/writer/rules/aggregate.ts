@@ -17,7 +17,8 @@ export type AggregateInput = {
 /**
  * Packs lots, containers or serialized packs into a container the acting party holds (or makes).
  * Packing moves the quantity from loose stock into the container, so it is used like any other
- * use: what is packed can no longer be shipped or consumed loose.
+ * use: what is packed can no longer be shipped or consumed loose. A lot on hold (or recalled) is
+ * not packed, nor a container with one inside: the container could otherwise be sold with it.
  */
 export function aggregate(scope: Scope, input: AggregateInput): RuleResult {
   const parent = resolveParent(scope, input.parent);
@@ -26,6 +27,10 @@ export function aggregate(scope: Scope, input: AggregateInput): RuleResult {
   if (lines.length === 0)
     throw unprocessable('empty-aggregation', 'pack at least one lot, container or item', [bodyField(scope.at('children'), 'empty')]);
   const children = scope.take(lines, scope.at('children'), null);
+  // before anything is packed, while the event's own edges do not yet lengthen every contents look-up
+  for (const [index, { lot }] of children.entries()) {
+    scope.requireCirculating(lot, 'pack', childPointer(scope, input, lot.code, index, lines[index].index));
+  }
   for (const [index, { lot, quantity }] of children.entries()) {
     if (lot.code === parent.code || (lot.kind === 'container' && containsTransitively(scope, lot.code, parent.code))) {
       throw conflict(`packing ${lot.code} into ${parent.code} would create a lineage cycle`, [
@@ -56,6 +61,13 @@ export function aggregate(scope: Scope, input: AggregateInput): RuleResult {
     },
     disposition: 'container_closed',
   };
+}
+
+/** Where a packed lot was named: its line among the children, or the first of its serialized packs. */
+function childPointer(scope: Scope, input: AggregateInput, lotCode: string, index: number, lineIndex: number | undefined) {
+  if (index < input.children.length) return scope.at('children', lineIndex ?? index, 'lotCode');
+  const pack = (input.itemCodes ?? []).findIndex((code) => scope.state.items.get(code)?.lotCode === lotCode);
+  return scope.at('itemCodes', pack);
 }
 
 function resolveParent(scope: Scope, parent: AggregateInput['parent']): { code: string; sscc: string | null } {

@@ -17,7 +17,7 @@ const actorOf = (scope: Scope) => ({ code: scope.actor, kind: scope.state.partie
 
 /**
  * Puts lots on hold pending a test (a regulator, or the owner): until released, nobody ships,
- * sells, transforms or issues codes for them — the writer refuses those for every door.
+ * sells, transforms, packs or issues codes for them — the writer refuses those for every door.
  */
 export function hold(scope: Scope, input: HoldInput, eventTime: Date): RuleResult {
   const lots = scope.requireLots(input.lotCodes, (index) => scope.at('lotCodes', index));

@@ -56,12 +56,13 @@ export function ship(scope: Scope, input: ShipInput, shippedAt: Date): RuleResul
   };
 }
 
-/** Everything packed in a container (and in containers inside it), booked out of the sender's packed stock. */
+/**
+ * Everything packed in a container (and in containers inside it), booked out of the sender's
+ * packed stock; taking the container already refused it when a hold or a recall stops anything inside.
+ */
 function packedIn(scope: Scope, containerCode: string, index: number): ShipmentLine[] {
   const lines: ShipmentLine[] = [];
   for (const childCode of scope.contents(containerCode).keys()) {
-    const child = scope.lot(childCode);
-    if (child) scope.requireCirculating(child, 'ship', scope.at('lines', index));
     const quantity = scope.balance(childCode, containerCode);
     if (quantity <= 0) {
       throw conflict(`container ${containerCode} lists ${childCode}, but ${scope.actor} holds none of it packed there`, [
