@@ -2,6 +2,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Test } from 'tap';
 import { ConfigError, loadConfig, loadEnvFile } from '../src/config.js';
+import { DEFAULT_YIELD_ALLOWANCES } from '../src/lots/ledger.js';
 import { RECALL_DEADLINES } from '../src/recalls/deadlines.js';
 import { fileTest } from './root.js';
 
@@ -112,8 +113,22 @@ t.test('empty strings count as unset', async (t) => {
 });
 
 t.test('yield allowances', async (t) => {
-  t.strictSame(loadConfig({ YIELD_ALLOWANCES: 'curing=0.55-0.65' }).YIELD_ALLOWANCES?.curing, { min: 0.55, max: 0.65 });
-  t.throws(() => loadConfig({ YIELD_ALLOWANCES: 'curing=lots' }), /YIELD_ALLOWANCES: "curing=lots" is not kind=min-max/);
+  t.equal(loadConfig({}).YIELD_ALLOWANCES, undefined, 'unset: the app takes the defaults');
+  const allowances = loadConfig({ YIELD_ALLOWANCES: 'curing=0.55-0.65, smoking=0.7-0.9' }).YIELD_ALLOWANCES;
+  t.strictSame(allowances?.curing, { min: 0.55, max: 0.65 });
+  t.strictSame(allowances?.smoking, { min: 0.7, max: 0.9 });
+  t.strictSame(allowances?.slaughter, DEFAULT_YIELD_ALLOWANCES.slaughter, 'kinds not named keep their defaults');
+  t.strictSame(loadConfig({ YIELD_ALLOWANCES: 'other=0-1.2' }).YIELD_ALLOWANCES?.other, { min: 0, max: 1.2 }, 'a gain may be allowed');
+  for (const [value, problem] of [
+    ['curing=lots', /YIELD_ALLOWANCES: "curing=lots" is not kind=min-max/],
+    ['roasting=0.5-0.7', /YIELD_ALLOWANCES: "roasting=0.5-0.7" is not kind=min-max with kind one of slaughter, cutting/],
+    ['curing=0.7', /YIELD_ALLOWANCES: "curing=0.7" is not kind=min-max/],
+    ['curing=-0.5-0.7', /YIELD_ALLOWANCES: "curing=-0.5-0.7" is not kind=min-max/],
+    ['Curing=0.5-0.7', /YIELD_ALLOWANCES: "Curing=0.5-0.7" is not kind=min-max/],
+    ['curing=0.7-0.5', /YIELD_ALLOWANCES: "curing=0.7-0.5": the lower yield exceeds the upper/],
+  ] as const) {
+    t.match(configError(t, { YIELD_ALLOWANCES: value }), problem, `YIELD_ALLOWANCES=${value}`);
+  }
 });
 
 t.test('recall deadlines', async (t) => {
