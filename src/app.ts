@@ -113,6 +113,8 @@ export type AppOptions = {
   rfidTickMs?: number;
   /** Yields each kind of transformation may have in a mass balance (curing keeps 50–70 % of the weight by default). */
   yieldAllowances?: YieldAllowances;
+  /** Lot lines read per query while a CSV export of events streams (2000 unless set). */
+  exportPageSize?: number;
   /** When a recall must have started and finished, by level (unset: the numbers in src/recalls/deadlines.ts). */
   recallDeadlines?: RecallDeadlines;
   /** How often every enterprise's credit score is recomputed and stored (unset: only when a regulator asks). */
@@ -214,7 +216,13 @@ export function createServices(
   });
   const figuresRepository = createFiguresRepository(database.db);
   const yieldAllowances = options.yieldAllowances ?? DEFAULT_YIELD_ALLOWANCES;
-  const figures = createFiguresService({ figures: figuresRepository, lots: repos.lots, yieldAllowances, now });
+  const figures = createFiguresService({
+    figures: figuresRepository,
+    lots: repos.lots,
+    yieldAllowances,
+    now,
+    exportPageSize: options.exportPageSize,
+  });
   const recalls = createRecallService({
     transaction,
     writer,
