@@ -65,6 +65,7 @@ import swagger from './plugins/swagger.js';
 import { createProductsRepository } from './products/repository.js';
 import { productRoutes } from './products/routes.js';
 import { createProductService } from './products/service.js';
+import type { RecallDeadlines } from './recalls/deadlines.js';
 import { createRecallsRepository } from './recalls/repository.js';
 import { recallRoutes } from './recalls/routes.js';
 import { createRecallService } from './recalls/service.js';
@@ -112,6 +113,10 @@ export type AppOptions = {
   rfidTickMs?: number;
   /** Yields each kind of transformation may have in a mass balance (curing keeps 50–70 % of the weight by default). */
   yieldAllowances?: YieldAllowances;
+  /** Lot lines read per query while a CSV export of events streams (2000 unless set). */
+  exportPageSize?: number;
+  /** When a recall must have started and finished, by level (unset: the numbers in src/recalls/deadlines.ts). */
+  recallDeadlines?: RecallDeadlines;
   /** How often every enterprise's credit score is recomputed and stored (unset: only when a regulator asks). */
   creditRecomputeMs?: number;
   /** Show the producer's last stored credit grade on the consumer page. */
@@ -211,7 +216,13 @@ export function createServices(
   });
   const figuresRepository = createFiguresRepository(database.db);
   const yieldAllowances = options.yieldAllowances ?? DEFAULT_YIELD_ALLOWANCES;
-  const figures = createFiguresService({ figures: figuresRepository, lots: repos.lots, yieldAllowances, now });
+  const figures = createFiguresService({
+    figures: figuresRepository,
+    lots: repos.lots,
+    yieldAllowances,
+    now,
+    exportPageSize: options.exportPageSize,
+  });
   const recalls = createRecallService({
     transaction,
     writer,
@@ -219,6 +230,7 @@ export function createServices(
     parties: repos.parties,
     lots: repos.lots,
     now,
+    deadlines: options.recallDeadlines,
   });
   const parties = createPartyService({ parties: repos.parties, tradingPartners: repos.shipments.tradingPartners, transaction, audit });
   const credit = createCreditService({

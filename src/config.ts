@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { z } from 'zod';
 import { parseYieldAllowances } from './lots/ledger.js';
+import { parseRecallDeadlines } from './recalls/deadlines.js';
 
 const configSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
@@ -51,6 +52,18 @@ const configSchema = z.object({
     })
     .optional()
     .describe('yields allowed per transformation kind in mass balances, e.g. curing=0.5-0.7,smoking=0.6-0.95'),
+  RECALL_DEADLINES: z
+    .string()
+    .transform((text, context) => {
+      try {
+        return parseRecallDeadlines(text);
+      } catch (error) {
+        context.addIssue({ code: 'custom', message: (error as Error).message });
+        return z.NEVER;
+      }
+    })
+    .optional()
+    .describe('when a recall must start (hours) and finish (working days) by level; unnamed levels keep 1=24h/10d,2=48h/20d,3=72h/30d'),
   CREDIT_RECOMPUTE_HOURS: z.coerce
     .number()
     .min(0)

@@ -46,6 +46,7 @@ async function main() {
     ipSalt: config.IP_HASH_SALT,
     webhooks: { allowInsecure: config.WEBHOOKS_ALLOW_INSECURE },
     yieldAllowances: config.YIELD_ALLOWANCES,
+    recallDeadlines: config.RECALL_DEADLINES,
     creditRecomputeMs: config.CREDIT_RECOMPUTE_HOURS * 3_600_000,
     showCreditGrade: config.CONSUMER_CREDIT_GRADE,
   });

@@ -2,6 +2,8 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Test } from 'tap';
 import { ConfigError, loadConfig, loadEnvFile } from '../src/config.js';
+import { DEFAULT_YIELD_ALLOWANCES } from '../src/lots/ledger.js';
+import { RECALL_DEADLINES } from '../src/recalls/deadlines.js';
 import { fileTest } from './root.js';
 
 const t = fileTest();
@@ -111,8 +113,61 @@ t.test('empty strings count as unset', async (t) => {
 });
 
 t.test('yield allowances', async (t) => {
-  t.strictSame(loadConfig({ YIELD_ALLOWANCES: 'curing=0.55-0.65' }).YIELD_ALLOWANCES?.curing, { min: 0.55, max: 0.65 });
-  t.throws(() => loadConfig({ YIELD_ALLOWANCES: 'curing=lots' }), /YIELD_ALLOWANCES: "curing=lots" is not kind=min-max/);
+  t.equal(loadConfig({}).YIELD_ALLOWANCES, undefined, 'unset: the app takes the defaults');
+  const allowances = loadConfig({ YIELD_ALLOWANCES: 'curing=0.55-0.65, smoking=0.7-0.9' }).YIELD_ALLOWANCES;
+  t.strictSame(allowances?.curing, { min: 0.55, max: 0.65 });
+  t.strictSame(allowances?.smoking, { min: 0.7, max: 0.9 });
+  t.strictSame(allowances?.slaughter, DEFAULT_YIELD_ALLOWANCES.slaughter, 'kinds not named keep their defaults');
+  t.strictSame(loadConfig({ YIELD_ALLOWANCES: 'other=0-1.2' }).YIELD_ALLOWANCES?.other, { min: 0, max: 1.2 }, 'a gain may be allowed');
+  for (const [value, problem] of [
+    ['curing=lots', /YIELD_ALLOWANCES: "curing=lots" is not kind=min-max/],
+    ['roasting=0.5-0.7', /YIELD_ALLOWANCES: "roasting=0.5-0.7" is not kind=min-max with kind one of slaughter, cutting/],
+    ['curing=0.7', /YIELD_ALLOWANCES: "curing=0.7" is not kind=min-max/],
+    ['curing=-0.5-0.7', /YIELD_ALLOWANCES: "curing=-0.5-0.7" is not kind=min-max/],
+    ['Curing=0.5-0.7', /YIELD_ALLOWANCES: "Curing=0.5-0.7" is not kind=min-max/],
+    ['curing=0.7-0.5', /YIELD_ALLOWANCES: "curing=0.7-0.5": the lower yield exceeds the upper/],
+  ] as const) {
+    t.match(configError(t, { YIELD_ALLOWANCES: value }), problem, `YIELD_ALLOWANCES=${value}`);
+  }
+});
+
+t.test('recall deadlines', async (t) => {
+  t.equal(loadConfig({}).RECALL_DEADLINES, undefined, 'unset: the app takes the defaults');
+  t.strictSame(
+    loadConfig({ RECALL_DEADLINES: '1=12h/5d, 2=36h/15d,3=72h/30d' }).RECALL_DEADLINES,
+    {
+      1: { startWithinHours: 12, finishWithinWorkingDays: 5 },
+      2: { startWithinHours: 36, finishWithinWorkingDays: 15 },
+      3: { startWithinHours: 72, finishWithinWorkingDays: 30 },
+    },
+    'every level',
+  );
+  t.strictSame(
+    loadConfig({ RECALL_DEADLINES: '1=12h/10d' }).RECALL_DEADLINES,
+    { ...RECALL_DEADLINES, 1: { startWithinHours: 12, finishWithinWorkingDays: 10 } },
+    'levels not named keep their defaults',
+  );
+  t.strictSame(
+    loadConfig({ RECALL_DEADLINES: '1=24h/10d,2=48h/20d,3=72h/30d' }).RECALL_DEADLINES,
+    RECALL_DEADLINES,
+    'the defaults written out',
+  );
+  for (const [value, problem] of [
+    ['soon', /RECALL_DEADLINES: "soon" is not level=<hours>h\/<working days>d, e\.g\. 1=24h\/10d/],
+    ['1=24/10', /RECALL_DEADLINES: "1=24\/10" is not level=/],
+    ['1=24h/10wd', /RECALL_DEADLINES: "1=24h\/10wd" is not level=/],
+    ['1=1.5h/10d', /RECALL_DEADLINES: "1=1\.5h\/10d" is not level=/],
+    ['1=24h/10d,', /RECALL_DEADLINES: "" is not level=/],
+    ['4=24h/10d', /RECALL_DEADLINES: "4=24h\/10d": the level must be one of 1, 2, 3/],
+    ['1=24h/10d,1=12h/5d', /RECALL_DEADLINES: "1=12h\/5d": level 1 is given twice/],
+    ['1=0h/10d', /RECALL_DEADLINES: "1=0h\/10d": the start must be within 1 to 8760 hours/],
+    ['3=9000h/30d', /RECALL_DEADLINES: "3=9000h\/30d": the start must be within 1 to 8760 hours/],
+    ['1=24h/0d', /RECALL_DEADLINES: "1=24h\/0d": the finish must be within 1 to 260 working days/],
+    ['2=12h/20d', /RECALL_DEADLINES: level 1 \(24h\/10d\) is more serious than level 2 \(12h\/20d\) and may not have more time/],
+    ['3=72h/15d', /RECALL_DEADLINES: level 2 \(48h\/20d\) is more serious than level 3 \(72h\/15d\)/],
+  ] as const) {
+    t.match(configError(t, { RECALL_DEADLINES: value }), problem, `RECALL_DEADLINES=${value}`);
+  }
 });
 
 t.test('.env is loaded when present, and the real environment wins', async (t) => {

@@ -2,7 +2,8 @@
 // bars with their figure written beside them, and a target line where there is one. Pure.
 import { escapeXml } from '../web/html.js';
 
-export type Bar = { label: string; value: number | null; text: string };
+/** `alert`: drawn red whatever its value (a recall past a due time); say why in `text` too, colour alone is not read out. */
+export type Bar = { label: string; value: number | null; text: string; alert?: boolean };
 
 const ROW = 30;
 const LABEL_WIDTH = 200;
@@ -15,7 +16,7 @@ const WIDTH = LABEL_WIDTH + BAR_WIDTH + TEXT_WIDTH;
 
 /**
  * Bars of shares (0–1) or of counts against the largest. With a target, a dashed line marks it and
- * bars short of it are drawn red.
+ * bars short of it are drawn red; so are bars marked `alert`.
  */
 export function barChart(input: {
   title: string;
@@ -31,11 +32,15 @@ export function barChart(input: {
   const rows = bars.map((bar, index) => {
     const y = top + index * ROW;
     const short = target !== undefined && bar.value !== null && bar.value < target.value;
+    const red = short || bar.alert === true;
+    const classes = `bar${short ? ' short' : ''}${bar.alert ? ' alert' : ''}`;
     const width = bar.value === null ? 0 : Math.max(bar.value > 0 ? 2 : 0, x(bar.value) - LABEL_WIDTH);
     return (
-      `<g class="bar${short ? ' short' : ''}"><title>${escapeXml(`${bar.label}: ${bar.text}`)}</title>` +
+      `<g class="${classes}"><title>${escapeXml(`${bar.label}: ${bar.text}`)}</title>` +
       `<text x="${LABEL_WIDTH - 8}" y="${y + 19}" text-anchor="end">${escapeXml(shortLabel(bar.label))}</text>` +
-      `<rect x="${LABEL_WIDTH}" y="${y + 5}" width="${width.toFixed(1)}" height="20" rx="3" fill="${short ? '#c62828' : '#2e7d32'}"/>` +
+      // a pale red track behind an alert bar, so that one at 0 % shows red too
+      (bar.alert ? `<rect class="track" x="${LABEL_WIDTH}" y="${y + 5}" width="${BAR_WIDTH}" height="20" rx="3" fill="#f6d5d5"/>` : '') +
+      `<rect x="${LABEL_WIDTH}" y="${y + 5}" width="${width.toFixed(1)}" height="20" rx="3" fill="${red ? '#c62828' : '#2e7d32'}"/>` +
       `<text x="${LABEL_WIDTH + BAR_WIDTH + 8}" y="${y + 19}">${escapeXml(bar.text)}</text></g>`
     );
   });

@@ -10,7 +10,7 @@ const WIDE_CSS = `
 main:has(.dashboard){max-width:1100px}
 .panels{display:grid;grid-template-columns:repeat(auto-fit,minmax(480px,1fr));gap:0 16px}
 .chart{max-width:100%;height:auto}
-.chart text{fill:#1f1f1f}.chart .short text{fill:#8e1b1b}
+.chart text{fill:#1f1f1f}.chart .short text,.chart .alert text{fill:#8e1b1b}
 .filters{display:flex;flex-wrap:wrap;gap:8px 12px;align-items:end}
 .filters label{margin:0;font-weight:400;font-size:.9rem}
 .filters input{width:auto;min-height:40px;padding:6px 8px}
@@ -29,6 +29,20 @@ export function loginPage(lang: Lang, failed: boolean): string {
 <label for="key">${t.keyLabel}</label><input id="key" name="key" type="password" autocomplete="current-password" required>
 <button type="submit">${t.login}</button></form></section>`;
   return layout(lang, t.loginTitle, lang === 'en' ? '/regulator/login' : '/regulator/login?lang=en', body);
+}
+
+/** One bar per open recall: the share of affected quantity recovered, red (and marked overdue in words) once a due time has passed. */
+export function recallChart(recalls: DashboardView['recalls'], lang: Lang): string {
+  const t = DASHBOARD_TEXT[lang];
+  return barChart({
+    title: t.recalls,
+    bars: recalls.map((recall) => ({
+      label: `${t.recallLevel(recall.level)} ${recall.rootLotCodes.join(', ')}`,
+      value: recall.progress.share,
+      text: `${percent(recall.progress.share)} · ${t.acknowledged(recall.acknowledged, recall.holders)}${recall.overdue.length ? ` · ${t.overdue}` : ''}`,
+      alert: recall.overdue.length > 0,
+    })),
+  });
 }
 
 export type DashboardQuery = { from?: string; to?: string; region?: string };
@@ -87,15 +101,7 @@ export function dashboardPage(view: DashboardView, query: DashboardQuery, lang: 
       text: `${percent(view.activity.overall[kind].rate)} · ${t.enterprises(view.activity.overall[kind].active, view.activity.overall[kind].registered)}`,
     })),
   });
-  // one bar per open recall: the share of affected quantity recovered, red when a due time has passed
-  const recalls = barChart({
-    title: t.recalls,
-    bars: view.recalls.map((recall) => ({
-      label: `${t.recallLevel(recall.level)} ${recall.rootLotCodes.join(', ')}`,
-      value: recall.progress.share,
-      text: `${percent(recall.progress.share)} · ${t.acknowledged(recall.acknowledged, recall.holders)}${recall.overdue.length ? ` · ${t.overdue}` : ''}`,
-    })),
-  });
+  const recalls = recallChart(view.recalls, lang);
   const flags = barChart({
     title: t.flags,
     scale: 'count',

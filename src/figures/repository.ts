@@ -69,6 +69,44 @@ export type EventLotRow = {
   attributes: Record<string, unknown>;
 };
 
+/** A lot line of an event: what a streamed export resumes after. */
+export type EventLotKey = { eventId: string; lotCode: string; role: string };
+
+/**
+ * The columns an export is ordered by, never null so that one row comparison resumes a page: the
+ * key asked for (a line without a product after all those with one), then time, event, role
+ * (inputs before outputs) and lot.
+ */
+function exportOrder(sort: KdeSort): SQL {
+  const leading = {
+    time: [],
+    lot: [sql`el.lot_code`],
+    product: [sql`(pr.name is null)`, sql`coalesce(pr.name, '')`],
+    type: [sql`e.type`],
+  }[sort];
+  const role = sql`coalesce(array_position(${sql.param(ROLE_ORDER)}::text[], el.role), ${sql.raw(String(ROLE_ORDER.length + 1))})`;
+  return sql.join([...leading, sql`e.event_time`, sql`e.id`, role, sql`el.lot_code`], sql`, `);
+}
+
+/**
+ * The lines after `after` in `sort` order. The row comparison mixes an event's columns with its
+ * lines', so it is checked line by line; the looser bound on the leading columns alone, which it
+ * implies, is what lets an index start the range (events by time and id; lines by lot).
+ */
+function exportAfter(sort: KdeSort, after: EventLotKey): SQL {
+  const order = exportOrder(sort);
+  const exact = sql`(${order}) > (select ${order} from event_lots el join events e on e.id = el.event_id
+    join lots l on l.code = el.lot_code left join products pr on pr.code = l.product_code
+    where el.event_id = ${after.eventId} and el.lot_code = ${after.lotCode} and el.role = ${after.role})`;
+  const leading = {
+    time: sql`(e.event_time, e.id) >= (select event_time, id from events where id = ${after.eventId})`,
+    lot: sql`el.lot_code >= ${after.lotCode}`,
+    type: sql`e.type >= (select type from events where id = ${after.eventId})`,
+    product: sql`true`,
+  }[sort];
+  return sql`${leading} and ${exact}`;
+}
+
 const regionOf = (column: SQL, region: string | undefined) => (region ? sql`${column} like ${`${region}%`}` : sql`true`);
 export const inPeriod = (column: SQL, scope: Scope) =>
   sql`${scope.from ? sql`${column} >= ${scope.from.toISOString()}::timestamptz` : sql`true`} and ${
@@ -334,8 +372,23 @@ export function createFiguresRepository(db: Db) {
      * Lot lines of standing events in the period whose acting party is in the region, ordered by
      * `sort` (then time, event, role and lot), a page at a time.
      */
-    async eventLots(scope: Scope, sort: KdeSort, limit: number, offset: number): Promise<EventLotRow[]> {
-      const sortKey = { time: sql`e.event_time`, lot: sql`el.lot_code`, product: sql`pr.name`, type: sql`e.type` }[sort];
+    /**
+     * Lot lines of standing events in the period and region, in `sort` order with ties broken by
+     * time, event, role and lot (unique: an event names a lot once per role). A page starts at an
+     * offset (the JSON API's pages) or right after a line already read (a streamed export: each page
+     * is a range of the order, however deep, and lines recorded or declared in error meanwhile
+     * neither repeat nor hide lines after it).
+     */
+    async eventLots(
+      scope: Scope,
+      sort: KdeSort,
+      limit: number,
+      start: { offset: number } | { after: EventLotKey | null },
+    ): Promise<EventLotRow[]> {
+      const startAt =
+        'offset' in start
+          ? { where: sql`true`, offset: start.offset }
+          : { where: start.after ? exportAfter(sort, start.after) : sql`true`, offset: 0 };
       const rows = await queryRows<EventLotRow>(
         db,
         sql`select e.id as "eventId", e.type, e.event_time as "eventTime", e.party_code as "partyCode",
@@ -345,8 +398,9 @@ export function createFiguresRepository(db: Db) {
         from events e join parties p on p.code = e.party_code join event_lots el on el.event_id = e.id
           join lots l on l.code = el.lot_code left join products pr on pr.code = l.product_code
         where ${live(sql`e`)} and ${inPeriod(sql`e.event_time`, scope)} and ${regionOf(sql`p.region_code`, scope.region)}
-        order by ${sortKey} nulls last, e.event_time, e.id, array_position(${sql.param(ROLE_ORDER)}::text[], el.role), el.lot_code
-        limit ${limit} offset ${offset}`,
+          and ${startAt.where}
+        order by ${exportOrder(sort)}
+        limit ${limit} offset ${startAt.offset}`,
       );
       return rows.map((row) => ({ ...row, eventTime: toDate(row.eventTime) }));
     },

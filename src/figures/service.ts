@@ -12,7 +12,7 @@ import {
 } from '../lots/ledger.js';
 import type { LotsRepository } from '../lots/repository.js';
 import { attributeCertificates, type KdeRow, type KdeSort, kdeRow } from '../trace/kde.js';
-import type { FiguresRepository, LedgerRow, Scope, TraceabilityRow, TransformationRow } from './repository.js';
+import type { EventLotKey, FiguresRepository, LedgerRow, Scope, TraceabilityRow, TransformationRow } from './repository.js';
 import type { TraceabilityDimension } from './schemas.js';
 
 /** Pass rate the county plans set for every kind of test (≥ 96 %). */
@@ -97,9 +97,18 @@ export function createFiguresService(deps: {
   lots: Pick<LotsRepository, 'findByCodes' | 'involvedParties'>;
   yieldAllowances: YieldAllowances;
   now: () => Date;
+  /** Lot lines read per query while a CSV export streams. */
+  exportPageSize?: number;
 }) {
-  async function exportPage(scope: Scope, sort: KdeSort, limit: number, offset: number): Promise<KdeRow[]> {
-    const page = await deps.figures.eventLots(scope, sort, limit, offset);
+  const exportPageSize = deps.exportPageSize ?? 2000;
+
+  async function exportPage(
+    scope: Scope,
+    sort: KdeSort,
+    limit: number,
+    start: { offset: number } | { after: EventLotKey | null },
+  ): Promise<KdeRow[]> {
+    const page = await deps.figures.eventLots(scope, sort, limit, start);
     const counterparts = page.flatMap((row) => [row.payload.toPartyCode, row.payload.fromPartyCode]);
     const codes = [...page.map((row) => row.partyCode), ...counterparts].filter((code): code is string => typeof code === 'string');
     const names = await deps.figures.partyNames([...new Set(codes)]);
@@ -242,17 +251,23 @@ export function createFiguresService(deps: {
     /** Key data elements of standing events in the period and region: one page of lot lines. */
     async exportPage(principal: Principal, scope: Scope, sort: KdeSort, limit: number, offset: number): Promise<KdeRow[]> {
       requireRole(principal, 'figures.read');
-      return exportPage(scope, sort, limit, offset);
+      return exportPage(scope, sort, limit, { offset });
     },
 
-    /** Every page, for a streamed export; asks for access before the first row is read. */
-    exportAll(principal: Principal, scope: Scope, sort: KdeSort, pageSize = 2000): AsyncIterable<KdeRow[]> {
+    /**
+     * Every page, for a streamed export; asks for access before the first row is read. Each page
+     * resumes after the last line of the one before (keyset), so a deep page costs what the first does.
+     */
+    exportAll(principal: Principal, scope: Scope, sort: KdeSort, pageSize = exportPageSize): AsyncIterable<KdeRow[]> {
       requireRole(principal, 'figures.read');
       return (async function* () {
-        for (let offset = 0; ; offset += pageSize) {
-          const page = await exportPage(scope, sort, pageSize, offset);
+        let after: EventLotKey | null = null;
+        for (;;) {
+          const page = await exportPage(scope, sort, pageSize, { after });
           if (page.length > 0) yield page;
           if (page.length < pageSize) return;
+          const last = page[page.length - 1];
+          after = { eventId: last.eventId, lotCode: last.lotCode, role: last.role };
         }
       })();
     },

@@ -1,6 +1,6 @@
 // Recall deadlines by level (食品召回管理办法): when a recall must have started on the ground and
-// when it must be finished. The one place the numbers live; a service may be built with others
-// (a 2026 revision may tighten the start times). Pure.
+// when it must be finished. The one place the default numbers live; the RECALL_DEADLINES setting
+// gives the service others (a 2026 revision may tighten the start times). Pure.
 
 export const RECALL_LEVELS = [1, 2, 3] as const;
 export type RecallLevel = (typeof RECALL_LEVELS)[number];
@@ -13,6 +13,47 @@ export const RECALL_DEADLINES: RecallDeadlines = {
   2: { startWithinHours: 48, finishWithinWorkingDays: 20 },
   3: { startWithinHours: 72, finishWithinWorkingDays: 30 },
 };
+
+/** Limits a configured deadline must stay within: a year of hours, a year of working days. */
+const MAX_START_HOURS = 8760;
+const MAX_FINISH_WORKING_DAYS = 260;
+
+/**
+ * Deadlines from `level=hoursh/daysd` pairs, e.g. `1=24h/10d,2=48h/20d` (d: working days); levels
+ * not named keep the defaults. A more serious level (1 is the most serious) may not be given more
+ * time than a less serious one. Throws an Error saying what is wrong.
+ */
+export function parseRecallDeadlines(text: string): RecallDeadlines {
+  const deadlines: RecallDeadlines = { ...RECALL_DEADLINES };
+  const seen = new Set<number>();
+  for (const pair of text.split(',').map((part) => part.trim())) {
+    const match = /^([1-9]\d*)=(\d+)h\/(\d+)d$/.exec(pair);
+    if (!match) throw new Error(`"${pair}" is not level=<hours>h/<working days>d, e.g. 1=24h/10d`);
+    const level = Number(match[1]);
+    if (!(RECALL_LEVELS as readonly number[]).includes(level)) {
+      throw new Error(`"${pair}": the level must be one of ${RECALL_LEVELS.join(', ')}`);
+    }
+    if (seen.has(level)) throw new Error(`"${pair}": level ${level} is given twice`);
+    seen.add(level);
+    const [hours, days] = [Number(match[2]), Number(match[3])];
+    if (hours < 1 || hours > MAX_START_HOURS) throw new Error(`"${pair}": the start must be within 1 to ${MAX_START_HOURS} hours`);
+    if (days < 1 || days > MAX_FINISH_WORKING_DAYS) {
+      throw new Error(`"${pair}": the finish must be within 1 to ${MAX_FINISH_WORKING_DAYS} working days`);
+    }
+    deadlines[level as RecallLevel] = { startWithinHours: hours, finishWithinWorkingDays: days };
+  }
+  for (const level of RECALL_LEVELS.slice(1)) {
+    const [serious, lesser] = [deadlines[(level - 1) as RecallLevel], deadlines[level]];
+    if (serious.startWithinHours > lesser.startWithinHours || serious.finishWithinWorkingDays > lesser.finishWithinWorkingDays) {
+      throw new Error(
+        `level ${level - 1} (${formatDeadline(serious)}) is more serious than level ${level} (${formatDeadline(lesser)}) and may not have more time`,
+      );
+    }
+  }
+  return deadlines;
+}
+
+const formatDeadline = (rule: RecallDeadlines[RecallLevel]) => `${rule.startWithinHours}h/${rule.finishWithinWorkingDays}d`;
 
 const CHINA_OFFSET_MS = 8 * 3_600_000;
 const DAY_MS = 24 * 3_600_000;

@@ -1,4 +1,6 @@
 import { barChart, percent } from '../../src/dashboard/charts.js';
+import { recallChart } from '../../src/dashboard/pages.js';
+import type { DashboardView } from '../../src/dashboard/service.js';
 import { fileTest } from '../root.js';
 
 const t = fileTest();
@@ -37,4 +39,63 @@ t.test('bar chart of counts, long labels, no bars', async (t) => {
   t.match(barChart({ title: 'none', bars: [] }), '>—<', 'an empty chart says so');
   t.equal(percent(0.96), '96.0 %');
   t.equal(percent(null), '—');
+});
+
+t.test('recall bars: red once a due time has passed, and said in words', async (t) => {
+  const recall = (lot: string, share: number, overdue: ('start' | 'finish')[]): DashboardView['recalls'][number] => ({
+    id: `recall-${lot}`,
+    partyCode: 'G500236AAAAAAAA',
+    level: 2,
+    reason: '抽检不合格',
+    hazard: '瘦肉精超标',
+    rootLotCodes: [lot],
+    status: 'open',
+    openedAt: new Date('2026-11-30T02:00:00Z'),
+    startDueAt: new Date('2026-12-02T02:00:00Z'),
+    finishDueAt: new Date('2026-12-28T02:00:00Z'),
+    startedAt: null,
+    closedAt: null,
+    overrideReason: null,
+    overdue,
+    holders: 4,
+    acknowledged: 1,
+    progress: { share, byUnit: [] },
+  });
+  const bar = (svg: string, lot: string) => {
+    const group = svg.match(new RegExp(`<g class="([^"]*)"><title>[^<]*${lot}[^<]*</title>(.*?)</g>`));
+    if (!group) return null;
+    const rects = [...group[2].matchAll(/<rect ([^>]*)\/>/g)].map((rect) => rect[1]);
+    const fill = (rect: string | undefined) => rect?.match(/fill="(#[0-9a-f]{6})"/)?.[1];
+    return {
+      classes: group[1],
+      fill: fill(rects.find((rect) => !rect.startsWith('class="track"'))),
+      track: fill(rects.find((rect) => rect.startsWith('class="track"'))) ?? null,
+      text: group[2].match(/<text [^>]*>([^<]*)<\/text>$/)?.[1],
+    };
+  };
+  const recalls = [
+    recall('BLATE0000001', 1, ['start']),
+    recall('BONTIME00001', 0.25, []),
+    recall('BLATE0000002', 0.5, ['finish']),
+    recall('BLATE0000003', 0, ['start', 'finish']),
+  ];
+  const svg = recallChart(recalls, 'zh-CN');
+  t.match(
+    bar(svg, 'BLATE0000001'),
+    { classes: 'bar alert', fill: '#c62828', track: '#f6d5d5', text: '100.0 % · 1/4 家已确认 · 已逾期' },
+    'late to start: red, even with everything recovered, and marked in words',
+  );
+  t.match(
+    bar(svg, 'BONTIME00001'),
+    { classes: 'bar', fill: '#2e7d32', track: null, text: '25.0 % · 1/4 家已确认' },
+    'in time: green, no marker',
+  );
+  t.match(bar(svg, 'BLATE0000002'), { classes: 'bar alert', fill: '#c62828', track: '#f6d5d5' }, 'late to finish: red');
+  t.match(
+    bar(svg, 'BLATE0000003'),
+    { track: '#f6d5d5', text: /已逾期$/ },
+    'nothing recovered yet: the red track shows where the bar is empty',
+  );
+  t.match(bar(recallChart(recalls, 'en'), 'BLATE0000001'), { fill: '#c62828', text: /· overdue$/ }, 'in English too');
+  t.notMatch(svg, 'class="target"', 'no target line on recalls');
 });

@@ -1,5 +1,10 @@
 // Key data elements as CSV: a lot's trace (backward or forward) and the events of a period and
 // region, with a byte order mark, a header, one row per lot line and the order asked for.
+import { sql } from 'drizzle-orm';
+import type { Test } from 'tap';
+import type { Principal } from '../../src/access/index.js';
+import { periodScope } from '../../src/figures/service.js';
+import { KDE_SORTS, type KdeRow, type KdeSort } from '../../src/trace/kde.js';
 import { createWorld, expectStatus } from '../fixtures/world.js';
 import { fileTest } from '../root.js';
 
@@ -179,4 +184,148 @@ t.test('CSV exports of traces and of a period', async (t) => {
     t.equal(denied.reply.statusCode, 403, 'operators get a problem before any row');
     t.match(denied.reply.headers['content-type'], /problem\+json/);
   });
+});
+
+const KEY = (row: { eventId: string; role: string; lotCode: string }) => `${row.eventId} ${row.role} ${row.lotCode}`;
+
+/**
+ * Lot lines whose sort keys tie across the pages of a small page size: one commission of three lots,
+ * three inspections of those lots at one time, a transformation with two inputs and two outputs
+ * (one of them a lot without a product, as EPCIS capture can leave one), products named A, B, C.
+ */
+async function exportWorld(t: Test) {
+  const world = await createWorld(t, undefined, { exportPageSize: 3 });
+  const farm = await world.party('farm');
+  const plant = await world.party('processor');
+  const a = await farm.product('kg', { name: 'A' });
+  const b = await plant.product('kg', { name: 'B' });
+  const c = await plant.product('kg', { name: 'C' });
+  const owner = new Map<string, typeof farm>();
+  const three = (await world.ok(farm.event({ type: 'commission', lots: [1, 2, 3].map((n) => ({ productCode: a, quantity: 10 * n })) })))
+    .createdLotCodes as string[];
+  const fourth = await farm.commission(a, 40);
+  for (const lot of [...three, fourth]) owner.set(lot, farm);
+  const raw = [await plant.commission(b, 50), await plant.commission(b, 60)];
+  const at10 = '2026-03-10T09:00:00+08:00';
+  for (let i = 0; i < 3; i++) {
+    await world.ok(
+      farm.event({
+        type: 'inspect',
+        eventTime: at10,
+        lotCodes: three,
+        inspection: { kind: 'self', result: 'pass', reportNumber: `R-${i}` },
+      }),
+    );
+  }
+  const outputs = await plant.transform(
+    raw.map((lotCode) => ({ lotCode, quantity: 50 })),
+    [
+      { productCode: c, quantity: 40 },
+      { productCode: c, quantity: 40 },
+    ],
+  );
+  for (const lot of [...raw, ...outputs]) owner.set(lot, plant);
+  await world.database.db.execute(sql`update lots set product_code = null where code = ${outputs[1]}`);
+  return { world, farm, plant, a, owner, lines: 3 + 1 + 2 + 9 + 4 };
+}
+
+const PERIOD = 'from=2026-02-01&to=2026-03-31&region=500236';
+const ROLE_ORDER = ['input', 'subject', 'parent', 'child', 'output'];
+
+/** The order an export promises, written out: the key asked for (no product last), then time, event, role, lot. */
+function inExportOrder(sort: KdeSort) {
+  const key = (row: any): [number, string] =>
+    sort === 'time'
+      ? [0, '']
+      : sort === 'lot'
+        ? [0, row.lotCode]
+        : sort === 'type'
+          ? [0, row.eventType]
+          : row.product === null
+            ? [1, '']
+            : [0, row.product];
+  const compare = (x: any, y: any) => {
+    const [kx, ky] = [key(x), key(y)];
+    const pairs: [string | number, string | number][] = [
+      [kx[0], ky[0]],
+      [kx[1], ky[1]],
+      [x.eventTime, y.eventTime],
+      [x.eventId, y.eventId],
+      [ROLE_ORDER.indexOf(x.role), ROLE_ORDER.indexOf(y.role)],
+      [x.lotCode, y.lotCode],
+    ];
+    for (const [p, q] of pairs) if (p !== q) return p < q ? -1 : 1;
+    return 0;
+  };
+  return { compare, key: (row: any) => key(row).join(' ') };
+}
+
+t.test('a CSV export of a period larger than a page: every line once, in the order asked for, ties across page boundaries', async (t) => {
+  const { world, lines } = await exportWorld(t);
+  for (const sort of KDE_SORTS) {
+    await t.test(`sort=${sort}`, async (t) => {
+      const json = expectStatus(t, await world.regulator.get(`/regulator/events?${PERIOD}&sort=${sort}&limit=1000`), 200, 'one JSON page')
+        .body.items;
+      t.equal(json.length, lines, 'every lot line of the period');
+      const order = inExportOrder(sort);
+      t.ok(
+        json.every((row: any, i: number) => i === 0 || order.compare(json[i - 1], row) < 0),
+        'strictly in the order asked for, ties broken by time, event, role and lot',
+      );
+      t.ok(
+        json.some((row: any, i: number) => i > 0 && i % 3 === 0 && order.key(json[i - 1]) === order.key(row)),
+        'some lines with equal sort keys lie across a boundary of pages of 3',
+      );
+
+      const reply = await world.regulator.get(`/regulator/events?${PERIOD}&sort=${sort}`, { accept: 'text/csv' });
+      t.equal(reply.status, 200, 'Accept: text/csv');
+      t.match(reply.headers['content-type'], /^text\/csv; charset=utf-8/);
+      t.match(reply.headers['content-disposition'], 'events.csv');
+      t.ok(reply.body.startsWith('\uFEFFevent_time,event_type,'), 'BOM and header');
+      const rows = parseCsv(reply.body.replace(/^\uFEFF/, '')).slice(1);
+      const keys = rows.map((row) => KEY({ eventId: row[18], role: row[2], lotCode: row[3] }));
+      t.equal(new Set(keys).size, keys.length, 'no line twice');
+      t.strictSame(keys, json.map(KEY), 'the lines of the JSON page, in its order, read 3 at a time');
+    });
+  }
+});
+
+t.test('a streamed export resumes after the line it read last: lines recorded meanwhile neither repeat nor push out others', async (t) => {
+  const { world, farm, a, owner } = await exportWorld(t);
+  const regulator: Principal = { keyId: 'test', role: 'regulator', partyCode: null };
+  const scope = periodScope({ from: '2026-02-01', to: '2026-03-31', region: '500236' });
+  let early = 0;
+  for (const sort of KDE_SORTS) {
+    await t.test(`sort=${sort}`, async (t) => {
+      const before = (await world.regulator.get(`/regulator/events?${PERIOD}&sort=${sort}&limit=1000`)).body.items.map(KEY);
+      const pages = world.app.services.figures.exportAll(regulator, scope, sort, 3)[Symbol.asyncIterator]();
+      const first = (await pages.next()).value as KdeRow[];
+      t.equal(first.length, 3);
+      // late records that sort before the line read last, whatever the sort: a commission of product A
+      // (the first name, the first type) and an inspection of the first line's lot, both earlier than
+      // any line before (each sort's earlier again)
+      const eventTime = `2026-02-0${9 - ++early}T08:00:00+08:00`;
+      const created = await world.ok(farm.event({ type: 'commission', eventTime, lots: [{ productCode: a, quantity: 1 }] }));
+      owner.set(created.createdLotCodes[0], farm);
+      const inspector = owner.get(first[0].lotCode) as typeof farm;
+      const inspected = await world.ok(
+        inspector.event({ type: 'inspect', eventTime, lotCodes: [first[0].lotCode], inspection: { kind: 'self', result: 'pass' } }),
+      );
+      const now = (await world.regulator.get(`/regulator/events?${PERIOD}&sort=${sort}&limit=1000`)).body.items;
+      const cursor = now.findIndex((row: any) => KEY(row) === KEY(first[2]));
+      t.ok(
+        now.slice(0, cursor).some((row: any) => [created.event.id, inspected.event.id].includes(row.eventId)),
+        'a line recorded meanwhile sorts before the line read last',
+      );
+      const read = [...first];
+      for (let page = await pages.next(); !page.done; page = await pages.next()) read.push(...page.value);
+      const keys = read.map(KEY);
+      t.equal(new Set(keys).size, keys.length, 'no line twice');
+      t.strictSame(
+        before.filter((key: string) => keys.filter((read) => read === key).length !== 1),
+        [],
+        'every line there when the export began, exactly once',
+      );
+    });
+  }
 });

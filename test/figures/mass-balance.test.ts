@@ -1,5 +1,6 @@
 import { sql } from 'drizzle-orm';
 import { newItemCode } from '../../src/codes/service-codes.js';
+import { loadConfig } from '../../src/config.js';
 import { queryRows } from '../../src/db/client.js';
 import { createWorld, expectStatus } from '../fixtures/world.js';
 import { fileTest } from '../root.js';
@@ -97,6 +98,41 @@ t.test('mass balance: a cured lot heavier than its raw meat allows is the one ga
   expectStatus(t, await processor.api.get('/regulator/mass-balance/gaps'), 403, 'operators do not list gaps');
   expectStatus(t, await world.regulator.get('/lots/BAAAAAAAAAAB/balance-sheet'), 404, 'unknown lot');
   expectStatus(t, await world.regulator.get('/regulator/mass-balance/gaps?region=5002361'), 400, 'a region is 2, 4 or 6 digits');
+});
+
+t.test('YIELD_ALLOWANCES: an app built with another curing allowance lists the lots that allowance finds wrong', async (t) => {
+  const yieldAllowances = loadConfig({ YIELD_ALLOWANCES: 'curing=0.65-0.9' }).YIELD_ALLOWANCES;
+  const world = await createWorld(t, undefined, { yieldAllowances });
+  const processor = await world.party('processor');
+  const raw = await processor.product('kg');
+  const cured = await processor.product('kg');
+  const cure = async (input: number, output: number) => {
+    const rawLot = await processor.commission(raw, input);
+    const body = await world.ok(
+      processor.event({
+        type: 'transform',
+        process: { kind: 'curing' },
+        inputs: [{ lotCode: rawLot, quantity: input }],
+        outputs: [{ productCode: cured, quantity: output }],
+      }),
+    );
+    return body.createdLotCodes[0] as string;
+  };
+  // by the default allowance (50–70 %) 80 % is too heavy and 60 % is fine; by 65–90 % it is the other way round
+  const heavy = await cure(300, 240);
+  const light = await cure(300, 180);
+  const gaps = expectStatus(t, await world.regulator.get('/regulator/mass-balance/gaps'), 200, 'gap list').body.items;
+  t.strictSame(
+    gaps.map((row: any) => [row.lotCode, row.gap]),
+    [[light, -15]],
+    '180 kg is 15 kg short of 65 % of 300 kg; 240 kg is within 90 %',
+  );
+  t.notOk(
+    gaps.some((row: any) => row.lotCode === heavy),
+    'the 80 % lot, a gap by the default allowance, is not listed',
+  );
+  const sheet = expectStatus(t, await world.regulator.get(`/lots/${heavy}/balance-sheet`), 200, 'balance sheet').body;
+  t.match(sheet, { madeBy: { kind: 'curing', allowance: { min: 0.65, max: 0.9 }, gap: 0 }, closes: true });
 });
 
 t.test('item codes are refused for a lot that is used up, and those issued before are listed', async (t) => {

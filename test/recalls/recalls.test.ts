@@ -1,7 +1,8 @@
 import type { Test } from 'tap';
 import { seedDemoChain } from '../../seeds/fengjie.js';
 import { createRepositories } from '../../src/app.js';
-import { randomUscc } from '../fixtures/world.js';
+import { loadConfig } from '../../src/config.js';
+import { createWorld, randomUscc } from '../fixtures/world.js';
 import { buildTestApp, client } from '../helper.js';
 import { fileTest } from '../root.js';
 
@@ -370,4 +371,22 @@ t.test('opening marks each lot of the scope as its ledger says, records who hold
     'the recall event names every lot of the scope',
   );
   t.ok((await regulator.get('/audit/verify')).body.ok, 'and its audit entry verifies from the stored rows');
+});
+
+t.test('RECALL_DEADLINES: an app built with other numbers gives its recalls those due times, and says when they are late', async (t) => {
+  // Monday 2026-11-30 10:00 in Beijing
+  let clock = new Date('2026-11-30T02:00:00Z');
+  const recallDeadlines = loadConfig({ RECALL_DEADLINES: '1=6h/3d,2=12h/5d' }).RECALL_DEADLINES;
+  const world = await createWorld(t, undefined, { now: () => clock, recallDeadlines });
+  const plant = await world.party('slaughterhouse');
+  const lot = await plant.commission(await plant.product('kg'), 100);
+  const recall = await world.ok(plant.api.post('/recalls', { lotCodes: [lot], level: 2, reason: '抽检不合格', hazard: '瘦肉精超标' }));
+  t.equal(recall.openedAt, '2026-11-30T02:00:00.000Z');
+  t.equal(recall.startDueAt, '2026-11-30T14:00:00.000Z', 'level 2 starts within the configured 12 h, not 48 h');
+  t.equal(recall.finishDueAt, '2026-12-07T02:00:00.000Z', 'and finishes within 5 working days (a weekend skipped), not 20');
+  const listed = (await world.regulator.get('/recalls?status=open')).body.items;
+  t.match(listed, [{ id: recall.id, startDueAt: '2026-11-30T14:00:00.000Z', finishDueAt: '2026-12-07T02:00:00.000Z' }]);
+
+  clock = new Date('2026-11-30T15:00:00Z');
+  t.match((await world.regulator.get('/recalls?overdue=true')).body.items, [{ id: recall.id, overdue: ['start'] }], 'late after 13 h');
 });
