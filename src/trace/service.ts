@@ -65,7 +65,9 @@ export function createTraceService(deps: {
           nodes: graph.nodes.length,
           earTags: [...new Set(graph.nodes.flatMap((node) => node.earTags))].sort(),
           farms: [...new Set(graph.nodes.filter((node) => farms.has(node.partyCode)).map((node) => node.partyCode))].sort(),
-          currentHolders: graph.nodes.flatMap((node) => (node.holders ?? []).map((holder) => ({ lotCode: node.code, ...holder }))),
+          currentHolders: graph.nodes.flatMap((node) =>
+            (node.holders ?? []).map((holder) => ({ lotCode: node.code, partyCode: holder.partyCode, onHand: holder.onHand })),
+          ),
         },
         nodes: graph.nodes,
         edges: graph.edges,
