@@ -163,6 +163,7 @@ t.test('recall deadlines', async (t) => {
     ['1=0h/10d', /RECALL_DEADLINES: "1=0h\/10d": the start must be within 1 to 8760 hours/],
     ['3=9000h/30d', /RECALL_DEADLINES: "3=9000h\/30d": the start must be within 1 to 8760 hours/],
     ['1=24h/0d', /RECALL_DEADLINES: "1=24h\/0d": the finish must be within 1 to 260 working days/],
+    ['3=8760h/1d', /RECALL_DEADLINES: "3=8760h\/1d": the start may not be due after the finish/],
     ['2=12h/20d', /RECALL_DEADLINES: level 1 \(24h\/10d\) is more serious than level 2 \(12h\/20d\) and may not have more time/],
     ['3=72h/15d', /RECALL_DEADLINES: level 2 \(48h\/20d\) is more serious than level 3 \(72h\/15d\)/],
   ] as const) {

@@ -40,6 +40,8 @@ export function parseRecallDeadlines(text: string): RecallDeadlines {
     if (days < 1 || days > MAX_FINISH_WORKING_DAYS) {
       throw new Error(`"${pair}": the finish must be within 1 to ${MAX_FINISH_WORKING_DAYS} working days`);
     }
+    // n working days are at least n × 24 hours: a start due later than that could come after the finish
+    if (hours > days * 24) throw new Error(`"${pair}": the start may not be due after the finish`);
     deadlines[level as RecallLevel] = { startWithinHours: hours, finishWithinWorkingDays: days };
   }
   for (const level of RECALL_LEVELS.slice(1)) {

@@ -77,7 +77,8 @@ export function createTraceRepository(db: Db) {
    * Backward, an event that only took chain lots as inputs made lots outside the chain: it belongs
    * to those lots' forward trace, not to this one (a farm lot's other slaughters are not part of
    * one pack's story). An EPCIS transformation may come as separate events of inputs and of
-   * outputs under one transformationID, so an inputs-only event with one is kept.
+   * outputs under one transformationID, so an inputs-only event is kept when its transformation
+   * made a chain lot.
    */
   async function eventsOn(codes: string[], direction: Direction, withEvents: boolean): Promise<StoredEvent[]> {
     const rows = await queryRows<EventRow>(
@@ -86,9 +87,15 @@ export function createTraceRepository(db: Db) {
           select el.event_id, bool_or(el.role <> 'input') as beyond_inputs from event_lots el
           where ${anyOf(sql`el.lot_code`, codes)} group by el.event_id
         ),
+        -- transformations that made a chain lot; their inputs-only events are part of the chain
+        chain_transformations as (
+          select distinct o.transformation_id from chain_links l join events o on o.id = l.event_id
+          where l.beyond_inputs and o.transformation_id is not null
+        ),
         node_events as (
           select e.* from events e join chain_links l on l.event_id = e.id
-          where (${direction === 'forward'}::boolean or l.beyond_inputs or e.transformation_id is not null)
+          where (${direction === 'forward'}::boolean or l.beyond_inputs
+              or e.transformation_id in (select transformation_id from chain_transformations))
             and (${withEvents}::boolean or e.type = 'inspect' or e.reference_documents <> '[]'::jsonb)
         ),
         corrections as (

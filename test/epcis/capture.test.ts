@@ -96,6 +96,45 @@ async function captured(world: Awaited<ReturnType<typeof createWorld>>, key: str
   return { reply, job: job.json() };
 }
 
+t.test('backward, a transformationID does not bring another transformation of a chain lot into the trace', async (t) => {
+  const world = await createWorld(t);
+  const plant = await world.party('slaughterhouse');
+  const farmLot = 'https://id.gs1.org/01/06901234000016/10/FARM-9';
+  const carcass = (lot: string) => `https://id.gs1.org/01/06901234000023/10/${lot}`;
+  const slaughter = (day: number, id: string, output: string) => ({
+    type: 'TransformationEvent',
+    eventTime: time(day),
+    eventTimeZoneOffset: '+08:00',
+    transformationID: `urn:uuid:2b0c9c52-4a3b-4e5f-9d0a-00000000000${id}`,
+    inputQuantityList: [{ epcClass: farmLot, quantity: 5, uom: 'H87' }],
+    outputQuantityList: [{ epcClass: carcass(output), quantity: 400, uom: 'KGM' }],
+    bizStep: 'urn:county-trace:bizstep:slaughter',
+  });
+  const { job } = await captured(
+    world,
+    plant.key,
+    doc([
+      {
+        type: 'ObjectEvent',
+        eventTime: time(1),
+        eventTimeZoneOffset: '+08:00',
+        action: 'ADD',
+        bizStep: 'commissioning',
+        quantityList: [{ epcClass: farmLot, quantity: 10, uom: 'H87' }],
+      },
+      slaughter(2, '1', 'CARC-A'),
+      slaughter(3, '2', 'CARC-B'),
+    ]),
+  );
+  t.match(job, { success: true, captured: 3 });
+  const back = (await plant.api.get(`/trace/${encodeURIComponent(carcass('CARC-A'))}`)).body;
+  t.same(
+    back.events.map((event: { eventTime: string }) => event.eventTime),
+    [new Date(time(1)).toISOString(), new Date(time(2)).toISOString()],
+    'the farm lot made and CARC-A made from it; not CARC-B',
+  );
+});
+
 t.test('EPCIS 2.0 capture and query', async (t) => {
   const world = await createWorld(t);
   const plant = await world.party('slaughterhouse');

@@ -120,6 +120,14 @@ t.test('a container with a held lot inside is neither sold, packed nor transform
     'nor a pallet holding it in a case',
   );
   t.match(nested.body, { detail: `${onHold(inner)}; nobody may sell it`, errors: [{ pointer: '/lines/0/lotCode' }] });
+  const shop = await world.party('retailer');
+  const shipped = expectStatus(
+    t,
+    await farm.event({ type: 'ship', toPartyCode: shop.code, lines: [{ lotCode: pallet }] }),
+    409,
+    'nor shipped',
+  );
+  t.match(shipped.body, { detail: `${onHold(inner)}; nobody may ship it`, errors: [{ pointer: '/lines/0/lotCode' }] });
   const transformed = expectStatus(
     t,
     await farm.event({ type: 'transform', inputs: [{ lotCode: forSale, quantity: 1 }], outputs: [{ productCode: product, quantity: 4 }] }),
@@ -226,7 +234,25 @@ t.test('EPCIS capture is refused for a held lot like the native API', async (t) 
     childQuantityList: [{ epcClass: lotUri, quantity: 2, uom: 'H87' }],
   });
   t.equal(boxed.success, true, 'two packed in a case before the hold');
+  // a second case, already on a pallet when the hold comes
+  const [secondCase, pallet] = ['urn:epc:id:sscc:6901234.0000000031', 'urn:epc:id:sscc:6901234.0000000048'];
+  const onPallet = (eventTime: string) =>
+    capture({ type: 'AggregationEvent', eventTime, action: 'ADD', bizStep: 'packing', parentID: pallet, childEPCs: [secondCase] });
+  const secondBoxed = await capture({
+    type: 'AggregationEvent',
+    eventTime: '2026-03-01T09:10:00+08:00',
+    action: 'ADD',
+    bizStep: 'packing',
+    parentID: secondCase,
+    childQuantityList: [{ epcClass: lotUri, quantity: 1, uom: 'H87' }],
+  });
+  t.equal(secondBoxed.success && (await onPallet('2026-03-01T09:20:00+08:00')).success, true, 'a second case onto a pallet');
   expectStatus(t, await farm.api.post('/holds', { lotCodes: [lot], reason: '待检' }), 201, 'held');
+  t.match(
+    await onPallet('2026-03-02T06:00:00+08:00'),
+    { success: true, errors: [] },
+    'the case reported on its pallet again packs nothing, so the hold inside it does not stop the report',
+  );
   const caseSold = await capture({
     eventTime: '2026-03-02T07:00:00+08:00',
     action: 'OBSERVE',

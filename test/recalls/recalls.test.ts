@@ -390,3 +390,21 @@ t.test('RECALL_DEADLINES: an app built with other numbers gives its recalls thos
   clock = new Date('2026-11-30T15:00:00Z');
   t.match((await world.regulator.get('/recalls?overdue=true')).body.items, [{ id: recall.id, overdue: ['start'] }], 'late after 13 h');
 });
+
+t.test('a case holding a recalled lot goes back to its producer, and nowhere towards consumers', async (t) => {
+  const world = await createWorld(t);
+  const farm = await world.party('farm');
+  const shop = await world.party('retailer');
+  const lot = await farm.commission(await farm.product('piece'), 10);
+  const packed = await world.ok(farm.event({ type: 'aggregate', parent: {}, children: [{ lotCode: lot, quantity: 6 }] }));
+  const box = packed.createdLotCodes[0] as string;
+  await world.handOver(farm, shop, box);
+  const recall = await farm.api.post('/recalls', { lotCodes: [lot], level: 2, reason: '标签错误', hazard: '过敏原未标示' });
+  t.equal(recall.status, 201, 'the producer recalls its lot');
+  const sold = await shop.event({ type: 'sell', lines: [{ lotCode: box }] });
+  t.equal(sold.status, 409, 'the shop does not sell the case');
+  t.match(sold.body.detail, 'is recalled; nobody may sell it');
+  const back = await shop.event({ type: 'ship', toPartyCode: farm.code, lines: [{ lotCode: box }] });
+  t.equal(back.status, 201, 'it ships the case back to the farm');
+  t.match(await farm.receive(back.body.shipmentId), { event: { type: 'receive', partyCode: farm.code } }, 'and the farm receives it');
+});

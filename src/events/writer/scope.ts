@@ -57,13 +57,17 @@ export class Scope {
    * container, any lot inside it, through the containers nested in it.
    */
   requireCirculating(lot: LotView, act: CirculationAct, pointer: Pointer) {
+    const stopped = this.circulationStop(lot, act);
+    if (stopped) throw conflict(stopped.refusal, [bodyField(pointer, stopped.reason)]);
+  }
+
+  /** Why a hold or a recall stops the lot (or a lot inside the container) from being used for `act`; null when nothing does. */
+  circulationStop(lot: LotView, act: CirculationAct): { refusal: string; reason: string } | null {
     const refusal = circulationRefusal(lot, act);
-    if (refusal) throw conflict(refusal, [bodyField(pointer, lot.hold ? 'on hold' : 'recalled')]);
-    if (lot.kind !== 'container') return;
-    const stopped = this.stoppedInside(lot.code, act);
-    if (stopped) {
-      throw conflict(stopped.refusal, [bodyField(pointer, stopped.lot.hold ? 'holds a lot on hold' : 'holds a recalled lot')]);
-    }
+    if (refusal) return { refusal, reason: lot.hold ? 'on hold' : 'recalled' };
+    if (lot.kind !== 'container') return null;
+    const inside = this.stoppedInside(lot.code, act);
+    return inside && { refusal: inside.refusal, reason: inside.lot.hold ? 'holds a lot on hold' : 'holds a recalled lot' };
   }
 
   /**

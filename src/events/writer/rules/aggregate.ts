@@ -27,9 +27,12 @@ export function aggregate(scope: Scope, input: AggregateInput): RuleResult {
   if (lines.length === 0)
     throw unprocessable('empty-aggregation', 'pack at least one lot, container or item', [bodyField(scope.at('children'), 'empty')]);
   const children = scope.take(lines, scope.at('children'), null);
-  // before anything is packed, while the event's own edges do not yet lengthen every contents look-up
-  for (const [index, { lot }] of children.entries()) {
-    scope.requireCirculating(lot, 'pack', childPointer(scope, input, lot.code, index, lines[index].index));
+  // before anything is packed, while the event's own edges do not yet lengthen every contents look-up;
+  // a child that packs nothing (EPCIS names one the party no longer holds) is not stopped
+  for (const [index, { lot, quantity }] of children.entries()) {
+    const stopped = quantity > 0 ? scope.circulationStop(lot, 'pack') : null;
+    if (stopped)
+      throw conflict(stopped.refusal, [bodyField(childPointer(scope, input, lot.code, index, lines[index].index), stopped.reason)]);
   }
   for (const [index, { lot, quantity }] of children.entries()) {
     if (lot.code === parent.code || (lot.kind === 'container' && containsTransitively(scope, lot.code, parent.code))) {
