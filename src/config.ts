@@ -3,6 +3,18 @@ import { z } from 'zod';
 import { parseYieldAllowances } from './lots/ledger.js';
 import { parseRecallDeadlines } from './recalls/deadlines.js';
 
+/** A setting read by one of the domain's parsers, whose Error message becomes the configuration error. */
+function parsedBy<T>(parse: (text: string) => T) {
+  return z.string().transform((text, context) => {
+    try {
+      return parse(text);
+    } catch (error) {
+      context.addIssue({ code: 'custom', message: (error as Error).message });
+      return z.NEVER;
+    }
+  });
+}
+
 const configSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   HOST: z.string().min(1).default('127.0.0.1'),
@@ -40,28 +52,10 @@ const configSchema = z.object({
     .default('false')
     .transform((value) => value === 'true')
     .describe('development only: webhook subscriptions may use http and private or loopback addresses'),
-  YIELD_ALLOWANCES: z
-    .string()
-    .transform((text, context) => {
-      try {
-        return parseYieldAllowances(text);
-      } catch (error) {
-        context.addIssue({ code: 'custom', message: (error as Error).message });
-        return z.NEVER;
-      }
-    })
+  YIELD_ALLOWANCES: parsedBy(parseYieldAllowances)
     .optional()
     .describe('yields allowed per transformation kind in mass balances, e.g. curing=0.5-0.7,smoking=0.6-0.95'),
-  RECALL_DEADLINES: z
-    .string()
-    .transform((text, context) => {
-      try {
-        return parseRecallDeadlines(text);
-      } catch (error) {
-        context.addIssue({ code: 'custom', message: (error as Error).message });
-        return z.NEVER;
-      }
-    })
+  RECALL_DEADLINES: parsedBy(parseRecallDeadlines)
     .optional()
     .describe('when a recall must start (hours) and finish (working days) by level; unnamed levels keep 1=24h/10d,2=48h/20d,3=72h/30d'),
   CREDIT_RECOMPUTE_HOURS: z.coerce
