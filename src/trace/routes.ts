@@ -2,19 +2,18 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { problemSchema } from '../errors/problem.js';
 import { CSV_TYPE, csvStream, wantsCsv } from '../http/csv.js';
+import { jsonBytes } from '../http/json-bytes.js';
 import { bearerSecurity, principalOf } from '../http/request.js';
 import { KDE_COLUMNS, traceKdeRows } from './kde.js';
-import { type Trace, traceQuery, traceSchema } from './schemas.js';
+import { traceQuery, traceSchema } from './schemas.js';
 import type { TraceService } from './service.js';
 
 /**
  * A recall-sized trace carries 100k nodes and edges (38 MB of JSON): encoding it through the zod
  * schema first copies every object and took longer than the query. The service builds exactly the
  * schema's shape, keys in schema order (test/trace/statements.test.ts holds it to that), so the
- * trace is written with JSON.stringify and sent as bytes, which fastify need not measure again.
+ * trace is written as plain JSON bytes, which fastify sends as they are.
  */
-const traceBytes = (trace: Trace) => Buffer.from(JSON.stringify(trace));
-
 export const traceRoutes: FastifyPluginAsyncZod<{ service: TraceService }> = async (app, { service }) => {
   app.get(
     '/trace/:code',
@@ -36,7 +35,7 @@ export const traceRoutes: FastifyPluginAsyncZod<{ service: TraceService }> = asy
       if (!wantsCsv(format, request.headers.accept)) {
         const trace = await service.trace(principalOf(request), request.params.code, direction, depth, include);
         // bytes are sent as they are, past the JSON response schema
-        return reply.type('application/json; charset=utf-8').send(traceBytes(trace) as never);
+        return reply.type('application/json; charset=utf-8').send(jsonBytes(trace) as never);
       }
       const trace = await service.trace(principalOf(request), request.params.code, direction, depth, 'events');
       const rows = traceKdeRows(trace, sort);
