@@ -114,10 +114,12 @@ export const CERTIFICATE_ATTRIBUTES: Record<string, string> = {
   commitmentCertificate: 'commitment_certificate',
 };
 
+const CERTIFICATE_ENTRIES = Object.entries(CERTIFICATE_ATTRIBUTES);
+
 /** Certificates carried on the lot itself and on the reference documents of events about it. */
 export function certificatesOf(lot: NodeLot, events: NodeEvent[]): { type: string; number: string }[] {
   const found = new Map<string, { type: string; number: string }>();
-  for (const [attribute, type] of Object.entries(CERTIFICATE_ATTRIBUTES)) {
+  for (const [attribute, type] of CERTIFICATE_ENTRIES) {
     const number = lot.attributes[attribute];
     if (typeof number === 'string') found.set(`${type}:${number}`, { type, number });
   }
@@ -129,6 +131,8 @@ export function certificatesOf(lot: NodeLot, events: NodeEvent[]): { type: strin
 }
 
 export function inspectionsOf(events: NodeEvent[]): Inspection[] {
+  // most lots of a large trace have none: no filtering and mapping of an empty list for each
+  if (events.length === 0) return [];
   // an EPCIS `inspecting` event is recorded as an inspection that was seen, with no kind or result
   const isInspection = (event: NodeEvent) =>
     event.type === 'inspect' && typeof event.payload.inspection === 'object' && event.payload.inspection !== null;
