@@ -5,7 +5,7 @@
 //
 // Plain rows, not one JSON document: PostgreSQL spent more time building the JSON of a large
 // trace (json_build_object per row) than walking it, and the client as long again parsing it.
-import { sql } from 'drizzle-orm';
+import { type SQL, sql } from 'drizzle-orm';
 import { anyOf } from '../db/chunk.js';
 import { type Db, queryRows } from '../db/client.js';
 import type { StoredEvent } from '../events/repository.js';
@@ -81,23 +81,26 @@ export function createTraceRepository(db: Db) {
    * made a chain lot.
    */
   async function eventsOn(codes: string[], direction: Direction, withEvents: boolean): Promise<StoredEvent[]> {
+    const onChain = (column: SQL) => anyOf(column, codes);
+    // the graph alone shows inspections and documents; the full trace every event
+    const shown = (event: SQL) => sql`(${withEvents}::boolean or ${event}.type = 'inspect' or ${event}.reference_documents <> '[]'::jsonb)`;
+    const linked =
+      direction === 'forward'
+        ? sql`select e.* from events e
+            where e.id in (select el.event_id from event_lots el where ${onChain(sql`el.lot_code`)}) and ${shown(sql`e`)}`
+        : sql`select e.* from events e
+            where e.id in (select el.event_id from event_lots el where ${onChain(sql`el.lot_code`)} and el.role <> 'input') and ${shown(sql`e`)}
+          union all
+          -- the inputs half of a transformation whose outputs half made a chain lot
+          select e.* from events e
+          where e.transformation_id in (
+              select o.transformation_id from events o join event_lots ol on ol.event_id = o.id
+              where ${onChain(sql`ol.lot_code`)} and ol.role <> 'input' and o.transformation_id is not null)
+            and not exists (select 1 from event_lots el where el.event_id = e.id and el.role <> 'input' and ${onChain(sql`el.lot_code`)})
+            and ${shown(sql`e`)}`;
     const rows = await queryRows<EventRow>(
       db,
-      sql`with chain_links as (
-          select el.event_id, bool_or(el.role <> 'input') as beyond_inputs from event_lots el
-          where ${anyOf(sql`el.lot_code`, codes)} group by el.event_id
-        ),
-        -- transformations that made a chain lot; their inputs-only events are part of the chain
-        chain_transformations as (
-          select distinct o.transformation_id from chain_links l join events o on o.id = l.event_id
-          where l.beyond_inputs and o.transformation_id is not null
-        ),
-        node_events as (
-          select e.* from events e join chain_links l on l.event_id = e.id
-          where (${direction === 'forward'}::boolean or l.beyond_inputs
-              or e.transformation_id in (select transformation_id from chain_transformations))
-            and (${withEvents}::boolean or e.type = 'inspect' or e.reference_documents <> '[]'::jsonb)
-        ),
+      sql`with node_events as (${linked}),
         corrections as (
           select c.* from events c where c.corrects_event_id in (select id from node_events)
         ),
