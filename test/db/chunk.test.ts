@@ -92,6 +92,8 @@ t.test('anyOf: one array parameter, however long the list and whatever its value
     (await queryRows<{ value: string }>(db, sql`select value from ${names} where ${anyOf(value, values)}`)).map((row) => row.value).sort();
 
   t.strictSame(await matching(awkward), [...awkward].sort(), 'separators, quotes, braces and backslashes match exactly');
+  const unquoted = awkward.filter((value) => !/["\\]/.test(value));
+  t.strictSame(await matching(unquoted), [...unquoted].sort(), 'so do separators, braces, NULL, empty and spaced values without quotes');
   t.strictSame(await matching(['a', 'b', 'braced', 'null']), [], 'no partial or case-folded matches');
   t.strictSame(await matching([]), [], 'an empty list matches nothing');
   t.equal((await matching(many)).length, 10, 'more values than the 65,535 bind parameters of one statement');
