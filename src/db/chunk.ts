@@ -23,8 +23,7 @@ export function anyOf(column: Column | SQL, values: readonly string[]): SQL {
  * drivers escape element by element (for a recall-sized trace's 40,000 codes, in each of its five
  * reads). A list holding a quote or a backslash, which would need escaping, goes to the driver.
  */
-function textArray(values: readonly string[]): string | readonly string[] {
+export function textArray(values: readonly string[]): string | readonly string[] {
   if (values.length === 0) return '{}';
-  const joined = values.join('","');
-  return /["\\]/.test(joined) ? values : `{"${joined}"}`;
+  return /["\\]/.test(values.join('')) ? values : `{"${values.join('","')}"}`;
 }

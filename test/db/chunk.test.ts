@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { anyOf, chunkForInsert } from '../../src/db/chunk.js';
+import { anyOf, chunkForInsert, textArray } from '../../src/db/chunk.js';
 import { queryRows } from '../../src/db/client.js';
 import { openTestDatabase } from '../helper.js';
 import { fileTest } from '../root.js';
@@ -93,6 +93,9 @@ t.test('anyOf: one array parameter, however long the list and whatever its value
 
   t.strictSame(await matching(awkward), [...awkward].sort(), 'separators, quotes, braces and backslashes match exactly');
   const unquoted = awkward.filter((value) => !/["\\]/.test(value));
+  t.equal(textArray(unquoted), `{"${unquoted.join('","')}"}`, 'a list without quotes or backslashes travels as one literal');
+  t.equal(textArray(awkward), awkward, 'one with them goes to the driver to escape');
+  t.equal(textArray([]), '{}', 'no values: the empty array');
   t.strictSame(await matching(unquoted), [...unquoted].sort(), 'so do separators, braces, NULL, empty and spaced values without quotes');
   t.strictSame(await matching(['a', 'b', 'braced', 'null']), [], 'no partial or case-folded matches');
   t.strictSame(await matching([]), [], 'an empty list matches nothing');
