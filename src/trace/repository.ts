@@ -93,7 +93,8 @@ export function createTraceRepository(db: Db) {
           union all
           -- the inputs half of a transformation whose outputs half made a chain lot
           select e.* from events e
-          where e.transformation_id in (
+          where e.id in (select el.event_id from event_lots el where ${onChain(sql`el.lot_code`)} and el.role = 'input')
+            and e.transformation_id in (
               select o.transformation_id from events o join event_lots ol on ol.event_id = o.id
               where ${onChain(sql`ol.lot_code`)} and ol.role <> 'input' and o.transformation_id is not null)
             and not exists (select 1 from event_lots el where el.event_id = e.id and el.role <> 'input' and ${onChain(sql`el.lot_code`)})

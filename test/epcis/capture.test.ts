@@ -96,20 +96,21 @@ async function captured(world: Awaited<ReturnType<typeof createWorld>>, key: str
   return { reply, job: job.json() };
 }
 
-t.test('backward, a transformationID does not bring another transformation of a chain lot into the trace', async (t) => {
+t.test('backward, a transformationID brings in its own inputs half only, never another transformation or a sibling output', async (t) => {
   const world = await createWorld(t);
   const plant = await world.party('slaughterhouse');
   const farmLot = 'https://id.gs1.org/01/06901234000016/10/FARM-9';
   const carcass = (lot: string) => `https://id.gs1.org/01/06901234000023/10/${lot}`;
-  const slaughter = (day: number, id: string, output: string) => ({
+  const transformation = (day: number, id: string, parts: object) => ({
     type: 'TransformationEvent',
     eventTime: time(day),
     eventTimeZoneOffset: '+08:00',
     transformationID: `urn:uuid:2b0c9c52-4a3b-4e5f-9d0a-00000000000${id}`,
-    inputQuantityList: [{ epcClass: farmLot, quantity: 5, uom: 'H87' }],
-    outputQuantityList: [{ epcClass: carcass(output), quantity: 400, uom: 'KGM' }],
     bizStep: 'urn:county-trace:bizstep:slaughter',
+    ...parts,
   });
+  const farmInput = { inputQuantityList: [{ epcClass: farmLot, quantity: 5, uom: 'H87' }] };
+  const made = (lot: string) => ({ outputQuantityList: [{ epcClass: carcass(lot), quantity: 400, uom: 'KGM' }] });
   const { job } = await captured(
     world,
     plant.key,
@@ -120,19 +121,25 @@ t.test('backward, a transformationID does not bring another transformation of a 
         eventTimeZoneOffset: '+08:00',
         action: 'ADD',
         bizStep: 'commissioning',
-        quantityList: [{ epcClass: farmLot, quantity: 10, uom: 'H87' }],
+        quantityList: [{ epcClass: farmLot, quantity: 15, uom: 'H87' }],
       },
-      slaughter(2, '1', 'CARC-A'),
-      slaughter(3, '2', 'CARC-B'),
+      // two whole transformations of the farm lot
+      transformation(2, '1', { ...farmInput, ...made('CARC-A') }),
+      transformation(3, '2', { ...farmInput, ...made('CARC-B') }),
+      // one told in three events: its inputs, then each of its two outputs
+      transformation(4, '3', farmInput),
+      transformation(5, '3', made('CARC-C')),
+      transformation(6, '3', made('CARC-D')),
     ]),
   );
-  t.match(job, { success: true, captured: 3 });
-  const back = (await plant.api.get(`/trace/${encodeURIComponent(carcass('CARC-A'))}`)).body;
-  t.same(
-    back.events.map((event: { eventTime: string }) => event.eventTime),
-    [new Date(time(1)).toISOString(), new Date(time(2)).toISOString()],
-    'the farm lot made and CARC-A made from it; not CARC-B',
-  );
+  t.match(job, { success: true, captured: 6 });
+  const eventDays = async (lot: string, query = '') =>
+    (await plant.api.get(`/trace/${encodeURIComponent(carcass(lot))}${query}`)).body.events.map((event: { eventTime: string }) =>
+      new Date(event.eventTime).getUTCDate(),
+    );
+  t.same(await eventDays('CARC-A'), [1, 2], 'CARC-A: the farm lot made, and CARC-A made from it; not CARC-B');
+  t.same(await eventDays('CARC-C'), [1, 4, 5], 'CARC-C: the farm lot, the inputs half and the event that made it; not CARC-D');
+  t.same(await eventDays('CARC-C', '?depth=0'), [5], 'at depth 0, only the event that made it');
 });
 
 t.test('EPCIS 2.0 capture and query', async (t) => {
