@@ -369,10 +369,6 @@ export function createFiguresRepository(db: Db) {
     },
 
     /**
-     * Lot lines of standing events in the period whose acting party is in the region, ordered by
-     * `sort` (then time, event, role and lot), a page at a time.
-     */
-    /**
      * Lot lines of standing events in the period and region, in `sort` order with ties broken by
      * time, event, role and lot (unique: an event names a lot once per role). A page starts at an
      * offset (the JSON API's pages) or right after a line already read (a streamed export: each page

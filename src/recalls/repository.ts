@@ -144,10 +144,10 @@ export function createRecallsRepository(db: Db) {
       return row ? toRecall(row) : undefined;
     },
 
-    /** Recalls, newest first: by status, by the party that opened them or that they reach. */
     /**
-     * Recalls newest first, up to `limit`; `overdueAt`: only the open ones past a due time at that
-     * moment, judged on the due times stored when each opened (as overdueFor does), before the limit.
+     * Recalls newest first, up to `limit`: by status, by the party that opened them or that they
+     * reach; `overdueAt`: only the open ones past a due time at that moment, judged on the due times
+     * stored when each opened (as overdueFor does), before the limit.
      */
     async list(filter: { status?: string; partyCode?: string; overdueAt?: Date; limit: number }): Promise<RecallRow[]> {
       const conditions: SQL[] = [sql`true`];
