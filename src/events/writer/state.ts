@@ -174,7 +174,6 @@ export class WorldState {
     return nextLotStatus({ onHand, inTransit: this.inTransit(lotCode), lastDrain: facts.lastDrain?.kind, recalled: facts.recalled });
   }
 
-  /** Takes a checked event's effects. */
   /**
    * Whether `to` lies downstream of `from`, over the stored edges and those the batch added before
    * (an earlier event of a document may have made `from` out of `to`).
@@ -196,6 +195,7 @@ export class WorldState {
     return false;
   }
 
+  /** Takes a checked event's effects. */
   apply(draft: EventDraft, event: { eventTime: Date; disposition: string | null }) {
     const at = event.eventTime.getTime();
     for (const lot of draft.newLots) {
