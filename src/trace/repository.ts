@@ -77,8 +77,8 @@ export function createTraceRepository(db: Db) {
    * Backward, an event that only took chain lots as inputs made lots outside the chain: it belongs
    * to those lots' forward trace, not to this one (a farm lot's other slaughters are not part of
    * one pack's story). An EPCIS transformation may come as separate events of inputs and of
-   * outputs under one transformationID, so an inputs-only event is kept when its transformation
-   * made a chain lot.
+   * outputs under one transformationID, so an event that took chain lots as inputs is kept when
+   * another event of its transformation made a chain lot.
    */
   async function eventsOn(codes: string[], direction: Direction, withEvents: boolean): Promise<StoredEvent[]> {
     const onChain = (column: SQL) => anyOf(column, codes);
