@@ -100,6 +100,13 @@ t.test('authorization matrix: a party never writes or reads another party’s pr
     t.equal(upstream.redacted, true, 'the farm’s lot is redacted for A');
     t.equal(upstream.quantity, null);
     t.equal(upstream.holders, null);
+    const used = back.body.edges.find((e: { from: string; to: string }) => e.from === farmLot && e.to === made);
+    t.same([used.quantity, used.unit], [3, 'head'], 'how much of it went into a lot A holds is shown');
+    // B's own transformation, out of a lot A never held: how much went in is B's business
+    const kept = (await b.transform([{ lotCode: made, quantity: 20 }], [{ productCode: productB, quantity: 18 }]))[0];
+    const forward = await a.api.get(`/trace/${made}?direction=forward`);
+    const into = forward.body.edges.find((e: { from: string; to: string }) => e.from === made && e.to === kept);
+    t.same([into.quantity, into.unit], [null, null], 'how much went into a lot A cannot see is withheld');
     t.notOk(
       back.body.events.some((e: { partyCode: string }) => e.partyCode === farm.code),
       'the farm’s events are withheld',

@@ -394,6 +394,9 @@ t.test('assembleTrace as the public (sees nobody)', async (t) => {
     'no custody edges',
   );
   t.equal(trace.edges.length, 2, 'lot edges are kept');
+  const slaughter = trace.edges.find((e) => e.eventId === 'E-SLAUGHTER');
+  t.equal(slaughter?.quantity, null, 'how much went into a lot the viewer cannot see is withheld');
+  t.equal(slaughter?.unit, null);
   t.strictSame(trace.events, []);
 });
 
