@@ -127,7 +127,7 @@ export function createLineageRepository(db: Db) {
      * came from, so a forward trace does not fetch every other input of the lots it reached.
      * Plain rows of the columns a trace shows: a recall-sized trace reads 100k of them.
      */
-    async edgesAmong(codes: string[], direction: Direction): Promise<LiveEdge[]> {
+    async edgesAmong(codes: readonly string[], direction: Direction): Promise<LiveEdge[]> {
       if (codes.length === 0) return [];
       const [, current] = walkColumns(direction);
       const rows = await queryRows<LiveEdge>(

@@ -62,7 +62,7 @@ export function createLotsRepository(db: Db) {
     },
 
     /** What each party holds of each lot, loose or packed: the movement ledger's balances. */
-    async holdings(lotCodes: string[]): Promise<Holding[]> {
+    async holdings(lotCodes: readonly string[]): Promise<Holding[]> {
       if (lotCodes.length === 0) return [];
       // plain rows: a recall-sized trace reads 40k holdings
       return queryRows<Holding>(

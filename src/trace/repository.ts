@@ -36,7 +36,7 @@ export function createTraceRepository(db: Db) {
   const lotsRepository = createLotsRepository(db);
 
   /** Plain rows: a recall-sized trace reads 40k lots, and mapping each through the query builder cost more than reading it. */
-  function lotsOf(codes: string[]): Promise<TraceRows['lots']> {
+  function lotsOf(codes: readonly string[]): Promise<TraceRows['lots']> {
     return queryRows<TraceRows['lots'][number]>(
       db,
       sql`select code, kind, party_code as "partyCode", product_code as "productCode", lot_number as "lotNumber", sscc,
@@ -48,7 +48,7 @@ export function createTraceRepository(db: Db) {
   }
 
   /** Open and received shipments carrying any of the lots, each with all of its lines. */
-  async function shipmentsOf(codes: string[]): Promise<NodeShipment[]> {
+  async function shipmentsOf(codes: readonly string[]): Promise<NodeShipment[]> {
     const rows = await queryRows<ShipmentRow>(
       db,
       sql`select s.id, s.ship_event_id as "shipEventId", s.receive_event_id as "receiveEventId", s.from_party_code as "fromPartyCode",
@@ -80,7 +80,7 @@ export function createTraceRepository(db: Db) {
    * outputs under one transformationID, so an event that took chain lots as inputs is kept when
    * another event of its transformation made a chain lot.
    */
-  async function eventsOn(codes: string[], direction: Direction, withEvents: boolean): Promise<StoredEvent[]> {
+  async function eventsOn(codes: readonly string[], direction: Direction, withEvents: boolean): Promise<StoredEvent[]> {
     const onChain = (column: SQL) => anyOf(column, codes);
     // the graph alone shows inspections and documents; the full trace every event
     const shown = (event: SQL) => sql`(${withEvents}::boolean or ${event}.type = 'inspect' or ${event}.reference_documents <> '[]'::jsonb)`;
@@ -147,7 +147,8 @@ export function createTraceRepository(db: Db) {
     /** The graph reachable from `start` within `depth` steps, with its events (see eventsOn). */
     async graph(start: string, direction: Direction, depth: number, withEvents: boolean): Promise<TraceRows> {
       const reached = await lineage.reachable([start], direction, depth);
-      const codes = reached.map((node) => node.code);
+      // frozen: each read below sends the same list, joined once (textArray)
+      const codes = Object.freeze(reached.map((node) => node.code));
       const [nodeLots, edges, holdings, shipments, events] = await Promise.all([
         lotsOf(codes),
         lineage.edgesAmong(codes, direction),

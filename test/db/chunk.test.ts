@@ -88,7 +88,7 @@ t.test('anyOf: one array parameter, however long the list and whatever its value
   );
   const names = sql`names`;
   const value = sql`value`;
-  const matching = async (values: string[]) =>
+  const matching = async (values: readonly string[]) =>
     (await queryRows<{ value: string }>(db, sql`select value from ${names} where ${anyOf(value, values)}`)).map((row) => row.value).sort();
 
   t.strictSame(await matching(awkward), [...awkward].sort(), 'separators, quotes, braces and backslashes match exactly');
@@ -96,6 +96,14 @@ t.test('anyOf: one array parameter, however long the list and whatever its value
   t.equal(textArray(unquoted), `{"${unquoted.join('","')}"}`, 'a list without quotes or backslashes travels as one literal');
   t.equal(textArray(awkward), awkward, 'one with them goes to the driver to escape');
   t.equal(textArray([]), '{}', 'no values: the empty array');
+  const growing = ['a'];
+  textArray(growing);
+  growing.push('b');
+  t.equal(textArray(growing), '{"a","b"}', 'a list that may change is joined each time');
+  const awkwardFrozen = Object.freeze(['a', '"']);
+  textArray(awkwardFrozen);
+  t.equal(textArray(awkwardFrozen), awkwardFrozen, 'a frozen list that needs escaping goes to the driver every time');
+  t.strictSame(await matching(Object.freeze([...unquoted])), [...unquoted].sort(), 'a frozen list matches as any other');
   t.strictSame(await matching(unquoted), [...unquoted].sort(), 'so do separators, braces, NULL, empty and spaced values without quotes');
   t.strictSame(await matching(['a', 'b', 'braced', 'null']), [], 'no partial or case-folded matches');
   t.strictSame(await matching([]), [], 'an empty list matches nothing');
