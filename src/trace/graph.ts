@@ -177,13 +177,11 @@ export function assembleTrace<E extends NodeEvent>(input: TraceInput<E>) {
   const visible = (lot: NodeLot) =>
     input.canSee(lot.partyCode) || (handlersByLot.get(lot.code) ?? []).some((partyCode) => input.canSee(partyCode));
 
-  const openLots = new Set<string>();
   const nodes: TraceNode[] = input.lots
     .filter((lot) => depthOf.has(lot.code))
     .map((lot) => {
       const lotEvents = eventsByLot.get(lot.code) ?? [];
       const open = visible(lot);
-      if (open) openLots.add(lot.code);
       const earTags = Array.isArray(lot.attributes.earTags) ? (lot.attributes.earTags as string[]) : [];
       return {
         code: lot.code,
@@ -210,6 +208,7 @@ export function assembleTrace<E extends NodeEvent>(input: TraceInput<E>) {
     .sort((a, b) => a.depth - b.depth || a.code.localeCompare(b.code));
 
   // how much went into a lot is its maker's business, as the lot's own quantity is
+  const openLots = new Set(nodes.filter((node) => !node.redacted).map((node) => node.code));
   const lotEdges: TraceEdge[] = input.edges.map((edge) => ({
     kind: edge.kind as 'transform' | 'aggregate',
     from: edge.upstreamCode,
