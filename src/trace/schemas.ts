@@ -57,7 +57,7 @@ export const traceEdgeSchema = z
     kind: z.enum(['transform', 'aggregate', 'custody']),
     from: z.string(),
     to: z.string(),
-    quantity: z.number().nullable(),
+    quantity: z.number().nullable().describe('how much went in; withheld (null) where the lot it went into is redacted'),
     unit: z.string().nullable(),
     eventId: z.string(),
     fromPartyCode: z.string().nullable(),
