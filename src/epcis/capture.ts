@@ -196,7 +196,7 @@ async function requestsFor(
     ]),
   );
   const transformationIds = [...new Set(events.flatMap(({ event }) => (event.transformationID ? [String(event.transformationID)] : [])))];
-  const members = await deps.epcis.transformationMembers(tx, transformationIds);
+  const members = await deps.epcis.transformationMembers(tx, party, transformationIds);
   const receiving = events.some(({ event }) => nativeType(event) === 'receive');
   const shipmentsToParty = receiving ? await deps.epcis.openShipmentsTo(tx, party, [...lotOf.values()]) : [];
 

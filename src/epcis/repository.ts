@@ -1,7 +1,7 @@
 import { and, asc, eq, gt, gte, inArray, lt, ne, or, type SQL, sql } from 'drizzle-orm';
 import { anyOf } from '../db/chunk.js';
 import { type Db, queryRows } from '../db/client.js';
-import { epcisCaptures, eventLots, events, lotIdentifiers } from '../db/schema.js';
+import { epcisCaptures, events, lotIdentifiers } from '../db/schema.js';
 
 export type CaptureRow = typeof epcisCaptures.$inferSelect;
 
@@ -31,20 +31,30 @@ export function createEpcisRepository(db: Db) {
       const rows = await tx.select({ id: events.id, payload: events.payload }).from(events).where(anyOf(events.id, ids));
       return new Map(rows.map((row) => [row.id, row.payload as { epcis?: Record<string, unknown>; context?: unknown }]));
     },
-    /** Inputs and outputs recorded under each transformation id. */
-    async transformationMembers(tx: Db, transformationIds: string[]): Promise<Map<string, { inputs: string[]; outputs: string[] }>> {
+    /**
+     * Inputs and outputs the party recorded under each transformation id, in events not declared in
+     * error. A transformation id groups one party's events: another party naming the same id joins
+     * nothing of this one's lineage.
+     */
+    async transformationMembers(
+      tx: Db,
+      partyCode: string,
+      transformationIds: string[],
+    ): Promise<Map<string, { inputs: string[]; outputs: string[] }>> {
       const members = new Map<string, { inputs: string[]; outputs: string[] }>();
       if (transformationIds.length === 0) return members;
-      const rows = await tx
-        .select({ transformationId: events.transformationId, lotCode: eventLots.lotCode, role: eventLots.role })
-        .from(eventLots)
-        .innerJoin(events, eq(events.id, eventLots.eventId))
-        .where(anyOf(events.transformationId, transformationIds));
+      const rows = await queryRows<{ transformationId: string; lotCode: string; role: string }>(
+        tx,
+        sql`select e.transformation_id as "transformationId", el.lot_code as "lotCode", el.role
+        from event_lots el join events e on e.id = el.event_id
+        where ${anyOf(sql`e.transformation_id`, transformationIds)} and e.party_code = ${partyCode}
+          and not exists (select 1 from events c where c.corrects_event_id = e.id)`,
+      );
       for (const row of rows) {
-        const group = members.get(row.transformationId as string) ?? { inputs: [], outputs: [] };
+        const group = members.get(row.transformationId) ?? { inputs: [], outputs: [] };
         if (row.role === 'input') group.inputs.push(row.lotCode);
         if (row.role === 'output') group.outputs.push(row.lotCode);
-        members.set(row.transformationId as string, group);
+        members.set(row.transformationId, group);
       }
       return members;
     },

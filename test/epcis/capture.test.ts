@@ -652,3 +652,78 @@ t.test('an empty document ends as a success in either error behaviour, never a j
     t.match(job, { running: false, success: true, total: 0, captured: 0 }, behaviour);
   }
 });
+
+// A transformation id is the capturing party's own: events of another party that name the same id
+// join nothing of its lineage, and neither do its events declared in error.
+t.test('a transformationID groups one party’s events still in force', async (t) => {
+  const world = await createWorld(t);
+  const a = await world.party('processor');
+  const b = await world.party('processor');
+  const post = async (key: string, event: object) => {
+    const reply = await world.app.inject({
+      method: 'POST',
+      url: '/epcis/events',
+      payload: { '@context': CONTEXT, eventTimeZoneOffset: '+08:00', ...event },
+      headers: { authorization: `Bearer ${key}` },
+    });
+    t.ok(reply.statusCode === 200 || reply.statusCode === 201, `${reply.statusCode} ${reply.body}`);
+  };
+  const lgtin = (gtin: string, lot: string) => `https://id.gs1.org/01/${gtin}/10/${lot}`;
+  const [aIn, aOut, bIn, bOut, aIn2, aOut2] = [
+    lgtin('06901234000016', 'A-IN'),
+    lgtin('06901234000023', 'A-OUT'),
+    lgtin('06901234000047', 'B-IN'),
+    lgtin('06901234000054', 'B-OUT'),
+    lgtin('06901234000016', 'A-IN-2'),
+    lgtin('06901234000023', 'A-OUT-2'),
+  ];
+  const commission = (epcClass: string) => ({
+    type: 'ObjectEvent',
+    eventTime: time(1),
+    action: 'ADD',
+    bizStep: 'commissioning',
+    quantityList: [{ epcClass, quantity: 10, uom: 'KGM' }],
+  });
+  const half = (transformationID: string, day: number, side: 'input' | 'output', epcClass: string) => ({
+    type: 'TransformationEvent',
+    eventTime: time(day),
+    transformationID,
+    [`${side}QuantityList`]: [{ epcClass, quantity: side === 'input' ? 10 : 8, uom: 'KGM' }],
+  });
+  const shared = 'urn:uuid:2b0c9c52-4a3b-4e5f-9d0a-0000000000aa';
+  await post(a.key, commission(aIn));
+  await post(a.key, half(shared, 2, 'input', aIn));
+  await post(b.key, commission(bIn));
+  await post(b.key, {
+    ...half(shared, 3, 'input', bIn),
+    inputQuantityList: [{ epcClass: bIn, quantity: 10, uom: 'KGM' }],
+    outputQuantityList: [{ epcClass: bOut, quantity: 8, uom: 'KGM' }],
+  });
+  await post(a.key, half(shared, 4, 'output', aOut));
+
+  const labels = new Map<string, string>();
+  const edges = async (epc: string) => {
+    for (const [label, named] of Object.entries({ aIn, aOut, bIn, bOut, aIn2, aOut2 })) {
+      const start = await world.regulator.get(`/trace/${encodeURIComponent(named)}?depth=0`);
+      if (start.status === 200) labels.set(start.body.query.lotCodes[0], label);
+    }
+    const trace = await world.regulator.get(`/trace/${encodeURIComponent(epc)}?direction=backward`);
+    return trace.body.edges
+      .filter((edge: { kind: string }) => edge.kind === 'transform')
+      .map((edge: { from: string; to: string }) => `${labels.get(edge.from)}→${labels.get(edge.to)}`)
+      .sort();
+  };
+  t.strictSame(await edges(aOut), ['aIn→aOut'], 'A’s two halves, captured apart, are one transformation; B’s lot is not among its inputs');
+  t.strictSame(await edges(bOut), ['bIn→bOut'], 'B’s outputs were not made of A’s input');
+
+  // an inputs half declared in error takes no part in the outputs half told after it
+  const withdrawn = {
+    ...half('urn:uuid:2b0c9c52-4a3b-4e5f-9d0a-0000000000bb', 2, 'input', aIn2),
+    eventID: 'urn:uuid:6d3f1c2a-0000-4000-8000-0000000000bb',
+  };
+  await post(a.key, commission(aIn2));
+  await post(a.key, withdrawn);
+  await post(a.key, { ...withdrawn, errorDeclaration: { declarationTime: '2026-03-03T00:00:00Z', reason: 'incorrect_data' } });
+  await post(a.key, half('urn:uuid:2b0c9c52-4a3b-4e5f-9d0a-0000000000bb', 4, 'output', aOut2));
+  t.strictSame(await edges(aOut2), [], 'no input of the withdrawn half');
+});
