@@ -55,13 +55,15 @@ export const balanceSheetSchema = z
       .extend({ share: z.number().describe("this lot's share of the transformation's output") })
       .nullable()
       .describe('the transformation that made the lot; null for a commissioned lot or one whose units cannot be weighed'),
-    usedIn: z.array(
-      z.object({
-        eventId: z.string(),
-        eventTime: z.date(),
-        yield: yieldSchema.nullable().describe('null when inputs and outputs are not booked in one unit'),
-      }),
-    ),
+    usedIn: z
+      .array(
+        z.object({
+          eventId: z.string(),
+          eventTime: z.date(),
+          yield: yieldSchema.nullable().describe('null when inputs and outputs are not booked in one unit'),
+        }),
+      )
+      .describe('the transformations that took the lot: to an operator only its own'),
     gap: z
       .number()
       .describe("the ledger's unaccounted quantity plus the lot's share of its transformation's yield gap; 0 when the books close"),

@@ -1,4 +1,4 @@
-import { type Principal, privateScope, requireLotReader, requireRole } from '../access/index.js';
+import { canReadPartyData, type Principal, privateScope, requireLotReader, requireRole } from '../access/index.js';
 import { regionName, townshipOf } from '../codes/regions.js';
 import type { PartyKind } from '../codes/service-codes.js';
 import { notFound } from '../errors/problem.js';
@@ -127,8 +127,10 @@ export function createFiguresService(deps: {
       ]);
       const balance = massBalance(ledger?.totals ?? [], ledger?.lines ?? []);
       const made = madeBy(transformations, deps.yieldAllowances).get(code) ?? null;
+      // what another party made of the lot is that party's business
       const usedIn = transformations
         .filter((row) => row.lines.some((line) => line.lotCode === code && line.role === 'input'))
+        .filter((row) => canReadPartyData(principal, row.partyCode))
         .map((row) => ({ eventId: row.eventId, eventTime: row.eventTime, yield: yieldOf(row, deps.yieldAllowances) }));
       const gap = lotGap(balance, made);
       return {

@@ -40,7 +40,9 @@ export const massBalanceSchema = z
 
 export const lotDetailSchema = lotSchema
   .extend({
-    holders: z.array(z.object({ partyCode: z.string(), onHand: z.number() })),
+    holders: z
+      .array(z.object({ partyCode: z.string(), onHand: z.number() }))
+      .describe('who holds how much: to regulators and admins every holder, to an operator its own holding'),
     massBalance: massBalanceSchema,
   })
   .meta({ id: 'LotDetail' });

@@ -1,4 +1,4 @@
-import { type Principal, partyFilter, privateScope, requireLotReader } from '../access/index.js';
+import { canReadPartyData, type Principal, partyFilter, privateScope, requireLotReader } from '../access/index.js';
 import { notFound } from '../errors/problem.js';
 import type { ShipmentsRepository } from '../shipments/repository.js';
 import { massBalance } from './ledger.js';
@@ -26,7 +26,10 @@ export function createLotService(deps: {
       );
       return {
         ...toLot(row),
-        holders: holdings.filter((h) => h.onHand > 0).map(({ partyCode, onHand }) => ({ partyCode, onHand })),
+        // another party's stock level is its own business, as in a trace
+        holders: holdings
+          .filter((h) => h.onHand > 0 && canReadPartyData(principal, h.partyCode))
+          .map(({ partyCode, onHand }) => ({ partyCode, onHand })),
         massBalance: massBalance(totals, lines),
       };
     },

@@ -178,3 +178,35 @@ t.test('item codes are refused for a lot that is used up, and those issued befor
   );
   t.ok(accepted.body.id);
 });
+
+// One party's stock and use of a lot are its own: a lot read through /lots shows the same holders
+// as a trace, and a balance sheet lists only the caller's own uses of the lot.
+t.test('other holders and their uses of a lot stay private', async (t) => {
+  const world = await createWorld(t);
+  const maker = await world.party('processor');
+  const [first, second] = [await world.party('processor'), await world.party('processor')];
+  const cured = await maker.product('kg');
+  const lot = await maker.commission(cured, 100);
+  await world.handOver(maker, first, lot, 50);
+  await world.handOver(maker, second, lot, 30);
+  const sliced = await second.product('kg');
+  await second.transform([{ lotCode: lot, quantity: 10 }], [{ productCode: sliced, quantity: 9 }]);
+
+  const holders = async (client: typeof first.api) =>
+    (await client.get(`/lots/${lot}`)).body.holders.map((h: { partyCode: string; onHand: number }) => [h.partyCode, h.onHand]).sort();
+  t.strictSame(await holders(first.api), [[first.code, 50]], 'a holder sees its own stock, not the maker’s or another holder’s');
+  t.strictSame(
+    await holders(world.regulator),
+    [
+      [maker.code, 20],
+      [first.code, 50],
+      [second.code, 20],
+    ].sort(),
+    'a regulator sees every holder',
+  );
+
+  const uses = async (client: typeof first.api) => (await client.get(`/lots/${lot}/balance-sheet`)).body.usedIn.length;
+  t.equal(await uses(first.api), 0, 'what another holder made of the lot is not shown');
+  t.equal(await uses(second.api), 1, 'a party sees its own use');
+  t.equal(await uses(world.regulator), 1, 'a regulator sees every use');
+});
