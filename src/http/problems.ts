@@ -1,19 +1,20 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
-import { Problem } from '../errors/problem.js';
+import { type FieldProblem, Problem } from '../errors/problem.js';
 
 // Every error leaves as RFC 9457 problem+json: Problems thrown by services as they are, request
 // validation failures with a pointer per field, Fastify's own errors mapped, anything else a 500
 // that is logged with the request it came from.
 
-const fastifyErrorProblems: Record<string, [number, string, string]> = {
-  FST_ERR_CTP_INVALID_JSON_BODY: [400, 'malformed-json', 'Malformed JSON body'],
-  FST_ERR_CTP_EMPTY_JSON_BODY: [400, 'malformed-json', 'Empty JSON body'],
-  FST_ERR_CTP_BODY_TOO_LARGE: [413, 'body-too-large', 'Request body too large'],
-  FST_ERR_CTP_INVALID_MEDIA_TYPE: [415, 'unsupported-media-type', 'Unsupported media type'],
-  FST_ERR_CTP_INVALID_CONTENT_LENGTH: [400, 'bad-request', 'Invalid content length'],
-  FST_ERR_BAD_URL: [400, 'malformed-url', 'Malformed URL'],
-  FST_ERR_MAX_PARAM_LENGTH: [414, 'uri-too-long', 'URI too long'],
+/** Fastify's own request errors: status, slug, title, and where in the request the fault lies. */
+const fastifyErrorProblems: Record<string, [number, string, string, Omit<FieldProblem, 'detail'>]> = {
+  FST_ERR_CTP_INVALID_JSON_BODY: [400, 'malformed-json', 'Malformed JSON body', { in: 'body', pointer: '/' }],
+  FST_ERR_CTP_EMPTY_JSON_BODY: [400, 'malformed-json', 'Empty JSON body', { in: 'body', pointer: '/' }],
+  FST_ERR_CTP_BODY_TOO_LARGE: [413, 'body-too-large', 'Request body too large', { in: 'body', pointer: '/' }],
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: [415, 'unsupported-media-type', 'Unsupported media type', { in: 'headers', pointer: '/content-type' }],
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: [400, 'bad-request', 'Invalid content length', { in: 'headers', pointer: '/content-length' }],
+  FST_ERR_BAD_URL: [400, 'malformed-url', 'Malformed URL', { in: 'path', pointer: '/' }],
+  FST_ERR_MAX_PARAM_LENGTH: [414, 'uri-too-long', 'URI too long', { in: 'path', pointer: '/' }],
 };
 
 function problemOf(error: FastifyError): Problem {
@@ -29,7 +30,7 @@ function problemOf(error: FastifyError): Problem {
     return new Problem(400, 'validation', 'Request validation failed', `${first.in} ${first.pointer}: ${first.detail}`, errors);
   }
   const known = error.code ? fastifyErrorProblems[error.code] : undefined;
-  if (known) return new Problem(known[0], known[1], known[2], error.message);
+  if (known) return new Problem(known[0], known[1], known[2], error.message, [{ ...known[3], detail: error.message }]);
   if (error.statusCode === 429) return new Problem(429, 'too-many-requests', 'Too many requests', error.message);
   if (error.statusCode && error.statusCode >= 400 && error.statusCode < 500) {
     return new Problem(error.statusCode, 'bad-request', 'Bad request', error.message);

@@ -18,7 +18,9 @@ t.test('bad input always gets a 4xx problem+json with the field path, never a 5x
   });
   t.equal(malformed.statusCode, 400, 'malformed JSON');
   t.equal(malformed.headers['content-type'], 'application/problem+json; charset=utf-8');
-  t.match(malformed.json(), { type: '/problems/malformed-json', status: 400, instance: '/events' });
+  t.match(malformed.json(), { type: '/problems/malformed-json', status: 400, instance: '/events', errors: [{ in: 'body', pointer: '/' }] });
+  const empty = await inject({ method: 'POST', url: '/events', headers: { ...auth, 'content-type': 'application/json' }, payload: '' });
+  t.match(empty.json(), { type: '/problems/malformed-json', status: 400, errors: [{ in: 'body', pointer: '/' }] }, 'an empty JSON body');
 
   const wrongType = await farm.api.post('/events', {
     type: 'commission',
