@@ -141,7 +141,7 @@ function fromDigitalLink(uri: string, isPart: (value: string) => boolean = isCom
   const m = /^https?:\/\/[^/?#]+(\/[^?#]*)(?:[?#].*)?$/.exec(uri);
   if (!m) return null;
   const segments = m[1].replace(/\/$/, '').split('/').slice(1);
-  const at = segments.findIndex((s) => s in PRIMARY_KEYS);
+  const at = segments.findIndex((s) => Object.hasOwn(PRIMARY_KEYS, s));
   if (at < 0 || (segments.length - at) % 2 !== 0) return null;
   const { ai, value } = PRIMARY_KEYS[segments[at]];
   const key = segments[at + 1];
@@ -150,7 +150,7 @@ function fromDigitalLink(uri: string, isPart: (value: string) => boolean = isCom
   const allowed = QUALIFIERS[ai] ?? [];
   const qualifiers = new Map<string, string>();
   for (let i = at + 2; i < segments.length; i += 2) {
-    const q = QUALIFIER_ALIASES[segments[i]] ?? segments[i];
+    const q = Object.hasOwn(QUALIFIER_ALIASES, segments[i]) ? QUALIFIER_ALIASES[segments[i]] : segments[i];
     if (!allowed.includes(q) || !isPart(segments[i + 1])) return null;
     qualifiers.set(q, segments[i + 1]);
   }

@@ -22,7 +22,7 @@ const LINK_TYPES: Record<LinkType, { format: string; type: string; title: string
 function linkTypeOf(value: string): LinkType | 'linkset' | null {
   if (value === 'linkset' || value === 'all') return 'linkset';
   const name = value.startsWith('gs1:') ? value.slice(4) : value.startsWith(GS1_VOC) ? value.slice(GS1_VOC.length) : value;
-  return name in LINK_TYPES ? (name as LinkType) : null;
+  return Object.hasOwn(LINK_TYPES, name) ? (name as LinkType) : null;
 }
 
 const langOf = (request: FastifyRequest): 'zh-CN' | 'en' => ((request.query as { lang?: string }).lang === 'en' ? 'en' : 'zh-CN');
@@ -78,15 +78,11 @@ export const resolverRoutes: FastifyPluginAsyncZod<{ service: ResolverService; p
     return { linkset: [entry] };
   }
 
-  /** Serves one resolved identifier in the representation asked for; unknown codes get 404, never 200. */
-  async function respond(
-    request: FastifyRequest,
-    reply: FastifyReply,
-    scannedPath: string,
-    resolve: (context: ScanContext) => Promise<Resolved>,
-  ) {
-    // headers and links carry the path: percent-encoded, whatever was scanned
-    const path = encodeURI(scannedPath);
+  /**
+   * Serves one resolved identifier in the representation asked for; unknown codes get 404, never 200.
+   * `path` is the scanned path as a URI (percent-encoded): headers and links carry it as it is.
+   */
+  async function respond(request: FastifyRequest, reply: FastifyReply, path: string, resolve: (context: ScanContext) => Promise<Resolved>) {
     const query = request.query as Record<string, string | undefined>;
     const linkSetUrl = `${publicBaseUrl}${path}?linkType=linkset`;
     reply.header('link', `<${linkSetUrl}>; rel="application/linkset"`);
@@ -158,7 +154,7 @@ export const resolverRoutes: FastifyPluginAsyncZod<{ service: ResolverService; p
       },
     },
     async (request, reply) =>
-      respond(request, reply, `/t/${request.params.code.trim().toUpperCase()}`, (context) =>
+      respond(request, reply, `/t/${encodeURIComponent(request.params.code.trim().toUpperCase())}`, (context) =>
         service.resolveCode(request.params.code, context),
       ),
   );
@@ -185,7 +181,8 @@ export const resolverRoutes: FastifyPluginAsyncZod<{ service: ResolverService; p
         const link = parsed.value;
         if (link.prefix !== '')
           throw notFound(`(${link.primaryKey}) after ${link.prefix} is not a path of this resolver: its Digital Links start with the key`);
-        const path = request.url.split(/[?#]/)[0];
+        // echoed as scanned: its escapes are kept (a lot A/B1 stays A%2FB1), what a URI may not carry raw is escaped
+        const path = request.url.split(/[?#]/)[0].replace(/[^\w\-.~!$&'()*+,;=:@/%]/g, (character) => encodeURIComponent(character));
         // (235) extensions are never issued here, so none is genuine.
         const resolve = (context: ScanContext) =>
           link.tpx === undefined

@@ -40,3 +40,11 @@ t.test('a Digital Link key with a wrong check digit is malformed; GTIN-8 to -14,
   t.equal(gs1IdentifierProblem('https://id.gs1.org/414/0614141123452/254/7'), null);
   t.equal(gs1IdentifierProblem('https://id.gs1.org/8004/0614141ABC'), null, 'a GIAI has no check digit');
 });
+
+t.test('path segments named like Object members are no GS1 keys or qualifiers', async (t) => {
+  for (const name of ['constructor', 'toString', '__proto__', 'hasOwnProperty']) {
+    t.equal(canonicalGs1Uri(`https://shop.example/${name}/x`), null, `/${name}/x is no Digital Link`);
+    t.equal(gs1IdentifierProblem(`https://shop.example/${name}/x`), null, `/${name}/x is stored as written`);
+    t.equal(canonicalGs1Uri(`https://id.gs1.org/01/06901234000016/${name}/x`), null, `(${name}) is no qualifier`);
+  }
+});

@@ -2,6 +2,7 @@ import { seedDemoChain } from '../../seeds/fengjie.js';
 import { mod31CheckChar } from '../../src/codes/mod31.js';
 import { TEXT } from '../../src/web/i18n/index.js';
 import { DIGITAL_LINK_VECTORS } from '../fixtures/digital-link-vectors.js';
+import { createWorld } from '../fixtures/world.js';
 import { buildTestApp, client, TEST_BASE_URL } from '../helper.js';
 import { fileTest } from '../root.js';
 
@@ -92,6 +93,9 @@ t.test('resolver: short codes and GS1 Digital Links, with content negotiation', 
   );
   t.notOk(certificates.includes('invoice') || certificates.includes('despatch_advice'), 'commercial documents stay private');
   t.equal((await get(`/t/${code}?linkType=gs1:nothing`)).statusCode, 404, 'unknown linkType');
+  for (const member of ['toString', 'constructor', 'gs1:hasOwnProperty', '__proto__']) {
+    t.equal((await get(`/t/${code}?linkType=${member}`)).statusCode, 404, `linkType ${member} is unknown, not an Object member`);
+  }
 
   const fake = await get(`/t/${unissuedCode()}`);
   t.equal(fake.statusCode, 404, 'an unknown code is 404, never a 200 error page');
@@ -279,4 +283,37 @@ t.test('Digital Link vectors through the resolver: 400 malformed, 404 well-forme
   const page = await app.inject({ method: 'GET', url: '/01/09520123456788/10/ABC123' });
   t.equal(page.statusCode, 404, 'a phone gets the not-genuine page');
   t.match(page.headers['content-type'], /text\/html/);
+});
+
+// A lot number with a character a Digital Link escapes (GS1 allows "/" in a lot) is echoed as
+// scanned: the Link header, the linkset's anchor and a linkType redirect name the same URI, and
+// following the redirect resolves the same pack.
+t.test('a Digital Link with an escaped lot number is echoed as scanned', async (t) => {
+  const world = await createWorld(t);
+  const processor = await world.party('processor');
+  const product = await processor.product('piece', { gtin: '09506000134352' });
+  const lot = await processor.commission(product, 10, { lotNumber: 'A/B1' });
+  const job = await world.ok(processor.api.post(`/lots/${lot}/items`, { count: 1 }), 202);
+  await world.app.services.items.idle();
+  const csv = String((await processor.api.get(`/code-jobs/${job.id}/codes.csv`)).body);
+  const link = csv.match(/https?:\/\/[^,\s]*\/01\/[^,\s]*/)?.[0] ?? '';
+  const path = link.slice(TEST_BASE_URL.length);
+  t.match(path, /^\/01\/09506000134352\/10\/A%2FB1\/21\//, 'the label carries the lot escaped');
+
+  const json = await world.app.inject({ method: 'GET', url: path, headers: { accept: 'application/json' } });
+  t.equal(json.statusCode, 200);
+  t.equal(
+    json.headers.link,
+    `<${TEST_BASE_URL}${path}?linkType=linkset>; rel="application/linkset"`,
+    'the Link header names the scanned URI',
+  );
+  const linkset = await world.app.inject({ method: 'GET', url: `${path}?linkType=linkset` });
+  t.equal(linkset.json().linkset[0].anchor, `${TEST_BASE_URL}${path}`, 'so does the linkset’s anchor');
+  const redirect = await world.app.inject({ method: 'GET', url: `${path}?linkType=gs1:pip` });
+  t.equal(redirect.headers.location, `${TEST_BASE_URL}${path}?format=html`, 'and the redirect');
+  const followed = await world.app.inject({ method: 'GET', url: String(redirect.headers.location).slice(TEST_BASE_URL.length) });
+  t.equal(followed.statusCode, 200, 'which resolves the same genuine pack');
+
+  const raw = await world.app.inject({ method: 'GET', url: '/01/09506000134352/10/A"B/21/X1', headers: { accept: 'application/json' } });
+  t.match(raw.headers.link, /\/10\/A%22B\/21\/X1\?linkType=linkset>/, 'a character a URI may not carry raw is escaped in the header');
 });
