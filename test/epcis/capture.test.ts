@@ -609,6 +609,46 @@ t.test(
   },
 );
 
+t.test(
+  'an object named twice in one event, as EPC URN and as Digital Link: a sighting names its lot once, a sale refuses it',
+  async (t) => {
+    const world = await createWorld(t);
+    const plant = await world.party('slaughterhouse');
+    const twice = (day: number, fields: object) => ({
+      type: 'ObjectEvent',
+      eventTime: time(day),
+      eventTimeZoneOffset: '+08:00',
+      action: 'OBSERVE',
+      ...fields,
+      epcList: [item(40), 'urn:epc:id:sgtin:6901234.000003.40'],
+    });
+    const commission = { type: 'ObjectEvent', eventTime: time(1), eventTimeZoneOffset: '+08:00', action: 'ADD', epcList: [item(40)] };
+    t.match((await captured(world, plant.key, doc([commission]))).job, { success: true, captured: 1 });
+    const lotCode = (await plant.api.get('/events?type=commission')).body.items[0].lots[0].lotCode;
+
+    // GS1's examples name one SSCC both ways in an observation: it is captured
+    for (const [what, fields] of [
+      ['observing', {}],
+      ['inspecting', { bizStep: 'inspecting' }],
+    ] as const) {
+      t.match((await captured(world, plant.key, doc([twice(2, fields)]))).job, { success: true, captured: 1 }, what);
+    }
+    const sightings = (await plant.api.get(`/events?lotCode=${lotCode}&type=observe`)).body.items;
+    t.equal(sightings.length, 1, 'the observation');
+    t.same(
+      sightings[0].lots.map((lot: { lotCode: string }) => lot.lotCode),
+      [lotCode],
+      'names the lot once',
+    );
+    const { job: sold } = await captured(world, plant.key, doc([twice(3, { bizStep: 'retail_selling' })]));
+    t.match(
+      sold,
+      { success: false, errors: [{ pointer: '/epcisBody/eventList/0', message: /listed twice/ }] },
+      'a sale naming it twice is refused',
+    );
+  },
+);
+
 t.test('identifiers with broken %-escapes never fail a capture job or an event', async (t) => {
   const world = await createWorld(t);
   const plant = await world.party('slaughterhouse');

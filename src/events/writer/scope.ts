@@ -115,6 +115,15 @@ export class Scope {
     });
   }
 
+  /** Refused (422) when a lot is named twice: one event says once what it does to a lot. */
+  requireDistinct(codes: string[], pointerOf: (index: number) => Pointer) {
+    const seen = new Set<string>();
+    for (const [index, code] of codes.entries()) {
+      if (seen.has(code)) throw unprocessable('duplicate-lot', `${code} is listed twice`, [bodyField(pointerOf(index), 'listed twice')]);
+      seen.add(code);
+    }
+  }
+
   /** What a party holds of a lot (loose, or packed in one container), this event's own movements included. */
   balance(lotCode: string, containerCode: string | null = null, partyCode = this.actor): number {
     let total = this.state.balance(lotCode, partyCode, containerCode);
@@ -165,18 +174,12 @@ export class Scope {
    * given; a line without a quantity takes everything held.
    */
   take(lines: Line[], pointer: Pointer, kind: 'consume' | 'ship_out' | 'destroy' | 'sell' | null): { lot: LotView; quantity: number }[] {
-    const lots = this.requireLots(
-      lines.map((line) => line.lotCode),
-      (position) => [...pointer, lines[position].index ?? position],
-    );
-    const seen = new Set<string>();
+    const codes = lines.map((line) => line.lotCode);
+    const lots = this.requireLots(codes, (position) => [...pointer, lines[position].index ?? position]);
+    this.requireDistinct(codes, (position) => [...pointer, lines[position].index ?? position, 'lotCode']);
     return lines.map((line, position) => {
       const index = line.index ?? position;
       const lot = lots[position];
-      if (seen.has(lot.code)) {
-        throw unprocessable('duplicate-lot', `${lot.code} is listed twice`, [bodyField([...pointer, index, 'lotCode'], 'listed twice')]);
-      }
-      seen.add(lot.code);
       if (line.ifHeld && lot.partyCode === this.actor && this.balance(lot.code) <= 0) return { lot, quantity: 0 };
       this.requireHolder(lot, [...pointer, index, 'lotCode']);
       const act = kind ? CIRCULATION_ACTS[kind] : undefined;
