@@ -215,6 +215,19 @@ t.test('EPCIS 2.0 capture and query', async (t) => {
   t.equal(await countOf(`EQ_eventID=${encodeURIComponent(expectedFirstId)}`), 1);
   expectStatus(t, (await q('eventType=Nonsense')) as never, 400, 'unknown event type');
   expectStatus(t, (await q('GE_eventTime=yesterday')) as never, 400, 'bad time');
+  for (const query of [
+    'GE_eventTime=1',
+    'LT_eventTime=2026',
+    'GE_recordTime=March%201%2C%202026',
+    'GE_eventTime=2026-03-01T00:00:00',
+    `LT_recordTime=${encodeURIComponent(time(4))}&LT_recordTime=${encodeURIComponent(time(6))}`,
+    'perPage=0x10',
+    'perPage=1e1',
+  ]) {
+    const refused = await q(query);
+    expectStatus(t, refused as never, 400, query);
+    t.equal(refused.body.errors[0].pointer, `/${query.split('=')[0]}`);
+  }
 
   const page1 = await q('perPage=3');
   t.equal(page1.body.epcisBody.queryResults.resultsBody.eventList.length, 3);
