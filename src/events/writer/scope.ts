@@ -3,6 +3,7 @@
 // type shares — a lot must exist, be held by the acting party, in quantities the unit allows.
 import { hasValidMod31Check } from '../../codes/mod31.js';
 import { newLotCode } from '../../codes/service-codes.js';
+import { isStorableTime } from '../../codes/timestamp.js';
 import { badRequest, bodyField, conflict, forbidden, unprocessable } from '../../errors/problem.js';
 import { type CirculationAct, circulationRefusal, quantityProblem, roundQuantity } from '../../lots/ledger.js';
 import type { EventDraft, NewLot, Pointer } from './draft.js';
@@ -230,7 +231,8 @@ export class Scope {
       this.requireQuantity(spec.quantity, unit, [...at, 'quantity']);
       if (spec.quantity <= 0)
         throw badRequest('a lot is created with a positive quantity', [bodyField([...at, 'quantity'], 'must be positive')]);
-      const expiryDate = spec.expiryDate ?? defaultExpiry(spec.productionDate ?? null, product?.shelfLifeDays ?? null);
+      const expiryDate =
+        spec.expiryDate ?? defaultExpiry(spec.productionDate ?? null, product?.shelfLifeDays ?? null, [...at, 'productionDate']);
       if (spec.productionDate && expiryDate && expiryDate < spec.productionDate) {
         throw unprocessable('invalid-dates', 'expiryDate is before productionDate', [
           bodyField([...at, 'expiryDate'], 'before productionDate'),
@@ -288,9 +290,15 @@ const CIRCULATION_ACTS: Partial<Record<'consume' | 'ship_out' | 'destroy' | 'sel
   sell: 'sell',
 };
 
-export function defaultExpiry(productionDate: string | null, shelfLifeDays: number | null): string | null {
+/** The production date plus the product's shelf life; refused (422) at `pointer` when that runs past the last storable day. */
+export function defaultExpiry(productionDate: string | null, shelfLifeDays: number | null, pointer: Pointer): string | null {
   if (!productionDate || !shelfLifeDays) return null;
   const date = new Date(`${productionDate}T00:00:00Z`);
   date.setUTCDate(date.getUTCDate() + shelfLifeDays);
+  if (!isStorableTime(date)) {
+    throw unprocessable('invalid-dates', `a shelf life of ${shelfLifeDays} days from ${productionDate} runs past 9999-12-31`, [
+      bodyField(pointer, 'shelf life runs past 9999-12-31'),
+    ]);
+  }
   return date.toISOString().slice(0, 10);
 }
