@@ -238,6 +238,8 @@ const HOSTILE_HEADER_VALUES = [
   `Bearer ${'x'.repeat(5_000)}`,
   'Basic Zm9vOmJhcg==',
   '0000-01-01T00:00:00Z',
+  'regulator_session=%ZZ',
+  'a=1; regulator_session=%ED%A0%80',
 ];
 
 /** What a server reads from a header sent as UTF-8 bytes: Node decodes header bytes as latin1 (CR, LF and NUL never arrive). */
@@ -557,7 +559,17 @@ t.test('every operation of the OpenAPI document answers hostile input with a 4xx
     pick: fc.array(fc.nat(), { minLength: 8, maxLength: 8 }),
   });
 
-  const HEADERS = ['accept', 'authorization', 'gs1-epc-format', 'accept-language', 'x-request-id', 'x-region', 'user-agent', 'origin'];
+  const HEADERS = [
+    'accept',
+    'authorization',
+    'gs1-epc-format',
+    'accept-language',
+    'x-request-id',
+    'x-region',
+    'user-agent',
+    'origin',
+    'cookie',
+  ];
 
   function buildRequest(operation: Operation, fuzz: Case): { request: Request; target: Target } {
     let picks = 0;

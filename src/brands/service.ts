@@ -5,11 +5,11 @@ import { type AuditRecorder, chainOf } from '../audit/service.js';
 import { isValidGtin, toGtin14 } from '../codes/gs1.js';
 import { shanghaiIso } from '../codes/timestamp.js';
 import type { Db, Transact } from '../db/client.js';
-import { isUniqueViolation } from '../db/errors.js';
-import { badRequest, bodyField, conflict, notFound, Problem } from '../errors/problem.js';
+import { isUniqueViolation, violatedUniqueConstraint } from '../db/errors.js';
+import { badRequest, bodyField, conflict, notFound, Problem, unprocessable } from '../errors/problem.js';
 import type { PartiesRepository } from '../parties/repository.js';
 import type { ProductsRepository } from '../products/repository.js';
-import type { AuthorizationRow, BrandRow, BrandsRepository, ChangeRow } from './repository.js';
+import type { AuthorizationRow, BrandProductRow, BrandRow, BrandsRepository, ChangeRow } from './repository.js';
 import type { Authorization, Brand, CreateBrandInput } from './schemas.js';
 import {
   type AuthorizationHistory,
@@ -86,12 +86,18 @@ export function createBrandService(deps: {
     };
   }
 
-  /** Product codes or GTINs, as the brand's products with their owners; an unknown one is a 400 at its place. */
+  /**
+   * Product codes or GTINs, as the brand's products with their owners; an unknown one is a 400 at
+   * its place, one named again (by code or by GTIN) a 422 at the second place.
+   */
   async function resolveProducts(brandCode: string, wanted: string[], pointer: string) {
-    const rows = [];
+    const rows: BrandProductRow[] = [];
     for (const [index, value] of wanted.entries()) {
       const product = isValidGtin(value) ? await deps.products.findByGtin(toGtin14(value)) : await deps.products.findByCode(value);
       if (!product) throw badRequest(`no product ${value}`, [bodyField([pointer, index], 'no product with this code or GTIN')]);
+      if (rows.some((row) => row.productCode === product.code)) {
+        throw unprocessable('duplicate-product', `product ${product.code} is listed twice`, [bodyField([pointer, index], 'listed twice')]);
+      }
       rows.push({ brandCode, productCode: product.code, partyCode: product.partyCode });
     }
     return rows;
@@ -149,7 +155,9 @@ export function createBrandService(deps: {
         });
         return view(row);
       } catch (error) {
-        if (isUniqueViolation(error)) throw conflict(`brand ${input.code} exists`, [bodyField(['code'], 'already taken')]);
+        // a brand created alongside this request won its primary key
+        if (violatedUniqueConstraint(error) === 'brands_pkey')
+          throw conflict(`brand ${input.code} exists`, [bodyField(['code'], 'already taken')]);
         throw error;
       }
     },

@@ -235,6 +235,9 @@ async function requestsFor(
       }
       return code;
     };
+    // GS1's own examples name one object by two identifiers (an SSCC as EPC URN and as Digital
+    // Link): a sighting names each lot once, where an event that moves stock refuses the repeat
+    const sighting = (codes: string[]): EventAction => ({ type: 'observe', lotCodes: [...new Set(codes)] });
     const byRole = (role: Named['role']) => items.filter((item) => item.role === role);
     // an object named without a quantity is used as far as it is held (the event does not say how much)
     const line = (item: Named): Line =>
@@ -285,7 +288,7 @@ async function requestsFor(
             ...(children.length ? { children: children.map((c) => line(c).lotCode) } : {}),
           };
         } else {
-          action = { type: 'observe', lotCodes: items.map(existingOrCreated) };
+          action = sighting(items.map(existingOrCreated));
         }
         break;
       }
@@ -293,7 +296,7 @@ async function requestsFor(
         const subjects = items.filter((item) => item.role === 'subject');
         if (type === 'commission') {
           // ADD: the identifiers come into being here (already known ones are simply seen again)
-          action = { type: 'observe', lotCodes: items.map(existingOrCreated) };
+          action = sighting(items.map(existingOrCreated));
         } else if (type === 'destroy' || type === 'sell') {
           action =
             type === 'destroy'
@@ -304,9 +307,9 @@ async function requestsFor(
         } else if (type === 'receive') {
           const codes = items.map(existingOrCreated);
           const shipment = shipmentsToParty.find((candidate) => codes.some((code) => candidate.lotCodes.includes(code)));
-          action = shipment ? { type: 'receive', shipmentId: shipment.id } : { type: 'observe', lotCodes: codes };
+          action = shipment ? { type: 'receive', shipmentId: shipment.id } : sighting(codes);
         } else {
-          action = { type: 'observe', lotCodes: items.map(existingOrCreated) };
+          action = sighting(items.map(existingOrCreated));
         }
       }
     }

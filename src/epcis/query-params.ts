@@ -1,6 +1,6 @@
 // EPCIS REST query parameters → a query the service runs. Shared by GET /epcis/events, named
 // queries and subscriptions. Pure.
-import { isStorableTime, STORABLE_YEARS } from '../codes/timestamp.js';
+import { isStorableTime, timestampSchema } from '../codes/timestamp.js';
 import { badRequest } from '../errors/problem.js';
 import { EPCIS_TYPES } from './mapping.js';
 import type { EventFilter } from './repository.js';
@@ -39,12 +39,14 @@ export const listOf = (value: unknown): string[] | undefined => {
 
 const problem = (name: string, detail: string) => badRequest(`${name}: ${detail}`, [{ in: 'querystring', pointer: `/${name}`, detail }]);
 
+/** A bound on a time: one ISO 8601 date-time with its offset, as the native API takes (a time without one has no fixed instant). */
 function timeOf(value: unknown, name: string): Date | undefined {
   if (value === undefined) return undefined;
-  const time = new Date(String(Array.isArray(value) ? value[0] : value));
-  if (Number.isNaN(time.getTime())) throw problem(name, 'must be an ISO 8601 date-time');
-  if (!isStorableTime(time)) throw problem(name, `must lie in the years ${STORABLE_YEARS}`);
-  return time;
+  const values = Array.isArray(value) ? value : [value];
+  if (values.length !== 1) throw problem(name, 'must be given once');
+  const parsed = timestampSchema.safeParse(values[0]);
+  if (!parsed.success) throw problem(name, parsed.error.issues[0].message);
+  return new Date(parsed.data);
 }
 
 export function parseEventQuery(params: Record<string, unknown>): EventQuery {
@@ -98,11 +100,17 @@ export function parseQueryRequest(params: Record<string, unknown>) {
   return { ...parseEventQuery(params), ...parsePaging(params) };
 }
 
-/** The page a query asks for: `perPage` (1…1000, default 30) and the `nextPageToken` of the previous page. */
+/** A count written in decimal digits, once; NaN for anything else (Number() would also read 0x10, 1e1 and ' 5'). */
+const decimalOf = (value: unknown) => (typeof value === 'string' && /^\d{1,4}$/.test(value) ? Number(value) : Number.NaN);
+
+/** The page a query asks for: `perPage` (1…1000, default 30) and the `nextPageToken` of the previous page, each given once. */
 export function parsePaging(params: Record<string, unknown>): { limit: number; after?: { eventTime: Date; id: string } } {
-  const perPage = params.perPage === undefined ? DEFAULT_PER_PAGE : Number(params.perPage);
-  if (!Number.isInteger(perPage) || perPage < 1 || perPage > MAX_PER_PAGE) throw problem('perPage', `must be an integer 1…${MAX_PER_PAGE}`);
-  return { limit: perPage, ...(typeof params.nextPageToken === 'string' ? { after: decodePageToken(params.nextPageToken) } : {}) };
+  const perPage = params.perPage === undefined ? DEFAULT_PER_PAGE : decimalOf(params.perPage);
+  if (!Number.isInteger(perPage) || perPage < 1 || perPage > MAX_PER_PAGE)
+    throw problem('perPage', `must be a decimal integer 1…${MAX_PER_PAGE}`);
+  if (params.nextPageToken === undefined) return { limit: perPage };
+  if (typeof params.nextPageToken !== 'string') throw problem('nextPageToken', 'must be given once');
+  return { limit: perPage, after: decodePageToken(params.nextPageToken) };
 }
 
 export function encodePageToken(last: { eventTime: Date; id: string }): string {

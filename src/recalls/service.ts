@@ -158,7 +158,13 @@ export function createRecallService(deps: {
       input: { lotCodes: string[]; level: RecallLevel; reason: string; hazard: string },
     ): Promise<RecallView> {
       const actor = regulatoryActor(principal);
-      const roots = [...new Set(input.lotCodes)];
+      const repeated = input.lotCodes.findIndex((code, index) => input.lotCodes.indexOf(code) !== index);
+      if (repeated >= 0) {
+        throw unprocessable('duplicate-lot', `${input.lotCodes[repeated]} is listed twice`, [
+          bodyField(['lotCodes', repeated], 'listed twice'),
+        ]);
+      }
+      const roots = input.lotCodes;
       const id = uuidV7(deps.now());
       const recall = await deps.transaction(async (tx) => {
         await deps.recalls.stage(tx, roots, SCOPE_MAX_DEPTH);

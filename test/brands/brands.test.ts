@@ -2,6 +2,7 @@
 // labelled-stock disposal, issuance refused to non-members, badges and misuse flags on the consumer side.
 import { randomUUID } from 'node:crypto';
 import { createRepositories } from '../../src/app.js';
+import { createBrandService } from '../../src/brands/service.js';
 import { newItemCode } from '../../src/codes/service-codes.js';
 import { shanghaiIso } from '../../src/codes/timestamp.js';
 import { type Actor, createWorld, expectStatus, randomUscc } from '../fixtures/world.js';
@@ -277,5 +278,61 @@ t.test('brand programme', async (t) => {
     const added = await office.post(`/brands/${code}/products`, { products: ['6901234567892'] });
     expectStatus(t, added, 200, 'products are added by GTIN too');
     t.same(added.body.products, [{ productCode: byGtin, partyCode: operator.code }]);
+  });
+
+  t.test(
+    'a product listed twice, by its code or by its GTIN, is refused at its second place, not taken for an existing brand',
+    async (t) => {
+      const operator = await world.party('processor');
+      const product = await operator.product('piece', { gtin: '06901234000030' });
+      for (const products of [
+        [product, product],
+        [product, '06901234000030'],
+        ['6901234000030', product],
+      ]) {
+        const code = newBrandCode();
+        const twice = await office.post('/brands', { code, kind: 'regional', nameZh: 'x', nameEn: 'x', products });
+        expectStatus(t, twice, 422, `${products.join(', ')}`);
+        t.match(twice.body, {
+          type: '/problems/duplicate-product',
+          detail: `product ${product} is listed twice`,
+          errors: [{ pointer: '/products/1', detail: 'listed twice' }],
+        });
+        expectStatus(t, await office.get(`/brands/${code}`), 404, 'no brand was created');
+      }
+      const code = await brand([product]);
+      const added = await office.post(`/brands/${code}/products`, { products: [product, '06901234000030'] });
+      expectStatus(t, added, 422, 'adding one product twice');
+      t.equal(added.body.errors[0].pointer, '/products/1');
+    },
+  );
+
+  t.test('only the brand\'s own key makes a refused insert "brand exists"', async (t) => {
+    const operator = await world.party('processor');
+    const product = await operator.product('piece');
+    const serviceWith = (brands: Parameters<typeof createBrandService>[0]['brands']) =>
+      createBrandService({
+        brands,
+        products: repositories.products,
+        parties: repositories.parties,
+        transaction: (work) => world.database.db.transaction((tx) => work(tx as never)),
+        audit: { record: async () => {} },
+      });
+    const principal = { keyId: 'test', role: 'brand_office' as const, partyCode: null };
+    const input = { code: newBrandCode(), kind: 'regional' as const, nameZh: 'x', nameEn: 'x', products: [product] };
+    // the products written twice: the database refuses them by the brand's products' key, not the brand's
+    const doubling = serviceWith({
+      ...repositories.brands,
+      insertBrand: (row, products, tx) => repositories.brands.insertBrand(row, [...products, ...products], tx),
+    });
+    const refused = await doubling.create(principal, input).catch((error) => error);
+    t.notMatch(refused, { status: 409 }, 'not reported as the brand existing');
+    t.ok(refused instanceof Error);
+    expectStatus(t, await office.get(`/brands/${input.code}`), 404, 'and indeed it does not');
+
+    // a request that saw no brand before a parallel one created it loses on the brand's key
+    const existing = await brand([product]);
+    const late = serviceWith({ ...repositories.brands, findBrand: async () => undefined });
+    await t.rejects(late.create(principal, { ...input, code: existing }), { status: 409, message: `brand ${existing} exists` });
   });
 });

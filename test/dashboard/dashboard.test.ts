@@ -91,6 +91,13 @@ t.test('the dashboard: sign-in with a regulator key, a session cookie, the figur
     (await app.inject({ method: 'GET', url: '/regulator/dashboard', headers: { cookie: 'regulator_session=forged' } })).statusCode,
     303,
   );
+  for (const cookie of ['regulator_session=%ZZ', 'regulator_session=%E0%A4%A', 'regulator_session=%ED%A0%80']) {
+    const page = await app.inject({ method: 'GET', url: '/regulator/dashboard', headers: { cookie } });
+    t.equal(page.statusCode, 303, `${cookie} is no session`);
+    t.equal(page.headers.location, '/regulator/login');
+    const logout = await app.inject({ method: 'POST', url: '/regulator/logout', headers: { cookie } });
+    t.equal(logout.statusCode, 303, `${cookie}: signing out ends nothing, and says so by the same redirect`);
+  }
 
   const out = await app.inject({ method: 'POST', url: '/regulator/logout', headers: { cookie: session } });
   t.equal(out.statusCode, 303);

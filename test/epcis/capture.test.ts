@@ -215,6 +215,19 @@ t.test('EPCIS 2.0 capture and query', async (t) => {
   t.equal(await countOf(`EQ_eventID=${encodeURIComponent(expectedFirstId)}`), 1);
   expectStatus(t, (await q('eventType=Nonsense')) as never, 400, 'unknown event type');
   expectStatus(t, (await q('GE_eventTime=yesterday')) as never, 400, 'bad time');
+  for (const query of [
+    'GE_eventTime=1',
+    'LT_eventTime=2026',
+    'GE_recordTime=March%201%2C%202026',
+    'GE_eventTime=2026-03-01T00:00:00',
+    `LT_recordTime=${encodeURIComponent(time(4))}&LT_recordTime=${encodeURIComponent(time(6))}`,
+    'perPage=0x10',
+    'perPage=1e1',
+  ]) {
+    const refused = await q(query);
+    expectStatus(t, refused as never, 400, query);
+    t.equal(refused.body.errors[0].pointer, `/${query.split('=')[0]}`);
+  }
 
   const page1 = await q('perPage=3');
   t.equal(page1.body.epcisBody.queryResults.resultsBody.eventList.length, 3);
@@ -606,6 +619,46 @@ t.test(
       );
       t.equal(job.captured, behaviour === 'rollback' ? 0 : 2, `${behaviour}: ${behaviour === 'rollback' ? 'nothing' : 'the rest'} stored`);
     }
+  },
+);
+
+t.test(
+  'an object named twice in one event, as EPC URN and as Digital Link: a sighting names its lot once, a sale refuses it',
+  async (t) => {
+    const world = await createWorld(t);
+    const plant = await world.party('slaughterhouse');
+    const twice = (day: number, fields: object) => ({
+      type: 'ObjectEvent',
+      eventTime: time(day),
+      eventTimeZoneOffset: '+08:00',
+      action: 'OBSERVE',
+      ...fields,
+      epcList: [item(40), 'urn:epc:id:sgtin:6901234.000003.40'],
+    });
+    const commission = { type: 'ObjectEvent', eventTime: time(1), eventTimeZoneOffset: '+08:00', action: 'ADD', epcList: [item(40)] };
+    t.match((await captured(world, plant.key, doc([commission]))).job, { success: true, captured: 1 });
+    const lotCode = (await plant.api.get('/events?type=commission')).body.items[0].lots[0].lotCode;
+
+    // GS1's examples name one SSCC both ways in an observation: it is captured
+    for (const [what, fields] of [
+      ['observing', {}],
+      ['inspecting', { bizStep: 'inspecting' }],
+    ] as const) {
+      t.match((await captured(world, plant.key, doc([twice(2, fields)]))).job, { success: true, captured: 1 }, what);
+    }
+    const sightings = (await plant.api.get(`/events?lotCode=${lotCode}&type=observe`)).body.items;
+    t.equal(sightings.length, 1, 'the observation');
+    t.same(
+      sightings[0].lots.map((lot: { lotCode: string }) => lot.lotCode),
+      [lotCode],
+      'names the lot once',
+    );
+    const { job: sold } = await captured(world, plant.key, doc([twice(3, { bizStep: 'retail_selling' })]));
+    t.match(
+      sold,
+      { success: false, errors: [{ pointer: '/epcisBody/eventList/0', message: /listed twice/ }] },
+      'a sale naming it twice is refused',
+    );
   },
 );
 

@@ -48,6 +48,16 @@ t.test('a schedule field that could never be met is refused', async (t) => {
 
   const world = await createWorld(t, undefined, { subscriptionTickMs: 3_600_000, webhooks: { allowInsecure: true } });
   const plant = await world.party('processor');
+  for (const query of [{ GE_eventTime: '2026-03-01T00:00:00' }, { LT_eventTime: ['2026-03-01T00:00:00Z', '2026-04-01T00:00:00Z'] }]) {
+    expectStatus(t, await plant.api.post('/epcis/queries', { name: 'bad', query }), 400, `a named query ${JSON.stringify(query)}`);
+  }
+  expectStatus(t, await plant.api.get('/epcis/queries/bad'), 404, 'is not stored');
+  expectStatus(
+    t,
+    await plant.api.post('/epcis/queries', { name: 'since', query: { GE_eventTime: '2026-03-01T00:00:00+08:00' } }),
+    201,
+    'a bound with its offset is stored',
+  );
   expectStatus(t, await plant.api.post('/epcis/queries', { name: 'q', query: {} }), 201, 'named query');
   const refused = await plant.api.post('/epcis/queries/q/subscriptions', { dest: 'http://127.0.0.1:1/hook', schedule: { hour: '99' } });
   expectStatus(t, refused, 400, 'hour 99');

@@ -46,6 +46,16 @@ t.test('events', async (t) => {
     const food = await farm.product('kg', { shelfLifeDays: 10 });
     const withShelfLife = await farm.commission(food, 5, { productionDate: '2026-02-01' });
     t.equal((await farm.lot(withShelfLife)).expiryDate, '2026-02-11', 'expiry from the shelf life');
+    const decade = await farm.product('kg', { shelfLifeDays: 3650 });
+    const pastTheCalendar = await farm.event({
+      type: 'commission',
+      lots: [{ productCode: decade, quantity: 1, productionDate: '9999-12-31' }],
+    });
+    expectStatus(t, pastTheCalendar, 422, 'an expiry from the shelf life past 9999-12-31');
+    t.match(pastTheCalendar.body, {
+      detail: 'a shelf life of 3650 days from 9999-12-31 runs past 9999-12-31',
+      errors: [{ pointer: '/lots/0/productionDate' }],
+    });
 
     const duplicateNumber = await farm.event({ type: 'commission', lots: [{ productCode: pigs, quantity: 1, lotNumber: 'F-1' }] });
     expectStatus(t, duplicateNumber, 409, 'lot number reused by the same party');

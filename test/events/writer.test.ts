@@ -46,6 +46,55 @@ t.test('quantities are exact: negative, too fine for the unit, or more than rema
   t.match(tooMuch.body.errors[0].detail, /at most 87\.655/);
 });
 
+t.test('a lot named twice in one event is refused at its second naming, by every event type', async (t) => {
+  const world = await createWorld(t);
+  const plant = await world.party('processor');
+  const shop = await world.party('retailer');
+  const lot = await plant.commission(await plant.product('kg'), 50);
+  const shipmentId = await plant.ship(shop, [{ lotCode: lot, quantity: 5 }]);
+
+  const receipts = [
+    {
+      lines: [
+        { lotCode: lot, quantity: 2 },
+        { lotCode: lot, quantity: 3 },
+      ],
+    },
+    {
+      lines: [
+        { lotCode: lot, quantity: 1 },
+        { lotCode: lot, quantity: 1 },
+      ],
+      partial: true,
+    },
+  ];
+  for (const receipt of receipts) {
+    const twice = await shop.event({ type: 'receive', shipmentId, ...receipt });
+    expectStatus(t, twice, 422, `a receipt naming the lot twice${receipt.partial ? ' (partial)' : ''}`);
+    t.match(twice.body, { type: '/problems/duplicate-lot', errors: [{ pointer: '/lines/1/lotCode', detail: 'listed twice' }] });
+  }
+  t.match((await plant.lot(lot)).massBalance, { inTransit: 5, transitLoss: 0 }, 'nothing booked, nothing written off');
+
+  const named = [
+    { type: 'inspect', lotCodes: [lot, lot], inspection: { kind: 'self', result: 'pass' } },
+    { type: 'observe', lotCodes: [lot, lot] },
+    {
+      type: 'sell',
+      lines: [
+        { lotCode: lot, quantity: 1 },
+        { lotCode: lot, quantity: 1 },
+      ],
+    },
+  ];
+  for (const body of named) {
+    const twice = await plant.event(body);
+    expectStatus(t, twice, 422, `${body.type} naming the lot twice`);
+    t.equal(twice.body.errors[0].pointer, body.type === 'sell' ? '/lines/1/lotCode' : '/lotCodes/1');
+  }
+  const once = await shop.event({ type: 'receive', shipmentId, lines: [{ lotCode: lot, quantity: 5 }] });
+  expectStatus(t, once, 201, 'named once, it is received');
+});
+
 t.test('packing uses stock: what is packed is no longer loose, and travels with its container', async (t) => {
   const world = await createWorld(t);
   const plant = await world.party('processor');

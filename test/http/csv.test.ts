@@ -46,5 +46,8 @@ t.test('cookies', async (t) => {
   t.equal(cookieValue('a=1', 'regulator_session'), undefined);
   t.equal(cookieValue(undefined, 'a'), undefined);
   t.equal(cookieValue('=x; a', 'a'), undefined, 'malformed parts are skipped');
+  for (const broken of ['%ZZ', '%E0%A4%A', '%ED%A0%80']) {
+    t.equal(cookieValue(`regulator_session=${broken}`, 'regulator_session'), undefined, `a broken escape (${broken}) is no value`);
+  }
   t.equal(sessionCookie('s', 'v', { path: '/p', maxAgeSeconds: 60 }), 's=v; Path=/p; Max-Age=60; HttpOnly; Secure; SameSite=Strict');
 });

@@ -76,6 +76,27 @@ t.test('a held lot is not shipped, sold, transformed, packed nor coded until rel
   await world.app.services.items.idle();
 });
 
+t.test('a hold, release or recall naming one lot twice is refused at its second naming', async (t) => {
+  const world = await createWorld(t);
+  const plant = await world.party('processor');
+  const lot = await plant.commission(await plant.product('kg'), 50);
+  const refused = async (url: string, body: object, what: string) => {
+    const twice = expectStatus(t, await plant.api.post(url, body), 422, what);
+    t.match(twice.body, { type: '/problems/duplicate-lot', detail: `${lot} is listed twice`, errors: [{ pointer: '/lotCodes/1' }] });
+  };
+  await refused('/holds', { lotCodes: [lot, lot], reason: 'x' }, 'hold');
+  expectStatus(t, await plant.api.post('/holds', { lotCodes: [lot], reason: 'x' }), 201, 'it was not on hold');
+  await refused('/holds/release', { lotCodes: [lot, lot], reason: 'x' }, 'release');
+  expectStatus(t, await plant.api.post('/holds/release', { lotCodes: [lot], reason: 'x' }), 201, 'it was on hold');
+  await refused('/recalls', { lotCodes: [lot, lot], level: 3, reason: 'r', hazard: 'h' }, 'recall');
+  expectStatus(
+    t,
+    await plant.api.post('/recalls', { lotCodes: [lot], level: 3, reason: 'r', hazard: 'h' }),
+    201,
+    'recalled once named once',
+  );
+});
+
 t.test('a container with a held lot inside is neither sold, packed nor transformed until the hold is released', async (t) => {
   const world = await createWorld(t);
   const farm = await world.party('farm');

@@ -3,6 +3,7 @@
 // type shares — a lot must exist, be held by the acting party, in quantities the unit allows.
 import { hasValidMod31Check } from '../../codes/mod31.js';
 import { newLotCode } from '../../codes/service-codes.js';
+import { isStorableTime } from '../../codes/timestamp.js';
 import { badRequest, bodyField, conflict, forbidden, unprocessable } from '../../errors/problem.js';
 import { type CirculationAct, circulationRefusal, quantityProblem, roundQuantity } from '../../lots/ledger.js';
 import type { EventDraft, NewLot, Pointer } from './draft.js';
@@ -115,6 +116,15 @@ export class Scope {
     });
   }
 
+  /** Refused (422) when a lot is named twice: one event says once what it does to a lot. */
+  requireDistinct(codes: string[], pointerOf: (index: number) => Pointer) {
+    const seen = new Set<string>();
+    for (const [index, code] of codes.entries()) {
+      if (seen.has(code)) throw unprocessable('duplicate-lot', `${code} is listed twice`, [bodyField(pointerOf(index), 'listed twice')]);
+      seen.add(code);
+    }
+  }
+
   /** What a party holds of a lot (loose, or packed in one container), this event's own movements included. */
   balance(lotCode: string, containerCode: string | null = null, partyCode = this.actor): number {
     let total = this.state.balance(lotCode, partyCode, containerCode);
@@ -165,18 +175,12 @@ export class Scope {
    * given; a line without a quantity takes everything held.
    */
   take(lines: Line[], pointer: Pointer, kind: 'consume' | 'ship_out' | 'destroy' | 'sell' | null): { lot: LotView; quantity: number }[] {
-    const lots = this.requireLots(
-      lines.map((line) => line.lotCode),
-      (position) => [...pointer, lines[position].index ?? position],
-    );
-    const seen = new Set<string>();
+    const codes = lines.map((line) => line.lotCode);
+    const lots = this.requireLots(codes, (position) => [...pointer, lines[position].index ?? position]);
+    this.requireDistinct(codes, (position) => [...pointer, lines[position].index ?? position, 'lotCode']);
     return lines.map((line, position) => {
       const index = line.index ?? position;
       const lot = lots[position];
-      if (seen.has(lot.code)) {
-        throw unprocessable('duplicate-lot', `${lot.code} is listed twice`, [bodyField([...pointer, index, 'lotCode'], 'listed twice')]);
-      }
-      seen.add(lot.code);
       if (line.ifHeld && lot.partyCode === this.actor && this.balance(lot.code) <= 0) return { lot, quantity: 0 };
       this.requireHolder(lot, [...pointer, index, 'lotCode']);
       const act = kind ? CIRCULATION_ACTS[kind] : undefined;
@@ -227,7 +231,8 @@ export class Scope {
       this.requireQuantity(spec.quantity, unit, [...at, 'quantity']);
       if (spec.quantity <= 0)
         throw badRequest('a lot is created with a positive quantity', [bodyField([...at, 'quantity'], 'must be positive')]);
-      const expiryDate = spec.expiryDate ?? defaultExpiry(spec.productionDate ?? null, product?.shelfLifeDays ?? null);
+      const expiryDate =
+        spec.expiryDate ?? defaultExpiry(spec.productionDate ?? null, product?.shelfLifeDays ?? null, [...at, 'productionDate']);
       if (spec.productionDate && expiryDate && expiryDate < spec.productionDate) {
         throw unprocessable('invalid-dates', 'expiryDate is before productionDate', [
           bodyField([...at, 'expiryDate'], 'before productionDate'),
@@ -285,9 +290,15 @@ const CIRCULATION_ACTS: Partial<Record<'consume' | 'ship_out' | 'destroy' | 'sel
   sell: 'sell',
 };
 
-export function defaultExpiry(productionDate: string | null, shelfLifeDays: number | null): string | null {
+/** The production date plus the product's shelf life; refused (422) at `pointer` when that runs past the last storable day. */
+export function defaultExpiry(productionDate: string | null, shelfLifeDays: number | null, pointer: Pointer): string | null {
   if (!productionDate || !shelfLifeDays) return null;
   const date = new Date(`${productionDate}T00:00:00Z`);
   date.setUTCDate(date.getUTCDate() + shelfLifeDays);
+  if (!isStorableTime(date)) {
+    throw unprocessable('invalid-dates', `a shelf life of ${shelfLifeDays} days from ${productionDate} runs past 9999-12-31`, [
+      bodyField(pointer, 'shelf life runs past 9999-12-31'),
+    ]);
+  }
   return date.toISOString().slice(0, 10);
 }

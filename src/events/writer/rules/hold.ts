@@ -21,6 +21,7 @@ const actorOf = (scope: Scope) => ({ code: scope.actor, kind: scope.state.partie
  */
 export function hold(scope: Scope, input: HoldInput, eventTime: Date): RuleResult {
   const lots = scope.requireLots(input.lotCodes, (index) => scope.at('lotCodes', index));
+  scope.requireDistinct(input.lotCodes, (index) => scope.at('lotCodes', index));
   for (const [index, lot] of lots.entries()) {
     requireHoldOrRecallRight(actorOf(scope), lot, 'put it on hold');
     const current = holdOf(scope, lot);
@@ -46,6 +47,7 @@ export function hold(scope: Scope, input: HoldInput, eventTime: Date): RuleResul
 /** Releases held lots with a reason: a regulator, or the owner for a hold the owner put on. */
 export function release(scope: Scope, input: ReleaseInput): RuleResult {
   const lots = scope.requireLots(input.lotCodes, (index) => scope.at('lotCodes', index));
+  scope.requireDistinct(input.lotCodes, (index) => scope.at('lotCodes', index));
   const released: string[] = [];
   for (const [index, lot] of lots.entries()) {
     const current = holdOf(scope, lot);

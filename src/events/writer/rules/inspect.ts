@@ -10,6 +10,7 @@ export type InspectInput = {
 /** A test of lots: by their owner or holder, or by an independent lab or regulator. */
 export function inspect(scope: Scope, input: InspectInput): RuleResult {
   const lots = scope.requireLots(input.lotCodes, (index) => scope.at('lotCodes', index));
+  scope.requireDistinct(input.lotCodes, (index) => scope.at('lotCodes', index));
   const actorKind = scope.state.parties.get(scope.actor)?.kind;
   const independent = actorKind === 'lab' || actorKind === 'regulator';
   for (const lot of lots) {

@@ -3,7 +3,9 @@ import type { RuleResult } from './index.js';
 
 /** Something seen of lots without changing them (a temperature log, a pass through a gate), by their owner or holder. */
 export function observe(scope: Scope, input: { lotCodes: string[]; readings?: unknown[] }): RuleResult {
-  for (const lot of scope.requireLots(input.lotCodes, (index) => scope.at('lotCodes', index))) {
+  const lots = scope.requireLots(input.lotCodes, (index) => scope.at('lotCodes', index));
+  scope.requireDistinct(input.lotCodes, (index) => scope.at('lotCodes', index));
+  for (const lot of lots) {
     scope.requireOwnerOrHolder(lot, '');
     scope.draft.link(lot.code, 'subject');
   }

@@ -31,9 +31,14 @@ export function receive(scope: Scope, input: ReceiveInput): RuleResult {
       bodyField(scope.at('lines'), 'name at least one line'),
     ]);
   }
+  const lines = input.lines ?? [];
+  scope.requireDistinct(
+    lines.map((line) => line.lotCode),
+    (index) => scope.at('lines', index, 'lotCode'),
+  );
   const waiting = shipment.lines.filter((line) => line.receivedQuantity === null);
   const received = new Map(input.partial ? [] : waiting.map((line) => [lineKey(line), line.quantity]));
-  for (const [index, line] of (input.lines ?? []).entries()) {
+  for (const [index, line] of lines.entries()) {
     // a received quantity names a lot shipped loose, or a container shipped itself
     const shipped = shipment.lines.find((candidate) => candidate.lotCode === line.lotCode && candidate.containerCode === null);
     if (!shipped) {

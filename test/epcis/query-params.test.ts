@@ -1,0 +1,77 @@
+// EPCIS query parameters as GET /epcis/events, named queries and subscriptions read them: a time
+// bound is one ISO 8601 date-time with its offset, a page size a decimal count; anything else is a
+// 400 naming the parameter, never a guess.
+
+import { parseQueryRequest, storedQueryParams } from '../../src/epcis/query-params.js';
+import { Problem } from '../../src/errors/problem.js';
+import { fileTest } from '../root.js';
+
+const t = fileTest();
+
+const refusal = (parse: () => unknown) => {
+  try {
+    parse();
+    return undefined;
+  } catch (error) {
+    return error instanceof Problem
+      ? { status: error.status, pointer: error.errors?.[0]?.pointer, detail: error.errors?.[0]?.detail }
+      : error;
+  }
+};
+
+t.test('time bounds: an ISO 8601 date-time with its offset, given once', async (t) => {
+  for (const [value, instant] of [
+    ['2026-03-01T00:00:00Z', '2026-03-01T00:00:00.000Z'],
+    ['2026-03-01T08:00:00+08:00', '2026-03-01T00:00:00.000Z'],
+    ['2026-03-01T08:00:00.123456+08:00', '2026-03-01T00:00:00.123Z'],
+  ]) {
+    t.equal(parseQueryRequest({ GE_eventTime: value }).eventTimeFrom?.toISOString(), instant, value);
+  }
+  for (const name of ['GE_eventTime', 'LT_eventTime', 'GE_recordTime', 'LT_recordTime']) {
+    for (const value of ['1', '2026', 'March 1, 2026', '2026-03-01', '2026-03-01T00:00:00', '2026-03-01 00:00:00Z', '0x10']) {
+      t.match(
+        refusal(() => parseQueryRequest({ [name]: value })),
+        { status: 400, pointer: `/${name}`, detail: /ISO 8601 time with an offset/ },
+        `${name}=${value}`,
+      );
+    }
+    t.match(
+      refusal(() => parseQueryRequest({ [name]: '1899-12-31T00:00:00Z' })),
+      { status: 400, detail: /years/ },
+    );
+    t.match(
+      refusal(() => parseQueryRequest({ [name]: ['2026-03-01T00:00:00Z', '2026-04-01T00:00:00Z'] })),
+      { status: 400, pointer: `/${name}`, detail: 'must be given once' },
+      `${name} repeated`,
+    );
+  }
+});
+
+t.test('page size: decimal digits from 1 to 1000; a page token given once', async (t) => {
+  t.equal(parseQueryRequest({}).limit, 30, 'default');
+  t.equal(parseQueryRequest({ perPage: '1000' }).limit, 1000);
+  t.equal(parseQueryRequest({ perPage: '7' }).limit, 7);
+  for (const value of ['0x10', '1e1', '0', '1001', '-1', ' 5', '5.0', '', ['5', '6']]) {
+    t.match(
+      refusal(() => parseQueryRequest({ perPage: value })),
+      { status: 400, pointer: '/perPage', detail: 'must be a decimal integer 1…1000' },
+      `perPage=${value}`,
+    );
+  }
+  t.match(
+    refusal(() => parseQueryRequest({ nextPageToken: ['a', 'b'] })),
+    { status: 400, pointer: '/nextPageToken' },
+  );
+});
+
+t.test('a named query keeps valid bounds and refuses the rest when it is stored', async (t) => {
+  t.same(storedQueryParams({ GE_eventTime: '2026-03-01T00:00:00+08:00' }), { GE_eventTime: ['2026-03-01T00:00:00+08:00'] });
+  t.match(
+    refusal(() => storedQueryParams({ GE_eventTime: '2026-03-01T00:00:00' })),
+    { status: 400, pointer: '/GE_eventTime' },
+  );
+  t.match(
+    refusal(() => storedQueryParams({ LT_recordTime: ['2026-03-01T00:00:00Z', '2026-04-01T00:00:00Z'] })),
+    { status: 400, pointer: '/LT_recordTime', detail: 'must be given once' },
+  );
+});
