@@ -101,8 +101,9 @@ export function tagReferentAudience(principal: Principal | null, publiclyResolva
 
 /**
  * A party's contact persons, phone numbers, licences and site addresses: admins and regulators
- * see them, and an operator sees those of its own party and of parties it has shipped to or
- * received from. Everyone sees a party's public identity (code, kind, name, region).
+ * see them, and an operator sees those of its own party and of its trading partners (goods it
+ * shipped to them or received from them, received at least in part). Everyone sees a party's
+ * public identity (code, kind, name, region).
  */
 export function canSeePrivateDetails(principal: Principal, partyCode: string, tradingPartners: ReadonlySet<string>): boolean {
   const scope = privateScope(principal);
