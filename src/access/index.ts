@@ -196,6 +196,18 @@ export function requireLotOwner(principal: Principal, lot: { code: string; party
   }
 }
 
+/** Who has a lot in hand or coming: its owner, the parties holding some of it, the addressees of open shipments carrying it. */
+export type LotCustody = { ownerCode: string; holders: ReadonlySet<string>; addressees: ReadonlySet<string> };
+
+/**
+ * Tags are bound to a lot (or a pack or container of it) by the lot's owner, a party holding some
+ * of it, or the addressee of an open shipment carrying it, who tags the goods as they come in. At
+ * the gates a binding outranks the GS1 key a tag carries, so no one else may point a tag at a lot.
+ */
+export function mayBindTagsTo(partyCode: string, custody: LotCustody): boolean {
+  return custody.ownerCode === partyCode || custody.holders.has(partyCode) || custody.addressees.has(partyCode);
+}
+
 export const hashTicket = (ticket: string) => createHash('sha256').update(ticket).digest();
 
 /**
