@@ -5,7 +5,7 @@
 // reads for its own party's read points; the brand office (品牌办) admits, suspends and exits the
 // members of the county's brands and reaches only the brand routes.
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { forbidden, notFound } from '../errors/problem.js';
+import { bodyField, forbidden, notFound } from '../errors/problem.js';
 
 export const ROLES = ['admin', 'operator', 'regulator', 'reader', 'brand_office'] as const;
 export type Role = (typeof ROLES)[number];
@@ -115,6 +115,22 @@ export function requireMasterDataWriter(principal: Principal, partyCode: string)
   if (principal.role === 'admin') return;
   if (principal.role === 'operator' && principal.partyCode === partyCode) return;
   throw forbidden(`this key may not write data of party ${partyCode}`);
+}
+
+/**
+ * A party makes lots of its own products at its own sites, and records events at its own sites:
+ * a product or location is registered for one party (see requireMasterDataWriter) and names it.
+ */
+export function requireOwnMasterData(
+  actor: string,
+  what: 'product' | 'location',
+  record: { code: string; partyCode: string },
+  pointer: (string | number)[],
+): void {
+  if (record.partyCode === actor) return;
+  throw forbidden(`${what} ${record.code} belongs to party ${record.partyCode}; party ${actor} may not use it`, [
+    bodyField(pointer, `a ${what} of ${record.partyCode}, not of ${actor}`),
+  ]);
 }
 
 /**
