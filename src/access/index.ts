@@ -5,7 +5,7 @@
 // reads for its own party's read points; the brand office (品牌办) admits, suspends and exits the
 // members of the county's brands and reaches only the brand routes.
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { forbidden, notFound } from '../errors/problem.js';
+import { bodyField, forbidden, notFound } from '../errors/problem.js';
 
 export const ROLES = ['admin', 'operator', 'regulator', 'reader', 'brand_office'] as const;
 export type Role = (typeof ROLES)[number];
@@ -101,8 +101,9 @@ export function tagReferentAudience(principal: Principal | null, publiclyResolva
 
 /**
  * A party's contact persons, phone numbers, licences and site addresses: admins and regulators
- * see them, and an operator sees those of its own party and of parties it has shipped to or
- * received from. Everyone sees a party's public identity (code, kind, name, region).
+ * see them, and an operator sees those of its own party and of its trading partners (goods it
+ * shipped to them or received from them, received at least in part). Everyone sees a party's
+ * public identity (code, kind, name, region).
  */
 export function canSeePrivateDetails(principal: Principal, partyCode: string, tradingPartners: ReadonlySet<string>): boolean {
   const scope = privateScope(principal);
@@ -114,6 +115,22 @@ export function requireMasterDataWriter(principal: Principal, partyCode: string)
   if (principal.role === 'admin') return;
   if (principal.role === 'operator' && principal.partyCode === partyCode) return;
   throw forbidden(`this key may not write data of party ${partyCode}`);
+}
+
+/**
+ * A party makes lots of its own products at its own sites, and records events at its own sites:
+ * a product or location is registered for one party (see requireMasterDataWriter) and names it.
+ */
+export function requireOwnMasterData(
+  actor: string,
+  what: 'product' | 'location',
+  record: { code: string; partyCode: string },
+  pointer: (string | number)[],
+): void {
+  if (record.partyCode === actor) return;
+  throw forbidden(`${what} ${record.code} belongs to party ${record.partyCode}; party ${actor} may not use it`, [
+    bodyField(pointer, `a ${what} of ${record.partyCode}, not of ${actor}`),
+  ]);
 }
 
 /**
@@ -193,6 +210,18 @@ export function requireLotOwner(principal: Principal, lot: { code: string; party
   if (principal.role !== 'operator' || principal.partyCode !== lot.partyCode) {
     throw forbidden(`only the owner of lot ${lot.code} (${lot.partyCode}) may ${what}`);
   }
+}
+
+/** Who has a lot in hand or coming: its owner, the parties holding some of it, the addressees of open shipments carrying it. */
+export type LotCustody = { ownerCode: string; holders: ReadonlySet<string>; addressees: ReadonlySet<string> };
+
+/**
+ * Tags are bound to a lot (or a pack or container of it) by the lot's owner, a party holding some
+ * of it, or the addressee of an open shipment carrying it, who tags the goods as they come in. At
+ * the gates a binding outranks the GS1 key a tag carries, so no one else may point a tag at a lot.
+ */
+export function mayBindTagsTo(partyCode: string, custody: LotCustody): boolean {
+  return custody.ownerCode === partyCode || custody.holders.has(partyCode) || custody.addressees.has(partyCode);
 }
 
 export const hashTicket = (ticket: string) => createHash('sha256').update(ticket).digest();

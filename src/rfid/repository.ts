@@ -1,4 +1,5 @@
 import { and, asc, desc, eq, type SQL, sql } from 'drizzle-orm';
+import type { LotCustody } from '../access/index.js';
 import { anyOf } from '../db/chunk.js';
 import { type Db, queryRows } from '../db/client.js';
 import { rfidAntennas, rfidReaders, rfidReadPoints, rfidReads, rfidTags } from '../db/schema.js';
@@ -187,6 +188,28 @@ export function createRfidRepository(db: Db) {
           setWhere: sql`${rfidTags.partyCode} = excluded.party_code`,
         })
         .returning();
+    },
+    /** The custody of each lot a tag would be bound to (see LotCustody); a lot not found is left out. */
+    async custodyOf(lotCodes: string[], tx: Db = db): Promise<Map<string, LotCustody>> {
+      if (lotCodes.length === 0) return new Map();
+      const rows = await queryRows<{ lotCode: string; relation: 'owner' | 'holder' | 'addressee'; partyCode: string }>(
+        tx,
+        sql`select code as "lotCode", 'owner' as relation, party_code as "partyCode" from lots where ${anyOf(sql`code`, lotCodes)}
+        union all
+        select lot_code, 'holder', party_code from lot_balances where ${anyOf(sql`lot_code`, lotCodes)}
+          group by lot_code, party_code having sum(quantity) > 0
+        union all
+        select l.lot_code, 'addressee', s.to_party_code from shipment_lines l join shipments s on s.id = l.shipment_id
+          where ${anyOf(sql`l.lot_code`, lotCodes)} and s.status = 'open' and l.received_quantity is null`,
+      );
+      const custody = new Map<string, { ownerCode: string; holders: Set<string>; addressees: Set<string> }>();
+      for (const row of rows)
+        if (row.relation === 'owner') custody.set(row.lotCode, { ownerCode: row.partyCode, holders: new Set(), addressees: new Set() });
+      for (const row of rows) {
+        if (row.relation === 'holder') custody.get(row.lotCode)?.holders.add(row.partyCode);
+        if (row.relation === 'addressee') custody.get(row.lotCode)?.addressees.add(row.partyCode);
+      }
+      return custody;
     },
     async findTags(kind: 'epc' | 'tid', values: string[], tx: Db = db): Promise<TagRow[]> {
       if (values.length === 0) return [];

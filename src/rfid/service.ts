@@ -1,6 +1,7 @@
 import {
   actingParty,
   canReadPartyData,
+  mayBindTagsTo,
   type Principal,
   partyFilter,
   requireMasterDataWriter,
@@ -44,6 +45,7 @@ export function createRfidService(deps: {
     | 'listReadPoints'
     | 'storeBatch'
     | 'bindTags'
+    | 'custodyOf'
     | 'findTags'
     | 'listReads'
     | 'unknownTags'
@@ -88,6 +90,27 @@ export function createRfidService(deps: {
       if (!referent || referent.kind === 'product') return undefined;
       return { lotCode: referent.lotCode, itemCode: referent.kind === 'item' ? referent.itemCode : null };
     });
+  }
+
+  /** Refuses, naming each, the lots the party may not bind tags to (see mayBindTagsTo). */
+  async function requireTagBinder(partyCode: string, lotCodes: string[], pointerOf: (index: number) => (string | number)[]) {
+    const custody = await rfid.custodyOf([...new Set(lotCodes)]);
+    const refused = lotCodes.flatMap((lotCode, index) => {
+      const lot = custody.get(lotCode);
+      return lot && mayBindTagsTo(partyCode, lot) ? [] : [{ lotCode, index, ownerCode: lot?.ownerCode }];
+    });
+    if (refused.length === 0) return;
+    const [first] = refused;
+    throw forbidden(
+      `party ${partyCode} may not bind tags to lot ${first.lotCode}${first.ownerCode ? ` (owned by ${first.ownerCode})` : ''}` +
+        `${refused.length > 1 ? ` nor to ${refused.length - 1} more` : ''}: tags are bound by a lot's owner, a holder of it, ` +
+        'or the addressee of an open shipment carrying it',
+      refused
+        .slice(0, MAX_PROBLEMS)
+        .map(({ lotCode, index }) =>
+          bodyField(pointerOf(index), `lot ${lotCode} is neither owned nor held by ${partyCode}, nor on its way to it`),
+        ),
+    );
   }
 
   /** Places each read at its reader's read point; refuses the batch if any read cannot be placed. */
@@ -230,6 +253,7 @@ export function createRfidService(deps: {
             bodyField(['bindToCode'], 'not a lot or container'),
           ]);
         }
+        await requireTagBinder(input.partyCode, [target.lotCode], () => ['bindToCode']);
         bindToCode = target.lotCode;
       }
       const id = uuidV7(deps.now());
@@ -338,6 +362,11 @@ export function createRfidService(deps: {
         keys.add(key);
       });
       if (problems.length > 0) throw badRequest(`${problems[0].detail}`, problems.slice(0, MAX_PROBLEMS));
+      await requireTagBinder(
+        actor,
+        rows.map((row) => row.lotCode),
+        (index) => ['tags', index, 'code'],
+      );
       return deps.transaction(async (tx) => {
         const bound = await rfid.bindTags(rows, tx);
         if (bound.length < rows.length) {

@@ -40,12 +40,18 @@ export function createShipmentsRepository(db: Db) {
         .offset(filter.offset);
       return withLines(rows);
     },
-    /** The parties a party has shipped to or received from. */
+    /**
+     * The parties between which goods changed hands: a shipment its addressee received, wholly or
+     * in part. Anyone can address a shipment to anyone and take it back, so an open or cancelled
+     * one proves no dealings.
+     */
     async tradingPartners(partyCode: string): Promise<Set<string>> {
+      const received = sql`(s.status = 'received' or (s.status = 'open'
+        and exists (select 1 from shipment_lines l where l.shipment_id = s.id and l.received_quantity is not null)))`;
       const rows = await queryRows<{ code: string }>(
         db,
-        sql`select to_party_code as code from shipments where from_party_code = ${partyCode}
-        union select from_party_code from shipments where to_party_code = ${partyCode}`,
+        sql`select s.to_party_code as code from shipments s where s.from_party_code = ${partyCode} and ${received}
+        union select s.from_party_code from shipments s where s.to_party_code = ${partyCode} and ${received}`,
       );
       return new Set(rows.map((row) => row.code));
     },

@@ -1,5 +1,6 @@
 import { canReadPartyData, canSeePrivateDetails, type Principal, privateScope, requireLotReader } from '../access/index.js';
 import { badRequest, notFound } from '../errors/problem.js';
+import type { StoredEvent } from '../events/repository.js';
 import { toEventView } from '../events/view.js';
 import type { IdentifierService } from '../identifiers/service.js';
 import type { Direction } from '../lineage/repository.js';
@@ -7,6 +8,36 @@ import type { LotsRepository } from '../lots/repository.js';
 import { assembleTrace } from './graph.js';
 import type { TraceRepository } from './repository.js';
 import type { Trace } from './schemas.js';
+
+type Assembled = ReturnType<typeof assembleTrace<StoredEvent>>;
+
+/**
+ * The parties and sites the assembled trace names. The repository reads those of every lot,
+ * holding, shipment and event it reached; the reference lists describe only these, so they do not
+ * name who holds a redacted lot or where a hidden event took place.
+ */
+function namedIn(graph: Assembled): { parties: Set<string>; locations: Set<string> } {
+  const parties = new Set<string>();
+  const locations = new Set<string>();
+  for (const node of graph.nodes) {
+    parties.add(node.partyCode);
+    for (const holder of node.holders ?? []) parties.add(holder.partyCode);
+    for (const inspection of node.inspections) if (inspection.labPartyCode) parties.add(inspection.labPartyCode);
+    if (node.originLocationCode) locations.add(node.originLocationCode);
+  }
+  for (const edge of graph.edges) {
+    if (edge.fromPartyCode) parties.add(edge.fromPartyCode);
+    if (edge.toPartyCode) parties.add(edge.toPartyCode);
+  }
+  for (const event of graph.events) {
+    parties.add(event.partyCode);
+    const lab = (event.payload.inspection as { labPartyCode?: string } | undefined)?.labPartyCode;
+    if (lab) parties.add(lab);
+    if (event.readPoint) locations.add(event.readPoint);
+    if (event.bizLocation) locations.add(event.bizLocation);
+  }
+  return { parties, locations };
+}
 
 /** The contact fields the schema names, in its order (stored jsonb sorts keys by length). */
 function contactOf(stored: Record<string, string>): { person?: string; phone?: string; email?: string } {
@@ -53,7 +84,10 @@ export function createTraceService(deps: {
         holdings: rows.holdings,
         canSee,
       });
-      const { parties, products, locations } = rows;
+      const named = namedIn(graph);
+      const parties = rows.parties.filter((party) => named.parties.has(party.code));
+      const locations = rows.locations.filter((location) => named.locations.has(location.code));
+      const { products } = rows;
       const partners = scope === null ? new Set<string>() : await deps.tradingPartners(scope);
       // addresses and contacts as the party directory shows them: to regulators, the party itself and its trading partners
       const seesDetails = (partyCode: string) => canSeePrivateDetails(principal, partyCode, partners);

@@ -3,6 +3,7 @@ import {
   actingParty,
   canReadPartyData,
   canSeePrivateDetails,
+  mayBindTagsTo,
   type Principal,
   partyFilter,
   privateScope,
@@ -150,6 +151,14 @@ t.test('private details: the party itself, its trading partners, regulators and 
   t.notOk(canSeePrivateDetails(farm, 'SHOP', partners), 'a stranger');
   t.ok(canSeePrivateDetails(regulator, 'SHOP', new Set()));
   t.ok(canSeePrivateDetails(admin, 'SHOP', new Set()));
+});
+
+t.test('tag bindings: the lot’s owner, a holder, or the addressee of an open shipment carrying it', async (t) => {
+  const custody = { ownerCode: 'PLANT', holders: new Set(['PLANT', 'STORE']), addressees: new Set(['SHOP']) };
+  t.ok(mayBindTagsTo('PLANT', custody), 'the owner');
+  t.ok(mayBindTagsTo('STORE', custody), 'a holder');
+  t.ok(mayBindTagsTo('SHOP', custody), 'the addressee of goods on their way');
+  t.notOk(mayBindTagsTo('FARM', custody), 'anyone else');
 });
 
 t.test('write rights', async (t) => {

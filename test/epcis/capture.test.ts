@@ -379,6 +379,28 @@ t.test('capture rules: validation, limits, error behaviour, access', async (t) =
   );
 });
 
+t.test('a capture makes lots of the capturing party’s own products only', async (t) => {
+  const world = await createWorld(t);
+  const brandOwner = await world.party('processor');
+  const other = await world.party('processor');
+  await brandOwner.product('kg', { gtin: '06901234000016' });
+  const commission = doc([
+    {
+      type: 'ObjectEvent',
+      eventTime: time(1),
+      eventTimeZoneOffset: '+08:00',
+      action: 'ADD',
+      bizStep: 'commissioning',
+      quantityList: [{ epcClass: FARM_LOT, quantity: 5, uom: 'KGM' }],
+    },
+  ]);
+  const foreign = await captured(world, other.key, commission);
+  t.match(foreign.job, { success: false, captured: 0 }, 'a lot of another party’s GTIN is refused');
+  t.match(foreign.job.errors[0].message, new RegExp(`belongs to party ${brandOwner.code}`));
+  t.equal((await world.regulator.get(`/trace/${encodeURIComponent(FARM_LOT)}`)).status, 404, 'and not made');
+  t.match((await captured(world, brandOwner.key, commission)).job, { success: true, captured: 1 }, 'its owner makes it');
+});
+
 t.test('an explicit eventID names one event: re-sent alike it is a duplicate, reused for other content a conflict', async (t) => {
   const world = await createWorld(t);
   const plant = await world.party('slaughterhouse');

@@ -61,22 +61,51 @@ t.test('events', async (t) => {
     expectStatus(t, duplicateNumber, 409, 'lot number reused by the same party');
     t.equal(duplicateNumber.body.errors[0].pointer, '/lots/0/lotNumber');
     const otherFarm = await world.party('farm');
+    const otherPigs = await otherFarm.product('head');
     expectStatus(
       t,
-      await otherFarm.event({ type: 'commission', lots: [{ productCode: pigs, quantity: 1, lotNumber: 'F-1' }] }),
+      await otherFarm.event({ type: 'commission', lots: [{ productCode: otherPigs, quantity: 1, lotNumber: 'F-1' }] }),
       201,
       'lot numbers are scoped per party',
     );
 
     const takenTag = await otherFarm.event({
       type: 'commission',
-      lots: [{ productCode: pigs, quantity: 1, attributes: { earTags: [earTag(2)] } }],
+      lots: [{ productCode: otherPigs, quantity: 1, attributes: { earTags: [earTag(2)] } }],
     });
     expectStatus(t, takenTag, 409, 'an ear tag belongs to one lot');
     t.equal(takenTag.body.errors[0].pointer, '/lots/0/attributes/earTags/0');
     const badTag = await farm.event({ type: 'commission', lots: [{ productCode: pigs, quantity: 1, attributes: { earTags: ['12345'] } }] });
     expectStatus(t, badTag, 400, 'malformed ear tag');
     t.equal(badTag.body.errors[0].pointer, '/lots/0/attributes/earTags/0');
+    const foreignProduct = await otherFarm.event({ type: 'commission', lots: [{ productCode: pigs, quantity: 1 }] });
+    t.match(expectStatus(t, foreignProduct, 403, 'another party’s product').body, {
+      detail: `product ${pigs} belongs to party ${farm.code}; party ${otherFarm.code} may not use it`,
+      errors: [{ pointer: '/lots/0/productCode' }],
+    });
+    const farmSite = await farm.location('farm');
+    const atForeignSite = await otherFarm.event({
+      type: 'commission',
+      lots: [{ productCode: otherPigs, quantity: 1, originLocationCode: farmSite }],
+    });
+    t.match(expectStatus(t, atForeignSite, 403, 'at another party’s site').body.errors, [{ pointer: '/lots/0/originLocationCode' }]);
+    const madeOfForeign = await otherFarm.transform(
+      [{ lotCode: await otherFarm.commission(otherPigs, 2), quantity: 1 }],
+      [{ productCode: otherPigs, quantity: 1 }],
+    );
+    t.equal(madeOfForeign.length, 1, 'its own product, as a transform output');
+    const foreignOutput = await otherFarm.event({
+      type: 'transform',
+      inputs: [{ lotCode: await otherFarm.commission(otherPigs, 2), quantity: 1 }],
+      outputs: [{ productCode: pigs, quantity: 1 }],
+    });
+    t.match(expectStatus(t, foreignOutput, 403, 'nor another party’s product as an output').body.errors, [
+      { pointer: '/outputs/0/productCode' },
+    ]);
+    for (const field of ['readPoint', 'bizLocation']) {
+      const elsewhere = await otherFarm.event({ type: 'observe', [field]: farmSite, lotCodes: [madeOfForeign[0]] });
+      t.match(expectStatus(t, elsewhere, 403, `an event whose ${field} is another party’s site`).body.errors, [{ pointer: `/${field}` }]);
+    }
     const unknownProduct = await farm.event({ type: 'commission', lots: [{ productCode: 'MXXXXXXXXXX0', quantity: 1 }] });
     expectStatus(t, unknownProduct, 422, 'unknown product');
     t.equal(unknownProduct.body.errors[0].pointer, '/lots/0/productCode');

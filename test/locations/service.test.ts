@@ -81,8 +81,10 @@ t.test('locations', async (t) => {
     const barn = await service.register(owner.principal, site({ partyCode: owner.code }));
     const partner = await chain.party('slaughterhouse');
     const stranger = await chain.party('slaughterhouse');
+    const addressee = await chain.party('slaughterhouse');
     const pigs = await owner.product('head');
-    await owner.ship(partner, [{ lotCode: await owner.commission(pigs, 2) }]);
+    await partner.receive(await owner.ship(partner, [{ lotCode: await owner.commission(pigs, 2) }]));
+    await owner.ship(addressee, [{ lotCode: await owner.commission(pigs, 2) }]);
 
     for (const [who, principal] of [
       ['the owner', owner.principal],
@@ -94,6 +96,11 @@ t.test('locations', async (t) => {
     }
     const seen = await service.get(stranger.principal, barn.code);
     t.match(seen, { details: 'public', address: null, latitude: null, longitude: null, name: '猪舍', regionCode: '500236' }, 'a stranger');
+    t.match(
+      await service.get(addressee.principal, barn.code),
+      { details: 'public', address: null },
+      'a party a shipment is only on its way to',
+    );
     t.same(
       (await service.listByParty(stranger.principal, owner.code)).map(({ code, details, address }) => ({ code, details, address })),
       [{ code: barn.code, details: 'public', address: null }],

@@ -75,12 +75,14 @@ t.test('contacts, licences and addresses are shown to the party, its trading par
       lines: [{ lotCode: lot }],
     }),
   );
-  full(await look(abattoir.api), 'a party it shipped to');
+  publicOnly(await look(abattoir.api), 'a party with a shipment from it still on the way');
+  t.equal((await owner.api.get(`/parties/${abattoir.code}`)).body.details, 'public', 'and the other way: nothing was received yet');
+  await abattoir.receive(shipmentId);
+  full(await look(abattoir.api), 'a party that received from it');
   publicOnly(await look(stranger.api), 'a stranger, still');
   t.equal((await owner.api.get(`/parties/${abattoir.code}`)).body.details, 'full', 'and the other way: the party it shipped to');
 
   // traces name every party on the way, with addresses and contacts only as the directory shows them
-  await abattoir.receive(shipmentId);
   const shop = await world.party('retailer');
   await world.handOver(abattoir, shop, lot);
   const farmInTrace = async (api: Client) =>
@@ -100,4 +102,29 @@ t.test('contacts, licences and addresses are shown to the party, its trading par
     { name: '奉节县高山生态养殖场', address: null, contact: null },
     'a shop further down the chain sees the farm by name only',
   );
+});
+
+t.test('a shipment taken back before it was received makes no trading partners; a partial receipt does', async (t) => {
+  const world = await createWorld(t);
+  const addressee = await world.party('processor');
+  const site = await addressee.location();
+  const sender = await world.party('processor');
+  const details = async () => ({
+    party: (await sender.api.get(`/parties/${addressee.code}`)).body.details,
+    site: (await sender.api.get(`/locations/${site}`)).body.details,
+  });
+  const meat = await sender.product('kg');
+  const lot = await sender.commission(meat, 10);
+
+  const ship = await world.ok(sender.event({ type: 'ship', toPartyCode: addressee.code, lines: [{ lotCode: lot, quantity: 0.001 }] }));
+  await world.ok(sender.event({ type: 'correction', correctsEventId: ship.event.id, reason: 'sent by mistake' }));
+  t.same(await details(), { party: 'public', site: 'public' }, 'a cancelled shipment the addressee never received');
+
+  const other = await sender.commission(meat, 10);
+  const shipmentId = await sender.ship(addressee, [
+    { lotCode: lot, quantity: 1 },
+    { lotCode: other, quantity: 1 },
+  ]);
+  await world.ok(addressee.event({ type: 'receive', shipmentId, partial: true, lines: [{ lotCode: lot, quantity: 1 }] }));
+  t.same(await details(), { party: 'full', site: 'full' }, 'one line of a shipment received');
 });

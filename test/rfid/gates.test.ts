@@ -85,10 +85,11 @@ t.test('gates turn observations into events', async (t) => {
       ],
     });
     t.match(expectStatus(t, twice, 400, 'a tag listed twice').body.errors, [{ pointer: '/tags/1' }]);
+    const stock = await store.commission(await store.product('kg'), 5);
     const taken = await store.api.post('/rfid/tags', {
       tags: [
-        { epc: tag(5), code: lot },
-        { epc: tag(1), code: lot },
+        { epc: tag(5), code: stock },
+        { epc: tag(1), code: stock },
       ],
     });
     t.match(expectStatus(t, taken, 409, 'a tag another party bound').body.errors, [{ pointer: '/tags/1' }]);
@@ -322,6 +323,46 @@ t.test('gates turn observations into events', async (t) => {
       'one pack read, one pack received',
     );
   });
+});
+
+t.test('tags are bound to a lot by its owner, a holder or the addressee of an open shipment carrying it', async (t) => {
+  const world = await createWorld(t, undefined, { rfidTickMs: 0 });
+  const owner = await world.party('processor');
+  const other = await world.party('processor');
+  const store = await world.party('cold_storage');
+  const product = await owner.product('kg');
+  const lot = await owner.commission(product, 10);
+  const bind = (party: typeof owner, epc: string, code: string) => party.api.post('/rfid/tags', { tags: [{ epc, code }] });
+
+  const squatted = await bind(other, tag(1), lot);
+  t.match(expectStatus(t, squatted, 403, 'a party that never had the lot').body, {
+    detail: new RegExp(`may not bind tags to lot ${lot} \\(owned by ${owner.code}\\)`),
+    errors: [{ pointer: '/tags/0/code', detail: new RegExp(lot) }],
+  });
+  const csv = await world.app.inject({
+    method: 'POST',
+    url: '/rfid/tags.csv',
+    headers: { authorization: `Bearer ${other.key}`, 'content-type': 'text/csv' },
+    payload: `epc,code\n${tag(2)},${lot}\n`,
+  });
+  t.equal(csv.statusCode, 403, 'nor in bulk as CSV');
+  expectStatus(t, await bind(owner, tag(1), lot), 201, 'the owner binds the tag the other party could not take');
+
+  const shipmentId = await owner.ship(store, [{ lotCode: lot, quantity: 4 }]);
+  expectStatus(t, await bind(store, tag(3), lot), 201, 'the addressee tags the goods on their way in');
+  await store.receive(shipmentId);
+  expectStatus(t, await bind(store, tag(4), lot), 201, 'and once it holds them');
+
+  const reader = await registerReader(world, other);
+  const refused = await other.api.post('/rfid/read-points', {
+    partyCode: other.code,
+    locationCode: await other.location('plant'),
+    name: 'station',
+    role: 'commissioning',
+    bindToCode: lot,
+    antennas: [{ readerId: reader.id, antenna: 1 }],
+  });
+  t.match(expectStatus(t, refused, 403, 'nor a commissioning station of the other party').body.errors, [{ pointer: '/bindToCode' }]);
 });
 
 t.test('a running service turns observations into events soon after their window closes', async (t) => {

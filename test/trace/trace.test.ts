@@ -206,6 +206,46 @@ t.test('include=graph: the same nodes and edges without the event bodies', async
   );
 });
 
+t.test('the parties and sites of a trace are only those it shows', async (t) => {
+  const world = await createWorld(t);
+  const farm = await world.party('farm');
+  const plant = await world.party('processor');
+  const shop = await world.party('retailer');
+  const shopFront = await shop.location('shop');
+  const pigs = await farm.product('head');
+  const pigLot = await farm.commission(pigs, 10);
+  await world.handOver(farm, plant, pigLot);
+  const [sausages] = await plant.transform(
+    [{ lotCode: pigLot, quantity: 10 }],
+    [{ productCode: await plant.product('kg'), quantity: 800 }],
+  );
+  const { shipmentId } = await world.ok(
+    plant.event({ type: 'ship', toPartyCode: shop.code, toLocationCode: shopFront, lines: [{ lotCode: sausages, quantity: 50 }] }),
+  );
+  await shop.receive(shipmentId);
+
+  const forward = async (api: typeof farm.api) => (await api.get(`/trace/${pigLot}?direction=forward`)).body;
+  const seen = await forward(farm.api);
+  const node = seen.nodes.find((n: { code: string }) => n.code === sausages);
+  t.match(node, { redacted: true, holders: null }, 'the sausages are the plant’s: their holders are withheld');
+  t.notOk(
+    seen.edges.some((edge: { toPartyCode: string | null }) => edge.toPartyCode === shop.code),
+    'so is the plant’s hand-over to the shop',
+  );
+  t.same(seen.parties.map((party: { code: string }) => party.code).sort(), [farm.code, plant.code].sort(), 'nor is the shop named');
+  t.notOk(
+    seen.locations.some((location: { code: string }) => location.code === shopFront),
+    'nor the shop’s site where the hidden receipt took place',
+  );
+
+  const regulator = await forward(world.regulator);
+  t.ok(
+    regulator.parties.some((party: { code: string }) => party.code === shop.code) &&
+      regulator.locations.some((location: { code: string }) => location.code === shopFront),
+    'a regulator sees the shop and its site',
+  );
+});
+
 const postgresUp = await postgresReachable();
 t.test(
   'identical traces on PGlite and PostgreSQL',

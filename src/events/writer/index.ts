@@ -4,6 +4,7 @@
 // and stores every accepted event, with its entry in its party's audit chain, in one statement —
 // all in the caller's transaction.
 import { randomUUID } from 'node:crypto';
+import { requireOwnMasterData } from '../../access/index.js';
 import { appendToChains, type ChainHead, eventPayloadHash } from '../../audit/chain.js';
 import type { Db } from '../../db/client.js';
 import { mapPausing, pauses } from '../../db/turns.js';
@@ -251,8 +252,10 @@ export function createEventWriter(deps: {
     const draft = new EventDraft(request.id ?? randomUUID(), request.actor);
     const scope = new Scope(state, draft, base);
     if (request.places !== 'uris') {
-      if (request.context.readPoint) scope.requireLocation(request.context.readPoint, scope.at('readPoint'));
-      if (request.context.bizLocation) scope.requireLocation(request.context.bizLocation, scope.at('bizLocation'));
+      for (const field of ['readPoint', 'bizLocation'] as const) {
+        const code = request.context[field];
+        if (code) requireOwnMasterData(request.actor, 'location', scope.requireLocation(code, scope.at(field)), scope.at(field));
+      }
     }
     // an identifier several events name is created by the first of them that is accepted
     const creates = [...new Map((request.creates ?? []).map((spec) => [spec.code ?? randomUUID(), spec])).values()].filter(

@@ -1,6 +1,7 @@
 // What a rule sees while it checks one event: the batch's world state with the event's own draft
 // laid over it (lots it just created, quantities it already took), and the checks every event
 // type shares — a lot must exist, be held by the acting party, in quantities the unit allows.
+import { requireOwnMasterData } from '../../access/index.js';
 import { hasValidMod31Check } from '../../codes/mod31.js';
 import { newLotCode } from '../../codes/service-codes.js';
 import { isStorableTime } from '../../codes/timestamp.js';
@@ -218,7 +219,11 @@ export class Scope {
       if (spec.productCode && !product) {
         throw unprocessable('unknown-reference', `no product ${spec.productCode}`, [bodyField([...at, 'productCode'], 'unknown product')]);
       }
-      if (spec.originLocationCode) this.requireLocation(spec.originLocationCode, [...at, 'originLocationCode']);
+      if (product) requireOwnMasterData(this.actor, 'product', product, [...at, 'productCode']);
+      if (spec.originLocationCode) {
+        const origin = this.requireLocation(spec.originLocationCode, [...at, 'originLocationCode']);
+        requireOwnMasterData(this.actor, 'location', origin, [...at, 'originLocationCode']);
+      }
       if (spec.lotNumber) {
         const key = `${this.actor}|${spec.lotNumber}`;
         if (this.state.takenLotNumbers.has(key) || this.draft.createsLotNumber(spec.lotNumber)) {
