@@ -179,6 +179,8 @@ export const events = pgTable(
     index('events_party_time_idx').on(t.partyCode, t.eventTime),
     index('events_corrects_idx').on(t.correctsEventId),
     index('events_time_idx').on(t.eventTime, t.id),
+    // EPCIS queries ordered by recordTime page on (record_time, id)
+    index('events_record_time_idx').on(t.recordTime, t.id),
     index('events_transformation_idx').on(t.transformationId),
   ],
 );

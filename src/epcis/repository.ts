@@ -1,9 +1,11 @@
-import { and, asc, eq, gt, gte, inArray, lt, ne, or, type SQL, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, gt, gte, inArray, lt, ne, or, type SQL, sql } from 'drizzle-orm';
 import { anyOf } from '../db/chunk.js';
 import { type Db, queryRows } from '../db/client.js';
 import { epcisCaptures, events, lotIdentifiers } from '../db/schema.js';
 
 export type CaptureRow = typeof epcisCaptures.$inferSelect;
+
+export type EventOrder = { by: 'eventTime' | 'recordTime'; direction: 'ASC' | 'DESC' };
 
 export type EventFilter = {
   partyCode?: string;
@@ -19,7 +21,10 @@ export type EventFilter = {
   eventIds?: string[];
   /** Each entry: lots (already resolved from EPCs) that must appear in one of the roles. */
   lotMatches?: { lotCodes: string[]; roles: string[] }[];
-  after?: { eventTime: Date; id: string };
+  /** Ties in time are broken by id, in the same direction, so that pages never skip or repeat an event. */
+  order: EventOrder;
+  /** The ordering time and id of the last event of the previous page. */
+  after?: { time: Date; id: string };
   limit: number;
 };
 
@@ -88,7 +93,7 @@ export function createEpcisRepository(db: Db) {
       const [row] = await db.select().from(epcisCaptures).where(eq(epcisCaptures.id, id));
       return row;
     },
-    /** Events in (eventTime, id) order after the page cursor; corrections show as error declarations instead. */
+    /** Events in (time, id) order after the page cursor; corrections show as error declarations instead. */
     query(filter: EventFilter) {
       const conditions: (SQL | undefined)[] = [ne(events.type, 'correction')];
       if (filter.partyCode) conditions.push(eq(events.partyCode, filter.partyCode));
@@ -108,19 +113,16 @@ export function createEpcisRepository(db: Db) {
           sql`${events.id} in (select event_id from event_lots where lot_code in ${match.lotCodes} and role in ${match.roles})`,
         );
       }
+      const time = filter.order.by === 'recordTime' ? events.recordTime : events.eventTime;
+      const [beyond, sort] = filter.order.direction === 'DESC' ? [lt, desc] : [gt, asc];
       if (filter.after) {
-        conditions.push(
-          or(
-            gt(events.eventTime, filter.after.eventTime),
-            and(eq(events.eventTime, filter.after.eventTime), gt(events.id, filter.after.id)),
-          ),
-        );
+        conditions.push(or(beyond(time, filter.after.time), and(eq(time, filter.after.time), beyond(events.id, filter.after.id))));
       }
       return db
         .select()
         .from(events)
         .where(and(...conditions))
-        .orderBy(asc(events.eventTime), asc(events.id))
+        .orderBy(sort(time), sort(events.id))
         .limit(filter.limit);
     },
     /** Distinct values of one event column (discovery endpoints), optionally limited to one party. */

@@ -337,7 +337,9 @@ export function createEpcisService(deps: {
       return {
         events: await renderAll(await deps.events.complete(page)),
         context: capturedContexts(page.map((row) => row.payload.context)),
-        nextPageToken: next ? encodePageToken(next) : null,
+        nextPageToken: next
+          ? encodePageToken(filter.order, { time: filter.order.by === 'recordTime' ? next.recordTime : next.eventTime, id: next.id })
+          : null,
       };
     },
 

@@ -780,3 +780,66 @@ t.test('a transformationID groups one party’s events still in force', async (t
   await post(a.key, half('urn:uuid:2b0c9c52-4a3b-4e5f-9d0a-0000000000bb', 4, 'output', aOut2));
   t.strictSame(await edges(aOut2), [], 'no input of the withdrawn half');
 });
+
+t.test('orderBy eventTime or recordTime, ASC or DESC: pages follow the order, a token only its own', async (t) => {
+  const world = await createWorld(t);
+  const plant = await world.party('slaughterhouse');
+  const observed = (id: number, day: number) => ({
+    type: 'ObjectEvent',
+    eventID: `urn:uuid:6d3f1c2a-0000-4000-8000-00000000010${id}`,
+    eventTime: time(day),
+    eventTimeZoneOffset: '+08:00',
+    action: 'OBSERVE',
+    epcList: [item(100 + id)],
+  });
+  // recorded 1, 2, 3; happened on days 3, 1, 1 (2 and 3 tie in eventTime)
+  for (const [id, day] of [
+    [1, 3],
+    [2, 1],
+    [3, 1],
+  ])
+    t.match((await captured(world, plant.key, doc([observed(id, day)]))).job, { success: true, captured: 1 });
+  const get = (url: string) => world.app.inject({ method: 'GET', url, headers: { authorization: `Bearer ${plant.key}` } });
+  /** The events' numbers, one page of one event at a time, following the Link header. */
+  const paged = async (path: string, query: string) => {
+    const seen: string[] = [];
+    let token: string | undefined;
+    do {
+      const reply = await get(`${path}?perPage=1${query}${token ? `&nextPageToken=${token}` : ''}`);
+      t.equal(reply.statusCode, 200, `${query} ${token ?? ''}`);
+      seen.push(...reply.json().epcisBody.queryResults.resultsBody.eventList.map((event: { eventID: string }) => event.eventID.slice(-1)));
+      token = /nextPageToken=([^&>]+)/.exec(String(reply.headers.link ?? ''))?.[1];
+    } while (token && seen.length < 10);
+    return seen.join('');
+  };
+  t.equal(await paged('/epcis/events', ''), '231', 'without orderBy: eventTime ascending');
+  t.equal(await paged('/epcis/events', '&orderBy=eventTime&orderDirection=ASC'), '231');
+  t.equal(await paged('/epcis/events', '&orderBy=eventTime'), '132', 'DESC when orderDirection is omitted');
+  t.equal(await paged('/epcis/events', '&orderBy=eventTime&orderDirection=DESC'), '132');
+  t.equal(await paged('/epcis/events', '&orderBy=recordTime&orderDirection=ASC'), '123');
+  t.equal(await paged('/epcis/events', '&orderBy=recordTime&orderDirection=DESC'), '321');
+
+  const first = await get('/epcis/events?perPage=1&orderBy=recordTime');
+  const token = /nextPageToken=([^&>]+)/.exec(String(first.headers.link))![1];
+  for (const query of ['orderBy=eventTime', 'orderBy=recordTime&orderDirection=ASC', '']) {
+    const refused = await get(`/epcis/events?perPage=1&${query}&nextPageToken=${token}`);
+    t.equal(refused.statusCode, 400, `a recordTime DESC token with ${query || 'no order'}`);
+    t.equal(refused.json().errors[0].pointer, '/nextPageToken');
+  }
+  const unknown = await get('/epcis/events?orderBy=bizStep');
+  t.equal(unknown.statusCode, 400);
+  t.match(unknown.json().errors[0], { pointer: '/orderBy', detail: 'one of eventTime, recordTime' });
+
+  const post = (name: string, query: object) =>
+    world.app.inject({
+      method: 'POST',
+      url: '/epcis/queries',
+      payload: { name, query },
+      headers: { authorization: `Bearer ${plant.key}` },
+    });
+  t.equal((await post('latest', { orderBy: 'recordTime' })).statusCode, 201, 'a named query with an order');
+  t.equal(await paged('/epcis/queries/latest/events', ''), '321', 'runs in its order');
+  const refused = await post('odd', { orderBy: 'quantity' });
+  t.equal(refused.statusCode, 400, 'a named query with an order this service does not have');
+  t.equal(refused.json().errors[0].pointer, '/orderBy');
+});
