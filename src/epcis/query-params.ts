@@ -3,16 +3,22 @@
 import { isStorableTime, timestampSchema } from '../codes/timestamp.js';
 import { badRequest } from '../errors/problem.js';
 import { EPCIS_TYPES } from './mapping.js';
-import type { EventFilter, EventOrder } from './repository.js';
+import type { EventFilter, EventMatch, EventOrder } from './repository.js';
 
-export const MATCH_ROLES: Record<string, string[]> = {
-  MATCH_epc: ['subject', 'child', 'parent'],
-  MATCH_anyEPC: ['subject', 'child', 'parent', 'input', 'output'],
-  MATCH_epcClass: ['subject', 'child'],
-  MATCH_anyEPCClass: ['subject', 'child', 'input', 'output'],
-  MATCH_inputEPC: ['input'],
-  MATCH_outputEPC: ['output'],
-  MATCH_parentID: ['parent'],
+/**
+ * What each MATCH_ parameter looks at (EPCIS 2.0 §8.2.7.1): the roles, and whether the lot was
+ * named as an instance (epcList, childEPCs, parentID, input/outputEPCList) or as a class (quantity lists).
+ */
+export const MATCHES: Record<string, EventMatch> = {
+  MATCH_epc: { roles: ['subject', 'child'], instance: true },
+  MATCH_parentID: { roles: ['parent'], instance: true },
+  MATCH_inputEPC: { roles: ['input'], instance: true },
+  MATCH_outputEPC: { roles: ['output'], instance: true },
+  MATCH_anyEPC: { roles: ['subject', 'child', 'parent', 'input', 'output'], instance: true },
+  MATCH_epcClass: { roles: ['subject', 'child'], instance: false },
+  MATCH_inputEPCClass: { roles: ['input'], instance: false },
+  MATCH_outputEPCClass: { roles: ['output'], instance: false },
+  MATCH_anyEPCClass: { roles: ['subject', 'child', 'input', 'output'], instance: false },
 };
 const LIST_PARAMETERS = [
   'eventType',
@@ -21,7 +27,7 @@ const LIST_PARAMETERS = [
   'EQ_readPoint',
   'EQ_bizLocation',
   'EQ_eventID',
-  ...Object.keys(MATCH_ROLES),
+  ...Object.keys(MATCHES),
 ];
 const TIME_PARAMETERS = ['GE_eventTime', 'LT_eventTime', 'GE_recordTime', 'LT_recordTime'];
 const ORDER_PARAMETERS = ['orderBy', 'orderDirection'];
@@ -31,7 +37,7 @@ const ORDER_DIRECTIONS: EventOrder['direction'][] = ['ASC', 'DESC'];
 
 /** A query before EPCs are resolved to lots and before access and paging are applied. */
 export type EventQuery = Omit<EventFilter, 'partyCode' | 'lotMatches' | 'after' | 'limit'> & {
-  matches: { values: string[]; roles: string[] }[];
+  matches: ({ values: string[] } & EventMatch)[];
 };
 
 /** Lists: repeat the parameter, or separate values with '|' as the EPCIS REST binding allows. */
@@ -91,9 +97,9 @@ export function parseEventQuery(params: Record<string, unknown>): EventQuery {
     bizLocations: listOf(params.EQ_bizLocation),
     eventIds: listOf(params.EQ_eventID),
     order: orderOf(params),
-    matches: Object.entries(MATCH_ROLES).flatMap(([name, roles]) => {
+    matches: Object.entries(MATCHES).flatMap(([name, match]) => {
       const values = listOf(params[name]);
-      return values ? [{ values, roles }] : [];
+      return values ? [{ values, ...match }] : [];
     }),
   };
 }

@@ -7,6 +7,8 @@ export type CaptureRow = typeof epcisCaptures.$inferSelect;
 
 export type EventOrder = { by: 'eventTime' | 'recordTime'; direction: 'ASC' | 'DESC' };
 
+export type EventMatch = { roles: string[]; instance: boolean };
+
 export type EventFilter = {
   partyCode?: string;
   eventTypes?: string[];
@@ -19,8 +21,8 @@ export type EventFilter = {
   readPoints?: string[];
   bizLocations?: string[];
   eventIds?: string[];
-  /** Each entry: lots (already resolved from EPCs) that must appear in one of the roles. */
-  lotMatches?: { lotCodes: string[]; roles: string[] }[];
+  /** Each entry: lots (already resolved from EPCs) that must appear in one of the roles, named as an instance or a class. */
+  lotMatches?: ({ lotCodes: string[] } & EventMatch)[];
   /** Ties in time are broken by id, in the same direction, so that pages never skip or repeat an event. */
   order: EventOrder;
   /** The ordering time and id of the last event of the previous page. */
@@ -110,7 +112,10 @@ export function createEpcisRepository(db: Db) {
       for (const match of filter.lotMatches ?? []) {
         if (match.lotCodes.length === 0) return Promise.resolve([]);
         conditions.push(
-          sql`${events.id} in (select event_id from event_lots where lot_code in ${match.lotCodes} and role in ${match.roles})`,
+          // as rendered: a captured event as it named the lot, a native one by the lot's kind
+          sql`${events.id} in (select el.event_id from event_lots el join lots l on l.code = el.lot_code
+            where el.lot_code in ${match.lotCodes} and el.role in ${match.roles}
+              and coalesce(el.named_as_instance, l.kind = 'container') = ${match.instance})`,
         );
       }
       const time = filter.order.by === 'recordTime' ? events.recordTime : events.eventTime;
@@ -135,6 +140,23 @@ export function createEpcisRepository(db: Db) {
         .orderBy(asc(target))
         .limit(1000);
       return rows.map((row) => row.value as string);
+    },
+    /**
+     * Lots named under GS1 keys (canonical Digital Links such as https://id.gs1.org/01/<GTIN>):
+     * captured under the key or one of its serials or lots, or native lots of a product of that
+     * GTIN with a lot number (rendered as GTIN + lot).
+     */
+    async lotsUnderKeys(keys: string[]): Promise<string[]> {
+      if (keys.length === 0) return [];
+      const gtins = keys.flatMap((key) => /^https:\/\/id\.gs1\.org\/01\/(\d{14})$/.exec(key)?.[1] ?? []);
+      const rows = await queryRows<{ code: string }>(
+        db,
+        sql`select lot_code as code from lot_identifiers
+          where kind = 'epc' and (${anyOf(sql`value`, keys)} or value like any(${sql.param(keys.map((key) => `${key}/%`))}::text[]))
+        union select l.code from lots l join products p on p.code = l.product_code
+          where l.lot_number is not null and ${anyOf(sql`lpad(p.gtin, 14, '0')`, gtins)}`,
+      );
+      return rows.map((row) => row.code);
     },
     /** Identifiers captured as EPCs (discovery of /epcs). */
     async epcs(partyCode: string | undefined, limit: number): Promise<string[]> {
