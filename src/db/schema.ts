@@ -2,6 +2,7 @@
 // party's code so that a Citus distribution column is already in place.
 import { sql } from 'drizzle-orm';
 import {
+  boolean,
   customType,
   date,
   doublePrecision,
@@ -179,6 +180,8 @@ export const events = pgTable(
     index('events_party_time_idx').on(t.partyCode, t.eventTime),
     index('events_corrects_idx').on(t.correctsEventId),
     index('events_time_idx').on(t.eventTime, t.id),
+    // EPCIS queries ordered by recordTime page on (record_time, id)
+    index('events_record_time_idx').on(t.recordTime, t.id),
     index('events_transformation_idx').on(t.transformationId),
   ],
 );
@@ -196,6 +199,12 @@ export const eventLots = pgTable(
     role: text('role').notNull(),
     quantity: quantity('quantity'),
     partyCode: text('party_code').notNull(),
+    /**
+     * How a captured EPCIS event named the lot: as an instance (epcList, childEPCs, parentID,
+     * input/outputEPCList) or as a class (a quantity list). Null for native events, which are
+     * rendered by the lot's kind (a container as an instance, any other lot as a class).
+     */
+    namedAsInstance: boolean('named_as_instance'),
   },
   (t) => [primaryKey({ columns: [t.eventId, t.lotCode, t.role] }), index('event_lots_lot_idx').on(t.lotCode)],
 );

@@ -337,7 +337,12 @@ async function requestsFor(
         epcisType: String(event.type),
         transformationId: (event.transformationID as string | undefined) ?? null,
         edges,
-        links: items.map((item) => ({ lotCode: lotOf.get(item.id) as string, role: item.role, quantity: item.quantity })),
+        links: items.map((item) => ({
+          lotCode: lotOf.get(item.id) as string,
+          role: item.role,
+          quantity: item.quantity,
+          namedAsInstance: !item.isClass,
+        })),
       },
     } satisfies WriteRequest;
 

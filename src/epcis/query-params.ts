@@ -3,16 +3,22 @@
 import { isStorableTime, timestampSchema } from '../codes/timestamp.js';
 import { badRequest } from '../errors/problem.js';
 import { EPCIS_TYPES } from './mapping.js';
-import type { EventFilter } from './repository.js';
+import type { EventFilter, EventMatch, EventOrder } from './repository.js';
 
-export const MATCH_ROLES: Record<string, string[]> = {
-  MATCH_epc: ['subject', 'child', 'parent'],
-  MATCH_anyEPC: ['subject', 'child', 'parent', 'input', 'output'],
-  MATCH_epcClass: ['subject', 'child'],
-  MATCH_anyEPCClass: ['subject', 'child', 'input', 'output'],
-  MATCH_inputEPC: ['input'],
-  MATCH_outputEPC: ['output'],
-  MATCH_parentID: ['parent'],
+/**
+ * What each MATCH_ parameter looks at (EPCIS 2.0 §8.2.7.1): the roles, and whether the lot was
+ * named as an instance (epcList, childEPCs, parentID, input/outputEPCList) or as a class (quantity lists).
+ */
+export const MATCHES: Record<string, EventMatch> = {
+  MATCH_epc: { roles: ['subject', 'child'], instance: true },
+  MATCH_parentID: { roles: ['parent'], instance: true },
+  MATCH_inputEPC: { roles: ['input'], instance: true },
+  MATCH_outputEPC: { roles: ['output'], instance: true },
+  MATCH_anyEPC: { roles: ['subject', 'child', 'parent', 'input', 'output'], instance: true },
+  MATCH_epcClass: { roles: ['subject', 'child'], instance: false },
+  MATCH_inputEPCClass: { roles: ['input'], instance: false },
+  MATCH_outputEPCClass: { roles: ['output'], instance: false },
+  MATCH_anyEPCClass: { roles: ['subject', 'child', 'input', 'output'], instance: false },
 };
 const LIST_PARAMETERS = [
   'eventType',
@@ -21,14 +27,17 @@ const LIST_PARAMETERS = [
   'EQ_readPoint',
   'EQ_bizLocation',
   'EQ_eventID',
-  ...Object.keys(MATCH_ROLES),
+  ...Object.keys(MATCHES),
 ];
 const TIME_PARAMETERS = ['GE_eventTime', 'LT_eventTime', 'GE_recordTime', 'LT_recordTime'];
-export const QUERY_PARAMETERS = [...LIST_PARAMETERS, ...TIME_PARAMETERS];
+const ORDER_PARAMETERS = ['orderBy', 'orderDirection'];
+export const QUERY_PARAMETERS = [...LIST_PARAMETERS, ...TIME_PARAMETERS, ...ORDER_PARAMETERS];
+const ORDER_FIELDS: EventOrder['by'][] = ['eventTime', 'recordTime'];
+const ORDER_DIRECTIONS: EventOrder['direction'][] = ['ASC', 'DESC'];
 
 /** A query before EPCs are resolved to lots and before access and paging are applied. */
 export type EventQuery = Omit<EventFilter, 'partyCode' | 'lotMatches' | 'after' | 'limit'> & {
-  matches: { values: string[]; roles: string[] }[];
+  matches: ({ values: string[] } & EventMatch)[];
 };
 
 /** Lists: repeat the parameter, or separate values with '|' as the EPCIS REST binding allows. */
@@ -39,14 +48,37 @@ export const listOf = (value: unknown): string[] | undefined => {
 
 const problem = (name: string, detail: string) => badRequest(`${name}: ${detail}`, [{ in: 'querystring', pointer: `/${name}`, detail }]);
 
-/** A bound on a time: one ISO 8601 date-time with its offset, as the native API takes (a time without one has no fixed instant). */
-function timeOf(value: unknown, name: string): Date | undefined {
+/** A parameter that takes one value (a named query stores it as a list of one). */
+function onceOf(value: unknown, name: string): unknown {
   if (value === undefined) return undefined;
   const values = Array.isArray(value) ? value : [value];
   if (values.length !== 1) throw problem(name, 'must be given once');
-  const parsed = timestampSchema.safeParse(values[0]);
+  return values[0];
+}
+
+/** A bound on a time: one ISO 8601 date-time with its offset, as the native API takes (a time without one has no fixed instant). */
+function timeOf(value: unknown, name: string): Date | undefined {
+  if (value === undefined) return undefined;
+  const parsed = timestampSchema.safeParse(onceOf(value, name));
   if (!parsed.success) throw problem(name, parsed.error.issues[0].message);
   return new Date(parsed.data);
+}
+
+/**
+ * orderBy eventTime or recordTime; orderDirection ASC or DESC, DESC when omitted as the standard
+ * says. Without orderBy the standard leaves the order to the service: eventTime, ascending unless
+ * orderDirection says otherwise.
+ */
+function orderOf(params: Record<string, unknown>): EventOrder {
+  const by = onceOf(params.orderBy, 'orderBy');
+  const direction = onceOf(params.orderDirection, 'orderDirection');
+  if (by !== undefined && !(ORDER_FIELDS as unknown[]).includes(by)) throw problem('orderBy', `one of ${ORDER_FIELDS.join(', ')}`);
+  if (direction !== undefined && !(ORDER_DIRECTIONS as unknown[]).includes(direction))
+    throw problem('orderDirection', `one of ${ORDER_DIRECTIONS.join(', ')}`);
+  return {
+    by: (by as EventOrder['by'] | undefined) ?? 'eventTime',
+    direction: (direction as EventOrder['direction'] | undefined) ?? (by === undefined ? 'ASC' : 'DESC'),
+  };
 }
 
 export function parseEventQuery(params: Record<string, unknown>): EventQuery {
@@ -64,9 +96,10 @@ export function parseEventQuery(params: Record<string, unknown>): EventQuery {
     readPoints: listOf(params.EQ_readPoint),
     bizLocations: listOf(params.EQ_bizLocation),
     eventIds: listOf(params.EQ_eventID),
-    matches: Object.entries(MATCH_ROLES).flatMap(([name, roles]) => {
+    order: orderOf(params),
+    matches: Object.entries(MATCHES).flatMap(([name, match]) => {
       const values = listOf(params[name]);
-      return values ? [{ values, roles }] : [];
+      return values ? [{ values, ...match }] : [];
     }),
   };
 }
@@ -97,37 +130,49 @@ const PAGING_PARAMETERS = ['perPage', 'nextPageToken'];
 export function parseQueryRequest(params: Record<string, unknown>) {
   const unknown = Object.keys(params).find((name) => !QUERY_PARAMETERS.includes(name) && !PAGING_PARAMETERS.includes(name));
   if (unknown !== undefined) throw problem(unknown.slice(0, 100), 'not an EPCIS query parameter');
-  return { ...parseEventQuery(params), ...parsePaging(params) };
+  const query = parseEventQuery(params);
+  return { ...query, ...parsePaging(params, query.order) };
 }
 
 /** A count written in decimal digits, once; NaN for anything else (Number() would also read 0x10, 1e1 and ' 5'). */
 const decimalOf = (value: unknown) => (typeof value === 'string' && /^\d{1,4}$/.test(value) ? Number(value) : Number.NaN);
 
-/** The page a query asks for: `perPage` (1…1000, default 30) and the `nextPageToken` of the previous page, each given once. */
-export function parsePaging(params: Record<string, unknown>): { limit: number; after?: { eventTime: Date; id: string } } {
+/**
+ * The page a query asks for: `perPage` (1…1000, default 30) and the `nextPageToken` of the previous
+ * page of the same order, each given once.
+ */
+export function parsePaging(params: Record<string, unknown>, order: EventOrder): { limit: number; after?: PageCursor } {
   const perPage = params.perPage === undefined ? DEFAULT_PER_PAGE : decimalOf(params.perPage);
   if (!Number.isInteger(perPage) || perPage < 1 || perPage > MAX_PER_PAGE)
     throw problem('perPage', `must be a decimal integer 1…${MAX_PER_PAGE}`);
   if (params.nextPageToken === undefined) return { limit: perPage };
   if (typeof params.nextPageToken !== 'string') throw problem('nextPageToken', 'must be given once');
-  return { limit: perPage, after: decodePageToken(params.nextPageToken) };
+  return { limit: perPage, after: decodePageToken(params.nextPageToken, order) };
 }
 
-export function encodePageToken(last: { eventTime: Date; id: string }): string {
-  return Buffer.from(JSON.stringify({ t: last.eventTime.toISOString(), id: last.id })).toString('base64url');
+/** Where a page ended: the ordering time and id of its last event. */
+export type PageCursor = { time: Date; id: string };
+
+/** The token carries its order: a page of one order does not continue a listing in another. */
+export function encodePageToken(order: EventOrder, last: PageCursor): string {
+  return Buffer.from(JSON.stringify({ by: order.by, dir: order.direction, t: last.time.toISOString(), id: last.id })).toString('base64url');
 }
 
 /** Event ids are UUIDs and URIs: printable ASCII. */
 const EVENT_ID = /^[\x21-\x7e]{1,2000}$/;
 
-export function decodePageToken(token: string): { eventTime: Date; id: string } {
+export function decodePageToken(token: string, order: EventOrder): PageCursor {
+  let decoded: { by: unknown; dir: unknown; time: Date; id: string };
   try {
-    const { t, id } = JSON.parse(Buffer.from(token, 'base64url').toString('utf8')) as { t: string; id: string };
-    const eventTime = new Date(t);
+    const { by, dir, t, id } = JSON.parse(Buffer.from(token, 'base64url').toString('utf8')) as Record<string, unknown>;
+    const time = new Date(t as string);
     // a forged token must not carry what the database refuses: a year out of range, a NUL in the id
-    if (!isStorableTime(eventTime) || typeof id !== 'string' || !EVENT_ID.test(id)) throw new Error('bad token');
-    return { eventTime, id };
+    if (!isStorableTime(time) || typeof id !== 'string' || !EVENT_ID.test(id)) throw new Error('bad token');
+    decoded = { by, dir, time, id };
   } catch {
     throw problem('nextPageToken', 'not a token this service issued');
   }
+  if (decoded.by !== order.by || decoded.dir !== order.direction)
+    throw problem('nextPageToken', `continues a listing ordered by ${decoded.by} ${decoded.dir}, not ${order.by} ${order.direction}`);
+  return { time: decoded.time, id: decoded.id };
 }

@@ -1,9 +1,13 @@
-import { and, asc, eq, gt, gte, inArray, lt, ne, or, type SQL, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, gt, gte, inArray, lt, ne, or, type SQL, sql } from 'drizzle-orm';
 import { anyOf } from '../db/chunk.js';
 import { type Db, queryRows } from '../db/client.js';
 import { epcisCaptures, events, lotIdentifiers } from '../db/schema.js';
 
 export type CaptureRow = typeof epcisCaptures.$inferSelect;
+
+export type EventOrder = { by: 'eventTime' | 'recordTime'; direction: 'ASC' | 'DESC' };
+
+export type EventMatch = { roles: string[]; instance: boolean };
 
 export type EventFilter = {
   partyCode?: string;
@@ -17,9 +21,12 @@ export type EventFilter = {
   readPoints?: string[];
   bizLocations?: string[];
   eventIds?: string[];
-  /** Each entry: lots (already resolved from EPCs) that must appear in one of the roles. */
-  lotMatches?: { lotCodes: string[]; roles: string[] }[];
-  after?: { eventTime: Date; id: string };
+  /** Each entry: lots (already resolved from EPCs) that must appear in one of the roles, named as an instance or a class. */
+  lotMatches?: ({ lotCodes: string[] } & EventMatch)[];
+  /** Ties in time are broken by id, in the same direction, so that pages never skip or repeat an event. */
+  order: EventOrder;
+  /** The ordering time and id of the last event of the previous page. */
+  after?: { time: Date; id: string };
   limit: number;
 };
 
@@ -88,7 +95,7 @@ export function createEpcisRepository(db: Db) {
       const [row] = await db.select().from(epcisCaptures).where(eq(epcisCaptures.id, id));
       return row;
     },
-    /** Events in (eventTime, id) order after the page cursor; corrections show as error declarations instead. */
+    /** Events in (time, id) order after the page cursor; corrections show as error declarations instead. */
     query(filter: EventFilter) {
       const conditions: (SQL | undefined)[] = [ne(events.type, 'correction')];
       if (filter.partyCode) conditions.push(eq(events.partyCode, filter.partyCode));
@@ -105,22 +112,22 @@ export function createEpcisRepository(db: Db) {
       for (const match of filter.lotMatches ?? []) {
         if (match.lotCodes.length === 0) return Promise.resolve([]);
         conditions.push(
-          sql`${events.id} in (select event_id from event_lots where lot_code in ${match.lotCodes} and role in ${match.roles})`,
+          // as rendered: a captured event as it named the lot, a native one by the lot's kind
+          sql`${events.id} in (select el.event_id from event_lots el join lots l on l.code = el.lot_code
+            where el.lot_code in ${match.lotCodes} and el.role in ${match.roles}
+              and coalesce(el.named_as_instance, l.kind = 'container') = ${match.instance})`,
         );
       }
+      const time = filter.order.by === 'recordTime' ? events.recordTime : events.eventTime;
+      const [beyond, sort] = filter.order.direction === 'DESC' ? [lt, desc] : [gt, asc];
       if (filter.after) {
-        conditions.push(
-          or(
-            gt(events.eventTime, filter.after.eventTime),
-            and(eq(events.eventTime, filter.after.eventTime), gt(events.id, filter.after.id)),
-          ),
-        );
+        conditions.push(or(beyond(time, filter.after.time), and(eq(time, filter.after.time), beyond(events.id, filter.after.id))));
       }
       return db
         .select()
         .from(events)
         .where(and(...conditions))
-        .orderBy(asc(events.eventTime), asc(events.id))
+        .orderBy(sort(time), sort(events.id))
         .limit(filter.limit);
     },
     /** Distinct values of one event column (discovery endpoints), optionally limited to one party. */
@@ -133,6 +140,23 @@ export function createEpcisRepository(db: Db) {
         .orderBy(asc(target))
         .limit(1000);
       return rows.map((row) => row.value as string);
+    },
+    /**
+     * Lots named under GS1 keys (canonical Digital Links such as https://id.gs1.org/01/<GTIN>):
+     * captured under the key or one of its serials or lots, or native lots of a product of that
+     * GTIN with a lot number (rendered as GTIN + lot).
+     */
+    async lotsUnderKeys(keys: string[]): Promise<string[]> {
+      if (keys.length === 0) return [];
+      const gtins = keys.flatMap((key) => /^https:\/\/id\.gs1\.org\/01\/(\d{14})$/.exec(key)?.[1] ?? []);
+      const rows = await queryRows<{ code: string }>(
+        db,
+        sql`select lot_code as code from lot_identifiers
+          where kind = 'epc' and (${anyOf(sql`value`, keys)} or value like any(${sql.param(keys.map((key) => `${key}/%`))}::text[]))
+        union select l.code from lots l join products p on p.code = l.product_code
+          where l.lot_number is not null and ${anyOf(sql`lpad(p.gtin, 14, '0')`, gtins)}`,
+      );
+      return rows.map((row) => row.code);
     },
     /** Identifiers captured as EPCs (discovery of /epcs). */
     async epcs(partyCode: string | undefined, limit: number): Promise<string[]> {

@@ -1,4 +1,4 @@
-import type { FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { timestampSchema } from '../codes/timestamp.js';
@@ -140,6 +140,12 @@ export const epcisRoutes: FastifyPluginAsyncZod<{ service: EpcisService; subscri
 
   const runQuery = (request: FastifyRequest, fixed: Record<string, string[]> = {}) =>
     service.queryByParameters(principalOf(request), { ...(request.query as Record<string, unknown>), ...fixed }, epcFormatOf(request));
+  const linkNextPage = (request: FastifyRequest, reply: FastifyReply, token: string | null) => {
+    if (!token) return;
+    const url = new URL(request.url, 'http://local');
+    url.searchParams.set('nextPageToken', token);
+    reply.header('link', `<${url.pathname}${url.search}>; rel="next"`);
+  };
 
   // every parameter documented one by one; others are kept (catchall) so that the query can refuse them by name
   const listOrOne = z.union([z.string(), z.array(z.string())]);
@@ -161,11 +167,7 @@ export const epcisRoutes: FastifyPluginAsyncZod<{ service: EpcisService; subscri
     },
     async (request, reply) => {
       const result = await runQuery(request);
-      if (result.nextPageToken) {
-        const url = new URL(request.url, 'http://local');
-        url.searchParams.set('nextPageToken', result.nextPageToken);
-        reply.header('link', `<${url.pathname}${url.search}>; rel="next"`);
-      }
+      linkNextPage(request, reply, result.nextPageToken);
       return reply.type('application/ld+json').send(service.queryDocument(result) as never);
     },
   );
@@ -323,7 +325,7 @@ export const epcisRoutes: FastifyPluginAsyncZod<{ service: EpcisService; subscri
     {
       schema: {
         tags: queryTags,
-        summary: 'Run a named query',
+        summary: 'Run a named query (paged with nextPageToken and a Link header)',
         security: bearerSecurity,
         params: nameParam,
         querystring: z.object({ perPage: z.string().optional(), nextPageToken: z.string().optional() }),
@@ -332,6 +334,7 @@ export const epcisRoutes: FastifyPluginAsyncZod<{ service: EpcisService; subscri
     async (request, reply) => {
       const stored = await subscriptions.namedQuery(principalOf(request), request.params.queryName);
       const result = await runQuery(request, stored.params);
+      linkNextPage(request, reply, result.nextPageToken);
       return reply.type('application/ld+json').send(service.queryDocument(result));
     },
   );

@@ -17,7 +17,7 @@ import { createFairQueue } from './job-queue.js';
 import { EPCIS_TYPES, shortVocabulary } from './mapping.js';
 import { encodePageToken, parseQueryRequest } from './query-params.js';
 import { capturedContexts, EPCIS_CONTEXT, type EpcFormat, epcConverter, mapIdentifiers, type RenderLot, renderEvent } from './render.js';
-import type { CaptureRow, EpcisRepository, EventFilter } from './repository.js';
+import type { CaptureRow, EpcisRepository, EventFilter, EventMatch } from './repository.js';
 import { validateCaptureDocument, validateCaptureEvent } from './validation/index.js';
 
 export const CAPTURE_LIMIT_EVENTS = 10_000;
@@ -40,7 +40,15 @@ export function createEpcisService(deps: {
   capture: CaptureDeps;
   epcis: Pick<
     EpcisRepository,
-    'insertCapture' | 'updateCapture' | 'findCapture' | 'unfinishedCaptures' | 'query' | 'corrections' | 'distinct' | 'epcs'
+    | 'insertCapture'
+    | 'updateCapture'
+    | 'findCapture'
+    | 'unfinishedCaptures'
+    | 'query'
+    | 'corrections'
+    | 'distinct'
+    | 'epcs'
+    | 'lotsUnderKeys'
   >;
   identifiers: Pick<IdentifierService, 'parse' | 'findMany'>;
   events: Pick<EventsRepository, 'findById' | 'complete'>;
@@ -210,20 +218,34 @@ export function createEpcisService(deps: {
     );
   }
 
-  /** EPC URIs named in a query → lot codes (captured identifiers and native lots by their URIs). */
+  /**
+   * EPC URIs and EPC patterns named in a query → lot codes (captured identifiers and native lots by
+   * their URIs; a pattern by the GS1 key it leaves, e.g. urn:epc:idpat:sgtin:0614141.812345.* by its GTIN).
+   */
   async function lotsNamed(values: string[]): Promise<string[]> {
-    // a value that is no identifier at all matches no event
-    const ids = values.flatMap((value) => {
-      try {
-        return [deps.identifiers.parse(value)];
-      } catch (error) {
-        if (error instanceof Problem) return [];
-        throw error;
-      }
+    const isPattern = (value: string) => value.startsWith('urn:epc:idpat:');
+    // a pattern this service cannot read as a GS1 key matches no event
+    const keys = values.filter(isPattern).flatMap((value) => {
+      const key = canonicalIdentifier(value);
+      return key.startsWith('https://') ? [key] : [];
     });
+    // a value that is no identifier at all matches no event
+    const ids = values
+      .filter((value) => !isPattern(value))
+      .flatMap((value) => {
+        try {
+          return [deps.identifiers.parse(value)];
+        } catch (error) {
+          if (error instanceof Problem) return [];
+          throw error;
+        }
+      });
     const found = await deps.identifiers.findMany(ids);
     return [
-      ...new Set(found.flatMap((referent) => (referent?.kind === 'lot' || referent?.kind === 'container' ? [referent.lotCode] : []))),
+      ...new Set([
+        ...found.flatMap((referent) => (referent?.kind === 'lot' || referent?.kind === 'container' ? [referent.lotCode] : [])),
+        ...(await deps.epcis.lotsUnderKeys(keys)),
+      ]),
     ];
   }
 
@@ -317,10 +339,10 @@ export function createEpcisService(deps: {
 
     async query(
       principal: Principal,
-      filter: Omit<EventFilter, 'partyCode' | 'lotMatches'> & { matches?: { values: string[]; roles: string[] }[] },
+      filter: Omit<EventFilter, 'partyCode' | 'lotMatches'> & { matches?: ({ values: string[] } & EventMatch)[] },
     ) {
       const lotMatches = [];
-      for (const match of filter.matches ?? []) lotMatches.push({ lotCodes: await lotsNamed(match.values), roles: match.roles });
+      for (const { values, ...match } of filter.matches ?? []) lotMatches.push({ lotCodes: await lotsNamed(values), ...match });
       const rows = await deps.epcis.query({
         ...filter,
         bizSteps: filter.bizSteps?.map((step) => shortVocabulary('bizStep', step)),
@@ -337,7 +359,9 @@ export function createEpcisService(deps: {
       return {
         events: await renderAll(await deps.events.complete(page)),
         context: capturedContexts(page.map((row) => row.payload.context)),
-        nextPageToken: next ? encodePageToken(next) : null,
+        nextPageToken: next
+          ? encodePageToken(filter.order, { time: filter.order.by === 'recordTime' ? next.recordTime : next.eventTime, id: next.id })
+          : null,
       };
     },
 

@@ -4,7 +4,7 @@ import type { Principal, Role } from '../access/index.js';
 import type { Db } from '../db/client.js';
 import { epcisQueries, epcisSubscriptions } from '../db/schema.js';
 import { badRequest, conflict, notFound } from '../errors/problem.js';
-import { decodePageToken, parseEventQuery, storedQueryParams } from './query-params.js';
+import { decodePageToken, type PageCursor, parseEventQuery, storedQueryParams } from './query-params.js';
 import type { EpcisService } from './service.js';
 import { createWebhookSender, destinationProblem, type WebhookPolicy } from './webhooks.js';
 
@@ -105,11 +105,12 @@ export function createSubscriptionService(deps: {
     if (windowEnd <= subscription.cursor) return;
     const slot = subscription.schedule ? slotOf(subscription.schedule, at) : null;
     try {
-      let after: { eventTime: Date; id: string } | undefined;
+      const stored = parseEventQuery(query.params);
+      let after: PageCursor | undefined;
       let pages = 0;
       do {
         const result = await deps.epcis.query(principal, {
-          ...parseEventQuery(query.params),
+          ...stored,
           recordTimeFrom: subscription.cursor,
           recordTimeBefore: windowEnd,
           after,
@@ -133,7 +134,7 @@ export function createSubscriptionService(deps: {
         const status = await post(subscription.dest, body, headers);
         if (status < 200 || status >= 300) throw new Error(`webhook answered ${status}`);
         pages++;
-        after = result.nextPageToken ? decodePageToken(result.nextPageToken) : undefined;
+        after = result.nextPageToken ? decodePageToken(result.nextPageToken, stored.order) : undefined;
       } while (after);
       await db
         .update(epcisSubscriptions)

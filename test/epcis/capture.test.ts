@@ -207,10 +207,15 @@ t.test('EPCIS 2.0 capture and query', async (t) => {
   t.equal(await countOf('EQ_disposition=in_transit'), 1);
   t.equal(await countOf(`EQ_readPoint=${encodeURIComponent('urn:epc:id:sgln:6901234.00001.0')}`), 1);
   t.equal(await countOf(`GE_eventTime=${encodeURIComponent(time(4))}&LT_eventTime=${encodeURIComponent(time(6))}`), 2);
-  t.equal(await countOf(`MATCH_epc=${encodeURIComponent(FARM_LOT)}`), 3, 'MATCH_epc');
-  t.equal(await countOf(`MATCH_anyEPC=${encodeURIComponent(FARM_LOT)}`), 4, 'MATCH_anyEPC includes transformation inputs');
-  t.equal(await countOf(`MATCH_inputEPC=${encodeURIComponent(CARCASS)}`), 1);
-  t.equal(await countOf(`MATCH_outputEPC=${encodeURIComponent(CARCASS)}`), 1);
+  // the farm lot and the carcass are named in quantity lists: classes, never EPCs
+  t.equal(await countOf(`MATCH_epcClass=${encodeURIComponent(FARM_LOT)}`), 3, 'MATCH_epcClass');
+  t.equal(await countOf(`MATCH_epc=${encodeURIComponent(FARM_LOT)}`), 0, 'MATCH_epc looks at instances only');
+  t.equal(await countOf(`MATCH_anyEPCClass=${encodeURIComponent(FARM_LOT)}`), 4, 'MATCH_anyEPCClass includes transformation inputs');
+  t.equal(await countOf(`MATCH_anyEPC=${encodeURIComponent(FARM_LOT)}`), 0);
+  t.equal(await countOf(`MATCH_inputEPCClass=${encodeURIComponent(CARCASS)}`), 1);
+  t.equal(await countOf(`MATCH_outputEPCClass=${encodeURIComponent(CARCASS)}`), 1);
+  t.equal(await countOf(`MATCH_inputEPC=${encodeURIComponent(CARCASS)}`), 0);
+  t.equal(await countOf(`MATCH_anyEPC=${encodeURIComponent(item(1))}`), 2, 'a retail item: made as an output EPC, packed as a child EPC');
   t.equal(await countOf(`MATCH_parentID=${encodeURIComponent(SSCC_URN)}`), 1, 'URN and Digital Link name the same SSCC');
   t.equal(await countOf(`EQ_eventID=${encodeURIComponent(expectedFirstId)}`), 1);
   expectStatus(t, (await q('eventType=Nonsense')) as never, 400, 'unknown event type');
@@ -463,9 +468,19 @@ t.test('events recorded through the native API are queryable as EPCIS events; er
     'native lots render as GTIN + lot Digital Links',
   );
   const byLgtin = await regulatorQuery(
+    `MATCH_anyEPCClass=${encodeURIComponent('https://id.gs1.org/01/06901234567014/10/KZ-LR-20261028-500G')}&perPage=100`,
+  );
+  t.ok(byLgtin.length >= 8, 'MATCH_anyEPCClass finds native events of that lot, rendered in quantity lists');
+  const asEpc = await regulatorQuery(
     `MATCH_anyEPC=${encodeURIComponent('https://id.gs1.org/01/06901234567014/10/KZ-LR-20261028-500G')}&perPage=100`,
   );
-  t.ok(byLgtin.length >= 8, 'MATCH_anyEPC finds native events of that lot');
+  t.equal(asEpc.length, 0, 'and MATCH_anyEPC none: a native lot is an instance only as a container');
+  const byPattern = await regulatorQuery(`MATCH_anyEPCClass=${encodeURIComponent('urn:epc:idpat:sgtin:6901234.056701.*')}&perPage=100`);
+  t.same(
+    byPattern.map((event) => event.eventID),
+    byLgtin.map((event) => event.eventID),
+    'a class pattern of the GTIN finds them too',
+  );
   const shipping = await regulatorQuery('EQ_bizStep=shipping&perPage=100');
   t.ok(
     shipping.every((event) => event.type === 'ObjectEvent' && event.destinationList?.length === 1),
@@ -473,6 +488,11 @@ t.test('events recorded through the native API are queryable as EPCIS events; er
   );
   const pallet = await regulatorQuery('eventType=AggregationEvent&perPage=100');
   t.match(pallet[0].parentID, /^https:\/\/id\.gs1\.org\/00\/\d{18}$/, 'the pallet by its SSCC');
+  t.equal(
+    (await regulatorQuery(`MATCH_parentID=${encodeURIComponent(pallet[0].parentID)}&perPage=100`)).length,
+    pallet.length,
+    'a native pallet is an instance: MATCH_parentID finds it',
+  );
 
   const plant = await world.party('slaughterhouse');
   const original = {
@@ -801,4 +821,111 @@ t.test('a transformationID groups one party’s events still in force', async (t
   await post(a.key, { ...withdrawn, errorDeclaration: { declarationTime: '2026-03-03T00:00:00Z', reason: 'incorrect_data' } });
   await post(a.key, half('urn:uuid:2b0c9c52-4a3b-4e5f-9d0a-0000000000bb', 4, 'output', aOut2));
   t.strictSame(await edges(aOut2), [], 'no input of the withdrawn half');
+});
+
+t.test('orderBy eventTime or recordTime, ASC or DESC: pages follow the order, a token only its own', async (t) => {
+  const world = await createWorld(t);
+  const plant = await world.party('slaughterhouse');
+  const observed = (id: number, day: number) => ({
+    type: 'ObjectEvent',
+    eventID: `urn:uuid:6d3f1c2a-0000-4000-8000-00000000010${id}`,
+    eventTime: time(day),
+    eventTimeZoneOffset: '+08:00',
+    action: 'OBSERVE',
+    epcList: [item(100 + id)],
+  });
+  // recorded 1, 2, 3; happened on days 3, 1, 1 (2 and 3 tie in eventTime)
+  for (const [id, day] of [
+    [1, 3],
+    [2, 1],
+    [3, 1],
+  ])
+    t.match((await captured(world, plant.key, doc([observed(id, day)]))).job, { success: true, captured: 1 });
+  const get = (url: string) => world.app.inject({ method: 'GET', url, headers: { authorization: `Bearer ${plant.key}` } });
+  /** The events' numbers, one page of one event at a time, following the Link header. */
+  const paged = async (path: string, query: string) => {
+    const seen: string[] = [];
+    let token: string | undefined;
+    do {
+      const reply = await get(`${path}?perPage=1${query}${token ? `&nextPageToken=${token}` : ''}`);
+      t.equal(reply.statusCode, 200, `${query} ${token ?? ''}`);
+      seen.push(...reply.json().epcisBody.queryResults.resultsBody.eventList.map((event: { eventID: string }) => event.eventID.slice(-1)));
+      token = /nextPageToken=([^&>]+)/.exec(String(reply.headers.link ?? ''))?.[1];
+    } while (token && seen.length < 10);
+    return seen.join('');
+  };
+  t.equal(await paged('/epcis/events', ''), '231', 'without orderBy: eventTime ascending');
+  t.equal(await paged('/epcis/events', '&orderBy=eventTime&orderDirection=ASC'), '231');
+  t.equal(await paged('/epcis/events', '&orderBy=eventTime'), '132', 'DESC when orderDirection is omitted');
+  t.equal(await paged('/epcis/events', '&orderBy=eventTime&orderDirection=DESC'), '132');
+  t.equal(await paged('/epcis/events', '&orderBy=recordTime&orderDirection=ASC'), '123');
+  t.equal(await paged('/epcis/events', '&orderBy=recordTime&orderDirection=DESC'), '321');
+
+  const first = await get('/epcis/events?perPage=1&orderBy=recordTime');
+  const token = /nextPageToken=([^&>]+)/.exec(String(first.headers.link))![1];
+  for (const query of ['orderBy=eventTime', 'orderBy=recordTime&orderDirection=ASC', '']) {
+    const refused = await get(`/epcis/events?perPage=1&${query}&nextPageToken=${token}`);
+    t.equal(refused.statusCode, 400, `a recordTime DESC token with ${query || 'no order'}`);
+    t.equal(refused.json().errors[0].pointer, '/nextPageToken');
+  }
+  const unknown = await get('/epcis/events?orderBy=bizStep');
+  t.equal(unknown.statusCode, 400);
+  t.match(unknown.json().errors[0], { pointer: '/orderBy', detail: 'one of eventTime, recordTime' });
+
+  const post = (name: string, query: object) =>
+    world.app.inject({
+      method: 'POST',
+      url: '/epcis/queries',
+      payload: { name, query },
+      headers: { authorization: `Bearer ${plant.key}` },
+    });
+  t.equal((await post('latest', { orderBy: 'recordTime' })).statusCode, 201, 'a named query with an order');
+  t.equal(await paged('/epcis/queries/latest/events', ''), '321', 'runs in its order');
+  const refused = await post('odd', { orderBy: 'quantity' });
+  t.equal(refused.statusCode, 400, 'a named query with an order this service does not have');
+  t.equal(refused.json().errors[0].pointer, '/orderBy');
+});
+
+t.test('MATCH_epc looks at EPCs, MATCH_epcClass at classes; both take EPC patterns', async (t) => {
+  const world = await createWorld(t);
+  const plant = await world.party('slaughterhouse');
+  const observed = (day: number, what: object) => ({
+    type: 'ObjectEvent',
+    eventTime: time(day),
+    eventTimeZoneOffset: '+08:00',
+    action: 'OBSERVE',
+    ...what,
+  });
+  const sgtin = (serial: number) => `urn:epc:id:sgtin:0614141.812345.${serial}`;
+  t.match(
+    (
+      await captured(
+        world,
+        plant.key,
+        doc([
+          observed(1, { epcList: [sgtin(6789), sgtin(6790)] }),
+          observed(2, { quantityList: [{ epcClass: 'urn:epc:class:lgtin:0614141.812345.LOT1', quantity: 5 }] }),
+          observed(3, { epcList: [sgtin(6789)] }),
+          observed(4, { epcList: ['urn:epc:id:sgtin:0614141.712345.1'] }),
+        ]),
+      )
+    ).job,
+    { success: true, captured: 4 },
+  );
+  const days = async (query: string) =>
+    (await world.app.inject({ method: 'GET', url: `/epcis/events?${query}`, headers: { authorization: `Bearer ${plant.key}` } }))
+      .json()
+      .epcisBody.queryResults.resultsBody.eventList.map((event: { eventTime: string }) => Number(event.eventTime.slice(9, 10)));
+  const match = (name: string, value: string) => days(`${name}=${encodeURIComponent(value)}`);
+  const pattern = 'urn:epc:idpat:sgtin:0614141.812345.*';
+  t.same(await match('MATCH_epc', pattern), [1, 3], 'an EPC pattern: the instances of that GTIN');
+  t.same(await match('MATCH_anyEPC', pattern), [1, 3]);
+  t.same(await match('MATCH_epc', 'urn:epc:class:lgtin:0614141.812345.LOT1'), [], 'a class is no EPC');
+  t.same(await match('MATCH_epcClass', 'urn:epc:class:lgtin:0614141.812345.LOT1'), [2]);
+  t.same(await match('MATCH_epcClass', sgtin(6789)), [], 'an EPC is no class');
+  t.same(await match('MATCH_epc', sgtin(6789)), [1, 3]);
+  t.same(await match('MATCH_epcClass', pattern), [2], 'a class pattern: the LGTINs of that GTIN');
+  t.same(await match('MATCH_anyEPCClass', pattern), [2]);
+  t.same(await match('MATCH_epc', 'urn:epc:idpat:sgtin:0614141.712345.*'), [4], 'another GTIN of the same company');
+  t.same(await match('MATCH_epc', 'urn:epc:idpat:sgtin:0614141.812345.6789'), [], 'a pattern without its wildcard matches nothing');
 });

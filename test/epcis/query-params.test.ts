@@ -2,7 +2,7 @@
 // bound is one ISO 8601 date-time with its offset, a page size a decimal count; anything else is a
 // 400 naming the parameter, never a guess.
 
-import { parseQueryRequest, storedQueryParams } from '../../src/epcis/query-params.js';
+import { encodePageToken, parseQueryRequest, storedQueryParams } from '../../src/epcis/query-params.js';
 import { Problem } from '../../src/errors/problem.js';
 import { fileTest } from '../root.js';
 
@@ -73,5 +73,51 @@ t.test('a named query keeps valid bounds and refuses the rest when it is stored'
   t.match(
     refusal(() => storedQueryParams({ LT_recordTime: ['2026-03-01T00:00:00Z', '2026-04-01T00:00:00Z'] })),
     { status: 400, pointer: '/LT_recordTime', detail: 'must be given once' },
+  );
+});
+
+t.test('order: orderBy eventTime or recordTime, orderDirection ASC or DESC (DESC when omitted, as the standard says)', async (t) => {
+  t.same(parseQueryRequest({}).order, { by: 'eventTime', direction: 'ASC' }, 'no orderBy: the service’s own order');
+  t.same(parseQueryRequest({ orderDirection: 'DESC' }).order, { by: 'eventTime', direction: 'DESC' });
+  t.same(parseQueryRequest({ orderBy: 'eventTime' }).order, { by: 'eventTime', direction: 'DESC' });
+  t.same(parseQueryRequest({ orderBy: 'recordTime', orderDirection: 'ASC' }).order, { by: 'recordTime', direction: 'ASC' });
+  for (const value of ['quantity', 'bizStep', 'eventtime', 'https://ref.gs1.org/epcis/eventTime', '', ['eventTime', 'recordTime']]) {
+    t.match(
+      refusal(() => parseQueryRequest({ orderBy: value })),
+      { status: 400, pointer: '/orderBy', detail: Array.isArray(value) ? 'must be given once' : 'one of eventTime, recordTime' },
+      `orderBy=${value}`,
+    );
+  }
+  for (const value of ['asc', 'DOWN', '']) {
+    t.match(
+      refusal(() => parseQueryRequest({ orderBy: 'eventTime', orderDirection: value })),
+      { status: 400, pointer: '/orderDirection', detail: 'one of ASC, DESC' },
+      `orderDirection=${value}`,
+    );
+  }
+});
+
+t.test('a page token continues the order it was issued for, and no other', async (t) => {
+  const last = { time: new Date('2026-03-01T00:00:00Z'), id: 'e1' };
+  const token = encodePageToken({ by: 'recordTime', direction: 'DESC' }, last);
+  t.same(parseQueryRequest({ orderBy: 'recordTime', nextPageToken: token }).after, last);
+  for (const params of [{}, { orderBy: 'eventTime' }, { orderBy: 'recordTime', orderDirection: 'ASC' }]) {
+    t.match(
+      refusal(() => parseQueryRequest({ ...params, nextPageToken: token })),
+      { status: 400, pointer: '/nextPageToken', detail: /ordered by recordTime DESC/ },
+      JSON.stringify(params),
+    );
+  }
+});
+
+t.test('a named query stores its order and refuses an unknown one', async (t) => {
+  t.same(storedQueryParams({ orderBy: 'recordTime', orderDirection: 'ASC' }), { orderBy: ['recordTime'], orderDirection: ['ASC'] });
+  t.match(
+    refusal(() => storedQueryParams({ orderBy: 'quantity' })),
+    { status: 400, pointer: '/orderBy', detail: 'one of eventTime, recordTime' },
+  );
+  t.match(
+    refusal(() => storedQueryParams({ orderDirection: 'UP' })),
+    { status: 400, pointer: '/orderDirection' },
   );
 });

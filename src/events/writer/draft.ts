@@ -77,7 +77,8 @@ export type EventRecord = {
 };
 
 export class EventDraft {
-  readonly links = new Map<string, { lotCode: string; role: EventLotRole; quantity: number | null }>();
+  /** namedAsInstance: only captured EPCIS events say it (see event_lots.named_as_instance). */
+  readonly links = new Map<string, { lotCode: string; role: EventLotRole; quantity: number | null; namedAsInstance?: boolean }>();
   private readonly createdLots: NewLot[] = [];
   private readonly newLotsByCode = new Map<string, NewLot>();
   private readonly newLotsBySscc = new Map<string, NewLot>();

@@ -96,7 +96,12 @@ export type WriteRequest = {
     transformationId: string | null;
     edges: { from: string; to: string }[];
     /** The lots in the roles the EPCIS event names them (what EPCIS queries match on). */
-    links: { lotCode: string; role: 'subject' | 'input' | 'output' | 'parent' | 'child'; quantity: number | null }[];
+    links: {
+      lotCode: string;
+      role: 'subject' | 'input' | 'output' | 'parent' | 'child';
+      quantity: number | null;
+      namedAsInstance: boolean;
+    }[];
   };
   /** A correction's replacement: the event it replaces and the lot codes its lots keep. */
   replaces?: { eventId: string; lotCodes: string[] };

@@ -11,6 +11,7 @@ import type { EventDraft, EventRecord, NewLot, NewShipment } from './draft.js';
 import type { LotView, ProductView, ShipmentView, StatusFacts } from './state.js';
 
 const texts = (values: (string | null)[]) => sql`${sql.param(values)}::text[]`;
+const booleans = (values: (boolean | null)[]) => sql`${sql.param(values)}::boolean[]`;
 const numerics = (values: (number | null)[]) =>
   sql`${sql.param(values.map((value) => (value === null ? null : String(value))))}::numeric[]`;
 const times = (values: (Date | null)[]) => sql`${sql.param(values.map((value) => value?.toISOString() ?? null))}::timestamptz[]`;
@@ -393,9 +394,10 @@ export function createEventWriterRepository() {
             ${jsons(records.map((r) => r.referenceDocuments))}, ${jsons(records.map((r) => r.payload))}, ${texts(records.map((r) => r.correctsEventId))},
             ${texts(records.map((r) => r.epcisType))}, ${texts(records.map((r) => r.transformationId))}))`,
         links.length > 0 &&
-          sql`new_event_lots as (insert into event_lots (event_id, lot_code, role, quantity, party_code)
+          sql`new_event_lots as (insert into event_lots (event_id, lot_code, role, quantity, party_code, named_as_instance)
           select * from unnest(${texts(links.map((l) => l.eventId))}, ${texts(links.map((l) => l.lotCode))}, ${texts(links.map((l) => l.role))},
-            ${numerics(links.map((l) => l.quantity))}, ${texts(links.map((l) => l.partyCode))}))`,
+            ${numerics(links.map((l) => l.quantity))}, ${texts(links.map((l) => l.partyCode))},
+            ${booleans(links.map((l) => l.namedAsInstance ?? null))}))`,
         movements.length > 0 &&
           sql`new_movements as (insert into lot_movements (event_id, lot_code, party_code, kind, quantity, container_code)
           select * from unnest(${texts(movements.map((m) => m.eventId))}, ${texts(movements.map((m) => m.lotCode))},

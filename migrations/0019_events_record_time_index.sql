@@ -1,0 +1,1 @@
+CREATE INDEX "events_record_time_idx" ON "events" USING btree ("record_time","id");
