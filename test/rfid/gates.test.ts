@@ -136,7 +136,7 @@ t.test('gates turn observations into events', async (t) => {
     t.equal(new Date(event.eventTime).toISOString(), '2026-06-01T02:05:00.000Z', 'at the time the gate first read it');
     t.equal(event.eventTimeZoneOffset, '+08:00');
     t.same(
-      (await store.lot(lot)).holders,
+      (await world.regulator.get(`/lots/${lot}`)).body.holders,
       [
         { partyCode: processor.code, onHand: 60 },
         { partyCode: store.code, onHand: 40 },
