@@ -8,6 +8,7 @@
 // tried again later, without holding back the others.
 
 import { setImmediate as nextTurn } from 'node:timers/promises';
+import { mayBindTagsTo } from '../access/index.js';
 import type { Db, Transact } from '../db/client.js';
 import { Problem } from '../errors/problem.js';
 import { timeZoneOffsetOf } from '../events/time.js';
@@ -68,6 +69,7 @@ export function createGateService(deps: {
     | 'observedSince'
     | 'precedingReceipts'
     | 'bindTags'
+    | 'custodyOf'
   >;
   identifiers: Pick<IdentifierService, 'parse' | 'findMany'>;
   writer: Pick<EventWriter, 'write'>;
@@ -271,6 +273,9 @@ export function createGateService(deps: {
       (await rfid.findReadPoints([...new Set(rows.map((row) => row.readPointId))], tx)).map((readPoint) => [readPoint.id, readPoint]),
     );
     const referents = await resolve(tx, rows);
+    // a station binds only while its party may still bind tags to the lot (it may have shipped all of it since)
+    const stationLots = [...readPoints.values()].flatMap((readPoint) => (readPoint.bindToCode ? [readPoint.bindToCode] : []));
+    const custody = await rfid.custodyOf([...new Set(stationLots)], tx);
     const outcomes: ReadOutcome[] = [];
     const settle = (row: ReadRow, outcome: string, lotCode: string | null, eventId: string | null, detail: string | null) =>
       outcomes.push({ readPointId: row.readPointId, tag: row.tag, windowStart: row.windowStart, outcome, lotCode, eventId, detail });
@@ -286,6 +291,17 @@ export function createGateService(deps: {
         const referent = referents.get(rowKey(row));
         if (referent) seen.push({ row, referent });
         else if (readPoint.role === 'commissioning' && readPoint.bindToCode) {
+          const lot = custody.get(readPoint.bindToCode);
+          if (!lot || !mayBindTagsTo(readPoint.partyCode, lot)) {
+            settle(
+              row,
+              'rejected',
+              readPoint.bindToCode,
+              null,
+              `party ${readPoint.partyCode} no longer owns, holds or awaits lot ${readPoint.bindToCode}`,
+            );
+            continue;
+          }
           // one binding per tag, however many of its windows closed together
           bindings.set(row.tag, {
             kind: 'epc',

@@ -363,6 +363,20 @@ t.test('tags are bound to a lot by its owner, a holder or the addressee of an op
     antennas: [{ readerId: reader.id, antenna: 1 }],
   });
   t.match(expectStatus(t, refused, 403, 'nor a commissioning station of the other party').body.errors, [{ pointer: '/bindToCode' }]);
+
+  // a station binds only as long as its party may: a shipment taken back ends the addressee's right
+  const sent = await owner.commission(product, 5);
+  const shipped = await world.ok(owner.event({ type: 'ship', toPartyCode: store.code, lines: [{ lotCode: sent, quantity: 5 }] }));
+  const storeReader = await registerReader(world, store);
+  await readPoint(world, store, 'commissioning', [{ readerId: storeReader.id, antenna: 1 }], { bindToCode: sent });
+  await world.ok(owner.event({ type: 'correction', correctsEventId: shipped.event.id, reason: 'sent to the wrong store' }));
+  await storeReader.api.post('/rfid/zebra', [
+    zebraEvent({ idHex: tag(9), antenna: 1, hostName: storeReader.hostName, timestamp: readTime(1) }),
+  ]);
+  await world.app.services.gates.drain();
+  const [read] = (await store.api.get(`/rfid/reads?tag=${tag(9)}`)).body.items;
+  t.match(read, { outcome: 'rejected', lotCode: sent, detail: new RegExp(`no longer owns, holds or awaits lot ${sent}`) });
+  expectStatus(t, await store.api.get(`/rfid/tags/${tag(9)}`), 404, 'the station bound nothing');
 });
 
 t.test('a running service turns observations into events soon after their window closes', async (t) => {
