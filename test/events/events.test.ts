@@ -106,6 +106,32 @@ t.test('events', async (t) => {
       const elsewhere = await otherFarm.event({ type: 'observe', [field]: farmSite, lotCodes: [madeOfForeign[0]] });
       t.match(expectStatus(t, elsewhere, 403, `an event whose ${field} is another party’s site`).body.errors, [{ pointer: `/${field}` }]);
     }
+    // a lab samples where the goods are: at a site of the party whose lot it tests, not elsewhere
+    const lab = await world.party('lab');
+    const sampled = await farm.commission(pigs, 1);
+    const inspection = { kind: 'third_party', labPartyCode: lab.code, result: 'pass' };
+    expectStatus(
+      t,
+      await lab.event({ type: 'inspect', readPoint: farmSite, lotCodes: [sampled], inspection }),
+      201,
+      'a lab at the owner’s site',
+    );
+    const otherSite = await otherFarm.location('farm');
+    expectStatus(
+      t,
+      await lab.event({ type: 'inspect', readPoint: otherSite, lotCodes: [sampled], inspection }),
+      403,
+      'not at a third party’s',
+    );
+    t.match(
+      expectStatus(
+        t,
+        await lab.event({ type: 'observe', readPoint: farmSite, lotCodes: [sampled] }),
+        403,
+        'nor an event other than its test',
+      ).body.errors,
+      [{ pointer: '/readPoint' }],
+    );
     const unknownProduct = await farm.event({ type: 'commission', lots: [{ productCode: 'MXXXXXXXXXX0', quantity: 1 }] });
     expectStatus(t, unknownProduct, 422, 'unknown product');
     t.equal(unknownProduct.body.errors[0].pointer, '/lots/0/productCode');

@@ -142,6 +142,19 @@ export class BatchRejected extends Error {
   }
 }
 
+/**
+ * A lab or regulator samples where the goods are: its inspection may be recorded at a site of a
+ * party that owns or holds one of the lots it tests; everyone else records events at its own sites.
+ */
+function isInspectedPartysSite(scope: Scope, action: EventAction, sitePartyCode: string): boolean {
+  if (action.type !== 'inspect') return false;
+  const kind = scope.state.parties.get(scope.actor)?.kind;
+  if (kind !== 'lab' && kind !== 'regulator') return false;
+  return action.lotCodes.some(
+    (code) => scope.lot(code)?.partyCode === sitePartyCode || (scope.state.holdersOf(code).get(sitePartyCode) ?? 0) > 0,
+  );
+}
+
 export function createEventWriter(deps: {
   repository: EventWriterRepository;
   lots: Pick<LotsRepository, 'findBySsccs'>;
@@ -259,7 +272,11 @@ export function createEventWriter(deps: {
     if (request.places !== 'uris') {
       for (const field of ['readPoint', 'bizLocation'] as const) {
         const code = request.context[field];
-        if (code) requireOwnMasterData(request.actor, 'location', scope.requireLocation(code, scope.at(field)), scope.at(field));
+        if (!code) continue;
+        const location = scope.requireLocation(code, scope.at(field));
+        if (!isInspectedPartysSite(scope, request.action, location.partyCode)) {
+          requireOwnMasterData(request.actor, 'location', location, scope.at(field));
+        }
       }
     }
     // an identifier several events name is created by the first of them that is accepted
