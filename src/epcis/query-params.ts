@@ -168,7 +168,8 @@ export function decodePageToken(token: string, order: EventOrder): PageCursor {
     const time = new Date(t as string);
     // a forged token must not carry what the database refuses: a year out of range, a NUL in the id
     if (!isStorableTime(time) || typeof id !== 'string' || !EVENT_ID.test(id)) throw new Error('bad token');
-    decoded = { by, dir, time, id };
+    // tokens issued before listings had an order continue the one listing there was: eventTime ascending
+    decoded = { by: by ?? 'eventTime', dir: dir ?? 'ASC', time, id };
   } catch {
     throw problem('nextPageToken', 'not a token this service issued');
   }

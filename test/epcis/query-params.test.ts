@@ -108,6 +108,13 @@ t.test('a page token continues the order it was issued for, and no other', async
       JSON.stringify(params),
     );
   }
+  // a token issued before listings had an order: { t, id } only
+  const older = Buffer.from(JSON.stringify({ t: last.time.toISOString(), id: last.id })).toString('base64url');
+  t.same(parseQueryRequest({ nextPageToken: older }).after, last, 'an earlier token continues the eventTime ascending listing');
+  t.match(
+    refusal(() => parseQueryRequest({ orderBy: 'recordTime', nextPageToken: older })),
+    { detail: /ordered by eventTime ASC/ },
+  );
 });
 
 t.test('a named query stores its order and refuses an unknown one', async (t) => {
