@@ -1,7 +1,8 @@
 // A whole trace in a constant number of statements, whatever its size: the recursive walk (the
 // lineage repository's, UNION with a depth cap), then every part of the graph read by the reached
 // codes as one array parameter — lots, edges, holdings, shipments and events side by side on
-// the pool's connections — and last the parties, products and locations they name.
+// the pool's connections — and last (once the service knows what it shows) the parties, products
+// and locations the trace names.
 //
 // Plain rows, not one JSON document: PostgreSQL spent more time building the JSON of a large
 // trace (json_build_object per row) than walking it, and the client as long again parsing it.
@@ -20,12 +21,13 @@ export type TraceRows = {
   holdings: Holding[];
   shipments: NodeShipment[];
   events: StoredEvent[];
+};
+
+export type TraceReferences = {
   parties: (PartyRef & { address: string | null; contact: Record<string, string> | null })[];
   products: { code: string; name: string; gtin: string | null; category: string; marks: string[] }[];
   locations: { code: string; name: string; kind: string; regionCode: string; partyCode: string }[];
 };
-
-type References = Pick<TraceRows, 'parties' | 'products' | 'locations'>;
 type EventRow = Omit<StoredEvent, 'eventTime' | 'recordTime'> & { eventTime: Date | string; recordTime: Date | string };
 type ShipmentRow = Omit<NodeShipment, 'shippedAt' | 'receivedAt'> & { shippedAt: Date | string; receivedAt: Date | string | null };
 
@@ -129,21 +131,23 @@ export function createTraceRepository(db: Db) {
     }));
   }
 
-  async function references(partyCodes: string[], productCodes: string[], locationCodes: string[]): Promise<References> {
-    const [row] = await queryRows<References>(
+  async function references(codes: { parties: string[]; products: string[]; locations: string[] }): Promise<TraceReferences> {
+    const [row] = await queryRows<TraceReferences>(
       db,
       sql`select
         (select coalesce(json_agg(json_build_object('code', p.code, 'name', p.name, 'kind', p.kind, 'regionCode', p.region_code,
-            'address', p.address, 'contact', p.contact)), '[]') from parties p where ${anyOf(sql`p.code`, partyCodes)}) as parties,
+            'address', p.address, 'contact', p.contact)), '[]') from parties p where ${anyOf(sql`p.code`, codes.parties)}) as parties,
         (select coalesce(json_agg(json_build_object('code', p.code, 'name', p.name, 'gtin', p.gtin, 'category', p.category,
-            'marks', p.marks)), '[]') from products p where ${anyOf(sql`p.code`, productCodes)}) as products,
+            'marks', p.marks)), '[]') from products p where ${anyOf(sql`p.code`, codes.products)}) as products,
         (select coalesce(json_agg(json_build_object('code', l.code, 'name', l.name, 'kind', l.kind, 'regionCode', l.region_code,
-            'partyCode', l.party_code)), '[]') from locations l where ${anyOf(sql`l.code`, locationCodes)}) as locations`,
+            'partyCode', l.party_code)), '[]') from locations l where ${anyOf(sql`l.code`, codes.locations)}) as locations`,
     );
     return row;
   }
 
   return {
+    /** The parties (with address and contact), products and locations a trace names. */
+    references,
     /** The graph reachable from `start` within `depth` steps, with its events (see eventsOn). */
     async graph(start: string, direction: Direction, depth: number, withEvents: boolean): Promise<TraceRows> {
       const reached = await lineage.reachable([start], direction, depth);
@@ -156,32 +160,7 @@ export function createTraceRepository(db: Db) {
         shipmentsOf(codes),
         eventsOn(codes, direction, withEvents),
       ]);
-
-      const parties = new Set<string>();
-      const products = new Set<string>();
-      const locations = new Set<string>();
-      for (const lot of nodeLots) {
-        parties.add(lot.partyCode);
-        if (lot.productCode) products.add(lot.productCode);
-        if (lot.originLocationCode) locations.add(lot.originLocationCode);
-      }
-      for (const holding of holdings) parties.add(holding.partyCode);
-      for (const shipment of shipments) parties.add(shipment.fromPartyCode).add(shipment.toPartyCode);
-      for (const event of events) {
-        const lab = (event.payload.inspection as { labPartyCode?: string } | undefined)?.labPartyCode;
-        if (event.type === 'inspect' && lab) parties.add(lab);
-        if (event.readPoint) locations.add(event.readPoint);
-        if (event.bizLocation) locations.add(event.bizLocation);
-      }
-      return {
-        reached,
-        lots: nodeLots,
-        edges,
-        holdings,
-        shipments,
-        events,
-        ...(await references([...parties], [...products], [...locations])),
-      };
+      return { reached, lots: nodeLots, edges, holdings, shipments, events };
     },
   };
 }

@@ -12,17 +12,18 @@ import type { Trace } from './schemas.js';
 type Assembled = ReturnType<typeof assembleTrace<StoredEvent>>;
 
 /**
- * The parties and sites the assembled trace names. The repository reads those of every lot,
- * holding, shipment and event it reached; the reference lists describe only these, so they do not
- * name who holds a redacted lot or where a hidden event took place.
+ * The parties, products and sites the assembled trace names: its reference lists describe only
+ * these, so they do not name who holds a redacted lot or where a hidden event took place.
  */
-function namedIn(graph: Assembled): { parties: Set<string>; locations: Set<string> } {
+function namedIn(graph: Assembled): { parties: string[]; products: string[]; locations: string[] } {
   const parties = new Set<string>();
+  const products = new Set<string>();
   const locations = new Set<string>();
   for (const node of graph.nodes) {
     parties.add(node.partyCode);
     for (const holder of node.holders ?? []) parties.add(holder.partyCode);
     for (const inspection of node.inspections) if (inspection.labPartyCode) parties.add(inspection.labPartyCode);
+    if (node.productCode) products.add(node.productCode);
     if (node.originLocationCode) locations.add(node.originLocationCode);
   }
   for (const edge of graph.edges) {
@@ -36,7 +37,7 @@ function namedIn(graph: Assembled): { parties: Set<string>; locations: Set<strin
     if (event.readPoint) locations.add(event.readPoint);
     if (event.bizLocation) locations.add(event.bizLocation);
   }
-  return { parties, locations };
+  return { parties: [...parties], products: [...products], locations: [...locations] };
 }
 
 /** The contact fields the schema names, in its order (stored jsonb sorts keys by length). */
@@ -45,7 +46,7 @@ function contactOf(stored: Record<string, string>): { person?: string; phone?: s
 }
 
 export function createTraceService(deps: {
-  traces: Pick<TraceRepository, 'graph'>;
+  traces: Pick<TraceRepository, 'graph' | 'references'>;
   lots: Pick<LotsRepository, 'involvedParties'>;
   identifiers: Pick<IdentifierService, 'resolve'>;
   tradingPartners: (partyCode: string) => Promise<Set<string>>;
@@ -84,10 +85,7 @@ export function createTraceService(deps: {
         holdings: rows.holdings,
         canSee,
       });
-      const named = namedIn(graph);
-      const parties = rows.parties.filter((party) => named.parties.has(party.code));
-      const locations = rows.locations.filter((location) => named.locations.has(location.code));
-      const { products } = rows;
+      const { parties, products, locations } = await deps.traces.references(namedIn(graph));
       const partners = scope === null ? new Set<string>() : await deps.tradingPartners(scope);
       // addresses and contacts as the party directory shows them: to regulators, the party itself and its trading partners
       const seesDetails = (partyCode: string) => canSeePrivateDetails(principal, partyCode, partners);
