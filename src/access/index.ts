@@ -118,6 +118,22 @@ export function requireMasterDataWriter(principal: Principal, partyCode: string)
 }
 
 /**
+ * The site an event names as read point or business location is the actor's own, except that a lab
+ * or regulator samples where the goods are: its test may name a site of a party that owns or holds
+ * a lot it tests (`testedLotParties`; empty for any other event).
+ */
+export function requireEventSite(
+  actor: { code: string; kind: string | undefined },
+  location: { code: string; partyCode: string },
+  testedLotParties: ReadonlySet<string>,
+  pointer: (string | number)[],
+): void {
+  const independent = actor.kind === 'lab' || actor.kind === 'regulator';
+  if (independent && testedLotParties.has(location.partyCode)) return;
+  requireOwnMasterData(actor.code, 'location', location, pointer);
+}
+
+/**
  * A party makes lots of its own products at its own sites, and records events at its own sites:
  * a product or location is registered for one party (see requireMasterDataWriter) and names it.
  */

@@ -10,6 +10,7 @@ import {
   ROLES,
   type RoleAction,
   requireCreditReader,
+  requireEventSite,
   requireLotOwner,
   requireLotReader,
   requireMasterDataWriter,
@@ -159,6 +160,25 @@ t.test('tag bindings: the lot’s owner, a holder, or the addressee of an open s
   t.ok(mayBindTagsTo('STORE', custody), 'a holder');
   t.ok(mayBindTagsTo('SHOP', custody), 'the addressee of goods on their way');
   t.notOk(mayBindTagsTo('FARM', custody), 'anyone else');
+});
+
+t.test('event sites: the actor’s own, or for a lab’s or regulator’s test a site of a party whose lot it tests', async (t) => {
+  const plantSite = { code: 'SITE', partyCode: 'PLANT' };
+  const tested = new Set(['PLANT']);
+  const allowed = (actor: { code: string; kind: string }, parties: ReadonlySet<string>) => {
+    try {
+      requireEventSite(actor, plantSite, parties, ['readPoint']);
+      return true;
+    } catch (error) {
+      if (error instanceof Problem && error.status === 403 && error.errors?.[0].pointer === '/readPoint') return false;
+      throw error;
+    }
+  };
+  t.ok(allowed({ code: 'PLANT', kind: 'slaughterhouse' }, new Set()), 'its own site');
+  t.ok(allowed({ code: 'LAB', kind: 'lab' }, tested), 'a lab at the plant whose lot it tests');
+  t.ok(allowed({ code: 'MARKET', kind: 'regulator' }, tested), 'a regulator too');
+  t.notOk(allowed({ code: 'LAB', kind: 'lab' }, new Set(['STORE'])), 'not at a site of a party whose lot it does not test');
+  t.notOk(allowed({ code: 'SHOP', kind: 'retailer' }, tested), 'nor anyone else at another’s site');
 });
 
 t.test('write rights', async (t) => {

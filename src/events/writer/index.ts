@@ -4,7 +4,7 @@
 // and stores every accepted event, with its entry in its party's audit chain, in one statement —
 // all in the caller's transaction.
 import { randomUUID } from 'node:crypto';
-import { requireOwnMasterData } from '../../access/index.js';
+import { requireEventSite } from '../../access/index.js';
 import { appendToChains, type ChainHead, eventPayloadHash } from '../../audit/chain.js';
 import type { Db } from '../../db/client.js';
 import { mapPausing, pauses } from '../../db/turns.js';
@@ -142,16 +142,15 @@ export class BatchRejected extends Error {
   }
 }
 
-/**
- * A lab or regulator samples where the goods are: its inspection may be recorded at a site of a
- * party that owns or holds one of the lots it tests; everyone else records events at its own sites.
- */
-function isInspectedPartysSite(scope: Scope, action: EventAction, sitePartyCode: string): boolean {
-  if (action.type !== 'inspect') return false;
-  const kind = scope.state.parties.get(scope.actor)?.kind;
-  if (kind !== 'lab' && kind !== 'regulator') return false;
-  return action.lotCodes.some(
-    (code) => scope.lot(code)?.partyCode === sitePartyCode || (scope.state.holdersOf(code).get(sitePartyCode) ?? 0) > 0,
+/** The owners and holders of the lots an inspection tests: where it may have sampled them (see requireEventSite). */
+function testedLotParties(scope: Scope, action: EventAction): Set<string> {
+  if (action.type !== 'inspect') return new Set();
+  return new Set(
+    action.lotCodes.flatMap((code) => {
+      const owner = scope.lot(code)?.partyCode;
+      const holders = [...scope.state.holdersOf(code)].filter(([, quantity]) => quantity > 0).map(([party]) => party);
+      return owner ? [owner, ...holders] : holders;
+    }),
   );
 }
 
@@ -270,13 +269,11 @@ export function createEventWriter(deps: {
     const draft = new EventDraft(request.id ?? randomUUID(), request.actor);
     const scope = new Scope(state, draft, base);
     if (request.places !== 'uris') {
+      const actor = { code: request.actor, kind: scope.state.parties.get(request.actor)?.kind };
+      const tested = testedLotParties(scope, request.action);
       for (const field of ['readPoint', 'bizLocation'] as const) {
         const code = request.context[field];
-        if (!code) continue;
-        const location = scope.requireLocation(code, scope.at(field));
-        if (!isInspectedPartysSite(scope, request.action, location.partyCode)) {
-          requireOwnMasterData(request.actor, 'location', location, scope.at(field));
-        }
+        if (code) requireEventSite(actor, scope.requireLocation(code, scope.at(field)), tested, scope.at(field));
       }
     }
     // an identifier several events name is created by the first of them that is accepted
