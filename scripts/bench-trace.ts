@@ -15,8 +15,9 @@
 //   frontier       repos.lineage.reachableByFrontier (level by level; node sets must match)
 //   service graph  services.trace.trace with include=graph (nodes and edges)
 //   service full   services.trace.trace with include=events (the graph and every event on it)
-//   GET graph/full GET /trace/{code} through app.inject with a regulator key: authentication,
-//                  validation, the service and the JSON the client receives
+//   GET graph/full GET /trace/{code} over HTTP with a regulator key: authentication, validation,
+//                  the service and the JSON, timed until the client has received the last byte
+//                  (the body is counted as it arrives and parsed only after the clock stops)
 // and times the forward trace of the hub lot (target ≤ 1 s).
 // --explain prints the plans of the bare CTE's statement and of the trace's statements.
 import { randomUUID } from 'node:crypto';
@@ -24,7 +25,7 @@ import { performance } from 'node:perf_hooks';
 import { getTableColumns, getTableName, sql } from 'drizzle-orm';
 import type { PgTable } from 'drizzle-orm/pg-core';
 import type { Principal } from '../src/access/index.js';
-import { type App, buildApp, createRepositories, createServices } from '../src/app.js';
+import { buildApp, createRepositories, createServices } from '../src/app.js';
 import { newLocationCode, newLotCode, newPartyCode, newProductCode, type PartyKind } from '../src/codes/service-codes.js';
 import { type Database, queryRows } from '../src/db/client.js';
 import { eventLots, events, lineageEdges, locations, lotMovements, lots, parties, products } from '../src/db/schema.js';
@@ -32,6 +33,7 @@ import type { Direction, ReachedNode } from '../src/lineage/repository.js';
 import { parseFlags } from './lib/args.js';
 import { explain, type Scratch, statementsOf, withScratchDatabase } from './lib/database.js';
 import { formatNumber, printTable } from './lib/report.js';
+import { freePort } from './lib/server.js';
 
 // ---------------------------------------------------------------------------------------
 // options
@@ -511,6 +513,7 @@ async function build(database: Database): Promise<Built> {
 // measure
 
 type Sample = { ms: number; nodes: number };
+type Received = { chunks: Uint8Array[]; bytes: number };
 type Row = { direction: Direction; method: string; samples: Sample[] };
 
 function sample<T>(codes: T[], k: number): T[] {
@@ -525,12 +528,14 @@ function sample<T>(codes: T[], k: number): T[] {
   return picked;
 }
 
-async function timeEach(codes: string[], run: (code: string) => Promise<number>): Promise<Sample[]> {
+/** `run` gives the nodes it reached, or a way to count them that is not timed (parsing a response). */
+async function timeEach(codes: string[], run: (code: string) => Promise<number | (() => number)>): Promise<Sample[]> {
   const samples: Sample[] = [];
   for (const code of codes) {
     const start = performance.now();
-    const nodes = await run(code);
-    samples.push({ ms: ms(start), nodes });
+    const reached = await run(code);
+    const elapsed = ms(start);
+    samples.push({ ms: elapsed, nodes: typeof reached === 'number' ? reached : reached() });
   }
   return samples;
 }
@@ -573,14 +578,24 @@ async function main({ database, label, migrateMs }: Scratch) {
   // no subscription poller running beside the timed requests
   const app = await buildApp({ database, logger: false, publicBaseUrl: 'https://bench.example', subscriptionTickMs: 3_600_000 });
   try {
+    const port = await freePort();
+    await app.listen({ host: '127.0.0.1', port });
     const { key } = await app.services.apiKeys.issue({ role: 'regulator', label: 'bench' });
-    await measure(database, app, key, built, label, Number(tableCounts[0].lots), Number(tableCounts[0].lineage_edges));
+    const client = { baseUrl: `http://127.0.0.1:${port}`, key };
+    await measure(database, client, built, label, Number(tableCounts[0].lots), Number(tableCounts[0].lineage_edges));
   } finally {
     await app.close();
   }
 }
 
-async function measure(database: Database, app: App, key: string, built: Built, label: string, lotCount: number, edgeCount: number) {
+async function measure(
+  database: Database,
+  client: { baseUrl: string; key: string },
+  built: Built,
+  label: string,
+  lotCount: number,
+  edgeCount: number,
+) {
   const services = createServices(database);
   const repos = createRepositories(database);
   const farmLots = built.levels[0].filter((code) => code !== built.hubLot);
@@ -591,29 +606,41 @@ async function measure(database: Database, app: App, key: string, built: Built, 
   ];
   for (const item of plan) item.warm = item.codes.splice(0, WARMUP);
 
-  /** GET /trace/{code} as a client sends it: authentication, validation, service, serialisation. */
-  const route = async (code: string, direction: Direction, include: 'graph' | 'events') => {
-    const response = await app.inject({
-      method: 'GET',
-      url: `/trace/${encodeURIComponent(code)}?direction=${direction}&depth=${DEPTH}&include=${include}`,
-      headers: { authorization: `Bearer ${key}` },
-    });
-    if (response.statusCode !== 200) throw new Error(`GET /trace/${code}: ${response.statusCode} ${response.body.slice(0, 500)}`);
-    return response;
+  /**
+   * GET /trace/{code} as a client sends it, over a socket: done when the last byte has arrived. The
+   * chunks are kept, not joined or parsed: that is the client's work, done after the clock stops.
+   */
+  const route = async (code: string, direction: Direction, include: 'graph' | 'events'): Promise<Received> => {
+    const response = await fetch(
+      `${client.baseUrl}/trace/${encodeURIComponent(code)}?direction=${direction}&depth=${DEPTH}&include=${include}`,
+      {
+        headers: { authorization: `Bearer ${client.key}` },
+      },
+    );
+    const chunks: Uint8Array[] = [];
+    let bytes = 0;
+    for await (const chunk of response.body ?? []) {
+      chunks.push(chunk);
+      bytes += chunk.byteLength;
+    }
+    if (response.status !== 200)
+      throw new Error(`GET /trace/${code}: ${response.status} ${Buffer.concat(chunks).toString().slice(0, 500)}`);
+    return { chunks, bytes };
   };
-  const nodesIn = (body: string) => (JSON.parse(body) as { summary: { nodes: number } }).summary.nodes;
+  const nodesIn = (received: Received) => () =>
+    (JSON.parse(Buffer.concat(received.chunks).toString()) as { summary: { nodes: number } }).summary.nodes;
 
   const rows: Row[] = [];
   let mismatches = 0;
   for (const { direction, from, codes, warm } of plan) {
     log(`\n${direction} from ${codes.length} ${from} lots (after ${warm.length} warm-up runs per method)…`);
-    const methods: [string, (code: string) => Promise<number>][] = [
+    const methods: [string, (code: string) => Promise<number | (() => number)>][] = [
       ['bare CTE', async (code) => (await repos.lineage.reachable([code], direction, DEPTH)).length],
       ['frontier', async (code) => (await repos.lineage.reachableByFrontier([code], direction, DEPTH)).length],
       ['service graph', async (code) => (await services.trace.trace(principal, code, direction, DEPTH, 'graph')).nodes.length],
       ['service full', async (code) => (await services.trace.trace(principal, code, direction, DEPTH, 'events')).nodes.length],
-      ['GET graph', async (code) => nodesIn((await route(code, direction, 'graph')).body)],
-      ['GET full', async (code) => nodesIn((await route(code, direction, 'events')).body)],
+      ['GET graph', async (code) => nodesIn(await route(code, direction, 'graph'))],
+      ['GET full', async (code) => nodesIn(await route(code, direction, 'events'))],
     ];
     for (const code of warm) for (const [, run] of methods) await run(code);
     const timed: Row[] = [];
@@ -688,7 +715,7 @@ async function measure(database: Database, app: App, key: string, built: Built, 
 async function measureHub(
   database: Database,
   hubLot: string,
-  route: (code: string, direction: Direction, include: 'graph' | 'events') => Promise<{ body: string; rawPayload: Buffer }>,
+  route: (code: string, direction: Direction, include: 'graph' | 'events') => Promise<Received>,
 ) {
   const repos = createRepositories(database);
   const reached = await repos.lineage.reachable([hubLot], 'forward', DEPTH);
@@ -703,8 +730,8 @@ async function measureHub(
   const table: string[][] = [];
   const runs: [string, () => Promise<string>][] = [
     ['bare CTE', async () => `${(await repos.lineage.reachable([hubLot], 'forward', DEPTH)).length} nodes`],
-    ['GET graph', async () => `${formatNumber((await route(hubLot, 'forward', 'graph')).rawPayload.length / 1e6, 1)} MB`],
-    ['GET full', async () => `${formatNumber((await route(hubLot, 'forward', 'events')).rawPayload.length / 1e6, 1)} MB`],
+    ['GET graph', async () => `${formatNumber((await route(hubLot, 'forward', 'graph')).bytes / 1e6, 1)} MB`],
+    ['GET full', async () => `${formatNumber((await route(hubLot, 'forward', 'events')).bytes / 1e6, 1)} MB`],
   ];
   for (const [method, run] of runs) {
     await run();

@@ -150,8 +150,14 @@ export function inspectionsOf(events: NodeEvent[]): Inspection[] {
   });
 }
 
+/**
+ * Code point order, not the locale's: codes and event ids are ASCII, for which the two agree, and
+ * a recall-sized trace sorts 40k nodes, where localeCompare took half a second.
+ */
+export const ordinal = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+
 const byTime = (a: { eventTime: Date; id: string }, b: { eventTime: Date; id: string }) =>
-  a.eventTime.getTime() - b.eventTime.getTime() || a.id.localeCompare(b.id);
+  a.eventTime.getTime() - b.eventTime.getTime() || ordinal(a.id, b.id);
 
 /** Adds to the list under a key (traces group thousands of rows; rebuilding the list each time would be quadratic). */
 function append<K, V>(map: Map<K, V[]>, key: K, value: V) {
@@ -205,7 +211,7 @@ export function assembleTrace<E extends NodeEvent>(input: TraceInput<E>) {
         holders: open ? (holdersByLot.get(lot.code) ?? []) : null,
       };
     })
-    .sort((a, b) => a.depth - b.depth || a.code.localeCompare(b.code));
+    .sort((a, b) => a.depth - b.depth || ordinal(a.code, b.code));
 
   // how much went into a lot is its maker's business, as the lot's own quantity is
   const openLots = new Set(nodes.filter((node) => !node.redacted).map((node) => node.code));

@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { problemSchema } from '../errors/problem.js';
 import { CSV_TYPE, csvStream, wantsCsv } from '../http/csv.js';
-import { jsonBytes } from '../http/json-bytes.js';
+import { jsonStream } from '../http/json-stream.js';
 import { bearerSecurity, principalOf } from '../http/request.js';
 import { KDE_COLUMNS, traceKdeRows } from './kde.js';
 import { traceQuery, traceSchema } from './schemas.js';
@@ -12,7 +12,7 @@ import type { TraceService } from './service.js';
  * A recall-sized trace carries 100k nodes and edges (38 MB of JSON): encoding it through the zod
  * schema first copies every object and took longer than the query. The service builds exactly the
  * schema's shape, keys in schema order (test/trace/statements.test.ts holds it to that), so the
- * trace is written as plain JSON bytes, which fastify sends as they are.
+ * trace is streamed as plain JSON, which fastify sends as it comes.
  */
 export const traceRoutes: FastifyPluginAsyncZod<{ service: TraceService }> = async (app, { service }) => {
   app.get(
@@ -34,8 +34,8 @@ export const traceRoutes: FastifyPluginAsyncZod<{ service: TraceService }> = asy
       const { direction, depth, include, format, sort } = request.query;
       if (!wantsCsv(format, request.headers.accept)) {
         const trace = await service.trace(principalOf(request), request.params.code, direction, depth, include);
-        // bytes are sent as they are, past the JSON response schema
-        return reply.type('application/json; charset=utf-8').send(jsonBytes(trace) as never);
+        // a stream is sent as it is, past the JSON response schema
+        return reply.type('application/json; charset=utf-8').send(jsonStream(trace) as never);
       }
       const trace = await service.trace(principalOf(request), request.params.code, direction, depth, 'events');
       const rows = traceKdeRows(trace, sort);
