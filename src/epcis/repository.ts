@@ -146,15 +146,20 @@ export function createEpcisRepository(db: Db) {
      * captured under the key or one of its serials or lots, or native lots of a product of that
      * GTIN with a lot number (rendered as GTIN + lot).
      */
-    async lotsUnderKeys(keys: string[]): Promise<string[]> {
-      if (keys.length === 0) return [];
-      const gtins = keys.flatMap((key) => /^https:\/\/id\.gs1\.org\/01\/(\d{14})$/.exec(key)?.[1] ?? []);
+    /**
+     * Lots named by an identifier any of the LIKE patterns (over canonical Digital Link URIs, see
+     * epcPatternLike) matches: captured identifiers, native lots by their product's GTIN and
+     * native containers by their SSCC.
+     */
+    async lotsMatching(patterns: string[]): Promise<string[]> {
+      if (patterns.length === 0) return [];
+      const any = sql`any(${sql.param(patterns)}::text[])`;
       const rows = await queryRows<{ code: string }>(
         db,
-        sql`select lot_code as code from lot_identifiers
-          where kind = 'epc' and (${anyOf(sql`value`, keys)} or value like any(${sql.param(keys.map((key) => `${key}/%`))}::text[]))
+        sql`select lot_code as code from lot_identifiers where kind = 'epc' and value like ${any}
         union select l.code from lots l join products p on p.code = l.product_code
-          where l.lot_number is not null and ${anyOf(sql`lpad(p.gtin, 14, '0')`, gtins)}`,
+          where l.lot_number is not null and p.gtin is not null and ('https://id.gs1.org/01/' || lpad(p.gtin, 14, '0')) like ${any}
+        union select code from lots where sscc is not null and ('https://id.gs1.org/00/' || sscc) like ${any}`,
       );
       return rows.map((row) => row.code);
     },

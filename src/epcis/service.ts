@@ -6,7 +6,7 @@ import type { CaptureProblem } from '../db/schema.js';
 import { badRequest, type FieldProblem, notFound, Problem } from '../errors/problem.js';
 import type { EventsRepository, StoredEvent } from '../events/repository.js';
 import { BatchRejected } from '../events/writer/index.js';
-import { canonicalIdentifier } from '../gs1/canonical.js';
+import { canonicalIdentifier, epcPatternLike } from '../gs1/canonical.js';
 import type { IdentifierService } from '../identifiers/service.js';
 import type { LocationsRepository } from '../locations/repository.js';
 import type { LotsRepository } from '../lots/repository.js';
@@ -48,7 +48,7 @@ export function createEpcisService(deps: {
     | 'corrections'
     | 'distinct'
     | 'epcs'
-    | 'lotsUnderKeys'
+    | 'lotsMatching'
   >;
   identifiers: Pick<IdentifierService, 'parse' | 'findMany'>;
   events: Pick<EventsRepository, 'findById' | 'complete'>;
@@ -220,15 +220,13 @@ export function createEpcisService(deps: {
 
   /**
    * EPC URIs and EPC patterns named in a query → lot codes (captured identifiers and native lots by
-   * their URIs; a pattern by the GS1 key it leaves, e.g. urn:epc:idpat:sgtin:0614141.812345.* by its GTIN).
+   * their URIs; a pattern by the identifiers it leaves open, e.g. urn:epc:idpat:sgtin:0614141.*.*
+   * by every GTIN of that company prefix).
    */
   async function lotsNamed(values: string[]): Promise<string[]> {
     const isPattern = (value: string) => value.startsWith('urn:epc:idpat:');
-    // a pattern this service cannot read as a GS1 key matches no event
-    const keys = values.filter(isPattern).flatMap((value) => {
-      const key = canonicalIdentifier(value);
-      return key.startsWith('https://') ? [key] : [];
-    });
+    // a pattern this service cannot read matches no event
+    const patterns = values.filter(isPattern).flatMap((value) => epcPatternLike(value) ?? []);
     // a value that is no identifier at all matches no event
     const ids = values
       .filter((value) => !isPattern(value))
@@ -244,7 +242,7 @@ export function createEpcisService(deps: {
     return [
       ...new Set([
         ...found.flatMap((referent) => (referent?.kind === 'lot' || referent?.kind === 'container' ? [referent.lotCode] : [])),
-        ...(await deps.epcis.lotsUnderKeys(keys)),
+        ...(await deps.epcis.lotsMatching(patterns)),
       ]),
     ];
   }

@@ -218,3 +218,42 @@ export function canonicalGs1Uri(value: string): string | null {
 
 /** The one stored form of an identifier: canonical GS1 Digital Link where GS1 keys allow, else as written. */
 export const canonicalIdentifier = (value: string) => canonicalGs1Uri(value) ?? value;
+
+/**
+ * The schemes an EPC pattern may leave open down to the company prefix, or wholly: the AI of the
+ * key and what leads its digits before the company prefix (GTIN, SSCC and ITIP an indicator or
+ * extension digit, any one; GRAI a zero; the others nothing).
+ */
+const PATTERN_SCHEMES: Record<string, { n: number; ai: string; lead: string }> = {
+  sgtin: { n: 3, ai: '01', lead: '_' },
+  upui: { n: 3, ai: '01', lead: '_' },
+  sscc: { n: 2, ai: '00', lead: '_' },
+  grai: { n: 3, ai: '8003', lead: '0' },
+  giai: { n: 2, ai: '8004', lead: '' },
+  gdti: { n: 3, ai: '253', lead: '' },
+  sgcn: { n: 3, ai: '255', lead: '' },
+  cpi: { n: 3, ai: '8010', lead: '' },
+  itip: { n: 5, ai: '8006', lead: '_' },
+};
+
+/**
+ * The SQL LIKE pattern, over canonical Digital Link URIs, of the identifiers an EPC pattern URI
+ * (TDS §6: fields left open from some point on, each `*`) stands for; null when it is no pattern
+ * this service reads. `urn:epc:idpat:sgtin:0614141.812345.*` is every serial of one GTIN,
+ * `…:0614141.*.*` every GTIN of the company prefix 0614141, `…:*.*.*` every SGTIN.
+ */
+export function epcPatternLike(uri: string): string | null {
+  const m = /^urn:epc:idpat:([a-z]+):(.*)$/.exec(uri);
+  const scheme = m && Object.hasOwn(PATTERN_SCHEMES, m[1]) ? PATTERN_SCHEMES[m[1]] : null;
+  if (!m || !scheme) return null;
+  const parts = m[2].split('.');
+  if (parts.length !== scheme.n) return null;
+  const open = parts.indexOf('*');
+  // a field after the first wildcard is a wildcard too; the last field (the serial) always is
+  if (open < 0 || parts.slice(open).some((part) => part !== '*')) return null;
+  if (open === 0) return `${HOST}/${scheme.ai}/%`;
+  if (open === 1) return COMPANY_PREFIX.test(parts[0]) ? `${HOST}/${scheme.ai}/${scheme.lead}${parts[0]}%` : null;
+  // all but the serial given: the one key (its check digit computed), with any serial or none
+  const key = fromEpcUrn(uri);
+  return key && open === scheme.n - 1 ? `${key}%` : null;
+}

@@ -1,4 +1,5 @@
 import { seedDemoChain } from '../../seeds/fengjie.js';
+import { completeGs1 } from '../../src/codes/gs1.js';
 import { eventHashId } from '../../src/epcis/event-hash.js';
 import { createWorld, expectStatus } from '../fixtures/world.js';
 import { fileTest } from '../root.js';
@@ -907,10 +908,11 @@ t.test('MATCH_epc looks at EPCs, MATCH_epcClass at classes; both take EPC patter
           observed(2, { quantityList: [{ epcClass: 'urn:epc:class:lgtin:0614141.812345.LOT1', quantity: 5 }] }),
           observed(3, { epcList: [sgtin(6789)] }),
           observed(4, { epcList: ['urn:epc:id:sgtin:0614141.712345.1'] }),
+          observed(5, { epcList: ['urn:epc:id:sscc:0614141.1234567890'] }),
         ]),
       )
     ).job,
-    { success: true, captured: 4 },
+    { success: true, captured: 5 },
   );
   const days = async (query: string) =>
     (await world.app.inject({ method: 'GET', url: `/epcis/events?${query}`, headers: { authorization: `Bearer ${plant.key}` } }))
@@ -928,4 +930,30 @@ t.test('MATCH_epc looks at EPCs, MATCH_epcClass at classes; both take EPC patter
   t.same(await match('MATCH_anyEPCClass', pattern), [2]);
   t.same(await match('MATCH_epc', 'urn:epc:idpat:sgtin:0614141.712345.*'), [4], 'another GTIN of the same company');
   t.same(await match('MATCH_epc', 'urn:epc:idpat:sgtin:0614141.812345.6789'), [], 'a pattern without its wildcard matches nothing');
+  t.same(await match('MATCH_epc', 'urn:epc:idpat:sgtin:0614141.*.*'), [1, 3, 4], 'a company prefix: every GTIN of it');
+  t.same(await match('MATCH_epcClass', 'urn:epc:idpat:sgtin:0614141.*.*'), [2]);
+  t.same(await match('MATCH_epc', 'urn:epc:idpat:sgtin:0614142.*.*'), [], 'another company prefix');
+  t.same(await match('MATCH_epc', 'urn:epc:idpat:sgtin:*.*.*'), [1, 3, 4], 'every SGTIN');
+  t.same(await match('MATCH_epc', 'urn:epc:idpat:sscc:0614141.*'), [5], 'the SSCCs of a company prefix');
+  t.same(await match('MATCH_anyEPC', 'urn:epc:idpat:sscc:*.*'), [5], 'every SSCC');
+  t.same(await match('MATCH_epc', 'urn:epc:idpat:sgtin:0614141.*.6789'), [], 'a field after a wildcard: no pattern, matches nothing');
+
+  // a container packed through the native API, by the SSCC on its label
+  const product = await plant.product('piece');
+  const lot = await plant.commission(product, 10);
+  const sscc = completeGs1('00614141000000077');
+  const packed = await plant.event({ type: 'aggregate', parent: { sscc }, children: [{ lotCode: lot }] });
+  t.equal(packed.status, 201);
+  const events = async (query: string) =>
+    (await world.app.inject({ method: 'GET', url: `/epcis/events?${query}`, headers: { authorization: `Bearer ${plant.key}` } }))
+      .json()
+      .epcisBody.queryResults.resultsBody.eventList.map(
+        (event: { type: string; parentID?: string }) => `${event.type} ${event.parentID ?? ''}`,
+      );
+  t.same(
+    await events(`MATCH_parentID=${encodeURIComponent('urn:epc:idpat:sscc:0614141.*')}`),
+    [`AggregationEvent https://id.gs1.org/00/${sscc}`],
+    'natively packed',
+  );
+  t.same(await events(`MATCH_parentID=${encodeURIComponent('urn:epc:idpat:sscc:0614142.*')}`), []);
 });

@@ -1,4 +1,4 @@
-import { canonicalGs1Uri, epcUrnProblem, gs1IdentifierProblem } from '../../src/gs1/canonical.js';
+import { canonicalGs1Uri, epcPatternLike, epcUrnProblem, gs1IdentifierProblem } from '../../src/gs1/canonical.js';
 import { fileTest } from '../root.js';
 
 const t = fileTest();
@@ -46,5 +46,78 @@ t.test('path segments named like Object members are no GS1 keys or qualifiers', 
     t.equal(canonicalGs1Uri(`https://shop.example/${name}/x`), null, `/${name}/x is no Digital Link`);
     t.equal(gs1IdentifierProblem(`https://shop.example/${name}/x`), null, `/${name}/x is stored as written`);
     t.equal(canonicalGs1Uri(`https://id.gs1.org/01/06901234000016/${name}/x`), null, `(${name}) is no qualifier`);
+  }
+});
+
+/** SQL LIKE, as PostgreSQL reads it, for patterns of digits, `_` and `%`. */
+const like = (pattern: string, value: string) =>
+  new RegExp(
+    `^${pattern
+      .replace(/[.?+^$()[\]{}|\\/]/g, '\\$&')
+      .replace(/_/g, '.')
+      .replace(/%/g, '.*')}$`,
+  ).test(value);
+
+t.test('an EPC pattern stands for the identifiers it leaves open, compared in canonical form', async (t) => {
+  const cases: [string, string[], string[]][] = [
+    [
+      'urn:epc:idpat:sgtin:0614141.812345.*',
+      ['urn:epc:id:sgtin:0614141.812345.6789', 'urn:epc:class:lgtin:0614141.812345.LOT1', 'https://id.gs1.org/01/80614141123458'],
+      ['urn:epc:id:sgtin:0614141.712345.1', 'urn:epc:id:sscc:0614141.1234567890'],
+    ],
+    [
+      'urn:epc:idpat:sgtin:0614141.*.*',
+      ['urn:epc:id:sgtin:0614141.812345.6789', 'urn:epc:id:sgtin:0614141.712345.1', 'urn:epc:id:sgtin:0614141.012345.A'],
+      ['urn:epc:id:sgtin:0614142.812345.1', 'urn:epc:id:sscc:0614141.1234567890', 'urn:epc:id:grai:0614141.12345.1'],
+    ],
+    [
+      'urn:epc:idpat:sgtin:*.*.*',
+      ['urn:epc:id:sgtin:0614141.812345.6789', 'urn:epc:id:sgtin:4012345.012345.1'],
+      ['urn:epc:id:sscc:0614141.1234567890'],
+    ],
+    [
+      'urn:epc:idpat:sscc:0614141.*',
+      ['urn:epc:id:sscc:0614141.1234567890', 'urn:epc:id:sscc:0614141.0000000001', 'https://id.gs1.org/00/106141410000000013'],
+      ['urn:epc:id:sscc:0614142.1234567890', 'urn:epc:id:sgtin:0614141.812345.6789'],
+    ],
+    ['urn:epc:idpat:sscc:*.*', ['urn:epc:id:sscc:0614141.1234567890'], ['urn:epc:id:sgtin:0614141.812345.6789']],
+    [
+      'urn:epc:idpat:grai:0614141.12345.*',
+      ['urn:epc:id:grai:0614141.12345.400', 'urn:epc:id:grai:0614141.12345.A1'],
+      ['urn:epc:id:grai:0614141.12346.400'],
+    ],
+    [
+      'urn:epc:idpat:grai:0614141.*.*',
+      ['urn:epc:id:grai:0614141.12345.400', 'urn:epc:id:grai:0614141.54321.1'],
+      ['urn:epc:id:grai:0614142.12345.400'],
+    ],
+    ['urn:epc:idpat:giai:0614141.*', ['urn:epc:id:giai:0614141.12345ABC'], ['urn:epc:id:giai:0614142.12345ABC']],
+  ];
+  for (const [pattern, matching, other] of cases) {
+    const compiled = epcPatternLike(pattern);
+    if (!compiled) {
+      t.fail(`${pattern} is a pattern`);
+      continue;
+    }
+    for (const id of matching) t.ok(like(compiled, canonicalGs1Uri(id) as string), `${pattern} matches ${id}`);
+    for (const id of other) t.notOk(like(compiled, canonicalGs1Uri(id) as string), `${pattern} does not match ${id}`);
+  }
+});
+
+t.test('what TDS does not allow as a pattern, or this service cannot read, is none', async (t) => {
+  for (const value of [
+    'urn:epc:idpat:sgtin:0614141.812345.6789', // no wildcard
+    'urn:epc:idpat:sgtin:0614141.*.6789', // a field after the wildcard
+    'urn:epc:idpat:sgtin:*.812345.*',
+    'urn:epc:idpat:sgtin:0614141.*', // a field short
+    'urn:epc:idpat:sgtin:0614141.812345.*.*',
+    'urn:epc:idpat:sgtin:06141.*.*', // no company prefix (6–12 digits)
+    'urn:epc:idpat:sgtin:0614141.81234.*', // 12 digits, not the GTIN's 13
+    'urn:epc:idpat:sgln:0614141.12345.*',
+    'urn:epc:idpat:constructor:*.*',
+    'urn:epc:id:sgtin:0614141.812345.6789',
+    'https://id.gs1.org/01/00614141812345',
+  ]) {
+    t.equal(epcPatternLike(value), null, value);
   }
 });
