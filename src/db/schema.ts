@@ -589,14 +589,17 @@ export const rfidReaders = pgTable(
     partyCode: text('party_code')
       .notNull()
       .references(() => parties.code),
-    /** As the reader names itself in its payloads (Zebra `hostName`, Impinj `hostname`). */
+    /**
+     * As the reader names itself in its payloads (Zebra `hostName`, Impinj `hostname`), kept as
+     * registered; compared without regard to case, as host names are (RFC 4343).
+     */
     hostName: text('host_name').notNull(),
     serial: text('serial'),
     name: text('name'),
     apiKeyId: text('api_key_id').references(() => apiKeys.id),
     createdAt: createdAt(),
   },
-  (t) => [uniqueIndex('rfid_readers_host_key').on(t.hostName), index('rfid_readers_party_idx').on(t.partyCode)],
+  (t) => [uniqueIndex('rfid_readers_host_key').on(sql`lower(${t.hostName})`), index('rfid_readers_party_idx').on(t.partyCode)],
 );
 
 export const rfidReadPoints = pgTable(

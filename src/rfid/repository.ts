@@ -43,19 +43,27 @@ export function createRfidRepository(db: Db) {
       return inserted;
     },
     async findReaderByHostName(hostName: string): Promise<ReaderRow | undefined> {
-      const [row] = await db.select().from(rfidReaders).where(eq(rfidReaders.hostName, hostName));
+      const [row] = await db
+        .select()
+        .from(rfidReaders)
+        .where(sql`lower(${rfidReaders.hostName}) = ${hostName.toLowerCase()}`);
       return row;
     },
     async findReadersByIds(ids: string[]): Promise<ReaderRow[]> {
       if (ids.length === 0) return [];
       return db.select().from(rfidReaders).where(anyOf(rfidReaders.id, ids));
     },
-    /** The readers a batch names (by host name), and the one the posting key belongs to. */
+    /** The readers a batch names (by host name, in any case), and the one the posting key belongs to. */
     async findReadersForBatch(apiKeyId: string, hostNames: string[]): Promise<ReaderRow[]> {
       return db
         .select()
         .from(rfidReaders)
-        .where(sql`${rfidReaders.apiKeyId} = ${apiKeyId} or ${anyOf(rfidReaders.hostName, hostNames)}`);
+        .where(
+          sql`${rfidReaders.apiKeyId} = ${apiKeyId} or ${anyOf(
+            sql`lower(${rfidReaders.hostName})`,
+            hostNames.map((name) => name.toLowerCase()),
+          )}`,
+        );
     },
     listReaders(partyCode: string | undefined): Promise<ReaderRow[]> {
       return db

@@ -57,7 +57,7 @@ export const zebraEventSchema = z
       reads: z.number().int().min(1).max(1_000_000).optional().describe('times the tag was read in this report'),
       channel: z.number().optional(),
       TID: hexSchema.optional(),
-      hostName: z.string().min(1).max(200).optional(),
+      hostName: z.string().trim().min(1).max(200).optional(),
     }),
     timestamp: timeSchema.optional().describe('the offset is written without a colon, e.g. -0600'),
     type: z.enum(ZEBRA_EVENT_TYPES),
@@ -77,7 +77,7 @@ export const impinjTagInventorySchema = z.looseObject({
   tid: base64urlSchema.optional(),
   tidHex: hexSchema.optional(),
   antennaPort: z.number().int().min(0).max(64).optional(),
-  antennaName: z.string().min(1).max(100).optional(),
+  antennaName: z.string().trim().min(1).max(100).optional(),
   peakRssiCdbm: z.number().int().min(-20_000).max(5_000).optional().describe('centi-dBm'),
   frequency: z.number().optional(),
   lastSeenTime: timeSchema.optional(),
@@ -87,7 +87,7 @@ export const impinjTagInventorySchema = z.looseObject({
 export const impinjEventSchema = z
   .looseObject({
     timestamp: timeSchema.describe('nanoseconds, kept as sent'),
-    hostname: z.string().min(1).max(200).optional(),
+    hostname: z.string().trim().min(1).max(200).optional(),
     eventType: z.string().min(1).max(100),
     tagInventoryEvent: impinjTagInventorySchema.optional(),
   })
@@ -100,9 +100,9 @@ export const impinjBody = z.array(impinjEventSchema).describe('possibly empty (t
 
 export const genericReadSchema = z
   .object({
-    reader: z.string().min(1).max(200).optional().describe('host name of the reader; default: the reader of the posting key'),
+    reader: z.string().trim().min(1).max(200).optional().describe('host name of the reader; default: the reader of the posting key'),
     antenna: z
-      .union([z.number().int().min(0).max(64), z.string().min(1).max(100)])
+      .union([z.number().int().min(0).max(64), z.string().trim().min(1).max(100)])
       .optional()
       .describe('antenna port or name'),
     readPoint: z.string().min(1).max(100).optional().describe('read point id, instead of reader + antenna'),
@@ -162,7 +162,7 @@ export const createReadPointBody = z.object({
       z.object({
         readerId: z.string(),
         antenna: z
-          .union([z.number().int().min(0).max(64), z.string().min(1).max(100)])
+          .union([z.number().int().min(0).max(64), z.string().trim().min(1).max(100)])
           .describe('port number, Impinj antenna name, or * for every antenna of the reader'),
       }),
     )

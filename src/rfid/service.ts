@@ -118,7 +118,7 @@ export function createRfidService(deps: {
     const hostNames = [...new Set(parsed.reads.flatMap((read) => (read.hostName ? [read.hostName] : [])))];
     const readers = await rfid.findReadersForBatch(principal.keyId, hostNames);
     const keyReader = readers.find((reader) => reader.apiKeyId === principal.keyId);
-    const byHost = new Map(readers.map((reader) => [reader.hostName, reader]));
+    const byHost = new Map(readers.map((reader) => [reader.hostName.toLowerCase(), reader]));
     const antennas = await rfid.findAntennas(readers.map((reader) => reader.id));
     const named = [...new Set(parsed.reads.flatMap((read) => (read.readPointId ? [read.readPointId] : [])))];
     const readPoints = new Map(
@@ -129,7 +129,7 @@ export function createRfidService(deps: {
     const problems: FieldProblem[] = [];
     const placed: PlacedRead[] = [];
     for (const read of parsed.reads) {
-      const reader = read.hostName ? byHost.get(read.hostName) : keyReader;
+      const reader = read.hostName ? byHost.get(read.hostName.toLowerCase()) : keyReader;
       if (!reader) {
         problems.push(
           read.hostName

@@ -196,6 +196,30 @@ t.test('reader ingest', async (t) => {
     t.ok(others.body.batchId);
   });
 
+  await t.test('host names are compared without regard to case; names are trimmed', async (t) => {
+    expectStatus(
+      t,
+      await store.api.post('/rfid/readers', { partyCode: store.code, hostName: 'fx9600f10ae0' }),
+      409,
+      'taken in another case',
+    );
+    const zebra = await reader.api.post('/rfid/zebra', zebraEvent({ idHex: hex(40), hostName: ' fx9600f10ae0 ', antenna: 2 }));
+    expectStatus(t, zebra, 202, 'a Zebra report naming its reader in lower case');
+    t.match((await reads(`tag=${hex(40)}`))[0], { readPointId: door.readPointId });
+    const generic = await reader.api.post('/rfid/reads', {
+      reads: [{ reader: 'Fx9600F10Ae0', antenna: 1, epc: hex(41), time: '2026-03-01T08:00:00+08:00' }],
+    });
+    expectStatus(t, generic, 202, 'a generic read naming it in mixed case');
+    t.match((await reads(`tag=${hex(41)}`))[0], { readPointId: dock.readPointId });
+    const impinjRead = await impinj.api.post('/rfid/impinj', [
+      impinjTagInventory({ epcHex: hex(42), hostname: 'IMPINJ-14-2F-70', antennaName: ' Portal1 ' }),
+    ]);
+    expectStatus(t, impinjRead, 202, 'an Impinj antenna name with spaces around it');
+    t.match((await reads(`tag=${hex(42)}`))[0], { readPointId: dock.readPointId, antenna: 'Portal1' });
+    const unknown = await reader.api.post('/rfid/zebra', zebraEvent({ idHex: hex(43), hostName: 'FX9600F10AE1' }));
+    t.match(expectStatus(t, unknown, 400, 'another host name').body.errors[0], { pointer: '/data/hostName' });
+  });
+
   await t.test('generic reads: reader + antenna or a read point, hex or URI', async (t) => {
     const posted = await reader.api.post('/rfid/reads', {
       reads: [
