@@ -29,6 +29,7 @@ import { buildApp, createRepositories, createServices } from '../src/app.js';
 import { newLocationCode, newLotCode, newPartyCode, newProductCode, type PartyKind } from '../src/codes/service-codes.js';
 import { type Database, queryRows } from '../src/db/client.js';
 import { eventLots, events, lineageEdges, locations, lotMovements, lots, parties, products } from '../src/db/schema.js';
+import { isEvidence } from '../src/events/writer/draft.js';
 import type { Direction, ReachedNode } from '../src/lineage/repository.js';
 import { parseFlags } from './lib/args.js';
 import { explain, type Scratch, statementsOf, withScratchDatabase } from './lib/database.js';
@@ -490,6 +491,11 @@ async function build(database: Database): Promise<Built> {
       });
     }
 
+    // as the writer marks them: the links of inspections and of events with documents
+    const evidence = new Set(
+      eventRows.filter((row) => isEvidence({ type: row.type, referenceDocuments: row.referenceDocuments ?? [] })).map((row) => row.id),
+    );
+    for (const link of linkRows) link.evidence = evidence.has(link.eventId);
     // FK order: events → lots → event_lots / movements / edges
     await copyInto(database, events, eventRows);
     await copyInto(database, lots, lotRows);

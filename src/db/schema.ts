@@ -205,8 +205,17 @@ export const eventLots = pgTable(
      * rendered by the lot's kind (a container as an instance, any other lot as a class).
      */
     namedAsInstance: boolean('named_as_instance'),
+    /**
+     * The event is an inspection or carries reference documents (isEvidence): a trace's graph reads
+     * its lots' inspections and certificates from these links alone, by the partial index.
+     */
+    evidence: boolean('evidence').notNull().default(false),
   },
-  (t) => [primaryKey({ columns: [t.eventId, t.lotCode, t.role] }), index('event_lots_lot_idx').on(t.lotCode)],
+  (t) => [
+    primaryKey({ columns: [t.eventId, t.lotCode, t.role] }),
+    index('event_lots_lot_idx').on(t.lotCode),
+    index('event_lots_evidence_idx').on(t.lotCode).where(sql`${t.evidence}`),
+  ],
 );
 
 // Quantity ledger: every change to what a party holds of a lot, signed, and whether it lies

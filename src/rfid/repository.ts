@@ -43,10 +43,7 @@ export function createRfidRepository(db: Db) {
       return inserted;
     },
     async findReaderByHostName(hostName: string): Promise<ReaderRow | undefined> {
-      const [row] = await db
-        .select()
-        .from(rfidReaders)
-        .where(sql`lower(${rfidReaders.hostName}) = ${hostName.toLowerCase()}`);
+      const [row] = await db.select().from(rfidReaders).where(sql`lower(${rfidReaders.hostName}) = ${hostName.toLowerCase()}`);
       return row;
     },
     async findReadersByIds(ids: string[]): Promise<ReaderRow[]> {

@@ -76,6 +76,14 @@ export type EventRecord = {
   recordTime: Date;
 };
 
+/**
+ * An inspection, or an event carrying reference documents: what a lot's inspections and
+ * certificates are read from (event_lots.evidence marks its links, so a trace's graph finds them
+ * without reading every event of its lots).
+ */
+export const isEvidence = (event: Pick<EventRecord, 'type' | 'referenceDocuments'>) =>
+  event.type === 'inspect' || event.referenceDocuments.length > 0;
+
 export class EventDraft {
   /** namedAsInstance: only captured EPCIS events say it (see event_lots.named_as_instance). */
   readonly links = new Map<string, { lotCode: string; role: EventLotRole; quantity: number | null; namedAsInstance?: boolean }>();

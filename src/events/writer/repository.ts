@@ -7,7 +7,7 @@ import { appendParts, lockChainHeads } from '../../audit/repository.js';
 import { type Db, queryRows } from '../../db/client.js';
 import type { LotAttributes, LotHold } from '../../db/schema.js';
 import { ENDED_STATUSES } from '../../lots/ledger.js';
-import type { EventDraft, EventRecord, NewLot, NewShipment } from './draft.js';
+import { type EventDraft, type EventRecord, isEvidence, type NewLot, type NewShipment } from './draft.js';
 import type { LotView, ProductView, ShipmentView, StatusFacts } from './state.js';
 
 const texts = (values: (string | null)[]) => sql`${sql.param(values)}::text[]`;
@@ -352,9 +352,10 @@ export function createEventWriterRepository() {
      */
     async persist(tx: Db, batch: Batch): Promise<void> {
       const records = batch.events.map((event) => event.record);
-      const links = batch.events.flatMap(({ record, draft }) =>
-        [...draft.links.values()].map((link) => ({ ...link, eventId: record.id, partyCode: record.partyCode })),
-      );
+      const links = batch.events.flatMap(({ record, draft }) => {
+        const evidence = isEvidence(record);
+        return [...draft.links.values()].map((link) => ({ ...link, eventId: record.id, partyCode: record.partyCode, evidence }));
+      });
       const movements = batch.events.flatMap(({ draft }) => draft.movements);
       // a lot's new status and hold go into one row of one update
       const changedLots = new Map<string, { code: string; status: string | null; hold: LotHold | null; holdChanged: boolean }>();
@@ -394,10 +395,10 @@ export function createEventWriterRepository() {
             ${jsons(records.map((r) => r.referenceDocuments))}, ${jsons(records.map((r) => r.payload))}, ${texts(records.map((r) => r.correctsEventId))},
             ${texts(records.map((r) => r.epcisType))}, ${texts(records.map((r) => r.transformationId))}))`,
         links.length > 0 &&
-          sql`new_event_lots as (insert into event_lots (event_id, lot_code, role, quantity, party_code, named_as_instance)
+          sql`new_event_lots as (insert into event_lots (event_id, lot_code, role, quantity, party_code, named_as_instance, evidence)
           select * from unnest(${texts(links.map((l) => l.eventId))}, ${texts(links.map((l) => l.lotCode))}, ${texts(links.map((l) => l.role))},
             ${numerics(links.map((l) => l.quantity))}, ${texts(links.map((l) => l.partyCode))},
-            ${booleans(links.map((l) => l.namedAsInstance ?? null))}))`,
+            ${booleans(links.map((l) => l.namedAsInstance ?? null))}, ${booleans(links.map((l) => l.evidence))}))`,
         movements.length > 0 &&
           sql`new_movements as (insert into lot_movements (event_id, lot_code, party_code, kind, quantity, container_code)
           select * from unnest(${texts(movements.map((m) => m.eventId))}, ${texts(movements.map((m) => m.lotCode))},
