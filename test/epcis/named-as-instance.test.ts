@@ -1,17 +1,15 @@
 // Migration 0020 fills event_lots.named_as_instance for events captured before capture wrote it:
 // for every way an event can name a lot, the backfill must say what capture now says.
-import { readFileSync } from 'node:fs';
 import { sql } from 'drizzle-orm';
 import { queryRows } from '../../src/db/client.js';
+import { migrationStatement } from '../fixtures/migrations.js';
 import { createWorld } from '../fixtures/world.js';
 import { fileTest } from '../root.js';
 
 const t = fileTest();
 
 const CONTEXT = ['https://ref.gs1.org/standards/epcis/epcis-context.jsonld'];
-const backfill = readFileSync(new URL('../../migrations/0020_event_lots_named_as_instance.sql', import.meta.url), 'utf8').split(
-  '--> statement-breakpoint',
-)[1];
+const backfill = migrationStatement('0020_event_lots_named_as_instance.sql', 1);
 
 t.test('the backfill of named_as_instance says what capture writes', async (t) => {
   const world = await createWorld(t);

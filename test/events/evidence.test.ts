@@ -1,17 +1,15 @@
 // event_lots.evidence marks the links of inspections and of events with reference documents: a
 // trace's graph reads inspections and certificates through them alone. The writer marks them for
 // every door (native events, EPCIS capture), and migration 0022's backfill says the same.
-import { readFileSync } from 'node:fs';
 import { sql } from 'drizzle-orm';
 import { queryRows } from '../../src/db/client.js';
+import { migrationStatement } from '../fixtures/migrations.js';
 import { createWorld } from '../fixtures/world.js';
 import { fileTest } from '../root.js';
 
 const t = fileTest();
 
-const backfill = readFileSync(new URL('../../migrations/0022_event_lots_evidence.sql', import.meta.url), 'utf8').split(
-  '--> statement-breakpoint',
-)[1];
+const backfill = migrationStatement('0022_event_lots_evidence.sql', 1);
 
 t.test('the links of inspections and of documented events are evidence; the backfill agrees', async (t) => {
   const world = await createWorld(t);
