@@ -2,7 +2,7 @@
 
 import { Readable } from 'node:stream';
 
-/** Elements of a top-level array written per chunk: about 50–100 kB of trace JSON. */
+/** Elements of a top-level array written per chunk: about 100 kB of trace JSON. */
 const ELEMENTS_PER_CHUNK = 256;
 
 /**
