@@ -147,8 +147,8 @@ export function createEpcisRepository(db: Db) {
      * GTIN with a lot number (rendered as GTIN + lot).
      */
     /**
-     * Lots named by an identifier any of the LIKE patterns (over canonical Digital Link URIs, see
-     * epcPatternLike) matches: captured identifiers, native lots by their product's GTIN and
+     * Lots named by an identifier any of the regular expressions (over canonical Digital Link URIs,
+     * see epcPatternRegExp) matches: captured identifiers, native lots by their product's GTIN and
      * native containers by their SSCC.
      */
     async lotsMatching(patterns: string[]): Promise<string[]> {
@@ -156,10 +156,10 @@ export function createEpcisRepository(db: Db) {
       const any = sql`any(${sql.param(patterns)}::text[])`;
       const rows = await queryRows<{ code: string }>(
         db,
-        sql`select lot_code as code from lot_identifiers where kind = 'epc' and value like ${any}
+        sql`select lot_code as code from lot_identifiers where kind = 'epc' and value ~ ${any}
         union select l.code from lots l join products p on p.code = l.product_code
-          where l.lot_number is not null and p.gtin is not null and ('https://id.gs1.org/01/' || lpad(p.gtin, 14, '0')) like ${any}
-        union select code from lots where sscc is not null and ('https://id.gs1.org/00/' || sscc) like ${any}`,
+          where l.lot_number is not null and p.gtin is not null and ('https://id.gs1.org/01/' || lpad(p.gtin, 14, '0')) ~ ${any}
+        union select code from lots where sscc is not null and ('https://id.gs1.org/00/' || sscc) ~ ${any}`,
       );
       return rows.map((row) => row.code);
     },

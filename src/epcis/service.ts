@@ -6,7 +6,7 @@ import type { CaptureProblem } from '../db/schema.js';
 import { badRequest, type FieldProblem, notFound, Problem } from '../errors/problem.js';
 import type { EventsRepository, StoredEvent } from '../events/repository.js';
 import { BatchRejected } from '../events/writer/index.js';
-import { canonicalIdentifier, epcPatternLike } from '../gs1/canonical.js';
+import { canonicalIdentifier, epcPatternRegExp } from '../gs1/canonical.js';
 import type { IdentifierService } from '../identifiers/service.js';
 import type { LocationsRepository } from '../locations/repository.js';
 import type { LotsRepository } from '../lots/repository.js';
@@ -226,7 +226,7 @@ export function createEpcisService(deps: {
   async function lotsNamed(values: string[]): Promise<string[]> {
     const isPattern = (value: string) => value.startsWith('urn:epc:idpat:');
     // a pattern this service cannot read matches no event
-    const patterns = values.filter(isPattern).flatMap((value) => epcPatternLike(value) ?? []);
+    const patterns = values.filter(isPattern).flatMap((value) => epcPatternRegExp(value) ?? []);
     // a value that is no identifier at all matches no event
     const ids = values
       .filter((value) => !isPattern(value))

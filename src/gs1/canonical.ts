@@ -220,40 +220,51 @@ export function canonicalGs1Uri(value: string): string | null {
 export const canonicalIdentifier = (value: string) => canonicalGs1Uri(value) ?? value;
 
 /**
- * The schemes an EPC pattern may leave open down to the company prefix, or wholly: the AI of the
- * key and what leads its digits before the company prefix (GTIN, SSCC and ITIP an indicator or
- * extension digit, any one; GRAI a zero; the others nothing).
+ * How each scheme's canonical Digital Link is laid out, for EPC patterns: the AI; what comes before
+ * the company prefix (an indicator or extension digit, GRAI's zero); the key's characters after the
+ * prefix, given the prefix's length; and what may follow the key (qualifiers, or a serial written
+ * straight after it). A scheme's tail keeps its identifiers apart from another's of the same AI
+ * (an SGTIN has no /235/, a UPUI has one).
  */
-const PATTERN_SCHEMES: Record<string, { n: number; ai: string; lead: string }> = {
-  sgtin: { n: 3, ai: '01', lead: '_' },
-  upui: { n: 3, ai: '01', lead: '_' },
-  sscc: { n: 2, ai: '00', lead: '_' },
-  grai: { n: 3, ai: '8003', lead: '0' },
-  giai: { n: 2, ai: '8004', lead: '' },
-  gdti: { n: 3, ai: '253', lead: '' },
-  sgcn: { n: 3, ai: '255', lead: '' },
-  cpi: { n: 3, ai: '8010', lead: '' },
-  itip: { n: 5, ai: '8006', lead: '_' },
+const PATTERN_SCHEMES: Record<string, { n: number; ai: string; lead: string; rest: (cpLength: number) => string; tail: string }> = {
+  sgtin: { n: 3, ai: '01', lead: '\\d', rest: (cp) => `\\d{${13 - cp}}`, tail: '(?:/(?:10|21)/[^/]+)?' },
+  upui: { n: 3, ai: '01', lead: '\\d', rest: (cp) => `\\d{${13 - cp}}`, tail: '/235/[^/]+' },
+  sscc: { n: 2, ai: '00', lead: '\\d', rest: (cp) => `\\d{${17 - cp}}`, tail: '' },
+  itip: { n: 5, ai: '8006', lead: '\\d', rest: (cp) => `\\d{${17 - cp}}`, tail: '(?:/(?:10|21)/[^/]+)?' },
+  grai: { n: 3, ai: '8003', lead: '0', rest: (cp) => `\\d{${13 - cp}}`, tail: '[^/]*' },
+  gdti: { n: 3, ai: '253', lead: '', rest: (cp) => `\\d{${13 - cp}}`, tail: '[^/]*' },
+  sgcn: { n: 3, ai: '255', lead: '', rest: (cp) => `\\d{${13 - cp}}`, tail: '[^/]*' },
+  giai: { n: 2, ai: '8004', lead: '', rest: () => '[^/]+', tail: '' },
+  cpi: { n: 3, ai: '8010', lead: '', rest: () => '[^/]+', tail: '(?:/8011/[^/]+)?' },
 };
 
+const escapeRegExp = (value: string) => value.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
 /**
- * The SQL LIKE pattern, over canonical Digital Link URIs, of the identifiers an EPC pattern URI
- * (TDS §6: fields left open from some point on, each `*`) stands for; null when it is no pattern
- * this service reads. `urn:epc:idpat:sgtin:0614141.812345.*` is every serial of one GTIN,
- * `…:0614141.*.*` every GTIN of the company prefix 0614141, `…:*.*.*` every SGTIN.
+ * The regular expression (POSIX as PostgreSQL's `~` reads it, and JavaScript's alike), over
+ * canonical Digital Link URIs, of the identifiers an EPC pattern URI stands for (TDS §6: fields
+ * given up to some point, `*` from there on); null when it is no pattern this service reads.
+ * `urn:epc:idpat:sgtin:0614141.812345.*` is every serial of one GTIN (and its lots as classes),
+ * `…:0614141.*.*` every GTIN of the company prefix 0614141 (compared by its digits in the key,
+ * which does not say where its prefix ends), `…:*.*.*` every SGTIN, and a pattern with no
+ * wildcard the one EPC it names.
  */
-export function epcPatternLike(uri: string): string | null {
+export function epcPatternRegExp(uri: string): string | null {
   const m = /^urn:epc:idpat:([a-z]+):(.*)$/.exec(uri);
   const scheme = m && Object.hasOwn(PATTERN_SCHEMES, m[1]) ? PATTERN_SCHEMES[m[1]] : null;
   if (!m || !scheme) return null;
   const parts = m[2].split('.');
-  if (parts.length !== scheme.n) return null;
   const open = parts.indexOf('*');
-  // a field after the first wildcard is a wildcard too; the last field (the serial) always is
-  if (open < 0 || parts.slice(open).some((part) => part !== '*')) return null;
-  if (open === 0) return `${HOST}/${scheme.ai}/%`;
-  if (open === 1) return COMPANY_PREFIX.test(parts[0]) ? `${HOST}/${scheme.ai}/${scheme.lead}${parts[0]}%` : null;
-  // all but the serial given: the one key (its check digit computed), with any serial or none
-  const key = fromEpcUrn(uri);
-  return key && open === scheme.n - 1 ? `${key}%` : null;
+  const whole = (key: string) => `^${escapeRegExp(`${HOST}/${scheme.ai}/`)}${key}${scheme.tail}$`;
+  if (open < 0) {
+    const exact = fromEpcUrn(`urn:epc:id:${m[1]}:${m[2]}`);
+    return exact ? `^${escapeRegExp(exact)}$` : null;
+  }
+  // from the first wildcard on, every field is one
+  if (parts.length !== scheme.n || parts.slice(open).some((part) => part !== '*')) return null;
+  if (open === 0) return whole(scheme.lead + scheme.rest(0));
+  if (open === 1) return COMPANY_PREFIX.test(parts[0]) ? whole(scheme.lead + parts[0] + scheme.rest(parts[0].length)) : null;
+  // all but the serial given: the one key, its check digit computed
+  const key = open === scheme.n - 1 ? fromEpcUrn(uri) : null;
+  return key ? `^${escapeRegExp(key)}${scheme.tail}$` : null;
 }

@@ -929,7 +929,7 @@ t.test('MATCH_epc looks at EPCs, MATCH_epcClass at classes; both take EPC patter
   t.same(await match('MATCH_epcClass', pattern), [2], 'a class pattern: the LGTINs of that GTIN');
   t.same(await match('MATCH_anyEPCClass', pattern), [2]);
   t.same(await match('MATCH_epc', 'urn:epc:idpat:sgtin:0614141.712345.*'), [4], 'another GTIN of the same company');
-  t.same(await match('MATCH_epc', 'urn:epc:idpat:sgtin:0614141.812345.6789'), [], 'a pattern without its wildcard matches nothing');
+  t.same(await match('MATCH_epc', 'urn:epc:idpat:sgtin:0614141.812345.6789'), [1, 3], 'a pattern naming every field: that one EPC');
   t.same(await match('MATCH_epc', 'urn:epc:idpat:sgtin:0614141.*.*'), [1, 3, 4], 'a company prefix: every GTIN of it');
   t.same(await match('MATCH_epcClass', 'urn:epc:idpat:sgtin:0614141.*.*'), [2]);
   t.same(await match('MATCH_epc', 'urn:epc:idpat:sgtin:0614142.*.*'), [], 'another company prefix');
