@@ -147,19 +147,27 @@ export function createEpcisRepository(db: Db) {
      * GTIN with a lot number (rendered as GTIN + lot).
      */
     /**
-     * Lots named by an identifier any of the regular expressions (over canonical Digital Link URIs,
-     * see epcPatternRegExp) matches: captured identifiers, native lots by their product's GTIN and
-     * native containers by their SSCC.
+     * Lots named by an identifier any of the patterns' regular expressions (over canonical Digital
+     * Link URIs, see epcPatternRegExp) matches: captured identifiers, and for GTIN patterns native
+     * lots by their product's GTIN, for SSCC patterns native containers by their SSCC.
      */
-    async lotsMatching(patterns: string[]): Promise<string[]> {
+    async lotsMatching(patterns: { ai: string; regExp: string }[]): Promise<string[]> {
       if (patterns.length === 0) return [];
-      const any = sql`any(${sql.param(patterns)}::text[])`;
+      const any = (of: { regExp: string }[]) => sql`any(${sql.param(of.map((pattern) => pattern.regExp))}::text[])`;
+      const gtins = patterns.filter((pattern) => pattern.ai === '01');
+      const ssccs = patterns.filter((pattern) => pattern.ai === '00');
       const rows = await queryRows<{ code: string }>(
         db,
-        sql`select lot_code as code from lot_identifiers where kind = 'epc' and value ~ ${any}
-        union select l.code from lots l join products p on p.code = l.product_code
-          where l.lot_number is not null and p.gtin is not null and ('https://id.gs1.org/01/' || lpad(p.gtin, 14, '0')) ~ ${any}
-        union select code from lots where sscc is not null and ('https://id.gs1.org/00/' || sscc) ~ ${any}`,
+        sql.join(
+          [
+            sql`select lot_code as code from lot_identifiers where kind = 'epc' and value ~ ${any(patterns)}`,
+            gtins.length > 0 &&
+              sql`select l.code from lots l join products p on p.code = l.product_code
+                where l.lot_number is not null and p.gtin is not null and ('https://id.gs1.org/01/' || lpad(p.gtin, 14, '0')) ~ ${any(gtins)}`,
+            ssccs.length > 0 && sql`select code from lots where sscc is not null and ('https://id.gs1.org/00/' || sscc) ~ ${any(ssccs)}`,
+          ].filter((part): part is SQL => part !== false),
+          sql` union `,
+        ),
       );
       return rows.map((row) => row.code);
     },

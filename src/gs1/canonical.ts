@@ -241,7 +241,8 @@ const PATTERN_SCHEMES: Record<string, { n: number; ai: string; lead: string; res
 const escapeRegExp = (value: string) => value.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 /**
- * The regular expression (POSIX as PostgreSQL's `~` reads it, and JavaScript's alike), over
+ * The regular expression (POSIX as PostgreSQL's `~` reads it, and JavaScript's alike), with the AI
+ * of the scheme, over
  * canonical Digital Link URIs, of the identifiers an EPC pattern URI stands for (TDS §6: fields
  * given up to some point, `*` from there on); null when it is no pattern this service reads.
  * `urn:epc:idpat:sgtin:0614141.812345.*` is every serial of one GTIN (and its lots as classes),
@@ -249,16 +250,17 @@ const escapeRegExp = (value: string) => value.replace(/[.*+?^${}()|[\]\\]/g, '\\
  * which does not say where its prefix ends), `…:*.*.*` every SGTIN, and a pattern with no
  * wildcard the one EPC it names.
  */
-export function epcPatternRegExp(uri: string): string | null {
+export function epcPatternRegExp(uri: string): { ai: string; regExp: string } | null {
   const m = /^urn:epc:idpat:([a-z]+):(.*)$/.exec(uri);
   const scheme = m && Object.hasOwn(PATTERN_SCHEMES, m[1]) ? PATTERN_SCHEMES[m[1]] : null;
   if (!m || !scheme) return null;
   const parts = m[2].split('.');
   const open = parts.indexOf('*');
-  const whole = (key: string) => `^${escapeRegExp(`${HOST}/${scheme.ai}/`)}${key}${scheme.tail}$`;
+  const of = (regExp: string | null) => (regExp === null ? null : { ai: scheme.ai, regExp });
+  const whole = (key: string) => of(`^${escapeRegExp(`${HOST}/${scheme.ai}/`)}${key}${scheme.tail}$`);
   if (open < 0) {
     const exact = fromEpcUrn(`urn:epc:id:${m[1]}:${m[2]}`);
-    return exact ? `^${escapeRegExp(exact)}$` : null;
+    return of(exact && `^${escapeRegExp(exact)}$`);
   }
   // from the first wildcard on, every field is one
   if (parts.length !== scheme.n || parts.slice(open).some((part) => part !== '*')) return null;
@@ -266,5 +268,5 @@ export function epcPatternRegExp(uri: string): string | null {
   if (open === 1) return COMPANY_PREFIX.test(parts[0]) ? whole(scheme.lead + parts[0] + scheme.rest(parts[0].length)) : null;
   // all but the serial given: the one key, its check digit computed
   const key = open === scheme.n - 1 ? fromEpcUrn(uri) : null;
-  return key ? `^${escapeRegExp(key)}${scheme.tail}$` : null;
+  return of(key && `^${escapeRegExp(key)}${scheme.tail}$`);
 }

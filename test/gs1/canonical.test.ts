@@ -112,7 +112,7 @@ t.test('an EPC pattern stands for the identifiers it leaves open, compared in ca
       t.fail(`${pattern} is a pattern`);
       continue;
     }
-    const matches = (id: string) => new RegExp(compiled).test(canonicalGs1Uri(id) as string);
+    const matches = (id: string) => new RegExp(compiled.regExp).test(canonicalGs1Uri(id) as string);
     for (const id of matching) t.ok(matches(id), `${pattern} matches ${id}`);
     for (const id of other) t.notOk(matches(id), `${pattern} does not match ${id}`);
   }
