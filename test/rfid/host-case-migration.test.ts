@@ -35,19 +35,31 @@ t.test('readers whose host names differ only in case stop the upgrade, named', a
   t.equal(count, 1, 'nothing changed');
 });
 
-t.test('antennas stored with spaces around their names are trimmed, and reads find them', async (t) => {
+t.test('antennas stored with white space around their names are trimmed, and reads find them', async (t) => {
   const world = await createWorld(t);
   const store = await world.party('cold_storage');
   const impinj = await registerReader(world, store, 'impinj-trim-test');
-  const dock = await readPoint(world, store, 'observe', [{ readerId: impinj.id, antenna: 'Dock1' }]);
-  // as an earlier version stored it
-  await queryRows(world.database.db, sql`update rfid_antennas set antenna = ' Dock1 ' where reader_id = ${impinj.id}`);
-  await queryRows(world.database.db, sql.raw(migrationStatement(FILE, 3)));
-  const stored = await queryRows<{ antenna: string }>(
-    world.database.db,
-    sql`select antenna from rfid_antennas where reader_id = ${impinj.id}`,
+  const names = ['Dock1', 'Dock2a', 'Dock2b', 'Dock3', 'Dock4', 'Dock4x'];
+  const dock = await readPoint(
+    world,
+    store,
+    'observe',
+    names.map((antenna) => ({ readerId: impinj.id, antenna })),
   );
-  t.same(stored, [{ antenna: 'Dock1' }]);
+  // as an earlier version stored them: spaces, a tab, an ideographic space; two that trim alike; one onto a name already there
+  const stored = { Dock1: ' Dock1 ', Dock2a: '\tDock2', Dock2b: 'Dock2 ', Dock3: '\u3000Dock3', Dock4x: ' Dock4' };
+  for (const [name, old] of Object.entries(stored))
+    await queryRows(world.database.db, sql`update rfid_antennas set antenna = ${old} where reader_id = ${impinj.id} and antenna = ${name}`);
+  await queryRows(world.database.db, sql.raw(migrationStatement(FILE, 3)));
+  const after = await queryRows<{ antenna: string }>(
+    world.database.db,
+    sql`select antenna from rfid_antennas where reader_id = ${impinj.id} order by antenna collate "C"`,
+  );
+  t.same(
+    after.map((row) => row.antenna),
+    [' Dock4', 'Dock1', 'Dock2', 'Dock2 ', 'Dock3', 'Dock4'],
+    'trimmed, one of two alike, none onto a name already there',
+  );
   const tag = 'E2801160600002AA00000001';
   const posted = await impinj.api.post('/rfid/impinj', [
     impinjTagInventory({ epcHex: tag, hostname: 'impinj-trim-test', antennaName: ' Dock1 ' }),
