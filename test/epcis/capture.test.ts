@@ -1,19 +1,12 @@
 import { seedDemoChain } from '../../seeds/fengjie.js';
 import { completeGs1 } from '../../src/codes/gs1.js';
 import { eventHashId } from '../../src/epcis/event-hash.js';
+import { EPCIS_CONTEXT as CONTEXT, captured, epcisDocument as doc } from '../fixtures/epcis.js';
 import { createWorld, expectStatus } from '../fixtures/world.js';
 import { fileTest } from '../root.js';
 
 const t = fileTest();
 
-const CONTEXT = ['https://ref.gs1.org/standards/epcis/epcis-context.jsonld'];
-const doc = (eventList: object[]) => ({
-  '@context': CONTEXT,
-  type: 'EPCISDocument',
-  schemaVersion: '2.0',
-  creationDate: '2026-03-10T00:00:00Z',
-  epcisBody: { eventList },
-});
 const FARM_LOT = 'https://id.gs1.org/01/06901234000016/10/FARM-1';
 const CARCASS = 'https://id.gs1.org/01/06901234000023/10/TZ-0310';
 const item = (serial: number) => `https://id.gs1.org/01/06901234000030/21/${serial}`;
@@ -82,20 +75,6 @@ const chain = doc([
     childEPCs: [item(1), item(2)],
   },
 ]);
-
-async function captured(world: Awaited<ReturnType<typeof createWorld>>, key: string, body: object, headers: Record<string, string> = {}) {
-  const authorization = `Bearer ${key}`;
-  const reply = await world.app.inject({
-    method: 'POST',
-    url: '/epcis/capture',
-    payload: body,
-    headers: { 'content-type': 'application/ld+json', ...headers, authorization },
-  });
-  if (reply.statusCode !== 202) return { reply, job: null };
-  await world.app.services.epcis.idle();
-  const job = await world.app.inject({ method: 'GET', url: `/epcis/capture/${reply.json().captureID}`, headers: { authorization } });
-  return { reply, job: job.json() };
-}
 
 t.test('backward, a transformationID brings in its own inputs half only, never another transformation or a sibling output', async (t) => {
   const world = await createWorld(t);

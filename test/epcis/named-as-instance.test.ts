@@ -2,13 +2,13 @@
 // for every way an event can name a lot, the backfill must say what capture now says.
 import { sql } from 'drizzle-orm';
 import { queryRows } from '../../src/db/client.js';
+import { captured, epcisDocument } from '../fixtures/epcis.js';
 import { migrationStatement } from '../fixtures/migrations.js';
 import { createWorld } from '../fixtures/world.js';
 import { fileTest } from '../root.js';
 
 const t = fileTest();
 
-const CONTEXT = ['https://ref.gs1.org/standards/epcis/epcis-context.jsonld'];
 const backfill = migrationStatement('0020_event_lots_named_as_instance.sql', 1);
 
 t.test('the backfill of named_as_instance says what capture writes', async (t) => {
@@ -23,52 +23,42 @@ t.test('the backfill of named_as_instance says what capture writes', async (t) =
     action: 'OBSERVE',
     ...what,
   });
-  const reply = await world.app.inject({
-    method: 'POST',
-    url: '/epcis/capture',
-    headers: { authorization: `Bearer ${plant.key}`, 'content-type': 'application/ld+json' },
-    payload: {
-      '@context': CONTEXT,
-      type: 'EPCISDocument',
-      schemaVersion: '2.0',
-      creationDate: '2026-03-10T00:00:00Z',
-      epcisBody: {
-        eventList: [
-          observed(1, { epcList: [sgtin(1), sgtin(2)] }),
-          observed(2, { quantityList: [{ epcClass: lgtin, quantity: 5 }] }),
-          observed(3, { epcList: [sgtin(1)], quantityList: [{ epcClass: lgtin }] }),
-          observed(4, {
-            epcList: ['urn:epc:id:sscc:0614141.1234567890'],
-            quantityList: [{ epcClass: 'urn:epc:idpat:sgtin:0614141.812345.*' }],
-          }),
-          observed(5, { epcList: [sgtin(2)], quantityList: [{ epcClass: 'https://id.gs1.org/01/80614141123458/10/LOT1' }] }),
-          observed(6, { epcList: [sgtin(3)], quantityList: [{ epcClass: 'urn:example:class:abc' }] }),
-          observed(7, { epcList: [sgtin(3)], quantityList: [{ epcClass: 'https://example.com/class/abc' }] }),
-          {
-            type: 'AggregationEvent',
-            eventTime: '2026-03-08T08:00:00+08:00',
-            eventTimeZoneOffset: '+08:00',
-            action: 'OBSERVE',
-            parentID: 'urn:epc:id:sscc:0614141.1234567890',
-            childEPCs: [sgtin(1)],
-            childQuantityList: [{ epcClass: lgtin }],
-          },
-        ],
+  const { job } = await captured(
+    world,
+    plant.key,
+    epcisDocument([
+      observed(1, { epcList: [sgtin(1), sgtin(2)] }),
+      observed(2, { quantityList: [{ epcClass: lgtin, quantity: 5 }] }),
+      observed(3, { epcList: [sgtin(1)], quantityList: [{ epcClass: lgtin }] }),
+      observed(4, {
+        epcList: ['urn:epc:id:sscc:0614141.1234567890'],
+        quantityList: [{ epcClass: 'urn:epc:idpat:sgtin:0614141.812345.*' }],
+      }),
+      observed(5, { epcList: [sgtin(2)], quantityList: [{ epcClass: 'https://id.gs1.org/01/80614141123458/10/LOT1' }] }),
+      observed(6, { epcList: [sgtin(3)], quantityList: [{ epcClass: 'urn:example:class:abc' }] }),
+      observed(7, { epcList: [sgtin(3)], quantityList: [{ epcClass: 'https://example.com/class/abc' }] }),
+      {
+        type: 'AggregationEvent',
+        eventTime: '2026-03-08T08:00:00+08:00',
+        eventTimeZoneOffset: '+08:00',
+        action: 'OBSERVE',
+        parentID: 'urn:epc:id:sscc:0614141.1234567890',
+        childEPCs: [sgtin(1)],
+        childQuantityList: [{ epcClass: lgtin }],
       },
-    },
-  });
-  t.equal(reply.statusCode, 202);
-  await world.app.services.epcis.idle();
+    ]),
+  );
+  t.match(job, { success: true });
   const named = () =>
     queryRows<{ eventTime: string; lotCode: string; role: string; instance: boolean | null }>(
       world.database.db,
       sql`select e.event_time::text as "eventTime", el.lot_code as "lotCode", el.role, el.named_as_instance as instance
         from event_lots el join events e on e.id = el.event_id order by 1, 2, 3`,
     );
-  const captured = await named();
-  t.equal(new Set(captured.map((row) => row.eventTime)).size, 8, 'every event stored');
-  t.ok(captured.some((row) => row.instance) && captured.some((row) => row.instance === false), 'instances and classes both');
+  const written = await named();
+  t.equal(new Set(written.map((row) => row.eventTime)).size, 8, 'every event stored');
+  t.ok(written.some((row) => row.instance) && written.some((row) => row.instance === false), 'instances and classes both');
   await queryRows(world.database.db, sql`update event_lots set named_as_instance = null`);
   await queryRows(world.database.db, sql.raw(backfill));
-  t.strictSame(await named(), captured, 'as captured, event by event');
+  t.strictSame(await named(), written, 'as captured, event by event');
 });

@@ -3,6 +3,7 @@
 // every door (native events, EPCIS capture), and migration 0022's backfill says the same.
 import { sql } from 'drizzle-orm';
 import { queryRows } from '../../src/db/client.js';
+import { captured, epcisDocument } from '../fixtures/epcis.js';
 import { migrationStatement } from '../fixtures/migrations.js';
 import { createWorld } from '../fixtures/world.js';
 import { fileTest } from '../root.js';
@@ -27,28 +28,16 @@ t.test('the links of inspections and of documented events are evidence; the back
     epcList: ['urn:epc:id:sgtin:0614141.812345.1'],
     ...what,
   });
-  const reply = await world.app.inject({
-    method: 'POST',
-    url: '/epcis/capture',
-    headers: { authorization: `Bearer ${plant.key}`, 'content-type': 'application/ld+json' },
-    payload: {
-      '@context': ['https://ref.gs1.org/standards/epcis/epcis-context.jsonld'],
-      type: 'EPCISDocument',
-      schemaVersion: '2.0',
-      creationDate: '2026-03-10T00:00:00Z',
-      epcisBody: {
-        eventList: [
-          observed(1, {}),
-          observed(2, { bizStep: 'inspecting' }),
-          observed(3, {
-            bizTransactionList: [{ type: 'po', bizTransaction: 'urn:epcglobal:cbv:bt:0614141000005:PO-1' }],
-          }),
-        ],
-      },
-    },
-  });
-  t.equal(reply.statusCode, 202, reply.body);
-  await world.app.services.epcis.idle();
+  const { job } = await captured(
+    world,
+    plant.key,
+    epcisDocument([
+      observed(1, {}),
+      observed(2, { bizStep: 'inspecting' }),
+      observed(3, { bizTransactionList: [{ type: 'po', bizTransaction: 'urn:epcglobal:cbv:bt:0614141000005:PO-1' }] }),
+    ]),
+  );
+  t.match(job, { success: true, captured: 3 });
 
   const marks = () =>
     queryRows<{ type: string; documents: number; evidence: boolean }>(
