@@ -1,7 +1,7 @@
 import { seedDemoChain } from '../../seeds/fengjie.js';
 import { completeGs1 } from '../../src/codes/gs1.js';
 import { eventHashId } from '../../src/epcis/event-hash.js';
-import { EPCIS_CONTEXT as CONTEXT, captured, epcisDocument as doc } from '../fixtures/epcis.js';
+import { EPCIS_CONTEXT as CONTEXT, captured, epcisDocument as doc, observation } from '../fixtures/epcis.js';
 import { createWorld, expectStatus } from '../fixtures/world.js';
 import { fileTest } from '../root.js';
 
@@ -869,13 +869,6 @@ t.test('orderBy eventTime or recordTime, ASC or DESC: pages follow the order, a 
 t.test('MATCH_epc looks at EPCs, MATCH_epcClass at classes; both take EPC patterns', async (t) => {
   const world = await createWorld(t);
   const plant = await world.party('slaughterhouse');
-  const observed = (day: number, what: object) => ({
-    type: 'ObjectEvent',
-    eventTime: time(day),
-    eventTimeZoneOffset: '+08:00',
-    action: 'OBSERVE',
-    ...what,
-  });
   const sgtin = (serial: number) => `urn:epc:id:sgtin:0614141.812345.${serial}`;
   t.match(
     (
@@ -883,11 +876,11 @@ t.test('MATCH_epc looks at EPCs, MATCH_epcClass at classes; both take EPC patter
         world,
         plant.key,
         doc([
-          observed(1, { epcList: [sgtin(6789), sgtin(6790)] }),
-          observed(2, { quantityList: [{ epcClass: 'urn:epc:class:lgtin:0614141.812345.LOT1', quantity: 5 }] }),
-          observed(3, { epcList: [sgtin(6789)] }),
-          observed(4, { epcList: ['urn:epc:id:sgtin:0614141.712345.1'] }),
-          observed(5, { epcList: ['urn:epc:id:sscc:0614141.1234567890'] }),
+          observation(1, { epcList: [sgtin(6789), sgtin(6790)] }),
+          observation(2, { quantityList: [{ epcClass: 'urn:epc:class:lgtin:0614141.812345.LOT1', quantity: 5 }] }),
+          observation(3, { epcList: [sgtin(6789)] }),
+          observation(4, { epcList: ['urn:epc:id:sgtin:0614141.712345.1'] }),
+          observation(5, { epcList: ['urn:epc:id:sscc:0614141.1234567890'] }),
         ]),
       )
     ).job,

@@ -2,7 +2,7 @@
 // for every way an event can name a lot, the backfill must say what capture now says.
 import { sql } from 'drizzle-orm';
 import { queryRows } from '../../src/db/client.js';
-import { captured, epcisDocument } from '../fixtures/epcis.js';
+import { captured, epcisDocument, observation } from '../fixtures/epcis.js';
 import { migrationStatement } from '../fixtures/migrations.js';
 import { createWorld } from '../fixtures/world.js';
 import { fileTest } from '../root.js';
@@ -16,27 +16,20 @@ t.test('the backfill of named_as_instance says what capture writes', async (t) =
   const plant = await world.party('slaughterhouse');
   const sgtin = (serial: number) => `urn:epc:id:sgtin:0614141.812345.${serial}`;
   const lgtin = 'urn:epc:class:lgtin:0614141.812345.LOT1';
-  const observed = (day: number, what: object) => ({
-    type: 'ObjectEvent',
-    eventTime: `2026-03-${String(day).padStart(2, '0')}T08:00:00+08:00`,
-    eventTimeZoneOffset: '+08:00',
-    action: 'OBSERVE',
-    ...what,
-  });
   const { job } = await captured(
     world,
     plant.key,
     epcisDocument([
-      observed(1, { epcList: [sgtin(1), sgtin(2)] }),
-      observed(2, { quantityList: [{ epcClass: lgtin, quantity: 5 }] }),
-      observed(3, { epcList: [sgtin(1)], quantityList: [{ epcClass: lgtin }] }),
-      observed(4, {
+      observation(1, { epcList: [sgtin(1), sgtin(2)] }),
+      observation(2, { quantityList: [{ epcClass: lgtin, quantity: 5 }] }),
+      observation(3, { epcList: [sgtin(1)], quantityList: [{ epcClass: lgtin }] }),
+      observation(4, {
         epcList: ['urn:epc:id:sscc:0614141.1234567890'],
         quantityList: [{ epcClass: 'urn:epc:idpat:sgtin:0614141.812345.*' }],
       }),
-      observed(5, { epcList: [sgtin(2)], quantityList: [{ epcClass: 'https://id.gs1.org/01/80614141123458/10/LOT1' }] }),
-      observed(6, { epcList: [sgtin(3)], quantityList: [{ epcClass: 'urn:example:class:abc' }] }),
-      observed(7, { epcList: [sgtin(3)], quantityList: [{ epcClass: 'https://example.com/class/abc' }] }),
+      observation(5, { epcList: [sgtin(2)], quantityList: [{ epcClass: 'https://id.gs1.org/01/80614141123458/10/LOT1' }] }),
+      observation(6, { epcList: [sgtin(3)], quantityList: [{ epcClass: 'urn:example:class:abc' }] }),
+      observation(7, { epcList: [sgtin(3)], quantityList: [{ epcClass: 'https://example.com/class/abc' }] }),
       {
         type: 'AggregationEvent',
         eventTime: '2026-03-08T08:00:00+08:00',

@@ -3,7 +3,7 @@
 // every door (native events, EPCIS capture), and migration 0022's backfill says the same.
 import { sql } from 'drizzle-orm';
 import { queryRows } from '../../src/db/client.js';
-import { captured, epcisDocument } from '../fixtures/epcis.js';
+import { captured, epcisDocument, observation } from '../fixtures/epcis.js';
 import { migrationStatement } from '../fixtures/migrations.js';
 import { createWorld } from '../fixtures/world.js';
 import { fileTest } from '../root.js';
@@ -20,14 +20,7 @@ t.test('the links of inspections and of documented events are evidence; the back
   await world.ok(plant.event({ type: 'inspect', lotCodes: [lot], inspection: { kind: 'self', result: 'pass', reportNumber: 'S-1' } }));
   await world.ok(plant.event({ type: 'observe', lotCodes: [lot], referenceDocuments: [{ type: 'test_report', number: 'IR-7' }] }));
   await world.ok(plant.event({ type: 'observe', lotCodes: [lot] }));
-  const observed = (day: number, what: object) => ({
-    type: 'ObjectEvent',
-    eventTime: `2026-03-0${day}T08:00:00+08:00`,
-    eventTimeZoneOffset: '+08:00',
-    action: 'OBSERVE',
-    epcList: ['urn:epc:id:sgtin:0614141.812345.1'],
-    ...what,
-  });
+  const observed = (day: number, what: object) => observation(day, { epcList: ['urn:epc:id:sgtin:0614141.812345.1'], ...what });
   const { job } = await captured(
     world,
     plant.key,
