@@ -35,6 +35,11 @@ export type ReadOutcome = {
 
 const texts = (values: (string | null)[]) => sql`${sql.param(values)}::text[]`;
 const iso = (time: Date) => time.toISOString();
+// Read counts are added up in int8 and stop at the int4 maximum: readers report counts of their
+// own (up to 1,000,000 a read), so a window or a batch may claim more than its column holds, and
+// such a count says only that the tag stayed in the field.
+const MAX_COUNT = 2_147_483_647;
+const capped = (count: SQL) => sql`least(${count}, ${MAX_COUNT})::int`;
 
 export function createRfidRepository(db: Db) {
   return {
@@ -104,12 +109,13 @@ export function createRfidRepository(db: Db) {
       await db.execute(sql`
         with batch as (
           insert into rfid_batches (id, party_code, reader_id, format, received_at, reads, other_events)
-          values (${batch.id}, ${batch.partyCode}, ${batch.readerId}, ${batch.format}, ${iso(batch.receivedAt)}, ${batch.reads}, ${batch.otherEvents})
+          values (${batch.id}, ${batch.partyCode}, ${batch.readerId}, ${batch.format}, ${iso(batch.receivedAt)},
+            ${capped(sql`${String(batch.reads)}::int8`)}, ${batch.otherEvents})
         )
         insert into rfid_reads (party_code, read_point_id, tag, window_start, window_end, reader_id, antenna, tid,
           first_seen, first_seen_raw, last_seen, read_count, peak_rssi, batch_id)
         select r.party_code, r.read_point_id, r.tag, r.window_start::timestamptz, r.window_end::timestamptz, r.reader_id, r.antenna, r.tid,
-          r.first_seen::timestamptz, r.first_seen_raw, r.last_seen::timestamptz, r.read_count::int, r.peak_rssi::float8, ${batch.id}
+          r.first_seen::timestamptz, r.first_seen_raw, r.last_seen::timestamptz, ${capped(sql`r.read_count::int8`)}, r.peak_rssi::float8, ${batch.id}
         from unnest(
           ${texts(column((w) => w.partyCode))}, ${texts(column((w) => w.readPointId))}, ${texts(column((w) => w.tag))},
           ${texts(column((w) => iso(w.windowStart)))}, ${texts(column((w) => iso(w.windowEnd)))}, ${texts(column((w) => w.readerId))},
@@ -119,7 +125,7 @@ export function createRfidRepository(db: Db) {
         ) as r(party_code, read_point_id, tag, window_start, window_end, reader_id, antenna, tid,
           first_seen, first_seen_raw, last_seen, read_count, peak_rssi)
         on conflict (read_point_id, tag, window_start) do update set
-          read_count = rfid_reads.read_count + excluded.read_count,
+          read_count = ${capped(sql`rfid_reads.read_count::int8 + excluded.read_count`)},
           first_seen_raw = case when excluded.first_seen < rfid_reads.first_seen then excluded.first_seen_raw else rfid_reads.first_seen_raw end,
           reader_id = case when excluded.first_seen < rfid_reads.first_seen then excluded.reader_id else rfid_reads.reader_id end,
           antenna = case when excluded.first_seen < rfid_reads.first_seen then excluded.antenna else rfid_reads.antenna end,
@@ -308,22 +314,22 @@ export function createRfidRepository(db: Db) {
         .limit(filter.limit)
         .offset(filter.offset);
     },
-    /** Tags read that name nothing known, per reader. */
+    /** Tags read that name nothing known, per reader (reads summed as float8: many windows add up past int4). */
     unknownTags(partyCode: string | undefined) {
       return queryRows<{ readerId: string; tag: string; windows: number; reads: number; firstSeen: Date; lastSeen: Date }>(
         db,
-        sql`select reader_id as "readerId", tag, count(*)::int as windows, sum(read_count)::int as reads,
+        sql`select reader_id as "readerId", tag, count(*)::int as windows, sum(read_count)::float8 as reads,
           min(first_seen) as "firstSeen", max(last_seen) as "lastSeen"
         from rfid_reads where outcome = 'unknown' ${partyCode ? sql`and party_code = ${partyCode}` : sql``}
         group by reader_id, tag order by reader_id, max(last_seen) desc`,
       );
     },
-    /** Per read point: observations and reads by outcome (null: not yet turned into events). */
+    /** Per read point: observations and reads by outcome (null: not yet turned into events), reads summed as float8 (past int4). */
     activity(partyCode: string | undefined) {
       return queryRows<{ partyCode: string; readPointId: string; outcome: string | null; windows: number; reads: number; lastSeen: Date }>(
         db,
         sql`select party_code as "partyCode", read_point_id as "readPointId", outcome, count(*)::int as windows,
-          sum(read_count)::int as reads, max(last_seen) as "lastSeen"
+          sum(read_count)::float8 as reads, max(last_seen) as "lastSeen"
         from rfid_reads ${partyCode ? sql`where party_code = ${partyCode}` : sql``}
         group by party_code, read_point_id, outcome order by party_code, read_point_id, outcome`,
       );

@@ -196,6 +196,25 @@ t.test('reader ingest', async (t) => {
     t.ok(others.body.batchId);
   });
 
+  await t.test('read counts past what a window holds are kept at the most it holds, not refused with a 500', async (t) => {
+    const time = '2026-03-02T08:00:00+08:00';
+    // 2,200 reads of a million each: 2.2 billion, past the 2,147,483,647 an int4 holds
+    const flood = (epc: string, at = time) => ({
+      reads: Array.from({ length: 2200 }, () => ({ antenna: 1, epc, time: at, count: 1_000_000 })),
+    });
+    const first = await reader.api.post('/rfid/reads', flood(hex(60)));
+    t.match(expectStatus(t, first, 202, 'one window of 2.2 billion reads').body, { reads: 2_200_000_000, observations: 1 });
+    expectStatus(t, await reader.api.post('/rfid/reads', flood(hex(60))), 202, 'and as many again in the same window');
+    t.equal((await reads(`tag=${hex(60)}`))[0].readCount, 2_147_483_647);
+    expectStatus(t, await reader.api.post('/rfid/reads', flood(hex(60), '2026-03-02T09:00:00+08:00')), 202, 'another window');
+    const activity = await store.api.get('/rfid/activity');
+    expectStatus(t, activity, 200, 'gate activity sums the windows past int4');
+    const dockPending = activity.body.items.find(
+      (row: { readPointId: string; outcome: string | null }) => row.readPointId === dock.readPointId && row.outcome === null,
+    );
+    t.ok(dockPending.reads >= 2 * 2_147_483_647, 'both windows counted');
+  });
+
   await t.test('host names are compared without regard to case; names are trimmed', async (t) => {
     expectStatus(
       t,
