@@ -65,11 +65,19 @@ export const zebraEventSchema = z
   .meta({ id: 'ZebraTagEvent' });
 export const zebraBody = z.union([zebraEventSchema, z.array(zebraEventSchema)]);
 
+/** Whole bytes a base64url value carries; null when its last character holds only part of one. */
+const base64urlBytes = (value: string) => {
+  const digits = value.replace(/=+$/, '').length;
+  return digits % 4 === 1 ? null : Math.floor((digits * 3) / 4);
+};
+
+// at least the two bytes the hex forms take: fewer would store a tag of one byte, or of none
 const base64urlSchema = z
   .string()
   .min(2)
   .max(200)
-  .regex(/^[A-Za-z0-9_-]+={0,2}$/, { error: 'must be base64url' });
+  .regex(/^[A-Za-z0-9_-]+={0,2}$/, { error: 'must be base64url' })
+  .refine((value) => (base64urlBytes(value) ?? 0) >= 2, { error: 'must be base64url of at least two whole bytes' });
 
 export const impinjTagInventorySchema = z.looseObject({
   epc: base64urlSchema.describe('the EPC, base64url'),

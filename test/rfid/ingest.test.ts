@@ -196,6 +196,27 @@ t.test('reader ingest', async (t) => {
     t.ok(others.body.batchId);
   });
 
+  await t.test('an Impinj EPC or TID of fewer than two whole bytes is refused, not stored as an empty tag', async (t) => {
+    for (const [field, value] of [
+      ['epc', 'A='],
+      ['epc', 'AA'],
+      ['epc', 'AAAAA'],
+      ['tid', 'AA'],
+    ] as const) {
+      const event = impinjTagInventory({ epcHex: hex(50) });
+      const inventory = event.tagInventoryEvent as Record<string, unknown>;
+      delete inventory.epcHex;
+      inventory[field] = value;
+      const refused = await impinj.api.post('/rfid/impinj', [event]);
+      t.match(expectStatus(t, refused, 400, `${field} ${value}`).body.errors, [{ pointer: `/0/tagInventoryEvent/${field}` }]);
+    }
+    const stored = await reads(`readerId=${impinj.id}&limit=1000`);
+    t.notOk(
+      stored.some((row: { tag: string }) => row.tag.length < 4),
+      'no tag of fewer than two bytes',
+    );
+  });
+
   await t.test('read counts past what a window holds are kept at the most it holds, not refused with a 500', async (t) => {
     const time = '2026-03-02T08:00:00+08:00';
     // 2,200 reads of a million each: 2.2 billion, past the 2,147,483,647 an int4 holds
