@@ -1,6 +1,6 @@
 import { and, asc, desc, eq, type SQL, sql } from 'drizzle-orm';
 import type { LotCustody } from '../access/index.js';
-import { anyOf } from '../db/chunk.js';
+import { anyOf, chunkForInsert } from '../db/chunk.js';
 import { type Db, queryRows } from '../db/client.js';
 import { rfidAntennas, rfidReaders, rfidReadPoints, rfidReads, rfidTags } from '../db/schema.js';
 import type { ReadsFilter } from './schemas.js';
@@ -182,23 +182,28 @@ export function createRfidRepository(db: Db) {
         where r.read_point_id = f.read_point_id and r.tag = f.tag and r.window_start = f.window_start::timestamptz`);
     },
 
+    /** Binds tags in statements under PostgreSQL's bind limit: all or none only inside the caller's transaction. */
     async bindTags(rows: (typeof rfidTags.$inferInsert)[], tx: Db = db): Promise<TagRow[]> {
-      if (rows.length === 0) return [];
-      // a party may move its own tag to something else; another party's binding stays
-      return tx
-        .insert(rfidTags)
-        .values(rows)
-        .onConflictDoUpdate({
-          target: [rfidTags.kind, rfidTags.value],
-          set: {
-            lotCode: sql`excluded.lot_code`,
-            itemCode: sql`excluded.item_code`,
-            source: sql`excluded.source`,
-            boundAt: sql`excluded.bound_at`,
-          },
-          setWhere: sql`${rfidTags.partyCode} = excluded.party_code`,
-        })
-        .returning();
+      const bound: TagRow[] = [];
+      for (const chunk of chunkForInsert(rows)) {
+        // a party may move its own tag to something else; another party's binding stays
+        const stored = await tx
+          .insert(rfidTags)
+          .values(chunk)
+          .onConflictDoUpdate({
+            target: [rfidTags.kind, rfidTags.value],
+            set: {
+              lotCode: sql`excluded.lot_code`,
+              itemCode: sql`excluded.item_code`,
+              source: sql`excluded.source`,
+              boundAt: sql`excluded.bound_at`,
+            },
+            setWhere: sql`${rfidTags.partyCode} = excluded.party_code`,
+          })
+          .returning();
+        bound.push(...stored);
+      }
+      return bound;
     },
     /** The custody of each lot a tag would be bound to (see LotCustody); a lot not found is left out. */
     async custodyOf(lotCodes: string[], tx: Db = db): Promise<Map<string, LotCustody>> {

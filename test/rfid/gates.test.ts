@@ -379,6 +379,36 @@ t.test('tags are bound to a lot by its owner, a holder or the addressee of an op
   expectStatus(t, await store.api.get(`/rfid/tags/${tag(9)}`), 404, 'the station bound nothing');
 });
 
+t.test('10,000 tags are bound in one request, past the 65,535 parameters PostgreSQL takes in one statement', async (t) => {
+  const world = await createWorld(t, undefined, { rfidTickMs: 0, bodyLimit: 1024 * 1024 });
+  const owner = await world.party('processor');
+  const lot = await owner.commission(await owner.product('piece'), 10_000);
+  const tags = Array.from({ length: 10_000 }, (_, n) => ({ epc: tag(100_000 + n), code: lot }));
+  const bound = await owner.api.post('/rfid/tags', { tags });
+  t.equal(expectStatus(t, bound, 201, 'as JSON').body.items.length, 10_000);
+  const csv = await world.app.inject({
+    method: 'POST',
+    url: '/rfid/tags.csv',
+    headers: { authorization: `Bearer ${owner.key}`, 'content-type': 'text/csv' },
+    payload: `tid,code\n${tags.map((binding) => `${binding.epc},${lot}`).join('\n')}\n`,
+  });
+  t.equal(csv.statusCode, 201, 'and as CSV');
+  t.equal(csv.json().items.length, 10_000);
+
+  // all or none still: one tag of the last thousand bound by another party refuses the lot of them
+  const other = await world.party('processor');
+  const taken = tag(300_000 + 9_999);
+  expectStatus(
+    t,
+    await other.api.post('/rfid/tags', { tags: [{ epc: taken, code: await other.commission(await other.product('kg'), 1) }] }),
+    201,
+    'bound by another party',
+  );
+  const refused = await owner.api.post('/rfid/tags', { tags: tags.map((binding, n) => ({ epc: tag(300_000 + n), code: binding.code })) });
+  t.match(expectStatus(t, refused, 409, 'one of them taken').body.errors, [{ pointer: '/tags/9999' }]);
+  expectStatus(t, await owner.api.get(`/rfid/tags/${tag(300_000)}`), 404, 'nothing of the request was bound');
+});
+
 t.test('a running service turns observations into events soon after their window closes', async (t) => {
   const world = await createWorld(t, undefined, { rfidTickMs: 50 });
   const store = await world.party('cold_storage');
