@@ -1,8 +1,8 @@
-import { Readable } from 'node:stream';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { problemSchema } from '../errors/problem.js';
 import { eventSchema } from '../events/schemas.js';
+import { CSV_TYPE, type CsvValue, csvStream } from '../http/csv.js';
 import { preferredType } from '../http/negotiate.js';
 import { bearerSecurity, principalOf } from '../http/request.js';
 import { recallReportPage } from './report-page.js';
@@ -20,51 +20,24 @@ import {
 } from './schemas.js';
 import type { RecallService } from './service.js';
 
-const CSV_COLUMNS = [
-  'type',
-  'code',
-  'lot_code',
-  'product',
-  'lot_number',
-  'owner',
-  'holder',
-  'holder_name',
-  'contact_person',
-  'contact_phone',
-  'quantity',
-  'unit',
-  'shipment_id',
-  'depth',
-  'status',
-  'item_count',
+const CSV_COLUMNS: readonly { header: string; value: (row: ScopeCsvRow) => CsvValue }[] = [
+  { header: 'type', value: (row) => row.type },
+  { header: 'code', value: (row) => row.code },
+  { header: 'lot_code', value: (row) => row.lotCode },
+  { header: 'product', value: (row) => row.product },
+  { header: 'lot_number', value: (row) => row.lotNumber },
+  { header: 'owner', value: (row) => row.owner },
+  { header: 'holder', value: (row) => row.holder },
+  { header: 'holder_name', value: (row) => row.holderName },
+  { header: 'contact_person', value: (row) => row.contactPerson },
+  { header: 'contact_phone', value: (row) => row.contactPhone },
+  { header: 'quantity', value: (row) => row.quantity },
+  { header: 'unit', value: (row) => row.unit },
+  { header: 'shipment_id', value: (row) => row.shipmentId },
+  { header: 'depth', value: (row) => row.depth },
+  { header: 'status', value: (row) => row.status },
+  { header: 'item_count', value: (row) => row.itemCount },
 ];
-// a cell starting with = + - @ would be run as a formula by Excel: quote it behind an apostrophe
-const csvCell = (value: string | number | null) => {
-  if (value === null) return '';
-  const text = /^[=+\-@]/.test(String(value)) && typeof value === 'string' ? `'${value}` : String(value);
-  return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
-};
-const csvLine = (row: ScopeCsvRow) =>
-  `${[
-    row.type,
-    row.code,
-    row.lotCode,
-    row.product,
-    row.lotNumber,
-    row.owner,
-    row.holder,
-    row.holderName,
-    row.contactPerson,
-    row.contactPhone,
-    row.quantity,
-    row.unit,
-    row.shipmentId,
-    row.depth,
-    row.status,
-    row.itemCount,
-  ]
-    .map(csvCell)
-    .join(',')}\r\n`;
 
 export const recallRoutes: FastifyPluginAsyncZod<{ service: RecallService }> = async (app, { service }) => {
   const tags = ['recalls and holds'];
@@ -163,14 +136,13 @@ export const recallRoutes: FastifyPluginAsyncZod<{ service: RecallService }> = a
     async (request, reply) => {
       const pages = service.scopeRows(principalOf(request), request.params.id);
       const first = await pages.next(); // surfaces 403/404 before the stream starts
-      async function* lines() {
-        yield `\uFEFF${CSV_COLUMNS.join(',')}\r\n`;
-        for (let page = first; !page.done; page = await pages.next()) yield page.value.map(csvLine).join('');
+      async function* all() {
+        for (let page = first; !page.done; page = await pages.next()) yield page.value;
       }
       return reply
-        .type('text/csv; charset=utf-8')
+        .type(CSV_TYPE)
         .header('content-disposition', `attachment; filename="recall-${request.params.id}-scope.csv"`)
-        .send(Readable.from(lines()));
+        .send(csvStream(CSV_COLUMNS, all()));
     },
   );
 

@@ -324,6 +324,29 @@ t.test('closing with every acknowledgement needs no override; the producer may r
   t.equal((await regulator.get('/recalls/nope')).status, 404);
 });
 
+t.test('the scope CSV quotes a contact a spreadsheet would run as a formula, tab and carriage return first included', async (t) => {
+  const world = await createWorld(t);
+  const producer = await world.party('processor');
+  const lot = await producer.commission(await producer.product('kg'), 10);
+  const contact = { person: '\t=HYPERLINK("https://x.example","罗静")', phone: '\r=1+1' };
+  const shop = await world.ok(
+    world.admin.post('/parties', { kind: 'retailer', name: '-2+3 超市', uscc: randomUscc(), regionCode: '500236', contact }),
+  );
+  await producer.ship({ code: shop.code }, [{ lotCode: lot, quantity: 4 }]);
+  const recall = await world.ok(producer.api.post('/recalls', { lotCodes: [lot], level: 3, reason: '标签错误', hazard: '过敏原未标示' }));
+  const csv = await producer.api.get(`/recalls/${recall.id}/scope?format=csv`);
+  const header = csv.body.slice(1).split('\r\n')[0].split(',');
+  const cell = (name: string) => header.indexOf(name);
+  // the contact person holds a quote and a comma: the row is read as RFC 4180 quotes it
+  const row = csv.body.split('\r\n').find((line: string) => line.startsWith('in_transit,'));
+  t.ok(row, 'the shipment on the road is a row');
+  const cells = [...(row as string).matchAll(/("(?:[^"]|"")*"|[^,]*)(?:,|$)/g)].map((match) => match[1]);
+  const unquoted = (value: string) => (value.startsWith('"') ? value.slice(1, -1).replace(/""/g, '"') : value);
+  t.equal(unquoted(cells[cell('holder_name')]), "'-2+3 超市", 'a name starting with - is text');
+  t.equal(unquoted(cells[cell('contact_person')]), `'${contact.person}`, 'a tab before = does not make a formula');
+  t.equal(unquoted(cells[cell('contact_phone')]), `'${contact.phone}`, 'nor a carriage return');
+});
+
 t.test('a producer holding its own recalled lot destroys it; returning it to itself is refused', async (t) => {
   const { database, demo, regulator, operator } = await demoWorld(t);
   const bulk = (await createRepositories(database).lots.findByLotNumber(demo.parties.processor, 'KZ-LR-20261028')) as { code: string };
