@@ -284,9 +284,10 @@ export function createFiguresRepository(db: Db) {
      * dimension plus a total row (key null).
      */
     traceability(scope: Scope, by: 'enterprise' | 'product' | 'partyKind' | 'region', maxDepth = 30) {
+      // a group's key is never null, which marks the total row: lots of no registered product are grouped under ''
       const [key, name] = {
         enterprise: [sql`p.code`, sql`max(p.name)`],
-        product: [sql`pr.code`, sql`max(pr.name)`],
+        product: [sql`coalesce(pr.code, '')`, sql`max(pr.name)`],
         partyKind: [sql`p.kind`, sql`null`],
         region: [sql`p.region_code`, sql`null`],
       }[by];

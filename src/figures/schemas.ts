@@ -179,7 +179,12 @@ export const traceabilitySchema = z
     target: z.number(),
     by: z.enum(TRACEABILITY_DIMENSIONS),
     overall: coverageFigure,
-    groups: z.array(coverageFigure.extend({ key: z.string(), name: z.string().nullable() })),
+    groups: z.array(
+      coverageFigure.extend({
+        key: z.string().describe("by product: '' for lots of no registered product (a container, an EPCIS lot of an unknown GTIN)"),
+        name: z.string().nullable(),
+      }),
+    ),
   })
   .meta({ id: 'Traceability' });
 

@@ -1,6 +1,7 @@
 // Coverage, activity and pass rates on a small world, checked against figures worked out by hand,
 // and the anomaly lists of the same world.
 import { sql } from 'drizzle-orm';
+import { completeGs1 } from '../../src/codes/gs1.js';
 import { byTownship } from '../../src/figures/service.js';
 import { createWorld, expectStatus, randomUscc } from '../fixtures/world.js';
 import { client } from '../helper.js';
@@ -233,6 +234,36 @@ t.test('figures of a small county world', async (t) => {
     const beijingOnly = (await regulator.get('/regulator/anomalies?region=110101')).body;
     t.strictSame(beijingOnly, { unreceivedShipments: [], expiredLots: [], failedInspectionsWithoutHold: [], suspiciousCodes: [] });
   });
+});
+
+t.test('by product, lots of no registered product are a group of their own, not taken for the total', async (t) => {
+  const world = await createWorld(t);
+  const processor = await world.party('processor');
+  const product = await processor.product('kg');
+  const packedLot = await processor.commission(product, 10);
+  const looseLot = await processor.commission(product, 10);
+  // a case has no product: sold, it is a lot of no registered product
+  const packed = await world.ok(
+    processor.event({
+      type: 'aggregate',
+      parent: { sscc: completeGs1('06901234500000777') },
+      children: [{ lotCode: packedLot, quantity: 4 }],
+    }),
+  );
+  await world.ok(processor.event({ type: 'sell', lines: [{ lotCode: packed.createdLotCodes[0] }] }));
+  await world.ok(processor.event({ type: 'sell', lines: [{ lotCode: looseLot, quantity: 2 }] }));
+  const byEnterprise = (await world.regulator.get('/regulator/figures/traceability?by=enterprise')).body;
+  const byProduct = (await world.regulator.get('/regulator/figures/traceability?by=product')).body;
+  t.equal(byEnterprise.overall.lots, 2);
+  t.strictSame(byProduct.overall, byEnterprise.overall, 'the same total whichever the grouping');
+  t.same(
+    byProduct.groups.map((group: { key: string; lots: number }) => [group.key, group.lots]),
+    [
+      ['', 1],
+      [product, 1],
+    ],
+    'every sold lot in one group',
+  );
 });
 
 t.test('enterprise rows summed by township: two in one township, one in another, one naming none', async (t) => {
