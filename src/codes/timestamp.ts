@@ -7,6 +7,8 @@ const EARLIEST = Date.UTC(1900, 0, 1);
 const LATEST = Date.UTC(10000, 0, 1);
 
 export const STORABLE_YEARS = '1900–9999';
+/** The last instant the service stores (the end of 9999, UTC). */
+export const LAST_STORABLE_MS = LATEST - 1;
 
 /** Within the years the service stores. */
 export const isStorableTime = (time: Date) => time.getTime() >= EARLIEST && time.getTime() < LATEST;

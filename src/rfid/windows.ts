@@ -2,6 +2,7 @@
 // default, per read point) are one observation. Windows are aligned to the epoch, so every batch —
 // in any order, out-of-order timestamps included — puts a read in the same window, and the store
 // merges a batch's windows into those earlier batches opened.
+import { LAST_STORABLE_MS } from '../codes/timestamp.js';
 
 /** A read placed at its read point. */
 export type PlacedRead = {
@@ -39,6 +40,11 @@ export function windowStartOf(time: Date, windowMs: number): Date {
   return new Date(Math.floor(time.getTime() / windowMs) * windowMs);
 }
 
+/** A window's end; the last window of 9999 ends with the year, since no later time can be stored. */
+function windowEndOf(windowStart: Date, windowMs: number): Date {
+  return new Date(Math.min(windowStart.getTime() + windowMs, LAST_STORABLE_MS));
+}
+
 export const windowKey = (window: Pick<ReadWindow, 'readPointId' | 'tag' | 'windowStart'>) =>
   `${window.readPointId}\u0000${window.tag}\u0000${window.windowStart.getTime()}`;
 
@@ -58,7 +64,7 @@ export function collapseReads(reads: PlacedRead[]): ReadWindow[] {
         readPointId: read.readPointId,
         tag: read.tag,
         windowStart,
-        windowEnd: new Date(windowStart.getTime() + read.windowMs),
+        windowEnd: windowEndOf(windowStart, read.windowMs),
         readerId: read.readerId,
         antenna: read.antenna,
         tid: read.tid,

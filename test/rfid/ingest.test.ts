@@ -236,6 +236,18 @@ t.test('reader ingest', async (t) => {
     t.ok(dockPending.reads >= 2 * 2_147_483_647, 'both windows counted');
   });
 
+  await t.test('a read in the last window of 9999 is stored, its window ending with the year', async (t) => {
+    const hourly = await registerReader(world, store, 'FX-HOURLY');
+    const point = await readPoint(world, store, 'observe', [{ readerId: hourly.id, antenna: '*' }], { windowSeconds: 3600 });
+    for (const [n, time] of ['9999-12-31T23:00:00+00:00', '9999-12-31T23:59:59.999999999Z', '9999-12-31T23:59:59-0000'].entries()) {
+      const posted = await hourly.api.post('/rfid/reads', { reads: [{ antenna: 1, epc: hex(70 + n), time }] });
+      expectStatus(t, posted, 202, time);
+    }
+    const [row] = await reads(`readPointId=${point.readPointId}&tag=${hex(70)}`);
+    t.equal(new Date(row.windowStart).toISOString(), '9999-12-31T23:00:00.000Z');
+    t.equal((await reads(`readPointId=${point.readPointId}`)).length, 3);
+  });
+
   await t.test('host names are compared without regard to case; names are trimmed', async (t) => {
     expectStatus(
       t,
