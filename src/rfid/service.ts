@@ -17,7 +17,7 @@ import type { LocationsRepository } from '../locations/repository.js';
 import { type ParsedBatch, parseGeneric, parseImpinj, parseZebra, type ReaderFormat } from './payloads.js';
 import type { ReaderRow, ReadPointRow, RfidRepository, TagRow } from './repository.js';
 import type { CreateReadPointInput, ReadPointRole, ReadsFilter } from './schemas.js';
-import { normalizeTag } from './tags.js';
+import { gs1KeyOf, normalizeTag } from './tags.js';
 import { collapseReads, type PlacedRead } from './windows.js';
 
 /** Every antenna of a reader, when no antenna has a read point of its own. */
@@ -366,6 +366,20 @@ export function createRfidService(deps: {
         actor,
         rows.map((row) => row.lotCode),
         (index) => ['tags', index, 'code'],
+      );
+      // a binding outranks the GS1 key a tag carries: a tag naming a known case or pack is pointed
+      // elsewhere only by a party that may bind tags to that case or pack too
+      const carried = rows.flatMap((row, index) => {
+        const key = row.kind === 'epc' ? gs1KeyOf(row.value) : null;
+        return key ? [{ key, index }] : [];
+      });
+      const named = (await referentsOf(carried.map((entry) => entry.key))).flatMap((referent, position) =>
+        referent ? [{ lotCode: referent.lotCode, index: carried[position].index }] : [],
+      );
+      await requireTagBinder(
+        actor,
+        named.map((entry) => entry.lotCode),
+        (position) => ['tags', named[position].index, 'epc'],
       );
       return deps.transaction(async (tx) => {
         const bound = await rfid.bindTags(rows, tx);

@@ -409,6 +409,53 @@ t.test('10,000 tags are bound in one request, past the 65,535 parameters Postgre
   expectStatus(t, await owner.api.get(`/rfid/tags/${tag(300_000)}`), 404, 'nothing of the request was bound');
 });
 
+t.test("a tag carrying the GS1 key of another party's case or pack is not bound to a lot of one's own", async (t) => {
+  const world = await createWorld(t, undefined, { rfidTickMs: 0 });
+  const processor = await world.party('processor');
+  const store = await world.party('cold_storage');
+  const squatter = await world.party('processor');
+  const lot = await processor.commission(await processor.product('kg'), 10);
+  const caseSscc = completeGs1('06901234500000999');
+  const packed = await world.ok(
+    processor.event({ type: 'aggregate', parent: { sscc: caseSscc }, children: [{ lotCode: lot, quantity: 10 }] }),
+  );
+  const caseCode: string = packed.createdLotCodes[0];
+  const ssccTag = encodeTag(`urn:epc:id:sscc:6901234.${caseSscc.slice(0, 1)}${caseSscc.slice(8, 17)}`, {
+    scheme: 'sscc-96',
+    filter: 2,
+  }) as {
+    hex: string;
+    tagUri: string;
+  };
+  const ownLot = await squatter.commission(await squatter.product('kg'), 1);
+  for (const epc of [ssccTag.hex, ssccTag.tagUri]) {
+    const squatted = await squatter.api.post('/rfid/tags', { tags: [{ epc, code: ownLot }] });
+    t.match(expectStatus(t, squatted, 403, `the case tag as ${epc === ssccTag.hex ? 'hex' : 'tag URI'}`).body, {
+      detail: new RegExp(`may not bind tags to lot ${caseCode}`),
+      errors: [{ pointer: '/tags/0/epc' }],
+    });
+  }
+  expectStatus(t, await squatter.api.get(`/rfid/tags/${ssccTag.hex}`), 404, 'nothing was bound');
+
+  // so the case tag still names the case at the store's entry gate
+  const reader = await registerReader(world, store);
+  await readPoint(world, store, 'entry', [{ readerId: reader.id, antenna: 1 }]);
+  const shipmentId = await processor.ship(store, [{ lotCode: caseCode }]);
+  await reader.api.post('/rfid/zebra', [zebraEvent({ idHex: ssccTag.hex, antenna: 1, hostName: reader.hostName, timestamp: readTime(5) })]);
+  await world.app.services.gates.drain();
+  t.match((await store.api.get(`/rfid/reads?tag=${ssccTag.hex}`)).body.items[0], {
+    outcome: 'received',
+    detail: shipmentId,
+    lotCode: caseCode,
+  });
+  expectStatus(
+    t,
+    await store.api.post('/rfid/tags', { tags: [{ epc: ssccTag.hex, code: lot }] }),
+    201,
+    'its holder may bind it to the lot inside',
+  );
+});
+
 t.test('a running service turns observations into events soon after their window closes', async (t) => {
   const world = await createWorld(t, undefined, { rfidTickMs: 50 });
   const store = await world.party('cold_storage');
