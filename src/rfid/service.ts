@@ -404,7 +404,12 @@ export function createRfidService(deps: {
     },
 
     async listReads(principal: Principal, filter: ReadsFilter) {
-      return rfid.listReads({ ...filter, partyCode: partyFilter(principal, filter.partyCode, 'RFID reads') });
+      return rfid.listReads({
+        ...filter,
+        partyCode: partyFilter(principal, filter.partyCode, 'RFID reads'),
+        // spelled as the reads store it: hex in upper case, a tag URI as its hex
+        tag: filter.tag === undefined ? undefined : normalizeTag(filter.tag),
+      });
     },
     async unknownTags(principal: Principal, partyCode: string | undefined) {
       return rfid.unknownTags(partyFilter(principal, partyCode, 'unknown tags'));

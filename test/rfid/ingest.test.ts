@@ -281,6 +281,8 @@ t.test('reader ingest', async (t) => {
     });
     t.match(expectStatus(t, posted, 202, 'stored').body, { reads: 5, observations: 2 });
     t.match((await reads(`tag=${hex(20)}`))[0], { tid: 'E2003412', peakRssi: -45, readPointId: dock.readPointId });
+    t.equal((await reads(`tag=${hex(20).toLowerCase()}`)).length, 1, 'listed by the tag in lower case too');
+    t.equal((await reads(`tag=urn:epc:raw:96.x${hex(20)}`)).length, 1, 'and by its raw URI');
     t.match((await reads(`readPointId=${door.readPointId}&tag=urn:epc:id:sscc:0614141.1234567890`))[0], { readCount: 4 });
   });
 
