@@ -190,7 +190,7 @@ export function createRecallsRepository(db: Db) {
     },
 
     /** Per holder and lot: what the recall asked it to recover, and what it has reported returned or destroyed. */
-    async recovery(recallIds: string[]) {
+    async recovery(recallIds: string[], tx: Db = db) {
       if (recallIds.length === 0) return [];
       const rows = await queryRows<{
         recallId: string;
@@ -201,7 +201,7 @@ export function createRecallsRepository(db: Db) {
         returned: string;
         destroyed: string;
       }>(
-        db,
+        tx,
         sql`with affected as (
           select recall_id, party_code, lot_code, unit, sum(quantity) as quantity from recall_holdings
           where recall_id = any(${texts(recallIds)}) group by recall_id, party_code, lot_code, unit

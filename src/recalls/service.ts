@@ -250,39 +250,42 @@ export function createRecallService(deps: {
       const recall = await readable(principal, id);
       const holders = new Set((await deps.recalls.holders([id])).map((holder) => holder.partyCode));
       const party = requireRecallHolder(principal, id, holders);
-      if (recall.status !== 'open') throw conflict(`recall ${id} is closed`);
-      const owed = new Map(
-        (await deps.recalls.recovery([id]))
-          .filter((line) => line.partyCode === party)
-          .map((line) => [line.lotCode, line.affected - line.returned - line.destroyed]),
-      );
-      for (const [index, line] of input.lines.entries()) {
-        const left = owed.get(line.lotCode);
-        if (left === undefined) {
-          throw unprocessable('not-in-recall', `${party} was not recorded holding ${line.lotCode} in recall ${id}`, [
-            bodyField(['lines', index, 'lotCode'], 'not held by this party in the recall'),
-          ]);
-        }
-        if (line.returned + line.destroyed > left + 1e-9) {
-          throw unprocessable('exceeds-recalled', `${line.lotCode}: ${line.returned + line.destroyed} reported, ${left} left to recover`, [
-            bodyField(['lines', index], `at most ${left} in all`),
-          ]);
-        }
-        owed.set(line.lotCode, left - line.returned - line.destroyed);
-      }
       const producers = new Map(
         (await deps.lots.findByCodes(input.lines.map((line) => line.lotCode))).map((lot) => [lot.code, lot.partyCode]),
       );
-      for (const [index, line] of input.lines.entries()) {
-        if (line.returned > 0 && producers.get(line.lotCode) === party) {
-          throw unprocessable('return-to-self', `${party} made ${line.lotCode}: there is nobody to return it to; report it destroyed`, [
-            bodyField(['lines', index, 'returned'], 'the producer destroys what it recovers'),
-          ]);
-        }
-      }
       const at = deps.now();
       await deps.transaction(async (tx) => {
-        await deps.recalls.lock(tx, id);
+        // checked with the recall locked: a close, or this holder's other report, may have come first
+        const locked = (await deps.recalls.lock(tx, id)) as RecallRow;
+        if (locked.status !== 'open') throw conflict(`recall ${id} is closed`);
+        const owed = new Map(
+          (await deps.recalls.recovery([id], tx))
+            .filter((line) => line.partyCode === party)
+            .map((line) => [line.lotCode, line.affected - line.returned - line.destroyed]),
+        );
+        for (const [index, line] of input.lines.entries()) {
+          const left = owed.get(line.lotCode);
+          if (left === undefined) {
+            throw unprocessable('not-in-recall', `${party} was not recorded holding ${line.lotCode} in recall ${id}`, [
+              bodyField(['lines', index, 'lotCode'], 'not held by this party in the recall'),
+            ]);
+          }
+          if (line.returned + line.destroyed > left + 1e-9) {
+            throw unprocessable(
+              'exceeds-recalled',
+              `${line.lotCode}: ${line.returned + line.destroyed} reported, ${left} left to recover`,
+              [bodyField(['lines', index], `at most ${left} in all`)],
+            );
+          }
+          owed.set(line.lotCode, left - line.returned - line.destroyed);
+        }
+        for (const [index, line] of input.lines.entries()) {
+          if (line.returned > 0 && producers.get(line.lotCode) === party) {
+            throw unprocessable('return-to-self', `${party} made ${line.lotCode}: there is nobody to return it to; report it destroyed`, [
+              bodyField(['lines', index, 'returned'], 'the producer destroys what it recovers'),
+            ]);
+          }
+        }
         const recalled = [{ type: 'recall_notice' as const, number: id }];
         for (const [index, line] of input.lines.entries()) {
           // a refusal (e.g. the stock is still packed in a pallet, or not yet received) points at the report's line
