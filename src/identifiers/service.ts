@@ -40,8 +40,9 @@ export function createIdentifierService(deps: Deps) {
       tx,
     );
     const products = await deps.products.findByGtins(distinct(gtins.map((id) => id.gtin)), tx);
+    // AI (21) is case-sensitive: a serial names a pack only as written, and this service's item codes are upper case
     const issued = await deps.items.findIssued(
-      distinct([...of('item').map((id) => id.code), ...gtins.flatMap((id) => (id.serial ? [id.serial.toUpperCase()] : []))]),
+      distinct([...of('item').map((id) => id.code), ...gtins.flatMap((id) => id.serial ?? [])]),
       tx,
     );
     const productByGtin = new Map(products.map((product) => [product.gtin as string, product]));
@@ -97,7 +98,7 @@ export function createIdentifierService(deps: Deps) {
           if (!product) return undefined;
           if (id.serial) {
             // a serialized pack: the serial is one of our item codes, issued for this product (and lot)
-            const found = pack(id.serial.toUpperCase());
+            const found = pack(id.serial);
             const lot = found && lots.get(found.lotCode);
             const matches = lot?.productCode === product.code && (id.lot === undefined || lot.lotNumber === id.lot);
             return matches ? found : undefined;

@@ -134,6 +134,11 @@ t.test('resolver: short codes and GS1 Digital Links, with content negotiation', 
   t.equal((await get(`/01/${gtin.slice(0, 13)}${(Number(gtin[13]) + 1) % 10}/21/${code}`)).statusCode, 400, 'GTIN check digit');
   t.equal((await get(`/01/${gtin}/21/${code}/10/${demo.retailLotNumber}`)).statusCode, 400, 'qualifiers out of order');
   t.equal((await get(`/01/${gtin}/10/OTHER-LOT/21/${code}`, { accept: 'application/json' })).statusCode, 404, 'serial of another lot');
+  // AI (21) is case-sensitive: the pack's serial is its upper-case code, and no other serial names it
+  for (const serial of [code.toLowerCase(), `${code.slice(0, 5)}${code.slice(5).toLowerCase()}`]) {
+    const scanned = await get(`/01/${gtin}/21/${serial}`, { accept: 'application/json' });
+    t.equal(scanned.statusCode, 404, `serial ${serial} is another serial than ${code}`);
+  }
   t.equal(
     (await get(`/01/${gtin}/10/${demo.retailLotNumber}`, { accept: 'application/json' })).json().lot.code,
     demo.retailLotCode,
