@@ -3,7 +3,7 @@
 // finest identification level and no query string. Pure: no I/O.
 
 import { completeGs1, gs1CheckDigit } from '../codes/gs1.js';
-import { isGs1Charset82 } from './digital-link.js';
+import { checkKeyQualifiers, isGs1Charset82 } from './digital-link.js';
 
 const HOST = 'https://id.gs1.org';
 const COMPANY_PREFIX = /^\d{6,12}$/;
@@ -137,7 +137,10 @@ const QUALIFIERS: Record<string, string[]> = {
   '8010': ['8011'],
 };
 
-function fromDigitalLink(uri: string, isPart: (value: string) => boolean = isComponent): string | null {
+type DigitalLinkPath = { ai: string; key: string; qualifiers: [ai: string, value: string][] };
+
+/** The primary key and key qualifiers (by AI, in path order) of a URI shaped as a Digital Link; null for any other URI. */
+function readDigitalLink(uri: string, isPart: (value: string) => boolean): DigitalLinkPath | null {
   const m = /^https?:\/\/[^/?#]+(\/[^?#]*)(?:[?#].*)?$/.exec(uri);
   if (!m) return null;
   const segments = m[1].replace(/\/$/, '').split('/').slice(1);
@@ -148,18 +151,32 @@ function fromDigitalLink(uri: string, isPart: (value: string) => boolean = isCom
   if (!value.test(key) || !isPart(key)) return null;
 
   const allowed = QUALIFIERS[ai] ?? [];
-  const qualifiers = new Map<string, string>();
+  const qualifiers: DigitalLinkPath['qualifiers'] = [];
   for (let i = at + 2; i < segments.length; i += 2) {
     const q = Object.hasOwn(QUALIFIER_ALIASES, segments[i]) ? QUALIFIER_ALIASES[segments[i]] : segments[i];
     if (!allowed.includes(q) || !isPart(segments[i + 1])) return null;
-    qualifiers.set(q, segments[i + 1]);
+    qualifiers.push([q, segments[i + 1]]);
   }
+  return { ai, key, qualifiers };
+}
+
+const qualifierError = (link: DigitalLinkPath) =>
+  checkKeyQualifiers(
+    link.ai,
+    link.qualifiers.map(([q]) => q),
+  );
+
+function fromDigitalLink(uri: string): string | null {
+  const link = readDigitalLink(uri, isComponent);
+  // qualifiers out of order, repeated or combined as the standard does not allow name no one identifier
+  if (!link || qualifierError(link)) return null;
+  const qualifiers = new Map(link.qualifiers);
   // Only the finest identification level counts: CPV is dropped, and a serial supersedes the lot.
   qualifiers.delete('22');
   if (qualifiers.has('21')) qualifiers.delete('10');
 
-  const path = allowed.filter((q) => qualifiers.has(q)).map((q) => `/${q}/${encode(qualifiers.get(q) as string)}`);
-  return `${HOST}/${ai}/${ai === '01' ? key.padStart(14, '0') : encode(key)}${path.join('')}`;
+  const path = [...qualifiers].map(([q, value]) => `/${q}/${encode(value)}`);
+  return `${HOST}/${link.ai}/${link.ai === '01' ? link.key.padStart(14, '0') : encode(link.key)}${path.join('')}`;
 }
 
 /**
@@ -179,7 +196,10 @@ export function epcUrnProblem(value: string): string | null {
  */
 export function gs1IdentifierProblem(value: string): string | null {
   if (value.startsWith('urn:epc:')) return epcUrnProblem(value);
-  if (!fromDigitalLink(value, (part) => COMPONENT.test(part))) return null;
+  const link = readDigitalLink(value, (part) => COMPONENT.test(part));
+  if (!link) return null;
+  const qualifiers = qualifierError(link);
+  if (qualifiers) return `is a GS1 Digital Link whose key qualifiers the standard does not allow: ${qualifiers.message}`;
   const canonical = fromDigitalLink(value);
   if (!canonical) return 'is a GS1 Digital Link whose key or qualifier is not GS1 text once %-decoded';
   const [ai, key] = canonical.slice(HOST.length + 1).split('/');

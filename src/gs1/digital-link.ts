@@ -426,7 +426,11 @@ function follows(qualifiers: readonly string[], alternative: readonly string[]):
   return true;
 }
 
-function checkQualifiers(key: string, qualifiers: readonly string[]): DigitalLinkError | undefined {
+/**
+ * What is wrong with the key qualifiers of a path, in path order, for primary key `key`: an AI that is none
+ * of its qualifiers, one twice, ones the standard does not combine ((235) with any other) or out of order.
+ */
+export function checkKeyQualifiers(key: string, qualifiers: readonly string[]): DigitalLinkError | undefined {
   const alternatives = PRIMARY_KEYS[key];
   if (qualifiers.length === 0 || alternatives.some((alternative) => follows(qualifiers, alternative))) return undefined;
   for (const q of qualifiers) {
@@ -537,7 +541,7 @@ function parse(path: string, query: string): DigitalLinkResult {
   if (!Object.hasOwn(KEY_QUALIFIERS, key)) return fail('unsupported-key', `GS1 key (${key}) is not one this service reads`);
   const ais = segments.filter((_, i) => i >= start && (i - start) % 2 === 0);
   const qualifiers = ais.slice(1);
-  const wrong = checkQualifiers(key, qualifiers);
+  const wrong = checkKeyQualifiers(key, qualifiers);
   if (wrong) return { ok: false, error: wrong };
   const unread = qualifiers.find((q) => !Object.hasOwn(FIELD, q));
   if (unread) return fail('unsupported-key', `key qualifier (${unread}) of (${key}) is not one this service reads`);

@@ -1,4 +1,5 @@
 import { canonicalGs1Uri, epcPatternRegExp, epcUrnProblem, gs1IdentifierProblem } from '../../src/gs1/canonical.js';
+import { DIGITAL_LINK_VECTORS } from '../fixtures/digital-link-vectors.js';
 import { fileTest } from '../root.js';
 
 const t = fileTest();
@@ -39,6 +40,21 @@ t.test('a Digital Link key with a wrong check digit is malformed; GTIN-8 to -14,
   t.match(gs1IdentifierProblem('https://id.gs1.org/414/0614141123450'), /GLN .* wrong check digit \(it would be 2\)/);
   t.equal(gs1IdentifierProblem('https://id.gs1.org/414/0614141123452/254/7'), null);
   t.equal(gs1IdentifierProblem('https://id.gs1.org/8004/0614141ABC'), null, 'a GIAI has no check digit');
+});
+
+t.test('key qualifiers the Digital Link standard does not allow (order, repeats, (235) with others) name no identifier', async (t) => {
+  const combined = DIGITAL_LINK_VECTORS.filter((v) => v.error === 'order' || v.error === 'duplicate' || v.error === 'exclusive');
+  // (7040) is no qualifier the canonical form reads: a path with it is no GS1 identifier here at all
+  const inPath = combined.filter((v) => !v.uri.includes('?') && !v.uri.includes('/7040/'));
+  t.ok(inPath.length >= 10, `${inPath.length} vectors of qualifiers in the path`);
+  for (const { uri, rule } of inPath) {
+    t.equal(canonicalGs1Uri(`https://example.com${uri}`), null, `${uri}: ${rule}`);
+    t.match(gs1IdentifierProblem(`https://example.com${uri}`), /key qualifiers the standard does not allow/, `${uri} is malformed`);
+  }
+  const G = '09520123456788';
+  t.equal(canonicalGs1Uri(`https://example.com/gtin/${G}/ser/S/lot/L`), null, 'short names out of order too');
+  t.equal(canonicalGs1Uri(`https://example.com/01/${G}/22/C/10/L/21/S`), `https://id.gs1.org/01/${G}/21/S`, 'all three in order');
+  t.equal(canonicalGs1Uri(`https://example.com/01/${G}/235/T`), `https://id.gs1.org/01/${G}/235/T`, '(235) alone');
 });
 
 t.test('path segments named like Object members are no GS1 keys or qualifiers', async (t) => {
