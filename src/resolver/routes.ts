@@ -25,6 +25,26 @@ function linkTypeOf(value: string): LinkType | 'linkset' | null {
   return Object.hasOwn(LINK_TYPES, name) ? (name as LinkType) : null;
 }
 
+/**
+ * The query string as scanned, less `linkType` and `format`, for a redirect to pass on (the shopper's
+ * language, the scan's region, data attributes). Escapes are kept; what a URI may not carry raw is escaped.
+ */
+function queryPassedOn(url: string): string[] {
+  const query = url.split('#')[0].split('?').slice(1).join('?');
+  const keyOf = (pair: string) => {
+    const key = pair.split('=')[0].replace(/\+/g, ' ');
+    try {
+      return decodeURIComponent(key);
+    } catch {
+      return key;
+    }
+  };
+  return query
+    .split('&')
+    .filter((pair) => pair !== '' && keyOf(pair) !== 'linkType' && keyOf(pair) !== 'format')
+    .map((pair) => pair.replace(/[^\w\-.~!$'()*+,;=:@/?%]/g, (character) => encodeURIComponent(character)));
+}
+
 const langOf = (request: FastifyRequest): 'zh-CN' | 'en' => ((request.query as { lang?: string }).lang === 'en' ? 'en' : 'zh-CN');
 
 /** Paths a label links to, with whatever follows them (a garbled scan may match no route). */
@@ -114,7 +134,10 @@ export const resolverRoutes: FastifyPluginAsyncZod<{ service: ResolverService; p
       throw error;
     }
     if (wantsLinkset) return reply.type('application/linkset+json').send(linkset(resolved, path));
-    if (requested) return reply.code(307).header('location', `${publicBaseUrl}${path}?format=${LINK_TYPES[requested].format}`).send();
+    if (requested) {
+      const query = [...queryPassedOn(request.url), `format=${LINK_TYPES[requested].format}`].join('&');
+      return reply.code(307).header('location', `${publicBaseUrl}${path}?${query}`).send();
+    }
     if (format === 'json') return reply.type('application/json; charset=utf-8').send(consumerSummaryJson(resolved.lot, resolved.pack));
     if (format === 'certificates') {
       return reply

@@ -86,6 +86,11 @@ t.test('resolver: short codes and GS1 Digital Links, with content negotiation', 
   t.equal(redirect.statusCode, 307);
   t.equal(redirect.headers.location, `${TEST_BASE_URL}/t/${code}?format=certificates`);
   t.equal(redirect.headers.link, `<${TEST_BASE_URL}/t/${code}?linkType=linkset>; rel="application/linkset"`);
+  // the query string is passed on: a shopper who asked for English and the region of the scan keep them
+  const english = await get(`/t/${code}?lang=en&linkType=gs1:pip&region=500236`);
+  t.equal(english.headers.location, `${TEST_BASE_URL}/t/${code}?lang=en&region=500236&format=html`);
+  const followed = await get(String(english.headers.location).slice(TEST_BASE_URL.length));
+  t.match(followed.body, '<html lang="en">', 'the page it leads to is in English');
   const certificates = (await get(`/t/${code}?format=certificates`)).json().certificates.map((c: { type: string }) => c.type);
   t.ok(
     certificates.includes('quarantine_certificate') && certificates.includes('meat_quality_certificate'),
@@ -120,6 +125,11 @@ t.test('resolver: short codes and GS1 Digital Links, with content negotiation', 
   t.equal(short.statusCode, 400, 'a zero-suppressed GTIN-13 is malformed');
   t.match(short.json().detail, `must be written with 14 digits: ${gtin}`);
   t.notOk(short.headers.location, 'and not redirected');
+  t.equal(
+    (await get(`/01/${gtin}/21/${code}?17=261231&linkType=gs1:traceability&format=html&lang=en`)).headers.location,
+    `${TEST_BASE_URL}/01/${gtin}/21/${code}?17=261231&lang=en&format=json`,
+    'a Digital Link redirect passes its data attributes and language on, its format replaced',
+  );
   t.equal(
     (await get(`/01/${gtin}/21/${code}?17=261231&99=ABC&utm_source=label&lang=en`, { accept: 'application/json' })).statusCode,
     200,
