@@ -14,7 +14,7 @@ import {
   serviceCodeKind,
 } from '../codes/service-codes.js';
 import { badRequest } from '../errors/problem.js';
-import { canonicalGs1Uri } from '../gs1/canonical.js';
+import { canonicalGs1Uri, gs1IdentifierProblem } from '../gs1/canonical.js';
 import { buildDigitalLink, type DigitalLink } from '../gs1/digital-link.js';
 import { decodeTag, EpcSyntaxError, isBareEpc, isTagEncoding } from '../gs1/epc-binary.js';
 import { GS1_DL_HOST } from '../gs1/epc-uri.js';
@@ -115,6 +115,9 @@ function parseUri(uri: string, serviceBase: string): Identifier {
       throw badRequest(`${uri} does not end in a valid ${kind} code`);
     }
   }
+  // a GS1 key with a wrong check digit or digit count is a typo, as a bare SSCC's is: it names nothing else
+  const problem = gs1IdentifierProblem(uri);
+  if (problem) throw badRequest(`${uri} ${problem}`);
   const canonical = canonicalGs1Uri(uri);
   if (canonical) {
     const gtin = CANONICAL_GTIN.exec(canonical);

@@ -48,13 +48,28 @@ t.test("this service's own URIs with broken %-escapes are a 400, not a failure",
   }
 });
 
-t.test('a Digital Link with a lot that is not GS1 text stays a plain URI, never decoded to NUL', async (t) => {
-  const uri = 'https://id.gs1.org/01/06901234000018/10/A%00B';
-  t.same(parseIdentifier(uri, BASE), { kind: 'uri', uri });
-  t.same(parseIdentifier('https://id.gs1.org/01/06901234000018/10/A%2FB', BASE), {
+t.test('a Digital Link with a lot that is not GS1 text is a 400, never decoded to NUL', async (t) => {
+  const uri = 'https://id.gs1.org/01/06901234000016/10/A%00B';
+  t.throws(() => parseIdentifier(uri, BASE), { status: 400, message: /not GS1 text once %-decoded/ });
+  t.same(parseIdentifier('https://id.gs1.org/01/06901234000016/10/A%2FB', BASE), {
     kind: 'gtin',
-    gtin: '06901234000018',
-    uri: 'https://id.gs1.org/01/06901234000018/10/A%2FB',
+    gtin: '06901234000016',
+    uri: 'https://id.gs1.org/01/06901234000016/10/A%2FB',
     lot: 'A/B',
   });
+});
+
+t.test('a malformed GS1 key is a 400 in every form, as a bare SSCC with a wrong check digit is', async (t) => {
+  for (const [value, why] of [
+    ['https://id.gs1.org/01/80614141123459/21/6789', /GTIN 80614141123459 has a wrong check digit/],
+    ['https://shop.example/01/80614141123458/21/S/10/L', /AI \(10\) must come before \(21\)/],
+    ['https://id.gs1.org/01/80614141123458/21/S/235/T', /\(235\) cannot be combined with \(21\)/],
+    ['https://id.gs1.org/00/106141412345678909', /SSCC .* wrong check digit/],
+    ['urn:epc:id:sgtin:0614141.81234.6789', /not a valid SGTIN EPC URN/],
+    ['urn:epc:id:sscc:0614141.12345', /not a valid SSCC EPC URN/],
+  ] as const) {
+    t.throws(() => parseIdentifier(value, BASE), { status: 400, message: why }, value);
+  }
+  t.throws(() => parseIdentifier('106141412345678909', BASE), { status: 400, message: /check digit is wrong/ }, 'the bare SSCC');
+  t.same(parseIdentifier('urn:gdst:example.com:lot:class:1', BASE), { kind: 'uri', uri: 'urn:gdst:example.com:lot:class:1' }, 'no GS1 URI');
 });
