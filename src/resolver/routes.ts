@@ -18,10 +18,14 @@ const LINK_TYPES: Record<LinkType, { format: string; type: string; title: string
   certificationInfo: { format: 'certificates', type: 'application/json', title: '检测报告与证书 / Tests and certificates' },
 };
 
-/** `gs1:pip`, `https://gs1.org/voc/pip` → `pip`; `linkset`/`all` → linkset; else null (unknown). */
+/**
+ * `gs1:pip`, `https://gs1.org/voc/pip` → `pip`; `linkset`/`all` → linkset; else null (unknown). The default
+ * link the linkset lists is the product page.
+ */
 function linkTypeOf(value: string): LinkType | 'linkset' | null {
   if (value === 'linkset' || value === 'all') return 'linkset';
   const name = value.startsWith('gs1:') ? value.slice(4) : value.startsWith(GS1_VOC) ? value.slice(GS1_VOC.length) : value;
+  if (name === 'defaultLink') return 'pip';
   return Object.hasOwn(LINK_TYPES, name) ? (name as LinkType) : null;
 }
 

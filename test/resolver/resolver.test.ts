@@ -97,6 +97,11 @@ t.test('resolver: short codes and GS1 Digital Links, with content negotiation', 
     'quarantine and meat-quality certificates',
   );
   t.notOk(certificates.includes('invoice') || certificates.includes('despatch_advice'), 'commercial documents stay private');
+  for (const relation of Object.keys(links).filter((key) => key !== 'anchor')) {
+    const followed = await get(`/t/${code}?linkType=${encodeURIComponent(relation)}`);
+    t.equal(followed.statusCode, 307, `the linkset's ${relation} is a linkType the resolver answers`);
+    t.equal(followed.headers.location, links[relation][0].href, `and leads where the linkset says`);
+  }
   t.equal((await get(`/t/${code}?linkType=gs1:nothing`)).statusCode, 404, 'unknown linkType');
   for (const member of ['toString', 'constructor', 'gs1:hasOwnProperty', '__proto__']) {
     t.equal((await get(`/t/${code}?linkType=${member}`)).statusCode, 404, `linkType ${member} is unknown, not an Object member`);
