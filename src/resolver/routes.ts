@@ -62,6 +62,8 @@ export function sendScanError(request: FastifyRequest, reply: FastifyReply, prob
   // read off the URL itself: the router's own errors (a URL it cannot decode) come before the query is parsed
   const [path, search = ''] = request.url.split('?');
   const query = new URLSearchParams(search);
+  // on a scan path the error's representation follows Accept: a cache must not hand a page to an API client
+  if (SCAN_PATH.test(path)) reply.header('vary', 'Accept');
   const wantsPage =
     SCAN_PATH.test(path) &&
     !query.has('format') &&

@@ -271,6 +271,7 @@ t.test('a bad code opened in a browser gets a page in its language; JSON clients
     t.match(page.body, /^<!doctype html>/i);
     t.match(page.body, '<html lang="zh-CN">', `${why}: in Chinese`);
     t.match(page.body, `role="alert">${TEXT['zh-CN'].invalidCode}<`, `${why}: says the code is not valid`);
+    t.match(page.headers.vary, /\bAccept\b/, `${why}: a cache keeps the page apart from problem+json`);
     const json = await open(url, 'application/json');
     t.equal(json.statusCode, status);
     t.equal(json.headers['content-type'], 'application/problem+json; charset=utf-8', `${why}: problem+json for JSON clients`);
