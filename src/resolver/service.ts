@@ -107,7 +107,8 @@ export function createResolverService(deps: {
       .update(`${deps.ipSalt}:${context.ip}:${context.userAgent ?? ''}`)
       .digest('hex')
       .slice(0, 32);
-  const today = () => now().toISOString().slice(0, 10);
+  // expiry dates are China's calendar days, not UTC's
+  const today = () => dayOf(now());
 
   async function resolveItem(code: string, context: ScanContext): Promise<Resolved> {
     const client = hashClient(context);

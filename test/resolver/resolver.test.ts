@@ -338,3 +338,18 @@ t.test('a Digital Link with an escaped lot number is echoed as scanned', async (
   const raw = await world.app.inject({ method: 'GET', url: '/01/09506000134352/10/A"B/21/X1', headers: { accept: 'application/json' } });
   t.match(raw.headers.link, /\/10\/A%22B\/21\/X1\?linkType=linkset>/, 'a character a URI may not carry raw is escaped in the header');
 });
+
+// 食品保质期 is counted in China's days: a pack that expired on 1 March is expired at 07:00 on 2 March
+// in Chongqing, though it is still 1 March in UTC.
+t.test('a lot past its expiry date in China is expired, whatever the UTC date', async (t) => {
+  let clock = Date.parse('2026-03-01T20:00:00+08:00');
+  const world = await createWorld(t, undefined, { now: () => new Date(clock) });
+  const processor = await world.party('processor');
+  const product = await processor.product('piece', { gtin: '09506000134352' });
+  await processor.commission(product, 10, { lotNumber: 'L0301', expiryDate: '2026-03-01' });
+  const warnings = async () =>
+    (await world.app.inject({ method: 'GET', url: '/01/09506000134352/10/L0301?format=json' })).json().warnings as string[];
+  t.notOk((await warnings()).includes('expired'), 'on its expiry date it is not expired yet');
+  clock = Date.parse('2026-03-02T07:00:00+08:00');
+  t.ok((await warnings()).includes('expired'), 'the next morning in China it is');
+});
