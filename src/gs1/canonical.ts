@@ -144,8 +144,10 @@ function readDigitalLink(uri: string, isPart: (value: string) => boolean): Digit
   const m = /^https?:\/\/[^/?#]+(\/[^?#]*)(?:[?#].*)?$/.exec(uri);
   if (!m) return null;
   const segments = m[1].replace(/\/$/, '').split('/').slice(1);
-  const at = segments.findIndex((s) => Object.hasOwn(PRIMARY_KEYS, s));
-  if (at < 0 || (segments.length - at) % 2 !== 0) return null;
+  // the primary key is the rightmost /AI/value pair that is one, as the standard reads it: what precedes it is a prefix
+  let at = segments.length - 2;
+  while (at >= 0 && !Object.hasOwn(PRIMARY_KEYS, segments[at])) at -= 2;
+  if (at < 0) return null;
   const { ai, value } = PRIMARY_KEYS[segments[at]];
   const key = segments[at + 1];
   if (!value.test(key) || !isPart(key)) return null;

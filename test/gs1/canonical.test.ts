@@ -57,6 +57,21 @@ t.test('key qualifiers the Digital Link standard does not allow (order, repeats,
   t.equal(canonicalGs1Uri(`https://example.com/01/${G}/235/T`), `https://id.gs1.org/01/${G}/235/T`, '(235) alone');
 });
 
+t.test('the primary key is the rightmost /AI/value pair that is one: whatever precedes it is a deployment prefix', async (t) => {
+  const prefixed = DIGITAL_LINK_VECTORS.flatMap(({ uri, rule, ok }) => (ok?.prefix ? [{ uri, rule, prefix: ok.prefix }] : []));
+  t.ok(prefixed.length >= 6, `${prefixed.length} vectors with a deployment prefix`);
+  for (const { uri, rule, prefix } of prefixed) {
+    const keyPath = uri.slice(prefix.length);
+    t.equal(canonicalGs1Uri(`https://example.com${uri}`), canonicalGs1Uri(`https://id.gs1.org${keyPath}`), `${uri}: ${rule}`);
+    t.not(canonicalGs1Uri(`https://example.com${uri}`), null);
+  }
+  t.equal(
+    canonicalGs1Uri('https://brand.example/party/01/09520123456788/21/S1'),
+    'https://id.gs1.org/01/09520123456788/21/S1',
+    "a prefix named like a key's short name",
+  );
+});
+
 t.test('path segments named like Object members are no GS1 keys or qualifiers', async (t) => {
   for (const name of ['constructor', 'toString', '__proto__', 'hasOwnProperty']) {
     t.equal(canonicalGs1Uri(`https://shop.example/${name}/x`), null, `/${name}/x is no Digital Link`);
