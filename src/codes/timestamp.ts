@@ -30,3 +30,6 @@ export const dateSchema = z.iso
 export function shanghaiIso(time: Date): string {
   return `${new Date(time.getTime() + 8 * 3_600_000).toISOString().slice(0, 19)}+08:00`;
 }
+
+/** The calendar day (YYYY-MM-DD) a time falls on in China: expiry and validity dates are China's days. */
+export const chinaDay = (time: Date): string => shanghaiIso(time).slice(0, 10);

@@ -1,6 +1,7 @@
 import { canReadPartyData, type Principal, privateScope, requireLotReader, requireRole } from '../access/index.js';
 import { regionName, townshipOf } from '../codes/regions.js';
 import type { PartyKind } from '../codes/service-codes.js';
+import { chinaDay } from '../codes/timestamp.js';
 import { notFound } from '../errors/problem.js';
 import {
   decimalsAllowed,
@@ -161,7 +162,7 @@ export function createFiguresService(deps: {
     async anomalies(principal: Principal, filter: { region?: string; shipmentDays: number }) {
       requireRole(principal, 'figures.read');
       const now = deps.now();
-      const today = new Date(now.getTime() + CHINA_OFFSET_MS).toISOString().slice(0, 10);
+      const today = chinaDay(now);
       const [shipments, expired, failed, coded] = await Promise.all([
         deps.figures.unreceivedShipments(new Date(now.getTime() - filter.shipmentDays * DAY_MS), filter.region),
         deps.figures.expiredActiveLots(today, filter.region),

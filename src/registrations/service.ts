@@ -3,6 +3,7 @@ import { customAlphabet } from 'nanoid';
 import { hashTicket, type Principal, requireApplicant, requireRole } from '../access/index.js';
 import { type AuditRecorder, chainOf } from '../audit/service.js';
 import type { IssuedKey } from '../auth/service.js';
+import { chinaDay } from '../codes/timestamp.js';
 import type { Transact } from '../db/client.js';
 import { isUniqueViolation } from '../db/errors.js';
 import { badRequest, conflict, notFound, Problem, payloadTooLarge } from '../errors/problem.js';
@@ -239,8 +240,9 @@ export function createRegistrationService(deps: {
     /** Licences and certifications ending within `days` (and those already ended), soonest first. */
     async expiring(principal: Principal, days: number) {
       requireRole(principal, 'registrations.review');
-      const today = now().toISOString().slice(0, 10);
-      const until = new Date(now().getTime() + (days + 1) * DAY_MS).toISOString().slice(0, 10);
+      // validity dates are China's calendar days: a credential ends at midnight in China, not in UTC
+      const today = chinaDay(now());
+      const until = chinaDay(new Date(now().getTime() + (days + 1) * DAY_MS));
       const rows = await deps.registrations.expiringCredentials(until);
       return rows.map((row) => ({ ...row, expired: row.validUntil < today }));
     },

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { Principal } from '../access/index.js';
 import type { BrandService } from '../brands/service.js';
 import { type BrandStanding, badgesOf, misuseOf } from '../brands/standing.js';
-import { shanghaiIso } from '../codes/timestamp.js';
+import { chinaDay } from '../codes/timestamp.js';
 import { uuidV7 } from '../codes/uuid-v7.js';
 import { badRequest, notFound } from '../errors/problem.js';
 import type { DigitalLink } from '../gs1/digital-link.js';
@@ -35,8 +35,6 @@ export type Resolved = {
 
 /** A lot as every pack of it shows alike: its backward trace, and the brands covering its product with its owner's standing. */
 type LotView = { trace: Trace; standings: BrandStanding[]; producedOn: string };
-
-const dayOf = (time: Date) => shanghaiIso(time).slice(0, 10);
 
 export class NotGenuineError extends Error {
   override name = 'NotGenuineError';
@@ -77,7 +75,7 @@ export function createResolverService(deps: {
       trace,
       standings: await deps.brands.standingsOfLot(lot),
       // a lot recorded without a production date was produced when it was recorded
-      producedOn: lot.productionDate ?? dayOf(lot.createdAt),
+      producedOn: lot.productionDate ?? chinaDay(lot.createdAt),
     }));
     view.catch(() => views.delete(key));
     if (views.size >= TRACE_CACHE_SIZE) views.delete(views.keys().next().value as string);
@@ -87,7 +85,7 @@ export function createResolverService(deps: {
 
   /** The lot's shared summary, with the brand badges its production day earned (and no exit has withdrawn). */
   const summaryOf = (lotCode: string, view: LotView) =>
-    lotSummary({ lotCode, trace: view.trace, today: today(), brands: badgesOf(view.standings, view.producedOn, dayOf(now())) });
+    lotSummary({ lotCode, trace: view.trace, today: today(), brands: badgesOf(view.standings, view.producedOn, chinaDay(now())) });
 
   /** Cold-chain readings are often taken on the pallet or case the lot travelled in (downstream of it). */
   async function withContainerReadings(trace: Trace, lotCode: string): Promise<Trace> {
@@ -108,7 +106,7 @@ export function createResolverService(deps: {
       .digest('hex')
       .slice(0, 32);
   // expiry dates are China's calendar days, not UTC's
-  const today = () => dayOf(now());
+  const today = () => chinaDay(now());
 
   async function resolveItem(code: string, context: ScanContext): Promise<Resolved> {
     const client = hashClient(context);
@@ -183,7 +181,7 @@ export function createResolverService(deps: {
         { scanCount, region: context.region, previousRegion: earlier.region, previousScanAt: earlier.at, at, lotStatus: item.lotStatus },
         policy,
       ),
-      ...misuseOf(view.standings, { producedOn: view.producedOn, issuedOn: dayOf(item.issuedAt) }).map((detail) => ({
+      ...misuseOf(view.standings, { producedOn: view.producedOn, issuedOn: chinaDay(item.issuedAt) }).map((detail) => ({
         kind: 'brand_misuse' as const,
         detail,
       })),

@@ -20,8 +20,8 @@ const application = (overrides: Record<string, unknown> = {}) =>
     ...overrides,
   });
 
-async function setup(t: Test, registrationsPerHour = 100) {
-  const world = await createWorld(t, undefined, { registrationsPerHour });
+async function setup(t: Test, registrationsPerHour = 100, now?: () => Date) {
+  const world = await createWorld(t, undefined, { registrationsPerHour, now });
   const anonymous = client(world.app);
   const apply = (body: object) => anonymous.post('/registrations', body);
   const asApplicant = (ticket: string) => ({
@@ -177,6 +177,21 @@ t.test('two regulators approving at once make one party; parallel status checks 
       key.partyCode === decisions.find((d) => d.status === 200)?.body.partyCode && !key.revokedAt,
   );
   t.equal(active.length, 1, 'and only that key is active');
+});
+
+// a licence valid until 1 March has ended at 07:00 on 2 March in China, while it is still 1 March in UTC
+t.test('a credential ends with its last day in China, not in UTC', async (t) => {
+  let clock = Date.parse('2026-02-20T12:00:00+08:00');
+  const { world, apply } = await setup(t, 100, () => new Date(clock));
+  const { id } = (await apply(application({ licences: [{ type: 'sc_licence', number: 'SC10450023600012', validUntil: '2026-03-01' }] })))
+    .body;
+  expectStatus(t, await world.regulator.post(`/regulator/registrations/${id}/approve`, {}), 200, 'approved');
+  const expired = async () =>
+    (await world.regulator.get('/regulator/credentials/expiring')).body.items.map((item: { expired: boolean }) => item.expired);
+  clock = Date.parse('2026-03-01T23:59:00+08:00');
+  t.same(await expired(), [false], 'still valid on its last day');
+  clock = Date.parse('2026-03-02T07:00:00+08:00');
+  t.same(await expired(), [true], 'ended the next morning in China');
 });
 
 t.test('licences and certifications ending within 30 days are listed for regulators', async (t) => {
