@@ -1,6 +1,7 @@
 // Times the service accepts: ISO 8601 with an offset (a time without one is ambiguous between the
 // device's zone and UTC), within years 1900–9999 — PostgreSQL's timestamptz cannot hold every
-// date JavaScript can write, and nothing in a food chain happened before 1900.
+// date JavaScript can write, and nothing in a food chain happened before 1900. The offset is kept
+// as the event's eventTimeZoneOffset, so it must be one EPCIS 2.0 can carry: -14:00 to +14:00.
 import { z } from 'zod';
 
 const EARLIEST = Date.UTC(1900, 0, 1);
@@ -10,15 +11,24 @@ export const STORABLE_YEARS = '1900–9999';
 /** The last instant the service stores (the end of 9999, UTC). */
 export const LAST_STORABLE_MS = LATEST - 1;
 
+const LARGEST_OFFSET_MINUTES = 14 * 60;
+
+/** Whether a time's offset lies within ±14:00, as EPCIS's eventTimeZoneOffset and every real time zone do (Z is +00:00). */
+const offsetWithinRange = (value: string) => {
+  const offset = /([+-])(\d{2}):(\d{2})$/.exec(value);
+  return !offset || Number(offset[2]) * 60 + Number(offset[3]) <= LARGEST_OFFSET_MINUTES;
+};
+
 /** Within the years the service stores. */
 export const isStorableTime = (time: Date) => time.getTime() >= EARLIEST && time.getTime() < LATEST;
 
-/** An ISO 8601 date-time with an offset, within the storable years (the string is kept as written). */
+/** An ISO 8601 date-time with an offset of at most ±14:00, within the storable years (the string is kept as written). */
 export const timestampSchema = z
   .string()
   .refine((value) => z.iso.datetime({ offset: true }).safeParse(value).success, {
     error: 'must be an ISO 8601 time with an offset, e.g. 2026-11-30T09:00:00+08:00',
   })
+  .refine(offsetWithinRange, { error: 'must have an offset from -14:00 to +14:00' })
   .refine((value) => isStorableTime(new Date(value)), { error: `must lie in the years ${STORABLE_YEARS}` });
 
 /** A calendar date (YYYY-MM-DD) within the storable years. */

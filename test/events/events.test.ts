@@ -168,6 +168,19 @@ t.test('events', async (t) => {
     expectStatus(t, local, 400, 'a time without an offset');
     t.equal(local.body.errors[0].pointer, '/eventTime');
     t.match(local.body.errors[0].detail, 'must be an ISO 8601 time with an offset, e.g. 2026-11-30T09:00:00+08:00', 'says what to add');
+
+    // the offset is kept as the event's eventTimeZoneOffset, which EPCIS bounds to ±14:00
+    for (const eventTime of ['2026-03-01T08:00:00+23:59', '2026-03-01T08:00:00+14:30', '2026-03-01T08:00:00-14:01']) {
+      const beyond = await farm.api.post('/events', { type: 'commission', eventTime, lots: [{ productCode: pigs, quantity: 1 }] });
+      expectStatus(t, beyond, 400, `an offset beyond ±14:00 (${eventTime})`);
+      t.same(beyond.body.errors, [{ in: 'body', pointer: '/eventTime', detail: 'must have an offset from -14:00 to +14:00' }]);
+    }
+    for (const eventTime of ['2026-03-01T08:00:00+14:00', '2026-03-01T08:00:00-12:00', '2026-03-01T08:00:00+05:45']) {
+      const edge = await farm.api.post('/events', { type: 'commission', eventTime, lots: [{ productCode: pigs, quantity: 1 }] });
+      expectStatus(t, edge, 201, `a real time zone's offset (${eventTime})`);
+      const epcis = await farm.api.get(`/epcis/events/${edge.body.event.id}`);
+      t.equal(epcis.body.eventTimeZoneOffset, eventTime.slice(-6), 'kept as the EPCIS eventTimeZoneOffset');
+    }
   });
 
   t.test('transform consumes inputs and creates outputs; never more than remains, only by the holder', async (t) => {
