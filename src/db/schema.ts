@@ -127,8 +127,11 @@ export const lots = pgTable(
     createdAt: createdAt(),
   },
   (t) => [
-    uniqueIndex('lots_party_lot_number_key').on(t.partyCode, t.lotNumber).where(sql`${t.lotNumber} is not null`),
-    uniqueIndex('lots_sscc_key').on(t.sscc).where(sql`${t.sscc} is not null`),
+    // a lot a correction voided gives up its lot number and SSCC (as it gives up its ear tags): the lot made in its place takes them
+    uniqueIndex('lots_party_lot_number_key')
+      .on(t.partyCode, t.lotNumber)
+      .where(sql`${t.lotNumber} is not null and ${t.voidedByEventId} is null`),
+    uniqueIndex('lots_sscc_key').on(t.sscc).where(sql`${t.sscc} is not null and ${t.voidedByEventId} is null`),
     index('lots_product_idx').on(t.productCode),
   ],
 );

@@ -1,3 +1,4 @@
+import { completeGs1 } from '../../src/codes/gs1.js';
 import { createWorld, expectStatus } from '../fixtures/world.js';
 import { fileTest } from '../root.js';
 
@@ -71,6 +72,47 @@ t.test('corrections declare an event in error, reverse it and optionally replace
     const lot = await farm.lot(original.createdLotCodes[0]);
     t.ok(lot.voidedByEventId, 'voided, not deleted');
     expectStatus(t, await farm.api.get(`/trace/${original.createdLotCodes[0]}`), 404, 'a voided lot has no trace');
+  });
+
+  t.test('a voided lot gives up its lot number and SSCC to the lots recorded after it', async (t) => {
+    const plant = await world.party('processor');
+    const bacon = await plant.product('kg');
+    const numbered = (await plant.event({ type: 'commission', lots: [{ productCode: bacon, quantity: 5, lotNumber: 'V-1' }] })).body;
+    await plant.event({ type: 'correction', correctsEventId: numbered.event.id, reason: 'recorded twice' });
+    const again = expectStatus(
+      t,
+      await plant.event({ type: 'commission', lots: [{ productCode: bacon, quantity: 5, lotNumber: 'V-1' }] }),
+      201,
+      'the lot number again',
+    );
+    const byNumber = await plant.api.get(`/trace/${plant.code}:V-1`);
+    t.same(byNumber.body.query.lotCodes, again.body.createdLotCodes, 'the lot number names the live lot');
+
+    const sscc = completeGs1('10614141777777777');
+    const loose = await plant.commission(bacon, 10);
+    const pack = () => plant.event({ type: 'aggregate', parent: { sscc }, children: [{ lotCode: loose, quantity: 1 }] });
+    const packed = (await pack()).body;
+    const replaced = expectStatus(
+      t,
+      await plant.event({
+        type: 'correction',
+        correctsEventId: packed.event.id,
+        reason: 'packed 1 kg, not 2',
+        replacement: {
+          type: 'aggregate',
+          eventTime: packed.event.eventTime,
+          parent: { sscc },
+          children: [{ lotCode: loose, quantity: 2 }],
+        },
+      }),
+      201,
+      'the pallet packed again under its SSCC, as the replacement',
+    );
+    await plant.event({ type: 'correction', correctsEventId: replaced.body.replacement.id, reason: 'never packed' });
+    const repacked = expectStatus(t, await pack(), 201, 'the SSCC again, after its container was voided');
+    const container = await plant.lot(repacked.body.event.details.parentCode);
+    t.equal(container.sscc, sscc);
+    t.same(container.holders, [{ partyCode: plant.code, onHand: 1 }]);
   });
 
   t.test('a transform that named the wrong input is replaced: inputs restored, lineage switched', async (t) => {
