@@ -84,6 +84,16 @@ t.test('a long lot number is squeezed to fit, never cut; missing facts leave the
   t.notMatch(hostile, '<A&B>');
 });
 
+t.test('characters XML cannot carry are left out of a label, so the sheet stays well-formed', async (t) => {
+  // a product name pasted from Word (its line break is U+000B), a lot number from a terminal
+  const sheet = labelSheetSvg([{ ...LABEL, productName: '奉节腊肉\u000b500g', lotNumber: 'KZ\u001b[0m-26\uffff' }]);
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what it looks for
+  t.notMatch(sheet, /[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]/, 'only characters XML 1.0 allows');
+  const [cell] = cells(sheet);
+  t.equal(cell.texts.product.text, '奉节腊肉500g');
+  t.equal(cell.texts.lot.text, '批号 KZ[0m-26');
+});
+
 t.test("the sheet of a job's labels has its lot's number and production date", async (t) => {
   const world = await createWorld(t);
   const processor = await world.party('processor');
