@@ -74,6 +74,36 @@ t.test('corrections declare an event in error, reverse it and optionally replace
     expectStatus(t, await farm.api.get(`/trace/${original.createdLotCodes[0]}`), 404, 'a voided lot has no trace');
   });
 
+  t.test('an event is corrected once, even by corrections sent at the same time', async (t) => {
+    const farm = await world.party('farm');
+    const plant = await world.party('processor');
+    const lot = await farm.commission(await farm.product('kg'), 10);
+    const statuses = (replies: { status: number }[]) => replies.map((reply) => reply.status).sort();
+
+    const inspection = (await farm.event({ type: 'inspect', lotCodes: [lot], inspection: { kind: 'self', result: 'pass' } })).body;
+    const together = await Promise.all(
+      [1, 2, 3].map((n) => farm.event({ type: 'correction', correctsEventId: inspection.event.id, reason: `retry ${n}` })),
+    );
+    t.same(statuses(together), [201, 409, 409], 'one correction; the others find it made');
+
+    const shipmentId = await farm.ship(plant, [{ lotCode: lot, quantity: 4 }]);
+    const receipt = await plant.receive(shipmentId);
+    const replaced = await Promise.all(
+      [1, 2].map((n) =>
+        plant.event({
+          type: 'correction',
+          correctsEventId: receipt.event.id,
+          reason: `retry ${n}`,
+          replacement: { type: 'receive', eventTime: receipt.event.eventTime, shipmentId },
+        }),
+      ),
+    );
+    t.same(statuses(replaced), [201, 409]);
+    const state = await plant.lot(lot);
+    t.same(state.holders, [{ partyCode: plant.code, onHand: 4 }]);
+    t.match(state.massBalance, { received: 4, unaccounted: 0 }, 'the receipt is reversed once and made again once');
+  });
+
   t.test('a voided lot gives up its lot number and SSCC to the lots recorded after it', async (t) => {
     const plant = await world.party('processor');
     const bacon = await plant.product('kg');

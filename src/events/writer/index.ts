@@ -407,6 +407,9 @@ export function createEventWriter(deps: {
         bodyField(['eventTime'], 'must not be in the future'),
       ]);
     }
+    // the acting party's chain before reading the event: only its party corrects an event, so two
+    // corrections of one event sent together wait here, and the second reads the first as made
+    const heads = await repository.lockAuditHeads(tx, [request.actor]);
     const facts = await repository.correctionFacts(tx, request.correctsEventId);
     if (!facts) {
       throw unprocessable('unknown-reference', `no event ${request.correctsEventId}`, [bodyField(['correctsEventId'], 'unknown event')]);
@@ -432,7 +435,6 @@ export function createEventWriter(deps: {
     const usedDownstream = [bodyField(['correctsEventId'], 'its effects are already used downstream')];
     const draft = new EventDraft(request.id ?? randomUUID(), request.actor);
     const moved = [...new Set(facts.movements.map((row) => row.lotCode))];
-    const heads = await repository.lockAuditHeads(tx, [request.actor]);
     await repository.lockLots(tx, moved);
     const state = new WorldState();
     for (const row of await repository.balances(tx, moved))
