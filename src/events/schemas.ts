@@ -259,12 +259,22 @@ const observe = z.object({
   lotCodes: z.array(code).min(1).max(10_000),
   readings: z
     .array(
-      z.object({
-        type: z.enum(['temperature', 'humidity']),
-        value: z.number().min(-100).max(200),
-        unit: z.enum(['Cel', 'P1']).describe('UN/CEFACT: Cel = °C, P1 = percent'),
-        time: timestampSchema.optional(),
-      }),
+      // each kind in its own unit: the consumer page's cold chain reads temperatures in °C, and EPCIS
+      // exports a humidity as RelativeHumidity whatever unit it came in
+      z.discriminatedUnion('type', [
+        z.object({
+          type: z.literal('temperature'),
+          value: z.number().min(-100).max(200),
+          unit: z.literal('Cel').describe('UN/CEFACT Cel: °C'),
+          time: timestampSchema.optional(),
+        }),
+        z.object({
+          type: z.literal('humidity'),
+          value: z.number().min(0).max(100),
+          unit: z.literal('P1').describe('UN/CEFACT P1: percent relative humidity'),
+          time: timestampSchema.optional(),
+        }),
+      ]),
     )
     .max(10_000)
     .optional(),

@@ -494,6 +494,22 @@ t.test('events', async (t) => {
       'temperature reading',
     );
     t.same(observed.body.event.details.readings, [{ type: 'temperature', value: 3.5, unit: 'Cel' }]);
+    for (const [reading, pointer] of [
+      [{ type: 'temperature', value: 38, unit: 'P1' }, '/readings/0/unit'],
+      [{ type: 'humidity', value: 4, unit: 'Cel' }, '/readings/0/unit'],
+      [{ type: 'humidity', value: -20, unit: 'P1' }, '/readings/0/value'],
+      [{ type: 'humidity', value: 140, unit: 'P1' }, '/readings/0/value'],
+    ] as const) {
+      const refused = await store.event({ type: 'observe', lotCodes: [lot], readings: [reading] });
+      expectStatus(t, refused, 400, `a ${reading.type} of ${reading.value} ${reading.unit}`);
+      t.equal(refused.body.errors?.[0]?.pointer, pointer);
+    }
+    expectStatus(
+      t,
+      await store.event({ type: 'observe', lotCodes: [lot], readings: [{ type: 'humidity', value: 85, unit: 'P1' }] }),
+      201,
+      'a relative humidity in percent',
+    );
     expectStatus(t, await store.event({ type: 'observe', readPoint: 'AXXXXXXXXXX0', lotCodes: [lot] }), 422, 'unknown read point');
     expectStatus(t, await stranger.event({ type: 'observe', lotCodes: [lot] }), 403, 'a stranger cannot observe');
     const recalled = expectStatus(
