@@ -397,6 +397,9 @@ t.test('events', async (t) => {
       422,
       'unpacking what is not inside',
     );
+    const twice = await store.event({ type: 'disaggregate', parentCode: pallet, children: [a, b, a.toLowerCase()] });
+    expectStatus(t, twice, 422, 'a lot unpacked twice in one event');
+    t.same(twice.body.errors, [{ in: 'body', pointer: '/children/2', detail: 'listed twice' }]);
     expectStatus(t, await store.event({ type: 'disaggregate', parentCode: pallet }), 201, 'unpack everything');
     const after = await world.regulator.get(`/trace/${a}?direction=forward`);
     t.ok(

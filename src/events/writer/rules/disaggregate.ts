@@ -13,6 +13,8 @@ export function disaggregate(scope: Scope, input: { parentCode: string; children
   }
   const contents = scope.contents(parent.code);
   const children = input.children ?? [...contents.keys()];
+  // named twice, a lot would be unpacked once and linked as if nothing of it had been
+  scope.requireDistinct(children, (index) => scope.at('children', index));
   for (const [index, code] of children.entries()) {
     if (!contents.has(code)) {
       throw unprocessable('not-in-container', `${code} is not in container ${parent.code}`, [
