@@ -205,7 +205,8 @@ const disaggregate = z.object({
   type: z.literal('disaggregate'),
   ...common,
   parentCode: code,
-  children: z.array(code).max(10_000).optional().describe('defaults to every current content'),
+  // an empty list would record the container opened with nothing taken out of it
+  children: z.array(code).min(1).max(10_000).optional().describe('defaults to every current content'),
 });
 const ship = z.object({
   type: z.literal('ship'),

@@ -400,6 +400,9 @@ t.test('events', async (t) => {
     const twice = await store.event({ type: 'disaggregate', parentCode: pallet, children: [a, b, a.toLowerCase()] });
     expectStatus(t, twice, 422, 'a lot unpacked twice in one event');
     t.same(twice.body.errors, [{ in: 'body', pointer: '/children/2', detail: 'listed twice' }]);
+    const none = await store.event({ type: 'disaggregate', parentCode: pallet, children: [] });
+    expectStatus(t, none, 400, 'an unpacking of no lot (leave children out to unpack everything)');
+    t.equal(none.body.errors[0].pointer, '/children');
     expectStatus(t, await store.event({ type: 'disaggregate', parentCode: pallet }), 201, 'unpack everything');
     const after = await world.regulator.get(`/trace/${a}?direction=forward`);
     t.ok(
