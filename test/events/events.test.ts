@@ -75,6 +75,12 @@ t.test('events', async (t) => {
     });
     expectStatus(t, takenTag, 409, 'an ear tag belongs to one lot');
     t.equal(takenTag.body.errors[0].pointer, '/lots/0/attributes/earTags/0');
+    const moreTagsThanPigs = await otherFarm.event({
+      type: 'commission',
+      lots: [{ productCode: otherPigs, quantity: 2, attributes: { earTags: [earTag(91), earTag(92), earTag(93)] } }],
+    });
+    expectStatus(t, moreTagsThanPigs, 422, 'three ear tags on two pigs');
+    t.same(moreTagsThanPigs.body.errors, [{ in: 'body', pointer: '/lots/0/attributes/earTags', detail: 'at most 2, one per head' }]);
     const badTag = await farm.event({ type: 'commission', lots: [{ productCode: pigs, quantity: 1, attributes: { earTags: ['12345'] } }] });
     expectStatus(t, badTag, 400, 'malformed ear tag');
     t.equal(badTag.body.errors[0].pointer, '/lots/0/attributes/earTags/0');

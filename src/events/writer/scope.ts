@@ -244,6 +244,13 @@ export class Scope {
         ]);
       }
       const attributes = { ...(spec.attributes ?? {}) } as NewLot['attributes'];
+      // one ear tag per animal: more tags than head would trace animals the lot never held to it
+      const tagCount = attributes.earTags?.length ?? 0;
+      if (unit === 'head' && tagCount > spec.quantity) {
+        throw unprocessable('too-many-ear-tags', `${tagCount} ear tags for a lot of ${spec.quantity} head`, [
+          bodyField([...at, 'attributes', 'earTags'], `at most ${spec.quantity}, one per head`),
+        ]);
+      }
       for (const [tagIndex, tag] of (attributes.earTags ?? []).entries()) {
         const tagAt = [...at, 'attributes', 'earTags', tagIndex];
         if (earTags.has(tag)) throw conflict(`ear tag ${tag} appears twice`, [bodyField(tagAt, 'duplicate ear tag')]);
