@@ -210,7 +210,7 @@ export const epcisRoutes: FastifyPluginAsyncZod<{ service: EpcisService; subscri
       {
         schema: {
           tags,
-          summary: `Events with this ${what}`,
+          summary: `Events with this ${what} (paged with nextPageToken and a Link header)`,
           security: bearerSecurity,
           params: z.object({ value: z.string() }),
           querystring: queryParams,
@@ -218,6 +218,7 @@ export const epcisRoutes: FastifyPluginAsyncZod<{ service: EpcisService; subscri
       },
       async (request, reply) => {
         const result = await runQuery(request, { [parameter]: [request.params.value] });
+        linkNextPage(request, reply, result.nextPageToken);
         return reply.type('application/ld+json').send(service.queryDocument(result));
       },
     );

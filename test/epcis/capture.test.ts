@@ -840,6 +840,8 @@ t.test('orderBy eventTime or recordTime, ASC or DESC: pages follow the order, a 
   t.equal(await paged('/epcis/events', '&orderBy=eventTime&orderDirection=DESC'), '132');
   t.equal(await paged('/epcis/events', '&orderBy=recordTime&orderDirection=ASC'), '123');
   t.equal(await paged('/epcis/events', '&orderBy=recordTime&orderDirection=DESC'), '321');
+  t.equal(await paged('/epcis/eventTypes/ObjectEvent/events', ''), '231', 'events of one event type page on too');
+  t.equal(await paged(`/epcis/epcs/${encodeURIComponent(item(102))}/events`, ''), '2', 'events of one EPC');
 
   const first = await get('/epcis/events?perPage=1&orderBy=recordTime');
   const token = /nextPageToken=([^&>]+)/.exec(String(first.headers.link))![1];
