@@ -329,7 +329,14 @@ export const epcisRoutes: FastifyPluginAsyncZod<{ service: EpcisService; subscri
         summary: 'Run a named query (paged with nextPageToken and a Link header)',
         security: bearerSecurity,
         params: nameParam,
-        querystring: z.object({ perPage: z.string().optional(), nextPageToken: z.string().optional() }),
+        // the stored parameters are the query: one given here would be ignored, so it is refused by name
+        querystring: z
+          .object({ perPage: z.string().optional(), nextPageToken: z.string().optional() })
+          .catchall(
+            z
+              .unknown()
+              .refine(() => false, { error: 'a named query runs with its stored parameters; only perPage and nextPageToken may be given' }),
+          ),
       },
     },
     async (request, reply) => {

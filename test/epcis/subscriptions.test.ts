@@ -131,6 +131,9 @@ t.test('named queries with webhook subscriptions, delivered at least once with r
 
   const run = await api.get('/epcis/queries/shipments/events');
   t.equal(run.body.epcisBody.queryResults.resultsBody.eventList.length, 2, 'running the named query');
+  const narrowed = await api.get('/epcis/queries/shipments/events?EQ_bizStep=receiving');
+  expectStatus(t, narrowed, 400, 'a query parameter beside the stored ones');
+  t.equal(narrowed.body.errors[0].pointer, '/EQ_bizStep', 'named');
   const other = await world.party('farm');
   expectStatus(t, await other.api.get('/epcis/queries/shipments'), 404, 'named queries are per party');
 
