@@ -106,13 +106,17 @@ export function createSubscriptionService(deps: {
     const slot = subscription.schedule ? slotOf(subscription.schedule, at) : null;
     try {
       const stored = parseEventQuery(query.params);
+      // the window, narrowed by the query's own recordTime bounds
+      const recordTimeFrom =
+        stored.recordTimeFrom && stored.recordTimeFrom > subscription.cursor ? stored.recordTimeFrom : subscription.cursor;
+      const recordTimeBefore = stored.recordTimeBefore && stored.recordTimeBefore < windowEnd ? stored.recordTimeBefore : windowEnd;
       let after: PageCursor | undefined;
       let pages = 0;
       do {
         const result = await deps.epcis.query(principal, {
           ...stored,
-          recordTimeFrom: subscription.cursor,
-          recordTimeBefore: windowEnd,
+          recordTimeFrom,
+          recordTimeBefore,
           after,
           limit: BATCH,
         });

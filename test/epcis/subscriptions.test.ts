@@ -1,5 +1,6 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { Test } from 'tap';
 import { scheduleFieldProblem, scheduleMatches, signBody } from '../../src/epcis/subscriptions.js';
 import { createWorld, expectStatus } from '../fixtures/world.js';
 import { fileTest } from '../root.js';
@@ -141,4 +142,57 @@ t.test('named queries with webhook subscriptions, delivered at least once with r
   expectStatus(t, await api.delete(`/epcis/queries/shipments/subscriptions/${id}`), 204, 'unsubscribe');
   expectStatus(t, await api.delete(`/epcis/queries/shipments/subscriptions/${id}`), 404, 'gone');
   expectStatus(t, await api.delete('/epcis/queries/shipments'), 204, 'delete the query');
+});
+
+/** A webhook on this host that accepts every delivery and keeps the events of each. */
+async function webhook(t: Test) {
+  const deliveries: { bizStep: string }[][] = [];
+  const server = createServer((request, response) => {
+    let body = '';
+    request.on('data', (chunk) => (body += chunk));
+    request.on('end', () => {
+      deliveries.push(JSON.parse(body).epcisBody.queryResults.resultsBody.eventList);
+      response.writeHead(204).end();
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  t.teardown(() => new Promise<void>((resolve) => server.close(() => resolve())));
+  return { dest: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`, deliveries };
+}
+
+t.test('a subscription delivers only events recorded within the named query’s own recordTime bounds', async (t) => {
+  const world = await createWorld(t, undefined, { subscriptionLagMs: 0, subscriptionTickMs: 3_600_000, webhooks: { allowInsecure: true } });
+  const plant = await world.party('slaughterhouse');
+  const hook = await webhook(t);
+  const since = new Date(Date.now() - 60_000).toISOString();
+  const capture = async (bizStep: string, serial: number) =>
+    expectStatus(t, await plant.api.post('/epcis/events', event(bizStep, serial)), 201, `${bizStep} captured`);
+
+  await capture('shipping', 1);
+  const between = new Date(Date.now() + 5).toISOString();
+  await new Promise((resolve) => setTimeout(resolve, 10));
+  await capture('receiving', 2);
+  for (const [name, query] of [
+    ['before', { LT_recordTime: between }],
+    ['after', { GE_recordTime: between }],
+    ['long-ago', { LT_recordTime: '2020-01-01T00:00:00Z' }],
+  ] as const) {
+    expectStatus(t, await plant.api.post('/epcis/queries', { name, query }), 201, name);
+    expectStatus(
+      t,
+      await plant.api.post(`/epcis/queries/${name}/subscriptions`, {
+        dest: `${hook.dest}?${name}`,
+        stream: true,
+        initialRecordTime: since,
+      }),
+      201,
+      `subscribed to ${name}`,
+    );
+  }
+  await world.app.services.subscriptions.tick();
+  t.same(
+    hook.deliveries.map((events) => events.map((e) => e.bizStep)).sort(),
+    [['receiving'], ['shipping']],
+    'each event to the query whose bounds hold it, none to a query bounded before both',
+  );
 });
