@@ -255,7 +255,12 @@ export function createSubscriptionService(deps: {
     },
 
     /** One delivery round (the background loop calls it; tests call it directly). */
-    tick: () => (ticking = ticking.then(tick)),
+    tick: () => {
+      const round = ticking.then(tick);
+      // the next round waits for this one, failed or not: one failure must not end every later round
+      ticking = round.catch(() => undefined);
+      return round;
+    },
     start(intervalMs: number) {
       timer = setInterval(() => void this.tick().catch((error) => deps.log?.warn({ err: error }, 'subscription round failed')), intervalMs);
       timer.unref();

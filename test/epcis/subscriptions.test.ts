@@ -1,7 +1,7 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Test } from 'tap';
-import { scheduleFieldProblem, scheduleMatches, signBody } from '../../src/epcis/subscriptions.js';
+import { createSubscriptionService, scheduleFieldProblem, scheduleMatches, signBody } from '../../src/epcis/subscriptions.js';
 import { createWorld, expectStatus } from '../fixtures/world.js';
 import { fileTest } from '../root.js';
 
@@ -195,4 +195,45 @@ t.test('a subscription delivers only events recorded within the named query’s 
     [['receiving'], ['shipping']],
     'each event to the query whose bounds hold it, none to a query bounded before both',
   );
+});
+
+t.test('a delivery round that fails (the database away for a moment) does not stop the rounds after it', async (t) => {
+  const world = await createWorld(t, undefined, { subscriptionTickMs: 3_600_000, webhooks: { allowInsecure: true } });
+  const plant = await world.party('slaughterhouse');
+  const hook = await webhook(t);
+  let outage = false;
+  const { db } = world.database;
+  const flaky = new Proxy(db, {
+    get: (target, name, receiver) =>
+      name === 'select' && outage
+        ? () => {
+            outage = false;
+            throw new Error('connection terminated unexpectedly');
+          }
+        : Reflect.get(target, name, receiver),
+  });
+  const subscriptions = createSubscriptionService({
+    db: flaky,
+    epcis: world.app.services.epcis,
+    webhooks: { allowInsecure: true },
+    lagMs: 0,
+  });
+  const principal = { keyId: 'k', role: 'operator' as const, partyCode: plant.code };
+  await subscriptions.createQuery(principal, 'all', {});
+  await subscriptions.subscribe(principal, 'all', {
+    dest: hook.dest,
+    stream: true,
+    initialRecordTime: new Date(Date.now() - 60_000).toISOString(),
+  });
+  expectStatus(t, await plant.api.post('/epcis/events', event('shipping', 1)), 201, 'captured');
+
+  outage = true;
+  await t.rejects(subscriptions.tick(), /connection terminated/, 'the round fails');
+  await subscriptions.tick();
+  t.same(
+    hook.deliveries.map((events) => events.map((e) => e.bizStep)),
+    [['shipping']],
+    'the next round delivers',
+  );
+  await subscriptions.stop();
 });
