@@ -337,13 +337,14 @@ export const epcisRoutes: FastifyPluginAsyncZod<{ service: EpcisService; subscri
               .unknown()
               .refine(() => false, { error: 'a named query runs with its stored parameters; only perPage and nextPageToken may be given' }),
           ),
+        response: { 400: problemSchema, 404: problemSchema, 422: problemSchema },
       },
     },
     async (request, reply) => {
-      const stored = await subscriptions.namedQuery(principalOf(request), request.params.queryName);
+      const stored = await subscriptions.runnableQuery(principalOf(request), request.params.queryName);
       const result = await runQuery(request, stored.params);
       linkNextPage(request, reply, result.nextPageToken);
-      return reply.type('application/ld+json').send(service.queryDocument(result));
+      return reply.type('application/ld+json').send(service.queryDocument(result) as never);
     },
   );
   app.post(
@@ -376,7 +377,7 @@ export const epcisRoutes: FastifyPluginAsyncZod<{ service: EpcisService; subscri
           reportIfEmpty: z.boolean().optional(),
           initialRecordTime: timestampSchema.optional().describe('deliver events recorded after this time (default: now)'),
         }),
-        response: { 201: subscriptionSchema, 400: problemSchema, 404: problemSchema },
+        response: { 201: subscriptionSchema, 400: problemSchema, 404: problemSchema, 422: problemSchema },
       },
     },
     async (request, reply) =>

@@ -3,7 +3,7 @@ import { and, eq, isNull, lte, or } from 'drizzle-orm';
 import type { Principal, Role } from '../access/index.js';
 import type { Db } from '../db/client.js';
 import { epcisQueries, epcisSubscriptions } from '../db/schema.js';
-import { badRequest, conflict, notFound } from '../errors/problem.js';
+import { badRequest, conflict, notFound, Problem, unprocessable } from '../errors/problem.js';
 import { decodePageToken, type PageCursor, parseEventQuery, storedQueryParams } from './query-params.js';
 import type { EpcisService } from './service.js';
 import { createWebhookSender, destinationProblem, type WebhookPolicy } from './webhooks.js';
@@ -86,6 +86,25 @@ export function createSubscriptionService(deps: {
       .from(epcisQueries)
       .where(and(eq(epcisQueries.owner, ownerOf(principal)), eq(epcisQueries.name, name)));
     if (!row) throw notFound(`no named query ${name}`);
+    return row;
+  }
+
+  /**
+   * A named query to run or subscribe to. One stored before a rule it breaks existed (a time bound
+   * without its offset) is a 422 naming the stored parameter, not a fault of the request at hand.
+   */
+  async function runnableQuery(principal: Principal, name: string): Promise<QueryRow> {
+    const row = await namedQuery(principal, name);
+    try {
+      parseEventQuery(row.params);
+    } catch (error) {
+      if (!(error instanceof Problem)) throw error;
+      throw unprocessable(
+        'named-query-invalid',
+        `the named query ${name} no longer runs (${error.detail}); delete it and create it again`,
+        (error.errors ?? []).map((problem) => ({ in: 'named query', pointer: `/query${problem.pointer}`, detail: problem.detail })),
+      );
+    }
     return row;
   }
 
@@ -187,6 +206,7 @@ export function createSubscriptionService(deps: {
       return row;
     },
     namedQuery,
+    runnableQuery,
     listQueries: (principal: Principal) =>
       db
         .select()
@@ -212,7 +232,7 @@ export function createSubscriptionService(deps: {
         initialRecordTime?: string;
       },
     ): Promise<SubscriptionRow> {
-      await namedQuery(principal, name);
+      await runnableQuery(principal, name);
       const refused = await destinationProblem(input.dest, deps.webhooks);
       if (refused) throw badRequest(`dest ${refused}`, [{ in: 'body', pointer: '/dest', detail: refused }]);
       for (const field of SCHEDULE_FIELDS) {

@@ -1,5 +1,6 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { sql } from 'drizzle-orm';
 import type { Test } from 'tap';
 import { createSubscriptionService, scheduleFieldProblem, scheduleMatches, signBody } from '../../src/epcis/subscriptions.js';
 import { createWorld, expectStatus } from '../fixtures/world.js';
@@ -237,3 +238,40 @@ t.test('a delivery round that fails (the database away for a moment) does not st
   );
   await subscriptions.stop();
 });
+
+t.test(
+  'a named query stored before a rule it breaks is listed, but running or subscribing to it is a 422 naming the parameter',
+  async (t) => {
+    const world = await createWorld(t, undefined, {
+      subscriptionLagMs: 0,
+      subscriptionTickMs: 3_600_000,
+      webhooks: { allowInsecure: true },
+    });
+    const plant = await world.party('slaughterhouse');
+    const hook = await webhook(t);
+    // time bounds were once read by new Date(), which took a day without a time or an offset
+    await world.database.db.execute(
+      sql`insert into epcis_queries (owner, name, role, party_code, params)
+      values (${plant.code}, 'march', 'operator', ${plant.code}, ${JSON.stringify({ GE_eventTime: ['2026-03-01'] })}::jsonb)`,
+    );
+    t.same(
+      (await plant.api.get('/epcis/queries')).body.items.map((query: { name: string }) => query.name),
+      ['march'],
+      'listed',
+    );
+    expectStatus(t, await plant.api.get('/epcis/queries/march'), 200, 'shown');
+    for (const [what, reply] of [
+      ['run', await plant.api.get('/epcis/queries/march/events')],
+      ['subscribed to', await plant.api.post('/epcis/queries/march/subscriptions', { dest: hook.dest, stream: true })],
+    ] as const) {
+      expectStatus(t, reply, 422, what);
+      t.match(reply.body, {
+        type: '/problems/named-query-invalid',
+        detail: /named query march no longer runs/,
+        errors: [{ in: 'named query', pointer: '/query/GE_eventTime', detail: /with an offset/ }],
+      });
+    }
+    t.same((await plant.api.get('/epcis/queries/march/subscriptions')).body.items, [], 'no subscription stored');
+    expectStatus(t, await plant.api.delete('/epcis/queries/march'), 204, 'deleted');
+  },
+);
