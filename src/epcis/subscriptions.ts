@@ -2,7 +2,7 @@ import { createHmac, randomUUID } from 'node:crypto';
 import { and, eq, isNull, lte, or } from 'drizzle-orm';
 import type { Principal, Role } from '../access/index.js';
 import type { Db } from '../db/client.js';
-import { epcisQueries, epcisSubscriptions } from '../db/schema.js';
+import { apiKeys, epcisQueries, epcisSubscriptions } from '../db/schema.js';
 import { badRequest, conflict, notFound, Problem, unprocessable } from '../errors/problem.js';
 import { decodePageToken, type PageCursor, parseEventQuery, storedQueryParams } from './query-params.js';
 import type { EpcisService } from './service.js';
@@ -15,6 +15,8 @@ export type Schedule = Partial<Record<'second' | 'minute' | 'hour' | 'dayOfMonth
 const SCHEDULE_FIELDS = ['second', 'minute', 'hour', 'dayOfMonth', 'month', 'dayOfWeek'] as const;
 const MAX_BACKOFF_MS = 5 * 60_000;
 const BATCH = 1000;
+/** Owners of named queries made with a key of no party (an admin's, a regulator's without a party) are that key. */
+const KEY_OWNER = 'key:';
 
 const SCHEDULE_RANGES: Record<(typeof SCHEDULE_FIELDS)[number], [number, number]> = {
   second: [0, 59],
@@ -76,7 +78,14 @@ export function createSubscriptionService(deps: {
   const lagMs = deps.lagMs ?? 2000;
   const now = deps.now ?? (() => new Date());
   const post = createWebhookSender(deps.webhooks);
-  const ownerOf = (principal: Principal) => principal.partyCode ?? `key:${principal.keyId}`;
+  const ownerOf = (principal: Principal) => principal.partyCode ?? `${KEY_OWNER}${principal.keyId}`;
+  const keyIsValid = async (id: string) =>
+    (
+      await db
+        .select({ id: apiKeys.id })
+        .from(apiKeys)
+        .where(and(eq(apiKeys.id, id), isNull(apiKeys.revokedAt)))
+    ).length > 0;
   let timer: NodeJS.Timeout | null = null;
   let ticking: Promise<void> = Promise.resolve();
 
@@ -119,6 +128,8 @@ export function createSubscriptionService(deps: {
       .from(epcisQueries)
       .where(and(eq(epcisQueries.owner, subscription.owner), eq(epcisQueries.name, subscription.queryName)));
     if (!query) return;
+    // a key of no party owns its queries alone: once it is revoked, its subscriptions read nothing more
+    if (query.owner.startsWith(KEY_OWNER) && !(await keyIsValid(query.owner.slice(KEY_OWNER.length)))) return;
     const principal: Principal = { keyId: 'subscription', role: query.role as Role, partyCode: query.partyCode };
     const windowEnd = new Date(at.getTime() - lagMs);
     if (windowEnd <= subscription.cursor) return;

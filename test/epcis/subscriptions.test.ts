@@ -4,6 +4,7 @@ import { sql } from 'drizzle-orm';
 import type { Test } from 'tap';
 import { createSubscriptionService, scheduleFieldProblem, scheduleMatches, signBody } from '../../src/epcis/subscriptions.js';
 import { createWorld, expectStatus } from '../fixtures/world.js';
+import { client } from '../helper.js';
 import { fileTest } from '../root.js';
 
 const t = fileTest();
@@ -275,3 +276,22 @@ t.test(
     expectStatus(t, await plant.api.delete('/epcis/queries/march'), 204, 'deleted');
   },
 );
+
+t.test('a subscription made with a key of no party ends with the key: once it is revoked, nothing more is delivered', async (t) => {
+  const world = await createWorld(t, undefined, { subscriptionLagMs: 0, subscriptionTickMs: 3_600_000, webhooks: { allowInsecure: true } });
+  const plant = await world.party('slaughterhouse');
+  const hook = await webhook(t);
+  const issued = await world.ok(world.admin.post('/api-keys', { role: 'regulator' }));
+  const regulator = client(world.app, issued.key);
+  expectStatus(t, await regulator.post('/epcis/queries', { name: 'all', query: {} }), 201, 'the regulator’s named query');
+  expectStatus(t, await regulator.post('/epcis/queries/all/subscriptions', { dest: hook.dest, stream: true }), 201, 'subscribed');
+  const subscriptions = world.app.services.subscriptions;
+
+  expectStatus(t, await plant.api.post('/epcis/events', event('shipping', 1)), 201, 'captured');
+  await subscriptions.tick();
+  t.equal(hook.deliveries.length, 1, 'delivered while the key is valid');
+  expectStatus(t, await world.admin.delete(`/api-keys/${issued.id}`), 200, 'the key revoked');
+  expectStatus(t, await plant.api.post('/epcis/events', event('receiving', 2)), 201, 'captured');
+  await subscriptions.tick();
+  t.equal(hook.deliveries.length, 1, 'nothing delivered after the revocation');
+});
