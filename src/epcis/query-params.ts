@@ -166,8 +166,10 @@ export function decodePageToken(token: string, order: EventOrder): PageCursor {
   try {
     const { by, dir, t, id } = JSON.parse(Buffer.from(token, 'base64url').toString('utf8')) as Record<string, unknown>;
     const time = new Date(t as string);
-    // a forged token must not carry what the database refuses: a year out of range, a NUL in the id
-    if (!isStorableTime(time) || typeof id !== 'string' || !EVENT_ID.test(id)) throw new Error('bad token');
+    // a forged token must not carry what the database refuses (a year out of range, a NUL in the id),
+    // nor a time new Date() would guess at (null as 1970, '2026' as a year): only the form encodePageToken writes
+    if (typeof t !== 'string' || !isStorableTime(time) || time.toISOString() !== t) throw new Error('bad token');
+    if (typeof id !== 'string' || !EVENT_ID.test(id)) throw new Error('bad token');
     // tokens issued before listings had an order continue the one listing there was: eventTime ascending
     decoded = { by: by ?? 'eventTime', dir: dir ?? 'ASC', time, id };
   } catch {

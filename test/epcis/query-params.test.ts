@@ -117,6 +117,23 @@ t.test('a page token continues the order it was issued for, and no other', async
   );
 });
 
+t.test('a page token whose time is not the instant this service writes is refused, not read as some other time', async (t) => {
+  const forged = (fields: object) =>
+    Buffer.from(JSON.stringify({ by: 'eventTime', dir: 'ASC', id: 'e1', ...fields })).toString('base64url');
+  // new Date() reads null and false as 1970, a number as milliseconds, '2026' as a year
+  for (const time of [null, false, 0, 1772323200000, '2026', 'March 1, 2026', '2026-03-01T00:00:00+08:00']) {
+    t.match(
+      refusal(() => parseQueryRequest({ nextPageToken: forged({ t: time }) })),
+      { status: 400, pointer: '/nextPageToken', detail: 'not a token this service issued' },
+      JSON.stringify(time),
+    );
+  }
+  t.same(parseQueryRequest({ nextPageToken: forged({ t: '2026-03-01T00:00:00.000Z' }) }).after, {
+    time: new Date('2026-03-01T00:00:00Z'),
+    id: 'e1',
+  });
+});
+
 t.test('a named query stores its order and refuses an unknown one', async (t) => {
   t.same(storedQueryParams({ orderBy: 'recordTime', orderDirection: 'ASC' }), { orderBy: ['recordTime'], orderDirection: ['ASC'] });
   t.match(
