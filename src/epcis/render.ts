@@ -8,8 +8,8 @@ import { digitalLinkToEpcUrn } from '../gs1/epc-uri.js';
 export const EPCIS_CONTEXT = ['https://ref.gs1.org/standards/epcis/epcis-context.jsonld', { cntrace: 'urn:county-trace:epcis:' }];
 
 /**
- * The @context entries the captured documents declared beyond the standard one (namespace
- * prefixes of their extensions), each once, so a JSON-LD client can expand the returned events.
+ * The @context entries captured contexts declare beyond the standard one (namespace prefixes of
+ * their extensions), each once, so a JSON-LD client can expand the returned events.
  */
 export function capturedContexts(contexts: unknown[]): unknown[] {
   const seen = new Set<string>();
@@ -60,7 +60,16 @@ export function renderEvent(
     ? { errorDeclaration: { declarationTime: (declarationTime as string | null) ?? correction.recordTime.toISOString(), ...declared } }
     : {};
   const stored = event.payload.epcis as Record<string, unknown> | undefined;
-  if (stored) return { ...stored, recordTime: event.recordTime.toISOString(), ...errorDeclaration };
+  if (stored) {
+    // prefixes its document declared come with the event itself: another document may give the same prefix another IRI
+    const declared = stored['@context'] === undefined ? capturedContexts([event.payload.context]) : [];
+    return {
+      ...(declared.length > 0 ? { '@context': declared } : {}),
+      ...stored,
+      recordTime: event.recordTime.toISOString(),
+      ...errorDeclaration,
+    };
+  }
 
   const lotsIn = (role: string) => event.lots.filter((link) => link.role === role);
   const epc = (code: string) => {

@@ -257,9 +257,9 @@ export function createEpcisService(deps: {
       return convert ? (event) => mapIdentifiers(event, convert) : (event) => event;
     },
 
-    /** A query result as an EPCISQueryDocument; contexts the captured documents declared come along. */
-    queryDocument: ({ events, context = [] }: { events: unknown[]; context?: unknown[] }) => ({
-      '@context': [...EPCIS_CONTEXT, ...context],
+    /** A query result as an EPCISQueryDocument (each captured event carries the prefixes its document declared). */
+    queryDocument: ({ events }: { events: unknown[] }) => ({
+      '@context': EPCIS_CONTEXT,
       type: 'EPCISQueryDocument',
       schemaVersion: '2.0',
       creationDate: new Date().toISOString(),
@@ -356,7 +356,6 @@ export function createEpcisService(deps: {
       const next = rows.length > filter.limit ? page[page.length - 1] : null;
       return {
         events: await renderAll(await deps.events.complete(page)),
-        context: capturedContexts(page.map((row) => row.payload.context)),
         nextPageToken: next
           ? encodePageToken(filter.order, { time: filter.order.by === 'recordTime' ? next.recordTime : next.eventTime, id: next.id })
           : null,
@@ -369,7 +368,9 @@ export function createEpcisService(deps: {
         const row = await deps.events.findById(id);
         if (row && row.type !== 'correction') {
           requirePartyData(principal, row.partyCode, 'events');
-          return (await renderAll([row]))[0];
+          // on its own, the event names the standard context too
+          const { '@context': declared, ...rendered } = (await renderAll([row]))[0];
+          return { '@context': [...EPCIS_CONTEXT, ...capturedContexts([declared])], ...rendered };
         }
       }
       throw notFound(`no event ${eventId}`);

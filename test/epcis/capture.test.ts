@@ -608,8 +608,8 @@ t.test(
 
     const query = await world.app.inject({ method: 'GET', url: '/epcis/events?eventType=ObjectEvent', headers: { authorization } });
     const body = query.json();
-    t.same(body['@context'].at(-1), example, 'the captured namespace prefix is declared in the query document');
     const [returned] = body.epcisBody.queryResults.resultsBody.eventList;
+    t.same(returned['@context'], [example], 'the captured namespace prefix comes with the event');
     t.same(returned.errorDeclaration, declaration, 'the declaration comes back exactly, extension fields included');
     t.same(returned['example:grade'], observed['example:grade'], 'nested event extensions too');
 
@@ -930,4 +930,32 @@ t.test('MATCH_epc looks at EPCs, MATCH_epcClass at classes; both take EPC patter
     'natively packed',
   );
   t.same(await events(`MATCH_parentID=${encodeURIComponent('urn:epc:idpat:sscc:0614142.*')}`), []);
+});
+
+t.test('a captured event keeps its document’s @context: one party’s prefix never redefines another’s', async (t) => {
+  const world = await createWorld(t);
+  const [a, b] = [await world.party('processor'), await world.party('processor')];
+  const withPrefix = (iri: string, serial: number) => ({
+    ...doc([observation(serial, { 'ex:temperature': serial, epcList: [item(serial)] })]),
+    '@context': [...CONTEXT, { ex: iri }],
+  });
+  const { job } = await captured(world, a.key, withPrefix('https://a.example/', 1));
+  t.match(job, { success: true });
+  t.match((await captured(world, b.key, withPrefix('https://b.example/', 2))).job, { success: true });
+
+  const both = (await world.regulator.get('/epcis/events')).body;
+  t.notOk(
+    both['@context'].some((entry: unknown) => typeof entry === 'object' && entry !== null && 'ex' in entry),
+    'the query document defines no captured prefix for every event',
+  );
+  t.same(
+    both.epcisBody.queryResults.resultsBody.eventList.map((event: Record<string, unknown>) => [event['ex:temperature'], event['@context']]),
+    [
+      [1, [{ ex: 'https://a.example/' }]],
+      [2, [{ ex: 'https://b.example/' }]],
+    ],
+    'each event carries the prefixes its own document declared',
+  );
+  const one = (await a.api.get(`/epcis/events/${encodeURIComponent(job.eventIDs[0])}`)).body;
+  t.match(one['@context'], [...CONTEXT, {}, { ex: 'https://a.example/' }], 'one event by its id: the standard context and its own');
 });
