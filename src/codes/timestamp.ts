@@ -13,9 +13,12 @@ export const LAST_STORABLE_MS = LATEST - 1;
 
 const LARGEST_OFFSET_MINUTES = 14 * 60;
 
-/** Whether a time's offset lies within ±14:00, as EPCIS's eventTimeZoneOffset and every real time zone do (Z is +00:00). */
-const offsetWithinRange = (value: string) => {
-  const offset = /([+-])(\d{2}):(\d{2})$/.exec(value);
+/**
+ * Whether a time's offset lies within ±14:00, as EPCIS's eventTimeZoneOffset and every real time
+ * zone do (Z is +00:00; readers may leave out the offset's colon).
+ */
+export const offsetWithinRange = (value: string) => {
+  const offset = /([+-])(\d{2}):?(\d{2})$/.exec(value);
   return !offset || Number(offset[2]) * 60 + Number(offset[3]) <= LARGEST_OFFSET_MINUTES;
 };
 

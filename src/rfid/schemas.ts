@@ -1,7 +1,7 @@
 // RFID gates: what readers post (Zebra FX IoT Connector, Impinj IoT Device Interface and a generic
 // format, each exactly as documented) and the readers, read points and tag bindings parties manage.
 import { z } from 'zod';
-import { isStorableTime, STORABLE_YEARS } from '../codes/timestamp.js';
+import { isStorableTime, offsetWithinRange, STORABLE_YEARS } from '../codes/timestamp.js';
 
 export const READ_POINT_ROLES = ['entry', 'exit', 'observe', 'commissioning'] as const;
 export type ReadPointRole = (typeof READ_POINT_ROLES)[number];
@@ -35,7 +35,9 @@ const timeSchema = z
   .regex(READER_TIME, { error: 'must be an ISO 8601 time with an offset, e.g. 2024-11-21T13:20:53.319-0600' })
   .refine((value) => !Number.isNaN(readerTime(value).getTime()) && isStorableTime(readerTime(value)), {
     error: `must be a real time in the years ${STORABLE_YEARS}`,
-  });
+  })
+  // the offset becomes the event's eventTimeZoneOffset, which EPCIS bounds
+  .refine(offsetWithinRange, { error: 'must have an offset from -14:00 to +14:00' });
 
 const hexSchema = z
   .string()

@@ -162,6 +162,15 @@ t.test('reader ingest', async (t) => {
     });
     expectStatus(t, badGeneric, 400, 'a time without its offset');
     t.match(badGeneric.body.errors, [{ pointer: '/reads/1/time' }]);
+    // the offset becomes the event's eventTimeZoneOffset: beyond ±14:00 EPCIS cannot carry it
+    const farOffsets = await reader.api.post('/rfid/zebra', [
+      zebraEvent({ idHex: hex(17), timestamp: '2024-11-21T13:20:58.000+1500' }),
+      zebraEvent({ idHex: hex(17), timestamp: '2024-11-21T13:20:58.000-14:30' }),
+      zebraEvent({ idHex: hex(17), timestamp: '2024-11-21T13:20:58.000+1400' }),
+    ]);
+    expectStatus(t, farOffsets, 400, 'offsets beyond ±14:00, with or without the colon');
+    t.match(farOffsets.body.errors, [{ pointer: '/0/timestamp' }, { pointer: '/1/timestamp' }]);
+    t.equal(farOffsets.body.errors.length, 2, '+1400 is a real zone (Kiribati)');
     const unknownHost = await reader.api.post('/rfid/zebra', [
       zebraEvent({ idHex: hex(16) }),
       zebraEvent({ idHex: hex(16), hostName: 'nobody' }),
