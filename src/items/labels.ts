@@ -1,21 +1,11 @@
 // QR images and printable label sheets: pure rendering, no I/O.
 import QRCode from 'qrcode';
+import { escapeXml } from '../web/html.js';
 
 const QR_OPTIONS = { errorCorrectionLevel: 'M' as const, margin: 4 };
 
 export const qrSvg = (text: string, size: number) => QRCode.toString(text, { ...QR_OPTIONS, type: 'svg', width: size });
 export const qrPng = (text: string, size: number) => QRCode.toBuffer(text, { ...QR_OPTIONS, type: 'png', width: size });
-
-// Characters XML 1.0 does not allow at all, even escaped: C0 controls but tab, LF and CR (a name pasted
-// from Word carries its line break as U+000B), and U+FFFE/U+FFFF. One would make the whole sheet unreadable.
-// biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what it finds
-const NOT_XML_CHARACTER = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/g;
-
-/** Text as XML character data: escaped, and without the characters XML cannot carry. */
-const escapeXml = (value: string) =>
-  value
-    .replace(NOT_XML_CHARACTER, '')
-    .replace(/[&<>"']/g, (ch) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&apos;' })[ch] as string);
 
 /** The QR symbol as one SVG path of unit squares, quiet zone included, in module units. */
 export function qrPath(text: string): { path: string; modules: number } {

@@ -4,9 +4,19 @@
 import { type Lang, TEXT, type Text } from './i18n/index.js';
 import { CSS } from './styles.js';
 
-/** Escapes text for XML and HTML alike (`&#39;` rather than `&apos;`, which HTML4 parsers lack). */
+// Characters XML 1.0 does not allow at all, even escaped: C0 controls but tab, LF and CR (a name pasted
+// from Word carries its line break as U+000B), and U+FFFE/U+FFFF. One would make a whole SVG unreadable.
+// biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what it finds
+const NOT_XML_CHARACTER = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/g;
+
+/**
+ * Text as XML or HTML character data: escaped (`&#39;` rather than `&apos;`, which HTML4 parsers
+ * lack), and without the characters XML cannot carry.
+ */
 export const escapeXml = (value: string) =>
-  value.replace(/[&<>"']/g, (ch) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[ch] as string);
+  value
+    .replace(NOT_XML_CHARACTER, '')
+    .replace(/[&<>"']/g, (ch) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[ch] as string);
 
 /** Markup that is already safe; anything else interpolated into `html` is escaped. */
 export class Html {
