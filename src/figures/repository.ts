@@ -279,9 +279,9 @@ export function createFiguresRepository(db: Db) {
     },
 
     /**
-     * Lots sold in the period (owners in the region) and whether their backward trace reaches a
-     * farm lot with its quarantine certificate, counted by lot and by issued item, grouped by one
-     * dimension plus a total row (key null).
+     * Lots sold in the period (owners in the region; a sold container by the lots in it) and whether
+     * their backward trace reaches a farm lot with its quarantine certificate, counted by lot and by
+     * issued item, grouped by one dimension plus a total row (key null).
      */
     traceability(scope: Scope, by: 'enterprise' | 'product' | 'partyKind' | 'region', maxDepth = 30) {
       // a group's key is never null, which marks the total row: lots of no registered product are grouped under ''
@@ -299,9 +299,10 @@ export function createFiguresRepository(db: Db) {
           select distinct m.lot_code as code from lot_movements m join events e on e.id = m.event_id
           where m.kind = 'sell' and ${live(sql`e`)} and ${inPeriod(sql`e.event_time`, scope)}
         ),
+        -- a sold case is counted by the lots packed in it, which its sale sold too
         targets as (
           select l.code from lots l join sold s on s.code = l.code join parties p on p.code = l.party_code
-          where l.voided_by_event_id is null and ${regionOf(sql`p.region_code`, scope.region)}
+          where l.kind = 'lot' and l.voided_by_event_id is null and ${regionOf(sql`p.region_code`, scope.region)}
         ),
         walk(root, code, depth) as (
           select code, code, 0 from targets

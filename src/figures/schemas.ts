@@ -181,7 +181,7 @@ export const traceabilitySchema = z
     overall: coverageFigure,
     groups: z.array(
       coverageFigure.extend({
-        key: z.string().describe("by product: '' for lots of no registered product (a container, an EPCIS lot of an unknown GTIN)"),
+        key: z.string().describe("by product: '' for lots of no registered product (an EPCIS lot of an unknown GTIN)"),
         name: z.string().nullable(),
       }),
     ),

@@ -3,6 +3,7 @@
 import { sql } from 'drizzle-orm';
 import { completeGs1 } from '../../src/codes/gs1.js';
 import { byTownship } from '../../src/figures/service.js';
+import { captured, epcisDocument, observation } from '../fixtures/epcis.js';
 import { createWorld, expectStatus, randomUscc } from '../fixtures/world.js';
 import { client } from '../helper.js';
 import { fileTest } from '../root.js';
@@ -242,7 +243,7 @@ t.test('by product, lots of no registered product are a group of their own, not 
   const product = await processor.product('kg');
   const packedLot = await processor.commission(product, 10);
   const looseLot = await processor.commission(product, 10);
-  // a case has no product: sold, it is a lot of no registered product
+  // a case has no product: sold, it counts as the lot packed in it
   const packed = await world.ok(
     processor.event({
       type: 'aggregate',
@@ -252,15 +253,26 @@ t.test('by product, lots of no registered product are a group of their own, not 
   );
   await world.ok(processor.event({ type: 'sell', lines: [{ lotCode: packed.createdLotCodes[0] }] }));
   await world.ok(processor.event({ type: 'sell', lines: [{ lotCode: looseLot, quantity: 2 }] }));
+  // a lot captured under a GTIN no product registers: a lot of no registered product
+  const unknownGtin = 'https://id.gs1.org/01/06901234000993/10/X-1';
+  const { job } = await captured(
+    world,
+    processor.key,
+    epcisDocument([
+      observation(1, { action: 'ADD', bizStep: 'commissioning', quantityList: [{ epcClass: unknownGtin, quantity: 5, uom: 'KGM' }] }),
+      observation(2, { bizStep: 'retail_selling', quantityList: [{ epcClass: unknownGtin, quantity: 5, uom: 'KGM' }] }),
+    ]),
+  );
+  t.match(job, { success: true, captured: 2 });
   const byEnterprise = (await world.regulator.get('/regulator/figures/traceability?by=enterprise')).body;
   const byProduct = (await world.regulator.get('/regulator/figures/traceability?by=product')).body;
-  t.equal(byEnterprise.overall.lots, 2);
+  t.equal(byEnterprise.overall.lots, 3);
   t.strictSame(byProduct.overall, byEnterprise.overall, 'the same total whichever the grouping');
   t.same(
     byProduct.groups.map((group: { key: string; lots: number }) => [group.key, group.lots]),
     [
       ['', 1],
-      [product, 1],
+      [product, 2],
     ],
     'every sold lot in one group',
   );

@@ -34,6 +34,9 @@ export type LotSpec = {
  */
 export type Line = { lotCode: string; quantity?: number | null; index?: number; ifHeld?: boolean };
 
+/** What a container held when it was taken: a lot (or a container) packed in `containerCode`. */
+export type PackedLine = { lotCode: string; containerCode: string; quantity: number };
+
 export class Scope {
   constructor(
     readonly state: WorldState,
@@ -197,6 +200,27 @@ export class Scope {
       if (kind) this.draft.move(lot.code, kind, -quantity);
       return { lot, quantity };
     });
+  }
+
+  /**
+   * Books everything packed in a container the acting party just took (and in containers inside
+   * it) out of its packed stock as `kind`: what is inside goes wherever the container goes. Taking
+   * the container already refused it when a hold or a recall stops anything inside.
+   */
+  takeContents(containerCode: string, kind: 'ship_out' | 'destroy' | 'sell', pointer: Pointer): PackedLine[] {
+    const lines: PackedLine[] = [];
+    for (const childCode of this.contents(containerCode).keys()) {
+      const quantity = this.balance(childCode, containerCode);
+      if (quantity <= 0) {
+        throw conflict(`container ${containerCode} lists ${childCode}, but ${this.actor} holds none of it packed there`, [
+          bodyField(pointer, 'contents not held'),
+        ]);
+      }
+      this.draft.move(childCode, kind, -quantity, containerCode);
+      lines.push({ lotCode: childCode, containerCode, quantity });
+      if (this.lot(childCode)?.kind === 'container') lines.push(...this.takeContents(childCode, kind, pointer));
+    }
+    return lines;
   }
 
   requireLocation(code: string, pointer: Pointer, ownerCode?: string) {

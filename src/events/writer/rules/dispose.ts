@@ -1,17 +1,31 @@
+import { roundQuantity } from '../../../lots/ledger.js';
 import type { Line, Scope } from '../scope.js';
 import type { RuleResult } from './index.js';
 
-/** Destroys or sells what the acting party holds: the quantity leaves the ledger for good. */
+/**
+ * Destroys or sells what the acting party holds: the quantity leaves the ledger for good. A
+ * container goes with everything packed in it (nested containers included), as it does when
+ * shipped: a sold case's lots are sold, not left on hand.
+ */
 export function dispose(
   scope: Scope,
   input: { type: 'destroy' | 'sell'; lines: Line[]; reason?: string; buyer?: string | null },
 ): RuleResult {
-  const taken = scope.take(input.lines, scope.at('lines'), input.type);
-  for (const { lot, quantity } of taken) scope.draft.link(lot.code, 'subject', quantity);
+  const lines: { lotCode: string; quantity: number; containerCode?: string }[] = [];
+  for (const [position, { lot, quantity }] of scope.take(input.lines, scope.at('lines'), input.type).entries()) {
+    lines.push({ lotCode: lot.code, quantity });
+    if (lot.kind === 'container' && quantity > 0) {
+      lines.push(...scope.takeContents(lot.code, input.type, scope.at('lines', input.lines[position].index ?? position)));
+    }
+  }
+  // a lot packed in two of the containers is one subject, with all that went of it
+  const subjects = new Map<string, number>();
+  for (const { lotCode, quantity } of lines) subjects.set(lotCode, roundQuantity((subjects.get(lotCode) ?? 0) + quantity));
+  for (const [lotCode, quantity] of subjects) scope.draft.link(lotCode, 'subject', quantity);
   return {
     payload: {
       ...(input.type === 'destroy' ? { reason: input.reason } : { buyer: input.buyer ?? null }),
-      lines: taken.map(({ lot, quantity }) => ({ lotCode: lot.code, quantity })),
+      lines,
     },
     disposition: input.type === 'destroy' ? 'destroyed' : 'retail_sold',
   };

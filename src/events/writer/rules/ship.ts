@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { bodyField, conflict, unprocessable } from '../../../errors/problem.js';
+import { bodyField, unprocessable } from '../../../errors/problem.js';
 import type { ShipmentLine } from '../draft.js';
 import type { Line, Scope } from '../scope.js';
 import type { RuleResult } from './index.js';
@@ -26,7 +26,8 @@ export function ship(scope: Scope, input: ShipInput, shippedAt: Date): RuleResul
     quantity,
   }));
   for (const [index, line] of [...lines].entries()) {
-    if (scope.lot(line.lotCode)?.kind === 'container') lines.push(...packedIn(scope, line.lotCode, index));
+    if (scope.lot(line.lotCode)?.kind === 'container')
+      lines.push(...scope.takeContents(line.lotCode, 'ship_out', scope.at('lines', index)));
   }
   for (const line of lines) scope.draft.link(line.lotCode, 'subject', line.quantity);
   const shipmentId = randomUUID();
@@ -54,24 +55,4 @@ export function ship(scope: Scope, input: ShipInput, shippedAt: Date): RuleResul
     disposition: 'in_transit',
     shipmentId,
   };
-}
-
-/**
- * Everything packed in a container (and in containers inside it), booked out of the sender's
- * packed stock; taking the container already refused it when a hold or a recall stops anything inside.
- */
-function packedIn(scope: Scope, containerCode: string, index: number): ShipmentLine[] {
-  const lines: ShipmentLine[] = [];
-  for (const childCode of scope.contents(containerCode).keys()) {
-    const quantity = scope.balance(childCode, containerCode);
-    if (quantity <= 0) {
-      throw conflict(`container ${containerCode} lists ${childCode}, but ${scope.actor} holds none of it packed there`, [
-        bodyField(scope.at('lines', index), 'contents not held'),
-      ]);
-    }
-    scope.draft.move(childCode, 'ship_out', -quantity, containerCode);
-    lines.push({ lotCode: childCode, containerCode, quantity });
-    if (scope.lot(childCode)?.kind === 'container') lines.push(...packedIn(scope, childCode, index));
-  }
-  return lines;
 }
