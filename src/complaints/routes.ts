@@ -5,7 +5,7 @@ import { problemSchema } from '../errors/problem.js';
 import { preferredType } from '../http/negotiate.js';
 import { bearerSecurity, principalOf } from '../http/request.js';
 import { complaintReceivedPage, complaintStatusPage } from './pages.js';
-import { COMPLAINT_STATUSES, complaintSchema, complaintStatusSchema, fileComplaintBody, transitionBody } from './schemas.js';
+import { COMPLAINT_STATUSES, complaintSchema, complaintStatusSchema, fileComplaintBody, ticketParams, transitionBody } from './schemas.js';
 import type { ComplaintService } from './service.js';
 
 export const complaintRoutes: FastifyPluginAsyncZod<{ service: ComplaintService; perHour: number }> = async (app, { service, perHour }) => {
@@ -45,7 +45,7 @@ export const complaintRoutes: FastifyPluginAsyncZod<{ service: ComplaintService;
       schema: {
         tags,
         summary: 'Status of a complaint by its ticket number',
-        params: z.object({ ticket: z.string().max(40) }),
+        params: ticketParams,
         querystring: z.object({ lang: z.enum(['zh-CN', 'en']).optional() }),
         response: { 200: complaintStatusSchema, 404: problemSchema },
       },
@@ -90,7 +90,7 @@ export const complaintRoutes: FastifyPluginAsyncZod<{ service: ComplaintService;
         tags,
         summary: 'Move a complaint open → investigating → resolved, with a note and, when resolving, whether it was upheld (regulator)',
         security: bearerSecurity,
-        params: z.object({ ticket: z.string() }),
+        params: ticketParams,
         body: transitionBody,
         response: { 200: complaintSchema, 403: problemSchema, 404: problemSchema, 409: problemSchema, 422: problemSchema },
       },

@@ -19,6 +19,11 @@ export const fileComplaintBody = z.object({
     .or(z.literal('').transform(() => undefined)),
 });
 
+/** A complaint's ticket in a path, as every complaint route takes it. */
+export const ticketParams = z.object({
+  ticket: z.string().max(40).describe('the ticket on the receipt, e.g. TS20261130ABC123; surrounding spaces and case do not matter'),
+});
+
 export const complaintStatusSchema = z
   .object({
     ticket: z.string(),

@@ -39,6 +39,13 @@ export function createComplaintService(deps: {
     notes: row.notes,
   });
 
+  /** The complaint a ticket names, typed as a receipt reads it: surrounding spaces and case do not matter. */
+  async function find(ticket: string): Promise<ComplaintRow> {
+    const row = await deps.complaints.find(ticket.trim().toUpperCase());
+    if (!row) throw notFound(`no complaint ${ticket.trim()}`);
+    return row;
+  }
+
   return {
     /** A consumer's complaint about a code; unknown codes are accepted too (they may be counterfeits). */
     async file(input: { code: string; category: string; text: string; phone?: string }, ip: string) {
@@ -63,24 +70,21 @@ export function createComplaintService(deps: {
     },
 
     async status(ticket: string) {
-      const row = await deps.complaints.find(ticket.trim().toUpperCase());
-      if (!row) throw notFound(`no complaint ${ticket}`);
-      return publicView(row);
+      return publicView(await find(ticket));
     },
 
     async get(ticket: string) {
-      const row = await deps.complaints.find(ticket);
-      if (!row) throw notFound(`no complaint ${ticket}`);
-      return fullView(row);
+      return fullView(await find(ticket));
     },
 
     async list(filter: Parameters<ComplaintsRepository['list']>[0]) {
       return (await deps.complaints.list(filter)).map(fullView);
     },
 
-    async transition(principal: Principal, ticket: string, to: ComplaintStatus, note: string, outcome?: ComplaintOutcome) {
-      const row = await deps.complaints.find(ticket);
-      if (!row) throw notFound(`no complaint ${ticket}`);
+    async transition(principal: Principal, typed: string, to: ComplaintStatus, note: string, outcome?: ComplaintOutcome) {
+      const row = await find(typed);
+      // the stored ticket from here on: the audit entry's subject is looked up by it
+      const ticket = row.ticket;
       const from = row.status as ComplaintStatus;
       if (!ALLOWED_TRANSITIONS[from].includes(to)) {
         throw unprocessable('invalid-transition', `a complaint goes open → investigating → resolved; not ${from} → ${to}`, [

@@ -86,3 +86,25 @@ t.test('消费维权投诉: consumers file, regulators work them through, consum
   t.match(page.headers['content-type'], /text\/html/, 'a browser following the receipt link gets a page');
   t.match(page.body, /已办结/);
 });
+
+t.test('every complaint route takes the ticket as the receipt reads it, trimmed and in either case', async (t) => {
+  const { app, adminKey } = await buildTestApp(t);
+  const admin = client(app, adminKey);
+  const regulator = client(app, (await admin.post('/api-keys', { role: 'regulator' })).body.key);
+  const filed = await client(app).post('/complaints', { code: 'FAKE0000000', category: 'counterfeit', text: '码扫不出来' });
+  expectStatus(t, filed, 201, 'a complaint filed');
+  const ticket = filed.body.ticket as string;
+  const typed = encodeURIComponent(` ${ticket.toLowerCase()} `);
+
+  t.match((await client(app).get(`/complaints/${typed}`)).body, { ticket, status: 'open' }, 'the consumer finds it');
+  const moved = await regulator.post(`/regulator/complaints/${typed}/transitions`, { status: 'investigating', note: '已联系生产者' });
+  expectStatus(t, moved, 200, 'the regulator moves it');
+  t.match(moved.body, { ticket, status: 'investigating' });
+  t.match((await regulator.get('/audit/verify')).body, { ok: true }, 'its audit entry names the complaint as stored');
+  expectStatus(
+    t,
+    await regulator.post(`/regulator/complaints/${encodeURIComponent('TS20260101XXXXXX')}/transitions`, { status: 'resolved', note: 'x' }),
+    404,
+    'an unknown ticket is still not found',
+  );
+});
