@@ -4,6 +4,7 @@ import type { Principal } from '../access/index.js';
 import { type AuditRecorder, chainOf } from '../audit/service.js';
 import { MOD31_CHARSET } from '../codes/mod31.js';
 import { normalizeCode } from '../codes/service-codes.js';
+import { chinaDay } from '../codes/timestamp.js';
 import type { Transact } from '../db/client.js';
 import { conflict, notFound, unprocessable } from '../errors/problem.js';
 import type { ItemsRepository } from '../items/repository.js';
@@ -52,7 +53,7 @@ export function createComplaintService(deps: {
       const code = normalizeCode(input.code);
       const item = await deps.items.findItem(code);
       // the ticket carries the consumer's (China Standard Time) date
-      const day = new Date(now().getTime() + 8 * 3_600_000).toISOString().slice(0, 10).replace(/-/g, '');
+      const day = chinaDay(now()).replace(/-/g, '');
       const row = await deps.complaints.insert({
         ticket: `TS${day}${ticketSuffix()}`,
         itemCode: code,
@@ -71,10 +72,6 @@ export function createComplaintService(deps: {
 
     async status(ticket: string) {
       return publicView(await find(ticket));
-    },
-
-    async get(ticket: string) {
-      return fullView(await find(ticket));
     },
 
     async list(filter: Parameters<ComplaintsRepository['list']>[0]) {
