@@ -1,7 +1,7 @@
 import { createHmac, randomUUID } from 'node:crypto';
-import { and, eq, isNull, lte, or } from 'drizzle-orm';
+import { and, eq, isNull, lte, or, sql } from 'drizzle-orm';
 import type { Principal, Role } from '../access/index.js';
-import type { Db } from '../db/client.js';
+import { type Db, queryRows } from '../db/client.js';
 import { apiKeys, epcisQueries, epcisSubscriptions } from '../db/schema.js';
 import { badRequest, conflict, notFound, Problem, unprocessable } from '../errors/problem.js';
 import { decodePageToken, type PageCursor, parseEventQuery, storedQueryParams } from './query-params.js';
@@ -89,6 +89,39 @@ export function createSubscriptionService(deps: {
   let timer: NodeJS.Timeout | null = null;
   let ticking: Promise<void> = Promise.resolve();
 
+  /**
+   * Where a delivery window may end now: `lagMs` before the start of the oldest transaction still
+   * writing on this database, or before `at` when none is. An event's recordTime is taken when its
+   * write starts, but it can be read only once its transaction commits (a capture job's, seconds
+   * later): a window ending past a write in flight would skip its events for good.
+   *
+   * Why this and not commit order (a transaction id stored with each event, delivered below the
+   * snapshot's xmin): it needs no new column, migration or cursor format, and costs one read of
+   * pg_stat_activity per round; when nothing is in flight the window ends `lagMs` ago as before.
+   * It holds because:
+   * - the writer takes recordTime only after locking its audit heads (an upsert), so by then its
+   *   transaction has an xid, and it started before: a transaction without one (only reading, as
+   *   a backup or a report) writes no event yet and holds nothing back;
+   * - a committing transaction leaves pg_stat_activity only after its commit is visible, and
+   *   this reads it outside a transaction (no cached copy), so the query after it sees every
+   *   transaction that is no longer listed;
+   * - the age is measured by the database's clock and taken from this service's `at`, so the two
+   *   clocks need not agree; `lagMs` still allows for service processes' clocks disagreeing.
+   * Every service process on the database is counted, as long as they connect as one role (or
+   * this one may read all statistics: pg_read_all_stats); other roles' sessions show no xid.
+   * PGlite runs one transaction at a time and lists none: the bound is simply absent there.
+   */
+  async function windowEndAt(at: Date): Promise<Date> {
+    const [inFlight] = await queryRows<{ ms: number }>(
+      db,
+      sql`select coalesce(extract(epoch from clock_timestamp() - min(xact_start)) * 1000, 0)::float8 as ms
+        from pg_stat_activity
+        where datname = current_database() and pid <> pg_backend_pid()
+          and backend_type = 'client backend' and backend_xid is not null`,
+    );
+    return new Date(at.getTime() - lagMs - Math.max(0, inFlight?.ms ?? 0));
+  }
+
   async function namedQuery(principal: Principal, name: string): Promise<QueryRow> {
     const [row] = await db
       .select()
@@ -120,9 +153,9 @@ export function createSubscriptionService(deps: {
   /**
    * Runs a subscription once: events recorded since its cursor go to `dest`, page by page; the
    * cursor moves only when every page was accepted (2xx), so delivery is at least once. The
-   * window ends `lagMs` ago, so events of transactions still committing are not skipped.
+   * window ends at `windowEnd` (see windowEndAt), before any write still in flight.
    */
-  async function deliver(subscription: SubscriptionRow, at: Date) {
+  async function deliver(subscription: SubscriptionRow, at: Date, windowEnd: Date) {
     const [query] = await db
       .select()
       .from(epcisQueries)
@@ -131,7 +164,6 @@ export function createSubscriptionService(deps: {
     // a key of no party owns its queries alone: once it is revoked, its subscriptions read nothing more
     if (query.owner.startsWith(KEY_OWNER) && !(await keyIsValid(query.owner.slice(KEY_OWNER.length)))) return;
     const principal: Principal = { keyId: 'subscription', role: query.role as Role, partyCode: query.partyCode };
-    const windowEnd = new Date(at.getTime() - lagMs);
     if (windowEnd <= subscription.cursor) return;
     const slot = subscription.schedule ? slotOf(subscription.schedule, at) : null;
     try {
@@ -194,11 +226,14 @@ export function createSubscriptionService(deps: {
       .select()
       .from(epcisSubscriptions)
       .where(or(isNull(epcisSubscriptions.nextAttemptAt), lte(epcisSubscriptions.nextAttemptAt, at)));
+    if (due.length === 0) return;
+    // one bound for the round: a write starting after it records later than `at`, past every window
+    const windowEnd = await windowEndAt(at);
     for (const subscription of due) {
       const retrying = subscription.failures > 0;
       const scheduled =
         subscription.schedule && scheduleMatches(subscription.schedule, at) && subscription.lastSlot !== slotOf(subscription.schedule, at);
-      if (subscription.stream || scheduled || retrying) await deliver(subscription, at);
+      if (subscription.stream || scheduled || retrying) await deliver(subscription, at, windowEnd);
     }
   }
 
@@ -267,7 +302,8 @@ export function createSubscriptionService(deps: {
           stream: input.stream ? 1 : 0,
           schedule: input.schedule ?? null,
           reportIfEmpty: input.reportIfEmpty ? 1 : 0,
-          cursor: input.initialRecordTime ? new Date(input.initialRecordTime) : new Date(now().getTime() - lagMs),
+          // from where a round would end now: every event committed after subscribing is delivered
+          cursor: input.initialRecordTime ? new Date(input.initialRecordTime) : await windowEndAt(now()),
         })
         .returning();
       return row;

@@ -340,6 +340,8 @@ export function createEventWriter(deps: {
       requests.map((request) => request.actor),
     );
     const state = await load(tx, requests);
+    // after the heads' upsert: the transaction has an xid by now, which is what stream
+    // subscriptions wait on while it is in flight (see windowEndAt in epcis/subscriptions.ts)
     const recordTime = deps.now();
     let accepted: { record: EventRecord; draft: EventDraft }[] = [];
     let objects = 0;
@@ -475,6 +477,7 @@ export function createEventWriter(deps: {
       correctsEventId: target.id,
       epcisType: null,
       transformationId: null,
+      // after the heads' upsert, as in write
       recordTime: deps.now(),
     };
     const voided = request.keepsLots ? [] : facts.created.map((lot) => lot.code);
