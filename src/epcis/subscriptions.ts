@@ -161,8 +161,12 @@ export function createSubscriptionService(deps: {
       .from(epcisQueries)
       .where(and(eq(epcisQueries.owner, subscription.owner), eq(epcisQueries.name, subscription.queryName)));
     if (!query) return;
-    // a key of no party owns its queries alone: once it is revoked, its subscriptions read nothing more
-    if (query.owner.startsWith(KEY_OWNER) && !(await keyIsValid(query.owner.slice(KEY_OWNER.length)))) return;
+    // a key of no party owns its queries alone: once it is revoked, its subscriptions end (nobody
+    // could list or delete them any more, and each round would read them again for nothing)
+    if (query.owner.startsWith(KEY_OWNER) && !(await keyIsValid(query.owner.slice(KEY_OWNER.length)))) {
+      await db.delete(epcisSubscriptions).where(eq(epcisSubscriptions.id, subscription.id));
+      return;
+    }
     const principal: Principal = { keyId: 'subscription', role: query.role as Role, partyCode: query.partyCode };
     if (windowEnd <= subscription.cursor) return;
     const slot = subscription.schedule ? slotOf(subscription.schedule, at) : null;

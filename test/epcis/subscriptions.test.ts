@@ -2,6 +2,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { sql } from 'drizzle-orm';
 import type { Test } from 'tap';
+import { queryRows } from '../../src/db/client.js';
 import { createSubscriptionService, scheduleFieldProblem, scheduleMatches, signBody } from '../../src/epcis/subscriptions.js';
 import { createWorld, expectStatus } from '../fixtures/world.js';
 import { client } from '../helper.js';
@@ -294,4 +295,6 @@ t.test('a subscription made with a key of no party ends with the key: once it is
   expectStatus(t, await plant.api.post('/epcis/events', event('receiving', 2)), 201, 'captured');
   await subscriptions.tick();
   t.equal(hook.deliveries.length, 1, 'nothing delivered after the revocation');
+  const left = await queryRows(world.database.db, sql`select id from epcis_subscriptions`);
+  t.same(left, [], 'and the subscription is gone: no round reads it again');
 });
