@@ -1,5 +1,6 @@
-// Selling or destroying a container takes what is packed in it out of the ledger too, as shipping
-// one moves its contents: through POST /events and EPCIS capture alike, since both use the writer.
+// Selling, destroying or transforming a container takes what is packed in it out of the ledger too,
+// as shipping one moves its contents: through POST /events and EPCIS capture alike, since both use
+// the writer.
 import { completeGs1 } from '../../src/codes/gs1.js';
 import { captured, epcisDocument } from '../fixtures/epcis.js';
 import { balanceDifferences } from '../fixtures/ledger.js';
@@ -147,5 +148,208 @@ t.test('a sale of a case declared in error puts the case and its lot back on han
   t.match(await shop.lot(lot), { status: 'active', massBalance: { produced: 10, sold: 0, onHand: 10, unaccounted: 0 } });
   t.match(await shop.lot(box), { status: 'active', massBalance: { sold: 0, onHand: 1 } });
   expectStatus(t, await shop.event({ type: 'disaggregate', parentCode: box }), 201, 'the case can be unpacked again');
+  t.same(await balanceDifferences(world.database), [], 'the kept balances follow the movements');
+});
+
+t.test('a case unpacked into a smoking batch consumes the lot packed in it, and the smoked lot traces back to it', async (t) => {
+  const world = await createWorld(t);
+  const plant = await world.party('processor');
+  const cured = await plant.product('kg');
+  const smoked = await plant.product('kg');
+  const lot = await plant.commission(cured, 10);
+  const packed = await world.ok(plant.event({ type: 'aggregate', parent: {}, children: [{ lotCode: lot, quantity: 4 }] }));
+  const box = packed.createdLotCodes[0] as string;
+
+  const made = expectStatus(
+    t,
+    await plant.event({
+      type: 'transform',
+      process: { kind: 'smoking' },
+      inputs: [{ lotCode: box, quantity: 1 }],
+      outputs: [{ productCode: smoked, lotNumber: 'SMOKE-1', quantity: 3 }],
+    }),
+    201,
+    'the case is smoked',
+  );
+  const output = made.body.createdLotCodes[0] as string;
+  t.match(
+    made.body.event.details.inputs,
+    [
+      { lotCode: box, quantity: 1 },
+      { lotCode: lot, quantity: 4, unit: 'kg', containerCode: box },
+    ],
+    'the transform names the case and what it held',
+  );
+  t.match(
+    made.body.event.lots.find((link: { lotCode: string }) => link.lotCode === lot),
+    { role: 'input', quantity: 4 },
+    'the packed lot is an input',
+  );
+  const sample = await plant.lot(lot);
+  t.equal(sample.status, 'active', 'the 6 kg left loose keep the lot active');
+  t.match(sample.massBalance, { produced: 10, consumed: 4, onHand: 6, unaccounted: 0 }, 'the 4 kg in the case are used');
+  t.same(sample.holders, [{ partyCode: plant.code, onHand: 6 }], 'the plant holds only what was not in the case');
+  t.match(await plant.lot(box), { status: 'consumed', massBalance: { produced: 1, consumed: 1, onHand: 0 } });
+  t.same(await balanceDifferences(world.database), [], 'the kept balances follow the movements');
+
+  const back = (await world.regulator.get(`/trace/${output}?direction=backward`)).body;
+  const reached = back.nodes.map((node: { code: string }) => node.code);
+  t.ok(reached.includes(lot), 'a backward trace of the smoked lot reaches the cured lot in the case');
+  t.ok(
+    back.edges.some(
+      (edge: { from: string; to: string; kind: string }) => edge.from === lot && edge.to === output && edge.kind === 'transform',
+    ),
+    'by a transform edge from the cured lot to the smoked one',
+  );
+
+  expectStatus(
+    t,
+    await plant.event({ type: 'transform', inputs: [{ lotCode: box, quantity: 1 }], outputs: [{ productCode: smoked, quantity: 1 }] }),
+    409,
+    'a used case is not used again',
+  );
+  expectStatus(t, await plant.event({ type: 'sell', lines: [{ lotCode: lot, quantity: 7 }] }), 409, 'nor more than the 6 kg left');
+});
+
+t.test('a pallet transformed with some of the same lot loose uses the cases on it and the lot as one input', async (t) => {
+  const world = await createWorld(t);
+  const plant = await world.party('processor');
+  const product = await plant.product('kg');
+  const lot = await plant.commission(product, 12);
+  const pack = async (children: { lotCode: string; quantity?: number }[]) =>
+    (await world.ok(plant.event({ type: 'aggregate', parent: {}, children }))).createdLotCodes[0] as string;
+  const first = await pack([{ lotCode: lot, quantity: 3 }]);
+  const second = await pack([{ lotCode: lot, quantity: 5 }]);
+  const pallet = await pack([{ lotCode: first }, { lotCode: second }]);
+
+  const made = expectStatus(
+    t,
+    await plant.event({
+      type: 'transform',
+      process: { kind: 'curing' },
+      inputs: [
+        { lotCode: pallet, quantity: 1 },
+        { lotCode: lot, quantity: 2 },
+      ],
+      outputs: [{ productCode: product, quantity: 6 }],
+    }),
+    201,
+    'the pallet and 2 kg loose are cured',
+  );
+  const output = made.body.createdLotCodes[0] as string;
+  t.match(
+    made.body.event.lots.find((link: { lotCode: string; role: string }) => link.lotCode === lot && link.role === 'input'),
+    { quantity: 10 },
+    'the lot is one input, with the 8 kg in the cases and the 2 kg loose',
+  );
+  t.match(await plant.lot(lot), { status: 'active', massBalance: { produced: 12, consumed: 10, onHand: 2, unaccounted: 0 } });
+  for (const code of [first, second, pallet]) t.match(await plant.lot(code), { status: 'consumed' }, `${code} is used`);
+  const back = (await world.regulator.get(`/trace/${output}?direction=backward`)).body;
+  t.same(
+    back.edges
+      .filter((edge: { to: string; kind: string }) => edge.to === output && edge.kind === 'transform')
+      .map((edge: { from: string }) => edge.from)
+      .sort(),
+    [lot, first, second, pallet].sort(),
+    'the lot and every container it lay in lead to the output',
+  );
+  t.same(await balanceDifferences(world.database), [], 'the kept balances follow the movements');
+});
+
+t.test('a case whose packed lot is on hold is not transformed', async (t) => {
+  const world = await createWorld(t);
+  const plant = await world.party('processor');
+  const product = await plant.product('kg');
+  const lot = await plant.commission(product, 10);
+  const packed = await world.ok(plant.event({ type: 'aggregate', parent: {}, children: [{ lotCode: lot, quantity: 4 }] }));
+  const box = packed.createdLotCodes[0] as string;
+  expectStatus(t, await plant.api.post('/holds', { lotCodes: [lot], reason: '待检' }), 201, 'the packed lot is held');
+  const refused = expectStatus(
+    t,
+    await plant.event({ type: 'transform', inputs: [{ lotCode: box, quantity: 1 }], outputs: [{ productCode: product, quantity: 3 }] }),
+    409,
+    'the case is not transformed',
+  );
+  t.match(refused.body, { errors: [{ pointer: '/inputs/0/lotCode', detail: 'holds a lot on hold' }] });
+  t.match(await plant.lot(lot), { massBalance: { consumed: 0, onHand: 10 } });
+});
+
+t.test('a case transformed through EPCIS capture consumes the lot packed in it', async (t) => {
+  const world = await createWorld(t);
+  const plant = await world.party('processor');
+  const meat = 'https://id.gs1.org/01/06901234000016/10/MEAT-8';
+  const smoked = 'https://id.gs1.org/01/06901234000023/10/SMOKED-8';
+  const pallet = 'urn:epc:id:sscc:6901234.0000000024';
+  const day = (n: number) => ({ eventTime: `2026-03-0${n}T08:00:00+08:00`, eventTimeZoneOffset: '+08:00' });
+  const { job } = await captured(
+    world,
+    plant.key,
+    epcisDocument([
+      {
+        type: 'ObjectEvent',
+        ...day(1),
+        action: 'ADD',
+        bizStep: 'commissioning',
+        quantityList: [{ epcClass: meat, quantity: 10, uom: 'KGM' }],
+      },
+      {
+        type: 'AggregationEvent',
+        ...day(2),
+        action: 'ADD',
+        bizStep: 'packing',
+        parentID: pallet,
+        childQuantityList: [{ epcClass: meat, quantity: 4, uom: 'KGM' }],
+      },
+      {
+        type: 'TransformationEvent',
+        ...day(3),
+        bizStep: 'commissioning',
+        inputEPCList: [pallet],
+        outputQuantityList: [{ epcClass: smoked, quantity: 3, uom: 'KGM' }],
+      },
+    ]),
+  );
+  t.match(job, { success: true, captured: 3 });
+  const lotCode = (await world.regulator.get(`/trace/${encodeURIComponent(meat)}?depth=0`)).body.query.lotCodes[0];
+  t.match(
+    (await plant.lot(lotCode)).massBalance,
+    { produced: 10, consumed: 4, onHand: 6, unaccounted: 0 },
+    'the 4 kg on the pallet are used',
+  );
+  const back = (await world.regulator.get(`/trace/${encodeURIComponent(smoked)}?direction=backward`)).body;
+  t.ok(
+    back.nodes.some((node: { code: string }) => node.code === lotCode),
+    'a backward trace of the smoked lot reaches the meat on the pallet',
+  );
+  t.same(await balanceDifferences(world.database), [], 'the kept balances follow the movements');
+});
+
+t.test('a transform of a case declared in error puts the case and its lot back on hand', async (t) => {
+  const world = await createWorld(t);
+  const plant = await world.party('processor');
+  const product = await plant.product('kg');
+  const lot = await plant.commission(product, 10);
+  const packed = await world.ok(plant.event({ type: 'aggregate', parent: {}, children: [{ lotCode: lot, quantity: 6 }] }));
+  const box = packed.createdLotCodes[0] as string;
+  const made = await world.ok(
+    plant.event({ type: 'transform', inputs: [{ lotCode: box, quantity: 1 }], outputs: [{ productCode: product, quantity: 5 }] }),
+  );
+  const output = made.createdLotCodes[0] as string;
+  t.match(await plant.lot(lot), { status: 'active', massBalance: { consumed: 6, onHand: 4 } }, 'the 6 kg in the case were used');
+  expectStatus(
+    t,
+    await plant.event({ type: 'correction', correctsEventId: made.event.id, reason: '未加工' }),
+    201,
+    'the transform is corrected',
+  );
+  t.match(await plant.lot(lot), { status: 'active', massBalance: { produced: 10, consumed: 0, onHand: 10, unaccounted: 0 } });
+  t.same((await plant.lot(lot)).holders, [{ partyCode: plant.code, onHand: 10 }]);
+  t.match(await plant.lot(box), { status: 'active', massBalance: { consumed: 0, onHand: 1 } });
+  const back = (await world.regulator.get(`/trace/${lot}?direction=forward`)).body;
+  t.notOk(
+    back.edges.some((edge: { from: string; to: string }) => edge.from === lot && edge.to === output),
+    'the retracted edge leaves the trace',
+  );
+  expectStatus(t, await plant.event({ type: 'disaggregate', parentCode: box }), 201, 'the case can be unpacked again');
   t.same(await balanceDifferences(world.database), [], 'the kept balances follow the movements');
 });

@@ -204,10 +204,11 @@ export class Scope {
 
   /**
    * Books everything packed in a container the acting party just took (and in containers inside
-   * it) out of its packed stock as `kind`: what is inside goes wherever the container goes. Taking
+   * it) out of its packed stock as `kind`: what is inside goes wherever the container goes (a
+   * container transformed has its contents consumed in full, as a loose input is). Taking
    * the container already refused it when a hold or a recall stops anything inside.
    */
-  takeContents(containerCode: string, kind: 'ship_out' | 'destroy' | 'sell', pointer: Pointer): PackedLine[] {
+  takeContents(containerCode: string, kind: 'consume' | 'ship_out' | 'destroy' | 'sell', pointer: Pointer): PackedLine[] {
     const lines: PackedLine[] = [];
     for (const childCode of this.contents(containerCode).keys()) {
       const quantity = this.balance(childCode, containerCode);
