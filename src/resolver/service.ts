@@ -45,7 +45,7 @@ export class NotGenuineError extends Error {
 
 export function createResolverService(deps: {
   items: Pick<ItemsRepository, 'findItem'>;
-  scans: Pick<ScanService, 'record' | 'pendingFor' | 'raiseFlag' | 'scannedRecentlyBy'>;
+  scans: Pick<ScanService, 'record' | 'pendingFor' | 'batchesDone' | 'raiseFlag' | 'scannedRecentlyBy'>;
   lots: Pick<LotsRepository, 'findByCodes'>;
   identifiers: Pick<IdentifierService, 'parse' | 'find'>;
   trace: Pick<TraceService, 'trace'>;
@@ -110,7 +110,8 @@ export function createResolverService(deps: {
 
   async function resolveItem(code: string, context: ScanContext): Promise<Resolved> {
     const client = hashClient(context);
-    const [found, repeated] = await Promise.all([
+    let batches = deps.scans.batchesDone();
+    let [found, repeated] = await Promise.all([
       deps.items.findItem(code),
       context.record ? deps.scans.scannedRecentlyBy(code, client) : false,
     ]);
@@ -119,6 +120,12 @@ export function createResolverService(deps: {
       found ? lotView(found.lotCode, found.lotStatus) : undefined,
       found ? producerGrade(found.partyCode) : null,
     ]);
+    // a batch of scans stored meanwhile left the pending counts, and may be missing from what was read:
+    // read again, or its scans count nowhere (and the scan before this one, for impossible travel, is lost)
+    while (found && deps.scans.batchesDone() !== batches) {
+      batches = deps.scans.batchesDone();
+      found = await deps.items.findItem(code);
+    }
     const item = context.record && !repeated ? await countScan(code, found, view, context, client) : withPending(found);
     if (!item || !view) throw new NotGenuineError(code);
     return {

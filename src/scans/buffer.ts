@@ -39,6 +39,7 @@ export function createScanBuffer(options: {
   let timer: NodeJS.Timeout | null = null;
   let writing: Promise<void> = Promise.resolve();
   const inFlight: Map<string, PendingCounts>[] = [];
+  let batchesDone = 0;
 
   function flush(): Promise<void> {
     if (timer) clearTimeout(timer);
@@ -53,7 +54,10 @@ export function createScanBuffer(options: {
     writing = writing
       .then(() => options.write(batch))
       .catch((error) => options.onError?.(error))
-      .finally(() => inFlight.splice(inFlight.indexOf(batchCounts), 1));
+      .finally(() => {
+        batchesDone += 1;
+        inFlight.splice(inFlight.indexOf(batchCounts), 1);
+      });
     return writing;
   }
 
@@ -96,6 +100,12 @@ export function createScanBuffer(options: {
       return merged;
     },
     flush,
+    /**
+     * Batches whose write has ended: when this changes between reading a code's stored counts and
+     * asking `pendingFor`, a batch may have left the pending counts after that read, and the stored
+     * counts must be read again.
+     */
+    batchesDone: () => batchesDone,
   };
 }
 

@@ -34,6 +34,7 @@ export function createScanService(deps: {
     record: (scan: PendingScan) => buffer.record(scan),
     /** Scans of a code this process has counted but not yet stored. */
     pendingFor: buffer.pendingFor,
+    batchesDone: buffer.batchesDone,
     /** Stores the scans counted so far (before reading scan statistics, and at shutdown). */
     flush: buffer.flush,
     raiseFlag: deps.scans.raiseFlag,

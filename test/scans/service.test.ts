@@ -2,6 +2,7 @@
 // per client, buffered counts, flags and a lot's scan statistics; then the flag rules as the
 // resolver applies them to real items.
 import { mod31CheckChar } from '../../src/codes/mod31.js';
+import { createResolverService } from '../../src/resolver/service.js';
 import type { PendingScan } from '../../src/scans/buffer.js';
 import { createScanService, REPEAT_WINDOW_MS } from '../../src/scans/service.js';
 import { createChain, narrow } from '../fixtures/chain.js';
@@ -188,6 +189,38 @@ t.test('flag rules as the resolver applies them to issued items', async (t) => {
     const resolved = await resolve(second, '198.51.100.7', 'phone', '110101');
     t.same(await flagsOf(second), ['impossible_travel']);
     t.equal(resolved.pack.flagged, true);
+  });
+
+  // A batch of scans stored while a scan reads the pack's stored counts leaves the pending counts:
+  // the scan must read the counts again, or the earlier scan counts nowhere (and its region is lost).
+  t.test('a batch stored while a scan reads the pack still counts, and its region is the one before', async (t) => {
+    const { code: fourth } = await pack();
+    let storeDuringRead = false;
+    const racing = createResolverService({
+      ...chain.services,
+      items: {
+        findItem: async (code) => {
+          const item = await chain.repositories.items.findItem(code);
+          // the earlier scan's batch is stored just after this read
+          if (storeDuringRead) {
+            storeDuringRead = false;
+            await scans.flush();
+          }
+          return item;
+        },
+      },
+      lots: chain.repositories.lots,
+      ipSalt: 'racing',
+      policy: { overScanThreshold: 3, maxTravelKmh: 800 },
+      now: () => new Date(clock),
+    });
+    await racing.resolveCode(fourth, { record: true, region: '500236', ip: '203.0.113.1', userAgent: 'phone' });
+    clock += 5 * 60_000;
+    storeDuringRead = true;
+    const resolved = await racing.resolveCode(fourth, { record: true, region: '110101', ip: '198.51.100.7', userAgent: 'phone' });
+    if (resolved.kind !== 'item') throw new Error('an item was expected');
+    t.equal(resolved.pack.scans.count, 2, 'both scans counted');
+    t.same(await flagsOf(fourth), ['impossible_travel'], 'Chongqing, then Beijing five minutes later');
   });
 
   t.test('a recalled lot is flagged as recalled, not as counterfeit', async (t) => {
