@@ -5,6 +5,7 @@ import { completeGs1 } from '../../src/codes/gs1.js';
 import { captured, epcisDocument } from '../fixtures/epcis.js';
 import { balanceDifferences } from '../fixtures/ledger.js';
 import { createWorld, expectStatus } from '../fixtures/world.js';
+import { TEST_BASE_URL } from '../helper.js';
 import { fileTest } from '../root.js';
 
 const t = fileTest();
@@ -351,5 +352,123 @@ t.test('a transform of a case declared in error puts the case and its lot back o
     'the retracted edge leaves the trace',
   );
   expectStatus(t, await plant.event({ type: 'disaggregate', parentCode: box }), 201, 'the case can be unpacked again');
+  t.same(await balanceDifferences(world.database), [], 'the kept balances follow the movements');
+});
+
+t.test('a pallet of two cases of one lot is shipped and received with all of the lot as one subject', async (t) => {
+  const world = await createWorld(t);
+  const plant = await world.party('processor');
+  const shop = await world.party('retailer');
+  const lot = await plant.commission(await plant.product('kg'), 12);
+  const pack = async (children: { lotCode: string; quantity?: number }[]) =>
+    (await world.ok(plant.event({ type: 'aggregate', parent: {}, children }))).createdLotCodes[0] as string;
+  const first = await pack([{ lotCode: lot, quantity: 3 }]);
+  const second = await pack([{ lotCode: lot, quantity: 5 }]);
+  const pallet = await pack([{ lotCode: first }, { lotCode: second }]);
+
+  const shipped = expectStatus(
+    t,
+    await plant.event({ type: 'ship', toPartyCode: shop.code, lines: [{ lotCode: pallet }] }),
+    201,
+    'the pallet is shipped',
+  );
+  const linked = (event: { lots: { lotCode: string; role: string; quantity: number }[] }) =>
+    event.lots.map(({ lotCode, role, quantity }) => [lotCode, role, quantity]).sort((a, b) => `${a[0]}`.localeCompare(`${b[0]}`));
+  const subjects = [
+    [lot, 'subject', 8],
+    [first, 'subject', 1],
+    [second, 'subject', 1],
+    [pallet, 'subject', 1],
+  ].sort((a, b) => `${a[0]}`.localeCompare(`${b[0]}`));
+  t.same(linked(shipped.body.event), subjects, 'the lot in both cases is one subject of the shipment, with all 8 kg');
+  t.equal(
+    shipped.body.event.details.lines.filter((line: { lotCode: string }) => line.lotCode === lot).length,
+    2,
+    'the shipment still lists the lot once in each case',
+  );
+
+  const received = await shop.receive(shipped.body.shipmentId);
+  t.same(linked(received.event), subjects, 'the receipt takes the lot as one subject too, with all 8 kg');
+  t.same(
+    received.event.details.lines
+      .filter((line: { lotCode: string }) => line.lotCode === lot)
+      .map((line: { quantity: number; containerCode: string }) => [line.containerCode, line.quantity])
+      .sort(),
+    [
+      [first, 3],
+      [second, 5],
+    ].sort(),
+    'each case arrives with what it held',
+  );
+  t.match((await plant.lot(lot)).massBalance, { produced: 12, shipped: 8, received: 8, onHand: 12, inTransit: 0, unaccounted: 0 });
+  t.same((await shop.lot(lot)).holders, [{ partyCode: shop.code, onHand: 8 }], 'the shop holds all 8 kg');
+  const custody = (await world.regulator.get(`/trace/${lot}?direction=forward`)).body.edges
+    .filter((edge: { kind: string; from: string }) => edge.kind === 'custody' && edge.from === lot)
+    .map((edge: { quantity: number }) => edge.quantity)
+    .sort();
+  t.same(custody, [3, 5], 'the trace hands over each case of the lot as shipped');
+  t.same(await balanceDifferences(world.database), [], 'the kept balances follow the movements');
+});
+
+t.test('a pallet of two cases of one lot shipped through EPCIS capture is received with all of the lot as one subject', async (t) => {
+  const world = await createWorld(t);
+  const plant = await world.party('processor');
+  const shop = await world.party('retailer');
+  const meat = 'https://id.gs1.org/01/06901234000016/10/MEAT-9';
+  const first = 'urn:epc:id:sscc:6901234.0000000031';
+  const second = 'urn:epc:id:sscc:6901234.0000000048';
+  const pallet = 'urn:epc:id:sscc:6901234.0000000055';
+  const day = (n: number) => ({ eventTime: `2026-03-0${n}T08:00:00+08:00`, eventTimeZoneOffset: '+08:00' });
+  const packing = { type: 'AggregationEvent', action: 'ADD', bizStep: 'packing' };
+  const { job } = await captured(
+    world,
+    plant.key,
+    epcisDocument([
+      {
+        type: 'ObjectEvent',
+        ...day(1),
+        action: 'ADD',
+        bizStep: 'commissioning',
+        quantityList: [{ epcClass: meat, quantity: 10, uom: 'KGM' }],
+      },
+      { ...packing, ...day(2), parentID: first, childQuantityList: [{ epcClass: meat, quantity: 3, uom: 'KGM' }] },
+      { ...packing, ...day(2), parentID: second, childQuantityList: [{ epcClass: meat, quantity: 5, uom: 'KGM' }] },
+      { ...packing, ...day(3), parentID: pallet, childEPCs: [first, second] },
+      {
+        type: 'ObjectEvent',
+        ...day(4),
+        action: 'OBSERVE',
+        bizStep: 'shipping',
+        epcList: [pallet],
+        destinationList: [{ type: 'owning_party', destination: `${TEST_BASE_URL}/parties/${shop.code}` }],
+      },
+    ]),
+  );
+  t.match(job, { success: true, captured: 5 });
+  const lotCode = (await world.regulator.get(`/trace/${encodeURIComponent(meat)}?depth=0`)).body.query.lotCodes[0];
+  t.match((await plant.lot(lotCode)).massBalance, { produced: 10, shipped: 8, onHand: 2 }, 'the 8 kg on the pallet are shipped');
+  const palletCode = (await world.regulator.get(`/trace/${encodeURIComponent(pallet)}?depth=0`)).body.query.lotCodes[0];
+  const ship = (await plant.api.get(`/events?type=ship&lotCode=${palletCode}`)).body.items;
+  t.same(
+    ship.map((event: { lots: { lotCode: string; role: string }[] }) => event.lots.map(({ lotCode, role }) => [lotCode, role])),
+    [[[palletCode, 'subject']]],
+    'the captured event links what the document names: the pallet',
+  );
+  const [shipment] = (await shop.api.get('/shipments')).body.items;
+  t.same(
+    shipment.lines
+      .filter((line: { lotCode: string }) => line.lotCode === lotCode)
+      .map((line: { quantity: number }) => line.quantity)
+      .sort(),
+    [3, 5],
+    'the shipment carries the meat in each case',
+  );
+  const received = await shop.receive(shipment.id);
+  t.same(
+    received.event.lots.filter((link: { lotCode: string }) => link.lotCode === lotCode).map(({ role, quantity }: any) => [role, quantity]),
+    [['subject', 8]],
+    'its receipt takes the meat in both cases as one subject, with all 8 kg',
+  );
+  t.same((await shop.lot(lotCode)).holders, [{ partyCode: shop.code, onHand: 8 }]);
   t.same(await balanceDifferences(world.database), [], 'the kept balances follow the movements');
 });

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { bodyField, unprocessable } from '../../../errors/problem.js';
+import { roundQuantity } from '../../../lots/ledger.js';
 import type { ShipmentLine } from '../draft.js';
 import type { Line, Scope } from '../scope.js';
 import type { RuleResult } from './index.js';
@@ -8,7 +9,9 @@ export type ShipInput = { toPartyCode: string; toLocationCode?: string; fromLoca
 
 /**
  * Sends lots or containers to another party: each leaves the sender's stock (a container with
- * everything packed in it, nested containers included) and is in transit until received.
+ * everything packed in it, nested containers included) and is in transit until received. The
+ * shipment keeps a line for each place a lot lies (loose, or in each container); the event links
+ * each lot once, with all that was shipped of it.
  */
 export function ship(scope: Scope, input: ShipInput, shippedAt: Date): RuleResult {
   const destination = scope.state.parties.get(input.toPartyCode);
@@ -29,7 +32,10 @@ export function ship(scope: Scope, input: ShipInput, shippedAt: Date): RuleResul
     if (scope.lot(line.lotCode)?.kind === 'container')
       lines.push(...scope.takeContents(line.lotCode, 'ship_out', scope.at('lines', index)));
   }
-  for (const line of lines) scope.draft.link(line.lotCode, 'subject', line.quantity);
+  // a lot packed in two of the containers (or also shipped loose) is one subject, with all that went of it
+  const subjects = new Map<string, number>();
+  for (const { lotCode, quantity } of lines) subjects.set(lotCode, roundQuantity((subjects.get(lotCode) ?? 0) + quantity));
+  for (const [lotCode, quantity] of subjects) scope.draft.link(lotCode, 'subject', quantity);
   const shipmentId = randomUUID();
   scope.draft.shipments.push({
     id: shipmentId,
