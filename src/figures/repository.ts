@@ -23,7 +23,8 @@ export type TransformationRow = {
   eventTime: Date;
   partyCode: string;
   kind: string | null;
-  lines: { lotCode: string; role: 'input' | 'output'; quantity: number | null; unit: string }[];
+  /** kind: `lot` or `container` (a case or pallet used whole, whose contents are inputs of their own). */
+  lines: { lotCode: string; kind: 'lot' | 'container'; role: 'input' | 'output'; quantity: number | null; unit: string }[];
 };
 export type CountRow = { key: string; name: string | null; total: number; passed: number };
 export type TraceabilityRow = {
@@ -154,7 +155,7 @@ export function createFiguresRepository(db: Db) {
       const rows = await queryRows<TransformationRow>(
         db,
         sql`select e.id as "eventId", e.event_time as "eventTime", e.party_code as "partyCode", e.payload->'process'->>'kind' as kind,
-          json_agg(json_build_object('lotCode', el.lot_code, 'role', el.role, 'quantity', el.quantity, 'unit', l.unit)) as lines
+          json_agg(json_build_object('lotCode', el.lot_code, 'kind', l.kind, 'role', el.role, 'quantity', el.quantity, 'unit', l.unit)) as lines
         from events e join event_lots el on el.event_id = e.id and el.role in ('input', 'output') join lots l on l.code = el.lot_code
         where e.type = 'transform' and ${live(sql`e`)}
           and ${filter.lotCodes ? sql`e.id in (select event_id from event_lots where lot_code = any(${sql.param(filter.lotCodes)}::text[]))` : sql`true`}

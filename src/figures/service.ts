@@ -37,10 +37,14 @@ export function periodScope(query: { from?: string; to?: string; region?: string
 type YieldOfEvent = TransformationYield & { eventId: string; eventTime: Date; partyCode: string };
 
 function yieldOf(row: TransformationRow, allowances: YieldAllowances): YieldOfEvent | null {
-  // an output recorded without its quantity (an EPCIS output that already existed) cannot be weighed
+  // an output recorded without its quantity (an EPCIS output that already existed) cannot be weighed,
+  // nor can a case a captured EPCIS event names alone (without the lots packed in it)
   if (row.lines.some((line) => line.quantity === null)) return null;
+  // a container used whole is no weight of its own: the lots packed in it are inputs beside it
   const known = (role: 'input' | 'output') =>
-    row.lines.filter((line) => line.role === role).map((line) => ({ quantity: line.quantity as number, unit: line.unit }));
+    row.lines
+      .filter((line) => line.role === role && (role === 'output' || line.kind === 'lot'))
+      .map((line) => ({ quantity: line.quantity as number, unit: line.unit }));
   const result = transformationYield(row.kind, known('input'), known('output'), allowances);
   return result && { ...result, eventId: row.eventId, eventTime: row.eventTime, partyCode: row.partyCode };
 }

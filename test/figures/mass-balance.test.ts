@@ -100,6 +100,60 @@ t.test('mass balance: a cured lot heavier than its raw meat allows is the one ga
   expectStatus(t, await world.regulator.get('/regulator/mass-balance/gaps?region=5002361'), 400, 'a region is 2, 4 or 6 digits');
 });
 
+// A transform that uses a case consumes the lots packed in it: the case itself (1 piece) is no
+// weight, so the yield is weighed on what was in the case.
+t.test('a transform of a case is weighed by the meat that was in it', async (t) => {
+  const world = await createWorld(t);
+  const processor = await world.party('processor');
+  const cured = await processor.product('kg');
+  const smoked = await processor.product('kg');
+  const lot = await processor.commission(cured, 10);
+  const pack = async (quantity: number) =>
+    (await world.ok(processor.event({ type: 'aggregate', parent: {}, children: [{ lotCode: lot, quantity }] })))
+      .createdLotCodes[0] as string;
+  const [honestCase, inflatedCase] = [await pack(4), await pack(2)];
+  const smoke = async (box: string, quantity: number) =>
+    (
+      await world.ok(
+        processor.event({
+          type: 'transform',
+          process: { kind: 'smoking' },
+          inputs: [{ lotCode: box, quantity: 1 }],
+          outputs: [{ productCode: smoked, quantity }],
+        }),
+      )
+    ).createdLotCodes[0] as string;
+  // 4 kg smoked into 3 kg keeps 75 %, within smoking's 60–95 %; 2 kg cannot become 3 kg
+  const honest = await smoke(honestCase, 3);
+  const inflated = await smoke(inflatedCase, 3);
+
+  const sheet = expectStatus(t, await processor.api.get(`/lots/${honest}/balance-sheet`), 200, 'balance sheet of the smoked lot');
+  t.match(sheet.body, {
+    madeBy: { kind: 'smoking', unit: 'kg', input: 4, output: 3, yield: 0.75, gap: 0, share: 1 },
+    gap: 0,
+    closes: true,
+  });
+  const lotSheet = expectStatus(t, await processor.api.get(`/lots/${lot}/balance-sheet`), 200, 'balance sheet of the cured lot');
+  t.match(
+    lotSheet.body.usedIn.map(
+      (use: { yield: { input: number; output: number } | null }) => use.yield && [use.yield.input, use.yield.output],
+    ),
+    [
+      [4, 3],
+      [2, 3],
+    ],
+    'the cured lot was used by both smokings, each weighed by what was in its case',
+  );
+
+  const gaps = expectStatus(t, await world.regulator.get('/regulator/mass-balance/gaps'), 200, 'gap list');
+  t.strictSame(
+    gaps.body.items.map((row: any) => [row.lotCode, row.gap, row.yieldGap]),
+    // 2 kg smoked may give at most 1.9 kg
+    [[inflated, 1.1, 1.1]],
+    'the smoked lot heavier than the meat in its case allows is the one gap',
+  );
+});
+
 t.test('YIELD_ALLOWANCES: an app built with another curing allowance lists the lots that allowance finds wrong', async (t) => {
   const yieldAllowances = loadConfig({ YIELD_ALLOWANCES: 'curing=0.65-0.9' }).YIELD_ALLOWANCES;
   const world = await createWorld(t, undefined, { yieldAllowances });
