@@ -31,6 +31,13 @@ const WIDE = /[\u1100-\u115f\u2e80-\ua4cf\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f
 const estimatedWidth = (text: string, fontSize: number) =>
   Array.from(text).reduce((sum, ch) => sum + (WIDE.test(ch) ? 1 : 0.6), 0) * fontSize;
 
+const graphemes = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
+/** The first `count` user-perceived characters: never half of a surrogate pair or of an emoji sequence. */
+const firstCharacters = (text: string, count: number) =>
+  Array.from(graphemes.segment(text), ({ segment }) => segment)
+    .slice(0, count)
+    .join('');
+
 /** A centred line of text; one estimated wider than the label is squeezed to fit rather than cut. */
 function line(text: string, x: number, y: number, fontSize: number, maxWidth: number, attributes = ''): string {
   const fit = estimatedWidth(text, fontSize) > maxWidth ? ` textLength="${maxWidth.toFixed(2)}" lengthAdjust="spacingAndGlyphs"` : '';
@@ -60,7 +67,7 @@ export function labelSheetSvg(labels: Label[]): string {
       `<rect width="${width.toFixed(2)}" height="${height.toFixed(2)}" fill="none" stroke="#ccc" stroke-width="0.2" stroke-dasharray="1 1"/>`,
       `<path transform="translate(${((width - qrSize) / 2).toFixed(2)} 0.6) scale(${scale.toFixed(4)})" d="${path}" fill="#000"/>`,
       line(label.code, centre, qrSize + 4.2, 3.4, textWidth, ' class="code" font-family="monospace" letter-spacing="0.3"'),
-      line(label.productName.slice(0, 24), centre, qrSize + 7.4, 2.6, textWidth, ' class="product" font-family="sans-serif"'),
+      line(firstCharacters(label.productName, 24), centre, qrSize + 7.4, 2.6, textWidth, ' class="product" font-family="sans-serif"'),
       label.lotNumber
         ? line(`批号 ${label.lotNumber}`, centre, qrSize + 10.3, 2.4, textWidth, ' class="lot" font-family="sans-serif"')
         : '',

@@ -94,6 +94,21 @@ t.test('characters XML cannot carry are left out of a label, so the sheet stays 
   t.equal(cell.texts.lot.text, '批号 KZ[0m-26');
 });
 
+t.test('a long product name is cut after 24 characters, never inside one', async (t) => {
+  // an emoji or a CJK Extension B character is two UTF-16 units; a family emoji is several code points
+  for (const [name, shown] of [
+    [`${'腊'.repeat(23)}🐖猪肉`, `${'腊'.repeat(23)}🐖`],
+    [`${'腊'.repeat(23)}𠀾猪肉`, `${'腊'.repeat(23)}𠀾`],
+    [`${'腊'.repeat(23)}👨‍👩‍👧猪肉`, `${'腊'.repeat(23)}👨‍👩‍👧`],
+    [`${'腊'.repeat(22)}🐖🐖🐖`, `${'腊'.repeat(22)}🐖🐖`],
+  ]) {
+    const sheet = labelSheetSvg([{ ...LABEL, productName: name }]);
+    t.equal(cells(sheet)[0].texts.product.text, shown, `${name} cut to ${shown}`);
+    t.notMatch(sheet, /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]|\ufffd/, 'no half of a pair');
+  }
+  t.equal(cells(labelSheetSvg([{ ...LABEL, productName: '奉节腊肉 500g' }]))[0].texts.product.text, '奉节腊肉 500g', 'short names whole');
+});
+
 t.test("the sheet of a job's labels has its lot's number and production date", async (t) => {
   const world = await createWorld(t);
   const processor = await world.party('processor');
