@@ -87,10 +87,15 @@ export const CBV_DISPOSITIONS = [
 ] as const;
 
 const isUri = (value: string) => /^[a-z][a-z0-9+.-]*:\S+$/i.test(value);
+/** The longest custom bizStep or disposition URI, as long as an EPCIS eventID may be. */
+export const MAX_VOCABULARY_URI_LENGTH = 2000;
 const vocabulary = (values: readonly string[], what: string) =>
-  z.string().refine((value) => values.includes(value) || isUri(value), {
-    error: `must be a CBV 2.0 ${what} (e.g. ${values[0]}) or a URI`,
-  });
+  z
+    .string()
+    .max(MAX_VOCABULARY_URI_LENGTH)
+    .refine((value) => values.includes(value) || isUri(value), {
+      error: `must be a CBV 2.0 ${what} (e.g. ${values[0]}) or a URI`,
+    });
 
 export const EVENT_TYPES = [
   'commission',

@@ -22,7 +22,7 @@ export const createPartyBody = z.object({
   regionCode: regionCodeSchema,
   address: z.string().max(500).optional(),
   contact: z
-    .object({ person: z.string().max(100).optional(), phone: z.string().max(40).optional(), email: z.string().email().optional() })
+    .object({ person: z.string().max(100).optional(), phone: z.string().max(40).optional(), email: z.string().email().max(254).optional() })
     .optional(),
   licences: z
     .object({

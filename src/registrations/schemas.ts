@@ -42,7 +42,8 @@ export const applyBody = z.object({
       .string()
       .trim()
       .regex(/^\+?[0-9][0-9 -]{5,19}$/, { error: 'must be a phone number' }),
-    email: z.email().optional(),
+    // RFC 5321: an address is at most 254 characters
+    email: z.email().max(254).optional(),
   }),
   licences: z
     .array(

@@ -1,0 +1,69 @@
+import { createWorld, expectStatus, randomUscc, registrationBody } from '../fixtures/world.js';
+import { client } from '../helper.js';
+import { fileTest } from '../root.js';
+
+const t = fileTest();
+
+t.test('free-text URIs and e-mail addresses have a maximum length, checked at the boundary', async (t) => {
+  const world = await createWorld(t);
+
+  t.test('a bizStep or disposition URI longer than 2000 characters is a 400 naming the field', async (t) => {
+    const farm = await world.party('farm');
+    const pigs = await farm.product('head');
+    const lots = [{ productCode: pigs, quantity: 1 }];
+    const uri = (length: number) => `urn:example:${'x'.repeat(length - 'urn:example:'.length)}`;
+    for (const field of ['bizStep', 'disposition']) {
+      const reply = expectStatus(
+        t,
+        await farm.event({ type: 'commission', lots, [field]: uri(100_000) }),
+        400,
+        `a 100,000-character ${field}`,
+      );
+      t.ok(
+        reply.body.errors.length > 0 && reply.body.errors.every((error: { pointer: string }) => error.pointer === `/${field}`),
+        `the error names /${field}`,
+      );
+      expectStatus(t, await farm.event({ type: 'commission', lots, [field]: uri(2001) }), 400, `a ${field} of 2001 characters`);
+    }
+    expectStatus(t, await farm.event({ type: 'commission', lots, bizStep: uri(2000) }), 201, 'a bizStep of 2000 characters');
+    expectStatus(t, await farm.event({ type: 'commission', lots, disposition: uri(2000) }), 201, 'a disposition of 2000 characters');
+  });
+
+  // RFC 5321: a forward path is at most 256 octets, so an address at most 254 characters
+  const email = (length: number) =>
+    `${'a'.repeat(64)}@${'b'.repeat(length - 64 - 1 - 4)}.com`.replace(/b{63}/g, (label) => `${label.slice(0, 62)}.`);
+
+  t.test("a party's contact e-mail of more than 254 characters is a 400 naming the field", async (t) => {
+    const party = (contactEmail: string) =>
+      world.admin.post('/parties', {
+        kind: 'farm',
+        name: 'a farm',
+        uscc: randomUscc(),
+        regionCode: '500236',
+        contact: { email: contactEmail },
+      });
+    t.equal(email(305).length, 305);
+    for (const length of [305, 255]) {
+      const reply = expectStatus(t, await party(email(length)), 400, `an e-mail of ${length} characters`);
+      t.same(
+        reply.body.errors.map((error: { pointer: string }) => error.pointer),
+        ['/contact/email'],
+      );
+    }
+    expectStatus(t, await party(email(254)), 201, 'an e-mail of 254 characters');
+  });
+
+  t.test("an application's contact e-mail of more than 254 characters is a 400 naming the field", async (t) => {
+    const anonymous = client(world.app);
+    const apply = (contactEmail: string) =>
+      anonymous.post('/registrations', registrationBody({ contact: { person: '张三', phone: '13800000000', email: contactEmail } }));
+    for (const length of [305, 255]) {
+      const reply = expectStatus(t, await apply(email(length)), 400, `an e-mail of ${length} characters`);
+      t.same(
+        reply.body.errors.map((error: { pointer: string }) => error.pointer),
+        ['/contact/email'],
+      );
+    }
+    expectStatus(t, await apply(email(254)), 201, 'an e-mail of 254 characters');
+  });
+});
