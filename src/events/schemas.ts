@@ -259,6 +259,7 @@ const inspect = z.object({
       .optional(),
   }),
 });
+const readingTime = timestampSchema.optional().describe('when it was read, ISO 8601 with offset; never in the future');
 const observe = z.object({
   type: z.literal('observe'),
   ...common,
@@ -272,13 +273,13 @@ const observe = z.object({
           type: z.literal('temperature'),
           value: z.number().min(-100).max(200),
           unit: z.literal('Cel').describe('UN/CEFACT Cel: °C'),
-          time: timestampSchema.optional(),
+          time: readingTime,
         }),
         z.object({
           type: z.literal('humidity'),
           value: z.number().min(0).max(100),
           unit: z.literal('P1').describe('UN/CEFACT P1: percent relative humidity'),
-          time: timestampSchema.optional(),
+          time: readingTime,
         }),
       ]),
     )

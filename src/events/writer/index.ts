@@ -258,6 +258,17 @@ export function createEventWriter(deps: {
         bodyField([...base, 'eventTime'], 'must not be in the future'),
       ]);
     }
+    // a sensor reading's own time is held to the same clock and tolerance as the event's
+    if (request.action.type === 'observe') {
+      for (const [index, reading] of (request.action.readings ?? []).entries()) {
+        const time = (reading as { time?: unknown } | null)?.time;
+        if (typeof time === 'string' && new Date(time).getTime() > deps.now().getTime() + FUTURE_TOLERANCE_MS) {
+          throw unprocessable('future-reading-time', `reading ${index} is timed ${time}, in the future`, [
+            bodyField([...base, 'readings', index, 'time'], 'must not be in the future'),
+          ]);
+        }
+      }
+    }
     // a recall needs its level, scope, holders and due times, which only a recall records
     if (request.context.disposition === 'recalled' && request.action.type !== 'recall') {
       throw unprocessable(
