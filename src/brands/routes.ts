@@ -1,5 +1,6 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { normalizeCode } from '../codes/service-codes.js';
 import { problemSchema } from '../errors/problem.js';
 import { bearerSecurity, principalOf } from '../http/request.js';
 import {
@@ -33,7 +34,11 @@ export const brandRoutes: FastifyPluginAsyncZod<{ service: BrandService }> = asy
         response: { 201: brandSchema, 400: problemSchema, 403: problemSchema, 409: problemSchema, 422: problemSchema },
       },
     },
-    async (request, reply) => reply.code(201).send(await service.create(principalOf(request), request.body)),
+    async (request, reply) => {
+      const { ownerPartyCode } = request.body;
+      const body = { ...request.body, ownerPartyCode: ownerPartyCode === undefined ? undefined : normalizeCode(ownerPartyCode) };
+      return reply.code(201).send(await service.create(principalOf(request), body));
+    },
   );
 
   app.get(
@@ -94,7 +99,12 @@ export const brandRoutes: FastifyPluginAsyncZod<{ service: BrandService }> = asy
         response: { 200: z.object({ items: z.array(authorizationSchema) }), 400: problemSchema, 404: problemSchema },
       },
     },
-    async (request) => ({ items: await service.authorizations(request.params.code, request.query.partyCode) }),
+    async (request) => ({
+      items: await service.authorizations(
+        request.params.code,
+        request.query.partyCode === undefined ? undefined : normalizeCode(request.query.partyCode),
+      ),
+    }),
   );
 
   app.post(
@@ -110,7 +120,15 @@ export const brandRoutes: FastifyPluginAsyncZod<{ service: BrandService }> = asy
         response: { 201: authorizationSchema, 400: problemSchema, 403: problemSchema, 404: problemSchema, 409: problemSchema },
       },
     },
-    async (request, reply) => reply.code(201).send(await service.admit(principalOf(request), request.params.code, request.body)),
+    async (request, reply) =>
+      reply
+        .code(201)
+        .send(
+          await service.admit(principalOf(request), request.params.code, {
+            ...request.body,
+            partyCode: normalizeCode(request.body.partyCode),
+          }),
+        ),
   );
 
   app.post(
@@ -128,7 +146,8 @@ export const brandRoutes: FastifyPluginAsyncZod<{ service: BrandService }> = asy
         response: { 200: authorizationSchema, 400: problemSchema, 403: problemSchema, 404: problemSchema, 409: problemSchema },
       },
     },
-    async (request) => service.changeState(principalOf(request), request.params.code, request.params.partyCode, request.body),
+    async (request) =>
+      service.changeState(principalOf(request), request.params.code, normalizeCode(request.params.partyCode), request.body),
   );
 
   app.get(

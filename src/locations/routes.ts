@@ -19,7 +19,10 @@ export const locationRoutes: FastifyPluginAsyncZod<{ service: LocationService }>
         response: { 201: locationSchema, 400: problemSchema, 403: problemSchema, 404: problemSchema, 409: problemSchema },
       },
     },
-    async (request, reply) => reply.code(201).send(await service.register(principalOf(request), request.body)),
+    async (request, reply) =>
+      reply
+        .code(201)
+        .send(await service.register(principalOf(request), { ...request.body, partyCode: normalizeCode(request.body.partyCode) })),
   );
 
   app.get(
