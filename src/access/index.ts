@@ -57,6 +57,14 @@ export function requirePartyData(principal: Principal, partyCode: string, what =
   if (!canReadPartyData(principal, partyCode)) throw forbidden(`party ${principal.partyCode} may not read ${what} of party ${partyCode}`);
 }
 
+/**
+ * A record of one party found by its id (a capture job): another party's reads as no such record
+ * (`missing`, the very answer to an unknown id), so ids cannot be probed.
+ */
+export function requirePartyRecord(principal: Principal, partyCode: string, missing: () => Error): void {
+  if (!canReadPartyData(principal, partyCode)) throw missing();
+}
+
 /** An enterprise's credit score and its history: regulators and admins, and the enterprise itself. */
 export function requireCreditReader(principal: Principal, partyCode: string): void {
   if (!canReadPartyData(principal, partyCode))

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { setImmediate as nextTurn } from 'node:timers/promises';
-import { actingParty, type Principal, privateScope, requirePartyData } from '../access/index.js';
+import { actingParty, type Principal, privateScope, requirePartyData, requirePartyRecord } from '../access/index.js';
 import type { Transact } from '../db/client.js';
 import type { CaptureProblem } from '../db/schema.js';
 import { badRequest, type FieldProblem, notFound, Problem } from '../errors/problem.js';
@@ -304,8 +304,9 @@ export function createEpcisService(deps: {
 
     async captureJob(principal: Principal, id: string): Promise<CaptureRow> {
       const job = await deps.epcis.findCapture(id);
-      if (!job) throw notFound(`no capture job ${id}`);
-      requirePartyData(principal, job.partyCode, 'capture jobs');
+      const missing = () => notFound(`no capture job ${id}`);
+      if (!job) throw missing();
+      requirePartyRecord(principal, job.partyCode, missing);
       return job;
     },
 

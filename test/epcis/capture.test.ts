@@ -356,12 +356,21 @@ t.test('capture rules: validation, limits, error behaviour, access', async (t) =
 
   expectStatus(t, await world.regulator.post('/epcis/capture', mixed), 403, 'regulators read, they do not capture');
   const stranger = await world.party('farm');
-  const jobUrl = `/epcis/capture/${proceed.reply.json().captureID}`;
-  t.equal(
-    (await world.app.inject({ method: 'GET', url: jobUrl, headers: { authorization: `Bearer ${stranger.key}` } })).statusCode,
-    403,
-    "another party's capture job",
+  const jobId = proceed.reply.json().captureID;
+  const asStranger = (id: string) =>
+    world.app.inject({ method: 'GET', url: `/epcis/capture/${id}`, headers: { authorization: `Bearer ${stranger.key}` } });
+  const theirs = await asStranger(jobId);
+  const unknown = await asStranger('00000000-0000-0000-0000-000000000000');
+  t.equal(theirs.statusCode, 404, "another party's capture job is not found, so ids cannot be probed");
+  t.equal(unknown.statusCode, 404);
+  t.same(
+    { ...theirs.json(), detail: theirs.json().detail.replace(jobId, '?'), instance: null },
+    { ...unknown.json(), detail: unknown.json().detail.replace('00000000-0000-0000-0000-000000000000', '?'), instance: null },
+    'answered as an unknown id',
   );
+  const seen = await world.regulator.get(`/epcis/capture/${jobId}`);
+  t.equal(seen.status, 200, 'regulators read every capture job');
+  t.equal(seen.body.captureID, jobId);
 });
 
 t.test('a capture makes lots of the capturing party’s own products only', async (t) => {
