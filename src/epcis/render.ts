@@ -169,7 +169,9 @@ export function renderEvent(
   };
 }
 
-export type EpcFormat = 'No_Preference' | 'Always_GS1_Digital_Link' | 'Always_EPC_URN';
+/** The values of the GS1-EPC-Format header (EPCIS 2.0 REST binding). */
+export const EPC_FORMATS = ['No_Preference', 'Always_GS1_Digital_Link', 'Always_EPC_URN', 'Never_Translates'] as const;
+export type EpcFormat = (typeof EPC_FORMATS)[number];
 const ID_LISTS = ['epcList', 'childEPCs', 'inputEPCList', 'outputEPCList'];
 const QUANTITY_LISTS = ['quantityList', 'childQuantityList', 'inputQuantityList', 'outputQuantityList'];
 
@@ -192,14 +194,14 @@ export function mapIdentifiers(event: Record<string, unknown>, convert: (id: str
 /**
  * The converter for a GS1-EPC-Format: Digital Link rewrites EPC URNs; EPC URN writes GS1 keys
  * as URNs where the company prefix length is known (a Digital Link does not carry it);
- * No_Preference returns identifiers as captured.
+ * No_Preference and Never_Translates return identifiers as captured.
  */
 export function epcConverter(
   format: EpcFormat,
   toDigitalLink: (id: string) => string,
   companyPrefixLength: (key: string) => number | null,
 ) {
-  if (format === 'No_Preference') return null;
+  if (format === 'No_Preference' || format === 'Never_Translates') return null;
   if (format === 'Always_GS1_Digital_Link') return toDigitalLink;
   return (id: string) => {
     const link = toDigitalLink(id);

@@ -2,10 +2,10 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { timestampSchema } from '../codes/timestamp.js';
-import { problemSchema } from '../errors/problem.js';
+import { badRequest, problemSchema } from '../errors/problem.js';
 import { bearerSecurity, principalOf } from '../http/request.js';
 import { QUERY_PARAMETERS } from './query-params.js';
-import type { EpcFormat } from './render.js';
+import { EPC_FORMATS, type EpcFormat } from './render.js';
 import { CAPTURE_LIMIT_EVENTS, type EpcisService } from './service.js';
 import type { SubscriptionService } from './subscriptions.js';
 
@@ -28,11 +28,27 @@ const captureJobSchema = z
   })
   .meta({ id: 'EpcisCaptureJob' });
 
-const EPC_FORMATS: EpcFormat[] = ['No_Preference', 'Always_GS1_Digital_Link', 'Always_EPC_URN'];
-const epcFormatOf = (request: FastifyRequest): EpcFormat => {
-  const asked = request.headers['gs1-epc-format'];
-  return EPC_FORMATS.includes(asked as EpcFormat) ? (asked as EpcFormat) : 'No_Preference';
+/** The format asked for (No_Preference when none is); undefined for a value the standard does not define. */
+const epcFormatOf = (request: FastifyRequest): EpcFormat | undefined => {
+  const asked = request.headers['gs1-epc-format'] ?? 'No_Preference';
+  return EPC_FORMATS.includes(asked as EpcFormat) ? (asked as EpcFormat) : undefined;
 };
+/** The format a route renders identifiers in (its headers schema has refused any other value). */
+const formatAsked = (request: FastifyRequest): EpcFormat => {
+  const format = epcFormatOf(request);
+  if (!format)
+    throw badRequest('GS1-EPC-Format: not a value the standard defines', [
+      { in: 'headers', pointer: '/gs1-epc-format', detail: `one of ${EPC_FORMATS.join(', ')}` },
+    ]);
+  return format;
+};
+/** GS1-EPC-Format, validated like GS1-Capture-Error-Behaviour: another value is a 400 naming the header. */
+const epcFormatHeaders = z.object({
+  'gs1-epc-format': z
+    .enum(EPC_FORMATS)
+    .optional()
+    .describe('how identifiers are rendered: No_Preference (the default) and Never_Translates as captured'),
+});
 
 export const epcisRoutes: FastifyPluginAsyncZod<{ service: EpcisService; subscriptions: SubscriptionService }> = async (
   app,
@@ -42,7 +58,9 @@ export const epcisRoutes: FastifyPluginAsyncZod<{ service: EpcisService; subscri
   app.addHook('onSend', async (request, reply) => {
     reply.header('GS1-EPCIS-Version', '2.0.0');
     reply.header('GS1-CBV-Version', '2.0.0');
-    reply.header('GS1-EPC-Format', epcFormatOf(request));
+    // an unknown value is refused (on the routes that render identifiers) and never echoed as if used
+    const format = epcFormatOf(request);
+    if (format) reply.header('GS1-EPC-Format', format);
   });
   // the server's body limit applies; only the capture routes raise it (their own bodyLimit)
   app.addContentTypeParser('application/ld+json', { parseAs: 'string' }, (_request, body, done) => {
@@ -139,7 +157,7 @@ export const epcisRoutes: FastifyPluginAsyncZod<{ service: EpcisService; subscri
   );
 
   const runQuery = (request: FastifyRequest, fixed: Record<string, string[]> = {}) =>
-    service.queryByParameters(principalOf(request), { ...(request.query as Record<string, unknown>), ...fixed }, epcFormatOf(request));
+    service.queryByParameters(principalOf(request), { ...(request.query as Record<string, unknown>), ...fixed }, formatAsked(request));
   const linkNextPage = (request: FastifyRequest, reply: FastifyReply, token: string | null) => {
     if (!token) return;
     const url = new URL(request.url, 'http://local');
@@ -161,6 +179,7 @@ export const epcisRoutes: FastifyPluginAsyncZod<{ service: EpcisService; subscri
         tags,
         summary: 'Query events (EPCISQueryDocument, paged with nextPageToken and a Link header)',
         security: bearerSecurity,
+        headers: epcFormatHeaders,
         querystring: queryParams,
         response: { 400: problemSchema },
       },
@@ -179,14 +198,15 @@ export const epcisRoutes: FastifyPluginAsyncZod<{ service: EpcisService; subscri
         tags,
         summary: 'One event by its eventID',
         security: bearerSecurity,
+        headers: epcFormatHeaders,
         params: z.object({ eventID: z.string() }),
-        response: { 403: problemSchema, 404: problemSchema },
+        response: { 400: problemSchema, 403: problemSchema, 404: problemSchema },
       },
     },
     async (request, reply) =>
       reply
         .type('application/ld+json')
-        .send((await service.formatter(epcFormatOf(request)))(await service.event(principalOf(request), request.params.eventID)) as never),
+        .send((await service.formatter(formatAsked(request)))(await service.event(principalOf(request), request.params.eventID)) as never),
   );
 
   const resources = [
@@ -200,7 +220,14 @@ export const epcisRoutes: FastifyPluginAsyncZod<{ service: EpcisService; subscri
   for (const [path, what, parameter] of resources) {
     app.get(
       `/epcis/${path}`,
-      { schema: { tags, summary: `The ${path} in events you may read`, security: bearerSecurity } },
+      {
+        schema: {
+          tags,
+          summary: `The ${path} in events you may read`,
+          security: bearerSecurity,
+          headers: epcFormatHeaders,
+        },
+      },
       async (request) => ({
         '@set': await service.vocabulary(principalOf(request), what),
       }),
@@ -212,6 +239,7 @@ export const epcisRoutes: FastifyPluginAsyncZod<{ service: EpcisService; subscri
           tags,
           summary: `Events with this ${what} (paged with nextPageToken and a Link header)`,
           security: bearerSecurity,
+          headers: epcFormatHeaders,
           params: z.object({ value: z.string() }),
           querystring: queryParams,
         },
@@ -328,6 +356,7 @@ export const epcisRoutes: FastifyPluginAsyncZod<{ service: EpcisService; subscri
         tags: queryTags,
         summary: 'Run a named query (paged with nextPageToken and a Link header)',
         security: bearerSecurity,
+        headers: epcFormatHeaders,
         params: nameParam,
         // the stored parameters are the query: one given here would be ignored, so it is refused by name
         querystring: z

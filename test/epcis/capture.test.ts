@@ -586,6 +586,43 @@ t.test('GS1-EPC-Format: identifiers captured as EPC URNs come back as captured, 
 });
 
 t.test(
+  'GS1-EPC-Format takes the standard values only: Never_Translates keeps identifiers as captured, an unknown value is a 400',
+  async (t) => {
+    const world = await createWorld(t);
+    const plant = await world.party('slaughterhouse');
+    const urn = 'urn:epc:id:sgtin:0614141.812345.6789';
+    const created = await world.app.inject({
+      method: 'POST',
+      url: '/epcis/events',
+      payload: { ...observation(1, { epcList: [urn] }), '@context': CONTEXT },
+      headers: { authorization: `Bearer ${plant.key}` },
+    });
+    t.equal(created.statusCode, 201);
+    const get = (url: string, format: string) =>
+      world.app.inject({ method: 'GET', url, headers: { authorization: `Bearer ${plant.key}`, 'gs1-epc-format': format } });
+    const eventUrl = `/epcis/events/${encodeURIComponent(created.json().eventID)}`;
+    const kept = await get(eventUrl, 'Never_Translates');
+    t.equal(kept.statusCode, 200);
+    t.same(kept.json().epcList, [urn], 'never translated: as captured');
+    t.equal(kept.headers['gs1-epc-format'], 'Never_Translates');
+    for (const url of [
+      eventUrl,
+      '/epcis/events',
+      `/epcis/epcs/${encodeURIComponent(urn)}/events`,
+      '/epcis/bizSteps/receiving/events',
+      '/epcis/epcs',
+    ]) {
+      for (const format of ['Always_Digital_Link', 'no_preference']) {
+        const refused = await get(url, format);
+        t.equal(refused.statusCode, 400, `${url} with GS1-EPC-Format ${JSON.stringify(format)}`);
+        t.match(refused.json(), { status: 400, detail: /gs1-epc-format/i, errors: [{ in: 'headers', pointer: '/gs1-epc-format' }] });
+        t.notOk(refused.headers['gs1-epc-format'], 'an unknown format is not echoed as if it were used');
+      }
+    }
+  },
+);
+
+t.test(
   'fidelity: declaration extensions and document @context come back; malformed GS1 EPC URNs and reused eventIDs are reported',
   async (t) => {
     const world = await createWorld(t);
