@@ -268,7 +268,9 @@ export function createEpcisService(deps: {
 
     /** Validates before answering (400 names every problem), then captures in the background. */
     async capture(principal: Principal, doc: Record<string, unknown>, behaviour: ErrorBehaviour): Promise<CaptureRow> {
-      const listed = ((doc.epcisBody as { eventList?: unknown[] } | undefined)?.eventList ?? []).length;
+      // the limit counts the events of a list: anything else in eventList is left to validation (a 400 saying what it must be)
+      const eventList = (doc.epcisBody as { eventList?: unknown } | null | undefined)?.eventList;
+      const listed = Array.isArray(eventList) ? eventList.length : 0;
       if (listed > CAPTURE_LIMIT_EVENTS) {
         throw new Problem(
           413,

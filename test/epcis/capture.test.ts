@@ -373,6 +373,22 @@ t.test('capture rules: validation, limits, error behaviour, access', async (t) =
   t.equal(seen.body.captureID, jobId);
 });
 
+t.test('an eventList that is no array is a 400 saying so, never the capture limit’s 413', async (t) => {
+  const world = await createWorld(t);
+  const plant = await world.party('slaughterhouse');
+  for (const [what, eventList] of [
+    ['an object with a length', { length: 20_000 }],
+    ['a long string', 'x'.repeat(20_000)],
+  ] as const) {
+    const { reply } = await captured(world, plant.key, { ...doc([]), epcisBody: { eventList } });
+    t.equal(reply.statusCode, 400, what);
+    t.match(reply.json().detail, /array/, `${what}: the answer says it must be an array`);
+    t.match(reply.json().errors, [{ in: 'body', pointer: /eventList/ }], `${what}: and points at it`);
+  }
+  const { reply } = await captured(world, plant.key, doc(Array.from({ length: 10_001 }, () => observation(1, { epcList: [item(1)] }))));
+  t.equal(reply.statusCode, 413, 'an array over the limit is still a 413');
+});
+
 t.test('a capture makes lots of the capturing party’s own products only', async (t) => {
   const world = await createWorld(t);
   const brandOwner = await world.party('processor');
