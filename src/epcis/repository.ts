@@ -7,7 +7,8 @@ export type CaptureRow = typeof epcisCaptures.$inferSelect;
 
 export type EventOrder = { by: 'eventTime' | 'recordTime'; direction: 'ASC' | 'DESC' };
 
-export type EventMatch = { roles: string[]; instance: boolean };
+/** `instance`: named as an instance (true), as a class (false), or either (omitted). */
+export type EventMatch = { roles: string[]; instance?: boolean };
 
 export type EventFilter = {
   partyCode?: string;
@@ -115,7 +116,7 @@ export function createEpcisRepository(db: Db) {
           // as rendered: a captured event as it named the lot, a native one by the lot's kind
           sql`${events.id} in (select el.event_id from event_lots el join lots l on l.code = el.lot_code
             where el.lot_code in ${match.lotCodes} and el.role in ${match.roles}
-              and coalesce(el.named_as_instance, l.kind = 'container') = ${match.instance})`,
+              ${match.instance === undefined ? sql`` : sql`and coalesce(el.named_as_instance, l.kind = 'container') = ${match.instance}`})`,
         );
       }
       const time = filter.order.by === 'recordTime' ? events.recordTime : events.eventTime;

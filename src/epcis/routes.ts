@@ -4,10 +4,14 @@ import { z } from 'zod';
 import { timestampSchema } from '../codes/timestamp.js';
 import { badRequest, problemSchema } from '../errors/problem.js';
 import { bearerSecurity, principalOf } from '../http/request.js';
-import { QUERY_PARAMETERS } from './query-params.js';
+import { MATCHES, QUERY_PARAMETERS } from './query-params.js';
 import { EPC_FORMATS, type EpcFormat } from './render.js';
+import type { EventMatch } from './repository.js';
 import { CAPTURE_LIMIT_EVENTS, type EpcisService } from './service.js';
 import type { SubscriptionService } from './subscriptions.js';
+
+/** Every role an identifier may have in an event (MATCH_anyEPC's and MATCH_anyEPCClass's together). */
+const ANY_ROLE = [...new Set([...MATCHES.MATCH_anyEPC.roles, ...MATCHES.MATCH_anyEPCClass.roles])];
 
 export const CAPTURE_LIMIT_BYTES = 16 * 1024 * 1024;
 const EPCIS_JSON = ['application/ld+json', 'application/json'];
@@ -156,8 +160,13 @@ export const epcisRoutes: FastifyPluginAsyncZod<{ service: EpcisService; subscri
     },
   );
 
-  const runQuery = (request: FastifyRequest, fixed: Record<string, string[]> = {}) =>
-    service.queryByParameters(principalOf(request), { ...(request.query as Record<string, unknown>), ...fixed }, formatAsked(request));
+  const runQuery = (request: FastifyRequest, fixed: Record<string, string[]> = {}, also: ({ values: string[] } & EventMatch)[] = []) =>
+    service.queryByParameters(
+      principalOf(request),
+      { ...(request.query as Record<string, unknown>), ...fixed },
+      formatAsked(request),
+      also,
+    );
   const linkNextPage = (request: FastifyRequest, reply: FastifyReply, token: string | null) => {
     if (!token) return;
     const url = new URL(request.url, 'http://local');
@@ -211,7 +220,7 @@ export const epcisRoutes: FastifyPluginAsyncZod<{ service: EpcisService; subscri
 
   const resources = [
     ['eventTypes', 'eventType', 'eventType'],
-    ['epcs', 'epc', 'MATCH_anyEPC'],
+    ['epcs', 'epc', null],
     ['bizSteps', 'bizStep', 'EQ_bizStep'],
     ['bizLocations', 'bizLocation', 'EQ_bizLocation'],
     ['readPoints', 'readPoint', 'EQ_readPoint'],
@@ -245,7 +254,11 @@ export const epcisRoutes: FastifyPluginAsyncZod<{ service: EpcisService; subscri
         },
       },
       async (request, reply) => {
-        const result = await runQuery(request, { [parameter]: [request.params.value] });
+        // /epcis/epcs lists EPCs and classes alike: an EPC's events are those naming it as either
+        // (MATCH_anyEPC or MATCH_anyEPCClass, which would each find one kind only)
+        const result = parameter
+          ? await runQuery(request, { [parameter]: [request.params.value] })
+          : await runQuery(request, {}, [{ values: [request.params.value], roles: ANY_ROLE }]);
         linkNextPage(request, reply, result.nextPageToken);
         return reply.type('application/ld+json').send(service.queryDocument(result));
       },

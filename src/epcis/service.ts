@@ -332,8 +332,15 @@ export function createEpcisService(deps: {
      * A page of events by the EPCIS REST query parameters (GET /epcis/events and named queries),
      * identifiers written per the GS1-EPC-Format asked for.
      */
-    async queryByParameters(principal: Principal, params: Record<string, unknown>, format: EpcFormat) {
-      const result = await this.query(principal, parseQueryRequest(params));
+    async queryByParameters(
+      principal: Principal,
+      params: Record<string, unknown>,
+      format: EpcFormat,
+      /** matches a route adds to the parameters' (an EPC of /epcis/epcs/{epc}/events) */
+      also: ({ values: string[] } & EventMatch)[] = [],
+    ) {
+      const request = parseQueryRequest(params);
+      const result = await this.query(principal, { ...request, matches: [...request.matches, ...also] });
       const formatted = await this.formatter(format);
       return { ...result, events: result.events.map(formatted) };
     },

@@ -994,6 +994,33 @@ t.test('MATCH_epc looks at EPCs, MATCH_epcClass at classes; both take EPC patter
   t.same(await events(`MATCH_parentID=${encodeURIComponent('urn:epc:idpat:sscc:0614142.*')}`), []);
 });
 
+t.test('/epcis/epcs/{epc}/events finds what /epcis/epcs lists: EPCs and classes alike', async (t) => {
+  const world = await createWorld(t);
+  const plant = await world.party('slaughterhouse');
+  const lot = 'https://id.gs1.org/01/06901234000030/10/L1';
+  const { job } = await captured(
+    world,
+    plant.key,
+    doc([
+      observation(1, { action: 'ADD', bizStep: 'commissioning', quantityList: [{ epcClass: lot, quantity: 5, uom: 'KGM' }] }),
+      observation(2, { action: 'ADD', bizStep: 'commissioning', epcList: [item(1)] }),
+    ]),
+  );
+  t.match(job, { success: true, captured: 2 });
+  const listed = (await plant.api.get('/epcis/epcs')).body['@set'];
+  t.ok(listed.includes(lot) && listed.includes(item(1)), 'both are listed');
+  const eventsOf = async (epc: string) =>
+    (await plant.api.get(`/epcis/epcs/${encodeURIComponent(epc)}/events`)).body.epcisBody.queryResults.resultsBody.eventList;
+  t.match(await eventsOf(lot), [{ quantityList: [{ epcClass: lot }] }], 'the class: its event');
+  t.equal((await eventsOf(lot)).length, 1);
+  t.match(await eventsOf(item(1)), [{ epcList: [item(1)] }], 'the instance: its event');
+  t.equal((await eventsOf(item(1))).length, 1);
+  const byMatch = async (query: string) =>
+    (await plant.api.get(`/epcis/events?${query}`)).body.epcisBody.queryResults.resultsBody.eventList.length;
+  t.equal(await byMatch(`MATCH_anyEPC=${encodeURIComponent(lot)}`), 0, 'MATCH_anyEPC still looks at instances only');
+  t.equal(await byMatch(`MATCH_anyEPCClass=${encodeURIComponent(lot)}`), 1);
+});
+
 t.test('a captured event keeps its document’s @context: one party’s prefix never redefines another’s', async (t) => {
   const world = await createWorld(t);
   const [a, b] = [await world.party('processor'), await world.party('processor')];
