@@ -121,14 +121,12 @@ export const brandRoutes: FastifyPluginAsyncZod<{ service: BrandService }> = asy
       },
     },
     async (request, reply) =>
-      reply
-        .code(201)
-        .send(
-          await service.admit(principalOf(request), request.params.code, {
-            ...request.body,
-            partyCode: normalizeCode(request.body.partyCode),
-          }),
-        ),
+      reply.code(201).send(
+        await service.admit(principalOf(request), request.params.code, {
+          ...request.body,
+          partyCode: normalizeCode(request.body.partyCode),
+        }),
+      ),
   );
 
   app.post(
