@@ -92,10 +92,14 @@ function rowsOf(result: unknown): number {
 
 export const migrationsFolder = fileURLToPath(new URL('../../migrations', import.meta.url));
 
+/** How the service's connections name themselves to PostgreSQL (pg_stat_activity.application_name). */
+export const SERVICE_NAME = 'county-trace';
+
 export async function openPostgres(url: string): Promise<Database> {
   // Trace follow-up lookups pass thousands of codes; with the default random_page_cost (4) the
   // planner prefers sequential scans over the indexes that serve them 5–10× faster.
-  const pool = new pg.Pool({ connectionString: url, max: 10, options: '-c random_page_cost=1.1' });
+  // application_name: stream subscriptions wait on this service's write transactions, not on other clients' (see windowEndAt)
+  const pool = new pg.Pool({ connectionString: url, max: 10, options: '-c random_page_cost=1.1', application_name: SERVICE_NAME });
   // An idle client dropped by the server (restart, terminated backend) must not crash the process.
   pool.on('error', (error) => console.warn(`PostgreSQL connection lost: ${error.message}`));
   const { stats, record } = createQueryStats();

@@ -1,7 +1,7 @@
 import { createHmac, randomUUID } from 'node:crypto';
 import { and, eq, isNull, lte, or, sql } from 'drizzle-orm';
 import type { Principal, Role } from '../access/index.js';
-import { type Db, queryRows } from '../db/client.js';
+import { type Db, queryRows, SERVICE_NAME } from '../db/client.js';
 import { apiKeys, epcisQueries, epcisSubscriptions } from '../db/schema.js';
 import { badRequest, conflict, notFound, Problem, unprocessable } from '../errors/problem.js';
 import { decodePageToken, type PageCursor, parseEventQuery, storedQueryParams } from './query-params.js';
@@ -107,8 +107,10 @@ export function createSubscriptionService(deps: {
    *   transaction that is no longer listed;
    * - the age is measured by the database's clock and taken from this service's `at`, so the two
    *   clocks need not agree; `lagMs` still allows for service processes' clocks disagreeing.
-   * Every service process on the database is counted, as long as they connect as one role (or
-   * this one may read all statistics: pg_read_all_stats); other roles' sessions show no xid.
+   * Only this service's sessions count (its application_name): an administrator's psql session or
+   * another program left open in a transaction holds nothing back. Every service process on the
+   * database is counted, as long as they connect as one role (or this one may read all statistics:
+   * pg_read_all_stats): PostgreSQL hides the transaction start of other roles' sessions.
    * PGlite runs one transaction at a time and lists none: the bound is simply absent there.
    */
   async function windowEndAt(at: Date): Promise<Date> {
@@ -116,7 +118,7 @@ export function createSubscriptionService(deps: {
       db,
       sql`select coalesce(extract(epoch from clock_timestamp() - min(xact_start)) * 1000, 0)::float8 as ms
         from pg_stat_activity
-        where datname = current_database() and pid <> pg_backend_pid()
+        where datname = current_database() and pid <> pg_backend_pid() and application_name = ${SERVICE_NAME}
           and backend_type = 'client backend' and backend_xid is not null`,
     );
     return new Date(at.getTime() - lagMs - Math.max(0, inFlight?.ms ?? 0));

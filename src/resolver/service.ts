@@ -110,7 +110,9 @@ export function createResolverService(deps: {
 
   async function resolveItem(code: string, context: ScanContext): Promise<Resolved> {
     const client = hashClient(context);
-    let batches = deps.scans.batchesDone();
+    const batches = deps.scans.batchesDone();
+    // only scans of this code still waiting to be stored can be stored while it is read
+    const waiting = deps.scans.pendingFor(code) !== undefined;
     let [found, repeated] = await Promise.all([
       deps.items.findItem(code),
       context.record ? deps.scans.scannedRecentlyBy(code, client) : false,
@@ -120,12 +122,9 @@ export function createResolverService(deps: {
       found ? lotView(found.lotCode, found.lotStatus) : undefined,
       found ? producerGrade(found.partyCode) : null,
     ]);
-    // a batch of scans stored meanwhile left the pending counts, and may be missing from what was read:
-    // read again, or its scans count nowhere (and the scan before this one, for impossible travel, is lost)
-    while (found && deps.scans.batchesDone() !== batches) {
-      batches = deps.scans.batchesDone();
-      found = await deps.items.findItem(code);
-    }
+    // a batch stored meanwhile left the pending counts, and may be missing from what was read: read
+    // again (once), or its scans count nowhere (and the scan before this one, for impossible travel, is lost)
+    if (found && waiting && deps.scans.batchesDone() !== batches) found = await deps.items.findItem(code);
     const item = context.record && !repeated ? await countScan(code, found, view, context, client) : withPending(found);
     if (!item || !view) throw new NotGenuineError(code);
     return {

@@ -110,14 +110,27 @@ t.test(
     await subscriptions.tick();
     t.equal(delivered().length, 4, 'each once');
 
+    // nor does another program's transaction left open after writing (an administrator's psql session)
+    let endOutside!: () => void;
+    let outsideWrote!: () => void;
+    const wroteOutside = new Promise<void>((resolve) => (outsideWrote = resolve));
+    const outside = world.database.db.transaction(async (tx) => {
+      await tx.execute(sql`set local application_name = 'psql'`);
+      await tx.execute(sql`select pg_current_xact_id()`);
+      outsideWrote();
+      await new Promise<void>((resolve) => (endOutside = resolve));
+    });
+    await wroteOutside;
+
     // a transaction that only reads does not hold deliveries back
     const later = await plant.event({ type: 'sell', lines: [{ lotCode: lot, quantity: 1 }] });
     expectStatus(t, later, 201, 'sold');
     await sleep(5);
     await subscriptions.tick();
-    t.equal(delivered().length, 5, 'delivered while a reading transaction is open');
+    t.equal(delivered().length, 5, 'delivered while a reading transaction and another program’s writing one are open');
     endReading();
-    await reading;
+    endOutside();
+    await Promise.all([reading, outside]);
   },
 );
 
