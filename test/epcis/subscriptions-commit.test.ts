@@ -32,16 +32,17 @@ async function webhook(t: Test) {
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const CONTEXT = ['https://ref.gs1.org/standards/epcis/epcis-context.jsonld'];
 
-const postgresUp = await postgresReachable();
+const onPostgres = {
+  skip: (await postgresReachable()) ? false : 'no PostgreSQL at DATABASE_URL or 127.0.0.1:5432 (PGlite runs one transaction at a time)',
+};
+/** A world on PostgreSQL whose subscriptions deliver only when ticked, with no lag, to webhooks on this host. */
+const streamingWorld = (t: Test) =>
+  createWorld(t, 'postgres', { subscriptionLagMs: 0, subscriptionTickMs: 3_600_000, webhooks: { allowInsecure: true } });
 t.test(
   'a stream subscription delivers the events of a transaction that commits long after their recordTime, each once',
-  { skip: postgresUp ? false : 'no PostgreSQL at DATABASE_URL or 127.0.0.1:5432 (PGlite runs one transaction at a time)' },
+  onPostgres,
   async (t) => {
-    const world = await createWorld(t, 'postgres', {
-      subscriptionLagMs: 0,
-      subscriptionTickMs: 3_600_000,
-      webhooks: { allowInsecure: true },
-    });
+    const world = await streamingWorld(t);
     const plant = await world.party('processor');
     const kg = await plant.product('kg');
     const lot = await plant.commission(kg, 100);
@@ -136,13 +137,9 @@ t.test(
 
 t.test(
   'a stream subscription ticking through large capture jobs (rollback, then proceed in chunks) delivers every event once',
-  { skip: postgresUp ? false : 'no PostgreSQL at DATABASE_URL or 127.0.0.1:5432 (PGlite runs one transaction at a time)' },
+  onPostgres,
   async (t) => {
-    const world = await createWorld(t, 'postgres', {
-      subscriptionLagMs: 0,
-      subscriptionTickMs: 3_600_000,
-      webhooks: { allowInsecure: true },
-    });
+    const world = await streamingWorld(t);
     const plant = await world.party('processor');
     const hook = await webhook(t);
     expectStatus(t, await plant.api.post('/epcis/queries', { name: 'all', query: {} }), 201, 'named query');

@@ -10,6 +10,29 @@ import { fileTest } from '../root.js';
 
 const t = fileTest();
 
+/** An EPCIS event time on a day of March 2026, China time. */
+const day = (n: number) => ({ eventTime: `2026-03-0${n}T08:00:00+08:00`, eventTimeZoneOffset: '+08:00' });
+/** EPCIS: 10 kg of `meat` commissioned on day 1. */
+const commissioned = (meat: string) => ({
+  type: 'ObjectEvent',
+  ...day(1),
+  action: 'ADD',
+  bizStep: 'commissioning',
+  quantityList: [{ epcClass: meat, quantity: 10, uom: 'KGM' }],
+});
+/** EPCIS: 10 kg of `meat` commissioned on day 1, `kg` of it packed onto `pallet` on day 2. */
+const commissionedAndPacked = (meat: string, pallet: string, kg: number) => [
+  commissioned(meat),
+  {
+    type: 'AggregationEvent',
+    ...day(2),
+    action: 'ADD',
+    bizStep: 'packing',
+    parentID: pallet,
+    childQuantityList: [{ epcClass: meat, quantity: kg, uom: 'KGM' }],
+  },
+];
+
 t.test('a sold case sells the lot packed in it', async (t) => {
   const world = await createWorld(t);
   const plant = await world.party('processor');
@@ -107,26 +130,11 @@ t.test('a case sold through EPCIS capture sells the lot packed in it', async (t)
   const plant = await world.party('processor');
   const meat = 'https://id.gs1.org/01/06901234000016/10/MEAT-7';
   const pallet = 'urn:epc:id:sscc:6901234.0000000017';
-  const day = (n: number) => ({ eventTime: `2026-03-0${n}T08:00:00+08:00`, eventTimeZoneOffset: '+08:00' });
   const { job } = await captured(
     world,
     plant.key,
     epcisDocument([
-      {
-        type: 'ObjectEvent',
-        ...day(1),
-        action: 'ADD',
-        bizStep: 'commissioning',
-        quantityList: [{ epcClass: meat, quantity: 10, uom: 'KGM' }],
-      },
-      {
-        type: 'AggregationEvent',
-        ...day(2),
-        action: 'ADD',
-        bizStep: 'packing',
-        parentID: pallet,
-        childQuantityList: [{ epcClass: meat, quantity: 4, uom: 'KGM' }],
-      },
+      ...commissionedAndPacked(meat, pallet, 4),
       { type: 'ObjectEvent', ...day(3), action: 'OBSERVE', bizStep: 'retail_selling', epcList: [pallet] },
     ]),
   );
@@ -281,26 +289,11 @@ t.test('a case transformed through EPCIS capture consumes the lot packed in it',
   const meat = 'https://id.gs1.org/01/06901234000016/10/MEAT-8';
   const smoked = 'https://id.gs1.org/01/06901234000023/10/SMOKED-8';
   const pallet = 'urn:epc:id:sscc:6901234.0000000024';
-  const day = (n: number) => ({ eventTime: `2026-03-0${n}T08:00:00+08:00`, eventTimeZoneOffset: '+08:00' });
   const { job } = await captured(
     world,
     plant.key,
     epcisDocument([
-      {
-        type: 'ObjectEvent',
-        ...day(1),
-        action: 'ADD',
-        bizStep: 'commissioning',
-        quantityList: [{ epcClass: meat, quantity: 10, uom: 'KGM' }],
-      },
-      {
-        type: 'AggregationEvent',
-        ...day(2),
-        action: 'ADD',
-        bizStep: 'packing',
-        parentID: pallet,
-        childQuantityList: [{ epcClass: meat, quantity: 4, uom: 'KGM' }],
-      },
+      ...commissionedAndPacked(meat, pallet, 4),
       {
         type: 'TransformationEvent',
         ...day(3),
@@ -418,19 +411,12 @@ t.test('a pallet of two cases of one lot shipped through EPCIS capture is receiv
   const first = 'urn:epc:id:sscc:6901234.0000000031';
   const second = 'urn:epc:id:sscc:6901234.0000000048';
   const pallet = 'urn:epc:id:sscc:6901234.0000000055';
-  const day = (n: number) => ({ eventTime: `2026-03-0${n}T08:00:00+08:00`, eventTimeZoneOffset: '+08:00' });
   const packing = { type: 'AggregationEvent', action: 'ADD', bizStep: 'packing' };
   const { job } = await captured(
     world,
     plant.key,
     epcisDocument([
-      {
-        type: 'ObjectEvent',
-        ...day(1),
-        action: 'ADD',
-        bizStep: 'commissioning',
-        quantityList: [{ epcClass: meat, quantity: 10, uom: 'KGM' }],
-      },
+      commissioned(meat),
       { ...packing, ...day(2), parentID: first, childQuantityList: [{ epcClass: meat, quantity: 3, uom: 'KGM' }] },
       { ...packing, ...day(2), parentID: second, childQuantityList: [{ epcClass: meat, quantity: 5, uom: 'KGM' }] },
       { ...packing, ...day(3), parentID: pallet, childEPCs: [first, second] },
