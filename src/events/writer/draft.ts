@@ -2,7 +2,7 @@
 // state and fill a draft; the state takes the draft's effects once the event has passed every
 // rule, and the writer stores all drafts of a batch at once.
 import type { LotAttributes, LotHold, ReferenceDocument } from '../../db/schema.js';
-import type { MovementKind } from '../../lots/ledger.js';
+import { type MovementKind, roundQuantity } from '../../lots/ledger.js';
 
 export type Pointer = (string | number)[];
 export type EventLotRole = 'subject' | 'input' | 'output' | 'parent' | 'child';
@@ -119,6 +119,13 @@ export class EventDraft {
   link(lotCode: string, role: EventLotRole, quantity: number | null = null) {
     this.links.set(`${lotCode}:${role}`, { lotCode, role, quantity });
     this.touched.add(lotCode);
+  }
+
+  /** Links each lot of `lines` once as `role`, with all its lines together (a lot packed in two containers, or also loose). */
+  linkTotals(lines: readonly { lotCode: string; quantity: number }[], role: EventLotRole) {
+    const totals = new Map<string, number>();
+    for (const { lotCode, quantity } of lines) totals.set(lotCode, roundQuantity((totals.get(lotCode) ?? 0) + quantity));
+    for (const [lotCode, quantity] of totals) this.link(lotCode, role, quantity);
   }
 
   recallUnloaded(lotCodes: string[]) {

@@ -1,4 +1,3 @@
-import { roundQuantity } from '../../../lots/ledger.js';
 import type { Line, Scope } from '../scope.js';
 import type { RuleResult } from './index.js';
 
@@ -18,10 +17,7 @@ export function dispose(
       lines.push(...scope.takeContents(lot.code, input.type, scope.at('lines', input.lines[position].index ?? position)));
     }
   }
-  // a lot packed in two of the containers is one subject, with all that went of it
-  const subjects = new Map<string, number>();
-  for (const { lotCode, quantity } of lines) subjects.set(lotCode, roundQuantity((subjects.get(lotCode) ?? 0) + quantity));
-  for (const [lotCode, quantity] of subjects) scope.draft.link(lotCode, 'subject', quantity);
+  scope.draft.linkTotals(lines, 'subject');
   return {
     payload: {
       ...(input.type === 'destroy' ? { reason: input.reason } : { buyer: input.buyer ?? null }),

@@ -1,5 +1,4 @@
 import { bodyField, conflict, forbidden, unprocessable } from '../../../errors/problem.js';
-import { roundQuantity } from '../../../lots/ledger.js';
 import type { Scope } from '../scope.js';
 import type { ShipmentView } from '../state.js';
 import { lineKey } from '../state.js';
@@ -62,15 +61,14 @@ export function receive(scope: Scope, input: ReceiveInput): RuleResult {
     received.set(lineKey(shipped), line.quantity);
     if (input.partial) for (const packed of packedIn(shipment, line.lotCode)) received.set(lineKey(packed), packed.quantity);
   }
-  // a lot that arrives in two of the containers (or also loose) is one subject, with all received of it
-  const subjects = new Map<string, number>();
+  const arrived: { lotCode: string; quantity: number }[] = [];
   for (const line of waiting) {
     const quantity = received.get(lineKey(line));
     if (quantity === undefined) continue;
     if (quantity > 0) scope.draft.move(line.lotCode, 'receive_in', quantity, line.containerCode);
-    subjects.set(line.lotCode, roundQuantity((subjects.get(line.lotCode) ?? 0) + quantity));
+    arrived.push({ lotCode: line.lotCode, quantity });
   }
-  for (const [lotCode, quantity] of subjects) scope.draft.link(lotCode, 'subject', quantity);
+  scope.draft.linkTotals(arrived, 'subject');
   scope.draft.receipts.push({ shipmentId: shipment.id, received });
   const remaining = waiting.filter((line) => !received.has(lineKey(line))).length;
   return {

@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import { bodyField, unprocessable } from '../../../errors/problem.js';
-import { roundQuantity } from '../../../lots/ledger.js';
 import type { ShipmentLine } from '../draft.js';
 import type { Line, Scope } from '../scope.js';
 import type { RuleResult } from './index.js';
@@ -32,10 +31,7 @@ export function ship(scope: Scope, input: ShipInput, shippedAt: Date): RuleResul
     if (scope.lot(line.lotCode)?.kind === 'container')
       lines.push(...scope.takeContents(line.lotCode, 'ship_out', scope.at('lines', index)));
   }
-  // a lot packed in two of the containers (or also shipped loose) is one subject, with all that went of it
-  const subjects = new Map<string, number>();
-  for (const { lotCode, quantity } of lines) subjects.set(lotCode, roundQuantity((subjects.get(lotCode) ?? 0) + quantity));
-  for (const [lotCode, quantity] of subjects) scope.draft.link(lotCode, 'subject', quantity);
+  scope.draft.linkTotals(lines, 'subject');
   const shipmentId = randomUUID();
   scope.draft.shipments.push({
     id: shipmentId,
