@@ -18,6 +18,13 @@ t.test('gs1CheckDigit', async (t) => {
   t.throws(() => gs1CheckDigit(' 950600013435'), RangeError);
 });
 
+t.test("gs1CheckDigit agrees with the GS1 Barcode Syntax Engine's check digit linter (src/c-lib/syntax/lint_csum.c)", async (t) => {
+  const right = ['02345673', '416000336108', '1234567890128', '12345678901231', '123456789012345675'];
+  const wrong = ['12345673', '416000336109', '1234567890129', '12345678901232', '123456789012345670'];
+  for (const key of right) t.equal(String(gs1CheckDigit(key.slice(0, -1))), key.at(-1), `${key} passes`);
+  for (const key of wrong) t.not(String(gs1CheckDigit(key.slice(0, -1))), key.at(-1), `${key} fails`);
+});
+
 t.test('isValidGtin', async (t) => {
   for (const g of GTINS) t.ok(isValidGtin(g), g);
   for (const g of GTINS) {
