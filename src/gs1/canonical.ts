@@ -205,23 +205,38 @@ export function gs1IdentifierProblem(value: string): string | null {
   const canonical = fromDigitalLink(value);
   if (!canonical) return 'is a GS1 Digital Link whose key or qualifier is not GS1 text once %-decoded';
   const [ai, key] = canonical.slice(HOST.length + 1).split('/');
-  const check = CHECKED_KEYS[ai];
-  if (check && gs1CheckDigit(key.slice(0, -1)) !== Number(key.at(-1))) {
-    return `is a GS1 Digital Link whose ${check} ${key} has a wrong check digit (it would be ${gs1CheckDigit(key.slice(0, -1))})`;
-  }
-  return null;
+  return Object.hasOwn(CHECKED_KEYS, ai) ? checkDigitProblem(CHECKED_KEYS[ai], key) : null;
 }
 
-/** Primary keys whose last digit checks all the others, by AI (GTIN as the 14 digits a Digital Link carries). */
-const CHECKED_KEYS: Record<string, string> = {
-  '00': 'SSCC',
-  '01': 'GTIN',
-  '402': 'GSIN',
-  '414': 'GLN',
-  '417': 'party GLN',
-  '8017': 'GSRN',
-  '8018': 'GSRN',
+/**
+ * Primary keys whose last digit checks the digits before it, by AI: the key's name and the digits
+ * `from`–`to` of its Digital Link value that the check covers (GTIN as the 14 digits a Digital Link
+ * carries). A GDTI, GCN, GRAI or ITIP value goes on after its check digit (serial, piece and total);
+ * a GRAI starts with a filler digit 0 that the check does not cover.
+ */
+type CheckedKey = { name: string; from: number; to: number };
+const CHECKED_KEYS: Record<string, CheckedKey> = {
+  '00': { name: 'SSCC', from: 0, to: 18 },
+  '01': { name: 'GTIN', from: 0, to: 14 },
+  '253': { name: 'GDTI', from: 0, to: 13 },
+  '255': { name: 'GCN', from: 0, to: 13 },
+  '402': { name: 'GSIN', from: 0, to: 17 },
+  '414': { name: 'GLN', from: 0, to: 13 },
+  '417': { name: 'party GLN', from: 0, to: 13 },
+  '8003': { name: 'GRAI', from: 1, to: 14 },
+  '8006': { name: 'ITIP', from: 0, to: 14 },
+  '8017': { name: 'GSRN', from: 0, to: 18 },
+  '8018': { name: 'GSRN', from: 0, to: 18 },
 };
+
+function checkDigitProblem({ name, from, to }: CheckedKey, key: string): string | null {
+  if (/[^0]/.test(key.slice(0, from))) return `is a GS1 Digital Link whose ${name} ${key} does not start with the filler digit 0`;
+  const digits = key.slice(from, to);
+  const right = gs1CheckDigit(digits.slice(0, -1));
+  if (right === Number(digits.at(-1))) return null;
+  const where = to === key.length ? 'it' : `digit ${to}`;
+  return `is a GS1 Digital Link whose ${name} ${key} has a wrong check digit (${where} would be ${right})`;
+}
 
 // a capture names each identifier several times (hashing, resolving, mapping): parse it once
 const RECENT_LIMIT = 50_000;

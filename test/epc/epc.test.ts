@@ -282,5 +282,17 @@ t.test('EPCIS capture: a place read off a location tag is its SGLN; a Digital Li
     { pointer: '/epcList/0', detail: /wrong check digit \(it would be 8\)/ },
   ]);
   expectStatus(t, await capture(observe([link('80614141123458')], 11)), 201, 'the right check digit');
+  const asset = await capture(observe(['https://id.gs1.org/8003/04012345666664S1'], 13));
+  t.match(expectStatus(t, asset, 400, 'a GRAI whose check digit is wrong').body.errors, [
+    { pointer: '/epcList/0', detail: /GRAI 04012345666664S1 has a wrong check digit \(digit 14 would be 3\)/ },
+  ]);
+  const pieces = await capture({
+    ...observe([], 13),
+    quantityList: [{ epcClass: 'https://id.gs1.org/8006/040123451234570102', quantity: 1 }],
+  });
+  t.match(expectStatus(t, pieces, 400, 'an ITIP whose check digit is wrong').body.errors, [
+    { pointer: '/quantityList/0/epcClass', detail: /ITIP 040123451234570102 has a wrong check digit \(digit 14 would be 6\)/ },
+  ]);
+  expectStatus(t, await capture(observe(['https://id.gs1.org/8003/04012345666663S1'], 13)), 201, 'the right GRAI check digit');
   expectStatus(t, await capture(observe(['https://example.com/gtin/80614141123458/ser/7'], 12)), 201, 'another host and short names');
 });

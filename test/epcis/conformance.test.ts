@@ -3,11 +3,12 @@
 // every invalid document is rejected with a 400 that says why, every event-hash vector is reproduced.
 
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { basename, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { isDeepStrictEqual } from 'node:util';
 import type { Test } from 'tap';
 import { documentEvents, documentIgnoreFields, eventHashId } from '../../src/epcis/event-hash.js';
+import { OPENEPCIS_REJECTED } from '../fixtures/openepcis-rejected.js';
 import { createWorld, type World } from '../fixtures/world.js';
 import { fileTest } from '../root.js';
 
@@ -111,9 +112,11 @@ async function roundTrip(api: Operator, doc: Json) {
 
 const shared = await operator(t);
 
+const isRejected = (path: string) => Object.hasOwn(OPENEPCIS_REJECTED, basename(path));
 const captureDocuments = [
   ...walk(join(CORPUS, 'gs1-examples')).filter((path) => read(path).type !== 'EPCISQueryDocument'),
-  ...walk(join(CORPUS, 'openepcis/valid-documents')),
+  ...walk(join(CORPUS, 'openepcis/valid-documents')).filter((path) => !isRejected(path)),
+  ...walk(join(CORPUS, 'openepcis/corrected')),
 ];
 
 t.test('valid capture documents are captured and every event comes back as sent', async (t) => {
@@ -152,6 +155,17 @@ t.test('valid capture documents are captured and every event comes back as sent'
         if (event.errorDeclaration) t.ok(back?.errorDeclaration, `event ${i} comes back declared in error`);
       });
     });
+  }
+});
+
+t.test('valid documents whose GRAI is malformed are rejected with a 400 naming the identifier', async (t) => {
+  const rejected = walk(join(CORPUS, 'openepcis/valid-documents')).filter(isRejected);
+  t.equal(rejected.length, Object.keys(OPENEPCIS_REJECTED).length, 'every expected rejection is in the corpus');
+  for (const path of rejected) {
+    const { pointer, message } = OPENEPCIS_REJECTED[basename(path)];
+    const reply = await shared.capture(read(path));
+    t.equal(reply.status, 400, `${name(path)} is refused`);
+    t.strictSame(reply.body.errors, [{ in: 'body', pointer, detail: message }], `${name(path)} names ${pointer}`);
   }
 });
 

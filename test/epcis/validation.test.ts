@@ -1,6 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { type ValidationResult, validateCaptureDocument, validateCaptureEvent } from '../../src/epcis/validation/index.js';
+import { OPENEPCIS_REJECTED } from '../fixtures/openepcis-rejected.js';
 import { fileTest } from '../root.js';
 
 const t = fileTest();
@@ -36,12 +37,19 @@ t.test('GS1 examples are accepted', async (t) => {
   }
 });
 
-t.test('OpenEPCIS valid documents are accepted', async (t) => {
+t.test('OpenEPCIS valid documents are accepted, but for those whose GRAI is malformed', async (t) => {
   const documents = files('openepcis/valid-documents');
   t.equal(documents.length, 38, 'all valid documents found');
   for (const file of documents) {
     const result = await validateCaptureDocument(load('openepcis/valid-documents', file));
-    t.ok(result.ok, result.ok ? file : `${file}\n${describe(result)}`);
+    if (Object.hasOwn(OPENEPCIS_REJECTED, file)) t.same(result, { ok: false, errors: [OPENEPCIS_REJECTED[file]] }, `${file} is rejected`);
+    else t.ok(result.ok, result.ok ? file : `${file}\n${describe(result)}`);
+  }
+  const corrected = files('openepcis/corrected');
+  t.same(corrected, Object.keys(OPENEPCIS_REJECTED).sort(), 'each rejected document has a corrected copy');
+  for (const file of corrected) {
+    const result = await validateCaptureDocument(load('openepcis/corrected', file));
+    t.ok(result.ok, result.ok ? `${file}, corrected` : `${file}, corrected\n${describe(result)}`);
   }
 });
 

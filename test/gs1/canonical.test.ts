@@ -42,6 +42,61 @@ t.test('a Digital Link key with a wrong check digit is malformed; GTIN-8 to -14,
   t.equal(gs1IdentifierProblem('https://id.gs1.org/8004/0614141ABC'), null, 'a GIAI has no check digit');
 });
 
+t.test('GDTI, GCN, GRAI and ITIP keys are checked on the digits before their serial, piece and total', async (t) => {
+  // GDTIs of the GS1 Barcode Syntax Engine's Digital Link tests (src/c-lib/dl.c)
+  t.equal(gs1IdentifierProblem('https://a/253/1231231231232'), null);
+  t.equal(gs1IdentifierProblem('https://a/253/1231231231232TEST5678901234567'), null);
+  t.equal(gs1IdentifierProblem('https://example.com/253/9526064000028000001'), null);
+  t.match(gs1IdentifierProblem('https://a/253/1231231231233'), /GDTI 1231231231233 has a wrong check digit \(it would be 2\)/);
+  t.match(gs1IdentifierProblem('https://a/253/1231231231233TEST'), /GDTI .* wrong check digit \(digit 13 would be 2\)/);
+  t.equal(gs1IdentifierProblem('https://id.gs1.org/255/401234599999044'), null);
+  t.match(
+    gs1IdentifierProblem('https://id.gs1.org/255/401234599999144'),
+    /GCN 401234599999144 has a wrong check digit \(digit 13 would be 0\)/,
+  );
+  t.equal(gs1IdentifierProblem('https://id.gs1.org/8003/04012345666663'), null);
+  t.equal(gs1IdentifierProblem('https://id.gs1.org/8003/040123450007718765'), null, 'a GRAI with a serial');
+  t.match(gs1IdentifierProblem('https://id.gs1.org/8003/04012345666664'), /GRAI 04012345666664 has a wrong check digit \(it would be 3\)/);
+  t.match(
+    gs1IdentifierProblem('https://id.example.com/8003/030013450007718765'),
+    /GRAI 030013450007718765 has a wrong check digit \(digit 14 would be 6\)/,
+  );
+  t.match(
+    gs1IdentifierProblem('https://id.example.com/8003/952012200000001004'),
+    /GRAI 952012200000001004 does not start with the filler digit 0/,
+  );
+  t.equal(gs1IdentifierProblem('https://id.gs1.org/8006/040123451234560102/21/999'), null);
+  t.match(
+    gs1IdentifierProblem('https://id.gs1.org/8006/040123451234570102/21/9'),
+    /ITIP 040123451234570102 has a wrong check digit \(digit 14 would be 6\)/,
+  );
+  t.equal(gs1IdentifierProblem('urn:epc:id:grai:4012345.66666.87'), null, 'an EPC URN carries no check digit: it is computed');
+});
+
+t.test('the canonical form and the Digital Link parser agree on the check digit of every key in the vectors', async (t) => {
+  const CHECKED = ['00', '01', '253', '255', '402', '414', '417', '8003', '8006', '8017', '8018'];
+  const FIELDS = { gtin: '01', sscc: '00', gln: '414', grai: '8003' } as const;
+  const link = (ai: string, value: string) => `https://id.gs1.org/${ai}/${encodeURIComponent(value)}`;
+  let wrong = 0;
+  for (const { uri, rule, ok, error, ai } of DIGITAL_LINK_VECTORS) {
+    if (error === 'check-digit' && ai) {
+      const value = new RegExp(`[/?&]${ai}[/=]([^/?&]+)`).exec(uri)?.[1] as string;
+      t.match(gs1IdentifierProblem(link(ai, decodeURIComponent(value))), /wrong check digit/, `${uri}: ${rule}`);
+      wrong++;
+    }
+    if (!ok) continue;
+    const keys = [
+      ...Object.entries(FIELDS).flatMap(([field, key]) => {
+        const value = ok[field as keyof typeof FIELDS];
+        return value ? [[key, value]] : [];
+      }),
+      ...Object.entries(ok.dataAttributes ?? {}).filter(([key]) => CHECKED.includes(key)),
+    ];
+    for (const [key, value] of keys) t.equal(gs1IdentifierProblem(link(key, value)), null, `(${key}) ${value} of ${uri}`);
+  }
+  t.ok(wrong >= 8, `${wrong} keys with a wrong check digit`);
+});
+
 t.test('key qualifiers the Digital Link standard does not allow (order, repeats, (235) with others) name no identifier', async (t) => {
   const combined = DIGITAL_LINK_VECTORS.filter((v) => v.error === 'order' || v.error === 'duplicate' || v.error === 'exclusive');
   // (7040) is no qualifier the canonical form reads: a path with it is no GS1 identifier here at all

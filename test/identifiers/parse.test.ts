@@ -65,6 +65,8 @@ t.test('a malformed GS1 key is a 400 in every form, as a bare SSCC with a wrong 
     ['https://shop.example/01/80614141123458/21/S/10/L', /AI \(10\) must come before \(21\)/],
     ['https://id.gs1.org/01/80614141123458/21/S/235/T', /\(235\) cannot be combined with \(21\)/],
     ['https://id.gs1.org/00/106141412345678909', /SSCC .* wrong check digit/],
+    ['https://id.gs1.org/8003/04012345666664S1', /GRAI 04012345666664S1 has a wrong check digit/],
+    ['https://id.gs1.org/253/1231231231233', /GDTI 1231231231233 has a wrong check digit/],
     ['urn:epc:id:sgtin:0614141.81234.6789', /not a valid SGTIN EPC URN/],
     ['urn:epc:id:sscc:0614141.12345', /not a valid SSCC EPC URN/],
   ] as const) {
