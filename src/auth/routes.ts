@@ -1,7 +1,6 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { requireRole } from '../access/index.js';
-import { normalizeCode } from '../codes/service-codes.js';
 import { problemSchema } from '../errors/problem.js';
 import { bearerSecurity, principalOf } from '../http/request.js';
 import { apiKeySchema, issueApiKeyBody, issuedApiKeySchema } from './schemas.js';
@@ -23,14 +22,7 @@ export const apiKeyRoutes: FastifyPluginAsyncZod<{ service: ApiKeyService }> = a
     async (request, reply) => {
       const principal = principalOf(request);
       requireRole(principal, 'api-keys.manage');
-      return reply
-        .code(201)
-        .send(
-          await service.issue(
-            { ...request.body, partyCode: request.body.partyCode === undefined ? undefined : normalizeCode(request.body.partyCode) },
-            principal,
-          ),
-        );
+      return reply.code(201).send(await service.issue(request.body, principal));
     },
   );
 

@@ -1,6 +1,5 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { normalizeCode } from '../codes/service-codes.js';
 import { problemSchema } from '../errors/problem.js';
 import { bearerSecurity, principalOf } from '../http/request.js';
 import {
@@ -12,10 +11,11 @@ import {
   changeBody,
   createBrandBody,
   disposalSchema,
+  memberPartyCode,
 } from './schemas.js';
 import type { BrandService } from './service.js';
 
-const memberParams = brandCodeParams.extend({ partyCode: z.string().max(32) });
+const memberParams = brandCodeParams.extend({ partyCode: memberPartyCode });
 
 export const brandRoutes: FastifyPluginAsyncZod<{ service: BrandService }> = async (app, { service }) => {
   const tags = ['brands'];
@@ -34,11 +34,7 @@ export const brandRoutes: FastifyPluginAsyncZod<{ service: BrandService }> = asy
         response: { 201: brandSchema, 400: problemSchema, 403: problemSchema, 409: problemSchema, 422: problemSchema },
       },
     },
-    async (request, reply) => {
-      const { ownerPartyCode } = request.body;
-      const body = { ...request.body, ownerPartyCode: ownerPartyCode === undefined ? undefined : normalizeCode(ownerPartyCode) };
-      return reply.code(201).send(await service.create(principalOf(request), body));
-    },
+    async (request, reply) => reply.code(201).send(await service.create(principalOf(request), request.body)),
   );
 
   app.get(
@@ -95,16 +91,11 @@ export const brandRoutes: FastifyPluginAsyncZod<{ service: BrandService }> = asy
         summary: "A brand's members (head, backbone, authorized) with their state and the history of every change",
         security: bearerSecurity,
         params: brandCodeParams,
-        querystring: z.object({ partyCode: z.string().max(32).optional() }),
+        querystring: z.object({ partyCode: memberPartyCode.optional() }),
         response: { 200: z.object({ items: z.array(authorizationSchema) }), 400: problemSchema, 404: problemSchema },
       },
     },
-    async (request) => ({
-      items: await service.authorizations(
-        request.params.code,
-        request.query.partyCode === undefined ? undefined : normalizeCode(request.query.partyCode),
-      ),
-    }),
+    async (request) => ({ items: await service.authorizations(request.params.code, request.query.partyCode) }),
   );
 
   app.post(
@@ -120,13 +111,7 @@ export const brandRoutes: FastifyPluginAsyncZod<{ service: BrandService }> = asy
         response: { 201: authorizationSchema, 400: problemSchema, 403: problemSchema, 404: problemSchema, 409: problemSchema },
       },
     },
-    async (request, reply) =>
-      reply.code(201).send(
-        await service.admit(principalOf(request), request.params.code, {
-          ...request.body,
-          partyCode: normalizeCode(request.body.partyCode),
-        }),
-      ),
+    async (request, reply) => reply.code(201).send(await service.admit(principalOf(request), request.params.code, request.body)),
   );
 
   app.post(
@@ -144,8 +129,7 @@ export const brandRoutes: FastifyPluginAsyncZod<{ service: BrandService }> = asy
         response: { 200: authorizationSchema, 400: problemSchema, 403: problemSchema, 404: problemSchema, 409: problemSchema },
       },
     },
-    async (request) =>
-      service.changeState(principalOf(request), request.params.code, normalizeCode(request.params.partyCode), request.body),
+    async (request) => service.changeState(principalOf(request), request.params.code, request.params.partyCode, request.body),
   );
 
   app.get(

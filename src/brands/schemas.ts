@@ -1,8 +1,11 @@
 import { z } from 'zod';
+import { partyCodeSchema } from '../codes/service-codes.js';
 import { dateSchema } from '../codes/timestamp.js';
 import { AUTHORIZATION_STATES, BRAND_KINDS, TIERS } from './standing.js';
 
 const name = z.string().trim().min(1).max(100);
+/** A member's party code: at most 32 characters as typed, then read as every party code is. */
+export const memberPartyCode = z.string().max(32).pipe(partyCodeSchema);
 const reason = z.string().trim().min(1).max(1000).describe('why: recorded with the change and shown in its history');
 
 export const brandCodeParams = z.object({
@@ -16,7 +19,7 @@ export const createBrandBody = z.object({
     .describe('regional: a regional public brand (奉上好品); gi: a geographical-indication mark (奉节腊肉); enterprise'),
   nameZh: name,
   nameEn: name,
-  ownerPartyCode: z.string().max(32).optional().describe('the party owning the brand, if any (an enterprise brand has one)'),
+  ownerPartyCode: memberPartyCode.optional().describe('the party owning the brand, if any (an enterprise brand has one)'),
   products: z
     .array(z.string().max(32))
     .max(500)
@@ -29,7 +32,7 @@ export const addProductsBody = z.object({ products: createBrandBody.shape.produc
 
 export const admitBody = z
   .object({
-    partyCode: z.string().max(32),
+    partyCode: memberPartyCode,
     tier: z.enum(TIERS).describe('head (at most 5 per brand), backbone (at most 20), authorized (any number)'),
     validFrom: dateSchema.describe('the day of admission'),
     validUntil: dateSchema.optional().describe('the last day the authorization is valid; open-ended when left out'),

@@ -5,6 +5,7 @@
  * anyone enumerate neighbours' records.
  */
 import { customAlphabet } from 'nanoid';
+import { z } from 'zod';
 import { hasRegionCodeShape } from './china.js';
 import { hasValidMod31Check, MOD31_CHARSET, mod31CheckChar } from './mod31.js';
 import { isKnownRegionCode } from './regions.js';
@@ -123,3 +124,6 @@ export function serviceCodeKind(code: string): ServiceCodeKind | null {
 export function normalizeCode(input: string): string {
   return input.trim().toUpperCase();
 }
+
+/** A party code in a request, read as normalizeCode reads it: trimmed and upper-cased. */
+export const partyCodeSchema = z.string().trim().toUpperCase();

@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { normalizeCode } from '../codes/service-codes.js';
+import { normalizeCode, partyCodeSchema } from '../codes/service-codes.js';
 import { problemSchema } from '../errors/problem.js';
 import { bearerSecurity, principalOf } from '../http/request.js';
 import { createLocationBody, locationSchema } from './schemas.js';
@@ -19,10 +19,7 @@ export const locationRoutes: FastifyPluginAsyncZod<{ service: LocationService }>
         response: { 201: locationSchema, 400: problemSchema, 403: problemSchema, 404: problemSchema, 409: problemSchema },
       },
     },
-    async (request, reply) =>
-      reply
-        .code(201)
-        .send(await service.register(principalOf(request), { ...request.body, partyCode: normalizeCode(request.body.partyCode) })),
+    async (request, reply) => reply.code(201).send(await service.register(principalOf(request), request.body)),
   );
 
   app.get(
@@ -32,11 +29,11 @@ export const locationRoutes: FastifyPluginAsyncZod<{ service: LocationService }>
         tags,
         summary: "A party's locations (any key: locations are the shared directory shipments are addressed to)",
         security: bearerSecurity,
-        querystring: z.object({ partyCode: z.string() }),
+        querystring: z.object({ partyCode: partyCodeSchema }),
         response: { 200: z.object({ items: z.array(locationSchema) }) },
       },
     },
-    async (request) => ({ items: await service.listByParty(principalOf(request), normalizeCode(request.query.partyCode)) }),
+    async (request) => ({ items: await service.listByParty(principalOf(request), request.query.partyCode) }),
   );
 
   app.get(

@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { normalizeCode } from '../codes/service-codes.js';
+import { normalizeCode, partyCodeSchema } from '../codes/service-codes.js';
 import { problemSchema } from '../errors/problem.js';
 import { bearerSecurity, principalOf } from '../http/request.js';
 import { createProductBody, productSchema } from './schemas.js';
@@ -19,10 +19,7 @@ export const productRoutes: FastifyPluginAsyncZod<{ service: ProductService }> =
         response: { 201: productSchema, 400: problemSchema, 403: problemSchema, 404: problemSchema, 409: problemSchema },
       },
     },
-    async (request, reply) =>
-      reply
-        .code(201)
-        .send(await service.register(principalOf(request), { ...request.body, partyCode: normalizeCode(request.body.partyCode) })),
+    async (request, reply) => reply.code(201).send(await service.register(principalOf(request), request.body)),
   );
 
   app.get(
@@ -32,13 +29,11 @@ export const productRoutes: FastifyPluginAsyncZod<{ service: ProductService }> =
         tags,
         summary: 'The product catalogue (any key), optionally of one brand owner',
         security: bearerSecurity,
-        querystring: z.object({ partyCode: z.string().optional() }),
+        querystring: z.object({ partyCode: partyCodeSchema.optional() }),
         response: { 200: z.object({ items: z.array(productSchema) }) },
       },
     },
-    async (request) => ({
-      items: await service.list(request.query.partyCode ? normalizeCode(request.query.partyCode) : undefined),
-    }),
+    async (request) => ({ items: await service.list(request.query.partyCode) }),
   );
 
   app.get(

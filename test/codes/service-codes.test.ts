@@ -10,6 +10,7 @@ import {
   PARTY_KINDS,
   type PartyKind,
   parsePartyCode,
+  partyCodeSchema,
   serviceCodeKind,
 } from '../../src/codes/service-codes.js';
 import { fileTest } from '../root.js';
@@ -173,4 +174,10 @@ t.test('normalizeCode', async (t) => {
   t.equal(serviceCodeKind(normalizeCode(` ${lot.toLowerCase()} `)), 'lot');
   t.equal(normalizeCode('\tsc11450023600123 '), 'SC11450023600123');
   t.equal(normalizeCode(''), '');
+});
+
+t.test('partyCodeSchema reads a party code in a request as normalizeCode does', async (t) => {
+  const party = newPartyCode('farm', '500236');
+  for (const typed of [party, ` ${party.toLowerCase()}\n`, '\u3000y500236abc ', ''])
+    t.equal(partyCodeSchema.parse(typed), normalizeCode(typed), typed);
 });

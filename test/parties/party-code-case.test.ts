@@ -26,6 +26,14 @@ t.test('a party code in a request is read whatever its case, as events read it',
       );
       t.equal(location.body.partyCode, farm.code);
     }
+    const products = expectStatus(t, await farm.api.get(`/products?partyCode=${encodeURIComponent(typed)}`), 200, 'products listed');
+    t.same(
+      products.body.items.map((product: { partyCode: string }) => product.partyCode),
+      [farm.code, farm.code],
+      'listed by a lower-case code',
+    );
+    const locations = expectStatus(t, await farm.api.get(`/locations?partyCode=${encodeURIComponent(typed)}`), 200, 'locations listed');
+    t.equal(locations.body.items.length, 2, 'listed by a lower-case code');
   });
 
   t.test('api keys', async (t) => {
@@ -50,6 +58,13 @@ t.test('a party code in a request is read whatever its case, as events read it',
       validFrom: '2026-01-01',
       reason: '准入审核通过',
     });
+    const padded = await office.post('/brands/FSHP/authorizations', {
+      partyCode: typed.padEnd(33),
+      tier: 'authorized',
+      validFrom: '2026-01-01',
+      reason: '准入审核通过',
+    });
+    expectStatus(t, padded, 400, 'a member code is at most 32 characters as typed');
     expectStatus(t, admitted, 201, 'admitted by a lower-case code');
     t.equal(admitted.body.partyCode, farm.code);
     const listed = expectStatus(t, await office.get(`/brands/FSHP/authorizations?partyCode=${farm.code.toLowerCase()}`), 200, 'listed');
