@@ -22,6 +22,7 @@ export const AUDIT_KINDS = [
   'brand.authorization',
   'complaint.transition',
   'credit.recompute',
+  'events.restate',
 ] as const;
 export type AuditKind = (typeof AUDIT_KINDS)[number];
 

@@ -3,7 +3,16 @@
 // each kind of entry hashed.
 import { type SQL, sql } from 'drizzle-orm';
 import { type Db, queryRows } from '../db/client.js';
-import { type AuditEntry, type AuditKind, type ChainHead, type EventFacts, eventPayloadHash, GENESIS_HASH, hashOf } from './chain.js';
+import {
+  type AuditEntry,
+  type AuditKind,
+  type ChainHead,
+  type EventFacts,
+  eventPayloadHash,
+  GENESIS_HASH,
+  hashOf,
+  SYSTEM_CHAIN,
+} from './chain.js';
 
 const texts = (values: (string | null)[]) => sql`${sql.param(values)}::text[]`;
 const integers = (values: number[]) => sql`${sql.param(values)}::integer[]`;
@@ -88,7 +97,29 @@ const COVERED: Record<Exclude<AuditKind, 'event'>, (ids: string[]) => SQL> = {
       order by s.party_code) as facts
     from unnest(${texts(ids)}) v(id) join credit_scores s on s.computed_at = v.id::timestamptz
     group by v.id`,
+  // a data migration that booked ledger rows and links for events stored before (subject: its name):
+  // the rows it added, which the events' own entries leave out
+  'events.restate': (ids) => sql`select v.id, json_build_object(
+      'movements', (select coalesce(json_agg(json_build_object('eventId', m.event_id, 'lotCode', m.lot_code, 'partyCode', m.party_code,
+          'kind', m.kind, 'quantity', m.quantity::text, 'containerCode', m.container_code)
+        order by m.event_id collate "C", m.lot_code collate "C", m.party_code collate "C", m.container_code collate "C", m.kind collate "C", m.quantity), '[]')
+        from lot_movements m where m.restated_by = v.id),
+      'lots', (select coalesce(json_agg(json_build_object('eventId', l.event_id, 'lotCode', l.lot_code, 'role', l.role, 'quantity', l.quantity::text)
+        order by l.event_id collate "C", l.lot_code collate "C", l.role collate "C"), '[]')
+        from event_lots l where l.restated_by = v.id)) as facts
+    from unnest(${texts(ids)}) v(id)
+    where exists (select 1 from lot_movements m where m.restated_by = v.id) or exists (select 1 from event_lots l where l.restated_by = v.id)`,
 };
+
+/**
+ * Ledger lines and links a restatement added to an event after it was stored (restated_by): left
+ * out of the event's facts once the restatement's own entry (on the system chain) covers them, and
+ * counted with the event's as long as no entry does, so a row marked behind the log's back still
+ * breaks the event's hash.
+ */
+const storedWithEvent = (row: SQL) =>
+  sql`(${row}.restated_by is null or not exists (select 1 from audit_entries a
+    where a.party_code = ${SYSTEM_CHAIN} and a.kind = 'events.restate' and a.subject_id = ${row}.restated_by))`;
 
 function decision(ids: string[]) {
   return sql`select id, json_build_object('id', id, 'uscc', uscc, 'name', name, 'status', status, 'decidedAt', ${isoUs(sql`decided_at`)},
@@ -163,9 +194,10 @@ function eventFacts(ids: string[]): SQL {
       'referenceDocuments', e.reference_documents, 'payload', e.payload, 'correctsEventId', e.corrects_event_id,
       'epcisType', e.epcis_type, 'transformationId', e.transformation_id,
       'movements', (select coalesce(json_agg(json_build_object('lotCode', m.lot_code, 'partyCode', m.party_code, 'kind', m.kind,
-          'quantity', m.quantity::text, 'containerCode', m.container_code)), '[]') from lot_movements m where m.event_id = e.id),
+          'quantity', m.quantity::text, 'containerCode', m.container_code)), '[]')
+        from lot_movements m where m.event_id = e.id and ${storedWithEvent(sql`m`)}),
       'lots', (select coalesce(json_agg(json_build_object('lotCode', l.lot_code, 'role', l.role, 'quantity', l.quantity::text)), '[]')
-        from event_lots l where l.event_id = e.id)) as facts
+        from event_lots l where l.event_id = e.id and ${storedWithEvent(sql`l`)})) as facts
     from events e where e.id = any(${texts(ids)})`;
 }
 

@@ -213,11 +213,18 @@ export const eventLots = pgTable(
      * its lots' inspections and certificates from these links alone, by the partial index.
      */
     evidence: boolean('evidence').notNull().default(false),
+    /**
+     * A link a data migration added after its event was stored, named by that restatement (an
+     * `events.restate` entry of the audit log covers it; the event's own entry does not). Null
+     * for the links the event was stored with.
+     */
+    restatedBy: text('restated_by'),
   },
   (t) => [
     primaryKey({ columns: [t.eventId, t.lotCode, t.role] }),
     index('event_lots_lot_idx').on(t.lotCode),
     index('event_lots_evidence_idx').on(t.lotCode).where(sql`${t.evidence}`),
+    index('event_lots_restated_idx').on(t.restatedBy).where(sql`${t.restatedBy} is not null`),
   ],
 );
 
@@ -237,8 +244,18 @@ export const lotMovements = pgTable(
     kind: text('kind').notNull(),
     quantity: quantity('quantity').notNull(),
     containerCode: text('container_code'),
+    /**
+     * A row a data migration booked after its event was stored, named by that restatement (an
+     * `events.restate` entry of the audit log covers it; the event's own entry does not). Null
+     * for the rows the event was stored with.
+     */
+    restatedBy: text('restated_by'),
   },
-  (t) => [index('lot_movements_lot_party_idx').on(t.lotCode, t.partyCode), index('lot_movements_event_idx').on(t.eventId)],
+  (t) => [
+    index('lot_movements_lot_party_idx').on(t.lotCode, t.partyCode),
+    index('lot_movements_event_idx').on(t.eventId),
+    index('lot_movements_restated_idx').on(t.restatedBy).where(sql`${t.restatedBy} is not null`),
+  ],
 );
 
 // What each party holds of each lot, loose or per container: the ledger above summed, kept by the
