@@ -212,7 +212,11 @@ export function createFiguresRepository(db: Db) {
       );
     },
 
-    /** Failed inspections (standing) of lots that are still in circulation: active or on the road, neither held, recalled nor destroyed. */
+    /**
+     * Failed inspections (standing) of lots that are still in circulation: active or on the road,
+     * neither held, recalled nor destroyed. A standing pass of the same lot and kind of test with a
+     * later event time (a re-test) supersedes a failure; a pass at the same time settles nothing.
+     */
     async failedInspectionsInCirculation(region?: string) {
       const rows = await queryRows<{
         eventId: string;
@@ -231,6 +235,9 @@ export function createFiguresRepository(db: Db) {
           join parties p on p.code = l.party_code
         where e.type = 'inspect' and e.payload->'inspection'->>'result' = 'fail' and ${live(sql`e`)}
           and l.status in ('active', 'in_transit') and l.hold is null and l.voided_by_event_id is null
+          and not exists (select 1 from event_lots rl join events r on r.id = rl.event_id
+            where rl.lot_code = l.code and rl.role = 'subject' and r.type = 'inspect' and r.payload->'inspection'->>'result' = 'pass'
+              and r.payload->'inspection'->>'kind' = e.payload->'inspection'->>'kind' and r.event_time > e.event_time and ${live(sql`r`)})
           and ${regionOf(sql`p.region_code`, region)}
         order by e.event_time, e.id, l.code`,
       );

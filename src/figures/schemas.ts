@@ -114,18 +114,22 @@ export const anomaliesSchema = z
         onHand: z.number(),
       }),
     ),
-    failedInspectionsWithoutHold: z.array(
-      z.object({
-        eventId: z.string(),
-        eventTime: z.date(),
-        inspectedBy: z.string(),
-        kind: z.string(),
-        reportNumber: z.string().nullable(),
-        lotCode: z.string(),
-        partyCode: z.string(),
-        status: z.string(),
-      }),
-    ),
+    failedInspectionsWithoutHold: z
+      .array(
+        z.object({
+          eventId: z.string(),
+          eventTime: z.date(),
+          inspectedBy: z.string(),
+          kind: z.string(),
+          reportNumber: z.string().nullable(),
+          lotCode: z.string(),
+          partyCode: z.string(),
+          status: z.string(),
+        }),
+      )
+      .describe(
+        'standing failed tests of lots in circulation and not on hold, unless a standing pass of the same lot and kind of test came later',
+      ),
     suspiciousCodes: z.array(
       z.object({
         lotCode: z.string(),

@@ -4,7 +4,7 @@ import { sql } from 'drizzle-orm';
 import { completeGs1 } from '../../src/codes/gs1.js';
 import { byTownship } from '../../src/figures/service.js';
 import { captured, epcisDocument, observation } from '../fixtures/epcis.js';
-import { createWorld, expectStatus, randomUscc } from '../fixtures/world.js';
+import { at, createWorld, expectStatus, randomUscc } from '../fixtures/world.js';
 import { client } from '../helper.js';
 import { fileTest } from '../root.js';
 
@@ -235,6 +235,65 @@ t.test('figures of a small county world', async (t) => {
     const beijingOnly = (await regulator.get('/regulator/anomalies?region=110101')).body;
     t.strictSame(beijingOnly, { unreceivedShipments: [], expiredLots: [], failedInspectionsWithoutHold: [], suspiciousCodes: [] });
   });
+});
+
+t.test('a failed test is superseded by a later standing pass of the same lot and kind, not by an earlier or withdrawn one', async (t) => {
+  const world = await createWorld(t);
+  const plant = await world.party('slaughterhouse');
+  const product = await plant.product('kg');
+  const lots = [];
+  for (let i = 0; i < 6; i++) lots.push(await plant.commission(product, 10));
+  const [retested, otherKind, failedAfterPass, failedAgain, withdrawnPass, replacedPass] = lots;
+  const inspect = (lotCode: string, kind: string, result: string, hour: number) =>
+    world.ok(
+      plant.event({ type: 'inspect', eventTime: at(hour), lotCodes: [lotCode], inspection: { kind, result, reportNumber: `R-${hour}` } }),
+    );
+  const listed = async () =>
+    (await world.regulator.get('/regulator/anomalies')).body.failedInspectionsWithoutHold.map((row: any) => [
+      row.lotCode,
+      row.reportNumber,
+    ]);
+
+  await inspect(retested, 'sampling', 'fail', 500);
+  await world.ok(plant.api.post('/holds', { lotCodes: [retested], reason: '抽检不合格，待复检' }));
+  await inspect(retested, 'sampling', 'pass', 501);
+  await world.ok(plant.api.post('/holds/release', { lotCodes: [retested], reason: '复检合格' }));
+  await inspect(otherKind, 'sampling', 'fail', 502);
+  await inspect(otherKind, 'rapid', 'pass', 503);
+  await inspect(failedAfterPass, 'sampling', 'pass', 504);
+  await inspect(failedAfterPass, 'sampling', 'fail', 505);
+  await inspect(failedAgain, 'sampling', 'fail', 506);
+  await inspect(failedAgain, 'sampling', 'pass', 507);
+  await inspect(failedAgain, 'sampling', 'fail', 508);
+  await inspect(withdrawnPass, 'sampling', 'fail', 509);
+  const withdrawn = await inspect(withdrawnPass, 'sampling', 'pass', 510);
+  await world.ok(plant.event({ type: 'correction', correctsEventId: withdrawn.event.id, reason: 'the re-test was of another lot' }));
+  await inspect(replacedPass, 'sampling', 'fail', 511);
+  const replaced = await inspect(replacedPass, 'sampling', 'pass', 512);
+  await world.ok(
+    plant.event({
+      type: 'correction',
+      correctsEventId: replaced.event.id,
+      reason: 'report number keyed in wrong',
+      replacement: {
+        type: 'inspect',
+        eventTime: at(512),
+        lotCodes: [replacedPass],
+        inspection: { kind: 'sampling', result: 'pass', reportNumber: 'R-512b' },
+      },
+    }),
+  );
+
+  t.strictSame(
+    await listed(),
+    [
+      [otherKind, 'R-502'],
+      [failedAfterPass, 'R-505'],
+      [failedAgain, 'R-508'],
+      [withdrawnPass, 'R-509'],
+    ],
+    'a re-test passed and released clears the failure; a pass of another kind, an earlier pass or one declared in error does not; the replacement of a pass clears it',
+  );
 });
 
 t.test('by product, lots of no registered product are a group of their own, not taken for the total', async (t) => {
