@@ -182,6 +182,15 @@ export function requireHoldOrRecallRight(
   throw forbidden(`only a regulator or the owner of lot ${lot.code} (${lot.partyCode}) may ${what}`);
 }
 
+/**
+ * A regulator party puts its own hold in place of the one the lot's owner put on, in one act, so
+ * the owner has no moment between a release and the new hold to move the lot; the owner then can
+ * no longer release it (requireReleaseRight). A regulator's hold is not taken over by anyone.
+ */
+export function mayTakeOverHold(actor: { code: string; kind: string | undefined }, lot: { partyCode: string }, heldBy: string): boolean {
+  return actor.kind === 'regulator' && heldBy === lot.partyCode && actor.code !== heldBy;
+}
+
 /** A hold is released by a regulator, or by the owner when the owner put it on. */
 export function requireReleaseRight(
   actor: { code: string; kind: string | undefined },

@@ -4,6 +4,7 @@ import {
   canReadPartyData,
   canSeePrivateDetails,
   mayBindTagsTo,
+  mayTakeOverHold,
   type Principal,
   partyFilter,
   privateScope,
@@ -240,6 +241,17 @@ t.test('write rights', async (t) => {
       message,
     );
   });
+});
+
+t.test('holds: a regulator party takes over the owner’s hold; nobody takes over a regulator’s', async (t) => {
+  const lot = { partyCode: 'FARM' };
+  const bureau = { code: 'BUREAU', kind: 'regulator' };
+  t.ok(mayTakeOverHold(bureau, lot, 'FARM'), 'a regulator replaces the owner’s hold');
+  t.notOk(mayTakeOverHold(bureau, lot, 'CITY'), 'not another regulator’s');
+  t.notOk(mayTakeOverHold(bureau, lot, 'BUREAU'), 'nor its own');
+  t.notOk(mayTakeOverHold({ code: 'FARM', kind: 'farm' }, lot, 'FARM'), 'the owner holds its held lot no further');
+  t.notOk(mayTakeOverHold({ code: 'FARM', kind: 'farm' }, lot, 'BUREAU'), 'nor takes over a regulator’s hold');
+  t.notOk(mayTakeOverHold({ code: 'PLANT', kind: 'processor' }, lot, 'FARM'), 'another party never');
 });
 
 t.test('route reach: a reader key only posts reads, a brand office key only calls the brand routes', async (t) => {

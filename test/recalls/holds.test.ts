@@ -216,6 +216,76 @@ t.test('a regulator holds through its regulator party; the owner cannot lift tha
   expectStatus(t, await farm.event({ type: 'sell', lines: [{ lotCode: lot, quantity: 1 }] }), 201, 'sold again');
 });
 
+t.test('a regulator puts its own hold in place of the owner’s in one act; then only a regulator releases it', async (t) => {
+  const world = await createWorld(t);
+  const farm = await world.party('farm');
+  const plant = await world.party('processor');
+  const product = await farm.product('kg');
+  const lot = await farm.commission(product, 50);
+  const loose = await farm.commission(product, 20);
+  const regulatorOf = async (name: string) => {
+    const party = await world.ok(world.admin.post('/parties', { kind: 'regulator', name, uscc: randomUscc(), regionCode: '500236' }));
+    return {
+      code: party.code as string,
+      api: client(world.app, (await world.ok(world.admin.post('/api-keys', { role: 'regulator', partyCode: party.code }))).key),
+    };
+  };
+  const bureau = await regulatorOf('县市场监管局');
+  const province = await regulatorOf('市市场监管局');
+
+  const own = expectStatus(t, await farm.api.post('/holds', { lotCodes: [lot], reason: '自检待复检' }), 201, 'the owner holds');
+  const taken = expectStatus(
+    t,
+    await bureau.api.post('/holds', { lotCodes: [lot, loose], reason: '监督抽检不合格', pendingTest: '瘦肉精 复检' }),
+    201,
+    'the regulator holds the owner’s held lot and a lot not held, in one act',
+  );
+  t.match(taken.body, { type: 'hold', partyCode: bureau.code });
+  t.same(taken.body.details.replacedHoldEventIds, [own.body.id], 'the owner’s hold it replaced');
+  t.same(own.body.details.replacedHoldEventIds, [], 'a hold on lots not held replaces none');
+
+  const released = expectStatus(
+    t,
+    await farm.api.post('/holds/release', { lotCodes: [lot], reason: '自检合格' }),
+    403,
+    'the owner can no longer release it',
+  );
+  t.match(released.body.detail, `put on by ${bureau.code}`);
+  t.match(
+    expectStatus(t, await farm.api.post('/holds', { lotCodes: [lot], reason: 'x' }), 409, 'nor hold it again').body.detail,
+    `already on hold (by ${bureau.code}`,
+  );
+  t.match(
+    expectStatus(t, await province.api.post('/holds', { lotCodes: [lot], reason: 'x' }), 409, 'a regulator’s hold is not taken over').body
+      .detail,
+    `already on hold (by ${bureau.code}`,
+  );
+  const shipped = expectStatus(t, await farm.event({ type: 'ship', toPartyCode: plant.code, lines: [{ lotCode: lot }] }), 409, 'held');
+  t.match(shipped.body.detail, 'on hold (监督抽检不合格)');
+
+  const lifted = expectStatus(
+    t,
+    await bureau.api.post('/holds/release', { lotCodes: [lot], reason: '复检合格' }),
+    201,
+    'the regulator releases',
+  );
+  t.same(lifted.body.details.releasedHoldEventIds, [taken.body.id]);
+  const history = (await world.regulator.get(`/events?lotCode=${lot}&limit=100`)).body.items
+    .filter((event: any) => event.type === 'hold' || event.type === 'release')
+    .map((event: any) => [event.type, event.partyCode])
+    .reverse();
+  t.same(
+    history,
+    [
+      ['hold', farm.code],
+      ['hold', bureau.code],
+      ['release', bureau.code],
+    ],
+    'the lot’s events (oldest first here) keep both holds and the release',
+  );
+  t.match((await bureau.api.get('/audit/verify')).body, { ok: true }, 'each act is in the audit log');
+});
+
 t.test('EPCIS capture is refused for a held lot like the native API', async (t) => {
   const world = await createWorld(t);
   const farm = await world.party('farm');

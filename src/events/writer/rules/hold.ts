@@ -1,4 +1,4 @@
-import { requireHoldOrRecallRight, requireReleaseRight } from '../../../access/index.js';
+import { mayTakeOverHold, requireHoldOrRecallRight, requireReleaseRight } from '../../../access/index.js';
 import { bodyField, conflict } from '../../../errors/problem.js';
 import type { Scope } from '../scope.js';
 import type { LotView } from '../state.js';
@@ -18,18 +18,22 @@ const actorOf = (scope: Scope) => ({ code: scope.actor, kind: scope.state.partie
 /**
  * Puts lots on hold pending a test (a regulator, or the owner): until released, nobody ships,
  * sells, transforms, packs or issues codes for them — the writer refuses those for every door.
+ * A lot already held stays held as it is, unless a regulator takes over the owner's hold: its
+ * hold then replaces the owner's, and the event names the holds it replaced.
  */
 export function hold(scope: Scope, input: HoldInput, eventTime: Date): RuleResult {
   const lots = scope.requireLots(input.lotCodes, (index) => scope.at('lotCodes', index));
   scope.requireDistinct(input.lotCodes, (index) => scope.at('lotCodes', index));
+  const replaced: string[] = [];
   for (const [index, lot] of lots.entries()) {
     requireHoldOrRecallRight(actorOf(scope), lot, 'put it on hold');
     const current = holdOf(scope, lot);
-    if (current) {
+    if (current && !mayTakeOverHold(actorOf(scope), lot, current.partyCode)) {
       throw conflict(`lot ${lot.code} is already on hold (by ${current.partyCode} since ${current.since})`, [
         bodyField(scope.at('lotCodes', index), 'already on hold'),
       ]);
     }
+    if (current) replaced.push(current.eventId);
     scope.draft.holds.set(lot.code, {
       eventId: scope.draft.id,
       partyCode: scope.actor,
@@ -39,7 +43,12 @@ export function hold(scope: Scope, input: HoldInput, eventTime: Date): RuleResul
     scope.draft.link(lot.code, 'subject');
   }
   return {
-    payload: { reason: input.reason, pendingTest: input.pendingTest ?? null, keyId: input.keyId ?? null },
+    payload: {
+      reason: input.reason,
+      pendingTest: input.pendingTest ?? null,
+      replacedHoldEventIds: [...new Set(replaced)],
+      keyId: input.keyId ?? null,
+    },
     disposition: 'non_sellable_other',
   };
 }
