@@ -21,6 +21,8 @@ export type ScannedItem = ResolvedItem & {
   flagged: boolean;
   /** When its issuance job was started. */
   issuedAt: Date;
+  /** The snapshot its scan counts were read in (pg_current_snapshot()): which batches of scans they include. */
+  snapshot: string;
 };
 
 export function createItemsRepository(database: Pick<Database, 'db' | 'copyRows'>) {
@@ -38,6 +40,7 @@ export function createItemsRepository(database: Pick<Database, 'db' | 'copyRows'
       lotStatus: lots.status,
       flagged: sql<boolean>`exists (select 1 from ${codeFlags} where ${codeFlags.code} = ${items.code} and ${codeFlags.kind} <> 'brand_misuse')`,
       issuedAt: codeJobs.createdAt,
+      snapshot: sql<string>`pg_current_snapshot()::text`,
     })
     .from(items)
     .innerJoin(codeJobs, eq(codeJobs.id, items.jobId))

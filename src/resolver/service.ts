@@ -10,7 +10,7 @@ import { digitalLinkIdentifier } from '../identifiers/parse.js';
 import type { IdentifierService } from '../identifiers/service.js';
 import type { ItemsRepository, ScannedItem } from '../items/repository.js';
 import type { LotsRepository } from '../lots/repository.js';
-import type { PendingCounts } from '../scans/buffer.js';
+import type { PendingCounts, ScanRead } from '../scans/buffer.js';
 import { DEFAULT_FLAG_POLICY, type FlagPolicy, scanFlags } from '../scans/flags.js';
 import type { ScanService } from '../scans/service.js';
 import type { Trace } from '../trace/schemas.js';
@@ -45,7 +45,7 @@ export class NotGenuineError extends Error {
 
 export function createResolverService(deps: {
   items: Pick<ItemsRepository, 'findItem'>;
-  scans: Pick<ScanService, 'record' | 'pendingFor' | 'batchesDone' | 'raiseFlag' | 'scannedRecentlyBy'>;
+  scans: Pick<ScanService, 'record' | 'beginRead' | 'raiseFlag' | 'scannedRecentlyBy'>;
   lots: Pick<LotsRepository, 'findByCodes'>;
   identifiers: Pick<IdentifierService, 'parse' | 'find'>;
   trace: Pick<TraceService, 'trace'>;
@@ -110,35 +110,38 @@ export function createResolverService(deps: {
 
   async function resolveItem(code: string, context: ScanContext): Promise<Resolved> {
     const client = hashClient(context);
-    const batches = deps.scans.batchesDone();
-    // only scans of this code still waiting to be stored can be stored while it is read
-    const waiting = deps.scans.pendingFor(code) !== undefined;
-    let [found, repeated] = await Promise.all([
-      deps.items.findItem(code),
-      context.record ? deps.scans.scannedRecentlyBy(code, client) : false,
-    ]);
-    // a reload or re-opened page within the window is the same scan: shown, not counted again
-    const [view, grade] = await Promise.all([
-      found ? lotView(found.lotCode, found.lotStatus) : undefined,
-      found ? producerGrade(found.partyCode) : null,
-    ]);
-    // a batch stored meanwhile left the pending counts, and may be missing from what was read: read
-    // again (once), or its scans count nowhere (and the scan before this one, for impossible travel, is lost)
-    if (found && waiting && deps.scans.batchesDone() !== batches) found = await deps.items.findItem(code);
-    const item = context.record && !repeated ? await countScan(code, found, view, context, client) : withPending(found);
-    if (!item || !view) throw new NotGenuineError(code);
-    return {
-      kind: 'item',
-      code,
-      lot: summaryOf(item.lotCode, view),
-      pack: { code, scans: { count: item.scanCount, firstScannedAt: item.firstScannedAt }, flagged: item.flagged },
-      producerGrade: grade,
-    };
+    // A batch of scans may be stored while the pack's counts are read, and its commit seen by the
+    // read before this process sees its write end: the counts read and the scans kept in memory are
+    // told apart by the read's snapshot, so each scan counts once (and the one before this, for
+    // impossible travel, is where it is).
+    const read = deps.scans.beginRead();
+    try {
+      const [found, repeated] = await Promise.all([
+        deps.items.findItem(code),
+        context.record ? deps.scans.scannedRecentlyBy(code, client) : false,
+      ]);
+      // a reload or re-opened page within the window is the same scan: shown, not counted again
+      const [view, grade] = await Promise.all([
+        found ? lotView(found.lotCode, found.lotStatus) : undefined,
+        found ? producerGrade(found.partyCode) : null,
+      ]);
+      const item = context.record && !repeated ? await countScan(code, found, view, context, client, read) : withPending(found, read);
+      if (!item || !view) throw new NotGenuineError(code);
+      return {
+        kind: 'item',
+        code,
+        lot: summaryOf(item.lotCode, view),
+        pack: { code, scans: { count: item.scanCount, firstScannedAt: item.firstScannedAt }, flagged: item.flagged },
+        producerGrade: grade,
+      };
+    } finally {
+      read.close();
+    }
   }
 
-  /** The item as this process knows it: stored counts plus scans still buffered. */
-  function withPending(item: ScannedItem | undefined): ScannedItem | undefined {
-    const pending = item && deps.scans.pendingFor(item.code);
+  /** The item as this process knows it: stored counts plus the scans they do not include yet. */
+  function withPending(item: ScannedItem | undefined, read: ScanRead): ScannedItem | undefined {
+    const pending = item && read.pendingFor(item.code, item.snapshot);
     if (!item || !pending) return item;
     return { ...item, scanCount: item.scanCount + pending.count, firstScannedAt: item.firstScannedAt ?? pending.firstAt };
   }
@@ -150,6 +153,7 @@ export function createResolverService(deps: {
     view: LotView | undefined,
     context: ScanContext,
     client: string,
+    read: ScanRead,
   ): Promise<ScannedItem | undefined> {
     const at = now();
     deps.scans.record({
@@ -175,8 +179,8 @@ export function createResolverService(deps: {
       });
       return undefined;
     }
-    // what this process counted but has not stored yet, including this scan
-    const pending = deps.scans.pendingFor(code) as PendingCounts;
+    // what this process counted that the stored counts do not include, this scan among them
+    const pending = read.pendingFor(code, item.snapshot) as PendingCounts;
     const earlier =
       pending.count > 1
         ? { region: pending.lastRegionBefore ?? item.lastRegion, at: pending.lastAtBefore }

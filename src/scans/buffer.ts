@@ -1,6 +1,7 @@
 // Scans are counted in memory and written in batches: a scan answers with one indexed read
-// (like any lookup), not a write and a commit per request. What a process has not flushed yet
+// (like any lookup), not a write and a commit per request. What a process has not stored yet
 // is added to what the database says, so counts and flags stay exact within the process.
+import { parseSnapshot, sawTransaction } from '../db/snapshot.js';
 
 export type PendingScan = {
   id: string;
@@ -26,8 +27,57 @@ export type PendingCounts = {
   clients: Set<string>;
 };
 
+/**
+ * A read of stored counts: until it closes, batches stored meanwhile stay in memory, so that what
+ * its snapshot did not see can still be added.
+ */
+export type ScanRead = {
+  /**
+   * Scans of a code this process counted that stored counts read in `snapshot` (pg_current_snapshot()
+   * of the statement that read them) do not include: each scan is in exactly one of the two.
+   */
+  pendingFor(itemCode: string, snapshot: string): PendingCounts | undefined;
+  close(): void;
+};
+
+/** A flushed batch: being written, or stored while a read that began before is still open. */
+type Batch = {
+  counts: Map<string, PendingCounts>;
+  /** The transaction writing it, once its write has told (before its commit). */
+  xid: string | null;
+  /** Its place among stored batches, once its write has ended. */
+  storedAs: number | null;
+};
+
+/** The counts of one code over several sources, oldest first. */
+function merged(itemCode: string, sources: Map<string, PendingCounts>[]): PendingCounts | undefined {
+  let result: PendingCounts | undefined;
+  for (const source of sources) {
+    const entry = source.get(itemCode);
+    if (!entry) continue;
+    result = result
+      ? {
+          count: result.count + entry.count,
+          firstAt: result.firstAt,
+          lastAt: entry.lastAt,
+          lastRegion: entry.lastRegion ?? result.lastRegion,
+          lastAtBefore: entry.lastAtBefore ?? result.lastAt,
+          lastRegionBefore: entry.lastAtBefore ? entry.lastRegionBefore : result.lastRegion,
+          clients: new Set([...result.clients, ...entry.clients]),
+        }
+      : { ...entry, clients: new Set(entry.clients) };
+  }
+  return result;
+}
+
+/**
+ * `write` stores a batch in one transaction and calls `began` with that transaction's id before
+ * it commits: a read can then tell by its snapshot whether it saw the batch, whether or not the
+ * write has been seen to end here (a commit is visible to other connections before its answer
+ * reaches this process).
+ */
 export function createScanBuffer(options: {
-  write: (scans: PendingScan[]) => Promise<void>;
+  write: (scans: PendingScan[], began: (xid: string) => void) => Promise<void>;
   flushMs?: number;
   maxPending?: number;
   onError?: (error: unknown) => void;
@@ -38,26 +88,42 @@ export function createScanBuffer(options: {
   let counts = new Map<string, PendingCounts>();
   let timer: NodeJS.Timeout | null = null;
   let writing: Promise<void> = Promise.resolve();
-  const inFlight: Map<string, PendingCounts>[] = [];
-  let batchesDone = 0;
+  const batches: Batch[] = [];
+  let stored = 0;
+  // reads still open, counted by how many batches were stored when each began
+  const openReads = new Map<number, number>();
+
+  /** Drops the stored batches every open read saw whole: those stored before the oldest began. */
+  function forgetStored() {
+    const oldest = openReads.size === 0 ? stored : Math.min(...openReads.keys());
+    for (let i = batches.length - 1; i >= 0; i--) {
+      const storedAs = batches[i].storedAs;
+      if (storedAs !== null && storedAs <= oldest) batches.splice(i, 1);
+    }
+  }
 
   function flush(): Promise<void> {
     if (timer) clearTimeout(timer);
     timer = null;
-    const batch = pending;
-    const batchCounts = counts;
-    if (batch.length === 0) return writing;
+    const scans = pending;
+    if (scans.length === 0) return writing;
+    const batch: Batch = { counts, xid: null, storedAs: null };
     pending = [];
     counts = new Map();
-    // counts stay visible until their batch is stored
-    inFlight.push(batchCounts);
-    writing = writing
-      .then(() => options.write(batch))
-      .catch((error) => options.onError?.(error))
-      .finally(() => {
-        batchesDone += 1;
-        inFlight.splice(inFlight.indexOf(batchCounts), 1);
-      });
+    batches.push(batch);
+    writing = writing.then(async () => {
+      try {
+        await options.write(scans, (xid) => {
+          batch.xid = xid;
+        });
+        batch.storedAs = ++stored;
+      } catch (error) {
+        // a refused batch counts nowhere, rather than as pending forever
+        batches.splice(batches.indexOf(batch), 1);
+        options.onError?.(error);
+      }
+      forgetStored();
+    });
     return writing;
   }
 
@@ -81,31 +147,33 @@ export function createScanBuffer(options: {
     },
     /** Scans of a code this process has counted but not yet stored. */
     pendingFor(itemCode: string): PendingCounts | undefined {
-      let merged: PendingCounts | undefined;
-      for (const source of [...inFlight, counts]) {
-        const entry = source.get(itemCode);
-        if (!entry) continue;
-        merged = merged
-          ? {
-              count: merged.count + entry.count,
-              firstAt: merged.firstAt,
-              lastAt: entry.lastAt,
-              lastRegion: entry.lastRegion ?? merged.lastRegion,
-              lastAtBefore: entry.lastAtBefore ?? merged.lastAt,
-              lastRegionBefore: entry.lastAtBefore ? entry.lastRegionBefore : merged.lastRegion,
-              clients: new Set([...merged.clients, ...entry.clients]),
-            }
-          : { ...entry, clients: new Set(entry.clients) };
-      }
-      return merged;
+      return merged(itemCode, [...batches.filter((batch) => batch.storedAs === null).map((batch) => batch.counts), counts]);
+    },
+    /** Begins a read of stored counts (before its statement is sent); close it when done. */
+    beginRead(): ScanRead {
+      // every batch stored by now is committed before the read's statement takes its snapshot
+      const began = stored;
+      openReads.set(began, (openReads.get(began) ?? 0) + 1);
+      let open = true;
+      return {
+        pendingFor(itemCode, snapshot) {
+          const seen = parseSnapshot(snapshot);
+          const unseen = batches.filter(
+            (batch) => !(batch.storedAs !== null && batch.storedAs <= began) && !(batch.xid !== null && sawTransaction(seen, batch.xid)),
+          );
+          return merged(itemCode, [...unseen.map((batch) => batch.counts), counts]);
+        },
+        close() {
+          if (!open) return;
+          open = false;
+          const left = (openReads.get(began) ?? 1) - 1;
+          if (left === 0) openReads.delete(began);
+          else openReads.set(began, left);
+          forgetStored();
+        },
+      };
     },
     flush,
-    /**
-     * Batches whose write has ended: when this changes between reading a code's stored counts and
-     * asking `pendingFor`, a batch may have left the pending counts after that read, and the stored
-     * counts must be read again.
-     */
-    batchesDone: () => batchesDone,
   };
 }
 

@@ -22,9 +22,11 @@ export function createScansRepository(db: Db) {
     /**
      * A batch of scans: logged, and each item's counters advanced once, in one transaction.
      * Columns travel as arrays (a fixed handful of parameters), so a batch costs next to
-     * nothing to build however large it is.
+     * nothing to build however large it is. `began` learns the transaction's id before it commits
+     * (with the counters' update, so it costs no statement of its own): a read's snapshot then
+     * tells whether that read saw the batch's counts.
      */
-    async writeScans(batch: PendingScan[]): Promise<void> {
+    async writeScans(batch: PendingScan[], began?: (xid: string) => void): Promise<void> {
       const perItem = new Map<string, { n: number; first: Date; last: Date; region: string | null }>();
       for (const scan of batch) {
         if (!scan.itemCode) continue;
@@ -51,15 +53,18 @@ export function createScansRepository(db: Db) {
                                ${column((s) => s.clientHash)}::text[])`,
         );
         if (items.length === 0) return;
-        await queryRows(
+        const [updated] = await queryRows<{ xid: string }>(
           tx as unknown as Db,
           sql`
           update items i set scan_count = i.scan_count + v.n, first_scanned_at = coalesce(i.first_scanned_at, v.first_at),
                  last_scanned_at = greatest(i.last_scanned_at, v.last_at), last_region = coalesce(v.region, i.last_region)
           from unnest(${itemColumn(([code]) => code)}::text[], ${itemColumn(([, v]) => v.n)}::int[], ${itemColumn(([, v]) => v.first.toISOString())}::timestamptz[],
                       ${itemColumn(([, v]) => v.last.toISOString())}::timestamptz[], ${itemColumn(([, v]) => v.region)}::text[]) as v(code, n, first_at, last_at, region)
-          where i.code = v.code`,
+          where i.code = v.code
+          returning pg_current_xact_id()::text as xid`,
         );
+        // no row updated: no item's stored counts changed, so no read needs to know
+        if (updated) began?.(updated.xid);
       });
     },
     async raiseFlag(flag: {

@@ -12,7 +12,7 @@ export function createScanService(deps: {
   now?: () => Date;
 }) {
   const now = deps.now ?? (() => new Date());
-  const buffer = createScanBuffer({ write: (batch) => deps.scans.writeScans(batch), onError: deps.onWriteError });
+  const buffer = createScanBuffer({ write: (batch, began) => deps.scans.writeScans(batch, began), onError: deps.onWriteError });
   // the checks of one loop turn share a query, like the item lookups they go with
   const recent = createBatchLoader(async (keys: string[]) => {
     const pairs = keys.map((key) => {
@@ -34,7 +34,8 @@ export function createScanService(deps: {
     record: (scan: PendingScan) => buffer.record(scan),
     /** Scans of a code this process has counted but not yet stored. */
     pendingFor: buffer.pendingFor,
-    batchesDone: buffer.batchesDone,
+    /** Begins a read of stored counts, to which the scans it did not see are added (ScanRead.pendingFor). */
+    beginRead: buffer.beginRead,
     /** Stores the scans counted so far (before reading scan statistics, and at shutdown). */
     flush: buffer.flush,
     raiseFlag: deps.scans.raiseFlag,

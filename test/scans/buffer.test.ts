@@ -58,3 +58,28 @@ t.test('1,000 waiting scans are written at once', async (t) => {
   t.equal(batches, 1, 'before any timer fires');
   await buffer.flush();
 });
+
+t.test('a read adds what its snapshot did not see; batches stored meanwhile stay until it closes', async (t) => {
+  let xid = 100;
+  const buffer = createScanBuffer({ write: async (_scans, began) => began(String(++xid)) });
+  buffer.record(scan());
+  await buffer.flush();
+  const read = buffer.beginRead();
+  buffer.record(scan());
+  await buffer.flush();
+  buffer.record(scan());
+  t.equal(buffer.pendingFor('C')?.count, 1, 'one scan not stored yet');
+  t.equal(
+    read.pendingFor('C', '102:102:')?.count,
+    2,
+    'read before the batch stored meanwhile committed: that batch and the scan not stored',
+  );
+  t.equal(read.pendingFor('C', '101:103:102')?.count, 2, 'read while it was in progress: the same');
+  t.equal(read.pendingFor('C', '103:103:')?.count, 1, 'read after it committed: only the scan not stored');
+  t.equal(read.pendingFor('C', '90:90:')?.count, 2, 'the batch stored before the read began is never added');
+  read.close();
+  const later = buffer.beginRead();
+  t.equal(later.pendingFor('C', '90:90:')?.count, 1, 'once the read closed, stored batches are forgotten');
+  later.close();
+  await buffer.flush();
+});

@@ -223,6 +223,52 @@ t.test('flag rules as the resolver applies them to issued items', async (t) => {
     t.same(await flagsOf(fourth), ['impossible_travel'], 'Chongqing, then Beijing five minutes later');
   });
 
+  // The reverse: a batch committed before the read, whose write the process has not yet seen end, is
+  // both in the stored counts read and still among the pending ones: it must count once.
+  t.test('a batch stored before the read, its write not yet seen to end, counts once', async (t) => {
+    const { code: fifth } = await pack();
+    let committed = () => {};
+    let acknowledge = () => {};
+    const acknowledged = new Promise<void>((resolve) => {
+      acknowledge = resolve;
+    });
+    const slowAcknowledgement = createScanService({
+      scans: {
+        ...chain.repositories.scans,
+        writeScans: async (...args: Parameters<typeof chain.repositories.scans.writeScans>) => {
+          await chain.repositories.scans.writeScans(...args);
+          committed();
+          // the commit has reached the database; its answer reaches the process later
+          await acknowledged;
+        },
+      },
+      now: () => new Date(clock),
+    });
+    const racing = createResolverService({
+      ...chain.services,
+      scans: slowAcknowledgement,
+      items: chain.repositories.items,
+      lots: chain.repositories.lots,
+      ipSalt: 'racing',
+      policy: { overScanThreshold: 3, maxTravelKmh: 800 },
+      now: () => new Date(clock),
+    });
+    const first = await racing.resolveCode(fifth, { record: true, region: '500236', ip: '203.0.113.1', userAgent: 'phone' });
+    t.equal(first.pack.scans.count, 1);
+    const stored = new Promise<void>((resolve) => {
+      committed = resolve;
+    });
+    const flushed = slowAcknowledgement.flush();
+    await stored;
+    clock += 60 * 60_000;
+    const second = await racing.resolveCode(fifth, { record: true, region: '500236', ip: '198.51.100.7', userAgent: 'phone' });
+    acknowledge();
+    await flushed;
+    t.equal(second.pack.scans.count, 2, 'the first scan once, stored, and the second');
+    await slowAcknowledgement.flush();
+    t.equal((await chain.repositories.items.findItem(fifth))?.scanCount, 2, 'both stored');
+  });
+
   t.test('a recalled lot is flagged as recalled, not as counterfeit', async (t) => {
     const { lot, code: third } = await pack();
     await chain.services.recalls.open(processor.principal, { lotCodes: [lot], level: 3, reason: '标签错误', hazard: '过敏原未标示' });
@@ -241,4 +287,53 @@ t.test('flag rules as the resolver applies them to issued items', async (t) => {
     });
     t.same(await flagsOf(neverIssued), ['unknown_code']);
   });
+});
+
+// Real concurrency (on PostgreSQL, reads and batch writes on connections of their own): scans of one
+// pack arrive eight at a time while batches are stored all along. Each scan is shown the number of
+// scans recorded up to and including it, never one twice nor one missed.
+t.test('concurrent scans of one pack while batches are stored: each counts once', async (t) => {
+  const chain = createChain(database, { flagPolicy: { overScanThreshold: 1_000_000, maxTravelKmh: 1_000_000 } });
+  const processor = await chain.party('processor');
+  const lot = await processor.commission(await processor.product('piece'), 10);
+  const [code] = await processor.items(lot, 1);
+  const { scans } = chain.services;
+  const recordedAs = new Map<string | null, number>();
+  const resolver = createResolverService({
+    ...chain.services,
+    scans: {
+      ...scans,
+      record: (scan) => {
+        scans.record(scan);
+        recordedAs.set(scan.userAgent, recordedAs.size + 1);
+      },
+    },
+    items: chain.repositories.items,
+    lots: chain.repositories.lots,
+    ipSalt: 'concurrent',
+  });
+  let storing = true;
+  const storer = (async () => {
+    while (storing) {
+      await scans.flush();
+      await new Promise((resolve) => setTimeout(resolve, Math.random() * 3));
+    }
+  })();
+  const total = 600;
+  const shown = new Map<string, number>();
+  let next = 0;
+  const phone = async () => {
+    while (next < total) {
+      const userAgent = `phone ${next++}`;
+      const resolved = await resolver.resolveCode(code, { record: true, region: null, ip: '203.0.113.1', userAgent });
+      shown.set(userAgent, resolved.pack.scans.count);
+    }
+  };
+  await Promise.all(Array.from({ length: 8 }, phone));
+  storing = false;
+  await storer;
+  await scans.flush();
+  const wrong = [...shown].filter(([userAgent, count]) => count !== recordedAs.get(userAgent));
+  t.strictSame(wrong.slice(0, 5), [], `every scan shows its own place among the ${total} (${wrong.length} did not)`);
+  t.equal((await chain.repositories.items.findItem(code))?.scanCount, total, 'every scan stored once');
 });
