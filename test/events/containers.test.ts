@@ -458,3 +458,53 @@ t.test('a pallet of two cases of one lot shipped through EPCIS capture is receiv
   t.same((await shop.lot(lotCode)).holders, [{ partyCode: shop.code, onHand: 8 }]);
   t.same(await balanceDifferences(world.database), [], 'the kept balances follow the movements');
 });
+
+t.test('a captured shipping event that moves none of a pallet takes none of what is packed on it', async (t) => {
+  const world = await createWorld(t);
+  const plant = await world.party('processor');
+  const shop = await world.party('retailer');
+  const meat = 'https://id.gs1.org/01/06901234000016/10/MEAT-11';
+  const [first, second] = ['urn:epc:id:sscc:6901234.0000000062', 'urn:epc:id:sscc:6901234.0000000079'];
+  const shipped = (n: number, what: object) => ({
+    type: 'ObjectEvent',
+    ...day(n),
+    action: 'OBSERVE',
+    bizStep: 'shipping',
+    ...what,
+    destinationList: [{ type: 'owning_party', destination: `${TEST_BASE_URL}/parties/${shop.code}` }],
+  });
+  const { job: packed } = await captured(
+    world,
+    plant.key,
+    epcisDocument([
+      ...commissionedAndPacked(meat, first, 4),
+      {
+        type: 'AggregationEvent',
+        ...day(2),
+        action: 'ADD',
+        bizStep: 'packing',
+        parentID: second,
+        childQuantityList: [{ epcClass: meat, quantity: 3, uom: 'KGM' }],
+      },
+    ]),
+  );
+  t.match(packed, { success: true, captured: 3 });
+  const lotCode = (await world.regulator.get(`/trace/${encodeURIComponent(meat)}?depth=0`)).body.query.lotCodes[0];
+  const meatLeft = async () => (await plant.lot(lotCode)).massBalance;
+
+  // the second pallet named as a class (its SSCC as a Digital Link) with a quantity of 0
+  const { job: none } = await captured(
+    world,
+    plant.key,
+    epcisDocument([shipped(3, { quantityList: [{ epcClass: 'https://id.gs1.org/00/069012340000000795', quantity: 0 }] })]),
+  );
+  t.match(none, { success: true, captured: 1 }, 'a quantity of 0 of a pallet is captured');
+  t.match(await meatLeft(), { produced: 10, shipped: 0, onHand: 10 }, 'and ships none of the meat packed on it');
+
+  t.match((await captured(world, plant.key, epcisDocument([shipped(4, { epcList: [first] })]))).job, { success: true, captured: 1 });
+  t.match(await meatLeft(), { produced: 10, shipped: 4, onHand: 6 }, 'the first pallet is shipped with its 4 kg');
+  const { job: again } = await captured(world, plant.key, epcisDocument([shipped(5, { epcList: [first] })]));
+  t.match(again, { success: true, captured: 1, errors: [] }, 'named again once it is gone, it is captured: no conflict over its contents');
+  t.match(await meatLeft(), { produced: 10, shipped: 4, onHand: 6 }, 'and nothing more leaves');
+  t.same(await balanceDifferences(world.database), [], 'the kept balances follow the movements');
+});

@@ -27,9 +27,11 @@ export function ship(scope: Scope, input: ShipInput, shippedAt: Date): RuleResul
     containerCode: null,
     quantity,
   }));
+  // a container goes with its contents only when it goes: a line that moved none of it (none left
+  // to an EPCIS event naming it without a quantity, or a quantity of 0) leaves them where they are
   for (const [index, line] of [...lines].entries()) {
-    if (scope.lot(line.lotCode)?.kind === 'container')
-      lines.push(...scope.takeContents(line.lotCode, 'ship_out', scope.at('lines', index)));
+    if (scope.lot(line.lotCode)?.kind === 'container' && line.quantity > 0)
+      lines.push(...scope.takeContents(line.lotCode, 'ship_out', scope.at('lines', input.lines[index].index ?? index)));
   }
   scope.draft.linkTotals(lines, 'subject');
   const shipmentId = randomUUID();
