@@ -1,4 +1,4 @@
-import { actingParty, type Principal, partyFilter, requirePartyData } from '../access/index.js';
+import { actingParty, type Principal, partyFilter, requirePartyRecord } from '../access/index.js';
 import type { Transact } from '../db/client.js';
 import { createGroupCommit } from '../db/group-commit.js';
 import { notFound } from '../errors/problem.js';
@@ -57,8 +57,11 @@ export function createEventService(deps: {
 
     async get(principal: Principal, id: string): Promise<EventView> {
       const event = await deps.events.findById(id);
-      if (!event) throw notFound(`no event ${id}`);
-      requirePartyData(principal, event.partyCode, 'events');
+      const missing = () => notFound(`no event ${id}`);
+      if (!event) throw missing();
+      // another party's event reads as an unknown id, as on GET /epcis/events/{eventID}: the ids are
+      // the same, and an EPCIS event hash follows from content a party may guess
+      requirePartyRecord(principal, event.partyCode, missing);
       return toEventView(event);
     },
 

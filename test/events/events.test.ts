@@ -574,7 +574,7 @@ t.test('events', async (t) => {
     );
     const recorded = (await farm.event({ type: 'commission', lots: [{ productCode: product, quantity: 1 }] })).body.event;
     expectStatus(t, await farm.api.get(`/events/${recorded.id}`), 200, 'own event');
-    expectStatus(t, await other.api.get(`/events/${recorded.id}`), 403, "another party's event");
+    expectStatus(t, await other.api.get(`/events/${recorded.id}`), 404, "another party's event, as if unknown");
     expectStatus(t, await world.regulator.get(`/events/${recorded.id}`), 200, 'regulator reads any event');
     expectStatus(t, await farm.api.get('/events/00000000-0000-0000-0000-000000000000'), 404, 'unknown event');
     const listed = await other.api.get('/events');
