@@ -316,6 +316,28 @@ t.test('capture rules: validation, limits, error behaviour, access', async (t) =
   );
   t.equal(invalid.statusCode, 400, 'an invalid document is rejected before capture');
   t.match(JSON.stringify(invalid.json().errors), /action/);
+  const longType = await inject(
+    'POST',
+    '/epcis/capture',
+    doc([
+      {
+        type: 'ObjectEvent',
+        eventTime: time(1),
+        eventTimeZoneOffset: '+08:00',
+        action: 'OBSERVE',
+        epcList: [item(9)],
+        bizTransactionList: [{ type: `urn:example:${'x'.repeat(100_000)}`, bizTransaction: 'urn:example:po:1' }],
+      },
+    ]),
+  );
+  t.equal(longType.statusCode, 400, 'a vocabulary URI longer than 2000 characters is refused before capture');
+  t.same(longType.json().errors, [
+    {
+      in: 'body',
+      pointer: '/epcisBody/eventList/0/bizTransactionList/0/type',
+      detail: 'bizTransactionList[0].type must be at most 2000 characters, not 100012',
+    },
+  ]);
   const tooMany = await inject(
     'POST',
     '/epcis/capture',

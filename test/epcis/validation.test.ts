@@ -156,6 +156,71 @@ t.test('business steps and dispositions', async (t) => {
   ]);
 });
 
+t.test('vocabulary URIs are at most 2000 characters, as the native API takes them', async (t) => {
+  const uri = (length: number) => `urn:example:${'x'.repeat(length - 'urn:example:'.length)}`;
+  /** The event with `value` in every vocabulary field, and the pointer of each. */
+  const everywhere = (value: string) => ({
+    event: {
+      ...event,
+      bizStep: value,
+      disposition: value,
+      persistentDisposition: { set: [value], unset: ['completeness_verified'] },
+      bizTransactionList: [{ type: value, bizTransaction: 'urn:example:po:1' }],
+      sourceList: [{ type: value, source: 'urn:example:party:a' }],
+      destinationList: [{ type: value, destination: 'urn:example:party:b' }],
+      sensorElementList: [
+        { sensorReport: [{ type: value, value: 3 }, { exception: value }, { type: 'Temperature', component: value, value: 1 }] },
+      ],
+      errorDeclaration: { declarationTime: '2024-03-02T00:00:00Z', reason: value },
+    },
+    pointers: [
+      '/bizStep',
+      '/bizTransactionList/0/type',
+      '/destinationList/0/type',
+      '/disposition',
+      '/errorDeclaration/reason',
+      '/persistentDisposition/set/0',
+      '/sensorElementList/0/sensorReport/0/type',
+      '/sensorElementList/0/sensorReport/1/exception',
+      '/sensorElementList/0/sensorReport/2/component',
+      '/sourceList/0/type',
+    ],
+  });
+  t.ok(validateCaptureEvent(everywhere(uri(2000)).event).ok, '2000 characters are accepted in every vocabulary field');
+  for (const length of [2001, 100_000]) {
+    const { event: long, pointers } = everywhere(uri(length));
+    const errors = errorsOf(validateCaptureEvent(long));
+    t.same(
+      errors.map((error) => error.pointer),
+      pointers,
+      `${length} characters: an error at every vocabulary field`,
+    );
+    t.ok(
+      errors.every((error) => error.message.endsWith(`must be at most 2000 characters, not ${length}`)),
+      'each says how long it may be, and is',
+    );
+    t.ok(
+      errors.every((error) => error.message.length < 200),
+      'without quoting the value',
+    );
+    const inDocument = errorsOf(await validateCaptureDocument(documentOf(event, long)));
+    t.same(
+      inDocument.map((error) => error.pointer),
+      pointers.map((pointer) => `/epcisBody/eventList/1${pointer}`),
+      `${length} characters in a document: named by the event's pointer`,
+    );
+  }
+  t.same(
+    errorsOf(validateCaptureEvent({ ...event, bizStep: `cbv:BizStep-${'x'.repeat(3000)}` })).length,
+    1,
+    'a CBV term too long is one error',
+  );
+  // counted as the native API counts (zod: UTF-16 units), so one URI is not too long there and fine here
+  t.same(errorsOf(validateCaptureEvent({ ...event, bizStep: `urn:example:${'😀'.repeat(995)}` })), [
+    { pointer: '/bizStep', message: 'bizStep must be at most 2000 characters, not 2002' },
+  ]);
+});
+
 t.test('times', async (t) => {
   for (const eventTime of [
     '2024-03-01 08:00:00+01:00',

@@ -162,6 +162,9 @@ function single(e: ErrorObject, root: string): ValidationError {
           : `${what} has unknown field "${field}"; user extension fields must be namespaced (e.g. "ex:${field}") or full URIs`;
       return { pointer, message };
     }
+    case 'maxLength':
+      // never quoted: the value may be megabytes long
+      return { pointer: at, message: `${what} must be at most ${e.params.limit} characters, not ${(e.data as string).length}` };
     case 'minItems':
       return { pointer: at, message: `${what} must have at least ${e.params.limit} item(s)` };
     case 'uniqueItems':

@@ -6,6 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { Ajv, type AnySchemaObject, type ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
+import { MAX_VOCABULARY_URI_LENGTH } from '../../events/schemas.js';
 
 const BASE = 'https://gs1.github.io/EPCIS/JSON-Schema/';
 const FILES = [
@@ -53,6 +54,22 @@ function takeVocabulary(file: string, definition: string): ReadonlySet<string> {
 
 export const BIZ_STEPS = takeVocabulary('schemas/bizStep-JSON-Schema.json', 'bizStep');
 export const DISPOSITIONS = takeVocabulary('schemas/disposition-JSON-Schema.json', 'disposition');
+
+// A custom vocabulary URI is as long as the native API takes a bizStep or disposition, wherever an
+// event names a term. Beside each definition's anyOf, so a long URI is told its length, not that it
+// is no CBV name.
+for (const [file, definition] of [
+  ['bizStep', 'bizStep'],
+  ['disposition', 'disposition'],
+  ['bizTransaction-type', 'bizTransaction-type'],
+  ['source-dest-type', 'source-dest-type'],
+  ['error-reason', 'error-reason'],
+  ['measurement-type', 'measurementType'],
+  ['sensor-alert-type', 'sensorAlertType'],
+  ['component', 'component'],
+]) {
+  node(`schemas/${file}-JSON-Schema.json`, `/definitions/${definition}`).maxLength = MAX_VOCABULARY_URI_LENGTH;
+}
 
 // Tolerances for what current producers (the OpenEPCIS capture corpus) send as valid:
 // persistentDisposition was allowed on every event type by earlier EPCIS 2.0 artefacts; GS1
@@ -107,8 +124,9 @@ let compiled: Validators | undefined;
 export function epcisValidators(): Validators {
   if (compiled) return compiled;
   // GS1's schemas trip ajv's strict-mode lints (e.g. `required` without `properties`); they are
-  // upstream artefacts, so the lints are off. verbose: messages quote the offending value.
-  const ajv = new Ajv({ allErrors: true, verbose: true, strict: false });
+  // upstream artefacts, so the lints are off. verbose: messages quote the offending value. unicode:
+  // false counts a string's length in UTF-16 units, as zod does for the native API.
+  const ajv = new Ajv({ allErrors: true, verbose: true, strict: false, unicode: false });
   // ajv-formats is CommonJS; under NodeNext its default import is the module object.
   addFormats.default(ajv);
   // ajv-formats' date-time also accepts a space separator and lowercase t/z.
