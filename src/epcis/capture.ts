@@ -22,6 +22,7 @@ import {
   nativeType,
   offsetOf,
   referenceDocumentsOf,
+  sensorTimesOf,
   shortVocabulary,
 } from './mapping.js';
 import type { EpcisRepository } from './repository.js';
@@ -337,6 +338,7 @@ async function requestsFor(
         epcisType: String(event.type),
         transformationId: (event.transformationID as string | undefined) ?? null,
         edges,
+        readingTimes: sensorTimesOf(event),
         links: items.map((item) => ({
           lotCode: lotOf.get(item.id) as string,
           role: item.role,

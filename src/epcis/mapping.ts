@@ -1,4 +1,5 @@
 // EPCIS 2.0 events ⇄ the native event model. Pure: identifiers are resolved by the caller.
+import type { ReadingTime } from '../events/writer/index.js';
 import { canonicalIdentifier } from '../gs1/canonical.js';
 
 export type EpcisEvent = Record<string, unknown>;
@@ -111,5 +112,38 @@ export function referenceDocumentsOf(event: EpcisEvent): { type: string; number:
   return list(event.bizTransactionList).map((entry) => {
     const transaction = entry as { type?: string; bizTransaction: string };
     return { type: transaction.type ? String(transaction.type).replace(/^.*[-:/]/, '') : 'other', number: transaction.bizTransaction };
+  });
+}
+
+const SENSOR_METADATA_TIMES = ['time', 'startTime', 'endTime'];
+
+/**
+ * The times an event's sensor elements give — when the readings were taken, and the period they
+ * cover — each with the field that gives it (the event writer holds them to its clock).
+ */
+export function sensorTimesOf(event: EpcisEvent): ReadingTime[] {
+  return list(event.sensorElementList).flatMap((element, index) => {
+    const { sensorMetadata, sensorReport } = (element ?? {}) as { sensorMetadata?: Record<string, unknown>; sensorReport?: unknown };
+    const at = `sensorElementList[${index}]`;
+    return [
+      ...SENSOR_METADATA_TIMES.flatMap((field) => {
+        const time = sensorMetadata?.[field];
+        return typeof time === 'string'
+          ? [{ time, pointer: ['sensorElementList', index, 'sensorMetadata', field], field: `${at}.sensorMetadata.${field}` }]
+          : [];
+      }),
+      ...list(sensorReport).flatMap((report, position) => {
+        const time = (report as { time?: unknown } | null)?.time;
+        return typeof time === 'string'
+          ? [
+              {
+                time,
+                pointer: ['sensorElementList', index, 'sensorReport', position, 'time'],
+                field: `${at}.sensorReport[${position}].time`,
+              },
+            ]
+          : [];
+      }),
+    ];
   });
 }

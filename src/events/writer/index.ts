@@ -95,6 +95,8 @@ export type WriteRequest = {
     epcisType: string;
     transformationId: string | null;
     edges: { from: string; to: string }[];
+    /** The times its sensor elements give, held to the clock its eventTime is. */
+    readingTimes: ReadingTime[];
     /** The lots in the roles the EPCIS event names them (what EPCIS queries match on). */
     links: {
       lotCode: string;
@@ -106,6 +108,21 @@ export type WriteRequest = {
   /** A correction's replacement: the event it replaces and the lot codes its lots keep. */
   replaces?: { eventId: string; lotCodes: string[] };
 };
+
+/** A time an event gives for its readings: the value, where it is and the field as a message names it. */
+export type ReadingTime = { time: string; pointer: Pointer; field: string };
+
+/** The times of an event's readings: a native observation's, and those an EPCIS event's sensor elements give. */
+function readingTimesOf(request: WriteRequest): ReadingTime[] {
+  const readings = request.action.type === 'observe' ? (request.action.readings ?? []) : [];
+  return [
+    ...readings.flatMap((reading, index) => {
+      const time = (reading as { time?: unknown } | null)?.time;
+      return typeof time === 'string' ? [{ time, pointer: ['readings', index, 'time'], field: `readings[${index}].time` }] : [];
+    }),
+    ...(request.captured?.readingTimes ?? []),
+  ];
+}
 
 /** Declares an earlier event in error (natively, or an EPCIS error declaration), optionally replacing it. */
 export type CorrectionRequest = {
@@ -163,6 +180,8 @@ export function createEventWriter(deps: {
 }) {
   const { repository } = deps;
   const objectsPerStatement = deps.objectsPerStatement ?? OBJECTS_PER_STATEMENT;
+  /** Ahead of the writer's clock by more than device clocks drift. */
+  const inFuture = (time: Date) => time.getTime() > deps.now().getTime() + FUTURE_TOLERANCE_MS;
 
   /** Everything the requests name, read once (in a fixed number of queries) into a world state. */
   async function load(tx: Db, requests: WriteRequest[]): Promise<WorldState> {
@@ -253,20 +272,17 @@ export function createEventWriter(deps: {
   ): { record: EventRecord; draft: EventDraft; shipmentId: string | null } {
     const base = request.pointer ?? [];
     const eventTime = new Date(request.context.eventTime);
-    if (eventTime.getTime() > deps.now().getTime() + FUTURE_TOLERANCE_MS) {
+    if (inFuture(eventTime)) {
       throw unprocessable('future-event-time', `eventTime ${request.context.eventTime} is in the future`, [
         bodyField([...base, 'eventTime'], 'must not be in the future'),
       ]);
     }
     // a sensor reading's own time is held to the same clock and tolerance as the event's
-    if (request.action.type === 'observe') {
-      for (const [index, reading] of (request.action.readings ?? []).entries()) {
-        const time = (reading as { time?: unknown } | null)?.time;
-        if (typeof time === 'string' && new Date(time).getTime() > deps.now().getTime() + FUTURE_TOLERANCE_MS) {
-          throw unprocessable('future-reading-time', `reading ${index} is timed ${time}, in the future`, [
-            bodyField([...base, 'readings', index, 'time'], 'must not be in the future'),
-          ]);
-        }
+    for (const { time, pointer, field } of readingTimesOf(request)) {
+      if (inFuture(new Date(time))) {
+        throw unprocessable('future-reading-time', `${field} ${time} is in the future`, [
+          bodyField([...base, ...pointer], 'must not be in the future'),
+        ]);
       }
     }
     // a recall needs its level, scope, holders and due times, which only a recall records
@@ -415,7 +431,7 @@ export function createEventWriter(deps: {
    */
   async function correct(tx: Db, request: CorrectionRequest): Promise<{ correction: EventView; replacement: WriteOutcome | null }> {
     const eventTime = new Date(request.eventTime);
-    if (eventTime.getTime() > deps.now().getTime() + FUTURE_TOLERANCE_MS) {
+    if (inFuture(eventTime)) {
       throw unprocessable('future-event-time', `eventTime ${request.eventTime} is in the future`, [
         bodyField(['eventTime'], 'must not be in the future'),
       ]);
