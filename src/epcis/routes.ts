@@ -238,7 +238,7 @@ export const epcisRoutes: FastifyPluginAsyncZod<{ service: EpcisService; subscri
         },
       },
       async (request) => ({
-        '@set': await service.vocabulary(principalOf(request), what),
+        '@set': await service.vocabulary(principalOf(request), what, formatAsked(request)),
       }),
     );
     app.get(

@@ -247,13 +247,18 @@ export function createEpcisService(deps: {
     ];
   }
 
+  /** Rewrites one identifier per GS1-EPC-Format, using the company prefixes parties registered; null leaves it as it is. */
+  async function identifierConverter(format: EpcFormat): Promise<((id: string) => string) | null> {
+    const prefixes = format === 'Always_EPC_URN' ? (await deps.prefixes()).sort((a, b) => b.length - a.length) : [];
+    return epcConverter(format, canonicalIdentifier, (key) => prefixes.find((prefix) => key.startsWith(prefix))?.length ?? null);
+  }
+
   return {
     lotUriPrefix,
 
-    /** Rewrites identifiers per GS1-EPC-Format, using the company prefixes parties registered. */
+    /** Rewrites an event's identifiers per GS1-EPC-Format. */
     async formatter(format: EpcFormat): Promise<(event: Record<string, unknown>) => Record<string, unknown>> {
-      const prefixes = format === 'Always_EPC_URN' ? (await deps.prefixes()).sort((a, b) => b.length - a.length) : [];
-      const convert = epcConverter(format, canonicalIdentifier, (key) => prefixes.find((prefix) => key.startsWith(prefix))?.length ?? null);
+      const convert = await identifierConverter(format);
       return convert ? (event) => mapIdentifiers(event, convert) : (event) => event;
     },
 
@@ -389,10 +394,19 @@ export function createEpcisService(deps: {
       throw missing();
     },
 
-    async vocabulary(principal: Principal, what: 'bizStep' | 'disposition' | 'readPoint' | 'bizLocation' | 'epc' | 'eventType') {
+    /** The values of one field in the events the principal may read; identifiers written per GS1-EPC-Format, as in events. */
+    async vocabulary(
+      principal: Principal,
+      what: 'bizStep' | 'disposition' | 'readPoint' | 'bizLocation' | 'epc' | 'eventType',
+      format: EpcFormat,
+    ) {
       if (what === 'eventType') return [...EPCIS_TYPES];
       const party = privateScope(principal) ?? undefined;
-      return what === 'epc' ? deps.epcis.epcs(party, 1000) : deps.epcis.distinct(what, party);
+      if (what === 'bizStep' || what === 'disposition') return deps.epcis.distinct(what, party);
+      const values = what === 'epc' ? await deps.epcis.epcs(party, 1000) : await deps.epcis.distinct(what, party);
+      const convert = await identifierConverter(format);
+      // listed in the order of the form they are written in
+      return convert ? values.map(convert).sort() : values;
     },
   };
 }

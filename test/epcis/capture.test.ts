@@ -607,6 +607,28 @@ t.test('GS1-EPC-Format: identifiers captured as EPC URNs come back as captured, 
     'a party registers its GS1 company prefix',
   );
   t.same((await asUrn()).json().epcList, ['urn:epc:id:sgtin:0614141.812345.7000'], 'then its keys render as EPC URNs');
+
+  // the discovery lists keep one form per object (a GS1 key as its Digital Link, however captured)
+  // and write it as the events are written
+  const listed = async (path: string, format?: string) => {
+    const reply = await world.app.inject({
+      method: 'GET',
+      url: `/epcis/${path}`,
+      headers: { authorization: `Bearer ${plant.key}`, ...(format ? { 'gs1-epc-format': format } : {}) },
+    });
+    t.equal(reply.headers['gs1-epc-format'], format ?? 'No_Preference');
+    return reply.json()['@set'];
+  };
+  const links = ['https://id.gs1.org/01/80614141123458/21/6789', 'https://id.gs1.org/01/80614141123458/21/7000'];
+  for (const format of [undefined, 'Never_Translates', 'Always_GS1_Digital_Link'])
+    t.same(await listed('epcs', format), links, `/epcis/epcs: ${format}`);
+  t.same(
+    await listed('epcs', 'Always_EPC_URN'),
+    ['urn:epc:id:sgtin:0614141.812345.6789', 'urn:epc:id:sgtin:0614141.812345.7000'],
+    '/epcis/epcs: as EPC URNs',
+  );
+  t.same(await listed('readPoints'), ['https://id.gs1.org/414/0614141123452/254/400'], '/epcis/readPoints');
+  t.same(await listed('readPoints', 'Always_EPC_URN'), ['urn:epc:id:sgln:0614141.12345.400'], '/epcis/readPoints: as EPC URNs');
   expectStatus(
     t,
     await world.admin.post('/parties', { kind: 'processor', name: 'x', regionCode: '500236', gs1CompanyPrefix: '12' }),
