@@ -215,7 +215,9 @@ export function createFiguresRepository(db: Db) {
     /**
      * Failed inspections (standing) of lots that are still in circulation: active or on the road,
      * neither held, recalled nor destroyed. A standing pass of the same lot and kind of test with a
-     * later event time (a re-test) supersedes a failure; a pass at the same time settles nothing.
+     * later event time, recorded no earlier (a re-test), supersedes a failure when the party that
+     * failed the lot or an independent one (a lab or regulator) recorded it: a lot's owner cannot
+     * clear a lab's or regulator's failure with a pass of its own. A pass at the same time settles nothing.
      */
     async failedInspectionsInCirculation(region?: string) {
       const rows = await queryRows<{
@@ -237,7 +239,9 @@ export function createFiguresRepository(db: Db) {
           and l.status in ('active', 'in_transit') and l.hold is null and l.voided_by_event_id is null
           and not exists (select 1 from event_lots rl join events r on r.id = rl.event_id
             where rl.lot_code = l.code and rl.role = 'subject' and r.type = 'inspect' and r.payload->'inspection'->>'result' = 'pass'
-              and r.payload->'inspection'->>'kind' = e.payload->'inspection'->>'kind' and r.event_time > e.event_time and ${live(sql`r`)})
+              and r.payload->'inspection'->>'kind' = e.payload->'inspection'->>'kind' and r.event_time > e.event_time
+              and r.record_time >= e.record_time and ${live(sql`r`)}
+              and (r.party_code = e.party_code or exists (select 1 from parties rp where rp.code = r.party_code and rp.kind in ('lab', 'regulator'))))
           and ${regionOf(sql`p.region_code`, region)}
         order by e.event_time, e.id, l.code`,
       );

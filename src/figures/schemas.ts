@@ -128,7 +128,7 @@ export const anomaliesSchema = z
         }),
       )
       .describe(
-        'standing failed tests of lots in circulation and not on hold, unless a standing pass of the same lot and kind of test came later',
+        'standing failed tests of lots in circulation and not on hold, unless a later standing pass of the same lot and kind of test (recorded no earlier, by the party that failed it or by a lab or regulator) superseded it',
       ),
     suspiciousCodes: z.array(
       z.object({

@@ -294,6 +294,39 @@ t.test('a failed test is superseded by a later standing pass of the same lot and
     ],
     'a re-test passed and released clears the failure; a pass of another kind, an earlier pass or one declared in error does not; the replacement of a pass clears it',
   );
+
+  // a lab's failure: the owner's own pass does not clear it, the lab's (or another lab's) re-test does
+  const lab = await world.party('lab');
+  const [ownerOverLab, labRetested, passRecordedFirst] = [
+    await plant.commission(product, 10),
+    await plant.commission(product, 10),
+    await plant.commission(product, 10),
+  ];
+  const labInspect = (lotCode: string, result: string, hour: number) =>
+    world.ok(
+      lab.event({
+        type: 'inspect',
+        eventTime: at(hour),
+        lotCodes: [lotCode],
+        inspection: { kind: 'sampling', result, reportNumber: `L-${hour}` },
+      }),
+    );
+  await labInspect(ownerOverLab, 'fail', 520);
+  await inspect(ownerOverLab, 'sampling', 'pass', 521);
+  await labInspect(labRetested, 'fail', 522);
+  await labInspect(labRetested, 'pass', 523);
+  // a pass recorded before the failure it would clear, which names an earlier time, is no re-test of it
+  await labInspect(passRecordedFirst, 'pass', 525);
+  await labInspect(passRecordedFirst, 'fail', 524);
+  const laterLots = new Set([ownerOverLab, labRetested, passRecordedFirst]);
+  t.strictSame(
+    (await listed()).filter(([lotCode]: string[]) => laterLots.has(lotCode)),
+    [
+      [ownerOverLab, 'L-520'],
+      [passRecordedFirst, 'L-524'],
+    ],
+    "the owner's pass leaves a lab's failure listed; the lab's re-test clears it; a pass recorded before the failure does not",
+  );
 });
 
 t.test('by product, lots of no registered product are a group of their own, not taken for the total', async (t) => {
