@@ -3,7 +3,7 @@
 // finest identification level and no query string. Pure: no I/O.
 
 import { completeGs1, gs1CheckDigit } from '../codes/gs1.js';
-import { checkKeyQualifiers, isGs1Charset82 } from './digital-link.js';
+import { aiValueError, checkKeyQualifiers, isGs1Charset82 } from './digital-link.js';
 
 const HOST = 'https://id.gs1.org';
 const COMPANY_PREFIX = /^\d{6,12}$/;
@@ -107,26 +107,33 @@ function fromEpcUrn(uri: string): string | null {
   return path ? HOST + path : null;
 }
 
-// Primary keys by AI and by Digital Link short name, with the shape of the key value.
-const PRIMARY_KEYS: Record<string, { ai: string; value: RegExp }> = {};
-for (const [names, value] of [
-  [['00', 'sscc'], /^\d{18}$/],
-  [['01', 'gtin'], /^(?:\d{8}|\d{12,14})$/],
-  [['253', 'gdti'], /^\d{13}/],
-  [['255', 'gcn'], /^\d{13,25}$/],
-  [['401', 'ginc'], /^\d{6}/],
-  [['402', 'gsin'], /^\d{17}$/],
-  [['414', 'gln'], /^\d{13}$/],
-  [['417', 'party'], /^\d{13}$/],
-  [['8003', 'grai'], /^\d{14}/],
-  [['8004', 'giai'], /^\d{6}/],
-  [['8006', 'itip'], /^\d{18}$/],
-  [['8010', 'cpid'], /^\d{6}/],
-  [['8017', 'gsrnp'], /^\d{18}$/],
-  [['8018', 'gsrn'], /^\d{18}$/],
-] as const) {
-  for (const name of names) PRIMARY_KEYS[name] = { ai: names[0], value };
-}
+/**
+ * The primary keys of the Digital Link standard, by AI: the key's name; its short name (`gtin`,
+ * `sscc`, … as some Digital Links write the AI) and the digits a key must start with for a path to name
+ * it by that short name; and, for a key whose digits end in a check digit, the digits `from`–`to` of its
+ * Digital Link value that the check covers (GTIN as the 14 digits a Digital Link carries). A GDTI,
+ * GCN, GRAI or ITIP value goes on after its check digit (serial, piece and total); a GRAI starts with
+ * a filler digit 0 that the check does not cover. The rest of each key's format is the AI table of
+ * digital-link.ts.
+ */
+type KeySpec = { name: string; shortName: string; shape: RegExp; check?: { from: number; to: number } };
+const PRIMARY_KEYS: Record<string, KeySpec> = {
+  '00': { name: 'SSCC', shortName: 'sscc', shape: /^\d{18}$/, check: { from: 0, to: 18 } },
+  '01': { name: 'GTIN', shortName: 'gtin', shape: /^(?:\d{8}|\d{12,14})$/, check: { from: 0, to: 14 } },
+  '253': { name: 'GDTI', shortName: 'gdti', shape: /^\d{13}/, check: { from: 0, to: 13 } },
+  '255': { name: 'GCN', shortName: 'gcn', shape: /^\d{13,25}$/, check: { from: 0, to: 13 } },
+  '401': { name: 'GINC', shortName: 'ginc', shape: /^\d{6}/ },
+  '402': { name: 'GSIN', shortName: 'gsin', shape: /^\d{17}$/, check: { from: 0, to: 17 } },
+  '414': { name: 'GLN', shortName: 'gln', shape: /^\d{13}$/, check: { from: 0, to: 13 } },
+  '417': { name: 'party GLN', shortName: 'party', shape: /^\d{13}$/, check: { from: 0, to: 13 } },
+  '8003': { name: 'GRAI', shortName: 'grai', shape: /^\d{14}/, check: { from: 1, to: 14 } },
+  '8004': { name: 'GIAI', shortName: 'giai', shape: /^\d{6}/ },
+  '8006': { name: 'ITIP', shortName: 'itip', shape: /^\d{18}$/, check: { from: 0, to: 14 } },
+  '8010': { name: 'CPID', shortName: 'cpid', shape: /^\d{6}/ },
+  '8017': { name: 'GSRN', shortName: 'gsrnp', shape: /^\d{18}$/, check: { from: 0, to: 18 } },
+  '8018': { name: 'GSRN', shortName: 'gsrn', shape: /^\d{18}$/, check: { from: 0, to: 18 } },
+};
+const SHORT_NAMES: Record<string, string> = Object.fromEntries(Object.entries(PRIMARY_KEYS).map(([ai, key]) => [key.shortName, ai]));
 
 const QUALIFIER_ALIASES: Record<string, string> = { cpv: '22', lot: '10', ser: '21' };
 // Key qualifiers each primary key may carry, in Digital Link path order.
@@ -139,46 +146,78 @@ const QUALIFIERS: Record<string, string[]> = {
 
 type DigitalLinkPath = { ai: string; key: string; qualifiers: [ai: string, value: string][] };
 
-/** The primary key and key qualifiers (by AI, in path order) of a URI shaped as a Digital Link; null for any other URI. */
-function readDigitalLink(uri: string, isPart: (value: string) => boolean): DigitalLinkPath | null {
+const keyAi = (segment: string) =>
+  Object.hasOwn(PRIMARY_KEYS, segment) ? segment : Object.hasOwn(SHORT_NAMES, segment) ? SHORT_NAMES[segment] : null;
+
+/**
+ * The primary key and key qualifiers (by AI, in path order, as written) of a URI whose path is a
+ * Digital Link's; null for any other URI. A numeric AI makes the path a Digital Link whatever its
+ * value (a malformed one is for digitalLinkProblem to report); a short name is an ordinary word in other
+ * sites' paths (/party/acme, /gtin/red-shoes), and names a key only when the digits of one follow it.
+ */
+function readDigitalLink(uri: string): DigitalLinkPath | null {
   const m = /^https?:\/\/[^/?#]+(\/[^?#]*)(?:[?#].*)?$/.exec(uri);
   if (!m) return null;
   const segments = m[1].replace(/\/$/, '').split('/').slice(1);
   // the primary key is the rightmost /AI/value pair that is one, as the standard reads it: what precedes it is a prefix
   let at = segments.length - 2;
-  while (at >= 0 && !Object.hasOwn(PRIMARY_KEYS, segments[at])) at -= 2;
+  while (at >= 0 && !keyAi(segments[at])) at -= 2;
   if (at < 0) return null;
-  const { ai, value } = PRIMARY_KEYS[segments[at]];
+  const ai = keyAi(segments[at]) as string;
   const key = segments[at + 1];
-  if (!value.test(key) || !isPart(key)) return null;
+  if ((segments[at] !== ai && !PRIMARY_KEYS[ai].shape.test(key)) || !COMPONENT.test(key)) return null;
 
   const allowed = QUALIFIERS[ai] ?? [];
   const qualifiers: DigitalLinkPath['qualifiers'] = [];
   for (let i = at + 2; i < segments.length; i += 2) {
     const q = Object.hasOwn(QUALIFIER_ALIASES, segments[i]) ? QUALIFIER_ALIASES[segments[i]] : segments[i];
-    if (!allowed.includes(q) || !isPart(segments[i + 1])) return null;
+    if (!allowed.includes(q) || !COMPONENT.test(segments[i + 1])) return null;
     qualifiers.push([q, segments[i + 1]]);
   }
   return { ai, key, qualifiers };
 }
 
-const qualifierError = (link: DigitalLinkPath) =>
-  checkKeyQualifiers(
+/** The key's value as its AI's format reads it: %-decoded, a GTIN-8, -12 or -13 with the zeros of its 14 digits. */
+function keyValue(link: DigitalLinkPath): string {
+  const key = decodeURIComponent(link.key);
+  return link.ai === '01' && /^(?:\d{8}|\d{12,13})$/.test(key) ? key.padStart(14, '0') : key;
+}
+
+/**
+ * Why a path read as a Digital Link names no identifier: key qualifiers the standard does not allow, a
+ * value that is not GS1 text, or one that does not match its AI's format (check digits and the GRAI's
+ * filler digit apart, which gs1IdentifierProblem words itself); null when it names one.
+ */
+function digitalLinkProblem(link: DigitalLinkPath): string | null {
+  const qualifiers = checkKeyQualifiers(
     link.ai,
     link.qualifiers.map(([q]) => q),
   );
+  if (qualifiers) return `is a GS1 Digital Link whose key qualifiers the standard does not allow: ${qualifiers.message}`;
+  if (!isComponent(link.key) || !link.qualifiers.every(([, value]) => isComponent(value))) {
+    return 'is a GS1 Digital Link whose key or qualifier is not GS1 text once %-decoded';
+  }
+  const key = aiValueError(link.ai, keyValue(link), ['csum', 'zero']);
+  if (key) return `is a GS1 Digital Link whose ${PRIMARY_KEYS[link.ai].name} does not match its AI's format: ${key.message}`;
+  for (const [q, value] of link.qualifiers) {
+    const qualifier = aiValueError(q, decodeURIComponent(value));
+    if (qualifier) return `is a GS1 Digital Link whose key qualifier (${q}) does not match its AI's format: ${qualifier.message}`;
+  }
+  return null;
+}
 
 function fromDigitalLink(uri: string): string | null {
-  const link = readDigitalLink(uri, isComponent);
-  // qualifiers out of order, repeated or combined as the standard does not allow name no one identifier
-  if (!link || qualifierError(link)) return null;
+  const link = readDigitalLink(uri);
+  if (!link || digitalLinkProblem(link)) return null;
   const qualifiers = new Map(link.qualifiers);
   // Only the finest identification level counts: CPV is dropped, and a serial supersedes the lot.
   qualifiers.delete('22');
   if (qualifiers.has('21')) qualifiers.delete('10');
 
   const path = [...qualifiers].map(([q, value]) => `/${q}/${encode(value)}`);
-  return `${HOST}/${link.ai}/${link.ai === '01' ? link.key.padStart(14, '0') : encode(link.key)}${path.join('')}`;
+  // digits need no escape: a key written with %-escaped digits is the same key
+  const key = keyValue(link);
+  return `${HOST}/${link.ai}/${/^\d+$/.test(key) ? key : encode(link.key)}${path.join('')}`;
 }
 
 /**
@@ -198,38 +237,16 @@ export function epcUrnProblem(value: string): string | null {
  */
 export function gs1IdentifierProblem(value: string): string | null {
   if (value.startsWith('urn:epc:')) return epcUrnProblem(value);
-  const link = readDigitalLink(value, (part) => COMPONENT.test(part));
+  const link = readDigitalLink(value);
   if (!link) return null;
-  const qualifiers = qualifierError(link);
-  if (qualifiers) return `is a GS1 Digital Link whose key qualifiers the standard does not allow: ${qualifiers.message}`;
-  const canonical = fromDigitalLink(value);
-  if (!canonical) return 'is a GS1 Digital Link whose key or qualifier is not GS1 text once %-decoded';
-  const [ai, key] = canonical.slice(HOST.length + 1).split('/');
-  return Object.hasOwn(CHECKED_KEYS, ai) ? checkDigitProblem(CHECKED_KEYS[ai], key) : null;
+  const problem = digitalLinkProblem(link);
+  if (problem) return problem;
+  const { name, check } = PRIMARY_KEYS[link.ai];
+  return check ? checkDigitProblem(name, check, keyValue(link)) : null;
 }
 
-/**
- * Primary keys whose last digit checks the digits before it, by AI: the key's name and the digits
- * `from`–`to` of its Digital Link value that the check covers (GTIN as the 14 digits a Digital Link
- * carries). A GDTI, GCN, GRAI or ITIP value goes on after its check digit (serial, piece and total);
- * a GRAI starts with a filler digit 0 that the check does not cover.
- */
-type CheckedKey = { name: string; from: number; to: number };
-const CHECKED_KEYS: Record<string, CheckedKey> = {
-  '00': { name: 'SSCC', from: 0, to: 18 },
-  '01': { name: 'GTIN', from: 0, to: 14 },
-  '253': { name: 'GDTI', from: 0, to: 13 },
-  '255': { name: 'GCN', from: 0, to: 13 },
-  '402': { name: 'GSIN', from: 0, to: 17 },
-  '414': { name: 'GLN', from: 0, to: 13 },
-  '417': { name: 'party GLN', from: 0, to: 13 },
-  '8003': { name: 'GRAI', from: 1, to: 14 },
-  '8006': { name: 'ITIP', from: 0, to: 14 },
-  '8017': { name: 'GSRN', from: 0, to: 18 },
-  '8018': { name: 'GSRN', from: 0, to: 18 },
-};
-
-function checkDigitProblem({ name, from, to }: CheckedKey, key: string): string | null {
+/** What is wrong with the filler and check digit of a key that otherwise matches its AI's format, or null. */
+function checkDigitProblem(name: string, { from, to }: { from: number; to: number }, key: string): string | null {
   if (/[^0]/.test(key.slice(0, from))) return `is a GS1 Digital Link whose ${name} ${key} does not start with the filler digit 0`;
   const digits = key.slice(from, to);
   const right = gs1CheckDigit(digits.slice(0, -1));

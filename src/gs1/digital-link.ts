@@ -340,8 +340,8 @@ function describe(components: readonly Component[]): string {
     .join(' + ');
 }
 
-/** Checks a decoded value against its AI's format: length, character set, content checks. */
-function checkAi(ai: string, value: string): Checked {
+/** Checks a decoded value against its AI's format: length, character set, content checks (but those named in `skip`). */
+function checkAi(ai: string, value: string, skip: readonly string[] = []): Checked {
   const spec = AIS.get(ai) as AiSpec;
   const wrong = () => fail('bad-value', `AI (${ai}) must be ${describe(spec.components)}, got ${JSON.stringify(value)}`);
   let at = 0;
@@ -349,12 +349,23 @@ function checkAi(ai: string, value: string): Checked {
     if (at === value.length && c.optional) break;
     const part = value.slice(at, c.min === c.max ? at + c.max : undefined);
     if (part.length < c.min || part.length > c.max || !CHARSETS[c.charset].pattern.test(part)) return wrong();
-    if (c.check && !CHECKS[c.check].test(part)) {
+    if (c.check && !skip.includes(c.check) && !CHECKS[c.check].test(part)) {
       return c.check === 'csum' ? fail('check-digit', `AI (${ai}) has a wrong check digit: ${part}`) : wrong();
     }
     at += part.length;
   }
   return at === value.length ? { ok: true, value } : wrong();
+}
+
+/**
+ * What is wrong with a decoded value of AI `ai` by the AI's format in the table above (length, character
+ * set, check digit, content checks such as a piece not above its total), or undefined when nothing is.
+ * Checks named in `skip` (e.g. `csum`, `zero`) are left to the caller.
+ */
+export function aiValueError(ai: string, value: string, skip: readonly string[] = []): DigitalLinkError | undefined {
+  if (!isAi(ai)) return { code: 'unknown-key', message: `(${ai}) is not a GS1 Application Identifier` };
+  const checked = checkAi(ai, value, skip);
+  return checked.ok ? undefined : checked.error;
 }
 
 /** A GTIN in a Digital Link has 14 digits; a valid shorter GTIN is named as such, with its 14-digit form. */

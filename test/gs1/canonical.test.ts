@@ -73,6 +73,88 @@ t.test('GDTI, GCN, GRAI and ITIP keys are checked on the digits before their ser
   t.equal(gs1IdentifierProblem('urn:epc:id:grai:4012345.66666.87'), null, 'an EPC URN carries no check digit: it is computed');
 });
 
+t.test(
+  'a Digital Link key that does not match its AI format (digit count, non-digits) is malformed and has no canonical form',
+  async (t) => {
+    for (const [uri, why] of [
+      ['https://id.gs1.org/01/123', /whose GTIN does not match its AI's format: AI \(01\) must be 14 digits, got "123"/],
+      ['https://id.gs1.org/01/123/21/1', /GTIN does not match/],
+      ['https://id.gs1.org/01/0950600013435A', /AI \(01\) must be 14 digits/],
+      ['https://id.gs1.org/00/10614141234567890', /whose SSCC does not match its AI's format: AI \(00\) must be 18 digits/],
+      ['https://example.com/prefix/00/1061414123456789O8', /SSCC does not match/],
+      ['https://id.gs1.org/414/061414112345', /GLN does not match its AI's format: AI \(414\) must be 13 digits/],
+      ['https://id.gs1.org/417/061414112345X', /party GLN does not match/],
+      ['https://id.gs1.org/402/0614141123456789', /GSIN does not match/],
+      ['https://id.gs1.org/8018/06141411234567890', /GSRN does not match/],
+      ['https://id.gs1.org/8006/04012345123456', /ITIP does not match its AI's format: AI \(8006\) must be 14 digits \+ 4 digits/],
+      ['https://id.gs1.org/253/123123123123', /GDTI does not match/],
+      ['https://id.gs1.org/8003/0401234566666', /GRAI does not match/],
+      ['https://id.gs1.org/8004/123', /GIAI does not match its AI's format: AI \(8004\) must be 1-30 characters/],
+      ['https://id.gs1.org/8010/0614141ab', /CPID does not match/],
+    ] as const) {
+      t.match(gs1IdentifierProblem(uri), why, uri);
+      t.equal(canonicalGs1Uri(uri), null, `${uri} names no identifier`);
+    }
+    t.equal(gs1IdentifierProblem('https://example.com/01/9506000134352'), null, 'a GTIN-13 on another host is padded, as before');
+    t.equal(canonicalGs1Uri('https://example.com/01/9506000134352'), 'https://id.gs1.org/01/09506000134352');
+    t.equal(canonicalGs1Uri('https://example.com/00/%3106141412345678908'), 'https://id.gs1.org/00/106141412345678908', 'an escaped digit');
+  },
+);
+
+t.test('key qualifiers must match their AI formats too', async (t) => {
+  const G = 'https://id.gs1.org/01/09520123456788';
+  t.match(
+    gs1IdentifierProblem(`${G}/10/ABCDEFGHIJKLMNOPQRSTU`),
+    /key qualifier \(10\) does not match its AI's format: AI \(10\) must be 1-20/,
+  );
+  t.equal(gs1IdentifierProblem(`${G}/10/ABCDEFGHIJKLMNOPQRST`), null, 'a lot of 20 characters');
+  t.match(gs1IdentifierProblem(`${G}/21/123456789012345678901`), /key qualifier \(21\)/);
+  t.match(gs1IdentifierProblem('https://id.gs1.org/8010/0614141ABC/8011/0123'), /key qualifier \(8011\).*without leading zeros/);
+  t.equal(canonicalGs1Uri(`${G}/10/ABCDEFGHIJKLMNOPQRSTU`), null);
+});
+
+t.test('short names are ordinary words on other sites: a path names a key by one only with the digits of a key after it', async (t) => {
+  for (const uri of [
+    'https://example.com/party/acme',
+    'https://shop.example/gtin/red-shoes',
+    'https://example.com/sscc/1234',
+    'https://example.com/gln/about',
+  ]) {
+    t.equal(gs1IdentifierProblem(uri), null, `${uri} is stored as written`);
+    t.equal(canonicalGs1Uri(uri), null, `${uri} is no Digital Link`);
+  }
+  t.match(
+    gs1IdentifierProblem('https://example.com/gdti/1231231231232TEST56789012345678'),
+    /GDTI does not match/,
+    'a GDTI once it has one',
+  );
+});
+
+t.test('ITIP piece and total, and the serials of GDTI, GCN and GRAI, follow the GS1 AI table', async (t) => {
+  const itip = (pieceOfTotal: string) => `https://id.gs1.org/8006/04012345123456${pieceOfTotal}`;
+  t.equal(gs1IdentifierProblem(itip('0102')), null);
+  t.equal(gs1IdentifierProblem(itip('0202')), null, 'the last piece');
+  for (const wrong of ['0302', '0002', '0100', '0000']) {
+    t.match(gs1IdentifierProblem(itip(wrong)), /ITIP does not match .*a piece number not above the total/, `piece and total ${wrong}`);
+    t.equal(canonicalGs1Uri(itip(wrong)), null);
+  }
+  // GDTI: N13 + X..17
+  t.equal(gs1IdentifierProblem('https://a/253/1231231231232TEST5678901234567'), null, 'a serial of 17 characters');
+  t.match(gs1IdentifierProblem('https://a/253/1231231231232TEST56789012345678'), /GDTI does not match .*1-17 characters of GS1 charset 82/);
+  // GCN: N13 + N..12
+  t.equal(gs1IdentifierProblem('https://id.gs1.org/255/4012345999990123456789012'), null, 'a serial of 12 digits');
+  t.match(gs1IdentifierProblem('https://id.gs1.org/255/40123459999901234567890123'), /GCN does not match .*1-12 digits/);
+  t.match(gs1IdentifierProblem('https://id.gs1.org/255/4012345999990A1'), /GCN does not match/, 'a serial with a letter');
+  // GRAI: 0 + N13 + X..16
+  t.equal(gs1IdentifierProblem('https://id.gs1.org/8003/04012345666663ABCDEFGHIJKLMNOP'), null, 'a serial of 16 characters');
+  t.match(gs1IdentifierProblem('https://id.gs1.org/8003/04012345666663ABCDEFGHIJKLMNOPQ'), /GRAI does not match .*1-16 characters/);
+  t.match(
+    gs1IdentifierProblem('https://id.gs1.org/8003/04012345666663A%7EB'),
+    /not GS1 text once %-decoded/,
+    'a serial outside charset 82',
+  );
+});
+
 t.test('the canonical form and the Digital Link parser agree on the check digit of every key in the vectors', async (t) => {
   const CHECKED = ['00', '01', '253', '255', '402', '414', '417', '8003', '8006', '8017', '8018'];
   const FIELDS = { gtin: '01', sscc: '00', gln: '414', grai: '8003' } as const;

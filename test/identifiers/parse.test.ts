@@ -67,6 +67,10 @@ t.test('a malformed GS1 key is a 400 in every form, as a bare SSCC with a wrong 
     ['https://id.gs1.org/00/106141412345678909', /SSCC .* wrong check digit/],
     ['https://id.gs1.org/8003/04012345666664S1', /GRAI 04012345666664S1 has a wrong check digit/],
     ['https://id.gs1.org/253/1231231231233', /GDTI 1231231231233 has a wrong check digit/],
+    ['https://id.gs1.org/01/123', /GTIN does not match its AI's format: AI \(01\) must be 14 digits/],
+    ['https://shop.example/00/10614141234567890', /SSCC does not match its AI's format: AI \(00\) must be 18 digits/],
+    ['https://id.gs1.org/8006/040123451234560302', /ITIP does not match .*a piece number not above the total/],
+    ['https://id.gs1.org/8003/04012345666663ABCDEFGHIJKLMNOPQ', /GRAI does not match .*1-16 characters/],
     ['urn:epc:id:sgtin:0614141.81234.6789', /not a valid SGTIN EPC URN/],
     ['urn:epc:id:sscc:0614141.12345', /not a valid SSCC EPC URN/],
   ] as const) {
@@ -74,4 +78,9 @@ t.test('a malformed GS1 key is a 400 in every form, as a bare SSCC with a wrong 
   }
   t.throws(() => parseIdentifier('106141412345678909', BASE), { status: 400, message: /check digit is wrong/ }, 'the bare SSCC');
   t.same(parseIdentifier('urn:gdst:example.com:lot:class:1', BASE), { kind: 'uri', uri: 'urn:gdst:example.com:lot:class:1' }, 'no GS1 URI');
+  t.same(
+    parseIdentifier('https://example.com/party/acme', BASE),
+    { kind: 'uri', uri: 'https://example.com/party/acme' },
+    'a short name without the digits of a key after it is no Digital Link',
+  );
 });
