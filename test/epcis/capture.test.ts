@@ -817,6 +817,57 @@ t.test('identifiers with broken %-escapes never fail a capture job or an event',
   }
 });
 
+t.test('a GS1 Digital Link whose key does not match its AI format is a 400 naming each field, wherever the event names it', async (t) => {
+  const world = await createWorld(t);
+  const plant = await world.party('slaughterhouse');
+  const headers = { 'content-type': 'application/ld+json', authorization: `Bearer ${plant.key}` };
+  const observe = (fields: object) => ({ ...observation(1, { epcList: [item(90)] }), ...fields });
+  const reply = await world.app.inject({
+    method: 'POST',
+    url: '/epcis/capture',
+    payload: doc([
+      observe({ epcList: ['https://id.gs1.org/01/123'] }),
+      observe({ quantityList: [{ epcClass: 'https://id.gs1.org/00/10614141234567890', quantity: 1 }] }),
+      observe({ bizTransactionList: [{ type: 'po', bizTransaction: 'https://id.gs1.org/253/401234500005' }] }),
+      observe({ sourceList: [{ type: 'location', source: 'https://id.gs1.org/414/061414100000' }] }),
+      observe({ destinationList: [{ type: 'owning_party', destination: 'https://id.gs1.org/417/06141410000051' }] }),
+      observe({
+        sensorElementList: [
+          { sensorMetadata: { deviceID: 'https://id.gs1.org/8004/12' }, sensorReport: [{ type: 'Temperature', value: 4 }] },
+        ],
+      }),
+      observe({ readPoint: { id: 'https://id.gs1.org/8006/040123451234560302' } }),
+    ]),
+    headers,
+  });
+  t.equal(reply.statusCode, 400, 'refused at the door');
+  t.same(
+    reply.json().errors.map((error: { pointer: string }) => error.pointer),
+    [
+      '/epcisBody/eventList/0/epcList/0',
+      '/epcisBody/eventList/1/quantityList/0/epcClass',
+      '/epcisBody/eventList/2/bizTransactionList/0/bizTransaction',
+      '/epcisBody/eventList/3/sourceList/0/source',
+      '/epcisBody/eventList/4/destinationList/0/destination',
+      '/epcisBody/eventList/5/sensorElementList/0/sensorMetadata/deviceID',
+      '/epcisBody/eventList/6/readPoint/id',
+    ],
+  );
+  t.match(reply.json().errors[6].detail, /ITIP does not match its AI's format: .*a piece number not above the total/);
+  const opaque = observe({
+    bizTransactionList: [{ type: 'po', bizTransaction: 'https://erp.example/party/acme/po/17' }],
+    sourceList: [{ type: 'owning_party', source: 'https://example.com/party/acme' }],
+  });
+  t.match((await captured(world, plant.key, doc([opaque]))).job, { success: true, captured: 1 }, 'URIs that are no Digital Link pass');
+  const trace = await world.app.inject({
+    method: 'GET',
+    url: `/trace/${encodeURIComponent('https://id.gs1.org/00/10614141234567890')}`,
+    headers: { authorization: `Bearer ${plant.key}` },
+  });
+  t.equal(trace.statusCode, 400, 'a lookup of the malformed key is a 400 too');
+  t.match(trace.json().detail, /SSCC does not match its AI's format/);
+});
+
 t.test('an empty document ends as a success in either error behaviour, never a job left running', async (t) => {
   const world = await createWorld(t);
   const plant = await world.party('processor');

@@ -398,3 +398,95 @@ t.test('EPC URNs of GS1 schemes must be well-formed; other URIs stay opaque', as
   ]);
   t.same(pointers({ epcList: ['urn:epc:id:usdod:2S194.12345678901', 'urn:example:pallet:7'] }), [], 'schemes without a GS1 key');
 });
+
+t.test('a malformed GS1 key is refused wherever the event names it, naming the field', async (t) => {
+  const SSCC_17 = 'https://id.gs1.org/00/10614141234567890';
+  const problems = (candidate: unknown) => errorsOf(validateCaptureEvent(candidate)).map(({ pointer, message }) => ({ pointer, message }));
+  t.same(
+    problems({
+      ...event,
+      bizTransactionList: [
+        { type: 'po', bizTransaction: 'http://transaction.acme.com/po/12345678' },
+        { type: 'desadv', bizTransaction: 'https://id.gs1.org/253/123123123123' },
+      ],
+      sourceList: [
+        { type: 'owning_party', source: 'https://id.gs1.org/417/0614141000005' },
+        { type: 'location', source: 'https://id.gs1.org/414/061414100000' },
+      ],
+      destinationList: [{ type: 'possessing_party', destination: 'urn:epc:id:pgln:0614141.0000' }],
+    }),
+    [
+      {
+        pointer: '/bizTransactionList/1/bizTransaction',
+        message:
+          'https://id.gs1.org/253/123123123123 is a GS1 Digital Link whose GDTI does not match its AI\'s format: AI (253) must be 13 digits + [1-17 characters of GS1 charset 82], got "123123123123"',
+      },
+      {
+        pointer: '/destinationList/0/destination',
+        message:
+          "urn:epc:id:pgln:0614141.0000 is not a valid PGLN EPC URN: the company prefix and reference must together have the key's digit count, and the serial only GS1 characters",
+      },
+      {
+        pointer: '/sourceList/1/source',
+        message:
+          'https://id.gs1.org/414/061414100000 is a GS1 Digital Link whose GLN does not match its AI\'s format: AI (414) must be 13 digits, got "061414100000"',
+      },
+    ],
+    'business transactions, sources and destinations; an opaque URI and a well-formed party GLN pass',
+  );
+  const sensed = {
+    ...event,
+    sensorElementList: [
+      {
+        sensorMetadata: {
+          deviceID: SSCC_17,
+          bizRules: 'https://example.com/253/4012345000054987',
+          rawData: 'https://example.org/8004/401234599999',
+        },
+        sensorReport: [
+          { type: 'Temperature', value: 4, uom: 'CEL', deviceMetadata: 'https://id.gs1.org/8004/12' },
+          { type: 'Temperature', value: 5, uom: 'CEL', uriValue: 'https://id.gs1.org/8006/040123451234560302' },
+          { type: 'Temperature', value: 6, uom: 'CEL', bizRules: 'https://id.gs1.org/253/4012345000053987' },
+        ],
+      },
+    ],
+  };
+  const sensorProblems = problems(sensed);
+  t.same(
+    sensorProblems.map((problem) => problem.pointer),
+    [
+      '/sensorElementList/0/sensorMetadata/deviceID',
+      '/sensorElementList/0/sensorReport/0/deviceMetadata',
+      '/sensorElementList/0/sensorReport/1/uriValue',
+      '/sensorElementList/0/sensorReport/2/bizRules',
+    ],
+    'sensor metadata and reports',
+  );
+  t.match(sensorProblems[2].message, /ITIP does not match .*a piece number not above the total/);
+  t.match(sensorProblems[3].message, /GDTI 4012345000053987 has a wrong check digit \(digit 13 would be 4\)/);
+  const { action: _action, epcList, ...common } = event;
+  t.same(
+    problems({
+      ...common,
+      type: 'TransformationEvent',
+      inputEPCList: epcList,
+      transformationID: 'https://id.gs1.org/253/401234500005',
+    }).map((problem) => problem.pointer),
+    ['/transformationID'],
+    'a transformation id',
+  );
+  t.same(
+    problems({ ...event, epcList: [SSCC_17], readPoint: { id: 'https://id.gs1.org/414/06141410000051' } }),
+    [
+      {
+        pointer: '/epcList/0',
+        message: `${SSCC_17} is a GS1 Digital Link whose SSCC does not match its AI's format: AI (00) must be 18 digits, got "10614141234567890"`,
+      },
+      {
+        pointer: '/readPoint/id',
+        message: `https://id.gs1.org/414/06141410000051 is a GS1 Digital Link whose GLN does not match its AI's format: AI (414) must be 13 digits, got "06141410000051"`,
+      },
+    ],
+    'the EPC list and read point, as before, now on the format of the key too',
+  );
+});

@@ -25,6 +25,15 @@ type Findings = { errors: ValidationError[]; covered: string[] };
 
 const EPC_LISTS = ['epcList', 'childEPCs', 'inputEPCList', 'outputEPCList'];
 const QUANTITY_LISTS = ['quantityList', 'childQuantityList', 'inputQuantityList', 'outputQuantityList'];
+/** Lists of objects naming one URI each, and that URI's field. */
+const URI_LISTS = [
+  ['bizTransactionList', 'bizTransaction'],
+  ['sourceList', 'source'],
+  ['destinationList', 'destination'],
+] as const;
+/** The URI fields of a sensor element's metadata and reports (EPCIS 2.0 JSON Schema). */
+const SENSOR_METADATA_URIS = ['deviceID', 'deviceMetadata', 'rawData', 'dataProcessingMethod', 'bizRules'];
+const SENSOR_REPORT_URIS = [...SENSOR_METADATA_URIS, 'microorganism', 'chemicalSubstance', 'coordinateReferenceSystem', 'uriValue'];
 /** The largest quantity the ledger stores (numeric(18, 3)). */
 const MAX_QUANTITY = 1e12;
 
@@ -104,6 +113,24 @@ function checkEvent(event: unknown, at: string, found: Findings): void {
   for (const field of ['readPoint', 'bizLocation']) {
     const place = event[field];
     instance(isObject(place) ? place.id : undefined, `${at}/${field}/id`);
+  }
+  for (const [field, key] of URI_LISTS) {
+    const list = event[field];
+    if (Array.isArray(list))
+      for (const [i, entry] of list.entries()) identifier(isObject(entry) ? entry[key] : undefined, `${at}/${field}/${i}/${key}`);
+  }
+  identifier(event.transformationID, `${at}/transformationID`);
+  const sensors = event.sensorElementList;
+  for (const [i, sensor] of (Array.isArray(sensors) ? sensors : []).entries()) {
+    if (!isObject(sensor)) continue;
+    const metadata = sensor.sensorMetadata;
+    if (isObject(metadata))
+      for (const key of SENSOR_METADATA_URIS) identifier(metadata[key], `${at}/sensorElementList/${i}/sensorMetadata/${key}`);
+    const reports = sensor.sensorReport;
+    for (const [j, report] of (Array.isArray(reports) ? reports : []).entries()) {
+      if (isObject(report))
+        for (const key of SENSOR_REPORT_URIS) identifier(report[key], `${at}/sensorElementList/${i}/sensorReport/${j}/${key}`);
+    }
   }
   // The schema says this with an anyOf over action patterns, which reads as an action error.
   if (event.type === 'ObjectEvent' && event.ilmd !== undefined && (event.action === 'OBSERVE' || event.action === 'DELETE')) {
