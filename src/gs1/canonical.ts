@@ -151,21 +151,23 @@ const keyAi = (segment: string) =>
 
 /**
  * The primary key and key qualifiers (by AI, in path order, as written) of a URI whose path is a
- * Digital Link's; null for any other URI. A numeric AI makes the path a Digital Link whatever its
- * value (a malformed one is for digitalLinkProblem to report); a short name is an ordinary word in other
- * sites' paths (/party/acme, /gtin/red-shoes), and names a key only when the digits of one follow it.
+ * Digital Link's; null for any other URI. On GS1's own resolver a path names a key by its numeric AI
+ * whatever its value (a malformed one is for digitalLinkProblem to report). On other sites the AIs
+ * and short names are ordinary words too (/invoices/2024/01/15, /party/acme, /gtin/red-shoes): a
+ * path names a key there only when the digits of one follow.
  */
 function readDigitalLink(uri: string): DigitalLinkPath | null {
-  const m = /^https?:\/\/[^/?#]+(\/[^?#]*)(?:[?#].*)?$/.exec(uri);
+  const m = /^https?:\/\/([^/?#]+)(\/[^?#]*)(?:[?#].*)?$/.exec(uri);
   if (!m) return null;
-  const segments = m[1].replace(/\/$/, '').split('/').slice(1);
+  const onGs1Resolver = m[1].toLowerCase() === 'id.gs1.org';
+  const segments = m[2].replace(/\/$/, '').split('/').slice(1);
   // the primary key is the rightmost /AI/value pair that is one, as the standard reads it: what precedes it is a prefix
   let at = segments.length - 2;
   while (at >= 0 && !keyAi(segments[at])) at -= 2;
   if (at < 0) return null;
   const ai = keyAi(segments[at]) as string;
   const key = segments[at + 1];
-  if ((segments[at] !== ai && !PRIMARY_KEYS[ai].shape.test(key)) || !COMPONENT.test(key)) return null;
+  if (((segments[at] !== ai || !onGs1Resolver) && !PRIMARY_KEYS[ai].shape.test(key)) || !COMPONENT.test(key)) return null;
 
   const allowed = QUALIFIERS[ai] ?? [];
   const qualifiers: DigitalLinkPath['qualifiers'] = [];

@@ -81,7 +81,7 @@ t.test(
       ['https://id.gs1.org/01/123/21/1', /GTIN does not match/],
       ['https://id.gs1.org/01/0950600013435A', /AI \(01\) must be 14 digits/],
       ['https://id.gs1.org/00/10614141234567890', /whose SSCC does not match its AI's format: AI \(00\) must be 18 digits/],
-      ['https://example.com/prefix/00/1061414123456789O8', /SSCC does not match/],
+      ['https://id.gs1.org/00/1061414123456789O8', /SSCC does not match/],
       ['https://id.gs1.org/414/061414112345', /GLN does not match its AI's format: AI \(414\) must be 13 digits/],
       ['https://id.gs1.org/417/061414112345X', /party GLN does not match/],
       ['https://id.gs1.org/402/0614141123456789', /GSIN does not match/],
@@ -94,6 +94,10 @@ t.test(
     ] as const) {
       t.match(gs1IdentifierProblem(uri), why, uri);
       t.equal(canonicalGs1Uri(uri), null, `${uri} names no identifier`);
+    }
+    for (const uri of ['https://example.com/prefix/00/1061414123456789O8', 'https://erp.example.com/invoices/2024/01/15']) {
+      t.equal(gs1IdentifierProblem(uri), null, `${uri}: on another site, a path without a key's digits is no Digital Link`);
+      t.equal(canonicalGs1Uri(uri), null);
     }
     t.equal(gs1IdentifierProblem('https://example.com/01/9506000134352'), null, 'a GTIN-13 on another host is padded, as before');
     t.equal(canonicalGs1Uri('https://example.com/01/9506000134352'), 'https://id.gs1.org/01/09506000134352');

@@ -68,7 +68,7 @@ t.test('a malformed GS1 key is a 400 in every form, as a bare SSCC with a wrong 
     ['https://id.gs1.org/8003/04012345666664S1', /GRAI 04012345666664S1 has a wrong check digit/],
     ['https://id.gs1.org/253/1231231231233', /GDTI 1231231231233 has a wrong check digit/],
     ['https://id.gs1.org/01/123', /GTIN does not match its AI's format: AI \(01\) must be 14 digits/],
-    ['https://shop.example/00/10614141234567890', /SSCC does not match its AI's format: AI \(00\) must be 18 digits/],
+    ['https://id.gs1.org/00/10614141234567890', /SSCC does not match its AI's format: AI \(00\) must be 18 digits/],
     ['https://id.gs1.org/8006/040123451234560302', /ITIP does not match .*a piece number not above the total/],
     ['https://id.gs1.org/8003/04012345666663ABCDEFGHIJKLMNOPQ', /GRAI does not match .*1-16 characters/],
     ['urn:epc:id:sgtin:0614141.81234.6789', /not a valid SGTIN EPC URN/],
