@@ -10,7 +10,7 @@ import { digitalLinkIdentifier } from '../identifiers/parse.js';
 import type { IdentifierService } from '../identifiers/service.js';
 import type { ItemsRepository, ScannedItem } from '../items/repository.js';
 import type { LotsRepository } from '../lots/repository.js';
-import type { PendingCounts, ScanRead } from '../scans/buffer.js';
+import type { PendingCounts } from '../scans/buffer.js';
 import { DEFAULT_FLAG_POLICY, type FlagPolicy, scanFlags } from '../scans/flags.js';
 import type { ScanService } from '../scans/service.js';
 import type { Trace } from '../trace/schemas.js';
@@ -113,48 +113,48 @@ export function createResolverService(deps: {
     // A batch of scans may be stored while the pack's counts are read, and its commit seen by the
     // read before this process sees its write end: the counts read and the scans kept in memory are
     // told apart by the read's snapshot, so each scan counts once (and the one before this, for
-    // impossible travel, is where it is).
+    // impossible travel, is where it is). The read is closed as soon as that is told: while it is
+    // open, stored batches stay in memory.
     const read = deps.scans.beginRead();
+    let found: ScannedItem | undefined;
+    let scan: { at: Date } | null = null;
+    let pending: PendingCounts | undefined;
     try {
-      const [found, repeated] = await Promise.all([
+      let repeated: boolean;
+      [found, repeated] = await Promise.all([
         deps.items.findItem(code),
         context.record ? deps.scans.scannedRecentlyBy(code, client) : false,
       ]);
       // a reload or re-opened page within the window is the same scan: shown, not counted again
-      const [view, grade] = await Promise.all([
-        found ? lotView(found.lotCode, found.lotStatus) : undefined,
-        found ? producerGrade(found.partyCode) : null,
-      ]);
-      const item = context.record && !repeated ? await countScan(code, found, view, context, client, read) : withPending(found, read);
-      if (!item || !view) throw new NotGenuineError(code);
-      return {
-        kind: 'item',
-        code,
-        lot: summaryOf(item.lotCode, view),
-        pack: { code, scans: { count: item.scanCount, firstScannedAt: item.firstScannedAt }, flagged: item.flagged },
-        producerGrade: grade,
-      };
+      if (context.record && !repeated) scan = recordScan(code, found, context, client);
+      // what this process counted that the stored counts do not include, this scan among them
+      pending = found && read.pendingFor(found.code, found.snapshot);
     } finally {
       read.close();
     }
+    const [view, grade] = await Promise.all([
+      found ? lotView(found.lotCode, found.lotStatus) : undefined,
+      found ? producerGrade(found.partyCode) : null,
+    ]);
+    const item = scan ? await flagScan(code, found, view, context, scan.at, pending) : withPending(found, pending);
+    if (!item || !view) throw new NotGenuineError(code);
+    return {
+      kind: 'item',
+      code,
+      lot: summaryOf(item.lotCode, view),
+      pack: { code, scans: { count: item.scanCount, firstScannedAt: item.firstScannedAt }, flagged: item.flagged },
+      producerGrade: grade,
+    };
   }
 
   /** The item as this process knows it: stored counts plus the scans they do not include yet. */
-  function withPending(item: ScannedItem | undefined, read: ScanRead): ScannedItem | undefined {
-    const pending = item && read.pendingFor(item.code, item.snapshot);
+  function withPending(item: ScannedItem | undefined, pending: PendingCounts | undefined): ScannedItem | undefined {
     if (!item || !pending) return item;
     return { ...item, scanCount: item.scanCount + pending.count, firstScannedAt: item.firstScannedAt ?? pending.firstAt };
   }
 
-  /** Counts the scan and raises any counterfeit or brand misuse flags it shows; unknown codes are logged and flagged too. */
-  async function countScan(
-    code: string,
-    item: ScannedItem | undefined,
-    view: LotView | undefined,
-    context: ScanContext,
-    client: string,
-    read: ScanRead,
-  ): Promise<ScannedItem | undefined> {
+  /** Counts the scan (in the buffer, stored with its batch). */
+  function recordScan(code: string, item: ScannedItem | undefined, context: ScanContext, client: string): { at: Date } {
     const at = now();
     deps.scans.record({
       id: uuidV7(at),
@@ -168,6 +168,18 @@ export function createResolverService(deps: {
       userAgent: context.userAgent,
       clientHash: client,
     });
+    return { at };
+  }
+
+  /** Raises any counterfeit or brand misuse flags a counted scan shows; unknown codes are flagged too. */
+  async function flagScan(
+    code: string,
+    item: ScannedItem | undefined,
+    view: LotView | undefined,
+    context: ScanContext,
+    at: Date,
+    pending: PendingCounts | undefined,
+  ): Promise<ScannedItem | undefined> {
     if (!item || !view) {
       await deps.scans.raiseFlag({
         code,
@@ -179,13 +191,13 @@ export function createResolverService(deps: {
       });
       return undefined;
     }
-    // what this process counted that the stored counts do not include, this scan among them
-    const pending = read.pendingFor(code, item.snapshot) as PendingCounts;
+    // this scan is among the pending ones
+    const counted = pending as PendingCounts;
     const earlier =
-      pending.count > 1
-        ? { region: pending.lastRegionBefore ?? item.lastRegion, at: pending.lastAtBefore }
+      counted.count > 1
+        ? { region: counted.lastRegionBefore ?? item.lastRegion, at: counted.lastAtBefore }
         : { region: item.lastRegion, at: item.lastScannedAt };
-    const scanCount = item.scanCount + pending.count;
+    const scanCount = item.scanCount + counted.count;
     const raised = [
       ...scanFlags(
         { scanCount, region: context.region, previousRegion: earlier.region, previousScanAt: earlier.at, at, lotStatus: item.lotStatus },
@@ -202,7 +214,7 @@ export function createResolverService(deps: {
     return {
       ...item,
       scanCount,
-      firstScannedAt: item.firstScannedAt ?? pending.firstAt,
+      firstScannedAt: item.firstScannedAt ?? counted.firstAt,
       // a pack whose code is genuine but whose brand is misused is not a copied code: the page shows no badge instead
       flagged: item.flagged || raised.some((flag) => flag.kind !== 'inactive_lot' && flag.kind !== 'brand_misuse'),
     };

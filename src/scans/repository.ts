@@ -56,12 +56,14 @@ export function createScansRepository(db: Db) {
         const [updated] = await queryRows<{ xid: string }>(
           tx as unknown as Db,
           sql`
+          with updated as (
           update items i set scan_count = i.scan_count + v.n, first_scanned_at = coalesce(i.first_scanned_at, v.first_at),
                  last_scanned_at = greatest(i.last_scanned_at, v.last_at), last_region = coalesce(v.region, i.last_region)
           from unnest(${itemColumn(([code]) => code)}::text[], ${itemColumn(([, v]) => v.n)}::int[], ${itemColumn(([, v]) => v.first.toISOString())}::timestamptz[],
                       ${itemColumn(([, v]) => v.last.toISOString())}::timestamptz[], ${itemColumn(([, v]) => v.region)}::text[]) as v(code, n, first_at, last_at, region)
           where i.code = v.code
-          returning pg_current_xact_id()::text as xid`,
+          returning 1)
+          select pg_current_xact_id()::text as xid where exists (select 1 from updated)`,
         );
         // no row updated: no item's stored counts changed, so no read needs to know
         if (updated) began?.(updated.xid);
