@@ -110,7 +110,7 @@ export function newItemCode(): string {
 /**
  * Which kind of service code this is, or null if it is not one (bad shape,
  * bad check, unknown prefix). Uppercase only: lowercase input returns null;
- * run user input through normalizeCode first.
+ * run user input through normalizeCode (in a request, serviceCodeSchema) first.
  */
 export function serviceCodeKind(code: string): ServiceCodeKind | null {
   if (typeof code !== 'string') return null;
@@ -125,5 +125,8 @@ export function normalizeCode(input: string): string {
   return input.trim().toUpperCase();
 }
 
-/** A party code in a request, read as normalizeCode reads it: trimmed and upper-cased. */
-export const partyCodeSchema = z.string().trim().toUpperCase();
+/** A service code in a request's path, query or body, read as normalizeCode reads it: trimmed and upper-cased. */
+export const serviceCodeSchema = z.string().trim().toUpperCase();
+
+/** A service code a listing is filtered by: left out, empty or blank, it filters nothing. */
+export const serviceCodeFilterSchema = serviceCodeSchema.optional().transform((code) => code || undefined);

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { serviceCodeSchema } from '../codes/service-codes.js';
 
 export const COMPLAINT_CATEGORIES = ['quality', 'counterfeit', 'labeling', 'foreign_matter', 'illness', 'other'] as const;
 export const COMPLAINT_STATUSES = ['open', 'investigating', 'resolved'] as const;
@@ -8,7 +9,7 @@ export const COMPLAINT_OUTCOMES = ['upheld', 'dismissed'] as const;
 export type ComplaintOutcome = (typeof COMPLAINT_OUTCOMES)[number];
 
 export const fileComplaintBody = z.object({
-  code: z.string().trim().min(1).max(200).describe('the trace code on the pack'),
+  code: serviceCodeSchema.min(1).max(200).describe('the trace code on the pack'),
   category: z.enum(COMPLAINT_CATEGORIES),
   text: z.string().trim().min(1).max(2000),
   phone: z

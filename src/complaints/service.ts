@@ -3,7 +3,6 @@ import { customAlphabet } from 'nanoid';
 import type { Principal } from '../access/index.js';
 import { type AuditRecorder, chainOf } from '../audit/service.js';
 import { MOD31_CHARSET } from '../codes/mod31.js';
-import { normalizeCode } from '../codes/service-codes.js';
 import { chinaDay } from '../codes/timestamp.js';
 import type { Transact } from '../db/client.js';
 import { conflict, notFound, unprocessable } from '../errors/problem.js';
@@ -50,13 +49,12 @@ export function createComplaintService(deps: {
   return {
     /** A consumer's complaint about a code; unknown codes are accepted too (they may be counterfeits). */
     async file(input: { code: string; category: string; text: string; phone?: string }, ip: string) {
-      const code = normalizeCode(input.code);
-      const item = await deps.items.findItem(code);
+      const item = await deps.items.findItem(input.code);
       // the ticket carries the consumer's (China Standard Time) date
       const day = chinaDay(now()).replace(/-/g, '');
       const row = await deps.complaints.insert({
         ticket: `TS${day}${ticketSuffix()}`,
-        itemCode: code,
+        itemCode: input.code,
         lotCode: item?.lotCode ?? null,
         partyCode: item?.partyCode ?? null,
         category: input.category,

@@ -1,19 +1,17 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { normalizeCode } from '../codes/service-codes.js';
 import { problemSchema } from '../errors/problem.js';
 import { bearerSecurity, principalOf } from '../http/request.js';
 import {
   creditHistoryQuery,
   creditHistorySchema,
   creditListQuery,
+  creditParams,
   creditScoreDetailSchema,
   creditScoreSchema,
   recomputeSchema,
 } from './schemas.js';
 import type { CreditService } from './service.js';
-
-const params = z.object({ partyCode: z.string().min(1).max(64) });
 
 export const creditRoutes: FastifyPluginAsyncZod<{ service: CreditService }> = async (app, { service }) => {
   const tags = ['credit'];
@@ -53,11 +51,11 @@ export const creditRoutes: FastifyPluginAsyncZod<{ service: CreditService }> = a
         summary: 'An enterprise’s credit score over the last 365 days, each factor with its count and contribution',
         description: 'Regulators and admins read every enterprise’s; an operator its own party’s.',
         security: bearerSecurity,
-        params,
+        params: creditParams,
         response: { 200: creditScoreDetailSchema, 403: problemSchema, 404: problemSchema },
       },
     },
-    async (request) => service.get(principalOf(request), normalizeCode(request.params.partyCode)),
+    async (request) => service.get(principalOf(request), request.params.partyCode),
   );
 
   app.get(
@@ -67,13 +65,13 @@ export const creditRoutes: FastifyPluginAsyncZod<{ service: CreditService }> = a
         tags,
         summary: 'An enterprise’s stored credit scores, the newest first',
         security: bearerSecurity,
-        params,
+        params: creditParams,
         querystring: creditHistoryQuery,
         response: { 200: creditHistorySchema, 400: problemSchema, 403: problemSchema },
       },
     },
     async (request) => ({
-      items: await service.history(principalOf(request), normalizeCode(request.params.partyCode), request.query.limit),
+      items: await service.history(principalOf(request), request.params.partyCode, request.query.limit),
     }),
   );
 };

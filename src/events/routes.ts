@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { normalizeCode } from '../codes/service-codes.js';
+import { serviceCodeFilterSchema } from '../codes/service-codes.js';
 import { timestampSchema } from '../codes/timestamp.js';
 import { problemSchema } from '../errors/problem.js';
 import { bearerSecurity, principalOf } from '../http/request.js';
@@ -44,9 +44,9 @@ export const eventRoutes: FastifyPluginAsyncZod<{ service: EventService }> = asy
         summary: "Events, newest first: an operator's own; regulators any party's",
         security: bearerSecurity,
         querystring: z.object({
-          partyCode: z.string().optional(),
+          partyCode: serviceCodeFilterSchema,
           type: z.enum(EVENT_TYPES).optional(),
-          lotCode: z.string().optional(),
+          lotCode: serviceCodeFilterSchema,
           from: timestampSchema.optional(),
           to: timestampSchema.optional(),
           limit: z.coerce.number().int().min(1).max(1000).default(100),
@@ -56,12 +56,10 @@ export const eventRoutes: FastifyPluginAsyncZod<{ service: EventService }> = asy
       },
     },
     async (request) => {
-      const { partyCode, lotCode, from, to, ...rest } = request.query;
+      const { from, to, ...rest } = request.query;
       return {
         items: await service.list(principalOf(request), {
           ...rest,
-          partyCode: partyCode ? normalizeCode(partyCode) : undefined,
-          lotCode: lotCode ? normalizeCode(lotCode) : undefined,
           from: from ? new Date(from) : undefined,
           to: to ? new Date(to) : undefined,
         }),

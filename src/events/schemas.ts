@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { isValidEarTag } from '../codes/china.js';
 import { isValidSscc } from '../codes/gs1.js';
+import { serviceCodeSchema } from '../codes/service-codes.js';
 import { dateSchema, timestampSchema } from '../codes/timestamp.js';
 import { TRANSFORMATION_KINDS } from '../lots/ledger.js';
 import { UNITS } from '../products/schemas.js';
@@ -129,12 +130,7 @@ export const REFERENCE_DOCUMENT_TYPES = [
   'other',
 ] as const;
 
-const code = z
-  .string()
-  .trim()
-  .min(1)
-  .max(64)
-  .transform((value) => value.toUpperCase());
+const code = serviceCodeSchema.min(1).max(64);
 const positiveQuantity = z.number().positive().max(1e12);
 
 const common = {

@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { normalizeCode } from '../codes/service-codes.js';
+import { serviceCodeSchema } from '../codes/service-codes.js';
 import { problemSchema } from '../errors/problem.js';
 import { CSV_TYPE, csvStream, wantsCsv } from '../http/csv.js';
 import { bearerSecurity, principalOf } from '../http/request.js';
@@ -35,11 +35,11 @@ export const figuresRoutes: FastifyPluginAsyncZod<{ service: FiguresService }> =
         description:
           'In = used in transformations + shipped + sold + destroyed + on hand, with each transformation weighed against the yield allowed for its kind (curing keeps 50–70 % of the weight).',
         security: bearerSecurity,
-        params: z.object({ code: z.string() }),
+        params: z.object({ code: serviceCodeSchema }),
         response: { 200: balanceSheetSchema, ...denied, 404: problemSchema },
       },
     },
-    async (request) => service.balanceSheet(principalOf(request), normalizeCode(request.params.code)),
+    async (request) => service.balanceSheet(principalOf(request), request.params.code),
   );
 
   app.get(

@@ -1,7 +1,7 @@
 import { Readable } from 'node:stream';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { normalizeCode } from '../codes/service-codes.js';
+import { serviceCodeSchema } from '../codes/service-codes.js';
 import { problemSchema } from '../errors/problem.js';
 import { bearerSecurity, principalOf } from '../http/request.js';
 import { LABELS_PER_SHEET } from './labels.js';
@@ -34,13 +34,13 @@ export const itemRoutes: FastifyPluginAsyncZod<{ service: ItemService }> = async
         summary: 'Issue serialized item codes (一物一码) for one of your lots, as an asynchronous job',
         description: `Up to ${MAX_CODES_PER_JOB.toLocaleString('en')} codes per job. Poll the job; its codes resolve only once it has succeeded.`,
         security: bearerSecurity,
-        params: z.object({ code: z.string() }),
+        params: z.object({ code: serviceCodeSchema }),
         body: z.object({ count: z.number().int().min(1).max(MAX_CODES_PER_JOB) }),
         response: { 202: jobSchema, 400: problemSchema, 403: problemSchema, 404: problemSchema, 409: problemSchema },
       },
     },
     async (request, reply) => {
-      const job = await service.issue(principalOf(request), normalizeCode(request.params.code), request.body.count);
+      const job = await service.issue(principalOf(request), request.params.code, request.body.count);
       return reply
         .code(202)
         .header('location', `/code-jobs/${job.id}`)
@@ -119,7 +119,7 @@ export const itemRoutes: FastifyPluginAsyncZod<{ service: ItemService }> = async
         schema: {
           tags,
           summary: `QR code (${format.toUpperCase()}, error correction M, 4-module quiet zone) of an item's trace URL`,
-          params: z.object({ code: z.string() }),
+          params: z.object({ code: serviceCodeSchema }),
           querystring: qrQuery,
           produces: [format === 'svg' ? 'image/svg+xml' : 'image/png'],
         },

@@ -3,7 +3,7 @@ import { setImmediate as nextTurn } from 'node:timers/promises';
 import { type Principal, requireLotOwner, requirePartyData } from '../access/index.js';
 import type { BrandService } from '../brands/service.js';
 import { toGtin14 } from '../codes/gs1.js';
-import { newItemCode, normalizeCode, serviceCodeKind } from '../codes/service-codes.js';
+import { newItemCode, serviceCodeKind } from '../codes/service-codes.js';
 import { badRequest, bodyField, conflict, notFound } from '../errors/problem.js';
 import { buildDigitalLink, isGs1Charset82 } from '../gs1/digital-link.js';
 import { circulationRefusal, decimalsAllowed } from '../lots/ledger.js';
@@ -174,9 +174,8 @@ export function createItemService(deps: {
     },
 
     /** The QR symbol of an issued code's trace URL. */
-    async qrImage(raw: string, format: 'svg' | 'png', size: number): Promise<string | Buffer> {
-      const code = normalizeCode(raw);
-      if (serviceCodeKind(code) !== 'item') throw badRequest(`${raw} is not a trace code`);
+    async qrImage(code: string, format: 'svg' | 'png', size: number): Promise<string | Buffer> {
+      if (serviceCodeKind(code) !== 'item') throw badRequest(`${code} is not a trace code`);
       if (!(await deps.items.findItem(code))) throw notFound(`code ${code} is not issued`);
       const { url } = this.urlsFor(code, null, null);
       return format === 'svg' ? qrSvg(url, size) : qrPng(url, size);

@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { normalizeCode, partyCodeSchema } from '../codes/service-codes.js';
+import { serviceCodeSchema } from '../codes/service-codes.js';
 import { problemSchema } from '../errors/problem.js';
 import { bearerSecurity, principalOf } from '../http/request.js';
 import { createLocationBody, locationSchema } from './schemas.js';
@@ -29,7 +29,7 @@ export const locationRoutes: FastifyPluginAsyncZod<{ service: LocationService }>
         tags,
         summary: "A party's locations (any key: locations are the shared directory shipments are addressed to)",
         security: bearerSecurity,
-        querystring: z.object({ partyCode: partyCodeSchema }),
+        querystring: z.object({ partyCode: serviceCodeSchema }),
         response: { 200: z.object({ items: z.array(locationSchema) }) },
       },
     },
@@ -43,10 +43,10 @@ export const locationRoutes: FastifyPluginAsyncZod<{ service: LocationService }>
         tags,
         summary: 'One location',
         security: bearerSecurity,
-        params: z.object({ code: z.string() }),
+        params: z.object({ code: serviceCodeSchema }),
         response: { 200: locationSchema, 404: problemSchema },
       },
     },
-    async (request) => service.get(principalOf(request), normalizeCode(request.params.code)),
+    async (request) => service.get(principalOf(request), request.params.code),
   );
 };

@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { normalizeCode } from '../codes/service-codes.js';
+import { serviceCodeSchema } from '../codes/service-codes.js';
 import { problemSchema } from '../errors/problem.js';
 import { bearerSecurity, principalOf } from '../http/request.js';
 import { listLotsQuery, lotDetailSchema, lotSchema } from './schemas.js';
@@ -19,16 +19,7 @@ export const lotRoutes: FastifyPluginAsyncZod<{ service: LotService }> = async (
         response: { 200: z.object({ items: z.array(lotSchema) }), 403: problemSchema },
       },
     },
-    async (request) => {
-      const { partyCode, productCode, ...rest } = request.query;
-      return {
-        items: await service.list(principalOf(request), {
-          ...rest,
-          partyCode: partyCode ? normalizeCode(partyCode) : undefined,
-          productCode: productCode ? normalizeCode(productCode) : undefined,
-        }),
-      };
-    },
+    async (request) => ({ items: await service.list(principalOf(request), request.query) }),
   );
 
   app.get(
@@ -38,10 +29,10 @@ export const lotRoutes: FastifyPluginAsyncZod<{ service: LotService }> = async (
         tags,
         summary: 'One lot with its current holders and mass balance',
         security: bearerSecurity,
-        params: z.object({ code: z.string() }),
+        params: z.object({ code: serviceCodeSchema }),
         response: { 200: lotDetailSchema, 403: problemSchema, 404: problemSchema },
       },
     },
-    async (request) => service.get(principalOf(request), normalizeCode(request.params.code)),
+    async (request) => service.get(principalOf(request), request.params.code),
   );
 };

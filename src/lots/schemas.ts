@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { serviceCodeFilterSchema } from '../codes/service-codes.js';
 import { LOT_STATUSES } from './ledger.js';
 
 export const lotSchema = z
@@ -48,9 +49,9 @@ export const lotDetailSchema = lotSchema
   .meta({ id: 'LotDetail' });
 
 export const listLotsQuery = z.object({
-  partyCode: z.string().optional().describe('owner (regulators and admins); operators always see their own'),
+  partyCode: serviceCodeFilterSchema.describe('owner (regulators and admins); operators always see their own'),
   status: z.enum(LOT_STATUSES).optional(),
-  productCode: z.string().optional(),
+  productCode: serviceCodeFilterSchema,
   limit: z.coerce.number().int().min(1).max(1000).default(100),
   offset: z.coerce.number().int().min(0).default(0),
 });

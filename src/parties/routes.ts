@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { requireRole } from '../access/index.js';
-import { normalizeCode } from '../codes/service-codes.js';
+import { serviceCodeSchema } from '../codes/service-codes.js';
 import { problemSchema } from '../errors/problem.js';
 import { bearerSecurity, principalOf } from '../http/request.js';
 import { createPartyBody, listPartiesQuery, partySchema } from './schemas.js';
@@ -48,10 +48,10 @@ export const partyRoutes: FastifyPluginAsyncZod<{ service: PartyService }> = asy
         tags,
         summary: 'One party by its unified entity code',
         security: bearerSecurity,
-        params: z.object({ code: z.string() }),
+        params: z.object({ code: serviceCodeSchema }),
         response: { 200: partySchema, 404: problemSchema },
       },
     },
-    async (request) => service.get(principalOf(request), normalizeCode(request.params.code)),
+    async (request) => service.get(principalOf(request), request.params.code),
   );
 };

@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { normalizeCode, partyCodeSchema } from '../codes/service-codes.js';
+import { serviceCodeFilterSchema, serviceCodeSchema } from '../codes/service-codes.js';
 import { problemSchema } from '../errors/problem.js';
 import { bearerSecurity, principalOf } from '../http/request.js';
 import { createProductBody, productSchema } from './schemas.js';
@@ -29,7 +29,7 @@ export const productRoutes: FastifyPluginAsyncZod<{ service: ProductService }> =
         tags,
         summary: 'The product catalogue (any key), optionally of one brand owner',
         security: bearerSecurity,
-        querystring: z.object({ partyCode: partyCodeSchema.optional() }),
+        querystring: z.object({ partyCode: serviceCodeFilterSchema }),
         response: { 200: z.object({ items: z.array(productSchema) }) },
       },
     },
@@ -43,10 +43,10 @@ export const productRoutes: FastifyPluginAsyncZod<{ service: ProductService }> =
         tags,
         summary: 'One product',
         security: bearerSecurity,
-        params: z.object({ code: z.string() }),
+        params: z.object({ code: serviceCodeSchema }),
         response: { 200: productSchema, 404: problemSchema },
       },
     },
-    async (request) => service.get(normalizeCode(request.params.code)),
+    async (request) => service.get(request.params.code),
   );
 };

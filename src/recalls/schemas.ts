@@ -1,12 +1,8 @@
 import { z } from 'zod';
+import { serviceCodeSchema } from '../codes/service-codes.js';
 import { RECALL_LEVELS } from './deadlines.js';
 
-const code = z
-  .string()
-  .trim()
-  .min(1)
-  .max(64)
-  .transform((value) => value.toUpperCase());
+const code = serviceCodeSchema.min(1).max(64);
 const text = (max: number) => z.string().trim().min(1).max(max);
 const quantity = z.number().min(0).max(1e12);
 

@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { requireRole } from '../access/index.js';
-import { normalizeCode } from '../codes/service-codes.js';
+import { serviceCodeFilterSchema, serviceCodeSchema } from '../codes/service-codes.js';
 import { problemSchema } from '../errors/problem.js';
 import { bearerSecurity, principalOf } from '../http/request.js';
 import { FLAG_KINDS } from '../scans/flags.js';
@@ -19,7 +19,7 @@ export const regulatorRoutes: FastifyPluginAsyncZod<{ scans: Pick<ScanService, '
         security: bearerSecurity,
         querystring: z.object({
           kind: z.enum(FLAG_KINDS).optional(),
-          lotCode: z.string().optional(),
+          lotCode: serviceCodeFilterSchema,
           limit: z.coerce.number().int().min(1).max(1000).default(100),
           offset: z.coerce.number().int().min(0).default(0),
         }),
@@ -44,8 +44,7 @@ export const regulatorRoutes: FastifyPluginAsyncZod<{ scans: Pick<ScanService, '
     },
     async (request) => {
       requireRole(principalOf(request), 'regulator.read');
-      const { lotCode, ...rest } = request.query;
-      const rows = await scans.listFlags({ ...rest, lotCode: lotCode ? normalizeCode(lotCode) : undefined });
+      const rows = await scans.listFlags(request.query);
       return { items: rows.map((row) => ({ ...row, kind: row.kind as (typeof FLAG_KINDS)[number] })) };
     },
   );
@@ -57,7 +56,7 @@ export const regulatorRoutes: FastifyPluginAsyncZod<{ scans: Pick<ScanService, '
         tags,
         summary: 'Consumer scans of a lot: totals, by region, and the most recent',
         security: bearerSecurity,
-        params: z.object({ code: z.string() }),
+        params: z.object({ code: serviceCodeSchema }),
         querystring: z.object({ limit: z.coerce.number().int().min(1).max(1000).default(50) }),
         response: {
           200: z.object({
@@ -81,7 +80,7 @@ export const regulatorRoutes: FastifyPluginAsyncZod<{ scans: Pick<ScanService, '
     },
     async (request) => {
       requireRole(principalOf(request), 'regulator.read');
-      return scans.scansOfLot(normalizeCode(request.params.code), request.query.limit);
+      return scans.scansOfLot(request.params.code, request.query.limit);
     },
   );
 };

@@ -1,6 +1,5 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { normalizeCode } from '../codes/service-codes.js';
 import { problemSchema } from '../errors/problem.js';
 import { bearerSecurity, principalOf } from '../http/request.js';
 import type { ReaderFormat } from './payloads.js';
@@ -10,6 +9,7 @@ import {
   genericBody,
   impinjBody,
   ingestResultSchema,
+  partyQuery,
   type READ_OUTCOMES,
   readerSchema,
   readPointSchema,
@@ -22,9 +22,6 @@ import {
 } from './schemas.js';
 import type { RfidService } from './service.js';
 import { parseTagCsv } from './tag-csv.js';
-
-const partyQuery = z.object({ partyCode: z.string().optional() });
-const optionalCode = (code: string | undefined) => (code === undefined ? undefined : normalizeCode(code));
 
 export const rfidRoutes: FastifyPluginAsyncZod<{ service: RfidService }> = async (app, { service }) => {
   const tags = ['RFID'];
@@ -78,10 +75,7 @@ export const rfidRoutes: FastifyPluginAsyncZod<{ service: RfidService }> = async
         response: { 201: registeredReaderSchema, 400: problemSchema, 403: problemSchema, 404: problemSchema, 409: problemSchema },
       },
     },
-    async (request, reply) =>
-      reply
-        .code(201)
-        .send(await service.registerReader(principalOf(request), { ...request.body, partyCode: normalizeCode(request.body.partyCode) })),
+    async (request, reply) => reply.code(201).send(await service.registerReader(principalOf(request), request.body)),
   );
   app.get(
     '/rfid/readers',
@@ -94,7 +88,7 @@ export const rfidRoutes: FastifyPluginAsyncZod<{ service: RfidService }> = async
         response: { 200: z.object({ items: z.array(readerSchema) }), 403: problemSchema },
       },
     },
-    async (request) => ({ items: await service.listReaders(principalOf(request), optionalCode(request.query.partyCode)) }),
+    async (request) => ({ items: await service.listReaders(principalOf(request), request.query.partyCode) }),
   );
 
   app.post(
@@ -108,14 +102,7 @@ export const rfidRoutes: FastifyPluginAsyncZod<{ service: RfidService }> = async
         response: { 201: readPointSchema, 400: problemSchema, 403: problemSchema, 409: problemSchema, 422: problemSchema },
       },
     },
-    async (request, reply) =>
-      reply.code(201).send(
-        await service.createReadPoint(principalOf(request), {
-          ...request.body,
-          partyCode: normalizeCode(request.body.partyCode),
-          locationCode: normalizeCode(request.body.locationCode),
-        }),
-      ),
+    async (request, reply) => reply.code(201).send(await service.createReadPoint(principalOf(request), request.body)),
   );
   app.get(
     '/rfid/read-points',
@@ -128,7 +115,7 @@ export const rfidRoutes: FastifyPluginAsyncZod<{ service: RfidService }> = async
         response: { 200: z.object({ items: z.array(readPointSchema) }), 403: problemSchema },
       },
     },
-    async (request) => ({ items: await service.listReadPoints(principalOf(request), optionalCode(request.query.partyCode)) }),
+    async (request) => ({ items: await service.listReadPoints(principalOf(request), request.query.partyCode) }),
   );
 
   app.post(
@@ -183,7 +170,7 @@ export const rfidRoutes: FastifyPluginAsyncZod<{ service: RfidService }> = async
       },
     },
     async (request) => {
-      const rows = await service.listReads(principalOf(request), { ...request.query, partyCode: optionalCode(request.query.partyCode) });
+      const rows = await service.listReads(principalOf(request), request.query);
       return { items: rows.map((row) => ({ ...row, outcome: row.outcome as (typeof READ_OUTCOMES)[number] | null })) };
     },
   );
@@ -212,7 +199,7 @@ export const rfidRoutes: FastifyPluginAsyncZod<{ service: RfidService }> = async
         },
       },
     },
-    async (request) => ({ items: await service.unknownTags(principalOf(request), optionalCode(request.query.partyCode)) }),
+    async (request) => ({ items: await service.unknownTags(principalOf(request), request.query.partyCode) }),
   );
   app.get(
     '/rfid/activity',
@@ -239,6 +226,6 @@ export const rfidRoutes: FastifyPluginAsyncZod<{ service: RfidService }> = async
         },
       },
     },
-    async (request) => ({ items: await service.activity(principalOf(request), optionalCode(request.query.partyCode)) }),
+    async (request) => ({ items: await service.activity(principalOf(request), request.query.partyCode) }),
   );
 };

@@ -1,6 +1,7 @@
 // RFID gates: what readers post (Zebra FX IoT Connector, Impinj IoT Device Interface and a generic
 // format, each exactly as documented) and the readers, read points and tag bindings parties manage.
 import { z } from 'zod';
+import { serviceCodeFilterSchema, serviceCodeSchema } from '../codes/service-codes.js';
 import { isStorableTime, offsetWithinRange, STORABLE_YEARS } from '../codes/timestamp.js';
 
 export const READ_POINT_ROLES = ['entry', 'exit', 'observe', 'commissioning'] as const;
@@ -140,8 +141,11 @@ export const ingestResultSchema = z
   })
   .meta({ id: 'RfidIngestResult' });
 
+/** A party or location code in a body: at most 64 characters as typed. */
+const serviceCode = z.string().min(1).max(64).pipe(serviceCodeSchema);
+
 export const registerReaderBody = z.object({
-  partyCode: z.string().min(1).max(64),
+  partyCode: serviceCode,
   hostName: z.string().trim().min(1).max(200),
   serial: z.string().trim().min(1).max(100).optional(),
   name: z.string().trim().min(1).max(200).optional(),
@@ -161,8 +165,8 @@ export const registeredReaderSchema = readerSchema.extend({
 });
 
 export const createReadPointBody = z.object({
-  partyCode: z.string().min(1).max(64),
-  locationCode: z.string().min(1).max(64).describe('one of the party’s locations'),
+  partyCode: serviceCode,
+  locationCode: serviceCode.describe('one of the party’s locations'),
   name: z.string().trim().min(1).max(200).describe('e.g. 冷库 1 号门'),
   role: z.enum(READ_POINT_ROLES),
   windowSeconds: z.number().int().min(1).max(3600).optional().describe('reads of one tag within this window are one observation (30)'),
@@ -233,8 +237,9 @@ export const readRowSchema = z
     retryAt: z.date().nullable().describe('when a failed observation is tried again; null once given up (or never failed)'),
   })
   .meta({ id: 'RfidRead' });
+export const partyQuery = z.object({ partyCode: serviceCodeFilterSchema });
 export const readsQuery = z.object({
-  partyCode: z.string().optional(),
+  partyCode: serviceCodeFilterSchema,
   readerId: z.string().optional(),
   readPointId: z.string().optional(),
   tag: z.string().optional(),

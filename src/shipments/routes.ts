@@ -1,6 +1,5 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { normalizeCode } from '../codes/service-codes.js';
 import { problemSchema } from '../errors/problem.js';
 import { bearerSecurity, principalOf } from '../http/request.js';
 import { listShipmentsQuery, shipmentSchema } from './schemas.js';
@@ -18,9 +17,6 @@ export const shipmentRoutes: FastifyPluginAsyncZod<{ service: ShipmentService }>
         response: { 200: z.object({ items: z.array(shipmentSchema) }), 403: problemSchema },
       },
     },
-    async (request) => {
-      const { partyCode, ...rest } = request.query;
-      return { items: await service.list(principalOf(request), { ...rest, partyCode: partyCode ? normalizeCode(partyCode) : undefined }) };
-    },
+    async (request) => ({ items: await service.list(principalOf(request), request.query) }),
   );
 };

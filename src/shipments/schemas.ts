@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { serviceCodeFilterSchema } from '../codes/service-codes.js';
 
 export const SHIPMENT_STATUSES = ['open', 'received', 'cancelled'] as const;
 
@@ -20,7 +21,7 @@ export const shipmentSchema = z
 export type Shipment = z.infer<typeof shipmentSchema>;
 
 export const listShipmentsQuery = z.object({
-  partyCode: z.string().optional(),
+  partyCode: serviceCodeFilterSchema,
   status: z.enum(SHIPMENT_STATUSES).optional(),
   limit: z.coerce.number().int().min(1).max(1000).default(100),
   offset: z.coerce.number().int().min(0).default(0),

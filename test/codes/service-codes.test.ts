@@ -10,8 +10,9 @@ import {
   PARTY_KINDS,
   type PartyKind,
   parsePartyCode,
-  partyCodeSchema,
+  serviceCodeFilterSchema,
   serviceCodeKind,
+  serviceCodeSchema,
 } from '../../src/codes/service-codes.js';
 import { fileTest } from '../root.js';
 
@@ -176,8 +177,14 @@ t.test('normalizeCode', async (t) => {
   t.equal(normalizeCode(''), '');
 });
 
-t.test('partyCodeSchema reads a party code in a request as normalizeCode does', async (t) => {
+t.test('serviceCodeSchema reads a service code in a request as normalizeCode does', async (t) => {
   const party = newPartyCode('farm', '500236');
   for (const typed of [party, ` ${party.toLowerCase()}\n`, '\u3000y500236abc ', ''])
-    t.equal(partyCodeSchema.parse(typed), normalizeCode(typed), typed);
+    t.equal(serviceCodeSchema.parse(typed), normalizeCode(typed), typed);
+});
+
+t.test('serviceCodeFilterSchema reads a code as serviceCodeSchema does; left out, empty or blank, it filters nothing', async (t) => {
+  const lot = newLotCode();
+  t.equal(serviceCodeFilterSchema.parse(` ${lot.toLowerCase()}\t`), lot);
+  for (const typed of [undefined, '', ' \u3000']) t.equal(serviceCodeFilterSchema.parse(typed), undefined, JSON.stringify(typed));
 });

@@ -1,5 +1,6 @@
+import type { Test } from 'tap';
 import { createWorld, expectStatus } from '../fixtures/world.js';
-import { client } from '../helper.js';
+import { type Client, client } from '../helper.js';
 import { fileTest } from '../root.js';
 
 const t = fileTest();
@@ -74,5 +75,68 @@ t.test('a party code in a request is read whatever its case, as events read it',
       reason: '抽检不合格',
     });
     expectStatus(t, suspended, 200, 'suspended by a lower-case code');
+  });
+});
+
+t.test('a lot, product, location or party code in a path, query or body is read whatever its case and padding', async (t) => {
+  const world = await createWorld(t);
+  const farm = await world.party('farm');
+  const processor = await world.party('processor');
+  const pigs = await farm.product('head');
+  const lot = await farm.commission(pigs, 10);
+  await world.handOver(farm, processor, lot, 4);
+  const typed = (code: string) => encodeURIComponent(` ${code.toLowerCase()} `);
+  const codes = async (t: Test, api: Client, url: string, field = 'code') =>
+    (expectStatus(t, await api.get(url), 200, url).body.items as Record<string, string>[]).map((item) => item[field]);
+
+  t.test('lots, shipments and events', async (t) => {
+    const got = expectStatus(t, await farm.api.get(`/lots/${typed(lot)}`), 200, 'a lot by a lower-case code in its path');
+    t.equal(got.body.code, lot);
+    t.same(await codes(t, farm.api, `/lots?partyCode=${typed(farm.code)}&productCode=${typed(pigs)}`), [lot], 'lots by owner and product');
+    t.same(await codes(t, farm.api, `/shipments?partyCode=${typed(farm.code)}`, 'fromPartyCode'), [farm.code], 'shipments by party');
+    t.same(await codes(t, farm.api, `/events?partyCode=${typed(farm.code)}&lotCode=${typed(lot)}`, 'type'), ['ship', 'commission']);
+    for (const blank of ['', '%20']) {
+      t.same(await codes(t, farm.api, `/lots?partyCode=${blank}&productCode=${blank}`), [lot], 'a blank filter filters nothing');
+      t.same(await codes(t, farm.api, `/shipments?partyCode=${blank}`, 'fromPartyCode'), [farm.code], 'a blank filter filters nothing');
+      t.same(await codes(t, farm.api, `/events?partyCode=${blank}&lotCode=${blank}`, 'type'), ['ship', 'commission']);
+    }
+  });
+
+  t.test('RFID readers and read points', async (t) => {
+    const location = await farm.location('cold_store');
+    const reader = await farm.api.post('/rfid/readers', { partyCode: ` ${farm.code.toLowerCase()} `, hostName: 'FX9600-CASE' });
+    expectStatus(t, reader, 201, 'a reader registered by a lower-case code');
+    t.equal(reader.body.partyCode, farm.code);
+    const readPoint = await farm.api.post('/rfid/read-points', {
+      partyCode: farm.code.toLowerCase(),
+      locationCode: ` ${location.toLowerCase()}`,
+      name: '冷库 1 号门',
+      role: 'observe',
+      antennas: [{ readerId: reader.body.id, antenna: 1 }],
+    });
+    expectStatus(t, readPoint, 201, 'a read point by lower-case party and location codes');
+    t.equal(readPoint.body.locationCode, location);
+    for (const partyCode of [typed(farm.code), '', '%20']) {
+      t.same(await codes(t, farm.api, `/rfid/readers?partyCode=${partyCode}`, 'id'), [reader.body.id], `readers, partyCode=${partyCode}`);
+      t.same(await codes(t, farm.api, `/rfid/read-points?partyCode=${partyCode}`, 'id'), [readPoint.body.id], 'read points');
+    }
+  });
+
+  t.test('credit', async (t) => {
+    const score = expectStatus(t, await farm.api.get(`/credit/${typed(farm.code)}`), 200, 'a score by a lower-case code');
+    t.equal(score.body.partyCode, farm.code);
+    expectStatus(t, await farm.api.get(`/credit/${typed(farm.code)}/history`), 200, 'its history');
+  });
+
+  t.test('item codes and complaints about them', async (t) => {
+    const job = expectStatus(t, await farm.api.post(`/lots/${typed(lot)}/items`, { count: 1 }), 202, 'issued for a lower-case lot code');
+    t.equal(job.body.lotCode, lot);
+    await world.app.services.items.idle();
+    const [pack] = ((await farm.api.get(`/code-jobs/${job.body.id}/codes.csv`)).body as string).trim().split('\n')[1].split(',');
+    expectStatus(t, await farm.api.get(`/items/${typed(pack)}/qr.svg`), 200, 'the QR of a lower-case code');
+    const filed = await client(world.app).post('/complaints', { code: ` ${pack.toLowerCase()} `, category: 'quality', text: '有异味' });
+    expectStatus(t, filed, 201, 'a complaint about a lower-case code');
+    t.equal(filed.body.code, pack);
+    t.same(await codes(t, world.regulator, '/regulator/complaints', 'lotCode'), [lot], 'tied to the lot of the code');
   });
 });
