@@ -138,5 +138,6 @@ t.test('a lot, product, location or party code in a path, query or body is read 
     expectStatus(t, filed, 201, 'a complaint about a lower-case code');
     t.equal(filed.body.code, pack);
     t.same(await codes(t, world.regulator, '/regulator/complaints', 'lotCode'), [lot], 'tied to the lot of the code');
+    t.same(await codes(t, world.regulator, `/regulator/complaints?lotCode=${typed(lot)}`, 'lotCode'), [lot], 'listed by its lot');
   });
 });
