@@ -113,10 +113,13 @@ export function createResolverService(deps: {
     // A batch of scans may be stored while the pack's counts are read, and its commit seen by the
     // read before this process sees its write end: the counts read and the scans kept in memory are
     // told apart by the read's snapshot, so each scan counts once (and the one before this, for
-    // impossible travel, is where it is). The read is closed as soon as that is told: while it is
-    // open, stored batches stay in memory.
+    // impossible travel, is where it is). The read is closed once that is told, before any flag is
+    // written: while it is open, stored batches stay in memory. A scan is counted only once the pack's
+    // lot could be shown, so that a failed request counts nothing and raises its flags when retried.
     const read = deps.scans.beginRead();
     let found: ScannedItem | undefined;
+    let view: LotView | undefined;
+    let grade: Awaited<ReturnType<typeof producerGrade>> | null;
     let scan: { at: Date } | null = null;
     let pending: PendingCounts | undefined;
     try {
@@ -125,6 +128,10 @@ export function createResolverService(deps: {
         deps.items.findItem(code),
         context.record ? deps.scans.scannedRecentlyBy(code, client) : false,
       ]);
+      [view, grade] = await Promise.all([
+        found ? lotView(found.lotCode, found.lotStatus) : undefined,
+        found ? producerGrade(found.partyCode) : null,
+      ]);
       // a reload or re-opened page within the window is the same scan: shown, not counted again
       if (context.record && !repeated) scan = recordScan(code, found, context, client);
       // what this process counted that the stored counts do not include, this scan among them
@@ -132,10 +139,6 @@ export function createResolverService(deps: {
     } finally {
       read.close();
     }
-    const [view, grade] = await Promise.all([
-      found ? lotView(found.lotCode, found.lotStatus) : undefined,
-      found ? producerGrade(found.partyCode) : null,
-    ]);
     const item = scan ? await flagScan(code, found, view, context, scan.at, pending) : withPending(found, pending);
     if (!item || !view) throw new NotGenuineError(code);
     return {
