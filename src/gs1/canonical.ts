@@ -99,12 +99,28 @@ const URN_RULES: Record<string, UrnRule> = {
   ),
 };
 
-function fromEpcUrn(uri: string): string | null {
+/** The Digital Link an EPC URN's fields build, before the AI table has checked it. */
+function builtFromEpcUrn(uri: string): string | null {
   const m = /^urn:epc:(id|class|idpat):([a-z]+):(.*)$/.exec(uri);
   const rule = m && URN_RULES[`${m[1]}:${m[2]}`];
   const parts = rule && fields(m[3], rule.n);
   const path = parts && rule.build(parts);
   return path ? HOST + path : null;
+}
+
+/**
+ * Why the Digital Link an EPC URN names breaks the AI table (a lot or serial over 20 characters, an
+ * ITIP piece above its total, …), or null: a URN is held to the formats its Digital Link is, so that
+ * the service never stores an identifier it would refuse in the other form.
+ */
+function builtLinkProblem(built: string): string | null {
+  const link = readDigitalLink(built);
+  return link ? digitalLinkProblem(link) : 'names no GS1 Digital Link';
+}
+
+function fromEpcUrn(uri: string): string | null {
+  const built = builtFromEpcUrn(uri);
+  return built && !builtLinkProblem(built) ? built : null;
 }
 
 /**
@@ -167,7 +183,10 @@ function readDigitalLink(uri: string): DigitalLinkPath | null {
   if (at < 0) return null;
   const ai = keyAi(segments[at]) as string;
   const key = segments[at + 1];
-  if (((segments[at] !== ai || !onGs1Resolver) && !PRIMARY_KEYS[ai].shape.test(key)) || !COMPONENT.test(key)) return null;
+  if (!COMPONENT.test(key)) return null;
+  // a key's digits may come %-escaped
+  const digits = isComponent(key) ? decodeURIComponent(key) : key;
+  if ((segments[at] !== ai || !onGs1Resolver) && !PRIMARY_KEYS[ai].shape.test(digits)) return null;
 
   const allowed = QUALIFIERS[ai] ?? [];
   const qualifiers: DigitalLinkPath['qualifiers'] = [];
@@ -229,8 +248,13 @@ function fromDigitalLink(uri: string): string | null {
  */
 export function epcUrnProblem(value: string): string | null {
   const m = /^urn:epc:(id|class|idpat):([a-z]+):/.exec(value);
-  if (!m || !(`${m[1]}:${m[2]}` in URN_RULES) || fromEpcUrn(value)) return null;
-  return `is not a valid ${m[2].toUpperCase()} EPC URN: the company prefix and reference must together have the key's digit count, and the serial only GS1 characters`;
+  if (!m || !(`${m[1]}:${m[2]}` in URN_RULES)) return null;
+  const built = builtFromEpcUrn(value);
+  if (!built) {
+    return `is not a valid ${m[2].toUpperCase()} EPC URN: the company prefix and reference must together have the key's digit count, and the serial only GS1 characters`;
+  }
+  const problem = builtLinkProblem(built);
+  return problem && `is not a valid ${m[2].toUpperCase()} EPC URN: as ${built} it ${problem}`;
 }
 
 /**

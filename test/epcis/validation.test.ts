@@ -408,6 +408,8 @@ t.test('a malformed GS1 key is refused wherever the event names it, naming the f
       bizTransactionList: [
         { type: 'po', bizTransaction: 'http://transaction.acme.com/po/12345678' },
         { type: 'desadv', bizTransaction: 'https://id.gs1.org/253/123123123123' },
+        // a report's own URL whose path reads like a GTIN-8 with a wrong check digit
+        { type: 'inv', bizTransaction: 'https://erp.example.com/reports/2024/01/20240115' },
       ],
       sourceList: [
         { type: 'owning_party', source: 'https://id.gs1.org/417/0614141000005' },
@@ -432,7 +434,7 @@ t.test('a malformed GS1 key is refused wherever the event names it, naming the f
           'https://id.gs1.org/414/061414100000 is a GS1 Digital Link whose GLN does not match its AI\'s format: AI (414) must be 13 digits, got "061414100000"',
       },
     ],
-    'business transactions, sources and destinations; an opaque URI and a well-formed party GLN pass',
+    "business transactions, sources and destinations; an opaque URI, another site's URL and a well-formed party GLN pass",
   );
   const sensed = {
     ...event,

@@ -307,3 +307,22 @@ t.test('what TDS does not allow as a pattern, or this service cannot read, is no
     t.equal(epcPatternRegExp(value), null, value);
   }
 });
+
+t.test(
+  'an EPC URN is held to the formats of the Digital Link it names, so no stored identifier is refused in its other form',
+  async (t) => {
+    for (const [urn, why] of [
+      [
+        'urn:epc:class:lgtin:0614141.812345.ABCDEFGHIJKLMNOPQRSTU',
+        /LGTIN EPC URN: as https:\/\/id\.gs1\.org\/01\/.*key qualifier \(10\) does not match/,
+      ],
+      ['urn:epc:id:sgtin:0614141.812345.123456789012345678901', /SGTIN EPC URN: .*key qualifier \(21\)/],
+      ['urn:epc:id:itip:0614141.812345.00.00.1', /ITIP EPC URN: .*ITIP does not match/],
+    ] as const) {
+      t.match(gs1IdentifierProblem(urn), why, urn);
+      t.equal(canonicalGs1Uri(urn), null, `${urn} names no identifier`);
+    }
+    t.equal(gs1IdentifierProblem('urn:epc:class:lgtin:0614141.812345.ABCDEFGHIJKLMNOPQRST'), null, 'a lot of 20 characters');
+    t.equal(gs1IdentifierProblem('urn:epc:id:itip:0614141.812345.01.02.1'), null, 'piece 1 of 2');
+  },
+);

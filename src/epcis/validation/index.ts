@@ -94,6 +94,13 @@ function checkEvent(event: unknown, at: string, found: Findings): void {
     const problem = typeof value === 'string' ? gs1IdentifierProblem(value) : null;
     if (problem) report(pointer, `${value} ${problem}`);
   };
+  // Documents, parties, transformations and devices are often named by the sender's own URLs, whose
+  // paths may look like a key (…/reports/2024/01/20240115): there only EPC URNs and links on GS1's
+  // resolver are held to GS1 formats.
+  const reference = (value: unknown, pointer: string) => {
+    if (typeof value === 'string' && (value.startsWith('urn:epc:') || /^https?:\/\/id\.gs1\.org\//i.test(value)))
+      identifier(value, pointer);
+  };
   // one tagged object each: tag and raw URIs must decode, and a bare hex EPC is told its URI
   const instance = (value: unknown, pointer: string) => {
     const problem = typeof value === 'string' ? tagValueProblem(value) : null;
@@ -117,19 +124,19 @@ function checkEvent(event: unknown, at: string, found: Findings): void {
   for (const [field, key] of URI_LISTS) {
     const list = event[field];
     if (Array.isArray(list))
-      for (const [i, entry] of list.entries()) identifier(isObject(entry) ? entry[key] : undefined, `${at}/${field}/${i}/${key}`);
+      for (const [i, entry] of list.entries()) reference(isObject(entry) ? entry[key] : undefined, `${at}/${field}/${i}/${key}`);
   }
-  identifier(event.transformationID, `${at}/transformationID`);
+  reference(event.transformationID, `${at}/transformationID`);
   const sensors = event.sensorElementList;
   for (const [i, sensor] of (Array.isArray(sensors) ? sensors : []).entries()) {
     if (!isObject(sensor)) continue;
     const metadata = sensor.sensorMetadata;
     if (isObject(metadata))
-      for (const key of SENSOR_METADATA_URIS) identifier(metadata[key], `${at}/sensorElementList/${i}/sensorMetadata/${key}`);
+      for (const key of SENSOR_METADATA_URIS) reference(metadata[key], `${at}/sensorElementList/${i}/sensorMetadata/${key}`);
     const reports = sensor.sensorReport;
     for (const [j, report] of (Array.isArray(reports) ? reports : []).entries()) {
       if (isObject(report))
-        for (const key of SENSOR_REPORT_URIS) identifier(report[key], `${at}/sensorElementList/${i}/sensorReport/${j}/${key}`);
+        for (const key of SENSOR_REPORT_URIS) reference(report[key], `${at}/sensorElementList/${i}/sensorReport/${j}/${key}`);
     }
   }
   // The schema says this with an anyOf over action patterns, which reads as an action error.
