@@ -13,11 +13,17 @@ const COMPONENT = /^(?:%[0-9A-Fa-f]{2}|[-!'()*+,.0-9:;=A-Z_a-z])+$/;
 
 /** A serial-like component whose %-escapes decode to GS1 charset 82 (no NUL, no broken UTF-8). */
 function isComponent(value: string): boolean {
-  if (!COMPONENT.test(value)) return false;
+  const text = decodedComponent(value);
+  return text !== null && isGs1Charset82(text);
+}
+
+/** A path component %-decoded, or null when it is no URI component or its escapes are broken UTF-8. */
+function decodedComponent(value: string): string | null {
+  if (!COMPONENT.test(value)) return null;
   try {
-    return isGs1Charset82(decodeURIComponent(value));
+    return decodeURIComponent(value);
   } catch {
-    return false;
+    return null;
   }
 }
 const CPI_REFERENCE = /^(?:[-0-9A-Z]|%2[3Ff])+$/;
@@ -185,7 +191,7 @@ function readDigitalLink(uri: string): DigitalLinkPath | null {
   const key = segments[at + 1];
   if (!COMPONENT.test(key)) return null;
   // a key's digits may come %-escaped
-  const digits = isComponent(key) ? decodeURIComponent(key) : key;
+  const digits = decodedComponent(key) ?? key;
   if ((segments[at] !== ai || !onGs1Resolver) && !PRIMARY_KEYS[ai].shape.test(digits)) return null;
 
   const allowed = QUALIFIERS[ai] ?? [];
@@ -215,7 +221,9 @@ function digitalLinkProblem(link: DigitalLinkPath): string | null {
     link.qualifiers.map(([q]) => q),
   );
   if (qualifiers) return `is a GS1 Digital Link whose key qualifiers the standard does not allow: ${qualifiers.message}`;
-  if (!isComponent(link.key) || !link.qualifiers.every(([, value]) => isComponent(value))) {
+  // GS1 text is charset 82, but a CPI is written in charset 39 (with # and /): its AI's format checks it below
+  const isText = (ai: string, value: string) => (ai === '8010' ? decodedComponent(value) !== null : isComponent(value));
+  if (!isText(link.ai, link.key) || !link.qualifiers.every(([q, value]) => isText(q, value))) {
     return 'is a GS1 Digital Link whose key or qualifier is not GS1 text once %-decoded';
   }
   const key = aiValueError(link.ai, keyValue(link), ['csum', 'zero']);

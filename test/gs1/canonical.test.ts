@@ -326,3 +326,10 @@ t.test(
     t.equal(gs1IdentifierProblem('urn:epc:id:itip:0614141.812345.01.02.1'), null, 'piece 1 of 2');
   },
 );
+
+t.test('a CPI is written in GS1 charset 39, # and / included, as an EPC URN and as a Digital Link alike', async (t) => {
+  const link = canonicalGs1Uri('urn:epc:id:cpi:0614141.123ABC%23%2F.123456789');
+  t.equal(link, 'https://id.gs1.org/8010/0614141123ABC%23%2F/8011/123456789');
+  t.equal(gs1IdentifierProblem(link as string), null, 'its Digital Link is well-formed too');
+  t.equal(canonicalGs1Uri(link as string), link);
+});
