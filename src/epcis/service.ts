@@ -23,6 +23,9 @@ import { validateCaptureDocument, validateCaptureEvent } from './validation/inde
 export const CAPTURE_LIMIT_EVENTS = 10_000;
 export type ErrorBehaviour = 'rollback' | 'proceed';
 
+/** A GLN (without extension) as a GS1 Digital Link, as events name a native site that has one. */
+const GLN_LINK = 'https://id.gs1.org/414/';
+
 const toProblems = (errors: { pointer: string; message: string }[]): FieldProblem[] =>
   errors.slice(0, 50).map((error) => ({ in: 'body', pointer: error.pointer || '/', detail: error.message }));
 
@@ -54,13 +57,14 @@ export function createEpcisService(deps: {
   events: Pick<EventsRepository, 'findById' | 'complete'>;
   lots: Pick<LotsRepository, 'findByCodes'>;
   products: Pick<ProductsRepository, 'findByCodes'>;
-  locations: Pick<LocationsRepository, 'findByCodes'>;
+  locations: Pick<LocationsRepository, 'findByCodes' | 'findByGln'>;
   /** GS1 company prefixes registered by parties. */
   prefixes: () => Promise<string[]>;
   publicBaseUrl: string;
   log?: { error: (object: object, message: string) => void };
 }) {
   const lotUriPrefix = `${deps.publicBaseUrl}/lots/`;
+  const locationUriPrefix = `${deps.publicBaseUrl}/locations/`;
   const jobs = createFairQueue({
     concurrency: CAPTURE_CONCURRENCY,
     onError: (error) => deps.log?.error({ err: error }, 'capture job failed'),
@@ -174,6 +178,37 @@ export function createEpcisService(deps: {
     return counts;
   }
 
+  /**
+   * How events name read points and business locations (stored as captured, or as a native site's
+   * code): a captured id as it is, a native site by its GLN as a Digital Link, else by its URI here.
+   */
+  async function locationNamer(stored: string[]): Promise<(id: string) => string> {
+    const codes = [...new Set(stored.filter((id) => !id.includes(':')))];
+    const glns = new Map((await deps.locations.findByCodes(codes)).map((location) => [location.code, location.gln]));
+    return (id) => {
+      if (id.includes(':')) return id;
+      const gln = glns.get(id);
+      return gln ? `${GLN_LINK}${gln}` : `${locationUriPrefix}${id}`;
+    };
+  }
+
+  /**
+   * What events store for the read points or business locations a query names as events render them:
+   * the canonical form of a captured id, and a native site named by its URI here or by its GLN.
+   */
+  async function storedLocations(named: string[]): Promise<string[]> {
+    const stored = new Set<string>();
+    for (const value of named) {
+      const canonical = canonicalIdentifier(value);
+      stored.add(canonical);
+      if (value.startsWith(locationUriPrefix)) stored.add(value.slice(locationUriPrefix.length));
+      const gln = canonical.startsWith(GLN_LINK) ? canonical.slice(GLN_LINK.length) : null;
+      const site = gln && /^\d{13}$/.test(gln) ? await deps.locations.findByGln(gln) : undefined;
+      if (site) stored.add(site.code);
+    }
+    return [...stored];
+  }
+
   /** Lots, products and locations the rendered events name, fetched once per page. */
   async function renderAll(rows: StoredEvent[]) {
     const lotCodes = [...new Set(rows.flatMap((row) => row.lots.map((link) => link.lotCode)))];
@@ -181,12 +216,7 @@ export function createEpcisService(deps: {
     const products = new Map(
       (await deps.products.findByCodes(lots.flatMap((lot) => (lot.productCode ? [lot.productCode] : [])))).map((p) => [p.code, p]),
     );
-    const locationCodes = [
-      ...new Set(
-        rows.flatMap((row) => [row.readPoint, row.bizLocation]).filter((code): code is string => Boolean(code) && !code!.includes(':')),
-      ),
-    ];
-    const locations = new Map((await deps.locations.findByCodes(locationCodes)).map((l) => [l.code, l]));
+    const locationUri = await locationNamer(rows.flatMap((row) => [row.readPoint, row.bizLocation].filter((id) => id !== null)));
     const renderLots = new Map<string, RenderLot>(
       lots.map((lot) => [
         lot.code,
@@ -208,10 +238,7 @@ export function createEpcisService(deps: {
           lots: renderLots,
           lotUriPrefix,
           partyUri: (code) => `${deps.publicBaseUrl}/parties/${code}`,
-          locationUri: (code) => {
-            const gln = locations.get(code)?.gln;
-            return code.includes(':') ? code : gln ? `https://id.gs1.org/414/${gln}` : `${deps.publicBaseUrl}/locations/${code}`;
-          },
+          locationUri,
         },
         corrections.get(row.id),
       ),
@@ -360,8 +387,8 @@ export function createEpcisService(deps: {
         ...filter,
         bizSteps: filter.bizSteps?.map((step) => shortVocabulary('bizStep', step)),
         dispositions: filter.dispositions?.map((value) => shortVocabulary('disposition', value)),
-        readPoints: filter.readPoints?.map(canonicalIdentifier),
-        bizLocations: filter.bizLocations?.map(canonicalIdentifier),
+        readPoints: filter.readPoints && (await storedLocations(filter.readPoints)),
+        bizLocations: filter.bizLocations && (await storedLocations(filter.bizLocations)),
         eventIds: filter.eventIds?.flatMap((id) => (id.startsWith('urn:uuid:') ? [id, id.slice(9)] : [id])),
         partyCode: privateScope(principal) ?? undefined,
         lotMatches,
@@ -403,10 +430,11 @@ export function createEpcisService(deps: {
       if (what === 'eventType') return [...EPCIS_TYPES];
       const party = privateScope(principal) ?? undefined;
       if (what === 'bizStep' || what === 'disposition') return deps.epcis.distinct(what, party);
-      const values = what === 'epc' ? await deps.epcis.epcs(party, 1000) : await deps.epcis.distinct(what, party);
+      let values = what === 'epc' ? await deps.epcis.epcs(party, 1000) : await deps.epcis.distinct(what, party);
+      if (what !== 'epc') values = values.map(await locationNamer(values));
       const convert = await identifierConverter(format);
-      // listed in the order of the form they are written in
-      return convert ? values.map(convert).sort() : values;
+      // each once (a native site and a captured id may name one GLN), in the order of the form they are written in
+      return [...new Set(convert ? values.map(convert) : values)].sort();
     },
   };
 }

@@ -3,6 +3,7 @@ import { completeGs1 } from '../../src/codes/gs1.js';
 import { eventHashId } from '../../src/epcis/event-hash.js';
 import { EPCIS_CONTEXT as CONTEXT, captured, epcisDocument as doc, observation } from '../fixtures/epcis.js';
 import { createWorld, expectStatus } from '../fixtures/world.js';
+import { TEST_BASE_URL } from '../helper.js';
 import { fileTest } from '../root.js';
 
 const t = fileTest();
@@ -635,6 +636,74 @@ t.test('GS1-EPC-Format: identifiers captured as EPC URNs come back as captured, 
     400,
     'a company prefix has 6 to 12 digits',
   );
+});
+
+t.test('/epcis/readPoints and /epcis/bizLocations name native sites as events do, and find their events by that name', async (t) => {
+  const world = await createWorld(t);
+  const plant = await world.party('slaughterhouse');
+  const gln = completeGs1('690123400001');
+  const bare = await plant.location();
+  const withGln = (
+    await world.ok(plant.api.post('/locations', { partyCode: plant.code, name: 'GLN site', kind: 'plant', regionCode: '500236', gln }))
+  ).code;
+  const product = await plant.product('kg');
+  const native = (
+    await world.ok(
+      plant.event({ type: 'commission', lots: [{ productCode: product, quantity: 5 }], readPoint: bare, bizLocation: withGln }),
+    )
+  ).event;
+  // a captured event naming the same GLN: one place, listed once
+  const { job } = await captured(
+    world,
+    plant.key,
+    doc([observation(2, { epcList: [item(1)], bizLocation: { id: `https://id.gs1.org/414/${gln}` } })]),
+  );
+  t.match(job, { success: true, captured: 1 });
+  expectStatus(
+    t,
+    await world.admin.post('/parties', { kind: 'processor', name: 'GS1 member', regionCode: '500236', gs1CompanyPrefix: '6901234' }),
+    201,
+    'a company prefix, so that EPC URNs can be written',
+  );
+
+  const get = (url: string, format?: string) =>
+    world.app.inject({
+      method: 'GET',
+      url,
+      headers: { authorization: `Bearer ${plant.key}`, ...(format ? { 'gs1-epc-format': format } : {}) },
+    });
+  for (const format of [undefined, 'Always_GS1_Digital_Link', 'Always_EPC_URN']) {
+    const events = (await get('/epcis/events', format)).json().epcisBody.queryResults.resultsBody.eventList as Record<string, any>[];
+    const named = (field: string) => [...new Set(events.flatMap((event) => (event[field] ? [event[field].id as string] : [])))].sort();
+    const listed = async (path: string) => (await get(`/epcis/${path}`, format)).json()['@set'] as string[];
+    t.same(await listed('readPoints'), named('readPoint'), `${format}: read points as the events name them`);
+    t.same(await listed('bizLocations'), named('bizLocation'), `${format}: business locations as the events name them`);
+    for (const [path, field] of [
+      ['readPoints', 'readPoint'],
+      ['bizLocations', 'bizLocation'],
+    ]) {
+      for (const value of await listed(path)) {
+        const found = (await get(`/epcis/${path}/${encodeURIComponent(value)}/events`, format)).json().epcisBody.queryResults.resultsBody
+          .eventList as Record<string, any>[];
+        t.ok(found.length > 0 && found.every((event) => event[field].id === value), `${format}: /epcis/${path}/${value}/events`);
+      }
+    }
+  }
+  t.same(
+    (await get('/epcis/readPoints')).json()['@set'],
+    [`${TEST_BASE_URL}/locations/${bare}`],
+    'a site without a GLN by its URI here, not its code',
+  );
+  t.same((await get('/epcis/bizLocations')).json()['@set'], [`https://id.gs1.org/414/${gln}`], 'a site with a GLN by its GLN, once');
+  t.same(
+    (await get('/epcis/bizLocations', 'Always_EPC_URN')).json()['@set'],
+    ['urn:epc:id:sgln:6901234.00001.0'],
+    'written per GS1-EPC-Format',
+  );
+  const byNativeSite = (await get(`/epcis/events?EQ_bizLocation=${encodeURIComponent('urn:epc:id:sgln:6901234.00001.0')}`)).json().epcisBody
+    .queryResults.resultsBody.eventList as { eventID: string }[];
+  t.equal(byNativeSite.length, 2, 'EQ_bizLocation finds the native event and the captured one by the GLN they share');
+  t.ok(byNativeSite.some((event) => event.eventID === `urn:uuid:${native.id}`));
 });
 
 t.test(
