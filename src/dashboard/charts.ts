@@ -1,6 +1,7 @@
 // SVG charts for the regulator dashboard, drawn on the server so the page needs no script: horizontal
 // bars with their figure written beside them, and a target line where there is one. Pure.
 import { escapeXml } from '../web/html.js';
+import { shortened } from '../web/text.js';
 
 /** `alert`: drawn red whatever its value (a recall past a due time); say why in `text` too, colour alone is not read out. */
 export type Bar = { label: string; value: number | null; text: string; alert?: boolean };
@@ -11,7 +12,6 @@ const BAR_WIDTH = 300;
 const TEXT_WIDTH = 170;
 /** Labels longer than this (about 13 Chinese characters at 14 px) are cut with an ellipsis; the full text is the bar's tooltip. */
 const LABEL_CHARS = 13;
-const shortLabel = (label: string) => ([...label].length > LABEL_CHARS ? `${[...label].slice(0, LABEL_CHARS - 1).join('')}…` : label);
 const WIDTH = LABEL_WIDTH + BAR_WIDTH + TEXT_WIDTH;
 
 /**
@@ -37,7 +37,7 @@ export function barChart(input: {
     const width = bar.value === null ? 0 : Math.max(bar.value > 0 ? 2 : 0, x(bar.value) - LABEL_WIDTH);
     return (
       `<g class="${classes}"><title>${escapeXml(`${bar.label}: ${bar.text}`)}</title>` +
-      `<text x="${LABEL_WIDTH - 8}" y="${y + 19}" text-anchor="end">${escapeXml(shortLabel(bar.label))}</text>` +
+      `<text x="${LABEL_WIDTH - 8}" y="${y + 19}" text-anchor="end">${escapeXml(shortened(bar.label, LABEL_CHARS))}</text>` +
       // a pale red track behind an alert bar, so that one at 0 % shows red too
       (bar.alert ? `<rect class="track" x="${LABEL_WIDTH}" y="${y + 5}" width="${BAR_WIDTH}" height="20" rx="3" fill="#f6d5d5"/>` : '') +
       `<rect x="${LABEL_WIDTH}" y="${y + 5}" width="${width.toFixed(1)}" height="20" rx="3" fill="${red ? '#c62828' : '#2e7d32'}"/>` +

@@ -1,0 +1,17 @@
+// Plain text as people read it: chart labels, values quoted in messages. Pure.
+
+const graphemes = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
+
+/**
+ * The text, or when it has more than `count` characters its first `count - 1` and an ellipsis.
+ * Characters are whole: never half of a surrogate pair or of an emoji sequence. Reads no further
+ * into a long text than it keeps.
+ */
+export function shortened(text: string, count: number): string {
+  const kept: string[] = [];
+  for (const { segment } of graphemes.segment(text)) {
+    if (kept.length === count) return `${kept.slice(0, count - 1).join('')}…`;
+    kept.push(segment);
+  }
+  return text;
+}
