@@ -88,12 +88,12 @@ export const CBV_DISPOSITIONS = [
 ] as const;
 
 const isUri = (value: string) => /^[a-z][a-z0-9+.-]*:\S+$/i.test(value);
-/** The longest custom bizStep or disposition URI, as long as an EPCIS eventID may be. */
-export const MAX_VOCABULARY_URI_LENGTH = 2000;
+/** The longest URI the service takes: a custom bizStep or disposition, and any URI an EPCIS event names. */
+export const MAX_URI_LENGTH = 2000;
 const vocabulary = (values: readonly string[], what: string) =>
   z
     .string()
-    .max(MAX_VOCABULARY_URI_LENGTH)
+    .max(MAX_URI_LENGTH)
     .refine((value) => values.includes(value) || isUri(value), {
       error: `must be a CBV 2.0 ${what} (e.g. ${values[0]}) or a URI`,
     });

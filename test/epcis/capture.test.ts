@@ -339,6 +339,23 @@ t.test('capture rules: validation, limits, error behaviour, access', async (t) =
       detail: 'bizTransactionList[0].type must be at most 2000 characters, not 100012',
     },
   ]);
+  const longEpc = await inject(
+    'POST',
+    '/epcis/capture',
+    doc([
+      {
+        type: 'ObjectEvent',
+        eventTime: time(1),
+        eventTimeZoneOffset: '+08:00',
+        action: 'OBSERVE',
+        epcList: [item(9), `${item(10)}${'0'.repeat(100_000)}`],
+      },
+    ]),
+  );
+  t.equal(longEpc.statusCode, 400, 'an EPC longer than 2000 characters is refused before capture');
+  t.same(longEpc.json().errors, [
+    { in: 'body', pointer: '/epcisBody/eventList/0/epcList/1', detail: 'epcList[1] must be at most 2000 characters, not 100042' },
+  ]);
   const tooMany = await inject(
     'POST',
     '/epcis/capture',

@@ -221,6 +221,177 @@ t.test('vocabulary URIs are at most 2000 characters, as the native API takes the
   ]);
 });
 
+t.test('every other URI an event names is at most 2000 characters too, its length told without quoting it', async (t) => {
+  const uri = (length: number) => `urn:example:${'x'.repeat(length - 'urn:example:'.length)}`;
+  const base = { eventTime: '2024-03-01T08:00:00.000+01:00', eventTimeZoneOffset: '+01:00' };
+  /** Events of every type with `value` in every URI field, and the pointer of each. */
+  const everywhere = (value: string) => {
+    const device = { deviceID: value, deviceMetadata: value, rawData: value, dataProcessingMethod: value, bizRules: value };
+    return [
+      {
+        event: {
+          type: 'ObjectEvent',
+          ...base,
+          action: 'OBSERVE',
+          eventID: value,
+          certificationInfo: value,
+          epcList: [value],
+          quantityList: [{ epcClass: value, quantity: 1, uom: 'KGM' }],
+          readPoint: { id: value },
+          bizLocation: { id: value },
+          bizTransactionList: [{ type: 'po', bizTransaction: value }],
+          sourceList: [{ type: 'owning_party', source: value }],
+          destinationList: [{ type: 'owning_party', destination: value }],
+          sensorElementList: [
+            {
+              sensorMetadata: device,
+              sensorReport: [
+                {
+                  type: 'Temperature',
+                  value: 1,
+                  ...device,
+                  microorganism: value,
+                  chemicalSubstance: value,
+                  coordinateReferenceSystem: value,
+                  uriValue: value,
+                },
+              ],
+            },
+          ],
+          errorDeclaration: { declarationTime: '2024-03-02T00:00:00Z', correctiveEventIDs: [value] },
+        },
+        pointers: [
+          '/bizLocation/id',
+          '/bizTransactionList/0/bizTransaction',
+          '/certificationInfo',
+          '/destinationList/0/destination',
+          '/epcList/0',
+          '/errorDeclaration/correctiveEventIDs/0',
+          '/eventID',
+          '/quantityList/0/epcClass',
+          '/readPoint/id',
+          ...['bizRules', 'dataProcessingMethod', 'deviceID', 'deviceMetadata', 'rawData'].map(
+            (field) => `/sensorElementList/0/sensorMetadata/${field}`,
+          ),
+          ...[
+            'bizRules',
+            'chemicalSubstance',
+            'coordinateReferenceSystem',
+            'dataProcessingMethod',
+            'deviceID',
+            'deviceMetadata',
+            'microorganism',
+            'rawData',
+            'uriValue',
+          ].map((field) => `/sensorElementList/0/sensorReport/0/${field}`),
+          '/sourceList/0/source',
+        ],
+      },
+      {
+        event: { type: 'ObjectEvent', ...base, action: 'OBSERVE', epcList: ['urn:example:a'], certificationInfo: [value] },
+        pointers: ['/certificationInfo/0'],
+      },
+      {
+        event: {
+          type: 'AggregationEvent',
+          ...base,
+          action: 'ADD',
+          parentID: value,
+          childEPCs: [value],
+          childQuantityList: [{ epcClass: value }],
+        },
+        pointers: ['/childEPCs/0', '/childQuantityList/0/epcClass', '/parentID'],
+      },
+      {
+        event: { type: 'AssociationEvent', ...base, action: 'ADD', parentID: value, childEPCs: [value] },
+        pointers: ['/childEPCs/0', '/parentID'],
+      },
+      {
+        event: {
+          type: 'TransactionEvent',
+          ...base,
+          action: 'ADD',
+          parentID: value,
+          epcList: [value],
+          bizTransactionList: [{ type: 'po', bizTransaction: 'urn:example:po:1' }],
+        },
+        pointers: ['/epcList/0', '/parentID'],
+      },
+      {
+        event: {
+          type: 'TransformationEvent',
+          ...base,
+          transformationID: value,
+          inputEPCList: [value],
+          outputEPCList: [value],
+          inputQuantityList: [{ epcClass: value }],
+          outputQuantityList: [{ epcClass: value }],
+        },
+        pointers: [
+          '/inputEPCList/0',
+          '/inputQuantityList/0/epcClass',
+          '/outputEPCList/0',
+          '/outputQuantityList/0/epcClass',
+          '/transformationID',
+        ],
+      },
+      { event: { type: value, ...base }, pointers: ['/type'] },
+    ];
+  };
+  for (const { event: atLimit } of everywhere(uri(2000))) {
+    t.ok(validateCaptureEvent(atLimit).ok, `${String(atLimit.type).slice(0, 20)}: 2000 characters are accepted in every URI field`);
+  }
+  for (const length of [2001, 100_000]) {
+    for (const { event: long, pointers } of everywhere(uri(length))) {
+      const what = `${String(long.type).slice(0, 20)}, ${length} characters`;
+      const errors = errorsOf(validateCaptureEvent(long));
+      t.same(
+        errors.map((error) => error.pointer),
+        pointers,
+        `${what}: an error at every URI field`,
+      );
+      t.ok(
+        errors.every((error) => error.message.endsWith(`must be at most 2000 characters, not ${length}`) && error.message.length < 200),
+        `${what}: each says how long it may be, and is, without quoting it`,
+      );
+    }
+  }
+  const [{ event: objectEvent, pointers }] = everywhere(uri(2001));
+  t.same(
+    errorsOf(await validateCaptureDocument(documentOf(event, objectEvent))).map((error) => error.pointer),
+    pointers.map((pointer) => `/epcisBody/eventList/1${pointer}`),
+    "in a document: named by the event's pointer",
+  );
+  // a GS1 identifier or tag value too long is told its length, not what is wrong with its content
+  for (const value of [
+    `https://id.gs1.org/01/09521141012340/21/${'x'.repeat(3000)}`,
+    `urn:epc:id:sgtin:${'1'.repeat(3000)}`,
+    `urn:epc:tag:sgtin-96:${'x'.repeat(3000)}`,
+  ]) {
+    t.same(errorsOf(validateCaptureEvent({ ...event, epcList: [value] })), [
+      { pointer: '/epcList/0', message: `epcList[0] must be at most 2000 characters, not ${value.length}` },
+    ]);
+  }
+});
+
+t.test('a value quoted in an error message is cut to 100 whole characters', async (t) => {
+  const step = `cbv:BizStep-${'😀'.repeat(900)}`;
+  const [cbv] = errorsOf(validateCaptureEvent({ ...event, bizStep: step }));
+  t.equal(cbv.pointer, '/bizStep');
+  t.match(cbv.message, /^bizStep "cbv:BizStep-(😀)+…" is not a CBV 2\.0 business step$/, 'a CBV term');
+  t.equal([...new Intl.Segmenter().segment(/"(.*)"/.exec(cbv.message)![1])].length, 100, 'as 100 characters, the last an ellipsis');
+  t.equal(
+    errorsOf(validateCaptureEvent({ ...event, disposition: `https://ref.gs1.org/cbv/Disp-${'x'.repeat(1500)}` }))[0].message,
+    `disposition "https://ref.gs1.org/cbv/Disp-${'x'.repeat(70)}…" is not a CBV 2.0 disposition`,
+  );
+  const [link] = errorsOf(validateCaptureEvent({ ...event, epcList: [`https://id.gs1.org/01/09521141012340/21/${'7'.repeat(1500)}`] }));
+  t.ok(link.message.startsWith(`https://id.gs1.org/01/09521141012340/21/${'7'.repeat(59)}… is a GS1 Digital Link`), 'a GS1 identifier');
+  const [field] = errorsOf(validateCaptureEvent({ ...event, ['y'.repeat(1500)]: 1 }));
+  t.ok(field.message.length < 400, 'an unknown field name');
+  const [action] = errorsOf(validateCaptureEvent({ ...event, action: 'z'.repeat(1500) }));
+  t.equal(action.message, `action must be one of OBSERVE, ADD, DELETE, got "${'z'.repeat(98)}…`, 'a value of the wrong form');
+});
+
 t.test('times', async (t) => {
   for (const eventTime of [
     '2024-03-01 08:00:00+01:00',
@@ -339,7 +510,10 @@ t.test('event structure', async (t) => {
   );
   t.ok(validateCaptureEvent({ ...event, epcList: long }).ok, 'and 10,000 different EPCs pass');
   t.same(errorsOf(validateCaptureEvent({ ...event, certificationInfo: 'not a uri' })), [
-    { pointer: '/certificationInfo', message: 'certificationInfo must be an array or an absolute URI, got "not a uri"' },
+    { pointer: '/certificationInfo', message: 'certificationInfo must be an absolute URI, got "not a uri"' },
+  ]);
+  t.same(errorsOf(validateCaptureEvent({ ...event, certificationInfo: ['not a uri'] })), [
+    { pointer: '/certificationInfo/0', message: 'certificationInfo[0] must be an absolute URI, got "not a uri"' },
   ]);
   t.same(errorsOf(validateCaptureEvent({ ...event, sensorElementList: [{ sensorReport: [{ value: 3 }] }] })), [
     { pointer: '/sensorElementList/0/sensorReport/0', message: 'sensorElementList[0].sensorReport[0] must include type or exception' },

@@ -5,9 +5,10 @@
 import type { ValidateFunction } from 'ajv';
 import { isStorableTime, STORABLE_YEARS } from '../../codes/timestamp.js';
 import { pauses } from '../../db/turns.js';
+import { MAX_URI_LENGTH } from '../../events/schemas.js';
 import { gs1IdentifierProblem } from '../../gs1/canonical.js';
 import { tagValueProblem } from '../tag-values.js';
-import { label, schemaErrors, type ValidationError } from './messages.js';
+import { cited, label, schemaErrors, type ValidationError } from './messages.js';
 import { epcisValidators } from './schema.js';
 import { BIZ_STEP, DISPOSITION, type Vocabulary, vocabularyProblem } from './vocabulary.js';
 
@@ -61,8 +62,10 @@ function checkEvent(event: unknown, at: string, found: Findings): void {
     found.covered.push(at);
     return;
   }
+  // a value longer than any URI the service takes is the schema's to report: its length, not its content
+  const tooLong = (value: string) => value.length > MAX_URI_LENGTH;
   const vocabulary = (v: Vocabulary, value: unknown, pointer: string) => {
-    const problem = vocabularyProblem(v, value);
+    const problem = typeof value === 'string' && tooLong(value) ? undefined : vocabularyProblem(v, value);
     if (problem) report(pointer, `${label(pointer, 'event')} ${problem}`);
   };
   vocabulary(BIZ_STEP, event.bizStep, `${at}/bizStep`);
@@ -91,8 +94,9 @@ function checkEvent(event: unknown, at: string, found: Findings): void {
     }
   }
   const identifier = (value: unknown, pointer: string) => {
-    const problem = typeof value === 'string' ? gs1IdentifierProblem(value) : null;
-    if (problem) report(pointer, `${value} ${problem}`);
+    if (typeof value !== 'string' || tooLong(value)) return;
+    const problem = gs1IdentifierProblem(value);
+    if (problem) report(pointer, `${cited(value)} ${problem}`);
   };
   // Documents, parties, transformations and devices are often named by the sender's own URLs, whose
   // paths may look like a key (…/reports/2024/01/20240115): there only EPC URNs and links on GS1's
@@ -103,8 +107,9 @@ function checkEvent(event: unknown, at: string, found: Findings): void {
   };
   // one tagged object each: tag and raw URIs must decode, and a bare hex EPC is told its URI
   const instance = (value: unknown, pointer: string) => {
-    const problem = typeof value === 'string' ? tagValueProblem(value) : null;
-    if (problem) report(pointer, `${value} ${problem}`);
+    if (typeof value !== 'string' || tooLong(value)) return;
+    const problem = tagValueProblem(value);
+    if (problem) report(pointer, `${cited(value)} ${problem}`);
     else identifier(value, pointer);
   };
   instance(event.parentID, `${at}/parentID`);

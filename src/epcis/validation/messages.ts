@@ -3,8 +3,14 @@
 // failed branch and wrapper; those are merged or dropped here.
 
 import type { ErrorObject } from 'ajv';
+import { shortened } from '../../web/text.js';
 
 export type ValidationError = { pointer: string; message: string };
+
+/** The most characters of a value a message quotes: a value may be megabytes long. */
+const QUOTED_CHARS = 100;
+/** A value as a message quotes it: cut to QUOTED_CHARS whole characters. */
+export const cited = (value: string) => shortened(value, QUOTED_CHARS);
 
 const VALUE_KEYWORDS = new Set(['type', 'enum', 'format', 'pattern']);
 const ALTERNATIVE = '/anyOf/';
@@ -45,8 +51,7 @@ export function label(pointer: string, root: string): string {
 }
 
 function show(value: unknown): string {
-  const text = JSON.stringify(value) ?? String(value);
-  return text.length > 60 ? `${text.slice(0, 57)}...` : text;
+  return cited(JSON.stringify(value) ?? String(value));
 }
 
 function expected(e: ErrorObject): string {
@@ -151,15 +156,18 @@ function single(e: ErrorObject, root: string): ValidationError {
     case 'additionalProperties': {
       const field = String(e.params.additionalProperty);
       const allowed = Object.keys((e.parentSchema?.properties ?? {}) as object).join(', ');
-      return { pointer: `${at}/${escapeSegment(field)}`, message: `${what} has unknown field "${field}"; allowed fields are ${allowed}` };
+      return {
+        pointer: `${at}/${escapeSegment(field)}`,
+        message: `${what} has unknown field "${cited(field)}"; allowed fields are ${allowed}`,
+      };
     }
     case 'propertyNames': {
       const field = String(e.params.propertyName);
       const pointer = `${at}/${escapeSegment(field)}`;
       const message =
         segments(at).at(-1) === 'ilmd'
-          ? `ilmd field "${field}" is not namespaced; ILMD fields are user extensions and need a prefix (e.g. "ex:${field}") or a full URI`
-          : `${what} has unknown field "${field}"; user extension fields must be namespaced (e.g. "ex:${field}") or full URIs`;
+          ? `ilmd field "${cited(field)}" is not namespaced; ILMD fields are user extensions and need a prefix (e.g. "ex:${cited(field)}") or a full URI`
+          : `${what} has unknown field "${cited(field)}"; user extension fields must be namespaced (e.g. "ex:${cited(field)}") or full URIs`;
       return { pointer, message };
     }
     case 'maxLength':

@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { Ajv, type AnySchemaObject, type ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
-import { MAX_VOCABULARY_URI_LENGTH } from '../../events/schemas.js';
+import { MAX_URI_LENGTH } from '../../events/schemas.js';
 
 const BASE = 'https://gs1.github.io/EPCIS/JSON-Schema/';
 const FILES = [
@@ -68,8 +68,24 @@ for (const [file, definition] of [
   ['sensor-alert-type', 'sensorAlertType'],
   ['component', 'component'],
 ]) {
-  node(`schemas/${file}-JSON-Schema.json`, `/definitions/${definition}`).maxLength = MAX_VOCABULARY_URI_LENGTH;
+  node(`schemas/${file}-JSON-Schema.json`, `/definitions/${definition}`).maxLength = MAX_URI_LENGTH;
 }
+
+// So is every other URI an event names (EPCs and classes, parentID, eventID, read point and business
+// location ids, sources, destinations, business transactions, sensor devices, microorganisms,
+// chemical substances…) and an extension event type: all are stored and sent back with the event.
+node('schemas/event-definitions-JSON-Schema.json', '/definitions/uri').maxLength = MAX_URI_LENGTH;
+node('schemas/event-definitions-JSON-Schema.json', '/definitions/Extended-Event/allOf/1/properties/type').maxLength = MAX_URI_LENGTH;
+// certificationInfo, a URI or an array of URIs, as one schema of both types instead of an anyOf: a
+// URI too long failed both branches there, and read as a value of the wrong type
+const certificationInfo = node('schemas/event-definitions-JSON-Schema.json', '/definitions/certificationInfo');
+delete certificationInfo.anyOf;
+Object.assign(certificationInfo, {
+  type: ['string', 'array'],
+  format: 'uri',
+  maxLength: MAX_URI_LENGTH,
+  items: { $ref: '#/definitions/uri' },
+});
 
 // Tolerances for what current producers (the OpenEPCIS capture corpus) send as valid:
 // persistentDisposition was allowed on every event type by earlier EPCIS 2.0 artefacts; GS1
@@ -92,9 +108,13 @@ node('schemas/measurement-type-JSON-Schema.json', '/definitions/measurementType/
 
 // EPC lists are uniqueItems arrays of `#/definitions/uri`. Ajv checks uniqueness with a hash only
 // when it sees the items' type in place; behind a $ref it compares every pair, and a 10,000-EPC
-// list took seconds. The definition is inlined (the same string with format uri).
+// list took seconds. The definition is inlined (the same string with format uri and its length).
 const uri = node('schemas/event-definitions-JSON-Schema.json', '/definitions/uri');
-node('schemas/event-definitions-JSON-Schema.json', '/definitions/epcList').items = { type: uri.type, format: uri.format };
+node('schemas/event-definitions-JSON-Schema.json', '/definitions/epcList').items = {
+  type: uri.type,
+  format: uri.format,
+  maxLength: uri.maxLength,
+};
 
 const DATE_TIME = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.\d+)?(?:Z|[+-](\d{2}):(\d{2}))$/;
 

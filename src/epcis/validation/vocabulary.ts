@@ -3,6 +3,7 @@
 // urn:epcglobal:cbv:bizstep:shipping), or any other absolute URI (a custom vocabulary). A bare
 // word that is not a CBV name is an error, and so is an unknown term inside a CBV namespace.
 
+import { cited } from './messages.js';
 import { BIZ_STEPS, DISPOSITIONS } from './schema.js';
 
 export type Vocabulary = { names: ReadonlySet<string>; term: string; urn: string; noun: string };
@@ -20,6 +21,6 @@ export function vocabularyProblem(vocabulary: Vocabulary, value: unknown): strin
   const prefix = [vocabulary.urn, ...CBV_ROOTS.slice(1).map((root) => root + vocabulary.term)].find((p) => value.startsWith(p));
   if (prefix !== undefined && vocabulary.names.has(value.slice(prefix.length))) return undefined;
   // Anything else in a CBV namespace is a misspelt or misplaced CBV term, not a custom vocabulary.
-  if (CBV_ROOTS.some((root) => value.startsWith(root))) return `"${value}" is not a CBV 2.0 ${vocabulary.noun}`;
-  return URI.test(value) ? undefined : `"${value}" is not a CBV 2.0 ${vocabulary.noun} or a URI`;
+  if (CBV_ROOTS.some((root) => value.startsWith(root))) return `"${cited(value)}" is not a CBV 2.0 ${vocabulary.noun}`;
+  return URI.test(value) ? undefined : `"${cited(value)}" is not a CBV 2.0 ${vocabulary.noun} or a URI`;
 }
