@@ -27,6 +27,7 @@ import {
 } from './mapping.js';
 import type { EpcisRepository } from './repository.js';
 import { normaliseTagValues, TAG_ENCODINGS_FIELD, type TagEncoding, withoutTagEncodings } from './tag-values.js';
+import { cited } from './validation/messages.js';
 
 export type CaptureDeps = {
   writer: Pick<EventWriter, 'write' | 'correct'>;
@@ -97,7 +98,7 @@ export async function captureEvents(
       const where = earlier !== undefined ? ` (event ${earlier} of this document)` : '';
       clashes.push({
         index,
-        problem: conflict(`eventID ${id} is already captured for a different event${where}`, [
+        problem: conflict(`eventID ${cited(id)} is already captured for a different event${where}`, [
           bodyField(['eventID'], 'already used by a different event'),
         ]),
       });

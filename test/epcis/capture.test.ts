@@ -478,6 +478,18 @@ t.test('an explicit eventID names one event: re-sent alike it is a duplicate, re
   t.equal(inDocument.job.errors[0].eventIndex, 0);
   t.match(inDocument.job.errors[0].message, /already captured for a different event/);
 
+  // a long eventID is quoted cut, in the answer and in the job
+  const longId = `urn:example:event:${'x'.repeat(1900)}`;
+  t.equal((await post({ ...observed, eventID: longId })).statusCode, 201);
+  const longClash = await post({ ...observed, eventID: longId, epcList: [item(21)] });
+  t.equal(longClash.statusCode, 409);
+  t.equal(longClash.json().detail, `eventID urn:example:event:${'x'.repeat(81)}… is already captured for a different event`);
+  const longInDocument = await captured(world, plant.key, doc([{ ...observed, eventID: longId, eventTime: time(2) }]));
+  t.equal(
+    longInDocument.job.errors[0].message,
+    `event 0: eventID urn:example:event:${'x'.repeat(81)}… is already captured for a different event`,
+  );
+
   const stored = await world.app.inject({
     method: 'GET',
     url: `/epcis/events/${encodeURIComponent(eventID)}`,
