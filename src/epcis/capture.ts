@@ -39,7 +39,18 @@ export type CaptureDeps = {
 
 export type CaptureOutcome =
   | { index: number; eventId: string; status: 'captured' | 'duplicate' }
-  | { index: number; eventId: string | null; status: 'rejected'; problem: Problem };
+  | { index: number; eventId: string; status: 'rejected'; problem: Problem };
+
+/**
+ * Thrown out of a rollback capture at its first rejected event (with every clashing eventID), so the
+ * caller's transaction rolls back. Each rejection names the event's position in `events` and the id
+ * the event was given, its eventID or its hash, as a proceed capture reports it.
+ */
+export class CaptureRejected extends Error {
+  constructor(readonly rejections: { index: number; eventId: string; problem: Problem }[]) {
+    super(rejections[0].problem.message);
+  }
+}
 
 type Declaration = { declarationTime?: string; reason?: string; correctiveEventIDs?: string[]; [extension: string]: unknown };
 
@@ -55,8 +66,8 @@ const GTIN = /^https:\/\/id\.gs1\.org\/01\/(\d{14})/;
 const SSCC = /^https:\/\/id\.gs1\.org\/00\/(\d{18})$/;
 
 /**
- * Stores the events inside `tx`. `rollback`: the first rejected event throws BatchRejected (its
- * index is the event's position in `events`); `proceed`: rejected events are reported, the rest
+ * Stores the events inside `tx`. `rollback`: the first rejected event throws CaptureRejected;
+ * `proceed`: rejected events are reported, the rest
  * stored. An event already stored is a duplicate; a given eventID already used for different
  * content (or by another event of the same document) is a conflict.
  */
@@ -74,8 +85,10 @@ export async function captureEvents(
   const stored = await deps.epcis.storedEvents(tx, [...ids, ...ids.map((id) => `${id}#error`)]);
 
   const outcomes: (CaptureOutcome | undefined)[] = [];
+  const rejected = (rejections: { index: number; problem: Problem }[]) =>
+    new CaptureRejected(rejections.map(({ index, problem }) => ({ index, eventId: ids[index], problem })));
   const reject = (index: number, problem: Problem) => {
-    if (input.onError === 'rollback') throw new BatchRejected(index, problem);
+    if (input.onError === 'rollback') throw rejected([{ index, problem }]);
     outcomes[index] = { index, eventId: ids[index], status: 'rejected', problem };
   };
   const firstIndexOf = new Map<string, number>();
@@ -114,10 +127,7 @@ export async function captureEvents(
     toWrite.push(index);
     if (event.errorDeclaration) declarations.push(index);
   }
-  if (clashes.length > 0 && input.onError === 'rollback') {
-    const [first, ...more] = clashes;
-    throw new BatchRejected(first.index, first.problem, more);
-  }
+  if (clashes.length > 0 && input.onError === 'rollback') throw rejected(clashes);
   for (const { index, problem } of clashes) reject(index, problem);
 
   const requests = await requestsFor(
@@ -157,7 +167,9 @@ export async function captureEvents(
     try {
       written = await deps.writer.write(tx, requests.slice(start, position + 1), input.onError);
     } catch (error) {
-      throw error instanceof BatchRejected ? new BatchRejected(toWrite[start + error.index], error.problem) : error;
+      throw error instanceof BatchRejected
+        ? rejected(error.rejections.map(({ index, problem }) => ({ index: toWrite[start + index], problem })))
+        : error;
     }
     for (const [offset, outcome] of written.entries()) {
       const at = toWrite[start + offset];

@@ -5,13 +5,12 @@ import type { Transact } from '../db/client.js';
 import type { CaptureProblem } from '../db/schema.js';
 import { badRequest, type FieldProblem, notFound, Problem } from '../errors/problem.js';
 import type { EventsRepository, StoredEvent } from '../events/repository.js';
-import { BatchRejected } from '../events/writer/index.js';
 import { canonicalIdentifier, epcPatternRegExp } from '../gs1/canonical.js';
 import type { IdentifierService } from '../identifiers/service.js';
 import type { LocationsRepository } from '../locations/repository.js';
 import type { LotsRepository } from '../lots/repository.js';
 import type { ProductsRepository } from '../products/repository.js';
-import { type CaptureDeps, type CaptureOutcome, captureEvents } from './capture.js';
+import { type CaptureDeps, type CaptureOutcome, CaptureRejected, captureEvents } from './capture.js';
 import { documentEvents, documentIgnoreFields } from './event-hash.js';
 import { createFairQueue } from './job-queue.js';
 import { EPCIS_TYPES, shortVocabulary } from './mapping.js';
@@ -70,9 +69,9 @@ export function createEpcisService(deps: {
     onError: (error) => deps.log?.error({ err: error }, 'capture job failed'),
   });
 
-  const problemOf = (index: number, eventId: string | null, problem: Problem): CaptureProblem => ({
+  const problemOf = (index: number, eventId: string, problem: Problem): CaptureProblem => ({
     eventIndex: index,
-    eventId: eventId && storable(eventId),
+    eventId: storable(eventId),
     pointer: `/epcisBody/eventList/${index}`,
     message: storable(`event ${index}: ${problem.detail ?? problem.title}`),
   });
@@ -104,10 +103,8 @@ export function createEpcisService(deps: {
             await deps.epcis.updateCapture(job.id, { ...counts, ...finished(counts) }, tx);
           });
         } catch (error) {
-          if (!(error instanceof BatchRejected)) throw error;
-          const errors = error.rejections.map(({ index, problem }) =>
-            problemOf(index, (events[index].eventID as string | undefined) ?? null, problem),
-          );
+          if (!(error instanceof CaptureRejected)) throw error;
+          const errors = error.rejections.map(({ index, eventId, problem }) => problemOf(index, eventId, problem));
           await deps.epcis.updateCapture(job.id, {
             captured: 0,
             duplicates: 0,
@@ -354,9 +351,9 @@ export function createEpcisService(deps: {
         const [outcome] = await deps.transaction((tx) =>
           captureEvents(tx, deps.capture, { events: [record], context: record['@context'], party, onError: 'rollback' }),
         );
-        return { eventId: outcome.eventId as string, duplicate: outcome.status === 'duplicate' };
+        return { eventId: outcome.eventId, duplicate: outcome.status === 'duplicate' };
       } catch (error) {
-        throw error instanceof BatchRejected ? error.problem : error;
+        throw error instanceof CaptureRejected ? error.rejections[0].problem : error;
       }
     },
 

@@ -6,6 +6,7 @@ import { inArray } from 'drizzle-orm';
 import { createRepositories } from '../../src/app.js';
 import type { Db } from '../../src/db/client.js';
 import { epcisCaptures } from '../../src/db/schema.js';
+import { eventHashId } from '../../src/epcis/event-hash.js';
 import { createEpcisService } from '../../src/epcis/service.js';
 import { unprocessable } from '../../src/errors/problem.js';
 import { BatchRejected, type EventWriter } from '../../src/events/writer/index.js';
@@ -123,6 +124,28 @@ t.test('one event breaking a ledger rule: rollback stores nothing of the documen
   const carcassLot = (await plant.api.get(`/trace/${encodeURIComponent(CARCASS)}`)).body.query.lotCodes[0];
   t.equal(theRule.exec(proceed.errors[0].message)?.[1], carcassLot, 'the lot code in the message is the carcass lot');
   t.equal((await plant.lot(carcassLot)).quantity, 100, 'of which nothing was taken');
+});
+
+t.test('an event without an eventID is named by its hash in the errors of rollback and proceed jobs alike', async (t) => {
+  const world = await createWorld(t);
+  const plant = await world.party('processor');
+  const LOT = 'https://id.gs1.org/01/06901234000023/10/HASH-1';
+  const overdraw = {
+    type: 'ObjectEvent',
+    ...TIME,
+    action: 'DELETE',
+    bizStep: 'destroying',
+    quantityList: [{ epcClass: LOT, quantity: 9, uom: 'KGM' }],
+  };
+  const document = doc([
+    { type: 'ObjectEvent', ...TIME, action: 'ADD', quantityList: [{ epcClass: LOT, quantity: 5, uom: 'KGM' }] },
+    overdraw,
+  ]);
+  const hash = eventHashId(overdraw, CONTEXT);
+  for (const behaviour of ['rollback', 'proceed'] as const) {
+    const job = await finished(plant.api, await post(world, plant.key, document, behaviour));
+    t.match(job.errors, [{ eventIndex: 1, eventId: hash, pointer: '/epcisBody/eventList/1' }], `${behaviour}: the event's hash`);
+  }
 });
 
 t.test('a capture written in parts (thousands of EPCs) still rolls back whole when its last part breaks a rule', async (t) => {
