@@ -38,20 +38,23 @@ t.test('authorization matrix: a party never writes or reads another party’s pr
       ['observe A’s lot as B', () => b.event({ type: 'observe', lotCodes: [lotA] })],
       ['inspect A’s lot as B', () => b.event({ type: 'inspect', lotCodes: [lotA], inspection: { kind: 'rapid', result: 'fail' } })],
       ['receive a shipment to A as B', () => b.event({ type: 'receive', shipmentId: shipmentToA })],
-      ['correct A’s event as B', () => b.event({ type: 'correction', correctsEventId: eventA, reason: 'x' })],
       ['register a party as operator', () => b.api.post('/parties', { kind: 'farm', name: 'x', regionCode: '500236' })],
       ['issue a key as operator', () => b.api.post('/api-keys', { role: 'operator', partyCode: a.code })],
       ['issue a key as regulator', () => world.regulator.post('/api-keys', { role: 'operator', partyCode: a.code })],
       ['record an event as regulator', () => world.regulator.post('/events', { type: 'observe', eventTime: at(1), lotCodes: [lotA] })],
     ];
     for (const [what, write] of writes) expectStatus(t, await write(), 403, what);
+    // an event is named by an id that may be guessed (an EPCIS event hash): another party's is an unknown id
+    t.match(
+      expectStatus(t, await b.event({ type: 'correction', correctsEventId: eventA, reason: 'x' }), 422, 'correct A’s event as B').body,
+      { type: '/problems/unknown-reference', detail: `no event ${eventA}` },
+    );
     t.same((await a.lot(lotA)).holders, [{ partyCode: a.code, onHand: 100 }], 'A’s lot is untouched');
   });
 
   t.test('cross-party reads: 403; regulators read everything', async (t) => {
     const reads: [string, string][] = [
       ['B reads A’s lot', `/lots/${lotA}`],
-      ['B reads A’s event', `/events/${eventA}`],
       ['B lists A’s lots', `/lots?partyCode=${a.code}`],
       ['B lists A’s events', `/events?partyCode=${a.code}`],
       ['B lists A’s shipments', `/shipments?partyCode=${a.code}`],
@@ -61,6 +64,8 @@ t.test('authorization matrix: a party never writes or reads another party’s pr
       expectStatus(t, await b.api.get(url), 403, what);
       expectStatus(t, await world.regulator.get(url), 200, `regulator: ${url.split('?')[0]}`);
     }
+    expectStatus(t, await b.api.get(`/events/${eventA}`), 404, 'B reads A’s event: as an unknown id');
+    expectStatus(t, await world.regulator.get(`/events/${eventA}`), 200, 'regulator: /events/{id}');
     const listed = await b.api.get('/lots');
     t.notOk(
       listed.body.items.some((lot: { code: string }) => lot.code === lotA),

@@ -574,6 +574,41 @@ t.test('events recorded through the native API are queryable as EPCIS events; er
   );
 });
 
+t.test('an error declaration of another party’s event is answered as one of an unknown event id, naming no party', async (t) => {
+  const world = await createWorld(t);
+  const owner = await world.party('slaughterhouse');
+  const other = await world.party('slaughterhouse');
+  const observed = { '@context': CONTEXT, ...observation(1, { epcList: [item(30)] }) };
+  const post = (key: string, payload: object) =>
+    world.app.inject({ method: 'POST', url: '/epcis/events', payload, headers: { authorization: `Bearer ${key}` } });
+  const recorded = await post(owner.key, observed);
+  t.equal(recorded.statusCode, 201);
+  const id = recorded.json().eventID as string;
+  const declaration = { declarationTime: '2026-03-02T00:00:00Z', reason: 'incorrect_data' };
+
+  const declared = await post(other.key, { ...observed, errorDeclaration: declaration });
+  t.equal(declared.statusCode, 422, 'not a 403');
+  t.match(declared.json(), { type: '/problems/unknown-reference', detail: `no event ${id}` });
+  t.notMatch(declared.body, owner.code, 'the owner is not named');
+  const native = await other.event({ type: 'correction', correctsEventId: id, reason: 'x' });
+  t.same(
+    { status: native.status, detail: native.body.detail },
+    { status: 422, detail: `no event ${id}` },
+    'as the native door answers it, and an unknown id',
+  );
+  const { job } = await captured(world, other.key, doc([{ ...observation(1, { epcList: [item(30)] }), errorDeclaration: declaration }]), {
+    'gs1-capture-error-behaviour': 'proceed',
+  });
+  t.match(job.errors, [{ eventIndex: 0, message: `event 0: no event ${id}` }], 'in a capture job too');
+
+  const stored = await world.app.inject({
+    method: 'GET',
+    url: `/epcis/events/${encodeURIComponent(id)}`,
+    headers: { authorization: `Bearer ${owner.key}` },
+  });
+  t.equal(stored.json().errorDeclaration, undefined, 'the owner’s event is not declared in error');
+});
+
 t.test('GS1-EPC-Format: identifiers captured as EPC URNs come back as captured, or as GS1 Digital Links', async (t) => {
   const world = await createWorld(t);
   const plant = await world.party('slaughterhouse');

@@ -54,13 +54,27 @@ t.test('corrections declare an event in error, reverse it and optionally replace
       409,
       'a correction is not corrected',
     );
-    expectStatus(t, await farm.event({ type: 'correction', correctsEventId: 'nope', reason: 'x' }), 422, 'unknown event');
-    const other = await world.party('farm');
-    expectStatus(
+    const unknownId = '019a0000-0000-7000-8000-000000000000';
+    const unknown = expectStatus(
       t,
-      await other.event({ type: 'correction', correctsEventId: corrected.body.replacement.id, reason: 'x' }),
-      403,
-      "another party's event",
+      await farm.event({ type: 'correction', correctsEventId: unknownId, reason: 'x' }),
+      422,
+      'unknown event',
+    );
+    const other = await world.party('farm');
+    const foreignId = corrected.body.replacement.id;
+    const foreign = expectStatus(
+      t,
+      await other.event({ type: 'correction', correctsEventId: foreignId, reason: 'x' }),
+      422,
+      "another party's event, as if unknown",
+    );
+    const { instance: _unknownAt, ...unknownAnswer } = unknown.body;
+    const { instance: _foreignAt, ...foreignAnswer } = foreign.body;
+    t.same(
+      JSON.parse(JSON.stringify(foreignAnswer).replaceAll(foreignId, unknownId)),
+      unknownAnswer,
+      'answered word for word as an unknown id is, naming no party',
     );
   });
 

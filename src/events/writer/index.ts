@@ -8,7 +8,7 @@ import { requireEventSite } from '../../access/index.js';
 import { appendToChains, type ChainHead, eventPayloadHash } from '../../audit/chain.js';
 import type { Db } from '../../db/client.js';
 import { mapPausing, pauses } from '../../db/turns.js';
-import { bodyField, conflict, forbidden, Problem, unprocessable } from '../../errors/problem.js';
+import { bodyField, conflict, Problem, unprocessable } from '../../errors/problem.js';
 import type { LotsRepository } from '../../lots/repository.js';
 import type { EventType, EventView } from '../schemas.js';
 import { timeZoneOffsetOf } from '../time.js';
@@ -440,12 +440,13 @@ export function createEventWriter(deps: {
     // corrections of one event sent together wait here, and the second reads the first as made
     const heads = await repository.lockAuditHeads(tx, [request.actor]);
     const facts = await repository.correctionFacts(tx, request.correctsEventId);
-    if (!facts) {
+    // only its party corrects an event, and another party's reads as an unknown id, as GET /events/{id}
+    // answers it: a 403 would confirm that the id was recorded (an EPCIS event hash follows from
+    // content a party may guess) and by whom
+    if (!facts || facts.target.partyCode !== request.actor) {
       throw unprocessable('unknown-reference', `no event ${request.correctsEventId}`, [bodyField(['correctsEventId'], 'unknown event')]);
     }
     const { target } = facts;
-    if (target.partyCode !== request.actor)
-      throw forbidden(`event ${target.id} was recorded by ${target.partyCode}; only it may correct it`);
     if (REGULATORY_TYPES.has(target.type)) {
       throw conflict(`a ${target.type} is not corrected: a hold is ended by a release, a recall by closing it`, [
         bodyField(['correctsEventId'], `is a ${target.type}`),
