@@ -144,9 +144,11 @@ let compiled: Validators | undefined;
 export function epcisValidators(): Validators {
   if (compiled) return compiled;
   // GS1's schemas trip ajv's strict-mode lints (e.g. `required` without `properties`); they are
-  // upstream artefacts, so the lints are off. verbose: messages quote the offending value. unicode:
-  // false counts a string's length in UTF-16 units, as zod does for the native API.
-  const ajv = new Ajv({ allErrors: true, verbose: true, strict: false, unicode: false });
+  // upstream artefacts, so the lints are off. verbose: messages quote the offending value.
+  const ajv = new Ajv({ allErrors: true, verbose: true, strict: false });
+  // Lengths in UTF-16 units, as zod counts them for the native API. ajv still honours the option
+  // (maxLength reads it when a schema compiles) but warns at construction that it is deprecated.
+  ajv.opts.unicode = false;
   // ajv-formats is CommonJS; under NodeNext its default import is the module object.
   addFormats.default(ajv);
   // ajv-formats' date-time also accepts a space separator and lowercase t/z.
