@@ -4,7 +4,7 @@
 // headers) is a raw tag id, never an error. Pure: no I/O.
 
 import { completeGs1, gs1CheckDigit } from '../codes/gs1.js';
-import { canonicalGs1Uri } from './canonical.js';
+import { canonicalGs1Uri, epcUrnProblem } from './canonical.js';
 import { isGs1Charset82 } from './digital-link.js';
 import { digitalLinkToEpcUrn, urnDecode, urnEncode } from './epc-uri.js';
 
@@ -398,8 +398,10 @@ function encodeFields(spec: SchemeSpec, fields: Fields, value: string): DecodedT
 
 // Company prefix, reference and tail of a pure-identity URN of a supported type (serials unescaped).
 function identityFields(type: IdentityType, body: string, value: string, filter: number): Fields {
-  if (!canonicalGs1Uri(`urn:epc:id:${type}:${body}`))
-    throw new EpcSyntaxError(`${JSON.stringify(value)} is not a valid ${type.toUpperCase()} EPC URN`);
+  const urn = `urn:epc:id:${type}:${body}`;
+  if (!canonicalGs1Uri(urn)) {
+    throw new EpcSyntaxError(`${JSON.stringify(value)} ${epcUrnProblem(urn) ?? `is not a valid ${type.toUpperCase()} EPC URN`}`);
+  }
   const parts = body.split('.');
   const [companyPrefix, reference] = parts;
   const rest = parts.slice(2).join('.');
