@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { setImmediate as nextTurn } from 'node:timers/promises';
-import { type Principal, requireLotOwner, requirePartyData } from '../access/index.js';
+import { type Principal, requireLotOwner, requirePartyRecord } from '../access/index.js';
 import type { BrandService } from '../brands/service.js';
 import { toGtin14 } from '../codes/gs1.js';
 import { newItemCode, serviceCodeKind } from '../codes/service-codes.js';
@@ -109,8 +109,10 @@ export function createItemService(deps: {
 
     async job(principal: Principal, id: string): Promise<CodeJob> {
       const job = await deps.items.findJob(id);
-      if (!job) throw notFound(`no code job ${id}`);
-      requirePartyData(principal, job.partyCode, 'code jobs');
+      const missing = () => notFound(`no code job ${id}`);
+      if (!job) throw missing();
+      // another party's job reads as an unknown id, as its capture jobs and events do
+      requirePartyRecord(principal, job.partyCode, missing);
       return job;
     },
 
