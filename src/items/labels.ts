@@ -1,6 +1,7 @@
 // QR images and printable label sheets: pure rendering, no I/O.
 import QRCode from 'qrcode';
 import { escapeXml } from '../web/html.js';
+import { firstCharacters } from '../web/text.js';
 
 const QR_OPTIONS = { errorCorrectionLevel: 'M' as const, margin: 4 };
 
@@ -30,13 +31,6 @@ const WIDE = /[\u1100-\u115f\u2e80-\ua4cf\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f
 /** A generous estimate of a line's width in mm: CJK characters one em, others 0.6 em (monospace). */
 const estimatedWidth = (text: string, fontSize: number) =>
   Array.from(text).reduce((sum, ch) => sum + (WIDE.test(ch) ? 1 : 0.6), 0) * fontSize;
-
-const graphemes = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
-/** The first `count` user-perceived characters: never half of a surrogate pair or of an emoji sequence. */
-const firstCharacters = (text: string, count: number) =>
-  Array.from(graphemes.segment(text), ({ segment }) => segment)
-    .slice(0, count)
-    .join('');
 
 /** A centred line of text; one estimated wider than the label is squeezed to fit rather than cut. */
 function line(text: string, x: number, y: number, fontSize: number, maxWidth: number, attributes = ''): string {

@@ -1,4 +1,4 @@
-// Plain text as people read it: chart labels, values quoted in messages. Pure.
+// Plain text as people read it: chart and label-sheet text, values quoted in messages. Pure.
 
 const graphemes = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
 
@@ -8,10 +8,16 @@ const graphemes = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
  * into a long text than it keeps.
  */
 export function shortened(text: string, count: number): string {
+  const kept = firstCharacters(text, count);
+  return kept.length === text.length ? text : `${firstCharacters(kept, count - 1)}…`;
+}
+
+/** The first `count` whole characters of the text (never half of a surrogate pair or of an emoji sequence). */
+export function firstCharacters(text: string, count: number): string {
   const kept: string[] = [];
   for (const { segment } of graphemes.segment(text)) {
-    if (kept.length === count) return `${kept.slice(0, count - 1).join('')}…`;
+    if (kept.length === count) break;
     kept.push(segment);
   }
-  return text;
+  return kept.join('');
 }
