@@ -41,6 +41,7 @@ import { sql } from 'drizzle-orm';
 import { seedDemoChain } from '../seeds/fengjie.js';
 import type { Principal } from '../src/access/index.js';
 import { type App, buildApp, createRepositories } from '../src/app.js';
+import { textArray } from '../src/db/chunk.js';
 import { type Database, type ObservedQuery, queryRows } from '../src/db/client.js';
 import { MAX_CODES_PER_JOB } from '../src/items/service.js';
 import { consumerPage } from '../src/resolver/pages.js';
@@ -86,11 +87,14 @@ type KnownStatements = {
   itemsUpdate: string;
 };
 
+/** A parameter as the driver sends it: a list of codes goes as one array literal (anyOf). */
+const asSent = (param: unknown) => (Array.isArray(param) && param.every((value) => typeof value === 'string') ? textArray(param) : param);
+
 /** The statements `work` sends, picked by their first parameter: the subscription ticker may send its own meanwhile. */
 async function sentBy(database: Database, work: () => Promise<unknown>, ...firstParams: unknown[]): Promise<ObservedQuery[]> {
   const { statements } = await statementsOf(database, work);
   return firstParams.map((first) => {
-    const found = statements.find((statement) => JSON.stringify(statement.params[0]) === JSON.stringify(first));
+    const found = statements.find((statement) => JSON.stringify(asSent(statement.params[0])) === JSON.stringify(asSent(first)));
     if (!found) throw new Error(`no statement with ${JSON.stringify(first)} among: ${statements.map(shortText).join('; ')}`);
     return found;
   });
