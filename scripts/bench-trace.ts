@@ -31,6 +31,7 @@ import { type Database, queryRows } from '../src/db/client.js';
 import { eventLots, events, lineageEdges, locations, lotMovements, lots, parties, products } from '../src/db/schema.js';
 import { isEvidence } from '../src/events/writer/draft.js';
 import type { Direction, ReachedNode } from '../src/lineage/repository.js';
+import { createTraceRepository } from '../src/trace/repository.js';
 import { parseFlags } from './lib/args.js';
 import { explain, type Scratch, statementsOf, withScratchDatabase } from './lib/database.js';
 import { formatNumber, printTable } from './lib/report.js';
@@ -724,11 +725,7 @@ async function measureHub(
   route: (code: string, direction: Direction, include: 'graph' | 'events') => Promise<Received>,
 ) {
   const repos = createRepositories(database);
-  const reached = await repos.lineage.reachable([hubLot], 'forward', DEPTH);
-  const edges = await repos.lineage.edgesAmong(
-    reached.map((node) => node.code),
-    'forward',
-  );
+  const { lots: reached, edges } = await createTraceRepository(database.db).graph(hubLot, 'forward', DEPTH, false);
   const descendants = reached.length - 1 + edges.length;
   log(
     `\nforward from the hub farm lot ${hubLot}: ${formatNumber(reached.length - 1)} descendant lots, ${formatNumber(edges.length)} edges (${formatNumber(descendants)} nodes + edges; target ≥ 100,000); ${HUB_RUNS} runs after one warm-up`,

@@ -3,11 +3,6 @@ import { anyOf } from '../db/chunk.js';
 import { type Db, queryRows } from '../db/client.js';
 import { lineageEdges } from '../db/schema.js';
 
-/** An edge as a trace shows it. */
-export type LiveEdge = Pick<
-  typeof lineageEdges.$inferSelect,
-  'upstreamCode' | 'downstreamCode' | 'kind' | 'quantity' | 'unit' | 'eventId' | 'endedByEventId'
->;
 /** backward: towards inputs (farms); forward: towards outputs (shops). */
 export type Direction = 'backward' | 'forward';
 export type ReachedNode = { code: string; depth: number };
@@ -120,25 +115,6 @@ export function createLineageRepository(db: Db) {
         }
       }
       return [...seen].map(([code, depth]) => ({ code, depth }));
-    },
-
-    /**
-     * Live edges with both ends among the nodes a walk reached. Looked up from the side the walk
-     * came from, so a forward trace does not fetch every other input of the lots it reached.
-     * Plain rows of the columns a trace shows: a recall-sized trace reads 100k of them.
-     */
-    async edgesAmong(codes: readonly string[], direction: Direction): Promise<LiveEdge[]> {
-      if (codes.length === 0) return [];
-      const [, current] = walkColumns(direction);
-      const rows = await queryRows<LiveEdge>(
-        db,
-        sql`select upstream_code as "upstreamCode", downstream_code as "downstreamCode", kind, quantity::float8 as quantity, unit,
-          event_id as "eventId", ended_by_event_id as "endedByEventId"
-        from lineage_edges where ${anyOf(sql`${current}`, codes)} and retracted_by_event_id is null`,
-      );
-      const members = new Set(codes);
-      const other = direction === 'backward' ? 'upstreamCode' : 'downstreamCode';
-      return rows.filter((row) => members.has(row[other]));
     },
   };
 }

@@ -1,11 +1,13 @@
 // Pure trace assembly: no I/O. The repository finds which nodes are reachable; this module
 // turns rows into the graph a regulator or consumer reads, ordered in time.
 
-import type { Direction, ReachedNode } from '../lineage/repository.js';
+import type { Direction } from '../lineage/repository.js';
 
 export type NodeLot = {
   code: string;
   kind: string;
+  /** Steps from the lot the trace starts at, along the shortest path. */
+  depth: number;
   partyCode: string;
   productCode: string | null;
   lotNumber: string | null;
@@ -19,15 +21,11 @@ export type NodeLot = {
   status: string;
   onHold: boolean;
 };
-export type NodeEdge = {
-  upstreamCode: string;
-  downstreamCode: string;
-  kind: string;
-  quantity: number | null;
-  unit: string | null;
-  eventId: string;
-  endedByEventId: string | null;
-};
+/**
+ * A lineage edge among the reached lots, read in the shape the trace shows it (`TraceEdge`): a
+ * recall-sized trace has 100k, and a copy of each cost more than reading it.
+ */
+export type NodeEdge = TraceEdge & { kind: 'transform' | 'aggregate' };
 export type NodeShipment = {
   id: string;
   shipEventId: string;
@@ -53,7 +51,7 @@ export type PartyRef = { code: string; name: string; kind: string; regionCode: s
 
 export type TraceInput<E extends NodeEvent> = {
   direction: Direction;
-  reached: ReachedNode[];
+  /** Every lot reached, whatever its distance. */
   lots: NodeLot[];
   edges: NodeEdge[];
   shipments: NodeShipment[];
@@ -174,7 +172,6 @@ function append<K, V>(map: Map<K, V[]>, key: K, value: V) {
 }
 
 export function assembleTrace<E extends NodeEvent>(input: TraceInput<E>) {
-  const depthOf = new Map(input.reached.map((node) => [node.code, node.depth]));
   const eventsByLot = new Map<string, E[]>();
   for (const event of input.events) for (const { lotCode } of event.lots) append(eventsByLot, lotCode, event);
   const holdingsByLot = new Map<string, TraceInput<E>['holdings']>();
@@ -191,7 +188,6 @@ export function assembleTrace<E extends NodeEvent>(input: TraceInput<E>) {
     input.canSee(lot.partyCode) || holdings.some((holding) => input.canSee(holding.partyCode));
 
   const nodes: TraceNode[] = input.lots
-    .filter((lot) => depthOf.has(lot.code))
     .map((lot) => {
       const lotEvents = eventsByLot.get(lot.code) ?? NONE;
       const holdings = holdingsByLot.get(lot.code) ?? NONE;
@@ -200,7 +196,7 @@ export function assembleTrace<E extends NodeEvent>(input: TraceInput<E>) {
       return {
         code: lot.code,
         kind: lot.kind,
-        depth: depthOf.get(lot.code) as number,
+        depth: lot.depth,
         redacted: !open,
         partyCode: lot.partyCode,
         productCode: lot.productCode,
@@ -219,29 +215,17 @@ export function assembleTrace<E extends NodeEvent>(input: TraceInput<E>) {
         holders: open ? holdersOf(holdings) : null,
       };
     })
+    // in order already as the repository reads them: then sorting costs one comparison per node
     .sort((a, b) => a.depth - b.depth || ordinal(a.code, b.code));
 
   // how much went into a lot is its maker's business, as the lot's own quantity is
   const openLots = new Set(nodes.filter((node) => !node.redacted).map((node) => node.code));
-  const lotEdges: TraceEdge[] = input.edges.map((edge) => {
-    const open = openLots.has(edge.downstreamCode);
-    return {
-      kind: edge.kind as 'transform' | 'aggregate',
-      from: edge.upstreamCode,
-      to: edge.downstreamCode,
-      quantity: open ? edge.quantity : null,
-      unit: open ? edge.unit : null,
-      eventId: edge.eventId,
-      fromPartyCode: null,
-      toPartyCode: null,
-      shipmentId: null,
-      status: edge.endedByEventId ? 'unpacked' : null,
-    };
-  });
+  const edges: TraceEdge[] = input.edges.map((edge) => (openLots.has(edge.to) ? edge : { ...edge, quantity: null, unit: null }));
   // Custody hand-overs keep the lot's identity: an edge from the lot to itself between two parties.
+  const reached = new Set(input.lots.map((lot) => lot.code));
   const custodyEdges: TraceEdge[] = input.shipments.flatMap((shipment) =>
     shipment.lines
-      .filter((line) => depthOf.has(line.lotCode))
+      .filter((line) => reached.has(line.lotCode))
       .filter(() => input.canSee(shipment.fromPartyCode) || input.canSee(shipment.toPartyCode))
       .map((line) => ({
         kind: 'custody' as const,
@@ -259,5 +243,6 @@ export function assembleTrace<E extends NodeEvent>(input: TraceInput<E>) {
   );
 
   const events = input.events.filter((event) => input.canSee(event.partyCode)).sort(byTime);
-  return { nodes, edges: [...lotEdges, ...custodyEdges], events };
+  for (const edge of custodyEdges) edges.push(edge);
+  return { nodes, edges, events };
 }

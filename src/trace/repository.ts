@@ -15,7 +15,6 @@ import { createLotsRepository, type Holding } from '../lots/repository.js';
 import type { NodeEdge, NodeLot, NodeShipment, PartyRef } from './graph.js';
 
 export type TraceRows = {
-  reached: ReachedNode[];
   lots: (NodeLot & { voided: boolean })[];
   edges: NodeEdge[];
   holdings: Holding[];
@@ -37,16 +36,41 @@ export function createTraceRepository(db: Db) {
   const lineage = createLineageRepository(db);
   const lotsRepository = createLotsRepository(db);
 
-  /** Plain rows: a recall-sized trace reads 40k lots, and mapping each through the query builder cost more than reading it. */
-  function lotsOf(codes: readonly string[]): Promise<TraceRows['lots']> {
+  /**
+   * The reached lots with their distance, in the order the trace lists them (nearest first, then by
+   * code). Plain rows: a recall-sized trace reads 40k lots, and mapping each through the query
+   * builder cost more than reading it.
+   */
+  function lotsOf(reached: readonly ReachedNode[], codes: readonly string[]): Promise<TraceRows['lots']> {
+    const depths = `{${reached.map((node) => node.depth).join(',')}}`;
     return queryRows<TraceRows['lots'][number]>(
       db,
-      sql`select code, kind, party_code as "partyCode", product_code as "productCode", lot_number as "lotNumber", sscc,
-          quantity::float8 as quantity, unit, production_date::text as "productionDate", expiry_date::text as "expiryDate",
-          origin_location_code as "originLocationCode", attributes, status, hold is not null as "onHold",
-          voided_by_event_id is not null as voided
-        from lots where ${anyOf(sql`code`, codes)}`,
+      sql`select l.code, l.kind, r.depth, l.party_code as "partyCode", l.product_code as "productCode", l.lot_number as "lotNumber", l.sscc,
+          l.quantity::float8 as quantity, l.unit, l.production_date::text as "productionDate", l.expiry_date::text as "expiryDate",
+          l.origin_location_code as "originLocationCode", l.attributes, l.status, l.hold is not null as "onHold",
+          l.voided_by_event_id is not null as voided
+        from unnest(${sql.param(textArray(codes))}::text[], ${depths}::int[]) r(code, depth) join lots l on l.code = r.code
+        order by r.depth, l.code collate "C"`,
     );
+  }
+
+  /**
+   * Live edges with both ends among the reached lots, in the shape the trace shows them. Looked up
+   * from the side the walk came from, so a forward trace does not fetch every other input of the
+   * lots it reached. Read as they are shown: a recall-sized trace has 100k edges, and a copy of
+   * each cost more than reading it.
+   */
+  async function edgesAmong(codes: readonly string[], direction: Direction): Promise<NodeEdge[]> {
+    const from = direction === 'backward' ? sql`downstream_code` : sql`upstream_code`;
+    const rows = await queryRows<NodeEdge>(
+      db,
+      sql`select kind, upstream_code as "from", downstream_code as "to", quantity::float8 as quantity, unit, event_id as "eventId",
+          null as "fromPartyCode", null as "toPartyCode", null as "shipmentId",
+          case when ended_by_event_id is not null then 'unpacked' end as status
+        from lineage_edges where ${anyOf(from, codes)} and retracted_by_event_id is null`,
+    );
+    const members = new Set(codes);
+    return direction === 'backward' ? rows.filter((edge) => members.has(edge.from)) : rows.filter((edge) => members.has(edge.to));
   }
 
   /** Open and received shipments carrying any of the lots, each with all of its lines. */
@@ -158,13 +182,13 @@ export function createTraceRepository(db: Db) {
       // frozen: each read below sends the same list, joined once (textArray)
       const codes = Object.freeze(reached.map((node) => node.code));
       const [nodeLots, edges, holdings, shipments, events] = await Promise.all([
-        lotsOf(codes),
-        lineage.edgesAmong(codes, direction),
+        lotsOf(reached, codes),
+        edgesAmong(codes, direction),
         lotsRepository.holdings(codes),
         shipmentsOf(codes),
         eventsOn(codes, direction, withEvents),
       ]);
-      return { reached, lots: nodeLots, edges, holdings, shipments, events };
+      return { lots: nodeLots, edges, holdings, shipments, events };
     },
   };
 }

@@ -77,7 +77,6 @@ export function createTraceService(deps: {
       const rows = await deps.traces.graph(start, direction, depth, include === 'events');
       const graph = assembleTrace({
         direction,
-        reached: rows.reached,
         lots: rows.lots.filter((lot) => !lot.voided),
         edges: rows.edges,
         shipments: rows.shipments,

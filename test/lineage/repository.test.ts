@@ -103,12 +103,3 @@ t.test('edges retracted by a correction are not walked', async (t) => {
   t.same(await walk(t, [output], 'backward'), { [output]: 0 });
   t.same(await walk(t, [input], 'forward'), { [input]: 0 });
 });
-
-t.test('edgesAmong: live edges between reached nodes, looked up from the side the walk came from', async (t) => {
-  const d = await diamond();
-  const pairs = async (codes: string[], direction: Direction) =>
-    (await lineage.edgesAmong(codes, direction)).map((edge) => `${edge.upstreamCode}>${edge.downstreamCode}`).sort();
-  t.same(await pairs([d.r, d.a, d.b], 'backward'), [`${d.a}>${d.r}`, `${d.b}>${d.r}`].sort(), 'not the edges into a and b from outside');
-  t.same(await pairs([d.f1, d.s], 'forward'), [`${d.f1}>${d.s}`], 'not the other input of s');
-  t.same(await pairs([], 'forward'), []);
-});

@@ -1,0 +1,82 @@
+// The trace's reads on a real database: the reached lots in trace order with their distance, and
+// the edges among them, read from the side the walk came from.
+import { createTraceRepository } from '../../src/trace/repository.js';
+import { createChain } from '../fixtures/chain.js';
+import { openTestDatabase } from '../helper.js';
+import { fileTest } from '../root.js';
+
+const t = fileTest();
+
+const database = await openTestDatabase(t);
+const chain = createChain(database);
+const traces = createTraceRepository(database.db);
+const plant = await chain.party('processor');
+const product = await plant.product('kg');
+
+/** Two inputs → one slaughter lot → two cuts → one mixed lot. */
+async function diamond() {
+  const f1 = await plant.commission(product, 10);
+  const f2 = await plant.commission(product, 10);
+  const [s] = await plant.transform(
+    [
+      { lotCode: f1, quantity: 10 },
+      { lotCode: f2, quantity: 10 },
+    ],
+    [{ productCode: product, quantity: 20 }],
+  );
+  const [a, b] = await plant.transform(
+    [{ lotCode: s, quantity: 20 }],
+    [
+      { productCode: product, quantity: 10 },
+      { productCode: product, quantity: 10 },
+    ],
+  );
+  const [r] = await plant.transform(
+    [
+      { lotCode: a, quantity: 10 },
+      { lotCode: b, quantity: 10 },
+    ],
+    [{ productCode: product, quantity: 20 }],
+  );
+  return { f1, f2, s, a, b, r };
+}
+const d = await diamond();
+const name = (code: string) => Object.entries(d).find(([, known]) => known === code)?.[0] ?? code;
+
+t.test('lots: every lot reached, nearest first and then by code, with its distance', async (t) => {
+  const { lots } = await traces.graph(d.r, 'backward', 30, false);
+  const inOrder = [
+    [0, d.r],
+    [1, d.a],
+    [1, d.b],
+    [2, d.s],
+    [3, d.f1],
+    [3, d.f2],
+  ].sort(([x, a], [y, b]) => Number(x) - Number(y) || (a < b ? -1 : a > b ? 1 : 0));
+  t.same(
+    lots.map((lot) => [lot.depth, lot.code]),
+    inOrder,
+  );
+});
+
+t.test('edges: live edges between reached lots, looked up from the side the walk came from', async (t) => {
+  const pairs = async (start: string, direction: 'backward' | 'forward', depth: number) =>
+    (await traces.graph(start, direction, depth, false)).edges.map((edge) => `${name(edge.from)}>${name(edge.to)}`).sort();
+  t.same(await pairs(d.r, 'backward', 1), ['a>r', 'b>r'], 'not the edges into a and b from outside');
+  t.same(await pairs(d.f1, 'forward', 1), ['f1>s'], 'not the other input of s');
+  t.same(await pairs(d.f1, 'forward', 30), ['a>r', 'b>r', 'f1>s', 's>a', 's>b'], 'nor further on');
+  const [edge] = (await traces.graph(d.r, 'backward', 1, false)).edges;
+  t.strictSame(Object.keys(edge), [
+    'kind',
+    'from',
+    'to',
+    'quantity',
+    'unit',
+    'eventId',
+    'fromPartyCode',
+    'toPartyCode',
+    'shipmentId',
+    'status',
+  ]);
+  t.equal(edge.quantity, 10);
+});
