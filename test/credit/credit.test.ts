@@ -42,7 +42,7 @@ t.test('a credit score on a small world equals the hand computation', async (t) 
   const raw = await processor.product('kg');
   const cured = await processor.product('kg');
 
-  // 2 failed inspections of the processor's lots (and one that passed)
+  // 2 failed inspections of the processor's lots; the re-test of one that passed does not undo its failure
   const rawLot = await commission(processor, raw, 600);
   const otherRaw = await commission(processor, raw, 200);
   await inspect(processor, rawLot, 'fail');
