@@ -238,6 +238,39 @@ t.test('packed, unpacked and packed again in one batch: the last packing stays o
 });
 
 const postgresUp = await postgresReachable();
+t.test('a ship that moves nothing opens no shipment, whichever door hands it to the writer', async (t) => {
+  const world = await createWorld(t);
+  const plant = await world.party('processor');
+  const shop = await world.party('retailer');
+  const meat = await plant.commission(await plant.product('kg'), 10);
+
+  const zero = await plant.event({ type: 'ship', toPartyCode: shop.code, lines: [{ lotCode: meat, quantity: 0 }] });
+  expectStatus(t, zero, 400, 'POST /events: a ship line of quantity 0 is bad input');
+  t.equal(zero.body.errors[0].pointer, '/lines/0/quantity');
+  expectStatus(t, await plant.event({ type: 'ship', toPartyCode: shop.code, lines: [] }), 400, 'POST /events: a ship of no lines');
+
+  // the writer refuses them itself: every door (EPCIS capture, recall returns) hands it ship actions
+  const writer = eventWriterOn(world.database);
+  const shipping = (lines: { lotCode: string; quantity: number }[]): WriteRequest => ({
+    actor: plant.code,
+    action: { type: 'ship', toPartyCode: shop.code, lines },
+    context: { eventTime: at(100) },
+  });
+  const outcomes = await world.database.db.transaction((tx) =>
+    writer.write(tx as never, [shipping([{ lotCode: meat, quantity: 0 }]), shipping([])], 'proceed'),
+  );
+  t.match(
+    outcomes,
+    [
+      { ok: false, problem: { status: 422, slug: 'nothing-shipped', errors: [{ pointer: '/lines/0', detail: 'a quantity of 0' }] } },
+      { ok: false, problem: { status: 422, slug: 'nothing-shipped', errors: [{ pointer: '/lines', detail: 'names nothing' }] } },
+    ],
+    'the writer: a line of quantity 0, or no line at all, is a 422 naming the line',
+  );
+  t.same((await shop.api.get('/shipments')).body.items, [], 'the shop awaits no shipment');
+  t.match((await plant.lot(meat)).massBalance, { shipped: 0, onHand: 10 });
+});
+
 t.test(
   '50 concurrent requests consuming one lot never take more than remains (PostgreSQL, real concurrency)',
   { skip: postgresUp ? false : 'no PostgreSQL at DATABASE_URL or 127.0.0.1:5432' },

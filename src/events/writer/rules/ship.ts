@@ -10,7 +10,10 @@ export type ShipInput = { toPartyCode: string; toLocationCode?: string; fromLoca
  * Sends lots or containers to another party: each leaves the sender's stock (a container with
  * everything packed in it, nested containers included) and is in transit until received. The
  * shipment keeps a line for each place a lot lies (loose, or in each container); the event links
- * each lot once, with all that was shipped of it.
+ * each lot once, with all that was shipped of it. A line that moves none of its lot (an EPCIS
+ * event naming what the party no longer holds, or a quantity of 0) is no line of the shipment,
+ * nor takes what is packed in it; an event that moves nothing at all is refused (422
+ * nothing-shipped) rather than send the addressee a shipment of nothing.
  */
 export function ship(scope: Scope, input: ShipInput, shippedAt: Date): RuleResult {
   const destination = scope.state.parties.get(input.toPartyCode);
@@ -22,16 +25,13 @@ export function ship(scope: Scope, input: ShipInput, shippedAt: Date): RuleResul
   if (input.toLocationCode) scope.requireLocation(input.toLocationCode, scope.at('toLocationCode'), destination.code);
   if (input.fromLocationCode) scope.requireLocation(input.fromLocationCode, scope.at('fromLocationCode'), scope.actor);
 
-  const lines: ShipmentLine[] = scope.take(input.lines, scope.at('lines'), 'ship_out').map(({ lot, quantity }) => ({
-    lotCode: lot.code,
-    containerCode: null,
-    quantity,
-  }));
-  // a container goes with its contents only when it goes: a line that moved none of it (none left
-  // to an EPCIS event naming it without a quantity, or a quantity of 0) leaves them where they are
-  for (const [index, line] of [...lines].entries()) {
-    if (scope.lot(line.lotCode)?.kind === 'container' && line.quantity > 0)
-      lines.push(...scope.takeContents(line.lotCode, 'ship_out', scope.at('lines', input.lines[index].index ?? index)));
+  const taken = scope.take(input.lines, scope.at('lines'), 'ship_out');
+  const moving = taken.flatMap(({ lot, quantity }, position) => (quantity > 0 ? [{ lot, quantity, position }] : []));
+  if (moving.length === 0) throw nothingShipped(scope, input, destination.code);
+  const lines: ShipmentLine[] = moving.map(({ lot, quantity }) => ({ lotCode: lot.code, containerCode: null, quantity }));
+  for (const { lot, position } of moving) {
+    if (lot.kind === 'container')
+      lines.push(...scope.takeContents(lot.code, 'ship_out', scope.at('lines', input.lines[position].index ?? position)));
   }
   scope.draft.linkTotals(lines, 'subject');
   const shipmentId = randomUUID();
@@ -59,4 +59,22 @@ export function ship(scope: Scope, input: ShipInput, shippedAt: Date): RuleResul
     disposition: 'in_transit',
     shipmentId,
   };
+}
+
+/** Refused (422): every line moves none of its lot — a quantity of 0, or nothing left — or there is no line at all. */
+function nothingShipped(scope: Scope, input: ShipInput, destinationCode: string) {
+  if (input.lines.length === 0) {
+    return unprocessable('nothing-shipped', `the event ships nothing to ${destinationCode}: it names nothing to ship`, [
+      bodyField(scope.at('lines'), 'names nothing'),
+    ]);
+  }
+  const codes = input.lines.map((line) => line.lotCode);
+  const named = codes.length > 3 ? `${codes.slice(0, 3).join(', ')} and ${codes.length - 3} more` : codes.join(', ');
+  return unprocessable(
+    'nothing-shipped',
+    `the event ships nothing to ${destinationCode}: it moves none of ${named} (a quantity of 0, or none left with ${scope.actor})`,
+    input.lines.map((line, position) =>
+      bodyField(scope.at('lines', line.index ?? position), line.quantity === 0 ? 'a quantity of 0' : `none left with ${scope.actor}`),
+    ),
+  );
 }
