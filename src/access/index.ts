@@ -94,7 +94,16 @@ export function requireLotReader(principal: Principal, lotCode: string, involved
 
 export function canReadLot(principal: Principal, involvedParties: ReadonlySet<string>): boolean {
   const scope = privateScope(principal);
-  return scope === null || involvedParties.has(scope);
+  return scope === null || partyReadsLot(scope, involvedParties);
+}
+
+/**
+ * Does the party (an operator's, as events are recorded: see actingParty) read the lot? Only when
+ * it owned, held or was sent it. A refusal to use a lot it may not read names the lot only as the
+ * party named it, and none of the lot's owner or holders.
+ */
+export function partyReadsLot(partyCode: string, involvedParties: ReadonlySet<string>): boolean {
+  return involvedParties.has(partyCode);
 }
 
 /**

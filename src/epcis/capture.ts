@@ -336,6 +336,7 @@ async function requestsFor(
       id,
       places: 'uris',
       creates,
+      namedAs: new Map(items.map((item) => [lotOf.get(item.id) as string, item.id])),
       pointer: [],
       context: {
         eventTime: String(event.eventTime),

@@ -93,6 +93,7 @@ t.test('a chain captured through EPCIS has holders and a mass balance that close
 
 t.test('through EPCIS a party cannot use, ship, sell, pack, unpack or destroy what another party holds', async (t) => {
   const { world, a, b, post, capture, lotOf } = await setup(t);
+  const store = await world.party('cold_storage');
   t.match(
     await capture(a.key, [
       commissioned(MEAT, 100, 1),
@@ -104,12 +105,34 @@ t.test('through EPCIS a party cannot use, ship, sell, pack, unpack or destroy wh
         parentID: PALLET,
         childQuantityList: [{ epcClass: MEAT, quantity: 40, uom: 'KGM' }],
       },
+      {
+        type: 'ObjectEvent',
+        ...at(2),
+        action: 'OBSERVE',
+        bizStep: 'shipping',
+        quantityList: [{ epcClass: MEAT, quantity: 10, uom: 'KGM' }],
+        destinationList: [{ type: 'owning_party', destination: `${TEST_BASE_URL}/parties/${store.code}` }],
+      },
     ]),
     { success: true },
   );
+  t.match(
+    await capture(store.key, [
+      {
+        type: 'ObjectEvent',
+        ...at(2),
+        action: 'OBSERVE',
+        bizStep: 'receiving',
+        quantityList: [{ epcClass: MEAT, quantity: 10, uom: 'KGM' }],
+      },
+    ]),
+    { success: true },
+    'the store holds some of it too',
+  );
   const meat = await lotOf(MEAT);
+  const pallet = await lotOf(PALLET);
   const before = await a.lot(meat);
-  const store = await world.party('cold_storage');
+  const OWN = 'https://id.gs1.org/01/06901234000030/10/B-OWN-1';
   const attempts: [string, object][] = [
     [
       "use A's lot as a transformation input",
@@ -154,6 +177,17 @@ t.test('through EPCIS a party cannot use, ship, sell, pack, unpack or destroy wh
     ],
     ["unpack A's pallet", { type: 'AggregationEvent', ...at(3), action: 'DELETE', bizStep: 'unpacking', parentID: PALLET }],
     [
+      "pack B's own goods onto A's pallet",
+      {
+        type: 'AggregationEvent',
+        ...at(3),
+        action: 'ADD',
+        bizStep: 'packing',
+        parentID: PALLET,
+        childQuantityList: [{ epcClass: OWN, quantity: 1, uom: 'KGM' }],
+      },
+    ],
+    [
       "destroy A's product class",
       {
         type: 'ObjectEvent',
@@ -163,13 +197,41 @@ t.test('through EPCIS a party cannot use, ship, sell, pack, unpack or destroy wh
         quantityList: [{ epcClass: MEAT, quantity: 10, uom: 'KGM' }],
       },
     ],
+    ["record a sighting of A's lot", { type: 'ObjectEvent', ...at(3), action: 'OBSERVE', quantityList: [{ epcClass: MEAT }] }],
+    [
+      "make A's lot out of B's goods",
+      {
+        type: 'TransformationEvent',
+        ...at(3),
+        inputQuantityList: [{ epcClass: OWN, quantity: 1, uom: 'KGM' }],
+        outputQuantityList: [{ epcClass: MEAT, quantity: 1, uom: 'KGM' }],
+      },
+    ],
   ];
+  // B has never owned, held or been sent A's lot: a refusal names it (and the pallet) as B did, by
+  // its GS1 key, neither by A's codes for them nor by the parties holding the lot
+  const secrets = [meat, pallet, a.code, store.code];
   for (const [what, event] of attempts) {
     const single = await post(b.key, '/epcis/events', { '@context': CONTEXT, ...event });
     t.equal(single.statusCode, 403, `POST /epcis/events: ${what} is forbidden`);
-    t.match(single.json().detail, new RegExp(`party ${b.code} does not hold`), 'the refusal names the party');
+    t.match(single.json().detail, new RegExp(`party ${b.code} `), 'the refusal names the party');
+    t.ok(
+      single.json().detail.includes(MEAT) || single.json().detail.includes('https://id.gs1.org/00/'),
+      `${what}: the refusal names the lot as B named it (${single.json().detail})`,
+    );
+    t.same(
+      secrets.filter((secret) => single.body.includes(secret)),
+      [],
+      `POST /epcis/events: ${what} is refused naming neither A's codes nor the holders`,
+    );
     const job = await capture(b.key, [event]);
     t.match(job, { success: false, captured: 0, errors: [{ eventIndex: 0 }] }, `POST /epcis/capture: ${what} is a per-event error`);
+    t.equal(job.errors[0].message, `event 0: ${single.json().detail}`, `POST /epcis/capture: ${what} is refused in the same words`);
+    t.same(
+      secrets.filter((secret) => JSON.stringify(job).includes(secret)),
+      [],
+      `POST /epcis/capture: ${what} is refused naming neither A's codes nor the holders`,
+    );
   }
   t.same(await a.lot(meat), before, "A's lot is untouched");
   const forward = (await world.regulator.get(`/trace/${meat}?direction=forward`)).body;
@@ -178,6 +240,51 @@ t.test('through EPCIS a party cannot use, ship, sell, pack, unpack or destroy wh
     "A's forward trace shows nothing of B",
   );
   t.equal((await world.regulator.get(`/events?partyCode=${b.code}`)).body.items.length, 0, 'nothing was recorded for B');
+});
+
+t.test('through EPCIS a party that held a lot before is refused it by its code, naming none of its holders', async (t) => {
+  const { world, a, b, post, capture, lotOf } = await setup(t);
+  const store = await world.party('cold_storage');
+  const shipment = (to: { code: string }, day: number) => ({
+    type: 'ObjectEvent',
+    ...at(day),
+    action: 'OBSERVE',
+    bizStep: 'shipping',
+    quantityList: [{ epcClass: MEAT, quantity: 10, uom: 'KGM' }],
+    destinationList: [{ type: 'owning_party', destination: `${TEST_BASE_URL}/parties/${to.code}` }],
+  });
+  const receipt = (day: number) => ({
+    type: 'ObjectEvent',
+    ...at(day),
+    action: 'OBSERVE',
+    bizStep: 'receiving',
+    quantityList: [{ epcClass: MEAT, quantity: 10, uom: 'KGM' }],
+  });
+  t.match(await capture(a.key, [commissioned(MEAT, 100, 1), shipment(b, 2)]), { success: true, captured: 2 });
+  t.match(await capture(b.key, [receipt(3), shipment(store, 4)]), { success: true, captured: 2 }, 'B passes on all it received');
+  t.match(await capture(store.key, [receipt(5)]), { success: true, captured: 1 });
+  const meat = await lotOf(MEAT);
+  const sale = {
+    type: 'ObjectEvent',
+    ...at(6),
+    action: 'OBSERVE',
+    bizStep: 'retail_selling',
+    quantityList: [{ epcClass: MEAT, quantity: 1, uom: 'KGM' }],
+  };
+  const single = await post(b.key, '/epcis/events', { '@context': CONTEXT, ...sale });
+  t.equal(single.statusCode, 403, 'B no longer holds any of it');
+  t.equal(
+    single.json().detail,
+    `party ${b.code} does not hold lot ${meat}; only its holder may use it`,
+    'B may read the lot (it held it), so the refusal names it by its code',
+  );
+  t.same(
+    [a.code, store.code].filter((code) => single.body.includes(code)),
+    [],
+    'and names none of the parties holding it',
+  );
+  const job = await capture(b.key, [sale]);
+  t.equal(job.errors[0].message, `event 0: ${single.json().detail}`, 'a capture job is refused in the same words');
 });
 
 t.test('through EPCIS quantities are exact and never negative; packing uses stock', async (t) => {

@@ -556,6 +556,70 @@ t.test('events', async (t) => {
     t.match(lotState.massBalance, { produced: 10, sold: 8, destroyed: 2, onHand: 0, unaccounted: 0 });
   });
 
+  t.test("a refusal to use another party's lot names none of the parties holding it", async (t) => {
+    const processor = await world.party('processor');
+    const store = await world.party('cold_storage');
+    const wholesaler = await world.party('distributor');
+    const shop = await world.party('retailer');
+    const stranger = await world.party('distributor');
+    const product = await processor.product('piece');
+    const lot = await processor.commission(product, 30);
+    for (const holder of [store, wholesaler, shop]) await world.handOver(processor, holder, lot, 5);
+    // the wholesaler passes on all it received: it holds none of the lot, but may read it
+    await world.handOver(wholesaler, shop, lot, 5);
+    const sscc = completeGs1('06901234500000789');
+    expectStatus(
+      t,
+      await processor.event({ type: 'aggregate', parent: { sscc }, children: [{ lotCode: lot, quantity: 1 }] }),
+      201,
+      'a pallet',
+    );
+    const parties = [processor, store, wholesaler, shop].map((party) => party.code);
+    const own = await stranger.commission(await stranger.product('piece'), 5);
+    const attempts: [string, Record<string, unknown>][] = [
+      ['transform', { type: 'transform', inputs: [{ lotCode: lot, quantity: 1 }], outputs: [{ productCode: product, quantity: 1 }] }],
+      ['aggregate', { type: 'aggregate', parent: {}, children: [{ lotCode: lot, quantity: 1 }] }],
+      ['sell', { type: 'sell', lines: [{ lotCode: lot, quantity: 1 }] }],
+      ['destroy', { type: 'destroy', reason: 'spoiled', lines: [{ lotCode: lot, quantity: 1 }] }],
+    ];
+    for (const [what, body] of attempts) {
+      const refused = expectStatus(t, await stranger.event(body), 403, `${what} by a party that never held the lot`);
+      t.equal(refused.body.detail, `party ${stranger.code} does not hold lot ${lot}; only its holder may use it`, 'names the lot as sent');
+      t.same(
+        parties.filter((code) => JSON.stringify(refused.body).includes(code)),
+        [],
+        `${what}: names none of the lot's owner and holders`,
+      );
+    }
+    const onPallet = expectStatus(
+      t,
+      await stranger.event({ type: 'aggregate', parent: { sscc }, children: [{ lotCode: own, quantity: 1 }] }),
+      403,
+      "packing onto another party's pallet, named by its SSCC",
+    );
+    t.equal(onPallet.body.detail, `party ${stranger.code} does not hold container ${sscc}; only its holder may use it`);
+    const pallet = (await processor.api.get(`/lots?partyCode=${processor.code}`)).body.items.find(
+      (item: { sscc: string | null }) => item.sscc === sscc,
+    ).code;
+    t.same(
+      [pallet, ...parties].filter((code) => JSON.stringify(onPallet.body).includes(code)),
+      [],
+      'names neither the pallet’s code nor its holder',
+    );
+    const former = expectStatus(
+      t,
+      await wholesaler.event({ type: 'sell', lines: [{ lotCode: lot, quantity: 1 }] }),
+      403,
+      'a sale by a party that held the lot before',
+    );
+    t.equal(former.body.detail, `party ${wholesaler.code} does not hold lot ${lot}; only its holder may use it`);
+    t.same(
+      [processor, store, shop].filter((party) => JSON.stringify(former.body).includes(party.code)),
+      [],
+      'it may read the lot, yet is told none of its holders',
+    );
+  });
+
   t.test('only operator keys record events; events are read by their party and regulators', async (t) => {
     const farm = await world.party('farm');
     const other = await world.party('farm');

@@ -201,7 +201,22 @@ t.test('items are packed into cases with the aggregate event, counted against th
 
   expectStatus(t, await processor.event({ type: 'aggregate', parent: {}, itemCodes: ['0000000001X'] }), 422, 'unknown item code');
   expectStatus(t, await processor.event({ type: 'aggregate', parent: {}, itemCodes: [codes[4], codes[4]] }), 422, 'the same pack twice');
-  expectStatus(t, await stranger.event({ type: 'aggregate', parent: {}, itemCodes: [codes[5]] }), 403, "another party's packs");
+  const foreign = expectStatus(
+    t,
+    await stranger.event({ type: 'aggregate', parent: {}, itemCodes: [codes[5]] }),
+    403,
+    "another party's packs",
+  );
+  t.equal(
+    foreign.body.detail,
+    `party ${stranger.code} does not hold lot ${codes[5]}; only its holder may use it`,
+    'the refusal names the pack as sent',
+  );
+  t.same(
+    [lot, processor.code].filter((code) => JSON.stringify(foreign.body).includes(code)),
+    [],
+    'not the code of a lot the party may not read, nor its holder',
+  );
   expectStatus(t, await processor.event({ type: 'aggregate', parent: {} }), 422, 'nothing to pack');
   expectStatus(t, await processor.event({ type: 'disaggregate', parentCode: caseCode }), 201, 'unpack');
   t.equal((await createRepositories(world.database).items.findItem(codes[0]))?.containerCode, null, 'unpacked');

@@ -89,6 +89,8 @@ export type WriteRequest = {
   places?: 'codes' | 'uris';
   /** EPCIS: identifiers named for the first time, created for the acting party before the rules run. */
   creates?: LotSpec[];
+  /** EPCIS: lot code → the identifier the event named the lot by (a GTIN and lot number, an SSCC, an EPC), for refusals. */
+  namedAs?: ReadonlyMap<string, string>;
   /** EPCIS: the event as captured (stored as its payload) and the edges its transformation id adds. */
   captured?: {
     payload: Record<string, unknown>;
@@ -294,7 +296,7 @@ export function createEventWriter(deps: {
       );
     }
     const draft = new EventDraft(request.id ?? randomUUID(), request.actor);
-    const scope = new Scope(state, draft, base);
+    const scope = new Scope(state, draft, base, request.namedAs);
     if (request.places !== 'uris') {
       const actor = { code: request.actor, kind: scope.state.parties.get(request.actor)?.kind };
       const tested = testedLotParties(scope, request.action);

@@ -1,7 +1,7 @@
 // What a rule sees while it checks one event: the batch's world state with the event's own draft
 // laid over it (lots it just created, quantities it already took), and the checks every event
 // type shares — a lot must exist, be held by the acting party, in quantities the unit allows.
-import { requireOwnMasterData } from '../../access/index.js';
+import { partyReadsLot, requireOwnMasterData } from '../../access/index.js';
 import { hasValidMod31Check } from '../../codes/mod31.js';
 import { newLotCode } from '../../codes/service-codes.js';
 import { isStorableTime } from '../../codes/timestamp.js';
@@ -38,10 +38,15 @@ export type Line = { lotCode: string; quantity?: number | null; index?: number; 
 export type PackedLine = { lotCode: string; containerCode: string; quantity: number };
 
 export class Scope {
+  /** Lots a rule found named otherwise than by their code (see nameAs). */
+  private readonly namedInRules = new Map<string, string>();
+
   constructor(
     readonly state: WorldState,
     readonly draft: EventDraft,
     readonly base: Pointer,
+    /** Lots the request named otherwise than by their code: lot code → the identifier it named them by. */
+    private readonly namedAs: ReadonlyMap<string, string> = new Map(),
   ) {}
 
   get actor() {
@@ -95,6 +100,22 @@ export class Scope {
       }
     }
     return null;
+  }
+
+  /** Records that the event named a lot by `identifier` (a pack code, an SSCC), unless it named the lot already. */
+  nameAs(lotCode: string, identifier: string) {
+    if (!this.namedAs.has(lotCode) && !this.namedInRules.has(lotCode)) this.namedInRules.set(lotCode, identifier);
+  }
+
+  /**
+   * The lot (or container) as a refusal names it: by its code, unless the acting party may not
+   * read the lot and named it otherwise (a GTIN and lot number, an SSCC, an EPC, a pack code) —
+   * then as it named it, so that a refusal does not turn the identifier into the lot's code.
+   */
+  nameOf(lot: LotView): string {
+    const named = this.namedAs.get(lot.code) ?? this.namedInRules.get(lot.code);
+    const hidden = named !== undefined && !partyReadsLot(this.actor, this.state.involvedParties(lot));
+    return `${lot.kind === 'container' ? 'container' : 'lot'} ${hidden ? named : lot.code}`;
   }
 
   /** The live lot or container carrying this SSCC, this event's new ones included. */
@@ -158,15 +179,14 @@ export class Scope {
     if (lot.partyCode === this.actor) {
       throw conflict(`party ${this.actor} no longer holds any of ${lot.code}`, [bodyField(pointer, 'nothing on hand')]);
     }
-    const holders = [...this.state.holdersOf(lot.code)].filter(([, quantity]) => quantity > 0).map(([party]) => party);
-    const holder = holders.length ? ` (held by ${holders.join(', ')})` : ` (owned by ${lot.partyCode})`;
-    throw forbidden(`party ${this.actor} does not hold lot ${lot.code}${holder}; only its holder may use it`);
+    // who holds another party's lot is that party's business: a refusal names no holder
+    throw forbidden(`party ${this.actor} does not hold ${this.nameOf(lot)}; only its holder may use it`);
   }
 
   /** The owner or a holder may record what happened to a lot without moving it (observations, inspections). */
   requireOwnerOrHolder(lot: LotView, what: string) {
     if (lot.partyCode !== this.actor && !this.holds(lot.code))
-      throw forbidden(`party ${this.actor} neither owns nor holds lot ${lot.code}${what}`);
+      throw forbidden(`party ${this.actor} neither owns nor holds ${this.nameOf(lot)}${what}`);
   }
 
   requireQuantity(quantity: number, unit: string, pointer: Pointer) {

@@ -157,6 +157,20 @@ export class WorldState {
     return new Map(this.holdings.get(lotCode));
   }
 
+  /**
+   * The parties that owned, held or were sent a lot, who may read it (as GET /lots/{code} decides):
+   * its owner, every party with a balance of it (kept when it comes to nothing) and the addressees
+   * of the shipments the batch loaded carrying it. Those are the open ones (and any its events name
+   * by id), so the addressee of a cancelled shipment only is left out: it is told less, not more.
+   */
+  involvedParties(lot: { code: string; partyCode: string }): Set<string> {
+    return new Set([
+      lot.partyCode,
+      ...(this.holdings.get(lot.code)?.keys() ?? []),
+      ...this.shipments.carrying(lot.code).map((shipment) => shipment.toPartyCode),
+    ]);
+  }
+
   inTransit(lotCode: string): number {
     let total = 0;
     for (const shipment of this.shipments.carrying(lotCode)) {

@@ -87,6 +87,7 @@ function resolveParent(scope: Scope, parent: AggregateInput['parent']): { code: 
         bodyField(scope.at('parent'), 'not a container'),
       ]);
     }
+    if (parent.sscc && existing.sscc === parent.sscc) scope.nameAs(existing.code, parent.sscc);
     // a container may take more goods while it is itself packed (a case on a pallet)
     if (!scope.holds(existing.code)) scope.requireHolder(existing, scope.at('parent'));
     return existing;
@@ -135,6 +136,7 @@ function packLines(scope: Scope, codes: string[]): { codes: string[]; lines: Lin
     if (seen.has(code)) throw unprocessable('duplicate-item', `${code} is listed twice`, [bodyField(at, 'listed twice')]);
     if (item.containerCode) throw conflict(`pack ${code} is already in container ${item.containerCode}`, [bodyField(at, 'already packed')]);
     seen.add(code);
+    scope.nameAs(item.lotCode, code);
     perLot.set(item.lotCode, (perLot.get(item.lotCode) ?? 0) + 1);
   }
   return { codes, lines: [...perLot].map(([lotCode, quantity]) => ({ lotCode, quantity })) };

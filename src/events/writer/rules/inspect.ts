@@ -1,4 +1,4 @@
-import { bodyField, forbidden, unprocessable } from '../../../errors/problem.js';
+import { bodyField, unprocessable } from '../../../errors/problem.js';
 import type { Scope } from '../scope.js';
 import type { RuleResult } from './index.js';
 
@@ -14,9 +14,7 @@ export function inspect(scope: Scope, input: InspectInput): RuleResult {
   const actorKind = scope.state.parties.get(scope.actor)?.kind;
   const independent = actorKind === 'lab' || actorKind === 'regulator';
   for (const lot of lots) {
-    if (!independent && lot.partyCode !== scope.actor && !scope.holds(lot.code)) {
-      throw forbidden(`party ${scope.actor} neither owns nor holds lot ${lot.code}; only they or a lab may inspect it`);
-    }
+    if (!independent) scope.requireOwnerOrHolder(lot, '; only they or a lab may inspect it');
     scope.draft.link(lot.code, 'subject');
   }
   const { labPartyCode } = input.inspection;

@@ -45,7 +45,7 @@ export function transform(scope: Scope, input: TransformInput, reuseCodes?: stri
     if (!('lotCode' in output)) return [];
     const [lot] = scope.requireLots([output.lotCode], () => scope.at('outputs', index));
     if (lot.partyCode !== scope.actor) {
-      throw forbidden(`lot ${lot.code} belongs to ${lot.partyCode}; party ${scope.actor} may not add inputs to it`);
+      throw forbidden(`${scope.nameOf(lot)} belongs to another party; party ${scope.actor} may not add inputs to it`);
     }
     return [lot];
   });
