@@ -3,9 +3,11 @@
 // addresses only with an explicit development setting), every resolved address checked when the
 // subscription is made and again at each delivery (at connect time, so DNS cannot be switched in
 // between), no redirects followed, bounded time and response size.
+import dns from 'node:dns';
 import { lookup } from 'node:dns/promises';
 import http from 'node:http';
 import https from 'node:https';
+import { isIP, type LookupFunction } from 'node:net';
 import ipaddr from 'ipaddr.js';
 import { RequestFilteringHttpAgent, RequestFilteringHttpsAgent } from 'request-filtering-agent';
 
@@ -19,6 +21,25 @@ const METADATA_HOSTS = new Set(['metadata.google.internal', 'metadata.goog', 'me
 /** How long a delivery may take and how much of an answer is read. */
 export type DeliveryLimits = { timeoutMs: number; maxResponseBytes: number };
 const LIMITS: DeliveryLimits = { timeoutMs: 10_000, maxResponseBytes: 64 * 1024 };
+
+/** IPv6 global unicast (RFC 4291); the rest is reserved or special, e.g. the IPv4-compatible ::/96, which the library calls unicast. */
+const GLOBAL_UNICAST = ipaddr.IPv6.parseCIDR('2000::/3');
+const IPV4_COMPATIBLE = ipaddr.IPv6.parseCIDR('::/96');
+
+/** The range an address is in, `unicast` only when it is public (an IPv4-mapped one by its IPv4 address). */
+function addressRange(address: string): string {
+  const parsed = ipaddr.process(address);
+  const range = parsed.range();
+  if (range !== 'unicast' || parsed.kind() === 'ipv4') return range;
+  if (parsed.match(IPV4_COMPATIBLE)) return 'ipv4Compatible';
+  return parsed.match(GLOBAL_UNICAST) ? 'unicast' : 'reserved';
+}
+
+/** Why deliveries may not go to `address`, which `host` resolved to, or null when they may. */
+function addressProblem(host: string, address: string): string | null {
+  const range = addressRange(address);
+  return range === 'unicast' ? null : `${host} resolves to ${address}, a ${range} address`;
+}
 
 /** Why a webhook destination is refused, or null when deliveries may go there. */
 export async function destinationProblem(dest: string, policy: WebhookPolicy): Promise<string | null> {
@@ -43,19 +64,40 @@ export async function destinationProblem(dest: string, policy: WebhookPolicy): P
     return `${host} does not resolve`;
   }
   for (const address of addresses) {
-    const range = ipaddr.process(address).range();
-    if (range !== 'unicast') return `${host} resolves to ${address}, a ${range} address`;
+    const problem = addressProblem(host, address);
+    if (problem) return problem;
   }
   return null;
 }
 
+/** dns.lookup refusing a name that resolves to any address `destinationProblem` refuses. */
+export const publicAddressLookup: LookupFunction = (hostname, options, callback) =>
+  dns.lookup(hostname, { ...options, all: true }, (error, addresses) => {
+    if (error) return callback(error, '');
+    for (const { address } of addresses) {
+      const problem = addressProblem(hostname, address);
+      if (problem) return callback(new Error(problem), '');
+    }
+    if (options.all) return callback(null, addresses);
+    callback(null, addresses[0].address, addresses[0].family);
+  });
+
 /** POSTs a delivery and returns the status; a redirect is a status like any other, never followed. */
 export function createWebhookSender(policy: WebhookPolicy, { timeoutMs, maxResponseBytes }: DeliveryLimits = LIMITS) {
-  const filter = { allowPrivateIPAddress: policy.allowInsecure, allowMetaIPAddress: false, keepAlive: true };
+  // the agents apply the library's ranges; the lookup and the check of an address in the URL add this module's
+  const filter = {
+    allowPrivateIPAddress: policy.allowInsecure,
+    allowMetaIPAddress: false,
+    keepAlive: true,
+    ...(policy.allowInsecure ? {} : { lookup: publicAddressLookup }),
+  };
   const agents = { 'http:': new RequestFilteringHttpAgent(filter), 'https:': new RequestFilteringHttpsAgent(filter) };
   return (url: string, body: string, headers: Record<string, string>): Promise<number> =>
     new Promise((resolve, reject) => {
       const target = new URL(url);
+      const address = target.hostname.replace(/^\[|\]$/g, '');
+      const problem = !policy.allowInsecure && isIP(address) ? addressProblem(address, address) : null;
+      if (problem) return reject(new Error(problem));
       const client = target.protocol === 'https:' ? https : http;
       const request = client.request(
         target,

@@ -4,7 +4,7 @@ import { createServer, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Test } from 'tap';
 import { buildApp } from '../../src/app.js';
-import { createWebhookSender, destinationProblem } from '../../src/epcis/webhooks.js';
+import { createWebhookSender, destinationProblem, publicAddressLookup } from '../../src/epcis/webhooks.js';
 import { createWorld } from '../fixtures/world.js';
 import { TEST_BASE_URL } from '../helper.js';
 import { fileTest } from '../root.js';
@@ -41,6 +41,18 @@ const refused = [
   'https://192.168.1.1/',
   'https://metadata.google.internal/computeMetadata/v1/',
   'https://[::ffff:127.0.0.1]/',
+  // the deprecated IPv4-compatible ::/96, whatever IPv4 address it embeds
+  'https://[::127.0.0.1]/',
+  'https://[::7f00:1]:8443/',
+  'https://[::a9fe:a9fe]/',
+  'https://[::808:808]/',
+  // NAT64, Teredo, documentation, discard, and outside global unicast 2000::/3
+  'https://[64:ff9b::a9fe:a9fe]/',
+  'https://[64:ff9b:1::1]/',
+  'https://[2001::1]/',
+  'https://[2001:db8::1]/',
+  'https://[100::1]/',
+  'https://[4000::1]/',
   'https://0.0.0.0/',
   'https://user:secret@example.com/',
   'ftp://example.com/',
@@ -49,8 +61,21 @@ const refused = [
 t.test('destinations on this host, the private network or a metadata service are refused', async (t) => {
   for (const dest of refused) t.ok(await destinationProblem(dest, { allowInsecure: false }), `${dest} is refused`);
   t.equal(await destinationProblem('https://93.184.215.14/hook', { allowInsecure: false }), null, 'a public address is fine');
+  t.equal(await destinationProblem('https://[2606:2800:21f:cb07::1]/hook', { allowInsecure: false }), null, 'so is a public IPv6 address');
   t.equal(await destinationProblem('http://127.0.0.1:9/', { allowInsecure: true }), null, 'the development setting allows loopback http');
   t.ok(await destinationProblem('http://metadata.google.internal/', { allowInsecure: true }), 'metadata hosts stay refused even then');
+});
+
+t.test('the connect-time lookup refuses what destinationProblem refuses', async (t) => {
+  const resolve = (hostname: string, all: boolean) =>
+    new Promise((resolve, reject) =>
+      publicAddressLookup(hostname, { all }, (error, address) => (error ? reject(error) : resolve(address))),
+    );
+  await t.rejects(resolve('::7f00:1', true), /::7f00:1, a ipv4Compatible address/);
+  await t.rejects(resolve('::a9fe:a9fe', false), /::a9fe:a9fe, a ipv4Compatible address/);
+  await t.rejects(resolve('4000::1', false), /a reserved address/);
+  t.same(await resolve('93.184.215.14', true), [{ address: '93.184.215.14', family: 4 }], 'all addresses when all are asked for');
+  t.equal(await resolve('93.184.215.14', false), '93.184.215.14', 'one address otherwise');
 });
 
 t.test('subscribing to a refused destination is a 400 naming /dest', async (t) => {
@@ -123,6 +148,16 @@ t.test('the sender refuses private addresses when it connects, and bounds time a
     'a loopback address is refused at connect time, whatever the name resolved to before',
   );
   t.equal(hook.hits, 0);
+  await t.rejects(
+    createWebhookSender({ allowInsecure: false })('https://[::7f00:1]:8443/', '{}', {}),
+    /::7f00:1, a ipv4Compatible address/,
+    'an IPv4-compatible address in the URL is refused before connecting',
+  );
+  await t.rejects(
+    createWebhookSender({ allowInsecure: false })(hook.url.replace('127.0.0.1', 'localhost'), '{}', {}),
+    /localhost resolves to [^ ]+, a loopback address/,
+    'a name is checked by what it resolves to when the connection is made',
+  );
 
   const endless = await listener(t, (response) => {
     response.writeHead(200);
