@@ -57,7 +57,7 @@ import { createPartyService } from './parties/service.js';
 import authentication from './plugins/authentication.js';
 import closing from './plugins/closing.js';
 import cors from './plugins/cors.js';
-import errors, { sendError } from './plugins/errors.js';
+import errors, { sendClientError, sendError } from './plugins/errors.js';
 import formbody from './plugins/formbody.js';
 import inputGuard from './plugins/input-guard.js';
 import rateLimit from './plugins/rate-limit.js';
@@ -324,6 +324,8 @@ export async function buildApp(options: AppOptions) {
     genReqId: (request) => requestIdOf(request.headers['x-request-id']),
     // a URL the router cannot decode, or a path parameter over its length limit, is answered like any other error
     frameworkErrors: sendError,
+    // and so is a request Node's HTTP parser refuses before it reaches the router
+    clientErrorHandler: sendClientError,
   }).withTypeProvider<ZodTypeProvider>();
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);

@@ -1,4 +1,6 @@
-import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import { STATUS_CODES } from 'node:http';
+import type { Socket } from 'node:net';
+import type { ConnectionError, FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { Problem } from '../errors/problem.js';
 import { toProblem } from '../http/problems.js';
@@ -13,6 +15,32 @@ export const NOT_FOUND_RATE_LIMIT = { max: 120, timeWindow: '1 minute' };
 /** Answers any error, including the router's own (a URL it cannot decode). */
 export const sendError = (error: FastifyError, request: FastifyRequest, reply: FastifyReply) =>
   sendScanError(request, reply, toProblem(error, request));
+
+/** Connection errors that are not a malformed request: status, slug and title. */
+const connectionErrorProblems: Record<string, [number, string, string]> = {
+  ERR_HTTP_REQUEST_TIMEOUT: [408, 'request-timeout', 'Request timeout'],
+  HPE_HEADER_OVERFLOW: [431, 'headers-too-large', 'Request header fields too large'],
+};
+
+/**
+ * Answers on the raw socket what Node's HTTP parser refuses before there is a request to route (a
+ * byte not allowed in a header, headers too large, a timeout), as problem+json like any other error.
+ */
+export function sendClientError(this: FastifyInstance, error: ConnectionError, socket: Socket) {
+  if (error.code === 'ECONNRESET' || socket.destroyed) return;
+  const [status, slug, title] = connectionErrorProblems[error.code] ?? [400, 'malformed-request', 'Malformed request'];
+  // the parser's reason ("Parse Error: Invalid header value char"), never the bytes it refused
+  const detail = error.message.slice(0, 200);
+  this.log.info({ problem: slug, detail, code: error.code }, 'request rejected');
+  if (socket.writable) {
+    const body = JSON.stringify({ type: `/problems/${slug}`, title, status, detail });
+    socket.write(
+      `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\ncontent-type: application/problem+json; charset=utf-8\r\n` +
+        `content-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
+    );
+  }
+  socket.destroy(error);
+}
 
 export default fp(async (app) => {
   app.setErrorHandler(sendError);

@@ -1,4 +1,6 @@
+import { type AddressInfo, connect } from 'node:net';
 import { createWorld, expectStatus } from '../fixtures/world.js';
+import { buildTestApp } from '../helper.js';
 import { fileTest } from '../root.js';
 
 const t = fileTest();
@@ -83,6 +85,35 @@ t.test('bad input always gets a 4xx problem+json with the field path, never a 5x
 
   const requestId = await inject({ method: 'GET', url: '/health' });
   t.match(requestId.headers['x-request-id'], /^[0-9a-f-]{36}$/, 'every response carries its request id');
+});
+
+t.test('a request the HTTP parser refuses before routing gets problem+json too', async (t) => {
+  const { app } = await buildTestApp(t);
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  const { port } = app.server.address() as AddressInfo;
+  /** Sends raw bytes and returns the status, headers and body of the answer, read until the server closes. */
+  const send = (request: string) =>
+    new Promise<{ status: number; headers: string; body: string }>((resolve) => {
+      const socket = connect(port, '127.0.0.1', () => socket.write(request, 'latin1'));
+      let answer = '';
+      socket.setEncoding('utf8');
+      socket.on('data', (chunk) => (answer += chunk));
+      socket.on('error', () => {});
+      socket.on('close', () => {
+        const [head, body] = answer.split('\r\n\r\n');
+        resolve({ status: Number(head.split(' ')[1]), headers: head.toLowerCase(), body });
+      });
+    });
+
+  const del = await send('GET /lots HTTP/1.1\r\nHost: x\r\nAccept: a\x7fb\r\nConnection: close\r\n\r\n');
+  t.equal(del.status, 400, 'a DEL in a header value');
+  t.match(del.headers, /\r\ncontent-type: application\/problem\+json/);
+  t.match(JSON.parse(del.body), { type: '/problems/malformed-request', title: 'Malformed request', status: 400, detail: /header value/ });
+
+  const huge = await send(`GET /lots HTTP/1.1\r\nHost: x\r\nX-Pad: ${'a'.repeat(20 * 1024)}\r\n\r\n`);
+  t.equal(huge.status, 431, 'headers over the limit');
+  t.match(huge.headers, /\r\ncontent-type: application\/problem\+json/);
+  t.match(JSON.parse(huge.body), { type: '/problems/headers-too-large', status: 431 });
 });
 
 t.test('public endpoints: docs and the OpenAPI 3.1 document', async (t) => {
