@@ -46,21 +46,28 @@ export const listOf = (value: unknown): string[] | undefined => {
   return (Array.isArray(value) ? value : [value]).flatMap((v) => String(v).split('|')).filter(Boolean);
 };
 
-const problem = (name: string, detail: string) => badRequest(`${name}: ${detail}`, [{ in: 'querystring', pointer: `/${name}`, detail }]);
+/** Where the parameters are: the query string, or (for a named query) an object at `pointer` in the body. */
+type ParametersAt = { in: string; pointer: string };
+const IN_QUERYSTRING: ParametersAt = { in: 'querystring', pointer: '' };
+/** A named query's parameters, the `query` of the body that creates it. */
+const IN_NAMED_QUERY: ParametersAt = { in: 'body', pointer: '/query' };
+
+const problem = (name: string, detail: string, at = IN_QUERYSTRING) =>
+  badRequest(`${name}: ${detail}`, [{ in: at.in, pointer: `${at.pointer}/${name}`, detail }]);
 
 /** A parameter that takes one value (a named query stores it as a list of one). */
-function onceOf(value: unknown, name: string): unknown {
+function onceOf(value: unknown, name: string, at: ParametersAt): unknown {
   if (value === undefined) return undefined;
   const values = Array.isArray(value) ? value : [value];
-  if (values.length !== 1) throw problem(name, 'must be given once');
+  if (values.length !== 1) throw problem(name, 'must be given once', at);
   return values[0];
 }
 
 /** A bound on a time: one ISO 8601 date-time with its offset, as the native API takes (a time without one has no fixed instant). */
-function timeOf(value: unknown, name: string): Date | undefined {
+function timeOf(value: unknown, name: string, at: ParametersAt): Date | undefined {
   if (value === undefined) return undefined;
-  const parsed = timestampSchema.safeParse(onceOf(value, name));
-  if (!parsed.success) throw problem(name, parsed.error.issues[0].message);
+  const parsed = timestampSchema.safeParse(onceOf(value, name, at));
+  if (!parsed.success) throw problem(name, parsed.error.issues[0].message, at);
   return new Date(parsed.data);
 }
 
@@ -69,34 +76,35 @@ function timeOf(value: unknown, name: string): Date | undefined {
  * says. Without orderBy the standard leaves the order to the service: eventTime, ascending unless
  * orderDirection says otherwise.
  */
-function orderOf(params: Record<string, unknown>): EventOrder {
-  const by = onceOf(params.orderBy, 'orderBy');
-  const direction = onceOf(params.orderDirection, 'orderDirection');
-  if (by !== undefined && !(ORDER_FIELDS as unknown[]).includes(by)) throw problem('orderBy', `one of ${ORDER_FIELDS.join(', ')}`);
+function orderOf(params: Record<string, unknown>, at: ParametersAt): EventOrder {
+  const by = onceOf(params.orderBy, 'orderBy', at);
+  const direction = onceOf(params.orderDirection, 'orderDirection', at);
+  if (by !== undefined && !(ORDER_FIELDS as unknown[]).includes(by)) throw problem('orderBy', `one of ${ORDER_FIELDS.join(', ')}`, at);
   if (direction !== undefined && !(ORDER_DIRECTIONS as unknown[]).includes(direction))
-    throw problem('orderDirection', `one of ${ORDER_DIRECTIONS.join(', ')}`);
+    throw problem('orderDirection', `one of ${ORDER_DIRECTIONS.join(', ')}`, at);
   return {
     by: (by as EventOrder['by'] | undefined) ?? 'eventTime',
     direction: (direction as EventOrder['direction'] | undefined) ?? (by === undefined ? 'ASC' : 'DESC'),
   };
 }
 
-export function parseEventQuery(params: Record<string, unknown>): EventQuery {
+/** The query the parameters ask for; a problem names the parameter where they are (`at`). */
+export function parseEventQuery(params: Record<string, unknown>, at = IN_QUERYSTRING): EventQuery {
   const eventTypes = listOf(params.eventType);
   const unknownType = eventTypes?.find((type) => !(EPCIS_TYPES as string[]).includes(type));
-  if (unknownType) throw problem('eventType', `unknown type ${unknownType}; one of ${EPCIS_TYPES.join(', ')}`);
+  if (unknownType) throw problem('eventType', `unknown type ${unknownType}; one of ${EPCIS_TYPES.join(', ')}`, at);
   return {
     eventTypes,
-    eventTimeFrom: timeOf(params.GE_eventTime, 'GE_eventTime'),
-    eventTimeBefore: timeOf(params.LT_eventTime, 'LT_eventTime'),
-    recordTimeFrom: timeOf(params.GE_recordTime, 'GE_recordTime'),
-    recordTimeBefore: timeOf(params.LT_recordTime, 'LT_recordTime'),
+    eventTimeFrom: timeOf(params.GE_eventTime, 'GE_eventTime', at),
+    eventTimeBefore: timeOf(params.LT_eventTime, 'LT_eventTime', at),
+    recordTimeFrom: timeOf(params.GE_recordTime, 'GE_recordTime', at),
+    recordTimeBefore: timeOf(params.LT_recordTime, 'LT_recordTime', at),
     bizSteps: listOf(params.EQ_bizStep),
     dispositions: listOf(params.EQ_disposition),
     readPoints: listOf(params.EQ_readPoint),
     bizLocations: listOf(params.EQ_bizLocation),
     eventIds: listOf(params.EQ_eventID),
-    order: orderOf(params),
+    order: orderOf(params, at),
     matches: Object.entries(MATCHES).flatMap(([name, match]) => {
       const values = listOf(params[name]);
       return values ? [{ values, ...match }] : [];
@@ -114,7 +122,7 @@ export function storedQueryParams(params: Record<string, unknown>): Record<strin
       ]);
     stored[name] = listOf(value) ?? [];
   }
-  parseEventQuery(stored);
+  parseEventQuery(stored, IN_NAMED_QUERY);
   return stored;
 }
 

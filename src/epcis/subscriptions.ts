@@ -140,13 +140,13 @@ export function createSubscriptionService(deps: {
   async function runnableQuery(principal: Principal, name: string): Promise<QueryRow> {
     const row = await namedQuery(principal, name);
     try {
-      parseEventQuery(row.params);
+      parseEventQuery(row.params, { in: 'named query', pointer: '/query' });
     } catch (error) {
       if (!(error instanceof Problem)) throw error;
       throw unprocessable(
         'named-query-invalid',
         `the named query ${name} no longer runs (${error.detail}); delete it and create it again`,
-        (error.errors ?? []).map((problem) => ({ in: 'named query', pointer: `/query${problem.pointer}`, detail: problem.detail })),
+        error.errors,
       );
     }
     return row;

@@ -14,7 +14,7 @@ const refusal = (parse: () => unknown) => {
     return undefined;
   } catch (error) {
     return error instanceof Problem
-      ? { status: error.status, pointer: error.errors?.[0]?.pointer, detail: error.errors?.[0]?.detail }
+      ? { status: error.status, in: error.errors?.[0]?.in, pointer: error.errors?.[0]?.pointer, detail: error.errors?.[0]?.detail }
       : error;
   }
 };
@@ -31,7 +31,7 @@ t.test('time bounds: an ISO 8601 date-time with its offset, given once', async (
     for (const value of ['1', '2026', 'March 1, 2026', '2026-03-01', '2026-03-01T00:00:00', '2026-03-01 00:00:00Z', '0x10']) {
       t.match(
         refusal(() => parseQueryRequest({ [name]: value })),
-        { status: 400, pointer: `/${name}`, detail: /ISO 8601 time with an offset/ },
+        { status: 400, in: 'querystring', pointer: `/${name}`, detail: /ISO 8601 time with an offset/ },
         `${name}=${value}`,
       );
     }
@@ -64,15 +64,19 @@ t.test('page size: decimal digits from 1 to 1000; a page token given once', asyn
   );
 });
 
-t.test('a named query keeps valid bounds and refuses the rest when it is stored', async (t) => {
+t.test('a named query keeps valid bounds and refuses the rest when it is stored, pointing into its query in the body', async (t) => {
   t.same(storedQueryParams({ GE_eventTime: '2026-03-01T00:00:00+08:00' }), { GE_eventTime: ['2026-03-01T00:00:00+08:00'] });
   t.match(
     refusal(() => storedQueryParams({ GE_eventTime: '2026-03-01T00:00:00' })),
-    { status: 400, pointer: '/GE_eventTime' },
+    { status: 400, in: 'body', pointer: '/query/GE_eventTime' },
   );
   t.match(
     refusal(() => storedQueryParams({ LT_recordTime: ['2026-03-01T00:00:00Z', '2026-04-01T00:00:00Z'] })),
-    { status: 400, pointer: '/LT_recordTime', detail: 'must be given once' },
+    { status: 400, in: 'body', pointer: '/query/LT_recordTime', detail: 'must be given once' },
+  );
+  t.match(
+    refusal(() => storedQueryParams({ eventType: 'ColourEvent' })),
+    { status: 400, in: 'body', pointer: '/query/eventType' },
   );
 });
 
@@ -138,10 +142,10 @@ t.test('a named query stores its order and refuses an unknown one', async (t) =>
   t.same(storedQueryParams({ orderBy: 'recordTime', orderDirection: 'ASC' }), { orderBy: ['recordTime'], orderDirection: ['ASC'] });
   t.match(
     refusal(() => storedQueryParams({ orderBy: 'quantity' })),
-    { status: 400, pointer: '/orderBy', detail: 'one of eventTime, recordTime' },
+    { status: 400, in: 'body', pointer: '/query/orderBy', detail: 'one of eventTime, recordTime' },
   );
   t.match(
     refusal(() => storedQueryParams({ orderDirection: 'UP' })),
-    { status: 400, pointer: '/orderDirection' },
+    { status: 400, in: 'body', pointer: '/query/orderDirection' },
   );
 });

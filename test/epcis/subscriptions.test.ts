@@ -99,6 +99,15 @@ t.test('named queries with webhook subscriptions, delivered at least once with r
   );
   expectStatus(t, await api.post('/epcis/queries', { name: 'shipments', query: {} }), 409, 'the name is taken');
   expectStatus(t, await api.post('/epcis/queries', { name: 'bad', query: { EQ_colour: 'red' } }), 400, 'unknown query parameter');
+  for (const query of [{ GE_eventTime: '0000-01-01T00:00:00Z' }, { orderBy: 'quantity' }]) {
+    const refused = await api.post('/epcis/queries', { name: 'bad', query });
+    expectStatus(t, refused, 400, `invalid ${Object.keys(query)[0]}`);
+    t.same(
+      { in: refused.body.errors[0].in, pointer: refused.body.errors[0].pointer },
+      { in: 'body', pointer: `/query/${Object.keys(query)[0]}` },
+      'the problem points into the body',
+    );
+  }
   expectStatus(t, await api.post('/epcis/queries/shipments/subscriptions', { dest }), 400, 'stream or schedule');
   const subscribed = await api.post('/epcis/queries/shipments/subscriptions', { dest, stream: true, signatureToken: 'secret-token-1' });
   expectStatus(t, subscribed, 201, 'stream subscription');
