@@ -7,6 +7,7 @@ import type { Db } from '../db/client.js';
 import { mapPausing } from '../db/turns.js';
 import { bodyField, conflict, Problem } from '../errors/problem.js';
 import type { EventType } from '../events/schemas.js';
+import type { Pointer } from '../events/writer/draft.js';
 import { BatchRejected, type EventWriter, type WriteOutcome, type WriteRequest } from '../events/writer/index.js';
 import type { EventAction } from '../events/writer/rules/index.js';
 import type { Line, LotSpec } from '../events/writer/scope.js';
@@ -15,7 +16,9 @@ import type { IdentifierService } from '../identifiers/service.js';
 import type { ProductsRepository } from '../products/repository.js';
 import { type EventHashOptions, eventHashId } from './event-hash.js';
 import {
+  declarationFieldsSentAt,
   type EpcisEvent,
+  EpcisFields,
   idOf,
   type Named,
   namedIdentifiers,
@@ -147,6 +150,7 @@ export async function captureEvents(
         eventTime: declaration.declarationTime ?? new Date().toISOString(),
         payload: { ...declaration, declarationTime: declaration.declarationTime ?? null },
         keepsLots: true,
+        sentAt: declarationFieldsSentAt(events[index]),
       });
     } catch (error) {
       if (!(error instanceof Problem)) throw error;
@@ -217,6 +221,9 @@ async function requestsFor(
   return events.map(({ event, id, context, encodings }, position) => {
     const items = named[position];
     const creates: LotSpec[] = [];
+    // where each native field the writer may name came from in the event
+    const fields = new EpcisFields();
+    const createdItems: Named[] = [];
     const codeOf = (item: Named): string => {
       const known = lotOf.get(item.id);
       if (known) return known;
@@ -246,12 +253,24 @@ async function requestsFor(
       if (isNew) {
         created.add(item.id);
         creates.push(specOf(item));
+        createdItems.push(item);
       }
       return code;
     };
     // GS1's own examples name one object by two identifiers (an SSCC as EPC URN and as Digital
-    // Link): a sighting names each lot once, where an event that moves stock refuses the repeat
-    const sighting = (codes: string[]): EventAction => ({ type: 'observe', lotCodes: [...new Set(codes)] });
+    // Link): a sighting names each lot once (where it is first named), where an event that moves
+    // stock refuses the repeat
+    const sighting = (seen: Named[], codes = seen.map(existingOrCreated)): EventAction => {
+      const first = new Map<string, Named>();
+      for (const [index, code] of codes.entries()) if (!first.has(code)) first.set(code, seen[index]);
+      fields.list('lotCodes', [...first.values()]);
+      return { type: 'observe', lotCodes: [...first.keys()] };
+    };
+    /** Lines of the identifiers, the native list `name` (what rules report there is theirs). */
+    const lines = (name: string, listed: Named[]): Line[] => {
+      fields.list(name, listed);
+      return listed.map(line);
+    };
     const byRole = (role: Named['role']) => items.filter((item) => item.role === role);
     // an object named without a quantity is used as far as it is held (the event does not say how much)
     const line = (item: Named): Line =>
@@ -264,7 +283,8 @@ async function requestsFor(
 
     switch (event.type) {
       case 'TransformationEvent': {
-        const inputs = byRole('input').map(line);
+        const inputs = lines('inputs', byRole('input'));
+        fields.list('outputs', byRole('output'));
         const outputs = byRole('output').map((item) =>
           lotOf.has(item.id) && !created.has(item.id) ? { lotCode: lotOf.get(item.id) as string } : outputSpec(item),
         );
@@ -290,43 +310,48 @@ async function requestsFor(
           const known = lotOf.has(parent.id) && !created.has(parent.id);
           const code = codeOf(parent);
           if (!known) created.add(parent.id);
+          fields.member('parent', parent.at);
           action = {
             type: 'aggregate',
             parent: known ? { containerCode: code } : { newCode: code, sscc: SSCC.exec(parent.id)?.[1], epc: parent.id },
-            children: children.map(line),
+            children: lines('children', children),
           };
         } else if (event.action === 'DELETE' && parent && lotOf.has(parent.id) && !created.has(parent.id)) {
+          fields.member('parentCode', parent.at);
           action = {
             type: 'disaggregate',
             parentCode: lotOf.get(parent.id) as string,
-            ...(children.length ? { children: children.map((c) => line(c).lotCode) } : {}),
+            ...(children.length ? { children: lines('children', children).map((c) => c.lotCode) } : {}),
           };
         } else {
-          action = sighting(items.map(existingOrCreated));
+          action = sighting(items);
         }
         break;
       }
       default: {
         const subjects = items.filter((item) => item.role === 'subject');
+        const destination = type === 'ship' ? destinationOf(event, deps.publicBaseUrl) : null;
         if (type === 'commission') {
           // ADD: the identifiers come into being here (already known ones are simply seen again)
-          action = sighting(items.map(existingOrCreated));
+          action = sighting(items);
         } else if (type === 'destroy' || type === 'sell') {
           action =
             type === 'destroy'
-              ? { type: 'destroy', reason: 'EPCIS', lines: subjects.map(line) }
-              : { type: 'sell', lines: subjects.map(line) };
-        } else if (type === 'ship' && destinationParty(event, deps.publicBaseUrl)) {
-          action = { type: 'ship', toPartyCode: destinationParty(event, deps.publicBaseUrl) as string, lines: subjects.map(line) };
+              ? { type: 'destroy', reason: 'EPCIS', lines: lines('lines', subjects) }
+              : { type: 'sell', lines: lines('lines', subjects) };
+        } else if (destination) {
+          fields.member('toPartyCode', destination.at);
+          action = { type: 'ship', toPartyCode: destination.partyCode, lines: lines('lines', subjects) };
         } else if (type === 'receive') {
           const codes = items.map(existingOrCreated);
           const shipment = shipmentsToParty.find((candidate) => codes.some((code) => candidate.lotCodes.includes(code)));
-          action = shipment ? { type: 'receive', shipmentId: shipment.id } : sighting(codes);
+          action = shipment ? { type: 'receive', shipmentId: shipment.id } : sighting(items, codes);
         } else {
-          action = sighting(items.map(existingOrCreated));
+          action = sighting(items);
         }
       }
     }
+    fields.list('creates', createdItems);
     const storedEvent: EpcisEvent = { ...event, eventID: id, ...(encodings.length > 0 ? { [TAG_ENCODINGS_FIELD]: encodings } : {}) };
     delete storedEvent.errorDeclaration;
     return {
@@ -337,7 +362,7 @@ async function requestsFor(
       places: 'uris',
       creates,
       namedAs: new Map(items.map((item) => [lotOf.get(item.id) as string, item.id])),
-      pointer: [],
+      sentAt: fields.sentAt,
       context: {
         eventTime: String(event.eventTime),
         eventTimeZoneOffset: offsetOf(event),
@@ -379,10 +404,11 @@ function parsed(deps: Pick<CaptureDeps, 'identifiers'>, id: string): Identifier 
   }
 }
 
-/** The party a shipment goes to, when the event names it as owning party by this service's party URI. */
-function destinationParty(event: EpcisEvent, publicBaseUrl: string): string | null {
+/** The party a shipment goes to, when the event names it as owning party by this service's party URI, and where it names it. */
+function destinationOf(event: EpcisEvent, publicBaseUrl: string): { partyCode: string; at: Pointer } | null {
   const destinations = Array.isArray(event.destinationList) ? (event.destinationList as { type?: string; destination?: string }[]) : [];
   const prefix = `${publicBaseUrl}/parties/`;
-  const owner = destinations.find((entry) => /owning_party$/.test(String(entry.type)) && entry.destination?.startsWith(prefix));
-  return owner ? (owner.destination as string).slice(prefix.length) : null;
+  const index = destinations.findIndex((entry) => /owning_party$/.test(String(entry.type)) && entry.destination?.startsWith(prefix));
+  if (index < 0) return null;
+  return { partyCode: (destinations[index].destination as string).slice(prefix.length), at: ['destinationList', index, 'destination'] };
 }

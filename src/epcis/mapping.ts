@@ -1,5 +1,6 @@
 // EPCIS 2.0 events ⇄ the native event model. Pure: identifiers are resolved by the caller.
-import type { ReadingTime } from '../events/writer/index.js';
+import type { Pointer } from '../events/writer/draft.js';
+import type { ReadingTime, SentAt } from '../events/writer/index.js';
 import { canonicalIdentifier } from '../gs1/canonical.js';
 
 export type EpcisEvent = Record<string, unknown>;
@@ -7,8 +8,11 @@ export type EpcisType = 'ObjectEvent' | 'AggregationEvent' | 'TransformationEven
 export const EPCIS_TYPES: EpcisType[] = ['ObjectEvent', 'AggregationEvent', 'TransformationEvent', 'TransactionEvent', 'AssociationEvent'];
 
 export type Role = 'subject' | 'input' | 'output' | 'parent' | 'child';
-/** One identifier an event names, in canonical form, with its role and (for classes) quantity. */
-export type Named = { id: string; role: Role; isClass: boolean; quantity: number | null; uom: string | null };
+/**
+ * One identifier an event names, in canonical form, with its role, (for classes) quantity, and
+ * where the event names it (`['epcList', 3]`, `['parentID']`, `['inputQuantityList', 0]`).
+ */
+export type Named = { id: string; role: Role; isClass: boolean; quantity: number | null; uom: string | null; at: Pointer };
 
 const CBV_PREFIXES: Record<string, string> = {
   bizStep: 'https://ref.gs1.org/cbv/BizStep-',
@@ -25,42 +29,124 @@ export function shortVocabulary(kind: 'bizStep' | 'disposition', value: string):
 }
 
 const list = (value: unknown): unknown[] => (Array.isArray(value) ? value : []);
-const instances = (value: unknown, role: Role): Named[] =>
-  list(value).map((epc) => ({ id: canonicalIdentifier(String(epc)), role, isClass: false, quantity: null, uom: null }));
-const classes = (value: unknown, role: Role): Named[] =>
-  list(value).map((entry) => {
+/** The EPCs of one of the event's instance lists. */
+const instances = (event: EpcisEvent, member: string, role: Role): Named[] =>
+  list(event[member]).map((epc, index) => ({
+    id: canonicalIdentifier(String(epc)),
+    role,
+    isClass: false,
+    quantity: null,
+    uom: null,
+    at: [member, index],
+  }));
+const parent = (event: EpcisEvent): Named[] =>
+  event.parentID
+    ? [{ id: canonicalIdentifier(String(event.parentID)), role: 'parent', isClass: false, quantity: null, uom: null, at: ['parentID'] }]
+    : [];
+/** The classes of one of the event's quantity lists. */
+const classes = (event: EpcisEvent, member: string, role: Role): Named[] =>
+  list(event[member]).map((entry, index) => {
     const element = entry as { epcClass: string; quantity?: number; uom?: string };
-    return { id: canonicalIdentifier(element.epcClass), role, isClass: true, quantity: element.quantity ?? null, uom: element.uom ?? null };
+    return {
+      id: canonicalIdentifier(element.epcClass),
+      role,
+      isClass: true,
+      quantity: element.quantity ?? null,
+      uom: element.uom ?? null,
+      at: [member, index],
+    };
   });
 
 /** Every identifier the event names, by role (the EPCIS "what" dimension). */
 export function namedIdentifiers(event: EpcisEvent): Named[] {
   switch (event.type as EpcisType) {
     case 'ObjectEvent':
-      return [...instances(event.epcList, 'subject'), ...classes(event.quantityList, 'subject')];
+      return [...instances(event, 'epcList', 'subject'), ...classes(event, 'quantityList', 'subject')];
     case 'TransactionEvent':
-      return [
-        ...(event.parentID ? instances([event.parentID], 'parent') : []),
-        ...instances(event.epcList, 'subject'),
-        ...classes(event.quantityList, 'subject'),
-      ];
+      return [...parent(event), ...instances(event, 'epcList', 'subject'), ...classes(event, 'quantityList', 'subject')];
     case 'AggregationEvent':
     case 'AssociationEvent':
-      return [
-        ...(event.parentID ? instances([event.parentID], 'parent') : []),
-        ...instances(event.childEPCs, 'child'),
-        ...classes(event.childQuantityList, 'child'),
-      ];
+      return [...parent(event), ...instances(event, 'childEPCs', 'child'), ...classes(event, 'childQuantityList', 'child')];
     case 'TransformationEvent':
       return [
-        ...instances(event.inputEPCList, 'input'),
-        ...classes(event.inputQuantityList, 'input'),
-        ...instances(event.outputEPCList, 'output'),
-        ...classes(event.outputQuantityList, 'output'),
+        ...instances(event, 'inputEPCList', 'input'),
+        ...classes(event, 'inputQuantityList', 'input'),
+        ...instances(event, 'outputEPCList', 'output'),
+        ...classes(event, 'outputQuantityList', 'output'),
       ];
     default:
       return [];
   }
+}
+
+/** Members the writer names as EPCIS does (it checks them as the event gives them). */
+const SAME_MEMBERS: ReadonlySet<string> = new Set(['eventTime', 'disposition', 'sensorElementList', 'transformationID']);
+
+/**
+ * Where the fields the event writer names, as the native event model names them
+ * (`inputs/0/quantity`, `lines/2/lotCode`, `creates/1/productCode`, `parent`), lie in the EPCIS
+ * event they were mapped from (`inputQuantityList/0/quantity`, `epcList/2`, `quantityList/1/epcClass`,
+ * `parentID`). The mapping says, for each native list it fills, which identifier each entry came
+ * from, and for each native field the member it came from. A field of an identifier is its EPC, or
+ * its class's `epcClass` (`quantity` for a quantity); a list's field no entry stands for is the
+ * nearest member holding all of its entries, and anything else the event itself.
+ */
+export class EpcisFields {
+  private readonly lists = new Map<string, Named[]>();
+  private readonly members = new Map<string, Pointer>();
+
+  /** The native list `name` holds an entry for each of these identifiers, in order. */
+  list(name: string, items: Named[]): this {
+    this.lists.set(name, items);
+    return this;
+  }
+
+  /** The native field `name` (and whatever lies under it) came from the member at `at`. */
+  member(name: string, at: Pointer): this {
+    this.members.set(name, at);
+    return this;
+  }
+
+  readonly sentAt: SentAt = (path) => {
+    const [field, position, detail] = path;
+    if (typeof field !== 'string') return [];
+    if (SAME_MEMBERS.has(field)) return path;
+    const member = this.members.get(field);
+    if (member) return member;
+    const items = this.lists.get(field);
+    if (!items) return [];
+    const item = typeof position === 'number' ? items[position] : undefined;
+    if (!item) return commonPrefix(items.map((entry) => entry.at));
+    if (!item.isClass) return item.at;
+    return [...item.at, detail === 'quantity' ? 'quantity' : 'epcClass'];
+  };
+}
+
+/** The longest path every one of the paths starts with (none: the event itself). */
+function commonPrefix(paths: Pointer[]): Pointer {
+  if (paths.length === 0) return [];
+  const [first, ...rest] = paths;
+  let length = first.length;
+  for (const path of rest) {
+    let same = 0;
+    while (same < Math.min(length, path.length) && path[same] === first[same]) same++;
+    length = same;
+  }
+  return first.slice(0, length);
+}
+
+/**
+ * Where the fields a correction names lie in the EPCIS event whose error declaration it records:
+ * the event it corrects is the one the event's `eventID` names (its content hash, when it names
+ * none), the rest is the declaration's.
+ */
+export function declarationFieldsSentAt(event: EpcisEvent): SentAt {
+  const declaration = (event.errorDeclaration ?? {}) as { declarationTime?: unknown };
+  return ([field]) => {
+    if (field === 'correctsEventId') return event.eventID ? ['eventID'] : ['errorDeclaration'];
+    if (field === 'eventTime' && declaration.declarationTime) return ['errorDeclaration', 'declarationTime'];
+    return ['errorDeclaration'];
+  };
 }
 
 const BY_BIZ_STEP: Record<string, string> = {

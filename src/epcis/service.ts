@@ -69,12 +69,19 @@ export function createEpcisService(deps: {
     onError: (error) => deps.log?.error({ err: error }, 'capture job failed'),
   });
 
-  const problemOf = (index: number, eventId: string, problem: Problem): CaptureProblem => ({
-    eventIndex: index,
-    eventId: storable(eventId),
-    pointer: `/epcisBody/eventList/${index}`,
-    message: storable(`event ${index}: ${problem.detail ?? problem.title}`),
-  });
+  /**
+   * A rejected event as its job reports it: the member of the event the problem names (its pointer
+   * is the event's own), under the event's place in the document.
+   */
+  const problemOf = (index: number, eventId: string, problem: Problem): CaptureProblem => {
+    const field = problem.errors?.find((error) => error.in === 'body')?.pointer ?? '/';
+    return {
+      eventIndex: index,
+      eventId: storable(eventId),
+      pointer: `/epcisBody/eventList/${index}${field === '/' ? '' : field}`,
+      message: storable(`event ${index}: ${problem.detail ?? problem.title}`),
+    };
+  };
 
   /**
    * Runs a capture job. Its progress is stored in the same transaction as its events, so after a

@@ -34,6 +34,22 @@ export const bodyField = (path: (string | number)[], detail: string): FieldProbl
   detail,
 });
 
+/**
+ * The problem with its body fields' pointers moved by `move`, which takes and gives path segments
+ * (a door that handed on a body of another shape names the fields of the body it was sent).
+ */
+export function withBodyFieldsMoved(problem: Problem, move: (path: (string | number)[]) => (string | number)[]): Problem {
+  if (!problem.errors?.some((error) => error.in === 'body')) return problem;
+  const pathOf = (pointer: string) =>
+    pointer
+      .split('/')
+      .slice(1)
+      .filter(Boolean)
+      .map((segment) => (/^\d+$/.test(segment) ? Number(segment) : segment));
+  const errors = problem.errors.map((error) => (error.in === 'body' ? bodyField(move(pathOf(error.pointer)), error.detail) : error));
+  return new Problem(problem.status, problem.slug, problem.title, problem.detail, errors);
+}
+
 export const problemSchema = z
   .object({
     type: z.string(),

@@ -133,7 +133,7 @@ t.test('through EPCIS a party cannot use, ship, sell, pack, unpack or destroy wh
   const pallet = await lotOf(PALLET);
   const before = await a.lot(meat);
   const OWN = 'https://id.gs1.org/01/06901234000030/10/B-OWN-1';
-  const attempts: [string, object][] = [
+  const attempts: [string, object, string][] = [
     [
       "use A's lot as a transformation input",
       {
@@ -142,6 +142,7 @@ t.test('through EPCIS a party cannot use, ship, sell, pack, unpack or destroy wh
         inputQuantityList: [{ epcClass: MEAT, quantity: 10, uom: 'KGM' }],
         outputQuantityList: [{ epcClass: CURED, quantity: 5, uom: 'KGM' }],
       },
+      '/inputQuantityList/0/epcClass',
     ],
     [
       "pack A's lot into B's pallet",
@@ -153,6 +154,7 @@ t.test('through EPCIS a party cannot use, ship, sell, pack, unpack or destroy wh
         parentID: 'urn:epc:id:sscc:6901234.0000000024',
         childQuantityList: [{ epcClass: MEAT, quantity: 10, uom: 'KGM' }],
       },
+      '/childQuantityList/0/epcClass',
     ],
     [
       "ship A's lot",
@@ -164,6 +166,7 @@ t.test('through EPCIS a party cannot use, ship, sell, pack, unpack or destroy wh
         quantityList: [{ epcClass: MEAT, quantity: 10, uom: 'KGM' }],
         destinationList: [{ type: 'owning_party', destination: `${TEST_BASE_URL}/parties/${store.code}` }],
       },
+      '/quantityList/0/epcClass',
     ],
     [
       "sell A's lot",
@@ -174,8 +177,9 @@ t.test('through EPCIS a party cannot use, ship, sell, pack, unpack or destroy wh
         bizStep: 'retail_selling',
         quantityList: [{ epcClass: MEAT, quantity: 10, uom: 'KGM' }],
       },
+      '/quantityList/0/epcClass',
     ],
-    ["unpack A's pallet", { type: 'AggregationEvent', ...at(3), action: 'DELETE', bizStep: 'unpacking', parentID: PALLET }],
+    ["unpack A's pallet", { type: 'AggregationEvent', ...at(3), action: 'DELETE', bizStep: 'unpacking', parentID: PALLET }, '/parentID'],
     [
       "pack B's own goods onto A's pallet",
       {
@@ -186,6 +190,7 @@ t.test('through EPCIS a party cannot use, ship, sell, pack, unpack or destroy wh
         parentID: PALLET,
         childQuantityList: [{ epcClass: OWN, quantity: 1, uom: 'KGM' }],
       },
+      '/parentID',
     ],
     [
       "destroy A's product class",
@@ -196,8 +201,13 @@ t.test('through EPCIS a party cannot use, ship, sell, pack, unpack or destroy wh
         bizStep: 'destroying',
         quantityList: [{ epcClass: MEAT, quantity: 10, uom: 'KGM' }],
       },
+      '/quantityList/0/epcClass',
     ],
-    ["record a sighting of A's lot", { type: 'ObjectEvent', ...at(3), action: 'OBSERVE', quantityList: [{ epcClass: MEAT }] }],
+    [
+      "record a sighting of A's lot",
+      { type: 'ObjectEvent', ...at(3), action: 'OBSERVE', quantityList: [{ epcClass: MEAT }] },
+      '/quantityList/0/epcClass',
+    ],
     [
       "make A's lot out of B's goods",
       {
@@ -206,12 +216,13 @@ t.test('through EPCIS a party cannot use, ship, sell, pack, unpack or destroy wh
         inputQuantityList: [{ epcClass: OWN, quantity: 1, uom: 'KGM' }],
         outputQuantityList: [{ epcClass: MEAT, quantity: 1, uom: 'KGM' }],
       },
+      '/outputQuantityList/0/epcClass',
     ],
   ];
   // B has never owned, held or been sent A's lot: a refusal names it (and the pallet) as B did, by
   // its GS1 key, neither by A's codes for them nor by the parties holding the lot
   const secrets = [meat, pallet, a.code, store.code];
-  for (const [what, event] of attempts) {
+  for (const [what, event, pointer] of attempts) {
     const single = await post(b.key, '/epcis/events', { '@context': CONTEXT, ...event });
     t.equal(single.statusCode, 403, `POST /epcis/events: ${what} is forbidden`);
     t.match(single.json().detail, new RegExp(`party ${b.code} `), 'the refusal names the party');
@@ -224,9 +235,15 @@ t.test('through EPCIS a party cannot use, ship, sell, pack, unpack or destroy wh
       [],
       `POST /epcis/events: ${what} is refused naming neither A's codes nor the holders`,
     );
+    t.strictSame(
+      single.json().errors.map((error: { pointer: string }) => error.pointer),
+      [pointer],
+      `POST /epcis/events: ${what} is named at ${pointer}`,
+    );
     const job = await capture(b.key, [event]);
     t.match(job, { success: false, captured: 0, errors: [{ eventIndex: 0 }] }, `POST /epcis/capture: ${what} is a per-event error`);
     t.equal(job.errors[0].message, `event 0: ${single.json().detail}`, `POST /epcis/capture: ${what} is refused in the same words`);
+    t.equal(job.errors[0].pointer, `/epcisBody/eventList/0${pointer}`, `POST /epcis/capture: ${what} is named in the document`);
     t.same(
       secrets.filter((secret) => JSON.stringify(job).includes(secret)),
       [],
@@ -312,6 +329,7 @@ t.test('through EPCIS quantities are exact and never negative; packing uses stoc
   const halfPiece = await capture(a.key, [commissioned(1.5, 'H87', 'https://id.gs1.org/01/06901234000030/10/PIECES-1')]);
   t.match(halfPiece, { success: false, captured: 0, errors: [{ eventIndex: 0 }] }, 'half a piece is a per-event error');
   t.match(halfPiece.errors[0].message, /whole number/, 'with the precision the unit allows');
+  t.equal(halfPiece.errors[0].pointer, '/epcisBody/eventList/0/quantityList/0/quantity', 'at the quantity');
   t.equal((await world.regulator.get(`/events?partyCode=${a.code}`)).body.items.length, 0, 'none of them stored anything');
 
   const packed = await capture(a.key, [
@@ -422,6 +440,7 @@ t.test('through EPCIS the receipt and lineage-cycle rules hold as they do native
   const meat = await a.lot((await world.regulator.get(`/trace/${encodeURIComponent(MEAT)}?depth=0`)).body.query.lotCodes[0]);
   t.match(stranger, { captured: 0, errors: [{ eventIndex: 0 }] }, 'B cannot receive what went to the store');
   t.match(stranger.errors[0].message, new RegExp(`party ${b.code} neither owns nor holds`));
+  t.equal(stranger.errors[0].pointer, '/epcisBody/eventList/0/quantityList/0/epcClass', 'at the class it names');
   t.notOk(
     meat.holders.some((holder: { partyCode: string }) => holder.partyCode === b.code),
     'B holds none of it',

@@ -11,6 +11,7 @@ import {
   problemSchema,
   unauthorized,
   unprocessable,
+  withBodyFieldsMoved,
 } from '../../src/errors/problem.js';
 import { fileTest } from '../root.js';
 
@@ -53,6 +54,28 @@ t.test('a field problem in the body is addressed by a JSON pointer', async (t) =
     pointer: '/lots/0/attributes/earTags/2',
     detail: 'taken',
   });
+});
+
+t.test("a problem's body fields moved to where another body names them keep everything else", async (t) => {
+  const header = { in: 'headers', pointer: '/gs1-epc-format', detail: 'unknown' };
+  const problem = conflict('only 5 kg remain', [bodyField(['lines', 10, 'quantity'], 'at most 5'), bodyField([], 'whole'), header]);
+  const moved = withBodyFieldsMoved(problem, (path) => (path.length ? ['quantityList', Number(path[1]) - 10, String(path[2])] : ['event']));
+  t.ok(moved instanceof Problem);
+  t.same(
+    { status: moved.status, slug: moved.slug, title: moved.title, detail: moved.detail },
+    { status: 409, slug: 'conflict', title: 'Conflict', detail: 'only 5 kg remain' },
+  );
+  t.same(moved.errors, [
+    { in: 'body', pointer: '/quantityList/0/quantity', detail: 'at most 5' },
+    { in: 'body', pointer: '/event', detail: 'whole' },
+    header,
+  ]);
+  const bare = forbidden('no');
+  t.equal(
+    withBodyFieldsMoved(bare, () => ['x']),
+    bare,
+    'a problem without body fields is itself',
+  );
 });
 
 t.test('the OpenAPI schema of a problem accepts what the API sends and nothing without a status', async (t) => {

@@ -8,7 +8,7 @@ import { requireEventSite } from '../../access/index.js';
 import { appendToChains, type ChainHead, eventPayloadHash } from '../../audit/chain.js';
 import type { Db } from '../../db/client.js';
 import { mapPausing, pauses } from '../../db/turns.js';
-import { bodyField, conflict, Problem, unprocessable } from '../../errors/problem.js';
+import { bodyField, conflict, Problem, unprocessable, withBodyFieldsMoved } from '../../errors/problem.js';
 import type { LotsRepository } from '../../lots/repository.js';
 import type { EventType, EventView } from '../schemas.js';
 import { timeZoneOffsetOf } from '../time.js';
@@ -81,6 +81,12 @@ export type WriteRequest = {
   context: EventContext;
   /** Where the event sits in the caller's request body, for error pointers. */
   pointer?: Pointer;
+  /**
+   * Where a field the writer names by the native event's path (`inputs/0/quantity`) was sent, when
+   * the caller's body is not a native event (an EPCIS event names its own members): the pointers of
+   * a problem the request meets are moved there.
+   */
+  sentAt?: SentAt;
   /** A given event id (EPCIS); otherwise one is made. */
   id?: string;
   /** The event type recorded, when it differs from the action's (an EPCIS inspection is recorded as seen). */
@@ -110,6 +116,12 @@ export type WriteRequest = {
   /** A correction's replacement: the event it replaces and the lot codes its lots keep. */
   replaces?: { eventId: string; lotCodes: string[] };
 };
+
+/** Where a field the writer names at `path` lies in the body the caller sent. */
+export type SentAt = (path: Pointer) => Pointer;
+
+/** The problem as the caller's body names its fields. */
+const asSent = (problem: Problem, sentAt: SentAt | undefined) => (sentAt ? withBodyFieldsMoved(problem, sentAt) : problem);
 
 /** A time an event gives for its readings: the value, where it is and the field as a message names it. */
 export type ReadingTime = { time: string; pointer: Pointer; field: string };
@@ -141,6 +153,8 @@ export type CorrectionRequest = {
    * into being are kept.
    */
   keepsLots?: boolean;
+  /** Where the fields a correction names (`correctsEventId`, `eventTime`) were sent, as for a WriteRequest. */
+  sentAt?: SentAt;
 };
 
 export type WriteOutcome =
@@ -305,11 +319,20 @@ export function createEventWriter(deps: {
         if (code) requireEventSite(actor, scope.requireLocation(code, scope.at(field)), tested, scope.at(field));
       }
     }
-    // an identifier several events name is created by the first of them that is accepted
-    const creates = [...new Map((request.creates ?? []).map((spec) => [spec.code ?? randomUUID(), spec])).values()].filter(
-      (spec) => !spec.code || !scope.lot(spec.code),
-    );
-    if (creates.length) scope.createLots(creates, base);
+    // an identifier several events name is created by the first of them that is accepted (and
+    // once, however often its event names it); a problem names its first place in `creates`
+    const chosen = new Set<string>();
+    const creates = (request.creates ?? []).flatMap((spec, index) => {
+      if (spec.code && (chosen.has(spec.code) || scope.lot(spec.code))) return [];
+      if (spec.code) chosen.add(spec.code);
+      return [{ spec, index }];
+    });
+    if (creates.length) {
+      scope.createLots(
+        creates.map(({ spec }) => spec),
+        (position) => [...base, 'creates', creates[position].index],
+      );
+    }
     const result = applyRules(scope, request.action, eventTime, request.replaces?.lotCodes);
     for (const edge of request.captured?.edges ?? []) {
       if (state.reaches(edge.to, edge.from)) {
@@ -406,8 +429,9 @@ export function createEventWriter(deps: {
           outcomes.push({ ok: true, event: viewOf(record, draft), createdLotCodes: draft.newLots.map((lot) => lot.code), shipmentId });
         } catch (error) {
           if (!(error instanceof Problem)) throw error;
-          if (onError === 'rollback') throw new BatchRejected(index, error);
-          outcomes.push({ ok: false, problem: error });
+          const problem = asSent(error, request.sentAt);
+          if (onError === 'rollback') throw new BatchRejected(index, problem);
+          outcomes.push({ ok: false, problem });
         }
         if (objects >= objectsPerStatement) await store();
       }
@@ -429,9 +453,18 @@ export function createEventWriter(deps: {
    * Reverses an event the acting party recorded: its movements are booked back (nobody may be
    * left with less than nothing), the lots it made are voided unless already used downstream,
    * its edges leave every trace and its shipment is cancelled or reopened. A replacement is
-   * then recorded in its place; lots it creates keep the codes of the voided ones.
+   * then recorded in its place; lots it creates keep the codes of the voided ones. A problem
+   * names its fields as the caller sent them.
    */
   async function correct(tx: Db, request: CorrectionRequest): Promise<{ correction: EventView; replacement: WriteOutcome | null }> {
+    try {
+      return await correctEvent(tx, request);
+    } catch (error) {
+      throw error instanceof Problem ? asSent(error, request.sentAt) : error;
+    }
+  }
+
+  async function correctEvent(tx: Db, request: CorrectionRequest): Promise<{ correction: EventView; replacement: WriteOutcome | null }> {
     const eventTime = new Date(request.eventTime);
     if (inFuture(eventTime)) {
       throw unprocessable('future-event-time', `eventTime ${request.eventTime} is in the future`, [

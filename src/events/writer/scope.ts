@@ -180,13 +180,18 @@ export class Scope {
       throw conflict(`party ${this.actor} no longer holds any of ${lot.code}`, [bodyField(pointer, 'nothing on hand')]);
     }
     // who holds another party's lot is that party's business: a refusal names no holder
-    throw forbidden(`party ${this.actor} does not hold ${this.nameOf(lot)}; only its holder may use it`);
+    throw forbidden(`party ${this.actor} does not hold ${this.nameOf(lot)}; only its holder may use it`, [
+      bodyField(pointer, `not held by ${this.actor}`),
+    ]);
   }
 
   /** The owner or a holder may record what happened to a lot without moving it (observations, inspections). */
-  requireOwnerOrHolder(lot: LotView, what: string) {
-    if (lot.partyCode !== this.actor && !this.holds(lot.code))
-      throw forbidden(`party ${this.actor} neither owns nor holds ${this.nameOf(lot)}${what}`);
+  requireOwnerOrHolder(lot: LotView, pointer: Pointer, what = '') {
+    if (lot.partyCode !== this.actor && !this.holds(lot.code)) {
+      throw forbidden(`party ${this.actor} neither owns nor holds ${this.nameOf(lot)}${what}`, [
+        bodyField(pointer, `neither owned nor held by ${this.actor}`),
+      ]);
+    }
   }
 
   requireQuantity(quantity: number, unit: string, pointer: Pointer) {
@@ -255,11 +260,14 @@ export class Scope {
     return location;
   }
 
-  /** Creates lots of the acting party with their `produce` movement; lot numbers and ear tags stay unique. */
-  createLots(specs: LotSpec[], pointer: Pointer, reuseCodes: string[] = []): NewLot[] {
+  /**
+   * Creates lots of the acting party with their `produce` movement; lot numbers and ear tags stay
+   * unique. A problem with a spec is reported under `pointerOf(index)`.
+   */
+  createLots(specs: LotSpec[], pointerOf: (index: number) => Pointer, reuseCodes: string[] = []): NewLot[] {
     const earTags = new Set<string>();
     return specs.map((spec, index) => {
-      const at = [...pointer, index];
+      const at = pointerOf(index);
       const product = spec.productCode ? this.state.products.get(spec.productCode) : undefined;
       if (spec.productCode && !product) {
         throw unprocessable('unknown-reference', `no product ${spec.productCode}`, [bodyField([...at, 'productCode'], 'unknown product')]);

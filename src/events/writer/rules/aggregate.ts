@@ -104,7 +104,7 @@ function resolveParent(scope: Scope, parent: AggregateInput['parent']): { code: 
         epc: parent.epc,
       },
     ],
-    scope.at('parent'),
+    () => scope.at('parent'),
   );
   return created;
 }

@@ -17,7 +17,7 @@ export const createdLot = (lot: NewLot) => ({
 
 /** New lots of the acting party: each starts its ledger with a `produce` of its quantity. */
 export function commission(scope: Scope, input: { lots: LotSpec[] }, reuseCodes?: string[]): RuleResult {
-  const created = scope.createLots(input.lots, scope.at('lots'), reuseCodes);
+  const created = scope.createLots(input.lots, (index) => scope.at('lots', index), reuseCodes);
   for (const lot of created) scope.draft.link(lot.code, 'subject', lot.quantity);
   return { payload: { lots: created.map(createdLot) } };
 }

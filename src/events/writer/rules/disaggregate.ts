@@ -9,7 +9,9 @@ export function disaggregate(scope: Scope, input: { parentCode: string; children
     throw unprocessable('not-a-container', `${parent.code} is not a container`, [bodyField(scope.at('parentCode'), 'not a container')]);
   }
   if (!scope.holds(parent.code)) {
-    throw forbidden(`party ${scope.actor} does not hold ${scope.nameOf(parent)}; only its holder may unpack it`);
+    throw forbidden(`party ${scope.actor} does not hold ${scope.nameOf(parent)}; only its holder may unpack it`, [
+      bodyField(scope.at('parentCode'), `not held by ${scope.actor}`),
+    ]);
   }
   const contents = scope.contents(parent.code);
   const children = input.children ?? [...contents.keys()];

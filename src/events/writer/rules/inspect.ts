@@ -13,8 +13,8 @@ export function inspect(scope: Scope, input: InspectInput): RuleResult {
   scope.requireDistinct(input.lotCodes, (index) => scope.at('lotCodes', index));
   const actorKind = scope.state.parties.get(scope.actor)?.kind;
   const independent = actorKind === 'lab' || actorKind === 'regulator';
-  for (const lot of lots) {
-    if (!independent) scope.requireOwnerOrHolder(lot, '; only they or a lab may inspect it');
+  for (const [index, lot] of lots.entries()) {
+    if (!independent) scope.requireOwnerOrHolder(lot, scope.at('lotCodes', index), '; only they or a lab may inspect it');
     scope.draft.link(lot.code, 'subject');
   }
   const { labPartyCode } = input.inspection;

@@ -5,8 +5,8 @@ import type { RuleResult } from './index.js';
 export function observe(scope: Scope, input: { lotCodes: string[]; readings?: unknown[] }): RuleResult {
   const lots = scope.requireLots(input.lotCodes, (index) => scope.at('lotCodes', index));
   scope.requireDistinct(input.lotCodes, (index) => scope.at('lotCodes', index));
-  for (const lot of lots) {
-    scope.requireOwnerOrHolder(lot, '');
+  for (const [index, lot] of lots.entries()) {
+    scope.requireOwnerOrHolder(lot, scope.at('lotCodes', index));
     scope.draft.link(lot.code, 'subject');
   }
   return { payload: { readings: input.readings ?? [] } };

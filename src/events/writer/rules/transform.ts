@@ -39,13 +39,19 @@ export function transform(scope: Scope, input: TransformInput, reuseCodes?: stri
   const outputs = input.outputs.map((output) =>
     'lotCode' in output || !output.code || !scope.lot(output.code) ? output : { lotCode: output.code },
   );
-  const specs = outputs.filter((output): output is LotSpec => !('lotCode' in output));
-  const created = scope.createLots(specs, scope.at('outputs'), reuseCodes);
+  const specs = outputs.flatMap((output, index) => ('lotCode' in output ? [] : [{ spec: output, index }]));
+  const created = scope.createLots(
+    specs.map(({ spec }) => spec),
+    (position) => scope.at('outputs', specs[position].index),
+    reuseCodes,
+  );
   const existing = outputs.flatMap((output, index) => {
     if (!('lotCode' in output)) return [];
     const [lot] = scope.requireLots([output.lotCode], () => scope.at('outputs', index));
     if (lot.partyCode !== scope.actor) {
-      throw forbidden(`${scope.nameOf(lot)} belongs to another party; party ${scope.actor} may not add inputs to it`);
+      throw forbidden(`${scope.nameOf(lot)} belongs to another party; party ${scope.actor} may not add inputs to it`, [
+        bodyField(scope.at('outputs', index), 'a lot of another party'),
+      ]);
     }
     return [lot];
   });
