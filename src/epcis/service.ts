@@ -56,7 +56,7 @@ export function createEpcisService(deps: {
   events: Pick<EventsRepository, 'findById' | 'complete'>;
   lots: Pick<LotsRepository, 'findByCodes'>;
   products: Pick<ProductsRepository, 'findByCodes'>;
-  locations: Pick<LocationsRepository, 'findByCodes' | 'findByGln'>;
+  locations: Pick<LocationsRepository, 'findByCodes' | 'findByGlns'>;
   /** GS1 company prefixes registered by parties. */
   prefixes: () => Promise<string[]>;
   publicBaseUrl: string;
@@ -202,14 +202,16 @@ export function createEpcisService(deps: {
    */
   async function storedLocations(named: string[]): Promise<string[]> {
     const stored = new Set<string>();
+    const glns = new Set<string>();
     for (const value of named) {
       const canonical = canonicalIdentifier(value);
       stored.add(canonical);
       if (value.startsWith(locationUriPrefix)) stored.add(value.slice(locationUriPrefix.length));
       const gln = canonical.startsWith(GLN_LINK) ? canonical.slice(GLN_LINK.length) : null;
-      const site = gln && /^\d{13}$/.test(gln) ? await deps.locations.findByGln(gln) : undefined;
-      if (site) stored.add(site.code);
+      if (gln && /^\d{13}$/.test(gln)) glns.add(gln);
     }
+    // the sites with those GLNs, in one look-up for all the values
+    for (const site of await deps.locations.findByGlns([...glns])) stored.add(site.code);
     return [...stored];
   }
 

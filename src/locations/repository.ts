@@ -23,6 +23,10 @@ export function createLocationsRepository(db: Db) {
       const [row] = await db.select().from(locations).where(eq(locations.gln, gln));
       return row;
     },
+    async findByGlns(glns: string[]): Promise<LocationRow[]> {
+      if (glns.length === 0) return [];
+      return db.select().from(locations).where(anyOf(locations.gln, glns));
+    },
     listByParty(partyCode: string): Promise<LocationRow[]> {
       return db.select().from(locations).where(eq(locations.partyCode, partyCode)).orderBy(locations.createdAt);
     },

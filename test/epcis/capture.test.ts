@@ -768,6 +768,48 @@ t.test('/epcis/readPoints and /epcis/bizLocations name native sites as events do
     .queryResults.resultsBody.eventList as { eventID: string }[];
   t.equal(byNativeSite.length, 2, 'EQ_bizLocation finds the native event and the captured one by the GLN they share');
   t.ok(byNativeSite.some((event) => event.eventID === `urn:uuid:${native.id}`));
+
+  // several values, each named its own way, find the events at any of them
+  const secondGln = completeGs1('690123400002');
+  const second = (
+    await world.ok(
+      plant.api.post('/locations', { partyCode: plant.code, name: 'second GLN site', kind: 'plant', regionCode: '500236', gln: secondGln }),
+    )
+  ).code;
+  const atSecond = (
+    await world.ok(
+      plant.event({ type: 'commission', lots: [{ productCode: product, quantity: 3 }], readPoint: second, bizLocation: second }),
+    )
+  ).event;
+  const idsWhere = async (parameter: string, values: string[]) =>
+    (
+      (await get(`/epcis/events?${parameter}=${encodeURIComponent(values.join('|'))}`)).json().epcisBody.queryResults.resultsBody
+        .eventList as { eventID: string }[]
+    )
+      .map((event) => event.eventID)
+      .sort();
+  const capturedId = (await get('/epcis/events'))
+    .json()
+    .epcisBody.queryResults.resultsBody.eventList.map((event: { eventID: string }) => event.eventID)
+    .find((id: string) => !id.startsWith('urn:uuid:'));
+  t.strictSame(
+    await idsWhere('EQ_bizLocation', [
+      `https://id.gs1.org/414/${gln}`,
+      'urn:epc:id:sgln:6901234.00002.0',
+      `${TEST_BASE_URL}/locations/${bare}`,
+    ]),
+    [capturedId, `urn:uuid:${native.id}`, `urn:uuid:${atSecond.id}`].sort(),
+    'EQ_bizLocation with several values: both GLN sites (as a Digital Link and as an EPC URN), and the captured event',
+  );
+  t.strictSame(
+    await idsWhere('EQ_readPoint', [
+      `${TEST_BASE_URL}/locations/${bare}`,
+      `https://id.gs1.org/414/${secondGln}`,
+      'urn:epc:id:sgln:6901234.00009.0',
+    ]),
+    [`urn:uuid:${native.id}`, `urn:uuid:${atSecond.id}`].sort(),
+    'EQ_readPoint with several values: a site by its URI here, one by its GLN, and a GLN no site has',
+  );
 });
 
 t.test(
