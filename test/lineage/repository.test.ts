@@ -6,7 +6,7 @@ import type { Test } from 'tap';
 import { type Db, queryRows } from '../../src/db/client.js';
 import { lineageEdges } from '../../src/db/schema.js';
 import { createLineageRepository, type Direction, type ReachedNode, stageReachable } from '../../src/lineage/repository.js';
-import { createChain } from '../fixtures/chain.js';
+import { createChain, diamond } from '../fixtures/chain.js';
 import { openTestDatabase } from '../helper.js';
 import { fileTest } from '../root.js';
 
@@ -17,34 +17,6 @@ const chain = createChain(database);
 const lineage = createLineageRepository(database.db);
 const plant = await chain.party('processor');
 const product = await plant.product('kg');
-
-/** Two inputs → one slaughter lot → two cuts → one mixed lot (each test builds its own). */
-async function diamond() {
-  const f1 = await plant.commission(product, 10);
-  const f2 = await plant.commission(product, 10);
-  const [s] = await plant.transform(
-    [
-      { lotCode: f1, quantity: 10 },
-      { lotCode: f2, quantity: 10 },
-    ],
-    [{ productCode: product, quantity: 20 }],
-  );
-  const [a, b] = await plant.transform(
-    [{ lotCode: s, quantity: 20 }],
-    [
-      { productCode: product, quantity: 10 },
-      { productCode: product, quantity: 10 },
-    ],
-  );
-  const [r] = await plant.transform(
-    [
-      { lotCode: a, quantity: 10 },
-      { lotCode: b, quantity: 10 },
-    ],
-    [{ productCode: product, quantity: 20 }],
-  );
-  return { f1, f2, s, a, b, r };
-}
 
 const depths = (nodes: ReachedNode[]) =>
   Object.fromEntries([...nodes].sort((x, y) => x.code.localeCompare(y.code)).map((n) => [n.code, n.depth]));
@@ -65,7 +37,7 @@ async function walk(t: Test, start: string[], direction: Direction, maxDepth = 3
 }
 
 t.test('backward to the inputs and forward to the outputs, each node once at its shortest depth', async (t) => {
-  const d = await diamond();
+  const d = await diamond(plant, product);
   t.same(await walk(t, [d.r], 'backward'), { [d.r]: 0, [d.a]: 1, [d.b]: 1, [d.s]: 2, [d.f1]: 3, [d.f2]: 3 });
   t.same(await walk(t, [d.f1], 'forward'), { [d.f1]: 0, [d.s]: 1, [d.a]: 2, [d.b]: 2, [d.r]: 3 }, 'never sideways to the other input');
   t.same(await walk(t, [d.a, d.b], 'backward'), { [d.a]: 0, [d.b]: 0, [d.s]: 1, [d.f1]: 2, [d.f2]: 2 }, 'from several lots at once');
@@ -75,13 +47,13 @@ t.test('backward to the inputs and forward to the outputs, each node once at its
 });
 
 t.test('the depth cap bounds the walk', async (t) => {
-  const d = await diamond();
+  const d = await diamond(plant, product);
   t.same(await walk(t, [d.r], 'backward', 1), { [d.r]: 0, [d.a]: 1, [d.b]: 1 });
   t.same(await walk(t, [d.r], 'backward', 0), { [d.r]: 0 }, 'depth 0 is the start alone');
 });
 
 t.test('a cycle in the edges ends the walk (the writer refuses them; imported or old data may not)', async (t) => {
-  const d = await diamond();
+  const d = await diamond(plant, product);
   const [edge] = await database.db.select().from(lineageEdges).limit(1);
   await database.db
     .insert(lineageEdges)

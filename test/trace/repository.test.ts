@@ -1,7 +1,7 @@
 // The trace's reads on a real database: the reached lots in trace order with their distance, and
 // the edges among them, read from the side the walk came from.
 import { createTraceRepository } from '../../src/trace/repository.js';
-import { createChain } from '../fixtures/chain.js';
+import { createChain, diamond } from '../fixtures/chain.js';
 import { openTestDatabase } from '../helper.js';
 import { fileTest } from '../root.js';
 
@@ -13,34 +13,7 @@ const traces = createTraceRepository(database.db);
 const plant = await chain.party('processor');
 const product = await plant.product('kg');
 
-/** Two inputs → one slaughter lot → two cuts → one mixed lot. */
-async function diamond() {
-  const f1 = await plant.commission(product, 10);
-  const f2 = await plant.commission(product, 10);
-  const [s] = await plant.transform(
-    [
-      { lotCode: f1, quantity: 10 },
-      { lotCode: f2, quantity: 10 },
-    ],
-    [{ productCode: product, quantity: 20 }],
-  );
-  const [a, b] = await plant.transform(
-    [{ lotCode: s, quantity: 20 }],
-    [
-      { productCode: product, quantity: 10 },
-      { productCode: product, quantity: 10 },
-    ],
-  );
-  const [r] = await plant.transform(
-    [
-      { lotCode: a, quantity: 10 },
-      { lotCode: b, quantity: 10 },
-    ],
-    [{ productCode: product, quantity: 20 }],
-  );
-  return { f1, f2, s, a, b, r };
-}
-const d = await diamond();
+const d = await diamond(plant, product);
 const name = (code: string) => Object.entries(d).find(([, known]) => known === code)?.[0] ?? code;
 
 t.test('lots: every lot reached, nearest first and then by code, with its distance', async (t) => {
