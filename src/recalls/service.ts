@@ -326,7 +326,8 @@ export function createRecallService(deps: {
     async close(principal: Principal, id: string, input: { overrideReason?: string }): Promise<RecallView> {
       const actor = regulatoryActor(principal);
       const kind = (await deps.parties.findByCode(actor))?.kind;
-      await readable(principal, id);
+      // who may close it at all comes before its state, so a holder learns nothing of the others it waits for
+      requireRecallCloser({ code: actor, kind }, await readable(principal, id), false);
       await deps.transaction(async (tx) => {
         const recall = (await deps.recalls.lock(tx, id)) as RecallRow;
         if (recall.status !== 'open') throw conflict(`recall ${id} is already closed`);

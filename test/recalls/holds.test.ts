@@ -63,6 +63,12 @@ t.test('a held lot is not shipped, sold, transformed, packed nor coded until rel
   expectStatus(t, await farm.api.post('/holds', { lotCodes: [boxed], reason: '待检' }), 201, 'hold a packed lot');
   expectStatus(t, await farm.event({ type: 'ship', toPartyCode: shop.code, lines: [{ lotCode: box }] }), 409, 'its container stays');
 
+  // another party is refused before the lot's hold is looked at: held or not, the same answer
+  const releaseBy = (lotCode: string) => plant.api.post('/holds/release', { lotCodes: [lotCode], reason: 'x' });
+  const strangerHeld = expectStatus(t, await releaseBy(lot), 403, "another party releasing the owner's held lot");
+  const strangerFree = expectStatus(t, await releaseBy(other), 403, 'another party releasing a lot not held');
+  t.equal(strangerFree.body.detail, `only a regulator or the owner of lot ${other} (${farm.code}) may release its hold`);
+  t.equal(strangerHeld.body.detail, strangerFree.body.detail.replace(other, lot), 'the answers differ only in the lot named');
   expectStatus(t, await farm.api.post('/holds/release', { lotCodes: [other], reason: 'x' }), 409, 'releasing a lot not held');
   const released = expectStatus(
     t,

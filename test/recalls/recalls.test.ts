@@ -306,6 +306,13 @@ t.test('closing with every acknowledgement needs no override; the producer may r
     .body;
   t.equal(recall.partyCode, demo.parties.processor);
   t.equal(recall.holderDetails.length, 3, 'the producer that opened it sees every holder');
+  const byHolder = await other.post(`/recalls/${recall.id}/close`, {});
+  t.equal(byHolder.status, 403, 'a holder may not close it');
+  t.equal(
+    byHolder.body.detail,
+    `only a regulator or ${demo.parties.processor}, which opened it, may close recall ${recall.id}`,
+    'and is not told whose acknowledgements it waits for',
+  );
   for (const holder of [demo.parties.coldStore, demo.parties.distributor, demo.parties.retailer]) {
     t.equal((await (await operator(holder)).post(`/recalls/${recall.id}/reports`, {})).status, 201, `${holder} acknowledges`);
   }

@@ -59,6 +59,8 @@ export function release(scope: Scope, input: ReleaseInput): RuleResult {
   scope.requireDistinct(input.lotCodes, (index) => scope.at('lotCodes', index));
   const released: string[] = [];
   for (const [index, lot] of lots.entries()) {
+    // who may act on the lot at all comes first, so another party learns nothing of its hold
+    requireHoldOrRecallRight(actorOf(scope), lot, 'release its hold');
     const current = holdOf(scope, lot);
     if (!current) throw conflict(`lot ${lot.code} is not on hold`, [bodyField(scope.at('lotCodes', index), 'not on hold')]);
     requireReleaseRight(actorOf(scope), lot, current.partyCode);
