@@ -247,6 +247,21 @@ export function actingParty(principal: Principal): string {
   return principal.partyCode;
 }
 
+/**
+ * A shipment is received by its addressee. Its sender is told whom it is addressed to; to any other
+ * party it reads as no such shipment (`missing`, the very answer to an unknown id), so shipment ids
+ * cannot be probed for where goods went.
+ */
+export function requireShipmentAddressee(
+  partyCode: string,
+  shipment: { id: string; fromPartyCode: string; toPartyCode: string },
+  missing: () => Error,
+): void {
+  if (shipment.toPartyCode === partyCode) return;
+  if (shipment.fromPartyCode !== partyCode) throw missing();
+  throw forbidden(`shipment ${shipment.id} is addressed to ${shipment.toPartyCode}, not ${partyCode}`);
+}
+
 /** Item codes are issued by the lot's owner for its own lot. */
 export function requireLotOwner(principal: Principal, lot: { code: string; partyCode: string }, what: string): void {
   if (principal.role !== 'operator' || principal.partyCode !== lot.partyCode) {

@@ -18,6 +18,7 @@ import {
   requirePartyData,
   requireRole,
   requireRouteAccess,
+  requireShipmentAddressee,
 } from '../../src/access/index.js';
 import { Problem } from '../../src/errors/problem.js';
 import { fileTest } from '../root.js';
@@ -153,6 +154,22 @@ t.test('private details: the party itself, its trading partners, regulators and 
   t.notOk(canSeePrivateDetails(farm, 'SHOP', partners), 'a stranger');
   t.ok(canSeePrivateDetails(regulator, 'SHOP', new Set()));
   t.ok(canSeePrivateDetails(admin, 'SHOP', new Set()));
+});
+
+t.test('a shipment is received by its addressee; its sender is told whom to, anyone else that there is no such shipment', async (t) => {
+  const shipment = { id: 'S1', fromPartyCode: 'FARM', toPartyCode: 'PLANT' };
+  const missing = () => new Problem(422, 'unknown-shipment', 'Unprocessable request', 'no shipment S1');
+  t.equal(
+    refusal(() => requireShipmentAddressee('PLANT', shipment, missing)),
+    null,
+    'the addressee',
+  );
+  t.equal(
+    refusal(() => requireShipmentAddressee('FARM', shipment, missing)),
+    'shipment S1 is addressed to PLANT, not FARM',
+    'the sender',
+  );
+  t.throws(() => requireShipmentAddressee('SHOP', shipment, missing), missing(), 'anyone else: as an unknown id');
 });
 
 t.test('tag bindings: the lot’s owner, a holder, or the addressee of an open shipment carrying it', async (t) => {

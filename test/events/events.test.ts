@@ -320,7 +320,14 @@ t.test('events', async (t) => {
     t.equal(state.massBalance.inTransit, 10);
     expectStatus(t, await farm.event({ type: 'ship', toPartyCode: plant.code, lines: [{ lotCode: lot }] }), 409, 'nothing left to ship');
 
-    expectStatus(t, await other.event({ type: 'receive', shipmentId }), 403, 'receipt by a party the shipment is not for');
+    const stranger = expectStatus(t, await other.event({ type: 'receive', shipmentId }), 422, 'receipt by a party the shipment is not for');
+    t.match(
+      stranger.body,
+      { type: /unknown-shipment/, detail: `no shipment ${shipmentId}`, errors: [{ pointer: '/shipmentId' }] },
+      'answered as an unknown id: the addressee is not named',
+    );
+    t.notMatch(stranger.body.detail, plant.code);
+    expectStatus(t, await farm.event({ type: 'receive', shipmentId }), 403, 'receipt by its sender, who knows whom it is addressed to');
     expectStatus(t, await plant.event({ type: 'receive', shipmentId: 'no-such-shipment' }), 422, 'unknown shipment');
     expectStatus(
       t,

@@ -64,8 +64,26 @@ t.test('shipments', async (t) => {
     t.match(await shipment(), { status: 'open', fromPartyCode: farm.code, toPartyCode: plant.code, receivedAt: null });
     t.same(await lines(), { [lot]: [10, null], [other]: [2, null] });
 
-    await t.rejects(stranger.receive(id), { status: 403, message: `shipment ${id} is addressed to ${plant.code}, not ${stranger.code}` });
-    await t.rejects(plant.receive('no-such-shipment'), { status: 422, errors: [{ pointer: '/shipmentId', detail: 'unknown shipment' }] });
+    await t.rejects(plant.receive('no-such-shipment'), {
+      status: 422,
+      slug: 'unknown-shipment',
+      errors: [{ pointer: '/shipmentId', detail: 'unknown shipment' }],
+    });
+    await t.rejects(
+      stranger.receive(id),
+      {
+        status: 422,
+        slug: 'unknown-shipment',
+        message: `no shipment ${id}`,
+        errors: [{ pointer: '/shipmentId', detail: 'unknown shipment' }],
+      },
+      "another party's shipment reads as an unknown id, naming nobody",
+    );
+    await t.rejects(
+      farm.receive(id),
+      { status: 403, message: `shipment ${id} is addressed to ${plant.code}, not ${farm.code}` },
+      'its sender is told',
+    );
     await t.rejects(plant.receive(id, [{ lotCode: lot, quantity: 11 }]), {
       status: 422,
       errors: [{ pointer: '/lines/0/quantity', detail: 'at most 10' }],

@@ -1,4 +1,5 @@
-import { bodyField, conflict, forbidden, unprocessable } from '../../../errors/problem.js';
+import { requireShipmentAddressee } from '../../../access/index.js';
+import { bodyField, conflict, unprocessable } from '../../../errors/problem.js';
 import type { Scope } from '../scope.js';
 import type { ShipmentView } from '../state.js';
 import { lineKey } from '../state.js';
@@ -8,19 +9,19 @@ export type ReceiveInput = { shipmentId: string; lines?: { lotCode: string; quan
 
 /**
  * Receives an open shipment addressed to the acting party: what arrives enters its stock, loose
- * or still packed in its container. Quantities below those shipped are losses in transit.
+ * or still packed in its container. Another party's shipment (neither from nor to the actor) is as
+ * unknown as a wrong id. Quantities below those shipped are losses in transit.
  *
  * A whole receipt takes every line not yet received (those not named, at the quantity shipped).
  * A partial one takes only the lines named — a container with everything packed in it — and
  * leaves the rest in transit; the shipment is received once every line is.
  */
 export function receive(scope: Scope, input: ReceiveInput): RuleResult {
+  const unknown = () =>
+    unprocessable('unknown-shipment', `no shipment ${input.shipmentId}`, [bodyField(scope.at('shipmentId'), 'unknown shipment')]);
   const shipment = scope.state.shipments.get(input.shipmentId);
-  if (!shipment) {
-    throw unprocessable('unknown-shipment', `no shipment ${input.shipmentId}`, [bodyField(scope.at('shipmentId'), 'unknown shipment')]);
-  }
-  if (shipment.toPartyCode !== scope.actor)
-    throw forbidden(`shipment ${shipment.id} is addressed to ${shipment.toPartyCode}, not ${scope.actor}`);
+  if (!shipment) throw unknown();
+  requireShipmentAddressee(scope.actor, shipment, unknown);
   if (shipment.status !== 'open') {
     throw conflict(`shipment ${shipment.id} is ${shipment.status}, not open`, [
       bodyField(scope.at('shipmentId'), `shipment is ${shipment.status}`),
