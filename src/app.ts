@@ -208,6 +208,7 @@ export function createServices(
     rfid: repos.rfid,
     transaction,
     locations: repos.locations,
+    lots: repos.lots,
     identifiers,
     partyExists,
     readerKeys: { issue: (partyCode, label) => apiKeys.issue({ role: 'reader', partyCode, label }), revoke: apiKeys.revoke },

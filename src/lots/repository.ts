@@ -17,6 +17,22 @@ export type LotStatusInputs = {
 };
 
 export function createLotsRepository(db: Db) {
+  /** involvedParties of many lots in one statement; a lot no party is involved in (an unknown code) is left out. */
+  async function involvedPartiesOf(lotCodes: string[]): Promise<Map<string, Set<string>>> {
+    const involved = new Map<string, Set<string>>();
+    if (lotCodes.length === 0) return involved;
+    const rows = await queryRows<{ lot_code: string; party_code: string }>(
+      db,
+      sql`
+      select code as lot_code, party_code from lots where ${anyOf(sql`code`, lotCodes)}
+      union select lot_code, party_code from lot_movements where ${anyOf(sql`lot_code`, lotCodes)}
+      union select l.lot_code, s.to_party_code from shipment_lines l join shipments s on s.id = l.shipment_id
+        where ${anyOf(sql`l.lot_code`, lotCodes)}`,
+    );
+    for (const row of rows) involved.set(row.lot_code, (involved.get(row.lot_code) ?? new Set()).add(row.party_code));
+    return involved;
+  }
+
   return {
     async findByCodes(codes: string[], tx: Db = db): Promise<LotRow[]> {
       if (codes.length === 0) return [];
@@ -82,15 +98,9 @@ export function createLotsRepository(db: Db) {
     },
     /** Parties that ever held or were sent a lot: they may read it. */
     async involvedParties(lotCode: string): Promise<Set<string>> {
-      const rows = await queryRows<{ party_code: string }>(
-        db,
-        sql`
-        select party_code from lots where code = ${lotCode}
-        union select party_code from lot_movements where lot_code = ${lotCode}
-        union select s.to_party_code from shipment_lines l join shipments s on s.id = l.shipment_id where l.lot_code = ${lotCode}`,
-      );
-      return new Set(rows.map((row) => row.party_code));
+      return (await involvedPartiesOf([lotCode])).get(lotCode) ?? new Set();
     },
+    involvedPartiesOf,
     list(filter: { partyCode?: string; holderCode?: string; status?: string; productCode?: string; limit: number; offset: number }) {
       const conditions: SQL[] = [isNull(lots.voidedByEventId)];
       if (filter.partyCode) conditions.push(eq(lots.partyCode, filter.partyCode));

@@ -1,9 +1,11 @@
 import {
   actingParty,
+  canReadLot,
   canReadPartyData,
   mayBindTagsTo,
   type Principal,
   partyFilter,
+  privateScope,
   requireMasterDataWriter,
   requireReaderKey,
   requireReadPointPoster,
@@ -14,6 +16,7 @@ import { isUniqueViolation } from '../db/errors.js';
 import { badRequest, bodyField, conflict, type FieldProblem, forbidden, notFound, Problem, unprocessable } from '../errors/problem.js';
 import type { IdentifierService } from '../identifiers/service.js';
 import type { LocationsRepository } from '../locations/repository.js';
+import type { LotsRepository } from '../lots/repository.js';
 import { type ParsedBatch, parseGeneric, parseImpinj, parseZebra, type ReaderFormat } from './payloads.js';
 import type { ReaderRow, ReadPointRow, RfidRepository, TagRow } from './repository.js';
 import type { CreateReadPointInput, ReadPointRole, ReadsFilter } from './schemas.js';
@@ -29,6 +32,8 @@ export type ReaderKeys = {
 };
 
 const MAX_PROBLEMS = 100;
+/** What a read of a tag bound to a lot the party may not read says instead of the gate's refusal, which names the lot. */
+const NOT_A_LOT_OF_THE_PARTY = 'the tag is not bound to a lot this party may use';
 
 export function createRfidService(deps: {
   rfid: Pick<
@@ -53,6 +58,7 @@ export function createRfidService(deps: {
   >;
   transaction: Transact;
   locations: Pick<LocationsRepository, 'findByCode'>;
+  lots: Pick<LotsRepository, 'involvedPartiesOf'>;
   identifiers: Pick<IdentifierService, 'parse' | 'findMany'>;
   partyExists: (code: string) => Promise<boolean>;
   /** Readers' device keys, issued (and revoked) through the API key service. */
@@ -403,13 +409,25 @@ export function createRfidService(deps: {
       return row;
     },
 
+    /**
+     * The reads of a party's read points. A read names the lot its tag is bound to only to those who
+     * may read that lot (canReadLot): another party's tag read at the party's gate (which the gate
+     * could only refuse) names no lot, as GET /rfid/tags/{tag} does not show its binding either.
+     */
     async listReads(principal: Principal, filter: ReadsFilter) {
-      return rfid.listReads({
+      const rows = await rfid.listReads({
         ...filter,
         partyCode: partyFilter(principal, filter.partyCode, 'RFID reads'),
         // spelled as the reads store it: hex in upper case, a tag URI as its hex
         tag: filter.tag === undefined ? undefined : normalizeTag(filter.tag),
       });
+      if (privateScope(principal) === null) return rows;
+      const involved = await deps.lots.involvedPartiesOf([...new Set(rows.flatMap((row) => (row.lotCode ? [row.lotCode] : [])))]);
+      return rows.map((row) =>
+        row.lotCode === null || canReadLot(principal, involved.get(row.lotCode) ?? new Set())
+          ? row
+          : { ...row, lotCode: null, eventId: null, detail: NOT_A_LOT_OF_THE_PARTY },
+      );
     },
     async unknownTags(principal: Principal, partyCode: string | undefined) {
       return rfid.unknownTags(partyFilter(principal, partyCode, 'unknown tags'));

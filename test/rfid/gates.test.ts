@@ -233,7 +233,21 @@ t.test('gates turn observations into events', async (t) => {
       ],
     );
     const [rejected] = await rowsOf(`tag=${tag(61)}`);
-    t.match(rejected, { outcome: 'rejected', lotCode: other, eventId: null, detail: /neither owns nor holds/ });
+    t.same(
+      [rejected.outcome, rejected.lotCode, rejected.eventId, rejected.detail],
+      ['rejected', null, null, 'the tag is not bound to a lot this party may use'],
+      'a tag of a lot the store may not read names no lot, as its binding is not shown either',
+    );
+    expectStatus(t, await store.api.get(`/rfid/tags/${tag(61)}`), 404, 'the binding');
+    t.match(
+      (await world.regulator.get(`/rfid/reads?tag=${tag(61)}`)).body.items[0],
+      { outcome: 'rejected', lotCode: other, detail: /neither owns nor holds/ },
+      'a regulator sees the lot and why',
+    );
+    // the store had the case of this lot and shipped it on: it may read the lot, so its read says which it was
+    await zebra([{ idHex: tag(60), antenna: 2, minute: 43 }]);
+    await drain();
+    t.match((await rowsOf(`tag=${tag(60)}`))[0], { outcome: 'rejected', lotCode: lot, detail: /neither owns nor holds/ });
   });
 
   await t.test('a commissioning station binds the new tags it reads', async (t) => {
