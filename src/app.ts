@@ -230,6 +230,7 @@ export function createServices(
     recalls: repos.recalls,
     parties: repos.parties,
     lots: repos.lots,
+    tradingPartners: repos.shipments.tradingPartners,
     now,
     deadlines: options.recallDeadlines,
   });

@@ -25,7 +25,7 @@ ${recall.holderDetails.flatMap((holder) =>
   (holder.lines.length ? holder.lines : [null]).map(
     (
       line,
-    ) => html`<tr><td>${holder.name} <code>${holder.partyCode}</code></td><td>${holder.contact.person ?? ''}</td><td>${holder.contact.phone ?? ''}</td>
+    ) => html`<tr><td>${holder.name} <code>${holder.partyCode}</code></td><td>${holder.contact?.person ?? ''}</td><td>${holder.contact?.phone ?? ''}</td>
 <td>${time(holder.acknowledgedAt)}</td><td><code>${line?.lotCode ?? ''}</code></td><td>${line ? `${line.affected} ${line.unit}` : ''}</td><td>${line?.returned ?? ''}</td><td>${line?.destroyed ?? ''}</td></tr>
 `,
   ),

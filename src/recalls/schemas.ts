@@ -76,8 +76,11 @@ const holderSchema = z.object({
   partyCode: z.string(),
   name: z.string(),
   kind: z.string(),
-  address: z.string().nullable(),
-  contact: z.object({ person: z.string().optional(), phone: z.string().optional(), email: z.string().optional() }),
+  address: z.string().nullable().describe('null unless the caller may see it, as in the party directory'),
+  contact: z
+    .object({ person: z.string().optional(), phone: z.string().optional(), email: z.string().optional() })
+    .nullable()
+    .describe('as recorded when the recall opened; null unless the caller may see it, as in the party directory'),
   acknowledgedAt: z.date().nullable(),
   lines: z.array(z.object({ lotCode: z.string(), unit: z.string(), affected: z.number(), returned: z.number(), destroyed: z.number() })),
 });
@@ -87,7 +90,7 @@ export const recallSchema = recallSummarySchema
     eventId: z.string(),
     closeEventId: z.string().nullable(),
     scope: z.object({ lots: z.number().int(), containers: z.number().int(), items: z.number().int() }),
-    holderDetails: z.array(holderSchema).describe('an operator sees its own line only'),
+    holderDetails: z.array(holderSchema).describe('an operator sees its own line only, or every line of a recall it opened'),
   })
   .meta({ id: 'Recall' });
 

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import {
   canReadRecall,
+  canSeePrivateDetails,
   type Principal,
   privateScope,
   regulatoryActor,
@@ -39,6 +40,7 @@ export function createRecallService(deps: {
   recalls: RecallsRepository;
   parties: Pick<PartiesRepository, 'findByCode'>;
   lots: Pick<LotsRepository, 'findByCodes'>;
+  tradingPartners: (partyCode: string) => Promise<Set<string>>;
   now: () => Date;
   deadlines?: RecallDeadlines;
 }) {
@@ -99,6 +101,13 @@ export function createRecallService(deps: {
     });
   }
 
+  /** Whose address and contact the principal sees: the rule of the party directory and traces (canSeePrivateDetails). */
+  async function seesDetailsOf(principal: Principal): Promise<(partyCode: string) => boolean> {
+    const scope = privateScope(principal);
+    const partners = scope === null ? new Set<string>() : await deps.tradingPartners(scope);
+    return (partyCode) => canSeePrivateDetails(principal, partyCode, partners);
+  }
+
   async function readable(principal: Principal, id: string): Promise<RecallRow> {
     requireRole(principal, 'recalls.read');
     const recall = await deps.recalls.find(id);
@@ -110,12 +119,18 @@ export function createRecallService(deps: {
 
   /** A recall as its reader may see it; `recorded` are the scope's counts when the caller has them. */
   async function view(principal: Principal, recall: RecallRow, recorded?: RecallView['scope']): Promise<RecallView> {
-    const [[summary], scope] = await Promise.all([summaries([recall]), recorded ?? deps.recalls.counts(recall.id)]);
+    const [[summary], scope, seesDetails] = await Promise.all([
+      summaries([recall]),
+      recorded ?? deps.recalls.counts(recall.id),
+      seesDetailsOf(principal),
+    ]);
     const { holderRows, ...rest } = summary;
     const own = privateScope(principal);
-    // an operator sees its own holding, not the other holders' contacts and stock (unless it opened the recall)
+    // an operator sees its own holding, not the other holders' stock (unless it opened the recall)
     const visible = own === null || own === recall.partyCode ? holderRows : holderRows.filter((holder) => holder.partyCode === own);
-    return { ...rest, eventId: recall.eventId, closeEventId: recall.closeEventId, scope, holderDetails: visible };
+    // and a holder's address and contact only where the directory would show them: a shipment on its way makes no trading partner
+    const holderDetails = visible.map((holder) => (seesDetails(holder.partyCode) ? holder : { ...holder, address: null, contact: null }));
+    return { ...rest, eventId: recall.eventId, closeEventId: recall.closeEventId, scope, holderDetails };
   }
 
   const service = {
@@ -378,12 +393,15 @@ export function createRecallService(deps: {
       const own = privateScope(principal);
       if (own !== null && own !== recall.partyCode)
         throw forbidden(`only regulators and ${recall.partyCode} export the scope of recall ${id}`);
+      const seesDetails = await seesDetailsOf(principal);
       for (const section of [1, 2, 3] as const) {
         let after = '';
         for (;;) {
           const page = await deps.recalls.scopePage(id, section, after, CSV_PAGE);
           if (page.length === 0) break;
-          yield page;
+          yield page.map((row) =>
+            row.holder === null || seesDetails(row.holder) ? row : { ...row, contactPerson: null, contactPhone: null },
+          );
           after = page[page.length - 1].key;
         }
       }

@@ -2,8 +2,8 @@ import type { Test } from 'tap';
 import { seedDemoChain } from '../../seeds/fengjie.js';
 import { createRepositories } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
-import { createWorld, randomUscc } from '../fixtures/world.js';
-import { buildTestApp, client } from '../helper.js';
+import { at, createWorld, randomUscc } from '../fixtures/world.js';
+import { buildTestApp, type Client, client } from '../helper.js';
 import { fileTest } from '../root.js';
 
 const t = fileTest();
@@ -341,7 +341,8 @@ t.test('the scope CSV quotes a contact a spreadsheet would run as a formula, tab
   );
   await producer.ship({ code: shop.code }, [{ lotCode: lot, quantity: 4 }]);
   const recall = await world.ok(producer.api.post('/recalls', { lotCodes: [lot], level: 3, reason: '标签错误', hazard: '过敏原未标示' }));
-  const csv = await producer.api.get(`/recalls/${recall.id}/scope?format=csv`);
+  // a regulator's export: the producer does not see the contact of a shop that has not received anything from it
+  const csv = await world.regulator.get(`/recalls/${recall.id}/scope?format=csv`);
   const header = csv.body.slice(1).split('\r\n')[0].split(',');
   const cell = (name: string) => header.indexOf(name);
   // the contact person holds a quote and a comma: the row is read as RFC 4180 quotes it
@@ -352,6 +353,86 @@ t.test('the scope CSV quotes a contact a spreadsheet would run as a formula, tab
   t.equal(unquoted(cells[cell('holder_name')]), "'-2+3 超市", 'a name starting with - is text');
   t.equal(unquoted(cells[cell('contact_person')]), `'${contact.person}`, 'a tab before = does not make a formula');
   t.equal(unquoted(cells[cell('contact_phone')]), `'${contact.phone}`, 'nor a carriage return');
+});
+
+t.test('a holder’s address and contact are shown as the party directory shows them: not for a shipment still on its way', async (t) => {
+  const world = await createWorld(t);
+  const distributor = await world.party('distributor');
+  const registered = async (kind: string, name: string, address: string, contact: { person: string; phone: string }) => {
+    const party = await world.ok(world.admin.post('/parties', { kind, name, uscc: randomUscc(), regionCode: '500236', address, contact }));
+    const { key } = await world.ok(world.admin.post('/api-keys', { role: 'operator', partyCode: party.code }));
+    return { code: party.code as string, api: client(world.app, key) };
+  };
+  const farm = await registered('farm', '奉节县高山生态养殖场', '重庆市奉节县草堂镇石马村5组', { person: '谭明芳', phone: '023-56552318' });
+  const shop = await registered('retailer', '奉节县永安超市', '重庆市奉节县永安街道8号', { person: '周敏', phone: '023-63710826' });
+  const lot = await distributor.commission(await distributor.product('kg'), 10);
+  // a gram sent to a farm it never dealt with, not received; two kilograms the shop received
+  await distributor.ship(farm, [{ lotCode: lot, quantity: 0.001 }]);
+  const toShop = await distributor.ship(shop, [{ lotCode: lot, quantity: 2 }]);
+  await world.ok(shop.api.post('/events', { type: 'receive', eventTime: at(500), shipmentId: toShop }));
+  const recall = await world.ok(distributor.api.post('/recalls', { lotCodes: [lot], level: 3, reason: 'r', hazard: 'h' }));
+
+  const holder = (view: { holderDetails: { partyCode: string }[] }, code: string) =>
+    view.holderDetails.find((line) => line.partyCode === code);
+  t.match(
+    holder(recall, farm.code),
+    { name: '奉节县高山生态养殖场', address: null, contact: null, lines: [{ lotCode: lot, affected: 0.001 }] },
+    'the farm the gram is on its way to is named, with what it is sent, but not where it is nor whom to call',
+  );
+  t.match(
+    holder(recall, shop.code),
+    { address: '重庆市奉节县永安街道8号', contact: { person: '周敏', phone: '023-63710826' } },
+    'a trading partner is shown in full',
+  );
+  t.same(holder((await distributor.api.get(`/recalls/${recall.id}`)).body, farm.code), holder(recall, farm.code), 'read again, the same');
+  const inTrace = (await distributor.api.get(`/trace/${lot}?direction=forward`)).body.parties.find(
+    (party: { code: string }) => party.code === farm.code,
+  );
+  t.match(inTrace, { address: null, contact: null }, 'as the trace shows the farm');
+  t.match(
+    holder((await world.regulator.get(`/recalls/${recall.id}`)).body, farm.code),
+    { address: '重庆市奉节县草堂镇石马村5组', contact: { person: '谭明芳', phone: '023-56552318' } },
+    'a regulator sees every holder in full',
+  );
+  t.match(
+    (await farm.api.get(`/recalls/${recall.id}`)).body.holderDetails,
+    [{ partyCode: farm.code, address: '重庆市奉节县草堂镇石马村5组', contact: { person: '谭明芳' } }],
+    'and the farm itself its own line',
+  );
+  const report = await distributor.api.get(`/recalls/${recall.id}/report?format=html`);
+  t.notMatch(report.body, '023-56552318', 'nor does the printable report show the farm’s phone');
+  t.match(report.body, '023-63710826');
+
+  const rowsOf = async (api: Client) => {
+    const csv: string = (await api.get(`/recalls/${recall.id}/scope?format=csv`)).body;
+    const [header, ...rows] = csv
+      .slice(1)
+      .trim()
+      .split('\r\n')
+      .map((line) => line.split(','));
+    return rows.map((cells) => Object.fromEntries(cells.map((cell, index) => [header[index], cell])));
+  };
+  const contactsIn = (rows: Record<string, string>[]) =>
+    rows
+      .filter((row) => row.holder === farm.code || row.holder === shop.code)
+      .map((row) => [row.type, row.holder_name, row.contact_person, row.contact_phone])
+      .sort();
+  t.same(
+    contactsIn(await rowsOf(distributor.api)),
+    [
+      ['holding', '奉节县永安超市', '周敏', '023-63710826'],
+      ['in_transit', '奉节县高山生态养殖场', '', ''],
+    ],
+    'the scope CSV leaves the contact of the row in transit empty',
+  );
+  t.same(
+    contactsIn(await rowsOf(world.regulator)),
+    [
+      ['holding', '奉节县永安超市', '周敏', '023-63710826'],
+      ['in_transit', '奉节县高山生态养殖场', '谭明芳', '023-56552318'],
+    ],
+    'a regulator’s export has it',
+  );
 });
 
 t.test('a producer holding its own recalled lot destroys it; returning it to itself is refused', async (t) => {

@@ -37,6 +37,7 @@ t.test('a report that reaches the recall after it closed is refused, and leaves 
     recalls: repositories.recalls,
     parties: repositories.parties,
     lots: repositories.lots,
+    tradingPartners: repositories.shipments.tradingPartners,
     now: () => new Date(),
   });
   const late = racing.report(shop.principal, recall.id, { lines: [{ lotCode: lot, returned: 0, destroyed: 3 }] });
