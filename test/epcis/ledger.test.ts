@@ -453,84 +453,91 @@ t.test('through EPCIS the receipt and lineage-cycle rules hold as they do native
   );
 });
 
-t.test('through EPCIS a shipping event that moves nothing opens no shipment: it is that event’s error', async (t) => {
-  const { world, a, post, capture, lotOf } = await setup(t);
-  const store = await world.party('cold_storage');
-  // each event at a minute of its own, so that none is a duplicate of one sent before
-  let minute = 0;
-  const time = (day: number) => ({ ...at(day), eventTime: `2026-03-0${day}T08:${String(++minute).padStart(2, '0')}:00+08:00` });
-  const shipping = (day: number, what: object, destination = true) => ({
-    type: 'ObjectEvent',
-    ...time(day),
-    action: 'OBSERVE',
-    bizStep: 'shipping',
-    ...what,
-    ...(destination ? { destinationList: [{ type: 'owning_party', destination: `${TEST_BASE_URL}/parties/${store.code}` }] } : {}),
-  });
-  const packed = await capture(a.key, [
-    commissioned(MEAT, 100, 1),
-    {
-      type: 'AggregationEvent',
-      ...at(2),
-      action: 'ADD',
-      bizStep: 'packing',
-      parentID: PALLET,
-      childQuantityList: [{ epcClass: MEAT, quantity: 40, uom: 'KGM' }],
-    },
-    shipping(3, { epcList: [PALLET] }),
-  ]);
-  t.match(packed, { success: true, captured: 3 }, 'the pallet with its 40 kg is shipped');
-  const meat = await lotOf(MEAT);
-  const shipmentsOfStore = async () => (await store.api.get('/shipments')).body.items;
-  t.equal((await shipmentsOfStore()).length, 1);
-
-  const nothing: [string, object][] = [
-    ['naming no object', shipping(4, { epcList: [] })],
-    ['a quantity of 0 of a lot', shipping(4, { quantityList: [{ epcClass: MEAT, quantity: 0, uom: 'KGM' }] })],
-    ['a pallet already shipped', shipping(4, { epcList: [PALLET] })],
-    [
-      'a transaction naming only its parent',
+t.test(
+  'through EPCIS a shipping event that moves nothing opens no shipment: it is that event’s error, or a sighting of what already left',
+  async (t) => {
+    const { world, a, post, capture, lotOf } = await setup(t);
+    const store = await world.party('cold_storage');
+    // each event at a minute of its own, so that none is a duplicate of one sent before
+    let minute = 0;
+    const time = (day: number) => ({ ...at(day), eventTime: `2026-03-0${day}T08:${String(++minute).padStart(2, '0')}:00+08:00` });
+    const shipping = (day: number, what: object, destination = true) => ({
+      type: 'ObjectEvent',
+      ...time(day),
+      action: 'OBSERVE',
+      bizStep: 'shipping',
+      ...what,
+      ...(destination ? { destinationList: [{ type: 'owning_party', destination: `${TEST_BASE_URL}/parties/${store.code}` }] } : {}),
+    });
+    const packed = await capture(a.key, [
+      commissioned(MEAT, 100, 1),
       {
-        ...shipping(4, { epcList: [] }),
-        type: 'TransactionEvent',
+        type: 'AggregationEvent',
+        ...at(2),
+        action: 'ADD',
+        bizStep: 'packing',
         parentID: PALLET,
-        bizTransactionList: [{ type: 'po', bizTransaction: 'urn:epcglobal:cbv:bt:0614141000005:PO-1' }],
+        childQuantityList: [{ epcClass: MEAT, quantity: 40, uom: 'KGM' }],
       },
-    ],
-  ];
-  for (const [what, event] of nothing) {
-    const single = await post(a.key, '/epcis/events', { '@context': CONTEXT, ...event });
-    t.equal(single.statusCode, 422, `POST /epcis/events: a shipment of ${what} is refused`);
-    t.match(single.json(), { type: '/problems/nothing-shipped', detail: new RegExp(`ships nothing to ${store.code}`) }, 'saying why');
-    for (const behaviour of ['rollback', 'proceed']) {
-      const job = await capture(
-        a.key,
-        [
-          { ...commissioned(CURED, 5, 4), ...time(4) },
-          { ...event, ...time(4) },
-        ],
-        behaviour,
-      );
-      t.match(
-        job,
-        { success: false, captured: behaviour === 'proceed' ? 1 : 0, errors: [{ eventIndex: 1, message: /^event 1: .*ships nothing/ }] },
-        `POST /epcis/capture (${behaviour}): a shipment of ${what} is that event's error`,
-      );
+      shipping(3, { epcList: [PALLET] }),
+    ]);
+    t.match(packed, { success: true, captured: 3 }, 'the pallet with its 40 kg is shipped');
+    const meat = await lotOf(MEAT);
+    const shipmentsOfStore = async () => (await store.api.get('/shipments')).body.items;
+    t.equal((await shipmentsOfStore()).length, 1);
+
+    const nothing: [string, object][] = [
+      ['naming no object', shipping(4, { epcList: [] })],
+      ['a quantity of 0 of a lot', shipping(4, { quantityList: [{ epcClass: MEAT, quantity: 0, uom: 'KGM' }] })],
+      [
+        'a transaction naming only its parent',
+        {
+          ...shipping(4, { epcList: [] }),
+          type: 'TransactionEvent',
+          parentID: PALLET,
+          bizTransactionList: [{ type: 'po', bizTransaction: 'urn:epcglobal:cbv:bt:0614141000005:PO-1' }],
+        },
+      ],
+    ];
+    for (const [what, event] of nothing) {
+      const single = await post(a.key, '/epcis/events', { '@context': CONTEXT, ...event });
+      t.equal(single.statusCode, 422, `POST /epcis/events: a shipment of ${what} is refused`);
+      t.match(single.json(), { type: '/problems/nothing-shipped', detail: new RegExp(`ships nothing to ${store.code}`) }, 'saying why');
+      for (const behaviour of ['rollback', 'proceed']) {
+        const job = await capture(
+          a.key,
+          [
+            { ...commissioned(CURED, 5, 4), ...time(4) },
+            { ...event, ...time(4) },
+          ],
+          behaviour,
+        );
+        t.match(
+          job,
+          { success: false, captured: behaviour === 'proceed' ? 1 : 0, errors: [{ eventIndex: 1, message: /^event 1: .*ships nothing/ }] },
+          `POST /epcis/capture (${behaviour}): a shipment of ${what} is that event's error`,
+        );
+      }
     }
-  }
-  t.equal((await shipmentsOfStore()).length, 1, 'the store is sent no shipment of nothing');
-  t.match((await a.lot(meat)).massBalance, { produced: 100, shipped: 40, onHand: 60 }, 'and nothing more left');
+    // shipping, then departing, of one pallet: the second names what is already on its way
+    const departing = await capture(a.key, [{ ...shipping(4, { epcList: [PALLET] }), bizStep: 'departing' }]);
+    t.match(departing, { success: true, captured: 1 }, 'the pallet already shipped, named again as it departs, is captured');
+    const [departed] = (await a.api.get(`/epcis/events?EQ_bizStep=departing`)).body.epcisBody.queryResults.resultsBody.eventList;
+    t.ok(departed, 'as an event of its own');
+    t.equal((await shipmentsOfStore()).length, 1, 'the store is sent no shipment of nothing');
+    t.match((await a.lot(meat)).massBalance, { produced: 100, shipped: 40, onHand: 60 }, 'and nothing more left');
 
-  const mixed = await capture(a.key, [shipping(5, { quantityList: [{ epcClass: MEAT, quantity: 10, uom: 'KGM' }], epcList: [PALLET] })]);
-  t.match(mixed, { success: true, captured: 1 }, 'an event that ships 10 kg and names the pallet already gone is captured');
-  const [latest] = await shipmentsOfStore();
-  t.same(
-    latest.lines.map((line: { lotCode: string; quantity: number }) => [line.lotCode, line.quantity]),
-    [[meat, 10]],
-    'its shipment carries what moved, no line of nothing',
-  );
+    const mixed = await capture(a.key, [shipping(5, { quantityList: [{ epcClass: MEAT, quantity: 10, uom: 'KGM' }], epcList: [PALLET] })]);
+    t.match(mixed, { success: true, captured: 1 }, 'an event that ships 10 kg and names the pallet already gone is captured');
+    const [latest] = await shipmentsOfStore();
+    t.same(
+      latest.lines.map((line: { lotCode: string; quantity: number }) => [line.lotCode, line.quantity]),
+      [[meat, 10]],
+      'its shipment carries what moved, no line of nothing',
+    );
 
-  const seen = await capture(a.key, [shipping(6, { epcList: [PALLET] }, false)]);
-  t.match(seen, { success: true, captured: 1 }, 'a shipping observation without a destination stays an observation');
-  t.equal((await shipmentsOfStore()).length, 2, 'and opens no shipment');
-});
+    const seen = await capture(a.key, [shipping(6, { epcList: [PALLET] }, false)]);
+    t.match(seen, { success: true, captured: 1 }, 'a shipping observation without a destination stays an observation');
+    t.equal((await shipmentsOfStore()).length, 2, 'and opens no shipment');
+  },
+);

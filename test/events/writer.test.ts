@@ -262,7 +262,10 @@ t.test('a ship that moves nothing opens no shipment, whichever door hands it to 
   t.match(
     outcomes,
     [
-      { ok: false, problem: { status: 422, slug: 'nothing-shipped', errors: [{ pointer: '/lines/0', detail: 'a quantity of 0' }] } },
+      {
+        ok: false,
+        problem: { status: 422, slug: 'nothing-shipped', errors: [{ pointer: '/lines/0/quantity', detail: 'a quantity of 0' }] },
+      },
       { ok: false, problem: { status: 422, slug: 'nothing-shipped', errors: [{ pointer: '/lines', detail: 'names nothing' }] } },
     ],
     'the writer: a line of quantity 0, or no line at all, is a 422 naming the line',

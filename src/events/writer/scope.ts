@@ -30,7 +30,8 @@ export type LotSpec = {
 /**
  * A lot an event uses, and how much: a quantity, or (none given) everything the acting party
  * holds. `ifHeld` (an EPCIS event naming an object without a quantity) asks for no more than
- * is there: the party's own lot that it no longer holds is then simply named, not refused.
+ * is there: the party's own lot that it no longer holds is then taken at 0, not refused (the rule
+ * decides what an event that takes nothing means).
  */
 export type Line = { lotCode: string; quantity?: number | null; index?: number; ifHeld?: boolean };
 

@@ -12,8 +12,9 @@ export type ShipInput = { toPartyCode: string; toLocationCode?: string; fromLoca
  * shipment keeps a line for each place a lot lies (loose, or in each container); the event links
  * each lot once, with all that was shipped of it. A line that moves none of its lot (an EPCIS
  * event naming what the party no longer holds, or a quantity of 0) is no line of the shipment,
- * nor takes what is packed in it; an event that moves nothing at all is refused (422
- * nothing-shipped) rather than send the addressee a shipment of nothing.
+ * nor takes what is packed in it. An event that moves nothing at all opens no shipment: an EPCIS
+ * event that names only objects the party already sent on is recorded as a sighting of them;
+ * any other is refused (422 nothing-shipped) rather than send the addressee a shipment of nothing.
  */
 export function ship(scope: Scope, input: ShipInput, shippedAt: Date): RuleResult {
   const destination = scope.state.parties.get(input.toPartyCode);
@@ -27,6 +28,19 @@ export function ship(scope: Scope, input: ShipInput, shippedAt: Date): RuleResul
 
   const taken = scope.take(input.lines, scope.at('lines'), 'ship_out');
   const moving = taken.flatMap(({ lot, quantity }, position) => (quantity > 0 ? [{ lot, quantity, position }] : []));
+  if (moving.length === 0 && input.lines.length > 0 && input.lines.every((line) => line.ifHeld)) {
+    // an EPCIS event naming only what the party already sent on (shipping, then departing, of one
+    // pallet): recorded as a sighting of it, opening no second shipment, as a repeated receipt is
+    for (const { lot } of taken) scope.draft.link(lot.code, 'subject');
+    return {
+      payload: {
+        toPartyCode: destination.code,
+        toLocationCode: input.toLocationCode ?? null,
+        fromLocationCode: input.fromLocationCode ?? null,
+        lines: [],
+      },
+    };
+  }
   if (moving.length === 0) throw nothingShipped(scope, input, destination.code);
   const lines: ShipmentLine[] = moving.map(({ lot, quantity }) => ({ lotCode: lot.code, containerCode: null, quantity }));
   for (const { lot, position } of moving) {
@@ -74,7 +88,9 @@ function nothingShipped(scope: Scope, input: ShipInput, destinationCode: string)
     'nothing-shipped',
     `the event ships nothing to ${destinationCode}: it moves none of ${named} (a quantity of 0, or none left with ${scope.actor})`,
     input.lines.map((line, position) =>
-      bodyField(scope.at('lines', line.index ?? position), line.quantity === 0 ? 'a quantity of 0' : `none left with ${scope.actor}`),
+      line.quantity === 0
+        ? bodyField(scope.at('lines', line.index ?? position, 'quantity'), 'a quantity of 0')
+        : bodyField(scope.at('lines', line.index ?? position), `none left with ${scope.actor}`),
     ),
   );
 }
