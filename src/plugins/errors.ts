@@ -28,11 +28,15 @@ const connectionErrorProblems: Record<string, [number, string, string]> = {
  */
 export function sendClientError(this: FastifyInstance, error: ConnectionError, socket: Socket) {
   if (error.code === 'ECONNRESET' || socket.destroyed) return;
-  const [status, slug, title] = connectionErrorProblems[error.code] ?? [400, 'malformed-request', 'Malformed request'];
+  const [status, slug, title] = Object.hasOwn(connectionErrorProblems, error.code)
+    ? connectionErrorProblems[error.code]
+    : [400, 'malformed-request', 'Malformed request'];
   // the parser's reason ("Parse Error: Invalid header value char"), never the bytes it refused
   const detail = error.message.slice(0, 200);
   this.log.info({ problem: slug, detail, code: error.code }, 'request rejected');
-  if (socket.writable) {
+  // not after a response on the same socket has begun: its bytes would be mixed with ours
+  const responding = (socket as Socket & { _httpMessage?: { headersSent?: boolean } })._httpMessage?.headersSent;
+  if (socket.writable && !responding) {
     const body = JSON.stringify({ type: `/problems/${slug}`, title, status, detail });
     socket.write(
       `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\ncontent-type: application/problem+json; charset=utf-8\r\n` +

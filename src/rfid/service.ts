@@ -103,19 +103,16 @@ export function createRfidService(deps: {
     const custody = await rfid.custodyOf([...new Set(lotCodes)]);
     const refused = lotCodes.flatMap((lotCode, index) => {
       const lot = custody.get(lotCode);
-      return lot && mayBindTagsTo(partyCode, lot) ? [] : [{ lotCode, index, ownerCode: lot?.ownerCode }];
+      return lot && mayBindTagsTo(partyCode, lot) ? [] : [{ index }];
     });
     if (refused.length === 0) return;
-    const [first] = refused;
+    // named by where the request names them: a lot's code and owner are its owner's business
     throw forbidden(
-      `party ${partyCode} may not bind tags to lot ${first.lotCode}${first.ownerCode ? ` (owned by ${first.ownerCode})` : ''}` +
-        `${refused.length > 1 ? ` nor to ${refused.length - 1} more` : ''}: tags are bound by a lot's owner, a holder of it, ` +
-        'or the addressee of an open shipment carrying it',
+      `party ${partyCode} may not bind tags to ${refused.length > 1 ? `${refused.length} of the lots named` : 'the lot named'}: ` +
+        "tags are bound by a lot's owner, a holder of it, or the addressee of an open shipment carrying it",
       refused
         .slice(0, MAX_PROBLEMS)
-        .map(({ lotCode, index }) =>
-          bodyField(pointerOf(index), `lot ${lotCode} is neither owned nor held by ${partyCode}, nor on its way to it`),
-        ),
+        .map(({ index }) => bodyField(pointerOf(index), `a lot neither owned nor held by ${partyCode}, nor on its way to it`)),
     );
   }
 

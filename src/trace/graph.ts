@@ -221,7 +221,8 @@ export function assembleTrace<E extends NodeEvent>(input: TraceInput<E>) {
   // how much went into a lot is its maker's business, as the lot's own quantity is
   const openLots = new Set(nodes.filter((node) => !node.redacted).map((node) => node.code));
   const edges: TraceEdge[] = input.edges.map((edge) => (openLots.has(edge.to) ? edge : { ...edge, quantity: null, unit: null }));
-  // Custody hand-overs keep the lot's identity: an edge from the lot to itself between two parties.
+  // Custody hand-overs keep the lot's identity: an edge from the lot to itself between two parties
+  // (of the lots shown: a voided lot is no node, so its hand-overs are no edges either).
   const reached = new Set(input.lots.map((lot) => lot.code));
   const custodyEdges: TraceEdge[] = input.shipments.flatMap((shipment) =>
     shipment.lines

@@ -250,6 +250,23 @@ t.test('through EPCIS a party cannot use, ship, sell, pack, unpack or destroy wh
       `POST /epcis/capture: ${what} is refused naming neither A's codes nor the holders`,
     );
   }
+  const twice = await post(b.key, '/epcis/events', {
+    '@context': CONTEXT,
+    type: 'ObjectEvent',
+    ...at(3),
+    action: 'OBSERVE',
+    bizStep: 'retail_selling',
+    quantityList: [
+      { epcClass: MEAT, quantity: 1, uom: 'KGM' },
+      { epcClass: MEAT, quantity: 1, uom: 'KGM' },
+    ],
+  });
+  t.equal(twice.statusCode, 422, "A's lot named twice is refused as named twice");
+  t.same(
+    secrets.filter((secret) => twice.body.includes(secret)),
+    [],
+    "naming it as B named it, not by A's code",
+  );
   t.same(await a.lot(meat), before, "A's lot is untouched");
   const forward = (await world.regulator.get(`/trace/${meat}?direction=forward`)).body;
   t.ok(

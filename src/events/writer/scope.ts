@@ -114,9 +114,14 @@ export class Scope {
    * then as it named it, so that a refusal does not turn the identifier into the lot's code.
    */
   nameOf(lot: LotView): string {
+    return `${lot.kind === 'container' ? 'container' : 'lot'} ${this.identifierOf(lot)}`;
+  }
+
+  /** The lot's code, or the identifier the request named it by where the acting party may not read it (see nameOf). */
+  identifierOf(lot: LotView): string {
     const named = this.namedAs.get(lot.code) ?? this.namedInRules.get(lot.code);
     const hidden = named !== undefined && !partyReadsLot(this.actor, this.state.involvedParties(lot));
-    return `${lot.kind === 'container' ? 'container' : 'lot'} ${hidden ? named : lot.code}`;
+    return hidden ? named : lot.code;
   }
 
   /** The live lot or container carrying this SSCC, this event's new ones included. */
@@ -146,7 +151,12 @@ export class Scope {
   requireDistinct(codes: string[], pointerOf: (index: number) => Pointer) {
     const seen = new Set<string>();
     for (const [index, code] of codes.entries()) {
-      if (seen.has(code)) throw unprocessable('duplicate-lot', `${code} is listed twice`, [bodyField(pointerOf(index), 'listed twice')]);
+      if (seen.has(code)) {
+        const lot = this.lot(code);
+        throw unprocessable('duplicate-lot', `${lot ? this.identifierOf(lot) : code} is listed twice`, [
+          bodyField(pointerOf(index), 'listed twice'),
+        ]);
+      }
       seen.add(code);
     }
   }

@@ -83,7 +83,7 @@ function resolveParent(scope: Scope, parent: AggregateInput['parent']): { code: 
         : undefined;
   if (existing) {
     if (existing.kind !== 'container') {
-      throw unprocessable('not-a-container', `${existing.code} is a lot, not a container`, [
+      throw unprocessable('not-a-container', `${scope.nameOf(existing)} is not a container`, [
         bodyField(scope.at('parent'), 'not a container'),
       ]);
     }
@@ -134,7 +134,8 @@ function packLines(scope: Scope, codes: string[]): { codes: string[]; lines: Lin
     const at = scope.at('itemCodes', index);
     if (!item) throw unprocessable('unknown-item', `item code ${code} is not issued`, [bodyField(at, 'unknown item code')]);
     if (seen.has(code)) throw unprocessable('duplicate-item', `${code} is listed twice`, [bodyField(at, 'listed twice')]);
-    if (item.containerCode) throw conflict(`pack ${code} is already in container ${item.containerCode}`, [bodyField(at, 'already packed')]);
+    // the container's code is its holder's business: the pack's own code says enough
+    if (item.containerCode) throw conflict(`pack ${code} is already packed in a container`, [bodyField(at, 'already packed')]);
     seen.add(code);
     scope.nameAs(item.lotCode, code);
     perLot.set(item.lotCode, (perLot.get(item.lotCode) ?? 0) + 1);

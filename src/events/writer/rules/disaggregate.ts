@@ -6,7 +6,9 @@ import type { RuleResult } from './index.js';
 export function disaggregate(scope: Scope, input: { parentCode: string; children?: string[] }): RuleResult {
   const [parent] = scope.requireLots([input.parentCode], () => scope.at('parentCode'));
   if (parent.kind !== 'container') {
-    throw unprocessable('not-a-container', `${parent.code} is not a container`, [bodyField(scope.at('parentCode'), 'not a container')]);
+    throw unprocessable('not-a-container', `${scope.nameOf(parent)} is not a container`, [
+      bodyField(scope.at('parentCode'), 'not a container'),
+    ]);
   }
   if (!scope.holds(parent.code)) {
     throw forbidden(`party ${scope.actor} does not hold ${scope.nameOf(parent)}; only its holder may unpack it`, [
@@ -19,7 +21,8 @@ export function disaggregate(scope: Scope, input: { parentCode: string; children
   scope.requireDistinct(children, (index) => scope.at('children', index));
   for (const [index, code] of children.entries()) {
     if (!contents.has(code)) {
-      throw unprocessable('not-in-container', `${code} is not in container ${parent.code}`, [
+      const child = scope.lot(code);
+      throw unprocessable('not-in-container', `${child ? scope.nameOf(child) : code} is not in container ${parent.code}`, [
         bodyField(scope.at('children', index), 'not a current content'),
       ]);
     }
