@@ -317,19 +317,13 @@ t.test('capture rules: validation, limits, error behaviour, access', async (t) =
   );
   t.equal(invalid.statusCode, 400, 'an invalid document is rejected before capture');
   t.match(JSON.stringify(invalid.json().errors), /action/);
+  /** A document of one observation of item 9, with `fields` over it. */
+  const observation = (fields: object) =>
+    doc([{ type: 'ObjectEvent', eventTime: time(1), eventTimeZoneOffset: '+08:00', action: 'OBSERVE', epcList: [item(9)], ...fields }]);
   const longType = await inject(
     'POST',
     '/epcis/capture',
-    doc([
-      {
-        type: 'ObjectEvent',
-        eventTime: time(1),
-        eventTimeZoneOffset: '+08:00',
-        action: 'OBSERVE',
-        epcList: [item(9)],
-        bizTransactionList: [{ type: `urn:example:${'x'.repeat(100_000)}`, bizTransaction: 'urn:example:po:1' }],
-      },
-    ]),
+    observation({ bizTransactionList: [{ type: `urn:example:${'x'.repeat(100_000)}`, bizTransaction: 'urn:example:po:1' }] }),
   );
   t.equal(longType.statusCode, 400, 'a vocabulary URI longer than 2000 characters is refused before capture');
   t.same(longType.json().errors, [
@@ -339,19 +333,7 @@ t.test('capture rules: validation, limits, error behaviour, access', async (t) =
       detail: 'bizTransactionList[0].type must be at most 2000 characters, not 100012',
     },
   ]);
-  const longEpc = await inject(
-    'POST',
-    '/epcis/capture',
-    doc([
-      {
-        type: 'ObjectEvent',
-        eventTime: time(1),
-        eventTimeZoneOffset: '+08:00',
-        action: 'OBSERVE',
-        epcList: [item(9), `${item(10)}${'0'.repeat(100_000)}`],
-      },
-    ]),
-  );
+  const longEpc = await inject('POST', '/epcis/capture', observation({ epcList: [item(9), `${item(10)}${'0'.repeat(100_000)}`] }));
   t.equal(longEpc.statusCode, 400, 'an EPC longer than 2000 characters is refused before capture');
   t.same(longEpc.json().errors, [
     { in: 'body', pointer: '/epcisBody/eventList/0/epcList/1', detail: 'epcList[1] must be at most 2000 characters, not 100042' },
