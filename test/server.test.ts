@@ -11,6 +11,9 @@ import { openTestDatabase, usingPostgres } from './helper.js';
 import { fileTest } from './root.js';
 
 const tap = fileTest();
+// five service processes, each compiling and opening its database: on a loaded 2-core machine this
+// file alone has taken 150 s of the 180 s a file gets
+tap.setTimeout(360_000);
 
 async function rowCounts(database: Database): Promise<Record<string, number>> {
   const counts: Record<string, number> = {};
