@@ -1,4 +1,4 @@
-import { and, desc, eq, isNull, type SQL, sql } from 'drizzle-orm';
+import { and, type Column, desc, eq, isNull, type SQL, sql } from 'drizzle-orm';
 import { anyOf } from '../db/chunk.js';
 import { type Db, queryRows } from '../db/client.js';
 import { lotIdentifiers, lotMovements, lots } from '../db/schema.js';
@@ -15,6 +15,21 @@ export type LotStatusInputs = {
   lastDrain?: string;
   recalled: boolean;
 };
+
+/**
+ * What a consumer page shows of a lot that can change while its chain does not: its status, its
+ * hold, its inspections and documents (evidence links, and corrections of them) and its owner's
+ * brand standing (every admission, suspension and exit is a change row). Cached pages of a lot are
+ * keyed by it, so a hold, a failed test or a brand exit shows on the very next scan.
+ */
+export function shownStateOf(lotCode: SQL | Column): SQL<string> {
+  return sql<string>`(select concat_ws(':', l.status, l.hold is not null,
+      (select count(*) + count(c.id) from event_lots el left join events c on c.corrects_event_id = el.event_id
+        where el.lot_code = l.code and el.evidence),
+      (select count(*) from brand_authorizations a join brand_authorization_changes ch on ch.authorization_id = a.id
+        where a.party_code = l.party_code))
+    from lots l where l.code = ${lotCode})`;
+}
 
 export function createLotsRepository(db: Db) {
   /** involvedParties of many lots in one statement; a lot no party is involved in (an unknown code) is left out. */
@@ -34,6 +49,11 @@ export function createLotsRepository(db: Db) {
   }
 
   return {
+    /** See shownStateOf; empty for an unknown lot. */
+    async shownState(lotCode: string): Promise<string> {
+      const [row] = await queryRows<{ state: string | null }>(db, sql`select ${shownStateOf(sql`${lotCode}::text`)} as state`);
+      return row.state ?? '';
+    },
     async findByCodes(codes: string[], tx: Db = db): Promise<LotRow[]> {
       if (codes.length === 0) return [];
       return tx.select().from(lots).where(anyOf(lots.code, codes));

@@ -46,7 +46,7 @@ export class NotGenuineError extends Error {
 export function createResolverService(deps: {
   items: Pick<ItemsRepository, 'findItem'>;
   scans: Pick<ScanService, 'record' | 'beginRead' | 'raiseFlag' | 'scannedRecentlyBy'>;
-  lots: Pick<LotsRepository, 'findByCodes'>;
+  lots: Pick<LotsRepository, 'findByCodes' | 'shownState'>;
   identifiers: Pick<IdentifierService, 'parse' | 'find'>;
   trace: Pick<TraceService, 'trace'>;
   brands: Pick<BrandService, 'standingsOfLot'>;
@@ -59,13 +59,14 @@ export function createResolverService(deps: {
   const now = deps.now ?? (() => new Date());
   const producerGrade = (partyCode: string) => deps.producerGrade?.(partyCode) ?? Promise.resolve(null);
   const policy = deps.policy ?? DEFAULT_FLAG_POLICY;
-  // The lot's chain changes rarely and every pack of a lot shares it; the key carries the lot
-  // status so a recall shows on the very next scan.
+  // The lot's chain changes rarely and every pack of a lot shares it; the key carries what the page
+  // shows that changes without the chain (status, hold, tests, brand standing: shownStateOf), so a
+  // recall, a hold or a failed test shows on the very next scan.
   // Entries hold the promise, so concurrent scans of a lot whose entry expired share one computation.
   const views = new Map<string, { at: number; view: Promise<LotView> }>();
 
-  function lotView(lotCode: string, status: string): Promise<LotView> {
-    const key = `${lotCode}:${status}`;
+  function lotView(lotCode: string, shownState: string): Promise<LotView> {
+    const key = `${lotCode}:${shownState}`;
     const cached = views.get(key);
     if (cached && now().getTime() - cached.at < TRACE_CACHE_MS) return cached.view;
     const view = Promise.all([
@@ -129,7 +130,7 @@ export function createResolverService(deps: {
         context.record ? deps.scans.scannedRecentlyBy(code, client) : false,
       ]);
       [view, grade] = await Promise.all([
-        found ? lotView(found.lotCode, found.lotStatus) : undefined,
+        found ? lotView(found.lotCode, found.lotShownState) : undefined,
         found ? producerGrade(found.partyCode) : null,
       ]);
       // a reload or re-opened page within the window is the same scan: shown, not counted again
@@ -224,8 +225,8 @@ export function createResolverService(deps: {
   }
 
   async function resolveLot(lotCode: string, kind: 'lot' | 'container'): Promise<Resolved> {
-    const [lot] = await deps.lots.findByCodes([lotCode]);
-    const [view, grade] = await Promise.all([lotView(lotCode, lot.status), producerGrade(lot.partyCode)]);
+    const [[lot], shownState] = await Promise.all([deps.lots.findByCodes([lotCode]), deps.lots.shownState(lotCode)]);
+    const [view, grade] = await Promise.all([lotView(lotCode, shownState), producerGrade(lot.partyCode)]);
     return {
       kind,
       code: lotCode,

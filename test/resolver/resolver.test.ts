@@ -224,6 +224,44 @@ t.test('a recalled lot shows its banner only, flags scans, and is never called c
   t.notMatch(page.body, TEXT['zh-CN'].genuine, 'nor genuine');
 });
 
+t.test('a hold, its release, a failed test and a brand exit show on the very next scan, though the lot page is cached', async (t) => {
+  const { app, adminKey } = await buildTestApp(t);
+  const demo = await seedDemoChain(app.services);
+  const admin = client(app, adminKey);
+  const processor = client(app, (await admin.post('/api-keys', { role: 'operator', partyCode: demo.parties.processor })).body.key);
+  const office = client(app, (await admin.post('/api-keys', { role: 'brand_office' })).body.key);
+  let phones = 0;
+  const scan = async () =>
+    (await app.inject({ method: 'GET', url: `/t/${demo.itemCode}?format=json`, headers: { 'user-agent': `phone ${++phones}` } })).json();
+
+  t.same((await scan()).warnings, [], 'nothing to warn of: the page is cached now');
+  t.equal((await processor.post('/holds', { lotCodes: [demo.retailLotCode], reason: '自检异常' })).status, 201);
+  t.same((await scan()).warnings, ['on_hold'], 'held: 暂停销售 on the next scan');
+  t.equal((await processor.post('/holds/release', { lotCodes: [demo.retailLotCode], reason: '复检合格' })).status, 201);
+  t.same((await scan()).warnings, [], 'released: no warning on the next scan');
+
+  const inspected = await processor.post('/events', {
+    type: 'inspect',
+    eventTime: new Date().toISOString(),
+    lotCodes: [demo.retailLotCode],
+    inspection: { kind: 'self', result: 'fail' },
+  });
+  t.equal(inspected.status, 201);
+  t.same((await scan()).warnings, ['held'], 'a failed test of the lot shows on the next scan');
+
+  t.same(
+    (await scan()).brands.map((brand: { code: string }) => brand.code),
+    ['FJLR', 'FSHP'],
+  );
+  const exited = await office.post(`/brands/FSHP/authorizations/${demo.parties.processor}/state`, { state: 'exited', reason: '退出' });
+  t.equal(exited.status, 200);
+  t.same(
+    (await scan()).brands.map((brand: { code: string }) => brand.code),
+    ['FJLR'],
+    'the badge of the brand its maker left is gone on the next scan',
+  );
+});
+
 t.test('a shopper reloading the page is one scan: repeated resolutions by one client within ten minutes count once', async (t) => {
   let clock = Date.now();
   const { app, adminKey } = await buildTestApp(t, undefined, {
