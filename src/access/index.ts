@@ -181,14 +181,23 @@ export function regulatoryActor(principal: Principal): string {
   );
 }
 
-/** A hold or a recall is put on a lot by a regulator party or by the lot's owner. */
+/** The lot's owner as a refusal names it after the lot: only to a principal that may read the lot. */
+const ownerShownTo = (readsLot: boolean, lot: { partyCode: string }) => (readsLot ? ` (${lot.partyCode})` : '');
+
+/**
+ * A hold or a recall is put on a lot by a regulator party or by the lot's owner. The refusal names
+ * the owner only to a party that may read the lot (`involvedParties`, see partyReadsLot).
+ */
 export function requireHoldOrRecallRight(
   actor: { code: string; kind: string | undefined },
   lot: { code: string; partyCode: string },
   what: string,
+  involvedParties: ReadonlySet<string>,
 ) {
   if (actor.kind === 'regulator' || actor.code === lot.partyCode) return;
-  throw forbidden(`only a regulator or the owner of lot ${lot.code} (${lot.partyCode}) may ${what}`);
+  throw forbidden(
+    `only a regulator or the owner of lot ${lot.code}${ownerShownTo(partyReadsLot(actor.code, involvedParties), lot)} may ${what}`,
+  );
 }
 
 /**
@@ -200,13 +209,18 @@ export function mayTakeOverHold(actor: { code: string; kind: string | undefined 
   return actor.kind === 'regulator' && heldBy === lot.partyCode && actor.code !== heldBy;
 }
 
-/** A hold is released by a regulator, or by the owner when the owner put it on. */
+/**
+ * A hold is released by a regulator, or by the owner when the owner put it on. Who put it on is
+ * named only to a party that may read the lot; any other is refused as requireHoldOrRecallRight refuses.
+ */
 export function requireReleaseRight(
   actor: { code: string; kind: string | undefined },
   lot: { code: string; partyCode: string },
   heldBy: string,
+  involvedParties: ReadonlySet<string>,
 ) {
   if (actor.kind === 'regulator' || (actor.code === lot.partyCode && heldBy === lot.partyCode)) return;
+  if (!partyReadsLot(actor.code, involvedParties)) throw forbidden(`only a regulator or the owner of lot ${lot.code} may release its hold`);
   throw forbidden(
     `the hold on lot ${lot.code} was put on by ${heldBy}; only a regulator${heldBy === lot.partyCode ? ' or the owner' : ''} may release it`,
   );
@@ -262,10 +276,15 @@ export function requireShipmentAddressee(
   throw forbidden(`shipment ${shipment.id} is addressed to ${shipment.toPartyCode}, not ${partyCode}`);
 }
 
-/** Item codes are issued by the lot's owner for its own lot. */
-export function requireLotOwner(principal: Principal, lot: { code: string; partyCode: string }, what: string): void {
+/** Item codes are issued by the lot's owner for its own lot; the refusal names the owner only to a reader of the lot. */
+export function requireLotOwner(
+  principal: Principal,
+  lot: { code: string; partyCode: string },
+  what: string,
+  involvedParties: ReadonlySet<string>,
+): void {
   if (principal.role !== 'operator' || principal.partyCode !== lot.partyCode) {
-    throw forbidden(`only the owner of lot ${lot.code} (${lot.partyCode}) may ${what}`);
+    throw forbidden(`only the owner of lot ${lot.code}${ownerShownTo(canReadLot(principal, involvedParties), lot)} may ${what}`);
   }
 }
 

@@ -34,7 +34,7 @@ export function createItemService(deps: {
     | 'codesOfJobPage'
     | 'findItem'
   >;
-  lots: Pick<LotsRepository, 'findByCodes'>;
+  lots: Pick<LotsRepository, 'findByCodes' | 'involvedParties'>;
   products: Pick<ProductsRepository, 'findByCode'>;
   /** Whether the lot's owner may label a branded product today. */
   brands: Pick<BrandService, 'requireLabelRight'>;
@@ -81,7 +81,7 @@ export function createItemService(deps: {
   return {
     async issue(principal: Principal, lotCode: string, count: number): Promise<CodeJob> {
       const { lot } = await lotProduct(lotCode);
-      requireLotOwner(principal, lot, 'issue its item codes');
+      requireLotOwner(principal, lot, 'issue its item codes', await deps.lots.involvedParties(lot.code));
       if (lot.kind !== 'lot' || lot.voidedByEventId) throw conflict(`${lotCode} is not a live lot`);
       const refusal = circulationRefusal(lot, 'issue codes for');
       if (refusal) throw conflict(refusal);

@@ -12,10 +12,12 @@ import {
   type RoleAction,
   requireCreditReader,
   requireEventSite,
+  requireHoldOrRecallRight,
   requireLotOwner,
   requireLotReader,
   requireMasterDataWriter,
   requirePartyData,
+  requireReleaseRight,
   requireRole,
   requireRouteAccess,
   requireShipmentAddressee,
@@ -237,27 +239,76 @@ t.test('write rights', async (t) => {
     );
   });
 
-  t.test("item codes: only the lot's owner", async (t) => {
+  t.test("item codes: only the lot's owner, named only to a reader of the lot", async (t) => {
     const lot = { code: 'LOT1', partyCode: 'FARM' };
+    const involved = new Set(['FARM']);
     t.equal(
-      refusal(() => requireLotOwner(farm, lot, 'issue item codes')),
+      refusal(() => requireLotOwner(farm, lot, 'issue item codes', involved)),
       null,
     );
     const message = 'only the owner of lot LOT1 (FARM) may issue item codes';
     t.equal(
-      refusal(() => requireLotOwner(plant, lot, 'issue item codes')),
-      message,
+      refusal(() => requireLotOwner(plant, lot, 'issue item codes', involved)),
+      'only the owner of lot LOT1 may issue item codes',
+      'a party that may not read the lot is not told whose it is',
     );
     t.equal(
-      refusal(() => requireLotOwner(admin, lot, 'issue item codes')),
+      refusal(() => requireLotOwner(plant, lot, 'issue item codes', new Set(['FARM', 'PLANT']))),
+      message,
+      'a party that was sent it is',
+    );
+    t.equal(
+      refusal(() => requireLotOwner(admin, lot, 'issue item codes', involved)),
       message,
       'not even an admin',
     );
     t.equal(
-      refusal(() => requireLotOwner(regulator, lot, 'issue item codes')),
+      refusal(() => requireLotOwner(regulator, lot, 'issue item codes', involved)),
       message,
     );
   });
+});
+
+t.test('holds and recalls: a refusal names the owner, or who held the lot, only to a party that may read it', async (t) => {
+  const lot = { code: 'LOT1', partyCode: 'FARM' };
+  const plantParty = { code: 'PLANT', kind: 'processor' };
+  const farmParty = { code: 'FARM', kind: 'farm' };
+  const bureau = { code: 'BUREAU', kind: 'regulator' };
+  const stranger = new Set(['FARM']);
+  const sentIt = new Set(['FARM', 'PLANT']);
+  t.equal(
+    refusal(() => requireHoldOrRecallRight(plantParty, lot, 'recall it', stranger)),
+    'only a regulator or the owner of lot LOT1 may recall it',
+  );
+  t.equal(
+    refusal(() => requireHoldOrRecallRight(plantParty, lot, 'recall it', sentIt)),
+    'only a regulator or the owner of lot LOT1 (FARM) may recall it',
+  );
+  for (const actor of [farmParty, bureau])
+    t.equal(
+      refusal(() => requireHoldOrRecallRight(actor, lot, 'recall it', stranger)),
+      null,
+    );
+  t.equal(
+    refusal(() => requireReleaseRight(plantParty, lot, 'FARM', stranger)),
+    'only a regulator or the owner of lot LOT1 may release its hold',
+  );
+  t.equal(
+    refusal(() => requireReleaseRight(plantParty, lot, 'FARM', sentIt)),
+    'the hold on lot LOT1 was put on by FARM; only a regulator or the owner may release it',
+  );
+  t.equal(
+    refusal(() => requireReleaseRight(farmParty, lot, 'BUREAU', stranger)),
+    'the hold on lot LOT1 was put on by BUREAU; only a regulator may release it',
+  );
+  t.equal(
+    refusal(() => requireReleaseRight(farmParty, lot, 'FARM', stranger)),
+    null,
+  );
+  t.equal(
+    refusal(() => requireReleaseRight(bureau, lot, 'FARM', stranger)),
+    null,
+  );
 });
 
 t.test('holds: a regulator party takes over the owner’s hold; nobody takes over a regulator’s', async (t) => {

@@ -65,10 +65,16 @@ t.test('a held lot is not shipped, sold, transformed, packed nor coded until rel
 
   // another party is refused before the lot's hold is looked at: held or not, the same answer
   const releaseBy = (lotCode: string) => plant.api.post('/holds/release', { lotCodes: [lotCode], reason: 'x' });
+  const free = await farm.commission(product, 10);
   const strangerHeld = expectStatus(t, await releaseBy(lot), 403, "another party releasing the owner's held lot");
-  const strangerFree = expectStatus(t, await releaseBy(other), 403, 'another party releasing a lot not held');
-  t.equal(strangerFree.body.detail, `only a regulator or the owner of lot ${other} (${farm.code}) may release its hold`);
-  t.equal(strangerHeld.body.detail, strangerFree.body.detail.replace(other, lot), 'the answers differ only in the lot named');
+  const strangerFree = expectStatus(t, await releaseBy(free), 403, 'another party releasing a lot not held');
+  t.equal(strangerFree.body.detail, `only a regulator or the owner of lot ${free} may release its hold`);
+  t.equal(strangerHeld.body.detail, strangerFree.body.detail.replace(free, lot), 'the answers differ only in the lot named');
+  t.equal(
+    expectStatus(t, await releaseBy(other), 403, 'the party it was shipped to').body.detail,
+    `only a regulator or the owner of lot ${other} (${farm.code}) may release its hold`,
+    'is told whose lot it is',
+  );
   expectStatus(t, await farm.api.post('/holds/release', { lotCodes: [other], reason: 'x' }), 409, 'releasing a lot not held');
   const released = expectStatus(
     t,
@@ -79,6 +85,36 @@ t.test('a held lot is not shipped, sold, transformed, packed nor coded until rel
   t.same(released.body.details.releasedHoldEventIds, [held.body.id]);
   expectStatus(t, await farm.event({ type: 'ship', toPartyCode: plant.code, lines: [{ lotCode: lot, quantity: 10 }] }), 201, 'ships again');
   expectStatus(t, await farm.api.post(`/lots/${lot}/items`, { count: 10 }), 202, 'codes again');
+  await world.app.services.items.idle();
+});
+
+t.test("a refusal to act on another party's lot names its owner, or who held it, only to a party that may read the lot", async (t) => {
+  const world = await createWorld(t);
+  const owner = await world.party('processor');
+  const other = await world.party('processor');
+  const lot = await owner.commission(await owner.product('piece'), 10);
+  const held = await owner.commission(await owner.product('piece'), 10);
+  expectStatus(t, await owner.api.post('/holds', { lotCodes: [held], reason: '待检' }), 201, 'the owner holds one of its lots');
+  const attempts = (lotCode: string) => ({
+    hold: () => other.api.post('/holds', { lotCodes: [lotCode], reason: 'x' }),
+    release: () => other.api.post('/holds/release', { lotCodes: [lotCode], reason: 'x' }),
+    recall: () => other.api.post('/recalls', { lotCodes: [lotCode], level: 3, reason: 'r', hazard: 'h' }),
+    'item codes': () => other.api.post(`/lots/${lotCode}/items`, { count: 1 }),
+  });
+
+  for (const lotCode of [lot, held]) {
+    for (const [act, attempt] of Object.entries(attempts(lotCode))) {
+      const refused = expectStatus(t, await attempt(), 403, `${act} of ${lotCode === held ? 'a held' : 'a'} lot it may not read`);
+      t.match(refused.body.detail, `lot ${lotCode}`, `${act}: the lot as the request named it`);
+      t.notMatch(JSON.stringify(refused.body), owner.code, `${act}: names neither its owner nor who held it`);
+    }
+  }
+
+  // sent some of the lot, the other party may read it: the refusal names whose lot it is
+  await world.handOver(owner, other, lot, 2);
+  for (const [act, attempt] of Object.entries(attempts(lot))) {
+    t.match(expectStatus(t, await attempt(), 403, `${act} of a lot it was sent`).body.detail, `lot ${lot} (${owner.code})`, act);
+  }
   await world.app.services.items.idle();
 });
 
