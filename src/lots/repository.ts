@@ -32,7 +32,10 @@ export function shownStateOf(lotCode: SQL | Column): SQL<string> {
 }
 
 export function createLotsRepository(db: Db) {
-  /** involvedParties of many lots in one statement; a lot no party is involved in (an unknown code) is left out. */
+  /**
+   * involvedParties of many lots in one statement; a lot no party is involved in (an unknown code) is
+   * left out. A shipment line of 0 (stored before the writer left such lines out) sent nothing.
+   */
   async function involvedPartiesOf(lotCodes: string[]): Promise<Map<string, Set<string>>> {
     const involved = new Map<string, Set<string>>();
     if (lotCodes.length === 0) return involved;
@@ -42,7 +45,7 @@ export function createLotsRepository(db: Db) {
       select code as lot_code, party_code from lots where ${anyOf(sql`code`, lotCodes)}
       union select lot_code, party_code from lot_movements where ${anyOf(sql`lot_code`, lotCodes)}
       union select l.lot_code, s.to_party_code from shipment_lines l join shipments s on s.id = l.shipment_id
-        where ${anyOf(sql`l.lot_code`, lotCodes)}`,
+        where ${anyOf(sql`l.lot_code`, lotCodes)} and l.quantity > 0`,
     );
     for (const row of rows) involved.set(row.lot_code, (involved.get(row.lot_code) ?? new Set()).add(row.party_code));
     return involved;

@@ -39,7 +39,7 @@ const HELD = sql`select b.party_code, b.lot_code, b.container_code, null::text a
   union all
   select sh.to_party_code, sl.lot_code, sl.container_code, sh.id, sl.quantity, s.unit
   from recall_scope s join shipment_lines sl on sl.lot_code = s.code join shipments sh on sh.id = sl.shipment_id and sh.status = 'open'
-  where sl.received_quantity is null`;
+  where sl.received_quantity is null and sl.quantity > 0`;
 
 const RECALL_COLUMNS = sql.raw(`id, party_code as "partyCode", opened_by_key_id as "openedByKeyId", level, reason, hazard,
   root_lot_codes as "rootLotCodes", status, event_id as "eventId", opened_at as "openedAt", start_due_at as "startDueAt",

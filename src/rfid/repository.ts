@@ -216,7 +216,7 @@ export function createRfidRepository(db: Db) {
           group by lot_code, party_code having sum(quantity) > 0
         union all
         select l.lot_code, 'addressee', s.to_party_code from shipment_lines l join shipments s on s.id = l.shipment_id
-          where ${anyOf(sql`l.lot_code`, lotCodes)} and s.status = 'open' and l.received_quantity is null`,
+          where ${anyOf(sql`l.lot_code`, lotCodes)} and s.status = 'open' and l.received_quantity is null and l.quantity > 0`,
       );
       const custody = new Map<string, { ownerCode: string; holders: Set<string>; addressees: Set<string> }>();
       for (const row of rows)

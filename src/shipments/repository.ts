@@ -43,11 +43,12 @@ export function createShipmentsRepository(db: Db) {
     /**
      * The parties between which goods changed hands: a shipment its addressee received, wholly or
      * in part. Anyone can address a shipment to anyone and take it back, so an open or cancelled
-     * one proves no dealings.
+     * one proves no dealings; nor does one of nothing (stored before the writer refused them,
+     * every line a quantity of 0), however received.
      */
     async tradingPartners(partyCode: string): Promise<Set<string>> {
-      const received = sql`(s.status = 'received' or (s.status = 'open'
-        and exists (select 1 from shipment_lines l where l.shipment_id = s.id and l.received_quantity is not null)))`;
+      const received = sql`exists (select 1 from shipment_lines l where l.shipment_id = s.id and l.quantity > 0
+        and (s.status = 'received' or (s.status = 'open' and l.received_quantity is not null)))`;
       const rows = await queryRows<{ code: string }>(
         db,
         sql`select s.to_party_code as code from shipments s where s.from_party_code = ${partyCode} and ${received}
