@@ -105,7 +105,7 @@ function renderLotParts(summary: LotSummary, lang: Lang): LotParts {
   const sections = html`
 ${productCard(summary, t)}
 ${producer ? html`<section><h2>${t.producer}</h2><p>${producer.name}<br><span class="muted">${placeLine(producer.regionCode, producer.address, lang)}</span></p></section>` : ''}
-<section><h2>${t.origins}</h2>${list(t, summary.origins, (origin) => html`<li>${origin.farm}<br><span class="muted">${placeLine(origin.regionCode, origin.address, lang)}${origin.earTagCount ? html` · ${t.earTags(origin.earTagCount)}` : ''}</span></li>`)}</section>
+<section><h2>${t.origins}</h2>${list(t, summary.origins, (origin) => html`<li>${origin.farm}<br><span class="muted">${regionLabel(origin.regionCode, lang)}${origin.earTagCount ? html` · ${t.earTags(origin.earTagCount)}` : ''}</span></li>`)}</section>
 <section><h2>${t.timeline}</h2>${timeline.length ? html`<ol>${timeline.map((step) => html`<li><span class="stage ${step.stage}">${t.stages[step.stage]}</span>${shanghaiTime(step.time)} · ${t.actions[step.action] ?? step.action}<br>${step.party}${step.place ? html`<br><span class="muted">${step.place}</span>` : ''}</li>`)}</ol>` : html`<p class="muted">${t.none}</p>`}</section>
 <section><h2>${t.tests}</h2>${list(t, summary.tests, (test) => testLine(test, t))}</section>
 <section><h2>${t.certificates}</h2>${list(t, summary.certificates, (certificate) => html`<li>${t.certificateTypes[certificate.type] ?? certificate.type}<br><code>${certificate.number}</code></li>`)}</section>

@@ -20,8 +20,10 @@ export type LotSummary = {
   /** Brands (奉上好品, 奉节腊肉 GI) the producer was admitted to on the lot's production day. */
   brands: BrandRef[];
   lot: { code: string; lotNumber: string | null; productionDate: string | null; expiryDate: string | null; status: string };
+  /** The party that made the lot, with its address (printed on its label by law), unless it is a farm. */
   producer: { name: string; regionCode: string; address: string | null } | null;
-  origins: { farm: string; regionCode: string; address: string | null; earTagCount: number }[];
+  /** Farms by name and county only: often a family's holding, whose address and contacts are personal data. */
+  origins: { farm: string; regionCode: string; earTagCount: number }[];
   timeline: { stage: Stage; time: string; party: string; place: string | null; action: string }[];
   /** Each inspection once, however many lots of the chain it covered, with what it tested. */
   tests: { kind: string; lab: string | null; result: string; reportNumber: string | null; time: string; items: TestItem[] }[];
@@ -91,6 +93,9 @@ export function lotSummary(input: LotSummaryInput): LotSummary {
   return summary;
 }
 
+/** A party's address as the consumer is shown it: none for a farm (see LotSummary's origins). */
+const publicAddress = (party: { kind: string; address: string | null }) => (party.kind === 'farm' ? null : party.address);
+
 const textOrNull = (value: unknown) => (typeof value === 'string' && value !== '' ? value : null);
 
 /** The items of an inspect event's details, as its writer validated them; anything else is left out. */
@@ -134,7 +139,7 @@ function buildLotSummary(input: LotSummaryInput): LotSummary {
         stage,
         time: event.eventTime.toISOString(),
         party: actor?.name ?? event.partyCode,
-        place: where?.name ?? actor?.address ?? null,
+        place: where?.name ?? (actor ? publicAddress(actor) : null),
         action: process ?? event.type,
       };
     });
@@ -172,12 +177,12 @@ function buildLotSummary(input: LotSummaryInput): LotSummary {
       expiryDate: start.expiryDate,
       status: start.status,
     },
-    producer: producer ? { name: producer.name, regionCode: producer.regionCode, address: producer.address } : null,
+    producer: producer ? { name: producer.name, regionCode: producer.regionCode, address: publicAddress(producer) } : null,
     origins: trace.nodes
       .filter((node) => party.get(node.partyCode)?.kind === 'farm')
       .map((node) => {
         const farm = party.get(node.partyCode)!;
-        return { farm: farm.name, regionCode: farm.regionCode, address: farm.address, earTagCount: node.earTags.length };
+        return { farm: farm.name, regionCode: farm.regionCode, earTagCount: node.earTags.length };
       }),
     timeline,
     tests: [

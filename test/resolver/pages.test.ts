@@ -143,16 +143,17 @@ t.test('the English page', async (t) => {
   t.match(page, 'Geographical indication');
   t.match(page, 'Green food');
   t.match(
-    sectionOf(page, 'Origin farms'),
-    '<span lang="zh-CN">重庆市奉节县永乐镇大坝村3组</span>',
+    sectionOf(page, 'Producer'),
+    '<span lang="zh-CN">重庆市奉节县夔门街道食品工业园12号</span>',
     'an address standing in for its region is Chinese, marked as such',
   );
+  t.match(sectionOf(page, 'Origin farms'), '<span lang="zh-CN">重庆市奉节县</span>', 'region names are Chinese, marked as such');
   const elsewhere = demo();
-  elsewhere.lot.origins[0].address = '永乐镇大坝村3组';
+  elsewhere.lot.producer = { ...elsewhere.lot.producer!, address: '夔门街道食品工业园12号' };
   t.match(
-    sectionOf(render(elsewhere, { ...OPTIONS, lang: 'en' }), 'Origin farms'),
-    '<span lang="zh-CN">重庆市奉节县</span> · 永乐镇大坝村3组',
-    'region names are Chinese, marked as such',
+    sectionOf(render(elsewhere, { ...OPTIONS, lang: 'en' }), 'Producer'),
+    '<span lang="zh-CN">重庆市奉节县</span> · 夔门街道食品工业园12号',
+    'before an address of its own too',
   );
   t.strictSame(
     stagesShown(page).filter((stage, i, all) => all.indexOf(stage) === i),
@@ -189,7 +190,7 @@ t.test('a product without registered details still renders', async (t) => {
   bare.lot.origins = [];
   bare.lot.timeline = [];
   bare.lot.lot = { ...bare.lot.lot, lotNumber: null, productionDate: null, expiryDate: null };
-  const page = render({ ...bare, lot: { ...bare.lot, origins: [{ farm: FARM_1, regionCode: '999999', address: null, earTagCount: 0 }] } });
+  const page = render({ ...bare, lot: { ...bare.lot, origins: [{ farm: FARM_1, regionCode: '999999', earTagCount: 0 }] } });
   t.match(page, '<h1>未登记品名</h1>');
   t.notMatch(page, '<h2>生产企业</h2>');
   t.notMatch(page, 'class="badges"');
@@ -370,7 +371,7 @@ t.test('each test names what it tested and the value found', async (t) => {
   t.match(textOf(english), 'Rapid test · Pass 盐酸克伦特罗（瘦肉精） 阴性 莱克多巴胺 阴性');
 });
 
-t.test('an address is not preceded by the region it already names', async (t) => {
+t.test('an address is not preceded by the region it already names; farms show their region alone', async (t) => {
   const page = render(demo());
   const producer = sectionOf(page, '生产企业');
   t.equal(textOf(producer.slice(producer.indexOf('<span class="muted">'))), '重庆市奉节县夔门街道食品工业园12号');
@@ -379,13 +380,12 @@ t.test('an address is not preceded by the region it already names', async (t) =>
 
   const other = demo();
   other.lot.producer = { ...other.lot.producer!, address: '夔门街道食品工业园12号' };
-  other.lot.origins[0] = { ...other.lot.origins[0], address: null };
   other.lot.origins[1] = { ...other.lot.origins[1], regionCode: '500103' };
   const otherPage = render(other);
   t.match(sectionOf(otherPage, '生产企业'), '重庆市奉节县 · 夔门街道食品工业园12号', 'a short address follows its region');
   const origins = sectionOf(otherPage, '原料产地');
-  t.match(origins, '<span class="muted">重庆市奉节县 · 已登记耳标 6 个</span>', 'no address: the region alone');
-  t.match(origins, '重庆市渝中区 · 重庆市奉节县草堂镇石马村5组', 'an address in another region keeps the region');
+  t.match(origins, '<span class="muted">重庆市奉节县 · 已登记耳标 6 个</span>', 'a farm: its region alone');
+  t.match(origins, '<span class="muted">重庆市渝中区 · 已登记耳标 4 个</span>', 'in whatever region');
 });
 
 t.test('every page carries its icon inline, so no /favicon.ico is asked for', async (t) => {

@@ -197,6 +197,45 @@ t.test('resolver: short codes and GS1 Digital Links, with content negotiation', 
   t.equal((await client(app).get('/regulator/flags')).status, 401, 'flags are not public');
 });
 
+t.test('an anonymous scan shows farms by name and county, never their address or contact; the maker keeps its address', async (t) => {
+  const { app } = await buildTestApp(t);
+  const demo = await seedDemoChain(app.services);
+  const get = (url: string, accept: string) => app.inject({ method: 'GET', url, headers: { accept, 'user-agent': 'a phone' } });
+  const gtin = (await get(`/t/${demo.itemCode}`, 'application/json')).json().product.gtin;
+  const farms = ['奉节县永乐镇绿源生猪养殖专业合作社', '奉节县草堂镇高山生态养殖场'];
+  // the demo farms' addresses and contacts
+  const personal = ['永乐镇大坝村3组', '草堂镇石马村5组', '刘德兵', '谭明芳', '023-56551201', '023-56552318'];
+  const answers = {
+    page: await get(`/t/${demo.itemCode}`, 'text/html'),
+    'English page': await get(`/t/${demo.itemCode}?lang=en`, 'text/html'),
+    JSON: await get(`/t/${demo.itemCode}`, 'application/json'),
+    'Digital Link JSON': await get(`/01/${gtin}/10/${demo.retailLotNumber}/21/${demo.itemCode}`, 'application/json'),
+    certificates: await get(`/t/${demo.itemCode}?format=certificates`, 'application/json'),
+    linkset: await get(`/t/${demo.itemCode}?linkType=linkset`, 'application/json'),
+  };
+  for (const [what, answer] of Object.entries(answers)) {
+    t.equal(answer.statusCode, 200, what);
+    for (const text of personal) t.notMatch(answer.body, text, `${what}: no ${text}`);
+  }
+  const origins = answers.page.body.slice(answers.page.body.indexOf('<h2>原料产地</h2>')).split('</section>')[0];
+  for (const farm of farms) t.match(origins, farm, `the page names ${farm}`);
+  t.match(origins, '重庆市奉节县', 'and its county');
+  t.match(answers.page.body, '重庆市奉节县夔门街道食品工业园12号', 'the processor’s address, as on its label');
+  const summary = answers.JSON.json();
+  t.same(
+    summary.origins
+      .map(({ farm, regionCode, ...rest }: { farm: string; regionCode: string }) => ({
+        farm,
+        regionCode,
+        rest: Object.keys(rest),
+      }))
+      .sort((a: { farm: string }, b: { farm: string }) => a.farm.localeCompare(b.farm)),
+    [...farms].sort((a, b) => a.localeCompare(b)).map((farm) => ({ farm, regionCode: '500236', rest: ['earTagCount'] })),
+    'the JSON names each farm with its region only',
+  );
+  t.equal(summary.producer.address, '重庆市奉节县夔门街道食品工业园12号');
+});
+
 t.test('a recalled lot shows its banner only, flags scans, and is never called counterfeit', async (t) => {
   const { app, adminKey } = await buildTestApp(t);
   const demo = await seedDemoChain(app.services);

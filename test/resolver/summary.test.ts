@@ -177,3 +177,33 @@ t.test('lotSummary: each inspection once, however many lots of the chain it cove
   t.equal(lab.lab, `lab ${LAB}`);
   t.strictSame(sampling.items, [], 'an inspection whose event the trace lacks has no items');
 });
+
+t.test('lotSummary: a farm is shown by name and region, never its address; the maker keeps its address', async (t) => {
+  const withAddress = (code: string, kind: string) => ({ ...party(code, kind), address: `${kind} street 1`, contact: { phone: '023-1' } });
+  const commissioned = (id: string, time: string, partyCode: string, lotCode: string) => ({
+    ...inspectEvent(id, time, partyCode, [lotCode], {}),
+    type: 'commission' as const,
+  });
+  const trace: Trace = {
+    ...chain(),
+    events: [
+      commissioned('E-FARM', '2026-10-11T23:30:00.000Z', FARM_1, 'L-FARM-1'),
+      commissioned('E-ABATTOIR', '2026-10-13T01:00:00.000Z', ABATTOIR, 'L-PACK'),
+    ],
+    parties: [withAddress(FARM_1, 'farm'), withAddress(FARM_2, 'farm'), withAddress(ABATTOIR, 'slaughterhouse'), party(LAB, 'lab')],
+  };
+  const summary = lotSummary({ lotCode: 'L-PACK', trace, today: '2026-11-20', brands: [] });
+  t.strictSame(summary.origins, [
+    { farm: `farm ${FARM_1}`, regionCode: '500236', earTagCount: 0 },
+    { farm: `farm ${FARM_2}`, regionCode: '500236', earTagCount: 0 },
+  ]);
+  t.equal(summary.producer?.address, 'slaughterhouse street 1', 'the maker: its address is on its label');
+  t.strictSame(
+    summary.timeline.map((step) => step.place),
+    [null, 'slaughterhouse street 1'],
+    'a step without a site: the maker’s address, not the farm’s',
+  );
+  const farmLot = lotSummary({ lotCode: 'L-FARM-1', trace, today: '2026-11-20', brands: [] });
+  t.strictSame(farmLot.producer, { name: `farm ${FARM_1}`, regionCode: '500236', address: null }, 'a farm that made the lot too');
+  t.notMatch(JSON.stringify([summary, farmLot]), 'farm street', 'no farm address anywhere');
+});
