@@ -45,7 +45,11 @@ const MAX_ATTEMPTS = 8;
 const RETRY_BASE_MS = 10_000;
 const RETRY_MAX_MS = 3_600_000;
 
-const messageOf = (error: unknown) => (error instanceof Error ? error.message : String(error)).slice(0, 500);
+/**
+ * What the reads' party is shown of a failure (the writer's refusals are outcomes, not failures):
+ * the cause is logged, never shown, as it may hold SQL text and its parameters.
+ */
+const FAILURE_DETAIL = 'the service failed while turning these reads into events; the cause is logged';
 
 function byReadPoint(rows: ReadRow[]): ReadRow[][] {
   const groups = new Map<string, ReadRow[]>();
@@ -363,7 +367,7 @@ export function createGateService(deps: {
               group.map((row) => {
                 const attempts = row.attempts + 1;
                 const retryAt = retryAfter(attempts, now);
-                return { ...row, attempts, retryAt, detail: messageOf(error) };
+                return { ...row, attempts, retryAt, detail: FAILURE_DETAIL };
               }),
               now,
             );

@@ -252,6 +252,9 @@ t.test('entry gates receive the quantity read', async (t) => {
   });
 });
 
+/** What a reads' party is shown of a failure that is no refusal of a rule. */
+const FAILED = 'the service failed while turning these reads into events; the cause is logged';
+
 t.test('a window the gate cannot turn into events does not hold back the windows after it', async (t) => {
   const world = await createWorld(t, undefined, { rfidTickMs: 0 });
   const gates = world.app.services.gates;
@@ -280,7 +283,7 @@ t.test('a window the gate cannot turn into events does not hold back the windows
     retryAt: string | null;
   }[];
   const poison = rows.find((row) => row.readPointId === aisle.readPointId);
-  t.match(poison, { outcome: 'failed', attempts: 1, detail: /no longer exists/ }, 'the failure is recorded on the window');
+  t.match(poison, { outcome: 'failed', attempts: 1, detail: FAILED }, 'the failure is recorded on the window');
   t.ok(poison?.retryAt && new Date(poison.retryAt) > new Date(), 'and it waits before it is tried again');
   t.same(
     rows.filter((row) => row.readPointId === hall.readPointId).map((row) => row.outcome),
@@ -311,4 +314,38 @@ t.test('a window the gate cannot turn into events does not hold back the windows
   t.match(givenUp, { outcome: 'failed', attempts: 8, retryAt: null }, 'given up after eight tries');
   await due();
   t.equal(await gates.processChunk(), 0, 'and not taken up again');
+});
+
+t.test('a failed window shows its party that the service failed, never the SQL that did; the cause is logged', async (t) => {
+  const logged: string[] = [];
+  const world = await createWorld(t, undefined, {
+    rfidTickMs: 0,
+    logger: { level: 'error', stream: { write: (line: string) => logged.push(line) } },
+  });
+  const store = await world.party('cold_storage');
+  const lot = await store.commission(await store.product('kg'), 10);
+  await world.ok(store.api.post('/rfid/tags', { tags: [{ epc: tag(1), code: lot }] }), 201);
+  const reader = await registerReader(world, store);
+  const aisle = await readPoint(world, store, 'observe', [{ readerId: reader.id, antenna: 1 }]);
+  // the database refuses every event from here on, with an error drizzle reports with the statement and its parameters
+  await world.database.db.execute(
+    sql.raw(`create function refuse_events() returns trigger language plpgsql as $$ begin raise exception 'events are refused'; end $$`),
+  );
+  await world.database.db.execute(sql`create trigger refuse_events before insert on events execute function refuse_events()`);
+  const read = zebraEvent({ idHex: tag(1), antenna: 1, hostName: reader.hostName, timestamp: readTime(1) });
+  expectStatus(t, await reader.api.post('/rfid/zebra', [read]), 202, 'a read in the aisle');
+  await world.app.services.gates.drain();
+
+  const [failed] = (await store.api.get(`/rfid/reads?readPointId=${aisle.readPointId}`)).body.items;
+  t.match(failed, { outcome: 'failed', attempts: 1, detail: FAILED }, 'the party is told the service failed');
+  const listed = JSON.stringify((await world.regulator.get(`/rfid/reads?partyCode=${store.code}&outcome=failed`)).body);
+  t.same(
+    ['insert into', 'events are refused', 'Failed query', 'params'].filter((text) => listed.includes(text)),
+    [],
+    'neither the statement, its parameters nor the database error is shown',
+  );
+  t.ok(
+    logged.some((line) => line.includes('turning RFID observations into events failed') && line.includes('events are refused')),
+    'the cause is logged',
+  );
 });
