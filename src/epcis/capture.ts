@@ -341,7 +341,15 @@ async function requestsFor(
               : { type: 'sell', lines: lines('lines', subjects) };
         } else if (destination) {
           fields.member('toPartyCode', destination.at);
-          action = { type: 'ship', toPartyCode: destination.partyCode, lines: lines('lines', subjects) };
+          // a transaction's parentID moves too: named alone, it is what is shipped; what the event
+          // lists under it goes along with it where it lies packed in it
+          const [parent] = byRole('parent');
+          const shipped = lines('lines', parent ? [parent, ...subjects] : subjects);
+          action = {
+            type: 'ship',
+            toPartyCode: destination.partyCode,
+            lines: parent ? shipped.map((entry, index) => (index === 0 ? entry : { ...entry, packedIn: shipped[0].lotCode })) : shipped,
+          };
         } else if (type === 'receive') {
           const codes = items.map(existingOrCreated);
           const shipment = shipmentsToParty.find((candidate) => codes.some((code) => candidate.lotCodes.includes(code)));

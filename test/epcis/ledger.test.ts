@@ -506,15 +506,6 @@ t.test(
     const nothing: [string, object][] = [
       ['naming no object', shipping(4, { epcList: [] })],
       ['a quantity of 0 of a lot', shipping(4, { quantityList: [{ epcClass: MEAT, quantity: 0, uom: 'KGM' }] })],
-      [
-        'a transaction naming only its parent',
-        {
-          ...shipping(4, { epcList: [] }),
-          type: 'TransactionEvent',
-          parentID: PALLET,
-          bizTransactionList: [{ type: 'po', bizTransaction: 'urn:epcglobal:cbv:bt:0614141000005:PO-1' }],
-        },
-      ],
     ];
     for (const [what, event] of nothing) {
       const single = await post(a.key, '/epcis/events', { '@context': CONTEXT, ...event });
@@ -541,6 +532,15 @@ t.test(
     t.match(departing, { success: true, captured: 1 }, 'the pallet already shipped, named again as it departs, is captured');
     const [departed] = (await a.api.get(`/epcis/events?EQ_bizStep=departing`)).body.epcisBody.queryResults.resultsBody.eventList;
     t.ok(departed, 'as an event of its own');
+    const transaction = await capture(a.key, [
+      {
+        ...shipping(4, { epcList: [] }),
+        type: 'TransactionEvent',
+        parentID: PALLET,
+        bizTransactionList: [{ type: 'po', bizTransaction: 'urn:epcglobal:cbv:bt:0614141000005:PO-1' }],
+      },
+    ]);
+    t.match(transaction, { success: true, captured: 1 }, 'so is a transaction naming as its parent the pallet already shipped');
     t.equal((await shipmentsOfStore()).length, 1, 'the store is sent no shipment of nothing');
     t.match((await a.lot(meat)).massBalance, { produced: 100, shipped: 40, onHand: 60 }, 'and nothing more left');
 
@@ -558,3 +558,104 @@ t.test(
     t.equal((await shipmentsOfStore()).length, 2, 'and opens no shipment');
   },
 );
+
+t.test('through EPCIS a shipping transaction naming only its parent ships that pallet, and a receiving one receives it', async (t) => {
+  const { world, a, b, post, capture, lotOf } = await setup(t);
+  const store = await world.party('cold_storage');
+  const PALLET_2 = 'urn:epc:id:sscc:6901234.0000000024';
+  // naming only its parent, a transaction's epcList is empty (EPCIS 2.0 requires the list)
+  const transaction = (day: number, bizStep: string, fields: object, to?: { code: string }) => ({
+    type: 'TransactionEvent',
+    ...at(day),
+    action: 'OBSERVE',
+    bizStep,
+    bizTransactionList: [{ type: 'po', bizTransaction: `urn:epcglobal:cbv:bt:0614141000005:PO-${day}` }],
+    epcList: [],
+    ...fields,
+    ...(to ? { destinationList: [{ type: 'owning_party', destination: `${TEST_BASE_URL}/parties/${to.code}` }] } : {}),
+  });
+  const packing = (day: number, parentID: string, quantity: number) => ({
+    type: 'AggregationEvent',
+    ...at(day),
+    action: 'ADD',
+    bizStep: 'packing',
+    parentID,
+    childQuantityList: [{ epcClass: MEAT, quantity, uom: 'KGM' }],
+  });
+  t.match(
+    await capture(a.key, [commissioned(MEAT, 100, 1), commissioned(CURED, 10, 1), packing(2, PALLET, 40), packing(2, PALLET_2, 20)]),
+    { success: true },
+  );
+  const meat = await lotOf(MEAT);
+  const pallet = await lotOf(PALLET);
+
+  const foreign = transaction(3, 'shipping', { parentID: PALLET }, store);
+  const single = await post(b.key, '/epcis/events', { '@context': CONTEXT, ...foreign });
+  t.equal(single.statusCode, 403, "B shipping A's pallet by naming it as the parent is refused");
+  t.strictSame(
+    single.json().errors.map((error: { pointer: string }) => error.pointer),
+    ['/parentID'],
+    'at the parentID',
+  );
+  t.notOk(single.body.includes(pallet), "naming the pallet as B did, not by A's code");
+  const refused = await capture(b.key, [foreign]);
+  t.match(refused, { success: false, captured: 0, errors: [{ eventIndex: 0, pointer: '/epcisBody/eventList/0/parentID' }] });
+
+  const shipped = await capture(a.key, [transaction(3, 'shipping', { parentID: PALLET }, store)]);
+  t.match(shipped, { success: true, captured: 1 }, 'A ships its pallet by naming only the parent');
+  const shipmentsOfStore = async () => (await store.api.get('/shipments')).body.items;
+  const [shipment] = await shipmentsOfStore();
+  t.same(
+    shipment.lines.map((line: { lotCode: string; quantity: number }) => [line.lotCode, line.quantity]),
+    [
+      [pallet, 1],
+      [meat, 40],
+    ],
+    'the shipment carries the pallet with the 40 kg packed in it',
+  );
+  t.match((await a.lot(meat)).massBalance, { produced: 100, shipped: 40, onHand: 60 });
+  const [event] = (await a.api.get('/epcis/events?EQ_bizStep=shipping')).body.epcisBody.queryResults.resultsBody.eventList;
+  t.match(event, { type: 'TransactionEvent', parentID: PALLET }, 'the event is kept as sent');
+
+  const received = await capture(store.key, [transaction(4, 'receiving', { parentID: PALLET })]);
+  t.match(received, { success: true, captured: 1 }, 'the store receives the pallet by naming only the parent');
+  t.equal((await shipmentsOfStore())[0].status, 'received');
+  t.match((await store.lot(meat)).holders, [{ partyCode: store.code, onHand: 40 }], 'and holds what is packed in it');
+
+  // the store passes it on, listing what the pallet holds: A's meat goes along with the pallet, not as a line of its own
+  const passedOn = await capture(store.key, [
+    transaction(5, 'shipping', { parentID: PALLET, quantityList: [{ epcClass: MEAT, quantity: 40, uom: 'KGM' }] }, b),
+  ]);
+  t.match(passedOn, { success: true, captured: 1 }, 'a transaction listing the children of its parent ships them with it');
+  const [toB] = (await b.api.get('/shipments')).body.items;
+  t.same(
+    toB.lines.map((line: { lotCode: string; quantity: number }) => [line.lotCode, line.quantity]),
+    [
+      [pallet, 1],
+      [meat, 40],
+    ],
+    'once',
+  );
+  t.notOk(
+    (await store.lot(meat)).holders.some((holder: { partyCode: string }) => holder.partyCode === store.code),
+    'nothing of it is left with the store',
+  );
+
+  // a listed child that is not in the parent is shipped alongside it
+  const alongside = await capture(a.key, [
+    transaction(6, 'shipping', { parentID: PALLET_2, quantityList: [{ epcClass: CURED, quantity: 4, uom: 'KGM' }] }, store),
+  ]);
+  t.match(alongside, { success: true, captured: 1 });
+  const [latest] = (await shipmentsOfStore()).filter((candidate: { status: string }) => candidate.status === 'open');
+  t.same(
+    latest.lines.map((line: { lotCode: string; quantity: number }) => [line.lotCode, line.quantity]),
+    [
+      [await lotOf(PALLET_2), 1],
+      [await lotOf(CURED), 4],
+      [meat, 20],
+    ],
+    'the second pallet with its 20 kg of meat, and 4 kg of another lot loose',
+  );
+  t.match((await a.lot(meat)).holders, [{ partyCode: a.code, onHand: 40 }], 'A keeps the meat it packed in neither pallet');
+  t.same(await balanceDifferences(world.database), [], 'the balances kept by the database follow the movements');
+});

@@ -33,7 +33,14 @@ export type LotSpec = {
  * is there: the party's own lot that it no longer holds is then taken at 0, not refused (the rule
  * decides what an event that takes nothing means).
  */
-export type Line = { lotCode: string; quantity?: number | null; index?: number; ifHeld?: boolean };
+export type Line = {
+  lotCode: string;
+  quantity?: number | null;
+  index?: number;
+  ifHeld?: boolean;
+  /** EPCIS: the container the event names the lot under (a TransactionEvent's parentID). */
+  packedIn?: string;
+};
 
 /** What a container held when it was taken: a lot (or a container) packed in `containerCode`. */
 export type PackedLine = { lotCode: string; containerCode: string; quantity: number };
@@ -345,6 +352,21 @@ export class Scope {
       this.draft.move(lot.code, 'produce', spec.quantity);
       return lot;
     });
+  }
+
+  /** Does `containerCode` (directly or through containers inside it) hold `lotCode`? */
+  packedWithin(containerCode: string, lotCode: string): boolean {
+    const seen = new Set<string>();
+    const queue = [containerCode];
+    for (let code = queue.shift(); code !== undefined; code = queue.shift()) {
+      if (seen.has(code)) continue;
+      seen.add(code);
+      for (const child of this.contents(code).keys()) {
+        if (child === lotCode) return true;
+        if (this.lot(child)?.kind === 'container') queue.push(child);
+      }
+    }
+    return false;
   }
 
   /** Current contents of a container: the state's, with what this event packed or unpacked. */

@@ -1,7 +1,6 @@
 import { newContainerCode } from '../../../codes/service-codes.js';
 import { bodyField, conflict, unprocessable } from '../../../errors/problem.js';
 import type { Line, Scope } from '../scope.js';
-import type { LotView } from '../state.js';
 import type { RuleResult } from './index.js';
 
 export type AggregateInput = {
@@ -35,7 +34,7 @@ export function aggregate(scope: Scope, input: AggregateInput): RuleResult {
       throw conflict(stopped.refusal, [bodyField(childPointer(scope, input, lot.code, index, lines[index].index), stopped.reason)]);
   }
   for (const [index, { lot, quantity }] of children.entries()) {
-    if (lot.code === parent.code || (lot.kind === 'container' && containsTransitively(scope, lot.code, parent.code))) {
+    if (lot.code === parent.code || (lot.kind === 'container' && scope.packedWithin(lot.code, parent.code))) {
       throw conflict(`packing ${lot.code} into ${parent.code} would create a lineage cycle`, [
         bodyField(scope.at('children', lines[index].index ?? index, 'lotCode'), 'already contains (or is) the parent container'),
       ]);
@@ -107,22 +106,6 @@ function resolveParent(scope: Scope, parent: AggregateInput['parent']): { code: 
     () => scope.at('parent'),
   );
   return created;
-}
-
-/** Does `container` (directly or through containers inside it) hold `target`? */
-function containsTransitively(scope: Scope, container: string, target: string): boolean {
-  const seen = new Set<string>();
-  const queue = [container];
-  while (queue.length > 0) {
-    const current = queue.shift() as string;
-    if (seen.has(current)) continue;
-    seen.add(current);
-    for (const child of scope.contents(current).keys()) {
-      if (child === target) return true;
-      if ((scope.lot(child) as LotView | undefined)?.kind === 'container') queue.push(child);
-    }
-  }
-  return false;
 }
 
 /** Serialized packs to aggregate, counted per lot so lineage stays at lot level. */

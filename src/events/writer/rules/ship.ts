@@ -26,9 +26,14 @@ export function ship(scope: Scope, input: ShipInput, shippedAt: Date): RuleResul
   if (input.toLocationCode) scope.requireLocation(input.toLocationCode, scope.at('toLocationCode'), destination.code);
   if (input.fromLocationCode) scope.requireLocation(input.fromLocationCode, scope.at('fromLocationCode'), scope.actor);
 
-  const taken = scope.take(input.lines, scope.at('lines'), 'ship_out');
+  // a lot an EPCIS transaction lists under its parentID that lies packed in it goes along with the
+  // container, as its other contents do, not as a line of its own
+  const listed = input.lines
+    .map((line, index) => ({ ...line, index: line.index ?? index }))
+    .filter((line) => !(line.packedIn && scope.packedWithin(line.packedIn, line.lotCode)));
+  const taken = scope.take(listed, scope.at('lines'), 'ship_out');
   const moving = taken.flatMap(({ lot, quantity }, position) => (quantity > 0 ? [{ lot, quantity, position }] : []));
-  if (moving.length === 0 && input.lines.length > 0 && input.lines.every((line) => line.ifHeld)) {
+  if (moving.length === 0 && listed.length > 0 && listed.every((line) => line.ifHeld)) {
     // an EPCIS event naming only what the party already sent on (shipping, then departing, of one
     // pallet): recorded as a sighting of it, opening no second shipment, as a repeated receipt is
     for (const { lot } of taken) scope.draft.link(lot.code, 'subject');
@@ -41,11 +46,10 @@ export function ship(scope: Scope, input: ShipInput, shippedAt: Date): RuleResul
       },
     };
   }
-  if (moving.length === 0) throw nothingShipped(scope, input, destination.code);
+  if (moving.length === 0) throw nothingShipped(scope, listed, destination.code);
   const lines: ShipmentLine[] = moving.map(({ lot, quantity }) => ({ lotCode: lot.code, containerCode: null, quantity }));
   for (const { lot, position } of moving) {
-    if (lot.kind === 'container')
-      lines.push(...scope.takeContents(lot.code, 'ship_out', scope.at('lines', input.lines[position].index ?? position)));
+    if (lot.kind === 'container') lines.push(...scope.takeContents(lot.code, 'ship_out', scope.at('lines', listed[position].index)));
   }
   scope.draft.linkTotals(lines, 'subject');
   const shipmentId = randomUUID();
@@ -76,18 +80,18 @@ export function ship(scope: Scope, input: ShipInput, shippedAt: Date): RuleResul
 }
 
 /** Refused (422): every line moves none of its lot — a quantity of 0, or nothing left — or there is no line at all. */
-function nothingShipped(scope: Scope, input: ShipInput, destinationCode: string) {
-  if (input.lines.length === 0) {
+function nothingShipped(scope: Scope, listed: Line[], destinationCode: string) {
+  if (listed.length === 0) {
     return unprocessable('nothing-shipped', `the event ships nothing to ${destinationCode}: it names nothing to ship`, [
       bodyField(scope.at('lines'), 'names nothing'),
     ]);
   }
-  const codes = input.lines.map((line) => line.lotCode);
+  const codes = listed.map((line) => line.lotCode);
   const named = codes.length > 3 ? `${codes.slice(0, 3).join(', ')} and ${codes.length - 3} more` : codes.join(', ');
   return unprocessable(
     'nothing-shipped',
     `the event ships nothing to ${destinationCode}: it moves none of ${named} (a quantity of 0, or none left with ${scope.actor})`,
-    input.lines.map((line, position) =>
+    listed.map((line, position) =>
       line.quantity === 0
         ? bodyField(scope.at('lines', line.index ?? position, 'quantity'), 'a quantity of 0')
         : bodyField(scope.at('lines', line.index ?? position), `none left with ${scope.actor}`),
