@@ -270,10 +270,13 @@ export function requireShipmentAddressee(
   partyCode: string,
   shipment: { id: string; fromPartyCode: string; toPartyCode: string },
   missing: () => Error,
+  pointer: (string | number)[],
 ): void {
   if (shipment.toPartyCode === partyCode) return;
   if (shipment.fromPartyCode !== partyCode) throw missing();
-  throw forbidden(`shipment ${shipment.id} is addressed to ${shipment.toPartyCode}, not ${partyCode}`);
+  throw forbidden(`shipment ${shipment.id} is addressed to ${shipment.toPartyCode}, not ${partyCode}`, [
+    bodyField(pointer, `addressed to ${shipment.toPartyCode}`),
+  ]);
 }
 
 /** Item codes are issued by the lot's owner for its own lot; the refusal names the owner only to a reader of the lot. */

@@ -353,6 +353,8 @@ async function requestsFor(
         } else if (type === 'receive') {
           const codes = items.map(existingOrCreated);
           const shipment = shipmentsToParty.find((candidate) => codes.some((code) => candidate.lotCodes.includes(code)));
+          // a refusal of the shipment is named at the member naming what it carries
+          if (shipment) fields.member('shipmentId', items[codes.findIndex((code) => shipment.lotCodes.includes(code))].at);
           action = shipment ? { type: 'receive', shipmentId: shipment.id } : sighting(items, codes);
         } else {
           action = sighting(items);

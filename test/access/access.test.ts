@@ -161,17 +161,23 @@ t.test('private details: the party itself, its trading partners, regulators and 
 t.test('a shipment is received by its addressee; its sender is told whom to, anyone else that there is no such shipment', async (t) => {
   const shipment = { id: 'S1', fromPartyCode: 'FARM', toPartyCode: 'PLANT' };
   const missing = () => new Problem(422, 'unknown-shipment', 'Unprocessable request', 'no shipment S1');
+  const at = ['shipmentId'];
   t.equal(
-    refusal(() => requireShipmentAddressee('PLANT', shipment, missing)),
+    refusal(() => requireShipmentAddressee('PLANT', shipment, missing, at)),
     null,
     'the addressee',
   );
   t.equal(
-    refusal(() => requireShipmentAddressee('FARM', shipment, missing)),
+    refusal(() => requireShipmentAddressee('FARM', shipment, missing, at)),
     'shipment S1 is addressed to PLANT, not FARM',
     'the sender',
   );
-  t.throws(() => requireShipmentAddressee('SHOP', shipment, missing), missing(), 'anyone else: as an unknown id');
+  t.throws(
+    () => requireShipmentAddressee('FARM', shipment, missing, at),
+    { errors: [{ in: 'body', pointer: '/shipmentId', detail: 'addressed to PLANT' }] },
+    'at the field naming the shipment',
+  );
+  t.throws(() => requireShipmentAddressee('SHOP', shipment, missing, at), missing(), 'anyone else: as an unknown id');
 });
 
 t.test('tag bindings: the lot’s owner, a holder, or the addressee of an open shipment carrying it', async (t) => {

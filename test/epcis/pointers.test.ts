@@ -97,6 +97,13 @@ t.test('writer problems name the member of the EPCIS event, by POST /epcis/event
     ],
     ['a sighting of a lot another party holds', b, observation(3, { quantityList: [{ epcClass: MEAT }] }), 403, '/quantityList/0/epcClass'],
     [
+      'an inspection of a pack another party holds',
+      b,
+      observation(3, { bizStep: 'inspecting', epcList: [item('B1'), item('A1')] }),
+      403,
+      '/epcList/1',
+    ],
+    [
       'a sale naming a pack twice (as a Digital Link and as an EPC URN)',
       a,
       observation(3, { bizStep: 'retail_selling', epcList: [...['A1', 'A2', 'A4'].map(item), 'urn:epc:id:sgtin:6901234.000003.A1'] }),
@@ -245,4 +252,32 @@ t.test('a field with no precise EPCIS member is named by the nearest member hold
   t.strictSame(declarationFieldsSentAt({ ...declared, eventID: 'urn:uuid:x' })(['correctsEventId']), ['eventID'], 'or by its eventID');
   t.strictSame(declarationFieldsSentAt(declared)(['eventTime']), ['errorDeclaration', 'declarationTime']);
   t.strictSame(declarationFieldsSentAt({ ...event, errorDeclaration: {} })(['eventTime']), ['errorDeclaration']);
+});
+
+t.test('a receipt is named at the member naming what the shipment carries', async (t) => {
+  const world = await createWorld(t);
+  const { a, b } = await chain(world);
+  const shipped = await captured(
+    world,
+    a.key,
+    epcisDocument([
+      observation(2, {
+        bizStep: 'shipping',
+        epcList: [item('A1')],
+        destinationList: [{ type: 'owning_party', destination: `${TEST_BASE_URL}/parties/${b.code}` }],
+      }),
+    ]),
+  );
+  t.match(shipped.job, { success: true });
+  // both receipts of one document find the shipment open when the document is read: the second finds it received
+  const receipt = (minute: number) => ({
+    ...observation(3, { bizStep: 'receiving', epcList: [item('B1'), item('A1')] }),
+    eventTime: `2026-03-03T08:0${minute}:00+08:00`,
+  });
+  const { job } = await captured(world, b.key, epcisDocument([receipt(1), receipt(2)]));
+  t.strictSame(
+    job?.errors.map((error: { eventIndex: number; pointer: string }) => [error.eventIndex, error.pointer]),
+    [[1, '/epcisBody/eventList/1/epcList/1']],
+    'the second receipt is named at the EPC of what was shipped',
+  );
 });

@@ -327,7 +327,13 @@ t.test('events', async (t) => {
       'answered as an unknown id: the addressee is not named',
     );
     t.notMatch(stranger.body.detail, plant.code);
-    expectStatus(t, await farm.event({ type: 'receive', shipmentId }), 403, 'receipt by its sender, who knows whom it is addressed to');
+    const sender = expectStatus(
+      t,
+      await farm.event({ type: 'receive', shipmentId }),
+      403,
+      'receipt by its sender, who knows whom it is addressed to',
+    );
+    t.match(sender.body.errors, [{ pointer: '/shipmentId', detail: `addressed to ${plant.code}` }], 'named at the shipment id');
     expectStatus(t, await plant.event({ type: 'receive', shipmentId: 'no-such-shipment' }), 422, 'unknown shipment');
     expectStatus(
       t,
@@ -442,6 +448,7 @@ t.test('events', async (t) => {
     const stranger = await world.party('retailer');
     const product = await processor.product('kg');
     const lot = await processor.commission(product, 10);
+    const own = await stranger.commission(await stranger.product('kg'), 1);
     const self = expectStatus(
       t,
       await processor.event({ type: 'inspect', lotCodes: [lot], inspection: { kind: 'self', result: 'pass' } }),
@@ -449,12 +456,13 @@ t.test('events', async (t) => {
       'self-test by the holder',
     );
     t.equal(self.body.event.disposition, 'conformant');
-    expectStatus(
+    const refused = expectStatus(
       t,
-      await stranger.event({ type: 'inspect', lotCodes: [lot], inspection: { kind: 'rapid', result: 'pass' } }),
+      await stranger.event({ type: 'inspect', lotCodes: [own, lot], inspection: { kind: 'rapid', result: 'pass' } }),
       403,
       'a stranger cannot inspect',
     );
+    t.match(refused.body.errors, [{ pointer: '/lotCodes/1', detail: `neither owned nor held by ${stranger.code}` }], 'named at the lot');
     const thirdParty = expectStatus(
       t,
       await lab.event({

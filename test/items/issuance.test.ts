@@ -217,6 +217,19 @@ t.test('items are packed into cases with the aggregate event, counted against th
     [],
     'not the code of a lot the party may not read, nor its holder',
   );
+  t.match(foreign.body.errors, [{ pointer: '/itemCodes/0' }], 'named at the pack');
+  const twice = await processor.event({ type: 'aggregate', parent: {}, children: [{ lotCode: lot, quantity: 1 }], itemCodes: [codes[4]] });
+  expectStatus(t, twice, 422, 'a lot packed both as a line and by a pack of it');
+  t.match(twice.body.errors, [{ pointer: '/itemCodes/0', detail: 'listed twice' }], 'named at the pack');
+  expectStatus(
+    t,
+    await processor.event({ type: 'sell', lines: [{ lotCode: lot, quantity: 5 }] }),
+    201,
+    'all but one piece left loose sold',
+  );
+  const short = await processor.event({ type: 'aggregate', parent: {}, itemCodes: [codes[4], codes[5]] });
+  expectStatus(t, short, 409, 'two packs of a lot with one piece left loose');
+  t.match(short.body.errors, [{ pointer: '/itemCodes/0', detail: 'at most 1' }], 'named at the first pack of the lot');
   expectStatus(t, await processor.event({ type: 'aggregate', parent: {} }), 422, 'nothing to pack');
   expectStatus(t, await processor.event({ type: 'disaggregate', parentCode: caseCode }), 201, 'unpack');
   t.equal((await createRepositories(world.database).items.findItem(codes[0]))?.containerCode, null, 'unpacked');

@@ -40,6 +40,8 @@ export type Line = {
   ifHeld?: boolean;
   /** EPCIS: the container the event names the lot under (a TransactionEvent's parentID). */
   packedIn?: string;
+  /** Where the request named the lot when not as an entry of the list (by a serialized pack: `itemCodes/2`). */
+  at?: Pointer;
 };
 
 /** What a container held when it was taken: a lot (or a container) packed in `containerCode`. */
@@ -223,21 +225,21 @@ export class Scope {
    */
   take(lines: Line[], pointer: Pointer, kind: 'consume' | 'ship_out' | 'destroy' | 'sell' | null): { lot: LotView; quantity: number }[] {
     const codes = lines.map((line) => line.lotCode);
-    const lots = this.requireLots(codes, (position) => [...pointer, lines[position].index ?? position]);
-    this.requireDistinct(codes, (position) => [...pointer, lines[position].index ?? position, 'lotCode']);
+    const at = (position: number, ...field: string[]) => lines[position].at ?? [...pointer, lines[position].index ?? position, ...field];
+    const lots = this.requireLots(codes, (position) => at(position));
+    this.requireDistinct(codes, (position) => at(position, 'lotCode'));
     return lines.map((line, position) => {
-      const index = line.index ?? position;
       const lot = lots[position];
       if (line.ifHeld && lot.partyCode === this.actor && this.balance(lot.code) <= 0) return { lot, quantity: 0 };
-      this.requireHolder(lot, [...pointer, index, 'lotCode']);
+      this.requireHolder(lot, at(position, 'lotCode'));
       const act = kind ? CIRCULATION_ACTS[kind] : undefined;
-      if (act) this.requireCirculating(lot, act, [...pointer, index, 'lotCode']);
+      if (act) this.requireCirculating(lot, act, at(position, 'lotCode'));
       const onHand = this.balance(lot.code);
       const quantity = line.quantity ?? onHand;
-      this.requireQuantity(quantity, lot.unit, [...pointer, index, 'quantity']);
+      this.requireQuantity(quantity, lot.unit, at(position, 'quantity'));
       if (quantity > onHand) {
         throw conflict(`only ${onHand} ${lot.unit} of ${lot.code} remain with ${this.actor}; ${quantity} requested`, [
-          bodyField([...pointer, index, 'quantity'], `at most ${onHand}`),
+          bodyField(at(position, 'quantity'), `at most ${onHand}`),
         ]);
       }
       if (kind) this.draft.move(lot.code, kind, -quantity);

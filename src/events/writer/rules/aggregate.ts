@@ -22,21 +22,22 @@ export type AggregateInput = {
 export function aggregate(scope: Scope, input: AggregateInput): RuleResult {
   const parent = resolveParent(scope, input.parent);
   const packs = packLines(scope, input.itemCodes ?? []);
-  const lines = [...input.children, ...packs.lines.map((line) => ({ ...line, index: input.children.length }))];
+  const lines = [...input.children, ...packs.lines];
   if (lines.length === 0)
     throw unprocessable('empty-aggregation', 'pack at least one lot, container or item', [bodyField(scope.at('children'), 'empty')]);
+  /** Where a packed lot was named: its line among the children, or the first of its serialized packs. */
+  const pointerOf = (index: number) => lines[index].at ?? scope.at('children', lines[index].index ?? index, 'lotCode');
   const children = scope.take(lines, scope.at('children'), null);
   // before anything is packed, while the event's own edges do not yet lengthen every contents look-up;
   // a child that packs nothing (EPCIS names one the party no longer holds) is not stopped
   for (const [index, { lot, quantity }] of children.entries()) {
     const stopped = quantity > 0 ? scope.circulationStop(lot, 'pack') : null;
-    if (stopped)
-      throw conflict(stopped.refusal, [bodyField(childPointer(scope, input, lot.code, index, lines[index].index), stopped.reason)]);
+    if (stopped) throw conflict(stopped.refusal, [bodyField(pointerOf(index), stopped.reason)]);
   }
   for (const [index, { lot, quantity }] of children.entries()) {
     if (lot.code === parent.code || (lot.kind === 'container' && scope.packedWithin(lot.code, parent.code))) {
       throw conflict(`packing ${lot.code} into ${parent.code} would create a lineage cycle`, [
-        bodyField(scope.at('children', lines[index].index ?? index, 'lotCode'), 'already contains (or is) the parent container'),
+        bodyField(pointerOf(index), 'already contains (or is) the parent container'),
       ]);
     }
     scope.draft.move(lot.code, 'pack', -quantity);
@@ -63,13 +64,6 @@ export function aggregate(scope: Scope, input: AggregateInput): RuleResult {
     },
     disposition: 'container_closed',
   };
-}
-
-/** Where a packed lot was named: its line among the children, or the first of its serialized packs. */
-function childPointer(scope: Scope, input: AggregateInput, lotCode: string, index: number, lineIndex: number | undefined) {
-  if (index < input.children.length) return scope.at('children', lineIndex ?? index, 'lotCode');
-  const pack = (input.itemCodes ?? []).findIndex((code) => scope.state.items.get(code)?.lotCode === lotCode);
-  return scope.at('itemCodes', pack);
 }
 
 function resolveParent(scope: Scope, parent: AggregateInput['parent']): { code: string; sscc: string | null } {
@@ -108,9 +102,9 @@ function resolveParent(scope: Scope, parent: AggregateInput['parent']): { code: 
   return created;
 }
 
-/** Serialized packs to aggregate, counted per lot so lineage stays at lot level. */
+/** Serialized packs to aggregate, counted per lot so lineage stays at lot level; a lot's line is named at its first pack. */
 function packLines(scope: Scope, codes: string[]): { codes: string[]; lines: Line[] } {
-  const perLot = new Map<string, number>();
+  const perLot = new Map<string, Line>();
   const seen = new Set<string>();
   for (const [index, code] of codes.entries()) {
     const item = scope.state.items.get(code);
@@ -121,7 +115,9 @@ function packLines(scope: Scope, codes: string[]): { codes: string[]; lines: Lin
     if (item.containerCode) throw conflict(`pack ${code} is already packed in a container`, [bodyField(at, 'already packed')]);
     seen.add(code);
     scope.nameAs(item.lotCode, code);
-    perLot.set(item.lotCode, (perLot.get(item.lotCode) ?? 0) + 1);
+    const line = perLot.get(item.lotCode);
+    if (line) line.quantity = (line.quantity ?? 0) + 1;
+    else perLot.set(item.lotCode, { lotCode: item.lotCode, quantity: 1, at });
   }
-  return { codes, lines: [...perLot].map(([lotCode, quantity]) => ({ lotCode, quantity })) };
+  return { codes, lines: [...perLot.values()] };
 }

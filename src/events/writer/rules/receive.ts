@@ -21,7 +21,7 @@ export function receive(scope: Scope, input: ReceiveInput): RuleResult {
     unprocessable('unknown-shipment', `no shipment ${input.shipmentId}`, [bodyField(scope.at('shipmentId'), 'unknown shipment')]);
   const shipment = scope.state.shipments.get(input.shipmentId);
   if (!shipment) throw unknown();
-  requireShipmentAddressee(scope.actor, shipment, unknown);
+  requireShipmentAddressee(scope.actor, shipment, unknown, scope.at('shipmentId'));
   if (shipment.status !== 'open') {
     throw conflict(`shipment ${shipment.id} is ${shipment.status}, not open`, [
       bodyField(scope.at('shipmentId'), `shipment is ${shipment.status}`),
