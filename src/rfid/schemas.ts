@@ -3,6 +3,7 @@
 import { z } from 'zod';
 import { serviceCodeFilterSchema, serviceCodeSchema } from '../codes/service-codes.js';
 import { isStorableTime, offsetWithinRange, STORABLE_YEARS } from '../codes/timestamp.js';
+import { epcProblem } from './tags.js';
 
 export const READ_POINT_ROLES = ['entry', 'exit', 'observe', 'commissioning'] as const;
 export type ReadPointRole = (typeof READ_POINT_ROLES)[number];
@@ -19,8 +20,6 @@ export const READ_OUTCOMES = [
   'failed',
 ] as const;
 
-const HEX = /^[0-9A-Fa-f]+$/;
-const URI = /^[a-z][a-z0-9+.-]*:\S+$/i;
 // ISO 8601 with an offset, the offset possibly without its colon (Zebra writes -0600) and the
 // fraction up to nanoseconds (Impinj)
 const READER_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d{2}:?\d{2})$/;
@@ -39,6 +38,9 @@ const timeSchema = z
   })
   // the offset becomes the event's eventTimeZoneOffset, which EPCIS bounds
   .refine(offsetWithinRange, { error: 'must have an offset from -14:00 to +14:00' });
+
+const EPC_DESCRIPTION =
+  'the EPC as hex (whole bytes) or a URI: a tag or raw URI must decode as GET /epc/{value} decodes it, an EPC URN or Digital Link of a GS1 key be well-formed';
 
 const hexSchema = z
   .string()
@@ -121,9 +123,11 @@ export const genericReadSchema = z
       .string()
       .min(4)
       .max(300)
-      .refine((value) => (HEX.test(value) && value.length % 2 === 0) || URI.test(value), {
-        error: 'must be the EPC as hex (whole bytes) or an EPC URI',
-      }),
+      .superRefine((value, context) => {
+        const problem = epcProblem(value);
+        if (problem) context.addIssue({ code: 'custom', message: problem });
+      })
+      .describe(EPC_DESCRIPTION),
     tid: hexSchema.optional(),
     time: timeSchema,
     rssi: z.number().min(-200).max(50).optional().describe('peak RSSI, dBm'),
@@ -199,7 +203,7 @@ export const readPointSchema = z
   .meta({ id: 'RfidReadPoint' });
 
 export const tagBindingSchema = z.object({
-  epc: z.string().min(4).max(300).optional().describe('EPC as hex or URI'),
+  epc: z.string().min(4).max(300).optional().describe(EPC_DESCRIPTION),
   tid: hexSchema.optional(),
   code: z.string().min(1).max(64).describe('item, lot or container code (or SSCC) the tag is attached to'),
 });

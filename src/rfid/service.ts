@@ -20,7 +20,7 @@ import type { LotsRepository } from '../lots/repository.js';
 import { type ParsedBatch, parseGeneric, parseImpinj, parseZebra, type ReaderFormat } from './payloads.js';
 import type { ReaderRow, ReadPointRow, RfidRepository, TagRow } from './repository.js';
 import type { CreateReadPointInput, ReadPointRole, ReadsFilter } from './schemas.js';
-import { gs1KeyOf, normalizeTag } from './tags.js';
+import { epcProblem, gs1KeyOf, normalizeTag } from './tags.js';
 import { collapseReads, type PlacedRead } from './windows.js';
 
 /** Every antenna of a reader, when no antenna has a read point of its own. */
@@ -331,9 +331,9 @@ export function createRfidService(deps: {
       const actor = actingParty(principal);
       const problems: FieldProblem[] = [];
       bindings.forEach((binding, index) => {
+        const epcFault = binding.epc && epcProblem(binding.epc.trim());
         if (!binding.epc === !binding.tid) problems.push(bodyField(['tags', index], 'give the tag’s epc or its tid'));
-        else if (binding.epc && !isEpc(binding.epc))
-          problems.push(bodyField(['tags', index, 'epc'], 'must be the EPC as hex or an EPC URI'));
+        else if (epcFault) problems.push(bodyField(['tags', index, 'epc'], epcFault));
         else if (binding.tid && !isHex(binding.tid)) problems.push(bodyField(['tags', index, 'tid'], 'must be the TID as hex'));
       });
       const targets = await referentsOf(bindings.map((binding) => binding.code));
@@ -445,4 +445,3 @@ const publicReader = ({ apiKeyId: _key, ...reader }: ReaderRow) => reader;
 /** The element a problem of a list (`/tags/3/code`) names. */
 const indexOf = (problem: FieldProblem) => Number(problem.pointer.split('/')[2]);
 const isHex = (value: string) => /^(?:[0-9A-Fa-f]{2})+$/.test(value.trim());
-const isEpc = (value: string) => isHex(value) || /^[a-z][a-z0-9+.-]*:\S+$/i.test(value.trim());

@@ -1,11 +1,35 @@
-// Tag values, without I/O: one spelling per tag, and the GS1 key a tag carries.
-import { decodeTag, EpcSyntaxError } from '../gs1/epc-binary.js';
+// Tag values, without I/O: which values are EPCs, one spelling per tag, and the GS1 key a tag carries.
+import { gs1IdentifierProblem } from '../gs1/canonical.js';
+import { decodeTag, EpcSyntaxError, isTagEncoding } from '../gs1/epc-binary.js';
 
 const HEX = /^[0-9A-Fa-f]+$/;
+const HEX_BYTES = /^(?:[0-9A-Fa-f]{2})+$/;
+const URI = /^[a-z][a-z0-9+.-]*:\S+$/i;
+
+/**
+ * Why a value cannot be a tag's EPC, or null. Hex in whole bytes is the tag's memory and taken as
+ * it is. A URI is held to what EPCIS capture holds an EPC to: a tag or raw URI must decode (with
+ * the codec's reason when it does not), an EPC URN or Digital Link of a GS1 key must be
+ * well-formed; other URIs are taken as they are.
+ */
+export function epcProblem(value: string): string | null {
+  if (HEX_BYTES.test(value)) return null;
+  if (!URI.test(value)) return 'must be the EPC as hex (whole bytes) or an EPC URI';
+  try {
+    if (isTagEncoding(value)) decodeTag(value);
+  } catch (error) {
+    if (!(error instanceof EpcSyntaxError)) throw error;
+    return error.message;
+  }
+  const problem = gs1IdentifierProblem(value);
+  return problem && `${JSON.stringify(value)} ${problem}`;
+}
 
 /**
  * One spelling per tag: hex in upper case; tag and raw URIs, which carry the tag's exact bits, as
- * that hex (so a tag read by a Zebra and posted as a tag URI is one tag); other URIs as given.
+ * that hex (so a tag read by a Zebra and posted as a tag URI is one tag); other URIs as given. A
+ * malformed tag or raw URI, which only a lookup can name (reads and bindings are checked with
+ * epcProblem), stays as given and so names no tag.
  */
 export function normalizeTag(value: string): string {
   const trimmed = value.trim();

@@ -112,6 +112,35 @@ t.test('gates turn observations into events', async (t) => {
     expectStatus(t, await processor.api.post('/rfid/tags', { tags: [{ epc: 'not a tag!', code: lot }] }), 400, 'not an EPC');
   });
 
+  await t.test('an EPC URI is bound only when the tag codec takes it, as GET /epc and EPCIS capture do', async (t) => {
+    const malformed = [
+      ['urn:epc:raw:96.xZZ', /is not a raw EPC URI/],
+      ['urn:epc:tag:sgtin-96:9.0614141.812345.6789', /must start with a filter value 0–7/],
+      ['urn:epc:id:sgtin:0614141.812345.', /is not a valid SGTIN EPC URN/],
+    ] as const;
+    for (const [epc, reason] of malformed) {
+      const refused = await processor.api.post('/rfid/tags', {
+        tags: [
+          { epc: tag(8), code: lot },
+          { epc, code: lot },
+        ],
+      });
+      t.match(expectStatus(t, refused, 400, epc).body.errors, [{ pointer: '/tags/1/epc', detail: reason }]);
+      expectStatus(t, await processor.api.get(`/epc/${encodeURIComponent(epc)}`), 400, 'as GET /epc refuses it');
+    }
+    const csv = await world.app.inject({
+      method: 'POST',
+      url: '/rfid/tags.csv',
+      headers: { authorization: `Bearer ${processor.key}`, 'content-type': 'text/csv' },
+      payload: `epc,code\n${tag(8)},${lot}\nurn:epc:raw:96.xZZ,${lot}\n`,
+    });
+    t.equal(csv.statusCode, 400, 'nor from CSV');
+    t.match(csv.json().errors, [{ pointer: '/tags/1/epc', detail: /is not a raw EPC URI/ }]);
+    expectStatus(t, await processor.api.get(`/rfid/tags/${tag(8)}`), 404, 'nothing of either request was bound');
+    const uri = await processor.api.post('/rfid/tags', { tags: [{ epc: 'urn:epc:tag:sgtin-96:3.0614141.812345.6789', code: lot }] });
+    t.match(expectStatus(t, uri, 201, 'a well-formed tag URI').body.items, [{ value: '3074257BF7194E4000001A85' }]);
+  });
+
   await t.test('an entry-gate read of a case receives its open shipment; the trace shows the gate and time', async (t) => {
     const shipmentId = await processor.ship(store, [{ lotCode: caseCode }]);
     expectStatus(

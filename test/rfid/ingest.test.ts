@@ -162,6 +162,19 @@ t.test('reader ingest', async (t) => {
     });
     expectStatus(t, badGeneric, 400, 'a time without its offset');
     t.match(badGeneric.body.errors, [{ pointer: '/reads/1/time' }]);
+    const badEpcs = await reader.api.post('/rfid/reads', {
+      reads: [
+        { antenna: 2, epc: hex(14), time: '2026-03-01T08:00:00+08:00' },
+        { antenna: 2, epc: 'urn:epc:raw:96.xZZ', time: '2026-03-01T08:00:00+08:00' },
+        { antenna: 2, epc: 'urn:epc:tag:sgtin-96:9.0614141.812345.6789', time: '2026-03-01T08:00:00+08:00' },
+        { antenna: 2, epc: 'urn:epc:id:sgtin:0614141.812345.', time: '2026-03-01T08:00:00+08:00' },
+      ],
+    });
+    t.match(expectStatus(t, badEpcs, 400, 'malformed EPC URIs').body.errors, [
+      { pointer: '/reads/1/epc', detail: /is not a raw EPC URI/ },
+      { pointer: '/reads/2/epc', detail: /must start with a filter value 0–7/ },
+      { pointer: '/reads/3/epc', detail: /is not a valid SGTIN EPC URN/ },
+    ]);
     // the offset becomes the event's eventTimeZoneOffset: beyond ±14:00 EPCIS cannot carry it
     const farOffsets = await reader.api.post('/rfid/zebra', [
       zebraEvent({ idHex: hex(17), timestamp: '2024-11-21T13:20:58.000+1500' }),

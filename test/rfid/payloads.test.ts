@@ -56,6 +56,68 @@ t.test('generic reads', async (t) => {
   t.match(problemOf(() => parseGeneric(null)).errors, [{ pointer: '/reads' }]);
 });
 
+t.test('generic reads: an EPC URI must be one the tag codec and EPCIS capture take', async (t) => {
+  const epcs = (...values: string[]) => ({
+    reads: values.map((epc) => ({ readPoint: 'rp', epc, time: '2026-03-01T08:00:00+08:00' })),
+  });
+  const taken = parseGeneric(
+    epcs(
+      '3074257bf7194e4000001a85',
+      'E28011606000',
+      'urn:epc:tag:sgtin-96:3.0614141.812345.6789',
+      'urn:epc:raw:96.x3074257BF7194E4000001A85',
+      'urn:epc:id:sgtin:0614141.812345.6789',
+      'https://id.gs1.org/01/80614141123458/21/6789',
+      'urn:example:tag:1',
+    ),
+  );
+  t.same(
+    taken.reads.map((read) => read.tag),
+    [
+      SGTIN96_VECTOR,
+      'E28011606000',
+      SGTIN96_VECTOR,
+      SGTIN96_VECTOR,
+      'urn:epc:id:sgtin:0614141.812345.6789',
+      'https://id.gs1.org/01/80614141123458/21/6789',
+      'urn:example:tag:1',
+    ],
+    'hex of any length in whole bytes, well-formed EPC URIs and other URIs',
+  );
+  const refused = problemOf(() =>
+    parseGeneric(
+      epcs(
+        'E200',
+        'urn:epc:raw:96.xZZ',
+        'urn:epc:tag:sgtin-96:9.0614141.812345.6789',
+        'urn:epc:id:sgtin:0614141.812345.',
+        'https://id.gs1.org/01/80614141123459/21/6789',
+        'E2801',
+      ),
+    ),
+  );
+  t.same(
+    refused.errors?.map((problem) => [problem.pointer, problem.detail]),
+    [
+      ['/reads/1/epc', '"urn:epc:raw:96.xZZ" is not a raw EPC URI: urn:epc:raw:<bits>.x<hex> or urn:epc:raw:<bits>.<decimal>'],
+      [
+        '/reads/2/epc',
+        '"urn:epc:tag:sgtin-96:9.0614141.812345.6789" is not a valid SGTIN-96 tag URI: it must start with a filter value 0–7',
+      ],
+      [
+        '/reads/3/epc',
+        '"urn:epc:id:sgtin:0614141.812345." is not a valid SGTIN EPC URN: the company prefix and reference must together have the key\'s digit count, and the serial only GS1 characters',
+      ],
+      [
+        '/reads/4/epc',
+        '"https://id.gs1.org/01/80614141123459/21/6789" is a GS1 Digital Link whose GTIN 80614141123459 has a wrong check digit (it would be 8)',
+      ],
+      ['/reads/5/epc', 'must be the EPC as hex (whole bytes) or an EPC URI'],
+    ],
+    "each named with the codec's reason",
+  );
+});
+
 t.test('tags: one spelling each, and the GS1 key they carry', async (t) => {
   t.equal(normalizeTag(' 3074257bf7194e4000001a85 '), SGTIN96_VECTOR);
   t.equal(normalizeTag('urn:epc:tag:sgtin-96:3.0614141.812345.6789'), SGTIN96_VECTOR, 'a tag URI is its hex');
