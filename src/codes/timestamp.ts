@@ -25,10 +25,15 @@ export const offsetWithinRange = (value: string) => {
 /** Within the years the service stores. */
 export const isStorableTime = (time: Date) => time.getTime() >= EARLIEST && time.getTime() < LATEST;
 
+const isoDateTime = z.iso.datetime({ offset: true });
+
+/** An ISO 8601 date-time with an offset (with its colon) naming a real calendar day and time of day: no 30 February, no hour 24. */
+export const isIsoTimestamp = (value: string) => isoDateTime.safeParse(value).success;
+
 /** An ISO 8601 date-time with an offset of at most ±14:00, within the storable years (the string is kept as written). */
 export const timestampSchema = z
   .string()
-  .refine((value) => z.iso.datetime({ offset: true }).safeParse(value).success, {
+  .refine(isIsoTimestamp, {
     error: 'must be an ISO 8601 time with an offset, e.g. 2026-11-30T09:00:00+08:00',
   })
   .refine(offsetWithinRange, { error: 'must have an offset from -14:00 to +14:00' })

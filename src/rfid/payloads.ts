@@ -1,5 +1,7 @@
 // Reader payloads to tag reads, without I/O. Each element of a batch is checked on its own, so a
-// bad one is named by its index (and the batch refused whole: nothing of it is stored).
+// bad one is named by its index (and the batch refused whole: nothing of it is stored). A read
+// later than the latest time the caller takes (its clock and the drift it allows readers' clocks)
+// is refused too: it would lie in the future of every event written from it.
 import type { z } from 'zod';
 import { badRequest, type FieldProblem } from '../errors/problem.js';
 import { genericReadSchema, impinjEventSchema, readerTime, zebraEventSchema } from './schemas.js';
@@ -33,19 +35,36 @@ export type ParsedBatch = { reads: TagRead[]; otherEvents: number };
 
 const MAX_PROBLEMS = 100;
 
-function checkEach<S extends z.ZodType>(schema: S, elements: unknown[], base: (string | number)[], single: boolean): z.infer<S>[] {
+/** When an element says its read happened, and where it says so; null for elements that are no reads. */
+type ReadTimeOf<T> = (element: T) => { path: string[]; value: string } | null;
+
+function checkEach<S extends z.ZodType>(
+  schema: S,
+  elements: unknown[],
+  base: (string | number)[],
+  single: boolean,
+  readTime: { of: ReadTimeOf<z.infer<S>>; latest: Date },
+): z.infer<S>[] {
   const problems: FieldProblem[] = [];
   const parsed: z.infer<S>[] = [];
+  const pointer = (at: (string | number)[], path: PropertyKey[]) => `/${[...at, ...path.map(String)].join('/')}`;
   elements.forEach((element, index) => {
+    const at = single ? base : [...base, index];
     const result = schema.safeParse(element);
-    if (result.success) {
-      parsed.push(result.data);
+    if (!result.success) {
+      for (const issue of result.error.issues) problems.push({ in: 'body', pointer: pointer(at, issue.path), detail: issue.message });
       return;
     }
-    const at = single ? base : [...base, index];
-    for (const issue of result.error.issues) {
-      problems.push({ in: 'body', pointer: `/${[...at, ...issue.path].join('/')}`, detail: issue.message });
+    const time = readTime.of(result.data);
+    if (time && readerTime(time.value) > readTime.latest) {
+      problems.push({
+        in: 'body',
+        pointer: pointer(at, time.path),
+        detail: `must not be in the future (by the service's clock, not after ${readTime.latest.toISOString()})`,
+      });
+      return;
     }
+    parsed.push(result.data);
   });
   if (problems.length > 0) {
     const first = problems[0];
@@ -66,9 +85,12 @@ function checkEach<S extends z.ZodType>(schema: S, elements: unknown[], base: (s
 }
 
 /** Zebra FX IoT Connector: one event object, or an array of them when batching is on. */
-export function parseZebra(body: unknown, receivedAt: Date): ParsedBatch {
+export function parseZebra(body: unknown, receivedAt: Date, latestTime: Date): ParsedBatch {
   const single = !Array.isArray(body);
-  const events = checkEach(zebraEventSchema, single ? [body] : body, [], single);
+  const events = checkEach(zebraEventSchema, single ? [body] : body, [], single, {
+    of: (event) => (event.timestamp ? { path: ['timestamp'], value: event.timestamp } : null),
+    latest: latestTime,
+  });
   return {
     reads: events.map((event, index) => ({
       pointer: single ? [] : [index],
@@ -90,12 +112,23 @@ export function parseZebra(body: unknown, receivedAt: Date): ParsedBatch {
 
 const hexOfBase64url = (value: string) => Buffer.from(value, 'base64url').toString('hex').toUpperCase();
 
+type ImpinjEvent = z.infer<typeof impinjEventSchema>;
+
+/** An Impinj read happened when the tag was last seen, or else when the event was sent. */
+const impinjReadTime: ReadTimeOf<ImpinjEvent> = (event) => {
+  const inventory = event.tagInventoryEvent;
+  if (event.eventType !== 'tagInventory' || !inventory) return null;
+  return inventory.lastSeenTime
+    ? { path: ['tagInventoryEvent', 'lastSeenTime'], value: inventory.lastSeenTime }
+    : { path: ['timestamp'], value: event.timestamp };
+};
+
 /** Impinj IoT Device Interface webhook: an array of events, possibly empty; only tagInventory events are reads. */
-export function parseImpinj(body: unknown): ParsedBatch {
+export function parseImpinj(body: unknown, latestTime: Date): ParsedBatch {
   if (!Array.isArray(body)) {
     throw badRequest('an Impinj webhook posts an array of events', [{ in: 'body', pointer: '/', detail: 'must be an array' }]);
   }
-  const events = checkEach(impinjEventSchema, body, [], false);
+  const events = checkEach(impinjEventSchema, body, [], false, { of: impinjReadTime, latest: latestTime });
   const reads: TagRead[] = [];
   events.forEach((event, index) => {
     const inventory = event.tagInventoryEvent;
@@ -122,12 +155,15 @@ export function parseImpinj(body: unknown): ParsedBatch {
 }
 
 /** The generic format: `{ reads: [{ reader?, antenna? | readPoint?, epc, time, rssi?, tid?, count? }] }`. */
-export function parseGeneric(body: unknown): ParsedBatch {
+export function parseGeneric(body: unknown, latestTime: Date): ParsedBatch {
   const list = (body as { reads?: unknown } | null)?.reads;
   if (!Array.isArray(list)) {
     throw badRequest('post { "reads": [ … ] }', [{ in: 'body', pointer: '/reads', detail: 'must be an array of reads' }]);
   }
-  const reads = checkEach(genericReadSchema, list, ['reads'], false);
+  const reads = checkEach(genericReadSchema, list, ['reads'], false, {
+    of: (read) => ({ path: ['time'], value: read.time }),
+    latest: latestTime,
+  });
   return {
     reads: reads.map((read, index) => ({
       pointer: ['reads', index],

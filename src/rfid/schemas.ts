@@ -2,7 +2,7 @@
 // format, each exactly as documented) and the readers, read points and tag bindings parties manage.
 import { z } from 'zod';
 import { serviceCodeFilterSchema, serviceCodeSchema } from '../codes/service-codes.js';
-import { isStorableTime, offsetWithinRange, STORABLE_YEARS } from '../codes/timestamp.js';
+import { isIsoTimestamp, isStorableTime, offsetWithinRange, STORABLE_YEARS } from '../codes/timestamp.js';
 import { epcProblem } from './tags.js';
 
 export const READ_POINT_ROLES = ['entry', 'exit', 'observe', 'commissioning'] as const;
@@ -24,18 +24,22 @@ export const READ_OUTCOMES = [
 // fraction up to nanoseconds (Impinj)
 const READER_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d{2}:?\d{2})$/;
 
+const withOffsetColon = (value: string) => value.replace(/([+-]\d{2})(\d{2})$/, '$1:$2');
+
 /** The instant a reader's time string names (its offset's colon restored, sub-millisecond digits dropped). */
 export function readerTime(value: string): Date {
-  const colon = value.replace(/([+-]\d{2})(\d{2})$/, '$1:$2');
-  return new Date(colon.replace(/(\.\d{3})\d+/, '$1'));
+  return new Date(withOffsetColon(value).replace(/(\.\d{3})\d+/, '$1'));
 }
 
 const timeSchema = z
   .string()
-  .regex(READER_TIME, { error: 'must be an ISO 8601 time with an offset, e.g. 2024-11-21T13:20:53.319-0600' })
-  .refine((value) => !Number.isNaN(readerTime(value).getTime()) && isStorableTime(readerTime(value)), {
-    error: `must be a real time in the years ${STORABLE_YEARS}`,
+  .regex(READER_TIME, { error: 'must be an ISO 8601 time with an offset, e.g. 2024-11-21T13:20:53.319-0600', abort: true })
+  // checked as the native event times are: a Date would read 30 February as 2 March
+  .refine((value) => isIsoTimestamp(withOffsetColon(value)), {
+    error: 'must be a real date and time (no 30 February, no hour 24)',
+    abort: true,
   })
+  .refine((value) => isStorableTime(readerTime(value)), { error: `must lie in the years ${STORABLE_YEARS}` })
   // the offset becomes the event's eventTimeZoneOffset, which EPCIS bounds
   .refine(offsetWithinRange, { error: 'must have an offset from -14:00 to +14:00' });
 

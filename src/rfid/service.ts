@@ -14,6 +14,7 @@ import { uuidV7 } from '../codes/uuid-v7.js';
 import type { Transact } from '../db/client.js';
 import { isUniqueViolation } from '../db/errors.js';
 import { badRequest, bodyField, conflict, type FieldProblem, forbidden, notFound, Problem, unprocessable } from '../errors/problem.js';
+import { FUTURE_TOLERANCE_MS } from '../events/writer/index.js';
 import type { IdentifierService } from '../identifiers/service.js';
 import type { LocationsRepository } from '../locations/repository.js';
 import type { LotsRepository } from '../lots/repository.js';
@@ -300,7 +301,14 @@ export function createRfidService(deps: {
     async ingest(principal: Principal, format: ReaderFormat, body: unknown) {
       requireReaderKey(principal);
       const receivedAt = deps.now();
-      const parsed = format === 'zebra' ? parseZebra(body, receivedAt) : format === 'impinj' ? parseImpinj(body) : parseGeneric(body);
+      // a reader's clock may run ahead by the drift the event writer allows; a later read could never become an event
+      const latestTime = new Date(receivedAt.getTime() + FUTURE_TOLERANCE_MS);
+      const parsed =
+        format === 'zebra'
+          ? parseZebra(body, receivedAt, latestTime)
+          : format === 'impinj'
+            ? parseImpinj(body, latestTime)
+            : parseGeneric(body, latestTime);
       if (parsed.reads.length === 0 && parsed.otherEvents === 0) return { batchId: null, reads: 0, observations: 0, otherEvents: 0 };
       const { reads, readerId } = await place(principal, parsed);
       const windows = collapseReads(reads);

@@ -1,5 +1,7 @@
 // Reader ingest through the HTTP API: Zebra, Impinj and generic payloads as the readers post
 // them, stored whole or refused whole, collapsed into windows, and only for the reader's own party.
+
+import { FUTURE_TOLERANCE_MS } from '../../src/events/writer/index.js';
 import {
   FACTORY_EPC,
   IMPINJ_SAMPLE_EPC,
@@ -162,6 +164,15 @@ t.test('reader ingest', async (t) => {
     });
     expectStatus(t, badGeneric, 400, 'a time without its offset');
     t.match(badGeneric.body.errors, [{ pointer: '/reads/1/time' }]);
+    const noSuchDay = await reader.api.post('/rfid/reads', {
+      reads: [
+        { antenna: 1, epc: hex(14), time: '2026-03-01T08:00:00+08:00' },
+        { reader: 'FX9600F10AE0', antenna: 2, epc: hex(14), time: '2026-02-30T10:00:00Z' },
+      ],
+    });
+    t.match(expectStatus(t, noSuchDay, 400, '30 February').body.errors, [{ pointer: '/reads/1/time', detail: /real date/ }]);
+    const zebraNoSuchDay = await reader.api.post('/rfid/zebra', zebraEvent({ idHex: hex(14), timestamp: '2026-02-31T10:00:00.000-0600' }));
+    t.match(expectStatus(t, zebraNoSuchDay, 400, '31 February from a Zebra').body.errors, [{ pointer: '/timestamp' }]);
     const badEpcs = await reader.api.post('/rfid/reads', {
       reads: [
         { antenna: 2, epc: hex(14), time: '2026-03-01T08:00:00+08:00' },
@@ -258,18 +269,6 @@ t.test('reader ingest', async (t) => {
     t.ok(dockPending.reads >= 2 * 2_147_483_647, 'both windows counted');
   });
 
-  await t.test('a read in the last window of 9999 is stored, its window ending with the year', async (t) => {
-    const hourly = await registerReader(world, store, 'FX-HOURLY');
-    const point = await readPoint(world, store, 'observe', [{ readerId: hourly.id, antenna: '*' }], { windowSeconds: 3600 });
-    for (const [n, time] of ['9999-12-31T23:00:00+00:00', '9999-12-31T23:59:59.999999999Z', '9999-12-31T23:59:59-0000'].entries()) {
-      const posted = await hourly.api.post('/rfid/reads', { reads: [{ antenna: 1, epc: hex(70 + n), time }] });
-      expectStatus(t, posted, 202, time);
-    }
-    const [row] = await reads(`readPointId=${point.readPointId}&tag=${hex(70)}`);
-    t.equal(new Date(row.windowStart).toISOString(), '9999-12-31T23:00:00.000Z');
-    t.equal((await reads(`readPointId=${point.readPointId}`)).length, 3);
-  });
-
   await t.test('host names are compared without regard to case; names are trimmed', async (t) => {
     expectStatus(
       t,
@@ -318,5 +317,66 @@ t.test('reader ingest', async (t) => {
     t.same(await reads(`tag=${hex(30)}`), []);
     t.same((await other.api.get(`/rfid/reads?tag=${hex(31)}`)).body.items, []);
     expectStatus(t, await other.api.get(`/rfid/reads?partyCode=${store.code}`), 403, "an operator lists only its own party's reads");
+  });
+});
+
+t.test("reader times are taken up to the event writer's future tolerance by the service's clock", async (t) => {
+  let clock = new Date('2026-06-01T00:00:00Z');
+  const world = await createWorld(t, undefined, { rfidTickMs: 0, now: () => clock });
+  const processor = await world.party('processor');
+  const lot = await processor.commission(await processor.product('kg'), 10);
+  const reader = await registerReader(world, processor, 'FX9600-CLOCK');
+  const aisle = await readPoint(world, processor, 'observe', [{ readerId: reader.id, antenna: 1 }], {
+    locationCode: await processor.location('plant'),
+  });
+  const reads = async (query: string) => (await processor.api.get(`/rfid/reads?${query}`)).body.items;
+  const at = (ms: number) => new Date(clock.getTime() + ms).toISOString();
+
+  await t.test('a read later than that is refused at its time field, whatever the format', async (t) => {
+    for (const time of [at(FUTURE_TOLERANCE_MS + 1000), '2030-01-01T00:00:00Z', '9999-12-31T23:59:59Z']) {
+      const generic = await reader.api.post('/rfid/reads', { reads: [{ antenna: 1, epc: hex(80), time }] });
+      t.match(expectStatus(t, generic, 400, time).body.errors, [{ pointer: '/reads/0/time', detail: /^must not be in the future/ }]);
+    }
+    const zebra = await reader.api.post('/rfid/zebra', [
+      zebraEvent({ idHex: hex(80), hostName: reader.hostName, timestamp: '2030-01-01T00:00:00.000-0600' }),
+    ]);
+    t.match(expectStatus(t, zebra, 400, 'from a Zebra').body.errors, [{ pointer: '/0/timestamp' }]);
+    const impinj = await reader.api.post('/rfid/impinj', [
+      impinjTagInventory({ epcHex: hex(80), hostname: reader.hostName, antennaName: '1', lastSeenTime: '2030-01-01T00:00:00Z' }),
+    ]);
+    t.match(expectStatus(t, impinj, 400, 'from an Impinj').body.errors, [{ pointer: '/0/tagInventoryEvent/lastSeenTime' }]);
+    t.same(await reads(`tag=${hex(80)}`), [], 'nothing stored');
+  });
+
+  await t.test('a read within it becomes an event once its window has closed', async (t) => {
+    expectStatus(t, await processor.api.post('/rfid/tags', { tags: [{ epc: hex(81), code: lot }] }), 201, 'bound');
+    const ahead = at(FUTURE_TOLERANCE_MS - 1000);
+    expectStatus(
+      t,
+      await reader.api.post('/rfid/reads', { reads: [{ antenna: 1, epc: hex(81), time: ahead }] }),
+      202,
+      'ahead of the clock',
+    );
+    await world.app.services.gates.drain();
+    t.match((await reads(`tag=${hex(81)}`))[0], { outcome: null }, 'waiting while its window is open');
+    clock = new Date(clock.getTime() + FUTURE_TOLERANCE_MS + 30_000);
+    await world.app.services.gates.drain();
+    const [row] = await reads(`tag=${hex(81)}`);
+    t.match(row, { readPointId: aisle.readPointId, outcome: 'observed', lotCode: lot }, 'observed once the clock has passed it');
+    const event = (await processor.api.get(`/events/${row.eventId}`)).body;
+    t.equal(new Date(event.eventTime).getTime(), new Date(ahead).getTime(), 'at the time it was read');
+  });
+
+  await t.test('a read in the last window of 9999 is stored, its window ending with the year', async (t) => {
+    clock = new Date('9999-12-31T23:59:00Z');
+    const hourly = await registerReader(world, processor, 'FX-HOURLY');
+    const point = await readPoint(world, processor, 'observe', [{ readerId: hourly.id, antenna: '*' }], { windowSeconds: 3600 });
+    for (const [n, time] of ['9999-12-31T23:00:00+00:00', '9999-12-31T23:59:59.999999999Z', '9999-12-31T23:59:59-0000'].entries()) {
+      const posted = await hourly.api.post('/rfid/reads', { reads: [{ antenna: 1, epc: hex(70 + n), time }] });
+      expectStatus(t, posted, 202, time);
+    }
+    const [row] = await reads(`readPointId=${point.readPointId}&tag=${hex(70)}`);
+    t.equal(new Date(row.windowStart).toISOString(), '9999-12-31T23:00:00.000Z');
+    t.equal((await reads(`readPointId=${point.readPointId}`)).length, 3);
   });
 });

@@ -18,42 +18,107 @@ const problemOf = (work: () => unknown): Problem => {
   throw new Error('no problem');
 };
 
+/** Reads up to this time are not in the future. */
+const LATEST = new Date('2026-06-01T00:02:00Z');
+
 t.test('reader times: offsets without a colon, nanoseconds', async (t) => {
   t.equal(readerTime('2024-11-21T13:20:53.319-0600').toISOString(), '2024-11-21T19:20:53.319Z');
   t.equal(readerTime('2021-02-02T22:18:35.658476625Z').toISOString(), '2021-02-02T22:18:35.658Z');
   t.equal(readerTime('2026-03-01T08:00:00+08:00').toISOString(), '2026-03-01T00:00:00.000Z');
 });
 
+t.test('reader times are real calendar times, not rolled over to the next month', async (t) => {
+  const generic = (time: string) => problemOf(() => parseGeneric({ reads: [{ readPoint: 'rp', epc: 'E200', time }] }, LATEST));
+  for (const time of ['2026-02-30T10:00:00Z', '2025-02-29T10:00:00+08:00', '2026-04-31T10:00:00-0600', '2026-03-01T24:00:00Z']) {
+    const problem = generic(time);
+    t.same(
+      problem.errors,
+      [{ in: 'body', pointer: '/reads/0/time', detail: 'must be a real date and time (no 30 February, no hour 24)' }],
+      time,
+    );
+  }
+  t.same(generic('2026-03-01').errors?.length, 1, 'a malformed time is named once');
+  t.equal(parseGeneric({ reads: [{ readPoint: 'rp', epc: 'E200', time: '2024-02-29T10:00:00Z' }] }, LATEST).reads.length, 1, 'a leap day');
+  const zebra = problemOf(() => parseZebra(zebraEvent({ idHex: 'E200', timestamp: '2026-02-31T10:00:00.000-0600' }), LATEST, LATEST));
+  t.match(zebra.errors, [{ pointer: '/timestamp', detail: /real date/ }]);
+  const impinj = problemOf(() =>
+    parseImpinj([impinjTagInventory({ epcHex: IMPINJ_SAMPLE_EPC, lastSeenTime: '2021-02-29T22:18:35.499734Z' })], LATEST),
+  );
+  t.match(impinj.errors, [{ pointer: '/0/tagInventoryEvent/lastSeenTime', detail: /real date/ }]);
+});
+
+t.test('reader times past the latest the service takes are refused at the time field', async (t) => {
+  const generic = problemOf(() =>
+    parseGeneric(
+      {
+        reads: [
+          { readPoint: 'rp', epc: 'E200', time: '2026-06-01T08:02:00+08:00' },
+          { readPoint: 'rp', epc: 'E200', time: '2026-06-01T00:02:00.001Z' },
+          { readPoint: 'rp', epc: 'E200', time: '9999-12-31T23:59:59Z' },
+        ],
+      },
+      LATEST,
+    ),
+  );
+  t.same(
+    generic.errors?.map((problem) => problem.pointer),
+    ['/reads/1/time', '/reads/2/time'],
+    'up to the latest time is taken',
+  );
+  t.match(generic.errors?.[0].detail, /^must not be in the future/);
+  t.match(generic.detail, /^2 elements of the batch cannot be stored/);
+  const zebra = problemOf(() => parseZebra([zebraEvent({ idHex: 'E200', timestamp: '2026-06-01T00:03:00.000+0000' })], LATEST, LATEST));
+  t.match(zebra.errors, [{ pointer: '/0/timestamp', detail: /^must not be in the future/ }]);
+  const impinj = problemOf(() =>
+    parseImpinj(
+      [
+        impinjTagInventory({ epcHex: IMPINJ_SAMPLE_EPC, timestamp: '2030-01-01T00:00:00Z' }),
+        impinjTagInventory({ epcHex: IMPINJ_SAMPLE_EPC, lastSeenTime: '2030-01-01T00:00:00Z' }),
+      ],
+      LATEST,
+    ),
+  );
+  t.same(
+    impinj.errors?.map((problem) => problem.pointer),
+    ['/1/tagInventoryEvent/lastSeenTime'],
+    'an Impinj read is as late as its lastSeenTime, which it carries',
+  );
+});
+
 t.test('Zebra: one object is an element without an index', async (t) => {
   const received = new Date('2026-03-01T00:00:00Z');
-  const { reads } = parseZebra(zebraEvent({ idHex: 'e2806894000040017790e471', tid: 'e2003412' }), received);
+  const { reads } = parseZebra(zebraEvent({ idHex: 'e2806894000040017790e471', tid: 'e2003412' }), received, received);
   t.match(reads, [{ pointer: [], tag: 'E2806894000040017790E471', tid: 'E2003412', antennas: ['1'], rssi: -39, count: 1 }]);
-  const problem = problemOf(() => parseZebra({ data: { idHex: 'xyz' }, type: 'SIMPLE' }, received));
+  const problem = problemOf(() => parseZebra({ data: { idHex: 'xyz' }, type: 'SIMPLE' }, received, received));
   t.equal(problem.status, 400);
   t.match(problem.errors, [{ pointer: '/data/idHex' }]);
   t.match(problem.detail, /^the read cannot be stored/);
-  t.match(problemOf(() => parseZebra([{ data: {}, type: 'NONE' }], received)).errors, [
+  t.match(problemOf(() => parseZebra([{ data: {}, type: 'NONE' }], received, received)).errors, [
     { pointer: '/0/data/idHex' },
     { pointer: '/0/type' },
   ]);
 });
 
 t.test('Impinj: epcHex when sent, else the base64url epc; TIDs either way', async (t) => {
-  const { reads, otherEvents } = parseImpinj([
-    impinjTagInventory({ epcHex: IMPINJ_SAMPLE_EPC, withEpcHex: false, tidHex: 'e2003412' }),
-    { ...impinjTagInventory({ epcHex: IMPINJ_SAMPLE_EPC }), tagInventoryEvent: { epc: 'AAE', tid: 'AAE' } },
-  ]);
+  const { reads, otherEvents } = parseImpinj(
+    [
+      impinjTagInventory({ epcHex: IMPINJ_SAMPLE_EPC, withEpcHex: false, tidHex: 'e2003412' }),
+      { ...impinjTagInventory({ epcHex: IMPINJ_SAMPLE_EPC }), tagInventoryEvent: { epc: 'AAE', tid: 'AAE' } },
+    ],
+    LATEST,
+  );
   t.equal(otherEvents, 0);
   t.match(reads[0], { tag: IMPINJ_SAMPLE_EPC, tid: 'E2003412', antennas: ['Portal1', '1'], rssi: -41 });
   t.match(reads[1], { tag: '0001', tid: '0001', antennas: [], rssi: null, rawTime: '2021-02-02T22:18:35.658476625Z' });
 });
 
 t.test('generic reads', async (t) => {
-  const { reads } = parseGeneric({
-    reads: [{ readPoint: 'rp', epc: 'urn:epc:id:sscc:0614141.1234567890', time: '2026-03-01T08:00:00+08:00' }],
-  });
+  const { reads } = parseGeneric(
+    { reads: [{ readPoint: 'rp', epc: 'urn:epc:id:sscc:0614141.1234567890', time: '2026-03-01T08:00:00+08:00' }] },
+    LATEST,
+  );
   t.match(reads, [{ readPointId: 'rp', hostName: null, tag: 'urn:epc:id:sscc:0614141.1234567890', count: 1 }]);
-  t.match(problemOf(() => parseGeneric(null)).errors, [{ pointer: '/reads' }]);
+  t.match(problemOf(() => parseGeneric(null, LATEST)).errors, [{ pointer: '/reads' }]);
 });
 
 t.test('generic reads: an EPC URI must be one the tag codec and EPCIS capture take', async (t) => {
@@ -70,6 +135,7 @@ t.test('generic reads: an EPC URI must be one the tag codec and EPCIS capture ta
       'https://id.gs1.org/01/80614141123458/21/6789',
       'urn:example:tag:1',
     ),
+    LATEST,
   );
   t.same(
     taken.reads.map((read) => read.tag),
@@ -94,6 +160,7 @@ t.test('generic reads: an EPC URI must be one the tag codec and EPCIS capture ta
         'https://id.gs1.org/01/80614141123459/21/6789',
         'E2801',
       ),
+      LATEST,
     ),
   );
   t.same(
