@@ -34,7 +34,7 @@ export const admitBody = z
   .object({
     partyCode: memberPartyCode,
     tier: z.enum(TIERS).describe('head (at most 5 per brand), backbone (at most 20), authorized (any number)'),
-    validFrom: dateSchema.describe('the day of admission'),
+    validFrom: dateSchema.describe("the day of admission; after an exit, no earlier than the exit's day"),
     validUntil: dateSchema.optional().describe('the last day the authorization is valid; open-ended when left out'),
     reason,
   })

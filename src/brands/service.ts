@@ -203,6 +203,19 @@ export function createBrandService(deps: {
           if (!(await deps.brands.lockBrand(code, tx))) throw notFound(`no brand ${code}`);
           const standing = await deps.brands.findStanding(code, input.partyCode, tx);
           if (standing) throw alreadyMember(standing.state);
+          // every earlier authorization has exited: a new one starting before the last exit would
+          // rewrite who was admitted on days already decided (badges, misuse flags)
+          const earlier = await deps.brands.authorizationsOf({ brandCode: code, partyCode: input.partyCode }, tx);
+          const lastExit = earlier.reduce<string | null>(
+            (last, row) => (last === null || row.stateSince > last ? row.stateSince : last),
+            null,
+          );
+          if (lastExit !== null && input.validFrom < lastExit) {
+            throw conflict(
+              `a new authorization of party ${input.partyCode} for brand ${code} cannot start before its earlier authorization exited on ${lastExit}`,
+              [bodyField(['validFrom'], `must not be before ${lastExit}`)],
+            );
+          }
           const cap = TIER_CAPS[input.tier];
           const taken = await deps.brands.countInTier(code, input.tier, tx);
           if (taken >= cap) {

@@ -154,6 +154,37 @@ t.test('brand programme', async (t) => {
     expectStatus(t, await admit(code, parties[26], 'authorized'), 409, 'a party holds one authorization per brand');
   });
 
+  t.test('a new authorization after an exit starts no earlier than the exit: the days before keep who was admitted', async (t) => {
+    const party = await world.party('processor');
+    const code = await brand([]);
+    const readmit = (validFrom: string) =>
+      office.post(`/brands/${code}/authorizations`, { partyCode: party.code, tier: 'head', validFrom, reason: '重新准入' });
+    await world.ok(readmit(dayAgo(20)), 201);
+    await world.ok(change(code, party.code, 'suspended', { effectiveOn: dayAgo(10) }), 200);
+    await world.ok(change(code, party.code, 'exited', { effectiveOn: dayAgo(10) }), 200);
+
+    for (const validFrom of [dayAgo(20), dayAgo(25), dayAgo(11)]) {
+      const backdated = expectStatus(t, await readmit(validFrom), 409, `a re-admission from ${validFrom}`);
+      t.match(backdated.body.detail, `its earlier authorization exited on ${dayAgo(10)}`);
+      t.same(backdated.body.errors, [{ in: 'body', pointer: '/validFrom', detail: `must not be before ${dayAgo(10)}` }]);
+    }
+    expectStatus(t, await readmit(dayAgo(10)), 201, 'a re-admission from the day of the exit');
+    await world.ok(change(code, party.code, 'exited', { effectiveOn: dayAgo(5) }), 200);
+    expectStatus(t, await readmit(dayAgo(8)), 409, 'no earlier than the latest exit');
+    expectStatus(t, await readmit(today()), 201, 'a third authorization');
+
+    const listed = (await office.get(`/brands/${code}/authorizations?partyCode=${party.code}`)).body.items;
+    t.same(
+      listed.map((row: { validFrom: string; state: string; stateSince: string }) => [row.validFrom, row.state, row.stateSince]),
+      [
+        [dayAgo(20), 'exited', dayAgo(10)],
+        [dayAgo(10), 'exited', dayAgo(5)],
+        [today(), 'admitted', today()],
+      ],
+      'the earlier authorizations are as they were',
+    );
+  });
+
   t.test('state changes: admitted → suspended → admitted → exited, each with a reason and day; invalid ones 409', async (t) => {
     const party = await world.party('processor');
     const code = await brand([]);
