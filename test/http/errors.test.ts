@@ -60,6 +60,16 @@ t.test('bad input always gets a 4xx problem+json with the field path, never a 5x
     payload: '<event/>',
   });
   t.equal(text.statusCode, 415, 'unsupported media type');
+  // no route reads plain text: a JSON route given it is refused like any other type, not validated as a string
+  for (const url of ['/events', '/holds', '/complaints', '/recalls']) {
+    const plain = await inject({ method: 'POST', url, headers: { ...auth, 'content-type': 'text/plain' }, payload: '{"lotCodes":[]}' });
+    t.equal(plain.statusCode, 415, `text/plain to ${url}`);
+    t.match(plain.json(), {
+      type: '/problems/unsupported-media-type',
+      status: 415,
+      errors: [{ in: 'headers', pointer: '/content-type' }],
+    });
+  }
 
   expectStatus(t, await farm.api.get('/nowhere'), 404, 'unknown route');
   expectStatus(t, await farm.api.get('/parties/Y500236XXXXXXX0'), 404, 'unknown party code');
