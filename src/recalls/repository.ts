@@ -145,11 +145,12 @@ export function createRecallsRepository(db: Db) {
     },
 
     /**
-     * Recalls newest first, up to `limit`: by status, by the party that opened them or that they
-     * reach; `overdueAt`: only the open ones past a due time at that moment, judged on the due times
-     * stored when each opened (as overdueFor does), before the limit.
+     * Recalls newest first (then by id, so pages follow one another), `limit` of them after the first
+     * `offset`: by status, by the party that opened them or that they reach; `overdueAt`: only the open
+     * ones past a due time at that moment, judged on the due times stored when each opened (as
+     * overdueFor does), before the limit.
      */
-    async list(filter: { status?: string; partyCode?: string; overdueAt?: Date; limit: number }): Promise<RecallRow[]> {
+    async list(filter: { status?: string; partyCode?: string; overdueAt?: Date; limit: number; offset: number }): Promise<RecallRow[]> {
       const conditions: SQL[] = [sql`true`];
       if (filter.status) conditions.push(sql`status = ${filter.status}`);
       if (filter.overdueAt) {
@@ -163,7 +164,8 @@ export function createRecallsRepository(db: Db) {
       }
       const rows = await queryRows<RecallRow>(
         db,
-        sql`select ${RECALL_COLUMNS} from recalls where ${sql.join(conditions, sql` and `)} order by opened_at desc, id desc limit ${filter.limit}`,
+        sql`select ${RECALL_COLUMNS} from recalls where ${sql.join(conditions, sql` and `)} order by opened_at desc, id desc
+          limit ${filter.limit} offset ${filter.offset}`,
       );
       return rows.map(toRecall);
     },

@@ -43,6 +43,7 @@ export const recallListQuery = z.object({
     .optional()
     .describe('true: only open recalls past a due time'),
   limit: z.coerce.number().int().min(1).max(1000).default(100),
+  offset: z.coerce.number().int().min(0).default(0),
 });
 
 const progressSchema = z.object({

@@ -232,6 +232,7 @@ export function createRecallService(deps: {
       overdue?: boolean;
       partyCode?: string;
       limit?: number;
+      offset?: number;
     }): Promise<RecallSummary[]> {
       // the overdue ones are chosen in SQL before the limit, so many newer open recalls do not hide the oldest late ones
       const rows = await deps.recalls.list({
@@ -239,12 +240,13 @@ export function createRecallService(deps: {
         partyCode: filter.partyCode,
         overdueAt: filter.overdue ? deps.now() : undefined,
         limit: filter.limit ?? 100,
+        offset: filter.offset ?? 0,
       });
       return (await summaries(rows)).map(({ holderRows: _, ...summary }) => summary);
     },
 
     /** The recalls a principal may see: every one for regulators, an operator's own and those reaching it. */
-    async list(principal: Principal, filter: { status?: 'open' | 'closed'; overdue?: boolean; limit: number }) {
+    async list(principal: Principal, filter: { status?: 'open' | 'closed'; overdue?: boolean; limit: number; offset: number }) {
       requireRole(principal, 'recalls.read');
       return service.listRecalls({ ...filter, partyCode: privateScope(principal) ?? undefined });
     },

@@ -293,6 +293,29 @@ t.test('overdue recalls are chosen before the page limit: newer open recalls do 
   );
 });
 
+t.test('recalls page with limit and offset, in one stable order also for recalls opened at the same moment', async (t) => {
+  const { demo, regulator, ok, advance } = await demoWorld(t);
+  const open = () =>
+    ok(regulator.post('/recalls', { lotCodes: [demo.retailLotCode], level: 3, reason: '标签错误', hazard: '过敏原未标示' }));
+  const opened = [await open()];
+  advance(HOUR);
+  opened.push(await open(), await open(), await open());
+  const all = (await regulator.get('/recalls')).body.items.map((recall: { id: string }) => recall.id);
+  t.same([...all].sort(), opened.map((recall: { id: string }) => recall.id).sort(), 'every recall listed');
+  t.equal(all.at(-1), opened[0].id, 'the oldest last');
+  const pages = [];
+  for (let offset = 0; offset < 5; offset += 2) pages.push(...(await regulator.get(`/recalls?limit=2&offset=${offset}`)).body.items);
+  t.same(
+    pages.map((recall: { id: string }) => recall.id),
+    all,
+    'pages of two follow one another without repeats or gaps',
+  );
+  t.same((await regulator.get('/recalls?offset=4')).body.items, [], 'past the end: none');
+  const bad = await regulator.get('/recalls?offset=-1');
+  t.equal(bad.status, 400);
+  t.match(bad.body.errors, [{ in: 'querystring', pointer: '/offset' }]);
+});
+
 t.test('closing with every acknowledgement needs no override; the producer may recall its own lot', async (t) => {
   const { demo, regulator, operator } = await demoWorld(t);
   const producer = await operator(demo.parties.processor);
