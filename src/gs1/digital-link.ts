@@ -22,7 +22,9 @@
 //   (GS1 charset 82 for X, digits for N, charset 39 for Y, base64url for Z), check digits,
 //   dates and times. '+' is a plus sign in the path and a space in the query string.
 // - Query string: `key=value` pairs joined by '&'. An all-numeric key (after percent-decoding) is
-//   a GS1 Application Identifier: it must exist, be one the standard permits as a data attribute,
+//   a GS1 Application Identifier: it must exist, be one the standard permits as a data attribute
+//   (a primary key may be one: of two keys on an item, one is the path and the other goes in the
+//   query string, URI Syntax 4.10; the Syntax Dictionary's '?' flag marks them all),
 //   not be a key qualifier that belongs in this path, appear once in the whole URI, have a valid
 //   value, and not be one the GS1 General Specifications forbid alongside another AI present.
 // - Every non-numeric key is allowed: the standard reserves all-numeric keys for AIs and lets other
