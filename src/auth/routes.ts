@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { requireRole } from '../access/index.js';
+import { idSchema } from '../codes/uuid.js';
 import { problemSchema } from '../errors/problem.js';
 import { bearerSecurity, principalOf } from '../http/request.js';
 import { apiKeySchema, issueApiKeyBody, issuedApiKeySchema } from './schemas.js';
@@ -50,7 +51,7 @@ export const apiKeyRoutes: FastifyPluginAsyncZod<{ service: ApiKeyService }> = a
         tags,
         summary: 'Revoke an API key (admin)',
         security: bearerSecurity,
-        params: z.object({ id: z.string() }),
+        params: z.object({ id: idSchema }),
         response: { 200: apiKeySchema, 403: problemSchema, 404: problemSchema },
       },
     },

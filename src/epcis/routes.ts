@@ -2,6 +2,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { timestampSchema } from '../codes/timestamp.js';
+import { idSchema } from '../codes/uuid.js';
 import { badRequest, problemSchema } from '../errors/problem.js';
 import { bearerSecurity, principalOf } from '../http/request.js';
 import { MATCHES, QUERY_PARAMETERS } from './query-params.js';
@@ -124,7 +125,7 @@ export const epcisRoutes: FastifyPluginAsyncZod<{ service: EpcisService; subscri
         tags,
         summary: 'A capture job: running, success, or errors per event',
         security: bearerSecurity,
-        params: z.object({ captureID: z.string() }),
+        params: z.object({ captureID: idSchema }),
         response: { 200: captureJobSchema, 403: problemSchema, 404: problemSchema },
       },
     },
@@ -445,7 +446,7 @@ export const epcisRoutes: FastifyPluginAsyncZod<{ service: EpcisService; subscri
         tags: queryTags,
         summary: 'Unsubscribe',
         security: bearerSecurity,
-        params: nameParam.extend({ subscriptionID: z.string() }),
+        params: nameParam.extend({ subscriptionID: idSchema }),
         response: { 204: z.null(), 404: problemSchema },
       },
     },

@@ -2,6 +2,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { serviceCodeFilterSchema } from '../codes/service-codes.js';
 import { timestampSchema } from '../codes/timestamp.js';
+import { idSchema } from '../codes/uuid.js';
 import { problemSchema } from '../errors/problem.js';
 import { bearerSecurity, principalOf } from '../http/request.js';
 import { EVENT_TYPES, eventInput, eventSchema } from './schemas.js';
@@ -74,7 +75,7 @@ export const eventRoutes: FastifyPluginAsyncZod<{ service: EventService }> = asy
         tags,
         summary: 'One event',
         security: bearerSecurity,
-        params: z.object({ id: z.string() }),
+        params: z.object({ id: idSchema }),
         response: { 200: eventSchema, 403: problemSchema, 404: problemSchema },
       },
     },

@@ -3,6 +3,7 @@ import { isValidEarTag } from '../codes/china.js';
 import { isValidSscc } from '../codes/gs1.js';
 import { serviceCodeSchema } from '../codes/service-codes.js';
 import { dateSchema, timestampSchema } from '../codes/timestamp.js';
+import { idSchema } from '../codes/uuid.js';
 import { TRANSFORMATION_KINDS } from '../lots/ledger.js';
 import { UNITS } from '../products/schemas.js';
 
@@ -220,7 +221,7 @@ const ship = z.object({
 const receive = z.object({
   type: z.literal('receive'),
   ...common,
-  shipmentId: z.string().min(1).max(64),
+  shipmentId: idSchema.min(1).max(64),
   lines: z
     .array(z.object({ lotCode: code, quantity: z.number().min(0).max(1e12) }))
     .max(10_000)
@@ -302,7 +303,7 @@ export type PrimaryEventInput = z.infer<typeof primaryEventInput>;
 const correction = z.object({
   type: z.literal('correction'),
   eventTime: common.eventTime,
-  correctsEventId: z.string().min(1).max(200),
+  correctsEventId: idSchema.min(1).max(200),
   reason: z.string().min(1).max(500),
   replacement: primaryEventInput
     .optional()

@@ -2,6 +2,7 @@ import { Readable } from 'node:stream';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { serviceCodeSchema } from '../codes/service-codes.js';
+import { idSchema } from '../codes/uuid.js';
 import { problemSchema } from '../errors/problem.js';
 import { bearerSecurity, principalOf } from '../http/request.js';
 import { LABELS_PER_SHEET } from './labels.js';
@@ -55,7 +56,7 @@ export const itemRoutes: FastifyPluginAsyncZod<{ service: ItemService }> = async
         tags,
         summary: 'Progress of a code issuance job (done / total)',
         security: bearerSecurity,
-        params: z.object({ id: z.string() }),
+        params: z.object({ id: idSchema }),
         response: { 200: jobSchema, 403: problemSchema, 404: problemSchema },
       },
     },
@@ -72,7 +73,7 @@ export const itemRoutes: FastifyPluginAsyncZod<{ service: ItemService }> = async
         tags,
         summary: 'Codes of a finished job with their trace URL and GS1 Digital Link, streamed as CSV for label printers',
         security: bearerSecurity,
-        params: z.object({ id: z.string() }),
+        params: z.object({ id: idSchema }),
         produces: ['text/csv'],
       },
     },
@@ -99,7 +100,7 @@ export const itemRoutes: FastifyPluginAsyncZod<{ service: ItemService }> = async
         tags,
         summary: `A printable A4 label sheet (${LABELS_PER_SHEET} labels: QR, code, product name, lot number, production date)`,
         security: bearerSecurity,
-        params: z.object({ id: z.string() }),
+        params: z.object({ id: idSchema }),
         querystring: z.object({ page: z.coerce.number().int().min(1).default(1) }),
         produces: ['image/svg+xml'],
       },

@@ -1,5 +1,6 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { idSchema } from '../codes/uuid.js';
 import { problemSchema } from '../errors/problem.js';
 import { eventSchema } from '../events/schemas.js';
 import { CSV_TYPE, type CsvValue, csvStream } from '../http/csv.js';
@@ -113,7 +114,7 @@ export const recallRoutes: FastifyPluginAsyncZod<{ service: RecallService }> = a
         tags,
         summary: 'One recall: due times, holders with their acknowledgement and quantities, progress',
         security: bearerSecurity,
-        params: z.object({ id: z.string() }),
+        params: z.object({ id: idSchema }),
         response: { 200: recallSchema, 403: problemSchema, 404: problemSchema },
       },
     },
@@ -128,7 +129,7 @@ export const recallRoutes: FastifyPluginAsyncZod<{ service: RecallService }> = a
         summary: 'The recorded scope as CSV (UTF-8 with BOM, for Excel), streamed: lots and containers, holdings, pack codes',
         description: 'Ask with `Accept: text/csv` or `?format=csv`.',
         security: bearerSecurity,
-        params: z.object({ id: z.string() }),
+        params: z.object({ id: idSchema }),
         querystring: z.object({ format: z.enum(['csv']).optional() }),
         produces: ['text/csv'],
       },
@@ -153,7 +154,7 @@ export const recallRoutes: FastifyPluginAsyncZod<{ service: RecallService }> = a
         tags,
         summary: 'A holder acknowledges the recall and reports quantities returned or destroyed (operator key of a holder)',
         security: bearerSecurity,
-        params: z.object({ id: z.string() }),
+        params: z.object({ id: idSchema }),
         body: recallReportBody,
         response: { 201: recallSchema, ...errors },
       },
@@ -168,7 +169,7 @@ export const recallRoutes: FastifyPluginAsyncZod<{ service: RecallService }> = a
         tags,
         summary: 'Close a recall: every holder has acknowledged, or a regulator overrides with a reason',
         security: bearerSecurity,
-        params: z.object({ id: z.string() }),
+        params: z.object({ id: idSchema }),
         body: closeRecallBody,
         response: { 200: recallSchema, ...errors },
       },
@@ -184,7 +185,7 @@ export const recallRoutes: FastifyPluginAsyncZod<{ service: RecallService }> = a
         summary:
           'The final report: scope, actions, quantities and times — JSON, or a printable page (`Accept: text/html` or `?format=html`)',
         security: bearerSecurity,
-        params: z.object({ id: z.string() }),
+        params: z.object({ id: idSchema }),
         querystring: z.object({ format: z.enum(['json', 'html']).optional() }),
         produces: ['application/json', 'text/html'],
         response: { 200: recallReportSchema, 403: problemSchema, 404: problemSchema },

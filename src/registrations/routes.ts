@@ -1,5 +1,6 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { uuidSchema } from '../codes/uuid.js';
 import { problemSchema } from '../errors/problem.js';
 import { bearerSecurity, principalOf } from '../http/request.js';
 import {
@@ -15,8 +16,8 @@ import {
 } from './schemas.js';
 import type { DocumentType, RegistrationService } from './service.js';
 
-const idParams = z.object({ id: z.uuid() });
-const documentParams = idParams.extend({ documentId: z.uuid() });
+const idParams = z.object({ id: uuidSchema });
+const documentParams = idParams.extend({ documentId: uuidSchema });
 
 export const registrationRoutes: FastifyPluginAsyncZod<{ service: RegistrationService; perHour: number }> = async (
   app,

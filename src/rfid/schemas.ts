@@ -3,6 +3,7 @@
 import { z } from 'zod';
 import { serviceCodeFilterSchema, serviceCodeSchema } from '../codes/service-codes.js';
 import { isIsoTimestamp, isStorableTime, offsetWithinRange, STORABLE_YEARS } from '../codes/timestamp.js';
+import { idSchema } from '../codes/uuid.js';
 import { epcProblem } from './tags.js';
 
 export const READ_POINT_ROLES = ['entry', 'exit', 'observe', 'commissioning'] as const;
@@ -248,8 +249,8 @@ export const readRowSchema = z
 export const partyQuery = z.object({ partyCode: serviceCodeFilterSchema });
 export const readsQuery = z.object({
   partyCode: serviceCodeFilterSchema,
-  readerId: z.string().optional(),
-  readPointId: z.string().optional(),
+  readerId: idSchema.optional(),
+  readPointId: idSchema.optional(),
   tag: z.string().optional(),
   outcome: z.enum(READ_OUTCOMES).optional(),
   limit: z.coerce.number().int().min(1).max(1000).default(100),

@@ -378,5 +378,7 @@ t.test("reader times are taken up to the event writer's future tolerance by the 
     const [row] = await reads(`readPointId=${point.readPointId}&tag=${hex(70)}`);
     t.equal(new Date(row.windowStart).toISOString(), '9999-12-31T23:00:00.000Z');
     t.equal((await reads(`readPointId=${point.readPointId}`)).length, 3);
+    const upper = `readPointId=${point.readPointId.toUpperCase()}&readerId=${hourly.id.toUpperCase()}`;
+    t.equal((await reads(upper)).length, 3, 'read point and reader ids in upper case filter alike');
   });
 });

@@ -1,0 +1,69 @@
+// Ids the service gives out are UUIDs in lower case; a UUID is case-insensitive (RFC 9562), so
+// every route taking one finds it written in upper case too, and anything else is still not found.
+import { captured, epcisDocument, observation } from '../fixtures/epcis.js';
+import { createWorld, expectStatus, registrationBody } from '../fixtures/world.js';
+import { client } from '../helper.js';
+import { fileTest } from '../root.js';
+
+const t = fileTest();
+
+t.test('a UUID in a path or naming a shipment or event is read in upper case too', async (t) => {
+  const world = await createWorld(t);
+  const farm = await world.party('farm');
+  const plant = await world.party('slaughterhouse');
+  const product = await farm.product('head');
+  const lotCode = await farm.commission(product, 10);
+  const upper = (id: string) => {
+    t.match(id, /^[0-9a-f-]{36}$/, 'given out in lower case');
+    return id.toUpperCase();
+  };
+
+  const commissioned = (await farm.api.get(`/events?lotCode=${lotCode}`)).body.items[0];
+  t.equal(expectStatus(t, await farm.api.get(`/events/${upper(commissioned.id)}`), 200, 'an event').body.id, commissioned.id);
+
+  const shipmentId = await farm.ship(plant, [{ lotCode, quantity: 4 }]);
+  const received = expectStatus(
+    t,
+    await plant.event({ type: 'receive', shipmentId: upper(shipmentId) }),
+    201,
+    'a receipt naming its shipment in upper case',
+  );
+  const shipments = (await plant.api.get('/shipments')).body.items;
+  t.match(shipments, [{ id: shipmentId, status: 'received' }], 'the shipment is received');
+  t.ok(received.body.event, 'recorded');
+
+  const corrected = await farm.event({ type: 'commission', lots: [{ productCode: product, quantity: 1 }] });
+  expectStatus(
+    t,
+    await farm.event({ type: 'correction', correctsEventId: upper(corrected.body.event.id), reason: '录入错误' }),
+    201,
+    'a correction naming its event in upper case',
+  );
+
+  const job = await world.ok(farm.api.post(`/lots/${lotCode}/items`, { count: 2 }), 202);
+  await world.app.services.items.idle();
+  t.equal(expectStatus(t, await farm.api.get(`/code-jobs/${upper(job.id)}`), 200, 'a code job').body.id, job.id);
+  expectStatus(t, await farm.api.get(`/code-jobs/${upper(job.id)}/codes.csv`), 200, "a code job's codes");
+
+  const recall = await world.ok(farm.api.post('/recalls', { lotCodes: [lotCode], level: 3, reason: '标签错误', hazard: '过敏原未标示' }));
+  t.equal(expectStatus(t, await farm.api.get(`/recalls/${upper(recall.id)}`), 200, 'a recall').body.id, recall.id);
+  expectStatus(t, await farm.api.get(`/recalls/${upper(recall.id)}/report`), 200, "a recall's report");
+  expectStatus(t, await farm.api.get(`/recalls/${upper(recall.id)}/scope?format=csv`), 200, "a recall's scope");
+
+  const { reply } = await captured(world, plant.key, epcisDocument([observation(2, { epcList: ['urn:epc:id:sgtin:0614141.812345.1'] })]));
+  const captureID = reply.json().captureID;
+  const job2 = expectStatus(t, await plant.api.get(`/epcis/capture/${upper(captureID)}`), 200, 'a capture job');
+  t.equal(job2.body.captureID, captureID);
+
+  const applicant = client(world.app);
+  const application = await world.ok(applicant.post('/registrations', registrationBody()));
+  const status = await applicant.get(`/registrations/${upper(application.id)}`, { 'registration-ticket': application.ticket });
+  expectStatus(t, status, 200, 'an application');
+  expectStatus(t, await world.regulator.get(`/regulator/registrations/${upper(application.id)}`), 200, 'an application to a regulator');
+
+  const key = await world.ok(world.admin.post('/api-keys', { role: 'operator', partyCode: farm.code }));
+  t.equal(expectStatus(t, await world.admin.delete(`/api-keys/${upper(key.id)}`), 200, 'an API key revoked').body.id, key.id);
+
+  expectStatus(t, await farm.api.get('/recalls/not-a-uuid'), 404, 'anything else is still not found');
+  expectStatus(t, await farm.api.get(`/events/${commissioned.id.replace(/[0-9a-f]/g, '0')}`), 404, 'nor an unknown UUID');
+});
