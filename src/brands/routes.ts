@@ -12,10 +12,11 @@ import {
   createBrandBody,
   disposalSchema,
   memberPartyCode,
+  memberPartyCodeParam,
 } from './schemas.js';
 import type { BrandService } from './service.js';
 
-const memberParams = brandCodeParams.extend({ partyCode: memberPartyCode });
+const memberParams = brandCodeParams.extend({ partyCode: memberPartyCodeParam });
 
 export const brandRoutes: FastifyPluginAsyncZod<{ service: BrandService }> = async (app, { service }) => {
   const tags = ['brands'];

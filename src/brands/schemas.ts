@@ -1,11 +1,13 @@
 import { z } from 'zod';
-import { serviceCodeSchema } from '../codes/service-codes.js';
+import { partyCodeParamSchema, serviceCodeSchema } from '../codes/service-codes.js';
 import { dateSchema } from '../codes/timestamp.js';
 import { AUTHORIZATION_STATES, BRAND_KINDS, TIERS } from './standing.js';
 
 const name = z.string().trim().min(1).max(100);
 /** A member's party code: at most 32 characters as typed, then read as every party code is. */
 export const memberPartyCode = z.string().max(32).pipe(serviceCodeSchema);
+/** A member's party code in a path: a mistyped one (its check character wrong) is a 400. */
+export const memberPartyCodeParam = z.string().max(32).pipe(partyCodeParamSchema);
 const reason = z.string().trim().min(1).max(1000).describe('why: recorded with the change and shown in its history');
 
 export const brandCodeParams = z.object({

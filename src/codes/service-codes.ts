@@ -128,5 +128,15 @@ export function normalizeCode(input: string): string {
 /** A service code in a request's path, query or body, read as normalizeCode reads it: trimmed and upper-cased. */
 export const serviceCodeSchema = z.string().trim().toUpperCase();
 
+const PARTY_CODE_SHAPE = new RegExp(`^[${[...LETTER_TO_KIND.keys()].join('')}]\\d{6}[${MOD31_CHARSET}]{8}$`);
+
+/**
+ * A party code in a path, read as serviceCodeSchema reads it. One shaped as a party code whose check
+ * character fails was mistyped: a 400 saying so, as for a lot or pack code, not the 404 of an unknown party.
+ */
+export const partyCodeParamSchema = serviceCodeSchema.refine((code) => !PARTY_CODE_SHAPE.test(code) || hasValidMod31Check(code), {
+  error: 'check character wrong — probably a typo',
+});
+
 /** A service code a listing is filtered by: left out, empty or blank, it filters nothing. */
 export const serviceCodeFilterSchema = serviceCodeSchema.optional().transform((code) => code || undefined);

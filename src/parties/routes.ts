@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { requireRole } from '../access/index.js';
-import { serviceCodeSchema } from '../codes/service-codes.js';
+import { partyCodeParamSchema } from '../codes/service-codes.js';
 import { problemSchema } from '../errors/problem.js';
 import { bearerSecurity, principalOf } from '../http/request.js';
 import { createPartyBody, listPartiesQuery, partySchema } from './schemas.js';
@@ -48,7 +48,7 @@ export const partyRoutes: FastifyPluginAsyncZod<{ service: PartyService }> = asy
         tags,
         summary: 'One party by its unified entity code',
         security: bearerSecurity,
-        params: z.object({ code: serviceCodeSchema }),
+        params: z.object({ code: partyCodeParamSchema }),
         response: { 200: partySchema, 404: problemSchema },
       },
     },
