@@ -216,8 +216,14 @@ export function createFiguresService(deps: {
     /** Traceability rate (溯源率): sold lots and their items whose trace reaches a farm lot with its quarantine certificate. */
     async traceability(principal: Principal, scope: Scope, by: TraceabilityDimension) {
       requireRole(principal, 'figures.read');
-      const byEnterprise = await deps.figures.traceability(scope, by === 'township' ? 'enterprise' : by);
-      const rows = by === 'township' ? byTownship(byEnterprise) : byEnterprise;
+      const grouped = await deps.figures.traceability(scope, by === 'township' ? 'enterprise' : by);
+      // regions and townships are named from the same GB/T 2260 data
+      const rows =
+        by === 'township'
+          ? byTownship(grouped)
+          : by === 'region'
+            ? grouped.map((row) => ({ ...row, name: row.key === null ? null : (regionName(row.key) ?? null) }))
+            : grouped;
       const figure = (row: Pick<TraceabilityRow, 'lots' | 'tracedLots' | 'items' | 'tracedItems'>) => ({
         lots: row.lots,
         tracedLots: row.tracedLots,

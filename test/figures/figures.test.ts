@@ -114,8 +114,9 @@ t.test('figures of a small county world', async (t) => {
     t.match(byEnterprise.groups, [{ key: plant.code, name: '屠宰厂', lotRate: 0.5 }]);
     const byRegion = (await regulator.get('/regulator/figures/traceability?by=region&region=500236')).body;
     t.strictSame(
-      byRegion.groups.map((group: any) => [group.key, group.lots]),
-      [['500236', 4]],
+      byRegion.groups.map((group: any) => [group.key, group.name, group.lots]),
+      [['500236', '重庆市奉节县', 4]],
+      'a region named as the township figures name it',
     );
     const noTownship = (await regulator.get('/regulator/figures/traceability?by=township')).body;
     t.strictSame(
