@@ -30,18 +30,20 @@ const isoDateTime = z.iso.datetime({ offset: true });
 /** An ISO 8601 date-time with an offset (with its colon) naming a real calendar day and time of day: no 30 February, no hour 24. */
 export const isIsoTimestamp = (value: string) => isoDateTime.safeParse(value).success;
 
+// A value that is no date or time at all stops at its format check (`abort`): it has no year to be out of range.
 /** An ISO 8601 date-time with an offset of at most ±14:00, within the storable years (the string is kept as written). */
 export const timestampSchema = z
   .string()
   .refine(isIsoTimestamp, {
     error: 'must be an ISO 8601 time with an offset, e.g. 2026-11-30T09:00:00+08:00',
+    abort: true,
   })
   .refine(offsetWithinRange, { error: 'must have an offset from -14:00 to +14:00' })
   .refine((value) => isStorableTime(new Date(value)), { error: `must lie in the years ${STORABLE_YEARS}` });
 
 /** A calendar date (YYYY-MM-DD) within the storable years. */
 export const dateSchema = z.iso
-  .date({ error: 'must be a date YYYY-MM-DD' })
+  .date({ error: 'must be a calendar date YYYY-MM-DD', abort: true })
   .refine((value) => isStorableTime(new Date(`${value}T00:00:00Z`)), { error: `must lie in the years ${STORABLE_YEARS}` });
 
 /** A time as China Standard Time (UTC+8 all year) in ISO 8601, e.g. 2026-03-01T08:00:00+08:00. */

@@ -202,6 +202,14 @@ t.test('figures of a small county world', async (t) => {
       400,
       'a period that ends before it starts',
     );
+    for (const [from, detail] of [
+      ['2026-13-01', 'must be a calendar date YYYY-MM-DD'],
+      ['2026-02-30', 'must be a calendar date YYYY-MM-DD'],
+      ['0999-01-01', 'must lie in the years 1900–9999'],
+    ]) {
+      const refused = expectStatus(t, await regulator.get(`/regulator/figures/traceability?from=${from}`), 400, `from=${from}`);
+      t.strictSame(refused.body.errors, [{ in: 'querystring', pointer: '/from', detail }], 'one error, saying what is wrong');
+    }
     expectStatus(t, await plant.api.get('/regulator/figures/pass-rates'), 403, 'not for operators');
   });
 
