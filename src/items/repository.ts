@@ -3,7 +3,7 @@ import { createBatchLoader } from '../db/batch-loader.js';
 import { anyOf } from '../db/chunk.js';
 import { type Database, type Db, queryRows } from '../db/client.js';
 import { codeFlags, codeJobs, items, lots } from '../db/schema.js';
-import { shownStateOf } from '../lots/repository.js';
+import { pageChangesOf } from '../lots/repository.js';
 
 export type CodeJobRow = typeof codeJobs.$inferSelect;
 export type ResolvedItem = {
@@ -18,8 +18,9 @@ export type ScannedItem = ResolvedItem & {
   lastRegion: string | null;
   lastScannedAt: Date | null;
   lotStatus: string;
-  /** What its lot's consumer page shows that can change while the lot's chain does not (shownStateOf). */
-  lotShownState: string;
+  lotOnHold: boolean;
+  /** Counts of what its lot's consumer page shows that can change while the lot's chain does not (pageChangesOf). */
+  lotPageChanges: string;
   /** A counterfeit flag is raised on the code (brand misuse is about the producer, not a copied code). */
   flagged: boolean;
   /** When its issuance job was started. */
@@ -41,7 +42,8 @@ export function createItemsRepository(database: Pick<Database, 'db' | 'copyRows'
       lastScannedAt: items.lastScannedAt,
       lastRegion: items.lastRegion,
       lotStatus: lots.status,
-      lotShownState: shownStateOf(items.lotCode),
+      lotOnHold: sql<boolean>`${lots.hold} is not null`,
+      lotPageChanges: pageChangesOf(items.lotCode),
       flagged: sql<boolean>`exists (select 1 from ${codeFlags} where ${codeFlags.code} = ${items.code} and ${codeFlags.kind} <> 'brand_misuse')`,
       issuedAt: codeJobs.createdAt,
       snapshot: sql<string>`pg_current_snapshot()::text`,

@@ -17,13 +17,13 @@ export type LotStatusInputs = {
 };
 
 /**
- * What a consumer page shows of a lot that can change while its chain does not: its status, its
- * hold, its inspections and documents (evidence links, and corrections of them) and its owner's
- * brand standing (every admission, suspension and exit is a change row). Cached pages of a lot are
- * keyed by it, so a hold, a failed test or a brand exit shows on the very next scan.
+ * Counts of what a consumer page shows of a lot that can change while its chain does not and that
+ * its status and hold do not tell: its inspections and documents (evidence links, and corrections of
+ * them) and its owner's brand standing (every admission, suspension and exit is a change row). They
+ * only grow, so a page cached under older counts is never taken for a newer one.
  */
-export function shownStateOf(lotCode: SQL | Column): SQL<string> {
-  return sql<string>`(select concat_ws(':', l.status, l.hold is not null,
+export function pageChangesOf(lotCode: SQL | Column): SQL<string> {
+  return sql<string>`(select concat_ws(':',
       (select count(*) + count(c.id) from event_lots el left join events c on c.corrects_event_id = el.event_id
         where el.lot_code = l.code and el.evidence),
       (select count(*) from brand_authorizations a join brand_authorization_changes ch on ch.authorization_id = a.id
@@ -52,10 +52,10 @@ export function createLotsRepository(db: Db) {
   }
 
   return {
-    /** See shownStateOf; empty for an unknown lot. */
-    async shownState(lotCode: string): Promise<string> {
-      const [row] = await queryRows<{ state: string | null }>(db, sql`select ${shownStateOf(sql`${lotCode}::text`)} as state`);
-      return row.state ?? '';
+    /** See pageChangesOf; empty for an unknown lot. */
+    async pageChanges(lotCode: string): Promise<string> {
+      const [row] = await queryRows<{ changes: string | null }>(db, sql`select ${pageChangesOf(sql`${lotCode}::text`)} as changes`);
+      return row.changes ?? '';
     },
     async findByCodes(codes: string[], tx: Db = db): Promise<LotRow[]> {
       if (codes.length === 0) return [];

@@ -33,6 +33,9 @@ export type Resolved = {
   producerGrade: string | null;
 };
 
+/** What a cached lot view is keyed by besides the lot: see lotView. */
+type LotState = { status: string; onHold: boolean; changes: string };
+
 /** A lot as every pack of it shows alike: its backward trace, and the brands covering its product with its owner's standing. */
 type LotView = { trace: Trace; standings: BrandStanding[]; producedOn: string };
 
@@ -46,7 +49,7 @@ export class NotGenuineError extends Error {
 export function createResolverService(deps: {
   items: Pick<ItemsRepository, 'findItem'>;
   scans: Pick<ScanService, 'record' | 'beginRead' | 'raiseFlag' | 'scannedRecentlyBy'>;
-  lots: Pick<LotsRepository, 'findByCodes' | 'shownState'>;
+  lots: Pick<LotsRepository, 'findByCodes' | 'pageChanges'>;
   identifiers: Pick<IdentifierService, 'parse' | 'find'>;
   trace: Pick<TraceService, 'trace'>;
   brands: Pick<BrandService, 'standingsOfLot'>;
@@ -60,13 +63,13 @@ export function createResolverService(deps: {
   const producerGrade = (partyCode: string) => deps.producerGrade?.(partyCode) ?? Promise.resolve(null);
   const policy = deps.policy ?? DEFAULT_FLAG_POLICY;
   // The lot's chain changes rarely and every pack of a lot shares it; the key carries what the page
-  // shows that changes without the chain (status, hold, tests, brand standing: shownStateOf), so a
-  // recall, a hold or a failed test shows on the very next scan.
+  // shows that changes without the chain (status, hold, tests, brand standing), so a recall, a hold
+  // or a failed test shows on the very next scan.
   // Entries hold the promise, so concurrent scans of a lot whose entry expired share one computation.
   const views = new Map<string, { at: number; view: Promise<LotView> }>();
 
-  function lotView(lotCode: string, shownState: string): Promise<LotView> {
-    const key = `${lotCode}:${shownState}`;
+  function lotView(lotCode: string, state: LotState): Promise<LotView> {
+    const key = `${lotCode}:${state.status}:${state.onHold}:${state.changes}`;
     const cached = views.get(key);
     if (cached && now().getTime() - cached.at < TRACE_CACHE_MS) return cached.view;
     const view = Promise.all([
@@ -78,7 +81,15 @@ export function createResolverService(deps: {
       // a lot recorded without a production date was produced when it was recorded
       producedOn: lot.productionDate ?? chinaDay(lot.createdAt),
     }));
-    view.catch(() => views.delete(key));
+    view.then(
+      // a hold, its release or a recall that came between reading the key and reading the trace: the
+      // view is not what the key says, and a release could bring the key back while it is still kept
+      ({ trace }) => {
+        const start = trace.nodes.find((node) => node.depth === 0);
+        if (start?.status !== state.status || start.onHold !== state.onHold) views.delete(key);
+      },
+      () => views.delete(key),
+    );
     if (views.size >= TRACE_CACHE_SIZE) views.delete(views.keys().next().value as string);
     views.set(key, { at: now().getTime(), view });
     return view;
@@ -130,7 +141,7 @@ export function createResolverService(deps: {
         context.record ? deps.scans.scannedRecentlyBy(code, client) : false,
       ]);
       [view, grade] = await Promise.all([
-        found ? lotView(found.lotCode, found.lotShownState) : undefined,
+        found ? lotView(found.lotCode, { status: found.lotStatus, onHold: found.lotOnHold, changes: found.lotPageChanges }) : undefined,
         found ? producerGrade(found.partyCode) : null,
       ]);
       // a reload or re-opened page within the window is the same scan: shown, not counted again
@@ -225,8 +236,11 @@ export function createResolverService(deps: {
   }
 
   async function resolveLot(lotCode: string, kind: 'lot' | 'container'): Promise<Resolved> {
-    const [[lot], shownState] = await Promise.all([deps.lots.findByCodes([lotCode]), deps.lots.shownState(lotCode)]);
-    const [view, grade] = await Promise.all([lotView(lotCode, shownState), producerGrade(lot.partyCode)]);
+    const [[lot], changes] = await Promise.all([deps.lots.findByCodes([lotCode]), deps.lots.pageChanges(lotCode)]);
+    const [view, grade] = await Promise.all([
+      lotView(lotCode, { status: lot.status, onHold: lot.hold !== null, changes }),
+      producerGrade(lot.partyCode),
+    ]);
     return {
       kind,
       code: lotCode,

@@ -1,5 +1,7 @@
 import { seedDemoChain } from '../../seeds/fengjie.js';
+import { createRepositories } from '../../src/app.js';
 import { mod31CheckChar } from '../../src/codes/mod31.js';
+import { createResolverService } from '../../src/resolver/service.js';
 import { TEXT } from '../../src/web/i18n/index.js';
 import { DIGITAL_LINK_VECTORS } from '../fixtures/digital-link-vectors.js';
 import { createWorld } from '../fixtures/world.js';
@@ -299,6 +301,39 @@ t.test('a hold, its release, a failed test and a brand exit show on the very nex
     ['FJLR'],
     'the badge of the brand its maker left is gone on the next scan',
   );
+});
+
+t.test('a hold that comes between reading a lot and reading its chain leaves no page cached to outlive its release', async (t) => {
+  const { app, adminKey, database } = await buildTestApp(t);
+  const demo = await seedDemoChain(app.services);
+  const processor = client(
+    app,
+    (await client(app, adminKey).post('/api-keys', { role: 'operator', partyCode: demo.parties.processor })).body.key,
+  );
+  const repositories = createRepositories(database);
+  let holdBeforeTrace = true;
+  const racing = createResolverService({
+    ...app.services,
+    items: repositories.items,
+    lots: repositories.lots,
+    trace: {
+      trace: async (...args: Parameters<typeof app.services.trace.trace>) => {
+        if (holdBeforeTrace) {
+          holdBeforeTrace = false;
+          t.equal((await processor.post('/holds', { lotCodes: [demo.retailLotCode], reason: '自检异常' })).status, 201);
+        }
+        return app.services.trace.trace(...args);
+      },
+    },
+    ipSalt: 'racing',
+  });
+  const scan = async () => {
+    const resolved = await racing.resolveCode(demo.itemCode, { record: false, region: null, ip: '203.0.113.1', userAgent: 'phone' });
+    return resolved.lot.warnings;
+  };
+  t.same(await scan(), ['on_hold'], 'the chain was read after the hold');
+  t.equal((await processor.post('/holds/release', { lotCodes: [demo.retailLotCode], reason: '复检合格' })).status, 201);
+  t.same(await scan(), [], 'released: the page read before the hold is not shown again');
 });
 
 t.test('a shopper reloading the page is one scan: repeated resolutions by one client within ten minutes count once', async (t) => {
