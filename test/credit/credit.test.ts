@@ -68,7 +68,8 @@ t.test('a credit score on a small world equals the hand computation', async (t) 
   // 1 shipment to the processor it never books in
   const farmLot = await commission(farm, pigs, 10);
   await record(farm, { type: 'ship', toPartyCode: processor.code, lines: [{ lotCode: farmLot }] });
-  // 1 event recorded 100 hours after it happened
+  // 1 event recorded 100 hours after it happened (after its lot was made)
+  clock += 100 * HOUR;
   await processor.event({
     type: 'inspect',
     eventTime: chinaTime(clock - 100 * HOUR),

@@ -302,14 +302,19 @@ t.test('a streamed export resumes after the line it read last: lines recorded me
       const first = (await pages.next()).value as KdeRow[];
       t.equal(first.length, 3);
       // late records that sort before the line read last, whatever the sort: a commission of product A
-      // (the first name, the first type) and an inspection of the first line's lot, both earlier than
-      // any line before (each sort's earlier again)
+      // (the first name, the first type) earlier than any line before (each sort's earlier again), and
+      // an inspection of the first line's lot at that line's time (not before the lot came into being)
       const eventTime = `2026-02-0${9 - ++early}T08:00:00+08:00`;
       const created = await world.ok(farm.event({ type: 'commission', eventTime, lots: [{ productCode: a, quantity: 1 }] }));
       owner.set(created.createdLotCodes[0], farm);
       const inspector = owner.get(first[0].lotCode) as typeof farm;
       const inspected = await world.ok(
-        inspector.event({ type: 'inspect', eventTime, lotCodes: [first[0].lotCode], inspection: { kind: 'self', result: 'pass' } }),
+        inspector.event({
+          type: 'inspect',
+          eventTime: first[0].eventTime,
+          lotCodes: [first[0].lotCode],
+          inspection: { kind: 'self', result: 'pass' },
+        }),
       );
       const now = (await world.regulator.get(`/regulator/events?${PERIOD}&sort=${sort}&limit=1000`)).body.items;
       const cursor = now.findIndex((row: any) => KEY(row) === KEY(first[2]));
