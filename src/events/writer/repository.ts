@@ -17,7 +17,11 @@ const numerics = (values: (number | null)[]) =>
 const times = (values: (Date | null)[]) => sql`${sql.param(values.map((value) => value?.toISOString() ?? null))}::timestamptz[]`;
 const jsons = (values: unknown[]) => sql`${sql.param(values.map((value) => JSON.stringify(value)))}::jsonb[]`;
 
-type LotRowText = Omit<LotView, 'quantity' | 'voided'> & { quantity: string; voidedByEventId: string | null };
+type LotRowText = Omit<LotView, 'quantity' | 'voided' | 'madeAt'> & {
+  quantity: string;
+  voidedByEventId: string | null;
+  madeAt: Date | string | null;
+};
 const toLotView = (row: LotRowText): LotView => ({
   code: row.code,
   kind: row.kind,
@@ -31,9 +35,15 @@ const toLotView = (row: LotRowText): LotView => ({
   voided: row.voidedByEventId !== null,
   attributes: row.attributes as LotAttributes,
   hold: (row.hold as LotHold | null) ?? null,
+  madeAt: row.madeAt === null ? null : new Date(row.madeAt),
 });
+// madeAt: the earliest event not declared in error that made the lot, by the test `makes` (state.ts) applies
 const LOT_COLUMNS = sql.raw(`code, kind, party_code as "partyCode", product_code as "productCode", lot_number as "lotNumber", sscc,
-  quantity::text as quantity, unit, status, voided_by_event_id as "voidedByEventId", attributes, hold`);
+  quantity::text as quantity, unit, status, voided_by_event_id as "voidedByEventId", attributes, hold,
+  (select min(e.event_time) from event_lots el join events e on e.id = el.event_id
+    where el.lot_code = lots.code
+      and (e.type = 'commission' or (e.type = 'transform' and el.role = 'output') or (e.type = 'aggregate' and el.role = 'parent'))
+      and not exists (select 1 from events c where c.corrects_event_id = e.id)) as "madeAt"`);
 
 export type Batch = {
   events: { record: EventRecord; draft: EventDraft }[];
@@ -170,6 +180,7 @@ export function createEventWriterRepository() {
         toPartyCode: string;
         toLocationCode: string | null;
         status: string;
+        shippedAt: Date | string;
         lines: {
           lotCode: string;
           containerCode: string | null;
@@ -180,7 +191,7 @@ export function createEventWriterRepository() {
       }>(
         tx,
         sql`select s.id, s.ship_event_id as "shipEventId", s.from_party_code as "fromPartyCode", s.to_party_code as "toPartyCode",
-          s.to_location_code as "toLocationCode", s.status,
+          s.to_location_code as "toLocationCode", s.status, s.shipped_at as "shippedAt",
           (select coalesce(json_agg(json_build_object('lotCode', l.lot_code, 'containerCode', l.container_code,
              'quantity', l.quantity::text, 'receivedQuantity', l.received_quantity::text, 'receiveEventId', l.receive_event_id)), '[]')
              from shipment_lines l where l.shipment_id = s.id) as lines
@@ -191,6 +202,7 @@ export function createEventWriterRepository() {
       );
       return rows.map((row) => ({
         ...row,
+        shippedAt: new Date(row.shippedAt),
         lines: row.lines.map((line) => ({
           lotCode: line.lotCode,
           containerCode: line.containerCode,

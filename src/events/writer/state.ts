@@ -18,7 +18,21 @@ export type LotView = {
   voided: boolean;
   attributes: LotAttributes;
   hold: LotHold | null;
+  /**
+   * When the lot came into being: the earliest live event that made it (see `makes`), null when
+   * none did (an identifier an EPCIS event named before any event made it, or whose making was
+   * declared in error). Events using the lot are not dated before it.
+   */
+  madeAt: Date | null;
 };
+
+/**
+ * Whether an event of this type, linking a lot in this role, made the lot: a commission (EPCIS
+ * may commission an identifier it saw first in another event), a transformation's output, or the
+ * container of a packing. The writer's repository reads `madeAt` by the same test.
+ */
+export const makes = (eventType: string, role: string) =>
+  eventType === 'commission' || (eventType === 'transform' && role === 'output') || (eventType === 'aggregate' && role === 'parent');
 
 export type ShipmentView = {
   id: string;
@@ -27,6 +41,8 @@ export type ShipmentView = {
   toPartyCode: string;
   toLocationCode: string | null;
   status: string;
+  /** The time of its ship event: a receipt is not dated before it. */
+  shippedAt: Date;
   lines: {
     lotCode: string;
     containerCode: string | null;
@@ -210,12 +226,17 @@ export class WorldState {
   }
 
   /** Takes a checked event's effects. */
-  apply(draft: EventDraft, event: { eventTime: Date; disposition: string | null }) {
+  apply(draft: EventDraft, event: { type: string; eventTime: Date; disposition: string | null }) {
     const at = event.eventTime.getTime();
     for (const lot of draft.newLots) {
       this.created.lots.set(lot.code, lot);
-      this.lots.set(lot.code, { ...lot, voided: false, hold: null });
+      this.lots.set(lot.code, { ...lot, voided: false, hold: null, madeAt: null });
       if (lot.lotNumber) this.takenLotNumbers.add(`${lot.partyCode}|${lot.lotNumber}`);
+    }
+    // a later event of the batch may use what this one made
+    for (const link of draft.links.values()) {
+      const lot = this.lots.get(link.lotCode);
+      if (lot && makes(event.type, link.role) && !(lot.madeAt && lot.madeAt <= event.eventTime)) lot.madeAt = event.eventTime;
     }
     for (const identifier of draft.identifiers) if (identifier.kind === 'ear_tag') this.takenEarTags.add(identifier.value);
     for (const movement of draft.movements) {
@@ -255,6 +276,7 @@ export class WorldState {
         toPartyCode: shipment.toPartyCode,
         toLocationCode: shipment.toLocationCode,
         status: 'open',
+        shippedAt: shipment.shippedAt,
         lines: shipment.lines.map((line) => ({ ...line, receivedQuantity: null, receiveEventId: null })),
       });
     }

@@ -3,6 +3,7 @@
 // row records; it throws a Problem when the event breaks a rule.
 import type { Line, LotSpec, Scope } from '../scope.js';
 import { type AggregateInput, aggregate } from './aggregate.js';
+import { requireChronology } from './chronology.js';
 import { commission } from './commission.js';
 import { disaggregate } from './disaggregate.js';
 import { dispose } from './dispose.js';
@@ -39,7 +40,14 @@ export type EventAction =
   | ({ type: 'release' } & ReleaseInput)
   | ({ type: 'recall' } & RecallInput);
 
+/** The event type's rules, then the one rule of time every event type shares. */
 export function applyRules(scope: Scope, action: EventAction, eventTime: Date, reuseCodes?: string[]): RuleResult {
+  const result = typeRules(scope, action, eventTime, reuseCodes);
+  requireChronology(scope, action, eventTime);
+  return result;
+}
+
+function typeRules(scope: Scope, action: EventAction, eventTime: Date, reuseCodes?: string[]): RuleResult {
   switch (action.type) {
     case 'commission':
       return commission(scope, action, reuseCodes);

@@ -1,0 +1,60 @@
+import { bodyField, unprocessable } from '../../../errors/problem.js';
+import type { EventLotRole } from '../draft.js';
+import type { Scope } from '../scope.js';
+import type { LotView } from '../state.js';
+import type { EventAction } from './index.js';
+
+/**
+ * The lots each event type uses, by the roles its rule linked them in: what it moves, packs,
+ * unpacks, inspects, sells, destroys or transforms (a container's contents included). A commission
+ * or an observation uses nothing (EPCIS may see or commission an identifier it first met later);
+ * a receipt is held to its shipment, whose lots were held to it when shipped.
+ */
+const USED_AS: Partial<Record<EventAction['type'], readonly EventLotRole[]>> = {
+  transform: ['input'],
+  aggregate: ['parent', 'child'],
+  disaggregate: ['parent', 'child'],
+  ship: ['subject'],
+  inspect: ['subject'],
+  destroy: ['subject'],
+  sell: ['subject'],
+};
+
+/**
+ * An event comes after what it depends on: refused (422) when dated before a lot it uses came into
+ * being, or a receipt before its shipment was shipped. Instants are compared (offsets apart), equal
+ * ones allowed: events captured late or out of order are fine as long as their times agree. Runs
+ * after the event type's own rules, so it tells the time of nothing the party may not use.
+ */
+export function requireChronology(scope: Scope, action: EventAction, eventTime: Date) {
+  const pointer = scope.at('eventTime');
+  if (action.type === 'receive') {
+    const shipment = scope.state.shipments.get(action.shipmentId);
+    if (shipment && shipment.shippedAt > eventTime) {
+      const earliest = shipment.shippedAt.toISOString();
+      throw unprocessable(
+        'event-time-before-shipment',
+        `shipment ${shipment.id} was shipped at ${earliest}; it cannot be received before that`,
+        [bodyField(pointer, `at the earliest ${earliest}`)],
+      );
+    }
+    return;
+  }
+  const roles = USED_AS[action.type];
+  if (!roles) return;
+  // the lot that began last bounds the event: naming it names the earliest time allowed
+  let latest: { lot: LotView; madeAt: Date } | undefined;
+  for (const link of scope.draft.links.values()) {
+    if (!roles.includes(link.role) || scope.draft.newLot(link.lotCode)) continue;
+    const lot = scope.state.lots.get(link.lotCode);
+    const madeAt = lot?.madeAt;
+    if (lot && madeAt && madeAt > eventTime && (!latest || madeAt > latest.madeAt)) latest = { lot, madeAt };
+  }
+  if (!latest) return;
+  const earliest = latest.madeAt.toISOString();
+  throw unprocessable(
+    'event-time-before-lot',
+    `${scope.nameOf(latest.lot)} came into being at ${earliest}; an event using it cannot be dated before that`,
+    [bodyField(pointer, `at the earliest ${earliest}`)],
+  );
+}

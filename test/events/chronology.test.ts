@@ -1,0 +1,316 @@
+// Events come after what they depend on: nothing uses, moves, packs, unpacks, inspects, sells,
+// destroys or transforms a lot before the lot came into being, and nothing receives a shipment
+// before it was shipped — through every door (POST /events, EPCIS capture and /epcis/events, RFID
+// gates), with instants compared whatever their offsets, equal times allowed, and EPCIS events
+// captured late or out of order held to the times they give.
+import { zebraEvent } from '../fixtures/rfid-payloads.js';
+import { readPoint, registerReader } from '../fixtures/rfid-world.js';
+import { type Actor, createWorld, expectStatus, type World } from '../fixtures/world.js';
+import { TEST_BASE_URL } from '../helper.js';
+import { fileTest } from '../root.js';
+
+const t = fileTest();
+
+const CONTEXT = ['https://ref.gs1.org/standards/epcis/epcis-context.jsonld'];
+const doc = (eventList: object[]) => ({
+  '@context': CONTEXT,
+  type: 'EPCISDocument',
+  schemaVersion: '2.0',
+  creationDate: '2026-03-10T00:00:00Z',
+  epcisBody: { eventList },
+});
+
+/** A native event of the party at the given time. */
+const eventAt = (party: Actor, eventTime: string, body: Record<string, unknown>) => party.api.post('/events', { ...body, eventTime });
+/** The lot's (or container's) commission, or packing, made it at this time. */
+const MADE = '2026-03-05T08:00:00+08:00';
+const MADE_UTC = '2026-03-05T00:00:00.000Z';
+const SECOND_BEFORE = '2026-03-05T07:59:59+08:00';
+
+async function epcis(world: World) {
+  const post = (key: string, url: string, body: object, headers: Record<string, string> = {}) =>
+    world.app.inject({
+      method: 'POST',
+      url,
+      payload: JSON.stringify(body),
+      headers: { authorization: `Bearer ${key}`, 'content-type': 'application/ld+json', ...headers },
+    });
+  const capture = async (key: string, events: object[], behaviour: 'rollback' | 'proceed') => {
+    const reply = await post(key, '/epcis/capture', doc(events), { 'gs1-capture-error-behaviour': behaviour });
+    await world.app.services.epcis.idle();
+    return (
+      await world.app.inject({
+        method: 'GET',
+        url: `/epcis/capture/${reply.json().captureID}`,
+        headers: { authorization: `Bearer ${key}` },
+      })
+    ).json();
+  };
+  return { post, capture };
+}
+
+t.test('POST /events: no use of a lot dated before the lot came into being; the same instant in any offset is fine', async (t) => {
+  const world = await createWorld(t);
+  const plant = await world.party('processor');
+  const shop = await world.party('retailer');
+  const kg = await plant.product('kg');
+  const made = await world.ok(eventAt(plant, MADE, { type: 'commission', lots: [{ productCode: kg, quantity: 100 }] }));
+  const lot: string = made.createdLotCodes[0];
+
+  const uses: [string, Record<string, unknown>][] = [
+    ['ship', { type: 'ship', toPartyCode: shop.code, lines: [{ lotCode: lot, quantity: 1 }] }],
+    ['sell', { type: 'sell', lines: [{ lotCode: lot, quantity: 1 }] }],
+    ['destroy', { type: 'destroy', reason: 'spoiled', lines: [{ lotCode: lot, quantity: 1 }] }],
+    ['transform', { type: 'transform', inputs: [{ lotCode: lot, quantity: 1 }], outputs: [{ productCode: kg, quantity: 1 }] }],
+    ['aggregate', { type: 'aggregate', parent: {}, children: [{ lotCode: lot, quantity: 1 }] }],
+    ['inspect', { type: 'inspect', lotCodes: [lot], inspection: { kind: 'self', result: 'pass' } }],
+  ];
+  for (const [what, body] of uses) {
+    const early = expectStatus(t, await eventAt(plant, SECOND_BEFORE, body), 422, `${what} a second before the lot was commissioned`);
+    t.match(
+      early.body,
+      {
+        type: '/problems/event-time-before-lot',
+        status: 422,
+        errors: [{ in: 'body', pointer: '/eventTime', detail: `at the earliest ${MADE_UTC}` }],
+      },
+      `${what}: the event time is refused`,
+    );
+    t.match(early.body.detail, `lot ${lot} came into being at ${MADE_UTC}`, `${what}: the lot and the earliest allowed time are named`);
+  }
+  t.match((await plant.lot(lot)).massBalance, { produced: 100, onHand: 100 }, 'nothing was booked');
+  const long = await eventAt(plant, '1999-01-01T00:00:00Z', {
+    type: 'ship',
+    toPartyCode: shop.code,
+    lines: [{ lotCode: lot, quantity: 1 }],
+  });
+  expectStatus(t, long, 422, 'a ship in 1999 of a lot commissioned in 2026');
+  t.same((await shop.api.get('/shipments')).body.items, [], 'the shop awaits nothing');
+
+  // the same instant, written in UTC and at -08:00
+  const packed = await world.ok(
+    eventAt(plant, '2026-03-05T00:00:00Z', { type: 'aggregate', parent: {}, children: [{ lotCode: lot, quantity: 10 }] }),
+  );
+  const container: string = packed.createdLotCodes[0];
+  expectStatus(
+    t,
+    await eventAt(plant, '2026-03-04T16:00:00-08:00', {
+      type: 'transform',
+      inputs: [{ lotCode: lot, quantity: 5 }],
+      outputs: [{ productCode: kg, quantity: 4 }],
+    }),
+    201,
+    'a transformation at the instant of the commission, in another offset',
+  );
+
+  // a container came into being when it was packed, and its contents go along wherever it goes
+  const later = '2026-03-06T08:00:00+08:00';
+  const box = (await world.ok(eventAt(plant, later, { type: 'aggregate', parent: {}, children: [{ lotCode: lot, quantity: 5 }] })))
+    .createdLotCodes[0] as string;
+  for (const [what, body] of [
+    ['ship the container', { type: 'ship', toPartyCode: shop.code, lines: [{ lotCode: box }] }],
+    ['unpack it', { type: 'disaggregate', parentCode: box }],
+    ['pack more into it', { type: 'aggregate', parent: { containerCode: box }, children: [{ lotCode: lot, quantity: 1 }] }],
+  ] as const) {
+    const early = expectStatus(t, await eventAt(plant, MADE, body), 422, `${what} before it was packed`);
+    t.match(early.body, { type: '/problems/event-time-before-lot', errors: [{ pointer: '/eventTime' }] });
+    t.match(early.body.detail, `container ${box} came into being at 2026-03-06T00:00:00.000Z`);
+  }
+  expectStatus(t, await eventAt(plant, later, { type: 'disaggregate', parentCode: container }), 201, 'an older container unpacked');
+});
+
+t.test('POST /events: a receipt is not dated before its shipment was shipped', async (t) => {
+  const world = await createWorld(t);
+  const farm = await world.party('farm');
+  const plant = await world.party('slaughterhouse');
+  const lot = (
+    await world.ok(eventAt(farm, MADE, { type: 'commission', lots: [{ productCode: await farm.product('head'), quantity: 5 }] }))
+  ).createdLotCodes[0];
+  const shippedAt = '2026-03-06T08:00:00+08:00';
+  const shipped = await world.ok(eventAt(farm, shippedAt, { type: 'ship', toPartyCode: plant.code, lines: [{ lotCode: lot }] }));
+  const shipmentId: string = shipped.shipmentId;
+
+  for (const eventTime of ['1999-01-01T00:00:00Z', '2026-03-06T07:59:59+08:00']) {
+    const early = expectStatus(t, await eventAt(plant, eventTime, { type: 'receive', shipmentId }), 422, `a receipt at ${eventTime}`);
+    t.match(early.body, {
+      type: '/problems/event-time-before-shipment',
+      errors: [{ pointer: '/eventTime', detail: 'at the earliest 2026-03-06T00:00:00.000Z' }],
+    });
+    t.match(early.body.detail, `shipment ${shipmentId} was shipped at 2026-03-06T00:00:00.000Z`);
+  }
+  t.equal((await plant.api.get('/shipments?status=open')).body.items.length, 1, 'still in transit');
+  expectStatus(t, await eventAt(plant, '2026-03-06T00:00:00Z', { type: 'receive', shipmentId }), 201, 'received at the instant it left');
+});
+
+t.test('corrections: a replacement is held to the times too, and a replaced commission moves the lot’s beginning', async (t) => {
+  const world = await createWorld(t);
+  const plant = await world.party('processor');
+  const shop = await world.party('retailer');
+  const kg = await plant.product('kg');
+  const made = await world.ok(eventAt(plant, MADE, { type: 'commission', lots: [{ productCode: kg, quantity: 10 }] }));
+  const lot: string = made.createdLotCodes[0];
+
+  const sale = await world.ok(eventAt(plant, '2026-03-06T08:00:00+08:00', { type: 'sell', lines: [{ lotCode: lot, quantity: 1 }] }));
+  const replaced = expectStatus(
+    t,
+    await eventAt(plant, '2026-03-07T08:00:00+08:00', {
+      type: 'correction',
+      correctsEventId: sale.event.id,
+      reason: 'sold earlier than typed',
+      replacement: { type: 'sell', eventTime: SECOND_BEFORE, lines: [{ lotCode: lot, quantity: 1 }] },
+    }),
+    422,
+    'a replacement sale dated before the lot',
+  );
+  t.match(replaced.body, { type: '/problems/event-time-before-lot', errors: [{ pointer: '/replacement/eventTime' }] });
+  t.equal((await plant.api.get(`/events/${sale.event.id}`)).body.declaredInErrorBy, null, 'the sale stands');
+
+  const other = await world.ok(eventAt(plant, MADE, { type: 'commission', lots: [{ productCode: kg, quantity: 10 }] }));
+  const second: string = other.createdLotCodes[0];
+  await world.ok(
+    eventAt(plant, '2026-03-07T08:00:00+08:00', {
+      type: 'correction',
+      correctsEventId: other.event.id,
+      reason: 'commissioned a day later',
+      replacement: { type: 'commission', eventTime: '2026-03-06T08:00:00+08:00', lots: [{ productCode: kg, quantity: 10 }] },
+    }),
+  );
+  const ship = (eventTime: string) =>
+    eventAt(plant, eventTime, { type: 'ship', toPartyCode: shop.code, lines: [{ lotCode: second, quantity: 1 }] });
+  const early = expectStatus(t, await ship('2026-03-05T12:00:00+08:00'), 422, 'a ship between the corrected and the replacing commission');
+  t.match(early.body.detail, `lot ${second} came into being at 2026-03-06T00:00:00.000Z`);
+  expectStatus(t, await ship('2026-03-06T08:00:00+08:00'), 201, 'a ship at the replacing commission');
+});
+
+t.test('EPCIS capture and /epcis/events: event times are consistent however late or out of order they come', async (t) => {
+  const world = await createWorld(t);
+  const plant = await world.party('processor');
+  const store = await world.party('cold_storage');
+  const { post, capture } = await epcis(world);
+  const day = (d: number, hour = 8) => ({
+    eventTime: `2026-03-${String(d).padStart(2, '0')}T${String(hour).padStart(2, '0')}:00:00+08:00`,
+    eventTimeZoneOffset: '+08:00',
+  });
+  const commissioned = (epcClass: string, when: object) => ({
+    type: 'ObjectEvent',
+    ...when,
+    action: 'ADD',
+    bizStep: 'commissioning',
+    quantityList: [{ epcClass, quantity: 10, uom: 'KGM' }],
+  });
+  const shipping = (epcClass: string, when: object) => ({
+    type: 'ObjectEvent',
+    ...when,
+    action: 'OBSERVE',
+    bizStep: 'shipping',
+    quantityList: [{ epcClass, quantity: 1, uom: 'KGM' }],
+    destinationList: [{ type: 'owning_party', destination: `${TEST_BASE_URL}/parties/${store.code}` }],
+  });
+  const transformed = (from: string, to: string, when: object) => ({
+    type: 'TransformationEvent',
+    ...when,
+    inputQuantityList: [{ epcClass: from, quantity: 2, uom: 'KGM' }],
+    outputQuantityList: [{ epcClass: to, quantity: 5, uom: 'KGM' }],
+  });
+  const lotClass = (name: string) => `https://id.gs1.org/01/06901234000016/10/${name}`;
+
+  for (const behaviour of ['rollback', 'proceed'] as const) {
+    const meat = lotClass(`MEAT-${behaviour}`);
+    const job = await capture(plant.key, [commissioned(meat, day(5)), shipping(meat, day(4))], behaviour);
+    t.match(
+      job,
+      {
+        success: false,
+        captured: behaviour === 'rollback' ? 0 : 1,
+        errors: [{ eventIndex: 1, pointer: '/epcisBody/eventList/1/eventTime' }],
+      },
+      `${behaviour}: a later event of the document may not use a lot before an earlier one made it`,
+    );
+    t.match(job.errors[0].message, /event 1: lot B\w+ came into being at 2026-03-05T00:00:00\.000Z/);
+  }
+
+  const cured = lotClass('CURED-1');
+  const meat = lotClass('MEAT-1');
+  t.match(
+    await capture(plant.key, [commissioned(meat, day(5)), transformed(meat, cured, day(5)), shipping(cured, day(6))], 'rollback'),
+    { success: true, captured: 3 },
+    'a transformation at the instant of the commission, a ship after it',
+  );
+  // captured a week later, dated in between and before
+  t.match(await capture(plant.key, [shipping(meat, day(5, 9))], 'rollback'), { success: true }, 'captured late, dated after the lot');
+  const single = await post(plant.key, '/epcis/events', { '@context': CONTEXT, ...shipping(cured, day(5, 7)) });
+  t.equal(single.statusCode, 422, '/epcis/events: a ship dated before the transformation made the lot');
+  t.match(single.json(), { type: '/problems/event-time-before-lot', errors: [{ pointer: '/eventTime' }] });
+  t.match(single.json().detail, 'came into being at 2026-03-05T00:00:00.000Z');
+
+  // the receiving party's receipt is held to the shipment
+  const received = (when: object) => ({
+    type: 'ObjectEvent',
+    ...when,
+    action: 'OBSERVE',
+    bizStep: 'receiving',
+    quantityList: [{ epcClass: cured, quantity: 1, uom: 'KGM' }],
+  });
+  const early = await capture(store.key, [received(day(6, 7))], 'proceed');
+  t.match(early, { success: false, errors: [{ eventIndex: 0, pointer: '/epcisBody/eventList/0/eventTime' }] }, 'a receipt before the ship');
+  t.match(early.errors[0].message, /shipment \S+ was shipped at 2026-03-06T00:00:00\.000Z/);
+  t.match(await capture(store.key, [received(day(6, 8))], 'proceed'), { success: true }, 'a receipt at the ship');
+
+  // declared in error, commissioned again earlier by a corrective event: the lot began then
+  const fish = lotClass('FISH-1');
+  const wrong = { ...commissioned(fish, day(8)), eventID: 'urn:uuid:0190c8a2-0000-7000-8000-00000000f001' };
+  t.match(await capture(plant.key, [wrong], 'rollback'), { success: true });
+  const beforeWrong = await post(plant.key, '/epcis/events', { '@context': CONTEXT, ...shipping(fish, day(7)) });
+  t.equal(beforeWrong.statusCode, 422, 'a ship before the commission recorded');
+  const corrective = { ...commissioned(fish, day(3)), eventID: 'urn:uuid:0190c8a2-0000-7000-8000-00000000f002' };
+  t.match(
+    await capture(
+      plant.key,
+      [
+        {
+          ...wrong,
+          errorDeclaration: { declarationTime: '2026-03-09T00:00:00Z', reason: 'incorrect_data', correctiveEventIDs: [corrective.eventID] },
+        },
+        corrective,
+      ],
+      'rollback',
+    ),
+    { success: true },
+    'the commission is declared in error, the corrective one captured',
+  );
+  t.match(await capture(plant.key, [shipping(fish, day(7))], 'rollback'), { success: true }, 'dated after the corrective commission');
+  const before = await capture(plant.key, [shipping(fish, day(2))], 'rollback');
+  t.match(before, { success: false }, 'dated before the corrective commission');
+  t.match(before.errors[0].message, /came into being at 2026-03-03T00:00:00\.000Z/);
+});
+
+t.test('RFID: a gate read dated before the shipment left is a rejected read, not a receipt', async (t) => {
+  const world = await createWorld(t, undefined, { rfidTickMs: 0 });
+  const processor = await world.party('processor');
+  const store = await world.party('cold_storage');
+  const reader = await registerReader(world, store);
+  await readPoint(world, store, 'entry', [{ readerId: reader.id, antenna: 1 }]);
+  const lot = await processor.commission(await processor.product('piece'), 3);
+  const box = (await world.ok(processor.event({ type: 'aggregate', parent: {}, children: [{ lotCode: lot, quantity: 3 }] })))
+    .createdLotCodes[0] as string;
+  const tag = 'E28068940000000000000777';
+  await world.ok(processor.api.post('/rfid/tags', { tags: [{ epc: tag, code: box }] }), 201);
+  const shipmentId = await processor.ship(store, [{ lotCode: box }]);
+  const read = (timestamp: string) =>
+    reader.api.post('/rfid/zebra', [zebraEvent({ idHex: tag, antenna: 1, hostName: reader.hostName, timestamp })]);
+
+  await read('1999-01-01T00:00:00.000Z');
+  await world.app.services.gates.drain();
+  const [rejected] = (await store.api.get(`/rfid/reads?tag=${tag}`)).body.items;
+  t.match(rejected, { outcome: 'rejected', lotCode: box, eventId: null });
+  t.match(rejected.detail, `shipment ${shipmentId} was shipped at`);
+  t.equal((await store.api.get('/shipments?status=open')).body.items.length, 1, 'the shipment is still in transit');
+
+  await read('2026-06-01T11:05:00.000+0800');
+  await world.app.services.gates.drain();
+  const reads = (await store.api.get(`/rfid/reads?tag=${tag}`)).body.items;
+  t.ok(
+    reads.some((row: { outcome: string }) => row.outcome === 'received'),
+    'a read after it left receives it',
+  );
+});
