@@ -11,20 +11,13 @@ import { createEpcisService } from '../../src/epcis/service.js';
 import { unprocessable } from '../../src/errors/problem.js';
 import { BatchRejected, type EventWriter } from '../../src/events/writer/index.js';
 import { eventWriterOn } from '../fixtures/chain.js';
+import { EPCIS_CONTEXT, epcisDocument } from '../fixtures/epcis.js';
 import { createWorld, expectStatus, type World } from '../fixtures/world.js';
 import { type Client, postgresReachable, TEST_BASE_URL } from '../helper.js';
 import { fileTest } from '../root.js';
 
 const t = fileTest();
 
-const CONTEXT = ['https://ref.gs1.org/standards/epcis/epcis-context.jsonld'];
-const doc = (eventList: object[]) => ({
-  '@context': CONTEXT,
-  type: 'EPCISDocument',
-  schemaVersion: '2.0',
-  creationDate: '2026-03-10T00:00:00Z',
-  epcisBody: { eventList },
-});
 const TIME = { eventTime: '2026-03-01T08:00:00+08:00', eventTimeZoneOffset: '+08:00' };
 const pack = (tag: string, serial: number) => `https://id.gs1.org/01/06901234000030/21/${tag}${serial}`;
 const added = (tag: string, serial: number, extra: object = {}) => ({
@@ -101,7 +94,7 @@ t.test('one event breaking a ledger rule: rollback stores nothing of the documen
     inputQuantityList: [{ epcClass: CARCASS, quantity: 250, uom: 'KGM' }],
     outputQuantityList: [{ epcClass: CUTS, quantity: 240, uom: 'KGM' }],
   };
-  const document = doc(events);
+  const document = epcisDocument(events);
   const theRule = new RegExp(`^event 56: only 100 KGM of ([0-9A-Z]+) remain with ${plant.code}; 250 requested$`);
 
   const rollback = await finished(plant.api, await post(world, plant.key, document, 'rollback'));
@@ -139,11 +132,11 @@ t.test('an event without an eventID is named by its hash in the errors of rollba
     bizStep: 'destroying',
     quantityList: [{ epcClass: LOT, quantity: 9, uom: 'KGM' }],
   };
-  const document = doc([
+  const document = epcisDocument([
     { type: 'ObjectEvent', ...TIME, action: 'ADD', quantityList: [{ epcClass: LOT, quantity: 5, uom: 'KGM' }] },
     overdraw,
   ]);
-  const hash = eventHashId(overdraw, CONTEXT);
+  const hash = eventHashId(overdraw, EPCIS_CONTEXT);
   for (const behaviour of ['rollback', 'proceed'] as const) {
     const job = await finished(plant.api, await post(world, plant.key, document, behaviour));
     t.strictSame(
@@ -177,7 +170,7 @@ t.test('a capture written in parts (thousands of EPCs) still rolls back whole wh
       outputQuantityList: [{ epcClass: 'https://id.gs1.org/01/06901234000047/10/CUT-0311', quantity: 240, uom: 'KGM' }],
     },
   ];
-  const rollback = await finished(plant.api, await post(world, plant.key, doc(events), 'rollback'));
+  const rollback = await finished(plant.api, await post(world, plant.key, epcisDocument(events), 'rollback'));
   t.match(rollback, { success: false, captured: 0 });
   t.match(rollback.errors, [{ eventIndex: 3 }], 'the last event is the one refused');
   t.same(await storedIds(plant.api), [], 'nothing of the earlier parts is stored');
@@ -194,7 +187,10 @@ t.test('a capture written in parts (thousands of EPCs) still rolls back whole wh
     inputQuantityList: [{ epcClass: CARCASS, quantity: 50, uom: 'KGM' }],
     outputQuantityList: [{ epcClass: 'https://id.gs1.org/01/06901234000047/10/CUT-0312', quantity: 48, uom: 'KGM' }],
   };
-  const withoutTheBadCut = await finished(plant.api, await post(world, plant.key, doc([...events.slice(0, 3), smallerCut]), 'rollback'));
+  const withoutTheBadCut = await finished(
+    plant.api,
+    await post(world, plant.key, epcisDocument([...events.slice(0, 3), smallerCut]), 'rollback'),
+  );
   stop();
   t.match(withoutTheBadCut, { success: true, captured: 4 }, 'the same parts with a cut that fits are stored');
   t.equal(stores.length, 2, 'in two parts, each by one statement');
@@ -213,7 +209,13 @@ t.test('a later part of a capture sees what the earlier parts made: their contai
     parentID: CASE,
     childEPCs: [child],
   });
-  const packing = doc([added('case-', 0), caseOf(pack('case-', 0)), packs('fill-a-', 5000), added('case-', 1), caseOf(pack('case-', 1))]);
+  const packing = epcisDocument([
+    added('case-', 0),
+    caseOf(pack('case-', 0)),
+    packs('fill-a-', 5000),
+    added('case-', 1),
+    caseOf(pack('case-', 1)),
+  ]);
   const packed = await finished(plant.api, await post(world, plant.key, packing, 'rollback'));
   t.match(packed, { success: true, captured: 5 }, 'the case made in the first part takes the second pack in the next one');
   const trace = (await plant.api.get(`/trace/${encodeURIComponent(CASE)}`)).body;
@@ -229,7 +231,7 @@ t.test('a later part of a capture sees what the earlier parts made: their contai
     outputQuantityList: [{ epcClass: to, quantity: 5, uom: 'KGM' }],
   });
   const commissionA = { type: 'ObjectEvent', ...TIME, action: 'ADD', quantityList: [{ epcClass: A, quantity: 100, uom: 'KGM' }] };
-  const loop = doc([commissionA, make(A, B), packs('fill-b-', 5000), make(B, A)]);
+  const loop = epcisDocument([commissionA, make(A, B), packs('fill-b-', 5000), make(B, A)]);
   const refused = await finished(plant.api, await post(world, plant.key, loop, 'rollback'));
   t.match(refused, { success: false, captured: 0 });
   t.match(refused.errors, [{ eventIndex: 3, message: /lineage cycle/ }], 'B made back into A, across parts, is a cycle');
@@ -239,8 +241,8 @@ t.test('parties take turns: a one-event capture finishes while a large one is st
   const world = await createWorld(t);
   const big = await world.party('processor');
   const small = await world.party('farm');
-  const large = await post(world, big.key, doc(Array.from({ length: 3000 }, (_, index) => added('big-', index))), 'proceed');
-  const quick = await post(world, small.key, doc([added('small-', 1)]), 'proceed');
+  const large = await post(world, big.key, epcisDocument(Array.from({ length: 3000 }, (_, index) => added('big-', index))), 'proceed');
+  const quick = await post(world, small.key, epcisDocument([added('small-', 1)]), 'proceed');
 
   // poll both until both are done, noting the order they were seen to finish in
   const order: string[] = [];
@@ -276,8 +278,8 @@ t.test(
     const many = Array.from({ length: 20 }, (_, e) =>
       added('many-', e, { epcList: Array.from({ length: 1000 }, (_, i) => pack(`many-${e}-`, i)) }),
     );
-    const large = await post(world, big.key, doc(many), 'rollback');
-    const quick = await post(world, small.key, doc([added('alone-', 1)]), 'rollback');
+    const large = await post(world, big.key, epcisDocument(many), 'rollback');
+    const quick = await post(world, small.key, epcisDocument([added('alone-', 1)]), 'rollback');
     const job = await finished(small.api, quick);
     t.match(job, { success: true, captured: 1 }, 'the small capture is done');
     t.ok((await big.api.get(`/epcis/capture/${large}`)).body.running, 'while the large one still runs');
@@ -294,7 +296,7 @@ t.test('stored error texts: the event and the rule, never SQL, never NUL or lone
     await post(
       world,
       plant.key,
-      doc([
+      epcisDocument([
         { type: 'ObjectEvent', ...TIME, action: 'ADD', quantityList: [{ epcClass: LOT, quantity: 5, uom: 'KGM' }] },
         added('ok-', 1),
         {
@@ -325,7 +327,7 @@ t.test('stored error texts: the event and the rule, never SQL, never NUL or lone
     const reply = await world.app.inject({
       method: 'POST',
       url: '/epcis/capture',
-      payload: doc([added('fine-', what.length), added('', 0, { epcList: [epc] })]),
+      payload: epcisDocument([added('fine-', what.length), added('', 0, { epcList: [epc] })]),
       headers: { authorization: `Bearer ${plant.key}`, 'content-type': 'application/ld+json' },
     });
     t.equal(reply.statusCode, 400, `${what}: refused`);
@@ -379,7 +381,7 @@ t.test('a job the service fails in ends as failed or partial, reporting exactly 
       if (++writes > 1) throw databaseError();
       return real.write(tx, requests, onError);
     }),
-    doc(Array.from({ length: 1500 }, (_, index) => added('cut-', index))),
+    epcisDocument(Array.from({ length: 1500 }, (_, index) => added('cut-', index))),
     'proceed',
   );
   t.match(proceed, { status: 'partial', finishedAt: Date, captured: 1000, document: null }, 'partial, finished');
@@ -392,7 +394,7 @@ t.test('a job the service fails in ends as failed or partial, reporting exactly 
     serviceWith(async () => {
       throw databaseError();
     }),
-    doc([added('gone-', 1), added('gone-', 2)]),
+    epcisDocument([added('gone-', 1), added('gone-', 2)]),
     'rollback',
   );
   t.match(rollback, { status: 'failed', captured: 0, finishedAt: Date }, 'a rollback job the service fails in is failed');
@@ -403,7 +405,7 @@ t.test('a job the service fails in ends as failed or partial, reporting exactly 
     serviceWith(async () => {
       throw new BatchRejected(1, unprocessable('test-rule', 'lot A\u0000B broke a rule \uD800'));
     }),
-    doc([added('nul-', 1), added('nul-', 2)]),
+    epcisDocument([added('nul-', 1), added('nul-', 2)]),
     'rollback',
   );
   t.match(unstorable, { status: 'failed', captured: 0, finishedAt: Date, errors: [{ eventIndex: 1 }] }, 'failed, naming the event');

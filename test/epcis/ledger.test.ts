@@ -2,6 +2,7 @@
 // holders and a mass balance, and a party may only consume, move, pack, unpack or dispose of
 // what it holds, through /epcis/capture and /epcis/events alike.
 import type { Test } from 'tap';
+import { EPCIS_CONTEXT, epcisDocument } from '../fixtures/epcis.js';
 import { balanceDifferences } from '../fixtures/ledger.js';
 import { createWorld } from '../fixtures/world.js';
 import { TEST_BASE_URL } from '../helper.js';
@@ -9,14 +10,6 @@ import { fileTest } from '../root.js';
 
 const t = fileTest();
 
-const CONTEXT = ['https://ref.gs1.org/standards/epcis/epcis-context.jsonld'];
-const doc = (eventList: object[]) => ({
-  '@context': CONTEXT,
-  type: 'EPCISDocument',
-  schemaVersion: '2.0',
-  creationDate: '2026-03-10T00:00:00Z',
-  epcisBody: { eventList },
-});
 const at = (day: number) => ({ eventTime: `2026-03-0${day}T08:00:00+08:00`, eventTimeZoneOffset: '+08:00' });
 /** An ObjectEvent commissioning `quantity` kg of a lot class on a day. */
 const commissioned = (epcClass: string, quantity: number, day: number) => ({
@@ -42,7 +35,7 @@ async function setup(t: Test) {
       headers: { authorization: `Bearer ${key}`, 'content-type': 'application/ld+json', ...headers },
     });
   const capture = async (key: string, events: object[], behaviour = 'proceed') => {
-    const reply = await post(key, '/epcis/capture', doc(events), { 'gs1-capture-error-behaviour': behaviour });
+    const reply = await post(key, '/epcis/capture', epcisDocument(events), { 'gs1-capture-error-behaviour': behaviour });
     await world.app.services.epcis.idle();
     return (
       await world.app.inject({
@@ -223,7 +216,7 @@ t.test('through EPCIS a party cannot use, ship, sell, pack, unpack or destroy wh
   // its GS1 key, neither by A's codes for them nor by the parties holding the lot
   const secrets = [meat, pallet, a.code, store.code];
   for (const [what, event, pointer] of attempts) {
-    const single = await post(b.key, '/epcis/events', { '@context': CONTEXT, ...event });
+    const single = await post(b.key, '/epcis/events', { '@context': EPCIS_CONTEXT, ...event });
     t.equal(single.statusCode, 403, `POST /epcis/events: ${what} is forbidden`);
     t.match(single.json().detail, new RegExp(`party ${b.code} `), 'the refusal names the party');
     t.ok(
@@ -251,7 +244,7 @@ t.test('through EPCIS a party cannot use, ship, sell, pack, unpack or destroy wh
     );
   }
   const twice = await post(b.key, '/epcis/events', {
-    '@context': CONTEXT,
+    '@context': EPCIS_CONTEXT,
     type: 'ObjectEvent',
     ...at(3),
     action: 'OBSERVE',
@@ -305,7 +298,7 @@ t.test('through EPCIS a party that held a lot before is refused it by its code, 
     bizStep: 'retail_selling',
     quantityList: [{ epcClass: MEAT, quantity: 1, uom: 'KGM' }],
   };
-  const single = await post(b.key, '/epcis/events', { '@context': CONTEXT, ...sale });
+  const single = await post(b.key, '/epcis/events', { '@context': EPCIS_CONTEXT, ...sale });
   t.equal(single.statusCode, 403, 'B no longer holds any of it');
   t.equal(
     single.json().detail,
@@ -336,7 +329,8 @@ t.test('through EPCIS quantities are exact and never negative; packing uses stoc
     [0.9996, 'a quantity that would be rounded', /more than 3 decimals/],
   ] as const) {
     for (const url of ['/epcis/capture', '/epcis/events']) {
-      const body = url === '/epcis/capture' ? doc([commissioned(quantity)]) : { '@context': CONTEXT, ...commissioned(quantity) };
+      const body =
+        url === '/epcis/capture' ? epcisDocument([commissioned(quantity)]) : { '@context': EPCIS_CONTEXT, ...commissioned(quantity) };
       const reply = await post(a.key, url, body);
       t.equal(reply.statusCode, 400, `${url}: ${what} is refused`);
       const pointer = url === '/epcis/capture' ? '/epcisBody/eventList/0/quantityList/0/quantity' : '/quantityList/0/quantity';
@@ -508,7 +502,7 @@ t.test(
       ['a quantity of 0 of a lot', shipping(4, { quantityList: [{ epcClass: MEAT, quantity: 0, uom: 'KGM' }] })],
     ];
     for (const [what, event] of nothing) {
-      const single = await post(a.key, '/epcis/events', { '@context': CONTEXT, ...event });
+      const single = await post(a.key, '/epcis/events', { '@context': EPCIS_CONTEXT, ...event });
       t.equal(single.statusCode, 422, `POST /epcis/events: a shipment of ${what} is refused`);
       t.match(single.json(), { type: '/problems/nothing-shipped', detail: new RegExp(`ships nothing to ${store.code}`) }, 'saying why');
       for (const behaviour of ['rollback', 'proceed']) {
@@ -590,7 +584,7 @@ t.test('through EPCIS a shipping transaction naming only its parent ships that p
   const pallet = await lotOf(PALLET);
 
   const foreign = transaction(3, 'shipping', { parentID: PALLET }, store);
-  const single = await post(b.key, '/epcis/events', { '@context': CONTEXT, ...foreign });
+  const single = await post(b.key, '/epcis/events', { '@context': EPCIS_CONTEXT, ...foreign });
   t.equal(single.statusCode, 403, "B shipping A's pallet by naming it as the parent is refused");
   t.strictSame(
     single.json().errors.map((error: { pointer: string }) => error.pointer),

@@ -3,6 +3,8 @@
 // before it was shipped — through every door (POST /events, EPCIS capture and /epcis/events, RFID
 // gates), with instants compared whatever their offsets, equal times allowed, and EPCIS events
 // captured late or out of order held to the times they give.
+
+import { EPCIS_CONTEXT, epcisDocument } from '../fixtures/epcis.js';
 import { zebraEvent } from '../fixtures/rfid-payloads.js';
 import { readPoint, registerReader } from '../fixtures/rfid-world.js';
 import { type Actor, createWorld, expectStatus, type World } from '../fixtures/world.js';
@@ -10,15 +12,6 @@ import { TEST_BASE_URL } from '../helper.js';
 import { fileTest } from '../root.js';
 
 const t = fileTest();
-
-const CONTEXT = ['https://ref.gs1.org/standards/epcis/epcis-context.jsonld'];
-const doc = (eventList: object[]) => ({
-  '@context': CONTEXT,
-  type: 'EPCISDocument',
-  schemaVersion: '2.0',
-  creationDate: '2026-03-10T00:00:00Z',
-  epcisBody: { eventList },
-});
 
 /** A native event of the party at the given time. */
 const eventAt = (party: Actor, eventTime: string, body: Record<string, unknown>) => party.api.post('/events', { ...body, eventTime });
@@ -36,7 +29,7 @@ async function epcis(world: World) {
       headers: { authorization: `Bearer ${key}`, 'content-type': 'application/ld+json', ...headers },
     });
   const capture = async (key: string, events: object[], behaviour: 'rollback' | 'proceed') => {
-    const reply = await post(key, '/epcis/capture', doc(events), { 'gs1-capture-error-behaviour': behaviour });
+    const reply = await post(key, '/epcis/capture', epcisDocument(events), { 'gs1-capture-error-behaviour': behaviour });
     await world.app.services.epcis.idle();
     return (
       await world.app.inject({
@@ -238,7 +231,7 @@ t.test('EPCIS capture and /epcis/events: event times are consistent however late
   );
   // captured a week later, dated in between and before
   t.match(await capture(plant.key, [shipping(meat, day(5, 9))], 'rollback'), { success: true }, 'captured late, dated after the lot');
-  const single = await post(plant.key, '/epcis/events', { '@context': CONTEXT, ...shipping(cured, day(5, 7)) });
+  const single = await post(plant.key, '/epcis/events', { '@context': EPCIS_CONTEXT, ...shipping(cured, day(5, 7)) });
   t.equal(single.statusCode, 422, '/epcis/events: a ship dated before the transformation made the lot');
   t.match(single.json(), { type: '/problems/event-time-before-lot', errors: [{ pointer: '/eventTime' }] });
   t.match(single.json().detail, 'came into being at 2026-03-05T00:00:00.000Z');
@@ -260,7 +253,7 @@ t.test('EPCIS capture and /epcis/events: event times are consistent however late
   const fish = lotClass('FISH-1');
   const wrong = { ...commissioned(fish, day(8)), eventID: 'urn:uuid:0190c8a2-0000-7000-8000-00000000f001' };
   t.match(await capture(plant.key, [wrong], 'rollback'), { success: true });
-  const beforeWrong = await post(plant.key, '/epcis/events', { '@context': CONTEXT, ...shipping(fish, day(7)) });
+  const beforeWrong = await post(plant.key, '/epcis/events', { '@context': EPCIS_CONTEXT, ...shipping(fish, day(7)) });
   t.equal(beforeWrong.statusCode, 422, 'a ship before the commission recorded');
   const corrective = { ...commissioned(fish, day(3)), eventID: 'urn:uuid:0190c8a2-0000-7000-8000-00000000f002' };
   t.match(
