@@ -7,6 +7,9 @@ import { ADMIN_KEY, type ServiceProcess, serviceStorage, sleep, startService } f
 import { fileTest } from '../root.js';
 
 const t = fileTest();
+// three service processes, each compiling and opening its database, and two large jobs: on a
+// loaded 2-core machine this file has taken the 180 s a file gets
+t.setTimeout(360_000);
 
 type Service = ServiceProcess & { base: string };
 
