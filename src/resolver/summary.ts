@@ -1,6 +1,7 @@
 // What a consumer sees for a scanned code, built from the lot's backward trace: names,
 // places, dates, tests and certificates — never quantities or commercial data. Pure.
 import type { BrandRef } from '../brands/standing.js';
+import { regionName } from '../codes/regions.js';
 import type { Trace } from '../trace/schemas.js';
 
 export type Stage = 'farm' | 'slaughter' | 'cutting' | 'processing' | 'cold_chain' | 'distribution' | 'retail';
@@ -96,6 +97,13 @@ export function lotSummary(input: LotSummaryInput): LotSummary {
 /** A party's address as the consumer is shown it: none for a farm (see LotSummary's origins). */
 const publicAddress = (party: { kind: string; address: string | null }) => (party.kind === 'farm' ? null : party.address);
 
+/**
+ * Where a step naming no site took place, as the consumer is shown it: the maker's address (on its
+ * label anyway), any other party's county only — a trading partner's address is not the maker's to publish.
+ */
+const stepPlace = (actor: { code: string; kind: string; address: string | null; regionCode: string }, makerCode: string) =>
+  (actor.code === makerCode ? publicAddress(actor) : null) ?? regionName(actor.regionCode) ?? null;
+
 const textOrNull = (value: unknown) => (typeof value === 'string' && value !== '' ? value : null);
 
 /** The items of an inspect event's details, as its writer validated them; anything else is left out. */
@@ -139,7 +147,7 @@ function buildLotSummary(input: LotSummaryInput): LotSummary {
         stage,
         time: event.eventTime.toISOString(),
         party: actor?.name ?? event.partyCode,
-        place: where?.name ?? (actor ? publicAddress(actor) : null),
+        place: where?.name ?? (actor ? stepPlace(actor, start.partyCode) : null),
         action: process ?? event.type,
       };
     });

@@ -200,10 +200,47 @@ t.test('lotSummary: a farm is shown by name and region, never its address; the m
   t.equal(summary.producer?.address, 'slaughterhouse street 1', 'the maker: its address is on its label');
   t.strictSame(
     summary.timeline.map((step) => step.place),
-    [null, 'slaughterhouse street 1'],
-    'a step without a site: the maker’s address, not the farm’s',
+    ['重庆市奉节县', 'slaughterhouse street 1'],
+    'a step without a site: the maker’s address; the farm’s county only',
   );
   const farmLot = lotSummary({ lotCode: 'L-FARM-1', trace, today: '2026-11-20', brands: [] });
   t.strictSame(farmLot.producer, { name: `farm ${FARM_1}`, regionCode: '500236', address: null }, 'a farm that made the lot too');
   t.notMatch(JSON.stringify([summary, farmLot]), 'farm street', 'no farm address anywhere');
+});
+
+t.test('lotSummary: a step naming no site shows the address of the lot’s maker only; any other party by its county', async (t) => {
+  const DISTRIBUTOR = 'P-DISTRIBUTOR';
+  const RETAILER = 'P-RETAILER';
+  const CARRIER = 'P-CARRIER';
+  const withAddress = (code: string, kind: string, regionCode = '500236') => ({
+    ...party(code, kind),
+    regionCode,
+    address: `${kind} street 1`,
+  });
+  const step = (id: string, type: 'commission' | 'receive' | 'observe' | 'sell', time: string, partyCode: string) => ({
+    ...inspectEvent(id, time, partyCode, ['L-PACK'], {}),
+    type,
+  });
+  const trace: Trace = {
+    ...chain(),
+    events: [
+      step('E-MADE', 'commission', '2026-10-13T01:00:00.000Z', ABATTOIR),
+      step('E-RECEIVED', 'receive', '2026-10-14T01:00:00.000Z', DISTRIBUTOR),
+      step('E-CARRIED', 'observe', '2026-10-14T05:00:00.000Z', CARRIER),
+      step('E-SOLD', 'sell', '2026-10-15T01:00:00.000Z', RETAILER),
+    ],
+    parties: [
+      withAddress(ABATTOIR, 'slaughterhouse'),
+      withAddress(DISTRIBUTOR, 'distributor', '500101'),
+      withAddress(CARRIER, 'logistics', '999999'),
+      withAddress(RETAILER, 'retailer'),
+    ],
+  };
+  const summary = lotSummary({ lotCode: 'L-PACK', trace, today: '2026-11-20', brands: [] });
+  t.strictSame(
+    summary.timeline.map((step) => step.place),
+    ['slaughterhouse street 1', '重庆市万州区', null, '重庆市奉节县'],
+    'the maker’s address; the others’ county (none for a code not in the region list)',
+  );
+  t.notMatch(JSON.stringify(summary), /distributor street|logistics street|retailer street/);
 });
