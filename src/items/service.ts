@@ -16,6 +16,8 @@ export const MAX_CODES_PER_JOB = 1_000_000;
 /** Lots used up, sold or destroyed: no new packs of them can exist. */
 const ENDED_STATUSES = new Set(['consumed', 'sold', 'destroyed']);
 const BATCH = 10_000;
+/** What the job's party is shown of a failure: the cause is logged, never shown, as it may hold SQL text and its parameters. */
+const FAILURE = 'issuing the codes failed; the cause is logged';
 
 export type CodeJob = Pick<CodeJobRow, 'id' | 'lotCode' | 'partyCode' | 'total' | 'done' | 'status' | 'error' | 'createdAt' | 'finishedAt'>;
 export type IssuedCode = { code: string; url: string; digitalLink: string | null };
@@ -67,7 +69,7 @@ export function createItemService(deps: {
     } catch (error) {
       deps.log?.error({ err: error, jobId: job.id }, 'code issuance failed');
       await deps.items.deleteJobCodes(job.id);
-      await deps.items.updateJob(job.id, { status: 'failed', error: (error as Error).message, finishedAt: new Date() });
+      await deps.items.updateJob(job.id, { status: 'failed', error: FAILURE, finishedAt: new Date() });
     }
   }
 

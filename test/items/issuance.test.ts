@@ -1,3 +1,4 @@
+import { sql } from 'drizzle-orm';
 import { createRepositories } from '../../src/app.js';
 import { hasValidMod31Check } from '../../src/codes/mod31.js';
 import { createItemService } from '../../src/items/service.js';
@@ -129,6 +130,9 @@ t.test('a lot counted in pieces gets no more codes than it has pieces; a kilogra
   await world.app.services.items.idle();
 });
 
+/** What a job's party is shown of a failure. */
+const FAILED = 'issuing the codes failed; the cause is logged';
+
 t.test('a failed job leaves no half-issued codes visible', async (t) => {
   const world = await createWorld(t);
   const processor = await world.party('processor');
@@ -155,10 +159,37 @@ t.test('a failed job leaves no half-issued codes visible', async (t) => {
   await failing.idle();
   t.equal(visibleMidway, undefined, 'codes of a running job do not resolve');
   const after = await failing.job(principal, job.id);
-  t.match(after, { status: 'failed', error: 'disk full' });
+  t.match(after, { status: 'failed', error: FAILED });
   t.equal(await repository.firstCodeOfLot(lot), undefined, 'no code of the failed job is left');
   const csv = await processor.api.get(`/code-jobs/${job.id}/codes.csv`);
   expectStatus(t, csv, 409, 'a failed job has no codes to download');
+});
+
+t.test('a failed job shows its party that issuing failed, never the SQL that did; the cause is logged', async (t) => {
+  const logged: string[] = [];
+  const world = await createWorld(t, undefined, { logger: { level: 'error', stream: { write: (line: string) => logged.push(line) } } });
+  const processor = await world.party('processor');
+  const lot = await processor.commission(await processor.product('piece'), 10);
+  // the database refuses every code from here on, with an error drizzle reports with the statement and its parameters
+  await world.database.db.execute(
+    sql.raw(`create function refuse_items() returns trigger language plpgsql as $$ begin raise exception 'items are refused'; end $$`),
+  );
+  await world.database.db.execute(sql`create trigger refuse_items before insert on items execute function refuse_items()`);
+  const accepted = await processor.api.post(`/lots/${lot}/items`, { count: 3 });
+  expectStatus(t, accepted, 202, 'issuance job accepted');
+  const job = await finished(processor.api, accepted.body.id);
+  t.match(job, { status: 'failed', error: FAILED }, 'the party is told issuing failed');
+  t.same(
+    ['insert into', 'copy', 'items are refused', 'Failed query', 'params'].filter((text) =>
+      JSON.stringify(job).toLowerCase().includes(text.toLowerCase()),
+    ),
+    [],
+    'neither the statement, its parameters nor the database error is shown',
+  );
+  t.ok(
+    logged.some((line) => line.includes('code issuance failed') && line.includes('items are refused')),
+    'the cause is logged',
+  );
 });
 
 t.test('items are packed into cases with the aggregate event, counted against their lot', async (t) => {
