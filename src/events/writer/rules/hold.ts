@@ -60,11 +60,10 @@ export function release(scope: Scope, input: ReleaseInput): RuleResult {
   const released: string[] = [];
   for (const [index, lot] of lots.entries()) {
     // who may act on the lot at all comes first, so another party learns nothing of its hold
-    const involved = scope.state.involvedParties(lot);
-    requireHoldOrRecallRight(actorOf(scope), lot, 'release its hold', involved);
+    requireHoldOrRecallRight(actorOf(scope), lot, 'release its hold', scope.state.involvedParties(lot));
     const current = holdOf(scope, lot);
     if (!current) throw conflict(`lot ${lot.code} is not on hold`, [bodyField(scope.at('lotCodes', index), 'not on hold')]);
-    requireReleaseRight(actorOf(scope), lot, current.partyCode, involved);
+    requireReleaseRight(actorOf(scope), lot, current.partyCode);
     released.push(current.eventId);
     scope.draft.holds.set(lot.code, null);
     scope.draft.link(lot.code, 'subject');
