@@ -278,15 +278,15 @@ export function requireShipmentAddressee(
 }
 
 /** Item codes are issued by the lot's owner for its own lot; the refusal names the owner only to a reader of the lot. */
-export function requireLotOwner(
+export async function requireLotOwner(
   principal: Principal,
   lot: { code: string; partyCode: string },
   what: string,
-  involvedParties: ReadonlySet<string>,
-): void {
-  if (principal.role !== 'operator' || principal.partyCode !== lot.partyCode) {
-    throw forbidden(`only the owner of lot ${lot.code}${ownerShownTo(canReadLot(principal, involvedParties), lot)} may ${what}`);
-  }
+  /** Loaded only to word a refusal. */
+  involvedParties: () => Promise<ReadonlySet<string>>,
+): Promise<void> {
+  if (principal.role === 'operator' && principal.partyCode === lot.partyCode) return;
+  throw forbidden(`only the owner of lot ${lot.code}${ownerShownTo(canReadLot(principal, await involvedParties()), lot)} may ${what}`);
 }
 
 /** Who has a lot in hand or coming: its owner, the parties holding some of it, the addressees of open shipments carrying it. */

@@ -83,7 +83,7 @@ export function createItemService(deps: {
   return {
     async issue(principal: Principal, lotCode: string, count: number): Promise<CodeJob> {
       const { lot } = await lotProduct(lotCode);
-      requireLotOwner(principal, lot, 'issue its item codes', await deps.lots.involvedParties(lot.code));
+      await requireLotOwner(principal, lot, 'issue its item codes', () => deps.lots.involvedParties(lot.code));
       if (lot.kind !== 'lot' || lot.voidedByEventId) throw conflict(`${lotCode} is not a live lot`);
       const refusal = circulationRefusal(lot, 'issue codes for');
       if (refusal) throw conflict(refusal);

@@ -192,6 +192,34 @@ t.test('a failed job shows its party that issuing failed, never the SQL that did
   );
 });
 
+t.test('the parties involved in a lot are looked up only to word a refusal, not for its owner', async (t) => {
+  const world = await createWorld(t);
+  const processor = await world.party('processor');
+  const other = await world.party('processor');
+  const lot = await processor.commission(await processor.product('piece'), 10);
+  const lots = createRepositories(world.database).lots;
+  let lookups = 0;
+  const counting = createItemService({
+    items: createRepositories(world.database).items,
+    lots: {
+      ...lots,
+      async involvedParties(lotCode) {
+        lookups++;
+        return lots.involvedParties(lotCode);
+      },
+    },
+    products: createRepositories(world.database).products,
+    brands: world.app.services.brands,
+    publicBaseUrl: TEST_BASE_URL,
+  });
+  await counting.issue({ keyId: 'k', role: 'operator', partyCode: processor.code }, lot, 2);
+  await counting.idle();
+  t.equal(lookups, 0, 'the owner issues without the lookup');
+  const refused = await counting.issue({ keyId: 'k', role: 'operator', partyCode: other.code }, lot, 2).catch((error) => error);
+  t.match(refused, { status: 403, detail: `only the owner of lot ${lot} may issue its item codes` }, 'another party is refused');
+  t.equal(lookups, 1, 'looked up to decide whether the refusal names the owner');
+});
+
 t.test('items are packed into cases with the aggregate event, counted against their lot', async (t) => {
   const world = await createWorld(t);
   const processor = await world.party('processor');
