@@ -236,8 +236,9 @@ export function createRfidRepository(db: Db) {
     },
 
     /**
-     * Open shipments from or to a party that carry any of the lots or containers, with every line
-     * of theirs not yet received (a shipment may arrive in parts).
+     * Open shipments from or to a party that carry some of any of the lots or containers, with every
+     * line of theirs not yet received (a shipment may arrive in parts) that moved something (a stored
+     * line of 0 sent nothing).
      */
     async openShipments(
       tx: Db,
@@ -251,9 +252,9 @@ export function createRfidRepository(db: Db) {
         tx,
         sql`select s.id, l.lot_code as "lotCode", l.container_code as "containerCode", l.quantity::float8 as quantity, lot.unit
         from shipments s join shipment_lines l on l.shipment_id = s.id join lots lot on lot.code = l.lot_code
-        where ${party} = ${partyCode} and s.status = 'open' and l.received_quantity is null
+        where ${party} = ${partyCode} and s.status = 'open' and l.received_quantity is null and l.quantity > 0
           and s.id in (select c.shipment_id from shipment_lines c
-            where c.received_quantity is null and (${anyOf(sql`c.lot_code`, codes)} or ${anyOf(sql`c.container_code`, codes)}))
+            where c.received_quantity is null and c.quantity > 0 and (${anyOf(sql`c.lot_code`, codes)} or ${anyOf(sql`c.container_code`, codes)}))
         order by s.shipped_at, s.id`,
       );
     },

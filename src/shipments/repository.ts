@@ -31,6 +31,10 @@ export function createShipmentsRepository(db: Db) {
         conditions.push(or(eq(shipments.fromPartyCode, filter.partyCode), eq(shipments.toPartyCode, filter.partyCode)));
       }
       if (filter.status) conditions.push(eq(shipments.status, filter.status));
+      // one of nothing (stored before the writer refused them, every line a quantity of 0) is no shipment
+      conditions.push(
+        sql`${shipments.id} in (select ${shipmentLines.shipmentId} from ${shipmentLines} where ${shipmentLines.quantity} > 0)`,
+      );
       const rows = await db
         .select()
         .from(shipments)
@@ -47,8 +51,9 @@ export function createShipmentsRepository(db: Db) {
      * every line a quantity of 0), however received.
      */
     async tradingPartners(partyCode: string): Promise<Set<string>> {
-      const received = sql`exists (select 1 from shipment_lines l where l.shipment_id = s.id and l.quantity > 0
-        and (s.status = 'received' or (s.status = 'open' and l.received_quantity is not null)))`;
+      // the status at the outer level, so the (party, status) indexes apply
+      const received = sql`s.status in ('received', 'open') and exists (select 1 from shipment_lines l where l.shipment_id = s.id
+        and l.quantity > 0 and (s.status = 'received' or l.received_quantity is not null))`;
       const rows = await queryRows<{ code: string }>(
         db,
         sql`select s.to_party_code as code from shipments s where s.from_party_code = ${partyCode} and ${received}
@@ -56,7 +61,7 @@ export function createShipmentsRepository(db: Db) {
       );
       return new Set(rows.map((row) => row.code));
     },
-    /** Every non-cancelled shipment carrying any of the lots: the custody hand-overs of a trace. */
+    /** Every non-cancelled shipment carrying some of any of the lots: the custody hand-overs of a trace. */
     async forLots(lotCodes: string[]): Promise<ShipmentWithLines[]> {
       if (lotCodes.length === 0) return [];
       const found = await db
@@ -64,7 +69,7 @@ export function createShipmentsRepository(db: Db) {
         .from(shipments)
         .where(
           and(
-            sql`${shipments.id} in (select ${shipmentLines.shipmentId} from ${shipmentLines} where ${anyOf(shipmentLines.lotCode, lotCodes)})`,
+            sql`${shipments.id} in (select ${shipmentLines.shipmentId} from ${shipmentLines} where ${anyOf(shipmentLines.lotCode, lotCodes)} and ${shipmentLines.quantity} > 0)`,
             inArray(shipments.status, ['open', 'received']),
           ),
         );

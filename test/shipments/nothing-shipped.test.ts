@@ -68,6 +68,7 @@ t.test('a shipment of nothing makes no trading partners, sends no lot, and makes
   t.equal((await plant.api.get(`/locations/${site.code}`)).body.address, null, 'nor its site address');
   t.equal((await farm.api.get(`/parties/${plant.code}`)).body.details, 'public', 'nor the other way');
   expectStatus(t, await plant.api.get(`/lots/${lot}`), 403, 'the lot was not sent to it: it may not read it');
+  t.same((await plant.api.get('/shipments')).body.items, [], 'nor is it listed among its shipments');
 
   // one still open: its addressee holds nothing a recall must reach, and may not tag the lot
   const open = await world.ok(
