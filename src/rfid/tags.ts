@@ -1,6 +1,8 @@
 // Tag values, without I/O: which values are EPCs, one spelling per tag, and the GS1 key a tag carries.
+
+import { tagValueProblem } from '../epcis/tag-values.js';
 import { gs1IdentifierProblem } from '../gs1/canonical.js';
-import { decodeTag, EpcSyntaxError, isTagEncoding } from '../gs1/epc-binary.js';
+import { decodeTag, EpcSyntaxError } from '../gs1/epc-binary.js';
 
 const HEX = /^[0-9A-Fa-f]+$/;
 const HEX_BYTES = /^(?:[0-9A-Fa-f]{2})+$/;
@@ -15,12 +17,8 @@ const URI = /^[a-z][a-z0-9+.-]*:\S+$/i;
 export function epcProblem(value: string): string | null {
   if (HEX_BYTES.test(value)) return null;
   if (!URI.test(value)) return 'must be the EPC as hex (whole bytes) or an EPC URI';
-  try {
-    if (isTagEncoding(value)) decodeTag(value);
-  } catch (error) {
-    if (!(error instanceof EpcSyntaxError)) throw error;
-    return error.message;
-  }
+  const tagProblem = tagValueProblem(value);
+  if (tagProblem) return tagProblem;
   const problem = gs1IdentifierProblem(value);
   return problem && `${JSON.stringify(value)} ${problem}`;
 }
