@@ -2,7 +2,7 @@
 // holders and a mass balance, and a party may only consume, move, pack, unpack or dispose of
 // what it holds, through /epcis/capture and /epcis/events alike.
 import type { Test } from 'tap';
-import { EPCIS_CONTEXT, epcisDocument } from '../fixtures/epcis.js';
+import { EPCIS_CONTEXT, epcisDocument, epcisRequests } from '../fixtures/epcis.js';
 import { balanceDifferences } from '../fixtures/ledger.js';
 import { createWorld } from '../fixtures/world.js';
 import { TEST_BASE_URL } from '../helper.js';
@@ -27,24 +27,7 @@ async function setup(t: Test) {
   const world = await createWorld(t);
   const a = await world.party('processor');
   const b = await world.party('processor');
-  const post = (key: string, url: string, body: object, headers: Record<string, string> = {}) =>
-    world.app.inject({
-      method: 'POST',
-      url,
-      payload: JSON.stringify(body),
-      headers: { authorization: `Bearer ${key}`, 'content-type': 'application/ld+json', ...headers },
-    });
-  const capture = async (key: string, events: object[], behaviour = 'proceed') => {
-    const reply = await post(key, '/epcis/capture', epcisDocument(events), { 'gs1-capture-error-behaviour': behaviour });
-    await world.app.services.epcis.idle();
-    return (
-      await world.app.inject({
-        method: 'GET',
-        url: `/epcis/capture/${reply.json().captureID}`,
-        headers: { authorization: `Bearer ${key}` },
-      })
-    ).json();
-  };
+  const { post, capture } = epcisRequests(world);
   const lotOf = async (uri: string) =>
     (await world.regulator.get(`/trace/${encodeURIComponent(uri)}?depth=0`)).body.query.lotCodes[0] as string;
   return { world, a, b, post, capture, lotOf };
@@ -505,7 +488,7 @@ t.test(
       const single = await post(a.key, '/epcis/events', { '@context': EPCIS_CONTEXT, ...event });
       t.equal(single.statusCode, 422, `POST /epcis/events: a shipment of ${what} is refused`);
       t.match(single.json(), { type: '/problems/nothing-shipped', detail: new RegExp(`ships nothing to ${store.code}`) }, 'saying why');
-      for (const behaviour of ['rollback', 'proceed']) {
+      for (const behaviour of ['rollback', 'proceed'] as const) {
         const job = await capture(
           a.key,
           [

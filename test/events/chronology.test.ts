@@ -4,10 +4,10 @@
 // gates), with instants compared whatever their offsets, equal times allowed, and EPCIS events
 // captured late or out of order held to the times they give.
 
-import { EPCIS_CONTEXT, epcisDocument } from '../fixtures/epcis.js';
+import { EPCIS_CONTEXT, epcisDocument, epcisRequests } from '../fixtures/epcis.js';
 import { zebraEvent } from '../fixtures/rfid-payloads.js';
 import { readPoint, registerReader } from '../fixtures/rfid-world.js';
-import { type Actor, createWorld, expectStatus, type World } from '../fixtures/world.js';
+import { type Actor, createWorld, expectStatus } from '../fixtures/world.js';
 import { TEST_BASE_URL } from '../helper.js';
 import { fileTest } from '../root.js';
 
@@ -19,28 +19,6 @@ const eventAt = (party: Actor, eventTime: string, body: Record<string, unknown>)
 const MADE = '2026-03-05T08:00:00+08:00';
 const MADE_UTC = '2026-03-05T00:00:00.000Z';
 const SECOND_BEFORE = '2026-03-05T07:59:59+08:00';
-
-async function epcis(world: World) {
-  const post = (key: string, url: string, body: object, headers: Record<string, string> = {}) =>
-    world.app.inject({
-      method: 'POST',
-      url,
-      payload: JSON.stringify(body),
-      headers: { authorization: `Bearer ${key}`, 'content-type': 'application/ld+json', ...headers },
-    });
-  const capture = async (key: string, events: object[], behaviour: 'rollback' | 'proceed') => {
-    const reply = await post(key, '/epcis/capture', epcisDocument(events), { 'gs1-capture-error-behaviour': behaviour });
-    await world.app.services.epcis.idle();
-    return (
-      await world.app.inject({
-        method: 'GET',
-        url: `/epcis/capture/${reply.json().captureID}`,
-        headers: { authorization: `Bearer ${key}` },
-      })
-    ).json();
-  };
-  return { post, capture };
-}
 
 t.test('POST /events: no use of a lot dated before the lot came into being; the same instant in any offset is fine', async (t) => {
   const world = await createWorld(t);
@@ -179,7 +157,7 @@ t.test('EPCIS capture and /epcis/events: event times are consistent however late
   const world = await createWorld(t);
   const plant = await world.party('processor');
   const store = await world.party('cold_storage');
-  const { post, capture } = await epcis(world);
+  const { post, capture } = epcisRequests(world);
   const day = (d: number, hour = 8) => ({
     eventTime: `2026-03-${String(d).padStart(2, '0')}T${String(hour).padStart(2, '0')}:00:00+08:00`,
     eventTimeZoneOffset: '+08:00',
