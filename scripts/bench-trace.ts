@@ -30,6 +30,7 @@ import { newLocationCode, newLotCode, newPartyCode, newProductCode, type PartyKi
 import { type Database, queryRows } from '../src/db/client.js';
 import { eventLots, events, lineageEdges, locations, lotMovements, lots, parties, products } from '../src/db/schema.js';
 import { isEvidence } from '../src/events/writer/draft.js';
+import { makes } from '../src/events/writer/state.js';
 import type { Direction, ReachedNode } from '../src/lineage/repository.js';
 import { createTraceRepository } from '../src/trace/repository.js';
 import { parseFlags } from './lib/args.js';
@@ -492,11 +493,15 @@ async function build(database: Database): Promise<Built> {
       });
     }
 
-    // as the writer marks them: the links of inspections and of events with documents
+    // as the writer marks them: the links of inspections and of events with documents, and those that made their lot
     const evidence = new Set(
       eventRows.filter((row) => isEvidence({ type: row.type, referenceDocuments: row.referenceDocuments ?? [] })).map((row) => row.id),
     );
-    for (const link of linkRows) link.evidence = evidence.has(link.eventId);
+    const typeOf = new Map(eventRows.map((row) => [row.id, row.type]));
+    for (const link of linkRows) {
+      link.evidence = evidence.has(link.eventId);
+      link.makes = makes(typeOf.get(link.eventId) as string, link.role);
+    }
     // FK order: events → lots → event_lots / movements / edges
     await copyInto(database, events, eventRows);
     await copyInto(database, lots, lotRows);

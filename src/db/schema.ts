@@ -214,6 +214,12 @@ export const eventLots = pgTable(
      */
     evidence: boolean('evidence').notNull().default(false),
     /**
+     * The event made the lot (`makes`: a commission's subject, a transformation's output, a
+     * packing's container): the event writer reads when a lot came into being from these links
+     * alone, by the partial index, however many other events the lot has.
+     */
+    makes: boolean('makes').notNull().default(false),
+    /**
      * A link a data migration added after its event was stored, named by that restatement (an
      * `events.restate` entry of the audit log covers it; the event's own entry does not). Null
      * for the links the event was stored with.
@@ -224,6 +230,7 @@ export const eventLots = pgTable(
     primaryKey({ columns: [t.eventId, t.lotCode, t.role] }),
     index('event_lots_lot_idx').on(t.lotCode),
     index('event_lots_evidence_idx').on(t.lotCode).where(sql`${t.evidence}`),
+    index('event_lots_makes_idx').on(t.lotCode).where(sql`${t.makes}`),
     index('event_lots_restated_idx').on(t.restatedBy).where(sql`${t.restatedBy} is not null`),
   ],
 );

@@ -8,7 +8,7 @@ import { type Db, queryRows } from '../../db/client.js';
 import type { LotAttributes, LotHold } from '../../db/schema.js';
 import { ENDED_STATUSES } from '../../lots/ledger.js';
 import { type EventDraft, type EventRecord, isEvidence, type NewLot, type NewShipment } from './draft.js';
-import type { LotView, ProductView, ShipmentView, StatusFacts } from './state.js';
+import { type LotView, makes, type ProductView, type ShipmentView, type StatusFacts } from './state.js';
 
 const texts = (values: (string | null)[]) => sql`${sql.param(values)}::text[]`;
 const booleans = (values: (boolean | null)[]) => sql`${sql.param(values)}::boolean[]`;
@@ -37,12 +37,12 @@ const toLotView = (row: LotRowText): LotView => ({
   hold: (row.hold as LotHold | null) ?? null,
   madeAt: row.madeAt === null ? null : new Date(row.madeAt),
 });
-// madeAt: the earliest event not declared in error that made the lot, by the test `makes` (state.ts) applies
+// madeAt: the earliest event not declared in error that made the lot, read from the links the writer
+// marked `makes` alone (one probe of their partial index, however many events a lot has)
 const LOT_COLUMNS = sql.raw(`code, kind, party_code as "partyCode", product_code as "productCode", lot_number as "lotNumber", sscc,
   quantity::text as quantity, unit, status, voided_by_event_id as "voidedByEventId", attributes, hold,
   (select min(e.event_time) from event_lots el join events e on e.id = el.event_id
-    where el.lot_code = lots.code
-      and (e.type = 'commission' or (e.type = 'transform' and el.role = 'output') or (e.type = 'aggregate' and el.role = 'parent'))
+    where el.lot_code = lots.code and el.makes
       and not exists (select 1 from events c where c.corrects_event_id = e.id)) as "madeAt"`);
 
 export type Batch = {
@@ -369,7 +369,13 @@ export function createEventWriterRepository() {
       const records = batch.events.map((event) => event.record);
       const links = batch.events.flatMap(({ record, draft }) => {
         const evidence = isEvidence(record);
-        return [...draft.links.values()].map((link) => ({ ...link, eventId: record.id, partyCode: record.partyCode, evidence }));
+        return [...draft.links.values()].map((link) => ({
+          ...link,
+          eventId: record.id,
+          partyCode: record.partyCode,
+          evidence,
+          makes: makes(record.type, link.role),
+        }));
       });
       const movements = batch.events.flatMap(({ draft }) => draft.movements);
       // a lot's new status and hold go into one row of one update
@@ -410,10 +416,11 @@ export function createEventWriterRepository() {
             ${jsons(records.map((r) => r.referenceDocuments))}, ${jsons(records.map((r) => r.payload))}, ${texts(records.map((r) => r.correctsEventId))},
             ${texts(records.map((r) => r.epcisType))}, ${texts(records.map((r) => r.transformationId))}))`,
         links.length > 0 &&
-          sql`new_event_lots as (insert into event_lots (event_id, lot_code, role, quantity, party_code, named_as_instance, evidence)
+          sql`new_event_lots as (insert into event_lots (event_id, lot_code, role, quantity, party_code, named_as_instance, evidence, makes)
           select * from unnest(${texts(links.map((l) => l.eventId))}, ${texts(links.map((l) => l.lotCode))}, ${texts(links.map((l) => l.role))},
             ${numerics(links.map((l) => l.quantity))}, ${texts(links.map((l) => l.partyCode))},
-            ${booleans(links.map((l) => l.namedAsInstance ?? null))}, ${booleans(links.map((l) => l.evidence))}))`,
+            ${booleans(links.map((l) => l.namedAsInstance ?? null))}, ${booleans(links.map((l) => l.evidence))},
+            ${booleans(links.map((l) => l.makes))}))`,
         movements.length > 0 &&
           sql`new_movements as (insert into lot_movements (event_id, lot_code, party_code, kind, quantity, container_code)
           select * from unnest(${texts(movements.map((m) => m.eventId))}, ${texts(movements.map((m) => m.lotCode))},

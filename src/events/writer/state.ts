@@ -29,7 +29,7 @@ export type LotView = {
 /**
  * Whether an event of this type, linking a lot in this role, made the lot: a commission (EPCIS
  * may commission an identifier it saw first in another event), a transformation's output, or the
- * container of a packing. The writer's repository reads `madeAt` by the same test.
+ * container of a packing. The writer marks such links (event_lots.makes), which `madeAt` is read from.
  */
 export const makes = (eventType: string, role: string) =>
   eventType === 'commission' || (eventType === 'transform' && role === 'output') || (eventType === 'aggregate' && role === 'parent');
