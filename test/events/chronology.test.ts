@@ -255,6 +255,31 @@ t.test('EPCIS capture and /epcis/events: event times are consistent however late
   t.match(before.errors[0].message, /came into being at 2026-03-03T00:00:00\.000Z/);
 });
 
+t.test('EPCIS: a lot no event made has no beginning to hold its uses to, neither its first sighting nor its record', async (t) => {
+  const world = await createWorld(t);
+  const plant = await world.party('processor');
+  const store = await world.party('cold_storage');
+  const { capture } = epcisRequests(world);
+  const meat = 'https://id.gs1.org/01/06901234000016/10/SEEN-ONLY';
+  const when = (d: number) => ({ eventTime: `2026-03-0${d}T08:00:00+08:00`, eventTimeZoneOffset: '+08:00' });
+  const seen = { type: 'ObjectEvent', ...when(5), action: 'OBSERVE', quantityList: [{ epcClass: meat, quantity: 10, uom: 'KGM' }] };
+  t.match(await capture(plant.key, [seen]), { success: true }, 'first named by a sighting, which makes nothing');
+  const shipped = {
+    type: 'ObjectEvent',
+    ...when(4),
+    action: 'OBSERVE',
+    bizStep: 'shipping',
+    quantityList: [{ epcClass: meat, quantity: 1, uom: 'KGM' }],
+    destinationList: [{ type: 'owning_party', destination: `${TEST_BASE_URL}/parties/${store.code}` }],
+  };
+  t.match(
+    await capture(plant.key, [shipped]),
+    { success: true, captured: 1 },
+    'a ship captured later, dated before the sighting and long before the lot was recorded',
+  );
+  t.equal((await store.api.get('/shipments?status=open')).body.items.length, 1, 'the store awaits it');
+});
+
 t.test('RFID: a gate read dated before the shipment left is a rejected read, not a receipt', async (t) => {
   const world = await createWorld(t, undefined, { rfidTickMs: 0 });
   const processor = await world.party('processor');
