@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { partyCodeParamSchema, serviceCodeSchema } from '../codes/service-codes.js';
+import { codeParamSchema, serviceCodeSchema } from '../codes/service-codes.js';
 import { dateSchema } from '../codes/timestamp.js';
 import { AUTHORIZATION_STATES, BRAND_KINDS, TIERS } from './standing.js';
 
@@ -7,7 +7,7 @@ const name = z.string().trim().min(1).max(100);
 /** A member's party code: at most 32 characters as typed, then read as every party code is. */
 export const memberPartyCode = z.string().max(32).pipe(serviceCodeSchema);
 /** A member's party code in a path: a mistyped one (its check character wrong) is a 400. */
-export const memberPartyCodeParam = z.string().max(32).pipe(partyCodeParamSchema);
+export const memberPartyCodeParam = z.string().max(32).pipe(codeParamSchema('party'));
 const reason = z.string().trim().min(1).max(1000).describe('why: recorded with the change and shown in its history');
 
 export const brandCodeParams = z.object({

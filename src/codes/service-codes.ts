@@ -128,15 +128,28 @@ export function normalizeCode(input: string): string {
 /** A service code in a request's path, query or body, read as normalizeCode reads it: trimmed and upper-cased. */
 export const serviceCodeSchema = z.string().trim().toUpperCase();
 
-const PARTY_CODE_SHAPE = new RegExp(`^[${[...LETTER_TO_KIND.keys()].join('')}]\\d{6}[${MOD31_CHARSET}]{8}$`);
+const objectCodeShape = (kind: ObjectCodeKind) => new RegExp(`^${OBJECT_CODE_PREFIX[kind]}[${MOD31_CHARSET}]{${OBJECT_CODE_LENGTH - 1}}$`);
+
+// Each kind's shape whatever its check character, so a mistyped code can be told from an unknown one.
+const CODE_SHAPE: Readonly<Record<ServiceCodeKind, RegExp>> = Object.freeze({
+  party: new RegExp(`^[${[...LETTER_TO_KIND.keys()].join('')}]\\d{6}[${MOD31_CHARSET}]{8}$`),
+  location: objectCodeShape('location'),
+  product: objectCodeShape('product'),
+  lot: objectCodeShape('lot'),
+  container: objectCodeShape('container'),
+  item: new RegExp(`^[${MOD31_CHARSET}]{${ITEM_CODE_LENGTH}}$`),
+});
 
 /**
- * A party code in a path, read as serviceCodeSchema reads it. One shaped as a party code whose check
- * character fails was mistyped: a 400 saying so, as for a lot or pack code, not the 404 of an unknown party.
+ * A code of one of these kinds in a path, read as serviceCodeSchema reads it. One shaped as such a code whose
+ * check character fails was mistyped: a 400 saying so, as in a trace or an event, not the 404 of an unknown code.
+ * Anything else (another kind's code, a name) passes, to be looked up.
  */
-export const partyCodeParamSchema = serviceCodeSchema.refine((code) => !PARTY_CODE_SHAPE.test(code) || hasValidMod31Check(code), {
-  error: 'check character wrong — probably a typo',
-});
+export function codeParamSchema(...kinds: ServiceCodeKind[]) {
+  return serviceCodeSchema.refine((code) => hasValidMod31Check(code) || !kinds.some((kind) => CODE_SHAPE[kind].test(code)), {
+    error: 'check character wrong — probably a typo',
+  });
+}
 
 /** A service code a listing is filtered by: left out, empty or blank, it filters nothing. */
 export const serviceCodeFilterSchema = serviceCodeSchema.optional().transform((code) => code || undefined);

@@ -52,7 +52,7 @@ export const creditRoutes: FastifyPluginAsyncZod<{ service: CreditService }> = a
         description: 'Regulators and admins read every enterprise’s; an operator its own party’s.',
         security: bearerSecurity,
         params: creditParams,
-        response: { 200: creditScoreDetailSchema, 403: problemSchema, 404: problemSchema },
+        response: { 200: creditScoreDetailSchema, 400: problemSchema, 403: problemSchema, 404: problemSchema },
       },
     },
     async (request) => service.get(principalOf(request), request.params.partyCode),

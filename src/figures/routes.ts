@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { serviceCodeSchema } from '../codes/service-codes.js';
+import { codeParamSchema } from '../codes/service-codes.js';
 import { problemSchema } from '../errors/problem.js';
 import { CSV_TYPE, csvStream, wantsCsv } from '../http/csv.js';
 import { bearerSecurity, principalOf } from '../http/request.js';
@@ -35,7 +35,7 @@ export const figuresRoutes: FastifyPluginAsyncZod<{ service: FiguresService }> =
         description:
           'In = used in transformations + shipped + sold + destroyed + on hand, with each transformation weighed against the yield allowed for its kind (curing keeps 50–70 % of the weight).',
         security: bearerSecurity,
-        params: z.object({ code: serviceCodeSchema }),
+        params: z.object({ code: codeParamSchema('lot', 'container') }),
         response: { 200: balanceSheetSchema, ...denied, 404: problemSchema },
       },
     },

@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { serviceCodeSchema } from '../codes/service-codes.js';
+import { codeParamSchema, serviceCodeSchema } from '../codes/service-codes.js';
 import { problemSchema } from '../errors/problem.js';
 import { bearerSecurity, principalOf } from '../http/request.js';
 import { createLocationBody, locationSchema } from './schemas.js';
@@ -43,8 +43,8 @@ export const locationRoutes: FastifyPluginAsyncZod<{ service: LocationService }>
         tags,
         summary: 'One location',
         security: bearerSecurity,
-        params: z.object({ code: serviceCodeSchema }),
-        response: { 200: locationSchema, 404: problemSchema },
+        params: z.object({ code: codeParamSchema('location') }),
+        response: { 200: locationSchema, 400: problemSchema, 404: problemSchema },
       },
     },
     async (request) => service.get(principalOf(request), request.params.code),

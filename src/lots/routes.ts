@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { serviceCodeSchema } from '../codes/service-codes.js';
+import { codeParamSchema } from '../codes/service-codes.js';
 import { problemSchema } from '../errors/problem.js';
 import { bearerSecurity, principalOf } from '../http/request.js';
 import { listLotsQuery, lotDetailSchema, lotSchema } from './schemas.js';
@@ -29,8 +29,8 @@ export const lotRoutes: FastifyPluginAsyncZod<{ service: LotService }> = async (
         tags,
         summary: 'One lot with its current holders and mass balance',
         security: bearerSecurity,
-        params: z.object({ code: serviceCodeSchema }),
-        response: { 200: lotDetailSchema, 403: problemSchema, 404: problemSchema },
+        params: z.object({ code: codeParamSchema('lot', 'container') }),
+        response: { 200: lotDetailSchema, 400: problemSchema, 403: problemSchema, 404: problemSchema },
       },
     },
     async (request) => service.get(principalOf(request), request.params.code),

@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { serviceCodeFilterSchema, serviceCodeSchema } from '../codes/service-codes.js';
+import { codeParamSchema, serviceCodeFilterSchema } from '../codes/service-codes.js';
 import { problemSchema } from '../errors/problem.js';
 import { bearerSecurity, principalOf } from '../http/request.js';
 import { createProductBody, productSchema } from './schemas.js';
@@ -43,8 +43,8 @@ export const productRoutes: FastifyPluginAsyncZod<{ service: ProductService }> =
         tags,
         summary: 'One product',
         security: bearerSecurity,
-        params: z.object({ code: serviceCodeSchema }),
-        response: { 200: productSchema, 404: problemSchema },
+        params: z.object({ code: codeParamSchema('product') }),
+        response: { 200: productSchema, 400: problemSchema, 404: problemSchema },
       },
     },
     async (request) => service.get(request.params.code),

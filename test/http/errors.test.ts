@@ -73,7 +73,7 @@ t.test('bad input always gets a 4xx problem+json with the field path, never a 5x
 
   expectStatus(t, await farm.api.get('/nowhere'), 404, 'unknown route');
   expectStatus(t, await farm.api.get('/parties/Y500236PBPQCCJ2'), 404, 'unknown party code');
-  expectStatus(t, await farm.api.get('/lots/BAAAAAAAAAAA'), 404, 'unknown lot code');
+  expectStatus(t, await farm.api.get('/lots/BAAAAAAAAAA1'), 404, 'unknown lot code');
   expectStatus(t, await farm.api.get('/trace/BAAAAAAAAAAA'), 400, 'lot code with a wrong check character');
   expectStatus(t, await farm.api.get('/trace/hello'), 400, 'not an identifier');
   expectStatus(t, await farm.api.get('/trace/150023699999999'), 404, 'unregistered ear tag');

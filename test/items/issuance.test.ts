@@ -56,7 +56,7 @@ t.test('one code per package: bulk issuance, CSV, QR and label sheets', async (t
   expectStatus(t, await other.api.post(`/lots/${lot}/items`, { count: 1 }), 403, 'only the lot owner issues codes');
   expectStatus(t, await processor.api.post(`/lots/${lot}/items`, { count: 0 }), 400, 'at least one');
   expectStatus(t, await processor.api.post(`/lots/${lot}/items`, { count: 1_000_001 }), 400, 'at most a million per job');
-  expectStatus(t, await processor.api.post('/lots/BAAAAAAAAAAB/items', { count: 1 }), 404, 'unknown lot');
+  expectStatus(t, await processor.api.post('/lots/BAAAAAAAAAA1/items', { count: 1 }), 404, 'unknown lot');
   const othersJob = expectStatus(t, await other.api.get(`/code-jobs/${job.id}`), 404, "another party's job reads as an unknown one");
   t.equal(othersJob.body.detail, `no code job ${job.id}`);
   expectStatus(t, await other.api.get(`/code-jobs/${job.id}/codes.csv`), 404, 'and so do its codes');

@@ -58,5 +58,5 @@ t.test('products over HTTP', async (t) => {
     [product.body.code],
     "a party's products",
   );
-  expectStatus(t, await world.regulator.get('/products/MXXXXXXXXXXX'), 404, 'unknown product');
+  expectStatus(t, await world.regulator.get('/products/MXXXXXXXXXXL'), 404, 'unknown product');
 });

@@ -11,7 +11,7 @@ t.test('regulator routes', async (t) => {
   const operator = await world.party('retailer');
   const anonymous = client(world.app);
   const { scans } = world.app.services;
-  const lotCode = 'B0000000001Q';
+  const lotCode = 'B0000000001T';
   const at = new Date('2026-11-01T10:00:00Z');
   await scans.raiseFlag({ code: 'ITEM0000001', kind: 'over_scanned', lotCode, partyCode: operator.code, detail: 'scanned 21 times', at });
   await scans.raiseFlag({ code: 'ITEM0000002', kind: 'unknown_code', lotCode: null, partyCode: null, detail: 'never issued', at });

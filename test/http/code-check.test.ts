@@ -1,0 +1,52 @@
+// A lot, container, product, location or pack code that fails its check character was mistyped, as a
+// party code that fails is: every route naming one in its path says so (400), where an unknown code
+// with a sound check character, or a value not shaped as one of these codes, is a 404.
+import { mod31CheckChar } from '../../src/codes/mod31.js';
+import { createWorld, expectStatus } from '../fixtures/world.js';
+import { fileTest } from '../root.js';
+
+const t = fileTest();
+
+const mistyped = (code: string) => `${code.slice(0, -1)}${code.endsWith('A') ? 'B' : 'A'}`;
+const wellFormed = (body: string) => body + mod31CheckChar(body);
+
+t.test('a service code in a path with a wrong check character is a 400 saying so', async (t) => {
+  const world = await createWorld(t);
+  const farm = await world.party('farm');
+  const product = await farm.product();
+  const location = await farm.location();
+  const lot = await farm.commission(product, 10);
+
+  // unknown: a code of the kind with a sound check character that names nothing (a lot's scans count none of it)
+  const routes: Array<{ method: 'GET' | 'POST'; path: (code: string) => string; code: string; unknown?: string; api?: typeof farm.api }> = [
+    { method: 'GET', path: (code) => `/lots/${code}`, code: lot, unknown: wellFormed('B2222222222') },
+    { method: 'GET', path: (code) => `/lots/${code}`, code: wellFormed('H2222222222'), unknown: wellFormed('H3333333333') },
+    { method: 'GET', path: (code) => `/lots/${code}/balance-sheet`, code: lot, unknown: wellFormed('B2222222222') },
+    { method: 'POST', path: (code) => `/lots/${code}/items`, code: lot, unknown: wellFormed('B2222222222') },
+    {
+      method: 'GET',
+      path: (code) => `/regulator/lots/${code}/scans`,
+      code: lot,
+      api: world.regulator,
+    },
+    { method: 'GET', path: (code) => `/products/${code}`, code: product, unknown: wellFormed('M2222222222') },
+    { method: 'GET', path: (code) => `/locations/${code}`, code: location, unknown: wellFormed('A2222222222') },
+    { method: 'GET', path: (code) => `/items/${code}/qr.svg`, code: wellFormed('2222222222'), unknown: wellFormed('3333333333') },
+  ];
+  for (const { method, path, code, unknown, api = farm.api } of routes) {
+    const send = (url: string) => (method === 'POST' ? api.post(url, { count: 1 }) : api.get(url));
+    const url = path(mistyped(code));
+    const reply = expectStatus(t, await send(url), 400, `${method} ${url}`);
+    t.match(reply.body.errors, [{ in: 'params', pointer: '/code', detail: 'check character wrong — probably a typo' }]);
+    expectStatus(t, await send(path(mistyped(code).toLowerCase())), 400, 'in lower case too');
+    if (unknown)
+      expectStatus(t, await send(path(unknown)), 404, `${method} ${path(unknown)}: an unknown code with a sound check character`);
+  }
+
+  expectStatus(t, await farm.api.get(`/lots/${lot}`), 200, 'a lot code as issued');
+  expectStatus(t, await farm.api.get(`/products/${product}`), 200, 'a product code as issued');
+  expectStatus(t, await farm.api.get(`/locations/${location}`), 200, 'a location code as issued');
+  expectStatus(t, await farm.api.get('/lots/NO-SUCH-LOT'), 404, 'a value shaped as no code of ours is looked up, not refused');
+  // a code of another kind is no typo of this one: it names nothing here
+  expectStatus(t, await farm.api.get(`/products/${mistyped(lot)}`), 404, 'a mistyped lot code as a product');
+});
