@@ -24,7 +24,21 @@ export const PARTY_KINDS = [
 ] as const;
 export type PartyKind = (typeof PARTY_KINDS)[number];
 
-// Pinyin initials (养殖 屠宰 分割 加工 冷库 批发 零售 物流 检测 监管), all inside the charset.
+/** Each kind's Chinese name, as the regulator's figures name a group of parties of that kind. */
+export const PARTY_KIND_NAMES: Readonly<Record<PartyKind, string>> = Object.freeze({
+  farm: '养殖',
+  slaughterhouse: '屠宰',
+  cutting_plant: '分割',
+  processor: '加工',
+  cold_storage: '冷库',
+  distributor: '批发',
+  retailer: '零售',
+  logistics: '物流',
+  lab: '检测',
+  regulator: '监管',
+});
+
+// Letters from the names above (mostly pinyin initials), all inside the charset.
 export const PARTY_KIND_LETTER: Readonly<Record<PartyKind, string>> = Object.freeze({
   farm: 'Y',
   slaughterhouse: 'T',

@@ -186,7 +186,12 @@ export const traceabilitySchema = z
     groups: z.array(
       coverageFigure.extend({
         key: z.string().describe("by product: '' for lots of no registered product (an EPCIS lot of an unknown GTIN)"),
-        name: z.string().nullable(),
+        name: z
+          .string()
+          .nullable()
+          .describe(
+            "the enterprise's or product's name, the region's or township's GB/T 2260 name, or the kind of party's (养殖, 屠宰, …)",
+          ),
       }),
     ),
   })

@@ -1,6 +1,6 @@
 import { canReadPartyData, type Principal, privateScope, requireLotReader, requireRole } from '../access/index.js';
 import { regionName, townshipOf } from '../codes/regions.js';
-import type { PartyKind } from '../codes/service-codes.js';
+import { PARTY_KIND_NAMES, type PartyKind } from '../codes/service-codes.js';
 import { chinaDay } from '../codes/timestamp.js';
 import { notFound } from '../errors/problem.js';
 import {
@@ -20,6 +20,12 @@ import type { TraceabilityDimension } from './schemas.js';
 export const PASS_RATE_TARGET = 0.96;
 /** Authorized enterprises' products traceable to the farm by 2027: all of them. */
 export const TRACEABILITY_TARGET = 1;
+
+/** Names of the traceability groups the database leaves unnamed: regions from the GB/T 2260 data (as townships are), kinds of party in Chinese. */
+const GROUP_NAMES: Partial<Record<TraceabilityDimension, (key: string) => string | undefined>> = {
+  region: regionName,
+  partyKind: (kind) => PARTY_KIND_NAMES[kind as PartyKind],
+};
 
 const rate = (part: number, whole: number) => (whole === 0 ? null : Math.round((part / whole) * 10_000) / 10_000);
 const DAY_MS = 86_400_000;
@@ -217,12 +223,12 @@ export function createFiguresService(deps: {
     async traceability(principal: Principal, scope: Scope, by: TraceabilityDimension) {
       requireRole(principal, 'figures.read');
       const grouped = await deps.figures.traceability(scope, by === 'township' ? 'enterprise' : by);
-      // regions and townships are named from the same GB/T 2260 data
+      const nameOf = GROUP_NAMES[by];
       const rows =
         by === 'township'
           ? byTownship(grouped)
-          : by === 'region'
-            ? grouped.map((row) => ({ ...row, name: row.key === null ? null : (regionName(row.key) ?? null) }))
+          : nameOf
+            ? grouped.map((row) => ({ ...row, name: row.key === null ? null : (nameOf(row.key) ?? null) }))
             : grouped;
       const figure = (row: Pick<TraceabilityRow, 'lots' | 'tracedLots' | 'items' | 'tracedItems'>) => ({
         lots: row.lots,

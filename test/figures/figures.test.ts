@@ -107,8 +107,9 @@ t.test('figures of a small county world', async (t) => {
     t.strictSame(byProduct, { [carcass]: [3, 2, 4, 4], [offal]: [1, 0, 2, 0] });
     const byKind = (await regulator.get('/regulator/figures/traceability?by=partyKind')).body;
     t.strictSame(
-      byKind.groups.map((group: any) => [group.key, group.lots, group.tracedLots]),
-      [['slaughterhouse', 4, 2]],
+      byKind.groups.map((group: any) => [group.key, group.name, group.lots, group.tracedLots]),
+      [['slaughterhouse', '屠宰', 4, 2]],
+      'a kind of party named as the party codes name it',
     );
     const byEnterprise = (await regulator.get('/regulator/figures/traceability')).body;
     t.match(byEnterprise.groups, [{ key: plant.code, name: '屠宰厂', lotRate: 0.5 }]);
