@@ -171,13 +171,20 @@ export function nativeType(event: EpcisEvent): string {
     case 'AggregationEvent':
     case 'AssociationEvent':
       return action === 'DELETE' ? 'disaggregate' : 'aggregate';
-    default: {
-      if (action === 'DELETE') return 'destroy';
-      const step = event.bizStep ? shortVocabulary('bizStep', String(event.bizStep)) : '';
-      if (BY_BIZ_STEP[step]) return BY_BIZ_STEP[step];
-      return action === 'ADD' ? 'commission' : 'observe';
-    }
+    case 'TransactionEvent':
+      // DELETE disassociates the objects from the business transaction (EPCIS 2.0): it does nothing to them
+      return action === 'DELETE' ? 'observe' : byBizStep(event);
+    default:
+      // an ObjectEvent DELETE: the objects cease to exist
+      return action === 'DELETE' ? 'destroy' : byBizStep(event);
   }
+}
+
+/** What an ObjectEvent or TransactionEvent that adds or observes amounts to, by its business step. */
+function byBizStep(event: EpcisEvent): string {
+  const step = event.bizStep ? shortVocabulary('bizStep', String(event.bizStep)) : '';
+  if (BY_BIZ_STEP[step]) return BY_BIZ_STEP[step];
+  return event.action === 'ADD' ? 'commission' : 'observe';
 }
 
 /** "+08:00" from an EPCIS eventTimeZoneOffset or, failing that, from the eventTime itself. */

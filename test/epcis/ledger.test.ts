@@ -636,3 +636,72 @@ t.test('through EPCIS a shipping transaction naming only its parent ships that p
   t.match((await a.lot(meat)).holders, [{ partyCode: a.code, onHand: 40 }], 'A keeps the meat it packed in neither pallet');
   t.same(await balanceDifferences(world.database), [], 'the balances kept by the database follow the movements');
 });
+
+/** A TransactionEvent of a purchase order on a day; naming only its parent, its epcList is empty (EPCIS 2.0 requires the list). */
+const transaction = (day: number, action: 'ADD' | 'OBSERVE' | 'DELETE', bizStep: string | null, fields: object) => ({
+  type: 'TransactionEvent',
+  ...at(day),
+  action,
+  ...(bizStep ? { bizStep } : {}),
+  bizTransactionList: [{ type: 'po', bizTransaction: 'urn:epcglobal:cbv:bt:0614141000005:PO-1' }],
+  epcList: [],
+  ...fields,
+});
+const packed = (day: number, parentID: string, epcClass: string, quantity: number) => ({
+  type: 'AggregationEvent',
+  ...at(day),
+  action: 'ADD',
+  bizStep: 'packing',
+  parentID,
+  childQuantityList: [{ epcClass, quantity, uom: 'KGM' }],
+});
+
+t.test('through EPCIS a TransactionEvent DELETE takes objects out of a transaction and leaves them as they were', async (t) => {
+  const { world, a, post, capture, lotOf } = await setup(t);
+  t.match(await capture(a.key, [commissioned(MEAT, 100, 1), packed(2, PALLET, MEAT, 40)]), { success: true });
+  const meat = await lotOf(MEAT);
+  const pallet = await lotOf(PALLET);
+  const before = { meat: await a.lot(meat), pallet: await a.lot(pallet) };
+
+  // whatever its business step: EPCIS 2.0 says DELETE disassociates them from the transaction
+  const deleted = [
+    transaction(3, 'DELETE', 'destroying', { quantityList: [{ epcClass: MEAT, quantity: 10, uom: 'KGM' }] }),
+    transaction(3, 'DELETE', 'retail_selling', { parentID: PALLET }),
+    transaction(3, 'DELETE', null, { quantityList: [{ epcClass: MEAT, quantity: 5, uom: 'KGM' }] }),
+  ];
+  const job = await capture(a.key, deleted);
+  t.match(job, { success: true, captured: 3, errors: [] }, 'captured as a document');
+  const single = await post(a.key, '/epcis/events', {
+    '@context': EPCIS_CONTEXT,
+    ...transaction(4, 'DELETE', 'decommissioning', { parentID: PALLET, quantityList: [{ epcClass: MEAT, quantity: 40, uom: 'KGM' }] }),
+  });
+  t.equal(single.statusCode, 201, 'and on its own');
+
+  t.same({ meat: await a.lot(meat), pallet: await a.lot(pallet) }, before, 'status, holders, mass balance and contents are unchanged');
+  t.same(await balanceDifferences(world.database), [], 'the balances kept by the database follow the movements');
+
+  const found = (await a.api.get('/epcis/events?eventType=TransactionEvent')).body.epcisBody.queryResults.resultsBody.eventList;
+  t.equal(found.length, 4);
+  t.ok(
+    found.every((event: { type: string; action: string }) => event.type === 'TransactionEvent' && event.action === 'DELETE'),
+    'each is queried as the TransactionEvent DELETE it was',
+  );
+  const one = (await a.api.get(`/epcis/events/${encodeURIComponent(single.json().eventID)}`)).body;
+  t.match(one, { type: 'TransactionEvent', action: 'DELETE', bizStep: 'decommissioning', parentID: PALLET });
+  const observed = (await a.api.get('/events?type=observe')).body.items.filter(
+    (event: { details: { epcis?: { type: string } } }) => event.details.epcis?.type === 'TransactionEvent',
+  );
+  t.equal(observed.length, 4, 'recorded as observations');
+  t.equal((await a.api.get('/events?type=destroy')).body.items.length, 0, 'none as a destruction');
+
+  // an ObjectEvent DELETE still destroys what it names
+  t.match(
+    await capture(a.key, [
+      { type: 'ObjectEvent', ...at(5), action: 'DELETE', quantityList: [{ epcClass: MEAT, quantity: 10, uom: 'KGM' }] },
+    ]),
+    {
+      success: true,
+    },
+  );
+  t.match((await a.lot(meat)).massBalance, { produced: 100, destroyed: 10, onHand: 90 });
+});
