@@ -329,27 +329,22 @@ async function requestsFor(
         break;
       }
       default: {
-        const subjects = items.filter((item) => item.role === 'subject');
         const destination = type === 'ship' ? destinationOf(event, deps.publicBaseUrl) : null;
+        // a transaction's parentID goes too (shipped, sold, destroyed): named alone, it is what the
+        // event moves; what the event lists under it goes along with it where it lies packed in it
+        const withParent = (): Line[] => {
+          const [parent] = byRole('parent');
+          const listed = lines('lines', parent ? [parent, ...byRole('subject')] : byRole('subject'));
+          return parent ? listed.map((entry, index) => (index === 0 ? entry : { ...entry, packedIn: listed[0].lotCode })) : listed;
+        };
         if (type === 'commission') {
           // ADD: the identifiers come into being here (already known ones are simply seen again)
           action = sighting(items);
         } else if (type === 'destroy' || type === 'sell') {
-          action =
-            type === 'destroy'
-              ? { type: 'destroy', reason: 'EPCIS', lines: lines('lines', subjects) }
-              : { type: 'sell', lines: lines('lines', subjects) };
+          action = type === 'destroy' ? { type: 'destroy', reason: 'EPCIS', lines: withParent() } : { type: 'sell', lines: withParent() };
         } else if (destination) {
           fields.member('toPartyCode', destination.at);
-          // a transaction's parentID moves too: named alone, it is what is shipped; what the event
-          // lists under it goes along with it where it lies packed in it
-          const [parent] = byRole('parent');
-          const shipped = lines('lines', parent ? [parent, ...subjects] : subjects);
-          action = {
-            type: 'ship',
-            toPartyCode: destination.partyCode,
-            lines: parent ? shipped.map((entry, index) => (index === 0 ? entry : { ...entry, packedIn: shipped[0].lotCode })) : shipped,
-          };
+          action = { type: 'ship', toPartyCode: destination.partyCode, lines: withParent() };
         } else if (type === 'receive') {
           const codes = items.map(existingOrCreated);
           const shipment = shipmentsToParty.find((candidate) => codes.some((code) => candidate.lotCodes.includes(code)));

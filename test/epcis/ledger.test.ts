@@ -705,3 +705,90 @@ t.test('through EPCIS a TransactionEvent DELETE takes objects out of a transacti
   );
   t.match((await a.lot(meat)).massBalance, { produced: 100, destroyed: 10, onHand: 90 });
 });
+
+t.test('through EPCIS a selling or destroying TransactionEvent acts on its parent as the native API does on the container', async (t) => {
+  const { world, a, b, post, capture, lotOf } = await setup(t);
+  const MEAT_2 = 'https://id.gs1.org/01/06901234000016/10/MEAT-2';
+  const CURED_2 = 'https://id.gs1.org/01/06901234000023/10/CURED-2';
+  const [PALLET_2, PALLET_3, PALLET_4] = ['24', '31', '48'].map((serial) => `urn:epc:id:sscc:6901234.00000000${serial}`);
+  t.match(
+    await capture(a.key, [
+      commissioned(MEAT, 100, 1),
+      commissioned(MEAT_2, 100, 1),
+      commissioned(CURED, 10, 1),
+      commissioned(CURED_2, 10, 1),
+      packed(2, PALLET, MEAT, 40),
+      packed(2, PALLET_2, MEAT_2, 40),
+      packed(2, PALLET_3, CURED, 6),
+      packed(2, PALLET_4, CURED_2, 6),
+    ]),
+    { success: true },
+  );
+  const codes = Object.fromEntries(
+    await Promise.all(
+      Object.entries({ MEAT, MEAT_2, CURED, CURED_2, PALLET, PALLET_2, PALLET_3, PALLET_4 }).map(async ([name, uri]) => [
+        name,
+        await lotOf(uri),
+      ]),
+    ),
+  );
+  const views = async (...names: string[]) => Promise.all(names.map((name) => a.lot(codes[name])));
+
+  const untouched = await views('MEAT', 'MEAT_2', 'CURED', 'CURED_2', 'PALLET', 'PALLET_3');
+
+  // B holds none of A's pallets: refused at the parentID, per event, and nothing is written
+  const foreign = transaction(3, 'ADD', 'retail_selling', { parentID: PALLET });
+  const single = await post(b.key, '/epcis/events', { '@context': EPCIS_CONTEXT, ...foreign });
+  t.equal(single.statusCode, 403, "B selling A's pallet by naming it as the parent is refused");
+  t.match(
+    single.json().detail,
+    new RegExp(`party ${b.code} does not hold container https://id.gs1.org/00/`),
+    'naming the pallet as B named it',
+  );
+  t.strictSame(
+    single.json().errors.map((error: { pointer: string }) => error.pointer),
+    ['/parentID'],
+  );
+  t.notOk(single.body.includes(codes.PALLET), "not by A's code");
+  const refused = await capture(b.key, [foreign, transaction(3, 'OBSERVE', 'destroying', { parentID: PALLET_3 })]);
+  t.match(refused, {
+    success: false,
+    captured: 0,
+    errors: [
+      { eventIndex: 0, pointer: '/epcisBody/eventList/0/parentID' },
+      { eventIndex: 1, pointer: '/epcisBody/eventList/1/parentID' },
+    ],
+  });
+  t.equal((await world.regulator.get(`/events?partyCode=${b.code}`)).body.items.length, 0, 'nothing was recorded for B');
+  t.same(
+    await views('MEAT', 'MEAT_2', 'CURED', 'CURED_2', 'PALLET', 'PALLET_3'),
+    untouched,
+    "A's pallets and their contents are untouched",
+  );
+
+  // A sells one pallet natively and the other through EPCIS, naming only the parent: the same
+  t.match(await a.event({ type: 'sell', eventTime: '2026-03-03T08:00:00+08:00', lines: [{ lotCode: codes.PALLET_2 }] }), { status: 201 });
+  t.match(await capture(a.key, [transaction(3, 'OBSERVE', 'retail_selling', { parentID: PALLET })]), { success: true, captured: 1 });
+  const [meat, meat2, pallet, pallet2] = await views('MEAT', 'MEAT_2', 'PALLET', 'PALLET_2');
+  t.same(meat.massBalance, meat2.massBalance, 'the meat on the pallet is sold as natively');
+  t.match(meat.massBalance, { produced: 100, sold: 40, onHand: 60 });
+  t.same([pallet.status, pallet.holders], [pallet2.status, pallet2.holders], 'and so is the pallet');
+  t.equal(pallet.status, 'sold');
+
+  // destroying: natively, and through EPCIS naming the parent with what it lists packed in it
+  t.match(
+    await a.event({ type: 'destroy', eventTime: '2026-03-04T08:00:00+08:00', reason: 'EPCIS', lines: [{ lotCode: codes.PALLET_4 }] }),
+    { status: 201 },
+  );
+  const destroyed = await post(a.key, '/epcis/events', {
+    '@context': EPCIS_CONTEXT,
+    ...transaction(4, 'ADD', 'destroying', { parentID: PALLET_3, quantityList: [{ epcClass: CURED, quantity: 6, uom: 'KGM' }] }),
+  });
+  t.equal(destroyed.statusCode, 201);
+  const [cured, cured2, pallet3, pallet4] = await views('CURED', 'CURED_2', 'PALLET_3', 'PALLET_4');
+  t.same(cured.massBalance, cured2.massBalance, 'what it lists packed in the parent goes with the parent, once');
+  t.match(cured.massBalance, { produced: 10, destroyed: 6, onHand: 4 });
+  t.same([pallet3.status, pallet3.holders], [pallet4.status, pallet4.holders]);
+  t.equal(pallet3.status, 'destroyed');
+  t.same(await balanceDifferences(world.database), [], 'the balances kept by the database follow the movements');
+});

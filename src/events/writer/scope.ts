@@ -356,6 +356,17 @@ export class Scope {
     });
   }
 
+  /**
+   * The lines that move on their own, each with its place in the request: a lot an EPCIS
+   * transaction lists under its parentID that lies packed in it goes along with the container, as
+   * its other contents do, not as a line of its own.
+   */
+  linesApartFromParent(lines: Line[]): (Line & { index: number })[] {
+    return lines
+      .map((line, index) => ({ ...line, index: line.index ?? index }))
+      .filter((line) => !(line.packedIn && this.packedWithin(line.packedIn, line.lotCode)));
+  }
+
   /** Does `containerCode` (directly or through containers inside it) hold `lotCode`? */
   packedWithin(containerCode: string, lotCode: string): boolean {
     const seen = new Set<string>();

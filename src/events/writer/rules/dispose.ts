@@ -4,17 +4,19 @@ import type { RuleResult } from './index.js';
 /**
  * Destroys or sells what the acting party holds: the quantity leaves the ledger for good. A
  * container goes with everything packed in it (nested containers included), as it does when
- * shipped: a sold case's lots are sold, not left on hand.
+ * shipped: a sold case's lots are sold, not left on hand, and an EPCIS transaction's lot listed
+ * under its parentID that lies packed in it goes with it, not as a line of its own.
  */
 export function dispose(
   scope: Scope,
   input: { type: 'destroy' | 'sell'; lines: Line[]; reason?: string; buyer?: string | null },
 ): RuleResult {
   const lines: { lotCode: string; quantity: number; containerCode?: string }[] = [];
-  for (const [position, { lot, quantity }] of scope.take(input.lines, scope.at('lines'), input.type).entries()) {
+  const listed = scope.linesApartFromParent(input.lines);
+  for (const [position, { lot, quantity }] of scope.take(listed, scope.at('lines'), input.type).entries()) {
     lines.push({ lotCode: lot.code, quantity });
     if (lot.kind === 'container' && quantity > 0) {
-      lines.push(...scope.takeContents(lot.code, input.type, scope.at('lines', input.lines[position].index ?? position)));
+      lines.push(...scope.takeContents(lot.code, input.type, scope.at('lines', listed[position].index)));
     }
   }
   scope.draft.linkTotals(lines, 'subject');

@@ -26,11 +26,7 @@ export function ship(scope: Scope, input: ShipInput, shippedAt: Date): RuleResul
   if (input.toLocationCode) scope.requireLocation(input.toLocationCode, scope.at('toLocationCode'), destination.code);
   if (input.fromLocationCode) scope.requireLocation(input.fromLocationCode, scope.at('fromLocationCode'), scope.actor);
 
-  // a lot an EPCIS transaction lists under its parentID that lies packed in it goes along with the
-  // container, as its other contents do, not as a line of its own
-  const listed = input.lines
-    .map((line, index) => ({ ...line, index: line.index ?? index }))
-    .filter((line) => !(line.packedIn && scope.packedWithin(line.packedIn, line.lotCode)));
+  const listed = scope.linesApartFromParent(input.lines);
   const taken = scope.take(listed, scope.at('lines'), 'ship_out');
   const moving = taken.flatMap(({ lot, quantity }, position) => (quantity > 0 ? [{ lot, quantity, position }] : []));
   if (moving.length === 0 && listed.length > 0 && listed.every((line) => line.ifHeld)) {
