@@ -15,6 +15,7 @@ import type { Identifier } from '../identifiers/parse.js';
 import type { IdentifierService } from '../identifiers/service.js';
 import type { ProductsRepository } from '../products/repository.js';
 import { type EventHashOptions, eventHashId } from './event-hash.js';
+import { storedEventIds } from './event-id.js';
 import {
   declarationFieldsSentAt,
   type EpcisEvent,
@@ -84,8 +85,10 @@ export async function captureEvents(
   const normalised = await mapPausing(input.events, normaliseTagValues);
   const events = normalised.map((n) => n.event);
   const hashes = await mapPausing(events, (event) => eventHashId(event, input.context, input.hashOptions));
-  const ids = events.map((event, index) => (event.eventID as string | undefined) ?? hashes[index]);
-  const stored = await deps.epcis.storedEvents(tx, [...ids, ...ids.map((id) => `${id}#error`)]);
+  // an eventID is stored in its canonical form; an event stored before under another keeps that id
+  const forms = events.map((event, index) => (event.eventID === undefined ? [hashes[index]] : storedEventIds(String(event.eventID))));
+  const stored = await deps.epcis.storedEvents(tx, [...forms.flat(), ...forms.flat().map((id) => `${id}#error`)]);
+  const ids = forms.map((candidates) => candidates.find((id) => stored.has(id)) ?? candidates[0]);
 
   const outcomes: (CaptureOutcome | undefined)[] = [];
   const rejected = (rejections: { index: number; problem: Problem }[]) =>

@@ -12,6 +12,7 @@ import type { LotsRepository } from '../lots/repository.js';
 import type { ProductsRepository } from '../products/repository.js';
 import { type CaptureDeps, type CaptureOutcome, CaptureRejected, captureEvents } from './capture.js';
 import { documentEvents, documentIgnoreFields } from './event-hash.js';
+import { eventIdsToLookUp } from './event-id.js';
 import { createFairQueue } from './job-queue.js';
 import { EPCIS_TYPES, shortVocabulary } from './mapping.js';
 import { encodePageToken, parseQueryRequest } from './query-params.js';
@@ -395,7 +396,7 @@ export function createEpcisService(deps: {
         dispositions: filter.dispositions?.map((value) => shortVocabulary('disposition', value)),
         readPoints: filter.readPoints && (await storedLocations(filter.readPoints)),
         bizLocations: filter.bizLocations && (await storedLocations(filter.bizLocations)),
-        eventIds: filter.eventIds?.flatMap((id) => (id.startsWith('urn:uuid:') ? [id, id.slice(9)] : [id])),
+        eventIds: filter.eventIds?.flatMap(eventIdsToLookUp),
         partyCode: privateScope(principal) ?? undefined,
         lotMatches,
         limit: filter.limit + 1,
@@ -411,9 +412,8 @@ export function createEpcisService(deps: {
     },
 
     async event(principal: Principal, eventId: string) {
-      const candidates = eventId.startsWith('urn:uuid:') ? [eventId, eventId.slice(9)] : [eventId];
       const missing = () => notFound(`no event ${eventId}`);
-      for (const id of candidates) {
+      for (const id of eventIdsToLookUp(eventId)) {
         const row = await deps.events.findById(id);
         if (row && row.type !== 'correction') {
           // another party's event reads as an unknown id: an event hash is computed from content a

@@ -1,5 +1,7 @@
+import { sql } from 'drizzle-orm';
 import { seedDemoChain } from '../../seeds/fengjie.js';
 import { completeGs1 } from '../../src/codes/gs1.js';
+import { queryRows } from '../../src/db/client.js';
 import { eventHashId } from '../../src/epcis/event-hash.js';
 import { EPCIS_CONTEXT as CONTEXT, captured, epcisDocument as doc, observation } from '../fixtures/epcis.js';
 import { createWorld, expectStatus } from '../fixtures/world.js';
@@ -483,6 +485,104 @@ t.test('an explicit eventID names one event: re-sent alike it is a duplicate, re
   const future = await post({ ...observed, eventID: undefined, eventTime: new Date(Date.now() + 86_400_000).toISOString() });
   t.equal(future.statusCode, 422, 'an event in the future is refused, not a server error');
   t.match(future.json(), { type: '/problems/future-event', errors: [{ pointer: '/eventTime' }] });
+});
+
+t.test('an eventID is matched as its standard compares it: a urn:uuid in any case, a hash by its value as written', async (t) => {
+  const world = await createWorld(t);
+  const plant = await world.party('slaughterhouse');
+  const post = (event: object) =>
+    world.app.inject({
+      method: 'POST',
+      url: '/epcis/events',
+      payload: { '@context': CONTEXT, ...event },
+      headers: { authorization: `Bearer ${plant.key}` },
+    });
+  const getEvent = (id: string) => plant.api.get(`/epcis/events/${encodeURIComponent(id)}`);
+  const byEqEventId = async (id: string) =>
+    (await plant.api.get(`/epcis/events?EQ_eventID=${encodeURIComponent(id)}`)).body.epcisBody.queryResults.resultsBody.eventList.map(
+      (event: { eventID: string }) => event.eventID,
+    );
+
+  const lower = 'urn:uuid:6c1f1f52-0f0e-4d1e-9c55-3f0d7a2b9eaa';
+  t.equal((await post(observation(1, { eventID: lower, epcList: [item(30)] }))).statusCode, 201);
+  for (const asked of [lower.toUpperCase(), `URN:UUID:${lower.slice(9)}`, `urn:uuid:${lower.slice(9).toUpperCase()}`]) {
+    t.equal(expectStatus(t, await getEvent(asked), 200, `GET ${asked}`).body.eventID, lower);
+    t.same(await byEqEventId(asked), [lower], `EQ_eventID=${asked}`);
+  }
+
+  // an eventID sent in upper case is the same id: stored in lower case, a duplicate however it is written again
+  const upper = 'urn:uuid:6C1F1F52-0F0E-4D1E-9C55-3F0D7A2B9EBB';
+  const sent = await post(observation(2, { eventID: upper, epcList: [item(31)] }));
+  t.equal(sent.statusCode, 201);
+  t.equal(sent.json().eventID, upper.toLowerCase(), 'answered in its canonical form');
+  t.equal(expectStatus(t, await getEvent(upper), 200, 'found as sent').body.eventID, upper.toLowerCase());
+  expectStatus(t, await getEvent(upper.toLowerCase()), 200, 'and in lower case');
+  const again = await post(observation(2, { eventID: upper.toLowerCase(), epcList: [item(31)] }));
+  t.match(
+    { status: again.statusCode, body: again.json() },
+    { status: 200, body: { duplicate: true } },
+    're-sent in lower case: a duplicate',
+  );
+  const clash = await post(observation(2, { eventID: `URN:UUID:${upper.slice(9)}`, epcList: [item(32)] }));
+  t.equal(clash.statusCode, 409, 'and for other content in another case, a conflict');
+
+  // a native event's id is a UUID: its urn:uuid in upper case finds it
+  const lotCode = await plant.commission(await plant.product(), 10);
+  const [native] = (await plant.api.get(`/events?lotCode=${lotCode}`)).body.items;
+  const asUrn = `urn:uuid:${native.id}`;
+  t.equal(expectStatus(t, await getEvent(asUrn.toUpperCase()), 200, 'a native event by its urn:uuid in upper case').body.eventID, asUrn);
+
+  // a CBV event hash: the scheme and hash algorithm in any case, the value only as written
+  const hashed = await post(observation(3, { epcList: [item(33)] }));
+  const hash: string = hashed.json().eventID;
+  t.match(hash, /^ni:\/\/\/sha-256;[0-9a-f]{64}\?ver=CBV2\.0$/);
+  const shouted = hash.replace('ni:///sha-256;', 'NI:///SHA-256;');
+  t.equal(expectStatus(t, await getEvent(shouted), 200, 'scheme and algorithm in upper case').body.eventID, hash);
+  t.same(await byEqEventId(shouted), [hash]);
+  expectStatus(
+    t,
+    await getEvent(hash.replace(/;([0-9a-f]+)/, (_, value: string) => `;${value.toUpperCase()}`)),
+    404,
+    'the value in another case is another id',
+  );
+});
+
+t.test('an event captured before eventIDs were stored in lower case keeps its id, and is found and known again by it', async (t) => {
+  const world = await createWorld(t);
+  const plant = await world.party('slaughterhouse');
+  const post = (event: object) =>
+    world.app.inject({
+      method: 'POST',
+      url: '/epcis/events',
+      payload: { '@context': CONTEXT, ...event },
+      headers: { authorization: `Bearer ${plant.key}` },
+    });
+  const lower = 'urn:uuid:6c1f1f52-0f0e-4d1e-9c55-3f0d7a2b9ecc';
+  const upper = `urn:uuid:${lower.slice(9).toUpperCase()}`;
+  // an observation naming nothing has no rows that refer to it: stored as an earlier capture stored an upper-case eventID
+  const seen = observation(1, { eventID: lower, epcList: [] });
+  t.equal((await post(seen)).statusCode, 201);
+  await queryRows(
+    world.database.db,
+    sql`update events set id = ${upper}, payload = jsonb_set(payload, '{epcis,eventID}', to_jsonb(${upper}::text)) where id = ${lower}`,
+  );
+
+  for (const asked of [upper, lower]) {
+    t.equal(expectStatus(t, await plant.api.get(`/epcis/events/${encodeURIComponent(asked)}`), 200, `GET ${asked}`).body.eventID, upper);
+  }
+  const again = await post({ ...seen, eventID: lower });
+  t.match(
+    { status: again.statusCode, body: again.json() },
+    { status: 200, body: { eventID: upper, duplicate: true } },
+    're-sent: a duplicate of it',
+  );
+  t.equal((await post({ ...seen, eventID: lower, epcList: [item(40)] })).statusCode, 409, 'for other content, a conflict');
+  const stored = await queryRows<{ id: string }>(world.database.db, sql`select id from events where lower(id) = ${lower}`);
+  t.same(
+    stored.map((row) => row.id),
+    [upper],
+    'stored once',
+  );
 });
 
 t.test('events recorded through the native API are queryable as EPCIS events; error declarations', async (t) => {

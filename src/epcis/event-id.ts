@@ -1,0 +1,33 @@
+// EPCIS eventIDs compared as their standards compare them. A urn:uuid is case-insensitive
+// throughout (RFC 8141 for "urn" and the namespace "uuid", RFC 9562 for the UUID); a CBV 2.0 event
+// hash, an RFC 6920 ni URI, only in its scheme and hash algorithm: its value is compared as
+// written. Captured events are stored under the canonical form. Pure.
+
+const URN_UUID = /^urn:uuid:([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/i;
+/** `ni:` + `//authority/` + algorithm `;` value (and any query, as written). */
+const NI = /^ni:(\/\/[^/]*\/)([^;]+);(.*)$/is;
+
+/** The eventID with what its standard leaves case-insensitive in lower case, the rest as written. */
+export function canonicalEventId(id: string): string {
+  const uuid = URN_UUID.exec(id);
+  if (uuid) return `urn:uuid:${uuid[1].toLowerCase()}`;
+  const ni = NI.exec(id);
+  if (ni) return `ni:${ni[1]}${ni[2].toLowerCase()};${ni[3]}`;
+  return id;
+}
+
+/**
+ * The ids an event captured under this eventID may be stored under, the canonical form first; an
+ * event captured before eventIDs were stored canonical has the id as it was sent, which may be this
+ * one as written or a urn:uuid in upper case.
+ */
+export function storedEventIds(id: string): string[] {
+  const uuid = URN_UUID.exec(id)?.[1];
+  return [...new Set([canonicalEventId(id), id, ...(uuid ? [`urn:uuid:${uuid.toUpperCase()}`] : [])])];
+}
+
+/** The ids to look an eventID up by: a captured event's, and for a urn:uuid the bare UUID a native event is stored under. */
+export function eventIdsToLookUp(id: string): string[] {
+  const uuid = URN_UUID.exec(id)?.[1];
+  return uuid ? [...storedEventIds(id), uuid.toLowerCase()] : storedEventIds(id);
+}
