@@ -12,7 +12,8 @@ import {
   type YieldAllowances,
 } from '../lots/ledger.js';
 import type { LotsRepository } from '../lots/repository.js';
-import { attributeCertificates, type KdeRow, type KdeSort, kdeRow } from '../trace/kde.js';
+import { attributeCertificates } from '../trace/graph.js';
+import { type KdeRow, type KdeSort, kdeRow } from '../trace/kde.js';
 import type { EventLotKey, FiguresRepository, LedgerRow, Scope, TraceabilityRow, TransformationRow } from './repository.js';
 import type { TraceabilityDimension } from './schemas.js';
 

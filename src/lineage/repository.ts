@@ -83,8 +83,8 @@ export function createLineageRepository(db: Db) {
     /** Every node reachable from the start lots, with its shortest distance (`reachableQuery`). */
     async reachable(startCodes: string[], direction: Direction, maxDepth: number): Promise<ReachedNode[]> {
       if (startCodes.length === 0) return [];
-      const rows = await queryRows<{ code: string; depth: number }>(db, reachableQuery(startCodes, direction, maxDepth));
-      return rows.map((row) => ({ code: row.code, depth: Number(row.depth) }));
+      // depth is an int4: a number from either driver, so the rows are the nodes as they are
+      return queryRows<ReachedNode>(db, reachableQuery(startCodes, direction, maxDepth));
     },
 
     /**

@@ -3,23 +3,17 @@
 
 import type { Direction } from '../lineage/repository.js';
 
-export type NodeLot = {
-  code: string;
-  kind: string;
-  /** Steps from the lot the trace starts at, along the shortest path. */
-  depth: number;
-  partyCode: string;
-  productCode: string | null;
-  lotNumber: string | null;
-  sscc: string | null;
-  quantity: number;
-  unit: string;
-  productionDate: string | null;
-  expiryDate: string | null;
-  originLocationCode: string | null;
-  attributes: Record<string, unknown>;
-  status: string;
-  onHold: boolean;
+/**
+ * A reached lot, read in the shape of its trace node (`TraceNode`, keys in its order), which the
+ * assembly completes in place: a recall-sized trace has 40k nodes, and a copy of each cost more
+ * than reading it. Until then `certificates` holds the lot's attributes (null when it has none),
+ * from which the assembly takes its own certificates and ear tags, and the rest are placeholders.
+ */
+export type NodeLot = Omit<TraceNode, 'certificates' | 'earTags' | 'inspections' | 'holders'> & {
+  certificates: Record<string, unknown> | null;
+  earTags: null;
+  inspections: null;
+  holders: null;
 };
 /**
  * A lineage edge among the reached lots, read in the shape the trace shows it (`TraceEdge`): a
@@ -112,8 +106,6 @@ export const CERTIFICATE_ATTRIBUTES: Record<string, string> = {
   commitmentCertificate: 'commitment_certificate',
 };
 
-const CERTIFICATE_ENTRIES = Object.entries(CERTIFICATE_ATTRIBUTES);
-
 /**
  * The one empty list the nodes of a trace share where they have no certificates, ear tags,
  * inspections or holders: a recall-sized trace has 40k nodes, most with none, and a list each
@@ -121,13 +113,20 @@ const CERTIFICATE_ENTRIES = Object.entries(CERTIFICATE_ATTRIBUTES);
  */
 const NONE: never[] = Object.freeze([]) as never[];
 
+const CERTIFICATE_ENTRIES = Object.entries(CERTIFICATE_ATTRIBUTES);
+
 /** Certificates carried on the lot itself and on the reference documents of events about it. */
-export function certificatesOf(lot: NodeLot, events: NodeEvent[]): { type: string; number: string }[] {
+/** The certificates a lot's attributes carry (quarantine, meat quality, commitment); a blank number is none. */
+export function attributeCertificates(attributes: Record<string, unknown>): { type: string; number: string }[] {
   let onLot: { type: string; number: string }[] = NONE;
   for (const [attribute, type] of CERTIFICATE_ENTRIES) {
-    const number = lot.attributes[attribute];
-    if (typeof number === 'string') onLot = [...onLot, { type, number }];
+    const number = attributes[attribute];
+    if (typeof number === 'string' && number !== '') onLot = [...onLot, { type, number }];
   }
+  return onLot;
+}
+
+export function certificatesOf(onLot: { type: string; number: string }[], events: NodeEvent[]): { type: string; number: string }[] {
   // most lots of a large trace have no events shown: their certificates (one per type) are all
   if (events.length === 0) return onLot;
   const found = new Map(onLot.map((certificate) => [`${certificate.type}:${certificate.number}`, certificate]));
@@ -171,6 +170,7 @@ function append<K, V>(map: Map<K, V[]>, key: K, value: V) {
   else map.set(key, [value]);
 }
 
+/** The trace of the rows: the lots given are completed into its nodes in place (see NodeLot), so each set of rows is assembled once. */
 export function assembleTrace<E extends NodeEvent>(input: TraceInput<E>) {
   const eventsByLot = new Map<string, E[]>();
   for (const event of input.events) for (const { lotCode } of event.lots) append(eventsByLot, lotCode, event);
@@ -187,36 +187,24 @@ export function assembleTrace<E extends NodeEvent>(input: TraceInput<E>) {
   const visible = (lot: NodeLot, holdings: TraceInput<E>['holdings']) =>
     input.canSee(lot.partyCode) || holdings.some((holding) => input.canSee(holding.partyCode));
 
-  const nodes: TraceNode[] = input.lots
-    .map((lot) => {
-      const lotEvents = eventsByLot.get(lot.code) ?? NONE;
-      const holdings = holdingsByLot.get(lot.code) ?? NONE;
-      const open = visible(lot, holdings);
-      const earTags = Array.isArray(lot.attributes.earTags) ? (lot.attributes.earTags as string[]) : NONE;
-      return {
-        code: lot.code,
-        kind: lot.kind,
-        depth: lot.depth,
-        redacted: !open,
-        partyCode: lot.partyCode,
-        productCode: lot.productCode,
-        lotNumber: lot.lotNumber,
-        sscc: lot.sscc,
-        status: lot.status,
-        onHold: Boolean(lot.onHold),
-        productionDate: lot.productionDate,
-        expiryDate: lot.expiryDate,
-        originLocationCode: lot.originLocationCode,
-        certificates: certificatesOf(lot, lotEvents),
-        earTags,
-        inspections: inspectionsOf(lotEvents),
-        quantity: open ? lot.quantity : null,
-        unit: open ? lot.unit : null,
-        holders: open ? holdersOf(holdings) : null,
-      };
-    })
-    // in order already as the repository reads them: then sorting costs one comparison per node
-    .sort((a, b) => a.depth - b.depth || ordinal(a.code, b.code));
+  // completed in place, in order already as the repository reads them: then sorting costs one comparison per node
+  for (const node of input.lots) {
+    const lotEvents = eventsByLot.get(node.code) ?? NONE;
+    const holdings = holdingsByLot.get(node.code) ?? NONE;
+    const open = visible(node, holdings);
+    node.redacted = !open;
+    const attributes = node.certificates;
+    const completed = node as unknown as TraceNode;
+    completed.certificates = certificatesOf(attributes ? attributeCertificates(attributes) : NONE, lotEvents);
+    completed.earTags = attributes && Array.isArray(attributes.earTags) ? (attributes.earTags as string[]) : NONE;
+    completed.inspections = inspectionsOf(lotEvents);
+    if (!open) {
+      completed.quantity = null;
+      completed.unit = null;
+    }
+    completed.holders = open ? holdersOf(holdings) : null;
+  }
+  const nodes = (input.lots as unknown as TraceNode[]).sort((a, b) => a.depth - b.depth || ordinal(a.code, b.code));
 
   // how much went into a lot is its maker's business, as the lot's own quantity is
   const openLots = new Set(nodes.filter((node) => !node.redacted).map((node) => node.code));

@@ -56,14 +56,6 @@ const TEST_REPORT_TYPES = new Set(['test_report', 'clenbuterol_test']);
 const text = (value: unknown) => (typeof value === 'string' && value !== '' ? value : null);
 const joined = (values: (string | null)[]) => [...new Set(values.filter((value): value is string => value !== null))].join('; ');
 
-/** The certificates a lot's attributes carry (quarantine, meat quality, commitment). */
-export function attributeCertificates(attributes: Record<string, unknown>): { type: string; number: string }[] {
-  return Object.entries(CERTIFICATE_ATTRIBUTES).flatMap(([attribute, type]) => {
-    const number = text(attributes[attribute]);
-    return number ? [{ type, number }] : [];
-  });
-}
-
 /** Who a line moved from and to: the sender and receiver of a shipment, the seller and buyer of a sale, else the acting party where it acted. */
 function parties(source: KdeSource) {
   const { payload, partyCode } = source;

@@ -15,7 +15,7 @@ import { createLotsRepository, type Holding } from '../lots/repository.js';
 import type { NodeEdge, NodeLot, NodeShipment, PartyRef } from './graph.js';
 
 export type TraceRows = {
-  lots: (NodeLot & { voided: boolean })[];
+  lots: NodeLot[];
   edges: NodeEdge[];
   holdings: Holding[];
   shipments: NodeShipment[];
@@ -37,19 +37,23 @@ export function createTraceRepository(db: Db) {
   const lotsRepository = createLotsRepository(db);
 
   /**
-   * The reached lots with their distance, in the order the trace lists them (nearest first, then by
-   * code). Plain rows: a recall-sized trace reads 40k lots, and mapping each through the query
-   * builder cost more than reading it.
+   * The reached lots, voided ones left out, with their distance, in the order the trace lists them
+   * (nearest first, then by code) and in the shape of their trace node: the columns in the node's
+   * order, with what the lot itself says (its own certificates and ear tags), which the assembly
+   * completes in place. A recall-sized trace reads 40k lots, and a copy of each, or of each lot's
+   * attributes, cost more than reading it.
    */
-  function lotsOf(reached: readonly ReachedNode[], codes: readonly string[]): Promise<TraceRows['lots']> {
+  function lotsOf(reached: readonly ReachedNode[], codes: readonly string[]): Promise<NodeLot[]> {
     const depths = `{${reached.map((node) => node.depth).join(',')}}`;
-    return queryRows<TraceRows['lots'][number]>(
+    return queryRows<NodeLot>(
       db,
-      sql`select l.code, l.kind, r.depth, l.party_code as "partyCode", l.product_code as "productCode", l.lot_number as "lotNumber", l.sscc,
-          l.quantity::float8 as quantity, l.unit, l.production_date::text as "productionDate", l.expiry_date::text as "expiryDate",
-          l.origin_location_code as "originLocationCode", l.attributes, l.status, l.hold is not null as "onHold",
-          l.voided_by_event_id is not null as voided
+      sql`select l.code, l.kind, r.depth, false as redacted, l.party_code as "partyCode", l.product_code as "productCode",
+          l.lot_number as "lotNumber", l.sscc, l.status, l.hold is not null as "onHold", l.production_date::text as "productionDate",
+          l.expiry_date::text as "expiryDate", l.origin_location_code as "originLocationCode",
+          nullif(l.attributes, '{}') as certificates, null as "earTags",
+          null as inspections, l.quantity::float8 as quantity, l.unit, null as holders
         from unnest(${sql.param(textArray(codes))}::text[], ${depths}::int[]) r(code, depth) join lots l on l.code = r.code
+        where l.voided_by_event_id is null
         order by r.depth, l.code collate "C"`,
     );
   }

@@ -75,15 +75,7 @@ export function createTraceService(deps: {
       if (scope !== null) requireLotReader(principal, start, await deps.lots.involvedParties(start));
       const canSee = (partyCode: string) => canReadPartyData(principal, partyCode);
       const rows = await deps.traces.graph(start, direction, depth, include === 'events');
-      const graph = assembleTrace({
-        direction,
-        lots: rows.lots.filter((lot) => !lot.voided),
-        edges: rows.edges,
-        shipments: rows.shipments,
-        events: rows.events,
-        holdings: rows.holdings,
-        canSee,
-      });
+      const graph = assembleTrace({ direction, ...rows, canSee });
       const { parties, products, locations } = await deps.traces.references(namedIn(graph));
       const partners = scope === null ? new Set<string>() : await deps.tradingPartners(scope);
       // addresses and contacts as the party directory shows them: to regulators, the party itself and its trading partners
