@@ -17,7 +17,8 @@
 //   service full   services.trace.trace with include=events (the graph and every event on it)
 //   GET graph/full GET /trace/{code} over HTTP with a regulator key: authentication, validation,
 //                  the service and the JSON, timed until the client has received the last byte
-//                  (the body is counted as it arrives and parsed only after the clock stops)
+//                  (the client runs on a thread of its own, as a client on another machine takes
+//                  no time from the server; it parses the body only after its clock stops)
 // and times the forward trace of the hub lot (target ≤ 1 s).
 // --explain prints the plans of the bare CTE's statement and of the trace's statements.
 import { randomUUID } from 'node:crypto';
@@ -36,7 +37,7 @@ import { createTraceRepository } from '../src/trace/repository.js';
 import { parseFlags } from './lib/args.js';
 import { explain, type Scratch, statementsOf, withScratchDatabase } from './lib/database.js';
 import { formatNumber, printTable } from './lib/report.js';
-import { freePort } from './lib/server.js';
+import { clientThread, type Fetched, freePort } from './lib/server.js';
 
 // ---------------------------------------------------------------------------------------
 // options
@@ -525,7 +526,8 @@ async function build(database: Database): Promise<Built> {
 // measure
 
 type Sample = { ms: number; nodes: number };
-type Received = { chunks: Uint8Array[]; bytes: number };
+/** A response as the client thread received it, timed there. */
+type Received = Fetched;
 type Row = { direction: Direction; method: string; samples: Sample[] };
 
 function sample<T>(codes: T[], k: number): T[] {
@@ -540,14 +542,16 @@ function sample<T>(codes: T[], k: number): T[] {
   return picked;
 }
 
-/** `run` gives the nodes it reached, or a way to count them that is not timed (parsing a response). */
-async function timeEach(codes: string[], run: (code: string) => Promise<number | (() => number)>): Promise<Sample[]> {
+/** What a run gives: the nodes it reached, or a response the client timed and a way to count its nodes that is not timed. */
+type Ran = number | { ms: number; nodes: () => number };
+
+async function timeEach(codes: string[], run: (code: string) => Promise<Ran>): Promise<Sample[]> {
   const samples: Sample[] = [];
   for (const code of codes) {
     const start = performance.now();
     const reached = await run(code);
     const elapsed = ms(start);
-    samples.push({ ms: elapsed, nodes: typeof reached === 'number' ? reached : reached() });
+    samples.push(typeof reached === 'number' ? { ms: elapsed, nodes: reached } : { ms: reached.ms, nodes: reached.nodes() });
   }
   return samples;
 }
@@ -593,8 +597,13 @@ async function main({ database, label, migrateMs }: Scratch) {
     const port = await freePort();
     await app.listen({ host: '127.0.0.1', port });
     const { key } = await app.services.apiKeys.issue({ role: 'regulator', label: 'bench' });
-    const client = { baseUrl: `http://127.0.0.1:${port}`, key };
-    await measure(database, client, built, label, Number(tableCounts[0].lots), Number(tableCounts[0].lineage_edges));
+    const thread = clientThread();
+    try {
+      const client = { baseUrl: `http://127.0.0.1:${port}`, key, thread };
+      await measure(database, client, built, label, Number(tableCounts[0].lots), Number(tableCounts[0].lineage_edges));
+    } finally {
+      await thread.close();
+    }
   } finally {
     await app.close();
   }
@@ -602,7 +611,7 @@ async function main({ database, label, migrateMs }: Scratch) {
 
 async function measure(
   database: Database,
-  client: { baseUrl: string; key: string },
+  client: { baseUrl: string; key: string; thread: ReturnType<typeof clientThread> },
   built: Built,
   label: string,
   lotCount: number,
@@ -619,34 +628,26 @@ async function measure(
   for (const item of plan) item.warm = item.codes.splice(0, WARMUP);
 
   /**
-   * GET /trace/{code} as a client sends it, over a socket: done when the last byte has arrived. The
-   * chunks are kept, not joined or parsed: that is the client's work, done after the clock stops.
+   * GET /trace/{code} as a client sends it, over a socket, from the client thread: done when the
+   * last byte has arrived. Parsing the body is the client's work, done after the clock stops.
    */
   const route = async (code: string, direction: Direction, include: 'graph' | 'events'): Promise<Received> => {
-    const response = await fetch(
-      `${client.baseUrl}/trace/${encodeURIComponent(code)}?direction=${direction}&depth=${DEPTH}&include=${include}`,
-      {
-        headers: { authorization: `Bearer ${client.key}` },
-      },
-    );
-    const chunks: Uint8Array[] = [];
-    let bytes = 0;
-    for await (const chunk of response.body ?? []) {
-      chunks.push(chunk);
-      bytes += chunk.byteLength;
-    }
-    if (response.status !== 200)
-      throw new Error(`GET /trace/${code}: ${response.status} ${Buffer.concat(chunks).toString().slice(0, 500)}`);
-    return { chunks, bytes };
+    const url = `${client.baseUrl}/trace/${encodeURIComponent(code)}?direction=${direction}&depth=${DEPTH}&include=${include}`;
+    const received = await client.thread.get(url, { authorization: `Bearer ${client.key}` });
+    if (received.status !== 200)
+      throw new Error(`GET /trace/${code}: ${received.status} ${Buffer.from(received.body).toString().slice(0, 500)}`);
+    return received;
   };
-  const nodesIn = (received: Received) => () =>
-    (JSON.parse(Buffer.concat(received.chunks).toString()) as { summary: { nodes: number } }).summary.nodes;
+  const nodesIn = (received: Received) => ({
+    ms: received.ms,
+    nodes: () => (JSON.parse(Buffer.from(received.body).toString()) as { summary: { nodes: number } }).summary.nodes,
+  });
 
   const rows: Row[] = [];
   let mismatches = 0;
   for (const { direction, from, codes, warm } of plan) {
     log(`\n${direction} from ${codes.length} ${from} lots (after ${warm.length} warm-up runs per method)…`);
-    const methods: [string, (code: string) => Promise<number | (() => number)>][] = [
+    const methods: [string, (code: string) => Promise<Ran>][] = [
       ['bare CTE', async (code) => (await repos.lineage.reachable([code], direction, DEPTH)).length],
       ['frontier', async (code) => (await repos.lineage.reachableByFrontier([code], direction, DEPTH)).length],
       ['service graph', async (code) => (await services.trace.trace(principal, code, direction, DEPTH, 'graph')).nodes.length],
@@ -736,10 +737,12 @@ async function measureHub(
     `\nforward from the hub farm lot ${hubLot}: ${formatNumber(reached.length - 1)} descendant lots, ${formatNumber(edges.length)} edges (${formatNumber(descendants)} nodes + edges; target ≥ 100,000); ${HUB_RUNS} runs after one warm-up`,
   );
   const table: string[][] = [];
-  const runs: [string, () => Promise<string>][] = [
-    ['bare CTE', async () => `${(await repos.lineage.reachable([hubLot], 'forward', DEPTH)).length} nodes`],
-    ['GET graph', async () => `${formatNumber((await route(hubLot, 'forward', 'graph')).bytes / 1e6, 1)} MB`],
-    ['GET full', async () => `${formatNumber((await route(hubLot, 'forward', 'events')).bytes / 1e6, 1)} MB`],
+  /** Each run gives what it returned and, for a response, the client's time to its last byte. */
+  const bytes = (received: Received) => ({ ms: received.ms, result: `${formatNumber(received.bytes / 1e6, 1)} MB` });
+  const runs: [string, () => Promise<{ ms?: number; result: string }>][] = [
+    ['bare CTE', async () => ({ result: `${(await repos.lineage.reachable([hubLot], 'forward', DEPTH)).length} nodes` })],
+    ['GET graph', async () => bytes(await route(hubLot, 'forward', 'graph'))],
+    ['GET full', async () => bytes(await route(hubLot, 'forward', 'events'))],
   ];
   for (const [method, run] of runs) {
     await run();
@@ -747,8 +750,9 @@ async function measureHub(
     let size = '';
     for (let i = 0; i < HUB_RUNS; i++) {
       const start = performance.now();
-      size = await run();
-      times.push(ms(start));
+      const ran = await run();
+      times.push(ran.ms ?? ms(start));
+      size = ran.result;
     }
     times.sort((a, b) => a - b);
     table.push([method, percentile(times, 50).toFixed(0), times[times.length - 1].toFixed(0), size]);
