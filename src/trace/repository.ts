@@ -34,7 +34,19 @@ const orNull = (value: number | string | null) => (value === null ? null : Numbe
 
 export function createTraceRepository(db: Db) {
   const lineage = createLineageRepository(db);
-  const lotsRepository = createLotsRepository(db);
+
+  /**
+   * A read of the graph planned without parallel workers: the five reads run side by side on the
+   * pool's connections, and the workers PostgreSQL gave some of them (a parallel scan of every lot
+   * to join 40k of them) took the cores the other reads and Node's parsing of their rows needed.
+   * A recall-sized trace took a tenth longer with them.
+   */
+  function withoutWorkers<T>(read: (tx: Db) => Promise<T>): Promise<T> {
+    return db.transaction(async (tx) => {
+      await queryRows(tx, sql`set local max_parallel_workers_per_gather = 0`);
+      return read(tx);
+    });
+  }
 
   /**
    * The reached lots, voided ones left out, with their distance, in the order the trace lists them
@@ -43,10 +55,10 @@ export function createTraceRepository(db: Db) {
    * completes in place. A recall-sized trace reads 40k lots, and a copy of each, or of each lot's
    * attributes, cost more than reading it.
    */
-  function lotsOf(reached: readonly ReachedNode[], codes: readonly string[]): Promise<NodeLot[]> {
+  function lotsOf(tx: Db, reached: readonly ReachedNode[], codes: readonly string[]): Promise<NodeLot[]> {
     const depths = `{${reached.map((node) => node.depth).join(',')}}`;
     return queryRows<NodeLot>(
-      db,
+      tx,
       sql`select l.code, l.kind, r.depth, false as redacted, l.party_code as "partyCode", l.product_code as "productCode",
           l.lot_number as "lotNumber", l.sscc, l.status, l.hold is not null as "onHold", l.production_date::text as "productionDate",
           l.expiry_date::text as "expiryDate", l.origin_location_code as "originLocationCode",
@@ -64,10 +76,10 @@ export function createTraceRepository(db: Db) {
    * lots it reached. Read as they are shown: a recall-sized trace has 100k edges, and a copy of
    * each cost more than reading it.
    */
-  async function edgesAmong(codes: readonly string[], direction: Direction): Promise<NodeEdge[]> {
+  async function edgesAmong(tx: Db, codes: readonly string[], direction: Direction): Promise<NodeEdge[]> {
     const from = direction === 'backward' ? sql`downstream_code` : sql`upstream_code`;
     const rows = await queryRows<NodeEdge>(
-      db,
+      tx,
       sql`select kind, upstream_code as "from", downstream_code as "to", quantity::float8 as quantity, unit, event_id as "eventId",
           null as "fromPartyCode", null as "toPartyCode", null as "shipmentId",
           case when ended_by_event_id is not null then 'unpacked' end as status
@@ -78,9 +90,9 @@ export function createTraceRepository(db: Db) {
   }
 
   /** Open and received shipments carrying any of the lots, each with all of its lines. */
-  async function shipmentsOf(codes: readonly string[]): Promise<NodeShipment[]> {
+  async function shipmentsOf(tx: Db, codes: readonly string[]): Promise<NodeShipment[]> {
     const rows = await queryRows<ShipmentRow>(
-      db,
+      tx,
       sql`select s.id, s.ship_event_id as "shipEventId", s.receive_event_id as "receiveEventId", s.from_party_code as "fromPartyCode",
           s.to_party_code as "toPartyCode", s.status, s.shipped_at as "shippedAt", s.received_at as "receivedAt",
           (select coalesce(json_agg(json_build_object('lotCode', l.lot_code, 'quantity', l.quantity,
@@ -110,7 +122,7 @@ export function createTraceRepository(db: Db) {
    * outputs under one transformationID, so an event that took chain lots as inputs is kept when
    * another event of its transformation made a chain lot.
    */
-  async function eventsOn(codes: readonly string[], direction: Direction, withEvents: boolean): Promise<StoredEvent[]> {
+  async function eventsOn(tx: Db, codes: readonly string[], direction: Direction, withEvents: boolean): Promise<StoredEvent[]> {
     const onChain = (column: SQL) => anyOf(column, codes);
     // The links of the chain's lots to the events shown: the full trace shows every event; the
     // graph alone inspections and documents, found by their links' evidence mark. For those, one
@@ -134,7 +146,7 @@ export function createTraceRepository(db: Db) {
               where ${onChain(sql`ol.lot_code`)} and ol.role <> 'input' and o.transformation_id is not null)
             and not exists (select 1 from event_lots el where el.event_id = e.id and el.role <> 'input' and ${onChain(sql`el.lot_code`)})`;
     const rows = await queryRows<EventRow>(
-      db,
+      tx,
       sql`with node_events as (${linked}),
         corrections as (
           select c.* from events c where c.corrects_event_id in (select id from node_events)
@@ -186,11 +198,11 @@ export function createTraceRepository(db: Db) {
       // frozen: each read below sends the same list, joined once (textArray)
       const codes = Object.freeze(reached.map((node) => node.code));
       const [nodeLots, edges, holdings, shipments, events] = await Promise.all([
-        lotsOf(reached, codes),
-        edgesAmong(codes, direction),
-        lotsRepository.holdings(codes),
-        shipmentsOf(codes),
-        eventsOn(codes, direction, withEvents),
+        withoutWorkers((tx) => lotsOf(tx, reached, codes)),
+        withoutWorkers((tx) => edgesAmong(tx, codes, direction)),
+        withoutWorkers((tx) => createLotsRepository(tx).holdings(codes)),
+        withoutWorkers((tx) => shipmentsOf(tx, codes)),
+        withoutWorkers((tx) => eventsOn(tx, codes, direction, withEvents)),
       ]);
       return { lots: nodeLots, edges, holdings, shipments, events };
     },
