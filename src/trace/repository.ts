@@ -32,16 +32,19 @@ type ShipmentRow = Omit<NodeShipment, 'shippedAt' | 'receivedAt'> & { shippedAt:
 
 const orNull = (value: number | string | null) => (value === null ? null : Number(value));
 
-export function createTraceRepository(db: Db) {
+/** `largeGraph`: from this many lots a graph's reads are planned without parallel workers (see `planned`). */
+export function createTraceRepository(db: Db, { largeGraph = 10_000 } = {}) {
   const lineage = createLineageRepository(db);
 
   /**
-   * A read of the graph planned without parallel workers: the five reads run side by side on the
-   * pool's connections, and the workers PostgreSQL gave some of them (a parallel scan of every lot
-   * to join 40k of them) took the cores the other reads and Node's parsing of their rows needed.
-   * A recall-sized trace took a tenth longer with them.
+   * A read of a large graph planned without parallel workers: the five reads run side by side on
+   * the pool's connections, and the workers PostgreSQL gave some of them (a parallel scan of every
+   * lot to join 40k of them) took the cores the other reads and Node's parsing of their rows
+   * needed: a recall-sized trace took a tenth longer with them. A small graph gets no parallel plan,
+   * and its reads no transaction's extra round trips.
    */
-  function withoutWorkers<T>(read: (tx: Db) => Promise<T>): Promise<T> {
+  function planned<T>(large: boolean, read: (tx: Db) => Promise<T>): Promise<T> {
+    if (!large) return read(db);
     return db.transaction(async (tx) => {
       await queryRows(tx, sql`set local max_parallel_workers_per_gather = 0`);
       return read(tx);
@@ -197,12 +200,13 @@ export function createTraceRepository(db: Db) {
       const reached = await lineage.reachable([start], direction, depth);
       // frozen: each read below sends the same list, joined once (textArray)
       const codes = Object.freeze(reached.map((node) => node.code));
+      const large = codes.length >= largeGraph;
       const [nodeLots, edges, holdings, shipments, events] = await Promise.all([
-        withoutWorkers((tx) => lotsOf(tx, reached, codes)),
-        withoutWorkers((tx) => edgesAmong(tx, codes, direction)),
-        withoutWorkers((tx) => createLotsRepository(tx).holdings(codes)),
-        withoutWorkers((tx) => shipmentsOf(tx, codes)),
-        withoutWorkers((tx) => eventsOn(tx, codes, direction, withEvents)),
+        planned(large, (tx) => lotsOf(tx, reached, codes)),
+        planned(large, (tx) => edgesAmong(tx, codes, direction)),
+        planned(large, (tx) => createLotsRepository(tx).holdings(codes)),
+        planned(large, (tx) => shipmentsOf(tx, codes)),
+        planned(large, (tx) => eventsOn(tx, codes, direction, withEvents)),
       ]);
       return { lots: nodeLots, edges, holdings, shipments, events };
     },

@@ -53,3 +53,20 @@ t.test('edges: live edges between reached lots, looked up from the side the walk
   ]);
   t.equal(edge.quantity, 10);
 });
+
+t.test('a large graph, read in transactions planned without parallel workers, is read as a small one is', async (t) => {
+  const everyGraphLarge = createTraceRepository(database.db, { largeGraph: 1 });
+  for (const [start, direction] of [
+    [d.r, 'backward'],
+    [d.f1, 'forward'],
+  ] as const) {
+    for (const withEvents of [false, true]) {
+      const large = await everyGraphLarge.graph(start, direction, 30, withEvents);
+      t.ok(
+        large.lots.length > 1 && large.edges.length > 0 && large.holdings.length > 0,
+        `${direction}: a graph with lots, edges and holdings`,
+      );
+      t.same(large, await traces.graph(start, direction, 30, withEvents), `${direction}, events ${withEvents}: the same rows`);
+    }
+  }
+});
