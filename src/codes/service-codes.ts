@@ -142,17 +142,27 @@ export function normalizeCode(input: string): string {
 /** A service code in a request's path, query or body, read as normalizeCode reads it: trimmed and upper-cased. */
 export const serviceCodeSchema = z.string().trim().toUpperCase();
 
-const objectCodeShape = (kind: ObjectCodeKind) => new RegExp(`^${OBJECT_CODE_PREFIX[kind]}[${MOD31_CHARSET}]{${OBJECT_CODE_LENGTH - 1}}$`);
-
-// Each kind's shape whatever its check character, so a mistyped code can be told from an unknown one.
+// Each kind's shape whatever its check character, so a mistyped code can be told from an unknown one. Its random part
+// and check character may hold any letter: I, O, S, V and Z, which the alphabet leaves out, are what people type for
+// 1, 0, 5, U and 2. A party code's region is digits, as issued.
+const TYPED = '0-9A-Z';
+const objectCodeShape = (kind: ObjectCodeKind) => new RegExp(`^${OBJECT_CODE_PREFIX[kind]}[${TYPED}]{${OBJECT_CODE_LENGTH - 1}}$`);
 const CODE_SHAPE: Readonly<Record<ServiceCodeKind, RegExp>> = Object.freeze({
-  party: new RegExp(`^[${[...LETTER_TO_KIND.keys()].join('')}]\\d{6}[${MOD31_CHARSET}]{8}$`),
+  party: new RegExp(`^[${[...LETTER_TO_KIND.keys()].join('')}]\\d{6}[${TYPED}]{8}$`),
   location: objectCodeShape('location'),
   product: objectCodeShape('product'),
   lot: objectCodeShape('lot'),
   container: objectCodeShape('container'),
-  item: new RegExp(`^[${MOD31_CHARSET}]{${ITEM_CODE_LENGTH}}$`),
+  item: new RegExp(`^[${TYPED}]{${ITEM_CODE_LENGTH}}$`),
 });
+
+/**
+ * Is `code` (upper case) shaped as a code of one of these kinds, whatever its check character? Then one whose check
+ * fails was mistyped: a 400 saying so, not the 404 of an unknown code.
+ */
+export function hasServiceCodeShape(code: string, kinds: readonly ServiceCodeKind[]): boolean {
+  return kinds.some((kind) => CODE_SHAPE[kind].test(code));
+}
 
 /**
  * A code of one of these kinds in a path, read as serviceCodeSchema reads it. One shaped as such a code whose
@@ -160,7 +170,7 @@ const CODE_SHAPE: Readonly<Record<ServiceCodeKind, RegExp>> = Object.freeze({
  * Anything else (another kind's code, a name) passes, to be looked up.
  */
 export function codeParamSchema(...kinds: ServiceCodeKind[]) {
-  return serviceCodeSchema.refine((code) => hasValidMod31Check(code) || !kinds.some((kind) => CODE_SHAPE[kind].test(code)), {
+  return serviceCodeSchema.refine((code) => hasValidMod31Check(code) || !hasServiceCodeShape(code, kinds), {
     error: 'check character wrong — probably a typo',
   });
 }

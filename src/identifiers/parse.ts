@@ -5,14 +5,7 @@
 import { isValidEarTag } from '../codes/china.js';
 import { isValidSscc } from '../codes/gs1.js';
 import { hasValidMod31Check } from '../codes/mod31.js';
-import {
-  ITEM_CODE_LENGTH,
-  normalizeCode,
-  OBJECT_CODE_LENGTH,
-  OBJECT_CODE_PREFIX,
-  parsePartyCode,
-  serviceCodeKind,
-} from '../codes/service-codes.js';
+import { hasServiceCodeShape, normalizeCode, parsePartyCode, serviceCodeKind } from '../codes/service-codes.js';
 import { badRequest } from '../errors/problem.js';
 import { canonicalGs1Uri, gs1IdentifierProblem } from '../gs1/canonical.js';
 import { buildDigitalLink, type DigitalLink } from '../gs1/digital-link.js';
@@ -67,19 +60,10 @@ export function parseIdentifier(raw: string, serviceBase: string): Identifier {
   }
   const kind = serviceCodeKind(code);
   if (kind === 'lot' || kind === 'container' || kind === 'item') return { kind, code };
-  if (looksLikeServiceCode(code) && !hasValidMod31Check(code)) {
+  if (hasServiceCodeShape(code, ['lot', 'container', 'item']) && !hasValidMod31Check(code)) {
     throw badRequest(`${code}: its check character is wrong — probably a typo`);
   }
   throw unknownForm(raw);
-}
-
-/** The shape of a lot, container or item code whatever its last character. */
-function looksLikeServiceCode(code: string): boolean {
-  const prefixes = [OBJECT_CODE_PREFIX.lot, OBJECT_CODE_PREFIX.container];
-  return (
-    (code.length === OBJECT_CODE_LENGTH && prefixes.includes(code[0]) && /^[0-9A-Z]+$/.test(code)) ||
-    (code.length === ITEM_CODE_LENGTH && /^[0-9A-Z]+$/.test(code))
-  );
 }
 
 // Broken %-escapes (e.g. a lone surrogate's bytes) name nothing rather than failing the request.

@@ -1,5 +1,6 @@
 import { hasValidMod31Check, MOD31_CHARSET, mod31CheckChar } from '../../src/codes/mod31.js';
 import {
+  hasServiceCodeShape,
   newContainerCode,
   newLocationCode,
   newLotCode,
@@ -124,6 +125,24 @@ t.test('serviceCodeKind rejects non-codes', async (t) => {
   t.equal(serviceCodeKind('91350100M000100Y43'), null, 'a USCC is not a service code');
   t.equal(serviceCodeKind(''), null);
   t.equal(serviceCodeKind(42 as unknown as string), null);
+});
+
+t.test('a code is shaped as its kind whatever its check character and with any letter typed in its random part', async (t) => {
+  const lot = newLotCode();
+  const party = newPartyCode('farm', '500236');
+  t.ok(hasServiceCodeShape(lot, ['lot']), 'as issued');
+  t.ok(hasServiceCodeShape(`${lot.slice(0, -1)}${lot.at(-1) === 'A' ? 'B' : 'A'}`, ['lot']), 'a wrong check character');
+  for (const letter of ['I', 'O', 'S', 'V', 'Z']) {
+    t.ok(hasServiceCodeShape(`B00000000${letter}0T`, ['lot']), `${letter} in a lot code's random part`);
+    t.ok(hasServiceCodeShape(`B0000000000${letter}`, ['lot', 'container']), `${letter} as its check character`);
+    t.ok(hasServiceCodeShape(`${party.slice(0, 10)}${letter}${party.slice(11)}`, ['party']), `${letter} in a party code's random part`);
+    t.ok(hasServiceCodeShape(`0000000${letter}000`, ['item']), `${letter} in an item code`);
+  }
+  t.notOk(hasServiceCodeShape(lot, ['product', 'container']), "another kind's code");
+  t.notOk(hasServiceCodeShape(`${party.slice(0, 3)}O${party.slice(4)}`, ['party']), "a letter in a party code's region");
+  t.notOk(hasServiceCodeShape('B00000000-0T', ['lot']), 'a character no one types in a code');
+  t.notOk(hasServiceCodeShape(lot.toLowerCase(), ['lot']), 'lower case: read through serviceCodeSchema first');
+  t.notOk(hasServiceCodeShape('NO-SUCH-LOT', ['lot', 'container', 'item']), 'a name');
 });
 
 t.test('every single substitution is detected (all positions, all chars)', async (t) => {

@@ -1,6 +1,7 @@
 // A lot, container, product, location or pack code that fails its check character was mistyped, as a
 // party code that fails is: every route naming one in its path says so (400), where an unknown code
-// with a sound check character, or a value not shaped as one of these codes, is a 404.
+// with a sound check character, or a value not shaped as one of these codes, is a 404. A code with a
+// letter the alphabet leaves out (I, O, S, V, Z, typed for 1, 0, 5, U, 2) is shaped as one of ours.
 import { mod31CheckChar } from '../../src/codes/mod31.js';
 import { createWorld, expectStatus } from '../fixtures/world.js';
 import { fileTest } from '../root.js';
@@ -49,4 +50,42 @@ t.test('a service code in a path with a wrong check character is a 400 saying so
   expectStatus(t, await farm.api.get('/lots/NO-SUCH-LOT'), 404, 'a value shaped as no code of ours is looked up, not refused');
   // a code of another kind is no typo of this one: it names nothing here
   expectStatus(t, await farm.api.get(`/products/${mistyped(lot)}`), 404, 'a mistyped lot code as a product');
+});
+
+t.test('a code with a letter the alphabet leaves out (I, O, …) is a typo in a path, as in a trace or an event', async (t) => {
+  const world = await createWorld(t);
+  const farm = await world.party('farm');
+  const product = await farm.product();
+  const location = await farm.location();
+  const lot = await farm.commission(product, 10);
+  const container = wellFormed('H2222222222');
+  const pack = wellFormed('2222222222');
+  /** The code with `letter` in place of its character at `at`: in its random part, or as its check character. */
+  const confused = (code: string, letter: string, at: number) => `${code.slice(0, at)}${letter}${code.slice(at + 1)}`;
+
+  const paths: Array<{ path: (code: string) => string; code: string; api?: typeof farm.api }> = [
+    { path: (code) => `/lots/${code}`, code: lot },
+    { path: (code) => `/lots/${code}`, code: container },
+    { path: (code) => `/lots/${code}/balance-sheet`, code: lot },
+    { path: (code) => `/regulator/lots/${code}/scans`, code: lot, api: world.regulator },
+    { path: (code) => `/products/${code}`, code: product },
+    { path: (code) => `/locations/${code}`, code: location },
+    { path: (code) => `/items/${code}/qr.svg`, code: pack },
+    { path: (code) => `/items/${code}/qr.png`, code: pack },
+    { path: (code) => `/parties/${code}`, code: farm.code },
+  ];
+  for (const { path, code, api = farm.api } of paths) {
+    for (const typo of [confused(code, 'I', code.length - 2), confused(code, 'O', code.length - 1)]) {
+      const reply = expectStatus(t, await api.get(path(typo)), 400, `GET ${path(typo)}`);
+      t.match(reply.body.errors, [{ in: 'params', pointer: '/code', detail: 'check character wrong — probably a typo' }]);
+      expectStatus(t, await api.get(path(typo.toLowerCase())), 400, 'in lower case too');
+    }
+  }
+
+  // the reviewer's example, the same in every place that reads a lot code
+  const typo = 'B000000000IT';
+  expectStatus(t, await farm.api.get(`/lots/${typo}`), 400, 'in a path');
+  expectStatus(t, await farm.api.get(`/trace/${typo}`), 400, 'in a trace');
+  expectStatus(t, await farm.event({ type: 'observe', lotCodes: [typo] }), 400, 'in an event');
+  expectStatus(t, await farm.api.get(`/lots/${lot}`), 200, 'the lot code as issued');
 });

@@ -84,3 +84,19 @@ t.test('a malformed GS1 key is a 400 in every form, as a bare SSCC with a wrong 
     'a short name without the digits of a key after it is no Digital Link',
   );
 });
+
+t.test('a lot, container or pack code with a letter the alphabet leaves out is a typo; other identifiers are read as ever', async (t) => {
+  for (const typo of ['B000000000IT', 'H00000000O00', 'b000000000it', '22222222S22']) {
+    t.throws(() => parseIdentifier(typo, BASE), { status: 400, message: /check character is wrong — probably a typo/ }, typo);
+  }
+  t.same(parseIdentifier('106141412345678908', BASE), { kind: 'sscc', sscc: '106141412345678908' }, 'an SSCC');
+  t.same(parseIdentifier('150023600000001', BASE), { kind: 'ear-tag', earTag: '150023600000001' }, 'an ear tag');
+  const party = 'Y500236PBPQCCJ2';
+  t.same(parseIdentifier(`${party}:LOT-01`, BASE), { kind: 'party-lot', partyCode: party, lotNumber: 'LOT-01' }, 'PARTY:LOT');
+  t.match(
+    parseIdentifier('https://id.gs1.org/01/80614141123458/10/L1', BASE),
+    { kind: 'gtin', gtin: '80614141123458', lot: 'L1' },
+    'a GTIN',
+  );
+  t.throws(() => parseIdentifier('NO-SUCH-LOT', BASE), { status: 400, message: /not an identifier this service knows/ }, 'a name');
+});
