@@ -186,6 +186,7 @@ export function createServices(
   });
   const scans = createScanService({
     scans: repos.scans,
+    lots: repos.lots,
     now,
     onWriteError: (error) => options.log?.error({ err: error }, 'storing scans failed'),
   });

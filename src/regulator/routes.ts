@@ -76,6 +76,7 @@ export const regulatorRoutes: FastifyPluginAsyncZod<{ scans: Pick<ScanService, '
           }),
           400: problemSchema,
           403: problemSchema,
+          404: problemSchema,
         },
       },
     },

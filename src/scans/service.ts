@@ -1,4 +1,6 @@
 import { createBatchLoader } from '../db/batch-loader.js';
+import { notFound } from '../errors/problem.js';
+import type { LotsRepository } from '../lots/repository.js';
 import { createScanBuffer, type PendingScan } from './buffer.js';
 import type { ScansRepository } from './repository.js';
 
@@ -8,6 +10,7 @@ export const REPEAT_WINDOW_MS = 10 * 60_000;
 /** Consumer scans: counted in memory, stored in batches, and read back (flushed first) by regulators. */
 export function createScanService(deps: {
   scans: Pick<ScansRepository, 'writeScans' | 'raiseFlag' | 'listFlags' | 'scansOfLot' | 'scannedSince'>;
+  lots: Pick<LotsRepository, 'findByCodes'>;
   onWriteError?: (error: unknown) => void;
   now?: () => Date;
 }) {
@@ -40,7 +43,10 @@ export function createScanService(deps: {
     flush: buffer.flush,
     raiseFlag: deps.scans.raiseFlag,
     listFlags: deps.scans.listFlags,
+    /** A lot's scans; a lot (or container) that does not exist is not found, as it is everywhere else, not one of no scans. */
     async scansOfLot(lotCode: string, limit: number) {
+      const [lot] = await deps.lots.findByCodes([lotCode]);
+      if (!lot) throw notFound(`no lot ${lotCode}`);
       await buffer.flush();
       return deps.scans.scansOfLot(lotCode, limit);
     },

@@ -11,7 +11,7 @@ t.test('regulator routes', async (t) => {
   const operator = await world.party('retailer');
   const anonymous = client(world.app);
   const { scans } = world.app.services;
-  const lotCode = 'B0000000001T';
+  const lotCode = await operator.commission(await operator.product(), 10);
   const at = new Date('2026-11-01T10:00:00Z');
   await scans.raiseFlag({ code: 'ITEM0000001', kind: 'over_scanned', lotCode, partyCode: operator.code, detail: 'scanned 21 times', at });
   await scans.raiseFlag({ code: 'ITEM0000002', kind: 'unknown_code', lotCode: null, partyCode: null, detail: 'never issued', at });
@@ -89,5 +89,15 @@ t.test('regulator routes', async (t) => {
     t.match(refused.headers['content-type'], /application\/problem\+json/);
     expectStatus(t, await anonymous.get(`/regulator/lots/${lotCode}/scans`), 401, 'no key');
     expectStatus(t, await world.regulator.get(`/regulator/lots/${lotCode}/scans?limit=0`), 400, 'limit below 1');
+  });
+
+  t.test('a lot no one has scanned has no scans; a lot that does not exist is a 404, not a lot without scans', async (t) => {
+    const unscanned = await operator.commission(await operator.product(), 10);
+    const none = expectStatus(t, await world.regulator.get(`/regulator/lots/${unscanned}/scans`), 200, 'a lot of no scans');
+    t.same(none.body, { totalScans: 0, distinctCodes: 0, firstAt: null, lastAt: null, byRegion: [], recent: [] });
+    const unknown = 'B0000000001T';
+    const missing = expectStatus(t, await world.regulator.get(`/regulator/lots/${unknown}/scans`), 404, 'no such lot');
+    t.match(missing.headers['content-type'], /application\/problem\+json/);
+    t.match(missing.body, { status: 404, detail: `no lot ${unknown}` });
   });
 });

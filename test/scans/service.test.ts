@@ -20,9 +20,10 @@ t.test('scans', async (t) => {
   let clock = START;
   const now = () => new Date(clock);
   const writeErrors: unknown[] = [];
-  const { repositories } = createChain(database);
+  const { repositories, party } = createChain(database);
   const service = createScanService({
     scans: narrow(repositories.scans, ['writeScans', 'raiseFlag', 'listFlags', 'scansOfLot', 'scannedSince']),
+    lots: narrow(repositories.lots, ['findByCodes']),
     onWriteError: (error) => writeErrors.push(error),
     now,
   });
@@ -77,9 +78,13 @@ t.test('scans', async (t) => {
     t.equal(service.pendingFor('P1'), undefined);
   });
 
+  const farm = await party('farm');
+  const newLot = async () => farm.commission(await farm.product(), 10);
+
   t.test('a lot’s scan statistics include what is still buffered', async (t) => {
     clock = START;
-    const lotScan = (itemCode: string, region: string | null) => scan(itemCode, `client-${serial}`, { lotCode: 'LOT-S', region });
+    const lotCode = await newLot();
+    const lotScan = (itemCode: string, region: string | null) => scan(itemCode, `client-${serial}`, { lotCode, region });
     service.record(lotScan('S1', '500236'));
     clock += 60_000;
     service.record(lotScan('S1', '500236'));
@@ -87,7 +92,7 @@ t.test('scans', async (t) => {
     service.record(lotScan('S2', '110101'));
     clock += 60_000;
     service.record(lotScan('S3', null));
-    const statistics = await service.scansOfLot('LOT-S', 2);
+    const statistics = await service.scansOfLot(lotCode, 2);
     t.match(statistics, { totalScans: 4, distinctCodes: 3, firstAt: new Date(START), lastAt: new Date(START + 180_000) });
     t.same(statistics.byRegion, [
       { region: '500236', scans: 2 },
@@ -99,14 +104,12 @@ t.test('scans', async (t) => {
       ['S3', 'S2'],
       'the most recent first, as many as asked',
     );
-    t.match(await service.scansOfLot('LOT-NONE', 10), {
-      totalScans: 0,
-      distinctCodes: 0,
-      firstAt: null,
-      lastAt: null,
-      byRegion: [],
-      recent: [],
-    });
+    t.same(
+      await service.scansOfLot(await newLot(), 10),
+      { totalScans: 0, distinctCodes: 0, firstAt: null, lastAt: null, byRegion: [], recent: [] },
+      'a lot no one has scanned',
+    );
+    await t.rejects(service.scansOfLot('B0000000001T', 10), { status: 404, message: 'no lot B0000000001T' }, 'a lot that does not exist');
   });
 
   t.test('a flag is raised once per code and kind, counting its occurrences', async (t) => {
@@ -145,8 +148,9 @@ t.test('scans', async (t) => {
     await service.flush();
     t.equal(writeErrors.length, 1, 'the write error reaches the handler');
     t.equal(service.pendingFor('E1'), undefined, 'the refused batch is not counted as pending forever');
-    service.record(scan('E2', 'phone-a', { lotCode: 'LOT-E' }));
-    t.equal((await service.scansOfLot('LOT-E', 1)).totalScans, 1);
+    const lotCode = await newLot();
+    service.record(scan('E2', 'phone-a', { lotCode }));
+    t.equal((await service.scansOfLot(lotCode, 1)).totalScans, 1);
   });
 });
 
@@ -233,6 +237,7 @@ t.test('flag rules as the resolver applies them to issued items', async (t) => {
       acknowledge = resolve;
     });
     const slowAcknowledgement = createScanService({
+      lots: chain.repositories.lots,
       scans: {
         ...chain.repositories.scans,
         writeScans: async (...args: Parameters<typeof chain.repositories.scans.writeScans>) => {
