@@ -20,16 +20,19 @@ t.test('failed jobs stored with the error’s text show the generic error; other
   const processor = await world.party('processor');
   const lot = await processor.commission(await processor.product(), 10);
   const jobs: string[] = [];
-  for (let i = 0; i < 4; i++)
+  for (let i = 0; i < 5; i++)
     jobs.push(expectStatus(t, await processor.api.post(`/lots/${lot}/items`, { count: 1 }), 202, 'a job').body.id);
   await world.app.services.items.idle();
-  const [raw, generic, interrupted, succeeded] = jobs;
+  const [raw, generic, interrupted, succeeded, noted] = jobs;
   // as issuance stored them before
   const failWith = (id: string, error: string) =>
     queryRows(world.database.db, sql`update code_jobs set status = 'failed', error = ${error} where id = ${id}`);
   await failWith(raw, RAW);
   await failWith(generic, FAILED);
   await failWith(interrupted, INTERRUPTED);
+  // the migration rewrites the errors of failed jobs only
+  const NOTE = 'an error text on a job that did not fail';
+  await queryRows(world.database.db, sql`update code_jobs set error = ${NOTE} where id = ${noted}`);
 
   for (const statement of migrationStatements('0028_redact_code_job_errors.sql')) await queryRows(world.database.db, sql.raw(statement));
 
@@ -38,6 +41,7 @@ t.test('failed jobs stored with the error’s text show the generic error; other
   t.equal(await errorOf(generic), FAILED, 'as one stored since says');
   t.equal(await errorOf(interrupted), INTERRUPTED, 'a job cut off by a stop still says so');
   t.equal(await errorOf(succeeded), null, 'a job that succeeded has no error');
-  const stored = await queryRows<{ error: string | null }>(world.database.db, sql`select error from code_jobs`);
+  t.equal(await errorOf(noted), NOTE, 'a job that did not fail keeps the text it has');
+  const stored = await queryRows<{ error: string | null }>(world.database.db, sql`select error from code_jobs where status = 'failed'`);
   t.notMatch(JSON.stringify(stored), /Failed query|insert into|params/, 'no SQL text left to show');
 });
