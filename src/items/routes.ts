@@ -112,7 +112,10 @@ export const itemRoutes: FastifyPluginAsyncZod<{ service: ItemService }> = async
   );
 
   const qrQuery = z.object({ size: z.coerce.number().int().min(64).max(2048).default(256) });
+  // an SVG document or PNG bytes, sent as they are (never serialised)
+  const qrImageSchema = z.custom<string | Buffer>().meta({ type: 'string', format: 'binary' });
   for (const format of ['svg', 'png'] as const) {
+    const mediaType = format === 'svg' ? 'image/svg+xml' : 'image/png';
     app.get(
       `/items/:code/qr.${format}`,
       {
@@ -122,13 +125,18 @@ export const itemRoutes: FastifyPluginAsyncZod<{ service: ItemService }> = async
           summary: `QR code (${format.toUpperCase()}, error correction M, 4-module quiet zone) of an item's trace URL`,
           params: z.object({ code: codeParamSchema('item') }),
           querystring: qrQuery,
-          produces: [format === 'svg' ? 'image/svg+xml' : 'image/png'],
+          // each answer under its own media type: the image is sent as it is, a problem as problem+json
+          response: {
+            200: { description: 'the QR code', content: { [mediaType]: { schema: qrImageSchema } } },
+            400: { description: 'not a pack code, or one mistyped', content: { 'application/problem+json': { schema: problemSchema } } },
+            404: { description: 'a code never issued', content: { 'application/problem+json': { schema: problemSchema } } },
+          },
         },
       },
       async (request, reply) => {
         const image = await service.qrImage(request.params.code, format, request.query.size);
         reply.header('cache-control', 'public, max-age=86400');
-        return reply.type(format === 'svg' ? 'image/svg+xml' : 'image/png').send(image);
+        return reply.type(mediaType).send(image);
       },
     );
   }

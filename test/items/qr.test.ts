@@ -1,0 +1,50 @@
+// A pack's QR code (/items/{code}/qr.svg|png): the image of an issued code, a 400 for a value that is
+// no pack code or a mistyped one, a 404 for a code never issued; the OpenAPI document says all three.
+import { mod31CheckChar } from '../../src/codes/mod31.js';
+import { createWorld, expectStatus } from '../fixtures/world.js';
+import { client } from '../helper.js';
+import { fileTest } from '../root.js';
+
+const t = fileTest();
+
+t.test('the QR routes answer an image, a 400 or a 404 problem, and document each', async (t) => {
+  const world = await createWorld(t);
+  const farm = await world.party('farm');
+  const lot = await farm.commission(await farm.product('piece'), 10);
+  const job = expectStatus(t, await farm.api.post(`/lots/${lot}/items`, { count: 1 }), 202, 'one code');
+  await world.app.services.items.idle();
+  const [pack] = ((await farm.api.get(`/code-jobs/${job.body.id}/codes.csv`)).body as string).trim().split('\n')[1].split(',');
+  const anyone = client(world.app);
+  const neverIssued = pack.startsWith('2') ? '3333333333' : '2222222222';
+
+  const svg = expectStatus(t, await anyone.get(`/items/${pack}/qr.svg?size=300`), 200, 'an SVG');
+  t.match(svg.headers['content-type'], /^image\/svg\+xml/);
+  t.match(svg.body, /<svg[^>]*width="300"/);
+  const png = await world.app.inject({ method: 'GET', url: `/items/${pack}/qr.png` });
+  t.equal(png.statusCode, 200, 'a PNG');
+  t.equal(png.headers['content-type'], 'image/png');
+  t.same([...png.rawPayload.subarray(0, 4)], [0x89, 0x50, 0x4e, 0x47], 'its bytes as they are');
+
+  const paths = (await anyone.get('/openapi.json')).body.paths;
+  for (const format of ['svg', 'png']) {
+    const mistyped = expectStatus(t, await anyone.get(`/items/${pack.slice(0, -1)}O/qr.${format}`), 400, `qr.${format}: a mistyped code`);
+    t.match(mistyped.headers['content-type'], /^application\/problem\+json/);
+    const unknown = expectStatus(
+      t,
+      await anyone.get(`/items/${neverIssued}${mod31CheckChar(neverIssued)}/qr.${format}`),
+      404,
+      'never issued',
+    );
+    t.match(unknown.headers['content-type'], /^application\/problem\+json/);
+
+    const { responses } = paths[`/items/{code}/qr.${format}`].get;
+    for (const status of ['400', '404']) {
+      t.same(
+        responses[status]?.content,
+        { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
+        `qr.${format} documents its ${status}`,
+      );
+    }
+    t.same(Object.keys(responses['200']?.content ?? {}), [format === 'svg' ? 'image/svg+xml' : 'image/png'], 'and its image');
+  }
+});
