@@ -6,6 +6,7 @@ import { newContainerCode, newLotCode } from '../codes/service-codes.js';
 import type { Db } from '../db/client.js';
 import { mapPausing } from '../db/turns.js';
 import { bodyField, conflict, Problem } from '../errors/problem.js';
+import { storedEventIds } from '../events/event-id.js';
 import type { EventType } from '../events/schemas.js';
 import type { Pointer } from '../events/writer/draft.js';
 import { BatchRejected, type EventWriter, type WriteOutcome, type WriteRequest } from '../events/writer/index.js';
@@ -15,7 +16,6 @@ import type { Identifier } from '../identifiers/parse.js';
 import type { IdentifierService } from '../identifiers/service.js';
 import type { ProductsRepository } from '../products/repository.js';
 import { type EventHashOptions, eventHashId } from './event-hash.js';
-import { storedEventIds } from './event-id.js';
 import {
   declarationFieldsSentAt,
   type EpcisEvent,

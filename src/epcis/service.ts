@@ -4,6 +4,7 @@ import { actingParty, type Principal, privateScope, requirePartyRecord } from '.
 import type { Transact } from '../db/client.js';
 import type { CaptureProblem } from '../db/schema.js';
 import { badRequest, type FieldProblem, notFound, Problem } from '../errors/problem.js';
+import { eventIdsToLookUp } from '../events/event-id.js';
 import type { EventsRepository, StoredEvent } from '../events/repository.js';
 import { canonicalIdentifier, epcPatternRegExp } from '../gs1/canonical.js';
 import type { IdentifierService } from '../identifiers/service.js';
@@ -12,7 +13,6 @@ import type { LotsRepository } from '../lots/repository.js';
 import type { ProductsRepository } from '../products/repository.js';
 import { type CaptureDeps, type CaptureOutcome, CaptureRejected, captureEvents } from './capture.js';
 import { documentEvents, documentIgnoreFields } from './event-hash.js';
-import { eventIdsToLookUp } from './event-id.js';
 import { createFairQueue } from './job-queue.js';
 import { EPCIS_TYPES, shortVocabulary } from './mapping.js';
 import { encodePageToken, parseQueryRequest } from './query-params.js';

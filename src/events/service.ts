@@ -2,6 +2,7 @@ import { actingParty, type Principal, partyFilter, requirePartyRecord } from '..
 import type { Transact } from '../db/client.js';
 import { createGroupCommit } from '../db/group-commit.js';
 import { notFound } from '../errors/problem.js';
+import { storedEventIds } from './event-id.js';
 import type { EventsRepository } from './repository.js';
 import type { EventInput, EventView, PrimaryEventInput } from './schemas.js';
 import { toEventView } from './view.js';
@@ -56,13 +57,17 @@ export function createEventService(deps: {
     },
 
     async get(principal: Principal, id: string): Promise<EventView> {
-      const event = await deps.events.findById(id);
       const missing = () => notFound(`no event ${id}`);
-      if (!event) throw missing();
-      // another party's event reads as an unknown id, as on GET /epcis/events/{eventID}: the ids are
-      // the same, and an EPCIS event hash follows from content a party may guess
-      requirePartyRecord(principal, event.partyCode, missing);
-      return toEventView(event);
+      // a captured event's urn:uuid in any case, under the form it was stored in
+      for (const storedId of storedEventIds(id)) {
+        const event = await deps.events.findById(storedId);
+        if (!event) continue;
+        // another party's event reads as an unknown id, as on GET /epcis/events/{eventID}: the ids are
+        // the same, and an EPCIS event hash follows from content a party may guess
+        requirePartyRecord(principal, event.partyCode, missing);
+        return toEventView(event);
+      }
+      throw missing();
     },
 
     async list(principal: Principal, filter: Omit<Parameters<EventsRepository['list']>[0], 'partyCode'> & { partyCode?: string }) {

@@ -1,6 +1,8 @@
 // Ids the service gives out are UUIDs in lower case; a UUID is case-insensitive (RFC 9562), so
 // every route taking one finds it written in upper case too, and anything else is still not found.
-import { captured, epcisDocument, observation } from '../fixtures/epcis.js';
+import { sql } from 'drizzle-orm';
+import { queryRows } from '../../src/db/client.js';
+import { captured, EPCIS_CONTEXT, epcisDocument, observation } from '../fixtures/epcis.js';
 import { createWorld, expectStatus, registrationBody } from '../fixtures/world.js';
 import { client } from '../helper.js';
 import { fileTest } from '../root.js';
@@ -66,4 +68,52 @@ t.test('a UUID in a path or naming a shipment or event is read in upper case too
 
   expectStatus(t, await farm.api.get('/recalls/not-a-uuid'), 404, 'anything else is still not found');
   expectStatus(t, await farm.api.get(`/events/${commissioned.id.replace(/[0-9a-f]/g, '0')}`), 404, 'nor an unknown UUID');
+});
+
+// A captured event's id is its EPCIS eventID, which for a urn:uuid is compared in any case (RFC 9562)
+t.test("a captured event's urn:uuid names it on GET /events/{id} and in a correction in any case", async (t) => {
+  const world = await createWorld(t);
+  const plant = await world.party('slaughterhouse');
+  const other = await world.party('slaughterhouse');
+  const capture = async (eventID: string) =>
+    expectStatus(
+      t,
+      await plant.api.post('/epcis/events', { '@context': EPCIS_CONTEXT, ...observation(1, { eventID, epcList: [] }) }),
+      201,
+      eventID,
+    );
+  const forms = (id: string) => [id, id.toUpperCase(), `URN:UUID:${id.slice(9)}`, `urn:uuid:${id.slice(9).toUpperCase()}`];
+  const getEvent = (api: typeof plant.api, id: string) => api.get(`/events/${encodeURIComponent(id)}`);
+
+  const id = 'urn:uuid:6c1f1f52-0f0e-4d1e-9c55-3f0d7a2b9edd';
+  await capture(id.toUpperCase());
+  for (const asked of forms(id)) t.equal(expectStatus(t, await getEvent(plant.api, asked), 200, `GET ${asked}`).body.id, id);
+  expectStatus(t, await getEvent(other.api, id.toUpperCase()), 404, "another party's event reads as an unknown one");
+  expectStatus(t, await getEvent(plant.api, `${id.slice(0, -2)}00`), 404, 'an unknown urn:uuid');
+  const corrected = expectStatus(
+    t,
+    await plant.event({ type: 'correction', correctsEventId: `URN:UUID:${id.slice(9).toUpperCase()}`, reason: '录入错误' }),
+    201,
+    'a correction naming it in upper case',
+  );
+  t.equal(corrected.body.event.correctsEventId, id, 'corrects the event as stored');
+
+  // an event captured before eventIDs were stored canonical keeps the id it was sent with
+  const early = 'urn:uuid:6c1f1f52-0f0e-4d1e-9c55-3f0d7a2b9eee';
+  const stored = early.replace(early.slice(9), early.slice(9).toUpperCase());
+  await capture(early);
+  await queryRows(
+    world.database.db,
+    sql`update events set id = ${stored}, payload = jsonb_set(payload, '{epcis,eventID}', to_jsonb(${stored}::text)) where id = ${early}`,
+  );
+  for (const asked of forms(early)) t.equal(expectStatus(t, await getEvent(plant.api, asked), 200, `GET ${asked}`).body.id, stored);
+  const correctedEarly = expectStatus(
+    t,
+    await plant.event({ type: 'correction', correctsEventId: early, reason: '录入错误' }),
+    201,
+    'a correction naming it in lower case',
+  );
+  t.equal(correctedEarly.body.event.correctsEventId, stored, 'corrects it under the id it has');
+  const again = await plant.event({ type: 'correction', correctsEventId: early.toUpperCase(), reason: '录入错误' });
+  expectStatus(t, again, 409, 'and it is corrected once, however it is named');
 });

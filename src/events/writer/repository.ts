@@ -287,15 +287,19 @@ export function createEventWriterRepository() {
       return downstream;
     },
 
-    /** What correcting an event depends on: the event, what it moved, the lots it made and the shipment it opened or closed. */
-    async correctionFacts(tx: Db, targetId: string) {
+    /**
+     * What correcting an event depends on: the event, what it moved, the lots it made and the shipment it opened or
+     * closed. The event is the first stored under one of `ids`, the forms its id may be stored in (storedEventIds).
+     */
+    async correctionFacts(tx: Db, ids: string[]) {
       const [target] = await queryRows<{ id: string; type: string; partyCode: string; correctedBy: string | null }>(
         tx,
         sql`select e.id, e.type, e.party_code as "partyCode",
           (select c.id from events c where c.corrects_event_id = e.id limit 1) as "correctedBy"
-        from events e where e.id = ${targetId}`,
+        from events e where e.id = any(${texts(ids)}) order by array_position(${texts(ids)}, e.id) limit 1`,
       );
       if (!target) return undefined;
+      const targetId = target.id;
       const movements = await queryRows<{
         lotCode: string;
         partyCode: string;

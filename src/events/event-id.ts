@@ -1,7 +1,8 @@
 // EPCIS eventIDs compared as their standards compare them. A urn:uuid is case-insensitive
 // throughout (RFC 8141 for "urn" and the namespace "uuid", RFC 9562 for the UUID); a CBV 2.0 event
 // hash, an RFC 6920 ni URI, only in its scheme and hash algorithm: its value is compared as
-// written. Captured events are stored under the canonical form. Pure.
+// written. Captured events are stored under the canonical form, and the native routes (GET
+// /events/{id}, a correction's correctsEventId) find them as the EPCIS ones do. Pure.
 
 const URN_UUID = /^urn:uuid:([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/i;
 /** `ni:` + `//authority/` + algorithm `;` value (and any query, as written). */
