@@ -64,10 +64,12 @@ export const creditRoutes: FastifyPluginAsyncZod<{ service: CreditService }> = a
       schema: {
         tags,
         summary: 'An enterprise’s stored credit scores, the newest first',
+        description:
+          'Regulators and admins read every enterprise’s; an operator its own party’s. A code that names no enterprise (labs and regulators have no credit score) is 404.',
         security: bearerSecurity,
         params: creditParams,
         querystring: creditHistoryQuery,
-        response: { 200: creditHistorySchema, 400: problemSchema, 403: problemSchema },
+        response: { 200: creditHistorySchema, 400: problemSchema, 403: problemSchema, 404: problemSchema },
       },
     },
     async (request) => ({

@@ -157,10 +157,15 @@ export function createCreditService(deps: {
       return recompute(principal);
     },
 
-    /** The stored scores of an enterprise, the newest first. */
+    /** The stored scores of an enterprise, the newest first; 404 for a code no enterprise has, as its score is. */
     async history(principal: Principal, partyCode: string, limit: number) {
       requireCreditReader(principal, partyCode);
-      return (await deps.credit.history(partyCode, limit)).map((row) => ({ ...row, grade: row.grade as CreditGrade }));
+      const rows = await deps.credit.history(partyCode, limit);
+      // scores are stored only for enterprises: only no history at all asks whether there is one
+      if (rows.length === 0 && (await deps.credit.enterprises(partyCode)).length === 0) {
+        throw notFound(`no enterprise ${partyCode} (labs and regulators have no credit score)`);
+      }
+      return rows.map((row) => ({ ...row, grade: row.grade as CreditGrade }));
     },
 
     /** The grade the last recompute run gave a party (for the consumer page), or null. */

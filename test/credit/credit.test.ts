@@ -2,6 +2,7 @@
 // hand from the weights the README documents; then the routes: who sees which score, the list by
 // grade, a recompute run kept as history, and the grade on the consumer page when it is turned on.
 import type { Principal } from '../../src/access/index.js';
+import { newPartyCode } from '../../src/codes/service-codes.js';
 import { createCreditRepository } from '../../src/credit/repository.js';
 import { createCreditService } from '../../src/credit/service.js';
 import { createFiguresRepository } from '../../src/figures/repository.js';
@@ -163,6 +164,14 @@ t.test('a credit score on a small world equals the hand computation', async (t) 
   t.equal((await farmApi.get('/credit')).status, 403, 'operators do not list');
   t.equal((await farmApi.post('/credit/recompute', {})).status, 403, 'nor recompute');
   t.equal((await regulator.get('/credit/NO-SUCH-PARTY')).status, 404);
+  // a party code with a sound check character that names no party has no history either, as it has no score
+  const noSuchParty = newPartyCode('farm', farm.code.slice(1, 7));
+  for (const path of [`/credit/${noSuchParty}`, `/credit/${noSuchParty}/history`, '/credit/NO-SUCH-PARTY/history']) {
+    const unknown = await regulator.get(path);
+    t.equal(unknown.status, 404, `${path}: 404`);
+    t.match(unknown.headers['content-type'], /^application\/problem\+json/);
+  }
+  t.equal((await regulator.get(`/credit/${lab.code}/history`)).status, 404, 'a lab has no credit history');
 
   const gradeC = await regulator.get('/credit?grade=C');
   t.equal(gradeC.status, 200);
