@@ -34,6 +34,9 @@ export const bodyField = (path: (string | number)[], detail: string): FieldProbl
   detail,
 });
 
+/** Field problem on a path parameter, addressed by its name as request validation addresses it (`/code`). */
+export const paramField = (name: string, detail: string): FieldProblem => ({ in: 'params', pointer: `/${name}`, detail });
+
 /**
  * The problem with its body fields' pointers moved by `move`, which takes and gives path segments
  * (a door that handed on a body of another shape names the fields of the body it was sent).

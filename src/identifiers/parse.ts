@@ -6,7 +6,7 @@ import { isValidEarTag } from '../codes/china.js';
 import { isValidSscc } from '../codes/gs1.js';
 import { hasValidMod31Check } from '../codes/mod31.js';
 import { hasServiceCodeShape, normalizeCode, parsePartyCode, serviceCodeKind } from '../codes/service-codes.js';
-import { badRequest } from '../errors/problem.js';
+import { badRequest, type FieldProblem, Problem } from '../errors/problem.js';
 import { canonicalGs1Uri, gs1IdentifierProblem } from '../gs1/canonical.js';
 import { buildDigitalLink, type DigitalLink } from '../gs1/digital-link.js';
 import { decodeTag, EpcSyntaxError, isBareEpc, isTagEncoding } from '../gs1/epc-binary.js';
@@ -22,6 +22,9 @@ export type Identifier =
   | { kind: 'gtin'; gtin: string; lot?: string; serial?: string; uri: string }
   | { kind: 'uri'; uri: string };
 
+/** The request field a malformed identifier is reported at, given what is wrong with it. */
+export type FieldOf = (detail: string) => FieldProblem;
+
 const URI = /^[a-z][a-z0-9+.-]*:\S+$/i;
 const CANONICAL_GTIN = /^https:\/\/id\.gs1\.org\/01\/(\d{14})(?:\/10\/([^/]+))?(?:\/21\/([^/]+))?$/;
 const CANONICAL_SSCC = /^https:\/\/id\.gs1\.org\/00\/(\d{18})$/;
@@ -34,9 +37,22 @@ const unknownForm = (raw: string) =>
 /**
  * Classifies `raw`. `serviceBase` is this deployment's public origin: its `/lots/{code}` and
  * `/t/{code}` URIs name a lot and a pack. Throws a 400 Problem for a malformed value, saying
- * what is wrong with it (a wrong check character is probably a typo).
+ * what is wrong with it (a wrong check character is probably a typo), about the request field
+ * `fieldOf` names when given (`(detail) => paramField('code', detail)`).
  */
-export function parseIdentifier(raw: string, serviceBase: string): Identifier {
+export function parseIdentifier(raw: string, serviceBase: string, fieldOf?: FieldOf): Identifier {
+  try {
+    return classify(raw, serviceBase);
+  } catch (error) {
+    // the checks know the value, not where in the request it was written
+    if (fieldOf && error instanceof Problem) {
+      throw new Problem(error.status, error.slug, error.title, error.detail, [fieldOf(error.message)]);
+    }
+    throw error;
+  }
+}
+
+function classify(raw: string, serviceBase: string): Identifier {
   const value = raw.trim();
   const separator = value.indexOf(':');
   if (separator > 0) {

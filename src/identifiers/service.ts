@@ -2,7 +2,7 @@ import type { Db } from '../db/client.js';
 import type { ItemsRepository } from '../items/repository.js';
 import type { LotRow, LotsRepository } from '../lots/repository.js';
 import type { ProductsRepository } from '../products/repository.js';
-import { type Identifier, parseIdentifier } from './parse.js';
+import { type FieldOf, type Identifier, parseIdentifier } from './parse.js';
 
 /** What an identifier names: a lot or container, a pack (with its lot), or — a bare GTIN — a product. */
 export type Referent =
@@ -115,12 +115,13 @@ export function createIdentifierService(deps: Deps) {
   }
 
   return {
-    /** Classifies a raw identifier (400 for a malformed one); see parseIdentifier. */
-    parse: (raw: string): Identifier => parseIdentifier(raw, deps.publicBaseUrl),
+    /** Classifies a raw identifier (400 for a malformed one, about the field `fieldOf` names); see parseIdentifier. */
+    parse: (raw: string, fieldOf?: FieldOf): Identifier => parseIdentifier(raw, deps.publicBaseUrl, fieldOf),
     findMany,
     find: async (id: Identifier, tx?: Db) => (await findMany([id], tx))[0],
     /** Parses and finds in one step. */
-    resolve: async (raw: string, tx?: Db) => (await findMany([parseIdentifier(raw, deps.publicBaseUrl)], tx))[0],
+    resolve: async (raw: string, fieldOf?: FieldOf, tx?: Db) =>
+      (await findMany([parseIdentifier(raw, deps.publicBaseUrl, fieldOf)], tx))[0],
   };
 }
 

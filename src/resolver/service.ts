@@ -4,7 +4,7 @@ import type { BrandService } from '../brands/service.js';
 import { type BrandStanding, badgesOf, misuseOf } from '../brands/standing.js';
 import { chinaDay } from '../codes/timestamp.js';
 import { uuidV7 } from '../codes/uuid-v7.js';
-import { badRequest, notFound } from '../errors/problem.js';
+import { badRequest, notFound, paramField } from '../errors/problem.js';
 import type { DigitalLink } from '../gs1/digital-link.js';
 import { digitalLinkIdentifier } from '../identifiers/parse.js';
 import type { IdentifierService } from '../identifiers/service.js';
@@ -19,6 +19,8 @@ import { type LotSummary, lotSummary, type PackFacts } from './summary.js';
 
 /** The resolver reads the whole chain on the consumer's behalf; the summary strips commercial data. */
 const RESOLVER: Principal = { keyId: 'resolver', role: 'regulator', partyCode: null };
+/** A scanned short code is the path's `{code}` (`/t/{code}`). */
+const codeParam = (detail: string) => paramField('code', detail);
 const TRACE_CACHE_MS = 30_000;
 const TRACE_CACHE_SIZE = 2_000;
 
@@ -253,8 +255,11 @@ export function createResolverService(deps: {
   return {
     /** A short trace code from a label (`/t/{code}`). */
     async resolveCode(raw: string, context: ScanContext): Promise<Resolved> {
-      const id = deps.identifiers.parse(raw);
-      if (id.kind !== 'item') throw badRequest(`${raw} is not a trace code (11 characters with a check character)`);
+      const id = deps.identifiers.parse(raw, codeParam);
+      if (id.kind !== 'item') {
+        const detail = `${raw} is not a trace code (11 characters with a check character)`;
+        throw badRequest(detail, [codeParam(detail)]);
+      }
       return resolveItem(id.code, context);
     },
 

@@ -7,6 +7,7 @@ import {
   forbidden,
   notFound,
   Problem,
+  paramField,
   payloadTooLarge,
   problemSchema,
   unauthorized,
@@ -54,6 +55,10 @@ t.test('a field problem in the body is addressed by a JSON pointer', async (t) =
     pointer: '/lots/0/attributes/earTags/2',
     detail: 'taken',
   });
+});
+
+t.test('a field problem in a path parameter is addressed by its name, as request validation addresses it', async (t) => {
+  t.same(paramField('code', 'check character wrong'), { in: 'params', pointer: '/code', detail: 'check character wrong' });
 });
 
 t.test("a problem's body fields moved to where another body names them keep everything else", async (t) => {

@@ -2,8 +2,10 @@
 // party code that fails is: every route naming one in its path says so (400), where an unknown code
 // with a sound check character, or a value not shaped as one of these codes, is a 404. A code with a
 // letter the alphabet leaves out (I, O, S, V, Z, typed for 1, 0, 5, U, 2) is shaped as one of ours.
+import { completeGs1 } from '../../src/codes/gs1.js';
 import { mod31CheckChar } from '../../src/codes/mod31.js';
 import { createWorld, expectStatus } from '../fixtures/world.js';
+import { client } from '../helper.js';
 import { fileTest } from '../root.js';
 
 const t = fileTest();
@@ -83,4 +85,26 @@ t.test('a code with a letter the alphabet leaves out (I, O, …) is a typo in a 
   expectStatus(t, await farm.api.get(`/trace/${typo}`), 400, 'in a trace');
   expectStatus(t, await farm.event({ type: 'observe', lotCodes: [typo] }), 400, 'in an event');
   expectStatus(t, await farm.api.get(`/lots/${lot}`), 200, 'the lot code as issued');
+});
+
+t.test('a mistyped identifier in a trace or a scanned pack code points at the path’s code', async (t) => {
+  const world = await createWorld(t);
+  const farm = await world.party('farm');
+  const lot = await farm.commission(await farm.product(), 10);
+  const pack = wellFormed('2222222222');
+  const sscc = completeGs1('30690123400000001');
+  const cases: Array<{ url: string; detail: RegExp; api?: typeof farm.api }> = [
+    { url: `/trace/${mistyped(lot)}`, detail: /check character is wrong — probably a typo/ },
+    { url: `/trace/${sscc.slice(0, -1)}${(Number(sscc.at(-1)) + 1) % 10}`, detail: /check digit is wrong — probably a typo/ },
+    { url: `/trace/${mistyped(pack)}`, detail: /check character is wrong — probably a typo/ },
+    { url: '/trace/hello', detail: /not an identifier this service knows/ },
+    { url: `/t/${mistyped(pack)}?format=json`, detail: /check character is wrong — probably a typo/, api: client(world.app) },
+    { url: `/t/${lot}?format=json`, detail: /not a trace code/, api: client(world.app) },
+  ];
+  for (const { url, detail, api = farm.api } of cases) {
+    const reply = expectStatus(t, await api.get(url, { accept: 'application/json' }), 400, url);
+    t.match(reply.body, { detail, errors: [{ in: 'params', pointer: '/code', detail }] }, `${url}: the field and what is wrong with it`);
+  }
+  expectStatus(t, await farm.api.get(`/trace/${sscc}`), 404, 'the SSCC with its check digit: unknown, not mistyped');
+  expectStatus(t, await farm.api.get(`/trace/${lot}`), 200, 'the lot code as issued');
 });

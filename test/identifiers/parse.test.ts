@@ -1,10 +1,12 @@
-import { Problem } from '../../src/errors/problem.js';
+import { mod31CheckChar } from '../../src/codes/mod31.js';
+import { Problem, paramField } from '../../src/errors/problem.js';
 import { parseIdentifier } from '../../src/identifiers/parse.js';
 import { fileTest } from '../root.js';
 
 const t = fileTest();
 
 const BASE = 'https://fj.example';
+const PARTY = `Y500236AAAAAAA${mod31CheckChar('Y500236AAAAAAA')}`;
 const SGTIN = { kind: 'gtin', gtin: '80614141123458', serial: '6789', uri: 'https://id.gs1.org/01/80614141123458/21/6789' };
 
 t.test('RFID tag values name what their pure identity names', async (t) => {
@@ -99,4 +101,14 @@ t.test('a lot, container or pack code with a letter the alphabet leaves out is a
     'a GTIN',
   );
   t.throws(() => parseIdentifier('NO-SUCH-LOT', BASE), { status: 400, message: /not an identifier this service knows/ }, 'a name');
+});
+
+t.test('a malformed value is reported at the request field the caller names, with what is wrong with it', async (t) => {
+  const fieldOf = (detail: string) => paramField('code', detail);
+  for (const value of ['BAAAAAAAAAAA', '106141412345678909', 'urn:epc:id:sscc:0614141.12345', 'hello', `${PARTY}:`]) {
+    const error = t.throws(() => parseIdentifier(value, BASE, fieldOf)) as Problem;
+    t.equal(error.status, 400, value);
+    t.same(error.errors, [{ in: 'params', pointer: '/code', detail: error.detail }], `${value}: at /code`);
+    t.equal((t.throws(() => parseIdentifier(value, BASE)) as Problem).errors, undefined, `${value}: no field unless named`);
+  }
 });
