@@ -245,7 +245,7 @@ t.test('events', async (t) => {
       outputs: [{ productCode: carcass, quantity: 1 }],
     });
     expectStatus(t, unknown, 422, 'unknown input lot');
-    t.equal(unknown.body.errors[0].pointer, '/inputs/0');
+    t.equal(unknown.body.errors[0].pointer, '/inputs/0/lotCode');
     const typo = await plant.event({
       type: 'transform',
       inputs: [{ lotCode: `${neverIssued.slice(0, 11)}${neverIssued[11] === 'X' ? 'Y' : 'X'}`, quantity: 1 }],
@@ -633,6 +633,32 @@ t.test('events', async (t) => {
       [],
       'it may read the lot, yet is told none of its holders',
     );
+  });
+
+  t.test('a mistyped lot code is pointed at where it was written: the field of a line, the entry of a list of codes', async (t) => {
+    const plant = await world.party('processor');
+    const buyer = await world.party('retailer');
+    const meat = await plant.product('kg');
+    const lot = await plant.commission(meat, 10);
+    const typo = `${lot.slice(0, -1)}${lot.endsWith('X') ? 'Y' : 'X'}`;
+    const line = { lotCode: typo, quantity: 1 };
+    const cases: [body: Record<string, unknown>, pointer: string][] = [
+      [{ type: 'ship', toPartyCode: buyer.code, lines: [line] }, '/lines/0/lotCode'],
+      [{ type: 'sell', lines: [{ lotCode: lot, quantity: 1 }, line] }, '/lines/1/lotCode'],
+      [{ type: 'destroy', reason: 'spoiled', lines: [line] }, '/lines/0/lotCode'],
+      [{ type: 'transform', inputs: [line], outputs: [{ productCode: meat, quantity: 1 }] }, '/inputs/0/lotCode'],
+      [{ type: 'aggregate', parent: {}, children: [line] }, '/children/0/lotCode'],
+      [{ type: 'observe', lotCodes: [lot, typo] }, '/lotCodes/1'],
+      [{ type: 'disaggregate', parentCode: typo }, '/parentCode'],
+    ];
+    for (const [body, pointer] of cases) {
+      const refused = expectStatus(t, await plant.event(body), 400, `${body.type}: a lot code whose check character fails`);
+      t.same(refused.body.errors, [{ in: 'body', pointer, detail: 'check character wrong' }], `${body.type}: at ${pointer}`);
+    }
+    const neverIssued = `B0000000002${mod31CheckChar('B0000000002')}`;
+    const unknown = await plant.event({ type: 'ship', toPartyCode: buyer.code, lines: [{ lotCode: neverIssued, quantity: 1 }] });
+    expectStatus(t, unknown, 422, 'a lot code no lot has');
+    t.same(unknown.body.errors, [{ in: 'body', pointer: '/lines/0/lotCode', detail: 'unknown lot' }], 'at the field too');
   });
 
   t.test('only operator keys record events; events are read by their party and regulators', async (t) => {

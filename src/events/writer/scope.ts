@@ -226,7 +226,7 @@ export class Scope {
   take(lines: Line[], pointer: Pointer, kind: 'consume' | 'ship_out' | 'destroy' | 'sell' | null): { lot: LotView; quantity: number }[] {
     const codes = lines.map((line) => line.lotCode);
     const at = (position: number, ...field: string[]) => lines[position].at ?? [...pointer, lines[position].index ?? position, ...field];
-    const lots = this.requireLots(codes, (position) => at(position));
+    const lots = this.requireLots(codes, (position) => at(position, 'lotCode'));
     this.requireDistinct(codes, (position) => at(position, 'lotCode'));
     return lines.map((line, position) => {
       const lot = lots[position];
