@@ -262,7 +262,7 @@ export function createServices(
     locations: createLocationService({ locations: repos.locations, partyExists, tradingPartners: repos.shipments.tradingPartners }),
     products: createProductService({ products: repos.products, partyExists }),
     brands,
-    lots: createLotService({ lots: repos.lots, shipments: repos.shipments }),
+    lots: createLotService({ lots: repos.lots }),
     shipments: createShipmentService({ shipments: repos.shipments }),
     events: createEventService({ transaction, writer, events: repos.events }),
     identifiers,

@@ -120,8 +120,8 @@ const toDate = (value: Date | string) => (value instanceof Date ? value : new Da
 
 export function createFiguresRepository(db: Db) {
   return {
-    /** Movement totals by kind and shipment lines of lots (all, or the ones named, or those created in a period), owned in a region or by a party. */
-    async ledgers(filter: { region?: string; lotCodes?: string[]; createdIn?: Scope; partyCode?: string }): Promise<LedgerRow[]> {
+    /** Movement totals by kind and shipment lines of whole lots (all, or those created in a period), owned in a region or by a party. */
+    async ledgers(filter: { region?: string; createdIn?: Scope; partyCode?: string }): Promise<LedgerRow[]> {
       const rows = await queryRows<LedgerRow & { quantity: number }>(
         db,
         sql`select l.code, l.party_code as "partyCode", l.product_code as "productCode", l.quantity::float8 as quantity, l.unit, l.status,
@@ -131,7 +131,6 @@ export function createFiguresRepository(db: Db) {
             from shipment_lines sl join shipments s on s.id = sl.shipment_id where sl.lot_code = l.code), '[]') as lines
         from lots l join parties p on p.code = l.party_code
         where l.kind = 'lot' and l.voided_by_event_id is null and ${regionOf(sql`p.region_code`, filter.region)}
-          and ${filter.lotCodes ? sql`l.code = any(${sql.param(filter.lotCodes)}::text[])` : sql`true`}
           and ${filter.partyCode ? sql`l.party_code = ${filter.partyCode}` : sql`true`}
           and ${
             filter.createdIn

@@ -33,7 +33,7 @@ export const figuresRoutes: FastifyPluginAsyncZod<{ service: FiguresService }> =
         tags: ['lots'],
         summary: "A lot's mass balance sheet: its ledger, and the yields of the transformations that made and used it",
         description:
-          'In = used in transformations + shipped + sold + destroyed + on hand, with each transformation weighed against the yield allowed for its kind (curing keeps 50–70 % of the weight).',
+          'In = used in transformations + shipped + sold + destroyed + on hand, with each transformation weighed against the yield allowed for its kind (curing keeps 50–70 % of the weight). Regulators and admins get the whole lot’s books; an operator, the lot’s owner too, those of its own stock and its own uses of the lot.',
         security: bearerSecurity,
         params: z.object({ code: codeParamSchema('lot', 'container') }),
         response: { 200: balanceSheetSchema, ...denied, 404: problemSchema },

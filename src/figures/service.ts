@@ -106,7 +106,7 @@ export function createFiguresService(deps: {
     | 'eventLots'
     | 'partyNames'
   >;
-  lots: Pick<LotsRepository, 'findByCodes' | 'involvedParties'>;
+  lots: Pick<LotsRepository, 'findByCodes' | 'involvedParties' | 'ledger'>;
   yieldAllowances: YieldAllowances;
   now: () => Date;
   /** Lot lines read per query while a CSV export streams. */
@@ -128,16 +128,18 @@ export function createFiguresService(deps: {
   }
 
   return {
-    /** A lot's books: the ledger, the transformation that made it and those that used it, with their yields against the allowances. */
+    /** A lot's books (an operator's: of its own stock): the ledger, the transformation that made it and those that used it, with their yields against the allowances. */
     async balanceSheet(principal: Principal, code: string) {
       const [lot] = await deps.lots.findByCodes([code]);
       if (lot?.kind !== 'lot') throw notFound(`no lot ${code}`);
-      if (privateScope(principal) !== null) requireLotReader(principal, code, await deps.lots.involvedParties(code));
-      const [[ledger], transformations] = await Promise.all([
-        deps.figures.ledgers({ lotCodes: [code] }),
+      // an operator, the lot's owner too, keeps the books of its own stock (see the lot service)
+      const holder = privateScope(principal);
+      if (holder !== null) requireLotReader(principal, code, await deps.lots.involvedParties(code));
+      const [ledger, transformations] = await Promise.all([
+        deps.lots.ledger(code, holder),
         deps.figures.transformations({ lotCodes: [code] }),
       ]);
-      const balance = massBalance(ledger?.totals ?? [], ledger?.lines ?? []);
+      const balance = massBalance(ledger.totals, ledger.lines, ledger.of);
       const made = madeBy(transformations, deps.yieldAllowances).get(code) ?? null;
       // what another party made of the lot is that party's business
       const usedIn = transformations

@@ -39,18 +39,29 @@ export type MassBalance = {
   onHand: number;
   inTransit: number;
   transitLoss: number;
-  /** produced − (consumed + destroyed + sold + on hand + in transit + transit loss); 0 when the books close. */
+  /**
+   * Of a whole lot: produced − (consumed + destroyed + sold + on hand + in transit + transit loss).
+   * Of one party's stock: produced + received − (consumed + destroyed + sold + on hand + in transit +
+   * transit loss + what its shipments delivered). 0 when the books close.
+   */
   unaccounted: number;
 };
 
+/** Whose books a mass balance keeps: the whole lot's, or one party's own stock of it. */
+export type BalanceOf = 'lot' | 'party';
+
 /**
- * Mass balance of one lot across all parties: what was made must be used, on hand, on the
- * road, lost in transit, destroyed or sold. Yield loss of transformations shows in the
- * output lots (their produced quantity), not here.
+ * Mass balance of one lot, from its ledger: the signed totals per movement kind and the lines of
+ * the shipments that carried it. Of the whole lot (`lot`: every party's rows and shipments), what
+ * was made must be used, on hand, on the road, lost in transit, destroyed or sold; shipments only
+ * move it between parties. Of one party's own stock (`party`: its own rows and the shipments it
+ * sent), its receipts bring stock in and what its shipments delivered took it out as well. Yield
+ * loss of transformations shows in the output lots (their produced quantity), not here.
  */
 export function massBalance(
   totals: { kind: string; quantity: number }[],
   shipmentLines: { quantity: number; receivedQuantity: number | null; status: string }[],
+  of: BalanceOf = 'lot',
 ): MassBalance {
   const sum = (kind: string) => totals.filter((total) => total.kind === kind).reduce((acc, total) => acc + total.quantity, 0);
   const round = (value: number) => Math.round(value * 1000) / 1000;
@@ -62,12 +73,13 @@ export function massBalance(
   const sold = -sum('sell');
   const onHand = totals.reduce((acc, total) => acc + total.quantity, 0);
   // a shipment received in parts: its received lines have arrived, the others are still on the road
-  const inTransit = shipmentLines
-    .filter((line) => line.status === 'open' && line.receivedQuantity === null)
-    .reduce((acc, line) => acc + line.quantity, 0);
-  const transitLoss = shipmentLines
-    .filter((line) => line.status !== 'cancelled')
-    .reduce((acc, line) => acc + (line.quantity - (line.receivedQuantity ?? line.quantity)), 0);
+  const onTheRoad = (line: (typeof shipmentLines)[number]) => line.status === 'open' && line.receivedQuantity === null;
+  const carried = shipmentLines.filter((line) => line.status !== 'cancelled');
+  const inTransit = carried.filter(onTheRoad).reduce((acc, line) => acc + line.quantity, 0);
+  const transitLoss = carried.reduce((acc, line) => acc + (line.quantity - (line.receivedQuantity ?? line.quantity)), 0);
+  const delivered = carried.filter((line) => !onTheRoad(line)).reduce((acc, line) => acc + (line.receivedQuantity ?? line.quantity), 0);
+  // within the whole lot a shipment hands stock from one party to another; one party's stock crosses its bounds
+  const [cameIn, wentOut] = of === 'party' ? [received, delivered] : [0, 0];
   return {
     produced: round(produced),
     received: round(received),
@@ -78,7 +90,7 @@ export function massBalance(
     onHand: round(onHand),
     inTransit: round(inTransit),
     transitLoss: round(transitLoss),
-    unaccounted: round(produced - (consumed + destroyed + sold + onHand + inTransit + transitLoss)),
+    unaccounted: round(produced + cameIn - (consumed + destroyed + sold + onHand + inTransit + transitLoss + wentOut)),
   };
 }
 

@@ -1,11 +1,17 @@
 import { and, type Column, desc, eq, isNull, type SQL, sql } from 'drizzle-orm';
 import { anyOf } from '../db/chunk.js';
 import { type Db, queryRows } from '../db/client.js';
-import { lotIdentifiers, lotMovements, lots } from '../db/schema.js';
+import { lotIdentifiers, type lotMovements, lots } from '../db/schema.js';
+import type { BalanceOf } from './ledger.js';
 
 export type LotRow = typeof lots.$inferSelect;
 export type MovementRow = typeof lotMovements.$inferSelect;
 export type Holding = { lotCode: string; partyCode: string; onHand: number };
+export type LotLedger = {
+  of: BalanceOf;
+  totals: { kind: string; quantity: number }[];
+  lines: { quantity: number; receivedQuantity: number | null; status: string }[];
+};
 export type LotStatusInputs = {
   code: string;
   status: string;
@@ -110,14 +116,27 @@ export function createLotsRepository(db: Db) {
           from lot_balances where ${anyOf(sql`lot_code`, lotCodes)} group by lot_code, party_code`,
       );
     },
-    /** Signed totals per movement kind for one lot: the input of a mass balance. */
-    async movementTotals(lotCode: string): Promise<{ kind: string; quantity: number }[]> {
-      const rows = await db
-        .select({ kind: lotMovements.kind, quantity: sql<string>`sum(${lotMovements.quantity})::text` })
-        .from(lotMovements)
-        .where(eq(lotMovements.lotCode, lotCode))
-        .groupBy(lotMovements.kind);
-      return rows.map((row) => ({ kind: row.kind, quantity: Number(row.quantity) }));
+    /**
+     * A lot's ledger, the input of its mass balance (see massBalance): signed totals per movement
+     * kind and the lines of the shipments that carried it. Of every party (`partyCode` null), or of
+     * one party's own stock: its own rows and the shipments it sent.
+     */
+    async ledger(lotCode: string, partyCode: string | null): Promise<LotLedger> {
+      const own = (column: SQL) => (partyCode === null ? sql`true` : sql`${column} = ${partyCode}`);
+      const [totals, lines] = await Promise.all([
+        queryRows<LotLedger['totals'][number]>(
+          db,
+          sql`select kind, sum(quantity)::float8 as quantity from lot_movements
+            where lot_code = ${lotCode} and ${own(sql`party_code`)} group by kind`,
+        ),
+        queryRows<LotLedger['lines'][number]>(
+          db,
+          sql`select l.quantity::float8 as quantity, l.received_quantity::float8 as "receivedQuantity", s.status
+            from shipment_lines l join shipments s on s.id = l.shipment_id
+            where l.lot_code = ${lotCode} and ${own(sql`s.from_party_code`)}`,
+        ),
+      ]);
+      return { of: partyCode === null ? 'lot' : 'party', totals, lines };
     },
     /** Parties that ever held or were sent a lot: they may read it. */
     async involvedParties(lotCode: string): Promise<Set<string>> {

@@ -33,10 +33,17 @@ export const massBalanceSchema = z
     destroyed: z.number(),
     sold: z.number(),
     onHand: z.number(),
-    inTransit: z.number(),
-    transitLoss: z.number(),
-    unaccounted: z.number().describe('0 when the books close'),
+    inTransit: z.number().describe('sent and not yet received'),
+    transitLoss: z.number().describe('what arrived short of what was sent'),
+    unaccounted: z
+      .number()
+      .describe(
+        'of the whole lot: produced − (consumed + destroyed + sold + onHand + inTransit + transitLoss); of one party’s stock: produced + received − (consumed + destroyed + sold + onHand + inTransit + transitLoss + what its shipments delivered). 0 when the books close',
+      ),
   })
+  .describe(
+    'the lot’s books: to regulators and admins of the whole lot; to an operator, the lot’s owner too, of its own stock (its own ledger rows, and the shipments it sent for inTransit and transitLoss)',
+  )
   .meta({ id: 'MassBalance' });
 
 export const lotDetailSchema = lotSchema

@@ -1,4 +1,4 @@
-import { and, desc, eq, inArray, or, type SQL, sql } from 'drizzle-orm';
+import { and, desc, eq, or, type SQL, sql } from 'drizzle-orm';
 import { anyOf } from '../db/chunk.js';
 import { type Db, queryRows } from '../db/client.js';
 import { shipmentLines, shipments } from '../db/schema.js';
@@ -60,20 +60,6 @@ export function createShipmentsRepository(db: Db) {
         union select s.from_party_code from shipments s where s.to_party_code = ${partyCode} and ${received}`,
       );
       return new Set(rows.map((row) => row.code));
-    },
-    /** Every non-cancelled shipment carrying some of any of the lots: the custody hand-overs of a trace. */
-    async forLots(lotCodes: string[]): Promise<ShipmentWithLines[]> {
-      if (lotCodes.length === 0) return [];
-      const found = await db
-        .select()
-        .from(shipments)
-        .where(
-          and(
-            sql`${shipments.id} in (select ${shipmentLines.shipmentId} from ${shipmentLines} where ${anyOf(shipmentLines.lotCode, lotCodes)} and ${shipmentLines.quantity} > 0)`,
-            inArray(shipments.status, ['open', 'received']),
-          ),
-        );
-      return withLines(found);
     },
   };
 }

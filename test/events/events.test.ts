@@ -358,7 +358,21 @@ t.test('events', async (t) => {
     state = await plant.lot(lot);
     t.equal(state.status, 'active');
     t.same(state.holders, [{ partyCode: plant.code, onHand: 9 }]);
-    t.match(state.massBalance, { produced: 10, shipped: 10, received: 9, transitLoss: 1, onHand: 9, inTransit: 0, unaccounted: 0 });
+    t.match(
+      (await world.regulator.get(`/lots/${lot}`)).body.massBalance,
+      { produced: 10, shipped: 10, received: 9, transitLoss: 1, onHand: 9, inTransit: 0, unaccounted: 0 },
+      'the whole lot',
+    );
+    t.match(
+      state.massBalance,
+      { produced: 0, shipped: 0, received: 9, transitLoss: 0, onHand: 9, unaccounted: 0 },
+      'the plant’s own stock',
+    );
+    t.match(
+      (await farm.lot(lot)).massBalance,
+      { produced: 10, shipped: 10, received: 0, transitLoss: 1, onHand: 0, inTransit: 0, unaccounted: 0 },
+      'the farm’s: one head lost on its shipment',
+    );
     expectStatus(
       t,
       await farm.event({ type: 'destroy', reason: 'x', lines: [{ lotCode: lot, quantity: 1 }] }),

@@ -210,6 +210,49 @@ t.test('massBalance', async (t) => {
     t.equal(noConsume.unaccounted, 0);
   });
 
+  t.test('one party’s own stock: its receipts come in, what its shipments delivered goes out', async (t) => {
+    // The store received 200, shipped 80 on (78 arrived) and sold 12; its rows and its shipment only.
+    const store = massBalance(
+      [
+        { kind: 'receive_in', quantity: 200 },
+        { kind: 'ship_out', quantity: -80 },
+        { kind: 'sell', quantity: -12 },
+      ],
+      [{ quantity: 80, receivedQuantity: 78, status: 'received' }],
+      'party',
+    );
+    t.strictSame(store, {
+      produced: 0,
+      received: 200,
+      consumed: 0,
+      shipped: 80,
+      destroyed: 0,
+      sold: 12,
+      onHand: 108,
+      inTransit: 0,
+      transitLoss: 2,
+      unaccounted: 0,
+    });
+    t.equal(
+      massBalance([{ kind: 'receive_in', quantity: 200 }], [], 'lot').unaccounted,
+      -200,
+      'read as a whole lot, a receipt from outside it comes from nowhere',
+    );
+
+    // The maker made 300, delivered 200 and has 20 on the road.
+    const made = [
+      { kind: 'produce', quantity: 300 },
+      { kind: 'ship_out', quantity: -200 },
+      { kind: 'ship_out', quantity: -20 },
+    ];
+    const carried = [
+      { quantity: 200, receivedQuantity: 200, status: 'received' },
+      { quantity: 20, receivedQuantity: null, status: 'open' },
+    ];
+    t.match(massBalance(made, carried, 'party'), { produced: 300, shipped: 220, onHand: 80, inTransit: 20, unaccounted: 0 });
+    t.equal(massBalance(made, carried.slice(1), 'party').unaccounted, 200, 'stock shipped out that no shipment of its carried is missing');
+  });
+
   t.test('cancelled shipments are ignored', async (t) => {
     const totals = [
       { kind: 'produce', quantity: 20 },

@@ -11,8 +11,7 @@ t.test('lots', async (t) => {
   const database = await openTestDatabase(t);
   const chain = createChain(database);
   const service = createLotService({
-    lots: narrow(chain.repositories.lots, ['findByCodes', 'holdings', 'movementTotals', 'involvedParties', 'list']),
-    shipments: narrow(chain.repositories.shipments, ['forLots']),
+    lots: narrow(chain.repositories.lots, ['findByCodes', 'holdings', 'ledger', 'involvedParties', 'list']),
   });
   const all = { limit: 100, offset: 0 };
   const codes = (lots: { code: string }[]) => lots.map((lot) => lot.code).sort();
