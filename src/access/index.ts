@@ -230,6 +230,16 @@ export function canReadRecall(principal: Principal, recall: { partyCode: string 
   return scope === null || scope === recall.partyCode || holders.has(scope);
 }
 
+/**
+ * Whose holdings and recovery in a recall the principal sees (its holders' rows, its progress, its
+ * reports): every holder's (`null`) for regulators, admins and the party that opened it; another
+ * holder only its own, as in a lot's views.
+ */
+export function recallHoldingsScope(principal: Principal, recall: { partyCode: string }): string | null {
+  const scope = privateScope(principal);
+  return scope === recall.partyCode ? null : scope;
+}
+
 /** A holder acknowledges a recall and reports what it returned or destroyed, for itself only. */
 export function requireRecallHolder(principal: Principal, recallId: string, holders: ReadonlySet<string>): string {
   if (principal.role === 'operator' && principal.partyCode && holders.has(principal.partyCode)) return principal.partyCode;

@@ -15,7 +15,7 @@ export function createDashboardService(deps: {
   authenticate: ApiKeyService['authenticate'];
   figures: Pick<FiguresService, 'passRates' | 'traceability' | 'activity' | 'anomalies' | 'gaps'>;
   scans: Pick<ScanService, 'listFlags'>;
-  recalls: Pick<RecallService, 'listRecalls'>;
+  recalls: Pick<RecallService, 'list'>;
   now: () => Date;
 }) {
   return {
@@ -57,7 +57,7 @@ export function createDashboardService(deps: {
           deps.dashboard.flagsByKind(),
           deps.scans.listFlags({ limit: 10, offset: 0 }),
           deps.dashboard.complaintsByStatus(),
-          deps.recalls.listRecalls({ status: 'open', limit: 20 }),
+          deps.recalls.list(principal, { status: 'open', limit: 20, offset: 0 }),
         ]);
       return {
         passRates,

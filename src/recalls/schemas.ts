@@ -69,7 +69,9 @@ export const recallSummarySchema = z
     overdue: z.array(z.enum(['start', 'finish'])),
     holders: z.number().int(),
     acknowledged: z.number().int(),
-    progress: progressSchema,
+    progress: progressSchema.describe(
+      'of every holder to regulators, admins and the party that opened the recall; of its own holding to any other holder',
+    ),
   })
   .meta({ id: 'RecallSummary' });
 

@@ -4,6 +4,7 @@ import {
   canSeePrivateDetails,
   type Principal,
   privateScope,
+  recallHoldingsScope,
   regulatoryActor,
   requireRecallCloser,
   requireRecallHolder,
@@ -58,14 +59,17 @@ export function createRecallService(deps: {
     }
   }
 
-  async function summaries(rows: RecallRow[]): Promise<(RecallSummary & { holderRows: HolderRow[] })[]> {
+  /** Recalls as the principal sees them: a holder that did not open one sees its own holding and recovery only. */
+  async function summaries(principal: Principal, rows: RecallRow[]): Promise<(RecallSummary & { holderRows: HolderRow[] })[]> {
     const ids = rows.map((row) => row.id);
     const [holders, recovery] = await Promise.all([deps.recalls.holders(ids), deps.recalls.recovery(ids)]);
     const now = deps.now();
     return rows.map((row) => {
-      const mine = holders.filter((holder) => holder.recallId === row.id);
-      const lines = recovery.filter((line) => line.recallId === row.id);
-      const holderRows = mine.map((holder) => ({
+      const own = recallHoldingsScope(principal, row);
+      const seen = (holder: { partyCode: string }) => own === null || holder.partyCode === own;
+      const reached = holders.filter((holder) => holder.recallId === row.id);
+      const lines = recovery.filter((line) => line.recallId === row.id && seen(line));
+      const holderRows = reached.filter(seen).map((holder) => ({
         partyCode: holder.partyCode,
         name: holder.name,
         kind: holder.kind,
@@ -91,8 +95,8 @@ export function createRecallService(deps: {
         closedAt: row.closedAt,
         overrideReason: row.overrideReason,
         overdue: overdueFor(row, now),
-        holders: mine.length,
-        acknowledged: mine.filter((holder) => holder.acknowledgedAt !== null).length,
+        holders: reached.length,
+        acknowledged: reached.filter((holder) => holder.acknowledgedAt !== null).length,
         progress: progressOf(
           lines.map((line) => ({ unit: line.unit, affected: line.affected, recovered: line.returned + line.destroyed })),
         ),
@@ -120,16 +124,15 @@ export function createRecallService(deps: {
   /** A recall as its reader may see it; `recorded` are the scope's counts when the caller has them. */
   async function view(principal: Principal, recall: RecallRow, recorded?: RecallView['scope']): Promise<RecallView> {
     const [[summary], scope, seesDetails] = await Promise.all([
-      summaries([recall]),
+      summaries(principal, [recall]),
       recorded ?? deps.recalls.counts(recall.id),
       seesDetailsOf(principal),
     ]);
     const { holderRows, ...rest } = summary;
-    const own = privateScope(principal);
-    // an operator sees its own holding, not the other holders' stock (unless it opened the recall)
-    const visible = own === null || own === recall.partyCode ? holderRows : holderRows.filter((holder) => holder.partyCode === own);
-    // and a holder's address and contact only where the directory would show them: a shipment on its way makes no trading partner
-    const holderDetails = visible.map((holder) => (seesDetails(holder.partyCode) ? holder : { ...holder, address: null, contact: null }));
+    // a holder's address and contact only where the directory would show them: a shipment on its way makes no trading partner
+    const holderDetails = holderRows.map((holder) =>
+      seesDetails(holder.partyCode) ? holder : { ...holder, address: null, contact: null },
+    );
     return { ...rest, eventId: recall.eventId, closeEventId: recall.closeEventId, scope, holderDetails };
   }
 
@@ -226,29 +229,25 @@ export function createRecallService(deps: {
       return view(principal, await readable(principal, id));
     },
 
-    /** Recalls with their progress and due times (the regulator dashboard's list): by status, or only the overdue. */
-    async listRecalls(filter: {
-      status?: 'open' | 'closed';
-      overdue?: boolean;
-      partyCode?: string;
-      limit?: number;
-      offset?: number;
-    }): Promise<RecallSummary[]> {
+    /**
+     * The recalls a principal may see, with their progress and due times (also the regulator
+     * dashboard's list): every one for regulators, an operator's own and those reaching it; by
+     * status, or only the overdue.
+     */
+    async list(
+      principal: Principal,
+      filter: { status?: 'open' | 'closed'; overdue?: boolean; limit: number; offset: number },
+    ): Promise<RecallSummary[]> {
+      requireRole(principal, 'recalls.read');
       // the overdue ones are chosen in SQL before the limit, so many newer open recalls do not hide the oldest late ones
       const rows = await deps.recalls.list({
         status: filter.overdue ? 'open' : filter.status,
-        partyCode: filter.partyCode,
+        partyCode: privateScope(principal) ?? undefined,
         overdueAt: filter.overdue ? deps.now() : undefined,
-        limit: filter.limit ?? 100,
-        offset: filter.offset ?? 0,
+        limit: filter.limit,
+        offset: filter.offset,
       });
-      return (await summaries(rows)).map(({ holderRows: _, ...summary }) => summary);
-    },
-
-    /** The recalls a principal may see: every one for regulators, an operator's own and those reaching it. */
-    async list(principal: Principal, filter: { status?: 'open' | 'closed'; overdue?: boolean; limit: number; offset: number }) {
-      requireRole(principal, 'recalls.read');
-      return service.listRecalls({ ...filter, partyCode: privateScope(principal) ?? undefined });
+      return (await summaries(principal, rows)).map(({ holderRows: _, ...summary }) => summary);
     },
 
     /**
@@ -378,9 +377,9 @@ export function createRecallService(deps: {
     /** The final report: the recall, its scope, every holder's actions and quantities, and the times. */
     async finalReport(principal: Principal, id: string): Promise<RecallReport> {
       const recall = await service.get(principal, id);
-      const own = privateScope(principal);
+      const own = recallHoldingsScope(principal, recall);
       const [lots, actions] = await Promise.all([deps.recalls.lots(id), deps.recalls.reports(id)]);
-      const visibleActions = own === null || own === recall.partyCode ? actions : actions.filter((action) => action.partyCode === own);
+      const visibleActions = own === null ? actions : actions.filter((action) => action.partyCode === own);
       return {
         recall,
         lots: lots.map((lot) => ({ ...lot, depth: Number(lot.depth), itemCount: Number(lot.itemCount) })),
@@ -392,8 +391,7 @@ export function createRecallService(deps: {
     /** The recorded scope as CSV rows (lots and containers, holdings, pack codes), page by page. */
     async *scopeRows(principal: Principal, id: string): AsyncGenerator<ScopeCsvRow[]> {
       const recall = await readable(principal, id);
-      const own = privateScope(principal);
-      if (own !== null && own !== recall.partyCode)
+      if (recallHoldingsScope(principal, recall) !== null)
         throw forbidden(`only regulators and ${recall.partyCode} export the scope of recall ${id}`);
       const seesDetails = await seesDetailsOf(principal);
       for (const section of [1, 2, 3] as const) {

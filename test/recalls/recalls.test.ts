@@ -219,11 +219,22 @@ t.test('acknowledgements, progress, close and its override, final report, overdu
   t.equal(reported.body.acknowledged, 1);
   t.equal(reported.body.holderDetails.length, 1, 'an operator sees its own line only');
   t.ok(reported.body.startedAt, 'the first acknowledgement starts the recall');
-  t.match(reported.body.progress.byUnit, [
+  t.strictSame(
+    reported.body.progress,
+    { share: 1, byUnit: [{ unit: 'piece', affected: 48, recovered: 48, share: 1 }] },
+    'a holder sees its own progress, not the other holders’ stock',
+  );
+  t.strictSame(
+    (await retailer.get('/recalls')).body.items.map((item: { progress: unknown }) => item.progress),
+    [reported.body.progress],
+    'in the list too',
+  );
+  const whole = (await regulator.get(`/recalls/${recall.id}`)).body.progress;
+  t.match(whole.byUnit, [
     { unit: 'container', affected: 1, recovered: 0 },
     { unit: 'piece', affected: 288, recovered: 48 },
   ]);
-  t.equal(reported.body.progress.share, 0.084, 'the mean of the units’ shares: 48 of 288 pieces, none of the pallet');
+  t.equal(whole.share, 0.084, 'a regulator: the mean of the units’ shares, 48 of 288 pieces, none of the pallet');
   t.same((await regulator.get('/recalls?overdue=true')).body.items, [], 'started: no longer overdue');
   const booked = (await regulator.get(`/events?lotCode=${demo.retailLotCode}&limit=100`)).body.items.filter((event: any) =>
     event.referenceDocuments.some((document: any) => document.type === 'recall_notice' && document.number === recall.id),
@@ -329,6 +340,14 @@ t.test('closing with every acknowledgement needs no override; the producer may r
     .body;
   t.equal(recall.partyCode, demo.parties.processor);
   t.equal(recall.holderDetails.length, 3, 'the producer that opened it sees every holder');
+  t.match(
+    recall.progress.byUnit,
+    [
+      { unit: 'container', affected: 1, recovered: 0 },
+      { unit: 'piece', affected: 288, recovered: 0 },
+    ],
+    'and what all of them hold',
+  );
   const byHolder = await other.post(`/recalls/${recall.id}/close`, {});
   t.equal(byHolder.status, 403, 'a holder may not close it');
   t.equal(
