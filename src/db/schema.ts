@@ -220,6 +220,13 @@ export const eventLots = pgTable(
      */
     makes: boolean('makes').notNull().default(false),
     /**
+     * The event's time, on a link by which the event used the lot (what the chronology rule holds
+     * to the lot's beginning: moving, packing, unpacking, inspecting, selling, destroying or
+     * transforming it, not making it); null on every other link. The event writer reads a lot's
+     * first use from these links alone, by the partial index, however many other events it has.
+     */
+    usedAt: timestamp('used_at', { withTimezone: true, mode: 'date' }),
+    /**
      * A link a data migration added after its event was stored, named by that restatement (an
      * `events.restate` entry of the audit log covers it; the event's own entry does not). Null
      * for the links the event was stored with.
@@ -231,6 +238,7 @@ export const eventLots = pgTable(
     index('event_lots_lot_idx').on(t.lotCode),
     index('event_lots_evidence_idx').on(t.lotCode).where(sql`${t.evidence}`),
     index('event_lots_makes_idx').on(t.lotCode).where(sql`${t.makes}`),
+    index('event_lots_used_idx').on(t.lotCode, t.usedAt).where(sql`${t.usedAt} is not null`),
     index('event_lots_restated_idx').on(t.restatedBy).where(sql`${t.restatedBy} is not null`),
   ],
 );

@@ -153,6 +153,60 @@ t.test('corrections: a replacement is held to the times too, and a replaced comm
   expectStatus(t, await ship('2026-03-06T08:00:00+08:00'), 201, 'a ship at the replacing commission');
 });
 
+t.test('corrections: a replacement does not begin a lot after an event already used it', async (t) => {
+  const world = await createWorld(t);
+  const plant = await world.party('processor');
+  const kg = await plant.product('kg');
+  const made = await world.ok(eventAt(plant, MADE, { type: 'commission', lots: [{ productCode: kg, quantity: 10 }] }));
+  const lot: string = made.createdLotCodes[0];
+  const inspected = '2026-03-05T09:00:00+08:00';
+  await world.ok(eventAt(plant, inspected, { type: 'inspect', lotCodes: [lot], inspection: { kind: 'self', result: 'pass' } }));
+  const recorded = async () => (await plant.api.get(`/events?lotCode=${lot}`)).body.items.length;
+  const events = await recorded();
+
+  const replaced = (eventTime: string) =>
+    eventAt(plant, '2026-03-06T08:00:00+08:00', {
+      type: 'correction',
+      correctsEventId: made.event.id,
+      reason: 'commissioned later than typed',
+      replacement: { type: 'commission', eventTime, lots: [{ productCode: kg, quantity: 10 }] },
+    });
+  const late = expectStatus(t, await replaced('2026-03-05T10:00:00+08:00'), 422, 'a replacement dated after the inspection');
+  t.match(late.body, {
+    type: '/problems/lot-begins-after-use',
+    status: 422,
+    errors: [{ in: 'body', pointer: '/replacement/eventTime', detail: 'at the latest 2026-03-05T01:00:00.000Z' }],
+  });
+  t.match(late.body.detail, `lot ${lot} was already used at 2026-03-05T01:00:00.000Z`, 'the lot and its first use are named');
+  t.equal((await plant.api.get(`/events/${made.event.id}`)).body.declaredInErrorBy, null, 'the commission stands');
+  t.equal(await recorded(), events, 'nothing was recorded');
+  t.match(await plant.lot(lot), { quantity: 10, massBalance: { produced: 10, onHand: 10 } }, 'nor booked');
+
+  const early = expectStatus(t, await replaced('2026-03-05T08:30:00+08:00'), 201, 'a replacement dated before the inspection');
+  t.same(early.body.createdLotCodes, [lot], 'the lot keeps its code');
+  expectStatus(t, await replaced('2026-03-05T08:30:00+08:00'), 409, 'and the commission is declared in error');
+
+  // a use declared in error holds the lot to nothing
+  const other = await world.ok(eventAt(plant, MADE, { type: 'commission', lots: [{ productCode: kg, quantity: 10 }] }));
+  const inspection = await world.ok(
+    eventAt(plant, inspected, { type: 'inspect', lotCodes: [other.createdLotCodes[0]], inspection: { kind: 'self', result: 'pass' } }),
+  );
+  await world.ok(
+    eventAt(plant, '2026-03-06T08:00:00+08:00', { type: 'correction', correctsEventId: inspection.event.id, reason: 'wrong lot' }),
+  );
+  expectStatus(
+    t,
+    await eventAt(plant, '2026-03-06T08:00:00+08:00', {
+      type: 'correction',
+      correctsEventId: other.event.id,
+      reason: 'commissioned later than typed',
+      replacement: { type: 'commission', eventTime: '2026-03-05T10:00:00+08:00', lots: [{ productCode: kg, quantity: 10 }] },
+    }),
+    201,
+    'a replacement after an inspection declared in error',
+  );
+});
+
 t.test('EPCIS capture and /epcis/events: event times are consistent however late or out of order they come', async (t) => {
   const world = await createWorld(t);
   const plant = await world.party('processor');
@@ -278,6 +332,112 @@ t.test('EPCIS: a lot no event made has no beginning to hold its uses to, neither
     'a ship captured later, dated before the sighting and long before the lot was recorded',
   );
   t.equal((await store.api.get('/shipments?status=open')).body.items.length, 1, 'the store awaits it');
+});
+
+t.test('EPCIS: a lot that events used does not begin after the first of them', async (t) => {
+  const world = await createWorld(t);
+  const plant = await world.party('processor');
+  const store = await world.party('cold_storage');
+  const { post, capture } = epcisRequests(world);
+  const at = (hour: number) => ({ eventTime: `2026-03-05T${String(hour).padStart(2, '0')}:00:00+08:00`, eventTimeZoneOffset: '+08:00' });
+  const lotClass = (name: string) => `https://id.gs1.org/01/06901234000016/10/${name}`;
+  const commissioned = (epcClass: string, when: object) => ({
+    type: 'ObjectEvent',
+    ...when,
+    action: 'ADD',
+    bizStep: 'commissioning',
+    quantityList: [{ epcClass, quantity: 10, uom: 'KGM' }],
+  });
+  // an observation that ships what it names: the first event naming the identifier, and a use of it
+  const shipped = (epcClass: string, when: object) => ({
+    type: 'ObjectEvent',
+    ...when,
+    action: 'OBSERVE',
+    bizStep: 'shipping',
+    quantityList: [{ epcClass, quantity: 1, uom: 'KGM' }],
+    destinationList: [{ type: 'owning_party', destination: `${TEST_BASE_URL}/parties/${store.code}` }],
+  });
+  const sighted = (epcClass: string, when: object) => ({
+    type: 'ObjectEvent',
+    ...when,
+    action: 'OBSERVE',
+    quantityList: [{ epcClass, quantity: 1, uom: 'KGM' }],
+  });
+  const firstUse = '2026-03-05T00:00:00.000Z';
+
+  for (const behaviour of ['rollback', 'proceed'] as const) {
+    const meat = lotClass(`USED-${behaviour}`);
+    t.match(await capture(plant.key, [shipped(meat, at(8))], behaviour), { success: true }, `${behaviour}: shipped first`);
+    const late = await capture(plant.key, [commissioned(meat, at(9))], behaviour);
+    t.match(
+      late,
+      { success: false, captured: 0, errors: [{ eventIndex: 0, pointer: '/epcisBody/eventList/0/eventTime' }] },
+      `${behaviour}: commissioned an hour after it was shipped`,
+    );
+    t.match(late.errors?.[0]?.message, new RegExp(`event 0: lot \\w+ was already used at ${firstUse.replaceAll('.', '\\.')}`));
+    t.match(await capture(plant.key, [commissioned(meat, at(7))], behaviour), { success: true }, `${behaviour}: an hour before is fine`);
+  }
+
+  const meat = lotClass('USED-IN-ONE-DOCUMENT');
+  t.match(
+    await capture(plant.key, [shipped(meat, at(8)), commissioned(meat, at(9)), commissioned(meat, at(7))], 'proceed'),
+    { success: false, captured: 2, errors: [{ eventIndex: 1, pointer: '/epcisBody/eventList/1/eventTime' }] },
+    'in one document: a commission after the ship the document recorded before it is refused, one before it taken',
+  );
+
+  const fish = lotClass('USED-SINGLE');
+  t.match(await capture(plant.key, [shipped(fish, at(8))]), { success: true });
+  const single = (when: object) => post(plant.key, '/epcis/events', { '@context': EPCIS_CONTEXT, ...commissioned(fish, when) });
+  const refused = await single(at(9));
+  t.equal(refused.statusCode, 422, '/epcis/events: commissioned after it was shipped');
+  t.match(refused.json(), {
+    type: '/problems/lot-begins-after-use',
+    errors: [{ pointer: '/eventTime', detail: `at the latest ${firstUse}` }],
+  });
+  t.equal((await single(at(7))).statusCode, 201, '/epcis/events: commissioned before it was shipped');
+
+  // a sighting uses nothing (nor holds a lot to its making): commissioning after it is fine
+  const seen = lotClass('SEEN-THEN-MADE');
+  t.match(await capture(plant.key, [sighted(seen, at(8)), commissioned(seen, at(9))]), { success: true, captured: 2 });
+
+  // its making declared in error, the lot has no beginning: the corrective commission is held to the uses as any making is
+  const declare = (event: object) => ({
+    ...event,
+    errorDeclaration: { declarationTime: '2026-03-06T00:00:00Z', reason: 'incorrect_data' },
+  });
+  const beef = lotClass('USED-THEN-DECLARED');
+  const wrong = { ...commissioned(beef, at(6)), eventID: 'urn:uuid:0190c8a2-0000-7000-8000-00000000f101' };
+  t.match(await capture(plant.key, [wrong, shipped(beef, at(8))], 'rollback'), { success: true, captured: 2 });
+  t.match(await capture(plant.key, [declare(wrong)], 'rollback'), { success: true }, 'the commission is declared in error');
+  const corrective = (when: object, n: number) => ({
+    ...commissioned(beef, when),
+    eventID: `urn:uuid:0190c8a2-0000-7000-8000-00000000f1${n}`,
+  });
+  t.match(
+    await capture(plant.key, [corrective(at(10), 10)], 'proceed'),
+    { success: false, errors: [{ eventIndex: 0, pointer: '/epcisBody/eventList/0/eventTime' }] },
+    'a corrective commission after the ship',
+  );
+  t.match(await capture(plant.key, [corrective(at(7), 11)], 'proceed'), { success: true }, 'one before it');
+
+  // nor does declaring the first making in error leave the lot made only after it was used
+  const pork = lotClass('USED-THEN-REMADE');
+  const first = { ...commissioned(pork, at(6)), eventID: 'urn:uuid:0190c8a2-0000-7000-8000-00000000f201' };
+  t.match(await capture(plant.key, [first, shipped(pork, at(8))], 'rollback'), { success: true, captured: 2 });
+  const remade = { ...commissioned(pork, at(10)), eventID: 'urn:uuid:0190c8a2-0000-7000-8000-00000000f202' };
+  const kept = await capture(plant.key, [declare(first), remade], 'proceed');
+  t.match(
+    kept,
+    { success: false, errors: [{ eventIndex: 0, pointer: '/epcisBody/eventList/0/eventID' }] },
+    'the commission made again after the ship is taken, the first one is not declared in error',
+  );
+  t.match(
+    kept.errors?.[0]?.message,
+    /lot \w+ was used at 2026-03-05T00:00:00\.000Z and the next event making it is dated 2026-03-05T02:00:00\.000Z/,
+  );
+  const stored = await post(plant.key, '/epcis/events', { '@context': EPCIS_CONTEXT, ...first });
+  t.match(stored.json(), { duplicate: true }, 'the first commission is stored');
+  t.equal((await plant.api.get(`/events/${encodeURIComponent(first.eventID)}`)).body.declaredInErrorBy, null, 'and stands');
 });
 
 t.test('RFID: a gate read dated before the shipment left is a rejected read, not a receipt', async (t) => {

@@ -105,6 +105,11 @@ export class EventDraft {
   /** Lots whose status the event may change (the writer recomputes them). */
   readonly touched = new Set<string>();
   /**
+   * Lots the event uses, as the chronology rule holds it to their beginning (see USED_AS): the
+   * links by which it uses them, and does not make them, carry its time (event_lots.used_at).
+   */
+  readonly uses = new Set<string>();
+  /**
    * Lots a recall names without loading them (its scope may reach 100,000): linked as subjects
    * like the others, and made recalled by the stored batch in one set-based update from the
    * statuses they have, instead of from ledgers read lot by lot.

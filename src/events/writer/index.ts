@@ -15,6 +15,7 @@ import type { EventType, EventView } from '../schemas.js';
 import { timeZoneOffsetOf } from '../time.js';
 import { EventDraft, type EventRecord, type Pointer } from './draft.js';
 import type { Batch, EventWriterRepository } from './repository.js';
+import { requireBeginningBeforeUse } from './rules/chronology.js';
 import { applyRules, type EventAction, referencesOf } from './rules/index.js';
 import { type LotSpec, Scope } from './scope.js';
 import { WorldState } from './state.js';
@@ -114,8 +115,11 @@ export type WriteRequest = {
       namedAsInstance: boolean;
     }[];
   };
-  /** A correction's replacement: the event it replaces and the lot codes its lots keep. */
-  replaces?: { eventId: string; lotCodes: string[] };
+  /**
+   * A correction's replacement: the event it replaces, the lot codes its lots keep, and when an
+   * event first used each of those (the lots made again under a code do not begin after that).
+   */
+  replaces?: { eventId: string; lotCodes: string[]; firstUses: ReadonlyMap<string, Date> };
 };
 
 /** Where a field the writer names at `path` lies in the body the caller sent. */
@@ -213,6 +217,7 @@ export function createEventWriter(deps: {
     const named = new Set([...refs.flatMap((ref) => ref.lots), ...chosenCodes]);
     for (const lot of await deps.lots.findBySsccs([...new Set(refs.flatMap((ref) => ref.ssccs))], tx)) named.add(lot.code);
     const state = new WorldState();
+    for (const request of requests) for (const [code, at] of request.replaces?.firstUses ?? []) state.firstUseOfReplaced.set(code, at);
     // packs named (or in containers being unpacked) come first: their lots are drawn on too
     const unpacking = refs.flatMap((ref) => ref.unpacking);
     for (const item of await repository.items(
@@ -357,6 +362,8 @@ export function createEventWriter(deps: {
       for (const link of request.captured.links) draft.links.set(`${link.lotCode}:${link.role}`, link);
     }
     const type = request.recordType ?? request.action.type;
+    // held to the links as stored: those `madeAt` reads (an EPCIS commission is a sighting by its action)
+    requireBeginningBeforeUse(scope, type, eventTime);
     const record: EventRecord = {
       id: draft.id,
       type,
@@ -520,6 +527,16 @@ export function createEventWriter(deps: {
     if (!request.keepsLots && facts.created.some((lot) => lot.usedDownstream)) {
       throw conflict(`cannot correct ${target.id}: lots it created are already inputs or contents downstream`, usedDownstream);
     }
+    // a lot it made that stays begins with its next making then: not after a use this one came before
+    const voided = request.keepsLots ? [] : facts.created.map((lot) => lot.code);
+    for (const lot of facts.madeLots) {
+      const { madeOtherwiseAt: next, firstUsedAt: used } = lot;
+      if (voided.includes(lot.code) || !next || !used || target.eventTime > used || next <= used) continue;
+      throw conflict(
+        `cannot correct ${target.id}: lot ${lot.code} was used at ${used.toISOString()} and the next event making it is dated ${next.toISOString()}; it would come into being after it was used`,
+        [bodyField(['correctsEventId'], 'made a lot that no other event made before it was used')],
+      );
+    }
     const shipping = facts.shipments.find((shipment) => shipment.byShipping);
     if (shipping && (shipping.status !== 'open' || shipping.partlyReceived)) {
       throw conflict(
@@ -545,7 +562,9 @@ export function createEventWriter(deps: {
       // after the heads' upsert, as in write
       recordTime: deps.now(),
     };
-    const voided = request.keepsLots ? [] : facts.created.map((lot) => lot.code);
+    // the uses of a voided lot stay with its code, which the replacement's lots keep
+    const firstUses = new Map<string, Date>();
+    for (const lot of facts.created) if (voided.includes(lot.code) && lot.firstUsedAt) firstUses.set(lot.code, lot.firstUsedAt);
     const events = [{ record, draft }];
     await repository.persist(tx, { ...emptyBatch(), events, audit: await chained(heads, events) });
     await repository.reverse(tx, {
@@ -560,7 +579,7 @@ export function createEventWriter(deps: {
       [...new Set([...moved, ...facts.linkedLots])].filter((code) => !voided.includes(code)),
     );
     const replacement = request.replacement
-      ? (await write(tx, [{ ...request.replacement, replaces: { eventId: target.id, lotCodes: voided } }], 'rollback'))[0]
+      ? (await write(tx, [{ ...request.replacement, replaces: { eventId: target.id, lotCodes: voided, firstUses } }], 'rollback'))[0]
       : null;
     return { correction: viewOf(record, draft), replacement };
   }

@@ -8,7 +8,7 @@ import { type Db, queryRows } from '../../db/client.js';
 import type { LotAttributes, LotHold } from '../../db/schema.js';
 import { ENDED_STATUSES } from '../../lots/ledger.js';
 import { type EventDraft, type EventRecord, isEvidence, type NewLot, type NewShipment } from './draft.js';
-import { type LotView, makes, type ProductView, type ShipmentView, type StatusFacts } from './state.js';
+import { type LotView, makes, type ProductView, type ShipmentView, type StatusFacts, usesLink } from './state.js';
 
 const texts = (values: (string | null)[]) => sql`${sql.param(values)}::text[]`;
 const booleans = (values: (boolean | null)[]) => sql`${sql.param(values)}::boolean[]`;
@@ -17,11 +17,13 @@ const numerics = (values: (number | null)[]) =>
 const times = (values: (Date | null)[]) => sql`${sql.param(values.map((value) => value?.toISOString() ?? null))}::timestamptz[]`;
 const jsons = (values: unknown[]) => sql`${sql.param(values.map((value) => JSON.stringify(value)))}::jsonb[]`;
 
-type LotRowText = Omit<LotView, 'quantity' | 'voided' | 'madeAt'> & {
+type LotRowText = Omit<LotView, 'quantity' | 'voided' | 'madeAt' | 'firstUsedAt'> & {
   quantity: string;
   voidedByEventId: string | null;
   madeAt: Date | string | null;
+  firstUsedAt: Date | string | null;
 };
+const timeOrNull = (value: Date | string | null) => (value === null ? null : new Date(value));
 const toLotView = (row: LotRowText): LotView => ({
   code: row.code,
   kind: row.kind,
@@ -35,15 +37,26 @@ const toLotView = (row: LotRowText): LotView => ({
   voided: row.voidedByEventId !== null,
   attributes: row.attributes as LotAttributes,
   hold: (row.hold as LotHold | null) ?? null,
-  madeAt: row.madeAt === null ? null : new Date(row.madeAt),
+  madeAt: timeOrNull(row.madeAt),
+  firstUsedAt: timeOrNull(row.firstUsedAt),
 });
+/**
+ * When the earliest event not declared in error that used the lot (its code the SQL expression
+ * given) took place: the first of the links the writer gave a use time, in the order of their
+ * partial index, that no correction declared in error (a lot used 50,000 times costs a probe).
+ */
+const firstUseOf = (lotCode: string) => `(select el.used_at from event_lots el
+    where el.lot_code = ${lotCode} and el.used_at is not null
+      and not exists (select 1 from events c where c.corrects_event_id = el.event_id)
+    order by el.used_at limit 1)`;
 // madeAt: the earliest event not declared in error that made the lot, read from the links the writer
 // marked `makes` alone (one probe of their partial index, however many events a lot has)
 const LOT_COLUMNS = sql.raw(`code, kind, party_code as "partyCode", product_code as "productCode", lot_number as "lotNumber", sscc,
   quantity::text as quantity, unit, status, voided_by_event_id as "voidedByEventId", attributes, hold,
   (select min(e.event_time) from event_lots el join events e on e.id = el.event_id
     where el.lot_code = lots.code and el.makes
-      and not exists (select 1 from events c where c.corrects_event_id = e.id)) as "madeAt"`);
+      and not exists (select 1 from events c where c.corrects_event_id = e.id)) as "madeAt",
+  ${firstUseOf('lots.code')} as "firstUsedAt"`);
 
 export type Batch = {
   events: { record: EventRecord; draft: EventDraft }[];
@@ -292,9 +305,15 @@ export function createEventWriterRepository() {
      * closed. The event is the first stored under one of `ids`, the forms its id may be stored in (storedEventIds).
      */
     async correctionFacts(tx: Db, ids: string[]) {
-      const [target] = await queryRows<{ id: string; type: string; partyCode: string; correctedBy: string | null }>(
+      const [target] = await queryRows<{
+        id: string;
+        type: string;
+        partyCode: string;
+        eventTime: Date | string;
+        correctedBy: string | null;
+      }>(
         tx,
-        sql`select e.id, e.type, e.party_code as "partyCode",
+        sql`select e.id, e.type, e.party_code as "partyCode", e.event_time as "eventTime",
           (select c.id from events c where c.corrects_event_id = e.id limit 1) as "correctedBy"
         from events e where e.id = any(${texts(ids)}) order by array_position(${texts(ids)}, e.id) limit 1`,
       );
@@ -311,9 +330,10 @@ export function createEventWriterRepository() {
         sql`select lot_code as "lotCode", party_code as "partyCode", kind, quantity::text as quantity, container_code as "containerCode"
         from lot_movements where event_id = ${targetId}`,
       );
-      const created = await queryRows<{ code: string; usedDownstream: boolean }>(
+      const created = await queryRows<{ code: string; usedDownstream: boolean; firstUsedAt: Date | string | null }>(
         tx,
-        sql`select l.code, exists (select 1 from lineage_edges e where e.upstream_code = l.code and e.retracted_by_event_id is null) as "usedDownstream"
+        sql`select l.code, exists (select 1 from lineage_edges e where e.upstream_code = l.code and e.retracted_by_event_id is null) as "usedDownstream",
+          ${sql.raw(firstUseOf('l.code'))} as "firstUsedAt"
         from lots l where l.created_by_event_id = ${targetId} and l.voided_by_event_id is null`,
       );
       // a shipment received in parts names each part's receipt on its lines
@@ -326,16 +346,38 @@ export function createEventWriterRepository() {
           or s.id in (select l.shipment_id from shipment_lines l where l.receive_event_id = ${targetId})
         for update of s`,
       );
-      const linked = await queryRows<{ lotCode: string }>(
+      // of a lot the event made: when another live event made it, and when one first used it
+      const linked = await queryRows<{
+        lotCode: string;
+        makes: boolean;
+        madeOtherwiseAt: Date | string | null;
+        firstUsedAt: Date | string | null;
+      }>(
         tx,
-        sql`select lot_code as "lotCode" from event_lots where event_id = ${targetId}`,
+        sql`select el.lot_code as "lotCode", el.makes,
+          case when el.makes then (select min(e.event_time) from event_lots m join events e on e.id = m.event_id
+            where m.lot_code = el.lot_code and m.makes and m.event_id <> ${targetId}
+              and not exists (select 1 from events c where c.corrects_event_id = e.id)) end as "madeOtherwiseAt",
+          case when el.makes then ${sql.raw(firstUseOf('el.lot_code'))} end as "firstUsedAt"
+        from event_lots el where el.event_id = ${targetId}`,
       );
       return {
-        target,
+        target: { ...target, eventTime: new Date(target.eventTime) },
         movements: movements.map((row) => ({ ...row, quantity: Number(row.quantity) })),
-        created: created.map((row) => ({ code: row.code, usedDownstream: Boolean(row.usedDownstream) })),
+        created: created.map((row) => ({
+          code: row.code,
+          usedDownstream: Boolean(row.usedDownstream),
+          firstUsedAt: timeOrNull(row.firstUsedAt),
+        })),
         shipments,
         linkedLots: linked.map((row) => row.lotCode),
+        madeLots: linked
+          .filter((row) => row.makes)
+          .map((row) => ({
+            code: row.lotCode,
+            madeOtherwiseAt: timeOrNull(row.madeOtherwiseAt),
+            firstUsedAt: timeOrNull(row.firstUsedAt),
+          })),
       };
     },
 
@@ -379,6 +421,7 @@ export function createEventWriterRepository() {
           partyCode: record.partyCode,
           evidence,
           makes: makes(record.type, link.role),
+          usedAt: usesLink(record.type, link, draft) ? record.eventTime : null,
         }));
       });
       const movements = batch.events.flatMap(({ draft }) => draft.movements);
@@ -420,11 +463,12 @@ export function createEventWriterRepository() {
             ${jsons(records.map((r) => r.referenceDocuments))}, ${jsons(records.map((r) => r.payload))}, ${texts(records.map((r) => r.correctsEventId))},
             ${texts(records.map((r) => r.epcisType))}, ${texts(records.map((r) => r.transformationId))}))`,
         links.length > 0 &&
-          sql`new_event_lots as (insert into event_lots (event_id, lot_code, role, quantity, party_code, named_as_instance, evidence, makes)
+          sql`new_event_lots as (insert into event_lots (event_id, lot_code, role, quantity, party_code, named_as_instance, evidence, makes,
+            used_at)
           select * from unnest(${texts(links.map((l) => l.eventId))}, ${texts(links.map((l) => l.lotCode))}, ${texts(links.map((l) => l.role))},
             ${numerics(links.map((l) => l.quantity))}, ${texts(links.map((l) => l.partyCode))},
             ${booleans(links.map((l) => l.namedAsInstance ?? null))}, ${booleans(links.map((l) => l.evidence))},
-            ${booleans(links.map((l) => l.makes))}))`,
+            ${booleans(links.map((l) => l.makes))}, ${times(links.map((l) => l.usedAt))}))`,
         movements.length > 0 &&
           sql`new_movements as (insert into lot_movements (event_id, lot_code, party_code, kind, quantity, container_code)
           select * from unnest(${texts(movements.map((m) => m.eventId))}, ${texts(movements.map((m) => m.lotCode))},

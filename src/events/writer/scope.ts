@@ -69,7 +69,7 @@ export class Scope {
 
   lot(code: string): LotView | undefined {
     const created = this.draft.newLot(code);
-    return created ? { ...created, voided: false, hold: null, madeAt: null } : this.state.lots.get(code);
+    return created ? this.state.viewOfNew(created) : this.state.lots.get(code);
   }
 
   /**
@@ -136,7 +136,7 @@ export class Scope {
   /** The live lot or container carrying this SSCC, this event's new ones included. */
   lotWithSscc(sscc: string): LotView | undefined {
     const created = this.draft.newLotWithSscc(sscc);
-    return created ? { ...created, voided: false, hold: null, madeAt: null } : this.state.lots.withSscc(sscc);
+    return created ? this.state.viewOfNew(created) : this.state.lots.withSscc(sscc);
   }
 
   /** The live lots named, in order; an unknown or voided one is reported at `pointerOf(index)`. */

@@ -24,6 +24,11 @@ export type LotView = {
    * declared in error). Events using the lot are not dated before it.
    */
   madeAt: Date | null;
+  /**
+   * When the earliest live event that used the lot (see `usesLink`) took place, null when none
+   * did: a lot nothing made yet does not come into being after it.
+   */
+  firstUsedAt: Date | null;
 };
 
 /**
@@ -33,6 +38,14 @@ export type LotView = {
  */
 export const makes = (eventType: string, role: string) =>
   eventType === 'commission' || (eventType === 'transform' && role === 'output') || (eventType === 'aggregate' && role === 'parent');
+
+/**
+ * Whether the event used the lot by this link: the lot is one the chronology rule held the event
+ * to (draft.uses), and the link does not make it. The writer stores the event's time on such links
+ * (event_lots.used_at), which `firstUsedAt` is read from.
+ */
+export const usesLink = (eventType: string, link: { lotCode: string; role: string }, draft: EventDraft) =>
+  draft.uses.has(link.lotCode) && !makes(eventType, link.role);
 
 export type ShipmentView = {
   id: string;
@@ -125,6 +138,11 @@ export class WorldState {
   readonly downstreamOf = new Map<string, Set<string>>();
   /** Lineage edges the batch's accepted events add: upstream → its downstreams. */
   readonly batchDownstream = new Map<string, Set<string>>();
+  /**
+   * Lots a correction voided whose replacement makes them again under their codes: when an event
+   * not declared in error first used each (those links stay with the code).
+   */
+  readonly firstUseOfReplaced = new Map<string, Date>();
 
   /** What changed, for the writer to store: new rows, and the final values of changed existing ones. */
   readonly created = { lots: new Map<string, NewLot>(), shipments: new Map<string, NewShipment & { shipEventId: string }>() };
@@ -146,6 +164,11 @@ export class WorldState {
   /** lot → party → what it holds, loose and packed together (kept with `balances`). */
   private readonly holdings = new Map<string, Map<string, number>>();
   private readonly initialStatus = new Map<string, string>();
+
+  /** A lot an event creates, as the rules see it: made by that event, used only where its code was (see firstUseOfReplaced). */
+  viewOfNew(lot: NewLot): LotView {
+    return { ...lot, voided: false, hold: null, madeAt: null, firstUsedAt: this.firstUseOfReplaced.get(lot.code) ?? null };
+  }
 
   addLot(lot: LotView) {
     this.lots.set(lot.code, lot);
@@ -230,13 +253,15 @@ export class WorldState {
     const at = event.eventTime.getTime();
     for (const lot of draft.newLots) {
       this.created.lots.set(lot.code, lot);
-      this.lots.set(lot.code, { ...lot, voided: false, hold: null, madeAt: null });
+      this.lots.set(lot.code, this.viewOfNew(lot));
       if (lot.lotNumber) this.takenLotNumbers.add(`${lot.partyCode}|${lot.lotNumber}`);
     }
-    // a later event of the batch may use what this one made
+    // a later event of the batch may use what this one made, or make what this one used
     for (const link of draft.links.values()) {
       const lot = this.lots.get(link.lotCode);
-      if (lot && makes(event.type, link.role) && !(lot.madeAt && lot.madeAt <= event.eventTime)) lot.madeAt = event.eventTime;
+      if (!lot) continue;
+      if (makes(event.type, link.role) && !(lot.madeAt && lot.madeAt <= event.eventTime)) lot.madeAt = event.eventTime;
+      if (usesLink(event.type, link, draft) && !(lot.firstUsedAt && lot.firstUsedAt <= event.eventTime)) lot.firstUsedAt = event.eventTime;
     }
     for (const identifier of draft.identifiers) if (identifier.kind === 'ear_tag') this.takenEarTags.add(identifier.value);
     for (const movement of draft.movements) {

@@ -1,7 +1,7 @@
 import { bodyField, unprocessable } from '../../../errors/problem.js';
 import type { EventLotRole } from '../draft.js';
 import type { Scope } from '../scope.js';
-import type { LotView } from '../state.js';
+import { type LotView, makes } from '../state.js';
 import type { EventAction } from './index.js';
 
 /**
@@ -24,7 +24,8 @@ const USED_AS: Partial<Record<EventAction['type'], readonly EventLotRole[]>> = {
  * An event comes after what it depends on: refused (422) when dated before a lot it uses came into
  * being, or a receipt before its shipment was shipped. Instants are compared (offsets apart), equal
  * ones allowed: events captured late or out of order are fine as long as their times agree. Runs
- * after the event type's own rules, so it tells the time of nothing the party may not use.
+ * after the event type's own rules, so it tells the time of nothing the party may not use. Notes
+ * the lots the event uses in its draft, new ones too (their links carry its time: see usesLink).
  */
 export function requireChronology(scope: Scope, action: EventAction, eventTime: Date) {
   const pointer = scope.at('eventTime');
@@ -45,7 +46,9 @@ export function requireChronology(scope: Scope, action: EventAction, eventTime: 
   // the lot that began last bounds the event: naming it names the earliest time allowed
   let latest: { lot: LotView; madeAt: Date } | undefined;
   for (const link of scope.draft.links.values()) {
-    if (!roles.includes(link.role) || scope.draft.newLot(link.lotCode)) continue;
+    if (!roles.includes(link.role)) continue;
+    scope.draft.uses.add(link.lotCode);
+    if (scope.draft.newLot(link.lotCode)) continue;
     const lot = scope.state.lots.get(link.lotCode);
     const madeAt = lot?.madeAt;
     if (lot && madeAt && madeAt > eventTime && (!latest || madeAt > latest.madeAt)) latest = { lot, madeAt };
@@ -56,5 +59,31 @@ export function requireChronology(scope: Scope, action: EventAction, eventTime: 
     'event-time-before-lot',
     `${scope.nameOf(latest.lot)} came into being at ${earliest}; an event using it cannot be dated before that`,
     [bodyField(pointer, `at the earliest ${earliest}`)],
+  );
+}
+
+/**
+ * The other way round: a lot does not come into being after an event used it. An event making a
+ * lot that nothing made yet (see `makes`: a lot EPCIS named before commissioning it, one whose
+ * making was declared in error, or a replacement remaking a voided lot under its code) is refused
+ * (422) when dated after the earliest live event that used the lot. A lot made already keeps its
+ * beginning, or gets an earlier one: neither moves it after a use. Reads the links as the event
+ * stores them (an EPCIS event's own), by the type it is recorded as, which is what `madeAt` reads.
+ */
+export function requireBeginningBeforeUse(scope: Scope, eventType: string, eventTime: Date) {
+  let earliest: { lot: LotView; firstUsedAt: Date } | undefined;
+  for (const link of scope.draft.links.values()) {
+    if (!makes(eventType, link.role)) continue;
+    const lot = scope.lot(link.lotCode);
+    const firstUsedAt = lot?.firstUsedAt;
+    if (!lot || lot.madeAt || !firstUsedAt || firstUsedAt >= eventTime) continue;
+    if (!earliest || firstUsedAt < earliest.firstUsedAt) earliest = { lot, firstUsedAt };
+  }
+  if (!earliest) return;
+  const latest = earliest.firstUsedAt.toISOString();
+  throw unprocessable(
+    'lot-begins-after-use',
+    `${scope.nameOf(earliest.lot)} was already used at ${latest}; it cannot come into being after that`,
+    [bodyField(scope.at('eventTime'), `at the latest ${latest}`)],
   );
 }
