@@ -4,7 +4,7 @@
 // gates), with instants compared whatever their offsets, equal times allowed, and EPCIS events
 // captured late or out of order held to the times they give.
 
-import { EPCIS_CONTEXT, epcisDocument, epcisRequests } from '../fixtures/epcis.js';
+import { EPCIS_CONTEXT, epcisRequests } from '../fixtures/epcis.js';
 import { zebraEvent } from '../fixtures/rfid-payloads.js';
 import { readPoint, registerReader } from '../fixtures/rfid-world.js';
 import { type Actor, createWorld, expectStatus } from '../fixtures/world.js';
