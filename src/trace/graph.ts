@@ -115,7 +115,6 @@ const NONE: never[] = Object.freeze([]) as never[];
 
 const CERTIFICATE_ENTRIES = Object.entries(CERTIFICATE_ATTRIBUTES);
 
-/** Certificates carried on the lot itself and on the reference documents of events about it. */
 /** The certificates a lot's attributes carry (quarantine, meat quality, commitment); a blank number is none. */
 export function attributeCertificates(attributes: Record<string, unknown>): { type: string; number: string }[] {
   let onLot: { type: string; number: string }[] = NONE;
@@ -126,6 +125,7 @@ export function attributeCertificates(attributes: Record<string, unknown>): { ty
   return onLot;
 }
 
+/** Certificates carried on the lot itself and on the reference documents of events about it. */
 export function certificatesOf(onLot: { type: string; number: string }[], events: NodeEvent[]): { type: string; number: string }[] {
   // most lots of a large trace have no events shown: their certificates (one per type) are all
   if (events.length === 0) return onLot;
