@@ -54,19 +54,34 @@ t.test('edges: live edges between reached lots, looked up from the side the walk
   t.equal(edge.quantity, 10);
 });
 
-t.test('a large graph, read in transactions planned without parallel workers, is read as a small one is', async (t) => {
+t.test('a large graph is read in transactions planned without parallel workers, and read as a small one is', async (t) => {
   const everyGraphLarge = createTraceRepository(database.db, { largeGraph: 1 });
+  /** The reads' statements that keep PostgreSQL from planning parallel workers. */
+  const withoutWorkers = async <T>(read: () => Promise<T>) => {
+    let settings = 0;
+    const stop = database.stats.observe((query) => {
+      if (/set local max_parallel_workers_per_gather = 0/.test(query.text)) settings++;
+    });
+    try {
+      return { rows: await read(), settings };
+    } finally {
+      stop();
+    }
+  };
   for (const [start, direction] of [
     [d.r, 'backward'],
     [d.f1, 'forward'],
   ] as const) {
     for (const withEvents of [false, true]) {
-      const large = await everyGraphLarge.graph(start, direction, 30, withEvents);
+      const large = await withoutWorkers(() => everyGraphLarge.graph(start, direction, 30, withEvents));
+      const small = await withoutWorkers(() => traces.graph(start, direction, 30, withEvents));
+      t.equal(large.settings, 5, `${direction}: each of the five reads planned without workers`);
+      t.equal(small.settings, 0, `${direction}: a small graph's reads as they are`);
       t.ok(
-        large.lots.length > 1 && large.edges.length > 0 && large.holdings.length > 0,
+        large.rows.lots.length > 1 && large.rows.edges.length > 0 && large.rows.holdings.length > 0,
         `${direction}: a graph with lots, edges and holdings`,
       );
-      t.same(large, await traces.graph(start, direction, 30, withEvents), `${direction}, events ${withEvents}: the same rows`);
+      t.same(large.rows, small.rows, `${direction}, events ${withEvents}: the same rows`);
     }
   }
 });
