@@ -6,7 +6,7 @@ import { isValidEarTag } from '../codes/china.js';
 import { isValidSscc } from '../codes/gs1.js';
 import { hasValidMod31Check } from '../codes/mod31.js';
 import { hasServiceCodeShape, normalizeCode, parsePartyCode, serviceCodeKind } from '../codes/service-codes.js';
-import { badRequest, type FieldProblem, Problem } from '../errors/problem.js';
+import { badRequest, type FieldProblem, Problem, paramField } from '../errors/problem.js';
 import { canonicalGs1Uri, gs1IdentifierProblem } from '../gs1/canonical.js';
 import { buildDigitalLink, type DigitalLink } from '../gs1/digital-link.js';
 import { decodeTag, EpcSyntaxError, isBareEpc, isTagEncoding } from '../gs1/epc-binary.js';
@@ -24,6 +24,9 @@ export type Identifier =
 
 /** The request field a malformed identifier is reported at, given what is wrong with it. */
 export type FieldOf = (detail: string) => FieldProblem;
+
+/** An identifier that is the path's `{code}` (`/trace/{code}`, `/t/{code}`). */
+export const atCodeParam: FieldOf = (detail) => paramField('code', detail);
 
 const URI = /^[a-z][a-z0-9+.-]*:\S+$/i;
 const CANONICAL_GTIN = /^https:\/\/id\.gs1\.org\/01\/(\d{14})(?:\/10\/([^/]+))?(?:\/21\/([^/]+))?$/;

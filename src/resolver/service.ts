@@ -4,9 +4,9 @@ import type { BrandService } from '../brands/service.js';
 import { type BrandStanding, badgesOf, misuseOf } from '../brands/standing.js';
 import { chinaDay } from '../codes/timestamp.js';
 import { uuidV7 } from '../codes/uuid-v7.js';
-import { badRequest, notFound, paramField } from '../errors/problem.js';
+import { badRequest, notFound } from '../errors/problem.js';
 import type { DigitalLink } from '../gs1/digital-link.js';
-import { digitalLinkIdentifier } from '../identifiers/parse.js';
+import { atCodeParam, digitalLinkIdentifier } from '../identifiers/parse.js';
 import type { IdentifierService } from '../identifiers/service.js';
 import type { ItemsRepository, ScannedItem } from '../items/repository.js';
 import type { LotsRepository } from '../lots/repository.js';
@@ -19,8 +19,6 @@ import { type LotSummary, lotSummary, type PackFacts } from './summary.js';
 
 /** The resolver reads the whole chain on the consumer's behalf; the summary strips commercial data. */
 const RESOLVER: Principal = { keyId: 'resolver', role: 'regulator', partyCode: null };
-/** A scanned short code is the path's `{code}` (`/t/{code}`). */
-const codeParam = (detail: string) => paramField('code', detail);
 const TRACE_CACHE_MS = 30_000;
 const TRACE_CACHE_SIZE = 2_000;
 
@@ -255,10 +253,10 @@ export function createResolverService(deps: {
   return {
     /** A short trace code from a label (`/t/{code}`). */
     async resolveCode(raw: string, context: ScanContext): Promise<Resolved> {
-      const id = deps.identifiers.parse(raw, codeParam);
+      const id = deps.identifiers.parse(raw, atCodeParam);
       if (id.kind !== 'item') {
         const detail = `${raw} is not a trace code (11 characters with a check character)`;
-        throw badRequest(detail, [codeParam(detail)]);
+        throw badRequest(detail, [atCodeParam(detail)]);
       }
       return resolveItem(id.code, context);
     },

@@ -1,16 +1,14 @@
 import { canReadPartyData, canSeePrivateDetails, type Principal, privateScope, requireLotReader } from '../access/index.js';
-import { badRequest, notFound, paramField } from '../errors/problem.js';
+import { badRequest, notFound } from '../errors/problem.js';
 import type { StoredEvent } from '../events/repository.js';
 import { toEventView } from '../events/view.js';
+import { atCodeParam } from '../identifiers/parse.js';
 import type { IdentifierService } from '../identifiers/service.js';
 import type { Direction } from '../lineage/repository.js';
 import type { LotsRepository } from '../lots/repository.js';
 import { assembleTrace } from './graph.js';
 import type { TraceRepository } from './repository.js';
 import type { Trace } from './schemas.js';
-
-/** The identifier a trace starts from is the path's `{code}`. */
-const codeParam = (detail: string) => paramField('code', detail);
 
 type Assembled = ReturnType<typeof assembleTrace<StoredEvent>>;
 
@@ -56,11 +54,11 @@ export function createTraceService(deps: {
 }) {
   /** The lot a trace starts from: any identifier the service knows; a pack starts from its lot. */
   async function startLot(identifier: string): Promise<string> {
-    const named = await deps.identifiers.resolve(identifier, codeParam);
+    const named = await deps.identifiers.resolve(identifier, atCodeParam);
     if (!named) throw notFound(`no lot, container or pack is known by ${identifier.trim()}`);
     if (named.kind === 'product') {
       const detail = `${identifier.trim()} names a product (${named.productName}), not a lot: add its lot (10) or serial (21)`;
-      throw badRequest(detail, [codeParam(detail)]);
+      throw badRequest(detail, [atCodeParam(detail)]);
     }
     return named.lotCode;
   }
