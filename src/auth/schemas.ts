@@ -1,10 +1,10 @@
 import { z } from 'zod';
 import { ROLES } from '../access/index.js';
-import { serviceCodeSchema } from '../codes/service-codes.js';
+import { serviceCodeField } from '../codes/service-codes.js';
 
 export const issueApiKeyBody = z.object({
   role: z.enum(ROLES),
-  partyCode: serviceCodeSchema
+  partyCode: serviceCodeField('party')
     .optional()
     .describe(
       'required for operator and reader keys: the party the key acts for; for regulator keys optional: the regulator party (kind regulator) its holds and recalls are recorded under; omitted for admin and brand_office keys',

@@ -12,11 +12,10 @@ import {
   createBrandBody,
   disposalSchema,
   memberPartyCode,
-  memberPartyCodeParam,
 } from './schemas.js';
 import type { BrandService } from './service.js';
 
-const memberParams = brandCodeParams.extend({ partyCode: memberPartyCodeParam });
+const memberParams = brandCodeParams.extend({ partyCode: memberPartyCode });
 
 export const brandRoutes: FastifyPluginAsyncZod<{ service: BrandService }> = async (app, { service }) => {
   const tags = ['brands'];

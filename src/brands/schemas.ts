@@ -1,13 +1,11 @@
 import { z } from 'zod';
-import { codeParamSchema, serviceCodeSchema } from '../codes/service-codes.js';
+import { mistypedCodeCheck, serviceCodeField } from '../codes/service-codes.js';
 import { dateSchema } from '../codes/timestamp.js';
 import { AUTHORIZATION_STATES, BRAND_KINDS, TIERS } from './standing.js';
 
 const name = z.string().trim().min(1).max(100);
-/** A member's party code: at most 32 characters as typed, then read as every party code is. */
-export const memberPartyCode = z.string().max(32).pipe(serviceCodeSchema);
-/** A member's party code in a path: a mistyped one (its check character wrong) is a 400. */
-export const memberPartyCodeParam = z.string().max(32).pipe(codeParamSchema('party'));
+/** A member's party code: at most 32 characters as typed, then read as every party code is; a mistyped one is a 400. */
+export const memberPartyCode = z.string().max(32).pipe(serviceCodeField('party'));
 const reason = z.string().trim().min(1).max(1000).describe('why: recorded with the change and shown in its history');
 
 export const brandCodeParams = z.object({
@@ -23,7 +21,7 @@ export const createBrandBody = z.object({
   nameEn: name,
   ownerPartyCode: memberPartyCode.optional().describe('the party owning the brand, if any (an enterprise brand has one)'),
   products: z
-    .array(z.string().max(32))
+    .array(z.string().max(32).check(mistypedCodeCheck('product')))
     .max(500)
     .default([])
     .describe('product codes or GTINs the brand covers; only a party admitted to the brand may issue item codes for them'),

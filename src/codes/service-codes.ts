@@ -156,24 +156,39 @@ const CODE_SHAPE: Readonly<Record<ServiceCodeKind, RegExp>> = Object.freeze({
   item: new RegExp(`^[${TYPED}]{${ITEM_CODE_LENGTH}}$`),
 });
 
-/**
- * Is `code` (upper case) shaped as a code of one of these kinds, whatever its check character? Then one whose check
- * fails was mistyped: a 400 saying so, not the 404 of an unknown code.
- */
+/** Is `code` (upper case) shaped as a code of one of these kinds, whatever its check character? */
 export function hasServiceCodeShape(code: string, kinds: readonly ServiceCodeKind[]): boolean {
   return kinds.some((kind) => CODE_SHAPE[kind].test(code));
 }
 
 /**
- * A code of one of these kinds in a path, read as serviceCodeSchema reads it. One shaped as such a code whose
- * check character fails was mistyped: a 400 saying so, as in a trace or an event, not the 404 of an unknown code.
- * Anything else (another kind's code, a name) passes, to be looked up.
+ * Is `code` (upper case) shaped as a code of one of these kinds but for a check character that fails? Then it was
+ * mistyped: a 400 saying so, not the 404 or 422 of a code that names nothing.
  */
-export function codeParamSchema(...kinds: ServiceCodeKind[]) {
-  return serviceCodeSchema.refine((code) => hasValidMod31Check(code) || !hasServiceCodeShape(code, kinds), {
-    error: 'check character wrong — probably a typo',
-  });
+export function isMistypedCode(code: string, kinds: readonly ServiceCodeKind[]): boolean {
+  return hasServiceCodeShape(code, kinds) && !hasValidMod31Check(code);
 }
 
-/** A service code a listing is filtered by: left out, empty or blank, it filters nothing. */
-export const serviceCodeFilterSchema = serviceCodeSchema.optional().transform((code) => code || undefined);
+/**
+ * Refuses a value that, read as normalizeCode reads it, is a mistyped code of one of these kinds, at its field.
+ * Anything else passes, to be looked up: an unknown code, another kind's code, a name, a GTIN, an SSCC, a URI.
+ */
+export function mistypedCodeCheck(...kinds: ServiceCodeKind[]) {
+  return z.refine<string>((value) => !isMistypedCode(normalizeCode(value), kinds), 'check character wrong — probably a typo');
+}
+
+/**
+ * A code of one of these kinds in a path, a query or a body, read as serviceCodeSchema reads it; one mistyped is
+ * refused (see mistypedCodeCheck). A field that also takes identifiers whose case matters (a GS1 Digital Link, a
+ * party's own lot number) checks its value with mistypedCodeCheck and leaves it as typed.
+ */
+export function serviceCodeField(...kinds: ServiceCodeKind[]) {
+  return serviceCodeSchema.check(mistypedCodeCheck(...kinds));
+}
+
+/** A code of one of these kinds a listing is filtered by: left out, empty or blank, it filters nothing; mistyped, a 400. */
+export function serviceCodeFilter(...kinds: ServiceCodeKind[]) {
+  return serviceCodeField(...kinds)
+    .optional()
+    .transform((code) => code || undefined);
+}

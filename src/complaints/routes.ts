@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { requireRole } from '../access/index.js';
-import { serviceCodeFilterSchema } from '../codes/service-codes.js';
+import { serviceCodeFilter } from '../codes/service-codes.js';
 import { problemSchema } from '../errors/problem.js';
 import { preferredType } from '../http/negotiate.js';
 import { bearerSecurity, principalOf } from '../http/request.js';
@@ -71,7 +71,7 @@ export const complaintRoutes: FastifyPluginAsyncZod<{ service: ComplaintService;
         security: bearerSecurity,
         querystring: z.object({
           status: z.enum(COMPLAINT_STATUSES).optional(),
-          lotCode: serviceCodeFilterSchema,
+          lotCode: serviceCodeFilter('lot', 'container'),
           limit: z.coerce.number().int().min(1).max(1000).default(100),
           offset: z.coerce.number().int().min(0).default(0),
         }),

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { codeParamSchema } from '../codes/service-codes.js';
+import { serviceCodeField } from '../codes/service-codes.js';
 import { CREDIT_FACTOR_KEYS, CREDIT_GRADES } from './score.js';
 
 const factorSchema = z.object({
@@ -31,7 +31,7 @@ export const creditScoreDetailSchema = creditScoreSchema
   })
   .meta({ id: 'CreditScoreDetail' });
 
-export const creditParams = z.object({ partyCode: z.string().min(1).max(64).pipe(codeParamSchema('party')) });
+export const creditParams = z.object({ partyCode: z.string().min(1).max(64).pipe(serviceCodeField('party')) });
 export const creditListQuery = z.object({ grade: z.enum(CREDIT_GRADES).optional() });
 
 export const creditHistoryQuery = z.object({ limit: z.coerce.number().int().min(1).max(1000).default(100) });

@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { serviceCodeFilterSchema } from '../codes/service-codes.js';
+import { serviceCodeFilter } from '../codes/service-codes.js';
 import { timestampSchema } from '../codes/timestamp.js';
 import { idSchema } from '../codes/uuid.js';
 import { problemSchema } from '../errors/problem.js';
@@ -45,9 +45,9 @@ export const eventRoutes: FastifyPluginAsyncZod<{ service: EventService }> = asy
         summary: "Events, newest first: an operator's own; regulators any party's",
         security: bearerSecurity,
         querystring: z.object({
-          partyCode: serviceCodeFilterSchema,
+          partyCode: serviceCodeFilter('party'),
           type: z.enum(EVENT_TYPES).optional(),
-          lotCode: serviceCodeFilterSchema,
+          lotCode: serviceCodeFilter('lot', 'container'),
           from: timestampSchema.optional(),
           to: timestampSchema.optional(),
           limit: z.coerce.number().int().min(1).max(1000).default(100),

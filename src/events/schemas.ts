@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { isValidEarTag } from '../codes/china.js';
 import { isValidSscc } from '../codes/gs1.js';
-import { serviceCodeSchema } from '../codes/service-codes.js';
+import { serviceCodeField } from '../codes/service-codes.js';
 import { dateSchema, timestampSchema } from '../codes/timestamp.js';
 import { idSchema } from '../codes/uuid.js';
 import { TRANSFORMATION_KINDS } from '../lots/ledger.js';
@@ -131,15 +131,22 @@ export const REFERENCE_DOCUMENT_TYPES = [
   'other',
 ] as const;
 
-const code = serviceCodeSchema.min(1).max(64);
+/** A code of these kinds in an event; a mistyped one is a 400 at its field. */
+const code = (...kinds: Parameters<typeof serviceCodeField>) =>
+  serviceCodeField(...kinds)
+    .min(1)
+    .max(64);
+const partyCode = code('party');
+const locationCode = code('location');
+const lotCode = code('lot', 'container');
 const positiveQuantity = z.number().positive().max(1e12);
 
 const common = {
   eventTime: timestampSchema.describe('when it happened, ISO 8601 with offset, e.g. 2026-11-02T08:30:00+08:00; never in the future'),
   bizStep: vocabulary(CBV_BIZ_STEPS, 'business step').optional(),
   disposition: vocabulary(CBV_DISPOSITIONS, 'disposition').optional(),
-  readPoint: code.optional().describe('location code where it was observed'),
-  bizLocation: code.optional().describe('location code where the goods are afterwards'),
+  readPoint: locationCode.optional().describe('location code where it was observed'),
+  bizLocation: locationCode.optional().describe('location code where the goods are afterwards'),
   referenceDocuments: z
     .array(z.object({ type: z.enum(REFERENCE_DOCUMENT_TYPES), number: z.string().trim().min(1).max(100) }))
     .max(50)
@@ -159,19 +166,19 @@ export const lotAttributesSchema = z
   .catchall(z.union([z.string().max(1000), z.number(), z.boolean(), z.array(z.string().max(100)).max(1000)]));
 
 export const newLotSchema = z.object({
-  productCode: code,
+  productCode: code('product'),
   lotNumber: z.string().trim().min(1).max(64).optional().describe("the party's own lot number (生产批号), unique per party"),
   quantity: positiveQuantity,
   unit: z.enum(UNITS).optional().describe("defaults to the product's unit"),
   productionDate: dateSchema.optional(),
   expiryDate: dateSchema.optional(),
-  originLocationCode: code.optional(),
+  originLocationCode: locationCode.optional(),
   attributes: lotAttributesSchema.optional(),
 });
 export type NewLotInput = z.infer<typeof newLotSchema>;
 
 const quantityLine = z.object({
-  lotCode: code,
+  lotCode,
   quantity: positiveQuantity.optional().describe('defaults to everything the acting party holds'),
 });
 
@@ -186,7 +193,7 @@ const transform = z.object({
     })
     .optional(),
   inputs: z
-    .array(z.object({ lotCode: code, quantity: positiveQuantity }))
+    .array(z.object({ lotCode, quantity: positiveQuantity }))
     .min(1)
     .max(1000),
   outputs: z.array(newLotSchema).min(1).max(1000),
@@ -196,26 +203,26 @@ const aggregate = z.object({
   ...common,
   parent: z
     .object({
-      containerCode: code.optional().describe('an existing container'),
+      containerCode: lotCode.optional().describe('an existing container'),
       sscc: z.string().refine(isValidSscc, { error: 'must be an 18-digit SSCC with a valid check digit' }).optional(),
     })
     .describe('omit both to have a container code issued'),
   children: z.array(quantityLine).max(10_000).default([]).describe('lots or containers'),
-  itemCodes: z.array(code).max(10_000).optional().describe('serialized packs (一物一码), counted against their lots'),
+  itemCodes: z.array(code('item')).max(10_000).optional().describe('serialized packs (一物一码), counted against their lots'),
 });
 const disaggregate = z.object({
   type: z.literal('disaggregate'),
   ...common,
-  parentCode: code,
+  parentCode: lotCode,
   // an empty list would record the container opened with nothing taken out of it
-  children: z.array(code).min(1).max(10_000).optional().describe('defaults to every current content'),
+  children: z.array(lotCode).min(1).max(10_000).optional().describe('defaults to every current content'),
 });
 const ship = z.object({
   type: z.literal('ship'),
   ...common,
-  toPartyCode: code,
-  toLocationCode: code.optional(),
-  fromLocationCode: code.optional(),
+  toPartyCode: partyCode,
+  toLocationCode: locationCode.optional(),
+  fromLocationCode: locationCode.optional(),
   lines: z.array(quantityLine).min(1).max(10_000).describe('lots or containers (a container ships with its contents)'),
 });
 const receive = z.object({
@@ -223,7 +230,7 @@ const receive = z.object({
   ...common,
   shipmentId: idSchema.min(1).max(64),
   lines: z
-    .array(z.object({ lotCode: code, quantity: z.number().min(0).max(1e12) }))
+    .array(z.object({ lotCode, quantity: z.number().min(0).max(1e12) }))
     .max(10_000)
     .optional()
     .describe('received quantities; defaults to everything shipped and not yet received'),
@@ -235,10 +242,10 @@ const receive = z.object({
 const inspect = z.object({
   type: z.literal('inspect'),
   ...common,
-  lotCodes: z.array(code).min(1).max(1000),
+  lotCodes: z.array(lotCode).min(1).max(1000),
   inspection: z.object({
     kind: z.enum(['self', 'rapid', 'sampling', 'third_party']),
-    labPartyCode: code.optional().describe('required for third_party'),
+    labPartyCode: partyCode.optional().describe('required for third_party'),
     result: z.enum(['pass', 'fail']),
     reportNumber: z.string().max(100).optional(),
     sampleSize: z.number().int().positive().optional(),
@@ -260,7 +267,7 @@ const readingTime = timestampSchema.optional().describe('when it was read, ISO 8
 const observe = z.object({
   type: z.literal('observe'),
   ...common,
-  lotCodes: z.array(code).min(1).max(10_000),
+  lotCodes: z.array(lotCode).min(1).max(10_000),
   readings: z
     .array(
       // each kind in its own unit: the consumer page's cold chain reads temperatures in °C, and EPCIS

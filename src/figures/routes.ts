@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { codeParamSchema } from '../codes/service-codes.js';
+import { serviceCodeField } from '../codes/service-codes.js';
 import { problemSchema } from '../errors/problem.js';
 import { CSV_TYPE, csvStream, wantsCsv } from '../http/csv.js';
 import { bearerSecurity, principalOf } from '../http/request.js';
@@ -35,7 +35,7 @@ export const figuresRoutes: FastifyPluginAsyncZod<{ service: FiguresService }> =
         description:
           'In = used in transformations + shipped + sold + destroyed + on hand, with each transformation weighed against the yield allowed for its kind (curing keeps 50–70 % of the weight). Regulators and admins get the whole lot’s books; an operator, the lot’s owner too, those of its own stock and its own uses of the lot.',
         security: bearerSecurity,
-        params: z.object({ code: codeParamSchema('lot', 'container') }),
+        params: z.object({ code: serviceCodeField('lot', 'container') }),
         response: { 200: balanceSheetSchema, ...denied, 404: problemSchema },
       },
     },

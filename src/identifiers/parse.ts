@@ -4,8 +4,7 @@
 // named (e.g. `urn:gdst:…` lot classes).
 import { isValidEarTag } from '../codes/china.js';
 import { isValidSscc } from '../codes/gs1.js';
-import { hasValidMod31Check } from '../codes/mod31.js';
-import { hasServiceCodeShape, normalizeCode, parsePartyCode, serviceCodeKind } from '../codes/service-codes.js';
+import { isMistypedCode, normalizeCode, parsePartyCode, serviceCodeKind } from '../codes/service-codes.js';
 import { badRequest, type FieldProblem, Problem, paramField } from '../errors/problem.js';
 import { canonicalGs1Uri, gs1IdentifierProblem } from '../gs1/canonical.js';
 import { buildDigitalLink, type DigitalLink } from '../gs1/digital-link.js';
@@ -65,6 +64,8 @@ function classify(raw: string, serviceBase: string): Identifier {
       if (!lotNumber) throw badRequest(`${raw}: give the party's lot number after the colon`);
       return { kind: 'party-lot', partyCode, lotNumber };
     }
+    // not a URI's scheme: a party code mistyped before the party's lot number
+    if (isMistypedCode(partyCode, ['party'])) throw badRequest(`${partyCode}: its check character is wrong — probably a typo`);
     if (URI.test(value)) return parseUri(value, serviceBase);
   }
   if (isBareEpc(value)) return tagIdentifier(value, serviceBase);
@@ -79,9 +80,7 @@ function classify(raw: string, serviceBase: string): Identifier {
   }
   const kind = serviceCodeKind(code);
   if (kind === 'lot' || kind === 'container' || kind === 'item') return { kind, code };
-  if (hasServiceCodeShape(code, ['lot', 'container', 'item']) && !hasValidMod31Check(code)) {
-    throw badRequest(`${code}: its check character is wrong — probably a typo`);
-  }
+  if (isMistypedCode(code, ['lot', 'container', 'item'])) throw badRequest(`${code}: its check character is wrong — probably a typo`);
   throw unknownForm(raw);
 }
 

@@ -1,7 +1,7 @@
 import { Readable } from 'node:stream';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { codeParamSchema } from '../codes/service-codes.js';
+import { serviceCodeField } from '../codes/service-codes.js';
 import { idSchema } from '../codes/uuid.js';
 import { problemSchema } from '../errors/problem.js';
 import { bearerSecurity, principalOf } from '../http/request.js';
@@ -35,7 +35,7 @@ export const itemRoutes: FastifyPluginAsyncZod<{ service: ItemService }> = async
         summary: 'Issue serialized item codes (一物一码) for one of your lots, as an asynchronous job',
         description: `Up to ${MAX_CODES_PER_JOB.toLocaleString('en')} codes per job. Poll the job; its codes resolve only once it has succeeded.`,
         security: bearerSecurity,
-        params: z.object({ code: codeParamSchema('lot', 'container') }),
+        params: z.object({ code: serviceCodeField('lot', 'container') }),
         body: z.object({ count: z.number().int().min(1).max(MAX_CODES_PER_JOB) }),
         response: { 202: jobSchema, 400: problemSchema, 403: problemSchema, 404: problemSchema, 409: problemSchema },
       },
@@ -123,7 +123,7 @@ export const itemRoutes: FastifyPluginAsyncZod<{ service: ItemService }> = async
         schema: {
           tags,
           summary: `QR code (${format.toUpperCase()}, error correction M, 4-module quiet zone) of an item's trace URL`,
-          params: z.object({ code: codeParamSchema('item') }),
+          params: z.object({ code: serviceCodeField('item') }),
           querystring: qrQuery,
           // each answer under its own media type: the image is sent as it is, a problem as problem+json
           response: {

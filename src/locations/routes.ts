@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { codeParamSchema, serviceCodeSchema } from '../codes/service-codes.js';
+import { serviceCodeField } from '../codes/service-codes.js';
 import { problemSchema } from '../errors/problem.js';
 import { bearerSecurity, principalOf } from '../http/request.js';
 import { createLocationBody, locationSchema } from './schemas.js';
@@ -29,7 +29,7 @@ export const locationRoutes: FastifyPluginAsyncZod<{ service: LocationService }>
         tags,
         summary: "A party's locations (any key: locations are the shared directory shipments are addressed to)",
         security: bearerSecurity,
-        querystring: z.object({ partyCode: serviceCodeSchema }),
+        querystring: z.object({ partyCode: serviceCodeField('party') }),
         response: { 200: z.object({ items: z.array(locationSchema) }) },
       },
     },
@@ -43,7 +43,7 @@ export const locationRoutes: FastifyPluginAsyncZod<{ service: LocationService }>
         tags,
         summary: 'One location',
         security: bearerSecurity,
-        params: z.object({ code: codeParamSchema('location') }),
+        params: z.object({ code: serviceCodeField('location') }),
         response: { 200: locationSchema, 400: problemSchema, 404: problemSchema },
       },
     },

@@ -1,11 +1,11 @@
 import { z } from 'zod';
-import { serviceCodeSchema } from '../codes/service-codes.js';
+import { serviceCodeField } from '../codes/service-codes.js';
 import { glnSchema, regionCodeSchema } from '../parties/schemas.js';
 
 export const LOCATION_KINDS = ['origin', 'farm', 'barn', 'plant', 'cold_store', 'warehouse', 'shop', 'lab', 'other'] as const;
 
 export const createLocationBody = z.object({
-  partyCode: serviceCodeSchema.describe('owning party; operators may only register their own'),
+  partyCode: serviceCodeField('party').describe('owning party; operators may only register their own'),
   name: z.string().trim().min(1).max(200),
   kind: z.enum(LOCATION_KINDS),
   regionCode: regionCodeSchema,

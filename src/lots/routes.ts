@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { codeParamSchema } from '../codes/service-codes.js';
+import { serviceCodeField } from '../codes/service-codes.js';
 import { problemSchema } from '../errors/problem.js';
 import { bearerSecurity, principalOf } from '../http/request.js';
 import { listLotsQuery, lotDetailSchema, lotSchema } from './schemas.js';
@@ -29,7 +29,7 @@ export const lotRoutes: FastifyPluginAsyncZod<{ service: LotService }> = async (
         tags,
         summary: 'One lot with its current holders and mass balance',
         security: bearerSecurity,
-        params: z.object({ code: codeParamSchema('lot', 'container') }),
+        params: z.object({ code: serviceCodeField('lot', 'container') }),
         response: { 200: lotDetailSchema, 400: problemSchema, 403: problemSchema, 404: problemSchema },
       },
     },

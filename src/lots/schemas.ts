@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { serviceCodeFilterSchema } from '../codes/service-codes.js';
+import { serviceCodeFilter } from '../codes/service-codes.js';
 import { LOT_STATUSES } from './ledger.js';
 
 export const lotSchema = z
@@ -56,9 +56,9 @@ export const lotDetailSchema = lotSchema
   .meta({ id: 'LotDetail' });
 
 export const listLotsQuery = z.object({
-  partyCode: serviceCodeFilterSchema.describe('owner (regulators and admins); operators always see their own'),
+  partyCode: serviceCodeFilter('party').describe('owner (regulators and admins); operators always see their own'),
   status: z.enum(LOT_STATUSES).optional(),
-  productCode: serviceCodeFilterSchema,
+  productCode: serviceCodeFilter('product'),
   limit: z.coerce.number().int().min(1).max(1000).default(100),
   offset: z.coerce.number().int().min(0).default(0),
 });

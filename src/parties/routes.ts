@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { requireRole } from '../access/index.js';
-import { codeParamSchema } from '../codes/service-codes.js';
+import { serviceCodeField } from '../codes/service-codes.js';
 import { problemSchema } from '../errors/problem.js';
 import { bearerSecurity, principalOf } from '../http/request.js';
 import { createPartyBody, listPartiesQuery, partySchema } from './schemas.js';
@@ -48,7 +48,7 @@ export const partyRoutes: FastifyPluginAsyncZod<{ service: PartyService }> = asy
         tags,
         summary: 'One party by its unified entity code',
         security: bearerSecurity,
-        params: z.object({ code: codeParamSchema('party') }),
+        params: z.object({ code: serviceCodeField('party') }),
         response: { 200: partySchema, 400: problemSchema, 404: problemSchema },
       },
     },

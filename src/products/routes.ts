@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { codeParamSchema, serviceCodeFilterSchema } from '../codes/service-codes.js';
+import { serviceCodeField, serviceCodeFilter } from '../codes/service-codes.js';
 import { problemSchema } from '../errors/problem.js';
 import { bearerSecurity, principalOf } from '../http/request.js';
 import { createProductBody, productSchema } from './schemas.js';
@@ -29,7 +29,7 @@ export const productRoutes: FastifyPluginAsyncZod<{ service: ProductService }> =
         tags,
         summary: 'The product catalogue (any key), optionally of one brand owner',
         security: bearerSecurity,
-        querystring: z.object({ partyCode: serviceCodeFilterSchema }),
+        querystring: z.object({ partyCode: serviceCodeFilter('party') }),
         response: { 200: z.object({ items: z.array(productSchema) }) },
       },
     },
@@ -43,7 +43,7 @@ export const productRoutes: FastifyPluginAsyncZod<{ service: ProductService }> =
         tags,
         summary: 'One product',
         security: bearerSecurity,
-        params: z.object({ code: codeParamSchema('product') }),
+        params: z.object({ code: serviceCodeField('product') }),
         response: { 200: productSchema, 400: problemSchema, 404: problemSchema },
       },
     },

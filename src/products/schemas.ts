@@ -1,13 +1,13 @@
 import { z } from 'zod';
 import { isValidGtin } from '../codes/gs1.js';
-import { serviceCodeSchema } from '../codes/service-codes.js';
+import { serviceCodeField } from '../codes/service-codes.js';
 
 export const PRODUCT_MARKS = ['geographical_indication', 'green_food', 'organic'] as const;
 export const PRODUCT_CATEGORIES = ['live_animal', 'carcass', 'fresh_meat', 'cured_meat', 'processed_food', 'packaging', 'other'] as const;
 export const UNITS = ['head', 'kg', 'piece', 'box', 'case', 'pallet'] as const;
 
 export const createProductBody = z.object({
-  partyCode: serviceCodeSchema.describe('brand owner; operators may only register their own products'),
+  partyCode: serviceCodeField('party').describe('brand owner; operators may only register their own products'),
   name: z.string().trim().min(1).max(200),
   gtin: z
     .string()

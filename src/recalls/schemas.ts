@@ -1,20 +1,21 @@
 import { z } from 'zod';
-import { serviceCodeSchema } from '../codes/service-codes.js';
+import { serviceCodeField } from '../codes/service-codes.js';
 import { RECALL_LEVELS } from './deadlines.js';
 
-const code = serviceCodeSchema.min(1).max(64);
+/** A lot or container code; a mistyped one is a 400 at its field. */
+const lotCode = serviceCodeField('lot', 'container').min(1).max(64);
 const text = (max: number) => z.string().trim().min(1).max(max);
 const quantity = z.number().min(0).max(1e12);
 
 export const holdBody = z.object({
-  lotCodes: z.array(code).min(1).max(1000).describe('lots or containers to hold'),
+  lotCodes: z.array(lotCode).min(1).max(1000).describe('lots or containers to hold'),
   reason: text(500),
   pendingTest: z.string().trim().max(200).optional().describe('the test the hold waits for, e.g. 瘦肉精 复检'),
 });
-export const releaseBody = z.object({ lotCodes: z.array(code).min(1).max(1000), reason: text(500) });
+export const releaseBody = z.object({ lotCodes: z.array(lotCode).min(1).max(1000), reason: text(500) });
 
 export const openRecallBody = z.object({
-  lotCodes: z.array(code).min(1).max(100).describe('the lots the recall starts from; everything made from them is in its scope'),
+  lotCodes: z.array(lotCode).min(1).max(100).describe('the lots the recall starts from; everything made from them is in its scope'),
   level: z
     .union(RECALL_LEVELS.map((level) => z.literal(level)))
     .describe('1 一级 (start within 24 h, finish in 10 working days), 2 二级 (48 h / 20), 3 三级 (72 h / 30)'),
@@ -24,7 +25,7 @@ export const openRecallBody = z.object({
 
 export const recallReportBody = z.object({
   lines: z
-    .array(z.object({ lotCode: code, returned: quantity.default(0), destroyed: quantity.default(0) }))
+    .array(z.object({ lotCode, returned: quantity.default(0), destroyed: quantity.default(0) }))
     .max(10_000)
     .default([])
     .describe('quantities returned or destroyed since the last report; none to acknowledge only'),

@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { requireRole } from '../access/index.js';
-import { codeParamSchema, serviceCodeFilterSchema } from '../codes/service-codes.js';
+import { serviceCodeField, serviceCodeFilter } from '../codes/service-codes.js';
 import { problemSchema } from '../errors/problem.js';
 import { bearerSecurity, principalOf } from '../http/request.js';
 import { FLAG_KINDS } from '../scans/flags.js';
@@ -19,7 +19,7 @@ export const regulatorRoutes: FastifyPluginAsyncZod<{ scans: Pick<ScanService, '
         security: bearerSecurity,
         querystring: z.object({
           kind: z.enum(FLAG_KINDS).optional(),
-          lotCode: serviceCodeFilterSchema,
+          lotCode: serviceCodeFilter('lot', 'container'),
           limit: z.coerce.number().int().min(1).max(1000).default(100),
           offset: z.coerce.number().int().min(0).default(0),
         }),
@@ -56,7 +56,7 @@ export const regulatorRoutes: FastifyPluginAsyncZod<{ scans: Pick<ScanService, '
         tags,
         summary: 'Consumer scans of a lot: totals, by region, and the most recent',
         security: bearerSecurity,
-        params: z.object({ code: codeParamSchema('lot', 'container') }),
+        params: z.object({ code: serviceCodeField('lot', 'container') }),
         querystring: z.object({ limit: z.coerce.number().int().min(1).max(1000).default(50) }),
         response: {
           200: z.object({

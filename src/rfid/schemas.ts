@@ -1,7 +1,7 @@
 // RFID gates: what readers post (Zebra FX IoT Connector, Impinj IoT Device Interface and a generic
 // format, each exactly as documented) and the readers, read points and tag bindings parties manage.
 import { z } from 'zod';
-import { serviceCodeFilterSchema, serviceCodeSchema } from '../codes/service-codes.js';
+import { mistypedCodeCheck, serviceCodeField, serviceCodeFilter } from '../codes/service-codes.js';
 import { isIsoTimestamp, isStorableTime, offsetWithinRange, STORABLE_YEARS } from '../codes/timestamp.js';
 import { idSchema } from '../codes/uuid.js';
 import { epcProblem } from './tags.js';
@@ -150,11 +150,16 @@ export const ingestResultSchema = z
   })
   .meta({ id: 'RfidIngestResult' });
 
-/** A party or location code in a body: at most 64 characters as typed. */
-const serviceCode = z.string().min(1).max(64).pipe(serviceCodeSchema);
+/** A code of these kinds in a body: at most 64 characters as typed; a mistyped one is a 400 at its field. */
+const serviceCode = (...kinds: Parameters<typeof serviceCodeField>) =>
+  z
+    .string()
+    .min(1)
+    .max(64)
+    .pipe(serviceCodeField(...kinds));
 
 export const registerReaderBody = z.object({
-  partyCode: serviceCode,
+  partyCode: serviceCode('party'),
   hostName: z.string().trim().min(1).max(200),
   serial: z.string().trim().min(1).max(100).optional(),
   name: z.string().trim().min(1).max(200).optional(),
@@ -174,12 +179,19 @@ export const registeredReaderSchema = readerSchema.extend({
 });
 
 export const createReadPointBody = z.object({
-  partyCode: serviceCode,
-  locationCode: serviceCode.describe('one of the party’s locations'),
+  partyCode: serviceCode('party'),
+  locationCode: serviceCode('location').describe('one of the party’s locations'),
   name: z.string().trim().min(1).max(200).describe('e.g. 冷库 1 号门'),
   role: z.enum(READ_POINT_ROLES),
   windowSeconds: z.number().int().min(1).max(3600).optional().describe('reads of one tag within this window are one observation (30)'),
-  bindToCode: z.string().min(1).max(64).optional().describe('commissioning: the lot or container new tags read here are bound to'),
+  bindToCode: z
+    .string()
+    .min(1)
+    .max(64)
+    // any identifier of the lot (an SSCC, a GS1 Digital Link), left as typed
+    .check(mistypedCodeCheck('lot', 'container'))
+    .optional()
+    .describe('commissioning: the lot or container new tags read here are bound to'),
   antennas: z
     .array(
       z.object({
@@ -246,9 +258,9 @@ export const readRowSchema = z
     retryAt: z.date().nullable().describe('when a failed observation is tried again; null once given up (or never failed)'),
   })
   .meta({ id: 'RfidRead' });
-export const partyQuery = z.object({ partyCode: serviceCodeFilterSchema });
+export const partyQuery = z.object({ partyCode: serviceCodeFilter('party') });
 export const readsQuery = z.object({
-  partyCode: serviceCodeFilterSchema,
+  partyCode: serviceCodeFilter('party'),
   readerId: idSchema.optional(),
   readPointId: idSchema.optional(),
   tag: z.string().optional(),

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { serviceCodeFilterSchema } from '../codes/service-codes.js';
+import { serviceCodeFilter } from '../codes/service-codes.js';
 
 export const SHIPMENT_STATUSES = ['open', 'received', 'cancelled'] as const;
 
@@ -21,7 +21,7 @@ export const shipmentSchema = z
 export type Shipment = z.infer<typeof shipmentSchema>;
 
 export const listShipmentsQuery = z.object({
-  partyCode: serviceCodeFilterSchema,
+  partyCode: serviceCodeFilter('party'),
   status: z.enum(SHIPMENT_STATUSES).optional(),
   limit: z.coerce.number().int().min(1).max(1000).default(100),
   offset: z.coerce.number().int().min(0).default(0),

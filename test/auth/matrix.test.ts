@@ -1,3 +1,4 @@
+import { mod31CheckChar } from '../../src/codes/mod31.js';
 import { at, createWorld, expectStatus } from '../fixtures/world.js';
 import type { Reply } from '../helper.js';
 import { fileTest } from '../root.js';
@@ -131,7 +132,12 @@ t.test('authorization matrix: a party never writes or reads another party’s pr
     );
     expectStatus(t, await world.admin.post('/api-keys', { role: 'operator' }), 400, 'operator without party');
     expectStatus(t, await world.admin.post('/api-keys', { role: 'regulator', partyCode: a.code }), 400, 'regulator bound to a party');
-    expectStatus(t, await world.admin.post('/api-keys', { role: 'operator', partyCode: 'Y500236XXXXXXX0' }), 404, 'unknown party');
+    expectStatus(
+      t,
+      await world.admin.post('/api-keys', { role: 'operator', partyCode: `Y500236XXXXXXX${mod31CheckChar('Y500236XXXXXXX')}` }),
+      404,
+      'unknown party',
+    );
     const probe = () => world.app.inject({ method: 'GET', url: '/parties', headers: { authorization: `Bearer ${issued.body.key}` } });
     t.equal((await probe()).statusCode, 200);
     expectStatus(t, await world.admin.delete(`/api-keys/${issued.body.id}`), 200, 'revoke');

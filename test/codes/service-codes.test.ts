@@ -1,6 +1,8 @@
+import { z } from 'zod';
 import { hasValidMod31Check, MOD31_CHARSET, mod31CheckChar } from '../../src/codes/mod31.js';
 import {
   hasServiceCodeShape,
+  mistypedCodeCheck,
   newContainerCode,
   newLocationCode,
   newLotCode,
@@ -11,7 +13,7 @@ import {
   PARTY_KINDS,
   type PartyKind,
   parsePartyCode,
-  serviceCodeFilterSchema,
+  serviceCodeFilter,
   serviceCodeKind,
   serviceCodeSchema,
 } from '../../src/codes/service-codes.js';
@@ -202,8 +204,20 @@ t.test('serviceCodeSchema reads a service code in a request as normalizeCode doe
     t.equal(serviceCodeSchema.parse(typed), normalizeCode(typed), typed);
 });
 
-t.test('serviceCodeFilterSchema reads a code as serviceCodeSchema does; left out, empty or blank, it filters nothing', async (t) => {
+t.test('serviceCodeFilter reads a code as serviceCodeSchema does; left out, empty or blank, it filters nothing', async (t) => {
   const lot = newLotCode();
-  t.equal(serviceCodeFilterSchema.parse(` ${lot.toLowerCase()}\t`), lot);
-  for (const typed of [undefined, '', ' \u3000']) t.equal(serviceCodeFilterSchema.parse(typed), undefined, JSON.stringify(typed));
+  t.equal(serviceCodeFilter('lot').parse(` ${lot.toLowerCase()}\t`), lot);
+  for (const typed of [undefined, '', ' \u3000']) t.equal(serviceCodeFilter('lot').parse(typed), undefined, JSON.stringify(typed));
+  const typo = `${lot.slice(0, -1)}${lot.endsWith('A') ? 'B' : 'A'}`;
+  t.match(serviceCodeFilter('lot').safeParse(typo.toLowerCase()).error?.issues, [{ message: 'check character wrong — probably a typo' }]);
+  t.equal(serviceCodeFilter('product').parse(typo), typo, "another kind's mistyped code is no typo of this one");
+});
+
+t.test('mistypedCodeCheck refuses a mistyped code of its kinds, read as a code is read, and leaves a value as typed', async (t) => {
+  const identifier = z.string().check(mistypedCodeCheck('lot', 'container'));
+  const lot = newLotCode();
+  const typo = `${lot.slice(0, -1)}${lot.endsWith('A') ? 'B' : 'A'}`;
+  for (const typed of [typo, ` ${typo.toLowerCase()} `]) t.notOk(identifier.safeParse(typed).success, JSON.stringify(typed));
+  for (const typed of [lot.toLowerCase(), 'https://id.gs1.org/01/06901234000016/10/lot-a', '069012340000000017', 'NO-SUCH-LOT'])
+    t.equal(identifier.parse(typed), typed, typed);
 });

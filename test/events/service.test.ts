@@ -1,5 +1,6 @@
 // The native event service with exactly its narrowed dependencies, on a real database: who
 // records events, who reads them, and that a refused event leaves nothing behind.
+import { mod31CheckChar } from '../../src/codes/mod31.js';
 import type { Db } from '../../src/db/client.js';
 import { eventInput } from '../../src/events/schemas.js';
 import { createEventService } from '../../src/events/service.js';
@@ -81,7 +82,7 @@ t.test('events', async (t) => {
       eventTime: at(2),
       lots: [
         { productCode: pigs, quantity: 1, lotNumber: 'SAME' },
-        { productCode: 'MXXXXXXXXXXX', quantity: 1 },
+        { productCode: `MXXXXXXXXXX${mod31CheckChar('MXXXXXXXXXX')}`, quantity: 1 },
       ],
     });
     await t.rejects(service.record(farm.principal, twoLots), { status: 422, errors: [{ pointer: '/lots/1/productCode' }] });

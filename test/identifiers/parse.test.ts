@@ -103,6 +103,15 @@ t.test('a lot, container or pack code with a letter the alphabet leaves out is a
   t.throws(() => parseIdentifier('NO-SUCH-LOT', BASE), { status: 400, message: /not an identifier this service knows/ }, 'a name');
 });
 
+t.test("a party code mistyped before a party's lot number is a typo, not a URI's scheme", async (t) => {
+  const typo = `${PARTY.slice(0, -1)}${PARTY.endsWith('A') ? 'B' : 'A'}`;
+  for (const value of [`${typo}:LOT-01`, `${typo.toLowerCase()}:lot-01`, `${PARTY.slice(0, -1)}I:LOT-01`]) {
+    t.throws(() => parseIdentifier(value, BASE), { status: 400, message: /check character is wrong — probably a typo/ }, value);
+  }
+  t.same(parseIdentifier(`${PARTY.toLowerCase()}:lot-01`, BASE), { kind: 'party-lot', partyCode: PARTY, lotNumber: 'lot-01' }, 'as issued');
+  t.same(parseIdentifier('urn:x:LOT-01', BASE), { kind: 'uri', uri: 'urn:x:LOT-01' }, 'a URI');
+});
+
 t.test('a malformed value is reported at the request field the caller names, with what is wrong with it', async (t) => {
   const fieldOf = (detail: string) => paramField('code', detail);
   for (const value of ['BAAAAAAAAAAA', '106141412345678909', 'urn:epc:id:sscc:0614141.12345', 'hello', `${PARTY}:`]) {

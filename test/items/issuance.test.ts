@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm';
 import { createRepositories } from '../../src/app.js';
-import { hasValidMod31Check } from '../../src/codes/mod31.js';
+import { hasValidMod31Check, mod31CheckChar } from '../../src/codes/mod31.js';
 import { createItemService } from '../../src/items/service.js';
 import { createWorld, expectStatus } from '../fixtures/world.js';
 import { TEST_BASE_URL } from '../helper.js';
@@ -258,7 +258,12 @@ t.test('items are packed into cases with the aggregate event, counted against th
   const item = await createRepositories(world.database).items.findItem(codes[0]);
   t.equal(item?.containerCode, caseCode, 'the pack knows its case');
 
-  expectStatus(t, await processor.event({ type: 'aggregate', parent: {}, itemCodes: ['0000000001X'] }), 422, 'unknown item code');
+  expectStatus(
+    t,
+    await processor.event({ type: 'aggregate', parent: {}, itemCodes: [`0000000001${mod31CheckChar('0000000001')}`] }),
+    422,
+    'unknown item code',
+  );
   expectStatus(t, await processor.event({ type: 'aggregate', parent: {}, itemCodes: [codes[4], codes[4]] }), 422, 'the same pack twice');
   const foreign = expectStatus(
     t,

@@ -1,5 +1,6 @@
 // The location routes through HTTP: request validation names the field, and what the service
 // decides leaves as the right status.
+import { mod31CheckChar } from '../../src/codes/mod31.js';
 import { createWorld, expectStatus } from '../fixtures/world.js';
 import { fileTest } from '../root.js';
 
@@ -56,7 +57,12 @@ t.test('locations over HTTP', async (t) => {
   t.equal(got.body.gln, '9521234000013');
   expectStatus(
     t,
-    await world.admin.post('/locations', { partyCode: 'Y500236XXXXXXX0', name: 'x', kind: 'barn', regionCode: '500236' }),
+    await world.admin.post('/locations', {
+      partyCode: `Y500236XXXXXXX${mod31CheckChar('Y500236XXXXXXX')}`,
+      name: 'x',
+      kind: 'barn',
+      regionCode: '500236',
+    }),
     404,
     'location of an unknown party',
   );

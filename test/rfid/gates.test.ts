@@ -3,6 +3,7 @@
 // gate matching departures to open shipments, commissioning stations binding new tags, and
 // unknown tags counted per reader.
 import { completeGs1 } from '../../src/codes/gs1.js';
+import { mod31CheckChar } from '../../src/codes/mod31.js';
 import { encodeTag } from '../../src/gs1/epc-binary.js';
 import { FACTORY_EPC, zebraEvent } from '../fixtures/rfid-payloads.js';
 import { issuePacks, readPoint, registerReader } from '../fixtures/rfid-world.js';
@@ -309,7 +310,7 @@ t.test('gates turn observations into events', async (t) => {
         locationCode: station.locationCode,
         name: 'binds to nothing',
         role: 'commissioning',
-        bindToCode: 'BAAAAAAAAAAB',
+        bindToCode: `BAAAAAAAAAA${mod31CheckChar('BAAAAAAAAAA')}`,
         antennas: [{ readerId: reader.id, antenna: 5 }],
       }),
       422,
