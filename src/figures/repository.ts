@@ -3,6 +3,7 @@
 // events for exports. Counting happens here; rates, targets and gaps are the service's.
 import { type SQL, sql } from 'drizzle-orm';
 import { type Db, queryRows } from '../db/client.js';
+import { type LedgerJson, type LotLedger, ledgerColumns, ledgerOfRow } from '../lots/repository.js';
 import { type KdeSort, ROLE_ORDER } from '../trace/kde.js';
 
 /** A period of event times, [from, to), and a GB/T 2260 region prefix (2, 4 or 6 digits) of the party concerned. */
@@ -15,9 +16,7 @@ export type LedgerRow = {
   quantity: number;
   unit: string;
   status: string;
-  totals: { kind: string; quantity: number }[];
-  lines: { quantity: number; receivedQuantity: number | null; status: string }[];
-};
+} & Omit<LotLedger, 'of'>;
 export type TransformationRow = {
   eventId: string;
   eventTime: Date;
@@ -122,13 +121,10 @@ export function createFiguresRepository(db: Db) {
   return {
     /** Movement totals by kind and shipment lines of whole lots (all, or those created in a period), owned in a region or by a party. */
     async ledgers(filter: { region?: string; createdIn?: Scope; partyCode?: string }): Promise<LedgerRow[]> {
-      const rows = await queryRows<LedgerRow & { quantity: number }>(
+      const rows = await queryRows<Omit<LedgerRow, 'totals' | 'lines'> & LedgerJson>(
         db,
         sql`select l.code, l.party_code as "partyCode", l.product_code as "productCode", l.quantity::float8 as quantity, l.unit, l.status,
-          coalesce((select json_agg(json_build_object('kind', k.kind, 'quantity', k.total)) from (
-            select m.kind, sum(m.quantity) as total from lot_movements m where m.lot_code = l.code group by m.kind) k), '[]') as totals,
-          coalesce((select json_agg(json_build_object('quantity', sl.quantity, 'receivedQuantity', sl.received_quantity, 'status', s.status))
-            from shipment_lines sl join shipments s on s.id = sl.shipment_id where sl.lot_code = l.code), '[]') as lines
+          ${ledgerColumns(sql`l.code`)}
         from lots l join parties p on p.code = l.party_code
         where l.kind = 'lot' and l.voided_by_event_id is null and ${regionOf(sql`p.region_code`, filter.region)}
           and ${filter.partyCode ? sql`l.party_code = ${filter.partyCode}` : sql`true`}
@@ -138,15 +134,7 @@ export function createFiguresRepository(db: Db) {
               : sql`true`
           }`,
       );
-      return rows.map((row) => ({
-        ...row,
-        totals: row.totals.map((total) => ({ kind: total.kind, quantity: Number(total.quantity) })),
-        lines: row.lines.map((line) => ({
-          ...line,
-          quantity: Number(line.quantity),
-          receivedQuantity: line.receivedQuantity === null ? null : Number(line.receivedQuantity),
-        })),
-      }));
+      return rows.map((row) => ({ ...row, ...ledgerOfRow(row) }));
     },
 
     /** Standing transformations (all, or those touching the lots named) with their inputs and outputs. */

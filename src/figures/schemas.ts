@@ -54,7 +54,9 @@ export const balanceSheetSchema = z
     madeBy: yieldSchema
       .extend({ share: z.number().describe("this lot's share of the transformation's output") })
       .nullable()
-      .describe('the transformation that made the lot; null for a commissioned lot or one whose units cannot be weighed'),
+      .describe(
+        "the transformation that made the lot; null for a commissioned lot, one whose units cannot be weighed, or to an operator other than its maker (the maker's business)",
+      ),
     usedIn: z
       .array(
         z.object({
@@ -66,7 +68,9 @@ export const balanceSheetSchema = z
       .describe('the transformations that took the lot: to an operator only its own'),
     gap: z
       .number()
-      .describe("the ledger's unaccounted quantity plus the lot's share of its transformation's yield gap; 0 when the books close"),
+      .describe(
+        "the ledger's unaccounted quantity plus the lot's share of the yield gap of the transformation in madeBy; 0 when the books close",
+      ),
     closes: z.boolean(),
   })
   .meta({ id: 'BalanceSheet' });

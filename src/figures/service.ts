@@ -1,4 +1,4 @@
-import { canReadPartyData, type Principal, privateScope, requireLotReader, requireRole } from '../access/index.js';
+import { canReadPartyData, type Principal, requireRole } from '../access/index.js';
 import { regionName, townshipOf } from '../codes/regions.js';
 import { PARTY_KIND_NAMES, type PartyKind } from '../codes/service-codes.js';
 import { chinaDay } from '../codes/timestamp.js';
@@ -12,6 +12,7 @@ import {
   type YieldAllowances,
 } from '../lots/ledger.js';
 import type { LotsRepository } from '../lots/repository.js';
+import { lotBooks } from '../lots/service.js';
 import { attributeCertificates } from '../trace/graph.js';
 import { type KdeRow, type KdeSort, kdeRow } from '../trace/kde.js';
 import type { EventLotKey, FiguresRepository, LedgerRow, Scope, TraceabilityRow, TransformationRow } from './repository.js';
@@ -128,20 +129,22 @@ export function createFiguresService(deps: {
   }
 
   return {
-    /** A lot's books (an operator's: of its own stock): the ledger, the transformation that made it and those that used it, with their yields against the allowances. */
+    /**
+     * A lot's books (an operator's: of its own stock): the ledger, the transformation that made it
+     * (shown to its maker and regulators) and those that used it (each to the party that made it
+     * and regulators), with their yields against the allowances.
+     */
     async balanceSheet(principal: Principal, code: string) {
       const [lot] = await deps.lots.findByCodes([code]);
       if (lot?.kind !== 'lot') throw notFound(`no lot ${code}`);
-      // an operator, the lot's owner too, keeps the books of its own stock (see the lot service)
-      const holder = privateScope(principal);
-      if (holder !== null) requireLotReader(principal, code, await deps.lots.involvedParties(code));
-      const [ledger, transformations] = await Promise.all([
-        deps.lots.ledger(code, holder),
+      const [balance, transformations] = await Promise.all([
+        lotBooks(deps.lots, principal, code),
         deps.figures.transformations({ lotCodes: [code] }),
       ]);
-      const balance = massBalance(ledger.totals, ledger.lines, ledger.of);
-      const made = madeBy(transformations, deps.yieldAllowances).get(code) ?? null;
-      // what another party made of the lot is that party's business
+      // how much went into the lot and what its making gained or lost are its maker's books, as
+      // what another party made of the lot is that party's: an operator's books close on their own
+      const source = madeBy(transformations, deps.yieldAllowances).get(code);
+      const made = source && canReadPartyData(principal, source.yield.partyCode) ? source : null;
       const usedIn = transformations
         .filter((row) => row.lines.some((line) => line.lotCode === code && line.role === 'input'))
         .filter((row) => canReadPartyData(principal, row.partyCode))

@@ -37,6 +37,39 @@ export function pageChangesOf(lotCode: SQL | Column): SQL<string> {
     from lots l where l.code = ${lotCode})`;
 }
 
+/** A ledger as ledgerColumns selects it: json whose numbers are read as they come. */
+export type LedgerJson = {
+  totals: { kind: string; quantity: number | string }[];
+  lines: { quantity: number | string; receivedQuantity: number | string | null; status: string }[];
+};
+
+/**
+ * The columns `totals` and `lines` of a lot's ledger, the input of its mass balance (see
+ * massBalance): signed totals per movement kind and the lines of the shipments that carried it. Of
+ * every party (`partyCode` null), or of one party's own stock: its own rows and the shipments it
+ * sent. `lotCode` may be a column, so that one statement reads the ledgers of many lots.
+ */
+export function ledgerColumns(lotCode: SQL, partyCode: string | null = null): SQL {
+  const own = (column: SQL) => (partyCode === null ? sql`true` : sql`${column} = ${partyCode}`);
+  return sql`coalesce((select json_agg(json_build_object('kind', k.kind, 'quantity', k.total)) from (
+      select m.kind, sum(m.quantity) as total from lot_movements m
+      where m.lot_code = ${lotCode} and ${own(sql`m.party_code`)} group by m.kind) k), '[]') as totals,
+    coalesce((select json_agg(json_build_object('quantity', sl.quantity, 'receivedQuantity', sl.received_quantity, 'status', s.status))
+      from shipment_lines sl join shipments s on s.id = sl.shipment_id
+      where sl.lot_code = ${lotCode} and ${own(sql`s.from_party_code`)}), '[]') as lines`;
+}
+
+export function ledgerOfRow(row: LedgerJson): Omit<LotLedger, 'of'> {
+  return {
+    totals: row.totals.map((total) => ({ kind: total.kind, quantity: Number(total.quantity) })),
+    lines: row.lines.map((line) => ({
+      quantity: Number(line.quantity),
+      receivedQuantity: line.receivedQuantity === null ? null : Number(line.receivedQuantity),
+      status: line.status,
+    })),
+  };
+}
+
 export function createLotsRepository(db: Db) {
   /**
    * involvedParties of many lots in one statement; a lot no party is involved in (an unknown code) is
@@ -116,27 +149,10 @@ export function createLotsRepository(db: Db) {
           from lot_balances where ${anyOf(sql`lot_code`, lotCodes)} group by lot_code, party_code`,
       );
     },
-    /**
-     * A lot's ledger, the input of its mass balance (see massBalance): signed totals per movement
-     * kind and the lines of the shipments that carried it. Of every party (`partyCode` null), or of
-     * one party's own stock: its own rows and the shipments it sent.
-     */
+    /** A lot's ledger (see ledgerColumns) of every party (`partyCode` null), or of one party's own stock. */
     async ledger(lotCode: string, partyCode: string | null): Promise<LotLedger> {
-      const own = (column: SQL) => (partyCode === null ? sql`true` : sql`${column} = ${partyCode}`);
-      const [totals, lines] = await Promise.all([
-        queryRows<LotLedger['totals'][number]>(
-          db,
-          sql`select kind, sum(quantity)::float8 as quantity from lot_movements
-            where lot_code = ${lotCode} and ${own(sql`party_code`)} group by kind`,
-        ),
-        queryRows<LotLedger['lines'][number]>(
-          db,
-          sql`select l.quantity::float8 as quantity, l.received_quantity::float8 as "receivedQuantity", s.status
-            from shipment_lines l join shipments s on s.id = l.shipment_id
-            where l.lot_code = ${lotCode} and ${own(sql`s.from_party_code`)}`,
-        ),
-      ]);
-      return { of: partyCode === null ? 'lot' : 'party', totals, lines };
+      const [row] = await queryRows<LedgerJson>(db, sql`select ${ledgerColumns(sql`${lotCode}::text`, partyCode)}`);
+      return { of: partyCode === null ? 'lot' : 'party', ...ledgerOfRow(row) };
     },
     /** Parties that ever held or were sent a lot: they may read it. */
     async involvedParties(lotCode: string): Promise<Set<string>> {

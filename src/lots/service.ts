@@ -1,27 +1,40 @@
 import { canReadPartyData, type Principal, partyFilter, privateScope, requireLotReader } from '../access/index.js';
 import { notFound } from '../errors/problem.js';
-import { massBalance } from './ledger.js';
+import { type MassBalance, massBalance } from './ledger.js';
 import type { LotRow, LotsRepository } from './repository.js';
 import type { Lot } from './schemas.js';
 
 export const toLot = (row: LotRow): Lot => ({ ...row, kind: row.kind as Lot['kind'], status: row.status as Lot['status'] });
+
+/**
+ * A lot's books as the principal keeps them: the whole lot's for regulators and admins. Another
+ * party's stock level and uses are its own business, as in a trace: an operator, the lot's owner
+ * too, keeps the books of its own stock, and only of a lot it owned, held or was sent.
+ */
+export async function lotBooks(
+  lots: Pick<LotsRepository, 'involvedParties' | 'ledger'>,
+  principal: Principal,
+  code: string,
+): Promise<MassBalance> {
+  const holder = privateScope(principal);
+  if (holder !== null) requireLotReader(principal, code, await lots.involvedParties(code));
+  const ledger = await lots.ledger(code, holder);
+  return massBalance(ledger.totals, ledger.lines, ledger.of);
+}
 
 export function createLotService(deps: { lots: Pick<LotsRepository, 'findByCodes' | 'holdings' | 'ledger' | 'involvedParties' | 'list'> }) {
   return {
     async get(principal: Principal, code: string) {
       const [row] = await deps.lots.findByCodes([code]);
       if (!row) throw notFound(`no lot ${code}`);
-      // another party's stock level and uses are its own business, as in a trace: an operator, the
-      // lot's owner too, sees its own holding and the books of its own stock
-      const holder = privateScope(principal);
-      if (holder !== null) requireLotReader(principal, code, await deps.lots.involvedParties(code));
-      const [holdings, ledger] = await Promise.all([deps.lots.holdings([code]), deps.lots.ledger(code, holder)]);
+      // an operator sees its own holding, as it keeps the books of its own stock
+      const [balance, holdings] = await Promise.all([lotBooks(deps.lots, principal, code), deps.lots.holdings([code])]);
       return {
         ...toLot(row),
         holders: holdings
           .filter((h) => h.onHand > 0 && canReadPartyData(principal, h.partyCode))
           .map(({ partyCode, onHand }) => ({ partyCode, onHand })),
-        massBalance: massBalance(ledger.totals, ledger.lines, ledger.of),
+        massBalance: balance,
       };
     },
     async list(principal: Principal, filter: Parameters<LotsRepository['list']>[0]) {

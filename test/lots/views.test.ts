@@ -99,3 +99,38 @@ t.test('an operator’s mass balance is of its own stock; a regulator’s of the
   t.strictSame(made.holders, [{ partyCode: maker.code, onHand: 80 }], 'and only its own holding, as before');
   t.match(made.sheet, { gap: 0, closes: true });
 });
+
+t.test('a transformed lot’s making is its maker’s books: a receiver sees neither the transformation nor its yield gap', async (t) => {
+  const world = await createWorld(t);
+  const maker = await world.party('processor');
+  const store = await world.party('cold_storage');
+  const fresh = await maker.commission(await maker.product('kg'), 100);
+  // curing keeps at most 70 % of the weight: 80 kg out of 100 kg is 10 kg more than the inputs can give
+  const [ham] = (
+    await world.ok(
+      maker.event({
+        type: 'transform',
+        process: { kind: 'curing' },
+        inputs: [{ lotCode: fresh, quantity: 100 }],
+        outputs: [{ productCode: await maker.product('kg'), quantity: 80 }],
+      }),
+    )
+  ).createdLotCodes;
+  await world.handOver(maker, store, ham, 80);
+
+  const sheet = async (api: typeof maker.api) => (await world.ok(api.get(`/lots/${ham}/balance-sheet`), 200)) as any;
+  const making = { partyCode: maker.code, kind: 'curing', input: 100, output: 80, gap: 10, share: 1 };
+
+  const received = await sheet(store.api);
+  t.match(received.massBalance, { received: 80, onHand: 80, unaccounted: 0 }, 'the store’s own stock');
+  t.equal(received.madeBy, null, 'the store sees nothing of how the maker made the lot');
+  t.match(received, { gap: 0, closes: true }, 'and its own books close on their own');
+
+  const made = await sheet(maker.api);
+  t.match(made.massBalance, { produced: 80, shipped: 80, onHand: 0, unaccounted: 0 });
+  t.match(made, { madeBy: making, gap: 10, closes: false }, 'the maker answers for its yield gap');
+
+  const whole = await sheet(world.regulator);
+  t.match(whole.massBalance, { produced: 80, onHand: 80, unaccounted: 0 });
+  t.match(whole, { madeBy: making, gap: 10, closes: false }, 'a regulator sees the whole lot and how it was made');
+});
