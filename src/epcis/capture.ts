@@ -6,7 +6,7 @@ import { newContainerCode, newLotCode } from '../codes/service-codes.js';
 import type { Db } from '../db/client.js';
 import { mapPausing } from '../db/turns.js';
 import { bodyField, conflict, Problem } from '../errors/problem.js';
-import { storedEventIds } from '../events/event-id.js';
+import { canonicalEventId, storedEventIds } from '../events/event-id.js';
 import type { EventType } from '../events/schemas.js';
 import type { Pointer } from '../events/writer/draft.js';
 import { BatchRejected, type EventWriter, type WriteOutcome, type WriteRequest } from '../events/writer/index.js';
@@ -85,10 +85,16 @@ export async function captureEvents(
   const normalised = await mapPausing(input.events, normaliseTagValues);
   const events = normalised.map((n) => n.event);
   const hashes = await mapPausing(events, (event) => eventHashId(event, input.context, input.hashOptions));
-  // an eventID is stored in its canonical form; an event stored before under another keeps that id
+  // an eventID is stored in its canonical form; an event stored before under another keeps that id.
+  // Two forms may be two events, of two parties: a re-sent event is the party's own, else the first stored
   const forms = events.map((event, index) => (event.eventID === undefined ? [hashes[index]] : storedEventIds(String(event.eventID))));
   const stored = await deps.epcis.storedEvents(tx, [...forms.flat(), ...forms.flat().map((id) => `${id}#error`)]);
-  const ids = forms.map((candidates) => candidates.find((id) => stored.has(id)) ?? candidates[0]);
+  const ids = forms.map(
+    (candidates) =>
+      candidates.find((id) => stored.get(id)?.partyCode === party) ??
+      candidates.find((id) => stored.has(id)) ??
+      canonicalEventId(candidates[0]),
+  );
 
   const outcomes: (CaptureOutcome | undefined)[] = [];
   const rejected = (rejections: { index: number; problem: Problem }[]) =>

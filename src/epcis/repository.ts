@@ -34,10 +34,21 @@ export type EventFilter = {
 export function createEpcisRepository(db: Db) {
   return {
     /** Events already stored under these ids: what they were captured as (native events hold no EPCIS document). */
-    async storedEvents(tx: Db, ids: string[]): Promise<Map<string, { epcis?: Record<string, unknown>; context?: unknown }>> {
+    async storedEvents(
+      tx: Db,
+      ids: string[],
+    ): Promise<Map<string, { partyCode: string; epcis?: Record<string, unknown>; context?: unknown }>> {
       if (ids.length === 0) return new Map();
-      const rows = await tx.select({ id: events.id, payload: events.payload }).from(events).where(anyOf(events.id, ids));
-      return new Map(rows.map((row) => [row.id, row.payload as { epcis?: Record<string, unknown>; context?: unknown }]));
+      const rows = await tx
+        .select({ id: events.id, partyCode: events.partyCode, payload: events.payload })
+        .from(events)
+        .where(anyOf(events.id, ids));
+      return new Map(
+        rows.map((row) => [
+          row.id,
+          { partyCode: row.partyCode, ...(row.payload as { epcis?: Record<string, unknown>; context?: unknown }) },
+        ]),
+      );
     },
     /**
      * Inputs and outputs the party recorded under each transformation id, in events not declared in

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { setImmediate as nextTurn } from 'node:timers/promises';
-import { actingParty, type Principal, privateScope, requirePartyRecord } from '../access/index.js';
+import { actingParty, canReadPartyData, type Principal, privateScope, requirePartyRecord } from '../access/index.js';
 import type { Transact } from '../db/client.js';
 import type { CaptureProblem } from '../db/schema.js';
 import { badRequest, type FieldProblem, notFound, Problem } from '../errors/problem.js';
@@ -415,10 +415,10 @@ export function createEpcisService(deps: {
       const missing = () => notFound(`no event ${eventId}`);
       for (const id of eventIdsToLookUp(eventId)) {
         const row = await deps.events.findById(id);
-        if (row && row.type !== 'correction') {
-          // another party's event reads as an unknown id: an event hash is computed from content a
-          // party may guess, and a 403 would confirm that such an event was recorded
-          requirePartyRecord(principal, row.partyCode, missing);
+        // another party's event reads as an unknown id: an event hash is computed from content a
+        // party may guess, and a 403 would confirm that such an event was recorded. The principal's
+        // own may be stored under another form of the id.
+        if (row && row.type !== 'correction' && canReadPartyData(principal, row.partyCode)) {
           // on its own, the event names the standard context too
           const { '@context': declared, ...rendered } = (await renderAll([row]))[0];
           return { '@context': [...EPCIS_CONTEXT, ...capturedContexts([declared])], ...rendered };

@@ -2,7 +2,8 @@
 // throughout (RFC 8141 for "urn" and the namespace "uuid", RFC 9562 for the UUID); a CBV 2.0 event
 // hash, an RFC 6920 ni URI, only in its scheme and hash algorithm: its value is compared as
 // written. Captured events are stored under the canonical form, and the native routes (GET
-// /events/{id}, a correction's correctsEventId) find them as the EPCIS ones do. Pure.
+// /events/{id}, a correction's correctsEventId) find them, and native events by their urn:uuid, as
+// the EPCIS ones do. Pure.
 
 const URN_UUID = /^urn:uuid:([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/i;
 /** `ni:` + `//authority/` + algorithm `;` value (and any query, as written). */
@@ -18,13 +19,14 @@ export function canonicalEventId(id: string): string {
 }
 
 /**
- * The ids an event captured under this eventID may be stored under, the canonical form first; an
- * event captured before eventIDs were stored canonical has the id as it was sent, which may be this
- * one as written or a urn:uuid in upper case.
+ * The ids an event captured under this eventID may be stored under, this one as written first; an
+ * event captured before eventIDs were stored canonical has the id as it was sent, so two forms of
+ * one urn:uuid (lower and upper case) may be two events, even of two parties: the one named
+ * exactly comes first, and a caller skips any it may not use (another party's).
  */
 export function storedEventIds(id: string): string[] {
   const uuid = URN_UUID.exec(id)?.[1];
-  return [...new Set([canonicalEventId(id), id, ...(uuid ? [`urn:uuid:${uuid.toUpperCase()}`] : [])])];
+  return [...new Set([id, canonicalEventId(id), ...(uuid ? [`urn:uuid:${uuid.toUpperCase()}`] : [])])];
 }
 
 /** The ids to look an eventID up by: a captured event's, and for a urn:uuid the bare UUID a native event is stored under. */

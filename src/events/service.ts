@@ -1,8 +1,8 @@
-import { actingParty, type Principal, partyFilter, requirePartyRecord } from '../access/index.js';
+import { actingParty, canReadPartyData, type Principal, partyFilter } from '../access/index.js';
 import type { Transact } from '../db/client.js';
 import { createGroupCommit } from '../db/group-commit.js';
 import { notFound } from '../errors/problem.js';
-import { storedEventIds } from './event-id.js';
+import { eventIdsToLookUp } from './event-id.js';
 import type { EventsRepository } from './repository.js';
 import type { EventInput, EventView, PrimaryEventInput } from './schemas.js';
 import { toEventView } from './view.js';
@@ -58,14 +58,13 @@ export function createEventService(deps: {
 
     async get(principal: Principal, id: string): Promise<EventView> {
       const missing = () => notFound(`no event ${id}`);
-      // a captured event's urn:uuid in any case, under the form it was stored in
-      for (const storedId of storedEventIds(id)) {
+      // a captured event's urn:uuid in any case, under the form it was stored in, and a native event's
+      for (const storedId of eventIdsToLookUp(id)) {
         const event = await deps.events.findById(storedId);
-        if (!event) continue;
         // another party's event reads as an unknown id, as on GET /epcis/events/{eventID}: the ids are
-        // the same, and an EPCIS event hash follows from content a party may guess
-        requirePartyRecord(principal, event.partyCode, missing);
-        return toEventView(event);
+        // the same, and an EPCIS event hash follows from content a party may guess. The principal's
+        // own may be stored under another form of the id.
+        if (event && canReadPartyData(principal, event.partyCode)) return toEventView(event);
       }
       throw missing();
     },

@@ -117,3 +117,74 @@ t.test("a captured event's urn:uuid names it on GET /events/{id} and in a correc
   const again = await plant.event({ type: 'correction', correctsEventId: early.toUpperCase(), reason: '录入错误' });
   expectStatus(t, again, 409, 'and it is corrected once, however it is named');
 });
+
+// Before eventIDs were stored canonical, two forms of one urn:uuid could be two events, even of two
+// parties: the one named exactly is found first, and no party is stopped at the other's
+t.test('two events stored under two forms of one urn:uuid: each party finds, corrects and re-sends its own', async (t) => {
+  const world = await createWorld(t);
+  const plant = await world.party('slaughterhouse');
+  const other = await world.party('slaughterhouse');
+  const id = 'urn:uuid:6c1f1f52-0f0e-4d1e-9c55-3f0d7a2b9abc';
+  const upper = `urn:uuid:${id.slice(9).toUpperCase()}`;
+  const event = (eventID: string, day: number) => ({ '@context': EPCIS_CONTEXT, ...observation(day, { eventID, epcList: [] }) });
+  expectStatus(t, await other.api.post('/epcis/events', event(id, 1)), 201, "the other party's, in lower case");
+  // the plant's was captured (under another id here) and is then stored as it was sent before: in upper case
+  const placeholder = 'urn:uuid:6c1f1f52-0f0e-4d1e-9c55-3f0d7a2b9abd';
+  expectStatus(t, await plant.api.post('/epcis/events', event(placeholder, 2)), 201, "the plant's");
+  await queryRows(
+    world.database.db,
+    sql`update events set id = ${upper}, payload = jsonb_set(payload, '{epcis,eventID}', to_jsonb(${upper}::text)) where id = ${placeholder}`,
+  );
+  const getEvent = (api: typeof plant.api, path: string, asked: string) => api.get(`${path}${encodeURIComponent(asked)}`);
+
+  for (const path of ['/events/', '/epcis/events/']) {
+    for (const asked of [upper, id]) {
+      const own = expectStatus(t, await getEvent(plant.api, path, asked), 200, `the plant's on GET ${path}${asked}`).body;
+      t.equal(own.id ?? own.eventID, upper, "the plant's own");
+      const others = expectStatus(t, await getEvent(other.api, path, asked), 200, `the other party's on GET ${path}${asked}`).body;
+      t.equal(others.id ?? others.eventID, id, "the other party's own");
+    }
+    const admin = expectStatus(t, await getEvent(world.admin, path, upper), 200, `an admin on GET ${path}`).body;
+    t.equal(admin.id ?? admin.eventID, upper, 'finds the one named exactly');
+  }
+
+  for (const sent of [upper, id]) {
+    const resent = expectStatus(t, await plant.api.post('/epcis/events', event(sent, 2)), 200, `the plant's event re-sent as ${sent}`);
+    t.same(resent.body, { eventID: upper, duplicate: true }, 'is its own, stored once');
+  }
+
+  const corrected = expectStatus(
+    t,
+    await plant.event({ type: 'correction', correctsEventId: id, reason: '录入错误' }),
+    201,
+    'the plant corrects its own, named in lower case',
+  );
+  t.equal(corrected.body.event.correctsEventId, upper);
+  const correctedOther = expectStatus(
+    t,
+    await other.event({ type: 'correction', correctsEventId: upper, reason: '录入错误' }),
+    201,
+    'the other party its own, named in upper case',
+  );
+  t.equal(correctedOther.body.event.correctsEventId, id);
+});
+
+// EPCIS renders a native event's id as a urn:uuid: the native routes find it by that form too
+t.test('a native event is found and corrected by its id as a urn:uuid', async (t) => {
+  const world = await createWorld(t);
+  const farm = await world.party('farm');
+  const product = await farm.product('head');
+  const native = (await farm.event({ type: 'commission', lots: [{ productCode: product, quantity: 1 }] })).body.event.id;
+  for (const asked of [`urn:uuid:${native}`, `URN:UUID:${native.toUpperCase()}`]) {
+    t.equal(expectStatus(t, await farm.api.get(`/events/${encodeURIComponent(asked)}`), 200, `GET /events/${asked}`).body.id, native);
+    const rendered = expectStatus(t, await farm.api.get(`/epcis/events/${encodeURIComponent(asked)}`), 200, `GET /epcis/events/${asked}`);
+    t.equal(rendered.body.eventID, `urn:uuid:${native}`, 'as EPCIS finds it');
+  }
+  const corrected = expectStatus(
+    t,
+    await farm.event({ type: 'correction', correctsEventId: `urn:uuid:${native}`, reason: '录入错误' }),
+    201,
+    'a correction naming it as a urn:uuid',
+  );
+  t.equal(corrected.body.event.correctsEventId, native, 'corrects the native event');
+});

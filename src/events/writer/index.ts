@@ -10,7 +10,7 @@ import type { Db } from '../../db/client.js';
 import { mapPausing, pauses } from '../../db/turns.js';
 import { bodyField, conflict, Problem, unprocessable, withBodyFieldsMoved } from '../../errors/problem.js';
 import type { LotsRepository } from '../../lots/repository.js';
-import { storedEventIds } from '../event-id.js';
+import { eventIdsToLookUp } from '../event-id.js';
 import type { EventType, EventView } from '../schemas.js';
 import { timeZoneOffsetOf } from '../time.js';
 import { EventDraft, type EventRecord, type Pointer } from './draft.js';
@@ -482,12 +482,12 @@ export function createEventWriter(deps: {
     // the acting party's chain before reading the event: only its party corrects an event, so two
     // corrections of one event sent together wait here, and the second reads the first as made
     const heads = await repository.lockAuditHeads(tx, [request.actor]);
-    // a captured event's urn:uuid in any case, under the form it was stored in
-    const facts = await repository.correctionFacts(tx, storedEventIds(request.correctsEventId));
-    // only its party corrects an event, and another party's reads as an unknown id, as GET /events/{id}
+    // a captured event's urn:uuid in any case, under the form it was stored in, and a native event's.
+    // Only its party corrects an event, and another party's reads as an unknown id, as GET /events/{id}
     // answers it: a 403 would confirm that the id was recorded (an EPCIS event hash follows from
     // content a party may guess) and by whom
-    if (!facts || facts.target.partyCode !== request.actor) {
+    const facts = await repository.correctionFacts(tx, request.actor, eventIdsToLookUp(request.correctsEventId));
+    if (!facts) {
       throw unprocessable('unknown-reference', `no event ${request.correctsEventId}`, [bodyField(['correctsEventId'], 'unknown event')]);
     }
     const { target } = facts;

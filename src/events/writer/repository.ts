@@ -302,9 +302,10 @@ export function createEventWriterRepository() {
 
     /**
      * What correcting an event depends on: the event, what it moved, the lots it made and the shipment it opened or
-     * closed. The event is the first stored under one of `ids`, the forms its id may be stored in (storedEventIds).
+     * closed. The event is the party's own first stored under one of `ids`, the forms its id may be stored in
+     * (eventIdsToLookUp): another party's under one of them is not the one it names.
      */
-    async correctionFacts(tx: Db, ids: string[]) {
+    async correctionFacts(tx: Db, partyCode: string, ids: string[]) {
       const [target] = await queryRows<{
         id: string;
         type: string;
@@ -315,7 +316,8 @@ export function createEventWriterRepository() {
         tx,
         sql`select e.id, e.type, e.party_code as "partyCode", e.event_time as "eventTime",
           (select c.id from events c where c.corrects_event_id = e.id limit 1) as "correctedBy"
-        from events e where e.id = any(${texts(ids)}) order by array_position(${texts(ids)}, e.id) limit 1`,
+        from events e where e.id = any(${texts(ids)}) and e.party_code = ${partyCode}
+        order by array_position(${texts(ids)}, e.id) limit 1`,
       );
       if (!target) return undefined;
       const targetId = target.id;
