@@ -228,7 +228,10 @@ async function requestsFor(
   const shipmentsToParty = receiving ? await deps.epcis.openShipmentsTo(tx, party, [...lotOf.values()]) : [];
 
   return events.map(({ event, id, context, encodings }, position) => {
-    const items = named[position];
+    // a TransactionEvent DELETE takes its objects out of a transaction and does nothing to them (EPCIS
+    // 2.0): it brings none into being, and names only those that exist (one never seen is not linked)
+    const disassociates = event.type === 'TransactionEvent' && event.action === 'DELETE';
+    const items = disassociates ? named[position].filter((item) => lotOf.has(item.id)) : named[position];
     const creates: LotSpec[] = [];
     // where each native field the writer may name came from in the event
     const fields = new EpcisFields();
@@ -361,7 +364,7 @@ async function requestsFor(
           if (shipment) fields.member('shipmentId', items[codes.findIndex((code) => shipment.lotCodes.includes(code))].at);
           action = shipment ? { type: 'receive', shipmentId: shipment.id } : sighting(items, codes);
         } else {
-          action = sighting(items);
+          action = disassociates ? sighting(items, items.map(codeOf)) : sighting(items);
         }
       }
     }

@@ -792,3 +792,33 @@ t.test('through EPCIS a selling or destroying TransactionEvent acts on its paren
   t.equal(pallet3.status, 'destroyed');
   t.same(await balanceDifferences(world.database), [], 'the balances kept by the database follow the movements');
 });
+
+t.test('a TransactionEvent DELETE naming objects never seen creates nothing', async (t) => {
+  const { world, a, post, capture, lotOf } = await setup(t);
+  t.match(await capture(a.key, [commissioned(MEAT, 100, 1)]), { success: true });
+  const meat = await lotOf(MEAT);
+  const lotsBefore = (await a.api.get('/lots')).body.items;
+  const unknown = Array.from({ length: 5 }, (_, serial) => `urn:epc:id:sgtin:6901234.000001.${serial}`);
+
+  const job = await capture(a.key, [
+    transaction(2, 'DELETE', null, { epcList: unknown, quantityList: [{ epcClass: MEAT, quantity: 10, uom: 'KGM' }] }),
+  ]);
+  t.match(job, { success: true, captured: 1, errors: [] }, 'captured');
+  const single = await post(a.key, '/epcis/events', {
+    '@context': EPCIS_CONTEXT,
+    ...transaction(3, 'DELETE', 'retail_selling', { parentID: 'urn:epc:id:sscc:6901234.0000000099', epcList: unknown.slice(0, 2) }),
+  });
+  t.equal(single.statusCode, 201, 'and on its own');
+
+  t.same((await a.api.get('/lots')).body.items, lotsBefore, 'no lot or container comes into being, and none gains stock');
+  t.same(await balanceDifferences(world.database), [], 'the balances kept by the database follow the movements');
+  const one = (await a.api.get(`/epcis/events/${encodeURIComponent(single.json().eventID)}`)).body;
+  t.match(one, {
+    type: 'TransactionEvent',
+    action: 'DELETE',
+    parentID: 'urn:epc:id:sscc:6901234.0000000099',
+    epcList: unknown.slice(0, 2),
+  });
+  const onMeat = (await a.api.get(`/events?lotCode=${meat}`)).body.items;
+  t.equal(onMeat.length, 2, 'a known object it names is linked to it');
+});
