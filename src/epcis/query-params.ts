@@ -150,12 +150,29 @@ const decimalOf = (value: unknown) => (typeof value === 'string' && /^\d{1,4}$/.
  * page of the same order, each given once.
  */
 export function parsePaging(params: Record<string, unknown>, order: EventOrder): { limit: number; after?: PageCursor } {
+  const limit = perPageOf(params);
+  const token = pageTokenOf(params);
+  return token === undefined ? { limit } : { limit, after: decodePageToken(token, order) };
+}
+
+/** The page of a listing of values (GET /epcis/epcs): `perPage` and `nextPageToken` as events take them. */
+export function parseValuePaging(params: Record<string, unknown>): { limit: number; after?: string } {
+  const limit = perPageOf(params);
+  const token = pageTokenOf(params);
+  return token === undefined ? { limit } : { limit, after: decodeValueToken(token) };
+}
+
+function perPageOf(params: Record<string, unknown>): number {
   const perPage = params.perPage === undefined ? DEFAULT_PER_PAGE : decimalOf(params.perPage);
   if (!Number.isInteger(perPage) || perPage < 1 || perPage > MAX_PER_PAGE)
     throw problem('perPage', `must be a decimal integer 1…${MAX_PER_PAGE}`);
-  if (params.nextPageToken === undefined) return { limit: perPage };
+  return perPage;
+}
+
+function pageTokenOf(params: Record<string, unknown>): string | undefined {
+  if (params.nextPageToken === undefined) return undefined;
   if (typeof params.nextPageToken !== 'string') throw problem('nextPageToken', 'must be given once');
-  return { limit: perPage, after: decodePageToken(params.nextPageToken, order) };
+  return params.nextPageToken;
 }
 
 /** Where a page ended: the ordering time and id of its last event. */
@@ -186,4 +203,17 @@ export function decodePageToken(token: string, order: EventOrder): PageCursor {
   if (decoded.by !== order.by || decoded.dir !== order.direction)
     throw problem('nextPageToken', `continues a listing ordered by ${decoded.by} ${decoded.dir}, not ${order.by} ${order.direction}`);
   return { time: decoded.time, id: decoded.id };
+}
+
+/** Where a page of a listing of values ended: its last value (a listing of events' tokens carries a time and id instead). */
+export const encodeValueToken = (last: string): string => Buffer.from(JSON.stringify({ after: last })).toString('base64url');
+
+export function decodeValueToken(token: string): string {
+  try {
+    const { after } = JSON.parse(Buffer.from(token, 'base64url').toString('utf8')) as Record<string, unknown>;
+    if (typeof after === 'string' && after.length > 0) return after;
+  } catch {
+    // reported below, as any token this service did not issue
+  }
+  throw problem('nextPageToken', 'not a token this service issued');
 }

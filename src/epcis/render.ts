@@ -45,6 +45,12 @@ export function lotEpc(lot: RenderLot, prefix: string): string {
   return `${prefix}${lot.code}`;
 }
 
+/** How events name a lot by its code: as lotEpc does, by its URI here when the lot is not at hand. */
+export function lotUri(code: string, context: Pick<RenderContext, 'lots' | 'lotUriPrefix'>): string {
+  const lot = context.lots.get(code);
+  return lot ? lotEpc(lot, context.lotUriPrefix) : `${context.lotUriPrefix}${code}`;
+}
+
 export const epcisEventId = (id: string) => (/^[a-z][a-z0-9+.-]*:/i.test(id) ? id : `urn:uuid:${id}`);
 
 const NATIVE_ACTION: Record<string, string> = { commission: 'ADD', destroy: 'DELETE', disaggregate: 'DELETE' };
@@ -72,10 +78,7 @@ export function renderEvent(
   }
 
   const lotsIn = (role: string) => event.lots.filter((link) => link.role === role);
-  const epc = (code: string) => {
-    const lot = context.lots.get(code);
-    return lot ? lotEpc(lot, context.lotUriPrefix) : `${context.lotUriPrefix}${code}`;
-  };
+  const epc = (code: string) => lotUri(code, context);
   const quantities = (role: string) =>
     lotsIn(role)
       .filter((link) => context.lots.get(link.lotCode)?.kind !== 'container')

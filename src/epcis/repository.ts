@@ -183,15 +183,27 @@ export function createEpcisRepository(db: Db) {
       );
       return rows.map((row) => row.code);
     },
-    /** Identifiers captured as EPCs (discovery of /epcs). */
-    async epcs(partyCode: string | undefined, limit: number): Promise<string[]> {
+    /** The lots and containers events name, in any role: one party's events, or every party's. */
+    async namedLots(partyCode: string | undefined): Promise<string[]> {
+      const rows = await queryRows<{ lotCode: string }>(
+        db,
+        partyCode
+          ? // the party's events by their index, then their links by theirs
+            sql`select distinct el.lot_code as "lotCode" from events e join event_lots el on el.event_id = e.id where e.party_code = ${partyCode}`
+          : sql`select distinct lot_code as "lotCode" from event_lots`,
+      );
+      return rows.map((row) => row.lotCode);
+    },
+    /** The EPCs (and classes) lots were captured under: lot code → identifiers. */
+    async capturedEpcs(lotCodes: string[]): Promise<Map<string, string[]>> {
+      const epcs = new Map<string, string[]>();
+      if (lotCodes.length === 0) return epcs;
       const rows = await db
-        .select({ value: lotIdentifiers.value })
+        .select({ lotCode: lotIdentifiers.lotCode, value: lotIdentifiers.value })
         .from(lotIdentifiers)
-        .where(and(eq(lotIdentifiers.kind, 'epc'), partyCode ? eq(lotIdentifiers.partyCode, partyCode) : undefined))
-        .orderBy(asc(lotIdentifiers.value))
-        .limit(limit);
-      return rows.map((row) => row.value);
+        .where(and(eq(lotIdentifiers.kind, 'epc'), anyOf(lotIdentifiers.lotCode, lotCodes)));
+      for (const row of rows) epcs.set(row.lotCode, [...(epcs.get(row.lotCode) ?? []), row.value]);
+      return epcs;
     },
     /** Corrections of the given events: id → declaration. */
     async corrections(eventIds: string[]): Promise<Map<string, { id: string; recordTime: Date; payload: Record<string, unknown> }>> {

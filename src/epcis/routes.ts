@@ -5,7 +5,7 @@ import { timestampSchema } from '../codes/timestamp.js';
 import { idSchema } from '../codes/uuid.js';
 import { badRequest, problemSchema } from '../errors/problem.js';
 import { bearerSecurity, principalOf } from '../http/request.js';
-import { MATCHES, QUERY_PARAMETERS } from './query-params.js';
+import { MATCHES, parseValuePaging, QUERY_PARAMETERS } from './query-params.js';
 import { EPC_FORMATS, type EpcFormat } from './render.js';
 import type { EventMatch } from './repository.js';
 import { CAPTURE_LIMIT_EVENTS, type EpcisService } from './service.js';
@@ -182,6 +182,15 @@ export const epcisRoutes: FastifyPluginAsyncZod<{ service: EpcisService; subscri
     .catchall(listOrOne)
     .describe('lists: repeat the parameter or separate values with |');
 
+  /** A query string of paging alone: any other parameter would be ignored, so it is refused by name. */
+  const pagingOnly = (refusal: string) =>
+    z
+      .object({
+        perPage: z.string().optional().describe('1…1000, 30 when omitted'),
+        nextPageToken: z.string().optional().describe('from the Link header of the previous page'),
+      })
+      .catchall(z.unknown().refine(() => false, { error: refusal }));
+
   app.get(
     '/epcis/events',
     {
@@ -227,21 +236,41 @@ export const epcisRoutes: FastifyPluginAsyncZod<{ service: EpcisService; subscri
     ['readPoints', 'readPoint', 'EQ_readPoint'],
     ['dispositions', 'disposition', 'EQ_disposition'],
   ] as const;
-  for (const [path, what, parameter] of resources) {
-    app.get(
-      `/epcis/${path}`,
-      {
-        schema: {
-          tags,
-          summary: `The ${path} in events you may read`,
-          security: bearerSecurity,
-          headers: epcFormatHeaders,
-        },
+  app.get(
+    '/epcis/epcs',
+    {
+      schema: {
+        tags,
+        summary:
+          'The EPCs and classes the events you may read name, each object once, in order (paged with nextPageToken and a Link header)',
+        security: bearerSecurity,
+        headers: epcFormatHeaders,
+        querystring: pagingOnly('only perPage and nextPageToken may be given'),
+        response: { 200: z.object({ '@set': z.array(z.string()) }), 400: problemSchema },
       },
-      async (request) => ({
-        '@set': await service.vocabulary(principalOf(request), what, formatAsked(request)),
-      }),
-    );
+    },
+    async (request, reply) => {
+      const page = await service.epcs(principalOf(request), formatAsked(request), parseValuePaging(request.query));
+      linkNextPage(request, reply, page.nextPageToken);
+      return { '@set': page.values };
+    },
+  );
+  for (const [path, what, parameter] of resources) {
+    if (what !== 'epc')
+      app.get(
+        `/epcis/${path}`,
+        {
+          schema: {
+            tags,
+            summary: `The ${path} in events you may read`,
+            security: bearerSecurity,
+            headers: epcFormatHeaders,
+          },
+        },
+        async (request) => ({
+          '@set': await service.vocabulary(principalOf(request), what, formatAsked(request)),
+        }),
+      );
     app.get(
       `/epcis/${path}/:value/events`,
       {
@@ -373,13 +402,7 @@ export const epcisRoutes: FastifyPluginAsyncZod<{ service: EpcisService; subscri
         headers: epcFormatHeaders,
         params: nameParam,
         // the stored parameters are the query: one given here would be ignored, so it is refused by name
-        querystring: z
-          .object({ perPage: z.string().optional(), nextPageToken: z.string().optional() })
-          .catchall(
-            z
-              .unknown()
-              .refine(() => false, { error: 'a named query runs with its stored parameters; only perPage and nextPageToken may be given' }),
-          ),
+        querystring: pagingOnly('a named query runs with its stored parameters; only perPage and nextPageToken may be given'),
         response: { 400: problemSchema, 404: problemSchema, 422: problemSchema },
       },
     },

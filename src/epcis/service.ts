@@ -15,8 +15,17 @@ import { type CaptureDeps, type CaptureOutcome, CaptureRejected, captureEvents }
 import { documentEvents, documentIgnoreFields } from './event-hash.js';
 import { createFairQueue } from './job-queue.js';
 import { EPCIS_TYPES, shortVocabulary } from './mapping.js';
-import { encodePageToken, parseQueryRequest } from './query-params.js';
-import { capturedContexts, EPCIS_CONTEXT, type EpcFormat, epcConverter, mapIdentifiers, type RenderLot, renderEvent } from './render.js';
+import { encodePageToken, encodeValueToken, parseQueryRequest } from './query-params.js';
+import {
+  capturedContexts,
+  EPCIS_CONTEXT,
+  type EpcFormat,
+  epcConverter,
+  lotUri,
+  mapIdentifiers,
+  type RenderLot,
+  renderEvent,
+} from './render.js';
 import type { CaptureRow, EpcisRepository, EventFilter, EventMatch } from './repository.js';
 import { validateCaptureDocument, validateCaptureEvent } from './validation/index.js';
 
@@ -50,7 +59,8 @@ export function createEpcisService(deps: {
     | 'query'
     | 'corrections'
     | 'distinct'
-    | 'epcs'
+    | 'namedLots'
+    | 'capturedEpcs'
     | 'lotsMatching'
   >;
   identifiers: Pick<IdentifierService, 'parse' | 'findMany'>;
@@ -216,15 +226,13 @@ export function createEpcisService(deps: {
     return [...stored];
   }
 
-  /** Lots, products and locations the rendered events name, fetched once per page. */
-  async function renderAll(rows: StoredEvent[]) {
-    const lotCodes = [...new Set(rows.flatMap((row) => row.lots.map((link) => link.lotCode)))];
+  /** The lots as events render them (with their products' GTINs). */
+  async function renderLots(lotCodes: string[]): Promise<Map<string, RenderLot>> {
     const lots = await deps.lots.findByCodes(lotCodes);
     const products = new Map(
       (await deps.products.findByCodes(lots.flatMap((lot) => (lot.productCode ? [lot.productCode] : [])))).map((p) => [p.code, p]),
     );
-    const locationUri = await locationNamer(rows.flatMap((row) => [row.readPoint, row.bizLocation].filter((id) => id !== null)));
-    const renderLots = new Map<string, RenderLot>(
+    return new Map(
       lots.map((lot) => [
         lot.code,
         {
@@ -237,12 +245,18 @@ export function createEpcisService(deps: {
         },
       ]),
     );
+  }
+
+  /** Lots, products and locations the rendered events name, fetched once per page. */
+  async function renderAll(rows: StoredEvent[]) {
+    const lots = await renderLots([...new Set(rows.flatMap((row) => row.lots.map((link) => link.lotCode)))]);
+    const locationUri = await locationNamer(rows.flatMap((row) => [row.readPoint, row.bizLocation].filter((id) => id !== null)));
     const corrections = await deps.epcis.corrections(rows.map((row) => row.id));
     return rows.map((row) =>
       renderEvent(
         row,
         {
-          lots: renderLots,
+          lots,
           lotUriPrefix,
           partyUri: (code) => `${deps.publicBaseUrl}/parties/${code}`,
           locationUri,
@@ -427,17 +441,34 @@ export function createEpcisService(deps: {
       throw missing();
     },
 
+    /**
+     * A page of the EPCs and classes the events the principal may read name (a party's own events;
+     * every event for regulators and admins), each object once: by the EPC it was captured under,
+     * else as events render it (a GTIN + lot or an SSCC as its Digital Link, else its URI here). In
+     * the order of that form, written per GS1-EPC-Format.
+     */
+    async epcs(principal: Principal, format: EpcFormat, page: { limit: number; after?: string }) {
+      const lotCodes = await deps.epcis.namedLots(privateScope(principal) ?? undefined);
+      const captured = await deps.epcis.capturedEpcs(lotCodes);
+      const context = { lots: await renderLots(lotCodes.filter((code) => !captured.has(code))), lotUriPrefix };
+      const named = [...new Set(lotCodes.flatMap((code) => captured.get(code) ?? [lotUri(code, context)]))].sort();
+      const { after } = page;
+      const rest = after === undefined ? named : named.filter((value) => value > after);
+      const values = rest.slice(0, page.limit);
+      const convert = await identifierConverter(format);
+      return {
+        values: convert ? values.map(convert) : values,
+        nextPageToken: rest.length > page.limit ? encodeValueToken(values[values.length - 1]) : null,
+      };
+    },
+
     /** The values of one field in the events the principal may read; identifiers written per GS1-EPC-Format, as in events. */
-    async vocabulary(
-      principal: Principal,
-      what: 'bizStep' | 'disposition' | 'readPoint' | 'bizLocation' | 'epc' | 'eventType',
-      format: EpcFormat,
-    ) {
+    async vocabulary(principal: Principal, what: 'bizStep' | 'disposition' | 'readPoint' | 'bizLocation' | 'eventType', format: EpcFormat) {
       if (what === 'eventType') return [...EPCIS_TYPES];
       const party = privateScope(principal) ?? undefined;
       if (what === 'bizStep' || what === 'disposition') return deps.epcis.distinct(what, party);
-      let values = what === 'epc' ? await deps.epcis.epcs(party, 1000) : await deps.epcis.distinct(what, party);
-      if (what !== 'epc') values = values.map(await locationNamer(values));
+      const stored = await deps.epcis.distinct(what, party);
+      const values = stored.map(await locationNamer(stored));
       const convert = await identifierConverter(format);
       // each once (a native site and a captured id may name one GLN), in the order of the form they are written in
       return [...new Set(convert ? values.map(convert) : values)].sort();
