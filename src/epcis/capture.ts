@@ -378,7 +378,7 @@ async function requestsFor(
       id,
       places: 'uris',
       creates,
-      namedAs: new Map(items.map((item) => [lotOf.get(item.id) as string, item.id])),
+      namedAs: namedAs(items, lotOf, encodings),
       sentAt: fields.sentAt,
       context: {
         eventTime: String(event.eventTime),
@@ -409,6 +409,19 @@ async function requestsFor(
       return specOf(item);
     }
   });
+}
+
+/**
+ * Each lot the event names → the identifier it first names it by, as the client wrote it (a tag or
+ * raw URI too, not the pure identity it is stored as), for refusals to name it so.
+ */
+function namedAs(items: Named[], lotOf: ReadonlyMap<string, string>, encodings: TagEncoding[]): Map<string, string> {
+  const named = new Map<string, string>();
+  for (const item of items) {
+    const lotCode = lotOf.get(item.id) as string;
+    if (!named.has(lotCode)) named.set(lotCode, encodings.find((encoding) => encoding.epc === item.written)?.written ?? item.written);
+  }
+  return named;
 }
 
 /** An identifier as the resolver reads it; one it cannot parse names nothing known (it becomes a new lot). */

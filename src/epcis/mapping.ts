@@ -9,10 +9,11 @@ export const EPCIS_TYPES: EpcisType[] = ['ObjectEvent', 'AggregationEvent', 'Tra
 
 export type Role = 'subject' | 'input' | 'output' | 'parent' | 'child';
 /**
- * One identifier an event names, in canonical form, with its role, (for classes) quantity, and
- * where the event names it (`['epcList', 3]`, `['parentID']`, `['inputQuantityList', 0]`).
+ * One identifier an event names, in canonical form (`id`) and as the event gives it (`written`),
+ * with its role, (for classes) quantity, and where the event names it (`['epcList', 3]`,
+ * `['parentID']`, `['inputQuantityList', 0]`).
  */
-export type Named = { id: string; role: Role; isClass: boolean; quantity: number | null; uom: string | null; at: Pointer };
+export type Named = { id: string; written: string; role: Role; isClass: boolean; quantity: number | null; uom: string | null; at: Pointer };
 
 const CBV_PREFIXES: Record<string, string> = {
   bizStep: 'https://ref.gs1.org/cbv/BizStep-',
@@ -33,6 +34,7 @@ const list = (value: unknown): unknown[] => (Array.isArray(value) ? value : []);
 const instances = (event: EpcisEvent, member: string, role: Role): Named[] =>
   list(event[member]).map((epc, index) => ({
     id: canonicalIdentifier(String(epc)),
+    written: String(epc),
     role,
     isClass: false,
     quantity: null,
@@ -41,7 +43,17 @@ const instances = (event: EpcisEvent, member: string, role: Role): Named[] =>
   }));
 const parent = (event: EpcisEvent): Named[] =>
   event.parentID
-    ? [{ id: canonicalIdentifier(String(event.parentID)), role: 'parent', isClass: false, quantity: null, uom: null, at: ['parentID'] }]
+    ? [
+        {
+          id: canonicalIdentifier(String(event.parentID)),
+          written: String(event.parentID),
+          role: 'parent',
+          isClass: false,
+          quantity: null,
+          uom: null,
+          at: ['parentID'],
+        },
+      ]
     : [];
 /** The classes of one of the event's quantity lists. */
 const classes = (event: EpcisEvent, member: string, role: Role): Named[] =>
@@ -49,6 +61,7 @@ const classes = (event: EpcisEvent, member: string, role: Role): Named[] =>
     const element = entry as { epcClass: string; quantity?: number; uom?: string };
     return {
       id: canonicalIdentifier(element.epcClass),
+      written: element.epcClass,
       role,
       isClass: true,
       quantity: element.quantity ?? null,

@@ -124,15 +124,16 @@ export type CirculationAct = 'ship' | 'sell' | 'transform' | 'issue codes for' |
  * Why a lot may not be used for `act`, or null when it may. A lot on hold moves nowhere until
  * released (it may still be destroyed); a recalled lot is neither sold, used, packed nor coded,
  * but may be shipped (back to its producer). One rule for every door: the event writer and code
- * issuance both ask it. `packedIn` names the container the lot lies in when the act is on a
- * container holding it (what is inside goes wherever the container goes).
+ * issuance both ask it. `name` is how the refusal names the lot (its code unless given);
+ * `packedIn` names the container the lot lies in when the act is on a container holding it (what
+ * is inside goes wherever the container goes).
  */
 export function circulationRefusal(
   lot: { code: string; status: string; hold: { reason: string } | null },
   act: CirculationAct,
-  packedIn?: string,
+  { name: lotName = lot.code, packedIn }: { name?: string; packedIn?: string } = {},
 ): string | null {
-  const name = packedIn ? `lot ${lot.code} (packed in ${packedIn})` : `lot ${lot.code}`;
+  const name = packedIn ? `lot ${lotName} (packed in ${packedIn})` : `lot ${lotName}`;
   if (lot.hold) return `${name} is on hold (${lot.hold.reason}); nobody may ${act} it until the hold is released`;
   if (lot.status === 'recalled' && act !== 'ship') return `${name} is recalled; nobody may ${act} it`;
   return null;

@@ -95,14 +95,15 @@ t.test('one event breaking a ledger rule: rollback stores nothing of the documen
     outputQuantityList: [{ epcClass: CUTS, quantity: 240, uom: 'KGM' }],
   };
   const document = epcisDocument(events);
-  const theRule = new RegExp(`^event 56: only 100 KGM of ([0-9A-Z]+) remain with ${plant.code}; 250 requested$`);
+  // the carcass as the document wrote it, not by the lot code it maps to here
+  const theRule = `event 56: only 100 KGM of ${CARCASS} remain with ${plant.code}; 250 requested`;
 
   const rollback = await finished(plant.api, await post(world, plant.key, document, 'rollback'));
   t.match(rollback, { success: false, running: false, captureErrorBehaviour: 'rollback', total: 100, captured: 0, duplicates: 0 });
   t.equal(rollback.errors.length, 1, 'one error');
   t.match(rollback.errors[0], { eventIndex: 56, eventId: eventId('a', 56) });
   t.equal(rollback.errors[0].pointer, '/epcisBody/eventList/56/inputQuantityList/0/quantity', 'the error names the quantity in event 56');
-  t.match(rollback.errors[0].message, theRule, 'the error names event 56 and the rule it broke');
+  t.equal(rollback.errors[0].message, theRule, 'the error names event 56 and the rule it broke');
   t.same(rollback.eventIDs, []);
   t.same(await storedIds(plant.api), [], 'nothing of the document is stored');
   expectStatus(t, await plant.api.get(`/trace/${encodeURIComponent(CARCASS)}`), 404, 'not even the lot its first event made');
@@ -113,11 +114,10 @@ t.test('one event breaking a ledger rule: rollback stores nothing of the documen
   t.equal(proceed.errors.length, 1, 'the one error');
   t.match(proceed.errors[0], { eventIndex: 56, eventId: eventId('a', 56) });
   t.equal(proceed.errors[0].pointer, '/epcisBody/eventList/56/inputQuantityList/0/quantity');
-  t.match(proceed.errors[0].message, theRule);
+  t.equal(proceed.errors[0].message, theRule);
   t.same([...proceed.eventIDs].sort(), [...others].sort(), 'the job lists the 99 events');
   t.same((await storedIds(plant.api)).sort(), [...others].sort(), 'exactly those 99 events are stored');
   const carcassLot = (await plant.api.get(`/trace/${encodeURIComponent(CARCASS)}`)).body.query.lotCodes[0];
-  t.equal(theRule.exec(proceed.errors[0].message)?.[1], carcassLot, 'the lot code in the message is the carcass lot');
   t.equal((await plant.lot(carcassLot)).quantity, 100, 'of which nothing was taken');
 });
 
@@ -312,9 +312,9 @@ t.test('stored error texts: the event and the rule, never SQL, never NUL or lone
   );
   t.match(overdrawn, { captured: 2, errors: [{ eventIndex: 2 }] });
   t.equal(overdrawn.errors[0].pointer, '/epcisBody/eventList/2/quantityList/0/quantity');
-  t.match(
+  t.equal(
     overdrawn.errors[0].message,
-    /^event 2: only 5 KGM of [0-9A-Z]+ remain with \w+; 9 requested$/,
+    `event 2: only 5 KGM of ${LOT} remain with ${plant.code}; 9 requested`,
     'event N: the rule, with the lot',
   );
   t.notMatch(overdrawn.errors[0].message, SQL_TEXT, 'no SQL in a rule error');

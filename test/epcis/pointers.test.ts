@@ -2,9 +2,10 @@
 // event the client sent (`/inputQuantityList/0/quantity`, `/epcList/3`, `/parentID`), never at the
 // native event's field the writer checked (`/inputs/0/quantity`): by POST /epcis/events, and by a
 // capture job at the event's place in the document (`/epcisBody/eventList/1/…`).
+import { completeGs1 } from '../../src/codes/gs1.js';
 import { declarationFieldsSentAt, EpcisFields, namedIdentifiers } from '../../src/epcis/mapping.js';
 import { captured, EPCIS_CONTEXT, epcisDocument, observation } from '../fixtures/epcis.js';
-import { type Actor, createWorld, type World } from '../fixtures/world.js';
+import { type Actor, createWorld, expectStatus, type World } from '../fixtures/world.js';
 import { TEST_BASE_URL } from '../helper.js';
 import { fileTest } from '../root.js';
 
@@ -280,4 +281,71 @@ t.test('a receipt is named at the member naming what the shipment carries', asyn
     [[1, '/epcisBody/eventList/1/epcList/1']],
     'the second receipt is named at the EPC of what was shipped',
   );
+});
+
+t.test('a refusal names an SSCC as the EPCIS event wrote it, never by the container code it maps to', async (t) => {
+  const world = await createWorld(t);
+  const plant = await world.party('processor');
+  const store = await world.party('distributor');
+  const shop = await world.party('retailer');
+  const product = await plant.product('kg');
+  const lot = await plant.commission(product, 10);
+  const [caseSscc, palletSscc] = [completeGs1('06901234000000011'), completeGs1('06901234000000012')];
+  // an SSCC's EPC URN: company prefix (7 digits here), then the extension digit and the serial reference
+  const urnOf = (sscc: string) => `urn:epc:id:sscc:${sscc.slice(1, 8)}.${sscc[0]}${sscc.slice(8, 17)}`;
+  const [caseUrn, caseLink, palletUrn] = [urnOf(caseSscc), `https://id.gs1.org/00/${caseSscc}`, urnOf(palletSscc)];
+  const packed = await world.ok(plant.event({ type: 'aggregate', parent: { sscc: caseSscc }, children: [{ lotCode: lot }] }));
+  const caseCode: string = packed.createdLotCodes[0];
+  const pallet = (await world.ok(plant.event({ type: 'aggregate', parent: { sscc: palletSscc }, children: [{ lotCode: caseCode }] })))
+    .createdLotCodes[0];
+  await world.handOver(plant, store, pallet);
+  const held = await plant.commission(product, 10);
+  const heldSscc = completeGs1('06901234000000013');
+  const heldPallet = (await world.ok(plant.event({ type: 'aggregate', parent: { sscc: heldSscc }, children: [{ lotCode: held }] })))
+    .createdLotCodes[0];
+  await world.handOver(plant, store, heldPallet);
+
+  const refused = async (event: object, pointer: string, names: string[], what: string) => {
+    const reply = await world.app.inject({
+      method: 'POST',
+      url: '/epcis/events',
+      payload: { ...event, '@context': EPCIS_CONTEXT },
+      headers: { authorization: `Bearer ${store.key}`, 'content-type': 'application/ld+json' },
+    });
+    t.equal(reply.statusCode, 409, `${what}: ${reply.body}`);
+    t.match(reply.json(), { errors: [{ pointer }] }, what);
+    for (const name of names) t.match(reply.json().detail, name, `${what}: names ${name}`);
+    for (const code of [caseCode, pallet, heldPallet]) t.notMatch(reply.json().detail, code, `${what}: not the container code ${code}`);
+  };
+  const toShop = [{ type: 'owning_party', destination: `${TEST_BASE_URL}/parties/${shop.code}` }];
+  await refused(
+    observation(20, { bizStep: 'shipping', epcList: [caseUrn], destinationList: toShop }),
+    '/epcList/0',
+    [caseUrn],
+    'a case still packed on the pallet',
+  );
+  const caseTag = `urn:epc:tag:sscc-96:0.${caseUrn.slice('urn:epc:id:sscc:'.length)}`;
+  await refused(
+    observation(20, { bizStep: 'shipping', epcList: [caseTag], destinationList: toShop }),
+    '/epcList/0',
+    [caseTag],
+    'the case by its tag URI',
+  );
+  await refused(
+    observation(20, { type: 'AggregationEvent', action: 'ADD', bizStep: 'packing', parentID: caseLink, childEPCs: [palletUrn] }),
+    '/childEPCs/0',
+    [palletUrn, caseLink],
+    'the pallet packed into the case it holds',
+  );
+  expectStatus(t, await plant.api.post('/holds', { lotCodes: [held], reason: 'pending test' }), 201, 'the producer holds its lot');
+  await refused(
+    observation(21, { bizStep: 'shipping', epcList: [urnOf(heldSscc)], destinationList: toShop }),
+    '/epcList/0',
+    [urnOf(heldSscc)],
+    'a pallet with a lot on hold inside',
+  );
+
+  const native = await store.event({ type: 'ship', toPartyCode: shop.code, lines: [{ lotCode: caseCode }] });
+  t.equal(native.status, 409);
+  t.match(native.body.detail, caseCode, 'the native API names its own code');
 });

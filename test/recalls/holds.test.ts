@@ -397,7 +397,7 @@ t.test('EPCIS capture is refused for a held lot like the native API', async (t) 
     epcList: [caseUri],
   });
   t.equal(caseSold.success, false, 'selling the case fails');
-  t.match(JSON.stringify(caseSold.errors), `lot ${lot} (packed in `);
+  t.match(JSON.stringify(caseSold.errors), `lot ${lot} (packed in ${caseUri})`, 'the case as the event wrote it');
   t.match(JSON.stringify(caseSold.errors), 'is on hold (待检); nobody may sell it');
   const sold = await capture({
     eventTime: '2026-03-02T08:00:00+08:00',
@@ -417,6 +417,6 @@ t.test('EPCIS capture is refused for a held lot like the native API', async (t) 
     childQuantityList: [{ epcClass: lotUri, quantity: 5, uom: 'H87' }],
   });
   t.equal(packed.success, false, 'an aggregation of the held lot fails too');
-  t.match(JSON.stringify(packed.errors), `lot ${lot} is on hold (待检); nobody may pack it`);
+  t.match(JSON.stringify(packed.errors), `lot ${lotUri} is on hold (待检); nobody may pack it`, 'the lot as the event wrote it');
   t.equal((await farm.lot(lot)).massBalance.onHand, 10, 'nothing was packed');
 });

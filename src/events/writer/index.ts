@@ -342,9 +342,10 @@ export function createEventWriter(deps: {
     const result = applyRules(scope, request.action, eventTime, request.replaces?.lotCodes);
     for (const edge of request.captured?.edges ?? []) {
       if (state.reaches(edge.to, edge.from)) {
-        throw conflict(`using ${edge.from} to make ${edge.to} would create a lineage cycle`, [
-          bodyField([...base, 'transformationID'], 'joins an output already upstream of an input'),
-        ]);
+        throw conflict(
+          `using ${scope.identifierOfCode(edge.from)} to make ${scope.identifierOfCode(edge.to)} would create a lineage cycle`,
+          [bodyField([...base, 'transformationID'], 'joins an output already upstream of an input')],
+        );
       }
       const upstream = scope.lot(edge.from);
       draft.edges.push({

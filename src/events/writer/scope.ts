@@ -83,7 +83,7 @@ export class Scope {
 
   /** Why a hold or a recall stops the lot (or a lot inside the container) from being used for `act`; null when nothing does. */
   circulationStop(lot: LotView, act: CirculationAct): { refusal: string; reason: string } | null {
-    const refusal = circulationRefusal(lot, act);
+    const refusal = circulationRefusal(lot, act, { name: this.identifierOf(lot) });
     if (refusal) return { refusal, reason: lot.hold ? 'on hold' : 'recalled' };
     if (lot.kind !== 'container') return null;
     const inside = this.stoppedInside(lot.code, act);
@@ -104,7 +104,7 @@ export class Scope {
         const child = this.lot(childCode);
         if (!child || seen.has(childCode)) continue;
         seen.add(childCode);
-        const refusal = circulationRefusal(child, act, code);
+        const refusal = circulationRefusal(child, act, { name: this.identifierOf(child), packedIn: this.identifierOfCode(code) });
         if (refusal) return { lot: child, refusal };
         if (child.kind === 'container') queue.push(childCode);
       }
@@ -117,20 +117,30 @@ export class Scope {
     if (!this.namedAs.has(lotCode) && !this.namedInRules.has(lotCode)) this.namedInRules.set(lotCode, identifier);
   }
 
-  /**
-   * The lot (or container) as a refusal names it: by its code, unless the acting party may not
-   * read the lot and named it otherwise (a GTIN and lot number, an SSCC, an EPC, a pack code) —
-   * then as it named it, so that a refusal does not turn the identifier into the lot's code.
-   */
+  /** The lot (or container) as a refusal names it: `container …` or `lot …`, then as identifierOf names it. */
   nameOf(lot: LotView): string {
     return `${lot.kind === 'container' ? 'container' : 'lot'} ${this.identifierOf(lot)}`;
   }
 
-  /** The lot's code, or the identifier the request named it by where the acting party may not read it (see nameOf). */
+  /**
+   * The lot as a refusal names it. An EPCIS event's objects as the client wrote them (an SSCC, an
+   * EPC, a GTIN and lot number): its client knows them by those, never by the codes they map to
+   * here. Otherwise by its code, unless the acting party may not read the lot and named it
+   * otherwise (a pack code, an SSCC): then as it named it, so that a refusal does not turn the
+   * identifier into the lot's code.
+   */
   identifierOf(lot: LotView): string {
-    const named = this.namedAs.get(lot.code) ?? this.namedInRules.get(lot.code);
+    const written = this.namedAs.get(lot.code);
+    if (written !== undefined) return written;
+    const named = this.namedInRules.get(lot.code);
     const hidden = named !== undefined && !partyReadsLot(this.actor, this.state.involvedParties(lot));
     return hidden ? named : lot.code;
+  }
+
+  /** A lot or container by its code as identifierOf names it (by the code itself when it is no lot). */
+  identifierOfCode(code: string): string {
+    const lot = this.lot(code);
+    return lot ? this.identifierOf(lot) : code;
   }
 
   /** The live lot or container carrying this SSCC, this event's new ones included. */
@@ -194,10 +204,10 @@ export class Scope {
   requireHolder(lot: LotView, pointer: Pointer) {
     if (this.balance(lot.code) > 0) return;
     if (this.holds(lot.code)) {
-      throw conflict(`${lot.code} is packed in a container; unpack it first`, [bodyField(pointer, 'packed in a container')]);
+      throw conflict(`${this.identifierOf(lot)} is packed in a container; unpack it first`, [bodyField(pointer, 'packed in a container')]);
     }
     if (lot.partyCode === this.actor) {
-      throw conflict(`party ${this.actor} no longer holds any of ${lot.code}`, [bodyField(pointer, 'nothing on hand')]);
+      throw conflict(`party ${this.actor} no longer holds any of ${this.identifierOf(lot)}`, [bodyField(pointer, 'nothing on hand')]);
     }
     // who holds another party's lot is that party's business: a refusal names no holder
     throw forbidden(`party ${this.actor} does not hold ${this.nameOf(lot)}; only its holder may use it`, [
@@ -238,7 +248,7 @@ export class Scope {
       const quantity = line.quantity ?? onHand;
       this.requireQuantity(quantity, lot.unit, at(position, 'quantity'));
       if (quantity > onHand) {
-        throw conflict(`only ${onHand} ${lot.unit} of ${lot.code} remain with ${this.actor}; ${quantity} requested`, [
+        throw conflict(`only ${onHand} ${lot.unit} of ${this.identifierOf(lot)} remain with ${this.actor}; ${quantity} requested`, [
           bodyField(at(position, 'quantity'), `at most ${onHand}`),
         ]);
       }
@@ -258,9 +268,10 @@ export class Scope {
     for (const childCode of this.contents(containerCode).keys()) {
       const quantity = this.balance(childCode, containerCode);
       if (quantity <= 0) {
-        throw conflict(`container ${containerCode} lists ${childCode}, but ${this.actor} holds none of it packed there`, [
-          bodyField(pointer, 'contents not held'),
-        ]);
+        throw conflict(
+          `container ${this.identifierOfCode(containerCode)} lists ${this.identifierOfCode(childCode)}, but ${this.actor} holds none of it packed there`,
+          [bodyField(pointer, 'contents not held')],
+        );
       }
       this.draft.move(childCode, kind, -quantity, containerCode);
       lines.push({ lotCode: childCode, containerCode, quantity });

@@ -36,7 +36,7 @@ export function aggregate(scope: Scope, input: AggregateInput): RuleResult {
   }
   for (const [index, { lot, quantity }] of children.entries()) {
     if (lot.code === parent.code || (lot.kind === 'container' && scope.packedWithin(lot.code, parent.code))) {
-      throw conflict(`packing ${lot.code} into ${parent.code} would create a lineage cycle`, [
+      throw conflict(`packing ${scope.identifierOf(lot)} into ${scope.identifierOfCode(parent.code)} would create a lineage cycle`, [
         bodyField(pointerOf(index), 'already contains (or is) the parent container'),
       ]);
     }

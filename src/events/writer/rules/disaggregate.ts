@@ -22,7 +22,7 @@ export function disaggregate(scope: Scope, input: { parentCode: string; children
   for (const [index, code] of children.entries()) {
     if (!contents.has(code)) {
       const child = scope.lot(code);
-      throw unprocessable('not-in-container', `${child ? scope.nameOf(child) : code} is not in container ${parent.code}`, [
+      throw unprocessable('not-in-container', `${child ? scope.nameOf(child) : code} is not in container ${scope.identifierOf(parent)}`, [
         bodyField(scope.at('children', index), 'not a current content'),
       ]);
     }

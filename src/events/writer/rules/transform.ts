@@ -66,9 +66,10 @@ export function transform(scope: Scope, input: TransformInput, reuseCodes?: stri
       if (output.code === code) continue;
       // an existing output that is already upstream of the input would close a cycle
       if (scope.state.reaches(output.code, code)) {
-        throw conflict(`using ${code} to make ${output.code} would create a lineage cycle`, [
-          bodyField(scope.at('outputs'), 'already upstream of an input'),
-        ]);
+        throw conflict(
+          `using ${scope.identifierOfCode(code)} to make ${scope.identifierOfCode(output.code)} would create a lineage cycle`,
+          [bodyField(scope.at('outputs'), 'already upstream of an input')],
+        );
       }
       scope.draft.edges.push({
         upstreamCode: code,
