@@ -340,11 +340,17 @@ export function requireReaderKey(principal: Principal): void {
 }
 
 /** Reads are posted with a reader key of the party whose read point took them. */
-export function requireReadPointPoster(principal: Principal, readPoint: { name: string; partyCode: string }): void {
+export function requireReadPointPoster(
+  principal: Principal,
+  readPoint: { name: string; partyCode: string },
+  /** Where the read names the read point (or the antenna that placed it there). */
+  pointer: (string | number)[],
+): void {
   requireReaderKey(principal);
   if (principal.partyCode !== readPoint.partyCode) {
     throw forbidden(
       `a reader of party ${principal.partyCode} may not post reads for read point ${readPoint.name} of party ${readPoint.partyCode}`,
+      [bodyField(pointer, `a read point of ${readPoint.partyCode}, not of ${principal.partyCode}`)],
     );
   }
 }

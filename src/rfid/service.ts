@@ -145,6 +145,12 @@ export function createRfidService(deps: {
       if (reader.partyCode !== principal.partyCode) {
         throw forbidden(
           `reader ${reader.hostName} belongs to party ${reader.partyCode}; a reader of ${principal.partyCode} may not post its reads`,
+          [
+            bodyField(
+              read.hostName ? [...read.pointer, ...read.paths.hostName] : read.pointer,
+              `a reader of ${reader.partyCode}, not of ${principal.partyCode}`,
+            ),
+          ],
         );
       }
       const readPointId =
@@ -162,7 +168,11 @@ export function createRfidService(deps: {
         );
         continue;
       }
-      requireReadPointPoster(principal, readPoint);
+      requireReadPointPoster(
+        principal,
+        readPoint,
+        read.readPointId ? [...read.pointer, 'readPoint'] : [...read.pointer, ...read.paths.antenna],
+      );
       placed.push({
         partyCode: readPoint.partyCode,
         readPointId: readPoint.id,

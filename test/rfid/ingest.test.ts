@@ -311,9 +311,19 @@ t.test('reader ingest', async (t) => {
     const foreignPoint = await reader.api.post('/rfid/reads', {
       reads: [{ readPoint: otherPoint.readPointId, epc: hex(30), time: '2026-03-01T08:00:00+08:00' }],
     });
-    expectStatus(t, foreignPoint, 403, 'read point of another party');
+    t.match(expectStatus(t, foreignPoint, 403, 'read point of another party').body.errors, [{ in: 'body', pointer: '/reads/0/readPoint' }]);
     const foreignReader = await reader.api.post('/rfid/zebra', zebraEvent({ idHex: hex(31), hostName: 'FX7500-OTHER' }));
-    expectStatus(t, foreignReader, 403, 'reader of another party');
+    t.match(expectStatus(t, foreignReader, 403, 'reader of another party').body.errors, [{ in: 'body', pointer: '/data/hostName' }]);
+    const namedReader = await reader.api.post('/rfid/reads', {
+      reads: [
+        { readPoint: door.readPointId, epc: hex(32), time: '2026-03-01T08:00:00+08:00' },
+        { reader: 'FX7500-OTHER', antenna: 1, epc: hex(32), time: '2026-03-01T08:00:00+08:00' },
+      ],
+    });
+    t.match(expectStatus(t, namedReader, 403, 'a generic read naming a reader of another party').body.errors, [
+      { in: 'body', pointer: '/reads/1/reader' },
+    ]);
+    t.same(await reads(`tag=${hex(32)}`), [], 'nothing of the batch is stored');
     t.same(await reads(`tag=${hex(30)}`), []);
     t.same((await other.api.get(`/rfid/reads?tag=${hex(31)}`)).body.items, []);
     expectStatus(t, await other.api.get(`/rfid/reads?partyCode=${store.code}`), 403, "an operator lists only its own party's reads");
