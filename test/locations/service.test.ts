@@ -1,4 +1,5 @@
 // The location service with exactly its narrowed repository, on a real database.
+import { newPartyCode } from '../../src/codes/service-codes.js';
 import { createLocationBody } from '../../src/locations/schemas.js';
 import { createLocationService } from '../../src/locations/service.js';
 import { ADMIN, createChain, narrow, REGULATOR } from '../fixtures/chain.js';
@@ -73,7 +74,8 @@ t.test('locations', async (t) => {
     });
     await t.rejects(service.register(REGULATOR, site()), { status: 403, message: `this key may not write data of party ${farm.code}` });
     t.equal((await service.register(ADMIN, site())).partyCode, farm.code);
-    await t.rejects(service.register(ADMIN, site({ partyCode: 'Y500236XXXXXXX0' })), { status: 404, message: 'no party Y500236XXXXXXX0' });
+    const unknown = newPartyCode('retailer', '500236');
+    await t.rejects(service.register(ADMIN, site({ partyCode: unknown })), { status: 404, message: `no party ${unknown}` });
   });
 
   t.test('address and position are for the party, its trading partners, regulators and admins', async (t) => {

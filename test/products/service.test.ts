@@ -1,4 +1,5 @@
 // The product service with exactly its narrowed repository, on a real database.
+import { newPartyCode } from '../../src/codes/service-codes.js';
 import { createProductBody } from '../../src/products/schemas.js';
 import { createProductService } from '../../src/products/service.js';
 import { ADMIN, createChain, narrow, REGULATOR } from '../fixtures/chain.js';
@@ -85,7 +86,8 @@ t.test('products', async (t) => {
       message: `this key may not write data of party ${processor.code}`,
     });
     t.equal((await service.register(ADMIN, input({}))).partyCode, processor.code, 'an admin registers for the party');
-    await t.rejects(service.register(ADMIN, input({ partyCode: 'Y500236XXXXXXX0' })), { status: 404, message: 'no party Y500236XXXXXXX0' });
+    const unknown = newPartyCode('retailer', '500236');
+    await t.rejects(service.register(ADMIN, input({ partyCode: unknown })), { status: 404, message: `no party ${unknown}` });
   });
 
   t.test('reads: by code, and listed per party in registration order', async (t) => {
