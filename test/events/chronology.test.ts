@@ -207,6 +207,26 @@ t.test('corrections: a replacement does not begin a lot after an event already u
   );
 });
 
+/** An EPCIS class: lot `name` of one GTIN. */
+const lotClass = (name: string) => `https://id.gs1.org/01/06901234000016/10/${name}`;
+/** An EPCIS commissioning of 10 kg of a class. */
+const commissioned = (epcClass: string, when: object) => ({
+  type: 'ObjectEvent',
+  ...when,
+  action: 'ADD',
+  bizStep: 'commissioning',
+  quantityList: [{ epcClass, quantity: 10, uom: 'KGM' }],
+});
+/** An EPCIS observation that ships 1 kg of a class to a party: a use of the lot. */
+const shippedTo = (partyCode: string) => (epcClass: string, when: object) => ({
+  type: 'ObjectEvent',
+  ...when,
+  action: 'OBSERVE',
+  bizStep: 'shipping',
+  quantityList: [{ epcClass, quantity: 1, uom: 'KGM' }],
+  destinationList: [{ type: 'owning_party', destination: `${TEST_BASE_URL}/parties/${partyCode}` }],
+});
+
 t.test('EPCIS capture and /epcis/events: event times are consistent however late or out of order they come', async (t) => {
   const world = await createWorld(t);
   const plant = await world.party('processor');
@@ -216,28 +236,13 @@ t.test('EPCIS capture and /epcis/events: event times are consistent however late
     eventTime: `2026-03-${String(d).padStart(2, '0')}T${String(hour).padStart(2, '0')}:00:00+08:00`,
     eventTimeZoneOffset: '+08:00',
   });
-  const commissioned = (epcClass: string, when: object) => ({
-    type: 'ObjectEvent',
-    ...when,
-    action: 'ADD',
-    bizStep: 'commissioning',
-    quantityList: [{ epcClass, quantity: 10, uom: 'KGM' }],
-  });
-  const shipping = (epcClass: string, when: object) => ({
-    type: 'ObjectEvent',
-    ...when,
-    action: 'OBSERVE',
-    bizStep: 'shipping',
-    quantityList: [{ epcClass, quantity: 1, uom: 'KGM' }],
-    destinationList: [{ type: 'owning_party', destination: `${TEST_BASE_URL}/parties/${store.code}` }],
-  });
+  const shipping = shippedTo(store.code);
   const transformed = (from: string, to: string, when: object) => ({
     type: 'TransformationEvent',
     ...when,
     inputQuantityList: [{ epcClass: from, quantity: 2, uom: 'KGM' }],
     outputQuantityList: [{ epcClass: to, quantity: 5, uom: 'KGM' }],
   });
-  const lotClass = (name: string) => `https://id.gs1.org/01/06901234000016/10/${name}`;
 
   for (const behaviour of ['rollback', 'proceed'] as const) {
     const meat = lotClass(`MEAT-${behaviour}`);
@@ -340,23 +345,8 @@ t.test('EPCIS: a lot that events used does not begin after the first of them', a
   const store = await world.party('cold_storage');
   const { post, capture } = epcisRequests(world);
   const at = (hour: number) => ({ eventTime: `2026-03-05T${String(hour).padStart(2, '0')}:00:00+08:00`, eventTimeZoneOffset: '+08:00' });
-  const lotClass = (name: string) => `https://id.gs1.org/01/06901234000016/10/${name}`;
-  const commissioned = (epcClass: string, when: object) => ({
-    type: 'ObjectEvent',
-    ...when,
-    action: 'ADD',
-    bizStep: 'commissioning',
-    quantityList: [{ epcClass, quantity: 10, uom: 'KGM' }],
-  });
   // an observation that ships what it names: the first event naming the identifier, and a use of it
-  const shipped = (epcClass: string, when: object) => ({
-    type: 'ObjectEvent',
-    ...when,
-    action: 'OBSERVE',
-    bizStep: 'shipping',
-    quantityList: [{ epcClass, quantity: 1, uom: 'KGM' }],
-    destinationList: [{ type: 'owning_party', destination: `${TEST_BASE_URL}/parties/${store.code}` }],
-  });
+  const shipped = shippedTo(store.code);
   const sighted = (epcClass: string, when: object) => ({
     type: 'ObjectEvent',
     ...when,
