@@ -3,7 +3,7 @@ import { seedDemoChain } from '../../seeds/fengjie.js';
 import { completeGs1 } from '../../src/codes/gs1.js';
 import { queryRows } from '../../src/db/client.js';
 import { eventHashId } from '../../src/epcis/event-hash.js';
-import { EPCIS_CONTEXT as CONTEXT, captured, epcisDocument as doc, observation } from '../fixtures/epcis.js';
+import { EPCIS_CONTEXT as CONTEXT, captured, epcisDocument as doc, epcisRequests, observation } from '../fixtures/epcis.js';
 import { createWorld, expectStatus } from '../fixtures/world.js';
 import { TEST_BASE_URL } from '../helper.js';
 import { fileTest } from '../root.js';
@@ -440,13 +440,7 @@ t.test('an explicit eventID names one event: re-sent alike it is a duplicate, re
     bizStep: 'inspecting',
     epcList: [item(20)],
   };
-  const post = (event: object) =>
-    world.app.inject({
-      method: 'POST',
-      url: '/epcis/events',
-      payload: { '@context': CONTEXT, ...event },
-      headers: { authorization: `Bearer ${plant.key}` },
-    });
+  const post = (event: object) => epcisRequests(world).post(plant.key, '/epcis/events', { '@context': CONTEXT, ...event });
 
   t.equal((await post(observed)).statusCode, 201);
   const again = await post({ ...observed, recordTime: '2026-03-02T00:00:00Z' });
@@ -490,13 +484,7 @@ t.test('an explicit eventID names one event: re-sent alike it is a duplicate, re
 t.test('an eventID is matched as its standard compares it: a urn:uuid in any case, a hash by its value as written', async (t) => {
   const world = await createWorld(t);
   const plant = await world.party('slaughterhouse');
-  const post = (event: object) =>
-    world.app.inject({
-      method: 'POST',
-      url: '/epcis/events',
-      payload: { '@context': CONTEXT, ...event },
-      headers: { authorization: `Bearer ${plant.key}` },
-    });
+  const post = (event: object) => epcisRequests(world).post(plant.key, '/epcis/events', { '@context': CONTEXT, ...event });
   const getEvent = (id: string) => plant.api.get(`/epcis/events/${encodeURIComponent(id)}`);
   const byEqEventId = async (id: string) =>
     (await plant.api.get(`/epcis/events?EQ_eventID=${encodeURIComponent(id)}`)).body.epcisBody.queryResults.resultsBody.eventList.map(
@@ -550,13 +538,7 @@ t.test('an eventID is matched as its standard compares it: a urn:uuid in any cas
 t.test('an event captured before eventIDs were stored in lower case keeps its id, and is found and known again by it', async (t) => {
   const world = await createWorld(t);
   const plant = await world.party('slaughterhouse');
-  const post = (event: object) =>
-    world.app.inject({
-      method: 'POST',
-      url: '/epcis/events',
-      payload: { '@context': CONTEXT, ...event },
-      headers: { authorization: `Bearer ${plant.key}` },
-    });
+  const post = (event: object) => epcisRequests(world).post(plant.key, '/epcis/events', { '@context': CONTEXT, ...event });
   const lower = 'urn:uuid:6c1f1f52-0f0e-4d1e-9c55-3f0d7a2b9ecc';
   const upper = `urn:uuid:${lower.slice(9).toUpperCase()}`;
   // an observation naming nothing has no rows that refer to it: stored as an earlier capture stored an upper-case eventID
