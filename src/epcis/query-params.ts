@@ -1,5 +1,6 @@
 // EPCIS REST query parameters → a query the service runs. Shared by GET /epcis/events, named
 // queries and subscriptions. Pure.
+import { hasServiceCodeShape } from '../codes/service-codes.js';
 import { isStorableTime, timestampSchema } from '../codes/timestamp.js';
 import { badRequest } from '../errors/problem.js';
 import { EPCIS_TYPES } from './mapping.js';
@@ -155,11 +156,11 @@ export function parsePaging(params: Record<string, unknown>, order: EventOrder):
   return token === undefined ? { limit } : { limit, after: decodePageToken(token, order) };
 }
 
-/** The page of a listing of values (GET /epcis/epcs): `perPage` and `nextPageToken` as events take them. */
-export function parseValuePaging(params: Record<string, unknown>): { limit: number; after?: string } {
+/** The page of lots GET /epcis/epcs asks for: `perPage` and `nextPageToken` as events take them. */
+export function parseLotPaging(params: Record<string, unknown>): { limit: number; after?: string } {
   const limit = perPageOf(params);
   const token = pageTokenOf(params);
-  return token === undefined ? { limit } : { limit, after: decodeValueToken(token) };
+  return token === undefined ? { limit } : { limit, after: decodeLotPageToken(token) };
 }
 
 function perPageOf(params: Record<string, unknown>): number {
@@ -180,40 +181,52 @@ export type PageCursor = { time: Date; id: string };
 
 /** The token carries its order: a page of one order does not continue a listing in another. */
 export function encodePageToken(order: EventOrder, last: PageCursor): string {
-  return Buffer.from(JSON.stringify({ by: order.by, dir: order.direction, t: last.time.toISOString(), id: last.id })).toString('base64url');
+  return encodeToken({ by: order.by, dir: order.direction, t: last.time.toISOString(), id: last.id });
 }
 
 /** Event ids are UUIDs and URIs: printable ASCII. */
 const EVENT_ID = /^[\x21-\x7e]{1,2000}$/;
 
 export function decodePageToken(token: string, order: EventOrder): PageCursor {
-  let decoded: { by: unknown; dir: unknown; time: Date; id: string };
-  try {
-    const { by, dir, t, id } = JSON.parse(Buffer.from(token, 'base64url').toString('utf8')) as Record<string, unknown>;
-    const time = new Date(t as string);
-    // a forged token must not carry what the database refuses (a year out of range, a NUL in the id),
-    // nor a time new Date() would guess at (null as 1970, '2026' as a year): only the form encodePageToken writes
-    if (typeof t !== 'string' || !isStorableTime(time) || time.toISOString() !== t) throw new Error('bad token');
-    if (typeof id !== 'string' || !EVENT_ID.test(id)) throw new Error('bad token');
-    // tokens issued before listings had an order continue the one listing there was: eventTime ascending
-    decoded = { by: by ?? 'eventTime', dir: dir ?? 'ASC', time, id };
-  } catch {
-    throw problem('nextPageToken', 'not a token this service issued');
-  }
-  if (decoded.by !== order.by || decoded.dir !== order.direction)
-    throw problem('nextPageToken', `continues a listing ordered by ${decoded.by} ${decoded.dir}, not ${order.by} ${order.direction}`);
-  return { time: decoded.time, id: decoded.id };
+  const { by, dir, t, id } = tokenFields(token);
+  const time = new Date(t as string);
+  // a forged token must not carry what the database refuses (a year out of range, a NUL in the id),
+  // nor a time new Date() would guess at (null as 1970, '2026' as a year): only the form encodePageToken writes
+  if (typeof t !== 'string' || !isStorableTime(time) || time.toISOString() !== t) throw notIssued();
+  if (typeof id !== 'string' || !EVENT_ID.test(id)) throw notIssued();
+  // tokens issued before listings had an order continue the one listing there was: eventTime ascending
+  checkOrder({ by: by ?? 'eventTime', dir: dir ?? 'ASC' }, order.by, order.direction);
+  return { time, id };
 }
 
-/** Where a page of a listing of values ended: its last value (a listing of events' tokens carries a time and id instead). */
-export const encodeValueToken = (last: string): string => Buffer.from(JSON.stringify({ after: last })).toString('base64url');
+/** GET /epcis/epcs lists lots and containers in the order of their codes, and a page ends at its last one's. */
+const LOT_ORDER = { by: 'lotCode', direction: 'ASC' } as const;
 
-export function decodeValueToken(token: string): string {
+export const encodeLotPageToken = (lastCode: string): string => encodeToken({ by: LOT_ORDER.by, dir: LOT_ORDER.direction, id: lastCode });
+
+export function decodeLotPageToken(token: string): string {
+  const { by, dir, id } = tokenFields(token);
+  // only a code as this service issues them reaches the database's comparison
+  if (typeof id !== 'string' || !hasServiceCodeShape(id, ['lot', 'container'])) throw notIssued();
+  checkOrder({ by, dir }, LOT_ORDER.by, LOT_ORDER.direction);
+  return id;
+}
+
+const encodeToken = (fields: Record<string, string>) => Buffer.from(JSON.stringify(fields)).toString('base64url');
+
+const notIssued = () => problem('nextPageToken', 'not a token this service issued');
+
+function tokenFields(token: string): Record<string, unknown> {
   try {
-    const { after } = JSON.parse(Buffer.from(token, 'base64url').toString('utf8')) as Record<string, unknown>;
-    if (typeof after === 'string' && after.length > 0) return after;
+    const fields: unknown = JSON.parse(Buffer.from(token, 'base64url').toString('utf8'));
+    if (typeof fields === 'object' && fields !== null) return fields as Record<string, unknown>;
   } catch {
     // reported below, as any token this service did not issue
   }
-  throw problem('nextPageToken', 'not a token this service issued');
+  throw notIssued();
+}
+
+function checkOrder(token: { by: unknown; dir: unknown }, by: string, direction: string) {
+  if (token.by !== by || token.dir !== direction)
+    throw problem('nextPageToken', `continues a listing ordered by ${token.by} ${token.dir}, not ${by} ${direction}`);
 }

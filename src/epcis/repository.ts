@@ -183,14 +183,23 @@ export function createEpcisRepository(db: Db) {
       );
       return rows.map((row) => row.code);
     },
-    /** The lots and containers events name, in any role: one party's events, or every party's. */
-    async namedLots(partyCode: string | undefined): Promise<string[]> {
+    /**
+     * A page of the lots and containers events name, in any role (one party's events, or every
+     * party's), in code order after `after`. Codes are upper-case letters and digits of one length,
+     * so every collation orders them alike.
+     */
+    async namedLots(partyCode: string | undefined, page: { limit: number; after?: string }): Promise<string[]> {
+      const after = page.after === undefined ? sql`true` : sql`lot_code > ${page.after}`;
       const rows = await queryRows<{ lotCode: string }>(
         db,
         partyCode
-          ? // the party's events by their index, then their links by theirs
-            sql`select distinct el.lot_code as "lotCode" from events e join event_lots el on el.event_id = e.id where e.party_code = ${partyCode}`
-          : sql`select distinct lot_code as "lotCode" from event_lots`,
+          ? // the party's events by their index, then their links by theirs: walking every party's links in
+            // code order for the party's would read them all for a party whose events name few lots
+            sql`with own as materialized (
+                select el.lot_code from events e join event_lots el on el.event_id = e.id where e.party_code = ${partyCode})
+              select distinct lot_code as "lotCode" from own where ${after} order by lot_code limit ${page.limit}`
+          : // every party's: the links' lot index in order, read no further than the page's lots
+            sql`select distinct lot_code as "lotCode" from event_lots where ${after} order by lot_code limit ${page.limit}`,
       );
       return rows.map((row) => row.lotCode);
     },

@@ -5,7 +5,7 @@ import { timestampSchema } from '../codes/timestamp.js';
 import { idSchema } from '../codes/uuid.js';
 import { badRequest, problemSchema } from '../errors/problem.js';
 import { bearerSecurity, principalOf } from '../http/request.js';
-import { MATCHES, parseValuePaging, QUERY_PARAMETERS } from './query-params.js';
+import { MATCHES, parseLotPaging, QUERY_PARAMETERS } from './query-params.js';
 import { EPC_FORMATS, type EpcFormat } from './render.js';
 import type { EventMatch } from './repository.js';
 import { CAPTURE_LIMIT_EVENTS, type EpcisService } from './service.js';
@@ -242,7 +242,7 @@ export const epcisRoutes: FastifyPluginAsyncZod<{ service: EpcisService; subscri
       schema: {
         tags,
         summary:
-          'The EPCs and classes the events you may read name, each object once, in order (paged with nextPageToken and a Link header)',
+          'The EPCs and classes the events you may read name, each object once, in the order of their codes here (paged with nextPageToken and a Link header)',
         security: bearerSecurity,
         headers: epcFormatHeaders,
         querystring: pagingOnly('only perPage and nextPageToken may be given'),
@@ -250,7 +250,7 @@ export const epcisRoutes: FastifyPluginAsyncZod<{ service: EpcisService; subscri
       },
     },
     async (request, reply) => {
-      const page = await service.epcs(principalOf(request), formatAsked(request), parseValuePaging(request.query));
+      const page = await service.epcs(principalOf(request), formatAsked(request), parseLotPaging(request.query));
       linkNextPage(request, reply, page.nextPageToken);
       return { '@set': page.values };
     },

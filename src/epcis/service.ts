@@ -15,7 +15,7 @@ import { type CaptureDeps, type CaptureOutcome, CaptureRejected, captureEvents }
 import { documentEvents, documentIgnoreFields } from './event-hash.js';
 import { createFairQueue } from './job-queue.js';
 import { EPCIS_TYPES, shortVocabulary } from './mapping.js';
-import { encodePageToken, encodeValueToken, parseQueryRequest } from './query-params.js';
+import { encodeLotPageToken, encodePageToken, parseQueryRequest } from './query-params.js';
 import {
   capturedContexts,
   EPCIS_CONTEXT,
@@ -445,20 +445,18 @@ export function createEpcisService(deps: {
      * A page of the EPCs and classes the events the principal may read name (a party's own events;
      * every event for regulators and admins), each object once: by the EPC it was captured under,
      * else as events render it (a GTIN + lot or an SSCC as its Digital Link, else its URI here). In
-     * the order of that form, written per GS1-EPC-Format.
+     * the order of the objects' codes here, so that the database pages them; written per GS1-EPC-Format.
      */
     async epcs(principal: Principal, format: EpcFormat, page: { limit: number; after?: string }) {
-      const lotCodes = await deps.epcis.namedLots(privateScope(principal) ?? undefined);
+      const found = await deps.epcis.namedLots(privateScope(principal) ?? undefined, { limit: page.limit + 1, after: page.after });
+      const lotCodes = found.slice(0, page.limit);
       const captured = await deps.epcis.capturedEpcs(lotCodes);
       const context = { lots: await renderLots(lotCodes.filter((code) => !captured.has(code))), lotUriPrefix };
-      const named = [...new Set(lotCodes.flatMap((code) => captured.get(code) ?? [lotUri(code, context)]))].sort();
-      const { after } = page;
-      const rest = after === undefined ? named : named.filter((value) => value > after);
-      const values = rest.slice(0, page.limit);
+      const values = [...new Set(lotCodes.flatMap((code) => captured.get(code) ?? [lotUri(code, context)]))];
       const convert = await identifierConverter(format);
       return {
         values: convert ? values.map(convert) : values,
-        nextPageToken: rest.length > page.limit ? encodeValueToken(values[values.length - 1]) : null,
+        nextPageToken: found.length > page.limit ? encodeLotPageToken(lotCodes[lotCodes.length - 1]) : null,
       };
     },
 

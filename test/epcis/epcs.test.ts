@@ -13,6 +13,28 @@ const listed = async (api: Client, query = '') => {
   return reply.body['@set'] as string[];
 };
 
+/** The objects' names in the order of their codes here, as /epcis/epcs lists them. */
+const inCodeOrder = (named: Record<string, string>) =>
+  Object.keys(named)
+    .sort()
+    .map((code) => named[code]);
+
+const forged = (fields: object) => Buffer.from(JSON.stringify(fields)).toString('base64url');
+
+/** Every page of /epcis/epcs from the one at `url`, following the Link header. */
+async function allPages(api: Client, from: string) {
+  const pages: string[][] = [];
+  let url: string | null = from;
+  while (url) {
+    const reply = await api.get(url);
+    if (reply.status !== 200) throw new Error(`GET ${url}: ${reply.status} ${JSON.stringify(reply.body)}`);
+    pages.push(reply.body['@set']);
+    const link = reply.headers.link as string | undefined;
+    url = link ? (/^<([^>]+)>; rel="next"$/.exec(link)?.[1] ?? null) : null;
+  }
+  return pages;
+}
+
 t.test('/epcis/epcs lists what the party’s events name: native lots and containers, captured EPCs and classes', async (t) => {
   const world = await createWorld(t);
   const { capture } = epcisRequests(world);
@@ -24,7 +46,7 @@ t.test('/epcis/epcs lists what the party’s events name: native lots and contai
   const gtin = completeGs1('0690123400004');
   const product = await farm.product('kg', { gtin });
   const shipped = await farm.commission(product, 10, { lotNumber: 'LN-1' });
-  await farm.commission(product, 5, { lotNumber: 'LN-2' });
+  const second = await farm.commission(product, 5, { lotNumber: 'LN-2' });
   const sscc = completeGs1('06901234000000001');
   const pallet = (await world.ok(farm.event({ type: 'aggregate', parent: { sscc }, children: [{ lotCode: shipped, quantity: 10 }] })))
     .createdLotCodes[0];
@@ -59,15 +81,23 @@ t.test('/epcis/epcs lists what the party’s events name: native lots and contai
     { success: true, captured: 3 },
   );
 
-  t.same(await listed(farm.api), [palletUri, lgtin('LN-1'), lgtin('LN-2')], 'the farm: its native lots and its pallet');
+  t.same(
+    await listed(farm.api),
+    inCodeOrder({ [pallet]: palletUri, [shipped]: lgtin('LN-1'), [second]: lgtin('LN-2') }),
+    'the farm: its native lots and its pallet',
+  );
   t.same(
     await listed(distributor.api),
-    [palletUri, lgtin('LN-1'), serialLink],
+    inCodeOrder({ [pallet]: palletUri, [shipped]: lgtin('LN-1'), [serialLot]: serialLink }),
     'the distributor: what it received and named, each object once (the instance by its EPC, not by its code here)',
   );
   t.same(await listed(maker.api), [serialLink], 'the maker: its instance, not what others named');
   t.same(await listed(idle.api), [], 'a party without events: nothing');
-  t.same(await listed(world.regulator), [palletUri, lgtin('LN-1'), lgtin('LN-2'), serialLink], 'a regulator: every party’s');
+  t.same(
+    await listed(world.regulator),
+    inCodeOrder({ [pallet]: palletUri, [shipped]: lgtin('LN-1'), [second]: lgtin('LN-2'), [serialLot]: serialLink }),
+    'a regulator: every party’s',
+  );
   for (const uri of await listed(distributor.api)) {
     const events = (await distributor.api.get(`/epcis/epcs/${encodeURIComponent(uri)}/events`)).body;
     t.ok(events.epcisBody.queryResults.resultsBody.eventList.length > 0, `${uri} finds the distributor's events`);
@@ -79,12 +109,11 @@ t.test('/epcis/epcs pages as /epcis/events does: perPage, nextPageToken and a Li
   const farm = await world.party('processor');
   const gtin = completeGs1('0690123400011');
   const product = await farm.product('kg', { gtin });
-  for (const lotNumber of ['A', 'B', 'C', 'D', 'E']) await farm.commission(product, 1, { lotNumber });
+  const named: Record<string, string> = {};
+  for (const lotNumber of ['A', 'B', 'C', 'D', 'E'])
+    named[await farm.commission(product, 1, { lotNumber })] = `https://id.gs1.org/01/${gtin}/10/${lotNumber}`;
   const all = await listed(farm.api);
-  t.same(
-    all,
-    ['A', 'B', 'C', 'D', 'E'].map((lotNumber) => `https://id.gs1.org/01/${gtin}/10/${lotNumber}`),
-  );
+  t.same(all, inCodeOrder(named));
 
   const seen: string[] = [];
   let url: string | null = '/epcis/epcs?perPage=2';
@@ -107,6 +136,9 @@ t.test('/epcis/epcs pages as /epcis/events does: perPage, nextPageToken and a Li
     ['perPage=abc', '/perPage'],
     ['nextPageToken=not-a-token', '/nextPageToken'],
     ['MATCH_epc=x', '/MATCH_epc'],
+    // what reaches the database's comparison is a code as issued: not a NUL it refuses, nor a name
+    [`nextPageToken=${forged({ by: 'lotCode', dir: 'ASC', id: `${Object.keys(named)[0]}\u0000` })}`, '/nextPageToken'],
+    [`nextPageToken=${forged({ after: all[0] })}`, '/nextPageToken'],
   ]) {
     const refused = await farm.api.get(`/epcis/epcs?${query}`);
     expectStatus(t, refused, 400, query);
@@ -116,3 +148,50 @@ t.test('/epcis/epcs pages as /epcis/events does: perPage, nextPageToken and a Li
   const token = new URL(/<([^>]+)>/.exec(eventsToken)?.[1] ?? '', 'http://local').searchParams.get('nextPageToken');
   expectStatus(t, await farm.api.get(`/epcis/epcs?nextPageToken=${token}`), 400, 'a token of /epcis/events does not continue /epcis/epcs');
 });
+
+t.test(
+  '/epcis/epcs pages through more objects than a page holds: each once, in the order of their codes, for a party and a regulator',
+  async (t) => {
+    const world = await createWorld(t);
+    const farm = await world.party('processor');
+    const other = await world.party('processor');
+    const gtin = completeGs1('0690123400028');
+    const otherGtin = completeGs1('0690123400035');
+    const product = await farm.product('kg', { gtin });
+    const otherProduct = await other.product('kg', { gtin: otherGtin });
+    const farmLots: Record<string, string> = {};
+    const otherLots: Record<string, string> = {};
+    for (let n = 1; n <= 7; n++) {
+      farmLots[await farm.commission(product, 1, { lotNumber: `F${n}` })] = `https://id.gs1.org/01/${gtin}/10/F${n}`;
+      otherLots[await other.commission(otherProduct, 1, { lotNumber: `O${n}` })] = `https://id.gs1.org/01/${otherGtin}/10/O${n}`;
+    }
+
+    for (const [who, api, named] of [
+      ['the party', farm.api, farmLots],
+      ['a regulator', world.regulator, { ...farmLots, ...otherLots }],
+    ] as const) {
+      const pages = await allPages(api, '/epcis/epcs?perPage=3');
+      const count = Object.keys(named).length;
+      t.equal(pages.length, Math.ceil(count / 3), `${who}: ${count} objects in pages of three`);
+      t.ok(
+        pages.every((page) => page.length <= 3),
+        `${who}: no page holds more than perPage`,
+      );
+      t.same(pages.flat(), inCodeOrder(named), `${who}: every object once, in the order of their codes`);
+      t.same(await allPages(api, '/epcis/epcs?perPage=3'), pages, `${who}: the same pages again`);
+    }
+
+    // an object recorded while a client pages takes its place among the rest: nothing listed before repeats
+    const firstPage = await farm.api.get('/epcis/epcs?perPage=3');
+    t.same(firstPage.body['@set'], inCodeOrder(farmLots).slice(0, 3), 'the first page');
+    const lastListed = Object.keys(farmLots).sort()[2];
+    const added = await farm.commission(product, 1, { lotNumber: 'F8' });
+    farmLots[added] = `https://id.gs1.org/01/${gtin}/10/F8`;
+    const rest = await allPages(farm.api, /^<([^>]+)>; rel="next"$/.exec(firstPage.headers.link as string)?.[1] as string);
+    t.same(
+      rest.flat(),
+      inCodeOrder(Object.fromEntries(Object.entries(farmLots).filter(([code]) => code > lastListed))),
+      'the pages after it: every object after the last one listed, the new one too if it sorts there',
+    );
+  },
+);
