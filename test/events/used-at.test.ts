@@ -78,8 +78,30 @@ t.test('the links by which events used their lot carry their time, natively and 
       objectEvent(meat, 4, { bizStep: 'retail_selling' }),
       objectEvent(meat, 4, { action: 'DELETE', bizStep: 'destroying' }),
       objectEvent(meat, 4, { bizStep: 'shipping', destinationList: [{ type: 'owning_party', destination: store }] }),
+      // sightings, whatever type they are recorded as: a packing observed, an association made or ended
+      {
+        type: 'AggregationEvent',
+        ...day(4),
+        action: 'OBSERVE',
+        parentID: sscc,
+        childQuantityList: [{ epcClass: meat, quantity: 1, uom: 'KGM' }],
+      },
+      {
+        type: 'AssociationEvent',
+        ...day(4),
+        action: 'ADD',
+        parentID: 'urn:epc:id:giai:6901234.SENSOR1',
+        childQuantityList: [{ epcClass: meat, quantity: 1, uom: 'KGM' }],
+      },
+      {
+        type: 'AssociationEvent',
+        ...day(4),
+        action: 'DELETE',
+        parentID: sscc,
+        childQuantityList: [{ epcClass: meat, quantity: 1, uom: 'KGM' }],
+      },
     ]),
-    { success: true, captured: 11 },
+    { success: true, captured: 14 },
   );
   t.match(await capture(plant.key, [{ type: 'AggregationEvent', ...day(5), action: 'DELETE', bizStep: 'unpacking', parentID: sscc }]), {
     success: true,
