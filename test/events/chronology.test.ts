@@ -435,6 +435,57 @@ t.test('EPCIS: a lot that events used does not begin after the first of them', a
   t.equal((await plant.api.get(`/events/${encodeURIComponent(first.eventID)}`)).body.declaredInErrorBy, null, 'and stands');
 });
 
+t.test('a container first seen shipped is packed into after its receipt: packing into it does not bring it into being', async (t) => {
+  const world = await createWorld(t);
+  const supplier = await world.party('processor');
+  const store = await world.party('cold_storage');
+  const kg = await store.product('kg');
+  const { capture } = epcisRequests(world);
+  const at = (hour: number) => ({ eventTime: `2026-03-05T${String(hour).padStart(2, '0')}:00:00+08:00`, eventTimeZoneOffset: '+08:00' });
+  const sscc = 'urn:epc:id:sscc:6901234.0000000062';
+  // the supplier's shipping event is the first to name the pallet: it is used then, made by nothing
+  const shipping = {
+    type: 'ObjectEvent',
+    ...at(8),
+    action: 'OBSERVE',
+    bizStep: 'shipping',
+    epcList: [sscc],
+    destinationList: [{ type: 'owning_party', destination: `${TEST_BASE_URL}/parties/${store.code}` }],
+  };
+  t.match(await capture(supplier.key, [shipping]), { success: true, captured: 1 });
+  const [shipment] = (await store.api.get('/shipments')).body.items;
+  await world.ok(eventAt(store, '2026-03-05T09:00:00+08:00', { type: 'receive', shipmentId: shipment.id }));
+  const pallet = (await world.regulator.get(`/trace/${encodeURIComponent(sscc)}?depth=0`)).body.query.lotCodes[0];
+
+  const lot = await store.commission(kg, 10);
+  expectStatus(
+    t,
+    await eventAt(store, '2026-03-05T10:00:00+08:00', {
+      type: 'aggregate',
+      parent: { containerCode: pallet },
+      children: [{ lotCode: lot, quantity: 4 }],
+    }),
+    201,
+    'POST /events: packed into it two hours after it was shipped',
+  );
+  const meat = lotClass('PACKED-AFTER-SHIPPED');
+  t.match(
+    await capture(store.key, [
+      commissioned(meat, at(7)),
+      {
+        type: 'AggregationEvent',
+        ...at(11),
+        action: 'ADD',
+        bizStep: 'packing',
+        parentID: sscc,
+        childQuantityList: [{ epcClass: meat, quantity: 3, uom: 'KGM' }],
+      },
+    ]),
+    { success: true, captured: 2 },
+    'EPCIS: packed into it three hours after it was shipped',
+  );
+});
+
 t.test('RFID: a gate read dated before the shipment left is a rejected read, not a receipt', async (t) => {
   const world = await createWorld(t, undefined, { rfidTickMs: 0 });
   const processor = await world.party('processor');
