@@ -12,7 +12,7 @@ import {
   type YieldAllowances,
 } from '../lots/ledger.js';
 import type { LotsRepository } from '../lots/repository.js';
-import { lotBooks } from '../lots/service.js';
+import { lotBooks, lotBooksKeeper } from '../lots/service.js';
 import { attributeCertificates } from '../trace/graph.js';
 import { type KdeRow, type KdeSort, kdeRow } from '../trace/kde.js';
 import type { EventLotKey, FiguresRepository, LedgerRow, Scope, TraceabilityRow, TransformationRow } from './repository.js';
@@ -137,8 +137,9 @@ export function createFiguresService(deps: {
     async balanceSheet(principal: Principal, code: string) {
       const [lot] = await deps.lots.findByCodes([code]);
       if (lot?.kind !== 'lot') throw notFound(`no lot ${code}`);
+      const keeper = await lotBooksKeeper(deps.lots, principal, code);
       const [balance, transformations] = await Promise.all([
-        lotBooks(deps.lots, principal, code),
+        lotBooks(deps.lots, keeper, code),
         deps.figures.transformations({ lotCodes: [code] }),
       ]);
       // how much went into the lot and what its making gained or lost are its maker's books, as

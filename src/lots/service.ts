@@ -7,18 +7,24 @@ import type { Lot } from './schemas.js';
 export const toLot = (row: LotRow): Lot => ({ ...row, kind: row.kind as Lot['kind'], status: row.status as Lot['status'] });
 
 /**
- * A lot's books as the principal keeps them: the whole lot's for regulators and admins. Another
- * party's stock level and uses are its own business, as in a trace: an operator, the lot's owner
- * too, keeps the books of its own stock, and only of a lot it owned, held or was sent.
+ * Whose books of a lot the principal keeps, once it may read the lot at all (403 otherwise): the
+ * whole lot's (null) for regulators and admins. Another party's stock level and uses are its own
+ * business, as in a trace: an operator, the lot's owner too, keeps the books of its own stock, and
+ * only of a lot it owned, held or was sent.
  */
-export async function lotBooks(
-  lots: Pick<LotsRepository, 'involvedParties' | 'ledger'>,
+export async function lotBooksKeeper(
+  lots: Pick<LotsRepository, 'involvedParties'>,
   principal: Principal,
   code: string,
-): Promise<MassBalance> {
+): Promise<string | null> {
   const holder = privateScope(principal);
   if (holder !== null) requireLotReader(principal, code, await lots.involvedParties(code));
-  const ledger = await lots.ledger(code, holder);
+  return holder;
+}
+
+/** A lot's books as `keeper` (see lotBooksKeeper) keeps them: of the whole lot, or of its own stock. */
+export async function lotBooks(lots: Pick<LotsRepository, 'ledger'>, keeper: string | null, code: string): Promise<MassBalance> {
+  const ledger = await lots.ledger(code, keeper);
   return massBalance(ledger.totals, ledger.lines, ledger.of);
 }
 
@@ -27,8 +33,9 @@ export function createLotService(deps: { lots: Pick<LotsRepository, 'findByCodes
     async get(principal: Principal, code: string) {
       const [row] = await deps.lots.findByCodes([code]);
       if (!row) throw notFound(`no lot ${code}`);
+      const keeper = await lotBooksKeeper(deps.lots, principal, code);
       // an operator sees its own holding, as it keeps the books of its own stock
-      const [balance, holdings] = await Promise.all([lotBooks(deps.lots, principal, code), deps.lots.holdings([code])]);
+      const [balance, holdings] = await Promise.all([lotBooks(deps.lots, keeper, code), deps.lots.holdings([code])]);
       return {
         ...toLot(row),
         holders: holdings
