@@ -20,9 +20,13 @@ for (const { code, name, provinceCode } of prefectures) {
   const province = NAMES.get(`${provinceCode}0000`)!;
   NAMES.set(`${code}00`, GROUPINGS.has(name) ? province : province + name);
 }
+const PREFECTURE_NAMES = new Map(prefectures.map(({ code, name }) => [code, name]));
 for (const { code, name, cityCode } of counties) {
-  // A prefecture without counties (东莞市, 中山市, 儋州市) is listed again as its own county.
-  if (!NAMES.has(code)) NAMES.set(code, NAMES.get(`${cityCode}00`)! + name);
+  // A prefecture without counties is listed again as its own county: under its own code (东莞市
+  // 441900) or under a county code of its own (嘉峪关市 620201); either way it is not named twice.
+  if (NAMES.has(code)) continue;
+  const prefecture = NAMES.get(`${cityCode}00`)!;
+  NAMES.set(code, PREFECTURE_NAMES.get(cityCode) === name ? prefecture : prefecture + name);
 }
 
 /** The full Chinese name of a region, or undefined for a code not in the list. */

@@ -32,6 +32,7 @@ t.test('groupings that name no place are left out of names', async (t) => {
   t.equal(regionName('419001'), '河南省济源市', 'a county-level city the province runs directly');
   t.equal(regionName('469002'), '海南省琼海市');
   t.equal(regionName('441900'), '广东省东莞市', 'a prefecture without counties is not named twice');
+  t.equal(regionName('620201'), '甘肃省嘉峪关市', 'nor is one whose only county bears its name under a code of its own');
   t.same(
     allNames().filter(([, name]) => /市辖区|直辖县级行政区划/.test(name)),
     [],
