@@ -211,8 +211,15 @@ const activityGroup = z.object({
 export const activitySchema = z
   .object({
     overall: activityGroup,
-    byKind: z.array(activityGroup.extend({ kind: z.enum(PARTY_KINDS) })),
-    byRegion: z.array(activityGroup.extend({ regionCode: z.string() })),
+    byKind: z.array(
+      activityGroup.extend({ kind: z.enum(PARTY_KINDS), name: z.string().describe('the kind of party in Chinese (养殖, 屠宰, …)') }),
+    ),
+    byRegion: z.array(
+      activityGroup.extend({
+        regionCode: z.string(),
+        name: z.string().nullable().describe("the region's GB/T 2260 name; null for a code no longer in the list"),
+      }),
+    ),
   })
   .meta({ id: 'Activity' });
 

@@ -269,8 +269,12 @@ export function createFiguresService(deps: {
       };
       return {
         overall: figure(rows.find((row) => row.dimension === 'all')),
-        byKind: rows.filter((row) => row.dimension === 'kind').map((row) => ({ kind: row.key as PartyKind, ...figure(row) })),
-        byRegion: rows.filter((row) => row.dimension === 'region').map((row) => ({ regionCode: row.key as string, ...figure(row) })),
+        byKind: rows
+          .filter((row) => row.dimension === 'kind')
+          .map((row) => ({ kind: row.key as PartyKind, name: PARTY_KIND_NAMES[row.key as PartyKind], ...figure(row) })),
+        byRegion: rows
+          .filter((row) => row.dimension === 'region')
+          .map((row) => ({ regionCode: row.key as string, name: regionName(row.key as string) ?? null, ...figure(row) })),
       };
     },
 

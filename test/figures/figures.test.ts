@@ -149,19 +149,19 @@ t.test('figures of a small county world', async (t) => {
     t.strictSame(figures.overall.geographicalIndication, { registered: 1, active: 1, rate: 1 });
     t.strictSame(figures.overall.organic, { registered: 0, active: 0, rate: null });
     t.strictSame(
-      figures.byRegion.map((row: any) => [row.regionCode, row.all.registered, row.all.active]),
+      figures.byRegion.map((row: any) => [row.regionCode, row.name, row.all.registered, row.all.active]),
       [
-        ['110101', 1, 1],
-        ['500236', 5, 3],
+        ['110101', '北京市东城区', 1, 1],
+        ['500236', '重庆市奉节县', 5, 3],
       ],
     );
     t.strictSame(
-      figures.byKind.map((row: any) => [row.kind, row.all.registered, row.all.active]),
+      figures.byKind.map((row: any) => [row.kind, row.name, row.all.registered, row.all.active]),
       [
-        ['farm', 2, 2],
-        ['processor', 2, 1],
-        ['retailer', 1, 0],
-        ['slaughterhouse', 1, 1],
+        ['farm', '养殖', 2, 2],
+        ['processor', '加工', 2, 1],
+        ['retailer', '零售', 1, 0],
+        ['slaughterhouse', '屠宰', 1, 1],
       ],
     );
     // a certification declared on an approved application to join counts like a product's mark
