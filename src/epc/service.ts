@@ -1,5 +1,5 @@
 import { canReadLot, type Principal, tagReferentAudience } from '../access/index.js';
-import { badRequest } from '../errors/problem.js';
+import { badRequest, paramField } from '../errors/problem.js';
 import { decodeTag, EpcSyntaxError } from '../gs1/epc-binary.js';
 import type { IdentifierService } from '../identifiers/service.js';
 import type { LotsRepository } from '../lots/repository.js';
@@ -46,7 +46,7 @@ export function createEpcService(deps: Deps) {
         });
       } catch (error) {
         if (!(error instanceof EpcSyntaxError)) throw error;
-        throw badRequest(error.message, [{ in: 'path', pointer: '/value', detail: error.message }]);
+        throw badRequest(error.message, [paramField('value', error.message)]);
       }
       return { value, ...tag, knownAs: await knownAs(principal, tag.kind === 'gs1' ? tag.digitalLink : tag.rawUri) };
     },

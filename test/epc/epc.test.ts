@@ -81,7 +81,7 @@ t.test('GET /epc decodes any form of a tag, publicly, and says 400 for a malform
   const malformed = await anonymous.get(`/epc/${HEX.slice(1)}`);
   expectStatus(t, malformed, 400, 'malformed hex');
   t.equal(malformed.headers['content-type'], 'application/problem+json; charset=utf-8');
-  t.match(malformed.body.errors, [{ in: 'path', pointer: '/value', detail: /24 or 50 digits/ }]);
+  t.match(malformed.body.errors, [{ in: 'params', pointer: '/value', detail: /24 or 50 digits/ }]);
   expectStatus(t, await anonymous.get('/epc/urn:epc:tag:sgtin-96:9.0614141.812345.6789'), 400, 'filter 9');
   expectStatus(t, await anonymous.get('/epc/1?filter=8'), 400, 'filter out of range');
   expectStatus(t, await client(world.app, 'not-a-key').get(`/epc/${HEX}`), 401, 'a key given is checked');
