@@ -499,9 +499,11 @@ async function build(database: Database): Promise<Built> {
       eventRows.filter((row) => isEvidence({ type: row.type, referenceDocuments: row.referenceDocuments ?? [] })).map((row) => row.id),
     );
     const typeOf = new Map(eventRows.map((row) => [row.id, row.type]));
+    // commissions and transformations only: no event of the graph packs a container
+    const packsNothing = { packedNew: new Set<string>() };
     for (const link of linkRows) {
       link.evidence = evidence.has(link.eventId);
-      link.makes = makes(typeOf.get(link.eventId) as string, link.role);
+      link.makes = makes(typeOf.get(link.eventId) as string, link, packsNothing);
     }
     // FK order: events → lots → event_lots / movements / edges
     await copyInto(database, events, eventRows);

@@ -214,9 +214,9 @@ export const eventLots = pgTable(
      */
     evidence: boolean('evidence').notNull().default(false),
     /**
-     * The event made the lot (`makes`: a commission's subject, a transformation's output, a
-     * packing's container): the event writer reads when a lot came into being from these links
-     * alone, by the partial index, however many other events the lot has.
+     * The event made the lot (`makes`: a commission's subject, a transformation's output, the
+     * container a packing created): the event writer reads when a lot came into being from these
+     * links alone, by the partial index, however many other events the lot has.
      */
     makes: boolean('makes').notNull().default(false),
     /**

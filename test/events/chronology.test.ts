@@ -484,6 +484,29 @@ t.test('a container first seen shipped is packed into after its receipt: packing
     { success: true, captured: 2 },
     'EPCIS: packed into it three hours after it was shipped',
   );
+
+  // neither packing made it: it did not come into being at 10:00, and its first use is still the shipping
+  expectStatus(
+    t,
+    await eventAt(store, '2026-03-05T09:30:00+08:00', {
+      type: 'inspect',
+      lotCodes: [pallet],
+      inspection: { kind: 'self', result: 'pass' },
+    }),
+    201,
+    'an inspection on arrival, recorded after the packings and dated before them',
+  );
+  const madeLate = await capture(supplier.key, [{ ...shipping, ...at(9), action: 'ADD', bizStep: 'commissioning', destinationList: [] }]);
+  t.match(
+    madeLate,
+    { success: false, captured: 0, errors: [{ eventIndex: 0, pointer: '/epcisBody/eventList/0/eventTime' }] },
+    'the supplier commissions the pallet an hour after it shipped it, and before it was packed: refused',
+  );
+  t.equal(
+    madeLate.errors?.[0]?.message,
+    `event 0: container ${sscc} was already used at 2026-03-05T00:00:00.000Z; it cannot come into being after that`,
+    'held to the shipping, its first use',
+  );
 });
 
 t.test('RFID: a gate read dated before the shipment left is a rejected read, not a receipt', async (t) => {

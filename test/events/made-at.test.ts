@@ -1,13 +1,14 @@
 // event_lots.makes marks the links by which an event made its lot (a commission's subject, a
-// transformation's output, a packing's container): the event writer reads when a lot came into
-// being from those links alone, so a lot with thousands of other events costs no more to load.
-// The writer marks them at every door (native events, EPCIS capture), migration 0027's backfill
-// says the same, and a making declared in error counts no longer.
+// transformation's output, the container a packing created): the event writer reads when a lot
+// came into being from those links alone, so a lot with thousands of other events costs no more to
+// load. The writer marks them at every door (native events, EPCIS capture), migration 0027's
+// backfill says the same (0030 unmarks packings into containers already there), and a making
+// declared in error counts no longer.
 import { sql } from 'drizzle-orm';
 import { queryRows } from '../../src/db/client.js';
 import { createEventWriterRepository } from '../../src/events/writer/repository.js';
 import { epcisRequests } from '../fixtures/epcis.js';
-import { migrationStatement } from '../fixtures/migrations.js';
+import { migrationStatement, migrationStatements } from '../fixtures/migrations.js';
 import { createWorld } from '../fixtures/world.js';
 import { fileTest } from '../root.js';
 
@@ -87,6 +88,89 @@ t.test('the links that made their lot are marked, natively and captured; the bac
   await queryRows(world.database.db, sql`update event_lots set makes = false`);
   await queryRows(world.database.db, sql.raw(backfill));
   t.strictSame(await marks(), written, 'the backfill marks what the writer marked');
+});
+
+t.test('only a packing that creates its container makes it; packing into one already there uses it; migration 0030 agrees', async (t) => {
+  const world = await createWorld(t);
+  const plant = await world.party('processor');
+  const kg = await plant.product('kg');
+  const lot = await plant.commission(kg, 100);
+  const packInto = (parent: Record<string, unknown>, eventTime: string) =>
+    world.ok(plant.api.post('/events', { type: 'aggregate', eventTime, parent, children: [{ lotCode: lot, quantity: 1 }] }));
+  const box: string = (await packInto({}, day(2).eventTime)).createdLotCodes[0];
+  await packInto({ containerCode: box }, day(3).eventTime);
+
+  const meat = lotClass('PACKED-INTO');
+  const sscc = (serial: number) => `urn:epc:id:sscc:6901234.00000001${serial}`;
+  const packing = (parentID: string, n: number, fields: Record<string, unknown> = {}) => ({
+    type: 'AggregationEvent',
+    ...day(n),
+    action: 'ADD',
+    bizStep: 'packing',
+    parentID,
+    childQuantityList: [{ epcClass: meat, quantity: 1, uom: 'KGM' }],
+    ...fields,
+  });
+  const { capture } = epcisRequests(world);
+  t.match(
+    await capture(plant.key, [
+      commissioned(meat, 1),
+      packing(sscc(11), 2),
+      packing(sscc(11), 3),
+      // a pallet first seen, then packed into
+      { type: 'ObjectEvent', ...day(2), action: 'OBSERVE', epcList: [sscc(12)] },
+      packing(sscc(12), 3),
+      // sightings recorded as packings, of a pallet never seen before and of one made
+      packing(sscc(13), 4, { action: 'OBSERVE' }),
+      packing(sscc(11), 4, { action: 'OBSERVE' }),
+      { ...packing('urn:epc:id:giai:6901234.SENSOR7', 4), type: 'AssociationEvent' },
+    ]),
+    { success: true, captured: 8 },
+  );
+
+  const parents = () =>
+    queryRows<{ event: string; makes: boolean; usedAt: string | null }>(
+      world.database.db,
+      sql`select coalesce(e.payload->'epcis'->>'type' || ' ' || (e.payload->'epcis'->>'action'), e.type) as event, el.makes,
+          to_char(el.used_at at time zone 'UTC', 'DD HH24') as "usedAt"
+        from event_lots el join events e on e.id = el.event_id where e.type = 'aggregate' and el.role = 'parent'
+        order by e.record_time, e.event_time, e.payload->'epcis'->>'parentID', e.payload->'epcis'->>'action'`,
+    );
+  const written = await parents();
+  t.same(
+    written,
+    [
+      { event: 'aggregate', makes: true, usedAt: null },
+      { event: 'aggregate', makes: false, usedAt: '03 00' },
+      { event: 'AggregationEvent ADD', makes: true, usedAt: null },
+      { event: 'AggregationEvent ADD', makes: false, usedAt: '03 00' },
+      { event: 'AggregationEvent ADD', makes: false, usedAt: '03 00' },
+      { event: 'AssociationEvent ADD', makes: false, usedAt: null },
+      { event: 'AggregationEvent OBSERVE', makes: false, usedAt: null },
+      { event: 'AggregationEvent OBSERVE', makes: false, usedAt: null },
+    ],
+    'a container is made by the packing that creates it; packing into it later uses it; a sighting neither makes nor uses it',
+  );
+  const writer = createEventWriterRepository();
+  const seenFirst: string = (await world.regulator.get(`/trace/${encodeURIComponent(sscc(12))}?depth=0`)).body.query.lotCodes[0];
+  const [boxView, seenView] = await writer.lots(world.database.db, [box, seenFirst]);
+  t.match(boxView, { madeAt: new Date('2026-03-02T00:00:00.000Z'), firstUsedAt: new Date('2026-03-03T00:00:00.000Z') });
+  t.match(
+    seenView,
+    { madeAt: null, firstUsedAt: new Date('2026-03-03T00:00:00.000Z') },
+    'a pallet seen first is not made by a packing into it',
+  );
+
+  // the marks as the writer before 0030 left them (every packing's container made, so never used), then 0030
+  await queryRows(world.database.db, sql`update event_lots set makes = false, used_at = null`);
+  await queryRows(world.database.db, sql.raw(backfill));
+  await queryRows(world.database.db, sql.raw(migrationStatement('0029_event_lots_used_at.sql', 1)));
+  t.ok(
+    (await parents()).every((row) => row.makes && row.usedAt === null),
+    'before: every packing made its container',
+  );
+  for (const statement of migrationStatements('0030_event_lots_packed_into.sql')) await queryRows(world.database.db, sql.raw(statement));
+  t.strictSame(await parents(), written, 'the migration marks what the writer marks now');
 });
 
 t.test('madeAt: a making declared in error gives way to the valid one; a sighting is no making', async (t) => {

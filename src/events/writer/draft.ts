@@ -110,6 +110,11 @@ export class EventDraft {
    */
   readonly uses = new Set<string>();
   /**
+   * The container a packing creates: it comes into being by the packing (see `makes`), where one
+   * packed into already there, or one an EPCIS sighting names for the first time, does not.
+   */
+  readonly packedNew = new Set<string>();
+  /**
    * Lots a recall names without loading them (its scope may reach 100,000): linked as subjects
    * like the others, and made recalled by the stored batch in one set-based update from the
    * statuses they have, instead of from ledgers read lot by lot.

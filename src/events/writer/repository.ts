@@ -422,7 +422,7 @@ export function createEventWriterRepository() {
           eventId: record.id,
           partyCode: record.partyCode,
           evidence,
-          makes: makes(record.type, link.role),
+          makes: makes(record.type, link, draft),
           usedAt: usesLink(record.type, link, draft) ? record.eventTime : null,
         }));
       });

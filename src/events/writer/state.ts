@@ -34,10 +34,14 @@ export type LotView = {
 /**
  * Whether an event of this type, linking a lot in this role, made the lot: a commission (EPCIS
  * may commission an identifier it saw first in another event), a transformation's output, or the
- * container of a packing. The writer marks such links (event_lots.makes), which `madeAt` is read from.
+ * container a packing creates (draft.packedNew). Packing into a container already there (one first
+ * seen shipped, say) fills it and does not bring it into being, nor does an EPCIS sighting recorded
+ * as a packing. The writer marks such links (event_lots.makes), which `madeAt` is read from.
  */
-export const makes = (eventType: string, role: string) =>
-  eventType === 'commission' || (eventType === 'transform' && role === 'output') || (eventType === 'aggregate' && role === 'parent');
+export const makes = (eventType: string, link: { lotCode: string; role: string }, draft: Pick<EventDraft, 'packedNew'>) =>
+  eventType === 'commission' ||
+  (eventType === 'transform' && link.role === 'output') ||
+  (eventType === 'aggregate' && link.role === 'parent' && draft.packedNew.has(link.lotCode));
 
 /**
  * Whether the event used the lot by this link: the lot is one the chronology rule held the event
@@ -45,7 +49,7 @@ export const makes = (eventType: string, role: string) =>
  * (event_lots.used_at), which `firstUsedAt` is read from.
  */
 export const usesLink = (eventType: string, link: { lotCode: string; role: string }, draft: EventDraft) =>
-  draft.uses.has(link.lotCode) && !makes(eventType, link.role);
+  draft.uses.has(link.lotCode) && !makes(eventType, link, draft);
 
 export type ShipmentView = {
   id: string;
@@ -260,7 +264,7 @@ export class WorldState {
     for (const link of draft.links.values()) {
       const lot = this.lots.get(link.lotCode);
       if (!lot) continue;
-      if (makes(event.type, link.role) && !(lot.madeAt && lot.madeAt <= event.eventTime)) lot.madeAt = event.eventTime;
+      if (makes(event.type, link, draft) && !(lot.madeAt && lot.madeAt <= event.eventTime)) lot.madeAt = event.eventTime;
       if (usesLink(event.type, link, draft) && !(lot.firstUsedAt && lot.firstUsedAt <= event.eventTime)) lot.firstUsedAt = event.eventTime;
     }
     for (const identifier of draft.identifiers) if (identifier.kind === 'ear_tag') this.takenEarTags.add(identifier.value);

@@ -99,6 +99,7 @@ function resolveParent(scope: Scope, parent: AggregateInput['parent']): { code: 
     ],
     () => scope.at('parent'),
   );
+  scope.draft.packedNew.add(created.code);
   return created;
 }
 

@@ -66,18 +66,15 @@ export function requireChronology(scope: Scope, action: EventAction, eventTime: 
  * The other way round: a lot does not come into being after an event used it. An event making a
  * lot that nothing made yet (see `makes`: a lot EPCIS named before commissioning it, one whose
  * making was declared in error, or a replacement remaking a voided lot under its code) is refused
- * (422) when dated after the earliest live event that used the lot. A packing is held to this only
- * for a container it creates: one already there (first seen shipped, say) is filled, not begun. A
- * lot made already keeps its beginning, or gets an earlier one: neither moves it after a use. Reads
- * the links as the event stores them (an EPCIS event's own), by the type it is recorded as, which
- * is what `madeAt` reads.
+ * (422) when dated after the earliest live event that used the lot (a packing, then, only where it
+ * creates the container). A lot made already keeps its beginning, or gets an earlier one: neither
+ * moves it after a use. Reads the links as the event stores them (an EPCIS event's own), by the
+ * type it is recorded as, which is what `madeAt` reads.
  */
 export function requireBeginningBeforeUse(scope: Scope, eventType: string, eventTime: Date) {
   let earliest: { lot: LotView; firstUsedAt: Date } | undefined;
   for (const link of scope.draft.links.values()) {
-    if (!makes(eventType, link.role)) continue;
-    // packing into a container there already fills it: the container does not come into being then
-    if (eventType === 'aggregate' && !scope.draft.newLot(link.lotCode)) continue;
+    if (!makes(eventType, link, scope.draft)) continue;
     const lot = scope.lot(link.lotCode);
     const firstUsedAt = lot?.firstUsedAt;
     if (!lot || lot.madeAt || !firstUsedAt || firstUsedAt >= eventTime) continue;
