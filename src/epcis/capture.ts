@@ -9,7 +9,7 @@ import { bodyField, conflict, Problem } from '../errors/problem.js';
 import { canonicalEventId, storedEventIds } from '../events/event-id.js';
 import type { EventType } from '../events/schemas.js';
 import type { Pointer } from '../events/writer/draft.js';
-import { BatchRejected, type EventWriter, type WriteOutcome, type WriteRequest } from '../events/writer/index.js';
+import { BatchRejected, type EventWriter, type TransformationEdge, type WriteOutcome, type WriteRequest } from '../events/writer/index.js';
 import type { EventAction } from '../events/writer/rules/index.js';
 import type { Line, LotSpec } from '../events/writer/scope.js';
 import type { Identifier } from '../identifiers/parse.js';
@@ -55,6 +55,9 @@ export class CaptureRejected extends Error {
     super(rejections[0].problem.message);
   }
 }
+
+/** A lot a transformation's event named, and that event when it is one of the document's (null: stored before). */
+type Member = { code: string; eventId: string | null };
 
 type Declaration = { declarationTime?: string; reason?: string; correctiveEventIDs?: string[]; [extension: string]: unknown };
 
@@ -223,7 +226,13 @@ async function requestsFor(
     ]),
   );
   const transformationIds = [...new Set(events.flatMap(({ event }) => (event.transformationID ? [String(event.transformationID)] : [])))];
-  const members = await deps.epcis.transformationMembers(tx, party, transformationIds);
+  // the inputs and outputs of each transformation: its stored events', then those of this document's
+  // events before, each with that event's id (it joins only if it is stored: it may yet be rejected)
+  const members = new Map<string, { inputs: Member[]; outputs: Member[] }>();
+  for (const [tid, stored] of await deps.epcis.transformationMembers(tx, party, transformationIds)) {
+    const asMembers = (codes: string[]) => codes.map((code) => ({ code, eventId: null }));
+    members.set(tid, { inputs: asMembers(stored.inputs), outputs: asMembers(stored.outputs) });
+  }
   const receiving = events.some(({ event }) => nativeType(event) === 'receive');
   const shipmentsToParty = receiving ? await deps.epcis.openShipmentsTo(tx, party, [...lotOf.values()]) : [];
 
@@ -272,7 +281,7 @@ async function requestsFor(
     // GS1's own examples name one object by two identifiers (an SSCC as EPC URN and as Digital
     // Link): a sighting names each lot once (where it is first named), where an event that moves
     // stock refuses the repeat
-    const sighting = (seen: Named[], codes = seen.map(existingOrCreated)): EventAction => {
+    const sighting = (seen: Named[], codes = seen.map(existingOrCreated)): Extract<EventAction, { type: 'observe' }> => {
       const first = new Map<string, Named>();
       for (const [index, code] of codes.entries()) if (!first.has(code)) first.set(code, seen[index]);
       fields.list('lotCodes', [...first.values()]);
@@ -291,7 +300,7 @@ async function requestsFor(
         : { lotCode: existingOrCreated(item), quantity: null, ifHeld: true };
     const type = nativeType(event) as EventType;
     let action: EventAction;
-    const edges: { from: string; to: string }[] = [];
+    const edges: TransformationEdge[] = [];
 
     switch (event.type) {
       case 'TransformationEvent': {
@@ -306,11 +315,16 @@ async function requestsFor(
         if (tid) {
           const group = members.get(tid) ?? { inputs: [], outputs: [] };
           const mine = {
-            inputs: inputs.map((l) => l.lotCode),
-            outputs: outputs.map((o) => ('lotCode' in o ? o.lotCode : (o.code as string))),
+            inputs: inputs.map((l) => ({ code: l.lotCode, eventId: id })),
+            outputs: outputs.map((o) => ({ code: 'lotCode' in o ? o.lotCode : (o.code as string), eventId: id })),
           };
-          for (const from of group.inputs) for (const to of mine.outputs) if (from !== to) edges.push({ from, to });
-          for (const from of mine.inputs) for (const to of group.outputs) if (from !== to) edges.push({ from, to });
+          const joining = (other: Member) => (other.eventId === null ? {} : { joins: other.eventId });
+          for (const from of group.inputs) {
+            for (const to of mine.outputs) if (from.code !== to.code) edges.push({ from: from.code, to: to.code, ...joining(from) });
+          }
+          for (const from of mine.inputs) {
+            for (const to of group.outputs) if (from.code !== to.code) edges.push({ from: from.code, to: to.code, ...joining(to) });
+          }
           members.set(tid, { inputs: [...group.inputs, ...mine.inputs], outputs: [...group.outputs, ...mine.outputs] });
         }
         break;
@@ -364,7 +378,9 @@ async function requestsFor(
           if (shipment) fields.member('shipmentId', items[codes.findIndex((code) => shipment.lotCodes.includes(code))].at);
           action = shipment ? { type: 'receive', shipmentId: shipment.id } : sighting(items, codes);
         } else {
-          action = disassociates ? sighting(items, items.map(codeOf)) : sighting(items);
+          // an identifier only an earlier event of the document named may not be there: that event
+          // may have been rejected (proceed), and the writer, which knows, passes it over then
+          action = disassociates ? { ...sighting(items, items.map(codeOf)), ifExisting: true } : sighting(items);
         }
       }
     }

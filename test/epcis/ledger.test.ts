@@ -1,10 +1,12 @@
 // EPCIS capture goes through the same writer as the native API: captured lots get ledger rows,
 // holders and a mass balance, and a party may only consume, move, pack, unpack or dispose of
 // what it holds, through /epcis/capture and /epcis/events alike.
+import { sql } from 'drizzle-orm';
 import type { Test } from 'tap';
+import { queryRows } from '../../src/db/client.js';
 import { EPCIS_CONTEXT, epcisDocument, epcisRequests } from '../fixtures/epcis.js';
 import { balanceDifferences } from '../fixtures/ledger.js';
-import { createWorld } from '../fixtures/world.js';
+import { createWorld, expectStatus } from '../fixtures/world.js';
 import { TEST_BASE_URL } from '../helper.js';
 import { fileTest } from '../root.js';
 
@@ -817,4 +819,133 @@ t.test('a TransactionEvent DELETE naming objects never seen creates nothing', as
   });
   const onMeat = (await a.api.get(`/events?lotCode=${meat}`)).body.items;
   t.equal(onMeat.length, 2, 'a known object it names is linked to it');
+});
+
+t.test('proceed: an event after a rejected one is judged by what was stored, as if the rejected one never happened', async (t) => {
+  const { world, a, capture, lotOf } = await setup(t);
+  const fresh = 'https://id.gs1.org/01/06901234000023/10/NEVER-MADE';
+  const pack = 'urn:epc:id:sgtin:6901234.000002.7';
+  const tag = 'urn:epc:id:sgtin:6901234.000002.8';
+  const overdrawn = {
+    type: 'TransformationEvent',
+    ...at(2),
+    inputQuantityList: [{ epcClass: MEAT, quantity: 250, uom: 'KGM' }],
+    outputEPCList: [pack],
+    outputQuantityList: [{ epcClass: fresh, quantity: 200, uom: 'KGM' }],
+  };
+  const disassociated = {
+    type: 'TransactionEvent',
+    ...at(3),
+    action: 'DELETE',
+    bizTransactionList: [{ type: 'po', bizTransaction: 'urn:epcglobal:cbv:bt:0614141000005:PO-7' }],
+    epcList: [pack],
+    quantityList: [
+      { epcClass: fresh, quantity: 5, uom: 'KGM' },
+      { epcClass: MEAT, quantity: 5, uom: 'KGM' },
+    ],
+  };
+  // a commissioning no capture takes: only a recall marks lots recalled
+  const recalledAdd = { type: 'ObjectEvent', ...at(3), action: 'ADD', bizStep: 'commissioning', disposition: 'recalled', epcList: [tag] };
+  const seen = { type: 'ObjectEvent', ...at(4), action: 'OBSERVE', epcList: [tag, pack] };
+  // a packing of more than there is into a pallet never seen, then its unpacking: a sighting of a pallet never seen
+  const packing = (action: string, quantity: number) => ({
+    type: 'AggregationEvent',
+    ...at(4),
+    action,
+    parentID: PALLET,
+    childQuantityList: [{ epcClass: MEAT, quantity, uom: 'KGM' }],
+  });
+  const job = await capture(
+    a.key,
+    [commissioned(MEAT, 100, 1), overdrawn, disassociated, recalledAdd, seen, packing('ADD', 500), packing('DELETE', 1)],
+    'proceed',
+  );
+  t.match(job, { success: false, captured: 4 }, 'the transformation, the recalled commissioning and the packing are rejected');
+  t.match(
+    job.errors,
+    [
+      {
+        eventIndex: 1,
+        pointer: '/epcisBody/eventList/1/inputQuantityList/0/quantity',
+        message: `event 1: only 100 KGM of ${MEAT} remain with ${a.code}; 250 requested`,
+      },
+      { eventIndex: 3, pointer: '/epcisBody/eventList/3/disposition', message: /^event 3: lots are recalled by opening a recall/ },
+      {
+        eventIndex: 5,
+        pointer: '/epcisBody/eventList/5/childQuantityList/0/quantity',
+        message: `event 5: only 100 KGM of ${MEAT} remain with ${a.code}; 500 requested`,
+      },
+    ],
+    'each rejected event by its index and the rule it broke',
+  );
+  t.equal(job.errors.length, 3, 'and no other');
+
+  const meat = await lotOf(MEAT);
+  t.match((await a.lot(meat)).massBalance, { produced: 100, consumed: 0, onHand: 100 }, 'nothing of the transformation was booked');
+  expectStatus(
+    t,
+    await world.regulator.get(`/trace/${encodeURIComponent(fresh)}?depth=0`),
+    404,
+    'its output never came into being, nor did the disassociation make it',
+  );
+  const onMeat = (await a.api.get(`/events?lotCode=${meat}`)).body.items;
+  t.same(
+    onMeat.map((event: { type: string }) => event.type),
+    ['disaggregate', 'observe', 'commission'],
+    'the disassociation and the unpacking are linked to the lot that exists',
+  );
+  const pallet = await a.lot(await lotOf(PALLET));
+  t.equal(pallet.createdByEventId, job.eventIDs[3], 'the pallet came into being with the unpacking, the first stored event naming it');
+  const sightedTag = await lotOf(tag);
+  const sightedPack = await lotOf(pack);
+  t.ok(sightedTag && sightedPack, 'the observation is the first event to name the tag and the pack that was stored: it creates them');
+  t.same(
+    (await a.api.get(`/events?lotCode=${sightedPack}`)).body.items.map((event: { type: string }) => event.type),
+    ['observe'],
+    'the pack is linked to the observation only',
+  );
+  t.same(await balanceDifferences(world.database), [], 'the balances kept by the database follow the movements');
+});
+
+t.test('proceed: a rejected event of a transformation joins none of its other events', async (t) => {
+  const { world, a, capture, lotOf } = await setup(t);
+  const SALT = 'https://id.gs1.org/01/06901234000030/10/SALT-1';
+  const transformationID = 'urn:uuid:9f0a6c1e-0000-4000-8000-00000000c0de';
+  const step = (input: string, quantity: number, output: string, day: number) => ({
+    type: 'TransformationEvent',
+    ...at(day),
+    transformationID,
+    inputQuantityList: [{ epcClass: input, quantity, uom: 'KGM' }],
+    outputQuantityList: [{ epcClass: output, quantity: 1, uom: 'KGM' }],
+  });
+  const never = 'https://id.gs1.org/01/06901234000023/10/NEVER-CURED';
+  const job = await capture(
+    a.key,
+    [commissioned(MEAT, 100, 1), commissioned(SALT, 5, 1), step(SALT, 50, never, 2), step(MEAT, 10, CURED, 3)],
+    'proceed',
+  );
+  t.match(job, {
+    success: false,
+    captured: 3,
+    errors: [{ eventIndex: 2, pointer: '/epcisBody/eventList/2/inputQuantityList/0/quantity' }],
+  });
+  expectStatus(
+    t,
+    await world.regulator.get(`/trace/${encodeURIComponent(never)}?depth=0`),
+    404,
+    'the rejected output never came into being',
+  );
+  const cured = await lotOf(CURED);
+  const upstream = (await a.api.get(`/trace/${cured}?direction=backward`)).body;
+  t.same(
+    upstream.nodes.map((node: { code: string }) => node.code).sort(),
+    [cured, await lotOf(MEAT)].sort(),
+    'the other event of the transformation is made of what it took, not of what the rejected one named',
+  );
+  const [edges] = await queryRows<{ dangling: number }>(
+    world.database.db,
+    sql`select count(*)::int as dangling from lineage_edges e
+      where not exists (select 1 from lots l where l.code = e.upstream_code) or not exists (select 1 from lots l where l.code = e.downstream_code)`,
+  );
+  t.equal(edges.dangling, 0, 'no lineage edge names a lot that does not exist');
 });

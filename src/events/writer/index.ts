@@ -104,7 +104,7 @@ export type WriteRequest = {
     payload: Record<string, unknown>;
     epcisType: string;
     transformationId: string | null;
-    edges: { from: string; to: string }[];
+    edges: TransformationEdge[];
     /** The times its sensor elements give, held to the clock its eventTime is. */
     readingTimes: ReadingTime[];
     /** The lots in the roles the EPCIS event names them (what EPCIS queries match on). */
@@ -121,6 +121,14 @@ export type WriteRequest = {
    */
   replaces?: { eventId: string; lotCodes: string[]; firstUses: ReadonlyMap<string, Date> };
 };
+
+/**
+ * A lineage edge an EPCIS transformationID adds, from an input of one of the transformation's
+ * events to an output of another. `joins`: the earlier event of the same capture that named the
+ * other end, which may have been rejected (proceed): the edge is added only if that event is stored
+ * and not declared in error when this one is checked.
+ */
+export type TransformationEdge = { from: string; to: string; joins?: string };
 
 /** Where a field the writer names at `path` lies in the body the caller sent. */
 export type SentAt = (path: Pointer) => Pointer;
@@ -282,6 +290,8 @@ export function createEventWriter(deps: {
       ),
       ...chosenCodes,
     ];
+    const joined = requests.flatMap((request) => (request.captured?.edges ?? []).flatMap((edge) => (edge.joins ? [edge.joins] : [])));
+    for (const id of await repository.liveEvents(tx, [...new Set(joined)])) state.liveEvents.add(id);
     const existingOutputs = [...new Set(outputs)].filter((code) => state.lots.has(code));
     for (const [code, downstream] of await repository.downstreamOf(tx, existingOutputs)) state.downstreamOf.set(code, downstream);
     return state;
@@ -341,6 +351,7 @@ export function createEventWriter(deps: {
     }
     const result = applyRules(scope, request.action, eventTime, request.replaces?.lotCodes);
     for (const edge of request.captured?.edges ?? []) {
+      if (edge.joins && !state.liveEvents.has(edge.joins)) continue;
       if (state.reaches(edge.to, edge.from)) {
         throw conflict(
           `using ${scope.identifierOfCode(edge.from)} to make ${scope.identifierOfCode(edge.to)} would create a lineage cycle`,
@@ -360,7 +371,11 @@ export function createEventWriter(deps: {
     }
     if (request.captured) {
       draft.links.clear();
-      for (const link of request.captured.links) draft.links.set(`${link.lotCode}:${link.role}`, link);
+      // a sighting of only the lots there are links no other (see the observe action's ifExisting)
+      const seesAll = request.action.type !== 'observe' || !request.action.ifExisting;
+      for (const link of request.captured.links) {
+        if (seesAll || scope.exists(link.lotCode)) draft.links.set(`${link.lotCode}:${link.role}`, link);
+      }
     }
     const type = request.recordType ?? request.action.type;
     // held to the links as stored: those `madeAt` reads (an EPCIS commission is a sighting by its action)

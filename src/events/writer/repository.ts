@@ -300,6 +300,17 @@ export function createEventWriterRepository() {
       return downstream;
     },
 
+    /** Of these event ids, those stored and not declared in error. */
+    async liveEvents(tx: Db, ids: string[]): Promise<string[]> {
+      if (ids.length === 0) return [];
+      const rows = await queryRows<{ id: string }>(
+        tx,
+        sql`select e.id from events e where e.id = any(${texts(ids)})
+          and not exists (select 1 from events c where c.corrects_event_id = e.id)`,
+      );
+      return rows.map((row) => row.id);
+    },
+
     /**
      * What correcting an event depends on: the event, what it moved, the lots it made and the shipment it opened or
      * closed. The event is the party's own first stored under one of `ids`, the forms its id may be stored in

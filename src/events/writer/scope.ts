@@ -72,6 +72,12 @@ export class Scope {
     return created ? this.state.viewOfNew(created) : this.state.lots.get(code);
   }
 
+  /** Is there a live lot (or container) of this code, this event's new ones included? */
+  exists(code: string): boolean {
+    const lot = this.lot(code);
+    return lot !== undefined && !lot.voided;
+  }
+
   /**
    * Refused (409) when a hold or a recall stops the lot from being used for `act` — or, for a
    * container, any lot inside it, through the containers nested in it.

@@ -147,6 +147,11 @@ export class WorldState {
    * not declared in error first used each (those links stay with the code).
    */
   readonly firstUseOfReplaced = new Map<string, Date>();
+  /**
+   * Events stored and not declared in error that a batch's events join (see TransformationEdge),
+   * and the batch's accepted events: an event rejected is in neither.
+   */
+  readonly liveEvents = new Set<string>();
 
   /** What changed, for the writer to store: new rows, and the final values of changed existing ones. */
   readonly created = { lots: new Map<string, NewLot>(), shipments: new Map<string, NewShipment & { shipEventId: string }>() };
@@ -255,6 +260,7 @@ export class WorldState {
   /** Takes a checked event's effects. */
   apply(draft: EventDraft, event: { type: string; eventTime: Date; disposition: string | null }) {
     const at = event.eventTime.getTime();
+    this.liveEvents.add(draft.id);
     for (const lot of draft.newLots) {
       this.created.lots.set(lot.code, lot);
       this.lots.set(lot.code, this.viewOfNew(lot));

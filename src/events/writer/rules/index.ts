@@ -33,7 +33,16 @@ export type EventAction =
   | ({ type: 'ship' } & ShipInput)
   | ({ type: 'receive' } & ReceiveInput)
   | ({ type: 'inspect' } & InspectInput)
-  | { type: 'observe'; lotCodes: string[]; readings?: unknown[] }
+  | {
+      type: 'observe';
+      lotCodes: string[];
+      readings?: unknown[];
+      /**
+       * EPCIS TransactionEvent DELETE: sees only the lots there are, passing over, not refusing, one
+       * an earlier event of its document named first and was rejected (it stored nothing).
+       */
+      ifExisting?: boolean;
+    }
   | { type: 'destroy'; reason: string; lines: Line[] }
   | { type: 'sell'; buyer?: string | null; lines: Line[] }
   | ({ type: 'hold' } & HoldInput)
