@@ -83,6 +83,16 @@ export function partyFilter(principal: Principal, asked: string | undefined, wha
 }
 
 /**
+ * Shipments of nothing (no line with a quantity, as the event writer stored some before it refused
+ * ships that move nothing) are no shipment to the parties at either end: the addressee was sent no
+ * lot and may not read it, and a ship of nothing opens none now. Regulators and admins, who oversee
+ * every record, list them with the rest.
+ */
+export function listsShipmentsOfNothing(principal: Principal): boolean {
+  return privateScope(principal) === null;
+}
+
+/**
  * Lots and traces are open to every party that owned, held or was sent the lot; an operator
  * outside that circle asks a regulator.
  */

@@ -25,16 +25,27 @@ export function createShipmentsRepository(db: Db) {
   }
 
   return {
-    async list(filter: { partyCode?: string; status?: string; limit: number; offset: number }): Promise<ShipmentWithLines[]> {
+    /**
+     * Shipments from or to a party (or every party's), newest first; those of nothing (no line with a
+     * quantity, stored before the writer refused them) only with `ofNothing`.
+     */
+    async list(filter: {
+      partyCode?: string;
+      status?: string;
+      ofNothing: boolean;
+      limit: number;
+      offset: number;
+    }): Promise<ShipmentWithLines[]> {
       const conditions: (SQL | undefined)[] = [];
       if (filter.partyCode) {
         conditions.push(or(eq(shipments.fromPartyCode, filter.partyCode), eq(shipments.toPartyCode, filter.partyCode)));
       }
       if (filter.status) conditions.push(eq(shipments.status, filter.status));
-      // one of nothing (stored before the writer refused them, every line a quantity of 0) is no shipment
-      conditions.push(
-        sql`${shipments.id} in (select ${shipmentLines.shipmentId} from ${shipmentLines} where ${shipmentLines.quantity} > 0)`,
-      );
+      if (!filter.ofNothing) {
+        conditions.push(
+          sql`${shipments.id} in (select ${shipmentLines.shipmentId} from ${shipmentLines} where ${shipmentLines.quantity} > 0)`,
+        );
+      }
       const rows = await db
         .select()
         .from(shipments)

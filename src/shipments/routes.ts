@@ -12,6 +12,8 @@ export const shipmentRoutes: FastifyPluginAsyncZod<{ service: ShipmentService }>
       schema: {
         tags: ['shipments'],
         summary: 'Shipments from or to a party (an operator sees its own): receive an open one with its id',
+        description:
+          'Shipments of nothing (no line with a quantity, stored before ships that move nothing were refused) are no shipment to either party; regulators and admins list them with the rest.',
         security: bearerSecurity,
         querystring: listShipmentsQuery,
         response: { 200: z.object({ items: z.array(shipmentSchema) }), 403: problemSchema },

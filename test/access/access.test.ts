@@ -3,6 +3,7 @@ import {
   actingParty,
   canReadPartyData,
   canSeePrivateDetails,
+  listsShipmentsOfNothing,
   mayBindTagsTo,
   mayTakeOverHold,
   type Principal,
@@ -189,6 +190,12 @@ t.test('a shipment is received by its addressee; its sender is told whom to, any
     'at the field naming the shipment',
   );
   t.throws(() => requireShipmentAddressee('SHOP', shipment, missing, at), missing(), 'anyone else: as an unknown id');
+});
+
+t.test('shipments of nothing: listed to regulators and admins, to neither party at its ends', async (t) => {
+  t.ok(listsShipmentsOfNothing(regulator), 'regulators oversee every record');
+  t.ok(listsShipmentsOfNothing(admin));
+  t.notOk(listsShipmentsOfNothing(farm), 'an operator, sender or addressee, is sent no such shipment');
 });
 
 t.test('tag bindings: the lot’s owner, a holder, or the addressee of an open shipment carrying it', async (t) => {

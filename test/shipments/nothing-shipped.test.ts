@@ -8,10 +8,13 @@ import { fileTest } from '../root.js';
 
 const t = fileTest();
 
-/** Stores a shipment as the writer stored one that moved nothing; the event log is left as it is. */
+/**
+ * Stores a shipment as the writer stored one that moved nothing (a line of 0, or with `lotCode`
+ * null none at all); the event log is left as it is.
+ */
 async function storeShipmentOfNothing(
   world: World,
-  shipment: { shipEventId: string; from: string; to: string; lotCode: string; received: boolean },
+  shipment: { shipEventId: string; from: string; to: string; lotCode: string | null; received: boolean },
 ): Promise<string> {
   const id = randomUUID();
   const status = shipment.received ? 'received' : 'open';
@@ -19,6 +22,7 @@ async function storeShipmentOfNothing(
     sql`insert into shipments (id, ship_event_id, from_party_code, to_party_code, status, shipped_at, received_at)
       values (${id}, ${shipment.shipEventId}, ${shipment.from}, ${shipment.to}, ${status}, now(), ${shipment.received ? sql`now()` : null})`,
   );
+  if (shipment.lotCode === null) return id;
   await world.database.db.execute(
     sql`insert into shipment_lines (shipment_id, lot_code, quantity, received_quantity, party_code)
       values (${id}, ${shipment.lotCode}, 0, ${shipment.received ? 0 : null}, ${shipment.from})`,
@@ -90,4 +94,38 @@ t.test('a shipment of nothing makes no trading partners, sends no lot, and makes
     'the recall reaches the farm alone',
   );
   expectStatus(t, await plant.api.get(`/recalls/${recall.id}`), 403, 'the addressee is not reached by it');
+});
+
+t.test('GET /shipments lists shipments of nothing to regulators and admins, who oversee every record, not to either party', async (t) => {
+  const world = await createWorld(t);
+  const farm = await world.party('farm');
+  const plant = await world.party('slaughterhouse');
+  const lot = await farm.commission(await farm.product('head'), 10);
+  const shipped = await farm.ship(plant, [{ lotCode: lot, quantity: 2 }]);
+  // stored as the writer stored them, each with a ship event of the farm's (the log is not what this test reads)
+  const { event } = await world.ok(farm.event({ type: 'observe', lotCodes: [lot] }));
+  const store = (lotCode: string | null, received: boolean) =>
+    storeShipmentOfNothing(world, { shipEventId: event.id, from: farm.code, to: plant.code, lotCode, received });
+  const received = await store(lot, true);
+  const open = await store(lot, false);
+  const lineless = await store(null, false);
+  const ids = (reply: { body: { items: { id: string }[] } }) => reply.body.items.map((item) => item.id).sort();
+
+  t.same(ids(await plant.api.get('/shipments')), [shipped], 'the addressee: only what was sent to it');
+  t.same(ids(await farm.api.get('/shipments')), [shipped], 'the sender: only what moved, as a ship of nothing opens none now');
+  const every = [shipped, received, open, lineless].sort();
+  t.same(ids(await world.regulator.get(`/shipments?partyCode=${farm.code}`)), every, 'a regulator: every shipment of the farm');
+  t.same(ids(await world.regulator.get(`/shipments?partyCode=${plant.code}`)), every, 'and of the plant');
+  t.same(
+    ids(await world.admin.get(`/shipments?partyCode=${plant.code}&status=open`)),
+    [shipped, open, lineless].sort(),
+    'an admin too, by status',
+  );
+  const listed = (await world.regulator.get(`/shipments?partyCode=${farm.code}`)).body.items;
+  t.match(
+    listed.find((item: { id: string }) => item.id === received),
+    { status: 'received', fromPartyCode: farm.code, toPartyCode: plant.code, lines: [{ lotCode: lot, quantity: 0, receivedQuantity: 0 }] },
+    'its line of 0 shows that it moved nothing',
+  );
+  t.same(listed.find((item: { id: string }) => item.id === lineless).lines, [], 'and one without lines shows none');
 });
