@@ -241,9 +241,12 @@ export function canReadRecall(principal: Principal, recall: { partyCode: string 
 }
 
 /**
- * Whose holdings and recovery in a recall the principal sees (its holders' rows, its progress, its
- * reports): every holder's (`null`) for regulators, admins and the party that opened it; another
- * holder only its own, as in a lot's views.
+ * Whose part of a recall the principal sees: every holder's (`null`) for regulators, admins and the
+ * party that opened it; another holder only its own, as in a lot's views: its holder row, progress,
+ * reports and the lots it was recorded holding (their pack codes counted only for its own lots).
+ * The recall itself (what, why, its status and due times) every reader sees; what describes every
+ * holder's stock (how many holders and acknowledgements, the scope's counts, its CSV) only the
+ * first three.
  */
 export function recallHoldingsScope(principal: Principal, recall: { partyCode: string }): string | null {
   const scope = privateScope(principal);

@@ -39,7 +39,8 @@ export function recallChart(recalls: DashboardView['recalls'], lang: Lang): stri
     bars: recalls.map((recall) => ({
       label: `${t.recallLevel(recall.level)} ${recall.rootLotCodes.join(', ')}`,
       value: recall.progress.share,
-      text: `${percent(recall.progress.share)} · ${t.acknowledged(recall.acknowledged, recall.holders)}${recall.overdue.length ? ` · ${t.overdue}` : ''}`,
+      // the counts are null only to a holder that did not open the recall; the dashboard's reader is a regulator
+      text: `${percent(recall.progress.share)} · ${t.acknowledged(recall.acknowledged ?? 0, recall.holders ?? 0)}${recall.overdue.length ? ` · ${t.overdue}` : ''}`,
       alert: recall.overdue.length > 0,
     })),
   });

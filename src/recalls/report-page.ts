@@ -19,7 +19,7 @@ export function recallReportPage(report: RecallReport): string {
 <dt>启动期限 / 启动时间</dt><dd>${time(recall.startDueAt)} / ${time(recall.startedAt)}</dd>
 <dt>完成期限 / 结束时间</dt><dd>${time(recall.finishDueAt)} / ${time(recall.closedAt)}</dd>
 <dt>进度</dt><dd>${Math.round(recall.progress.share * 1000) / 10}% ${recall.progress.byUnit.map((unit) => `(${unit.recovered}/${unit.affected} ${unit.unit})`).join(' ')}</dd>
-<dt>范围</dt><dd>${recall.scope.lots} 批次 · ${recall.scope.containers} 箱/托盘 · ${recall.scope.items} 个单品码 · ${recall.holders} 个持有方</dd></dl></section>
+${recall.scope && html`<dt>范围</dt><dd>${recall.scope.lots} 批次 · ${recall.scope.containers} 箱/托盘 · ${recall.scope.items} 个单品码 · ${recall.holders} 个持有方</dd>`}</dl></section>
 <section><h2>持有方 · Holders</h2><table><thead><tr><th>主体</th><th>联系人</th><th>电话</th><th>确认时间</th><th>批次</th><th>涉及</th><th>退回</th><th>销毁</th></tr></thead><tbody>
 ${recall.holderDetails.flatMap((holder) =>
   (holder.lines.length ? holder.lines : [null]).map(
@@ -43,7 +43,7 @@ ${lots.map(
   (
     lot,
   ) => html`<tr><td><code>${lot.code}</code></td><td>${lot.kind === 'container' ? '箱/托盘' : '批次'}</td><td>${lot.product ?? ''}</td><td>${lot.lotNumber ?? ''}</td>
-<td><code>${lot.partyCode}</code></td><td>${lot.depth}</td><td>${lot.itemCount}</td><td>${lot.status}</td></tr>
+<td><code>${lot.partyCode}</code></td><td>${lot.depth}</td><td>${lot.itemCount ?? ''}</td><td>${lot.status}</td></tr>
 `,
 )}</tbody></table></section>
 <p class="muted">生成时间 ${time(report.generatedAt)}</p>`;

@@ -235,8 +235,8 @@ export function createRecallsRepository(db: Db) {
       return { lots: Number(row.lots), containers: Number(row.containers), items: Number(row.items) };
     },
 
-    /** The recorded scope's lots and containers, for the final report. */
-    async lots(recallId: string) {
+    /** The recorded scope's lots and containers, for the final report; `only` those of these codes. */
+    async lots(recallId: string, only?: string[]) {
       return queryRows<{
         code: string;
         kind: string;
@@ -251,7 +251,8 @@ export function createRecallsRepository(db: Db) {
         sql`select r.lot_code as code, l.kind, r.party_code as "partyCode", p.name as product, l.lot_number as "lotNumber", r.depth,
           r.item_count as "itemCount", l.status
         from recall_lots r join lots l on l.code = r.lot_code left join products p on p.code = l.product_code
-        where r.recall_id = ${recallId} order by r.depth, r.lot_code`,
+        where r.recall_id = ${recallId} ${only === undefined ? sql`` : sql`and r.lot_code = any(${texts(only)})`}
+        order by r.depth, r.lot_code`,
       );
     },
 

@@ -127,7 +127,8 @@ export const recallRoutes: FastifyPluginAsyncZod<{ service: RecallService }> = a
       schema: {
         tags,
         summary: 'The recorded scope as CSV (UTF-8 with BOM, for Excel), streamed: lots and containers, holdings, pack codes',
-        description: 'Ask with `Accept: text/csv` or `?format=csv`.',
+        description:
+          'For regulators, admins and the party that opened the recall; any other holder is 403 (it reads its own part in the recall). Ask with `Accept: text/csv` or `?format=csv`.',
         security: bearerSecurity,
         params: z.object({ id: idSchema }),
         querystring: z.object({ format: z.enum(['csv']).optional() }),

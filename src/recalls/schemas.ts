@@ -47,6 +47,9 @@ export const recallListQuery = z.object({
   offset: z.coerce.number().int().min(0).default(0),
 });
 
+const WHOLE_RECALL_ONLY =
+  'for regulators, admins and the party that opened the recall; null to any other holder, which sees its own line in holderDetails';
+
 const progressSchema = z.object({
   share: z.number().describe('recovered (returned + destroyed) ÷ affected; with several units, the mean of their shares'),
   byUnit: z.array(z.object({ unit: z.string(), affected: z.number(), recovered: z.number(), share: z.number() })),
@@ -68,8 +71,8 @@ export const recallSummarySchema = z
     closedAt: z.date().nullable(),
     overrideReason: z.string().nullable(),
     overdue: z.array(z.enum(['start', 'finish'])),
-    holders: z.number().int(),
-    acknowledged: z.number().int(),
+    holders: z.number().int().nullable().describe(WHOLE_RECALL_ONLY),
+    acknowledged: z.number().int().nullable().describe(WHOLE_RECALL_ONLY),
     progress: progressSchema.describe(
       'of every holder to regulators, admins and the party that opened the recall; of its own holding to any other holder',
     ),
@@ -93,7 +96,10 @@ export const recallSchema = recallSummarySchema
   .extend({
     eventId: z.string(),
     closeEventId: z.string().nullable(),
-    scope: z.object({ lots: z.number().int(), containers: z.number().int(), items: z.number().int() }),
+    scope: z
+      .object({ lots: z.number().int(), containers: z.number().int(), items: z.number().int() })
+      .nullable()
+      .describe(`the lots, containers and pack codes the recall reached: ${WHOLE_RECALL_ONLY}`),
     holderDetails: z.array(holderSchema).describe('an operator sees its own line only, or every line of a recall it opened'),
   })
   .meta({ id: 'Recall' });
@@ -101,18 +107,26 @@ export const recallSchema = recallSummarySchema
 export const recallReportSchema = z
   .object({
     recall: recallSchema,
-    lots: z.array(
-      z.object({
-        code: z.string(),
-        kind: z.string(),
-        partyCode: z.string(),
-        product: z.string().nullable(),
-        lotNumber: z.string().nullable(),
-        depth: z.number().int(),
-        itemCount: z.number().int(),
-        status: z.string(),
-      }),
-    ),
+    lots: z
+      .array(
+        z.object({
+          code: z.string(),
+          kind: z.string(),
+          partyCode: z.string(),
+          product: z.string().nullable(),
+          lotNumber: z.string().nullable(),
+          depth: z.number().int(),
+          itemCount: z
+            .number()
+            .int()
+            .nullable()
+            .describe('pack codes issued for it; null to a holder that did not open the recall, for a lot it does not own'),
+          status: z.string(),
+        }),
+      )
+      .describe(
+        'every lot and container the recall reached, to regulators, admins and the party that opened it; to any other holder those it was recorded holding',
+      ),
     actions: z.array(
       z.object({
         partyCode: z.string(),

@@ -95,8 +95,8 @@ export function createRecallService(deps: {
         closedAt: row.closedAt,
         overrideReason: row.overrideReason,
         overdue: overdueFor(row, now),
-        holders: reached.length,
-        acknowledged: reached.filter((holder) => holder.acknowledgedAt !== null).length,
+        holders: own === null ? reached.length : null,
+        acknowledged: own === null ? reached.filter((holder) => holder.acknowledgedAt !== null).length : null,
         progress: progressOf(
           lines.map((line) => ({ unit: line.unit, affected: line.affected, recovered: line.returned + line.destroyed })),
         ),
@@ -123,9 +123,10 @@ export function createRecallService(deps: {
 
   /** A recall as its reader may see it; `recorded` are the scope's counts when the caller has them. */
   async function view(principal: Principal, recall: RecallRow, recorded?: RecallView['scope']): Promise<RecallView> {
+    const wholeScope = recallHoldingsScope(principal, recall) === null;
     const [[summary], scope, seesDetails] = await Promise.all([
       summaries(principal, [recall]),
-      recorded ?? deps.recalls.counts(recall.id),
+      wholeScope ? (recorded ?? deps.recalls.counts(recall.id)) : null,
       seesDetailsOf(principal),
     ]);
     const { holderRows, ...rest } = summary;
@@ -378,11 +379,18 @@ export function createRecallService(deps: {
     async finalReport(principal: Principal, id: string): Promise<RecallReport> {
       const recall = await service.get(principal, id);
       const own = recallHoldingsScope(principal, recall);
-      const [lots, actions] = await Promise.all([deps.recalls.lots(id), deps.recalls.reports(id)]);
+      // a holder's lots are those of its own lines (the view shows it no other holder's)
+      const heldLots = own === null ? undefined : recall.holderDetails.flatMap((holder) => holder.lines.map((line) => line.lotCode));
+      const [lots, actions] = await Promise.all([deps.recalls.lots(id, heldLots), deps.recalls.reports(id)]);
       const visibleActions = own === null ? actions : actions.filter((action) => action.partyCode === own);
       return {
         recall,
-        lots: lots.map((lot) => ({ ...lot, depth: Number(lot.depth), itemCount: Number(lot.itemCount) })),
+        lots: lots.map((lot) => ({
+          ...lot,
+          depth: Number(lot.depth),
+          // the pack codes issued are the owner's figure for the whole lot
+          itemCount: own === null || lot.partyCode === own ? Number(lot.itemCount) : null,
+        })),
         actions: visibleActions.map(({ id: _, ...action }) => action),
         generatedAt: deps.now(),
       };

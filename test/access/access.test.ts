@@ -11,6 +11,7 @@ import {
   privateScope,
   ROLES,
   type RoleAction,
+  recallHoldingsScope,
   requireCreditReader,
   requireEventSite,
   requireHoldOrRecallRight,
@@ -196,6 +197,14 @@ t.test('shipments of nothing: listed to regulators and admins, to neither party 
   t.ok(listsShipmentsOfNothing(regulator), 'regulators oversee every record');
   t.ok(listsShipmentsOfNothing(admin));
   t.notOk(listsShipmentsOfNothing(farm), 'an operator, sender or addressee, is sent no such shipment');
+});
+
+t.test('recalls: regulators, admins and the party that opened one see every holder’s part; another holder its own', async (t) => {
+  const recall = { partyCode: 'PLANT' };
+  t.equal(recallHoldingsScope(regulator, recall), null);
+  t.equal(recallHoldingsScope(admin, recall), null);
+  t.equal(recallHoldingsScope(plant, recall), null, 'the party that opened it');
+  t.equal(recallHoldingsScope(farm, recall), 'FARM', 'a holder: its own part only');
 });
 
 t.test('tag bindings: the lot’s owner, a holder, or the addressee of an open shipment carrying it', async (t) => {

@@ -216,7 +216,8 @@ t.test('acknowledgements, progress, close and its override, final report, overdu
     note: '下架退回',
   });
   t.equal(reported.status, 201);
-  t.equal(reported.body.acknowledged, 1);
+  t.equal(reported.body.acknowledged, null, 'a holder is not told how many others acknowledged');
+  t.equal((await regulator.get(`/recalls/${recall.id}`)).body.acknowledged, 1, 'a regulator is');
   t.equal(reported.body.holderDetails.length, 1, 'an operator sees its own line only');
   t.ok(reported.body.startedAt, 'the first acknowledgement starts the recall');
   t.strictSame(
@@ -280,6 +281,78 @@ t.test('acknowledgements, progress, close and its override, final report, overdu
   t.match(page.body, '冷库、批发商已电话确认下架');
   t.match(page.body, '下架退回');
 });
+
+t.test(
+  'a holder that did not open the recall reads the recall and its own part of it, no count or list of the others’ stock',
+  async (t) => {
+    const { demo, regulator, operator, ok, advance } = await demoWorld(t);
+    const recall = await ok(
+      regulator.post('/recalls', { lotCodes: [demo.farmLotCodes[0]], level: 1, reason: '瘦肉精 检出', hazard: '克伦特罗残留超标' }),
+    );
+    const shop = demo.parties.retailer;
+    const others = recall.holderDetails.map((holder: { partyCode: string }) => holder.partyCode).filter((code: string) => code !== shop);
+    t.ok(others.length >= 4 && recall.scope.lots > 1, 'the recall reaches the shop and four more holders, across several lots');
+    const retailer = await operator(shop);
+    const ownLine = { lotCode: demo.retailLotCode, unit: 'piece', affected: 48, returned: 0, destroyed: 0 };
+    const withheld = { holders: null, acknowledged: null };
+    const counts = (view: { holders: unknown; acknowledged: unknown }) => ({ holders: view.holders, acknowledged: view.acknowledged });
+
+    const seen = (await retailer.get(`/recalls/${recall.id}`)).body;
+    t.match(
+      seen,
+      { id: recall.id, partyCode: recall.partyCode, reason: '瘦肉精 检出', hazard: '克伦特罗残留超标', status: 'open', level: 1 },
+      'the shop reads what is recalled, why, and where it stands',
+    );
+    t.same(seen.rootLotCodes, [demo.farmLotCodes[0]]);
+    t.strictSame(counts(seen), withheld, 'not how many parties hold the scope, nor how many acknowledged');
+    t.equal(seen.scope, null, 'nor how many lots, containers and pack codes the whole scope holds');
+    t.match(seen.holderDetails, [{ partyCode: shop, acknowledgedAt: null, lines: [ownLine] }], 'its own holding and acknowledgement');
+    t.equal(seen.holderDetails.length, 1);
+
+    advance(25 * 3_600_000);
+    for (const path of ['/recalls', '/recalls?limit=1&offset=0', '/recalls?status=open', '/recalls?overdue=true']) {
+      const items = (await retailer.get(path)).body.items;
+      t.same(
+        items.map((item: { id: string; holders: unknown; acknowledged: unknown }) => [item.id, counts(item)]),
+        [[recall.id, withheld]],
+        `${path}: the same in the list`,
+      );
+    }
+
+    const reported = await ok(retailer.post(`/recalls/${recall.id}/reports`, {}));
+    t.strictSame([counts(reported), reported.scope], [withheld, null], 'nor in the answer to its report');
+    t.ok(reported.holderDetails[0].acknowledgedAt, 'which shows its own acknowledgement');
+
+    const report = (await retailer.get(`/recalls/${recall.id}/report`)).body;
+    t.strictSame([counts(report.recall), report.recall.scope], [withheld, null], 'the final report’s recall the same');
+    t.same(
+      report.lots.map((lot: { code: string; itemCount: unknown }) => [lot.code, lot.itemCount]),
+      [[demo.retailLotCode, null]],
+      'its lots: the one it holds, without the pack codes its owner issued for the whole lot',
+    );
+    t.same(
+      report.actions.map((action: { partyCode: string }) => action.partyCode),
+      [shop],
+      'and its own actions',
+    );
+    const page: string = (await retailer.get(`/recalls/${recall.id}/report?format=html`)).body;
+    t.match(page, demo.retailLotCode);
+    // the processor, a holder too, is named only as the owner of the lot the shop holds, as that lot's own view names it
+    t.match(page, demo.parties.processor);
+    for (const code of others.filter((code: string) => code !== demo.parties.processor))
+      t.notMatch(page, code, `the printable report names no other holder (${code})`);
+    const wholeScope = (await regulator.get(`/recalls/${recall.id}/report`)).body.lots.map((lot: { code: string }) => lot.code);
+    t.ok(wholeScope.length > 1);
+    for (const code of wholeScope.filter((code: string) => code !== demo.retailLotCode))
+      t.notMatch(page, code, `nor any lot of the scope it does not hold (${code})`);
+    const csv = await retailer.get(`/recalls/${recall.id}/scope?format=csv`);
+    t.equal(csv.status, 403, 'the scope CSV is for regulators and the party that opened the recall');
+
+    const whole = (await regulator.get(`/recalls/${recall.id}`)).body;
+    t.same([whole.holders, whole.acknowledged], [others.length + 1, 1], 'a regulator still sees every holder counted');
+    t.equal(whole.scope.items, 300);
+  },
+);
 
 t.test('overdue recalls are chosen before the page limit: newer open recalls do not hide the oldest late one', async (t) => {
   const { demo, regulator, ok, advance } = await demoWorld(t);
