@@ -8,6 +8,7 @@ import { bearerSecurity, principalOf } from '../http/request.js';
 import { MATCHES, parseLotPaging, QUERY_PARAMETERS } from './query-params.js';
 import { EPC_FORMATS, type EpcFormat } from './render.js';
 import type { EventMatch } from './repository.js';
+import { eventResponse, queryDocumentResponse } from './schemas.js';
 import { CAPTURE_LIMIT_EVENTS, type EpcisService } from './service.js';
 import type { SubscriptionService } from './subscriptions.js';
 
@@ -32,6 +33,13 @@ const captureJobSchema = z
     eventIDs: z.array(z.string()),
   })
   .meta({ id: 'EpcisCaptureJob' });
+
+/**
+ * An EPCIS answer as JSON-LD text, as it was built: a string passes the response serializer by, which
+ * would encode it through the declared schema and move or drop the members it does not list (an
+ * event's extension fields).
+ */
+const sendJsonLd = (reply: FastifyReply, body: object) => reply.type('application/ld+json').send(JSON.stringify(body));
 
 /** The format asked for (No_Preference when none is); undefined for a value the standard does not define. */
 const epcFormatOf = (request: FastifyRequest): EpcFormat | undefined => {
@@ -200,13 +208,13 @@ export const epcisRoutes: FastifyPluginAsyncZod<{ service: EpcisService; subscri
         security: bearerSecurity,
         headers: epcFormatHeaders,
         querystring: queryParams,
-        response: { 400: problemSchema },
+        response: { 200: queryDocumentResponse, 400: problemSchema },
       },
     },
     async (request, reply) => {
       const result = await runQuery(request);
       linkNextPage(request, reply, result.nextPageToken);
-      return reply.type('application/ld+json').send(service.queryDocument(result) as never);
+      return sendJsonLd(reply, service.queryDocument(result));
     },
   );
 
@@ -219,13 +227,11 @@ export const epcisRoutes: FastifyPluginAsyncZod<{ service: EpcisService; subscri
         security: bearerSecurity,
         headers: epcFormatHeaders,
         params: z.object({ eventID: z.string() }),
-        response: { 400: problemSchema, 403: problemSchema, 404: problemSchema },
+        response: { 200: eventResponse, 400: problemSchema, 403: problemSchema, 404: problemSchema },
       },
     },
     async (request, reply) =>
-      reply
-        .type('application/ld+json')
-        .send((await service.formatter(formatAsked(request)))(await service.event(principalOf(request), request.params.eventID)) as never),
+      sendJsonLd(reply, (await service.formatter(formatAsked(request)))(await service.event(principalOf(request), request.params.eventID))),
   );
 
   const resources = [
@@ -281,6 +287,7 @@ export const epcisRoutes: FastifyPluginAsyncZod<{ service: EpcisService; subscri
           headers: epcFormatHeaders,
           params: z.object({ value: z.string() }),
           querystring: queryParams,
+          response: { 200: queryDocumentResponse, 400: problemSchema },
         },
       },
       async (request, reply) => {
@@ -290,7 +297,7 @@ export const epcisRoutes: FastifyPluginAsyncZod<{ service: EpcisService; subscri
           ? await runQuery(request, { [parameter]: [request.params.value] })
           : await runQuery(request, {}, [{ values: [request.params.value], roles: ANY_ROLE }]);
         linkNextPage(request, reply, result.nextPageToken);
-        return reply.type('application/ld+json').send(service.queryDocument(result));
+        return sendJsonLd(reply, service.queryDocument(result));
       },
     );
   }
@@ -403,14 +410,14 @@ export const epcisRoutes: FastifyPluginAsyncZod<{ service: EpcisService; subscri
         params: nameParam,
         // the stored parameters are the query: one given here would be ignored, so it is refused by name
         querystring: pagingOnly('a named query runs with its stored parameters; only perPage and nextPageToken may be given'),
-        response: { 400: problemSchema, 404: problemSchema, 422: problemSchema },
+        response: { 200: queryDocumentResponse, 400: problemSchema, 404: problemSchema, 422: problemSchema },
       },
     },
     async (request, reply) => {
       const stored = await subscriptions.runnableQuery(principalOf(request), request.params.queryName);
       const result = await runQuery(request, stored.params);
       linkNextPage(request, reply, result.nextPageToken);
-      return reply.type('application/ld+json').send(service.queryDocument(result) as never);
+      return sendJsonLd(reply, service.queryDocument(result));
     },
   );
   app.post(

@@ -7,10 +7,13 @@ import { KEY_QUALIFIERS, parseDigitalLinkPath, RESOLVER_PARAMETERS } from '../gs
 import { preferredType } from '../http/negotiate.js';
 import { sendProblem } from '../http/problems.js';
 import { consumerPage, notGenuinePage, scanErrorPage } from './pages.js';
+import { scanResponses } from './schemas.js';
 import { NotGenuineError, type Resolved, type ResolverService, type ScanContext } from './service.js';
 import { consumerSummaryJson } from './summary.js';
 
 const GS1_VOC = 'https://gs1.org/voc/';
+/** The primary keys whose Digital Links name a lot or pack here. */
+const RESOLVING_KEYS = ['01', '00'];
 type LinkType = 'pip' | 'traceability' | 'certificationInfo';
 const LINK_TYPES: Record<LinkType, { format: string; type: string; title: string }> = {
   pip: { format: 'html', type: 'text/html', title: '产品溯源信息 / Product traceability page' },
@@ -139,7 +142,8 @@ export const resolverRoutes: FastifyPluginAsyncZod<{ service: ResolverService; p
       if (error instanceof NotGenuineError) throw notFound(error.message);
       throw error;
     }
-    if (wantsLinkset) return reply.type('application/linkset+json').send(linkset(resolved, path));
+    // JSON goes out as built (text or bytes), past the response serializer: scanResponses describes it
+    if (wantsLinkset) return reply.type('application/linkset+json').send(JSON.stringify(linkset(resolved, path)));
     if (requested) {
       const query = [...queryPassedOn(request.url), `format=${LINK_TYPES[requested].format}`].join('&');
       return reply.code(307).header('location', `${publicBaseUrl}${path}?${query}`).send();
@@ -148,7 +152,7 @@ export const resolverRoutes: FastifyPluginAsyncZod<{ service: ResolverService; p
     if (format === 'certificates') {
       return reply
         .type('application/json; charset=utf-8')
-        .send({ code: resolved.code, certificates: resolved.lot.certificates, tests: resolved.lot.tests });
+        .send(JSON.stringify({ code: resolved.code, certificates: resolved.lot.certificates, tests: resolved.lot.tests }));
     }
     const lang = langOf(request);
     const other = lang === 'en' ? 'zh-CN' : 'en';
@@ -179,7 +183,7 @@ export const resolverRoutes: FastifyPluginAsyncZod<{ service: ResolverService; p
         summary: 'Resolve a scanned trace code: consumer page, JSON summary, or GS1 linkset (content negotiation)',
         params: z.object({ code: z.string().max(64) }),
         querystring: resolverQuery,
-        response: { 400: problemSchema, 404: problemSchema, 429: problemSchema },
+        response: { ...scanResponses, 400: problemSchema, 404: problemSchema, 429: problemSchema },
       },
     },
     async (request, reply) =>
@@ -190,7 +194,8 @@ export const resolverRoutes: FastifyPluginAsyncZod<{ service: ResolverService; p
 
   // GS1 Digital Link: /01/{gtin}[/22/…][/10/{lot}][/21/{serial}] or /01/{gtin}/235/{tpx}, /00/{sscc}; every rule
   // of the standard is checked by parseDigitalLinkPath. Malformed is 400, well-formed but unknown 404, never a redirect
-  // to a "corrected" form: a zero-suppressed GTIN or a trailing slash is malformed.
+  // to a "corrected" form: a zero-suppressed GTIN or a trailing slash is malformed. A (414) or (8003) link names no lot
+  // or pack: checked, then 404.
   for (const key of ['01', '00', '414', '8003']) {
     app.get(
       `/${key}/*`,
@@ -200,7 +205,12 @@ export const resolverRoutes: FastifyPluginAsyncZod<{ service: ResolverService; p
           tags,
           summary: `Resolve a GS1 Digital Link with primary key ${key}`,
           querystring: resolverQuery.passthrough(),
-          response: { 400: problemSchema, 404: problemSchema, 429: problemSchema },
+          response: {
+            ...(RESOLVING_KEYS.includes(key) ? scanResponses : {}),
+            400: problemSchema,
+            404: problemSchema,
+            429: problemSchema,
+          },
         },
       },
       async (request, reply) => {
@@ -228,7 +238,7 @@ export const resolverRoutes: FastifyPluginAsyncZod<{ service: ResolverService; p
     async () => ({
       name: '县域食品溯源解析服务 / County food traceability resolver',
       resolverRoot: publicBaseUrl,
-      supportedPrimaryKeys: ['01', '00'],
+      supportedPrimaryKeys: RESOLVING_KEYS,
       supportedLinkType: [{ namespace: GS1_VOC, prefix: 'gs1:' }],
       linkTypes: [...Object.keys(LINK_TYPES).map((name) => `gs1:${name}`), 'linkset'],
       linkTypeDefaultCanBeLinkset: true,

@@ -1,42 +1,22 @@
 // What a consumer sees for a scanned code, built from the lot's backward trace: names,
 // places, dates, tests and certificates — never quantities or commercial data. Pure.
+import type { z } from 'zod';
 import type { BrandRef } from '../brands/standing.js';
 import { regionName } from '../codes/regions.js';
 import type { Trace } from '../trace/schemas.js';
+import type { consumerSummarySchema, lotSummarySchema, stageSchema, testItemSchema, warningSchema } from './schemas.js';
 
-export type Stage = 'farm' | 'slaughter' | 'cutting' | 'processing' | 'cold_chain' | 'distribution' | 'retail';
-export type Warning = 'recalled' | 'on_hold' | 'held' | 'expired' | 'destroyed' | 'counterfeit_suspected';
+export type Stage = z.output<typeof stageSchema>;
+export type Warning = z.output<typeof warningSchema>;
 
 /** The JSON a consumer's phone (or any client asking for application/json) gets for a code. */
-export type ConsumerSummary = {
-  code: string;
-  genuine: true;
-  scans: { count: number; firstScannedAt: string | null };
-  warnings: Warning[];
-} & Omit<LotSummary, 'warnings'>;
+export type ConsumerSummary = z.output<typeof consumerSummarySchema>;
 
 /** What every pack of a lot shows alike: built once per cached trace, not per scan. */
-export type LotSummary = {
-  product: { name: string; gtin: string | null; category: string; marks: string[] } | null;
-  /** Brands (奉上好品, 奉节腊肉 GI) the producer was admitted to on the lot's production day. */
-  brands: BrandRef[];
-  lot: { code: string; lotNumber: string | null; productionDate: string | null; expiryDate: string | null; status: string };
-  /** The party that made the lot, with its address (printed on its label by law), unless it is a farm. */
-  producer: { name: string; regionCode: string; address: string | null } | null;
-  /** Farms by name and county only: often a family's holding, whose address and contacts are personal data. */
-  origins: { farm: string; regionCode: string; earTagCount: number }[];
-  timeline: { stage: Stage; time: string; party: string; place: string | null; action: string }[];
-  /** Each inspection once, however many lots of the chain it covered, with what it tested. */
-  tests: { kind: string; lab: string | null; result: string; reportNumber: string | null; time: string; items: TestItem[] }[];
-  certificates: { type: string; number: string }[];
-  coldChain: { readings: number; minCelsius: number; maxCelsius: number; withinLimits: boolean } | null;
-  /** The lot's own state: recalled, held, expired, destroyed. */
-  warnings: Exclude<Warning, 'counterfeit_suspected'>[];
-  lineage: { nodes: { code: string; depth: number; label: string; stage: Stage | null }[]; edges: { from: string; to: string }[] };
-};
+export type LotSummary = z.output<typeof lotSummarySchema>;
 
 /** One tested item of an inspection as recorded: 瘦肉精 阴性, 亚硝酸盐 8.6 mg/kg (≤30). */
-export type TestItem = { name: string; value: string | number | null; unit: string | null; limit: string | null; result: string };
+export type TestItem = z.output<typeof testItemSchema>;
 
 /** What is particular to the scanned pack. */
 export type PackFacts = { code: string; scans: { count: number; firstScannedAt: Date | null }; flagged: boolean };

@@ -1,0 +1,57 @@
+// What the EPCIS query routes answer, in zod: the OpenAPI document's 2xx responses come from these.
+import { z } from 'zod';
+import { EPCIS_TYPES } from './mapping.js';
+
+/** A JSON-LD @context as EPCIS 2.0 writes it: context IRIs and objects of namespace prefixes. */
+const jsonLdContextSchema = z.array(z.union([z.string(), z.record(z.string(), z.unknown())]));
+
+export const epcisEventSchema = z
+  .looseObject({
+    '@context': jsonLdContextSchema
+      .optional()
+      .describe('the namespace prefixes its captured document declared beyond the standard context, when there were any'),
+    type: z.enum(EPCIS_TYPES),
+    eventTime: z.string(),
+    eventTimeZoneOffset: z.string(),
+    recordTime: z.string(),
+    eventID: z.string(),
+  })
+  .meta({
+    id: 'EpcisEvent',
+    description:
+      'One event as EPCIS 2.0 JSON-LD: a captured event as it was captured, its extension fields included; an event recorded through POST /events rendered. The fields of each type are those of the GS1 EPCIS 2.0 JSON Schema.',
+  });
+
+export const epcisStandaloneEventSchema = epcisEventSchema
+  .extend({ '@context': jsonLdContextSchema.describe('the standard EPCIS context, then the prefixes its captured document declared') })
+  .meta({ id: 'EpcisStandaloneEvent', description: 'An EPCIS event on its own (GET /epcis/events/{eventID}), naming its @context' });
+
+export const epcisQueryDocumentSchema = z
+  .object({
+    '@context': jsonLdContextSchema,
+    type: z.literal('EPCISQueryDocument'),
+    schemaVersion: z.literal('2.0'),
+    creationDate: z.string(),
+    epcisBody: z.object({
+      queryResults: z.object({
+        queryName: z.literal('SimpleEventQuery'),
+        resultsBody: z.object({ eventList: z.array(epcisEventSchema) }),
+      }),
+    }),
+  })
+  .meta({
+    id: 'EpcisQueryDocument',
+    description: "A page of query results: GET /epcis/events, a named query's events, the events of one EPC, bizStep, …",
+  });
+
+/** EPCIS answers are JSON-LD; the routes send them as they built them, past the response serializer. */
+const jsonLd = <Schema extends z.ZodType>(schema: Schema, description: string) => ({
+  description,
+  content: { 'application/ld+json': { schema } },
+});
+
+export const queryDocumentResponse = jsonLd(
+  epcisQueryDocumentSchema,
+  'An EPCISQueryDocument; a Link header (rel="next") gives the next page when there is one',
+);
+export const eventResponse = jsonLd(epcisStandaloneEventSchema, 'The event');

@@ -1,0 +1,132 @@
+// What a scan answers, in zod: the consumer summary's types, and the OpenAPI document's 2xx
+// responses of the resolver routes, come from these.
+import { z } from 'zod';
+import { brandSchema } from '../brands/schemas.js';
+import { traceNodeSchema } from '../trace/schemas.js';
+
+export const stageSchema = z.enum(['farm', 'slaughter', 'cutting', 'processing', 'cold_chain', 'distribution', 'retail']);
+const LOT_WARNINGS = ['recalled', 'on_hold', 'held', 'expired', 'destroyed'] as const;
+const lotWarningSchema = z.enum(LOT_WARNINGS);
+export const warningSchema = z.enum([...LOT_WARNINGS, 'counterfeit_suspected']);
+
+export const testItemSchema = z
+  .object({
+    name: z.string(),
+    value: z.union([z.string(), z.number()]).nullable(),
+    unit: z.string().nullable(),
+    limit: z.string().nullable(),
+    result: z.string(),
+  })
+  .describe('one tested item of an inspection as recorded: 瘦肉精 阴性, 亚硝酸盐 8.6 mg/kg (≤30)');
+
+const testsSchema = z
+  .array(
+    z.object({
+      kind: z.string(),
+      lab: z.string().nullable(),
+      result: z.string(),
+      reportNumber: z.string().nullable(),
+      time: z.string(),
+      items: z.array(testItemSchema),
+    }),
+  )
+  .describe('each inspection once, however many lots of the chain it covered, with what it tested');
+const certificatesSchema = traceNodeSchema.shape.certificates;
+
+/** What every pack of a lot shows alike: names, places, dates, tests and certificates — never quantities or commercial data. */
+export const lotSummarySchema = z.object({
+  product: z.object({ name: z.string(), gtin: z.string().nullable(), category: z.string(), marks: z.array(z.string()) }).nullable(),
+  brands: z
+    .array(brandSchema.pick({ code: true, kind: true, nameZh: true, nameEn: true }))
+    .describe("brands (奉上好品, 奉节腊肉 GI) the producer was admitted to on the lot's production day"),
+  lot: z.object({
+    code: z.string(),
+    lotNumber: z.string().nullable(),
+    productionDate: z.string().nullable(),
+    expiryDate: z.string().nullable(),
+    status: z.string(),
+  }),
+  producer: z
+    .object({ name: z.string(), regionCode: z.string(), address: z.string().nullable() })
+    .nullable()
+    .describe('the party that made the lot, with its address (printed on its label by law), unless it is a farm'),
+  origins: z
+    .array(z.object({ farm: z.string(), regionCode: z.string(), earTagCount: z.number().int() }))
+    .describe("farms by name and county only: often a family's holding, whose address and contacts are personal data"),
+  timeline: z.array(
+    z.object({ stage: stageSchema, time: z.string(), party: z.string(), place: z.string().nullable(), action: z.string() }),
+  ),
+  tests: testsSchema,
+  certificates: certificatesSchema,
+  coldChain: z.object({ readings: z.number().int(), minCelsius: z.number(), maxCelsius: z.number(), withinLimits: z.boolean() }).nullable(),
+  warnings: z.array(lotWarningSchema).describe("the lot's own state: recalled, held, expired, destroyed"),
+  lineage: z.object({
+    nodes: z.array(z.object({ code: z.string(), depth: z.number().int(), label: z.string(), stage: stageSchema.nullable() })),
+    edges: z.array(z.object({ from: z.string(), to: z.string() })),
+  }),
+});
+
+export const consumerSummarySchema = z
+  .object({
+    code: z.string(),
+    genuine: z.literal(true),
+    scans: z.object({ count: z.number().int(), firstScannedAt: z.string().nullable() }),
+    warnings: z.array(warningSchema).describe("the lot's warnings, and counterfeit_suspected when this pack's scans raised a flag"),
+    ...lotSummarySchema.omit({ warnings: true }).shape,
+  })
+  .meta({
+    id: 'ConsumerSummary',
+    description:
+      "What a consumer's phone (or any client asking for application/json) gets for a code: the pack's own facts, then its lot's",
+  });
+
+export const consumerCertificatesSchema = z.object({ code: z.string(), certificates: certificatesSchema, tests: testsSchema }).meta({
+  id: 'ConsumerCertificates',
+  description: "format=certificates (the gs1:certificationInfo link): the lot's tests and certificates",
+});
+
+const linkTargetSchema = z.object({
+  href: z.string(),
+  type: z.string(),
+  title: z.string(),
+  hreflang: z.array(z.string()).optional(),
+});
+
+export const linksetSchema = z
+  .object({
+    linkset: z.array(
+      z.object({
+        anchor: z.string().describe('the identifier as scanned'),
+        'https://gs1.org/voc/pip': z.array(linkTargetSchema),
+        'https://gs1.org/voc/traceability': z.array(linkTargetSchema),
+        'https://gs1.org/voc/certificationInfo': z
+          .array(linkTargetSchema)
+          .optional()
+          .describe('only when the lot has tests or certificates'),
+        'https://gs1.org/voc/defaultLink': z.array(linkTargetSchema),
+      }),
+    ),
+  })
+  .meta({ id: 'Linkset', description: 'The RFC 9264 linkset of a scanned identifier, its link relations named by the GS1 Web Vocabulary' });
+
+/**
+ * The 2xx answers of a scan (a short code or a GS1 Digital Link). The routes send these bodies as
+ * they built them (HTML and JSON text), past the response serializer.
+ */
+export const scanResponses = {
+  200: {
+    description:
+      'The consumer page (text/html, by default); the consumer summary (format=json or Accept: application/json) or the lot’s tests and certificates (format=certificates) as application/json; the linkset (linkType=linkset or Accept: application/linkset+json)',
+    content: {
+      'text/html': { schema: z.string() },
+      'application/json': { schema: z.union([consumerSummarySchema, consumerCertificatesSchema]) },
+      'application/linkset+json': { schema: linksetSchema },
+    },
+  },
+  307: z.null().meta({
+    description: 'A linkType other than linkset: a redirect to that link, the rest of the query string passed on',
+    headers: {
+      location: { type: 'string', format: 'uri', description: 'the link the linkType names (…?format=html, json or certificates)' },
+    },
+  }),
+};

@@ -1,0 +1,129 @@
+import type { Test } from 'tap';
+import type { Principal } from '../../src/access/index.js';
+import type { EpcFormat } from '../../src/epcis/render.js';
+import { epcisQueryDocumentSchema, epcisStandaloneEventSchema } from '../../src/epcis/schemas.js';
+import { EPCIS_CONTEXT as CONTEXT, captured, epcisDocument as doc, observation } from '../fixtures/epcis.js';
+import { committedOpenApi, conformsTo, declaredMediaTypes, mediaTypeOf, type OpenApiDocument, servedOpenApi } from '../fixtures/openapi.js';
+import { createWorld, type World } from '../fixtures/world.js';
+import { fileTest } from '../root.js';
+
+const t = fileTest();
+
+const FARM_LOT = 'https://id.gs1.org/01/06901234000016/10/FARM-1';
+const SGLN = 'urn:epc:id:sgln:6901234.00001.0';
+const FORMATS: EpcFormat[] = ['No_Preference', 'Always_GS1_Digital_Link', 'Always_EPC_URN', 'Never_Translates'];
+
+/** Captured events with extension fields and a prefix of their own, and native events (commission, inspection, transformation). */
+async function plantWithEvents(t: Test, world: World) {
+  const plant = await world.party('slaughterhouse');
+  const example = { example: 'https://ns.example.com/epcis/' };
+  const { job } = await captured(world, plant.key, {
+    ...doc([
+      observation(1, {
+        action: 'ADD',
+        bizStep: 'commissioning',
+        quantityList: [{ epcClass: FARM_LOT, quantity: 10, uom: 'H87' }],
+        'example:grade': { 'example:scale': 'A', 'example:by': ['inspector-7'] },
+      }),
+      { 'example:first': 1, ...observation(2, { bizStep: 'inspecting', quantityList: [{ epcClass: FARM_LOT, quantity: 10 }] }) },
+      observation(3, { bizStep: 'inspecting', readPoint: { id: SGLN }, quantityList: [{ epcClass: FARM_LOT, quantity: 10 }] }),
+    ]),
+    '@context': [...CONTEXT, example],
+  });
+  t.match(job, { success: true, captured: 3 }, 'captured');
+  const product = await plant.product('kg');
+  const carcass = await plant.product('kg');
+  const lot = await plant.commission(product, 100);
+  await world.ok(plant.event({ type: 'inspect', lotCodes: [lot], inspection: { kind: 'self', result: 'pass' } }));
+  await plant.transform([{ lotCode: lot, quantity: 50 }], [{ productCode: carcass, quantity: 40 }]);
+  await world.ok(plant.api.post('/epcis/queries', { name: 'inspections', query: { EQ_bizStep: 'inspecting' } }));
+  return plant;
+}
+
+t.test('EPCIS event queries answer JSON-LD the OpenAPI document declares, as the declared schemas describe it', async (t) => {
+  const world = await createWorld(t);
+  const plant = await plantWithEvents(t, world);
+  const document = await servedOpenApi(world.app);
+  const queries: [string, string][] = [
+    ['/epcis/events', '/epcis/events'],
+    ['/epcis/events', '/epcis/events?perPage=2'],
+    ['/epcis/events', '/epcis/events?eventType=TransformationEvent'],
+    ['/epcis/eventTypes/{value}/events', '/epcis/eventTypes/ObjectEvent/events'],
+    ['/epcis/epcs/{value}/events', `/epcis/epcs/${encodeURIComponent(FARM_LOT)}/events`],
+    ['/epcis/bizSteps/{value}/events', '/epcis/bizSteps/inspecting/events'],
+    ['/epcis/readPoints/{value}/events', `/epcis/readPoints/${encodeURIComponent(SGLN)}/events`],
+    ['/epcis/dispositions/{value}/events', '/epcis/dispositions/in_progress/events'],
+    ['/epcis/bizLocations/{value}/events', '/epcis/bizLocations/nowhere/events'],
+    ['/epcis/queries/{queryName}/events', '/epcis/queries/inspections/events'],
+  ];
+  const eventIDs = new Set<string>();
+  for (const format of FORMATS) {
+    const headers = { authorization: `Bearer ${plant.key}`, 'gs1-epc-format': format };
+    for (const [path, url] of queries) {
+      const response = await world.app.inject({ method: 'GET', url, headers });
+      const what = `${url} (${format})`;
+      t.equal(response.statusCode, 200, what);
+      t.ok(declaredMediaTypes(document, path)['200']?.includes(mediaTypeOf(response.headers)), `${what}: its content type is declared`);
+      const body = response.json();
+      conformsTo(t, epcisQueryDocumentSchema, body, what);
+      for (const event of body.epcisBody.queryResults.resultsBody.eventList) eventIDs.add(event.eventID);
+    }
+    for (const eventID of eventIDs) {
+      const response = await world.app.inject({ method: 'GET', url: `/epcis/events/${encodeURIComponent(eventID)}`, headers });
+      const what = `event ${eventID} (${format})`;
+      t.equal(response.statusCode, 200, what);
+      t.ok(declaredMediaTypes(document, '/epcis/events/{eventID}')['200']?.includes(mediaTypeOf(response.headers)), `${what}: declared`);
+      conformsTo(t, epcisStandaloneEventSchema, response.json(), what);
+    }
+  }
+  t.equal(eventIDs.size, 6, 'captured and native events alike');
+});
+
+t.test('EPCIS query documents and events are sent as the service builds them, extension fields in their place', async (t) => {
+  const world = await createWorld(t);
+  const plant = await plantWithEvents(t, world);
+  const { epcis } = world.app.services;
+  const principal: Principal = { keyId: 'plant', role: 'operator', partyCode: plant.code };
+  const sameDay = (json: string) => json.replace(/"creationDate":"[^"]+"/, '"creationDate":"…"');
+  for (const format of FORMATS) {
+    const headers = { authorization: `Bearer ${plant.key}`, 'gs1-epc-format': format };
+    for (const query of [{}, { eventType: 'ObjectEvent' }, { perPage: '2' }] as Record<string, string>[]) {
+      const url = `/epcis/events?${new URLSearchParams(query)}`;
+      const response = await world.app.inject({ method: 'GET', url, headers });
+      const built = epcis.queryDocument(await epcis.queryByParameters(principal, query, format));
+      t.equal(sameDay(response.body), sameDay(JSON.stringify(built)), `${url} (${format})`);
+    }
+    const { eventList } = JSON.parse((await world.app.inject({ method: 'GET', url: '/epcis/events', headers })).body).epcisBody.queryResults
+      .resultsBody;
+    for (const { eventID } of eventList) {
+      const response = await world.app.inject({ method: 'GET', url: `/epcis/events/${encodeURIComponent(eventID)}`, headers });
+      const built = (await epcis.formatter(format))(await epcis.event(principal, eventID));
+      t.equal(response.body, JSON.stringify(built), `event ${eventID} (${format})`);
+    }
+    const extended = eventList.find((event: Record<string, unknown>) => 'example:grade' in event);
+    t.strictSame(extended['example:grade'], { 'example:scale': 'A', 'example:by': ['inspector-7'] }, 'an extension field comes back');
+  }
+});
+
+const EVENT_QUERY_PATHS = [
+  '/epcis/events',
+  '/epcis/events/{eventID}',
+  '/epcis/queries/{queryName}/events',
+  ...['eventTypes', 'epcs', 'bizSteps', 'bizLocations', 'readPoints', 'dispositions'].map((what) => `/epcis/${what}/{value}/events`),
+];
+const eventQueryResponsesOf = (document: OpenApiDocument) =>
+  Object.fromEntries(EVENT_QUERY_PATHS.map((path) => [path, document.paths[path].get.responses]));
+
+t.test('the OpenAPI document declares the 200 answers of the EPCIS event queries as JSON-LD', async (t) => {
+  const world = await createWorld(t);
+  const served = await servedOpenApi(world.app);
+  for (const path of EVENT_QUERY_PATHS) t.strictSame(declaredMediaTypes(served, path)['200'], ['application/ld+json'], path);
+  const schemaOf = (path: string) => served.paths[path].get.responses['200'].content?.['application/ld+json'].schema;
+  t.strictSame(schemaOf('/epcis/events'), { $ref: '#/components/schemas/EpcisQueryDocument' });
+  t.strictSame(schemaOf('/epcis/events/{eventID}'), { $ref: '#/components/schemas/EpcisStandaloneEvent' });
+
+  const committed = committedOpenApi();
+  t.strictSame(eventQueryResponsesOf(committed), eventQueryResponsesOf(served), 'openapi/openapi.json declares them too');
+  for (const name of ['EpcisQueryDocument', 'EpcisEvent', 'EpcisStandaloneEvent'])
+    t.strictSame(committed.components.schemas[name], served.components.schemas[name], `openapi/openapi.json has ${name}`);
+});

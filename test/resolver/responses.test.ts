@@ -1,0 +1,127 @@
+import { seedDemoChain } from '../../seeds/fengjie.js';
+import { completeGs1 } from '../../src/codes/gs1.js';
+import { scanResponses } from '../../src/resolver/schemas.js';
+import { committedOpenApi, conformsTo, declaredMediaTypes, mediaTypeOf, type OpenApiDocument, servedOpenApi } from '../fixtures/openapi.js';
+import { buildTestApp, TEST_BASE_URL } from '../helper.js';
+import { fileTest } from '../root.js';
+
+const t = fileTest();
+
+const SCAN_PATHS = ['/t/{code}', '/01/{*}', '/00/{*}'];
+const SCAN_ANSWERS = { '200': ['text/html', 'application/json', 'application/linkset+json'], '307': [] };
+
+t.test(
+  'a scan answers each 2xx with a content type the OpenAPI document declares, its body as the declared schema describes it',
+  async (t) => {
+    const { app } = await buildTestApp(t);
+    const demo = await seedDemoChain(app.services);
+    const document = await servedOpenApi(app);
+    const item = demo.itemCode;
+    const gtin = (await app.inject({ method: 'GET', url: `/t/${item}?format=json` })).json().product.gtin;
+    const scans: [string, string][] = [
+      ['/t/{code}', `/t/${item}`],
+      ['/01/{*}', `/01/${gtin}/10/${demo.retailLotNumber}/21/${item}`],
+      ['/01/{*}', `/01/${gtin}/10/${demo.retailLotNumber}`],
+      // the demo's pallet
+      ['/00/{*}', `/00/${completeGs1('06901234500000001')}`],
+    ];
+    const asks: [string, Record<string, string>][] = [
+      ['', {}],
+      ['', { accept: 'application/json' }],
+      ['', { accept: 'application/linkset+json' }],
+      ...[
+        'format=json',
+        'format=certificates',
+        'format=html',
+        'linkType=linkset',
+        'linkType=gs1:pip',
+        'linkType=gs1:certificationInfo',
+      ].map((query): [string, Record<string, string>] => [`?${query}`, {}]),
+    ];
+    const seen = new Set<string>();
+    for (const [path, scanned] of scans) {
+      for (const [query, headers] of asks) {
+        const url = `${scanned}${query}`;
+        const response = await app.inject({ method: 'GET', url, headers });
+        const what = `${url} (${headers.accept ?? 'no Accept'})`;
+        const declared = document.paths[path].get.responses[response.statusCode];
+        if (!declared) {
+          t.fail(`${what}: ${response.statusCode} is not declared`);
+          continue;
+        }
+        if (response.statusCode === 307) {
+          t.ok(declared.headers?.location && response.headers.location, `${what}: a redirect, with its Location declared`);
+          seen.add('307');
+          continue;
+        }
+        t.equal(response.statusCode, 200, what);
+        const mediaType = mediaTypeOf(response.headers);
+        t.ok(declared.content?.[mediaType], `${what}: ${mediaType} is declared`);
+        const schema = scanResponses[200].content[mediaType as keyof (typeof scanResponses)[200]['content']].schema;
+        conformsTo(t, schema, mediaType === 'text/html' ? response.body : response.json(), what);
+        seen.add(`200 ${mediaType}`);
+      }
+    }
+    t.strictSame(
+      [...seen].sort(),
+      ['200 application/json', '200 application/linkset+json', '200 text/html', '307'],
+      'every declared answer was given',
+    );
+  },
+);
+
+t.test('the JSON a scan answers is sent as built: members in their order, none added or left out', async (t) => {
+  const { app } = await buildTestApp(t);
+  const demo = await seedDemoChain(app.services);
+  const path = `/t/${demo.itemCode}`;
+  const get = (query: string) => app.inject({ method: 'GET', url: `${path}?${query}` });
+
+  const summary = (await get('format=json')).json();
+  t.equal(
+    (await get('format=certificates')).body,
+    JSON.stringify({ code: demo.itemCode, certificates: summary.certificates, tests: summary.tests }),
+    "the certificates are the summary's, as the summary lists them",
+  );
+
+  const linkset = await get('linkType=linkset');
+  t.equal(linkset.headers['content-type'], 'application/linkset+json; charset=utf-8');
+  const link = (format: string, type: string, title: string) => ({ href: `${TEST_BASE_URL}${path}?format=${format}`, type, title });
+  const languages = { hreflang: ['zh-CN', 'en'] };
+  const pip = link('html', 'text/html', '产品溯源信息 / Product traceability page');
+  t.equal(
+    linkset.body,
+    JSON.stringify({
+      linkset: [
+        {
+          anchor: `${TEST_BASE_URL}${path}`,
+          'https://gs1.org/voc/pip': [{ ...pip, ...languages }],
+          'https://gs1.org/voc/traceability': [{ ...link('json', 'application/json', '溯源数据 / Trace summary'), ...languages }],
+          'https://gs1.org/voc/certificationInfo': [
+            { ...link('certificates', 'application/json', '检测报告与证书 / Tests and certificates'), ...languages },
+          ],
+          'https://gs1.org/voc/defaultLink': [pip],
+        },
+      ],
+    }),
+  );
+});
+
+const scanResponsesOf = (document: OpenApiDocument) =>
+  Object.fromEntries([...SCAN_PATHS, '/414/{*}', '/8003/{*}'].map((path) => [path, document.paths[path].get.responses]));
+
+t.test('the OpenAPI document declares the 200 and 307 answers of the scan routes, with their content types', async (t) => {
+  const { app } = await buildTestApp(t);
+  const served = await servedOpenApi(app);
+  for (const path of SCAN_PATHS) {
+    const { '200': page, '307': redirect } = declaredMediaTypes(served, path);
+    t.strictSame({ '200': page, '307': redirect }, SCAN_ANSWERS, `${path}: the page, the JSON, the linkset and the redirect`);
+    t.match(served.paths[path].get.responses['307'].headers, { location: { schema: { type: 'string', format: 'uri' } } });
+  }
+  for (const path of ['/414/{*}', '/8003/{*}'])
+    t.notOk(served.paths[path].get.responses['200'], `${path}: names no lot or pack, so it answers no 200`);
+
+  const committed = committedOpenApi();
+  t.strictSame(scanResponsesOf(committed), scanResponsesOf(served), 'openapi/openapi.json declares them too');
+  for (const name of ['ConsumerSummary', 'ConsumerCertificates', 'Linkset'])
+    t.strictSame(committed.components.schemas[name], served.components.schemas[name], `openapi/openapi.json has ${name}`);
+});
