@@ -27,13 +27,15 @@ t.test('a pause within its budget keeps going without giving the loop away', asy
 });
 
 t.test('a loop with a pause per iteration lets waiting work in while it runs', async (t) => {
+  // Bounded by a generous deadline rather than a fixed window: on a loaded machine one slice of the
+  // loop can outlast a short window, and whether the timer gets in must not depend on that.
   const pause = pauses(5);
   let ticks = 0;
   const ticker = setInterval(() => ticks++, 1);
-  const until = performance.now() + 60;
-  while (performance.now() < until) await pause();
+  const deadline = performance.now() + 5_000;
+  while (ticks === 0 && performance.now() < deadline) await pause();
   clearInterval(ticker);
-  t.ok(ticks > 0, `a 1 ms timer fired ${ticks} times during a 60 ms busy loop`);
+  t.ok(ticks > 0, 'a 1 ms timer fires while the busy loop is still running');
 });
 
 t.test('mapPausing maps in order, handing the loop back as it goes', async (t) => {
