@@ -8,7 +8,7 @@ import { bearerSecurity, principalOf } from '../http/request.js';
 import { MATCHES, parseLotPaging, QUERY_PARAMETERS } from './query-params.js';
 import { EPC_FORMATS, type EpcFormat } from './render.js';
 import type { EventMatch } from './repository.js';
-import { eventResponse, queryDocumentResponse } from './schemas.js';
+import { eventResponse, queryDocumentResponse, valueSetResponse } from './schemas.js';
 import { CAPTURE_LIMIT_EVENTS, type EpcisService } from './service.js';
 import type { SubscriptionService } from './subscriptions.js';
 
@@ -252,7 +252,7 @@ export const epcisRoutes: FastifyPluginAsyncZod<{ service: EpcisService; subscri
         security: bearerSecurity,
         headers: epcFormatHeaders,
         querystring: pagingOnly('only perPage and nextPageToken may be given'),
-        response: { 200: z.object({ '@set': z.array(z.string()) }), 400: problemSchema },
+        response: { 200: valueSetResponse(true), 400: problemSchema },
       },
     },
     async (request, reply) => {
@@ -271,6 +271,7 @@ export const epcisRoutes: FastifyPluginAsyncZod<{ service: EpcisService; subscri
             summary: `The ${path} in events you may read`,
             security: bearerSecurity,
             headers: epcFormatHeaders,
+            response: { 200: valueSetResponse(false), 400: problemSchema },
           },
         },
         async (request) => ({

@@ -1,6 +1,7 @@
 // What the EPCIS query routes answer, in zod: the OpenAPI document's 2xx responses come from these.
 import { z } from 'zod';
 import { EPCIS_TYPES } from './mapping.js';
+import { EPC_FORMATS } from './render.js';
 
 /** A JSON-LD @context as EPCIS 2.0 writes it: context IRIs and objects of namespace prefixes. */
 const jsonLdContextSchema = z.array(z.union([z.string(), z.record(z.string(), z.unknown())]));
@@ -44,14 +45,46 @@ export const epcisQueryDocumentSchema = z
     description: "A page of query results: GET /epcis/events, a named query's events, the events of one EPC, bizStep, …",
   });
 
+/** The headers of the EPCIS 2.0 query interface on every answer of the EPCIS routes (JSON Schema, as OpenAPI declares headers). */
+const versionHeaders = {
+  'GS1-EPCIS-Version': { type: 'string', const: '2.0.0', description: 'the EPCIS version the answer follows' },
+  'GS1-CBV-Version': { type: 'string', const: '2.0.0', description: 'the CBV version of its vocabulary' },
+  'GS1-EPC-Format': {
+    type: 'string',
+    enum: [...EPC_FORMATS],
+    description: 'the GS1-EPC-Format identifiers are written in: the one asked for, No_Preference when none was',
+  },
+};
+/** A paged answer's headers: the Link to its next page first. */
+const pagedHeaders = {
+  Link: { type: 'string', description: '<…&nextPageToken=…>; rel="next": the next page, only when there is one' },
+  ...versionHeaders,
+};
+
 /** EPCIS answers are JSON-LD; the routes send them as they built them, past the response serializer. */
-const jsonLd = <Schema extends z.ZodType>(schema: Schema, description: string) => ({
+const jsonLd = <Schema extends z.ZodType>(schema: Schema, description: string, headers: Record<string, object>) => ({
   description,
+  headers,
   content: { 'application/ld+json': { schema } },
 });
 
 export const queryDocumentResponse = jsonLd(
   epcisQueryDocumentSchema,
   'An EPCISQueryDocument; a Link header (rel="next") gives the next page when there is one',
+  pagedHeaders,
 );
-export const eventResponse = jsonLd(epcisStandaloneEventSchema, 'The event');
+export const eventResponse = jsonLd(epcisStandaloneEventSchema, 'The event', versionHeaders);
+
+export const epcisValueSetSchema = z.object({ '@set': z.array(z.string()) }).meta({
+  id: 'EpcisValueSet',
+  description: 'The values of one field (event types, EPCs, bizSteps, …) in the events you may read, each once',
+});
+
+/** A vocabulary list (GET /epcis/eventTypes, /epcis/bizSteps, …); /epcis/epcs is paged. */
+export const valueSetResponse = (paged: boolean) => ({
+  description: paged
+    ? 'A page of the EPCs and classes; a Link header (rel="next") gives the next page when there is one'
+    : 'The values, identifiers written per GS1-EPC-Format',
+  headers: paged ? pagedHeaders : versionHeaders,
+  content: { 'application/json': { schema: epcisValueSetSchema } },
+});

@@ -2,12 +2,12 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { isKnownRegionCode } from '../codes/regions.js';
-import { badRequest, notFound, type Problem, problemSchema } from '../errors/problem.js';
+import { badRequest, notFound, type Problem } from '../errors/problem.js';
 import { KEY_QUALIFIERS, parseDigitalLinkPath, RESOLVER_PARAMETERS } from '../gs1/digital-link.js';
 import { preferredType } from '../http/negotiate.js';
 import { sendProblem } from '../http/problems.js';
 import { consumerPage, notGenuinePage, scanErrorPage } from './pages.js';
-import { scanResponses } from './schemas.js';
+import { type ResolverDescription, resolverDescriptionSchema, scanErrorResponses, scanResponses } from './schemas.js';
 import { NotGenuineError, type Resolved, type ResolverService, type ScanContext } from './service.js';
 import { consumerSummaryJson } from './summary.js';
 
@@ -183,7 +183,7 @@ export const resolverRoutes: FastifyPluginAsyncZod<{ service: ResolverService; p
         summary: 'Resolve a scanned trace code: consumer page, JSON summary, or GS1 linkset (content negotiation)',
         params: z.object({ code: z.string().max(64) }),
         querystring: resolverQuery,
-        response: { ...scanResponses, 400: problemSchema, 404: problemSchema, 429: problemSchema },
+        response: { ...scanResponses, ...scanErrorResponses },
       },
     },
     async (request, reply) =>
@@ -205,12 +205,7 @@ export const resolverRoutes: FastifyPluginAsyncZod<{ service: ResolverService; p
           tags,
           summary: `Resolve a GS1 Digital Link with primary key ${key}`,
           querystring: resolverQuery.passthrough(),
-          response: {
-            ...(RESOLVING_KEYS.includes(key) ? scanResponses : {}),
-            400: problemSchema,
-            404: problemSchema,
-            429: problemSchema,
-          },
+          response: { ...(RESOLVING_KEYS.includes(key) ? scanResponses : {}), ...scanErrorResponses },
         },
       },
       async (request, reply) => {
@@ -232,32 +227,39 @@ export const resolverRoutes: FastifyPluginAsyncZod<{ service: ResolverService; p
     );
   }
 
+  const description: ResolverDescription = {
+    name: '县域食品溯源解析服务 / County food traceability resolver',
+    resolverRoot: publicBaseUrl,
+    supportedPrimaryKeys: RESOLVING_KEYS,
+    supportedLinkType: [{ namespace: GS1_VOC, prefix: 'gs1:' }],
+    linkTypes: [...Object.keys(LINK_TYPES).map((name) => `gs1:${name}`), 'linkset'],
+    linkTypeDefaultCanBeLinkset: true,
+    supportedContextValuesEnumerated: [],
+    supportedLanguages: ['zh-CN', 'en'],
+    shortCodePattern: `${publicBaseUrl}/t/{code}`,
+    digitalLink: {
+      syntax: 'GS1 Digital Link URI Syntax 1.4, uncompressed',
+      keyQualifiers: {
+        '01': KEY_QUALIFIERS['01'].map((sequence) => [...sequence]),
+        '00': KEY_QUALIFIERS['00'].map((sequence) => [...sequence]),
+      },
+      keyQualifierRule: 'in the listed order, any of one sequence: (22) (10) (21), or (235) alone',
+      dataAttributes:
+        'query keys of digits are GS1 AIs: unknown AIs, AIs not permitted as data attributes or belonging in the path, repeated AIs and malformed values (length, GS1 charset 82, check digit, date) are 400',
+      queryParameters: [...RESOLVER_PARAMETERS],
+      otherQueryParameters: 'other non-numeric keys are allowed and ignored',
+      zeroSuppressedGtin: 'GTIN-8, GTIN-12 and GTIN-13 must be written with 14 digits; a shorter GTIN is 400, not redirected',
+      trailingSlash: 'a path ending in "/" is 400, not redirected',
+      deploymentPrefix: 'none: the primary key is the first path element; another path before it is 404',
+      statuses: { malformed: 400, wellFormedButUnknown: 404, unsupportedKey: 404 },
+    },
+  };
   app.get(
     '/.well-known/gs1resolver',
-    { config: { public: true }, schema: { tags, summary: 'Resolver description (GS1 Resolver standard)' } },
-    async () => ({
-      name: '县域食品溯源解析服务 / County food traceability resolver',
-      resolverRoot: publicBaseUrl,
-      supportedPrimaryKeys: RESOLVING_KEYS,
-      supportedLinkType: [{ namespace: GS1_VOC, prefix: 'gs1:' }],
-      linkTypes: [...Object.keys(LINK_TYPES).map((name) => `gs1:${name}`), 'linkset'],
-      linkTypeDefaultCanBeLinkset: true,
-      supportedContextValuesEnumerated: [],
-      supportedLanguages: ['zh-CN', 'en'],
-      shortCodePattern: `${publicBaseUrl}/t/{code}`,
-      digitalLink: {
-        syntax: 'GS1 Digital Link URI Syntax 1.4, uncompressed',
-        keyQualifiers: { '01': KEY_QUALIFIERS['01'], '00': KEY_QUALIFIERS['00'] },
-        keyQualifierRule: 'in the listed order, any of one sequence: (22) (10) (21), or (235) alone',
-        dataAttributes:
-          'query keys of digits are GS1 AIs: unknown AIs, AIs not permitted as data attributes or belonging in the path, repeated AIs and malformed values (length, GS1 charset 82, check digit, date) are 400',
-        queryParameters: RESOLVER_PARAMETERS,
-        otherQueryParameters: 'other non-numeric keys are allowed and ignored',
-        zeroSuppressedGtin: 'GTIN-8, GTIN-12 and GTIN-13 must be written with 14 digits; a shorter GTIN is 400, not redirected',
-        trailingSlash: 'a path ending in "/" is 400, not redirected',
-        deploymentPrefix: 'none: the primary key is the first path element; another path before it is 404',
-        statuses: { malformed: 400, wellFormedButUnknown: 404, unsupportedKey: 404 },
-      },
-    }),
+    {
+      config: { public: true },
+      schema: { tags, summary: 'Resolver description (GS1 Resolver standard)', response: { 200: resolverDescriptionSchema } },
+    },
+    async () => description,
   );
 };

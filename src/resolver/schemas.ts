@@ -1,7 +1,8 @@
-// What a scan answers, in zod: the consumer summary's types, and the OpenAPI document's 2xx
-// responses of the resolver routes, come from these.
+// What a scan answers, in zod: the consumer summary's types, and the OpenAPI document's responses
+// of the resolver routes, come from these.
 import { z } from 'zod';
 import { brandSchema } from '../brands/schemas.js';
+import { problemSchema } from '../errors/problem.js';
 import { traceNodeSchema } from '../trace/schemas.js';
 
 export const stageSchema = z.enum(['farm', 'slaughter', 'cutting', 'processing', 'cold_chain', 'distribution', 'retail']);
@@ -130,3 +131,47 @@ export const scanResponses = {
     },
   }),
 };
+
+/**
+ * An error of a scan: the scan error page (a 404 for a code never issued: the not-genuine page) when
+ * the client prefers text/html and asks for no format (a phone's browser), else problem+json.
+ */
+const scanError = (description: string) => ({
+  description: `${description}: a page in the shopper's language when text/html is preferred and no format is asked for, else problem+json`,
+  content: { 'application/problem+json': { schema: problemSchema }, 'text/html': { schema: z.string() } },
+});
+
+export const scanErrorResponses = {
+  400: scanError('A malformed code or GS1 Digital Link'),
+  404: scanError('A code or key never issued here (the not-genuine page), an unknown linkType, or a key that names no lot or pack'),
+  429: scanError('Too many scans from this address in a minute'),
+};
+
+export const resolverDescriptionSchema = z
+  .object({
+    name: z.string(),
+    resolverRoot: z.string(),
+    supportedPrimaryKeys: z.array(z.string()).describe('the GS1 keys whose Digital Links name a lot or pack here'),
+    supportedLinkType: z.array(z.object({ namespace: z.string(), prefix: z.string() })),
+    linkTypes: z.array(z.string()),
+    linkTypeDefaultCanBeLinkset: z.boolean(),
+    supportedContextValuesEnumerated: z.array(z.string()),
+    supportedLanguages: z.array(z.string()),
+    shortCodePattern: z.string().describe('the URL template of a short code, {code} for the code'),
+    digitalLink: z.object({
+      syntax: z.string(),
+      keyQualifiers: z
+        .record(z.string(), z.array(z.array(z.string())))
+        .describe('per primary key, the sequences of key qualifiers it takes, each in its order'),
+      keyQualifierRule: z.string(),
+      dataAttributes: z.string(),
+      queryParameters: z.array(z.string()),
+      otherQueryParameters: z.string(),
+      zeroSuppressedGtin: z.string(),
+      trailingSlash: z.string(),
+      deploymentPrefix: z.string(),
+      statuses: z.object({ malformed: z.number().int(), wellFormedButUnknown: z.number().int(), unsupportedKey: z.number().int() }),
+    }),
+  })
+  .meta({ id: 'ResolverDescription', description: 'What this resolver reads and answers (GET /.well-known/gs1resolver)' });
+export type ResolverDescription = z.input<typeof resolverDescriptionSchema>;

@@ -1,9 +1,18 @@
 import type { Test } from 'tap';
 import type { Principal } from '../../src/access/index.js';
 import type { EpcFormat } from '../../src/epcis/render.js';
-import { epcisQueryDocumentSchema, epcisStandaloneEventSchema } from '../../src/epcis/schemas.js';
+import { epcisQueryDocumentSchema, epcisStandaloneEventSchema, epcisValueSetSchema } from '../../src/epcis/schemas.js';
 import { EPCIS_CONTEXT as CONTEXT, captured, epcisDocument as doc, observation } from '../fixtures/epcis.js';
-import { committedOpenApi, conformsTo, declaredMediaTypes, mediaTypeOf, type OpenApiDocument, servedOpenApi } from '../fixtures/openapi.js';
+import {
+  committedOpenApi,
+  conformsTo,
+  declaredMediaTypes,
+  declaredResponse,
+  mediaTypeOf,
+  type OpenApiDocument,
+  servedOpenApi,
+  undeclaredHeaders,
+} from '../fixtures/openapi.js';
 import { createWorld, type World } from '../fixtures/world.js';
 import { fileTest } from '../root.js';
 
@@ -12,6 +21,8 @@ const t = fileTest();
 const FARM_LOT = 'https://id.gs1.org/01/06901234000016/10/FARM-1';
 const SGLN = 'urn:epc:id:sgln:6901234.00001.0';
 const FORMATS: EpcFormat[] = ['No_Preference', 'Always_GS1_Digital_Link', 'Always_EPC_URN', 'Never_Translates'];
+/** The headers of the EPCIS 2.0 query interface the service sends. */
+const EPCIS_HEADERS = ['Link', 'GS1-EPCIS-Version', 'GS1-CBV-Version', 'GS1-EPC-Format'];
 
 /** Captured events with extension fields and a prefix of their own, and native events (commission, inspection, transformation). */
 async function plantWithEvents(t: Test, world: World) {
@@ -57,6 +68,7 @@ t.test('EPCIS event queries answer JSON-LD the OpenAPI document declares, as the
     ['/epcis/queries/{queryName}/events', '/epcis/queries/inspections/events'],
   ];
   const eventIDs = new Set<string>();
+  let linked = 0;
   for (const format of FORMATS) {
     const headers = { authorization: `Bearer ${plant.key}`, 'gs1-epc-format': format };
     for (const [path, url] of queries) {
@@ -64,6 +76,12 @@ t.test('EPCIS event queries answer JSON-LD the OpenAPI document declares, as the
       const what = `${url} (${format})`;
       t.equal(response.statusCode, 200, what);
       t.ok(declaredMediaTypes(document, path)['200']?.includes(mediaTypeOf(response.headers)), `${what}: its content type is declared`);
+      t.strictSame(
+        undeclaredHeaders(declaredResponse(document, path, 200), response.headers, EPCIS_HEADERS),
+        [],
+        `${what}: headers declared`,
+      );
+      if (response.headers.link) linked++;
       const body = response.json();
       conformsTo(t, epcisQueryDocumentSchema, body, what);
       for (const event of body.epcisBody.queryResults.resultsBody.eventList) eventIDs.add(event.eventID);
@@ -73,10 +91,50 @@ t.test('EPCIS event queries answer JSON-LD the OpenAPI document declares, as the
       const what = `event ${eventID} (${format})`;
       t.equal(response.statusCode, 200, what);
       t.ok(declaredMediaTypes(document, '/epcis/events/{eventID}')['200']?.includes(mediaTypeOf(response.headers)), `${what}: declared`);
+      const declared = declaredResponse(document, '/epcis/events/{eventID}', 200);
+      t.strictSame(undeclaredHeaders(declared, response.headers, EPCIS_HEADERS), [], `${what}: headers declared`);
       conformsTo(t, epcisStandaloneEventSchema, response.json(), what);
     }
   }
   t.equal(eventIDs.size, 6, 'captured and native events alike');
+  t.equal(linked, FORMATS.length, 'a page with a next one links to it, with the Link header declared');
+});
+
+const LIST_PATHS = [
+  '/epcis/eventTypes',
+  '/epcis/epcs',
+  '/epcis/bizSteps',
+  '/epcis/bizLocations',
+  '/epcis/readPoints',
+  '/epcis/dispositions',
+];
+
+t.test('the EPCIS vocabulary lists answer as the OpenAPI document declares, headers and bodies', async (t) => {
+  const world = await createWorld(t);
+  const plant = await plantWithEvents(t, world);
+  const document = await servedOpenApi(world.app);
+  let linked = 0;
+  for (const format of FORMATS) {
+    const headers = { authorization: `Bearer ${plant.key}`, 'gs1-epc-format': format };
+    for (const path of LIST_PATHS) {
+      for (const url of path === '/epcis/epcs' ? [path, `${path}?perPage=1`] : [path]) {
+        const response = await world.app.inject({ method: 'GET', url, headers });
+        const what = `${url} (${format})`;
+        t.equal(response.statusCode, 200, what);
+        t.ok(declaredMediaTypes(document, path)['200']?.includes(mediaTypeOf(response.headers)), `${what}: its content type is declared`);
+        t.strictSame(
+          undeclaredHeaders(declaredResponse(document, path, 200), response.headers, EPCIS_HEADERS),
+          [],
+          `${what}: headers declared`,
+        );
+        if (response.headers.link) linked++;
+        const body = response.json();
+        conformsTo(t, epcisValueSetSchema, body, what);
+        if (path !== '/epcis/bizLocations') t.ok(body['@set'].length > 0, `${what}: values`);
+      }
+    }
+  }
+  t.equal(linked, FORMATS.length, '/epcis/epcs links to its next page');
 });
 
 t.test('EPCIS query documents and events are sent as the service builds them, extension fields in their place', async (t) => {
@@ -111,19 +169,35 @@ const EVENT_QUERY_PATHS = [
   '/epcis/queries/{queryName}/events',
   ...['eventTypes', 'epcs', 'bizSteps', 'bizLocations', 'readPoints', 'dispositions'].map((what) => `/epcis/${what}/{value}/events`),
 ];
+/** The query routes and the vocabulary lists. */
+const EPCIS_GET_PATHS = [...EVENT_QUERY_PATHS, ...LIST_PATHS];
 const eventQueryResponsesOf = (document: OpenApiDocument) =>
-  Object.fromEntries(EVENT_QUERY_PATHS.map((path) => [path, document.paths[path].get.responses]));
+  Object.fromEntries(EPCIS_GET_PATHS.map((path) => [path, document.paths[path].get.responses]));
 
 t.test('the OpenAPI document declares the 200 answers of the EPCIS event queries as JSON-LD', async (t) => {
   const world = await createWorld(t);
   const served = await servedOpenApi(world.app);
-  for (const path of EVENT_QUERY_PATHS) t.strictSame(declaredMediaTypes(served, path)['200'], ['application/ld+json'], path);
+  for (const path of EVENT_QUERY_PATHS) {
+    t.strictSame(declaredMediaTypes(served, path)['200'], ['application/ld+json'], path);
+    const headers = Object.keys(declaredResponse(served, path, 200)?.headers ?? {});
+    const paged = path !== '/epcis/events/{eventID}';
+    t.strictSame(headers, [...(paged ? ['Link'] : []), 'GS1-EPCIS-Version', 'GS1-CBV-Version', 'GS1-EPC-Format'], `${path}: its headers`);
+  }
   const schemaOf = (path: string) => served.paths[path].get.responses['200'].content?.['application/ld+json'].schema;
   t.strictSame(schemaOf('/epcis/events'), { $ref: '#/components/schemas/EpcisQueryDocument' });
   t.strictSame(schemaOf('/epcis/events/{eventID}'), { $ref: '#/components/schemas/EpcisStandaloneEvent' });
 
+  for (const path of LIST_PATHS) {
+    t.strictSame(declaredResponse(served, path, 200)?.content, {
+      'application/json': { schema: { $ref: '#/components/schemas/EpcisValueSet' } },
+    });
+    const headers = Object.keys(declaredResponse(served, path, 200)?.headers ?? {});
+    const paged = path === '/epcis/epcs';
+    t.strictSame(headers, [...(paged ? ['Link'] : []), 'GS1-EPCIS-Version', 'GS1-CBV-Version', 'GS1-EPC-Format'], `${path}: its headers`);
+  }
+
   const committed = committedOpenApi();
   t.strictSame(eventQueryResponsesOf(committed), eventQueryResponsesOf(served), 'openapi/openapi.json declares them too');
-  for (const name of ['EpcisQueryDocument', 'EpcisEvent', 'EpcisStandaloneEvent'])
+  for (const name of ['EpcisQueryDocument', 'EpcisEvent', 'EpcisStandaloneEvent', 'EpcisValueSet'])
     t.strictSame(committed.components.schemas[name], served.components.schemas[name], `openapi/openapi.json has ${name}`);
 });

@@ -1,7 +1,18 @@
+import { z } from 'zod';
 import { seedDemoChain } from '../../seeds/fengjie.js';
 import { completeGs1 } from '../../src/codes/gs1.js';
-import { scanResponses } from '../../src/resolver/schemas.js';
-import { committedOpenApi, conformsTo, declaredMediaTypes, mediaTypeOf, type OpenApiDocument, servedOpenApi } from '../fixtures/openapi.js';
+import { mod31CheckChar } from '../../src/codes/mod31.js';
+import { problemSchema } from '../../src/errors/problem.js';
+import { resolverDescriptionSchema, scanResponses } from '../../src/resolver/schemas.js';
+import {
+  committedOpenApi,
+  conformsTo,
+  declaredMediaTypes,
+  declaredResponse,
+  mediaTypeOf,
+  type OpenApiDocument,
+  servedOpenApi,
+} from '../fixtures/openapi.js';
 import { buildTestApp, TEST_BASE_URL } from '../helper.js';
 import { fileTest } from '../root.js';
 
@@ -103,6 +114,85 @@ t.test('the JSON a scan answers is sent as built: members in their order, none a
         },
       ],
     }),
+  );
+});
+
+/** The bodies a scan error may have: the scan error page, or a problem. */
+const ERROR_BODIES: Record<string, z.ZodType> = { 'text/html': z.string(), 'application/problem+json': problemSchema };
+
+t.test('a scan answers each error as the OpenAPI document declares it: a page when a browser asks, else problem+json', async (t) => {
+  const { app } = await buildTestApp(t);
+  const demo = await seedDemoChain(app.services);
+  const document = await servedOpenApi(app);
+  const gtin = (await app.inject({ method: 'GET', url: `/t/${demo.itemCode}?format=json` })).json().product.gtin;
+  const unissued = `0000000001${mod31CheckChar('0000000001')}`;
+  const errors: [string, string, number][] = [
+    ['/t/{code}', `/t/${'A'.repeat(65)}`, 400],
+    ['/t/{code}', `/t/${unissued}`, 404],
+    ['/t/{code}', `/t/${demo.itemCode}?linkType=gs1:nothing`, 404],
+    ['/01/{*}', `/01/${gtin.slice(1)}`, 400],
+    ['/01/{*}', '/01/09506000134352/21/X', 404],
+    ['/00/{*}', '/00/106901234500000011', 400],
+    ['/00/{*}', '/00/106901234500000010', 404],
+    ['/414/{*}', '/414/123', 400],
+    ['/414/{*}', `/414/${completeGs1('690123400001')}`, 404],
+    ['/8003/{*}', '/8003/0', 400],
+  ];
+  const seen = new Set<string>();
+  for (const [path, url, status] of errors) {
+    for (const accept of ['text/html,application/xhtml+xml,*/*;q=0.8', 'application/json', undefined]) {
+      const response = await app.inject({ method: 'GET', url, headers: accept ? { accept } : {} });
+      const what = `${url} (${accept ?? 'no Accept'})`;
+      t.equal(response.statusCode, status, what);
+      const mediaType = mediaTypeOf(response.headers);
+      const declared = declaredResponse(document, path, status);
+      t.ok(declared?.content?.[mediaType], `${what}: ${status} ${mediaType} is declared`);
+      conformsTo(t, ERROR_BODIES[mediaType] ?? z.never(), mediaType === 'text/html' ? response.body : response.json(), what);
+      seen.add(`${status} ${mediaType}`);
+    }
+  }
+  t.strictSame(
+    [...seen].sort(),
+    ['400 application/problem+json', '400 text/html', '404 application/problem+json', '404 text/html'],
+    'pages and problems alike',
+  );
+});
+
+t.test('too many scans are answered as declared: the page for a browser, else problem+json', async (t) => {
+  const { app } = await buildTestApp(t, undefined, { scansPerMinute: 1 });
+  const document = await servedOpenApi(app);
+  await app.inject({ method: 'GET', url: '/t/B' });
+  for (const [path, url] of [
+    ['/t/{code}', '/t/B'],
+    ['/01/{*}', '/01/09506000134352'],
+    ['/00/{*}', '/00/106901234500000010'],
+  ]) {
+    for (const accept of ['text/html', 'application/json']) {
+      const response = await app.inject({ method: 'GET', url, headers: { accept } });
+      const mediaType = mediaTypeOf(response.headers);
+      t.equal(response.statusCode, 429, `${url} (${accept})`);
+      t.equal(mediaType, accept === 'text/html' ? 'text/html' : 'application/problem+json');
+      t.ok(declaredResponse(document, path, 429)?.content?.[mediaType], `${url}: 429 ${mediaType} is declared`);
+      conformsTo(t, ERROR_BODIES[mediaType], mediaType === 'text/html' ? response.body : response.json(), url);
+    }
+  }
+});
+
+t.test("the resolver's description (/.well-known/gs1resolver) is what the OpenAPI document declares", async (t) => {
+  const { app } = await buildTestApp(t);
+  const document = await servedOpenApi(app);
+  const response = await app.inject({ method: 'GET', url: '/.well-known/gs1resolver' });
+  t.equal(response.statusCode, 200);
+  const mediaType = mediaTypeOf(response.headers);
+  t.strictSame(declaredMediaTypes(document, '/.well-known/gs1resolver')['200'], [mediaType], `200 ${mediaType} is declared`);
+  t.strictSame(declaredResponse(document, '/.well-known/gs1resolver', 200)?.content?.[mediaType], {
+    schema: { $ref: '#/components/schemas/ResolverDescription' },
+  });
+  conformsTo(t, resolverDescriptionSchema, response.json(), '/.well-known/gs1resolver');
+  t.strictSame(
+    committedOpenApi().components.schemas.ResolverDescription,
+    document.components.schemas.ResolverDescription,
+    'openapi/openapi.json has ResolverDescription',
   );
 });
 
