@@ -342,12 +342,17 @@ async function requestsFor(
             parent: known ? { containerCode: code } : { newCode: code, sscc: SSCC.exec(parent.id)?.[1], epc: parent.id },
             children: lines('children', children),
           };
-        } else if (event.action === 'DELETE' && parent && lotOf.has(parent.id) && !created.has(parent.id)) {
-          fields.member('parentCode', parent.at);
+        } else if (event.action === 'DELETE' && parent && lotOf.has(parent.id)) {
+          // a pallet an earlier event of the document made is unpacked as it would be in a later
+          // document, unless nothing made it after all (rejected, under proceed): the writer, which
+          // knows, then records the sighting a pallet never seen gets (its identifiers created first)
+          const orSightingOf = created.has(parent.id) ? sighting(items).lotCodes : undefined;
+          fields.member('parentCode', parent.at).list('children', children);
           action = {
             type: 'disaggregate',
             parentCode: lotOf.get(parent.id) as string,
-            ...(children.length ? { children: lines('children', children).map((c) => c.lotCode) } : {}),
+            ...(children.length ? { children: children.map(orSightingOf ? codeOf : existingOrCreated) } : {}),
+            ...(orSightingOf ? { orSightingOf } : {}),
           };
         } else {
           action = sighting(items);

@@ -949,3 +949,177 @@ t.test('proceed: a rejected event of a transformation joins none of its other ev
   );
   t.equal(edges.dangling, 0, 'no lineage edge names a lot that does not exist');
 });
+
+/**
+ * The lots of a chain, named by label: each event of `events` (labels standing for identifiers)
+ * captured in the documents `split` cuts them into, then what came of it, labels for codes.
+ */
+async function capturedAs(
+  { world, a, capture, lotOf }: Awaited<ReturnType<typeof setup>>,
+  ids: Record<string, string>,
+  events: object[],
+  split: number[],
+  behaviour: 'rollback' | 'proceed',
+) {
+  const named = (value: unknown): unknown =>
+    JSON.parse(Object.entries(ids).reduce((text, [label, id]) => text.replaceAll(id, label), JSON.stringify(value)));
+  const withIds = (event: object) =>
+    JSON.parse(Object.entries(ids).reduce((text, [label, id]) => text.replaceAll(`"${label}"`, JSON.stringify(id)), JSON.stringify(event)));
+  const errors: unknown[] = [];
+  for (const [part, start] of split.entries()) {
+    const job = await capture(a.key, events.slice(start, split[part + 1]).map(withIds), behaviour);
+    for (const error of job.errors ?? []) {
+      errors.push(named({ event: start + error.eventIndex, message: String(error.message).replace(/^event \d+: /, '') }));
+    }
+  }
+  const codes = new Map<string, string>();
+  for (const [label, id] of Object.entries(ids)) {
+    const found = await world.regulator.get(`/trace/${encodeURIComponent(id)}?depth=0`);
+    if (found.status === 200) codes.set(await lotOf(id), label);
+  }
+  const label = (code: string | null) => (code === null ? null : (codes.get(code) ?? code));
+  const lots = await Promise.all(
+    [...codes].map(async ([code, name]) => {
+      const lot = (await world.regulator.get(`/lots/${code}`)).body;
+      const events = (await world.regulator.get(`/events?lotCode=${code}`)).body.items;
+      return { name, status: lot.status, holders: lot.holders.length, massBalance: lot.massBalance, events: events.length };
+    }),
+  );
+  const edges = (
+    await Promise.all(
+      [...codes.keys()].map(async (code) => (await world.regulator.get(`/trace/${code}?direction=backward&depth=1`)).body.edges),
+    )
+  )
+    .flat()
+    .filter((edge: { kind: string }) => edge.kind === 'aggregate')
+    .map((edge: { from: string; to: string; quantity: number; status: string | null }) =>
+      JSON.stringify({ from: label(edge.from), to: label(edge.to), quantity: edge.quantity, status: edge.status }),
+    );
+  const balances = await queryRows<{ lotCode: string; containerCode: string | null; quantity: string }>(
+    world.database.db,
+    sql`select lot_code as "lotCode", container_code as "containerCode", quantity::text as quantity from lot_balances
+      where lot_code = any(${sql.param([...codes.keys()])}::text[]) and quantity <> 0`,
+  );
+  return {
+    errors,
+    lots: lots.sort((x, y) => x.name.localeCompare(y.name)),
+    edges: [...new Set(edges)].sort(),
+    balances: balances.map((row) => `${label(row.lotCode)} in ${label(row.containerCode) ?? 'loose'}: ${Number(row.quantity)}`).sort(),
+  };
+}
+
+t.test('an unpacking in the document that packed the pallet ends its packing as one captured later does', async (t) => {
+  const context = await setup(t);
+  const { world, a, b, capture } = context;
+  let run = 0;
+  /** Fresh identifiers for each capture of the chain (one world holds them all). */
+  const fresh = () => {
+    run++;
+    return {
+      MEAT: `https://id.gs1.org/01/06901234000016/10/MEAT-RUN-${run}`,
+      PIECE: `urn:epc:id:sgtin:6901234.000002.${run}`,
+      PALLET: `urn:epc:id:sscc:6901234.00000${String(run).padStart(5, '0')}`,
+    };
+  };
+  const aggregation = (day: number, action: 'ADD' | 'DELETE', children: object = {}) => ({
+    type: 'AggregationEvent',
+    ...at(day),
+    action,
+    bizStep: action === 'ADD' ? 'packing' : 'unpacking',
+    parentID: 'PALLET',
+    ...children,
+  });
+  const made = [
+    commissioned('MEAT', 100, 1),
+    { type: 'ObjectEvent', ...at(1), action: 'ADD', bizStep: 'commissioning', epcList: ['PIECE'] },
+  ];
+  const packed = aggregation(2, 'ADD', { childEPCs: ['PIECE'], childQuantityList: [{ epcClass: 'MEAT', quantity: 40, uom: 'KGM' }] });
+  // all of it loose again: only then may all 100 kg be destroyed
+  const used = {
+    type: 'ObjectEvent',
+    ...at(5),
+    action: 'DELETE',
+    bizStep: 'destroying',
+    quantityList: [{ epcClass: 'MEAT', quantity: 100, uom: 'KGM' }],
+  };
+  const chains: [string, object[], number, ('rollback' | 'proceed')[]][] = [
+    [
+      'packed, then unpacked in part and in full',
+      [...made, packed, aggregation(3, 'DELETE', { childEPCs: ['PIECE'] }), aggregation(4, 'DELETE'), used],
+      3,
+      ['rollback', 'proceed'],
+    ],
+    ['packed, then unpacked', [...made, packed, aggregation(3, 'DELETE'), used], 3, ['rollback', 'proceed']],
+    // an unpacking sent before the packing is a sighting of a pallet never seen; the packing fills it
+    ['unpacked before it was packed', [...made, aggregation(3, 'DELETE'), packed], 3, ['rollback', 'proceed']],
+    // dated before the pallet came into being: refused, in its own document or in a later one
+    ['unpacked at a time before it was packed', [...made, packed, aggregation(1, 'DELETE')], 3, ['proceed']],
+    // a packing of more than there is stores nothing: its unpacking is a sighting of a pallet never seen
+    [
+      'unpacked after a packing that was rejected',
+      [
+        ...made,
+        aggregation(2, 'ADD', { childEPCs: ['PIECE'], childQuantityList: [{ epcClass: 'MEAT', quantity: 500, uom: 'KGM' }] }),
+        aggregation(3, 'DELETE', { childEPCs: ['PIECE'] }),
+      ],
+      3,
+      ['proceed'],
+    ],
+  ];
+  for (const [what, events, cut, behaviours] of chains) {
+    for (const behaviour of behaviours) {
+      const apart = await capturedAs(context, fresh(), events, [0, cut], behaviour);
+      const together = await capturedAs(context, fresh(), events, [0], behaviour);
+      t.same(together, apart, `${what} (${behaviour}): one document comes to what two do`);
+    }
+  }
+  const unpacked = await capturedAs(context, fresh(), chains[0][1], [0], 'proceed');
+  t.same(unpacked.errors, [], 'every event of the first chain is captured');
+  t.same(
+    unpacked.edges,
+    [
+      JSON.stringify({ from: 'MEAT', to: 'PALLET', quantity: 40, status: 'unpacked' }),
+      JSON.stringify({ from: 'PIECE', to: 'PALLET', quantity: 1, status: 'unpacked' }),
+    ],
+    'the packing edges are ended by the unpacking',
+  );
+  t.same(unpacked.balances, ['PALLET in loose: 1', 'PIECE in loose: 1'], 'nothing is left packed, and the meat was destroyed loose');
+  const late = await capturedAs(context, fresh(), chains[3][1], [0], 'proceed');
+  t.match(late.errors, [{ event: 3, message: /^container PALLET came into being at .*; an event using it cannot be dated before that$/ }]);
+  const lateApart = await capturedAs(context, fresh(), chains[3][1], [0, 3], 'rollback');
+  const lateTogether = await capturedAs(context, fresh(), chains[3][1], [0], 'rollback');
+  t.same(lateTogether.errors, lateApart.errors, 'rollback: it is refused alike in its own document');
+  t.same(lateTogether.lots, [], 'and that document stores nothing');
+  const rejected = await capturedAs(context, fresh(), chains[4][1], [0], 'proceed');
+  t.match(
+    rejected.lots.find((lot) => lot.name === 'PALLET'),
+    { name: 'PALLET', status: 'active', holders: 1, massBalance: { produced: 1, onHand: 1 }, events: 1 },
+    'after a packing that was rejected the unpacking brings the pallet into being, as a sighting',
+  );
+
+  // another party may no more unpack A's pallet in the document that fills it than in a later one
+  const ids = fresh();
+  const OWN = 'https://id.gs1.org/01/06901234000030/10/B-OWN-2';
+  const packing = (epcClass: string) => ({
+    ...aggregation(2, 'ADD', { childQuantityList: [{ epcClass, quantity: 1, uom: 'KGM' }] }),
+    parentID: ids.PALLET,
+  });
+  t.match(await capture(a.key, [commissioned(ids.MEAT, 100, 1), packing(ids.MEAT)]), { success: true, captured: 2 });
+  const foreign = await capture(b.key, [commissioned(OWN, 5, 1), packing(OWN), { ...aggregation(3, 'DELETE'), parentID: ids.PALLET }]);
+  t.match(foreign, {
+    captured: 1,
+    errors: [
+      { eventIndex: 1, pointer: '/epcisBody/eventList/1/parentID' },
+      { eventIndex: 2, pointer: '/epcisBody/eventList/2/parentID' },
+    ],
+  });
+  t.equal(foreign.errors[1].message, `event 2: party ${b.code} does not hold container ${ids.PALLET}; only its holder may unpack it`);
+  const pallet = await context.lotOf(ids.PALLET);
+  const edges = (await world.regulator.get(`/trace/${pallet}?direction=backward&depth=1`)).body.edges;
+  t.same(
+    edges.map((edge: { status: string | null }) => edge.status),
+    [null],
+    "A's packing stays open",
+  );
+  t.same(await balanceDifferences(world.database), [], 'the balances kept by the database follow the movements');
+});

@@ -16,7 +16,7 @@ import { timeZoneOffsetOf } from '../time.js';
 import { EventDraft, type EventRecord, type Pointer } from './draft.js';
 import type { Batch, EventWriterRepository } from './repository.js';
 import { requireBeginningBeforeUse } from './rules/chronology.js';
-import { applyRules, type EventAction, referencesOf } from './rules/index.js';
+import { actionAsFound, applyRules, type EventAction, referencesOf } from './rules/index.js';
 import { type LotSpec, Scope } from './scope.js';
 import { WorldState } from './state.js';
 
@@ -335,6 +335,8 @@ export function createEventWriter(deps: {
         if (code) requireEventSite(actor, scope.requireLocation(code, scope.at(field)), tested, scope.at(field));
       }
     }
+    // judged before its identifiers are created: those of a sighting would otherwise be found there
+    const action = actionAsFound(scope, request.action);
     // an identifier several events name is created by the first of them that is accepted (and
     // once, however often its event names it); a problem names its first place in `creates`
     const chosen = new Set<string>();
@@ -349,7 +351,7 @@ export function createEventWriter(deps: {
         (position) => [...base, 'creates', creates[position].index],
       );
     }
-    const result = applyRules(scope, request.action, eventTime, request.replaces?.lotCodes);
+    const result = applyRules(scope, action, eventTime, request.replaces?.lotCodes);
     for (const edge of request.captured?.edges ?? []) {
       if (edge.joins && !state.liveEvents.has(edge.joins)) continue;
       if (state.reaches(edge.to, edge.from)) {

@@ -29,7 +29,17 @@ export type EventAction =
   | { type: 'commission'; lots: LotSpec[] }
   | ({ type: 'transform' } & TransformInput)
   | ({ type: 'aggregate' } & AggregateInput)
-  | { type: 'disaggregate'; parentCode: string; children?: string[] }
+  | {
+      type: 'disaggregate';
+      parentCode: string;
+      children?: string[];
+      /**
+       * EPCIS: the container an earlier event of the same document brought into being, which may
+       * have been rejected (proceed) and stored nothing. With no such container there when the event
+       * is checked, it is a sighting of these lots instead, as the unpacking of one never seen is.
+       */
+      orSightingOf?: string[];
+    }
   | ({ type: 'ship' } & ShipInput)
   | ({ type: 'receive' } & ReceiveInput)
   | ({ type: 'inspect' } & InspectInput)
@@ -48,6 +58,12 @@ export type EventAction =
   | ({ type: 'hold' } & HoldInput)
   | ({ type: 'release' } & ReleaseInput)
   | ({ type: 'recall' } & RecallInput);
+
+/** The action as the world the event is checked against has it (see the disaggregate action's orSightingOf). */
+export function actionAsFound(scope: Scope, action: EventAction): EventAction {
+  if (action.type !== 'disaggregate' || !action.orSightingOf || scope.exists(action.parentCode)) return action;
+  return { type: 'observe', lotCodes: action.orSightingOf };
+}
 
 /** The event type's rules, then the one rule of time every event type shares. */
 export function applyRules(scope: Scope, action: EventAction, eventTime: Date, reuseCodes?: string[]): RuleResult {
@@ -118,7 +134,7 @@ export function referencesOf(action: EventAction) {
       items.push(...(action.itemCodes ?? []));
       break;
     case 'disaggregate':
-      lots.push(action.parentCode, ...(action.children ?? []));
+      lots.push(action.parentCode, ...(action.children ?? []), ...(action.orSightingOf ?? []));
       unpacking.push(action.parentCode);
       break;
     case 'ship':
