@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { setImmediate as nextTurn } from 'node:timers/promises';
-import { actingParty, canReadPartyData, type Principal, privateScope, requirePartyRecord } from '../access/index.js';
+import { actingParty, canReadLot, canReadPartyData, type Principal, privateScope, requirePartyRecord } from '../access/index.js';
 import type { Transact } from '../db/client.js';
 import type { CaptureProblem } from '../db/schema.js';
 import { badRequest, type FieldProblem, notFound, Problem } from '../errors/problem.js';
@@ -40,6 +40,8 @@ const toProblems = (errors: { pointer: string; message: string }[]): FieldProble
 
 /** Proceed jobs store this many events per transaction, recording their progress with them. */
 const PROCEED_CHUNK = 1000;
+/** An operator's page of /epcis/epcs passes over the lots it may not read: each further look-up takes twice as many lots, up to this many. */
+const NAMED_LOTS_CHUNK = 1000;
 /** Capture jobs running at once (each in its own transaction); parties take turns for the slots. */
 const CAPTURE_CONCURRENCY = 2;
 
@@ -65,7 +67,7 @@ export function createEpcisService(deps: {
   >;
   identifiers: Pick<IdentifierService, 'parse' | 'findMany'>;
   events: Pick<EventsRepository, 'findById' | 'complete'>;
-  lots: Pick<LotsRepository, 'findByCodes'>;
+  lots: Pick<LotsRepository, 'findByCodes' | 'involvedPartiesOf'>;
   products: Pick<ProductsRepository, 'findByCodes'>;
   locations: Pick<LocationsRepository, 'findByCodes' | 'findByGlns'>;
   /** GS1 company prefixes registered by parties. */
@@ -245,6 +247,13 @@ export function createEpcisService(deps: {
         },
       ]),
     );
+  }
+
+  /** Of these lots, those the principal may read (see canReadLot), in the same order. */
+  async function readableLots(principal: Principal, lotCodes: string[]): Promise<string[]> {
+    if (privateScope(principal) === null) return lotCodes;
+    const involved = await deps.lots.involvedPartiesOf(lotCodes);
+    return lotCodes.filter((code) => canReadLot(principal, involved.get(code) ?? new Set()));
   }
 
   /** Lots, products and locations the rendered events name, fetched once per page. */
@@ -443,20 +452,31 @@ export function createEpcisService(deps: {
 
     /**
      * A page of the EPCs and classes the events the principal may read name (a party's own events;
-     * every event for regulators and admins), each object once: by the EPC it was captured under,
-     * else as events render it (a GTIN + lot or an SSCC as its Digital Link, else its URI here). In
-     * the order of the objects' codes here, so that the database pages them; written per GS1-EPC-Format.
+     * every event for regulators and admins), of the objects it may read (an operator: those its
+     * party owned, held or was sent, as GET /lots/{code} decides), each object once: by the EPC it
+     * was captured under, else as events render it (a GTIN + lot or an SSCC as its Digital Link, else
+     * its URI here). In the order of the objects' codes here, so that the database pages them;
+     * written per GS1-EPC-Format.
      */
     async epcs(principal: Principal, format: EpcFormat, page: { limit: number; after?: string }) {
-      const found = await deps.epcis.namedLots(privateScope(principal) ?? undefined, { limit: page.limit + 1, after: page.after });
-      const lotCodes = found.slice(0, page.limit);
+      const party = privateScope(principal) ?? undefined;
+      const lots: string[] = [];
+      let after = page.after;
+      // one more lot than the page holds says whether another page follows
+      for (let chunk = page.limit + 1; ; chunk = Math.max(chunk, Math.min(chunk * 2, NAMED_LOTS_CHUNK))) {
+        const found = await deps.epcis.namedLots(party, { limit: chunk, after });
+        lots.push(...(await readableLots(principal, found)));
+        if (lots.length > page.limit || found.length < chunk) break;
+        after = found[found.length - 1];
+      }
+      const lotCodes = lots.slice(0, page.limit);
       const captured = await deps.epcis.capturedEpcs(lotCodes);
       const context = { lots: await renderLots(lotCodes.filter((code) => !captured.has(code))), lotUriPrefix };
       const values = [...new Set(lotCodes.flatMap((code) => captured.get(code) ?? [lotUri(code, context)]))];
       const convert = await identifierConverter(format);
       return {
         values: convert ? values.map(convert) : values,
-        nextPageToken: found.length > page.limit ? encodeLotPageToken(lotCodes[lotCodes.length - 1]) : null,
+        nextPageToken: lots.length > page.limit ? encodeLotPageToken(lotCodes[lotCodes.length - 1]) : null,
       };
     },
 

@@ -1,6 +1,6 @@
 // GET /epcis/epcs: the EPCs and classes a party's events name, each object once, paged.
 import { completeGs1 } from '../../src/codes/gs1.js';
-import { epcisDocument as doc, epcisRequests, observation } from '../fixtures/epcis.js';
+import { epcisRequests, observation } from '../fixtures/epcis.js';
 import { createWorld, expectStatus } from '../fixtures/world.js';
 import type { Client } from '../helper.js';
 import { fileTest } from '../root.js';
@@ -195,3 +195,85 @@ t.test(
     );
   },
 );
+
+/** The lot (or container) code a party's key finds behind an EPC (GET /epc). */
+const codeOf = async (api: Client, epc: string): Promise<string> => {
+  const reply = await api.get(`/epc/${encodeURIComponent(epc)}?companyPrefixLength=7`);
+  if (reply.status !== 200 || !reply.body.knownAs) throw new Error(`GET /epc/${epc}: ${reply.status} ${JSON.stringify(reply.body)}`);
+  return reply.body.knownAs.code;
+};
+
+t.test('/epcis/epcs lists to an operator only the objects it may read, whatever its events reach', async (t) => {
+  const world = await createWorld(t);
+  const { capture } = epcisRequests(world);
+  const owner = await world.party('processor');
+  const maker = await world.party('processor');
+  const lab = await world.party('lab');
+
+  const gtin = completeGs1('0690123400059');
+  const product = await owner.product('kg', { gtin });
+  const lotA = await owner.commission(product, 10, { lotNumber: 'RA-1' });
+  const lgtin = `https://id.gs1.org/01/${gtin}/10/RA-1`;
+  await world.handOver(owner, maker, lotA);
+
+  // the maker cuts the owner's lot into packs it captures under its own EPCs, and commissions another
+  const packs = ['https://id.gs1.org/01/80614141123458/21/P1', 'https://id.gs1.org/01/80614141123458/21/P2'];
+  const own = 'https://id.gs1.org/01/80614141123458/21/OWN-9';
+  t.match(
+    await capture(maker.key, [
+      observation(1, { action: 'ADD', bizStep: 'commissioning', epcList: [own] }),
+      {
+        type: 'TransformationEvent',
+        eventTime: '2026-03-20T08:00:00+08:00',
+        eventTimeZoneOffset: '+08:00',
+        bizStep: 'commissioning',
+        inputQuantityList: [{ epcClass: lgtin, quantity: 10, uom: 'KGM' }],
+        outputEPCList: packs,
+      },
+    ]),
+    { success: true, captured: 2 },
+  );
+  const packLots = await Promise.all(packs.map((pack) => codeOf(maker.api, pack)));
+  const ownLot = await codeOf(maker.api, own);
+
+  // the owner's recall reaches the maker's packs, and a lab tests the maker's lot: their own events
+  // name lots they never owned, held or were sent
+  expectStatus(t, await owner.api.post('/recalls', { lotCodes: [lotA], level: 3, reason: 'r', hazard: 'h' }), 201, 'the recall');
+  const tested = [ownLot, ...packLots];
+  expectStatus(
+    t,
+    await lab.event({
+      eventTime: '2026-03-21T08:00:00+08:00',
+      type: 'inspect',
+      lotCodes: tested,
+      inspection: { kind: 'self', result: 'pass' },
+    }),
+    201,
+    'the lab’s test',
+  );
+  for (const code of packLots) expectStatus(t, await owner.api.get(`/lots/${code}`), 403, 'the owner may not read a pack lot');
+  for (const code of tested) expectStatus(t, await lab.api.get(`/lots/${code}`), 403, 'the lab may not read a lot it tested');
+  // the lab's own sample lot, listed among those it may not read
+  const labGtin = completeGs1('0690123400073');
+  const sampleLot = await lab.commission(await lab.product('kg', { gtin: labGtin }), 1, { lotNumber: 'S-1' });
+  const sample = `https://id.gs1.org/01/${labGtin}/10/S-1`;
+
+  t.same(await listed(owner.api), [lgtin], 'the owner: its own lot, not the maker’s packs its recall reached');
+  t.same(await listed(lab.api), [sample], 'the lab: its own lot, not the EPCs the maker captured for the lots it tested');
+  for (const perPage of [1, 2, 3])
+    for (const [who, api, own] of [
+      ['the owner', owner.api, lgtin],
+      ['the lab', lab.api, sample],
+    ] as const)
+      t.same((await allPages(api, `/epcis/epcs?perPage=${perPage}`)).flat(), [own], `${who}, perPage=${perPage}: the same`);
+  t.same(
+    await listed(maker.api),
+    inCodeOrder({ [lotA]: lgtin, [packLots[0]]: packs[0], [packLots[1]]: packs[1], [ownLot]: own }),
+    'the maker: what it received, made and captured',
+  );
+  t.same(
+    await listed(world.regulator),
+    inCodeOrder({ [lotA]: lgtin, [packLots[0]]: packs[0], [packLots[1]]: packs[1], [ownLot]: own, [sampleLot]: sample }),
+    'a regulator: every object',
+  );
+});
