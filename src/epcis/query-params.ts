@@ -3,6 +3,7 @@
 import { hasServiceCodeShape } from '../codes/service-codes.js';
 import { isStorableTime, timestampSchema } from '../codes/timestamp.js';
 import { badRequest } from '../errors/problem.js';
+import { MAX_URI_LENGTH } from '../events/schemas.js';
 import { EPCIS_TYPES } from './mapping.js';
 import type { EventFilter, EventMatch, EventOrder } from './repository.js';
 
@@ -156,8 +157,8 @@ export function parsePaging(params: Record<string, unknown>, order: EventOrder):
   return token === undefined ? { limit } : { limit, after: decodePageToken(token, order) };
 }
 
-/** The page of lots GET /epcis/epcs asks for: `perPage` and `nextPageToken` as events take them. */
-export function parseLotPaging(params: Record<string, unknown>): { limit: number; after?: string } {
+/** The page GET /epcis/epcs asks for: `perPage` (EPCs listed) and `nextPageToken` as events take them. */
+export function parseLotPaging(params: Record<string, unknown>): { limit: number; after?: LotCursor } {
   const limit = perPageOf(params);
   const token = pageTokenOf(params);
   return token === undefined ? { limit } : { limit, after: decodeLotPageToken(token) };
@@ -184,8 +185,8 @@ export function encodePageToken(order: EventOrder, last: PageCursor): string {
   return encodeToken({ by: order.by, dir: order.direction, t: last.time.toISOString(), id: last.id });
 }
 
-/** Event ids are UUIDs and URIs: printable ASCII. */
-const EVENT_ID = /^[\x21-\x7e]{1,2000}$/;
+/** Event ids and EPCs are URIs as capture takes them (and UUIDs): printable ASCII, at most MAX_URI_LENGTH characters. */
+const URI = new RegExp(`^[\\x21-\\x7e]{1,${MAX_URI_LENGTH}}$`);
 
 export function decodePageToken(token: string, order: EventOrder): PageCursor {
   const { by, dir, t, id } = tokenFields(token);
@@ -193,23 +194,32 @@ export function decodePageToken(token: string, order: EventOrder): PageCursor {
   // a forged token must not carry what the database refuses (a year out of range, a NUL in the id),
   // nor a time new Date() would guess at (null as 1970, '2026' as a year): only the form encodePageToken writes
   if (typeof t !== 'string' || !isStorableTime(time) || time.toISOString() !== t) throw notIssued();
-  if (typeof id !== 'string' || !EVENT_ID.test(id)) throw notIssued();
+  if (typeof id !== 'string' || !URI.test(id)) throw notIssued();
   // tokens issued before listings had an order continue the one listing there was: eventTime ascending
   checkOrder({ by: by ?? 'eventTime', dir: dir ?? 'ASC' }, order.by, order.direction);
   return { time, id };
 }
 
-/** GET /epcis/epcs lists lots and containers in the order of their codes, and a page ends at its last one's. */
+/**
+ * GET /epcis/epcs lists lots and containers in the order of their codes, each lot's EPCs in order,
+ * and a page ends at an EPC of its last lot: the lot and, when more EPCs of it come next, that EPC
+ * (as stored, whatever GS1-EPC-Format wrote it as).
+ */
+export type LotCursor = { lotCode: string; epc?: string };
+
 const LOT_ORDER = { by: 'lotCode', direction: 'ASC' } as const;
 
-export const encodeLotPageToken = (lastCode: string): string => encodeToken({ by: LOT_ORDER.by, dir: LOT_ORDER.direction, id: lastCode });
+export const encodeLotPageToken = (last: LotCursor): string =>
+  encodeToken({ by: LOT_ORDER.by, dir: LOT_ORDER.direction, id: last.lotCode, ...(last.epc === undefined ? {} : { epc: last.epc }) });
 
-export function decodeLotPageToken(token: string): string {
-  const { by, dir, id } = tokenFields(token);
-  // only a code as this service issues them reaches the database's comparison
+export function decodeLotPageToken(token: string): LotCursor {
+  const { by, dir, id, epc } = tokenFields(token);
+  // only a code as this service issues them reaches the database's comparison, and an EPC only in
+  // the form capture stores EPCs in
   if (typeof id !== 'string' || !hasServiceCodeShape(id, ['lot', 'container'])) throw notIssued();
+  if (epc !== undefined && (typeof epc !== 'string' || !URI.test(epc))) throw notIssued();
   checkOrder({ by, dir }, LOT_ORDER.by, LOT_ORDER.direction);
-  return id;
+  return epc === undefined ? { lotCode: id } : { lotCode: id, epc };
 }
 
 const encodeToken = (fields: Record<string, string>) => Buffer.from(JSON.stringify(fields)).toString('base64url');

@@ -184,12 +184,20 @@ export function createEpcisRepository(db: Db) {
       return rows.map((row) => row.code);
     },
     /**
-     * A page of the lots and containers events name, in any role (one party's events, or every
-     * party's), in code order after `after`. Codes are upper-case letters and digits of one length,
-     * so every collation orders them alike.
+     * The lots and containers events name, in any role (one party's events, or every party's), in
+     * code order after `after.code` (or from it, `including` it). Codes are upper-case letters and
+     * digits of one length, so every collation orders them alike.
      */
-    async namedLots(partyCode: string | undefined, page: { limit: number; after?: string }): Promise<string[]> {
-      const after = page.after === undefined ? sql`true` : sql`lot_code > ${page.after}`;
+    async namedLots(
+      partyCode: string | undefined,
+      page: { limit: number; after?: { code: string; including: boolean } },
+    ): Promise<string[]> {
+      const after =
+        page.after === undefined
+          ? sql`true`
+          : page.after.including
+            ? sql`lot_code >= ${page.after.code}`
+            : sql`lot_code > ${page.after.code}`;
       const rows = await queryRows<{ lotCode: string }>(
         db,
         partyCode

@@ -248,7 +248,7 @@ export const epcisRoutes: FastifyPluginAsyncZod<{ service: EpcisService; subscri
       schema: {
         tags,
         summary:
-          'The EPCs and classes the events you may read name, of the objects you may read (an operator: those its party owned, held or was sent), each object once, in the order of their codes here (paged with nextPageToken and a Link header)',
+          'The EPCs and classes the events you may read name, of the objects you may read (an operator: those its party owned, held or was sent), each object once, in the order of their codes here and its EPCs in order (perPage counts the EPCs listed; paged with nextPageToken and a Link header)',
         security: bearerSecurity,
         headers: epcFormatHeaders,
         querystring: pagingOnly('only perPage and nextPageToken may be given'),

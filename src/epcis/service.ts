@@ -15,7 +15,7 @@ import { type CaptureDeps, type CaptureOutcome, CaptureRejected, captureEvents }
 import { documentEvents, documentIgnoreFields } from './event-hash.js';
 import { createFairQueue } from './job-queue.js';
 import { EPCIS_TYPES, shortVocabulary } from './mapping.js';
-import { encodeLotPageToken, encodePageToken, parseQueryRequest } from './query-params.js';
+import { encodeLotPageToken, encodePageToken, type LotCursor, parseQueryRequest } from './query-params.js';
 import {
   capturedContexts,
   EPCIS_CONTEXT,
@@ -453,30 +453,45 @@ export function createEpcisService(deps: {
     /**
      * A page of the EPCs and classes the events the principal may read name (a party's own events;
      * every event for regulators and admins), of the objects it may read (an operator: those its
-     * party owned, held or was sent, as GET /lots/{code} decides), each object once: by the EPC it
+     * party owned, held or was sent, as GET /lots/{code} decides), each object once: by the EPCs it
      * was captured under, else as events render it (a GTIN + lot or an SSCC as its Digital Link, else
-     * its URI here). In the order of the objects' codes here, so that the database pages them;
-     * written per GS1-EPC-Format.
+     * its URI here). In the order of the objects' codes here, so that the database pages them, each
+     * object's EPCs in order; `limit` counts the EPCs listed, and a page may end within an object's.
+     * Written per GS1-EPC-Format.
      */
-    async epcs(principal: Principal, format: EpcFormat, page: { limit: number; after?: string }) {
+    async epcs(principal: Principal, format: EpcFormat, page: { limit: number; after?: LotCursor }) {
+      const { after } = page;
+      /** The last EPC listed of the lot the page begins within, if it does. */
+      const passed = after?.epc;
       const party = privateScope(principal) ?? undefined;
-      const lots: string[] = [];
-      let after = page.after;
-      // one more lot than the page holds says whether another page follows
+      const entries: { lotCode: string; value: string }[] = [];
+      let from = after && { code: after.lotCode, including: passed !== undefined };
+      // one more entry than the page holds says whether another page follows
       for (let chunk = page.limit + 1; ; chunk = Math.max(chunk, Math.min(chunk * 2, NAMED_LOTS_CHUNK))) {
-        const found = await deps.epcis.namedLots(party, { limit: chunk, after });
-        lots.push(...(await readableLots(principal, found)));
-        if (lots.length > page.limit || found.length < chunk) break;
-        after = found[found.length - 1];
+        const found = await deps.epcis.namedLots(party, { limit: chunk, after: from });
+        const readable = await readableLots(principal, found);
+        const captured = await deps.epcis.capturedEpcs(readable);
+        const context = { lots: await renderLots(readable.filter((code) => !captured.has(code))), lotUriPrefix };
+        for (const lotCode of readable) {
+          const values = captured.get(lotCode)?.sort() ?? [lotUri(lotCode, context)];
+          const rest = passed !== undefined && lotCode === after?.lotCode ? values.filter((value) => value > passed) : values;
+          entries.push(...rest.map((value) => ({ lotCode, value })));
+        }
+        if (entries.length > page.limit || found.length < chunk) break;
+        from = { code: found[found.length - 1], including: false };
       }
-      const lotCodes = lots.slice(0, page.limit);
-      const captured = await deps.epcis.capturedEpcs(lotCodes);
-      const context = { lots: await renderLots(lotCodes.filter((code) => !captured.has(code))), lotUriPrefix };
-      const values = [...new Set(lotCodes.flatMap((code) => captured.get(code) ?? [lotUri(code, context)]))];
+      const listed = entries.slice(0, page.limit);
+      const last = listed[listed.length - 1];
       const convert = await identifierConverter(format);
       return {
-        values: convert ? values.map(convert) : values,
-        nextPageToken: lots.length > page.limit ? encodeLotPageToken(lotCodes[lotCodes.length - 1]) : null,
+        values: listed.map((entry) => (convert ? convert(entry.value) : entry.value)),
+        // the next page continues after the last EPC listed: within its lot when more of the lot's follow
+        nextPageToken:
+          entries.length > page.limit
+            ? encodeLotPageToken(
+                entries[page.limit].lotCode === last.lotCode ? { lotCode: last.lotCode, epc: last.value } : { lotCode: last.lotCode },
+              )
+            : null,
       };
     },
 

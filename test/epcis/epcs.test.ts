@@ -1,5 +1,7 @@
 // GET /epcis/epcs: the EPCs and classes a party's events name, each object once, paged.
+import { sql } from 'drizzle-orm';
 import { completeGs1 } from '../../src/codes/gs1.js';
+import { queryRows } from '../../src/db/client.js';
 import { epcisRequests, observation } from '../fixtures/epcis.js';
 import { createWorld, expectStatus } from '../fixtures/world.js';
 import type { Client } from '../helper.js';
@@ -276,4 +278,80 @@ t.test('/epcis/epcs lists to an operator only the objects it may read, whatever 
     inCodeOrder({ [lotA]: lgtin, [packLots[0]]: packs[0], [packLots[1]]: packs[1], [ownLot]: own, [sampleLot]: sample }),
     'a regulator: every object',
   );
+});
+
+t.test('/epcis/epcs: perPage counts the EPCs listed, and a lot’s EPCs may straddle pages', async (t) => {
+  const world = await createWorld(t);
+  const { capture } = epcisRequests(world);
+  const farm = await world.party('processor');
+  const gtin = completeGs1('0690123400066');
+  const product = await farm.product('kg', { gtin });
+  const named: Record<string, string[]> = {};
+  for (const lotNumber of ['N1', 'N2'])
+    named[await farm.commission(product, 1, { lotNumber })] = [`https://id.gs1.org/01/${gtin}/10/${lotNumber}`];
+  const serial = (name: string) => `https://id.gs1.org/01/80614141123458/21/${name}`;
+  t.match(
+    await capture(
+      farm.key,
+      ['S1', 'S2', 'S3', 'S4'].map((name, day) =>
+        observation(day + 1, { action: 'ADD', bizStep: 'commissioning', epcList: [serial(name)] }),
+      ),
+    ),
+    { success: true, captured: 4 },
+  );
+  // the writer stores one EPC for each lot a capture creates, but identifiers are keyed by their
+  // value, not by lot: a lot may carry several, and the listing lists each
+  const extra: Record<string, string[]> = { S1: ['S1-B', 'S1-C'], S2: [], S3: ['S3-B'], S4: ['S4-B', 'S4-C', 'S4-D'] };
+  for (const [name, more] of Object.entries(extra)) {
+    const lotCode = await codeOf(farm.api, serial(name));
+    named[lotCode] = [serial(name), ...more.map(serial)].sort();
+    for (const value of more)
+      await queryRows(
+        world.database.db,
+        sql`insert into lot_identifiers (kind, value, lot_code, party_code) values ('epc', ${serial(value)}, ${lotCode}, ${farm.code})`,
+      );
+  }
+  const all = Object.keys(named)
+    .sort()
+    .flatMap((code) => named[code]);
+  t.equal(all.length, 12);
+  t.same(await listed(farm.api), all, 'one page: every EPC, lot by lot in the order of their codes, each lot’s in order');
+  t.same(await listed(world.regulator), all, 'a regulator: the same');
+
+  for (const perPage of [1, 2, 3, 4, 5, 7, 11, 12]) {
+    for (const [who, api] of [
+      ['the party', farm.api],
+      ['a regulator', world.regulator],
+    ] as const) {
+      const pages = await allPages(api, `/epcis/epcs?perPage=${perPage}`);
+      t.same(
+        pages.map((page) => page.length),
+        [
+          ...Array.from({ length: Math.ceil(all.length / perPage) - 1 }, () => perPage),
+          all.length - perPage * (Math.ceil(all.length / perPage) - 1),
+        ],
+        `${who}, perPage=${perPage}: every page but the last holds perPage EPCs`,
+      );
+      t.same(pages.flat(), all, `${who}, perPage=${perPage}: every EPC once, in order`);
+    }
+  }
+
+  // a token carries what it continues after: the lot, and the last EPC listed of it when its other EPCs come next
+  const s4 = await codeOf(farm.api, serial('S4'));
+  const continued = await farm.api.get(`/epcis/epcs?nextPageToken=${forged({ by: 'lotCode', dir: 'ASC', id: s4, epc: serial('S4-B') })}`);
+  expectStatus(t, continued, 200, 'a token within a lot');
+  t.same(continued.body['@set'], all.slice(all.indexOf(serial('S4-B')) + 1), 'continues after that EPC');
+  for (const [what, epc] of [
+    ['not a string', 7],
+    ['null', null],
+    ['empty', ''],
+    ['with a NUL', `${serial('S4-B')}\u0000`],
+    ['with a space', 'urn:x y'],
+    ['a lone surrogate', '\ud800'],
+    ['too long', `urn:x:${'a'.repeat(2000)}`],
+  ] as const) {
+    const refused = await farm.api.get(`/epcis/epcs?nextPageToken=${forged({ by: 'lotCode', dir: 'ASC', id: s4, epc })}`);
+    expectStatus(t, refused, 400, `a token whose EPC is ${what}`);
+    t.match(refused.body, { errors: [{ in: 'querystring', pointer: '/nextPageToken' }] });
+  }
 });

@@ -2,7 +2,8 @@
 // bound is one ISO 8601 date-time with its offset, a page size a decimal count; anything else is a
 // 400 naming the parameter, never a guess.
 
-import { encodePageToken, parseQueryRequest, storedQueryParams } from '../../src/epcis/query-params.js';
+import { newContainerCode, newLotCode } from '../../src/codes/service-codes.js';
+import { encodeLotPageToken, encodePageToken, parseLotPaging, parseQueryRequest, storedQueryParams } from '../../src/epcis/query-params.js';
 import { Problem } from '../../src/errors/problem.js';
 import { fileTest } from '../root.js';
 
@@ -136,6 +137,44 @@ t.test('a page token whose time is not the instant this service writes is refuse
     time: new Date('2026-03-01T00:00:00Z'),
     id: 'e1',
   });
+});
+
+t.test('a page token of /epcis/epcs carries its last lot, and the last EPC listed of it when more of its EPCs follow', async (t) => {
+  const lotCode = newLotCode();
+  const epc = 'https://id.gs1.org/01/80614141123458/21/6789';
+  for (const last of [{ lotCode }, { lotCode: newContainerCode() }, { lotCode, epc }, { lotCode, epc: `urn:x:${'a'.repeat(1994)}` }]) {
+    t.same(
+      parseLotPaging({ perPage: '5', nextPageToken: encodeLotPageToken(last) }),
+      { limit: 5, after: last },
+      JSON.stringify(last).slice(0, 80),
+    );
+  }
+  const forged = (fields: object) =>
+    Buffer.from(JSON.stringify({ by: 'lotCode', dir: 'ASC', id: lotCode, ...fields })).toString('base64url');
+  for (const fields of [
+    { id: 'B' },
+    { id: `${lotCode} ` },
+    { id: 7 },
+    { epc: null },
+    { epc: 7 },
+    { epc: [epc] },
+    { epc: '' },
+    { epc: `${epc}\u0000` },
+    { epc: `${epc} ` },
+    { epc: `${epc}\u00e9` },
+    { epc: '\ud800' },
+    { epc: `urn:x:${'a'.repeat(1995)}` },
+  ]) {
+    t.match(
+      refusal(() => parseLotPaging({ nextPageToken: forged(fields) })),
+      { status: 400, pointer: '/nextPageToken', detail: 'not a token this service issued' },
+      JSON.stringify(fields).slice(0, 80),
+    );
+  }
+  t.match(
+    refusal(() => parseLotPaging({ nextPageToken: forged({ dir: 'DESC', epc }) })),
+    { status: 400, detail: /ordered by lotCode DESC/ },
+  );
 });
 
 t.test('a named query stores its order and refuses an unknown one', async (t) => {
