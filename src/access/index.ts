@@ -83,13 +83,20 @@ export function partyFilter(principal: Principal, asked: string | undefined, wha
 }
 
 /**
- * Shipments of nothing (no line with a quantity, as the event writer stored some before it refused
- * ships that move nothing) are no shipment to the parties at either end: the addressee was sent no
- * lot and may not read it, and a ship of nothing opens none now. Regulators and admins, who oversee
- * every record, list them with the rest.
+ * Lines of 0 (a lot named in a ship event that moved none of it, as the event writer stored them
+ * before it refused such lines) sent nothing: to the parties at either end they are no line of
+ * their shipment, wherever shipment lines are shown (GET /shipments, a trace's custody edges). The
+ * addressee was never sent the lot and may not read it, and a shipment of nothing else (no line
+ * with a quantity) is no shipment to them, as a ship of nothing opens none now. Regulators and
+ * admins, who oversee every record, see every line, and list shipments of nothing with the rest.
  */
-export function listsShipmentsOfNothing(principal: Principal): boolean {
+export function seesShipmentLinesOfNothing(principal: Principal): boolean {
   return privateScope(principal) === null;
+}
+
+/** The lines of a shipment shown to the principal: without lines of 0, unless it sees them (seesShipmentLinesOfNothing). */
+export function shipmentLinesShownTo<L extends { quantity: number }>(principal: Principal, lines: L[]): L[] {
+  return seesShipmentLinesOfNothing(principal) ? lines : lines.filter((line) => line.quantity > 0);
 }
 
 /**

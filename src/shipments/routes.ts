@@ -13,7 +13,7 @@ export const shipmentRoutes: FastifyPluginAsyncZod<{ service: ShipmentService }>
         tags: ['shipments'],
         summary: 'Shipments from or to a party (an operator sees its own): receive an open one with its id',
         description:
-          'Shipments of nothing (no line with a quantity, stored before ships that move nothing were refused) are no shipment to either party; regulators and admins list them with the rest.',
+          'Lines of 0 (stored before ships that move nothing were refused) are no line to either party, and a shipment of nothing else (no line with a quantity) no shipment; regulators and admins see every line and list such shipments with the rest.',
         security: bearerSecurity,
         querystring: listShipmentsQuery,
         response: { 200: z.object({ items: z.array(shipmentSchema) }), 403: problemSchema },

@@ -1,20 +1,27 @@
-import { listsShipmentsOfNothing, type Principal, partyFilter } from '../access/index.js';
+import { type Principal, partyFilter, seesShipmentLinesOfNothing, shipmentLinesShownTo } from '../access/index.js';
 import type { ShipmentsRepository } from './repository.js';
 import type { Shipment } from './schemas.js';
 
 export function createShipmentService(deps: { shipments: Pick<ShipmentsRepository, 'list'> }) {
   return {
-    /** Shipments from or to a party: an operator's own, any party's for regulators, who also see those of nothing. */
+    /**
+     * Shipments from or to a party: an operator's own, without lines of 0 or shipments of nothing
+     * else; any party's for regulators, with every line.
+     */
     async list(
       principal: Principal,
       filter: { partyCode?: string; status?: Shipment['status']; limit: number; offset: number },
     ): Promise<Shipment[]> {
       const partyCode = partyFilter(principal, filter.partyCode, 'shipments');
-      const rows = await deps.shipments.list({ ...filter, partyCode, ofNothing: listsShipmentsOfNothing(principal) });
+      const rows = await deps.shipments.list({ ...filter, partyCode, ofNothing: seesShipmentLinesOfNothing(principal) });
       return rows.map((row) => ({
         ...row,
         status: row.status as Shipment['status'],
-        lines: row.lines.map(({ lotCode, quantity, receivedQuantity }) => ({ lotCode, quantity, receivedQuantity })),
+        lines: shipmentLinesShownTo(principal, row.lines).map(({ lotCode, quantity, receivedQuantity }) => ({
+          lotCode,
+          quantity,
+          receivedQuantity,
+        })),
       }));
     },
   };

@@ -53,6 +53,8 @@ export type TraceInput<E extends NodeEvent> = {
   holdings: { lotCode: string; partyCode: string; onHand: number }[];
   /** May the caller see this party's private data (quantities, holders, its events)? */
   canSee: (partyCode: string) => boolean;
+  /** The lines of a shipment shown to the caller (a line of 0 sent nothing: see shipmentLinesShownTo). */
+  shownLines: (lines: NodeShipment['lines']) => NodeShipment['lines'];
 };
 
 export type Inspection = {
@@ -213,7 +215,8 @@ export function assembleTrace<E extends NodeEvent>(input: TraceInput<E>) {
   // (of the lots shown: a voided lot is no node, so its hand-overs are no edges either).
   const reached = new Set(input.lots.map((lot) => lot.code));
   const custodyEdges: TraceEdge[] = input.shipments.flatMap((shipment) =>
-    shipment.lines
+    input
+      .shownLines(shipment.lines)
       .filter((line) => reached.has(line.lotCode))
       .filter(() => input.canSee(shipment.fromPartyCode) || input.canSee(shipment.toPartyCode))
       .map((line) => ({

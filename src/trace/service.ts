@@ -1,4 +1,11 @@
-import { canReadPartyData, canSeePrivateDetails, type Principal, privateScope, requireLotReader } from '../access/index.js';
+import {
+  canReadPartyData,
+  canSeePrivateDetails,
+  type Principal,
+  privateScope,
+  requireLotReader,
+  shipmentLinesShownTo,
+} from '../access/index.js';
 import { badRequest, notFound } from '../errors/problem.js';
 import type { StoredEvent } from '../events/repository.js';
 import { toEventView } from '../events/view.js';
@@ -6,7 +13,7 @@ import { atCodeParam } from '../identifiers/parse.js';
 import type { IdentifierService } from '../identifiers/service.js';
 import type { Direction } from '../lineage/repository.js';
 import type { LotsRepository } from '../lots/repository.js';
-import { assembleTrace } from './graph.js';
+import { assembleTrace, type NodeShipment } from './graph.js';
 import type { TraceRepository } from './repository.js';
 import type { Trace } from './schemas.js';
 
@@ -77,7 +84,8 @@ export function createTraceService(deps: {
       if (scope !== null) requireLotReader(principal, start, await deps.lots.involvedParties(start));
       const canSee = (partyCode: string) => canReadPartyData(principal, partyCode);
       const rows = await deps.traces.graph(start, direction, depth, include === 'events');
-      const graph = assembleTrace({ direction, ...rows, canSee });
+      const shownLines = (lines: NodeShipment['lines']) => shipmentLinesShownTo(principal, lines);
+      const graph = assembleTrace({ direction, ...rows, canSee, shownLines });
       const { parties, products, locations } = await deps.traces.references(namedIn(graph));
       const partners = scope === null ? new Set<string>() : await deps.tradingPartners(scope);
       // addresses and contacts as the party directory shows them: to regulators, the party itself and its trading partners

@@ -3,7 +3,6 @@ import {
   actingParty,
   canReadPartyData,
   canSeePrivateDetails,
-  listsShipmentsOfNothing,
   mayBindTagsTo,
   mayTakeOverHold,
   type Principal,
@@ -23,6 +22,8 @@ import {
   requireRole,
   requireRouteAccess,
   requireShipmentAddressee,
+  seesShipmentLinesOfNothing,
+  shipmentLinesShownTo,
 } from '../../src/access/index.js';
 import { Problem } from '../../src/errors/problem.js';
 import { fileTest } from '../root.js';
@@ -193,10 +194,18 @@ t.test('a shipment is received by its addressee; its sender is told whom to, any
   t.throws(() => requireShipmentAddressee('SHOP', shipment, missing, at), missing(), 'anyone else: as an unknown id');
 });
 
-t.test('shipments of nothing: listed to regulators and admins, to neither party at its ends', async (t) => {
-  t.ok(listsShipmentsOfNothing(regulator), 'regulators oversee every record');
-  t.ok(listsShipmentsOfNothing(admin));
-  t.notOk(listsShipmentsOfNothing(farm), 'an operator, sender or addressee, is sent no such shipment');
+t.test('shipment lines of 0: shown to regulators and admins, to neither party at its ends', async (t) => {
+  t.ok(seesShipmentLinesOfNothing(regulator), 'regulators oversee every record');
+  t.ok(seesShipmentLinesOfNothing(admin));
+  t.notOk(seesShipmentLinesOfNothing(farm), 'an operator, sender or addressee, is sent no such line');
+  const lines = [
+    { lotCode: 'MEAT', quantity: 2 },
+    { lotCode: 'FEED', quantity: 0 },
+  ];
+  t.same(shipmentLinesShownTo(regulator, lines), lines, 'a regulator sees every line');
+  t.same(shipmentLinesShownTo(admin, lines), lines);
+  t.same(shipmentLinesShownTo(farm, lines), [{ lotCode: 'MEAT', quantity: 2 }], 'an operator only those that moved something');
+  t.same(shipmentLinesShownTo(farm, [{ lotCode: 'FEED', quantity: 0 }]), [], 'of a shipment of nothing, none');
 });
 
 t.test('recalls: regulators, admins and the party that opened one see every holder’s part; another holder its own', async (t) => {

@@ -1,7 +1,9 @@
-// Shipments of nothing (every line a quantity of 0), as the writer stored them before it refused
-// them, are still in databases: they make no trading partners, and send their addressee no lot.
+// Shipments of nothing (every line a quantity of 0), and lines of 0 in shipments that moved
+// something else, as the writer stored them before it refused them, are still in databases: they
+// make no trading partners, send their addressee no lot, and are shown only to regulators and admins.
 import { randomUUID } from 'node:crypto';
 import { sql } from 'drizzle-orm';
+import { epcisRequests } from '../fixtures/epcis.js';
 import { createWorld, expectStatus, randomUscc, type World } from '../fixtures/world.js';
 import { client } from '../helper.js';
 import { fileTest } from '../root.js';
@@ -128,4 +130,173 @@ t.test('GET /shipments lists shipments of nothing to regulators and admins, who 
     'its line of 0 shows that it moved nothing',
   );
   t.same(listed.find((item: { id: string }) => item.id === lineless).lines, [], 'and one without lines shows none');
+});
+
+/** Adds a line of 0 to a shipment, as the writer stored one for a lot its ship event named but moved none of. */
+async function storeLineOfNothing(world: World, shipmentId: string, lotCode: string, from: string): Promise<void> {
+  await world.database.db.execute(
+    sql`insert into shipment_lines (shipment_id, lot_code, quantity, received_quantity, party_code)
+      values (${shipmentId}, ${lotCode}, 0, null, ${from})`,
+  );
+}
+
+type Edge = { kind: string; from: string; toPartyCode: string | null; quantity: number | null };
+const custodyOf = (reply: { body: { edges: Edge[] } }, lotCode: string) =>
+  reply.body.edges.filter((edge) => edge.kind === 'custody' && edge.from === lotCode);
+
+t.test('a shipment that moved something shows its lines of 0 to neither party, listed or traced; regulators see them', async (t) => {
+  const world = await createWorld(t);
+  const farm = await world.party('farm');
+  const plant = await world.party('slaughterhouse');
+  // the pigs were raised on the feed, so a trace of the pigs reaches the feed lot, which was never sent
+  const feed = await farm.commission(await farm.product('kg'), 100);
+  const [pigs] = await farm.transform([{ lotCode: feed, quantity: 50 }], [{ productCode: await farm.product('head'), quantity: 10 }]);
+  const shipped = await farm.ship(plant, [{ lotCode: pigs, quantity: 4 }]);
+  await storeLineOfNothing(world, shipped, feed, farm.code);
+
+  const linesOf = async (api: typeof farm.api, query = '') =>
+    (await api.get(`/shipments${query}`)).body.items.find((item: { id: string }) => item.id === shipped).lines;
+  t.same(await linesOf(plant.api), [{ lotCode: pigs, quantity: 4, receivedQuantity: null }], 'the addressee: only what was sent to it');
+  t.same(await linesOf(farm.api), [{ lotCode: pigs, quantity: 4, receivedQuantity: null }], 'the sender: only what moved');
+  const everyLine = [
+    { lotCode: pigs, quantity: 4, receivedQuantity: null },
+    { lotCode: feed, quantity: 0, receivedQuantity: null },
+  ].sort((a, b) => a.lotCode.localeCompare(b.lotCode));
+  const sorted = (lines: { lotCode: string }[]) => [...lines].sort((a, b) => a.lotCode.localeCompare(b.lotCode));
+  t.same(sorted(await linesOf(world.regulator, `?partyCode=${plant.code}`)), everyLine, 'a regulator: every line, its line of 0 too');
+  t.same(sorted(await linesOf(world.admin, `?partyCode=${farm.code}`)), everyLine, 'an admin too');
+
+  const backward = await plant.api.get(`/trace/${pigs}?direction=backward`);
+  t.ok(
+    backward.body.nodes.some((node: { code: string }) => node.code === feed),
+    'the addressee’s trace of the pigs reaches the feed',
+  );
+  t.same(custodyOf(backward, feed), [], 'but shows no hand-over of the feed to it');
+  t.match(custodyOf(backward, pigs), [{ toPartyCode: plant.code, quantity: 4 }], 'only that of the pigs');
+  t.same(custodyOf(await farm.api.get(`/trace/${feed}?direction=forward`), feed), [], 'nor does the sender’s trace of the feed');
+  t.match(
+    custodyOf(await world.regulator.get(`/trace/${feed}?direction=forward`), feed),
+    [{ toPartyCode: plant.code, quantity: 0 }],
+    'a regulator’s does, of 0',
+  );
+  expectStatus(t, await plant.api.get(`/lots/${feed}`), 403, 'the addressee still may not read the feed');
+});
+
+t.test('a receipt does not take a line of 0: its lot is not in the shipment, and a shipment of nothing else is none', async (t) => {
+  const world = await createWorld(t);
+  const farm = await world.party('farm');
+  const plant = await world.party('slaughterhouse');
+  const product = await farm.product('head');
+  const pigs = await farm.commission(product, 10);
+  const piglets = await farm.commission(product, 10);
+  const shipped = await farm.ship(plant, [{ lotCode: pigs, quantity: 4 }]);
+  await storeLineOfNothing(world, shipped, piglets, farm.code);
+
+  const named = expectStatus(
+    t,
+    await plant.event({ type: 'receive', shipmentId: shipped, partial: true, lines: [{ lotCode: piglets, quantity: 1 }] }),
+    422,
+    'a partial receipt of the line of 0',
+  );
+  t.match(
+    named.body,
+    { type: /not-in-shipment/, errors: [{ pointer: '/lines/0/lotCode', detail: 'not in the shipment' }] },
+    'names it as no lot of the shipment',
+  );
+  const part = await world.ok(
+    plant.event({ type: 'receive', shipmentId: shipped, partial: true, lines: [{ lotCode: pigs, quantity: 4 }] }),
+  );
+  t.match(part.event.details, { partial: true, linesInTransit: 0 }, 'a partial receipt of what was sent leaves nothing in transit');
+  t.match(
+    (await plant.api.get('/shipments')).body.items,
+    [{ id: shipped, status: 'received' }],
+    'and the shipment is received, its line of 0 awaiting nothing',
+  );
+
+  const again = await farm.ship(plant, [{ lotCode: pigs, quantity: 3 }]);
+  await storeLineOfNothing(world, again, piglets, farm.code);
+  const whole = await world.ok(plant.event({ type: 'receive', shipmentId: again }));
+  t.same(
+    whole.event.details.lines.map((line: { lotCode: string }) => line.lotCode),
+    [pigs],
+    'a whole receipt takes what was sent, not the line of 0',
+  );
+  t.same(
+    whole.event.lots.map((lot: { lotCode: string }) => lot.lotCode),
+    [pigs],
+    'and names only that lot',
+  );
+  const listed = (await world.regulator.get(`/shipments?partyCode=${plant.code}`)).body.items;
+  t.match(listed, [{ id: again, status: 'received', receiveEventId: whole.event.id }, { id: shipped }], 'the shipment is received');
+  t.same(
+    listed.map((shipment: { lines: { lotCode: string; receivedQuantity: number | null }[] }) =>
+      shipment.lines.find((line) => line.lotCode === piglets),
+    ),
+    [
+      { lotCode: piglets, quantity: 0, receivedQuantity: null },
+      { lotCode: piglets, quantity: 0, receivedQuantity: null },
+    ],
+    'its line of 0 received by no receipt, as a regulator sees',
+  );
+  expectStatus(t, await plant.api.get(`/lots/${piglets}`), 403, 'the addressee may not read the lot it was not sent');
+
+  const { event } = await world.ok(farm.event({ type: 'observe', lotCodes: [piglets] }));
+  const ofNothing = await storeShipmentOfNothing(world, {
+    shipEventId: event.id,
+    from: farm.code,
+    to: plant.code,
+    lotCode: piglets,
+    received: false,
+  });
+  // received after it was stored (now), so that only the shipment itself is in question
+  const receipt = { type: 'receive', shipmentId: ofNothing, eventTime: new Date().toISOString() };
+  const refused = expectStatus(t, await plant.event(receipt), 422, 'a shipment of nothing');
+  t.match(refused.body, { type: /unknown-shipment/, errors: [{ pointer: '/shipmentId' }] }, 'is no shipment to receive, as an unknown id');
+});
+
+t.test('an EPCIS receipt naming the lot of a line of 0 does not take its shipment', async (t) => {
+  const world = await createWorld(t);
+  const plant = await world.party('processor');
+  const store = await world.party('cold_storage');
+  const { capture } = epcisRequests(world);
+  const MEAT = 'https://id.gs1.org/01/06901234000016/10/MEAT-1';
+  const CURED = 'https://id.gs1.org/01/06901234000023/10/CURED-1';
+  const day = (n: number) => ({ eventTime: `2026-03-0${n}T08:00:00+08:00`, eventTimeZoneOffset: '+08:00' });
+  const object = (n: number, action: string, bizStep: string, epcClass: string) => ({
+    type: 'ObjectEvent',
+    ...day(n),
+    action,
+    bizStep,
+    quantityList: [{ epcClass, quantity: 10, uom: 'KGM' }],
+  });
+  t.match(
+    await capture(plant.key, [object(1, 'ADD', 'commissioning', MEAT), object(1, 'ADD', 'commissioning', CURED)]),
+    { success: true },
+    'the plant made both lots',
+  );
+  const lotOf = async (uri: string) => (await world.regulator.get(`/trace/${encodeURIComponent(uri)}?depth=0`)).body.query.lotCodes[0];
+  const [meat, cured] = [await lotOf(MEAT), await lotOf(CURED)];
+  const shipped = await plant.ship(store, [{ lotCode: meat, quantity: 10 }]);
+  await storeLineOfNothing(world, shipped, cured, plant.code);
+
+  // the first names only the cured lot, never sent; the second what was sent
+  const job = await capture(store.key, [object(5, 'OBSERVE', 'receiving', CURED), object(6, 'OBSERVE', 'receiving', MEAT)]);
+  t.match(
+    job,
+    {
+      captured: 1,
+      errors: [{ eventIndex: 0, message: /neither owns nor holds lot https:\/\/id.gs1.org\/01\/06901234000023\/10\/CURED-1/ }],
+    },
+    'the receipt of the cured lot receives nothing: it names a lot the store does not hold, as it wrote it',
+  );
+  t.equal(job.errors.length, 1, 'and the receipt of the meat receives the shipment');
+  const listed = (await world.regulator.get(`/shipments?partyCode=${store.code}`)).body.items[0];
+  t.equal(listed.status, 'received', 'the shipment is received');
+  const receipt = (await store.api.get(`/events/${encodeURIComponent(listed.receiveEventId)}`)).body;
+  t.same(
+    receipt.lots.map((lot: { lotCode: string }) => lot.lotCode),
+    [meat],
+    'by the event that named the meat',
+  );
+  expectStatus(t, await store.api.get(`/lots/${cured}`), 403, 'the store may not read the cured lot');
 });

@@ -198,6 +198,7 @@ function world(canSee: (party: string) => boolean): TraceInput<NodeEvent> {
     events,
     holdings,
     canSee,
+    shownLines: (lines) => lines,
   };
 }
 

@@ -330,8 +330,8 @@ export class WorldState {
           receiveEventId: draft.id,
         });
       }
-      // received once nothing of it is still on the way
-      if (shipment.lines.every((line) => line.receivedQuantity !== null)) {
+      // received once nothing of it is still on the way (a line of 0 sent nothing, and no receipt takes it)
+      if (shipment.lines.every((line) => line.receivedQuantity !== null || line.quantity === 0)) {
         shipment.status = 'received';
         this.changed.receivedShipments.set(shipment.id, { receiveEventId: draft.id, receivedAt: event.eventTime });
       }

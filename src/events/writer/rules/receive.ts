@@ -15,12 +15,17 @@ export type ReceiveInput = { shipmentId: string; lines?: { lotCode: string; quan
  * A whole receipt takes every line not yet received (those not named, at the quantity shipped).
  * A partial one takes only the lines named — a container with everything packed in it — and
  * leaves the rest in transit; the shipment is received once every line is.
+ *
+ * A line of 0 (stored before the writer refused ships that move nothing) sent nothing: it is no
+ * line to receive, and its lot, never sent, is named as one not in the shipment. A shipment of
+ * nothing else is as unknown as a wrong id: it is none to its addressee (see shipmentLinesShownTo).
  */
 export function receive(scope: Scope, input: ReceiveInput): RuleResult {
   const unknown = () =>
     unprocessable('unknown-shipment', `no shipment ${input.shipmentId}`, [bodyField(scope.at('shipmentId'), 'unknown shipment')]);
   const shipment = scope.state.shipments.get(input.shipmentId);
-  if (!shipment) throw unknown();
+  const carried = shipment?.lines.filter((line) => line.quantity > 0) ?? [];
+  if (!shipment || carried.length === 0) throw unknown();
   requireShipmentAddressee(scope.actor, shipment, unknown, scope.at('shipmentId'));
   if (shipment.status !== 'open') {
     throw conflict(`shipment ${shipment.id} is ${shipment.status}, not open`, [
@@ -37,11 +42,11 @@ export function receive(scope: Scope, input: ReceiveInput): RuleResult {
     lines.map((line) => line.lotCode),
     (index) => scope.at('lines', index, 'lotCode'),
   );
-  const waiting = shipment.lines.filter((line) => line.receivedQuantity === null);
+  const waiting = carried.filter((line) => line.receivedQuantity === null);
   const received = new Map(input.partial ? [] : waiting.map((line) => [lineKey(line), line.quantity]));
   for (const [index, line] of lines.entries()) {
     // a received quantity names a lot shipped loose, or a container shipped itself
-    const shipped = shipment.lines.find((candidate) => candidate.lotCode === line.lotCode && candidate.containerCode === null);
+    const shipped = carried.find((candidate) => candidate.lotCode === line.lotCode && candidate.containerCode === null);
     if (!shipped) {
       throw unprocessable('not-in-shipment', `${line.lotCode} is not in shipment ${shipment.id}`, [
         bodyField(scope.at('lines', index, 'lotCode'), 'not in the shipment'),
@@ -60,7 +65,7 @@ export function receive(scope: Scope, input: ReceiveInput): RuleResult {
       ]);
     }
     received.set(lineKey(shipped), line.quantity);
-    if (input.partial) for (const packed of packedIn(shipment, line.lotCode)) received.set(lineKey(packed), packed.quantity);
+    if (input.partial) for (const packed of packedIn(carried, line.lotCode)) received.set(lineKey(packed), packed.quantity);
   }
   const arrived: { lotCode: string; quantity: number }[] = [];
   for (const line of waiting) {
@@ -92,7 +97,7 @@ export function receive(scope: Scope, input: ReceiveInput): RuleResult {
 }
 
 /** The lines of what travels packed in a container (and in containers inside it). */
-function packedIn(shipment: ShipmentView, containerCode: string): ShipmentView['lines'] {
-  const inside = shipment.lines.filter((line) => line.containerCode === containerCode);
-  return inside.flatMap((line) => [line, ...packedIn(shipment, line.lotCode)]);
+function packedIn(lines: ShipmentView['lines'], containerCode: string): ShipmentView['lines'] {
+  const inside = lines.filter((line) => line.containerCode === containerCode);
+  return inside.flatMap((line) => [line, ...packedIn(lines, line.lotCode)]);
 }
