@@ -70,12 +70,17 @@ export function createCreditRepository(db: Db) {
       return byLevel;
     },
 
-    /** Shipments that left in the period, before `shippedBefore`, and are still not booked in, by addressee. */
+    /**
+     * Shipments that left in the period, before `shippedBefore`, and are still not booked in, by
+     * addressee. A shipment of nothing (only lines of 0, as the writer stored some before it refused
+     * them) is no delivery: its addressee can neither see nor receive it.
+     */
     unreceivedShipments(period: Period, shippedBefore: Date, partyCode?: string) {
       return countsOf(
         db,
-        sql`select to_party_code as "partyCode", count(*)::int as count from shipments
+        sql`select to_party_code as "partyCode", count(*)::int as count from shipments s
         where status = 'open' and shipped_at < ${shippedBefore.toISOString()}::timestamptz
+          and exists (select 1 from shipment_lines l where l.shipment_id = s.id and l.quantity > 0)
           and ${inPeriod(sql`shipped_at`, scope(period))} and ${ofParty(sql`to_party_code`, partyCode)}
         group by to_party_code`,
       );

@@ -1,6 +1,8 @@
 // Enterprise credit on a small world with known failings, checked against a score worked out by
 // hand from the weights the README documents; then the routes: who sees which score, the list by
 // grade, a recompute run kept as history, and the grade on the consumer page when it is turned on.
+import { randomUUID } from 'node:crypto';
+import { sql } from 'drizzle-orm';
 import type { Principal } from '../../src/access/index.js';
 import { newPartyCode } from '../../src/codes/service-codes.js';
 import { createCreditRepository } from '../../src/credit/repository.js';
@@ -69,6 +71,16 @@ t.test('a credit score on a small world equals the hand computation', async (t) 
   // 1 shipment to the processor it never books in
   const farmLot = await commission(farm, pigs, 10);
   await record(farm, { type: 'ship', toPartyCode: processor.code, lines: [{ lotCode: farmLot }] });
+  // and a shipment of nothing, as the writer stored some before it refused them: no receipt can
+  // take it and the processor cannot see it, so it is not a delivery the processor failed to book in
+  const nothing = randomUUID();
+  await database.db.execute(
+    sql`insert into shipments (id, ship_event_id, from_party_code, to_party_code, status, shipped_at)
+      select ${nothing}, ship_event_id, from_party_code, to_party_code, 'open', shipped_at from shipments where to_party_code = ${processor.code}`,
+  );
+  await database.db.execute(
+    sql`insert into shipment_lines (shipment_id, lot_code, quantity, party_code) values (${nothing}, ${farmLot}, 0, ${farm.code})`,
+  );
   // 1 event recorded 100 hours after it happened (after its lot was made)
   clock += 100 * HOUR;
   await processor.event({
