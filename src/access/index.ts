@@ -346,13 +346,26 @@ export function requireApplicant(ticket: string | undefined, storedTicketHash: s
 /** Keys bound to one party: operators, and the device keys of its RFID readers. */
 export const PARTY_ROLES: readonly Role[] = ['operator', 'reader'];
 
+/** What kind of route a request reached, as far as route access goes. */
+export type RouteKind = { takesReads: boolean; brandRoute: boolean };
+
 /**
  * A reader's device key reaches only the routes that take reads, a brand office's key only the
  * brand routes; every other key reaches every route (and is checked there).
  */
-export function requireRouteAccess(principal: Principal, route: { takesReads: boolean; brandRoute: boolean }): void {
-  if (principal.role === 'reader' && !route.takesReads) throw forbidden('a reader key may only post reads');
-  if (principal.role === 'brand_office' && !route.brandRoute) throw forbidden('a brand office key reaches only the brand routes (/brands)');
+const ROUTE_BOUND_ROLES = {
+  reader: { reaches: (route: RouteKind) => route.takesReads, refusal: 'a reader key may only post reads' },
+  brand_office: { reaches: (route: RouteKind) => route.brandRoute, refusal: 'a brand office key reaches only the brand routes (/brands)' },
+} satisfies Partial<Record<Role, { reaches: (route: RouteKind) => boolean; refusal: string }>>;
+type RouteBoundRole = keyof typeof ROUTE_BOUND_ROLES;
+
+/** The roles whose keys a route of this kind refuses whatever they ask (the OpenAPI document declares its 403 by them). */
+export const rolesRefusedBy = (route: RouteKind): Role[] =>
+  (Object.keys(ROUTE_BOUND_ROLES) as RouteBoundRole[]).filter((role) => !ROUTE_BOUND_ROLES[role].reaches(route));
+
+export function requireRouteAccess(principal: Principal, route: RouteKind): void {
+  const bound = Object.hasOwn(ROUTE_BOUND_ROLES, principal.role) ? ROUTE_BOUND_ROLES[principal.role as RouteBoundRole] : undefined;
+  if (bound && !bound.reaches(route)) throw forbidden(bound.refusal);
 }
 
 export function requireReaderKey(principal: Principal): void {

@@ -1,7 +1,7 @@
 // What routes read off a request: the principal its API key resolved to (set by the
 // authentication plugin) and the OpenAPI security requirement of authenticated routes.
-import type { FastifyRequest } from 'fastify';
-import type { Principal } from '../access/index.js';
+import type { FastifyContextConfig, FastifyRequest } from 'fastify';
+import type { Principal, RouteKind } from '../access/index.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -18,6 +18,15 @@ declare module 'fastify' {
     acceptsKey?: boolean;
   }
 }
+
+/** Whether a route checks the API key it is given: every route but a public one that does not accept a key. */
+export const checksApiKey = (config: FastifyContextConfig | undefined): boolean => !config?.public || config.acceptsKey === true;
+
+/** The route's kind for route access (src/access): which keys it takes besides the ordinary ones. */
+export const routeKindOf = (config: FastifyContextConfig | undefined): RouteKind => ({
+  takesReads: config?.takesReads === true,
+  brandRoute: config?.brandRoute === true,
+});
 
 export function principalOf(request: FastifyRequest): Principal {
   if (!request.principalOrNull) throw new Error(`route ${request.routeOptions.url} is public but asked for a principal`);

@@ -1,6 +1,6 @@
 import fp from 'fastify-plugin';
 import { type Principal, requireRouteAccess } from '../access/index.js';
-import '../http/request.js';
+import { checksApiKey, routeKindOf } from '../http/request.js';
 
 // Every route needs a valid API key unless its config says `public: true`; a public route with
 // `acceptsKey: true` still checks a key it is given, and says more to its holder. A reader's device
@@ -12,9 +12,10 @@ export default fp<{ authenticate: (authorization: string | undefined) => Promise
     const config = request.routeOptions.config;
     // OPTIONS (CORS preflight, capture limits) never carries credentials
     if (request.method === 'OPTIONS' || request.is404 || isDocs(request.routeOptions.url)) return;
-    if (config?.public && !(config.acceptsKey && request.headers.authorization)) return;
+    // a public route that accepts a key answers without one
+    if (!checksApiKey(config) || (config?.public && !request.headers.authorization)) return;
     request.principalOrNull = await authenticate(request.headers.authorization);
-    requireRouteAccess(request.principalOrNull, { takesReads: config?.takesReads === true, brandRoute: config?.brandRoute === true });
+    requireRouteAccess(request.principalOrNull, routeKindOf(config));
   });
 });
 

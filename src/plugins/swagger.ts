@@ -1,38 +1,86 @@
 import { STATUS_CODES } from 'node:http';
 import swagger, { type SwaggerTransform } from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
+import type { RouteOptions } from 'fastify';
 import fp from 'fastify-plugin';
 import { jsonSchemaTransform, jsonSchemaTransformObject } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { rolesRefusedBy } from '../access/index.js';
 import { problemSchema } from '../errors/problem.js';
+import { checksApiKey, routeKindOf } from '../http/request.js';
+import { isScanPath } from '../resolver/routes.js';
+import { scanError } from '../resolver/schemas.js';
+import { MAX_URL_LENGTH } from './input-guard.js';
 
 /** A response declared by content type (`{ description, headers?, content }`) rather than by one schema. */
 type DeclaredResponse = { description?: string; headers?: Record<string, unknown>; content: Record<string, unknown> };
 const isDeclaredByContent = (response: unknown): response is DeclaredResponse =>
   typeof response === 'object' && response !== null && 'content' in response;
 
+/** What @fastify/swagger declares for a route that declares no answers, which the errors added here would otherwise replace. */
+const NO_RESPONSES = { 200: z.null().meta({ description: 'Default Response' }) };
+
+const problem = (description: string) => ({ description, content: { 'application/problem+json': { schema: problemSchema } } });
+
+/**
+ * The errors a route answers with whatever its own schema declares, by what the route is: the API
+ * key check and route access (src/plugins/authentication.ts), parsing a body (its limit, the
+ * content types read), the input guard's URL limit and the router's path parameter limit, a rate
+ * limit, and the error handler's 500 (src/http/problems.ts). On a scan path a browser gets the scan
+ * error page instead.
+ */
+function routeErrors(route: RouteOptions, maxParamLength: number): Record<string, string> {
+  const config = route.config;
+  const refused = rolesRefusedBy(routeKindOf(config));
+  const takesPathParameters = route.url.includes(':');
+  return {
+    ...(checksApiKey(config) && {
+      401: config?.public
+        ? 'The API key given is unknown or revoked (without a key the route answers all the same)'
+        : 'No API key ("Authorization: Bearer <key>"), or an unknown or revoked one',
+      ...(refused.length > 0 && {
+        403: `Forbidden to this key (keys of role ${refused.join(' or ')} are refused here whatever they ask)`,
+      }),
+    }),
+    ...(route.schema?.body !== undefined && {
+      413: route.bodyLimit ? `The body is over ${route.bodyLimit} bytes` : 'The body is over the service’s body limit (BODY_LIMIT_BYTES)',
+      415: 'A Content-Type the route does not read',
+    }),
+    414: `The URL is over ${MAX_URL_LENGTH} characters${takesPathParameters ? `, or a path parameter over ${maxParamLength}` : ''}`,
+    ...(config?.rateLimit && { 429: 'Too many requests from this address; try again later' }),
+    500: 'An unexpected error: logged, and answered without its details (quote the X-Request-Id header when reporting it)',
+  };
+}
+
 /**
  * The route schemas as the document should read them. Every error leaves as problem+json
  * (src/http/problems.ts), so a response given as the Problem schema is declared so, here rather
- * than on each route. jsonSchemaTransform keeps only a content-typed response's description and
- * content, so its headers (Link, GS1-EPCIS-Version, …) are put back after it.
+ * than on each route, and so are the errors every route of its kind answers with (routeErrors): a
+ * route's own declaration of a status comes first. jsonSchemaTransform keeps only a content-typed
+ * response's description and content, so its headers (Link, GS1-EPCIS-Version, …) are put back
+ * after it.
  */
-const transform: SwaggerTransform = (document) => {
-  const response = document.schema?.response as Record<string, unknown> | undefined;
-  if (!response) return jsonSchemaTransform(document);
-  const declared = Object.fromEntries(
-    Object.entries(response).map(([status, schema]) => [
+const transformFor =
+  (maxParamLength: number): SwaggerTransform =>
+  (document) => {
+    if (document.schema?.hide) return jsonSchemaTransform(document);
+    const scan = isScanPath(document.url);
+    const shared = Object.entries(routeErrors(document.route, maxParamLength)).map(([status, description]) => [
       status,
-      schema === problemSchema
-        ? { description: STATUS_CODES[status] ?? 'Error', content: { 'application/problem+json': { schema: problemSchema } } }
-        : schema,
-    ]),
-  );
-  const transformed = jsonSchemaTransform({ ...document, schema: { ...document.schema, response: declared } });
-  const responses = transformed.schema.response as Record<string, Record<string, unknown>> | undefined;
-  for (const [status, schema] of Object.entries(declared))
-    if (isDeclaredByContent(schema) && schema.headers && responses?.[status]) responses[status].headers = schema.headers;
-  return transformed;
-};
+      scan ? scanError(description) : problem(description),
+    ]);
+    const own = Object.entries((document.schema?.response ?? NO_RESPONSES) as Record<string, unknown>).map(([status, schema]) => [
+      status,
+      schema === problemSchema ? problem(STATUS_CODES[status] ?? 'Error') : schema,
+    ]);
+    // statuses are integer keys: they list in order whatever order they come in
+    const declared = Object.fromEntries([...shared, ...own]);
+    const transformed = jsonSchemaTransform({ ...document, schema: { ...document.schema, response: declared } });
+    const responses = transformed.schema.response as Record<string, Record<string, unknown>> | undefined;
+    for (const [status, schema] of Object.entries(declared))
+      if (isDeclaredByContent(schema) && schema.headers && responses?.[status]) responses[status].headers = schema.headers;
+    return transformed;
+  };
 
 // The OpenAPI 3.1 document is generated from the zod route schemas; Swagger UI serves it at /docs.
 export default fp(async (app) => {
@@ -47,7 +95,7 @@ export default fp(async (app) => {
       },
       components: { securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer', description: 'API key' } } },
     },
-    transform,
+    transform: transformFor(app.initialConfig.maxParamLength ?? 100),
     transformObject: jsonSchemaTransformObject,
   });
   await app.register(swaggerUi, { routePrefix: '/docs', uiConfig: { persistAuthorization: true } });

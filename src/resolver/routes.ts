@@ -57,6 +57,9 @@ const langOf = (request: FastifyRequest): 'zh-CN' | 'en' => ((request.query as {
 /** Paths a label links to, with whatever follows them (a garbled scan may match no route). */
 const SCAN_PATH = /^\/(t|01|00|414|8003)(\/|$)/;
 
+/** Whether errors on a path (or route URL) may be answered with the scan error page. */
+export const isScanPath = (path: string) => SCAN_PATH.test(path);
+
 /**
  * Answers an error on a scan path with a page in the shopper's language when a page is wanted (a
  * phone scanning a bad or garbled code), else as problem+json (API clients asking for JSON).
@@ -66,9 +69,9 @@ export function sendScanError(request: FastifyRequest, reply: FastifyReply, prob
   const [path, search = ''] = request.url.split('?');
   const query = new URLSearchParams(search);
   // on a scan path the error's representation follows Accept: a cache must not hand a page to an API client
-  if (SCAN_PATH.test(path)) reply.header('vary', 'Accept');
+  if (isScanPath(path)) reply.header('vary', 'Accept');
   const wantsPage =
-    SCAN_PATH.test(path) &&
+    isScanPath(path) &&
     !query.has('format') &&
     preferredType(request.headers.accept, ['text/html', 'application/json', 'application/problem+json']) === 'text/html';
   if (!wantsPage) return sendProblem(request, reply, problem);

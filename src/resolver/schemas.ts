@@ -136,7 +136,7 @@ export const scanResponses = {
  * An error of a scan: the scan error page (a 404 for a code never issued: the not-genuine page) when
  * the client prefers text/html and asks for no format (a phone's browser), else problem+json.
  */
-const scanError = (description: string) => ({
+export const scanError = (description: string) => ({
   description: `${description}: a page in the shopper's language when text/html is preferred and no format is asked for, else problem+json`,
   content: { 'application/problem+json': { schema: problemSchema }, 'text/html': { schema: z.string() } },
 });

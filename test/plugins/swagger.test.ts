@@ -1,6 +1,10 @@
 // The OpenAPI document declares every error as the service sends it: RFC 9457 problem+json (and,
 // on the paths a label links to, the scan error page a browser gets).
-import { committedOpenApi, type OpenApiDocument, operationsOf, servedOpenApi } from '../fixtures/openapi.js';
+import { mod31CheckChar } from '../../src/codes/mod31.js';
+import { problemSchema } from '../../src/errors/problem.js';
+import { MAX_URL_LENGTH } from '../../src/plugins/input-guard.js';
+import { committedOpenApi, conformsTo, mediaTypeOf, type OpenApiDocument, operationsOf, servedOpenApi } from '../fixtures/openapi.js';
+import { createWorld } from '../fixtures/world.js';
 import { buildTestApp } from '../helper.js';
 import { fileTest } from '../root.js';
 
@@ -46,3 +50,107 @@ t.test('a 5xx that is not a problem keeps its own content type', async (t) => {
   const health = (await servedOpenApi(app)).paths['/health'].get.responses['503'];
   t.strictSame(Object.keys(health.content ?? {}), ['application/json'], '/health answers 503 with its state as JSON');
 });
+
+t.test('every operation declares the errors the service sends whatever the route: 401, 403, 413, 414, 415, 429 and 500', async (t) => {
+  const { app } = await buildTestApp(t);
+  const served = await servedOpenApi(app);
+  const documents = { served, committed: committedOpenApi() } as Record<string, OpenApiDocument>;
+  for (const [name, document] of Object.entries(documents)) {
+    const wrong: string[] = [];
+    for (const { path, method, responses } of operationsOf(document)) {
+      const operation = (document.paths[path] as Record<string, Record<string, unknown>>)[method];
+      const security = (operation.security as Record<string, unknown>[] | undefined) ?? [];
+      const takesKey = security.some((requirement) => 'bearerAuth' in requirement);
+      const hasBody = operation.requestBody !== undefined;
+      // status → whether it must be declared (true), must not be (false), or may be (undefined)
+      const expected: Record<string, boolean | undefined> = {
+        401: takesKey,
+        403: takesKey || undefined,
+        413: hasBody || undefined,
+        414: true,
+        415: hasBody,
+        500: true,
+      };
+      for (const [status, must] of Object.entries(expected))
+        if (must !== undefined && must !== Boolean(responses[status]))
+          wrong.push(`${method.toUpperCase()} ${path} ${must ? 'does not declare' : 'declares'} ${status}`);
+    }
+    t.strictSame(wrong, [], `${name}: every operation declares them where the service sends them`);
+  }
+  // the rate-limited routes: the scans, complaints and applications to join
+  for (const path of ['/t/{code}', '/01/{*}', '/00/{*}', '/414/{*}', '/8003/{*}'])
+    t.ok(served.paths[path].get.responses['429'], `GET ${path} declares 429`);
+  for (const path of ['/complaints', '/registrations']) t.ok(served.paths[path].post.responses['429'], `POST ${path} declares 429`);
+  t.notOk(served.paths['/complaints/{ticket}'].get.responses['429'], 'a route that is not rate-limited declares no 429');
+  t.notOk(served.paths['/health'].get.responses['401'], 'a public route declares no 401');
+  t.notOk(served.paths['/parties'].get.responses['413'], 'a route without a body declares no 413');
+});
+
+t.test(
+  'real 401, 403, 413, 414 and 415 answers are declared for their route, with their content type and the Problem schema',
+  async (t) => {
+    const world = await createWorld(t);
+    const { app } = world;
+    const document = await servedOpenApi(app);
+    const office = (await world.ok(world.admin.post('/api-keys', { role: 'brand_office' }))).key as string;
+    const farm = await world.party('farm');
+    const lotCode = await farm.commission(await farm.product(), 10);
+    const unissued = `0000000001${mod31CheckChar('0000000001')}`;
+    const epc = '/epc/urn:epc:id:sgtin:0614141.107346.2018';
+    const longQuery = `?lang=${'x'.repeat(MAX_URL_LENGTH)}`;
+    const tooLarge = JSON.stringify({ name: 'x'.repeat(300 * 1024) });
+    const as = (key: string, contentType?: string) => ({
+      authorization: `Bearer ${key}`,
+      ...(contentType ? { 'content-type': contentType } : {}),
+    });
+    const typed = (contentType: string) => ({ 'content-type': contentType });
+
+    // status, operation as the document names it, URL, headers, body
+    const asks: [number, string, string, Record<string, string>?, string?][] = [
+      // no key, or one never issued
+      [401, 'GET /parties', '/parties'],
+      [401, 'GET /trace/{code}', `/trace/${lotCode}`],
+      [401, 'POST /events', '/events', as('no-such-key', 'application/json'), '{}'],
+      [401, 'POST /epcis/capture', '/epcis/capture', typed('application/json'), '{}'],
+      [401, 'GET /epc/{value}', epc, as('no-such-key')],
+      // a brand office's key reaches only the brand routes
+      [403, 'GET /parties', '/parties', as(office)],
+      [403, 'GET /lots/{code}', `/lots/${lotCode}`, as(office)],
+      [403, 'GET /epcis/epcs', '/epcis/epcs', as(office)],
+      [403, 'GET /epc/{value}', epc, as(office)],
+      // a body over the server's limit
+      [413, 'POST /events', '/events', as(farm.key, 'application/json'), tooLarge],
+      [413, 'POST /locations', '/locations', as(farm.key, 'application/json'), tooLarge],
+      [413, 'POST /complaints', '/complaints', typed('application/json'), tooLarge],
+      [413, 'POST /regulator/login', '/regulator/login', typed('application/json'), tooLarge],
+      // a content type the route does not read
+      [415, 'POST /events', '/events', as(farm.key, 'application/xml'), '<a/>'],
+      [415, 'POST /epcis/queries', '/epcis/queries', as(farm.key, 'text/plain'), 'q'],
+      [415, 'POST /complaints', '/complaints', typed('text/plain'), 'bad'],
+      [415, 'POST /regulator/login', '/regulator/login', typed('text/xml'), '<a/>'],
+      // a URL too long, or a path parameter too long; on a scan path a browser gets the page
+      [414, 'GET /lots/{code}', `/lots/${lotCode}${longQuery}`, as(farm.key)],
+      [414, 'GET /lots/{code}', `/lots/${'B'.repeat(101)}`, as(farm.key)],
+      [414, 'GET /t/{code}', `/t/${unissued}${longQuery}`],
+      [414, 'GET /t/{code}', `/t/${unissued}${longQuery}`, { accept: 'text/html' }],
+      [414, 'GET /01/{*}', `/01/09506000134352${longQuery}`],
+    ];
+    for (const [status, operation, url, headers, payload] of asks) {
+      const [method, path] = operation.split(' ');
+      const response = await app.inject({ method: method as 'GET' | 'POST', url, headers, payload });
+      const what = `${method} ${url.slice(0, 60)} (${status})`;
+      t.equal(response.statusCode, status, what);
+      const declared = document.paths[path][method.toLowerCase()].responses[String(response.statusCode)];
+      if (!declared) {
+        t.fail(`${what}: ${response.statusCode} is not declared for ${operation}`);
+        continue;
+      }
+      const mediaType = mediaTypeOf(response.headers);
+      t.ok(declared.content?.[mediaType], `${what}: ${mediaType} is declared`);
+      if (mediaType === 'text/html') continue;
+      t.equal(mediaType, 'application/problem+json', what);
+      t.strictSame(declared.content?.[mediaType], PROBLEM, `${what}: declared as a Problem`);
+      conformsTo(t, problemSchema, response.json(), what);
+    }
+  },
+);
