@@ -170,6 +170,8 @@ export function createFiguresRepository(db: Db) {
             where sl.shipment_id = s.id) as lines
         from shipments s join parties p on p.code = s.from_party_code
         where s.status = 'open' and s.shipped_at < ${shippedBefore.toISOString()}::timestamptz and ${regionOf(sql`p.region_code`, region)}
+          -- a shipment of nothing (only lines of 0) is no delivery: no receipt can take it
+          and exists (select 1 from shipment_lines l where l.shipment_id = s.id and l.quantity > 0)
         order by s.shipped_at, s.id`,
       );
       return rows.map((row) => ({
