@@ -1,3 +1,4 @@
+import type { LightMyRequestResponse as Response } from 'fastify';
 import type { Test } from 'tap';
 import type { Principal } from '../../src/access/index.js';
 import type { EpcFormat } from '../../src/epcis/render.js';
@@ -23,6 +24,13 @@ const SGLN = 'urn:epc:id:sgln:6901234.00001.0';
 const FORMATS: EpcFormat[] = ['No_Preference', 'Always_GS1_Digital_Link', 'Always_EPC_URN', 'Never_Translates'];
 /** The headers of the EPCIS 2.0 query interface the service sends. */
 const EPCIS_HEADERS = ['Link', 'GS1-EPCIS-Version', 'GS1-CBV-Version', 'GS1-EPC-Format'];
+
+/** A 200 whose content type and EPCIS headers the document declares for its path. */
+function answeredAsDeclared(t: Test, document: OpenApiDocument, path: string, response: Response, what: string) {
+  t.equal(response.statusCode, 200, what);
+  t.ok(declaredMediaTypes(document, path)['200']?.includes(mediaTypeOf(response.headers)), `${what}: its content type is declared`);
+  t.strictSame(undeclaredHeaders(declaredResponse(document, path, 200), response.headers, EPCIS_HEADERS), [], `${what}: headers declared`);
+}
 
 /** Captured events with extension fields and a prefix of their own, and native events (commission, inspection, transformation). */
 async function plantWithEvents(t: Test, world: World) {
@@ -74,13 +82,7 @@ t.test('EPCIS event queries answer JSON-LD the OpenAPI document declares, as the
     for (const [path, url] of queries) {
       const response = await world.app.inject({ method: 'GET', url, headers });
       const what = `${url} (${format})`;
-      t.equal(response.statusCode, 200, what);
-      t.ok(declaredMediaTypes(document, path)['200']?.includes(mediaTypeOf(response.headers)), `${what}: its content type is declared`);
-      t.strictSame(
-        undeclaredHeaders(declaredResponse(document, path, 200), response.headers, EPCIS_HEADERS),
-        [],
-        `${what}: headers declared`,
-      );
+      answeredAsDeclared(t, document, path, response, what);
       if (response.headers.link) linked++;
       const body = response.json();
       conformsTo(t, epcisQueryDocumentSchema, body, what);
@@ -89,10 +91,7 @@ t.test('EPCIS event queries answer JSON-LD the OpenAPI document declares, as the
     for (const eventID of eventIDs) {
       const response = await world.app.inject({ method: 'GET', url: `/epcis/events/${encodeURIComponent(eventID)}`, headers });
       const what = `event ${eventID} (${format})`;
-      t.equal(response.statusCode, 200, what);
-      t.ok(declaredMediaTypes(document, '/epcis/events/{eventID}')['200']?.includes(mediaTypeOf(response.headers)), `${what}: declared`);
-      const declared = declaredResponse(document, '/epcis/events/{eventID}', 200);
-      t.strictSame(undeclaredHeaders(declared, response.headers, EPCIS_HEADERS), [], `${what}: headers declared`);
+      answeredAsDeclared(t, document, '/epcis/events/{eventID}', response, what);
       conformsTo(t, epcisStandaloneEventSchema, response.json(), what);
     }
   }
@@ -120,13 +119,7 @@ t.test('the EPCIS vocabulary lists answer as the OpenAPI document declares, head
       for (const url of path === '/epcis/epcs' ? [path, `${path}?perPage=1`] : [path]) {
         const response = await world.app.inject({ method: 'GET', url, headers });
         const what = `${url} (${format})`;
-        t.equal(response.statusCode, 200, what);
-        t.ok(declaredMediaTypes(document, path)['200']?.includes(mediaTypeOf(response.headers)), `${what}: its content type is declared`);
-        t.strictSame(
-          undeclaredHeaders(declaredResponse(document, path, 200), response.headers, EPCIS_HEADERS),
-          [],
-          `${what}: headers declared`,
-        );
+        answeredAsDeclared(t, document, path, response, what);
         if (response.headers.link) linked++;
         const body = response.json();
         conformsTo(t, epcisValueSetSchema, body, what);
