@@ -58,7 +58,7 @@ export function createTraceRepository(db: Db, { largeGraph = 10_000 } = {}) {
    * completes in place. A recall-sized trace reads 40k lots, and a copy of each, or of each lot's
    * attributes, cost more than reading it. One index probe per reached lot, in the order shown
    * (offset 0 keeps the planner from joining every lot instead): a join sorted whole 37k wide rows
-   * at the end, and took four times as long.
+   * at the end, and took PostgreSQL nearly three times as long.
    */
   function lotsOf(tx: Db, reached: readonly ReachedNode[], codes: readonly string[]): Promise<NodeLot[]> {
     const depths = `{${reached.map((node) => node.depth).join(',')}}`;
