@@ -2,6 +2,7 @@ import { and, asc, desc, eq, gt, gte, inArray, lt, ne, or, type SQL, sql } from 
 import { anyOf } from '../db/chunk.js';
 import { type Db, queryRows } from '../db/client.js';
 import { epcisCaptures, events, lotIdentifiers } from '../db/schema.js';
+import { partyInvolvedIn } from '../lots/repository.js';
 
 export type CaptureRow = typeof epcisCaptures.$inferSelect;
 
@@ -187,30 +188,36 @@ export function createEpcisRepository(db: Db) {
       return rows.map((row) => row.code);
     },
     /**
-     * The lots and containers events name, in any role (one party's events, or every party's), in
-     * code order after `after.code` (or from it, `including` it). Codes are upper-case letters and
-     * digits of one length, so every collation orders them alike.
+     * The lots and containers events name, in any role, in code order after `after.code` (or from
+     * it, `including` it): every party's, or one party's events' of those it may read (it owned,
+     * held or was sent them: partyInvolvedIn), so that the statement returns one page however many
+     * lots the party's events name that it may not read (an owner's recall names every lot of its
+     * scope). Codes are upper-case letters and digits of one length, so every collation orders them alike.
      */
     async namedLots(
       partyCode: string | undefined,
       page: { limit: number; after?: { code: string; including: boolean } },
     ): Promise<string[]> {
-      const after =
+      const after = (lotCode: SQL) =>
         page.after === undefined
           ? sql`true`
           : page.after.including
-            ? sql`lot_code >= ${page.after.code}`
-            : sql`lot_code > ${page.after.code}`;
+            ? sql`${lotCode} >= ${page.after.code}`
+            : sql`${lotCode} > ${page.after.code}`;
       const rows = await queryRows<{ lotCode: string }>(
         db,
         partyCode
-          ? // the party's events by their index, then their links by theirs: walking every party's links in
-            // code order for the party's would read them all for a party whose events name few lots
+          ? // the party's events by their index, then their links after the cursor by theirs: walking every
+            // party's links in code order for the party's would read them all for a party whose events name
+            // few lots. Then whether the party may read a lot is asked of each once, in code order, until
+            // the page is full: PostgreSQL pushes no condition with a subquery down into the distinct.
             sql`with own as materialized (
-                select el.lot_code from events e join event_lots el on el.event_id = e.id where e.party_code = ${partyCode})
-              select distinct lot_code as "lotCode" from own where ${after} order by lot_code limit ${page.limit}`
+                select el.lot_code from events e join event_lots el on el.event_id = e.id
+                where e.party_code = ${partyCode} and ${after(sql`el.lot_code`)})
+              select named.lot_code as "lotCode" from (select distinct lot_code from own order by lot_code) named
+              where ${partyInvolvedIn(sql`named.lot_code`, partyCode)} order by named.lot_code limit ${page.limit}`
           : // every party's: the links' lot index in order, read no further than the page's lots
-            sql`select distinct lot_code as "lotCode" from event_lots where ${after} order by lot_code limit ${page.limit}`,
+            sql`select distinct lot_code as "lotCode" from event_lots where ${after(sql`lot_code`)} order by lot_code limit ${page.limit}`,
       );
       return rows.map((row) => row.lotCode);
     },

@@ -77,7 +77,8 @@ export const eventResponse = jsonLd(epcisStandaloneEventSchema, 'The event', ver
 
 export const epcisValueSetSchema = z.object({ '@set': z.array(z.string()) }).meta({
   id: 'EpcisValueSet',
-  description: 'The values of one field (event types, EPCs, bizSteps, …) in the events you may read, each once',
+  description:
+    'The values of one field (event types, EPCs, bizSteps, …) in the events you may read, each once; /epcis/epcs lists each object once, so two objects named alike give one value twice',
 });
 
 /** A vocabulary list (GET /epcis/eventTypes, /epcis/bizSteps, …); /epcis/epcs is paged. */

@@ -40,8 +40,6 @@ const toProblems = (errors: { pointer: string; message: string }[]): FieldProble
 
 /** Proceed jobs store this many events per transaction, recording their progress with them. */
 const PROCEED_CHUNK = 1000;
-/** An operator's page of /epcis/epcs passes over the lots it may not read: each further look-up takes twice as many lots, up to this many. */
-const NAMED_LOTS_CHUNK = 1000;
 /** Capture jobs running at once (each in its own transaction); parties take turns for the slots. */
 const CAPTURE_CONCURRENCY = 2;
 
@@ -455,31 +453,30 @@ export function createEpcisService(deps: {
      * every event for regulators and admins), of the objects it may read (an operator: those its
      * party owned, held or was sent, as GET /lots/{code} decides), each object once: by the EPCs it
      * was captured under, else as events render it (a GTIN + lot or an SSCC as its Digital Link, else
-     * its URI here). In the order of the objects' codes here, so that the database pages them, each
-     * object's EPCs in order; `limit` counts the EPCs listed, and a page may end within an object's.
-     * Written per GS1-EPC-Format.
+     * its URI here). In the order of the objects' codes here, each object's EPCs in order: the
+     * database returns the page's objects, those an operator may read among them, in one statement.
+     * `limit` counts the EPCs listed, and a page may end within an object's. Written per GS1-EPC-Format.
      */
     async epcs(principal: Principal, format: EpcFormat, page: { limit: number; after?: LotCursor }) {
       const { after } = page;
-      /** The last EPC listed of the lot the page begins within, if it does. */
+      // The writer stores one EPC per lot, but lot_identifiers may hold several for a lot: as a
+      // safeguard, a page may end within a lot's EPCs and the next begin after the last one listed.
       const passed = after?.epc;
-      const party = privateScope(principal) ?? undefined;
-      const entries: { lotCode: string; value: string }[] = [];
-      let from = after && { code: after.lotCode, including: passed !== undefined };
-      // one more entry than the page holds says whether another page follows
-      for (let chunk = page.limit + 1; ; chunk = Math.max(chunk, Math.min(chunk * 2, NAMED_LOTS_CHUNK))) {
-        const found = await deps.epcis.namedLots(party, { limit: chunk, after: from });
-        const readable = await readableLots(principal, found);
-        const captured = await deps.epcis.capturedEpcs(readable);
-        const context = { lots: await renderLots(readable.filter((code) => !captured.has(code))), lotUriPrefix };
-        for (const lotCode of readable) {
-          const values = captured.get(lotCode)?.sort() ?? [lotUri(lotCode, context)];
-          const rest = passed !== undefined && lotCode === after?.lotCode ? values.filter((value) => value > passed) : values;
-          entries.push(...rest.map((value) => ({ lotCode, value })));
-        }
-        if (entries.length > page.limit || found.length < chunk) break;
-        from = { code: found[found.length - 1], including: false };
-      }
+      // one more entry than the page holds says whether another page follows; every lot gives at
+      // least one, but for the lot a page begins within, whose EPCs may all have been listed
+      const found = await deps.epcis.namedLots(privateScope(principal) ?? undefined, {
+        limit: page.limit + (passed === undefined ? 1 : 2),
+        after: after && { code: after.lotCode, including: passed !== undefined },
+      });
+      // the statement kept the lots the party may read; the access decision is still canReadLot's
+      const readable = await readableLots(principal, found);
+      const captured = await deps.epcis.capturedEpcs(readable);
+      const context = { lots: await renderLots(readable.filter((code) => !captured.has(code))), lotUriPrefix };
+      const entries = readable.flatMap((lotCode) => {
+        const values = captured.get(lotCode)?.sort() ?? [lotUri(lotCode, context)];
+        const rest = passed !== undefined && lotCode === after?.lotCode ? values.filter((value) => value > passed) : values;
+        return rest.map((value) => ({ lotCode, value }));
+      });
       const listed = entries.slice(0, page.limit);
       const last = listed[listed.length - 1];
       const convert = await identifierConverter(format);

@@ -70,21 +70,45 @@ export function ledgerOfRow(row: LedgerJson): Omit<LotLedger, 'of'> {
   };
 }
 
+/**
+ * The parties involved in a lot, who may read it (see canReadLot): its owner, every party with a row
+ * of its ledger (it held the lot) and every party a shipment line of it with a quantity was sent to
+ * (a line of 0, stored before the writer left such lines out, sent nothing). One select of
+ * `lot_code, party_code` per way of being involved, of the rows `where` holds for, given the
+ * select's lot and party columns: involvedPartiesOf and partyInvolvedIn both read these.
+ */
+function involvement(where: (lotCode: SQL, partyCode: SQL) => SQL): SQL[] {
+  return [
+    sql`select lo.code as lot_code, lo.party_code from lots lo where ${where(sql`lo.code`, sql`lo.party_code`)}`,
+    sql`select lm.lot_code, lm.party_code from lot_movements lm where ${where(sql`lm.lot_code`, sql`lm.party_code`)}`,
+    sql`select sl.lot_code, sh.to_party_code as party_code from shipment_lines sl join shipments sh on sh.id = sl.shipment_id
+      where sl.quantity > 0 and ${where(sql`sl.lot_code`, sql`sh.to_party_code`)}`,
+  ];
+}
+
+/**
+ * Is the party involved in the lot (see involvement), as a condition of a statement over lots
+ * (`lotCode` a column of it): a few index look-ups per lot, so that a statement keeps only the lots
+ * the party may read and pages them itself.
+ */
+export function partyInvolvedIn(lotCode: SQL, partyCode: string): SQL {
+  return sql`exists (${sql.join(
+    involvement((lot, party) => sql`${lot} = ${lotCode} and ${party} = ${partyCode}`),
+    sql` union all `,
+  )})`;
+}
+
 export function createLotsRepository(db: Db) {
-  /**
-   * involvedParties of many lots in one statement; a lot no party is involved in (an unknown code) is
-   * left out. A shipment line of 0 (stored before the writer left such lines out) sent nothing.
-   */
+  /** involvedParties of many lots in one statement; a lot no party is involved in (an unknown code) is left out. */
   async function involvedPartiesOf(lotCodes: string[]): Promise<Map<string, Set<string>>> {
     const involved = new Map<string, Set<string>>();
     if (lotCodes.length === 0) return involved;
     const rows = await queryRows<{ lot_code: string; party_code: string }>(
       db,
-      sql`
-      select code as lot_code, party_code from lots where ${anyOf(sql`code`, lotCodes)}
-      union select lot_code, party_code from lot_movements where ${anyOf(sql`lot_code`, lotCodes)}
-      union select l.lot_code, s.to_party_code from shipment_lines l join shipments s on s.id = l.shipment_id
-        where ${anyOf(sql`l.lot_code`, lotCodes)} and l.quantity > 0`,
+      sql.join(
+        involvement((lot) => anyOf(lot, lotCodes)),
+        sql` union `,
+      ),
     );
     for (const row of rows) involved.set(row.lot_code, (involved.get(row.lot_code) ?? new Set()).add(row.party_code));
     return involved;

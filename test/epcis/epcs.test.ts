@@ -1,6 +1,7 @@
 // GET /epcis/epcs: the EPCs and classes a party's events name, each object once, paged.
 import { sql } from 'drizzle-orm';
 import { completeGs1 } from '../../src/codes/gs1.js';
+import { newLotCode } from '../../src/codes/service-codes.js';
 import { queryRows } from '../../src/db/client.js';
 import { epcisRequests, observation } from '../fixtures/epcis.js';
 import { createWorld, expectStatus } from '../fixtures/world.js';
@@ -354,4 +355,76 @@ t.test('/epcis/epcs: perPage counts the EPCs listed, and a lot’s EPCs may stra
     expectStatus(t, refused, 400, `a token whose EPC is ${what}`);
     t.match(refused.body, { errors: [{ in: 'querystring', pointer: '/nextPageToken' }] });
   }
+});
+
+t.test('/epcis/epcs takes as many statements a page however many lots the party may not read its events name', async (t) => {
+  // no subscription poller and no RFID gate ticks: their statements would be counted with the pages'
+  const world = await createWorld(t, undefined, { subscriptionTickMs: 3_600_000, rfidTickMs: 0 });
+  const owner = await world.party('processor');
+  const other = await world.party('processor');
+  const gtin = completeGs1('0690123400080');
+  const otherGtin = completeGs1('0690123400097');
+  const product = await owner.product('kg', { gtin });
+  const otherProduct = await other.product('kg', { gtin: otherGtin });
+  const named: Record<string, string> = {};
+  for (const lotNumber of ['K1', 'K2', 'K3'])
+    named[await owner.commission(product, 1, { lotNumber })] = `https://id.gs1.org/01/${gtin}/10/${lotNumber}`;
+  // a lot the owner holds, and one it was sent and has not received (which its events do not name: a link below does)
+  const held = await other.commission(otherProduct, 1, { lotNumber: 'H1' });
+  await world.handOver(other, owner, held);
+  named[held] = `https://id.gs1.org/01/${otherGtin}/10/H1`;
+  const sent = await other.commission(otherProduct, 1, { lotNumber: 'S1' });
+  await other.ship(owner, [{ lotCode: sent }]);
+  named[sent] = `https://id.gs1.org/01/${otherGtin}/10/S1`;
+  const [{ id: eventId }] = await queryRows<{ id: string }>(
+    world.database.db,
+    sql`select id from events where party_code = ${owner.code} order by record_time limit 1`,
+  );
+  const link = (codes: string[]) =>
+    queryRows(
+      world.database.db,
+      sql`insert into event_lots (event_id, lot_code, role, party_code)
+        select ${eventId}, code, 'subject', ${owner.code} from unnest(${sql.param(codes)}::text[]) code`,
+    );
+  await link([sent]);
+
+  /** Every page of perPage=2, and the statements each took. */
+  const paged = async () => {
+    const statements: number[] = [];
+    let current = 0;
+    // the API key's look-up (cached for a few seconds after its first use) is not the listing's
+    const stop = world.database.stats.observe((query) => {
+      if (!/from "api_keys"/.test(query.text)) current++;
+    });
+    try {
+      const pages: string[][] = [];
+      let url: string | null = '/epcis/epcs?perPage=2';
+      while (url) {
+        current = 0;
+        const reply = await owner.api.get(url);
+        if (reply.status !== 200) throw new Error(`GET ${url}: ${reply.status} ${JSON.stringify(reply.body)}`);
+        statements.push(current);
+        pages.push(reply.body['@set']);
+        const next = reply.headers.link as string | undefined;
+        url = next ? (/^<([^>]+)>; rel="next"$/.exec(next)?.[1] ?? null) : null;
+      }
+      return { pages, statements };
+    } finally {
+      stop();
+    }
+  };
+  const few = await paged();
+  t.same(few.pages.flat(), inCodeOrder(named), 'the lots the owner owned, holds and was sent');
+
+  // an owner's recall links every lot of its scope to one event: thousands it may not read, among its own in code order
+  const unreadable = Array.from({ length: 4000 }, newLotCode);
+  await queryRows(
+    world.database.db,
+    sql`insert into lots (code, kind, party_code, product_code, quantity, unit, status, created_by_event_id)
+      select code, 'lot', ${other.code}, ${otherProduct}, 1, 'kg', 'active', ${eventId} from unnest(${sql.param(unreadable)}::text[]) code`,
+  );
+  await link(unreadable);
+  const many = await paged();
+  t.same(many.pages, few.pages, 'the same pages');
+  t.same(many.statements, few.statements, `as many statements a page (${few.statements.join(', ')})`);
 });
