@@ -79,16 +79,19 @@ export function createEpcisRepository(db: Db) {
       return members;
     },
     /**
-     * Open shipments addressed to a party that carry some of any of the lots, each with the lots it
-     * carries (a stored line of 0 sent nothing: a receipt naming its lot does not take the shipment).
+     * Open shipments addressed to a party whose lines still waiting to be received carry some of
+     * any of the lots, each with the lots those lines carry: a line already booked in (a partial
+     * receipt), or a stored line of 0, which sent nothing, does not make a receipt naming its lot
+     * take the shipment.
      */
     async openShipmentsTo(tx: Db, partyCode: string, lotCodes: string[]): Promise<{ id: string; lotCodes: string[] }[]> {
       if (lotCodes.length === 0) return [];
       return queryRows<{ id: string; lotCodes: string[] }>(
         tx,
         sql`select s.id, array_agg(l.lot_code) as "lotCodes" from shipments s join shipment_lines l on l.shipment_id = s.id
-        where s.to_party_code = ${partyCode} and s.status = 'open' and l.quantity > 0
-          and s.id in (select shipment_id from shipment_lines where ${anyOf(sql`lot_code`, lotCodes)} and quantity > 0)
+        where s.to_party_code = ${partyCode} and s.status = 'open' and l.quantity > 0 and l.received_quantity is null
+          and s.id in (select shipment_id from shipment_lines
+            where ${anyOf(sql`lot_code`, lotCodes)} and quantity > 0 and received_quantity is null)
         group by s.id order by min(s.shipped_at)`,
       );
     },

@@ -1123,3 +1123,66 @@ t.test('an unpacking in the document that packed the pallet ends its packing as 
   );
   t.same(await balanceDifferences(world.database), [], 'the balances kept by the database follow the movements');
 });
+
+t.test('an EPCIS receipt takes the open shipment whose unreceived lines carry what it names', async (t) => {
+  const { world, a, capture, lotOf } = await setup(t);
+  const store = await world.party('cold_storage');
+  const shipping = (day: number, lines: [string, number][]) => ({
+    type: 'ObjectEvent',
+    ...at(day),
+    action: 'OBSERVE',
+    bizStep: 'shipping',
+    quantityList: lines.map(([epcClass, quantity]) => ({ epcClass, quantity, uom: 'KGM' })),
+    destinationList: [{ type: 'owning_party', destination: `${TEST_BASE_URL}/parties/${store.code}` }],
+  });
+  t.match(
+    await capture(a.key, [
+      commissioned(MEAT, 100, 1),
+      commissioned(CURED, 50, 1),
+      shipping(2, [
+        [MEAT, 4],
+        [CURED, 2],
+      ]),
+    ]),
+    { success: true },
+  );
+  const [meat, cured] = [await lotOf(MEAT), await lotOf(CURED)];
+  const first = (await store.api.get('/shipments')).body.items[0];
+  // the store books in the meat of the first shipment and leaves the cured meat on it
+  await world.ok(
+    store.event({
+      type: 'receive',
+      eventTime: '2026-03-02T12:00:00+08:00',
+      shipmentId: first.id,
+      partial: true,
+      lines: [{ lotCode: meat, quantity: 4 }],
+    }),
+  );
+  t.match(await capture(a.key, [shipping(3, [[MEAT, 3]])]), { success: true }, 'a second shipment of the meat');
+  t.match(
+    await capture(store.key, [
+      {
+        type: 'ObjectEvent',
+        ...at(4),
+        action: 'OBSERVE',
+        bizStep: 'receiving',
+        quantityList: [{ epcClass: MEAT, quantity: 3, uom: 'KGM' }],
+      },
+    ]),
+    { success: true },
+  );
+  const shipments = (await store.api.get('/shipments')).body.items as {
+    id: string;
+    status: string;
+    lines: { lotCode: string; receivedQuantity: number | null }[];
+  }[];
+  const second = shipments.find((shipment) => shipment.id !== first.id);
+  t.equal(second?.status, 'received', 'the shipment still carrying the meat is the one received');
+  const stillOpen = shipments.find((shipment) => shipment.id === first.id);
+  t.equal(stillOpen?.status, 'open', 'the first stays open: its meat was booked in before');
+  t.equal(
+    stillOpen?.lines.find((line) => line.lotCode === cured)?.receivedQuantity,
+    null,
+    'and its cured meat, which the receipt did not name, is not booked in',
+  );
+});
