@@ -215,6 +215,8 @@ async function requestsFor(
   // an identifier that names no lot or container becomes one of the capturing party, one code per identifier
   const lotOf = new Map<string, string>();
   const created = new Set<string>();
+  /** The parents of the document's packings (AggregationEvent ADD) so far. */
+  const packedHere = new Set<string>();
   for (const [position, id] of distinctIds.entries()) {
     const referent = referents[position];
     if (referent?.kind === 'lot' || referent?.kind === 'container') lotOf.set(id, referent.lotCode);
@@ -333,6 +335,7 @@ async function requestsFor(
         const [parent] = byRole('parent');
         const children = byRole('child');
         if (event.action === 'ADD' && parent) {
+          packedHere.add(parent.id);
           const known = lotOf.has(parent.id) && !created.has(parent.id);
           const code = codeOf(parent);
           if (!known) created.add(parent.id);
@@ -342,10 +345,11 @@ async function requestsFor(
             parent: known ? { containerCode: code } : { newCode: code, sscc: SSCC.exec(parent.id)?.[1], epc: parent.id },
             children: lines('children', children),
           };
-        } else if (event.action === 'DELETE' && parent && lotOf.has(parent.id)) {
-          // a pallet an earlier event of the document made is unpacked as it would be in a later
+        } else if (event.action === 'DELETE' && parent && lotOf.has(parent.id) && (!created.has(parent.id) || packedHere.has(parent.id))) {
+          // a pallet an earlier packing of the document made is unpacked as it would be in a later
           // document, unless nothing made it after all (rejected, under proceed): the writer, which
-          // knows, then records the sighting a pallet never seen gets (its identifiers created first)
+          // knows, then records the sighting a pallet never seen gets (its identifiers created first).
+          // One the document only sighted (an AggregationEvent OBSERVE packs nothing) is sighted again.
           const orSightingOf = created.has(parent.id) ? sighting(items).lotCodes : undefined;
           fields.member('parentCode', parent.at).list('children', children);
           action = {

@@ -1050,6 +1050,14 @@ t.test('an unpacking in the document that packed the pallet ends its packing as 
       ['rollback', 'proceed'],
     ],
     ['packed, then unpacked', [...made, packed, aggregation(3, 'DELETE'), used], 3, ['rollback', 'proceed']],
+    // what is no longer in the pallet cannot be unpacked from it again, in its own document either
+    [
+      'unpacked twice',
+      [...made, packed, aggregation(3, 'DELETE', { childEPCs: ['PIECE'] }), aggregation(4, 'DELETE', { childEPCs: ['PIECE'] })],
+      3,
+      ['proceed'],
+    ],
+    ['unpacked when empty', [...made, packed, aggregation(3, 'DELETE'), aggregation(4, 'DELETE')], 3, ['rollback', 'proceed']],
     // an unpacking sent before the packing is a sighting of a pallet never seen; the packing fills it
     ['unpacked before it was packed', [...made, aggregation(3, 'DELETE'), packed], 3, ['rollback', 'proceed']],
     // dated before the pallet came into being: refused, in its own document or in a later one
@@ -1084,13 +1092,15 @@ t.test('an unpacking in the document that packed the pallet ends its packing as 
     'the packing edges are ended by the unpacking',
   );
   t.same(unpacked.balances, ['PALLET in loose: 1', 'PIECE in loose: 1'], 'nothing is left packed, and the meat was destroyed loose');
-  const late = await capturedAs(context, fresh(), chains[3][1], [0], 'proceed');
+  const twice = await capturedAs(context, fresh(), chains[2][1], [0], 'proceed');
+  t.match(twice.errors, [{ event: 4, message: /is not in container PALLET/ }], 'the second unpacking of the piece is refused');
+  const late = await capturedAs(context, fresh(), chains[5][1], [0], 'proceed');
   t.match(late.errors, [{ event: 3, message: /^container PALLET came into being at .*; an event using it cannot be dated before that$/ }]);
-  const lateApart = await capturedAs(context, fresh(), chains[3][1], [0, 3], 'rollback');
-  const lateTogether = await capturedAs(context, fresh(), chains[3][1], [0], 'rollback');
+  const lateApart = await capturedAs(context, fresh(), chains[5][1], [0, 3], 'rollback');
+  const lateTogether = await capturedAs(context, fresh(), chains[5][1], [0], 'rollback');
   t.same(lateTogether.errors, lateApart.errors, 'rollback: it is refused alike in its own document');
   t.same(lateTogether.lots, [], 'and that document stores nothing');
-  const rejected = await capturedAs(context, fresh(), chains[4][1], [0], 'proceed');
+  const rejected = await capturedAs(context, fresh(), chains[6][1], [0], 'proceed');
   t.match(
     rejected.lots.find((lot) => lot.name === 'PALLET'),
     { name: 'PALLET', status: 'active', holders: 1, massBalance: { produced: 1, onHand: 1 }, events: 1 },

@@ -34,10 +34,9 @@ export type EventAction =
       parentCode: string;
       children?: string[];
       /**
-       * EPCIS: the container an earlier event of the same document brought into being, which may
-       * have been rejected (proceed) and stored nothing, or only sighted it (an AggregationEvent
-       * OBSERVE packs nothing). With no such container there when the event is checked, or nothing
-       * packed in it, it is a sighting of these lots instead, as the unpacking of one never seen is.
+       * EPCIS: the container an earlier packing of the same document brought into being, which may
+       * have been rejected (proceed) and stored nothing. With no such container there when the event
+       * is checked, it is a sighting of these lots instead, as the unpacking of one never seen is.
        */
       orSightingOf?: string[];
     }
@@ -62,8 +61,7 @@ export type EventAction =
 
 /** The action as the world the event is checked against has it (see the disaggregate action's orSightingOf). */
 export function actionAsFound(scope: Scope, action: EventAction): EventAction {
-  if (action.type !== 'disaggregate' || !action.orSightingOf) return action;
-  if (scope.exists(action.parentCode) && scope.contents(action.parentCode).size > 0) return action;
+  if (action.type !== 'disaggregate' || !action.orSightingOf || scope.exists(action.parentCode)) return action;
   return { type: 'observe', lotCodes: action.orSightingOf };
 }
 
