@@ -4,6 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import { sql } from 'drizzle-orm';
 import { epcisRequests } from '../fixtures/epcis.js';
+import { migrationStatements } from '../fixtures/migrations.js';
 import { createWorld, expectStatus, randomUscc, type World } from '../fixtures/world.js';
 import { client } from '../helper.js';
 import { fileTest } from '../root.js';
@@ -299,4 +300,49 @@ t.test('an EPCIS receipt naming the lot of a line of 0 does not take its shipmen
     'by the event that named the meat',
   );
   expectStatus(t, await store.api.get(`/lots/${cured}`), 403, 'the store may not read the cured lot');
+});
+
+t.test('migration 0031 receives the shipments the writer before it left open for a line of 0 alone', async (t) => {
+  const world = await createWorld(t);
+  const farm = await world.party('farm');
+  const plant = await world.party('slaughterhouse');
+  const product = await farm.product('head');
+  const pigs = await farm.commission(product, 10);
+  const piglets = await farm.commission(product, 10);
+  const booked = await farm.ship(plant, [{ lotCode: pigs, quantity: 4 }]);
+  await storeLineOfNothing(world, booked, piglets, farm.code);
+  const receipt = await world.ok(
+    plant.event({ type: 'receive', shipmentId: booked, partial: true, lines: [{ lotCode: pigs, quantity: 4 }] }),
+  );
+  const waiting = await farm.ship(plant, [{ lotCode: pigs, quantity: 3 }]);
+  await storeLineOfNothing(world, waiting, piglets, farm.code);
+  const { event } = await world.ok(farm.event({ type: 'observe', lotCodes: [piglets] }));
+  const ofNothing = await storeShipmentOfNothing(world, {
+    shipEventId: event.id,
+    from: farm.code,
+    to: plant.code,
+    lotCode: piglets,
+    received: false,
+  });
+
+  // as the writer before it left the first: open, its line of 0 waiting
+  await world.database.db.execute(
+    sql`update shipments set status = 'open', receive_event_id = null, received_at = null where id = ${booked}`,
+  );
+  for (const statement of migrationStatements('0031_shipments_received_without_lines_of_nothing.sql'))
+    await world.database.db.execute(sql.raw(statement));
+  const shipments = (await world.regulator.get(`/shipments?partyCode=${plant.code}`)).body.items as {
+    id: string;
+    status: string;
+    receiveEventId: string | null;
+    receivedAt: string | null;
+  }[];
+  const byId = new Map(shipments.map((shipment) => [shipment.id, shipment]));
+  t.match(
+    byId.get(booked),
+    { status: 'received', receiveEventId: receipt.event.id, receivedAt: receipt.event.eventTime },
+    'every line that sent something was booked in: received, by that receipt',
+  );
+  t.match(byId.get(waiting), { status: 'open', receiveEventId: null }, 'one still waiting for what it sent stays open');
+  t.match(byId.get(ofNothing), { status: 'open' }, 'a shipment of nothing, which no receipt took, is left as it is');
 });
