@@ -225,12 +225,13 @@ export function assembleTrace<E extends NodeEvent>(input: TraceInput<E>) {
         to: line.lotCode,
         quantity: line.receivedQuantity ?? line.quantity,
         unit: null,
-        // a shipment received in parts: each line by the receipt that took it
-        eventId: line.receiveEventId ?? shipment.receiveEventId ?? shipment.shipEventId,
+        // a shipment received in parts: each line by the receipt that took it; a line of 0 (shown to
+        // regulators and admins) by the ship event that named it, as no receipt takes it
+        eventId: line.quantity === 0 ? shipment.shipEventId : (line.receiveEventId ?? shipment.receiveEventId ?? shipment.shipEventId),
         fromPartyCode: shipment.fromPartyCode,
         toPartyCode: shipment.toPartyCode,
         shipmentId: shipment.id,
-        status: line.receivedQuantity === null ? shipment.status : 'received',
+        status: line.quantity === 0 ? 'nothing-shipped' : line.receivedQuantity === null ? shipment.status : 'received',
       })),
   );
 

@@ -63,7 +63,12 @@ export const traceEdgeSchema = z
     fromPartyCode: z.string().nullable(),
     toPartyCode: z.string().nullable(),
     shipmentId: z.string().nullable(),
-    status: z.string().nullable(),
+    status: z
+      .string()
+      .nullable()
+      .describe(
+        "custody: the line's shipment status (open, cancelled), received once a receipt took the line, or nothing-shipped for a line of 0 (stored before ships of nothing were refused; shown to regulators and admins only); aggregate: unpacked once the pack was opened",
+      ),
   })
   .meta({ id: 'TraceEdge' });
 

@@ -181,6 +181,26 @@ t.test('a shipment that moved something shows its lines of 0 to neither party, l
     'a regulator’s does, of 0',
   );
   expectStatus(t, await plant.api.get(`/lots/${feed}`), 403, 'the addressee still may not read the feed');
+
+  // once the shipment is received, its line of 0 is still one no receipt took
+  const receipt = await world.ok(plant.event({ type: 'receive', shipmentId: shipped }));
+  const traced = await world.regulator.get(`/trace/${feed}?direction=forward`);
+  t.match(
+    custodyOf(traced, feed),
+    [
+      {
+        quantity: 0,
+        eventId: (await world.regulator.get(`/shipments?partyCode=${plant.code}`)).body.items[0].shipEventId,
+        status: 'nothing-shipped',
+      },
+    ],
+    'a regulator sees it by the ship event that named it, as nothing shipped',
+  );
+  t.match(
+    custodyOf(await world.regulator.get(`/trace/${pigs}?direction=backward`), pigs),
+    [{ quantity: 4, eventId: receipt.event.id, status: 'received' }],
+    'the line that moved something is received by the receipt',
+  );
 });
 
 t.test('a receipt does not take a line of 0: its lot is not in the shipment, and a shipment of nothing else is none', async (t) => {
