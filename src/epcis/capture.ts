@@ -29,7 +29,7 @@ import {
   sensorTimesOf,
   shortVocabulary,
 } from './mapping.js';
-import type { EpcisRepository } from './repository.js';
+import type { EpcisRepository, OpenShipment } from './repository.js';
 import { normaliseTagValues, TAG_ENCODINGS_FIELD, type TagEncoding, withoutTagEncodings } from './tag-values.js';
 import { cited } from './validation/messages.js';
 
@@ -382,10 +382,22 @@ async function requestsFor(
           action = { type: 'ship', toPartyCode: destination.partyCode, lines: withParent() };
         } else if (type === 'receive') {
           const codes = items.map(existingOrCreated);
-          const shipment = shipmentsToParty.find((candidate) => codes.some((code) => candidate.lotCodes.includes(code)));
-          // a refusal of the shipment is named at the member naming what it carries
-          if (shipment) fields.member('shipmentId', items[codes.findIndex((code) => shipment.lotCodes.includes(code))].at);
-          action = shipment ? { type: 'receive', shipmentId: shipment.id } : sighting(items, codes);
+          const carries = (shipment: OpenShipment, code: string) => shipment.lines.some((entry) => entry.lotCode === code);
+          // the oldest open shipment carrying any of what the event names; what it names of others stays named only
+          const shipment = shipmentsToParty.find((candidate) => codes.some((code) => carries(candidate, code)));
+          const taken = shipment ? receivedLines(shipment, items, codes) : [];
+          if (shipment && taken.length > 0) {
+            // a refusal of the shipment is named at the member naming what it carries
+            fields.member('shipmentId', items[codes.findIndex((code) => carries(shipment, code))].at);
+            fields.list(
+              'lines',
+              taken.map((entry) => entry.item),
+            );
+            const received = taken.map(({ lotCode, quantity }) => ({ lotCode, quantity }));
+            action = { type: 'receive', shipmentId: shipment.id, partial: true, lines: received };
+          } else {
+            action = sighting(items, codes);
+          }
         } else {
           // an identifier only an earlier event of the document named may not be there: that event
           // may have been rejected (proceed), and the writer, which knows, passes it over then
@@ -434,6 +446,42 @@ async function requestsFor(
       return specOf(item);
     }
   });
+}
+
+/**
+ * What an EPCIS receipt books in of the shipment, as the RFID door does: only what it names. A lot
+ * the shipment carries loose (or a container shipped itself) is received at the quantity the event
+ * gives it by class, else at the quantity shipped; each naming is a line (a lot named twice is
+ * refused, as natively). A lot that travels only packed brings in the outermost container it came
+ * in (as at an entry gate), whole, once for all the event names of it: the rule takes a container
+ * with its contents. Each line keeps the object naming it, for refusals to point at.
+ */
+function receivedLines(shipment: OpenShipment, items: Named[], codes: string[]): { lotCode: string; quantity: number; item: Named }[] {
+  const loose = (code: string) => shipment.lines.find((line) => line.lotCode === code && line.containerCode === null);
+  const taken: { lotCode: string; quantity: number; item: Named }[] = [];
+  for (const [index, item] of items.entries()) {
+    const line = loose(codes[index]);
+    if (line) taken.push({ lotCode: line.lotCode, quantity: item.isClass && item.quantity !== null ? item.quantity : line.quantity, item });
+  }
+  // up through nested containers (a case on a pallet), bounded should the lines ever loop
+  const outermost = (line: OpenShipment['lines'][number]) => {
+    let at: OpenShipment['lines'][number] | undefined = line;
+    for (let depth = 0; at?.containerCode && depth < shipment.lines.length; depth++) {
+      const container: string = at.containerCode;
+      at = shipment.lines.find((candidate) => candidate.lotCode === container);
+    }
+    return at?.containerCode === null ? at : undefined;
+  };
+  for (const [index, item] of items.entries()) {
+    if (loose(codes[index])) continue;
+    for (const packed of shipment.lines.filter((line) => line.lotCode === codes[index])) {
+      const container = outermost(packed);
+      if (container && !taken.some((entry) => entry.lotCode === container.lotCode)) {
+        taken.push({ lotCode: container.lotCode, quantity: container.quantity, item });
+      }
+    }
+  }
+  return taken;
 }
 
 /**

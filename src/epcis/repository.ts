@@ -9,6 +9,9 @@ export type CaptureRow = typeof epcisCaptures.$inferSelect;
 export type EventOrder = { by: 'eventTime' | 'recordTime'; direction: 'ASC' | 'DESC' };
 
 /** `instance`: named as an instance (true), as a class (false), or either (omitted). */
+/** An open shipment's lines still on their way: a lot loose (or a container shipped itself) has no containerCode. */
+export type OpenShipment = { id: string; lines: { lotCode: string; containerCode: string | null; quantity: number }[] };
+
 export type EventMatch = { roles: string[]; instance?: boolean };
 
 export type EventFilter = {
@@ -80,15 +83,17 @@ export function createEpcisRepository(db: Db) {
     },
     /**
      * Open shipments addressed to a party whose lines still waiting to be received carry some of
-     * any of the lots, each with the lots those lines carry: a line already booked in (a partial
-     * receipt), or a stored line of 0, which sent nothing, does not make a receipt naming its lot
-     * take the shipment.
+     * any of the lots, oldest first, each with those lines (what a receipt naming its lots may
+     * take): a line already booked in (a partial receipt), or a stored line of 0, which sent
+     * nothing, does not make a receipt naming its lot take the shipment.
      */
-    async openShipmentsTo(tx: Db, partyCode: string, lotCodes: string[]): Promise<{ id: string; lotCodes: string[] }[]> {
+    async openShipmentsTo(tx: Db, partyCode: string, lotCodes: string[]): Promise<OpenShipment[]> {
       if (lotCodes.length === 0) return [];
-      return queryRows<{ id: string; lotCodes: string[] }>(
+      return queryRows<OpenShipment>(
         tx,
-        sql`select s.id, array_agg(l.lot_code) as "lotCodes" from shipments s join shipment_lines l on l.shipment_id = s.id
+        sql`select s.id, json_agg(json_build_object('lotCode', l.lot_code, 'containerCode', l.container_code,
+            'quantity', l.quantity::float8)) as lines
+          from shipments s join shipment_lines l on l.shipment_id = s.id
         where s.to_party_code = ${partyCode} and s.status = 'open' and l.quantity > 0 and l.received_quantity is null
           and s.id in (select shipment_id from shipment_lines
             where ${anyOf(sql`lot_code`, lotCodes)} and quantity > 0 and received_quantity is null)

@@ -1196,3 +1196,137 @@ t.test('an EPCIS receipt takes the open shipment whose unreceived lines carry wh
     'and its cured meat, which the receipt did not name, is not booked in',
   );
 });
+
+t.test('an EPCIS receipt books in only what it names, at the quantity it gives, a pallet with what is packed in it', async (t) => {
+  const { world, a, capture, lotOf } = await setup(t);
+  const store = await world.party('cold_storage');
+  const toStore = [{ type: 'owning_party', destination: `${TEST_BASE_URL}/parties/${store.code}` }];
+  const receiving = (day: number, fields: object) => ({
+    type: 'ObjectEvent',
+    ...at(day),
+    action: 'OBSERVE',
+    bizStep: 'receiving',
+    ...fields,
+  });
+  type ShipmentLine = { lotCode: string; quantity: number; receivedQuantity: number | null };
+  const shipments = async () => (await store.api.get('/shipments')).body.items as { id: string; status: string; lines: ShipmentLine[] }[];
+  const booked = (lines: ShipmentLine[]) => lines.map((line) => [line.lotCode, line.receivedQuantity]);
+  t.match(
+    await capture(a.key, [
+      commissioned(MEAT, 100, 1),
+      commissioned(CURED, 50, 1),
+      {
+        type: 'ObjectEvent',
+        ...at(2),
+        action: 'OBSERVE',
+        bizStep: 'shipping',
+        quantityList: [
+          { epcClass: MEAT, quantity: 4, uom: 'KGM' },
+          { epcClass: CURED, quantity: 2, uom: 'KGM' },
+        ],
+        destinationList: toStore,
+      },
+    ]),
+    { success: true },
+  );
+  const [meat, cured] = [await lotOf(MEAT), await lotOf(CURED)];
+
+  const first = await capture(store.key, [receiving(3, { quantityList: [{ epcClass: MEAT, quantity: 4, uom: 'KGM' }] })]);
+  t.match(first, { success: true, captured: 1 });
+  let [shipment] = await shipments();
+  t.equal(shipment.status, 'open', 'the shipment stays open while the cured meat is on its way');
+  t.same(
+    booked(shipment.lines),
+    [
+      [meat, 4],
+      [cured, null],
+    ],
+    'only the meat the receipt names is booked in',
+  );
+  t.notOk(
+    (await a.lot(cured)).holders.some((holder: { partyCode: string }) => holder.partyCode === store.code),
+    'the store holds none of the cured meat',
+  );
+
+  const tooMuch = await capture(store.key, [receiving(4, { quantityList: [{ epcClass: CURED, quantity: 3, uom: 'KGM' }] })]);
+  t.match(tooMuch, { captured: 0, errors: [{ eventIndex: 0, pointer: '/epcisBody/eventList/0/quantityList/0/quantity' }] });
+  t.match(tooMuch.errors[0].message, /but 2 were shipped/, 'more than was shipped is refused, as natively');
+
+  t.match(await capture(store.key, [receiving(4, { quantityList: [{ epcClass: CURED, quantity: 1.5, uom: 'KGM' }] })]), {
+    success: true,
+    captured: 1,
+  });
+  [shipment] = await shipments();
+  t.same(
+    booked(shipment.lines),
+    [
+      [meat, 4],
+      [cured, 1.5],
+    ],
+    'the cured meat is booked in at the quantity received',
+  );
+  t.equal(shipment.status, 'received', 'and the shipment is received once every line is');
+  t.match((await store.lot(cured)).holders, [{ partyCode: store.code, onHand: 1.5 }]);
+
+  // a pallet of meat and loose cured meat: a receipt naming the pallet takes it with its meat
+  t.match(
+    await capture(a.key, [
+      packed(5, PALLET, MEAT, 30),
+      {
+        type: 'TransactionEvent',
+        ...at(6),
+        action: 'OBSERVE',
+        bizStep: 'shipping',
+        bizTransactionList: [{ type: 'po', bizTransaction: 'urn:epcglobal:cbv:bt:0614141000005:PO-2' }],
+        parentID: PALLET,
+        epcList: [],
+        quantityList: [{ epcClass: CURED, quantity: 5, uom: 'KGM' }],
+        destinationList: toStore,
+      },
+    ]),
+    { success: true },
+  );
+  const pallet = await lotOf(PALLET);
+  t.match(await capture(store.key, [receiving(7, { epcList: [PALLET] })]), { success: true, captured: 1 });
+  const second = (await shipments()).find((candidate) => candidate.id !== shipment.id);
+  t.equal(second?.status, 'open');
+  t.same(
+    booked(second?.lines ?? []).sort(),
+    [
+      [cured, null],
+      [meat, 30],
+      [pallet, 1],
+    ].sort(),
+    'the pallet and the meat packed in it are booked in, the loose cured meat is not',
+  );
+  t.match((await store.lot(meat)).holders, [{ partyCode: store.code, onHand: 34 }]);
+
+  // naming only what travels packed brings in the pallet it came on, as at an entry gate
+  const PALLET_2 = 'urn:epc:id:sscc:6901234.0000000024';
+  t.match(
+    await capture(a.key, [
+      packed(8, PALLET_2, MEAT, 10),
+      {
+        type: 'TransactionEvent',
+        ...at(8),
+        action: 'OBSERVE',
+        bizStep: 'shipping',
+        bizTransactionList: [{ type: 'po', bizTransaction: 'urn:epcglobal:cbv:bt:0614141000005:PO-3' }],
+        parentID: PALLET_2,
+        epcList: [],
+        destinationList: toStore,
+      },
+    ]),
+    { success: true },
+  );
+  t.match(await capture(store.key, [receiving(9, { quantityList: [{ epcClass: MEAT, quantity: 10, uom: 'KGM' }] })]), {
+    success: true,
+    captured: 1,
+  });
+  const third = (await shipments()).find((candidate) =>
+    candidate.lines.some((line) => line.lotCode !== pallet && line.lotCode !== meat && line.lotCode !== cured),
+  );
+  t.equal(third?.status, 'received', 'the receipt of the meat packed on the second pallet receives that pallet');
+  t.match((await store.lot(meat)).holders, [{ partyCode: store.code, onHand: 44 }]);
+  t.same(await balanceDifferences(world.database), [], 'the balances kept by the database follow the movements');
+});
