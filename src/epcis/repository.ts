@@ -8,10 +8,10 @@ export type CaptureRow = typeof epcisCaptures.$inferSelect;
 
 export type EventOrder = { by: 'eventTime' | 'recordTime'; direction: 'ASC' | 'DESC' };
 
-/** `instance`: named as an instance (true), as a class (false), or either (omitted). */
 /** An open shipment's lines still on their way: a lot loose (or a container shipped itself) has no containerCode. */
 export type OpenShipment = { id: string; lines: { lotCode: string; containerCode: string | null; quantity: number }[] };
 
+/** `instance`: named as an instance (true), as a class (false), or either (omitted). */
 export type EventMatch = { roles: string[]; instance?: boolean };
 
 export type EventFilter = {
