@@ -141,6 +141,19 @@ async function storeLineOfNothing(world: World, shipmentId: string, lotCode: str
   );
 }
 
+/** A farm's shipment of 4 of its pigs to a slaughterhouse, with a line of 0 of its piglets beside them. */
+async function pigsShippedWithLineOfNothing(t: Parameters<typeof createWorld>[0]) {
+  const world = await createWorld(t);
+  const farm = await world.party('farm');
+  const plant = await world.party('slaughterhouse');
+  const product = await farm.product('head');
+  const pigs = await farm.commission(product, 10);
+  const piglets = await farm.commission(product, 10);
+  const shipped = await farm.ship(plant, [{ lotCode: pigs, quantity: 4 }]);
+  await storeLineOfNothing(world, shipped, piglets, farm.code);
+  return { world, farm, plant, pigs, piglets, shipped };
+}
+
 type Edge = { kind: string; from: string; toPartyCode: string | null; quantity: number | null };
 const custodyOf = (reply: { body: { edges: Edge[] } }, lotCode: string) =>
   reply.body.edges.filter((edge) => edge.kind === 'custody' && edge.from === lotCode);
@@ -204,14 +217,7 @@ t.test('a shipment that moved something shows its lines of 0 to neither party, l
 });
 
 t.test('a receipt does not take a line of 0: its lot is not in the shipment, and a shipment of nothing else is none', async (t) => {
-  const world = await createWorld(t);
-  const farm = await world.party('farm');
-  const plant = await world.party('slaughterhouse');
-  const product = await farm.product('head');
-  const pigs = await farm.commission(product, 10);
-  const piglets = await farm.commission(product, 10);
-  const shipped = await farm.ship(plant, [{ lotCode: pigs, quantity: 4 }]);
-  await storeLineOfNothing(world, shipped, piglets, farm.code);
+  const { world, farm, plant, pigs, piglets, shipped } = await pigsShippedWithLineOfNothing(t);
 
   const named = expectStatus(
     t,
@@ -323,14 +329,7 @@ t.test('an EPCIS receipt naming the lot of a line of 0 does not take its shipmen
 });
 
 t.test('migration 0031 receives the shipments the writer before it left open for a line of 0 alone', async (t) => {
-  const world = await createWorld(t);
-  const farm = await world.party('farm');
-  const plant = await world.party('slaughterhouse');
-  const product = await farm.product('head');
-  const pigs = await farm.commission(product, 10);
-  const piglets = await farm.commission(product, 10);
-  const booked = await farm.ship(plant, [{ lotCode: pigs, quantity: 4 }]);
-  await storeLineOfNothing(world, booked, piglets, farm.code);
+  const { world, farm, plant, pigs, piglets, shipped: booked } = await pigsShippedWithLineOfNothing(t);
   const receipt = await world.ok(
     plant.event({ type: 'receive', shipmentId: booked, partial: true, lines: [{ lotCode: pigs, quantity: 4 }] }),
   );
