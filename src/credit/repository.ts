@@ -2,6 +2,7 @@
 // stored history of scores. Counts are per party (all, or the one named) so a recompute run reads
 // each factor once for every enterprise.
 import { desc, eq, type SQL, sql } from 'drizzle-orm';
+import { chunkForInsert } from '../db/chunk.js';
 import { type Db, queryRows } from '../db/client.js';
 import { creditScores } from '../db/schema.js';
 import { inPeriod, live, type Scope } from '../figures/repository.js';
@@ -98,9 +99,10 @@ export function createCreditRepository(db: Db) {
       );
     },
 
+    /** Stores a run's scores, in statements of at most 60,000 parameters (a county has more than 9,000 farms). */
     async insertScores(rows: CreditScoreRow[], tx: Db = db): Promise<void> {
       // a second run at the same instant found the same scores
-      if (rows.length > 0) await tx.insert(creditScores).values(rows).onConflictDoNothing();
+      for (const chunk of chunkForInsert(rows)) await tx.insert(creditScores).values(chunk).onConflictDoNothing();
     },
 
     /** A party's stored scores, the newest first. */

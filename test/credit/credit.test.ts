@@ -7,6 +7,7 @@ import type { Principal } from '../../src/access/index.js';
 import { newPartyCode } from '../../src/codes/service-codes.js';
 import { createCreditRepository } from '../../src/credit/repository.js';
 import { createCreditService } from '../../src/credit/service.js';
+import { queryRows } from '../../src/db/client.js';
 import { createFiguresRepository } from '../../src/figures/repository.js';
 import { DEFAULT_YIELD_ALLOWANCES } from '../../src/lots/ledger.js';
 import { createScansRepository } from '../../src/scans/repository.js';
@@ -231,4 +232,25 @@ t.test('a credit score on a small world equals the hand computation', async (t) 
 
   const asOperator: Principal = { keyId: 'k', role: 'operator', partyCode: farm.code };
   await t.rejects(app.services.credit.history(asOperator, processor.code, 10), { status: 403, message: /may not read the credit/ });
+});
+
+t.test('a recompute run stores the scores of a county with more enterprises than one statement has parameters for', async (t) => {
+  const { app, adminKey, database } = await buildTestApp(t);
+  // 9,400 farms × 7 columns of credit_scores is more than the 65,535 bind parameters of one statement
+  const farms = 9_400;
+  await database.db.execute(
+    sql`insert into parties (code, kind, name, region_code)
+      select 'FARM' || lpad(n::text, 5, '0'), 'farm', '农户 ' || n, '500236' from generate_series(1, ${farms}::int) as n`,
+  );
+  const regulatorKey = (await client(app, adminKey).post('/api-keys', { role: 'regulator' })).body.key as string;
+  const regulator = client(app, regulatorKey);
+  const run = await regulator.post('/credit/recompute', {});
+  t.equal(run.status, 200, 'the run is stored');
+  t.match(run.body, { enterprises: farms, grades: { A: farms } });
+  const [stored] = await queryRows<{ scores: number; last: number }>(
+    database.db,
+    sql`select count(*)::int as scores, count(*) filter (where party_code = 'FARM09400')::int as last from credit_scores`,
+  );
+  t.same(stored, { scores: farms, last: 1 }, 'a score for every farm, the last one’s too');
+  t.match((await regulator.get('/audit/verify?party=system')).body, { ok: true }, 'the run is on the audit log, and verifies');
 });
