@@ -125,7 +125,7 @@ ${lang === 'en' && html`<input type="hidden" name="lang" value="en">`}
 <label>— <input type="date" name="to" value="${query.to ?? ''}"></label>
 <label>${t.region} <input name="region" inputmode="numeric" pattern="\\d{2}(\\d{2}){0,2}" size="8" value="${query.region ?? ''}" placeholder="500236"></label>
 <button type="submit">${t.apply}</button>
-<a href="/regulator/events${params({ format: 'csv' })}">${t.export}</a>
+<a href="/regulator/dashboard/events.csv${params({})}">${t.export}</a>
 </form>
 <form class="logout" method="post" action="/regulator/logout"><button type="submit">${t.logout}</button></form>
 </section>

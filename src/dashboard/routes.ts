@@ -4,6 +4,8 @@ import { Problem } from '../errors/problem.js';
 import { periodQuery } from '../figures/schemas.js';
 import { periodScope } from '../figures/service.js';
 import { cookieValue, sessionCookie } from '../http/cookies.js';
+import { CSV_TYPE, csvStream } from '../http/csv.js';
+import { KDE_COLUMNS, KDE_SORTS } from '../trace/kde.js';
 import { dashboardPage, loginPage } from './pages.js';
 import { type DashboardService, SESSION_HOURS } from './service.js';
 
@@ -65,6 +67,35 @@ export const dashboardRoutes: FastifyPluginAsyncZod<{ service: DashboardService 
     await service.logout(cookieValue(request.headers.cookie, COOKIE));
     return reply.header('set-cookie', sessionCookie(COOKIE, '', { path: COOKIE_PATH, maxAgeSeconds: 0 })).redirect('/regulator/login', 303);
   });
+
+  app.get(
+    '/regulator/dashboard/events.csv',
+    {
+      config,
+      schema: {
+        tags,
+        summary:
+          "The dashboard's export: the key data elements of the period's events as CSV, as GET /regulator/events?format=csv gives them",
+        description:
+          'The export link of the dashboard page: needs the session cookie of POST /regulator/login (a browser sends no API key); without one it redirects to the sign-in form.',
+        querystring: periodQuery({ sort: z.enum(KDE_SORTS).default('time') }),
+        produces: ['text/csv'],
+      },
+    },
+    async (request, reply) => {
+      const principal = await service.principal(cookieValue(request.headers.cookie, COOKIE));
+      if (!principal) return reply.redirect('/regulator/login', 303);
+      const pages = service.events(principal, periodScope(request.query), request.query.sort);
+      return (
+        reply
+          .type(CSV_TYPE)
+          .header('cache-control', 'no-store')
+          .header('content-disposition', 'attachment; filename="events.csv"')
+          // a stream is sent as it is
+          .send(csvStream(KDE_COLUMNS, pages) as never)
+      );
+    },
+  );
 
   app.get(
     '/regulator/dashboard',

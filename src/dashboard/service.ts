@@ -5,6 +5,7 @@ import type { Scope } from '../figures/repository.js';
 import type { FiguresService } from '../figures/service.js';
 import type { RecallService } from '../recalls/service.js';
 import type { ScanService } from '../scans/service.js';
+import type { KdeSort } from '../trace/kde.js';
 import type { DashboardRepository } from './repository.js';
 
 export const SESSION_HOURS = 8;
@@ -13,7 +14,7 @@ const hashToken = (token: string) => createHash('sha256').update(token).digest('
 export function createDashboardService(deps: {
   dashboard: Pick<DashboardRepository, 'insertSession' | 'findSession' | 'deleteSession' | 'flagsByKind' | 'complaintsByStatus'>;
   authenticate: ApiKeyService['authenticate'];
-  figures: Pick<FiguresService, 'passRates' | 'traceability' | 'activity' | 'anomalies' | 'gaps'>;
+  figures: Pick<FiguresService, 'passRates' | 'traceability' | 'activity' | 'anomalies' | 'gaps' | 'exportAll'>;
   scans: Pick<ScanService, 'listFlags'>;
   recalls: Pick<RecallService, 'list'>;
   now: () => Date;
@@ -41,6 +42,14 @@ export function createDashboardService(deps: {
 
     async logout(token: string | undefined): Promise<void> {
       if (token) await deps.dashboard.deleteSession(hashToken(token), deps.now());
+    },
+
+    /**
+     * The key data elements of the events of the period and region (GET /regulator/events as CSV),
+     * for the page's export link: a browser follows it with the session cookie, not an API key.
+     */
+    events(principal: Principal, scope: Scope, sort: KdeSort) {
+      return deps.figures.exportAll(principal, scope, sort);
     },
 
     /** Everything the dashboard shows, for one period and region. */

@@ -76,8 +76,36 @@ t.test('the dashboard: sign-in with a regulator key, a session cookie, the figur
   t.match(english.body, 'Rapid test');
   t.match(
     english.body,
-    'href="/regulator/events?from=2026-03-01&amp;to=2026-03-31&amp;region=500236&amp;format=csv"',
+    'href="/regulator/dashboard/events.csv?from=2026-03-01&amp;to=2026-03-31&amp;region=500236"',
     'export of the same period',
+  );
+  // the browser follows the export link with the session cookie alone, as it does every link on the page
+  const href = /href="(\/regulator\/dashboard\/events\.csv[^"]*)"/.exec(page.body)?.[1].replace(/&amp;/g, '&') as string;
+  const exported = await app.inject({ method: 'GET', url: href, headers: { cookie: session } });
+  t.equal(exported.statusCode, 200, 'the export link works in the signed-in browser');
+  t.match(exported.headers['content-type'], /^text\/csv/);
+  t.match(exported.headers['content-disposition'], /^attachment; filename="events\.csv"$/);
+  t.match(exported.body, /^\uFEFFevent_time,event_type,role,lot_code,/, 'the key data elements, with a byte order mark');
+  t.match(exported.body, `sell,subject,${sold},`, 'the sale of the period among them');
+  const ofPeriod = await app.inject({
+    method: 'GET',
+    url: '/regulator/dashboard/events.csv?from=2025-01-01&to=2025-01-31&region=500236',
+    headers: { cookie: session },
+  });
+  t.equal(ofPeriod.body.split('\r\n').filter(Boolean).length, 1, 'the filters of the page apply: nothing in January 2025');
+  const signedOut = await app.inject({ method: 'GET', url: href });
+  t.equal(signedOut.statusCode, 303, 'no session: no export');
+  t.equal(signedOut.headers.location, '/regulator/login');
+  t.equal(
+    (
+      await app.inject({
+        method: 'GET',
+        url: '/regulator/dashboard/events.csv?to=2025-01-01&from=2025-02-01',
+        headers: { cookie: session },
+      })
+    ).statusCode,
+    400,
+    'a bad period is a problem',
   );
   const empty = await app.inject({
     method: 'GET',
