@@ -203,17 +203,20 @@ const ownerShownTo = (readsLot: boolean, lot: { partyCode: string }) => (readsLo
 
 /**
  * A hold or a recall is put on a lot by a regulator party or by the lot's owner. The refusal names
- * the owner only to a party that may read the lot (`involvedParties`, see partyReadsLot).
+ * the owner only to a party that may read the lot (`involvedParties`, see partyReadsLot), and
+ * points at the lot where the request named it (`pointer`).
  */
 export function requireHoldOrRecallRight(
   actor: { code: string; kind: string | undefined },
   lot: { code: string; partyCode: string },
   what: string,
   involvedParties: ReadonlySet<string>,
+  pointer: (string | number)[],
 ) {
   if (actor.kind === 'regulator' || actor.code === lot.partyCode) return;
   throw forbidden(
     `only a regulator or the owner of lot ${lot.code}${ownerShownTo(partyReadsLot(actor.code, involvedParties), lot)} may ${what}`,
+    [bodyField(pointer, 'not a lot of this party')],
   );
 }
 

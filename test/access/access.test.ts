@@ -309,16 +309,16 @@ t.test('holds and recalls: a refusal names the owner, or who held the lot, only 
   const stranger = new Set(['FARM']);
   const sentIt = new Set(['FARM', 'PLANT']);
   t.equal(
-    refusal(() => requireHoldOrRecallRight(plantParty, lot, 'recall it', stranger)),
+    refusal(() => requireHoldOrRecallRight(plantParty, lot, 'recall it', stranger, ['lotCodes', 0])),
     'only a regulator or the owner of lot LOT1 may recall it',
   );
   t.equal(
-    refusal(() => requireHoldOrRecallRight(plantParty, lot, 'recall it', sentIt)),
+    refusal(() => requireHoldOrRecallRight(plantParty, lot, 'recall it', sentIt, ['lotCodes', 0])),
     'only a regulator or the owner of lot LOT1 (FARM) may recall it',
   );
   for (const actor of [farmParty, bureau])
     t.equal(
-      refusal(() => requireHoldOrRecallRight(actor, lot, 'recall it', stranger)),
+      refusal(() => requireHoldOrRecallRight(actor, lot, 'recall it', stranger, ['lotCodes', 0])),
       null,
     );
   t.equal(

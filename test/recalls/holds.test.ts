@@ -1,5 +1,5 @@
 import { createWorld, expectStatus, randomUscc } from '../fixtures/world.js';
-import { client } from '../helper.js';
+import { client, type Reply } from '../helper.js';
 import { fileTest } from '../root.js';
 
 const t = fileTest();
@@ -419,4 +419,21 @@ t.test('EPCIS capture is refused for a held lot like the native API', async (t) 
   t.equal(packed.success, false, 'an aggregation of the held lot fails too');
   t.match(JSON.stringify(packed.errors), `lot ${lotUri} is on hold (待检); nobody may pack it`, 'the lot as the event wrote it');
   t.equal((await farm.lot(lot)).massBalance.onHand, 10, 'nothing was packed');
+});
+
+t.test('a hold, release or recall of another party’s lot is refused at the lot it names', async (t) => {
+  const world = await createWorld(t);
+  const owner = await world.party('processor');
+  const other = await world.party('processor');
+  const theirs = await owner.commission(await owner.product('kg'), 10);
+  const own = await other.commission(await other.product('kg'), 10);
+  expectStatus(t, await owner.api.post('/holds', { lotCodes: [theirs], reason: '待检' }), 201, 'the owner holds its lot');
+  const refusedAtSecond = async (act: string, reply: Promise<Reply>) => {
+    const refused = expectStatus(t, await reply, 403, `${act} of another party's lot, named second`);
+    t.match(refused.body, { errors: [{ in: 'body', pointer: '/lotCodes/1' }] }, `${act}: the field path of the lot refused`);
+  };
+  await refusedAtSecond('hold', other.api.post('/holds', { lotCodes: [own, theirs], reason: 'x' }));
+  expectStatus(t, await other.api.post('/holds', { lotCodes: [own], reason: 'x' }), 201, 'its own lot alone is held');
+  await refusedAtSecond('release', other.api.post('/holds/release', { lotCodes: [own, theirs], reason: 'x' }));
+  await refusedAtSecond('recall', other.api.post('/recalls', { lotCodes: [own, theirs], level: 3, reason: 'r', hazard: 'h' }));
 });

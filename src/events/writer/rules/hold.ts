@@ -26,7 +26,7 @@ export function hold(scope: Scope, input: HoldInput, eventTime: Date): RuleResul
   scope.requireDistinct(input.lotCodes, (index) => scope.at('lotCodes', index));
   const replaced: string[] = [];
   for (const [index, lot] of lots.entries()) {
-    requireHoldOrRecallRight(actorOf(scope), lot, 'put it on hold', scope.state.involvedParties(lot));
+    requireHoldOrRecallRight(actorOf(scope), lot, 'put it on hold', scope.state.involvedParties(lot), scope.at('lotCodes', index));
     const current = holdOf(scope, lot);
     if (current && !mayTakeOverHold(actorOf(scope), lot, current.partyCode)) {
       throw conflict(`lot ${lot.code} is already on hold (by ${current.partyCode} since ${current.since})`, [
@@ -60,7 +60,7 @@ export function release(scope: Scope, input: ReleaseInput): RuleResult {
   const released: string[] = [];
   for (const [index, lot] of lots.entries()) {
     // who may act on the lot at all comes first, so another party learns nothing of its hold
-    requireHoldOrRecallRight(actorOf(scope), lot, 'release its hold', scope.state.involvedParties(lot));
+    requireHoldOrRecallRight(actorOf(scope), lot, 'release its hold', scope.state.involvedParties(lot), scope.at('lotCodes', index));
     const current = holdOf(scope, lot);
     if (!current) throw conflict(`lot ${lot.code} is not on hold`, [bodyField(scope.at('lotCodes', index), 'not on hold')]);
     requireReleaseRight(actorOf(scope), lot, current.partyCode);

@@ -30,7 +30,9 @@ export function recall(scope: Scope, input: RecallInput): RuleResult {
     for (const lot of roots) scope.draft.link(lot.code, 'subject');
     return { payload: { recallId: input.recallId, phase: 'close', overrideReason: input.overrideReason, keyId: input.keyId ?? null } };
   }
-  for (const lot of roots) requireHoldOrRecallRight(actor, lot, 'recall it', scope.state.involvedParties(lot));
+  // the roots are the lots the request named, in its order: POST /recalls names them `lotCodes`
+  for (const [index, lot] of roots.entries())
+    requireHoldOrRecallRight(actor, lot, 'recall it', scope.state.involvedParties(lot), scope.at('lotCodes', index));
   for (const lot of roots) scope.draft.link(lot.code, 'subject');
   const rootCodes = new Set(input.rootLotCodes);
   scope.draft.recallUnloaded(input.lotCodes.filter((code) => !rootCodes.has(code)));
