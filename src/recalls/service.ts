@@ -315,7 +315,7 @@ export function createRecallService(deps: {
             await act(
               tx,
               party,
-              { type: 'destroy', reason: `召回 ${id}: ${recall.reason}`, lines: lines(line.destroyed) },
+              { type: 'destroy', reason: `召回 ${id}: ${recall.reason}`, lines: lines(line.destroyed), recallId: id },
               { bizStep: 'destroying', disposition: 'destroyed', referenceDocuments: recalled },
             ).catch((error) => Promise.reject(atLine(error)));
           }
@@ -323,7 +323,7 @@ export function createRecallService(deps: {
             await act(
               tx,
               party,
-              { type: 'ship', toPartyCode: producers.get(line.lotCode) as string, lines: lines(line.returned) },
+              { type: 'ship', toPartyCode: producers.get(line.lotCode) as string, lines: lines(line.returned), recallId: id },
               { bizStep: 'shipping', disposition: 'returned', referenceDocuments: recalled },
             ).catch((error) => Promise.reject(atLine(error)));
           }

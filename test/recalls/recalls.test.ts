@@ -2,7 +2,7 @@ import type { Test } from 'tap';
 import { seedDemoChain } from '../../seeds/fengjie.js';
 import { createRepositories } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
-import { at, createWorld, randomUscc } from '../fixtures/world.js';
+import { at, createWorld, expectStatus, randomUscc } from '../fixtures/world.js';
 import { buildTestApp, type Client, client } from '../helper.js';
 import { fileTest } from '../root.js';
 
@@ -567,6 +567,49 @@ t.test('a producer holding its own recalled lot destroys it; returning it to its
   const sheet = (await regulator.get(`/lots/${bulk.code}/balance-sheet`)).body;
   t.match(sheet.massBalance, { destroyed: own.affected, onHand: 0, unaccounted: 0 }, 'destroyed in the ledger; the books close');
   t.equal((await regulator.get(`/lots/${bulk.code}`)).body.status, 'destroyed', 'nothing of it is left');
+});
+
+t.test('a holder’s reported return or destruction is not corrected: the recall’s reports and the ledger keep agreeing', async (t) => {
+  const world = await createWorld(t);
+  const plant = await world.party('processor');
+  const shop = await world.party('retailer');
+  const lot = await plant.commission(await plant.product('kg'), 10);
+  await world.handOver(plant, shop, lot, 6);
+  const recall = await world.ok(plant.api.post('/recalls', { lotCodes: [lot], level: 3, reason: '抽检不合格', hazard: '菌落总数超标' }));
+  await world.ok(shop.api.post(`/recalls/${recall.id}/reports`, { lines: [{ lotCode: lot, destroyed: 4, returned: 2 }] }));
+  const reported = (await shop.api.get(`/events?lotCode=${lot}`)).body.items.filter((event: { referenceDocuments: { type: string }[] }) =>
+    event.referenceDocuments.some((document) => document.type === 'recall_notice'),
+  );
+  t.same(reported.map((event: { type: string }) => event.type).sort(), ['destroy', 'ship'], 'the report booked a destruction and a return');
+  for (const event of reported) {
+    const refused = expectStatus(
+      t,
+      await shop.event({ type: 'correction', correctsEventId: event.id, reason: '报错了' }),
+      409,
+      `the ${event.type} the report booked is not corrected`,
+    );
+    t.match(refused.body, { detail: new RegExp(`recall ${recall.id}`), errors: [{ pointer: '/correctsEventId' }] });
+  }
+  t.match((await shop.api.get(`/lots/${lot}`)).body.massBalance, { destroyed: 4, shipped: 2, onHand: 0 }, 'the ledger as reported');
+  t.match(
+    (await plant.api.get(`/recalls/${recall.id}`)).body.holderDetails.find(
+      (holder: { partyCode: string }) => holder.partyCode === shop.code,
+    ),
+    { lines: [{ lotCode: lot, affected: 6, returned: 2, destroyed: 4 }] },
+    'and the recall as reported',
+  );
+  // a destruction the holder records itself, outside the recall's reports, is corrected as any event is,
+  // whatever it says of the recall
+  const own = await world.ok(
+    shop.event({
+      type: 'destroy',
+      reason: '过期',
+      lines: [{ lotCode: await shop.commission(await shop.product('kg'), 5), quantity: 1 }],
+      referenceDocuments: [{ type: 'recall_notice', number: recall.id }],
+      recallId: recall.id,
+    }),
+  );
+  expectStatus(t, await shop.event({ type: 'correction', correctsEventId: own.event.id, reason: '报错了' }), 201, 'its own destruction');
 });
 
 t.test('opening marks each lot of the scope as its ledger says, records who holds what as it stands, and the audit verifies', async (t) => {

@@ -514,6 +514,14 @@ export function createEventWriter(deps: {
         bodyField(['correctsEventId'], `is a ${target.type}`),
       ]);
     }
+    // what a holder reported to a recall stays as reported: the recall's reports are kept as made
+    // (append-only), and its progress and final report count them, so the ledger may not take them back
+    if (target.recallId) {
+      throw conflict(
+        `event ${target.id} is a ${target.type === 'ship' ? 'return' : 'destruction'} reported to recall ${target.recallId}: a recall's reports are not corrected`,
+        [bodyField(['correctsEventId'], 'reported to a recall')],
+      );
+    }
     if (target.type === 'correction') {
       throw conflict('a correction cannot itself be corrected; correct the replacement event instead', [
         bodyField(['correctsEventId'], 'is a correction'),

@@ -323,9 +323,11 @@ export function createEventWriterRepository() {
         partyCode: string;
         eventTime: Date | string;
         correctedBy: string | null;
+        /** The recall a holder reported this destruction or return to (see the recall service). */
+        recallId: string | null;
       }>(
         tx,
-        sql`select e.id, e.type, e.party_code as "partyCode", e.event_time as "eventTime",
+        sql`select e.id, e.type, e.party_code as "partyCode", e.event_time as "eventTime", e.payload->>'recallId' as "recallId",
           (select c.id from events c where c.corrects_event_id = e.id limit 1) as "correctedBy"
         from events e where e.id = any(${texts(ids)}) and e.party_code = ${partyCode}
         order by array_position(${texts(ids)}, e.id) limit 1`,

@@ -9,7 +9,7 @@ import type { RuleResult } from './index.js';
  */
 export function dispose(
   scope: Scope,
-  input: { type: 'destroy' | 'sell'; lines: Line[]; reason?: string; buyer?: string | null },
+  input: { type: 'destroy' | 'sell'; lines: Line[]; reason?: string; buyer?: string | null; recallId?: string },
 ): RuleResult {
   const lines: { lotCode: string; quantity: number; containerCode?: string }[] = [];
   const listed = scope.linesApartFromParent(input.lines);
@@ -24,6 +24,7 @@ export function dispose(
     payload: {
       ...(input.type === 'destroy' ? { reason: input.reason } : { buyer: input.buyer ?? null }),
       lines,
+      ...(input.recallId ? { recallId: input.recallId } : {}),
     },
     disposition: input.type === 'destroy' ? 'destroyed' : 'retail_sold',
   };

@@ -53,7 +53,8 @@ export type EventAction =
        */
       ifExisting?: boolean;
     }
-  | { type: 'destroy'; reason: string; lines: Line[] }
+  /** recallId: a destruction a holder reported to this recall (the recall service's alone), which is not corrected. */
+  | { type: 'destroy'; reason: string; lines: Line[]; recallId?: string }
   | { type: 'sell'; buyer?: string | null; lines: Line[] }
   | ({ type: 'hold' } & HoldInput)
   | ({ type: 'release' } & ReleaseInput)

@@ -4,7 +4,14 @@ import type { ShipmentLine } from '../draft.js';
 import type { Line, Scope } from '../scope.js';
 import type { RuleResult } from './index.js';
 
-export type ShipInput = { toPartyCode: string; toLocationCode?: string; fromLocationCode?: string; lines: Line[] };
+export type ShipInput = {
+  toPartyCode: string;
+  toLocationCode?: string;
+  fromLocationCode?: string;
+  lines: Line[];
+  /** A return a holder reported to this recall (the recall service's alone): kept in the payload, it is not corrected. */
+  recallId?: string;
+};
 
 /**
  * Sends lots or containers to another party: each leaves the sender's stock (a container with
@@ -69,6 +76,7 @@ export function ship(scope: Scope, input: ShipInput, shippedAt: Date): RuleResul
         quantity: line.quantity,
         ...(line.containerCode ? { containerCode: line.containerCode } : {}),
       })),
+      ...(input.recallId ? { recallId: input.recallId } : {}),
     },
     disposition: 'in_transit',
     shipmentId,
