@@ -54,10 +54,17 @@ export const transitionBody = z
     outcome: z
       .enum(COMPLAINT_OUTCOMES)
       .optional()
-      .describe('with status resolved: whether the complaint was upheld (it counts against the producer’s credit) or dismissed'),
+      .describe(
+        'required with status resolved, and only then: whether the complaint was upheld (it counts against the producer’s credit) or dismissed',
+      ),
   })
   .refine((body) => body.outcome === undefined || body.status === 'resolved', {
     error: 'an outcome is given only when resolving',
+    path: ['outcome'],
+  })
+  // a resolved complaint always says how it ended: one resolved without would count for nothing, unseen
+  .refine((body) => body.outcome !== undefined || body.status !== 'resolved', {
+    error: 'resolving says whether the complaint was upheld or dismissed',
     path: ['outcome'],
   });
 

@@ -73,6 +73,9 @@ t.test('消费维权投诉: consumers file, regulators work them through, consum
   expectStatus(t, await transition('investigating', '已联系零售商封存同批次'), 200, 'open → investigating');
   expectStatus(t, await transition('open', 'x'), 422, 'no way back');
   expectStatus(t, await transition('resolved', 'x', 'maybe'), 400, 'upheld or dismissed');
+  const undecided = expectStatus(t, await transition('resolved', '已处理'), 400, 'resolving says whether it was upheld');
+  t.match(undecided.body.errors, [{ pointer: '/outcome', detail: /upheld or dismissed/ }]);
+  t.equal((await consumer.get(`/complaints/${filed.body.ticket}`)).body.status, 'investigating', 'it was not resolved');
   const resolved = await transition('resolved', '抽检合格，已告知消费者', 'dismissed');
   expectStatus(t, resolved, 200, 'investigating → resolved');
   t.equal(resolved.body.outcome, 'dismissed', 'the outcome is kept');
@@ -80,7 +83,7 @@ t.test('消费维权投诉: consumers file, regulators work them through, consum
     resolved.body.notes.map((n: { status: string }) => n.status),
     ['investigating', 'resolved'],
   );
-  expectStatus(t, await transition('resolved', 'again'), 422, 'resolved is final');
+  expectStatus(t, await transition('resolved', 'again', 'upheld'), 422, 'resolved is final');
   t.equal((await consumer.get(`/complaints/${filed.body.ticket}`)).body.status, 'resolved', 'the consumer sees the outcome');
   const page = await consumer.get(`/complaints/${filed.body.ticket}`, { accept: 'text/html,application/xhtml+xml,*/*;q=0.8' });
   t.match(page.headers['content-type'], /text\/html/, 'a browser following the receipt link gets a page');
@@ -103,7 +106,11 @@ t.test('every complaint route takes the ticket as the receipt reads it, trimmed 
   t.match((await regulator.get('/audit/verify')).body, { ok: true }, 'its audit entry names the complaint as stored');
   expectStatus(
     t,
-    await regulator.post(`/regulator/complaints/${encodeURIComponent('TS20260101XXXXXX')}/transitions`, { status: 'resolved', note: 'x' }),
+    await regulator.post(`/regulator/complaints/${encodeURIComponent('TS20260101XXXXXX')}/transitions`, {
+      status: 'resolved',
+      note: 'x',
+      outcome: 'dismissed',
+    }),
     404,
     'an unknown ticket is still not found',
   );
