@@ -240,9 +240,10 @@ export function createRecallService(deps: {
       filter: { status?: 'open' | 'closed'; overdue?: boolean; limit: number; offset: number },
     ): Promise<RecallSummary[]> {
       requireRole(principal, 'recalls.read');
-      // the overdue ones are chosen in SQL before the limit, so many newer open recalls do not hide the oldest late ones
+      // the overdue ones are chosen in SQL before the limit, so many newer open recalls do not hide the oldest late ones;
+      // only an open recall is late, so overdue closed ones are none
       const rows = await deps.recalls.list({
-        status: filter.overdue ? 'open' : filter.status,
+        status: filter.status,
         partyCode: privateScope(principal) ?? undefined,
         overdueAt: filter.overdue ? deps.now() : undefined,
         limit: filter.limit,

@@ -375,6 +375,15 @@ t.test('overdue recalls are chosen before the page limit: newer open recalls do 
     [[late.id, ['start']]],
     'the level-1 recall not started within 24 h is listed though older than the page',
   );
+  t.same(
+    (await regulator.get('/recalls?overdue=true&status=closed')).body.items,
+    [],
+    'a closed recall is late for nothing: overdue closed ones are none, not the open ones',
+  );
+  t.same(
+    (await regulator.get('/recalls?overdue=true&status=open')).body.items.map((recall: { id: string }) => recall.id),
+    [late.id],
+  );
 });
 
 t.test('recalls page with limit and offset, in one stable order also for recalls opened at the same moment', async (t) => {
