@@ -123,7 +123,7 @@ export const genericReadSchema = z
       .union([z.number().int().min(0).max(64), z.string().trim().min(1).max(100)])
       .optional()
       .describe('antenna port or name'),
-    readPoint: z.string().min(1).max(100).optional().describe('read point id, instead of reader + antenna'),
+    readPoint: idSchema.min(1).max(100).optional().describe('read point id, instead of reader + antenna'),
     epc: z
       .string()
       .min(4)
@@ -195,7 +195,7 @@ export const createReadPointBody = z.object({
   antennas: z
     .array(
       z.object({
-        readerId: z.string(),
+        readerId: idSchema.max(100),
         antenna: z
           .union([z.number().int().min(0).max(64), z.string().trim().min(1).max(100)])
           .describe('port number, Impinj antenna name, or * for every antenna of the reader'),

@@ -3,6 +3,7 @@
 import { sql } from 'drizzle-orm';
 import { queryRows } from '../../src/db/client.js';
 import { captured, EPCIS_CONTEXT, epcisDocument, observation } from '../fixtures/epcis.js';
+import { registerReader } from '../fixtures/rfid-world.js';
 import { createWorld, expectStatus, registrationBody } from '../fixtures/world.js';
 import { client } from '../helper.js';
 import { fileTest } from '../root.js';
@@ -187,4 +188,42 @@ t.test('a native event is found and corrected by its id as a urn:uuid', async (t
     'a correction naming it as a urn:uuid',
   );
   t.equal(corrected.body.event.correctsEventId, native, 'corrects the native event');
+});
+
+// RFID readers and read points are named by id in bodies too: a read point's antennas name their
+// readers, and a generic read may name its read point instead of its reader's antenna
+t.test('an RFID reader and read point named by id in a body are found in upper case', async (t) => {
+  const world = await createWorld(t, undefined, { rfidTickMs: 0 });
+  const store = await world.party('cold_storage');
+  const reader = await registerReader(world, store, 'FX-UPPER');
+  const locationCode = await store.location('cold_store');
+  const created = expectStatus(
+    t,
+    await store.api.post('/rfid/read-points', {
+      partyCode: store.code,
+      locationCode,
+      name: '冷库 1 号门',
+      role: 'observe',
+      antennas: [{ readerId: reader.id.toUpperCase(), antenna: 1 }],
+    }),
+    201,
+    'a read point whose antenna names its reader in upper case',
+  ).body;
+  t.same(created.antennas, [{ readerId: reader.id, antenna: '1' }], 'the antenna is stored under the reader as it is');
+  const read = { epc: 'E28011606000020000000001', time: new Date().toISOString(), readPoint: created.id.toUpperCase() };
+  const posted = expectStatus(
+    t,
+    await reader.api.post('/rfid/reads', { reads: [read] }),
+    202,
+    'a read naming its read point in upper case',
+  );
+  t.equal(posted.body.observations, 1);
+  const [stored] = (await store.api.get('/rfid/reads')).body.items;
+  t.equal(stored.readPointId, created.id, 'the read is stored at the read point');
+  expectStatus(
+    t,
+    await reader.api.post('/rfid/reads', { reads: [{ ...read, readPoint: 'not-a-uuid' }] }),
+    400,
+    'anything else is still no read point',
+  );
 });
