@@ -68,8 +68,14 @@ export function createItemService(deps: {
       await deps.items.updateJob(job.id, { status: 'succeeded', finishedAt: new Date() });
     } catch (error) {
       deps.log?.error({ err: error, jobId: job.id }, 'code issuance failed');
-      await deps.items.deleteJobCodes(job.id);
-      await deps.items.updateJob(job.id, { status: 'failed', error: FAILURE, finishedAt: new Date() });
+      try {
+        await deps.items.deleteJobCodes(job.id);
+        await deps.items.updateJob(job.id, { status: 'failed', error: FAILURE, finishedAt: new Date() });
+      } catch (unrecorded) {
+        // the database is gone: the job stays unfinished (its codes never visible) and runs again at
+        // the next start, like one a stop cut off; the jobs queued behind it still run
+        deps.log?.error({ err: unrecorded, jobId: job.id }, 'the failure of a code issuance could not be recorded');
+      }
     }
   }
 

@@ -165,6 +165,60 @@ t.test('a failed job leaves no half-issued codes visible', async (t) => {
   expectStatus(t, csv, 409, 'a failed job has no codes to download');
 });
 
+t.test(
+  'a job whose failure cannot be recorded (the database gone) holds back no later job, and runs again at the next start',
+  async (t) => {
+    const world = await createWorld(t);
+    const processor = await world.party('processor');
+    const product = await processor.product('piece');
+    const [first, second] = [await processor.commission(product, 10), await processor.commission(product, 10)];
+    const repository = createRepositories(world.database).items;
+    // the connection drops in the middle of a job: its codes are not stored, nor can its failure be
+    let down = false;
+    let drops = 1;
+    const unreachable = () => {
+      if (down) throw new Error('connection terminated unexpectedly');
+    };
+    const logged: object[] = [];
+    const service = createItemService({
+      items: {
+        ...repository,
+        async insertCodes(jobId, lotCode, partyCode, codes) {
+          if (drops-- > 0) down = true;
+          unreachable();
+          await repository.insertCodes(jobId, lotCode, partyCode, codes);
+        },
+        async deleteJobCodes(jobId) {
+          unreachable();
+          await repository.deleteJobCodes(jobId);
+        },
+        async updateJob(id, values) {
+          unreachable();
+          await repository.updateJob(id, values);
+        },
+      },
+      lots: createRepositories(world.database).lots,
+      products: createRepositories(world.database).products,
+      brands: world.app.services.brands,
+      publicBaseUrl: TEST_BASE_URL,
+      log: { error: (object) => logged.push(object) },
+    });
+    const principal = { keyId: 'k', role: 'operator' as const, partyCode: processor.code };
+    const cutOff = await service.issue(principal, first, 3);
+    await t.resolves(service.idle(), 'the queue goes on');
+    t.ok(logged.length > 0, 'what went wrong is logged');
+    down = false;
+    const next = await service.issue(principal, second, 3);
+    await service.idle();
+    t.match(await service.job(principal, next.id), { status: 'succeeded', done: 3 }, 'a later job runs once the database is back');
+    t.not((await service.job(principal, cutOff.id)).status, 'succeeded', 'the job cut off is not succeeded');
+    t.equal(await repository.firstCodeOfLot(first), undefined, 'and none of its codes resolves');
+    t.equal(await service.resumeInterruptedJobs(), 1, 'it runs again at the next start');
+    await service.idle();
+    t.match(await service.job(principal, cutOff.id), { status: 'succeeded', done: 3 });
+  },
+);
+
 t.test('a failed job shows its party that issuing failed, never the SQL that did; the cause is logged', async (t) => {
   const logged: string[] = [];
   const world = await createWorld(t, undefined, { logger: { level: 'error', stream: { write: (line: string) => logged.push(line) } } });
