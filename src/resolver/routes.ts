@@ -70,10 +70,12 @@ export function sendScanError(request: FastifyRequest, reply: FastifyReply, prob
   const query = new URLSearchParams(search);
   // on a scan path the error's representation follows Accept: a cache must not hand a page to an API client
   if (isScanPath(path)) reply.header('vary', 'Accept');
+  // a client asking for the linkset (or JSON) is an API client: only one preferring the page gets it
   const wantsPage =
     isScanPath(path) &&
     !query.has('format') &&
-    preferredType(request.headers.accept, ['text/html', 'application/json', 'application/problem+json']) === 'text/html';
+    preferredType(request.headers.accept, ['text/html', 'application/json', 'application/problem+json', 'application/linkset+json']) ===
+      'text/html';
   if (!wantsPage) return sendProblem(request, reply, problem);
   return reply
     .code(problem.status)

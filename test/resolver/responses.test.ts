@@ -215,3 +215,19 @@ t.test('the OpenAPI document declares the 200 and 307 answers of the scan routes
   for (const name of ['ConsumerSummary', 'ConsumerCertificates', 'Linkset'])
     t.strictSame(committed.components.schemas[name], served.components.schemas[name], `openapi/openapi.json has ${name}`);
 });
+
+t.test('a client asking for the linkset is answered errors as problem+json, not with the page', async (t) => {
+  const { app } = await buildTestApp(t);
+  const unissued = `0000000001${mod31CheckChar('0000000001')}`;
+  for (const [url, status] of [
+    [`/t/${unissued}`, 404],
+    ['/t/ABC', 400],
+    ['/01/09506000134352/21/X', 404],
+    ['/01/9506000134352/21/X', 400],
+  ] as const) {
+    const response = await app.inject({ method: 'GET', url, headers: { accept: 'application/linkset+json' } });
+    t.equal(response.statusCode, status, url);
+    t.equal(mediaTypeOf(response.headers), 'application/problem+json', `${url}: a problem, as an API client reads it`);
+    conformsTo(t, problemSchema, response.json(), url);
+  }
+});
