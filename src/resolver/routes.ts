@@ -123,9 +123,13 @@ export const resolverRoutes: FastifyPluginAsyncZod<{ service: ResolverService; p
     reply.header('vary', 'Accept');
     const requested = query.linkType ? linkTypeOf(query.linkType) : undefined;
     if (requested === null) throw notFound(`unknown linkType ${query.linkType}; see ${linkSetUrl}`);
+    // what the query names (a linkType, a format: the linkset's own links) comes before what Accept prefers
     const wantsLinkset =
       requested === 'linkset' ||
-      preferredType(request.headers.accept, ['text/html', 'application/json', 'application/linkset+json']) === 'application/linkset+json';
+      (requested === undefined &&
+        query.format === undefined &&
+        preferredType(request.headers.accept, ['text/html', 'application/json', 'application/linkset+json']) ===
+          'application/linkset+json');
     const format =
       query.format ??
       (requested

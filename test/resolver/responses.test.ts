@@ -231,3 +231,24 @@ t.test('a client asking for the linkset is answered errors as problem+json, not 
     conformsTo(t, problemSchema, response.json(), url);
   }
 });
+
+t.test("a client that accepts the linkset follows the linkset's links to what they name", async (t) => {
+  const { app } = await buildTestApp(t);
+  const demo = await seedDemoChain(app.services);
+  const path = `/t/${demo.itemCode}`;
+  const accept = { accept: 'application/linkset+json' };
+  const linkset = await app.inject({ method: 'GET', url: path, headers: accept });
+  t.equal(mediaTypeOf(linkset.headers), 'application/linkset+json', 'with no parameter, Accept asks for the linkset');
+  const links = linkset.json().linkset[0];
+  for (const relation of ['https://gs1.org/voc/pip', 'https://gs1.org/voc/traceability', 'https://gs1.org/voc/certificationInfo']) {
+    const [{ href, type }] = links[relation];
+    const followed = await app.inject({ method: 'GET', url: href.slice(TEST_BASE_URL.length), headers: accept });
+    t.equal(followed.statusCode, 200, href);
+    t.equal(mediaTypeOf(followed.headers), type, `${relation}: the link's ${type}, as the link's format asks`);
+  }
+  const redirect = await app.inject({ method: 'GET', url: `${path}?linkType=gs1:traceability`, headers: accept });
+  t.equal(redirect.statusCode, 307, 'a linkType is a redirect to its link');
+  t.equal(redirect.headers.location, `${TEST_BASE_URL}${path}?format=json`);
+  const summary = await app.inject({ method: 'GET', url: `${path}?format=json`, headers: accept });
+  t.equal(summary.json().code, demo.itemCode, 'which is the summary');
+});
