@@ -1,4 +1,5 @@
 // QR images and printable label sheets: pure rendering, no I/O.
+import { crc32, deflateSync } from 'node:zlib';
 import QRCode from 'qrcode';
 import { escapeXml } from '../web/html.js';
 import { firstCharacters } from '../web/text.js';
@@ -6,7 +7,66 @@ import { firstCharacters } from '../web/text.js';
 const QR_OPTIONS = { errorCorrectionLevel: 'M' as const, margin: 4 };
 
 export const qrSvg = (text: string, size: number) => QRCode.toString(text, { ...QR_OPTIONS, type: 'svg', width: size });
-export const qrPng = (text: string, size: number) => QRCode.toBuffer(text, { ...QR_OPTIONS, type: 'png', width: size });
+
+/** One PNG chunk: length, type, data and the CRC of type and data. */
+function pngChunk(type: string, data: Buffer): Buffer {
+  const head = Buffer.alloc(8);
+  head.writeUInt32BE(data.length, 0);
+  head.write(type, 4, 'latin1');
+  const crc = Buffer.alloc(4);
+  crc.writeUInt32BE(crc32(data, crc32(head.subarray(4))), 0);
+  return Buffer.concat([head, data, crc]);
+}
+
+/**
+ * The QR as a PNG `size` pixels wide, drawn pixel for pixel as the qrcode package's renderer draws it
+ * (quiet zone included), but as a 1-bit greyscale image whose rows are built once per module row.
+ * The package's renderer fills and filters a full RGBA image on the event loop: a 2048-pixel QR
+ * held every request up for over a second, and this route is public.
+ */
+export function qrPng(text: string, size: number): Buffer {
+  const qr = QRCode.create(text, { errorCorrectionLevel: QR_OPTIONS.errorCorrectionLevel });
+  const modules = qr.modules.size;
+  const span = modules + 2 * QR_OPTIONS.margin;
+  // the package's scale: the width asked for, when the symbol fits in it (else 4 pixels a module)
+  const scale = size >= span ? size / span : 4;
+  const width = Math.floor(span * scale);
+  const margin = QR_OPTIONS.margin * scale;
+  // the module each pixel column (or row) shows, -1 in the quiet zone
+  const moduleAt = Int32Array.from({ length: width }, (_, i) =>
+    i >= margin && i < width - margin ? Math.floor((i - margin) / scale) : -1,
+  );
+  const stride = 1 + Math.ceil(width / 8);
+  // filter type 0, then one bit a pixel: 0 is black, 1 white
+  const rowOf = (module: number): Buffer => {
+    const row = Buffer.alloc(stride, 0xff);
+    row[0] = 0;
+    if (module < 0) return row;
+    for (let x = 0; x < width; x++) {
+      const column = moduleAt[x];
+      if (column >= 0 && qr.modules.get(module, column)) row[1 + (x >> 3)] &= ~(0x80 >> (x & 7));
+    }
+    return row;
+  };
+  const rows = new Map<number, Buffer>();
+  const image = Buffer.concat(
+    Array.from(moduleAt, (module) => {
+      const row = rows.get(module) ?? rowOf(module);
+      rows.set(module, row);
+      return row;
+    }),
+  );
+  const header = Buffer.alloc(13);
+  header.writeUInt32BE(width, 0);
+  header.writeUInt32BE(width, 4);
+  header.set([1, 0, 0, 0, 0], 8); // bit depth 1, greyscale, deflate, adaptive filtering, no interlace
+  return Buffer.concat([
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    pngChunk('IHDR', header),
+    pngChunk('IDAT', deflateSync(image)),
+    pngChunk('IEND', Buffer.alloc(0)),
+  ]);
+}
 
 /** The QR symbol as one SVG path of unit squares, quiet zone included, in module units. */
 export function qrPath(text: string): { path: string; modules: number } {

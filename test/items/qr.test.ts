@@ -1,6 +1,9 @@
 // A pack's QR code (/items/{code}/qr.svg|png): the image of an issued code, a 400 for a value that is
 // no pack code or a mistyped one, a 404 for a code never issued; the OpenAPI document says all three.
+import { createRequire } from 'node:module';
+import QRCode from 'qrcode';
 import { mod31CheckChar } from '../../src/codes/mod31.js';
+import { qrPng } from '../../src/items/labels.js';
 import { createWorld, expectStatus } from '../fixtures/world.js';
 import { client } from '../helper.js';
 import { fileTest } from '../root.js';
@@ -47,4 +50,49 @@ t.test('the QR routes answer an image, a 400 or a 404 problem, and document each
     }
     t.same(Object.keys(responses['200']?.content ?? {}), [format === 'svg' ? 'image/svg+xml' : 'image/png'], 'and its image');
   }
+});
+
+// the qrcode package's own PNG reader (its dependency), to read both images back as pixels
+const require = createRequire(import.meta.url);
+const { PNG } = createRequire(require.resolve('qrcode'))('pngjs') as {
+  PNG: { sync: { read: (png: Buffer) => { width: number; height: number; data: Buffer } } };
+};
+
+t.test("a PNG QR has the very pixels the qrcode package's renderer draws", async (t) => {
+  for (const url of ['https://fj.example/t/006DC3KQNH0', `https://trace.fengjie.example.gov.cn/t/${'K'.repeat(11)}`]) {
+    for (const size of [64, 100, 256, 300, 777, 1024, 2048]) {
+      const drawn = PNG.sync.read(await QRCode.toBuffer(url, { errorCorrectionLevel: 'M', margin: 4, type: 'png', width: size }));
+      const ours = PNG.sync.read(qrPng(url, size));
+      t.same([ours.width, ours.height], [drawn.width, drawn.height], `${size} px`);
+      t.ok(ours.data.equals(drawn.data), `${url.length} characters at ${size} px: the same pixels`);
+    }
+  }
+});
+
+t.test('large PNG QR codes, asked for at once, do not hold the service up', async (t) => {
+  const world = await createWorld(t);
+  const farm = await world.party('farm');
+  const lot = await farm.commission(await farm.product('piece'), 10);
+  const job = expectStatus(t, await farm.api.post(`/lots/${lot}/items`, { count: 1 }), 202, 'one code');
+  await world.app.services.items.idle();
+  const [pack] = ((await farm.api.get(`/code-jobs/${job.body.id}/codes.csv`)).body as string).trim().split('\n')[1].split(',');
+  // the longest the event loop goes without a turn while four 2048-pixel QR codes are drawn
+  let last = performance.now();
+  let longest = 0;
+  const ticker = setInterval(() => {
+    const now = performance.now();
+    longest = Math.max(longest, now - last);
+    last = now;
+  }, 5);
+  const images = await Promise.all(
+    Array.from({ length: 4 }, () => world.app.inject({ method: 'GET', url: `/items/${pack}/qr.png?size=2048` })),
+  );
+  clearInterval(ticker);
+  longest = Math.max(longest, performance.now() - last);
+  t.same(
+    images.map((image) => image.statusCode),
+    [200, 200, 200, 200],
+  );
+  t.same(PNG.sync.read(images[0].rawPayload).width, 2048);
+  t.ok(longest < 1000, `the event loop turned at least every second (longest wait ${Math.round(longest)} ms)`);
 });
