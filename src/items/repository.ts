@@ -19,6 +19,8 @@ export type ScannedItem = ResolvedItem & {
   lastScannedAt: Date | null;
   lotStatus: string;
   lotOnHold: boolean;
+  /** Its lot's making was declared in error (and not made again): the lot, and so the pack, never existed. */
+  lotVoided: boolean;
   /** Counts of what its lot's consumer page shows that can change while the lot's chain does not (pageChangesOf). */
   lotPageChanges: string;
   /** A counterfeit flag is raised on the code (brand misuse is about the producer, not a copied code). */
@@ -43,6 +45,7 @@ export function createItemsRepository(database: Pick<Database, 'db' | 'copyRows'
       lastRegion: items.lastRegion,
       lotStatus: lots.status,
       lotOnHold: sql<boolean>`${lots.hold} is not null`,
+      lotVoided: sql<boolean>`${lots.voidedByEventId} is not null`,
       lotPageChanges: pageChangesOf(items.lotCode),
       flagged: sql<boolean>`exists (select 1 from ${codeFlags} where ${codeFlags.code} = ${items.code} and ${codeFlags.kind} <> 'brand_misuse')`,
       issuedAt: codeJobs.createdAt,

@@ -130,6 +130,8 @@ export function createResolverService(deps: {
     // lot could be shown, so that a failed request counts nothing and raises its flags when retried.
     const read = deps.scans.beginRead();
     let found: ScannedItem | undefined;
+    // a pack of a lot whose making was declared in error names nothing: not genuine
+    let voided: ScannedItem | undefined;
     let view: LotView | undefined;
     let grade: Awaited<ReturnType<typeof producerGrade>> | null;
     let scan: { at: Date } | null = null;
@@ -140,6 +142,7 @@ export function createResolverService(deps: {
         deps.items.findItem(code),
         context.record ? deps.scans.scannedRecentlyBy(code, client) : false,
       ]);
+      if (found?.lotVoided) [voided, found] = [found, undefined];
       [view, grade] = await Promise.all([
         found ? lotView(found.lotCode, { status: found.lotStatus, onHold: found.lotOnHold, changes: found.lotPageChanges }) : undefined,
         found ? producerGrade(found.partyCode) : null,
@@ -151,7 +154,7 @@ export function createResolverService(deps: {
     } finally {
       read.close();
     }
-    const item = scan ? await flagScan(code, found, view, context, scan.at, pending) : withPending(found, pending);
+    const item = scan ? await flagScan(code, found, view, context, scan.at, pending, voided) : withPending(found, pending);
     if (!item || !view) throw new NotGenuineError(code);
     return {
       kind: 'item',
@@ -194,14 +197,17 @@ export function createResolverService(deps: {
     context: ScanContext,
     at: Date,
     pending: PendingCounts | undefined,
+    voided?: ScannedItem,
   ): Promise<ScannedItem | undefined> {
     if (!item || !view) {
       await deps.scans.raiseFlag({
         code,
         kind: 'unknown_code',
-        lotCode: null,
-        partyCode: null,
-        detail: 'a well-formed code that was never issued',
+        lotCode: voided?.lotCode ?? null,
+        partyCode: voided?.partyCode ?? null,
+        detail: voided
+          ? `a code issued for lot ${voided.lotCode}, whose making was declared in error`
+          : 'a well-formed code that was never issued',
         at,
       });
       return undefined;

@@ -4,6 +4,7 @@ import { mod31CheckChar } from '../../src/codes/mod31.js';
 import { createResolverService } from '../../src/resolver/service.js';
 import { TEXT } from '../../src/web/i18n/index.js';
 import { DIGITAL_LINK_VECTORS } from '../fixtures/digital-link-vectors.js';
+import { issuePacks } from '../fixtures/rfid-world.js';
 import { createWorld } from '../fixtures/world.js';
 import { buildTestApp, client, TEST_BASE_URL } from '../helper.js';
 import { fileTest } from '../root.js';
@@ -300,6 +301,38 @@ t.test('a hold, its release, a failed test and a brand exit show on the very nex
     (await scan()).brands.map((brand: { code: string }) => brand.code),
     ['FJLR'],
     'the badge of the brand its maker left is gone on the next scan',
+  );
+});
+
+t.test("the packs of a lot whose making was declared in error are not genuine, the lot's page cached or not", async (t) => {
+  const world = await createWorld(t);
+  const processor = await world.party('processor');
+  const product = await processor.product('piece', { gtin: '6901234567892' });
+  const made = await world.ok(processor.event({ type: 'commission', lots: [{ productCode: product, quantity: 5, lotNumber: 'KZ-1' }] }));
+  const lotCode = made.createdLotCodes[0];
+  const [scanned, unscanned] = await issuePacks(world, processor, lotCode, 2);
+  let phones = 0;
+  const scan = (url: string, accept = 'application/json') =>
+    world.app.inject({ method: 'GET', url, headers: { accept, 'user-agent': `phone ${++phones}` } });
+  t.equal((await scan(`/t/${scanned}`)).json().genuine, true, 'genuine while the lot exists: its page is cached now');
+
+  await world.ok(processor.event({ type: 'correction', correctsEventId: made.event.id, reason: '录入错误' }));
+  for (const code of [scanned, unscanned]) {
+    for (const url of [`/t/${code}`, `/01/06901234567892/21/${code}`]) {
+      const json = await scan(url);
+      t.equal(json.statusCode, 404, `${url}: not genuine`);
+      t.match(json.json(), { type: '/problems/not-found', detail: /is not registered: it may not be genuine/ });
+      t.notOk(json.body.includes(lotCode), 'naming no lot');
+      const page = await scan(url, 'text/html');
+      t.equal(page.statusCode, 404);
+      t.ok(page.body.includes(TEXT['zh-CN'].notGenuine), 'the not-genuine page');
+    }
+  }
+  const flags = (await world.regulator.get('/regulator/flags?kind=unknown_code')).body.items;
+  t.match(
+    flags.filter((flag: { code: string }) => flag.code === unscanned),
+    [{ lotCode, partyCode: processor.code, detail: /declared in error/ }],
+    'flagged, with the lot and its maker for the regulator',
   );
 });
 
