@@ -68,31 +68,3 @@ t.test("a PNG QR has the very pixels the qrcode package's renderer draws", async
     }
   }
 });
-
-t.test('large PNG QR codes, asked for at once, do not hold the service up', async (t) => {
-  const world = await createWorld(t);
-  const farm = await world.party('farm');
-  const lot = await farm.commission(await farm.product('piece'), 10);
-  const job = expectStatus(t, await farm.api.post(`/lots/${lot}/items`, { count: 1 }), 202, 'one code');
-  await world.app.services.items.idle();
-  const [pack] = ((await farm.api.get(`/code-jobs/${job.body.id}/codes.csv`)).body as string).trim().split('\n')[1].split(',');
-  // the longest the event loop goes without a turn while four 2048-pixel QR codes are drawn
-  let last = performance.now();
-  let longest = 0;
-  const ticker = setInterval(() => {
-    const now = performance.now();
-    longest = Math.max(longest, now - last);
-    last = now;
-  }, 5);
-  const images = await Promise.all(
-    Array.from({ length: 4 }, () => world.app.inject({ method: 'GET', url: `/items/${pack}/qr.png?size=2048` })),
-  );
-  clearInterval(ticker);
-  longest = Math.max(longest, performance.now() - last);
-  t.same(
-    images.map((image) => image.statusCode),
-    [200, 200, 200, 200],
-  );
-  t.same(PNG.sync.read(images[0].rawPayload).width, 2048);
-  t.ok(longest < 1000, `the event loop turned at least every second (longest wait ${Math.round(longest)} ms)`);
-});
