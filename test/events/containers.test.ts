@@ -524,3 +524,68 @@ t.test('a captured shipping event that moves none of a pallet takes none of what
   t.match(await meatLeft(), { produced: 10, shipped: 4, onHand: 6 }, 'and nothing more leaves');
   t.same(await balanceDifferences(world.database), [], 'the kept balances follow the movements');
 });
+
+t.test('a container received at 0 was lost with everything packed in it: none of its contents is booked in', async (t) => {
+  const world = await createWorld(t);
+  const plant = await world.party('processor');
+  const shop = await world.party('retailer');
+  const lot = await plant.commission(await plant.product('kg'), 100);
+  const pack = async (children: { lotCode: string; quantity?: number }[]) =>
+    (await world.ok(plant.event({ type: 'aggregate', parent: {}, children }))).createdLotCodes[0] as string;
+  const box = await pack([{ lotCode: lot, quantity: 40 }]);
+  const crate = await pack([{ lotCode: lot, quantity: 20 }]);
+  const pallet = await pack([{ lotCode: crate }]);
+
+  // a whole receipt naming the box at 0: the box and the 40 kg in it are lost, the 10 kg loose arrive
+  const whole = await plant.ship(shop, [{ lotCode: box }, { lotCode: lot, quantity: 10 }]);
+  const lost = expectStatus(
+    t,
+    await shop.event({ type: 'receive', shipmentId: whole, lines: [{ lotCode: box, quantity: 0 }] }),
+    201,
+    'the box is received at 0',
+  );
+  t.same(
+    lost.body.event.details.lines.map((line: { lotCode: string; quantity: number; containerCode?: string }) => [
+      line.lotCode,
+      line.containerCode ?? null,
+      line.quantity,
+    ]),
+    [
+      [box, null, 0],
+      [lot, null, 10],
+      [lot, box, 0],
+    ],
+    'what was packed in the box arrives with it: not at all',
+  );
+  t.same((await shop.lot(lot)).holders, [{ partyCode: shop.code, onHand: 10 }], 'the shop holds only the 10 kg shipped loose');
+  t.match(
+    (await world.regulator.get(`/lots/${lot}`)).body.massBalance,
+    { produced: 100, shipped: 50, received: 10, transitLoss: 40, onHand: 60, unaccounted: 0 },
+    'the 40 kg in the box are lost in transit, not on hand with a party that holds no box to unpack',
+  );
+
+  // a partial receipt naming the pallet at 0: the crate on it and the 20 kg in the crate are lost
+  const partial = await plant.ship(shop, [{ lotCode: pallet }, { lotCode: lot, quantity: 5 }]);
+  expectStatus(
+    t,
+    await shop.event({ type: 'receive', shipmentId: partial, partial: true, lines: [{ lotCode: pallet, quantity: 0 }] }),
+    201,
+    'the pallet is received at 0, in part',
+  );
+  t.same((await shop.lot(lot)).holders, [{ partyCode: shop.code, onHand: 10 }], 'nothing of the pallet is booked in');
+  const [open] = (await shop.api.get('/shipments?status=open')).body.items;
+  t.same(
+    open.lines.map((line: { lotCode: string; receivedQuantity: number | null }) => [line.lotCode, line.receivedQuantity]).sort(),
+    [
+      [crate, 0],
+      [lot, 0],
+      [lot, null],
+      [pallet, 0],
+    ].sort(),
+    'the pallet, the crate and the crate’s 20 kg are lost; the 5 kg loose are still on their way',
+  );
+  await shop.receive(partial);
+  t.same((await shop.lot(lot)).holders, [{ partyCode: shop.code, onHand: 15 }], 'the rest arrives');
+  t.match((await world.regulator.get(`/lots/${lot}`)).body.massBalance, { transitLoss: 60, unaccounted: 0 });
+  t.same(await balanceDifferences(world.database), [], 'the kept balances follow the movements');
+});

@@ -14,7 +14,8 @@ export type ReceiveInput = { shipmentId: string; lines?: { lotCode: string; quan
  *
  * A whole receipt takes every line not yet received (those not named, at the quantity shipped).
  * A partial one takes only the lines named — a container with everything packed in it — and
- * leaves the rest in transit; the shipment is received once every line is.
+ * leaves the rest in transit; the shipment is received once every line is. A container received
+ * at 0 was lost on the way with everything packed in it: its contents are received at 0 too.
  *
  * A line of 0 (stored before the writer refused ships that move nothing) sent nothing: it is no
  * line to receive, and its lot, never sent, is named as one not in the shipment. A shipment of
@@ -65,7 +66,8 @@ export function receive(scope: Scope, input: ReceiveInput): RuleResult {
       ]);
     }
     received.set(lineKey(shipped), line.quantity);
-    if (input.partial) for (const packed of packedIn(carried, line.lotCode)) received.set(lineKey(packed), packed.quantity);
+    // what is packed in a container arrives with it: all of it, or (a container received at 0, lost on the way) none
+    for (const packed of packedIn(carried, line.lotCode)) received.set(lineKey(packed), line.quantity > 0 ? packed.quantity : 0);
   }
   const arrived: { lotCode: string; quantity: number }[] = [];
   for (const line of waiting) {
