@@ -3,6 +3,7 @@ import closeWithGrace from 'close-with-grace';
 import QRCode from 'qrcode';
 import { loadDemoChainOnce } from '../seeds/fengjie.js';
 import { buildApp } from './app.js';
+import { RevokedAdminKeyError } from './auth/service.js';
 import { ConfigError, loadConfig, loadEnvFile } from './config.js';
 import { type Database, openPglite, openPostgres } from './db/client.js';
 import { DataDirLockedError } from './db/lock.js';
@@ -94,7 +95,7 @@ async function main() {
 }
 
 main().catch((error) => {
-  if (error instanceof ConfigError || error instanceof DataDirLockedError) {
+  if (error instanceof ConfigError || error instanceof DataDirLockedError || error instanceof RevokedAdminKeyError) {
     console.error(error.message);
   } else {
     console.error(error);

@@ -17,6 +17,11 @@ export function createApiKeysRepository(db: Db) {
         .where(and(eq(apiKeys.keyHash, keyHash), isNull(apiKeys.revokedAt)));
       return row;
     },
+    /** A key by its hash, revoked or not. */
+    async findByHash(keyHash: string): Promise<ApiKeyRow | undefined> {
+      const [row] = await db.select().from(apiKeys).where(eq(apiKeys.keyHash, keyHash));
+      return row;
+    },
     async hasActiveAdmin(): Promise<boolean> {
       const rows = await db
         .select({ id: apiKeys.id })

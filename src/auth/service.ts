@@ -19,10 +19,18 @@ export const hashApiKey = (key: string) => createHash('sha256').update(key).dige
 export const API_KEY_CACHE_MS = 5_000;
 const API_KEY_CACHE_ENTRIES = 10_000;
 
+/** The configured ADMIN_API_KEY was revoked: it is not brought back, and the service does not start with it. */
+export class RevokedAdminKeyError extends Error {
+  constructor(keyId: string) {
+    super(`ADMIN_API_KEY was revoked (key ${keyId}); configure another admin key`);
+    this.name = 'RevokedAdminKeyError';
+  }
+}
+
 export type IssuedKey = { id: string; key: string; role: Role; partyCode: string | null; label: string | null };
 
 export function createApiKeyService(deps: {
-  apiKeys: Pick<ApiKeysRepository, 'insert' | 'findActiveByHash' | 'hasActiveAdmin' | 'list' | 'revoke'>;
+  apiKeys: Pick<ApiKeysRepository, 'insert' | 'findActiveByHash' | 'findByHash' | 'hasActiveAdmin' | 'list' | 'revoke'>;
   /** The kind of a registered party, undefined when there is none. */
   partyKind: (code: string) => Promise<string | undefined>;
   transaction: Transact;
@@ -96,14 +104,16 @@ export function createApiKeyService(deps: {
     },
 
     /**
-     * The bootstrap admin key: ADMIN_API_KEY when configured (stored if new), otherwise a
-     * generated key on the very first start. Returns the key only when it was generated now.
+     * The bootstrap admin key: ADMIN_API_KEY when configured (stored if new; refused once revoked,
+     * RevokedAdminKeyError), otherwise a generated key on the very first start. Returns the key
+     * only when it was generated now.
      */
     async ensureAdminKey(configuredKey?: string): Promise<string | null> {
       if (configuredKey) {
-        if (!(await deps.apiKeys.findActiveByHash(hashApiKey(configuredKey)))) {
-          await store(configuredKey, 'admin', null, 'ADMIN_API_KEY', null);
-        }
+        const stored = await deps.apiKeys.findByHash(hashApiKey(configuredKey));
+        // a revocation stands: restarting with the same setting does not undo it
+        if (stored?.revokedAt) throw new RevokedAdminKeyError(stored.id);
+        if (!stored) await store(configuredKey, 'admin', null, 'ADMIN_API_KEY', null);
         return null;
       }
       if (await deps.apiKeys.hasActiveAdmin()) return null;

@@ -1,0 +1,41 @@
+// The configured ADMIN_API_KEY: stored on the first start, kept on the next, and never brought back
+// once it has been revoked.
+import { createAuditRepository } from '../../src/audit/repository.js';
+import { createAuditService } from '../../src/audit/service.js';
+import { createApiKeysRepository } from '../../src/auth/repository.js';
+import { createApiKeyService, RevokedAdminKeyError } from '../../src/auth/service.js';
+import type { Db } from '../../src/db/client.js';
+import { openTestDatabase } from '../helper.js';
+import { fileTest } from '../root.js';
+
+const t = fileTest();
+
+t.test('a revoked ADMIN_API_KEY stays revoked: the next start refuses it and says so', async (t) => {
+  const database = await openTestDatabase(t);
+  const service = () =>
+    createApiKeyService({
+      apiKeys: createApiKeysRepository(database.db),
+      partyKind: async () => undefined,
+      transaction: <T>(work: (tx: Db) => Promise<T>) => database.db.transaction((tx) => work(tx as unknown as Db)),
+      audit: createAuditService({ audit: createAuditRepository(database.db), now: () => new Date() }),
+    });
+  const configured = 'configured-admin-key-000000000000';
+  const bearer = `Bearer ${configured}`;
+
+  t.equal(await service().ensureAdminKey(configured), null, 'the first start stores it');
+  t.equal(await service().ensureAdminKey(configured), null, 'the next start keeps it');
+  const { keyId } = await service().authenticate(bearer);
+  t.equal((await service().list()).length, 1, 'stored once');
+
+  await service().revoke(keyId);
+  const restarted = service();
+  const refusal = await restarted.ensureAdminKey(configured).then(
+    () => null,
+    (error: unknown) => error,
+  );
+  t.ok(refusal instanceof RevokedAdminKeyError, `a start with the revoked key is refused (${refusal})`);
+  t.match(String((refusal as Error)?.message), /^ADMIN_API_KEY was revoked/, 'saying why');
+  await t.rejects(restarted.authenticate(bearer), /unknown or revoked/, 'and the key is not brought back');
+  t.equal((await restarted.list()).length, 1, 'no second row for it');
+  t.equal(await restarted.ensureAdminKey('another-admin-key-00000000000000'), null, 'another configured key is stored');
+});
