@@ -23,17 +23,19 @@ const NO_RESPONSES = { 200: z.null().meta({ description: 'Default Response' }) }
 const problem = (description: string) => ({ description, content: { 'application/problem+json': { schema: problemSchema } } });
 
 /**
- * The errors a route answers with whatever its own schema declares, by what the route is: the API
- * key check and route access (src/plugins/authentication.ts), parsing a body (its limit, the
- * content types read), the input guard's URL limit and the router's path parameter limit, a rate
- * limit, and the error handler's 500 (src/http/problems.ts). On a scan path a browser gets the scan
- * error page instead.
+ * The errors a route answers with whatever its own schema declares, by what the route is: bad input
+ * (the router's malformed URL, the input guard's NUL characters and lone surrogates, a parameter,
+ * query or body the route's schema refuses), the API key check and route access
+ * (src/plugins/authentication.ts), parsing a body (its limit, the content types read), the input
+ * guard's URL limit and the router's path parameter limit, a rate limit, and the error handler's 500
+ * (src/http/problems.ts). On a scan path a browser gets the scan error page instead.
  */
 function routeErrors(route: RouteOptions, maxParamLength: number): Record<string, string> {
   const config = route.config;
   const refused = rolesRefusedBy(routeKindOf(config));
   const takesPathParameters = route.url.includes(':');
   return {
+    400: 'Bad input: a malformed URL, a NUL character or lone surrogate anywhere in the request, or a parameter, query or body the route refuses (errors[].pointer names it)',
     ...(checksApiKey(config) && {
       401: config?.public
         ? 'The API key given is unknown or revoked (without a key the route answers all the same)'

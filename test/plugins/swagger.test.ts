@@ -51,7 +51,7 @@ t.test('a 5xx that is not a problem keeps its own content type', async (t) => {
   t.strictSame(Object.keys(health.content ?? {}), ['application/json'], '/health answers 503 with its state as JSON');
 });
 
-t.test('every operation declares the errors the service sends whatever the route: 401, 403, 413, 414, 415, 429 and 500', async (t) => {
+t.test('every operation declares the errors the service sends whatever the route: 400, 401, 403, 413, 414, 415, 429 and 500', async (t) => {
   const { app } = await buildTestApp(t);
   const served = await servedOpenApi(app);
   const documents = { served, committed: committedOpenApi() } as Record<string, OpenApiDocument>;
@@ -64,6 +64,8 @@ t.test('every operation declares the errors the service sends whatever the route
       const hasBody = operation.requestBody !== undefined;
       // status → whether it must be declared (true), must not be (false), or may be (undefined)
       const expected: Record<string, boolean | undefined> = {
+        // the input guard and the router refuse bad input on every route: a NUL anywhere, a malformed URL
+        400: true,
         401: takesKey,
         403: takesKey || undefined,
         413: hasBody || undefined,
@@ -87,7 +89,7 @@ t.test('every operation declares the errors the service sends whatever the route
 });
 
 t.test(
-  'real 401, 403, 413, 414 and 415 answers are declared for their route, with their content type and the Problem schema',
+  'real 400, 401, 403, 413, 414 and 415 answers are declared for their route, with their content type and the Problem schema',
   async (t) => {
     const world = await createWorld(t);
     const { app } = world;
@@ -107,6 +109,16 @@ t.test(
 
     // status, operation as the document names it, URL, headers, body
     const asks: [number, string, string, Record<string, string>?, string?][] = [
+      // bad input: a query or path parameter its schema refuses, a NUL, a malformed URL
+      [400, 'GET /events', '/events?from=yesterday', as(farm.key)],
+      [400, 'GET /events/{id}', '/events/%00', as(farm.key)],
+      [400, 'GET /lots', '/lots?limit=0', as(farm.key)],
+      [400, 'GET /shipments', '/shipments?status=lost', as(farm.key)],
+      [400, 'GET /locations', '/locations', as(farm.key)],
+      [400, 'GET /parties', '/parties?kind=bank', as(farm.key)],
+      [400, 'GET /products', `/products?partyCode=${farm.code.slice(0, -1)}${farm.code.endsWith('A') ? 'B' : 'A'}`, as(farm.key)],
+      [400, 'GET /health', '/health?x=%00'],
+      [400, 'DELETE /api-keys/{id}', '/api-keys/%E0%A4%A', as(farm.key)],
       // no key, or one never issued
       [401, 'GET /parties', '/parties'],
       [401, 'GET /trace/{code}', `/trace/${lotCode}`],
@@ -137,7 +149,7 @@ t.test(
     ];
     for (const [status, operation, url, headers, payload] of asks) {
       const [method, path] = operation.split(' ');
-      const response = await app.inject({ method: method as 'GET' | 'POST', url, headers, payload });
+      const response = await app.inject({ method: method as 'GET' | 'POST' | 'DELETE', url, headers, payload });
       const what = `${method} ${url.slice(0, 60)} (${status})`;
       t.equal(response.statusCode, status, what);
       const declared = document.paths[path][method.toLowerCase()].responses[String(response.statusCode)];
