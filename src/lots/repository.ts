@@ -73,7 +73,8 @@ export function ledgerOfRow(row: LedgerJson): Omit<LotLedger, 'of'> {
 /**
  * The parties involved in a lot, who may read it (see canReadLot): its owner, every party with a row
  * of its ledger (it held the lot) and every party a shipment line of it with a quantity was sent to
- * (a line of 0, stored before the writer left such lines out, sent nothing). One select of
+ * (a line of 0, stored before the writer left such lines out, sent nothing; nor did a shipment whose
+ * ship event was declared in error, cancelled before it was received). One select of
  * `lot_code, party_code` per way of being involved, of the rows `where` holds for, given the
  * select's lot and party columns: involvedPartiesOf and partyInvolvedIn both read these.
  */
@@ -82,7 +83,7 @@ function involvement(where: (lotCode: SQL, partyCode: SQL) => SQL): SQL[] {
     sql`select lo.code as lot_code, lo.party_code from lots lo where ${where(sql`lo.code`, sql`lo.party_code`)}`,
     sql`select lm.lot_code, lm.party_code from lot_movements lm where ${where(sql`lm.lot_code`, sql`lm.party_code`)}`,
     sql`select sl.lot_code, sh.to_party_code as party_code from shipment_lines sl join shipments sh on sh.id = sl.shipment_id
-      where sl.quantity > 0 and ${where(sql`sl.lot_code`, sql`sh.to_party_code`)}`,
+      where sl.quantity > 0 and sh.status <> 'cancelled' and ${where(sql`sl.lot_code`, sql`sh.to_party_code`)}`,
   ];
 }
 

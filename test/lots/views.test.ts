@@ -134,3 +134,29 @@ t.test('a transformed lot’s making is its maker’s books: a receiver sees nei
   t.match(whole.massBalance, { produced: 80, onHand: 80, unaccounted: 0 });
   t.match(whole, { madeBy: making, gap: 10, closes: false }, 'a regulator sees the whole lot and how it was made');
 });
+
+t.test('a shipment declared in error sent its addressee nothing: the lot is not its to read', async (t) => {
+  const world = await createWorld(t);
+  const maker = await world.party('processor');
+  const wrong = await world.party('retailer');
+  const right = await world.party('retailer');
+  const lot = await maker.commission(await maker.product('kg'), 10, { attributes: { quarantineCertificate: 'QC-1' } });
+  const reads = async (api: typeof maker.api) => ({
+    lot: (await api.get(`/lots/${lot}`)).status,
+    trace: (await api.get(`/trace/${lot}`)).status,
+  });
+
+  const shipped = await world.ok(maker.event({ type: 'ship', toPartyCode: wrong.code, lines: [{ lotCode: lot, quantity: 4 }] }));
+  t.same(await reads(wrong.api), { lot: 200, trace: 200 }, 'while the shipment is on its way, its addressee reads the lot');
+  await world.ok(maker.event({ type: 'correction', correctsEventId: shipped.event.id, reason: 'sent to the wrong shop' }));
+  t.same(await reads(wrong.api), { lot: 403, trace: 403 }, 'once it is declared in error, the lot is none of its business');
+  t.equal(
+    (await wrong.api.get('/shipments?status=cancelled')).body.items[0]?.id,
+    shipped.shipmentId,
+    'it still sees the shipment, cancelled',
+  );
+
+  await world.handOver(maker, right, lot, 4);
+  t.same(await reads(right.api), { lot: 200, trace: 200 }, 'the right addressee reads it');
+  t.same(await reads(maker.api), { lot: 200, trace: 200 }, 'and so does its owner');
+});

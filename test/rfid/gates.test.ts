@@ -419,8 +419,12 @@ t.test('tags are bound to a lot by its owner, a holder or the addressee of an op
     zebraEvent({ idHex: tag(9), antenna: 1, hostName: storeReader.hostName, timestamp: readTime(1) }),
   ]);
   await world.app.services.gates.drain();
-  const [read] = (await store.api.get(`/rfid/reads?tag=${tag(9)}`)).body.items;
+  const [read] = (await world.regulator.get(`/rfid/reads?tag=${tag(9)}`)).body.items;
   t.match(read, { outcome: 'rejected', lotCode: sent, detail: new RegExp(`no longer owns, holds or awaits lot ${sent}`) });
+  // the lot was never sent to the store after all: its read names it no more than another party's
+  t.match((await store.api.get(`/rfid/reads?tag=${tag(9)}`)).body.items, [
+    { outcome: 'rejected', lotCode: null, detail: 'the tag is not bound to a lot this party may use' },
+  ]);
   expectStatus(t, await store.api.get(`/rfid/tags/${tag(9)}`), 404, 'the station bound nothing');
 });
 

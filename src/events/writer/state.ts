@@ -208,14 +208,16 @@ export class WorldState {
   /**
    * The parties that owned, held or were sent a lot, who may read it (as GET /lots/{code} decides):
    * its owner, every party with a balance of it (kept when it comes to nothing) and the addressees
-   * of the shipments the batch loaded carrying some of it (a stored line of 0 sent nothing). Those
-   * are the open ones (and any its events name by id), so the addressee of a cancelled shipment only
-   * is left out: it is told less, not more.
+   * of the shipments the batch loaded carrying some of it (a stored line of 0 sent nothing, nor did a
+   * cancelled shipment). Those are the open ones (and any its events name by id): a received one's
+   * addressee holds the lot.
    */
   involvedParties(lot: { code: string; partyCode: string }): Set<string> {
     const sentTo = this.shipments
       .carrying(lot.code)
-      .filter((shipment) => shipment.lines.some((line) => line.lotCode === lot.code && line.quantity > 0));
+      .filter(
+        (shipment) => shipment.status !== 'cancelled' && shipment.lines.some((line) => line.lotCode === lot.code && line.quantity > 0),
+      );
     return new Set([lot.partyCode, ...(this.holdings.get(lot.code)?.keys() ?? []), ...sentTo.map((shipment) => shipment.toPartyCode)]);
   }
 
