@@ -22,12 +22,9 @@ export function createApiKeysRepository(db: Db) {
       const [row] = await db.select().from(apiKeys).where(eq(apiKeys.keyHash, keyHash));
       return row;
     },
-    async hasActiveAdmin(): Promise<boolean> {
-      const rows = await db
-        .select({ id: apiKeys.id })
-        .from(apiKeys)
-        .where(and(eq(apiKeys.role, 'admin'), isNull(apiKeys.revokedAt)))
-        .limit(1);
+    /** Whether an admin key was ever issued, revoked or not. */
+    async hasAdminKey(): Promise<boolean> {
+      const rows = await db.select({ id: apiKeys.id }).from(apiKeys).where(eq(apiKeys.role, 'admin')).limit(1);
       return rows.length > 0;
     },
     list(): Promise<ApiKeyRow[]> {

@@ -30,7 +30,7 @@ export class RevokedAdminKeyError extends Error {
 export type IssuedKey = { id: string; key: string; role: Role; partyCode: string | null; label: string | null };
 
 export function createApiKeyService(deps: {
-  apiKeys: Pick<ApiKeysRepository, 'insert' | 'findActiveByHash' | 'findByHash' | 'hasActiveAdmin' | 'list' | 'revoke'>;
+  apiKeys: Pick<ApiKeysRepository, 'insert' | 'findActiveByHash' | 'findByHash' | 'hasAdminKey' | 'list' | 'revoke'>;
   /** The kind of a registered party, undefined when there is none. */
   partyKind: (code: string) => Promise<string | undefined>;
   transaction: Transact;
@@ -105,8 +105,9 @@ export function createApiKeyService(deps: {
 
     /**
      * The bootstrap admin key: ADMIN_API_KEY when configured (stored if new; refused once revoked,
-     * RevokedAdminKeyError), otherwise a generated key on the very first start. Returns the key
-     * only when it was generated now.
+     * RevokedAdminKeyError), otherwise a generated key on the very first start, when no admin key
+     * was ever issued (a start after every admin key was revoked makes none: `npm run admin-key`
+     * issues another). Returns the key only when it was generated now.
      */
     async ensureAdminKey(configuredKey?: string): Promise<string | null> {
       if (configuredKey) {
@@ -116,7 +117,7 @@ export function createApiKeyService(deps: {
         if (!stored) await store(configuredKey, 'admin', null, 'ADMIN_API_KEY', null);
         return null;
       }
-      if (await deps.apiKeys.hasActiveAdmin()) return null;
+      if (await deps.apiKeys.hasAdminKey()) return null;
       const issued = await store(KEY_PREFIX + randomSecret(), 'admin', null, 'bootstrap', null);
       return issued.key;
     },

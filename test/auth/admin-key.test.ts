@@ -39,3 +39,24 @@ t.test('a revoked ADMIN_API_KEY stays revoked: the next start refuses it and say
   t.equal((await restarted.list()).length, 1, 'no second row for it');
   t.equal(await restarted.ensureAdminKey('another-admin-key-00000000000000'), null, 'another configured key is stored');
 });
+
+t.test('the generated admin key is made on the very first start only: revoking every admin key does not bring a new one', async (t) => {
+  const database = await openTestDatabase(t);
+  const service = createApiKeyService({
+    apiKeys: createApiKeysRepository(database.db),
+    partyKind: async () => undefined,
+    transaction: <T>(work: (tx: Db) => Promise<T>) => database.db.transaction((tx) => work(tx as unknown as Db)),
+    audit: createAuditService({ audit: createAuditRepository(database.db), now: () => new Date() }),
+  });
+  const generated = await service.ensureAdminKey();
+  t.match(generated, /^ctk_/, 'the first start generates one');
+  t.equal(await service.ensureAdminKey(), null, 'the next start does not');
+  const { keyId } = await service.authenticate(`Bearer ${generated}`);
+  await service.revoke(keyId);
+  t.equal(
+    await service.ensureAdminKey(),
+    null,
+    'nor a start after it was revoked: the revocation stands (npm run admin-key issues another)',
+  );
+  t.equal((await service.list()).length, 1, 'no second admin key');
+});
