@@ -716,3 +716,39 @@ t.test('events', async (t) => {
     );
   });
 });
+
+t.test('a quantity carrying binary floating-point noise (0.1 + 0.2) is the quantity it rounds to at three decimals', async (t) => {
+  const world = await createWorld(t);
+  const farm = await world.party('farm');
+  const plant = await world.party('processor');
+  const kg = await farm.product('kg');
+  const noisy = 0.1 + 0.2;
+  t.not(noisy, 0.3, 'what a client adding 0.1 and 0.2 sends');
+
+  const made = expectStatus(t, await farm.event({ type: 'commission', lots: [{ productCode: kg, quantity: noisy }] }), 201, 'commissioned');
+  const lot = made.body.createdLotCodes[0];
+  t.equal(made.body.event.details.lots[0].quantity, 0.3, 'the lot made is of 0.3 kg, as stored');
+  t.equal(made.body.event.lots[0].quantity, 0.3, 'and so is its link');
+
+  const shipped = expectStatus(
+    t,
+    await farm.event({ type: 'ship', toPartyCode: plant.code, lines: [{ lotCode: lot, quantity: noisy }] }),
+    201,
+    'all 0.3 kg held are shipped, not refused as more than remains',
+  );
+  t.equal(shipped.body.event.details.lines[0].quantity, 0.3);
+  const received = expectStatus(
+    t,
+    await plant.event({ type: 'receive', shipmentId: shipped.body.shipmentId, lines: [{ lotCode: lot, quantity: noisy }] }),
+    201,
+    'and received, not refused as more than was shipped',
+  );
+  t.equal(received.body.event.details.lines[0].quantity, 0.3);
+  t.match((await world.regulator.get(`/lots/${lot}`)).body.massBalance, { produced: 0.3, received: 0.3, transitLoss: 0, unaccounted: 0 });
+  expectStatus(
+    t,
+    await farm.event({ type: 'commission', lots: [{ productCode: kg, quantity: 0.3004 }] }),
+    400,
+    'a fourth decimal is still refused',
+  );
+});

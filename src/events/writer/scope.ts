@@ -230,9 +230,14 @@ export class Scope {
     }
   }
 
-  requireQuantity(quantity: number, unit: string, pointer: Pointer) {
+  /**
+   * Refused (400) unless `unit` takes the quantity (see quantityProblem); the quantity as it is
+   * stored, at three decimals, so that binary noise (0.1 + 0.2) is neither compared nor booked.
+   */
+  requireQuantity(quantity: number, unit: string, pointer: Pointer): number {
     const problem = quantityProblem(quantity, unit);
     if (problem) throw badRequest(`${quantity} ${unit}: ${problem}`, [bodyField(pointer, problem)]);
+    return roundQuantity(quantity);
   }
 
   /**
@@ -251,8 +256,7 @@ export class Scope {
       const act = kind ? CIRCULATION_ACTS[kind] : undefined;
       if (act) this.requireCirculating(lot, act, at(position, 'lotCode'));
       const onHand = this.balance(lot.code);
-      const quantity = line.quantity ?? onHand;
-      this.requireQuantity(quantity, lot.unit, at(position, 'quantity'));
+      const quantity = this.requireQuantity(line.quantity ?? onHand, lot.unit, at(position, 'quantity'));
       if (quantity > onHand) {
         throw conflict(`only ${onHand} ${lot.unit} of ${this.identifierOf(lot)} remain with ${this.actor}; ${quantity} requested`, [
           bodyField(at(position, 'quantity'), `at most ${onHand}`),
@@ -323,8 +327,8 @@ export class Scope {
         }
       }
       const unit = spec.unit ?? product?.unit ?? 'piece';
-      this.requireQuantity(spec.quantity, unit, [...at, 'quantity']);
-      if (spec.quantity <= 0)
+      const quantity = this.requireQuantity(spec.quantity, unit, [...at, 'quantity']);
+      if (quantity <= 0)
         throw badRequest('a lot is created with a positive quantity', [bodyField([...at, 'quantity'], 'must be positive')]);
       const expiryDate =
         spec.expiryDate ?? defaultExpiry(spec.productionDate ?? null, product?.shelfLifeDays ?? null, [...at, 'productionDate']);
@@ -336,9 +340,9 @@ export class Scope {
       const attributes = { ...(spec.attributes ?? {}) } as NewLot['attributes'];
       // one ear tag per animal: more tags than head would trace animals the lot never held to it
       const tagCount = attributes.earTags?.length ?? 0;
-      if (unit === 'head' && tagCount > spec.quantity) {
-        throw unprocessable('too-many-ear-tags', `${tagCount} ear tags for a lot of ${spec.quantity} head`, [
-          bodyField([...at, 'attributes', 'earTags'], `at most ${spec.quantity}, one per head`),
+      if (unit === 'head' && tagCount > quantity) {
+        throw unprocessable('too-many-ear-tags', `${tagCount} ear tags for a lot of ${quantity} head`, [
+          bodyField([...at, 'attributes', 'earTags'], `at most ${quantity}, one per head`),
         ]);
       }
       for (const [tagIndex, tag] of (attributes.earTags ?? []).entries()) {
@@ -356,7 +360,7 @@ export class Scope {
         productCode: product?.code ?? null,
         lotNumber: spec.lotNumber ?? null,
         sscc: spec.sscc ?? null,
-        quantity: spec.quantity,
+        quantity: quantity,
         unit,
         productionDate: spec.productionDate ?? null,
         expiryDate,
@@ -368,7 +372,7 @@ export class Scope {
       this.draft.createLot(lot);
       for (const tag of attributes.earTags ?? []) this.draft.identifiers.push({ kind: 'ear_tag', value: tag, lotCode: lot.code });
       if (spec.epc) this.draft.identifiers.push({ kind: 'epc', value: spec.epc, lotCode: lot.code });
-      this.draft.move(lot.code, 'produce', spec.quantity);
+      this.draft.move(lot.code, 'produce', quantity);
       return lot;
     });
   }

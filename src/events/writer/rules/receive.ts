@@ -59,15 +59,15 @@ export function receive(scope: Scope, input: ReceiveInput): RuleResult {
       ]);
     }
     const unit = scope.lot(line.lotCode)?.unit ?? 'piece';
-    scope.requireQuantity(line.quantity, unit, scope.at('lines', index, 'quantity'));
-    if (line.quantity > shipped.quantity) {
-      throw unprocessable('exceeds-shipped', `received ${line.quantity} of ${line.lotCode} but ${shipped.quantity} were shipped`, [
+    const quantity = scope.requireQuantity(line.quantity, unit, scope.at('lines', index, 'quantity'));
+    if (quantity > shipped.quantity) {
+      throw unprocessable('exceeds-shipped', `received ${quantity} of ${line.lotCode} but ${shipped.quantity} were shipped`, [
         bodyField(scope.at('lines', index, 'quantity'), `at most ${shipped.quantity}`),
       ]);
     }
-    received.set(lineKey(shipped), line.quantity);
+    received.set(lineKey(shipped), quantity);
     // what is packed in a container arrives with it: all of it, or (a container received at 0, lost on the way) none
-    for (const packed of packedIn(carried, line.lotCode)) received.set(lineKey(packed), line.quantity > 0 ? packed.quantity : 0);
+    for (const packed of packedIn(carried, line.lotCode)) received.set(lineKey(packed), quantity > 0 ? packed.quantity : 0);
   }
   const arrived: { lotCode: string; quantity: number }[] = [];
   for (const line of waiting) {
