@@ -1,4 +1,5 @@
 import { completeGs1 } from '../../src/codes/gs1.js';
+import { issuePacks } from '../fixtures/rfid-world.js';
 import { createWorld, expectStatus } from '../fixtures/world.js';
 import { fileTest } from '../root.js';
 
@@ -264,4 +265,21 @@ t.test('corrections declare an event in error, reverse it and optionally replace
     );
     expectStatus(t, await buyer.event({ type: 'receive', shipmentId: shipped.shipmentId }), 409, 'a cancelled shipment cannot be received');
   });
+});
+
+t.test('an unpacking declared in error puts the packs it took out back in their case', async (t) => {
+  const world = await createWorld(t);
+  const plant = await world.party('processor');
+  const lot = await plant.commission(await plant.product('piece'), 10);
+  const packs = (await issuePacks(world, plant, lot, 10)).slice(0, 4);
+  const caseA = (await world.ok(plant.event({ type: 'aggregate', parent: {}, itemCodes: packs }))).createdLotCodes[0];
+  const unpacked = await world.ok(plant.event({ type: 'disaggregate', parentCode: caseA }));
+  t.same(unpacked.event.details.itemCodes, [...packs].sort(), 'the unpacking names the packs it took out');
+  await world.ok(plant.event({ type: 'correction', correctsEventId: unpacked.event.id, reason: 'the case was never opened' }));
+
+  const again = await plant.event({ type: 'aggregate', parent: {}, itemCodes: packs });
+  expectStatus(t, again, 409, 'the packs are in their case again: not packed a second time');
+  t.equal(again.body.errors[0].pointer, '/itemCodes/0');
+  expectStatus(t, await plant.event({ type: 'disaggregate', parentCode: caseA }), 201, 'unpacking the case again');
+  expectStatus(t, await plant.event({ type: 'aggregate', parent: {}, itemCodes: packs }), 201, 'frees them to be packed anew');
 });

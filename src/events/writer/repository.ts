@@ -410,6 +410,10 @@ export function createEventWriterRepository() {
         restored as (update lineage_edges set ended_by_event_id = null where ended_by_event_id = ${change.targetId}),
         unpacked as (update items set container_code = null
           where code in (select jsonb_array_elements_text(payload->'itemCodes') from events where id = ${change.targetId} and type = 'aggregate')),
+        repacked as (update items set container_code = (select payload->>'parentCode' from events where id = ${change.targetId})
+          -- a pack packed elsewhere since stays where it is
+          where container_code is null
+            and code in (select jsonb_array_elements_text(payload->'itemCodes') from events where id = ${change.targetId} and type = 'disaggregate')),
         cancelled as (update shipments set status = 'cancelled' where id = any(${texts(change.cancelled)})),
         reopened as (update shipments set status = 'open', receive_event_id = null, received_at = null where id = any(${texts(change.reopened)})),
         reopened_lines as (update shipment_lines set received_quantity = null, receive_event_id = null

@@ -2,7 +2,10 @@ import { bodyField, forbidden, unprocessable } from '../../../errors/problem.js'
 import type { Scope } from '../scope.js';
 import type { RuleResult } from './index.js';
 
-/** Unpacks a container the acting party holds: the contents' quantities come back as loose stock. */
+/**
+ * Unpacks a container the acting party holds: the contents' quantities come back as loose stock,
+ * and the serialized packs of the lots taken out are no longer in it (the event names them).
+ */
 export function disaggregate(scope: Scope, input: { parentCode: string; children?: string[] }): RuleResult {
   const [parent] = scope.requireLots([input.parentCode], () => scope.at('parentCode'));
   if (parent.kind !== 'container') {
@@ -37,9 +40,15 @@ export function disaggregate(scope: Scope, input: { parentCode: string; children
     scope.draft.link(code, 'child', packed > 0 ? packed : null);
   }
   const unpackedLots = new Set(children);
+  const itemCodes: string[] = [];
   for (const [itemCode, item] of scope.state.items) {
-    if (item.containerCode === parent.code && unpackedLots.has(item.lotCode)) scope.draft.packContainers.set(itemCode, null);
+    if (item.containerCode === parent.code && unpackedLots.has(item.lotCode)) {
+      scope.draft.packContainers.set(itemCode, null);
+      itemCodes.push(itemCode);
+    }
   }
   scope.draft.link(parent.code, 'parent');
-  return { payload: { parentCode: parent.code, children }, disposition: 'container_open' };
+  // the packs it took out, which a correction puts back in the container
+  const packs = itemCodes.length ? { itemCodes: itemCodes.sort() } : {};
+  return { payload: { parentCode: parent.code, children, ...packs }, disposition: 'container_open' };
 }
