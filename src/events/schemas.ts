@@ -293,7 +293,7 @@ const observe = z.object({
 const destroy = z.object({
   type: z.literal('destroy'),
   ...common,
-  reason: z.string().min(1).max(500),
+  reason: z.string().trim().min(1).max(500),
   lines: z.array(quantityLine).min(1).max(1000),
 });
 const sell = z.object({
@@ -311,7 +311,7 @@ const correction = z.object({
   type: z.literal('correction'),
   eventTime: common.eventTime,
   correctsEventId: idSchema.min(1).max(200),
-  reason: z.string().min(1).max(500),
+  reason: z.string().trim().min(1).max(500),
   replacement: primaryEventInput
     .optional()
     .describe('the event as it should have been; lots it creates keep the codes of the lots the corrected event created'),

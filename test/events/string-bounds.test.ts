@@ -67,3 +67,31 @@ t.test('free-text URIs and e-mail addresses have a maximum length, checked at th
     expectStatus(t, await apply(email(254)), 201, 'an e-mail of 254 characters');
   });
 });
+
+t.test('the reason of a destruction or a correction is said in words: a blank one is a 400 naming it', async (t) => {
+  const world = await createWorld(t);
+  const farm = await world.party('farm');
+  const lot = await farm.commission(await farm.product('kg'), 10);
+  const blank = expectStatus(
+    t,
+    await farm.event({ type: 'destroy', reason: ' \t ', lines: [{ lotCode: lot, quantity: 1 }] }),
+    400,
+    'a destruction for a blank reason',
+  );
+  t.equal(blank.body.errors[0].pointer, '/reason');
+  const destroyed = expectStatus(
+    t,
+    await farm.event({ type: 'destroy', reason: '  spoiled  ', lines: [{ lotCode: lot, quantity: 1 }] }),
+    201,
+    'one with a reason',
+  );
+  t.equal(destroyed.body.event.details.reason, 'spoiled', 'kept without the spaces around it');
+  const correction = expectStatus(
+    t,
+    await farm.event({ type: 'correction', correctsEventId: destroyed.body.event.id, reason: '   ' }),
+    400,
+    'a correction for a blank reason',
+  );
+  t.equal(correction.body.errors[0].pointer, '/reason');
+  t.match((await farm.lot(lot)).massBalance, { destroyed: 1 }, 'and nothing was corrected');
+});
