@@ -2,7 +2,7 @@
 // this host, the private network or a cloud metadata service: only https (plain http and private
 // addresses only with an explicit development setting), every resolved address checked when the
 // subscription is made and again at each delivery (at connect time, so DNS cannot be switched in
-// between), no redirects followed, bounded time and response size.
+// between), no redirects followed, bounded time (of the whole delivery) and response size.
 import dns from 'node:dns';
 import { lookup } from 'node:dns/promises';
 import http from 'node:http';
@@ -99,6 +99,14 @@ export function createWebhookSender(policy: WebhookPolicy, { timeoutMs, maxRespo
       const problem = !policy.allowInsecure && isIP(address) ? addressProblem(address, address) : null;
       if (problem) return reject(new Error(problem));
       const client = target.protocol === 'https:' ? https : http;
+      // the whole delivery, not only each silence: an answer trickled a byte at a time would
+      // otherwise hold the round (and every subscription after it) for days. An answer begun is cut
+      // off there as one too long is; one not begun is given up.
+      let answer: http.IncomingMessage | undefined;
+      const deadline = setTimeout(() => {
+        if (answer) answer.destroy();
+        else request.destroy(new Error(`no answer within ${timeoutMs / 1000} s`));
+      }, timeoutMs);
       const request = client.request(
         target,
         {
@@ -108,17 +116,24 @@ export function createWebhookSender(policy: WebhookPolicy, { timeoutMs, maxRespo
           timeout: timeoutMs,
         },
         (response) => {
+          answer = response;
           let received = 0;
           response.on('data', (chunk: Buffer) => {
             received += chunk.length;
             if (received > maxResponseBytes) response.destroy();
           });
-          response.on('close', () => resolve(response.statusCode ?? 0));
+          response.on('close', () => {
+            clearTimeout(deadline);
+            resolve(response.statusCode ?? 0);
+          });
           response.on('error', () => resolve(response.statusCode ?? 0));
         },
       );
       request.on('timeout', () => request.destroy(new Error(`no answer within ${timeoutMs / 1000} s`)));
-      request.on('error', reject);
+      request.on('error', (error) => {
+        clearTimeout(deadline);
+        reject(error);
+      });
       request.end(body);
     });
 }

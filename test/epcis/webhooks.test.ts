@@ -169,6 +169,26 @@ t.test('the sender refuses private addresses when it connects, and bounds time a
   const send = createWebhookSender({ allowInsecure: true }, limits);
   t.equal(await send(endless.url, '{}', {}), 200, 'an endless answer is cut off after its first 64 KiB');
 
+  // an answer trickled a byte at a time never goes silent long enough for the socket's idle timeout
+  const trickling = await listener(t, (response) => {
+    response.writeHead(200);
+    const timer = setInterval(() => response.write('x'), 100);
+    response.on('close', () => clearInterval(timer));
+  });
+  const trickleStarted = Date.now();
+  t.equal(await send(trickling.url, '{}', {}), 200, 'an answer trickled for longer than the time bound is cut off there');
+  t.ok(Date.now() - trickleStarted < 5_000, 'the time bound is of the whole delivery, not of each silence');
+  const slowHeaders = await listener(t, (response) => {
+    // the head never completes: a header trickled a byte at a time
+    const socket = response.socket;
+    socket?.write('HTTP/1.1 200 OK\r\nX-Trickle: ');
+    const timer = setInterval(() => socket?.write('x'), 100);
+    socket?.on('close', () => clearInterval(timer));
+  });
+  const headersStarted = Date.now();
+  await t.rejects(send(slowHeaders.url, '{}', {}), /no answer within 1 s/, 'an answer whose head never completes is given up');
+  t.ok(Date.now() - headersStarted < 5_000, 'after the time bound');
+
   const silent = await listener(t, () => {});
   const started = Date.now();
   await t.rejects(send(silent.url, '{}', {}), /no answer within 1 s/, 'a destination that never answers is given up');
