@@ -79,6 +79,13 @@ export function createSubscriptionService(deps: {
   const now = deps.now ?? (() => new Date());
   const post = createWebhookSender(deps.webhooks);
   const ownerOf = (principal: Principal) => principal.partyCode ?? `${KEY_OWNER}${principal.keyId}`;
+  /**
+   * The named queries a key reaches: its owner's made with a key of its role. A party's operator and
+   * regulator keys (a regulator party records its tests with an operator key) share an owner, but a
+   * query is run and delivered with the reading scope of the role that made it: an operator key
+   * reaching a regulator's query could subscribe to every party's events.
+   */
+  const reachable = (principal: Principal) => and(eq(epcisQueries.owner, ownerOf(principal)), eq(epcisQueries.role, principal.role));
   const keyIsValid = async (id: string) =>
     (
       await db
@@ -128,7 +135,7 @@ export function createSubscriptionService(deps: {
     const [row] = await db
       .select()
       .from(epcisQueries)
-      .where(and(eq(epcisQueries.owner, ownerOf(principal)), eq(epcisQueries.name, name)));
+      .where(and(reachable(principal), eq(epcisQueries.name, name)));
     if (!row) throw notFound(`no named query ${name}`);
     return row;
   }
@@ -246,6 +253,7 @@ export function createSubscriptionService(deps: {
   return {
     async createQuery(principal: Principal, name: string, params: Record<string, unknown>): Promise<QueryRow> {
       const stored = storedQueryParams(params);
+      // a name is its owner's, whichever of its roles made the query
       const existing = await db
         .select()
         .from(epcisQueries)
@@ -259,11 +267,7 @@ export function createSubscriptionService(deps: {
     },
     namedQuery,
     runnableQuery,
-    listQueries: (principal: Principal) =>
-      db
-        .select()
-        .from(epcisQueries)
-        .where(eq(epcisQueries.owner, ownerOf(principal))),
+    listQueries: (principal: Principal) => db.select().from(epcisQueries).where(reachable(principal)),
     async deleteQuery(principal: Principal, name: string) {
       await namedQuery(principal, name);
       await db
@@ -314,17 +318,30 @@ export function createSubscriptionService(deps: {
         .returning();
       return row;
     },
-    subscriptions: (principal: Principal, name: string) =>
-      db
+    async subscriptions(principal: Principal, name: string): Promise<SubscriptionRow[]> {
+      const [query] = await db
+        .select({ name: epcisQueries.name })
+        .from(epcisQueries)
+        .where(and(reachable(principal), eq(epcisQueries.name, name)));
+      if (!query) return [];
+      return db
         .select()
         .from(epcisSubscriptions)
-        .where(and(eq(epcisSubscriptions.owner, ownerOf(principal)), eq(epcisSubscriptions.queryName, name))),
+        .where(and(eq(epcisSubscriptions.owner, ownerOf(principal)), eq(epcisSubscriptions.queryName, name)));
+    },
     async unsubscribe(principal: Principal, name: string, id: string) {
+      const missing = () => notFound(`no subscription ${id} on ${name}`);
+      try {
+        await namedQuery(principal, name);
+      } catch (error) {
+        if (error instanceof Problem && error.status === 404) throw missing();
+        throw error;
+      }
       const deleted = await db
         .delete(epcisSubscriptions)
         .where(and(eq(epcisSubscriptions.owner, ownerOf(principal)), eq(epcisSubscriptions.queryName, name), eq(epcisSubscriptions.id, id)))
         .returning();
-      if (deleted.length === 0) throw notFound(`no subscription ${id} on ${name}`);
+      if (deleted.length === 0) throw missing();
     },
 
     /** One delivery round (the background loop calls it; tests call it directly). */

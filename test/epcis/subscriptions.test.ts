@@ -307,3 +307,38 @@ t.test('a subscription made with a key of no party ends with the key: once it is
   const left = await queryRows(world.database.db, sql`select id from epcis_subscriptions`);
   t.same(left, [], 'and the subscription is gone: no round reads it again');
 });
+
+t.test('a regulator party’s operator key reaches none of its regulator key’s named queries', async (t) => {
+  const world = await createWorld(t, undefined, { subscriptionLagMs: 0, subscriptionTickMs: 3_600_000, webhooks: { allowInsecure: true } });
+  const plant = await world.party('slaughterhouse');
+  // a regulator party records its tests with an operator key, and acts and reads with a regulator key
+  const bureau = await world.party('regulator');
+  const regulator = client(world.app, (await world.ok(world.admin.post('/api-keys', { role: 'regulator', partyCode: bureau.code }))).key);
+  const hook = await webhook(t);
+  expectStatus(t, await regulator.post('/epcis/queries', { name: 'all', query: {} }), 201, 'the regulator’s named query');
+
+  expectStatus(t, await bureau.api.post('/epcis/queries/all/subscriptions', { dest: hook.dest, stream: true }), 404, 'not subscribed to');
+  t.same((await bureau.api.get('/epcis/queries')).body.items, [], 'not listed');
+  expectStatus(t, await bureau.api.get('/epcis/queries/all'), 404, 'not shown');
+  expectStatus(t, await bureau.api.get('/epcis/queries/all/events'), 404, 'not run');
+  t.same((await bureau.api.get('/epcis/queries/all/subscriptions')).body.items, [], 'its subscriptions not listed');
+  expectStatus(t, await bureau.api.delete('/epcis/queries/all'), 404, 'not deleted');
+  expectStatus(t, await bureau.api.post('/epcis/queries', { name: 'all', query: {} }), 409, 'its name stays the party’s');
+
+  const subscribed = await regulator.post('/epcis/queries/all/subscriptions', { dest: hook.dest, stream: true });
+  expectStatus(t, subscribed, 201, 'the regulator subscribes');
+  expectStatus(
+    t,
+    await bureau.api.delete(`/epcis/queries/all/subscriptions/${subscribed.body.subscriptionID}`),
+    404,
+    'nor ends the regulator’s subscription',
+  );
+  expectStatus(t, await plant.api.post('/epcis/events', event('shipping', 1)), 201, 'another party captures');
+  await world.app.services.subscriptions.tick();
+  t.same(
+    hook.deliveries.map((events) => events.map((e) => e.bizStep)),
+    [['shipping']],
+    'delivered once, to the regulator’s subscription alone',
+  );
+  t.equal((await regulator.get('/epcis/queries/all/subscriptions')).body.items.length, 1, 'the regulator lists its subscription');
+});
