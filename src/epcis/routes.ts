@@ -169,13 +169,17 @@ export const epcisRoutes: FastifyPluginAsyncZod<{ service: EpcisService; subscri
     },
   );
 
-  const runQuery = (request: FastifyRequest, fixed: Record<string, string[]> = {}, also: ({ values: string[] } & EventMatch)[] = []) =>
-    service.queryByParameters(
-      principalOf(request),
-      { ...(request.query as Record<string, unknown>), ...fixed },
-      formatAsked(request),
-      also,
-    );
+  const runQuery = (request: FastifyRequest, fixed: Record<string, string[]> = {}, also: ({ values: string[] } & EventMatch)[] = []) => {
+    const asked = request.query as Record<string, unknown>;
+    // a parameter the path gives (the bizStep of /epcis/bizSteps/{value}/events) would be overridden
+    // by it, so given in the query too it is refused by name, never silently ignored
+    const overridden = Object.keys(fixed).find((name) => asked[name] !== undefined);
+    if (overridden !== undefined)
+      throw badRequest(`${overridden}: given by the path`, [
+        { in: 'querystring', pointer: `/${overridden}`, detail: 'the path gives it; a value given here too would be ignored' },
+      ]);
+    return service.queryByParameters(principalOf(request), { ...asked, ...fixed }, formatAsked(request), also);
+  };
   const linkNextPage = (request: FastifyRequest, reply: FastifyReply, token: string | null) => {
     if (!token) return;
     const url = new URL(request.url, 'http://local');

@@ -272,6 +272,20 @@ t.test('EPCIS 2.0 capture and query', async (t) => {
     headers: { authorization: `Bearer ${plant.key}` },
   });
   t.equal(byStep.json().epcisBody.queryResults.resultsBody.eventList.length, 1);
+  // the path gives the bizStep (or type, …): the same parameter in the query would be overridden, so it is refused by name
+  for (const [url, parameter] of [
+    ['/epcis/bizSteps/receiving/events?EQ_bizStep=shipping', 'EQ_bizStep'],
+    ['/epcis/eventTypes/ObjectEvent/events?eventType=AggregationEvent', 'eventType'],
+    ['/epcis/dispositions/in_progress/events?EQ_disposition=in_transit&EQ_disposition=sold', 'EQ_disposition'],
+  ]) {
+    const refused = await world.app.inject({ method: 'GET', url, headers: { authorization: `Bearer ${plant.key}` } });
+    t.equal(refused.statusCode, 400, `${url}: a 400, not the path's events alone`);
+    t.match(
+      refused.json(),
+      { errors: [{ in: 'querystring', pointer: `/${parameter}`, detail: /the path gives it/ }] },
+      'naming the parameter',
+    );
+  }
   const types = await world.app.inject({ method: 'GET', url: '/epcis/eventTypes', headers: { authorization: `Bearer ${plant.key}` } });
   t.ok(types.json()['@set'].includes('AssociationEvent'));
 
