@@ -222,6 +222,29 @@ export function decodeLotPageToken(token: string): LotCursor {
   return epc === undefined ? { lotCode: id } : { lotCode: id, epc };
 }
 
+/** The value lists (GET /epcis/bizSteps, /epcis/readPoints, …): a page ends at the last value it read, as stored. */
+export type ValueList = 'eventType' | 'bizStep' | 'disposition' | 'readPoint' | 'bizLocation';
+
+/** The page a value list asks for: `perPage` (1…1000, default 30) and the `nextPageToken` of its previous page. */
+export function parseValuePaging(params: Record<string, unknown>, list: ValueList): { limit: number; after?: string } {
+  const limit = perPageOf(params);
+  const token = pageTokenOf(params);
+  return token === undefined ? { limit } : { limit, after: decodeValuePageToken(token, list) };
+}
+
+// biome-ignore lint/suspicious/noControlCharactersInRegex: NUL is what it looks for
+const UNSTORABLE = /\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+export const encodeValuePageToken = (list: ValueList, last: string): string => encodeToken({ by: list, dir: 'ASC', id: last });
+
+function decodeValuePageToken(token: string, list: ValueList): string {
+  const { by, dir, id } = tokenFields(token);
+  // only text the database holds reaches its comparison: no NUL, no lone surrogate, no longer than a stored value
+  if (typeof id !== 'string' || id.length === 0 || id.length > MAX_URI_LENGTH || UNSTORABLE.test(id)) throw notIssued();
+  checkOrder({ by, dir }, list, 'ASC');
+  return id;
+}
+
 const encodeToken = (fields: Record<string, string>) => Buffer.from(JSON.stringify(fields)).toString('base64url');
 
 const notIssued = () => problem('nextPageToken', 'not a token this service issued');

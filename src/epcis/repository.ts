@@ -154,15 +154,29 @@ export function createEpcisRepository(db: Db) {
         .orderBy(sort(time), sort(events.id))
         .limit(filter.limit);
     },
-    /** Distinct values of one event column (discovery endpoints), optionally limited to one party. */
-    async distinct(column: 'bizStep' | 'disposition' | 'readPoint' | 'bizLocation', partyCode?: string): Promise<string[]> {
+    /**
+     * Distinct values of one event column (discovery endpoints), optionally limited to one party: a
+     * page of them in order, after the last value of the previous page.
+     */
+    async distinct(
+      column: 'bizStep' | 'disposition' | 'readPoint' | 'bizLocation',
+      partyCode: string | undefined,
+      page: { limit: number; after?: string },
+    ): Promise<string[]> {
       const target = events[column];
       const rows = await db
         .selectDistinct({ value: target })
         .from(events)
-        .where(and(ne(events.type, 'correction'), partyCode ? eq(events.partyCode, partyCode) : undefined, sql`${target} is not null`))
+        .where(
+          and(
+            ne(events.type, 'correction'),
+            partyCode ? eq(events.partyCode, partyCode) : undefined,
+            sql`${target} is not null`,
+            page.after === undefined ? undefined : gt(target, page.after),
+          ),
+        )
         .orderBy(asc(target))
-        .limit(1000);
+        .limit(page.limit);
       return rows.map((row) => row.value as string);
     },
     /**

@@ -5,7 +5,7 @@ import { timestampSchema } from '../codes/timestamp.js';
 import { idSchema } from '../codes/uuid.js';
 import { badRequest, problemSchema } from '../errors/problem.js';
 import { bearerSecurity, principalOf } from '../http/request.js';
-import { MATCHES, parseLotPaging, QUERY_PARAMETERS } from './query-params.js';
+import { MATCHES, parseLotPaging, parseValuePaging, QUERY_PARAMETERS } from './query-params.js';
 import { EPC_FORMATS, type EpcFormat } from './render.js';
 import type { EventMatch } from './repository.js';
 import { eventResponse, queryDocumentResponse, valueSetResponse } from './schemas.js';
@@ -272,15 +272,18 @@ export const epcisRoutes: FastifyPluginAsyncZod<{ service: EpcisService; subscri
         {
           schema: {
             tags,
-            summary: `The ${path} in events you may read`,
+            summary: `The ${path} in events you may read, in order (paged with nextPageToken and a Link header)`,
             security: bearerSecurity,
             headers: epcFormatHeaders,
-            response: { 200: valueSetResponse(false), 400: problemSchema },
+            querystring: pagingOnly('only perPage and nextPageToken may be given'),
+            response: { 200: valueSetResponse(true), 400: problemSchema },
           },
         },
-        async (request) => ({
-          '@set': await service.vocabulary(principalOf(request), what, formatAsked(request)),
-        }),
+        async (request, reply) => {
+          const page = await service.vocabulary(principalOf(request), what, formatAsked(request), parseValuePaging(request.query, what));
+          linkNextPage(request, reply, page.nextPageToken);
+          return { '@set': page.values };
+        },
       );
     app.get(
       `/epcis/${path}/:value/events`,

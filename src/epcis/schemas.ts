@@ -81,11 +81,9 @@ export const epcisValueSetSchema = z.object({ '@set': z.array(z.string()) }).met
     'The values of one field (event types, EPCs, bizSteps, …) in the events you may read, each once; /epcis/epcs lists each object once, so two objects named alike give one value twice',
 });
 
-/** A vocabulary list (GET /epcis/eventTypes, /epcis/bizSteps, …); /epcis/epcs is paged. */
-export const valueSetResponse = (paged: boolean) => ({
-  description: paged
-    ? 'A page of the EPCs and classes; a Link header (rel="next") gives the next page when there is one'
-    : 'The values, identifiers written per GS1-EPC-Format',
-  headers: paged ? pagedHeaders : versionHeaders,
+/** A page of a value list (GET /epcis/epcs, /epcis/eventTypes, /epcis/bizSteps, …). */
+export const valueSetResponse = (epcs: boolean) => ({
+  description: `A page of the ${epcs ? 'EPCs and classes' : 'values'}, identifiers written per GS1-EPC-Format; a Link header (rel="next") gives the next page when there is one`,
+  headers: pagedHeaders,
   content: { 'application/json': { schema: epcisValueSetSchema } },
 });

@@ -15,7 +15,14 @@ import { type CaptureDeps, type CaptureOutcome, CaptureRejected, captureEvents }
 import { documentEvents, documentIgnoreFields } from './event-hash.js';
 import { createFairQueue } from './job-queue.js';
 import { EPCIS_TYPES, shortVocabulary } from './mapping.js';
-import { encodeLotPageToken, encodePageToken, type LotCursor, parseQueryRequest } from './query-params.js';
+import {
+  encodeLotPageToken,
+  encodePageToken,
+  encodeValuePageToken,
+  type LotCursor,
+  parseQueryRequest,
+  type ValueList,
+} from './query-params.js';
 import {
   capturedContexts,
   EPCIS_CONTEXT,
@@ -492,16 +499,28 @@ export function createEpcisService(deps: {
       };
     },
 
-    /** The values of one field in the events the principal may read; identifiers written per GS1-EPC-Format, as in events. */
-    async vocabulary(principal: Principal, what: 'bizStep' | 'disposition' | 'readPoint' | 'bizLocation' | 'eventType', format: EpcFormat) {
-      if (what === 'eventType') return [...EPCIS_TYPES];
+    /**
+     * A page of the values of one field in the events the principal may read, in the order of the
+     * values as stored (`limit` counts those read); identifiers written per GS1-EPC-Format, as in events.
+     */
+    async vocabulary(principal: Principal, what: ValueList, format: EpcFormat, page: { limit: number; after?: string }) {
+      const paged = (stored: string[], values = stored) => ({
+        values,
+        nextPageToken: stored.length > page.limit ? encodeValuePageToken(what, stored[page.limit - 1]) : null,
+      });
+      if (what === 'eventType') {
+        const rest = page.after === undefined ? EPCIS_TYPES : EPCIS_TYPES.slice(EPCIS_TYPES.indexOf(page.after as never) + 1);
+        return paged(rest.slice(0, page.limit + 1), rest.slice(0, page.limit));
+      }
       const party = privateScope(principal) ?? undefined;
-      if (what === 'bizStep' || what === 'disposition') return deps.epcis.distinct(what, party);
-      const stored = await deps.epcis.distinct(what, party);
+      // one more than the page holds says whether another page follows
+      const read = await deps.epcis.distinct(what, party, { limit: page.limit + 1, after: page.after });
+      const stored = read.slice(0, page.limit);
+      if (what === 'bizStep' || what === 'disposition') return paged(read, stored);
       const values = stored.map(await locationNamer(stored));
       const convert = await identifierConverter(format);
-      // each once (a native site and a captured id may name one GLN), in the order of the form they are written in
-      return [...new Set(convert ? values.map(convert) : values)].sort();
+      // each once on a page (a native site and a captured id may name one GLN), in the order of the form they are written in
+      return paged(read, [...new Set(convert ? values.map(convert) : values)].sort());
     },
   };
 }

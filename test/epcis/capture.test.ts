@@ -1386,3 +1386,54 @@ t.test('a captured event keeps its document’s @context: one party’s prefix n
   const one = (await a.api.get(`/epcis/events/${encodeURIComponent(job.eventIDs[0])}`)).body;
   t.match(one['@context'], [...CONTEXT, {}, { ex: 'https://a.example/' }], 'one event by its id: the standard context and its own');
 });
+
+t.test('/epcis/readPoints and the other value lists are paged, never cut off at a thousand values', async (t) => {
+  const world = await createWorld(t);
+  const plant = await world.party('slaughterhouse');
+  const count = 1_005;
+  const { job } = await captured(
+    world,
+    plant.key,
+    doc(
+      Array.from({ length: count }, (_, index) =>
+        observation(1, { epcList: [item(5_000 + index)], readPoint: { id: `urn:epc:id:sgln:0614141.00001.${index}` } }),
+      ),
+    ),
+    { 'gs1-capture-error-behaviour': 'proceed' },
+  );
+  t.match(job, { success: true, captured: count });
+  const get = (url: string) => world.app.inject({ method: 'GET', url, headers: { authorization: `Bearer ${plant.key}` } });
+
+  const listed: string[] = [];
+  let url: string | undefined = '/epcis/readPoints?perPage=400';
+  let pages = 0;
+  while (url) {
+    const page = await get(url);
+    t.equal(page.statusCode, 200, url);
+    listed.push(...(page.json()['@set'] as string[]));
+    url = /^<([^>]+)>; rel="next"$/.exec(String(page.headers.link ?? ''))?.[1];
+    pages++;
+  }
+  t.equal(pages, 3, 'three pages of 400');
+  t.equal(listed.length, count, 'every read point listed');
+  t.equal(new Set(listed).size, count, 'each once');
+
+  const first = await get('/epcis/readPoints');
+  t.equal(first.json()['@set'].length, 30, 'perPage is 30 when omitted, as for events');
+  t.ok(first.headers.link, 'with a Link to the next page');
+  const steps = await get('/epcis/bizSteps?perPage=1');
+  t.equal(steps.json()['@set'].length, 1, 'bizSteps are paged too');
+  for (const [query, pointer] of [
+    ['perPage=0', '/perPage'],
+    ['nextPageToken=garbage', '/nextPageToken'],
+    ['EQ_bizStep=x', '/EQ_bizStep'],
+  ]) {
+    const refused = await get(`/epcis/readPoints?${query}`);
+    t.equal(refused.statusCode, 400, query);
+    t.equal(refused.json().errors[0].pointer, pointer, `naming ${pointer}`);
+  }
+  const forged = Buffer.from(JSON.stringify({ by: 'readPoint', dir: 'ASC', id: 'a\u0000b' })).toString('base64url');
+  t.equal((await get(`/epcis/readPoints?nextPageToken=${forged}`)).statusCode, 400, 'a forged token carrying a NUL');
+  const other = Buffer.from(JSON.stringify({ by: 'bizStep', dir: 'ASC', id: 'storing' })).toString('base64url');
+  t.equal((await get(`/epcis/readPoints?nextPageToken=${other}`)).statusCode, 400, 'a token of another list');
+});

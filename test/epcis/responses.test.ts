@@ -116,7 +116,7 @@ t.test('the EPCIS vocabulary lists answer as the OpenAPI document declares, head
   for (const format of FORMATS) {
     const headers = { authorization: `Bearer ${plant.key}`, 'gs1-epc-format': format };
     for (const path of LIST_PATHS) {
-      for (const url of path === '/epcis/epcs' ? [path, `${path}?perPage=1`] : [path]) {
+      for (const url of [path, `${path}?perPage=1`]) {
         const response = await world.app.inject({ method: 'GET', url, headers });
         const what = `${url} (${format})`;
         answeredAsDeclared(t, document, path, response, what);
@@ -127,7 +127,8 @@ t.test('the EPCIS vocabulary lists answer as the OpenAPI document declares, head
       }
     }
   }
-  t.equal(linked, FORMATS.length, '/epcis/epcs links to its next page');
+  // a page of one links to the next wherever there are several values
+  t.ok(linked >= FORMATS.length * 2, 'the lists link to their next page');
 });
 
 t.test('EPCIS query documents and events are sent as the service builds them, extension fields in their place', async (t) => {
@@ -185,8 +186,8 @@ t.test('the OpenAPI document declares the 200 answers of the EPCIS event queries
       'application/json': { schema: { $ref: '#/components/schemas/EpcisValueSet' } },
     });
     const headers = Object.keys(declaredResponse(served, path, 200)?.headers ?? {});
-    const paged = path === '/epcis/epcs';
-    t.strictSame(headers, [...(paged ? ['Link'] : []), 'GS1-EPCIS-Version', 'GS1-CBV-Version', 'GS1-EPC-Format'], `${path}: its headers`);
+    // every list is paged
+    t.strictSame(headers, ['Link', 'GS1-EPCIS-Version', 'GS1-CBV-Version', 'GS1-EPC-Format'], `${path}: its headers`);
   }
 
   const committed = committedOpenApi();
