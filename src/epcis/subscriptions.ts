@@ -93,6 +93,14 @@ export function createSubscriptionService(deps: {
         .from(apiKeys)
         .where(and(eq(apiKeys.id, id), isNull(apiKeys.revokedAt)))
     ).length > 0;
+  const roleIsHeld = async (partyCode: string, role: string) =>
+    (
+      await db
+        .select({ id: apiKeys.id })
+        .from(apiKeys)
+        .where(and(eq(apiKeys.partyCode, partyCode), eq(apiKeys.role, role), isNull(apiKeys.revokedAt)))
+        .limit(1)
+    ).length > 0;
   let timer: NodeJS.Timeout | null = null;
   let ticking: Promise<void> = Promise.resolve();
 
@@ -176,6 +184,11 @@ export function createSubscriptionService(deps: {
       await db.delete(epcisSubscriptions).where(eq(epcisSubscriptions.id, subscription.id));
       return;
     }
+    // a party's query is delivered while the party holds a valid key of the role that made it: once
+    // its regulator key is revoked, a regulator party's subscription no longer sends every party's
+    // events (its operator keys reach none of that role's queries); it goes on from where it stopped
+    // when the party is issued such a key again, whose holder may end it
+    if (!query.owner.startsWith(KEY_OWNER) && query.partyCode && !(await roleIsHeld(query.partyCode, query.role))) return;
     const principal: Principal = { keyId: 'subscription', role: query.role as Role, partyCode: query.partyCode };
     if (windowEnd <= subscription.cursor) return;
     const slot = subscription.schedule ? slotOf(subscription.schedule, at) : null;

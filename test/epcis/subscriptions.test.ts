@@ -342,3 +342,34 @@ t.test('a regulator party’s operator key reaches none of its regulator key’s
   );
   t.equal((await regulator.get('/epcis/queries/all/subscriptions')).body.items.length, 1, 'the regulator lists its subscription');
 });
+
+t.test('a regulator party’s subscription delivers only while the party holds a valid regulator key', async (t) => {
+  const world = await createWorld(t, undefined, { subscriptionLagMs: 0, subscriptionTickMs: 3_600_000, webhooks: { allowInsecure: true } });
+  const plant = await world.party('slaughterhouse');
+  // its operator key stays valid throughout: it reads its own party's events only
+  const bureau = await world.party('regulator');
+  const issue = async () => world.ok(world.admin.post('/api-keys', { role: 'regulator', partyCode: bureau.code }));
+  const issued = await issue();
+  const regulator = client(world.app, issued.key);
+  const hook = await webhook(t);
+  expectStatus(t, await regulator.post('/epcis/queries', { name: 'all', query: {} }), 201, 'the regulator’s named query');
+  expectStatus(t, await regulator.post('/epcis/queries/all/subscriptions', { dest: hook.dest, stream: true }), 201, 'subscribed');
+  const subscriptions = world.app.services.subscriptions;
+
+  expectStatus(t, await plant.api.post('/epcis/events', event('shipping', 1)), 201, 'captured');
+  await subscriptions.tick();
+  t.equal(hook.deliveries.length, 1, 'delivered while the key is valid');
+  expectStatus(t, await world.admin.delete(`/api-keys/${issued.id}`), 200, 'the regulator key revoked');
+  expectStatus(t, await plant.api.post('/epcis/events', event('receiving', 2)), 201, 'captured');
+  await subscriptions.tick();
+  t.equal(hook.deliveries.length, 1, 'every party’s events are no longer sent once the party holds no regulator key');
+
+  const again = client(world.app, (await issue()).key);
+  await subscriptions.tick();
+  t.same(
+    hook.deliveries.map((events) => events.map((e) => e.bizStep)),
+    [['shipping'], ['receiving']],
+    'with a regulator key again, it goes on from where it stopped',
+  );
+  t.equal((await again.get('/epcis/queries/all/subscriptions')).body.items.length, 1, 'and the new key’s holder sees it, to end it');
+});
