@@ -509,7 +509,9 @@ export function createEpcisService(deps: {
         nextPageToken: stored.length > page.limit ? encodeValuePageToken(what, stored[page.limit - 1]) : null,
       });
       if (what === 'eventType') {
-        const rest = page.after === undefined ? EPCIS_TYPES : EPCIS_TYPES.slice(EPCIS_TYPES.indexOf(page.after as never) + 1);
+        // after a value that is no type (a token of another service's making), nothing follows
+        const from = page.after === undefined ? 0 : EPCIS_TYPES.indexOf(page.after as never) + 1 || EPCIS_TYPES.length;
+        const rest = EPCIS_TYPES.slice(from);
         return paged(rest.slice(0, page.limit + 1), rest.slice(0, page.limit));
       }
       const party = privateScope(principal) ?? undefined;

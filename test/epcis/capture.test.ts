@@ -1423,6 +1423,15 @@ t.test('/epcis/readPoints and the other value lists are paged, never cut off at 
   t.ok(first.headers.link, 'with a Link to the next page');
   const steps = await get('/epcis/bizSteps?perPage=1');
   t.equal(steps.json()['@set'].length, 1, 'bizSteps are paged too');
+  const types: string[] = [];
+  for (let next: string | undefined = '/epcis/eventTypes?perPage=2'; next; ) {
+    const page = await get(next);
+    types.push(...page.json()['@set']);
+    next = /^<([^>]+)>; rel="next"$/.exec(String(page.headers.link ?? ''))?.[1];
+  }
+  t.same(types, ['ObjectEvent', 'AggregationEvent', 'TransformationEvent', 'TransactionEvent', 'AssociationEvent'], 'and event types');
+  const noType = Buffer.from(JSON.stringify({ by: 'eventType', dir: 'ASC', id: 'Nothing' })).toString('base64url');
+  t.same((await get(`/epcis/eventTypes?nextPageToken=${noType}`)).json()['@set'], [], 'nothing follows a value that is no type');
   for (const [query, pointer] of [
     ['perPage=0', '/perPage'],
     ['nextPageToken=garbage', '/nextPageToken'],
