@@ -222,6 +222,21 @@ export function decodeLotPageToken(token: string): LotCursor {
   return epc === undefined ? { lotCode: id } : { lotCode: id, epc };
 }
 
+const JOB_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+/** The page GET /epcis/capture asks for: `perPage` and the `nextPageToken` naming the last job of the previous page. */
+export function parseJobPaging(params: Record<string, unknown>): { limit: number; after?: string } {
+  const limit = perPageOf(params);
+  const token = pageTokenOf(params);
+  if (token === undefined) return { limit };
+  const { by, dir, id } = tokenFields(token);
+  if (typeof id !== 'string' || !JOB_ID.test(id)) throw notIssued();
+  checkOrder({ by, dir }, 'createdAt', 'DESC');
+  return { limit, after: id };
+}
+
+export const encodeJobPageToken = (lastJobId: string): string => encodeToken({ by: 'createdAt', dir: 'DESC', id: lastJobId });
+
 /** The value lists (GET /epcis/bizSteps, /epcis/readPoints, …): a page ends at the last value it read, as stored. */
 export type ValueList = 'eventType' | 'bizStep' | 'disposition' | 'readPoint' | 'bizLocation';
 

@@ -115,6 +115,35 @@ export function createEpcisRepository(db: Db) {
         .where(inArray(epcisCaptures.status, ['queued', 'running']))
         .orderBy(asc(epcisCaptures.createdAt));
     },
+    /**
+     * A page of capture jobs, newest first (ties by id), after the job `after` ended the previous
+     * page: every party's, or one party's. Without the documents, event ids and errors, which may
+     * each hold thousands of entries: a job's own URL has them.
+     */
+    async listCaptures(partyCode: string | undefined, page: { limit: number; after?: string }) {
+      // the cursor job's own creation time, as stored (finer than a JavaScript date holds)
+      const after =
+        page.after === undefined
+          ? undefined
+          : sql`(${epcisCaptures.createdAt}, ${epcisCaptures.id}) < (select c.created_at, c.id from epcis_captures c where c.id = ${page.after})`;
+      return db
+        .select({
+          id: epcisCaptures.id,
+          partyCode: epcisCaptures.partyCode,
+          status: epcisCaptures.status,
+          errorBehaviour: epcisCaptures.errorBehaviour,
+          total: epcisCaptures.total,
+          captured: epcisCaptures.captured,
+          duplicates: epcisCaptures.duplicates,
+          errorCount: sql<number>`jsonb_array_length(${epcisCaptures.errors})::int`,
+          createdAt: epcisCaptures.createdAt,
+          finishedAt: epcisCaptures.finishedAt,
+        })
+        .from(epcisCaptures)
+        .where(and(partyCode ? eq(epcisCaptures.partyCode, partyCode) : undefined, after))
+        .orderBy(desc(epcisCaptures.createdAt), desc(epcisCaptures.id))
+        .limit(page.limit);
+    },
     async findCapture(id: string): Promise<CaptureRow | undefined> {
       const [row] = await db.select().from(epcisCaptures).where(eq(epcisCaptures.id, id));
       return row;

@@ -5,7 +5,7 @@ import { timestampSchema } from '../codes/timestamp.js';
 import { idSchema } from '../codes/uuid.js';
 import { badRequest, problemSchema } from '../errors/problem.js';
 import { bearerSecurity, principalOf } from '../http/request.js';
-import { MATCHES, parseLotPaging, parseValuePaging, QUERY_PARAMETERS } from './query-params.js';
+import { MATCHES, parseJobPaging, parseLotPaging, parseValuePaging, QUERY_PARAMETERS } from './query-params.js';
 import { EPC_FORMATS, type EpcFormat } from './render.js';
 import type { EventMatch } from './repository.js';
 import { eventResponse, queryDocumentResponse, valueSetResponse } from './schemas.js';
@@ -126,6 +126,61 @@ export const epcisRoutes: FastifyPluginAsyncZod<{ service: EpcisService; subscri
     },
   );
 
+  /** A query string of paging alone: any other parameter would be ignored, so it is refused by name. */
+  const pagingOnly = (refusal: string) =>
+    z
+      .object({
+        perPage: z.string().optional().describe('1…1000, 30 when omitted'),
+        nextPageToken: z.string().optional().describe('from the Link header of the previous page'),
+      })
+      .catchall(z.unknown().refine(() => false, { error: refusal }));
+
+  const captureJobSummarySchema = z
+    .object({
+      captureID: z.string(),
+      running: z.boolean(),
+      success: z.boolean(),
+      captureErrorBehaviour: z.enum(['rollback', 'proceed']),
+      total: z.number().int(),
+      captured: z.number().int(),
+      duplicates: z.number().int(),
+      errorCount: z.number().int().describe('the errors listed at the job’s own URL'),
+      createdAt: z.date(),
+      finishedAt: z.date().nullable(),
+    })
+    .meta({ id: 'EpcisCaptureJobSummary' });
+  app.get(
+    '/epcis/capture',
+    {
+      schema: {
+        tags,
+        summary:
+          'Your capture jobs (every party’s for regulators and admins), newest first, each without its event ids and errors, which GET /epcis/capture/{captureID} gives (paged with nextPageToken and a Link header)',
+        security: bearerSecurity,
+        querystring: pagingOnly('only perPage and nextPageToken may be given'),
+        response: { 200: z.object({ items: z.array(captureJobSummarySchema) }), 400: problemSchema },
+      },
+    },
+    async (request, reply) => {
+      const page = await service.captureJobs(principalOf(request), parseJobPaging(request.query));
+      linkNextPage(request, reply, page.nextPageToken);
+      return {
+        items: page.jobs.map((job) => ({
+          captureID: job.id,
+          running: job.status === 'queued' || job.status === 'running',
+          success: job.status === 'success',
+          captureErrorBehaviour: job.errorBehaviour as 'rollback',
+          total: job.total,
+          captured: job.captured,
+          duplicates: job.duplicates,
+          errorCount: job.errorCount,
+          createdAt: job.createdAt,
+          finishedAt: job.finishedAt,
+        })),
+      };
+    },
+  );
+
   app.get(
     '/epcis/capture/:captureID',
     {
@@ -193,15 +248,6 @@ export const epcisRoutes: FastifyPluginAsyncZod<{ service: EpcisService; subscri
     .object(Object.fromEntries([...QUERY_PARAMETERS, 'perPage', 'nextPageToken'].map((name) => [name, listOrOne.optional()])))
     .catchall(listOrOne)
     .describe('lists: repeat the parameter or separate values with |');
-
-  /** A query string of paging alone: any other parameter would be ignored, so it is refused by name. */
-  const pagingOnly = (refusal: string) =>
-    z
-      .object({
-        perPage: z.string().optional().describe('1…1000, 30 when omitted'),
-        nextPageToken: z.string().optional().describe('from the Link header of the previous page'),
-      })
-      .catchall(z.unknown().refine(() => false, { error: refusal }));
 
   app.get(
     '/epcis/events',

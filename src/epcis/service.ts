@@ -16,6 +16,7 @@ import { documentEvents, documentIgnoreFields } from './event-hash.js';
 import { createFairQueue } from './job-queue.js';
 import { EPCIS_TYPES, shortVocabulary } from './mapping.js';
 import {
+  encodeJobPageToken,
   encodeLotPageToken,
   encodePageToken,
   encodeValuePageToken,
@@ -69,6 +70,7 @@ export function createEpcisService(deps: {
     | 'namedLots'
     | 'capturedEpcs'
     | 'lotsMatching'
+    | 'listCaptures'
   >;
   identifiers: Pick<IdentifierService, 'parse' | 'findMany'>;
   events: Pick<EventsRepository, 'findById' | 'complete'>;
@@ -370,6 +372,13 @@ export function createEpcisService(deps: {
     },
 
     idle: () => jobs.idle(),
+
+    /** A page of the capture jobs the principal may read (an operator: its party's), newest first. */
+    async captureJobs(principal: Principal, page: { limit: number; after?: string }) {
+      const rows = await deps.epcis.listCaptures(privateScope(principal) ?? undefined, { ...page, limit: page.limit + 1 });
+      const jobs = rows.slice(0, page.limit);
+      return { jobs, nextPageToken: rows.length > page.limit ? encodeJobPageToken(jobs[jobs.length - 1].id) : null };
+    },
 
     async captureJob(principal: Principal, id: string): Promise<CaptureRow> {
       const job = await deps.epcis.findCapture(id);

@@ -413,3 +413,62 @@ t.test('a job the service fails in ends as failed or partial, reporting exactly 
   t.notMatch(unstorable.errors[0].message, UNSTORABLE, 'in text that can be stored');
   t.equal((await storedIds(plant.api)).length, 1000, 'neither rollback job stored anything');
 });
+
+t.test('GET /epcis/capture lists a party’s own capture jobs, newest first and paged; regulators list every party’s', async (t) => {
+  const world = await createWorld(t);
+  const plant = await world.party('processor');
+  const other = await world.party('processor');
+  const post = (key: string, events: object[], behaviour = 'proceed') =>
+    world.app.inject({
+      method: 'POST',
+      url: '/epcis/capture',
+      payload: epcisDocument(events),
+      headers: { authorization: `Bearer ${key}`, 'content-type': 'application/ld+json', 'gs1-capture-error-behaviour': behaviour },
+    });
+  const mine: string[] = [];
+  for (let index = 0; index < 3; index++) {
+    const reply = await post(plant.key, [added('LIST', index)]);
+    t.equal(reply.statusCode, 202);
+    mine.push(reply.json().captureID);
+    await world.app.services.epcis.idle();
+  }
+  // a job that ends with an error: lots are recalled through POST /recalls only
+  const failing = await post(plant.key, [added('LIST', 9, { disposition: 'recalled' })]);
+  mine.push(failing.json().captureID);
+  const theirs = (await post(other.key, [added('THEIRS', 1)])).json().captureID;
+  await world.app.services.epcis.idle();
+
+  const get = (key: string, url: string) => world.app.inject({ method: 'GET', url, headers: { authorization: `Bearer ${key}` } });
+  const listed: { captureID: string }[] = [];
+  let pages = 0;
+  for (let url: string | undefined = '/epcis/capture?perPage=3'; url; pages++) {
+    const page = await get(plant.key, url);
+    t.equal(page.statusCode, 200, url);
+    listed.push(...page.json().items);
+    url = /^<([^>]+)>; rel="next"$/.exec(String(page.headers.link ?? ''))?.[1];
+  }
+  t.equal(pages, 2, 'two pages of 3');
+  t.same(
+    listed.map((job) => job.captureID),
+    [...mine].reverse(),
+    'the party’s own jobs, newest first, each once; not another party’s',
+  );
+  t.match(listed[3], { running: false, success: true, captured: 1, errorCount: 0 }, 'a job as it ended');
+  t.match(listed[0], { running: false, success: false, errorCount: 1 }, 'one that failed, with its number of errors');
+  t.notOk('eventIDs' in listed[0], 'without its event ids, which its own URL gives');
+  const regulatorKey = (await world.ok(world.admin.post('/api-keys', { role: 'regulator' }))).key as string;
+  const everyone = (await get(regulatorKey, '/epcis/capture?perPage=1000')).json().items as { captureID: string }[];
+  t.ok(
+    everyone.some((job) => job.captureID === theirs) && mine.every((id) => everyone.some((job) => job.captureID === id)),
+    'regulators list every party’s',
+  );
+  for (const [query, pointer] of [
+    ['perPage=0', '/perPage'],
+    ['nextPageToken=garbage', '/nextPageToken'],
+    ['status=running', '/status'],
+  ]) {
+    const refused = await get(plant.key, `/epcis/capture?${query}`);
+    t.equal(refused.statusCode, 400, query);
+    t.equal(refused.json().errors[0].pointer, pointer, `naming ${pointer}`);
+  }
+});
