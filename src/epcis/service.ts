@@ -346,6 +346,7 @@ export function createEpcisService(deps: {
           'capture-limit',
           'Capture limit exceeded',
           `${listed} events; at most ${CAPTURE_LIMIT_EVENTS} per capture (see OPTIONS /epcis/capture)`,
+          [{ in: 'body', pointer: '/epcisBody/eventList', detail: `${listed} events; at most ${CAPTURE_LIMIT_EVENTS}` }],
         );
       }
       const party = actingParty(principal);

@@ -417,6 +417,11 @@ t.test('an eventList that is no array is a 400 saying so, never the capture limi
   }
   const { reply } = await captured(world, plant.key, doc(Array.from({ length: 10_001 }, () => observation(1, { epcList: [item(1)] }))));
   t.equal(reply.statusCode, 413, 'an array over the limit is still a 413');
+  t.same(
+    reply.json().errors,
+    [{ in: 'body', pointer: '/epcisBody/eventList', detail: '10001 events; at most 10000' }],
+    'pointing at the event list',
+  );
 });
 
 t.test('a capture makes lots of the capturing party’s own products only', async (t) => {
