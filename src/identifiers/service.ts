@@ -71,9 +71,10 @@ export function createIdentifierService(deps: Deps) {
       const lot = code ? lots.get(code) : undefined;
       return lot && !lot.voidedByEventId ? { kind: lot.kind === 'container' ? 'container' : 'lot', lotCode: lot.code } : undefined;
     };
+    // a pack of a voided lot names nothing either: the lot, and so the pack, never existed
     const pack = (code: string): Extract<Referent, { kind: 'item' }> | undefined => {
       const lotCode = itemLots.get(code);
-      return lotCode ? { kind: 'item', itemCode: code, lotCode } : undefined;
+      return lotCode && live(lotCode) ? { kind: 'item', itemCode: code, lotCode } : undefined;
     };
 
     const referentOf = (id: Identifier): Referent | undefined => {

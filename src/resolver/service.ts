@@ -273,7 +273,12 @@ export function createResolverService(deps: {
       if (!id) throw notFound('only GTIN (01) and SSCC (00) keys resolve here');
       const named = await deps.identifiers.find(id);
       const written = [link.sscc ?? link.gtin, link.lot, link.serial].filter(Boolean).join('/');
-      if (!named) throw new NotGenuineError(written);
+      if (!named) {
+        // a pack of a lot whose making was declared in error names nothing, but its scan is flagged
+        // with the lot and its maker, as at /t/{code}
+        if (id.kind === 'gtin' && id.serial && (await deps.items.findItem(id.serial))?.lotVoided) return resolveItem(id.serial, context);
+        throw new NotGenuineError(written);
+      }
       if (named.kind === 'product') {
         throw notFound(`GTIN ${link.gtin} is registered (${named.productName}); scan a code with a lot or serial for its chain`);
       }
