@@ -68,3 +68,21 @@ t.test("a PNG QR has the very pixels the qrcode package's renderer draws", async
     }
   }
 });
+
+// what keeps a large QR from holding the service up, pinned without timing it: the PNG is drawn as a
+// 1-bit greyscale image (a 2048-pixel one is 0.5 MB of rows to compress, not the 16 MB of RGBA the
+// package fills and filters), and the route sends that image
+t.test('a PNG QR is a 1-bit greyscale image, at the route too', async (t) => {
+  const header = (png: Buffer) => ({ bitDepth: png[24], colourType: png[25], interlace: png[28] });
+  t.same(header(qrPng('https://fj.example/t/006DC3KQNH0', 2048)), { bitDepth: 1, colourType: 0, interlace: 0 });
+  const world = await createWorld(t);
+  const farm = await world.party('farm');
+  const lot = await farm.commission(await farm.product('piece'), 10);
+  const job = expectStatus(t, await farm.api.post(`/lots/${lot}/items`, { count: 1 }), 202, 'one code');
+  await world.app.services.items.idle();
+  const [pack] = ((await farm.api.get(`/code-jobs/${job.body.id}/codes.csv`)).body as string).trim().split('\n')[1].split(',');
+  const image = await world.app.inject({ method: 'GET', url: `/items/${pack}/qr.png?size=2048` });
+  t.equal(image.statusCode, 200);
+  t.same(header(image.rawPayload), { bitDepth: 1, colourType: 0, interlace: 0 }, 'the route sends the 1-bit image');
+  t.equal(PNG.sync.read(image.rawPayload).width, 2048);
+});
