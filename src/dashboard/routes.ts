@@ -14,6 +14,17 @@ const COOKIE_PATH = '/regulator';
 const HTML = 'text/html; charset=utf-8';
 const langQuery = z.enum(['zh-CN', 'en']).optional();
 
+const page = (description: string) => ({ description, content: { 'text/html': { schema: z.string() } } });
+const redirect = (description: string, setsCookie = false) =>
+  z.null().meta({
+    description,
+    headers: {
+      location: { type: 'string', description: 'where the browser goes next' },
+      ...(setsCookie && { 'set-cookie': { type: 'string', description: 'the session cookie (HttpOnly, Secure, SameSite=Strict)' } }),
+    },
+  });
+const toSignIn = redirect('No session (or an expired one): to the sign-in form');
+
 // The dashboard is for a browser: a regulator signs in once with the key, and the session rides in an
 // HTTP-only cookie, so these routes are public to the API-key check and look at the cookie themselves.
 export const dashboardRoutes: FastifyPluginAsyncZod<{ service: DashboardService }> = async (app, { service }) => {
@@ -29,6 +40,7 @@ export const dashboardRoutes: FastifyPluginAsyncZod<{ service: DashboardService 
         summary: 'Sign-in form of the regulator dashboard',
         querystring: z.object({ lang: langQuery }),
         produces: ['text/html'],
+        response: { 200: page('The sign-in form') },
       },
     },
     async (request, reply) => reply.type(HTML).send(loginPage(request.query.lang ?? 'zh-CN', false)),
@@ -44,6 +56,11 @@ export const dashboardRoutes: FastifyPluginAsyncZod<{ service: DashboardService 
         querystring: z.object({ lang: langQuery }),
         body: z.object({ key: z.string().min(1).max(200) }),
         produces: ['text/html'],
+        response: {
+          303: redirect('Signed in: to the dashboard, with the session cookie', true),
+          401: page('An unknown or revoked key: the form again, saying so'),
+          403: page('A key that is not a regulator’s: the form again, saying so'),
+        },
       },
     },
     async (request, reply) => {
@@ -63,10 +80,23 @@ export const dashboardRoutes: FastifyPluginAsyncZod<{ service: DashboardService 
     },
   );
 
-  app.post('/regulator/logout', { config, schema: { tags, summary: 'Ends the dashboard session' } }, async (request, reply) => {
-    await service.logout(cookieValue(request.headers.cookie, COOKIE));
-    return reply.header('set-cookie', sessionCookie(COOKIE, '', { path: COOKIE_PATH, maxAgeSeconds: 0 })).redirect('/regulator/login', 303);
-  });
+  app.post(
+    '/regulator/logout',
+    {
+      config,
+      schema: {
+        tags,
+        summary: 'Ends the dashboard session',
+        response: { 303: redirect('Signed out: to the sign-in form, the session cookie cleared', true) },
+      },
+    },
+    async (request, reply) => {
+      await service.logout(cookieValue(request.headers.cookie, COOKIE));
+      return reply
+        .header('set-cookie', sessionCookie(COOKIE, '', { path: COOKIE_PATH, maxAgeSeconds: 0 }))
+        .redirect('/regulator/login', 303);
+    },
+  );
 
   app.get(
     '/regulator/dashboard/events.csv',
@@ -80,6 +110,13 @@ export const dashboardRoutes: FastifyPluginAsyncZod<{ service: DashboardService 
           'The export link of the dashboard page: needs the session cookie of POST /regulator/login (a browser sends no API key); without one it redirects to the sign-in form.',
         querystring: periodQuery({ sort: z.enum(KDE_SORTS).default('time') }),
         produces: ['text/csv'],
+        response: {
+          200: {
+            description: 'The key data elements of the period’s events, streamed as UTF-8 CSV with a byte order mark',
+            content: { 'text/csv': { schema: z.string() } },
+          },
+          303: toSignIn,
+        },
       },
     },
     async (request, reply) => {
@@ -108,6 +145,7 @@ export const dashboardRoutes: FastifyPluginAsyncZod<{ service: DashboardService 
         description: 'Needs the session cookie of POST /regulator/login; without one it redirects to the sign-in form.',
         querystring: periodQuery({ lang: langQuery }),
         produces: ['text/html'],
+        response: { 200: page('The dashboard page'), 303: toSignIn },
       },
     },
     async (request, reply) => {

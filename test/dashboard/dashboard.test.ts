@@ -1,6 +1,7 @@
 import { sql } from 'drizzle-orm';
 import { createDashboardRepository } from '../../src/dashboard/repository.js';
 import { createDashboardService } from '../../src/dashboard/service.js';
+import { mediaTypeOf, servedOpenApi } from '../fixtures/openapi.js';
 import { createWorld, expectStatus } from '../fixtures/world.js';
 import { fileTest } from '../root.js';
 
@@ -170,4 +171,28 @@ t.test('sessions expire after eight hours', async (t) => {
   await service.logout(undefined);
   await service.logout(token);
   t.equal(await service.principal(token), null, 'after signing out');
+});
+
+t.test('the OpenAPI document declares what the dashboard routes answer: pages, the CSV, the redirects', async (t) => {
+  const world = await createWorld(t);
+  const document = await servedOpenApi(world.app);
+  const declared = (path: string, method: 'get' | 'post') =>
+    Object.fromEntries(
+      Object.entries(document.paths[path]?.[method]?.responses ?? {}).map(([status, response]) => [
+        status,
+        Object.keys(response.content ?? {}),
+      ]),
+    );
+  t.match(declared('/regulator/login', 'get'), { 200: ['text/html'] });
+  t.match(declared('/regulator/login', 'post'), { 303: [], 401: ['text/html'], 403: ['text/html'] });
+  t.match(declared('/regulator/logout', 'post'), { 303: [] });
+  t.match(declared('/regulator/dashboard', 'get'), { 200: ['text/html'], 303: [] });
+  t.match(declared('/regulator/dashboard/events.csv', 'get'), { 200: ['text/csv'], 303: [] });
+  t.match(Object.keys(document.paths['/regulator/login'].post.responses['303'].headers ?? {}), ['location', 'set-cookie']);
+  // and the routes answer so
+  const wrongKey = await world.app.inject({ method: 'POST', url: '/regulator/login', payload: { key: 'x'.repeat(30) } });
+  t.equal(wrongKey.statusCode, 401);
+  t.match(mediaTypeOf(wrongKey.headers), 'text/html');
+  const noSession = await world.app.inject({ method: 'GET', url: '/regulator/dashboard/events.csv' });
+  t.equal(noSession.statusCode, 303);
 });
