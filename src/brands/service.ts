@@ -332,7 +332,15 @@ export function createBrandService(deps: {
     async disposals(principal: Principal, code: string) {
       requireRole(principal, 'brands.disposals');
       await brandOrNotFound(code);
-      const rows = (await deps.brands.authorizationsOf({ brandCode: code })).filter((row) => row.disposalDeadline !== null);
+      // a member's current authorization: the standing one, else its last (exited) one; an earlier
+      // exit's deadline no longer binds a party admitted again, or suspended or exited since
+      const current = new Map<string, AuthorizationRow>();
+      for (const row of await deps.brands.authorizationsOf({ brandCode: code })) {
+        const kept = current.get(row.partyCode);
+        if (!kept || (kept.state === 'exited' && (row.state !== 'exited' || row.stateSince >= kept.stateSince)))
+          current.set(row.partyCode, row);
+      }
+      const rows = [...current.values()].filter((row) => row.disposalDeadline !== null);
       const partyCodes = [...new Set(rows.map((row) => row.partyCode))];
       const [stock, parties] = await Promise.all([deps.brands.onHand(code, partyCodes), deps.parties.findByCodes(partyCodes)]);
       const names = new Map(parties.map((party) => [party.code, party.name]));

@@ -276,6 +276,34 @@ t.test('brand programme', async (t) => {
     expectStatus(t, await late.api.get(`/brands/${code}/disposals`), 403, 'operators do not');
   });
 
+  t.test('disposal lists a member by its current authorization: not after a re-admission, once after a second exit', async (t) => {
+    const [readmitted, resuspended, twiceExited] = [
+      await world.party('processor'),
+      await world.party('processor'),
+      await world.party('processor'),
+    ];
+    const products = [await readmitted.product('piece'), await resuspended.product('piece'), await twiceExited.product('piece')];
+    const code = await brand(products);
+    const readmit = (party: Actor, validFrom: string) =>
+      world.ok(office.post(`/brands/${code}/authorizations`, { partyCode: party.code, tier: 'authorized', validFrom, reason: '重新准入' }));
+    for (const [index, party] of [readmitted, resuspended, twiceExited].entries()) {
+      await world.ok(admit(code, party.code));
+      await party.commission(products[index], 40);
+      await world.ok(change(code, party.code, 'exited', { effectiveOn: dayAgo(60) }), 200);
+      await readmit(party, dayAgo(50));
+    }
+    await world.ok(change(code, resuspended.code, 'suspended', { effectiveOn: dayAgo(5) }), 200);
+    await world.ok(change(code, twiceExited.code, 'exited', { effectiveOn: dayAgo(5) }), 200);
+
+    const items = (await office.get(`/brands/${code}/disposals`)).body.items;
+    const of = (party: Actor) => items.filter((item: { partyCode: string }) => item.partyCode === party.code);
+    t.same(of(readmitted), [], 'a member admitted again has no stock to dispose of: its branded stock is labelled rightly');
+    t.match(of(resuspended), [{ state: 'suspended', since: dayAgo(5), deadline: dayAgo(-25), status: 'disposing', overdue: false }]);
+    t.equal(of(resuspended).length, 1, 'listed once, by its suspension, not also by its earlier exit');
+    t.match(of(twiceExited), [{ state: 'exited', since: dayAgo(5), deadline: dayAgo(-25), status: 'disposing', overdue: false }]);
+    t.equal(of(twiceExited).length, 1, 'listed once, by its last exit');
+  });
+
   t.test('access: the brand office and regulators decide; operators read; a brand office key reaches only brand routes', async (t) => {
     const operator = await world.party('processor');
     const code = await brand([]);
