@@ -22,6 +22,8 @@ const configSchema = z.object({
   DATABASE_URL: z
     .string()
     .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL')
+    // the PostgreSQL client reads it as a WHATWG URL
+    .refine((url) => URL.canParse(url), 'is not a valid URL (a port up to 65535; characters such as @ / # in a password percent-encoded)')
     .optional(),
   ADMIN_API_KEY: z.string().min(24, 'must be at least 24 characters').optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),

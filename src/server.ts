@@ -4,7 +4,7 @@ import QRCode from 'qrcode';
 import { loadDemoChainOnce } from '../seeds/fengjie.js';
 import { buildApp } from './app.js';
 import { RevokedAdminKeyError } from './auth/service.js';
-import { ConfigError, loadConfig, loadEnvFile } from './config.js';
+import { type Config, ConfigError, loadConfig, loadEnvFile } from './config.js';
 import { type Database, openPglite, openPostgres } from './db/client.js';
 import { DataDirLockedError } from './db/lock.js';
 import { DEFAULT_FLAG_POLICY } from './scans/flags.js';
@@ -24,10 +24,23 @@ function freePort(host: string): Promise<number> {
   });
 }
 
+/** The database the settings name; a PostgreSQL that cannot be reached stops start-up with one line saying why. */
+async function openDatabase(config: Config): Promise<Database> {
+  if (!config.DATABASE_URL) return openPglite(config.DATA_DIR);
+  try {
+    return await openPostgres(config.DATABASE_URL);
+  } catch (error) {
+    // where it looked, never the URL's password
+    const url = new URL(config.DATABASE_URL);
+    const where = `${url.host || 'localhost'}${url.pathname}`;
+    throw new ConfigError(`DATABASE_URL: cannot connect to PostgreSQL at ${where}: ${(error as Error).message}`);
+  }
+}
+
 async function main() {
   loadEnvFile();
   const config = loadConfig();
-  const database: Database = config.DATABASE_URL ? await openPostgres(config.DATABASE_URL) : await openPglite(config.DATA_DIR);
+  const database = await openDatabase(config);
   await database.migrate();
 
   const shownHost = config.HOST === '0.0.0.0' || config.HOST === '::' ? 'localhost' : config.HOST;
@@ -51,11 +64,6 @@ async function main() {
     creditRecomputeMs: config.CREDIT_RECOMPUTE_HOURS * 3_600_000,
     showCreditGrade: config.CONSUMER_CREDIT_GRADE,
   });
-  const codeJobs = await app.services.items.resumeInterruptedJobs();
-  const captureJobs = await app.services.epcis.resumeInterruptedJobs();
-  if (codeJobs + captureJobs > 0) app.log.warn({ codeJobs, captureJobs }, 'jobs left unfinished by the last stop run again');
-  const adminKey = await app.services.apiKeys.ensureAdminKey(config.ADMIN_API_KEY);
-  const demo = config.SEED_DEMO ? await loadDemoChainOnce(database, app.log) : null;
 
   // On SIGINT/SIGTERM: stop accepting, finish in-flight requests, store buffered scans, let running
   // jobs end (a job cut off by the grace period runs again at the next start), close the pool and
@@ -67,7 +75,23 @@ async function main() {
     await database.close();
   });
 
-  await app.listen({ port, host: config.HOST });
+  // a configured admin key works from the first request on
+  if (config.ADMIN_API_KEY) await app.services.apiKeys.ensureAdminKey(config.ADMIN_API_KEY);
+  try {
+    await app.listen({ port, host: config.HOST });
+  } catch (error) {
+    await app.close();
+    await database.close();
+    throw new ConfigError(`PORT, HOST: cannot listen on ${config.HOST}:${port}: ${(error as Error).message}`);
+  }
+  const codeJobs = await app.services.items.resumeInterruptedJobs();
+  const captureJobs = await app.services.epcis.resumeInterruptedJobs();
+  if (codeJobs + captureJobs > 0) app.log.warn({ codeJobs, captureJobs }, 'jobs left unfinished by the last stop run again');
+  // only a service that listens issues the first admin key: one made by a start that then failed
+  // to listen would never be shown
+  const adminKey = config.ADMIN_API_KEY ? null : await app.services.apiKeys.ensureAdminKey();
+  const demo = config.SEED_DEMO ? await loadDemoChainOnce(database, app.log) : null;
+
   const base = `http://${shownHost}:${port}`;
   const where = database.kind === 'pglite' ? `embedded PGlite in ${config.DATA_DIR}` : 'PostgreSQL (DATABASE_URL)';
   const lines = [

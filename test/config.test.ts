@@ -83,6 +83,9 @@ t.test('bad values throw ConfigError naming the variable', async (t) => {
   const url = configError(t, { DATABASE_URL: 'mysql://localhost/x' });
   t.match(url, /DATABASE_URL/);
   t.match(url, /postgres/);
+  for (const unparsable of ['postgres://x@127.0.0.1:99999/db', 'postgres://a:b@[zz/db']) {
+    t.match(configError(t, { DATABASE_URL: unparsable }), /DATABASE_URL: is not a valid URL/, `DATABASE_URL=${unparsable}`);
+  }
   const key = configError(t, { ADMIN_API_KEY: 'k'.repeat(23) });
   t.match(key, /ADMIN_API_KEY/);
   t.match(key, /24/);

@@ -1,0 +1,81 @@
+// Start-ups that fail for the operator's setting, not for a bug: the port taken, the database not
+// there. Each ends in one line naming the setting, without a stack trace, and a first start that
+// could not listen has issued no admin key the operator never saw.
+import { createServer, type Server } from 'node:net';
+import { launchService, serviceStorage } from './fixtures/service-process.js';
+import { usingPostgres } from './helper.js';
+import { fileTest } from './root.js';
+
+const t = fileTest();
+// three service processes, each compiling and opening its database
+t.setTimeout(300_000);
+
+const STACK_FRAME = /^\s+at /m;
+
+t.test('a first start on a port already taken says so, and the next start prints the admin key it made', async (t) => {
+  const taken: Server = createServer();
+  await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+  t.teardown(() => new Promise<void>((resolve) => taken.close(() => resolve())));
+  const { port } = taken.address() as { port: number };
+
+  const storage = await serviceStorage(t, { empty: true });
+  // no ADMIN_API_KEY: the first start issues one and shows it once
+  const first = launchService(t, storage, { PORT: String(port), ADMIN_API_KEY: '' });
+  const { code } = await first.exited;
+  t.equal(code, 1, 'the start fails');
+  const output = first.output().trim();
+  t.notMatch(output, STACK_FRAME, 'no stack trace', { output });
+  t.match(
+    output,
+    new RegExp(`^PORT, HOST: cannot listen on 127\\.0\\.0\\.1:${port}: .*address already in use`, 'm'),
+    'names the setting and why',
+  );
+
+  const second = launchService(t, storage, { ADMIN_API_KEY: '' });
+  await second.waitFor(/service ready on/);
+  t.match(
+    second.output(),
+    /Admin API key \(shown once, stored hashed — keep it\):\s+ctk_\S+/,
+    'the start that listens shows a new admin key',
+  );
+  t.same(await second.stop('SIGTERM'), { code: 0, signal: null });
+});
+
+t.test('a database that cannot be reached is one line naming DATABASE_URL, without its password', async (t) => {
+  // nothing listens on port 1
+  const service = launchService(t, {
+    env: { DATABASE_URL: 'postgres://trace:s3cret-pw@127.0.0.1:1/trace' },
+    open: async () => {
+      throw new Error('unused');
+    },
+  });
+  const { code } = await service.exited;
+  t.equal(code, 1);
+  const output = service.output().trim();
+  t.notMatch(output, STACK_FRAME, 'no stack trace', { output });
+  t.notMatch(output, /s3cret-pw/, 'the password is not printed');
+  t.match(output, /^DATABASE_URL: cannot connect to PostgreSQL at 127\.0\.0\.1:1\/trace: .*ECONNREFUSED/m);
+});
+
+t.test(
+  'a database the server refuses (no such database) is one line too',
+  { skip: !usingPostgres() && 'needs a PostgreSQL server' },
+  async (t) => {
+    const url = new URL(process.env.DATABASE_URL as string);
+    url.pathname = '/no_such_database_here';
+    const service = launchService(t, {
+      env: { DATABASE_URL: url.href },
+      open: async () => {
+        throw new Error('unused');
+      },
+    });
+    const { code } = await service.exited;
+    t.equal(code, 1);
+    const output = service.output().trim();
+    t.notMatch(output, STACK_FRAME, 'no stack trace', { output });
+    t.match(
+      output,
+      /^DATABASE_URL: cannot connect to PostgreSQL at .*\/no_such_database_here: database "no_such_database_here" does not exist$/m,
+    );
+  },
+);
