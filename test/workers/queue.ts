@@ -17,6 +17,7 @@ const TESTS = join(ROOT, 'test');
 const LONGEST_FIRST = [
   'test/epcis/crash.test.ts',
   'test/server.test.ts',
+  'test/server-start.test.ts',
   'test/epcis/jobs.test.ts',
   'test/epcis/conformance.test.ts',
   'test/app-fuzz.test.ts',
