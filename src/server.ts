@@ -4,8 +4,8 @@ import QRCode from 'qrcode';
 import { loadDemoChainOnce } from '../seeds/fengjie.js';
 import { buildApp } from './app.js';
 import { RevokedAdminKeyError } from './auth/service.js';
-import { type Config, ConfigError, loadConfig, loadEnvFile } from './config.js';
-import { type Database, openPglite, openPostgres } from './db/client.js';
+import { ConfigError, loadConfig, loadEnvFile } from './config.js';
+import { type Database, DatabaseUnreachableError, openPglite, openPostgres } from './db/client.js';
 import { DataDirLockedError } from './db/lock.js';
 import { DEFAULT_FLAG_POLICY } from './scans/flags.js';
 
@@ -24,23 +24,10 @@ function freePort(host: string): Promise<number> {
   });
 }
 
-/** The database the settings name; a PostgreSQL that cannot be reached stops start-up with one line saying why. */
-async function openDatabase(config: Config): Promise<Database> {
-  if (!config.DATABASE_URL) return openPglite(config.DATA_DIR);
-  try {
-    return await openPostgres(config.DATABASE_URL);
-  } catch (error) {
-    // where it looked, never the URL's password
-    const url = new URL(config.DATABASE_URL);
-    const where = `${url.host || 'localhost'}${url.pathname}`;
-    throw new ConfigError(`DATABASE_URL: cannot connect to PostgreSQL at ${where}: ${(error as Error).message}`);
-  }
-}
-
 async function main() {
   loadEnvFile();
   const config = loadConfig();
-  const database = await openDatabase(config);
+  const database: Database = config.DATABASE_URL ? await openPostgres(config.DATABASE_URL) : await openPglite(config.DATA_DIR);
   await database.migrate();
 
   const shownHost = config.HOST === '0.0.0.0' || config.HOST === '::' ? 'localhost' : config.HOST;
@@ -119,7 +106,12 @@ async function main() {
 }
 
 main().catch((error) => {
-  if (error instanceof ConfigError || error instanceof DataDirLockedError || error instanceof RevokedAdminKeyError) {
+  if (
+    error instanceof ConfigError ||
+    error instanceof DataDirLockedError ||
+    error instanceof RevokedAdminKeyError ||
+    error instanceof DatabaseUnreachableError
+  ) {
     console.error(error.message);
   } else {
     console.error(error);

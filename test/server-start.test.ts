@@ -2,7 +2,7 @@
 // there. Each ends in one line naming the setting, without a stack trace, and a first start that
 // could not listen has issued no admin key the operator never saw.
 import { createServer, type Server } from 'node:net';
-import { launchService, serviceStorage } from './fixtures/service-process.js';
+import { launchService, serviceStorage, spawnProcess } from './fixtures/service-process.js';
 import { usingPostgres } from './helper.js';
 import { fileTest } from './root.js';
 
@@ -55,6 +55,20 @@ t.test('a database that cannot be reached is one line naming DATABASE_URL, witho
   t.notMatch(output, STACK_FRAME, 'no stack trace', { output });
   t.notMatch(output, /s3cret-pw/, 'the password is not printed');
   t.match(output, /^DATABASE_URL: cannot connect to PostgreSQL at 127\.0\.0\.1:1\/trace: .*ECONNREFUSED/m);
+});
+
+t.test('so it is for the scripts that open the service database', async (t) => {
+  for (const script of ['scripts/admin-key.ts', 'scripts/seed.ts']) {
+    const run = spawnProcess(t, [script], { DATABASE_URL: 'postgres://trace:s3cret-pw@127.0.0.1:1/trace' });
+    t.equal((await run.exited).code, 1, script);
+    const output = run.output().trim();
+    t.notMatch(output, STACK_FRAME, `${script}: no stack trace`, { output });
+    t.match(
+      output,
+      /^DATABASE_URL: cannot connect to PostgreSQL at 127\.0\.0\.1:1\/trace: connect ECONNREFUSED 127\.0\.0\.1:1$/,
+      `${script}: one line`,
+    );
+  }
 });
 
 t.test(

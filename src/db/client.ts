@@ -95,6 +95,11 @@ export const migrationsFolder = fileURLToPath(new URL('../../migrations', import
 /** How the service's connections name themselves to PostgreSQL (pg_stat_activity.application_name). */
 export const SERVICE_NAME = 'county-trace';
 
+/** A PostgreSQL the service cannot reach or log in to: its message is for the user, in one line. */
+export class DatabaseUnreachableError extends Error {
+  override name = 'DatabaseUnreachableError';
+}
+
 export async function openPostgres(url: string): Promise<Database> {
   // Trace follow-up lookups pass thousands of codes; with the default random_page_cost (4) the
   // planner prefers sequential scans over the indexes that serve them 5–10× faster.
@@ -106,7 +111,17 @@ export async function openPostgres(url: string): Promise<Database> {
   // every statement, pool.query or a transaction's, runs on a pooled client: count it there
   pool.on('connect', (client) => recordStatements(client, record));
   // Surface a bad URL at start-up rather than on the first request.
-  await pool.query('select 1');
+  try {
+    await pool.query('select 1');
+  } catch (error) {
+    await pool.end().catch(() => {});
+    // where it looked, never the URL's password
+    const { host, pathname } = new URL(url);
+    // a host name with several addresses fails with one error per address
+    const reasons: (Error & { code?: string })[] = error instanceof AggregateError ? error.errors : [error as Error];
+    const reason = reasons.map((one) => one.message || one.code).join('; ');
+    throw new DatabaseUnreachableError(`DATABASE_URL: cannot connect to PostgreSQL at ${host || 'localhost'}${pathname}: ${reason}`);
+  }
   const db = drizzlePg(pool, { schema }) as unknown as Db;
   return {
     db,
