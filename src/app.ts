@@ -93,6 +93,8 @@ export type AppOptions = {
   database: Database;
   logger?: FastifyServerOptions['logger'];
   bodyLimit?: number;
+  /** Reverse proxies whose X-Forwarded-For names the client (a number of hops, or their addresses): per-client limits count each client, not the proxy. */
+  trustProxy?: number | string[];
   /** Origin printed on labels and used in links, e.g. https://fj.example.cn */
   publicBaseUrl?: string;
   flagPolicy?: FlagPolicy;
@@ -154,7 +156,7 @@ type ServiceLog = { error: (object: object, message: string) => void; warn: (obj
 
 export function createServices(
   database: Database,
-  options: Omit<AppOptions, 'database' | 'logger' | 'bodyLimit'> & { log?: ServiceLog } = {},
+  options: Omit<AppOptions, 'database' | 'logger' | 'bodyLimit' | 'trustProxy'> & { log?: ServiceLog } = {},
 ) {
   const repos = createRepositories(database);
   const publicBaseUrl = options.publicBaseUrl ?? 'http://127.0.0.1:3000';
@@ -320,10 +322,14 @@ export function createServices(
 
 export type Services = ReturnType<typeof createServices>;
 
+const trustHops = (hops: number) => (_address: string, hop: number) => hop < hops;
+
 export async function buildApp(options: AppOptions) {
   const app = Fastify({
     logger: options.logger ?? false,
     bodyLimit: options.bodyLimit ?? 1024 * 1024,
+    // a number of proxies: the addresses of that many hops nearest the service are theirs
+    trustProxy: typeof options.trustProxy === 'number' ? trustHops(options.trustProxy) : (options.trustProxy ?? false),
     genReqId: (request) => requestIdOf(request.headers['x-request-id']),
     // a URL the router cannot decode, or a path parameter over its length limit, is answered like any other error
     frameworkErrors: sendError,

@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import ipaddr from 'ipaddr.js';
 import { z } from 'zod';
 import { parseYieldAllowances } from './lots/ledger.js';
 import { parseRecallDeadlines } from './recalls/deadlines.js';
@@ -15,6 +16,24 @@ function parsedBy<T>(parse: (text: string) => T) {
   });
 }
 
+/** The names proxy-addr (Fastify's trustProxy) gives to ranges of addresses. */
+const PROXY_RANGES = ['loopback', 'linklocal', 'uniquelocal'];
+
+/**
+ * The reverse proxies whose X-Forwarded-For names the client: a number of hops, or addresses, CIDR
+ * ranges and the names loopback, linklocal, uniquelocal, separated by commas.
+ */
+export function parseTrustProxy(text: string): number | string[] {
+  if (/^\d+$/.test(text.trim())) return Number(text);
+  const entries = text.split(',').map((entry) => entry.trim());
+  for (const entry of entries) {
+    if (!PROXY_RANGES.includes(entry) && !ipaddr.isValid(entry) && !ipaddr.isValidCIDR(entry)) {
+      throw new Error(`"${entry}" is not an address, a CIDR range or one of ${PROXY_RANGES.join(', ')}; or give the number of proxies`);
+    }
+  }
+  return entries;
+}
+
 const configSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   HOST: z.string().min(1).default('127.0.0.1'),
@@ -26,6 +45,9 @@ const configSchema = z.object({
     .refine((url) => URL.canParse(url), 'is not a valid URL (a port up to 65535; characters such as @ / # in a password percent-encoded)')
     .optional(),
   ADMIN_API_KEY: z.string().min(24, 'must be at least 24 characters').optional(),
+  TRUST_PROXY: parsedBy(parseTrustProxy)
+    .optional()
+    .describe('reverse proxies in front of the service whose X-Forwarded-For names the client (rate limits, hashed IPs)'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   BODY_LIMIT_BYTES: z.coerce
     .number()

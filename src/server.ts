@@ -37,6 +37,7 @@ async function main() {
   const app = await buildApp({
     database,
     bodyLimit: config.BODY_LIMIT_BYTES,
+    trustProxy: config.TRUST_PROXY,
     logger: { level: config.LOG_LEVEL, redact: ['req.headers.authorization'] },
     publicBaseUrl,
     flagPolicy: { ...DEFAULT_FLAG_POLICY, overScanThreshold: config.SCAN_FLAG_THRESHOLD },

@@ -100,6 +100,15 @@ t.test('bad values throw ConfigError naming the variable', async (t) => {
   t.notMatch(several, /DATABASE_URL/);
 });
 
+t.test('TRUST_PROXY: a number of proxies, or their addresses and ranges', async (t) => {
+  t.equal(loadConfig({}).TRUST_PROXY, undefined, 'no proxy trusted unless named');
+  t.equal(loadConfig({ TRUST_PROXY: '1' }).TRUST_PROXY, 1);
+  t.same(loadConfig({ TRUST_PROXY: '10.0.0.0/8, 127.0.0.1,::1,loopback' }).TRUST_PROXY, ['10.0.0.0/8', '127.0.0.1', '::1', 'loopback']);
+  for (const bad of ['true', 'proxy.example.cn', '10.0.0.0/33', '1,']) {
+    t.match(configError(t, { TRUST_PROXY: bad }), /TRUST_PROXY: /, `TRUST_PROXY=${bad}`);
+  }
+});
+
 t.test('empty strings count as unset', async (t) => {
   const config = loadConfig({
     PORT: '',

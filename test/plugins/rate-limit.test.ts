@@ -73,3 +73,25 @@ t.test('hits arriving together are each counted', async (t) => {
     'five answered, three refused, in the order they came',
   );
 });
+
+t.test('behind a reverse proxy named in TRUST_PROXY, each client behind it has its own allowance', async (t) => {
+  const complain = (instance: Awaited<ReturnType<typeof buildApp>>, client: string, remoteAddress = '10.0.0.5') =>
+    instance.inject({
+      method: 'POST',
+      url: '/complaints',
+      remoteAddress,
+      headers: { 'x-forwarded-for': client },
+      payload: { code: 'K7QM2XR9P4D', category: 'quality', text: '包装破损' },
+    });
+  for (const trustProxy of [['10.0.0.0/8'], 1]) {
+    const { app } = await buildTestApp(t, undefined, { complaintsPerHour: 2, trustProxy });
+    for (let i = 0; i < 2; i++) t.equal((await complain(app, '203.0.113.20')).statusCode, 201);
+    t.equal((await complain(app, '203.0.113.20')).statusCode, 429, `${trustProxy}: the client over its limit is refused`);
+    t.equal((await complain(app, '198.51.100.20')).statusCode, 201, `${trustProxy}: another client behind the same proxy is not`);
+    await app.close();
+  }
+  // a proxy not trusted cannot make its clients up: the address it connects from counts
+  const { app } = await buildTestApp(t, undefined, { complaintsPerHour: 2, trustProxy: ['10.0.0.0/8'] });
+  for (let i = 0; i < 2; i++) await complain(app, `192.0.2.${i}`, '203.0.113.99');
+  t.equal((await complain(app, '192.0.2.9', '203.0.113.99')).statusCode, 429, 'X-Forwarded-For from an untrusted address is ignored');
+});
