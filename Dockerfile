@@ -8,6 +8,9 @@ COPY tsconfig.json ./
 COPY src ./src
 COPY seeds ./seeds
 COPY migrations ./migrations
+# what `npm run admin-key` and `npm run seed` run, e.g. docker compose exec service npm run admin-key
+COPY scripts/admin-key.ts scripts/seed.ts ./scripts/
+COPY scripts/lib/database.ts ./scripts/lib/
 # Without DATABASE_URL the embedded database lives in /data (mount a volume there to keep it).
 RUN mkdir /data && chown node:node /data
 ENV DATA_DIR=/data HOST=0.0.0.0 PORT=3000

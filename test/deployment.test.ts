@@ -2,6 +2,7 @@
 // its service environment fed to the service's configuration, and the Dockerfile's image and user
 // checked against package.json's engines and every locked dependency's.
 import { readFileSync } from 'node:fs';
+import { posix } from 'node:path';
 import semver from 'semver';
 import { parse } from 'yaml';
 import { ConfigError, loadConfig } from '../src/config.js';
@@ -76,4 +77,40 @@ t.test('Dockerfile: an unprivileged user, a health check, a Node every dependenc
     .map(([path, entry]) => `${path.replace(/^.*node_modules\//, '')} wants ${entry.engines?.node}`);
   t.strictSame(unsupported, [], `every locked package supports every Node that engines (${engines}) allows`);
   t.ok(semver.satisfies(process.version, engines), `this Node (${process.version}) is one of them`);
+});
+
+t.test('Dockerfile: the image holds every file the service and the operator scripts load', async (t) => {
+  const copied = file('Dockerfile')
+    .split('\n')
+    .filter((line) => line.startsWith('COPY '))
+    .flatMap((line) => line.split(/\s+/).slice(1, -1))
+    .filter((source) => !source.startsWith('--'));
+  const ignore = file('.dockerignore')
+    .split('\n')
+    .map((line) => line.trim())
+    .filter((line) => line && !line.startsWith('#'));
+  const under = (path: string, pattern: string) => path === pattern || path.startsWith(`${pattern.replace(/\/$/, '')}/`);
+  /** .dockerignore's last matching line decides; a `!` line takes a path back in. */
+  const ignored = (path: string) =>
+    ignore.reduce((out, pattern) => (under(path, pattern.replace(/^!/, '')) ? !pattern.startsWith('!') : out), false);
+  const inImage = (path: string) => copied.some((source) => under(path, source)) && !ignored(path);
+
+  // every local module reached from the entry points, by their relative imports
+  const scripts = JSON.parse(file('package.json')).scripts as Record<string, string>;
+  const entries = ['start', 'admin-key', 'seed'].map((name) => /tsx (\S+)/.exec(scripts[name])?.[1] as string);
+  const reached = new Set<string>();
+  const visit = (path: string) => {
+    if (reached.has(path)) return;
+    reached.add(path);
+    for (const [, target] of file(path).matchAll(/from '(\.\.?\/[^']+)'/g)) {
+      visit(posix.normalize(posix.join(posix.dirname(path), target)).replace(/\.js$/, '.ts'));
+    }
+  };
+  for (const entry of entries) visit(entry);
+  t.ok(reached.size > 100, `${reached.size} modules reached from ${entries.join(', ')}`);
+  t.strictSame(
+    [...reached].filter((path) => !inImage(path)),
+    [],
+    'each of them is copied into the image (npm run admin-key and npm run seed work in the container)',
+  );
 });
