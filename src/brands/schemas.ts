@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { mistypedCodeCheck, serviceCodeField } from '../codes/service-codes.js';
+import { serviceCodeField } from '../codes/service-codes.js';
 import { dateSchema } from '../codes/timestamp.js';
 import { AUTHORIZATION_STATES, BRAND_KINDS, TIERS } from './standing.js';
 
@@ -21,7 +21,8 @@ export const createBrandBody = z.object({
   nameEn: name,
   ownerPartyCode: memberPartyCode.optional().describe('the party owning the brand, if any (an enterprise brand has one)'),
   products: z
-    .array(z.string().max(32).check(mistypedCodeCheck('product')))
+    // a GTIN is digits: read like a product code, trimmed and upper-cased, it is the GTIN typed
+    .array(z.string().max(32).pipe(serviceCodeField('product')))
     .max(500)
     .default([])
     .describe('product codes or GTINs the brand covers; only a party admitted to the brand may issue item codes for them'),

@@ -304,6 +304,40 @@ t.test('brand programme', async (t) => {
     t.equal(of(twiceExited).length, 1, 'listed once, by its last exit');
   });
 
+  t.test("a brand's products are read as every product code is: trimmed and in upper case", async (t) => {
+    const processor = await world.party('processor');
+    const [first, second] = [await processor.product('piece'), await processor.product('piece', { gtin: '06901234000177' })];
+    const code = newBrandCode();
+    const created = await office.post('/brands', {
+      code,
+      kind: 'gi',
+      nameZh: '奉节腊肉',
+      nameEn: 'Fengjie Cured Pork',
+      products: [` ${first.toLowerCase()} `],
+    });
+    expectStatus(t, created, 201, 'a product code typed in lower case');
+    t.same(created.body.products, [{ productCode: first, partyCode: processor.code }]);
+    const added = await office.post(`/brands/${code}/products`, { products: [second.toLowerCase(), ' 6901234000177 '] });
+    expectStatus(t, added, 422, 'the same product by its code and by its GTIN is named twice');
+    const byCode = expectStatus(
+      t,
+      await office.post(`/brands/${code}/products`, { products: [second.toLowerCase()] }),
+      200,
+      'added in lower case',
+    );
+    t.same(
+      byCode.body.products.map((row: { productCode: string }) => row.productCode),
+      [first, second].sort(),
+    );
+    const mistyped = expectStatus(
+      t,
+      await office.post(`/brands/${code}/products`, { products: [`${first.slice(0, -1)}0`.toLowerCase()] }),
+      400,
+      'mistyped',
+    );
+    t.same(mistyped.body.errors?.[0]?.pointer, '/products/0');
+  });
+
   t.test('access: the brand office and regulators decide; operators read; a brand office key reaches only brand routes', async (t) => {
     const operator = await world.party('processor');
     const code = await brand([]);
