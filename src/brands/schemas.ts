@@ -9,7 +9,17 @@ export const memberPartyCode = z.string().max(32).pipe(serviceCodeField('party')
 const reason = z.string().trim().min(1).max(1000).describe('why: recorded with the change and shown in its history');
 
 export const brandCodeParams = z.object({
-  code: z.string().regex(/^[A-Z0-9][A-Z0-9-]{1,31}$/, { error: 'a brand code is 2–32 capital letters, digits and hyphens, e.g. FSHP' }),
+  // read as every code in a request is: trimmed and in upper case
+  code: z
+    .string()
+    .max(64)
+    .trim()
+    .toUpperCase()
+    // a check, not a pattern: the OpenAPI document must not refuse what is read in upper case
+    .refine((code) => /^[A-Z0-9][A-Z0-9-]{1,31}$/.test(code), {
+      error: 'a brand code is 2–32 capital letters, digits and hyphens, e.g. FSHP',
+    })
+    .describe('2–32 capital letters, digits and hyphens, e.g. FSHP (read trimmed and in upper case)'),
 });
 
 export const createBrandBody = z.object({

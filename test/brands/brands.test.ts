@@ -329,6 +329,13 @@ t.test('brand programme', async (t) => {
       byCode.body.products.map((row: { productCode: string }) => row.productCode),
       [first, second].sort(),
     );
+    const lower = expectStatus(t, await office.get(`/brands/${code.toLowerCase()}`), 200, 'the brand by its code in lower case');
+    t.equal(lower.body.code, code);
+    expectStatus(t, await office.post(`/brands/${code.toLowerCase()}/products`, { products: [first] }), 200, 'and so on its other routes');
+    const typed = newBrandCode();
+    const createdLower = await office.post('/brands', { code: ` ${typed.toLowerCase()} `, kind: 'gi', nameZh: '奉节腊肉', nameEn: 'F' });
+    expectStatus(t, createdLower, 201, 'a new brand code typed in lower case');
+    t.equal(createdLower.body.code, typed, 'is stored in upper case');
     const mistyped = expectStatus(
       t,
       await office.post(`/brands/${code}/products`, { products: [`${first.slice(0, -1)}0`.toLowerCase()] }),
