@@ -1,4 +1,4 @@
-import { type AddressInfo, createServer } from 'node:net';
+import { type AddressInfo, createServer, isIPv6 } from 'node:net';
 import closeWithGrace from 'close-with-grace';
 import QRCode from 'qrcode';
 import { loadDemoChainOnce } from '../seeds/fengjie.js';
@@ -30,7 +30,9 @@ async function main() {
   const database: Database = config.DATABASE_URL ? await openPostgres(config.DATABASE_URL) : await openPglite(config.DATA_DIR);
   await database.migrate();
 
-  const shownHost = config.HOST === '0.0.0.0' || config.HOST === '::' ? 'localhost' : config.HOST;
+  // an IPv6 address goes in brackets in a URL
+  const shownHost =
+    config.HOST === '0.0.0.0' || config.HOST === '::' ? 'localhost' : isIPv6(config.HOST) ? `[${config.HOST}]` : config.HOST;
   // PORT=0 asks for any free port; links printed and built by the app need the real one
   const port = config.PORT || (await freePort(config.HOST));
   const publicBaseUrl = config.PUBLIC_BASE_URL ?? `http://${shownHost}:${port}`;

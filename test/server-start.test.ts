@@ -93,3 +93,13 @@ t.test(
     );
   },
 );
+
+t.test('on an IPv6 address the links printed are URLs: the address in brackets', async (t) => {
+  const storage = await serviceStorage(t);
+  const service = launchService(t, storage, { HOST: '::1' });
+  const [, base] = await service.waitFor(/service ready on (\S+)/);
+  t.match(base, /^http:\/\/\[::1\]:\d+$/, base);
+  t.match(service.output(), `API docs (Swagger UI):  ${base}/docs`);
+  t.equal((await fetch(`${base}/health`)).status, 200, 'the printed address answers');
+  t.same(await service.stop('SIGTERM'), { code: 0, signal: null });
+});
