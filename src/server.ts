@@ -6,7 +6,7 @@ import { buildApp } from './app.js';
 import { RevokedAdminKeyError } from './auth/service.js';
 import { ConfigError, loadConfig, loadEnvFile } from './config.js';
 import { type Database, DatabaseUnreachableError, openPglite, openPostgres } from './db/client.js';
-import { DataDirLockedError } from './db/lock.js';
+import { DataDirLockedError, DataDirUnusableError } from './db/lock.js';
 import { DEFAULT_FLAG_POLICY } from './scans/flags.js';
 
 /** How long a stop waits for requests and jobs to finish before exiting anyway. */
@@ -113,6 +113,7 @@ main().catch((error) => {
     error instanceof ConfigError ||
     error instanceof DataDirLockedError ||
     error instanceof RevokedAdminKeyError ||
+    error instanceof DataDirUnusableError ||
     error instanceof DatabaseUnreachableError
   ) {
     console.error(error.message);

@@ -17,7 +17,7 @@ import {
   openPostgres,
   queryRows,
 } from '../../src/db/client.js';
-import { DataDirLockedError } from '../../src/db/lock.js';
+import { DataDirLockedError, DataDirUnusableError } from '../../src/db/lock.js';
 
 export type Scratch = { database: Database; label: string; migrateMs: number };
 
@@ -133,7 +133,12 @@ export async function withConfiguredDatabase<T>(
     database = config.DATABASE_URL ? await openPostgres(config.DATABASE_URL) : await openPglite(config.DATA_DIR);
   } catch (error) {
     // a setting, a locked data directory or an unreachable database is a message for the user, not a stack trace
-    if (error instanceof ConfigError || error instanceof DataDirLockedError || error instanceof DatabaseUnreachableError) {
+    if (
+      error instanceof ConfigError ||
+      error instanceof DataDirLockedError ||
+      error instanceof DataDirUnusableError ||
+      error instanceof DatabaseUnreachableError
+    ) {
       console.error(error.message);
       process.exit(1);
     }

@@ -1,8 +1,13 @@
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 export class DataDirLockedError extends Error {
   override name = 'DataDirLockedError';
+}
+
+/** A DATA_DIR the service cannot make or write its lock in (a file, a folder it may not write). */
+export class DataDirUnusableError extends Error {
+  override name = 'DataDirUnusableError';
 }
 
 /**
@@ -10,11 +15,14 @@ export class DataDirLockedError extends Error {
  * claimed with a lock file holding our pid. A stale lock (its process gone) is taken over.
  */
 export function acquireDataDirLock(dataDir: string): () => void {
-  mkdirSync(dataDir, { recursive: true });
   const lockPath = join(dataDir, 'service.lock');
   try {
+    mkdirSync(dataDir, { recursive: true });
     writeFileSync(lockPath, String(process.pid), { flag: 'wx' });
-  } catch {
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST' || !existsSync(lockPath)) {
+      throw new DataDirUnusableError(`DATA_DIR: ${dataDir} cannot hold the database: ${(error as Error).message}`);
+    }
     // an empty or garbled lock (a crash between create and write) counts as stale
     const holder = Number(readFileSync(lockPath, 'utf8').trim());
     if (Number.isInteger(holder) && holder > 0 && holder !== process.pid && isAlive(holder)) {

@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { acquireDataDirLock, DataDirLockedError } from '../../src/db/lock.js';
+import { acquireDataDirLock, DataDirLockedError, DataDirUnusableError } from '../../src/db/lock.js';
 import { fileTest } from '../root.js';
 
 const t = fileTest();
@@ -104,4 +104,17 @@ t.test('an empty lock file is taken over', async (t) => {
   const dir = t.testdir();
   writeFileSync(lockOf(dir), '');
   t.doesNotThrow(() => acquireDataDirLock(dir)());
+});
+
+t.test('a DATA_DIR that cannot be a directory is a message naming it, not a stack trace', async (t) => {
+  const dir = t.testdir({ 'a-file': 'not a directory' });
+  const path = join(dir, 'a-file');
+  let caught: unknown;
+  try {
+    acquireDataDirLock(path);
+  } catch (error) {
+    caught = error;
+  }
+  t.type(caught, DataDirUnusableError);
+  t.match((caught as Error).message, `DATA_DIR: ${path} cannot hold the database: EEXIST`);
 });
