@@ -3,10 +3,9 @@ import closeWithGrace from 'close-with-grace';
 import QRCode from 'qrcode';
 import { loadDemoChainOnce } from '../seeds/fengjie.js';
 import { buildApp } from './app.js';
-import { RevokedAdminKeyError } from './auth/service.js';
 import { ConfigError, loadConfig, loadEnvFile } from './config.js';
-import { type Database, DatabaseUnreachableError, openPglite, openPostgres } from './db/client.js';
-import { DataDirLockedError, DataDirUnusableError } from './db/lock.js';
+import { type Database, openPglite, openPostgres } from './db/client.js';
+import { SetupError } from './errors/setup.js';
 import { DEFAULT_FLAG_POLICY } from './scans/flags.js';
 
 /** How long a stop waits for requests and jobs to finish before exiting anyway. */
@@ -109,13 +108,7 @@ async function main() {
 }
 
 main().catch((error) => {
-  if (
-    error instanceof ConfigError ||
-    error instanceof DataDirLockedError ||
-    error instanceof RevokedAdminKeyError ||
-    error instanceof DataDirUnusableError ||
-    error instanceof DatabaseUnreachableError
-  ) {
+  if (error instanceof SetupError) {
     console.error(error.message);
   } else {
     console.error(error);

@@ -8,16 +8,8 @@ import { type SQL, sql, TransactionRollbackError } from 'drizzle-orm';
 import { customAlphabet } from 'nanoid';
 import pg from 'pg';
 import { ConfigError, loadConfig, loadEnvFile } from '../../src/config.js';
-import {
-  type Database,
-  DatabaseUnreachableError,
-  type Db,
-  type ObservedQuery,
-  openPglite,
-  openPostgres,
-  queryRows,
-} from '../../src/db/client.js';
-import { DataDirLockedError, DataDirUnusableError } from '../../src/db/lock.js';
+import { type Database, type Db, type ObservedQuery, openPglite, openPostgres, queryRows } from '../../src/db/client.js';
+import { SetupError } from '../../src/errors/setup.js';
 
 export type Scratch = { database: Database; label: string; migrateMs: number };
 
@@ -133,12 +125,7 @@ export async function withConfiguredDatabase<T>(
     database = config.DATABASE_URL ? await openPostgres(config.DATABASE_URL) : await openPglite(config.DATA_DIR);
   } catch (error) {
     // a setting, a locked data directory or an unreachable database is a message for the user, not a stack trace
-    if (
-      error instanceof ConfigError ||
-      error instanceof DataDirLockedError ||
-      error instanceof DataDirUnusableError ||
-      error instanceof DatabaseUnreachableError
-    ) {
+    if (error instanceof SetupError) {
       console.error(error.message);
       process.exit(1);
     }

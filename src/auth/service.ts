@@ -4,6 +4,7 @@ import { PARTY_ROLES, type Principal, type Role } from '../access/index.js';
 import { type AuditRecorder, chainOf } from '../audit/service.js';
 import type { Transact } from '../db/client.js';
 import { badRequest, notFound, unauthorized } from '../errors/problem.js';
+import { SetupError } from '../errors/setup.js';
 import type { ApiKeyRow, ApiKeysRepository } from './repository.js';
 
 const randomSecret = customAlphabet('0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz', 40);
@@ -20,7 +21,7 @@ export const API_KEY_CACHE_MS = 5_000;
 const API_KEY_CACHE_ENTRIES = 10_000;
 
 /** The configured ADMIN_API_KEY was revoked: it is not brought back, and the service does not start with it. */
-export class RevokedAdminKeyError extends Error {
+export class RevokedAdminKeyError extends SetupError {
   constructor(keyId: string) {
     super(`ADMIN_API_KEY was revoked (key ${keyId}); configure another admin key`);
     this.name = 'RevokedAdminKeyError';

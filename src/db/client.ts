@@ -9,6 +9,7 @@ import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
 import pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
+import { SetupError } from '../errors/setup.js';
 import { acquireDataDirLock } from './lock.js';
 import * as schema from './schema.js';
 
@@ -96,7 +97,7 @@ export const migrationsFolder = fileURLToPath(new URL('../../migrations', import
 export const SERVICE_NAME = 'county-trace';
 
 /** A PostgreSQL the service cannot reach or log in to: its message is for the user, in one line. */
-export class DatabaseUnreachableError extends Error {
+export class DatabaseUnreachableError extends SetupError {
   override name = 'DatabaseUnreachableError';
 }
 

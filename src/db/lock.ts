@@ -1,12 +1,13 @@
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { SetupError } from '../errors/setup.js';
 
-export class DataDirLockedError extends Error {
+export class DataDirLockedError extends SetupError {
   override name = 'DataDirLockedError';
 }
 
 /** A DATA_DIR the service cannot make or write its lock in (a file, a folder it may not write). */
-export class DataDirUnusableError extends Error {
+export class DataDirUnusableError extends SetupError {
   override name = 'DataDirUnusableError';
 }
 
