@@ -1,4 +1,5 @@
 import { completeGs1 } from '../../src/codes/gs1.js';
+import { EPCIS_CONTEXT } from '../fixtures/epcis.js';
 import { issuePacks } from '../fixtures/rfid-world.js';
 import { createWorld, expectStatus } from '../fixtures/world.js';
 import { fileTest } from '../root.js';
@@ -282,4 +283,35 @@ t.test('an unpacking declared in error puts the packs it took out back in their 
   t.equal(again.body.errors[0].pointer, '/itemCodes/0');
   expectStatus(t, await plant.event({ type: 'disaggregate', parentCode: caseA }), 201, 'unpacking the case again');
   expectStatus(t, await plant.event({ type: 'aggregate', parent: {}, itemCodes: packs }), 201, 'frees them to be packed anew');
+});
+
+t.test('an unpacking captured through EPCIS and declared in error puts the packs back in their case', async (t) => {
+  const world = await createWorld(t);
+  const plant = await world.party('processor');
+  const lot = await plant.commission(await plant.product('piece'), 10);
+  const packs = (await issuePacks(world, plant, lot, 10)).slice(0, 4);
+  const sscc = completeGs1('06901234000000017');
+  await world.ok(plant.event({ type: 'aggregate', parent: { sscc }, itemCodes: packs }));
+  const unpacking = {
+    type: 'AggregationEvent',
+    eventID: 'urn:uuid:6a1f8c2e-1d4b-4f7a-9c3e-2b5d8e9f0a11',
+    eventTime: '2026-03-02T08:00:00+08:00',
+    eventTimeZoneOffset: '+08:00',
+    action: 'DELETE',
+    bizStep: 'unpacking',
+    parentID: 'urn:epc:id:sscc:6901234.0000000017',
+  };
+  const post = (payload: object) =>
+    world.app.inject({
+      method: 'POST',
+      url: '/epcis/events',
+      payload: { '@context': EPCIS_CONTEXT, ...payload },
+      headers: { authorization: `Bearer ${plant.key}` },
+    });
+  t.equal((await post(unpacking)).statusCode, 201, 'unpacked through EPCIS');
+  expectStatus(t, await plant.event({ type: 'aggregate', parent: {}, itemCodes: [packs[0]] }), 201, 'the packs are out: one packs anew');
+  const declared = await post({ ...unpacking, errorDeclaration: { declarationTime: '2026-03-03T00:00:00Z', reason: 'incorrect_data' } });
+  t.equal(declared.statusCode, 200, 'declared in error');
+  const again = await plant.event({ type: 'aggregate', parent: {}, itemCodes: packs.slice(1) });
+  expectStatus(t, again, 409, 'the packs still out are back in their case: not packed a second time');
 });

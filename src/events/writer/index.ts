@@ -393,8 +393,11 @@ export function createEventWriter(deps: {
       readPoint: request.context.readPoint ?? null,
       bizLocation: request.context.bizLocation ?? result.bizLocation ?? null,
       referenceDocuments: request.context.referenceDocuments ?? [],
-      payload:
-        request.captured?.payload ?? (request.replaces ? { ...result.payload, replacesEventId: request.replaces.eventId } : result.payload),
+      payload: request.captured
+        ? { ...request.captured.payload, ...packsTakenOut(result.payload) }
+        : request.replaces
+          ? { ...result.payload, replacesEventId: request.replaces.eventId }
+          : result.payload,
       correctsEventId: null,
       epcisType: request.captured?.epcisType ?? EPCIS_TYPE[type],
       transformationId: request.captured?.transformationId ?? null,
@@ -630,6 +633,15 @@ function addLedgers(state: WorldState, ledgers: Awaited<ReturnType<EventWriterRe
     state.statusFacts.set(code, facts);
   }
 }
+/**
+ * The serialized packs an unpacking took out and their container (its payload's itemCodes and
+ * parentCode), kept beside a captured EPCIS document too: a correction, whichever door declares
+ * the event in error, reads them there to put the packs back (see the writer repository's reverse).
+ */
+function packsTakenOut(payload: Record<string, unknown>): { parentCode?: unknown; itemCodes?: unknown } {
+  return Array.isArray(payload.itemCodes) ? { parentCode: payload.parentCode, itemCodes: payload.itemCodes } : {};
+}
+
 /** Holds, releases and recalls stay in the log as made; their effects are undone by the next act, not by a correction. */
 const REGULATORY_TYPES: ReadonlySet<string> = new Set(['hold', 'release', 'recall']);
 
