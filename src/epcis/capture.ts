@@ -6,7 +6,7 @@ import { newContainerCode, newLotCode } from '../codes/service-codes.js';
 import type { Db } from '../db/client.js';
 import { mapPausing } from '../db/turns.js';
 import { bodyField, conflict, Problem } from '../errors/problem.js';
-import { canonicalEventId, storedEventIds } from '../events/event-id.js';
+import { canonicalEventId, eventIdsToLookUp } from '../events/event-id.js';
 import type { EventType } from '../events/schemas.js';
 import type { Pointer } from '../events/writer/draft.js';
 import { BatchRejected, type EventWriter, type TransformationEdge, type WriteOutcome, type WriteRequest } from '../events/writer/index.js';
@@ -29,6 +29,7 @@ import {
   sensorTimesOf,
   shortVocabulary,
 } from './mapping.js';
+import { epcisEventId } from './render.js';
 import type { EpcisRepository, OpenShipment } from './repository.js';
 import { normaliseTagValues, TAG_ENCODINGS_FIELD, type TagEncoding, withoutTagEncodings } from './tag-values.js';
 import { cited } from './validation/messages.js';
@@ -90,7 +91,8 @@ export async function captureEvents(
   const hashes = await mapPausing(events, (event) => eventHashId(event, input.context, input.hashOptions));
   // an eventID is stored in its canonical form; an event stored before under another keeps that id.
   // Two forms may be two events, of two parties: a re-sent event is the party's own, else the first stored
-  const forms = events.map((event, index) => (event.eventID === undefined ? [hashes[index]] : storedEventIds(String(event.eventID))));
+  // a native event is stored under its bare UUID: re-sent as GET /epcis/events renders it, it is that event
+  const forms = events.map((event, index) => (event.eventID === undefined ? [hashes[index]] : eventIdsToLookUp(String(event.eventID))));
   const stored = await deps.epcis.storedEvents(tx, [...forms.flat(), ...forms.flat().map((id) => `${id}#error`)]);
   const ids = forms.map(
     (candidates) =>
@@ -101,10 +103,10 @@ export async function captureEvents(
 
   const outcomes: (CaptureOutcome | undefined)[] = [];
   const rejected = (rejections: { index: number; problem: Problem }[]) =>
-    new CaptureRejected(rejections.map(({ index, problem }) => ({ index, eventId: ids[index], problem })));
+    new CaptureRejected(rejections.map(({ index, problem }) => ({ index, eventId: epcisEventId(ids[index]), problem })));
   const reject = (index: number, problem: Problem) => {
     if (input.onError === 'rollback') throw rejected([{ index, problem }]);
-    outcomes[index] = { index, eventId: ids[index], status: 'rejected', problem };
+    outcomes[index] = { index, eventId: epcisEventId(ids[index]), status: 'rejected', problem };
   };
   const firstIndexOf = new Map<string, number>();
   const toWrite: number[] = [];
@@ -133,7 +135,7 @@ export async function captureEvents(
       continue;
     }
     if (earlier !== undefined || previous) {
-      outcomes[index] = { index, eventId: id, status: 'duplicate' };
+      outcomes[index] = { index, eventId: epcisEventId(id), status: 'duplicate' };
       // a re-sent event that now carries an error declaration declares the stored one in error
       if (event.errorDeclaration && !stored.has(`${id}#error`)) declarations.push(index);
       continue;
