@@ -121,11 +121,14 @@ export function createEpcisRepository(db: Db) {
      * each hold thousands of entries: a job's own URL has them.
      */
     async listCaptures(partyCode: string | undefined, page: { limit: number; after?: string }) {
-      // the cursor job's own creation time, as stored (finer than a JavaScript date holds)
+      // the cursor job's own creation time, as stored (finer than a JavaScript date holds); only a job
+      // the page may list places it, so a token naming another party's job continues nothing, as an
+      // unknown id does, and tells nothing of that job
+      const cursor = sql`select c.created_at, c.id from epcis_captures c where c.id = ${page.after}`;
       const after =
         page.after === undefined
           ? undefined
-          : sql`(${epcisCaptures.createdAt}, ${epcisCaptures.id}) < (select c.created_at, c.id from epcis_captures c where c.id = ${page.after})`;
+          : sql`(${epcisCaptures.createdAt}, ${epcisCaptures.id}) < (${cursor}${partyCode ? sql` and c.party_code = ${partyCode}` : sql``})`;
       return db
         .select({
           id: epcisCaptures.id,

@@ -472,3 +472,46 @@ t.test('GET /epcis/capture lists a party’s own capture jobs, newest first and 
     t.equal(refused.json().errors[0].pointer, pointer, `naming ${pointer}`);
   }
 });
+
+t.test('a nextPageToken naming another party’s capture job lists as one naming no job: job ids cannot be probed', async (t) => {
+  const world = await createWorld(t);
+  const plant = await world.party('processor');
+  const other = await world.party('processor');
+  const post = async (key: string, tag: string) => {
+    const reply = await world.app.inject({
+      method: 'POST',
+      url: '/epcis/capture',
+      payload: epcisDocument([added(tag, 1)]),
+      headers: { authorization: `Bearer ${key}`, 'content-type': 'application/ld+json' },
+    });
+    t.equal(reply.statusCode, 202);
+    await world.app.services.epcis.idle();
+    return reply.json().captureID as string;
+  };
+  const older = await post(plant.key, 'PROBE1');
+  const theirs = await post(other.key, 'PROBE2');
+  await post(plant.key, 'PROBE3');
+  const after = async (id: string) => {
+    const token = Buffer.from(JSON.stringify({ by: 'createdAt', dir: 'DESC', id })).toString('base64url');
+    const page = await world.app.inject({
+      method: 'GET',
+      url: `/epcis/capture?nextPageToken=${token}`,
+      headers: { authorization: `Bearer ${plant.key}` },
+    });
+    t.equal(page.statusCode, 200);
+    return (page.json().items as { captureID: string }[]).map((job) => job.captureID);
+  };
+  t.same(await after('00000000-0000-4000-8000-000000000000'), [], 'after no job: nothing');
+  t.same(await after(theirs), [], 'after another party’s job: nothing either, not the jobs older than it');
+  const regulatorKey = (await world.ok(world.admin.post('/api-keys', { role: 'regulator' }))).key as string;
+  const token = Buffer.from(JSON.stringify({ by: 'createdAt', dir: 'DESC', id: theirs })).toString('base64url');
+  const everyone = await world.app.inject({
+    method: 'GET',
+    url: `/epcis/capture?nextPageToken=${token}`,
+    headers: { authorization: `Bearer ${regulatorKey}` },
+  });
+  t.ok(
+    (everyone.json().items as { captureID: string }[]).some((job) => job.captureID === older),
+    'a regulator, who lists every party’s jobs, goes on after any',
+  );
+});
