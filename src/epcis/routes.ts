@@ -322,7 +322,7 @@ export const epcisRoutes: FastifyPluginAsyncZod<{ service: EpcisService; subscri
             security: bearerSecurity,
             headers: epcFormatHeaders,
             querystring: pagingOnly('only perPage and nextPageToken may be given'),
-            response: { 200: valueSetResponse(true), 400: problemSchema },
+            response: { 200: valueSetResponse(false), 400: problemSchema },
           },
         },
         async (request, reply) => {

@@ -188,6 +188,10 @@ t.test('the OpenAPI document declares the 200 answers of the EPCIS event queries
     const headers = Object.keys(declaredResponse(served, path, 200)?.headers ?? {});
     // every list is paged
     t.strictSame(headers, ['Link', 'GS1-EPCIS-Version', 'GS1-CBV-Version', 'GS1-EPC-Format'], `${path}: its headers`);
+    // only /epcis/epcs lists EPCs and classes; the others list values of their own field
+    const description = declaredResponse(served, path, 200)?.description ?? '';
+    if (path === '/epcis/epcs') t.match(description, /EPCs and classes/, `${path}: what it lists`);
+    else t.notMatch(description, /EPCs and classes/, `${path}: what it lists`);
   }
 
   const committed = committedOpenApi();
