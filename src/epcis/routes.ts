@@ -98,7 +98,7 @@ export const epcisRoutes: FastifyPluginAsyncZod<{ service: EpcisService; subscri
 
   app.options('/epcis/capture', { config: { public: true }, schema: { tags, summary: 'Capture limits' } }, async (_request, reply) =>
     reply
-      .header('allow', 'OPTIONS, POST')
+      .header('allow', 'OPTIONS, GET, HEAD, POST')
       .header('GS1-EPCIS-Capture-Limit', String(CAPTURE_LIMIT_EVENTS))
       .header('GS1-EPCIS-Capture-File-Size-Limit', String(CAPTURE_LIMIT_BYTES))
       .header('GS1-Capture-Error-Behaviour', 'rollback, proceed')

@@ -325,6 +325,11 @@ t.test('capture rules: validation, limits, error behaviour, access', async (t) =
   const options = await inject('OPTIONS', '/epcis/capture');
   t.equal(options.headers['gs1-epcis-capture-limit'], '10000');
   t.ok(Number(options.headers['gs1-epcis-capture-file-size-limit']) > 0);
+  // Allow names every method /epcis/capture answers (GET lists the capture jobs), and no other
+  const answered = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'].filter((method) =>
+    world.app.hasRoute({ method: method as 'GET', url: '/epcis/capture' }),
+  );
+  t.same(String(options.headers.allow).split(', ').sort(), answered.sort(), 'Allow names the methods served');
 
   const invalid = await inject(
     'POST',
