@@ -8,7 +8,7 @@ import { bearerSecurity, principalOf } from '../http/request.js';
 import { MATCHES, parseJobPaging, parseLotPaging, parseValuePaging, QUERY_PARAMETERS } from './query-params.js';
 import { EPC_FORMATS, type EpcFormat } from './render.js';
 import type { EventMatch } from './repository.js';
-import { eventResponse, queryDocumentResponse, valueSetResponse } from './schemas.js';
+import { eventResponse, pagedJsonResponse, queryDocumentResponse, valueSetResponse } from './schemas.js';
 import { CAPTURE_LIMIT_EVENTS, type EpcisService } from './service.js';
 import type { SubscriptionService } from './subscriptions.js';
 
@@ -158,7 +158,10 @@ export const epcisRoutes: FastifyPluginAsyncZod<{ service: EpcisService; subscri
           'Your capture jobs (every party’s for regulators and admins), newest first, each without its event ids and errors, which GET /epcis/capture/{captureID} gives (paged with nextPageToken and a Link header)',
         security: bearerSecurity,
         querystring: pagingOnly('only perPage and nextPageToken may be given'),
-        response: { 200: z.object({ items: z.array(captureJobSummarySchema) }), 400: problemSchema },
+        response: {
+          200: pagedJsonResponse(z.object({ items: z.array(captureJobSummarySchema) }), 'A page of capture jobs, newest first'),
+          400: problemSchema,
+        },
       },
     },
     async (request, reply) => {

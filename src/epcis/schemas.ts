@@ -81,9 +81,13 @@ export const epcisValueSetSchema = z.object({ '@set': z.array(z.string()) }).met
     'The values of one field (event types, EPCs, bizSteps, …) in the events you may read, each once; /epcis/epcs lists each object once, so two objects named alike give one value twice',
 });
 
-/** A page of a value list (GET /epcis/epcs, /epcis/eventTypes, /epcis/bizSteps, …). */
-export const valueSetResponse = (epcs: boolean) => ({
-  description: `A page of the ${epcs ? 'EPCs and classes' : 'values'}, identifiers written per GS1-EPC-Format; a Link header (rel="next") gives the next page when there is one`,
+/** A paged JSON answer of the EPCIS routes: its headers, the Link to its next page first, declared with it. */
+export const pagedJsonResponse = <Schema extends z.ZodType>(schema: Schema, description: string) => ({
+  description: `${description}; a Link header (rel="next") gives the next page when there is one`,
   headers: pagedHeaders,
-  content: { 'application/json': { schema: epcisValueSetSchema } },
+  content: { 'application/json': { schema } },
 });
+
+/** A page of a value list (GET /epcis/epcs, /epcis/eventTypes, /epcis/bizSteps, …). */
+export const valueSetResponse = (epcs: boolean) =>
+  pagedJsonResponse(epcisValueSetSchema, `A page of the ${epcs ? 'EPCs and classes' : 'values'}, identifiers written per GS1-EPC-Format`);

@@ -131,6 +131,23 @@ t.test('the EPCIS vocabulary lists answer as the OpenAPI document declares, head
   t.ok(linked >= FORMATS.length * 2, 'the lists link to their next page');
 });
 
+t.test('GET /epcis/capture answers with the headers the OpenAPI document declares, its Link to the next page among them', async (t) => {
+  const world = await createWorld(t);
+  const plant = await world.party('slaughterhouse');
+  for (const day of [1, 2]) {
+    const { reply } = await captured(world, plant.key, doc([observation(day, { epcList: [`urn:epc:id:sgtin:6901234.000002.${day}`] })]));
+    t.equal(reply.statusCode, 202, 'a capture job');
+  }
+  const document = await servedOpenApi(world.app);
+  const response = await world.app.inject({
+    method: 'GET',
+    url: '/epcis/capture?perPage=1',
+    headers: { authorization: `Bearer ${plant.key}` },
+  });
+  t.ok(response.headers.link, 'a page of one of two links to the next');
+  answeredAsDeclared(t, document, '/epcis/capture', response, 'GET /epcis/capture?perPage=1');
+});
+
 t.test('EPCIS query documents and events are sent as the service builds them, extension fields in their place', async (t) => {
   const world = await createWorld(t);
   const plant = await plantWithEvents(t, world);
