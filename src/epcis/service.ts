@@ -88,6 +88,12 @@ export function createEpcisService(deps: {
     concurrency: CAPTURE_CONCURRENCY,
     onError: (error) => deps.log?.error({ err: error }, 'capture job failed'),
   });
+  /** Capture jobs this process has queued and not yet finished: a resume (after the service listens) leaves them to their run. */
+  const ownJobs = new Set<string>();
+  const enqueue = (job: CaptureRow) => {
+    ownJobs.add(job.id);
+    jobs.push(job.partyCode, () => run(job).finally(() => ownJobs.delete(job.id)));
+  };
 
   /**
    * A rejected event as its job reports it: the member of the event the problem names (its pointer
@@ -361,14 +367,14 @@ export function createEpcisService(deps: {
         total: documentEvents(doc).length,
         document: doc,
       });
-      jobs.push(party, () => run(job));
+      enqueue(job);
       return job;
     },
 
     /** Jobs a restart cut off run again: rollback jobs from the start, proceed jobs from their last stored chunk. */
     async resumeInterruptedJobs(): Promise<number> {
-      const unfinished = await deps.epcis.unfinishedCaptures();
-      for (const job of unfinished) jobs.push(job.partyCode, () => run(job));
+      const unfinished = (await deps.epcis.unfinishedCaptures()).filter((job) => !ownJobs.has(job.id));
+      for (const job of unfinished) enqueue(job);
       return unfinished.length;
     },
 

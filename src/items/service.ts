@@ -44,6 +44,12 @@ export function createItemService(deps: {
   log?: { error: (object: object, message: string) => void };
 }) {
   let queue: Promise<void> = Promise.resolve();
+  /** Jobs this process has queued and not yet finished: a resume (after the service listens) leaves them to their run. */
+  const ownJobs = new Set<string>();
+  const enqueue = (job: CodeJobRow) => {
+    ownJobs.add(job.id);
+    queue = queue.then(() => run(job)).finally(() => ownJobs.delete(job.id));
+  };
 
   /** Issues in batches; on any failure the job's codes are removed and never become visible. */
   async function run(job: CodeJobRow) {
@@ -111,7 +117,7 @@ export function createItemService(deps: {
         );
       }
       const { job } = queued;
-      queue = queue.then(() => run(job));
+      enqueue(job);
       return job;
     },
 
@@ -129,8 +135,8 @@ export function createItemService(deps: {
      * queued behind them run as they would have.
      */
     async resumeInterruptedJobs(): Promise<number> {
-      const jobs = await deps.items.unfinishedJobs();
-      for (const job of jobs) queue = queue.then(() => run(job));
+      const jobs = (await deps.items.unfinishedJobs()).filter((job) => !ownJobs.has(job.id));
+      for (const job of jobs) enqueue(job);
       return jobs.length;
     },
 
