@@ -28,11 +28,27 @@ export function parseTrustProxy(text: string): number | string[] {
   if (/^\d+$/.test(text.trim())) return Number(text);
   const entries = text.split(',').map((entry) => entry.trim());
   for (const entry of entries) {
-    if (!PROXY_RANGES.includes(entry) && !ipaddr.isValid(entry) && !ipaddr.isValidCIDR(entry)) {
-      throw new Error(`"${entry}" is not an address, a CIDR range or one of ${PROXY_RANGES.join(', ')}; or give the number of proxies`);
+    if (!PROXY_RANGES.includes(entry) && !isProxyAddress(entry) && !isProxyRange(entry)) {
+      throw new Error(
+        `"${entry}" is not an address, a CIDR range (prefix 1 or longer) or one of ${PROXY_RANGES.join(', ')}; or give the number of proxies`,
+      );
     }
   }
   return entries;
+}
+
+/**
+ * An address as written in full: ipaddr.js also takes "1" (0.0.0.1), "127.1" or hexadecimal parts,
+ * which would trust another address than the one meant.
+ */
+const isProxyAddress = (text: string) => ipaddr.IPv4.isValidFourPartDecimal(text) || ipaddr.IPv6.isValid(text);
+
+/** A CIDR range proxy-addr compiles: a /0 (every client, which could then name any address) it refuses. */
+function isProxyRange(text: string) {
+  const [address, bits, ...rest] = text.split('/');
+  if (rest.length > 0 || !bits || !/^\d{1,3}$/.test(bits) || !isProxyAddress(address)) return false;
+  const longest = ipaddr.IPv4.isValidFourPartDecimal(address) ? 32 : 128;
+  return Number(bits) >= 1 && Number(bits) <= longest;
 }
 
 const configSchema = z.object({

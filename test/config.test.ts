@@ -107,6 +107,12 @@ t.test('TRUST_PROXY: a number of proxies, or their addresses and ranges', async 
   for (const bad of ['true', 'proxy.example.cn', '10.0.0.0/33', '1,']) {
     t.match(configError(t, { TRUST_PROXY: bad }), /TRUST_PROXY: /, `TRUST_PROXY=${bad}`);
   }
+  t.same(loadConfig({ TRUST_PROXY: 'fe80::1%eth0,::ffff:10.0.0.0/104' }).TRUST_PROXY, ['fe80::1%eth0', '::ffff:10.0.0.0/104']);
+  // each of these the proxy list Fastify compiles refuses (a stack trace at start-up) or reads as another
+  // address than the one meant (a count in a list is the address 0.0.0.1; 127.1 is 127.0.0.1)
+  for (const bad of ['0.0.0.0/0', '::/0', '10.0.0.0/', '1,10.0.0.1', '127.1', '0x0a.0.0.1', '3232235777,loopback']) {
+    t.match(configError(t, { TRUST_PROXY: bad }), /TRUST_PROXY: /, `TRUST_PROXY=${bad}`);
+  }
 });
 
 t.test('empty strings count as unset', async (t) => {
