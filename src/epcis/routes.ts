@@ -135,15 +135,9 @@ export const epcisRoutes: FastifyPluginAsyncZod<{ service: EpcisService; subscri
       })
       .catchall(z.unknown().refine(() => false, { error: refusal }));
 
-  const captureJobSummarySchema = z
-    .object({
-      captureID: z.string(),
-      running: z.boolean(),
-      success: z.boolean(),
-      captureErrorBehaviour: z.enum(['rollback', 'proceed']),
-      total: z.number().int(),
-      captured: z.number().int(),
-      duplicates: z.number().int(),
+  const captureJobSummarySchema = captureJobSchema
+    .omit({ errors: true, eventIDs: true })
+    .extend({
       errorCount: z.number().int().describe('the errors listed at the job’s own URL'),
       createdAt: z.date(),
       finishedAt: z.date().nullable(),
