@@ -188,7 +188,13 @@ export function createSubscriptionService(deps: {
     // its regulator key is revoked, a regulator party's subscription no longer sends every party's
     // events (its operator keys reach none of that role's queries); it goes on from where it stopped
     // when the party is issued such a key again, whose holder may end it
-    if (!query.owner.startsWith(KEY_OWNER) && query.partyCode && !(await roleIsHeld(query.partyCode, query.role))) return;
+    if (!query.owner.startsWith(KEY_OWNER) && query.partyCode && !(await roleIsHeld(query.partyCode, query.role))) {
+      // said where the subscription is listed, so that the holder of a new key sees why nothing came
+      const paused = `paused: the party holds no valid ${query.role} key`;
+      if (subscription.lastError !== paused)
+        await db.update(epcisSubscriptions).set({ lastError: paused }).where(eq(epcisSubscriptions.id, subscription.id));
+      return;
+    }
     const principal: Principal = { keyId: 'subscription', role: query.role as Role, partyCode: query.partyCode };
     if (windowEnd <= subscription.cursor) return;
     const slot = subscription.schedule ? slotOf(subscription.schedule, at) : null;
