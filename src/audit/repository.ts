@@ -2,6 +2,7 @@
 // one statement), paging through chains, and reading back — from the current rows — the facts
 // each kind of entry hashed.
 import { type SQL, sql } from 'drizzle-orm';
+import { isStorableTime } from '../codes/timestamp.js';
 import { type Db, queryRows } from '../db/client.js';
 import {
   type AuditEntry,
@@ -121,6 +122,20 @@ const storedWithEvent = (row: SQL) =>
   sql`(${row}.restated_by is null or not exists (select 1 from audit_entries a
     where a.party_code = ${SYSTEM_CHAIN} and a.kind = 'events.restate' and a.subject_id = ${row}.restated_by))`;
 
+/**
+ * The subjects a kind's query can read at all, as its writer names them: a credit run by its time
+ * as Date#toISOString writes it (within the storable years), a complaint's note by `ticket#n`. An
+ * audit row altered into another form names nothing stored, as does one of a kind no writer
+ * records: verification reports it rather than failing on a cast.
+ */
+const SUBJECT_FORMS: Partial<Record<AuditKind, (id: string) => boolean>> = {
+  'credit.recompute': (id) => {
+    const time = new Date(id);
+    return /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/.test(id) && isStorableTime(time) && time.toISOString() === id;
+  },
+  'complaint.transition': (id) => /^[^#]+#\d{1,9}$/.test(id),
+};
+
 function decision(ids: string[]) {
   return sql`select id, json_build_object('id', id, 'uscc', uscc, 'name', name, 'status', status, 'decidedAt', ${isoUs(sql`decided_at`)},
       'decidedBy', decided_by, 'reason', reason, 'partyCode', party_code) as facts
@@ -140,12 +155,14 @@ export function createAuditRepository(db: Db) {
 
     /** Each subject's payload hash, derived from its rows as stored now; subjects no longer stored are missing. */
     async payloadHashes(kind: AuditKind, ids: string[], tx: Db = db): Promise<Map<string, string>> {
-      if (ids.length === 0) return new Map();
+      const form = SUBJECT_FORMS[kind];
+      const readable = form ? ids.filter(form) : ids;
+      if (readable.length === 0 || !(kind === 'event' || Object.hasOwn(COVERED, kind))) return new Map();
       if (kind === 'event') {
-        const rows = await queryRows<{ id: string; facts: EventFacts }>(tx, eventFacts(ids));
+        const rows = await queryRows<{ id: string; facts: EventFacts }>(tx, eventFacts(readable));
         return new Map(rows.map((row) => [row.id, eventPayloadHash(row.facts)]));
       }
-      const rows = await queryRows<{ id: string; facts: unknown }>(tx, COVERED[kind](ids));
+      const rows = await queryRows<{ id: string; facts: unknown }>(tx, COVERED[kind as keyof typeof COVERED](readable));
       return new Map(rows.map((row) => [row.id, hashOf(row.facts)]));
     },
 
