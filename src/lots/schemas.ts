@@ -56,7 +56,9 @@ export const lotDetailSchema = lotSchema
   .meta({ id: 'LotDetail' });
 
 export const listLotsQuery = z.object({
-  partyCode: serviceCodeFilter('party').describe('owner (regulators and admins); operators always see their own'),
+  partyCode: serviceCodeFilter('party').describe(
+    'owner; an operator may name only its own party (the lots it owns) and without it lists the lots it owns or has held',
+  ),
   status: z.enum(LOT_STATUSES).optional(),
   productCode: serviceCodeFilter('product'),
   limit: z.coerce.number().int().min(1).max(1000).default(100),

@@ -47,8 +47,10 @@ export function createLotService(deps: { lots: Pick<LotsRepository, 'findByCodes
     async list(principal: Principal, filter: Parameters<LotsRepository['list']>[0]) {
       const partyCode = partyFilter(principal, filter.partyCode, 'lots');
       const holder = privateScope(principal);
-      // an operator lists the lots it holds or held, whoever owns them
-      const scoped = holder === null ? { ...filter, partyCode } : { ...filter, partyCode: undefined, holderCode: holder };
+      // an operator lists the lots it holds or held, whoever owns them; asking for its own code as
+      // owner (the only one it may ask for) keeps those it owns, as the filter reads for regulators
+      const owner = filter.partyCode === undefined ? undefined : partyCode;
+      const scoped = holder === null ? { ...filter, partyCode } : { ...filter, partyCode: owner, holderCode: holder };
       return (await deps.lots.list(scoped)).map(toLot);
     },
   };
