@@ -109,6 +109,16 @@ export function requireLotReader(principal: Principal, lotCode: string, involved
   }
 }
 
+/**
+ * Does an identifier of this kind name its lot to whoever holds it? A lot, container or pack code
+ * is the lot's own (printed on it), and GTIN and SSCC keys are what the public resolver answers;
+ * an ear tag, a party's own lot number or another captured URI says what it names only to those
+ * who may read the lot (as `GET /epc/{value}` does): to anyone else it is an unknown identifier.
+ */
+export function identifierNamesLotOpenly(kind: string): boolean {
+  return ['lot', 'container', 'item', 'gtin', 'sscc'].includes(kind);
+}
+
 export function canReadLot(principal: Principal, involvedParties: ReadonlySet<string>): boolean {
   const scope = privateScope(principal);
   return scope === null || partyReadsLot(scope, involvedParties);

@@ -1,6 +1,8 @@
 import {
+  canReadLot,
   canReadPartyData,
   canSeePrivateDetails,
+  identifierNamesLotOpenly,
   type Principal,
   privateScope,
   requireLotReader,
@@ -56,16 +58,28 @@ function contactOf(stored: Record<string, string>): { person?: string; phone?: s
 export function createTraceService(deps: {
   traces: Pick<TraceRepository, 'graph' | 'references'>;
   lots: Pick<LotsRepository, 'involvedParties'>;
-  identifiers: Pick<IdentifierService, 'resolve'>;
+  identifiers: Pick<IdentifierService, 'parse' | 'find'>;
   tradingPartners: (partyCode: string) => Promise<Set<string>>;
 }) {
-  /** The lot a trace starts from: any identifier the service knows; a pack starts from its lot. */
-  async function startLot(identifier: string): Promise<string> {
-    const named = await deps.identifiers.resolve(identifier, atCodeParam);
-    if (!named) throw notFound(`no lot, container or pack is known by ${identifier.trim()}`);
+  const unknown = (identifier: string) => notFound(`no lot, container or pack is known by ${identifier.trim()}`);
+
+  /**
+   * The lot a trace starts from: any identifier the service knows; a pack starts from its lot. An
+   * operator outside the lot's circle is refused a lot it named openly, and is answered for one it
+   * named by an identifier that is not (an ear tag, another party's lot number) as for an unknown one.
+   */
+  async function startLot(principal: Principal, identifier: string): Promise<string> {
+    const id = deps.identifiers.parse(identifier, atCodeParam);
+    const named = await deps.identifiers.find(id);
+    if (!named) throw unknown(identifier);
     if (named.kind === 'product') {
       const detail = `${identifier.trim()} names a product (${named.productName}), not a lot: add its lot (10) or serial (21)`;
       throw badRequest(detail, [atCodeParam(detail)]);
+    }
+    if (privateScope(principal) !== null) {
+      const involved = await deps.lots.involvedParties(named.lotCode);
+      if (!identifierNamesLotOpenly(id.kind) && !canReadLot(principal, involved)) throw unknown(identifier);
+      requireLotReader(principal, named.lotCode, involved);
     }
     return named.lotCode;
   }
@@ -79,9 +93,8 @@ export function createTraceService(deps: {
       depth: number,
       include: 'events' | 'graph' = 'events',
     ): Promise<Trace> {
-      const start = await startLot(identifier);
+      const start = await startLot(principal, identifier);
       const scope = privateScope(principal);
-      if (scope !== null) requireLotReader(principal, start, await deps.lots.involvedParties(start));
       const canSee = (partyCode: string) => canReadPartyData(principal, partyCode);
       const rows = await deps.traces.graph(start, direction, depth, include === 'events');
       const shownLines = (lines: NodeShipment['lines']) => shipmentLinesShownTo(principal, lines);
