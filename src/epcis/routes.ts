@@ -84,7 +84,10 @@ export const epcisRoutes: FastifyPluginAsyncZod<{ service: EpcisService; subscri
     }
   });
 
-  const captureJob = (job: Awaited<ReturnType<EpcisService['captureJob']>>) => ({
+  /** What a job's own answer and its line in the listing share. */
+  const jobState = (
+    job: Pick<Awaited<ReturnType<EpcisService['captureJob']>>, 'id' | 'status' | 'errorBehaviour' | 'total' | 'captured' | 'duplicates'>,
+  ) => ({
     captureID: job.id,
     running: job.status === 'queued' || job.status === 'running',
     success: job.status === 'success',
@@ -92,6 +95,9 @@ export const epcisRoutes: FastifyPluginAsyncZod<{ service: EpcisService; subscri
     total: job.total,
     captured: job.captured,
     duplicates: job.duplicates,
+  });
+  const captureJob = (job: Awaited<ReturnType<EpcisService['captureJob']>>) => ({
+    ...jobState(job),
     errors: job.errors,
     eventIDs: job.eventIds,
   });
@@ -163,13 +169,7 @@ export const epcisRoutes: FastifyPluginAsyncZod<{ service: EpcisService; subscri
       linkNextPage(request, reply, page.nextPageToken);
       return {
         items: page.jobs.map((job) => ({
-          captureID: job.id,
-          running: job.status === 'queued' || job.status === 'running',
-          success: job.status === 'success',
-          captureErrorBehaviour: job.errorBehaviour as 'rollback',
-          total: job.total,
-          captured: job.captured,
-          duplicates: job.duplicates,
+          ...jobState(job),
           errorCount: job.errorCount,
           createdAt: job.createdAt,
           finishedAt: job.finishedAt,
