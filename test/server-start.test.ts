@@ -2,6 +2,7 @@
 // there. Each ends in one line naming the setting, without a stack trace, and a first start that
 // could not listen has issued no admin key the operator never saw.
 import { createServer, type Server } from 'node:net';
+import type { Test } from 'tap';
 import { launchService, serviceStorage, spawnProcess } from './fixtures/service-process.js';
 import { usingPostgres } from './helper.js';
 import { fileTest } from './root.js';
@@ -11,6 +12,19 @@ const t = fileTest();
 t.setTimeout(300_000);
 
 const STACK_FRAME = /^\s+at /m;
+
+/** The output of a start the setup refuses before any database opens: it exits with 1. */
+async function refusedStart(t: Test, env: Record<string, string>): Promise<string> {
+  const service = launchService(t, {
+    env,
+    open: async () => {
+      throw new Error('unused');
+    },
+  });
+  const { code } = await service.exited;
+  t.equal(code, 1);
+  return service.output().trim();
+}
 
 t.test('a first start on a port already taken says so, and the next start prints the admin key it made', async (t) => {
   const taken: Server = createServer();
@@ -43,15 +57,7 @@ t.test('a first start on a port already taken says so, and the next start prints
 
 t.test('a database that cannot be reached is one line naming DATABASE_URL, without its password', async (t) => {
   // nothing listens on port 1
-  const service = launchService(t, {
-    env: { DATABASE_URL: 'postgres://trace:s3cret-pw@127.0.0.1:1/trace' },
-    open: async () => {
-      throw new Error('unused');
-    },
-  });
-  const { code } = await service.exited;
-  t.equal(code, 1);
-  const output = service.output().trim();
+  const output = await refusedStart(t, { DATABASE_URL: 'postgres://trace:s3cret-pw@127.0.0.1:1/trace' });
   t.notMatch(output, STACK_FRAME, 'no stack trace', { output });
   t.notMatch(output, /s3cret-pw/, 'the password is not printed');
   t.match(output, /^DATABASE_URL: cannot connect to PostgreSQL at 127\.0\.0\.1:1\/trace: .*ECONNREFUSED/m);
@@ -77,15 +83,7 @@ t.test(
   async (t) => {
     const url = new URL(process.env.DATABASE_URL as string);
     url.pathname = '/no_such_database_here';
-    const service = launchService(t, {
-      env: { DATABASE_URL: url.href },
-      open: async () => {
-        throw new Error('unused');
-      },
-    });
-    const { code } = await service.exited;
-    t.equal(code, 1);
-    const output = service.output().trim();
+    const output = await refusedStart(t, { DATABASE_URL: url.href });
     t.notMatch(output, STACK_FRAME, 'no stack trace', { output });
     t.match(
       output,

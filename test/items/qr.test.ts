@@ -2,6 +2,7 @@
 // no pack code or a mistyped one, a 404 for a code never issued; the OpenAPI document says all three.
 import { createRequire } from 'node:module';
 import QRCode from 'qrcode';
+import type { Test } from 'tap';
 import { mod31CheckChar } from '../../src/codes/mod31.js';
 import { qrPng } from '../../src/items/labels.js';
 import { createWorld, expectStatus } from '../fixtures/world.js';
@@ -10,13 +11,19 @@ import { fileTest } from '../root.js';
 
 const t = fileTest();
 
-t.test('the QR routes answer an image, a 400 or a 404 problem, and document each', async (t) => {
+/** A world with one pack code issued by a farm. */
+async function issuedPack(t: Test) {
   const world = await createWorld(t);
   const farm = await world.party('farm');
   const lot = await farm.commission(await farm.product('piece'), 10);
   const job = expectStatus(t, await farm.api.post(`/lots/${lot}/items`, { count: 1 }), 202, 'one code');
   await world.app.services.items.idle();
   const [pack] = ((await farm.api.get(`/code-jobs/${job.body.id}/codes.csv`)).body as string).trim().split('\n')[1].split(',');
+  return { world, pack };
+}
+
+t.test('the QR routes answer an image, a 400 or a 404 problem, and document each', async (t) => {
+  const { world, pack } = await issuedPack(t);
   const anyone = client(world.app);
   const neverIssued = pack.startsWith('2') ? '3333333333' : '2222222222';
 
@@ -75,12 +82,7 @@ t.test("a PNG QR has the very pixels the qrcode package's renderer draws", async
 t.test('a PNG QR is a 1-bit greyscale image, at the route too', async (t) => {
   const header = (png: Buffer) => ({ bitDepth: png[24], colourType: png[25], interlace: png[28] });
   t.same(header(qrPng('https://fj.example/t/006DC3KQNH0', 2048)), { bitDepth: 1, colourType: 0, interlace: 0 });
-  const world = await createWorld(t);
-  const farm = await world.party('farm');
-  const lot = await farm.commission(await farm.product('piece'), 10);
-  const job = expectStatus(t, await farm.api.post(`/lots/${lot}/items`, { count: 1 }), 202, 'one code');
-  await world.app.services.items.idle();
-  const [pack] = ((await farm.api.get(`/code-jobs/${job.body.id}/codes.csv`)).body as string).trim().split('\n')[1].split(',');
+  const { world, pack } = await issuedPack(t);
   const image = await world.app.inject({ method: 'GET', url: `/items/${pack}/qr.png?size=2048` });
   t.equal(image.statusCode, 200);
   t.same(header(image.rawPayload), { bitDepth: 1, colourType: 0, interlace: 0 }, 'the route sends the 1-bit image');
