@@ -158,8 +158,24 @@ export function createEpcisRepository(db: Db) {
       if (filter.eventTypes) conditions.push(inArray(events.epcisType, filter.eventTypes));
       if (filter.eventTimeFrom) conditions.push(gte(events.eventTime, filter.eventTimeFrom));
       if (filter.eventTimeBefore) conditions.push(lt(events.eventTime, filter.eventTimeBefore));
-      if (filter.recordTimeFrom) conditions.push(gte(events.recordTime, filter.recordTimeFrom));
-      if (filter.recordTimeBefore) conditions.push(lt(events.recordTime, filter.recordTimeBefore));
+      if (filter.recordTimeFrom || filter.recordTimeBefore) {
+        // an event is recorded when it is captured and again when it is declared in error (EPCIS: the
+        // declaration is captured as the event with its errorDeclaration, at a recordTime of its own):
+        // a window holding either time finds it, so a subscriber is told of a later declaration. Two
+        // index scans (events by record_time, and the corrections recorded in the window) make one set.
+        const within = (time: SQL) =>
+          sql.join(
+            [
+              filter.recordTimeFrom ? sql`${time} >= ${filter.recordTimeFrom.toISOString()}::timestamptz` : undefined,
+              filter.recordTimeBefore ? sql`${time} < ${filter.recordTimeBefore.toISOString()}::timestamptz` : undefined,
+            ].filter((part): part is SQL => part !== undefined),
+            sql` and `,
+          );
+        conditions.push(
+          sql`${events.id} in (select r.id from events r where ${within(sql`r.record_time`)}
+            union all select c.corrects_event_id from events c where c.corrects_event_id is not null and ${within(sql`c.record_time`)})`,
+        );
+      }
       if (filter.bizSteps) conditions.push(inArray(events.bizStep, filter.bizSteps));
       if (filter.dispositions) conditions.push(inArray(events.disposition, filter.dispositions));
       if (filter.readPoints) conditions.push(inArray(events.readPoint, filter.readPoints));
