@@ -6,7 +6,7 @@ import { apiKeys, epcisQueries, epcisSubscriptions } from '../db/schema.js';
 import { badRequest, conflict, notFound, Problem, unprocessable } from '../errors/problem.js';
 import { decodePageToken, type PageCursor, parseEventQuery, storedQueryParams } from './query-params.js';
 import type { EpcisService } from './service.js';
-import { createWebhookSender, destinationProblem, type WebhookPolicy } from './webhooks.js';
+import { createWebhookSender, type DeliveryLimits, destinationProblem, type WebhookPolicy } from './webhooks.js';
 
 export type QueryRow = typeof epcisQueries.$inferSelect;
 export type SubscriptionRow = typeof epcisSubscriptions.$inferSelect;
@@ -69,6 +69,8 @@ export function createSubscriptionService(deps: {
   db: Db;
   epcis: Pick<EpcisService, 'query' | 'queryDocument'>;
   webhooks: WebhookPolicy;
+  /** How long a delivery may take and how much of its answer is read (the sender's defaults otherwise). */
+  deliveryLimits?: DeliveryLimits;
   now?: () => Date;
   /** How far behind "now" a delivery window ends (default 2 s). */
   lagMs?: number;
@@ -77,7 +79,7 @@ export function createSubscriptionService(deps: {
   const { db } = deps;
   const lagMs = deps.lagMs ?? 2000;
   const now = deps.now ?? (() => new Date());
-  const post = createWebhookSender(deps.webhooks);
+  const post = createWebhookSender(deps.webhooks, deps.deliveryLimits);
   const ownerOf = (principal: Principal) => principal.partyCode ?? `${KEY_OWNER}${principal.keyId}`;
   /**
    * The named queries a key reaches: its owner's made with a key of its role. A party's operator and

@@ -100,10 +100,14 @@ export function createWebhookSender(policy: WebhookPolicy, { timeoutMs, maxRespo
       if (problem) return reject(new Error(problem));
       const client = target.protocol === 'https:' ? https : http;
       // the whole delivery, not only each silence: an answer trickled a byte at a time would
-      // otherwise hold the round (and every subscription after it) for days. An answer begun is cut
-      // off there as one too long is; one not begun is given up.
+      // otherwise hold the round (and every subscription after it) for days. An answer not finished
+      // by then is given up, begun or not: a failed delivery, sent again later (its status alone
+      // says nothing of whether the webhook took the events). One too long is only cut off: the
+      // webhook has answered, and what follows its first bytes is not read.
       let answer: http.IncomingMessage | undefined;
+      let late = false;
       const deadline = setTimeout(() => {
+        late = true;
         if (answer) answer.destroy();
         else request.destroy(new Error(`no answer within ${timeoutMs / 1000} s`));
       }, timeoutMs);
@@ -117,16 +121,20 @@ export function createWebhookSender(policy: WebhookPolicy, { timeoutMs, maxRespo
         },
         (response) => {
           answer = response;
+          // read to its end in time: the bound no longer applies
+          response.on('end', () => clearTimeout(deadline));
           let received = 0;
           response.on('data', (chunk: Buffer) => {
             received += chunk.length;
             if (received > maxResponseBytes) response.destroy();
           });
-          response.on('close', () => {
+          const settle = () => {
             clearTimeout(deadline);
-            resolve(response.statusCode ?? 0);
-          });
-          response.on('error', () => resolve(response.statusCode ?? 0));
+            if (late) reject(new Error(`answer not finished within ${timeoutMs / 1000} s`));
+            else resolve(response.statusCode ?? 0);
+          };
+          response.on('close', settle);
+          response.on('error', settle);
         },
       );
       request.on('timeout', () => request.destroy(new Error(`no answer within ${timeoutMs / 1000} s`)));
