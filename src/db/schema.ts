@@ -373,7 +373,11 @@ export const apiKeys = pgTable(
     createdAt: createdAt(),
     revokedAt: timestamp('revoked_at', { withTimezone: true, mode: 'date' }),
   },
-  (t) => [uniqueIndex('api_keys_hash_key').on(t.keyHash)],
+  (t) => [
+    uniqueIndex('api_keys_hash_key').on(t.keyHash),
+    // a party's keys (of a role): which roles a party still holds, as each subscription round asks
+    index('api_keys_party_idx').on(t.partyCode, t.role),
+  ],
 );
 
 // One code per package (一物一码). Codes of a job become resolvable only once the job

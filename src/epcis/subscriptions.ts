@@ -1,6 +1,7 @@
 import { createHmac, randomUUID } from 'node:crypto';
 import { and, eq, isNull, lte, or, sql } from 'drizzle-orm';
 import type { Principal, Role } from '../access/index.js';
+import { anyOf } from '../db/chunk.js';
 import { type Db, queryRows, SERVICE_NAME } from '../db/client.js';
 import { apiKeys, epcisQueries, epcisSubscriptions } from '../db/schema.js';
 import { badRequest, conflict, notFound, Problem, unprocessable } from '../errors/problem.js';
@@ -11,6 +12,10 @@ import { createWebhookSender, type DeliveryLimits, destinationProblem, type Webh
 export type QueryRow = typeof epcisQueries.$inferSelect;
 export type SubscriptionRow = typeof epcisSubscriptions.$inferSelect;
 export type Schedule = Partial<Record<'second' | 'minute' | 'hour' | 'dayOfMonth' | 'month' | 'dayOfWeek', string>>;
+
+/** What a delivery round knows of the keys its subscriptions stand on (see keysOf). */
+type RoundKeys = { valid: Set<string>; held: Set<string> };
+const heldKey = (partyCode: string, role: string) => `${partyCode}\u0000${role}`;
 
 const SCHEDULE_FIELDS = ['second', 'minute', 'hour', 'dayOfMonth', 'month', 'dayOfWeek'] as const;
 const MAX_BACKOFF_MS = 5 * 60_000;
@@ -88,21 +93,27 @@ export function createSubscriptionService(deps: {
    * reaching a regulator's query could subscribe to every party's events.
    */
   const reachable = (principal: Principal) => and(eq(epcisQueries.owner, ownerOf(principal)), eq(epcisQueries.role, principal.role));
-  const keyIsValid = async (id: string) =>
-    (
-      await db
-        .select({ id: apiKeys.id })
-        .from(apiKeys)
-        .where(and(eq(apiKeys.id, id), isNull(apiKeys.revokedAt)))
-    ).length > 0;
-  const roleIsHeld = async (partyCode: string, role: string) =>
-    (
-      await db
-        .select({ id: apiKeys.id })
-        .from(apiKeys)
-        .where(and(eq(apiKeys.partyCode, partyCode), eq(apiKeys.role, role), isNull(apiKeys.revokedAt)))
-        .limit(1)
-    ).length > 0;
+  /**
+   * The keys the subscriptions of a round stand on, read once for the round (one statement, by the
+   * keys' ids and their parties' index): which keys of no party are still valid, and which roles
+   * each party still holds a valid key of.
+   */
+  async function keysOf(subscriptions: SubscriptionRow[]): Promise<RoundKeys> {
+    const keyIds = new Set<string>();
+    const partyCodes = new Set<string>();
+    for (const { owner } of subscriptions) {
+      if (owner.startsWith(KEY_OWNER)) keyIds.add(owner.slice(KEY_OWNER.length));
+      else partyCodes.add(owner);
+    }
+    const rows = await db
+      .select({ id: apiKeys.id, partyCode: apiKeys.partyCode, role: apiKeys.role })
+      .from(apiKeys)
+      .where(and(isNull(apiKeys.revokedAt), or(anyOf(apiKeys.id, [...keyIds]), anyOf(apiKeys.partyCode, [...partyCodes]))));
+    return {
+      valid: new Set(rows.map((row) => row.id)),
+      held: new Set(rows.filter((row) => row.partyCode !== null).map((row) => heldKey(row.partyCode as string, row.role))),
+    };
+  }
   let timer: NodeJS.Timeout | null = null;
   let ticking: Promise<void> = Promise.resolve();
 
@@ -174,7 +185,7 @@ export function createSubscriptionService(deps: {
    * cursor moves only when every page was accepted (2xx), so delivery is at least once. The
    * window ends at `windowEnd` (see windowEndAt), before any write still in flight.
    */
-  async function deliver(subscription: SubscriptionRow, at: Date, windowEnd: Date) {
+  async function deliver(subscription: SubscriptionRow, at: Date, windowEnd: Date, keys: RoundKeys) {
     const [query] = await db
       .select()
       .from(epcisQueries)
@@ -182,7 +193,7 @@ export function createSubscriptionService(deps: {
     if (!query) return;
     // a key of no party owns its queries alone: once it is revoked, its subscriptions end (nobody
     // could list or delete them any more, and each round would read them again for nothing)
-    if (query.owner.startsWith(KEY_OWNER) && !(await keyIsValid(query.owner.slice(KEY_OWNER.length)))) {
+    if (query.owner.startsWith(KEY_OWNER) && !keys.valid.has(query.owner.slice(KEY_OWNER.length))) {
       await db.delete(epcisSubscriptions).where(eq(epcisSubscriptions.id, subscription.id));
       return;
     }
@@ -190,7 +201,7 @@ export function createSubscriptionService(deps: {
     // its regulator key is revoked, a regulator party's subscription no longer sends every party's
     // events (its operator keys reach none of that role's queries); it goes on from where it stopped
     // when the party is issued such a key again, whose holder may end it
-    if (!query.owner.startsWith(KEY_OWNER) && query.partyCode && !(await roleIsHeld(query.partyCode, query.role))) {
+    if (!query.owner.startsWith(KEY_OWNER) && query.partyCode && !keys.held.has(heldKey(query.partyCode, query.role))) {
       // said where the subscription is listed, so that the holder of a new key sees why nothing came
       const paused = `paused: the party holds no valid ${query.role} key`;
       if (subscription.lastError !== paused)
@@ -263,12 +274,18 @@ export function createSubscriptionService(deps: {
     if (due.length === 0) return;
     // one bound for the round: a write starting after it records later than `at`, past every window
     const windowEnd = await windowEndAt(at);
-    for (const subscription of due) {
-      const retrying = subscription.failures > 0;
-      const scheduled =
-        subscription.schedule && scheduleMatches(subscription.schedule, at) && subscription.lastSlot !== slotOf(subscription.schedule, at);
-      if (subscription.stream || scheduled || retrying) await deliver(subscription, at, windowEnd);
-    }
+    const delivering = due.filter(
+      (subscription) =>
+        subscription.stream ||
+        subscription.failures > 0 ||
+        (subscription.schedule &&
+          scheduleMatches(subscription.schedule, at) &&
+          subscription.lastSlot !== slotOf(subscription.schedule, at)),
+    );
+    if (delivering.length === 0) return;
+    // the keys as the round starts: one revoked while the round runs stops its subscriptions from the next
+    const keys = await keysOf(delivering);
+    for (const subscription of delivering) await deliver(subscription, at, windowEnd, keys);
   }
 
   return {

@@ -1,0 +1,1 @@
+CREATE INDEX "api_keys_party_idx" ON "api_keys" USING btree ("party_code","role");
