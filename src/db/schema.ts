@@ -537,6 +537,12 @@ export const epcisSubscriptions = pgTable(
     stream: integer('stream').notNull(),
     schedule: jsonb('schedule').$type<Record<string, string>>(),
     reportIfEmpty: integer('report_if_empty').notNull().default(0),
+    /**
+     * The role of the key that subscribed, which is the named query's (a key reaches only its own
+     * role's queries). Null for a subscription made before it was recorded when the keys its party
+     * held then do not tell; one made then with a key of another role is paused (migration 0033).
+     */
+    role: text('role'),
     /** Events recorded after this time are still to be delivered. */
     cursor: timestamp('cursor', { withTimezone: true, mode: 'date' }).notNull(),
     lastSlot: text('last_slot'),

@@ -197,6 +197,15 @@ export function createSubscriptionService(deps: {
       await db.delete(epcisSubscriptions).where(eq(epcisSubscriptions.id, subscription.id));
       return;
     }
+    // made with a key of another role than the query's (possible before a key reached only its own
+    // role's queries; migration 0033 found those it could): paused for good, said where the query's
+    // role lists it, so that a key of that role may end it
+    if (subscription.role !== null && subscription.role !== query.role) {
+      const paused = `paused: subscribed with a key of another role than the ${query.role} key that made the named query; a ${query.role} key may delete it and subscribe again`;
+      if (subscription.lastError !== paused)
+        await db.update(epcisSubscriptions).set({ lastError: paused }).where(eq(epcisSubscriptions.id, subscription.id));
+      return;
+    }
     // a party's query is delivered while the party holds a valid key of the role that made it: once
     // its regulator key is revoked, a regulator party's subscription no longer sends every party's
     // events (its operator keys reach none of that role's queries); it goes on from where it stopped
@@ -345,6 +354,7 @@ export function createSubscriptionService(deps: {
           id: randomUUID(),
           owner: ownerOf(principal),
           queryName: name,
+          role: principal.role,
           dest: input.dest,
           signatureToken: input.signatureToken ?? null,
           stream: input.stream ? 1 : 0,
