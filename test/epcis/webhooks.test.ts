@@ -188,14 +188,10 @@ t.test('the sender refuses private addresses when it connects, and bounds time a
     const timer = setInterval(() => socket?.write('x'), 100);
     socket?.on('close', () => clearInterval(timer));
   });
-  const headersStarted = Date.now();
   await t.rejects(send(slowHeaders.url, '{}', {}), /no answer within 1 s/, 'an answer whose head never completes is given up');
-  t.ok(Date.now() - headersStarted < 5_000, 'after the time bound');
 
   const silent = await listener(t, () => {});
-  const started = Date.now();
   await t.rejects(send(silent.url, '{}', {}), /no answer within 1 s/, 'a destination that never answers is given up');
-  t.ok(Date.now() - started < 5_000, 'after the time bound');
 });
 
 t.test('a delivery whose answer is cut off at the time bound failed: it is sent again later', async (t) => {
