@@ -12,7 +12,7 @@ import {
 } from '../access/index.js';
 import { uuidV7 } from '../codes/uuid-v7.js';
 import type { Db, Transact } from '../db/client.js';
-import { bodyField, conflict, forbidden, notFound, Problem, unprocessable } from '../errors/problem.js';
+import { bodyField, conflict, forbidden, notFound, Problem, unprocessable, withBodyFieldsMoved } from '../errors/problem.js';
 import type { EventView } from '../events/schemas.js';
 import { BatchRejected, type EventContext, type EventWriter, type WriteRequest } from '../events/writer/index.js';
 import type { EventAction } from '../events/writer/rules/index.js';
@@ -306,11 +306,23 @@ export function createRecallService(deps: {
         }
         const recalled = [{ type: 'recall_notice' as const, number: id }];
         for (const [index, line] of input.lines.entries()) {
-          // a refusal (e.g. the stock is still packed in a pallet, or not yet received) points at the report's line
-          const atLine = (error: unknown) =>
-            error instanceof Problem
-              ? new Problem(error.status, error.slug, error.title, error.detail, [bodyField(['lines', index], error.detail ?? error.title)])
-              : error;
+          // a refusal points at the report's line: its quantity (one finer than the unit takes) at the
+          // field that gave it, its lot at the line's lotCode, anything else (e.g. the stock is still
+          // packed in a pallet, or not yet received) at the line
+          const atLine = (field: 'returned' | 'destroyed') => (error: unknown) => {
+            if (!(error instanceof Problem)) return error;
+            if (!error.errors?.some((fieldProblem) => fieldProblem.in === 'body'))
+              return new Problem(error.status, error.slug, error.title, error.detail, [
+                bodyField(['lines', index], error.detail ?? error.title),
+              ]);
+            return withBodyFieldsMoved(error, ([first, , name]) =>
+              first === 'lines' && name === 'quantity'
+                ? ['lines', index, field]
+                : first === 'lines' && name === 'lotCode'
+                  ? ['lines', index, 'lotCode']
+                  : ['lines', index],
+            );
+          };
           const lines = (quantity: number) => [{ lotCode: line.lotCode, quantity }];
           if (line.destroyed > 0) {
             await act(
@@ -318,7 +330,7 @@ export function createRecallService(deps: {
               party,
               { type: 'destroy', reason: `召回 ${id}: ${recall.reason}`, lines: lines(line.destroyed), recallId: id },
               { bizStep: 'destroying', disposition: 'destroyed', referenceDocuments: recalled },
-            ).catch((error) => Promise.reject(atLine(error)));
+            ).catch((error) => Promise.reject(atLine('destroyed')(error)));
           }
           if (line.returned > 0) {
             await act(
@@ -326,7 +338,7 @@ export function createRecallService(deps: {
               party,
               { type: 'ship', toPartyCode: producers.get(line.lotCode) as string, lines: lines(line.returned), recallId: id },
               { bizStep: 'shipping', disposition: 'returned', referenceDocuments: recalled },
-            ).catch((error) => Promise.reject(atLine(error)));
+            ).catch((error) => Promise.reject(atLine('returned')(error)));
           }
         }
         const lines = input.lines.length

@@ -686,3 +686,33 @@ t.test('a case holding a recalled lot goes back to its producer, and nowhere tow
   t.equal(back.status, 201, 'it ships the case back to the farm');
   t.match(await farm.receive(back.body.shipmentId), { event: { type: 'receive', partyCode: farm.code } }, 'and the farm receives it');
 });
+
+t.test('a quantity finer than its lot’s unit allows is refused at the report’s own field, returned or destroyed', async (t) => {
+  const { demo, regulator, operator } = await demoWorld(t);
+  const recall = (
+    await regulator.post('/recalls', { lotCodes: [demo.retailLotCode], level: 2, reason: '包装破损', hazard: '微生物污染风险' })
+  ).body;
+  const retailer = await operator(demo.parties.retailer);
+  for (const [line, pointer] of [
+    [{ lotCode: demo.retailLotCode, destroyed: 1.5 }, '/lines/0/destroyed'],
+    [{ lotCode: demo.retailLotCode, returned: 2, destroyed: 0.25 }, '/lines/0/destroyed'],
+    [{ lotCode: demo.retailLotCode, returned: 0.5 }, '/lines/0/returned'],
+  ] as const) {
+    const refused = await retailer.post(`/recalls/${recall.id}/reports`, { lines: [line] });
+    t.equal(refused.status, 400, JSON.stringify(line));
+    t.strictSame(
+      refused.body.errors,
+      [{ in: 'body', pointer, detail: 'must be a whole number of piece' }],
+      `${JSON.stringify(line)}: the field named`,
+    );
+  }
+  const second = await retailer.post(`/recalls/${recall.id}/reports`, {
+    lines: [
+      { lotCode: demo.retailLotCode, destroyed: 1 },
+      { lotCode: demo.retailLotCode, returned: 1.5 },
+    ],
+  });
+  t.equal(second.status, 400, 'the second line');
+  t.equal(second.body.errors[0].pointer, '/lines/1/returned', 'named by its index');
+  t.equal((await regulator.get(`/recalls/${recall.id}`)).body.acknowledged, 0, 'nothing recorded');
+});
