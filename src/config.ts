@@ -51,6 +51,23 @@ function isProxyRange(text: string) {
   return Number(bits) >= 1 && Number(bits) <= longest;
 }
 
+/**
+ * Why an http(s) URL cannot be the base of the URLs printed on labels (`{base}/t/{code}`), or null
+ * when it can: the base is printed as written, so a query or fragment would swallow the code, and a
+ * path the URL parser reads otherwise (dot segments, backslashes, characters it encodes) would
+ * print one address and name another. A user name or password would be printed on every label.
+ */
+function baseUrlProblem(text: string): string | null {
+  const url = new URL(text);
+  if (/[?#]/.test(text)) return 'must have no query or fragment (? or #): labels append /t/{code} to it';
+  if (url.username || url.password) return 'must hold no user name or password: it is printed on every label';
+  const written = text.replace(/^[a-z]+:\/\/[^/]*/i, '').replace(/\/+$/, '');
+  const read = url.pathname.replace(/\/+$/, '');
+  if (written !== read)
+    return `its path must be written as a URL keeps it (no . or .. segments, backslashes, spaces or characters to percent-encode): it reads as "${read || '/'}"`;
+  return null;
+}
+
 const configSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   HOST: z.string().min(1).default('127.0.0.1'),
@@ -73,6 +90,10 @@ const configSchema = z.object({
     .default(1024 * 1024),
   PUBLIC_BASE_URL: z
     .url({ protocol: /^https?$/, error: 'must be an http(s) URL, e.g. https://fj.example.cn' })
+    .superRefine((text, context) => {
+      const problem = baseUrlProblem(text);
+      if (problem) context.addIssue({ code: 'custom', message: problem });
+    })
     .transform((url) => url.replace(/\/+$/, ''))
     .optional()
     .describe('printed on labels; keep it short so a trace URL fits in a small QR code'),

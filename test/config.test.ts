@@ -115,6 +115,37 @@ t.test('TRUST_PROXY: a number of proxies, or their addresses and ranges', async 
   }
 });
 
+t.test('PUBLIC_BASE_URL: an http(s) origin, with a path at most, as labels print it', async (t) => {
+  for (const [value, read] of [
+    ['https://fj.example.cn', 'https://fj.example.cn'],
+    ['https://fj.example.cn/', 'https://fj.example.cn'],
+    ['http://192.168.1.20:3000', 'http://192.168.1.20:3000'],
+    ['https://example.cn/trace', 'https://example.cn/trace'],
+    ['https://example.cn/trace/', 'https://example.cn/trace'],
+  ] as const) {
+    t.equal(loadConfig({ PUBLIC_BASE_URL: value }).PUBLIC_BASE_URL, read, value);
+  }
+  // a label URL is the base followed by /t/{code}: a query or fragment would swallow the code, and a
+  // path the URL parser rewrites (dot segments, backslashes, spaces) is not the one printed
+  for (const value of [
+    'https://fj.example.cn/?a=1',
+    'https://fj.example.cn?',
+    'https://fj.example.cn/#top',
+    'https://fj.example.cn#',
+    'https://fj.example.cn/trace/..',
+    'https://fj.example.cn/./trace',
+    'https://fj.example.cn\\trace',
+    'https://fj.example.cn/a b',
+    'https://user:secret@fj.example.cn',
+    'ftp://fj.example.cn',
+  ]) {
+    const message = configError(t, { PUBLIC_BASE_URL: value });
+    t.match(message, /^ {2}PUBLIC_BASE_URL: .+$/m, `PUBLIC_BASE_URL=${value}: refused, named`);
+    t.equal(message.split('\n').length, 2, `PUBLIC_BASE_URL=${value}: in one line`);
+    t.notMatch(message, /secret/, `PUBLIC_BASE_URL=${value}: a password is not repeated`);
+  }
+});
+
 t.test('empty strings count as unset', async (t) => {
   const config = loadConfig({
     PORT: '',
