@@ -14,7 +14,7 @@ const hashToken = (token: string) => createHash('sha256').update(token).digest('
 export function createDashboardService(deps: {
   dashboard: Pick<DashboardRepository, 'insertSession' | 'findSession' | 'deleteSession' | 'flagsByKind' | 'complaintsByStatus'>;
   authenticate: ApiKeyService['authenticate'];
-  figures: Pick<FiguresService, 'passRates' | 'traceability' | 'activity' | 'anomalies' | 'gaps' | 'exportAll'>;
+  figures: Pick<FiguresService, 'passRates' | 'traceability' | 'activity' | 'anomalies' | 'gapCount' | 'exportAll'>;
   scans: Pick<ScanService, 'listFlags'>;
   recalls: Pick<RecallService, 'list'>;
   now: () => Date;
@@ -62,7 +62,7 @@ export function createDashboardService(deps: {
           deps.figures.traceability(principal, scope, 'enterprise'),
           deps.figures.activity(principal, scope),
           deps.figures.anomalies(principal, { region: scope.region, shipmentDays: 3 }),
-          deps.figures.gaps(principal, { region: scope.region, limit: 1000 }),
+          deps.figures.gapCount(principal, { region: scope.region }),
           deps.dashboard.flagsByKind(),
           deps.scans.listFlags({ limit: 10, offset: 0 }),
           deps.dashboard.complaintsByStatus(),
@@ -74,7 +74,7 @@ export function createDashboardService(deps: {
         coverageByEnterprise,
         activity,
         anomalyCounts: {
-          gaps: gaps.length,
+          gaps,
           unreceivedShipments: anomalies.unreceivedShipments.length,
           expiredLots: anomalies.expiredLots.length,
           failedInspectionsWithoutHold: anomalies.failedInspectionsWithoutHold.length,

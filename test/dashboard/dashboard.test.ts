@@ -196,3 +196,23 @@ t.test('the OpenAPI document declares what the dashboard routes answer: pages, t
   const noSession = await world.app.inject({ method: 'GET', url: '/regulator/dashboard/events.csv' });
   t.equal(noSession.statusCode, 303);
 });
+
+t.test('the dashboard counts every lot with a mass-balance gap, past a thousand', async (t) => {
+  const world = await createWorld(t);
+  const processor = await world.party('processor');
+  const raw = await processor.commission(await processor.product('kg'), 2);
+  const made = await processor.product('kg');
+  // a transformation of no kind may lose weight but gain none: 1 kg made into 1,000 lots of 1 kg each
+  // leaves every one of them short of a share of the 999 kg nobody can account for, and one more
+  const outputs = await processor.transform(
+    [{ lotCode: raw, quantity: 1 }],
+    Array.from({ length: 1000 }, () => ({ productCode: made, quantity: 1 })),
+  );
+  t.equal(outputs.length, 1000, 'a thousand lots made');
+  await processor.transform([{ lotCode: raw, quantity: 1 }], [{ productCode: made, quantity: 2 }]);
+  const regulator = { keyId: 'county', role: 'regulator' as const, partyCode: null };
+  const view = await world.app.services.dashboard.view(regulator, {});
+  t.equal(view.anomalyCounts.gaps, 1001, 'every lot with a gap, none left out');
+  t.equal((await world.app.services.figures.gaps(regulator, { limit: 10 })).length, 10, 'the list keeps its limit');
+  t.equal((await world.app.services.dashboard.view(regulator, { region: '11' })).anomalyCounts.gaps, 0, 'none in Beijing');
+});
