@@ -224,6 +224,57 @@ export function createRecallsRepository(db: Db) {
       }));
     },
 
+    /**
+     * What a list of recalls shows of each, summed in SQL rather than read holder by holder: how
+     * many holders it reached and how many acknowledged, and per unit what it asked to recover and
+     * what was (each holder's lot counted up to what was asked of it), of every holder and of
+     * `partyCode`'s own holding (own: null when it holds nothing in that unit).
+     */
+    async listTotals(recallIds: string[], partyCode: string | null) {
+      if (recallIds.length === 0) return { holders: new Map<string, { holders: number; acknowledged: number }>(), units: [] };
+      const [holders, units] = await Promise.all([
+        queryRows<{ recallId: string; holders: number; acknowledged: number }>(
+          db,
+          sql`select recall_id as "recallId", count(*)::int as holders, count(acknowledged_at)::int as acknowledged
+          from recall_holders where recall_id = any(${texts(recallIds)}) group by recall_id`,
+        ),
+        queryRows<{
+          recallId: string;
+          unit: string;
+          affected: string;
+          recovered: string;
+          ownAffected: string | null;
+          ownRecovered: string | null;
+        }>(
+          db,
+          sql`with affected as (
+            select recall_id, party_code, lot_code, unit, sum(quantity) as quantity from recall_holdings
+            where recall_id = any(${texts(recallIds)}) group by recall_id, party_code, lot_code, unit
+          ), reported as (
+            select recall_id, party_code, lot_code, sum(returned) + sum(destroyed) as recovered from recall_reports
+            where recall_id = any(${texts(recallIds)}) and lot_code is not null group by recall_id, party_code, lot_code
+          ), lines as (
+            select a.recall_id, a.party_code, a.unit, a.quantity as affected, least(coalesce(r.recovered, 0), a.quantity) as recovered,
+              a.party_code = ${partyCode} as own
+            from affected a left join reported r using (recall_id, party_code, lot_code)
+          )
+          select recall_id as "recallId", unit, sum(affected)::text as affected, sum(recovered)::text as recovered,
+            (sum(affected) filter (where own))::text as "ownAffected", (sum(recovered) filter (where own))::text as "ownRecovered"
+          from lines group by recall_id, unit order by recall_id, unit`,
+        ),
+      ]);
+      return {
+        holders: new Map(holders.map((row) => [row.recallId, { holders: Number(row.holders), acknowledged: Number(row.acknowledged) }])),
+        units: units.map((row) => ({
+          recallId: row.recallId,
+          unit: row.unit,
+          affected: Number(row.affected),
+          recovered: Number(row.recovered),
+          own: row.ownAffected === null ? null : { affected: Number(row.ownAffected), recovered: Number(row.ownRecovered) },
+        })),
+      };
+    },
+
     /** How many lots, containers and pack codes a recall reached. */
     async counts(recallId: string) {
       const [row] = await queryRows<{ lots: number; containers: number; items: number }>(

@@ -59,7 +59,39 @@ export function createRecallService(deps: {
     }
   }
 
-  /** Recalls as the principal sees them: a holder that did not open one sees its own holding and recovery only. */
+  /**
+   * A recall as the principal sees it in a list: a holder that did not open it (`own`, its party)
+   * sees its own recovery only, and not how many holders it reached nor how many acknowledged.
+   */
+  function summaryOf(
+    row: RecallRow,
+    own: string | null,
+    now: Date,
+    reached: { holders: number; acknowledged: number },
+    recovery: { unit: string; affected: number; recovered: number }[],
+  ): RecallSummary {
+    return {
+      id: row.id,
+      partyCode: row.partyCode,
+      level: row.level,
+      reason: row.reason,
+      hazard: row.hazard,
+      rootLotCodes: row.rootLotCodes,
+      status: row.status as 'open' | 'closed',
+      openedAt: row.openedAt,
+      startDueAt: row.startDueAt,
+      finishDueAt: row.finishDueAt,
+      startedAt: row.startedAt,
+      closedAt: row.closedAt,
+      overrideReason: row.overrideReason,
+      overdue: overdueFor(row, now),
+      holders: own === null ? reached.holders : null,
+      acknowledged: own === null ? reached.acknowledged : null,
+      progress: progressOf(recovery),
+    };
+  }
+
+  /** Recalls as the principal sees them (summaryOf), with the holders it sees and their lines. */
   async function summaries(principal: Principal, rows: RecallRow[]): Promise<(RecallSummary & { holderRows: HolderRow[] })[]> {
     const ids = rows.map((row) => row.id);
     const [holders, recovery] = await Promise.all([deps.recalls.holders(ids), deps.recalls.recovery(ids)]);
@@ -80,28 +112,9 @@ export function createRecallService(deps: {
           .filter((line) => line.partyCode === holder.partyCode)
           .map(({ lotCode, unit, affected, returned, destroyed }) => ({ lotCode, unit, affected, returned, destroyed })),
       }));
-      return {
-        id: row.id,
-        partyCode: row.partyCode,
-        level: row.level,
-        reason: row.reason,
-        hazard: row.hazard,
-        rootLotCodes: row.rootLotCodes,
-        status: row.status as 'open' | 'closed',
-        openedAt: row.openedAt,
-        startDueAt: row.startDueAt,
-        finishDueAt: row.finishDueAt,
-        startedAt: row.startedAt,
-        closedAt: row.closedAt,
-        overrideReason: row.overrideReason,
-        overdue: overdueFor(row, now),
-        holders: own === null ? reached.length : null,
-        acknowledged: own === null ? reached.filter((holder) => holder.acknowledgedAt !== null).length : null,
-        progress: progressOf(
-          lines.map((line) => ({ unit: line.unit, affected: line.affected, recovered: line.returned + line.destroyed })),
-        ),
-        holderRows,
-      };
+      const counts = { holders: reached.length, acknowledged: reached.filter((holder) => holder.acknowledgedAt !== null).length };
+      const progress = lines.map((line) => ({ unit: line.unit, affected: line.affected, recovered: line.returned + line.destroyed }));
+      return { ...summaryOf(row, own, now, counts, progress), holderRows };
     });
   }
 
@@ -249,7 +262,21 @@ export function createRecallService(deps: {
         limit: filter.limit,
         offset: filter.offset,
       });
-      return (await summaries(principal, rows)).map(({ holderRows: _, ...summary }) => summary);
+      // a page of recalls summed up in SQL: not every holder and lot line of every recall on it
+      const { holders, units } = await deps.recalls.listTotals(
+        rows.map((row) => row.id),
+        privateScope(principal),
+      );
+      const now = deps.now();
+      return rows.map((row) => {
+        const own = recallHoldingsScope(principal, row);
+        const recovery = units.flatMap((unit) => {
+          if (unit.recallId !== row.id) return [];
+          const seen = own === null ? unit : unit.own;
+          return seen ? [{ unit: unit.unit, affected: seen.affected, recovered: seen.recovered }] : [];
+        });
+        return summaryOf(row, own, now, holders.get(row.id) ?? { holders: 0, acknowledged: 0 }, recovery);
+      });
     },
 
     /**

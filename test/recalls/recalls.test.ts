@@ -716,3 +716,52 @@ t.test('a quantity finer than its lot’s unit allows is refused at the report�
   t.equal(second.body.errors[0].pointer, '/lines/1/returned', 'named by its index');
   t.equal((await regulator.get(`/recalls/${recall.id}`)).body.acknowledged, 0, 'nothing recorded');
 });
+
+t.test('GET /recalls: each recall summed up as its own view sums it, for every reader, page by page', async (t) => {
+  const { demo, regulator, operator, ok, advance } = await demoWorld(t);
+  const processor = await operator(demo.parties.processor);
+  const retailer = await operator(demo.parties.retailer);
+  const bulk = await ok(regulator.post('/recalls', { lotCodes: [demo.farmLotCodes[0]], level: 1, reason: '瘦肉精', hazard: '克伦特罗' }));
+  advance(60_000);
+  const retail = await ok(
+    processor.post('/recalls', { lotCodes: [demo.retailLotCode], level: 3, reason: '标签错误', hazard: '过敏原未标' }),
+  );
+  advance(60_000);
+  await ok(regulator.post('/recalls', { lotCodes: [demo.farmLotCodes[1]], level: 2, reason: '检疫', hazard: '疫病' }));
+  // recovered in part, one holder acknowledged
+  await ok(retailer.post(`/recalls/${retail.id}/reports`, { lines: [{ lotCode: demo.retailLotCode, returned: 10, destroyed: 5 }] }));
+  await ok(retailer.post(`/recalls/${bulk.id}/reports`, {}));
+  const held = bulk.holderDetails.find((holder: { partyCode: string }) => holder.partyCode === demo.parties.processor);
+  const line = held.lines.find((each: { affected: number }) => each.affected > 1);
+  await ok(processor.post(`/recalls/${bulk.id}/reports`, { lines: [{ lotCode: line.lotCode, destroyed: 1 }] }));
+  advance(30 * HOUR);
+
+  const summaryOf = ({ eventId: _e, closeEventId: _c, scope: _s, holderDetails: _h, ...summary }: Record<string, unknown>) => summary;
+  for (const [who, reader] of [
+    ['regulator', regulator],
+    ['the processor, which opened one and holds others', processor],
+    ['the retailer, a holder', retailer],
+  ] as const) {
+    const all = (await reader.get('/recalls')).body.items as { id: string }[];
+    t.ok(all.length >= 2, `${who}: reads several`);
+    const views = [];
+    for (const { id } of all) views.push(summaryOf((await reader.get(`/recalls/${id}`)).body));
+    t.strictSame(all, views, `${who}: each as its own view has it`);
+    const paged = [];
+    for (let offset = 0; offset <= all.length; offset++) {
+      const page = (await reader.get(`/recalls?limit=1&offset=${offset}`)).body.items;
+      t.equal(page.length, offset < all.length ? 1 : 0, `${who}: page ${offset}`);
+      paged.push(...page);
+    }
+    t.strictSame(paged, all, `${who}: page by page, the same`);
+    const open = (await reader.get('/recalls?status=open&overdue=true')).body.items;
+    t.strictSame(
+      open,
+      all.filter((item) => (item as unknown as { overdue: string[] }).overdue.length > 0),
+      `${who}: filtered, the same`,
+    );
+  }
+  const counted = (await regulator.get(`/recalls?limit=3`)).body.items.find((item: { id: string }) => item.id === bulk.id);
+  t.equal(counted.acknowledged, 2, 'two holders acknowledged');
+  t.ok(counted.progress.share > 0 && counted.progress.share < 1, 'recovered in part');
+});
