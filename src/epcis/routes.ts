@@ -8,7 +8,7 @@ import { bearerSecurity, principalOf } from '../http/request.js';
 import { MATCHES, parseJobPaging, parseLotPaging, parseValuePaging, QUERY_PARAMETERS } from './query-params.js';
 import { EPC_FORMATS, type EpcFormat } from './render.js';
 import type { EventMatch } from './repository.js';
-import { eventResponse, pagedJsonResponse, queryDocumentResponse, valueSetResponse } from './schemas.js';
+import { eventResponse, pagedJsonResponse, queryDocumentResponse, valueSetResponse, versionHeaders } from './schemas.js';
 import { CAPTURE_LIMIT_EVENTS, type EpcisService } from './service.js';
 import type { SubscriptionService } from './subscriptions.js';
 
@@ -68,6 +68,10 @@ export const epcisRoutes: FastifyPluginAsyncZod<{ service: EpcisService; subscri
   { service, subscriptions },
 ) => {
   const tags = ['EPCIS 2.0'];
+  // every answer of these routes, errors included, carries them: the OpenAPI document declares them on each
+  app.addHook('onRoute', (route) => {
+    route.config = { ...route.config, answerHeaders: versionHeaders };
+  });
   app.addHook('onSend', async (request, reply) => {
     reply.header('GS1-EPCIS-Version', '2.0.0');
     reply.header('GS1-CBV-Version', '2.0.0');

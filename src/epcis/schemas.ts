@@ -46,7 +46,7 @@ export const epcisQueryDocumentSchema = z
   });
 
 /** The headers of the EPCIS 2.0 query interface on every answer of the EPCIS routes (JSON Schema, as OpenAPI declares headers). */
-const versionHeaders = {
+export const versionHeaders = {
   'GS1-EPCIS-Version': { type: 'string', const: '2.0.0', description: 'the EPCIS version the answer follows' },
   'GS1-CBV-Version': { type: 'string', const: '2.0.0', description: 'the CBV version of its vocabulary' },
   'GS1-EPC-Format': {

@@ -16,6 +16,11 @@ declare module 'fastify' {
     brandRoute?: boolean;
     /** On a public route: a key given is checked (401 when invalid) and its principal used. */
     acceptsKey?: boolean;
+    /**
+     * Headers every answer of the route carries, errors included (an onSend hook of its plugin
+     * sends them): declared on each of its responses in the OpenAPI document, as JSON Schemas by name.
+     */
+    answerHeaders?: Record<string, object>;
   }
 }
 

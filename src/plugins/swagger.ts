@@ -55,12 +55,22 @@ function routeErrors(route: RouteOptions, maxParamLength: number): Record<string
 }
 
 /**
+ * What Node's HTTP parser answers before there is a request to route (src/plugins/errors.ts,
+ * sendClientError): on the connection, as problem+json whatever the path, with none of a route's headers.
+ */
+const BEFORE_ROUTING: Record<string, string> = {
+  408: 'The request’s headers did not arrive in time (Node’s headersTimeout, 60 s): answered on the connection before routing, which it closes',
+  431: 'The request’s headers are over Node’s limit (16 KiB): answered on the connection before routing, which it closes',
+};
+
+/**
  * The route schemas as the document should read them. Every error leaves as problem+json
  * (src/http/problems.ts), so a response given as the Problem schema is declared so, here rather
  * than on each route, and so are the errors every route of its kind answers with (routeErrors): a
  * route's own declaration of a status comes first. jsonSchemaTransform keeps only a content-typed
  * response's description and content, so its headers (Link, GS1-EPCIS-Version, …) are put back
- * after it.
+ * after it, with those every answer of the route carries (its config's answerHeaders). Every route
+ * declares too what Node answers before routing (BEFORE_ROUTING).
  */
 const transformFor =
   (maxParamLength: number): SwaggerTransform =>
@@ -75,12 +85,20 @@ const transformFor =
       status,
       schema === problemSchema ? problem(STATUS_CODES[status] ?? 'Error') : schema,
     ]);
+    const beforeRouting = Object.entries(BEFORE_ROUTING).map(([status, description]) => [status, problem(description)]);
     // statuses are integer keys: they list in order whatever order they come in
-    const declared = Object.fromEntries([...shared, ...own]);
+    const declared = Object.fromEntries([...shared, ...own, ...beforeRouting]);
     const transformed = jsonSchemaTransform({ ...document, schema: { ...document.schema, response: declared } });
     const responses = transformed.schema.response as Record<string, Record<string, unknown>> | undefined;
-    for (const [status, schema] of Object.entries(declared))
-      if (isDeclaredByContent(schema) && schema.headers && responses?.[status]) responses[status].headers = schema.headers;
+    // a response's own headers first, then those every answer of the route carries (not the parser's)
+    const everyAnswer = document.route.config?.answerHeaders ?? {};
+    for (const [status, schema] of Object.entries(declared)) {
+      const headers = {
+        ...(isDeclaredByContent(schema) ? schema.headers : {}),
+        ...(status in BEFORE_ROUTING ? {} : everyAnswer),
+      };
+      if (Object.keys(headers).length > 0 && responses?.[status]) responses[status].headers = headers;
+    }
     return transformed;
   };
 

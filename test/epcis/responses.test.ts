@@ -216,3 +216,51 @@ t.test('the OpenAPI document declares the 200 answers of the EPCIS event queries
   for (const name of ['EpcisQueryDocument', 'EpcisEvent', 'EpcisStandaloneEvent', 'EpcisValueSet'])
     t.strictSame(committed.components.schemas[name], served.components.schemas[name], `openapi/openapi.json has ${name}`);
 });
+
+t.test('the EPCIS routes’ error answers carry the headers the OpenAPI document declares for them', async (t) => {
+  const world = await createWorld(t);
+  const plant = await world.party('slaughterhouse');
+  const office = (await world.ok(world.admin.post('/api-keys', { role: 'brand_office' }))).key as string;
+  const document = await servedOpenApi(world.app);
+  const as = (key: string, more: Record<string, string> = {}) => ({ authorization: `Bearer ${key}`, ...more });
+  const json = { 'content-type': 'application/json' };
+  const unknownId = '0190a0a0-0000-7000-8000-000000000000';
+  // status, method, path as the document names it, URL, headers, body
+  const asks: [number, 'GET' | 'POST' | 'DELETE', string, string, Record<string, string>, string?][] = [
+    [400, 'GET', '/epcis/events', '/epcis/events?GE_eventTime=yesterday', as(plant.key)],
+    [400, 'GET', '/epcis/bizSteps', '/epcis/bizSteps?perPage=0', as(plant.key, { 'gs1-epc-format': 'Always_EPC_URN' })],
+    [400, 'GET', '/epcis/events', '/epcis/events', as(plant.key, { 'gs1-epc-format': 'Sometimes' })],
+    [400, 'POST', '/epcis/capture', '/epcis/capture', as(plant.key, json), '{"type":'],
+    [401, 'GET', '/epcis/events', '/epcis/events', {}],
+    [401, 'POST', '/epcis/queries', '/epcis/queries', as('no-such-key', json), '{}'],
+    [403, 'GET', '/epcis/readPoints', '/epcis/readPoints', as(office)],
+    [404, 'GET', '/epcis/capture/{captureID}', `/epcis/capture/${unknownId}`, as(plant.key)],
+    [404, 'GET', '/epcis/queries/{queryName}', '/epcis/queries/none', as(plant.key)],
+    [404, 'DELETE', '/epcis/queries/{queryName}', '/epcis/queries/none', as(plant.key)],
+    [413, 'POST', '/epcis/queries', '/epcis/queries', as(plant.key, json), JSON.stringify({ name: 'x'.repeat(2 * 1024 * 1024) })],
+    [414, 'GET', '/epcis/events', `/epcis/events?EQ_bizStep=${'x'.repeat(9000)}`, as(plant.key)],
+    [415, 'POST', '/epcis/events', '/epcis/events', as(plant.key, { 'content-type': 'text/plain' }), 'x'],
+  ];
+  for (const [status, method, path, url, headers, payload] of asks) {
+    const response = await world.app.inject({ method, url, headers, payload });
+    const what = `${method} ${url.slice(0, 50)} (${status})`;
+    t.equal(response.statusCode, status, what);
+    t.equal(response.headers['gs1-epcis-version'], '2.0.0', `${what}: sent with the EPCIS version`);
+    const declared = document.paths[path][method.toLowerCase()].responses[String(status)];
+    t.ok(declared, `${what}: declared`);
+    t.strictSame(undeclaredHeaders(declared, response.headers, EPCIS_HEADERS), [], `${what}: its headers declared`);
+  }
+  // every answer of every EPCIS route, success or error, declares them (the raw answers before routing aside)
+  const missing: string[] = [];
+  for (const [path, methods] of Object.entries(document.paths).filter(([path]) => path.startsWith('/epcis/')))
+    for (const [method, operation] of Object.entries(methods))
+      for (const [status, response] of Object.entries(operation.responses))
+        if (!['408', '431'].includes(status) && !['GS1-EPCIS-Version', 'GS1-CBV-Version'].every((name) => response.headers?.[name]))
+          missing.push(`${method.toUpperCase()} ${path} ${status}`);
+  t.strictSame(missing, [], 'every EPCIS answer declares its version headers');
+  t.strictSame(
+    committedOpenApi().paths['/epcis/capture/{captureID}'].get.responses,
+    document.paths['/epcis/capture/{captureID}'].get.responses,
+    'openapi/openapi.json declares them too',
+  );
+});

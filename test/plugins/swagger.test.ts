@@ -1,5 +1,6 @@
 // The OpenAPI document declares every error as the service sends it: RFC 9457 problem+json (and,
 // on the paths a label links to, the scan error page a browser gets).
+import { type AddressInfo, connect, type Socket } from 'node:net';
 import { mod31CheckChar } from '../../src/codes/mod31.js';
 import { problemSchema } from '../../src/errors/problem.js';
 import { MAX_URL_LENGTH } from '../../src/plugins/input-guard.js';
@@ -34,7 +35,9 @@ t.test(
     const errors = errorResponsesOf(served);
     t.ok(Object.keys(errors).length > 200, 'the errors of every route');
     for (const [operation, response] of Object.entries(errors)) {
-      const scan = SCAN_PATH.test(operation.split(' ')[1]);
+      // Node's 408 and 431 leave on the connection before any route, a scan's page included, could answer
+      const [, path, status] = operation.split(' ');
+      const scan = SCAN_PATH.test(path) && !['408', '431'].includes(status);
       const page = { 'text/html': { schema: { type: 'string' } } };
       t.strictSame(
         response.content,
@@ -57,43 +60,49 @@ t.test('a 5xx that is not a problem keeps its own content type', async (t) => {
   t.strictSame(Object.keys(health.content ?? {}), ['application/json'], '/health answers 503 with its state as JSON');
 });
 
-t.test('every operation declares the errors the service sends whatever the route: 400, 401, 403, 413, 414, 415, 429 and 500', async (t) => {
-  const { app } = await buildTestApp(t);
-  const served = await servedOpenApi(app);
-  const documents = { served, committed: committedOpenApi() } as Record<string, OpenApiDocument>;
-  for (const [name, document] of Object.entries(documents)) {
-    const wrong: string[] = [];
-    for (const { path, method, responses } of operationsOf(document)) {
-      const operation = (document.paths[path] as Record<string, Record<string, unknown>>)[method];
-      const security = (operation.security as Record<string, unknown>[] | undefined) ?? [];
-      const takesKey = security.some((requirement) => 'bearerAuth' in requirement);
-      const hasBody = operation.requestBody !== undefined;
-      // status → whether it must be declared (true), must not be (false), or may be (undefined)
-      const expected: Record<string, boolean | undefined> = {
-        // the input guard and the router refuse bad input on every route: a NUL anywhere, a malformed URL
-        400: true,
-        // the dashboard's sign-in takes its key in the form, and answers a wrong one with the form again
-        401: takesKey || (`${method.toUpperCase()} ${path}` === 'POST /regulator/login' ? undefined : false),
-        403: takesKey || undefined,
-        413: hasBody || undefined,
-        414: true,
-        415: hasBody,
-        500: true,
-      };
-      for (const [status, must] of Object.entries(expected))
-        if (must !== undefined && must !== Boolean(responses[status]))
-          wrong.push(`${method.toUpperCase()} ${path} ${must ? 'does not declare' : 'declares'} ${status}`);
+t.test(
+  'every operation declares the errors the service sends whatever the route: 400, 401, 403, 408, 413, 414, 415, 429, 431 and 500',
+  async (t) => {
+    const { app } = await buildTestApp(t);
+    const served = await servedOpenApi(app);
+    const documents = { served, committed: committedOpenApi() } as Record<string, OpenApiDocument>;
+    for (const [name, document] of Object.entries(documents)) {
+      const wrong: string[] = [];
+      for (const { path, method, responses } of operationsOf(document)) {
+        const operation = (document.paths[path] as Record<string, Record<string, unknown>>)[method];
+        const security = (operation.security as Record<string, unknown>[] | undefined) ?? [];
+        const takesKey = security.some((requirement) => 'bearerAuth' in requirement);
+        const hasBody = operation.requestBody !== undefined;
+        // status → whether it must be declared (true), must not be (false), or may be (undefined)
+        const expected: Record<string, boolean | undefined> = {
+          // the input guard and the router refuse bad input on every route: a NUL anywhere, a malformed URL
+          400: true,
+          // the dashboard's sign-in takes its key in the form, and answers a wrong one with the form again
+          401: takesKey || (`${method.toUpperCase()} ${path}` === 'POST /regulator/login' ? undefined : false),
+          403: takesKey || undefined,
+          413: hasBody || undefined,
+          // Node's answers before routing: headers too slow, or too large
+          408: true,
+          414: true,
+          415: hasBody,
+          431: true,
+          500: true,
+        };
+        for (const [status, must] of Object.entries(expected))
+          if (must !== undefined && must !== Boolean(responses[status]))
+            wrong.push(`${method.toUpperCase()} ${path} ${must ? 'does not declare' : 'declares'} ${status}`);
+      }
+      t.strictSame(wrong, [], `${name}: every operation declares them where the service sends them`);
     }
-    t.strictSame(wrong, [], `${name}: every operation declares them where the service sends them`);
-  }
-  // the rate-limited routes: the scans, complaints and applications to join
-  for (const path of ['/t/{code}', '/01/{*}', '/00/{*}', '/414/{*}', '/8003/{*}'])
-    t.ok(served.paths[path].get.responses['429'], `GET ${path} declares 429`);
-  for (const path of ['/complaints', '/registrations']) t.ok(served.paths[path].post.responses['429'], `POST ${path} declares 429`);
-  t.notOk(served.paths['/complaints/{ticket}'].get.responses['429'], 'a route that is not rate-limited declares no 429');
-  t.notOk(served.paths['/health'].get.responses['401'], 'a public route declares no 401');
-  t.notOk(served.paths['/parties'].get.responses['413'], 'a route without a body declares no 413');
-});
+    // the rate-limited routes: the scans, complaints and applications to join
+    for (const path of ['/t/{code}', '/01/{*}', '/00/{*}', '/414/{*}', '/8003/{*}'])
+      t.ok(served.paths[path].get.responses['429'], `GET ${path} declares 429`);
+    for (const path of ['/complaints', '/registrations']) t.ok(served.paths[path].post.responses['429'], `POST ${path} declares 429`);
+    t.notOk(served.paths['/complaints/{ticket}'].get.responses['429'], 'a route that is not rate-limited declares no 429');
+    t.notOk(served.paths['/health'].get.responses['401'], 'a public route declares no 401');
+    t.notOk(served.paths['/parties'].get.responses['413'], 'a route without a body declares no 413');
+  },
+);
 
 t.test(
   'real 400, 401, 403, 413, 414 and 415 answers are declared for their route, with their content type and the Problem schema',
@@ -173,3 +182,62 @@ t.test(
     }
   },
 );
+
+t.test('the 408 and 431 Node answers before any route runs are declared for every operation, as problem+json', async (t) => {
+  const { app } = await buildTestApp(t);
+  const document = await servedOpenApi(app);
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  const { port } = app.server.address() as AddressInfo;
+  /** Sends raw bytes, runs `then` with the server's side of the connection, and reads the answer until the server closes. */
+  const send = (request: string, then: (socket: Socket) => void = () => {}) =>
+    new Promise<{ status: number; contentType: string; body: string }>((resolve) => {
+      app.server.once('connection', (socket: Socket) => socket.once('data', () => then(socket)));
+      const client = connect(port, '127.0.0.1', () => client.write(request, 'latin1'));
+      let answer = '';
+      client.setEncoding('utf8');
+      client.on('data', (chunk) => (answer += chunk));
+      client.on('error', () => {});
+      client.on('close', () => {
+        const [head, body] = answer.split('\r\n\r\n');
+        resolve({ status: Number(head.split(' ')[1]), contentType: /\r\ncontent-type: ([^;\r]+)/i.exec(head)?.[1] ?? '', body });
+      });
+    });
+  const answers: [string, Awaited<ReturnType<typeof send>>][] = [
+    // headers over Node's limit (16 KiB)
+    ['GET /lots', await send(`GET /lots HTTP/1.1\r\nHost: x\r\nX-Pad: ${'a'.repeat(20 * 1024)}\r\n\r\n`)],
+    ['GET /epcis/events', await send(`GET /epcis/events HTTP/1.1\r\nHost: x\r\nX-Pad: ${'a'.repeat(20 * 1024)}\r\n\r\n`)],
+    ['POST /events', await send(`POST /events HTTP/1.1\r\nHost: x\r\nX-Pad: ${'a'.repeat(20 * 1024)}\r\n\r\n`)],
+    // headers that never end: what Node raises on the connection once its headersTimeout (60 s) has passed
+    ...(await Promise.all(
+      ['GET /t/00000000001', 'POST /epcis/capture'].map(
+        async (request) =>
+          [
+            request.replace(/\/00000000001$/, '/{code}'),
+            await send(`${request} HTTP/1.1\r\nHost: x\r\n`, (socket) =>
+              app.server.emit('clientError', Object.assign(new Error('Request timeout'), { code: 'ERR_HTTP_REQUEST_TIMEOUT' }), socket),
+            ),
+          ] as [string, Awaited<ReturnType<typeof send>>],
+      ),
+    )),
+  ];
+  t.strictSame(
+    answers.map(([, answer]) => answer.status),
+    [431, 431, 431, 408, 408],
+  );
+  for (const [operation, answer] of answers) {
+    const [method, path] = operation.split(' ');
+    const declared = document.paths[path][method.toLowerCase()].responses[String(answer.status)];
+    t.ok(declared, `${operation} ${answer.status}: declared`);
+    t.equal(answer.contentType, 'application/problem+json', `${operation} ${answer.status}`);
+    t.strictSame(
+      declared?.content,
+      { 'application/problem+json': PROBLEM },
+      `${operation} ${answer.status}: declared as a Problem, and only so`,
+    );
+    conformsTo(t, problemSchema, JSON.parse(answer.body), `${operation} ${answer.status}`);
+  }
+  const undeclared = operationsOf(document).flatMap(({ path, method, responses }) =>
+    ['408', '431'].filter((status) => !responses[status]).map((status) => `${method.toUpperCase()} ${path} ${status}`),
+  );
+  t.strictSame(undeclared, [], 'every operation declares both');
+});
