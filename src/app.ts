@@ -284,7 +284,15 @@ export function createServices(
       now,
       producerGrade: options.showCreditGrade ? credit.latestGrade : undefined,
     }),
-    complaints: createComplaintService({ complaints: repos.complaints, items: repos.items, ipSalt, transaction, audit, now }),
+    complaints: createComplaintService({
+      complaints: repos.complaints,
+      items: repos.items,
+      lots: repos.lots,
+      ipSalt,
+      transaction,
+      audit,
+      now,
+    }),
     figures,
     credit,
     dashboard: createDashboardService({

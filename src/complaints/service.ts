@@ -7,6 +7,7 @@ import { chinaDay } from '../codes/timestamp.js';
 import type { Transact } from '../db/client.js';
 import { conflict, notFound, unprocessable } from '../errors/problem.js';
 import type { ItemsRepository } from '../items/repository.js';
+import type { LotsRepository } from '../lots/repository.js';
 import type { ComplaintRow, ComplaintsRepository } from './repository.js';
 import { ALLOWED_TRANSITIONS, type ComplaintOutcome, type ComplaintStatus } from './schemas.js';
 
@@ -15,6 +16,7 @@ const ticketSuffix = customAlphabet(MOD31_CHARSET, 6);
 export function createComplaintService(deps: {
   complaints: Pick<ComplaintsRepository, 'insert' | 'find' | 'transition' | 'list'>;
   items: Pick<ItemsRepository, 'findItem'>;
+  lots: Pick<LotsRepository, 'findByCodes'>;
   ipSalt: string;
   transaction: Transact;
   audit: AuditRecorder;
@@ -47,16 +49,21 @@ export function createComplaintService(deps: {
   }
 
   return {
-    /** A consumer's complaint about a code; unknown codes are accepted too (they may be counterfeits). */
+    /**
+     * A consumer's complaint about a code: a pack's, or the lot's or case's code the page of a
+     * Digital Link with a batch or an SSCC shows; unknown codes are accepted too (they may be counterfeits).
+     */
     async file(input: { code: string; category: string; text: string; phone?: string }, ip: string) {
       const item = await deps.items.findItem(input.code);
+      const [lot] = item ? [] : await deps.lots.findByCodes([input.code]);
+      const about = item ?? (lot && { lotCode: lot.code, partyCode: lot.partyCode });
       // the ticket carries the consumer's (China Standard Time) date
       const day = chinaDay(now()).replace(/-/g, '');
       const row = await deps.complaints.insert({
         ticket: `TS${day}${ticketSuffix()}`,
         itemCode: input.code,
-        lotCode: item?.lotCode ?? null,
-        partyCode: item?.partyCode ?? null,
+        lotCode: about?.lotCode ?? null,
+        partyCode: about?.partyCode ?? null,
         category: input.category,
         text: input.text,
         phone: input.phone ?? null,

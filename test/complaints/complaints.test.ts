@@ -1,5 +1,5 @@
 import { seedDemoChain } from '../../seeds/fengjie.js';
-import { expectStatus } from '../fixtures/world.js';
+import { createWorld, expectStatus } from '../fixtures/world.js';
 import { buildTestApp, client } from '../helper.js';
 import { fileTest } from '../root.js';
 
@@ -115,3 +115,41 @@ t.test('every complaint route takes the ticket as the receipt reads it, trimmed 
     'an unknown ticket is still not found',
   );
 });
+
+t.test(
+  'a complaint filed from the page of a lot or case code (a Digital Link with a batch, an SSCC) names that lot and its maker',
+  async (t) => {
+    const world = await createWorld(t);
+    const { ok, regulator } = world;
+    const plant = await world.party('processor');
+    const lotCode = await plant.commission(await plant.product('kg'), 10);
+    const caseCode: string = (await ok(plant.event({ type: 'aggregate', parent: {}, children: [{ lotCode, quantity: 4 }] })))
+      .createdLotCodes[0];
+    const consumer = client(world.app);
+
+    const aboutLot = await consumer.post('/complaints', { code: lotCode.toLowerCase(), category: 'quality', text: '有异味' });
+    expectStatus(t, aboutLot, 201, 'a complaint about the lot on the page');
+    const listed = await regulator.get(`/regulator/complaints?lotCode=${lotCode}`);
+    t.match(
+      listed.body.items,
+      [{ ticket: aboutLot.body.ticket, lotCode, partyCode: plant.code }],
+      'the regulator finds it under its lot, with the lot’s maker',
+    );
+    const aboutCase = await consumer.post('/complaints', { code: caseCode, category: 'quality', text: '有异味' });
+    expectStatus(t, aboutCase, 201, 'a complaint about the case on the page');
+    t.match((await regulator.get(`/regulator/complaints?lotCode=${caseCode}`)).body.items, [{ lotCode: caseCode, partyCode: plant.code }]);
+
+    const resolved = await regulator.post(`/regulator/complaints/${aboutLot.body.ticket}/transitions`, {
+      status: 'resolved',
+      note: '属实',
+      outcome: 'upheld',
+    });
+    expectStatus(t, resolved, 200, 'upheld');
+    const credit = await regulator.get(`/credit/${plant.code}`);
+    t.match(
+      credit.body.factors.find((factor: { key: string }) => factor.key === 'upheld_complaints'),
+      { count: 1, contribution: -3 },
+      'it counts against the maker’s credit',
+    );
+  },
+);
