@@ -152,8 +152,8 @@ const rateFigure = z.object({
   total: z.number().int(),
   passed: z.number().int(),
   failed: z.number().int(),
-  rate: z.number().nullable().describe('passed ÷ total; null when nothing was tested'),
-  meetsTarget: z.boolean(),
+  rate: z.number().nullable().describe('passed ÷ total to four decimal places; null when nothing was tested'),
+  meetsTarget: z.boolean().describe('passed ÷ total, unrounded, is at least the target; false when nothing was tested'),
 });
 export const passRatesSchema = z
   .object({
