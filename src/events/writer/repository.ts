@@ -352,14 +352,20 @@ export function createEventWriterRepository() {
         from lots l where l.created_by_event_id = ${targetId} and l.voided_by_event_id is null`,
       );
       // a shipment received in parts names each part's receipt on its lines
+      const locked = await queryRows<{ id: string }>(
+        tx,
+        sql`select s.id from shipments s
+        where s.ship_event_id = ${targetId} or s.receive_event_id = ${targetId}
+          or s.id in (select l.shipment_id from shipment_lines l where l.receive_event_id = ${targetId})
+        order by s.id for update of s`,
+      );
+      // read once locked, in a statement of its own: the locking one read the lines as they were when
+      // it began, before a receipt it waited for was committed
       const shipments = await queryRows<{ id: string; status: string; byShipping: boolean; partlyReceived: boolean }>(
         tx,
         sql`select s.id, s.status, s.ship_event_id = ${targetId} as "byShipping",
           exists (select 1 from shipment_lines l where l.shipment_id = s.id and l.received_quantity is not null) as "partlyReceived"
-        from shipments s
-        where s.ship_event_id = ${targetId} or s.receive_event_id = ${targetId}
-          or s.id in (select l.shipment_id from shipment_lines l where l.receive_event_id = ${targetId})
-        for update of s`,
+        from shipments s where s.id = any(${texts(locked.map((row) => row.id))})`,
       );
       // of a lot the event made: when another live event made it, and when one first used it
       const linked = await queryRows<{
