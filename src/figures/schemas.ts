@@ -105,7 +105,13 @@ export const anomaliesSchema = z
         toPartyCode: z.string(),
         shippedAt: z.date(),
         daysOpen: z.number().int(),
-        lines: z.array(z.object({ lotCode: z.string(), quantity: z.number() })),
+        lines: z.array(
+          z.object({
+            lotCode: z.string(),
+            quantity: z.number(),
+            receivedQuantity: z.number().nullable().describe('what of the line a partial receipt booked in; null while it is on its way'),
+          }),
+        ),
       }),
     ),
     expiredLots: z.array(

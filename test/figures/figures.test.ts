@@ -436,3 +436,30 @@ t.test('a pass rate just short of 96 % does not meet the target, though it reads
   t.match(figures.byItem, [{ item: '瘦肉精', total: 824, passed: 791, failed: 33, meetsTarget: false }], '791 / 824 is below 96 %');
   t.match(figures.overall, { total: 5, passed: 5, rate: 1, meetsTarget: true }, 'every inspection passed');
 });
+
+t.test('a shipment received in part is listed as not received with what of each line was booked in', async (t) => {
+  const world = await createWorld(t);
+  const farm = await world.party('farm');
+  const plant = await world.party('slaughterhouse');
+  const pigs = await farm.product('head');
+  const first = await farm.commission(pigs, 10);
+  const second = await farm.commission(pigs, 6);
+  const shipmentId = await farm.ship(plant, [{ lotCode: first }, { lotCode: second }]);
+  expectStatus(
+    t,
+    await plant.event({ type: 'receive', shipmentId, partial: true, lines: [{ lotCode: first, quantity: 9 }] }),
+    201,
+    'nine of the first ten pigs booked in, the second lot still on its way',
+  );
+  const anomalies = expectStatus(t, await world.regulator.get('/regulator/anomalies?shipmentDays=0'), 200, 'anomalies').body;
+  const [listed] = anomalies.unreceivedShipments;
+  t.equal(listed?.shipmentId, shipmentId, 'the shipment is still not received');
+  t.same(
+    [...listed.lines].sort((a: { quantity: number }, b: { quantity: number }) => b.quantity - a.quantity),
+    [
+      { lotCode: first, quantity: 10, receivedQuantity: 9 },
+      { lotCode: second, quantity: 6, receivedQuantity: null },
+    ],
+    'each line says what was booked in of it',
+  );
+});
