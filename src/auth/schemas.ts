@@ -7,7 +7,7 @@ export const issueApiKeyBody = z.object({
   partyCode: serviceCodeField('party')
     .optional()
     .describe(
-      'required for operator and reader keys: the party the key acts for; for regulator keys optional: the regulator party (kind regulator) its holds and recalls are recorded under; omitted for admin and brand_office keys',
+      'required for operator and reader keys: the party the key acts for; for regulator keys optional: the regulator party (kind regulator) its holds and recalls are recorded under; omitted (or left empty) for admin and brand_office keys',
     ),
   label: z.string().max(200).optional(),
 });

@@ -60,7 +60,8 @@ export function createApiKeyService(deps: {
   return {
     /** Only the hash is stored; the key itself is returned once. */
     async issue(input: { role: Role; partyCode?: string | null; label?: string | null }, by: Principal | null = null): Promise<IssuedKey> {
-      const partyCode = input.partyCode ?? null;
+      // left empty or blank (read trimmed), partyCode names no party
+      const partyCode = input.partyCode || null;
       const boundToParty = PARTY_ROLES.includes(input.role);
       if (boundToParty && !partyCode) {
         throw badRequest(`a key with the ${input.role} role acts for one party: give partyCode`, [
