@@ -10,10 +10,11 @@ import { hasValidMod31Check, mod31CheckChar, mod31Value } from './mod31.js';
 
 export const USCC_LENGTH = 18;
 
-/** Exactly 18 uppercase charset characters with a valid check character. */
+/** Exactly 18 uppercase charset characters, a region code of six digits (characters 3–8) and a valid check character. */
 export function isValidUscc(value: string): boolean {
   // Uppercase only: a lowercase code is a typing artefact; callers normalise first.
-  return typeof value === 'string' && value.length === USCC_LENGTH && hasValidMod31Check(value);
+  // The region code is read by shape only: a code keeps the region it was issued under after GB/T 2260 retires it.
+  return typeof value === 'string' && value.length === USCC_LENGTH && /^\d{6}$/.test(value.slice(2, 8)) && hasValidMod31Check(value);
 }
 
 /** Characters 3–8 (region code). Throws RangeError on an invalid USCC so garbage never looks like a region. */

@@ -17,7 +17,9 @@ export const createPartyBody = z.object({
   name: z.string().trim().min(1).max(200),
   uscc: z
     .string()
-    .refine(isValidUscc, { error: 'must be an 18-character 统一社会信用代码 with a valid GB 32100 check character' })
+    .refine(isValidUscc, {
+      error: 'must be an 18-character 统一社会信用代码: a 6-digit region code as characters 3–8 and a valid GB 32100 check character',
+    })
     .optional(),
   regionCode: regionCodeSchema,
   address: z.string().max(500).optional(),

@@ -33,7 +33,9 @@ const credential = <T extends readonly [string, ...string[]]>(types: T) =>
 export const applyBody = z.object({
   kind: partyKindSchema.exclude(['regulator']),
   name: z.string().trim().min(1).max(200),
-  uscc: z.string().refine(isValidUscc, { error: 'must be an 18-character 统一社会信用代码 with a valid GB 32100 check character' }),
+  uscc: z.string().refine(isValidUscc, {
+    error: 'must be an 18-character 统一社会信用代码: a 6-digit region code as characters 3–8 and a valid GB 32100 check character',
+  }),
   regionCode: regionCodeSchema,
   address: z.string().trim().min(1).max(500),
   contact: z.object({

@@ -34,6 +34,10 @@ t.test('shape', async (t) => {
   t.notOk(isValidUscc(''));
   t.notOk(isValidUscc(null as unknown as string));
   t.notOk(isValidUscc('91350100M000100Y44'), 'wrong check');
+  // characters 3–8 are the registering authority's GB/T 2260 region code: six digits
+  for (const body of ['91A50100M000100Y4', '9135010AM000100Y4', '91ABCDEFM000100Y4']) {
+    t.notOk(isValidUscc(completeUscc(body)), `letters in the region code: ${completeUscc(body)}`);
+  }
 });
 
 t.test('usccRegionCode', async (t) => {

@@ -1,5 +1,6 @@
 import { hasValidMod31Check } from '../../src/codes/mod31.js';
 import { parsePartyCode } from '../../src/codes/service-codes.js';
+import { completeUscc } from '../../src/codes/uscc.js';
 import { createWorld, expectStatus } from '../fixtures/world.js';
 import { fileTest } from '../root.js';
 
@@ -26,6 +27,14 @@ t.test('parties: unified codes and checked identifiers', async (t) => {
   const invalid = await world.admin.post('/parties', { kind: 'farm', name: 'x', uscc: '91350100M000100Y44', regionCode: '500236' });
   expectStatus(t, invalid, 400, 'USCC with a wrong check character');
   t.equal(invalid.body.errors[0].pointer, '/uscc');
+  const letteredRegion = await world.admin.post('/parties', {
+    kind: 'farm',
+    name: 'x',
+    uscc: completeUscc('91A50100M000100Y4'),
+    regionCode: '500236',
+  });
+  expectStatus(t, letteredRegion, 400, 'USCC whose region code (characters 3–8) is not six digits');
+  t.equal(letteredRegion.body.errors[0].pointer, '/uscc');
   const duplicate = await world.admin.post('/parties', { kind: 'farm', name: 'x', uscc, regionCode: '500236' });
   expectStatus(t, duplicate, 409, 'USCC registered twice');
   t.equal(duplicate.body.errors[0].pointer, '/uscc');
