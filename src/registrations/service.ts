@@ -196,18 +196,24 @@ export function createRegistrationService(deps: {
         ]),
       );
       const decided = await deps.transaction(async (tx) => {
-        const party = await deps.parties.register(
-          {
-            kind: row.kind as never,
-            name: row.name,
-            uscc: row.uscc,
-            regionCode: row.regionCode,
-            address: row.address,
-            contact: row.contact,
-            licences,
-          },
-          { by: principal, tx },
-        );
+        const party = await deps.parties
+          .register(
+            {
+              kind: row.kind as never,
+              name: row.name,
+              uscc: row.uscc,
+              regionCode: row.regionCode,
+              address: row.address,
+              contact: row.contact,
+              licences,
+            },
+            { by: principal, tx },
+          )
+          .catch((error) => {
+            // the USCC was registered meanwhile (POST /parties): the approval names no field that is wrong; the application waits to be rejected
+            if (error instanceof Problem && error.status === 409) throw conflict(`application ${id} cannot be approved: ${error.detail}`);
+            throw error;
+          });
         const approved = await deps.registrations.decide(
           id,
           { status: 'approved', decidedBy: principal.keyId, reason: null, partyCode: party.code },

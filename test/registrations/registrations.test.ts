@@ -179,6 +179,21 @@ t.test('two regulators approving at once make one party; parallel status checks 
   t.equal(active.length, 1, 'and only that key is active');
 });
 
+t.test('approving an application whose USCC was registered meanwhile is a conflict that names no field of the approval', async (t) => {
+  const { world, apply } = await setup(t);
+  const { id, uscc } = (await apply(application())).body;
+  const registered = await world.admin.post('/parties', { kind: 'processor', name: '先登记的企业', uscc, regionCode: '500236' });
+  expectStatus(t, registered, 201, 'an admin registers the USCC directly');
+  const approval = await world.regulator.post(`/regulator/registrations/${id}/approve`, {});
+  expectStatus(t, approval, 409, 'the approval is refused');
+  t.match(approval.body.detail, registered.body.code, 'naming the party the USCC is registered as');
+  t.notOk(
+    approval.body.errors?.some((error: { in: string }) => error.in === 'body'),
+    'the approval has no body: no body field is pointed at',
+  );
+  t.equal((await world.regulator.get(`/regulator/registrations/${id}`)).body.status, 'pending', 'the application waits, to be rejected');
+});
+
 // a licence valid until 1 March has ended at 07:00 on 2 March in China, while it is still 1 March in UTC
 t.test('a credential ends with its last day in China, not in UTC', async (t) => {
   let clock = Date.parse('2026-02-20T12:00:00+08:00');
