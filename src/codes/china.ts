@@ -45,11 +45,11 @@ export function earTagRegion(value: string): string {
 }
 
 /**
- * 食品生产许可证编号: "SC" + 14 digits = 3 food category, 2 province, 2 city,
- * 2 county, 4 sequence, 1 check digit.
- * The check-digit algorithm is not published, so only the shape and a plausible
- * province are verified; a well-formed but fictitious number will pass.
+ * 食品生产许可证编号: "SC" + 14 digits = 3 food category (its first digit 1 for food, 2 for a
+ * food additive), 2 province, 2 city, 2 county, 4 sequence, 1 check digit.
+ * The check-digit algorithm is not published, so only the shape, the food / additive digit and a
+ * plausible province are verified; a well-formed but fictitious number will pass.
  */
 export function isValidScLicence(value: string): boolean {
-  return typeof value === 'string' && /^SC\d{14}$/.test(value) && plausibleProvince(value.slice(5, 7));
+  return typeof value === 'string' && /^SC[12]\d{13}$/.test(value) && plausibleProvince(value.slice(5, 7));
 }

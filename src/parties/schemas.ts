@@ -28,7 +28,12 @@ export const createPartyBody = z.object({
     .optional(),
   licences: z
     .object({
-      scLicence: z.string().refine(isValidScLicence, { error: 'must be an SC food production licence: "SC" + 14 digits' }).optional(),
+      scLicence: z
+        .string()
+        .refine(isValidScLicence, {
+          error: 'must be an SC food production licence: "SC" + 14 digits, the first 1 (food) or 2 (food additive)',
+        })
+        .optional(),
       animalEpidemicPreventionCertificate: z.string().max(64).optional(),
       farmCode: z.string().max(64).optional(),
       businessLicence: z.string().max(64).optional(),

@@ -50,7 +50,7 @@ export const applyBody = z.object({
   licences: z
     .array(
       credential(LICENCE_TYPES).refine((c) => c.type !== 'sc_licence' || isValidScLicence(c.number), {
-        error: 'an SC food production licence is "SC" + 14 digits',
+        error: 'an SC food production licence is "SC" + 14 digits, the first 1 (food) or 2 (food additive)',
         path: ['number'],
       }),
     )

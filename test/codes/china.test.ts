@@ -52,4 +52,6 @@ t.test('isValidScLicence (shape only)', async (t) => {
   t.notOk(isValidScLicence('SC11499023600123'), 'province 99');
   t.notOk(isValidScLicence('SC1145002360012X'));
   t.notOk(isValidScLicence(' SC11450023600123'));
+  // the category's first digit says food (1) or food additive (2)
+  for (const first of '03456789') t.notOk(isValidScLicence(`SC${first}1450023600123`), `category starting with ${first}`);
 });
