@@ -3,7 +3,7 @@ import { customAlphabet } from 'nanoid';
 import { PARTY_ROLES, type Principal, type Role } from '../access/index.js';
 import { type AuditRecorder, chainOf } from '../audit/service.js';
 import type { Transact } from '../db/client.js';
-import { badRequest, notFound, unauthorized } from '../errors/problem.js';
+import { badRequest, bodyField, notFound, unauthorized } from '../errors/problem.js';
 import { SetupError } from '../errors/setup.js';
 import type { ApiKeyRow, ApiKeysRepository } from './repository.js';
 
@@ -74,7 +74,7 @@ export function createApiKeyService(deps: {
         ]);
       }
       const kind = partyCode ? await deps.partyKind(partyCode) : undefined;
-      if (partyCode && !kind) throw notFound(`party ${partyCode} is not registered`);
+      if (partyCode && !kind) throw notFound(`party ${partyCode} is not registered`, [bodyField(['partyCode'], 'no such party')]);
       // a regulator key may name the regulator party its acts (holds, recalls) are recorded under
       if (input.role === 'regulator' && partyCode && kind !== 'regulator') {
         throw badRequest(`a regulator key acts for a party of kind regulator; ${partyCode} is a ${kind}`, [

@@ -21,7 +21,7 @@ export class Problem extends Error {
 export const badRequest = (detail: string, errors?: FieldProblem[]) => new Problem(400, 'bad-request', 'Bad request', detail, errors);
 export const unauthorized = (detail: string) => new Problem(401, 'unauthorized', 'Unauthorized', detail);
 export const forbidden = (detail: string, errors?: FieldProblem[]) => new Problem(403, 'forbidden', 'Forbidden', detail, errors);
-export const notFound = (detail: string) => new Problem(404, 'not-found', 'Not found', detail);
+export const notFound = (detail: string, errors?: FieldProblem[]) => new Problem(404, 'not-found', 'Not found', detail, errors);
 export const payloadTooLarge = (slug: string, detail: string) => new Problem(413, slug, 'Payload too large', detail);
 export const conflict = (detail: string, errors?: FieldProblem[]) => new Problem(409, 'conflict', 'Conflict', detail, errors);
 export const unprocessable = (slug: string, detail: string, errors?: FieldProblem[]) =>

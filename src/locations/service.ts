@@ -1,7 +1,7 @@
 import { canSeePrivateDetails, type Principal, privateScope, requireMasterDataWriter } from '../access/index.js';
 import { newLocationCode } from '../codes/service-codes.js';
 import { violatedUniqueConstraint } from '../db/errors.js';
-import { conflict, notFound } from '../errors/problem.js';
+import { bodyField, conflict, notFound } from '../errors/problem.js';
 import type { LocationRow, LocationsRepository } from './repository.js';
 import type { CreateLocationInput, Location } from './schemas.js';
 
@@ -25,7 +25,8 @@ export function createLocationService(deps: {
   return {
     async register(principal: Principal, input: CreateLocationInput): Promise<Location> {
       requireMasterDataWriter(principal, input.partyCode);
-      if (!(await deps.partyExists(input.partyCode))) throw notFound(`no party ${input.partyCode}`);
+      if (!(await deps.partyExists(input.partyCode)))
+        throw notFound(`no party ${input.partyCode}`, [bodyField(['partyCode'], 'no such party')]);
       const glnTaken = () =>
         conflict(`GLN ${input.gln} is already registered`, [{ in: 'body', pointer: '/gln', detail: 'already registered' }]);
       if (input.gln && (await deps.locations.findByGln(input.gln))) throw glnTaken();

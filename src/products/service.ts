@@ -2,7 +2,7 @@ import { type Principal, requireMasterDataWriter } from '../access/index.js';
 import { toGtin14 } from '../codes/gs1.js';
 import { newProductCode } from '../codes/service-codes.js';
 import { violatedUniqueConstraint } from '../db/errors.js';
-import { conflict, notFound } from '../errors/problem.js';
+import { bodyField, conflict, notFound } from '../errors/problem.js';
 import type { ProductRow, ProductsRepository } from './repository.js';
 import type { CreateProductInput, Product } from './schemas.js';
 
@@ -20,7 +20,8 @@ export function createProductService(deps: {
   return {
     async register(principal: Principal, input: CreateProductInput): Promise<Product> {
       requireMasterDataWriter(principal, input.partyCode);
-      if (!(await deps.partyExists(input.partyCode))) throw notFound(`no party ${input.partyCode}`);
+      if (!(await deps.partyExists(input.partyCode)))
+        throw notFound(`no party ${input.partyCode}`, [bodyField(['partyCode'], 'no such party')]);
       const gtin = input.gtin ? toGtin14(input.gtin) : undefined;
       const gtinTaken = () =>
         conflict(`GTIN ${gtin} is already registered`, [{ in: 'body', pointer: '/gtin', detail: 'already registered' }]);
