@@ -3,6 +3,7 @@ import { customAlphabet } from 'nanoid';
 import { hashTicket, type Principal, requireApplicant, requireRole } from '../access/index.js';
 import { type AuditRecorder, chainOf } from '../audit/service.js';
 import type { IssuedKey } from '../auth/service.js';
+import { isKnownRegionCode } from '../codes/regions.js';
 import { chinaDay } from '../codes/timestamp.js';
 import type { Transact } from '../db/client.js';
 import { isUniqueViolation } from '../db/errors.js';
@@ -185,6 +186,12 @@ export function createRegistrationService(deps: {
     async approve(principal: Principal, id: string): Promise<Registration> {
       requireRole(principal, 'registrations.review');
       const row = await pending(id);
+      // checked when it applied; a list updated since may have retired the code (a new party's code carries its region)
+      if (!isKnownRegionCode(row.regionCode)) {
+        throw conflict(
+          `application ${id} cannot be approved: its region code ${row.regionCode} is no longer in GB/T 2260; reject it, so that the enterprise applies again`,
+        );
+      }
       const licences = Object.fromEntries(
         row.licences.map((licence) => [
           {

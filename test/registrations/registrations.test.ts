@@ -1,4 +1,6 @@
+import { sql } from 'drizzle-orm';
 import type { Test } from 'tap';
+import { queryRows } from '../../src/db/client.js';
 import { createWorld, expectStatus, registrationBody } from '../fixtures/world.js';
 import { client } from '../helper.js';
 import { fileTest } from '../root.js';
@@ -191,6 +193,17 @@ t.test('approving an application whose USCC was registered meanwhile is a confli
     approval.body.errors?.some((error: { in: string }) => error.in === 'body'),
     'the approval has no body: no body field is pointed at',
   );
+  t.equal((await world.regulator.get(`/regulator/registrations/${id}`)).body.status, 'pending', 'the application waits, to be rejected');
+});
+
+t.test('approving an application whose region code the list no longer has is a conflict, not a failure', async (t) => {
+  const { world, apply } = await setup(t);
+  const { id } = (await apply(application())).body;
+  // 500222 綦江县 became 500110 綦江区 in 2011: as an application made before the list was updated holds it
+  await queryRows(world.database.db, sql`update registrations set region_code = '500222' where id = ${id}`);
+  const approval = await world.regulator.post(`/regulator/registrations/${id}/approve`, {});
+  expectStatus(t, approval, 409, 'the approval is refused');
+  t.match(approval.body.detail, /500222/, 'naming the region code');
   t.equal((await world.regulator.get(`/regulator/registrations/${id}`)).body.status, 'pending', 'the application waits, to be rejected');
 });
 
