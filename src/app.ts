@@ -150,7 +150,6 @@ export function createRepositories(database: Database) {
     audit: createAuditRepository(db),
   };
 }
-export type Repositories = ReturnType<typeof createRepositories>;
 
 type ServiceLog = { error: (object: object, message: string) => void; warn: (object: object, message: string) => void };
 

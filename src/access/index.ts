@@ -53,10 +53,6 @@ export function canReadPartyData(principal: Principal, partyCode: string): boole
   return scope === null || scope === partyCode;
 }
 
-export function requirePartyData(principal: Principal, partyCode: string, what = 'data'): void {
-  if (!canReadPartyData(principal, partyCode)) throw forbidden(`party ${principal.partyCode} may not read ${what} of party ${partyCode}`);
-}
-
 /**
  * A record of one party found by its id (a capture job): another party's reads as no such record
  * (`missing`, the very answer to an unknown id), so ids cannot be probed.

@@ -3,8 +3,6 @@
  * region code shapes, livestock ear tags, food production licences.
  */
 
-export type EarTagSpecies = 'pig' | 'cattle' | 'sheep_goat';
-
 // Why 11–82: GB/T 2260 province codes run from 11 (北京) to 82 (澳门). The range
 // is a plausibility check only; it admits unused values such as 19 or 80.
 function plausibleProvince(two: string): boolean {
@@ -22,26 +20,12 @@ export function hasRegionCodeShape(value: string): boolean {
   return typeof value === 'string' && /^\d{6}$/.test(value) && plausibleProvince(value.slice(0, 2));
 }
 
-const EAR_TAG_SPECIES: Record<string, EarTagSpecies> = { 1: 'pig', 2: 'cattle', 3: 'sheep_goat' };
-
 /**
  * 15-digit livestock ear tag (畜禽标识): species digit (1 pig, 2 cattle, 3 sheep/goat),
  * 6-digit region code, 8-digit serial. No check digit exists, so shape only.
  */
 export function isValidEarTag(value: string): boolean {
   return typeof value === 'string' && /^[123]\d{14}$/.test(value) && hasRegionCodeShape(value.slice(1, 7));
-}
-
-/** Species of a valid ear tag; throws RangeError otherwise. */
-export function earTagSpecies(value: string): EarTagSpecies {
-  if (!isValidEarTag(value)) throw new RangeError(`invalid ear tag: ${JSON.stringify(value)}`);
-  return EAR_TAG_SPECIES[value[0]];
-}
-
-/** Region code (digits 2–7) of a valid ear tag; throws RangeError otherwise. */
-export function earTagRegion(value: string): string {
-  if (!isValidEarTag(value)) throw new RangeError(`invalid ear tag: ${JSON.stringify(value)}`);
-  return value.slice(1, 7);
 }
 
 /**

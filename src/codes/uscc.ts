@@ -17,12 +17,6 @@ export function isValidUscc(value: string): boolean {
   return typeof value === 'string' && value.length === USCC_LENGTH && /^\d{6}$/.test(value.slice(2, 8)) && hasValidMod31Check(value);
 }
 
-/** Characters 3–8 (region code). Throws RangeError on an invalid USCC so garbage never looks like a region. */
-export function usccRegionCode(value: string): string {
-  if (!isValidUscc(value)) throw new RangeError(`invalid USCC: ${JSON.stringify(value)}`);
-  return value.slice(2, 8);
-}
-
 /** Appends the check character to a 17-character body (used to build demo data). */
 export function completeUscc(first17: string): string {
   if (first17.length !== USCC_LENGTH - 1) throw new RangeError(`USCC body must be 17 characters, got ${first17.length}`);

@@ -175,7 +175,6 @@ export const newLotSchema = z.object({
   originLocationCode: locationCode.optional(),
   attributes: lotAttributesSchema.optional(),
 });
-export type NewLotInput = z.infer<typeof newLotSchema>;
 
 const quantityLine = z.object({
   lotCode,
@@ -319,7 +318,6 @@ const correction = z.object({
 
 export const eventInput = z.discriminatedUnion('type', [...primaryEvents, correction]).meta({ id: 'NewEvent' });
 export type EventInput = z.infer<typeof eventInput>;
-export type EventInputOf<T extends EventType> = Extract<EventInput, { type: T }>;
 
 export const eventLotRoles = ['subject', 'input', 'output', 'parent', 'child'] as const;
 

@@ -118,5 +118,3 @@ export function createLineageRepository(db: Db) {
     },
   };
 }
-
-export type LineageRepository = ReturnType<typeof createLineageRepository>;

@@ -1,25 +1,15 @@
 import { and, type Column, desc, eq, isNull, type SQL, sql } from 'drizzle-orm';
 import { anyOf } from '../db/chunk.js';
 import { type Db, queryRows } from '../db/client.js';
-import { lotIdentifiers, type lotMovements, lots } from '../db/schema.js';
+import { lotIdentifiers, lots } from '../db/schema.js';
 import type { BalanceOf } from './ledger.js';
 
 export type LotRow = typeof lots.$inferSelect;
-export type MovementRow = typeof lotMovements.$inferSelect;
 export type Holding = { lotCode: string; partyCode: string; onHand: number };
 export type LotLedger = {
   of: BalanceOf;
   totals: { kind: string; quantity: number }[];
   lines: { quantity: number; receivedQuantity: number | null; status: string }[];
-};
-export type LotStatusInputs = {
-  code: string;
-  status: string;
-  voidedByEventId: string | null;
-  onHand: number;
-  inTransit: number;
-  lastDrain?: string;
-  recalled: boolean;
 };
 
 /**

@@ -439,8 +439,6 @@ export function createGateService(deps: {
   };
 }
 
-export type GateService = ReturnType<typeof createGateService>;
-
 /**
  * Which lines of which open shipments the observations at an entry gate receive, and at what
  * quantity (pure). A tag of a container packed in another container in the shipment receives

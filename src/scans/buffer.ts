@@ -176,5 +176,3 @@ export function createScanBuffer(options: {
     flush,
   };
 }
-
-export type ScanBuffer = ReturnType<typeof createScanBuffer>;

@@ -17,7 +17,6 @@ import {
   requireLotOwner,
   requireLotReader,
   requireMasterDataWriter,
-  requirePartyData,
   requireReleaseRight,
   requireRole,
   requireRouteAccess,
@@ -114,20 +113,6 @@ t.test('read scopes: an operator reads its own party, admins and regulators ever
   t.notOk(canReadPartyData(farm, 'PLANT'));
   t.ok(canReadPartyData(regulator, 'PLANT'));
   t.ok(canReadPartyData(admin, 'PLANT'));
-
-  t.equal(
-    refusal(() => requirePartyData(farm, 'PLANT', 'events')),
-    'party FARM may not read events of party PLANT',
-  );
-  t.equal(
-    refusal(() => requirePartyData(farm, 'PLANT')),
-    'party FARM may not read data of party PLANT',
-    'names what it guards, data by default',
-  );
-  t.equal(
-    refusal(() => requirePartyData(regulator, 'PLANT')),
-    null,
-  );
 });
 
 t.test('list filters: an operator always lists its own party; others list what they ask for', async (t) => {

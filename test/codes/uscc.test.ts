@@ -1,5 +1,5 @@
 import { MOD31_CHARSET } from '../../src/codes/mod31.js';
-import { completeUscc, isValidUscc, usccRegionCode } from '../../src/codes/uscc.js';
+import { completeUscc, isValidUscc } from '../../src/codes/uscc.js';
 import { fileTest } from '../root.js';
 
 const t = fileTest();
@@ -40,19 +40,12 @@ t.test('shape', async (t) => {
   }
 });
 
-t.test('usccRegionCode', async (t) => {
-  t.equal(usccRegionCode('91350100M000100Y43'), '350100');
-  t.equal(usccRegionCode('91440101MA5CJQ4N59'), '440101');
-  t.equal(usccRegionCode('9135021359498494XQ'), '350213');
-  t.throws(() => usccRegionCode('91350100M000100Y44'), RangeError);
-});
-
 t.test('completeUscc', async (t) => {
   for (const v of VALID) t.equal(completeUscc(v.slice(0, 17)), v);
   const built = completeUscc('91500236MA0000001');
   t.equal(built.length, 18);
   t.ok(isValidUscc(built));
-  t.equal(usccRegionCode(built), '500236');
+  t.equal(built.slice(2, 8), '500236', 'the region code is characters 3–8');
   t.throws(() => completeUscc('91500236MA000000'), RangeError, 'too short');
   t.throws(() => completeUscc('91500236MA00000012'), RangeError, 'too long');
   t.throws(() => completeUscc('91500236ma0000001'), RangeError, 'lowercase');
