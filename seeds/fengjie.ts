@@ -9,7 +9,7 @@ import { type Database, openPglite } from '../src/db/client.js';
 import * as schema from '../src/db/schema.js';
 import type { EventInput } from '../src/events/schemas.js';
 
-export type DemoChain = {
+type DemoChain = {
   parties: Record<string, string>;
   itemCode: string;
   retailLotCode: string;
@@ -23,7 +23,7 @@ const YUZHONG = '500103';
 /** Rows per INSERT when copying (well under PostgreSQL's 65,535 bind parameters). */
 const COPY_CHUNK = 1000;
 
-export const DEMO_RETAILER_USCC = completeUscc('92500103MA61RT8K4');
+const DEMO_RETAILER_USCC = completeUscc('92500103MA61RT8K4');
 
 const earTags = (first: number, count: number) =>
   Array.from({ length: count }, (_, i) => `1${FENGJIE}${String(first + i).padStart(8, '0')}`);

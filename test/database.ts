@@ -21,7 +21,7 @@ const migrationsHash = (() => {
 })();
 
 const dumpPath = join(tmpdir(), 'county-trace-tests', `pglite-${migrationsHash}.tar`);
-export const postgresTemplateName = `trace_template_${migrationsHash}`;
+const postgresTemplateName = `trace_template_${migrationsHash}`;
 export const postgresBaseUrl = () => process.env.DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/test';
 
 /** Creates and migrates a PGlite and writes its data directory as a tarball (atomically: parallel files may race). */

@@ -39,7 +39,7 @@ export async function openTestDatabase(t: Test, kind: 'pglite' | 'postgres' = us
   return database;
 }
 
-export type TestApp = { app: App; adminKey: string; database: Database };
+type TestApp = { app: App; adminKey: string; database: Database };
 
 export const TEST_BASE_URL = 'https://fj.example';
 

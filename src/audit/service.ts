@@ -13,7 +13,7 @@ import {
 import type { AuditRepository, StoredAuditEntry } from './repository.js';
 
 /** Entries read (and re-derived) per round trip while verifying. */
-export const VERIFY_PAGE = 500;
+const VERIFY_PAGE = 500;
 /** Past every real sequence number: a position after the last entry of a chain. */
 const END_OF_CHAIN = 2_147_483_647;
 const DAY_MS = 86_400_000;
@@ -25,9 +25,9 @@ export function chainOf(principal: Principal | null, fallback: string = SYSTEM_C
   return principal.role !== 'admin' && principal.partyCode ? principal.partyCode : SYSTEM_CHAIN;
 }
 
-export type ChainReport = { chain: string; entries: number; ok: boolean; firstBroken: BrokenLink | null };
+type ChainReport = { chain: string; entries: number; ok: boolean; firstBroken: BrokenLink | null };
 
-export type AuditAct = { chain: string; kind: Exclude<AuditKind, 'event'>; subjectId: string; keyId: string | null };
+type AuditAct = { chain: string; kind: Exclude<AuditKind, 'event'>; subjectId: string; keyId: string | null };
 
 /**
  * The audit log beside the event writer (which chains events itself): records admin and

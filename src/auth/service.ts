@@ -10,7 +10,7 @@ import type { ApiKeyRow, ApiKeysRepository } from './repository.js';
 const randomSecret = customAlphabet('0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz', 40);
 const KEY_PREFIX = 'ctk_';
 
-export const hashApiKey = (key: string) => createHash('sha256').update(key).digest('hex');
+const hashApiKey = (key: string) => createHash('sha256').update(key).digest('hex');
 
 /**
  * How long an authenticated key is trusted without asking the database again. Revoking a key

@@ -73,7 +73,7 @@ export const brandSchema = z
   .meta({ id: 'Brand' });
 export type Brand = z.infer<typeof brandSchema>;
 
-export const authorizationChangeSchema = z.object({
+const authorizationChangeSchema = z.object({
   fromState: z.enum(AUTHORIZATION_STATES).nullable(),
   toState: z.enum(AUTHORIZATION_STATES),
   effectiveOn: z.string(),

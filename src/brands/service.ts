@@ -26,7 +26,7 @@ import {
 } from './standing.js';
 
 /** Days a suspended or exited member has to dispose of its brand-labelled stock, unless configured. */
-export const DEFAULT_DISPOSAL_DAYS = 30;
+const DEFAULT_DISPOSAL_DAYS = 30;
 
 /** A brand's product as the audit log names it. */
 const brandProductId = (row: { brandCode: string; productCode: string }) => `${row.brandCode}/${row.productCode}`;

@@ -49,7 +49,7 @@ export type BrandRef = { code: string; kind: BrandKind; nameZh: string; nameEn: 
 export type BrandStanding = { brand: BrandRef; authorizations: AuthorizationHistory[] };
 
 /** Has the party left the brand by that day: an exit in force, and no authorization admitted or suspended? */
-export const exitedBy = (histories: readonly AuthorizationHistory[], day: string): boolean => {
+const exitedBy = (histories: readonly AuthorizationHistory[], day: string): boolean => {
   const states = histories.map((history) => stateOn(history, day));
   return states.includes('exited') && !states.some((state) => state === 'admitted' || state === 'suspended');
 };
@@ -87,7 +87,7 @@ export function addDays(day: string, days: number): string {
   return new Date(Date.parse(`${day}T00:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10);
 }
 
-export type DisposalStatus = 'disposing' | 'cleared' | 'overdue';
+type DisposalStatus = 'disposing' | 'cleared' | 'overdue';
 
 /** Brand-labelled stock after a suspension or exit: gone (cleared), still within the deadline, or overdue. */
 export function disposalStatus(onHand: number, deadline: string, today: string): DisposalStatus {

@@ -39,7 +39,7 @@ export function isKnownRegionCode(code: string): boolean {
   return NAMES.has(code);
 }
 
-export type Township = { code: string; name: string };
+type Township = { code: string; name: string };
 
 // 乡、镇、街道 (9-digit codes under their county) from the same data set; 4 MB, so read on first use
 let townships: Map<string, Township[]> | undefined;

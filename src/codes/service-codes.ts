@@ -54,12 +54,12 @@ export const PARTY_KIND_LETTER: Readonly<Record<PartyKind, string>> = Object.fre
 
 const LETTER_TO_KIND: ReadonlyMap<string, PartyKind> = new Map(PARTY_KINDS.map((k) => [PARTY_KIND_LETTER[k], k]));
 
-export type ServiceCodeKind = 'party' | 'location' | 'product' | 'lot' | 'container' | 'item';
+type ServiceCodeKind = 'party' | 'location' | 'product' | 'lot' | 'container' | 'item';
 type ObjectCodeKind = Exclude<ServiceCodeKind, 'party' | 'item'>;
 
 // Prefixes deliberately disjoint from the party letters, so the first character
 // alone never misclassifies (lengths differ too: 15 vs 12).
-export const OBJECT_CODE_PREFIX: Readonly<Record<ObjectCodeKind, string>> = Object.freeze({
+const OBJECT_CODE_PREFIX: Readonly<Record<ObjectCodeKind, string>> = Object.freeze({
   location: 'A',
   product: 'M',
   lot: 'B', // 批次
@@ -69,10 +69,10 @@ const PREFIX_TO_KIND: ReadonlyMap<string, ObjectCodeKind> = new Map(
   (Object.entries(OBJECT_CODE_PREFIX) as Array<[ObjectCodeKind, string]>).map(([k, p]) => [p, k]),
 );
 
-export const PARTY_CODE_LENGTH = 15;
-export const OBJECT_CODE_LENGTH = 12;
+const PARTY_CODE_LENGTH = 15;
+const OBJECT_CODE_LENGTH = 12;
 /** Item (一物一码) codes: no prefix, 10 random + check, so a label URL stays short. */
-export const ITEM_CODE_LENGTH = 11;
+const ITEM_CODE_LENGTH = 11;
 
 // 31^7 ≈ 2.8e10 per kind+region and 31^10 ≈ 8.2e14 per prefix: collisions are
 // rare enough that the unique index in the database is the only guard needed.

@@ -8,7 +8,7 @@
  */
 import { hasValidMod31Check, mod31CheckChar, mod31Value } from './mod31.js';
 
-export const USCC_LENGTH = 18;
+const USCC_LENGTH = 18;
 
 /** Exactly 18 uppercase charset characters, a region code of six digits (characters 3–8) and a valid check character. */
 export function isValidUscc(value: string): boolean {

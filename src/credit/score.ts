@@ -2,7 +2,7 @@
 // weight × count off it, up to the factor's cap; the score never drops below 0. A new factor is one
 // more line in CREDIT_FACTORS (and the count the service finds for it).
 
-export type CreditFactorDefinition = {
+type CreditFactorDefinition = {
   key: string;
   label: { zh: string; en: string };
   /** Points taken off per occurrence. */
@@ -45,7 +45,7 @@ export const LATE_RECORD_HOURS = 72;
 
 export const CREDIT_FORMULA = 'score = max(0, 100 − Σ min(weight × count, cap)); A ≥ 90, B ≥ 75, C ≥ 60, else D';
 
-export type CreditFactor = CreditFactorDefinition & {
+type CreditFactor = CreditFactorDefinition & {
   key: CreditFactorKey;
   count: number;
   /** The points this factor changes the score by: 0 or negative. */

@@ -97,7 +97,7 @@ export const migrationsFolder = fileURLToPath(new URL('../../migrations', import
 export const SERVICE_NAME = 'county-trace';
 
 /** A PostgreSQL the service cannot reach or log in to: its message is for the user, in one line. */
-export class DatabaseUnreachableError extends SetupError {
+class DatabaseUnreachableError extends SetupError {
   override name = 'DatabaseUnreachableError';
 }
 

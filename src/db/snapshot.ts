@@ -2,7 +2,7 @@
 // as text, `xmin:xmax:xip,…` (PostgreSQL's pg_snapshot, on PGlite too). Transaction ids are 64-bit
 // (xid8, pg_current_xact_id()), so they are compared as bigints.
 
-export type Snapshot = { xmin: bigint; xmax: bigint; inProgress: ReadonlySet<bigint> };
+type Snapshot = { xmin: bigint; xmax: bigint; inProgress: ReadonlySet<bigint> };
 
 export function parseSnapshot(text: string): Snapshot {
   const match = /^(\d+):(\d+):([\d,]*)$/.exec(text);

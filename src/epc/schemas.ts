@@ -18,7 +18,7 @@ export const tagCheckQuery = z.object({
     .describe('GS1 company prefix length of a Digital Link, when no registered party has its prefix'),
 });
 
-export const knownAsSchema = z
+const knownAsSchema = z
   .object({
     kind: z.enum(['item', 'lot', 'container']),
     code: z.string().describe('item, lot or container code issued by this service'),

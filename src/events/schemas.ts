@@ -9,7 +9,7 @@ import { UNITS } from '../products/schemas.js';
 
 // CBV 2.0 vocabularies; a URI (anything with a colon) is accepted as a custom value, as
 // EPCIS allows, e.g. slaughter/curing steps of a livestock profile.
-export const CBV_BIZ_STEPS = [
+const CBV_BIZ_STEPS = [
   'accepting',
   'arriving',
   'assembling',
@@ -52,7 +52,7 @@ export const CBV_BIZ_STEPS = [
   'unpacking',
   'void_shipping',
 ] as const;
-export const CBV_DISPOSITIONS = [
+const CBV_DISPOSITIONS = [
   'active',
   'available',
   'completeness_inferred',
@@ -117,7 +117,7 @@ export const EVENT_TYPES = [
 ] as const;
 export type EventType = (typeof EVENT_TYPES)[number];
 
-export const REFERENCE_DOCUMENT_TYPES = [
+const REFERENCE_DOCUMENT_TYPES = [
   'quarantine_certificate',
   'meat_quality_certificate',
   'commitment_certificate',
@@ -153,7 +153,7 @@ const common = {
     .optional(),
 };
 
-export const lotAttributesSchema = z
+const lotAttributesSchema = z
   .object({
     earTags: z
       .array(z.string().refine(isValidEarTag, { error: 'must be a 15-digit ear tag: species + county code + serial' }))
@@ -165,7 +165,7 @@ export const lotAttributesSchema = z
   })
   .catchall(z.union([z.string().max(1000), z.number(), z.boolean(), z.array(z.string().max(100)).max(1000)]));
 
-export const newLotSchema = z.object({
+const newLotSchema = z.object({
   productCode: code('product'),
   lotNumber: z.string().trim().min(1).max(64).optional().describe("the party's own lot number (生产批号), unique per party"),
   quantity: positiveQuantity,
@@ -319,7 +319,7 @@ const correction = z.object({
 export const eventInput = z.discriminatedUnion('type', [...primaryEvents, correction]).meta({ id: 'NewEvent' });
 export type EventInput = z.infer<typeof eventInput>;
 
-export const eventLotRoles = ['subject', 'input', 'output', 'parent', 'child'] as const;
+const eventLotRoles = ['subject', 'input', 'output', 'parent', 'child'] as const;
 
 export const eventSchema = z
   .object({

@@ -8,7 +8,7 @@ import type { EventInput, EventView, PrimaryEventInput } from './schemas.js';
 import { toEventView } from './view.js';
 import { BatchRejected, type EventWriter, type WriteOutcome, type WriteRequest } from './writer/index.js';
 
-export type RecordedEvent = { event: EventView; replacement: EventView | null; createdLotCodes: string[]; shipmentId: string | null };
+type RecordedEvent = { event: EventView; replacement: EventView | null; createdLotCodes: string[]; shipmentId: string | null };
 
 /** Native events recorded together in one transaction at most (a bound on one group's latency). */
 const EVENTS_PER_TRANSACTION = 100;
@@ -79,7 +79,7 @@ export function createEventService(deps: {
 export type EventService = ReturnType<typeof createEventService>;
 
 /** A native event body as a writer request: the action, and when, where and why. */
-export function nativeRequest(actor: string, input: PrimaryEventInput, pointer: (string | number)[] = []): WriteRequest {
+function nativeRequest(actor: string, input: PrimaryEventInput, pointer: (string | number)[] = []): WriteRequest {
   const { eventTime, bizStep, disposition, readPoint, bizLocation, referenceDocuments, ...action } = input;
   return { actor, action, context: { eventTime, bizStep, disposition, readPoint, bizLocation, referenceDocuments }, pointer };
 }

@@ -25,7 +25,7 @@ export type TransformationRow = {
   /** kind: `lot` or `container` (a case or pallet used whole, whose contents are inputs of their own). */
   lines: { lotCode: string; kind: 'lot' | 'container'; role: 'input' | 'output'; quantity: number | null; unit: string }[];
 };
-export type CountRow = { key: string; name: string | null; total: number; passed: number };
+type CountRow = { key: string; name: string | null; total: number; passed: number };
 export type TraceabilityRow = {
   key: string | null;
   name: string | null;
@@ -37,7 +37,7 @@ export type TraceabilityRow = {
   items: number;
   tracedItems: number;
 };
-export type ActivityRow = {
+type ActivityRow = {
   dimension: 'all' | 'kind' | 'region';
   key: string | null;
   registered: number;
@@ -50,7 +50,7 @@ export type ActivityRow = {
   organicActive: number;
 };
 /** One lot line of one event, with what a key-data-element row needs. */
-export type EventLotRow = {
+type EventLotRow = {
   eventId: string;
   type: string;
   eventTime: Date;

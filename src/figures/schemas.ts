@@ -8,7 +8,7 @@ import { KDE_SORTS } from '../trace/kde.js';
 /** An empty query field (an HTML form's blank input) counts as not given. */
 const blankAsUnset = <T extends z.ZodType>(schema: T) => z.preprocess((value) => (value === '' ? undefined : value), schema);
 
-export const regionQuery = z
+const regionQuery = z
   .string()
   .regex(/^\d{2}(\d{2}){0,2}$/, { error: 'must be a GB/T 2260 region code or its prefix: 2 (province), 4 (city) or 6 (county) digits' })
   .optional()

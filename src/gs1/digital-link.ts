@@ -74,10 +74,10 @@ export type DigitalLinkErrorCode =
   | 'misplaced' // a query AI that belongs in the path or may not be a data attribute
   | 'zero-suppressed' // a GTIN with fewer than 14 digits
   | 'trailing-slash';
-export type DigitalLinkError = { code: DigitalLinkErrorCode; message: string };
-export type DigitalLinkResult = { ok: true; value: DigitalLink } | { ok: false; error: DigitalLinkError };
+type DigitalLinkError = { code: DigitalLinkErrorCode; message: string };
+type DigitalLinkResult = { ok: true; value: DigitalLink } | { ok: false; error: DigitalLinkError };
 
-export type DigitalLinkId =
+type DigitalLinkId =
   | { gtin: string; cpv?: string; lot?: string; serial?: string; tpx?: string }
   | { sscc: string }
   | { gln: string; glnExtension?: string }

@@ -38,7 +38,7 @@ export class EpcSyntaxError extends Error {
   override name = 'EpcSyntaxError';
 }
 
-export type DecodeOptions = {
+type DecodeOptions = {
   /** Filter value for identities that do not carry one (pure-identity URNs, Digital Links); 0 ("all others") by default. */
   filter?: number;
   /**

@@ -5,7 +5,7 @@ import type { ProductsRepository } from '../products/repository.js';
 import { type FieldOf, type Identifier, parseIdentifier } from './parse.js';
 
 /** What an identifier names: a lot or container, a pack (with its lot), or — a bare GTIN — a product. */
-export type Referent =
+type Referent =
   | { kind: 'lot' | 'container'; lotCode: string }
   | { kind: 'item'; itemCode: string; lotCode: string }
   | { kind: 'product'; productCode: string; productName: string };

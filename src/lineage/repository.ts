@@ -20,7 +20,7 @@ const walkColumns = (direction: Direction) =>
  * to select from or build on. Recursive CTE with UNION (set semantics on (code, depth)) and a
  * depth cap: merging DAGs stay cheap, where UNION ALL … CYCLE would enumerate every path.
  */
-export function reachableQuery(startCodes: string[], direction: Direction, maxDepth: number): SQL {
+function reachableQuery(startCodes: string[], direction: Direction, maxDepth: number): SQL {
   const [next, current] = walkColumns(direction);
   return sql`
     with recursive walk(code, depth) as (

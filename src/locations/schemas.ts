@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { serviceCodeField } from '../codes/service-codes.js';
 import { glnSchema, regionCodeSchema } from '../parties/schemas.js';
 
-export const LOCATION_KINDS = ['origin', 'farm', 'barn', 'plant', 'cold_store', 'warehouse', 'shop', 'lab', 'other'] as const;
+const LOCATION_KINDS = ['origin', 'farm', 'barn', 'plant', 'cold_store', 'warehouse', 'shop', 'lab', 'other'] as const;
 
 export const createLocationBody = z.object({
   partyCode: serviceCodeField('party').describe('owning party; operators may only register their own'),

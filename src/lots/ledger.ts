@@ -7,7 +7,7 @@ export const MOVEMENT_KINDS = ['produce', 'consume', 'ship_out', 'receive_in', '
 export type MovementKind = (typeof MOVEMENT_KINDS)[number];
 
 export const LOT_STATUSES = ['active', 'in_transit', 'consumed', 'sold', 'recalled', 'destroyed'] as const;
-export type LotStatus = (typeof LOT_STATUSES)[number];
+type LotStatus = (typeof LOT_STATUSES)[number];
 
 /**
  * A lot's status follows from its ledger: quantity somewhere (on hand or on the road) keeps
@@ -96,7 +96,7 @@ export function massBalance(
 
 /** Quantities are stored with three decimals; counted units (heads, pieces, cases…) take whole numbers. */
 const COUNT_UNITS = new Set(['head', 'piece', 'box', 'case', 'pallet', 'container', 'H87', 'EA', 'C62']);
-export const STORED_DECIMALS = 3;
+const STORED_DECIMALS = 3;
 
 export function decimalsAllowed(unit: string): number {
   return COUNT_UNITS.has(unit) ? 0 : STORED_DECIMALS;

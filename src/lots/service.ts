@@ -4,7 +4,7 @@ import { type MassBalance, massBalance } from './ledger.js';
 import type { LotRow, LotsRepository } from './repository.js';
 import type { Lot } from './schemas.js';
 
-export const toLot = (row: LotRow): Lot => ({ ...row, kind: row.kind as Lot['kind'], status: row.status as Lot['status'] });
+const toLot = (row: LotRow): Lot => ({ ...row, kind: row.kind as Lot['kind'], status: row.status as Lot['status'] });
 
 /**
  * Whose books of a lot the principal keeps, once it may read the lot at all (403 otherwise): the

@@ -10,7 +10,7 @@ import { sendScanError } from '../resolver/routes.js';
 // except on the paths a label links to, where a browser gets the scan error page instead.
 
 /** Unknown paths are answered, but not at any rate: probing the public surface is throttled. */
-export const NOT_FOUND_RATE_LIMIT = { max: 120, timeWindow: '1 minute' };
+const NOT_FOUND_RATE_LIMIT = { max: 120, timeWindow: '1 minute' };
 
 /** Answers any error, including the router's own (a URL it cannot decode). */
 export const sendError = (error: FastifyError, request: FastifyRequest, reply: FastifyReply) =>

@@ -1,7 +1,7 @@
 import rateLimit from '@fastify/rate-limit';
 import fp from 'fastify-plugin';
 
-export type RateLimitCounters = { hit: (key: string, windowMs: number) => Promise<{ hits: number; msLeft: number }> };
+type RateLimitCounters = { hit: (key: string, windowMs: number) => Promise<{ hits: number; msLeft: number }> };
 
 // Off by default: public routes opt in with their own limits (config.rateLimit), and so does the
 // 404 handler. Counts live in the database, so a restart or a second instance does not reset them.

@@ -8,9 +8,9 @@ export const REGISTRATION_STATUSES = ['pending', 'approved', 'rejected'] as cons
 export type RegistrationStatus = (typeof REGISTRATION_STATUSES)[number];
 
 /** 食品生产许可证 (SC), 动物防疫条件合格证, 营业执照. */
-export const LICENCE_TYPES = ['sc_licence', 'animal_epidemic_prevention', 'business_licence'] as const;
+const LICENCE_TYPES = ['sc_licence', 'animal_epidemic_prevention', 'business_licence'] as const;
 /** 绿色食品, 有机产品, 地理标志专用标志使用 (GI use permit). */
-export const CERTIFICATION_TYPES = ['green_food', 'organic', 'gi_use_permit'] as const;
+const CERTIFICATION_TYPES = ['green_food', 'organic', 'gi_use_permit'] as const;
 
 /** Accepted uploads, told apart by their first bytes as well as by the declared type. */
 export const DOCUMENT_TYPES = { 'application/pdf': '%PDF-', 'image/jpeg': '\xff\xd8\xff' } as const;

@@ -81,7 +81,7 @@ export const consumerSummarySchema = z
       "What a consumer's phone (or any client asking for application/json) gets for a code: the pack's own facts, then its lot's",
   });
 
-export const consumerCertificatesSchema = z.object({ code: z.string(), certificates: certificatesSchema, tests: testsSchema }).meta({
+const consumerCertificatesSchema = z.object({ code: z.string(), certificates: certificatesSchema, tests: testsSchema }).meta({
   id: 'ConsumerCertificates',
   description: "format=certificates (the gs1:certificationInfo link): the lot's tests and certificates",
 });
@@ -93,7 +93,7 @@ const linkTargetSchema = z.object({
   hreflang: z.array(z.string()).optional(),
 });
 
-export const linksetSchema = z
+const linksetSchema = z
   .object({
     linkset: z.array(
       z.object({

@@ -48,14 +48,14 @@ const CONSUMER_CERTIFICATES = new Set([
   'test_report',
 ]);
 /** Highest chilled-storage temperature accepted for meat in the cold chain, °C. */
-export const COLD_CHAIN_MAX_CELSIUS = 8;
+const COLD_CHAIN_MAX_CELSIUS = 8;
 
 // Every pack of a lot shares its trace object (cached by the resolver), so its lot summary is
 // built once per trace and day; the same objects then let the page and JSON memoize their
 // lot-level parts.
 const lotSummaries = new WeakMap<Trace, Map<string, LotSummary>>();
 
-export type LotSummaryInput = { lotCode: string; trace: Trace; today: string; brands: BrandRef[] };
+type LotSummaryInput = { lotCode: string; trace: Trace; today: string; brands: BrandRef[] };
 
 export function lotSummary(input: LotSummaryInput): LotSummary {
   let byLot = lotSummaries.get(input.trace);

@@ -8,11 +8,11 @@ import type { ReadWindow } from './windows.js';
 
 export type ReaderRow = typeof rfidReaders.$inferSelect;
 export type ReadPointRow = typeof rfidReadPoints.$inferSelect;
-export type AntennaRow = typeof rfidAntennas.$inferSelect;
+type AntennaRow = typeof rfidAntennas.$inferSelect;
 export type TagRow = typeof rfidTags.$inferSelect;
 export type ReadRow = typeof rfidReads.$inferSelect;
 
-export type BatchRecord = {
+type BatchRecord = {
   id: string;
   partyCode: string;
   readerId: string;

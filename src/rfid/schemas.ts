@@ -53,7 +53,7 @@ const hexSchema = z
   .max(128)
   .regex(/^(?:[0-9A-Fa-f]{2})+$/, { error: 'must be hexadecimal, in whole bytes' });
 
-export const ZEBRA_EVENT_TYPES = ['SIMPLE', 'INVENTORY', 'PORTAL', 'CONVEYOR', 'CUSTOM'] as const;
+const ZEBRA_EVENT_TYPES = ['SIMPLE', 'INVENTORY', 'PORTAL', 'CONVEYOR', 'CUSTOM'] as const;
 
 /** One tag read as the Zebra FX IoT Connector posts it; fields it documents beyond these are kept out of the way, not refused. */
 export const zebraEventSchema = z
@@ -89,7 +89,7 @@ const base64urlSchema = z
   .regex(/^[A-Za-z0-9_-]+={0,2}$/, { error: 'must be base64url' })
   .refine((value) => (base64urlBytes(value) ?? 0) >= 2, { error: 'must be base64url of at least two whole bytes' });
 
-export const impinjTagInventorySchema = z.looseObject({
+const impinjTagInventorySchema = z.looseObject({
   epc: base64urlSchema.describe('the EPC, base64url'),
   epcHex: hexSchema.optional().describe('the EPC as hex (off by default on the reader)'),
   tid: base64urlSchema.optional(),
@@ -219,7 +219,7 @@ export const readPointSchema = z
   })
   .meta({ id: 'RfidReadPoint' });
 
-export const tagBindingSchema = z.object({
+const tagBindingSchema = z.object({
   epc: z.string().min(4).max(300).optional().describe(EPC_DESCRIPTION),
   tid: hexSchema.optional(),
   code: z.string().min(1).max(64).describe('item, lot or container code (or SSCC) the tag is attached to'),

@@ -25,9 +25,9 @@ import { epcProblem, gs1KeyOf, normalizeTag } from './tags.js';
 import { collapseReads, type PlacedRead } from './windows.js';
 
 /** Every antenna of a reader, when no antenna has a read point of its own. */
-export const ANY_ANTENNA = '*';
+const ANY_ANTENNA = '*';
 
-export type ReaderKeys = {
+type ReaderKeys = {
   issue: (partyCode: string, label: string) => Promise<{ id: string; key: string }>;
   revoke: (id: string) => Promise<unknown>;
 };

@@ -2,7 +2,7 @@
 // `code`, then one tag per line. A bad line is named by its line number.
 import { badRequest, type FieldProblem } from '../errors/problem.js';
 
-export type TagBinding = { epc?: string; tid?: string; code: string };
+type TagBinding = { epc?: string; tid?: string; code: string };
 
 const MAX_PROBLEMS = 100;
 

@@ -45,7 +45,7 @@ function windowEndOf(windowStart: Date, windowMs: number): Date {
   return new Date(Math.min(windowStart.getTime() + windowMs, LAST_STORABLE_MS));
 }
 
-export const windowKey = (window: Pick<ReadWindow, 'readPointId' | 'tag' | 'windowStart'>) =>
+const windowKey = (window: Pick<ReadWindow, 'readPointId' | 'tag' | 'windowStart'>) =>
   `${window.readPointId}\u0000${window.tag}\u0000${window.windowStart.getTime()}`;
 
 /**

@@ -31,7 +31,7 @@ export type PendingCounts = {
  * A read of stored counts: until it closes, batches stored meanwhile stay in memory, so that what
  * its snapshot did not see can still be added.
  */
-export type ScanRead = {
+type ScanRead = {
   /**
    * Scans of a code this process counted that stored counts read in `snapshot` (pg_current_snapshot()
    * of the statement that read them) do not include: each scan is in exactly one of the two.

@@ -2,7 +2,7 @@
 
 /** What regulators see flagged; `brand_misuse` (冒用) is raised from the brand standing (src/brands/standing.ts). */
 export const FLAG_KINDS = ['unknown_code', 'over_scanned', 'impossible_travel', 'inactive_lot', 'brand_misuse'] as const;
-export type FlagKind = (typeof FLAG_KINDS)[number];
+type FlagKind = (typeof FLAG_KINDS)[number];
 
 // Approximate provincial capitals (GB/T 2260 province prefix → lat, lon): coarse regions are
 // all a scan carries, so distance is measured between provinces.
@@ -44,7 +44,7 @@ const PROVINCE_CENTRES: Record<string, [number, number]> = {
 };
 
 /** Great-circle distance between the provinces of two region codes; null when either is unknown. */
-export function regionDistanceKm(a: string, b: string): number | null {
+function regionDistanceKm(a: string, b: string): number | null {
   const from = PROVINCE_CENTRES[a.slice(0, 2)];
   const to = PROVINCE_CENTRES[b.slice(0, 2)];
   if (!from || !to) return null;

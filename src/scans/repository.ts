@@ -3,7 +3,7 @@ import { type Db, queryRows } from '../db/client.js';
 import { codeFlags, scans } from '../db/schema.js';
 import type { PendingScan } from './buffer.js';
 
-export type FlagRow = typeof codeFlags.$inferSelect;
+type FlagRow = typeof codeFlags.$inferSelect;
 
 export function createScansRepository(db: Db) {
   return {

@@ -57,7 +57,7 @@ export type TraceInput<E extends NodeEvent> = {
   shownLines: (lines: NodeShipment['lines']) => NodeShipment['lines'];
 };
 
-export type Inspection = {
+type Inspection = {
   eventId: string;
   eventTime: Date;
   kind: string;
@@ -128,7 +128,7 @@ export function attributeCertificates(attributes: Record<string, unknown>): { ty
 }
 
 /** Certificates carried on the lot itself and on the reference documents of events about it. */
-export function certificatesOf(onLot: { type: string; number: string }[], events: NodeEvent[]): { type: string; number: string }[] {
+function certificatesOf(onLot: { type: string; number: string }[], events: NodeEvent[]): { type: string; number: string }[] {
   // most lots of a large trace have no events shown: their certificates (one per type) are all
   if (events.length === 0) return onLot;
   const found = new Map(onLot.map((certificate) => [`${certificate.type}:${certificate.number}`, certificate]));
@@ -139,7 +139,7 @@ export function certificatesOf(onLot: { type: string; number: string }[], events
   return [...found.values()];
 }
 
-export function inspectionsOf(events: NodeEvent[]): Inspection[] {
+function inspectionsOf(events: NodeEvent[]): Inspection[] {
   // most lots of a large trace have none: no filtering and mapping of an empty list for each
   if (events.length === 0) return NONE;
   // an EPCIS `inspecting` event is recorded as an inspection that was seen, with no kind or result

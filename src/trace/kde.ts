@@ -6,7 +6,7 @@ import { CERTIFICATE_ATTRIBUTES } from './graph.js';
 import type { Trace } from './schemas.js';
 
 /** One lot line of one event, as read from the log or from a trace. */
-export type KdeSource = {
+type KdeSource = {
   eventId: string;
   type: string;
   eventTime: Date;
@@ -125,7 +125,7 @@ export const ROLE_ORDER = ['input', 'subject', 'parent', 'child', 'output'];
 const roleRank = (role: string) => String(ROLE_ORDER.indexOf(role));
 
 /** Rows in the order asked for; ties by time, event, role and lot, so the order is the same every time. */
-export function sortKde(rows: KdeRow[], sort: KdeSort): KdeRow[] {
+function sortKde(rows: KdeRow[], sort: KdeSort): KdeRow[] {
   const key = SORT_KEYS[sort];
   const tie = (row: KdeRow) => [row.eventTime, row.eventId, roleRank(row.role), row.lotCode];
   return [...rows].sort((a, b) => {

@@ -14,7 +14,7 @@ import { createLineageRepository, type Direction, type ReachedNode } from '../li
 import { createLotsRepository, type Holding } from '../lots/repository.js';
 import type { NodeEdge, NodeLot, NodeShipment, PartyRef } from './graph.js';
 
-export type TraceRows = {
+type TraceRows = {
   lots: NodeLot[];
   edges: NodeEdge[];
   holdings: Holding[];
@@ -22,7 +22,7 @@ export type TraceRows = {
   events: StoredEvent[];
 };
 
-export type TraceReferences = {
+type TraceReferences = {
   parties: (PartyRef & { address: string | null; contact: Record<string, string> | null })[];
   products: { code: string; name: string; gtin: string | null; category: string; marks: string[] }[];
   locations: { code: string; name: string; kind: string; regionCode: string; partyCode: string }[];

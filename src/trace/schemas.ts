@@ -52,7 +52,7 @@ export const traceNodeSchema = z
   })
   .meta({ id: 'TraceNode' });
 
-export const traceEdgeSchema = z
+const traceEdgeSchema = z
   .object({
     kind: z.enum(['transform', 'aggregate', 'custody']),
     from: z.string(),

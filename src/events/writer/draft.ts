@@ -24,7 +24,7 @@ export type NewLot = {
   createdByEventId: string;
 };
 
-export type Movement = {
+type Movement = {
   eventId: string;
   lotCode: string;
   partyCode: string;

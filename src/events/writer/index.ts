@@ -31,7 +31,7 @@ const OBJECTS_PER_STATEMENT = 5_000;
 /** Device clocks drift: an event up to this far ahead of the server's clock is not "in the future". */
 export const FUTURE_TOLERANCE_MS = 2 * 60 * 1000;
 
-export const DEFAULT_BIZ_STEP: Record<EventType, string> = {
+const DEFAULT_BIZ_STEP: Record<EventType, string> = {
   commission: 'commissioning',
   transform: 'commissioning',
   aggregate: 'packing',
@@ -49,7 +49,7 @@ export const DEFAULT_BIZ_STEP: Record<EventType, string> = {
 };
 
 /** How each native event reads as an EPCIS 2.0 event type. */
-export const EPCIS_TYPE: Record<EventType, string> = {
+const EPCIS_TYPE: Record<EventType, string> = {
   commission: 'ObjectEvent',
   transform: 'TransformationEvent',
   aggregate: 'AggregationEvent',
@@ -152,7 +152,7 @@ function readingTimesOf(request: WriteRequest): ReadingTime[] {
 }
 
 /** Declares an earlier event in error (natively, or an EPCIS error declaration), optionally replacing it. */
-export type CorrectionRequest = {
+type CorrectionRequest = {
   actor: string;
   correctsEventId: string;
   eventTime: string;

@@ -423,7 +423,7 @@ const CIRCULATION_ACTS: Partial<Record<'consume' | 'ship_out' | 'destroy' | 'sel
 };
 
 /** The production date plus the product's shelf life; refused (422) at `pointer` when that runs past the last storable day. */
-export function defaultExpiry(productionDate: string | null, shelfLifeDays: number | null, pointer: Pointer): string | null {
+function defaultExpiry(productionDate: string | null, shelfLifeDays: number | null, pointer: Pointer): string | null {
   if (!productionDate || !shelfLifeDays) return null;
   const date = new Date(`${productionDate}T00:00:00Z`);
   date.setUTCDate(date.getUTCDate() + shelfLifeDays);

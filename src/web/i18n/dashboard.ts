@@ -109,5 +109,5 @@ const EN: typeof ZH = {
   export: 'Export the events of the period (CSV)',
 };
 
-export type DashboardText = typeof ZH;
+type DashboardText = typeof ZH;
 export const DASHBOARD_TEXT: Record<Lang, DashboardText> = { 'zh-CN': ZH, en: EN };
