@@ -4,7 +4,7 @@
 import { type SQL, sql } from 'drizzle-orm';
 import { type Db, queryRows } from '../db/client.js';
 import { type LedgerJson, type LotLedger, ledgerColumns, ledgerOfRow } from '../lots/repository.js';
-import { type KdeSort, ROLE_ORDER } from '../trace/kde.js';
+import { type KdeSort, type KdeSource, ROLE_ORDER } from '../trace/kde.js';
 
 /** A period of event times, [from, to), and a GB/T 2260 region prefix (2, 4 or 6 digits) of the party concerned. */
 export type Scope = { from?: Date; to?: Date; region?: string };
@@ -49,25 +49,8 @@ type ActivityRow = {
   organic: number;
   organicActive: number;
 };
-/** One lot line of one event, with what a key-data-element row needs. */
-type EventLotRow = {
-  eventId: string;
-  type: string;
-  eventTime: Date;
-  partyCode: string;
-  readPoint: string | null;
-  bizLocation: string | null;
-  referenceDocuments: { type: string; number: string }[];
-  payload: Record<string, unknown>;
-  lotCode: string;
-  role: string;
-  quantity: number | null;
-  unit: string;
-  lotNumber: string | null;
-  productCode: string | null;
-  productName: string | null;
-  attributes: Record<string, unknown>;
-};
+/** One lot line of one event, with what a key-data-element row needs: the lot's certificates still in its attributes. */
+type EventLotRow = Omit<KdeSource, 'lotCertificates'> & { attributes: Record<string, unknown> };
 
 /** A lot line of an event: what a streamed export resumes after. */
 export type EventLotKey = { eventId: string; lotCode: string; role: string };

@@ -6,7 +6,7 @@ import { CERTIFICATE_ATTRIBUTES } from './graph.js';
 import type { Trace } from './schemas.js';
 
 /** One lot line of one event, as read from the log or from a trace. */
-type KdeSource = {
+export type KdeSource = {
   eventId: string;
   type: string;
   eventTime: Date;
