@@ -381,6 +381,21 @@ export function requireReaderKey(principal: Principal): void {
   if (principal.role !== 'reader') throw forbidden('reads are posted with a reader key');
 }
 
+/** A reader's reads are posted with a key of the reader's own party. */
+export function requireReaderOwner(
+  principal: Principal,
+  reader: { hostName: string; partyCode: string },
+  /** Where the read names the reader (its host name, else the read itself). */
+  pointer: (string | number)[],
+): void {
+  if (reader.partyCode !== principal.partyCode) {
+    throw forbidden(
+      `reader ${reader.hostName} belongs to party ${reader.partyCode}; a reader of ${principal.partyCode} may not post its reads`,
+      [bodyField(pointer, `a reader of ${reader.partyCode}, not of ${principal.partyCode}`)],
+    );
+  }
+}
+
 /** Reads are posted with a reader key of the party whose read point took them. */
 export function requireReadPointPoster(
   principal: Principal,

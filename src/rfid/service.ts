@@ -8,6 +8,7 @@ import {
   privateScope,
   requireMasterDataWriter,
   requireReaderKey,
+  requireReaderOwner,
   requireReadPointPoster,
 } from '../access/index.js';
 import { uuidV7 } from '../codes/uuid-v7.js';
@@ -142,17 +143,7 @@ export function createRfidService(deps: {
         );
         continue;
       }
-      if (reader.partyCode !== principal.partyCode) {
-        throw forbidden(
-          `reader ${reader.hostName} belongs to party ${reader.partyCode}; a reader of ${principal.partyCode} may not post its reads`,
-          [
-            bodyField(
-              read.hostName ? [...read.pointer, ...read.paths.hostName] : read.pointer,
-              `a reader of ${reader.partyCode}, not of ${principal.partyCode}`,
-            ),
-          ],
-        );
-      }
+      requireReaderOwner(principal, reader, read.hostName ? [...read.pointer, ...read.paths.hostName] : read.pointer);
       const readPointId =
         read.readPointId ??
         [...read.antennas, ANY_ANTENNA].map((antenna) => antennaMap.get(`${reader.id}|${antenna}`)).find((id) => id !== undefined);

@@ -17,6 +17,7 @@ import {
   requireLotOwner,
   requireLotReader,
   requireMasterDataWriter,
+  requireReaderOwner,
   requireReleaseRight,
   requireRole,
   requireRouteAccess,
@@ -354,4 +355,20 @@ t.test('route reach: a reader key only posts reads, a brand office key only call
       refusal(() => requireRouteAccess(principal, route(false, false))),
       null,
     );
+});
+
+t.test("a reader's reads are posted with a key of the reader's own party", async (t) => {
+  const fx = { hostName: 'FX7500-A', partyCode: 'FARM' };
+  t.equal(
+    refusal(() => requireReaderOwner(reader, fx, ['data', 'hostName'])),
+    null,
+  );
+  const other = { hostName: 'FX7500-B', partyCode: 'PLANT' };
+  t.equal(
+    refusal(() => requireReaderOwner(reader, other, ['data', 'hostName'])),
+    'reader FX7500-B belongs to party PLANT; a reader of FARM may not post its reads',
+  );
+  t.throws(() => requireReaderOwner(reader, other, ['reads', 1, 'reader']), {
+    errors: [{ in: 'body', pointer: '/reads/1/reader', detail: 'a reader of PLANT, not of FARM' }],
+  });
 });
