@@ -4,8 +4,8 @@
 
 import { completeGs1, gs1CheckDigit } from '../codes/gs1.js';
 import { aiValueError, checkKeyQualifiers, isGs1Charset82 } from './digital-link.js';
+import { GS1_DL_HOST } from './epc-uri.js';
 
-const HOST = 'https://id.gs1.org';
 const COMPANY_PREFIX = /^\d{6,12}$/;
 const DIGITS = /^\d*$/;
 // Serial-like components as written in EPC URNs and URI paths (%-escapes kept).
@@ -111,7 +111,7 @@ function builtFromEpcUrn(uri: string): string | null {
   const rule = m && URN_RULES[`${m[1]}:${m[2]}`];
   const parts = rule && fields(m[3], rule.n);
   const path = parts && rule.build(parts);
-  return path ? HOST + path : null;
+  return path ? GS1_DL_HOST + path : null;
 }
 
 /**
@@ -246,7 +246,7 @@ function fromDigitalLink(uri: string): string | null {
   const path = [...qualifiers].map(([q, value]) => `/${q}/${encode(value)}`);
   // digits need no escape: a key written with %-escaped digits is the same key
   const key = keyValue(link);
-  return `${HOST}/${link.ai}/${/^\d+$/.test(key) ? key : encode(link.key)}${path.join('')}`;
+  return `${GS1_DL_HOST}/${link.ai}/${/^\d+$/.test(key) ? key : encode(link.key)}${path.join('')}`;
 }
 
 /**
@@ -345,7 +345,7 @@ export function epcPatternRegExp(uri: string): { ai: string; regExp: string } | 
   const parts = m[2].split('.');
   const open = parts.indexOf('*');
   const of = (regExp: string | null) => (regExp === null ? null : { ai: scheme.ai, regExp });
-  const whole = (key: string) => of(`^${escapeRegExp(`${HOST}/${scheme.ai}/`)}${key}${scheme.tail}$`);
+  const whole = (key: string) => of(`^${escapeRegExp(`${GS1_DL_HOST}/${scheme.ai}/`)}${key}${scheme.tail}$`);
   if (open < 0) {
     const exact = fromEpcUrn(`urn:epc:id:${m[1]}:${m[2]}`);
     return of(exact && `^${escapeRegExp(exact)}$`);
