@@ -250,16 +250,28 @@ export function requireReleaseRight(
   );
 }
 
-/** Regulators and admins see every recall; an operator those it opened or that reach it. */
-export function canReadRecall(principal: Principal, recall: { partyCode: string }, holders: ReadonlySet<string>): boolean {
+/**
+ * Regulators and admins see every recall; an operator those it opened, those that reach it (it was
+ * recorded holding some of the scope) and those of lots it may read (see partyReadsLot): a
+ * producer that shipped out all it made, or a trader that passed the lot on, still calls its
+ * customers back and answers the regulator. Whether the party may read any lot of the recall's
+ * scope (`readsScopeLot`) is looked up only when the rest does not decide.
+ */
+export async function canReadRecall(
+  principal: Principal,
+  recall: { partyCode: string },
+  holders: ReadonlySet<string>,
+  readsScopeLot: (partyCode: string) => Promise<boolean>,
+): Promise<boolean> {
   const scope = privateScope(principal);
-  return scope === null || scope === recall.partyCode || holders.has(scope);
+  return scope === null || scope === recall.partyCode || holders.has(scope) || (await readsScopeLot(scope));
 }
 
 /**
  * Whose part of a recall the principal sees: every holder's (`null`) for regulators, admins and the
- * party that opened it; another holder only its own, as in a lot's views: its holder row, progress,
- * reports and the lots it was recorded holding (their pack codes counted only for its own lots).
+ * party that opened it; any other reader (a holder, a producer or past holder of a lot of the scope)
+ * only its own, as in a lot's views: its holder row, progress, reports and the lots of the scope it
+ * may read (their pack codes counted only for its own lots), none if it holds nothing now.
  * The recall itself (what, why, its status and due times) every reader sees; what describes every
  * holder's stock (how many holders and acknowledgements, the scope's counts, its CSV) only the
  * first three.

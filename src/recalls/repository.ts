@@ -5,6 +5,7 @@ import { type SQL, sql } from 'drizzle-orm';
 import { type Db, queryRows } from '../db/client.js';
 import type { PartyContact } from '../db/schema.js';
 import { stageReachable } from '../lineage/repository.js';
+import { partyInvolvedIn } from '../lots/repository.js';
 
 const texts = (values: (string | null)[]) => sql`${sql.param(values)}::text[]`;
 const numerics = (values: number[]) => sql`${sql.param(values.map(String))}::numeric[]`;
@@ -40,6 +41,14 @@ const HELD = sql`select b.party_code, b.lot_code, b.container_code, null::text a
   select sh.to_party_code, sl.lot_code, sl.container_code, sh.id, sl.quantity, s.unit
   from recall_scope s join shipment_lines sl on sl.lot_code = s.code join shipments sh on sh.id = sl.shipment_id and sh.status = 'open'
   where sl.received_quantity is null and sl.quantity > 0`;
+
+/**
+ * Whether the party may read some lot or container of the recall's recorded scope: it owns one
+ * (as recorded), or it owned, held or was sent one (partyInvolvedIn, the rule of GET /lots).
+ */
+const scopeLotReadBy = (recallId: SQL, partyCode: string) =>
+  sql`exists (select 1 from recall_lots r where r.recall_id = ${recallId}
+    and (r.party_code = ${partyCode} or ${partyInvolvedIn(sql`r.lot_code`, partyCode)}))`;
 
 const RECALL_COLUMNS = sql.raw(`id, party_code as "partyCode", opened_by_key_id as "openedByKeyId", level, reason, hazard,
   root_lot_codes as "rootLotCodes", status, event_id as "eventId", opened_at as "openedAt", start_due_at as "startDueAt",
@@ -146,20 +155,22 @@ export function createRecallsRepository(db: Db) {
 
     /**
      * Recalls newest first (then by id, so pages follow one another), `limit` of them after the first
-     * `offset`: by status, by the party that opened them or that they reach; `overdueAt`: only the open
+     * `offset`: by status; those a party may read (`readerCode`: it opened them, they reach it, or it may
+     * read a lot of their scope, see canReadRecall); `overdueAt`: only the open
      * ones past a due time at that moment, judged on the due times stored when each opened (as
      * overdueFor does), before the limit.
      */
-    async list(filter: { status?: string; partyCode?: string; overdueAt?: Date; limit: number; offset: number }): Promise<RecallRow[]> {
+    async list(filter: { status?: string; readerCode?: string; overdueAt?: Date; limit: number; offset: number }): Promise<RecallRow[]> {
       const conditions: SQL[] = [sql`true`];
       if (filter.status) conditions.push(sql`status = ${filter.status}`);
       if (filter.overdueAt) {
         const now = sql`${filter.overdueAt.toISOString()}::timestamptz`;
         conditions.push(sql`status = 'open' and ((started_at is null and start_due_at < ${now}) or finish_due_at < ${now})`);
       }
-      if (filter.partyCode) {
+      if (filter.readerCode) {
         conditions.push(
-          sql`(party_code = ${filter.partyCode} or id in (select recall_id from recall_holders where party_code = ${filter.partyCode}))`,
+          sql`(party_code = ${filter.readerCode} or id in (select recall_id from recall_holders where party_code = ${filter.readerCode})
+            or ${scopeLotReadBy(sql`recalls.id`, filter.readerCode)})`,
         );
       }
       const rows = await queryRows<RecallRow>(
@@ -168,6 +179,12 @@ export function createRecallsRepository(db: Db) {
           limit ${filter.limit} offset ${filter.offset}`,
       );
       return rows.map(toRecall);
+    },
+
+    /** May the party read a lot of the recall's scope (it owns it, held it or was sent it: see partyReadsLot)? */
+    async scopeLotReadBy(recallId: string, partyCode: string): Promise<boolean> {
+      const [row] = await queryRows<{ reads: boolean }>(db, sql`select ${scopeLotReadBy(sql`${recallId}::text`, partyCode)} as reads`);
+      return Boolean(row.reads);
     },
 
     /** Holders of recalls with their contact, name and acknowledgement. */
@@ -286,8 +303,11 @@ export function createRecallsRepository(db: Db) {
       return { lots: Number(row.lots), containers: Number(row.containers), items: Number(row.items) };
     },
 
-    /** The recorded scope's lots and containers, for the final report; `only` those of these codes. */
-    async lots(recallId: string, only?: string[]) {
+    /**
+     * The recorded scope's lots and containers, for the final report; `reader`: only those of the
+     * codes it was recorded holding (`held`) and those the party may read.
+     */
+    async lots(recallId: string, reader?: { partyCode: string; held: string[] }) {
       return queryRows<{
         code: string;
         kind: string;
@@ -302,7 +322,12 @@ export function createRecallsRepository(db: Db) {
         sql`select r.lot_code as code, l.kind, r.party_code as "partyCode", p.name as product, l.lot_number as "lotNumber", r.depth,
           r.item_count as "itemCount", l.status
         from recall_lots r join lots l on l.code = r.lot_code left join products p on p.code = l.product_code
-        where r.recall_id = ${recallId} ${only === undefined ? sql`` : sql`and r.lot_code = any(${texts(only)})`}
+        where r.recall_id = ${recallId} ${
+          reader === undefined
+            ? sql``
+            : sql`and (r.lot_code = any(${texts(reader.held)}) or r.party_code = ${reader.partyCode}
+              or ${partyInvolvedIn(sql`r.lot_code`, reader.partyCode)})`
+        }
         order by r.depth, r.lot_code`,
       );
     },

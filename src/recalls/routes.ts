@@ -128,7 +128,7 @@ export const recallRoutes: FastifyPluginAsyncZod<{ service: RecallService }> = a
         tags,
         summary: 'The recorded scope as CSV (UTF-8 with BOM, for Excel), streamed: lots and containers, holdings, pack codes',
         description:
-          'For regulators, admins and the party that opened the recall; any other holder is 403 (it reads its own part in the recall). Ask with `Accept: text/csv` or `?format=csv`.',
+          'For regulators, admins and the party that opened the recall; any other reader (a holder, the producer or a past holder of a lot of the scope) is 403 (it reads its own part in the recall). Ask with `Accept: text/csv` or `?format=csv`.',
         security: bearerSecurity,
         params: z.object({ id: idSchema }),
         querystring: z.object({ format: z.enum(['csv']).optional() }),

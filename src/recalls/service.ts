@@ -130,7 +130,8 @@ export function createRecallService(deps: {
     const recall = await deps.recalls.find(id);
     if (!recall) throw notFound(`no recall ${id}`);
     const holders = new Set((await deps.recalls.holders([id])).map((holder) => holder.partyCode));
-    if (!canReadRecall(principal, recall, holders)) throw forbidden(`party ${principal.partyCode} is not reached by recall ${id}`);
+    if (!(await canReadRecall(principal, recall, holders, (partyCode) => deps.recalls.scopeLotReadBy(id, partyCode))))
+      throw forbidden(`party ${principal.partyCode} is not reached by recall ${id} and may read none of its lots`);
     return recall;
   }
 
@@ -257,7 +258,7 @@ export function createRecallService(deps: {
       // only an open recall is late, so overdue closed ones are none
       const rows = await deps.recalls.list({
         status: filter.status,
-        partyCode: privateScope(principal) ?? undefined,
+        readerCode: privateScope(principal) ?? undefined,
         overdueAt: filter.overdue ? deps.now() : undefined,
         limit: filter.limit,
         offset: filter.offset,
@@ -419,9 +420,12 @@ export function createRecallService(deps: {
     async finalReport(principal: Principal, id: string): Promise<RecallReport> {
       const recall = await service.get(principal, id);
       const own = recallHoldingsScope(principal, recall);
-      // a holder's lots are those of its own lines (the view shows it no other holder's)
-      const heldLots = own === null ? undefined : recall.holderDetails.flatMap((holder) => holder.lines.map((line) => line.lotCode));
-      const [lots, actions] = await Promise.all([deps.recalls.lots(id, heldLots), deps.recalls.reports(id)]);
+      // another reader's lots are those of its own lines (the view shows it no other holder's) and those it may read
+      const reader =
+        own === null
+          ? undefined
+          : { partyCode: own, held: recall.holderDetails.flatMap((holder) => holder.lines.map((line) => line.lotCode)) };
+      const [lots, actions] = await Promise.all([deps.recalls.lots(id, reader), deps.recalls.reports(id)]);
       const visibleActions = own === null ? actions : actions.filter((action) => action.partyCode === own);
       return {
         recall,

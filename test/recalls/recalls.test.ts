@@ -455,6 +455,71 @@ t.test('closing with every acknowledgement needs no override; the producer may r
   t.equal((await regulator.get('/recalls/nope')).status, 404);
 });
 
+t.test('the producer and every past holder of a lot in a recall’s scope read the recall, and no one else', async (t) => {
+  const world = await createWorld(t);
+  const bureau = await world.ok(
+    world.admin.post('/parties', { kind: 'regulator', name: '监管局', uscc: randomUscc(), regionCode: '500236' }),
+  );
+  const regulator = client(world.app, (await world.ok(world.admin.post('/api-keys', { role: 'regulator', partyCode: bureau.code }))).key);
+  const producer = await world.party('farm');
+  const trader = await world.party('distributor');
+  const shop = await world.party('retailer');
+  const stranger = await world.party('processor');
+  const lot = await producer.commission(await producer.product('kg'), 10);
+  // every kilogram leaves the producer, then the trader: the shop alone holds the lot when it is recalled
+  await world.handOver(producer, trader, lot);
+  await world.handOver(trader, shop, lot);
+  const recall = await world.ok(
+    regulator.post('/recalls', { lotCodes: [lot], level: 1, reason: '瘦肉精 检出', hazard: '克伦特罗残留超标' }),
+  );
+  t.same(
+    recall.holderDetails.map((holder: { partyCode: string }) => holder.partyCode),
+    [shop.code],
+    'the shop is the one holder',
+  );
+
+  for (const [name, party] of [
+    ['the producer, which holds none of it any more', producer],
+    ['a trader that held it and passed it on', trader],
+  ] as const) {
+    const listed = (await party.api.get('/recalls')).body.items;
+    t.same(
+      listed.map((item: { id: string }) => item.id),
+      [recall.id],
+      `${name} lists the recall`,
+    );
+    t.match(listed[0], { rootLotCodes: [lot], holders: null, acknowledged: null }, `${name} sees no count of holders`);
+    const read = await party.api.get(`/recalls/${recall.id}`);
+    t.equal(read.status, 200, `${name} reads it`);
+    t.match(
+      read.body,
+      { reason: '瘦肉精 检出', hazard: '克伦特罗残留超标', level: 1, holders: null, acknowledged: null, scope: null, holderDetails: [] },
+      `${name} reads what is recalled and why, and none of the holders`,
+    );
+    t.same(read.body.progress.byUnit, [], `${name} has no holding of its own to recover`);
+    const report = await party.api.get(`/recalls/${recall.id}/report`);
+    t.equal(report.status, 200, `${name} reads the final report`);
+    t.same(
+      report.body.lots.map((line: { code: string }) => line.code),
+      [lot],
+      `${name} finds there the lot it made or held`,
+    );
+    t.same(report.body.actions, [], `${name} sees no other holder's actions`);
+    t.equal((await party.api.get(`/recalls/${recall.id}/scope?format=csv`)).status, 403, `${name} does not export the scope`);
+    t.equal((await party.api.post(`/recalls/${recall.id}/reports`, {})).status, 403, `${name} is no holder to report`);
+  }
+  t.equal(
+    (await producer.api.get(`/recalls/${recall.id}/report`)).body.lots[0].itemCount,
+    0,
+    'the producer counts the pack codes of its own lot',
+  );
+  t.equal((await trader.api.get(`/recalls/${recall.id}/report`)).body.lots[0].itemCount, null, 'a trader does not');
+
+  t.same((await stranger.api.get('/recalls')).body.items, [], 'a party that never had the lot lists no recall');
+  t.equal((await stranger.api.get(`/recalls/${recall.id}`)).status, 403, 'nor reads it');
+  t.equal((await stranger.api.get(`/recalls/${recall.id}/report`)).status, 403, 'nor its report');
+});
+
 t.test('the scope CSV quotes a contact a spreadsheet would run as a formula, tab and carriage return first included', async (t) => {
   const world = await createWorld(t);
   const producer = await world.party('processor');
