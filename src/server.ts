@@ -76,12 +76,23 @@ async function main() {
   const codeJobs = await app.services.items.resumeInterruptedJobs();
   const captureJobs = await app.services.epcis.resumeInterruptedJobs();
   if (codeJobs + captureJobs > 0) app.log.warn({ codeJobs, captureJobs }, 'jobs left unfinished by the last stop run again');
-  // only a service that listens issues the first admin key: one made by a start that then failed
-  // to listen would never be shown
-  const adminKey = config.ADMIN_API_KEY ? null : await app.services.apiKeys.ensureAdminKey();
   const demo = config.SEED_DEMO ? await loadDemoChainOnce(database, app.log) : null;
-
   const base = `http://${shownHost}:${port}`;
+  const demoLines: string[] = [];
+  if (demo) {
+    const scanUrl = `${publicBaseUrl}/t/${demo.itemCode}`;
+    demoLines.push(
+      `  Scan a demo pack of 奉节腊肉 (consumer page):  ${scanUrl}`,
+      `  Its lot ${demo.retailLotCode} traced back to the farms (API):  ${base}/trace/${demo.retailLotCode}`,
+      `    curl -H "Authorization: Bearer <admin key>" ${base}/trace/${demo.retailLotCode}`,
+      '',
+      await QRCode.toString(scanUrl, { type: 'terminal', small: true, errorCorrectionLevel: 'M' }),
+    );
+  }
+  // the first admin key is issued last, by a start that listens and has done all that may fail
+  // (resuming jobs, loading the demo chain), and printed at once: it is shown only once, and a key
+  // made by a start that failed after it would never be shown, nor another made (see ensureAdminKey)
+  const adminKey = config.ADMIN_API_KEY ? null : await app.services.apiKeys.ensureAdminKey();
   const where = database.kind === 'pglite' ? `embedded PGlite in ${config.DATA_DIR}` : 'PostgreSQL (DATABASE_URL)';
   const lines = [
     '',
@@ -93,17 +104,8 @@ async function main() {
       : config.ADMIN_API_KEY
         ? '  Admin API key: the ADMIN_API_KEY you configured'
         : '  Admin API key: printed on the first start; issue another with `npm run admin-key`',
+    ...demoLines,
   ];
-  if (demo) {
-    const scanUrl = `${publicBaseUrl}/t/${demo.itemCode}`;
-    lines.push(
-      `  Scan a demo pack of 奉节腊肉 (consumer page):  ${scanUrl}`,
-      `  Its lot ${demo.retailLotCode} traced back to the farms (API):  ${base}/trace/${demo.retailLotCode}`,
-      `    curl -H "Authorization: Bearer <admin key>" ${base}/trace/${demo.retailLotCode}`,
-      '',
-      await QRCode.toString(scanUrl, { type: 'terminal', small: true, errorCorrectionLevel: 'M' }),
-    );
-  }
   console.log(`${lines.join('\n')}\n`);
 }
 

@@ -1,8 +1,10 @@
 // Start-ups that fail for the operator's setting, not for a bug: the port taken, the database not
 // there. Each ends in one line naming the setting, without a stack trace, and a first start that
-// could not listen has issued no admin key the operator never saw.
+// could not listen, or could not load the demo chain, has issued no admin key the operator never saw.
 import { createServer, type Server } from 'node:net';
 import type { Test } from 'tap';
+import { createServices } from '../src/app.js';
+import { completeUscc } from '../src/codes/uscc.js';
 import { launchService, serviceStorage, spawnProcess } from './fixtures/service-process.js';
 import { usingPostgres } from './helper.js';
 import { fileTest } from './root.js';
@@ -52,6 +54,32 @@ t.test('a first start on a port already taken says so, and the next start prints
     /Admin API key \(shown once, stored hashed — keep it\):\s+ctk_\S+/,
     'the start that listens shows a new admin key',
   );
+  t.same(await second.stop('SIGTERM'), { code: 0, signal: null });
+});
+
+t.test('a first start whose demo load fails issues no admin key; the next start prints the one it makes', async (t) => {
+  const storage = await serviceStorage(t);
+  // a party already registered under the USCC of a demo farm: copying the demo chain in breaks on it
+  const database = await storage.open();
+  await createServices(database).parties.register({
+    kind: 'farm',
+    name: '奉节县永乐镇绿源生猪养殖专业合作社',
+    uscc: completeUscc('93500236MA5YL1K0N'),
+    regionCode: '500236',
+  });
+  await database.close();
+
+  const first = launchService(t, storage, { ADMIN_API_KEY: '', SEED_DEMO: 'true' });
+  t.equal((await first.exited).code, 1, 'the start fails');
+  t.match(first.output(), /parties_uscc_key/, 'on the demo farm registered already');
+  t.notMatch(first.output(), /ctk_/, 'it shows no admin key', { output: first.output() });
+
+  const second = launchService(t, storage, { ADMIN_API_KEY: '' });
+  await second.waitFor(/service ready on/);
+  const [, key] = /Admin API key \(shown once, stored hashed — keep it\):\s+(ctk_\S+)/.exec(second.output()) ?? [];
+  t.ok(key, 'the next start shows the first admin key', { output: second.output() });
+  const [, base] = /service ready on (\S+)/.exec(second.output()) ?? [];
+  t.equal((await fetch(`${base}/parties`, { headers: { authorization: `Bearer ${key}` } })).status, 200, 'and it works');
   t.same(await second.stop('SIGTERM'), { code: 0, signal: null });
 });
 
