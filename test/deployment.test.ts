@@ -79,6 +79,14 @@ t.test('Dockerfile: an unprivileged user, a health check, a Node every dependenc
   t.ok(semver.satisfies(process.version, engines), `this Node (${process.version}) is one of them`);
 });
 
+t.test('npm start and the image start the service alike: node itself, no process in between to lose a signal', async (t) => {
+  const start = (JSON.parse(file('package.json')).scripts as Record<string, string>).start;
+  const cmd = /^CMD (\[.*\])$/m.exec(file('Dockerfile'))?.[1];
+  t.ok(cmd, 'the image has a CMD in exec form');
+  // npm runs a script under sh, which dies of a SIGTERM npm passes on without passing it further: exec replaces it
+  t.equal(start, `exec ${(JSON.parse(cmd as string) as string[]).join(' ')}`, 'npm start execs the command the image runs');
+});
+
 t.test('Dockerfile: the image holds every file the service and the operator scripts load', async (t) => {
   const copied = file('Dockerfile')
     .split('\n')
