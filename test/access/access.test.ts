@@ -2,6 +2,7 @@
 import {
   actingParty,
   canReadPartyData,
+  canReadRecall,
   canSeePrivateDetails,
   mayBindTagsTo,
   mayTakeOverHold,
@@ -200,6 +201,23 @@ t.test('recalls: regulators, admins and the party that opened one see every hold
   t.equal(recallHoldingsScope(admin, recall), null);
   t.equal(recallHoldingsScope(plant, recall), null, 'the party that opened it');
   t.equal(recallHoldingsScope(farm, recall), 'FARM', 'a holder: its own part only');
+});
+
+t.test('recalls: read by regulators, admins, the opener, the holders and whoever may read a lot of the scope', async (t) => {
+  const recall = { partyCode: 'PLANT' };
+  const asked: string[] = [];
+  const readsScopeLot = (lotReaders: string[]) => async (partyCode: string) => {
+    asked.push(partyCode);
+    return lotReaders.includes(partyCode);
+  };
+  t.ok(await canReadRecall(regulator, recall, new Set(), readsScopeLot([])));
+  t.ok(await canReadRecall(admin, recall, new Set(), readsScopeLot([])));
+  t.ok(await canReadRecall(plant, recall, new Set(), readsScopeLot([])), 'the party that opened it');
+  t.ok(await canReadRecall(farm, recall, new Set(['FARM']), readsScopeLot([])), 'a holder');
+  t.same(asked, [], 'none of them costs a look at the scope');
+  t.ok(await canReadRecall(farm, recall, new Set(['SHOP']), readsScopeLot(['FARM'])), 'a producer or past holder of a lot of it');
+  t.notOk(await canReadRecall(farm, recall, new Set(['SHOP']), readsScopeLot(['SHOP'])), 'no other party');
+  t.same(asked, ['FARM', 'FARM'], 'asked for the operator’s own party');
 });
 
 t.test('tag bindings: the lot’s owner, a holder, or the addressee of an open shipment carrying it', async (t) => {
