@@ -6,6 +6,7 @@ import { badRequest, notFound, type Problem } from '../errors/problem.js';
 import { KEY_QUALIFIERS, parseDigitalLinkPath, RESOLVER_PARAMETERS } from '../gs1/digital-link.js';
 import { preferredType } from '../http/negotiate.js';
 import { sendProblem } from '../http/problems.js';
+import { type Lang, langOf } from '../web/i18n/index.js';
 import { consumerPage, notGenuinePage, scanErrorPage } from './pages.js';
 import { type ResolverDescription, resolverDescriptionSchema, scanErrorResponses, scanResponses } from './schemas.js';
 import { NotGenuineError, type Resolved, type ResolverService, type ScanContext } from './service.js';
@@ -52,7 +53,7 @@ function queryPassedOn(url: string): string[] {
     .map((pair) => pair.replace(/[^\w\-.~!$'()*+,;=:@/?%]/g, (character) => encodeURIComponent(character)));
 }
 
-const langOf = (request: FastifyRequest): 'zh-CN' | 'en' => ((request.query as { lang?: string }).lang === 'en' ? 'en' : 'zh-CN');
+const langOfRequest = (request: FastifyRequest): Lang => langOf((request.query as { lang?: unknown }).lang);
 
 /** Paths a label links to, with whatever follows them (a garbled scan may match no route). */
 const SCAN_PATH = /^\/(t|01|00|414|8003)(\/|$)/;
@@ -80,7 +81,7 @@ export function sendScanError(request: FastifyRequest, reply: FastifyReply, prob
   return reply
     .code(problem.status)
     .type('text/html; charset=utf-8')
-    .send(scanErrorPage(problem.status, query.get('lang') === 'en' ? 'en' : 'zh-CN'));
+    .send(scanErrorPage(problem.status, langOf(query.get('lang'))));
 }
 
 export const resolverRoutes: FastifyPluginAsyncZod<{ service: ResolverService; publicBaseUrl: string; scansPerMinute: number }> = async (
@@ -146,7 +147,7 @@ export const resolverRoutes: FastifyPluginAsyncZod<{ service: ResolverService; p
         return reply
           .code(404)
           .type('text/html; charset=utf-8')
-          .send(notGenuinePage(error.code, langOf(request)));
+          .send(notGenuinePage(error.code, langOfRequest(request)));
       }
       if (error instanceof NotGenuineError) throw notFound(error.message);
       throw error;
@@ -163,7 +164,7 @@ export const resolverRoutes: FastifyPluginAsyncZod<{ service: ResolverService; p
         .type('application/json; charset=utf-8')
         .send(JSON.stringify({ code: resolved.code, certificates: resolved.lot.certificates, tests: resolved.lot.tests }));
     }
-    const lang = langOf(request);
+    const lang = langOfRequest(request);
     const other = lang === 'en' ? 'zh-CN' : 'en';
     return reply.type('text/html; charset=utf-8').send(
       consumerPage(resolved.lot, resolved.pack, {
@@ -179,7 +180,7 @@ export const resolverRoutes: FastifyPluginAsyncZod<{ service: ResolverService; p
   const resolverQuery = z.object({
     format: z.enum(['html', 'json', 'certificates']).optional(),
     linkType: z.string().optional().describe('gs1:pip, gs1:traceability, gs1:certificationInfo, or linkset'),
-    lang: z.enum(['zh-CN', 'en']).optional(),
+    lang: z.string().optional().describe('page language: en (any English tag) or zh-CN, the default for any other'),
     region: z.string().optional().describe('coarse region (6-digit code) the scan came from'),
   });
 

@@ -498,3 +498,36 @@ t.test('a lot past its expiry date in China is expired, whatever the UTC date', 
   clock = Date.parse('2026-03-02T07:00:00+08:00');
   t.ok((await warnings()).includes('expired'), 'the next morning in China it is');
 });
+
+// A shared or bookmarked link may carry a language the page is not written in (`lang=fr`), or one
+// written another way (`zh`, `en-US`, `EN`): the pack is still genuine, so the page is served in the
+// nearest language it has, never a "this code is not valid" page.
+t.test('a lang the page does not have is not a malformed code', async (t) => {
+  const { app } = await buildTestApp(t);
+  const demo = await seedDemoChain(app.services);
+  const cases: [string, string][] = [
+    ['fr', 'zh-CN'],
+    ['zh', 'zh-CN'],
+    ['zh-Hans-CN', 'zh-CN'],
+    ['en-US', 'en'],
+    ['EN', 'en'],
+    ['', 'zh-CN'],
+  ];
+  for (const [lang, served] of cases) {
+    const page = await app.inject({
+      method: 'GET',
+      url: `/t/${demo.itemCode}?lang=${encodeURIComponent(lang)}`,
+      headers: { accept: 'text/html' },
+    });
+    t.equal(page.statusCode, 200, `lang=${lang}: the page`);
+    t.match(page.body, `<html lang="${served}">`, `lang=${lang}: in ${served}`);
+    t.match(page.body, TEXT[served as 'en' | 'zh-CN'].genuine, `lang=${lang}: genuine`);
+  }
+  const json = await app.inject({ method: 'GET', url: `/t/${demo.itemCode}?lang=fr`, headers: { accept: 'application/json' } });
+  t.equal(json.statusCode, 200, 'the JSON summary ignores it too');
+  const unknown = await app.inject({ method: 'GET', url: `/t/${unissuedCode()}?lang=en-GB`, headers: { accept: 'text/html' } });
+  t.equal(unknown.statusCode, 404, 'an unknown code is still not genuine');
+  t.match(unknown.body, TEXT.en.notGenuine, 'in English');
+  const garbled = await app.inject({ method: 'GET', url: '/t/ABC?lang=en-GB', headers: { accept: 'text/html' } });
+  t.match(garbled.body, TEXT.en.invalidCode, 'and a garbled one is not valid, in English');
+});
