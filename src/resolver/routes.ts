@@ -120,7 +120,8 @@ export const resolverRoutes: FastifyPluginAsyncZod<{ service: ResolverService; p
   async function respond(request: FastifyRequest, reply: FastifyReply, path: string, resolve: (context: ScanContext) => Promise<Resolved>) {
     const query = request.query as Record<string, string | undefined>;
     const linkSetUrl = `${publicBaseUrl}${path}?linkType=linkset`;
-    reply.header('link', `<${linkSetUrl}>; rel="application/linkset"`);
+    // RFC 9264 section 6: the relation type is "linkset", the representation named by its media type
+    reply.header('link', `<${linkSetUrl}>; rel="linkset"; type="application/linkset+json"`);
     reply.header('vary', 'Accept');
     const requested = query.linkType ? linkTypeOf(query.linkType) : undefined;
     if (requested === null) throw notFound(`unknown linkType ${query.linkType}; see ${linkSetUrl}`);

@@ -54,7 +54,7 @@ t.test('resolver: short codes and GS1 Digital Links, with content negotiation', 
   t.equal(summary.scans.count, 1, 'the first scan is counted');
   t.same(summary.warnings, []);
   t.notOk(JSON.stringify(summary).includes('"onHand"'), 'no commercial quantities for consumers');
-  t.equal(json.headers.link, `<${TEST_BASE_URL}/t/${code}?linkType=linkset>; rel="application/linkset"`);
+  t.equal(json.headers.link, `<${TEST_BASE_URL}/t/${code}?linkType=linkset>; rel="linkset"; type="application/linkset+json"`);
 
   const page = await get(`/t/${code}`);
   t.equal(page.statusCode, 200, 'a phone gets the page');
@@ -88,7 +88,7 @@ t.test('resolver: short codes and GS1 Digital Links, with content negotiation', 
   const redirect = await get(`/t/${code}?linkType=gs1:certificationInfo`);
   t.equal(redirect.statusCode, 307);
   t.equal(redirect.headers.location, `${TEST_BASE_URL}/t/${code}?format=certificates`);
-  t.equal(redirect.headers.link, `<${TEST_BASE_URL}/t/${code}?linkType=linkset>; rel="application/linkset"`);
+  t.equal(redirect.headers.link, `<${TEST_BASE_URL}/t/${code}?linkType=linkset>; rel="linkset"; type="application/linkset+json"`);
   // the query string is passed on: a shopper who asked for English and the region of the scan keep them
   const english = await get(`/t/${code}?lang=en&linkType=gs1:pip&region=500236`);
   t.equal(english.headers.location, `${TEST_BASE_URL}/t/${code}?lang=en&region=500236&format=html`);
@@ -470,7 +470,7 @@ t.test('a Digital Link with an escaped lot number is echoed as scanned', async (
   t.equal(json.statusCode, 200);
   t.equal(
     json.headers.link,
-    `<${TEST_BASE_URL}${path}?linkType=linkset>; rel="application/linkset"`,
+    `<${TEST_BASE_URL}${path}?linkType=linkset>; rel="linkset"; type="application/linkset+json"`,
     'the Link header names the scanned URI',
   );
   const linkset = await world.app.inject({ method: 'GET', url: `${path}?linkType=linkset` });
