@@ -5,6 +5,7 @@ import { serviceCodeFilter } from '../codes/service-codes.js';
 import { problemSchema } from '../errors/problem.js';
 import { preferredType } from '../http/negotiate.js';
 import { bearerSecurity, principalOf } from '../http/request.js';
+import { PAGE_HEADERS } from '../web/html.js';
 import { complaintReceivedPage, complaintStatusPage } from './pages.js';
 import { COMPLAINT_STATUSES, complaintSchema, complaintStatusSchema, fileComplaintBody, ticketParams, transitionBody } from './schemas.js';
 import type { ComplaintService } from './service.js';
@@ -29,6 +30,7 @@ export const complaintRoutes: FastifyPluginAsyncZod<{ service: ComplaintService;
         return (
           reply
             .code(201)
+            .headers(PAGE_HEADERS)
             .type('text/html; charset=utf-8')
             .serializer((html: string) => html)
             // the HTML answer to the page form; the schema documents the JSON answer
@@ -56,6 +58,7 @@ export const complaintRoutes: FastifyPluginAsyncZod<{ service: ComplaintService;
       if (preferredType(request.headers.accept, ['application/json', 'text/html']) !== 'text/html') return status;
       // the consumer following the link on the receipt gets a page, not JSON
       return reply
+        .headers(PAGE_HEADERS)
         .type('text/html; charset=utf-8')
         .serializer((html: string) => html)
         .send(complaintStatusPage(status, request.query.lang ?? 'zh-CN') as never);

@@ -176,7 +176,7 @@ export function scanErrorPage(status: number, lang: Lang): string {
       : status < 500
         ? [t.invalidCode, t.invalidCodeBody]
         : [t.unavailable, t.unavailableBody];
-  const body = html`<div class="alert warn" role="alert">${title}</div>
+  const body = html`<h1 class="alert warn" role="alert">${title}</h1>
 <section><p>${text}</p><p class="muted">${t.hotline}</p></section>`;
   return layout(lang, title, `?lang=${lang === 'en' ? 'zh-CN' : 'en'}`, body);
 }
@@ -184,7 +184,7 @@ export function scanErrorPage(status: number, lang: Lang): string {
 /** For a code that was never issued (served with 404). */
 export function notGenuinePage(code: string, lang: Lang): string {
   const t = TEXT[lang];
-  const body = html`<div class="alert stop" role="alert">${t.notGenuine}</div>
+  const body = html`<h1 class="alert stop" role="alert">${t.notGenuine}</h1>
 <section><p>${t.notGenuineBody(code)}</p><p>${t.notGenuineAdvice}</p></section>`;
   // Served at the scanned URL, so a query-only link switches language in place.
   return layout(lang, t.notGenuine, `?lang=${lang === 'en' ? 'zh-CN' : 'en'}`, body);

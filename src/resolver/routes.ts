@@ -6,6 +6,7 @@ import { badRequest, notFound, type Problem } from '../errors/problem.js';
 import { KEY_QUALIFIERS, parseDigitalLinkPath, RESOLVER_PARAMETERS } from '../gs1/digital-link.js';
 import { preferredType } from '../http/negotiate.js';
 import { sendProblem } from '../http/problems.js';
+import { PAGE_HEADERS } from '../web/html.js';
 import { type Lang, langOf } from '../web/i18n/index.js';
 import { consumerPage, notGenuinePage, scanErrorPage } from './pages.js';
 import { type ResolverDescription, resolverDescriptionSchema, scanErrorResponses, scanResponses } from './schemas.js';
@@ -80,6 +81,7 @@ export function sendScanError(request: FastifyRequest, reply: FastifyReply, prob
   if (!wantsPage) return sendProblem(request, reply, problem);
   return reply
     .code(problem.status)
+    .headers(PAGE_HEADERS)
     .type('text/html; charset=utf-8')
     .send(scanErrorPage(problem.status, langOf(query.get('lang'))));
 }
@@ -147,6 +149,7 @@ export const resolverRoutes: FastifyPluginAsyncZod<{ service: ResolverService; p
       if (error instanceof NotGenuineError && format === 'html' && !wantsLinkset && !requested) {
         return reply
           .code(404)
+          .headers(PAGE_HEADERS)
           .type('text/html; charset=utf-8')
           .send(notGenuinePage(error.code, langOfRequest(request)));
       }
@@ -167,15 +170,18 @@ export const resolverRoutes: FastifyPluginAsyncZod<{ service: ResolverService; p
     }
     const lang = langOfRequest(request);
     const other = lang === 'en' ? 'zh-CN' : 'en';
-    return reply.type('text/html; charset=utf-8').send(
-      consumerPage(resolved.lot, resolved.pack, {
-        lang,
-        baseUrl: publicBaseUrl,
-        complaintPath: '/complaints',
-        switchLangHref: `${path}?lang=${other}`,
-        producerGrade: resolved.producerGrade,
-      }),
-    );
+    return reply
+      .headers(PAGE_HEADERS)
+      .type('text/html; charset=utf-8')
+      .send(
+        consumerPage(resolved.lot, resolved.pack, {
+          lang,
+          baseUrl: publicBaseUrl,
+          complaintPath: '/complaints',
+          switchLangHref: `${path}?lang=${other}`,
+          producerGrade: resolved.producerGrade,
+        }),
+      );
   }
 
   const resolverQuery = z.object({

@@ -78,6 +78,17 @@ export function languageSwitch(lang: Lang, switchLangHref: string | null): Html 
 `;
 }
 
+/**
+ * Headers for every page built here: the pages load nothing (inline styles, a data: icon, no
+ * script), so their policy allows nothing else; their forms post to their own site; no other site
+ * may frame them (a copied label's page inside a look-alike site).
+ */
+export const PAGE_HEADERS = {
+  'content-security-policy':
+    "default-src 'none'; style-src 'unsafe-inline'; img-src data:; form-action 'self'; base-uri 'none'; frame-ancestors 'none'",
+  'x-content-type-options': 'nosniff',
+} as const;
+
 export const LAYOUT_END = '\n</main>\n</body>\n</html>\n';
 
 /** A whole page; `extraCss` adds to the shared styles (a wider page, charts). */

@@ -41,5 +41,5 @@ label{display:block;margin:10px 0 4px;font-weight:600}
 select,textarea,input{width:100%;font:inherit;padding:10px;min-height:44px;border:1px solid #bbb;border-radius:8px;background:#fff}
 button{width:100%;margin-top:14px;min-height:48px;font:inherit;font-weight:700;color:#fff;background:#c62828;border:0;border-radius:8px}
 .link{display:block;text-align:center;padding:12px;min-height:48px;font-weight:700;color:#0b57d0}
-footer{color:#777;font-size:.8rem;text-align:center;margin-top:16px}
+footer{color:#666;font-size:.8rem;text-align:center;margin-top:16px}
 `;

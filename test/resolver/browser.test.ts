@@ -5,6 +5,7 @@ import { mkdir, stat } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { seedDemoChain } from '../../seeds/fengjie.js';
+import { newItemCode } from '../../src/codes/service-codes.js';
 import { shanghaiTime } from '../../src/web/html.js';
 import { TEXT } from '../../src/web/i18n/index.js';
 import { buildTestApp, client } from '../helper.js';
@@ -275,6 +276,159 @@ t.test(
       t.ok(await page.getByText(TEXT['zh-CN'].invalidCodeBody).isVisible(), 'and what to do');
     }
     await page.screenshot({ path: `${SCREENSHOTS}consumer-page-malformed.png`, fullPage: true });
+    await context.close();
+  },
+);
+
+// What a browser measures on the smallest common phone (360 × 740 CSS px): every page a scan can
+// lead to, in both languages, read by the rules a person relies on without knowing them.
+// (The page script is a string: the test's compiler would wrap a function in a helper the page lacks.)
+const AUDIT_PAGE = `(() => {
+  const luminance = (colour) => {
+    const [r, g, b] = colour.match(/[\\d.]+/g).map(Number).map((v) => { v /= 255; return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4; });
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b;
+  };
+  const backgroundOf = (element) => {
+    for (; element; element = element.parentElement) {
+      const colour = getComputedStyle(element).backgroundColor;
+      if (colour !== 'rgba(0, 0, 0, 0)' && colour !== 'transparent') return colour;
+    }
+    return 'rgb(255, 255, 255)';
+  };
+  const lowContrast = [];
+  const smallText = [];
+  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  while (walker.nextNode()) {
+    const node = walker.currentNode;
+    const element = node.parentElement;
+    if (!node.textContent.trim() || element.closest('svg')) continue;
+    const style = getComputedStyle(element);
+    const size = Number.parseFloat(style.fontSize);
+    if (size < 12) smallText.push(size + 'px: ' + node.textContent.trim().slice(0, 30));
+    const [a, b] = [luminance(style.color), luminance(backgroundOf(element))];
+    const ratio = (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
+    const large = size >= 24 || (size >= 18.66 && Number(style.fontWeight) >= 700);
+    if (ratio < (large ? 3 : 4.5)) lowContrast.push(ratio.toFixed(2) + ': ' + node.textContent.trim().slice(0, 30));
+  }
+  const smallTargets = [...document.querySelectorAll('a[href], button, select, textarea, input:not([type=hidden])')]
+    .map((element) => [element, element.getBoundingClientRect()])
+    .filter(([, box]) => box.height < 44 || box.width < 44)
+    .map(([element, box]) => element.tagName + ' ' + Math.round(box.width) + 'x' + Math.round(box.height));
+  const unlabelled = [...document.querySelectorAll('select, textarea, input:not([type=hidden])')]
+    .filter((field) => !field.labels || field.labels.length === 0)
+    .map((field) => field.outerHTML.slice(0, 60));
+  return {
+    lang: document.documentElement.lang,
+    h1: [...document.querySelectorAll('h1')].map((h) => h.textContent.trim()),
+    overflow: document.documentElement.scrollWidth - document.documentElement.clientWidth,
+    lowContrast,
+    smallText,
+    smallTargets,
+    unlabelled,
+    imagesWithoutAlt: document.querySelectorAll('img:not([alt])').length,
+    picturesWithoutName: [...document.querySelectorAll('svg')].filter((svg) => svg.getAttribute('role') !== 'img' || !svg.querySelector('title')?.textContent).length,
+  };
+})()`;
+
+type PageAudit = {
+  lang: string;
+  h1: string[];
+  overflow: number;
+  lowContrast: string[];
+  smallText: string[];
+  smallTargets: string[];
+  unlabelled: string[];
+  imagesWithoutAlt: number;
+  picturesWithoutName: number;
+};
+
+t.test(
+  'every page a scan leads to, on a 360 px phone',
+  { skip: existsSync(CHROMIUM) ? false : 'Chromium not installed (apt-get install chromium)' },
+  async (t) => {
+    const { chromium } = await import('playwright-core');
+    const port = await freePort();
+    const origin = `http://127.0.0.1:${port}`;
+    const { app } = await buildTestApp(t, undefined, { publicBaseUrl: origin });
+    const demo = await seedDemoChain(app.services);
+    await app.listen({ port, host: '127.0.0.1' });
+    const browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-sync',
+      ],
+    });
+    t.teardown(() => browser.close());
+    const context = await browser.newContext({
+      viewport: { width: 360, height: 740 },
+      deviceScaleFactor: 3,
+      isMobile: true,
+      hasTouch: true,
+      locale: 'zh-CN',
+    });
+    const page = await context.newPage();
+    page.setDefaultTimeout(10_000);
+    // what the page itself complains of: script errors, refused loads, policy violations (not the
+    // status of the page asked for, which Chromium logs as a failed load on an error page)
+    const complaints: string[] = [];
+    page.on('pageerror', (error) => complaints.push(`page error: ${error.message}`));
+    page.on('console', (message) => {
+      if (
+        ['error', 'warning'].includes(message.type()) &&
+        !/^Failed to load resource: the server responded with a status of (400|404)/.test(message.text())
+      )
+        complaints.push(`${message.type()}: ${message.text()}`);
+    });
+    page.on('requestfailed', (request) => complaints.push(`failed: ${request.url()}`));
+    page.on('request', (request) => {
+      if (!request.url().startsWith(origin) && !request.url().startsWith('data:')) complaints.push(`asked elsewhere: ${request.url()}`);
+    });
+
+    const unknown = newItemCode();
+    const pages: [string, string, number, 'zh-CN' | 'en', string][] = [
+      ['the page of a genuine pack', `/t/${demo.itemCode}`, 200, 'zh-CN', '奉上好品·奉节腊肉 500g'],
+      ['in English', `/t/${demo.itemCode}?lang=en`, 200, 'en', '奉上好品·奉节腊肉 500g'],
+      ['in a language it is not written in', `/t/${demo.itemCode}?lang=fr`, 200, 'zh-CN', '奉上好品·奉节腊肉 500g'],
+      ['its Digital Link', `/01/06901234567014/10/${demo.retailLotNumber}/21/${demo.itemCode}`, 200, 'zh-CN', '奉上好品·奉节腊肉 500g'],
+      ['an unknown code', `/t/${unknown}`, 404, 'zh-CN', TEXT['zh-CN'].notGenuine],
+      ['an unknown code in English', `/t/${unknown}?lang=en`, 404, 'en', TEXT.en.notGenuine],
+      ['an unknown Digital Link', '/01/06901234567014/10/X1/21/Y1', 404, 'zh-CN', TEXT['zh-CN'].notGenuine],
+      ['a garbled code', '/t/%E4%B8%AD', 400, 'zh-CN', TEXT['zh-CN'].invalidCode],
+      ['a garbled code in English', '/t/ABC?lang=en', 400, 'en', TEXT.en.invalidCode],
+    ];
+    for (const [what, path, status, lang, title] of pages) {
+      const response = await page.goto(`${origin}${path}`);
+      t.equal(response?.status(), status, `${what}: ${status}`);
+      t.match(response?.headers()['content-type'], /^text\/html; charset=utf-8/, `${what}: a page`);
+      const policy = response?.headers()['content-security-policy'] ?? '';
+      t.match(policy, /default-src 'none'/, `${what}: a Content-Security-Policy that allows nothing by default`);
+      t.match(policy, /frame-ancestors 'none'/, `${what}: and no framing by another site`);
+      t.equal(response?.headers()['x-content-type-options'], 'nosniff', `${what}: nosniff`);
+      const audit = (await page.evaluate(AUDIT_PAGE)) as PageAudit;
+      t.equal(audit.lang, lang, `${what}: lang="${lang}"`);
+      t.same(audit.h1, [title], `${what}: one h1 heading, "${title}"`);
+      t.equal(audit.overflow, 0, `${what}: no horizontal scrolling`);
+      t.same(audit.lowContrast, [], `${what}: every text has WCAG AA contrast`);
+      t.same(audit.smallText, [], `${what}: no text under 12 px`);
+      t.same(audit.smallTargets, [], `${what}: every link, button and field at least 44 px`);
+      t.same(audit.unlabelled, [], `${what}: every field has a label`);
+      t.equal(audit.imagesWithoutAlt, 0, `${what}: images have alt text`);
+      t.equal(audit.picturesWithoutName, 0, `${what}: pictures have a role and a title`);
+    }
+    t.same(complaints, [], 'no script error, refused load or policy violation on any page');
+
+    // the complaint form still posts under the page's policy (form-action)
+    await page.goto(`${origin}/t/${demo.itemCode}`);
+    await page.fill('#text', '包装破损。');
+    const [receipt] = await Promise.all([page.waitForNavigation(), page.getByRole('button', { name: TEXT['zh-CN'].submit }).click()]);
+    t.equal(receipt?.status(), 201, 'the complaint is filed');
+    t.same(complaints, [], 'without a policy violation');
     await context.close();
   },
 );
