@@ -14,6 +14,8 @@ import { NotGenuineError, type Resolved, type ResolverService, type ScanContext 
 import { consumerSummaryJson } from './summary.js';
 
 const GS1_VOC = 'https://gs1.org/voc/';
+/** The GS1 Web Vocabulary's own IRIs and the equivalents it lists (`gs1:pip` = `https://ref.gs1.org/voc/pip`). */
+const GS1_VOC_NAMESPACES = ['gs1:', GS1_VOC, 'https://ref.gs1.org/voc/', 'https://www.gs1.org/voc/'];
 /** The primary keys whose Digital Links name a lot or pack here. */
 const RESOLVING_KEYS = ['01', '00'];
 type LinkType = 'pip' | 'traceability' | 'certificationInfo';
@@ -24,12 +26,13 @@ const LINK_TYPES: Record<LinkType, { format: string; type: string; title: string
 };
 
 /**
- * `gs1:pip`, `https://gs1.org/voc/pip` → `pip`; `linkset`/`all` → linkset; else null (unknown). The default
+ * `gs1:pip`, `https://gs1.org/voc/pip`, `https://ref.gs1.org/voc/pip` → `pip`; `linkset`/`all` → linkset; else null (unknown). The default
  * link the linkset lists is the product page.
  */
 function linkTypeOf(value: string): LinkType | 'linkset' | null {
   if (value === 'linkset' || value === 'all') return 'linkset';
-  const name = value.startsWith('gs1:') ? value.slice(4) : value.startsWith(GS1_VOC) ? value.slice(GS1_VOC.length) : value;
+  const namespace = GS1_VOC_NAMESPACES.find((prefix) => value.startsWith(prefix));
+  const name = namespace ? value.slice(namespace.length) : value;
   if (name === 'defaultLink') return 'pip';
   return Object.hasOwn(LINK_TYPES, name) ? (name as LinkType) : null;
 }

@@ -106,6 +106,18 @@ t.test('resolver: short codes and GS1 Digital Links, with content negotiation', 
     t.equal(followed.headers.location, links[relation][0].href, `and leads where the linkset says`);
   }
   t.equal((await get(`/t/${code}?linkType=gs1:nothing`)).statusCode, 404, 'unknown linkType');
+  // the GS1 Web Vocabulary names each link type by https://ref.gs1.org/voc/…, and lists gs1.org/voc/…
+  // and www.gs1.org/voc/… as the same property: a client may use any of them
+  for (const namespace of ['https://ref.gs1.org/voc/', 'https://www.gs1.org/voc/', 'https://gs1.org/voc/']) {
+    const followed = await get(`/t/${code}?linkType=${encodeURIComponent(`${namespace}traceability`)}`);
+    t.equal(followed.statusCode, 307, `${namespace}traceability is gs1:traceability`);
+    t.equal(followed.headers.location, `${TEST_BASE_URL}/t/${code}?format=json`, 'and leads to the trace summary');
+  }
+  t.equal(
+    (await get(`/t/${code}?linkType=${encodeURIComponent('https://example.org/voc/traceability')}`)).statusCode,
+    404,
+    'another namespace is not GS1',
+  );
   for (const member of ['toString', 'constructor', 'gs1:hasOwnProperty', '__proto__']) {
     t.equal((await get(`/t/${code}?linkType=${member}`)).statusCode, 404, `linkType ${member} is unknown, not an Object member`);
   }
