@@ -6,6 +6,7 @@ import { problemSchema } from '../errors/problem.js';
 import { preferredType } from '../http/negotiate.js';
 import { bearerSecurity, principalOf } from '../http/request.js';
 import { PAGE_HEADERS } from '../web/html.js';
+import { langOf } from '../web/i18n/index.js';
 import { complaintReceivedPage, complaintStatusPage } from './pages.js';
 import { COMPLAINT_STATUSES, complaintSchema, complaintStatusSchema, fileComplaintBody, ticketParams, transitionBody } from './schemas.js';
 import type { ComplaintService } from './service.js';
@@ -20,13 +21,15 @@ export const complaintRoutes: FastifyPluginAsyncZod<{ service: ComplaintService;
         tags,
         summary: '消费维权投诉: a consumer complaint about a scanned code (JSON or the page form); returns a ticket',
         body: fileComplaintBody,
+        querystring: z.object({ lang: z.string().optional().describe('language of the page answering the form: en, else zh-CN') }),
         response: { 201: complaintStatusSchema, 400: problemSchema, 429: problemSchema },
       },
     },
     async (request, reply) => {
       const filed = await service.file(request.body, request.ip);
       if (request.headers['content-type']?.startsWith('application/x-www-form-urlencoded')) {
-        const lang = request.headers['accept-language']?.startsWith('en') ? 'en' : 'zh-CN';
+        // the language of the page the form was on, else the browser's
+        const lang = langOf(request.query.lang ?? request.headers['accept-language']);
         return (
           reply
             .code(201)
@@ -34,7 +37,7 @@ export const complaintRoutes: FastifyPluginAsyncZod<{ service: ComplaintService;
             .type('text/html; charset=utf-8')
             .serializer((html: string) => html)
             // the HTML answer to the page form; the schema documents the JSON answer
-            .send(complaintReceivedPage(filed.ticket, `/complaints/${filed.ticket}`, lang) as never)
+            .send(complaintReceivedPage(filed.ticket, `/complaints/${filed.ticket}${lang === 'en' ? '?lang=en' : ''}`, lang) as never)
         );
       }
       return reply.code(201).send(filed);
@@ -49,7 +52,7 @@ export const complaintRoutes: FastifyPluginAsyncZod<{ service: ComplaintService;
         tags,
         summary: 'Status of a complaint by its ticket number',
         params: ticketParams,
-        querystring: z.object({ lang: z.enum(['zh-CN', 'en']).optional() }),
+        querystring: z.object({ lang: z.string().optional().describe('page language: en (any English tag), else zh-CN') }),
         response: { 200: complaintStatusSchema, 404: problemSchema },
       },
     },
@@ -61,7 +64,7 @@ export const complaintRoutes: FastifyPluginAsyncZod<{ service: ComplaintService;
         .headers(PAGE_HEADERS)
         .type('text/html; charset=utf-8')
         .serializer((html: string) => html)
-        .send(complaintStatusPage(status, request.query.lang ?? 'zh-CN') as never);
+        .send(complaintStatusPage(status, langOf(request.query.lang)) as never);
     },
   );
 

@@ -180,7 +180,7 @@ export const resolverRoutes: FastifyPluginAsyncZod<{ service: ResolverService; p
         consumerPage(resolved.lot, resolved.pack, {
           lang,
           baseUrl: publicBaseUrl,
-          complaintPath: '/complaints',
+          complaintPath: lang === 'en' ? '/complaints?lang=en' : '/complaints',
           switchLangHref: `${path}?lang=${other}`,
           producerGrade: resolved.producerGrade,
         }),

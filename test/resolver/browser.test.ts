@@ -429,6 +429,17 @@ t.test(
     const [receipt] = await Promise.all([page.waitForNavigation(), page.getByRole('button', { name: TEXT['zh-CN'].submit }).click()]);
     t.equal(receipt?.status(), 201, 'the complaint is filed');
     t.same(complaints, [], 'without a policy violation');
+
+    // a shopper who switched the page to English (on a phone set to Chinese) is answered in English
+    await page.goto(`${origin}/t/${demo.itemCode}?lang=en`);
+    await page.fill('#text', 'The pack was torn.');
+    const [english] = await Promise.all([page.waitForNavigation(), page.getByRole('button', { name: TEXT.en.submit }).click()]);
+    t.equal(english?.status(), 201, 'filed from the English page');
+    t.equal(await page.locator('html').getAttribute('lang'), 'en', 'the receipt is in English');
+    t.equal(await page.locator('[role="status"]').textContent(), TEXT.en.received);
+    await Promise.all([page.waitForNavigation(), page.getByRole('link', { name: TEXT.en.checkStatus }).click()]);
+    t.equal(await page.locator('html').getAttribute('lang'), 'en', 'and so is the status page it links to');
+    t.same(complaints, [], 'no policy violation');
     await context.close();
   },
 );
