@@ -21,6 +21,7 @@ import { createDashboardRepository } from './dashboard/repository.js';
 import { dashboardRoutes } from './dashboard/routes.js';
 import { createDashboardService } from './dashboard/service.js';
 import type { Database, Db } from './db/client.js';
+import { jobLease, keepLeases } from './db/leases.js';
 import { createRateLimitRepository } from './db/rate-limits.js';
 import { epcRoutes } from './epc/routes.js';
 import { createEpcService } from './epc/service.js';
@@ -125,6 +126,8 @@ export type AppOptions = {
   showCreditGrade?: boolean;
   /** Days a suspended or exited brand member has to dispose of its brand-labelled stock. */
   brandDisposalDays?: number;
+  /** How long a capture or code job stays with a process that stopped renewing its lease (30 s unless set; see src/db/leases.ts). */
+  jobLeaseSeconds?: number;
 };
 
 /** The repositories, built once over the database (services, seeds and tools that load data use them). */
@@ -158,6 +161,8 @@ export function createServices(
   options: Omit<AppOptions, 'database' | 'logger' | 'bodyLimit' | 'trustProxy'> & { log?: ServiceLog } = {},
 ) {
   const repos = createRepositories(database);
+  // one process alone opens a PGlite directory: at start it takes every unfinished job
+  const lease = jobLease({ seconds: options.jobLeaseSeconds, exclusive: database.kind === 'pglite' });
   const publicBaseUrl = options.publicBaseUrl ?? 'http://127.0.0.1:3000';
   const ipSalt = options.ipSalt ?? 'county-trace-scans';
   const identifiers = createIdentifierService({ ...repos, publicBaseUrl });
@@ -183,6 +188,7 @@ export function createServices(
     locations: repos.locations,
     prefixes: () => repos.parties.companyPrefixes(),
     publicBaseUrl,
+    lease,
     log: options.log,
   });
   const scans = createScanService({
@@ -269,7 +275,15 @@ export function createServices(
     identifiers,
     epc: createEpcService({ identifiers, lots: repos.lots, prefixes: () => repos.parties.companyPrefixes() }),
     trace,
-    items: createItemService({ items: repos.items, lots: repos.lots, products: repos.products, brands, publicBaseUrl, log: options.log }),
+    items: createItemService({
+      items: repos.items,
+      lots: repos.lots,
+      products: repos.products,
+      brands,
+      publicBaseUrl,
+      lease,
+      log: options.log,
+    }),
     scans,
     resolver: createResolverService({
       items: repos.items,
@@ -324,6 +338,8 @@ export function createServices(
     rfid,
     gates,
     publicBaseUrl,
+    /** This process's hold on the capture and code jobs it runs. */
+    jobLease: lease,
   };
 }
 
@@ -394,10 +410,30 @@ export async function buildApp(options: AppOptions) {
   services.subscriptions.start(options.subscriptionTickMs ?? 1000);
   if (options.rfidTickMs !== 0) services.gates.start(options.rfidTickMs ?? 1000);
   if (options.creditRecomputeMs) services.credit.start(options.creditRecomputeMs);
+  // Other processes may share a PostgreSQL database: this one renews the leases of its jobs while
+  // they wait and run, and takes over the jobs of a process that stopped renewing (it died).
+  let stopping = false;
+  const stopKeepingLeases = services.jobLease.exclusive
+    ? async () => {}
+    : keepLeases(
+        services.jobLease,
+        async () => {
+          await services.items.renewLeases();
+          await services.epcis.renewLeases();
+          if (stopping) return;
+          const codeJobs = await services.items.resumeInterruptedJobs('expired');
+          const captureJobs = await services.epcis.resumeInterruptedJobs('expired');
+          if (codeJobs + captureJobs > 0)
+            app.log.warn({ codeJobs, captureJobs }, 'jobs whose process stopped renewing their lease were taken over');
+        },
+        (error) => app.log.error({ err: error }, 'renewing job leases failed'),
+      );
   app.addHook('onClose', async () => {
+    stopping = true;
     await services.scans.flush();
     await services.items.idle();
     await services.epcis.idle();
+    await stopKeepingLeases();
     await services.subscriptions.stop();
     await services.gates.stop();
     await services.credit.stop();

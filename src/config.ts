@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import ipaddr from 'ipaddr.js';
 import { z } from 'zod';
+import { DEFAULT_JOB_LEASE_SECONDS } from './db/leases.js';
 import { SetupError } from './errors/setup.js';
 import { parseYieldAllowances } from './lots/ledger.js';
 import { parseRecallDeadlines } from './recalls/deadlines.js';
@@ -127,6 +128,14 @@ const configSchema = z.object({
     .max(576)
     .default(24)
     .describe('how often every enterprise’s credit score is recomputed and kept as history; 0 turns the timer off'),
+  JOB_LEASE_SECONDS: z.coerce
+    .number()
+    .min(1)
+    .max(3600)
+    .default(DEFAULT_JOB_LEASE_SECONDS)
+    .describe(
+      'PostgreSQL: how long a capture or code job stays with a service process that stopped renewing its lease before another process takes it over',
+    ),
   CONSUMER_CREDIT_GRADE: z
     .enum(['true', 'false'])
     .default('false')

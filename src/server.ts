@@ -52,6 +52,7 @@ async function main() {
     recallDeadlines: config.RECALL_DEADLINES,
     creditRecomputeMs: config.CREDIT_RECOMPUTE_HOURS * 3_600_000,
     showCreditGrade: config.CONSUMER_CREDIT_GRADE,
+    jobLeaseSeconds: config.JOB_LEASE_SECONDS,
   });
 
   // On SIGINT/SIGTERM: stop accepting, finish in-flight requests, store buffered scans, let running

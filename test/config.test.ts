@@ -38,6 +38,7 @@ t.test('defaults', async (t) => {
     SEED_DEMO: true,
     WEBHOOKS_ALLOW_INSECURE: false,
     CREDIT_RECOMPUTE_HOURS: 24,
+    JOB_LEASE_SECONDS: 30,
     CONSUMER_CREDIT_GRADE: false,
   });
   const config = loadConfig({});

@@ -4,7 +4,7 @@ import { PGlite, type Transaction } from '@electric-sql/pglite';
 import { type SQL, sql } from 'drizzle-orm';
 import { drizzle as drizzlePg } from 'drizzle-orm/node-postgres';
 import { migrate as migratePg } from 'drizzle-orm/node-postgres/migrator';
-import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
+import { type PgDatabase, PgDialect, type PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
 import pg from 'pg';
@@ -24,8 +24,12 @@ export type Database = {
   kind: 'pglite' | 'postgres';
   /** What has been asked of the database, for benchmarks and tests. */
   stats: QueryStats;
-  /** Bulk load: COPY on PostgreSQL, chunked multi-row INSERT on PGlite. All rows or none. */
-  copyRows(table: string, columns: string[], rows: (string | number | null)[][]): Promise<void>;
+  /**
+   * Bulk load: COPY on PostgreSQL, chunked multi-row INSERT on PGlite. All rows or none. With
+   * `onlyIf`, a statement run first in the same transaction: when it returns no row, nothing is
+   * loaded and the answer is false (a job that no longer holds its lease, see leases.ts).
+   */
+  copyRows(table: string, columns: string[], rows: (string | number | null)[][], onlyIf?: SQL): Promise<boolean>;
   migrate(): Promise<void>;
   ping(): Promise<boolean>;
   close(): Promise<void>;
@@ -93,6 +97,9 @@ function rowsOf(result: unknown): number {
 
 export const migrationsFolder = fileURLToPath(new URL('../../migrations', import.meta.url));
 
+/** Renders a guard statement for the drivers' own query calls. */
+const dialect = new PgDialect();
+
 /** How the service's connections name themselves to PostgreSQL (pg_stat_activity.application_name). */
 export const SERVICE_NAME = 'county-trace';
 
@@ -128,11 +135,20 @@ export async function openPostgres(url: string): Promise<Database> {
     db,
     kind: 'postgres',
     stats,
-    copyRows: async (table, columns, rows) => {
+    copyRows: async (table, columns, rows, onlyIf) => {
       const client = await pool.connect();
       const text = `copy ${table} (${columns.join(', ')}) from stdin`;
-      const started = performance.now();
+      let started = performance.now();
       try {
+        if (onlyIf) {
+          await client.query('begin');
+          const guard = dialect.sqlToQuery(onlyIf);
+          if ((await client.query(guard.sql, guard.params)).rowCount === 0) {
+            await client.query('rollback');
+            return false;
+          }
+          started = performance.now();
+        }
         const stream = client.query(copyFrom(text));
         const done = new Promise<void>((resolve, reject) => {
           stream.on('finish', resolve);
@@ -141,8 +157,11 @@ export async function openPostgres(url: string): Promise<Database> {
         stream.end(`${rows.map((row) => row.map(copyValue).join('\t')).join('\n')}\n`);
         await done;
         record(text, [], started, rows.length);
+        if (onlyIf) await client.query('commit');
+        return true;
       } catch (error) {
         record(text, [], started, null);
+        if (onlyIf) await client.query('rollback').catch(() => {});
         throw error;
       } finally {
         client.release();
@@ -173,14 +192,19 @@ export async function openPglite(dataDir?: string, client?: PGlite): Promise<Dat
     db,
     kind: 'pglite',
     stats,
-    copyRows: async (table, columns, rows) => {
+    copyRows: async (table, columns, rows, onlyIf) => {
       const perStatement = Math.max(1, Math.floor(60_000 / columns.length));
-      await statements.transaction(async (tx) => {
+      return statements.transaction(async (tx) => {
+        if (onlyIf) {
+          const guard = dialect.sqlToQuery(onlyIf);
+          if ((await tx.query(guard.sql, guard.params)).rows.length === 0) return false;
+        }
         for (let i = 0; i < rows.length; i += perStatement) {
           const slice = rows.slice(i, i + perStatement);
           const placeholders = slice.map((_, r) => `(${columns.map((__, c) => `$${r * columns.length + c + 1}`).join(', ')})`);
           await tx.query(`insert into ${table} (${columns.join(', ')}) values ${placeholders.join(', ')}`, slice.flat());
         }
+        return true;
       });
     },
     migrate: () => migratePglite(drizzlePglite({ client: recorded }), { migrationsFolder }),

@@ -398,6 +398,9 @@ export const codeJobs = pgTable(
     error: text('error'),
     createdAt: createdAt(),
     finishedAt: timestamp('finished_at', { withTimezone: true, mode: 'date' }),
+    /** The service process running the job (see src/db/leases.ts), until its lease ends. */
+    claimedBy: text('claimed_by'),
+    leaseUntil: timestamp('lease_until', { withTimezone: true, mode: 'date' }),
   },
   (t) => [index('code_jobs_party_idx').on(t.partyCode, t.createdAt), index('code_jobs_lot_idx').on(t.lotCode, t.status)],
 );
@@ -507,6 +510,9 @@ export const epcisCaptures = pgTable(
     processed: integer('processed').notNull().default(0),
     createdAt: createdAt(),
     finishedAt: timestamp('finished_at', { withTimezone: true, mode: 'date' }),
+    /** The service process running the job (see src/db/leases.ts), until its lease ends. */
+    claimedBy: text('claimed_by'),
+    leaseUntil: timestamp('lease_until', { withTimezone: true, mode: 'date' }),
   },
   (t) => [index('epcis_captures_party_idx').on(t.partyCode, t.createdAt), index('epcis_captures_status_idx').on(t.status)],
 );

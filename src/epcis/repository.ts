@@ -1,6 +1,7 @@
 import { and, asc, desc, eq, gt, gte, inArray, lt, ne, or, type SQL, sql } from 'drizzle-orm';
 import { anyOf } from '../db/chunk.js';
 import { type Db, queryRows } from '../db/client.js';
+import { type ClaimOf, claimJobs, type JobLease, leaseEnd, renewJobs } from '../db/leases.js';
 import { epcisCaptures, events, lotIdentifiers } from '../db/schema.js';
 import { partyInvolvedIn } from '../lots/repository.js';
 
@@ -100,21 +101,35 @@ export function createEpcisRepository(db: Db) {
         group by s.id order by min(s.shipped_at)`,
       );
     },
-    async insertCapture(row: typeof epcisCaptures.$inferInsert): Promise<CaptureRow> {
-      const [inserted] = await db.insert(epcisCaptures).values(row).returning();
+    /** A new job, claimed at once by the process that queues it (given its lease). */
+    async insertCapture(row: typeof epcisCaptures.$inferInsert, lease?: JobLease): Promise<CaptureRow> {
+      const [inserted] = await db
+        .insert(epcisCaptures)
+        .values(lease ? { ...row, claimedBy: lease.owner, leaseUntil: leaseEnd(lease) } : row)
+        .returning();
       return inserted;
     },
-    async updateCapture(id: string, values: Partial<typeof epcisCaptures.$inferInsert>, tx: Db = db): Promise<void> {
-      await tx.update(epcisCaptures).set(values).where(eq(epcisCaptures.id, id));
+    /**
+     * Writes a job's state. Given this process's lease, only while the process holds the job (it
+     * then renews the lease and, in a transaction, locks the row to its end); says whether it wrote.
+     */
+    async updateCapture(id: string, values: Partial<typeof epcisCaptures.$inferInsert>, tx: Db = db, lease?: JobLease): Promise<boolean> {
+      const written = await tx
+        .update(epcisCaptures)
+        .set(lease ? { ...values, leaseUntil: leaseEnd(lease) } : values)
+        .where(and(eq(epcisCaptures.id, id), lease ? eq(epcisCaptures.claimedBy, lease.owner) : undefined))
+        .returning({ id: epcisCaptures.id });
+      return written.length > 0;
     },
-    /** Jobs not finished when the service stopped, oldest first. */
-    unfinishedCaptures(): Promise<CaptureRow[]> {
-      return db
-        .select()
-        .from(epcisCaptures)
-        .where(inArray(epcisCaptures.status, ['queued', 'running']))
-        .orderBy(asc(epcisCaptures.createdAt));
+    /** Claims the unfinished jobs this process may take (see claimJobs), oldest first, as they stand now. */
+    async claimCaptures(lease: JobLease, running: string[], which: ClaimOf): Promise<CaptureRow[]> {
+      const ids = await claimJobs(db, epcisCaptures, lease, running, which);
+      if (ids.length === 0) return [];
+      const rows = await db.select().from(epcisCaptures).where(inArray(epcisCaptures.id, ids));
+      return ids.flatMap((id) => rows.filter((row) => row.id === id));
     },
+    /** Renews this process's lease on its jobs. */
+    renewCaptures: (lease: JobLease, ids: string[]) => renewJobs(db, epcisCaptures, lease, ids),
     /**
      * A page of capture jobs, newest first (ties by id), after the job `after` ended the previous
      * page: every party's, or one party's. Without the documents, event ids and errors, which may

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { actingParty, canReadLot, canReadPartyData, type Principal, privateScope, requirePartyRecord } from '../access/index.js';
 import type { Transact } from '../db/client.js';
+import { type ClaimOf, type JobLease, jobLease, LeaseLost } from '../db/leases.js';
 import type { CaptureProblem } from '../db/schema.js';
 import { badRequest, type FieldProblem, notFound, Problem } from '../errors/problem.js';
 import { eventIdsToLookUp } from '../events/event-id.js';
@@ -63,7 +64,8 @@ export function createEpcisService(deps: {
     | 'insertCapture'
     | 'updateCapture'
     | 'findCapture'
-    | 'unfinishedCaptures'
+    | 'claimCaptures'
+    | 'renewCaptures'
     | 'query'
     | 'corrections'
     | 'distinct'
@@ -80,15 +82,21 @@ export function createEpcisService(deps: {
   /** GS1 company prefixes registered by parties. */
   prefixes: () => Promise<string[]>;
   publicBaseUrl: string;
-  log?: { error: (object: object, message: string) => void };
+  /** This process's hold on the jobs it runs (unset: a process of its own, alone on the database). */
+  lease?: JobLease;
+  log?: { error: (object: object, message: string) => void; warn?: (object: object, message: string) => void };
 }) {
+  const lease = deps.lease ?? jobLease();
   const lotUriPrefix = `${deps.publicBaseUrl}/lots/`;
   const locationUriPrefix = `${deps.publicBaseUrl}/locations/`;
   const jobs = createFairQueue({
     concurrency: CAPTURE_CONCURRENCY,
     onError: (error) => deps.log?.error({ err: error }, 'capture job failed'),
   });
-  /** Capture jobs this process has queued and not yet finished: a resume (after the service listens) leaves them to their run. */
+  /**
+   * Capture jobs this process has queued and not yet finished: a resume (after the service listens)
+   * leaves them to their run, and their leases are renewed.
+   */
   const ownJobs = new Set<string>();
   const enqueue = (job: CaptureRow) => {
     ownJobs.add(job.id);
@@ -112,8 +120,14 @@ export function createEpcisService(deps: {
   /**
    * Runs a capture job. Its progress is stored in the same transaction as its events, so after a
    * crash a rollback job starts again from nothing and a proceed job from its last stored chunk.
+   * Each transaction first locks the job's row, if this process still holds the job: one that
+   * another process took over (this one stopped renewing its lease) is left to it.
    */
   async function run(job: CaptureRow) {
+    /** Writes the job's state while this process holds it; else the run stops, storing nothing more. */
+    const update = async (values: Parameters<typeof deps.epcis.updateCapture>[1], tx?: Parameters<typeof deps.epcis.updateCapture>[2]) => {
+      if (!(await deps.epcis.updateCapture(job.id, values, tx, lease))) throw new LeaseLost(job.id);
+    };
     const doc = job.document as Record<string, unknown>;
     const events = documentEvents(doc);
     const input = { context: doc['@context'], party: job.partyCode, hashOptions: { ignoreFields: documentIgnoreFields(doc) } };
@@ -124,21 +138,22 @@ export function createEpcisService(deps: {
       finishedAt: new Date(),
     });
     try {
-      await deps.epcis.updateCapture(job.id, { status: 'running' });
+      await update({ status: 'running' });
       if (job.errorBehaviour === 'rollback') {
         try {
           // waiting requests and other jobs go first: PGlite answers in microtasks, so without it a
           // job would hold the event loop (and the database) to its end
           await nextTurn();
           await deps.transaction(async (tx) => {
+            await update({}, tx);
             const outcomes = await captureEvents(tx, deps.capture, { ...input, events, onError: 'rollback' });
             const counts = tally(outcomes);
-            await deps.epcis.updateCapture(job.id, { ...counts, ...finished(counts) }, tx);
+            await update({ ...counts, ...finished(counts) }, tx);
           });
         } catch (error) {
           if (!(error instanceof CaptureRejected)) throw error;
           const errors = error.rejections.map(({ index, eventId, problem }) => problemOf(index, eventId, problem));
-          await deps.epcis.updateCapture(job.id, {
+          await update({
             captured: 0,
             duplicates: 0,
             eventIds: [],
@@ -150,37 +165,48 @@ export function createEpcisService(deps: {
       }
       let counts = { captured: job.captured, duplicates: job.duplicates, eventIds: job.eventIds, errors: job.errors };
       // an empty document has no last chunk to end the job with
-      if (events.length === 0) await deps.epcis.updateCapture(job.id, { ...counts, ...finished(counts) });
+      if (events.length === 0) await update({ ...counts, ...finished(counts) });
       for (let start = job.processed; start < events.length; start += PROCEED_CHUNK) {
         const chunk = events.slice(start, start + PROCEED_CHUNK);
         // waiting requests and other jobs' statements go in between chunks (see above)
         await nextTurn();
         counts = await deps.transaction(async (tx) => {
+          await update({}, tx);
           const outcomes = await captureEvents(tx, deps.capture, { ...input, events: chunk, onError: 'proceed' });
           const next = tally(outcomes, start, counts);
           const end = start + chunk.length;
-          await deps.epcis.updateCapture(job.id, end < events.length ? { ...next, processed: end } : { ...next, ...finished(next) }, tx);
+          await update(end < events.length ? { ...next, processed: end } : { ...next, ...finished(next) }, tx);
           return next;
         });
       }
     } catch (error) {
+      if (error instanceof LeaseLost) {
+        deps.log?.warn?.({ captureId: job.id }, 'capture job taken over by another process; this one stored nothing more of it');
+        return;
+      }
       // whatever was stored is reported; the reason is logged, never shown (it may hold SQL)
       deps.log?.error({ err: error, captureId: job.id }, 'capture failed');
       const current = await deps.epcis.findCapture(job.id);
-      await deps.epcis.updateCapture(job.id, {
-        status: current && current.captured + current.duplicates > 0 ? 'partial' : 'failed',
-        errors: [
-          ...(current?.errors ?? []),
-          {
-            eventIndex: null,
-            eventId: null,
-            pointer: '/',
-            message: 'the service failed while storing this document; events not listed as captured were not stored',
-          },
-        ],
-        document: null,
-        finishedAt: new Date(),
-      });
+      // (a job another process has taken over meanwhile is left to it)
+      await deps.epcis.updateCapture(
+        job.id,
+        {
+          status: current && current.captured + current.duplicates > 0 ? 'partial' : 'failed',
+          errors: [
+            ...(current?.errors ?? []),
+            {
+              eventIndex: null,
+              eventId: null,
+              pointer: '/',
+              message: 'the service failed while storing this document; events not listed as captured were not stored',
+            },
+          ],
+          document: null,
+          finishedAt: new Date(),
+        },
+        undefined,
+        lease,
+      );
     }
   }
 
@@ -359,24 +385,34 @@ export function createEpcisService(deps: {
       const validation = await validateCaptureDocument(doc);
       if (!validation.ok) throw badRequest(`invalid EPCIS document: ${validation.errors[0].message}`, toProblems(validation.errors));
       // durable before the 202: the job row keeps the document until the job has finished
-      const job = await deps.epcis.insertCapture({
-        id: randomUUID(),
-        partyCode: party,
-        status: 'queued',
-        errorBehaviour: behaviour,
-        total: documentEvents(doc).length,
-        document: doc,
-      });
+      const job = await deps.epcis.insertCapture(
+        {
+          id: randomUUID(),
+          partyCode: party,
+          status: 'queued',
+          errorBehaviour: behaviour,
+          total: documentEvents(doc).length,
+          document: doc,
+        },
+        lease,
+      );
       enqueue(job);
       return job;
     },
 
-    /** Jobs a restart cut off run again: rollback jobs from the start, proceed jobs from their last stored chunk. */
-    async resumeInterruptedJobs(): Promise<number> {
-      const unfinished = (await deps.epcis.unfinishedCaptures()).filter((job) => !ownJobs.has(job.id));
-      for (const job of unfinished) enqueue(job);
-      return unfinished.length;
+    /**
+     * Jobs a restart cut off run again: rollback jobs from the start, proceed jobs from their last
+     * stored chunk. At start (`which`), the jobs no live process holds (see ClaimOf); later,
+     * `expired`: those whose process stopped renewing their lease.
+     */
+    async resumeInterruptedJobs(which: ClaimOf = 'start'): Promise<number> {
+      const claimed = (await deps.epcis.claimCaptures(lease, [...ownJobs], which)).filter((job) => !ownJobs.has(job.id));
+      for (const job of claimed) enqueue(job);
+      return claimed.length;
     },
+
+    /** Renews this process's lease on the jobs it has queued or runs. */
+    renewLeases: () => deps.epcis.renewCaptures(lease, [...ownJobs]),
 
     idle: () => jobs.idle(),
 

@@ -2,6 +2,7 @@ import { and, asc, eq, gt, inArray, sql } from 'drizzle-orm';
 import { createBatchLoader } from '../db/batch-loader.js';
 import { anyOf } from '../db/chunk.js';
 import { type Database, type Db, queryRows } from '../db/client.js';
+import { type ClaimOf, claimJobs, type JobLease, leaseEnd, renewJobs } from '../db/leases.js';
 import { codeFlags, codeJobs, items, lots } from '../db/schema.js';
 import { pageChangesOf } from '../lots/repository.js';
 
@@ -66,7 +67,11 @@ export function createItemsRepository(database: Pick<Database, 'db' | 'copyRows'
      * the codes already claimed instead. The lot row is locked first, so two requests at once
      * cannot both take the last codes.
      */
-    async insertJobWithin(row: typeof codeJobs.$inferInsert, limit: number): Promise<{ job: CodeJobRow } | { claimed: number }> {
+    async insertJobWithin(
+      row: typeof codeJobs.$inferInsert,
+      limit: number,
+      lease?: JobLease,
+    ): Promise<{ job: CodeJobRow } | { claimed: number }> {
       return db.transaction(async (tx) => {
         await tx.execute(sql`select 1 from ${lots} where ${lots.code} = ${row.lotCode} for update`);
         const [{ claimed }] = await queryRows<{ claimed: number }>(
@@ -74,7 +79,11 @@ export function createItemsRepository(database: Pick<Database, 'db' | 'copyRows'
           sql`select coalesce(sum(total), 0)::int as claimed from code_jobs where lot_code = ${row.lotCode} and status <> 'failed'`,
         );
         if (Number(claimed) + row.total > limit) return { claimed: Number(claimed) };
-        const [job] = await tx.insert(codeJobs).values(row).returning();
+        // claimed at once by the process that queues it
+        const [job] = await tx
+          .insert(codeJobs)
+          .values(lease ? { ...row, claimedBy: lease.owner, leaseUntil: leaseEnd(lease) } : row)
+          .returning();
         return { job };
       });
     },
@@ -82,31 +91,64 @@ export function createItemsRepository(database: Pick<Database, 'db' | 'copyRows'
       const [row] = await db.select().from(codeJobs).where(eq(codeJobs.id, id));
       return row;
     },
-    async updateJob(id: string, values: Partial<typeof codeJobs.$inferInsert>): Promise<void> {
-      await db.update(codeJobs).set(values).where(eq(codeJobs.id, id));
+    /**
+     * Writes a job's state. Given this process's lease, only while the process holds the job (it
+     * then renews the lease); says whether it wrote.
+     */
+    async updateJob(id: string, values: Partial<typeof codeJobs.$inferInsert>, lease?: JobLease): Promise<boolean> {
+      const written = await db
+        .update(codeJobs)
+        .set(lease ? { ...values, leaseUntil: leaseEnd(lease) } : values)
+        .where(and(eq(codeJobs.id, id), lease ? eq(codeJobs.claimedBy, lease.owner) : undefined))
+        .returning({ id: codeJobs.id });
+      return written.length > 0;
     },
-    /** Jobs cut off by a restart: their codes never became visible. */
-    /** Jobs a stop cut off (running) or left waiting (queued), oldest first. */
-    unfinishedJobs(): Promise<CodeJobRow[]> {
-      return db
-        .select()
-        .from(codeJobs)
-        .where(inArray(codeJobs.status, ['queued', 'running']))
-        .orderBy(asc(codeJobs.createdAt));
+    /** Claims the unfinished jobs this process may take (see claimJobs), oldest first, as they stand now. */
+    async claimJobs(lease: JobLease, running: string[], which: ClaimOf): Promise<CodeJobRow[]> {
+      const ids = await claimJobs(db, codeJobs, lease, running, which);
+      if (ids.length === 0) return [];
+      const rows = await db.select().from(codeJobs).where(inArray(codeJobs.id, ids));
+      return ids.flatMap((id) => rows.filter((row) => row.id === id));
     },
-    insertCodes(jobId: string, lotCode: string, partyCode: string, codes: string[]): Promise<void> {
+    /** Renews this process's lease on its jobs. */
+    renewJobs: (lease: JobLease, ids: string[]) => renewJobs(db, codeJobs, lease, ids),
+    /**
+     * Stores a batch of a job's codes. Given this process's lease, only while the process holds the
+     * job, in one transaction with the job's progress (`done` grows by the batch); says whether it stored them.
+     */
+    insertCodes(jobId: string, lotCode: string, partyCode: string, codes: string[], lease?: JobLease): Promise<boolean> {
       return database.copyRows(
         'items',
         ['code', 'lot_code', 'party_code', 'job_id'],
         codes.map((code) => [code, lotCode, partyCode, jobId]),
+        lease &&
+          sql`update code_jobs set done = done + ${codes.length}, lease_until = ${leaseEnd(lease)}
+            where id = ${jobId} and claimed_by = ${lease.owner} returning id`,
       );
     },
     async existingCodes(codes: string[]): Promise<Set<string>> {
       const rows = await queryRows<{ code: string }>(db, sql`select code from items where ${anyOf(sql`code`, codes)}`);
       return new Set(rows.map((row) => row.code));
     },
-    async deleteJobCodes(jobId: string): Promise<void> {
-      await db.delete(items).where(eq(items.jobId, jobId));
+    /**
+     * Removes a job's codes (its run starts again, or failed). Given this process's lease, only
+     * while the process holds the job, in one transaction with setting the job's state; says whether it did.
+     */
+    async deleteJobCodes(jobId: string, lease?: JobLease, values?: Partial<typeof codeJobs.$inferInsert>): Promise<boolean> {
+      if (!lease) {
+        await db.delete(items).where(eq(items.jobId, jobId));
+        return true;
+      }
+      return db.transaction(async (tx) => {
+        const held = await tx
+          .update(codeJobs)
+          .set({ ...values, leaseUntil: leaseEnd(lease) })
+          .where(and(eq(codeJobs.id, jobId), eq(codeJobs.claimedBy, lease.owner)))
+          .returning({ id: codeJobs.id });
+        if (held.length === 0) return false;
+        await tx.delete(items).where(eq(items.jobId, jobId));
+        return true;
+      });
     },
     /** A page of a finished job's codes, in code order (keyset paging for streaming). */
     codesOfJob(jobId: string, after: string, limit: number): Promise<{ code: string }[]> {

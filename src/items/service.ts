@@ -4,6 +4,7 @@ import { type Principal, requireLotOwner, requirePartyRecord } from '../access/i
 import type { BrandService } from '../brands/service.js';
 import { toGtin14 } from '../codes/gs1.js';
 import { newItemCode, serviceCodeKind } from '../codes/service-codes.js';
+import { type ClaimOf, type JobLease, jobLease, LeaseLost } from '../db/leases.js';
 import { badRequest, bodyField, conflict, notFound } from '../errors/problem.js';
 import { buildDigitalLink, isGs1Charset82 } from '../gs1/digital-link.js';
 import { circulationRefusal, decimalsAllowed } from '../lots/ledger.js';
@@ -28,7 +29,8 @@ export function createItemService(deps: {
     | 'insertJobWithin'
     | 'findJob'
     | 'updateJob'
-    | 'unfinishedJobs'
+    | 'claimJobs'
+    | 'renewJobs'
     | 'insertCodes'
     | 'existingCodes'
     | 'deleteJobCodes'
@@ -41,22 +43,34 @@ export function createItemService(deps: {
   /** Whether the lot's owner may label a branded product today. */
   brands: Pick<BrandService, 'requireLabelRight'>;
   publicBaseUrl: string;
-  log?: { error: (object: object, message: string) => void };
+  /** This process's hold on the jobs it runs (unset: a process of its own, alone on the database). */
+  lease?: JobLease;
+  log?: { error: (object: object, message: string) => void; warn?: (object: object, message: string) => void };
 }) {
+  const lease = deps.lease ?? jobLease();
   let queue: Promise<void> = Promise.resolve();
-  /** Jobs this process has queued and not yet finished: a resume (after the service listens) leaves them to their run. */
+  /**
+   * Jobs this process has queued and not yet finished: a resume (after the service listens) leaves
+   * them to their run, and their leases are renewed.
+   */
   const ownJobs = new Set<string>();
   const enqueue = (job: CodeJobRow) => {
     ownJobs.add(job.id);
     queue = queue.then(() => run(job)).finally(() => ownJobs.delete(job.id));
   };
 
-  /** Issues in batches; on any failure the job's codes are removed and never become visible. */
+  /**
+   * Issues in batches; on any failure the job's codes are removed and never become visible. Each
+   * step writes only while this process holds the job: one that another process took over (this
+   * one stopped renewing its lease) is left to it.
+   */
   async function run(job: CodeJobRow) {
+    const held = (written: boolean) => {
+      if (!written) throw new LeaseLost(job.id);
+    };
     try {
       // a job cut off by a stop starts again: what it had issued was never visible
-      await deps.items.deleteJobCodes(job.id);
-      await deps.items.updateJob(job.id, { status: 'running', done: 0 });
+      held(await deps.items.deleteJobCodes(job.id, lease, { status: 'running', done: 0 }));
       let done = 0;
       while (done < job.total) {
         // waiting requests and other jobs' statements go in between batches: PGlite answers in
@@ -67,16 +81,20 @@ export function createItemService(deps: {
         while (batch.size < wanted) batch.add(newItemCode());
         // 31^10 codes: a clash with an earlier job is rare, but is checked rather than assumed away
         for (const taken of await deps.items.existingCodes([...batch])) batch.delete(taken);
-        await deps.items.insertCodes(job.id, job.lotCode, job.partyCode, [...batch]);
+        // stored with the job's progress
+        held(await deps.items.insertCodes(job.id, job.lotCode, job.partyCode, [...batch], lease));
         done += batch.size;
-        await deps.items.updateJob(job.id, { done });
       }
-      await deps.items.updateJob(job.id, { status: 'succeeded', finishedAt: new Date() });
+      held(await deps.items.updateJob(job.id, { status: 'succeeded', finishedAt: new Date() }, lease));
     } catch (error) {
+      if (error instanceof LeaseLost) {
+        deps.log?.warn?.({ jobId: job.id }, 'code job taken over by another process; this one stored nothing more of it');
+        return;
+      }
       deps.log?.error({ err: error, jobId: job.id }, 'code issuance failed');
       try {
-        await deps.items.deleteJobCodes(job.id);
-        await deps.items.updateJob(job.id, { status: 'failed', error: FAILURE, finishedAt: new Date() });
+        // (a job another process has taken over meanwhile is left to it)
+        await deps.items.deleteJobCodes(job.id, lease, { status: 'failed', error: FAILURE, finishedAt: new Date() });
       } catch (unrecorded) {
         // the database is gone: the job stays unfinished (its codes never visible) and runs again at
         // the next start, like one a stop cut off; the jobs queued behind it still run
@@ -109,6 +127,7 @@ export function createItemService(deps: {
       const queued = await deps.items.insertJobWithin(
         { id: randomUUID(), partyCode: lot.partyCode, lotCode, total: count, status: 'queued' },
         limit,
+        lease,
       );
       if ('claimed' in queued) {
         throw conflict(
@@ -132,13 +151,17 @@ export function createItemService(deps: {
 
     /**
      * Jobs a stop cut off run again from the start (their codes were never visible), and jobs
-     * queued behind them run as they would have.
+     * queued behind them run as they would have. At start (`which`), the jobs no live process
+     * holds (see ClaimOf); later, `expired`: those whose process stopped renewing their lease.
      */
-    async resumeInterruptedJobs(): Promise<number> {
-      const jobs = (await deps.items.unfinishedJobs()).filter((job) => !ownJobs.has(job.id));
+    async resumeInterruptedJobs(which: ClaimOf = 'start'): Promise<number> {
+      const jobs = (await deps.items.claimJobs(lease, [...ownJobs], which)).filter((job) => !ownJobs.has(job.id));
       for (const job of jobs) enqueue(job);
       return jobs.length;
     },
+
+    /** Renews this process's lease on the jobs it has queued or runs. */
+    renewLeases: () => deps.items.renewJobs(lease, [...ownJobs]),
 
     /** Waits for every queued job (tests, shutdown). */
     idle: () => queue,

@@ -3,15 +3,16 @@
 // PGlite directory, whose stale lock the new process takes over, or a PostgreSQL database when
 // DATABASE_URL is set). Every job must then end, and what is stored must agree with what the jobs
 // report.
-import { ADMIN_KEY, type ServiceProcess, serviceStorage, sleep, startService } from '../fixtures/service-process.js';
+
+import { type Call, client, documentOf, logOf, type Service, storedEvents, until } from '../fixtures/service-http.js';
+import { ADMIN_KEY, serviceStorage, sleep, startService } from '../fixtures/service-process.js';
+import { usingPostgres } from '../helper.js';
 import { fileTest } from '../root.js';
 
 const t = fileTest();
 // three service processes, each compiling and opening its database, and two large jobs: on a
 // loaded 2-core machine this file has taken the 180 s a file gets
 t.setTimeout(360_000);
-
-type Service = ServiceProcess & { base: string };
 
 /**
  * The rollback document is stored in one transaction that lasts seconds, so the kill lands inside
@@ -29,85 +30,12 @@ const PROCEED_EVENTS = 6_000;
 const FIRST_CODES = 60_000;
 const SECOND_CODES = 5;
 
-type Options = { headers?: Record<string, string>; timeoutMs?: number };
-type Call = ((method: 'GET' | 'POST', url: string, body?: unknown, options?: Options) => Promise<any>) & {
-  /** The response's Link header too (EPCIS query paging). */
-  paged: (url: string) => Promise<{ body: any; link: string | null }>;
-};
-
-/** JSON over HTTP with one key, to whichever process serves now. */
-function client(service: () => Service, key: string): Call {
-  const send = async (method: 'GET' | 'POST', url: string, body?: unknown, options: Options = {}) => {
-    const response = await fetch(`${service().base}${url}`, {
-      method,
-      headers: { authorization: `Bearer ${key}`, ...(body ? { 'content-type': 'application/json' } : {}), ...options.headers },
-      body: body === undefined ? undefined : JSON.stringify(body),
-      signal: AbortSignal.timeout(options.timeoutMs ?? 60_000),
-    });
-    const text = await response.text();
-    if (!response.ok) throw new Error(`${method} ${url}: ${response.status} ${text.slice(0, 500)}`);
-    const parsed = (response.headers.get('content-type') ?? '').includes('json') ? JSON.parse(text) : text;
-    return { body: parsed, link: response.headers.get('link') };
-  };
-  const call = (async (method, url, body, options) => (await send(method, url, body, options)).body) as Call;
-  call.paged = (url) => send('GET', url);
-  return call;
-}
-
-const documentOf = (tag: string, count: number) => ({
-  '@context': ['https://ref.gs1.org/standards/epcis/epcis-context.jsonld'],
-  type: 'EPCISDocument',
-  schemaVersion: '2.0',
-  creationDate: '2026-03-10T00:00:00Z',
-  epcisBody: {
-    eventList: Array.from({ length: count }, (_, index) => ({
-      type: 'ObjectEvent',
-      eventTime: '2026-03-01T08:00:00+08:00',
-      eventTimeZoneOffset: '+08:00',
-      action: 'ADD',
-      bizStep: 'commissioning',
-      epcList: [`https://id.gs1.org/01/06901234000030/21/${tag}${index}`],
-    })),
-  },
-});
-
-/** A party's stored events, counted page by page through the EPCIS query interface. */
-async function storedEvents(call: Call): Promise<number> {
-  let count = 0;
-  let url: string | undefined = '/epcis/events?perPage=1000';
-  while (url) {
-    const { body, link } = await call.paged(url);
-    count += body.epcisBody.queryResults.resultsBody.eventList.length;
-    const token = link && /nextPageToken=([^&>]+)/.exec(link)?.[1];
-    url = token ? `/epcis/events?perPage=1000&nextPageToken=${token}` : undefined;
-  }
-  return count;
-}
-
-async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 60_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(25);
-  }
-}
-
-/** The service's own log lines (pino JSON) since it started. */
-function logOf(service: Service): Record<string, unknown>[] {
-  return service
-    .output()
-    .split('\n')
-    .flatMap((line) => {
-      try {
-        const entry = JSON.parse(line);
-        return typeof entry === 'object' && entry ? [entry] : [];
-      } catch {
-        return [];
-      }
-    });
-}
+/**
+ * On PostgreSQL another process may share the database, so a restarted service takes over the jobs
+ * of the one killed once their leases have ended (on PGlite it is alone: it takes them at once).
+ */
+const SHORT_LEASE = { JOB_LEASE_SECONDS: '1' };
+const leasesEnded = () => (usingPostgres() ? sleep(1_500) : Promise.resolve());
 
 const resumedJobs = (service: Service) => logOf(service).find((entry) => entry.msg === 'jobs left unfinished by the last stop run again');
 
@@ -115,7 +43,7 @@ t.test('killed with SIGKILL while jobs run, the restarted service ends every job
   const data = await serviceStorage(t);
   // each process is stopped when the whole test ends, not when the step that started it does
   const parent = t;
-  let service = await startService(parent, data);
+  let service = await startService(parent, data, SHORT_LEASE);
   const current = () => service;
   const admin = client(current, ADMIN_KEY);
   const operator = async (name: string) => {
@@ -150,8 +78,9 @@ t.test('killed with SIGKILL while jobs run, the restarted service ends every job
     }
     await service.stop('SIGKILL');
     t.comment('killed inside the capture’s transaction');
+    await leasesEnded();
 
-    service = await startService(parent, data);
+    service = await startService(parent, data, SHORT_LEASE);
     t.match(resumedJobs(service), { codeJobs: 0, captureJobs: 1 }, 'the restarted service found the capture unfinished');
     const job = await ended(capturer.call, id);
     const stored = await storedEvents(capturer.call);
@@ -193,11 +122,12 @@ t.test('killed with SIGKILL while jobs run, the restarted service ends every job
       return capture.captured > 0 && first.done > 0 ? { capture, first, second } : undefined;
     });
     await service.stop('SIGKILL');
+    await leasesEnded();
     t.ok(seen.capture.running && seen.capture.captured < PROCEED_EVENTS, `killed with ${seen.capture.captured} of its events captured`);
     t.ok(seen.first.done < FIRST_CODES, `and ${seen.first.done} of the first code job's ${FIRST_CODES} codes issued`);
     t.equal(seen.second.status, 'queued', 'the second code job waiting behind it');
 
-    service = await startService(parent, data);
+    service = await startService(parent, data, SHORT_LEASE);
     t.match(
       resumedJobs(service),
       { codeJobs: 2, captureJobs: 1 },
@@ -244,7 +174,7 @@ t.test('killed with SIGKILL while jobs run, the restarted service ends every job
     const exit = await service.stop('SIGTERM');
     t.ok(Date.now() - stopped < 15_000, `the stop took ${Date.now() - stopped} ms, within its 10 s grace period and a margin`);
 
-    service = await startService(parent, data);
+    service = await startService(parent, data, SHORT_LEASE);
     if (exit.code === 0) t.notOk(resumedJobs(service), 'a clean stop let the job finish: nothing to run again');
     else t.match(resumedJobs(service), { captureJobs: 1 }, 'cut off by the grace period, the job runs again');
     const job = await ended(capturer.call, id);

@@ -143,10 +143,11 @@ t.test('a failed job leaves no half-issued codes visible', async (t) => {
   const failing = createItemService({
     items: {
       ...repository,
-      async insertCodes(jobId, lotCode, partyCode, codes) {
-        await repository.insertCodes(jobId, lotCode, partyCode, codes);
+      async insertCodes(jobId, lotCode, partyCode, codes, lease) {
+        const stored = await repository.insertCodes(jobId, lotCode, partyCode, codes, lease);
         visibleMidway = await repository.findItem(codes[0]);
         if (++batches === 2) throw new Error('disk full');
+        return stored;
       },
     },
     lots: createRepositories(world.database).lots,
@@ -183,18 +184,18 @@ t.test(
     const service = createItemService({
       items: {
         ...repository,
-        async insertCodes(jobId, lotCode, partyCode, codes) {
+        async insertCodes(...args) {
           if (drops-- > 0) down = true;
           unreachable();
-          await repository.insertCodes(jobId, lotCode, partyCode, codes);
+          return repository.insertCodes(...args);
         },
-        async deleteJobCodes(jobId) {
+        async deleteJobCodes(...args) {
           unreachable();
-          await repository.deleteJobCodes(jobId);
+          return repository.deleteJobCodes(...args);
         },
-        async updateJob(id, values) {
+        async updateJob(...args) {
           unreachable();
-          await repository.updateJob(id, values);
+          return repository.updateJob(...args);
         },
       },
       lots: createRepositories(world.database).lots,
