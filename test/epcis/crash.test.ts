@@ -173,6 +173,7 @@ t.test('killed with SIGKILL while jobs run, the restarted service ends every job
     const stopped = Date.now();
     const exit = await service.stop('SIGTERM');
     t.ok(Date.now() - stopped < 15_000, `the stop took ${Date.now() - stopped} ms, within its 10 s grace period and a margin`);
+    await leasesEnded();
 
     service = await startService(parent, data, SHORT_LEASE);
     if (exit.code === 0) t.notOk(resumedJobs(service), 'a clean stop let the job finish: nothing to run again');
