@@ -1,6 +1,7 @@
 import { sql } from 'drizzle-orm';
 import { createRepositories } from '../../src/app.js';
 import { hasValidMod31Check, mod31CheckChar } from '../../src/codes/mod31.js';
+import { queryRows } from '../../src/db/client.js';
 import { createItemService } from '../../src/items/service.js';
 import { createWorld, expectStatus } from '../fixtures/world.js';
 import { TEST_BASE_URL } from '../helper.js';
@@ -389,4 +390,43 @@ t.test('concurrent scans share lookups and each gets its own item', async (t) =>
   t.ok(found[7]?.containerCode, 'the packed one knows its case');
   t.equal(found[300]?.code, codes[3], 'the same code twice');
   t.equal(found[301], undefined, 'a code never issued');
+});
+
+t.test('a job another process took over (this one stopped renewing its lease) gets nothing more from this one', async (t) => {
+  const world = await createWorld(t);
+  const processor = await world.party('processor');
+  const lot = await processor.commission(await processor.product('piece'), 25_000);
+  const repository = createRepositories(world.database).items;
+  const warned: object[] = [];
+  let batches = 0;
+  const slow = createItemService({
+    items: {
+      ...repository,
+      async insertCodes(...args) {
+        // after its first batch, another process claims the job, as when this one's lease ended
+        if (++batches === 2) {
+          await world.database.db.execute(
+            sql`update code_jobs set claimed_by = 'another process', lease_until = now() + interval '1 minute' where id = ${args[0]}`,
+          );
+        }
+        return repository.insertCodes(...args);
+      },
+    },
+    lots: createRepositories(world.database).lots,
+    products: createRepositories(world.database).products,
+    brands: world.app.services.brands,
+    publicBaseUrl: TEST_BASE_URL,
+    log: { error: () => {}, warn: (object) => warned.push(object) },
+  });
+  const principal = { keyId: 'k', role: 'operator' as const, partyCode: processor.code };
+  const job = await slow.issue(principal, lot, 25_000);
+  await slow.idle();
+  t.match(await slow.job(principal, job.id), { status: 'running', done: 10_000 }, 'neither failed nor finished by this process');
+  const [{ stored }] = await queryRows<{ stored: number }>(
+    world.database.db,
+    sql`select count(*)::int as stored from items where job_id = ${job.id}`,
+  );
+  t.equal(stored, 10_000, 'only the batch stored while it held the job');
+  t.match(warned, [{ jobId: job.id }], 'the hand-over is logged');
+  t.equal(await slow.resumeInterruptedJobs(), 0, 'nor does a start take it while the other process holds it');
 });
