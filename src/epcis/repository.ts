@@ -1,4 +1,5 @@
 import { and, asc, desc, eq, gt, gte, inArray, lt, ne, or, type SQL, sql } from 'drizzle-orm';
+import { unionAll } from 'drizzle-orm/pg-core';
 import { anyOf } from '../db/chunk.js';
 import { type Db, queryRows } from '../db/client.js';
 import { type ClaimOf, claimJobs, type JobLease, leaseEnd, renewJobs } from '../db/leases.js';
@@ -173,24 +174,6 @@ export function createEpcisRepository(db: Db) {
       if (filter.eventTypes) conditions.push(inArray(events.epcisType, filter.eventTypes));
       if (filter.eventTimeFrom) conditions.push(gte(events.eventTime, filter.eventTimeFrom));
       if (filter.eventTimeBefore) conditions.push(lt(events.eventTime, filter.eventTimeBefore));
-      if (filter.recordTimeFrom || filter.recordTimeBefore) {
-        // an event is recorded when it is captured and again when it is declared in error (EPCIS: the
-        // declaration is captured as the event with its errorDeclaration, at a recordTime of its own):
-        // a window holding either time finds it, so a subscriber is told of a later declaration. Two
-        // index scans (events by record_time, and the corrections recorded in the window) make one set.
-        const within = (time: SQL) =>
-          sql.join(
-            [
-              filter.recordTimeFrom ? sql`${time} >= ${filter.recordTimeFrom.toISOString()}::timestamptz` : undefined,
-              filter.recordTimeBefore ? sql`${time} < ${filter.recordTimeBefore.toISOString()}::timestamptz` : undefined,
-            ].filter((part): part is SQL => part !== undefined),
-            sql` and `,
-          );
-        conditions.push(
-          sql`${events.id} in (select r.id from events r where ${within(sql`r.record_time`)}
-            union all select c.corrects_event_id from events c where c.corrects_event_id is not null and ${within(sql`c.record_time`)})`,
-        );
-      }
       if (filter.bizSteps) conditions.push(inArray(events.bizStep, filter.bizSteps));
       if (filter.dispositions) conditions.push(inArray(events.disposition, filter.dispositions));
       if (filter.readPoints) conditions.push(inArray(events.readPoint, filter.readPoints));
@@ -210,10 +193,33 @@ export function createEpcisRepository(db: Db) {
       if (filter.after) {
         conditions.push(or(beyond(time, filter.after.time), and(eq(time, filter.after.time), beyond(events.id, filter.after.id))));
       }
-      return db
-        .select()
-        .from(events)
-        .where(and(...conditions))
+      const page = (where: SQL | undefined) =>
+        db
+          .select()
+          .from(events)
+          .where(and(...conditions, where))
+          .orderBy(sort(time), sort(events.id))
+          .limit(filter.limit);
+      if (!filter.recordTimeFrom && !filter.recordTimeBefore) return page(undefined);
+      // an event is recorded when it is captured and again when it is declared in error (EPCIS: the
+      // declaration is captured as the event with its errorDeclaration, at a recordTime of its own):
+      // bounds holding either time find it, so a subscriber is told of a later declaration. Two pages
+      // merged: the events recorded within the bounds, read in order by the order's index as far as
+      // the page goes, and those recorded outside them but declared in error within them, found from
+      // their declarations. (One set of ids for both would be read whole before any page is taken:
+      // every event of a large log for bounds reaching far back.)
+      const within = (recorded: SQL | typeof events.recordTime) =>
+        and(
+          filter.recordTimeFrom ? sql`${recorded} >= ${filter.recordTimeFrom.toISOString()}::timestamptz` : undefined,
+          filter.recordTimeBefore ? sql`${recorded} < ${filter.recordTimeBefore.toISOString()}::timestamptz` : undefined,
+        ) as SQL;
+      return unionAll(
+        page(within(events.recordTime)),
+        page(
+          sql`not (${within(events.recordTime)}) and ${events.id} in (select c.corrects_event_id from events c
+            where c.corrects_event_id is not null and ${within(sql`c.record_time`)})`,
+        ),
+      )
         .orderBy(sort(time), sort(events.id))
         .limit(filter.limit);
     },
