@@ -1,6 +1,6 @@
 // Composition root: infrastructure → repositories → services → routes, wired explicitly. Routes
 // receive services only; repositories stay inside the services built here.
-import Fastify, { type FastifyServerOptions } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyServerOptions } from 'fastify';
 import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import { createAuditRepository } from './audit/repository.js';
 import { auditRoutes } from './audit/routes.js';
@@ -92,7 +92,9 @@ import { createTraceService } from './trace/service.js';
 
 export type AppOptions = {
   database: Database;
+  /** Fastify's own logger, built from these options (tests); or `loggerInstance`, a pino logger the caller built. */
   logger?: FastifyServerOptions['logger'];
+  loggerInstance?: FastifyBaseLogger;
   bodyLimit?: number;
   /** Reverse proxies whose X-Forwarded-For names the client (a number of hops, or their addresses): per-client limits count each client, not the proxy. */
   trustProxy?: number | string[];
@@ -158,7 +160,7 @@ type ServiceLog = { error: (object: object, message: string) => void; warn: (obj
 
 export function createServices(
   database: Database,
-  options: Omit<AppOptions, 'database' | 'logger' | 'bodyLimit' | 'trustProxy'> & { log?: ServiceLog } = {},
+  options: Omit<AppOptions, 'database' | 'logger' | 'loggerInstance' | 'bodyLimit' | 'trustProxy'> & { log?: ServiceLog } = {},
 ) {
   const repos = createRepositories(database);
   // one process alone opens a PGlite directory: at start it takes every unfinished job
@@ -349,7 +351,7 @@ const trustHops = (hops: number) => (_address: string, hop: number) => hop < hop
 
 export async function buildApp(options: AppOptions) {
   const app = Fastify({
-    logger: options.logger ?? false,
+    ...(options.loggerInstance ? { loggerInstance: options.loggerInstance } : { logger: options.logger ?? false }),
     bodyLimit: options.bodyLimit ?? 1024 * 1024,
     // a number of proxies: the addresses of that many hops nearest the service are theirs
     trustProxy: typeof options.trustProxy === 'number' ? trustHops(options.trustProxy) : (options.trustProxy ?? false),

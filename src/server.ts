@@ -1,5 +1,6 @@
 import { type AddressInfo, createServer, isIPv6 } from 'node:net';
 import closeWithGrace from 'close-with-grace';
+import pino from 'pino';
 import QRCode from 'qrcode';
 import { loadDemoChainOnce } from '../seeds/fengjie.js';
 import { buildApp } from './app.js';
@@ -39,7 +40,8 @@ async function main() {
     database,
     bodyLimit: config.BODY_LIMIT_BYTES,
     trustProxy: config.TRUST_PROXY,
-    logger: { level: config.LOG_LEVEL, redact: ['req.headers.authorization'] },
+    // the process's one logger: requests, jobs and shutdown log through it, keys redacted
+    loggerInstance: pino({ level: config.LOG_LEVEL, redact: ['req.headers.authorization'] }),
     publicBaseUrl,
     flagPolicy: { ...DEFAULT_FLAG_POLICY, overScanThreshold: config.SCAN_FLAG_THRESHOLD },
     complaintsPerHour: config.COMPLAINTS_PER_HOUR,
