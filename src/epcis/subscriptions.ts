@@ -206,6 +206,16 @@ export function createSubscriptionService(deps: {
         await db.update(epcisSubscriptions).set({ lastError: paused }).where(eq(epcisSubscriptions.id, subscription.id));
       return;
     }
+    // made before subscriptions recorded their key's role, while the party held keys of both roles:
+    // an operator key may have made it, so a regulator's query (every party's events) waits for a
+    // regulator key to subscribe again
+    if (subscription.role === null && query.role === 'regulator' && !query.owner.startsWith(KEY_OWNER)) {
+      const paused =
+        'paused: made before subscriptions recorded the role of their key, by an operator or a regulator key; a regulator key may delete it and subscribe again';
+      if (subscription.lastError !== paused)
+        await db.update(epcisSubscriptions).set({ lastError: paused }).where(eq(epcisSubscriptions.id, subscription.id));
+      return;
+    }
     // a party's query is delivered while the party holds a valid key of the role that made it: once
     // its regulator key is revoked, a regulator party's subscription no longer sends every party's
     // events (its operator keys reach none of that role's queries); it goes on from where it stopped

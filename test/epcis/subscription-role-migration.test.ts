@@ -93,14 +93,19 @@ t.test('a subscription made with a key of another role than its query’s is pau
   await world.app.services.subscriptions.tick();
   t.same(
     Object.fromEntries(hook.deliveries),
-    { '/plant': 1, '/either': 1, '/regulator-made': 1 },
-    'the paused subscription delivers nothing, though its party holds a regulator key again',
+    { '/plant': 1, '/regulator-made': 1 },
+    'the paused subscriptions deliver nothing, though the party holds a regulator key again: neither the one another role made nor the one whose role is unknown',
   );
   const listed = (await second.get('/epcis/queries/all/subscriptions')).body.items;
   t.match(
     listed.find((item: { dest: string }) => item.dest.endsWith('/operator-made')),
     { lastError: PAUSED },
     'the regulator key’s holder sees it paused, and why',
+  );
+  t.match(
+    listed.find((item: { dest: string }) => item.dest.endsWith('/either')),
+    { lastError: /^paused: made before subscriptions recorded the role of their key/ },
+    'one whose role is unknown is paused as well, saying why',
   );
   expectStatus(t, await second.delete('/epcis/queries/all/subscriptions/operator-made'), 204, 'and ends it');
   t.same((await bureau.api.get('/epcis/queries/all/subscriptions')).body.items, [], 'the operator key reaches none of them');
