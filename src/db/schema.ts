@@ -421,6 +421,8 @@ export const items = pgTable(
     firstScannedAt: timestamp('first_scanned_at', { withTimezone: true, mode: 'date' }),
     lastScannedAt: timestamp('last_scanned_at', { withTimezone: true, mode: 'date' }),
     lastRegion: text('last_region'),
+    /** When the scan that gave `lastRegion` was (a later scan may have had no region). */
+    lastRegionAt: timestamp('last_region_at', { withTimezone: true, mode: 'date' }),
   },
   (t) => [
     index('items_lot_idx').on(t.lotCode),

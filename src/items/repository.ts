@@ -17,6 +17,8 @@ export type ResolvedItem = {
 };
 export type ScannedItem = ResolvedItem & {
   lastRegion: string | null;
+  /** When the scan that gave `lastRegion` was: the impossible-travel check measures from it. */
+  lastRegionAt: Date | null;
   lastScannedAt: Date | null;
   lotStatus: string;
   lotOnHold: boolean;
@@ -44,6 +46,7 @@ export function createItemsRepository(database: Pick<Database, 'db' | 'copyRows'
       firstScannedAt: items.firstScannedAt,
       lastScannedAt: items.lastScannedAt,
       lastRegion: items.lastRegion,
+      lastRegionAt: items.lastRegionAt,
       lotStatus: lots.status,
       lotOnHold: sql<boolean>`${lots.hold} is not null`,
       lotVoided: sql<boolean>`${lots.voidedByEventId} is not null`,

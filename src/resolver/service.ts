@@ -214,10 +214,9 @@ export function createResolverService(deps: {
     }
     // this scan is among the pending ones
     const counted = pending as PendingCounts;
-    const earlier =
-      counted.count > 1
-        ? { region: counted.lastRegionBefore ?? item.lastRegion, at: counted.lastAtBefore }
-        : { region: item.lastRegion, at: item.lastScannedAt };
+    // where the latest scan before this one that had a region was, and when that scan was: a scan
+    // with no region in between moves neither
+    const earlier = counted.regionBefore ?? { region: item.lastRegion, at: item.lastRegionAt };
     const scanCount = item.scanCount + counted.count;
     const raised = [
       ...scanFlags(

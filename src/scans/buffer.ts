@@ -15,14 +15,19 @@ export type PendingScan = {
   userAgent: string | null;
   clientHash: string;
 };
+/** A scan's region and when that scan was: they travel together. */
+export type RegionAt = { region: string; at: Date };
 export type PendingCounts = {
   count: number;
   firstAt: Date;
   lastAt: Date;
-  lastRegion: string | null;
-  /** Where and when the scan before the latest one was (for the impossible-travel check). */
-  lastAtBefore: Date | null;
-  lastRegionBefore: string | null;
+  /** The latest of these scans that had a region (a later one may have had none). */
+  lastRegion: RegionAt | null;
+  /**
+   * The latest of these scans before the latest one that had a region, for the impossible-travel
+   * check: null when none did (the stored region is then the one before).
+   */
+  regionBefore: RegionAt | null;
   /** The clients these scans came from. */
   clients: Set<string>;
 };
@@ -61,8 +66,8 @@ function merged(itemCode: string, sources: Map<string, PendingCounts>[]): Pendin
           firstAt: result.firstAt,
           lastAt: entry.lastAt,
           lastRegion: entry.lastRegion ?? result.lastRegion,
-          lastAtBefore: entry.lastAtBefore ?? result.lastAt,
-          lastRegionBefore: entry.lastAtBefore ? entry.lastRegionBefore : result.lastRegion,
+          // the later source's latest scan is the latest: before it, its own scans, then the earlier source's
+          regionBefore: entry.regionBefore ?? result.lastRegion,
           clients: new Set([...result.clients, ...entry.clients]),
         }
       : { ...entry, clients: new Set(entry.clients) };
@@ -136,9 +141,8 @@ export function createScanBuffer(options: {
           count: (previous?.count ?? 0) + 1,
           firstAt: previous?.firstAt ?? scan.at,
           lastAt: scan.at,
-          lastRegion: scan.region ?? previous?.lastRegion ?? null,
-          lastAtBefore: previous?.lastAt ?? null,
-          lastRegionBefore: previous?.lastRegion ?? null,
+          lastRegion: scan.region !== null ? { region: scan.region, at: scan.at } : (previous?.lastRegion ?? null),
+          regionBefore: previous?.lastRegion ?? null,
           clients: (previous?.clients ?? new Set()).add(scan.clientHash),
         });
       }

@@ -27,7 +27,8 @@ export function createScansRepository(db: Db) {
      * tells whether that read saw the batch's counts.
      */
     async writeScans(batch: PendingScan[], began?: (xid: string) => void): Promise<void> {
-      const perItem = new Map<string, { n: number; first: Date; last: Date; region: string | null }>();
+      type Counts = { n: number; first: Date; last: Date; region: string | null; regionAt: Date | null };
+      const perItem = new Map<string, Counts>();
       for (const scan of batch) {
         if (!scan.itemCode) continue;
         const seen = perItem.get(scan.itemCode);
@@ -35,13 +36,14 @@ export function createScansRepository(db: Db) {
           n: (seen?.n ?? 0) + 1,
           first: seen?.first ?? scan.at,
           last: scan.at,
+          // the region of the latest scan that had one, with that scan's time
           region: scan.region ?? seen?.region ?? null,
+          regionAt: scan.region !== null ? scan.at : (seen?.regionAt ?? null),
         });
       }
       const column = <T>(pick: (scan: PendingScan) => T) => sql.param(batch.map(pick));
       const items = [...perItem];
-      const itemColumn = <T>(pick: (entry: [string, { n: number; first: Date; last: Date; region: string | null }]) => T) =>
-        sql.param(items.map(pick));
+      const itemColumn = <T>(pick: (entry: [string, Counts]) => T) => sql.param(items.map(pick));
       await db.transaction(async (tx) => {
         await queryRows(
           tx as unknown as Db,
@@ -58,9 +60,11 @@ export function createScansRepository(db: Db) {
           sql`
           with updated as (
           update items i set scan_count = i.scan_count + v.n, first_scanned_at = coalesce(i.first_scanned_at, v.first_at),
-                 last_scanned_at = greatest(i.last_scanned_at, v.last_at), last_region = coalesce(v.region, i.last_region)
+                 last_scanned_at = greatest(i.last_scanned_at, v.last_at),
+                 last_region = coalesce(v.region, i.last_region), last_region_at = case when v.region is null then i.last_region_at else v.region_at end
           from unnest(${itemColumn(([code]) => code)}::text[], ${itemColumn(([, v]) => v.n)}::int[], ${itemColumn(([, v]) => v.first.toISOString())}::timestamptz[],
-                      ${itemColumn(([, v]) => v.last.toISOString())}::timestamptz[], ${itemColumn(([, v]) => v.region)}::text[]) as v(code, n, first_at, last_at, region)
+                      ${itemColumn(([, v]) => v.last.toISOString())}::timestamptz[], ${itemColumn(([, v]) => v.region)}::text[],
+                      ${itemColumn(([, v]) => v.regionAt?.toISOString() ?? null)}::timestamptz[]) as v(code, n, first_at, last_at, region, region_at)
           where i.code = v.code
           returning 1)
           select pg_current_xact_id()::text as xid where exists (select 1 from updated)`,

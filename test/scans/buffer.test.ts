@@ -90,3 +90,47 @@ t.test('a read adds what its snapshot did not see; batches stored meanwhile stay
   later.close();
   await buffer.flush();
 });
+
+// The impossible-travel check compares a scan's region with the last scan that had one, at that
+// scan's time: a scan with no region in between moves neither.
+t.test('the region before a scan is the last scan that had one, at its own time', async (t) => {
+  const at = (hours: number) => new Date(Date.parse('2026-11-01T10:00:00Z') + hours * 3_600_000);
+  const scanAt = (hours: number, region: string | null): PendingScan => ({ ...scan(), at: at(hours), region });
+  const expected = {
+    count: 3,
+    lastAt: at(12.5),
+    lastRegion: { region: '500236', at: at(12.5) },
+    regionBefore: { region: '110101', at: at(0) },
+  };
+
+  const unstored = createScanBuffer({ write: async () => {} });
+  unstored.record(scanAt(0, '110101'));
+  unstored.record(scanAt(12, null));
+  unstored.record(scanAt(12.5, '500236'));
+  t.match(unstored.pendingFor('C'), expected, 'all three in memory');
+  await unstored.flush();
+
+  // the first scan's batch is being written: its counts are merged with the later scans'
+  let release = () => {};
+  const released = new Promise<void>((resolve) => {
+    release = resolve;
+  });
+  const writing = createScanBuffer({ write: () => released });
+  writing.record(scanAt(0, '110101'));
+  const flushed = writing.flush();
+  writing.record(scanAt(12, null));
+  writing.record(scanAt(12.5, '500236'));
+  t.match(writing.pendingFor('C'), expected, 'the first in a batch being written');
+  const read = writing.beginRead();
+  t.match(read.pendingFor('C', '1:1:'), expected, 'the same for a read that did not see the batch');
+  read.close();
+  writing.record(scanAt(13, null));
+  t.match(
+    writing.pendingFor('C'),
+    { count: 4, lastAt: at(13), lastRegion: { region: '500236', at: at(12.5) }, regionBefore: { region: '500236', at: at(12.5) } },
+    'a scan with no region keeps the region and time of the one before',
+  );
+  release();
+  await flushed;
+  await writing.flush();
+});

@@ -68,9 +68,8 @@ t.test('scans', async (t) => {
       count: 2,
       firstAt: new Date(START),
       lastAt: new Date(START + 60_000),
-      lastRegion: '110101',
-      lastAtBefore: new Date(START),
-      lastRegionBefore: '500236',
+      lastRegion: { region: '110101', at: new Date(START + 60_000) },
+      regionBefore: { region: '500236', at: new Date(START) },
       clients: new Set(['phone-a', 'phone-b']),
     });
     t.equal(service.pendingFor('P2')?.count, 1);
@@ -194,6 +193,49 @@ t.test('flag rules as the resolver applies them to issued items', async (t) => {
     t.same(await flagsOf(second), ['impossible_travel']);
     t.equal(resolved.pack.flagged, true);
   });
+
+  // A scan with no region between two does not move the one before: Beijing at T, a scan with no
+  // region at T+12 h, Chongqing at T+12.5 h is 1,457 km in 12.5 h, not in half an hour.
+  for (const [path, store] of [
+    ['stored', true],
+    ['buffered', false],
+  ] as const) {
+    t.test(`a scan with no region between two keeps the time of the one before (${path})`, async (t) => {
+      const scanned = async (code: string, at: number, userAgent: string, region: string | null) => {
+        clock = at;
+        const resolved = await resolve(code, '203.0.113.1', userAgent, region);
+        if (store) await scans.flush();
+        return resolved;
+      };
+      const start = clock;
+      const { code: plausible } = await pack();
+      await scanned(plausible, start, 'phone', '110101');
+      await scanned(plausible, start + 12 * 3_600_000, 'another browser', null);
+      const resolved = await scanned(plausible, start + 12.5 * 3_600_000, 'a third browser', '500236');
+      t.equal(resolved.pack.scans.count, 3);
+      t.same(await flagsOf(plausible), [], 'Beijing, then Chongqing twelve and a half hours later');
+      t.equal(resolved.pack.flagged, false, 'not suspected');
+      if (store) {
+        t.match(
+          await chain.repositories.items.findItem(plausible),
+          { lastRegion: '500236', lastRegionAt: new Date(start + 12.5 * 3_600_000), lastScannedAt: new Date(start + 12.5 * 3_600_000) },
+          'the region stored with its time',
+        );
+      }
+
+      const { code: fast } = await pack();
+      await scanned(fast, start, 'phone', '110101');
+      await scanned(fast, start + 5 * 60_000, 'another browser', null);
+      await scanned(fast, start + 10 * 60_000, 'a third browser', '500236');
+      const flags = (await scans.listFlags({ limit: 1000, offset: 0 })).filter((flag) => flag.code === fast);
+      t.match(
+        flags.map((flag) => [flag.kind, flag.detail]),
+        [['impossible_travel', '110101 → 500236: 1457 km in 0.17 h']],
+        'Beijing, then Chongqing ten minutes later, a scan with no region between',
+      );
+      clock = start + 13 * 3_600_000;
+    });
+  }
 
   // A batch of scans stored while a scan reads the pack's stored counts leaves the pending counts:
   // the scan must read the counts again, or the earlier scan counts nowhere (and its region is lost).
