@@ -61,7 +61,9 @@ export function createScansRepository(db: Db) {
           with updated as (
           update items i set scan_count = i.scan_count + v.n, first_scanned_at = coalesce(i.first_scanned_at, v.first_at),
                  last_scanned_at = greatest(i.last_scanned_at, v.last_at),
-                 last_region = coalesce(v.region, i.last_region), last_region_at = case when v.region is null then i.last_region_at else v.region_at end
+                 -- the region of the latest scan that had one, with its time, whatever order batches are stored in
+                 last_region = case when v.region is not null and v.region_at >= coalesce(i.last_region_at, '-infinity') then v.region else i.last_region end,
+                 last_region_at = case when v.region is not null and v.region_at >= coalesce(i.last_region_at, '-infinity') then v.region_at else i.last_region_at end
           from unnest(${itemColumn(([code]) => code)}::text[], ${itemColumn(([, v]) => v.n)}::int[], ${itemColumn(([, v]) => v.first.toISOString())}::timestamptz[],
                       ${itemColumn(([, v]) => v.last.toISOString())}::timestamptz[], ${itemColumn(([, v]) => v.region)}::text[],
                       ${itemColumn(([, v]) => v.regionAt?.toISOString() ?? null)}::timestamptz[]) as v(code, n, first_at, last_at, region, region_at)

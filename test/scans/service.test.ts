@@ -384,3 +384,31 @@ t.test('concurrent scans of one pack while batches are stored: each counts once'
   t.strictSame(wrong.slice(0, 5), [], `every scan shows its own place among the ${total} (${wrong.length} did not)`);
   t.equal((await chain.repositories.items.findItem(code))?.scanCount, total, 'every scan stored once');
 });
+
+// Two instances store their batches in whatever order their writes end: an item keeps the region of
+// its latest scan that had one, with that scan's time, not whichever batch was stored last.
+t.test('a batch stored after a later one does not take the item’s region back', async (t) => {
+  const chain = createChain(database);
+  const processor = await chain.party('processor');
+  const lot = await processor.commission(await processor.product('piece'), 10);
+  const [code] = await processor.items(lot, 1);
+  const scanIn = (id: string, at: number, region: string | null): PendingScan => ({
+    id,
+    code,
+    itemCode: code,
+    lotCode: lot,
+    partyCode: null,
+    at: new Date(at),
+    region,
+    ipHash: 'ip',
+    userAgent: 'phone',
+    clientHash: id,
+  });
+  await chain.repositories.scans.writeScans([scanIn(`${code}-later`, START + 3_600_000, '110101')]);
+  await chain.repositories.scans.writeScans([scanIn(`${code}-earlier`, START, '500236')]);
+  t.match(
+    await chain.repositories.items.findItem(code),
+    { scanCount: 2, lastRegion: '110101', lastRegionAt: new Date(START + 3_600_000), lastScannedAt: new Date(START + 3_600_000) },
+    'the later scan’s region and time',
+  );
+});
