@@ -8,7 +8,14 @@ import { bearerSecurity, principalOf } from '../http/request.js';
 import { MATCHES, parseJobPaging, parseLotPaging, parseValuePaging, QUERY_PARAMETERS } from './query-params.js';
 import { EPC_FORMATS, type EpcFormat } from './render.js';
 import type { EventMatch } from './repository.js';
-import { eventResponse, pagedJsonResponse, queryDocumentResponse, valueSetResponse, versionHeaders } from './schemas.js';
+import {
+  eventResponse,
+  locatedJsonResponse,
+  pagedJsonResponse,
+  queryDocumentResponse,
+  valueSetResponse,
+  versionHeaders,
+} from './schemas.js';
 import { CAPTURE_LIMIT_EVENTS, type EpcisService } from './service.js';
 import type { SubscriptionService } from './subscriptions.js';
 
@@ -106,14 +113,47 @@ export const epcisRoutes: FastifyPluginAsyncZod<{ service: EpcisService; subscri
     eventIDs: job.eventIds,
   });
 
-  app.options('/epcis/capture', { config: { public: true }, schema: { tags, summary: 'Capture limits' } }, async (_request, reply) =>
-    reply
-      .header('allow', 'OPTIONS, GET, HEAD, POST')
-      .header('GS1-EPCIS-Capture-Limit', String(CAPTURE_LIMIT_EVENTS))
-      .header('GS1-EPCIS-Capture-File-Size-Limit', String(CAPTURE_LIMIT_BYTES))
-      .header('GS1-Capture-Error-Behaviour', 'rollback, proceed')
-      .code(204)
-      .send(),
+  /** What OPTIONS /epcis/capture answers with, besides the headers of every EPCIS answer. */
+  const captureLimitHeaders = {
+    Allow: { type: 'string', const: 'OPTIONS, GET, HEAD, POST', description: 'the methods of /epcis/capture' },
+    'GS1-EPCIS-Capture-Limit': {
+      type: 'string',
+      const: String(CAPTURE_LIMIT_EVENTS),
+      description: 'the most events one EPCISDocument may carry',
+    },
+    'GS1-EPCIS-Capture-File-Size-Limit': {
+      type: 'string',
+      const: String(CAPTURE_LIMIT_BYTES),
+      description: 'the most bytes one EPCISDocument may have',
+    },
+    'GS1-Capture-Error-Behaviour': {
+      type: 'string',
+      const: 'rollback, proceed',
+      description: 'the values GS1-Capture-Error-Behaviour may take on POST /epcis/capture (rollback when none is given)',
+    },
+    Vary: {
+      type: 'string',
+      description: 'Access-Control-Request-Headers: the CORS answer (src/plugins/cors.ts) names the headers a preflight asked for',
+    },
+  };
+  app.options(
+    '/epcis/capture',
+    {
+      config: { public: true },
+      schema: {
+        tags,
+        summary: 'Capture limits (204 with their headers; a CORS preflight gets them too)',
+        response: { 204: z.null().meta({ description: 'The capture limits, in the headers', headers: captureLimitHeaders }) },
+      },
+    },
+    async (_request, reply) =>
+      reply
+        .header('allow', captureLimitHeaders.Allow.const)
+        .header('GS1-EPCIS-Capture-Limit', captureLimitHeaders['GS1-EPCIS-Capture-Limit'].const)
+        .header('GS1-EPCIS-Capture-File-Size-Limit', captureLimitHeaders['GS1-EPCIS-Capture-File-Size-Limit'].const)
+        .header('GS1-Capture-Error-Behaviour', captureLimitHeaders['GS1-Capture-Error-Behaviour'].const)
+        .code(204)
+        .send(null),
   );
 
   app.post(
@@ -127,7 +167,12 @@ export const epcisRoutes: FastifyPluginAsyncZod<{ service: EpcisService; subscri
         consumes: EPCIS_JSON,
         headers: z.object({ 'gs1-capture-error-behaviour': z.enum(['rollback', 'proceed']).optional() }),
         body: z.record(z.string(), z.unknown()).describe('an EPCISDocument (JSON-LD), validated against the GS1 JSON Schema and CBV'),
-        response: { 202: captureJobSchema, 400: problemSchema, 403: problemSchema, 413: problemSchema },
+        response: {
+          202: locatedJsonResponse(captureJobSchema, 'The capture job, running', 'the capture job: /epcis/capture/{captureID}'),
+          400: problemSchema,
+          403: problemSchema,
+          413: problemSchema,
+        },
       },
     },
     async (request, reply) => {
@@ -196,6 +241,7 @@ export const epcisRoutes: FastifyPluginAsyncZod<{ service: EpcisService; subscri
     async (request) => captureJob(await service.captureJob(principalOf(request), request.params.captureID)),
   );
 
+  const singleCaptureSchema = z.object({ eventID: z.string(), duplicate: z.boolean() });
   app.post(
     '/epcis/events',
     {
@@ -207,8 +253,12 @@ export const epcisRoutes: FastifyPluginAsyncZod<{ service: EpcisService; subscri
         consumes: EPCIS_JSON,
         body: z.record(z.string(), z.unknown()),
         response: {
-          200: z.object({ eventID: z.string(), duplicate: z.boolean() }),
-          201: z.object({ eventID: z.string(), duplicate: z.boolean() }),
+          200: locatedJsonResponse(
+            singleCaptureSchema,
+            'The event was already stored (same eventID or event hash): not stored again',
+            'the event stored: /epcis/events/{eventID}',
+          ),
+          201: locatedJsonResponse(singleCaptureSchema, 'The event, stored', 'the event: /epcis/events/{eventID}'),
           400: problemSchema,
           403: problemSchema,
           409: problemSchema,
@@ -403,7 +453,11 @@ export const epcisRoutes: FastifyPluginAsyncZod<{ service: EpcisService; subscri
           name: z.string().regex(/^[A-Za-z0-9_.-]{1,100}$/, { error: 'letters, digits, _ . - (1–100)' }),
           query: z.record(z.string(), z.union([z.string(), z.array(z.string())])).describe(QUERY_PARAMETERS.join(', ')),
         }),
-        response: { 201: namedQuerySchema, 400: problemSchema, 409: problemSchema },
+        response: {
+          201: locatedJsonResponse(namedQuerySchema, 'The named query', 'the named query: /epcis/queries/{queryName}'),
+          400: problemSchema,
+          409: problemSchema,
+        },
       },
     },
     async (request, reply) => {

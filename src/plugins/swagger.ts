@@ -69,7 +69,8 @@ const BEFORE_ROUTING: Record<string, string> = {
  * than on each route, and so are the errors every route of its kind answers with (routeErrors): a
  * route's own declaration of a status comes first. jsonSchemaTransform keeps only a content-typed
  * response's description and content, so its headers (Link, GS1-EPCIS-Version, …) are put back
- * after it, with those every answer of the route carries (its config's answerHeaders). Every route
+ * after it; a response given by one schema keeps those of its meta (a redirect's Location). Both are
+ * followed by those every answer of the route carries (its config's answerHeaders). Every route
  * declares too what Node answers before routing (BEFORE_ROUTING).
  */
 const transformFor =
@@ -94,7 +95,7 @@ const transformFor =
     const everyAnswer = document.route.config?.answerHeaders ?? {};
     for (const [status, schema] of Object.entries(declared)) {
       const headers = {
-        ...(isDeclaredByContent(schema) ? schema.headers : {}),
+        ...(isDeclaredByContent(schema) ? schema.headers : (responses?.[status]?.headers as Record<string, unknown> | undefined)),
         ...(status in BEFORE_ROUTING ? {} : everyAnswer),
       };
       if (Object.keys(headers).length > 0 && responses?.[status]) responses[status].headers = headers;

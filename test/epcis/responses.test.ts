@@ -3,14 +3,17 @@ import type { Test } from 'tap';
 import type { Principal } from '../../src/access/index.js';
 import type { EpcFormat } from '../../src/epcis/render.js';
 import { epcisQueryDocumentSchema, epcisStandaloneEventSchema, epcisValueSetSchema } from '../../src/epcis/schemas.js';
-import { EPCIS_CONTEXT as CONTEXT, captured, epcisDocument as doc, observation } from '../fixtures/epcis.js';
+import { EPCIS_CONTEXT as CONTEXT, captured, epcisDocument as doc, epcisRequests, observation } from '../fixtures/epcis.js';
 import {
   committedOpenApi,
   conformsTo,
+  declaredFor,
   declaredMediaTypes,
   declaredResponse,
+  headersNotDeclared,
   mediaTypeOf,
   type OpenApiDocument,
+  operationsOf,
   servedOpenApi,
   undeclaredHeaders,
 } from '../fixtures/openapi.js';
@@ -263,4 +266,84 @@ t.test('the EPCIS routes’ error answers carry the headers the OpenAPI document
     document.paths['/epcis/capture/{captureID}'].get.responses,
     'openapi/openapi.json declares them too',
   );
+});
+
+/** An answer with a status the document declares for its operation, every header it carries declared with it. */
+function sentAsDeclared(t: Test, document: OpenApiDocument, method: string, path: string, response: Response, status: number) {
+  const what = `${method} ${path} (${status})`;
+  t.equal(response.statusCode, status, what);
+  const declared = declaredFor(document, method, path, status);
+  t.ok(declared, `${what}: its status declared`);
+  t.strictSame(headersNotDeclared(declared, response.headers), [], `${what}: every header it carries declared`);
+}
+
+t.test('OPTIONS /epcis/capture answers with the status and capture limits the OpenAPI document declares', async (t) => {
+  const world = await createWorld(t);
+  const plant = await world.party('slaughterhouse');
+  const document = await servedOpenApi(world.app);
+  // the capture limits are the only OPTIONS operation; a CORS preflight elsewhere is answered by
+  // @fastify/cors's own route, which the document leaves out
+  const options = operationsOf(document).filter(({ method }) => method === 'options');
+  t.strictSame(
+    options.map(({ path }) => path),
+    ['/epcis/capture'],
+    'the OPTIONS operations of the document',
+  );
+  const asks: Record<string, string>[] = [
+    {},
+    { authorization: `Bearer ${plant.key}`, 'gs1-epc-format': 'Always_EPC_URN' },
+    { origin: 'https://shop.example', 'access-control-request-method': 'POST', 'access-control-request-headers': 'authorization' },
+  ];
+  for (const { path } of options)
+    for (const headers of asks) {
+      const response = await world.app.inject({ method: 'OPTIONS', url: path, headers });
+      sentAsDeclared(t, document, 'OPTIONS', path, response, 204);
+    }
+  const limits = await world.app.inject({ method: 'OPTIONS', url: '/epcis/capture' });
+  t.match(
+    limits.headers,
+    {
+      allow: 'OPTIONS, GET, HEAD, POST',
+      'gs1-epcis-capture-limit': /^[1-9][0-9]*$/,
+      'gs1-epcis-capture-file-size-limit': /^[1-9][0-9]*$/,
+      'gs1-capture-error-behaviour': 'rollback, proceed',
+    },
+    'the capture limits',
+  );
+  t.strictSame(committedOpenApi().paths['/epcis/capture'].options, document.paths['/epcis/capture'].options, 'openapi/openapi.json too');
+});
+
+t.test('the EPCIS writes answer with the Location the OpenAPI document declares, and it leads to what they made', async (t) => {
+  const world = await createWorld(t);
+  const plant = await world.party('slaughterhouse');
+  const document = await servedOpenApi(world.app);
+  const { post } = epcisRequests(world);
+  const authorization = { authorization: `Bearer ${plant.key}` };
+  const event = { '@context': CONTEXT, ...observation(4, { epcList: ['urn:epc:id:sgtin:6901234.000002.4'] }) };
+  const writes: [string, Response, number][] = [
+    [
+      '/epcis/capture',
+      await post(plant.key, '/epcis/capture', doc([observation(3, { epcList: ['urn:epc:id:sgtin:6901234.000002.3'] })])),
+      202,
+    ],
+    ['/epcis/events', await post(plant.key, '/epcis/events', event), 201],
+    // the same event again: a duplicate, at the URL of the one stored
+    ['/epcis/events', await post(plant.key, '/epcis/events', event), 200],
+    ['/epcis/queries', await post(plant.key, '/epcis/queries', { name: 'observed', query: { eventType: 'ObjectEvent' } }), 201],
+  ];
+  await world.app.services.epcis.idle();
+  for (const [path, response, status] of writes) {
+    sentAsDeclared(t, document, 'POST', path, response, status);
+    const location = response.headers.location as string;
+    t.ok(declaredFor(document, 'POST', path, status)?.headers?.Location, `POST ${path} (${status}): Location declared`);
+    const followed = await world.app.inject({ method: 'GET', url: location, headers: authorization });
+    t.equal(followed.statusCode, 200, `POST ${path} (${status}): its Location ${location} answers`);
+  }
+  const committed = committedOpenApi();
+  for (const path of ['/epcis/capture', '/epcis/events', '/epcis/queries'])
+    t.strictSame(
+      committed.paths[path].post.responses,
+      document.paths[path].post.responses,
+      `openapi/openapi.json declares POST ${path} so`,
+    );
 });
