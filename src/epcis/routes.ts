@@ -5,17 +5,11 @@ import { timestampSchema } from '../codes/timestamp.js';
 import { idSchema } from '../codes/uuid.js';
 import { badRequest, problemSchema } from '../errors/problem.js';
 import { bearerSecurity, principalOf } from '../http/request.js';
+import { locatedJsonResponse } from '../http/responses.js';
 import { MATCHES, parseJobPaging, parseLotPaging, parseValuePaging, QUERY_PARAMETERS } from './query-params.js';
 import { EPC_FORMATS, type EpcFormat } from './render.js';
 import type { EventMatch } from './repository.js';
-import {
-  eventResponse,
-  locatedJsonResponse,
-  pagedJsonResponse,
-  queryDocumentResponse,
-  valueSetResponse,
-  versionHeaders,
-} from './schemas.js';
+import { eventResponse, pagedJsonResponse, queryDocumentResponse, valueSetResponse, versionHeaders } from './schemas.js';
 import { CAPTURE_LIMIT_EVENTS, type EpcisService } from './service.js';
 import type { SubscriptionService } from './subscriptions.js';
 

@@ -88,16 +88,6 @@ export const pagedJsonResponse = <Schema extends z.ZodType>(schema: Schema, desc
   content: { 'application/json': { schema } },
 });
 
-/**
- * A JSON answer of an EPCIS write with the Location of what it made or found (a capture job, an event,
- * a named query), declared with it.
- */
-export const locatedJsonResponse = <Schema extends z.ZodType>(schema: Schema, description: string, location: string) => ({
-  description,
-  headers: { Location: { type: 'string', description: location } },
-  content: { 'application/json': { schema } },
-});
-
 /** A page of a value list (GET /epcis/epcs, /epcis/eventTypes, /epcis/bizSteps, …). */
 export const valueSetResponse = (epcs: boolean) =>
   pagedJsonResponse(epcisValueSetSchema, `A page of the ${epcs ? 'EPCs and classes' : 'values'}, identifiers written per GS1-EPC-Format`);

@@ -5,6 +5,7 @@ import { serviceCodeField } from '../codes/service-codes.js';
 import { idSchema } from '../codes/uuid.js';
 import { problemSchema } from '../errors/problem.js';
 import { bearerSecurity, principalOf } from '../http/request.js';
+import { locatedJsonResponse } from '../http/responses.js';
 import { LABELS_PER_SHEET } from './labels.js';
 import { type ItemService, MAX_CODES_PER_JOB } from './service.js';
 
@@ -37,7 +38,13 @@ export const itemRoutes: FastifyPluginAsyncZod<{ service: ItemService }> = async
         security: bearerSecurity,
         params: z.object({ code: serviceCodeField('lot', 'container') }),
         body: z.object({ count: z.number().int().min(1).max(MAX_CODES_PER_JOB) }),
-        response: { 202: jobSchema, 400: problemSchema, 403: problemSchema, 404: problemSchema, 409: problemSchema },
+        response: {
+          202: locatedJsonResponse(jobSchema, 'The job, queued', 'the job: /code-jobs/{id}'),
+          400: problemSchema,
+          403: problemSchema,
+          404: problemSchema,
+          409: problemSchema,
+        },
       },
     },
     async (request, reply) => {

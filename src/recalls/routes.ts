@@ -6,6 +6,7 @@ import { eventSchema } from '../events/schemas.js';
 import { CSV_TYPE, type CsvValue, csvStream } from '../http/csv.js';
 import { preferredType } from '../http/negotiate.js';
 import { bearerSecurity, principalOf } from '../http/request.js';
+import { locatedJsonResponse } from '../http/responses.js';
 import { recallReportPage } from './report-page.js';
 import type { ScopeCsvRow } from './repository.js';
 import {
@@ -84,7 +85,7 @@ export const recallRoutes: FastifyPluginAsyncZod<{ service: RecallService }> = a
           'Computes the forward trace and records its scope — every affected lot, container, pack code, shipment in transit and current holder with contact and quantity — and marks the affected lots recalled.',
         security: bearerSecurity,
         body: openRecallBody,
-        response: { 201: recallSchema, ...errors },
+        response: { 201: locatedJsonResponse(recallSchema, 'The recall, opened, with its scope', 'the recall: /recalls/{id}'), ...errors },
       },
     },
     async (request, reply) => {

@@ -3,6 +3,7 @@ import { createRepositories } from '../../src/app.js';
 import { hasValidMod31Check, mod31CheckChar } from '../../src/codes/mod31.js';
 import { queryRows } from '../../src/db/client.js';
 import { createItemService } from '../../src/items/service.js';
+import { sentAsDeclared, servedOpenApi } from '../fixtures/openapi.js';
 import { createWorld, expectStatus } from '../fixtures/world.js';
 import { TEST_BASE_URL } from '../helper.js';
 import { fileTest } from '../root.js';
@@ -87,6 +88,18 @@ t.test('one code per package: bulk issuance, CSV, QR and label sheets', async (t
   t.equal((sheet.body.match(/<path /g) ?? []).length, 32, '32 labels on an A4 sheet');
   t.ok(sheet.body.includes(codes[32]) && !sheet.body.includes(`>${codes[0]}<`), 'page 2 starts with the 33rd code');
   t.ok(sheet.body.includes('width="210mm" height="297mm"'), 'A4');
+});
+
+t.test('an issuance job is accepted with the Location the OpenAPI document declares, and it leads to the job', async (t) => {
+  const world = await createWorld(t);
+  const processor = await world.party('processor');
+  const lot = await processor.commission(await processor.product('piece'), 10);
+  const document = await servedOpenApi(world.app);
+  const accepted = await processor.api.post(`/lots/${lot}/items`, { count: 3 });
+  sentAsDeclared(t, document, ['POST', '/lots/{code}/items'], accepted, 202);
+  t.ok(document.paths['/lots/{code}/items'].post.responses['202'].headers?.Location, 'Location declared');
+  expectStatus(t, await processor.api.get(String(accepted.headers.location)), 200, 'the job, at its Location');
+  await finished(processor.api, accepted.body.id);
 });
 
 t.test('a lot counted in pieces gets no more codes than it has pieces; a kilogram lot any number', async (t) => {

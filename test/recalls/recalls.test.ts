@@ -2,6 +2,7 @@ import type { Test } from 'tap';
 import { seedDemoChain } from '../../seeds/fengjie.js';
 import { createRepositories } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
+import { sentAsDeclared, servedOpenApi } from '../fixtures/openapi.js';
 import { at, createWorld, expectStatus, randomUscc } from '../fixtures/world.js';
 import { buildTestApp, type Client, client } from '../helper.js';
 import { fileTest } from '../root.js';
@@ -542,6 +543,18 @@ t.test('the scope CSV quotes a contact a spreadsheet would run as a formula, tab
   t.equal(unquoted(cells[cell('holder_name')]), "'-2+3 超市", 'a name starting with - is text');
   t.equal(unquoted(cells[cell('contact_person')]), `'${contact.person}`, 'a tab before = does not make a formula');
   t.equal(unquoted(cells[cell('contact_phone')]), `'${contact.phone}`, 'nor a carriage return');
+});
+
+t.test('a recall is opened with the Location the OpenAPI document declares, and it leads to the recall', async (t) => {
+  const world = await createWorld(t);
+  const producer = await world.party('farm');
+  const lot = await producer.commission(await producer.product('kg'), 10);
+  const document = await servedOpenApi(world.app);
+  const opened = await producer.api.post('/recalls', { lotCodes: [lot], level: 3, reason: '标签错误', hazard: '过敏原未标示' });
+  sentAsDeclared(t, document, ['POST', '/recalls'], opened, 201);
+  t.ok(document.paths['/recalls'].post.responses['201'].headers?.Location, 'Location declared');
+  t.equal(opened.headers.location, `/recalls/${opened.body.id}`);
+  expectStatus(t, await producer.api.get(String(opened.headers.location)), 200, 'the recall, at its Location');
 });
 
 t.test('a holder’s address and contact are shown as the party directory shows them: not for a shipment still on its way', async (t) => {
