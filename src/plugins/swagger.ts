@@ -54,6 +54,14 @@ function routeErrors(route: RouteOptions, maxParamLength: number): Record<string
   };
 }
 
+/** What @fastify/rate-limit adds to every answer of a route with a limit (config.rateLimit), and to its 429. */
+const RATE_LIMIT_HEADERS = {
+  'x-ratelimit-limit': { type: 'integer', description: 'the requests allowed from this address in the window' },
+  'x-ratelimit-remaining': { type: 'integer', description: 'the requests left in the window' },
+  'x-ratelimit-reset': { type: 'integer', description: 'seconds until the window starts again' },
+};
+const RETRY_AFTER = { 'retry-after': { type: 'integer', description: 'seconds to wait before asking again' } };
+
 /**
  * What Node's HTTP parser answers before there is a request to route (src/plugins/errors.ts,
  * sendClientError): on the connection, as problem+json whatever the path, with none of a route's headers.
@@ -70,7 +78,8 @@ const BEFORE_ROUTING: Record<string, string> = {
  * route's own declaration of a status comes first. jsonSchemaTransform keeps only a content-typed
  * response's description and content, so its headers (Link, GS1-EPCIS-Version, …) are put back
  * after it; a response given by one schema keeps those of its meta (a redirect's Location). Both are
- * followed by those every answer of the route carries (its config's answerHeaders). Every route
+ * followed by those every answer of the route carries (its config's answerHeaders, and the rate
+ * limit's on a route with a limit, RATE_LIMIT_HEADERS). Every route
  * declares too what Node answers before routing (BEFORE_ROUTING).
  */
 const transformFor =
@@ -92,11 +101,13 @@ const transformFor =
     const transformed = jsonSchemaTransform({ ...document, schema: { ...document.schema, response: declared } });
     const responses = transformed.schema.response as Record<string, Record<string, unknown>> | undefined;
     // a response's own headers first, then those every answer of the route carries (not the parser's)
-    const everyAnswer = document.route.config?.answerHeaders ?? {};
+    const limited = Boolean(document.route.config?.rateLimit);
+    const everyAnswer = { ...document.route.config?.answerHeaders, ...(limited && RATE_LIMIT_HEADERS) };
     for (const [status, schema] of Object.entries(declared)) {
       const headers = {
         ...(isDeclaredByContent(schema) ? schema.headers : (responses?.[status]?.headers as Record<string, unknown> | undefined)),
         ...(status in BEFORE_ROUTING ? {} : everyAnswer),
+        ...(limited && status === '429' && RETRY_AFTER),
       };
       if (Object.keys(headers).length > 0 && responses?.[status]) responses[status].headers = headers;
     }

@@ -110,6 +110,14 @@ const linksetSchema = z
   })
   .meta({ id: 'Linkset', description: 'The RFC 9264 linkset of a scanned identifier, its link relations named by the GS1 Web Vocabulary' });
 
+/** On a scan path every answer, errors included, follows Accept (src/resolver/routes.ts): a cache must tell them apart. */
+const varyHeader = { Vary: { type: 'string', const: 'Accept', description: 'the answer follows Accept' } };
+/** What every answer to a scan of a well-formed code or Digital Link carries, a 404 included: the link to its linkset. */
+const scannedHeaders = {
+  Link: { type: 'string', description: '<…?linkType=linkset>; rel="application/linkset": the linkset of the identifier scanned' },
+  ...varyHeader,
+};
+
 /**
  * The 2xx answers of a scan (a short code or a GS1 Digital Link). The routes send these bodies as
  * they built them (HTML and JSON text), past the response serializer.
@@ -123,11 +131,13 @@ export const scanResponses = {
       'application/json': { schema: z.union([consumerSummarySchema, consumerCertificatesSchema]) },
       'application/linkset+json': { schema: linksetSchema },
     },
+    headers: scannedHeaders,
   },
   307: z.null().meta({
     description: 'A linkType other than linkset: a redirect to that link, the rest of the query string passed on',
     headers: {
       location: { type: 'string', format: 'uri', description: 'the link the linkType names (…?format=html, json or certificates)' },
+      ...scannedHeaders,
     },
   }),
 };
@@ -136,14 +146,18 @@ export const scanResponses = {
  * An error of a scan: the scan error page (a 404 for a code never issued: the not-genuine page) when
  * the client prefers text/html and asks for no format (a phone's browser), else problem+json.
  */
-export const scanError = (description: string) => ({
+export const scanError = (description: string, headers: Record<string, object> = varyHeader) => ({
   description: `${description}: a page in the shopper's language when text/html is preferred and no format is asked for, else problem+json`,
+  headers,
   content: { 'application/problem+json': { schema: problemSchema }, 'text/html': { schema: z.string() } },
 });
 
 export const scanErrorResponses = {
   400: scanError('A malformed code or GS1 Digital Link'),
-  404: scanError('A code or key never issued here (the not-genuine page), an unknown linkType, or a key that names no lot or pack'),
+  404: scanError(
+    'A code or key never issued here (the not-genuine page), an unknown linkType, or a key that names no lot or pack',
+    scannedHeaders,
+  ),
   429: scanError('Too many scans from this address in a minute'),
 };
 

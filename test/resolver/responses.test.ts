@@ -9,6 +9,7 @@ import {
   conformsTo,
   declaredMediaTypes,
   declaredResponse,
+  headersNotDeclared,
   mediaTypeOf,
   type OpenApiDocument,
   servedOpenApi,
@@ -60,6 +61,7 @@ t.test(
           t.fail(`${what}: ${response.statusCode} is not declared`);
           continue;
         }
+        t.strictSame(headersNotDeclared(declared, response.headers), [], `${what}: every header it carries declared`);
         if (response.statusCode === 307) {
           t.ok(declared.headers?.location && response.headers.location, `${what}: a redirect, with its Location declared`);
           seen.add('307');
@@ -147,6 +149,7 @@ t.test('a scan answers each error as the OpenAPI document declares it: a page wh
       const mediaType = mediaTypeOf(response.headers);
       const declared = declaredResponse(document, path, status);
       t.ok(declared?.content?.[mediaType], `${what}: ${status} ${mediaType} is declared`);
+      t.strictSame(headersNotDeclared(declared, response.headers), [], `${what}: every header it carries declared`);
       conformsTo(t, ERROR_BODIES[mediaType] ?? z.never(), mediaType === 'text/html' ? response.body : response.json(), what);
       seen.add(`${status} ${mediaType}`);
     }
@@ -173,6 +176,7 @@ t.test('too many scans are answered as declared: the page for a browser, else pr
       t.equal(response.statusCode, 429, `${url} (${accept})`);
       t.equal(mediaType, accept === 'text/html' ? 'text/html' : 'application/problem+json');
       t.ok(declaredResponse(document, path, 429)?.content?.[mediaType], `${url}: 429 ${mediaType} is declared`);
+      t.strictSame(headersNotDeclared(declaredResponse(document, path, 429), response.headers), [], `${url}: every header declared`);
       conformsTo(t, ERROR_BODIES[mediaType], mediaType === 'text/html' ? response.body : response.json(), url);
     }
   }
