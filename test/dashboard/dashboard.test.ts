@@ -1,7 +1,7 @@
 import { sql } from 'drizzle-orm';
 import { createDashboardRepository } from '../../src/dashboard/repository.js';
 import { createDashboardService } from '../../src/dashboard/service.js';
-import { mediaTypeOf, servedOpenApi } from '../fixtures/openapi.js';
+import { mediaTypeOf, sentAsDeclared, servedOpenApi } from '../fixtures/openapi.js';
 import { createWorld, expectStatus } from '../fixtures/world.js';
 import { fileTest } from '../root.js';
 
@@ -55,6 +55,11 @@ t.test('the dashboard: sign-in with a regulator key, a session cookie, the figur
   const cookie = String(signedIn.headers['set-cookie']);
   t.match(cookie, /^regulator_session=[\w-]{43}; Path=\/regulator; Max-Age=28800; HttpOnly; Secure; SameSite=Strict$/);
   const session = cookie.split(';')[0];
+  // the redirects carry what the OpenAPI document declares for them, and nothing else
+  const document = await servedOpenApi(app);
+  const sent = (answer: typeof signedIn) => ({ status: answer.statusCode, headers: answer.headers });
+  sentAsDeclared(t, document, ['GET', '/regulator/dashboard'], sent(anonymous), 303);
+  sentAsDeclared(t, document, ['POST', '/regulator/login'], sent(signedIn), 303);
 
   const page = await app.inject({ method: 'GET', url: '/regulator/dashboard', headers: { cookie: `other=1; ${session}` } });
   t.equal(page.statusCode, 200);
