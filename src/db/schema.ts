@@ -133,6 +133,8 @@ export const lots = pgTable(
       .where(sql`${t.lotNumber} is not null and ${t.voidedByEventId} is null`),
     uniqueIndex('lots_sscc_key').on(t.sscc).where(sql`${t.sscc} is not null and ${t.voidedByEventId} is null`),
     index('lots_product_idx').on(t.productCode),
+    // the lots a party owns, for the recalls it may read (lotsInvolving)
+    index('lots_party_idx').on(t.partyCode),
   ],
 );
 
@@ -268,6 +270,8 @@ export const lotMovements = pgTable(
   },
   (t) => [
     index('lot_movements_lot_party_idx').on(t.lotCode, t.partyCode),
+    // the lots a party held, for the recalls it may read (lotsInvolving)
+    index('lot_movements_party_lot_idx').on(t.partyCode, t.lotCode),
     index('lot_movements_event_idx').on(t.eventId),
     index('lot_movements_restated_idx').on(t.restatedBy).where(sql`${t.restatedBy} is not null`),
   ],
@@ -832,7 +836,12 @@ export const recallLots = pgTable(
     depth: integer('depth').notNull(),
     itemCount: integer('item_count').notNull(),
   },
-  (t) => [primaryKey({ columns: [t.recallId, t.lotCode] })],
+  (t) => [
+    primaryKey({ columns: [t.recallId, t.lotCode] }),
+    // the recalls a party may read through a lot of their scope, asked from the party's side (recallsWithLotReadBy)
+    index('recall_lots_party_idx').on(t.partyCode, t.recallId),
+    index('recall_lots_lot_idx').on(t.lotCode),
+  ],
 );
 
 // What each holder had of each affected lot when the recall opened: on hand (loose or packed), or

@@ -89,6 +89,18 @@ export function partyInvolvedIn(lotCode: SQL, partyCode: string): SQL {
   )})`;
 }
 
+/**
+ * The codes of the lots the party is involved in (see involvement), found from the party's side
+ * (indexes on each table's party column): for asking whether any of many lots is one of them
+ * without looking at each of the many. A code may come more than once.
+ */
+export function lotsInvolving(partyCode: string): SQL {
+  return sql`select lot_code from (${sql.join(
+    involvement((_lot, party) => sql`${party} = ${partyCode}`),
+    sql` union all `,
+  )}) as involved`;
+}
+
 export function createLotsRepository(db: Db) {
   /** involvedParties of many lots in one statement; a lot no party is involved in (an unknown code) is left out. */
   async function involvedPartiesOf(lotCodes: string[]): Promise<Map<string, Set<string>>> {

@@ -5,7 +5,7 @@ import { type SQL, sql } from 'drizzle-orm';
 import { type Db, queryRows } from '../db/client.js';
 import type { PartyContact } from '../db/schema.js';
 import { stageReachable } from '../lineage/repository.js';
-import { partyInvolvedIn } from '../lots/repository.js';
+import { lotsInvolving, partyInvolvedIn } from '../lots/repository.js';
 
 const texts = (values: (string | null)[]) => sql`${sql.param(values)}::text[]`;
 const numerics = (values: number[]) => sql`${sql.param(values.map(String))}::numeric[]`;
@@ -43,12 +43,14 @@ const HELD = sql`select b.party_code, b.lot_code, b.container_code, null::text a
   where sl.received_quantity is null and sl.quantity > 0`;
 
 /**
- * Whether the party may read some lot or container of the recall's recorded scope: it owns one
- * (as recorded), or it owned, held or was sent one (partyInvolvedIn, the rule of GET /lots).
+ * The recalls whose recorded scope holds a lot or container the party may read: it owns one (as
+ * recorded), or it owned, held or was sent one (lotsInvolving, the rule of GET /lots). Asked from the
+ * party's side, so a recall of 100,000 lots is not looked at lot by lot for a party that had none.
  */
-const scopeLotReadBy = (recallId: SQL, partyCode: string) =>
-  sql`exists (select 1 from recall_lots r where r.recall_id = ${recallId}
-    and (r.party_code = ${partyCode} or ${partyInvolvedIn(sql`r.lot_code`, partyCode)}))`;
+const recallsWithLotReadBy = (partyCode: string) =>
+  sql`select r.recall_id from recall_lots r where r.party_code = ${partyCode}
+    union all
+    select r.recall_id from recall_lots r where r.lot_code in (${lotsInvolving(partyCode)})`;
 
 const RECALL_COLUMNS = sql.raw(`id, party_code as "partyCode", opened_by_key_id as "openedByKeyId", level, reason, hazard,
   root_lot_codes as "rootLotCodes", status, event_id as "eventId", opened_at as "openedAt", start_due_at as "startDueAt",
@@ -170,7 +172,7 @@ export function createRecallsRepository(db: Db) {
       if (filter.readerCode) {
         conditions.push(
           sql`(party_code = ${filter.readerCode} or id in (select recall_id from recall_holders where party_code = ${filter.readerCode})
-            or ${scopeLotReadBy(sql`recalls.id`, filter.readerCode)})`,
+            or id in (${recallsWithLotReadBy(filter.readerCode)}))`,
         );
       }
       const rows = await queryRows<RecallRow>(
@@ -183,7 +185,7 @@ export function createRecallsRepository(db: Db) {
 
     /** May the party read a lot of the recall's scope (it owns it, held it or was sent it: see partyReadsLot)? */
     async scopeLotReadBy(recallId: string, partyCode: string): Promise<boolean> {
-      const [row] = await queryRows<{ reads: boolean }>(db, sql`select ${scopeLotReadBy(sql`${recallId}::text`, partyCode)} as reads`);
+      const [row] = await queryRows<{ reads: boolean }>(db, sql`select ${recallId}::text in (${recallsWithLotReadBy(partyCode)}) as reads`);
       return Boolean(row.reads);
     },
 
