@@ -64,14 +64,18 @@ export function ledgerOfRow(row: LedgerJson): Omit<LotLedger, 'of'> {
  * The parties involved in a lot, who may read it (see canReadLot): its owner, every party with a row
  * of its ledger (it held the lot) and every party a shipment line of it with a quantity was sent to
  * (a line of 0, stored before the writer left such lines out, sent nothing; nor did a shipment whose
- * ship event was declared in error, cancelled before it was received). One select of
+ * ship event was declared in error, cancelled before it was received; nor did a movement of an event
+ * declared in error, or of the correction that reversed it, make a holder). One select of
  * `lot_code, party_code` per way of being involved, of the rows `where` holds for, given the
  * select's lot and party columns: involvedPartiesOf and partyInvolvedIn both read these.
  */
 function involvement(where: (lotCode: SQL, partyCode: SQL) => SQL): SQL[] {
   return [
     sql`select lo.code as lot_code, lo.party_code from lots lo where ${where(sql`lo.code`, sql`lo.party_code`)}`,
-    sql`select lm.lot_code, lm.party_code from lot_movements lm where ${where(sql`lm.lot_code`, sql`lm.party_code`)}`,
+    // an event declared in error and the correction that reversed it moved nothing: they make no holder
+    sql`select lm.lot_code, lm.party_code from lot_movements lm where ${where(sql`lm.lot_code`, sql`lm.party_code`)}
+      and not exists (select 1 from events c where c.corrects_event_id = lm.event_id)
+      and not exists (select 1 from events e where e.id = lm.event_id and e.type = 'correction')`,
     sql`select sl.lot_code, sh.to_party_code as party_code from shipment_lines sl join shipments sh on sh.id = sl.shipment_id
       where sl.quantity > 0 and sh.status <> 'cancelled' and ${where(sql`sl.lot_code`, sql`sh.to_party_code`)}`,
   ];

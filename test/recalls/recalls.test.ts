@@ -843,3 +843,36 @@ t.test('GET /recalls: each recall summed up as its own view sums it, for every r
   t.equal(counted.acknowledged, 2, 'two holders acknowledged');
   t.ok(counted.progress.share > 0 && counted.progress.share < 1, 'recovered in part');
 });
+
+t.test('a party whose receipt of a lot and its shipment were both declared in error reads neither the lot nor its recall', async (t) => {
+  const world = await createWorld(t);
+  const bureau = await world.ok(
+    world.admin.post('/parties', { kind: 'regulator', name: '监管局', uscc: randomUscc(), regionCode: '500236' }),
+  );
+  const regulator = client(world.app, (await world.ok(world.admin.post('/api-keys', { role: 'regulator', partyCode: bureau.code }))).key);
+  const farm = await world.party('farm');
+  const shop = await world.party('retailer');
+  const elsewhere = await world.party('retailer');
+  const lot = await farm.commission(await farm.product('kg'), 10);
+  // sent to the wrong shop, which booked it in: the receipt, then the shipment, are declared in error
+  const shipped = await world.ok(farm.event({ type: 'ship', toPartyCode: shop.code, lines: [{ lotCode: lot }] }));
+  const received = await shop.receive(shipped.shipmentId);
+  await world.ok(shop.event({ type: 'correction', correctsEventId: received.event.id, reason: '收错了' }));
+  t.equal((await shop.api.get(`/lots/${lot}`)).status, 200, 'while the shipment stands, the shop it was sent to reads the lot');
+  await world.ok(farm.event({ type: 'correction', correctsEventId: shipped.event.id, reason: '发错了' }));
+  // and a lot only sent, the shipment then declared in error before any receipt
+  const other = await farm.commission(await farm.product('kg'), 10);
+  const sent = await world.ok(farm.event({ type: 'ship', toPartyCode: elsewhere.code, lines: [{ lotCode: other }] }));
+  await world.ok(farm.event({ type: 'correction', correctsEventId: sent.event.id, reason: '发错了' }));
+
+  const recall = await world.ok(regulator.post('/recalls', { lotCodes: [lot, other], level: 1, reason: '检出', hazard: '超标' }));
+  for (const [name, party, code] of [
+    ['the shop whose receipt and shipment were declared in error', shop, lot],
+    ['a shop only sent a shipment declared in error', elsewhere, other],
+  ] as const) {
+    t.equal((await party.api.get(`/lots/${code}`)).status, 403, `${name} does not read the lot`);
+    t.same((await party.api.get('/recalls')).body.items, [], `${name} lists no recall`);
+    t.equal((await party.api.get(`/recalls/${recall.id}`)).status, 403, `${name} does not read it`);
+  }
+  t.equal((await farm.api.get(`/recalls/${recall.id}`)).status, 200, 'the producer does');
+});
