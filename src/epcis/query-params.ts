@@ -29,11 +29,21 @@ const LIST_PARAMETERS = [
   'EQ_readPoint',
   'EQ_bizLocation',
   'EQ_eventID',
+  'EQ_errorReason',
   ...Object.keys(MATCHES),
 ];
-const TIME_PARAMETERS = ['GE_eventTime', 'LT_eventTime', 'GE_recordTime', 'LT_recordTime'];
+const TIME_PARAMETERS = [
+  'GE_eventTime',
+  'LT_eventTime',
+  'GE_recordTime',
+  'LT_recordTime',
+  'GE_errorDeclarationTime',
+  'LT_errorDeclarationTime',
+];
+/** Parameters of the standard's Void type: given (with no value, or `true`) or not. */
+const EXISTS_PARAMETERS = ['EXISTS_errorDeclaration'];
 const ORDER_PARAMETERS = ['orderBy', 'orderDirection'];
-export const QUERY_PARAMETERS = [...LIST_PARAMETERS, ...TIME_PARAMETERS, ...ORDER_PARAMETERS];
+export const QUERY_PARAMETERS = [...LIST_PARAMETERS, ...TIME_PARAMETERS, ...EXISTS_PARAMETERS, ...ORDER_PARAMETERS];
 const ORDER_FIELDS: EventOrder['by'][] = ['eventTime', 'recordTime'];
 const ORDER_DIRECTIONS: EventOrder['direction'][] = ['ASC', 'DESC'];
 
@@ -74,6 +84,20 @@ function timeOf(value: unknown, name: string, at: ParametersAt): Date | undefine
 }
 
 /**
+ * A parameter of the standard's Void type: present or not. The query string gives it with no value
+ * (`EXISTS_errorDeclaration` or `EXISTS_errorDeclaration=`) or as `true`; anything else (`false`
+ * among them, which would read as its opposite) is an error rather than ignored.
+ */
+function existsOf(value: unknown, name: string, at: ParametersAt): true | undefined {
+  if (value === undefined) return undefined;
+  const values = Array.isArray(value) ? value : [value];
+  // a named query stores a parameter given with no value as an empty list
+  if (values.length > 1) throw problem(name, 'must be given once', at);
+  if (values.length === 1 && values[0] !== '' && values[0] !== 'true') throw problem(name, 'takes no value (or true)', at);
+  return true;
+}
+
+/**
  * orderBy eventTime or recordTime; orderDirection ASC or DESC, DESC when omitted as the standard
  * says. Without orderBy the standard leaves the order to the service: eventTime, ascending unless
  * orderDirection says otherwise.
@@ -106,6 +130,10 @@ export function parseEventQuery(params: Record<string, unknown>, at = IN_QUERYST
     readPoints: listOf(params.EQ_readPoint),
     bizLocations: listOf(params.EQ_bizLocation),
     eventIds: listOf(params.EQ_eventID),
+    errorDeclarationTimeFrom: timeOf(params.GE_errorDeclarationTime, 'GE_errorDeclarationTime', at),
+    errorDeclarationTimeBefore: timeOf(params.LT_errorDeclarationTime, 'LT_errorDeclarationTime', at),
+    errorReasons: listOf(params.EQ_errorReason),
+    errorDeclared: existsOf(params.EXISTS_errorDeclaration, 'EXISTS_errorDeclaration', at),
     order: orderOf(params, at),
     matches: Object.entries(MATCHES).flatMap(([name, match]) => {
       const values = listOf(params[name]);

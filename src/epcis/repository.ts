@@ -28,6 +28,14 @@ export type EventFilter = {
   readPoints?: string[];
   bizLocations?: string[];
   eventIds?: string[];
+  /** Only events declared in error at or after this time (the declaration's declarationTime). */
+  errorDeclarationTimeFrom?: Date;
+  /** Only events declared in error before this time. */
+  errorDeclarationTimeBefore?: Date;
+  /** Only events declared in error for one of these reasons, as stored (each form a reason may be written in). */
+  errorReasons?: string[];
+  /** Only events declared in error (EXISTS_errorDeclaration). */
+  errorDeclared?: boolean;
   /** Each entry: lots (already resolved from EPCs) that must appear in one of the roles, named as an instance or a class. */
   lotMatches?: ({ lotCodes: string[] } & EventMatch)[];
   /** Ties in time are broken by id, in the same direction, so that pages never skip or repeat an event. */
@@ -36,6 +44,26 @@ export type EventFilter = {
   after?: { time: Date; id: string };
   limit: number;
 };
+
+/**
+ * The error declaration parameters as one condition on the event's declaration (a correction of
+ * it), or none without them. Its declarationTime is the one rendered: as captured, else when the
+ * declaration was recorded (a native correction, or a captured one without it). A captured
+ * declaration's declarationTime is also its event_time, as an instant the database compares.
+ */
+function declaredInError(filter: EventFilter): SQL | undefined {
+  const { errorDeclarationTimeFrom: from, errorDeclarationTimeBefore: before, errorReasons: reasons } = filter;
+  if (!filter.errorDeclared && !from && !before && !reasons) return undefined;
+  const declaredAt = sql`(case when c.payload->>'declarationTime' is null then c.record_time else c.event_time end)`;
+  const conditions = [
+    from ? sql`${declaredAt} >= ${from.toISOString()}::timestamptz` : undefined,
+    before ? sql`${declaredAt} < ${before.toISOString()}::timestamptz` : undefined,
+    reasons ? (reasons.length === 0 ? sql`false` : sql`c.payload->>'reason' in ${reasons}`) : undefined,
+  ].filter((condition): condition is SQL => condition !== undefined);
+  return sql`exists (select 1 from events c where c.corrects_event_id = ${events.id}${sql.join(
+    conditions.map((condition) => sql` and ${condition}`),
+  )})`;
+}
 
 export function createEpcisRepository(db: Db) {
   return {
@@ -179,6 +207,8 @@ export function createEpcisRepository(db: Db) {
       if (filter.readPoints) conditions.push(inArray(events.readPoint, filter.readPoints));
       if (filter.bizLocations) conditions.push(inArray(events.bizLocation, filter.bizLocations));
       if (filter.eventIds) conditions.push(inArray(events.id, filter.eventIds));
+      const declaration = declaredInError(filter);
+      if (declaration) conditions.push(declaration);
       for (const match of filter.lotMatches ?? []) {
         if (match.lotCodes.length === 0) return Promise.resolve([]);
         conditions.push(

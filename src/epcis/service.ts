@@ -15,7 +15,7 @@ import type { ProductsRepository } from '../products/repository.js';
 import { type CaptureDeps, type CaptureOutcome, CaptureRejected, captureEvents } from './capture.js';
 import { documentEvents, documentIgnoreFields } from './event-hash.js';
 import { createFairQueue } from './job-queue.js';
-import { EPCIS_TYPES, shortVocabulary } from './mapping.js';
+import { EPCIS_TYPES, errorReasonForms, shortVocabulary } from './mapping.js';
 import {
   encodeJobPageToken,
   encodeLotPageToken,
@@ -477,6 +477,7 @@ export function createEpcisService(deps: {
         readPoints: filter.readPoints && (await storedLocations(filter.readPoints)),
         bizLocations: filter.bizLocations && (await storedLocations(filter.bizLocations)),
         eventIds: filter.eventIds?.flatMap(eventIdsToLookUp),
+        errorReasons: filter.errorReasons?.flatMap(errorReasonForms),
         partyCode: privateScope(principal) ?? undefined,
         lotMatches,
         limit: filter.limit + 1,
