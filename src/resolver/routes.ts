@@ -180,7 +180,8 @@ export const resolverRoutes: FastifyPluginAsyncZod<{ service: ResolverService; p
         consumerPage(resolved.lot, resolved.pack, {
           lang,
           baseUrl: publicBaseUrl,
-          complaintPath: lang === 'en' ? '/complaints?lang=en' : '/complaints',
+          // the page's language, Chinese too: the receipt would otherwise follow the browser's
+          complaintPath: `/complaints?lang=${lang}`,
           switchLangHref: `${path}?lang=${other}`,
           producerGrade: resolved.producerGrade,
         }),

@@ -153,3 +153,32 @@ t.test(
     );
   },
 );
+
+// The scan page is Chinese unless the shopper switched it to English: a phone set to English that
+// was shown the Chinese page gets its receipt in Chinese too, not in the browser's language.
+t.test('the receipt of a complaint filed on the Chinese scan page is in Chinese, whatever the browser’s language', async (t) => {
+  const { app } = await buildTestApp(t);
+  const demo = await seedDemoChain(app.services);
+  const english = { accept: 'text/html', 'accept-language': 'en-US,en;q=0.9' };
+  const page = await app.inject({ method: 'GET', url: `/t/${demo.itemCode}`, headers: english });
+  t.equal(page.statusCode, 200);
+  t.match(page.body, '<html lang="zh-CN">', 'the scan page is in Chinese');
+  const action = /<form method="post" action="([^"]+)"/.exec(page.body)?.[1].replaceAll('&amp;', '&');
+  t.ok(action, 'the page has a complaint form');
+  const receipt = await app.inject({
+    method: 'POST',
+    url: action as string,
+    headers: { ...english, 'content-type': 'application/x-www-form-urlencoded' },
+    payload: new URLSearchParams({ code: demo.itemCode, category: 'quality', text: '有异味', phone: '' }).toString(),
+  });
+  t.equal(receipt.statusCode, 201, 'filed');
+  t.match(receipt.body, '<html lang="zh-CN">', 'the receipt is in the language of the page the form was on');
+  // without a page language, the browser's still decides
+  const direct = await app.inject({
+    method: 'POST',
+    url: '/complaints',
+    headers: { ...english, 'content-type': 'application/x-www-form-urlencoded' },
+    payload: new URLSearchParams({ code: demo.itemCode, category: 'quality', text: 'smells', phone: '' }).toString(),
+  });
+  t.match(direct.body, '<html lang="en">');
+});
