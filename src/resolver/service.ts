@@ -215,8 +215,11 @@ export function createResolverService(deps: {
     // this scan is among the pending ones
     const counted = pending as PendingCounts;
     // where the latest scan before this one that had a region was, and when that scan was: a scan
-    // with no region in between moves neither
-    const earlier = counted.regionBefore ?? { region: item.lastRegion, at: item.lastRegionAt };
+    // with no region in between moves neither. Another instance may have stored a later one than
+    // this process's own pending scans: the later of the two is the one before.
+    const stored = { region: item.lastRegion, at: item.lastRegionAt };
+    const local = counted.regionBefore;
+    const earlier = local && !(stored.region && stored.at && stored.at > local.at) ? local : stored;
     const scanCount = item.scanCount + counted.count;
     const raised = [
       ...scanFlags(

@@ -316,6 +316,66 @@ t.test('flag rules as the resolver applies them to issued items', async (t) => {
     t.equal((await chain.repositories.items.findItem(fifth))?.scanCount, 2, 'both stored');
   });
 
+  // Two instances: this one has not stored its scan in Beijing yet when the other stores a later one
+  // in Chongqing. A scan here in Beijing a minute after Chongqing is measured from Chongqing, the
+  // latest scan with a region, not from this instance's own older one.
+  t.test('a later scan another instance stored is the one before, not this instance’s pending one', async (t) => {
+    const { code: sixth } = await pack();
+    let release = () => {};
+    const released = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const slowWrite = createScanService({
+      lots: chain.repositories.lots,
+      scans: {
+        ...chain.repositories.scans,
+        writeScans: async (...args: Parameters<typeof chain.repositories.scans.writeScans>) => {
+          // this instance's batches stay pending until the test lets them be stored
+          await released;
+          await chain.repositories.scans.writeScans(...args);
+        },
+      },
+      now: () => new Date(clock),
+    });
+    const here = createResolverService({
+      ...chain.services,
+      scans: slowWrite,
+      items: chain.repositories.items,
+      lots: chain.repositories.lots,
+      ipSalt: 'here',
+      policy: { overScanThreshold: 3, maxTravelKmh: 800 },
+      now: () => new Date(clock),
+    });
+    const start = clock;
+    await here.resolveCode(sixth, { record: true, region: '110101', ip: '203.0.113.1', userAgent: 'phone' });
+    // the other instance stores its scan in Chongqing, twelve hours later
+    await chain.repositories.scans.writeScans([
+      {
+        id: `${sixth}-elsewhere`,
+        code: sixth,
+        itemCode: sixth,
+        lotCode: null,
+        partyCode: null,
+        at: new Date(start + 12 * 3_600_000),
+        region: '500236',
+        ipHash: 'elsewhere',
+        userAgent: 'phone',
+        clientHash: 'elsewhere',
+      },
+    ]);
+    clock = start + 12 * 3_600_000 + 60_000;
+    const resolved = await here.resolveCode(sixth, { record: true, region: '110101', ip: '198.51.100.7', userAgent: 'phone' });
+    release();
+    await slowWrite.flush();
+    t.equal(resolved.pack.scans.count, 3);
+    t.match(
+      (await scans.listFlags({ limit: 1000, offset: 0 })).filter((flag) => flag.code === sixth).map((flag) => [flag.kind, flag.detail]),
+      [['impossible_travel', '500236 → 110101: 1457 km in 0.02 h']],
+      'Chongqing, then Beijing a minute later',
+    );
+    t.equal(resolved.pack.flagged, true);
+  });
+
   t.test('a recalled lot is flagged as recalled, not as counterfeit', async (t) => {
     const { lot, code: third } = await pack();
     await chain.services.recalls.open(processor.principal, { lotCodes: [lot], level: 3, reason: '标签错误', hazard: '过敏原未标示' });
