@@ -1,11 +1,9 @@
 // Migration 0033: subscriptions record the role of the key that made them. One made before named
 // queries were kept to their role, by a regulator party's operator key on its regulator key's query,
 // is paused where the keys the party held then tell it; where they do not, it is left as it was.
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { sql } from 'drizzle-orm';
-import type { Test } from 'tap';
 import { queryRows } from '../../src/db/client.js';
+import { countingWebhook, observedPack } from '../fixtures/epcis.js';
 import { migrationStatement } from '../fixtures/migrations.js';
 import { createWorld, expectStatus } from '../fixtures/world.js';
 import { client } from '../helper.js';
@@ -13,37 +11,13 @@ import { fileTest } from '../root.js';
 
 const t = fileTest();
 
-const observed = (serial: number) => ({
-  '@context': ['https://ref.gs1.org/standards/epcis/epcis-context.jsonld'],
-  type: 'ObjectEvent',
-  eventTime: `2026-03-0${serial}T08:00:00+08:00`,
-  eventTimeZoneOffset: '+08:00',
-  action: 'OBSERVE',
-  epcList: [`https://id.gs1.org/01/06901234000030/21/${serial}`],
-});
-
-/** A webhook on this host counting the deliveries to each path. */
-async function webhook(t: Test) {
-  const deliveries = new Map<string, number>();
-  const server = createServer((request, response) => {
-    request.resume();
-    request.on('end', () => {
-      deliveries.set(request.url ?? '', (deliveries.get(request.url ?? '') ?? 0) + 1);
-      response.writeHead(204).end();
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  t.teardown(() => new Promise<void>((resolve) => server.close(() => resolve())));
-  return { dest: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, deliveries };
-}
-
 const PAUSED =
   'paused: subscribed with a key of another role than the regulator key that made the named query; a regulator key may delete it and subscribe again';
 
 t.test('a subscription made with a key of another role than its query’s is paused, where the keys held then tell it', async (t) => {
   const world = await createWorld(t, undefined, { subscriptionLagMs: 0, subscriptionTickMs: 3_600_000, webhooks: { allowInsecure: true } });
   const { db } = world.database;
-  const hook = await webhook(t);
+  const hook = await countingWebhook(t);
   const since = new Date(Date.now() - 60_000);
   const plant = await world.party('slaughterhouse');
   // a regulator party: its operator key records its tests, its regulator keys read every party's events
@@ -89,7 +63,7 @@ t.test('a subscription made with a key of another role than its query’s is pau
     'paused where another role’s key made it; the role recorded where the keys tell it; left unknown where they do not',
   );
 
-  expectStatus(t, await plant.api.post('/epcis/events', observed(1)), 201, 'the plant captures');
+  expectStatus(t, await plant.api.post('/epcis/events', observedPack(1)), 201, 'the plant captures');
   await world.app.services.subscriptions.tick();
   t.same(
     Object.fromEntries(hook.deliveries),

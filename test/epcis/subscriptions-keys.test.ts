@@ -1,40 +1,14 @@
 // Whether the keys a subscription needs are still valid is read once per delivery round, however
 // many subscriptions the round delivers, and by an index on the keys' party.
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { sql } from 'drizzle-orm';
-import type { Test } from 'tap';
 import { type Db, queryRows } from '../../src/db/client.js';
 import { apiKeys } from '../../src/db/schema.js';
 import { createSubscriptionService } from '../../src/epcis/subscriptions.js';
+import { countingWebhook, observedPack } from '../fixtures/epcis.js';
 import { createWorld, expectStatus } from '../fixtures/world.js';
 import { fileTest } from '../root.js';
 
 const t = fileTest();
-
-const observed = (serial: number) => ({
-  '@context': ['https://ref.gs1.org/standards/epcis/epcis-context.jsonld'],
-  type: 'ObjectEvent',
-  eventTime: `2026-03-0${serial}T08:00:00+08:00`,
-  eventTimeZoneOffset: '+08:00',
-  action: 'OBSERVE',
-  epcList: [`https://id.gs1.org/01/06901234000030/21/${serial}`],
-});
-
-/** A webhook on this host counting the deliveries to each path. */
-async function webhook(t: Test) {
-  const deliveries = new Map<string, number>();
-  const server = createServer((request, response) => {
-    request.resume();
-    request.on('end', () => {
-      deliveries.set(request.url ?? '', (deliveries.get(request.url ?? '') ?? 0) + 1);
-      response.writeHead(204).end();
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  t.teardown(() => new Promise<void>((resolve) => server.close(() => resolve())));
-  return { dest: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, deliveries };
-}
 
 /** The database, counting the statements that read api_keys. */
 function countingKeyReads(db: Db) {
@@ -63,7 +37,7 @@ function countingKeyReads(db: Db) {
 
 t.test('a delivery round reads the keys once, however many subscriptions it delivers', async (t) => {
   const world = await createWorld(t, undefined, { subscriptionLagMs: 0, subscriptionTickMs: 3_600_000, webhooks: { allowInsecure: true } });
-  const hook = await webhook(t);
+  const hook = await countingWebhook(t);
   const { db, counter } = countingKeyReads(world.database.db);
   const subscriptions = createSubscriptionService({ db, epcis: world.app.services.epcis, webhooks: { allowInsecure: true }, lagMs: 0 });
   t.teardown(() => subscriptions.stop());
@@ -80,7 +54,7 @@ t.test('a delivery round reads the keys once, however many subscriptions it deli
     for (let i = 0; i < 3; i++)
       await subscriptions.subscribe(principal, 'all', { dest: `${hook.dest}/${++n}`, stream: true, initialRecordTime: since });
   }
-  for (const [i, plant] of plants.entries()) expectStatus(t, await plant.api.post('/epcis/events', observed(i + 1)), 201, 'captured');
+  for (const [i, plant] of plants.entries()) expectStatus(t, await plant.api.post('/epcis/events', observedPack(i + 1)), 201, 'captured');
 
   counter.reads = 0;
   await subscriptions.tick();
@@ -89,7 +63,7 @@ t.test('a delivery round reads the keys once, however many subscriptions it deli
 
   // revoked keys still stop their subscriptions
   expectStatus(t, await world.admin.delete(`/api-keys/${keyless.id}`), 200, 'the key of no party revoked');
-  expectStatus(t, await plants[0].api.post('/epcis/events', observed(3)), 201, 'captured');
+  expectStatus(t, await plants[0].api.post('/epcis/events', observedPack(3)), 201, 'captured');
   await subscriptions.tick();
   t.same(
     [...hook.deliveries.values()],

@@ -6,6 +6,7 @@ import type { Test } from 'tap';
 import { buildApp } from '../../src/app.js';
 import { createSubscriptionService } from '../../src/epcis/subscriptions.js';
 import { createWebhookSender, destinationProblem, publicAddressLookup } from '../../src/epcis/webhooks.js';
+import { observedPack } from '../fixtures/epcis.js';
 import { createWorld } from '../fixtures/world.js';
 import { TEST_BASE_URL } from '../helper.js';
 import { fileTest } from '../root.js';
@@ -220,7 +221,7 @@ t.test('a delivery whose answer is cut off at the time bound failed: it is sent 
     stream: true,
     initialRecordTime: new Date(Date.now() - 60_000).toISOString(),
   });
-  await world.ok(plant.api.post('/epcis/events', observation(1)));
+  await world.ok(plant.api.post('/epcis/events', observedPack(1)));
 
   await subscriptions.tick();
   t.equal(hook.hits, 1, 'delivered once');
@@ -236,14 +237,3 @@ t.test('a delivery whose answer is cut off at the time bound failed: it is sent 
   t.match(delivered, { failures: 0, lastError: null }, 'and delivered');
   t.ok(delivered.cursor > subscribed.cursor, 'its events are delivered');
 });
-
-function observation(serial: number) {
-  return {
-    '@context': ['https://ref.gs1.org/standards/epcis/epcis-context.jsonld'],
-    type: 'ObjectEvent',
-    eventTime: `2026-03-0${serial}T08:00:00+08:00`,
-    eventTimeZoneOffset: '+08:00',
-    action: 'OBSERVE',
-    epcList: [`https://id.gs1.org/01/06901234000030/21/${serial}`],
-  };
-}
