@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { brandSchema } from '../brands/schemas.js';
 import { problemSchema } from '../errors/problem.js';
 import { traceNodeSchema } from '../trace/schemas.js';
+import { PAGE_HEADERS_DECLARED } from '../web/html.js';
 
 export const stageSchema = z.enum(['farm', 'slaughter', 'cutting', 'processing', 'cold_chain', 'distribution', 'retail']);
 const LOT_WARNINGS = ['recalled', 'on_hold', 'held', 'expired', 'destroyed'] as const;
@@ -110,11 +111,14 @@ const linksetSchema = z
   })
   .meta({ id: 'Linkset', description: 'The RFC 9264 linkset of a scanned identifier, its link relations named by the GS1 Web Vocabulary' });
 
-/** On a scan path every answer, errors included, follows Accept (src/resolver/routes.ts): a cache must tell them apart. */
-const varyHeader = { Vary: { type: 'string', const: 'Accept', description: 'the answer follows Accept' } };
+/** On a scan path every answer, errors included, follows Accept (src/resolver/routes.ts): a cache must tell them apart; a page among them carries its page headers. */
+const varyHeader = { Vary: { type: 'string', const: 'Accept', description: 'the answer follows Accept' }, ...PAGE_HEADERS_DECLARED };
 /** What every answer to a scan of a well-formed code or Digital Link carries, a 404 included: the link to its linkset. */
 const scannedHeaders = {
-  Link: { type: 'string', description: '<…?linkType=linkset>; rel="application/linkset": the linkset of the identifier scanned' },
+  Link: {
+    type: 'string',
+    description: '<…?linkType=linkset>; rel="linkset"; type="application/linkset+json": the linkset of the identifier scanned',
+  },
   ...varyHeader,
 };
 

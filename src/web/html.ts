@@ -89,6 +89,16 @@ export const PAGE_HEADERS = {
   'x-content-type-options': 'nosniff',
 } as const;
 
+/** PAGE_HEADERS as an OpenAPI document declares them on an answer that may be such a page. */
+export const PAGE_HEADERS_DECLARED = {
+  'Content-Security-Policy': {
+    type: 'string',
+    const: PAGE_HEADERS['content-security-policy'],
+    description: 'on a text/html page: it loads nothing from elsewhere and no other site may frame it',
+  },
+  'X-Content-Type-Options': { type: 'string', const: 'nosniff', description: 'on a text/html page' },
+} as const;
+
 export const LAYOUT_END = '\n</main>\n</body>\n</html>\n';
 
 /** A whole page; `extraCss` adds to the shared styles (a wider page, charts). */
