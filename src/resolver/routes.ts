@@ -26,15 +26,16 @@ const LINK_TYPES: Record<LinkType, { format: string; type: string; title: string
 };
 
 /**
- * `gs1:pip`, `https://gs1.org/voc/pip`, `https://ref.gs1.org/voc/pip` → `pip`; `linkset`/`all` → linkset; else null (unknown). The default
- * link the linkset lists is the product page.
+ * `gs1:pip`, `https://gs1.org/voc/pip`, `https://ref.gs1.org/voc/pip` → `pip`; `linkset`/`all` → linkset. Any other
+ * linkType (`gs1:recipeInfo`, another vocabulary's) matches no link here: it names the default link, the product page,
+ * as the GS1 resolver standard has it ("SHALL redirect to the default link unless there is information in the request
+ * that can be matched").
  */
-function linkTypeOf(value: string): LinkType | 'linkset' | null {
+function linkTypeOf(value: string): LinkType | 'linkset' {
   if (value === 'linkset' || value === 'all') return 'linkset';
   const namespace = GS1_VOC_NAMESPACES.find((prefix) => value.startsWith(prefix));
   const name = namespace ? value.slice(namespace.length) : value;
-  if (name === 'defaultLink') return 'pip';
-  return Object.hasOwn(LINK_TYPES, name) ? (name as LinkType) : null;
+  return Object.hasOwn(LINK_TYPES, name) ? (name as LinkType) : 'pip';
 }
 
 /**
@@ -129,7 +130,6 @@ export const resolverRoutes: FastifyPluginAsyncZod<{ service: ResolverService; p
     reply.header('link', `<${linkSetUrl}>; rel="linkset"; type="application/linkset+json"`);
     reply.header('vary', 'Accept');
     const requested = query.linkType ? linkTypeOf(query.linkType) : undefined;
-    if (requested === null) throw notFound(`unknown linkType ${query.linkType}; see ${linkSetUrl}`);
     // what the query names (a linkType, a format: the linkset's own links) comes before what Accept prefers
     const wantsLinkset =
       requested === 'linkset' ||
@@ -190,7 +190,10 @@ export const resolverRoutes: FastifyPluginAsyncZod<{ service: ResolverService; p
 
   const resolverQuery = z.object({
     format: z.enum(['html', 'json', 'certificates']).optional(),
-    linkType: z.string().optional().describe('gs1:pip, gs1:traceability, gs1:certificationInfo, or linkset'),
+    linkType: z
+      .string()
+      .optional()
+      .describe('gs1:pip, gs1:traceability, gs1:certificationInfo, or linkset (or all); any other leads to the default link (gs1:pip)'),
     lang: z.string().optional().describe('page language: en (any English tag) or zh-CN, the default for any other'),
     region: z.string().optional().describe('coarse region (6-digit code) the scan came from'),
   });
@@ -222,7 +225,7 @@ export const resolverRoutes: FastifyPluginAsyncZod<{ service: ResolverService; p
       `/${key}/*`,
       {
         config: scanning,
-        schema: {
+          schema: {
           tags,
           summary: `Resolve a GS1 Digital Link with primary key ${key}`,
           querystring: resolverQuery.passthrough(),

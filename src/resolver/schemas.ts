@@ -138,7 +138,8 @@ export const scanResponses = {
     headers: scannedHeaders,
   },
   307: z.null().meta({
-    description: 'A linkType other than linkset: a redirect to that link, the rest of the query string passed on',
+    description:
+      'A linkType other than linkset: a redirect to that link (to the default link, the consumer page, for a linkType with no link here), the rest of the query string passed on',
     headers: {
       location: { type: 'string', format: 'uri', description: 'the link the linkType names (…?format=html, json or certificates)' },
       ...scannedHeaders,
@@ -158,10 +159,7 @@ export const scanError = (description: string, headers: Record<string, object> =
 
 export const scanErrorResponses = {
   400: scanError('A malformed code or GS1 Digital Link'),
-  404: scanError(
-    'A code or key never issued here (the not-genuine page), an unknown linkType, or a key that names no lot or pack',
-    scannedHeaders,
-  ),
+  404: scanError('A code or key never issued here (the not-genuine page), or a key that names no lot or pack', scannedHeaders),
   429: scanError('Too many scans from this address in a minute'),
 };
 

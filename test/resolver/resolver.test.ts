@@ -105,7 +105,16 @@ t.test('resolver: short codes and GS1 Digital Links, with content negotiation', 
     t.equal(followed.statusCode, 307, `the linkset's ${relation} is a linkType the resolver answers`);
     t.equal(followed.headers.location, links[relation][0].href, `and leads where the linkset says`);
   }
-  t.equal((await get(`/t/${code}?linkType=gs1:nothing`)).statusCode, 404, 'unknown linkType');
+  // GS1 conformance: a linkType the resolver has no link for leads to the default link, never to an error
+  const unmatched = await get(`/t/${code}?linkType=gs1:recipeInfo&lang=en`, { accept: 'text/html' });
+  t.equal(unmatched.statusCode, 307, 'a linkType with no link here redirects');
+  t.equal(unmatched.headers.location, `${TEST_BASE_URL}/t/${code}?lang=en&format=html`, 'to the default link, the query passed on');
+  const landed = await get(String(unmatched.headers.location).slice(TEST_BASE_URL.length), { accept: 'text/html' });
+  t.equal(landed.statusCode, 200, 'where a genuine code shows its page');
+  t.notMatch(landed.body, TEXT.en.invalidCode, 'and never says the code is invalid');
+  t.equal((await get(`/t/${code}?linkType=gs1:nothing`)).headers.location, `${TEST_BASE_URL}/t/${code}?format=html`);
+  t.equal((await get(`/t/${code}?linkType=all`)).statusCode, 200, 'linkType=all is still the linkset');
+  t.equal((await get(`/t/${unissuedCode()}?linkType=gs1:recipeInfo`)).statusCode, 404, 'an unknown code is 404 whatever the linkType');
   // the GS1 Web Vocabulary names each link type by https://ref.gs1.org/voc/…, and lists gs1.org/voc/…
   // and www.gs1.org/voc/… as the same property: a client may use any of them
   for (const namespace of ['https://ref.gs1.org/voc/', 'https://www.gs1.org/voc/', 'https://gs1.org/voc/']) {
@@ -114,12 +123,16 @@ t.test('resolver: short codes and GS1 Digital Links, with content negotiation', 
     t.equal(followed.headers.location, `${TEST_BASE_URL}/t/${code}?format=json`, 'and leads to the trace summary');
   }
   t.equal(
-    (await get(`/t/${code}?linkType=${encodeURIComponent('https://example.org/voc/traceability')}`)).statusCode,
-    404,
-    'another namespace is not GS1',
+    (await get(`/t/${code}?linkType=${encodeURIComponent('https://example.org/voc/traceability')}`)).headers.location,
+    `${TEST_BASE_URL}/t/${code}?format=html`,
+    'another namespace is not GS1: the default link',
   );
   for (const member of ['toString', 'constructor', 'gs1:hasOwnProperty', '__proto__']) {
-    t.equal((await get(`/t/${code}?linkType=${member}`)).statusCode, 404, `linkType ${member} is unknown, not an Object member`);
+    t.equal(
+      (await get(`/t/${code}?linkType=${member}`)).headers.location,
+      `${TEST_BASE_URL}/t/${code}?format=html`,
+      `linkType ${member} is unknown, not an Object member: the default link`,
+    );
   }
 
   const fake = await get(`/t/${unissuedCode()}`);
@@ -137,6 +150,11 @@ t.test('resolver: short codes and GS1 Digital Links, with content negotiation', 
   t.equal(dl.statusCode, 200, 'Digital Link with GTIN, lot and serial');
   t.equal(dl.json().code, code);
   t.equal((await get(`/01/${gtin}/10/${demo.retailLotNumber}/21/${code}?linkType=linkset`)).statusCode, 200, 'query string');
+  t.equal(
+    (await get(`/01/${gtin}/21/${code}?linkType=gs1:recipeInfo&17=261231`)).headers.location,
+    `${TEST_BASE_URL}/01/${gtin}/21/${code}?17=261231&format=html`,
+    'a Digital Link with a linkType that has no link here leads to the default link',
+  );
   const slash = await get(`/01/${gtin}/10/${demo.retailLotNumber}/21/${code}/?linkType=linkset`, { accept: 'application/json' });
   t.equal(slash.statusCode, 400, 'a trailing slash is malformed, not another resource');
   t.match(slash.json().detail, 'does not end in "/"');

@@ -131,7 +131,7 @@ t.test('a scan answers each error as the OpenAPI document declares it: a page wh
   const errors: [string, string, number][] = [
     ['/t/{code}', `/t/${'A'.repeat(65)}`, 400],
     ['/t/{code}', `/t/${unissued}`, 404],
-    ['/t/{code}', `/t/${demo.itemCode}?linkType=gs1:nothing`, 404],
+    ['/t/{code}', `/t/${unissued}?linkType=gs1:nothing`, 404],
     ['/01/{*}', `/01/${gtin.slice(1)}`, 400],
     ['/01/{*}', '/01/09506000134352/21/X', 404],
     ['/00/{*}', '/00/106901234500000011', 400],
