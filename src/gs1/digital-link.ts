@@ -512,7 +512,8 @@ function parseQuery(query: string, link: DigitalLink, qualifiers: readonly strin
     if (!/^\d+$/.test(key.value)) {
       const value = formDecode(`query parameter ${key.value}`, rawValue ?? '');
       if (!value.ok) return value.error;
-      link.params[key.value] = value.value;
+      // a parameter given twice keeps its first value, as URLSearchParams.get reads it
+      if (!Object.hasOwn(link.params, key.value)) link.params[key.value] = value.value;
       continue;
     }
     const ai = key.value;

@@ -58,6 +58,19 @@ function queryPassedOn(url: string): string[] {
     .map((pair) => pair.replace(/[^\w\-.~!$'()*+,;=:@/?%]/g, (character) => encodeURIComponent(character)));
 }
 
+/**
+ * A resolver parameter (`lang`, `linkType`, `format`, `region`, any other non-numeric key) given more than once takes its
+ * first value, as `URLSearchParams.get` reads it: a label or a link that repeats one is no malformed code. A repeated AI
+ * (a numeric key) stays malformed: parseDigitalLinkPath reads those off the URL itself.
+ */
+async function firstValues(request: FastifyRequest) {
+  const query = request.query as Record<string, unknown>;
+  if (!Object.values(query).some(Array.isArray)) return;
+  request.query = Object.fromEntries(
+    Object.entries(query).map(([key, value]) => [key, Array.isArray(value) && !/^\d+$/.test(key) ? value[0] : value]),
+  );
+}
+
 const langOfRequest = (request: FastifyRequest): Lang => langOf((request.query as { lang?: unknown }).lang);
 
 /** Paths a label links to, with whatever follows them (a garbled scan may match no route). */
@@ -202,6 +215,7 @@ export const resolverRoutes: FastifyPluginAsyncZod<{ service: ResolverService; p
     '/t/:code',
     {
       config: scanning,
+      preValidation: firstValues,
       schema: {
         tags,
         summary: 'Resolve a scanned trace code: consumer page, JSON summary, or GS1 linkset (content negotiation)',
@@ -225,7 +239,8 @@ export const resolverRoutes: FastifyPluginAsyncZod<{ service: ResolverService; p
       `/${key}/*`,
       {
         config: scanning,
-          schema: {
+        preValidation: firstValues,
+        schema: {
           tags,
           summary: `Resolve a GS1 Digital Link with primary key ${key}`,
           querystring: resolverQuery.passthrough(),

@@ -424,6 +424,30 @@ t.test('a shopper reloading the page is one scan: repeated resolutions by one cl
   t.equal((await scan('shopper phone')).json().scans.count, 4, 'eleven minutes later the same phone scans again');
 });
 
+t.test('a query key given twice takes its first value: a genuine code is never called invalid', async (t) => {
+  const { app } = await buildTestApp(t);
+  const demo = await seedDemoChain(app.services);
+  const BROWSER = 'text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8';
+  const open = (url: string, accept = BROWSER) => app.inject({ method: 'GET', url, headers: { accept } });
+  const code = demo.itemCode;
+  const gtin = (await open(`/t/${code}?format=json`)).json().product.gtin;
+  for (const path of [`/t/${code}`, `/01/${gtin}/21/${code}`]) {
+    const english = await open(`${path}?lang=en&lang=zh-CN`);
+    t.equal(english.statusCode, 200, `${path}: two langs`);
+    t.match(english.body, '<html lang="en">', 'the first is the language');
+    t.notMatch(english.body, TEXT.en.invalidCode, 'and the code is not called invalid');
+    const chinese = await open(`${path}?lang=zh-CN&lang=en`);
+    t.match(chinese.body, '<html lang="zh-CN">', 'whichever comes first');
+    const twoLinks = await open(`${path}?linkType=gs1:traceability&linkType=gs1:pip&region=500236&region=110101`);
+    t.equal(twoLinks.statusCode, 307, `${path}: two linkTypes`);
+    t.equal(twoLinks.headers.location, `${TEST_BASE_URL}${path}?region=500236&region=110101&format=json`, 'the first names the link');
+    const twoFormats = await open(`${path}?format=json&format=html`);
+    t.equal(twoFormats.statusCode, 200, `${path}: two formats`);
+    t.equal(twoFormats.json().code, code, 'the first is the format');
+  }
+  t.equal((await open(`/01/${gtin}/21/${code}?17=261231&17=261231`)).statusCode, 400, 'an AI twice is still malformed');
+});
+
 t.test('a bad code opened in a browser gets a page in its language; JSON clients get problem+json', async (t) => {
   const { app } = await buildTestApp(t);
   const BROWSER = 'text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8';
