@@ -6,6 +6,7 @@ import { periodScope } from '../figures/service.js';
 import { cookieValue, sessionCookie } from '../http/cookies.js';
 import { CSV_TYPE, csvStream } from '../http/csv.js';
 import { KDE_COLUMNS, KDE_SORTS } from '../trace/kde.js';
+import { PAGE_HEADERS } from '../web/html.js';
 import { dashboardPage, loginPage } from './pages.js';
 import { type DashboardService, SESSION_HOURS } from './service.js';
 
@@ -43,7 +44,11 @@ export const dashboardRoutes: FastifyPluginAsyncZod<{ service: DashboardService 
         response: { 200: page('The sign-in form') },
       },
     },
-    async (request, reply) => reply.type(HTML).send(loginPage(request.query.lang ?? 'zh-CN', false)),
+    async (request, reply) =>
+      reply
+        .headers(PAGE_HEADERS)
+        .type(HTML)
+        .send(loginPage(request.query.lang ?? 'zh-CN', false)),
   );
 
   app.post(
@@ -73,7 +78,7 @@ export const dashboardRoutes: FastifyPluginAsyncZod<{ service: DashboardService 
       } catch (error) {
         // a wrong key gets the form again, saying so
         if (error instanceof Problem && (error.status === 401 || error.status === 403)) {
-          return reply.code(error.status).type(HTML).send(loginPage(lang, true));
+          return reply.code(error.status).headers(PAGE_HEADERS).type(HTML).send(loginPage(lang, true));
         }
         throw error;
       }
@@ -153,7 +158,9 @@ export const dashboardRoutes: FastifyPluginAsyncZod<{ service: DashboardService 
       const { lang, ...query } = request.query;
       if (!principal) return reply.redirect(`/regulator/login${lang === 'en' ? '?lang=en' : ''}`, 303);
       const view = await service.view(principal, periodScope(query));
+      // the same policy as the consumer pages: no script, inline styles, forms posting to the site itself, no framing
       return reply
+        .headers(PAGE_HEADERS)
         .type(HTML)
         .header('cache-control', 'no-store')
         .send(dashboardPage(view, query, lang ?? 'zh-CN'));

@@ -59,6 +59,18 @@ t.test(
       if (response.status() >= 400) failed.push(`${response.status()} ${response.url()}`);
     });
     page.on('requestfailed', (request) => failed.push(`failed ${request.url()}`));
+    // what the pages complain of: script errors, refused loads, Content-Security-Policy violations
+    const complaints: string[] = [];
+    page.on('pageerror', (error) => complaints.push(`page error: ${error.message}`));
+    page.on('console', (message) => {
+      if (['error', 'warning'].includes(message.type())) complaints.push(`${message.type()}: ${message.text()}`);
+    });
+    const policies: string[] = [];
+    page.on('response', (response) => {
+      if (response.request().resourceType() === 'document' && response.status() < 300) {
+        policies.push(`${new URL(response.url()).pathname} ${response.headers()['content-security-policy'] ?? '(none)'}`);
+      }
+    });
 
     await page.goto(`${origin}/regulator/dashboard`);
     t.equal(new URL(page.url()).pathname, '/regulator/login', 'without a session the browser lands on the sign-in form');
@@ -99,5 +111,10 @@ t.test(
     await Promise.all([page.waitForURL(`${origin}/regulator/login`), page.click('form.logout button')]);
     t.equal((await context.cookies()).filter((c) => c.name === 'regulator_session').length, 0, 'signing out drops the cookie');
     t.strictSame(failed, [], 'no failed requests');
+    t.ok(policies.length >= 3, 'the sign-in form and the dashboard were loaded');
+    for (const policy of policies) {
+      t.match(policy, /default-src 'none'.*form-action 'self'.*frame-ancestors 'none'/, `${policy.split(' ')[0]}: a strict policy`);
+    }
+    t.strictSame(complaints, [], 'no script error, refused load or policy violation on any page');
   },
 );

@@ -65,6 +65,14 @@ t.test('the dashboard: sign-in with a regulator key, a session cookie, the figur
   t.equal(page.statusCode, 200);
   t.match(page.headers['content-type'], /^text\/html/);
   t.equal(page.headers['cache-control'], 'no-store');
+  for (const [what, response] of [
+    ['the dashboard', page],
+    ['the sign-in form', await app.inject({ method: 'GET', url: '/regulator/login' })],
+    ['a refused sign-in', wrong],
+  ] as const) {
+    t.match(response.headers['content-security-policy'], /default-src 'none'.*form-action 'self'/, `${what}: a strict policy`);
+    t.equal(response.headers['x-content-type-options'], 'nosniff', `${what}: nosniff`);
+  }
   t.match(page.body, '<html lang="zh-CN">');
   t.match(page.body, '现场快检');
   t.match(page.body, '100.0 % · 1/1 批次合格');
