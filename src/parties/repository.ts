@@ -1,4 +1,4 @@
-import { and, eq, isNotNull, type SQL } from 'drizzle-orm';
+import { and, eq, isNotNull, or, type SQL, sql } from 'drizzle-orm';
 import { anyOf } from '../db/chunk.js';
 import type { Db } from '../db/client.js';
 import { parties } from '../db/schema.js';
@@ -34,6 +34,38 @@ export function createPartiesRepository(db: Db) {
         .orderBy(parties.createdAt, parties.code)
         .limit(filter.limit)
         .offset(filter.offset);
+    },
+    /**
+     * Serialises registrations of company prefixes until the transaction ends: whether a new
+     * prefix overlaps one registered meanwhile cannot be left to a unique index.
+     */
+    async lockCompanyPrefixes(tx: Db): Promise<void> {
+      await tx.execute(sql`select pg_advisory_xact_lock(hashtext('parties.gs1_company_prefix'))`);
+    },
+    /** Parties whose company prefix is this one, starts with it, or starts it. */
+    async findOverlappingCompanyPrefixes(prefix: string, tx: Db = db): Promise<PartyRow[]> {
+      return tx
+        .select()
+        .from(parties)
+        .where(
+          and(
+            isNotNull(parties.gs1CompanyPrefix),
+            or(sql`starts_with(${prefix}, ${parties.gs1CompanyPrefix})`, sql`starts_with(${parties.gs1CompanyPrefix}, ${prefix})`),
+          ),
+        );
+    },
+    /** The party's own company prefix and the party (if any) whose prefix begins this GTIN-14's company prefix and item reference. */
+    async companyPrefixesFor(partyCode: string, gtin14: string): Promise<{ code: string; prefix: string }[]> {
+      const rows = await db
+        .select({ code: parties.code, prefix: parties.gs1CompanyPrefix })
+        .from(parties)
+        .where(
+          and(
+            isNotNull(parties.gs1CompanyPrefix),
+            or(eq(parties.code, partyCode), sql`starts_with(${gtin14.slice(1)}, ${parties.gs1CompanyPrefix})`),
+          ),
+        );
+      return rows as { code: string; prefix: string }[];
     },
     async companyPrefixes(): Promise<string[]> {
       const rows = await db.select({ prefix: parties.gs1CompanyPrefix }).from(parties).where(isNotNull(parties.gs1CompanyPrefix));

@@ -44,7 +44,9 @@ export const createPartyBody = z.object({
     .string()
     .regex(/^\d{6,12}$/, { error: 'must be a GS1 company prefix: 6 to 12 digits' })
     .optional()
-    .describe("lets EPCIS render this party's identifiers as EPC URNs"),
+    .describe(
+      "lets EPCIS render this party's identifiers as EPC URNs; no other party's prefix may equal it, start it or start with it, and the party's products' GTINs must be under it",
+    ),
 });
 export type CreatePartyInput = z.infer<typeof createPartyBody>;
 

@@ -17,7 +17,10 @@ export const toParty = (row: PartyRow): Party => ({
 const alreadyRegistered = (pointer: string) => ({ in: 'body', pointer, detail: 'already registered' });
 
 export function createPartyService(deps: {
-  parties: Pick<PartiesRepository, 'insert' | 'findByCode' | 'findByUscc' | 'list'>;
+  parties: Pick<
+    PartiesRepository,
+    'insert' | 'findByCode' | 'findByUscc' | 'list' | 'lockCompanyPrefixes' | 'findOverlappingCompanyPrefixes'
+  >;
   tradingPartners: (partyCode: string) => Promise<Set<string>>;
   transaction: Transact;
   audit: AuditRecorder;
@@ -43,6 +46,19 @@ export function createPartyService(deps: {
           const existing = await deps.parties.findByUscc(input.uscc, tx);
           if (existing) {
             throw conflict(`USCC ${input.uscc} is already registered as party ${existing.code}`, [alreadyRegistered('/uscc')]);
+          }
+        }
+        if (input.gs1CompanyPrefix) {
+          // one party per prefix, and none the start of another's, so a GTIN or SSCC names one party
+          // and an EPC URN says where its company prefix ends; the lock orders registrations running alongside
+          await deps.parties.lockCompanyPrefixes(tx);
+          const [overlapping] = await deps.parties.findOverlappingCompanyPrefixes(input.gs1CompanyPrefix, tx);
+          if (overlapping) {
+            const prefix = overlapping.gs1CompanyPrefix as string;
+            const how = prefix === input.gs1CompanyPrefix ? 'is registered to' : `overlaps ${prefix}, registered to`;
+            throw conflict(`GS1 company prefix ${input.gs1CompanyPrefix} ${how} party ${overlapping.code}`, [
+              { in: 'body', pointer: '/gs1CompanyPrefix', detail: `overlaps the company prefix of party ${overlapping.code}` },
+            ]);
           }
         }
         const row = await deps.parties

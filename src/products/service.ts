@@ -16,7 +16,29 @@ export const toProduct = (row: ProductRow): Product => ({
 export function createProductService(deps: {
   products: Pick<ProductsRepository, 'insert' | 'findByCode' | 'findByGtin' | 'list'>;
   partyExists: (code: string) => Promise<boolean>;
+  /** The registered company prefixes of the party and of whoever owns the prefix the GTIN-14 carries. */
+  companyPrefixesFor: (partyCode: string, gtin14: string) => Promise<{ code: string; prefix: string }[]>;
 }) {
+  /**
+   * A GTIN under a company prefix registered to another party is that party's; a party that
+   * registered a company prefix registers only GTINs under it (one without any, any GTIN no party owns).
+   */
+  async function requireGtinOfParty(partyCode: string, gtin14: string): Promise<void> {
+    const prefixes = await deps.companyPrefixesFor(partyCode, gtin14);
+    const carried = prefixes.find((row) => gtin14.slice(1).startsWith(row.prefix));
+    if (carried && carried.code !== partyCode) {
+      throw conflict(`GTIN ${gtin14} is under GS1 company prefix ${carried.prefix}, registered to party ${carried.code}`, [
+        { in: 'body', pointer: '/gtin', detail: `under the company prefix of party ${carried.code}` },
+      ]);
+    }
+    const own = prefixes.filter((row) => row.code === partyCode).map((row) => row.prefix);
+    if (!carried && own.length > 0) {
+      throw conflict(`GTIN ${gtin14} is not under the GS1 company prefix of party ${partyCode} (${own.join(', ')})`, [
+        { in: 'body', pointer: '/gtin', detail: `not under company prefix ${own.join(', ')}` },
+      ]);
+    }
+  }
+
   return {
     async register(principal: Principal, input: CreateProductInput): Promise<Product> {
       requireMasterDataWriter(principal, input.partyCode);
@@ -25,6 +47,7 @@ export function createProductService(deps: {
       const gtin = input.gtin ? toGtin14(input.gtin) : undefined;
       const gtinTaken = () =>
         conflict(`GTIN ${gtin} is already registered`, [{ in: 'body', pointer: '/gtin', detail: 'already registered' }]);
+      if (gtin) await requireGtinOfParty(input.partyCode, gtin);
       if (gtin && (await deps.products.findByGtin(gtin))) throw gtinTaken();
       const row = await deps.products
         .insert({ code: newProductCode(), ...input, gtin, marks: [...new Set(input.marks ?? [])] })

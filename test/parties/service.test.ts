@@ -13,7 +13,14 @@ t.test('a USCC and a GLN each name one party, also when two registrations race',
   const database = await openTestDatabase(t);
   const { repositories } = createChain(database);
   const service = createPartyService({
-    parties: narrow(repositories.parties, ['insert', 'findByCode', 'findByUscc', 'list']),
+    parties: narrow(repositories.parties, [
+      'insert',
+      'findByCode',
+      'findByUscc',
+      'list',
+      'lockCompanyPrefixes',
+      'findOverlappingCompanyPrefixes',
+    ]),
     tradingPartners: repositories.shipments.tradingPartners,
     transaction: (work) => database.db.transaction((tx) => work(tx as unknown as Db)),
     audit: createAuditService({ audit: repositories.audit, now: () => new Date() }),

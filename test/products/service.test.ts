@@ -15,6 +15,7 @@ t.test('products', async (t) => {
   const service = createProductService({
     products: narrow(repositories.products, ['insert', 'findByCode', 'findByGtin', 'list']),
     partyExists: async (code) => (await repositories.parties.findByCode(code)) !== undefined,
+    companyPrefixesFor: repositories.parties.companyPrefixesFor,
   });
   const processor = await chain.party('processor');
   const other = await chain.party('processor');
