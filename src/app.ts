@@ -238,7 +238,6 @@ export function createServices(
     transaction,
     writer,
     recalls: repos.recalls,
-    parties: repos.parties,
     lots: repos.lots,
     tradingPartners: repos.shipments.tradingPartners,
     now,

@@ -190,13 +190,22 @@ export function requireOwnMasterData(
 }
 
 /**
- * The party a regulator act (hold, release, recall, closing a recall) is recorded under: an
- * operator acts for its own party (as a lot's owner), a regulator through the regulator party
- * (kind `regulator`) its key was issued for. A regulator key without a party reads but does not act,
- * so every act in the log names an accountable body; the key id is kept with each act too.
+ * Who makes a regulator act (hold, release, recall, closing a recall): the party it is recorded
+ * under, and whether it acts with a regulator's rights. Those rights come with the key's role, as
+ * every other right does: a regulator key issued for its regulator party (kind `regulator`) has
+ * them; an operator key has a lot owner's rights only, whatever its party's kind (a regulator
+ * party's operator key records its tests, and reads only its own party's data).
  */
-export function regulatoryActor(principal: Principal): string {
-  if ((principal.role === 'operator' || principal.role === 'regulator') && principal.partyCode) return principal.partyCode;
+export type RegulatoryActor = { code: string; regulator: boolean };
+
+/**
+ * The regulator act's actor: an operator acts for its own party (as a lot's owner), a regulator
+ * through the regulator party its key was issued for. A regulator key without a party reads but
+ * does not act, so every act in the log names an accountable body; the key id is kept with each act too.
+ */
+export function regulatoryActor(principal: Principal): RegulatoryActor {
+  if ((principal.role === 'operator' || principal.role === 'regulator') && principal.partyCode)
+    return { code: principal.partyCode, regulator: principal.role === 'regulator' };
   throw forbidden(
     principal.role === 'regulator'
       ? 'a regulator acts through its regulator party: ask an admin for a key issued with partyCode of a party of kind regulator'
@@ -213,13 +222,13 @@ const ownerShownTo = (readsLot: boolean, lot: { partyCode: string }) => (readsLo
  * points at the lot where the request named it (`pointer`).
  */
 export function requireHoldOrRecallRight(
-  actor: { code: string; kind: string | undefined },
+  actor: RegulatoryActor,
   lot: { code: string; partyCode: string },
   what: string,
   involvedParties: ReadonlySet<string>,
   pointer: (string | number)[],
 ) {
-  if (actor.kind === 'regulator' || actor.code === lot.partyCode) return;
+  if (actor.regulator || actor.code === lot.partyCode) return;
   throw forbidden(
     `only a regulator or the owner of lot ${lot.code}${ownerShownTo(partyReadsLot(actor.code, involvedParties), lot)} may ${what}`,
     [bodyField(pointer, 'not a lot of this party')],
@@ -231,20 +240,16 @@ export function requireHoldOrRecallRight(
  * the owner has no moment between a release and the new hold to move the lot; the owner then can
  * no longer release it (requireReleaseRight). A regulator's hold is not taken over by anyone.
  */
-export function mayTakeOverHold(actor: { code: string; kind: string | undefined }, lot: { partyCode: string }, heldBy: string): boolean {
-  return actor.kind === 'regulator' && heldBy === lot.partyCode && actor.code !== heldBy;
+export function mayTakeOverHold(actor: RegulatoryActor, lot: { partyCode: string }, heldBy: string): boolean {
+  return actor.regulator && heldBy === lot.partyCode && actor.code !== heldBy;
 }
 
 /**
  * A hold is released by a regulator, or by the owner when the owner put it on. Decided after
  * requireHoldOrRecallRight, which refuses any other party, so who put the hold on is named to the owner only.
  */
-export function requireReleaseRight(
-  actor: { code: string; kind: string | undefined },
-  lot: { code: string; partyCode: string },
-  heldBy: string,
-) {
-  if (actor.kind === 'regulator' || (actor.code === lot.partyCode && heldBy === lot.partyCode)) return;
+export function requireReleaseRight(actor: RegulatoryActor, lot: { code: string; partyCode: string }, heldBy: string) {
+  if (actor.regulator || (actor.code === lot.partyCode && heldBy === lot.partyCode)) return;
   throw forbidden(
     `the hold on lot ${lot.code} was put on by ${heldBy}; only a regulator${heldBy === lot.partyCode ? ' or the owner' : ''} may release it`,
   );
@@ -291,12 +296,8 @@ export function requireRecallHolder(principal: Principal, recallId: string, hold
  * A recall is closed by a regulator party, or by the party that opened it; closing before every
  * holder has acknowledged is an override only a regulator may make, with a reason.
  */
-export function requireRecallCloser(
-  actor: { code: string; kind: string | undefined },
-  recall: { id: string; partyCode: string },
-  override: boolean,
-) {
-  if (actor.kind === 'regulator') return;
+export function requireRecallCloser(actor: RegulatoryActor, recall: { id: string; partyCode: string }, override: boolean) {
+  if (actor.regulator) return;
   if (override) throw forbidden(`only a regulator may close recall ${recall.id} before every holder has acknowledged it`);
   if (actor.code !== recall.partyCode)
     throw forbidden(`only a regulator or ${recall.partyCode}, which opened it, may close recall ${recall.id}`);

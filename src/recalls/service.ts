@@ -17,7 +17,6 @@ import type { EventView } from '../events/schemas.js';
 import { BatchRejected, type EventContext, type EventWriter, type WriteRequest } from '../events/writer/index.js';
 import type { EventAction } from '../events/writer/rules/index.js';
 import type { LotsRepository } from '../lots/repository.js';
-import type { PartiesRepository } from '../parties/repository.js';
 import { dueTimes, overdueFor, progressOf, RECALL_DEADLINES, type RecallDeadlines, type RecallLevel } from './deadlines.js';
 import type { RecallRow, RecallsRepository, ScopeCsvRow } from './repository.js';
 import type { RecallReport, RecallSummary, RecallView } from './schemas.js';
@@ -39,7 +38,6 @@ export function createRecallService(deps: {
   transaction: Transact;
   writer: Pick<EventWriter, 'write'>;
   recalls: RecallsRepository;
-  parties: Pick<PartiesRepository, 'findByCode'>;
   lots: Pick<LotsRepository, 'findByCodes'>;
   tradingPartners: (partyCode: string) => Promise<Set<string>>;
   now: () => Date;
@@ -155,19 +153,22 @@ export function createRecallService(deps: {
     async hold(principal: Principal, input: { lotCodes: string[]; reason: string; pendingTest?: string }): Promise<EventView> {
       const actor = regulatoryActor(principal);
       return deps.transaction((tx) =>
-        act(tx, actor, {
+        act(tx, actor.code, {
           type: 'hold',
           lotCodes: input.lotCodes,
           reason: input.reason,
           pendingTest: input.pendingTest ?? null,
           keyId: principal.keyId,
+          asRegulator: actor.regulator,
         }),
       );
     },
 
     async release(principal: Principal, input: { lotCodes: string[]; reason: string }): Promise<EventView> {
       const actor = regulatoryActor(principal);
-      return deps.transaction((tx) => act(tx, actor, { type: 'release', ...input, keyId: principal.keyId }));
+      return deps.transaction((tx) =>
+        act(tx, actor.code, { type: 'release', ...input, keyId: principal.keyId, asRegulator: actor.regulator }),
+      );
     },
 
     /**
@@ -207,7 +208,7 @@ export function createRecallService(deps: {
         if (missing >= 0) {
           throw unprocessable('unknown-lot', `no lot ${roots[missing]}`, [bodyField(['lotCodes', missing], 'unknown lot')]);
         }
-        const event = await act(tx, actor, {
+        const event = await act(tx, actor.code, {
           type: 'recall',
           phase: 'open',
           recallId: id,
@@ -217,10 +218,11 @@ export function createRecallService(deps: {
           rootLotCodes: roots,
           lotCodes,
           keyId: principal.keyId,
+          asRegulator: actor.regulator,
         });
         const row = {
           id,
-          partyCode: actor,
+          partyCode: actor.code,
           openedByKeyId: principal.keyId,
           level: input.level,
           reason: input.reason,
@@ -383,9 +385,8 @@ export function createRecallService(deps: {
      */
     async close(principal: Principal, id: string, input: { overrideReason?: string }): Promise<RecallView> {
       const actor = regulatoryActor(principal);
-      const kind = (await deps.parties.findByCode(actor))?.kind;
       // who may close it at all comes before its state, so a holder learns nothing of the others it waits for
-      requireRecallCloser({ code: actor, kind }, await readable(principal, id), false);
+      requireRecallCloser(actor, await readable(principal, id), false);
       await deps.transaction(async (tx) => {
         const recall = (await deps.recalls.lock(tx, id)) as RecallRow;
         if (recall.status !== 'open') throw conflict(`recall ${id} is already closed`);
@@ -397,8 +398,8 @@ export function createRecallService(deps: {
             [bodyField(['overrideReason'], 'required while holders have not acknowledged')],
           );
         }
-        requireRecallCloser({ code: actor, kind }, recall, override);
-        const event = await act(tx, actor, {
+        requireRecallCloser(actor, recall, override);
+        const event = await act(tx, actor.code, {
           type: 'recall',
           phase: 'close',
           recallId: id,

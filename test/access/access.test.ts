@@ -307,9 +307,9 @@ t.test('write rights', async (t) => {
 
 t.test('holds and recalls: a refusal names the owner, or who held the lot, only to a party that may read it', async (t) => {
   const lot = { code: 'LOT1', partyCode: 'FARM' };
-  const plantParty = { code: 'PLANT', kind: 'processor' };
-  const farmParty = { code: 'FARM', kind: 'farm' };
-  const bureau = { code: 'BUREAU', kind: 'regulator' };
+  const plantParty = { code: 'PLANT', regulator: false };
+  const farmParty = { code: 'FARM', regulator: false };
+  const bureau = { code: 'BUREAU', regulator: true };
   const stranger = new Set(['FARM']);
   const sentIt = new Set(['FARM', 'PLANT']);
   t.equal(
@@ -337,17 +337,23 @@ t.test('holds and recalls: a refusal names the owner, or who held the lot, only 
     refusal(() => requireReleaseRight(bureau, lot, 'FARM')),
     null,
   );
+  t.equal(
+    refusal(() => requireHoldOrRecallRight({ code: 'BUREAU', regulator: false }, lot, 'recall it', stranger, ['lotCodes', 0])),
+    'only a regulator or the owner of lot LOT1 may recall it',
+    'a regulator party acting with an operator key has a lot owner’s rights only',
+  );
 });
 
 t.test('holds: a regulator party takes over the owner’s hold; nobody takes over a regulator’s', async (t) => {
   const lot = { partyCode: 'FARM' };
-  const bureau = { code: 'BUREAU', kind: 'regulator' };
+  const bureau = { code: 'BUREAU', regulator: true };
   t.ok(mayTakeOverHold(bureau, lot, 'FARM'), 'a regulator replaces the owner’s hold');
   t.notOk(mayTakeOverHold(bureau, lot, 'CITY'), 'not another regulator’s');
   t.notOk(mayTakeOverHold(bureau, lot, 'BUREAU'), 'nor its own');
-  t.notOk(mayTakeOverHold({ code: 'FARM', kind: 'farm' }, lot, 'FARM'), 'the owner holds its held lot no further');
-  t.notOk(mayTakeOverHold({ code: 'FARM', kind: 'farm' }, lot, 'BUREAU'), 'nor takes over a regulator’s hold');
-  t.notOk(mayTakeOverHold({ code: 'PLANT', kind: 'processor' }, lot, 'FARM'), 'another party never');
+  t.notOk(mayTakeOverHold({ code: 'FARM', regulator: false }, lot, 'FARM'), 'the owner holds its held lot no further');
+  t.notOk(mayTakeOverHold({ code: 'FARM', regulator: false }, lot, 'BUREAU'), 'nor takes over a regulator’s hold');
+  t.notOk(mayTakeOverHold({ code: 'PLANT', regulator: false }, lot, 'FARM'), 'another party never');
+  t.notOk(mayTakeOverHold({ code: 'BUREAU', regulator: false }, lot, 'FARM'), 'nor a regulator party acting with an operator key');
 });
 
 t.test('route reach: a reader key only posts reads, a brand office key only calls the brand routes', async (t) => {

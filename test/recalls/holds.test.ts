@@ -437,3 +437,41 @@ t.test('a hold, release or recall of another party’s lot is refused at the lot
   await refusedAtSecond('release', other.api.post('/holds/release', { lotCodes: [own, theirs], reason: 'x' }));
   await refusedAtSecond('recall', other.api.post('/recalls', { lotCodes: [own, theirs], level: 3, reason: 'r', hazard: 'h' }));
 });
+
+t.test('an operator key of a regulator party has no regulator rights: those come with the regulator role', async (t) => {
+  const world = await createWorld(t);
+  const farm = await world.party('farm');
+  const product = await farm.product('kg');
+  const lot = await farm.commission(product, 50);
+  const other = await farm.commission(product, 20);
+  const bureau = await world.ok(
+    world.admin.post('/parties', { kind: 'regulator', name: '县市场监管局', uscc: randomUscc(), regionCode: '500236' }),
+  );
+  const issued = await world.ok(world.admin.post('/api-keys', { role: 'operator', partyCode: bureau.code }));
+  const bureauOperator = client(world.app, issued.key);
+  const regulator = client(world.app, (await world.ok(world.admin.post('/api-keys', { role: 'regulator', partyCode: bureau.code }))).key);
+
+  expectStatus(t, await bureauOperator.post('/holds', { lotCodes: [lot], reason: 'x' }), 403, 'it does not hold another party’s lot');
+  expectStatus(t, await bureauOperator.post('/recalls', { lotCodes: [lot], level: 1, reason: 'r', hazard: 'h' }), 403, 'nor recall it');
+  expectStatus(t, await farm.api.post('/holds', { lotCodes: [other], reason: '自检' }), 201, 'the owner holds');
+  expectStatus(t, await bureauOperator.post('/holds', { lotCodes: [other], reason: 'x' }), 403, 'nor take over the owner’s hold');
+  expectStatus(t, await regulator.post('/holds', { lotCodes: [lot], reason: '快检阳性' }), 201, 'the regulator key holds');
+  expectStatus(
+    t,
+    await bureauOperator.post('/holds/release', { lotCodes: [lot], reason: 'x' }),
+    403,
+    'the operator key does not release the regulator’s hold',
+  );
+  const recall = expectStatus(
+    t,
+    await regulator.post('/recalls', { lotCodes: [other], level: 3, reason: 'r', hazard: 'h' }),
+    201,
+    'the regulator key recalls',
+  ).body;
+  expectStatus(
+    t,
+    await bureauOperator.post(`/recalls/${recall.id}/close`, { overrideReason: 'x' }),
+    403,
+    'nor does it close the regulator’s recall with an override',
+  );
+});

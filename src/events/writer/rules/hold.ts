@@ -1,19 +1,25 @@
-import { mayTakeOverHold, requireHoldOrRecallRight, requireReleaseRight } from '../../../access/index.js';
+import { mayTakeOverHold, type RegulatoryActor, requireHoldOrRecallRight, requireReleaseRight } from '../../../access/index.js';
 import { bodyField, conflict } from '../../../errors/problem.js';
 import type { Scope } from '../scope.js';
 import type { LotView } from '../state.js';
 import type { RuleResult } from './index.js';
 
-/** `keyId`: the API key that made the act, kept in its details beside the acting party. */
-export type HoldInput = { lotCodes: string[]; reason: string; pendingTest?: string | null; keyId?: string };
-export type ReleaseInput = { lotCodes: string[]; reason: string; keyId?: string };
+/**
+ * `keyId`: the API key that made the act, kept in its details beside the acting party;
+ * `asRegulator`: the act is made with a regulator key (see regulatoryActor), not by a lot owner.
+ */
+export type HoldInput = { lotCodes: string[]; reason: string; pendingTest?: string | null; keyId?: string; asRegulator?: boolean };
+export type ReleaseInput = { lotCodes: string[]; reason: string; keyId?: string; asRegulator?: boolean };
 
 /** The hold in force on a lot, this event's own changes included. */
 function holdOf(scope: Scope, lot: LotView) {
   return scope.draft.holds.has(lot.code) ? scope.draft.holds.get(lot.code) : lot.hold;
 }
 
-const actorOf = (scope: Scope) => ({ code: scope.actor, kind: scope.state.parties.get(scope.actor)?.kind });
+const actorOf = (scope: Scope, input: { asRegulator?: boolean }): RegulatoryActor => ({
+  code: scope.actor,
+  regulator: input.asRegulator === true,
+});
 
 /**
  * Puts lots on hold pending a test (a regulator, or the owner): until released, nobody ships,
@@ -26,9 +32,9 @@ export function hold(scope: Scope, input: HoldInput, eventTime: Date): RuleResul
   scope.requireDistinct(input.lotCodes, (index) => scope.at('lotCodes', index));
   const replaced: string[] = [];
   for (const [index, lot] of lots.entries()) {
-    requireHoldOrRecallRight(actorOf(scope), lot, 'put it on hold', scope.state.involvedParties(lot), scope.at('lotCodes', index));
+    requireHoldOrRecallRight(actorOf(scope, input), lot, 'put it on hold', scope.state.involvedParties(lot), scope.at('lotCodes', index));
     const current = holdOf(scope, lot);
-    if (current && !mayTakeOverHold(actorOf(scope), lot, current.partyCode)) {
+    if (current && !mayTakeOverHold(actorOf(scope, input), lot, current.partyCode)) {
       throw conflict(`lot ${lot.code} is already on hold (by ${current.partyCode} since ${current.since})`, [
         bodyField(scope.at('lotCodes', index), 'already on hold'),
       ]);
@@ -60,10 +66,10 @@ export function release(scope: Scope, input: ReleaseInput): RuleResult {
   const released: string[] = [];
   for (const [index, lot] of lots.entries()) {
     // who may act on the lot at all comes first, so another party learns nothing of its hold
-    requireHoldOrRecallRight(actorOf(scope), lot, 'release its hold', scope.state.involvedParties(lot), scope.at('lotCodes', index));
+    requireHoldOrRecallRight(actorOf(scope, input), lot, 'release its hold', scope.state.involvedParties(lot), scope.at('lotCodes', index));
     const current = holdOf(scope, lot);
     if (!current) throw conflict(`lot ${lot.code} is not on hold`, [bodyField(scope.at('lotCodes', index), 'not on hold')]);
-    requireReleaseRight(actorOf(scope), lot, current.partyCode);
+    requireReleaseRight(actorOf(scope, input), lot, current.partyCode);
     released.push(current.eventId);
     scope.draft.holds.set(lot.code, null);
     scope.draft.link(lot.code, 'subject');

@@ -20,12 +20,14 @@ export type RecallInput =
       rootLotCodes: string[];
       lotCodes: string[];
       keyId?: string;
+      /** made with a regulator key (see regulatoryActor), not by a lot owner */
+      asRegulator?: boolean;
     }
   | { phase: 'close'; recallId: string; rootLotCodes: string[]; overrideReason: string | null; keyId?: string };
 
 export function recall(scope: Scope, input: RecallInput): RuleResult {
   const roots = scope.requireLots(input.rootLotCodes, (index) => scope.at('rootLotCodes', index));
-  const actor = { code: scope.actor, kind: scope.state.parties.get(scope.actor)?.kind };
+  const actor = { code: scope.actor, regulator: input.phase === 'open' && input.asRegulator === true };
   if (input.phase === 'close') {
     for (const lot of roots) scope.draft.link(lot.code, 'subject');
     return { payload: { recallId: input.recallId, phase: 'close', overrideReason: input.overrideReason, keyId: input.keyId ?? null } };
