@@ -22,11 +22,13 @@ const createdAt = () => timestamp('created_at', { withTimezone: true, mode: 'dat
 const quantity = (name: string) => numeric(name, { precision: 18, scale: 3, mode: 'number' });
 
 export type PartyContact = { person?: string; phone?: string; email?: string };
+/** A licence's number, or the numbers of several licences of one type (a plant may hold an SC licence per product line). */
+export type LicenceNumbers = string | string[];
 export type PartyLicences = {
-  scLicence?: string;
-  animalEpidemicPreventionCertificate?: string;
-  farmCode?: string;
-  businessLicence?: string;
+  scLicence?: LicenceNumbers;
+  animalEpidemicPreventionCertificate?: LicenceNumbers;
+  farmCode?: LicenceNumbers;
+  businessLicence?: LicenceNumbers;
 };
 
 export const parties = pgTable(

@@ -12,6 +12,17 @@ export const glnSchema = z.string().refine(isValidGln, { error: 'must be a 13-di
 
 export const partyKindSchema = z.enum(PARTY_KINDS);
 
+/** One licence's number, or the numbers of several licences of one type (at most 10, each once). */
+const oneOrMany = (number: z.ZodType<string>) =>
+  z.union([
+    number,
+    z
+      .array(number)
+      .min(1)
+      .max(10)
+      .refine((numbers) => new Set(numbers).size === numbers.length, { error: 'lists a licence twice' }),
+  ]);
+
 export const createPartyBody = z.object({
   kind: partyKindSchema,
   name: z.string().trim().min(1).max(200),
@@ -28,17 +39,17 @@ export const createPartyBody = z.object({
     .optional(),
   licences: z
     .object({
-      scLicence: z
-        .string()
-        .refine(isValidScLicence, {
+      scLicence: oneOrMany(
+        z.string().refine(isValidScLicence, {
           error: 'must be an SC food production licence: "SC" + 14 digits, the first 1 (food) or 2 (food additive)',
-        })
-        .optional(),
-      animalEpidemicPreventionCertificate: z.string().max(64).optional(),
-      farmCode: z.string().max(64).optional(),
-      businessLicence: z.string().max(64).optional(),
+        }),
+      ).optional(),
+      animalEpidemicPreventionCertificate: oneOrMany(z.string().max(64)).optional(),
+      farmCode: oneOrMany(z.string().max(64)).optional(),
+      businessLicence: oneOrMany(z.string().max(64)).optional(),
     })
-    .optional(),
+    .optional()
+    .describe('each a number, or a list of the numbers of several licences of that type'),
   gln: glnSchema.optional(),
   gs1CompanyPrefix: z
     .string()
@@ -59,7 +70,9 @@ export const partySchema = z
     regionCode: z.string(),
     address: z.string().nullable(),
     contact: z.object({ person: z.string().optional(), phone: z.string().optional(), email: z.string().optional() }),
-    licences: z.record(z.string(), z.string()),
+    licences: z
+      .record(z.string(), z.union([z.string(), z.array(z.string())]))
+      .describe('by type: the number of the one licence of that type, or the numbers of several'),
     gln: z.string().nullable(),
     gs1CompanyPrefix: z.string().nullable(),
     createdAt: z.date(),

@@ -10,7 +10,7 @@ import type { CreatePartyInput, Party } from './schemas.js';
 export const toParty = (row: PartyRow): Party => ({
   ...row,
   kind: row.kind as PartyKind,
-  licences: row.licences as Record<string, string>,
+  licences: row.licences as Record<string, string | string[]>,
   details: 'full',
 });
 

@@ -24,6 +24,13 @@ const DAY_MS = 86_400_000;
 
 export type DocumentType = keyof typeof DOCUMENT_TYPES;
 
+/** The party's licence field each type of an application's licence goes to. */
+const LICENCE_KEYS: Record<string, string> = {
+  sc_licence: 'scLicence',
+  animal_epidemic_prevention: 'animalEpidemicPreventionCertificate',
+  business_licence: 'businessLicence',
+};
+
 export function createRegistrationService(deps: {
   registrations: Pick<
     RegistrationsRepository,
@@ -192,16 +199,13 @@ export function createRegistrationService(deps: {
           `application ${id} cannot be approved: its region code ${row.regionCode} is no longer in GB/T 2260; reject it, so that the enterprise applies again`,
         );
       }
-      const licences = Object.fromEntries(
-        row.licences.map((licence) => [
-          {
-            sc_licence: 'scLicence',
-            animal_epidemic_prevention: 'animalEpidemicPreventionCertificate',
-            business_licence: 'businessLicence',
-          }[licence.type] ?? licence.type,
-          licence.number,
-        ]),
-      );
+      // every licence the application named: one of a type as its number, several as the list of their numbers
+      const numbers = new Map<string, string[]>();
+      for (const licence of row.licences) {
+        const key = LICENCE_KEYS[licence.type] ?? licence.type;
+        numbers.set(key, [...new Set([...(numbers.get(key) ?? []), licence.number])]);
+      }
+      const licences = Object.fromEntries([...numbers].map(([key, list]) => [key, list.length === 1 ? list[0] : list]));
       const decided = await deps.transaction(async (tx) => {
         const party = await deps.parties
           .register(
