@@ -29,8 +29,13 @@ export const locationRoutes: FastifyPluginAsyncZod<{ service: LocationService }>
         tags,
         summary: "A party's locations (any key: locations are the shared directory shipments are addressed to)",
         security: bearerSecurity,
-        querystring: z.object({ partyCode: serviceCodeField('party') }),
-        response: { 200: z.object({ items: z.array(locationSchema) }) },
+        querystring: z.object({
+          // required here, unlike a listing's optional filter: left empty or blank it is missing, not a filter of nothing
+          partyCode: serviceCodeField('party')
+            .min(1, { error: 'required: the party whose locations to list' })
+            .describe('the party whose locations to list (required)'),
+        }),
+        response: { 200: z.object({ items: z.array(locationSchema) }), 400: problemSchema },
       },
     },
     async (request) => ({ items: await service.listByParty(principalOf(request), request.query.partyCode) }),
