@@ -134,13 +134,19 @@ export function serviceCodeKind(code: string): ServiceCodeKind | null {
   return PREFIX_TO_KIND.get(code[0]) ?? null;
 }
 
-/** Trims and uppercases, so a user-typed code can be looked up. */
+/**
+ * Compatibility characters (NFKC) as their plain forms, so a code typed full-width, as a Chinese
+ * input method writes it (`Ｊ５００２３６…`), is read as the code it spells.
+ */
+const plainForms = (input: string) => input.normalize('NFKC');
+
+/** Reads full-width characters as their ASCII forms (NFKC), trims and uppercases, so a user-typed code can be looked up. */
 export function normalizeCode(input: string): string {
-  return input.trim().toUpperCase();
+  return plainForms(input).trim().toUpperCase();
 }
 
-/** A service code in a request's path, query or body, read as normalizeCode reads it: trimmed and upper-cased. */
-export const serviceCodeSchema = z.string().trim().toUpperCase();
+/** A service code in a request's path, query or body, read as normalizeCode reads it: NFKC, trimmed and upper-cased. */
+export const serviceCodeSchema = z.string().overwrite(plainForms).trim().toUpperCase();
 
 // Each kind's shape whatever its check character, so a mistyped code can be told from an unknown one. Its random part
 // and check character may hold any letter: I, O, S, V and Z, which the alphabet leaves out, are what people type for
