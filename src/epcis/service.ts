@@ -99,6 +99,8 @@ export function createEpcisService(deps: {
    */
   const ownJobs = new Set<string>();
   const enqueue = (job: CaptureRow) => {
+    // a job a start took over while its request was storing it is queued by the first of the two
+    if (ownJobs.has(job.id)) return;
     ownJobs.add(job.id);
     jobs.push(job.partyCode, () => run(job).finally(() => ownJobs.delete(job.id)));
   };

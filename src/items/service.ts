@@ -55,6 +55,8 @@ export function createItemService(deps: {
    */
   const ownJobs = new Set<string>();
   const enqueue = (job: CodeJobRow) => {
+    // a job a start took over while its request was storing it is queued by the first of the two
+    if (ownJobs.has(job.id)) return;
     ownJobs.add(job.id);
     queue = queue.then(() => run(job)).finally(() => ownJobs.delete(job.id));
   };

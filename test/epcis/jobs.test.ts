@@ -515,3 +515,66 @@ t.test('a nextPageToken naming another party’s capture job lists as one naming
     'a regulator, who lists every party’s jobs, goes on after any',
   );
 });
+
+t.test('a capture accepted while the start takes over unfinished jobs runs once', async (t) => {
+  const world = await createWorld(t);
+  const plant = await world.party('processor');
+  const principal = { keyId: 'test', role: 'operator' as const, partyCode: plant.code };
+  const repos = createRepositories(world.database);
+  const real = eventWriterOn(world.database);
+  let writes = 0;
+  let answer: () => void = () => {};
+  const answered = new Promise<void>((resolve) => {
+    answer = resolve;
+  });
+  const service = createEpcisService({
+    transaction: (work) => world.database.db.transaction((tx) => work(tx as unknown as Db)),
+    capture: {
+      writer: {
+        ...real,
+        write: (...args) => {
+          writes++;
+          return real.write(...args);
+        },
+      },
+      identifiers: world.app.services.identifiers,
+      epcis: repos.epcis,
+      products: repos.products,
+      publicBaseUrl: TEST_BASE_URL,
+    },
+    epcis: {
+      ...repos.epcis,
+      // the job's row is stored, but the request goes on only after the start's claim (as when its
+      // answer comes back from the database later than the claim's)
+      async insertCapture(...args) {
+        const job = await repos.epcis.insertCapture(...args);
+        await answered;
+        return job;
+      },
+    },
+    identifiers: world.app.services.identifiers,
+    events: repos.events,
+    lots: repos.lots,
+    products: repos.products,
+    locations: repos.locations,
+    prefixes: async () => [],
+    publicBaseUrl: TEST_BASE_URL,
+  });
+  const capturing = service.capture(principal, epcisDocument([added('once-', 1), added('once-', 2)]), 'proceed');
+  while (
+    (
+      await world.database.db
+        .select()
+        .from(epcisCaptures)
+        .where(inArray(epcisCaptures.partyCode, [plant.code]))
+    ).length === 0
+  ) {
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+  await service.resumeInterruptedJobs();
+  answer();
+  const job = await capturing;
+  await service.idle();
+  t.match(await service.captureJob(principal, job.id), { status: 'success', captured: 2, duplicates: 0 });
+  t.equal(writes, 1, 'its events are written by one run');
+});

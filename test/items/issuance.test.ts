@@ -443,3 +443,52 @@ t.test('a job another process took over (this one stopped renewing its lease) ge
   t.match(warned, [{ jobId: job.id }], 'the hand-over is logged');
   t.equal(await slow.resumeInterruptedJobs(), 0, 'nor does a start take it while the other process holds it');
 });
+
+t.test('a job accepted while the start takes over unfinished jobs is issued once', async (t) => {
+  const world = await createWorld(t);
+  const processor = await world.party('processor');
+  const lot = await processor.commission(await processor.product('piece'), 100);
+  const repository = createRepositories(world.database).items;
+  let stored = 0;
+  let answer: () => void = () => {};
+  const answered = new Promise<void>((resolve) => {
+    answer = resolve;
+  });
+  const service = createItemService({
+    items: {
+      ...repository,
+      // the job's row is stored, but the request goes on only after the start's claim (as when its
+      // answer comes back from the database later than the claim's)
+      async insertJobWithin(...args) {
+        const queued = await repository.insertJobWithin(...args);
+        await answered;
+        return queued;
+      },
+      async insertCodes(...args) {
+        stored += args[3].length;
+        return repository.insertCodes(...args);
+      },
+    },
+    lots: createRepositories(world.database).lots,
+    products: createRepositories(world.database).products,
+    brands: world.app.services.brands,
+    publicBaseUrl: TEST_BASE_URL,
+    log: { error: () => {}, warn: () => {} },
+  });
+  const principal = { keyId: 'k', role: 'operator' as const, partyCode: processor.code };
+  const issuing = service.issue(principal, lot, 40);
+  for (;;) {
+    const [{ queued }] = await queryRows<{ queued: number }>(
+      world.database.db,
+      sql`select count(*)::int as queued from code_jobs where lot_code = ${lot}`,
+    );
+    if (queued > 0) break;
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+  await service.resumeInterruptedJobs();
+  answer();
+  const job = await issuing;
+  await service.idle();
+  t.match(await service.job(principal, job.id), { status: 'succeeded', done: 40 });
+  t.equal(stored, 40, 'its codes are issued once, not again by a second run');
+});
