@@ -435,6 +435,10 @@ export async function buildApp(options: AppOptions) {
     await services.items.idle();
     await services.epcis.idle();
     await stopKeepingLeases();
+    // a look for jobs to take over that was under way when the close began may have claimed some:
+    // they run here too, not left claimed by a process that is gone until their lease ends
+    await services.items.idle();
+    await services.epcis.idle();
     await services.subscriptions.stop();
     await services.gates.stop();
     await services.credit.stop();

@@ -2,7 +2,7 @@
 // one event breaks a ledger rule, parties taking turns for the job slots, error texts that are
 // storable and never leak SQL, and jobs that end (failed or partial) when the service fails in
 // them. PGlite, or PostgreSQL when DATABASE_URL is set.
-import { inArray } from 'drizzle-orm';
+import { eq, inArray, sql } from 'drizzle-orm';
 import { createRepositories } from '../../src/app.js';
 import type { Db } from '../../src/db/client.js';
 import { epcisCaptures } from '../../src/db/schema.js';
@@ -578,3 +578,52 @@ t.test('a capture accepted while the start takes over unfinished jobs runs once'
   t.match(await service.captureJob(principal, job.id), { status: 'success', captured: 2, duplicates: 0 });
   t.equal(writes, 1, 'its events are written by one run');
 });
+
+t.test(
+  'on PostgreSQL a job the lease timer takes over while the service closes is run before the close ends, not left claimed',
+  { skip: postgresUp ? false : 'no PostgreSQL at DATABASE_URL or 127.0.0.1:5432' },
+  async (t) => {
+    // a lease of 0.3 s: the timer looks for jobs to take over every 100 ms
+    const world = await createWorld(t, 'postgres', { jobLeaseSeconds: 0.3 });
+    const plant = await world.party('processor');
+    // the timer's next look is held up (code jobs first, then capture jobs) until the close is under way
+    let unlock: () => void = () => {};
+    const unlocked = new Promise<void>((resolve) => {
+      unlock = resolve;
+    });
+    let locked: () => void = () => {};
+    const isLocked = new Promise<void>((resolve) => {
+      locked = resolve;
+    });
+    const holder = world.database.db.transaction(async (tx) => {
+      await tx.execute(sql`lock table code_jobs in exclusive mode`);
+      locked();
+      await unlocked;
+    });
+    await isLocked;
+    // a capture job whose process stopped renewing its lease
+    const job = await createRepositories(world.database).epcis.insertCapture({
+      id: 'c0ffee00-0000-4000-8000-000000000001',
+      partyCode: plant.code,
+      status: 'queued',
+      errorBehaviour: 'proceed',
+      total: 3000,
+      document: epcisDocument(Array.from({ length: 3000 }, (_, index) => added('late-', index))),
+      claimedBy: 'a stopped process',
+      leaseUntil: new Date(0),
+    });
+    for (;;) {
+      const waiting = await world.database.db.execute(sql`select 1 from pg_locks where relation = 'code_jobs'::regclass and not granted`);
+      if ((waiting as unknown as { rows: unknown[] }).rows.length > 0) break;
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    const closing = world.app.close();
+    // the close has waited for the service's (no) jobs and now waits for the timer's look
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    unlock();
+    await holder;
+    await closing;
+    const [row] = await world.database.db.select().from(epcisCaptures).where(eq(epcisCaptures.id, job.id));
+    t.match(row, { status: 'success', captured: 3000 }, 'the job it took over ran to its end before the close ended');
+  },
+);
