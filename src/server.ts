@@ -11,6 +11,8 @@ import { DEFAULT_FLAG_POLICY } from './scans/flags.js';
 
 /** How long a stop waits for requests and jobs to finish before exiting anyway. */
 const SHUTDOWN_GRACE_MS = 10_000;
+/** How long before the grace period ends a stop lets go of the jobs it still runs. */
+const RELEASE_BEFORE_GRACE_ENDS_MS = 2_000;
 
 /** A port the system has free on this host now. */
 function freePort(host: string): Promise<number> {
@@ -63,7 +65,22 @@ async function main() {
   closeWithGrace({ delay: SHUTDOWN_GRACE_MS, logger: { error: (message: string) => app.log.error(message) } }, async ({ signal, err }) => {
     if (err) app.log.error({ err }, 'stopping after an unexpected error');
     else app.log.info({ signal }, 'shutting down');
-    await app.close();
+    // jobs still running shortly before the grace period ends are let go (they stop at their next
+    // step), so that another process on the database takes them at once, not once their leases end
+    const letGo = setTimeout(() => {
+      Promise.all([app.services.items.releaseLeases(), app.services.epcis.releaseLeases()]).then(
+        ([codeJobs, captureJobs]) => {
+          if (codeJobs + captureJobs > 0) app.log.warn({ codeJobs, captureJobs }, 'jobs the stop could not wait for were let go');
+        },
+        (error) => app.log.error({ err: error }, 'letting go of job leases failed'),
+      );
+    }, SHUTDOWN_GRACE_MS - RELEASE_BEFORE_GRACE_ENDS_MS);
+    letGo.unref();
+    try {
+      await app.close();
+    } finally {
+      clearTimeout(letGo);
+    }
     await database.close();
   });
 

@@ -90,6 +90,23 @@ export async function renewJobs(db: Db, table: JobTable, lease: JobLease, ids: s
 }
 
 /**
+ * Lets go of this process's unfinished jobs (a stop that cannot wait for them to end): another
+ * process takes them at its next look, not once their leases end, and this one stores nothing more
+ * of them. A job whose step runs now (its row locked) keeps its lease. Returns how many it let go.
+ */
+export async function releaseJobs(db: Db, table: JobTable, lease: JobLease): Promise<number> {
+  const rows = await queryRows<{ id: string }>(
+    db,
+    sql`update ${table} set claimed_by = null, lease_until = null
+      where id in (select ${table.id} from ${table}
+        where ${table.claimedBy} = ${lease.owner} and ${table.status} in ${UNFINISHED}
+        for update skip locked)
+      returning id`,
+  );
+  return rows.length;
+}
+
+/**
  * Every third of a lease: renews this process's leases, then takes over the jobs whose lease has
  * ended (their process stopped). Returns a stop that waits for a tick under way.
  */

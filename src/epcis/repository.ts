@@ -2,7 +2,7 @@ import { and, asc, desc, eq, gt, gte, inArray, lt, ne, or, type SQL, sql } from 
 import { unionAll } from 'drizzle-orm/pg-core';
 import { anyOf } from '../db/chunk.js';
 import { type Db, queryRows } from '../db/client.js';
-import { type ClaimOf, claimJobs, type JobLease, leaseEnd, renewJobs } from '../db/leases.js';
+import { type ClaimOf, claimJobs, type JobLease, leaseEnd, releaseJobs, renewJobs } from '../db/leases.js';
 import { epcisCaptures, events, lotIdentifiers } from '../db/schema.js';
 import { partyInvolvedIn } from '../lots/repository.js';
 
@@ -159,6 +159,8 @@ export function createEpcisRepository(db: Db) {
     },
     /** Renews this process's lease on its jobs. */
     renewCaptures: (lease: JobLease, ids: string[]) => renewJobs(db, epcisCaptures, lease, ids),
+    /** Lets go of this process's unfinished jobs (see releaseJobs). */
+    releaseCaptures: (lease: JobLease) => releaseJobs(db, epcisCaptures, lease),
     /**
      * A page of capture jobs, newest first (ties by id), after the job `after` ended the previous
      * page: every party's, or one party's. Without the documents, event ids and errors, which may

@@ -66,6 +66,7 @@ export function createEpcisService(deps: {
     | 'findCapture'
     | 'claimCaptures'
     | 'renewCaptures'
+    | 'releaseCaptures'
     | 'query'
     | 'corrections'
     | 'distinct'
@@ -415,6 +416,9 @@ export function createEpcisService(deps: {
 
     /** Renews this process's lease on the jobs it has queued or runs. */
     renewLeases: () => deps.epcis.renewCaptures(lease, [...ownJobs]),
+
+    /** Lets go of the jobs this process holds (a stop that cannot wait for them): another process takes them at once. */
+    releaseLeases: () => deps.epcis.releaseCaptures(lease),
 
     idle: () => jobs.idle(),
 

@@ -2,7 +2,7 @@ import { and, asc, eq, gt, inArray, sql } from 'drizzle-orm';
 import { createBatchLoader } from '../db/batch-loader.js';
 import { anyOf } from '../db/chunk.js';
 import { type Database, type Db, queryRows } from '../db/client.js';
-import { type ClaimOf, claimJobs, type JobLease, leaseEnd, renewJobs } from '../db/leases.js';
+import { type ClaimOf, claimJobs, type JobLease, leaseEnd, releaseJobs, renewJobs } from '../db/leases.js';
 import { codeFlags, codeJobs, items, lots } from '../db/schema.js';
 import { pageChangesOf } from '../lots/repository.js';
 
@@ -115,6 +115,8 @@ export function createItemsRepository(database: Pick<Database, 'db' | 'copyRows'
     },
     /** Renews this process's lease on its jobs. */
     renewJobs: (lease: JobLease, ids: string[]) => renewJobs(db, codeJobs, lease, ids),
+    /** Lets go of this process's unfinished jobs (see releaseJobs). */
+    releaseJobs: (lease: JobLease) => releaseJobs(db, codeJobs, lease),
     /**
      * Stores a batch of a job's codes. Given this process's lease, only while the process holds the
      * job, in one transaction with the job's progress (`done` grows by the batch); says whether it stored them.

@@ -31,6 +31,7 @@ export function createItemService(deps: {
     | 'updateJob'
     | 'claimJobs'
     | 'renewJobs'
+    | 'releaseJobs'
     | 'insertCodes'
     | 'existingCodes'
     | 'deleteJobCodes'
@@ -164,6 +165,9 @@ export function createItemService(deps: {
 
     /** Renews this process's lease on the jobs it has queued or runs. */
     renewLeases: () => deps.items.renewJobs(lease, [...ownJobs]),
+
+    /** Lets go of the jobs this process holds (a stop that cannot wait for them): another process takes them at once. */
+    releaseLeases: () => deps.items.releaseJobs(lease),
 
     /** Waits for every queued job (tests, shutdown). */
     idle: () => queue,

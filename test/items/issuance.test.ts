@@ -2,6 +2,7 @@ import { sql } from 'drizzle-orm';
 import { createRepositories } from '../../src/app.js';
 import { hasValidMod31Check, mod31CheckChar } from '../../src/codes/mod31.js';
 import { queryRows } from '../../src/db/client.js';
+import { jobLease } from '../../src/db/leases.js';
 import { createItemService } from '../../src/items/service.js';
 import { sentAsDeclared, servedOpenApi } from '../fixtures/openapi.js';
 import { createWorld, expectStatus } from '../fixtures/world.js';
@@ -491,4 +492,61 @@ t.test('a job accepted while the start takes over unfinished jobs is issued once
   await service.idle();
   t.match(await service.job(principal, job.id), { status: 'succeeded', done: 40 });
   t.equal(stored, 40, 'its codes are issued once, not again by a second run');
+});
+
+t.test('a process that lets go of its jobs (a stop that cannot wait for them) leaves them to another at once', async (t) => {
+  const world = await createWorld(t);
+  const processor = await world.party('processor');
+  const lot = await processor.commission(await processor.product('piece'), 25_000);
+  const repository = createRepositories(world.database).items;
+  const serviceOf = (items: typeof repository, warn: (object: object) => void) =>
+    createItemService({
+      items,
+      lots: createRepositories(world.database).lots,
+      products: createRepositories(world.database).products,
+      brands: world.app.services.brands,
+      publicBaseUrl: TEST_BASE_URL,
+      // two processes on one database, each with a lease of an hour
+      lease: jobLease({ seconds: 3600 }),
+      log: { error: () => {}, warn },
+    });
+  let go: () => void = () => {};
+  const held = new Promise<void>((resolve) => {
+    go = resolve;
+  });
+  let reached: () => void = () => {};
+  const atSecondBatch = new Promise<void>((resolve) => {
+    reached = resolve;
+  });
+  let batches = 0;
+  const warned: object[] = [];
+  const stopping = serviceOf(
+    {
+      ...repository,
+      async insertCodes(...args) {
+        if (++batches === 2) {
+          reached();
+          await held;
+        }
+        return repository.insertCodes(...args);
+      },
+    },
+    (object) => warned.push(object),
+  );
+  const principal = { keyId: 'k', role: 'operator' as const, partyCode: processor.code };
+  const job = await stopping.issue(principal, lot, 25_000);
+  await atSecondBatch;
+  t.equal(await stopping.releaseLeases(), 1, 'the job it runs is let go');
+  const other = serviceOf(repository, () => {});
+  t.equal(await other.resumeInterruptedJobs('expired'), 1, 'another process takes it at its next look, its lease not ended');
+  go();
+  await stopping.idle();
+  await other.idle();
+  t.match(await other.job(principal, job.id), { status: 'succeeded', done: 25_000 }, 'and runs it to its end');
+  const [{ stored }] = await queryRows<{ stored: number }>(
+    world.database.db,
+    sql`select count(*)::int as stored from items where job_id = ${job.id}`,
+  );
+  t.equal(stored, 25_000, 'each code once: the first process stored nothing more of it');
+  t.match(warned, [{ jobId: job.id }]);
 });
