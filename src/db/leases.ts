@@ -7,7 +7,7 @@
 // database's clock, never a process's. On PGlite only one process opens the data, so at start it
 // takes every unfinished job, whatever holds it.
 import { randomUUID } from 'node:crypto';
-import { type SQL, sql } from 'drizzle-orm';
+import { inArray, type SQL, sql } from 'drizzle-orm';
 import type { PgColumn, PgTable } from 'drizzle-orm/pg-core';
 import { type Db, queryRows } from './client.js';
 
@@ -76,6 +76,25 @@ export async function claimJobs(db: Db, table: JobTable, lease: JobLease, runnin
       select id from claimed order by created_at, id`,
   );
   return rows.map((row) => row.id);
+}
+
+/** Claims jobs as claimJobs does and reads their rows as they stand now, oldest job first. */
+export async function claimJobRows<Table extends JobTable>(
+  db: Db,
+  table: Table,
+  lease: JobLease,
+  running: string[],
+  which: ClaimOf,
+): Promise<Table['$inferSelect'][]> {
+  const ids = await claimJobs(db, table, lease, running, which);
+  if (ids.length === 0) return [];
+  // a table's rows typed from the table given: drizzle's select types them from PgTable only
+  const rows = (await db
+    .select()
+    .from(table as PgTable)
+    .where(inArray(table.id, ids))) as Table['$inferSelect'][];
+  const byId = new Map<unknown, Table['$inferSelect']>(rows.map((row) => [row.id, row]));
+  return ids.flatMap<Table['$inferSelect']>((id) => byId.get(id) ?? []);
 }
 
 /** Renews the leases of these jobs that this process still holds (a job whose step runs now keeps its row's lock instead). */

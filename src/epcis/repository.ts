@@ -2,7 +2,7 @@ import { and, asc, desc, eq, gt, gte, inArray, lt, ne, or, type SQL, sql } from 
 import { unionAll } from 'drizzle-orm/pg-core';
 import { anyOf } from '../db/chunk.js';
 import { type Db, queryRows } from '../db/client.js';
-import { type ClaimOf, claimJobs, type JobLease, leaseEnd, releaseJobs, renewJobs } from '../db/leases.js';
+import { type ClaimOf, claimJobRows, type JobLease, leaseEnd, releaseJobs, renewJobs } from '../db/leases.js';
 import { epcisCaptures, events, lotIdentifiers } from '../db/schema.js';
 import { partyInvolvedIn } from '../lots/repository.js';
 
@@ -151,12 +151,8 @@ export function createEpcisRepository(db: Db) {
       return written.length > 0;
     },
     /** Claims the unfinished jobs this process may take (see claimJobs), oldest first, as they stand now. */
-    async claimCaptures(lease: JobLease, running: string[], which: ClaimOf): Promise<CaptureRow[]> {
-      const ids = await claimJobs(db, epcisCaptures, lease, running, which);
-      if (ids.length === 0) return [];
-      const rows = await db.select().from(epcisCaptures).where(inArray(epcisCaptures.id, ids));
-      return ids.flatMap((id) => rows.filter((row) => row.id === id));
-    },
+    claimCaptures: (lease: JobLease, running: string[], which: ClaimOf): Promise<CaptureRow[]> =>
+      claimJobRows(db, epcisCaptures, lease, running, which),
     /** Renews this process's lease on its jobs. */
     renewCaptures: (lease: JobLease, ids: string[]) => renewJobs(db, epcisCaptures, lease, ids),
     /** Lets go of this process's unfinished jobs (see releaseJobs). */

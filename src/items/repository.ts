@@ -1,8 +1,8 @@
-import { and, asc, eq, gt, inArray, sql } from 'drizzle-orm';
+import { and, asc, eq, gt, sql } from 'drizzle-orm';
 import { createBatchLoader } from '../db/batch-loader.js';
 import { anyOf } from '../db/chunk.js';
 import { type Database, type Db, queryRows } from '../db/client.js';
-import { type ClaimOf, claimJobs, type JobLease, leaseEnd, releaseJobs, renewJobs } from '../db/leases.js';
+import { type ClaimOf, claimJobRows, type JobLease, leaseEnd, releaseJobs, renewJobs } from '../db/leases.js';
 import { codeFlags, codeJobs, items, lots } from '../db/schema.js';
 import { pageChangesOf } from '../lots/repository.js';
 
@@ -107,12 +107,8 @@ export function createItemsRepository(database: Pick<Database, 'db' | 'copyRows'
       return written.length > 0;
     },
     /** Claims the unfinished jobs this process may take (see claimJobs), oldest first, as they stand now. */
-    async claimJobs(lease: JobLease, running: string[], which: ClaimOf): Promise<CodeJobRow[]> {
-      const ids = await claimJobs(db, codeJobs, lease, running, which);
-      if (ids.length === 0) return [];
-      const rows = await db.select().from(codeJobs).where(inArray(codeJobs.id, ids));
-      return ids.flatMap((id) => rows.filter((row) => row.id === id));
-    },
+    claimJobs: (lease: JobLease, running: string[], which: ClaimOf): Promise<CodeJobRow[]> =>
+      claimJobRows(db, codeJobs, lease, running, which),
     /** Renews this process's lease on its jobs. */
     renewJobs: (lease: JobLease, ids: string[]) => renewJobs(db, codeJobs, lease, ids),
     /** Lets go of this process's unfinished jobs (see releaseJobs). */
