@@ -182,6 +182,11 @@ export const events = pgTable(
     epcisType: text('epcis_type'),
     /** EPCIS transformation id: events sharing it form one transformation. */
     transformationId: text('transformation_id'),
+    /**
+     * A correction's corrective events (its errorDeclaration's correctiveEventIDs, as eventIDs compare):
+     * what EQ_correctiveEventID looks up. Null when it names none.
+     */
+    correctiveEventIds: text('corrective_event_ids').array(),
   },
   (t) => [
     index('events_party_time_idx').on(t.partyCode, t.eventTime),
@@ -190,6 +195,8 @@ export const events = pgTable(
     // EPCIS queries ordered by recordTime page on (record_time, id)
     index('events_record_time_idx').on(t.recordTime, t.id),
     index('events_transformation_idx').on(t.transformationId),
+    // EQ_correctiveEventID probes the few declarations naming corrective events
+    index('events_corrective_idx').using('gin', t.correctiveEventIds).where(sql`${t.correctiveEventIds} is not null`),
   ],
 );
 

@@ -6,7 +6,7 @@ import { newContainerCode, newLotCode } from '../codes/service-codes.js';
 import type { Db } from '../db/client.js';
 import { mapPausing } from '../db/turns.js';
 import { bodyField, conflict, Problem } from '../errors/problem.js';
-import { canonicalEventId, eventIdsToLookUp } from '../events/event-id.js';
+import { canonicalEventId, epcisEventId, eventIdsToLookUp } from '../events/event-id.js';
 import type { EventType } from '../events/schemas.js';
 import type { Pointer } from '../events/writer/draft.js';
 import { BatchRejected, type EventWriter, type TransformationEdge, type WriteOutcome, type WriteRequest } from '../events/writer/index.js';
@@ -29,7 +29,6 @@ import {
   sensorTimesOf,
   shortVocabulary,
 } from './mapping.js';
-import { epcisEventId } from './render.js';
 import type { EpcisRepository, OpenShipment } from './repository.js';
 import { normaliseTagValues, TAG_ENCODINGS_FIELD, type TagEncoding, withoutTagEncodings } from './tag-values.js';
 import { cited } from './validation/messages.js';

@@ -30,6 +30,7 @@ const LIST_PARAMETERS = [
   'EQ_bizLocation',
   'EQ_eventID',
   'EQ_errorReason',
+  'EQ_correctiveEventID',
   ...Object.keys(MATCHES),
 ];
 const TIME_PARAMETERS = [
@@ -133,6 +134,7 @@ export function parseEventQuery(params: Record<string, unknown>, at = IN_QUERYST
     errorDeclarationTimeFrom: timeOf(params.GE_errorDeclarationTime, 'GE_errorDeclarationTime', at),
     errorDeclarationTimeBefore: timeOf(params.LT_errorDeclarationTime, 'LT_errorDeclarationTime', at),
     errorReasons: listOf(params.EQ_errorReason),
+    correctiveEventIds: listOf(params.EQ_correctiveEventID),
     errorDeclared: existsOf(params.EXISTS_errorDeclaration, 'EXISTS_errorDeclaration', at),
     order: orderOf(params, at),
     matches: Object.entries(MATCHES).flatMap(([name, match]) => {

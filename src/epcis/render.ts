@@ -1,6 +1,7 @@
 // Native events as EPCIS 2.0 JSON-LD: captured events come back as stored; events recorded
 // through the native API are rendered from the same rows. Pure.
 
+import { epcisEventId } from '../events/event-id.js';
 import type { StoredEvent } from '../events/repository.js';
 import { isGs1Charset82 } from '../gs1/digital-link.js';
 import { digitalLinkToEpcUrn } from '../gs1/epc-uri.js';
@@ -50,8 +51,6 @@ export function lotUri(code: string, context: Pick<RenderContext, 'lots' | 'lotU
   const lot = context.lots.get(code);
   return lot ? lotEpc(lot, context.lotUriPrefix) : `${context.lotUriPrefix}${code}`;
 }
-
-export const epcisEventId = (id: string) => (/^[a-z][a-z0-9+.-]*:/i.test(id) ? id : `urn:uuid:${id}`);
 
 const NATIVE_ACTION: Record<string, string> = { commission: 'ADD', destroy: 'DELETE', disaggregate: 'DELETE' };
 

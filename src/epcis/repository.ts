@@ -1,5 +1,5 @@
-import { and, asc, desc, eq, gt, gte, inArray, lt, ne, or, type SQL, sql } from 'drizzle-orm';
-import { unionAll } from 'drizzle-orm/pg-core';
+import { and, asc, type Column, desc, eq, getTableColumns, gt, gte, inArray, lt, ne, or, type SQL, sql } from 'drizzle-orm';
+import { alias, unionAll } from 'drizzle-orm/pg-core';
 import { anyOf } from '../db/chunk.js';
 import { type Db, queryRows } from '../db/client.js';
 import { type ClaimOf, claimJobRows, type JobLease, leaseEnd, releaseJobs, renewJobs } from '../db/leases.js';
@@ -36,6 +36,8 @@ export type EventFilter = {
   errorReasons?: string[];
   /** Only events declared in error (EXISTS_errorDeclaration). */
   errorDeclared?: boolean;
+  /** Only events whose declaration names one of these corrective events (EQ_correctiveEventID), as eventIDs compare. */
+  correctiveEventIds?: string[];
   /** Each entry: lots (already resolved from EPCs) that must appear in one of the roles, named as an instance or a class. */
   lotMatches?: ({ lotCodes: string[] } & EventMatch)[];
   /** Ties in time are broken by id, in the same direction, so that pages never skip or repeat an event. */
@@ -193,7 +195,11 @@ export function createEpcisRepository(db: Db) {
       const [row] = await db.select().from(epcisCaptures).where(eq(epcisCaptures.id, id));
       return row;
     },
-    /** Events in (time, id) order after the page cursor; corrections show as error declarations instead. */
+    /**
+     * Events in (time, id) order after the page cursor; corrections show as error declarations
+     * instead. An event found only by a declaration recorded within the recordTime bounds comes with
+     * that declaration's recordTime.
+     */
     query(filter: EventFilter) {
       const conditions: (SQL | undefined)[] = [ne(events.type, 'correction')];
       if (filter.partyCode) conditions.push(eq(events.partyCode, filter.partyCode));
@@ -205,8 +211,15 @@ export function createEpcisRepository(db: Db) {
       if (filter.readPoints) conditions.push(inArray(events.readPoint, filter.readPoints));
       if (filter.bizLocations) conditions.push(inArray(events.bizLocation, filter.bizLocations));
       if (filter.eventIds) conditions.push(inArray(events.id, filter.eventIds));
-      const declaration = declaredInError(filter);
-      if (declaration) conditions.push(declaration);
+      const declaredAs = declaredInError(filter);
+      if (declaredAs) conditions.push(declaredAs);
+      if (filter.correctiveEventIds) {
+        // the declarations naming them, by their own index, then the events they declare by key
+        conditions.push(
+          sql`${events.id} in (select c.corrects_event_id from events c
+            where c.corrective_event_ids && ${sql.param(filter.correctiveEventIds)}::text[])`,
+        );
+      }
       for (const match of filter.lotMatches ?? []) {
         if (match.lotCodes.length === 0) return Promise.resolve([]);
         conditions.push(
@@ -216,38 +229,43 @@ export function createEpcisRepository(db: Db) {
               ${match.instance === undefined ? sql`` : sql`and coalesce(el.named_as_instance, l.kind = 'container') = ${match.instance}`})`,
         );
       }
-      const time = filter.order.by === 'recordTime' ? events.recordTime : events.eventTime;
       const [beyond, sort] = filter.order.direction === 'DESC' ? [lt, desc] : [gt, asc];
-      if (filter.after) {
-        conditions.push(or(beyond(time, filter.after.time), and(eq(time, filter.after.time), beyond(events.id, filter.after.id))));
-      }
-      const page = (where: SQL | undefined) =>
+      const byRecordTime = filter.order.by === 'recordTime';
+      const afterCursor = (time: Column) =>
+        filter.after && or(beyond(time, filter.after.time), and(eq(time, filter.after.time), beyond(events.id, filter.after.id)));
+      const time = byRecordTime ? events.recordTime : events.eventTime;
+      const recorded = (where: SQL | undefined) =>
         db
-          .select()
+          .select(getTableColumns(events))
           .from(events)
-          .where(and(...conditions, where))
+          .where(and(...conditions, afterCursor(time), where))
           .orderBy(sort(time), sort(events.id))
           .limit(filter.limit);
-      if (!filter.recordTimeFrom && !filter.recordTimeBefore) return page(undefined);
+      if (!filter.recordTimeFrom && !filter.recordTimeBefore) return recorded(undefined);
       // an event is recorded when it is captured and again when it is declared in error (EPCIS: the
       // declaration is captured as the event with its errorDeclaration, at a recordTime of its own):
-      // bounds holding either time find it, so a subscriber is told of a later declaration. Two pages
-      // merged: the events recorded within the bounds, read in order by the order's index as far as
-      // the page goes, and those recorded outside them but declared in error within them, found from
-      // their declarations. (One set of ids for both would be read whole before any page is taken:
-      // every event of a large log for bounds reaching far back.)
-      const within = (recorded: SQL | typeof events.recordTime) =>
+      // bounds holding either time find it, so a subscriber is told of a later declaration, and an
+      // event found by its declaration alone comes with the declaration's recordTime, as the bounds
+      // ask (only events with recordTime within them are returned). Two pages merged: the events
+      // recorded within the bounds, read in order by the order's index as far as the page goes, and
+      // those recorded outside them but declared in error within them, found from their declarations.
+      // (One set of ids for both would be read whole before any page is taken: every event of a large
+      // log for bounds reaching far back.)
+      const within = (recordedAt: Column) =>
         and(
-          filter.recordTimeFrom ? sql`${recorded} >= ${filter.recordTimeFrom.toISOString()}::timestamptz` : undefined,
-          filter.recordTimeBefore ? sql`${recorded} < ${filter.recordTimeBefore.toISOString()}::timestamptz` : undefined,
+          filter.recordTimeFrom ? sql`${recordedAt} >= ${filter.recordTimeFrom.toISOString()}::timestamptz` : undefined,
+          filter.recordTimeBefore ? sql`${recordedAt} < ${filter.recordTimeBefore.toISOString()}::timestamptz` : undefined,
         ) as SQL;
-      return unionAll(
-        page(within(events.recordTime)),
-        page(
-          sql`not (${within(events.recordTime)}) and ${events.id} in (select c.corrects_event_id from events c
-            where c.corrects_event_id is not null and ${within(sql`c.record_time`)})`,
-        ),
-      )
+      const declaration = alias(events, 'declaration');
+      const declaredTime = byRecordTime ? declaration.recordTime : events.eventTime;
+      const declared = db
+        .select({ ...getTableColumns(events), recordTime: declaration.recordTime })
+        .from(events)
+        .innerJoin(declaration, eq(declaration.correctsEventId, events.id))
+        .where(and(...conditions, afterCursor(declaredTime), sql`not (${within(events.recordTime)})`, within(declaration.recordTime)))
+        .orderBy(sort(declaredTime), sort(events.id))
+        .limit(filter.limit);
+      return unionAll(recorded(within(events.recordTime)), declared)
         .orderBy(sort(time), sort(events.id))
         .limit(filter.limit);
     },

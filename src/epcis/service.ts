@@ -5,7 +5,7 @@ import type { Transact } from '../db/client.js';
 import { type ClaimOf, type JobLease, jobLease, LeaseLost } from '../db/leases.js';
 import type { CaptureProblem } from '../db/schema.js';
 import { badRequest, type FieldProblem, notFound, Problem } from '../errors/problem.js';
-import { eventIdsToLookUp } from '../events/event-id.js';
+import { canonicalEventId, eventIdsToLookUp } from '../events/event-id.js';
 import type { EventsRepository, StoredEvent } from '../events/repository.js';
 import { canonicalIdentifier, epcPatternRegExp } from '../gs1/canonical.js';
 import type { IdentifierService } from '../identifiers/service.js';
@@ -484,6 +484,7 @@ export function createEpcisService(deps: {
         bizLocations: filter.bizLocations && (await storedLocations(filter.bizLocations)),
         eventIds: filter.eventIds?.flatMap(eventIdsToLookUp),
         errorReasons: filter.errorReasons?.flatMap(errorReasonForms),
+        correctiveEventIds: filter.correctiveEventIds?.map(canonicalEventId),
         partyCode: privateScope(principal) ?? undefined,
         lotMatches,
         limit: filter.limit + 1,

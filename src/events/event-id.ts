@@ -29,6 +29,19 @@ export function storedEventIds(id: string): string[] {
   return [...new Set([id, canonicalEventId(id), ...(uuid ? [`urn:uuid:${uuid.toUpperCase()}`] : [])])];
 }
 
+/** An event's EPCIS eventID: a captured event's as stored, a native event's id as a urn:uuid. */
+export const epcisEventId = (id: string) => (/^[a-z][a-z0-9+.-]*:/i.test(id) ? id : `urn:uuid:${id}`);
+
+/**
+ * The corrective events an error declaration (a correction's payload) names, as eventIDs compare,
+ * each once: what EQ_correctiveEventID looks up. Null when it names none.
+ */
+export function correctiveEventIdsOf(payload: Record<string, unknown>): string[] | null {
+  const named = Array.isArray(payload.correctiveEventIDs) ? payload.correctiveEventIDs : [];
+  const ids = [...new Set(named.filter((id): id is string => typeof id === 'string').map(canonicalEventId))];
+  return ids.length > 0 ? ids : null;
+}
+
 /** The ids to look an eventID up by: a captured event's, and for a urn:uuid the bare UUID a native event is stored under. */
 export function eventIdsToLookUp(id: string): string[] {
   const uuid = URN_UUID.exec(id)?.[1];

@@ -90,3 +90,44 @@ t.test('a page of events bounded by recordTime reads a page of the log, not the 
     'a page after a declared event goes on from it',
   );
 });
+
+t.test('EQ_correctiveEventID probes the declarations naming the ids, not every event', async (t) => {
+  const world = await createWorld(t);
+  const { db } = world.database;
+  const plant = await world.party('slaughterhouse');
+  await queryRows(
+    db,
+    sql`insert into events (id, type, event_time, event_time_zone_offset, record_time, party_code, biz_step, payload, epcis_type)
+      select 'plan-' || lpad(g::text, 5, '0'), 'observe', timestamptz '2026-01-01' + g * interval '1 minute', '+08:00',
+        timestamptz '2026-01-01' + g * interval '1 minute', ${plant.code}, 'shipping', '{}', 'ObjectEvent'
+      from generate_series(1, ${EVENTS}) g`,
+  );
+  // one in 50 declared in error, each naming its corrective event
+  await queryRows(
+    db,
+    sql`insert into events (id, type, event_time, event_time_zone_offset, record_time, party_code, biz_step, payload, corrects_event_id,
+        corrective_event_ids)
+      select 'plan-' || lpad(g::text, 5, '0') || '#error', 'correction', timestamptz '2026-02-01', '+08:00',
+        timestamptz '2026-02-01' + g * interval '1 second', ${plant.code}, 'correction',
+        jsonb_build_object('correctiveEventIDs', jsonb_build_array('urn:uuid:fix-' || g)), 'plan-' || lpad(g::text, 5, '0'),
+        array['urn:uuid:fix-' || g]
+      from generate_series(1, ${EVENTS}, 50) g`,
+  );
+  await queryRows(db, sql`analyze events`);
+  const repository = createEpcisRepository(db);
+  for (const order of [
+    { by: 'eventTime', direction: 'ASC' },
+    { by: 'recordTime', direction: 'DESC' },
+  ] as const) {
+    const filter = { correctiveEventIds: ['urn:uuid:fix-51', 'urn:uuid:fix-4951'], order, limit: 10 };
+    const page = repository.query(filter) as unknown as { getSQL(): SQL } & PromiseLike<{ id: string }[]>;
+    t.same(
+      (await page).map((event) => event.id).sort(),
+      ['plan-00051', 'plan-04951'],
+      `${order.by} ${order.direction}: the events declared in error with those corrective events`,
+    );
+    const [explained] = await queryRows<{ 'QUERY PLAN': [{ Plan: PlanNode }] }>(db, sql`explain (analyze, format json) ${page.getSQL()}`);
+    const read = eventRowsRead(explained['QUERY PLAN'][0].Plan);
+    t.ok(read < 20, `${order.by} ${order.direction}: ${read} rows of ${EVENTS} read`);
+  }
+});

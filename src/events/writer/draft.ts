@@ -73,6 +73,8 @@ export type EventRecord = {
   correctsEventId: string | null;
   epcisType: string | null;
   transformationId: string | null;
+  /** A correction's corrective events (see correctiveEventIdsOf), kept apart from its payload for EQ_correctiveEventID. */
+  correctiveEventIds: string[] | null;
   recordTime: Date;
 };
 

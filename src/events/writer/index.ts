@@ -10,7 +10,7 @@ import type { Db } from '../../db/client.js';
 import { mapPausing, pauses } from '../../db/turns.js';
 import { bodyField, conflict, Problem, unprocessable, withBodyFieldsMoved } from '../../errors/problem.js';
 import type { LotsRepository } from '../../lots/repository.js';
-import { eventIdsToLookUp } from '../event-id.js';
+import { correctiveEventIdsOf, epcisEventId, eventIdsToLookUp } from '../event-id.js';
 import type { EventType, EventView } from '../schemas.js';
 import { timeZoneOffsetOf } from '../time.js';
 import { EventDraft, type EventRecord, type Pointer } from './draft.js';
@@ -401,6 +401,7 @@ export function createEventWriter(deps: {
       correctsEventId: null,
       epcisType: request.captured?.epcisType ?? EPCIS_TYPE[type],
       transformationId: request.captured?.transformationId ?? null,
+      correctiveEventIds: null,
       recordTime,
     };
     return { record, draft, shipmentId: result.shipmentId ?? null };
@@ -573,6 +574,11 @@ export function createEventWriter(deps: {
         usedDownstream,
       );
     }
+    // the replacement is the declaration's corrective event (EPCIS errorDeclaration.correctiveEventIDs),
+    // named by the eventID EPCIS renders it under, whichever door asked for it
+    const replacementId = request.replacement ? (request.replacement.id ?? randomUUID()) : null;
+    const named = Array.isArray(request.payload.correctiveEventIDs) ? request.payload.correctiveEventIDs : [];
+    const payload = replacementId ? { ...request.payload, correctiveEventIDs: [...named, epcisEventId(replacementId)] } : request.payload;
     const record: EventRecord = {
       id: draft.id,
       type: 'correction',
@@ -584,10 +590,11 @@ export function createEventWriter(deps: {
       readPoint: null,
       bizLocation: null,
       referenceDocuments: [],
-      payload: request.payload,
+      payload,
       correctsEventId: target.id,
       epcisType: null,
       transformationId: null,
+      correctiveEventIds: correctiveEventIdsOf(payload),
       // after the heads' upsert, as in write
       recordTime: deps.now(),
     };
@@ -607,9 +614,16 @@ export function createEventWriter(deps: {
       tx,
       [...new Set([...moved, ...facts.linkedLots])].filter((code) => !voided.includes(code)),
     );
-    const replacement = request.replacement
-      ? (await write(tx, [{ ...request.replacement, replaces: { eventId: target.id, lotCodes: voided, firstUses } }], 'rollback'))[0]
-      : null;
+    const replacement =
+      request.replacement && replacementId
+        ? (
+            await write(
+              tx,
+              [{ ...request.replacement, id: replacementId, replaces: { eventId: target.id, lotCodes: voided, firstUses } }],
+              'rollback',
+            )
+          )[0]
+        : null;
     return { correction: viewOf(record, draft), replacement };
   }
 

@@ -480,13 +480,20 @@ export function createEventWriterRepository() {
             ${texts(identifiers.map((i) => i.lotCode))}, ${texts(identifiers.map((i) => i.partyCode))}))`,
         records.length > 0 &&
           sql`new_events as (insert into events (id, type, event_time, record_time, event_time_zone_offset, party_code, biz_step, disposition,
-          read_point, biz_location, reference_documents, payload, corrects_event_id, epcis_type, transformation_id)
-          select * from unnest(${texts(records.map((r) => r.id))}, ${texts(records.map((r) => r.type))}, ${times(records.map((r) => r.eventTime))},
+          read_point, biz_location, reference_documents, payload, corrects_event_id, epcis_type, transformation_id, corrective_event_ids)
+          select id, type, event_time, record_time, event_time_zone_offset, party_code, biz_step, disposition, read_point, biz_location,
+            reference_documents, payload, corrects_event_id, epcis_type, transformation_id,
+            -- a list per event as JSON (unnest would flatten a text[][]); JSON null when it names none
+            case when jsonb_typeof(corrective) = 'array' then array(select jsonb_array_elements_text(corrective)) end
+          from unnest(${texts(records.map((r) => r.id))}, ${texts(records.map((r) => r.type))}, ${times(records.map((r) => r.eventTime))},
             ${times(records.map((r) => r.recordTime))},
             ${texts(records.map((r) => r.eventTimeZoneOffset))}, ${texts(records.map((r) => r.partyCode))}, ${texts(records.map((r) => r.bizStep))},
             ${texts(records.map((r) => r.disposition))}, ${texts(records.map((r) => r.readPoint))}, ${texts(records.map((r) => r.bizLocation))},
             ${jsons(records.map((r) => r.referenceDocuments))}, ${jsons(records.map((r) => r.payload))}, ${texts(records.map((r) => r.correctsEventId))},
-            ${texts(records.map((r) => r.epcisType))}, ${texts(records.map((r) => r.transformationId))}))`,
+            ${texts(records.map((r) => r.epcisType))}, ${texts(records.map((r) => r.transformationId))},
+            ${jsons(records.map((r) => r.correctiveEventIds))})
+            as v(id, type, event_time, record_time, event_time_zone_offset, party_code, biz_step, disposition, read_point, biz_location,
+              reference_documents, payload, corrects_event_id, epcis_type, transformation_id, corrective))`,
         links.length > 0 &&
           sql`new_event_lots as (insert into event_lots (event_id, lot_code, role, quantity, party_code, named_as_instance, evidence, makes,
             used_at)
