@@ -212,8 +212,11 @@ export function createEventWriter(deps: {
   /** Ahead of the writer's clock by more than device clocks drift. */
   const inFuture = (time: Date) => time.getTime() > deps.now().getTime() + FUTURE_TOLERANCE_MS;
 
-  /** Everything the requests name, read once (in a fixed number of queries) into a world state. */
-  async function load(tx: Db, requests: WriteRequest[]): Promise<WorldState> {
+  /**
+   * What the requests name, and the lots they draw on (which load locks): those named by code, by
+   * SSCC or by a pack (named, or in a container being unpacked), and codes chosen for new lots.
+   */
+  async function namedBy(tx: Db, requests: WriteRequest[]) {
     const refs = requests.map((request) => ({ request, ...referencesOf(request.action) }));
     // codes a capture chose for new lots may be taken already, by an earlier part of the same
     // capture: loaded, they are used as the lots they are (not made twice), their lineage known
@@ -224,18 +227,22 @@ export function createEventWriter(deps: {
     ];
     const named = new Set([...refs.flatMap((ref) => ref.lots), ...chosenCodes]);
     for (const lot of await deps.lots.findBySsccs([...new Set(refs.flatMap((ref) => ref.ssccs))], tx)) named.add(lot.code);
-    const state = new WorldState();
-    for (const request of requests) for (const [code, at] of request.replaces?.firstUses ?? []) state.firstUseOfReplaced.set(code, at);
-    // packs named (or in containers being unpacked) come first: their lots are drawn on too
-    const unpacking = refs.flatMap((ref) => ref.unpacking);
-    for (const item of await repository.items(
+    const items = await repository.items(
       tx,
       refs.flatMap((ref) => ref.items),
-      unpacking,
-    )) {
-      state.items.set(item.code, { lotCode: item.lotCode, containerCode: item.containerCode });
-      named.add(item.lotCode);
-    }
+      refs.flatMap((ref) => ref.unpacking),
+    );
+    for (const item of items) named.add(item.lotCode);
+    return { refs, chosenCodes, named, items };
+  }
+
+  /** Everything the requests name, read once (in a fixed number of queries) into a world state. */
+  async function load(tx: Db, requests: WriteRequest[]): Promise<WorldState> {
+    const { refs, chosenCodes, named, items } = await namedBy(tx, requests);
+    const state = new WorldState();
+    for (const request of requests) for (const [code, at] of request.replaces?.firstUses ?? []) state.firstUseOfReplaced.set(code, at);
+    // packs named (or in containers being unpacked): their lots are drawn on too
+    for (const item of items) state.items.set(item.code, { lotCode: item.lotCode, containerCode: item.containerCode });
 
     const shipments = await repository.shipments(tx, [...new Set(refs.flatMap((ref) => ref.shipments))], [...named]);
     for (const shipment of shipments) state.shipments.set(shipment.id, shipment);
@@ -539,7 +546,10 @@ export function createEventWriter(deps: {
     const usedDownstream = [bodyField(['correctsEventId'], 'its effects are already used downstream')];
     const draft = new EventDraft(request.id ?? randomUUID(), request.actor);
     const moved = [...new Set(facts.movements.map((row) => row.lotCode))];
-    await repository.lockLots(tx, moved);
+    // the lots the replacement draws on too, in the same code order: locked only once the reversal
+    // is stored, one another writer took meanwhile, waiting for one of these, would deadlock with it
+    const replacing = request.replacement ? (await namedBy(tx, [request.replacement])).named : [];
+    await repository.lockLots(tx, [...moved, ...replacing]);
     const state = new WorldState();
     for (const row of await repository.balances(tx, moved))
       state.addBalance(row.lotCode, row.partyCode, row.containerCode, Number(row.quantity));

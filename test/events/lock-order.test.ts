@@ -1,0 +1,109 @@
+// A correction with a replacement racing another party's event over the same lots, on PostgreSQL,
+// whose pool runs them side by side (PGlite runs one transaction at a time). A row the correction
+// writes is held by a transaction of the test's own while the other request lines up behind the
+// correction, so they meet in the same order every run.
+import { sql } from 'drizzle-orm';
+import { queryRows } from '../../src/db/client.js';
+import { createWorld, expectStatus, type World } from '../fixtures/world.js';
+import { postgresReachable } from '../helper.js';
+import { fileTest } from '../root.js';
+
+const t = fileTest();
+const postgresUp = await postgresReachable();
+
+/** Waits until `count` statements of this database wait for a lock, or `sent` is answered without waiting. */
+async function waitersReach(world: World, count: number, sent: Promise<unknown>) {
+  let answered = false;
+  sent.then(
+    () => {
+      answered = true;
+    },
+    () => {
+      answered = true;
+    },
+  );
+  while (!answered) {
+    const [row] = await queryRows<{ waiting: number }>(
+      world.database.db,
+      sql`select count(*)::int as waiting from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock'`,
+    );
+    if (row.waiting >= count) return;
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
+t.test(
+  'a correction whose replacement uses a lot another party is using meanwhile: both are answered, neither is a 500 (PostgreSQL)',
+  { skip: postgresUp ? false : 'no PostgreSQL at DATABASE_URL or 127.0.0.1:5432 (PGlite runs one transaction at a time)' },
+  async (t) => {
+    const world = await createWorld(t, 'postgres');
+    const farm = await world.party('farm');
+    const plant = await world.party('processor');
+    const shop = await world.party('retailer');
+    const pork = await farm.product('kg');
+    // lots are locked in code order: the replacement's lot sorts before the one the corrected event used
+    const [earlier, later] = [await farm.commission(pork, 100), await farm.commission(pork, 100)].sort();
+    for (const party of [plant, shop]) {
+      await party.receive(
+        await farm.ship(party, [
+          { lotCode: earlier, quantity: 40 },
+          { lotCode: later, quantity: 40 },
+        ]),
+      );
+    }
+    const bacon = await plant.product('kg');
+    const made = await plant.event({
+      type: 'transform',
+      inputs: [{ lotCode: later, quantity: 10 }],
+      outputs: [{ productCode: bacon, quantity: 8 }],
+    });
+    expectStatus(t, made, 201, 'the plant cures 10 kg of the later lot');
+
+    // the correction locks the later lot, then waits to book its reversal in the plant's balance
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    let locked!: () => void;
+    const held = new Promise<void>((resolve) => {
+      locked = resolve;
+    });
+    const hold = world.database.db.transaction(async (tx) => {
+      await tx.execute(
+        sql`select 1 from lot_balances where lot_code = ${later} and party_code = ${plant.code} and container_code is null for update`,
+      );
+      locked();
+      await released;
+    });
+    await held;
+    const correction = plant.event({
+      type: 'correction',
+      correctsEventId: made.body.event.id,
+      reason: '用错了批次',
+      replacement: {
+        type: 'transform',
+        eventTime: made.body.event.eventTime,
+        inputs: [{ lotCode: earlier, quantity: 10 }],
+        outputs: [{ productCode: bacon, quantity: 8 }],
+      },
+    });
+    await waitersReach(world, 1, correction);
+    // the shop takes the earlier lot, then waits for the later one the correction holds
+    const sale = shop.event({
+      type: 'sell',
+      lines: [
+        { lotCode: earlier, quantity: 5 },
+        { lotCode: later, quantity: 5 },
+      ],
+    });
+    await waitersReach(world, 2, sale);
+    release();
+    await hold;
+
+    const [corrected, sold] = await Promise.all([correction, sale]);
+    expectStatus(t, corrected, 201, 'the correction and its replacement are stored');
+    expectStatus(t, sold, 201, "the shop's sale is stored");
+    t.match((await world.regulator.get(`/lots/${earlier}`)).body.massBalance, { produced: 100, consumed: 10, sold: 5, onHand: 85 });
+    t.match((await world.regulator.get(`/lots/${later}`)).body.massBalance, { produced: 100, consumed: 0, sold: 5, onHand: 95 });
+  },
+);
