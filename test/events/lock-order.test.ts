@@ -4,7 +4,8 @@
 // correction, so they meet in the same order every run.
 import { sql } from 'drizzle-orm';
 import { queryRows } from '../../src/db/client.js';
-import { createWorld, expectStatus, type World } from '../fixtures/world.js';
+import { eventWriterOn } from '../fixtures/chain.js';
+import { at, createWorld, expectStatus, type World } from '../fixtures/world.js';
 import { postgresReachable } from '../helper.js';
 import { fileTest } from '../root.js';
 
@@ -105,5 +106,65 @@ t.test(
     expectStatus(t, sold, 201, "the shop's sale is stored");
     t.match((await world.regulator.get(`/lots/${earlier}`)).body.massBalance, { produced: 100, consumed: 10, sold: 5, onHand: 85 });
     t.match((await world.regulator.get(`/lots/${later}`)).body.massBalance, { produced: 100, consumed: 0, sold: 5, onHand: 95 });
+  },
+);
+
+t.test(
+  "a lot's last stock sold loose by one party while another destroys the case holding the rest ends destroyed or sold, not active (PostgreSQL)",
+  { skip: postgresUp ? false : 'no PostgreSQL at DATABASE_URL or 127.0.0.1:5432 (PGlite runs one transaction at a time)' },
+  async (t) => {
+    const world = await createWorld(t, 'postgres');
+    const plant = await world.party('processor');
+    const shop = await world.party('retailer');
+    const bacon = await plant.commission(await plant.product('kg'), 10);
+    const packed = await plant.event({ type: 'aggregate', parent: {}, children: [{ lotCode: bacon, quantity: 4 }] });
+    expectStatus(t, packed, 201, 'the plant packs 4 kg in a case');
+    const caseCode = packed.body.createdLotCodes[0];
+    await shop.receive(await plant.ship(shop, [{ lotCode: caseCode }]));
+
+    // the plant's sale of its last 6 kg waits to book them, having read the shop's 4 kg as still there
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    let locked!: () => void;
+    const held = new Promise<void>((resolve) => {
+      locked = resolve;
+    });
+    const hold = world.database.db.transaction(async (tx) => {
+      await tx.execute(
+        sql`select 1 from lot_balances where lot_code = ${bacon} and party_code = ${plant.code} and container_code is null for update`,
+      );
+      locked();
+      await released;
+    });
+    await held;
+    const sale = plant.event({ type: 'sell', lines: [{ lotCode: bacon }] });
+    await waitersReach(world, 1, sale);
+    // the shop destroys the case, with the 4 kg in it, meanwhile (from another process: this one's
+    // native events wait for the sale's transaction)
+    const writer = eventWriterOn(world.database);
+    const destruction = world.database.db.transaction((tx) =>
+      writer.write(
+        tx as never,
+        [
+          {
+            actor: shop.code,
+            action: { type: 'destroy', reason: '破损', lines: [{ lotCode: caseCode }] },
+            context: { eventTime: at(500) },
+          },
+        ],
+        'proceed',
+      ),
+    );
+    await waitersReach(world, 2, destruction);
+    release();
+    await hold;
+
+    expectStatus(t, await sale, 201, 'the sale is stored');
+    t.match(await destruction, [{ ok: true }], 'the destruction is stored');
+    const lot = (await world.regulator.get(`/lots/${bacon}`)).body;
+    t.match(lot.massBalance, { produced: 10, sold: 6, destroyed: 4, onHand: 0 });
+    t.ok(['sold', 'destroyed'].includes(lot.status), `nothing of the lot is left: its status is ${lot.status}`);
   },
 );

@@ -88,12 +88,24 @@ export function createEventWriterRepository() {
     /** The audit chains of the acting parties, locked before any lot (always in this order: no deadlock). */
     lockAuditHeads: lockChainHeads,
 
-    /** The lots a batch draws on, locked in code order (two batches never deadlock) for the rest of its transaction. */
+    /**
+     * The lots a batch draws on, and every lot packed (however deeply) in the containers among them,
+     * locked in code order (two batches never deadlock) for the rest of its transaction. A container
+     * takes its contents along, and their statuses follow from their whole ledgers: unlocked, another
+     * party using the rest of such a lot meanwhile would each read the other's stock as still there.
+     */
     async lockLots(tx: Db, codes: string[]): Promise<LotView[]> {
       if (codes.length === 0) return [];
+      const named = texts([...new Set(codes)].sort());
       const rows = await queryRows<LotRowText>(
         tx,
-        sql`select ${LOT_COLUMNS} from lots where code = any(${texts([...new Set(codes)].sort())}) order by code for update`,
+        sql`with recursive inside(code) as (
+          select code from lots where code = any(${named}) and kind = 'container'
+          union
+          select e.upstream_code from lineage_edges e join inside on e.downstream_code = inside.code
+          where e.kind = 'aggregate' and e.ended_by_event_id is null and e.retracted_by_event_id is null
+        )
+        select ${LOT_COLUMNS} from lots where code = any(${named}) or code in (select code from inside) order by code for update`,
       );
       return rows.map(toLotView);
     },
