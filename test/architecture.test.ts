@@ -93,10 +93,32 @@ t.test('tests mirror src/: a test folder for every src/ folder, and none for a f
   );
 });
 
-/** The tables of the event log, its lots, the quantity ledger and its balances, lineage and shipments: written by the event writer only (the balances by the database, from the ledger). */
+/** The tables of the event log, its lots, the quantity ledger and its balances, lineage, shipments and the EPCIS value lists: written by the event writer only (the balances by the database, from the ledger). */
 const EVENT_TABLES = {
-  drizzle: ['events', 'eventLots', 'lots', 'lotIdentifiers', 'lotMovements', 'lotBalances', 'lineageEdges', 'shipments', 'shipmentLines'],
-  sql: ['events', 'event_lots', 'lots', 'lot_identifiers', 'lot_movements', 'lot_balances', 'lineage_edges', 'shipments', 'shipment_lines'],
+  drizzle: [
+    'events',
+    'eventLots',
+    'eventValues',
+    'lots',
+    'lotIdentifiers',
+    'lotMovements',
+    'lotBalances',
+    'lineageEdges',
+    'shipments',
+    'shipmentLines',
+  ],
+  sql: [
+    'events',
+    'event_lots',
+    'event_values',
+    'lots',
+    'lot_identifiers',
+    'lot_movements',
+    'lot_balances',
+    'lineage_edges',
+    'shipments',
+    'shipment_lines',
+  ],
 };
 const WRITES = [
   new RegExp(`\\.(insert|update|delete)\\(\\s*(schema\\.)?(${EVENT_TABLES.drizzle.join('|')})\\s*\\)`),

@@ -254,6 +254,31 @@ export const eventLots = pgTable(
   ],
 );
 
+/** The fields whose values the EPCIS value lists (GET /epcis/bizSteps, …, /epcis/epcs) page through. */
+export const EVENT_VALUE_FIELDS = ['bizStep', 'disposition', 'readPoint', 'bizLocation', 'lot'] as const;
+export type EventValueField = (typeof EVENT_VALUE_FIELDS)[number];
+
+// Each value one party's events hold in a field, once: the business steps, dispositions, read points
+// and business locations of its events (corrections aside, as they are no event of the lists), and
+// the lots its events link in any role (`lot`). Written by the event writer with the events, so that
+// a page of a value list reads a page of this table, however many events hold its values.
+export const eventValues = pgTable(
+  'event_values',
+  {
+    partyCode: text('party_code')
+      .notNull()
+      .references(() => parties.code),
+    field: text('field').$type<EventValueField>().notNull(),
+    value: text('value').notNull(),
+  },
+  (t) => [
+    // a party's page of one field, in value order
+    primaryKey({ columns: [t.partyCode, t.field, t.value] }),
+    // every party's page of one field (regulators and admins), each value once
+    index('event_values_field_value_idx').on(t.field, t.value),
+  ],
+);
+
 // Quantity ledger: every change to what a party holds of a lot, signed, and whether it lies
 // loose (container_code null) or packed in a container. Balances, mass balance and corrections
 // (negating an event's rows) all derive from it.

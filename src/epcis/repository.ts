@@ -3,7 +3,7 @@ import { alias, unionAll } from 'drizzle-orm/pg-core';
 import { anyOf } from '../db/chunk.js';
 import { type Db, queryRows } from '../db/client.js';
 import { type ClaimOf, claimJobRows, type JobLease, leaseEnd, releaseJobs, renewJobs } from '../db/leases.js';
-import { epcisCaptures, events, lotIdentifiers } from '../db/schema.js';
+import { epcisCaptures, events, eventValues, lotIdentifiers } from '../db/schema.js';
 import { partyInvolvedIn } from '../lots/repository.js';
 
 export type CaptureRow = typeof epcisCaptures.$inferSelect;
@@ -270,29 +270,28 @@ export function createEpcisRepository(db: Db) {
         .limit(filter.limit);
     },
     /**
-     * Distinct values of one event column (discovery endpoints), optionally limited to one party: a
-     * page of them in order, after the last value of the previous page.
+     * Values of one event field (discovery endpoints), optionally limited to one party's events: a
+     * page of them in order, after the last value of the previous page. Read from event_values, which
+     * the event writer keeps with the events: a page by its index, however many events hold them.
      */
     async distinct(
-      column: 'bizStep' | 'disposition' | 'readPoint' | 'bizLocation',
+      field: 'bizStep' | 'disposition' | 'readPoint' | 'bizLocation',
       partyCode: string | undefined,
       page: { limit: number; after?: string },
     ): Promise<string[]> {
-      const target = events[column];
       const rows = await db
-        .selectDistinct({ value: target })
-        .from(events)
+        .selectDistinct({ value: eventValues.value })
+        .from(eventValues)
         .where(
           and(
-            ne(events.type, 'correction'),
-            partyCode ? eq(events.partyCode, partyCode) : undefined,
-            sql`${target} is not null`,
-            page.after === undefined ? undefined : gt(target, page.after),
+            eq(eventValues.field, field),
+            partyCode ? eq(eventValues.partyCode, partyCode) : undefined,
+            page.after === undefined ? undefined : gt(eventValues.value, page.after),
           ),
         )
-        .orderBy(asc(target))
+        .orderBy(asc(eventValues.value))
         .limit(page.limit);
-      return rows.map((row) => row.value as string);
+      return rows.map((row) => row.value);
     },
     /**
      * Lots named under GS1 keys (canonical Digital Links such as https://id.gs1.org/01/<GTIN>):
@@ -329,33 +328,32 @@ export function createEpcisRepository(db: Db) {
      * it, `including` it): every party's, or one party's events' of those it may read (it owned,
      * held or was sent them: partyInvolvedIn), so that the statement returns one page however many
      * lots the party's events name that it may not read (an owner's recall names every lot of its
-     * scope). Codes are upper-case letters and digits of one length, so every collation orders them alike.
+     * scope). Read from event_values (field `lot`) by its index. Codes are upper-case letters and
+     * digits of one length, so every collation orders them alike.
      */
     async namedLots(
       partyCode: string | undefined,
       page: { limit: number; after?: { code: string; including: boolean } },
     ): Promise<string[]> {
-      const after = (lotCode: SQL) =>
+      const after =
         page.after === undefined
-          ? sql`true`
+          ? undefined
           : page.after.including
-            ? sql`${lotCode} >= ${page.after.code}`
-            : sql`${lotCode} > ${page.after.code}`;
-      const rows = await queryRows<{ lotCode: string }>(
-        db,
-        partyCode
-          ? // the party's events by their index, then their links after the cursor by theirs: walking every
-            // party's links in code order for the party's would read them all for a party whose events name
-            // few lots. Then whether the party may read a lot is asked of each once, in code order, until
-            // the page is full: PostgreSQL pushes no condition with a subquery down into the distinct.
-            sql`with own as materialized (
-                select el.lot_code from events e join event_lots el on el.event_id = e.id
-                where e.party_code = ${partyCode} and ${after(sql`el.lot_code`)})
-              select named.lot_code as "lotCode" from (select distinct lot_code from own order by lot_code) named
-              where ${partyInvolvedIn(sql`named.lot_code`, partyCode)} order by named.lot_code limit ${page.limit}`
-          : // every party's: the links' lot index in order, read no further than the page's lots
-            sql`select distinct lot_code as "lotCode" from event_lots where ${after(sql`lot_code`)} order by lot_code limit ${page.limit}`,
-      );
+            ? gte(eventValues.value, page.after.code)
+            : gt(eventValues.value, page.after.code);
+      const rows = await db
+        .selectDistinct({ lotCode: eventValues.value })
+        .from(eventValues)
+        .where(
+          and(
+            eq(eventValues.field, 'lot'),
+            after,
+            // whether the party may read a lot is asked of each in code order, until the page is full
+            partyCode ? and(eq(eventValues.partyCode, partyCode), partyInvolvedIn(sql`${eventValues.value}`, partyCode)) : undefined,
+          ),
+        )
+        .orderBy(asc(eventValues.value))
+        .limit(page.limit);
       return rows.map((row) => row.lotCode);
     },
     /** The EPCs (and classes) lots were captured under: lot code → identifiers. */

@@ -380,11 +380,14 @@ t.test('/epcis/epcs takes as many statements a page however many lots the party 
     world.database.db,
     sql`select id from events where party_code = ${owner.code} order by record_time limit 1`,
   );
+  // the links, and the value list entries the event writer keeps with them
   const link = (codes: string[]) =>
     queryRows(
       world.database.db,
-      sql`insert into event_lots (event_id, lot_code, role, party_code)
-        select ${eventId}, code, 'subject', ${owner.code} from unnest(${sql.param(codes)}::text[]) code`,
+      sql`with linked as (insert into event_lots (event_id, lot_code, role, party_code)
+          select ${eventId}, code, 'subject', ${owner.code} from unnest(${sql.param(codes)}::text[]) code)
+        insert into event_values (party_code, field, value)
+          select ${owner.code}, 'lot', code from unnest(${sql.param(codes)}::text[]) code on conflict do nothing`,
     );
   await link([sent]);
 

@@ -1,11 +1,11 @@
 // The event writer's SQL: what a batch reads up front (in a constant number of queries, whatever
 // its size) and the one statement that stores it. The only code that inserts events, lots,
-// movements and lineage edges.
+// movements, lineage edges and the values of the EPCIS value lists.
 import { type SQL, sql } from 'drizzle-orm';
 import type { AuditEntry, ChainHead } from '../../audit/chain.js';
 import { appendParts, lockChainHeads } from '../../audit/repository.js';
 import { type Db, queryRows } from '../../db/client.js';
-import type { LotAttributes, LotHold } from '../../db/schema.js';
+import type { EventValueField, LotAttributes, LotHold } from '../../db/schema.js';
 import { ENDED_STATUSES } from '../../lots/ledger.js';
 import { type EventDraft, type EventRecord, isEvidence, type NewLot, type NewShipment } from './draft.js';
 import { type LotView, makes, type ProductView, type ShipmentView, type StatusFacts, usesLink } from './state.js';
@@ -16,6 +16,26 @@ const numerics = (values: (number | null)[]) =>
   sql`${sql.param(values.map((value) => (value === null ? null : String(value))))}::numeric[]`;
 const times = (values: (Date | null)[]) => sql`${sql.param(values.map((value) => value?.toISOString() ?? null))}::timestamptz[]`;
 const jsons = (values: unknown[]) => sql`${sql.param(values.map((value) => JSON.stringify(value)))}::jsonb[]`;
+
+/**
+ * The values a batch's events hold for the EPCIS value lists (event_values), each once and in key
+ * order, so that batches inserting the same new values take their row locks in one order: the
+ * fields of every event but a correction, and the lots every event links.
+ */
+function eventValuesOf(records: EventRecord[], links: { partyCode: string; lotCode: string }[]) {
+  const rows = new Map<string, { partyCode: string; field: EventValueField; value: string }>();
+  const add = (partyCode: string, field: EventValueField, value: string | null) => {
+    if (value !== null) rows.set(JSON.stringify([partyCode, field, value]), { partyCode, field, value });
+  };
+  for (const record of records.filter((record) => record.type !== 'correction')) {
+    add(record.partyCode, 'bizStep', record.bizStep);
+    add(record.partyCode, 'disposition', record.disposition);
+    add(record.partyCode, 'readPoint', record.readPoint);
+    add(record.partyCode, 'bizLocation', record.bizLocation);
+  }
+  for (const link of links) add(link.partyCode, 'lot', link.lotCode);
+  return [...rows.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, row]) => row);
+}
 
 type LotRowText = Omit<LotView, 'quantity' | 'voided' | 'madeAt' | 'firstUsedAt'> & {
   quantity: string;
@@ -461,6 +481,7 @@ export function createEventWriterRepository() {
           usedAt: usesLink(record.type, link, draft) ? record.eventTime : null,
         }));
       });
+      const values = eventValuesOf(records, links);
       const movements = batch.events.flatMap(({ draft }) => draft.movements);
       // a lot's new status and hold go into one row of one update
       const changedLots = new Map<string, { code: string; status: string | null; hold: LotHold | null; holdChanged: boolean }>();
@@ -513,6 +534,11 @@ export function createEventWriterRepository() {
             ${numerics(links.map((l) => l.quantity))}, ${texts(links.map((l) => l.partyCode))},
             ${booleans(links.map((l) => l.namedAsInstance ?? null))}, ${booleans(links.map((l) => l.evidence))},
             ${booleans(links.map((l) => l.makes))}, ${times(links.map((l) => l.usedAt))}))`,
+        values.length > 0 &&
+          sql`new_event_values as (insert into event_values (party_code, field, value)
+          select * from unnest(${texts(values.map((v) => v.partyCode))}, ${texts(values.map((v) => v.field))},
+            ${texts(values.map((v) => v.value))})
+          on conflict do nothing)`,
         movements.length > 0 &&
           sql`new_movements as (insert into lot_movements (event_id, lot_code, party_code, kind, quantity, container_code)
           select * from unnest(${texts(movements.map((m) => m.eventId))}, ${texts(movements.map((m) => m.lotCode))},
