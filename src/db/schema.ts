@@ -255,8 +255,7 @@ export const eventLots = pgTable(
 );
 
 /** The fields whose values the EPCIS value lists (GET /epcis/bizSteps, …, /epcis/epcs) page through. */
-export const EVENT_VALUE_FIELDS = ['bizStep', 'disposition', 'readPoint', 'bizLocation', 'lot'] as const;
-export type EventValueField = (typeof EVENT_VALUE_FIELDS)[number];
+export type EventValueField = 'bizStep' | 'disposition' | 'readPoint' | 'bizLocation' | 'lot';
 
 // Each value one party's events hold in a field, once: the business steps, dispositions, read points
 // and business locations of its events (corrections aside, as they are no event of the lists), and

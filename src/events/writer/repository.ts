@@ -18,9 +18,9 @@ const times = (values: (Date | null)[]) => sql`${sql.param(values.map((value) =>
 const jsons = (values: unknown[]) => sql`${sql.param(values.map((value) => JSON.stringify(value)))}::jsonb[]`;
 
 /**
- * The values a batch's events hold for the EPCIS value lists (event_values), each once and in key
- * order, so that batches inserting the same new values take their row locks in one order: the
- * fields of every event but a correction, and the lots every event links.
+ * The values a batch's events hold for the EPCIS value lists (event_values), each once and sorted,
+ * so that batches inserting the same new values take their row locks in one order: the fields of
+ * every event but a correction, and the lots every event links.
  */
 function eventValuesOf(records: EventRecord[], links: { partyCode: string; lotCode: string }[]) {
   const rows = new Map<string, { partyCode: string; field: EventValueField; value: string }>();
