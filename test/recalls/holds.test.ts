@@ -1,8 +1,12 @@
-import { createWorld, expectStatus, randomUscc } from '../fixtures/world.js';
-import { client, type Reply } from '../helper.js';
+import { sql } from 'drizzle-orm';
+import { queryRows } from '../../src/db/client.js';
+import { eventWriterOn } from '../fixtures/chain.js';
+import { at, createWorld, expectStatus, randomUscc } from '../fixtures/world.js';
+import { client, postgresReachable, type Reply } from '../helper.js';
 import { fileTest } from '../root.js';
 
 const t = fileTest();
+const postgresUp = await postgresReachable();
 
 t.test('a held lot is not shipped, sold, transformed, packed nor coded until released', async (t) => {
   const world = await createWorld(t);
@@ -475,3 +479,55 @@ t.test('an operator key of a regulator party has no regulator rights: those come
     'nor does it close the regulator’s recall with an override',
   );
 });
+
+t.test(
+  'a case is not shipped while a hold on the lot inside it is being recorded (PostgreSQL, real concurrency)',
+  { skip: postgresUp ? false : 'no PostgreSQL at DATABASE_URL or 127.0.0.1:5432 (PGlite runs one transaction at a time)' },
+  async (t) => {
+    const world = await createWorld(t, 'postgres');
+    const farm = await world.party('farm');
+    const shop = await world.party('retailer');
+    const lot = await farm.commission(await farm.product('piece'), 12);
+    const crate = (await world.ok(farm.event({ type: 'aggregate', parent: {}, children: [{ lotCode: lot, quantity: 12 }] })))
+      .createdLotCodes[0] as string;
+    const bureau = await world.ok(
+      world.admin.post('/parties', { kind: 'regulator', name: '县市场监管局', uscc: randomUscc(), regionCode: '500236' }),
+    );
+
+    // the regulator's hold is written and not yet committed while the owner ships the case the lot lies in
+    const writer = eventWriterOn(world.database);
+    let shipping!: Promise<Reply>;
+    await world.database.db.transaction(async (tx) => {
+      const [held] = await writer.write(
+        tx as never,
+        [
+          {
+            actor: bureau.code,
+            action: { type: 'hold', lotCodes: [lot], reason: '快检阳性', asRegulator: true },
+            context: { eventTime: at(500) },
+          },
+        ],
+        'rollback',
+      );
+      t.ok(held.ok, 'the hold is written');
+      shipping = farm.event({ type: 'ship', toPartyCode: shop.code, lines: [{ lotCode: crate }] });
+      let answered = false;
+      shipping.finally(() => {
+        answered = true;
+      });
+      // until the ship waits for the hold's transaction, or is answered without waiting
+      for (;;) {
+        const [{ waiting }] = await queryRows<{ waiting: number }>(
+          world.database.db,
+          sql`select count(*)::int as waiting from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock'`,
+        );
+        if (answered || waiting > 0) break;
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      }
+    });
+
+    const refused = expectStatus(t, await shipping, 409, 'the ship, behind the hold, finds the lot inside on hold');
+    t.match(refused.body.detail, `lot ${lot} (packed in ${crate}) is on hold`);
+    t.same((await shop.api.get('/shipments')).body.items, [], 'nothing is on its way to the shop');
+  },
+);

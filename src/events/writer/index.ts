@@ -246,6 +246,11 @@ export function createEventWriter(deps: {
 
     const shipments = await repository.shipments(tx, [...new Set(refs.flatMap((ref) => ref.shipments))], [...named]);
     for (const shipment of shipments) state.shipments.set(shipment.id, shipment);
+    // a hold also stops the containers its lots lie in, which an event moving one of them locks
+    // without the lots inside: the hold locks them too (in the same sorted statement), so such an
+    // event waits for it and then finds the lot inside on hold
+    const held = refs.flatMap((ref) => (ref.request.action.type === 'hold' ? ref.lots : []));
+    for (const { parentCode } of await repository.containersAbove(tx, held)) named.add(parentCode);
     const locked = await repository.lockLots(tx, [...named]);
     const containers = locked.filter((lot) => lot.kind === 'container').map((lot) => lot.code);
     const contents = await repository.contents(tx, containers);

@@ -152,7 +152,7 @@ export function createEventWriterRepository() {
       );
     },
 
-    /** The containers that (transitively) hold these containers: child → its container. */
+    /** The containers that (transitively) hold these lots or containers: child → its container. */
     async containersAbove(tx: Db, codes: string[]) {
       if (codes.length === 0) return [];
       return queryRows<{ childCode: string; parentCode: string }>(
