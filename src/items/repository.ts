@@ -3,7 +3,7 @@ import { createBatchLoader } from '../db/batch-loader.js';
 import { anyOf } from '../db/chunk.js';
 import { type Database, type Db, queryRows } from '../db/client.js';
 import { type ClaimOf, claimJobRows, type JobLease, leaseEnd, releaseJobs, renewJobs } from '../db/leases.js';
-import { codeFlags, codeJobs, items, lots } from '../db/schema.js';
+import { codeFlags, codeJobs, items, type LotHold, lots } from '../db/schema.js';
 import { pageChangesOf } from '../lots/repository.js';
 
 export type CodeJobRow = typeof codeJobs.$inferSelect;
@@ -68,15 +68,22 @@ export function createItemsRepository(database: Pick<Database, 'db' | 'copyRows'
     /**
      * Queues a job unless the lot's codes (of jobs not failed) would then exceed `limit`; returns
      * the codes already claimed instead. The lot row is locked first, so two requests at once
-     * cannot both take the last codes.
+     * cannot both take the last codes; `admit` is asked (and may throw) about the lot as it stands
+     * once locked, so a hold or a recall that came in since the caller read it is not missed.
      */
     async insertJobWithin(
       row: typeof codeJobs.$inferInsert,
       limit: number,
       lease?: JobLease,
+      admit?: (lot: { code: string; status: string; hold: LotHold | null }) => void,
     ): Promise<{ job: CodeJobRow } | { claimed: number }> {
       return db.transaction(async (tx) => {
-        await tx.execute(sql`select 1 from ${lots} where ${lots.code} = ${row.lotCode} for update`);
+        const [lot] = await tx
+          .select({ code: lots.code, status: lots.status, hold: lots.hold })
+          .from(lots)
+          .where(eq(lots.code, row.lotCode))
+          .for('update');
+        if (lot) admit?.(lot);
         const [{ claimed }] = await queryRows<{ claimed: number }>(
           tx,
           sql`select coalesce(sum(total), 0)::int as claimed from code_jobs where lot_code = ${row.lotCode} and status <> 'failed'`,

@@ -118,8 +118,11 @@ export function createItemService(deps: {
       const { lot } = await lotProduct(lotCode);
       await requireLotOwner(principal, lot, 'issue its item codes', () => deps.lots.involvedParties(lot.code));
       if (lot.kind !== 'lot' || lot.voidedByEventId) throw conflict(`${lotCode} is not a live lot`);
-      const refusal = circulationRefusal(lot, 'issue codes for');
-      if (refusal) throw conflict(refusal);
+      const requireCirculating = (current: Parameters<typeof circulationRefusal>[0]) => {
+        const refusal = circulationRefusal(current, 'issue codes for');
+        if (refusal) throw conflict(refusal);
+      };
+      requireCirculating(lot);
       // a pack code resolves as genuine: none for a lot that no longer exists as goods
       if (ENDED_STATUSES.has(lot.status)) {
         throw conflict(`lot ${lotCode} is ${lot.status}: nothing of it is left to pack, so no item codes can be issued for it`);
@@ -131,6 +134,7 @@ export function createItemService(deps: {
         { id: randomUUID(), partyCode: lot.partyCode, lotCode, total: count, status: 'queued' },
         limit,
         lease,
+        requireCirculating,
       );
       if ('claimed' in queued) {
         throw conflict(

@@ -531,3 +531,56 @@ t.test(
     t.same((await shop.api.get('/shipments')).body.items, [], 'nothing is on its way to the shop');
   },
 );
+
+t.test(
+  'no item codes are queued for a lot while a hold on it is being recorded (PostgreSQL, real concurrency)',
+  { skip: postgresUp ? false : 'no PostgreSQL at DATABASE_URL or 127.0.0.1:5432 (PGlite runs one transaction at a time)' },
+  async (t) => {
+    const world = await createWorld(t, 'postgres');
+    const farm = await world.party('farm');
+    const lot = await farm.commission(await farm.product('piece'), 12);
+    const bureau = await world.ok(
+      world.admin.post('/parties', { kind: 'regulator', name: '县市场监管局', uscc: randomUscc(), regionCode: '500236' }),
+    );
+
+    // the regulator's hold is written and not yet committed while the owner asks for the lot's codes
+    const writer = eventWriterOn(world.database);
+    let issuing!: Promise<Reply>;
+    await world.database.db.transaction(async (tx) => {
+      const [held] = await writer.write(
+        tx as never,
+        [
+          {
+            actor: bureau.code,
+            action: { type: 'hold', lotCodes: [lot], reason: '快检阳性', asRegulator: true },
+            context: { eventTime: at(500) },
+          },
+        ],
+        'rollback',
+      );
+      t.ok(held.ok, 'the hold is written');
+      issuing = farm.api.post(`/lots/${lot}/items`, { count: 2 });
+      let answered = false;
+      issuing.finally(() => {
+        answered = true;
+      });
+      // until the issuance waits for the hold's transaction, or is answered without waiting
+      for (;;) {
+        const [{ waiting }] = await queryRows<{ waiting: number }>(
+          world.database.db,
+          sql`select count(*)::int as waiting from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock'`,
+        );
+        if (answered || waiting > 0) break;
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      }
+    });
+
+    const refused = expectStatus(t, await issuing, 409, 'the issuance, behind the hold, finds the lot on hold');
+    t.match(refused.body.detail, `lot ${lot} is on hold (快检阳性)`);
+    const [{ jobs }] = await queryRows<{ jobs: number }>(
+      world.database.db,
+      sql`select count(*)::int as jobs from code_jobs where lot_code = ${lot}`,
+    );
+    t.equal(jobs, 0, 'no code job is queued');
+  },
+);
