@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
 import { problemSchema } from '../errors/problem.js';
-import { CSV_TYPE, csvStream, wantsCsv } from '../http/csv.js';
+import { CSV_ATTACHMENT_DECLARED, CSV_TYPE, csvStream, wantsCsv } from '../http/csv.js';
 import { bearerSecurity, principalOf } from '../http/request.js';
 import { headsQuery, headsSchema, verifyQuery, verifyReportSchema } from './schemas.js';
 import type { AuditService } from './service.js';
@@ -41,7 +42,18 @@ export const auditRoutes: FastifyPluginAsyncZod<{ service: AuditService }> = asy
         security: bearerSecurity,
         querystring: headsQuery,
         produces: ['application/json', 'text/csv'],
-        response: { 200: headsSchema, 400: problemSchema, 403: problemSchema },
+        response: {
+          200: {
+            description: 'The heads and their digest as JSON, or one CSV line per chain with the digest in X-Audit-Digest',
+            content: { 'application/json': { schema: headsSchema }, 'text/csv': { schema: z.string() } },
+            headers: {
+              ...CSV_ATTACHMENT_DECLARED,
+              'X-Audit-Digest': { type: 'string', description: 'on a CSV answer: the digest the JSON answer gives as `digest`' },
+            },
+          },
+          400: problemSchema,
+          403: problemSchema,
+        },
       },
     },
     async (request, reply) => {

@@ -4,9 +4,9 @@ import { Problem } from '../errors/problem.js';
 import { periodQuery } from '../figures/schemas.js';
 import { periodScope } from '../figures/service.js';
 import { cookieValue, sessionCookie } from '../http/cookies.js';
-import { CSV_TYPE, csvStream } from '../http/csv.js';
+import { CSV_ATTACHMENT_DECLARED, CSV_TYPE, csvStream } from '../http/csv.js';
 import { KDE_COLUMNS, KDE_SORTS } from '../trace/kde.js';
-import { PAGE_HEADERS } from '../web/html.js';
+import { PAGE_HEADERS, PAGE_HEADERS_DECLARED } from '../web/html.js';
 import { dashboardPage, loginPage } from './pages.js';
 import { type DashboardService, SESSION_HOURS } from './service.js';
 
@@ -15,7 +15,13 @@ const COOKIE_PATH = '/regulator';
 const HTML = 'text/html; charset=utf-8';
 const langQuery = z.enum(['zh-CN', 'en']).optional();
 
-const page = (description: string) => ({ description, content: { 'text/html': { schema: z.string() } } });
+/** A page, sent with the pages' headers (and `more`, e.g. Cache-Control). */
+const page = (description: string, more: Record<string, unknown> = {}) => ({
+  description,
+  headers: { ...PAGE_HEADERS_DECLARED, ...more },
+  content: { 'text/html': { schema: z.string() } },
+});
+const noStore = { 'Cache-Control': { type: 'string', const: 'no-store', description: 'the figures are not kept in any cache' } };
 const redirect = (description: string, setsCookie = false) =>
   z.null().meta({
     description,
@@ -118,6 +124,7 @@ export const dashboardRoutes: FastifyPluginAsyncZod<{ service: DashboardService 
         response: {
           200: {
             description: 'The key data elements of the period’s events, streamed as UTF-8 CSV with a byte order mark',
+            headers: { ...CSV_ATTACHMENT_DECLARED, ...noStore },
             content: { 'text/csv': { schema: z.string() } },
           },
           303: toSignIn,
@@ -150,7 +157,7 @@ export const dashboardRoutes: FastifyPluginAsyncZod<{ service: DashboardService 
         description: 'Needs the session cookie of POST /regulator/login; without one it redirects to the sign-in form.',
         querystring: periodQuery({ lang: langQuery }),
         produces: ['text/html'],
-        response: { 200: page('The dashboard page'), 303: toSignIn },
+        response: { 200: page('The dashboard page', noStore), 303: toSignIn },
       },
     },
     async (request, reply) => {

@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { serviceCodeField } from '../codes/service-codes.js';
 import { problemSchema } from '../errors/problem.js';
-import { CSV_TYPE, csvStream, wantsCsv } from '../http/csv.js';
+import { CSV_ATTACHMENT_DECLARED, CSV_TYPE, csvStream, wantsCsv } from '../http/csv.js';
 import { bearerSecurity, principalOf } from '../http/request.js';
 import { KDE_COLUMNS } from '../trace/kde.js';
 import {
@@ -124,7 +124,14 @@ export const figuresRoutes: FastifyPluginAsyncZod<{ service: FiguresService }> =
         security: bearerSecurity,
         querystring: exportQuery,
         produces: ['application/json', 'text/csv'],
-        response: { 200: z.object({ items: z.array(kdeRowSchema) }), ...denied },
+        response: {
+          200: {
+            description: 'A page of key data elements as JSON, or every row as UTF-8 CSV with a byte order mark',
+            content: { 'application/json': { schema: z.object({ items: z.array(kdeRowSchema) }) }, 'text/csv': { schema: z.string() } },
+            headers: CSV_ATTACHMENT_DECLARED,
+          },
+          ...denied,
+        },
       },
     },
     async (request, reply) => {

@@ -9,6 +9,11 @@ const BOM = '\uFEFF';
 
 export type CsvValue = string | number | null | undefined;
 
+/** The Content-Disposition a CSV download is sent with, as an OpenAPI document declares it on that answer. */
+export const CSV_ATTACHMENT_DECLARED = {
+  'Content-Disposition': { type: 'string', description: 'on a CSV answer: attachment; filename="…csv", for the browser to save it' },
+} as const;
+
 export function csvCell(value: CsvValue): string {
   if (value === null || value === undefined) return '';
   if (typeof value === 'number') return String(value);

@@ -3,10 +3,11 @@ import { z } from 'zod';
 import { idSchema } from '../codes/uuid.js';
 import { problemSchema } from '../errors/problem.js';
 import { eventSchema } from '../events/schemas.js';
-import { CSV_TYPE, type CsvValue, csvStream } from '../http/csv.js';
+import { CSV_ATTACHMENT_DECLARED, CSV_TYPE, type CsvValue, csvStream } from '../http/csv.js';
 import { preferredType } from '../http/negotiate.js';
 import { bearerSecurity, principalOf } from '../http/request.js';
 import { locatedJsonResponse } from '../http/responses.js';
+import { PAGE_HEADERS, PAGE_HEADERS_DECLARED } from '../web/html.js';
 import { recallReportPage } from './report-page.js';
 import type { ScopeCsvRow } from './repository.js';
 import {
@@ -134,6 +135,15 @@ export const recallRoutes: FastifyPluginAsyncZod<{ service: RecallService }> = a
         params: z.object({ id: idSchema }),
         querystring: z.object({ format: z.enum(['csv']).optional() }),
         produces: ['text/csv'],
+        response: {
+          200: {
+            description: 'The scope, streamed as UTF-8 CSV with a byte order mark',
+            content: { 'text/csv': { schema: z.string() } },
+            headers: CSV_ATTACHMENT_DECLARED,
+          },
+          403: problemSchema,
+          404: problemSchema,
+        },
       },
     },
     async (request, reply) => {
@@ -142,10 +152,13 @@ export const recallRoutes: FastifyPluginAsyncZod<{ service: RecallService }> = a
       async function* all() {
         for (let page = first; !page.done; page = await pages.next()) yield page.value;
       }
-      return reply
-        .type(CSV_TYPE)
-        .header('content-disposition', `attachment; filename="recall-${request.params.id}-scope.csv"`)
-        .send(csvStream(CSV_COLUMNS, all()));
+      return (
+        reply
+          .type(CSV_TYPE)
+          .header('content-disposition', `attachment; filename="recall-${request.params.id}-scope.csv"`)
+          // a stream is sent as it is, past the response schema
+          .send(csvStream(CSV_COLUMNS, all()) as never)
+      );
     },
   );
 
@@ -190,7 +203,15 @@ export const recallRoutes: FastifyPluginAsyncZod<{ service: RecallService }> = a
         params: z.object({ id: idSchema }),
         querystring: z.object({ format: z.enum(['json', 'html']).optional() }),
         produces: ['application/json', 'text/html'],
-        response: { 200: recallReportSchema, 403: problemSchema, 404: problemSchema },
+        response: {
+          200: {
+            description: 'The final report as JSON, or as a printable page (text/html) that loads nothing from elsewhere',
+            content: { 'application/json': { schema: recallReportSchema }, 'text/html': { schema: z.string() } },
+            headers: PAGE_HEADERS_DECLARED,
+          },
+          403: problemSchema,
+          404: problemSchema,
+        },
       },
     },
     async (request, reply) => {
@@ -200,6 +221,7 @@ export const recallRoutes: FastifyPluginAsyncZod<{ service: RecallService }> = a
         (preferredType(request.headers.accept, ['application/json', 'text/html']) === 'text/html' ? 'html' : 'json');
       if (format === 'html')
         return reply
+          .headers(PAGE_HEADERS)
           .type('text/html; charset=utf-8')
           .serializer((value: string) => value)
           .send(recallReportPage(report) as never);

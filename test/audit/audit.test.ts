@@ -5,6 +5,7 @@ import { sql } from 'drizzle-orm';
 import { queryRows } from '../../src/db/client.js';
 import type { WriteRequest } from '../../src/events/writer/index.js';
 import { eventWriterOn } from '../fixtures/chain.js';
+import { sentAsDeclared, servedOpenApi } from '../fixtures/openapi.js';
 import { at, createWorld, expectStatus, registrationBody } from '../fixtures/world.js';
 import { client } from '../helper.js';
 import { fileTest } from '../root.js';
@@ -395,6 +396,7 @@ t.test('audit log', async (t) => {
       headers: { authorization: `Bearer ${(await world.ok(world.admin.post('/api-keys', { role: 'regulator' }))).key}` },
     });
     t.equal(csv.headers['x-audit-digest'], yesterday.digest, 'the CSV carries the digest in a header');
+    sentAsDeclared(t, await servedOpenApi(world.app), ['GET', '/audit/heads'], { status: csv.statusCode, headers: csv.headers }, 200);
     t.match(csv.body, /^\uFEFFchain,sequence,entry_hash,recorded_at\r\n/);
     t.equal(csv.body.trim().split('\r\n').length, yesterday.heads.length + 1, 'one line per chain');
     expectStatus(t, await regulator.get('/audit/heads?date=2026-13-01'), 400, 'a date that is not one');

@@ -73,6 +73,9 @@ t.test('the dashboard: sign-in with a regulator key, a session cookie, the figur
     t.match(response.headers['content-security-policy'], /default-src 'none'.*form-action 'self'/, `${what}: a strict policy`);
     t.equal(response.headers['x-content-type-options'], 'nosniff', `${what}: nosniff`);
   }
+  sentAsDeclared(t, document, ['GET', '/regulator/dashboard'], sent(page), 200);
+  sentAsDeclared(t, document, ['GET', '/regulator/login'], sent(await app.inject({ method: 'GET', url: '/regulator/login' })), 200);
+  sentAsDeclared(t, document, ['POST', '/regulator/login'], sent(wrong), 401);
   t.match(page.body, '<html lang="zh-CN">');
   t.match(page.body, '现场快检');
   t.match(page.body, '100.0 % · 1/1 批次合格');
@@ -99,6 +102,7 @@ t.test('the dashboard: sign-in with a regulator key, a session cookie, the figur
   t.equal(exported.statusCode, 200, 'the export link works in the signed-in browser');
   t.match(exported.headers['content-type'], /^text\/csv/);
   t.match(exported.headers['content-disposition'], /^attachment; filename="events\.csv"$/);
+  sentAsDeclared(t, document, ['GET', '/regulator/dashboard/events.csv'], sent(exported), 200);
   t.match(exported.body, /^\uFEFFevent_time,event_type,role,lot_code,/, 'the key data elements, with a byte order mark');
   t.match(exported.body, `sell,subject,${sold},`, 'the sale of the period among them');
   const ofPeriod = await app.inject({

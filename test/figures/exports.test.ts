@@ -5,6 +5,7 @@ import type { Test } from 'tap';
 import type { Principal } from '../../src/access/index.js';
 import { periodScope } from '../../src/figures/service.js';
 import { KDE_SORTS, type KdeRow, type KdeSort } from '../../src/trace/kde.js';
+import { sentAsDeclared, servedOpenApi } from '../fixtures/openapi.js';
 import { createWorld, expectStatus } from '../fixtures/world.js';
 import { fileTest } from '../root.js';
 
@@ -262,6 +263,7 @@ function inExportOrder(sort: KdeSort) {
 
 t.test('a CSV export of a period larger than a page: every line once, in the order asked for, ties across page boundaries', async (t) => {
   const { world, lines } = await exportWorld(t);
+  const document = await servedOpenApi(world.app);
   for (const sort of KDE_SORTS) {
     await t.test(`sort=${sort}`, async (t) => {
       const json = expectStatus(t, await world.regulator.get(`/regulator/events?${PERIOD}&sort=${sort}&limit=1000`), 200, 'one JSON page')
@@ -281,6 +283,7 @@ t.test('a CSV export of a period larger than a page: every line once, in the ord
       t.equal(reply.status, 200, 'Accept: text/csv');
       t.match(reply.headers['content-type'], /^text\/csv; charset=utf-8/);
       t.match(reply.headers['content-disposition'], 'events.csv');
+      sentAsDeclared(t, document, ['GET', '/regulator/events'], reply, 200);
       t.ok(reply.body.startsWith('\uFEFFevent_time,event_type,'), 'BOM and header');
       const rows = parseCsv(reply.body.replace(/^\uFEFF/, '')).slice(1);
       const keys = rows.map((row) => KEY({ eventId: row[18], role: row[2], lotCode: row[3] }));

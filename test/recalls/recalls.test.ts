@@ -2,6 +2,7 @@ import type { Test } from 'tap';
 import { seedDemoChain } from '../../seeds/fengjie.js';
 import { createRepositories } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
+import { PAGE_HEADERS } from '../../src/web/html.js';
 import { sentAsDeclared, servedOpenApi } from '../fixtures/openapi.js';
 import { at, createWorld, expectStatus, randomUscc } from '../fixtures/world.js';
 import { buildTestApp, type Client, client } from '../helper.js';
@@ -543,6 +544,30 @@ t.test('the scope CSV quotes a contact a spreadsheet would run as a formula, tab
   t.equal(unquoted(cells[cell('holder_name')]), "'-2+3 超市", 'a name starting with - is text');
   t.equal(unquoted(cells[cell('contact_person')]), `'${contact.person}`, 'a tab before = does not make a formula');
   t.equal(unquoted(cells[cell('contact_phone')]), `'${contact.phone}`, 'nor a carriage return');
+});
+
+t.test('the final report and the scope CSV are sent as the OpenAPI document declares them', async (t) => {
+  const world = await createWorld(t);
+  const producer = await world.party('farm');
+  const lot = await producer.commission(await producer.product('kg'), 10);
+  const document = await servedOpenApi(world.app);
+  const recall = await world.ok(producer.api.post('/recalls', { lotCodes: [lot], level: 3, reason: '标签错误', hazard: '过敏原未标示' }));
+
+  const report = await producer.api.get(`/recalls/${recall.id}/report`);
+  sentAsDeclared(t, document, ['GET', '/recalls/{id}/report'], report, 200);
+  t.equal(report.body.recall.id, recall.id, 'the report as JSON');
+  const page = await producer.api.get(`/recalls/${recall.id}/report?format=html`);
+  sentAsDeclared(t, document, ['GET', '/recalls/{id}/report'], page, 200);
+  t.equal(page.headers['content-security-policy'], PAGE_HEADERS['content-security-policy'], 'the page loads nothing, nor is it framed');
+  t.equal(page.headers['x-content-type-options'], 'nosniff');
+  const reportContent = document.paths['/recalls/{id}/report'].get.responses['200'].content;
+  t.same(reportContent?.['text/html'].schema, { type: 'string' }, 'the page is declared as the text it is');
+
+  const scope = await producer.api.get(`/recalls/${recall.id}/scope?format=csv`);
+  sentAsDeclared(t, document, ['GET', '/recalls/{id}/scope'], scope, 200);
+  t.ok(document.paths['/recalls/{id}/scope'].get.responses['200'].content?.['text/csv'], 'declared as CSV');
+  const unknown = await producer.api.get('/recalls/0190e2a4-0000-7000-8000-000000000000/scope');
+  sentAsDeclared(t, document, ['GET', '/recalls/{id}/scope'], unknown, 404);
 });
 
 t.test('a recall is opened with the Location the OpenAPI document declares, and it leads to the recall', async (t) => {
