@@ -15,7 +15,7 @@ import { timeZoneOffsetOf } from '../events/time.js';
 import type { EventWriter, WriteRequest } from '../events/writer/index.js';
 import type { Identifier } from '../identifiers/parse.js';
 import type { IdentifierService } from '../identifiers/service.js';
-import type { ReadOutcome, ReadPointRow, ReadRow, RfidRepository } from './repository.js';
+import type { ReadOutcome, ReadPointRow, ReadRow, RfidRepository, TagRow } from './repository.js';
 import { gs1KeyOf } from './tags.js';
 
 /** What a tag names: a lot or container, or one pack of a lot. */
@@ -82,35 +82,53 @@ export function createGateService(deps: {
 }) {
   const { rfid } = deps;
 
-  /** What each observation's tag names: its binding (EPC, then TID), else the GS1 key it carries. */
+  /**
+   * What each observation's tag names: its EPC binding, else the GS1 key its EPC carries or its TID
+   * binding. A TID binding outranks a key naming a known case or pack only while the party that
+   * made it may bind tags to that (see mayBindTagsTo): a TID says nothing of the EPC read with it,
+   * so the rule an EPC binding is held to when it is made is held here, at the read.
+   */
   async function resolve(tx: Db, rows: ReadRow[]): Promise<Map<string, Referent>> {
     const byEpc = new Map((await rfid.findTags('epc', [...new Set(rows.map((row) => row.tag))], tx)).map((tag) => [tag.value, tag]));
     const tids = [...new Set(rows.flatMap((row) => (row.tid ? [row.tid] : [])))];
     const byTid = new Map((await rfid.findTags('tid', tids, tx)).map((tag) => [tag.value, tag]));
     const found = new Map<string, Referent>();
-    const keyed: { row: ReadRow; id: Identifier }[] = [];
+    const keyed: { row: ReadRow; id: Identifier; byTid: TagRow | undefined }[] = [];
     for (const row of rows) {
-      const bound = byEpc.get(row.tag) ?? (row.tid ? byTid.get(row.tid) : undefined);
+      const bound = byEpc.get(row.tag);
       if (bound) {
         found.set(rowKey(row), { lotCode: bound.lotCode, itemCode: bound.itemCode });
         continue;
       }
+      const tidBinding = row.tid ? byTid.get(row.tid) : undefined;
       const key = gs1KeyOf(row.tag);
-      if (!key) continue;
-      try {
-        keyed.push({ row, id: deps.identifiers.parse(key) });
-      } catch (error) {
-        if (!(error instanceof Problem)) throw error;
+      if (key) {
+        try {
+          keyed.push({ row, id: deps.identifiers.parse(key), byTid: tidBinding });
+          continue;
+        } catch (error) {
+          if (!(error instanceof Problem)) throw error;
+        }
       }
+      if (tidBinding) found.set(rowKey(row), { lotCode: tidBinding.lotCode, itemCode: tidBinding.itemCode });
     }
     const referents = await deps.identifiers.findMany(
       keyed.map((entry) => entry.id),
       tx,
     );
-    keyed.forEach(({ row }, index) => {
+    const carried = keyed.map(({ byTid }, index) => {
       const referent = referents[index];
-      if (referent && referent.kind !== 'product') {
-        found.set(rowKey(row), { lotCode: referent.lotCode, itemCode: referent.kind === 'item' ? referent.itemCode : null });
+      return referent && referent.kind !== 'product' && byTid ? referent.lotCode : null;
+    });
+    const custody = await rfid.custodyOf([...new Set(carried.flatMap((lotCode) => (lotCode ? [lotCode] : [])))], tx);
+    keyed.forEach(({ row, byTid }, index) => {
+      const referent = referents[index];
+      const known = referent && referent.kind !== 'product' ? referent : undefined;
+      const lot = known && custody.get(known.lotCode);
+      if (byTid && (!known || (lot && mayBindTagsTo(byTid.partyCode, lot)))) {
+        found.set(rowKey(row), { lotCode: byTid.lotCode, itemCode: byTid.itemCode });
+      } else if (known) {
+        found.set(rowKey(row), { lotCode: known.lotCode, itemCode: known.kind === 'item' ? known.itemCode : null });
       }
     });
     return found;

@@ -506,6 +506,58 @@ t.test("a tag carrying the GS1 key of another party's case or pack is not bound 
   );
 });
 
+t.test("a TID bound by a party that may not bind the case its EPC carries does not take the case's reads", async (t) => {
+  const world = await createWorld(t, undefined, { rfidTickMs: 0 });
+  const processor = await world.party('processor');
+  const store = await world.party('cold_storage');
+  const squatter = await world.party('processor');
+  const lot = await processor.commission(await processor.product('kg'), 10);
+  const caseSscc = completeGs1('06901234500000995');
+  const packed = await world.ok(
+    processor.event({ type: 'aggregate', parent: { sscc: caseSscc }, children: [{ lotCode: lot, quantity: 10 }] }),
+  );
+  const caseCode: string = packed.createdLotCodes[0];
+  const ssccTag = encodeTag(`urn:epc:id:sscc:6901234.${caseSscc.slice(0, 1)}${caseSscc.slice(8, 17)}`, {
+    scheme: 'sscc-96',
+    filter: 2,
+  }) as { hex: string };
+  const tid = 'E2801190200073F4DEADBEEF';
+  // the squatter learnt the chip's TID (it is read with every EPC) and binds it to a lot of its own
+  const ownLot = await squatter.commission(await squatter.product('kg'), 1);
+  expectStatus(t, await squatter.api.post('/rfid/tags', { tags: [{ tid, code: ownLot }] }), 201, 'a TID alone carries no key');
+
+  const reader = await registerReader(world, store);
+  await readPoint(world, store, 'entry', [{ readerId: reader.id, antenna: 1 }]);
+  const shipmentId = await processor.ship(store, [{ lotCode: caseCode }]);
+  await reader.api.post('/rfid/zebra', [
+    zebraEvent({ idHex: ssccTag.hex, tid, antenna: 1, hostName: reader.hostName, timestamp: readTime(5) }),
+  ]);
+  await world.app.services.gates.drain();
+  t.match(
+    (await store.api.get(`/rfid/reads?tag=${ssccTag.hex}`)).body.items[0],
+    { outcome: 'received', detail: shipmentId, lotCode: caseCode },
+    'the case tag still names the case at the entry gate',
+  );
+
+  // the case's holder may point its tag elsewhere by TID, as it may by EPC
+  expectStatus(
+    t,
+    await store.api.post('/rfid/tags', { tags: [{ tid: 'E2801190200073F4CAFEF00D', code: lot }] }),
+    201,
+    'bound by the holder',
+  );
+  const aisle = await readPoint(world, store, 'observe', [{ readerId: reader.id, antenna: 2 }]);
+  await reader.api.post('/rfid/zebra', [
+    zebraEvent({ idHex: ssccTag.hex, tid: 'E2801190200073F4CAFEF00D', antenna: 2, hostName: reader.hostName, timestamp: readTime(20) }),
+  ]);
+  await world.app.services.gates.drain();
+  t.match(
+    (await store.api.get(`/rfid/reads?readPointId=${aisle.readPointId}`)).body.items[0],
+    { lotCode: lot },
+    "the holder's TID binding outranks the key",
+  );
+});
+
 t.test('a running service turns observations into events soon after their window closes', async (t) => {
   const world = await createWorld(t, undefined, { rfidTickMs: 50 });
   const store = await world.party('cold_storage');
