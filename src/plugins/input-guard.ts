@@ -53,10 +53,29 @@ export function unacceptableInput(value: unknown): { pointer: string; detail: st
   return null;
 }
 
+/** The content codings a body names other than identity (no coding at all), in the order they were applied. */
+const contentCodings = (header: string | undefined) =>
+  (header ?? '')
+    .split(',')
+    .map((coding) => coding.trim().toLowerCase())
+    .filter((coding) => coding !== '' && coding !== 'identity');
+
 export default fp(async (app) => {
   app.addHook('onRequest', async (request) => {
     if (request.url.length > MAX_URL_LENGTH)
       throw new Problem(414, 'uri-too-long', 'URI too long', `the URL has ${request.url.length} characters; at most ${MAX_URL_LENGTH}`);
+  });
+  // no route decodes a compressed body: parsed as it came, a gzip body reads as malformed JSON, and
+  // a plain one labelled gzip would be taken; RFC 9110 answers an unsupported coding with 415
+  app.addHook('preParsing', async (request, reply, payload) => {
+    const codings = contentCodings(request.headers['content-encoding']);
+    const hasBody = request.headers['transfer-encoding'] !== undefined || Number(request.headers['content-length'] ?? 0) > 0;
+    if (codings.length === 0 || !hasBody) return payload;
+    reply.header('accept-encoding', 'identity');
+    const detail = `the body is in the content coding ${codings.join(', ')}; send it uncompressed (identity)`;
+    throw new Problem(415, 'unsupported-content-encoding', 'Unsupported content encoding', detail, [
+      { in: 'headers', pointer: '/content-encoding', detail: 'only identity is taken' },
+    ]);
   });
   app.addHook('preValidation', async (request) => {
     for (const [where, value] of [

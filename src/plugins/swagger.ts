@@ -46,7 +46,7 @@ function routeErrors(route: RouteOptions, maxParamLength: number): Record<string
     }),
     ...(route.schema?.body !== undefined && {
       413: route.bodyLimit ? `The body is over ${route.bodyLimit} bytes` : 'The body is over the service’s body limit (BODY_LIMIT_BYTES)',
-      415: 'A Content-Type the route does not read',
+      415: 'A Content-Type the route does not read, or a Content-Encoding other than identity (no body is decompressed)',
     }),
     414: `The URL is over ${MAX_URL_LENGTH} characters${takesPathParameters ? `, or a path parameter over ${maxParamLength}` : ''}`,
     ...(config?.rateLimit && { 429: 'Too many requests from this address; try again later' }),

@@ -1,6 +1,8 @@
 // Every hostile input that once reached the database or a response header answers a 4xx
 // problem that names the field, never a 5xx.
+import { gzipSync } from 'node:zlib';
 import { MAX_NESTING, unacceptableInput } from '../../src/plugins/input-guard.js';
+import { readPoint, registerReader } from '../fixtures/rfid-world.js';
 import { createWorld } from '../fixtures/world.js';
 import { fileTest } from '../root.js';
 
@@ -230,4 +232,45 @@ t.test('only capture routes take large bodies', async (t) => {
     state = (await world.app.inject({ method: 'GET', url: job, headers: { authorization: `Bearer ${plant.key}` } })).json();
   }
   t.match(state, { success: true, captured: 1 });
+});
+
+t.test('a body in a content coding the service does not decode is a 415 naming Content-Encoding, not malformed JSON', async (t) => {
+  const world = await createWorld(t, undefined, { rfidTickMs: 0 });
+  const store = await world.party('cold_storage');
+  const reader = await registerReader(world, store);
+  await readPoint(world, store, 'observe', [{ readerId: reader.id, antenna: '*' }]);
+  const read = JSON.stringify({ data: { eventNum: 1, format: 'epc', idHex: 'E2806894000040017790E471' }, type: 'SIMPLE' });
+  const post = (payload: string | Buffer, encoding: string) =>
+    world.app.inject({
+      method: 'POST',
+      url: '/rfid/zebra',
+      payload,
+      headers: { authorization: `Bearer ${reader.key}`, 'content-type': 'application/json', 'content-encoding': encoding },
+    });
+  for (const [what, reply] of [
+    ['gzip', await post(gzipSync(read), 'gzip')],
+    ['a plain body labelled gzip', await post(read, 'gzip')],
+    ['deflate, then gzip', await post(read, 'deflate, gzip')],
+  ] as const) {
+    t.equal(reply.statusCode, 415, what);
+    t.match(reply.json(), {
+      type: '/problems/unsupported-content-encoding',
+      errors: [{ in: 'headers', pointer: '/content-encoding' }],
+    });
+    t.equal(reply.headers['accept-encoding'], 'identity', 'and says which coding is taken');
+  }
+  t.equal((await post(read, 'Identity')).statusCode, 202, 'identity is no coding at all');
+  const bodiless = await world.app.inject({
+    method: 'GET',
+    url: '/rfid/reads',
+    headers: { authorization: `Bearer ${store.key}`, 'content-encoding': 'gzip' },
+  });
+  t.equal(bodiless.statusCode, 200, 'a request without a body has nothing to decode');
+  t.equal((await reader.api.post('/rfid/zebra', JSON.parse(read))).status, 202, 'nor is none');
+  const listed: { readCount: number }[] = (await store.api.get('/rfid/reads')).body.items;
+  t.equal(
+    listed.reduce((sum, row) => sum + row.readCount, 0),
+    2,
+    'only the two bodies taken were stored',
+  );
 });
