@@ -4,7 +4,7 @@
 // is refused too: it would lie in the future of every event written from it.
 import type { z } from 'zod';
 import { badRequest, type FieldProblem } from '../errors/problem.js';
-import { genericReadSchema, impinjEventSchema, readerTime, zebraEventSchema } from './schemas.js';
+import { genericReadSchema, impinjEventSchema, MAX_GENERIC_READS, readerTime, zebraEventSchema } from './schemas.js';
 import { normalizeTag } from './tags.js';
 
 export type ReaderFormat = 'zebra' | 'impinj' | 'generic';
@@ -159,6 +159,11 @@ export function parseGeneric(body: unknown, latestTime: Date): ParsedBatch {
   const list = (body as { reads?: unknown } | null)?.reads;
   if (!Array.isArray(list)) {
     throw badRequest('post { "reads": [ … ] }', [{ in: 'body', pointer: '/reads', detail: 'must be an array of reads' }]);
+  }
+  // the route leaves its schema to this parser (which names a bad element by its index), so its bound is held here
+  if (list.length > MAX_GENERIC_READS) {
+    const detail = `at most ${MAX_GENERIC_READS} reads a batch, not ${list.length}`;
+    throw badRequest(`${detail}; nothing of the batch was stored`, [{ in: 'body', pointer: '/reads', detail }]);
   }
   const reads = checkEach(genericReadSchema, list, ['reads'], false, {
     of: (read) => ({ path: ['time'], value: read.time }),

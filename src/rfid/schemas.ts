@@ -139,7 +139,9 @@ export const genericReadSchema = z
     count: z.number().int().min(1).max(1_000_000).optional().describe('times read; default 1'),
   })
   .meta({ id: 'GenericRead' });
-export const genericBody = z.object({ reads: z.array(genericReadSchema).max(10_000) });
+/** The most reads one generic batch holds. */
+export const MAX_GENERIC_READS = 10_000;
+export const genericBody = z.object({ reads: z.array(genericReadSchema).max(MAX_GENERIC_READS) });
 
 export const ingestResultSchema = z
   .object({

@@ -121,6 +121,16 @@ t.test('generic reads', async (t) => {
   t.match(problemOf(() => parseGeneric(null, LATEST)).errors, [{ pointer: '/reads' }]);
 });
 
+t.test('a generic batch holds at most the 10,000 reads its schema (and the OpenAPI document) allows', async (t) => {
+  const batch = (count: number) => ({
+    reads: Array.from({ length: count }, () => ({ readPoint: 'rp', epc: SGTIN96_VECTOR, time: '2026-03-01T08:00:00+08:00' })),
+  });
+  t.equal(parseGeneric(batch(10_000), LATEST).reads.length, 10_000);
+  const refused = problemOf(() => parseGeneric(batch(10_001), LATEST));
+  t.equal(refused.status, 400);
+  t.match(refused.errors, [{ in: 'body', pointer: '/reads', detail: /at most 10000/ }]);
+});
+
 t.test('generic reads: an EPC URI must be one the tag codec and EPCIS capture take', async (t) => {
   const epcs = (...values: string[]) => ({
     reads: values.map((epc) => ({ readPoint: 'rp', epc, time: '2026-03-01T08:00:00+08:00' })),
