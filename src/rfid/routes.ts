@@ -21,7 +21,7 @@ import {
   zebraBody,
 } from './schemas.js';
 import type { RfidService } from './service.js';
-import { parseTagCsv } from './tag-csv.js';
+import { asCsvProblem, parseTagCsv } from './tag-csv.js';
 
 export const rfidRoutes: FastifyPluginAsyncZod<{ service: RfidService }> = async (app, { service }) => {
   const tags = ['RFID'];
@@ -142,7 +142,13 @@ export const rfidRoutes: FastifyPluginAsyncZod<{ service: RfidService }> = async
         response: { 201: z.object({ items: z.array(tagSchema) }), 400: problemSchema, 403: problemSchema, 409: problemSchema },
       },
     },
-    async (request, reply) => reply.code(201).send({ items: await service.bindTags(principalOf(request), parseTagCsv(request.body)) }),
+    async (request, reply) => {
+      const { bindings, lines } = parseTagCsv(request.body);
+      const items = await service.bindTags(principalOf(request), bindings).catch((error) => {
+        throw asCsvProblem(error, lines);
+      });
+      return reply.code(201).send({ items });
+    },
   );
   app.get(
     '/rfid/tags/:tag',

@@ -136,7 +136,7 @@ t.test('gates turn observations into events', async (t) => {
       payload: `epc,code\n${tag(8)},${lot}\nurn:epc:raw:96.xZZ,${lot}\n`,
     });
     t.equal(csv.statusCode, 400, 'nor from CSV');
-    t.match(csv.json().errors, [{ pointer: '/tags/1/epc', detail: /is not a raw EPC URI/ }]);
+    t.match(csv.json().errors, [{ pointer: '/line/3', detail: /is not a raw EPC URI/ }]);
     expectStatus(t, await processor.api.get(`/rfid/tags/${tag(8)}`), 404, 'nothing of either request was bound');
     const uri = await processor.api.post('/rfid/tags', { tags: [{ epc: 'urn:epc:tag:sgtin-96:3.0614141.812345.6789', code: lot }] });
     t.match(expectStatus(t, uri, 201, 'a well-formed tag URI').body.items, [{ value: '3074257BF7194E4000001A85' }]);
@@ -426,6 +426,24 @@ t.test('tags are bound to a lot by its owner, a holder or the addressee of an op
     { outcome: 'rejected', lotCode: null, detail: 'the tag is not bound to a lot this party may use' },
   ]);
   expectStatus(t, await store.api.get(`/rfid/tags/${tag(9)}`), 404, 'the station bound nothing');
+});
+
+t.test('a CSV binding refused after parsing is named by its line in the file, not by a JSON pointer the file has not', async (t) => {
+  const world = await createWorld(t, undefined, { rfidTickMs: 0 });
+  const owner = await world.party('processor');
+  const lot = await owner.commission(await owner.product('kg'), 10);
+  const reply = await world.app.inject({
+    method: 'POST',
+    url: '/rfid/tags.csv',
+    headers: { authorization: `Bearer ${owner.key}`, 'content-type': 'text/csv' },
+    payload: `epc,code\n${tag(1)},${lot}\n\n${tag(2)},BAAAAAAAAAAB\nurn:epc:raw:96.xZZ,${lot}\n`,
+  });
+  t.equal(reply.statusCode, 400);
+  t.match(reply.json().errors, [
+    { in: 'body', pointer: '/line/4', detail: /names no item, lot or container/ },
+    { in: 'body', pointer: '/line/5', detail: /not a raw EPC URI/ },
+  ]);
+  t.match(reply.json().detail, /line\/4/, 'the summary names the line too');
 });
 
 t.test('10,000 tags are bound in one request, past the 65,535 parameters PostgreSQL takes in one statement', async (t) => {

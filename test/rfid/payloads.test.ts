@@ -210,6 +210,12 @@ t.test('tags: one spelling each, and the GS1 key they carry', async (t) => {
 });
 
 t.test('tag CSV', async (t) => {
-  t.same(parseTagCsv('\uFEFFTID,Code\r\nE200,BAAAAAAAAAAB\r\n'), [{ tid: 'E200', code: 'BAAAAAAAAAAB' }]);
+  t.same(parseTagCsv('\uFEFFTID,Code\r\nE200,BAAAAAAAAAAB\r\n\r\nE201,BAAAAAAAAAAB\r\n'), {
+    bindings: [
+      { tid: 'E200', code: 'BAAAAAAAAAAB' },
+      { tid: 'E201', code: 'BAAAAAAAAAAB' },
+    ],
+    lines: [2, 4],
+  });
   t.match(problemOf(() => parseTagCsv('epc,code\n\n')).errors, [{ pointer: '/line/2' }]);
 });
