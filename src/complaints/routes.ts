@@ -99,7 +99,7 @@ export const complaintRoutes: FastifyPluginAsyncZod<{ service: ComplaintService;
         security: bearerSecurity,
         params: ticketParams,
         body: transitionBody,
-        response: { 200: complaintSchema, 403: problemSchema, 404: problemSchema, 409: problemSchema, 422: problemSchema },
+        response: { 200: complaintSchema, 403: problemSchema, 404: problemSchema, 409: problemSchema },
       },
     },
     async (request) => {

@@ -5,13 +5,27 @@ import { type AuditRecorder, chainOf } from '../audit/service.js';
 import { MOD31_CHARSET } from '../codes/mod31.js';
 import { chinaDay } from '../codes/timestamp.js';
 import type { Transact } from '../db/client.js';
-import { conflict, notFound, unprocessable } from '../errors/problem.js';
+import { conflict, notFound, Problem } from '../errors/problem.js';
 import type { ItemsRepository } from '../items/repository.js';
 import type { LotsRepository } from '../lots/repository.js';
 import type { ComplaintRow, ComplaintsRepository } from './repository.js';
 import { ALLOWED_TRANSITIONS, type ComplaintOutcome, type ComplaintStatus } from './schemas.js';
 
 const ticketSuffix = customAlphabet(MOD31_CHARSET, 6);
+
+/**
+ * A move the complaint's current status does not allow: the request conflicts with the complaint's
+ * state, not with its own content (RFC 9110 409), so the answer names that state and the moves it allows.
+ */
+function invalidTransition(ticket: string, from: ComplaintStatus, to: ComplaintStatus): Problem {
+  const allowed = ALLOWED_TRANSITIONS[from];
+  const detail = allowed.length
+    ? `complaint ${ticket} is ${from}: it may move only to ${allowed.join(' or ')}, not to ${to}`
+    : `complaint ${ticket} is ${from}, which is final: it may move to no other status`;
+  return new Problem(409, 'invalid-transition', 'Conflict', detail, [
+    { in: 'body', pointer: '/status', detail: `a complaint goes open → investigating → resolved; not ${from} → ${to}` },
+  ]);
+}
 
 export function createComplaintService(deps: {
   complaints: Pick<ComplaintsRepository, 'insert' | 'find' | 'transition' | 'list'>;
@@ -88,11 +102,7 @@ export function createComplaintService(deps: {
       // the stored ticket from here on: the audit entry's subject is looked up by it
       const ticket = row.ticket;
       const from = row.status as ComplaintStatus;
-      if (!ALLOWED_TRANSITIONS[from].includes(to)) {
-        throw unprocessable('invalid-transition', `a complaint goes open → investigating → resolved; not ${from} → ${to}`, [
-          { in: 'body', pointer: '/status', detail: `allowed from ${from}: ${ALLOWED_TRANSITIONS[from].join(', ') || 'none'}` },
-        ]);
-      }
+      if (!ALLOWED_TRANSITIONS[from].includes(to)) throw invalidTransition(ticket, from, to);
       const notes = [...row.notes, { at: now().toISOString(), status: to, note, by: principal.keyId }];
       const updated = await deps.transaction(async (tx) => {
         const changed = await deps.complaints.transition(

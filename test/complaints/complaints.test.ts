@@ -71,7 +71,12 @@ t.test('消费维权投诉: consumers file, regulators work them through, consum
   expectStatus(t, early, 400, 'an outcome only when resolving');
   t.match(early.body.errors, [{ pointer: '/outcome' }]);
   expectStatus(t, await transition('investigating', '已联系零售商封存同批次'), 200, 'open → investigating');
-  expectStatus(t, await transition('open', 'x'), 422, 'no way back');
+  const back = expectStatus(t, await transition('open', 'x'), 409, 'no way back: the complaint is no longer open');
+  t.match(back.body, {
+    type: /\/problems\/invalid-transition$/,
+    detail: /is investigating.*only to resolved/,
+    errors: [{ in: 'body', pointer: '/status', detail: /investigating → resolved/ }],
+  });
   expectStatus(t, await transition('resolved', 'x', 'maybe'), 400, 'upheld or dismissed');
   const undecided = expectStatus(t, await transition('resolved', '已处理'), 400, 'resolving says whether it was upheld');
   t.match(undecided.body.errors, [{ pointer: '/outcome', detail: /upheld or dismissed/ }]);
@@ -83,7 +88,8 @@ t.test('消费维权投诉: consumers file, regulators work them through, consum
     resolved.body.notes.map((n: { status: string }) => n.status),
     ['investigating', 'resolved'],
   );
-  expectStatus(t, await transition('resolved', 'again', 'upheld'), 422, 'resolved is final');
+  const again = expectStatus(t, await transition('resolved', 'again', 'upheld'), 409, 'resolved is final');
+  t.match(again.body, { type: /\/problems\/invalid-transition$/, detail: /is resolved.*final/, errors: [{ pointer: '/status' }] });
   t.equal((await consumer.get(`/complaints/${filed.body.ticket}`)).body.status, 'resolved', 'the consumer sees the outcome');
   const page = await consumer.get(`/complaints/${filed.body.ticket}`, { accept: 'text/html,application/xhtml+xml,*/*;q=0.8' });
   t.match(page.headers['content-type'], /text\/html/, 'a browser following the receipt link gets a page');
