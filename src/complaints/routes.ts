@@ -5,11 +5,28 @@ import { serviceCodeFilter } from '../codes/service-codes.js';
 import { problemSchema } from '../errors/problem.js';
 import { preferredType } from '../http/negotiate.js';
 import { bearerSecurity, principalOf } from '../http/request.js';
-import { PAGE_HEADERS } from '../web/html.js';
-import { langOf } from '../web/i18n/index.js';
+import { PAGE_HEADERS, PAGE_HEADERS_DECLARED } from '../web/html.js';
+import { pageLang } from '../web/i18n/index.js';
 import { complaintReceivedPage, complaintStatusPage } from './pages.js';
 import { COMPLAINT_STATUSES, complaintSchema, complaintStatusSchema, fileComplaintBody, ticketParams, transitionBody } from './schemas.js';
 import type { ComplaintService } from './service.js';
+
+const langQuery = z.object({
+  lang: z
+    .string()
+    .optional()
+    .describe('page language, before Accept-Language: en (any English tag) or zh-CN (any Chinese tag), else the browser’s, else zh-CN'),
+});
+
+/** The status follows Accept (JSON or the page), and the page Accept-Language: a cache keeps them apart. */
+const STATUS_VARY = 'Accept, Accept-Language';
+
+/** A JSON answer that is a page in the consumer's language for a browser (the form, the receipt's link). */
+const jsonOrPage = (description: string, schema: z.ZodType, vary: { const: string; description: string }) => ({
+  description,
+  content: { 'application/json': { schema }, 'text/html': { schema: z.string() } },
+  headers: { Vary: { type: 'string', ...vary }, ...PAGE_HEADERS_DECLARED },
+});
 
 export const complaintRoutes: FastifyPluginAsyncZod<{ service: ComplaintService; perHour: number }> = async (app, { service, perHour }) => {
   const tags = ['complaints'];
@@ -21,23 +38,31 @@ export const complaintRoutes: FastifyPluginAsyncZod<{ service: ComplaintService;
         tags,
         summary: '消费维权投诉: a consumer complaint about a scanned code (JSON or the page form); returns a ticket',
         body: fileComplaintBody,
-        querystring: z.object({ lang: z.string().optional().describe('language of the page answering the form: en, else zh-CN') }),
-        response: { 201: complaintStatusSchema, 400: problemSchema, 429: problemSchema },
+        querystring: langQuery,
+        response: {
+          201: jsonOrPage('The ticket: JSON for a JSON body, the receipt page for the page form', complaintStatusSchema, {
+            const: 'Accept-Language',
+            description: 'on the receipt page: its language follows Accept-Language when no lang names one',
+          }),
+          400: problemSchema,
+          429: problemSchema,
+        },
       },
     },
     async (request, reply) => {
       const filed = await service.file(request.body, request.ip);
       if (request.headers['content-type']?.startsWith('application/x-www-form-urlencoded')) {
-        // the language of the page the form was on, else the browser's
-        const lang = langOf(request.query.lang ?? request.headers['accept-language']);
+        // the language of the page the form was on, else the browser's; its status link keeps it
+        const lang = pageLang(request.query.lang, request.headers['accept-language']);
         return (
           reply
             .code(201)
             .headers(PAGE_HEADERS)
+            .header('vary', 'Accept-Language')
             .type('text/html; charset=utf-8')
             .serializer((html: string) => html)
             // the HTML answer to the page form; the schema documents the JSON answer
-            .send(complaintReceivedPage(filed.ticket, `/complaints/${filed.ticket}${lang === 'en' ? '?lang=en' : ''}`, lang) as never)
+            .send(complaintReceivedPage(filed.ticket, `/complaints/${filed.ticket}?lang=${lang}`, lang) as never)
         );
       }
       return reply.code(201).send(filed);
@@ -52,19 +77,26 @@ export const complaintRoutes: FastifyPluginAsyncZod<{ service: ComplaintService;
         tags,
         summary: 'Status of a complaint by its ticket number',
         params: ticketParams,
-        querystring: z.object({ lang: z.string().optional().describe('page language: en (any English tag), else zh-CN') }),
-        response: { 200: complaintStatusSchema, 404: problemSchema },
+        querystring: langQuery,
+        response: {
+          200: jsonOrPage('The status: JSON, or a page for a browser (text/html preferred)', complaintStatusSchema, {
+            const: STATUS_VARY,
+            description: 'the answer follows Accept, and the page Accept-Language when no lang names its language',
+          }),
+          404: problemSchema,
+        },
       },
     },
     async (request, reply) => {
       const status = await service.status(request.params.ticket);
+      reply.header('vary', STATUS_VARY);
       if (preferredType(request.headers.accept, ['application/json', 'text/html']) !== 'text/html') return status;
       // the consumer following the link on the receipt gets a page, not JSON
       return reply
         .headers(PAGE_HEADERS)
         .type('text/html; charset=utf-8')
         .serializer((html: string) => html)
-        .send(complaintStatusPage(status, langOf(request.query.lang)) as never);
+        .send(complaintStatusPage(status, pageLang(request.query.lang, request.headers['accept-language'])) as never);
     },
   );
 

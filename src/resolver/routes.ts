@@ -7,7 +7,7 @@ import { KEY_QUALIFIERS, parseDigitalLinkPath, RESOLVER_PARAMETERS } from '../gs
 import { preferredType } from '../http/negotiate.js';
 import { sendProblem } from '../http/problems.js';
 import { PAGE_HEADERS } from '../web/html.js';
-import { type Lang, langOf } from '../web/i18n/index.js';
+import { type Lang, pageLang } from '../web/i18n/index.js';
 import { consumerPage, notGenuinePage, scanErrorPage } from './pages.js';
 import { type ResolverDescription, resolverDescriptionSchema, scanErrorResponses, scanResponses } from './schemas.js';
 import { NotGenuineError, type Resolved, type ResolverService, type ScanContext } from './service.js';
@@ -71,7 +71,14 @@ async function firstValues(request: FastifyRequest) {
   );
 }
 
-const langOfRequest = (request: FastifyRequest): Lang => langOf((request.query as { lang?: unknown }).lang);
+const langOfRequest = (request: FastifyRequest): Lang =>
+  pageLang((request.query as { lang?: unknown }).lang, request.headers['accept-language']);
+
+/**
+ * Every answer on a scan path follows Accept (a page, JSON, a linkset, problem+json), and a page
+ * Accept-Language besides: a cache must keep them apart, and whether an answer is a page is itself Accept's.
+ */
+const SCAN_VARY = 'Accept, Accept-Language';
 
 /** Paths a label links to, with whatever follows them (a garbled scan may match no route). */
 const SCAN_PATH = /^\/(t|01|00|414|8003)(\/|$)/;
@@ -88,7 +95,7 @@ export function sendScanError(request: FastifyRequest, reply: FastifyReply, prob
   const [path, search = ''] = request.url.split('?');
   const query = new URLSearchParams(search);
   // on a scan path the error's representation follows Accept: a cache must not hand a page to an API client
-  if (isScanPath(path)) reply.header('vary', 'Accept');
+  if (isScanPath(path)) reply.header('vary', SCAN_VARY);
   // a client asking for the linkset (or JSON) is an API client: only one preferring the page gets it
   const wantsPage =
     isScanPath(path) &&
@@ -100,7 +107,7 @@ export function sendScanError(request: FastifyRequest, reply: FastifyReply, prob
     .code(problem.status)
     .headers(PAGE_HEADERS)
     .type('text/html; charset=utf-8')
-    .send(scanErrorPage(problem.status, langOf(query.get('lang'))));
+    .send(scanErrorPage(problem.status, pageLang(query.get('lang'), request.headers['accept-language'])));
 }
 
 export const resolverRoutes: FastifyPluginAsyncZod<{ service: ResolverService; publicBaseUrl: string; scansPerMinute: number }> = async (
@@ -141,7 +148,7 @@ export const resolverRoutes: FastifyPluginAsyncZod<{ service: ResolverService; p
     const linkSetUrl = `${publicBaseUrl}${path}?linkType=linkset`;
     // RFC 9264 section 6: the relation type is "linkset", the representation named by its media type
     reply.header('link', `<${linkSetUrl}>; rel="linkset"; type="application/linkset+json"`);
-    reply.header('vary', 'Accept');
+    reply.header('vary', SCAN_VARY);
     const requested = query.linkType ? linkTypeOf(query.linkType) : undefined;
     // what the query names (a linkType, a format: the linkset's own links) comes before what Accept prefers
     const wantsLinkset =
@@ -207,7 +214,12 @@ export const resolverRoutes: FastifyPluginAsyncZod<{ service: ResolverService; p
       .string()
       .optional()
       .describe('gs1:pip, gs1:traceability, gs1:certificationInfo, or linkset (or all); any other leads to the default link (gs1:pip)'),
-    lang: z.string().optional().describe('page language: en (any English tag) or zh-CN, the default for any other'),
+    lang: z
+      .string()
+      .optional()
+      .describe(
+        'page language, before Accept-Language: en (any English tag) or zh-CN (any Chinese tag); any other is passed over for Accept-Language, and Chinese is the default',
+      ),
     region: z.string().optional().describe('coarse region (6-digit code) the scan came from'),
   });
 

@@ -111,8 +111,18 @@ const linksetSchema = z
   })
   .meta({ id: 'Linkset', description: 'The RFC 9264 linkset of a scanned identifier, its link relations named by the GS1 Web Vocabulary' });
 
-/** On a scan path every answer, errors included, follows Accept (src/resolver/routes.ts): a cache must tell them apart; a page among them carries its page headers. */
-const varyHeader = { Vary: { type: 'string', const: 'Accept', description: 'the answer follows Accept' }, ...PAGE_HEADERS_DECLARED };
+/**
+ * On a scan path every answer, errors included, follows Accept, and a page Accept-Language (src/resolver/routes.ts):
+ * a cache must tell them apart; a page among them carries its page headers.
+ */
+const varyHeader = {
+  Vary: {
+    type: 'string',
+    const: 'Accept, Accept-Language',
+    description: 'the answer follows Accept, and a page (text/html) Accept-Language when no lang names its language',
+  },
+  ...PAGE_HEADERS_DECLARED,
+};
 /** What every answer to a scan of a well-formed code or Digital Link carries, a 404 included: the link to its linkset. */
 const scannedHeaders = {
   Link: {

@@ -1,4 +1,5 @@
 import { seedDemoChain } from '../../seeds/fengjie.js';
+import { sentAsDeclared, servedOpenApi } from '../fixtures/openapi.js';
 import { createWorld, expectStatus } from '../fixtures/world.js';
 import { buildTestApp, client } from '../helper.js';
 import { fileTest } from '../root.js';
@@ -166,7 +167,8 @@ t.test('the receipt of a complaint filed on the Chinese scan page is in Chinese,
   const { app } = await buildTestApp(t);
   const demo = await seedDemoChain(app.services);
   const english = { accept: 'text/html', 'accept-language': 'en-US,en;q=0.9' };
-  const page = await app.inject({ method: 'GET', url: `/t/${demo.itemCode}`, headers: english });
+  // the shopper switched the page to Chinese
+  const page = await app.inject({ method: 'GET', url: `/t/${demo.itemCode}?lang=zh-CN`, headers: english });
   t.equal(page.statusCode, 200);
   t.match(page.body, '<html lang="zh-CN">', 'the scan page is in Chinese');
   const action = /<form method="post" action="([^"]+)"/.exec(page.body)?.[1].replaceAll('&amp;', '&');
@@ -179,6 +181,9 @@ t.test('the receipt of a complaint filed on the Chinese scan page is in Chinese,
   });
   t.equal(receipt.statusCode, 201, 'filed');
   t.match(receipt.body, '<html lang="zh-CN">', 'the receipt is in the language of the page the form was on');
+  const statusLink = /<a class="link" href="([^"]+)"/.exec(receipt.body)?.[1].replaceAll('&amp;', '&');
+  const status = await app.inject({ method: 'GET', url: statusLink as string, headers: english });
+  t.match(status.body, '<html lang="zh-CN">', 'and so is the status page its link leads to');
   // without a page language, the browser's still decides
   const direct = await app.inject({
     method: 'POST',
@@ -187,4 +192,41 @@ t.test('the receipt of a complaint filed on the Chinese scan page is in Chinese,
     payload: new URLSearchParams({ code: demo.itemCode, category: 'quality', text: 'smells', phone: '' }).toString(),
   });
   t.match(direct.body, '<html lang="en">');
+});
+
+t.test("a complaint's status page is in the browser's language unless its link names one, and says it varies with both", async (t) => {
+  const { app } = await buildTestApp(t);
+  const demo = await seedDemoChain(app.services);
+  const filed = await app.inject({
+    method: 'POST',
+    url: '/complaints',
+    payload: { code: demo.itemCode, category: 'quality', text: '有异味' },
+  });
+  t.equal(filed.statusCode, 201);
+  const open = (url: string, acceptLanguage: string) =>
+    app.inject({ method: 'GET', url, headers: { accept: 'text/html', 'accept-language': acceptLanguage } });
+  const path = `/complaints/${filed.json().ticket}`;
+  const english = await open(path, 'en-GB,en;q=0.9');
+  t.equal(english.statusCode, 200);
+  t.match(english.body, '<html lang="en">', 'an English browser: English');
+  t.match(english.headers.vary, /\bAccept\b/, 'a cache keeps the page apart from the JSON status');
+  t.match(english.headers.vary, /\bAccept-Language\b/, 'and one language from another');
+  t.match((await open(path, 'zh-Hans,en;q=0.5')).body, '<html lang="zh-CN">', 'zh-Hans: Chinese');
+  t.match((await open(`${path}?lang=zh-CN`, 'en')).body, '<html lang="zh-CN">', "the link's language comes first");
+  const json = await app.inject({ method: 'GET', url: path, headers: { accept: 'application/json' } });
+  t.match(json.headers.vary, /\bAccept\b/, 'the JSON status says it follows Accept');
+  const receipt = await app.inject({
+    method: 'POST',
+    url: '/complaints',
+    headers: { 'accept-language': 'en', 'content-type': 'application/x-www-form-urlencoded' },
+    payload: new URLSearchParams({ code: demo.itemCode, category: 'quality', text: 'smells', phone: '' }).toString(),
+  });
+  t.match(receipt.body, '<html lang="en">', "the receipt of a form posted without lang: the browser's language");
+  t.match(receipt.headers.vary, /\bAccept-Language\b/);
+  const document = await servedOpenApi(app);
+  const sent = (answer: typeof json) => ({ status: answer.statusCode, headers: answer.headers });
+  sentAsDeclared(t, document, ['GET', '/complaints/{ticket}'], sent(english), 200);
+  sentAsDeclared(t, document, ['GET', '/complaints/{ticket}'], sent(json), 200);
+  sentAsDeclared(t, document, ['POST', '/complaints'], sent(receipt), 201);
+  sentAsDeclared(t, document, ['POST', '/complaints'], sent(filed), 201);
 });

@@ -585,3 +585,44 @@ t.test('a lang the page does not have is not a malformed code', async (t) => {
   const garbled = await app.inject({ method: 'GET', url: '/t/ABC?lang=en-GB', headers: { accept: 'text/html' } });
   t.match(garbled.body, TEXT.en.invalidCode, 'and a garbled one is not valid, in English');
 });
+
+// A phone opens a label's link with no lang: the page speaks the browser's language when the pages
+// have it (Accept-Language, by q-value), Chinese otherwise; the lang of a link (the page's language
+// switch) comes first. A cache keeps the languages apart (Vary), and the lot's sections rendered
+// once per language never leak from one to the other.
+t.test("a scan page without lang is in the browser's language, and says it varies with it", async (t) => {
+  const { app } = await buildTestApp(t);
+  const demo = await seedDemoChain(app.services);
+  const gtin = (await app.inject({ method: 'GET', url: `/t/${demo.itemCode}?format=json` })).json().product.gtin;
+  const open = (url: string, acceptLanguage?: string) =>
+    app.inject({ method: 'GET', url, headers: { accept: 'text/html', ...(acceptLanguage ? { 'accept-language': acceptLanguage } : {}) } });
+  for (const path of [`/t/${demo.itemCode}`, `/01/${gtin}/10/${demo.retailLotNumber}/21/${demo.itemCode}`]) {
+    const english = await open(path, 'en-GB,en;q=0.9,zh-CN;q=0.5');
+    t.equal(english.statusCode, 200, `${path}: the page`);
+    t.match(english.body, '<html lang="en">', `${path}: in English for an English browser`);
+    t.match(english.body, TEXT.en.genuine, `${path}: every section in English`);
+    t.notMatch(english.body, TEXT['zh-CN'].genuine);
+    t.match(english.body, `${path}?lang=zh-CN`, `${path}: the switch leads to Chinese`);
+    t.match(english.body, 'action="/complaints?lang=en"', `${path}: the complaint form answers in English`);
+    t.match(english.headers.vary, /\bAccept-Language\b/, `${path}: a cache keeps the languages apart`);
+    t.match(english.headers.vary, /\bAccept\b/, `${path}: and the page apart from JSON`);
+    const chinese = await open(path, 'zh-Hans,en;q=0.5');
+    t.match(chinese.body, '<html lang="zh-CN">', `${path}: zh-Hans is Chinese`);
+    t.match(chinese.body, TEXT['zh-CN'].genuine, `${path}: the lot's sections in Chinese after the English ones`);
+    t.notMatch(chinese.body, TEXT.en.genuine);
+    t.match((await open(path, 'fr-FR,fr;q=0.9,en;q=0.8')).body, '<html lang="en">', `${path}: the best language the pages have`);
+    t.match((await open(path, 'de,fr')).body, '<html lang="zh-CN">', `${path}: none of them: Chinese`);
+    t.match((await open(`${path}?lang=zh-CN`, 'en')).body, '<html lang="zh-CN">', `${path}: the lang of a link comes first`);
+    t.match((await open(path)).body, '<html lang="zh-CN">', `${path}: no header: Chinese`);
+  }
+  const json = await app.inject({ method: 'GET', url: `/t/${demo.itemCode}`, headers: { accept: 'application/json' } });
+  t.match(json.headers.vary, /\bAccept-Language\b/, 'the JSON answer at the same URL says so too: a page is one Accept away');
+  const notGenuine = await open(`/t/${unissuedCode()}`, 'en-US');
+  t.equal(notGenuine.statusCode, 404);
+  t.match(notGenuine.body, TEXT.en.notGenuine, 'the not-genuine page follows the browser');
+  t.match(notGenuine.headers.vary, /\bAccept-Language\b/);
+  const garbled = await open('/t/ABC', 'en-US');
+  t.equal(garbled.statusCode, 400);
+  t.match(garbled.body, TEXT.en.invalidCode, 'so does the page of a garbled code');
+  t.match(garbled.headers.vary, /\bAccept-Language\b/);
+});
