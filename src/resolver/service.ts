@@ -140,7 +140,7 @@ export function createResolverService(deps: {
       let repeated: boolean;
       [found, repeated] = await Promise.all([
         deps.items.findItem(code),
-        context.record ? deps.scans.scannedRecentlyBy(code, client) : false,
+        context.record ? deps.scans.scannedRecentlyBy(code, client, 'item') : false,
       ]);
       if (found?.lotVoided) [voided, found] = [found, undefined];
       [view, grade] = await Promise.all([
@@ -148,7 +148,7 @@ export function createResolverService(deps: {
         found ? producerGrade(found.partyCode) : null,
       ]);
       // a reload or re-opened page within the window is the same scan: shown, not counted again
-      if (context.record && !repeated) scan = recordScan(code, found, context, client);
+      if (context.record && !repeated) scan = recordScan(code, found && { ...found, itemCode: found.code }, context, client);
       // what this process counted that the stored counts do not include, this scan among them
       pending = found && read.pendingFor(found.code, found.snapshot);
     } finally {
@@ -171,15 +171,20 @@ export function createResolverService(deps: {
     return { ...item, scanCount: item.scanCount + pending.count, firstScannedAt: item.firstScannedAt ?? pending.firstAt };
   }
 
-  /** Counts the scan (in the buffer, stored with its batch). */
-  function recordScan(code: string, item: ScannedItem | undefined, context: ScanContext, client: string): { at: Date } {
+  /** Counts the scan (in the buffer, stored with its batch): of a pack, of a lot or case by its own label, or of nothing known. */
+  function recordScan(
+    code: string,
+    named: { itemCode: string | null; lotCode: string; partyCode: string } | undefined,
+    context: ScanContext,
+    client: string,
+  ): { at: Date } {
     const at = now();
     deps.scans.record({
       id: uuidV7(at),
       code,
-      itemCode: item?.code ?? null,
-      lotCode: item?.lotCode ?? null,
-      partyCode: item?.partyCode ?? null,
+      itemCode: named?.itemCode ?? null,
+      lotCode: named?.lotCode ?? null,
+      partyCode: named?.partyCode ?? null,
       at,
       region: context.region,
       ipHash: hashIp(context.ip),
@@ -243,12 +248,24 @@ export function createResolverService(deps: {
     };
   }
 
-  async function resolveLot(lotCode: string, kind: 'lot' | 'container'): Promise<Resolved> {
-    const [[lot], changes] = await Promise.all([deps.lots.findByCodes([lotCode]), deps.lots.pageChanges(lotCode)]);
+  /**
+   * A lot or case scanned by its own label (a Digital Link with a batch, an SSCC): a scan like a pack's
+   * for the figures (once per client within the repeat window), though it shows no count and raises no
+   * counterfeit flag: the code is on every pack of the lot, or on a case many shoppers may scan.
+   */
+  async function resolveLot(lotCode: string, kind: 'lot' | 'container', context: ScanContext): Promise<Resolved> {
+    const client = hashClient(context);
+    const [[lot], changes, repeated] = await Promise.all([
+      deps.lots.findByCodes([lotCode]),
+      deps.lots.pageChanges(lotCode),
+      context.record ? deps.scans.scannedRecentlyBy(lotCode, client, 'lot') : false,
+    ]);
     const [view, grade] = await Promise.all([
       lotView(lotCode, { status: lot.status, onHold: lot.hold !== null, changes }),
       producerGrade(lot.partyCode),
     ]);
+    // counted once its page could be shown, as a pack's scan is
+    if (context.record && !repeated) recordScan(lotCode, { itemCode: null, lotCode, partyCode: lot.partyCode }, context, client);
     return {
       kind,
       code: lotCode,
@@ -284,7 +301,7 @@ export function createResolverService(deps: {
       if (named.kind === 'product') {
         throw notFound(`GTIN ${link.gtin} is registered (${named.productName}); scan a code with a lot or serial for its chain`);
       }
-      return named.kind === 'item' ? resolveItem(named.itemCode, context) : resolveLot(named.lotCode, named.kind);
+      return named.kind === 'item' ? resolveItem(named.itemCode, context) : resolveLot(named.lotCode, named.kind, context);
     },
   };
 }

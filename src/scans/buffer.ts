@@ -135,9 +135,11 @@ export function createScanBuffer(options: {
   return {
     record(scan: PendingScan) {
       pending.push(scan);
-      if (scan.itemCode) {
-        const previous = counts.get(scan.itemCode);
-        counts.set(scan.itemCode, {
+      // a pack's scan counts for the pack; a lot's or case's, scanned by its own label, for the lot or case
+      const counted = scan.itemCode ?? scan.lotCode;
+      if (counted) {
+        const previous = counts.get(counted);
+        counts.set(counted, {
           count: (previous?.count ?? 0) + 1,
           firstAt: previous?.firstAt ?? scan.at,
           lastAt: scan.at,

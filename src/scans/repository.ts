@@ -7,15 +7,22 @@ type FlagRow = typeof codeFlags.$inferSelect;
 
 export function createScansRepository(db: Db) {
   return {
-    /** Which of these (code, client) pairs were scanned since `since`: keys `code|client`. */
-    async scannedSince(pairs: { code: string; client: string }[], since: Date): Promise<Set<string>> {
+    /**
+     * Which of these (code, client) pairs were scanned since `since`: keys `code|client`. The codes are
+     * packs' (`item`), or lots' and cases' scanned by their own labels (`lot`: scans of no pack).
+     */
+    async scannedSince(pairs: { code: string; client: string }[], since: Date, scanned: 'item' | 'lot'): Promise<Set<string>> {
       if (pairs.length === 0) return new Set();
+      const values = sql`unnest(${sql.param(pairs.map((pair) => pair.code))}::text[], ${sql.param(pairs.map((pair) => pair.client))}::text[]) as v(code, client)`;
       const rows = await queryRows<{ key: string }>(
         db,
-        sql`select distinct s.item_code || '|' || s.client_hash as key from scans s
-        join unnest(${sql.param(pairs.map((pair) => pair.code))}::text[], ${sql.param(pairs.map((pair) => pair.client))}::text[]) as v(code, client)
-          on s.item_code = v.code and s.client_hash = v.client
-        where s.scanned_at > ${since.toISOString()}::timestamptz`,
+        scanned === 'item'
+          ? sql`select distinct s.item_code || '|' || s.client_hash as key from scans s
+            join ${values} on s.item_code = v.code and s.client_hash = v.client
+            where s.scanned_at > ${since.toISOString()}::timestamptz`
+          : sql`select distinct s.lot_code || '|' || s.client_hash as key from scans s
+            join ${values} on s.lot_code = v.code and s.item_code is null and s.client_hash = v.client
+            where s.scanned_at > ${since.toISOString()}::timestamptz`,
       );
       return new Set(rows.map((row) => row.key));
     },

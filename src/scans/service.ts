@@ -17,22 +17,24 @@ export function createScanService(deps: {
   const now = deps.now ?? (() => new Date());
   const buffer = createScanBuffer({ write: (batch, began) => deps.scans.writeScans(batch, began), onError: deps.onWriteError });
   // the checks of one loop turn share a query, like the item lookups they go with
-  const recent = createBatchLoader(async (keys: string[]) => {
-    const pairs = keys.map((key) => {
-      const [code, client] = key.split('|');
-      return { code, client };
+  const recentLoader = (scanned: 'item' | 'lot') =>
+    createBatchLoader(async (keys: string[]) => {
+      const pairs = keys.map((key) => {
+        const [code, client] = key.split('|');
+        return { code, client };
+      });
+      const seen = await deps.scans.scannedSince(pairs, new Date(now().getTime() - REPEAT_WINDOW_MS), scanned);
+      return new Map(keys.map((key) => [key, seen.has(key)]));
     });
-    const seen = await deps.scans.scannedSince(pairs, new Date(now().getTime() - REPEAT_WINDOW_MS));
-    return new Map(keys.map((key) => [key, seen.has(key)]));
-  });
+  const recent = { item: recentLoader('item'), lot: recentLoader('lot') };
   return {
     /**
-     * Has this client scanned this code within the last ten minutes? Then a reload or a re-opened
-     * page is the same scan, not a new one (stored or still buffered).
+     * Has this client scanned this code (a pack's, or a lot's or case's own) within the last ten minutes?
+     * Then a reload or a re-opened page is the same scan, not a new one (stored or still buffered).
      */
-    async scannedRecentlyBy(itemCode: string, client: string): Promise<boolean> {
-      if (buffer.pendingFor(itemCode)?.clients.has(client)) return true;
-      return (await recent.load(`${itemCode}|${client}`)) ?? false;
+    async scannedRecentlyBy(code: string, client: string, scanned: 'item' | 'lot'): Promise<boolean> {
+      if (buffer.pendingFor(code)?.clients.has(client)) return true;
+      return (await recent[scanned].load(`${code}|${client}`)) ?? false;
     },
     record: (scan: PendingScan) => buffer.record(scan),
     /** Scans of a code this process has counted but not yet stored. */

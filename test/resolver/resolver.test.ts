@@ -1,5 +1,6 @@
 import { seedDemoChain } from '../../seeds/fengjie.js';
 import { createRepositories } from '../../src/app.js';
+import { completeGs1 } from '../../src/codes/gs1.js';
 import { mod31CheckChar } from '../../src/codes/mod31.js';
 import { createResolverService } from '../../src/resolver/service.js';
 import { TEXT } from '../../src/web/i18n/index.js';
@@ -625,4 +626,41 @@ t.test("a scan page without lang is in the browser's language, and says it varie
   t.equal(garbled.statusCode, 400);
   t.match(garbled.body, TEXT.en.invalidCode, 'so does the page of a garbled code');
   t.match(garbled.headers.vary, /\bAccept-Language\b/);
+});
+
+// A case's (or a lot-level) label scanned at a shop is a consumer scan like a pack's: a regulator's
+// figures of the case or lot count it, once per client within the repeat window; it raises no
+// counterfeit flag (many shoppers scan one case) and its page shows no count (the code is no pack's).
+t.test('a scan of a case (SSCC) or of a lot-level Digital Link counts in the scan figures, once per client', async (t) => {
+  const { app, adminKey } = await buildTestApp(t);
+  const demo = await seedDemoChain(app.services);
+  const admin = client(app, adminKey);
+  const gtin = (await app.inject({ method: 'GET', url: `/t/${demo.itemCode}?format=json`, remoteAddress: '192.0.2.1' })).json().product
+    .gtin;
+  const scan = (url: string, userAgent: string) =>
+    app.inject({ method: 'GET', url, remoteAddress: '203.0.113.9', headers: { accept: 'text/html', 'user-agent': userAgent } });
+  const pallet = `/00/${completeGs1('06901234500000001')}`;
+  const palletCode = (await scan(`${pallet}?format=json`, 'lookup')).json().code;
+  const page = await scan(pallet, 'shop phone');
+  t.equal(page.statusCode, 200, 'the case page');
+  t.notMatch(page.body, 'class="muted scans"', 'which shows no scan count');
+  await scan(pallet, 'shop phone');
+  await scan(pallet, 'another phone');
+  t.equal((await app.inject({ method: 'HEAD', url: pallet, remoteAddress: '198.51.100.7' })).statusCode, 200);
+  await scan(`${pallet}?linkType=linkset`, 'a resolver client');
+  const figures = (await admin.get(`/regulator/lots/${palletCode}/scans`)).body;
+  t.equal(figures.totalScans, 3, 'three clients scanned the case: a reload, a HEAD and a linkset are no scans');
+  t.same(
+    figures.recent.map((scan: { itemCode: string | null }) => scan.itemCode),
+    [null, null, null],
+    'scans of no pack',
+  );
+
+  const lotLink = `/01/${gtin}/10/${demo.retailLotNumber}`;
+  await scan(lotLink, 'shop phone');
+  await scan(lotLink, 'shop phone');
+  const lotFigures = (await admin.get(`/regulator/lots/${demo.retailLotCode}/scans`)).body;
+  t.equal(lotFigures.totalScans, 2, "the lot's figures: the pack scanned first, and its lot-level label once");
+  const flags = (await admin.get(`/regulator/flags?lotCode=${palletCode}`)).body.items;
+  t.same(flags, [], 'no flags raised');
 });

@@ -44,18 +44,31 @@ t.test('scans', async (t) => {
 
   t.test('one client scanning one code within ten minutes is one scan, buffered or stored', async (t) => {
     clock = START;
-    t.notOk(await service.scannedRecentlyBy('W1', 'phone-a'), 'never scanned');
+    t.notOk(await service.scannedRecentlyBy('W1', 'phone-a', 'item'), 'never scanned');
     service.record(scan('W1', 'phone-a'));
-    t.ok(await service.scannedRecentlyBy('W1', 'phone-a'), 'still in the buffer');
-    t.notOk(await service.scannedRecentlyBy('W1', 'phone-b'), 'another client');
-    t.notOk(await service.scannedRecentlyBy('W2', 'phone-a'), 'another code');
+    t.ok(await service.scannedRecentlyBy('W1', 'phone-a', 'item'), 'still in the buffer');
+    t.notOk(await service.scannedRecentlyBy('W1', 'phone-b', 'item'), 'another client');
+    t.notOk(await service.scannedRecentlyBy('W2', 'phone-a', 'item'), 'another code');
     await service.flush();
     t.equal(service.pendingFor('W1'), undefined, 'stored: nothing pending');
-    t.ok(await service.scannedRecentlyBy('W1', 'phone-a'), 'stored');
+    t.ok(await service.scannedRecentlyBy('W1', 'phone-a', 'item'), 'stored');
     clock = START + REPEAT_WINDOW_MS - 1000;
-    t.ok(await service.scannedRecentlyBy('W1', 'phone-a'), 'nine minutes and 59 seconds later');
+    t.ok(await service.scannedRecentlyBy('W1', 'phone-a', 'item'), 'nine minutes and 59 seconds later');
     clock = START + REPEAT_WINDOW_MS + 1000;
-    t.notOk(await service.scannedRecentlyBy('W1', 'phone-a'), 'after ten minutes it is a new scan');
+    t.notOk(await service.scannedRecentlyBy('W1', 'phone-a', 'item'), 'after ten minutes it is a new scan');
+  });
+
+  t.test("a lot's or case's own code scanned (a scan of no pack) is one scan per client too, buffered or stored", async (t) => {
+    clock = START;
+    t.notOk(await service.scannedRecentlyBy('C1', 'phone-a', 'lot'), 'never scanned');
+    service.record(scan('C1', 'phone-a', { itemCode: null, lotCode: 'C1' }));
+    t.ok(await service.scannedRecentlyBy('C1', 'phone-a', 'lot'), 'still in the buffer');
+    t.notOk(await service.scannedRecentlyBy('C1', 'phone-b', 'lot'), 'another client');
+    await service.flush();
+    t.ok(await service.scannedRecentlyBy('C1', 'phone-a', 'lot'), 'stored');
+    t.notOk(await service.scannedRecentlyBy('C1', 'phone-a', 'item'), 'no pack of that code was scanned');
+    clock = START + REPEAT_WINDOW_MS + 1000;
+    t.notOk(await service.scannedRecentlyBy('C1', 'phone-a', 'lot'), 'after ten minutes it is a new scan');
   });
 
   t.test('buffered scans are counted per code with their clients and where the one before was', async (t) => {
