@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import ipaddr from 'ipaddr.js';
 import { z } from 'zod';
 import { DEFAULT_JOB_LEASE_SECONDS } from './db/leases.js';
@@ -155,12 +155,20 @@ export class ConfigError extends SetupError {
 
 /** Settings from `.env` in the working directory, when there is one (real environment variables win). */
 export function loadEnvFile(path = '.env'): void {
-  if (existsSync(path)) process.loadEnvFile(path);
+  if (!existsSync(path)) return;
+  // e.g. the folder a bind mount of a missing file leaves, which Node would report with a stack trace
+  if (!statSync(path).isFile()) throw new ConfigError(`${path}: cannot be read as a settings file (it is not a file)`);
+  try {
+    process.loadEnvFile(path);
+  } catch (error) {
+    throw new ConfigError(`${path}: cannot be read as a settings file: ${(error as Error).message}`);
+  }
 }
 
 /** Reads the environment once; a bad value stops start-up with every problem listed. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
-  const emptyAsUnset = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== ''));
+  // a blank is no setting: read as a number it would be 0 (any free port, no credit recompute)
+  const emptyAsUnset = Object.fromEntries(Object.entries(env).filter(([, value]) => value?.trim()));
   const parsed = configSchema.safeParse(emptyAsUnset);
   if (!parsed.success) {
     const lines = parsed.error.issues.map((issue) => `  ${issue.path.join('.')}: ${issue.message}`);

@@ -160,6 +160,10 @@ t.test('empty strings count as unset', async (t) => {
   });
   t.strictSame(config, loadConfig({}));
   t.equal(config.PORT, 3000, 'not coerced to 0');
+  // a blank left by a template or an editor is no setting either: a number read from it would be 0,
+  // which is any free port for PORT and no recompute at all for CREDIT_RECOMPUTE_HOURS
+  const blank = loadConfig({ PORT: ' ', CREDIT_RECOMPUTE_HOURS: '\t', HOST: '  ' });
+  t.strictSame(blank, loadConfig({}), 'blanks count as unset');
 });
 
 t.test('yield allowances', async (t) => {
@@ -234,4 +238,10 @@ t.test('.env is loaded when present, and the real environment wins', async (t) =
   t.equal(process.env.CT_TEST_FROM_FILE, '3001', 'a setting only the file has');
   t.equal(process.env.CT_TEST_SET_TOO, 'from-environment', 'a variable set in the environment is kept');
   t.doesNotThrow(() => loadEnvFile(join(dir, 'missing.env')), 'no file, no error');
+});
+
+t.test('a .env that cannot be read stops start-up with one line naming it', async (t) => {
+  // what a bind mount of a missing file leaves: a folder in its place
+  const folder = join(t.testdir({ '.env': {} }), '.env');
+  t.throws(() => loadEnvFile(folder), { name: 'ConfigError', message: `${folder}: cannot be read as a settings file (it is not a file)` });
 });
