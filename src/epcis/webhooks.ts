@@ -35,10 +35,15 @@ function addressRange(address: string): string {
   return parsed.match(GLOBAL_UNICAST) ? 'unicast' : 'reserved';
 }
 
-/** Why deliveries may not go to `address`, which `host` resolved to, or null when they may. */
+/**
+ * Why deliveries may not go to `address`, which `host` resolved to, or null when they may. A name's
+ * address is not told, only its range: the answer would otherwise show anyone with a key what the
+ * service's DNS says of the private network's names.
+ */
 function addressProblem(host: string, address: string): string | null {
   const range = addressRange(address);
-  return range === 'unicast' ? null : `${host} resolves to ${address}, a ${range} address`;
+  if (range === 'unicast') return null;
+  return isIP(host) ? `${host} is a ${range} address` : `${host} resolves to a ${range} address`;
 }
 
 /** Why a webhook destination is refused, or null when deliveries may go there. */

@@ -73,8 +73,8 @@ t.test('the connect-time lookup refuses what destinationProblem refuses', async 
     new Promise((resolve, reject) =>
       publicAddressLookup(hostname, { all }, (error, address) => (error ? reject(error) : resolve(address))),
     );
-  await t.rejects(resolve('::7f00:1', true), /::7f00:1, a ipv4Compatible address/);
-  await t.rejects(resolve('::a9fe:a9fe', false), /::a9fe:a9fe, a ipv4Compatible address/);
+  await t.rejects(resolve('::7f00:1', true), /::7f00:1 is a ipv4Compatible address/);
+  await t.rejects(resolve('::a9fe:a9fe', false), /::a9fe:a9fe is a ipv4Compatible address/);
   await t.rejects(resolve('4000::1', false), /a reserved address/);
   t.same(await resolve('93.184.215.14', true), [{ address: '93.184.215.14', family: 4 }], 'all addresses when all are asked for');
   t.equal(await resolve('93.184.215.14', false), '93.184.215.14', 'one address otherwise');
@@ -90,6 +90,21 @@ t.test('subscribing to a refused destination is a 400 naming /dest', async (t) =
     t.equal(reply.body.errors?.[0]?.pointer, '/dest', `${dest}: names /dest`);
   }
   t.equal((await plant.api.get('/epcis/queries/all/subscriptions')).body.items.length, 0, 'nothing was subscribed');
+});
+
+t.test('a refused name is not answered with the address it resolves to: the service’s DNS is no lookup service', async (t) => {
+  const world = await createWorld(t, undefined, { subscriptionTickMs: 3_600_000 });
+  const plant = await world.party('processor');
+  await world.ok(plant.api.post('/epcis/queries', { name: 'all', query: {} }));
+  const reply = await plant.api.post('/epcis/queries/all/subscriptions', { dest: 'https://localhost/hook', stream: true });
+  t.equal(reply.status, 400);
+  t.match(reply.body.errors?.[0], { pointer: '/dest', detail: 'localhost resolves to a loopback address' }, 'its range, not its address');
+  t.notMatch(JSON.stringify(reply.body), /127\.0\.0\.1|::1/, 'no address in the answer');
+  t.equal(
+    await destinationProblem('https://127.0.0.1/', { allowInsecure: false }),
+    '127.0.0.1 is a loopback address',
+    'an address written in the URL is named',
+  );
 });
 
 t.test('a redirect is not followed: the signed delivery never reaches another address', async (t) => {
@@ -140,7 +155,7 @@ t.test('each delivery checks its destination again: one that is refused now gets
   const [subscription] = (await plant.api.get('/epcis/queries/all/subscriptions')).body.items;
   t.equal(hook.hits, 0, 'the loopback listener got nothing');
   t.equal(subscription.failures, 1, 'a failed delivery, retried later');
-  t.match(subscription.lastError, /127\.0\.0\.1, a loopback address/, 'refused for its address');
+  t.match(subscription.lastError, /127\.0\.0\.1 is a loopback address/, 'refused for its address');
 });
 
 t.test('the sender refuses private addresses when it connects, and bounds time and answer size', async (t) => {
@@ -152,12 +167,12 @@ t.test('the sender refuses private addresses when it connects, and bounds time a
   t.equal(hook.hits, 0);
   await t.rejects(
     createWebhookSender({ allowInsecure: false })('https://[::7f00:1]:8443/', '{}', {}),
-    /::7f00:1, a ipv4Compatible address/,
+    /::7f00:1 is a ipv4Compatible address/,
     'an IPv4-compatible address in the URL is refused before connecting',
   );
   await t.rejects(
     createWebhookSender({ allowInsecure: false })(hook.url.replace('127.0.0.1', 'localhost'), '{}', {}),
-    /localhost resolves to [^ ]+, a loopback address/,
+    /^localhost resolves to a loopback address$/,
     'a name is checked by what it resolves to when the connection is made',
   );
 
