@@ -2,6 +2,7 @@
 // there. Each ends in one line naming the setting, without a stack trace, and a first start that
 // could not listen, or could not load the demo chain, has issued no admin key the operator never saw.
 import { createServer, type Server } from 'node:net';
+import pg from 'pg';
 import type { Test } from 'tap';
 import { createServices } from '../src/app.js';
 import { completeUscc } from '../src/codes/uscc.js';
@@ -116,6 +117,32 @@ t.test(
     t.match(
       output,
       /^DATABASE_URL: cannot connect to PostgreSQL at .*\/no_such_database_here: database "no_such_database_here" does not exist$/m,
+    );
+  },
+);
+
+t.test(
+  'a role that may not apply the migrations is one line too, saying what it lacks',
+  { skip: !usingPostgres() && 'needs a PostgreSQL server' },
+  async (t) => {
+    // a role that only logs in: PostgreSQL 15 and later give no role but the owner CREATE in a database
+    const admin = new pg.Client({ connectionString: process.env.DATABASE_URL });
+    await admin.connect();
+    const role = `trace_no_create_${process.pid}_${Date.now()}`;
+    await admin.query(`create role ${role} login`);
+    t.teardown(async () => {
+      await admin.query(`drop role if exists ${role}`);
+      await admin.end();
+    });
+    const url = new URL(process.env.DATABASE_URL as string);
+    url.username = role;
+    url.password = 's3cret-pw';
+    const output = await refusedStart(t, { DATABASE_URL: url.href });
+    t.notMatch(output, STACK_FRAME, 'no stack trace', { output });
+    t.notMatch(output, /s3cret-pw/, 'the password is not printed');
+    t.match(
+      output,
+      new RegExp(`^DATABASE_URL: the role ${role} cannot apply the migrations at .*: permission denied for database .*; .*CREATE`, 'm'),
     );
   },
 );

@@ -108,6 +108,24 @@ class DatabaseUnreachableError extends SetupError {
   override name = 'DatabaseUnreachableError';
 }
 
+/** PostgreSQL's code for a statement the role may not run. */
+const INSUFFICIENT_PRIVILEGE = '42501';
+
+/**
+ * A migration PostgreSQL refused (a role without CREATE, say) as one line for the operator, naming
+ * the role and the database but never the password; any other error as it is.
+ */
+function migrationRefused(url: string, error: unknown): unknown {
+  const refusal = (error as { cause?: unknown }).cause ?? error;
+  if (!(refusal instanceof pg.DatabaseError)) return error;
+  const { username, host, pathname } = new URL(url);
+  const needs =
+    refusal.code === INSUFFICIENT_PRIVILEGE ? '; the role must own the database, or hold CREATE on it and on its schema public' : '';
+  return new SetupError(
+    `DATABASE_URL: the role ${decodeURIComponent(username) || '(default)'} cannot apply the migrations at ${host || 'localhost'}${pathname}: ${refusal.message}${needs}`,
+  );
+}
+
 export async function openPostgres(url: string): Promise<Database> {
   // Trace follow-up lookups pass thousands of codes; with the default random_page_cost (4) the
   // planner prefers sequential scans over the indexes that serve them 5–10× faster.
@@ -167,7 +185,13 @@ export async function openPostgres(url: string): Promise<Database> {
         client.release();
       }
     },
-    migrate: () => migratePg(drizzlePg(pool), { migrationsFolder }),
+    migrate: async () => {
+      try {
+        await migratePg(drizzlePg(pool), { migrationsFolder });
+      } catch (error) {
+        throw migrationRefused(url, error);
+      }
+    },
     ping: () => ping(db),
     close: once(() => pool.end()),
   };
