@@ -268,7 +268,7 @@ export function createServices(
     apiKeys,
     parties,
     locations: createLocationService({ locations: repos.locations, partyExists, tradingPartners: repos.shipments.tradingPartners }),
-    products: createProductService({ products: repos.products, partyExists, companyPrefixesFor: repos.parties.companyPrefixesFor }),
+    products: createProductService({ products: repos.products, partyExists, parties: repos.parties, transaction }),
     brands,
     lots: createLotService({ lots: repos.lots }),
     shipments: createShipmentService({ shipments: repos.shipments }),

@@ -1,7 +1,7 @@
 import { and, eq, isNotNull, or, type SQL, sql } from 'drizzle-orm';
 import { anyOf } from '../db/chunk.js';
 import type { Db } from '../db/client.js';
-import { parties } from '../db/schema.js';
+import { parties, products } from '../db/schema.js';
 
 export type PartyRow = typeof parties.$inferSelect;
 
@@ -36,8 +36,9 @@ export function createPartiesRepository(db: Db) {
         .offset(filter.offset);
     },
     /**
-     * Serialises registrations of company prefixes until the transaction ends: whether a new
-     * prefix overlaps one registered meanwhile cannot be left to a unique index.
+     * Serialises registrations of company prefixes, and of GTINs (which a prefix covers), until the
+     * transaction ends: whether a new prefix overlaps one registered meanwhile, or covers a GTIN
+     * registered meanwhile, cannot be left to a unique index.
      */
     async lockCompanyPrefixes(tx: Db): Promise<void> {
       await tx.execute(sql`select pg_advisory_xact_lock(hashtext('parties.gs1_company_prefix'))`);
@@ -54,9 +55,22 @@ export function createPartiesRepository(db: Db) {
           ),
         );
     },
+    /** A product (its code, GTIN and owner) whose GTIN-14 carries this company prefix. */
+    async findProductUnderCompanyPrefix(
+      prefix: string,
+      tx: Db = db,
+    ): Promise<{ code: string; gtin: string; partyCode: string } | undefined> {
+      const [row] = await tx
+        .select({ code: products.code, gtin: products.gtin, partyCode: products.partyCode })
+        .from(products)
+        .where(sql`starts_with(substr(${products.gtin}, 2), ${prefix})`)
+        .orderBy(products.gtin)
+        .limit(1);
+      return row as { code: string; gtin: string; partyCode: string } | undefined;
+    },
     /** The party's own company prefix and the party (if any) whose prefix begins this GTIN-14's company prefix and item reference. */
-    async companyPrefixesFor(partyCode: string, gtin14: string): Promise<{ code: string; prefix: string }[]> {
-      const rows = await db
+    async companyPrefixesFor(partyCode: string, gtin14: string, tx: Db = db): Promise<{ code: string; prefix: string }[]> {
+      const rows = await tx
         .select({ code: parties.code, prefix: parties.gs1CompanyPrefix })
         .from(parties)
         .where(

@@ -19,7 +19,13 @@ const alreadyRegistered = (pointer: string) => ({ in: 'body', pointer, detail: '
 export function createPartyService(deps: {
   parties: Pick<
     PartiesRepository,
-    'insert' | 'findByCode' | 'findByUscc' | 'list' | 'lockCompanyPrefixes' | 'findOverlappingCompanyPrefixes'
+    | 'insert'
+    | 'findByCode'
+    | 'findByUscc'
+    | 'list'
+    | 'lockCompanyPrefixes'
+    | 'findOverlappingCompanyPrefixes'
+    | 'findProductUnderCompanyPrefix'
   >;
   tradingPartners: (partyCode: string) => Promise<Set<string>>;
   transaction: Transact;
@@ -59,6 +65,14 @@ export function createPartyService(deps: {
             throw conflict(`GS1 company prefix ${input.gs1CompanyPrefix} ${how} party ${overlapping.code}`, [
               { in: 'body', pointer: '/gs1CompanyPrefix', detail: `overlaps the company prefix of party ${overlapping.code}` },
             ]);
+          }
+          // the party is new, so a GTIN under its prefix is another party's: the prefix would take it from that party
+          const covered = await deps.parties.findProductUnderCompanyPrefix(input.gs1CompanyPrefix, tx);
+          if (covered) {
+            throw conflict(
+              `GS1 company prefix ${input.gs1CompanyPrefix} covers GTIN ${covered.gtin}, registered by party ${covered.partyCode}`,
+              [{ in: 'body', pointer: '/gs1CompanyPrefix', detail: `covers a GTIN registered by party ${covered.partyCode}` }],
+            );
           }
         }
         const row = await deps.parties

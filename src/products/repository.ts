@@ -7,8 +7,8 @@ export type ProductRow = typeof products.$inferSelect;
 
 export function createProductsRepository(db: Db) {
   return {
-    async insert(row: typeof products.$inferInsert): Promise<ProductRow> {
-      const [inserted] = await db.insert(products).values(row).returning();
+    async insert(row: typeof products.$inferInsert, tx: Db = db): Promise<ProductRow> {
+      const [inserted] = await tx.insert(products).values(row).returning();
       return inserted;
     },
     async findByCodes(codes: string[], tx: Db = db): Promise<ProductRow[]> {

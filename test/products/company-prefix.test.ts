@@ -67,6 +67,19 @@ t.test('GS1 company prefixes and the GTINs under them', async (t) => {
     expectStatus(t, await registerParty('690123599'), 201, 'a neighbouring prefix');
   });
 
+  t.test('a prefix covering a GTIN another party registered first is refused, naming that party', async (t) => {
+    const gtin = completeGs1('692468000017');
+    expectStatus(t, await squatterApi.post('/products', product(squatter.code, gtin)), 201, 'an unowned GTIN');
+    for (const prefix of ['6924680', '692468000']) {
+      const reply = await registerParty(prefix);
+      expectStatus(t, reply, 409, `prefix ${prefix} would take the GTIN from its registrant`);
+      t.match(reply.body.errors, [{ in: 'body', pointer: '/gs1CompanyPrefix', detail: squatter.code }]);
+      t.match(reply.body.detail, squatter.code, 'the registrant is named by its party code');
+      t.notMatch(reply.body.detail, squatter.name, 'and by nothing else');
+    }
+    expectStatus(t, await registerParty('6924681'), 201, 'a prefix beside it');
+  });
+
   t.test('overlapping prefixes registered at the same time: one party, one conflict', async (t) => {
     const replies = await Promise.all([registerParty('6912345'), registerParty('69123456'), registerParty('6912345')]);
     t.same(replies.map((reply) => reply.status).sort(), [201, 409, 409]);

@@ -15,7 +15,8 @@ t.test('products', async (t) => {
   const service = createProductService({
     products: narrow(repositories.products, ['insert', 'findByCode', 'findByGtin', 'list']),
     partyExists: async (code) => (await repositories.parties.findByCode(code)) !== undefined,
-    companyPrefixesFor: repositories.parties.companyPrefixesFor,
+    parties: narrow(repositories.parties, ['lockCompanyPrefixes', 'companyPrefixesFor']),
+    transaction: (work) => database.db.transaction((tx) => work(tx as never)),
   });
   const processor = await chain.party('processor');
   const other = await chain.party('processor');
