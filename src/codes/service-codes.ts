@@ -148,6 +148,16 @@ export function normalizeCode(input: string): string {
 /** A service code in a request's path, query or body, read as normalizeCode reads it: NFKC, trimmed and upper-cased. */
 export const serviceCodeSchema = z.string().overwrite(plainForms).trim().toUpperCase();
 
+/**
+ * An identifier a user writes whose case matters (a party's own lot number, a GS1 Digital Link with its
+ * lot and serial, an EPC URI, PARTYCODE:LOTNUMBER), read with full-width characters as their ASCII forms
+ * (NFKC), so that `ＬＯＴ１` and `LOT1` name one lot. Not for names and other free text, kept as written.
+ */
+export const plainIdentifierSchema = z.string().overwrite(plainForms);
+
+/** `plainIdentifierSchema`'s reading of a string outside a schema (a member of a document read as a whole). */
+export const plainIdentifier = plainForms;
+
 // Each kind's shape whatever its check character, so a mistyped code can be told from an unknown one. Its random part
 // and check character may hold any letter: I, O, S, V and Z, which the alphabet leaves out, are what people type for
 // 1, 0, 5, U and 2. A party code's region is digits, as issued.

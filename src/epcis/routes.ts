@@ -9,7 +9,15 @@ import { locatedJsonResponse } from '../http/responses.js';
 import { MATCHES, parseJobPaging, parseLotPaging, parseValuePaging, QUERY_PARAMETERS } from './query-params.js';
 import { EPC_FORMATS, type EpcFormat } from './render.js';
 import type { EventMatch } from './repository.js';
-import { eventResponse, pagedJsonResponse, queryDocumentResponse, valueSetResponse, versionHeaders } from './schemas.js';
+import {
+  epcisDocumentBody,
+  epcisEventBody,
+  eventResponse,
+  pagedJsonResponse,
+  queryDocumentResponse,
+  valueSetResponse,
+  versionHeaders,
+} from './schemas.js';
 import { CAPTURE_LIMIT_EVENTS, type EpcisService } from './service.js';
 import type { SubscriptionService } from './subscriptions.js';
 
@@ -160,7 +168,7 @@ export const epcisRoutes: FastifyPluginAsyncZod<{ service: EpcisService; subscri
         security: bearerSecurity,
         consumes: EPCIS_JSON,
         headers: z.object({ 'gs1-capture-error-behaviour': z.enum(['rollback', 'proceed']).optional() }),
-        body: z.record(z.string(), z.unknown()).describe('an EPCISDocument (JSON-LD), validated against the GS1 JSON Schema and CBV'),
+        body: epcisDocumentBody.describe('an EPCISDocument (JSON-LD), validated against the GS1 JSON Schema and CBV'),
         response: {
           202: locatedJsonResponse(captureJobSchema, 'The capture job, running', 'the capture job: /epcis/capture/{captureID}'),
           400: problemSchema,
@@ -245,7 +253,7 @@ export const epcisRoutes: FastifyPluginAsyncZod<{ service: EpcisService; subscri
           'Capture one EPCIS event (201; an event already stored is reported as a duplicate, its eventID reused for another event is a 409)',
         security: bearerSecurity,
         consumes: EPCIS_JSON,
-        body: z.record(z.string(), z.unknown()),
+        body: epcisEventBody,
         response: {
           200: locatedJsonResponse(
             singleCaptureSchema,

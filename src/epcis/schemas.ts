@@ -1,7 +1,46 @@
 // What the EPCIS query routes answer, in zod: the OpenAPI document's 2xx responses come from these.
 import { z } from 'zod';
+import { plainIdentifier } from '../codes/service-codes.js';
 import { EPCIS_TYPES } from './mapping.js';
 import { EPC_FORMATS } from './render.js';
+
+const INSTANCE_LISTS = ['epcList', 'childEPCs', 'inputEPCList', 'outputEPCList'];
+const QUANTITY_LISTS = ['quantityList', 'childQuantityList', 'inputQuantityList', 'outputQuantityList'];
+const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
+const plainIfString = (value: unknown) => (typeof value === 'string' ? plainIdentifier(value) : value);
+
+/**
+ * A captured event with the identifiers of what it names (its EPCs, parentID and classes) read with
+ * full-width characters as their ASCII forms (NFKC), as the native API reads lot numbers: a Digital Link
+ * typed `…/10/ＬＯＴ１` names lot LOT1. Anything malformed is left as it is, for the validation to report.
+ */
+function withPlainIdentifiers(event: unknown): unknown {
+  if (!isRecord(event)) return event;
+  const plain: Record<string, unknown> = { ...event };
+  for (const member of INSTANCE_LISTS) {
+    if (Array.isArray(event[member])) plain[member] = event[member].map(plainIfString);
+  }
+  if ('parentID' in event) plain.parentID = plainIfString(event.parentID);
+  for (const member of QUANTITY_LISTS) {
+    const list = event[member];
+    if (Array.isArray(list)) {
+      plain[member] = list.map((element) => (isRecord(element) ? { ...element, epcClass: plainIfString(element.epcClass) } : element));
+    }
+  }
+  return plain;
+}
+
+/** The body of POST /epcis/events: one event, its identifiers read as withPlainIdentifiers reads them. */
+export const epcisEventBody = z
+  .record(z.string(), z.unknown())
+  .overwrite((event) => withPlainIdentifiers(event) as Record<string, unknown>);
+
+/** The body of POST /epcis/capture: an EPCISDocument, each event's identifiers read as withPlainIdentifiers reads them. */
+export const epcisDocumentBody = z.record(z.string(), z.unknown()).overwrite((document) => {
+  const body = document.epcisBody;
+  if (!isRecord(body) || !Array.isArray(body.eventList)) return document;
+  return { ...document, epcisBody: { ...body, eventList: body.eventList.map(withPlainIdentifiers) } };
+});
 
 /** A JSON-LD @context as EPCIS 2.0 writes it: context IRIs and objects of namespace prefixes. */
 const jsonLdContextSchema = z.array(z.union([z.string(), z.record(z.string(), z.unknown())]));

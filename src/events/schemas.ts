@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { isValidEarTag } from '../codes/china.js';
 import { isValidSscc } from '../codes/gs1.js';
-import { serviceCodeField } from '../codes/service-codes.js';
+import { plainIdentifierSchema, serviceCodeField } from '../codes/service-codes.js';
 import { dateSchema, timestampSchema } from '../codes/timestamp.js';
 import { idSchema } from '../codes/uuid.js';
 import { TRANSFORMATION_KINDS } from '../lots/ledger.js';
@@ -167,7 +167,12 @@ const lotAttributesSchema = z
 
 const newLotSchema = z.object({
   productCode: code('product'),
-  lotNumber: z.string().trim().min(1).max(64).optional().describe("the party's own lot number (生产批号), unique per party"),
+  lotNumber: plainIdentifierSchema
+    .trim()
+    .min(1)
+    .max(64)
+    .optional()
+    .describe("the party's own lot number (生产批号), unique per party; full-width letters and digits are stored as ASCII"),
   quantity: positiveQuantity,
   unit: z.enum(UNITS).optional().describe("defaults to the product's unit"),
   productionDate: dateSchema.optional(),

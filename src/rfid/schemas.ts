@@ -1,7 +1,7 @@
 // RFID gates: what readers post (Zebra FX IoT Connector, Impinj IoT Device Interface and a generic
 // format, each exactly as documented) and the readers, read points and tag bindings parties manage.
 import { z } from 'zod';
-import { mistypedCodeCheck, serviceCodeField, serviceCodeFilter } from '../codes/service-codes.js';
+import { mistypedCodeCheck, plainIdentifierSchema, serviceCodeField, serviceCodeFilter } from '../codes/service-codes.js';
 import { isIsoTimestamp, isStorableTime, offsetWithinRange, STORABLE_YEARS } from '../codes/timestamp.js';
 import { idSchema } from '../codes/uuid.js';
 import { epcProblem } from './tags.js';
@@ -186,11 +186,10 @@ export const createReadPointBody = z.object({
   name: z.string().trim().min(1).max(200).describe('e.g. 冷库 1 号门'),
   role: z.enum(READ_POINT_ROLES),
   windowSeconds: z.number().int().min(1).max(3600).optional().describe('reads of one tag within this window are one observation (30)'),
-  bindToCode: z
-    .string()
+  bindToCode: plainIdentifierSchema
     .min(1)
     .max(64)
-    // any identifier of the lot (an SSCC, a GS1 Digital Link), left as typed
+    // any identifier of the lot (an SSCC, a GS1 Digital Link), left as typed but for full-width characters
     .check(mistypedCodeCheck('lot', 'container'))
     .optional()
     .describe('commissioning: the lot or container new tags read here are bound to'),

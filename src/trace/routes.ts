@@ -1,5 +1,6 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { plainIdentifierSchema } from '../codes/service-codes.js';
 import { problemSchema } from '../errors/problem.js';
 import { CSV_TYPE, csvStream, wantsCsv } from '../http/csv.js';
 import { jsonStream } from '../http/json-stream.js';
@@ -22,9 +23,9 @@ export const traceRoutes: FastifyPluginAsyncZod<{ service: TraceService }> = asy
         tags: ['trace'],
         summary: 'Bottom-up (backward) or recall (forward) trace from any identifier',
         description:
-          'Accepts a lot or container code, an SSCC, a 15-digit ear tag, or PARTYCODE:LOTNUMBER. Returns the lineage graph: lots and containers, transform / aggregate / custody edges, and the events on them in time order.',
+          'Accepts a lot or container code, an SSCC, a 15-digit ear tag, or PARTYCODE:LOTNUMBER (full-width letters and digits read as ASCII). Returns the lineage graph: lots and containers, transform / aggregate / custody edges, and the events on them in time order.',
         security: bearerSecurity,
-        params: z.object({ code: z.string().min(1).max(200) }),
+        params: z.object({ code: plainIdentifierSchema.min(1).max(200) }),
         querystring: traceQuery,
         produces: ['application/json', 'text/csv'],
         response: { 200: traceSchema, 400: problemSchema, 403: problemSchema, 404: problemSchema },
