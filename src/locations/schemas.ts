@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { nameSchema } from '../codes/names.js';
 import { serviceCodeField } from '../codes/service-codes.js';
 import { glnSchema, regionCodeSchema } from '../parties/schemas.js';
 
@@ -6,7 +7,7 @@ const LOCATION_KINDS = ['origin', 'farm', 'barn', 'plant', 'cold_store', 'wareho
 
 export const createLocationBody = z.object({
   partyCode: serviceCodeField('party').describe('owning party; operators may only register their own'),
-  name: z.string().trim().min(1).max(200),
+  name: nameSchema(200),
   kind: z.enum(LOCATION_KINDS),
   regionCode: regionCodeSchema,
   address: z.string().max(500).optional(),

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { isValidScLicence } from '../codes/china.js';
 import { isValidGln } from '../codes/gs1.js';
+import { nameSchema } from '../codes/names.js';
 import { isKnownRegionCode } from '../codes/regions.js';
 import { PARTY_KINDS } from '../codes/service-codes.js';
 import { isValidUscc } from '../codes/uscc.js';
@@ -25,7 +26,7 @@ const oneOrMany = (number: z.ZodType<string>) =>
 
 export const createPartyBody = z.object({
   kind: partyKindSchema,
-  name: z.string().trim().min(1).max(200),
+  name: nameSchema(200),
   uscc: z
     .string()
     .refine(isValidUscc, {

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { isValidGtin } from '../codes/gs1.js';
+import { nameSchema } from '../codes/names.js';
 import { serviceCodeField } from '../codes/service-codes.js';
 
 export const PRODUCT_MARKS = ['geographical_indication', 'green_food', 'organic'] as const;
@@ -8,7 +9,7 @@ export const UNITS = ['head', 'kg', 'piece', 'box', 'case', 'pallet'] as const;
 
 export const createProductBody = z.object({
   partyCode: serviceCodeField('party').describe('brand owner; operators may only register their own products'),
-  name: z.string().trim().min(1).max(200),
+  name: nameSchema(200),
   gtin: z
     .string()
     .refine(isValidGtin, { error: 'must be a GTIN-8/12/13/14 with a valid check digit' })

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { isValidScLicence } from '../codes/china.js';
+import { nameSchema } from '../codes/names.js';
 import { dateSchema } from '../codes/timestamp.js';
 import { isValidUscc } from '../codes/uscc.js';
 import { partyKindSchema, regionCodeSchema } from '../parties/schemas.js';
@@ -32,7 +33,7 @@ const credential = <T extends readonly [string, ...string[]]>(types: T) =>
 
 export const applyBody = z.object({
   kind: partyKindSchema.exclude(['regulator']),
-  name: z.string().trim().min(1).max(200),
+  name: nameSchema(200),
   uscc: z.string().refine(isValidUscc, {
     error: 'must be an 18-character 统一社会信用代码: a 6-digit region code as characters 3–8 and a valid GB 32100 check character',
   }),
