@@ -124,8 +124,10 @@ t.test('locations', async (t) => {
   });
 
   t.test('a failed insert that is not a duplicate is not reported as one', async (t) => {
-    // the route's input guard refuses NUL first; the service must not turn the database's refusal into a 409
-    const refused = await service.register(farm.principal, site({ name: 'nul\u0000name', gln: '9521234000037' })).catch((error) => error);
+    // the route's input guard (and the name's schema) refuse NUL first; the service must not turn the database's refusal into a 409
+    const refused = await service
+      .register(farm.principal, { ...site({ gln: '9521234000037' }), name: 'nul\u0000name' })
+      .catch((error) => error);
     t.notMatch(refused, { status: 409 });
     t.ok(refused instanceof Error);
   });
