@@ -4,7 +4,7 @@ import { requireRole } from '../access/index.js';
 import { serviceCodeField } from '../codes/service-codes.js';
 import { problemSchema } from '../errors/problem.js';
 import { bearerSecurity, principalOf } from '../http/request.js';
-import { createPartyBody, listPartiesQuery, partySchema } from './schemas.js';
+import { createPartyBody, listPartiesQuery, partySchema, prefixConflictsSchema } from './schemas.js';
 import type { PartyService } from './service.js';
 
 export const partyRoutes: FastifyPluginAsyncZod<{ service: PartyService }> = async (app, { service }) => {
@@ -25,6 +25,20 @@ export const partyRoutes: FastifyPluginAsyncZod<{ service: PartyService }> = asy
       requireRole(principal, 'parties.register');
       return reply.code(201).send(await service.register(request.body, { by: principal }));
     },
+  );
+
+  app.get(
+    '/regulator/company-prefix-conflicts',
+    {
+      schema: {
+        tags: [...tags, 'regulator'],
+        summary:
+          'Company prefixes and GTINs that registrations now refuse but were stored earlier: overlapping prefixes, and GTINs under another party’s prefix (regulator, admin)',
+        security: bearerSecurity,
+        response: { 200: prefixConflictsSchema, 403: problemSchema },
+      },
+    },
+    async (request) => service.prefixConflicts(principalOf(request)),
   );
 
   app.get(

@@ -92,3 +92,25 @@ export const listPartiesQuery = z.object({
   limit: z.coerce.number().int().min(1).max(1000).default(100),
   offset: z.coerce.number().int().min(0).default(0),
 });
+
+export const prefixConflictsSchema = z
+  .object({
+    overlappingPrefixes: z
+      .array(z.object({ partyCode: z.string(), prefix: z.string(), otherPartyCode: z.string(), otherPrefix: z.string() }))
+      .describe(
+        'pairs of parties whose GS1 company prefixes are equal or one starts the other; each pair once, the lower party code first',
+      ),
+    gtinsUnderAnotherPartysPrefix: z
+      .array(
+        z.object({
+          productCode: z.string(),
+          gtin: z.string().describe('GTIN-14'),
+          partyCode: z.string().describe('the party that registered the product'),
+          prefix: z.string(),
+          prefixPartyCode: z.string().describe('the party the company prefix is registered to'),
+        }),
+      )
+      .describe('products whose GTIN carries a company prefix registered to another party'),
+  })
+  .meta({ id: 'PrefixConflicts' });
+export type PrefixConflicts = z.infer<typeof prefixConflictsSchema>;

@@ -1,11 +1,11 @@
-import { canSeePrivateDetails, type Principal, privateScope } from '../access/index.js';
+import { canSeePrivateDetails, type Principal, privateScope, requireRole } from '../access/index.js';
 import { type AuditRecorder, chainOf } from '../audit/service.js';
 import { newPartyCode, type PartyKind } from '../codes/service-codes.js';
 import type { Db, Transact } from '../db/client.js';
 import { violatedUniqueConstraint } from '../db/errors.js';
 import { conflict, notFound } from '../errors/problem.js';
 import type { PartiesRepository, PartyRow } from './repository.js';
-import type { CreatePartyInput, Party } from './schemas.js';
+import type { CreatePartyInput, Party, PrefixConflicts } from './schemas.js';
 
 export const toParty = (row: PartyRow): Party => ({
   ...row,
@@ -26,6 +26,8 @@ export function createPartyService(deps: {
     | 'lockCompanyPrefixes'
     | 'findOverlappingCompanyPrefixes'
     | 'findProductUnderCompanyPrefix'
+    | 'overlappingCompanyPrefixes'
+    | 'gtinsUnderAnotherPartysPrefix'
   >;
   tradingPartners: (partyCode: string) => Promise<Set<string>>;
   transaction: Transact;
@@ -109,6 +111,19 @@ export function createPartyService(deps: {
       const row = await deps.parties.findByCode(code);
       if (!row) throw notFound(`no party ${code}`);
       return (await viewFor(principal))(row);
+    },
+
+    /**
+     * What registrations now refuse but a database may hold from before (or from writes around the
+     * service): overlapping company prefixes, and GTINs under another party's prefix.
+     */
+    async prefixConflicts(principal: Principal): Promise<PrefixConflicts> {
+      requireRole(principal, 'registry.conflicts');
+      const [overlappingPrefixes, gtinsUnderAnotherPartysPrefix] = await Promise.all([
+        deps.parties.overlappingCompanyPrefixes(),
+        deps.parties.gtinsUnderAnotherPartysPrefix(),
+      ]);
+      return { overlappingPrefixes, gtinsUnderAnotherPartysPrefix };
     },
 
     async list(principal: Principal, filter: Parameters<PartiesRepository['list']>[0]): Promise<Party[]> {
