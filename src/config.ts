@@ -109,7 +109,11 @@ const configSchema = z.object({
     .max(365)
     .default(30)
     .describe('days a suspended or exited brand member has to dispose of its brand-labelled stock'),
-  IP_HASH_SALT: z.string().min(8).default('county-trace-scans'),
+  IP_HASH_SALT: z
+    .string()
+    .min(8)
+    .optional()
+    .describe('salt of the hashed client IPs; unset: a random one made on first start and kept in the database'),
   WEBHOOKS_ALLOW_INSECURE: z
     .enum(['true', 'false'])
     .default('false')

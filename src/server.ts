@@ -6,6 +6,7 @@ import { loadDemoChainOnce } from '../seeds/fengjie.js';
 import { buildApp } from './app.js';
 import { ConfigError, loadConfig, loadEnvFile } from './config.js';
 import { type Database, openPglite, openPostgres } from './db/client.js';
+import { storedSecret } from './db/secrets.js';
 import { SetupError } from './errors/setup.js';
 import { DEFAULT_FLAG_POLICY } from './scans/flags.js';
 
@@ -50,7 +51,7 @@ async function main() {
     scansPerMinute: config.SCANS_PER_MINUTE,
     registrationsPerHour: config.REGISTRATIONS_PER_HOUR,
     brandDisposalDays: config.BRAND_DISPOSAL_DAYS,
-    ipSalt: config.IP_HASH_SALT,
+    ipSalt: config.IP_HASH_SALT ?? (await storedSecret(database.db, 'ip-hash-salt')),
     webhooks: { allowInsecure: config.WEBHOOKS_ALLOW_INSECURE },
     yieldAllowances: config.YIELD_ALLOWANCES,
     recallDeadlines: config.RECALL_DEADLINES,

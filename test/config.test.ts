@@ -34,7 +34,6 @@ t.test('defaults', async (t) => {
     SCANS_PER_MINUTE: 300,
     REGISTRATIONS_PER_HOUR: 5,
     BRAND_DISPOSAL_DAYS: 30,
-    IP_HASH_SALT: 'county-trace-scans',
     SEED_DEMO: true,
     WEBHOOKS_ALLOW_INSECURE: false,
     CREDIT_RECOMPUTE_HOURS: 24,

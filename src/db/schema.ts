@@ -607,6 +607,15 @@ export const rateLimits = pgTable('rate_limits', {
   hits: integer('hits').notNull(),
 });
 
+// Secrets the service makes itself on first start and every process on the database shares (the
+// salt of hashed client IPs: hashes must agree across processes and restarts, and not be reversible
+// by anyone who knows a built-in value).
+export const serviceSecrets = pgTable('service_secrets', {
+  name: text('name').primaryKey(),
+  value: text('value').notNull(),
+  createdAt: timestamp('created_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
+});
+
 // Browser sessions of the regulator dashboard: the cookie carries a random token, only its hash is
 // kept, tied to the API key that logged in (revoking the key ends the session).
 export const regulatorSessions = pgTable(
