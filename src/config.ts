@@ -25,6 +25,9 @@ const PROXY_RANGES = ['loopback', 'linklocal', 'uniquelocal'];
  * The reverse proxies whose X-Forwarded-For names the client: a number of hops, or addresses, CIDR
  * ranges and the names loopback, linklocal, uniquelocal, separated by commas.
  */
+/** How long a stop waits for requests and jobs to finish before exiting anyway (a container's stop must wait longer). */
+export const SHUTDOWN_GRACE_MS = 10_000;
+
 export function parseTrustProxy(text: string): number | string[] {
   if (/^\d+$/.test(text.trim())) return Number(text);
   const entries = text.split(',').map((entry) => entry.trim());

@@ -4,14 +4,12 @@ import pino from 'pino';
 import QRCode from 'qrcode';
 import { loadDemoChainOnce } from '../seeds/fengjie.js';
 import { buildApp } from './app.js';
-import { ConfigError, loadConfig, loadEnvFile } from './config.js';
+import { ConfigError, loadConfig, loadEnvFile, SHUTDOWN_GRACE_MS } from './config.js';
 import { type Database, openPglite, openPostgres } from './db/client.js';
 import { storedSecret } from './db/secrets.js';
 import { SetupError } from './errors/setup.js';
 import { DEFAULT_FLAG_POLICY } from './scans/flags.js';
 
-/** How long a stop waits for requests and jobs to finish before exiting anyway. */
-const SHUTDOWN_GRACE_MS = 10_000;
 /** How long before the grace period ends a stop lets go of the jobs it still runs. */
 const RELEASE_BEFORE_GRACE_ENDS_MS = 2_000;
 

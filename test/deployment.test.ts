@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { posix } from 'node:path';
 import semver from 'semver';
 import { parse } from 'yaml';
-import { ConfigError, loadConfig } from '../src/config.js';
+import { ConfigError, loadConfig, SHUTDOWN_GRACE_MS } from '../src/config.js';
 import { fileTest } from './root.js';
 
 const t = fileTest();
@@ -16,6 +16,7 @@ type Service = {
   environment: Record<string, string>;
   ports?: string[];
   restart?: string;
+  stop_grace_period?: string;
   healthcheck?: { test: string[] };
 };
 const compose = parse(file('docker-compose.yml')) as { services: Record<string, Service> };
@@ -58,6 +59,8 @@ t.test('compose: no built-in admin key, loopback only, no demo data, health chec
   t.ok(['unless-stopped', 'always', 'on-failure'].includes(service.restart ?? ''), `restarted (${service.restart})`);
   t.match(service.healthcheck?.test.join(' '), 'http://127.0.0.1:3000/health', 'its health checked');
   t.ok(compose.services.postgres.healthcheck, 'and the database');
+  const stopSeconds = Number(/^(\d+)s$/.exec(service.stop_grace_period ?? '')?.[1] ?? 10);
+  t.ok(stopSeconds * 1000 > SHUTDOWN_GRACE_MS, `a stop waits ${stopSeconds} s, longer than the service's grace period, before killing it`);
 });
 
 t.test('Dockerfile: an unprivileged user, a health check, a Node every dependency supports', async (t) => {
