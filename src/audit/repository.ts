@@ -4,6 +4,7 @@
 import { type SQL, sql } from 'drizzle-orm';
 import { isStorableTime } from '../codes/timestamp.js';
 import { type Db, queryRows } from '../db/client.js';
+import { correctiveEventIdsOf } from '../gs1/event-id.js';
 import {
   type AuditEntry,
   type AuditKind,
@@ -159,8 +160,15 @@ export function createAuditRepository(db: Db) {
       const readable = form ? ids.filter(form) : ids;
       if (readable.length === 0 || !(kind === 'event' || Object.hasOwn(COVERED, kind))) return new Map();
       if (kind === 'event') {
-        const rows = await queryRows<{ id: string; facts: EventFacts }>(tx, eventFacts(readable));
-        return new Map(rows.map((row) => [row.id, eventPayloadHash(row.facts)]));
+        const rows = await queryRows<{ id: string; facts: EventFacts; correctiveEventIds: string[] | null }>(tx, eventFacts(readable));
+        return new Map(
+          rows.map((row) => {
+            const hash = eventPayloadHash(row.facts);
+            // the corrective eventIDs EQ_correctiveEventID looks up follow from the payload: kept
+            // otherwise, what the event is found by is not what it recorded
+            return [row.id, namesItsPayload(row) ? hash : hashOf({ hash, correctiveEventIds: row.correctiveEventIds })];
+          }),
+        );
       }
       const rows = await queryRows<{ id: string; facts: unknown }>(tx, COVERED[kind as keyof typeof COVERED](readable));
       return new Map(rows.map((row) => [row.id, hashOf(row.facts)]));
@@ -203,6 +211,19 @@ export function createAuditRepository(db: Db) {
   };
 }
 
+/**
+ * Whether an event's corrective eventIDs are those its payload names (each once, as the writer and
+ * migration 0037 keep them): the column is not hashed itself, so that entries recorded before it
+ * existed still verify.
+ */
+function namesItsPayload(row: { facts: EventFacts; correctiveEventIds: string[] | null }): boolean {
+  // a payload altered into JSON that is no object names none (and no longer hashes as recorded)
+  const payload = typeof row.facts.payload === 'object' && row.facts.payload !== null ? row.facts.payload : {};
+  const named = new Set(correctiveEventIdsOf(payload as Record<string, unknown>) ?? []);
+  const kept = new Set(row.correctiveEventIds ?? []);
+  return named.size === kept.size && [...named].every((id) => kept.has(id));
+}
+
 /** Events as the writer hashed them: the row, its ledger lines and its lots in their roles. */
 function eventFacts(ids: string[]): SQL {
   return sql`select e.id, json_build_object('id', e.id, 'type', e.type, 'eventTime', ${isoMs(sql`e.event_time`)},
@@ -214,7 +235,8 @@ function eventFacts(ids: string[]): SQL {
           'quantity', m.quantity::text, 'containerCode', m.container_code)), '[]')
         from lot_movements m where m.event_id = e.id and ${storedWithEvent(sql`m`)}),
       'lots', (select coalesce(json_agg(json_build_object('lotCode', l.lot_code, 'role', l.role, 'quantity', l.quantity::text)), '[]')
-        from event_lots l where l.event_id = e.id and ${storedWithEvent(sql`l`)})) as facts
+        from event_lots l where l.event_id = e.id and ${storedWithEvent(sql`l`)})) as facts,
+      e.corrective_event_ids as "correctiveEventIds"
     from events e where e.id = any(${texts(ids)})`;
 }
 

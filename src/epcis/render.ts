@@ -1,10 +1,10 @@
 // Native events as EPCIS 2.0 JSON-LD: captured events come back as stored; events recorded
 // through the native API are rendered from the same rows. Pure.
 
-import { epcisEventId } from '../events/event-id.js';
 import type { StoredEvent } from '../events/repository.js';
 import { isGs1Charset82 } from '../gs1/digital-link.js';
 import { digitalLinkToEpcUrn } from '../gs1/epc-uri.js';
+import { epcisEventId } from '../gs1/event-id.js';
 
 export const EPCIS_CONTEXT = ['https://ref.gs1.org/standards/epcis/epcis-context.jsonld', { cntrace: 'urn:county-trace:epcis:' }];
 

@@ -2,7 +2,7 @@ import { actingParty, canReadPartyData, type Principal, partyFilter } from '../a
 import type { Transact } from '../db/client.js';
 import { createGroupCommit } from '../db/group-commit.js';
 import { notFound } from '../errors/problem.js';
-import { eventIdsToLookUp } from './event-id.js';
+import { eventIdsToLookUp } from '../gs1/event-id.js';
 import type { EventsRepository } from './repository.js';
 import type { EventInput, EventView, PrimaryEventInput } from './schemas.js';
 import { toEventView } from './view.js';

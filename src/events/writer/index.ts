@@ -9,8 +9,8 @@ import { appendToChains, type ChainHead, eventPayloadHash } from '../../audit/ch
 import type { Db } from '../../db/client.js';
 import { mapPausing, pauses } from '../../db/turns.js';
 import { bodyField, conflict, Problem, unprocessable, withBodyFieldsMoved } from '../../errors/problem.js';
+import { correctiveEventIdsOf, epcisEventId, eventIdsToLookUp } from '../../gs1/event-id.js';
 import type { LotsRepository } from '../../lots/repository.js';
-import { correctiveEventIdsOf, epcisEventId, eventIdsToLookUp } from '../event-id.js';
 import type { EventType, EventView } from '../schemas.js';
 import { timeZoneOffsetOf } from '../time.js';
 import { EventDraft, type EventRecord, type Pointer } from './draft.js';

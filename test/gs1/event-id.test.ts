@@ -1,7 +1,7 @@
 // EPCIS eventIDs are compared as their standards compare them: a urn:uuid in any case (RFC 8141,
 // RFC 9562), a CBV event hash (an RFC 6920 ni URI) in its scheme and algorithm only.
 
-import { canonicalEventId, eventIdsToLookUp, storedEventIds } from '../../src/events/event-id.js';
+import { canonicalEventId, eventIdsToLookUp, storedEventIds } from '../../src/gs1/event-id.js';
 import { fileTest } from '../root.js';
 
 const t = fileTest();
