@@ -113,6 +113,8 @@ export function createEventWriterRepository() {
      * locked in code order (two batches never deadlock) for the rest of its transaction. A container
      * takes its contents along, and their statuses follow from their whole ledgers: unlocked, another
      * party using the rest of such a lot meanwhile would each read the other's stock as still there.
+     * The contents come as an array: `code in (select …)` beside `or` is no index condition, and
+     * every batch scanned the whole lots table.
      */
     async lockLots(tx: Db, codes: string[]): Promise<LotView[]> {
       if (codes.length === 0) return [];
@@ -125,7 +127,7 @@ export function createEventWriterRepository() {
           select e.upstream_code from lineage_edges e join inside on e.downstream_code = inside.code
           where e.kind = 'aggregate' and e.ended_by_event_id is null and e.retracted_by_event_id is null
         )
-        select ${LOT_COLUMNS} from lots where code = any(${named}) or code in (select code from inside) order by code for update`,
+        select ${LOT_COLUMNS} from lots where code = any(${named}) or code = any(array(select code from inside)) order by code for update`,
       );
       return rows.map(toLotView);
     },
