@@ -168,3 +168,56 @@ t.test(
     t.ok(['sold', 'destroyed'].includes(lot.status), `nothing of the lot is left: its status is ${lot.status}`);
   },
 );
+
+t.test(
+  'a correction of a sale from a lot still on its way to another party, while a third party sells from it: both are answered, neither is a 500 (PostgreSQL)',
+  { skip: postgresUp ? false : 'no PostgreSQL at DATABASE_URL or 127.0.0.1:5432 (PGlite runs one transaction at a time)' },
+  async (t) => {
+    const world = await createWorld(t, 'postgres');
+    const farm = await world.party('farm');
+    const plant = await world.party('processor');
+    const shop = await world.party('retailer');
+    const pork = await farm.product('kg');
+    const lot = await farm.commission(pork, 100);
+    await shop.receive(await farm.ship(shop, [{ lotCode: lot, quantity: 40 }]));
+    // on its way to the plant: every event using the lot locks this open shipment
+    await farm.ship(plant, [{ lotCode: lot, quantity: 20 }]);
+    const sold = await farm.event({ type: 'sell', lines: [{ lotCode: lot, quantity: 5 }] });
+    expectStatus(t, sold, 201, 'the farm sells 5 kg');
+
+    // the correction locks the lot, then waits to book its reversal in the farm's balance
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    let locked!: () => void;
+    const held = new Promise<void>((resolve) => {
+      locked = resolve;
+    });
+    const hold = world.database.db.transaction(async (tx) => {
+      await tx.execute(
+        sql`select 1 from lot_balances where lot_code = ${lot} and party_code = ${farm.code} and container_code is null for update`,
+      );
+      locked();
+      await released;
+    });
+    await held;
+    const correction = farm.event({
+      type: 'correction',
+      correctsEventId: sold.body.event.id,
+      reason: '数量录错',
+      replacement: { type: 'sell', eventTime: sold.body.event.eventTime, lines: [{ lotCode: lot, quantity: 3 }] },
+    });
+    await waitersReach(world, 1, correction);
+    // the shop's sale locks the open shipment carrying the lot, then waits for the lot
+    const sale = shop.event({ type: 'sell', lines: [{ lotCode: lot, quantity: 5 }] });
+    await waitersReach(world, 2, sale);
+    release();
+    await hold;
+
+    const [corrected, shopSold] = await Promise.all([correction, sale]);
+    expectStatus(t, corrected, 201, 'the correction and its replacement are stored');
+    expectStatus(t, shopSold, 201, "the shop's sale is stored");
+    t.match((await world.regulator.get(`/lots/${lot}`)).body.massBalance, { produced: 100, sold: 8 });
+  },
+);

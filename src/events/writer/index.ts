@@ -520,7 +520,14 @@ export function createEventWriter(deps: {
     // Only its party corrects an event, and another party's reads as an unknown id, as GET /events/{id}
     // answers it: a 403 would confirm that the id was recorded (an EPCIS event hash follows from
     // content a party may guess) and by whom
-    const facts = await repository.correctionFacts(tx, request.actor, eventIdsToLookUp(request.correctsEventId));
+    // the lots the replacement draws on, locked with the lots booked back (and the shipments carrying
+    // either before them): locked only once the reversal is stored, one another writer took meanwhile,
+    // waiting for one of these, would deadlock with it
+    const replacing = request.replacement ? await namedBy(tx, [request.replacement]) : undefined;
+    const facts = await repository.correctionFacts(tx, request.actor, eventIdsToLookUp(request.correctsEventId), {
+      lotCodes: [...(replacing?.named ?? [])],
+      shipmentIds: replacing?.refs.flatMap((ref) => ref.shipments) ?? [],
+    });
     if (!facts) {
       throw unprocessable('unknown-reference', `no event ${request.correctsEventId}`, [bodyField(['correctsEventId'], 'unknown event')]);
     }
@@ -551,10 +558,7 @@ export function createEventWriter(deps: {
     const usedDownstream = [bodyField(['correctsEventId'], 'its effects are already used downstream')];
     const draft = new EventDraft(request.id ?? randomUUID(), request.actor);
     const moved = [...new Set(facts.movements.map((row) => row.lotCode))];
-    // the lots the replacement draws on too, in the same code order: locked only once the reversal
-    // is stored, one another writer took meanwhile, waiting for one of these, would deadlock with it
-    const replacing = request.replacement ? (await namedBy(tx, [request.replacement])).named : [];
-    await repository.lockLots(tx, [...moved, ...replacing]);
+    await repository.lockLots(tx, [...moved, ...(replacing?.named ?? [])]);
     const state = new WorldState();
     for (const row of await repository.balances(tx, moved))
       state.addBalance(row.lotCode, row.partyCode, row.containerCode, Number(row.quantity));

@@ -348,9 +348,11 @@ export function createEventWriterRepository() {
     /**
      * What correcting an event depends on: the event, what it moved, the lots it made and the shipment it opened or
      * closed. The event is the party's own first stored under one of `ids`, the forms its id may be stored in
-     * (eventIdsToLookUp): another party's under one of them is not the one it names.
+     * (eventIdsToLookUp): another party's under one of them is not the one it names. The shipments it opened or
+     * closed are locked with every other the correction and its replacement lock (`also`: what the replacement names),
+     * in one statement and before any lot, as every writer locks them.
      */
-    async correctionFacts(tx: Db, partyCode: string, ids: string[]) {
+    async correctionFacts(tx: Db, partyCode: string, ids: string[], also: { lotCodes: string[]; shipmentIds: string[] }) {
       const [target] = await queryRows<{
         id: string;
         type: string;
@@ -385,22 +387,6 @@ export function createEventWriterRepository() {
           ${sql.raw(firstUseOf('l.code'))} as "firstUsedAt"
         from lots l where l.created_by_event_id = ${targetId} and l.voided_by_event_id is null`,
       );
-      // a shipment received in parts names each part's receipt on its lines
-      const locked = await queryRows<{ id: string }>(
-        tx,
-        sql`select s.id from shipments s
-        where s.ship_event_id = ${targetId} or s.receive_event_id = ${targetId}
-          or s.id in (select l.shipment_id from shipment_lines l where l.receive_event_id = ${targetId})
-        order by s.id for update of s`,
-      );
-      // read once locked, in a statement of its own: the locking one read the lines as they were when
-      // it began, before a receipt it waited for was committed
-      const shipments = await queryRows<{ id: string; status: string; byShipping: boolean; partlyReceived: boolean }>(
-        tx,
-        sql`select s.id, s.status, s.ship_event_id = ${targetId} as "byShipping",
-          exists (select 1 from shipment_lines l where l.shipment_id = s.id and l.received_quantity is not null) as "partlyReceived"
-        from shipments s where s.id = any(${texts(locked.map((row) => row.id))})`,
-      );
       // of a lot the event made: when another live event made it, and when one first used it
       const linked = await queryRows<{
         lotCode: string;
@@ -415,6 +401,30 @@ export function createEventWriterRepository() {
               and not exists (select 1 from events c where c.corrects_event_id = e.id)) end as "madeOtherwiseAt",
           case when el.makes then ${sql.raw(firstUseOf('el.lot_code'))} end as "firstUsedAt"
         from event_lots el where el.event_id = ${targetId}`,
+      );
+      // a shipment received in parts names each part's receipt on its lines. Locked with them: the open
+      // shipments carrying a lot the correction books back or its replacement names, which the statuses'
+      // refresh and the replacement lock after these lots; another writer, holding one of them while waiting
+      // for a lot this one held, would deadlock with it
+      const lotCodes = [...new Set([...movements.map((row) => row.lotCode), ...linked.map((row) => row.lotCode), ...also.lotCodes])];
+      const locked = await queryRows<{ id: string; ofTarget: boolean }>(
+        tx,
+        sql`select s.id, (s.ship_event_id = ${targetId} or s.receive_event_id = ${targetId}
+            or s.id in (select l.shipment_id from shipment_lines l where l.receive_event_id = ${targetId})) as "ofTarget"
+        from shipments s
+        where s.ship_event_id = ${targetId} or s.receive_event_id = ${targetId}
+          or s.id in (select l.shipment_id from shipment_lines l where l.receive_event_id = ${targetId})
+          or s.id = any(${texts(also.shipmentIds)})
+          or (s.status = 'open' and s.id in (select shipment_id from shipment_lines where lot_code = any(${texts(lotCodes)}) and quantity > 0))
+        order by s.id for update of s`,
+      );
+      // read once locked, in a statement of its own: the locking one read the lines as they were when
+      // it began, before a receipt it waited for was committed
+      const shipments = await queryRows<{ id: string; status: string; byShipping: boolean; partlyReceived: boolean }>(
+        tx,
+        sql`select s.id, s.status, s.ship_event_id = ${targetId} as "byShipping",
+          exists (select 1 from shipment_lines l where l.shipment_id = s.id and l.received_quantity is not null) as "partlyReceived"
+        from shipments s where s.id = any(${texts(locked.filter((row) => row.ofTarget).map((row) => row.id))})`,
       );
       return {
         target: { ...target, eventTime: new Date(target.eventTime) },
