@@ -6,7 +6,7 @@ import { sql } from 'drizzle-orm';
 import { queryRows } from '../../src/db/client.js';
 import { eventWriterOn } from '../fixtures/chain.js';
 import { at, createWorld, expectStatus, type World } from '../fixtures/world.js';
-import { postgresReachable } from '../helper.js';
+import { client, postgresReachable } from '../helper.js';
 import { fileTest } from '../root.js';
 
 const t = fileTest();
@@ -219,5 +219,72 @@ t.test(
     expectStatus(t, corrected, 201, 'the correction and its replacement are stored');
     expectStatus(t, shopSold, 201, "the shop's sale is stored");
     t.match((await world.regulator.get(`/lots/${lot}`)).body.massBalance, { produced: 100, sold: 8 });
+  },
+);
+
+t.test(
+  "a regulator's recall opening marking a lot downstream of its roots while the owner's event uses that lot and a root: both are answered, neither is a 500 (PostgreSQL)",
+  { skip: postgresUp ? false : 'no PostgreSQL at DATABASE_URL or 127.0.0.1:5432 (PGlite runs one transaction at a time)' },
+  async (t) => {
+    const world = await createWorld(t, 'postgres');
+    const plant = await world.party('processor');
+    const bureau = await world.party('regulator');
+    const regulator = client(world.app, (await world.ok(world.admin.post('/api-keys', { role: 'regulator', partyCode: bureau.code }))).key);
+    const kg = await plant.product('kg');
+    const commissioned = await plant.event({
+      type: 'commission',
+      lots: Array.from({ length: 12 }, () => ({ productCode: kg, quantity: 100 })),
+    });
+    expectStatus(t, commissioned, 201, 'the plant commissions twelve lots');
+    const lots: string[] = commissioned.body.createdLotCodes;
+    // lots are locked in code order: two roots that sort after a lot blended from them (codes are random)
+    let downstream = '';
+    let roots: string[] = [];
+    while (roots.length < 2) {
+      const made = await plant.event({
+        type: 'transform',
+        inputs: lots.map((lotCode) => ({ lotCode, quantity: 1 })),
+        outputs: [{ productCode: kg, quantity: 10 }],
+      });
+      expectStatus(t, made, 201, 'the plant blends them into one lot');
+      downstream = made.body.createdLotCodes[0];
+      roots = lots.filter((code) => code > downstream).sort();
+    }
+    const [root, lastRoot] = roots;
+
+    // the recall locks the first root, then waits for the last one
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    let locked!: () => void;
+    const held = new Promise<void>((resolve) => {
+      locked = resolve;
+    });
+    const hold = world.database.db.transaction(async (tx) => {
+      await tx.execute(sql`select 1 from lots where code = ${lastRoot} for update`);
+      locked();
+      await released;
+    });
+    await held;
+    const opened = regulator.post('/recalls', { lotCodes: [root, lastRoot], level: 3, reason: '检出致病菌', hazard: '沙门氏菌' });
+    await waitersReach(world, 1, opened);
+    // the plant's observation locks the downstream lot, then waits for the root the recall holds
+    const writer = eventWriterOn(world.database);
+    const observed = world.database.db.transaction((tx) =>
+      writer.write(
+        tx as never,
+        [{ actor: plant.code, action: { type: 'observe', lotCodes: [downstream, root] }, context: { eventTime: at(500) } }],
+        'proceed',
+      ),
+    );
+    await waitersReach(world, 2, observed);
+    release();
+    await hold;
+
+    const [recall, observation] = await Promise.all([opened, observed.catch((error: Error) => String(error.cause ?? error))]);
+    expectStatus(t, recall, 201, 'the recall is opened');
+    t.match(observation, [{ ok: true }], 'the observation is stored');
+    t.equal((await world.regulator.get(`/lots/${downstream}`)).body.status, 'recalled', 'the downstream lot is recalled');
   },
 );

@@ -251,7 +251,9 @@ export function createEventWriter(deps: {
     // event waits for it and then finds the lot inside on hold
     const held = refs.flatMap((ref) => (ref.request.action.type === 'hold' ? ref.lots : []));
     for (const { parentCode } of await repository.containersAbove(tx, held)) named.add(parentCode);
-    const locked = await repository.lockLots(tx, [...named]);
+    // a recall opening marks its scope without loading it: locked with the rest, never after them
+    const marked = requests.flatMap(({ action }) => (action.type === 'recall' && action.phase === 'open' ? action.lotCodes : []));
+    const locked = await repository.lockLots(tx, [...named], marked);
     const containers = locked.filter((lot) => lot.kind === 'container').map((lot) => lot.code);
     const contents = await repository.contents(tx, containers);
     for (const edge of contents) {

@@ -114,19 +114,31 @@ export function createEventWriterRepository() {
      * takes its contents along, and their statuses follow from their whole ledgers: unlocked, another
      * party using the rest of such a lot meanwhile would each read the other's stock as still there.
      * The contents come as an array: `code in (select …)` beside `or` is no index condition, and
-     * every batch scanned the whole lots table.
+     * every batch scanned the whole lots table. `marked`: lots the batch writes without loading them
+     * (a recall opening's scope), locked first with the rest in the same order, in a statement of
+     * their own: taken by the storing statement instead, after the others, one another writer held
+     * while waiting for one of those would deadlock with it.
      */
-    async lockLots(tx: Db, codes: string[]): Promise<LotView[]> {
-      if (codes.length === 0) return [];
+    async lockLots(tx: Db, codes: string[], marked: string[] = []): Promise<LotView[]> {
+      if (codes.length === 0 && marked.length === 0) return [];
       const named = texts([...new Set(codes)].sort());
-      const rows = await queryRows<LotRowText>(
-        tx,
-        sql`with recursive inside(code) as (
+      const inside = sql`inside(code) as (
           select code from lots where code = any(${named}) and kind = 'container'
           union
           select e.upstream_code from lineage_edges e join inside on e.downstream_code = inside.code
           where e.kind = 'aggregate' and e.ended_by_event_id is null and e.retracted_by_event_id is null
-        )
+        )`;
+      if (marked.length > 0) {
+        await queryRows(
+          tx,
+          sql`with recursive ${inside} select 1 from lots
+          where code = any(${named}) or code = any(${texts(marked)}) or code = any(array(select code from inside)) order by code for update`,
+        );
+      }
+      if (codes.length === 0) return [];
+      const rows = await queryRows<LotRowText>(
+        tx,
+        sql`with recursive ${inside}
         select ${LOT_COLUMNS} from lots where code = any(${named}) or code = any(array(select code from inside)) order by code for update`,
       );
       return rows.map(toLotView);
