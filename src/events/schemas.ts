@@ -89,12 +89,14 @@ const CBV_DISPOSITIONS = [
 ] as const;
 
 const isUri = (value: string) => /^[a-z][a-z0-9+.-]*:\S+$/i.test(value);
-/** The longest URI the service takes: a custom bizStep or disposition, and any URI an EPCIS event names. */
+/** The longest URI the service takes (a custom bizStep or disposition also in UTF-8 bytes), and any URI an EPCIS event names (ASCII). */
 export const MAX_URI_LENGTH = 2000;
 const vocabulary = (values: readonly string[], what: string) =>
   z
     .string()
     .max(MAX_URI_LENGTH)
+    // in bytes too: the EPCIS value lists index each value, and an index entry holds some 2,700 bytes
+    .refine((value) => Buffer.byteLength(value) <= MAX_URI_LENGTH, { error: `must be at most ${MAX_URI_LENGTH} bytes in UTF-8` })
     .refine((value) => values.includes(value) || isUri(value), {
       error: `must be a CBV 2.0 ${what} (e.g. ${values[0]}) or a URI`,
     });

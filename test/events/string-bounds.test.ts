@@ -29,6 +29,28 @@ t.test('free-text URIs and e-mail addresses have a maximum length, checked at th
     expectStatus(t, await farm.event({ type: 'commission', lots, disposition: uri(2000) }), 201, 'a disposition of 2000 characters');
   });
 
+  t.test('a bizStep or disposition URI of more than 2000 bytes in UTF-8 is a 400 naming the field, not a 500', async (t) => {
+    const farm = await world.party('farm');
+    const lots = [{ productCode: await farm.product('head'), quantity: 1 }];
+    // 1,990 CJK characters, 5,976 bytes: past what an index entry of the EPCIS value lists holds,
+    // and varied so that PostgreSQL cannot compress the entry under it
+    const cjk = Array.from({ length: 1990 }, (_, index) => String.fromCodePoint(0x4e00 + ((index * 7919) % 20000))).join('');
+    for (const field of ['bizStep', 'disposition']) {
+      const reply = expectStatus(
+        t,
+        await farm.event({ type: 'commission', lots, [field]: `urn:x:${cjk}` }),
+        400,
+        `a ${field} of 5,976 bytes`,
+      );
+      t.same(
+        reply.body.errors?.map((error: { pointer: string }) => error.pointer),
+        [`/${field}`],
+      );
+    }
+    const short = `urn:x:${cjk.slice(0, 600)}`;
+    expectStatus(t, await farm.event({ type: 'commission', lots, bizStep: short }), 201, 'a bizStep of 1,806 bytes');
+  });
+
   // RFC 5321: a forward path is at most 256 octets, so an address at most 254 characters
   const email = (length: number) =>
     `${'a'.repeat(64)}@${'b'.repeat(length - 64 - 1 - 4)}.com`.replace(/b{63}/g, (label) => `${label.slice(0, 62)}.`);
