@@ -345,3 +345,20 @@ t.test('a page of a value list reads the value table by its index, not the event
     t.ok(eventRows < 50, `${statement.what}: ${eventRows} rows of ${2 * EVENTS} events read`);
   }
 });
+
+t.test('migration 0038 backfills past a value stored before the writer bounded it that no index entry holds', async (t) => {
+  const world = await createWorld(t);
+  const farm = await world.party('farm');
+  await farm.commission(await farm.product('kg'), 1);
+  const { db } = world.database;
+  // a custom business step of 5,976 bytes, as POST /events took it while it bounded characters alone
+  const long = `urn:x:${Array.from({ length: 1990 }, (_, index) => String.fromCodePoint(0x4e00 + ((index * 7919) % 20000))).join('')}`;
+  await queryRows(
+    db,
+    sql`insert into events (id, type, event_time, event_time_zone_offset, party_code, biz_step, payload)
+      values ('long-step', 'observe', now(), '+08:00', ${farm.code}, ${long}, '{}')`,
+  );
+  await queryRows(db, sql`delete from event_values`);
+  await queryRows(db, sql.raw(migrationStatement('0038_event_values.sql', 3)));
+  t.same(await listed(farm.api, 'bizSteps'), ['commissioning'], 'the values an index entry holds are backfilled');
+});
