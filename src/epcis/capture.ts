@@ -20,7 +20,9 @@ import {
   declarationFieldsSentAt,
   type EpcisEvent,
   EpcisFields,
+  type EpcisInspection,
   idOf,
+  inspectionOf,
   type Named,
   namedIdentifiers,
   nativeType,
@@ -399,6 +401,11 @@ async function requestsFor(
           } else {
             action = sighting(items, codes);
           }
+        } else if (type === 'inspect' && inspectionOf(event)) {
+          // a test with its result: the native inspect rule (a lab or regulator may test any party's lot)
+          const { inspection, at } = inspectionOf(event) as EpcisInspection;
+          fields.member('inspection', at);
+          action = { type: 'inspect', lotCodes: sighting(items).lotCodes, inspection };
         } else {
           // an identifier only an earlier event of the document named may not be there: that event
           // may have been rejected (proceed), and the writer, which knows, passes it over then

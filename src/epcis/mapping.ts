@@ -214,6 +214,36 @@ function byBizStep(event: EpcisEvent): string {
   return event.action === 'ADD' ? 'commission' : 'observe';
 }
 
+/** The extension member a native inspection's kind, result and findings are rendered in (see render.ts), and read back from. */
+export const INSPECTION_FIELD = 'cntrace:inspection';
+
+/** What an EPCIS inspection says of its result, as the native inspect rule takes it. */
+export type EpcisInspection = {
+  inspection: { kind?: string; labPartyCode?: string; result: 'pass' | 'fail'; [detail: string]: unknown };
+  /** The member it was read from (where a problem with it is named). */
+  at: Pointer;
+};
+
+const RESULT_BY_DISPOSITION: Record<string, 'pass' | 'fail'> = { conformant: 'pass', non_conformant: 'fail' };
+
+/**
+ * The result an inspection (CBV bizStep `inspecting` or `sampling`) carries: the service's own
+ * `cntrace:inspection` member (as a native inspection renders, validated on capture), else the CBV
+ * disposition it leaves the objects in, `conformant` (pass) or `non_conformant` (fail), a sample
+ * being of kind `sampling`. None (no such disposition): the event says an inspection took place but
+ * not its result, and is recorded as a sighting.
+ */
+export function inspectionOf(event: EpcisEvent): EpcisInspection | null {
+  const given = event[INSPECTION_FIELD];
+  if (typeof given === 'object' && given !== null) {
+    return { inspection: given as EpcisInspection['inspection'], at: [INSPECTION_FIELD] };
+  }
+  const result = event.disposition ? RESULT_BY_DISPOSITION[shortVocabulary('disposition', String(event.disposition))] : undefined;
+  if (!result) return null;
+  const sampled = event.bizStep !== undefined && shortVocabulary('bizStep', String(event.bizStep)) === 'sampling';
+  return { inspection: { ...(sampled ? { kind: 'sampling' } : {}), result }, at: ['disposition'] };
+}
+
 /** "+08:00" from an EPCIS eventTimeZoneOffset or, failing that, from the eventTime itself. */
 export function offsetOf(event: EpcisEvent): string {
   const declared = event.eventTimeZoneOffset as string | undefined;

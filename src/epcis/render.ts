@@ -5,6 +5,7 @@ import type { StoredEvent } from '../events/repository.js';
 import { isGs1Charset82 } from '../gs1/digital-link.js';
 import { digitalLinkToEpcUrn } from '../gs1/epc-uri.js';
 import { epcisEventId } from '../gs1/event-id.js';
+import { INSPECTION_FIELD } from './mapping.js';
 
 export const EPCIS_CONTEXT = ['https://ref.gs1.org/standards/epcis/epcis-context.jsonld', { cntrace: 'urn:county-trace:epcis:' }];
 
@@ -159,7 +160,7 @@ export function renderEvent(
       },
     ];
   }
-  if (event.type === 'inspect') extra['cntrace:inspection'] = details.inspection;
+  if (event.type === 'inspect') extra[INSPECTION_FIELD] = details.inspection;
   return {
     type: 'ObjectEvent',
     ...base,

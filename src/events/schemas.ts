@@ -245,29 +245,31 @@ const receive = z.object({
     .optional()
     .describe('receive only the lines given (a container with its contents); the rest stays in transit until received'),
 });
+/** An inspection's kind, result and findings: a native inspect's `inspection`, an EPCIS inspection's `cntrace:inspection`. */
+export const inspectionSchema = z.object({
+  kind: z.enum(['self', 'rapid', 'sampling', 'third_party']),
+  labPartyCode: partyCode.optional().describe('required for third_party'),
+  result: z.enum(['pass', 'fail']),
+  reportNumber: z.string().max(100).optional(),
+  sampleSize: z.number().int().positive().optional(),
+  items: z
+    .array(
+      z.object({
+        name: z.string().min(1).max(200),
+        value: z.union([z.number(), z.string().max(100)]).optional(),
+        unit: z.string().max(20).optional(),
+        limit: z.string().max(100).optional(),
+        result: z.enum(['pass', 'fail']),
+      }),
+    )
+    .max(200)
+    .optional(),
+});
 const inspect = z.object({
   type: z.literal('inspect'),
   ...common,
   lotCodes: z.array(lotCode).min(1).max(1000),
-  inspection: z.object({
-    kind: z.enum(['self', 'rapid', 'sampling', 'third_party']),
-    labPartyCode: partyCode.optional().describe('required for third_party'),
-    result: z.enum(['pass', 'fail']),
-    reportNumber: z.string().max(100).optional(),
-    sampleSize: z.number().int().positive().optional(),
-    items: z
-      .array(
-        z.object({
-          name: z.string().min(1).max(200),
-          value: z.union([z.number(), z.string().max(100)]).optional(),
-          unit: z.string().max(20).optional(),
-          limit: z.string().max(100).optional(),
-          result: z.enum(['pass', 'fail']),
-        }),
-      )
-      .max(200)
-      .optional(),
-  }),
+  inspection: inspectionSchema,
 });
 const readingTime = timestampSchema.optional().describe('when it was read, ISO 8601 with offset; never in the future');
 const observe = z.object({

@@ -5,8 +5,9 @@
 import type { ValidateFunction } from 'ajv';
 import { isStorableTime, STORABLE_YEARS } from '../../codes/timestamp.js';
 import { pauses } from '../../db/turns.js';
-import { MAX_URI_LENGTH } from '../../events/schemas.js';
+import { inspectionSchema, MAX_URI_LENGTH } from '../../events/schemas.js';
 import { gs1IdentifierProblem } from '../../gs1/canonical.js';
+import { INSPECTION_FIELD } from '../mapping.js';
 import { tagValueProblem } from '../tag-values.js';
 import { cited, label, schemaErrors, type ValidationError } from './messages.js';
 import { epcisValidators } from './schema.js';
@@ -142,6 +143,13 @@ function checkEvent(event: unknown, at: string, found: Findings): void {
     for (const [j, report] of (Array.isArray(reports) ? reports : []).entries()) {
       if (isObject(report))
         for (const key of SENSOR_REPORT_URIS) reference(report[key], `${at}/sensorElementList/${i}/sensorReport/${j}/${key}`);
+    }
+  }
+  // an inspection's result as the native event gives it (see mapping.ts inspectionOf), held to the same schema
+  if (event[INSPECTION_FIELD] !== undefined) {
+    const parsed = inspectionSchema.safeParse(event[INSPECTION_FIELD]);
+    for (const issue of parsed.success ? [] : parsed.error.issues) {
+      report([`${at}/${INSPECTION_FIELD}`, ...issue.path.map(String)].join('/'), `${INSPECTION_FIELD} ${issue.message}`);
     }
   }
   // The schema says this with an anyOf over action patterns, which reads as an action error.

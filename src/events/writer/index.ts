@@ -91,7 +91,7 @@ export type WriteRequest = {
   sentAt?: SentAt;
   /** A given event id (EPCIS); otherwise one is made. */
   id?: string;
-  /** The event type recorded, when it differs from the action's (an EPCIS inspection is recorded as seen). */
+  /** The event type recorded, when it differs from the action's (an EPCIS inspection without a result is recorded as seen). */
   recordType?: EventType;
   /** Read point and business location: native location codes (checked), or URIs as EPCIS names them. */
   places?: 'codes' | 'uris';
@@ -408,7 +408,7 @@ export function createEventWriter(deps: {
       bizLocation: request.context.bizLocation ?? result.bizLocation ?? null,
       referenceDocuments: request.context.referenceDocuments ?? [],
       payload: request.captured
-        ? { ...request.captured.payload, ...packsTakenOut(result.payload) }
+        ? { ...request.captured.payload, ...packsTakenOut(result.payload), ...inspectionOf(result.payload) }
         : request.replaces
           ? { ...result.payload, replacesEventId: request.replaces.eventId }
           : result.payload,
@@ -668,6 +668,11 @@ function addLedgers(state: WorldState, ledgers: Awaited<ReturnType<EventWriterRe
     state.statusFacts.set(code, facts);
   }
 }
+/** An inspection's kind and result, kept beside a captured EPCIS document: traces, figures and credit read them there. */
+function inspectionOf(payload: Record<string, unknown>): { inspection?: unknown } {
+  return payload.inspection ? { inspection: payload.inspection } : {};
+}
+
 /**
  * The serialized packs an unpacking took out and their container (its payload's itemCodes and
  * parentCode), kept beside a captured EPCIS document too: a correction, whichever door declares

@@ -4,8 +4,15 @@ import type { RuleResult } from './index.js';
 
 export type InspectInput = {
   lotCodes: string[];
-  inspection: { kind: string; labPartyCode?: string; result: 'pass' | 'fail'; [detail: string]: unknown };
+  /** No kind: an EPCIS inspection that gives none, whose kind is the actor's (see kindOf). */
+  inspection: { kind?: string; labPartyCode?: string; result: 'pass' | 'fail'; [detail: string]: unknown };
 };
+
+/** The kind of a test that names none, by who made it: a lab's own (third party), a regulator's sampling, a party's self-test. */
+function kindOf(actor: string, actorKind: string | undefined): { kind: string; labPartyCode?: string } {
+  if (actorKind === 'lab') return { kind: 'third_party', labPartyCode: actor };
+  return { kind: actorKind === 'regulator' ? 'sampling' : 'self' };
+}
 
 /** A test of lots: by their owner or holder, or by an independent lab or regulator. */
 export function inspect(scope: Scope, input: InspectInput): RuleResult {
@@ -17,8 +24,9 @@ export function inspect(scope: Scope, input: InspectInput): RuleResult {
     if (!independent) scope.requireOwnerOrHolder(lot, scope.at('lotCodes', index), '; only they or a lab may inspect it');
     scope.draft.link(lot.code, 'subject');
   }
-  const { labPartyCode } = input.inspection;
-  if (input.inspection.kind === 'third_party' && !labPartyCode) {
+  const inspection = input.inspection.kind ? input.inspection : { ...kindOf(scope.actor, actorKind), ...input.inspection };
+  const { labPartyCode } = inspection;
+  if (inspection.kind === 'third_party' && !labPartyCode) {
     throw unprocessable('lab-required', 'a third-party inspection names its lab', [
       bodyField(scope.at('inspection', 'labPartyCode'), 'required for third_party'),
     ]);
@@ -28,5 +36,5 @@ export function inspect(scope: Scope, input: InspectInput): RuleResult {
       bodyField(scope.at('inspection', 'labPartyCode'), 'not a lab party'),
     ]);
   }
-  return { payload: { inspection: input.inspection }, disposition: input.inspection.result === 'pass' ? 'conformant' : 'non_conformant' };
+  return { payload: { inspection }, disposition: inspection.result === 'pass' ? 'conformant' : 'non_conformant' };
 }

@@ -1,0 +1,108 @@
+// An inspection through EPCIS (bizStep inspecting or sampling) meets the native inspect rule: a lab
+// or regulator may test any party's lot, and its result shows on the lot's trace as a native one's does.
+import { epcisRequests, observation } from '../fixtures/epcis.js';
+import { createWorld, expectStatus, type World } from '../fixtures/world.js';
+import { fileTest } from '../root.js';
+
+const t = fileTest();
+
+const lotOf = (lot: string) => `https://id.gs1.org/01/06901234000016/10/${lot}`;
+/** A lot the farm commissions through EPCIS, and its native code. */
+async function farmLot(world: World, key: string, lot: string): Promise<string> {
+  const { capture } = epcisRequests(world);
+  const job = await capture(key, [
+    { ...observation(1, { quantityList: [{ epcClass: lotOf(lot), quantity: 10, uom: 'KGM' }] }), action: 'ADD', bizStep: 'commissioning' },
+  ]);
+  if (!job.success) throw new Error(JSON.stringify(job));
+  const trace = await world.regulator.get(`/trace/${encodeURIComponent(lotOf(lot))}?include=graph`);
+  return trace.body.nodes[0].code;
+}
+
+type Inspection = { kind: string; labPartyCode: string | null; result: string; reportNumber: string | null };
+/** The lot's inspections on its trace, without their event ids and times (in report number order). */
+async function inspectionsOnTrace(world: World, lot: string) {
+  const trace = await world.regulator.get(`/trace/${encodeURIComponent(lotOf(lot))}?include=graph`);
+  return (trace.body.nodes[0].inspections as Inspection[])
+    .map(({ kind, labPartyCode, result, reportNumber }) => ({
+      kind,
+      labPartyCode,
+      result,
+      reportNumber,
+    }))
+    .sort((a, b) => String(a.reportNumber).localeCompare(String(b.reportNumber)));
+}
+
+t.test('a lab’s inspection of another party’s lot: the same answer and trace through both doors', async (t) => {
+  const world = await createWorld(t);
+  const { post, capture } = epcisRequests(world);
+  const farm = await world.party('farm');
+  const lab = await world.party('lab');
+  const native = await farmLot(world, farm.key, 'INS-N');
+  await farmLot(world, farm.key, 'INS-E');
+
+  const failed = { kind: 'third_party', labPartyCode: lab.code, result: 'fail', reportNumber: 'R-1' };
+  expectStatus(t, await lab.event({ type: 'inspect', lotCodes: [native], inspection: failed }), 201, 'natively');
+  const inspecting = (fields: object) => observation(2, { bizStep: 'inspecting', quantityList: [{ epcClass: lotOf('INS-E') }], ...fields });
+  // as a native inspection renders (its own member), and as plain CBV (the disposition it leaves the lot in)
+  const member = await post(lab.key, '/epcis/events', inspecting({ disposition: 'non_conformant', 'cntrace:inspection': failed }));
+  t.equal(member.statusCode, 201, 'through EPCIS with the inspection member');
+  const plain = await capture(lab.key, [inspecting({ eventTime: '2026-03-03T08:00:00+08:00', disposition: 'non_conformant' })]);
+  t.match(plain, { success: true, captured: 1 }, 'through EPCIS capture with a CBV disposition only');
+  const expected = { kind: 'third_party', labPartyCode: lab.code, result: 'fail' };
+  t.same(await inspectionsOnTrace(world, 'INS-N'), [{ ...expected, reportNumber: 'R-1' }], 'the native inspection on the trace');
+  t.same(
+    await inspectionsOnTrace(world, 'INS-E'),
+    [
+      { ...expected, reportNumber: null },
+      { ...expected, reportNumber: 'R-1' },
+    ],
+    'the EPCIS inspections on the trace, the same',
+  );
+  const regulatorSampled = await capture(lab.key, [
+    observation(4, { bizStep: 'sampling', disposition: 'conformant', quantityList: [{ epcClass: lotOf('INS-E') }] }),
+  ]);
+  t.match(regulatorSampled, { success: true, captured: 1 }, 'a sample is an inspection too');
+  t.match(
+    (await inspectionsOnTrace(world, 'INS-E')).filter((inspection) => inspection.result === 'pass'),
+    [{ kind: 'sampling', labPartyCode: null }],
+    'of kind sampling, passed',
+  );
+});
+
+t.test('a party that neither owns, holds nor tests as a lab is refused through both doors', async (t) => {
+  const world = await createWorld(t);
+  const { post, capture } = epcisRequests(world);
+  const farm = await world.party('farm');
+  const store = await world.party('retailer');
+  const code = await farmLot(world, farm.key, 'INS-R');
+
+  const result = { kind: 'self', result: 'fail' };
+  const nativeReply = await store.event({ type: 'inspect', lotCodes: [code], inspection: result });
+  expectStatus(t, nativeReply, 403, 'natively');
+  const inspecting = observation(2, { bizStep: 'inspecting', disposition: 'non_conformant', quantityList: [{ epcClass: lotOf('INS-R') }] });
+  const epcisReply = await post(store.key, '/epcis/events', inspecting);
+  t.equal(epcisReply.statusCode, 403, 'through EPCIS');
+  t.equal(epcisReply.json().detail, nativeReply.body.detail.replace(code, lotOf('INS-R')), 'for the same reason');
+  t.match(epcisReply.json().errors, [{ pointer: '/quantityList/0/epcClass' }], 'naming the lot where the event names it');
+  const job = await capture(store.key, [{ ...inspecting, 'cntrace:inspection': result }]);
+  t.match(job, { success: false, captured: 0 }, 'through EPCIS capture');
+  t.match(job.errors[0].message, /neither owns nor holds/);
+  t.same(await inspectionsOnTrace(world, 'INS-R'), [], 'nothing on the trace');
+});
+
+t.test('an EPCIS inspection member is held to the native inspection schema', async (t) => {
+  const world = await createWorld(t);
+  const { post } = epcisRequests(world);
+  const lab = await world.party('lab');
+  const reply = await post(
+    lab.key,
+    '/epcis/events',
+    observation(2, {
+      bizStep: 'inspecting',
+      quantityList: [{ epcClass: lotOf('INS-V') }],
+      'cntrace:inspection': { kind: 'self', result: 'maybe' },
+    }),
+  );
+  t.equal(reply.statusCode, 400);
+  t.match(reply.json().errors, [{ pointer: '/cntrace:inspection/result' }]);
+});
