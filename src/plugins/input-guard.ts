@@ -60,6 +60,9 @@ const contentCodings = (header: string | undefined) =>
     .map((coding) => coding.trim().toLowerCase())
     .filter((coding) => coding !== '' && coding !== 'identity');
 
+/** Methods whose body Fastify never reads: whatever coding it is labelled with, nothing is decoded. */
+const BODY_NEVER_READ = new Set(['GET', 'HEAD', 'TRACE']);
+
 export default fp(async (app) => {
   app.addHook('onRequest', async (request) => {
     if (request.url.length > MAX_URL_LENGTH)
@@ -69,8 +72,10 @@ export default fp(async (app) => {
   // a plain one labelled gzip would be taken; RFC 9110 answers an unsupported coding with 415
   app.addHook('preParsing', async (request, reply, payload) => {
     const codings = contentCodings(request.headers['content-encoding']);
-    const hasBody = request.headers['transfer-encoding'] !== undefined || Number(request.headers['content-length'] ?? 0) > 0;
-    if (codings.length === 0 || !hasBody) return payload;
+    const bodyRead =
+      !BODY_NEVER_READ.has(request.method) &&
+      (request.headers['transfer-encoding'] !== undefined || Number(request.headers['content-length'] ?? 0) > 0);
+    if (codings.length === 0 || !bodyRead) return payload;
     reply.header('accept-encoding', 'identity');
     const detail = `the body is in the content coding ${codings.join(', ')}; send it uncompressed (identity)`;
     throw new Problem(415, 'unsupported-content-encoding', 'Unsupported content encoding', detail, [

@@ -274,3 +274,18 @@ t.test('a body in a content coding the service does not decode is a 415 naming C
     'only the two bodies taken were stored',
   );
 });
+
+// Fastify reads no body of a GET or HEAD, so there is nothing to decode: a client or proxy that
+// frames every request as chunked, or labels every request gzip, still reads a page or a status.
+t.test('a GET or HEAD labelled with a content coding is answered: its body is never read', async (t) => {
+  const world = await createWorld(t);
+  for (const method of ['GET', 'HEAD'] as const) {
+    for (const [what, headers, payload] of [
+      ['framed chunked, empty', { 'transfer-encoding': 'chunked' }, ''],
+      ['with a body', {}, 'x'],
+    ] as const) {
+      const reply = await world.app.inject({ method, url: '/health', headers: { 'content-encoding': 'gzip', ...headers }, payload });
+      t.equal(reply.statusCode, 200, `${method} ${what}`);
+    }
+  }
+});
