@@ -106,6 +106,18 @@ t.test('so it is for the scripts that open the service database', async (t) => {
   }
 });
 
+t.test('a .env that cannot be read is one line for the service and for the scripts alike', async (t) => {
+  // what a bind mount of a missing file leaves: a folder in its place
+  const folder = t.testdir({ '.env': {} });
+  for (const script of ['src/server.ts', 'scripts/admin-key.ts', 'scripts/seed.ts']) {
+    const run = spawnProcess(t, [script], {}, folder);
+    t.equal((await run.exited).code, 1, script);
+    const output = run.output().trim();
+    t.notMatch(output, STACK_FRAME, `${script}: no stack trace`, { output });
+    t.match(output, /^\.env: cannot be read as a settings file \(it is not a file\)$/, `${script}: one line`);
+  }
+});
+
 t.test(
   'a database the server refuses (no such database) is one line too',
   { skip: !usingPostgres() && 'needs a PostgreSQL server' },

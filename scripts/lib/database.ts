@@ -113,9 +113,9 @@ export async function withConfiguredDatabase<T>(
   work: (database: Database) => Promise<T>,
   options: { mustExist?: boolean } = {},
 ): Promise<T> {
-  loadEnvFile();
   let database: Database;
   try {
+    loadEnvFile();
     const config = loadConfig();
     if (!config.DATABASE_URL && options.mustExist && !existsSync(join(config.DATA_DIR, 'PG_VERSION'))) {
       throw new ConfigError(
