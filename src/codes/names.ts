@@ -1,11 +1,12 @@
 import { z } from 'zod';
 
-// Characters nothing shows, which a name must not hold: zero-width spaces and joiners, the word joiner
-// and the byte-order mark would make two names that look alike differ (奉节​腊肉 is not 奉节腊肉); bidi
-// controls and marks reorder what is shown; C0 and C1 controls (tab, line breaks among them) break the
-// lines of a label, a page, a CSV export or a log.
+// Characters nothing shows, which a name must not hold: zero-width spaces and joiners, the word joiner,
+// the soft hyphen and the byte-order mark would make two names that look alike differ (奉节​腊肉 is not 奉节腊肉); bidi
+// controls and marks reorder what is shown; C0 and C1 controls (tab, line breaks among them) and the
+// line and paragraph separators break the lines of a label, a page, a CSV export or a log. The ideographic
+// space, middle dots (阿卜杜·热合曼) and variation selectors are shown, and stay.
 // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what it looks for
-const INVISIBLE = /[\u0000-\u001f\u007f-\u009f\u061c\u200b-\u200f\u202a-\u202e\u2060\u2066-\u2069\ufeff]/u;
+const INVISIBLE = /[\u0000-\u001f\u007f-\u009f\u00ad\u061c\u200b-\u200f\u2028-\u202e\u2060\u2066-\u2069\ufeff]/u;
 
 const codePoint = (character: string) => `U+${(character.codePointAt(0) as number).toString(16).toUpperCase().padStart(4, '0')}`;
 

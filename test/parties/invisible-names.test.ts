@@ -23,6 +23,9 @@ const INVISIBLE = [
   '\u2067',
   '\u2068',
   '\u2069',
+  '\u00ad',
+  '\u2028',
+  '\u2029',
   '\u0001',
   '\t',
   '\n',
@@ -36,6 +39,11 @@ const ORDINARY = [
   '奉节县永安腊肉加工厂（有限公司）',
   '“老字号”·奉节腊肉，500g；【特级】！',
   'Kuizhou Foods Co., Ltd. (No.1) & Sons - "A/B" #2: 50%?',
+  // a minority name's middle dot, the ideographic space, the katakana middle dot, an ideographic variation selector
+  '阿卜杜·热合曼腊肉店',
+  '奉节\u3000腊肉',
+  'サトウ・タロウ',
+  '葛\u{E0100}家腊肉',
 ];
 
 t.test('names with invisible or control characters are refused at their field; ordinary punctuation is not', async (t) => {
