@@ -32,6 +32,7 @@ import {
   shortVocabulary,
 } from './mapping.js';
 import type { EpcisRepository, OpenShipment } from './repository.js';
+import { withPlainIdentifiers } from './schemas.js';
 import { normaliseTagValues, TAG_ENCODINGS_FIELD, type TagEncoding, withoutTagEncodings } from './tag-values.js';
 import { cited } from './validation/messages.js';
 
@@ -118,12 +119,13 @@ export async function captureEvents(
     const id = ids[index];
     const earlier = firstIndexOf.get(id);
     const previous = stored.get(id);
-    // the CBV 2.0 hash leaves out eventID, recordTime and errorDeclaration: equal hashes, same event
+    // the CBV 2.0 hash leaves out eventID, recordTime and errorDeclaration: equal hashes, same event.
+    // An event stored before identifiers were read through NFKC holds them as sent: read so, as this one was
     const previousHash =
       earlier !== undefined
         ? hashes[earlier]
         : previous?.epcis
-          ? eventHashId(withoutTagEncodings(previous.epcis), previous.context, input.hashOptions)
+          ? eventHashId(withPlainIdentifiers(withoutTagEncodings(previous.epcis)) as EpcisEvent, previous.context, input.hashOptions)
           : undefined;
     if (previousHash !== undefined && event.eventID && previousHash !== hashes[index]) {
       const where = earlier !== undefined ? ` (event ${earlier} of this document)` : '';

@@ -14,7 +14,7 @@ const plainIfString = (value: unknown) => (typeof value === 'string' ? plainIden
  * full-width characters as their ASCII forms (NFKC), as the native API reads lot numbers: a Digital Link
  * typed `…/10/ＬＯＴ１` names lot LOT1. Anything malformed is left as it is, for the validation to report.
  */
-function withPlainIdentifiers(event: unknown): unknown {
+export function withPlainIdentifiers(event: unknown): unknown {
   if (!isRecord(event)) return event;
   const plain: Record<string, unknown> = { ...event };
   for (const member of INSTANCE_LISTS) {

@@ -1,7 +1,8 @@
 // A lot number, serial or Digital Link typed with full-width letters and digits, as a Chinese input
 // method writes them ('ＬＯＴ１'), names what its ASCII form names (Unicode NFKC), at every door:
 // the native API's lot numbers, trace identifiers and EPCIS documents.
-import { epcisRequests, observation } from '../fixtures/epcis.js';
+import { sql } from 'drizzle-orm';
+import { EPCIS_CONTEXT, epcisRequests, observation } from '../fixtures/epcis.js';
 import { createWorld, expectStatus } from '../fixtures/world.js';
 import { fileTest } from '../root.js';
 
@@ -51,4 +52,22 @@ t.test('a full-width lot number or serial names the lot its ASCII form names', a
     t.ok(lotCode, 'the ASCII form finds what the full-width one made');
     t.same(await traced(link('21/ＳＥＲ１')), [lotCode], 'and so does the full-width form');
   });
+});
+
+t.test('an event captured full-width before identifiers were read as ASCII is a duplicate when sent again, not a conflict', async (t) => {
+  const world = await createWorld(t);
+  const processor = await world.party('processor');
+  await processor.product('kg', { gtin: GTIN });
+  const { post } = epcisRequests(world);
+  const eventID = 'urn:uuid:0b6f3c1e-7d2a-4e55-9a31-5c2f1d8e7a10';
+  const event = { '@context': EPCIS_CONTEXT, ...observation(7, { eventID, epcList: [link('21/ＳＥＲ９')] }) };
+  t.equal((await post(processor.key, '/epcis/events', event)).statusCode, 201, 'captured');
+  // as a version before NFKC stored it: the EPC as it was sent
+  await world.database.db.execute(
+    sql`update events set payload = jsonb_set(payload::jsonb, '{epcis,epcList}', ${JSON.stringify([link('21/ＳＥＲ９')])}::jsonb)
+      where party_code = ${processor.code} and payload::text like '%/21/SER9%'`,
+  );
+  const again = await post(processor.key, '/epcis/events', event);
+  t.equal(again.statusCode, 200, `the same event sent again is a duplicate: ${again.body}`);
+  t.equal(again.json().duplicate, true);
 });
