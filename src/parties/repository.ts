@@ -4,6 +4,8 @@ import { type Db, queryRows } from '../db/client.js';
 import { parties, products } from '../db/schema.js';
 
 export type PartyRow = typeof parties.$inferSelect;
+/** A page of a list: a registry may hold more conflicts than one answer should carry. */
+export type Page = { limit: number; offset: number };
 
 export function createPartiesRepository(db: Db) {
   return {
@@ -82,27 +84,31 @@ export function createPartiesRepository(db: Db) {
       return rows as { code: string; prefix: string }[];
     },
     /** Pairs of parties whose company prefixes overlap (each pair once, the lower party code first), as stored before they were held apart. */
-    async overlappingCompanyPrefixes(): Promise<{ partyCode: string; prefix: string; otherPartyCode: string; otherPrefix: string }[]> {
+    async overlappingCompanyPrefixes(
+      page: Page,
+    ): Promise<{ partyCode: string; prefix: string; otherPartyCode: string; otherPrefix: string }[]> {
       return queryRows(
         db,
         sql`
         select a.code as "partyCode", a.gs1_company_prefix as prefix, b.code as "otherPartyCode", b.gs1_company_prefix as "otherPrefix"
         from parties a join parties b on a.code < b.code
           and (starts_with(a.gs1_company_prefix, b.gs1_company_prefix) or starts_with(b.gs1_company_prefix, a.gs1_company_prefix))
-        order by a.gs1_company_prefix, a.code, b.code`,
+        order by a.gs1_company_prefix, a.code, b.code
+        limit ${page.limit} offset ${page.offset}`,
       );
     },
     /** Products whose GTIN carries a company prefix registered to another party, as stored before such GTINs were refused. */
-    async gtinsUnderAnotherPartysPrefix(): Promise<
-      { productCode: string; gtin: string; partyCode: string; prefix: string; prefixPartyCode: string }[]
-    > {
+    async gtinsUnderAnotherPartysPrefix(
+      page: Page,
+    ): Promise<{ productCode: string; gtin: string; partyCode: string; prefix: string; prefixPartyCode: string }[]> {
       return queryRows(
         db,
         sql`
         select p.code as "productCode", p.gtin, p.party_code as "partyCode", o.gs1_company_prefix as prefix, o.code as "prefixPartyCode"
         from products p join parties o on o.gs1_company_prefix is not null
           and starts_with(substr(p.gtin, 2), o.gs1_company_prefix) and o.code <> p.party_code
-        order by p.gtin, o.code`,
+        order by p.gtin, o.code
+        limit ${page.limit} offset ${page.offset}`,
       );
     },
     async companyPrefixes(): Promise<string[]> {

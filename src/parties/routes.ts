@@ -4,7 +4,7 @@ import { requireRole } from '../access/index.js';
 import { serviceCodeField } from '../codes/service-codes.js';
 import { problemSchema } from '../errors/problem.js';
 import { bearerSecurity, principalOf } from '../http/request.js';
-import { createPartyBody, listPartiesQuery, partySchema, prefixConflictsSchema } from './schemas.js';
+import { createPartyBody, listPartiesQuery, partySchema, prefixConflictsQuery, prefixConflictsSchema } from './schemas.js';
 import type { PartyService } from './service.js';
 
 export const partyRoutes: FastifyPluginAsyncZod<{ service: PartyService }> = async (app, { service }) => {
@@ -35,10 +35,11 @@ export const partyRoutes: FastifyPluginAsyncZod<{ service: PartyService }> = asy
         summary:
           'Company prefixes and GTINs that registrations now refuse but were stored earlier: overlapping prefixes, and GTINs under another party’s prefix (regulator, admin)',
         security: bearerSecurity,
-        response: { 200: prefixConflictsSchema, 403: problemSchema },
+        querystring: prefixConflictsQuery,
+        response: { 200: prefixConflictsSchema, 400: problemSchema, 403: problemSchema },
       },
     },
-    async (request) => service.prefixConflicts(principalOf(request)),
+    async (request) => service.prefixConflicts(principalOf(request), request.query),
   );
 
   app.get(

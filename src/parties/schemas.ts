@@ -93,6 +93,11 @@ export const listPartiesQuery = z.object({
   offset: z.coerce.number().int().min(0).default(0),
 });
 
+export const prefixConflictsQuery = z.object({
+  limit: z.coerce.number().int().min(1).max(1000).default(100).describe('at most this many entries in each list'),
+  offset: z.coerce.number().int().min(0).default(0).describe('entries of each list passed over'),
+});
+
 export const prefixConflictsSchema = z
   .object({
     overlappingPrefixes: z

@@ -4,7 +4,7 @@ import { newPartyCode, type PartyKind } from '../codes/service-codes.js';
 import type { Db, Transact } from '../db/client.js';
 import { violatedUniqueConstraint } from '../db/errors.js';
 import { conflict, notFound } from '../errors/problem.js';
-import type { PartiesRepository, PartyRow } from './repository.js';
+import type { Page, PartiesRepository, PartyRow } from './repository.js';
 import type { CreatePartyInput, Party, PrefixConflicts } from './schemas.js';
 
 export const toParty = (row: PartyRow): Party => ({
@@ -117,11 +117,11 @@ export function createPartyService(deps: {
      * What registrations now refuse but a database may hold from before (or from writes around the
      * service): overlapping company prefixes, and GTINs under another party's prefix.
      */
-    async prefixConflicts(principal: Principal): Promise<PrefixConflicts> {
+    async prefixConflicts(principal: Principal, page: Page): Promise<PrefixConflicts> {
       requireRole(principal, 'registry.conflicts');
       const [overlappingPrefixes, gtinsUnderAnotherPartysPrefix] = await Promise.all([
-        deps.parties.overlappingCompanyPrefixes(),
-        deps.parties.gtinsUnderAnotherPartysPrefix(),
+        deps.parties.overlappingCompanyPrefixes(page),
+        deps.parties.gtinsUnderAnotherPartysPrefix(page),
       ]);
       return { overlappingPrefixes, gtinsUnderAnotherPartysPrefix };
     },

@@ -44,3 +44,34 @@ t.test('overlapping company prefixes and GTINs under another party’s prefix, s
   expectStatus(t, await world.admin.get('/regulator/company-prefix-conflicts'), 200, 'so does an admin');
   expectStatus(t, await owner.api.get('/regulator/company-prefix-conflicts'), 403, 'an operator does not');
 });
+
+t.test('the lists come a page at a time: limit (at most 1,000) and offset apply to each', async (t) => {
+  const world = await createWorld(t);
+  const owner = await world.party('processor');
+  const squatter = await world.party('distributor');
+  const gtins = ['690123400001', '690123400002', '690123400003'].map(completeGs1);
+  for (const gtin of gtins) await squatter.product('kg', { gtin });
+  await world.database.db.execute(sql`update parties set gs1_company_prefix = '6901234' where code = ${owner.code}`);
+  const listed = async (query: string) =>
+    expectStatus(
+      t,
+      await world.regulator.get(`/regulator/company-prefix-conflicts?${query}`),
+      200,
+      query,
+    ).body.gtinsUnderAnotherPartysPrefix.map((row: { gtin: string }) => row.gtin);
+  t.same(
+    await listed('limit=2'),
+    gtins.slice(0, 2).map((gtin) => `0${gtin}`),
+    'the first page',
+  );
+  t.same(
+    await listed('limit=2&offset=2'),
+    gtins.slice(2).map((gtin) => `0${gtin}`),
+    'the rest',
+  );
+  for (const query of ['limit=0', 'limit=1001', 'offset=-1']) {
+    const reply = await world.regulator.get(`/regulator/company-prefix-conflicts?${query}`);
+    expectStatus(t, reply, 400, query);
+    t.match(reply.body.errors, [{ in: 'querystring', pointer: `/${query.split('=')[0]}` }], `${query} at its parameter`);
+  }
+});
