@@ -149,14 +149,22 @@ export function normalizeCode(input: string): string {
 export const serviceCodeSchema = z.string().overwrite(plainForms).trim().toUpperCase();
 
 /**
- * An identifier a user writes whose case matters (a party's own lot number, a GS1 Digital Link with its
- * lot and serial, an EPC URI, PARTYCODE:LOTNUMBER), read with full-width characters as their ASCII forms
- * (NFKC), so that `ＬＯＴ１` and `LOT1` name one lot. Not for names and other free text, kept as written.
+ * Full-width ASCII (U+FF01–FF5E, as a Chinese input method types letters, digits and signs) and the
+ * ideographic space as their ASCII forms, and nothing else: NFKC would also merge `LOT²` with `LOT2`
+ * and `LOT①` with `LOT1`, which a party may use as two lots.
  */
-export const plainIdentifierSchema = z.string().overwrite(plainForms);
+const fullWidthAsAscii = (input: string) =>
+  input.replace(/[\uFF01-\uFF5E\u3000]/g, (char) => (char === '\u3000' ? ' ' : String.fromCharCode(char.charCodeAt(0) - 0xfee0)));
+
+/**
+ * An identifier a user writes whose case matters (a party's own lot number, a GS1 Digital Link with its
+ * lot and serial, an EPC URI, PARTYCODE:LOTNUMBER), read with full-width characters as their ASCII
+ * forms, so that `ＬＯＴ１` and `LOT1` name one lot. Not for names and other free text, kept as written.
+ */
+export const plainIdentifierSchema = z.string().overwrite(fullWidthAsAscii);
 
 /** `plainIdentifierSchema`'s reading of a string outside a schema (a member of a document read as a whole). */
-export const plainIdentifier = plainForms;
+export const plainIdentifier = fullWidthAsAscii;
 
 // Each kind's shape whatever its check character, so a mistyped code can be told from an unknown one. Its random part
 // and check character may hold any letter: I, O, S, V and Z, which the alphabet leaves out, are what people type for

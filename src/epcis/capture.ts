@@ -120,7 +120,7 @@ export async function captureEvents(
     const earlier = firstIndexOf.get(id);
     const previous = stored.get(id);
     // the CBV 2.0 hash leaves out eventID, recordTime and errorDeclaration: equal hashes, same event.
-    // An event stored before identifiers were read through NFKC holds them as sent: read so, as this one was
+    // An event stored before full-width identifiers were read as ASCII holds them as sent: read so, as this one was
     const previousHash =
       earlier !== undefined
         ? hashes[earlier]

@@ -11,7 +11,7 @@ const plainIfString = (value: unknown) => (typeof value === 'string' ? plainIden
 
 /**
  * A captured event with the identifiers of what it names (its EPCs, parentID and classes) read with
- * full-width characters as their ASCII forms (NFKC), as the native API reads lot numbers: a Digital Link
+ * full-width characters as their ASCII forms, as the native API reads lot numbers: a Digital Link
  * typed `…/10/ＬＯＴ１` names lot LOT1. Anything malformed is left as it is, for the validation to report.
  */
 export function withPlainIdentifiers(event: unknown): unknown {

@@ -13,6 +13,8 @@ import {
   PARTY_KINDS,
   type PartyKind,
   parsePartyCode,
+  plainIdentifier,
+  plainIdentifierSchema,
   serviceCodeFilter,
   serviceCodeKind,
   serviceCodeSchema,
@@ -220,4 +222,11 @@ t.test('mistypedCodeCheck refuses a mistyped code of its kinds, read as a code i
   for (const typed of [typo, ` ${typo.toLowerCase()} `]) t.notOk(identifier.safeParse(typed).success, JSON.stringify(typed));
   for (const typed of [lot.toLowerCase(), 'https://id.gs1.org/01/06901234000016/10/lot-a', '069012340000000017', 'NO-SUCH-LOT'])
     t.equal(identifier.parse(typed), typed, typed);
+});
+
+t.test('identifiers read full-width ASCII as ASCII, their case kept, and no other compatibility form', async (t) => {
+  t.equal(plainIdentifier('ＬＯＴ１－ａ\u3000Ｂ'), 'LOT1-a B', 'full-width letters, digits, signs and the ideographic space');
+  t.equal(plainIdentifierSchema.parse('ｈｔｔｐｓ：／／ｉｄ．ｇｓ１．ｏｒｇ／０１'), 'https://id.gs1.org/01');
+  for (const distinct of ['LOT²', 'LOT①', 'Ⅸ', '㎏', 'ﬁ', '批次一'])
+    t.equal(plainIdentifier(distinct), distinct, `${distinct} kept as written: not the same lot as its NFKC form`);
 });
