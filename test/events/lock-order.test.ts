@@ -3,35 +3,14 @@
 // writes is held by a transaction of the test's own while the other request lines up behind the
 // correction, so they meet in the same order every run.
 import { sql } from 'drizzle-orm';
-import { queryRows } from '../../src/db/client.js';
 import { eventWriterOn } from '../fixtures/chain.js';
-import { at, createWorld, expectStatus, type World } from '../fixtures/world.js';
+import { holdLocked, waitersReach } from '../fixtures/locks.js';
+import { at, createWorld, expectStatus } from '../fixtures/world.js';
 import { client, postgresReachable } from '../helper.js';
 import { fileTest } from '../root.js';
 
 const t = fileTest();
 const postgresUp = await postgresReachable();
-
-/** Waits until `count` statements of this database wait for a lock, or `sent` is answered without waiting. */
-async function waitersReach(world: World, count: number, sent: Promise<unknown>) {
-  let answered = false;
-  sent.then(
-    () => {
-      answered = true;
-    },
-    () => {
-      answered = true;
-    },
-  );
-  while (!answered) {
-    const [row] = await queryRows<{ waiting: number }>(
-      world.database.db,
-      sql`select count(*)::int as waiting from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock'`,
-    );
-    if (row.waiting >= count) return;
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}
 
 t.test(
   'a correction whose replacement uses a lot another party is using meanwhile: both are answered, neither is a 500 (PostgreSQL)',
@@ -61,22 +40,10 @@ t.test(
     expectStatus(t, made, 201, 'the plant cures 10 kg of the later lot');
 
     // the correction locks the later lot, then waits to book its reversal in the plant's balance
-    let release!: () => void;
-    const released = new Promise<void>((resolve) => {
-      release = resolve;
-    });
-    let locked!: () => void;
-    const held = new Promise<void>((resolve) => {
-      locked = resolve;
-    });
-    const hold = world.database.db.transaction(async (tx) => {
-      await tx.execute(
-        sql`select 1 from lot_balances where lot_code = ${later} and party_code = ${plant.code} and container_code is null for update`,
-      );
-      locked();
-      await released;
-    });
-    await held;
+    const hold = await holdLocked(
+      world,
+      sql`select 1 from lot_balances where lot_code = ${later} and party_code = ${plant.code} and container_code is null for update`,
+    );
     const correction = plant.event({
       type: 'correction',
       correctsEventId: made.body.event.id,
@@ -98,8 +65,8 @@ t.test(
       ],
     });
     await waitersReach(world, 2, sale);
-    release();
-    await hold;
+    hold.release();
+    await hold.done;
 
     const [corrected, sold] = await Promise.all([correction, sale]);
     expectStatus(t, corrected, 201, 'the correction and its replacement are stored');
@@ -123,22 +90,10 @@ t.test(
     await shop.receive(await plant.ship(shop, [{ lotCode: caseCode }]));
 
     // the plant's sale of its last 6 kg waits to book them, having read the shop's 4 kg as still there
-    let release!: () => void;
-    const released = new Promise<void>((resolve) => {
-      release = resolve;
-    });
-    let locked!: () => void;
-    const held = new Promise<void>((resolve) => {
-      locked = resolve;
-    });
-    const hold = world.database.db.transaction(async (tx) => {
-      await tx.execute(
-        sql`select 1 from lot_balances where lot_code = ${bacon} and party_code = ${plant.code} and container_code is null for update`,
-      );
-      locked();
-      await released;
-    });
-    await held;
+    const hold = await holdLocked(
+      world,
+      sql`select 1 from lot_balances where lot_code = ${bacon} and party_code = ${plant.code} and container_code is null for update`,
+    );
     const sale = plant.event({ type: 'sell', lines: [{ lotCode: bacon }] });
     await waitersReach(world, 1, sale);
     // the shop destroys the case, with the 4 kg in it, meanwhile (from another process: this one's
@@ -158,8 +113,8 @@ t.test(
       ),
     );
     await waitersReach(world, 2, destruction);
-    release();
-    await hold;
+    hold.release();
+    await hold.done;
 
     expectStatus(t, await sale, 201, 'the sale is stored');
     t.match(await destruction, [{ ok: true }], 'the destruction is stored');
@@ -186,22 +141,10 @@ t.test(
     expectStatus(t, sold, 201, 'the farm sells 5 kg');
 
     // the correction locks the lot, then waits to book its reversal in the farm's balance
-    let release!: () => void;
-    const released = new Promise<void>((resolve) => {
-      release = resolve;
-    });
-    let locked!: () => void;
-    const held = new Promise<void>((resolve) => {
-      locked = resolve;
-    });
-    const hold = world.database.db.transaction(async (tx) => {
-      await tx.execute(
-        sql`select 1 from lot_balances where lot_code = ${lot} and party_code = ${farm.code} and container_code is null for update`,
-      );
-      locked();
-      await released;
-    });
-    await held;
+    const hold = await holdLocked(
+      world,
+      sql`select 1 from lot_balances where lot_code = ${lot} and party_code = ${farm.code} and container_code is null for update`,
+    );
     const correction = farm.event({
       type: 'correction',
       correctsEventId: sold.body.event.id,
@@ -212,8 +155,8 @@ t.test(
     // the shop's sale locks the open shipment carrying the lot, then waits for the lot
     const sale = shop.event({ type: 'sell', lines: [{ lotCode: lot, quantity: 5 }] });
     await waitersReach(world, 2, sale);
-    release();
-    await hold;
+    hold.release();
+    await hold.done;
 
     const [corrected, shopSold] = await Promise.all([correction, sale]);
     expectStatus(t, corrected, 201, 'the correction and its replacement are stored');
@@ -253,20 +196,7 @@ t.test(
     const [root, lastRoot] = roots;
 
     // the recall locks the first root, then waits for the last one
-    let release!: () => void;
-    const released = new Promise<void>((resolve) => {
-      release = resolve;
-    });
-    let locked!: () => void;
-    const held = new Promise<void>((resolve) => {
-      locked = resolve;
-    });
-    const hold = world.database.db.transaction(async (tx) => {
-      await tx.execute(sql`select 1 from lots where code = ${lastRoot} for update`);
-      locked();
-      await released;
-    });
-    await held;
+    const hold = await holdLocked(world, sql`select 1 from lots where code = ${lastRoot} for update`);
     const opened = regulator.post('/recalls', { lotCodes: [root, lastRoot], level: 3, reason: '检出致病菌', hazard: '沙门氏菌' });
     await waitersReach(world, 1, opened);
     // the plant's observation locks the downstream lot, then waits for the root the recall holds
@@ -279,8 +209,8 @@ t.test(
       ),
     );
     await waitersReach(world, 2, observed);
-    release();
-    await hold;
+    hold.release();
+    await hold.done;
 
     const [recall, observation] = await Promise.all([opened, observed.catch((error: Error) => String(error.cause ?? error))]);
     expectStatus(t, recall, 201, 'the recall is opened');

@@ -1,6 +1,7 @@
 import { sql } from 'drizzle-orm';
 import { queryRows } from '../../src/db/client.js';
 import { eventWriterOn } from '../fixtures/chain.js';
+import { waitersReach } from '../fixtures/locks.js';
 import { at, createWorld, expectStatus, randomUscc } from '../fixtures/world.js';
 import { client, postgresReachable, type Reply } from '../helper.js';
 import { fileTest } from '../root.js';
@@ -511,19 +512,8 @@ t.test(
       );
       t.ok(held.ok, 'the hold is written');
       shipping = farm.event({ type: 'ship', toPartyCode: shop.code, lines: [{ lotCode: crate }] });
-      let answered = false;
-      shipping.finally(() => {
-        answered = true;
-      });
       // until the ship waits for the hold's transaction, or is answered without waiting
-      for (;;) {
-        const [{ waiting }] = await queryRows<{ waiting: number }>(
-          world.database.db,
-          sql`select count(*)::int as waiting from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock'`,
-        );
-        if (answered || waiting > 0) break;
-        await new Promise((resolve) => setTimeout(resolve, 10));
-      }
+      await waitersReach(world, 1, shipping);
     });
 
     const refused = expectStatus(t, await shipping, 409, 'the ship, behind the hold, finds the lot inside on hold');
@@ -560,19 +550,8 @@ t.test(
       );
       t.ok(held.ok, 'the hold is written');
       issuing = farm.api.post(`/lots/${lot}/items`, { count: 2 });
-      let answered = false;
-      issuing.finally(() => {
-        answered = true;
-      });
       // until the issuance waits for the hold's transaction, or is answered without waiting
-      for (;;) {
-        const [{ waiting }] = await queryRows<{ waiting: number }>(
-          world.database.db,
-          sql`select count(*)::int as waiting from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock'`,
-        );
-        if (answered || waiting > 0) break;
-        await new Promise((resolve) => setTimeout(resolve, 10));
-      }
+      await waitersReach(world, 1, issuing);
     });
 
     const refused = expectStatus(t, await issuing, 409, 'the issuance, behind the hold, finds the lot on hold');

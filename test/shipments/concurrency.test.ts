@@ -2,34 +2,15 @@
 // (PGlite runs one transaction at a time). The shipment's row is held by a transaction of the
 // test's own while the requests line up behind it, so they meet in the same order every run.
 import { sql } from 'drizzle-orm';
-import { queryRows } from '../../src/db/client.js';
 import type { WriteRequest } from '../../src/events/writer/index.js';
 import { eventWriterOn } from '../fixtures/chain.js';
+import { holdLocked, waitersReach } from '../fixtures/locks.js';
 import { at, createWorld, expectStatus, type World } from '../fixtures/world.js';
 import { postgresReachable } from '../helper.js';
 import { fileTest } from '../root.js';
 
 const t = fileTest();
 const postgresUp = await postgresReachable();
-
-/** Holds the shipment's row locked until `release` is called, as a request in the middle of its receipt would. */
-async function holdShipment(world: World, shipmentId: string) {
-  let release!: () => void;
-  const released = new Promise<void>((resolve) => {
-    release = resolve;
-  });
-  let locked!: () => void;
-  const held = new Promise<void>((resolve) => {
-    locked = resolve;
-  });
-  const done = world.database.db.transaction(async (tx) => {
-    await tx.execute(sql`select 1 from shipments where id = ${shipmentId} for update`);
-    locked();
-    await released;
-  });
-  await held;
-  return { release, done };
-}
 
 /**
  * Writes one request through the writer in a transaction of its own, as another instance of the
@@ -39,27 +20,6 @@ async function writeAlone(world: World, request: WriteRequest) {
   const writer = eventWriterOn(world.database);
   const [outcome] = await world.database.db.transaction((tx) => writer.write(tx as never, [request], 'proceed'));
   return outcome;
-}
-
-/** Waits until `count` statements of this database wait for a lock, or the request sent last is answered without waiting. */
-async function waitersReach(world: World, count: number, sent: Promise<unknown>) {
-  let answered = false;
-  sent.then(
-    () => {
-      answered = true;
-    },
-    () => {
-      answered = true;
-    },
-  );
-  while (!answered) {
-    const [row] = await queryRows<{ waiting: number }>(
-      world.database.db,
-      sql`select count(*)::int as waiting from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock'`,
-    );
-    if (row.waiting >= count) return;
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
 }
 
 t.test(
@@ -75,7 +35,7 @@ t.test(
     const shipmentId = await farm.ship(plant, [{ lotCode: first }, { lotCode: second }]);
     const [shipment] = (await world.regulator.get(`/shipments?partyCode=${farm.code}`)).body.items;
 
-    const hold = await holdShipment(world, shipmentId);
+    const hold = await holdLocked(world, sql`select 1 from shipments where id = ${shipmentId} for update`);
     const receipt = plant.event({ type: 'receive', shipmentId, partial: true, lines: [{ lotCode: first, quantity: 10 }] });
     await waitersReach(world, 1, receipt);
     const correction = farm.event({ type: 'correction', correctsEventId: shipment.shipEventId, reason: '发错了' });
@@ -108,7 +68,7 @@ t.test(
     const second = await farm.commission(pigs, 10);
     const shipmentId = await farm.ship(plant, [{ lotCode: first }, { lotCode: second }]);
 
-    const hold = await holdShipment(world, shipmentId);
+    const hold = await holdLocked(world, sql`select 1 from shipments where id = ${shipmentId} for update`);
     const part = writeAlone(world, {
       actor: plant.code,
       action: { type: 'receive', shipmentId, partial: true, lines: [{ lotCode: first, quantity: 10 }] },
@@ -146,7 +106,7 @@ t.test(
     const second = await farm.commission(pigs, 10);
     const shipmentId = await farm.ship(plant, [{ lotCode: first }, { lotCode: second }]);
 
-    const hold = await holdShipment(world, shipmentId);
+    const hold = await holdLocked(world, sql`select 1 from shipments where id = ${shipmentId} for update`);
     const receipt = (lotCode: string, hour: number) =>
       writeAlone(world, {
         actor: plant.code,
