@@ -191,6 +191,18 @@ export function requireOwnMasterData(
 }
 
 /**
+ * A lot or serial under a GTIN is brought into being only by the GTIN's owner (the party of its
+ * product, else of the company prefix it carries), at every door: otherwise a scan of its Digital
+ * Link would show another party's lot.
+ */
+export function requireOwnGtin(actor: string, identifier: string, gtin: string, owner: string, pointer: (string | number)[]): void {
+  if (owner === actor) return;
+  throw forbidden(`${identifier} is under GTIN ${gtin} of party ${owner}; party ${actor} may not commission it`, [
+    bodyField(pointer, `under a GTIN of ${owner}, not of ${actor}`),
+  ]);
+}
+
+/**
  * Who makes a regulator act (hold, release, recall, closing a recall): the party it is recorded
  * under, and whether it acts with a regulator's rights. Those rights come with the key's role, as
  * every other right does: a regulator key issued for its regulator party (kind `regulator`) has

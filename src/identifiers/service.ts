@@ -93,9 +93,18 @@ export function createIdentifierService(deps: Deps) {
         case 'uri':
           return live(captured.get(id.uri));
         case 'gtin': {
-          // identifiers captured through EPCIS come first: they were stored under exactly this URI
-          if (captured.has(id.uri)) return live(captured.get(id.uri));
           const product = productByGtin.get(id.gtin);
+          // identifiers captured through EPCIS come first: they were stored under exactly this URI;
+          // but a lot another party captured under the owner's GTIN (before capture refused that)
+          // gives way to the owner's own lot of that number
+          const capturedLot = captured.get(id.uri);
+          if (capturedLot) {
+            const ownLot =
+              product && id.lot !== undefined && !id.serial ? lotByNumber.get(lotNumberKey(product.partyCode, id.lot)) : undefined;
+            const foreign = product && lots.get(capturedLot)?.partyCode !== product.partyCode;
+            if (foreign && ownLot?.productCode === product.code && live(ownLot.code)) return live(ownLot.code);
+            return live(capturedLot);
+          }
           if (!product) return undefined;
           if (id.serial) {
             // a serialized pack: the serial is one of our item codes, issued for this product (and lot)

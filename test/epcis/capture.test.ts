@@ -446,7 +446,7 @@ t.test('a capture makes lots of the capturing party’s own products only', asyn
   ]);
   const foreign = await captured(world, other.key, commission);
   t.match(foreign.job, { success: false, captured: 0 }, 'a lot of another party’s GTIN is refused');
-  t.match(foreign.job.errors[0].message, new RegExp(`belongs to party ${brandOwner.code}`));
+  t.match(foreign.job.errors[0].message, new RegExp(`under GTIN 06901234000016 of party ${brandOwner.code}`));
   t.equal((await world.regulator.get(`/trace/${encodeURIComponent(FARM_LOT)}`)).status, 404, 'and not made');
   t.match((await captured(world, brandOwner.key, commission)).job, { success: true, captured: 1 }, 'its owner makes it');
 });

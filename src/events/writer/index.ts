@@ -17,7 +17,7 @@ import { EventDraft, type EventRecord, type Pointer } from './draft.js';
 import type { Batch, EventWriterRepository } from './repository.js';
 import { requireBeginningBeforeUse } from './rules/chronology.js';
 import { actionAsFound, applyRules, type EventAction, referencesOf } from './rules/index.js';
-import { type LotSpec, Scope } from './scope.js';
+import { gtinOfIdentifier, type LotSpec, Scope } from './scope.js';
 import { WorldState } from './state.js';
 
 /**
@@ -290,10 +290,12 @@ export function createEventWriter(deps: {
       products: [...new Set(specs.flatMap(({ spec }) => (spec.productCode ? [spec.productCode] : [])))],
       lotNumbers: specs.flatMap(({ spec, actor }) => (spec.lotNumber ? [{ partyCode: actor, lotNumber: spec.lotNumber }] : [])),
       earTags: specs.flatMap(({ spec }) => (spec.attributes?.earTags as string[] | undefined) ?? []),
+      gtins: [...new Set(specs.flatMap(({ spec }) => gtinOfIdentifier(spec.epc) ?? []))],
     });
     for (const party of references.parties) state.parties.set(party.code, party);
     for (const location of references.locations) state.locations.set(location.code, location);
     for (const product of references.products) state.products.set(product.code, product);
+    for (const { gtin, partyCode } of references.gtinOwners) if (partyCode) state.gtinOwners.set(gtin, partyCode);
     for (const key of references.takenLotNumbers) state.takenLotNumbers.add(key);
     for (const tag of references.takenEarTags) state.takenEarTags.add(tag);
     const outputs = [

@@ -287,6 +287,8 @@ export function createEventWriterRepository() {
         products: string[];
         lotNumbers: { partyCode: string; lotNumber: string }[];
         earTags: string[];
+        /** GTIN-14s that lots to be created are captured under. */
+        gtins: string[];
       },
     ) {
       const [row] = await queryRows<{
@@ -295,6 +297,7 @@ export function createEventWriterRepository() {
         products: ProductView[];
         takenLotNumbers: string[];
         takenEarTags: string[];
+        gtinOwners: { gtin: string; partyCode: string | null }[];
       }>(
         tx,
         sql`select
@@ -310,7 +313,12 @@ export function createEventWriterRepository() {
               (select * from unnest(${texts(named.lotNumbers.map((p) => p.partyCode))}, ${texts(named.lotNumbers.map((p) => p.lotNumber))}))
           ) as "takenLotNumbers",
           (select coalesce(json_agg(value), '[]') from lot_identifiers
-            where kind = 'ear_tag' and value = any(${texts(named.earTags)})) as "takenEarTags"`,
+            where kind = 'ear_tag' and value = any(${texts(named.earTags)})) as "takenEarTags",
+          (select coalesce(json_agg(json_build_object('gtin', g.gtin, 'partyCode', coalesce(
+              (select party_code from products where gtin = g.gtin),
+              (select code from parties where gs1_company_prefix is not null and starts_with(substr(g.gtin, 2), gs1_company_prefix)
+                order by length(gs1_company_prefix) desc limit 1)))), '[]')
+            from unnest(${texts(named.gtins)}) as g(gtin)) as "gtinOwners"`,
       );
       return row;
     },

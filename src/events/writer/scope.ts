@@ -1,7 +1,7 @@
 // What a rule sees while it checks one event: the batch's world state with the event's own draft
 // laid over it (lots it just created, quantities it already took), and the checks every event
 // type shares — a lot must exist, be held by the acting party, in quantities the unit allows.
-import { partyReadsLot, requireOwnMasterData } from '../../access/index.js';
+import { partyReadsLot, requireOwnGtin, requireOwnMasterData } from '../../access/index.js';
 import { hasValidMod31Check } from '../../codes/mod31.js';
 import { newLotCode } from '../../codes/service-codes.js';
 import { isStorableTime } from '../../codes/timestamp.js';
@@ -11,6 +11,10 @@ import type { EventDraft, NewLot, Pointer } from './draft.js';
 import type { LotView, WorldState } from './state.js';
 
 /** A lot a rule creates: the native NewLot input, or an identifier an EPCIS event named for the first time. */
+/** The GTIN-14 of a GS1 Digital Link's (01) key (as capture stores identifiers), if it has one. */
+export const gtinOfIdentifier = (identifier: string | undefined): string | undefined =>
+  identifier ? /^https:\/\/id\.gs1\.org\/01\/(\d{14})/.exec(identifier)?.[1] : undefined;
+
 export type LotSpec = {
   code?: string;
   kind?: 'lot' | 'container';
@@ -309,6 +313,9 @@ export class Scope {
     const earTags = new Set<string>();
     return specs.map((spec, index) => {
       const at = pointerOf(index);
+      const gtin = gtinOfIdentifier(spec.epc);
+      const gtinOwner = gtin ? this.state.gtinOwners.get(gtin) : undefined;
+      if (spec.epc && gtin && gtinOwner) requireOwnGtin(this.actor, spec.epc, gtin, gtinOwner, [...at, 'epc']);
       const product = spec.productCode ? this.state.products.get(spec.productCode) : undefined;
       if (spec.productCode && !product) {
         throw unprocessable('unknown-reference', `no product ${spec.productCode}`, [bodyField([...at, 'productCode'], 'unknown product')]);

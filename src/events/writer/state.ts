@@ -128,6 +128,8 @@ export class WorldState {
   readonly parties = new Map<string, { code: string; kind: string }>();
   readonly locations = new Map<string, { code: string; partyCode: string }>();
   readonly products = new Map<string, ProductView>();
+  /** GTIN-14 → its owner: the party of the product registered under it, else of the company prefix it carries. */
+  readonly gtinOwners = new Map<string, string>();
   readonly shipments = new ShipmentMap();
   /** container → its current contents (child lot or container → quantity and unit). */
   readonly contents = new Map<string, Map<string, { quantity: number | null; unit: string | null }>>();
