@@ -10,11 +10,11 @@ import { type CirculationAct, circulationRefusal, quantityProblem, roundQuantity
 import type { EventDraft, NewLot, Pointer } from './draft.js';
 import type { LotView, WorldState } from './state.js';
 
-/** A lot a rule creates: the native NewLot input, or an identifier an EPCIS event named for the first time. */
 /** The GTIN-14 of a GS1 Digital Link's (01) key (as capture stores identifiers), if it has one. */
 export const gtinOfIdentifier = (identifier: string | undefined): string | undefined =>
   identifier ? /^https:\/\/id\.gs1\.org\/01\/(\d{14})/.exec(identifier)?.[1] : undefined;
 
+/** A lot a rule creates: the native NewLot input, or an identifier an EPCIS event named for the first time. */
 export type LotSpec = {
   code?: string;
   kind?: 'lot' | 'container';
