@@ -81,7 +81,10 @@ t.test('killed with SIGKILL while jobs run, the restarted service ends every job
     await leasesEnded();
 
     service = await startService(parent, data, SHORT_LEASE);
-    t.match(resumedJobs(service), { codeJobs: 0, captureJobs: 1 }, 'the restarted service found the capture unfinished');
+    // a kill that lands as the transaction commits leaves nothing to run again: all of it is stored
+    const resumed = resumedJobs(service);
+    if (resumed) t.match(resumed, { codeJobs: 0, captureJobs: 1 }, 'the restarted service found the capture unfinished');
+    else t.comment('the capture committed as it was killed: nothing was left to run again');
     const job = await ended(capturer.call, id);
     const stored = await storedEvents(capturer.call);
     if (job.success) {
@@ -171,13 +174,16 @@ t.test('killed with SIGKILL while jobs run, the restarted service ends every job
       (await capturer.call('GET', `/epcis/capture/${id}`)).captured > 0 ? true : undefined,
     );
     const stopped = Date.now();
+    const stopping = service;
     const exit = await service.stop('SIGTERM');
     t.ok(Date.now() - stopped < 15_000, `the stop took ${Date.now() - stopped} ms, within its 10 s grace period and a margin`);
     await leasesEnded();
 
     service = await startService(parent, data, SHORT_LEASE);
-    if (exit.code === 0) t.notOk(resumedJobs(service), 'a clean stop let the job finish: nothing to run again');
-    else t.match(resumedJobs(service), { captureJobs: 1 }, 'cut off by the grace period, the job runs again');
+    // near the end of its grace period a stop lets go of the jobs it still runs, and exits cleanly
+    const letGo = logOf(stopping).some((entry) => entry.msg === 'jobs the stop could not wait for were let go');
+    if (exit.code === 0 && !letGo) t.notOk(resumedJobs(service), 'a clean stop let the job finish: nothing to run again');
+    else t.match(resumedJobs(service), { captureJobs: 1 }, 'let go or cut off by the grace period, the job runs again');
     const job = await ended(capturer.call, id);
     t.match(job, { success: true, captured: PROCEED_EVENTS, duplicates: 0, errors: [] }, 'its whole document is captured');
     t.equal(await storedEvents(capturer.call), PROCEED_EVENTS, 'each event once');
