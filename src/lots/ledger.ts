@@ -117,8 +117,8 @@ export function quantityProblem(quantity: number, unit: string): string | null {
 /** Rounds away binary floating-point noise at the stored precision, so sums of booked quantities compare exactly. */
 export const roundQuantity = (value: number) => Math.round(value * 10 ** STORED_DECIMALS) / 10 ** STORED_DECIMALS;
 
-/** What a hold or a recall stops: every way stock moves on towards consumers. */
-export type CirculationAct = 'ship' | 'sell' | 'transform' | 'issue codes for' | 'pack';
+/** What a hold or a recall stops: every way stock moves on towards consumers (unpacking a held container frees what is in it). */
+export type CirculationAct = 'ship' | 'sell' | 'transform' | 'issue codes for' | 'pack' | 'unpack';
 
 /**
  * Why a lot may not be used for `act`, or null when it may. A lot on hold moves nowhere until

@@ -220,6 +220,33 @@ t.test('a container with a held lot inside is neither sold, packed nor transform
   expectStatus(t, await farm.event({ type: 'sell', lines: [{ lotCode: pallet }] }), 201, 'and the pallet');
 });
 
+t.test('a held container is not unpacked until released: its contents would come out free of the hold', async (t) => {
+  const world = await createWorld(t);
+  const plant = await world.party('processor');
+  const shop = await world.party('retailer');
+  const lot = await plant.commission(await plant.product('kg'), 10);
+  const packed = await world.ok(plant.event({ type: 'aggregate', parent: {}, children: [{ lotCode: lot }] }));
+  const box = packed.createdLotCodes[0] as string;
+  expectStatus(t, await plant.api.post('/holds', { lotCodes: [box], reason: '待检' }), 201, 'the owner holds the container');
+
+  const unpacked = expectStatus(t, await plant.event({ type: 'disaggregate', parentCode: box }), 409, 'the held container is not unpacked');
+  t.match(unpacked.body, {
+    detail: `lot ${box} is on hold (待检); nobody may unpack it until the hold is released`,
+    errors: [{ pointer: '/parentCode', detail: 'on hold' }],
+  });
+  expectStatus(
+    t,
+    await plant.event({ type: 'ship', toPartyCode: shop.code, lines: [{ lotCode: lot }] }),
+    409,
+    'so the lot inside is not shipped out of it',
+  );
+  t.equal((await plant.lot(lot)).massBalance.onHand, 10, 'the lot is still all in the container');
+
+  expectStatus(t, await plant.api.post('/holds/release', { lotCodes: [box], reason: '复检合格' }), 201, 'released');
+  expectStatus(t, await plant.event({ type: 'disaggregate', parentCode: box }), 201, 'then it is unpacked');
+  expectStatus(t, await plant.event({ type: 'ship', toPartyCode: shop.code, lines: [{ lotCode: lot }] }), 201, 'and the lot shipped');
+});
+
 t.test('a regulator holds through its regulator party; the owner cannot lift that hold', async (t) => {
   const world = await createWorld(t);
   const farm = await world.party('farm');

@@ -1,4 +1,5 @@
-import { bodyField, forbidden, unprocessable } from '../../../errors/problem.js';
+import { bodyField, conflict, forbidden, unprocessable } from '../../../errors/problem.js';
+import { circulationRefusal } from '../../../lots/ledger.js';
 import type { Scope } from '../scope.js';
 import type { RuleResult } from './index.js';
 
@@ -16,6 +17,12 @@ export function disaggregate(scope: Scope, input: { parentCode: string; children
   if (!scope.holds(parent.code)) {
     throw forbidden(`party ${scope.actor} does not hold ${scope.nameOf(parent)}; only its holder may unpack it`, [
       bodyField(scope.at('parentCode'), `not held by ${scope.actor}`),
+    ]);
+  }
+  // a hold on the container itself binds what is in it, which unpacked would come out free of the hold
+  if (parent.hold) {
+    throw conflict(circulationRefusal(parent, 'unpack', { name: scope.identifierOf(parent) }) as string, [
+      bodyField(scope.at('parentCode'), 'on hold'),
     ]);
   }
   const contents = scope.contents(parent.code);
