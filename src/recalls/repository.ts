@@ -158,16 +158,23 @@ export function createRecallsRepository(db: Db) {
     /**
      * Recalls newest first (then by id, so pages follow one another), `limit` of them after the first
      * `offset`: by status; those a party may read (`readerCode`: it opened them, they reach it, or it may
-     * read a lot of their scope, see canReadRecall); `overdueAt`: only the open
-     * ones past a due time at that moment, judged on the due times stored when each opened (as
-     * overdueFor does), before the limit.
+     * read a lot of their scope, see canReadRecall); `overdue`: only the open ones past a due time
+     * at that moment (`late`), or only the others, judged on the due times stored when each opened
+     * (as overdueFor does), before the limit.
      */
-    async list(filter: { status?: string; readerCode?: string; overdueAt?: Date; limit: number; offset: number }): Promise<RecallRow[]> {
+    async list(filter: {
+      status?: string;
+      readerCode?: string;
+      overdue?: { at: Date; late: boolean };
+      limit: number;
+      offset: number;
+    }): Promise<RecallRow[]> {
       const conditions: SQL[] = [sql`true`];
       if (filter.status) conditions.push(sql`status = ${filter.status}`);
-      if (filter.overdueAt) {
-        const now = sql`${filter.overdueAt.toISOString()}::timestamptz`;
-        conditions.push(sql`status = 'open' and ((started_at is null and start_due_at < ${now}) or finish_due_at < ${now})`);
+      if (filter.overdue) {
+        const now = sql`${filter.overdue.at.toISOString()}::timestamptz`;
+        const late = sql`status = 'open' and ((started_at is null and start_due_at < ${now}) or finish_due_at < ${now})`;
+        conditions.push(filter.overdue.late ? late : sql`not (${late})`);
       }
       if (filter.readerCode) {
         conditions.push(

@@ -42,7 +42,7 @@ export const recallListQuery = z.object({
     .enum(['true', 'false'])
     .transform((value) => value === 'true')
     .optional()
-    .describe('true: only open recalls past a due time'),
+    .describe('true: only open recalls past a due time; false: only the others (closed, or open and within their due times)'),
   limit: z.coerce.number().int().min(1).max(1000).default(100),
   offset: z.coerce.number().int().min(0).default(0),
 });

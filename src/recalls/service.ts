@@ -256,12 +256,12 @@ export function createRecallService(deps: {
       filter: { status?: 'open' | 'closed'; overdue?: boolean; limit: number; offset: number },
     ): Promise<RecallSummary[]> {
       requireRole(principal, 'recalls.read');
-      // the overdue ones are chosen in SQL before the limit, so many newer open recalls do not hide the oldest late ones;
-      // only an open recall is late, so overdue closed ones are none
+      // the overdue ones (or the others) are chosen in SQL before the limit, so many newer open recalls do not hide the
+      // oldest late ones; only an open recall is late, so overdue closed ones are none
       const rows = await deps.recalls.list({
         status: filter.status,
         readerCode: privateScope(principal) ?? undefined,
-        overdueAt: filter.overdue ? deps.now() : undefined,
+        overdue: filter.overdue === undefined ? undefined : { at: deps.now(), late: filter.overdue },
         limit: filter.limit,
         offset: filter.offset,
       });

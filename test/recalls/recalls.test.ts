@@ -386,6 +386,17 @@ t.test('overdue recalls are chosen before the page limit: newer open recalls do 
     (await regulator.get('/recalls?overdue=true&status=open')).body.items.map((recall: { id: string }) => recall.id),
     [late.id],
   );
+  t.same(
+    (await regulator.get('/recalls?overdue=false')).body.items.map((recall: { id: string; overdue: string[] }) => [
+      recall.id,
+      recall.overdue,
+    ]),
+    [
+      [newer[1].id, []],
+      [newer[0].id, []],
+    ],
+    'overdue=false lists those late for nothing, not every recall',
+  );
 });
 
 t.test('recalls page with limit and offset, in one stable order also for recalls opened at the same moment', async (t) => {
