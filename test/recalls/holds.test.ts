@@ -247,6 +247,39 @@ t.test('a held container is not unpacked until released: its contents would come
   expectStatus(t, await plant.event({ type: 'ship', toPartyCode: shop.code, lines: [{ lotCode: lot }] }), 201, 'and the lot shipped');
 });
 
+t.test('a recalled lot released from its hold stays recalled, and the release event’s disposition says so', async (t) => {
+  const world = await createWorld(t);
+  const farm = await world.party('farm');
+  const recalled = await farm.commission(await farm.product('kg'), 10);
+  const active = await farm.commission(await farm.product('kg'), 10);
+  expectStatus(t, await farm.api.post('/holds', { lotCodes: [recalled, active], reason: '待检' }), 201, 'both held');
+  expectStatus(t, await farm.api.post('/recalls', { lotCodes: [recalled], level: 3, reason: 'r', hazard: 'h' }), 201, 'one recalled');
+
+  const both = expectStatus(
+    t,
+    await farm.api.post('/holds/release', { lotCodes: [recalled, active], reason: '复检' }),
+    201,
+    'both released',
+  );
+  t.equal(both.body.disposition, null, 'a recalled and a sellable lot share no disposition: the release names none');
+  expectStatus(t, await farm.api.post('/holds', { lotCodes: [recalled], reason: '待检' }), 201, 'held again');
+  const one = expectStatus(t, await farm.api.post('/holds/release', { lotCodes: [recalled], reason: '复检' }), 201, 'released again');
+  t.equal(one.body.disposition, 'recalled', 'released, the recalled lot is still recalled, not sellable');
+  t.equal((await farm.lot(recalled)).status, 'recalled');
+  const epcis = expectStatus(t, await farm.api.get(`/epcis/events/${one.body.id}`), 200, 'the release through EPCIS');
+  t.match(JSON.stringify(epcis.body), '"disposition":"recalled"', 'reads as recalled there too, not sellable');
+  const released = expectStatus(
+    t,
+    await (async () => {
+      await world.ok(farm.api.post('/holds', { lotCodes: [active], reason: '待检' }));
+      return farm.api.post('/holds/release', { lotCodes: [active], reason: '复检' });
+    })(),
+    201,
+    'the sellable lot released alone',
+  );
+  t.equal(released.body.disposition, 'sellable_accessible');
+});
+
 t.test('a regulator holds through its regulator party; the owner cannot lift that hold', async (t) => {
   const world = await createWorld(t);
   const farm = await world.party('farm');

@@ -74,8 +74,10 @@ export function release(scope: Scope, input: ReleaseInput): RuleResult {
     scope.draft.holds.set(lot.code, null);
     scope.draft.link(lot.code, 'subject');
   }
+  // released, a recalled lot is still recalled, not sellable; lots left in different states share no disposition
+  const recalled = lots.filter((lot) => lot.status === 'recalled').length;
   return {
     payload: { reason: input.reason, releasedHoldEventIds: [...new Set(released)], keyId: input.keyId ?? null },
-    disposition: 'sellable_accessible',
+    disposition: recalled === 0 ? 'sellable_accessible' : recalled === lots.length ? 'recalled' : undefined,
   };
 }
