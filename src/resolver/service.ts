@@ -171,15 +171,18 @@ export function createResolverService(deps: {
     return { ...item, scanCount: item.scanCount + pending.count, firstScannedAt: item.firstScannedAt ?? pending.firstAt };
   }
 
-  /** Counts the scan (in the buffer, stored with its batch): of a pack, of a lot or case by its own label, or of nothing known. */
+  /**
+   * Counts the scan (in the buffer, stored with its batch): of a pack, of a lot or case by its own label, or of
+   * nothing known. Null when the same client's scan of the code came first, in a request answered meanwhile.
+   */
   function recordScan(
     code: string,
     named: { itemCode: string | null; lotCode: string; partyCode: string } | undefined,
     context: ScanContext,
     client: string,
-  ): { at: Date } {
+  ): { at: Date } | null {
     const at = now();
-    deps.scans.record({
+    const counted = deps.scans.record({
       id: uuidV7(at),
       code,
       itemCode: named?.itemCode ?? null,
@@ -191,7 +194,7 @@ export function createResolverService(deps: {
       userAgent: context.userAgent,
       clientHash: client,
     });
-    return { at };
+    return counted ? { at } : null;
   }
 
   /** Raises any counterfeit or brand misuse flags a counted scan shows; unknown codes are flagged too. */
@@ -255,17 +258,23 @@ export function createResolverService(deps: {
    */
   async function resolveLot(lotCode: string, kind: 'lot' | 'container', context: ScanContext): Promise<Resolved> {
     const client = hashClient(context);
-    const [[lot], changes, repeated] = await Promise.all([
-      deps.lots.findByCodes([lotCode]),
-      deps.lots.pageChanges(lotCode),
-      context.record ? deps.scans.scannedRecentlyBy(lotCode, client, 'lot') : false,
-    ]);
-    const [view, grade] = await Promise.all([
-      lotView(lotCode, { status: lot.status, onHold: lot.hold !== null, changes }),
-      producerGrade(lot.partyCode),
-    ]);
-    // counted once its page could be shown, as a pack's scan is
-    if (context.record && !repeated) recordScan(lotCode, { itemCode: null, lotCode, partyCode: lot.partyCode }, context, client);
+    // open until the scan is counted: a scan by this client stored meanwhile, after the check for one, is still held
+    const read = deps.scans.beginRead();
+    const shown = async () => {
+      const [[lot], changes, repeated] = await Promise.all([
+        deps.lots.findByCodes([lotCode]),
+        deps.lots.pageChanges(lotCode),
+        context.record ? deps.scans.scannedRecentlyBy(lotCode, client, 'lot') : false,
+      ]);
+      const [view, grade] = await Promise.all([
+        lotView(lotCode, { status: lot.status, onHold: lot.hold !== null, changes }),
+        producerGrade(lot.partyCode),
+      ]);
+      // counted once its page could be shown, as a pack's scan is
+      if (context.record && !repeated) recordScan(lotCode, { itemCode: null, lotCode, partyCode: lot.partyCode }, context, client);
+      return { view, grade };
+    };
+    const { view, grade } = await shown().finally(() => read.close());
     return {
       kind,
       code: lotCode,

@@ -151,6 +151,13 @@ export function createScanBuffer(options: {
       if (pending.length >= maxPending) void flush();
       else timer ??= setTimeout(() => void flush(), flushMs);
     },
+    /**
+     * Whether this process holds a scan of the code (a pack's, or a lot's or case's own) by the client: not yet
+     * stored, or stored since a read that is still open began.
+     */
+    holds(code: string, client: string): boolean {
+      return [...batches.map((batch) => batch.counts), counts].some((source) => source.get(code)?.clients.has(client) ?? false);
+    },
     /** Scans of a code this process has counted but not yet stored. */
     pendingFor(itemCode: string): PendingCounts | undefined {
       return merged(itemCode, [...batches.filter((batch) => batch.storedAs === null).map((batch) => batch.counts), counts]);

@@ -36,7 +36,17 @@ export function createScanService(deps: {
       if (buffer.pendingFor(code)?.clients.has(client)) return true;
       return (await recent[scanned].load(`${code}|${client}`)) ?? false;
     },
-    record: (scan: PendingScan) => buffer.record(scan),
+    /**
+     * Counts the scan, unless this process already holds the same client's scan of the code: two requests sent at
+     * once (a prefetch and the load, a double tap) both find no earlier scan, and the second to get here is the same
+     * scan. A scan stored meanwhile is still held while the read that began before it is open. Whether it counted.
+     */
+    record(scan: PendingScan): boolean {
+      const counted = scan.itemCode ?? scan.lotCode;
+      if (counted && buffer.holds(counted, scan.clientHash)) return false;
+      buffer.record(scan);
+      return true;
+    },
     /** Scans of a code this process has counted but not yet stored. */
     pendingFor: buffer.pendingFor,
     /** Begins a read of stored counts, to which the scans it did not see are added (ScanRead.pendingFor). */

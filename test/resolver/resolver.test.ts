@@ -425,6 +425,23 @@ t.test('a shopper reloading the page is one scan: repeated resolutions by one cl
   t.equal((await scan('shopper phone')).json().scans.count, 4, 'eleven minutes later the same phone scans again');
 });
 
+t.test('a phone that sends its scan twice at once (a prefetch and the load, a double tap) is one scan', async (t) => {
+  const { app, adminKey } = await buildTestApp(t);
+  const demo = await seedDemoChain(app.services);
+  const gtin = (await app.inject({ method: 'GET', url: `/t/${demo.itemCode}?format=json`, remoteAddress: '192.0.2.1' })).json().product
+    .gtin;
+  const twice = (url: string) =>
+    Promise.all(
+      [1, 2].map(() => app.inject({ method: 'GET', url, remoteAddress: '203.0.113.9', headers: { 'user-agent': 'shopper phone' } })),
+    );
+  const [first, second] = await twice(`/t/${demo.itemCode}?format=json`);
+  t.same([first.json().scans.count, second.json().scans.count], [2, 2], 'both answers say two scans: the lookup and this phone');
+  await twice(`/01/${gtin}/10/${demo.retailLotNumber}`);
+  await app.services.scans.flush();
+  const figures = (await client(app, adminKey).get(`/regulator/lots/${demo.retailLotCode}/scans`)).body;
+  t.equal(figures.totalScans, 3, "the lot's figures: the lookup, the phone's pack and its lot-level label, each once");
+});
+
 t.test('a query key given twice takes its first value: a genuine code is never called invalid', async (t) => {
   const { app } = await buildTestApp(t);
   const demo = await seedDemoChain(app.services);

@@ -424,8 +424,9 @@ t.test('concurrent scans of one pack while batches are stored: each counts once'
     scans: {
       ...scans,
       record: (scan) => {
-        scans.record(scan);
-        recordedAs.set(scan.userAgent, recordedAs.size + 1);
+        const counted = scans.record(scan);
+        if (counted) recordedAs.set(scan.userAgent, recordedAs.size + 1);
+        return counted;
       },
     },
     items: chain.repositories.items,
