@@ -128,11 +128,14 @@ export const resolverRoutes: FastifyPluginAsyncZod<{ service: ResolverService; p
       userAgent: request.headers['user-agent']?.slice(0, 300) ?? null,
     };
   };
+  /** Whether the resolved code has a link of this type: tests and certificates only where the lot has some. */
+  const hasLink = (resolved: Resolved, name: LinkType) =>
+    name !== 'certificationInfo' || resolved.lot.certificates.length + resolved.lot.tests.length > 0;
   function linkset(resolved: Resolved, path: string) {
     const href = (format: string) => `${publicBaseUrl}${path}?format=${format}`;
     const entry: Record<string, unknown> = { anchor: `${publicBaseUrl}${path}` };
     for (const [name, link] of Object.entries(LINK_TYPES) as [LinkType, (typeof LINK_TYPES)[LinkType]][]) {
-      if (name === 'certificationInfo' && resolved.lot.certificates.length + resolved.lot.tests.length === 0) continue;
+      if (!hasLink(resolved, name)) continue;
       entry[`${GS1_VOC}${name}`] = [{ href: href(link.format), type: link.type, title: link.title, hreflang: ['zh-CN', 'en'] }];
     }
     entry[`${GS1_VOC}defaultLink`] = [{ href: href('html'), type: 'text/html', title: LINK_TYPES.pip.title }];
@@ -182,7 +185,9 @@ export const resolverRoutes: FastifyPluginAsyncZod<{ service: ResolverService; p
     // JSON goes out as built (text or bytes), past the response serializer: scanResponses describes it
     if (wantsLinkset) return reply.type('application/linkset+json').send(JSON.stringify(linkset(resolved, path)));
     if (requested) {
-      const query = [...queryPassedOn(request.url), `format=${LINK_TYPES[requested].format}`].join('&');
+      // a link type this code has no link of (no tests or certificates) leads to the default link, as an unknown one does
+      const link = hasLink(resolved, requested) ? LINK_TYPES[requested] : LINK_TYPES.pip;
+      const query = [...queryPassedOn(request.url), `format=${link.format}`].join('&');
       return reply.code(307).header('location', `${publicBaseUrl}${path}?${query}`).send();
     }
     if (format === 'json') return reply.type('application/json; charset=utf-8').send(consumerSummaryJson(resolved.lot, resolved.pack));
@@ -213,7 +218,9 @@ export const resolverRoutes: FastifyPluginAsyncZod<{ service: ResolverService; p
     linkType: z
       .string()
       .optional()
-      .describe('gs1:pip, gs1:traceability, gs1:certificationInfo, or linkset (or all); any other leads to the default link (gs1:pip)'),
+      .describe(
+        'gs1:pip, gs1:traceability, gs1:certificationInfo, or linkset (or all); any other, or one the code has no link of, leads to the default link (gs1:pip)',
+      ),
     lang: z
       .string()
       .optional()

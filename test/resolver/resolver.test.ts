@@ -442,6 +442,25 @@ t.test('a phone that sends its scan twice at once (a prefetch and the load, a do
   t.equal(figures.totalScans, 3, "the lot's figures: the lookup, the phone's pack and its lot-level label, each once");
 });
 
+t.test('a lot with no tests or certificates has no certificationInfo link: that linkType leads to the default link', async (t) => {
+  const world = await createWorld(t);
+  const processor = await world.party('processor');
+  const lot = await processor.commission(await processor.product('piece'), 5);
+  const [code] = await issuePacks(world, processor, lot, 1);
+  const get = (url: string) => world.app.inject({ method: 'GET', url, headers: { accept: 'text/html' } });
+  const links = (await get(`/t/${code}?linkType=linkset`)).json().linkset[0];
+  t.notOk(links['https://gs1.org/voc/certificationInfo'], 'the linkset has no certificationInfo link');
+  for (const linkType of ['gs1:certificationInfo', 'https://gs1.org/voc/certificationInfo']) {
+    const redirect = await get(`/t/${code}?linkType=${encodeURIComponent(linkType)}&lang=en`);
+    t.equal(redirect.statusCode, 307, linkType);
+    t.equal(
+      redirect.headers.location,
+      `${TEST_BASE_URL}/t/${code}?lang=en&format=html`,
+      'to the default link, as a linkType with no link here',
+    );
+  }
+});
+
 t.test('a query key given twice takes its first value: a genuine code is never called invalid', async (t) => {
   const { app } = await buildTestApp(t);
   const demo = await seedDemoChain(app.services);
