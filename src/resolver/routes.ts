@@ -52,10 +52,11 @@ function queryPassedOn(url: string): string[] {
       return key;
     }
   };
+  // a "%" that begins no escape is read as itself (`off=50%`): escaped, it is read the same after the redirect
   return query
     .split('&')
     .filter((pair) => pair !== '' && keyOf(pair) !== 'linkType' && keyOf(pair) !== 'format')
-    .map((pair) => pair.replace(/[^\w\-.~!$'()*+,;=:@/?%]/g, (character) => encodeURIComponent(character)));
+    .map((pair) => pair.replace(/%(?![0-9A-Fa-f]{2})|[^\w\-.~!$'()*+,;=:@/?%]/g, (character) => encodeURIComponent(character)));
 }
 
 /**

@@ -461,6 +461,22 @@ t.test('a lot with no tests or certificates has no certificationInfo link: that 
   }
 });
 
+t.test('a redirect passes on a query with a stray "%" as a URI: the "%" escaped, as it was read', async (t) => {
+  const world = await createWorld(t);
+  const processor = await world.party('processor');
+  const lot = await processor.commission(await processor.product('piece'), 5);
+  const [code] = await issuePacks(world, processor, lot, 1);
+  const redirect = await world.app.inject({ method: 'GET', url: `/t/${code}?linkType=gs1:pip&off=50%&note=%ZZ&lang=en` });
+  t.equal(redirect.statusCode, 307);
+  t.equal(
+    redirect.headers.location,
+    `${TEST_BASE_URL}/t/${code}?off=50%25&note=%25ZZ&lang=en&format=html`,
+    'every "%" in it begins an escape',
+  );
+  const followed = await world.app.inject({ method: 'GET', url: String(redirect.headers.location).slice(TEST_BASE_URL.length) });
+  t.equal(followed.statusCode, 200, 'and the link it leads to is a scan like any other');
+});
+
 t.test('a query key given twice takes its first value: a genuine code is never called invalid', async (t) => {
   const { app } = await buildTestApp(t);
   const demo = await seedDemoChain(app.services);
