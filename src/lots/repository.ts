@@ -61,6 +61,13 @@ export function ledgerOfRow(row: LedgerJson): Omit<LotLedger, 'of'> {
 }
 
 /**
+ * Of a movement `lm`: it made its party a holder. An event declared in error and the correction that
+ * reversed it moved nothing, so their movements make no holder.
+ */
+const MOVEMENT_MADE_HOLDER = sql`not exists (select 1 from events c where c.corrects_event_id = lm.event_id)
+      and not exists (select 1 from events e where e.id = lm.event_id and e.type = 'correction')`;
+
+/**
  * The parties involved in a lot, who may read it (see canReadLot): its owner, every party with a row
  * of its ledger (it held the lot) and every party a shipment line of it with a quantity was sent to
  * (a line of 0, stored before the writer left such lines out, sent nothing; nor did a shipment whose
@@ -72,10 +79,7 @@ export function ledgerOfRow(row: LedgerJson): Omit<LotLedger, 'of'> {
 function involvement(where: (lotCode: SQL, partyCode: SQL) => SQL): SQL[] {
   return [
     sql`select lo.code as lot_code, lo.party_code from lots lo where ${where(sql`lo.code`, sql`lo.party_code`)}`,
-    // an event declared in error and the correction that reversed it moved nothing: they make no holder
-    sql`select lm.lot_code, lm.party_code from lot_movements lm where ${where(sql`lm.lot_code`, sql`lm.party_code`)}
-      and not exists (select 1 from events c where c.corrects_event_id = lm.event_id)
-      and not exists (select 1 from events e where e.id = lm.event_id and e.type = 'correction')`,
+    sql`select lm.lot_code, lm.party_code from lot_movements lm where ${where(sql`lm.lot_code`, sql`lm.party_code`)} and ${MOVEMENT_MADE_HOLDER}`,
     sql`select sl.lot_code, sh.to_party_code as party_code from shipment_lines sl join shipments sh on sh.id = sl.shipment_id
       where sl.quantity > 0 and sh.status <> 'cancelled' and ${where(sql`sl.lot_code`, sql`sh.to_party_code`)}`,
   ];
@@ -196,7 +200,10 @@ export function createLotsRepository(db: Db) {
       if (filter.status) conditions.push(eq(lots.status, filter.status));
       if (filter.productCode) conditions.push(eq(lots.productCode, filter.productCode));
       if (filter.holderCode) {
-        conditions.push(sql`${lots.code} in (select lot_code from lot_movements where party_code = ${filter.holderCode})`);
+        // as it may read them (see involvement): a holding of events declared in error held nothing
+        conditions.push(
+          sql`${lots.code} in (select lm.lot_code from lot_movements lm where lm.party_code = ${filter.holderCode} and ${MOVEMENT_MADE_HOLDER})`,
+        );
       }
       return db
         .select()
