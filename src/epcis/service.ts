@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { actingParty, canReadLot, canReadPartyData, type Principal, privateScope, requirePartyRecord } from '../access/index.js';
 import type { Transact } from '../db/client.js';
+import { createFairQueue } from '../db/job-queue.js';
 import { type ClaimOf, type JobLease, jobLease, LeaseLost } from '../db/leases.js';
 import type { CaptureProblem } from '../db/schema.js';
 import { badRequest, type FieldProblem, notFound, Problem } from '../errors/problem.js';
@@ -14,7 +15,6 @@ import type { LotsRepository } from '../lots/repository.js';
 import type { ProductsRepository } from '../products/repository.js';
 import { type CaptureDeps, type CaptureOutcome, CaptureRejected, captureEvents } from './capture.js';
 import { documentEvents, documentIgnoreFields } from './event-hash.js';
-import { createFairQueue } from './job-queue.js';
 import { EPCIS_TYPES, errorReasonForms, shortVocabulary } from './mapping.js';
 import {
   encodeJobPageToken,

@@ -4,6 +4,7 @@ import { type Principal, requireLotOwner, requirePartyRecord } from '../access/i
 import type { BrandService } from '../brands/service.js';
 import { toGtin14 } from '../codes/gs1.js';
 import { newItemCode, serviceCodeKind } from '../codes/service-codes.js';
+import { createFairQueue } from '../db/job-queue.js';
 import { type ClaimOf, type JobLease, jobLease, LeaseLost } from '../db/leases.js';
 import { badRequest, bodyField, conflict, notFound } from '../errors/problem.js';
 import { buildDigitalLink, isGs1Charset82 } from '../gs1/digital-link.js';
@@ -17,6 +18,11 @@ export const MAX_CODES_PER_JOB = 1_000_000;
 /** Lots used up, sold or destroyed: no new packs of them can exist. */
 const ENDED_STATUSES = new Set(['consumed', 'sold', 'destroyed']);
 const BATCH = 10_000;
+/**
+ * Code jobs running at once. Each party's jobs run one after the other and parties take turns, so
+ * another party's job starts while one party's million codes are issued, not once they are.
+ */
+const CODE_JOB_CONCURRENCY = 2;
 /** What the job's party is shown of a failure: the cause is logged, never shown, as it may hold SQL text and its parameters. */
 const FAILURE = 'issuing the codes failed; the cause is logged';
 
@@ -49,7 +55,12 @@ export function createItemService(deps: {
   log?: { error: (object: object, message: string) => void; warn?: (object: object, message: string) => void };
 }) {
   const lease = deps.lease ?? jobLease();
-  let queue: Promise<void> = Promise.resolve();
+  // run catches every failure of a job; what escapes it is logged
+  const jobs = createFairQueue({
+    concurrency: CODE_JOB_CONCURRENCY,
+    onePerParty: true,
+    onError: (error) => deps.log?.error({ err: error }, 'code job failed'),
+  });
   /**
    * Jobs this process has queued and not yet finished: a resume (after the service listens) leaves
    * them to their run, and their leases are renewed.
@@ -59,7 +70,7 @@ export function createItemService(deps: {
     // a job a start took over while its request was storing it is queued by the first of the two
     if (ownJobs.has(job.id)) return;
     ownJobs.add(job.id);
-    queue = queue.then(() => run(job)).finally(() => ownJobs.delete(job.id));
+    jobs.push(job.partyCode, () => run(job).finally(() => ownJobs.delete(job.id)));
   };
 
   /**
@@ -174,7 +185,7 @@ export function createItemService(deps: {
     releaseLeases: () => deps.items.releaseJobs(lease),
 
     /** Waits for every queued job (tests, shutdown). */
-    idle: () => queue,
+    idle: () => jobs.idle(),
 
     urlsFor(code: string, gtin: string | null, lotNumber: string | null): IssuedCode {
       return {
