@@ -267,7 +267,12 @@ export function createServices(
     audit,
     apiKeys,
     parties,
-    locations: createLocationService({ locations: repos.locations, partyExists, tradingPartners: repos.shipments.tradingPartners }),
+    locations: createLocationService({
+      locations: repos.locations,
+      partyExists,
+      parties: repos.parties,
+      tradingPartners: repos.shipments.tradingPartners,
+    }),
     products: createProductService({ products: repos.products, partyExists, parties: repos.parties, transaction }),
     brands,
     lots: createLotService({ lots: repos.lots }),

@@ -83,6 +83,13 @@ export function createPartiesRepository(db: Db) {
         );
       return rows as { code: string; prefix: string }[];
     },
+    /** The parties a GLN is another's of: those whose company prefix starts it, and the party whose own GLN it is. */
+    async glnOwners(gln: string): Promise<{ code: string; prefix: string | null; gln: string | null }[]> {
+      return db
+        .select({ code: parties.code, prefix: parties.gs1CompanyPrefix, gln: parties.gln })
+        .from(parties)
+        .where(or(sql`starts_with(${gln}, ${parties.gs1CompanyPrefix})`, eq(parties.gln, gln)));
+    },
     /** Pairs of parties whose company prefixes overlap (each pair once, the lower party code first), as stored before they were held apart. */
     async overlappingCompanyPrefixes(
       page: Page,

@@ -799,6 +799,13 @@ t.test('/epcis/readPoints and /epcis/bizLocations name native sites as events do
   const withGln = (
     await world.ok(plant.api.post('/locations', { partyCode: plant.code, name: 'GLN site', kind: 'plant', regionCode: '500236', gln }))
   ).code;
+  // both sites before the company prefix their GLNs carry is registered to another party, which then refuses such a GLN
+  const secondGln = completeGs1('690123400002');
+  const second = (
+    await world.ok(
+      plant.api.post('/locations', { partyCode: plant.code, name: 'second GLN site', kind: 'plant', regionCode: '500236', gln: secondGln }),
+    )
+  ).code;
   const product = await plant.product('kg');
   const native = (
     await world.ok(
@@ -859,12 +866,6 @@ t.test('/epcis/readPoints and /epcis/bizLocations name native sites as events do
   t.ok(byNativeSite.some((event) => event.eventID === `urn:uuid:${native.id}`));
 
   // several values, each named its own way, find the events at any of them
-  const secondGln = completeGs1('690123400002');
-  const second = (
-    await world.ok(
-      plant.api.post('/locations', { partyCode: plant.code, name: 'second GLN site', kind: 'plant', regionCode: '500236', gln: secondGln }),
-    )
-  ).code;
   const atSecond = (
     await world.ok(
       plant.event({ type: 'commission', lots: [{ productCode: product, quantity: 3 }], readPoint: second, bizLocation: second }),

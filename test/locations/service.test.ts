@@ -15,6 +15,7 @@ t.test('locations', async (t) => {
   const service = createLocationService({
     locations: narrow(repositories.locations, ['insert', 'findByCode', 'findByGln', 'listByParty']),
     partyExists: async (code) => (await repositories.parties.findByCode(code)) !== undefined,
+    parties: narrow(repositories.parties, ['glnOwners']),
     tradingPartners: repositories.shipments.tradingPartners,
   });
   const farm = await chain.party('farm');
