@@ -114,6 +114,17 @@ const transformFor =
     return transformed;
   };
 
+/**
+ * What Swagger UI may load: its own scripts, styles and document, and the API it tries out, all from
+ * this site (no inline script or style on its page); images from data: URLs (its logo, its stylesheet's
+ * icons) and blob: URLs (an image answer tried out, a QR code). No site may frame it, to trick an admin
+ * who pasted a key into clicking. Not @fastify/swagger-ui's own `staticCSP`, which lets its own site
+ * frame it and upgrades every request to https, so that over plain http (a phone on the LAN) it would
+ * load nothing.
+ */
+const DOCS_POLICY =
+  "default-src 'self'; base-uri 'self'; object-src 'none'; script-src 'self'; script-src-attr 'none'; style-src 'self'; img-src 'self' data: blob:; font-src 'self' data:; form-action 'self'; frame-ancestors 'none'";
+
 // The OpenAPI 3.1 document is generated from the zod route schemas; Swagger UI serves it at /docs.
 export default fp(async (app) => {
   await app.register(swagger, {
@@ -130,6 +141,13 @@ export default fp(async (app) => {
     transform: transformFor(app.initialConfig.maxParamLength ?? 100),
     transformObject: jsonSchemaTransformObject,
   });
-  await app.register(swaggerUi, { routePrefix: '/docs', uiConfig: { persistAuthorization: true } });
+  // in a context of its own, so that the policy covers every answer of the docs (the plugin's static
+  // files too) and nothing else
+  await app.register(async (docs) => {
+    docs.addHook('onSend', async (_request, reply) => {
+      reply.header('content-security-policy', DOCS_POLICY).header('x-frame-options', 'DENY');
+    });
+    await docs.register(swaggerUi, { routePrefix: '/docs', uiConfig: { persistAuthorization: true } });
+  });
   app.get('/openapi.json', { schema: { hide: true }, config: { public: true } }, async () => app.swagger());
 });
