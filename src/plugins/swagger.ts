@@ -133,7 +133,10 @@ export default fp(async (app) => {
       info: {
         title: 'County food-chain traceability API',
         description:
-          'Unified codes for parties, products, lots and containers; an append-only EPCIS-shaped event log; bottom-up and forward traces. Errors are RFC 9457 problem+json.',
+          'Unified codes for parties, products, lots and containers; an append-only EPCIS-shaped event log; bottom-up and forward traces. Errors are RFC 9457 problem+json. ' +
+          'Any origin may call the API (CORS; keys travel in the Authorization header, never in cookies): every path listed here answers OPTIONS with 204 and its methods in Allow, ' +
+          'and a CORS preflight (Origin and Access-Control-Request-Method) with Access-Control-Allow-Origin *, Access-Control-Allow-Methods (its methods) and Access-Control-Allow-Headers (those asked for). ' +
+          'OPTIONS of a path the service does not serve is 404, as any other method there.',
         version: '0.1.0',
       },
       components: { securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer', description: 'API key' } } },

@@ -276,8 +276,8 @@ t.test('OPTIONS /epcis/capture answers with the status and capture limits the Op
   const world = await createWorld(t);
   const plant = await world.party('slaughterhouse');
   const document = await servedOpenApi(world.app);
-  // the capture limits are the only OPTIONS operation; a CORS preflight elsewhere is answered by
-  // @fastify/cors's own route, which the document leaves out
+  // the capture limits are the only OPTIONS operation; OPTIONS elsewhere (a CORS preflight) is
+  // answered by src/plugins/cors.ts, which the document's description tells
   const options = operationsOf(document).filter(({ method }) => method === 'options');
   t.strictSame(
     options.map(({ path }) => path),

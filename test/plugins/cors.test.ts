@@ -1,0 +1,76 @@
+// Every route may be called from another origin (keys travel in headers, never cookies), so a CORS
+// preflight is answered on every path the service has, with that path's methods; OPTIONS of a path
+// it does not have is a 404 problem like any other request there.
+import { buildTestApp } from '../helper.js';
+import { fileTest } from '../root.js';
+
+const t = fileTest();
+
+const PREFLIGHT = {
+  origin: 'https://shop.example',
+  'access-control-request-method': 'DELETE',
+  'access-control-request-headers': 'authorization',
+};
+
+t.test('OPTIONS of a path no route serves is the 404 problem a GET there gets', async (t) => {
+  const { app } = await buildTestApp(t);
+  const get = await app.inject({ method: 'GET', url: '/no/such/path' });
+  t.equal(get.statusCode, 404);
+  for (const headers of [{}, PREFLIGHT]) {
+    const options = await app.inject({ method: 'OPTIONS', url: '/no/such/path?x=1', headers });
+    t.equal(options.statusCode, 404, `${Object.keys(headers).length ? 'a preflight' : 'a plain OPTIONS'}: not found`);
+    t.match(options.headers['content-type'], /^application\/problem\+json/);
+    t.match(options.json(), { type: '/problems/not-found', status: 404, detail: 'No route OPTIONS /no/such/path' });
+    t.notOk(options.headers['access-control-allow-methods'], 'and no methods offered');
+  }
+});
+
+t.test('a preflight of a path the service has is allowed that path’s methods, and the headers asked for', async (t) => {
+  const { app } = await buildTestApp(t);
+  const id = '0b6f2a3e-7c1d-4f3a-9e2b-5d8c1a0f4e6b';
+  const preflight = await app.inject({ method: 'OPTIONS', url: `/api-keys/${id}`, headers: PREFLIGHT });
+  t.equal(preflight.statusCode, 204);
+  t.equal(preflight.body, '');
+  t.equal(preflight.headers['access-control-allow-origin'], '*');
+  t.strictSame(String(preflight.headers['access-control-allow-methods']).split(', '), ['DELETE'], 'a key is revoked cross-origin too');
+  t.equal(preflight.headers['access-control-allow-headers'], 'authorization');
+  t.match(preflight.headers.vary, /Access-Control-Request-Headers/, 'the answer depends on the headers asked for');
+
+  const lot = await app.inject({
+    method: 'OPTIONS',
+    url: '/lots/B23456789ABC',
+    headers: { ...PREFLIGHT, 'access-control-request-method': 'GET' },
+  });
+  t.equal(lot.statusCode, 204);
+  t.strictSame(
+    String(lot.headers['access-control-allow-methods']).split(', ').sort(),
+    ['GET', 'HEAD'],
+    'no method the path does not serve',
+  );
+
+  const plain = await app.inject({ method: 'OPTIONS', url: '/lots/B23456789ABC' });
+  t.equal(plain.statusCode, 204, 'a plain OPTIONS is answered too');
+  t.strictSame(String(plain.headers.allow).split(', ').sort(), ['GET', 'HEAD', 'OPTIONS'], 'naming the methods in Allow');
+  t.notOk(plain.headers['access-control-allow-methods'], 'not a preflight, no preflight headers');
+
+  const capture = await app.inject({
+    method: 'OPTIONS',
+    url: '/epcis/capture',
+    headers: { ...PREFLIGHT, 'access-control-request-method': 'POST' },
+  });
+  t.equal(capture.statusCode, 204, 'the capture limits route answers a preflight');
+  t.equal(capture.headers['gs1-epcis-capture-limit'], '10000', 'with its limits');
+  t.strictSame(String(capture.headers['access-control-allow-methods']).split(', ').sort(), ['GET', 'HEAD', 'POST']);
+  t.equal(capture.headers['access-control-allow-origin'], '*');
+
+  const unserved = await app.inject({ method: 'PUT', url: '/lots/B23456789ABC', headers: { origin: 'https://shop.example' } });
+  t.equal(unserved.statusCode, 404, 'a method the path does not serve is not found, as before');
+  t.equal(unserved.headers['access-control-allow-origin'], '*', 'and a page elsewhere may read why');
+});
+
+t.test('the OpenAPI document says how OPTIONS is answered', async (t) => {
+  const { app } = await buildTestApp(t);
+  const description = String((await app.inject({ method: 'GET', url: '/openapi.json' })).json().info.description);
+  t.match(description, /OPTIONS/);
+  t.match(description, /preflight/);
+});
