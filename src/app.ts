@@ -114,6 +114,8 @@ export type AppOptions = {
   now?: () => Date;
   /** Webhook destinations: https to public addresses only, unless allowed for development. */
   webhooks?: WebhookPolicy;
+  /** Webhook subscriptions one party (or a key of no party) may keep (20 unless set). */
+  subscriptionsPerParty?: number;
   /** How often RFID observations whose window has closed are looked for (0: only when asked to drain). */
   rfidTickMs?: number;
   /** Yields each kind of transformation may have in a mass balance (curing keeps 50–70 % of the weight by default). */
@@ -339,6 +341,7 @@ export function createServices(
       epcis,
       webhooks: options.webhooks ?? { allowInsecure: false },
       lagMs: options.subscriptionLagMs,
+      perParty: options.subscriptionsPerParty,
       log: options.log,
     }),
     rfid,

@@ -122,6 +122,13 @@ const configSchema = z.object({
     .default('false')
     .transform((value) => value === 'true')
     .describe('development only: webhook subscriptions may use http and private or loopback addresses'),
+  SUBSCRIPTIONS_PER_PARTY: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(10_000)
+    .default(20)
+    .describe('webhook subscriptions one party (or a key of no party) may keep'),
   YIELD_ALLOWANCES: parsedBy(parseYieldAllowances)
     .optional()
     .describe('yields allowed per transformation kind in mass balances, e.g. curing=0.5-0.7,smoking=0.6-0.95'),

@@ -51,6 +51,7 @@ async function main() {
     brandDisposalDays: config.BRAND_DISPOSAL_DAYS,
     ipSalt: config.IP_HASH_SALT ?? (await storedSecret(database.db, 'ip-hash-salt')),
     webhooks: { allowInsecure: config.WEBHOOKS_ALLOW_INSECURE },
+    subscriptionsPerParty: config.SUBSCRIPTIONS_PER_PARTY,
     yieldAllowances: config.YIELD_ALLOWANCES,
     recallDeadlines: config.RECALL_DEADLINES,
     creditRecomputeMs: config.CREDIT_RECOMPUTE_HOURS * 3_600_000,

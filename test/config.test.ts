@@ -36,6 +36,7 @@ t.test('defaults', async (t) => {
     BRAND_DISPOSAL_DAYS: 30,
     SEED_DEMO: true,
     WEBHOOKS_ALLOW_INSECURE: false,
+    SUBSCRIPTIONS_PER_PARTY: 20,
     CREDIT_RECOMPUTE_HOURS: 24,
     JOB_LEASE_SECONDS: 30,
     CONSUMER_CREDIT_GRADE: false,

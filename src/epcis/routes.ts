@@ -561,7 +561,13 @@ export const epcisRoutes: FastifyPluginAsyncZod<{ service: EpcisService; subscri
           reportIfEmpty: z.boolean().optional(),
           initialRecordTime: timestampSchema.optional().describe('deliver events recorded after this time (default: now)'),
         }),
-        response: { 201: subscriptionSchema, 400: problemSchema, 404: problemSchema, 422: problemSchema },
+        response: {
+          201: subscriptionSchema,
+          400: problemSchema,
+          404: problemSchema,
+          409: problemSchema,
+          422: problemSchema,
+        },
       },
     },
     async (request, reply) =>

@@ -20,6 +20,10 @@ const heldKey = (partyCode: string, role: string) => `${partyCode}\u0000${role}`
 const SCHEDULE_FIELDS = ['second', 'minute', 'hour', 'dayOfMonth', 'month', 'dayOfWeek'] as const;
 const MAX_BACKOFF_MS = 5 * 60_000;
 const BATCH = 1000;
+/** Subscriptions a round delivers at once: a slow webhook holds one of them, not the round's others. */
+const DELIVERY_CONCURRENCY = 4;
+/** Subscriptions a party (or a key of no party) may keep, unless configured (SUBSCRIPTIONS_PER_PARTY). */
+export const DEFAULT_SUBSCRIPTIONS_PER_PARTY = 20;
 /** Owners of named queries made with a key of no party (an admin's, a regulator's without a party) are that key. */
 const KEY_OWNER = 'key:';
 
@@ -70,6 +74,27 @@ const slotOf = (schedule: Schedule, at: Date) => at.toISOString().slice(0, sched
 
 export const signBody = (body: string, token: string) => createHmac('sha256', token).update(body).digest('hex');
 
+/**
+ * Runs `work` on every item, at most `concurrency` at a time. After a failure it starts no more,
+ * waits for those under way and throws the first failure.
+ */
+async function eachAtMost<T>(concurrency: number, items: T[], work: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  let failure: { error: unknown } | undefined;
+  const worker = async () => {
+    while (!failure && next < items.length) {
+      const item = items[next++];
+      try {
+        await work(item);
+      } catch (error) {
+        failure ??= { error };
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(concurrency, items.length) }, worker));
+  if (failure) throw failure.error;
+}
+
 export function createSubscriptionService(deps: {
   db: Db;
   epcis: Pick<EpcisService, 'query' | 'queryDocument'>;
@@ -79,10 +104,13 @@ export function createSubscriptionService(deps: {
   now?: () => Date;
   /** How far behind "now" a delivery window ends (default 2 s). */
   lagMs?: number;
+  /** Subscriptions one party (or a key of no party) may keep (DEFAULT_SUBSCRIPTIONS_PER_PARTY unless set). */
+  perParty?: number;
   log?: { warn: (object: object, message: string) => void };
 }) {
   const { db } = deps;
   const lagMs = deps.lagMs ?? 2000;
+  const perParty = deps.perParty ?? DEFAULT_SUBSCRIPTIONS_PER_PARTY;
   const now = deps.now ?? (() => new Date());
   const post = createWebhookSender(deps.webhooks, deps.deliveryLimits);
   const ownerOf = (principal: Principal) => principal.partyCode ?? `${KEY_OWNER}${principal.keyId}`;
@@ -304,7 +332,9 @@ export function createSubscriptionService(deps: {
     if (delivering.length === 0) return;
     // the keys as the round starts: one revoked while the round runs stops its subscriptions from the next
     const keys = await keysOf(delivering);
-    for (const subscription of delivering) await deliver(subscription, at, windowEnd, keys);
+    // a subscription is delivered once a round, its pages one after the other, and the next round
+    // starts once this one ends: its deliveries keep their order
+    await eachAtMost(DELIVERY_CONCURRENCY, delivering, (subscription) => deliver(subscription, at, windowEnd, keys));
   }
 
   return {
@@ -358,23 +388,41 @@ export function createSubscriptionService(deps: {
           { in: 'body', pointer: '/stream', detail: 'stream or schedule, not both or neither' },
         ]);
       }
-      const [row] = await db
-        .insert(epcisSubscriptions)
-        .values({
-          id: randomUUID(),
-          owner: ownerOf(principal),
-          queryName: name,
-          role: principal.role,
-          dest: input.dest,
-          signatureToken: input.signatureToken ?? null,
-          stream: input.stream ? 1 : 0,
-          schedule: input.schedule ?? null,
-          reportIfEmpty: input.reportIfEmpty ? 1 : 0,
-          // from where a round would end now: every event committed after subscribing is delivered
-          cursor: input.initialRecordTime ? new Date(input.initialRecordTime) : await windowEndAt(now()),
-        })
-        .returning();
-      return row;
+      const owner = ownerOf(principal);
+      // from where a round would end now: every event committed after subscribing is delivered
+      const cursor = input.initialRecordTime ? new Date(input.initialRecordTime) : await windowEndAt(now());
+      return db.transaction(async (tx) => {
+        // the owner's subscriptions are counted and added one after the other, so that two made at
+        // once cannot both take the last place
+        await tx.execute(sql`select pg_advisory_xact_lock(hashtext(${`epcis_subscriptions:${owner}`}))`);
+        const [{ count }] = await tx
+          .select({ count: sql<number>`count(*)::int` })
+          .from(epcisSubscriptions)
+          .where(eq(epcisSubscriptions.owner, owner));
+        if (count >= perParty)
+          throw new Problem(
+            409,
+            'subscription-limit',
+            'Too many subscriptions',
+            `a party keeps at most ${perParty} subscriptions (SUBSCRIPTIONS_PER_PARTY); delete one to make another`,
+          );
+        const [row] = await tx
+          .insert(epcisSubscriptions)
+          .values({
+            id: randomUUID(),
+            owner,
+            queryName: name,
+            role: principal.role,
+            dest: input.dest,
+            signatureToken: input.signatureToken ?? null,
+            stream: input.stream ? 1 : 0,
+            schedule: input.schedule ?? null,
+            reportIfEmpty: input.reportIfEmpty ? 1 : 0,
+            cursor,
+          })
+          .returning();
+        return row;
+      });
     },
     async subscriptions(principal: Principal, name: string): Promise<SubscriptionRow[]> {
       const [query] = await db
