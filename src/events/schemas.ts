@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { isValidEarTag } from '../codes/china.js';
 import { isValidSscc } from '../codes/gs1.js';
+import { nameSchema } from '../codes/names.js';
 import { plainIdentifierSchema, serviceCodeField } from '../codes/service-codes.js';
 import { dateSchema, timestampSchema } from '../codes/timestamp.js';
 import { idSchema } from '../codes/uuid.js';
@@ -255,7 +256,7 @@ export const inspectionSchema = z.object({
   items: z
     .array(
       z.object({
-        name: z.string().min(1).max(200),
+        name: nameSchema(200).describe('what was tested, shown on the pack page: 瘦肉精, 亚硝酸盐'),
         value: z.union([z.number(), z.string().max(100)]).optional(),
         unit: z.string().max(20).optional(),
         limit: z.string().max(100).optional(),

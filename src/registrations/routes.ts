@@ -1,5 +1,6 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { nameSchema } from '../codes/names.js';
 import { uuidSchema } from '../codes/uuid.js';
 import { problemSchema } from '../errors/problem.js';
 import { bearerSecurity, principalOf } from '../http/request.js';
@@ -68,7 +69,7 @@ export const registrationRoutes: FastifyPluginAsyncZod<{ service: RegistrationSe
         summary: 'Upload a licence or certificate scan (PDF or JPEG, at most 2 MiB, 5 per application) while the application waits',
         params: idParams,
         headers: ticketHeaders,
-        querystring: z.object({ name: z.string().trim().min(1).max(200).describe('the file name shown to reviewers') }),
+        querystring: z.object({ name: nameSchema(200).describe('the file name shown to reviewers') }),
         body: z.instanceof(Buffer).describe('the file, with Content-Type application/pdf or image/jpeg'),
         response: {
           201: documentSchema,

@@ -40,7 +40,7 @@ export const applyBody = z.object({
   regionCode: regionCodeSchema,
   address: z.string().trim().min(1).max(500),
   contact: z.object({
-    person: z.string().trim().min(1).max(100),
+    person: nameSchema(100),
     phone: z
       .string()
       .trim()

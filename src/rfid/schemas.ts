@@ -1,6 +1,7 @@
 // RFID gates: what readers post (Zebra FX IoT Connector, Impinj IoT Device Interface and a generic
 // format, each exactly as documented) and the readers, read points and tag bindings parties manage.
 import { z } from 'zod';
+import { nameSchema } from '../codes/names.js';
 import { mistypedCodeCheck, plainIdentifierSchema, serviceCodeField, serviceCodeFilter } from '../codes/service-codes.js';
 import { isIsoTimestamp, isStorableTime, offsetWithinRange, STORABLE_YEARS } from '../codes/timestamp.js';
 import { idSchema } from '../codes/uuid.js';
@@ -164,7 +165,7 @@ export const registerReaderBody = z.object({
   partyCode: serviceCode('party'),
   hostName: z.string().trim().min(1).max(200),
   serial: z.string().trim().min(1).max(100).optional(),
-  name: z.string().trim().min(1).max(200).optional(),
+  name: nameSchema(200).optional(),
 });
 export const readerSchema = z
   .object({
@@ -183,7 +184,7 @@ export const registeredReaderSchema = readerSchema.extend({
 export const createReadPointBody = z.object({
   partyCode: serviceCode('party'),
   locationCode: serviceCode('location').describe('one of the party’s locations'),
-  name: z.string().trim().min(1).max(200).describe('e.g. 冷库 1 号门'),
+  name: nameSchema(200).describe('e.g. 冷库 1 号门'),
   role: z.enum(READ_POINT_ROLES),
   windowSeconds: z.number().int().min(1).max(3600).optional().describe('reads of one tag within this window are one observation (30)'),
   bindToCode: plainIdentifierSchema

@@ -1,9 +1,11 @@
-// A name (of a party, a product, a location, an applying enterprise) is shown to people on pages,
-// labels and exports: characters nothing shows (zero-width spaces, a byte-order mark, bidi controls,
-// C0 and C1 controls) would make two names that look alike differ, or reorder what is shown. They
-// are refused at the name's field; Chinese and ASCII punctuation are not.
+// A name (of a party, a product, a location, an applying enterprise and its contact person, an
+// applicant's uploaded file, a brand, an RFID reader or read point, a tested item of an inspection)
+// is shown to people on pages, labels and exports: characters nothing shows (zero-width spaces, a
+// byte-order mark, bidi controls, C0 and C1 controls) would make two names that look alike differ,
+// or reorder what is shown. They are refused at the name's field; Chinese and ASCII punctuation are not.
+import { registerReader } from '../fixtures/rfid-world.js';
 import { createWorld, expectStatus, randomUscc, registrationBody } from '../fixtures/world.js';
-import { client } from '../helper.js';
+import { client, type Reply } from '../helper.js';
 import { fileTest } from '../root.js';
 
 const t = fileTest();
@@ -49,19 +51,79 @@ const ORDINARY = [
 t.test('names with invisible or control characters are refused at their field; ordinary punctuation is not', async (t) => {
   const world = await createWorld(t, undefined, { registrationsPerHour: 1000 });
   const processor = await world.party('processor');
+  const lotCode = await processor.commission(await processor.product(), 10);
+  const reader = await registerReader(world, processor);
+  const coldStore = await processor.location('cold_store');
   const anonymous = client(world.app);
-  const doors = {
-    party: (name: string) => world.admin.post('/parties', { kind: 'processor', name, uscc: randomUscc(), regionCode: '500236' }),
-    product: (name: string) => processor.api.post('/products', { partyCode: processor.code, name, category: 'cured_meat', unit: 'kg' }),
-    location: (name: string) => processor.api.post('/locations', { partyCode: processor.code, name, kind: 'plant', regionCode: '500236' }),
-    application: (name: string) => anonymous.post('/registrations', registrationBody({ name })),
+  let serial = 0;
+  const brand = (names: { nameZh?: string; nameEn?: string }) =>
+    world.regulator.post('/brands', { code: `B-${++serial}`, kind: 'regional', nameZh: '奉上好品', nameEn: 'Fengjie Finest', ...names });
+  // each door registers a name and says at which field of the body it sits
+  const doors: Record<string, { in?: 'query'; pointer: string; register: (name: string) => Promise<Reply> }> = {
+    party: {
+      pointer: '/name',
+      register: (name) => world.admin.post('/parties', { kind: 'processor', name, uscc: randomUscc(), regionCode: '500236' }),
+    },
+    product: {
+      pointer: '/name',
+      register: (name) => processor.api.post('/products', { partyCode: processor.code, name, category: 'cured_meat', unit: 'kg' }),
+    },
+    location: {
+      pointer: '/name',
+      register: (name) => processor.api.post('/locations', { partyCode: processor.code, name, kind: 'plant', regionCode: '500236' }),
+    },
+    application: { pointer: '/name', register: (name) => anonymous.post('/registrations', registrationBody({ name })) },
+    'application contact': {
+      pointer: '/contact/person',
+      register: (person) => anonymous.post('/registrations', registrationBody({ contact: { person, phone: '13800000000' } })),
+    },
+    'uploaded document': {
+      in: 'query',
+      pointer: '/name',
+      register: async (name) => {
+        const { id, ticket } = (await anonymous.post('/registrations', registrationBody())).body;
+        const response = await world.app.inject({
+          method: 'POST',
+          url: `/registrations/${id}/documents?name=${encodeURIComponent(name)}`,
+          payload: Buffer.concat([Buffer.from('%PDF-1.4\n'), Buffer.alloc(2000, 0x20), Buffer.from('\n%%EOF\n')]),
+          headers: { 'content-type': 'application/pdf', 'registration-ticket': ticket },
+        });
+        return { status: response.statusCode, body: response.json(), headers: response.headers };
+      },
+    },
+    'brand (Chinese)': { pointer: '/nameZh', register: (nameZh) => brand({ nameZh }) },
+    'brand (English)': { pointer: '/nameEn', register: (nameEn) => brand({ nameEn }) },
+    'RFID reader': {
+      pointer: '/name',
+      register: (name) => processor.api.post('/rfid/readers', { partyCode: processor.code, hostName: `FX9600-N${++serial}`, name }),
+    },
+    'RFID read point': {
+      pointer: '/name',
+      register: (name) =>
+        processor.api.post('/rfid/read-points', {
+          partyCode: processor.code,
+          locationCode: coldStore,
+          name,
+          role: 'observe',
+          antennas: [{ readerId: reader.id, antenna: ++serial % 64 }],
+        }),
+    },
+    'tested item': {
+      pointer: '/inspection/items/0/name',
+      register: (name) =>
+        processor.event({
+          type: 'inspect',
+          lotCodes: [lotCode],
+          inspection: { kind: 'self', result: 'pass', items: [{ name, result: 'pass' }] },
+        }),
+    },
   };
-  for (const [door, register] of Object.entries(doors)) {
+  for (const [door, { in: where = 'body', pointer, register }] of Object.entries(doors)) {
     t.test(door, async (t) => {
       for (const character of INVISIBLE) {
         const reply = await register(`奉节${character}腊肉`);
         expectStatus(t, reply, 400, `a ${door} name with ${hex(character)}`);
-        t.match(reply.body.errors, [{ in: 'body', pointer: '/name', detail: hex(character) }], `${hex(character)} at /name, named`);
+        t.match(reply.body.errors, [{ in: where, pointer, detail: hex(character) }], `${hex(character)} at ${pointer}, named`);
       }
       for (const name of ORDINARY) expectStatus(t, await register(name), 201, `${door} ${name}`);
     });
