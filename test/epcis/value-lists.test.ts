@@ -1,6 +1,6 @@
 // The EPCIS value lists (GET /epcis/bizSteps, /dispositions, /readPoints, /bizLocations, /epcs) read
 // event_values, which the event writer fills with the events from every door (native POST /events,
-// EPCIS capture, RFID gates) and migration 0037 backfilled from the events stored before it: the
+// EPCIS capture, RFID gates) and migration 0038 backfilled from the events stored before it: the
 // same values, in the same order and scope, as scanning the events gave, a page by the table's index.
 import { sql } from 'drizzle-orm';
 import type { Test } from 'tap';
@@ -214,7 +214,7 @@ t.test('each party lists the values of its own events only, a regulator every pa
   );
 });
 
-t.test('migration 0037 backfills the values of events stored before it as the writer keeps them', async (t) => {
+t.test('migration 0038 backfills the values of events stored before it as the writer keeps them', async (t) => {
   const world = await createWorld(t, undefined, { rfidTickMs: 0 });
   const { farm, store } = await twoParties(t, world);
   const { db } = world.database;
@@ -227,7 +227,7 @@ t.test('migration 0037 backfills the values of events stored before it as the wr
   t.ok(written.length > 0, 'the writer kept values');
   const before = await Promise.all([farm.api, store.api, world.regulator].map((api) => listed(api, 'readPoints')));
 
-  // the events as a database before migration 0037 holds them: no values kept
+  // the events as a database before migration 0038 holds them: no values kept
   await queryRows(db, sql`delete from event_values`);
   t.same(await listed(farm.api, 'bizSteps'), [], 'nothing listed without the values');
   await queryRows(db, sql.raw(migrationStatement('0038_event_values.sql', 3)));
