@@ -166,6 +166,17 @@ export const plainIdentifierSchema = z.string().overwrite(fullWidthAsAscii);
 /** `plainIdentifierSchema`'s reading of a string outside a schema (a member of a document read as a whole). */
 export const plainIdentifier = fullWidthAsAscii;
 
+/** U+FF01–FF5E and U+3000 as a URL carries them: UTF-8, percent-encoded. */
+const ESCAPED_FULL_WIDTH = /%EF%BC%(?:8[1-9A-F]|[9AB][0-9A-F])|%EF%BD%(?:8[0-9A-F]|9[0-9A-E])|%E3%80%80/gi;
+
+/**
+ * A URL as scanned or typed, read as plainIdentifier reads a Digital Link in an EPCIS document: its
+ * full-width characters, raw or percent-encoded, as their ASCII forms (`/01/…/10/%EF%BC%AC…` is
+ * `/01/…/10/L…`). What they become is read as if typed so (a full-width solidus separates segments).
+ */
+export const plainUrl = (url: string) =>
+  fullWidthAsAscii(url.replace(ESCAPED_FULL_WIDTH, (escaped) => fullWidthAsAscii(decodeURIComponent(escaped))));
+
 // Each kind's shape whatever its check character, so a mistyped code can be told from an unknown one. Its random part
 // and check character may hold any letter: I, O, S, V and Z, which the alphabet leaves out, are what people type for
 // 1, 0, 5, U and 2. A party code's region is digits, as issued.

@@ -1,6 +1,6 @@
 // EPCIS REST query parameters → a query the service runs. Shared by GET /epcis/events, named
 // queries and subscriptions. Pure.
-import { hasServiceCodeShape } from '../codes/service-codes.js';
+import { hasServiceCodeShape, plainIdentifier } from '../codes/service-codes.js';
 import { isStorableTime, timestampSchema } from '../codes/timestamp.js';
 import { badRequest } from '../errors/problem.js';
 import { MAX_URI_LENGTH } from '../events/schemas.js';
@@ -58,6 +58,13 @@ export const listOf = (value: unknown): string[] | undefined => {
   if (value === undefined) return undefined;
   return (Array.isArray(value) ? value : [value]).flatMap((v) => String(v).split('|')).filter(Boolean);
 };
+
+/**
+ * A list of identifiers (EPCs, classes, locations, eventIDs), read as capture reads an event's EPCs:
+ * full-width characters as their ASCII forms, before the values are told apart (`｜` separates them as `|` does).
+ */
+const identifiersOf = (value: unknown): string[] | undefined =>
+  listOf(value === undefined ? undefined : [value].flat().map((v) => plainIdentifier(String(v))));
 
 /** Where the parameters are: the query string, or (for a named query) an object at `pointer` in the body. */
 type ParametersAt = { in: string; pointer: string };
@@ -128,17 +135,17 @@ export function parseEventQuery(params: Record<string, unknown>, at = IN_QUERYST
     recordTimeBefore: timeOf(params.LT_recordTime, 'LT_recordTime', at),
     bizSteps: listOf(params.EQ_bizStep),
     dispositions: listOf(params.EQ_disposition),
-    readPoints: listOf(params.EQ_readPoint),
-    bizLocations: listOf(params.EQ_bizLocation),
-    eventIds: listOf(params.EQ_eventID),
+    readPoints: identifiersOf(params.EQ_readPoint),
+    bizLocations: identifiersOf(params.EQ_bizLocation),
+    eventIds: identifiersOf(params.EQ_eventID),
     errorDeclarationTimeFrom: timeOf(params.GE_errorDeclarationTime, 'GE_errorDeclarationTime', at),
     errorDeclarationTimeBefore: timeOf(params.LT_errorDeclarationTime, 'LT_errorDeclarationTime', at),
     errorReasons: listOf(params.EQ_errorReason),
-    correctiveEventIds: listOf(params.EQ_correctiveEventID),
+    correctiveEventIds: identifiersOf(params.EQ_correctiveEventID),
     errorDeclared: existsOf(params.EXISTS_errorDeclaration, 'EXISTS_errorDeclaration', at),
     order: orderOf(params, at),
     matches: Object.entries(MATCHES).flatMap(([name, match]) => {
-      const values = listOf(params[name]);
+      const values = identifiersOf(params[name]);
       return values ? [{ values, ...match }] : [];
     }),
   };

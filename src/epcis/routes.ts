@@ -1,6 +1,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { plainIdentifier, plainIdentifierSchema } from '../codes/service-codes.js';
 import { timestampSchema } from '../codes/timestamp.js';
 import { idSchema } from '../codes/uuid.js';
 import { badRequest, problemSchema } from '../errors/problem.js';
@@ -329,7 +330,7 @@ export const epcisRoutes: FastifyPluginAsyncZod<{ service: EpcisService; subscri
         summary: 'One event by its eventID',
         security: bearerSecurity,
         headers: epcFormatHeaders,
-        params: z.object({ eventID: z.string() }),
+        params: z.object({ eventID: plainIdentifierSchema }),
         response: { 200: eventResponse, 400: problemSchema, 403: problemSchema, 404: problemSchema },
       },
     },
@@ -402,7 +403,7 @@ export const epcisRoutes: FastifyPluginAsyncZod<{ service: EpcisService; subscri
         // (MATCH_anyEPC or MATCH_anyEPCClass, which would each find one kind only)
         const result = parameter
           ? await runQuery(request, { [parameter]: [request.params.value] })
-          : await runQuery(request, {}, [{ values: [request.params.value], roles: ANY_ROLE }]);
+          : await runQuery(request, {}, [{ values: [plainIdentifier(request.params.value)], roles: ANY_ROLE }]);
         linkNextPage(request, reply, result.nextPageToken);
         return sendJsonLd(reply, service.queryDocument(result));
       },

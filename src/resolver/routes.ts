@@ -2,6 +2,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { isKnownRegionCode } from '../codes/regions.js';
+import { normalizeCode, plainUrl } from '../codes/service-codes.js';
 import { badRequest, notFound, type Problem } from '../errors/problem.js';
 import { KEY_QUALIFIERS, parseDigitalLinkPath, RESOLVER_PARAMETERS } from '../gs1/digital-link.js';
 import { preferredType } from '../http/negotiate.js';
@@ -245,7 +246,8 @@ export const resolverRoutes: FastifyPluginAsyncZod<{ service: ResolverService; p
       },
     },
     async (request, reply) =>
-      respond(request, reply, `/t/${encodeURIComponent(request.params.code.trim().toUpperCase())}`, (context) =>
+      // the links name the code as issued, however it was typed (in lower case, full-width)
+      respond(request, reply, `/t/${encodeURIComponent(normalizeCode(request.params.code))}`, (context) =>
         service.resolveCode(request.params.code, context),
       ),
   );
@@ -253,7 +255,8 @@ export const resolverRoutes: FastifyPluginAsyncZod<{ service: ResolverService; p
   // GS1 Digital Link: /01/{gtin}[/22/…][/10/{lot}][/21/{serial}] or /01/{gtin}/235/{tpx}, /00/{sscc}; every rule
   // of the standard is checked by parseDigitalLinkPath. Malformed is 400, well-formed but unknown 404, never a redirect
   // to a "corrected" form: a zero-suppressed GTIN or a trailing slash is malformed. A (414) or (8003) link names no lot
-  // or pack: checked, then 404.
+  // or pack: checked, then 404. Full-width characters (`…/10/ＬＯＴ１`, percent-encoded) are read as their ASCII forms,
+  // as capture reads a Digital Link, and the links answered name the ASCII form, as /t/{code} names a code in upper case.
   for (const key of ['01', '00', '414', '8003']) {
     app.get(
       `/${key}/*`,
@@ -268,14 +271,15 @@ export const resolverRoutes: FastifyPluginAsyncZod<{ service: ResolverService; p
         },
       },
       async (request, reply) => {
-        const parsed = parseDigitalLinkPath(request.url);
+        const url = plainUrl(request.url);
+        const parsed = parseDigitalLinkPath(url);
         if (!parsed.ok && parsed.error.code === 'unsupported-key') throw notFound(parsed.error.message);
         if (!parsed.ok) throw badRequest(`malformed GS1 Digital Link: ${parsed.error.message}`) as Problem;
         const link = parsed.value;
         if (link.prefix !== '')
           throw notFound(`(${link.primaryKey}) after ${link.prefix} is not a path of this resolver: its Digital Links start with the key`);
         // echoed as scanned: its escapes are kept (a lot A/B1 stays A%2FB1), what a URI may not carry raw is escaped
-        const path = request.url.split(/[?#]/)[0].replace(/[^\w\-.~!$&'()*+,;=:@/%]/g, (character) => encodeURIComponent(character));
+        const path = url.split(/[?#]/)[0].replace(/[^\w\-.~!$&'()*+,;=:@/%]/g, (character) => encodeURIComponent(character));
         // (235) extensions are never issued here, so none is genuine.
         const resolve = (context: ScanContext) =>
           link.tpx === undefined

@@ -71,3 +71,92 @@ t.test('an event captured full-width before identifiers were read as ASCII is a 
   t.equal(again.statusCode, 200, `the same event sent again is a duplicate: ${again.body}`);
   t.equal(again.json().duplicate, true);
 });
+
+/** Full-width ASCII as a Chinese input method writes it: `LOT1` → `ＬＯＴ１`. */
+const fullWidth = (ascii: string) =>
+  ascii.replace(/[\x21-\x7e]/g, (character) => String.fromCharCode(character.charCodeAt(0) + 0xfee0)).replaceAll(' ', '\u3000');
+
+t.test('EPCIS query parameters typed full-width find what their ASCII forms find', async (t) => {
+  const world = await createWorld(t);
+  const processor = await world.party('processor');
+  await processor.product('kg', { gtin: GTIN });
+  const { post } = epcisRequests(world);
+  const site = 'urn:epc:id:sgln:6901234.00001.0';
+  const eventID = 'urn:uuid:5d0c6a2e-1f3b-4c7d-8e9a-0b1c2d3e4f50';
+  const event = {
+    '@context': EPCIS_CONTEXT,
+    ...observation(8, {
+      eventID,
+      epcList: [link('21/SER7')],
+      quantityList: [{ epcClass: link('10/LOT7'), quantity: 2, uom: 'KGM' }],
+      readPoint: { id: site },
+      bizLocation: { id: site },
+    }),
+  };
+  t.equal((await post(processor.key, '/epcis/events', event)).statusCode, 201, 'captured in ASCII');
+  const eventIDs = async (url: string) => {
+    const reply = await processor.api.get(url);
+    expectStatus(t, reply, 200, url);
+    return reply.body.epcisBody.queryResults.resultsBody.eventList.map((found: { eventID: string }) => found.eventID);
+  };
+  const parameters: [string, string][] = [
+    ['MATCH_epc', link('21/SER7')],
+    ['MATCH_anyEPC', link('21/SER7')],
+    ['MATCH_epcClass', link('10/LOT7')],
+    ['MATCH_epc', `urn:epc:idpat:sgtin:6901234.056789.*`],
+    ['EQ_readPoint', site],
+    ['EQ_bizLocation', site],
+    ['EQ_eventID', eventID],
+  ];
+  for (const [name, value] of parameters) {
+    t.same(await eventIDs(`/epcis/events?${name}=${encodeURIComponent(value)}`), [eventID], `${name} in ASCII`);
+    t.same(await eventIDs(`/epcis/events?${name}=${encodeURIComponent(fullWidth(value))}`), [eventID], `${name} full-width`);
+  }
+  t.same(await eventIDs(`/epcis/epcs/${encodeURIComponent(fullWidth(link('21/SER7')))}/events`), [eventID], 'an EPC in the path');
+  t.same(await eventIDs(`/epcis/bizLocations/${encodeURIComponent(fullWidth(site))}/events`), [eventID], 'a location in the path');
+
+  const named = await processor.api.post('/epcis/queries', { name: 'full-width', query: { MATCH_epc: fullWidth(link('21/SER7')) } });
+  expectStatus(t, named, 201, 'a named query with a full-width EPC');
+  t.same(await eventIDs('/epcis/queries/full-width/events'), [eventID], 'the named query finds the event');
+
+  const one = await world.app.inject({
+    method: 'GET',
+    url: `/epcis/events/${encodeURIComponent(fullWidth(eventID))}`,
+    headers: { authorization: `Bearer ${processor.key}` },
+  });
+  t.equal(one.statusCode, 200, 'the event by its eventID typed full-width');
+});
+
+t.test('a scan path typed full-width resolves as its ASCII form does, its links naming the ASCII form', async (t) => {
+  const world = await createWorld(t);
+  const processor = await world.party('processor');
+  const product = await processor.product('kg', { gtin: GTIN });
+  const lotCode = await processor.commission(product, 10, { lotNumber: 'LOT8' });
+  const job = await world.ok(processor.api.post(`/lots/${lotCode}/items`, { count: 1 }), 202);
+  await world.app.services.items.idle();
+  const [itemCode] = ((await processor.api.get(`/code-jobs/${job.id}/codes.csv`)).body as string)
+    .trim()
+    .split('\n')
+    .slice(1)
+    .map((line) => line.split(',')[0]);
+  const scan = (path: string, accept = 'application/json') => world.app.inject({ method: 'GET', url: path, headers: { accept } });
+  // the route's key as printed, every segment after it typed full-width (a Digital Link's AIs too)
+  const typedFullWidth = (path: string) => {
+    const [, key, ...rest] = path.split('/');
+    return `/${key}/${rest.map((segment) => encodeURIComponent(fullWidth(segment))).join('/')}`;
+  };
+  const scans: [string, string][] = [
+    ['a trace code', `/t/${itemCode}`],
+    ['a Digital Link to the lot', `/01/${GTIN}/10/LOT8`],
+    ['a Digital Link to the pack', `/01/${GTIN}/10/LOT8/21/${itemCode}`],
+  ];
+  for (const [what, path] of scans) {
+    const ascii = await scan(path);
+    t.equal(ascii.statusCode, 200, `${what} in ASCII: ${ascii.body}`);
+    const typed = await scan(typedFullWidth(path));
+    t.equal(typed.statusCode, 200, `${what} full-width: ${typed.body}`);
+    t.equal(typed.json().code, ascii.json().code, `${what}: the same lot or pack`);
+    const linkset = await scan(typedFullWidth(path), 'application/linkset+json');
+    t.equal(JSON.parse(linkset.body).linkset[0].anchor.replace(/^https?:\/\/[^/]+/, ''), path, `${what}: the linkset names the ASCII path`);
+  }
+});
