@@ -50,6 +50,8 @@ export const parties = pgTable(
   (t) => [
     uniqueIndex('parties_uscc_key').on(t.uscc).where(sql`${t.uscc} is not null`),
     uniqueIndex('parties_gln_key').on(t.gln).where(sql`${t.gln} is not null`),
+    // pattern ops: a prefix is found by equality, and the prefixes that start with it by `like 'prefix%'`
+    index('parties_gs1_company_prefix_idx').on(t.gs1CompanyPrefix.op('text_pattern_ops')).where(sql`${t.gs1CompanyPrefix} is not null`),
   ],
 );
 
@@ -88,7 +90,13 @@ export const products = pgTable(
     description: text('description'),
     createdAt: createdAt(),
   },
-  (t) => [index('products_party_idx').on(t.partyCode), uniqueIndex('products_gtin_key').on(t.gtin).where(sql`${t.gtin} is not null`)],
+  (t) => [
+    index('products_party_idx').on(t.partyCode),
+    uniqueIndex('products_gtin_key').on(t.gtin).where(sql`${t.gtin} is not null`),
+    // a GTIN-14 less its indicator digit, with pattern ops: the GTINs under a company prefix are `like 'prefix%'`. Not
+    // partial: the planner reads the statistics of a whole index's expression only, and so knows how few rows a prefix matches
+    index('products_gtin_company_part_idx').on(sql`substr(${t.gtin}, 2) text_pattern_ops`),
+  ],
 );
 
 /** A hold in force on a lot: no shipping, selling, transforming, packing or code issuance until it is released. */

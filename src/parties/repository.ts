@@ -1,4 +1,4 @@
-import { and, eq, isNotNull, or, type SQL, sql } from 'drizzle-orm';
+import { and, eq, isNotNull, like, or, type SQL, sql } from 'drizzle-orm';
 import { anyOf } from '../db/chunk.js';
 import { type Db, queryRows } from '../db/client.js';
 import { parties, products } from '../db/schema.js';
@@ -6,6 +6,11 @@ import { parties, products } from '../db/schema.js';
 export type PartyRow = typeof parties.$inferSelect;
 /** A page of a list: a registry may hold more conflicts than one answer should carry. */
 export type Page = { limit: number; offset: number };
+
+/** Every leading part of a code (`690`, `6901`, …): the company prefixes that could start it, probed by equality. */
+const leadingParts = (code: string) => Array.from(code, (_, i) => code.slice(0, i + 1));
+/** A `like` pattern for the values that start with `start` (its wildcards escaped). */
+const startingWith = (start: string) => `${start.replace(/[\\%_]/g, '\\$&')}%`;
 
 export function createPartiesRepository(db: Db) {
   return {
@@ -45,7 +50,10 @@ export function createPartiesRepository(db: Db) {
     async lockCompanyPrefixes(tx: Db): Promise<void> {
       await tx.execute(sql`select pg_advisory_xact_lock(hashtext('parties.gs1_company_prefix'))`);
     },
-    /** Parties whose company prefix is this one, starts with it, or starts it. */
+    /**
+     * Parties whose company prefix is this one, starts with it, or starts it; both read through
+     * parties_gs1_company_prefix_idx (the prefixes that start it are its leading parts, a dozen at most).
+     */
     async findOverlappingCompanyPrefixes(prefix: string, tx: Db = db): Promise<PartyRow[]> {
       return tx
         .select()
@@ -53,11 +61,11 @@ export function createPartiesRepository(db: Db) {
         .where(
           and(
             isNotNull(parties.gs1CompanyPrefix),
-            or(sql`starts_with(${prefix}, ${parties.gs1CompanyPrefix})`, sql`starts_with(${parties.gs1CompanyPrefix}, ${prefix})`),
+            or(anyOf(parties.gs1CompanyPrefix, leadingParts(prefix)), like(parties.gs1CompanyPrefix, startingWith(prefix))),
           ),
         );
     },
-    /** A product (its code, GTIN and owner) whose GTIN-14 carries this company prefix. */
+    /** A product (its code, GTIN and owner) whose GTIN-14 carries this company prefix (read through products_gtin_company_part_idx). */
     async findProductUnderCompanyPrefix(
       prefix: string,
       tx: Db = db,
@@ -65,7 +73,7 @@ export function createPartiesRepository(db: Db) {
       const [row] = await tx
         .select({ code: products.code, gtin: products.gtin, partyCode: products.partyCode })
         .from(products)
-        .where(sql`starts_with(substr(${products.gtin}, 2), ${prefix})`)
+        .where(sql`substr(${products.gtin}, 2) like ${startingWith(prefix)}`)
         .orderBy(products.gtin)
         .limit(1);
       return row as { code: string; gtin: string; partyCode: string } | undefined;
@@ -78,7 +86,7 @@ export function createPartiesRepository(db: Db) {
         .where(
           and(
             isNotNull(parties.gs1CompanyPrefix),
-            or(eq(parties.code, partyCode), sql`starts_with(${gtin14.slice(1)}, ${parties.gs1CompanyPrefix})`),
+            or(eq(parties.code, partyCode), anyOf(parties.gs1CompanyPrefix, leadingParts(gtin14.slice(1)))),
           ),
         );
       return rows as { code: string; prefix: string }[];

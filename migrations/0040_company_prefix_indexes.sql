@@ -1,0 +1,2 @@
+CREATE INDEX "parties_gs1_company_prefix_idx" ON "parties" USING btree ("gs1_company_prefix" text_pattern_ops) WHERE "parties"."gs1_company_prefix" is not null;--> statement-breakpoint
+CREATE INDEX "products_gtin_company_part_idx" ON "products" USING btree (substr("gtin", 2) text_pattern_ops);
