@@ -236,6 +236,13 @@ export function createEventWriter(deps: {
     return { refs, chosenCodes, named, items };
   }
 
+  /** The lots locked (see the repository's lockLots), or a conflict when their containers kept being packed into meanwhile. */
+  async function lotsLocked(tx: Db, codes: string[], marked: string[] = []) {
+    const locked = await repository.lockLots(tx, codes, marked);
+    if (locked) return locked;
+    throw conflict('the containers this names were packed into again and again while it waited for them; send it again');
+  }
+
   /** Everything the requests name, read once (in a fixed number of queries) into a world state. */
   async function load(tx: Db, requests: WriteRequest[]): Promise<WorldState> {
     const { refs, chosenCodes, named, items } = await namedBy(tx, requests);
@@ -253,7 +260,7 @@ export function createEventWriter(deps: {
     for (const { parentCode } of await repository.containersAbove(tx, held)) named.add(parentCode);
     // a recall opening marks its scope without loading it: locked with the rest, never after them
     const marked = requests.flatMap(({ action }) => (action.type === 'recall' && action.phase === 'open' ? action.lotCodes : []));
-    const locked = await repository.lockLots(tx, [...named], marked);
+    const locked = await lotsLocked(tx, [...named], marked);
     const containers = locked.filter((lot) => lot.kind === 'container').map((lot) => lot.code);
     const contents = await repository.contents(tx, containers);
     for (const edge of contents) {
@@ -562,7 +569,7 @@ export function createEventWriter(deps: {
     const usedDownstream = [bodyField(['correctsEventId'], 'its effects are already used downstream')];
     const draft = new EventDraft(request.id ?? randomUUID(), request.actor);
     const moved = [...new Set(facts.movements.map((row) => row.lotCode))];
-    await repository.lockLots(tx, [...moved, ...(replacing?.named ?? [])]);
+    await lotsLocked(tx, [...moved, ...(replacing?.named ?? [])]);
     const state = new WorldState();
     for (const row of await repository.balances(tx, moved))
       state.addBalance(row.lotCode, row.partyCode, row.containerCode, Number(row.quantity));

@@ -103,6 +103,63 @@ export type Batch = {
   audit: { entries: AuditEntry[]; heads: ChainHead[] };
 };
 
+/** How many times a batch takes its lots afresh while the containers it names are being packed into. */
+const LOCK_ROUNDS = 5;
+
+/** Every lot packed (however deeply) in these containers, those named included: a statement's `inside`. */
+const inside = (named: SQL) => sql`inside(code) as (
+  select code from lots where code = any(${named}) and kind = 'container'
+  union
+  select e.upstream_code from lineage_edges e join inside on e.downstream_code = inside.code
+  where e.kind = 'aggregate' and e.ended_by_event_id is null and e.retracted_by_event_id is null
+)`;
+
+/**
+ * Locks the lots (and `marked`) with everything packed in the containers among them, then reads
+ * what those containers hold once held, in a statement of its own (in READ COMMITTED it sees what a
+ * writer that held one of them packed in it before committing). A lot missed is not locked there,
+ * out of code order: a writer holding it while waiting for one of the lots already locked would
+ * deadlock with this one. The locks are let go back to the savepoint and taken again, the missed
+ * lots named, in one code order.
+ */
+async function lockWithContents(tx: Db, named: string[], marked: string[]): Promise<LotView[] | null> {
+  await queryRows(tx, sql`savepoint lots_with_contents`);
+  let wanted = named;
+  for (let round = 1; ; round++) {
+    const codes = texts(wanted);
+    if (marked.length > 0) {
+      await queryRows(
+        tx,
+        sql`with recursive ${inside(codes)} select 1 from lots
+        where code = any(${codes}) or code = any(${texts(marked)}) or code = any(array(select code from inside)) order by code for update`,
+      );
+    }
+    const rows = await queryRows<LotRowText>(
+      tx,
+      sql`with recursive ${inside(codes)}
+      select ${LOT_COLUMNS} from lots where code = any(${codes}) or code = any(array(select code from inside)) order by code for update`,
+    );
+    const locked = new Set(rows.map((row) => row.code));
+    const containers = rows.filter((row) => row.kind === 'container').map((row) => row.code);
+    const packed = await queryRows<{ code: string }>(
+      tx,
+      sql`select distinct upstream_code as code from lineage_edges
+      where downstream_code = any(${texts(containers)}) and kind = 'aggregate' and ended_by_event_id is null and retracted_by_event_id is null`,
+    );
+    const missed = packed.map((row) => row.code).filter((code) => !locked.has(code));
+    if (missed.length === 0) {
+      await queryRows(tx, sql`release savepoint lots_with_contents`);
+      return rows.map(toLotView);
+    }
+    await queryRows(tx, sql`rollback to savepoint lots_with_contents`);
+    if (round === LOCK_ROUNDS) {
+      await queryRows(tx, sql`release savepoint lots_with_contents`);
+      return null;
+    }
+    wanted = [...new Set([...wanted, ...missed])].sort();
+  }
+}
+
 export function createEventWriterRepository() {
   return {
     /** The audit chains of the acting parties, locked before any lot (always in this order: no deadlock). */
@@ -118,30 +175,34 @@ export function createEventWriterRepository() {
      * (a recall opening's scope), locked first with the rest in the same order, in a statement of
      * their own: taken by the storing statement instead, after the others, one another writer held
      * while waiting for one of those would deadlock with it.
+     *
+     * A statement reads the contents as they were when it began: what another writer packed into a
+     * container while this one waited for it is read again once the containers are held, and the
+     * lots are then taken afresh, all in code order, from a savepoint (see lockWithContents). Null
+     * when the containers were still being packed into after LOCK_ROUNDS rounds.
      */
-    async lockLots(tx: Db, codes: string[], marked: string[] = []): Promise<LotView[]> {
+    async lockLots(tx: Db, codes: string[], marked: string[] = []): Promise<LotView[] | null> {
       if (codes.length === 0 && marked.length === 0) return [];
-      const named = texts([...new Set(codes)].sort());
-      const inside = sql`inside(code) as (
-          select code from lots where code = any(${named}) and kind = 'container'
-          union
-          select e.upstream_code from lineage_edges e join inside on e.downstream_code = inside.code
-          where e.kind = 'aggregate' and e.ended_by_event_id is null and e.retracted_by_event_id is null
-        )`;
+      const named = [...new Set(codes)].sort();
+      // no container named, nothing packed to miss: the lots in one statement (two with a recall's
+      // scope), which only says so when one is. Materialized: as a subquery it was planned twice
+      const contained = sql`contained as materialized (select exists (select 1 from lots where code = any(${texts(named)}) and kind = 'container') as yes)`;
       if (marked.length > 0) {
-        await queryRows(
+        const [first] = await queryRows<{ namesContainers: boolean }>(
           tx,
-          sql`with recursive ${inside} select 1 from lots
-          where code = any(${named}) or code = any(${texts(marked)}) or code = any(array(select code from inside)) order by code for update`,
+          sql`with ${contained} select contained.yes as "namesContainers" from contained left join lateral (select 1 from lots
+            where (code = any(${texts(named)}) or code = any(${texts(marked)})) and not contained.yes order by code for update) locked on true`,
         );
+        if (first.namesContainers) return lockWithContents(tx, named, marked);
+        if (named.length === 0) return [];
       }
-      if (codes.length === 0) return [];
-      const rows = await queryRows<LotRowText>(
+      const rows = await queryRows<LotRowText & { namesContainers: boolean }>(
         tx,
-        sql`with recursive ${inside}
-        select ${LOT_COLUMNS} from lots where code = any(${named}) or code = any(array(select code from inside)) order by code for update`,
+        sql`with ${contained} select locked.*, contained.yes as "namesContainers" from contained left join lateral (select ${LOT_COLUMNS} from lots
+          where code = any(${texts(named)}) and not contained.yes order by code for update) locked on true`,
       );
-      return rows.map(toLotView);
+      if (rows[0]?.namesContainers) return lockWithContents(tx, named, marked);
+      return rows.filter((row) => row.code !== null).map(toLotView);
     },
 
     async lots(tx: Db, codes: string[]): Promise<LotView[]> {

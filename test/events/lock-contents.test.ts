@@ -1,0 +1,151 @@
+// A lot packed into a container while another party's batch waits for that container, on
+// PostgreSQL (PGlite runs one transaction at a time). The packing waits, holding the container, on
+// a row the test holds; the other batch lines up behind it, and the test lets go once it waits.
+import { sql } from 'drizzle-orm';
+import { queryRows } from '../../src/db/client.js';
+import { eventWriterOn } from '../fixtures/chain.js';
+import { holdLocked, waitersReach } from '../fixtures/locks.js';
+import { at, createWorld } from '../fixtures/world.js';
+import { postgresReachable } from '../helper.js';
+import { fileTest } from '../root.js';
+
+const t = fileTest();
+const postgresUp = await postgresReachable();
+const skip = postgresUp ? false : 'no PostgreSQL at DATABASE_URL or 127.0.0.1:5432 (PGlite runs one transaction at a time)';
+
+t.test(
+  'a lot packed into a case while a regulator’s hold waits for the case is locked by the hold with the case (PostgreSQL)',
+  { skip },
+  async (t) => {
+    const world = await createWorld(t, 'postgres');
+    const plant = await world.party('processor');
+    const bureau = await world.party('regulator');
+    const kg = await plant.product('kg');
+    const [packedBefore, packedMeanwhile] = [await plant.commission(kg, 10), await plant.commission(kg, 10)];
+    const caseCode = (await world.ok(plant.event({ type: 'aggregate', parent: {}, children: [{ lotCode: packedBefore, quantity: 4 }] })))
+      .createdLotCodes[0];
+    const writer = eventWriterOn(world.database);
+
+    // the packing locks the case and the lot, then waits to book the lot's loose stock
+    const hold = await holdLocked(
+      world,
+      sql`select 1 from lot_balances where lot_code = ${packedMeanwhile} and party_code = ${plant.code} and container_code is null for update`,
+    );
+    const packing = world.database.db.transaction((tx) =>
+      writer.write(
+        tx as never,
+        [
+          {
+            actor: plant.code,
+            action: { type: 'aggregate', parent: { containerCode: caseCode }, children: [{ lotCode: packedMeanwhile, quantity: 4 }] },
+            context: { eventTime: at(500) },
+          },
+        ],
+        'rollback',
+      ),
+    );
+    await waitersReach(world, 1, packing);
+    // the hold waits for the case; once it has it, it still holds its locks while the test looks
+    let heldWhileOpen: string[] = [];
+    const onHold = world.database.db.transaction(async (tx) => {
+      const outcomes = await writer.write(
+        tx as never,
+        [
+          {
+            actor: bureau.code,
+            action: { type: 'hold', lotCodes: [caseCode], reason: '抽检', asRegulator: true },
+            context: { eventTime: at(501) },
+          },
+        ],
+        'proceed',
+      );
+      // from another connection: the lots of the case no other transaction may lock now
+      const free = await queryRows<{ code: string }>(
+        world.database.db,
+        sql`select code from lots where code = any(${sql.param([caseCode, packedBefore, packedMeanwhile])}::text[]) for update skip locked`,
+      );
+      heldWhileOpen = [caseCode, packedBefore, packedMeanwhile].filter((code) => !free.some((row) => row.code === code));
+      return outcomes;
+    });
+    await waitersReach(world, 2, onHold);
+    hold.release();
+    await hold.done;
+
+    t.match(await packing, [{ ok: true }], 'the packing is stored');
+    t.match(await onHold, [{ ok: true }], 'the hold is stored');
+    t.same(
+      heldWhileOpen.sort(),
+      [caseCode, packedBefore, packedMeanwhile].sort(),
+      'the hold locked the case, the lot packed before and the lot packed while it waited',
+    );
+  },
+);
+
+t.test(
+  'a lot packed into a case while a hold waits for the case, sold meanwhile with a lot the hold took before the case: both are stored, neither is a 500 (PostgreSQL)',
+  { skip },
+  async (t) => {
+    const world = await createWorld(t, 'postgres');
+    const plant = await world.party('processor');
+    const shop = await world.party('retailer');
+    const bureau = await world.party('regulator');
+    const kg = await plant.product('kg');
+    // lots are locked in code order: the lot packed meanwhile sorts before the lot the hold names, which sorts before the case
+    const [packedMeanwhile, alsoHeld] = [await plant.commission(kg, 10), await plant.commission(kg, 10)].sort();
+    const inside = await plant.commission(kg, 10);
+    let caseCode = '';
+    while (caseCode <= alsoHeld) {
+      caseCode = (await world.ok(plant.event({ type: 'aggregate', parent: {}, children: [{ lotCode: inside, quantity: 1 }] })))
+        .createdLotCodes[0];
+    }
+    await shop.receive(
+      await plant.ship(shop, [
+        { lotCode: packedMeanwhile, quantity: 3 },
+        { lotCode: alsoHeld, quantity: 3 },
+      ]),
+    );
+    const writer = eventWriterOn(world.database);
+    const writing = (actor: string, action: Record<string, unknown>, hour: number) =>
+      world.database.db.transaction((tx) =>
+        writer.write(tx as never, [{ actor, action: action as never, context: { eventTime: at(hour) } }], 'proceed'),
+      );
+
+    // the packing locks the case and the lot, then waits to book the lot's loose stock
+    const hold = await holdLocked(
+      world,
+      sql`select 1 from lot_balances where lot_code = ${packedMeanwhile} and party_code = ${plant.code} and container_code is null for update`,
+    );
+    const packing = writing(
+      plant.code,
+      { type: 'aggregate', parent: { containerCode: caseCode }, children: [{ lotCode: packedMeanwhile, quantity: 4 }] },
+      500,
+    );
+    await waitersReach(world, 1, packing);
+    // the hold locks the lot it names, then waits for the case
+    const onHold = writing(bureau.code, { type: 'hold', lotCodes: [alsoHeld, caseCode], reason: '抽检', asRegulator: true }, 501);
+    await waitersReach(world, 2, onHold);
+    // the shop's sale waits for the lot being packed; once it has it, it waits for the lot the hold took
+    const sale = writing(
+      shop.code,
+      {
+        type: 'sell',
+        lines: [
+          { lotCode: packedMeanwhile, quantity: 1 },
+          { lotCode: alsoHeld, quantity: 1 },
+        ],
+      },
+      502,
+    );
+    await waitersReach(world, 3, sale);
+    hold.release();
+    await hold.done;
+
+    const [packed, held, sold] = await Promise.all(
+      [packing, onHold, sale].map((writes) => writes.catch((error: Error) => String(error.cause ?? error))),
+    );
+    t.match(packed, [{ ok: true }], 'the packing is stored');
+    t.match(held, [{ ok: true }], 'the hold is stored');
+    t.match(sold, [{ ok: true }], 'the sale is stored');
+    t.match((await world.regulator.get(`/lots/${packedMeanwhile}`)).body.massBalance, { produced: 10, sold: 1 });
+  },
+);
