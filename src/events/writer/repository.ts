@@ -292,7 +292,9 @@ export function createEventWriterRepository() {
 
     /**
      * Shipments named by id (locked: one receipt each) and the open ones carrying some of any of the
-     * lots (a stored line of 0 sent nothing), with all their lines.
+     * lots (a stored line of 0 sent nothing), with all their lines. The shipments carrying the lots
+     * come as an array, probed by id: `id in (select …)` beside `or` is no index condition, and with
+     * 50,000 open shipments every batch read them all.
      */
     async shipments(tx: Db, ids: string[], lotCodes: string[]): Promise<ShipmentView[]> {
       if (ids.length === 0 && lotCodes.length === 0) return [];
@@ -320,7 +322,7 @@ export function createEventWriterRepository() {
              from shipment_lines l where l.shipment_id = s.id) as lines
         from shipments s
         where s.id = any(${texts(ids)})
-           or (s.status = 'open' and s.id in (select shipment_id from shipment_lines where lot_code = any(${texts(lotCodes)}) and quantity > 0))
+           or (s.status = 'open' and s.id = any(array(select shipment_id from shipment_lines where lot_code = any(${texts(lotCodes)}) and quantity > 0)))
         order by s.id for update of s`,
       );
       return rows.map((row) => ({
