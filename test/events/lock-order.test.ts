@@ -3,7 +3,9 @@
 // writes is held by a transaction of the test's own while the other request lines up behind the
 // correction, so they meet in the same order every run.
 import { sql } from 'drizzle-orm';
+import { completeGs1 } from '../../src/codes/gs1.js';
 import { eventWriterOn } from '../fixtures/chain.js';
+import { EPCIS_CONTEXT } from '../fixtures/epcis.js';
 import { holdLocked, waitersReach } from '../fixtures/locks.js';
 import { at, createWorld, expectStatus } from '../fixtures/world.js';
 import { client, postgresReachable } from '../helper.js';
@@ -216,5 +218,81 @@ t.test(
     expectStatus(t, recall, 201, 'the recall is opened');
     t.match(observation, [{ ok: true }], 'the observation is stored');
     t.equal((await world.regulator.get(`/lots/${downstream}`)).body.status, 'recalled', 'the downstream lot is recalled');
+  },
+);
+
+t.test(
+  'a correction of an unpacking whose replacement unpacks the case again, while another party sells a lot the reversal puts back in the case: both are answered, neither is a 500 (PostgreSQL)',
+  { skip: postgresUp ? false : 'no PostgreSQL at DATABASE_URL or 127.0.0.1:5432 (PGlite runs one transaction at a time)' },
+  async (t) => {
+    const world = await createWorld(t, 'postgres');
+    const plant = await world.party('processor');
+    const shop = await world.party('retailer');
+    const gtin = completeGs1('0690123488881');
+    const kg = await plant.product('kg', { gtin });
+    const commissioned = [
+      { lotNumber: 'L1', code: await plant.commission(kg, 10, { lotNumber: 'L1' }) },
+      { lotNumber: 'L2', code: await plant.commission(kg, 10, { lotNumber: 'L2' }) },
+    ];
+    // lots are locked in code order: the lot put back sorts before the one the correction books back
+    const [putBack, bookedBack] = commissioned.sort((a, b) => (a.code < b.code ? -1 : 1));
+    // the shop has all of the one and some of the other; the plant still owns both
+    await shop.receive(
+      await plant.ship(shop, [
+        { lotCode: putBack.code, quantity: 10 },
+        { lotCode: bookedBack.code, quantity: 3 },
+      ]),
+    );
+    const sscc = completeGs1('06901234000000024');
+    const caseCode = (
+      await world.ok(plant.event({ type: 'aggregate', parent: { sscc }, children: [{ lotCode: bookedBack.code, quantity: 4 }] }))
+    ).createdLotCodes[0];
+    // EPCIS lists the lot the plant no longer holds in the case too, with nothing of it packed
+    const listed = await world.app.inject({
+      method: 'POST',
+      url: '/epcis/events',
+      payload: {
+        '@context': EPCIS_CONTEXT,
+        type: 'AggregationEvent',
+        eventTime: '2026-03-05T08:00:00+08:00',
+        eventTimeZoneOffset: '+08:00',
+        action: 'ADD',
+        bizStep: 'packing',
+        parentID: `https://id.gs1.org/00/${sscc}`,
+        childQuantityList: [{ epcClass: `https://id.gs1.org/01/${gtin}/10/${putBack.lotNumber}` }],
+      },
+      headers: { authorization: `Bearer ${plant.key}` },
+    });
+    t.equal(listed.statusCode, 201, 'the case lists the lot through EPCIS');
+    const unpacked = await plant.event({ type: 'disaggregate', parentCode: caseCode });
+    expectStatus(t, unpacked, 201, 'the plant unpacks the case');
+
+    // the correction locks the lot it books back, then waits to book it back into the case
+    const hold = await holdLocked(
+      world,
+      sql`select 1 from lot_balances where lot_code = ${bookedBack.code} and party_code = ${plant.code} and container_code is null for update`,
+    );
+    const correction = plant.event({
+      type: 'correction',
+      correctsEventId: unpacked.body.event.id,
+      reason: '只拆了一个批次',
+      replacement: { type: 'disaggregate', eventTime: unpacked.body.event.eventTime, parentCode: caseCode, children: [bookedBack.code] },
+    });
+    await waitersReach(world, 1, correction);
+    // the shop sells from both lots: it takes the lot put back, then waits for the one booked back
+    const sale = shop.event({
+      type: 'sell',
+      lines: [
+        { lotCode: putBack.code, quantity: 1 },
+        { lotCode: bookedBack.code, quantity: 1 },
+      ],
+    });
+    await waitersReach(world, 2, sale);
+    hold.release();
+    await hold.done;
+
+    const [corrected, sold] = await Promise.all([correction, sale]);
+    expectStatus(t, corrected, 201, 'the correction and its replacement are stored');
+    expectStatus(t, sold, 201, "the shop's sale is stored");
   },
 );

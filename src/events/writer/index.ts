@@ -569,7 +569,11 @@ export function createEventWriter(deps: {
     const usedDownstream = [bodyField(['correctsEventId'], 'its effects are already used downstream')];
     const draft = new EventDraft(request.id ?? randomUUID(), request.actor);
     const moved = [...new Set(facts.movements.map((row) => row.lotCode))];
-    await lotsLocked(tx, [...moved, ...(replacing?.named ?? [])]);
+    // with the lots the event named, whose statuses are refreshed after the reversal, and which the
+    // reversal of an unpacking puts back in its container, where the replacement finds them: a lot it
+    // listed but took nothing of out of it is booked back by no movement, and taken only then, out of
+    // code order, while another writer held it waiting for a lot locked here, they deadlocked
+    await lotsLocked(tx, [...moved, ...facts.linkedLots, ...(replacing?.named ?? [])]);
     const state = new WorldState();
     for (const row of await repository.balances(tx, moved))
       state.addBalance(row.lotCode, row.partyCode, row.containerCode, Number(row.quantity));
