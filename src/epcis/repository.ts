@@ -48,10 +48,18 @@ export type EventFilter = {
 };
 
 /**
+ * A declaration `c` the query sees: one recorded before its LT_recordTime bound, if any. Before the
+ * declaration was recorded the event stood as captured (EPCIS: the declaration is captured later, at
+ * a recordTime of its own), and a query bounded then sees it so.
+ */
+const declarationSeen = (filter: EventFilter): SQL =>
+  filter.recordTimeBefore ? sql` and c.record_time < ${filter.recordTimeBefore.toISOString()}::timestamptz` : sql``;
+
+/**
  * The error declaration parameters as one condition on the event's declaration (a correction of
- * it), or none without them. Its declarationTime is the one rendered: as captured, else when the
- * declaration was recorded (a native correction, or a captured one without it). A captured
- * declaration's declarationTime is also its event_time, as an instant the database compares.
+ * it) the query sees, or none without them. Its declarationTime is the one rendered: as captured,
+ * else when the declaration was recorded (a native correction, or a captured one without it). A
+ * captured declaration's declarationTime is also its event_time, as an instant the database compares.
  */
 function declaredInError(filter: EventFilter): SQL | undefined {
   const { errorDeclarationTimeFrom: from, errorDeclarationTimeBefore: before, errorReasons: reasons } = filter;
@@ -62,7 +70,7 @@ function declaredInError(filter: EventFilter): SQL | undefined {
     before ? sql`${declaredAt} < ${before.toISOString()}::timestamptz` : undefined,
     reasons ? (reasons.length === 0 ? sql`false` : sql`c.payload->>'reason' in ${reasons}`) : undefined,
   ].filter((condition): condition is SQL => condition !== undefined);
-  return sql`exists (select 1 from events c where c.corrects_event_id = ${events.id}${sql.join(
+  return sql`exists (select 1 from events c where c.corrects_event_id = ${events.id}${declarationSeen(filter)}${sql.join(
     conditions.map((condition) => sql` and ${condition}`),
   )})`;
 }
@@ -198,7 +206,7 @@ export function createEpcisRepository(db: Db) {
     /**
      * Events in (time, id) order after the page cursor; corrections show as error declarations
      * instead. An event found only by a declaration recorded within the recordTime bounds comes with
-     * that declaration's recordTime.
+     * that declaration's recordTime; a declaration recorded after LT_recordTime is not seen (see declarationSeen).
      */
     query(filter: EventFilter) {
       const conditions: (SQL | undefined)[] = [ne(events.type, 'correction')];
@@ -217,7 +225,7 @@ export function createEpcisRepository(db: Db) {
         // the declarations naming them, by their own index, then the events they declare by key
         conditions.push(
           sql`${events.id} in (select c.corrects_event_id from events c
-            where c.corrective_event_ids && ${sql.param(filter.correctiveEventIds)}::text[])`,
+            where c.corrective_event_ids && ${sql.param(filter.correctiveEventIds)}::text[]${declarationSeen(filter)})`,
         );
       }
       for (const match of filter.lotMatches ?? []) {
@@ -367,13 +375,16 @@ export function createEpcisRepository(db: Db) {
       for (const row of rows) epcs.set(row.lotCode, [...(epcs.get(row.lotCode) ?? []), row.value]);
       return epcs;
     },
-    /** Corrections of the given events: id → declaration. */
-    async corrections(eventIds: string[]): Promise<Map<string, { id: string; recordTime: Date; payload: Record<string, unknown> }>> {
+    /** Corrections of the given events (those recorded before `recordedBefore`, when given): id → declaration. */
+    async corrections(
+      eventIds: string[],
+      recordedBefore?: Date,
+    ): Promise<Map<string, { id: string; recordTime: Date; payload: Record<string, unknown> }>> {
       if (eventIds.length === 0) return new Map();
       const rows = await db
         .select({ id: events.id, corrects: events.correctsEventId, recordTime: events.recordTime, payload: events.payload })
         .from(events)
-        .where(inArray(events.correctsEventId, eventIds));
+        .where(and(inArray(events.correctsEventId, eventIds), recordedBefore ? lt(events.recordTime, recordedBefore) : undefined));
       return new Map(rows.map((row) => [row.corrects as string, row]));
     },
   };

@@ -298,11 +298,17 @@ export function createEpcisService(deps: {
     return lotCodes.filter((code) => canReadLot(principal, involved.get(code) ?? new Set()));
   }
 
-  /** Lots, products and locations the rendered events name, fetched once per page. */
-  async function renderAll(rows: StoredEvent[]) {
+  /**
+   * Lots, products and locations the rendered events name, fetched once per page. Each event as it
+   * stood before `recordedBefore` (a query's LT_recordTime): with a declaration recorded by then.
+   */
+  async function renderAll(rows: StoredEvent[], recordedBefore?: Date) {
     const lots = await renderLots([...new Set(rows.flatMap((row) => row.lots.map((link) => link.lotCode)))]);
     const locationUri = await locationNamer(rows.flatMap((row) => [row.readPoint, row.bizLocation].filter((id) => id !== null)));
-    const corrections = await deps.epcis.corrections(rows.map((row) => row.id));
+    const corrections = await deps.epcis.corrections(
+      rows.map((row) => row.id),
+      recordedBefore,
+    );
     return rows.map((row) =>
       renderEvent(
         row,
@@ -492,7 +498,7 @@ export function createEpcisService(deps: {
       const page = rows.slice(0, filter.limit);
       const next = rows.length > filter.limit ? page[page.length - 1] : null;
       return {
-        events: await renderAll(await deps.events.complete(page)),
+        events: await renderAll(await deps.events.complete(page), filter.recordTimeBefore),
         nextPageToken: next
           ? encodePageToken(filter.order, { time: filter.order.by === 'recordTime' ? next.recordTime : next.eventTime, id: next.id })
           : null,

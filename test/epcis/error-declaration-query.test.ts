@@ -110,3 +110,61 @@ t.test('a named query takes them', async (t) => {
     'the event declared for that reason',
   );
 });
+
+t.test('a recordTime bound before the declaration shows the event as it stood then', async (t) => {
+  const world = await createWorld(t);
+  const plant = await world.party('slaughterhouse');
+  expectStatus(t, await plant.api.post('/epcis/events', observed(3)), 201, 'captured');
+  const query = async (params: string) => {
+    const response = await plant.api.get(`/epcis/events?${params}`);
+    expectStatus(t, response, 200, params);
+    return response.body.epcisBody.queryResults.resultsBody.eventList as {
+      eventID: string;
+      recordTime: string;
+      errorDeclaration?: object;
+    }[];
+  };
+  const [captured] = await query('');
+  // a bound after the capture and before the declaration (a millisecond later: recordTime is finer than it renders)
+  const between = new Date(new Date(captured.recordTime).getTime() + 1);
+  while (Date.now() <= between.getTime() + 1) await new Promise((resolve) => setTimeout(resolve, 1));
+  const declaration = {
+    declarationTime: '2026-03-05T00:00:00Z',
+    reason: 'incorrect_data',
+    correctiveEventIDs: ['urn:uuid:7a1e2b3c-0000-4000-8000-0000000000c3'],
+  };
+  expectStatus(t, await plant.api.post('/epcis/events', { ...observed(3), errorDeclaration: declaration }), 200, 'declared in error');
+  const [declared] = await query('');
+  t.ok(declared.errorDeclaration && declared.recordTime === captured.recordTime, 'now: declared, recorded when captured');
+
+  const before = `LT_recordTime=${encodeURIComponent(between.toISOString())}`;
+  t.same(
+    await query(before),
+    [{ ...captured }],
+    'LT_recordTime before the declaration: the event as captured, with its own recordTime and no errorDeclaration',
+  );
+  t.same(await query(`${before}&orderBy=recordTime`), [{ ...captured }], 'by recordTime alike');
+  t.same(await query(`${before}&EXISTS_errorDeclaration`), [], 'not yet declared in error then');
+  t.same(await query(`${before}&EQ_errorReason=incorrect_data`), [], 'nor for a reason');
+  t.same(await query(`${before}&GE_errorDeclarationTime=2026-03-01T00:00:00Z`), [], 'nor at a time');
+  t.same(
+    await query(`${before}&EQ_correctiveEventID=${encodeURIComponent(declaration.correctiveEventIDs[0])}`),
+    [],
+    'nor with its corrective event',
+  );
+
+  const since = await query(`GE_recordTime=${encodeURIComponent(between.toISOString())}`);
+  t.match(
+    since,
+    [{ eventID: observed(3).eventID, errorDeclaration: { reason: 'incorrect_data' } }],
+    'GE_recordTime after the capture: as declared',
+  );
+  t.not(since[0].recordTime, captured.recordTime, 'with the declaration’s recordTime');
+  const after = `LT_recordTime=${encodeURIComponent(new Date(Date.now() + 60_000).toISOString())}`;
+  t.match(
+    await query(after),
+    [{ recordTime: captured.recordTime, errorDeclaration: { reason: 'incorrect_data' } }],
+    'a bound after both: as declared',
+  );
+  t.equal((await query(`${after}&EXISTS_errorDeclaration`)).length, 1, 'declared in error by then');
+});
