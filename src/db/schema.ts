@@ -205,6 +205,9 @@ export const events = pgTable(
     index('events_transformation_idx').on(t.transformationId),
     // EQ_correctiveEventID probes the few declarations naming corrective events
     index('events_corrective_idx').using('gin', t.correctiveEventIds).where(sql`${t.correctiveEventIds} is not null`),
+    // eventIDs are each party's own: an event whose eventID another party held first is stored under
+    // its party's key (`<eventID>|<party>`), and a query of every party's events finds it by its eventID here
+    index('events_party_key_event_id_idx').on(sql`(${t.payload}->'epcis'->>'eventID')`).where(sql`${t.id} like '%|%'`),
   ],
 );
 

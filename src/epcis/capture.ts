@@ -11,7 +11,7 @@ import type { Pointer } from '../events/writer/draft.js';
 import { BatchRejected, type EventWriter, type TransformationEdge, type WriteOutcome, type WriteRequest } from '../events/writer/index.js';
 import type { EventAction } from '../events/writer/rules/index.js';
 import type { Line, LotSpec } from '../events/writer/scope.js';
-import { canonicalEventId, epcisEventId, eventIdsToLookUp } from '../gs1/event-id.js';
+import { canonicalEventId, epcisEventId, eventIdOfKey, partyEventKeys } from '../gs1/event-id.js';
 import type { Identifier } from '../identifiers/parse.js';
 import type { IdentifierService } from '../identifiers/service.js';
 import type { ProductsRepository } from '../products/repository.js';
@@ -78,8 +78,9 @@ const SSCC = /^https:\/\/id\.gs1\.org\/00\/(\d{18})$/;
 /**
  * Stores the events inside `tx`. `rollback`: the first rejected event throws CaptureRejected;
  * `proceed`: rejected events are reported, the rest
- * stored. An event already stored is a duplicate; a given eventID already used for different
- * content (or by another event of the same document) is a conflict.
+ * stored. An event the party already stored is a duplicate; a given eventID it already used for
+ * different content (or another event of the same document did) is a conflict. Another party's
+ * events under the same eventID play no part.
  */
 export async function captureEvents(
   tx: Db,
@@ -91,24 +92,30 @@ export async function captureEvents(
   const normalised = await mapPausing(input.events, normaliseTagValues);
   const events = normalised.map((n) => n.event);
   const hashes = await mapPausing(events, (event) => eventHashId(event, input.context, input.hashOptions));
-  // an eventID is stored in its canonical form; an event stored before under another keeps that id.
-  // Two forms may be two events, of two parties: a re-sent event is the party's own, else the first stored
-  // a native event is stored under its bare UUID: re-sent as GET /epcis/events renders it, it is that event
-  const forms = events.map((event, index) => (event.eventID === undefined ? [hashes[index]] : eventIdsToLookUp(String(event.eventID))));
-  const stored = await deps.epcis.storedEvents(tx, [...forms.flat(), ...forms.flat().map((id) => `${id}#error`)]);
-  const ids = forms.map(
-    (candidates) =>
-      candidates.find((id) => stored.get(id)?.partyCode === party) ??
-      candidates.find((id) => stored.has(id)) ??
-      canonicalEventId(candidates[0]),
+  // an eventID is stored in its canonical form; an event stored before under another keeps that id,
+  // and a native event is stored under its bare UUID (re-sent as GET /epcis/events renders it, it
+  // is that event). eventIDs are each party's own: one that another party's event is stored under
+  // becomes this party's key (partyEventKey), and the other party's event is neither compared nor named
+  const forms = events.map((event, index) =>
+    event.eventID === undefined ? partyEventKeys(hashes[index], party) : partyEventKeys(String(event.eventID), party),
   );
+  const stored = await deps.epcis.storedEvents(tx, [...forms.flat(), ...forms.flat().map((id) => `${id}#error`)]);
+  /** The key each event is stored under. */
+  const ids = forms.map((candidates) => {
+    const own = candidates.find((id) => stored.get(id)?.partyCode === party);
+    if (own) return own;
+    const plain = canonicalEventId(candidates[0]);
+    return stored.has(plain) ? (candidates.at(-1) as string) : plain;
+  });
+  /** The eventID each event was captured as, under whichever key it is stored. */
+  const eventIds = ids.map((id) => epcisEventId(eventIdOfKey(id)));
 
   const outcomes: (CaptureOutcome | undefined)[] = [];
   const rejected = (rejections: { index: number; problem: Problem }[]) =>
-    new CaptureRejected(rejections.map(({ index, problem }) => ({ index, eventId: epcisEventId(ids[index]), problem })));
+    new CaptureRejected(rejections.map(({ index, problem }) => ({ index, eventId: eventIds[index], problem })));
   const reject = (index: number, problem: Problem) => {
     if (input.onError === 'rollback') throw rejected([{ index, problem }]);
-    outcomes[index] = { index, eventId: epcisEventId(ids[index]), status: 'rejected', problem };
+    outcomes[index] = { index, eventId: eventIds[index], status: 'rejected', problem };
   };
   const firstIndexOf = new Map<string, number>();
   const toWrite: number[] = [];
@@ -131,14 +138,14 @@ export async function captureEvents(
       const where = earlier !== undefined ? ` (event ${earlier} of this document)` : '';
       clashes.push({
         index,
-        problem: conflict(`eventID ${cited(id)} is already captured for a different event${where}`, [
+        problem: conflict(`eventID ${cited(eventIds[index])} is already captured for a different event${where}`, [
           bodyField(['eventID'], 'already used by a different event'),
         ]),
       });
       continue;
     }
     if (earlier !== undefined || previous) {
-      outcomes[index] = { index, eventId: epcisEventId(id), status: 'duplicate' };
+      outcomes[index] = { index, eventId: eventIds[index], status: 'duplicate' };
       // a re-sent event that now carries an error declaration declares the stored one in error
       if (event.errorDeclaration && !stored.has(`${id}#error`)) declarations.push(index);
       continue;
@@ -154,7 +161,13 @@ export async function captureEvents(
     tx,
     deps,
     party,
-    toWrite.map((index) => ({ event: events[index], id: ids[index], context: input.context, encodings: normalised[index].encodings })),
+    toWrite.map((index) => ({
+      event: events[index],
+      id: ids[index],
+      eventId: eventIds[index],
+      context: input.context,
+      encodings: normalised[index].encodings,
+    })),
   );
   const declare = async (index: number) => {
     if (outcomes[index]?.status === 'rejected') return;
@@ -195,8 +208,8 @@ export async function captureEvents(
     for (const [offset, outcome] of written.entries()) {
       const at = toWrite[start + offset];
       outcomes[at] = outcome.ok
-        ? { index: at, eventId: ids[at], status: 'captured' }
-        : { index: at, eventId: ids[at], status: 'rejected', problem: outcome.problem };
+        ? { index: at, eventId: eventIds[at], status: 'captured' }
+        : { index: at, eventId: eventIds[at], status: 'rejected', problem: outcome.problem };
     }
     if (declared.has(index)) await declare(index);
     start = position + 1;
@@ -211,7 +224,7 @@ async function requestsFor(
   tx: Db,
   deps: CaptureDeps,
   party: string,
-  events: { event: EpcisEvent; id: string; context: unknown; encodings: TagEncoding[] }[],
+  events: { event: EpcisEvent; id: string; eventId: string; context: unknown; encodings: TagEncoding[] }[],
 ): Promise<WriteRequest[]> {
   // parsing 140,000 identifiers takes seconds: other requests go on meanwhile
   const named = await mapPausing(events, ({ event }) => namedIdentifiers(event));
@@ -243,7 +256,7 @@ async function requestsFor(
   const receiving = events.some(({ event }) => nativeType(event) === 'receive');
   const shipmentsToParty = receiving ? await deps.epcis.openShipmentsTo(tx, party, [...lotOf.values()]) : [];
 
-  return events.map(({ event, id, context, encodings }, position) => {
+  return events.map(({ event, id, eventId, context, encodings }, position) => {
     // a TransactionEvent DELETE takes its objects out of a transaction and does nothing to them (EPCIS
     // 2.0): it brings none into being, and names only those that exist (one never seen is not linked)
     const disassociates = event.type === 'TransactionEvent' && event.action === 'DELETE';
@@ -416,7 +429,7 @@ async function requestsFor(
       }
     }
     fields.list('creates', createdItems);
-    const storedEvent: EpcisEvent = { ...event, eventID: id, ...(encodings.length > 0 ? { [TAG_ENCODINGS_FIELD]: encodings } : {}) };
+    const storedEvent: EpcisEvent = { ...event, eventID: eventId, ...(encodings.length > 0 ? { [TAG_ENCODINGS_FIELD]: encodings } : {}) };
     delete storedEvent.errorDeclaration;
     return {
       actor: party,

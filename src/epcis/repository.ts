@@ -27,7 +27,10 @@ export type EventFilter = {
   dispositions?: string[];
   readPoints?: string[];
   bizLocations?: string[];
+  /** The keys events are stored under (see partyEventKeys). */
   eventIds?: string[];
+  /** With eventIds: also any party's event stored under its party's key for one of these eventIDs (canonical). */
+  anyPartyEventIds?: string[];
   /** Only events declared in error at or after this time (the declaration's declarationTime). */
   errorDeclarationTimeFrom?: Date;
   /** Only events declared in error before this time. */
@@ -74,6 +77,13 @@ function declaredInError(filter: EventFilter): SQL | undefined {
     conditions.map((condition) => sql` and ${condition}`),
   )})`;
 }
+
+/**
+ * An event stored under its party's key, its eventID another party's (partyEventKey), and the
+ * eventID it was captured as: the few such events are indexed by it (events_party_key_event_id_idx).
+ */
+const keptApart = sql`${events.id} like '%|%'`;
+const capturedEventId = sql`(${events.payload}->'epcis'->>'eventID')`;
 
 export function createEpcisRepository(db: Db) {
   return {
@@ -218,7 +228,13 @@ export function createEpcisRepository(db: Db) {
       if (filter.dispositions) conditions.push(inArray(events.disposition, filter.dispositions));
       if (filter.readPoints) conditions.push(inArray(events.readPoint, filter.readPoints));
       if (filter.bizLocations) conditions.push(inArray(events.bizLocation, filter.bizLocations));
-      if (filter.eventIds) conditions.push(inArray(events.id, filter.eventIds));
+      if (filter.eventIds) {
+        conditions.push(
+          filter.anyPartyEventIds
+            ? or(inArray(events.id, filter.eventIds), and(keptApart, inArray(capturedEventId, filter.anyPartyEventIds)))
+            : inArray(events.id, filter.eventIds),
+        );
+      }
       const declaredAs = declaredInError(filter);
       if (declaredAs) conditions.push(declaredAs);
       if (filter.correctiveEventIds) {

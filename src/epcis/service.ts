@@ -2,13 +2,14 @@ import { randomUUID } from 'node:crypto';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { actingParty, canReadLot, canReadPartyData, type Principal, privateScope, requirePartyRecord } from '../access/index.js';
 import type { Transact } from '../db/client.js';
+import { violatedUniqueConstraint } from '../db/errors.js';
 import { createFairQueue } from '../db/job-queue.js';
 import { type ClaimOf, type JobLease, jobLease, LeaseLost } from '../db/leases.js';
 import type { CaptureProblem } from '../db/schema.js';
 import { badRequest, type FieldProblem, notFound, Problem } from '../errors/problem.js';
 import type { EventsRepository, StoredEvent } from '../events/repository.js';
 import { canonicalIdentifier, epcPatternRegExp } from '../gs1/canonical.js';
-import { canonicalEventId, eventIdsToLookUp } from '../gs1/event-id.js';
+import { canonicalEventId, eventIdsToLookUp, partyEventKeys } from '../gs1/event-id.js';
 import type { IdentifierService } from '../identifiers/service.js';
 import type { LocationsRepository } from '../locations/repository.js';
 import type { LotsRepository } from '../lots/repository.js';
@@ -55,6 +56,20 @@ const CAPTURE_CONCURRENCY = 2;
 /** Text that jsonb can store: PostgreSQL refuses NUL characters, and lone surrogates are not text. */
 // (a round trip through UTF-8 turns lone surrogates into U+FFFD)
 const storable = (text: string) => Buffer.from(text.replaceAll('\u0000', '\uFFFD'), 'utf8').toString('utf8');
+
+/**
+ * Runs a capture's transaction again, once, when it lost a race for an event's key: another request
+ * stored an event under it after this one read it as free. Run again, it reads that event: its
+ * party's own (a duplicate), or another party's (this party's event takes its party's key).
+ */
+async function againOnKeyRace<T>(capture: () => Promise<T>): Promise<T> {
+  try {
+    return await capture();
+  } catch (error) {
+    if (violatedUniqueConstraint(error) !== 'events_pkey') throw error;
+    return capture();
+  }
+}
 
 export function createEpcisService(deps: {
   transaction: Transact;
@@ -147,12 +162,14 @@ export function createEpcisService(deps: {
           // waiting requests and other jobs go first: PGlite answers in microtasks, so without it a
           // job would hold the event loop (and the database) to its end
           await nextTurn();
-          await deps.transaction(async (tx) => {
-            await update({}, tx);
-            const outcomes = await captureEvents(tx, deps.capture, { ...input, events, onError: 'rollback' });
-            const counts = tally(outcomes);
-            await update({ ...counts, ...finished(counts) }, tx);
-          });
+          await againOnKeyRace(() =>
+            deps.transaction(async (tx) => {
+              await update({}, tx);
+              const outcomes = await captureEvents(tx, deps.capture, { ...input, events, onError: 'rollback' });
+              const counts = tally(outcomes);
+              await update({ ...counts, ...finished(counts) }, tx);
+            }),
+          );
         } catch (error) {
           if (!(error instanceof CaptureRejected)) throw error;
           const errors = error.rejections.map(({ index, eventId, problem }) => problemOf(index, eventId, problem));
@@ -173,14 +190,16 @@ export function createEpcisService(deps: {
         const chunk = events.slice(start, start + PROCEED_CHUNK);
         // waiting requests and other jobs' statements go in between chunks (see above)
         await nextTurn();
-        counts = await deps.transaction(async (tx) => {
-          await update({}, tx);
-          const outcomes = await captureEvents(tx, deps.capture, { ...input, events: chunk, onError: 'proceed' });
-          const next = tally(outcomes, start, counts);
-          const end = start + chunk.length;
-          await update(end < events.length ? { ...next, processed: end } : { ...next, ...finished(next) }, tx);
-          return next;
-        });
+        counts = await againOnKeyRace(() =>
+          deps.transaction(async (tx) => {
+            await update({}, tx);
+            const outcomes = await captureEvents(tx, deps.capture, { ...input, events: chunk, onError: 'proceed' });
+            const next = tally(outcomes, start, counts);
+            const end = start + chunk.length;
+            await update(end < events.length ? { ...next, processed: end } : { ...next, ...finished(next) }, tx);
+            return next;
+          }),
+        );
       }
     } catch (error) {
       if (error instanceof LeaseLost) {
@@ -450,8 +469,10 @@ export function createEpcisService(deps: {
       if (!validation.ok) throw badRequest(`invalid EPCIS event: ${validation.errors[0].message}`, toProblems(validation.errors));
       const record = event as Record<string, unknown>;
       try {
-        const [outcome] = await deps.transaction((tx) =>
-          captureEvents(tx, deps.capture, { events: [record], context: record['@context'], party, onError: 'rollback' }),
+        const [outcome] = await againOnKeyRace(() =>
+          deps.transaction((tx) =>
+            captureEvents(tx, deps.capture, { events: [record], context: record['@context'], party, onError: 'rollback' }),
+          ),
         );
         return { eventId: outcome.eventId, duplicate: outcome.status === 'duplicate' };
       } catch (error) {
@@ -480,6 +501,7 @@ export function createEpcisService(deps: {
       principal: Principal,
       filter: Omit<EventFilter, 'partyCode' | 'lotMatches'> & { matches?: ({ values: string[] } & EventMatch)[] },
     ) {
+      const scope = privateScope(principal);
       const lotMatches = [];
       for (const { values, ...match } of filter.matches ?? []) lotMatches.push({ lotCodes: await lotsNamed(values), ...match });
       const rows = await deps.epcis.query({
@@ -488,10 +510,12 @@ export function createEpcisService(deps: {
         dispositions: filter.dispositions?.map((value) => shortVocabulary('disposition', value)),
         readPoints: filter.readPoints && (await storedLocations(filter.readPoints)),
         bizLocations: filter.bizLocations && (await storedLocations(filter.bizLocations)),
-        eventIds: filter.eventIds?.flatMap(eventIdsToLookUp),
+        // a party's own events under each id; every party's for a principal reading them all
+        eventIds: filter.eventIds?.flatMap((id) => (scope ? partyEventKeys(id, scope) : eventIdsToLookUp(id))),
+        anyPartyEventIds: scope ? undefined : filter.eventIds?.map(canonicalEventId),
         errorReasons: filter.errorReasons?.flatMap(errorReasonForms),
         correctiveEventIds: filter.correctiveEventIds?.map(canonicalEventId),
-        partyCode: privateScope(principal) ?? undefined,
+        partyCode: scope ?? undefined,
         lotMatches,
         limit: filter.limit + 1,
       });
@@ -507,7 +531,8 @@ export function createEpcisService(deps: {
 
     async event(principal: Principal, eventId: string) {
       const missing = () => notFound(`no event ${eventId}`);
-      for (const id of eventIdsToLookUp(eventId)) {
+      const party = privateScope(principal);
+      for (const id of party ? partyEventKeys(eventId, party) : eventIdsToLookUp(eventId)) {
         const row = await deps.events.findById(id);
         // another party's event reads as an unknown id: an event hash is computed from content a
         // party may guess, and a 403 would confirm that such an event was recorded. The principal's

@@ -1,8 +1,8 @@
-import { actingParty, canReadPartyData, type Principal, partyFilter } from '../access/index.js';
+import { actingParty, canReadPartyData, type Principal, partyFilter, privateScope } from '../access/index.js';
 import type { Transact } from '../db/client.js';
 import { createGroupCommit } from '../db/group-commit.js';
 import { notFound } from '../errors/problem.js';
-import { eventIdsToLookUp } from '../gs1/event-id.js';
+import { eventIdsToLookUp, partyEventKeys } from '../gs1/event-id.js';
 import type { EventsRepository } from './repository.js';
 import type { EventInput, EventView, PrimaryEventInput } from './schemas.js';
 import { toEventView } from './view.js';
@@ -59,7 +59,8 @@ export function createEventService(deps: {
     async get(principal: Principal, id: string): Promise<EventView> {
       const missing = () => notFound(`no event ${id}`);
       // a captured event's urn:uuid in any case, under the form it was stored in, and a native event's
-      for (const storedId of eventIdsToLookUp(id)) {
+      const party = privateScope(principal);
+      for (const storedId of party ? partyEventKeys(id, party) : eventIdsToLookUp(id)) {
         const event = await deps.events.findById(storedId);
         // another party's event reads as an unknown id, as on GET /epcis/events/{eventID}: the ids are
         // the same, and an EPCIS event hash follows from content a party may guess. The principal's

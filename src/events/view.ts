@@ -1,10 +1,12 @@
 // A stored event as the API shows it. Pure.
+import { eventIdOfKey } from '../gs1/event-id.js';
 import type { StoredEvent } from './repository.js';
 import type { EventType, EventView } from './schemas.js';
 
 export function toEventView(event: StoredEvent): EventView {
   return {
-    id: event.id,
+    // the eventID it was captured as, not the key that kept it apart from another party's
+    id: eventIdOfKey(event.id),
     type: event.type as EventType,
     eventTime: event.eventTime,
     eventTimeZoneOffset: event.eventTimeZoneOffset,
@@ -17,7 +19,7 @@ export function toEventView(event: StoredEvent): EventView {
     referenceDocuments: event.referenceDocuments,
     lots: event.lots.map((lot) => ({ lotCode: lot.lotCode, role: lot.role as EventView['lots'][number]['role'], quantity: lot.quantity })),
     details: event.payload,
-    correctsEventId: event.correctsEventId,
-    declaredInErrorBy: event.declaredInErrorBy,
+    correctsEventId: event.correctsEventId && eventIdOfKey(event.correctsEventId),
+    declaredInErrorBy: event.declaredInErrorBy && eventIdOfKey(event.declaredInErrorBy),
   };
 }

@@ -47,3 +47,16 @@ export function eventIdsToLookUp(id: string): string[] {
   const uuid = URN_UUID.exec(id)?.[1];
   return uuid ? [...storedEventIds(id), uuid.toLowerCase()] : storedEventIds(id);
 }
+
+/**
+ * The key a party's event is stored under when its eventID was already another party's: eventIDs
+ * are each party's own, and the first party to capture one keeps it as the key. `|` never appears
+ * in an eventID (a URI), so the key names no event captured as it is.
+ */
+export const partyEventKey = (id: string, partyCode: string) => `${canonicalEventId(id)}|${partyCode}`;
+
+/** The eventID an event (or its declaration, `…#error`) was captured as, from the key it is stored under. */
+export const eventIdOfKey = (key: string) => key.replace(/\|[^#]*/, '');
+
+/** The keys one party's event under this eventID may be stored under (eventIdsToLookUp, then its party's key). */
+export const partyEventKeys = (id: string, partyCode: string) => [...eventIdsToLookUp(id), partyEventKey(id, partyCode)];

@@ -1,6 +1,7 @@
 // Pure trace assembly: no I/O. The repository finds which nodes are reachable; this module
 // turns rows into the graph a regulator or consumer reads, ordered in time.
 
+import { eventIdOfKey } from '../gs1/event-id.js';
 import type { Direction } from '../lineage/repository.js';
 
 /**
@@ -148,7 +149,7 @@ function inspectionsOf(events: NodeEvent[]): Inspection[] {
   return events.filter(isInspection).map((event) => {
     const inspection = event.payload.inspection as Record<string, unknown>;
     return {
-      eventId: event.id,
+      eventId: eventIdOfKey(event.id),
       eventTime: event.eventTime,
       kind: String(inspection.kind),
       labPartyCode: (inspection.labPartyCode as string | undefined) ?? null,

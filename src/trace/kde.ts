@@ -2,6 +2,7 @@
 // line of an event, with what moved, how much, from whom to whom, and the documents, certificates
 // and test reports that go with it. Pure.
 import { shanghaiIso } from '../codes/timestamp.js';
+import { eventIdOfKey } from '../gs1/event-id.js';
 import { CERTIFICATE_ATTRIBUTES } from './graph.js';
 import type { Trace } from './schemas.js';
 
@@ -152,7 +153,7 @@ export function traceKdeRows(trace: Trace, sort: KdeSort): KdeRow[] {
       const node = nodes.get(line.lotCode);
       return kdeRow(
         {
-          eventId: event.id,
+          eventId: eventIdOfKey(event.id),
           type: event.type,
           eventTime: event.eventTime,
           partyCode: event.partyCode,

@@ -1,7 +1,7 @@
 // EPCIS eventIDs are compared as their standards compare them: a urn:uuid in any case (RFC 8141,
 // RFC 9562), a CBV event hash (an RFC 6920 ni URI) in its scheme and algorithm only.
 
-import { canonicalEventId, eventIdsToLookUp, storedEventIds } from '../../src/gs1/event-id.js';
+import { canonicalEventId, eventIdOfKey, eventIdsToLookUp, partyEventKey, partyEventKeys, storedEventIds } from '../../src/gs1/event-id.js';
 import { fileTest } from '../root.js';
 
 const t = fileTest();
@@ -45,4 +45,14 @@ t.test('an event is looked up by its id as written first, then by the other form
     "and a native event's bare UUID",
   );
   t.same(eventIdsToLookUp(HASH), [HASH]);
+});
+
+t.test('an event whose eventID another party held first is kept under its party’s key', async (t) => {
+  const upper = `urn:uuid:${UUID.toUpperCase()}`;
+  t.equal(partyEventKey(upper, 'P1'), `urn:uuid:${UUID}|P1`, 'the canonical eventID and the party');
+  t.same(partyEventKeys(HASH, 'P1'), [HASH, `${HASH}|P1`], 'looked up after the eventID’s own forms');
+  t.equal(partyEventKeys(upper, 'P1').at(-1), `urn:uuid:${UUID}|P1`);
+  t.equal(eventIdOfKey(`urn:uuid:${UUID}|P1`), `urn:uuid:${UUID}`, 'the eventID it was captured as');
+  t.equal(eventIdOfKey(`${HASH}|P1#error`), `${HASH}#error`, 'and its declaration’s');
+  t.equal(eventIdOfKey(HASH), HASH, 'an eventID kept as the key is itself');
 });

@@ -9,7 +9,7 @@ import { appendToChains, type ChainHead, eventPayloadHash } from '../../audit/ch
 import type { Db } from '../../db/client.js';
 import { mapPausing, pauses } from '../../db/turns.js';
 import { bodyField, conflict, Problem, unprocessable, withBodyFieldsMoved } from '../../errors/problem.js';
-import { correctiveEventIdsOf, epcisEventId, eventIdsToLookUp } from '../../gs1/event-id.js';
+import { correctiveEventIdsOf, epcisEventId, eventIdOfKey, partyEventKeys } from '../../gs1/event-id.js';
 import type { LotsRepository } from '../../lots/repository.js';
 import type { EventType, EventView } from '../schemas.js';
 import { timeZoneOffsetOf } from '../time.js';
@@ -527,7 +527,7 @@ export function createEventWriter(deps: {
     // the acting party's chain before reading the event: only its party corrects an event, so two
     // corrections of one event sent together wait here, and the second reads the first as made
     const heads = await repository.lockAuditHeads(tx, [request.actor]);
-    // a captured event's urn:uuid in any case, under the form it was stored in, and a native event's.
+    // a captured event's urn:uuid in any case, under the form or the party's key it was stored under, and a native event's.
     // Only its party corrects an event, and another party's reads as an unknown id, as GET /events/{id}
     // answers it: a 403 would confirm that the id was recorded (an EPCIS event hash follows from
     // content a party may guess) and by whom
@@ -535,7 +535,7 @@ export function createEventWriter(deps: {
     // either before them): locked only once the reversal is stored, one another writer took meanwhile,
     // waiting for one of these, would deadlock with it
     const replacing = request.replacement ? await namedBy(tx, [request.replacement]) : undefined;
-    const facts = await repository.correctionFacts(tx, request.actor, eventIdsToLookUp(request.correctsEventId), {
+    const facts = await repository.correctionFacts(tx, request.actor, partyEventKeys(request.correctsEventId, request.actor), {
       lotCodes: [...(replacing?.named ?? [])],
       shipmentIds: replacing?.refs.flatMap((ref) => ref.shipments) ?? [],
     });
@@ -552,7 +552,7 @@ export function createEventWriter(deps: {
     // (append-only), and its progress and final report count them, so the ledger may not take them back
     if (target.recallId) {
       throw conflict(
-        `event ${target.id} is a ${target.type === 'ship' ? 'return' : 'destruction'} reported to recall ${target.recallId}: a recall's reports are not corrected`,
+        `event ${eventIdOfKey(target.id)} is a ${target.type === 'ship' ? 'return' : 'destruction'} reported to recall ${target.recallId}: a recall's reports are not corrected`,
         [bodyField(['correctsEventId'], 'reported to a recall')],
       );
     }
@@ -562,7 +562,7 @@ export function createEventWriter(deps: {
       ]);
     }
     if (target.correctedBy) {
-      throw conflict(`event ${target.id} was already declared in error by ${target.correctedBy}`, [
+      throw conflict(`event ${eventIdOfKey(target.id)} was already declared in error by ${eventIdOfKey(target.correctedBy)}`, [
         bodyField(['correctsEventId'], 'already corrected'),
       ]);
     }

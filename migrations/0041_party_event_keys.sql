@@ -1,0 +1,1 @@
+CREATE INDEX "events_party_key_event_id_idx" ON "events" USING btree (("payload"->'epcis'->>'eventID')) WHERE "events"."id" like '%|%';

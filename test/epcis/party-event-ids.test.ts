@@ -1,0 +1,193 @@
+// Event ids are each party's own: a party capturing an eventID another party already holds stores
+// its own event under it, and learns nothing of the other's (no duplicate, no conflict, no event of
+// theirs in its queries, no declaration of theirs made by it), through the EPCIS and native doors.
+import { sql } from 'drizzle-orm';
+import { holdLocked, waitersReach } from '../fixtures/locks.js';
+import { createWorld, expectStatus } from '../fixtures/world.js';
+import { postgresReachable } from '../helper.js';
+import { fileTest } from '../root.js';
+
+const t = fileTest();
+const postgresUp = await postgresReachable();
+
+const CONTEXT = ['https://ref.gs1.org/standards/epcis/epcis-context.jsonld'];
+const observed = (serial: number, eventID?: string) => ({
+  '@context': CONTEXT,
+  type: 'ObjectEvent',
+  ...(eventID ? { eventID } : {}),
+  eventTime: '2026-03-01T08:00:00+08:00',
+  eventTimeZoneOffset: '+08:00',
+  action: 'OBSERVE',
+  bizStep: 'inspecting',
+  epcList: [`https://id.gs1.org/01/06901234000047/21/${serial}`],
+});
+const SHARED = 'urn:uuid:5b0c9d1e-0000-4000-8000-00000000000a';
+const CORRECTIVE = 'urn:uuid:5b0c9d1e-0000-4000-8000-00000000000c';
+
+type Listed = { eventID: string; epcList: string[]; errorDeclaration?: object };
+
+t.test('an eventID another party holds is the capturing party’s own', async (t) => {
+  const world = await createWorld(t);
+  const farm = await world.party('farm');
+  const plant = await world.party('slaughterhouse');
+  const listed = async (who: typeof farm | typeof world.regulator, query: string) => {
+    const response = await ('api' in who ? who.api : who).get(`/epcis/events?${query}`);
+    expectStatus(t, response, 200, query);
+    return (response.body.epcisBody.queryResults.resultsBody.eventList as Listed[]).map((event) => ({
+      eventID: event.eventID,
+      epc: event.epcList[0].slice(-1),
+      declared: event.errorDeclaration !== undefined,
+    }));
+  };
+  const theirs = { eventID: SHARED, epc: '1', declared: false };
+  const mine = { eventID: SHARED, epc: '2', declared: false };
+  expectStatus(t, await farm.api.post('/epcis/events', observed(1, SHARED)), 201, 'the farm captures its event');
+
+  const captured = await plant.api.post('/epcis/events', observed(2, SHARED));
+  expectStatus(t, captured, 201, 'the plant captures another event under the same eventID: no conflict');
+  t.same(captured.body, { eventID: SHARED, duplicate: false }, 'its own eventID, a new event');
+  expectStatus(t, await plant.api.post('/epcis/events', observed(2, SHARED)), 200, 're-sent, a duplicate of its own');
+  const clash = await plant.api.post('/epcis/events', observed(3, SHARED));
+  expectStatus(t, clash, 409, 'other content under its own eventID is its conflict');
+  t.notMatch(clash.body.detail, /event [0-9]/, 'with no other document named');
+  t.same(await listed(plant, `EQ_eventID=${SHARED}`), [mine], 'the plant finds its own event by the eventID');
+  t.same(await listed(farm, `EQ_eventID=${SHARED}`), [theirs], 'the farm its own');
+  t.same(await listed(plant, `EQ_eventID=${SHARED.toUpperCase()}`), [mine], 'in any case of the urn:uuid');
+  t.same(
+    (await listed(world.regulator, `EQ_eventID=${SHARED}`)).sort((a, b) => a.epc.localeCompare(b.epc)),
+    [theirs, mine],
+    'a regulator finds both',
+  );
+  const one = await plant.api.get(`/epcis/events/${encodeURIComponent(SHARED)}`);
+  expectStatus(t, one, 200, 'the plant reads the event by its eventID');
+  t.equal(one.body.epcList[0].slice(-1), '2', 'its own');
+  t.equal((await farm.api.get(`/epcis/events/${encodeURIComponent(SHARED)}`)).body.epcList[0].slice(-1), '1', 'and the farm its own');
+  const native = await plant.api.get(`/events/${encodeURIComponent(SHARED)}`);
+  expectStatus(t, native, 200, 'the native door finds it too');
+  t.equal(native.body.id, SHARED, 'under the eventID it was captured with');
+  t.equal(native.body.partyCode, plant.code, 'the plant’s');
+
+  // the plant declares its event in error: the farm's stays as it was
+  const declaration = { declarationTime: '2026-03-05T00:00:00Z', reason: 'incorrect_data', correctiveEventIDs: [CORRECTIVE] };
+  expectStatus(
+    t,
+    await plant.api.post('/epcis/events', { ...observed(2, SHARED), errorDeclaration: declaration }),
+    200,
+    'declared in error',
+  );
+  t.same(await listed(plant, `EQ_eventID=${SHARED}`), [{ ...mine, declared: true }], 'the plant’s event is declared in error');
+  t.same(await listed(farm, `EQ_eventID=${SHARED}`), [theirs], 'the farm’s is not');
+  t.same(await listed(farm, 'EXISTS_errorDeclaration'), [], 'nor any of the farm’s');
+  t.same(await listed(plant, `EQ_correctiveEventID=${CORRECTIVE}`), [{ ...mine, declared: true }], 'found by its corrective event');
+  t.same(await listed(farm, `EQ_correctiveEventID=${CORRECTIVE}`), [], 'of the farm’s, none');
+  // the declaration made by the farm's content, sent by the plant, declares nothing of the farm's
+  const sentAgain = await plant.api.post('/epcis/events', { ...observed(1, SHARED), errorDeclaration: declaration });
+  expectStatus(t, sentAgain, 409, 'the farm’s content under the plant’s eventID: the plant’s own conflict');
+  t.same(await listed(farm, `EQ_eventID=${SHARED}`), [theirs], 'the farm’s event untouched');
+
+  // a native correction names the plant's own events only, and another party's id reads as unknown
+  const farmOnly = 'urn:uuid:5b0c9d1e-0000-4000-8000-00000000000d';
+  expectStatus(t, await farm.api.post('/epcis/events', observed(4, farmOnly)), 201, 'an event only the farm holds');
+  const foreign = await plant.event({ type: 'correction', correctsEventId: farmOnly, reason: 'not mine' });
+  const unknown = await plant.event({
+    type: 'correction',
+    correctsEventId: 'urn:uuid:5b0c9d1e-0000-4000-8000-0000000000ff',
+    reason: 'none',
+  });
+  t.equal(foreign.status, unknown.status, 'another party’s id is refused as an unknown one is');
+  t.equal(foreign.body.detail.replace(farmOnly, 'ID'), unknown.body.detail.replace(/urn:uuid:\S+/, 'ID'), 'in the same words');
+  t.same(await listed(farm, 'EXISTS_errorDeclaration'), [], 'the farm’s events stay undeclared');
+
+  // the farm's native event's id, captured by the plant as a urn:uuid, is the plant's own event
+  const farmNative = await farm.event({ type: 'commission', lots: [{ productCode: await farm.product(), quantity: 5 }] });
+  t.equal(farmNative.status, 201);
+  const nativeId = `urn:uuid:${farmNative.body.event.id}`;
+  expectStatus(t, await plant.api.post('/epcis/events', observed(5, nativeId)), 201, 'captured as the plant’s');
+  t.same(await listed(plant, `EQ_eventID=${nativeId}`), [{ eventID: nativeId, epc: '5', declared: false }], 'the plant’s own');
+  const declaredNative = await plant.api.post('/epcis/events', { ...observed(5, nativeId), errorDeclaration: declaration });
+  expectStatus(t, declaredNative, 200, 'and declared in error');
+  t.equal((await farm.api.get(`/events/${farmNative.body.event.id}`)).body.type, 'commission', 'the farm’s native event is still its own');
+  t.same(await listed(farm, 'EXISTS_errorDeclaration'), [], 'and not declared in error');
+
+  // a capture job alike
+  const jobId = 'urn:uuid:5b0c9d1e-0000-4000-8000-00000000000e';
+  expectStatus(t, await farm.api.post('/epcis/events', observed(6, jobId)), 201, 'the farm’s event');
+  const job = await plant.api.post('/epcis/capture', {
+    '@context': CONTEXT,
+    type: 'EPCISDocument',
+    schemaVersion: '2.0',
+    creationDate: '2026-03-02T00:00:00Z',
+    epcisBody: { eventList: [observed(7, jobId)] },
+  });
+  expectStatus(t, job, 202, 'a capture job');
+  await world.app.services.epcis.idle();
+  const finished = await plant.api.get(job.headers.location as string);
+  t.match(finished.body, { success: true, captured: 1, duplicates: 0, eventIDs: [jobId] }, 'captured, as the plant’s own');
+  t.same(await listed(plant, `EQ_eventID=${jobId}`), [{ eventID: jobId, epc: '7', declared: false }], 'found');
+
+  const audit = await world.regulator.get('/audit/verify');
+  expectStatus(t, audit, 200, 'verified');
+  t.ok(audit.body.ok, 'every chain verifies');
+});
+
+t.test('an event hash another party holds is the capturing party’s own', async (t) => {
+  const world = await createWorld(t);
+  const farm = await world.party('farm');
+  const plant = await world.party('slaughterhouse');
+  const first = await farm.api.post('/epcis/events', observed(1));
+  expectStatus(t, first, 201, 'the farm captures an event without an eventID');
+  t.match(first.body.eventID, /^ni:\/\/\//, 'named by its hash');
+  // the plant holds what the farm saw, and sees it just as the farm did
+  const [lotCode] = (await farm.api.get(`/trace/${encodeURIComponent(observed(1).epcList[0])}`)).body.query.lotCodes;
+  await world.handOver(farm, plant, lotCode);
+  const second = await plant.api.post('/epcis/events', observed(1));
+  expectStatus(t, second, 201, 'the plant captures the same content: its own event, not a duplicate of the farm’s');
+  t.equal(second.body.eventID, first.body.eventID, 'under the same hash');
+  expectStatus(t, await plant.api.post('/epcis/events', observed(1)), 200, 're-sent, a duplicate of its own');
+  for (const party of [farm, plant]) {
+    const response = await party.api.get(`/epcis/events?EQ_eventID=${encodeURIComponent(first.body.eventID)}`);
+    t.equal(response.body.epcisBody.queryResults.resultsBody.eventList.length, 1, 'each party finds its own event');
+    const one = await party.api.get(`/epcis/events/${encodeURIComponent(first.body.eventID)}`);
+    expectStatus(t, one, 200, 'and reads it');
+  }
+  const declared = await plant.api.post('/epcis/events', {
+    ...observed(1),
+    errorDeclaration: { declarationTime: '2026-03-05T00:00:00Z', reason: 'did_not_occur' },
+  });
+  expectStatus(t, declared, 200, 'the plant declares its own in error');
+  const farms = await farm.api.get('/epcis/events?EXISTS_errorDeclaration');
+  t.same(farms.body.epcisBody.queryResults.resultsBody.eventList, [], 'the farm’s stays undeclared');
+  const plants = await plant.api.get('/epcis/events?EXISTS_errorDeclaration');
+  t.equal(plants.body.epcisBody.queryResults.resultsBody.eventList.length, 1, 'the plant’s is declared');
+});
+
+t.test(
+  'two parties capturing one new eventID at once: each stores its own event, neither is a 500 (PostgreSQL)',
+  { skip: postgresUp ? false : 'no PostgreSQL at DATABASE_URL or 127.0.0.1:5432 (PGlite runs one transaction at a time)' },
+  async (t) => {
+    const world = await createWorld(t, 'postgres');
+    const farm = await world.party('farm');
+    const plant = await world.party('slaughterhouse');
+    const raced = 'urn:uuid:5b0c9d1e-0000-4000-8000-0000000000aa';
+    expectStatus(t, await plant.api.post('/epcis/events', observed(8)), 201, 'the plant’s chain has begun');
+    // the plant's capture reads the eventID as free, then waits for its audit chain, held here
+    const hold = await holdLocked(world, sql`select 1 from audit_heads where party_code = ${plant.code} for update`);
+    const plants = plant.api.post('/epcis/events', observed(9, raced));
+    await waitersReach(world, 1, plants);
+    expectStatus(t, await farm.api.post('/epcis/events', observed(1, raced)), 201, 'the farm stores its event under it meanwhile');
+    hold.release();
+    await hold.done;
+    expectStatus(t, await plants, 201, 'the plant’s event is stored too, as its own');
+    for (const [party, epc] of [
+      [farm, '1'],
+      [plant, '9'],
+    ] as const) {
+      const response = await party.api.get(`/epcis/events?EQ_eventID=${raced}`);
+      t.same(
+        response.body.epcisBody.queryResults.resultsBody.eventList.map((event: Listed) => event.epcList[0].slice(-1)),
+        [epc],
+        'each finds its own',
+      );
+    }
+  },
+);
