@@ -151,6 +151,20 @@ export function canSeePrivateDetails(principal: Principal, partyCode: string, tr
   return scope === null || scope === partyCode || tradingPartners.has(partyCode);
 }
 
+/**
+ * Whose authorizations to a brand the principal lists, suspension and exit reasons included:
+ * every member's (`asked`, or all) for the brand office, regulators and admins, and for the party
+ * owning the brand (an enterprise brand's licensor, who answers for its members); any other party
+ * only its own (none when it is no member), and asking for another member is refused without a
+ * word about it. What a consumer sees of a brand (a pack's badge) needs none of this.
+ */
+export function brandMemberFilter(principal: Principal, brand: { ownerPartyCode: string | null }, asked: string | undefined) {
+  const scope = privateScope(principal);
+  if (scope === null || scope === brand.ownerPartyCode) return asked;
+  if (asked !== undefined && asked !== scope) throw forbidden(`party ${scope} may read only its own authorizations to this brand`);
+  return scope;
+}
+
 /** Master data (locations, products): admins for anyone, an operator for its own party. */
 export function requireMasterDataWriter(principal: Principal, partyCode: string): void {
   if (principal.role === 'admin') return;

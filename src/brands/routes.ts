@@ -88,14 +88,22 @@ export const brandRoutes: FastifyPluginAsyncZod<{ service: BrandService }> = asy
       config,
       schema: {
         tags,
-        summary: "A brand's members (head, backbone, authorized) with their state and the history of every change",
+        summary:
+          "A brand's members (head, backbone, authorized) with their state and the history of every change, reasons included (brand office, regulators, admins and the brand's owner: every member; any other party: its own)",
         security: bearerSecurity,
         params: brandCodeParams,
         querystring: z.object({ partyCode: memberPartyCode.optional() }),
-        response: { 200: z.object({ items: z.array(authorizationSchema) }), 400: problemSchema, 404: problemSchema },
+        response: {
+          200: z.object({ items: z.array(authorizationSchema) }),
+          400: problemSchema,
+          403: problemSchema,
+          404: problemSchema,
+        },
       },
     },
-    async (request) => ({ items: await service.authorizations(request.params.code, request.query.partyCode) }),
+    async (request) => ({
+      items: await service.authorizations(principalOf(request), request.params.code, request.query.partyCode),
+    }),
   );
 
   app.post(

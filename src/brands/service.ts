@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { type Principal, requireRole } from '../access/index.js';
+import { brandMemberFilter, type Principal, requireRole } from '../access/index.js';
 import type { AuditKind } from '../audit/chain.js';
 import { type AuditRecorder, chainOf } from '../audit/service.js';
 import { isValidGtin, toGtin14 } from '../codes/gs1.js';
@@ -320,9 +320,11 @@ export function createBrandService(deps: {
       return (await authorizationView([row]))[0];
     },
 
-    async authorizations(code: string, partyCode?: string): Promise<Authorization[]> {
-      await brandOrNotFound(code);
-      return authorizationView(await deps.brands.authorizationsOf({ brandCode: code, partyCode }));
+    /** A brand's authorizations with their histories, as far as the principal may read them (see brandMemberFilter). */
+    async authorizations(principal: Principal, code: string, partyCode?: string): Promise<Authorization[]> {
+      const brand = await brandOrNotFound(code);
+      const member = brandMemberFilter(principal, { ownerPartyCode: brand.partyCode }, partyCode);
+      return authorizationView(await deps.brands.authorizationsOf({ brandCode: code, partyCode: member }));
     },
 
     /**

@@ -384,6 +384,48 @@ t.test('brand programme', async (t) => {
   });
 
   t.test(
+    "who reads a brand's authorizations: its reasons go to the brand office, regulators, admins, the brand's owner and each member for its own",
+    async (t) => {
+      const owner = await world.party('processor');
+      const member = await world.party('processor');
+      const other = await world.party('processor');
+      const bystander = await world.party('retailer');
+      const code = newBrandCode();
+      await world.ok(
+        office.post('/brands', { code, kind: 'enterprise', nameZh: '自家', nameEn: 'Own', ownerPartyCode: owner.code, products: [] }),
+        201,
+      );
+      expectStatus(t, await admit(code, member.code), 201, 'a member');
+      expectStatus(t, await admit(code, other.code), 201, 'another member');
+      expectStatus(t, await change(code, other.code, 'suspended', { reason: '抽检不合格' }), 200, 'suspended, with a reason');
+      const members = (reply: { body: { items: { partyCode: string }[] } }) => reply.body.items.map((item) => item.partyCode).sort();
+      const both = [member.code, other.code].sort();
+
+      for (const [who, api] of [
+        ['the brand office', office],
+        ['a regulator', world.regulator],
+        ['an admin', world.admin],
+        ["the brand's owner", owner.api],
+      ] as const) {
+        const listed = expectStatus(t, await api.get(`/brands/${code}/authorizations`), 200, `${who} lists every member`);
+        t.same(members(listed), both, `${who} sees both members`);
+        const suspended = expectStatus(t, await api.get(`/brands/${code}/authorizations?partyCode=${other.code}`), 200, who);
+        t.equal(suspended.body.items[0].history.at(-1).reason, '抽检不合格', `${who} reads the suspension's reason`);
+      }
+
+      const own = expectStatus(t, await member.api.get(`/brands/${code}/authorizations`), 200, 'a member lists');
+      t.same(members(own), [member.code], 'a member sees its own authorization only');
+      const suspendedOwn = expectStatus(t, await other.api.get(`/brands/${code}/authorizations`), 200, 'the suspended member lists');
+      t.equal(suspendedOwn.body.items[0].history.at(-1).reason, '抽检不合格', 'the suspended member reads why');
+      const peek = expectStatus(t, await member.api.get(`/brands/${code}/authorizations?partyCode=${other.code}`), 403, 'another member');
+      t.notMatch(JSON.stringify(peek.body), '抽检不合格', 'the refusal tells nothing of the suspension');
+      t.same(members(expectStatus(t, await bystander.api.get(`/brands/${code}/authorizations`), 200, 'a non-member')), [], 'sees none');
+      expectStatus(t, await bystander.api.get(`/brands/${code}/authorizations?partyCode=${other.code}`), 403, 'nor asks for one');
+      expectStatus(t, await bystander.api.get(`/brands/${code}`), 200, 'the brand itself stays open to every key');
+    },
+  );
+
+  t.test(
     'a product listed twice, by its code or by its GTIN, is refused at its second place, not taken for an existing brand',
     async (t) => {
       const operator = await world.party('processor');
