@@ -113,6 +113,39 @@ t.test('POST /events: a receipt is not dated before its shipment was shipped', a
   expectStatus(t, await eventAt(plant, '2026-03-06T00:00:00Z', { type: 'receive', shipmentId }), 201, 'received at the instant it left');
 });
 
+t.test('POST /events: a party does not ship a lot before it received it; the lot’s maker is held to its making', async (t) => {
+  const world = await createWorld(t);
+  const farm = await world.party('farm');
+  const plant = await world.party('slaughterhouse');
+  const shop = await world.party('retailer');
+  const lot = (
+    await world.ok(eventAt(farm, MADE, { type: 'commission', lots: [{ productCode: await farm.product('head'), quantity: 5 }] }))
+  ).createdLotCodes[0];
+  const { shipmentId } = await world.ok(
+    eventAt(farm, '2026-03-06T08:00:00+08:00', { type: 'ship', toPartyCode: plant.code, lines: [{ lotCode: lot, quantity: 3 }] }),
+  );
+  await world.ok(eventAt(plant, '2026-03-07T08:00:00+08:00', { type: 'receive', shipmentId }));
+  const onward = { type: 'ship', toPartyCode: shop.code, lines: [{ lotCode: lot, quantity: 1 }] };
+
+  for (const eventTime of ['2026-03-06T12:00:00+08:00', '2026-03-07T07:59:59+08:00']) {
+    const early = expectStatus(t, await eventAt(plant, eventTime, onward), 422, `shipped on at ${eventTime}, before its receipt`);
+    t.match(early.body, {
+      type: '/problems/event-time-before-receipt',
+      errors: [{ in: 'body', pointer: '/eventTime', detail: 'at the earliest 2026-03-07T00:00:00.000Z' }],
+    });
+    t.match(early.body.detail, `lot ${lot} was received by ${plant.code} at 2026-03-07T00:00:00.000Z; it cannot be shipped before that`);
+  }
+  t.same((await shop.api.get('/shipments')).body.items, [], 'the shop awaits nothing');
+  expectStatus(t, await eventAt(plant, '2026-03-07T00:00:00Z', onward), 201, 'shipped on at the instant it was received');
+  // the farm made the lot: what it kept, it ships from its making on, whenever the plant received the rest
+  expectStatus(
+    t,
+    await eventAt(farm, '2026-03-06T09:00:00+08:00', { type: 'ship', toPartyCode: shop.code, lines: [{ lotCode: lot, quantity: 1 }] }),
+    201,
+    "the maker's own stock",
+  );
+});
+
 t.test('corrections: a replacement is held to the times too, and a replaced commission moves the lot’s beginning', async (t) => {
   const world = await createWorld(t);
   const plant = await world.party('processor');
@@ -312,6 +345,42 @@ t.test('EPCIS capture and /epcis/events: event times are consistent however late
   const before = await capture(plant.key, [shipping(fish, day(2))], 'rollback');
   t.match(before, { success: false }, 'dated before the corrective commission');
   t.match(before.errors[0].message, /came into being at 2026-03-03T00:00:00\.000Z/);
+});
+
+t.test('EPCIS capture: a ship dated before the party received the lot is a per-event error, in its document or later', async (t) => {
+  const world = await createWorld(t);
+  const plant = await world.party('processor');
+  const store = await world.party('cold_storage');
+  const shop = await world.party('retailer');
+  const { capture } = epcisRequests(world);
+  const day = (d: number, hour = 8) => ({
+    eventTime: `2026-03-0${d}T${String(hour).padStart(2, '0')}:00:00+08:00`,
+    eventTimeZoneOffset: '+08:00',
+  });
+  const meat = lotClass('MEAT-RECEIVED');
+  t.match(await capture(plant.key, [commissioned(meat, day(5)), shippedTo(store.code)(meat, day(6))], 'rollback'), { success: true });
+  const received = {
+    type: 'ObjectEvent',
+    ...day(7),
+    action: 'OBSERVE',
+    bizStep: 'receiving',
+    quantityList: [{ epcClass: meat, quantity: 1, uom: 'KGM' }],
+  };
+  const onward = shippedTo(shop.code);
+
+  const inOneDocument = await capture(store.key, [received, onward(meat, day(6, 12))], 'rollback');
+  t.match(
+    inOneDocument,
+    { success: false, captured: 0, errors: [{ eventIndex: 1, pointer: '/epcisBody/eventList/1/eventTime' }] },
+    'the document receives the lot, then ships it dated before the receipt',
+  );
+  t.match(inOneDocument.errors[0].message, `received by ${store.code} at 2026-03-07T00:00:00.000Z`);
+  t.match(await capture(store.key, [received], 'rollback'), { success: true }, 'the receipt alone');
+  const later = await capture(store.key, [onward(meat, day(7, 7))], 'proceed');
+  t.match(later, { success: false, errors: [{ eventIndex: 0, pointer: '/epcisBody/eventList/0/eventTime' }] }, 'a later document too');
+  t.match(later.errors[0].message, 'it cannot be shipped before that');
+  t.match(await capture(store.key, [onward(meat, day(7, 9))], 'rollback'), { success: true }, 'shipped after its receipt');
+  t.equal((await shop.api.get('/shipments?status=open')).body.items.length, 1, 'the shop awaits one shipment');
 });
 
 t.test('EPCIS: a lot no event made has no beginning to hold its uses to, neither its first sighting nor its record', async (t) => {

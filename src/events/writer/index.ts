@@ -676,8 +676,9 @@ export function createEventWriter(deps: {
 }
 
 function addLedgers(state: WorldState, ledgers: Awaited<ReturnType<EventWriterRepository['ledgers']>>) {
-  for (const { code, balances, facts } of ledgers) {
+  for (const { code, balances, facts, receipts } of ledgers) {
     for (const balance of balances) state.addBalance(code, balance.partyCode, balance.containerCode, balance.quantity);
+    for (const receipt of receipts) state.addReceipt(code, receipt.partyCode, receipt.at);
     state.statusFacts.set(code, facts);
   }
 }

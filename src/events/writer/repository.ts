@@ -254,7 +254,8 @@ export function createEventWriterRepository() {
 
     /**
      * Each lot's balances (what each party holds of it, loose or per container), how its stock
-     * last went out for good (consumed, sold, destroyed) and whether a live event recalled it.
+     * last went out for good (consumed, sold, destroyed), whether a live event recalled it, and
+     * when each party first received some of it (by a live receipt).
      */
     async ledgers(tx: Db, lotCodes: string[]) {
       if (lotCodes.length === 0) return [];
@@ -264,6 +265,7 @@ export function createEventWriterRepository() {
         lastDrain: string | null;
         lastDrainAt: Date | string | null;
         recalled: boolean;
+        receipts: { partyCode: string; at: string }[];
       }>(
         tx,
         sql`select l.code,
@@ -272,7 +274,12 @@ export function createEventWriterRepository() {
           drain.kind as "lastDrain", drain.event_time as "lastDrainAt",
           exists (select 1 from event_lots el join events e on e.id = el.event_id
             where el.lot_code = l.code and e.disposition = 'recalled'
-              and not exists (select 1 from events c where c.corrects_event_id = e.id)) as recalled
+              and not exists (select 1 from events c where c.corrects_event_id = e.id)) as recalled,
+          (select coalesce(json_agg(json_build_object('partyCode', r.party_code, 'at', r.at)), '[]') from (
+            select m.party_code, min(e.event_time) as at from lot_movements m join events e on e.id = m.event_id
+            where m.lot_code = l.code and m.kind = 'receive_in' and m.quantity > 0
+              and not exists (select 1 from events c where c.corrects_event_id = m.event_id)
+            group by m.party_code) r) as receipts
         from lots l left join lateral (
           select m.kind, e.event_time from lot_movements m join events e on e.id = m.event_id
           where m.lot_code = l.code and m.kind in ('consume', 'destroy', 'sell') and m.quantity < 0
@@ -283,6 +290,7 @@ export function createEventWriterRepository() {
       return rows.map((row) => ({
         code: row.code,
         balances: row.balances.map((balance) => ({ ...balance, quantity: Number(balance.quantity) })),
+        receipts: row.receipts.map((receipt) => ({ partyCode: receipt.partyCode, at: new Date(receipt.at) })),
         facts: {
           recalled: Boolean(row.recalled),
           ...(row.lastDrain ? { lastDrain: { kind: row.lastDrain, at: new Date(row.lastDrainAt as string).getTime() } } : {}),

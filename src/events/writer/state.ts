@@ -150,6 +150,11 @@ export class WorldState {
    */
   readonly firstUseOfReplaced = new Map<string, Date>();
   /**
+   * `${lot}|${party}` → when the party first received some of the lot (its earliest live receipt that
+   * took a quantity): a party ships what it received no earlier than that (see the ship rule).
+   */
+  readonly firstReceipts = new Map<string, Date>();
+  /**
    * Events stored and not declared in error that a batch's events join (see TransformationEdge),
    * and the batch's accepted events: an event rejected is in neither.
    */
@@ -200,6 +205,18 @@ export class WorldState {
   /** What a party holds of a lot, loose (containerCode null) or packed in one container. */
   balance(lotCode: string, partyCode: string, containerCode: string | null = null): number {
     return this.balances.get(balanceKey(lotCode, partyCode, containerCode)) ?? 0;
+  }
+
+  /** Notes a receipt of the lot by the party at this time: the earliest is kept. */
+  addReceipt(lotCode: string, partyCode: string, at: Date) {
+    const key = `${lotCode}|${partyCode}`;
+    const first = this.firstReceipts.get(key);
+    if (!first || at < first) this.firstReceipts.set(key, at);
+  }
+
+  /** When the party first received some of the lot; undefined when it never did. */
+  firstReceiptOf(lotCode: string, partyCode: string): Date | undefined {
+    return this.firstReceipts.get(`${lotCode}|${partyCode}`);
   }
 
   /** Every party's holding of a lot, loose and packed together. */
@@ -280,6 +297,7 @@ export class WorldState {
     for (const identifier of draft.identifiers) if (identifier.kind === 'ear_tag') this.takenEarTags.add(identifier.value);
     for (const movement of draft.movements) {
       this.addBalance(movement.lotCode, movement.partyCode, movement.containerCode, movement.quantity);
+      if (movement.kind === 'receive_in' && movement.quantity > 0) this.addReceipt(movement.lotCode, movement.partyCode, event.eventTime);
       const drains = movement.kind === 'consume' || movement.kind === 'destroy' || movement.kind === 'sell';
       if (drains && movement.quantity < 0) {
         const facts = this.facts(movement.lotCode);
