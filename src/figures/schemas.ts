@@ -158,7 +158,10 @@ const rateFigure = z.object({
   total: z.number().int(),
   passed: z.number().int(),
   failed: z.number().int(),
-  rate: z.number().nullable().describe('passed ÷ total to four decimal places; null when nothing was tested'),
+  rate: z
+    .number()
+    .nullable()
+    .describe('passed ÷ total to four decimal places, rounded down (1 only when every test passed); null when nothing was tested'),
   meetsTarget: z.boolean().describe('passed ÷ total, unrounded, is at least the target; false when nothing was tested'),
 });
 export const passRatesSchema = z
@@ -183,10 +186,10 @@ export const traceabilityQuery = periodQuery({
 const coverageFigure = z.object({
   lots: z.number().int(),
   tracedLots: z.number().int(),
-  lotRate: z.number().nullable(),
+  lotRate: z.number().nullable().describe('tracedLots ÷ lots to four decimal places, rounded down: 1 only when every lot is traced'),
   items: z.number().int().describe('issued item codes of the lots'),
   tracedItems: z.number().int(),
-  itemRate: z.number().nullable(),
+  itemRate: z.number().nullable().describe('tracedItems ÷ items to four decimal places, rounded down'),
 });
 export const traceabilitySchema = z
   .object({

@@ -1,6 +1,7 @@
 import { canReadPartyData, type Principal, requireRole } from '../access/index.js';
 import { regionName, townshipOf } from '../codes/regions.js';
 import { PARTY_KIND_NAMES, type PartyKind } from '../codes/service-codes.js';
+import { shareOf } from '../codes/shares.js';
 import { chinaDay } from '../codes/timestamp.js';
 import { notFound } from '../errors/problem.js';
 import {
@@ -29,7 +30,8 @@ const GROUP_NAMES: Partial<Record<TraceabilityDimension, (key: string) => string
   partyKind: (kind) => PARTY_KIND_NAMES[kind as PartyKind],
 };
 
-const rate = (part: number, whole: number) => (whole === 0 ? null : Math.round((part / whole) * 10_000) / 10_000);
+/** A rate to four decimal places, rounded down: short of complete, it never reads 1. */
+const rate = (part: number, whole: number) => shareOf(part, whole, 4);
 const DAY_MS = 86_400_000;
 const CHINA_OFFSET_MS = 8 * 3_600_000;
 

@@ -51,7 +51,11 @@ const WHOLE_RECALL_ONLY =
   'for regulators, admins and the party that opened the recall; null to any other holder, which sees its own line in holderDetails';
 
 const progressSchema = z.object({
-  share: z.number().describe('recovered (returned + destroyed) ÷ affected; with several units, the mean of their shares'),
+  share: z
+    .number()
+    .describe(
+      'recovered (returned + destroyed) ÷ affected to three decimal places, rounded down (1 only when all is recovered); with several units, the mean of their shares',
+    ),
   byUnit: z.array(z.object({ unit: z.string(), affected: z.number(), recovered: z.number(), share: z.number() })),
 });
 

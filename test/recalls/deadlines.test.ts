@@ -51,4 +51,5 @@ t.test('progress per unit; over-reporting does not cover another holder', async 
   ]);
   t.equal(progress.share, 0.5);
   t.equal(progressOf([{ unit: 'kg', affected: 0, recovered: 0 }]).share, 1);
+  t.equal(progressOf([{ unit: 'piece', affected: 20_000, recovered: 19_999 }]).share, 0.999, 'a recall short of complete is never 100 %');
 });
