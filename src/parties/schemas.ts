@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { isValidScLicence } from '../codes/china.js';
 import { isValidGln } from '../codes/gs1.js';
 import { nameSchema } from '../codes/names.js';
-import { isKnownRegionCode } from '../codes/regions.js';
+import { isKnownRegionCode, regionFilter } from '../codes/regions.js';
 import { PARTY_KINDS } from '../codes/service-codes.js';
 import { isValidUscc } from '../codes/uscc.js';
 
@@ -88,7 +88,7 @@ export type Party = z.infer<typeof partySchema>;
 
 export const listPartiesQuery = z.object({
   kind: partyKindSchema.optional(),
-  regionCode: z.string().optional(),
+  regionCode: regionFilter,
   limit: z.coerce.number().int().min(1).max(1000).default(100),
   offset: z.coerce.number().int().min(0).default(0),
 });

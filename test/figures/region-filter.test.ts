@@ -1,0 +1,72 @@
+// A blank region filter counts as no filter on every route that takes one, as a blank setting
+// counts as unset: an HTML form's empty field or a stray space never turns into a 400 or a filter
+// matching nothing. A mistyped region is still a 400.
+import { createWorld, expectStatus } from '../fixtures/world.js';
+import { fileTest } from '../root.js';
+
+const t = fileTest();
+
+const BLANKS = ['', '%20', '%20%20'];
+
+t.test('a blank region filter is no filter on every route that takes one', async (t) => {
+  const world = await createWorld(t);
+  const plant = await world.party('slaughterhouse');
+  const lot = await plant.commission(await plant.product('kg'), 100);
+  await world.ok(plant.event({ type: 'sell', lines: [{ lotCode: lot, quantity: 10 }] }));
+
+  const figures = [
+    '/regulator/mass-balance/gaps',
+    '/regulator/anomalies',
+    '/regulator/figures/pass-rates',
+    '/regulator/figures/traceability',
+    '/regulator/figures/activity',
+    '/regulator/events',
+  ];
+  for (const path of figures) {
+    const unset = expectStatus(t, await world.regulator.get(path), 200, `${path} without a region`);
+    for (const blank of BLANKS) {
+      const reply = expectStatus(t, await world.regulator.get(`${path}?region=${blank}`), 200, `${path}?region=${blank}`);
+      t.same(reply.body, unset.body, `${path}?region=${blank} reads as no region`);
+    }
+    expectStatus(t, await world.regulator.get(`${path}?region=5002x`), 400, `${path}: a mistyped region is a 400`);
+  }
+
+  const everyParty = expectStatus(t, await world.regulator.get('/parties?limit=1000'), 200, 'every party');
+  for (const blank of BLANKS) {
+    const reply = expectStatus(
+      t,
+      await world.regulator.get(`/parties?limit=1000&regionCode=${blank}`),
+      200,
+      `/parties?regionCode=${blank}`,
+    );
+    t.same(reply.body, everyParty.body, `/parties?regionCode=${blank} reads as no region`);
+  }
+  const inCounty = expectStatus(t, await world.regulator.get('/parties?regionCode=500236'), 200, 'one county');
+  t.ok(
+    inCounty.body.items.some((party: { code: string }) => party.code === plant.code),
+    'a county code filters',
+  );
+  const inCity = expectStatus(t, await world.regulator.get('/parties?regionCode=5002'), 200, 'a prefix');
+  t.ok(
+    inCity.body.items.some((party: { code: string }) => party.code === plant.code),
+    'a 4-digit prefix filters as on the figures routes',
+  );
+  expectStatus(t, await world.regulator.get('/parties?regionCode=5002x'), 400, '/parties: a mistyped region is a 400');
+
+  const regulator = await world.ok(world.admin.post('/api-keys', { role: 'regulator' }));
+  const signedIn = await world.app.inject({
+    method: 'POST',
+    url: '/regulator/login',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    payload: `key=${encodeURIComponent(regulator.key)}`,
+  });
+  const cookie = String(signedIn.headers['set-cookie']).split(';')[0];
+  for (const path of ['/regulator/dashboard', '/regulator/dashboard/events.csv']) {
+    for (const blank of BLANKS) {
+      const reply = await world.app.inject({ method: 'GET', url: `${path}?region=${blank}`, headers: { cookie } });
+      t.equal(reply.statusCode, 200, `${path}?region=${blank} reads as no region`);
+    }
+    const mistyped = await world.app.inject({ method: 'GET', url: `${path}?region=5002x`, headers: { cookie } });
+    t.equal(mistyped.statusCode, 400, `${path}: a mistyped region is a 400`);
+  }
+});
