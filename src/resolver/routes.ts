@@ -10,7 +10,13 @@ import { sendProblem } from '../http/problems.js';
 import { PAGE_HEADERS } from '../web/html.js';
 import { type Lang, pageLang } from '../web/i18n/index.js';
 import { consumerPage, notGenuinePage, scanErrorPage } from './pages.js';
-import { type ResolverDescription, resolverDescriptionSchema, scanErrorResponses, scanResponses } from './schemas.js';
+import {
+  type ResolverDescription,
+  resolverDescriptionSchema,
+  scanErrorResponses,
+  scanResponses,
+  trailingSlashRedirect,
+} from './schemas.js';
 import { NotGenuineError, type Resolved, type ResolverService, type ScanContext } from './service.js';
 import { consumerSummaryJson } from './summary.js';
 
@@ -254,9 +260,11 @@ export const resolverRoutes: FastifyPluginAsyncZod<{ service: ResolverService; p
 
   // GS1 Digital Link: /01/{gtin}[/22/…][/10/{lot}][/21/{serial}] or /01/{gtin}/235/{tpx}, /00/{sscc}; every rule
   // of the standard is checked by parseDigitalLinkPath. Malformed is 400, well-formed but unknown 404, never a redirect
-  // to a "corrected" form: a zero-suppressed GTIN or a trailing slash is malformed. A (414) or (8003) link names no lot
-  // or pack: checked, then 404. Full-width characters (`…/10/ＬＯＴ１`, percent-encoded) are read as their ASCII forms,
-  // as capture reads a Digital Link, and the links answered name the ASCII form, as /t/{code} names a code in upper case.
+  // to a "corrected" form (a zero-suppressed GTIN is malformed), but for one trailing slash: the standard's grammar has
+  // none, its plausibility RegEx (URI Syntax, section 6) allows one, so a link that is well-formed without it is
+  // redirected (308) there. A (414) or (8003) link names no lot or pack: checked, then 404. Full-width characters
+  // (`…/10/ＬＯＴ１`, percent-encoded) are read as their ASCII forms, as capture reads a Digital Link, and the links
+  // answered name the ASCII form, as /t/{code} names a code in upper case.
   for (const key of ['01', '00', '414', '8003']) {
     app.get(
       `/${key}/*`,
@@ -267,12 +275,17 @@ export const resolverRoutes: FastifyPluginAsyncZod<{ service: ResolverService; p
           tags,
           summary: `Resolve a GS1 Digital Link with primary key ${key}`,
           querystring: resolverQuery.passthrough(),
-          response: { ...(RESOLVING_KEYS.includes(key) ? scanResponses : {}), ...scanErrorResponses },
+          response: { ...(RESOLVING_KEYS.includes(key) ? scanResponses : {}), ...trailingSlashRedirect, ...scanErrorResponses },
         },
       },
       async (request, reply) => {
         const url = plainUrl(request.url);
         const parsed = parseDigitalLinkPath(url);
+        if (!parsed.ok && parsed.error.code === 'trailing-slash') {
+          const [path, ...query] = url.split('?');
+          const canonical = [path.slice(0, -1), ...query].join('?');
+          if (parseDigitalLinkPath(canonical).ok) return reply.code(308).header('location', `${publicBaseUrl}${canonical}`).send();
+        }
         if (!parsed.ok && parsed.error.code === 'unsupported-key') throw notFound(parsed.error.message);
         if (!parsed.ok) throw badRequest(`malformed GS1 Digital Link: ${parsed.error.message}`) as Problem;
         const link = parsed.value;
@@ -312,7 +325,8 @@ export const resolverRoutes: FastifyPluginAsyncZod<{ service: ResolverService; p
       queryParameters: [...RESOLVER_PARAMETERS],
       otherQueryParameters: 'other non-numeric keys are allowed and ignored',
       zeroSuppressedGtin: 'GTIN-8, GTIN-12 and GTIN-13 must be written with 14 digits; a shorter GTIN is 400, not redirected',
-      trailingSlash: 'a path ending in "/" is 400, not redirected',
+      trailingSlash:
+        'a path ending in "/" is redirected (308) to the path without it when that is well-formed (the query string kept), else 400',
       deploymentPrefix: 'none: the primary key is the first path element; another path before it is 404',
       statuses: { malformed: 400, wellFormedButUnknown: 404, unsupportedKey: 404 },
     },

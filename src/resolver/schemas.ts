@@ -157,6 +157,14 @@ export const scanResponses = {
   }),
 };
 
+/** A Digital Link ending in "/": a permanent redirect to the same link without it, the method and query string kept. */
+export const trailingSlashRedirect = {
+  308: z.null().meta({
+    description: 'A path ending in "/" whose link is well-formed without it: a redirect to that canonical form',
+    headers: { location: { type: 'string', format: 'uri', description: 'the same Digital Link without the trailing "/"' } },
+  }),
+};
+
 /**
  * An error of a scan: the scan error page (a 404 for a code never issued: the not-genuine page) when
  * the client prefers text/html and asks for no format (a phone's browser), else problem+json.

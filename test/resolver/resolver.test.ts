@@ -157,9 +157,18 @@ t.test('resolver: short codes and GS1 Digital Links, with content negotiation', 
     'a Digital Link with a linkType that has no link here leads to the default link',
   );
   const slash = await get(`/01/${gtin}/10/${demo.retailLotNumber}/21/${code}/?linkType=linkset`, { accept: 'application/json' });
-  t.equal(slash.statusCode, 400, 'a trailing slash is malformed, not another resource');
-  t.match(slash.json().detail, 'does not end in "/"');
-  t.notOk(slash.headers.location, 'and not redirected');
+  t.equal(slash.statusCode, 308, 'a trailing slash is redirected to the canonical form, the method kept');
+  t.equal(
+    slash.headers.location,
+    `${TEST_BASE_URL}/01/${gtin}/10/${demo.retailLotNumber}/21/${code}?linkType=linkset`,
+    'without the slash',
+  );
+  const slashHead = await app.inject({ method: 'HEAD', url: `/01/${gtin}/21/${code}/` });
+  t.equal(slashHead.statusCode, 308, 'HEAD too');
+  t.equal(slashHead.headers.location, `${TEST_BASE_URL}/01/${gtin}/21/${code}`);
+  const slashBad = await get(`/01/${gtin.slice(1)}/21/${code}/`, { accept: 'application/json' });
+  t.equal(slashBad.statusCode, 400, 'a slash after a malformed link is not redirected to another malformed one');
+  t.notOk(slashBad.headers.location);
   const short = await get(`/01/${gtin.slice(1)}/21/${code}`, { accept: 'application/json' });
   t.equal(short.statusCode, 400, 'a zero-suppressed GTIN-13 is malformed');
   t.match(short.json().detail, `must be written with 14 digits: ${gtin}`);
@@ -205,7 +214,7 @@ t.test('resolver: short codes and GS1 Digital Links, with content negotiation', 
   t.same(description.digitalLink.keyQualifiers, { '01': [['22', '10', '21'], ['235']], '00': [] });
   t.same(description.digitalLink.queryParameters, ['linkType', 'format', 'lang', 'region', 'context']);
   t.match(description.digitalLink.zeroSuppressedGtin, /14 digits.*400/);
-  t.match(description.digitalLink.trailingSlash, /400/);
+  t.match(description.digitalLink.trailingSlash, /308/);
   t.same(description.digitalLink.statuses, { malformed: 400, wellFormedButUnknown: 404, unsupportedKey: 404 });
 
   // counterfeit signals
@@ -509,7 +518,7 @@ t.test('a bad code opened in a browser gets a page in its language; JSON clients
     ['/t/ABC', 400, 'a short code too short to be one'],
     [`/t/${unissuedCode().slice(0, 10)}${unissuedCode()[10] === 'A' ? 'B' : 'A'}`, 400, 'a wrong check character'],
     ['/01/9506000134352/21/X', 400, 'a zero-suppressed GTIN'],
-    ['/01/09506000134352/21/X/', 400, 'a trailing slash'],
+    ['/01/9506000134352/21/X/', 400, 'a zero-suppressed GTIN, a trailing slash after it'],
     ['/01/09506000134352/21/X?99=ABC&999=faux', 400, 'an unknown AI in the query string'],
     ['/00/12', 400, 'an SSCC short of digits'],
     ['/t/%E0%A4%A', 400, 'a URL the router cannot decode'],
@@ -551,7 +560,9 @@ t.test('Digital Link vectors through the resolver: 400 malformed, 404 well-forme
     const expected = vector.http ?? (vector.error && vector.error !== 'unsupported-key' ? 400 : 404);
     const reply = await app.inject({ method: 'GET', url: vector.uri, headers: { accept: 'application/json' } });
     t.equal(reply.statusCode, expected, `${vector.uri.slice(0, 100)} — ${vector.rule}`);
-    t.notOk(reply.headers.location, 'never redirected');
+    if (expected === 308)
+      t.equal(reply.headers.location, `${TEST_BASE_URL}${vector.uri.replace(/\/(?=\?|$)/, '')}`, 'to the canonical form');
+    else t.notOk(reply.headers.location, 'never redirected');
   }
   const page = await app.inject({ method: 'GET', url: '/01/09520123456788/10/ABC123' });
   t.equal(page.statusCode, 404, 'a phone gets the not-genuine page');
