@@ -14,7 +14,9 @@
 // - The primary key is found as the syntax engine finds it: walking /AI/value pairs back from the end
 //   of the path, the first pair whose AI is a primary key. Everything before it is the prefix.
 // - A GTIN is written with 14 digits. A zero-suppressed GTIN-8, -12 or -13 is an error
-//   ('zero-suppressed'): the standard says they SHALL be padded with leading zeros.
+//   ('zero-suppressed'): the standard says they SHALL be padded with leading zeros. This holds in the
+//   path and in the query string alike, as in the syntax engine, whose padding is a legacy option
+//   that is off by default.
 // - The path does not end in '/' ('trailing-slash'): the standard's syntax has no empty element
 //   there, so `/01/…/10/LOT1/` is not a way of writing `/01/…/10/LOT1`.
 // - Only characters a URI may carry appear unencoded; every %-escape is complete (RFC 3986).
