@@ -623,3 +623,33 @@ t.test(
     t.equal(jobs, 0, 'no code job is queued');
   },
 );
+
+t.test(
+  'a held container is not emptied by declaring its packing in error either: what is in it would come out free of the hold',
+  async (t) => {
+    const world = await createWorld(t);
+    const plant = await world.party('processor');
+    const shop = await world.party('retailer');
+    const lot = await plant.commission(await plant.product('kg'), 10);
+    const packed = await world.ok(plant.event({ type: 'aggregate', parent: {}, children: [{ lotCode: lot }] }));
+    const box = packed.createdLotCodes[0] as string;
+    expectStatus(t, await plant.api.post('/holds', { lotCodes: [box], reason: '待检' }), 201, 'the owner holds the container');
+
+    const corrected = expectStatus(
+      t,
+      await plant.event({ type: 'correction', correctsEventId: packed.event.id, reason: '装错了' }),
+      409,
+      'the packing of the held container is not declared in error',
+    );
+    t.match(corrected.body, { errors: [{ pointer: '/correctsEventId' }] });
+    expectStatus(
+      t,
+      await plant.event({ type: 'ship', toPartyCode: shop.code, lines: [{ lotCode: lot }] }),
+      409,
+      'so the lot inside is not shipped out of it',
+    );
+
+    expectStatus(t, await plant.api.post('/holds/release', { lotCodes: [box], reason: '复检合格' }), 201, 'released');
+    expectStatus(t, await plant.event({ type: 'correction', correctsEventId: packed.event.id, reason: '装错了' }), 201, 'then it is');
+  },
+);

@@ -572,8 +572,18 @@ export function createEventWriter(deps: {
     // with the lots the event named, whose statuses are refreshed after the reversal, and which the
     // reversal of an unpacking puts back in its container, where the replacement finds them: a lot it
     // listed but took nothing of out of it is booked back by no movement, and taken only then, out of
-    // code order, while another writer held it waiting for a lot locked here, they deadlocked
-    await lotsLocked(tx, [...moved, ...facts.linkedLots, ...(replacing?.named ?? [])]);
+    // code order, while another writer held it waiting for a lot locked here, they deadlocked.
+    // Reversed, a packing takes what it packed back out of its container: not out of one on hold, which
+    // binds what is in it (as an unpacking is refused), so the container is locked with the lots against a hold
+    const packedInto = new Set(facts.movements.flatMap((row) => (row.kind === 'pack' && row.containerCode ? [row.containerCode] : [])));
+    const locked = await lotsLocked(tx, [...moved, ...facts.linkedLots, ...packedInto, ...(replacing?.named ?? [])]);
+    const heldContainer = locked.find((lot) => packedInto.has(lot.code) && lot.hold);
+    if (heldContainer?.hold) {
+      throw conflict(
+        `cannot correct ${target.id}: container ${heldContainer.code} is on hold (${heldContainer.hold.reason}); what it packed would come out free of the hold until it is released`,
+        [bodyField(['correctsEventId'], 'packed a container on hold')],
+      );
+    }
     const state = new WorldState();
     for (const row of await repository.balances(tx, moved))
       state.addBalance(row.lotCode, row.partyCode, row.containerCode, Number(row.quantity));
