@@ -653,3 +653,44 @@ t.test(
     expectStatus(t, await plant.event({ type: 'correction', correctsEventId: packed.event.id, reason: '装错了' }), 201, 'then it is');
   },
 );
+
+t.test('a case inside a held pallet is not unpacked either: what is in it would come out of the pallet free of the hold', async (t) => {
+  const world = await createWorld(t);
+  const plant = await world.party('processor');
+  const shop = await world.party('retailer');
+  const lot = await plant.commission(await plant.product('kg'), 10);
+  const box = (await world.ok(plant.event({ type: 'aggregate', parent: {}, children: [{ lotCode: lot }] }))).createdLotCodes[0] as string;
+  const pallet = (await world.ok(plant.event({ type: 'aggregate', parent: {}, children: [{ lotCode: box }] })))
+    .createdLotCodes[0] as string;
+  expectStatus(t, await plant.api.post('/holds', { lotCodes: [pallet], reason: '待检' }), 201, 'the owner holds the pallet');
+
+  const unpacked = expectStatus(t, await plant.event({ type: 'disaggregate', parentCode: box }), 409, 'the case in it is not unpacked');
+  t.match(unpacked.body, { detail: new RegExp(`lies in ${pallet}, which is on hold`), errors: [{ pointer: '/parentCode' }] });
+  expectStatus(
+    t,
+    await plant.event({ type: 'ship', toPartyCode: shop.code, lines: [{ lotCode: lot }] }),
+    409,
+    'so the lot is not shipped out of the pallet',
+  );
+});
+
+t.test('what was packed into a case inside a held pallet is not taken out by declaring that packing in error', async (t) => {
+  const world = await createWorld(t);
+  const plant = await world.party('processor');
+  const product = await plant.product('kg');
+  const first = await plant.commission(product, 10);
+  const second = await plant.commission(product, 5);
+  const box = (await world.ok(plant.event({ type: 'aggregate', parent: {}, children: [{ lotCode: first }] }))).createdLotCodes[0] as string;
+  const added = await world.ok(plant.event({ type: 'aggregate', parent: { containerCode: box }, children: [{ lotCode: second }] }));
+  const pallet = (await world.ok(plant.event({ type: 'aggregate', parent: {}, children: [{ lotCode: box }] })))
+    .createdLotCodes[0] as string;
+  expectStatus(t, await plant.api.post('/holds', { lotCodes: [pallet], reason: '待检' }), 201, 'the owner holds the pallet');
+
+  const corrected = expectStatus(
+    t,
+    await plant.event({ type: 'correction', correctsEventId: added.event.id, reason: '装错了' }),
+    409,
+    'the packing into the case is not declared in error',
+  );
+  t.match(corrected.body, { detail: new RegExp(`container ${pallet} is on hold`), errors: [{ pointer: '/correctsEventId' }] });
+});

@@ -257,7 +257,9 @@ export function createEventWriter(deps: {
     // without the lots inside: the hold locks them too (in the same sorted statement), so such an
     // event waits for it and then finds the lot inside on hold
     const held = refs.flatMap((ref) => (ref.request.action.type === 'hold' ? ref.lots : []));
-    for (const { parentCode } of await repository.containersAbove(tx, held)) named.add(parentCode);
+    // an unpacking is checked against a hold on the containers its container lies in, locked as a hold locks them
+    const unpacked = refs.flatMap((ref) => (ref.request.action.type === 'disaggregate' ? [ref.request.action.parentCode] : []));
+    for (const { parentCode } of await repository.containersAbove(tx, [...held, ...unpacked])) named.add(parentCode);
     // a recall opening marks its scope without loading it: locked with the rest, never after them
     const marked = requests.flatMap(({ action }) => (action.type === 'recall' && action.phase === 'open' ? action.lotCodes : []));
     const locked = await lotsLocked(tx, [...named], marked);
@@ -574,8 +576,10 @@ export function createEventWriter(deps: {
     // listed but took nothing of out of it is booked back by no movement, and taken only then, out of
     // code order, while another writer held it waiting for a lot locked here, they deadlocked.
     // Reversed, a packing takes what it packed back out of its container: not out of one on hold, which
-    // binds what is in it (as an unpacking is refused), so the container is locked with the lots against a hold
+    // binds what is in it (as an unpacking is refused), so the containers are locked with the lots against a hold
     const packedInto = new Set(facts.movements.flatMap((row) => (row.kind === 'pack' && row.containerCode ? [row.containerCode] : [])));
+    // and out of the containers that one lies in
+    for (const { parentCode } of await repository.containersAbove(tx, [...packedInto])) packedInto.add(parentCode);
     const locked = await lotsLocked(tx, [...moved, ...facts.linkedLots, ...packedInto, ...(replacing?.named ?? [])]);
     const heldContainer = locked.find((lot) => packedInto.has(lot.code) && lot.hold);
     if (heldContainer?.hold) {

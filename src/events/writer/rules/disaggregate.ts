@@ -25,6 +25,15 @@ export function disaggregate(scope: Scope, input: { parentCode: string; children
       bodyField(scope.at('parentCode'), 'on hold'),
     ]);
   }
+  // so does a hold on a container it lies in: unpacked, its contents would come out of that one too
+  for (let code = scope.state.containerOf.get(parent.code); code !== undefined; code = scope.state.containerOf.get(code)) {
+    const outer = scope.lot(code);
+    if (!outer?.hold) continue;
+    throw conflict(
+      `${scope.nameOf(parent)} lies in ${scope.identifierOf(outer)}, which is on hold (${outer.hold.reason}); nobody may unpack it until the hold is released`,
+      [bodyField(scope.at('parentCode'), `lies in ${scope.identifierOf(outer)}, on hold`)],
+    );
+  }
   const contents = scope.contents(parent.code);
   const children = input.children ?? [...contents.keys()];
   // named twice, a lot would be unpacked once and linked as if nothing of it had been
