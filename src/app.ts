@@ -104,6 +104,10 @@ export type AppOptions = {
   complaintsPerHour?: number;
   /** Scans (short codes and Digital Links) answered per client address and minute. */
   scansPerMinute?: number;
+  /** QR images (SVG and PNG) of item codes drawn per client address and minute. */
+  qrImagesPerMinute?: number;
+  /** Complaint status lookups (by ticket) answered per client address and minute. */
+  complaintLookupsPerMinute?: number;
   /** Applications to join accepted per client address and hour. */
   registrationsPerHour?: number;
   ipSalt?: string;
@@ -399,14 +403,18 @@ export async function buildApp(options: AppOptions) {
   await app.register(eventRoutes, { service: services.events });
   await app.register(shipmentRoutes, { service: services.shipments });
   await app.register(traceRoutes, { service: services.trace });
-  await app.register(itemRoutes, { service: services.items });
+  await app.register(itemRoutes, { service: services.items, qrImagesPerMinute: options.qrImagesPerMinute ?? 120 });
   await app.register(resolverRoutes, {
     service: services.resolver,
     publicBaseUrl: services.publicBaseUrl,
     scansPerMinute: options.scansPerMinute ?? 300,
   });
   await app.register(epcRoutes, { service: services.epc });
-  await app.register(complaintRoutes, { service: services.complaints, perHour: options.complaintsPerHour ?? 5 });
+  await app.register(complaintRoutes, {
+    service: services.complaints,
+    perHour: options.complaintsPerHour ?? 5,
+    lookupsPerMinute: options.complaintLookupsPerMinute ?? 30,
+  });
   await app.register(registrationRoutes, { service: services.registrations, perHour: options.registrationsPerHour ?? 5 });
   await app.register(recallRoutes, { service: services.recalls });
   await app.register(regulatorRoutes, { scans: services.scans });

@@ -105,6 +105,8 @@ const configSchema = z.object({
   COMPLAINTS_PER_HOUR: z.coerce.number().int().min(1).default(5),
   SCANS_PER_MINUTE: z.coerce.number().int().min(1).default(300),
   REGISTRATIONS_PER_HOUR: z.coerce.number().int().min(1).default(5),
+  QR_IMAGES_PER_MINUTE: z.coerce.number().int().min(1).default(120),
+  COMPLAINT_LOOKUPS_PER_MINUTE: z.coerce.number().int().min(1).default(30),
   BRAND_DISPOSAL_DAYS: z.coerce
     .number()
     .int()

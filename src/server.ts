@@ -48,6 +48,8 @@ async function main() {
     complaintsPerHour: config.COMPLAINTS_PER_HOUR,
     scansPerMinute: config.SCANS_PER_MINUTE,
     registrationsPerHour: config.REGISTRATIONS_PER_HOUR,
+    qrImagesPerMinute: config.QR_IMAGES_PER_MINUTE,
+    complaintLookupsPerMinute: config.COMPLAINT_LOOKUPS_PER_MINUTE,
     brandDisposalDays: config.BRAND_DISPOSAL_DAYS,
     ipSalt: config.IP_HASH_SALT ?? (await storedSecret(database.db, 'ip-hash-salt')),
     webhooks: { allowInsecure: config.WEBHOOKS_ALLOW_INSECURE },

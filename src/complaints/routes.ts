@@ -28,7 +28,10 @@ const jsonOrPage = (description: string, schema: z.ZodType, vary: { const: strin
   headers: { Vary: { type: 'string', ...vary }, ...PAGE_HEADERS_DECLARED },
 });
 
-export const complaintRoutes: FastifyPluginAsyncZod<{ service: ComplaintService; perHour: number }> = async (app, { service, perHour }) => {
+export const complaintRoutes: FastifyPluginAsyncZod<{ service: ComplaintService; perHour: number; lookupsPerMinute: number }> = async (
+  app,
+  { service, perHour, lookupsPerMinute },
+) => {
   const tags = ['complaints'];
   app.post(
     '/complaints',
@@ -72,7 +75,8 @@ export const complaintRoutes: FastifyPluginAsyncZod<{ service: ComplaintService;
   app.get(
     '/complaints/:ticket',
     {
-      config: { public: true },
+      // a ticket found or not tells whether it exists: guessing them is slowed down
+      config: { public: true, rateLimit: { max: lookupsPerMinute, timeWindow: '1 minute' } },
       schema: {
         tags,
         summary: 'Status of a complaint by its ticket number',
@@ -84,6 +88,7 @@ export const complaintRoutes: FastifyPluginAsyncZod<{ service: ComplaintService;
             description: 'the answer follows Accept, and the page Accept-Language when no lang names its language',
           }),
           404: problemSchema,
+          429: problemSchema,
         },
       },
     },

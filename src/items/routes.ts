@@ -25,7 +25,10 @@ const jobSchema = z
 
 const csvCell = (value: string | null) => (value === null ? '' : /[",\n]/.test(value) ? `"${value.replace(/"/g, '""')}"` : value);
 
-export const itemRoutes: FastifyPluginAsyncZod<{ service: ItemService }> = async (app, { service }) => {
+export const itemRoutes: FastifyPluginAsyncZod<{ service: ItemService; qrImagesPerMinute: number }> = async (
+  app,
+  { service, qrImagesPerMinute },
+) => {
   const tags = ['item codes'];
 
   app.post(
@@ -118,6 +121,9 @@ export const itemRoutes: FastifyPluginAsyncZod<{ service: ItemService }> = async
         .send(await service.labelSheet(principalOf(request), request.params.id, request.query.page)),
   );
 
+  // each image is a lookup and a drawing of up to 2,048 px, and tells whether a code was issued: one
+  // allowance per client address for both formats
+  const qrImages = { public: true, rateLimit: { max: qrImagesPerMinute, timeWindow: '1 minute', groupId: 'qr-images' } };
   const qrQuery = z.object({ size: z.coerce.number().int().min(64).max(2048).default(256) });
   // an SVG document or PNG bytes, sent as they are (never serialised)
   const qrImageSchema = z.custom<string | Buffer>().meta({ type: 'string', format: 'binary' });
@@ -126,7 +132,7 @@ export const itemRoutes: FastifyPluginAsyncZod<{ service: ItemService }> = async
     app.get(
       `/items/:code/qr.${format}`,
       {
-        config: { public: true },
+        config: qrImages,
         schema: {
           tags,
           summary: `QR code (${format.toUpperCase()}, error correction M, 4-module quiet zone) of an item's trace URL`,

@@ -95,3 +95,33 @@ t.test('behind a reverse proxy named in TRUST_PROXY, each client behind it has i
   for (let i = 0; i < 2; i++) await complain(app, `192.0.2.${i}`, '203.0.113.99');
   t.equal((await complain(app, '192.0.2.9', '203.0.113.99')).statusCode, 429, 'X-Forwarded-For from an untrusted address is ignored');
 });
+
+t.test('QR images are limited per client address, SVG and PNG from one allowance', async (t) => {
+  const { app } = await buildTestApp(t, undefined, { qrImagesPerMinute: 3 });
+  const draw = (format: 'svg' | 'png', remoteAddress = '203.0.113.30') =>
+    app.inject({ method: 'GET', url: `/items/${UNISSUED}/qr.${format}?size=2048`, remoteAddress });
+  // a code never issued counts like a drawn one, or probing which codes exist would be free
+  t.equal((await draw('svg')).statusCode, 404);
+  t.equal((await draw('png')).statusCode, 404);
+  t.equal((await draw('svg')).statusCode, 404, 'the third image of the minute is answered');
+  const over = await draw('png');
+  t.equal(over.statusCode, 429, 'the fourth, as a PNG, is refused');
+  t.match(over.headers['content-type'], /application\/problem\+json/);
+  t.match(over.json(), { status: 429, type: '/problems/too-many-requests' });
+  t.ok(Number(over.headers['retry-after']) > 0, 'with the seconds to wait');
+  t.equal((await draw('svg', '198.51.100.30')).statusCode, 404, 'another client has its own allowance');
+});
+
+t.test('complaint status lookups are limited per client address', async (t) => {
+  const { app } = await buildTestApp(t, undefined, { complaintLookupsPerMinute: 2 });
+  const look = (remoteAddress = '203.0.113.40') =>
+    app.inject({ method: 'GET', url: '/complaints/TS20261130ABC123', remoteAddress, headers: { accept: 'application/json' } });
+  // an unknown ticket counts too: guessing tickets is what the limit slows down
+  t.equal((await look()).statusCode, 404);
+  t.equal((await look()).statusCode, 404, 'the second lookup of the minute is answered');
+  const over = await look();
+  t.equal(over.statusCode, 429, 'the third is refused');
+  t.match(over.headers['content-type'], /application\/problem\+json/);
+  t.ok(Number(over.headers['retry-after']) > 0, 'with the seconds to wait');
+  t.equal((await look('198.51.100.40')).statusCode, 404, 'another client has its own allowance');
+});

@@ -94,11 +94,20 @@ t.test(
       }
       t.strictSame(wrong, [], `${name}: every operation declares them where the service sends them`);
     }
-    // the rate-limited routes: the scans, complaints and applications to join
-    for (const path of ['/t/{code}', '/01/{*}', '/00/{*}', '/414/{*}', '/8003/{*}'])
+    // the rate-limited routes: the scans, QR images, complaints, their status and applications to join
+    for (const path of [
+      '/t/{code}',
+      '/01/{*}',
+      '/00/{*}',
+      '/414/{*}',
+      '/8003/{*}',
+      '/items/{code}/qr.svg',
+      '/items/{code}/qr.png',
+      '/complaints/{ticket}',
+    ])
       t.ok(served.paths[path].get.responses['429'], `GET ${path} declares 429`);
     for (const path of ['/complaints', '/registrations']) t.ok(served.paths[path].post.responses['429'], `POST ${path} declares 429`);
-    t.notOk(served.paths['/complaints/{ticket}'].get.responses['429'], 'a route that is not rate-limited declares no 429');
+    t.notOk(served.paths['/registrations/{id}'].get.responses['429'], 'a route that is not rate-limited declares no 429');
     t.notOk(served.paths['/health'].get.responses['401'], 'a public route declares no 401');
     t.notOk(served.paths['/parties'].get.responses['413'], 'a route without a body declares no 413');
   },
