@@ -134,6 +134,8 @@ export type AppOptions = {
   showCreditGrade?: boolean;
   /** Days a suspended or exited brand member has to dispose of its brand-labelled stock. */
   brandDisposalDays?: number;
+  /** Item codes a party may have queued or being issued at once (2,000,000 unless set). */
+  codesQueuedPerParty?: number;
   /** How long a capture or code job stays with a process that stopped renewing its lease (30 s unless set; see src/db/leases.ts). */
   jobLeaseSeconds?: number;
 };
@@ -293,6 +295,7 @@ export function createServices(
       products: repos.products,
       brands,
       publicBaseUrl,
+      codesQueuedPerParty: options.codesQueuedPerParty,
       lease,
       log: options.log,
     }),

@@ -107,6 +107,12 @@ const configSchema = z.object({
   REGISTRATIONS_PER_HOUR: z.coerce.number().int().min(1).default(5),
   QR_IMAGES_PER_MINUTE: z.coerce.number().int().min(1).default(120),
   COMPLAINT_LOOKUPS_PER_MINUTE: z.coerce.number().int().min(1).default(30),
+  CODES_QUEUED_PER_PARTY: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .default(2_000_000)
+    .describe('item codes a party may have queued or being issued at once, in all its lots'),
   BRAND_DISPOSAL_DAYS: z.coerce
     .number()
     .int()

@@ -59,6 +59,7 @@ async function main() {
     creditRecomputeMs: config.CREDIT_RECOMPUTE_HOURS * 3_600_000,
     showCreditGrade: config.CONSUMER_CREDIT_GRADE,
     jobLeaseSeconds: config.JOB_LEASE_SECONDS,
+    codesQueuedPerParty: config.CODES_QUEUED_PER_PARTY,
   });
 
   // On SIGINT/SIGTERM: stop accepting, finish in-flight requests, store buffered scans, let running

@@ -66,18 +66,22 @@ export function createItemsRepository(database: Pick<Database, 'db' | 'copyRows'
   });
   return {
     /**
-     * Queues a job unless the lot's codes (of jobs not failed) would then exceed `limit`; returns
-     * the codes already claimed instead. The lot row is locked first, so two requests at once
-     * cannot both take the last codes; `admit` is asked (and may throw) about the lot as it stands
-     * once locked, so a hold or a recall that came in since the caller read it is not missed.
+     * Queues a job unless the lot's codes (of jobs not failed) would then exceed `limits.lot`, or
+     * the party's codes queued or being issued (in any lot) `limits.party`; returns the codes
+     * already claimed of the lot, or those the party has queued, instead. The party's admissions
+     * take turns and the lot row is locked, so two requests at once cannot both take the last
+     * codes; `admit` is asked (and may throw) about the lot as it stands once locked, so a hold or
+     * a recall that came in since the caller read it is not missed.
      */
     async insertJobWithin(
       row: typeof codeJobs.$inferInsert,
-      limit: number,
+      limits: { lot: number; party: number },
       lease?: JobLease,
       admit?: (lot: { code: string; status: string; hold: LotHold | null }) => void,
-    ): Promise<{ job: CodeJobRow } | { claimed: number }> {
+    ): Promise<{ job: CodeJobRow } | { claimed: number } | { queued: number }> {
       return db.transaction(async (tx) => {
+        // before the lot's row: every admission takes the two locks in the same order
+        await tx.execute(sql`select pg_advisory_xact_lock(hashtext(${`code_jobs.party:${row.partyCode}`}))`);
         const [lot] = await tx
           .select({ code: lots.code, status: lots.status, hold: lots.hold })
           .from(lots)
@@ -88,7 +92,13 @@ export function createItemsRepository(database: Pick<Database, 'db' | 'copyRows'
           tx,
           sql`select coalesce(sum(total), 0)::int as claimed from code_jobs where lot_code = ${row.lotCode} and status <> 'failed'`,
         );
-        if (Number(claimed) + row.total > limit) return { claimed: Number(claimed) };
+        if (Number(claimed) + row.total > limits.lot) return { claimed: Number(claimed) };
+        const [{ queued }] = await queryRows<{ queued: number }>(
+          tx,
+          sql`select coalesce(sum(total), 0)::int as queued from code_jobs
+            where party_code = ${row.partyCode} and status in ('queued', 'running')`,
+        );
+        if (Number(queued) + row.total > limits.party) return { queued: Number(queued) };
         // claimed at once by the process that queues it
         const [job] = await tx
           .insert(codeJobs)

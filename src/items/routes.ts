@@ -37,7 +37,7 @@ export const itemRoutes: FastifyPluginAsyncZod<{ service: ItemService; qrImagesP
       schema: {
         tags,
         summary: 'Issue serialized item codes (一物一码) for one of your lots, as an asynchronous job',
-        description: `Up to ${MAX_CODES_PER_JOB.toLocaleString('en')} codes per job. Poll the job; its codes resolve only once it has succeeded.`,
+        description: `Up to ${MAX_CODES_PER_JOB.toLocaleString('en')} codes per job, and no more than the party's allowance of codes queued or being issued at once (CODES_QUEUED_PER_PARTY): over it, 409 at /count. Poll the job; its codes resolve only once it has succeeded.`,
         security: bearerSecurity,
         params: z.object({ code: serviceCodeField('lot', 'container') }),
         body: z.object({ count: z.number().int().min(1).max(MAX_CODES_PER_JOB) }),

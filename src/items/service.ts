@@ -15,6 +15,8 @@ import { LABELS_PER_SHEET, labelSheetSvg, qrPng, qrSvg } from './labels.js';
 import type { CodeJobRow, ItemsRepository } from './repository.js';
 
 export const MAX_CODES_PER_JOB = 1_000_000;
+/** Item codes a party may have queued or being issued at once, in all its lots (CODES_QUEUED_PER_PARTY). */
+export const DEFAULT_CODES_QUEUED_PER_PARTY = 2_000_000;
 /** Lots used up, sold or destroyed: no new packs of them can exist. */
 const ENDED_STATUSES = new Set(['consumed', 'sold', 'destroyed']);
 const BATCH = 10_000;
@@ -50,6 +52,11 @@ export function createItemService(deps: {
   /** Whether the lot's owner may label a branded product today. */
   brands: Pick<BrandService, 'requireLabelRight'>;
   publicBaseUrl: string;
+  /**
+   * Item codes a party may have queued or being issued at once: a kilogram lot takes any number, so
+   * without it one party could grow the queue and the codes stored without end.
+   */
+  codesQueuedPerParty?: number;
   /** This process's hold on the jobs it runs (unset: a process of its own, alone on the database). */
   lease?: JobLease;
   log?: { error: (object: object, message: string) => void; warn?: (object: object, message: string) => void };
@@ -141,9 +148,10 @@ export function createItemService(deps: {
       await deps.brands.requireLabelRight(lot);
       // one code per pack: a lot counted in pieces has no more packs than pieces (a kilogram lot may be packed any way)
       const limit = decimalsAllowed(lot.unit) === 0 ? lot.quantity : Number.POSITIVE_INFINITY;
+      const partyLimit = deps.codesQueuedPerParty ?? DEFAULT_CODES_QUEUED_PER_PARTY;
       const queued = await deps.items.insertJobWithin(
         { id: randomUUID(), partyCode: lot.partyCode, lotCode, total: count, status: 'queued' },
-        limit,
+        { lot: limit, party: partyLimit },
         lease,
         requireCirculating,
       );
@@ -151,6 +159,13 @@ export function createItemService(deps: {
         throw conflict(
           `lot ${lotCode} has ${lot.quantity} ${lot.unit} and ${queued.claimed} item codes issued or queued already; at most ${Math.max(0, lot.quantity - queued.claimed)} more can be issued`,
           [bodyField(['count'], `at most ${Math.max(0, lot.quantity - queued.claimed)}`)],
+        );
+      }
+      if ('queued' in queued) {
+        const left = Math.max(0, partyLimit - queued.queued);
+        throw conflict(
+          `party ${lot.partyCode} may have at most ${partyLimit} item codes queued or being issued at once; ${queued.queued} are: wait for them, or ask for fewer`,
+          [bodyField(['count'], `at most ${left} until those are issued`)],
         );
       }
       const { job } = queued;

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { sql } from 'drizzle-orm';
 import { createRepositories } from '../../src/app.js';
 import { hasValidMod31Check, mod31CheckChar } from '../../src/codes/mod31.js';
@@ -549,4 +550,35 @@ t.test('a process that lets go of its jobs (a stop that cannot wait for them) le
   );
   t.equal(stored, 25_000, 'each code once: the first process stored nothing more of it');
   t.match(warned, [{ jobId: job.id }]);
+});
+
+t.test('a party has at most CODES_QUEUED_PER_PARTY item codes queued or being issued at once, in any lot', async (t) => {
+  const world = await createWorld(t, undefined, { codesQueuedPerParty: 10 });
+  const processor = await world.party('processor');
+  const lot = await processor.commission(await processor.product('kg'), 5);
+  // six codes another process on the database has queued for the party and holds
+  const repository = createRepositories(world.database).items;
+  const elsewhere = jobLease({ owner: 'another process', seconds: 3600 });
+  const other = await repository.insertJobWithin(
+    { id: randomUUID(), partyCode: processor.code, lotCode: lot, total: 6, status: 'queued' },
+    { lot: Number.POSITIVE_INFINITY, party: Number.POSITIVE_INFINITY },
+    elsewhere,
+  );
+  t.ok('job' in other, 'queued elsewhere');
+
+  const another = await processor.commission(await processor.product('kg'), 5);
+  const refused = expectStatus(t, await processor.api.post(`/lots/${another}/items`, { count: 5 }), 409, 'six and five are over ten');
+  t.match(refused.body, {
+    detail: /at most 10 item codes queued or being issued at once; 6 are/,
+    errors: [{ in: 'body', pointer: '/count', detail: 'at most 4 until those are issued' }],
+  });
+  const own = expectStatus(t, await processor.api.post(`/lots/${another}/items`, { count: 4 }), 202, 'four fit');
+  await finished(processor.api, own.body.id);
+  expectStatus(t, await processor.api.post(`/lots/${another}/items`, { count: 4 }), 202, 'codes issued no longer count');
+
+  const farm = await world.party('farm');
+  const farmLot = await farm.commission(await farm.product('kg'), 5);
+  expectStatus(t, await farm.api.post(`/lots/${farmLot}/items`, { count: 11 }), 409, 'one job over the limit alone');
+  expectStatus(t, await farm.api.post(`/lots/${farmLot}/items`, { count: 10 }), 202, 'another party has its own allowance');
+  await world.app.services.items.idle();
 });
