@@ -383,7 +383,13 @@ export const shipments = pgTable(
     receiveEventId: text('receive_event_id'),
     receivedAt: timestamp('received_at', { withTimezone: true, mode: 'date' }),
   },
-  (t) => [index('shipments_from_idx').on(t.fromPartyCode, t.status), index('shipments_to_idx').on(t.toPartyCode, t.status)],
+  (t) => [
+    index('shipments_from_idx').on(t.fromPartyCode, t.status),
+    index('shipments_to_idx').on(t.toPartyCode, t.status),
+    // a correction finds the shipment its event opened or closed by these
+    index('shipments_ship_event_idx').on(t.shipEventId),
+    index('shipments_receive_event_idx').on(t.receiveEventId),
+  ],
 );
 
 export const shipmentLines = pgTable(
@@ -406,6 +412,8 @@ export const shipmentLines = pgTable(
   (t) => [
     unique('shipment_lines_line_key').on(t.shipmentId, t.lotCode, t.containerCode).nullsNotDistinct(),
     index('shipment_lines_lot_idx').on(t.lotCode),
+    // a correction of a receipt in parts finds the lines it took by it
+    index('shipment_lines_receive_event_idx').on(t.receiveEventId),
   ],
 );
 

@@ -498,15 +498,17 @@ export function createEventWriterRepository() {
       // refresh and the replacement lock after these lots; another writer, holding one of them while waiting
       // for a lot this one held, would deadlock with it
       const lotCodes = [...new Set([...movements.map((row) => row.lotCode), ...linked.map((row) => row.lotCode), ...also.lotCodes])];
+      // probed by id from arrays, the event's columns by their indexes: `id in (select …)` beside `or`
+      // is no index condition, and every correction read every shipment and line
+      const receivedInParts = sql`array(select l.shipment_id from shipment_lines l where l.receive_event_id = ${targetId})`;
       const locked = await queryRows<{ id: string; ofTarget: boolean }>(
         tx,
-        sql`select s.id, (s.ship_event_id = ${targetId} or s.receive_event_id = ${targetId}
-            or s.id in (select l.shipment_id from shipment_lines l where l.receive_event_id = ${targetId})) as "ofTarget"
+        sql`select s.id, (s.ship_event_id = ${targetId} or s.receive_event_id = ${targetId} or s.id = any(${receivedInParts})) as "ofTarget"
         from shipments s
         where s.ship_event_id = ${targetId} or s.receive_event_id = ${targetId}
-          or s.id in (select l.shipment_id from shipment_lines l where l.receive_event_id = ${targetId})
+          or s.id = any(${receivedInParts})
           or s.id = any(${texts(also.shipmentIds)})
-          or (s.status = 'open' and s.id in (select shipment_id from shipment_lines where lot_code = any(${texts(lotCodes)}) and quantity > 0))
+          or (s.status = 'open' and s.id = any(array(select shipment_id from shipment_lines where lot_code = any(${texts(lotCodes)}) and quantity > 0)))
         order by s.id for update of s`,
       );
       // read once locked, in a statement of its own: the locking one read the lines as they were when
