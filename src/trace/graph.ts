@@ -211,7 +211,12 @@ export function assembleTrace<E extends NodeEvent>(input: TraceInput<E>) {
 
   // how much went into a lot is its maker's business, as the lot's own quantity is
   const openLots = new Set(nodes.filter((node) => !node.redacted).map((node) => node.code));
-  const edges: TraceEdge[] = input.edges.map((edge) => (openLots.has(edge.to) ? edge : { ...edge, quantity: null, unit: null }));
+  // an event is named by its eventID, not the key that kept it apart from another party's (partyEventKey)
+  const edges: TraceEdge[] = input.edges.map((edge) => ({
+    ...edge,
+    eventId: eventIdOfKey(edge.eventId),
+    ...(openLots.has(edge.to) ? {} : { quantity: null, unit: null }),
+  }));
   // Custody hand-overs keep the lot's identity: an edge from the lot to itself between two parties
   // (of the lots shown: a voided lot is no node, so its hand-overs are no edges either).
   const reached = new Set(input.lots.map((lot) => lot.code));
@@ -228,7 +233,9 @@ export function assembleTrace<E extends NodeEvent>(input: TraceInput<E>) {
         unit: null,
         // a shipment received in parts: each line by the receipt that took it; a line of 0 (shown to
         // regulators and admins) by the ship event that named it, as no receipt takes it
-        eventId: line.quantity === 0 ? shipment.shipEventId : (line.receiveEventId ?? shipment.receiveEventId ?? shipment.shipEventId),
+        eventId: eventIdOfKey(
+          line.quantity === 0 ? shipment.shipEventId : (line.receiveEventId ?? shipment.receiveEventId ?? shipment.shipEventId),
+        ),
         fromPartyCode: shipment.fromPartyCode,
         toPartyCode: shipment.toPartyCode,
         shipmentId: shipment.id,

@@ -191,3 +191,50 @@ t.test(
     }
   },
 );
+
+t.test('a trace shows an event kept under its party’s key by its eventID', async (t) => {
+  const world = await createWorld(t);
+  const farm = await world.party('farm');
+  const plant = await world.party('slaughterhouse');
+  const input = 'https://id.gs1.org/01/06901234000016/10/KEYED-IN';
+  const output = 'https://id.gs1.org/01/06901234000023/10/KEYED-OUT';
+  const made = 'urn:uuid:5b0c9d1e-0000-4000-8000-0000000000b1';
+  expectStatus(t, await farm.api.post('/epcis/events', observed(1, made)), 201, 'the farm holds the eventID first');
+  expectStatus(
+    t,
+    await plant.api.post('/epcis/events', {
+      ...observed(1),
+      action: 'ADD',
+      bizStep: 'commissioning',
+      epcList: undefined,
+      quantityList: [{ epcClass: input, quantity: 5, uom: 'H87' }],
+    }),
+    201,
+    'the plant commissions a lot',
+  );
+  expectStatus(
+    t,
+    await plant.api.post('/epcis/events', {
+      '@context': CONTEXT,
+      type: 'TransformationEvent',
+      eventID: made,
+      eventTime: '2026-03-02T08:00:00+08:00',
+      eventTimeZoneOffset: '+08:00',
+      inputQuantityList: [{ epcClass: input, quantity: 5, uom: 'H87' }],
+      outputQuantityList: [{ epcClass: output, quantity: 400, uom: 'KGM' }],
+      bizStep: 'urn:county-trace:bizstep:slaughter',
+    }),
+    201,
+    'and transforms it under the eventID the farm holds',
+  );
+  for (const who of [plant, world.regulator]) {
+    const trace = await ('api' in who ? who.api : who).get(`/trace/${encodeURIComponent(output)}`);
+    expectStatus(t, trace, 200, 'traced');
+    t.same(
+      trace.body.edges.filter((edge: { kind: string }) => edge.kind === 'transform').map((edge: { eventId: string }) => edge.eventId),
+      [made],
+      'the transformation edge names the eventID',
+    );
+    t.notMatch(JSON.stringify(trace.body), `|${plant.code}`, 'and no key');
+  }
+});
