@@ -1,10 +1,18 @@
 import { canReadPartyData, type Principal, partyFilter, privateScope, requireLotReader } from '../access/index.js';
 import { notFound } from '../errors/problem.js';
+import { eventIdOfKey } from '../gs1/event-id.js';
 import { type MassBalance, massBalance } from './ledger.js';
 import type { LotRow, LotsRepository } from './repository.js';
 import type { Lot } from './schemas.js';
 
-const toLot = (row: LotRow): Lot => ({ ...row, kind: row.kind as Lot['kind'], status: row.status as Lot['status'] });
+// an event is named by its eventID, not the key that kept it apart from another party's (partyEventKey)
+const toLot = (row: LotRow): Lot => ({
+  ...row,
+  kind: row.kind as Lot['kind'],
+  status: row.status as Lot['status'],
+  createdByEventId: eventIdOfKey(row.createdByEventId),
+  voidedByEventId: row.voidedByEventId && eventIdOfKey(row.voidedByEventId),
+});
 
 /**
  * Whose books of a lot the principal keeps, once it may read the lot at all (403 otherwise): the

@@ -238,3 +238,35 @@ t.test('a trace shows an event kept under its party’s key by its eventID', asy
     t.notMatch(JSON.stringify(trace.body), `|${plant.code}`, 'and no key');
   }
 });
+
+t.test('a lot made by an event kept under its party’s key names the event by its eventID', async (t) => {
+  const world = await createWorld(t);
+  const farm = await world.party('farm');
+  const plant = await world.party('slaughterhouse');
+  const commissioned = 'urn:uuid:5b0c9d1e-0000-4000-8000-0000000000b2';
+  expectStatus(t, await farm.api.post('/epcis/events', observed(1, commissioned)), 201, 'the farm holds the eventID first');
+  const lot = 'https://id.gs1.org/01/06901234000016/10/KEYED-LOT';
+  expectStatus(
+    t,
+    await plant.api.post('/epcis/events', {
+      ...observed(1, commissioned),
+      action: 'ADD',
+      bizStep: 'commissioning',
+      epcList: undefined,
+      quantityList: [{ epcClass: lot, quantity: 5, uom: 'H87' }],
+    }),
+    201,
+    'the plant commissions a lot under it',
+  );
+  const [lotCode] = (await plant.api.get(`/trace/${encodeURIComponent(lot)}`)).body.query.lotCodes;
+  const one = await plant.api.get(`/lots/${lotCode}`);
+  expectStatus(t, one, 200, 'the lot');
+  t.equal(one.body.createdByEventId, commissioned, 'made by the eventID');
+  const listed = await plant.api.get('/lots');
+  expectStatus(t, listed, 200, 'the plant’s lots');
+  t.same(
+    listed.body.items.map((item: { createdByEventId: string }) => item.createdByEventId),
+    [commissioned],
+    'listed with the eventID too',
+  );
+});
