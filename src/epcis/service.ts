@@ -6,7 +6,7 @@ import { violatedUniqueConstraint } from '../db/errors.js';
 import { createFairQueue } from '../db/job-queue.js';
 import { type ClaimOf, type JobLease, jobLease, LeaseLost } from '../db/leases.js';
 import type { CaptureProblem } from '../db/schema.js';
-import { badRequest, type FieldProblem, notFound, Problem } from '../errors/problem.js';
+import { badRequest, conflict, type FieldProblem, notFound, Problem } from '../errors/problem.js';
 import type { EventsRepository, StoredEvent } from '../events/repository.js';
 import { canonicalIdentifier, epcPatternRegExp } from '../gs1/canonical.js';
 import { canonicalEventId, eventIdsToLookUp, partyEventKeys } from '../gs1/event-id.js';
@@ -58,16 +58,20 @@ const CAPTURE_CONCURRENCY = 2;
 const storable = (text: string) => Buffer.from(text.replaceAll('\u0000', '\uFFFD'), 'utf8').toString('utf8');
 
 /**
- * Runs a capture's transaction again, once, when it lost a race for an event's key: another request
- * stored an event under it after this one read it as free. Run again, it reads that event: its
- * party's own (a duplicate), or another party's (this party's event takes its party's key).
+ * Runs a capture's transaction again when it lost a race for an event's key: another request stored
+ * an event under it after this one read it as free. Run again, it reads that event: its party's own
+ * (a duplicate), or another party's (this party's event takes its party's key, which a third request
+ * may take first). Each loss settles a key, so a few runs end it; past them the client sends it again.
  */
+const KEY_RACE_RUNS = 5;
 async function againOnKeyRace<T>(capture: () => Promise<T>): Promise<T> {
-  try {
-    return await capture();
-  } catch (error) {
-    if (violatedUniqueConstraint(error) !== 'events_pkey') throw error;
-    return capture();
+  for (let run = 1; ; run++) {
+    try {
+      return await capture();
+    } catch (error) {
+      if (violatedUniqueConstraint(error) !== 'events_pkey') throw error;
+      if (run === KEY_RACE_RUNS) throw conflict('other requests stored events under the same eventIDs at the same time; send it again');
+    }
   }
 }
 
