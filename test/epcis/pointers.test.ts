@@ -18,7 +18,10 @@ const A_PALLET = 'urn:epc:id:sscc:6901234.0000000017';
 const NEW_CASE = 'urn:epc:id:sscc:6901234.0000000024';
 
 const commissioned = (fields: object) => observation(1, { action: 'ADD', bizStep: 'commissioning', ...fields });
-/** A's commissioning of its meat, with an eventID: B re-sending it names an event B never recorded. */
+/**
+ * A's commissioning of its meat, with an eventID: B re-sending it sends an event of its own (eventIDs
+ * are each party's), refused as B's commissioning of A's meat would be.
+ */
 const A_MEAT = commissioned({
   eventID: 'urn:uuid:0d7d3b1e-5d0c-4c0e-8f7a-000000000001',
   quantityList: [{ epcClass: MEAT, quantity: 100, uom: 'KGM' }],
@@ -50,18 +53,18 @@ t.test('writer problems name the member of the EPCIS event, by POST /epcis/event
   const report = (time: string) => ({ type: 'Temperature', value: 3.5, uom: 'CEL', time });
   const cases: [string, Actor, object, number, string][] = [
     [
-      'an error declaration of an event (by its eventID) the party never recorded',
+      'an error declaration of another party’s event (by its eventID), which is the sender’s own commissioning of that party’s meat',
       b,
       { ...A_MEAT, errorDeclaration: { declarationTime: '2026-03-05T08:00:00+08:00', reason: 'incorrect_data' } },
-      422,
-      '/eventID',
+      403,
+      '/quantityList/0/epcClass',
     ],
     [
-      'an error declaration of an event (by its hash) the party never recorded',
+      'an error declaration of another party’s event (by its hash), which is the sender’s own commissioning of that party’s packs',
       b,
       { ...A_PACKS, errorDeclaration: { declarationTime: '2026-03-05T08:00:00+08:00', reason: 'incorrect_data' } },
-      422,
-      '/errorDeclaration',
+      403,
+      '/epcList/0',
     ],
     [
       'a destruction of more than is on hand, named after an EPC',

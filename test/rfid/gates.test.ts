@@ -222,7 +222,15 @@ t.test('gates turn observations into events', async (t) => {
   });
 
   await t.test('exit gate: departures matched to open shipments, or reported as unexpected', async (t) => {
-    const shipmentId = await store.ship(shop, [{ lotCode: caseCode }]);
+    // shipped after the entry gate received the case (minute 5), before the exit gate reads it
+    const shipped = await store.api.post('/events', {
+      type: 'ship',
+      eventTime: '2026-06-01T10:25:00+08:00',
+      toPartyCode: shop.code,
+      lines: [{ lotCode: caseCode }],
+    });
+    expectStatus(t, shipped, 201, 'shipped');
+    const { shipmentId } = shipped.body;
     await zebra([
       { idHex: tag(1), antenna: 3, minute: 30 },
       { idHex: tag(11), antenna: 3, minute: 30 },
