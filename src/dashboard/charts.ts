@@ -1,7 +1,7 @@
 // SVG charts for the regulator dashboard, drawn on the server so the page needs no script: horizontal
 // bars with their figure written beside them, and a target line where there is one. Pure.
 
-import { floorTo } from '../codes/shares.js';
+import { shownShare } from '../codes/shares.js';
 import { escapeXml } from '../web/html.js';
 import { shortened } from '../web/text.js';
 
@@ -60,4 +60,4 @@ export function barChart(input: {
 
 /** A share as a percentage with one decimal, or a dash when there was nothing to count. */
 /** A share as a percentage to one place, rounded down: 99.99 % reads 99.9 %, and only a complete share 100.0 %. */
-export const percent = (value: number | null) => (value === null ? '—' : `${floorTo(value * 100, 1).toFixed(1)} %`);
+export const percent = (value: number | null) => (value === null ? '—' : `${(shownShare(value, 3) * 100).toFixed(1)} %`);

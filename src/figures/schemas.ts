@@ -156,7 +156,9 @@ const rateFigure = z.object({
   rate: z
     .number()
     .nullable()
-    .describe('passed ÷ total to four decimal places, rounded down (1 only when every test passed); null when nothing was tested'),
+    .describe(
+      'passed ÷ total to four decimal places, rounded down (1 only when every test passed) and at least 0.0001 when any did; null when nothing was tested',
+    ),
   meetsTarget: z.boolean().describe('passed ÷ total, unrounded, is at least the target; false when nothing was tested'),
 });
 export const passRatesSchema = z
@@ -181,10 +183,13 @@ export const traceabilityQuery = periodQuery({
 const coverageFigure = z.object({
   lots: z.number().int(),
   tracedLots: z.number().int(),
-  lotRate: z.number().nullable().describe('tracedLots ÷ lots to four decimal places, rounded down: 1 only when every lot is traced'),
+  lotRate: z
+    .number()
+    .nullable()
+    .describe('tracedLots ÷ lots to four decimal places, rounded down: 1 only when every lot is traced, 0 only when none is'),
   items: z.number().int().describe('issued item codes of the lots'),
   tracedItems: z.number().int(),
-  itemRate: z.number().nullable().describe('tracedItems ÷ items to four decimal places, rounded down'),
+  itemRate: z.number().nullable().describe('tracedItems ÷ items to four decimal places, rounded down: 0 only when none is traced'),
 });
 export const traceabilitySchema = z
   .object({

@@ -1,4 +1,4 @@
-import { floorTo } from '../codes/shares.js';
+import { shownShare } from '../codes/shares.js';
 // Recall deadlines by level (食品召回管理办法): when a recall must have started on the ground and
 // when it must be finished. The one place the default numbers live; the RECALL_DEADLINES setting
 // gives the service others (a 2026 revision may tighten the start times). Pure.
@@ -113,11 +113,11 @@ export function progressOf(lines: { unit: string; affected: number; recovered: n
       unit,
       affected: round(total.affected),
       recovered: round(total.recovered),
-      share: total.affected > 0 ? floorTo(total.recovered / total.affected, 3) : 1,
+      share: total.affected > 0 ? shownShare(total.recovered / total.affected, 3) : 1,
     }));
   // with several units, each counts alike: the mean of their shares
-  // rounded down, as each unit's: a recall short of complete never reads 100 %
-  const share = units.length ? floorTo(units.reduce((sum, unit) => sum + unit.share, 0) / units.length, 3) : 1;
+  // as each unit's: a recall short of complete never reads 100 %, one begun never 0 %
+  const share = units.length ? shownShare(units.reduce((sum, unit) => sum + unit.share, 0) / units.length, 3) : 1;
   return { share, byUnit: units };
 }
 

@@ -54,7 +54,7 @@ const progressSchema = z.object({
   share: z
     .number()
     .describe(
-      'recovered (returned + destroyed) ÷ affected to three decimal places, rounded down (1 only when all is recovered); with several units, the mean of their shares',
+      'recovered (returned + destroyed) ÷ affected to three decimal places, rounded down (1 only when all is recovered), and at least 0.001 once anything is; with several units, the mean of their shares',
     ),
   byUnit: z.array(z.object({ unit: z.string(), affected: z.number(), recovered: z.number(), share: z.number() })),
 });

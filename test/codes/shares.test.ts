@@ -1,4 +1,4 @@
-import { floorTo, shareOf } from '../../src/codes/shares.js';
+import { floorTo, shareOf, shownShare } from '../../src/codes/shares.js';
 import { fileTest } from '../root.js';
 
 const t = fileTest();
@@ -14,4 +14,11 @@ t.test('a share below the whole never reads as the whole: rounded down at the pl
   t.equal(floorTo(0.99995 * 100, 1), 99.9);
   t.equal(floorTo(0.96 * 100, 1), 96);
   t.equal(floorTo(0.9995, 3), 0.999);
+});
+
+t.test('a share of something never reads as nothing: the least shown is one unit of the last place', async (t) => {
+  t.equal(shareOf(1, 20_000, 4), 0.0001, '1 of 20,000 is 0.01 %, not 0 %');
+  t.equal(shareOf(1, 2_000_000, 4), 0.0001, 'nor 1 of 2,000,000');
+  t.equal(shownShare(0.0004, 3), 0.001);
+  t.equal(shownShare(0, 3), 0, 'nothing is 0');
 });

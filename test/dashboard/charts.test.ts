@@ -41,6 +41,8 @@ t.test('bar chart of counts, long labels, no bars', async (t) => {
   t.equal(percent(0.9999), '99.9 %', 'a rate short of complete is never shown as 100 %');
   t.equal(percent(19_999 / 20_000), '99.9 %', '19,999 of 20,000');
   t.equal(percent(1), '100.0 %', 'only a complete one is');
+  t.equal(percent(1 / 20_000), '0.1 %', 'a rate of something is never shown as 0 %');
+  t.equal(percent(0), '0.0 %');
   t.equal(percent(0.0029), '0.2 %', 'rounded down at the place shown');
   t.equal(percent(null), '—');
 });
