@@ -1,4 +1,5 @@
 import { type Principal, partyFilter, seesShipmentLinesOfNothing, shipmentLinesShownTo } from '../access/index.js';
+import { eventIdOfKey } from '../gs1/event-id.js';
 import type { ShipmentsRepository } from './repository.js';
 import type { Shipment } from './schemas.js';
 
@@ -17,6 +18,9 @@ export function createShipmentService(deps: { shipments: Pick<ShipmentsRepositor
       return rows.map((row) => ({
         ...row,
         status: row.status as Shipment['status'],
+        // the events by their eventIDs, not the keys that kept them apart from another party's
+        shipEventId: eventIdOfKey(row.shipEventId),
+        receiveEventId: row.receiveEventId && eventIdOfKey(row.receiveEventId),
         lines: shipmentLinesShownTo(principal, row.lines).map(({ lotCode, quantity, receivedQuantity }) => ({
           lotCode,
           quantity,

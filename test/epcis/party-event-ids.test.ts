@@ -4,7 +4,7 @@
 import { sql } from 'drizzle-orm';
 import { holdLocked, waitersReach } from '../fixtures/locks.js';
 import { createWorld, expectStatus } from '../fixtures/world.js';
-import { postgresReachable } from '../helper.js';
+import { postgresReachable, TEST_BASE_URL } from '../helper.js';
 import { fileTest } from '../root.js';
 
 const t = fileTest();
@@ -269,4 +269,40 @@ t.test('a lot made by an event kept under its party’s key names the event by i
     [commissioned],
     'listed with the eventID too',
   );
+});
+
+t.test('a shipment made by an event kept under its party’s key names the event by its eventID', async (t) => {
+  const world = await createWorld(t);
+  const farm = await world.party('farm');
+  const plant = await world.party('slaughterhouse');
+  const shipped = 'urn:uuid:5b0c9d1e-0000-4000-8000-0000000000b3';
+  expectStatus(t, await farm.api.post('/epcis/events', observed(1, shipped)), 201, 'the farm holds the eventID first');
+  const lot = 'https://id.gs1.org/01/06901234000016/10/KEYED-SHIPPED';
+  const made = { ...observed(1), action: 'ADD', bizStep: 'commissioning', epcList: undefined };
+  expectStatus(
+    t,
+    await plant.api.post('/epcis/events', { ...made, quantityList: [{ epcClass: lot, quantity: 5, uom: 'H87' }] }),
+    201,
+    'the plant commissions a lot',
+  );
+  expectStatus(
+    t,
+    await plant.api.post('/epcis/events', {
+      ...observed(1, shipped),
+      bizStep: 'shipping',
+      epcList: undefined,
+      quantityList: [{ epcClass: lot, quantity: 2, uom: 'H87' }],
+      destinationList: [{ type: 'owning_party', destination: `${TEST_BASE_URL}/parties/${farm.code}` }],
+    }),
+    201,
+    'and ships some of it to the farm under the eventID the farm holds',
+  );
+  const shipments = await plant.api.get('/shipments');
+  expectStatus(t, shipments, 200, 'the plant’s shipments');
+  t.same(
+    shipments.body.items.map((shipment: { shipEventId: string }) => shipment.shipEventId),
+    [shipped],
+    'shipped by the eventID',
+  );
+  t.notMatch(JSON.stringify(shipments.body), `|${plant.code}`, 'and no key');
 });

@@ -584,7 +584,7 @@ export function createEventWriter(deps: {
     const heldContainer = locked.find((lot) => packedInto.has(lot.code) && lot.hold);
     if (heldContainer?.hold) {
       throw conflict(
-        `cannot correct ${target.id}: container ${heldContainer.code} is on hold (${heldContainer.hold.reason}); what it packed would come out free of the hold until it is released`,
+        `cannot correct ${eventIdOfKey(target.id)}: container ${heldContainer.code} is on hold (${heldContainer.hold.reason}); what it packed would come out free of the hold until it is released`,
         [bodyField(['correctsEventId'], 'packed a container on hold')],
       );
     }
