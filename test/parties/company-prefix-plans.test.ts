@@ -56,29 +56,14 @@ t.test('the company-prefix and GTIN checks of a registration read the registry t
     if (/gs1_company_prefix|"gtin"/.test(query.text) && !/^\s*insert/i.test(query.text))
       statements.push({ text: query.text, params: query.params });
   });
-  const registered = await world.admin.post('/parties', {
-    kind: 'processor',
-    name: '奉节县某某腊肉加工厂',
-    uscc: randomUscc(),
-    regionCode: '500236',
-    gs1CompanyPrefix: '9501234',
-  });
+  /** A county processor registered with this company prefix. */
+  const processor = (name: string, gs1CompanyPrefix: string) =>
+    world.admin.post('/parties', { kind: 'processor', name, uscc: randomUscc(), regionCode: '500236', gs1CompanyPrefix });
+  const registered = await processor('奉节县某某腊肉加工厂', '9501234');
   expectStatus(t, registered, 201, 'a party with a company prefix no other overlaps');
-  const overlapping = await world.admin.post('/parties', {
-    kind: 'processor',
-    name: '奉节县另一加工厂',
-    uscc: randomUscc(),
-    regionCode: '500236',
-    gs1CompanyPrefix: '700012345',
-  });
+  const overlapping = await processor('奉节县另一加工厂', '700012345');
   expectStatus(t, overlapping, 409, 'a prefix that starts with a registered one');
-  const covering = await world.admin.post('/parties', {
-    kind: 'processor',
-    name: '奉节县第三加工厂',
-    uscc: randomUscc(),
-    regionCode: '500236',
-    gs1CompanyPrefix: '7000012',
-  });
+  const covering = await processor('奉节县第三加工厂', '7000012');
   expectStatus(t, covering, 409, 'a prefix that starts a registered one');
   const key = (await world.ok(world.admin.post('/api-keys', { role: 'operator', partyCode: registered.body.code }))).key;
   const product = await world.app.inject({
