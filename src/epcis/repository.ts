@@ -71,7 +71,7 @@ function declaredInError(filter: EventFilter): SQL | undefined {
   const conditions = [
     from ? sql`${declaredAt} >= ${from.toISOString()}::timestamptz` : undefined,
     before ? sql`${declaredAt} < ${before.toISOString()}::timestamptz` : undefined,
-    reasons ? (reasons.length === 0 ? sql`false` : sql`c.payload->>'reason' in ${reasons}`) : undefined,
+    reasons ? anyOf(sql`c.payload->>'reason'`, reasons) : undefined,
   ].filter((condition): condition is SQL => condition !== undefined);
   return sql`exists (select 1 from events c where c.corrects_event_id = ${events.id}${declarationSeen(filter)}${sql.join(
     conditions.map((condition) => sql` and ${condition}`),
@@ -219,20 +219,22 @@ export function createEpcisRepository(db: Db) {
      * that declaration's recordTime; a declaration recorded after LT_recordTime is not seen (see declarationSeen).
      */
     query(filter: EventFilter) {
+      // every list is one array parameter (anyOf): a named query may store more values than a
+      // statement has bind parameters, and a pattern may stand for more lots than that
       const conditions: (SQL | undefined)[] = [ne(events.type, 'correction')];
       if (filter.partyCode) conditions.push(eq(events.partyCode, filter.partyCode));
-      if (filter.eventTypes) conditions.push(inArray(events.epcisType, filter.eventTypes));
+      if (filter.eventTypes) conditions.push(anyOf(events.epcisType, filter.eventTypes));
       if (filter.eventTimeFrom) conditions.push(gte(events.eventTime, filter.eventTimeFrom));
       if (filter.eventTimeBefore) conditions.push(lt(events.eventTime, filter.eventTimeBefore));
-      if (filter.bizSteps) conditions.push(inArray(events.bizStep, filter.bizSteps));
-      if (filter.dispositions) conditions.push(inArray(events.disposition, filter.dispositions));
-      if (filter.readPoints) conditions.push(inArray(events.readPoint, filter.readPoints));
-      if (filter.bizLocations) conditions.push(inArray(events.bizLocation, filter.bizLocations));
+      if (filter.bizSteps) conditions.push(anyOf(events.bizStep, filter.bizSteps));
+      if (filter.dispositions) conditions.push(anyOf(events.disposition, filter.dispositions));
+      if (filter.readPoints) conditions.push(anyOf(events.readPoint, filter.readPoints));
+      if (filter.bizLocations) conditions.push(anyOf(events.bizLocation, filter.bizLocations));
       if (filter.eventIds) {
         conditions.push(
           filter.anyPartyEventIds
-            ? or(inArray(events.id, filter.eventIds), and(keptApart, inArray(capturedEventId, filter.anyPartyEventIds)))
-            : inArray(events.id, filter.eventIds),
+            ? or(anyOf(events.id, filter.eventIds), and(keptApart, anyOf(capturedEventId, filter.anyPartyEventIds)))
+            : anyOf(events.id, filter.eventIds),
         );
       }
       const declaredAs = declaredInError(filter);
@@ -249,7 +251,7 @@ export function createEpcisRepository(db: Db) {
         conditions.push(
           // as rendered: a captured event as it named the lot, a native one by the lot's kind
           sql`${events.id} in (select el.event_id from event_lots el join lots l on l.code = el.lot_code
-            where el.lot_code in ${match.lotCodes} and el.role in ${match.roles}
+            where ${anyOf(sql`el.lot_code`, match.lotCodes)} and el.role in ${match.roles}
               ${match.instance === undefined ? sql`` : sql`and coalesce(el.named_as_instance, l.kind = 'container') = ${match.instance}`})`,
         );
       }
