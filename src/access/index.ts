@@ -69,13 +69,16 @@ export function requireCreditReader(principal: Principal, partyCode: string): vo
 }
 
 /**
- * The party filter of a list query: an operator always lists its own party's (asking for another
- * party is refused); admins and regulators list the party asked for, or all.
+ * The party filter of a list query (`?partyCode=`): an operator always lists its own party's (asking
+ * for another party is refused, pointing at the parameter); admins and regulators list the party asked for, or all.
  */
 export function partyFilter(principal: Principal, asked: string | undefined, what: string): string | undefined {
   const scope = privateScope(principal);
   if (scope === null) return asked;
-  if (asked !== undefined && asked !== scope) throw forbidden(`party ${scope} may not list ${what} of ${asked}`);
+  if (asked !== undefined && asked !== scope)
+    throw forbidden(`party ${scope} may not list ${what} of ${asked}`, [
+      { in: 'querystring', pointer: '/partyCode', detail: `not the key's party ${scope}` },
+    ]);
   return scope;
 }
 
@@ -165,11 +168,11 @@ export function brandMemberFilter(principal: Principal, brand: { ownerPartyCode:
   return scope;
 }
 
-/** Master data (locations, products): admins for anyone, an operator for its own party. */
+/** Master data (locations, products, RFID readers and read points), named by the body's `partyCode`: admins for anyone, an operator for its own party. */
 export function requireMasterDataWriter(principal: Principal, partyCode: string): void {
   if (principal.role === 'admin') return;
   if (principal.role === 'operator' && principal.partyCode === partyCode) return;
-  throw forbidden(`this key may not write data of party ${partyCode}`);
+  throw forbidden(`this key may not write data of party ${partyCode}`, [bodyField(['partyCode'], 'not a party this key writes for')]);
 }
 
 /**

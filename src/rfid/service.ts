@@ -191,7 +191,8 @@ export function createRfidService(deps: {
   return {
     async registerReader(principal: Principal, input: { partyCode: string; hostName: string; serial?: string; name?: string }) {
       requireMasterDataWriter(principal, input.partyCode);
-      if (!(await deps.partyExists(input.partyCode))) throw notFound(`no party ${input.partyCode}`);
+      if (!(await deps.partyExists(input.partyCode)))
+        throw notFound(`no party ${input.partyCode}`, [bodyField(['partyCode'], 'no such party')]);
       if (await rfid.findReaderByHostName(input.hostName)) {
         throw hostNameTaken(input.hostName);
       }
