@@ -6,6 +6,7 @@ import { hasValidMod31Check } from '../../codes/mod31.js';
 import { newLotCode } from '../../codes/service-codes.js';
 import { isStorableTime } from '../../codes/timestamp.js';
 import { badRequest, bodyField, conflict, forbidden, unprocessable } from '../../errors/problem.js';
+import { restrictedGtinProblem } from '../../gs1/trade-gtin.js';
 import { type CirculationAct, circulationRefusal, quantityProblem, roundQuantity } from '../../lots/ledger.js';
 import type { EventDraft, NewLot, Pointer } from './draft.js';
 import type { LotView, WorldState } from './state.js';
@@ -314,6 +315,12 @@ export class Scope {
     return specs.map((spec, index) => {
       const at = pointerOf(index);
       const gtin = gtinOfIdentifier(spec.epc);
+      // a GTIN no product is registered under names a new product class: only one that can name a
+      // trade item outside its issuer does (a product registered under another before keeps its lots coming)
+      const restricted = gtin && !spec.productCode ? restrictedGtinProblem(gtin) : null;
+      if (spec.epc && restricted) {
+        throw unprocessable('restricted-gtin', `${spec.epc}: ${restricted}`, [bodyField([...at, 'epc'], restricted)]);
+      }
       const gtinOwner = gtin ? this.state.gtinOwners.get(gtin) : undefined;
       if (spec.epc && gtin && gtinOwner) requireOwnGtin(this.actor, spec.epc, gtin, gtinOwner, [...at, 'epc']);
       const product = spec.productCode ? this.state.products.get(spec.productCode) : undefined;
