@@ -10,9 +10,12 @@ const isRecord = (value: unknown): value is Record<string, unknown> => typeof va
 const plainIfString = (value: unknown) => (typeof value === 'string' ? plainIdentifier(value) : value);
 
 /**
- * A captured event with the identifiers of what it names (its EPCs, parentID and classes) read with
- * full-width characters as their ASCII forms, as the native API reads lot numbers: a Digital Link
- * typed `…/10/ＬＯＴ１` names lot LOT1. Anything malformed is left as it is, for the validation to report.
+ * A captured event with its identifiers read with full-width characters as their ASCII forms, as
+ * the native API reads lot numbers and the EPCIS queries read their parameters: what it names (its
+ * EPCs, parentID and classes; a Digital Link typed `…/10/ＬＯＴ１` names lot LOT1), where (readPoint
+ * and bizLocation ids), who from and to (sourceList and destinationList), its business transactions,
+ * its eventID and an error declaration's correctiveEventIDs. They are stored so, and found by their
+ * ASCII forms. Anything malformed is left as it is, for the validation to report.
  */
 export function withPlainIdentifiers(event: unknown): unknown {
   if (!isRecord(event)) return event;
@@ -21,13 +24,32 @@ export function withPlainIdentifiers(event: unknown): unknown {
     if (Array.isArray(event[member])) plain[member] = event[member].map(plainIfString);
   }
   if ('parentID' in event) plain.parentID = plainIfString(event.parentID);
-  for (const member of QUANTITY_LISTS) {
-    const list = event[member];
-    if (Array.isArray(list)) {
-      plain[member] = list.map((element) => (isRecord(element) ? { ...element, epcClass: plainIfString(element.epcClass) } : element));
-    }
+  const identified: [string, string][] = [
+    ...QUANTITY_LISTS.map((list): [string, string] => [list, 'epcClass']),
+    ...LISTS_OF_IDENTIFIED,
+    ['readPoint', 'id'],
+    ['bizLocation', 'id'],
+  ];
+  for (const [field, member] of identified) if (field in event) plain[field] = withPlainMember(event[field], member);
+  if ('eventID' in event) plain.eventID = plainIfString(event.eventID);
+  const declaration = event.errorDeclaration;
+  if (isRecord(declaration) && Array.isArray(declaration.correctiveEventIDs)) {
+    plain.errorDeclaration = { ...declaration, correctiveEventIDs: declaration.correctiveEventIDs.map(plainIfString) };
   }
   return plain;
+}
+
+/** Lists whose entries name something by one member: a source, a destination, a business transaction. */
+const LISTS_OF_IDENTIFIED: [string, string][] = [
+  ['sourceList', 'source'],
+  ['destinationList', 'destination'],
+  ['bizTransactionList', 'bizTransaction'],
+];
+
+/** An object's (or each object of a list's) `member` read as withPlainIdentifiers reads it; anything else as it is. */
+function withPlainMember(value: unknown, member: string): unknown {
+  if (Array.isArray(value)) return value.map((element) => withPlainMember(element, member));
+  return isRecord(value) && member in value ? { ...value, [member]: plainIfString(value[member]) } : value;
 }
 
 /** The body of POST /epcis/events: one event, its identifiers read as withPlainIdentifiers reads them. */

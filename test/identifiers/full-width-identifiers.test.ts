@@ -160,3 +160,62 @@ t.test('a scan path typed full-width resolves as its ASCII form does, its links 
     t.equal(JSON.parse(linkset.body).linkset[0].anchor.replace(/^https?:\/\/[^/]+/, ''), path, `${what}: the linkset names the ASCII path`);
   }
 });
+
+t.test('an EPCIS event captured with full-width places and event ids is stored, shown and found in their ASCII forms', async (t) => {
+  const world = await createWorld(t);
+  const processor = await world.party('processor');
+  const buyer = await world.party('retailer');
+  await processor.product('kg', { gtin: GTIN });
+  const { post, capture } = epcisRequests(world);
+  const site = 'urn:epc:id:sgln:6901234.00002.0';
+  const dock = 'urn:epc:id:sgln:6901234.00003.0';
+  const eventID = 'urn:uuid:7e1f0a3b-2c4d-4e5f-8a9b-0c1d2e3f4a5b';
+  const sent = {
+    '@context': EPCIS_CONTEXT,
+    ...observation(9, {
+      eventID: fullWidth(eventID),
+      epcList: [link('21/SER8')],
+      readPoint: { id: fullWidth(site) },
+      bizLocation: { id: fullWidth(dock) },
+    }),
+  };
+  const reply = await post(processor.key, '/epcis/events', sent);
+  t.equal(reply.statusCode, 201, `captured: ${reply.body}`);
+  const found = async (url: string) => {
+    const answer = await processor.api.get(url);
+    expectStatus(t, answer, 200, url);
+    return answer.body.epcisBody.queryResults.resultsBody.eventList;
+  };
+  for (const [name, value] of [
+    ['EQ_readPoint', site],
+    ['EQ_bizLocation', dock],
+    ['EQ_eventID', eventID],
+  ]) {
+    const events = await found(`/epcis/events?${name}=${encodeURIComponent(value)}`);
+    t.equal(events.length, 1, `${name} in ASCII finds it`);
+    t.match(events[0], { eventID, readPoint: { id: site }, bizLocation: { id: dock } }, 'shown in ASCII');
+  }
+  const again = await post(processor.key, '/epcis/events', { ...sent, eventID });
+  t.equal(again.statusCode, 200, `sent again in ASCII, a duplicate: ${again.body}`);
+
+  const shipped = await capture(processor.key, [
+    {
+      ...observation(10, {
+        epcList: [link('21/SER8')],
+        readPoint: { id: fullWidth(site) },
+        sourceList: [{ type: 'https://ref.gs1.org/cbv/SDT-owning_party', source: fullWidth(`https://id.example/party/${processor.code}`) }],
+        destinationList: [
+          { type: 'https://ref.gs1.org/cbv/SDT-owning_party', destination: fullWidth(`https://id.example/party/${buyer.code}`) },
+        ],
+      }),
+    },
+  ]);
+  t.match(shipped, { success: true, captured: 1 }, JSON.stringify(shipped));
+  const [listed] = await found(`/epcis/events?EQ_readPoint=${encodeURIComponent(site)}&GE_eventTime=2026-03-10T00:00:00Z`);
+  t.match(listed, { readPoint: { id: site } }, 'a document’s event too');
+  t.same(
+    [listed.sourceList?.[0]?.source, listed.destinationList?.[0]?.destination],
+    [`https://id.example/party/${processor.code}`, `https://id.example/party/${buyer.code}`],
+    'its source and destination in ASCII',
+  );
+});
