@@ -73,7 +73,10 @@ export function createRecallsRepository(db: Db) {
     /**
      * Stages a recall's scope in the caller's transaction, for `insert` to record: the live lots
      * and containers the forward walk reaches, with their owner, unit, depth and pack-code count,
-     * in a temporary table dropped at commit.
+     * in a temporary table dropped at commit. A root that is a container starts the walk from
+     * what is packed in it now as well (cases on a pallet, lots in a case, all levels down): a
+     * recalled pallet recalls its contents, which unpacked could otherwise be sold; each is walked
+     * as a root is, at depth 0.
      */
     async stage(tx: Db, rootCodes: string[], maxDepth: number): Promise<void> {
       // How far a walk reaches is known only once walked: kept in a temporary table, the joins after
@@ -81,7 +84,23 @@ export function createRecallsRepository(db: Db) {
       // instead of for a recursive CTE's fixed guess of 200 rows. The whole walk is not analysed:
       // estimated from its size, it gets the same plans (analysing it cost more than it saved).
       await queryRows(tx, sql`set local work_mem = '64MB'`);
-      await stageReachable(tx, 'scope_walk', rootCodes, 'forward', maxDepth);
+      const packed = await queryRows<{ code: string }>(
+        tx,
+        sql`with recursive inside(code) as (
+          select unnest(${texts(rootCodes)})
+          union
+          select e.upstream_code from lineage_edges e join inside on e.downstream_code = inside.code
+          where e.kind = 'aggregate' and e.ended_by_event_id is null and e.retracted_by_event_id is null
+        )
+        select code from inside`,
+      );
+      await stageReachable(
+        tx,
+        'scope_walk',
+        packed.map((row) => row.code),
+        'forward',
+        maxDepth,
+      );
       await queryRows(
         tx,
         sql`create temporary table recall_scope on commit drop as

@@ -912,3 +912,96 @@ t.test('a party whose receipt of a lot and its shipment were both declared in er
   }
   t.equal((await farm.api.get(`/recalls/${recall.id}`)).status, 200, 'the producer does');
 });
+
+t.test('a recall of a pallet recalls what is packed on it, case by case, with their forward chains, also once unpacked', async (t) => {
+  const world = await createWorld(t);
+  const farm = await world.party('farm');
+  const shop = await world.party('retailer');
+  const piece = await farm.product('piece');
+  const [apples, pears, loose] = [await farm.commission(piece, 10), await farm.commission(piece, 4), await farm.commission(piece, 3)];
+  const pack = async (children: { lotCode: string; quantity?: number }[]) =>
+    (await world.ok(farm.event({ type: 'aggregate', parent: {}, children }))).createdLotCodes[0] as string;
+  const firstCase = await pack([{ lotCode: apples, quantity: 6 }]);
+  const secondCase = await pack([{ lotCode: pears }]);
+  const pallet = await pack([{ lotCode: firstCase }, { lotCode: secondCase }]);
+  // made of the apples left loose with the farm: forward of a lot on the pallet, though not on it
+  const [juice] = await farm.transform([{ lotCode: apples, quantity: 4 }], [{ productCode: piece, quantity: 4 }]);
+  await world.handOver(farm, shop, pallet);
+
+  const opened = expectStatus(
+    t,
+    await farm.api.post('/recalls', { lotCodes: [pallet], level: 2, reason: '农残超标', hazard: '毒死蜱' }),
+    201,
+    'the farm recalls its pallet',
+  );
+  const recall = opened.body;
+  t.same(recall.rootLotCodes, [pallet], 'the pallet stays the recall’s root');
+  t.same(recall.scope, { lots: 3, containers: 3, items: 0 }, 'the lots in its cases, and what was made of them, are in its scope');
+  const report = (await world.ok(farm.api.get(`/recalls/${recall.id}/report`), 200)).lots;
+  t.same(
+    report.map((lot: { code: string }) => lot.code).sort(),
+    [apples, pears, juice, pallet, firstCase, secondCase].sort(),
+    'the final report lists them',
+  );
+  t.notOk(
+    report.some((lot: { code: string }) => lot.code === loose),
+    'a lot of the farm’s never on the pallet is not',
+  );
+  const lines = (partyCode: string) =>
+    recall.holderDetails
+      .find((holder: { partyCode: string }) => holder.partyCode === partyCode)
+      .lines.map((line: { lotCode: string; affected: number }) => [line.lotCode, line.affected])
+      .sort();
+  t.same(
+    lines(shop.code),
+    [
+      [apples, 6],
+      [firstCase, 1],
+      [pallet, 1],
+      [pears, 4],
+      [secondCase, 1],
+    ].sort(),
+    'the shop holds them packed',
+  );
+  t.same(lines(farm.code), [[juice, 4]], 'the farm holds what it made of the apples');
+  t.match(
+    recall.progress.byUnit,
+    [
+      { unit: 'container', affected: 3 },
+      { unit: 'piece', affected: 14 },
+    ],
+    'progress counts the lots on the pallet',
+  );
+  for (const code of [apples, pears, juice]) t.equal((await farm.lot(code)).status, 'recalled', `${code} is recalled`);
+  t.equal((await farm.lot(loose)).status, 'active');
+
+  await world.ok(shop.event({ type: 'disaggregate', parentCode: pallet }));
+  await world.ok(shop.event({ type: 'disaggregate', parentCode: firstCase }));
+  t.equal((await shop.lot(apples)).status, 'recalled', 'unpacked, the apples stay recalled');
+  const sold = expectStatus(t, await shop.event({ type: 'sell', lines: [{ lotCode: apples, quantity: 1 }] }), 409, 'not sold');
+  t.match(sold.body, { detail: `lot ${apples} is recalled; nobody may sell it`, errors: [{ pointer: '/lines/0/lotCode' }] });
+  expectStatus(t, await shop.event({ type: 'sell', lines: [{ lotCode: secondCase }] }), 409, 'nor the case of pears');
+  const returned = expectStatus(
+    t,
+    await shop.api.post(`/recalls/${recall.id}/reports`, { lines: [{ lotCode: apples, returned: 6 }] }),
+    201,
+    'the shop returns the apples to the farm',
+  );
+  t.match(returned.body.progress.byUnit, [{ unit: 'container' }, { unit: 'piece', recovered: 6 }], 'the recall counts them recovered');
+});
+
+t.test('a recall of a case on a pallet recalls what is in the case, not what lies beside it on the pallet', async (t) => {
+  const world = await createWorld(t);
+  const farm = await world.party('farm');
+  const piece = await farm.product('piece');
+  const [apples, pears] = [await farm.commission(piece, 10), await farm.commission(piece, 4)];
+  const pack = async (children: { lotCode: string }[]) =>
+    (await world.ok(farm.event({ type: 'aggregate', parent: {}, children }))).createdLotCodes[0] as string;
+  const [firstCase, secondCase] = [await pack([{ lotCode: apples }]), await pack([{ lotCode: pears }])];
+  const pallet = await pack([{ lotCode: firstCase }, { lotCode: secondCase }]);
+  const recall = await world.ok(farm.api.post('/recalls', { lotCodes: [firstCase], level: 3, reason: 'r', hazard: 'h' }));
+  t.same(recall.scope, { lots: 1, containers: 2, items: 0 }, 'the apples, their case and the pallet it lies on');
+  t.equal((await farm.lot(apples)).status, 'recalled');
+  t.equal((await farm.lot(pears)).status, 'active', 'the pears beside it are not recalled');
+  t.equal((await farm.lot(pallet)).status, 'recalled', 'the pallet holds a recalled case, as before');
+});
