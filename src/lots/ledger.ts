@@ -122,20 +122,26 @@ export type CirculationAct = 'ship' | 'sell' | 'transform' | 'issue codes for' |
 
 /**
  * Why a lot may not be used for `act`, or null when it may. A lot on hold moves nowhere until
- * released (it may still be destroyed); a recalled lot is neither sold, used, packed nor coded,
- * but may be shipped (back to its producer). One rule for every door: the event writer and code
- * issuance both ask it. `name` is how the refusal names the lot (its code unless given);
- * `packedIn` names the container the lot lies in when the act is on a container holding it (what
- * is inside goes wherever the container goes).
+ * released (it may still be destroyed), except that one also recalled may be shipped back to its
+ * maker (`to`, the party a shipment goes to, is the lot's owner): a return under the recall. A
+ * recalled lot is neither sold, used, packed nor coded, but may be shipped (back to its producer).
+ * One rule for every door: the event writer and code issuance both ask it. `name` is how the
+ * refusal names the lot (its code unless given); `packedIn` names the container the lot lies in
+ * when the act is on a container holding it (what is inside goes wherever the container goes).
  */
 export function circulationRefusal(
-  lot: { code: string; status: string; hold: { reason: string } | null },
+  lot: { code: string; status: string; hold: { reason: string } | null; partyCode?: string },
   act: CirculationAct,
-  { name: lotName = lot.code, packedIn }: { name?: string; packedIn?: string } = {},
+  { name: lotName = lot.code, packedIn, to }: { name?: string; packedIn?: string; to?: string } = {},
 ): string | null {
   const name = packedIn ? `lot ${lotName} (packed in ${packedIn})` : `lot ${lotName}`;
+  const recalled = lot.status === 'recalled';
+  if (lot.hold && recalled && act === 'ship') {
+    if (to !== undefined && to === lot.partyCode) return null;
+    return `${name} is on hold (${lot.hold.reason}) and recalled; until the hold is released it may be shipped only back to the party that made it`;
+  }
   if (lot.hold) return `${name} is on hold (${lot.hold.reason}); nobody may ${act} it until the hold is released`;
-  if (lot.status === 'recalled' && act !== 'ship') return `${name} is recalled; nobody may ${act} it`;
+  if (recalled && act !== 'ship') return `${name} is recalled; nobody may ${act} it`;
   return null;
 }
 

@@ -1,9 +1,11 @@
 import { sql } from 'drizzle-orm';
+import { completeGs1 } from '../../src/codes/gs1.js';
 import { queryRows } from '../../src/db/client.js';
 import { eventWriterOn } from '../fixtures/chain.js';
+import { EPCIS_CONTEXT } from '../fixtures/epcis.js';
 import { waitersReach } from '../fixtures/locks.js';
 import { at, createWorld, expectStatus, randomUscc } from '../fixtures/world.js';
-import { client, postgresReachable, type Reply } from '../helper.js';
+import { client, postgresReachable, type Reply, TEST_BASE_URL } from '../helper.js';
 import { fileTest } from '../root.js';
 
 const t = fileTest();
@@ -693,4 +695,89 @@ t.test('what was packed into a case inside a held pallet is not taken out by dec
     'the packing into the case is not declared in error',
   );
   t.match(corrected.body, { detail: new RegExp(`container ${pallet} is on hold`), errors: [{ pointer: '/correctsEventId' }] });
+});
+
+t.test('a held and recalled lot goes back to its maker, at every door, and nowhere else', async (t) => {
+  const world = await createWorld(t);
+  const farm = await world.party('farm');
+  const shop = await world.party('retailer');
+  const market = await world.party('retailer');
+  const gtin = completeGs1('0690123477771');
+  const piece = await farm.product('piece', { gtin });
+  const lot = await farm.commission(piece, 20, { lotNumber: 'RET-1' });
+  const heldOnly = await farm.commission(piece, 5);
+  const box = (await world.ok(farm.event({ type: 'aggregate', parent: {}, children: [{ lotCode: lot, quantity: 4 }] }))).createdLotCodes[0];
+  await world.handOver(farm, shop, lot, 10);
+  await world.handOver(farm, shop, box);
+  await world.handOver(farm, shop, heldOnly);
+  expectStatus(t, await farm.api.post('/holds', { lotCodes: [lot, heldOnly], reason: '待检' }), 201, 'the farm holds both lots');
+  const recall = await world.ok(farm.api.post('/recalls', { lotCodes: [lot], level: 2, reason: '农残超标', hazard: '毒死蜱' }));
+
+  const toMarket = expectStatus(
+    t,
+    await shop.event({ type: 'ship', toPartyCode: market.code, lines: [{ lotCode: lot, quantity: 1 }] }),
+    409,
+    'not to another party',
+  );
+  t.match(toMarket.body, { detail: `lot ${lot} is on hold (待检)`, errors: [{ pointer: '/lines/0/lotCode' }] });
+  expectStatus(t, await shop.event({ type: 'sell', lines: [{ lotCode: lot, quantity: 1 }] }), 409, 'nor sold');
+  expectStatus(
+    t,
+    await shop.event({ type: 'ship', toPartyCode: market.code, lines: [{ lotCode: box }] }),
+    409,
+    'nor the case with it inside',
+  );
+  expectStatus(
+    t,
+    await shop.event({ type: 'ship', toPartyCode: farm.code, lines: [{ lotCode: heldOnly }] }),
+    409,
+    'a lot on hold and not recalled goes nowhere, its maker included',
+  );
+
+  const back = expectStatus(
+    t,
+    await shop.event({ type: 'ship', toPartyCode: farm.code, lines: [{ lotCode: lot, quantity: 2 }] }),
+    201,
+    'shipped back to the farm that made it',
+  );
+  t.match(await farm.receive(back.body.shipmentId), { event: { type: 'receive' } }, 'and the farm receives it');
+  expectStatus(t, await shop.event({ type: 'ship', toPartyCode: farm.code, lines: [{ lotCode: box }] }), 201, 'the case goes back too');
+  const reported = expectStatus(
+    t,
+    await shop.api.post(`/recalls/${recall.id}/reports`, { lines: [{ lotCode: lot, returned: 3 }] }),
+    201,
+    'a return reported to the recall is shipped back',
+  );
+  t.match(reported.body.progress.byUnit, [{ unit: 'container' }, { unit: 'piece', recovered: 3 }]);
+
+  // EPCIS: the destination is the owning party the event names
+  const epcisShip = (to: string) =>
+    world.app.inject({
+      method: 'POST',
+      url: '/epcis/events',
+      payload: {
+        '@context': EPCIS_CONTEXT,
+        type: 'ObjectEvent',
+        eventTime: '2026-03-20T08:00:00+08:00',
+        eventTimeZoneOffset: '+08:00',
+        action: 'OBSERVE',
+        bizStep: 'shipping',
+        quantityList: [{ epcClass: `https://id.gs1.org/01/${gtin}/10/RET-1`, quantity: 1, uom: 'H87' }],
+        destinationList: [{ type: 'owning_party', destination: `${TEST_BASE_URL}/parties/${to}` }],
+      },
+      headers: { authorization: `Bearer ${shop.key}` },
+    });
+  const capturedToMarket = await epcisShip(market.code);
+  t.equal(capturedToMarket.statusCode, 409, 'EPCIS: not to another party');
+  t.match(capturedToMarket.body, 'is on hold (待检)');
+  t.equal((await epcisShip(farm.code)).statusCode, 201, 'EPCIS: back to the farm');
+  t.match((await shop.lot(lot)).massBalance, { onHand: 4 }, '10 received, 6 shipped back');
+
+  // the maker holding it itself sends it nowhere: the rule is the way back, not the maker's freedom
+  expectStatus(
+    t,
+    await farm.event({ type: 'ship', toPartyCode: shop.code, lines: [{ lotCode: lot, quantity: 1 }] }),
+    409,
+    'the farm does not ship it on',
+  );
 });

@@ -85,19 +85,20 @@ export class Scope {
 
   /**
    * Refused (409) when a hold or a recall stops the lot from being used for `act` — or, for a
-   * container, any lot inside it, through the containers nested in it.
+   * container, any lot inside it, through the containers nested in it. `to`: the party a shipment
+   * goes to (a held, recalled lot goes back to its maker; see circulationRefusal).
    */
-  requireCirculating(lot: LotView, act: CirculationAct, pointer: Pointer) {
-    const stopped = this.circulationStop(lot, act);
+  requireCirculating(lot: LotView, act: CirculationAct, pointer: Pointer, to?: string) {
+    const stopped = this.circulationStop(lot, act, to);
     if (stopped) throw conflict(stopped.refusal, [bodyField(pointer, stopped.reason)]);
   }
 
   /** Why a hold or a recall stops the lot (or a lot inside the container) from being used for `act`; null when nothing does. */
-  circulationStop(lot: LotView, act: CirculationAct): { refusal: string; reason: string } | null {
-    const refusal = circulationRefusal(lot, act, { name: this.identifierOf(lot) });
+  circulationStop(lot: LotView, act: CirculationAct, to?: string): { refusal: string; reason: string } | null {
+    const refusal = circulationRefusal(lot, act, { name: this.identifierOf(lot), to });
     if (refusal) return { refusal, reason: lot.hold ? 'on hold' : 'recalled' };
     if (lot.kind !== 'container') return null;
-    const inside = this.stoppedInside(lot.code, act);
+    const inside = this.stoppedInside(lot.code, act, to);
     return inside && { refusal: inside.refusal, reason: inside.lot.hold ? 'holds a lot on hold' : 'holds a recalled lot' };
   }
 
@@ -107,7 +108,7 @@ export class Scope {
    * only the batch's state: the writer loads the contents of every container a batch names, all
    * levels down, in one query up front.
    */
-  stoppedInside(containerCode: string, act: CirculationAct): { lot: LotView; refusal: string } | null {
+  stoppedInside(containerCode: string, act: CirculationAct, to?: string): { lot: LotView; refusal: string } | null {
     const seen = new Set([containerCode]);
     const queue = [containerCode];
     for (let code = queue.shift(); code !== undefined; code = queue.shift()) {
@@ -115,7 +116,7 @@ export class Scope {
         const child = this.lot(childCode);
         if (!child || seen.has(childCode)) continue;
         seen.add(childCode);
-        const refusal = circulationRefusal(child, act, { name: this.identifierOf(child), packedIn: this.identifierOfCode(code) });
+        const refusal = circulationRefusal(child, act, { name: this.identifierOf(child), packedIn: this.identifierOfCode(code), to });
         if (refusal) return { lot: child, refusal };
         if (child.kind === 'container') queue.push(childCode);
       }
@@ -247,9 +248,14 @@ export class Scope {
 
   /**
    * Checks the actor holds enough (loose) of every line and books the outflow when `kind` is
-   * given; a line without a quantity takes everything held.
+   * given; a line without a quantity takes everything held. `to`: the party a shipment goes to.
    */
-  take(lines: Line[], pointer: Pointer, kind: 'consume' | 'ship_out' | 'destroy' | 'sell' | null): { lot: LotView; quantity: number }[] {
+  take(
+    lines: Line[],
+    pointer: Pointer,
+    kind: 'consume' | 'ship_out' | 'destroy' | 'sell' | null,
+    to?: string,
+  ): { lot: LotView; quantity: number }[] {
     const codes = lines.map((line) => line.lotCode);
     const at = (position: number, ...field: string[]) => lines[position].at ?? [...pointer, lines[position].index ?? position, ...field];
     const lots = this.requireLots(codes, (position) => at(position, 'lotCode'));
@@ -259,7 +265,7 @@ export class Scope {
       if (line.ifHeld && lot.partyCode === this.actor && this.balance(lot.code) <= 0) return { lot, quantity: 0 };
       this.requireHolder(lot, at(position, 'lotCode'));
       const act = kind ? CIRCULATION_ACTS[kind] : undefined;
-      if (act) this.requireCirculating(lot, act, at(position, 'lotCode'));
+      if (act) this.requireCirculating(lot, act, at(position, 'lotCode'), to);
       const onHand = this.balance(lot.code);
       const quantity = this.requireQuantity(line.quantity ?? onHand, lot.unit, at(position, 'quantity'));
       if (quantity > onHand) {
