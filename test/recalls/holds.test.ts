@@ -781,3 +781,24 @@ t.test('a held and recalled lot goes back to its maker, at every door, and nowhe
     'the farm does not ship it on',
   );
 });
+
+t.test('releasing the hold on a lot that has ended records no disposition: it stays destroyed or sold, not sellable', async (t) => {
+  const world = await createWorld(t);
+  const farm = await world.party('farm');
+  const kg = await farm.product('kg');
+  const [destroyed, sold, live] = [await farm.commission(kg, 10), await farm.commission(kg, 10), await farm.commission(kg, 10)];
+  await world.ok(farm.event({ type: 'sell', lines: [{ lotCode: sold, quantity: 10 }] }));
+  expectStatus(t, await farm.api.post('/holds', { lotCodes: [destroyed, sold, live], reason: '待检' }), 201, 'held');
+  await world.ok(farm.event({ type: 'destroy', reason: '不合格', lines: [{ lotCode: destroyed, quantity: 10 }] }));
+  t.equal((await farm.lot(destroyed)).status, 'destroyed', 'destroyed while held');
+
+  const release = (lotCodes: string[]) =>
+    world.ok(farm.api.post('/holds/release', { lotCodes, reason: '复检合格' })) as Promise<{ id: string; disposition: string | null }>;
+  const ended = await release([destroyed]);
+  t.equal(ended.disposition, null, 'a destroyed lot released is not made sellable');
+  t.equal((await farm.lot(destroyed)).status, 'destroyed');
+  const epcis = expectStatus(t, await farm.api.get(`/epcis/events/${ended.id}`), 200, 'the release through EPCIS');
+  t.notMatch(JSON.stringify(epcis.body), 'disposition', 'names no disposition there either: the last one, destroyed, stands');
+  t.equal((await release([sold, live])).disposition, null, 'a sold-out lot and a sellable one share no disposition');
+  t.equal((await farm.lot(sold)).status, 'sold');
+});

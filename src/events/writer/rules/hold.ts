@@ -1,5 +1,6 @@
 import { mayTakeOverHold, type RegulatoryActor, requireHoldOrRecallRight, requireReleaseRight } from '../../../access/index.js';
 import { bodyField, conflict } from '../../../errors/problem.js';
+import { ENDED_STATUSES } from '../../../lots/ledger.js';
 import type { Scope } from '../scope.js';
 import type { LotView } from '../state.js';
 import type { RuleResult } from './index.js';
@@ -74,10 +75,20 @@ export function release(scope: Scope, input: ReleaseInput): RuleResult {
     scope.draft.holds.set(lot.code, null);
     scope.draft.link(lot.code, 'subject');
   }
-  // released, a recalled lot is still recalled, not sellable; lots left in different states share no disposition
-  const recalled = lots.filter((lot) => lot.status === 'recalled').length;
+  const dispositions = new Set(lots.map(releasedDisposition));
   return {
     payload: { reason: input.reason, releasedHoldEventIds: [...new Set(released)], keyId: input.keyId ?? null },
-    disposition: recalled === 0 ? 'sellable_accessible' : recalled === lots.length ? 'recalled' : undefined,
+    // lots left in different states share no disposition
+    disposition: dispositions.size === 1 ? [...dispositions][0] : undefined,
   };
+}
+
+/**
+ * The disposition a release gives a lot: released, a recalled lot is still recalled, not
+ * sellable; a lot that has ended (consumed, sold out, destroyed) gets none, so the one its end
+ * recorded (`destroyed`, `retail_sold`…) stands, as an EPCIS event without a disposition leaves it.
+ */
+function releasedDisposition(lot: LotView): string | undefined {
+  if (ENDED_STATUSES.includes(lot.status as (typeof ENDED_STATUSES)[number])) return undefined;
+  return lot.status === 'recalled' ? 'recalled' : 'sellable_accessible';
 }
