@@ -349,6 +349,7 @@ export function createServices(
       webhooks: options.webhooks ?? { allowInsecure: false },
       lagMs: options.subscriptionLagMs,
       perParty: options.subscriptionsPerParty,
+      lease,
       log: options.log,
     }),
     rfid,
@@ -440,6 +441,7 @@ export async function buildApp(options: AppOptions) {
         async () => {
           await services.items.renewLeases();
           await services.epcis.renewLeases();
+          await services.subscriptions.renewLeases();
           if (stopping) return;
           const codeJobs = await services.items.resumeInterruptedJobs('expired');
           const captureJobs = await services.epcis.resumeInterruptedJobs('expired');
@@ -453,12 +455,13 @@ export async function buildApp(options: AppOptions) {
     await services.scans.flush();
     await services.items.idle();
     await services.epcis.idle();
+    // deliveries under way end while their leases are still renewed
+    await services.subscriptions.stop();
     await stopKeepingLeases();
     // a look for jobs to take over that was under way when the close began may have claimed some:
     // they run here too, not left claimed by a process that is gone until their lease ends
     await services.items.idle();
     await services.epcis.idle();
-    await services.subscriptions.stop();
     await services.gates.stop();
     await services.credit.stop();
   });

@@ -156,7 +156,7 @@ const configSchema = z.object({
     .max(3600)
     .default(DEFAULT_JOB_LEASE_SECONDS)
     .describe(
-      'PostgreSQL: how long a capture or code job stays with a service process that stopped renewing its lease before another process takes it over',
+      'PostgreSQL: how long a capture or code job, or a webhook subscription being delivered, stays with a service process that stopped renewing its lease before another process takes it over',
     ),
   CONSUMER_CREDIT_GRADE: z
     .enum(['true', 'false'])

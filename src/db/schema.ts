@@ -613,6 +613,12 @@ export const epcisSubscriptions = pgTable(
     failures: integer('failures').notNull().default(0),
     lastError: text('last_error'),
     nextAttemptAt: timestamp('next_attempt_at', { withTimezone: true, mode: 'date' }),
+    /**
+     * The service process delivering it now (its id for this start, see src/db/leases.ts) and until
+     * when its hold lasts: one process at a time delivers a subscription and moves its cursor.
+     */
+    claimedBy: text('claimed_by'),
+    leaseUntil: timestamp('lease_until', { withTimezone: true, mode: 'date' }),
     createdAt: createdAt(),
   },
   (t) => [index('epcis_subscriptions_owner_idx').on(t.owner, t.queryName)],

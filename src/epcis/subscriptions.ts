@@ -1,8 +1,9 @@
 import { createHmac, randomUUID } from 'node:crypto';
-import { and, eq, isNull, lte, or, sql } from 'drizzle-orm';
+import { and, eq, isNull, lt, lte, or, type SQL, sql } from 'drizzle-orm';
 import type { Principal, Role } from '../access/index.js';
 import { anyOf } from '../db/chunk.js';
 import { type Db, queryRows, SERVICE_NAME } from '../db/client.js';
+import { type JobLease, jobLease, leaseEnd } from '../db/leases.js';
 import { apiKeys, epcisQueries, epcisSubscriptions } from '../db/schema.js';
 import { badRequest, conflict, notFound, Problem, unprocessable } from '../errors/problem.js';
 import { decodePageToken, type PageCursor, parseEventQuery, storedQueryParams } from './query-params.js';
@@ -13,14 +14,19 @@ export type QueryRow = typeof epcisQueries.$inferSelect;
 export type SubscriptionRow = typeof epcisSubscriptions.$inferSelect;
 export type Schedule = Partial<Record<'second' | 'minute' | 'hour' | 'dayOfMonth' | 'month' | 'dayOfWeek', string>>;
 
-/** What a delivery round knows of the keys its subscriptions stand on (see keysOf). */
+/** What a look for due subscriptions knows of the keys they stand on (see keysOf). */
 type RoundKeys = { valid: Set<string>; held: Set<string> };
+/**
+ * One look for due subscriptions: when it was taken, where its delivery windows end, the keys as
+ * they stood, and how many of the subscriptions it queued have not ended yet.
+ */
+type Look = { at: Date; windowEnd: Date; keys: RoundKeys; left: number; failure?: { error: unknown }; settle: () => void };
 const heldKey = (partyCode: string, role: string) => `${partyCode}\u0000${role}`;
 
 const SCHEDULE_FIELDS = ['second', 'minute', 'hour', 'dayOfMonth', 'month', 'dayOfWeek'] as const;
 const MAX_BACKOFF_MS = 5 * 60_000;
 const BATCH = 1000;
-/** Subscriptions a round delivers at once: a slow webhook holds one of them, not the round's others. */
+/** Subscriptions a process delivers at once: a slow webhook holds one place, the others go on. */
 const DELIVERY_CONCURRENCY = 4;
 /** Subscriptions a party (or a key of no party) may keep, unless configured (SUBSCRIPTIONS_PER_PARTY). */
 export const DEFAULT_SUBSCRIPTIONS_PER_PARTY = 20;
@@ -75,24 +81,16 @@ const slotOf = (schedule: Schedule, at: Date) => at.toISOString().slice(0, sched
 export const signBody = (body: string, token: string) => createHmac('sha256', token).update(body).digest('hex');
 
 /**
- * Runs `work` on every item, at most `concurrency` at a time. After a failure it starts no more,
- * waits for those under way and throws the first failure.
+ * Is the subscription to be delivered at `at`: a stream, a retry whose time has come, or a
+ * schedule's slot not yet delivered?
  */
-async function eachAtMost<T>(concurrency: number, items: T[], work: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  let failure: { error: unknown } | undefined;
-  const worker = async () => {
-    while (!failure && next < items.length) {
-      const item = items[next++];
-      try {
-        await work(item);
-      } catch (error) {
-        failure ??= { error };
-      }
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(concurrency, items.length) }, worker));
-  if (failure) throw failure.error;
+function isDue(subscription: SubscriptionRow, at: Date): boolean {
+  if (subscription.nextAttemptAt && subscription.nextAttemptAt > at) return false;
+  return Boolean(
+    subscription.stream ||
+      subscription.failures > 0 ||
+      (subscription.schedule && scheduleMatches(subscription.schedule, at) && subscription.lastSlot !== slotOf(subscription.schedule, at)),
+  );
 }
 
 export function createSubscriptionService(deps: {
@@ -106,9 +104,12 @@ export function createSubscriptionService(deps: {
   lagMs?: number;
   /** Subscriptions one party (or a key of no party) may keep (DEFAULT_SUBSCRIPTIONS_PER_PARTY unless set). */
   perParty?: number;
+  /** This process's hold on the subscriptions it delivers (see src/db/leases.ts); its own one unless given. */
+  lease?: JobLease;
   log?: { warn: (object: object, message: string) => void };
 }) {
   const { db } = deps;
+  const lease = deps.lease ?? jobLease();
   const lagMs = deps.lagMs ?? 2000;
   const perParty = deps.perParty ?? DEFAULT_SUBSCRIPTIONS_PER_PARTY;
   const now = deps.now ?? (() => new Date());
@@ -122,7 +123,7 @@ export function createSubscriptionService(deps: {
    */
   const reachable = (principal: Principal) => and(eq(epcisQueries.owner, ownerOf(principal)), eq(epcisQueries.role, principal.role));
   /**
-   * The keys the subscriptions of a round stand on, read once for the round (one statement, by the
+   * The keys the subscriptions of a look stand on, read once for the look (one statement, by the
    * keys' ids and their parties' index): which keys of no party are still valid, and which roles
    * each party still holds a valid key of.
    */
@@ -143,7 +144,6 @@ export function createSubscriptionService(deps: {
     };
   }
   let timer: NodeJS.Timeout | null = null;
-  let ticking: Promise<void> = Promise.resolve();
 
   /**
    * Where a delivery window may end now: `lagMs` before the start of the oldest transaction still
@@ -153,7 +153,7 @@ export function createSubscriptionService(deps: {
    *
    * Why this and not commit order (a transaction id stored with each event, delivered below the
    * snapshot's xmin): it needs no new column, migration or cursor format, and costs one read of
-   * pg_stat_activity per round; when nothing is in flight the window ends `lagMs` ago as before.
+   * pg_stat_activity per look; when nothing is in flight the window ends `lagMs` ago as before.
    * It holds because:
    * - the writer takes recordTime only after locking its audit heads (an upsert), so by then its
    *   transaction has an xid, and it started before: a transaction without one (only reading, as
@@ -208,22 +208,28 @@ export function createSubscriptionService(deps: {
     return row;
   }
 
+  /** The subscription's row, while this process holds it. */
+  const held = (subscription: SubscriptionRow) =>
+    and(eq(epcisSubscriptions.id, subscription.id), eq(epcisSubscriptions.claimedBy, lease.owner));
+  const released = { claimedBy: null, leaseUntil: null };
+
   /**
-   * Runs a subscription once: events recorded since its cursor go to `dest`, page by page; the
-   * cursor moves only when every page was accepted (2xx), so delivery is at least once. The
-   * window ends at `windowEnd` (see windowEndAt), before any write still in flight.
+   * Runs a subscription once, this process holding it (see claim): events recorded since its
+   * cursor go to `dest`, page by page; the cursor moves only when every page was accepted (2xx),
+   * so delivery is at least once. The window ends at `windowEnd` (see windowEndAt), before any
+   * write still in flight. Says whether it let go of the subscription (with its last write).
    */
-  async function deliver(subscription: SubscriptionRow, at: Date, windowEnd: Date, keys: RoundKeys) {
+  async function deliver(subscription: SubscriptionRow, at: Date, windowEnd: Date, keys: RoundKeys): Promise<boolean> {
     const [query] = await db
       .select()
       .from(epcisQueries)
       .where(and(eq(epcisQueries.owner, subscription.owner), eq(epcisQueries.name, subscription.queryName)));
-    if (!query) return;
+    if (!query) return false;
     // a key of no party owns its queries alone: once it is revoked, its subscriptions end (nobody
-    // could list or delete them any more, and each round would read them again for nothing)
+    // could list or delete them any more, and each look would read them again for nothing)
     if (query.owner.startsWith(KEY_OWNER) && !keys.valid.has(query.owner.slice(KEY_OWNER.length))) {
       await db.delete(epcisSubscriptions).where(eq(epcisSubscriptions.id, subscription.id));
-      return;
+      return true;
     }
     // made with a key of another role than the query's (possible before a key reached only its own
     // role's queries; migration 0033 found those it could): paused for good, said where the query's
@@ -232,7 +238,7 @@ export function createSubscriptionService(deps: {
       const paused = `paused: subscribed with a key of another role than the ${query.role} key that made the named query; a ${query.role} key may delete it and subscribe again`;
       if (subscription.lastError !== paused)
         await db.update(epcisSubscriptions).set({ lastError: paused }).where(eq(epcisSubscriptions.id, subscription.id));
-      return;
+      return false;
     }
     // made before subscriptions recorded their key's role, while the party held keys of both roles:
     // an operator key may have made it, so a regulator's query (every party's events) waits for a
@@ -242,7 +248,7 @@ export function createSubscriptionService(deps: {
         'paused: made before subscriptions recorded the role of their key, by an operator or a regulator key; a regulator key may delete it and subscribe again';
       if (subscription.lastError !== paused)
         await db.update(epcisSubscriptions).set({ lastError: paused }).where(eq(epcisSubscriptions.id, subscription.id));
-      return;
+      return false;
     }
     // a party's query is delivered while the party holds a valid key of the role that made it: once
     // its regulator key is revoked, a regulator party's subscription no longer sends every party's
@@ -253,10 +259,10 @@ export function createSubscriptionService(deps: {
       const paused = `paused: the party holds no valid ${query.role} key`;
       if (subscription.lastError !== paused)
         await db.update(epcisSubscriptions).set({ lastError: paused }).where(eq(epcisSubscriptions.id, subscription.id));
-      return;
+      return false;
     }
     const principal: Principal = { keyId: 'subscription', role: query.role as Role, partyCode: query.partyCode };
-    if (windowEnd <= subscription.cursor) return;
+    if (windowEnd <= subscription.cursor) return false;
     const slot = subscription.schedule ? slotOf(subscription.schedule, at) : null;
     try {
       const stored = parseEventQuery(query.params);
@@ -289,15 +295,30 @@ export function createSubscriptionService(deps: {
         // checked again at every delivery: what a name resolves to can change
         const refused = await destinationProblem(subscription.dest, deps.webhooks);
         if (refused) throw new Error(`the destination ${refused}`);
+        // renewed before each page: a page sent after another process took the subscription over
+        // (this one stalled past its lease) would be sent twice
+        const renewed = await db
+          .update(epcisSubscriptions)
+          .set({ leaseUntil: leaseEnd(lease) })
+          .where(held(subscription))
+          .returning({
+            id: epcisSubscriptions.id,
+          });
+        if (renewed.length === 0) {
+          deps.log?.warn({ subscription: subscription.id, pages }, 'webhook delivery taken over by another process or deleted; stopped');
+          return true;
+        }
         const status = await post(subscription.dest, body, headers);
         if (status < 200 || status >= 300) throw new Error(`webhook answered ${status}`);
         pages++;
         after = result.nextPageToken ? decodePageToken(result.nextPageToken, stored.order) : undefined;
       } while (after);
+      // only while this process holds it: one that took it over (this one stalled past its lease)
+      // delivers the window again rather than have it skipped
       await db
         .update(epcisSubscriptions)
-        .set({ cursor: windowEnd, failures: 0, lastError: null, nextAttemptAt: null, lastSlot: slot })
-        .where(eq(epcisSubscriptions.id, subscription.id));
+        .set({ cursor: windowEnd, failures: 0, lastError: null, nextAttemptAt: null, lastSlot: slot, ...released })
+        .where(held(subscription));
     } catch (error) {
       const failures = subscription.failures + 1;
       deps.log?.warn({ subscription: subscription.id, failures, err: error }, 'webhook delivery failed; will retry');
@@ -307,34 +328,117 @@ export function createSubscriptionService(deps: {
           failures,
           lastError: (error as Error).message,
           nextAttemptAt: new Date(at.getTime() + Math.min(1000 * 2 ** failures, MAX_BACKOFF_MS)),
+          ...released,
         })
-        .where(eq(epcisSubscriptions.id, subscription.id));
+        .where(held(subscription));
+    }
+    return true;
+  }
+
+  /**
+   * Where this process may claim a subscription: nobody holds it, its holder's lease has ended (the
+   * process died), or this process holds it without delivering it (a release that failed). On
+   * PGlite this process is the only one: what a process before it held is its own.
+   */
+  const free: SQL | undefined = lease.exclusive
+    ? undefined
+    : or(
+        isNull(epcisSubscriptions.claimedBy),
+        lt(epcisSubscriptions.leaseUntil, sql`now()`),
+        eq(epcisSubscriptions.claimedBy, lease.owner),
+      );
+  const dueAt = (at: Date) => or(isNull(epcisSubscriptions.nextAttemptAt), lte(epcisSubscriptions.nextAttemptAt, at));
+
+  // Subscriptions are delivered by slots, DELIVERY_CONCURRENCY of them: a slot that ends takes the
+  // next queued subscription at once, so a slow webhook holds its own slot and nobody else's.
+  const queue: { id: string; look: Look }[] = [];
+  /** Subscriptions this process has queued or delivers now: a look does not queue them again. */
+  const mine = new Set<string>();
+  /** Those it holds (claimed), whose leases it renews. */
+  const holding = new Set<string>();
+  const running = new Set<Promise<void>>();
+  let stopping = false;
+  /** The timer's look under way, if any: the next waits for it rather than read the same rows twice. */
+  let looking: Promise<unknown> | undefined;
+
+  const ended = (look: Look) => {
+    if (--look.left === 0) look.settle();
+  };
+
+  /**
+   * Claims the subscription for this process (one statement that takes it only where `free`, so
+   * two processes never both hold it) and, if it is still due as its row stands now (another
+   * process may have delivered it meanwhile), delivers it, then lets go of it.
+   */
+  async function claimAndDeliver(id: string, look: Look): Promise<void> {
+    const [subscription] = await db
+      .update(epcisSubscriptions)
+      .set({ claimedBy: lease.owner, leaseUntil: leaseEnd(lease) })
+      .where(and(eq(epcisSubscriptions.id, id), free, dueAt(look.at)))
+      .returning();
+    if (!subscription) return;
+    holding.add(id);
+    try {
+      const letGo = isDue(subscription, look.at) && (await deliver(subscription, look.at, look.windowEnd, look.keys));
+      if (!letGo) await db.update(epcisSubscriptions).set(released).where(held(subscription));
+    } finally {
+      holding.delete(id);
     }
   }
 
-  async function tick() {
+  function fillSlots() {
+    while (!stopping && running.size < DELIVERY_CONCURRENCY && queue.length > 0) {
+      const { id, look } = queue.shift() as (typeof queue)[number];
+      const run: Promise<void> = claimAndDeliver(id, look)
+        .catch((error) => {
+          look.failure ??= { error };
+        })
+        .finally(() => {
+          running.delete(run);
+          mine.delete(id);
+          ended(look);
+          fillSlots();
+        });
+      running.add(run);
+    }
+  }
+
+  /**
+   * Looks for due subscriptions and queues those this process does not deliver already. `delivered`
+   * resolves once each of them has been delivered (or left to the process that holds it), and
+   * rejects with the first failure of the database.
+   */
+  async function queueDue(): Promise<{ delivered: Promise<void> }> {
     const at = now();
-    const due = await db
-      .select()
-      .from(epcisSubscriptions)
-      .where(or(isNull(epcisSubscriptions.nextAttemptAt), lte(epcisSubscriptions.nextAttemptAt, at)));
-    if (due.length === 0) return;
-    // one bound for the round: a write starting after it records later than `at`, past every window
+    const due = (
+      await db
+        .select()
+        .from(epcisSubscriptions)
+        .where(and(dueAt(at), free))
+    ).filter((subscription) => !mine.has(subscription.id) && isDue(subscription, at));
+    if (due.length === 0) return { delivered: Promise.resolve() };
+    // one bound for the look: a write starting after it records later than `at`, past every window
     const windowEnd = await windowEndAt(at);
-    const delivering = due.filter(
-      (subscription) =>
-        subscription.stream ||
-        subscription.failures > 0 ||
-        (subscription.schedule &&
-          scheduleMatches(subscription.schedule, at) &&
-          subscription.lastSlot !== slotOf(subscription.schedule, at)),
-    );
-    if (delivering.length === 0) return;
-    // the keys as the round starts: one revoked while the round runs stops its subscriptions from the next
-    const keys = await keysOf(delivering);
-    // a subscription is delivered once a round, its pages one after the other, and the next round
-    // starts once this one ends: its deliveries keep their order
-    await eachAtMost(DELIVERY_CONCURRENCY, delivering, (subscription) => deliver(subscription, at, windowEnd, keys));
+    // the keys as the look is taken: one revoked later stops its subscriptions from the next look
+    const keys = await keysOf(due);
+    // queued meanwhile by another look
+    const fresh = due.filter((subscription) => !mine.has(subscription.id));
+    if (fresh.length === 0 || stopping) return { delivered: Promise.resolve() };
+    const delivered = new Promise<void>((resolve, reject) => {
+      const look: Look = {
+        at,
+        windowEnd,
+        keys,
+        left: fresh.length,
+        settle: () => (look.failure ? reject(look.failure.error) : resolve()),
+      };
+      for (const { id } of fresh) {
+        mine.add(id);
+        queue.push({ id, look });
+      }
+      fillSlots();
+    });
+    return { delivered };
   }
 
   return {
@@ -389,7 +493,7 @@ export function createSubscriptionService(deps: {
         ]);
       }
       const owner = ownerOf(principal);
-      // from where a round would end now: every event committed after subscribing is delivered
+      // from where a delivery window would end now: every event committed after subscribing is delivered
       const cursor = input.initialRecordTime ? new Date(input.initialRecordTime) : await windowEndAt(now());
       return db.transaction(async (tx) => {
         // the owner's subscriptions are counted and added one after the other, so that two made at
@@ -450,20 +554,41 @@ export function createSubscriptionService(deps: {
       if (deleted.length === 0) throw missing();
     },
 
-    /** One delivery round (the background loop calls it; tests call it directly). */
-    tick: () => {
-      const round = ticking.then(tick);
-      // the next round waits for this one, failed or not: one failure must not end every later round
-      ticking = round.catch(() => undefined);
-      return round;
-    },
+    /**
+     * Delivers the subscriptions due now and resolves once they have been delivered (tests call it;
+     * the background loop looks on its own while deliveries are under way).
+     */
+    tick: async () => (await queueDue()).delivered,
     start(intervalMs: number) {
-      timer = setInterval(() => void this.tick().catch((error) => deps.log?.warn({ err: error }, 'subscription round failed')), intervalMs);
+      const failed = (error: unknown) => deps.log?.warn({ err: error }, 'webhook subscriptions failed');
+      timer = setInterval(() => {
+        // a look queues and returns: its deliveries go on in their slots while the next looks run
+        looking ??= queueDue()
+          .then(({ delivered }) => void delivered.catch(failed), failed)
+          .finally(() => {
+            looking = undefined;
+          });
+      }, intervalMs);
       timer.unref();
     },
+    /** Renews this process's leases on the subscriptions it delivers now (while it lives, nobody takes them over). */
+    async renewLeases() {
+      if (holding.size === 0) return;
+      await db
+        .update(epcisSubscriptions)
+        .set({ leaseUntil: leaseEnd(lease) })
+        .where(and(anyOf(epcisSubscriptions.id, [...holding]), eq(epcisSubscriptions.claimedBy, lease.owner)));
+    },
+    /** Starts no more deliveries and waits for those under way. */
     async stop() {
+      stopping = true;
       if (timer) clearInterval(timer);
-      await ticking;
+      await looking;
+      for (const { id, look } of queue.splice(0)) {
+        mine.delete(id);
+        ended(look);
+      }
+      await Promise.all(running);
     },
   };
 }

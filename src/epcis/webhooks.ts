@@ -105,10 +105,10 @@ export function createWebhookSender(policy: WebhookPolicy, { timeoutMs, maxRespo
       if (problem) return reject(new Error(problem));
       const client = target.protocol === 'https:' ? https : http;
       // the whole delivery, not only each silence: an answer trickled a byte at a time would
-      // otherwise hold the round (and every subscription after it) for days. An answer not finished
-      // by then is given up, begun or not: a failed delivery, sent again later (its status alone
-      // says nothing of whether the webhook took the events). One too long is only cut off: the
-      // webhook has answered, and what follows its first bytes is not read.
+      // otherwise hold its subscription (and one of the process's delivery places) for days. An
+      // answer not finished by then is given up, begun or not: a failed delivery, sent again later
+      // (its status alone says nothing of whether the webhook took the events). One too long is
+      // only cut off: the webhook has answered, and what follows its first bytes is not read.
       let answer: http.IncomingMessage | undefined;
       let late = false;
       const deadline = setTimeout(() => {

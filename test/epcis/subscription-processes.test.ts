@@ -1,0 +1,90 @@
+// Two service processes on one PostgreSQL database (as `docker compose up --scale` runs them)
+// deliver a webhook subscription together: one process at a time holds it, so each event reaches
+// the webhook once; and the subscription of a process killed while delivering is taken over by the
+// other once its lease ends. (A PGlite directory is opened by one process only.)
+import { sql } from 'drizzle-orm';
+import { queryRows } from '../../src/db/client.js';
+import { type HeldDelivery, heldWebhook, observedPack } from '../fixtures/epcis.js';
+import { client, type Service, until } from '../fixtures/service-http.js';
+import { ADMIN_KEY, serviceStorage, startService } from '../fixtures/service-process.js';
+import { usingPostgres } from '../helper.js';
+import { fileTest } from '../root.js';
+
+const t = fileTest();
+// service processes compiling and opening the database on a busy machine
+t.setTimeout(360_000);
+
+const onPostgres = { skip: !usingPostgres() && 'PGlite: a data directory is opened by one process only, so no two deliver' };
+const env = { WEBHOOKS_ALLOW_INSECURE: 'true', JOB_LEASE_SECONDS: '2' };
+
+/** A party with an operator key, made through `service`, subscribed to all its events at `dest`. */
+async function subscriber(service: () => Service, dest: string) {
+  const admin = client(service, ADMIN_KEY);
+  const party = await admin('POST', '/parties', { kind: 'processor', name: 'subscriber', regionCode: '500236' });
+  const { key } = await admin('POST', '/api-keys', { role: 'operator', partyCode: party.code });
+  const call = client(service, key);
+  await call('POST', '/epcis/queries', { name: 'all', query: {} });
+  await call('POST', '/epcis/queries/all/subscriptions', { dest, stream: true });
+  return key as string;
+}
+
+/** The serials of the events the deliveries carried, in the order delivered. */
+const serials = (deliveries: HeldDelivery[]) =>
+  deliveries.flatMap((delivery) => delivery.events.map((event) => Number(event.epcList?.[0].split('/').pop())));
+
+t.test('two processes on one database deliver each event of a subscription once', onPostgres, async (t) => {
+  const data = await serviceStorage(t);
+  const [first, second] = [await startService(t, data, env), await startService(t, data, env)];
+  // answering after a while, so that both processes look for due subscriptions while one delivers
+  const hook = await heldWebhook(t, { answerAfterMs: 1500 });
+  const key = await subscriber(() => first, `${hook.dest}/all`);
+  const callers = [client(() => first, key), client(() => second, key)];
+  const sent: number[] = [];
+  for (let serial = 1; serial <= 6; serial++) {
+    await callers[serial % 2]('POST', '/epcis/events', observedPack(serial));
+    sent.push(serial);
+    await until(`event ${serial} to be delivered`, async () => (serials(hook.deliveries).includes(serial) ? true : undefined));
+  }
+  // every delivery that began has ended once the subscription is let go with its cursor past the last event
+  const database = await data.open();
+  t.teardown(() => database.close());
+  await until('the subscription to be let go past the last event', async () => {
+    const [row] = await queryRows<{ settled: boolean }>(
+      database.db,
+      sql`select s.claimed_by is null and s.cursor >= (select max(record_time) from events) as settled from epcis_subscriptions s`,
+    );
+    return row?.settled ? true : undefined;
+  });
+  t.same(
+    serials(hook.deliveries).sort((a, b) => a - b),
+    sent,
+    'each event delivered once, whichever process captured it',
+  );
+  t.ok(
+    hook.deliveries.every((delivery) => delivery.answered),
+    'every delivery was answered',
+  );
+});
+
+t.test('a subscription whose process was killed while delivering is taken over once its lease ends', onPostgres, async (t) => {
+  const data = await serviceStorage(t);
+  const first = await startService(t, data, env);
+  const hook = await heldWebhook(t, { held: true });
+  const key = await subscriber(() => first, `${hook.dest}/all`);
+  await client(() => first, key)('POST', '/epcis/events', observedPack(1));
+  const hanging = await until('the first process to deliver', async () => hook.deliveries[0]);
+  const second = await startService(t, data, env);
+  await client(() => second, key)('POST', '/epcis/events', observedPack(2));
+  await first.stop('SIGKILL');
+  await until('the killed process’s delivery to be cut off', async () => (hanging.closed ? true : undefined));
+  hook.release();
+  await until('the other process to deliver both events', async () =>
+    serials(hook.deliveries.filter((delivery) => delivery.answered)).includes(2) ? true : undefined,
+  );
+  t.same(
+    serials(hook.deliveries.filter((delivery) => delivery.answered)).sort((a, b) => a - b),
+    [1, 2],
+    'the events the killed process did not deliver arrive, each once in the answered deliveries',
+  );
+  t.same(serials([hanging]), [1], 'its cut-off delivery is sent again: at least once after a crash');
+});
