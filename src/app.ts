@@ -280,6 +280,7 @@ export function createServices(
       partyExists,
       parties: repos.parties,
       tradingPartners: repos.shipments.tradingPartners,
+      transaction,
     }),
     products: createProductService({ products: repos.products, partyExists, parties: repos.parties, transaction }),
     brands,

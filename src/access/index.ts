@@ -23,7 +23,7 @@ const ROLE_GRANTS = {
   'complaints.handle': { roles: ['regulator', 'admin'], what: 'handle complaints' },
   'figures.read': { roles: ['regulator', 'admin'], what: 'read mass balances, anomalies, coverage, pass rates and exports' },
   'registrations.review': { roles: ['regulator', 'admin'], what: 'review applications to join' },
-  'registry.conflicts': { roles: ['regulator', 'admin'], what: 'list company prefixes and GTINs in conflict' },
+  'registry.conflicts': { roles: ['regulator', 'admin'], what: 'list company prefixes, GTINs and GLNs in conflict' },
   'recalls.read': { roles: ['regulator', 'admin', 'operator'], what: 'read recalls' },
   'audit.verify': { roles: ['regulator'], what: 'verify the audit log and export its chain heads' },
   'credit.list': { roles: ['regulator', 'admin'], what: 'list the credit of every enterprise' },

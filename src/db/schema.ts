@@ -49,7 +49,8 @@ export const parties = pgTable(
   },
   (t) => [
     uniqueIndex('parties_uscc_key').on(t.uscc).where(sql`${t.uscc} is not null`),
-    uniqueIndex('parties_gln_key').on(t.gln).where(sql`${t.gln} is not null`),
+    // pattern ops: a GLN is found by equality, and the GLNs under a company prefix by a range of bytes (`like 'prefix%'`)
+    uniqueIndex('parties_gln_key').on(t.gln.op('text_pattern_ops')).where(sql`${t.gln} is not null`),
     // pattern ops: a prefix is found by equality, and the prefixes that start with it by `like 'prefix%'`
     index('parties_gs1_company_prefix_idx').on(t.gs1CompanyPrefix.op('text_pattern_ops')).where(sql`${t.gs1CompanyPrefix} is not null`),
   ],
@@ -71,7 +72,11 @@ export const locations = pgTable(
     gln: text('gln'),
     createdAt: createdAt(),
   },
-  (t) => [index('locations_party_idx').on(t.partyCode), uniqueIndex('locations_gln_key').on(t.gln).where(sql`${t.gln} is not null`)],
+  (t) => [
+    index('locations_party_idx').on(t.partyCode),
+    // pattern ops, as parties_gln_key: the sites' GLNs under a company prefix are a range of it
+    uniqueIndex('locations_gln_key').on(t.gln.op('text_pattern_ops')).where(sql`${t.gln} is not null`),
+  ],
 );
 
 export const products = pgTable(

@@ -7,8 +7,8 @@ export type LocationRow = typeof locations.$inferSelect;
 
 export function createLocationsRepository(db: Db) {
   return {
-    async insert(row: typeof locations.$inferInsert): Promise<LocationRow> {
-      const [inserted] = await db.insert(locations).values(row).returning();
+    async insert(row: typeof locations.$inferInsert, tx: Db = db): Promise<LocationRow> {
+      const [inserted] = await tx.insert(locations).values(row).returning();
       return inserted;
     },
     async findByCodes(codes: string[], tx: Db = db): Promise<LocationRow[]> {
@@ -19,8 +19,8 @@ export function createLocationsRepository(db: Db) {
       const [row] = await db.select().from(locations).where(eq(locations.code, code));
       return row;
     },
-    async findByGln(gln: string): Promise<LocationRow | undefined> {
-      const [row] = await db.select().from(locations).where(eq(locations.gln, gln));
+    async findByGln(gln: string, tx: Db = db): Promise<LocationRow | undefined> {
+      const [row] = await tx.select().from(locations).where(eq(locations.gln, gln));
       return row;
     },
     async findByGlns(glns: string[]): Promise<LocationRow[]> {

@@ -1,7 +1,9 @@
 import { canSeePrivateDetails, type Principal, privateScope, requireMasterDataWriter } from '../access/index.js';
 import { newLocationCode } from '../codes/service-codes.js';
+import type { Transact } from '../db/client.js';
 import { violatedUniqueConstraint } from '../db/errors.js';
 import { bodyField, conflict, notFound } from '../errors/problem.js';
+import { glnRefusal } from '../parties/gln.js';
 import type { PartiesRepository } from '../parties/repository.js';
 import type { LocationRow, LocationsRepository } from './repository.js';
 import type { CreateLocationInput, Location } from './schemas.js';
@@ -11,7 +13,8 @@ const toLocation = (row: LocationRow): Location => ({ ...row, kind: row.kind as 
 export function createLocationService(deps: {
   locations: Pick<LocationsRepository, 'insert' | 'findByCode' | 'findByGln' | 'listByParty'>;
   partyExists: (code: string) => Promise<boolean>;
-  parties: Pick<PartiesRepository, 'glnOwners'>;
+  parties: Pick<PartiesRepository, 'lockCompanyPrefixes' | 'glnHolders'>;
+  transaction: Transact;
   tradingPartners: (partyCode: string) => Promise<Set<string>>;
 }) {
   /** Sites are a directory shipments are addressed to; their address and position only to whom the party trades with. */
@@ -24,20 +27,6 @@ export function createLocationService(deps: {
         : { ...toLocation(row), address: null, latitude: null, longitude: null, details: 'public' };
   }
 
-  /**
-   * A GLN under a company prefix another party registered, or another party's own GLN, is that
-   * party's: a site of this party named by it would be taken for that party's (as a GTIN is, see products).
-   */
-  async function requireGlnOfParty(partyCode: string, gln: string): Promise<void> {
-    const other = (await deps.parties.glnOwners(gln)).find((row) => row.code !== partyCode);
-    if (!other) return;
-    const how =
-      other.gln === gln
-        ? `is the GLN of party ${other.code}`
-        : `is under GS1 company prefix ${other.prefix}, registered to party ${other.code}`;
-    throw conflict(`GLN ${gln} ${how}`, [{ in: 'body', pointer: '/gln', detail: `a GLN of party ${other.code}` }]);
-  }
-
   return {
     async register(principal: Principal, input: CreateLocationInput): Promise<Location> {
       requireMasterDataWriter(principal, input.partyCode);
@@ -45,12 +34,20 @@ export function createLocationService(deps: {
         throw notFound(`no party ${input.partyCode}`, [bodyField(['partyCode'], 'no such party')]);
       const glnTaken = () =>
         conflict(`GLN ${input.gln} is already registered`, [{ in: 'body', pointer: '/gln', detail: 'already registered' }]);
-      if (input.gln) {
-        await requireGlnOfParty(input.partyCode, input.gln);
-        if (await deps.locations.findByGln(input.gln)) throw glnTaken();
-      }
-      const row = await deps.locations.insert({ code: newLocationCode(), ...input }).catch((error) => {
-        throw violatedUniqueConstraint(error) === 'locations_gln_key' ? glnTaken() : error;
+      const row = await deps.transaction(async (tx) => {
+        if (input.gln) {
+          // under the lock of prefix registrations, so a prefix registered alongside sees this GLN, or this GLN that prefix
+          await deps.parties.lockCompanyPrefixes(tx);
+          if (await deps.locations.findByGln(input.gln, tx)) throw glnTaken();
+          // a site's GLN is its party's: not another party's (by its prefix or as its own GLN), and from the party's prefix if it has one
+          const holders = await deps.parties.glnHolders(input.partyCode, input.gln, tx);
+          const ownPrefixes = holders.flatMap((holder) => (holder.code === input.partyCode && holder.prefix ? [holder.prefix] : []));
+          const refusal = glnRefusal(input.gln, { code: input.partyCode, ownPrefixes }, holders);
+          if (refusal) throw refusal;
+        }
+        return deps.locations.insert({ code: newLocationCode(), ...input }, tx).catch((error) => {
+          throw violatedUniqueConstraint(error) === 'locations_gln_key' ? glnTaken() : error;
+        });
       });
       return toLocation(row);
     },

@@ -1,7 +1,8 @@
 import { and, eq, isNotNull, like, or, type SQL, sql } from 'drizzle-orm';
 import { anyOf } from '../db/chunk.js';
 import { type Db, queryRows } from '../db/client.js';
-import { parties, products } from '../db/schema.js';
+import { locations, parties, products } from '../db/schema.js';
+import type { GlnHolder } from './gln.js';
 
 export type PartyRow = typeof parties.$inferSelect;
 /** A page of a list: a registry may hold more conflicts than one answer should carry. */
@@ -11,6 +12,17 @@ export type Page = { limit: number; offset: number };
 const leadingParts = (code: string) => Array.from(code, (_, i) => code.slice(0, i + 1));
 /** A `like` pattern for the values that start with `start` (its wildcards escaped). */
 const startingWith = (start: string) => `${start.replace(/[\\%_]/g, '\\$&')}%`;
+/**
+ * The company prefixes that could start a code of another row, as an array of its leading parts (up to
+ * 12 characters, the longest prefix): a row finds the parties whose prefix starts its code by equality
+ * probes of parties_gs1_company_prefix_idx, where `starts_with` against each party would compare every
+ * pair of rows (and a range from the other side leaves the planner free to read half of them).
+ */
+const leadingPartsOf = (code: SQL) =>
+  sql`array[${sql.join(
+    Array.from({ length: 12 }, (_, i) => sql`left(${code}, ${sql.raw(String(i + 1))})`),
+    sql`, `,
+  )}]`;
 
 export function createPartiesRepository(db: Db) {
   return {
@@ -92,24 +104,70 @@ export function createPartiesRepository(db: Db) {
         );
       return rows as { code: string; prefix: string }[];
     },
-    /** The parties a GLN is another's of: those whose company prefix starts it, and the party whose own GLN it is. */
-    async glnOwners(gln: string): Promise<{ code: string; prefix: string | null; gln: string | null }[]> {
-      return db
+    /**
+     * Who may hold a GLN: this party (with its company prefix, if any), the parties whose company prefix
+     * starts the GLN (probed by equality, as its leading parts), the party whose own GLN it is, and the
+     * party of the site it names.
+     */
+    async glnHolders(partyCode: string | null, gln: string, tx: Db = db): Promise<GlnHolder[]> {
+      const owners = await tx
         .select({ code: parties.code, prefix: parties.gs1CompanyPrefix, gln: parties.gln })
         .from(parties)
-        .where(or(sql`starts_with(${gln}, ${parties.gs1CompanyPrefix})`, eq(parties.gln, gln)));
+        .where(
+          or(
+            partyCode === null ? undefined : eq(parties.code, partyCode),
+            and(isNotNull(parties.gs1CompanyPrefix), anyOf(parties.gs1CompanyPrefix, leadingParts(gln))),
+            eq(parties.gln, gln),
+          ),
+        );
+      const sites = await tx
+        .select({ code: locations.partyCode, locationCode: locations.code })
+        .from(locations)
+        .where(eq(locations.gln, gln));
+      return [
+        ...owners.map((row) => ({ ...row, locationCode: null })),
+        ...sites.map((row) => ({ code: row.code, prefix: null, gln, locationCode: row.locationCode })),
+      ];
     },
-    /** Pairs of parties whose company prefixes overlap (each pair once, the lower party code first), as stored before they were held apart. */
+    /**
+     * A party's own GLN or a site's GLN under this company prefix, the lowest (each read through the
+     * text-pattern index on its GLNs).
+     */
+    async findGlnUnderCompanyPrefix(
+      prefix: string,
+      tx: Db = db,
+    ): Promise<{ gln: string; partyCode: string; locationCode: string | null } | undefined> {
+      const [row] = await queryRows<{ gln: string; partyCode: string; locationCode: string | null }>(
+        tx,
+        sql`
+        (select gln, code as "partyCode", null as "locationCode" from parties where gln like ${startingWith(prefix)} order by gln limit 1)
+        union all
+        (select gln, party_code, code from locations where gln like ${startingWith(prefix)} order by gln limit 1)
+        order by gln limit 1`,
+      );
+      return row;
+    },
+    /**
+     * Pairs of parties whose company prefixes overlap (each pair once, the lower party code first), as
+     * stored before they were held apart: each prefix finds the ones that start it (see leadingPartsOf).
+     */
     async overlappingCompanyPrefixes(
       page: Page,
     ): Promise<{ partyCode: string; prefix: string; otherPartyCode: string; otherPrefix: string }[]> {
       return queryRows(
         db,
         sql`
-        select a.code as "partyCode", a.gs1_company_prefix as prefix, b.code as "otherPartyCode", b.gs1_company_prefix as "otherPrefix"
-        from parties a join parties b on a.code < b.code
-          and (starts_with(a.gs1_company_prefix, b.gs1_company_prefix) or starts_with(b.gs1_company_prefix, a.gs1_company_prefix))
-        order by a.gs1_company_prefix, a.code, b.code
+        with pairs as (
+          select s.code as short_code, s.gs1_company_prefix as short_prefix, l.code as long_code, l.gs1_company_prefix as long_prefix
+          from parties l join parties s on s.gs1_company_prefix is not null and s.gs1_company_prefix = any(${leadingPartsOf(sql`l.gs1_company_prefix`)})
+            and l.code <> s.code and (l.gs1_company_prefix <> s.gs1_company_prefix or s.code < l.code)
+          where l.gs1_company_prefix is not null)
+        select case when short_code < long_code then short_code else long_code end as "partyCode",
+          case when short_code < long_code then short_prefix else long_prefix end as prefix,
+          case when short_code < long_code then long_code else short_code end as "otherPartyCode",
+          case when short_code < long_code then long_prefix else short_prefix end as "otherPrefix"
+        from pairs
+        order by 2, 1, 3
         limit ${page.limit} offset ${page.offset}`,
       );
     },
@@ -122,8 +180,46 @@ export function createPartiesRepository(db: Db) {
         sql`
         select p.code as "productCode", p.gtin, p.party_code as "partyCode", o.gs1_company_prefix as prefix, o.code as "prefixPartyCode"
         from products p join parties o on o.gs1_company_prefix is not null
-          and starts_with(substr(p.gtin, 2), o.gs1_company_prefix) and o.code <> p.party_code
+          and o.gs1_company_prefix = any(${leadingPartsOf(sql`substr(p.gtin, 2)`)}) and o.code <> p.party_code
         order by p.gtin, o.code
+        limit ${page.limit} offset ${page.offset}`,
+      );
+    },
+    /**
+     * Parties' own GLNs and sites' GLNs under a company prefix registered to another party, as stored
+     * before such GLNs were refused (a party's own GLN before a site's of the same GLN).
+     */
+    async glnsUnderAnotherPartysPrefix(
+      page: Page,
+    ): Promise<{ gln: string; partyCode: string; locationCode: string | null; prefix: string; prefixPartyCode: string }[]> {
+      return queryRows(
+        db,
+        sql`
+        select * from (
+          select p.gln, p.code as "partyCode", null as "locationCode", o.gs1_company_prefix as prefix, o.code as "prefixPartyCode"
+          from parties p join parties o on o.gs1_company_prefix is not null
+            and o.gs1_company_prefix = any(${leadingPartsOf(sql`p.gln`)}) and o.code <> p.code
+          where p.gln is not null
+          union all
+          select l.gln, l.party_code, l.code, o.gs1_company_prefix, o.code
+          from locations l join parties o on o.gs1_company_prefix is not null
+            and o.gs1_company_prefix = any(${leadingPartsOf(sql`l.gln`)}) and o.code <> l.party_code
+          where l.gln is not null
+        ) conflicts
+        order by gln, "locationCode" nulls first, "prefixPartyCode"
+        limit ${page.limit} offset ${page.offset}`,
+      );
+    },
+    /** Sites named by another party's own GLN, as stored before such GLNs were refused. */
+    async locationGlnsOfAnotherParty(
+      page: Page,
+    ): Promise<{ gln: string; locationCode: string; partyCode: string; glnPartyCode: string }[]> {
+      return queryRows(
+        db,
+        sql`
+        select l.gln, l.code as "locationCode", l.party_code as "partyCode", p.code as "glnPartyCode"
+        from locations l join parties p on p.gln = l.gln and p.code <> l.party_code
+        order by l.gln
         limit ${page.limit} offset ${page.offset}`,
       );
     },

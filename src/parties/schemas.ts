@@ -116,6 +116,27 @@ export const prefixConflictsSchema = z
         }),
       )
       .describe('products whose GTIN carries a company prefix registered to another party'),
+    glnsUnderAnotherPartysPrefix: z
+      .array(
+        z.object({
+          gln: z.string(),
+          partyCode: z.string().describe('the party whose GLN it is, as its own or as the GLN of one of its sites'),
+          locationCode: z.string().nullable().describe("the site the GLN names; null for the party's own GLN"),
+          prefix: z.string(),
+          prefixPartyCode: z.string().describe('the party the company prefix is registered to'),
+        }),
+      )
+      .describe("parties' own GLNs and sites' GLNs under a company prefix registered to another party"),
+    locationGlnsOfAnotherParty: z
+      .array(
+        z.object({
+          gln: z.string(),
+          locationCode: z.string(),
+          partyCode: z.string().describe('the party of the site'),
+          glnPartyCode: z.string().describe('the party whose own GLN it is'),
+        }),
+      )
+      .describe("sites named by another party's own GLN"),
   })
   .meta({ id: 'PrefixConflicts' });
 export type PrefixConflicts = z.infer<typeof prefixConflictsSchema>;

@@ -4,6 +4,7 @@ import { newPartyCode, type PartyKind } from '../codes/service-codes.js';
 import type { Db, Transact } from '../db/client.js';
 import { violatedUniqueConstraint } from '../db/errors.js';
 import { conflict, notFound } from '../errors/problem.js';
+import { glnRefusal } from './gln.js';
 import type { Page, PartiesRepository, PartyRow } from './repository.js';
 import type { CreatePartyInput, Party, PrefixConflicts } from './schemas.js';
 
@@ -26,8 +27,12 @@ export function createPartyService(deps: {
     | 'lockCompanyPrefixes'
     | 'findOverlappingCompanyPrefixes'
     | 'findProductUnderCompanyPrefix'
+    | 'findGlnUnderCompanyPrefix'
+    | 'glnHolders'
     | 'overlappingCompanyPrefixes'
     | 'gtinsUnderAnotherPartysPrefix'
+    | 'glnsUnderAnotherPartysPrefix'
+    | 'locationGlnsOfAnotherParty'
   >;
   tradingPartners: (partyCode: string) => Promise<Set<string>>;
   transaction: Transact;
@@ -56,10 +61,11 @@ export function createPartyService(deps: {
             throw conflict(`USCC ${input.uscc} is already registered as party ${existing.code}`, [alreadyRegistered('/uscc')]);
           }
         }
+        // the lock orders registrations of prefixes, GTINs and GLNs running alongside
+        if (input.gs1CompanyPrefix || input.gln) await deps.parties.lockCompanyPrefixes(tx);
         if (input.gs1CompanyPrefix) {
           // one party per prefix, and none the start of another's, so a GTIN or SSCC names one party
-          // and an EPC URN says where its company prefix ends; the lock orders registrations running alongside
-          await deps.parties.lockCompanyPrefixes(tx);
+          // and an EPC URN says where its company prefix ends
           const [overlapping] = await deps.parties.findOverlappingCompanyPrefixes(input.gs1CompanyPrefix, tx);
           if (overlapping) {
             const prefix = overlapping.gs1CompanyPrefix as string;
@@ -76,6 +82,23 @@ export function createPartyService(deps: {
               [{ in: 'body', pointer: '/gs1CompanyPrefix', detail: `covers a GTIN registered by party ${covered.partyCode}` }],
             );
           }
+          // so is a GLN under it, another party's own or its site's: the prefix would take that party's GLN
+          const coveredGln = await deps.parties.findGlnUnderCompanyPrefix(input.gs1CompanyPrefix, tx);
+          if (coveredGln) {
+            throw conflict(
+              `GS1 company prefix ${input.gs1CompanyPrefix} covers GLN ${coveredGln.gln}, a GLN of party ${coveredGln.partyCode}`,
+              [{ in: 'body', pointer: '/gs1CompanyPrefix', detail: `covers a GLN of party ${coveredGln.partyCode}` }],
+            );
+          }
+        }
+        if (input.gln) {
+          // the party's own GLN is checked as a site's (see locations): the party is new, so every holder is another
+          const holders = await deps.parties.glnHolders(null, input.gln, tx);
+          const named = holders.find((holder) => holder.locationCode === null && holder.gln === input.gln);
+          if (named) throw conflict(`GLN ${input.gln} is already registered as party ${named.code}`, [alreadyRegistered('/gln')]);
+          const ownPrefixes = input.gs1CompanyPrefix ? [input.gs1CompanyPrefix] : [];
+          const refusal = glnRefusal(input.gln, { code: null, ownPrefixes }, holders);
+          if (refusal) throw refusal;
         }
         const row = await deps.parties
           .insert(
@@ -115,15 +138,19 @@ export function createPartyService(deps: {
 
     /**
      * What registrations now refuse but a database may hold from before (or from writes around the
-     * service): overlapping company prefixes, and GTINs under another party's prefix.
+     * service): overlapping company prefixes, GTINs and GLNs under another party's prefix, and sites
+     * named by another party's own GLN.
      */
     async prefixConflicts(principal: Principal, page: Page): Promise<PrefixConflicts> {
       requireRole(principal, 'registry.conflicts');
-      const [overlappingPrefixes, gtinsUnderAnotherPartysPrefix] = await Promise.all([
-        deps.parties.overlappingCompanyPrefixes(page),
-        deps.parties.gtinsUnderAnotherPartysPrefix(page),
-      ]);
-      return { overlappingPrefixes, gtinsUnderAnotherPartysPrefix };
+      const [overlappingPrefixes, gtinsUnderAnotherPartysPrefix, glnsUnderAnotherPartysPrefix, locationGlnsOfAnotherParty] =
+        await Promise.all([
+          deps.parties.overlappingCompanyPrefixes(page),
+          deps.parties.gtinsUnderAnotherPartysPrefix(page),
+          deps.parties.glnsUnderAnotherPartysPrefix(page),
+          deps.parties.locationGlnsOfAnotherParty(page),
+        ]);
+      return { overlappingPrefixes, gtinsUnderAnotherPartysPrefix, glnsUnderAnotherPartysPrefix, locationGlnsOfAnotherParty };
     },
 
     async list(principal: Principal, filter: Parameters<PartiesRepository['list']>[0]): Promise<Party[]> {

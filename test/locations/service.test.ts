@@ -15,8 +15,9 @@ t.test('locations', async (t) => {
   const service = createLocationService({
     locations: narrow(repositories.locations, ['insert', 'findByCode', 'findByGln', 'listByParty']),
     partyExists: async (code) => (await repositories.parties.findByCode(code)) !== undefined,
-    parties: narrow(repositories.parties, ['glnOwners']),
+    parties: narrow(repositories.parties, ['lockCompanyPrefixes', 'glnHolders']),
     tradingPartners: repositories.shipments.tradingPartners,
+    transaction: (work) => database.db.transaction((tx) => work(tx as never)),
   });
   const farm = await chain.party('farm');
   const site = (extra: Record<string, unknown> = {}) =>

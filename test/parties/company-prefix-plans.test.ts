@@ -2,13 +2,44 @@
 // covers, inside the lock that serialises those registrations: on a registry of many parties and
 // products, each question is answered through an index, not by reading every party or product.
 import { sql } from 'drizzle-orm';
-import { queryRows } from '../../src/db/client.js';
+import { completeGs1 } from '../../src/codes/gs1.js';
+import { type Db, queryRows } from '../../src/db/client.js';
 import { createWorld, expectStatus, randomUscc } from '../fixtures/world.js';
 import { fileTest } from '../root.js';
 
 const t = fileTest();
 
 const ROWS = 20_000;
+/** Parties in the listing's registry: every pair of them compared would be millions of rows. */
+const LISTED = 3_000;
+
+/**
+ * Parties PFX… with 8-digit prefixes 70000001…, each with its own GLN, a product (MPX…) and a site
+ * (APX…) under its prefix; the GLNs are not check-digit valid, which no query here reads.
+ */
+async function seedRegistry(db: Db, rows: number): Promise<void> {
+  await queryRows(
+    db,
+    sql`insert into parties (code, kind, name, region_code, gs1_company_prefix, gln)
+      select 'PFX' || lpad(i::text, 12, '0'), 'processor', 'party ' || i, '500236', (70000000 + i)::text, (70000000 + i)::text || '00000'
+      from generate_series(1, ${rows}) i`,
+  );
+  await queryRows(
+    db,
+    sql`insert into products (code, party_code, name, gtin, category, unit)
+      select 'MPX' || lpad(i::text, 9, '0'), 'PFX' || lpad(i::text, 12, '0'), 'product ' || i,
+        '0' || (70000000 + i)::text || '00001', 'other', 'kg'
+      from generate_series(1, ${rows}) i`,
+  );
+  await queryRows(
+    db,
+    sql`insert into locations (code, party_code, name, kind, region_code, gln)
+      select 'APX' || lpad(i::text, 9, '0'), 'PFX' || lpad(i::text, 12, '0'), 'site ' || i, 'plant', '500236',
+        (70000000 + i)::text || '00002'
+      from generate_series(1, ${rows}) i`,
+  );
+  for (const table of ['parties', 'products', 'locations']) await queryRows(db, sql.raw(`analyze ${table}`));
+}
 
 /** A parameter as a literal of an EXECUTE: text, number, or a text array. */
 function literal(value: unknown): string {
@@ -30,30 +61,41 @@ type PlanNode = {
 };
 const nodesOf = (node: PlanNode): PlanNode[] => [node, ...(node.Plans ?? []).flatMap(nodesOf)];
 
+/** The nodes of a statement's plan, as it ran (EXPLAIN ANALYZE) with these parameters. */
+async function planNodes(db: Db, name: string, text: string, params: readonly unknown[]): Promise<PlanNode[]> {
+  // a statement of its own name each: one that fails leaves its transaction, and no deallocation, behind
+  const plan = await db.transaction(async (tx) => {
+    await tx.execute(sql.raw(`prepare ${name} as ${text}`));
+    const execute = params.length ? `execute ${name}(${params.map(literal).join(', ')})` : `execute ${name}`;
+    const [row] = await queryRows<{ 'QUERY PLAN': [{ Plan: PlanNode }] | string }>(
+      tx,
+      sql.raw(`explain (analyze, format json) ${execute}`),
+    );
+    await tx.execute(sql.raw(`deallocate ${name}`));
+    const json = row['QUERY PLAN'];
+    return (typeof json === 'string' ? JSON.parse(json) : json)[0].Plan as PlanNode;
+  });
+  return nodesOf(plan);
+}
+
+/** The most rows one node of a plan read: those it returned and those it passed over, over all its loops. */
+const rowsRead = (nodes: PlanNode[]) =>
+  Math.max(
+    ...nodes.map(
+      (node) =>
+        node['Actual Loops'] * (node['Actual Rows'] + (node['Rows Removed by Filter'] ?? 0) + (node['Rows Removed by Index Recheck'] ?? 0)),
+    ),
+  );
+
 t.test('the company-prefix and GTIN checks of a registration read the registry through indexes', async (t) => {
   const world = await createWorld(t);
   const { db } = world.database;
-  // many parties with 8-digit prefixes 70000001…, each with a product under its prefix: the GTINs
-  // registered here come after them in GTIN order
-  await queryRows(
-    db,
-    sql`insert into parties (code, kind, name, region_code, gs1_company_prefix)
-      select 'PFX' || lpad(i::text, 12, '0'), 'processor', 'party ' || i, '500236', (70000000 + i)::text
-      from generate_series(1, ${ROWS}) i`,
-  );
-  await queryRows(
-    db,
-    sql`insert into products (code, party_code, name, gtin, category, unit)
-      select 'MPX' || lpad(i::text, 9, '0'), 'PFX' || lpad(i::text, 12, '0'), 'product ' || i,
-        '0' || (70000000 + i)::text || '00001', 'other', 'kg'
-      from generate_series(1, ${ROWS}) i`,
-  );
-  await queryRows(db, sql`analyze parties`);
-  await queryRows(db, sql`analyze products`);
+  // the GTINs and GLNs registered here come after the registry's in their order
+  await seedRegistry(db, ROWS);
 
   const statements: { text: string; params: readonly unknown[] }[] = [];
   const stop = world.database.stats.observe((query) => {
-    if (/gs1_company_prefix|"gtin"/.test(query.text) && !/^\s*insert/i.test(query.text))
+    if (/gs1_company_prefix|"gtin"|gln/.test(query.text) && !/^\s*insert/i.test(query.text))
       statements.push({ text: query.text, params: query.params });
   });
   /** A county processor registered with this company prefix. */
@@ -65,6 +107,14 @@ t.test('the company-prefix and GTIN checks of a registration read the registry t
   expectStatus(t, overlapping, 409, 'a prefix that starts with a registered one');
   const covering = await processor('奉节县第三加工厂', '7000012');
   expectStatus(t, covering, 409, 'a prefix that starts a registered one');
+  const withGln = await world.admin.post('/parties', {
+    kind: 'farm',
+    name: '奉节县某某养殖场',
+    uscc: randomUscc(),
+    regionCode: '500236',
+    gln: completeGs1('950999900000'),
+  });
+  expectStatus(t, withGln, 201, 'a party with a GLN no party holds');
   const key = (await world.ok(world.admin.post('/api-keys', { role: 'operator', partyCode: registered.body.code }))).key;
   const product = await world.app.inject({
     method: 'POST',
@@ -73,33 +123,54 @@ t.test('the company-prefix and GTIN checks of a registration read the registry t
     payload: { partyCode: registered.body.code, name: '腊肉', category: 'cured_meat', unit: 'kg', gtin: '09501234567891' },
   });
   t.equal(product.statusCode, 201, `a GTIN under its own prefix: ${product.body}`);
+  const site = await world.app.inject({
+    method: 'POST',
+    url: '/locations',
+    headers: { authorization: `Bearer ${key}` },
+    payload: { partyCode: registered.body.code, name: '库房', kind: 'cold_store', regionCode: '500236', gln: completeGs1('950123400001') },
+  });
+  t.equal(site.statusCode, 201, `a site's GLN under its own prefix: ${site.body}`);
   stop();
-  t.ok(statements.length >= 4, `the registrations asked about prefixes and GTINs (${statements.length} statements)`);
+  t.ok(statements.length >= 8, `the registrations asked about prefixes, GTINs and GLNs (${statements.length} statements)`);
 
   for (const [i, { text, params }] of statements.entries()) {
-    // a statement of its own name each: one that fails leaves its transaction, and no deallocation, behind
-    const name = `company_prefix_check_${i}`;
-    const plan = await db.transaction(async (tx) => {
-      await tx.execute(sql.raw(`prepare ${name} as ${text}`));
-      const execute = params.length ? `execute ${name}(${params.map(literal).join(', ')})` : `execute ${name}`;
-      const [row] = await queryRows<{ 'QUERY PLAN': [{ Plan: PlanNode }] | string }>(
-        tx,
-        sql.raw(`explain (analyze, format json) ${execute}`),
-      );
-      await tx.execute(sql.raw(`deallocate ${name}`));
-      const json = row['QUERY PLAN'];
-      return (typeof json === 'string' ? JSON.parse(json) : json)[0].Plan as PlanNode;
-    });
-    const nodes = nodesOf(plan);
+    const nodes = await planNodes(db, `company_prefix_check_${i}`, text, params);
     const scanned = nodes.filter((node) => node['Node Type'] === 'Seq Scan').map((node) => node['Relation Name']);
     t.same(scanned, [], `statement ${i + 1} reads no table whole: ${text}`);
-    const read = Math.max(
-      ...nodes.map(
-        (node) =>
-          node['Actual Loops'] *
-          (node['Actual Rows'] + (node['Rows Removed by Filter'] ?? 0) + (node['Rows Removed by Index Recheck'] ?? 0)),
-      ),
-    );
+    const read = rowsRead(nodes);
     t.ok(read < 100, `statement ${i + 1} reads a few rows of ${ROWS} (${read})`);
+  }
+});
+
+t.test('the conflicts listing reads each table through its indexes, not every pair of rows', async (t) => {
+  const world = await createWorld(t);
+  const { db } = world.database;
+  await seedRegistry(db, LISTED);
+  // one conflict of each kind, as a database of an earlier version holds them
+  await queryRows(db, sql`update parties set gs1_company_prefix = '700000019' where code = 'PFX000000000002'`);
+  await queryRows(db, sql`update products set gtin = '0700000030000' || '9' where code = 'MPX000000004'`);
+  await queryRows(db, sql`update locations set gln = '7000000500009' where code = 'APX000000006'`);
+  await queryRows(db, sql`update locations set gln = '7000000700000' where code = 'APX000000008'`);
+
+  const statements: { text: string; params: readonly unknown[] }[] = [];
+  const stop = world.database.stats.observe((query) => {
+    if (/gs1_company_prefix|gln/.test(query.text)) statements.push({ text: query.text, params: query.params });
+  });
+  const listed = expectStatus(t, await world.regulator.get('/regulator/company-prefix-conflicts?limit=1000'), 200, 'the listing');
+  stop();
+  t.match(listed.body, {
+    overlappingPrefixes: [{ partyCode: 'PFX000000000001', otherPartyCode: 'PFX000000000002' }],
+    gtinsUnderAnotherPartysPrefix: [{ productCode: 'MPX000000004', prefixPartyCode: 'PFX000000000003' }],
+    glnsUnderAnotherPartysPrefix: [
+      { locationCode: 'APX000000006', prefixPartyCode: 'PFX000000000005' },
+      { locationCode: 'APX000000008', prefixPartyCode: 'PFX000000000007' },
+    ],
+    locationGlnsOfAnotherParty: [{ locationCode: 'APX000000008', glnPartyCode: 'PFX000000000007' }],
+  });
+  t.equal(statements.length, 4, 'four lists, a statement each');
+  for (const [i, { text, params }] of statements.entries()) {
+    const read = rowsRead(await planNodes(db, `company_prefix_listing_${i}`, text, params));
+    // every party, product or site once or twice (each prefix finds its own codes), never each pair
+    t.ok(read <= 3 * LISTED, `statement ${i + 1} reads about the registry once (${read} rows of ${LISTED}): ${text}`);
   }
 });

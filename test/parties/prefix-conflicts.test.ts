@@ -75,3 +75,46 @@ t.test('the lists come a page at a time: limit (at most 1,000) and offset apply 
     t.match(reply.body.errors, [{ in: 'querystring', pointer: `/${query.split('=')[0]}` }], `${query} at its parameter`);
   }
 });
+
+t.test('GLNs stored earlier under another party’s prefix, or a site named by another party’s GLN, are listed', async (t) => {
+  const world = await createWorld(t);
+  const owner = await world.party('processor');
+  const squatter = await world.party('distributor');
+  const other = await world.party('farm');
+  const { db } = world.database;
+  const gln = (data: string) => completeGs1(data);
+  const site = async (party: typeof owner, code: string) =>
+    (
+      await world.ok(
+        party.api.post('/locations', { partyCode: party.code, name: '库房', kind: 'cold_store', regionCode: '500236', gln: gln(code) }),
+      )
+    ).code as string;
+  // as a database of a version before the checks holds them
+  const underPrefix = await site(squatter, '690123400001');
+  const ofOther = await site(squatter, '695000000001');
+  await site(owner, '690123400009');
+  await db.execute(sql`update parties set gln = ${gln('690123400002')} where code = ${squatter.code}`);
+  await db.execute(sql`update parties set gln = ${gln('690123400003')} where code = ${owner.code}`);
+  await db.execute(sql`update parties set gln = ${gln('695000000001')} where code = ${other.code}`);
+  await db.execute(sql`update parties set gs1_company_prefix = '6901234' where code = ${owner.code}`);
+
+  const listed = expectStatus(t, await world.regulator.get('/regulator/company-prefix-conflicts'), 200, 'a regulator lists them');
+  t.same(
+    listed.body.glnsUnderAnotherPartysPrefix,
+    [
+      { gln: gln('690123400001'), partyCode: squatter.code, locationCode: underPrefix, prefix: '6901234', prefixPartyCode: owner.code },
+      { gln: gln('690123400002'), partyCode: squatter.code, locationCode: null, prefix: '6901234', prefixPartyCode: owner.code },
+    ],
+    'a site’s GLN and a party’s own, not the prefix owner’s',
+  );
+  t.same(listed.body.locationGlnsOfAnotherParty, [
+    { gln: gln('695000000001'), locationCode: ofOther, partyCode: squatter.code, glnPartyCode: other.code },
+  ]);
+  t.same(listed.body.gtinsUnderAnotherPartysPrefix, [], 'no GTINs');
+  const paged = expectStatus(t, await world.regulator.get('/regulator/company-prefix-conflicts?limit=1&offset=1'), 200, 'paged');
+  t.same(
+    paged.body.glnsUnderAnotherPartysPrefix.map((row: { gln: string }) => row.gln),
+    [gln('690123400002')],
+    'a page of them',
+  );
+});
