@@ -4,6 +4,7 @@ import { anyOf } from '../db/chunk.js';
 import { type Db, queryRows } from '../db/client.js';
 import { type ClaimOf, claimJobRows, type JobLease, leaseEnd, releaseJobs, renewJobs } from '../db/leases.js';
 import { epcisCaptures, events, eventValues, lotIdentifiers } from '../db/schema.js';
+import { capturedEventId, keptApart } from '../events/repository.js';
 import { partyInvolvedIn } from '../lots/repository.js';
 
 export type CaptureRow = typeof epcisCaptures.$inferSelect;
@@ -77,13 +78,6 @@ function declaredInError(filter: EventFilter): SQL | undefined {
     conditions.map((condition) => sql` and ${condition}`),
   )})`;
 }
-
-/**
- * An event stored under its party's key, its eventID another party's (partyEventKey), and the
- * eventID it was captured as: the few such events are indexed by it (events_party_key_event_id_idx).
- */
-const keptApart = sql`${events.id} like '%|%'`;
-const capturedEventId = sql`(${events.payload}->'epcis'->>'eventID')`;
 
 export function createEpcisRepository(db: Db) {
   return {

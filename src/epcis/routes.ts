@@ -5,6 +5,7 @@ import { plainIdentifier, plainIdentifierSchema } from '../codes/service-codes.j
 import { timestampSchema } from '../codes/timestamp.js';
 import { idSchema } from '../codes/uuid.js';
 import { badRequest, problemSchema } from '../errors/problem.js';
+import { eventHolders, eventHoldersSchema, heldEventQuery } from '../events/held.js';
 import { bearerSecurity, principalOf } from '../http/request.js';
 import { locatedJsonResponse } from '../http/responses.js';
 import { MATCHES, parseJobPaging, parseLotPaging, parseValuePaging, QUERY_PARAMETERS } from './query-params.js';
@@ -328,14 +329,24 @@ export const epcisRoutes: FastifyPluginAsyncZod<{ service: EpcisService; subscri
       schema: {
         tags,
         summary: 'One event by its eventID',
+        description:
+          'A party reads its own event under the eventID. When several parties hold an event under it, a regulator or admin names the party with `?partyCode=`, or is answered 300 with each party and where its event is read.',
         security: bearerSecurity,
         headers: epcFormatHeaders,
         params: z.object({ eventID: plainIdentifierSchema }),
-        response: { 200: eventResponse, 400: problemSchema, 403: problemSchema, 404: problemSchema },
+        querystring: heldEventQuery,
+        response: { 200: eventResponse, 300: eventHoldersSchema, 400: problemSchema, 403: problemSchema, 404: problemSchema },
       },
     },
-    async (request, reply) =>
-      sendJsonLd(reply, (await service.formatter(formatAsked(request)))(await service.event(principalOf(request), request.params.eventID))),
+    async (request, reply) => {
+      const { eventID } = request.params;
+      const held = await service.event(principalOf(request), eventID, request.query.partyCode);
+      if ('event' in held) return sendJsonLd(reply, (await service.formatter(formatAsked(request)))(held.event));
+      return reply
+        .code(300)
+        .type('application/problem+json')
+        .send(eventHolders(`/epcis/events/${encodeURIComponent(eventID)}`, eventID, held.holders, request.url));
+    },
   );
 
   const resources = [

@@ -1,12 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { setImmediate as nextTurn } from 'node:timers/promises';
-import { actingParty, canReadLot, canReadPartyData, type Principal, privateScope, requirePartyRecord } from '../access/index.js';
+import { actingParty, canReadLot, type Principal, privateScope, requirePartyRecord } from '../access/index.js';
 import type { Transact } from '../db/client.js';
 import { violatedUniqueConstraint } from '../db/errors.js';
 import { createFairQueue } from '../db/job-queue.js';
 import { type ClaimOf, type JobLease, jobLease, LeaseLost } from '../db/leases.js';
 import type { CaptureProblem } from '../db/schema.js';
 import { badRequest, conflict, type FieldProblem, notFound, Problem } from '../errors/problem.js';
+import { findHeldEvent, unheld } from '../events/held.js';
 import type { EventsRepository, StoredEvent } from '../events/repository.js';
 import { canonicalIdentifier, epcPatternRegExp } from '../gs1/canonical.js';
 import { canonicalEventId, eventIdsToLookUp, partyEventKeys } from '../gs1/event-id.js';
@@ -95,7 +96,7 @@ export function createEpcisService(deps: {
     | 'listCaptures'
   >;
   identifiers: Pick<IdentifierService, 'parse' | 'findMany'>;
-  events: Pick<EventsRepository, 'findById' | 'complete'>;
+  events: Pick<EventsRepository, 'findById' | 'findHeld' | 'complete'>;
   lots: Pick<LotsRepository, 'findByCodes' | 'involvedPartiesOf'>;
   products: Pick<ProductsRepository, 'findByCodes'>;
   locations: Pick<LocationsRepository, 'findByCodes' | 'findByGlns'>;
@@ -533,21 +534,15 @@ export function createEpcisService(deps: {
       };
     },
 
-    async event(principal: Principal, eventId: string) {
-      const missing = () => notFound(`no event ${eventId}`);
-      const party = privateScope(principal);
-      for (const id of party ? partyEventKeys(eventId, party) : eventIdsToLookUp(eventId)) {
-        const row = await deps.events.findById(id);
-        // another party's event reads as an unknown id: an event hash is computed from content a
-        // party may guess, and a 403 would confirm that such an event was recorded. The principal's
-        // own may be stored under another form of the id.
-        if (row && row.type !== 'correction' && canReadPartyData(principal, row.partyCode)) {
-          // on its own, the event names the standard context too
-          const { '@context': declared, ...rendered } = (await renderAll([row]))[0];
-          return { '@context': [...EPCIS_CONTEXT, ...capturedContexts([declared])], ...rendered };
-        }
-      }
-      throw missing();
+    /** The event an eventID names (see findHeldEvent), rendered, or the parties holding one under it. */
+    async event(principal: Principal, eventId: string, partyCode?: string) {
+      // a declaration is no event of its own here
+      const held = await findHeldEvent(deps.events, principal, eventId, { partyCode, usable: (row) => row.type !== 'correction' });
+      if (!held) throw notFound(unheld(eventId, principal, partyCode));
+      if (!('event' in held)) return held;
+      // on its own, the event names the standard context too
+      const { '@context': declared, ...rendered } = (await renderAll([held.event]))[0];
+      return { event: { '@context': [...EPCIS_CONTEXT, ...capturedContexts([declared])], ...rendered } };
     },
 
     /**

@@ -1,4 +1,4 @@
-import { and, desc, eq, gte, lt, type SQL, sql } from 'drizzle-orm';
+import { and, desc, eq, gte, inArray, lt, or, type SQL, sql } from 'drizzle-orm';
 import { anyOf } from '../db/chunk.js';
 import type { Db } from '../db/client.js';
 import { eventLots, events } from '../db/schema.js';
@@ -6,6 +6,13 @@ import { eventLots, events } from '../db/schema.js';
 export type EventRow = typeof events.$inferSelect;
 export type EventLotRow = typeof eventLots.$inferSelect;
 export type StoredEvent = EventRow & { lots: EventLotRow[]; declaredInErrorBy: string | null };
+
+/**
+ * An event stored under its party's key, its eventID another party's (partyEventKey), and the
+ * eventID it was captured as: the few such events are indexed by it (events_party_key_event_id_idx).
+ */
+export const keptApart = sql`${events.id} like '%|%'`;
+export const capturedEventId = sql`(${events.payload}->'epcis'->>'eventID')`;
 
 export function createEventsRepository(db: Db) {
   /** Attaches the lots each event names and the correction (if any) that declared it in error. */
@@ -27,6 +34,18 @@ export function createEventsRepository(db: Db) {
     async findById(id: string): Promise<StoredEvent | undefined> {
       const rows = await db.select().from(events).where(eq(events.id, id));
       return (await complete(rows))[0];
+    },
+    /**
+     * Every party's events under one eventID: those stored under its forms (`ids`, in their order),
+     * then those kept apart under their party's key for it (`eventId`, canonical), by key.
+     */
+    async findHeld(ids: string[], eventId: string): Promise<StoredEvent[]> {
+      const rows = await db
+        .select()
+        .from(events)
+        .where(or(inArray(events.id, ids), and(keptApart, eq(capturedEventId, eventId))));
+      const rank = (id: string) => (ids.includes(id) ? ids.indexOf(id) : ids.length);
+      return complete(rows.sort((a, b) => rank(a.id) - rank(b.id) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)));
     },
     async list(filter: {
       partyCode?: string;

@@ -5,6 +5,7 @@ import { timestampSchema } from '../codes/timestamp.js';
 import { idSchema } from '../codes/uuid.js';
 import { problemSchema } from '../errors/problem.js';
 import { bearerSecurity, principalOf } from '../http/request.js';
+import { eventHolders, eventHoldersSchema, heldEventQuery } from './held.js';
 import { EVENT_TYPES, eventInput, eventSchema } from './schemas.js';
 import type { EventService } from './service.js';
 
@@ -74,11 +75,22 @@ export const eventRoutes: FastifyPluginAsyncZod<{ service: EventService }> = asy
       schema: {
         tags,
         summary: 'One event',
+        description:
+          'An operator reads its own event under the id. When several parties hold an event under one eventID, a regulator or admin names the party with `?partyCode=`, or is answered 300 with each party and where its event is read.',
         security: bearerSecurity,
         params: z.object({ id: idSchema }),
-        response: { 200: eventSchema, 403: problemSchema, 404: problemSchema },
+        querystring: heldEventQuery,
+        response: { 200: eventSchema, 300: eventHoldersSchema, 400: problemSchema, 403: problemSchema, 404: problemSchema },
       },
     },
-    async (request) => service.get(principalOf(request), request.params.id),
+    async (request, reply) => {
+      const { id } = request.params;
+      const held = await service.get(principalOf(request), id, request.query.partyCode);
+      if ('event' in held) return held.event;
+      return reply
+        .code(300)
+        .type('application/problem+json')
+        .send(eventHolders(`/events/${encodeURIComponent(id)}`, id, held.holders, request.url));
+    },
   );
 };

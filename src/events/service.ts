@@ -1,8 +1,8 @@
-import { actingParty, canReadPartyData, type Principal, partyFilter, privateScope } from '../access/index.js';
+import { actingParty, type Principal, partyFilter } from '../access/index.js';
 import type { Transact } from '../db/client.js';
 import { createGroupCommit } from '../db/group-commit.js';
 import { notFound } from '../errors/problem.js';
-import { eventIdsToLookUp, partyEventKeys } from '../gs1/event-id.js';
+import { findHeldEvent, unheld } from './held.js';
 import type { EventsRepository } from './repository.js';
 import type { EventInput, EventView, PrimaryEventInput } from './schemas.js';
 import { toEventView } from './view.js';
@@ -17,7 +17,7 @@ const EVENTS_PER_TRANSACTION = 100;
 export function createEventService(deps: {
   transaction: Transact;
   writer: Pick<EventWriter, 'write' | 'correct'>;
-  events: Pick<EventsRepository, 'findById' | 'list'>;
+  events: Pick<EventsRepository, 'findById' | 'findHeld' | 'list'>;
 }) {
   // events recorded at the same time share a transaction, each checked after the ones before it
   // as if they had come one after the other; a rejected one is answered alone and stores nothing
@@ -56,18 +56,11 @@ export function createEventService(deps: {
       }
     },
 
-    async get(principal: Principal, id: string): Promise<EventView> {
-      const missing = () => notFound(`no event ${id}`);
-      // a captured event's urn:uuid in any case, under the form it was stored in, and a native event's
-      const party = privateScope(principal);
-      for (const storedId of party ? partyEventKeys(id, party) : eventIdsToLookUp(id)) {
-        const event = await deps.events.findById(storedId);
-        // another party's event reads as an unknown id, as on GET /epcis/events/{eventID}: the ids are
-        // the same, and an EPCIS event hash follows from content a party may guess. The principal's
-        // own may be stored under another form of the id.
-        if (event && canReadPartyData(principal, event.partyCode)) return toEventView(event);
-      }
-      throw missing();
+    /** The event an eventID names (see findHeldEvent): its view, or the parties holding one under it. */
+    async get(principal: Principal, id: string, partyCode?: string): Promise<{ event: EventView } | { holders: string[] }> {
+      const held = await findHeldEvent(deps.events, principal, id, { partyCode });
+      if (!held) throw notFound(unheld(id, principal, partyCode));
+      return 'event' in held ? { event: toEventView(held.event) } : held;
     },
 
     async list(principal: Principal, filter: Omit<Parameters<EventsRepository['list']>[0], 'partyCode'> & { partyCode?: string }) {

@@ -306,3 +306,72 @@ t.test('a shipment made by an event kept under its party’s key names the event
   );
   t.notMatch(JSON.stringify(shipments.body), `|${plant.code}`, 'and no key');
 });
+
+t.test('an eventID two parties hold: a regulator or admin names the party, or is offered both', async (t) => {
+  const world = await createWorld(t);
+  const farm = await world.party('farm');
+  const plant = await world.party('slaughterhouse');
+  const shared = 'urn:uuid:5b0c9d1e-0000-4000-8000-0000000000c1';
+  expectStatus(t, await farm.api.post('/epcis/events', observed(1, shared)), 201, 'the farm holds the eventID first');
+  const only = 'urn:uuid:5b0c9d1e-0000-4000-8000-0000000000c2';
+  expectStatus(t, await farm.api.post('/epcis/events', observed(3, only)), 201, 'and another only it holds');
+  const doors = [
+    ['native', '/events/'],
+    ['EPCIS', '/epcis/events/'],
+  ] as const;
+  for (const [door, path] of doors) {
+    expectStatus(t, await world.regulator.get(`${path}${encodeURIComponent(shared)}`), 200, `${door}: one holder, the event itself`);
+  }
+  expectStatus(t, await plant.api.post('/epcis/events', observed(2, shared)), 201, 'the plant captures its own under it');
+  for (const [door, path] of doors) {
+    const at = (id: string, query = '') => `${path}${encodeURIComponent(id)}${query}`;
+    const epcOf = (body: { epcList?: string[]; details?: { epcis?: { epcList: string[] } } }) =>
+      (body.epcList ?? body.details?.epcis?.epcList)?.[0].slice(-1);
+    for (const who of [world.regulator, world.admin]) {
+      const plain = await who.get(at(shared));
+      expectStatus(t, plain, 300, `${door}: two holders, neither named`);
+      t.match(plain.headers['content-type'], /^application\/problem\+json/, 'a problem');
+      t.same(
+        plain.body.choices,
+        [
+          { partyCode: farm.code, href: at(shared, `?partyCode=${farm.code}`) },
+          { partyCode: plant.code, href: at(shared, `?partyCode=${plant.code}`) },
+        ],
+        'each holder with where its event is read, the first holder first',
+      );
+      for (const choice of plain.body.choices as { partyCode: string; href: string }[]) {
+        const chosen = await who.get(choice.href);
+        expectStatus(t, chosen, 200, `${door}: the event of ${choice.partyCode}`);
+        t.equal(epcOf(chosen.body), choice.partyCode === farm.code ? '1' : '2', 'that party’s');
+        t.notMatch(JSON.stringify(chosen.body), `|${choice.partyCode}`, 'named by its eventID');
+      }
+      expectStatus(t, await who.get(at(only)), 200, `${door}: an eventID one party holds needs no party named`);
+      expectStatus(t, await who.get(at(only, `?partyCode=${farm.code}`)), 200, 'nor refuses the party named');
+      const other = await who.get(at(only, `?partyCode=${plant.code}`));
+      expectStatus(t, other, 404, `${door}: a party that holds no such event`);
+      const malformed = await who.get(at(shared, '?partyCode=no-such-party'));
+      expectStatus(t, malformed, 400, `${door}: a party code malformed`);
+      t.match(malformed.body.errors, [{ in: 'querystring', pointer: '/partyCode' }], 'at its field');
+      const mistyped = `${plant.code.slice(0, -1)}${plant.code.endsWith('0') ? '1' : '0'}`;
+      expectStatus(t, await who.get(at(shared, `?partyCode=${mistyped}`)), 400, `${door}: mistyped`);
+    }
+    // a party reads its own as before, and names no other party's
+    for (const [party, epc] of [
+      [farm, '1'],
+      [plant, '2'],
+    ] as const) {
+      const own = await party.api.get(at(shared));
+      expectStatus(t, own, 200, `${door}: a holder reads its own event`);
+      t.equal(epcOf(own.body), epc, 'its own');
+      expectStatus(t, await party.api.get(at(shared, `?partyCode=${party.code}`)), 200, 'named as its own too');
+      const other = party === farm ? plant : farm;
+      const theirs = await party.api.get(at(shared, `?partyCode=${other.code}`));
+      expectStatus(t, theirs, 404, `${door}: another party’s reads as unknown`);
+      t.equal(
+        theirs.body.detail,
+        (await party.api.get(at('urn:uuid:5b0c9d1e-0000-4000-8000-0000000000ff'))).body.detail.replace(/urn:uuid:\S+/, shared),
+        'in the words of an unknown eventID',
+      );
+    }
+  }
+});

@@ -24,7 +24,7 @@ t.test('events', async (t) => {
       lots: narrow(repositories.lots, ['findBySsccs']),
       now: () => new Date(),
     }),
-    events: narrow(repositories.events, ['findById', 'list']),
+    events: narrow(repositories.events, ['findById', 'findHeld', 'list']),
   });
   const all = { limit: 100, offset: 0 };
 
@@ -46,8 +46,8 @@ t.test('events', async (t) => {
     const other = await chain.party('farm');
     const pigs = await farm.product('head');
     const { event } = await farm.event({ type: 'commission', lots: [{ productCode: pigs, quantity: 1 }] });
-    t.equal((await service.get(farm.principal, event.id)).id, event.id);
-    t.equal((await service.get(REGULATOR, event.id)).id, event.id);
+    t.match(await service.get(farm.principal, event.id), { event: { id: event.id } });
+    t.match(await service.get(REGULATOR, event.id), { event: { id: event.id } });
     await t.rejects(
       service.get(other.principal, event.id),
       { status: 404, message: `no event ${event.id}` },
