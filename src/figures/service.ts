@@ -4,6 +4,7 @@ import { PARTY_KIND_NAMES, type PartyKind } from '../codes/service-codes.js';
 import { shareOf } from '../codes/shares.js';
 import { chinaDay } from '../codes/timestamp.js';
 import { notFound } from '../errors/problem.js';
+import { eventIdOfKey } from '../gs1/event-id.js';
 import {
   decimalsAllowed,
   lotGap,
@@ -56,7 +57,7 @@ function yieldOf(row: TransformationRow, allowances: YieldAllowances): YieldOfEv
       .filter((line) => line.role === role && (role === 'output' || line.kind === 'lot'))
       .map((line) => ({ quantity: line.quantity as number, unit: line.unit }));
   const result = transformationYield(row.kind, known('input'), known('output'), allowances);
-  return result && { ...result, eventId: row.eventId, eventTime: row.eventTime, partyCode: row.partyCode };
+  return result && { ...result, eventId: eventIdOfKey(row.eventId), eventTime: row.eventTime, partyCode: row.partyCode };
 }
 
 /** Each output lot's share of the transformation that made it (by quantity). */
@@ -117,17 +118,28 @@ export function createFiguresService(deps: {
 }) {
   const exportPageSize = deps.exportPageSize ?? 2000;
 
+  /**
+   * One page of key-data-element rows, each naming its event by its eventID, and the line a next
+   * page resumes after: by the key its event is stored under, which two parties' events under one
+   * eventID (partyEventKey) do not share.
+   */
   async function exportPage(
     scope: Scope,
     sort: KdeSort,
     limit: number,
     start: { offset: number } | { after: EventLotKey | null },
-  ): Promise<KdeRow[]> {
+  ): Promise<{ rows: KdeRow[]; last: EventLotKey | null }> {
     const page = await deps.figures.eventLots(scope, sort, limit, start);
     const counterparts = page.flatMap((row) => [row.payload.toPartyCode, row.payload.fromPartyCode]);
     const codes = [...page.map((row) => row.partyCode), ...counterparts].filter((code): code is string => typeof code === 'string');
     const names = await deps.figures.partyNames([...new Set(codes)]);
-    return page.map((row) => kdeRow({ ...row, lotCertificates: attributeCertificates(row.attributes) }, (code) => names.get(code) ?? null));
+    const last = page.at(-1);
+    return {
+      rows: page.map((row) =>
+        kdeRow({ ...row, lotCertificates: attributeCertificates(row.attributes) }, (code) => names.get(code) ?? null),
+      ),
+      last: last ? { eventId: last.eventId, lotCode: last.lotCode, role: last.role } : null,
+    };
   }
 
   /** Every lot (of the region) whose books do not close, in no order. */
@@ -157,7 +169,7 @@ export function createFiguresService(deps: {
       const usedIn = transformations
         .filter((row) => row.lines.some((line) => line.lotCode === code && line.role === 'input'))
         .filter((row) => canReadPartyData(principal, row.partyCode))
-        .map((row) => ({ eventId: row.eventId, eventTime: row.eventTime, yield: yieldOf(row, deps.yieldAllowances) }));
+        .map((row) => ({ eventId: eventIdOfKey(row.eventId), eventTime: row.eventTime, yield: yieldOf(row, deps.yieldAllowances) }));
       const gap = lotGap(balance, made);
       return {
         lotCode: lot.code,
@@ -209,7 +221,7 @@ export function createFiguresService(deps: {
           daysOpen: Math.floor((now.getTime() - shipment.shippedAt.getTime()) / DAY_MS),
         })),
         expiredLots: expired,
-        failedInspectionsWithoutHold: failed,
+        failedInspectionsWithoutHold: failed.map((row) => ({ ...row, eventId: eventIdOfKey(row.eventId) })),
         suspiciousCodes: coded.flatMap((lot) => {
           // only lots counted in units can be over-coded: a kilogram lot may be packed in any number of packs
           const beyond = decimalsAllowed(lot.unit) === 0 && lot.codes > lot.quantity;
@@ -299,7 +311,7 @@ export function createFiguresService(deps: {
     /** Key data elements of standing events in the period and region: one page of lot lines. */
     async exportPage(principal: Principal, scope: Scope, sort: KdeSort, limit: number, offset: number): Promise<KdeRow[]> {
       requireRole(principal, 'figures.read');
-      return exportPage(scope, sort, limit, { offset });
+      return (await exportPage(scope, sort, limit, { offset })).rows;
     },
 
     /**
@@ -312,10 +324,9 @@ export function createFiguresService(deps: {
         let after: EventLotKey | null = null;
         for (;;) {
           const page = await exportPage(scope, sort, pageSize, { after });
-          if (page.length > 0) yield page;
-          if (page.length < pageSize) return;
-          const last = page[page.length - 1];
-          after = { eventId: last.eventId, lotCode: last.lotCode, role: last.role };
+          if (page.rows.length > 0) yield page.rows;
+          if (page.rows.length < pageSize) return;
+          after = page.last;
         }
       })();
     },

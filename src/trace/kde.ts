@@ -8,6 +8,7 @@ import type { Trace } from './schemas.js';
 
 /** One lot line of one event, as read from the log or from a trace. */
 export type KdeSource = {
+  /** The key the event is stored under (its eventID, or its party's key for it: partyEventKey). */
   eventId: string;
   type: string;
   eventTime: Date;
@@ -87,7 +88,8 @@ export function kdeRow(source: KdeSource, partyName: (code: string) => string | 
   return {
     eventTime: shanghaiIso(source.eventTime),
     eventType: source.type,
-    eventId: source.eventId,
+    // the eventID it was captured as, not the key that kept it apart from another party's
+    eventId: eventIdOfKey(source.eventId),
     role: source.role,
     lotCode: source.lotCode,
     lotNumber: source.lotNumber,
@@ -153,7 +155,7 @@ export function traceKdeRows(trace: Trace, sort: KdeSort): KdeRow[] {
       const node = nodes.get(line.lotCode);
       return kdeRow(
         {
-          eventId: eventIdOfKey(event.id),
+          eventId: event.id,
           type: event.type,
           eventTime: event.eventTime,
           partyCode: event.partyCode,
