@@ -100,6 +100,11 @@ export type AppOptions = {
   trustProxy?: number | string[];
   /** Origin printed on labels and used in links, e.g. https://fj.example.cn */
   publicBaseUrl?: string;
+  /**
+   * Origin the resolver's redirects name (PUBLIC_BASE_URL when it is set). Without it a redirect's
+   * Location is path-absolute, so the client follows it to the address it used: behind a proxy too.
+   */
+  redirectBaseUrl?: string;
   flagPolicy?: FlagPolicy;
   complaintsPerHour?: number;
   /** Scans (short codes and Digital Links) answered per client address and minute. */
@@ -412,6 +417,7 @@ export async function buildApp(options: AppOptions) {
   await app.register(resolverRoutes, {
     service: services.resolver,
     publicBaseUrl: services.publicBaseUrl,
+    redirectBaseUrl: options.redirectBaseUrl ?? '',
     scansPerMinute: options.scansPerMinute ?? 300,
   });
   await app.register(epcRoutes, { service: services.epc });

@@ -44,6 +44,8 @@ async function main() {
     // the process's one logger: requests, jobs and shutdown log through it, keys redacted
     loggerInstance: pino({ level: config.LOG_LEVEL, redact: ['req.headers.authorization'] }),
     publicBaseUrl,
+    // the default origin is this process's own address, which a proxy in front would not answer on
+    redirectBaseUrl: config.PUBLIC_BASE_URL,
     flagPolicy: { ...DEFAULT_FLAG_POLICY, overScanThreshold: config.SCAN_FLAG_THRESHOLD },
     complaintsPerHour: config.COMPLAINTS_PER_HOUR,
     scansPerMinute: config.SCANS_PER_MINUTE,

@@ -118,10 +118,13 @@ export function sendScanError(request: FastifyRequest, reply: FastifyReply, prob
     .send(scanErrorPage(problem.status, pageLang(query.get('lang'), request.headers['accept-language'])));
 }
 
-export const resolverRoutes: FastifyPluginAsyncZod<{ service: ResolverService; publicBaseUrl: string; scansPerMinute: number }> = async (
-  app,
-  { service, publicBaseUrl, scansPerMinute },
-) => {
+export const resolverRoutes: FastifyPluginAsyncZod<{
+  service: ResolverService;
+  publicBaseUrl: string;
+  /** Origin of the redirects' Location ('' for a path-absolute one: RFC 9110 lets a Location be a relative reference). */
+  redirectBaseUrl: string;
+  scansPerMinute: number;
+}> = async (app, { service, publicBaseUrl, redirectBaseUrl, scansPerMinute }) => {
   const tags = ['resolver'];
   // one allowance per client address for every way of scanning (short codes and Digital Links)
   const scanning = { public: true, rateLimit: { max: scansPerMinute, timeWindow: '1 minute', groupId: 'scans' } };
@@ -196,7 +199,7 @@ export const resolverRoutes: FastifyPluginAsyncZod<{ service: ResolverService; p
       // a link type this code has no link of (no tests or certificates) leads to the default link, as an unknown one does
       const link = hasLink(resolved, requested) ? LINK_TYPES[requested] : LINK_TYPES.pip;
       const query = [...queryPassedOn(request.url), `format=${link.format}`].join('&');
-      return reply.code(307).header('location', `${publicBaseUrl}${path}?${query}`).send();
+      return reply.code(307).header('location', `${redirectBaseUrl}${path}?${query}`).send();
     }
     if (format === 'json') return reply.type('application/json; charset=utf-8').send(consumerSummaryJson(resolved.lot, resolved.pack));
     if (format === 'certificates') {
@@ -284,7 +287,7 @@ export const resolverRoutes: FastifyPluginAsyncZod<{ service: ResolverService; p
         if (!parsed.ok && parsed.error.code === 'trailing-slash') {
           const [path, ...query] = url.split('?');
           const canonical = [path.slice(0, -1), ...query].join('?');
-          if (parseDigitalLinkPath(canonical).ok) return reply.code(308).header('location', `${publicBaseUrl}${canonical}`).send();
+          if (parseDigitalLinkPath(canonical).ok) return reply.code(308).header('location', `${redirectBaseUrl}${canonical}`).send();
         }
         if (!parsed.ok && parsed.error.code === 'unsupported-key') throw notFound(parsed.error.message);
         if (!parsed.ok) throw badRequest(`malformed GS1 Digital Link: ${parsed.error.message}`) as Problem;

@@ -151,7 +151,11 @@ export const scanResponses = {
     description:
       'A linkType other than linkset: a redirect to that link (to the default link, the consumer page, for a linkType with no link here), the rest of the query string passed on',
     headers: {
-      location: { type: 'string', format: 'uri', description: 'the link the linkType names (…?format=html, json or certificates)' },
+      location: {
+        type: 'string',
+        format: 'uri-reference',
+        description: 'the link the linkType names (…?format=html, json or certificates); path-absolute unless PUBLIC_BASE_URL is set',
+      },
       ...scannedHeaders,
     },
   }),
@@ -161,7 +165,13 @@ export const scanResponses = {
 export const trailingSlashRedirect = {
   308: z.null().meta({
     description: 'A path ending in "/" whose link is well-formed without it: a redirect to that canonical form',
-    headers: { location: { type: 'string', format: 'uri', description: 'the same Digital Link without the trailing "/"' } },
+    headers: {
+      location: {
+        type: 'string',
+        format: 'uri-reference',
+        description: 'the same Digital Link without the trailing "/"; path-absolute unless PUBLIC_BASE_URL is set',
+      },
+    },
   }),
 };
 

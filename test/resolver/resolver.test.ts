@@ -88,12 +88,12 @@ t.test('resolver: short codes and GS1 Digital Links, with content negotiation', 
 
   const redirect = await get(`/t/${code}?linkType=gs1:certificationInfo`);
   t.equal(redirect.statusCode, 307);
-  t.equal(redirect.headers.location, `${TEST_BASE_URL}/t/${code}?format=certificates`);
+  t.equal(redirect.headers.location, `/t/${code}?format=certificates`);
   t.equal(redirect.headers.link, `<${TEST_BASE_URL}/t/${code}?linkType=linkset>; rel="linkset"; type="application/linkset+json"`);
   // the query string is passed on: a shopper who asked for English and the region of the scan keep them
   const english = await get(`/t/${code}?lang=en&linkType=gs1:pip&region=500236`);
-  t.equal(english.headers.location, `${TEST_BASE_URL}/t/${code}?lang=en&region=500236&format=html`);
-  const followed = await get(String(english.headers.location).slice(TEST_BASE_URL.length));
+  t.equal(english.headers.location, `/t/${code}?lang=en&region=500236&format=html`);
+  const followed = await get(String(english.headers.location));
   t.match(followed.body, '<html lang="en">', 'the page it leads to is in English');
   const certificates = (await get(`/t/${code}?format=certificates`)).json().certificates.map((c: { type: string }) => c.type);
   t.ok(
@@ -104,16 +104,16 @@ t.test('resolver: short codes and GS1 Digital Links, with content negotiation', 
   for (const relation of Object.keys(links).filter((key) => key !== 'anchor')) {
     const followed = await get(`/t/${code}?linkType=${encodeURIComponent(relation)}`);
     t.equal(followed.statusCode, 307, `the linkset's ${relation} is a linkType the resolver answers`);
-    t.equal(followed.headers.location, links[relation][0].href, `and leads where the linkset says`);
+    t.equal(new URL(String(followed.headers.location), TEST_BASE_URL).href, links[relation][0].href, 'and leads where the linkset says');
   }
   // GS1 conformance: a linkType the resolver has no link for leads to the default link, never to an error
   const unmatched = await get(`/t/${code}?linkType=gs1:recipeInfo&lang=en`, { accept: 'text/html' });
   t.equal(unmatched.statusCode, 307, 'a linkType with no link here redirects');
-  t.equal(unmatched.headers.location, `${TEST_BASE_URL}/t/${code}?lang=en&format=html`, 'to the default link, the query passed on');
-  const landed = await get(String(unmatched.headers.location).slice(TEST_BASE_URL.length), { accept: 'text/html' });
+  t.equal(unmatched.headers.location, `/t/${code}?lang=en&format=html`, 'to the default link, the query passed on');
+  const landed = await get(String(unmatched.headers.location), { accept: 'text/html' });
   t.equal(landed.statusCode, 200, 'where a genuine code shows its page');
   t.notMatch(landed.body, TEXT.en.invalidCode, 'and never says the code is invalid');
-  t.equal((await get(`/t/${code}?linkType=gs1:nothing`)).headers.location, `${TEST_BASE_URL}/t/${code}?format=html`);
+  t.equal((await get(`/t/${code}?linkType=gs1:nothing`)).headers.location, `/t/${code}?format=html`);
   t.equal((await get(`/t/${code}?linkType=all`)).statusCode, 200, 'linkType=all is still the linkset');
   t.equal((await get(`/t/${unissuedCode()}?linkType=gs1:recipeInfo`)).statusCode, 404, 'an unknown code is 404 whatever the linkType');
   // the GS1 Web Vocabulary names each link type by https://ref.gs1.org/voc/…, and lists gs1.org/voc/…
@@ -121,17 +121,17 @@ t.test('resolver: short codes and GS1 Digital Links, with content negotiation', 
   for (const namespace of ['https://ref.gs1.org/voc/', 'https://www.gs1.org/voc/', 'https://gs1.org/voc/']) {
     const followed = await get(`/t/${code}?linkType=${encodeURIComponent(`${namespace}traceability`)}`);
     t.equal(followed.statusCode, 307, `${namespace}traceability is gs1:traceability`);
-    t.equal(followed.headers.location, `${TEST_BASE_URL}/t/${code}?format=json`, 'and leads to the trace summary');
+    t.equal(followed.headers.location, `/t/${code}?format=json`, 'and leads to the trace summary');
   }
   t.equal(
     (await get(`/t/${code}?linkType=${encodeURIComponent('https://example.org/voc/traceability')}`)).headers.location,
-    `${TEST_BASE_URL}/t/${code}?format=html`,
+    `/t/${code}?format=html`,
     'another namespace is not GS1: the default link',
   );
   for (const member of ['toString', 'constructor', 'gs1:hasOwnProperty', '__proto__']) {
     t.equal(
       (await get(`/t/${code}?linkType=${member}`)).headers.location,
-      `${TEST_BASE_URL}/t/${code}?format=html`,
+      `/t/${code}?format=html`,
       `linkType ${member} is unknown, not an Object member: the default link`,
     );
   }
@@ -153,19 +153,15 @@ t.test('resolver: short codes and GS1 Digital Links, with content negotiation', 
   t.equal((await get(`/01/${gtin}/10/${demo.retailLotNumber}/21/${code}?linkType=linkset`)).statusCode, 200, 'query string');
   t.equal(
     (await get(`/01/${gtin}/21/${code}?linkType=gs1:recipeInfo&17=261231`)).headers.location,
-    `${TEST_BASE_URL}/01/${gtin}/21/${code}?17=261231&format=html`,
+    `/01/${gtin}/21/${code}?17=261231&format=html`,
     'a Digital Link with a linkType that has no link here leads to the default link',
   );
   const slash = await get(`/01/${gtin}/10/${demo.retailLotNumber}/21/${code}/?linkType=linkset`, { accept: 'application/json' });
   t.equal(slash.statusCode, 308, 'a trailing slash is redirected to the canonical form, the method kept');
-  t.equal(
-    slash.headers.location,
-    `${TEST_BASE_URL}/01/${gtin}/10/${demo.retailLotNumber}/21/${code}?linkType=linkset`,
-    'without the slash',
-  );
+  t.equal(slash.headers.location, `/01/${gtin}/10/${demo.retailLotNumber}/21/${code}?linkType=linkset`, 'without the slash');
   const slashHead = await app.inject({ method: 'HEAD', url: `/01/${gtin}/21/${code}/` });
   t.equal(slashHead.statusCode, 308, 'HEAD too');
-  t.equal(slashHead.headers.location, `${TEST_BASE_URL}/01/${gtin}/21/${code}`);
+  t.equal(slashHead.headers.location, `/01/${gtin}/21/${code}`);
   const slashBad = await get(`/01/${gtin.slice(1)}/21/${code}/`, { accept: 'application/json' });
   t.equal(slashBad.statusCode, 400, 'a slash after a malformed link is not redirected to another malformed one');
   t.notOk(slashBad.headers.location);
@@ -175,7 +171,7 @@ t.test('resolver: short codes and GS1 Digital Links, with content negotiation', 
   t.notOk(short.headers.location, 'and not redirected');
   t.equal(
     (await get(`/01/${gtin}/21/${code}?17=261231&linkType=gs1:traceability&format=html&lang=en`)).headers.location,
-    `${TEST_BASE_URL}/01/${gtin}/21/${code}?17=261231&lang=en&format=json`,
+    `/01/${gtin}/21/${code}?17=261231&lang=en&format=json`,
     'a Digital Link redirect passes its data attributes and language on, its format replaced',
   );
   t.equal(
@@ -462,11 +458,7 @@ t.test('a lot with no tests or certificates has no certificationInfo link: that 
   for (const linkType of ['gs1:certificationInfo', 'https://gs1.org/voc/certificationInfo']) {
     const redirect = await get(`/t/${code}?linkType=${encodeURIComponent(linkType)}&lang=en`);
     t.equal(redirect.statusCode, 307, linkType);
-    t.equal(
-      redirect.headers.location,
-      `${TEST_BASE_URL}/t/${code}?lang=en&format=html`,
-      'to the default link, as a linkType with no link here',
-    );
+    t.equal(redirect.headers.location, `/t/${code}?lang=en&format=html`, 'to the default link, as a linkType with no link here');
   }
 });
 
@@ -477,12 +469,8 @@ t.test('a redirect passes on a query with a stray "%" as a URI: the "%" escaped,
   const [code] = await issuePacks(world, processor, lot, 1);
   const redirect = await world.app.inject({ method: 'GET', url: `/t/${code}?linkType=gs1:pip&off=50%&note=%ZZ&lang=en` });
   t.equal(redirect.statusCode, 307);
-  t.equal(
-    redirect.headers.location,
-    `${TEST_BASE_URL}/t/${code}?off=50%25&note=%25ZZ&lang=en&format=html`,
-    'every "%" in it begins an escape',
-  );
-  const followed = await world.app.inject({ method: 'GET', url: String(redirect.headers.location).slice(TEST_BASE_URL.length) });
+  t.equal(redirect.headers.location, `/t/${code}?off=50%25&note=%25ZZ&lang=en&format=html`, 'every "%" in it begins an escape');
+  const followed = await world.app.inject({ method: 'GET', url: String(redirect.headers.location) });
   t.equal(followed.statusCode, 200, 'and the link it leads to is a scan like any other');
 });
 
@@ -502,7 +490,7 @@ t.test('a query key given twice takes its first value: a genuine code is never c
     t.match(chinese.body, '<html lang="zh-CN">', 'whichever comes first');
     const twoLinks = await open(`${path}?linkType=gs1:traceability&linkType=gs1:pip&region=500236&region=110101`);
     t.equal(twoLinks.statusCode, 307, `${path}: two linkTypes`);
-    t.equal(twoLinks.headers.location, `${TEST_BASE_URL}${path}?region=500236&region=110101&format=json`, 'the first names the link');
+    t.equal(twoLinks.headers.location, `${path}?region=500236&region=110101&format=json`, 'the first names the link');
     const twoFormats = await open(`${path}?format=json&format=html`);
     t.equal(twoFormats.statusCode, 200, `${path}: two formats`);
     t.equal(twoFormats.json().code, code, 'the first is the format');
@@ -560,8 +548,7 @@ t.test('Digital Link vectors through the resolver: 400 malformed, 404 well-forme
     const expected = vector.http ?? (vector.error && vector.error !== 'unsupported-key' ? 400 : 404);
     const reply = await app.inject({ method: 'GET', url: vector.uri, headers: { accept: 'application/json' } });
     t.equal(reply.statusCode, expected, `${vector.uri.slice(0, 100)} — ${vector.rule}`);
-    if (expected === 308)
-      t.equal(reply.headers.location, `${TEST_BASE_URL}${vector.uri.replace(/\/(?=\?|$)/, '')}`, 'to the canonical form');
+    if (expected === 308) t.equal(reply.headers.location, vector.uri.replace(/\/(?=\?|$)/, ''), 'to the canonical form');
     else t.notOk(reply.headers.location, 'never redirected');
   }
   const page = await app.inject({ method: 'GET', url: '/01/09520123456788/10/ABC123' });
@@ -594,8 +581,8 @@ t.test('a Digital Link with an escaped lot number is echoed as scanned', async (
   const linkset = await world.app.inject({ method: 'GET', url: `${path}?linkType=linkset` });
   t.equal(linkset.json().linkset[0].anchor, `${TEST_BASE_URL}${path}`, 'so does the linkset’s anchor');
   const redirect = await world.app.inject({ method: 'GET', url: `${path}?linkType=gs1:pip` });
-  t.equal(redirect.headers.location, `${TEST_BASE_URL}${path}?format=html`, 'and the redirect');
-  const followed = await world.app.inject({ method: 'GET', url: String(redirect.headers.location).slice(TEST_BASE_URL.length) });
+  t.equal(redirect.headers.location, `${path}?format=html`, 'and the redirect');
+  const followed = await world.app.inject({ method: 'GET', url: String(redirect.headers.location) });
   t.equal(followed.statusCode, 200, 'which resolves the same genuine pack');
 
   const raw = await world.app.inject({ method: 'GET', url: '/01/09506000134352/10/A"B/21/X1', headers: { accept: 'application/json' } });
