@@ -1,5 +1,5 @@
-# The service on Node.js 20 (a line package.json's engines allow; every dependency supports it).
-FROM node:20-bookworm-slim
+# The service on Node.js 24, the current LTS line (one package.json's engines allow; every dependency supports it).
+FROM node:24-bookworm-slim
 ENV NODE_ENV=production
 WORKDIR /app
 COPY package.json package-lock.json ./

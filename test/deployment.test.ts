@@ -1,8 +1,8 @@
 // The deployment files as shipped: docker-compose.yml read with compose's own interpolation rules,
 // its service environment fed to the service's configuration, and the Dockerfile's image and user
 // checked against package.json's engines and every locked dependency's.
-import { readFileSync } from 'node:fs';
-import { posix } from 'node:path';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join, posix, relative } from 'node:path';
 import semver from 'semver';
 import { parse } from 'yaml';
 import { ConfigError, loadConfig, SHUTDOWN_GRACE_MS } from '../src/config.js';
@@ -80,6 +80,35 @@ t.test('Dockerfile: an unprivileged user, a health check, a Node every dependenc
     .map(([path, entry]) => `${path.replace(/^.*node_modules\//, '')} wants ${entry.engines?.node}`);
   t.strictSame(unsupported, [], `every locked package supports every Node that engines (${engines}) allows`);
   t.ok(semver.satisfies(process.version, engines), `this Node (${process.version}) is one of them`);
+});
+
+t.test('every installed package supports this Node and the whole Node line of the image', async (t) => {
+  const image = /^FROM node:(\d+)[-\w.]*$/m.exec(file('Dockerfile'))?.[1];
+  t.ok(image, 'the image names a Node line');
+  // the packages as installed (nested copies too), not only as locked: what `npm ci` warns about and the service loads
+  const root = new URL('../node_modules/', import.meta.url).pathname;
+  const wants: [string, string][] = [];
+  const walk = (folder: string) => {
+    for (const entry of readdirSync(folder, { withFileTypes: true })) {
+      if (entry.name.startsWith('.')) continue;
+      const path = join(folder, entry.name);
+      if (entry.name.startsWith('@')) {
+        walk(path);
+        continue;
+      }
+      const manifest = join(path, 'package.json');
+      if (!existsSync(manifest)) continue;
+      const node = (JSON.parse(readFileSync(manifest, 'utf8')) as { engines?: { node?: unknown } }).engines?.node;
+      if (typeof node === 'string') wants.push([relative(root, path), node]);
+      if (existsSync(join(path, 'node_modules'))) walk(join(path, 'node_modules'));
+    }
+  };
+  walk(root);
+  t.ok(wants.length > 50, `${wants.length} installed packages name the Node they support`);
+  const unsupported = wants
+    .filter(([, range]) => !semver.satisfies(process.version, range) || !semver.subset(`${image}.x`, range))
+    .map(([path, range]) => `${path} wants ${range}`);
+  t.strictSame(unsupported, [], `each supports Node ${process.version} and every Node ${image}`);
 });
 
 t.test('npm start and the image start the service alike: node itself, no process in between to lose a signal', async (t) => {
