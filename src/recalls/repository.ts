@@ -68,6 +68,9 @@ const toRecall = (row: RecallRow): RecallRow => ({
   closedAt: toDate(row.closedAt),
 });
 
+/** A lot or container packed, at some level, in a recall's root container. */
+export type PackedContent = { root: string; code: string; partyCode: string };
+
 export function createRecallsRepository(db: Db) {
   return {
     /**
@@ -78,29 +81,24 @@ export function createRecallsRepository(db: Db) {
      * recalled pallet recalls its contents, which unpacked could otherwise be sold; each is walked
      * as a root is, at depth 0.
      */
-    async stage(tx: Db, rootCodes: string[], maxDepth: number): Promise<void> {
+    async stage(tx: Db, rootCodes: string[], maxDepth: number): Promise<PackedContent[]> {
       // How far a walk reaches is known only once walked: kept in a temporary table, the joins after
       // it are planned for what it holds (index look-ups for a few lots, hash joins for 100,000)
       // instead of for a recursive CTE's fixed guess of 200 rows. The whole walk is not analysed:
       // estimated from its size, it gets the same plans (analysing it cost more than it saved).
       await queryRows(tx, sql`set local work_mem = '64MB'`);
-      const packed = await queryRows<{ code: string }>(
+      const packed = await queryRows<PackedContent>(
         tx,
-        sql`with recursive inside(code) as (
-          select unnest(${texts(rootCodes)})
+        sql`with recursive inside(root, code) as (
+          select root, root from unnest(${texts(rootCodes)}) root
           union
-          select e.upstream_code from lineage_edges e join inside on e.downstream_code = inside.code
+          select inside.root, e.upstream_code from lineage_edges e join inside on e.downstream_code = inside.code
           where e.kind = 'aggregate' and e.ended_by_event_id is null and e.retracted_by_event_id is null
         )
-        select code from inside`,
+        select inside.root, inside.code, l.party_code as "partyCode"
+        from inside join lots l on l.code = inside.code where inside.code <> inside.root`,
       );
-      await stageReachable(
-        tx,
-        'scope_walk',
-        packed.map((row) => row.code),
-        'forward',
-        maxDepth,
-      );
+      await stageReachable(tx, 'scope_walk', [...new Set([...rootCodes, ...packed.map((row) => row.code)])], 'forward', maxDepth);
       await queryRows(
         tx,
         sql`create temporary table recall_scope on commit drop as
@@ -113,6 +111,7 @@ export function createRecallsRepository(db: Db) {
         from scope_walk w join lots l on l.code = w.code left join coded c on c.lot_code = l.code
         where l.voided_by_event_id is null`,
       );
+      return packed;
     },
 
     /** The codes of the staged scope, in code order (the event writer links them to the recall). */

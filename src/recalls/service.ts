@@ -6,6 +6,7 @@ import {
   privateScope,
   recallHoldingsScope,
   regulatoryActor,
+  requireHoldOrRecallRight,
   requireRecallCloser,
   requireRecallHolder,
   requireRole,
@@ -201,7 +202,17 @@ export function createRecallService(deps: {
       const roots = input.lotCodes;
       const id = uuidV7(deps.now());
       const recall = await deps.transaction(async (tx) => {
-        await deps.recalls.stage(tx, roots, SCOPE_MAX_DEPTH);
+        const packed = await deps.recalls.stage(tx, roots, SCOPE_MAX_DEPTH);
+        // a container's contents are recalled with it: an operator may recall only a container
+        // holding nothing but its own lots, or packing another's lot would recall that lot everywhere
+        if (!actor.regulator) {
+          for (const content of packed) {
+            requireHoldOrRecallRight(actor, content, `recall ${content.root}, which holds it`, new Set(), [
+              'lotCodes',
+              roots.indexOf(content.root),
+            ]);
+          }
+        }
         const lotCodes = await deps.recalls.stagedCodes(tx);
         const known = new Set(lotCodes);
         const missing = roots.findIndex((code) => !known.has(code));

@@ -1005,3 +1005,34 @@ t.test('a recall of a case on a pallet recalls what is in the case, not what lie
   t.equal((await farm.lot(pears)).status, 'active', 'the pears beside it are not recalled');
   t.equal((await farm.lot(pallet)).status, 'recalled', 'the pallet holds a recalled case, as before');
 });
+
+t.test('an operator may not recall a case holding another party’s lot: packing it would recall that lot everywhere', async (t) => {
+  const world = await createWorld(t);
+  const farm = await world.party('farm');
+  const [shop, otherShop] = [await world.party('retailer'), await world.party('retailer')];
+  const bureau = await world.ok(
+    world.admin.post('/parties', { kind: 'regulator', name: '监管局', uscc: randomUscc(), regionCode: '500236' }),
+  );
+  const regulator = client(world.app, (await world.ok(world.admin.post('/api-keys', { role: 'regulator', partyCode: bureau.code }))).key);
+  const apples = await farm.commission(await farm.product('piece'), 10);
+  await world.handOver(farm, shop, apples, 4);
+  await world.handOver(farm, otherShop, apples, 6);
+  const shopCase = (await world.ok(shop.event({ type: 'aggregate', parent: {}, children: [{ lotCode: apples }] }))).createdLotCodes[0];
+
+  const refused = expectStatus(
+    t,
+    await shop.api.post('/recalls', { lotCodes: [shopCase], level: 2, reason: '包装破损', hazard: '污染' }),
+    403,
+    'the shop does not recall its case of the farm’s apples',
+  );
+  t.match(refused.body, {
+    detail: `only a regulator or the owner of lot ${apples} may recall ${shopCase}, which holds it`,
+    errors: [{ pointer: '/lotCodes/0' }],
+  });
+  t.equal((await farm.lot(apples)).status, 'active', 'the apples stay on sale with the other shop');
+  t.same((await regulator.get('/recalls')).body.items, [], 'no recall was opened');
+
+  const recall = await world.ok(regulator.post('/recalls', { lotCodes: [shopCase], level: 2, reason: '包装破损', hazard: '污染' }));
+  t.equal(recall.scope.lots, 1, 'a regulator recalls the case with the apples in it');
+  t.equal((await farm.lot(apples)).status, 'recalled');
+});
