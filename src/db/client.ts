@@ -186,10 +186,17 @@ export async function openPostgres(url: string): Promise<Database> {
       }
     },
     migrate: async () => {
+      // processes starting together on one database take turns: the second finds the migrations
+      // applied instead of failing on a column or index the first has just made
+      const turn = await pool.connect();
       try {
+        await turn.query(`select pg_advisory_lock(hashtext('migrations'))`);
         await migratePg(drizzlePg(pool), { migrationsFolder });
       } catch (error) {
         throw migrationRefused(url, error);
+      } finally {
+        await turn.query(`select pg_advisory_unlock(hashtext('migrations'))`).catch(() => {});
+        turn.release();
       }
     },
     ping: () => ping(db),
