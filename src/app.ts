@@ -459,11 +459,12 @@ export async function buildApp(options: AppOptions) {
       );
   app.addHook('onClose', async () => {
     stopping = true;
+    // no delivery starts once the close begins; those under way end while their leases are still renewed
+    const deliveriesEnded = services.subscriptions.stop();
     await services.scans.flush();
     await services.items.idle();
     await services.epcis.idle();
-    // deliveries under way end while their leases are still renewed
-    await services.subscriptions.stop();
+    await deliveriesEnded;
     await stopKeepingLeases();
     // a look for jobs to take over that was under way when the close began may have claimed some:
     // they run here too, not left claimed by a process that is gone until their lease ends
