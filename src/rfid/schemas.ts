@@ -163,7 +163,14 @@ const serviceCode = (...kinds: Parameters<typeof serviceCodeField>) =>
 
 export const registerReaderBody = z.object({
   partyCode: serviceCode('party'),
-  hostName: z.string().trim().min(1).max(200),
+  // as a reader names itself on the network: a name no reader can send (an invisible character, a
+  // look-alike letter) could pass for another party's reader in a listing
+  hostName: z
+    .string()
+    .trim()
+    .min(1)
+    .max(200)
+    .regex(/^[A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?$/, 'a host name: ASCII letters, digits, dots, hyphens and underscores'),
   serial: z.string().trim().min(1).max(100).optional(),
   name: nameSchema(200).optional(),
 });

@@ -53,3 +53,13 @@ t.test("another party's code is refused at the partyCode that names it", async (
   );
   t.match(unknown.body.errors, [{ in: 'body', pointer: '/partyCode' }], 'at /partyCode');
 });
+
+t.test('a reader host name is refused at /hostName unless a reader could send it', async (t) => {
+  const world = await createWorld(t);
+  const own = await world.party('cold_storage');
+  for (const hostName of ['FX9600\u200bF10AE0', 'ＦＸ9600', 'FX9600 GATE', '-FX9600', 'FX9600\u0000']) {
+    const reply = expectStatus(t, await own.api.post('/rfid/readers', { partyCode: own.code, hostName }), 400, JSON.stringify(hostName));
+    t.match(reply.body.errors, [{ pointer: '/hostName' }], 'at /hostName');
+  }
+  expectStatus(t, await own.api.post('/rfid/readers', { partyCode: own.code, hostName: 'SpeedwayR-11-22-33.local' }), 201, 'a plain one');
+});
