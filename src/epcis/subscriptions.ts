@@ -327,7 +327,8 @@ export function createSubscriptionService(deps: {
         .set({
           failures,
           lastError: (error as Error).message,
-          nextAttemptAt: new Date(at.getTime() + Math.min(1000 * 2 ** failures, MAX_BACKOFF_MS)),
+          // from when it failed: the check that queued it may be seconds older
+          nextAttemptAt: new Date(now().getTime() + Math.min(1000 * 2 ** failures, MAX_BACKOFF_MS)),
           ...released,
         })
         .where(held(subscription));
