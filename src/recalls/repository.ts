@@ -71,8 +71,25 @@ const toRecall = (row: RecallRow): RecallRow => ({
 /** A lot or container packed, at some level, in a recall's root container. */
 export type PackedContent = { root: string; code: string; partyCode: string };
 
+/** What is packed, at any level, in those of the roots that are containers, as a statement begun now reads it. */
+async function packedIn(tx: Db, rootCodes: string[]): Promise<PackedContent[]> {
+  return queryRows<PackedContent>(
+    tx,
+    sql`with recursive inside(root, code) as (
+      select root, root from unnest(${texts(rootCodes)}) root
+      union
+      select inside.root, e.upstream_code from lineage_edges e join inside on e.downstream_code = inside.code
+      where e.kind = 'aggregate' and e.ended_by_event_id is null and e.retracted_by_event_id is null
+    )
+    select inside.root, inside.code, l.party_code as "partyCode"
+    from inside join lots l on l.code = inside.code where inside.code <> inside.root order by inside.root, inside.code`,
+  );
+}
+
 export function createRecallsRepository(db: Db) {
   return {
+    packedIn,
+
     /**
      * Stages a recall's scope in the caller's transaction, for `insert` to record: the live lots
      * and containers the forward walk reaches, with their owner, unit, depth and pack-code count,
@@ -87,17 +104,7 @@ export function createRecallsRepository(db: Db) {
       // instead of for a recursive CTE's fixed guess of 200 rows. The whole walk is not analysed:
       // estimated from its size, it gets the same plans (analysing it cost more than it saved).
       await queryRows(tx, sql`set local work_mem = '64MB'`);
-      const packed = await queryRows<PackedContent>(
-        tx,
-        sql`with recursive inside(root, code) as (
-          select root, root from unnest(${texts(rootCodes)}) root
-          union
-          select inside.root, e.upstream_code from lineage_edges e join inside on e.downstream_code = inside.code
-          where e.kind = 'aggregate' and e.ended_by_event_id is null and e.retracted_by_event_id is null
-        )
-        select inside.root, inside.code, l.party_code as "partyCode"
-        from inside join lots l on l.code = inside.code where inside.code <> inside.root`,
-      );
+      const packed = await packedIn(tx, rootCodes);
       await stageReachable(tx, 'scope_walk', [...new Set([...rootCodes, ...packed.map((row) => row.code)])], 'forward', maxDepth);
       await queryRows(
         tx,

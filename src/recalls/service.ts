@@ -37,7 +37,7 @@ const chinaTime = (at: Date) => new Date(at.getTime() + 8 * 3_600_000).toISOStri
  */
 export function createRecallService(deps: {
   transaction: Transact;
-  writer: Pick<EventWriter, 'write'>;
+  writer: Pick<EventWriter, 'write' | 'readLocked'>;
   recalls: RecallsRepository;
   lots: Pick<LotsRepository, 'findByCodes'>;
   tradingPartners: (partyCode: string) => Promise<Set<string>>;
@@ -202,7 +202,19 @@ export function createRecallService(deps: {
       const roots = input.lotCodes;
       const id = uuidV7(deps.now());
       const recall = await deps.transaction(async (tx) => {
-        const packed = await deps.recalls.stage(tx, roots, SCOPE_MAX_DEPTH);
+        // staged, then its roots, what is packed in them and its scope locked as the recall's event locks
+        // them, and staged again if a packing or unpacking it waited for changed a root's contents
+        // meanwhile: its scope is what the containers hold when it is stored, not what they held before
+        const { packed, lotCodes } = await deps.writer.readLocked(tx, actor.code, async (savepoint) => {
+          const staged = await deps.recalls.stage(savepoint, roots, SCOPE_MAX_DEPTH);
+          const codes = await deps.recalls.stagedCodes(savepoint);
+          return {
+            codes: roots,
+            marked: codes,
+            value: { packed: staged, lotCodes: codes },
+            unchanged: async () => JSON.stringify(await deps.recalls.packedIn(savepoint, roots)) === JSON.stringify(staged),
+          };
+        });
         // a container's contents are recalled with it: an operator may recall only a container
         // holding nothing but its own lots, or packing another's lot would recall that lot everywhere
         if (!actor.regulator) {
@@ -213,7 +225,6 @@ export function createRecallService(deps: {
             ]);
           }
         }
-        const lotCodes = await deps.recalls.stagedCodes(tx);
         const known = new Set(lotCodes);
         const missing = roots.findIndex((code) => !known.has(code));
         if (missing >= 0) {

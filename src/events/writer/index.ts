@@ -14,7 +14,7 @@ import type { LotsRepository } from '../../lots/repository.js';
 import type { EventType, EventView } from '../schemas.js';
 import { timeZoneOffsetOf } from '../time.js';
 import { EventDraft, type EventRecord, type Pointer } from './draft.js';
-import type { Batch, EventWriterRepository } from './repository.js';
+import { type Batch, type EventWriterRepository, LOCK_ROUNDS } from './repository.js';
 import { requireBeginningBeforeUse } from './rules/chronology.js';
 import { actionAsFound, applyRules, type EventAction, referencesOf } from './rules/index.js';
 import { gtinOfIdentifier, type LotSpec, Scope } from './scope.js';
@@ -174,6 +174,13 @@ export type WriteOutcome =
   | { ok: true; event: EventView; createdLotCodes: string[]; shipmentId: string | null }
   | { ok: false; problem: Problem };
 
+/** A 409 for a write whose containers were packed into (or unpacked from) at every round it took them. */
+const containersKeptChanging = () =>
+  conflict('what is packed in the containers this names kept changing while it waited for them; send it again');
+
+/** What a caller read before locking was changed meanwhile: its savepoint is rolled back and it reads again. */
+class ReadMoved extends Error {}
+
 /** Thrown out of a rollback batch at its first rejected event, so the caller's transaction rolls back. */
 export class BatchRejected extends Error {
   /** Every rejected event with its position; the first is `index`/`problem`. */
@@ -240,7 +247,37 @@ export function createEventWriter(deps: {
   async function lotsLocked(tx: Db, codes: string[], marked: string[] = []) {
     const locked = await repository.lockLots(tx, codes, marked);
     if (locked) return locked;
-    throw conflict('the containers this names were packed into again and again while it waited for them; send it again');
+    throw containersKeptChanging();
+  }
+
+  /**
+   * For a caller that reads what containers hold before it writes (a recall opening stages its scope
+   * from what is packed in its roots): `read` runs from a savepoint and names the lots its write will
+   * name (`codes`) and mark (`marked`), which are then locked as that write locks them (the actor's
+   * audit chain first, then the lots with everything packed in the containers among them, in code
+   * order). Once they are held, `read` says whether what it read still stands (`unchanged`): a packing
+   * or unpacking it waited for may have changed it. If not, the locks are let go back to the savepoint
+   * and it reads again, as lockLots takes contents afresh: the same rounds at most, then the same 409.
+   */
+  async function readLocked<T>(
+    tx: Db,
+    actor: string,
+    read: (tx: Db) => Promise<{ codes: string[]; marked: string[]; value: T; unchanged: () => Promise<boolean> }>,
+  ): Promise<T> {
+    await repository.lockAuditHeads(tx, [actor]);
+    for (let round = 1; round <= LOCK_ROUNDS; round++) {
+      try {
+        return await tx.transaction(async (savepoint) => {
+          const { codes, marked, value, unchanged } = await read(savepoint);
+          await lotsLocked(savepoint, codes, marked);
+          if (await unchanged()) return value;
+          throw new ReadMoved();
+        });
+      } catch (error) {
+        if (!(error instanceof ReadMoved)) throw error;
+      }
+    }
+    throw containersKeptChanging();
   }
 
   /** Everything the requests name, read once (in a fixed number of queries) into a world state. */
@@ -432,7 +469,7 @@ export function createEventWriter(deps: {
     return { record, draft, shipmentId: result.shipmentId ?? null };
   }
 
-  return { write, correct };
+  return { write, correct, readLocked };
 
   /**
    * Checks and stores the requests inside `tx`, in order. With `rollback` the first rejected

@@ -104,7 +104,7 @@ export type Batch = {
 };
 
 /** How many times a batch takes its lots afresh while the containers it names are being packed into. */
-const LOCK_ROUNDS = 5;
+export const LOCK_ROUNDS = 5;
 
 /** Every lot packed (however deeply) in these containers, those named included: a statement's `inside`. */
 const inside = (named: SQL) => sql`inside(code) as (

@@ -1,0 +1,160 @@
+// A recall of a case opened while a lot is packed into the case or unpacked from it, on PostgreSQL
+// (PGlite runs one transaction at a time). The packing or unpacking waits, holding the case, on a
+// row the test holds; the recall lines up behind it, and the test lets go once it waits. The recall
+// then records the case's contents as they are once the packing or unpacking is stored.
+import { sql } from 'drizzle-orm';
+import { holdLocked, waitersReach } from '../fixtures/locks.js';
+import { createWorld, expectStatus, randomUscc, type World } from '../fixtures/world.js';
+import { client, postgresReachable } from '../helper.js';
+import { fileTest } from '../root.js';
+
+const t = fileTest();
+const postgresUp = await postgresReachable();
+const skip = postgresUp ? false : 'no PostgreSQL at DATABASE_URL or 127.0.0.1:5432 (PGlite runs one transaction at a time)';
+
+/** A regulator's client acting for a regulator party of its own. */
+async function regulatorOf(world: World) {
+  const bureau = await world.ok(
+    world.admin.post('/parties', { kind: 'regulator', name: '监管局', uscc: randomUscc(), regionCode: '500236' }),
+  );
+  return client(world.app, (await world.ok(world.admin.post('/api-keys', { role: 'regulator', partyCode: bureau.code }))).key);
+}
+
+/** Holds what a lot's holder has of it loose, or in a container: a packing or unpacking of it waits there, holding the container. */
+const holdStock = (world: World, lotCode: string, partyCode: string, containerCode: string | null) =>
+  holdLocked(
+    world,
+    sql`select 1 from lot_balances where lot_code = ${lotCode} and party_code = ${partyCode}
+      and container_code is not distinct from ${containerCode} for update`,
+  );
+
+t.test('a recall of a case opened while a lot is packed into it recalls that lot with the case (PostgreSQL)', { skip }, async (t) => {
+  const world = await createWorld(t, 'postgres');
+  const regulator = await regulatorOf(world);
+  const plant = await world.party('processor');
+  const kg = await plant.product('kg');
+  const [packedBefore, packedMeanwhile] = [await plant.commission(kg, 10), await plant.commission(kg, 10)];
+  const caseCode = (await world.ok(plant.event({ type: 'aggregate', parent: {}, children: [{ lotCode: packedBefore, quantity: 4 }] })))
+    .createdLotCodes[0];
+
+  // the packing locks the case and the lot, then waits to book the lot's loose stock
+  const stock = await holdStock(world, packedMeanwhile, plant.code, null);
+  const packing = plant.event({
+    type: 'aggregate',
+    parent: { containerCode: caseCode },
+    children: [{ lotCode: packedMeanwhile, quantity: 4 }],
+  });
+  await waitersReach(world, 1, packing);
+  const opened = regulator.post('/recalls', { lotCodes: [caseCode], level: 2, reason: '检出致病菌', hazard: '沙门氏菌' });
+  await waitersReach(world, 2, opened);
+  stock.release();
+  await stock.done;
+
+  expectStatus(t, await packing, 201, 'the packing is stored');
+  const recall = expectStatus(t, await opened, 201, 'the recall is opened').body;
+  t.same(recall.scope, { lots: 2, containers: 1, items: 0 }, 'the case with both lots in it');
+  t.equal((await plant.lot(packedMeanwhile)).status, 'recalled', 'the lot packed while the recall waited is recalled');
+  t.equal((await plant.lot(packedBefore)).status, 'recalled');
+  const report = (await regulator.get(`/recalls/${recall.id}/report`)).body;
+  t.same(report.lots.map((lot: { code: string }) => lot.code).sort(), [caseCode, packedBefore, packedMeanwhile].sort());
+});
+
+t.test(
+  'an operator’s recall of its case opened while another party’s lot is packed into it is refused as the case holds that lot (PostgreSQL)',
+  { skip },
+  async (t) => {
+    const world = await createWorld(t, 'postgres');
+    const farm = await world.party('farm');
+    const plant = await world.party('processor');
+    const [own, apples] = [
+      await plant.commission(await plant.product('piece'), 10),
+      await farm.commission(await farm.product('piece'), 10),
+    ];
+    await world.handOver(farm, plant, apples, 6);
+    const caseCode = (await world.ok(plant.event({ type: 'aggregate', parent: {}, children: [{ lotCode: own }] }))).createdLotCodes[0];
+
+    const stock = await holdStock(world, apples, plant.code, null);
+    const packing = plant.event({ type: 'aggregate', parent: { containerCode: caseCode }, children: [{ lotCode: apples, quantity: 6 }] });
+    await waitersReach(world, 1, packing);
+    const opened = plant.api.post('/recalls', { lotCodes: [caseCode], level: 3, reason: '包装破损', hazard: '污染' });
+    await waitersReach(world, 2, opened);
+    stock.release();
+    await stock.done;
+
+    expectStatus(t, await packing, 201, 'the packing is stored');
+    const refused = expectStatus(t, await opened, 403, 'the plant does not recall its case, which now holds the farm’s apples');
+    t.match(refused.body, {
+      detail: `only a regulator or the owner of lot ${apples} may recall ${caseCode}, which holds it`,
+      errors: [{ pointer: '/lotCodes/0' }],
+    });
+    t.equal((await farm.lot(apples)).status, 'active', 'the apples stay on sale');
+  },
+);
+
+t.test(
+  'a recall of a case opened while a lot is unpacked from it recalls what stays in the case, not the lot taken out (PostgreSQL)',
+  { skip },
+  async (t) => {
+    const world = await createWorld(t, 'postgres');
+    const regulator = await regulatorOf(world);
+    const plant = await world.party('processor');
+    const kg = await plant.product('kg');
+    const [stays, takenOut] = [await plant.commission(kg, 10), await plant.commission(kg, 10)];
+    const caseCode = (
+      await world.ok(
+        plant.event({
+          type: 'aggregate',
+          parent: {},
+          children: [
+            { lotCode: stays, quantity: 4 },
+            { lotCode: takenOut, quantity: 4 },
+          ],
+        }),
+      )
+    ).createdLotCodes[0];
+
+    // the unpacking locks the case and its lots, then waits to book the lot out of the case
+    const stock = await holdStock(world, takenOut, plant.code, caseCode);
+    const unpacking = plant.event({ type: 'disaggregate', parentCode: caseCode, children: [takenOut] });
+    await waitersReach(world, 1, unpacking);
+    const opened = regulator.post('/recalls', { lotCodes: [caseCode], level: 2, reason: '检出致病菌', hazard: '沙门氏菌' });
+    await waitersReach(world, 2, opened);
+    stock.release();
+    await stock.done;
+
+    expectStatus(t, await unpacking, 201, 'the unpacking is stored');
+    const recall = expectStatus(t, await opened, 201, 'the recall is opened').body;
+    t.same(recall.scope, { lots: 1, containers: 1, items: 0 }, 'the case and the lot left in it');
+    t.equal((await plant.lot(stays)).status, 'recalled');
+    t.equal((await plant.lot(takenOut)).status, 'active', 'the lot taken out before the recall was stored is not recalled');
+  },
+);
+
+t.test(
+  'a lot unpacked from a case while a recall of the case is being stored: both are answered, neither is a 500, and the lot is recalled (PostgreSQL)',
+  { skip },
+  async (t) => {
+    const world = await createWorld(t, 'postgres');
+    const regulator = await regulatorOf(world);
+    const plant = await world.party('processor');
+    const kg = await plant.product('kg');
+    const lot = await plant.commission(kg, 10);
+    const caseCode = (await world.ok(plant.event({ type: 'aggregate', parent: {}, children: [{ lotCode: lot, quantity: 4 }] })))
+      .createdLotCodes[0];
+
+    // the recall locks the case and the lot, then waits to record the plant as a holder
+    const holder = await holdLocked(world, sql`select 1 from parties where code = ${plant.code} for update`);
+    const opened = regulator.post('/recalls', { lotCodes: [caseCode], level: 2, reason: '检出致病菌', hazard: '沙门氏菌' });
+    await waitersReach(world, 1, opened);
+    const unpacking = plant.event({ type: 'disaggregate', parentCode: caseCode });
+    await waitersReach(world, 2, unpacking);
+    holder.release();
+    await holder.done;
+
+    const recall = expectStatus(t, await opened, 201, 'the recall is opened').body;
+    t.same(recall.scope, { lots: 1, containers: 1, items: 0 }, 'the case and the lot in it');
+    const unpacked = await unpacking;
+    t.ok(unpacked.status < 500, `the unpacking is answered without a 500 (${unpacked.status})`);
+    t.equal((await plant.lot(lot)).status, 'recalled', 'the lot in the case when the recall was stored is recalled');
+  },
+);
