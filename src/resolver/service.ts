@@ -39,6 +39,12 @@ type LotState = { status: string; onHold: boolean; changes: string };
 /** A lot as every pack of it shows alike: its backward trace, and the brands covering its product with its owner's standing. */
 type LotView = { trace: Trace; standings: BrandStanding[]; producedOn: string };
 
+/**
+ * An event of a trace as one party's: a trace shows each event by its eventID, which is its party's
+ * own, so another party's event may show the same one (partyEventKey).
+ */
+const partyEvent = (event: Trace['events'][number]) => `${event.partyCode} ${event.id}`;
+
 export class NotGenuineError extends Error {
   override name = 'NotGenuineError';
   constructor(readonly code: string) {
@@ -103,9 +109,9 @@ export function createResolverService(deps: {
   async function withContainerReadings(trace: Trace, lotCode: string): Promise<Trace> {
     const forward = await deps.trace.trace(RESOLVER, lotCode, 'forward', 3);
     const containers = new Set(forward.nodes.filter((node) => node.kind === 'container').map((node) => node.code));
-    const known = new Set(trace.events.map((event) => event.id));
+    const known = new Set(trace.events.map(partyEvent));
     const readings = forward.events.filter(
-      (event) => event.type === 'observe' && !known.has(event.id) && event.lots.some((lot) => containers.has(lot.lotCode)),
+      (event) => event.type === 'observe' && !known.has(partyEvent(event)) && event.lots.some((lot) => containers.has(lot.lotCode)),
     );
     if (readings.length === 0) return trace;
     return { ...trace, events: [...trace.events, ...readings].sort((a, b) => a.eventTime.getTime() - b.eventTime.getTime()) };

@@ -3,6 +3,7 @@
 import type { z } from 'zod';
 import type { BrandRef } from '../brands/standing.js';
 import { regionName } from '../codes/regions.js';
+import { inspectionFindings } from '../trace/graph.js';
 import type { Trace } from '../trace/schemas.js';
 import type { consumerSummarySchema, lotSummarySchema, stageSchema, testItemSchema, warningSchema } from './schemas.js';
 
@@ -104,6 +105,32 @@ function testItems(details: Record<string, unknown> | undefined): TestItem[] {
     }));
 }
 
+/**
+ * The chain's tests, read from its inspect events (the resolver reads the trace with every event):
+ * each event once, however many of the chain's lots it covered (the abattoir's rapid test of two
+ * farms' pigs), with its own findings. Not by the eventIDs its nodes' inspections name: two parties
+ * may record events under one eventID (partyEventKey).
+ */
+function testsOf(live: Trace['events'], trace: Trace, party: Map<string, Trace['parties'][number]>): LotSummary['tests'] {
+  const onChain = new Set(trace.nodes.map((node) => node.code));
+  return live
+    .flatMap((event) => {
+      const findings = inspectionFindings(event.type, event.details);
+      if (!findings || !event.lots.some((lot) => onChain.has(lot.lotCode))) return [];
+      return [
+        {
+          kind: findings.kind,
+          lab: findings.labPartyCode ? (party.get(findings.labPartyCode)?.name ?? findings.labPartyCode) : null,
+          result: findings.result,
+          reportNumber: findings.reportNumber,
+          time: event.eventTime.toISOString(),
+          items: testItems(event.details),
+        },
+      ];
+    })
+    .sort((a, b) => a.time.localeCompare(b.time));
+}
+
 function buildLotSummary(input: LotSummaryInput): LotSummary {
   const { trace } = input;
   const party = new Map(trace.parties.map((p) => [p.code, p]));
@@ -113,7 +140,6 @@ function buildLotSummary(input: LotSummaryInput): LotSummary {
   if (!start) throw new Error(`trace of ${input.lotCode} does not contain it`);
   const startProduct = start.productCode ? product.get(start.productCode) : undefined;
   const producer = party.get(start.partyCode);
-  const eventById = new Map(trace.events.map((event) => [event.id, event]));
   const live = trace.events.filter((event) => !event.declaredInErrorBy && event.type !== 'correction');
 
   const timeline = live
@@ -173,25 +199,7 @@ function buildLotSummary(input: LotSummaryInput): LotSummary {
         return { farm: farm.name, regionCode: farm.regionCode, earTagCount: node.earTags.length };
       }),
     timeline,
-    tests: [
-      // one inspection of several lots (the abattoir's rapid test of two farms' pigs) reaches the
-      // trace through each of them: shown once
-      ...new Map(
-        trace.nodes
-          .flatMap((node) => node.inspections)
-          .filter((inspection) => !inspection.declaredInError)
-          .map((inspection) => [inspection.eventId, inspection]),
-      ).values(),
-    ]
-      .map((inspection) => ({
-        kind: inspection.kind,
-        lab: inspection.labPartyCode ? (party.get(inspection.labPartyCode)?.name ?? inspection.labPartyCode) : null,
-        result: inspection.result,
-        reportNumber: inspection.reportNumber,
-        time: inspection.eventTime.toISOString(),
-        items: testItems(eventById.get(inspection.eventId)?.details),
-      }))
-      .sort((a, b) => a.time.localeCompare(b.time)),
+    tests: testsOf(live, trace, party),
     certificates: [
       ...new Map(
         trace.nodes

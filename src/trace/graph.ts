@@ -140,23 +140,39 @@ function certificatesOf(onLot: { type: string; number: string }[], events: NodeE
   return [...found.values()];
 }
 
+/** What an inspection found, as a trace shows it: of a trace node's inspections, and of the consumer's tests. */
+type InspectionFindings = Pick<Inspection, 'kind' | 'labPartyCode' | 'result' | 'reportNumber'>;
+
+/**
+ * The findings an event records: an inspect event's; none for any other, nor for an EPCIS
+ * `inspecting` event recorded as an inspection that was seen, with no kind or result.
+ */
+export function inspectionFindings(type: string, payload: Record<string, unknown>): InspectionFindings | null {
+  const inspection = payload.inspection;
+  if (type !== 'inspect' || typeof inspection !== 'object' || inspection === null) return null;
+  const { kind, labPartyCode, result, reportNumber } = inspection as Record<string, unknown>;
+  return {
+    kind: String(kind),
+    labPartyCode: (labPartyCode as string | undefined) ?? null,
+    result: String(result),
+    reportNumber: (reportNumber as string | undefined) ?? null,
+  };
+}
+
 function inspectionsOf(events: NodeEvent[]): Inspection[] {
   // most lots of a large trace have none: no filtering and mapping of an empty list for each
   if (events.length === 0) return NONE;
-  // an EPCIS `inspecting` event is recorded as an inspection that was seen, with no kind or result
-  const isInspection = (event: NodeEvent) =>
-    event.type === 'inspect' && typeof event.payload.inspection === 'object' && event.payload.inspection !== null;
-  return events.filter(isInspection).map((event) => {
-    const inspection = event.payload.inspection as Record<string, unknown>;
-    return {
-      eventId: eventIdOfKey(event.id),
-      eventTime: event.eventTime,
-      kind: String(inspection.kind),
-      labPartyCode: (inspection.labPartyCode as string | undefined) ?? null,
-      result: String(inspection.result),
-      reportNumber: (inspection.reportNumber as string | undefined) ?? null,
-      declaredInError: event.declaredInErrorBy !== null,
-    };
+  return events.flatMap((event) => {
+    const findings = inspectionFindings(event.type, event.payload);
+    if (!findings) return NONE;
+    return [
+      {
+        eventId: eventIdOfKey(event.id),
+        eventTime: event.eventTime,
+        ...findings,
+        declaredInError: event.declaredInErrorBy !== null,
+      },
+    ];
   });
 }
 

@@ -149,6 +149,11 @@ function chain(): Trace {
     edges: [],
     events: [
       inspectEvent('E-RAPID', '2026-10-12T23:40:00.000Z', ABATTOIR, ['L-FARM-1', 'L-FARM-2'], { inspection: RAPID }),
+      inspectEvent('E-ELSEWHERE', '2026-10-20T07:00:00.000Z', ABATTOIR, ['L-PACK'], { inspection: { kind: 'sampling', result: 'pass' } }),
+      {
+        ...inspectEvent('E-WRONG', '2026-10-29T07:00:00.000Z', ABATTOIR, ['L-PACK'], { inspection: { kind: 'self', result: 'pass' } }),
+        declaredInErrorBy: 'E-WRONG#error',
+      },
       inspectEvent('E-LAB', '2026-10-30T07:00:00.000Z', LAB, ['L-PACK'], { inspection: LAB_TEST }),
     ],
     parties: [party(FARM_1, 'farm'), party(FARM_2, 'farm'), party(ABATTOIR, 'slaughterhouse'), party(LAB, 'lab')],
@@ -175,7 +180,25 @@ t.test('lotSummary: each inspection once, however many lots of the chain it cove
     'malformed items left out',
   );
   t.equal(lab.lab, `lab ${LAB}`);
-  t.strictSame(sampling.items, [], 'an inspection whose event the trace lacks has no items');
+  t.strictSame(sampling.items, [], 'an inspection that names no items has none');
+});
+
+t.test('lotSummary: two parties’ inspections under one eventID, each with its own result and findings', async (t) => {
+  const trace = chain();
+  // the farm's own test of its pigs, under the eventID the abattoir gave its rapid test: each party's eventIDs are its own
+  const farmTest = { kind: 'self', result: 'fail', items: [{ name: '体温', value: 41.5, unit: 'Cel', result: 'fail' }] };
+  trace.nodes[2].inspections.push({ ...inspection('E-RAPID', '2026-10-11T23:40:00.000Z', 'self'), result: 'fail' });
+  trace.events.unshift(inspectEvent('E-RAPID', '2026-10-11T23:40:00.000Z', FARM_1, ['L-FARM-1'], { inspection: farmTest }));
+  const { tests } = lotSummary({ lotCode: 'L-PACK', trace, today: '2026-11-20', brands: [] });
+  t.strictSame(
+    tests.slice(0, 2).map(({ kind, result, items }) => ({ kind, result, items: items.map((item) => item.name) })),
+    [
+      { kind: 'self', result: 'fail', items: ['体温'] },
+      { kind: 'rapid', result: 'pass', items: ['盐酸克伦特罗（瘦肉精）', '莱克多巴胺'] },
+    ],
+    'the farm’s test and the abattoir’s, each once with its own findings',
+  );
+  t.equal(tests.length, 4, 'beside the chain’s other two');
 });
 
 t.test('lotSummary: a farm is shown by name and region, never its address; the maker keeps its address', async (t) => {
