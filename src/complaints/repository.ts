@@ -28,6 +28,7 @@ export function createComplaintsRepository(db: Db) {
         .returning();
       return row;
     },
+    /** The newest first; complaints filed at one instant in ticket order, so that pages neither repeat nor skip one. */
     list(filter: { status?: string; lotCode?: string; limit: number; offset: number }): Promise<ComplaintRow[]> {
       const conditions: SQL[] = [];
       if (filter.status) conditions.push(eq(complaints.status, filter.status));
@@ -36,7 +37,7 @@ export function createComplaintsRepository(db: Db) {
         .select()
         .from(complaints)
         .where(and(...conditions))
-        .orderBy(desc(complaints.createdAt))
+        .orderBy(desc(complaints.createdAt), complaints.ticket)
         .limit(filter.limit)
         .offset(filter.offset);
     },

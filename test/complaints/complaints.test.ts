@@ -230,3 +230,23 @@ t.test("a complaint's status page is in the browser's language unless its link n
   sentAsDeclared(t, document, ['POST', '/complaints'], sent(receipt), 201);
   sentAsDeclared(t, document, ['POST', '/complaints'], sent(filed), 201);
 });
+
+t.test('regulators paging through complaints filed at one instant see each on exactly one page', async (t) => {
+  const filedAt = new Date('2026-11-30T02:00:00Z');
+  const { app, adminKey } = await buildTestApp(t, undefined, { complaintsPerHour: 100, now: () => filedAt });
+  const admin = client(app, adminKey);
+  const regulator = client(app, (await admin.post('/api-keys', { role: 'regulator' })).body.key);
+  const tickets = new Set<string>();
+  for (let i = 0; i < 24; i++) {
+    const filed = await client(app).post('/complaints', { code: `UNKNOWN${i}`, category: 'quality', text: '有异味' });
+    expectStatus(t, filed, 201, `complaint ${i} filed`);
+    tickets.add(filed.body.ticket);
+  }
+  const paged: string[] = [];
+  for (let offset = 0; offset < tickets.size; offset += 5) {
+    const page = expectStatus(t, await regulator.get(`/regulator/complaints?limit=5&offset=${offset}`), 200, `page at ${offset}`);
+    paged.push(...page.body.items.map((complaint: { ticket: string }) => complaint.ticket));
+  }
+  t.equal(paged.length, tickets.size, 'as many complaints on the pages as were filed');
+  t.same(new Set(paged), tickets, 'every complaint on a page, none twice');
+});
