@@ -28,3 +28,9 @@ export function nameSchema(maxLength: number) {
       }
     });
 }
+
+/**
+ * An address (a party's, a site's): shown beside a name on the consumer page, in traces and recall
+ * lists, and read for the township it names, so held to the characters a name may have.
+ */
+export const addressSchema = nameSchema(500);

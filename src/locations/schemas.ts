@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { nameSchema } from '../codes/names.js';
+import { addressSchema, nameSchema } from '../codes/names.js';
 import { serviceCodeField } from '../codes/service-codes.js';
 import { glnSchema, regionCodeSchema } from '../parties/schemas.js';
 
@@ -10,7 +10,7 @@ export const createLocationBody = z.object({
   name: nameSchema(200),
   kind: z.enum(LOCATION_KINDS),
   regionCode: regionCodeSchema,
-  address: z.string().max(500).optional(),
+  address: addressSchema.optional(),
   latitude: z.number().min(-90).max(90).optional(),
   longitude: z.number().min(-180).max(180).optional(),
   gln: glnSchema.optional(),

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { isValidScLicence } from '../codes/china.js';
 import { isValidGln } from '../codes/gs1.js';
-import { nameSchema } from '../codes/names.js';
+import { addressSchema, nameSchema } from '../codes/names.js';
 import { isKnownRegionCode, regionFilter } from '../codes/regions.js';
 import { PARTY_KINDS } from '../codes/service-codes.js';
 import { isValidUscc } from '../codes/uscc.js';
@@ -34,7 +34,7 @@ export const createPartyBody = z.object({
     })
     .optional(),
   regionCode: regionCodeSchema,
-  address: z.string().max(500).optional(),
+  address: addressSchema.optional(),
   contact: z
     .object({ person: z.string().max(100).optional(), phone: z.string().max(40).optional(), email: z.string().email().max(254).optional() })
     .optional(),

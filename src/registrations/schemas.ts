@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { isValidScLicence } from '../codes/china.js';
-import { nameSchema } from '../codes/names.js';
+import { addressSchema, nameSchema } from '../codes/names.js';
 import { dateSchema } from '../codes/timestamp.js';
 import { isValidUscc } from '../codes/uscc.js';
 import { partyKindSchema, regionCodeSchema } from '../parties/schemas.js';
@@ -38,7 +38,7 @@ export const applyBody = z.object({
     error: 'must be an 18-character 统一社会信用代码: a 6-digit region code as characters 3–8 and a valid GB 32100 check character',
   }),
   regionCode: regionCodeSchema,
-  address: z.string().trim().min(1).max(500),
+  address: addressSchema,
   contact: z.object({
     person: nameSchema(100),
     phone: z
