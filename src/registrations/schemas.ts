@@ -31,6 +31,19 @@ const credential = <T extends readonly [string, ...string[]]>(types: T) =>
       path: ['validUntil'],
     });
 
+/**
+ * Credentials listed once each: one number named twice under its type (with two validities, say) is
+ * refused at the second, as POST /parties refuses a licence listed twice.
+ */
+const eachOnce = <T extends { type: string; number: string }>(credentials: T[], context: z.RefinementCtx) => {
+  const seen = new Set<string>();
+  for (const [index, { type, number }] of credentials.entries()) {
+    const key = JSON.stringify([type, number]);
+    if (seen.has(key)) context.addIssue({ code: 'custom', message: `names ${type} ${number} twice`, path: [index, 'number'] });
+    seen.add(key);
+  }
+};
+
 export const applyBody = z.object({
   kind: partyKindSchema.exclude(['regulator']),
   name: nameSchema(200),
@@ -56,8 +69,9 @@ export const applyBody = z.object({
       }),
     )
     .max(10)
+    .superRefine(eachOnce)
     .default([]),
-  certifications: z.array(credential(CERTIFICATION_TYPES)).max(10).default([]),
+  certifications: z.array(credential(CERTIFICATION_TYPES)).max(10).superRefine(eachOnce).default([]),
 });
 export type ApplyInput = z.infer<typeof applyBody>;
 

@@ -39,3 +39,25 @@ t.test('a party keeps every licence its application named', async (t) => {
     t.equal(bad.body.errors[0].pointer, '/licences/scLicence/1');
   });
 });
+
+t.test('an application naming one licence or certification twice is a 400 at the second, as POST /parties answers', async (t) => {
+  const world = await createWorld(t, undefined, { registrationsPerHour: 100 });
+  const anonymous = client(world.app);
+  const sc = { type: 'sc_licence', number: 'SC10450023600012', validUntil: '2027-12-31' };
+  const twice = await anonymous.post(
+    '/registrations',
+    registrationBody({
+      licences: [sc, { type: 'business_licence', number: 'BL-1', validUntil: '2030-12-31' }, { ...sc, validUntil: '2026-12-31' }],
+    }),
+  );
+  expectStatus(t, twice, 400, 'one SC licence named twice, with two validities');
+  t.match(twice.body.errors, [{ in: 'body', pointer: '/licences/2/number', detail: 'twice' }]);
+  const gi = { type: 'gi_use_permit', number: 'GI-7', validUntil: '2027-01-31' };
+  const certified = await anonymous.post('/registrations', registrationBody({ certifications: [gi, gi] }));
+  expectStatus(t, certified, 400, 'one certification named twice');
+  t.match(certified.body.errors, [{ in: 'body', pointer: '/certifications/1/number', detail: 'twice' }]);
+  const sameNumberOtherType = registrationBody({
+    licences: [sc, { type: 'business_licence', number: 'SC10450023600012', validUntil: '2030-12-31' }],
+  });
+  expectStatus(t, await anonymous.post('/registrations', sameNumberOtherType), 201, 'one number under two types is two licences');
+});
