@@ -289,9 +289,12 @@ export function createBrandService(deps: {
         }
         const refusal = transitionRefusal(current.state as AuthorizationState, input.state);
         if (refusal) throw conflict(`party ${partyCode}, brand ${code}: ${refusal}`);
-        if (effectiveOn < current.stateSince) {
+        // an admission from a day still to come is changed from today: no change may be in the future,
+        // and waiting for its first day would leave a mistaken one holding its place until then
+        const earliest = current.stateSince > today() ? today() : current.stateSince;
+        if (effectiveOn < earliest) {
           throw conflict(`the change cannot take effect before the current state (${current.state} since ${current.stateSince})`, [
-            bodyField(['effectiveOn'], `must not be before ${current.stateSince}`),
+            bodyField(['effectiveOn'], `must not be before ${earliest}`),
           ]);
         }
         const disposalDeadline = input.state === 'admitted' ? null : addDays(effectiveOn, disposalDays);

@@ -185,6 +185,20 @@ t.test('brand programme', async (t) => {
     );
   });
 
+  t.test('an admission from a day still to come can be suspended or exited before it starts, from today', async (t) => {
+    const party = await world.party('processor');
+    const code = await brand([]);
+    const admitFrom = (validFrom: string) =>
+      office.post(`/brands/${code}/authorizations`, { partyCode: party.code, tier: 'head', validFrom, reason: '准入' });
+    await world.ok(admitFrom(dayAgo(-30)), 201);
+    expectStatus(t, await change(code, party.code, 'exited', { effectiveOn: dayAgo(1) }), 409, 'not before today');
+    const withdrawn = expectStatus(t, await change(code, party.code, 'exited'), 200, 'withdrawn before it starts');
+    t.match(withdrawn.body, { validFrom: dayAgo(-30), state: 'exited', stateSince: today() });
+    expectStatus(t, await admitFrom(today()), 201, 'admitted again, from today');
+    const later = expectStatus(t, await change(code, party.code, 'suspended', { effectiveOn: today() }), 200, 'suspended');
+    t.match(later.body, { state: 'suspended', stateSince: today() });
+  });
+
   t.test('state changes: admitted → suspended → admitted → exited, each with a reason and day; invalid ones 409', async (t) => {
     const party = await world.party('processor');
     const code = await brand([]);
