@@ -291,7 +291,7 @@ export function createBrandService(deps: {
         if (refusal) throw conflict(`party ${partyCode}, brand ${code}: ${refusal}`);
         // an admission from a day still to come is changed from today: no change may be in the future,
         // and waiting for its first day would leave a mistaken one holding its place until then
-        const earliest = current.stateSince > today() ? today() : current.stateSince;
+        const earliest = [current.stateSince, today()].sort()[0]; // ISO dates sort as days do
         if (effectiveOn < earliest) {
           throw conflict(`the change cannot take effect before the current state (${current.state} since ${current.stateSince})`, [
             bodyField(['effectiveOn'], `must not be before ${earliest}`),
