@@ -125,6 +125,8 @@ export type AppOptions = {
   webhooks?: WebhookPolicy;
   /** Webhook subscriptions one party (or a key of no party) may keep (20 unless set). */
   subscriptionsPerParty?: number;
+  /** Webhook subscriptions this process delivers at once (4 unless set). */
+  deliveriesPerProcess?: number;
   /** How often RFID observations whose window has closed are looked for (0: only when asked to drain). */
   rfidTickMs?: number;
   /** Yields each kind of transformation may have in a mass balance (curing keeps 50–70 % of the weight by default). */
@@ -355,6 +357,7 @@ export function createServices(
       webhooks: options.webhooks ?? { allowInsecure: false },
       lagMs: options.subscriptionLagMs,
       perParty: options.subscriptionsPerParty,
+      deliveriesAtOnce: options.deliveriesPerProcess,
       lease,
       log: options.log,
     }),

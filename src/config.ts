@@ -2,6 +2,7 @@ import { existsSync, statSync } from 'node:fs';
 import ipaddr from 'ipaddr.js';
 import { z } from 'zod';
 import { DEFAULT_JOB_LEASE_SECONDS } from './db/leases.js';
+import { DEFAULT_DELIVERIES_PER_PROCESS } from './epcis/subscriptions.js';
 import { SetupError } from './errors/setup.js';
 import { parseYieldAllowances } from './lots/ledger.js';
 import { parseRecallDeadlines } from './recalls/deadlines.js';
@@ -137,6 +138,13 @@ const configSchema = z.object({
     .max(10_000)
     .default(20)
     .describe('webhook subscriptions one party (or a key of no party) may keep'),
+  WEBHOOK_DELIVERIES_PER_PROCESS: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(100)
+    .default(DEFAULT_DELIVERIES_PER_PROCESS)
+    .describe('webhook subscriptions one service process delivers at once: a slow webhook holds one of them'),
   YIELD_ALLOWANCES: parsedBy(parseYieldAllowances)
     .optional()
     .describe('yields allowed per transformation kind in mass balances, e.g. curing=0.5-0.7,smoking=0.6-0.95'),

@@ -56,6 +56,7 @@ async function main() {
     ipSalt: config.IP_HASH_SALT ?? (await storedSecret(database.db, 'ip-hash-salt')),
     webhooks: { allowInsecure: config.WEBHOOKS_ALLOW_INSECURE },
     subscriptionsPerParty: config.SUBSCRIPTIONS_PER_PARTY,
+    deliveriesPerProcess: config.WEBHOOK_DELIVERIES_PER_PROCESS,
     yieldAllowances: config.YIELD_ALLOWANCES,
     recallDeadlines: config.RECALL_DEADLINES,
     creditRecomputeMs: config.CREDIT_RECOMPUTE_HOURS * 3_600_000,
@@ -70,12 +71,18 @@ async function main() {
   closeWithGrace({ delay: SHUTDOWN_GRACE_MS, logger: { error: (message: string) => app.log.error(message) } }, async ({ signal, err }) => {
     if (err) app.log.error({ err }, 'stopping after an unexpected error');
     else app.log.info({ signal }, 'shutting down');
-    // jobs still running shortly before the grace period ends are let go (they stop at their next
-    // step), so that another process on the database takes them at once, not once their leases end
+    // jobs and webhook deliveries still running shortly before the grace period ends are let go
+    // (jobs stop at their next step, deliveries at once), so that another process on the database
+    // takes them at once, not once their leases end
     const letGo = setTimeout(() => {
-      Promise.all([app.services.items.releaseLeases(), app.services.epcis.releaseLeases()]).then(
-        ([codeJobs, captureJobs]) => {
-          if (codeJobs + captureJobs > 0) app.log.warn({ codeJobs, captureJobs }, 'jobs the stop could not wait for were let go');
+      Promise.all([
+        app.services.items.releaseLeases(),
+        app.services.epcis.releaseLeases(),
+        app.services.subscriptions.releaseLeases(),
+      ]).then(
+        ([codeJobs, captureJobs, subscriptions]) => {
+          if (codeJobs + captureJobs + subscriptions > 0)
+            app.log.warn({ codeJobs, captureJobs, subscriptions }, 'jobs the stop could not wait for were let go');
         },
         (error) => app.log.error({ err: error }, 'letting go of job leases failed'),
       );

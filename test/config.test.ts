@@ -40,6 +40,7 @@ t.test('defaults', async (t) => {
     SEED_DEMO: true,
     WEBHOOKS_ALLOW_INSECURE: false,
     SUBSCRIPTIONS_PER_PARTY: 20,
+    WEBHOOK_DELIVERIES_PER_PROCESS: 4,
     CREDIT_RECOMPUTE_HOURS: 24,
     JOB_LEASE_SECONDS: 30,
     CONSUMER_CREDIT_GRADE: false,
@@ -78,6 +79,7 @@ t.test('values are read and coerced', async (t) => {
   t.equal(loadConfig({ CREDIT_RECOMPUTE_HOURS: '0' }).CREDIT_RECOMPUTE_HOURS, 0, '0 turns the timer off');
   t.equal(loadConfig({ CONSUMER_CREDIT_GRADE: 'true' }).CONSUMER_CREDIT_GRADE, true);
   t.equal(loadConfig({ PORT: '65535' }).PORT, 65535);
+  t.equal(loadConfig({ WEBHOOK_DELIVERIES_PER_PROCESS: '16' }).WEBHOOK_DELIVERIES_PER_PROCESS, 16);
 });
 
 t.test('bad values throw ConfigError naming the variable', async (t) => {
@@ -97,6 +99,13 @@ t.test('bad values throw ConfigError naming the variable', async (t) => {
   t.match(configError(t, { BODY_LIMIT_BYTES: '100' }), /BODY_LIMIT_BYTES/);
   t.match(configError(t, { SEED_DEMO: 'yes' }), /SEED_DEMO/);
   t.match(configError(t, { CREDIT_RECOMPUTE_HOURS: '1000' }), /CREDIT_RECOMPUTE_HOURS/, 'beyond what a timer can wait');
+  for (const places of ['0', '2.5', 'four', '101']) {
+    t.match(
+      configError(t, { WEBHOOK_DELIVERIES_PER_PROCESS: places }),
+      /WEBHOOK_DELIVERIES_PER_PROCESS: /,
+      `WEBHOOK_DELIVERIES_PER_PROCESS=${places}`,
+    );
+  }
 
   const several = configError(t, { PORT: 'abc', ADMIN_API_KEY: 'short' });
   t.match(several, /PORT/, 'every problem listed');

@@ -6,7 +6,7 @@ import { type Db, queryRows, SERVICE_NAME } from '../db/client.js';
 import { type JobLease, jobLease, leaseEnd } from '../db/leases.js';
 import { apiKeys, epcisQueries, epcisSubscriptions } from '../db/schema.js';
 import { badRequest, conflict, notFound, Problem, unprocessable } from '../errors/problem.js';
-import { decodePageToken, type PageCursor, parseEventQuery, storedQueryParams } from './query-params.js';
+import { decodePageToken, type EventQuery, type PageCursor, parseEventQuery, storedQueryParams } from './query-params.js';
 import type { EpcisService } from './service.js';
 import { createWebhookSender, type DeliveryLimits, destinationProblem, type WebhookPolicy } from './webhooks.js';
 
@@ -26,8 +26,8 @@ const heldKey = (partyCode: string, role: string) => `${partyCode}\u0000${role}`
 const SCHEDULE_FIELDS = ['second', 'minute', 'hour', 'dayOfMonth', 'month', 'dayOfWeek'] as const;
 const MAX_BACKOFF_MS = 5 * 60_000;
 const BATCH = 1000;
-/** Subscriptions a process delivers at once: a slow webhook holds one place, the others go on. */
-const DELIVERY_CONCURRENCY = 4;
+/** Subscriptions a process delivers at once, unless configured (WEBHOOK_DELIVERIES_PER_PROCESS): a slow webhook holds one place, the others go on. */
+export const DEFAULT_DELIVERIES_PER_PROCESS = 4;
 /** Subscriptions a party (or a key of no party) may keep, unless configured (SUBSCRIPTIONS_PER_PARTY). */
 export const DEFAULT_SUBSCRIPTIONS_PER_PARTY = 20;
 /** Owners of named queries made with a key of no party (an admin's, a regulator's without a party) are that key. */
@@ -104,6 +104,8 @@ export function createSubscriptionService(deps: {
   lagMs?: number;
   /** Subscriptions one party (or a key of no party) may keep (DEFAULT_SUBSCRIPTIONS_PER_PARTY unless set). */
   perParty?: number;
+  /** Subscriptions this process delivers at once (DEFAULT_DELIVERIES_PER_PROCESS unless set). */
+  deliveriesAtOnce?: number;
   /** This process's hold on the subscriptions it delivers (see src/db/leases.ts); its own one unless given. */
   lease?: JobLease;
   log?: { warn: (object: object, message: string) => void };
@@ -112,6 +114,7 @@ export function createSubscriptionService(deps: {
   const lease = deps.lease ?? jobLease();
   const lagMs = deps.lagMs ?? 2000;
   const perParty = deps.perParty ?? DEFAULT_SUBSCRIPTIONS_PER_PARTY;
+  const deliveriesAtOnce = deps.deliveriesAtOnce ?? DEFAULT_DELIVERIES_PER_PROCESS;
   const now = deps.now ?? (() => new Date());
   const post = createWebhookSender(deps.webhooks, deps.deliveryLimits);
   const ownerOf = (principal: Principal) => principal.partyCode ?? `${KEY_OWNER}${principal.keyId}`;
@@ -213,73 +216,104 @@ export function createSubscriptionService(deps: {
     and(eq(epcisSubscriptions.id, subscription.id), eq(epcisSubscriptions.claimedBy, lease.owner));
   const released = { claimedBy: null, leaseUntil: null };
 
+  /** What a subscription is delivered as: its named query, run with the reading scope of the key that made it. */
+  type Standing = { query: QueryRow; principal: Principal };
+
   /**
-   * Runs a subscription once, this process holding it (see claim): events recorded since its
-   * cursor go to `dest`, page by page; the cursor moves only when every page was accepted (2xx),
-   * so delivery is at least once. The window ends at `windowEnd` (see windowEndAt), before any
-   * write still in flight. Says whether it let go of the subscription (with its last write).
+   * Whether the subscription is delivered now, told without claiming it: its named query and who it
+   * runs as, or null when it is paused (its `lastError` says why, written once, not at every look)
+   * or has ended (a revoked key of no party's, deleted).
    */
-  async function deliver(subscription: SubscriptionRow, at: Date, windowEnd: Date, keys: RoundKeys): Promise<boolean> {
+  async function standingOf(subscription: SubscriptionRow, keys: RoundKeys): Promise<Standing | null> {
     const [query] = await db
       .select()
       .from(epcisQueries)
       .where(and(eq(epcisQueries.owner, subscription.owner), eq(epcisQueries.name, subscription.queryName)));
-    if (!query) return false;
+    if (!query) return null;
     // a key of no party owns its queries alone: once it is revoked, its subscriptions end (nobody
     // could list or delete them any more, and each look would read them again for nothing)
     if (query.owner.startsWith(KEY_OWNER) && !keys.valid.has(query.owner.slice(KEY_OWNER.length))) {
       await db.delete(epcisSubscriptions).where(eq(epcisSubscriptions.id, subscription.id));
-      return true;
+      return null;
     }
+    const paused = pauseOf(subscription, query, keys);
+    if (paused) {
+      if (subscription.lastError !== paused)
+        await db.update(epcisSubscriptions).set({ lastError: paused }).where(eq(epcisSubscriptions.id, subscription.id));
+      return null;
+    }
+    return { query, principal: { keyId: 'subscription', role: query.role as Role, partyCode: query.partyCode } };
+  }
+
+  /** Why the subscription waits (its `lastError`), or null when it is delivered. */
+  function pauseOf(subscription: SubscriptionRow, query: QueryRow, keys: RoundKeys): string | null {
     // made with a key of another role than the query's (possible before a key reached only its own
     // role's queries; migration 0033 found those it could): paused for good, said where the query's
     // role lists it, so that a key of that role may end it
-    if (subscription.role !== null && subscription.role !== query.role) {
-      const paused = `paused: subscribed with a key of another role than the ${query.role} key that made the named query; a ${query.role} key may delete it and subscribe again`;
-      if (subscription.lastError !== paused)
-        await db.update(epcisSubscriptions).set({ lastError: paused }).where(eq(epcisSubscriptions.id, subscription.id));
-      return false;
-    }
+    if (subscription.role !== null && subscription.role !== query.role)
+      return `paused: subscribed with a key of another role than the ${query.role} key that made the named query; a ${query.role} key may delete it and subscribe again`;
     // made before subscriptions recorded their key's role, while the party held keys of both roles:
     // an operator key may have made it, so a regulator's query (every party's events) waits for a
     // regulator key to subscribe again
-    if (subscription.role === null && query.role === 'regulator' && !query.owner.startsWith(KEY_OWNER)) {
-      const paused =
-        'paused: made before subscriptions recorded the role of their key, by an operator or a regulator key; a regulator key may delete it and subscribe again';
-      if (subscription.lastError !== paused)
-        await db.update(epcisSubscriptions).set({ lastError: paused }).where(eq(epcisSubscriptions.id, subscription.id));
-      return false;
-    }
+    if (subscription.role === null && query.role === 'regulator' && !query.owner.startsWith(KEY_OWNER))
+      return 'paused: made before subscriptions recorded the role of their key, by an operator or a regulator key; a regulator key may delete it and subscribe again';
     // a party's query is delivered while the party holds a valid key of the role that made it: once
     // its regulator key is revoked, a regulator party's subscription no longer sends every party's
     // events (its operator keys reach none of that role's queries); it goes on from where it stopped
     // when the party is issued such a key again, whose holder may end it
-    if (!query.owner.startsWith(KEY_OWNER) && query.partyCode && !keys.held.has(heldKey(query.partyCode, query.role))) {
+    if (!query.owner.startsWith(KEY_OWNER) && query.partyCode && !keys.held.has(heldKey(query.partyCode, query.role)))
       // said where the subscription is listed, so that the holder of a new key sees why nothing came
-      const paused = `paused: the party holds no valid ${query.role} key`;
-      if (subscription.lastError !== paused)
-        await db.update(epcisSubscriptions).set({ lastError: paused }).where(eq(epcisSubscriptions.id, subscription.id));
-      return false;
+      return `paused: the party holds no valid ${query.role} key`;
+    return null;
+  }
+
+  /** A delivery's window: events recorded from `from` until `windowEnd`, narrowed by the query's own recordTime bounds. */
+  const windowOf = (stored: EventQuery, from: Date, windowEnd: Date) => ({
+    recordTimeFrom: stored.recordTimeFrom && stored.recordTimeFrom > from ? stored.recordTimeFrom : from,
+    recordTimeBefore: stored.recordTimeBefore && stored.recordTimeBefore < windowEnd ? stored.recordTimeBefore : windowEnd,
+  });
+
+  /**
+   * Does the subscription have something to send from `from` until `windowEnd`: a retry whose time
+   * has come, a report asked for even when empty, or an event in its window? Read only, so that a
+   * subscription with nothing new is not claimed (two writes) at every look.
+   */
+  async function hasWork(subscription: SubscriptionRow, { query, principal }: Standing, from: Date, windowEnd: Date): Promise<boolean> {
+    if (windowEnd <= from) return false;
+    if (subscription.failures > 0 || subscription.reportIfEmpty) return true;
+    let stored: EventQuery;
+    try {
+      stored = parseEventQuery(query.params);
+    } catch {
+      // a stored query that no longer runs: the delivery records why
+      return true;
     }
-    const principal: Principal = { keyId: 'subscription', role: query.role as Role, partyCode: query.partyCode };
-    if (windowEnd <= subscription.cursor) return false;
+    const { events } = await deps.epcis.query(principal, { ...stored, ...windowOf(stored, from, windowEnd), limit: 1 });
+    return events.length > 0;
+  }
+
+  /**
+   * Runs a subscription once, this process holding it (see claimAndDeliver): events recorded since
+   * `from` (its cursor, or later when this process found nothing before) go to `dest`, page by page;
+   * the cursor moves only when every page was accepted (2xx), so delivery is at least once. The
+   * window ends at `windowEnd` (see windowEndAt), before any write still in flight. Lets go of the
+   * subscription with its last write.
+   */
+  async function deliver(
+    subscription: SubscriptionRow,
+    { query, principal }: Standing,
+    from: Date,
+    at: Date,
+    windowEnd: Date,
+  ): Promise<void> {
     const slot = subscription.schedule ? slotOf(subscription.schedule, at) : null;
     try {
       const stored = parseEventQuery(query.params);
-      // the window, narrowed by the query's own recordTime bounds
-      const recordTimeFrom =
-        stored.recordTimeFrom && stored.recordTimeFrom > subscription.cursor ? stored.recordTimeFrom : subscription.cursor;
-      const recordTimeBefore = stored.recordTimeBefore && stored.recordTimeBefore < windowEnd ? stored.recordTimeBefore : windowEnd;
+      const window = windowOf(stored, from, windowEnd);
       let after: PageCursor | undefined;
       let pages = 0;
       do {
-        const result = await deps.epcis.query(principal, {
-          ...stored,
-          recordTimeFrom,
-          recordTimeBefore,
-          after,
-          limit: BATCH,
-        });
+        const result = await deps.epcis.query(principal, { ...stored, ...window, after, limit: BATCH });
         if (result.events.length === 0 && (pages > 0 || !subscription.reportIfEmpty)) break;
         const body = JSON.stringify({
           ...deps.epcis.queryDocument(result),
@@ -296,7 +330,7 @@ export function createSubscriptionService(deps: {
         const refused = await destinationProblem(subscription.dest, deps.webhooks);
         if (refused) throw new Error(`the destination ${refused}`);
         // renewed before each page: a page sent after another process took the subscription over
-        // (this one stalled past its lease) would be sent twice
+        // (this one stalled past its lease, or a stop let go of it) would be sent twice
         const renewed = await db
           .update(epcisSubscriptions)
           .set({ leaseUntil: leaseEnd(lease) })
@@ -305,10 +339,13 @@ export function createSubscriptionService(deps: {
             id: epcisSubscriptions.id,
           });
         if (renewed.length === 0) {
-          deps.log?.warn({ subscription: subscription.id, pages }, 'webhook delivery taken over by another process or deleted; stopped');
-          return true;
+          deps.log?.warn(
+            { subscription: subscription.id, pages },
+            'webhook delivery taken over by another process, let go or deleted; stopped',
+          );
+          return;
         }
-        const status = await post(subscription.dest, body, headers);
+        const status = await post(subscription.dest, body, headers, cutOff.signal);
         if (status < 200 || status >= 300) throw new Error(`webhook answered ${status}`);
         pages++;
         after = result.nextPageToken ? decodePageToken(result.nextPageToken, stored.order) : undefined;
@@ -320,6 +357,12 @@ export function createSubscriptionService(deps: {
         .set({ cursor: windowEnd, failures: 0, lastError: null, nextAttemptAt: null, lastSlot: slot, ...released })
         .where(held(subscription));
     } catch (error) {
+      if (cutOff.signal.aborted) {
+        // not the webhook's failure: the window is sent again, whole, by the process that takes it
+        deps.log?.warn({ subscription: subscription.id }, 'webhook delivery cut off by the stop; let go');
+        await db.update(epcisSubscriptions).set(released).where(held(subscription));
+        return;
+      }
       const failures = subscription.failures + 1;
       deps.log?.warn({ subscription: subscription.id, failures, err: error }, 'webhook delivery failed; will retry');
       await db
@@ -333,7 +376,6 @@ export function createSubscriptionService(deps: {
         })
         .where(held(subscription));
     }
-    return true;
   }
 
   /**
@@ -350,15 +392,26 @@ export function createSubscriptionService(deps: {
       );
   const dueAt = (at: Date) => or(isNull(epcisSubscriptions.nextAttemptAt), lte(epcisSubscriptions.nextAttemptAt, at));
 
-  // Subscriptions are delivered by slots, DELIVERY_CONCURRENCY of them: a slot that ends takes the
+  // Subscriptions are delivered by slots, `deliveriesAtOnce` of them: a slot that ends takes the
   // next queued subscription at once, so a slow webhook holds its own slot and nobody else's.
   const queue: { id: string; look: Look }[] = [];
   /** Subscriptions this process has queued or delivers now: a look does not queue them again. */
   const mine = new Set<string>();
   /** Those it holds (claimed), whose leases it renews. */
   const holding = new Set<string>();
+  /**
+   * Up to when this process found nothing for a subscription to send: the next look searches from
+   * there rather than from its cursor, which stays where it is (moving it would be a write a look).
+   */
+  const nothingUntil = new Map<string, Date>();
+  const searchFrom = (subscription: SubscriptionRow) => {
+    const checked = nothingUntil.get(subscription.id);
+    return checked && checked > subscription.cursor ? checked : subscription.cursor;
+  };
   const running = new Set<Promise<void>>();
   let stopping = false;
+  /** Aborted when a stop lets go of the deliveries under way: their posts end at once. */
+  const cutOff = new AbortController();
   /** The timer's look under way, if any: the next waits for it rather than read the same rows twice. */
   let looking: Promise<unknown> | undefined;
 
@@ -367,11 +420,24 @@ export function createSubscriptionService(deps: {
   };
 
   /**
-   * Claims the subscription for this process (one statement that takes it only where `free`, so
-   * two processes never both hold it) and, if it is still due as its row stands now (another
-   * process may have delivered it meanwhile), delivers it, then lets go of it.
+   * Delivers the subscription if it has something to send as its row stands now (another process
+   * may have delivered it meanwhile): first told by reading alone, so that a paused subscription,
+   * or one with nothing new, is never written to; then claimed for this process (one statement
+   * that takes it only where `free`, so two processes never both hold it), delivered and let go.
    */
   async function claimAndDeliver(id: string, look: Look): Promise<void> {
+    const [row] = await db
+      .select()
+      .from(epcisSubscriptions)
+      .where(and(eq(epcisSubscriptions.id, id), free, dueAt(look.at)));
+    if (!row || !isDue(row, look.at)) return;
+    const standing = await standingOf(row, look.keys);
+    if (!standing) return;
+    if (!(await hasWork(row, standing, searchFrom(row), look.windowEnd))) {
+      if (look.windowEnd > searchFrom(row)) nothingUntil.set(id, look.windowEnd);
+      return;
+    }
+    if (stopping) return;
     const [subscription] = await db
       .update(epcisSubscriptions)
       .set({ claimedBy: lease.owner, leaseUntil: leaseEnd(lease) })
@@ -380,15 +446,18 @@ export function createSubscriptionService(deps: {
     if (!subscription) return;
     holding.add(id);
     try {
-      const letGo = isDue(subscription, look.at) && (await deliver(subscription, look.at, look.windowEnd, look.keys));
-      if (!letGo) await db.update(epcisSubscriptions).set(released).where(held(subscription));
+      const from = searchFrom(subscription);
+      nothingUntil.delete(id);
+      // delivered meanwhile by another process (its slot, or its cursor past this window)
+      if (isDue(subscription, look.at) && look.windowEnd > from) await deliver(subscription, standing, from, look.at, look.windowEnd);
+      else await db.update(epcisSubscriptions).set(released).where(held(subscription));
     } finally {
       holding.delete(id);
     }
   }
 
   function fillSlots() {
-    while (!stopping && running.size < DELIVERY_CONCURRENCY && queue.length > 0) {
+    while (!stopping && running.size < deliveriesAtOnce && queue.length > 0) {
       const { id, look } = queue.shift() as (typeof queue)[number];
       const run: Promise<void> = claimAndDeliver(id, look)
         .catch((error) => {
@@ -411,12 +480,14 @@ export function createSubscriptionService(deps: {
    */
   async function queueDue(): Promise<{ delivered: Promise<void> }> {
     const at = now();
-    const due = (
-      await db
-        .select()
-        .from(epcisSubscriptions)
-        .where(and(dueAt(at), free))
-    ).filter((subscription) => !mine.has(subscription.id) && isDue(subscription, at));
+    const rows = await db
+      .select()
+      .from(epcisSubscriptions)
+      .where(and(dueAt(at), free));
+    // what was found of subscriptions since deleted, or held by another process, is of no more use
+    const listed = new Set(rows.map((row) => row.id));
+    for (const id of nothingUntil.keys()) if (!listed.has(id)) nothingUntil.delete(id);
+    const due = rows.filter((subscription) => !mine.has(subscription.id) && isDue(subscription, at));
     if (due.length === 0) return { delivered: Promise.resolve() };
     // one bound for the look: a write starting after it records later than `at`, past every window
     const windowEnd = await windowEndAt(at);
@@ -580,7 +651,23 @@ export function createSubscriptionService(deps: {
         .set({ leaseUntil: leaseEnd(lease) })
         .where(and(anyOf(epcisSubscriptions.id, [...holding]), eq(epcisSubscriptions.claimedBy, lease.owner)));
     },
-    /** Starts no more deliveries and waits for those under way. */
+    /**
+     * Lets go of the subscriptions this process delivers now (a stop that cannot wait for their
+     * webhooks any longer) and cuts their posts off: another process takes them at its next look,
+     * not once their leases end, and sends their windows again from the first page (their cursors
+     * moved only for windows delivered whole). Starts no more deliveries. Returns how many it let go.
+     */
+    async releaseLeases(): Promise<number> {
+      stopping = true;
+      const letGo = await db
+        .update(epcisSubscriptions)
+        .set(released)
+        .where(eq(epcisSubscriptions.claimedBy, lease.owner))
+        .returning({ id: epcisSubscriptions.id });
+      cutOff.abort();
+      return letGo.length;
+    },
+    /** Starts no more deliveries and waits for those under way (see releaseLeases for those that cannot end in time). */
     async stop() {
       stopping = true;
       if (timer) clearInterval(timer);

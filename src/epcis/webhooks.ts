@@ -97,7 +97,8 @@ export function createWebhookSender(policy: WebhookPolicy, { timeoutMs, maxRespo
     ...(policy.allowInsecure ? {} : { lookup: publicAddressLookup }),
   };
   const agents = { 'http:': new RequestFilteringHttpAgent(filter), 'https:': new RequestFilteringHttpsAgent(filter) };
-  return (url: string, body: string, headers: Record<string, string>): Promise<number> =>
+  /** `signal` cuts the post off: a delivery that is given up (the service stops) fails at once. */
+  return (url: string, body: string, headers: Record<string, string>, signal?: AbortSignal): Promise<number> =>
     new Promise((resolve, reject) => {
       const target = new URL(url);
       const address = target.hostname.replace(/^\[|\]$/g, '');
@@ -123,6 +124,7 @@ export function createWebhookSender(policy: WebhookPolicy, { timeoutMs, maxRespo
           agent: agents[target.protocol as 'http:' | 'https:'],
           headers: { ...headers, 'content-length': Buffer.byteLength(body) },
           timeout: timeoutMs,
+          signal,
         },
         (response) => {
           answer = response;
@@ -136,6 +138,7 @@ export function createWebhookSender(policy: WebhookPolicy, { timeoutMs, maxRespo
           const settle = () => {
             clearTimeout(deadline);
             if (late) reject(new Error(`answer not finished within ${timeoutMs / 1000} s`));
+            else if (signal?.aborted && !response.complete) reject(new Error('cut off before the answer was read'));
             else resolve(response.statusCode ?? 0);
           };
           response.on('close', settle);

@@ -70,7 +70,12 @@ t.test('subscriptions made at once are counted one after the other', async (t) =
   t.equal((await plant.api.get('/epcis/queries/a/subscriptions')).body.items.length, 3, 'three stored, not more');
 });
 
-t.test('a round delivers four subscriptions at a time, and a slow webhook holds back none of the others', async (t) => {
+/**
+ * Delivers six due subscriptions with `deliveriesAtOnce` places (the default unless given), the
+ * webhooks answering so that the places are filled whenever they can be, and checks how many were
+ * open at once.
+ */
+async function roundDelivers(t: Test, places: number, deliveriesAtOnce?: number) {
   const world = await createWorld(t, undefined, QUIET);
   const plant = await world.party('slaughterhouse');
   const subscriptions = createSubscriptionService({
@@ -78,6 +83,7 @@ t.test('a round delivers four subscriptions at a time, and a slow webhook holds 
     epcis: world.app.services.epcis,
     webhooks: { allowInsecure: true },
     lagMs: 0,
+    deliveriesAtOnce,
     // a webhook left unanswered fails within this, so a round without concurrency ends (and fails the test)
     deliveryLimits: { timeoutMs: 5_000, maxResponseBytes: 1024 },
   });
@@ -87,7 +93,7 @@ t.test('a round delivers four subscriptions at a time, and a slow webhook holds 
   const since = new Date(Date.now() - 60_000).toISOString();
 
   // Both webhooks hold their requests. The fast one answers one of them (a while later, so that a
-  // delivery beyond the bound would have come in by then) whenever four deliveries are open, or all
+  // delivery beyond the bound would have come in by then) whenever `places` deliveries are open, or all
   // that are left; the slow one answers only once every delivery to the fast one was answered.
   const FAST = 5;
   const held: ServerResponse[] = [];
@@ -101,7 +107,7 @@ t.test('a round delivers four subscriptions at a time, and a slow webhook holds 
     if (fastAnswered === FAST && slowHeld) {
       slowHeld.writeHead(204).end();
       slowHeld = undefined;
-    } else if (!answering && held.length > 0 && openNow() >= Math.min(4, FAST - fastAnswered + 1)) {
+    } else if (!answering && held.length > 0 && openNow() >= Math.min(places, FAST - fastAnswered + 1)) {
       answering = true;
       setTimeout(() => {
         answering = false;
@@ -125,11 +131,15 @@ t.test('a round delivers four subscriptions at a time, and a slow webhook holds 
 
   await subscriptions.tick();
   t.equal(fastAnswered, FAST, 'every subscription of the fast webhook delivered');
-  t.equal(mostOpen, 4, 'four deliveries at a time, never more');
+  t.equal(mostOpen, places, `${places} deliveries at a time, never more`);
   const rows = await subscriptions.subscriptions(principal, 'all');
   t.strictSame(
     rows.map((row) => row.failures),
     Array(FAST + 1).fill(0),
     'and the slow one too, within its time: it answered only after every other delivery',
   );
-});
+}
+
+t.test('a round delivers four subscriptions at a time, and a slow webhook holds back none of the others', (t) => roundDelivers(t, 4));
+
+t.test('a process delivers as many subscriptions at a time as configured', (t) => roundDelivers(t, 2, 2));

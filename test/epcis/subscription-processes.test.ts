@@ -1,11 +1,12 @@
 // Two service processes on one PostgreSQL database (as `docker compose up --scale` runs them)
 // deliver a webhook subscription together: one process at a time holds it, so each event reaches
-// the webhook once; and the subscription of a process killed while delivering is taken over by the
-// other once its lease ends. (A PGlite directory is opened by one process only.)
+// the webhook once; the subscription of a process killed while delivering is taken over by the
+// other once its lease ends, and that of a process stopped while delivering at once. (A PGlite
+// directory is opened by one process only.)
 import { sql } from 'drizzle-orm';
 import { queryRows } from '../../src/db/client.js';
 import { type HeldDelivery, heldWebhook, observedPack } from '../fixtures/epcis.js';
-import { client, type Service, until } from '../fixtures/service-http.js';
+import { client, documentOf, type Service, until } from '../fixtures/service-http.js';
 import { ADMIN_KEY, serviceStorage, startService } from '../fixtures/service-process.js';
 import { usingPostgres } from '../helper.js';
 import { fileTest } from '../root.js';
@@ -88,3 +89,50 @@ t.test('a subscription whose process was killed while delivering is taken over o
   );
   t.same(serials([hanging]), [1], 'its cut-off delivery is sent again: at least once after a crash');
 });
+
+t.test(
+  'a stop lets go of a delivery it cannot wait for: another process sends it at once, not once its lease ends',
+  onPostgres,
+  async (t) => {
+    const data = await serviceStorage(t);
+    // a lease far longer than the test: the subscription reaches the other process only if let go
+    const longLease = { ...env, JOB_LEASE_SECONDS: '600' };
+    const first = await startService(t, data, { ...longLease, LOG_LEVEL: 'info' });
+    const hook = await heldWebhook(t, { held: true });
+    const admin = client(() => first, ADMIN_KEY);
+    const party = await admin('POST', '/parties', { kind: 'processor', name: 'subscriber', regionCode: '500236' });
+    const { key } = await admin('POST', '/api-keys', { role: 'operator', partyCode: party.code });
+    const call = client(() => first, key);
+    // more events than a page holds (1000): the delivery posts a second page once the first is answered
+    const { captureID } = await call('POST', '/epcis/capture', documentOf('stopped-', 1001));
+    await until('the capture to end', async () => ((await call('GET', `/epcis/capture/${captureID}`)).running ? undefined : true));
+    await call('POST', '/epcis/queries', { name: 'all', query: {} });
+    await call('POST', '/epcis/queries/all/subscriptions', {
+      dest: `${hook.dest}/all`,
+      stream: true,
+      initialRecordTime: '2026-01-01T00:00:00Z',
+    });
+    const firstPage = await until('the first page to be posted', async () => hook.deliveries[0]);
+    t.equal(firstPage.events.length, 1000, 'a whole page first');
+
+    const stopped = first.stop('SIGTERM');
+    await first.waitFor(/"msg":"shutting down"/);
+    // the first page answered once the stop has begun: the second is posted during the stop, and held
+    hook.release();
+    hook.hold();
+    const secondPage = await until('the second page to be posted', async () => hook.deliveries[1]);
+    t.same(await stopped, { code: 0, signal: null }, 'the stop ends within its grace period');
+    t.ok(secondPage.closed && !secondPage.answered, 'cutting off the delivery it could not wait for');
+
+    const second = await startService(t, data, longLease);
+    hook.release();
+    const resent = await until('the other process to deliver the window again', async () => {
+      const answered = hook.deliveries.slice(2).filter((delivery) => delivery.answered);
+      return answered.reduce((count, delivery) => count + delivery.events.length, 0) >= 1001 ? answered : undefined;
+    });
+    const epcs = resent.flatMap((delivery) => delivery.events.map((event) => event.epcList?.[0]));
+    t.equal(new Set(epcs).size, 1001, 'every event of the window, the page answered before the stop too: at least once');
+    t.equal(epcs.length, 1001, 'each once');
+    t.ok(second.child.exitCode === null, 'by the process still running');
+  },
+);
