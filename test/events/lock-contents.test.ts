@@ -4,7 +4,7 @@
 import { sql } from 'drizzle-orm';
 import { queryRows } from '../../src/db/client.js';
 import { eventWriterOn } from '../fixtures/chain.js';
-import { holdLocked, waitersReach } from '../fixtures/locks.js';
+import { holdLocked, waitersReach, waitsBehindWaiter } from '../fixtures/locks.js';
 import { at, createWorld } from '../fixtures/world.js';
 import { postgresReachable } from '../helper.js';
 import { fileTest } from '../root.js';
@@ -90,9 +90,11 @@ t.test(
     const shop = await world.party('retailer');
     const bureau = await world.party('regulator');
     const kg = await plant.product('kg');
-    // lots are locked in code order: the lot packed meanwhile sorts before the lot the hold names, which sorts before the case
-    const [packedMeanwhile, alsoHeld] = [await plant.commission(kg, 10), await plant.commission(kg, 10)].sort();
-    const inside = await plant.commission(kg, 10);
+    // lots are locked in code order: the lot packed meanwhile sorts before the lot the hold names,
+    // which sorts before what the case holds, the case and the lot the test keeps the hold waiting on
+    const lots = [];
+    for (let n = 0; n < 4; n++) lots.push(await plant.commission(kg, 10));
+    const [packedMeanwhile, alsoHeld, inside, lastHeld] = lots.sort();
     let caseCode = '';
     while (caseCode <= alsoHeld) {
       caseCode = (await world.ok(plant.event({ type: 'aggregate', parent: {}, children: [{ lotCode: inside, quantity: 1 }] })))
@@ -111,7 +113,7 @@ t.test(
       );
 
     // the packing locks the case and the lot, then waits to book the lot's loose stock
-    const hold = await holdLocked(
+    const packingWaits = await holdLocked(
       world,
       sql`select 1 from lot_balances where lot_code = ${packedMeanwhile} and party_code = ${plant.code} and container_code is null for update`,
     );
@@ -121,8 +123,10 @@ t.test(
       500,
     );
     await waitersReach(world, 1, packing);
-    // the hold locks the lot it names, then waits for the case
-    const onHold = writing(bureau.code, { type: 'hold', lotCodes: [alsoHeld, caseCode], reason: '抽检', asRegulator: true }, 501);
+    // the hold locks the lot it names first, then waits for the case's lots, and for the lot the
+    // test holds: it keeps the lot it took while the sale lines up behind it, whichever it waits for now
+    const holdWaits = await holdLocked(world, sql`select 1 from lots where code = ${lastHeld} for update`);
+    const onHold = writing(bureau.code, { type: 'hold', lotCodes: [alsoHeld, caseCode, lastHeld], reason: '抽检', asRegulator: true }, 501);
     await waitersReach(world, 2, onHold);
     // the shop's sale waits for the lot being packed; once it has it, it waits for the lot the hold took
     const sale = writing(
@@ -137,8 +141,15 @@ t.test(
       502,
     );
     await waitersReach(world, 3, sale);
-    hold.release();
-    await hold.done;
+    packingWaits.release();
+    await packingWaits.done;
+    await packing;
+    // the hold, now waiting for the test's lot, keeps the lot it took until the sale waits for that.
+    // Let go sooner, while the sale was still on its way to the lot packed meanwhile (a process slow
+    // under load), the hold took that lot first and committed, and the sale was rightly refused a held lot
+    await waitsBehindWaiter(world, sale);
+    holdWaits.release();
+    await holdWaits.done;
 
     const [packed, held, sold] = await Promise.all(
       [packing, onHold, sale].map((writes) => writes.catch((error: Error) => String(error.cause ?? error))),
@@ -147,5 +158,6 @@ t.test(
     t.match(held, [{ ok: true }], 'the hold is stored');
     t.match(sold, [{ ok: true }], 'the sale is stored');
     t.match((await world.regulator.get(`/lots/${packedMeanwhile}`)).body.massBalance, { produced: 10, sold: 1 });
+    t.match((await world.regulator.get(`/lots/${alsoHeld}`)).body.massBalance, { produced: 10, sold: 1 });
   },
 );
