@@ -969,7 +969,11 @@ export const recallReports = pgTable(
     note: text('note'),
     reportedAt: timestamp('reported_at', { withTimezone: true, mode: 'date' }).notNull(),
   },
-  (t) => [index('recall_reports_recall_idx').on(t.recallId, t.reportedAt)],
+  (t) => [
+    index('recall_reports_recall_idx').on(t.recallId, t.reportedAt),
+    // what a holder reported of a lot under any recall, which every other open recall of it counts too (recovery)
+    index('recall_reports_party_lot_idx').on(t.partyCode, t.lotCode, t.reportedAt),
+  ],
 );
 
 // The tamper-evident audit log: one hash chain per party (and one, `system`, for admin acts).

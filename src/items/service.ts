@@ -8,7 +8,7 @@ import { createFairQueue } from '../db/job-queue.js';
 import { type ClaimOf, type JobLease, jobLease, LeaseLost } from '../db/leases.js';
 import { badRequest, bodyField, conflict, notFound } from '../errors/problem.js';
 import { buildDigitalLink, isGs1Charset82 } from '../gs1/digital-link.js';
-import { circulationRefusal, decimalsAllowed } from '../lots/ledger.js';
+import { circulationProblem, circulationRefusal, decimalsAllowed } from '../lots/ledger.js';
 import type { LotsRepository } from '../lots/repository.js';
 import type { ProductsRepository } from '../products/repository.js';
 import { LABELS_PER_SHEET, labelSheetSvg, qrPng, qrSvg } from './labels.js';
@@ -138,7 +138,7 @@ export function createItemService(deps: {
       if (lot.kind !== 'lot' || lot.voidedByEventId) throw conflict(`${lotCode} is not a live lot`);
       const requireCirculating = (current: Parameters<typeof circulationRefusal>[0]) => {
         const refusal = circulationRefusal(current, 'issue codes for');
-        if (refusal) throw conflict(refusal);
+        if (refusal) throw circulationProblem(refusal);
       };
       requireCirculating(lot);
       // a pack code resolves as genuine: none for a lot that no longer exists as goods

@@ -1,5 +1,6 @@
 // A lot's quantity ledger, read: its status and its mass balance follow from the signed movements
 // recorded against it. Pure.
+import { conflict, type FieldProblem, type Problem, unprocessable } from '../errors/problem.js';
 
 // A correction writes the negated rows of the event it reverses, under the same kinds, so totals per kind net out.
 // Packing moves quantity from loose into a container (two rows of kind 'pack' that sum to zero), unpacking back.
@@ -120,30 +121,47 @@ export const roundQuantity = (value: number) => Math.round(value * 10 ** STORED_
 /** What a hold or a recall stops: every way stock moves on towards consumers (unpacking a held container frees what is in it). */
 export type CirculationAct = 'ship' | 'sell' | 'transform' | 'issue codes for' | 'pack' | 'unpack';
 
+/** Why a lot may not be used for an act, and what stops it: a hold (409) or a recall (422). */
+export type CirculationStop = { detail: string; by: 'hold' | 'recall' };
+
 /**
- * Why a lot may not be used for `act`, or null when it may. A lot on hold moves nowhere until
- * released (it may still be destroyed), except that one also recalled may be shipped back to its
- * maker (`to`, the party a shipment goes to, is the lot's owner): a return under the recall. A
- * recalled lot is neither sold, used, packed nor coded, but may be shipped (back to its producer).
- * One rule for every door: the event writer and code issuance both ask it. `name` is how the
- * refusal names the lot (its code unless given); `packedIn` names the container the lot lies in
- * when the act is on a container holding it (what is inside goes wherever the container goes).
+ * Why a lot may not be used for `act`, or null when it may. A recalled lot (the recall made it so,
+ * and it stays so when the recall closes) leaves circulation: it is neither shipped, sold, used,
+ * packed nor coded, except shipped back to its maker (`to`, the party a shipment goes to, is the
+ * lot's owner), where a holder's reported return goes; destroying it stays possible. A lot on hold
+ * moves nowhere until released (it may still be destroyed), except that one also recalled may go
+ * back to its maker all the same. One rule for every door: the event writer and code issuance both
+ * ask it. `name` is how the refusal names the lot (its code unless given); `packedIn` names the
+ * container the lot lies in when the act is on a container holding it (what is inside goes
+ * wherever the container goes); `lot.recalls` the recalls that reached it, which the refusal names.
  */
 export function circulationRefusal(
-  lot: { code: string; status: string; hold: { reason: string } | null; partyCode?: string },
+  lot: { code: string; status: string; hold: { reason: string } | null; partyCode?: string; recalls?: readonly string[] },
   act: CirculationAct,
   { name: lotName = lot.code, packedIn, to }: { name?: string; packedIn?: string; to?: string } = {},
-): string | null {
+): CirculationStop | null {
   const name = packedIn ? `lot ${lotName} (packed in ${packedIn})` : `lot ${lotName}`;
   const recalled = lot.status === 'recalled';
+  if (recalled && act === 'ship' && to !== undefined && to === lot.partyCode) return null;
   if (lot.hold && recalled && act === 'ship') {
-    if (to !== undefined && to === lot.partyCode) return null;
-    return `${name} is on hold (${lot.hold.reason}) and recalled; until the hold is released it may be shipped only back to the party that made it`;
+    return {
+      detail: `${name} is on hold (${lot.hold.reason}) and recalled; until the hold is released it may be shipped only back to the party that made it`,
+      by: 'hold',
+    };
   }
-  if (lot.hold) return `${name} is on hold (${lot.hold.reason}); nobody may ${act} it until the hold is released`;
-  if (recalled && act !== 'ship') return `${name} is recalled; nobody may ${act} it`;
-  return null;
+  if (lot.hold) return { detail: `${name} is on hold (${lot.hold.reason}); nobody may ${act} it until the hold is released`, by: 'hold' };
+  if (!recalled) return null;
+  const which = lot.recalls?.length ? ` (recall ${lot.recalls.join(', ')})` : '';
+  const detail =
+    act === 'ship'
+      ? `${name} is recalled${which}; it may be shipped only back to the party that made it, or destroyed`
+      : `${name} is recalled${which}; nobody may ${act} it`;
+  return { detail, by: 'recall' };
 }
+
+/** The refusal a circulation stop answers with: 409 for a hold (until released), 422 `recalled-lot` for a recall. */
+export const circulationProblem = (stop: CirculationStop, errors?: FieldProblem[]): Problem =>
+  stop.by === 'hold' ? conflict(stop.detail, errors) : unprocessable('recalled-lot', stop.detail, errors);
 
 /** The share of a transformation's input weight its outputs may weigh: cured meat keeps 50–70 % of its fresh weight. */
 export type YieldAllowance = { min: number; max: number };

@@ -52,6 +52,21 @@ const recallsWithLotReadBy = (partyCode: string) =>
     union all
     select r.recall_id from recall_lots r where r.lot_code in (${lotsInvolving(partyCode)})`;
 
+/**
+ * What each holder recovered of each lot a recall asked of it (`affected`: recall_id, party_code,
+ * lot_code): what it reported returned or destroyed under that recall, or under any other recall of
+ * the lot, while this one was open (from its opening to its closing). With two recalls of a lot
+ * open, stock returned under one is gone for the other too, which could otherwise never be told.
+ */
+const RECOVERED = sql`recovered as (
+    select a.recall_id, a.party_code, a.lot_code, sum(rr.returned) as returned, sum(rr.destroyed) as destroyed
+    from (select distinct recall_id, party_code, lot_code from affected) a
+    join recalls x on x.id = a.recall_id
+    join recall_reports rr on rr.party_code = a.party_code and rr.lot_code = a.lot_code
+      and rr.reported_at >= x.opened_at and (x.closed_at is null or rr.reported_at <= x.closed_at)
+    group by a.recall_id, a.party_code, a.lot_code
+  )`;
+
 const RECALL_COLUMNS = sql.raw(`id, party_code as "partyCode", opened_by_key_id as "openedByKeyId", level, reason, hazard,
   root_lot_codes as "rootLotCodes", status, event_id as "eventId", opened_at as "openedAt", start_due_at as "startDueAt",
   finish_due_at as "finishDueAt", started_at as "startedAt", closed_at as "closedAt", closed_by_key_id as "closedByKeyId",
@@ -242,7 +257,7 @@ export function createRecallsRepository(db: Db) {
       return rows.map((row) => ({ ...row, acknowledgedAt: toDate(row.acknowledgedAt) }));
     },
 
-    /** Per holder and lot: what the recall asked it to recover, and what it has reported returned or destroyed. */
+    /** Per holder and lot: what the recall asked it to recover, and what it has reported returned or destroyed (see RECOVERED). */
     async recovery(recallIds: string[], tx: Db = db) {
       if (recallIds.length === 0) return [];
       const rows = await queryRows<{
@@ -258,13 +273,10 @@ export function createRecallsRepository(db: Db) {
         sql`with affected as (
           select recall_id, party_code, lot_code, unit, sum(quantity) as quantity from recall_holdings
           where recall_id = any(${texts(recallIds)}) group by recall_id, party_code, lot_code, unit
-        ), reported as (
-          select recall_id, party_code, lot_code, sum(returned) as returned, sum(destroyed) as destroyed from recall_reports
-          where recall_id = any(${texts(recallIds)}) and lot_code is not null group by recall_id, party_code, lot_code
-        )
+        ), ${RECOVERED}
         select a.recall_id as "recallId", a.party_code as "partyCode", a.lot_code as "lotCode", a.unit, a.quantity::text as affected,
           coalesce(r.returned, 0)::text as returned, coalesce(r.destroyed, 0)::text as destroyed
-        from affected a left join reported r using (recall_id, party_code, lot_code)
+        from affected a left join recovered r using (recall_id, party_code, lot_code)
         order by a.recall_id, a.party_code, a.lot_code`,
       );
       return rows.map((row) => ({
@@ -301,13 +313,10 @@ export function createRecallsRepository(db: Db) {
           sql`with affected as (
             select recall_id, party_code, lot_code, unit, sum(quantity) as quantity from recall_holdings
             where recall_id = any(${texts(recallIds)}) group by recall_id, party_code, lot_code, unit
-          ), reported as (
-            select recall_id, party_code, lot_code, sum(returned) + sum(destroyed) as recovered from recall_reports
-            where recall_id = any(${texts(recallIds)}) and lot_code is not null group by recall_id, party_code, lot_code
-          ), lines as (
-            select a.recall_id, a.party_code, a.unit, a.quantity as affected, least(coalesce(r.recovered, 0), a.quantity) as recovered,
-              a.party_code = ${partyCode} as own
-            from affected a left join reported r using (recall_id, party_code, lot_code)
+          ), ${RECOVERED}, lines as (
+            select a.recall_id, a.party_code, a.unit, a.quantity as affected,
+              least(coalesce(r.returned + r.destroyed, 0), a.quantity) as recovered, a.party_code = ${partyCode} as own
+            from affected a left join recovered r using (recall_id, party_code, lot_code)
           )
           select recall_id as "recallId", unit, sum(affected)::text as affected, sum(recovered)::text as recovered,
             (sum(affected) filter (where own))::text as "ownAffected", (sum(recovered) filter (where own))::text as "ownRecovered"

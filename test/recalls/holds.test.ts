@@ -724,8 +724,8 @@ t.test('a held and recalled lot goes back to its maker, at every door, and nowhe
   expectStatus(
     t,
     await shop.event({ type: 'ship', toPartyCode: market.code, lines: [{ lotCode: box }] }),
-    409,
-    'nor the case with it inside',
+    422,
+    'nor the case with it inside (recalled itself, as what the recall reached)',
   );
   expectStatus(
     t,

@@ -124,7 +124,7 @@ t.test('a recall on the demo chain reaches every holder and every item code', as
     eventTime: '2026-11-30T09:00:00+08:00',
     lines: [{ lotCode: demo.retailLotCode, quantity: 1 }],
   });
-  t.equal(sell.status, 409, 'a recalled lot is not sold');
+  t.equal(sell.status, 422, 'a recalled lot is not sold');
   t.match(sell.body.detail, /recalled/);
   const pack = await shop.post('/events', {
     type: 'aggregate',
@@ -132,8 +132,8 @@ t.test('a recall on the demo chain reaches every holder and every item code', as
     parent: {},
     children: [{ lotCode: demo.retailLotCode, quantity: 1 }],
   });
-  t.equal(pack.status, 409, 'nor packed');
-  t.match(pack.body.detail, `lot ${demo.retailLotCode} is recalled; nobody may pack it`);
+  t.equal(pack.status, 422, 'nor packed');
+  t.match(pack.body.detail, `lot ${demo.retailLotCode} is recalled (recall ${recall.id}); nobody may pack it`);
   const back = await shop.post('/events', {
     type: 'ship',
     eventTime: '2026-11-30T09:00:00+08:00',
@@ -794,8 +794,8 @@ t.test('a case holding a recalled lot goes back to its producer, and nowhere tow
   const recall = await farm.api.post('/recalls', { lotCodes: [lot], level: 2, reason: '标签错误', hazard: '过敏原未标示' });
   t.equal(recall.status, 201, 'the producer recalls its lot');
   const sold = await shop.event({ type: 'sell', lines: [{ lotCode: box }] });
-  t.equal(sold.status, 409, 'the shop does not sell the case');
-  t.match(sold.body.detail, 'is recalled; nobody may sell it');
+  t.equal(sold.status, 422, 'the shop does not sell the case');
+  t.match(sold.body.detail, `is recalled (recall ${recall.body.id}); nobody may sell it`);
   const back = await shop.event({ type: 'ship', toPartyCode: farm.code, lines: [{ lotCode: box }] });
   t.equal(back.status, 201, 'it ships the case back to the farm');
   t.match(await farm.receive(back.body.shipmentId), { event: { type: 'receive', partyCode: farm.code } }, 'and the farm receives it');
@@ -978,9 +978,12 @@ t.test('a recall of a pallet recalls what is packed on it, case by case, with th
   await world.ok(shop.event({ type: 'disaggregate', parentCode: pallet }));
   await world.ok(shop.event({ type: 'disaggregate', parentCode: firstCase }));
   t.equal((await shop.lot(apples)).status, 'recalled', 'unpacked, the apples stay recalled');
-  const sold = expectStatus(t, await shop.event({ type: 'sell', lines: [{ lotCode: apples, quantity: 1 }] }), 409, 'not sold');
-  t.match(sold.body, { detail: `lot ${apples} is recalled; nobody may sell it`, errors: [{ pointer: '/lines/0/lotCode' }] });
-  expectStatus(t, await shop.event({ type: 'sell', lines: [{ lotCode: secondCase }] }), 409, 'nor the case of pears');
+  const sold = expectStatus(t, await shop.event({ type: 'sell', lines: [{ lotCode: apples, quantity: 1 }] }), 422, 'not sold');
+  t.match(sold.body, {
+    detail: `lot ${apples} is recalled (recall ${recall.id}); nobody may sell it`,
+    errors: [{ pointer: '/lines/0/lotCode' }],
+  });
+  expectStatus(t, await shop.event({ type: 'sell', lines: [{ lotCode: secondCase }] }), 422, 'nor the case of pears');
   const returned = expectStatus(
     t,
     await shop.api.post(`/recalls/${recall.id}/reports`, { lines: [{ lotCode: apples, returned: 6 }] }),

@@ -37,7 +37,8 @@ function eventValuesOf(records: EventRecord[], links: { partyCode: string; lotCo
   return [...rows.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, row]) => row);
 }
 
-type LotRowText = Omit<LotView, 'quantity' | 'voided' | 'madeAt' | 'firstUsedAt'> & {
+type LotRowText = Omit<LotView, 'quantity' | 'voided' | 'recalls' | 'madeAt' | 'firstUsedAt'> & {
+  recalls: string[] | null;
   quantity: string;
   voidedByEventId: string | null;
   madeAt: Date | string | null;
@@ -57,6 +58,7 @@ const toLotView = (row: LotRowText): LotView => ({
   voided: row.voidedByEventId !== null,
   attributes: row.attributes as LotAttributes,
   hold: (row.hold as LotHold | null) ?? null,
+  recalls: row.recalls ?? [],
   madeAt: timeOrNull(row.madeAt),
   firstUsedAt: timeOrNull(row.firstUsedAt),
 });
@@ -70,9 +72,13 @@ const firstUseOf = (lotCode: string) => `(select el.used_at from event_lots el
       and not exists (select 1 from events c where c.corrects_event_id = el.event_id)
     order by el.used_at limit 1)`;
 // madeAt: the earliest event not declared in error that made the lot, read from the links the writer
-// marked `makes` alone (one probe of their partial index, however many events a lot has)
+// marked `makes` alone (one probe of their partial index, however many events a lot has); recalls:
+// the ids the recall events linking it name (each opening links every lot its scope reached), read
+// for a recalled lot only, so that a refusal names them
 const LOT_COLUMNS = sql.raw(`code, kind, party_code as "partyCode", product_code as "productCode", lot_number as "lotNumber", sscc,
   quantity::text as quantity, unit, status, voided_by_event_id as "voidedByEventId", attributes, hold,
+  case when status = 'recalled' then array(select e.payload->>'recallId' from event_lots el join events e on e.id = el.event_id
+    where el.lot_code = lots.code and e.type = 'recall' and e.disposition = 'recalled' order by e.event_time, e.id) end as recalls,
   (select min(e.event_time) from event_lots el join events e on e.id = el.event_id
     where el.lot_code = lots.code and el.makes
       and not exists (select 1 from events c where c.corrects_event_id = e.id)) as "madeAt",

@@ -7,7 +7,14 @@ import { newLotCode } from '../../codes/service-codes.js';
 import { isStorableTime } from '../../codes/timestamp.js';
 import { badRequest, bodyField, conflict, forbidden, unprocessable } from '../../errors/problem.js';
 import { restrictedGtinProblem } from '../../gs1/trade-gtin.js';
-import { type CirculationAct, circulationRefusal, quantityProblem, roundQuantity } from '../../lots/ledger.js';
+import {
+  type CirculationAct,
+  type CirculationStop,
+  circulationProblem,
+  circulationRefusal,
+  quantityProblem,
+  roundQuantity,
+} from '../../lots/ledger.js';
 import type { EventDraft, NewLot, Pointer } from './draft.js';
 import type { LotView, WorldState } from './state.js';
 
@@ -84,22 +91,22 @@ export class Scope {
   }
 
   /**
-   * Refused (409) when a hold or a recall stops the lot from being used for `act` — or, for a
+   * Refused when a hold (409) or a recall (422) stops the lot from being used for `act` — or, for a
    * container, any lot inside it, through the containers nested in it. `to`: the party a shipment
-   * goes to (a held, recalled lot goes back to its maker; see circulationRefusal).
+   * goes to (a recalled lot goes back to its maker; see circulationRefusal).
    */
   requireCirculating(lot: LotView, act: CirculationAct, pointer: Pointer, to?: string) {
     const stopped = this.circulationStop(lot, act, to);
-    if (stopped) throw conflict(stopped.refusal, [bodyField(pointer, stopped.reason)]);
+    if (stopped) throw circulationProblem(stopped.refusal, [bodyField(pointer, stopped.reason)]);
   }
 
   /** Why a hold or a recall stops the lot (or a lot inside the container) from being used for `act`; null when nothing does. */
-  circulationStop(lot: LotView, act: CirculationAct, to?: string): { refusal: string; reason: string } | null {
+  circulationStop(lot: LotView, act: CirculationAct, to?: string): { refusal: CirculationStop; reason: string } | null {
     const refusal = circulationRefusal(lot, act, { name: this.identifierOf(lot), to });
-    if (refusal) return { refusal, reason: lot.hold ? 'on hold' : 'recalled' };
+    if (refusal) return { refusal, reason: refusal.by === 'hold' ? 'on hold' : 'recalled' };
     if (lot.kind !== 'container') return null;
     const inside = this.stoppedInside(lot.code, act, to);
-    return inside && { refusal: inside.refusal, reason: inside.lot.hold ? 'holds a lot on hold' : 'holds a recalled lot' };
+    return inside && { refusal: inside.refusal, reason: inside.refusal.by === 'hold' ? 'holds a lot on hold' : 'holds a recalled lot' };
   }
 
   /**
@@ -108,7 +115,7 @@ export class Scope {
    * only the batch's state: the writer loads the contents of every container a batch names, all
    * levels down, in one query up front.
    */
-  stoppedInside(containerCode: string, act: CirculationAct, to?: string): { lot: LotView; refusal: string } | null {
+  stoppedInside(containerCode: string, act: CirculationAct, to?: string): { lot: LotView; refusal: CirculationStop } | null {
     const seen = new Set([containerCode]);
     const queue = [containerCode];
     for (let code = queue.shift(); code !== undefined; code = queue.shift()) {

@@ -1,5 +1,6 @@
 import { newContainerCode } from '../../../codes/service-codes.js';
 import { bodyField, conflict, unprocessable } from '../../../errors/problem.js';
+import { circulationProblem } from '../../../lots/ledger.js';
 import type { Line, Scope } from '../scope.js';
 import type { RuleResult } from './index.js';
 
@@ -32,7 +33,7 @@ export function aggregate(scope: Scope, input: AggregateInput): RuleResult {
   // a child that packs nothing (EPCIS names one the party no longer holds) is not stopped
   for (const [index, { lot, quantity }] of children.entries()) {
     const stopped = quantity > 0 ? scope.circulationStop(lot, 'pack') : null;
-    if (stopped) throw conflict(stopped.refusal, [bodyField(pointerOf(index), stopped.reason)]);
+    if (stopped) throw circulationProblem(stopped.refusal, [bodyField(pointerOf(index), stopped.reason)]);
   }
   for (const [index, { lot, quantity }] of children.entries()) {
     if (lot.code === parent.code || (lot.kind === 'container' && scope.packedWithin(lot.code, parent.code))) {

@@ -1,5 +1,5 @@
 import { bodyField, conflict, forbidden, unprocessable } from '../../../errors/problem.js';
-import { circulationRefusal } from '../../../lots/ledger.js';
+import { type CirculationStop, circulationProblem, circulationRefusal } from '../../../lots/ledger.js';
 import type { Scope } from '../scope.js';
 import type { RuleResult } from './index.js';
 
@@ -21,7 +21,7 @@ export function disaggregate(scope: Scope, input: { parentCode: string; children
   }
   // a hold on the container itself binds what is in it, which unpacked would come out free of the hold
   if (parent.hold) {
-    throw conflict(circulationRefusal(parent, 'unpack', { name: scope.identifierOf(parent) }) as string, [
+    throw circulationProblem(circulationRefusal(parent, 'unpack', { name: scope.identifierOf(parent) }) as CirculationStop, [
       bodyField(scope.at('parentCode'), 'on hold'),
     ]);
   }

@@ -1,0 +1,1 @@
+CREATE INDEX "recall_reports_party_lot_idx" ON "recall_reports" USING btree ("party_code","lot_code","reported_at");
