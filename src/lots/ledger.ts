@@ -127,7 +127,7 @@ export type CirculationStop = { detail: string; by: 'hold' | 'recall' };
 /**
  * Why a lot may not be used for `act`, or null when it may. A recalled lot (the recall made it so,
  * and it stays so when the recall closes) leaves circulation: it is neither shipped, sold, used,
- * packed nor coded, except shipped back to its maker (`to`, the party a shipment goes to, is the
+ * packed nor coded (a recalled container may be unpacked), except shipped back to its maker (`to`, the party a shipment goes to, is the
  * lot's owner), where a holder's reported return goes; destroying it stays possible. A lot on hold
  * moves nowhere until released (it may still be destroyed), except that one also recalled may go
  * back to its maker all the same. One rule for every door: the event writer and code issuance both
@@ -150,7 +150,8 @@ export function circulationRefusal(
     };
   }
   if (lot.hold) return { detail: `${name} is on hold (${lot.hold.reason}); nobody may ${act} it until the hold is released`, by: 'hold' };
-  if (!recalled) return null;
+  // what a recalled container holds is recalled with it (the recall's scope): unpacking frees nothing
+  if (!recalled || act === 'unpack') return null;
   const which = lot.recalls?.length ? ` (recall ${lot.recalls.join(', ')})` : '';
   const detail =
     act === 'ship'
