@@ -1,4 +1,5 @@
 import { createHmac, randomUUID } from 'node:crypto';
+import { setMaxListeners } from 'node:events';
 import { and, eq, isNull, lt, lte, or, type SQL, sql } from 'drizzle-orm';
 import type { Principal, Role } from '../access/index.js';
 import { anyOf } from '../db/chunk.js';
@@ -412,6 +413,8 @@ export function createSubscriptionService(deps: {
   let stopping = false;
   /** Aborted when a stop lets go of the deliveries under way: their posts end at once. */
   const cutOff = new AbortController();
+  // every post under way listens to it (up to WEBHOOK_DELIVERIES_PER_PROCESS at once)
+  setMaxListeners(0, cutOff.signal);
   /** The timer's look under way, if any: the next waits for it rather than read the same rows twice. */
   let looking: Promise<unknown> | undefined;
 
@@ -659,12 +662,14 @@ export function createSubscriptionService(deps: {
      */
     async releaseLeases(): Promise<number> {
       stopping = true;
+      // cut off first: a post still under way once another process may take the subscription
+      // would interleave its pages with the other's
+      cutOff.abort();
       const letGo = await db
         .update(epcisSubscriptions)
         .set(released)
         .where(eq(epcisSubscriptions.claimedBy, lease.owner))
         .returning({ id: epcisSubscriptions.id });
-      cutOff.abort();
       return letGo.length;
     },
     /** Starts no more deliveries and waits for those under way (see releaseLeases for those that cannot end in time). */
