@@ -19,7 +19,7 @@ import { BatchRejected, type EventContext, type EventWriter, type WriteRequest }
 import type { EventAction } from '../events/writer/rules/index.js';
 import type { LotsRepository } from '../lots/repository.js';
 import { dueTimes, overdueFor, progressOf, RECALL_DEADLINES, type RecallDeadlines, type RecallLevel } from './deadlines.js';
-import type { RecallRow, RecallsRepository, ScopeCsvRow } from './repository.js';
+import type { PackedContent, RecallRow, RecallsRepository, ScopeCsvRow } from './repository.js';
 import type { RecallReport, RecallSummary, RecallView } from './schemas.js';
 
 /** How far forward a recall's scope reaches: far beyond any real chain (farm → shop is under 15 steps). */
@@ -201,7 +201,20 @@ export function createRecallService(deps: {
       }
       const roots = input.lotCodes;
       const id = uuidV7(deps.now());
+      // a container's contents are recalled with it: an operator may recall only a container
+      // holding nothing but its own lots, or packing another's lot would recall that lot everywhere
+      const requireOwnContents = (packed: PackedContent[]) => {
+        if (actor.regulator) return;
+        for (const content of packed) {
+          requireHoldOrRecallRight(actor, content, `recall ${content.root}, which holds it`, new Set(), [
+            'lotCodes',
+            roots.indexOf(content.root),
+          ]);
+        }
+      };
       const recall = await deps.transaction(async (tx) => {
+        // checked once before any lock too: a refused operator holds up no other party's writes
+        requireOwnContents(await deps.recalls.packedIn(tx, roots));
         // staged, then its roots, what is packed in them and its scope locked as the recall's event locks
         // them, and staged again if a packing or unpacking it waited for changed a root's contents
         // meanwhile: its scope is what the containers hold when it is stored, not what they held before
@@ -215,16 +228,7 @@ export function createRecallService(deps: {
             unchanged: async () => JSON.stringify(await deps.recalls.packedIn(savepoint, roots)) === JSON.stringify(staged),
           };
         });
-        // a container's contents are recalled with it: an operator may recall only a container
-        // holding nothing but its own lots, or packing another's lot would recall that lot everywhere
-        if (!actor.regulator) {
-          for (const content of packed) {
-            requireHoldOrRecallRight(actor, content, `recall ${content.root}, which holds it`, new Set(), [
-              'lotCodes',
-              roots.indexOf(content.root),
-            ]);
-          }
-        }
+        requireOwnContents(packed);
         const known = new Set(lotCodes);
         const missing = roots.findIndex((code) => !known.has(code));
         if (missing >= 0) {

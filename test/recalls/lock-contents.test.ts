@@ -92,6 +92,32 @@ t.test(
 );
 
 t.test(
+  'an operator’s recall of its case holding another party’s lot is refused before it waits for any lot (PostgreSQL)',
+  { skip },
+  async (t) => {
+    const world = await createWorld(t, 'postgres');
+    const farm = await world.party('farm');
+    const plant = await world.party('processor');
+    const apples = await farm.commission(await farm.product('piece'), 10);
+    await world.handOver(farm, plant, apples, 6);
+    const caseCode = (await world.ok(plant.event({ type: 'aggregate', parent: {}, children: [{ lotCode: apples, quantity: 6 }] })))
+      .createdLotCodes[0];
+
+    // another party's write holds the farm's lot: a refused recall must not line up behind it
+    const farmWrite = await holdLocked(world, sql`select 1 from lots where code = ${apples} for update`);
+    let answered = false;
+    const opened = plant.api.post('/recalls', { lotCodes: [caseCode], level: 3, reason: '包装破损', hazard: '污染' }).finally(() => {
+      answered = true;
+    });
+    await waitersReach(world, 1, opened);
+    t.ok(answered, 'the refusal is answered while the farm’s lot is still locked');
+    farmWrite.release();
+    await farmWrite.done;
+    expectStatus(t, await opened, 403, 'the plant does not recall its case, which holds the farm’s apples');
+  },
+);
+
+t.test(
   'a recall of a case opened while a lot is unpacked from it recalls what stays in the case, not the lot taken out (PostgreSQL)',
   { skip },
   async (t) => {
