@@ -413,9 +413,16 @@ export const shipmentLines = pgTable(
     partyCode: text('party_code').notNull(),
     /** The container the lot travels packed in; null for a loose lot (or a container shipped itself). */
     containerCode: text('container_code'),
+    /**
+     * Where the line stands in its shipment, from 0: the order its ship event sent the lines in, so
+     * that every read of a shipment lists them alike.
+     */
+    position: integer('position').notNull(),
   },
   (t) => [
     unique('shipment_lines_line_key').on(t.shipmentId, t.lotCode, t.containerCode).nullsNotDistinct(),
+    // the shipment's lines in their order
+    unique('shipment_lines_position_key').on(t.shipmentId, t.position),
     index('shipment_lines_lot_idx').on(t.lotCode),
     // a correction of a receipt in parts finds the lines it took by it
     index('shipment_lines_receive_event_idx').on(t.receiveEventId),

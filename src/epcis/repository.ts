@@ -136,7 +136,7 @@ export function createEpcisRepository(db: Db) {
       return queryRows<OpenShipment>(
         tx,
         sql`select s.id, json_agg(json_build_object('lotCode', l.lot_code, 'containerCode', l.container_code,
-            'quantity', l.quantity::float8)) as lines
+            'quantity', l.quantity::float8) order by l.position) as lines
           from shipments s join shipment_lines l on l.shipment_id = s.id
         where s.to_party_code = ${partyCode} and s.status = 'open' and l.quantity > 0 and l.received_quantity is null
           and s.id in (select shipment_id from shipment_lines

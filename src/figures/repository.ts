@@ -150,7 +150,7 @@ export function createFiguresRepository(db: Db) {
         db,
         sql`select s.id as "shipmentId", s.from_party_code as "fromPartyCode", s.to_party_code as "toPartyCode", s.shipped_at as "shippedAt",
           (select json_agg(json_build_object('lotCode', sl.lot_code, 'quantity', sl.quantity, 'receivedQuantity', sl.received_quantity)
-            order by sl.lot_code) from shipment_lines sl
+            order by sl.position) from shipment_lines sl
             where sl.shipment_id = s.id) as lines
         from shipments s join parties p on p.code = s.from_party_code
         where s.status = 'open' and s.shipped_at < ${shippedBefore.toISOString()}::timestamptz and ${regionOf(sql`p.region_code`, region)}

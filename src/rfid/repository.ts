@@ -255,7 +255,7 @@ export function createRfidRepository(db: Db) {
         where ${party} = ${partyCode} and s.status = 'open' and l.received_quantity is null and l.quantity > 0
           and s.id in (select c.shipment_id from shipment_lines c
             where c.received_quantity is null and c.quantity > 0 and (${anyOf(sql`c.lot_code`, codes)} or ${anyOf(sql`c.container_code`, codes)}))
-        order by s.shipped_at, s.id`,
+        order by s.shipped_at, s.id, l.position`,
       );
     },
     /** The container each pack is packed in, and how many packs that container holds. */

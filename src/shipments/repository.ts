@@ -1,4 +1,4 @@
-import { and, desc, eq, or, type SQL, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, or, type SQL, sql } from 'drizzle-orm';
 import { anyOf } from '../db/chunk.js';
 import { type Db, queryRows } from '../db/client.js';
 import { shipmentLines, shipments } from '../db/schema.js';
@@ -18,7 +18,8 @@ export function createShipmentsRepository(db: Db) {
           shipmentLines.shipmentId,
           rows.map((row) => row.id),
         ),
-      );
+      )
+      .orderBy(asc(shipmentLines.shipmentId), asc(shipmentLines.position));
     const byShipment = new Map<string, ShipmentLineRow[]>();
     for (const line of lines) byShipment.set(line.shipmentId, [...(byShipment.get(line.shipmentId) ?? []), line]);
     return rows.map((row) => ({ ...row, lines: byShipment.get(row.id) ?? [] }));

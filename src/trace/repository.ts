@@ -101,7 +101,8 @@ export function createTraceRepository(db: Db, { largeGraph = 10_000 } = {}) {
       sql`select s.id, s.ship_event_id as "shipEventId", s.receive_event_id as "receiveEventId", s.from_party_code as "fromPartyCode",
           s.to_party_code as "toPartyCode", s.status, s.shipped_at as "shippedAt", s.received_at as "receivedAt",
           (select coalesce(json_agg(json_build_object('lotCode', l.lot_code, 'quantity', l.quantity,
-            'receivedQuantity', l.received_quantity, 'receiveEventId', l.receive_event_id)), '[]') from shipment_lines l where l.shipment_id = s.id) as lines
+            'receivedQuantity', l.received_quantity, 'receiveEventId', l.receive_event_id) order by l.position), '[]')
+            from shipment_lines l where l.shipment_id = s.id) as lines
         from shipments s where s.status in ('open', 'received')
           and s.id in (select sl.shipment_id from shipment_lines sl where ${anyOf(sql`sl.lot_code`, codes)})`,
     );

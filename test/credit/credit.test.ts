@@ -80,7 +80,7 @@ t.test('a credit score on a small world equals the hand computation', async (t) 
       select ${nothing}, ship_event_id, from_party_code, to_party_code, 'open', shipped_at from shipments where to_party_code = ${processor.code}`,
   );
   await database.db.execute(
-    sql`insert into shipment_lines (shipment_id, lot_code, quantity, party_code) values (${nothing}, ${farmLot}, 0, ${farm.code})`,
+    sql`insert into shipment_lines (shipment_id, lot_code, quantity, party_code, position) values (${nothing}, ${farmLot}, 0, ${farm.code}, 0)`,
   );
   // 1 event recorded 100 hours after it happened (after its lot was made)
   clock += 100 * HOUR;

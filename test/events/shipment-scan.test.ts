@@ -52,8 +52,8 @@ t.test(
     await db.execute(sql`insert into shipments (id, ship_event_id, from_party_code, to_party_code, status, shipped_at)
       select 'BULK' || i, (select created_by_event_id from lots where code = ${lot}), s.from_party_code, s.to_party_code, 'open', s.shipped_at
       from shipments s, generate_series(1, ${OPEN}) i where s.id = ${onItsWay}`);
-    await db.execute(sql`insert into shipment_lines (shipment_id, lot_code, quantity, party_code)
-      select 'BULK' || i, 'BULK' || i, 1, ${farm.code} from generate_series(1, ${OPEN}) i`);
+    await db.execute(sql`insert into shipment_lines (shipment_id, lot_code, quantity, party_code, position)
+      select 'BULK' || i, 'BULK' || i, 1, ${farm.code}, 0 from generate_series(1, ${OPEN}) i`);
     await db.execute(sql`analyze lots, shipments, shipment_lines`);
     const repository = createEventWriterRepository();
 

@@ -225,7 +225,7 @@ t.test('figures of a small county world', async (t) => {
         where to_party_code = ${retailer.code} and status = 'open'`,
     );
     await world.database.db.execute(
-      sql`insert into shipment_lines (shipment_id, lot_code, quantity, party_code) values (${nothing}, ${c1}, 0, ${plant.code})`,
+      sql`insert into shipment_lines (shipment_id, lot_code, quantity, party_code, position) values (${nothing}, ${c1}, 0, ${plant.code}, 0)`,
     );
     const anomalies = expectStatus(t, await regulator.get('/regulator/anomalies'), 200, 'anomalies').body;
     t.match(anomalies.unreceivedShipments, [

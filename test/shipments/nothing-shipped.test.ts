@@ -27,8 +27,8 @@ async function storeShipmentOfNothing(
   );
   if (shipment.lotCode === null) return id;
   await world.database.db.execute(
-    sql`insert into shipment_lines (shipment_id, lot_code, quantity, received_quantity, party_code)
-      values (${id}, ${shipment.lotCode}, 0, ${shipment.received ? 0 : null}, ${shipment.from})`,
+    sql`insert into shipment_lines (shipment_id, lot_code, quantity, received_quantity, party_code, position)
+      values (${id}, ${shipment.lotCode}, 0, ${shipment.received ? 0 : null}, ${shipment.from}, 0)`,
   );
   return id;
 }
@@ -136,8 +136,8 @@ t.test('GET /shipments lists shipments of nothing to regulators and admins, who 
 /** Adds a line of 0 to a shipment, as the writer stored one for a lot its ship event named but moved none of. */
 async function storeLineOfNothing(world: World, shipmentId: string, lotCode: string, from: string): Promise<void> {
   await world.database.db.execute(
-    sql`insert into shipment_lines (shipment_id, lot_code, quantity, received_quantity, party_code)
-      values (${shipmentId}, ${lotCode}, 0, null, ${from})`,
+    sql`insert into shipment_lines (shipment_id, lot_code, quantity, received_quantity, party_code, position)
+      values (${shipmentId}, ${lotCode}, 0, null, ${from}, (select count(*) from shipment_lines where shipment_id = ${shipmentId}))`,
   );
 }
 

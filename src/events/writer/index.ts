@@ -826,10 +826,11 @@ function batchOf(state: WorldState, events: { record: EventRecord; draft: EventD
     lots: [...state.created.lots.values()],
     shipments,
     shipmentLines: shipments.flatMap((shipment) =>
-      (state.shipments.get(shipment.id)?.lines ?? []).map((line) => ({
+      (state.shipments.get(shipment.id)?.lines ?? []).map((line, position) => ({
         ...line,
         shipmentId: shipment.id,
         partyCode: shipment.fromPartyCode,
+        position,
       })),
     ),
     endedContainment: [...state.changed.endedContainment].map(([key, eventId]) => {

@@ -96,6 +96,8 @@ export type Batch = {
     receivedQuantity: number | null;
     receiveEventId: string | null;
     partyCode: string;
+    /** The line's place in its shipment: the order the ship event sent the lines in. */
+    position: number;
   }[];
   endedContainment: { parentCode: string; childCode: string; eventId: string }[];
   receivedShipments: { id: string; receiveEventId: string; receivedAt: Date }[];
@@ -229,7 +231,9 @@ export function createEventWriterRepository() {
         )
         select e.downstream_code as "parentCode", e.upstream_code as "childCode", e.quantity::text as quantity, e.unit
         from lineage_edges e join inside on e.downstream_code = inside.code
-        where e.kind = 'aggregate' and e.ended_by_event_id is null and e.retracted_by_event_id is null`,
+        where e.kind = 'aggregate' and e.ended_by_event_id is null and e.retracted_by_event_id is null
+        -- each container's contents in one order, which a shipment's lines and an unpacking follow
+        order by e.downstream_code collate "C", e.upstream_code collate "C"`,
       );
     },
 
@@ -332,7 +336,8 @@ export function createEventWriterRepository() {
         sql`select s.id, s.ship_event_id as "shipEventId", s.from_party_code as "fromPartyCode", s.to_party_code as "toPartyCode",
           s.to_location_code as "toLocationCode", s.status, s.shipped_at as "shippedAt",
           (select coalesce(json_agg(json_build_object('lotCode', l.lot_code, 'containerCode', l.container_code,
-             'quantity', l.quantity::text, 'receivedQuantity', l.received_quantity::text, 'receiveEventId', l.receive_event_id)), '[]')
+             'quantity', l.quantity::text, 'receivedQuantity', l.received_quantity::text, 'receiveEventId', l.receive_event_id)
+             order by l.position), '[]')
              from shipment_lines l where l.shipment_id = s.id) as lines
         from shipments s
         where s.id = any(${texts(ids)})
@@ -672,11 +677,11 @@ export function createEventWriterRepository() {
             ${texts(batch.shipments.map((s) => s.receiveEventId))}, ${times(batch.shipments.map((s) => s.receivedAt))}))`,
         batch.shipmentLines.length > 0 &&
           sql`new_shipment_lines as (insert into shipment_lines (shipment_id, lot_code, quantity, received_quantity, party_code, container_code,
-            receive_event_id)
+            receive_event_id, position)
           select * from unnest(${texts(batch.shipmentLines.map((l) => l.shipmentId))}, ${texts(batch.shipmentLines.map((l) => l.lotCode))},
             ${numerics(batch.shipmentLines.map((l) => l.quantity))}, ${numerics(batch.shipmentLines.map((l) => l.receivedQuantity))},
             ${texts(batch.shipmentLines.map((l) => l.partyCode))}, ${texts(batch.shipmentLines.map((l) => l.containerCode))},
-            ${texts(batch.shipmentLines.map((l) => l.receiveEventId))}))`,
+            ${texts(batch.shipmentLines.map((l) => l.receiveEventId))}, ${sql.param(batch.shipmentLines.map((l) => l.position))}::integer[]))`,
         batch.endedContainment.length > 0 &&
           sql`ended_edges as (update lineage_edges e set ended_by_event_id = v.event_id
           from unnest(${texts(batch.endedContainment.map((c) => c.parentCode))}, ${texts(batch.endedContainment.map((c) => c.childCode))},
