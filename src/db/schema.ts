@@ -316,9 +316,18 @@ export const lotMovements = pgTable(
      * for the rows the event was stored with.
      */
     restatedBy: text('restated_by'),
+    /**
+     * The event's time, on a movement that received some of the lot (`receive_in` of a positive
+     * quantity); null on every other. The event writer reads when a party first received a lot from
+     * these rows alone, by the partial index, however many receipts the party has of it.
+     */
+    receivedAt: timestamp('received_at', { withTimezone: true, mode: 'date' }),
   },
   (t) => [
     index('lot_movements_lot_party_idx').on(t.lotCode, t.partyCode),
+    index('lot_movements_received_idx').on(t.lotCode, t.partyCode, t.receivedAt).where(sql`${t.receivedAt} is not null`),
+    // how a lot's stock last went out for good (the writer's status facts), among its drains alone
+    index('lot_movements_drain_idx').on(t.lotCode).where(sql`${t.kind} in ('consume', 'destroy', 'sell') and ${t.quantity} < 0`),
     // the lots a party held, for the recalls it may read (lotsInvolving)
     index('lot_movements_party_lot_idx').on(t.partyCode, t.lotCode),
     index('lot_movements_event_idx').on(t.eventId),

@@ -84,6 +84,10 @@ const LOT_COLUMNS = sql.raw(`code, kind, party_code as "partyCode", product_code
       and not exists (select 1 from events c where c.corrects_event_id = e.id)) as "madeAt",
   ${firstUseOf('lots.code')} as "firstUsedAt"`);
 
+/** A movement's `received_at`: its event's time when it received some of the lot, else null. */
+const receivedAt = (movement: { eventId: string; kind: string; quantity: number }, timeOf: Map<string, Date>) =>
+  movement.kind === 'receive_in' && movement.quantity > 0 ? (timeOf.get(movement.eventId) ?? null) : null;
+
 export type Batch = {
   events: { record: EventRecord; draft: EventDraft }[];
   lots: NewLot[];
@@ -285,11 +289,15 @@ export function createEventWriterRepository() {
           exists (select 1 from event_lots el join events e on e.id = el.event_id
             where el.lot_code = l.code and e.disposition = 'recalled'
               and not exists (select 1 from events c where c.corrects_event_id = e.id)) as recalled,
-          (select coalesce(json_agg(json_build_object('partyCode', r.party_code, 'at', r.at)), '[]') from (
-            select m.party_code, min(e.event_time) as at from lot_movements m join events e on e.id = m.event_id
-            where m.lot_code = l.code and m.kind = 'receive_in' and m.quantity > 0
-              and not exists (select 1 from events c where c.corrects_event_id = m.event_id)
-            group by m.party_code) r) as receipts
+          -- per party holding a balance row of the lot (every one that received some has one), its
+          -- earliest receipt not declared in error: a probe of the receipts' partial index, not a read
+          -- of every receipt of a party that received the lot 50,000 times
+          (select coalesce(json_agg(json_build_object('partyCode', p.party_code, 'at', r.at)), '[]')
+            from (select distinct b.party_code from lot_balances b where b.lot_code = l.code) p
+            join lateral (select m.received_at as at from lot_movements m
+              where m.lot_code = l.code and m.party_code = p.party_code and m.received_at is not null
+                and not exists (select 1 from events c where c.corrects_event_id = m.event_id)
+              order by m.received_at limit 1) r on true) as receipts
         from lots l left join lateral (
           select m.kind, e.event_time from lot_movements m join events e on e.id = m.event_id
           where m.lot_code = l.code and m.kind in ('consume', 'destroy', 'sell') and m.quantity < 0
@@ -599,6 +607,7 @@ export function createEventWriterRepository() {
       });
       const values = eventValuesOf(records, links);
       const movements = batch.events.flatMap(({ draft }) => draft.movements);
+      const timeOf = new Map(records.map((record) => [record.id, record.eventTime]));
       // a lot's new status and hold go into one row of one update
       const changedLots = new Map<string, { code: string; status: string | null; hold: LotHold | null; holdChanged: boolean }>();
       for (const { code, status } of batch.statuses) changedLots.set(code, { code, status, hold: null, holdChanged: false });
@@ -656,10 +665,10 @@ export function createEventWriterRepository() {
             ${texts(values.map((v) => v.value))})
           on conflict do nothing)`,
         movements.length > 0 &&
-          sql`new_movements as (insert into lot_movements (event_id, lot_code, party_code, kind, quantity, container_code)
+          sql`new_movements as (insert into lot_movements (event_id, lot_code, party_code, kind, quantity, container_code, received_at)
           select * from unnest(${texts(movements.map((m) => m.eventId))}, ${texts(movements.map((m) => m.lotCode))},
             ${texts(movements.map((m) => m.partyCode))}, ${texts(movements.map((m) => m.kind))}, ${numerics(movements.map((m) => m.quantity))},
-            ${texts(movements.map((m) => m.containerCode))}))`,
+            ${texts(movements.map((m) => m.containerCode))}, ${times(movements.map((m) => receivedAt(m, timeOf)))}))`,
         edges.length > 0 &&
           sql`new_edges as (insert into lineage_edges (upstream_code, downstream_code, kind, quantity, unit, event_id, party_code, ended_by_event_id)
           select * from unnest(${texts(edges.map((e) => e.upstreamCode))}, ${texts(edges.map((e) => e.downstreamCode))},
