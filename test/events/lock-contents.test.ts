@@ -4,8 +4,8 @@
 import { sql } from 'drizzle-orm';
 import { queryRows } from '../../src/db/client.js';
 import { eventWriterOn } from '../fixtures/chain.js';
-import { holdLocked, waitersReach, waitsBehindWaiter } from '../fixtures/locks.js';
-import { at, createWorld } from '../fixtures/world.js';
+import { holdLocked, waitBlockedBy, waitersReach, waitsBehindWaiter } from '../fixtures/locks.js';
+import { at, createWorld, expectStatus } from '../fixtures/world.js';
 import { postgresReachable } from '../helper.js';
 import { fileTest } from '../root.js';
 
@@ -159,5 +159,64 @@ t.test(
     t.match(sold, [{ ok: true }], 'the sale is stored');
     t.match((await world.regulator.get(`/lots/${packedMeanwhile}`)).body.massBalance, { produced: 10, sold: 1 });
     t.match((await world.regulator.get(`/lots/${alsoHeld}`)).body.massBalance, { produced: 10, sold: 1 });
+  },
+);
+
+t.test(
+  'a case packed into again while each of five rounds of a shipment waits for it: the shipment is a 409 to send again, and nothing of it is stored (PostgreSQL)',
+  { skip },
+  async (t) => {
+    const world = await createWorld(t, 'postgres');
+    const plant = await world.party('processor');
+    const shop = await world.party('retailer');
+    const kg = await plant.product('kg');
+    const packedBefore = await plant.commission(kg, 10);
+    const caseCode = (await world.ok(plant.event({ type: 'aggregate', parent: {}, children: [{ lotCode: packedBefore, quantity: 4 }] })))
+      .createdLotCodes[0] as string;
+    const packedMeanwhile: string[] = [];
+    for (let round = 1; round <= 5; round++) packedMeanwhile.push(await plant.commission(kg, 10));
+    const db = world.database.db;
+    // another writer packing a lot into the case, as its packing links them: the test writes the link
+    // alone, at the moment it chooses, and the writer's rounds read no more than the links
+    const [{ packingId }] = await queryRows<{ packingId: string }>(
+      db,
+      sql`select created_by_event_id as "packingId" from lots where code = ${caseCode}`,
+    );
+    const packInto = (lotCode: string) =>
+      db.execute(sql`insert into lineage_edges (upstream_code, downstream_code, kind, quantity, unit, event_id, party_code)
+        values (${lotCode}, ${caseCode}, 'aggregate', 1, 'kg', ${packingId}, ${plant.code})`);
+    const stored = async () =>
+      (
+        await queryRows<{ events: number; movements: number; shipments: number }>(
+          db,
+          sql`select (select count(*)::int from events where party_code = ${plant.code}) as events,
+            (select count(*)::int from lot_movements where party_code = ${plant.code}) as movements,
+            (select count(*)::int from shipments where from_party_code = ${plant.code}) as shipments`,
+        )
+      )[0];
+    const before = await stored();
+
+    // round 1 waits for the case; round k + 1 for the lot packed while round k waited, which the test
+    // has held from the start: each round finds a lot packed in the case that it did not lock
+    const holders = [
+      await holdLocked(world, sql`select 1 from lots where code = ${caseCode} for update`),
+      ...(await Promise.all(
+        packedMeanwhile.slice(0, 4).map((lotCode) => holdLocked(world, sql`select 1 from lots where code = ${lotCode} for update`)),
+      )),
+    ];
+    const sent = plant.event({ type: 'ship', toPartyCode: shop.code, lines: [{ lotCode: caseCode }], eventTime: at(500) });
+    for (const [round, holder] of holders.entries()) {
+      await waitBlockedBy(world, holder.pid, sent);
+      await packInto(packedMeanwhile[round]);
+      holder.release();
+      await holder.done;
+    }
+
+    const reply = await sent;
+    expectStatus(t, reply, 409, 'the shipment is refused');
+    t.match(reply.headers['content-type'], /^application\/problem\+json/, 'as problem+json');
+    t.match(reply.body, { type: '/problems/conflict', status: 409, detail: /send it again/ }, 'to be sent again');
+    t.same(await stored(), before, 'no event, ledger row or shipment of the plant is stored');
+    t.match((await plant.lot(caseCode)).status, 'active', 'the case is where it was');
   },
 );
