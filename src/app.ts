@@ -1,7 +1,7 @@
 // Composition root: infrastructure → repositories → services → routes, wired explicitly. Routes
 // receive services only; repositories stay inside the services built here.
 import Fastify, { type FastifyBaseLogger, type FastifyServerOptions } from 'fastify';
-import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import { serializerCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import { createAuditRepository } from './audit/repository.js';
 import { auditRoutes } from './audit/routes.js';
 import { createAuditService } from './audit/service.js';
@@ -39,6 +39,7 @@ import { createFiguresRepository } from './figures/repository.js';
 import { figuresRoutes } from './figures/routes.js';
 import { createFiguresService } from './figures/service.js';
 import { healthRoutes } from './health/routes.js';
+import { requestValidatorCompiler, withQuerystring } from './http/query.js';
 import { requestIdOf } from './http/request.js';
 import { createIdentifierService } from './identifiers/service.js';
 import { createItemsRepository } from './items/repository.js';
@@ -385,7 +386,11 @@ export async function buildApp(options: AppOptions) {
     // and so is a request Node's HTTP parser refuses before it reaches the router
     clientErrorHandler: sendClientError,
   }).withTypeProvider<ZodTypeProvider>();
-  app.setValidatorCompiler(validatorCompiler);
+  app.setValidatorCompiler(requestValidatorCompiler);
+  // a parameter no route reads is refused by name, on a route that declares no query string too
+  app.addHook('onRoute', (route) => {
+    route.schema = withQuerystring(route.schema);
+  });
   app.setSerializerCompiler(serializerCompiler);
   // no route reads plain text: a JSON route sent text/plain is 415, as for any other type it does not take
   app.removeContentTypeParser('text/plain');

@@ -4,6 +4,7 @@ import { requireRole } from '../access/index.js';
 import { serviceCodeFilter } from '../codes/service-codes.js';
 import { problemSchema } from '../errors/problem.js';
 import { preferredType } from '../http/negotiate.js';
+import { queryInteger } from '../http/query.js';
 import { bearerSecurity, principalOf } from '../http/request.js';
 import { PAGE_HEADERS, PAGE_HEADERS_DECLARED } from '../web/html.js';
 import { pageLang } from '../web/i18n/index.js';
@@ -115,8 +116,8 @@ export const complaintRoutes: FastifyPluginAsyncZod<{ service: ComplaintService;
         querystring: z.object({
           status: z.enum(COMPLAINT_STATUSES).optional(),
           lotCode: serviceCodeFilter('lot', 'container'),
-          limit: z.coerce.number().int().min(1).max(1000).default(100),
-          offset: z.coerce.number().int().min(0).default(0),
+          limit: queryInteger(1, 1000).prefault(100),
+          offset: queryInteger(0).prefault(0),
         }),
         response: { 200: z.object({ items: z.array(complaintSchema) }), 403: problemSchema },
       },

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { serviceCodeField } from '../codes/service-codes.js';
+import { queryInteger } from '../http/query.js';
 import { CREDIT_FACTOR_KEYS, CREDIT_GRADES } from './score.js';
 
 const factorSchema = z.object({
@@ -34,7 +35,7 @@ export const creditScoreDetailSchema = creditScoreSchema
 export const creditParams = z.object({ partyCode: z.string().min(1).max(64).pipe(serviceCodeField('party')) });
 export const creditListQuery = z.object({ grade: z.enum(CREDIT_GRADES).optional() });
 
-export const creditHistoryQuery = z.object({ limit: z.coerce.number().int().min(1).max(1000).default(100) });
+export const creditHistoryQuery = z.object({ limit: queryInteger(1, 1000).prefault(100) });
 export const creditHistorySchema = z.object({
   items: z.array(
     z.object({

@@ -1,19 +1,10 @@
 import { z } from 'zod';
 import { EPC_SCHEMES } from '../gs1/epc-binary.js';
+import { queryInteger } from '../http/query.js';
 
 export const tagCheckQuery = z.object({
-  filter: z.coerce
-    .number()
-    .int()
-    .min(0)
-    .max(7)
-    .optional()
-    .describe('filter value for a pure identity or Digital Link (default 0, "all others")'),
-  companyPrefixLength: z.coerce
-    .number()
-    .int()
-    .min(6)
-    .max(12)
+  filter: queryInteger(0, 7).optional().describe('filter value for a pure identity or Digital Link (default 0, "all others")'),
+  companyPrefixLength: queryInteger(6, 12)
     .optional()
     .describe('GS1 company prefix length of a Digital Link, when no registered party has its prefix'),
 });

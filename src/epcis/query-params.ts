@@ -4,6 +4,7 @@ import { hasServiceCodeShape, plainIdentifier } from '../codes/service-codes.js'
 import { isStorableTime, timestampSchema } from '../codes/timestamp.js';
 import { badRequest } from '../errors/problem.js';
 import { MAX_URI_LENGTH } from '../events/schemas.js';
+import { queryInteger } from '../http/query.js';
 import { EPCIS_TYPES } from './mapping.js';
 import type { EventFilter, EventMatch, EventOrder } from './repository.js';
 
@@ -167,6 +168,8 @@ export function storedQueryParams(params: Record<string, unknown>): Record<strin
 
 export const DEFAULT_PER_PAGE = 30;
 const MAX_PER_PAGE = 1000;
+/** `perPage`, as every route reads a paging number: the routes declare it, and a query read from elsewhere is held to it here. */
+export const perPageQuery = queryInteger(1, MAX_PER_PAGE).prefault(DEFAULT_PER_PAGE);
 
 const PAGING_PARAMETERS = ['perPage', 'nextPageToken'];
 
@@ -180,9 +183,6 @@ export function parseQueryRequest(params: Record<string, unknown>) {
   const query = parseEventQuery(params);
   return { ...query, ...parsePaging(params, query.order) };
 }
-
-/** A count written in decimal digits, once; NaN for anything else (Number() would also read 0x10, 1e1 and ' 5'). */
-const decimalOf = (value: unknown) => (typeof value === 'string' && /^\d{1,4}$/.test(value) ? Number(value) : Number.NaN);
 
 /**
  * The page a query asks for: `perPage` (1…1000, default 30) and the `nextPageToken` of the previous
@@ -202,10 +202,9 @@ export function parseLotPaging(params: Record<string, unknown>): { limit: number
 }
 
 function perPageOf(params: Record<string, unknown>): number {
-  const perPage = params.perPage === undefined ? DEFAULT_PER_PAGE : decimalOf(params.perPage);
-  if (!Number.isInteger(perPage) || perPage < 1 || perPage > MAX_PER_PAGE)
-    throw problem('perPage', `must be a decimal integer 1…${MAX_PER_PAGE}`);
-  return perPage;
+  const perPage = perPageQuery.safeParse(params.perPage);
+  if (!perPage.success) throw problem('perPage', perPage.error.issues[0].message);
+  return perPage.data;
 }
 
 function pageTokenOf(params: Record<string, unknown>): string | undefined {

@@ -8,7 +8,7 @@ import { badRequest, problemSchema } from '../errors/problem.js';
 import { eventHolders, eventHoldersSchema, heldEventQuery } from '../events/held.js';
 import { bearerSecurity, principalOf } from '../http/request.js';
 import { locatedJsonResponse } from '../http/responses.js';
-import { MATCHES, parseJobPaging, parseLotPaging, parseValuePaging, QUERY_PARAMETERS } from './query-params.js';
+import { MATCHES, parseJobPaging, parseLotPaging, parseValuePaging, perPageQuery, QUERY_PARAMETERS } from './query-params.js';
 import { EPC_FORMATS, type EpcFormat } from './render.js';
 import type { EventMatch } from './repository.js';
 import {
@@ -189,7 +189,7 @@ export const epcisRoutes: FastifyPluginAsyncZod<{ service: EpcisService; subscri
   const pagingOnly = (refusal: string) =>
     z
       .object({
-        perPage: z.string().optional().describe('1…1000, 30 when omitted'),
+        perPage: perPageQuery,
         nextPageToken: z.string().optional().describe('from the Link header of the previous page'),
       })
       .catchall(z.unknown().refine(() => false, { error: refusal }));
@@ -300,7 +300,11 @@ export const epcisRoutes: FastifyPluginAsyncZod<{ service: EpcisService; subscri
   // every parameter documented one by one; others are kept (catchall) so that the query can refuse them by name
   const listOrOne = z.union([z.string(), z.array(z.string())]);
   const queryParams = z
-    .object(Object.fromEntries([...QUERY_PARAMETERS, 'perPage', 'nextPageToken'].map((name) => [name, listOrOne.optional()])))
+    .object({
+      ...Object.fromEntries(QUERY_PARAMETERS.map((name) => [name, listOrOne.optional()])),
+      perPage: perPageQuery,
+      nextPageToken: listOrOne.optional(),
+    })
     .catchall(listOrOne)
     .describe('lists: repeat the parameter or separate values with |');
 

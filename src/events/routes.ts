@@ -4,6 +4,7 @@ import { serviceCodeFilter } from '../codes/service-codes.js';
 import { timestampSchema } from '../codes/timestamp.js';
 import { idSchema } from '../codes/uuid.js';
 import { problemSchema } from '../errors/problem.js';
+import { queryInteger } from '../http/query.js';
 import { bearerSecurity, principalOf } from '../http/request.js';
 import { eventHolders, eventHoldersSchema, heldEventQuery } from './held.js';
 import { EVENT_TYPES, eventInput, eventSchema } from './schemas.js';
@@ -51,8 +52,8 @@ export const eventRoutes: FastifyPluginAsyncZod<{ service: EventService }> = asy
           lotCode: serviceCodeFilter('lot', 'container'),
           from: timestampSchema.optional(),
           to: timestampSchema.optional(),
-          limit: z.coerce.number().int().min(1).max(1000).default(100),
-          offset: z.coerce.number().int().min(0).default(0),
+          limit: queryInteger(1, 1000).prefault(100),
+          offset: queryInteger(0).prefault(0),
         }),
         response: { 200: z.object({ items: z.array(eventSchema) }), 403: problemSchema },
       },

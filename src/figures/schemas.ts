@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { regionFilter } from '../codes/regions.js';
 import { PARTY_KINDS } from '../codes/service-codes.js';
 import { dateSchema } from '../codes/timestamp.js';
+import { queryInteger } from '../http/query.js';
 import { TRANSFORMATION_KINDS } from '../lots/ledger.js';
 import { massBalanceSchema } from '../lots/schemas.js';
 import { KDE_SORTS } from '../trace/kde.js';
@@ -70,7 +71,7 @@ export const balanceSheetSchema = z
   })
   .meta({ id: 'BalanceSheet' });
 
-export const gapsQuery = z.object({ region: regionFilter, limit: z.coerce.number().int().min(1).max(1000).default(100) });
+export const gapsQuery = z.object({ region: regionFilter, limit: queryInteger(1, 1000).prefault(100) });
 export const gapsSchema = z.object({
   items: z.array(
     z.object({
@@ -89,7 +90,7 @@ export const gapsSchema = z.object({
 
 export const anomaliesQuery = z.object({
   region: regionFilter,
-  shipmentDays: z.coerce.number().int().min(0).max(365).default(3).describe('a shipment open longer than this many days is listed'),
+  shipmentDays: queryInteger(0, 365).prefault(3).describe('a shipment open longer than this many days is listed'),
 });
 export const anomaliesSchema = z
   .object({
@@ -238,8 +239,8 @@ export const exportQuery = periodQuery({
     .enum(['json', 'csv'])
     .optional()
     .describe('csv streams every row (also with Accept: text/csv); json pages with limit and offset'),
-  limit: z.coerce.number().int().min(1).max(10_000).default(1000),
-  offset: z.coerce.number().int().min(0).default(0),
+  limit: queryInteger(1, 10_000).prefault(1000),
+  offset: queryInteger(0).prefault(0),
 });
 export const kdeRowSchema = z
   .object({

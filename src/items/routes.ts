@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { serviceCodeField } from '../codes/service-codes.js';
 import { idSchema } from '../codes/uuid.js';
 import { problemSchema } from '../errors/problem.js';
+import { queryInteger } from '../http/query.js';
 import { bearerSecurity, principalOf } from '../http/request.js';
 import { locatedJsonResponse } from '../http/responses.js';
 import { LABELS_PER_SHEET } from './labels.js';
@@ -111,7 +112,7 @@ export const itemRoutes: FastifyPluginAsyncZod<{ service: ItemService; qrImagesP
         summary: `A printable A4 label sheet (${LABELS_PER_SHEET} labels: QR, code, product name, lot number, production date)`,
         security: bearerSecurity,
         params: z.object({ id: idSchema }),
-        querystring: z.object({ page: z.coerce.number().int().min(1).default(1) }),
+        querystring: z.object({ page: queryInteger(1).prefault(1) }),
         produces: ['image/svg+xml'],
       },
     },
@@ -124,7 +125,7 @@ export const itemRoutes: FastifyPluginAsyncZod<{ service: ItemService; qrImagesP
   // each image is a lookup and a drawing of up to 2,048 px, and tells whether a code was issued: one
   // allowance per client address for both formats
   const qrImages = { public: true, rateLimit: { max: qrImagesPerMinute, timeWindow: '1 minute', groupId: 'qr-images' } };
-  const qrQuery = z.object({ size: z.coerce.number().int().min(64).max(2048).default(256) });
+  const qrQuery = z.object({ size: queryInteger(64, 2048).prefault(256) });
   // an SVG document or PNG bytes, sent as they are (never serialised)
   const qrImageSchema = z.custom<string | Buffer>().meta({ type: 'string', format: 'binary' });
   for (const format of ['svg', 'png'] as const) {

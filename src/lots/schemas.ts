@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { serviceCodeFilter } from '../codes/service-codes.js';
+import { queryInteger } from '../http/query.js';
 import { LOT_STATUSES } from './ledger.js';
 
 export const lotSchema = z
@@ -61,6 +62,6 @@ export const listLotsQuery = z.object({
   ),
   status: z.enum(LOT_STATUSES).optional(),
   productCode: serviceCodeFilter('product'),
-  limit: z.coerce.number().int().min(1).max(1000).default(100),
-  offset: z.coerce.number().int().min(0).default(0),
+  limit: queryInteger(1, 1000).prefault(100),
+  offset: queryInteger(0).prefault(0),
 });

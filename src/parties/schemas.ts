@@ -5,6 +5,7 @@ import { addressSchema, nameSchema } from '../codes/names.js';
 import { isKnownRegionCode, regionFilter } from '../codes/regions.js';
 import { PARTY_KINDS } from '../codes/service-codes.js';
 import { isValidUscc } from '../codes/uscc.js';
+import { queryInteger } from '../http/query.js';
 
 export const regionCodeSchema = z
   .string()
@@ -89,13 +90,13 @@ export type Party = z.infer<typeof partySchema>;
 export const listPartiesQuery = z.object({
   kind: partyKindSchema.optional(),
   regionCode: regionFilter,
-  limit: z.coerce.number().int().min(1).max(1000).default(100),
-  offset: z.coerce.number().int().min(0).default(0),
+  limit: queryInteger(1, 1000).prefault(100),
+  offset: queryInteger(0).prefault(0),
 });
 
 export const prefixConflictsQuery = z.object({
-  limit: z.coerce.number().int().min(1).max(1000).default(100).describe('at most this many entries in each list'),
-  offset: z.coerce.number().int().min(0).default(0).describe('entries of each list passed over'),
+  limit: queryInteger(1, 1000).prefault(100).describe('at most this many entries in each list'),
+  offset: queryInteger(0).prefault(0).describe('entries of each list passed over'),
 });
 
 export const prefixConflictsSchema = z

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { serviceCodeField } from '../codes/service-codes.js';
+import { queryInteger } from '../http/query.js';
 import { RECALL_LEVELS } from './deadlines.js';
 
 /** A lot or container code; a mistyped one is a 400 at its field. */
@@ -43,8 +44,8 @@ export const recallListQuery = z.object({
     .transform((value) => value === 'true')
     .optional()
     .describe('true: only open recalls past a due time; false: only the others (closed, or open and within their due times)'),
-  limit: z.coerce.number().int().min(1).max(1000).default(100),
-  offset: z.coerce.number().int().min(0).default(0),
+  limit: queryInteger(1, 1000).prefault(100),
+  offset: queryInteger(0).prefault(0),
 });
 
 const WHOLE_RECALL_ONLY =

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { nameSchema } from '../codes/names.js';
 import { uuidSchema } from '../codes/uuid.js';
 import { problemSchema } from '../errors/problem.js';
+import { queryInteger } from '../http/query.js';
 import { bearerSecurity, principalOf } from '../http/request.js';
 import {
   applyBody,
@@ -130,8 +131,8 @@ export const registrationRoutes: FastifyPluginAsyncZod<{ service: RegistrationSe
         security: bearerSecurity,
         querystring: z.object({
           status: z.enum(REGISTRATION_STATUSES).optional(),
-          limit: z.coerce.number().int().min(1).max(1000).default(100),
-          offset: z.coerce.number().int().min(0).default(0),
+          limit: queryInteger(1, 1000).prefault(100),
+          offset: queryInteger(0).prefault(0),
         }),
         response: { 200: z.object({ items: z.array(registrationSchema) }), 403: problemSchema },
       },
@@ -196,7 +197,7 @@ export const registrationRoutes: FastifyPluginAsyncZod<{ service: RegistrationSe
         tags,
         summary: "Registered enterprises' licences and certifications that end within `days` (default 30) or have ended",
         security: bearerSecurity,
-        querystring: z.object({ days: z.coerce.number().int().min(0).max(366).default(30) }),
+        querystring: z.object({ days: queryInteger(0, 366).prefault(30) }),
         response: { 200: z.object({ items: z.array(expiringCredentialSchema) }), 403: problemSchema },
       },
     },

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { requireRole } from '../access/index.js';
 import { serviceCodeField, serviceCodeFilter } from '../codes/service-codes.js';
 import { problemSchema } from '../errors/problem.js';
+import { queryInteger } from '../http/query.js';
 import { bearerSecurity, principalOf } from '../http/request.js';
 import { FLAG_KINDS } from '../scans/flags.js';
 import type { ScanService } from '../scans/service.js';
@@ -20,8 +21,8 @@ export const regulatorRoutes: FastifyPluginAsyncZod<{ scans: Pick<ScanService, '
         querystring: z.object({
           kind: z.enum(FLAG_KINDS).optional(),
           lotCode: serviceCodeFilter('lot', 'container'),
-          limit: z.coerce.number().int().min(1).max(1000).default(100),
-          offset: z.coerce.number().int().min(0).default(0),
+          limit: queryInteger(1, 1000).prefault(100),
+          offset: queryInteger(0).prefault(0),
         }),
         response: {
           200: z.object({
@@ -57,7 +58,7 @@ export const regulatorRoutes: FastifyPluginAsyncZod<{ scans: Pick<ScanService, '
         summary: 'Consumer scans of a lot: totals, by region, and the most recent',
         security: bearerSecurity,
         params: z.object({ code: serviceCodeField('lot', 'container') }),
-        querystring: z.object({ limit: z.coerce.number().int().min(1).max(1000).default(50) }),
+        querystring: z.object({ limit: queryInteger(1, 1000).prefault(50) }),
         response: {
           200: z.object({
             totalScans: z.number().int(),

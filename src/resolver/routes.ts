@@ -250,7 +250,8 @@ export const resolverRoutes: FastifyPluginAsyncZod<{
         tags,
         summary: 'Resolve a scanned trace code: consumer page, JSON summary, or GS1 linkset (content negotiation)',
         params: z.object({ code: z.string().max(64) }),
-        querystring: resolverQuery,
+        // as on a Digital Link: what a messenger app adds to a shared link (`from=singlemessage`) is passed over
+        querystring: resolverQuery.passthrough(),
         response: { ...scanResponses, ...scanErrorResponses },
       },
     },

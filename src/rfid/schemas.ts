@@ -5,6 +5,7 @@ import { nameSchema } from '../codes/names.js';
 import { mistypedCodeCheck, plainIdentifierSchema, serviceCodeField, serviceCodeFilter } from '../codes/service-codes.js';
 import { isIsoTimestamp, isStorableTime, offsetWithinRange, STORABLE_YEARS } from '../codes/timestamp.js';
 import { idSchema } from '../codes/uuid.js';
+import { queryInteger } from '../http/query.js';
 import { epcProblem } from './tags.js';
 
 export const READ_POINT_ROLES = ['entry', 'exit', 'observe', 'commissioning'] as const;
@@ -274,7 +275,7 @@ export const readsQuery = z.object({
   readPointId: idSchema.optional(),
   tag: z.string().optional(),
   outcome: z.enum(READ_OUTCOMES).optional(),
-  limit: z.coerce.number().int().min(1).max(1000).default(100),
-  offset: z.coerce.number().int().min(0).default(0),
+  limit: queryInteger(1, 1000).prefault(100),
+  offset: queryInteger(0).prefault(0),
 });
 export type ReadsFilter = z.infer<typeof readsQuery>;

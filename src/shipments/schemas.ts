@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { serviceCodeFilter } from '../codes/service-codes.js';
+import { queryInteger } from '../http/query.js';
 
 export const SHIPMENT_STATUSES = ['open', 'received', 'cancelled'] as const;
 
@@ -23,6 +24,6 @@ export type Shipment = z.infer<typeof shipmentSchema>;
 export const listShipmentsQuery = z.object({
   partyCode: serviceCodeFilter('party'),
   status: z.enum(SHIPMENT_STATUSES).optional(),
-  limit: z.coerce.number().int().min(1).max(1000).default(100),
-  offset: z.coerce.number().int().min(0).default(0),
+  limit: queryInteger(1, 1000).prefault(100),
+  offset: queryInteger(0).prefault(0),
 });

@@ -1,10 +1,11 @@
 import { z } from 'zod';
 import { eventSchema } from '../events/schemas.js';
+import { queryInteger } from '../http/query.js';
 import { KDE_SORTS } from './kde.js';
 
 export const traceQuery = z.object({
   direction: z.enum(['backward', 'forward']).default('backward').describe('backward: towards farms; forward: towards shops (recalls)'),
-  depth: z.coerce.number().int().min(0).max(100).default(30),
+  depth: queryInteger(0, 100).prefault(30),
   include: z
     .enum(['events', 'graph'])
     .default('events')
