@@ -44,8 +44,8 @@ const refuseObjectMachinery = (declared: Set<string>) =>
 
 /**
  * The schema a route's query string is checked against: its own, refusing each parameter it does
- * not declare (a route that keeps unknown ones, the EPCIS query and Digital Link, refuses only the
- * object machinery, which it could never be given).
+ * not declare. A route that keeps unknown ones (the EPCIS query, which refuses them itself by name,
+ * and the scan routes) refuses only the object machinery, which it could never be given.
  */
 export function strictQuerystring(schema: z.ZodType): z.ZodType {
   if (!(schema instanceof z.ZodObject)) return refuseObjectMachinery(new Set()).pipe(schema);
@@ -56,7 +56,7 @@ export function strictQuerystring(schema: z.ZodType): z.ZodType {
 }
 
 /** A route that declares no query string takes none. */
-export const NO_QUERY = z.object({});
+const NO_QUERY = z.object({});
 
 /** Zod's validator compiler, with every query string read strictly (strictQuerystring). */
 export const requestValidatorCompiler: FastifySchemaCompiler<z.ZodType> = (route) =>
