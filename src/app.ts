@@ -254,7 +254,6 @@ export function createServices(
     transaction,
     writer,
     recalls: repos.recalls,
-    lots: repos.lots,
     tradingPartners: repos.shipments.tradingPartners,
     now,
     deadlines: options.recallDeadlines,

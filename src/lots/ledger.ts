@@ -124,28 +124,74 @@ export type CirculationAct = 'ship' | 'sell' | 'transform' | 'issue codes for' |
 /** Why a lot may not be used for an act, and what stops it: a hold (409) or a recall (422). */
 export type CirculationStop = { detail: string; by: 'hold' | 'recall' };
 
+/** A lot or container as the circulation rule sees it; `recallRoot`: a container a recall named itself (see recallReturnParties). */
+export type CirculatingLot = {
+  code: string;
+  kind?: string;
+  status: string;
+  hold: { reason: string } | null;
+  partyCode?: string;
+  recalls?: readonly string[];
+  recallRoot?: boolean;
+};
+
+/**
+ * The parties a recalled lot or container goes back to: a lot to its maker, a container a recall
+ * named itself to its packer (with all it holds), a container recalled only through what it holds
+ * to wherever the recalled lots and containers inside it go (`contents` reads what a container
+ * holds; nested containers are read through). Several parties: it cannot go back whole, it is
+ * unpacked first; none (nothing recalled left inside): it goes back nowhere.
+ */
+export function recallReturnParties(lot: CirculatingLot, contents: (containerCode: string) => CirculatingLot[]): Set<string> {
+  const goesBackItself = (one: CirculatingLot) => one.kind !== 'container' || one.recallRoot === true;
+  if (goesBackItself(lot)) return new Set(lot.partyCode === undefined ? [] : [lot.partyCode]);
+  const parties = new Set<string>();
+  const seen = new Set([lot.code]);
+  const queue = [lot.code];
+  for (let code = queue.shift(); code !== undefined; code = queue.shift()) {
+    for (const child of contents(code)) {
+      if (seen.has(child.code)) continue;
+      seen.add(child.code);
+      if (child.status === 'recalled' && goesBackItself(child)) {
+        if (child.partyCode !== undefined) parties.add(child.partyCode);
+      } else if (child.kind === 'container') queue.push(child.code);
+    }
+  }
+  return parties;
+}
+
 /**
  * Why a lot may not be used for `act`, or null when it may. A recalled lot (the recall made it so,
  * and it stays so when the recall closes) leaves circulation: it is neither shipped, sold, used,
- * packed nor coded (a recalled container may be unpacked), except shipped back to its maker (`to`, the party a shipment goes to, is the
- * lot's owner), where a holder's reported return goes; destroying it stays possible. A lot on hold
- * moves nowhere until released (it may still be destroyed), except that one also recalled may go
- * back to its maker all the same. One rule for every door: the event writer and code issuance both
- * ask it. `name` is how the refusal names the lot (its code unless given); `packedIn` names the
- * container the lot lies in when the act is on a container holding it (what is inside goes
- * wherever the container goes); `lot.recalls` the recalls that reached it, which the refusal names.
+ * packed nor coded (a recalled container may be unpacked), except shipped back (`to`, the party a
+ * shipment goes to) where recallReturnParties sends it — its maker, for a container the one party
+ * it goes back to (`contents` reads what a container holds) — where a holder's reported return
+ * goes; destroying it stays possible. `returning`: the lot lies in a container going back so, and
+ * goes with it. A lot on hold moves nowhere until released (it may still be destroyed), except
+ * that one also recalled may go back all the same. One rule for every door: the event writer, the
+ * recall's return and code issuance all ask it. `name` is how the refusal names the lot (its code
+ * unless given); `packedIn` names the container the lot lies in when the act is on a container
+ * holding it (what is inside goes wherever the container goes); `lot.recalls` the recalls that
+ * reached it, which the refusal names.
  */
 export function circulationRefusal(
-  lot: { code: string; status: string; hold: { reason: string } | null; partyCode?: string; recalls?: readonly string[] },
+  lot: CirculatingLot,
   act: CirculationAct,
-  { name: lotName = lot.code, packedIn, to }: { name?: string; packedIn?: string; to?: string } = {},
+  {
+    name: lotName = lot.code,
+    packedIn,
+    to,
+    contents = () => [],
+    returning = false,
+  }: { name?: string; packedIn?: string; to?: string; contents?: (containerCode: string) => CirculatingLot[]; returning?: boolean } = {},
 ): CirculationStop | null {
   const name = packedIn ? `lot ${lotName} (packed in ${packedIn})` : `lot ${lotName}`;
   const recalled = lot.status === 'recalled';
-  if (recalled && act === 'ship' && to !== undefined && to === lot.partyCode) return null;
+  const backTo = recalled && act === 'ship' ? [...recallReturnParties(lot, contents)] : [];
+  if (recalled && act === 'ship' && to !== undefined && (returning || (backTo.length === 1 && backTo[0] === to))) return null;
   if (lot.hold && recalled && act === 'ship') {
     return {
-      detail: `${name} is on hold (${lot.hold.reason}) and recalled; until the hold is released it may be shipped only back to the party that made it`,
+      detail: `${name} is on hold (${lot.hold.reason}) and recalled; until the hold is released it may be shipped only back to ${whereBack(lot, backTo)}`,
       by: 'hold',
     };
   }
@@ -154,11 +200,23 @@ export function circulationRefusal(
   if (!recalled || act === 'unpack') return null;
   const which = lot.recalls?.length ? ` (recall ${lot.recalls.join(', ')})` : '';
   const detail =
-    act === 'ship'
-      ? `${name} is recalled${which}; it may be shipped only back to the party that made it, or destroyed`
-      : `${name} is recalled${which}; nobody may ${act} it`;
+    act !== 'ship'
+      ? `${name} is recalled${which}; nobody may ${act} it`
+      : backTo.length === 1
+        ? `${name} is recalled${which}; it may be shipped only back to ${whereBack(lot, backTo)}, or destroyed`
+        : `${name} is recalled${which}; ${backTo.length ? `it holds recalled lots of ${backTo.length} makers, each going back to its own` : 'it holds no recalled lot to go back with'}: unpack it first, or destroy it`;
   return { detail, by: 'recall' };
 }
+
+/** Where a recalled lot goes back, as a refusal says it. */
+const whereBack = (lot: CirculatingLot, parties: string[]) =>
+  lot.kind !== 'container'
+    ? 'the party that made it'
+    : lot.recallRoot
+      ? 'the party that packed it'
+      : parties.length === 1
+        ? `${parties[0]}, which made the recalled lots in it`
+        : 'the makers of the recalled lots in it, once unpacked';
 
 /** The refusal a circulation stop answers with: 409 for a hold (until released), 422 `recalled-lot` for a recall. */
 export const circulationProblem = (stop: CirculationStop, errors?: FieldProblem[]): Problem =>

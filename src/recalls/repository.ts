@@ -101,9 +101,40 @@ async function packedIn(tx: Db, rootCodes: string[]): Promise<PackedContent[]> {
   );
 }
 
+/** A lot, or what a container holds (`containerCode` the container it lies in), as circulationRefusal reads it. */
+export type ReturnedLot = {
+  containerCode: string | null;
+  code: string;
+  kind: string;
+  status: string;
+  hold: { reason: string } | null;
+  partyCode: string;
+  recallRoot: boolean;
+};
+
 export function createRecallsRepository(db: Db) {
   return {
     packedIn,
+
+    /**
+     * The lots a holder returns, and everything packed in those that are containers, at every level
+     * (`containerCode` the container each lies in): where each goes back (recallReturnParties) reads them.
+     */
+    async returnedLots(tx: Db, codes: string[]): Promise<ReturnedLot[]> {
+      return queryRows<ReturnedLot>(
+        tx,
+        sql`with recursive inside(container_code, code) as (
+          select null::text, code from unnest(${texts(codes)}) code
+          union
+          select e.downstream_code, e.upstream_code from lineage_edges e join inside on e.downstream_code = inside.code
+          where e.kind = 'aggregate' and e.ended_by_event_id is null and e.retracted_by_event_id is null
+        )
+        select i.container_code as "containerCode", l.code, l.kind, l.status, l.hold, l.party_code as "partyCode",
+          (l.kind = 'container' and l.status = 'recalled' and exists (select 1 from recalls r where r.root_lot_codes @> jsonb_build_array(l.code)))
+            as "recallRoot"
+        from inside i join lots l on l.code = i.code order by i.container_code nulls first, l.code`,
+      );
+    },
 
     /**
      * Stages a recall's scope in the caller's transaction, for `insert` to record: the live lots

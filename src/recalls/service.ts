@@ -17,9 +17,9 @@ import { bodyField, conflict, forbidden, notFound, Problem, unprocessable, withB
 import type { EventView } from '../events/schemas.js';
 import { BatchRejected, type EventContext, type EventWriter, type WriteRequest } from '../events/writer/index.js';
 import type { EventAction } from '../events/writer/rules/index.js';
-import type { LotsRepository } from '../lots/repository.js';
+import { recallReturnParties } from '../lots/ledger.js';
 import { dueTimes, overdueFor, progressOf, RECALL_DEADLINES, type RecallDeadlines, type RecallLevel } from './deadlines.js';
-import type { PackedContent, RecallRow, RecallsRepository, ScopeCsvRow } from './repository.js';
+import type { PackedContent, RecallRow, RecallsRepository, ReturnedLot, ScopeCsvRow } from './repository.js';
 import type { RecallReport, RecallSummary, RecallView } from './schemas.js';
 
 /** How far forward a recall's scope reaches: far beyond any real chain (farm → shop is under 15 steps). */
@@ -39,7 +39,6 @@ export function createRecallService(deps: {
   transaction: Transact;
   writer: Pick<EventWriter, 'write' | 'readLocked'>;
   recalls: RecallsRepository;
-  lots: Pick<LotsRepository, 'findByCodes'>;
   tradingPartners: (partyCode: string) => Promise<Set<string>>;
   now: () => Date;
   deadlines?: RecallDeadlines;
@@ -62,6 +61,46 @@ export function createRecallService(deps: {
    * A recall as the principal sees it in a list: a holder that did not open it (`own`, its party)
    * sees its own recovery only, and not how many holders it reached nor how many acknowledged.
    */
+  /**
+   * Where each lot a holder reports returned goes back (recallReturnParties, the rule every ship of a
+   * recalled lot is held to): a lot to its maker, a container to the maker of the recalled lots in
+   * it, or to its packer when a recall named the container itself. Refused (422) when that is the
+   * holder itself (it destroys what it recovers), or when a container holds recalled lots of several
+   * makers: no one party takes it whole, so it is unpacked and each lot reported on its own.
+   */
+  async function returnsOf(tx: Db, party: string, lines: { lotCode: string; returned: number }[]): Promise<Map<string, string>> {
+    const rows = await deps.recalls.returnedLots(
+      tx,
+      lines.filter((line) => line.returned > 0).map((line) => line.lotCode),
+    );
+    const contents = new Map<string, ReturnedLot[]>();
+    for (const row of rows) {
+      if (row.containerCode !== null) contents.set(row.containerCode, [...(contents.get(row.containerCode) ?? []), row]);
+    }
+    const returned = new Map(rows.filter((row) => row.containerCode === null).map((row) => [row.code, row]));
+    const returnTo = new Map<string, string>();
+    for (const [index, line] of lines.entries()) {
+      const lot = returned.get(line.lotCode);
+      if (line.returned <= 0 || !lot) continue;
+      const [to, ...more] = recallReturnParties(lot, (code) => contents.get(code) ?? []);
+      if (to === undefined || more.length > 0) {
+        const held = to === undefined ? 'holds no recalled lot' : `holds recalled lots of ${more.length + 1} makers`;
+        throw unprocessable(
+          'recalled-lot',
+          `container ${line.lotCode} ${held}: unpack it, then report each lot in it returned or destroyed`,
+          [bodyField(['lines', index, 'returned'], `${held}; unpack it first`)],
+        );
+      }
+      if (to === party) {
+        throw unprocessable('return-to-self', `${party} made ${line.lotCode}: there is nobody to return it to; report it destroyed`, [
+          bodyField(['lines', index, 'returned'], 'the producer destroys what it recovers'),
+        ]);
+      }
+      returnTo.set(line.lotCode, to);
+    }
+    return returnTo;
+  }
+
   function summaryOf(
     row: RecallRow,
     own: string | null,
@@ -324,9 +363,6 @@ export function createRecallService(deps: {
       const recall = await readable(principal, id);
       const holders = new Set((await deps.recalls.holders([id])).map((holder) => holder.partyCode));
       const party = requireRecallHolder(principal, id, holders);
-      const producers = new Map(
-        (await deps.lots.findByCodes(input.lines.map((line) => line.lotCode))).map((lot) => [lot.code, lot.partyCode]),
-      );
       const at = deps.now();
       await deps.transaction(async (tx) => {
         // checked with the recall locked: a close, or this holder's other report, may have come first
@@ -353,13 +389,7 @@ export function createRecallService(deps: {
           }
           owed.set(line.lotCode, left - line.returned - line.destroyed);
         }
-        for (const [index, line] of input.lines.entries()) {
-          if (line.returned > 0 && producers.get(line.lotCode) === party) {
-            throw unprocessable('return-to-self', `${party} made ${line.lotCode}: there is nobody to return it to; report it destroyed`, [
-              bodyField(['lines', index, 'returned'], 'the producer destroys what it recovers'),
-            ]);
-          }
-        }
+        const returnTo = await returnsOf(tx, party, input.lines);
         const recalled = [{ type: 'recall_notice' as const, number: id }];
         for (const [index, line] of input.lines.entries()) {
           // a refusal points at the report's line: its quantity (one finer than the unit takes) at the
@@ -392,7 +422,7 @@ export function createRecallService(deps: {
             await act(
               tx,
               party,
-              { type: 'ship', toPartyCode: producers.get(line.lotCode) as string, lines: lines(line.returned), recallId: id },
+              { type: 'ship', toPartyCode: returnTo.get(line.lotCode) as string, lines: lines(line.returned), recallId: id },
               { bizStep: 'shipping', disposition: 'returned', referenceDocuments: recalled },
             ).catch((error) => Promise.reject(atLine('returned')(error)));
           }

@@ -3,8 +3,8 @@
 // already destroyed reaches what was made of it.
 import { completeGs1 } from '../../src/codes/gs1.js';
 import { epcisRequests } from '../fixtures/epcis.js';
-import { createWorld, expectStatus } from '../fixtures/world.js';
-import { TEST_BASE_URL } from '../helper.js';
+import { createWorld, expectStatus, randomUscc } from '../fixtures/world.js';
+import { client, TEST_BASE_URL } from '../helper.js';
 import { fileTest } from '../root.js';
 
 const t = fileTest();
@@ -189,4 +189,84 @@ t.test('a recall of a destroyed lot reaches what was made of it and leaves the l
   t.equal(await status(lone), 'destroyed');
   const closed = await world.ok(farm.api.post(`/recalls/${nothingLeft.id}/close`, {}), 200);
   t.match(closed, { status: 'closed', overrideReason: null }, 'and closed at once: no holder is waited for');
+});
+
+t.test('a case another party packed goes back to the maker of the recalled lot in it; a recalled case to its packer', async (t) => {
+  const world = await createWorld(t);
+  const farm = await world.party('farm');
+  const orchard = await world.party('farm');
+  const dealer = await world.party('distributor');
+  const shop = await world.party('retailer');
+  const lot = await farm.commission(await farm.product('piece'), 20);
+  const other = await orchard.commission(await orchard.product('piece'), 10);
+  await world.handOver(farm, dealer, lot, 12);
+  await world.handOver(orchard, dealer, other, 5);
+  const pack = async (children: { lotCode: string; quantity?: number }[]) =>
+    (await world.ok(dealer.event({ type: 'aggregate', parent: {}, children }))).createdLotCodes[0] as string;
+  const [shipped, reported, mixed, named] = [
+    await pack([{ lotCode: lot, quantity: 3 }]),
+    await pack([{ lotCode: lot, quantity: 3 }]),
+    await pack([
+      { lotCode: lot, quantity: 3 },
+      { lotCode: other, quantity: 5 },
+    ]),
+    await pack([{ lotCode: lot, quantity: 3 }]),
+  ];
+  for (const code of [shipped, reported, mixed, named]) await world.handOver(dealer, shop, code);
+  await world.ok(orchard.api.post('/recalls', { lotCodes: [other], level: 2, reason: '标签错误', hazard: 'h' }));
+  const recall = await world.ok(farm.api.post('/recalls', { lotCodes: [lot], level: 2, reason: '农残超标', hazard: '毒死蜱' }));
+  const bureau = await world.ok(
+    world.admin.post('/parties', { kind: 'regulator', name: '监管局', uscc: randomUscc(), regionCode: '500236' }),
+  );
+  const regulator = client(world.app, (await world.ok(world.admin.post('/api-keys', { role: 'regulator', partyCode: bureau.code }))).key);
+  const byDealer = await world.ok(regulator.post('/recalls', { lotCodes: [named], level: 3, reason: '包装破损', hazard: 'h' }));
+
+  const toDealer = expectStatus(
+    t,
+    await shop.event({ type: 'ship', toPartyCode: dealer.code, lines: [{ lotCode: shipped }] }),
+    422,
+    'a case recalled through the lot in it does not go to its packer',
+  );
+  t.match(toDealer.body, { type: /recalled-lot$/, errors: [{ pointer: '/lines/0/lotCode' }] });
+  expectStatus(
+    t,
+    await shop.event({ type: 'ship', toPartyCode: farm.code, lines: [{ lotCode: shipped }] }),
+    201,
+    'it goes back to the farm that made the lot',
+  );
+  const returned = expectStatus(
+    t,
+    await shop.api.post(`/recalls/${recall.id}/reports`, { lines: [{ lotCode: reported, returned: 1 }] }),
+    201,
+    'a reported return of the case ships it to the farm',
+  );
+  t.match(returned.body.holderDetails, [{ partyCode: shop.code }], 'the shop reported it');
+  t.match((await farm.api.get('/shipments')).body.items, [{ fromPartyCode: shop.code, toPartyCode: farm.code }]);
+
+  const several = expectStatus(
+    t,
+    await shop.api.post(`/recalls/${recall.id}/reports`, { lines: [{ lotCode: mixed, returned: 1 }] }),
+    422,
+    'a case holding recalled lots of two makers is not returned whole',
+  );
+  t.match(several.body, { detail: /unpack it/, errors: [{ pointer: '/lines/0/returned' }] });
+  expectStatus(
+    t,
+    await shop.event({ type: 'ship', toPartyCode: farm.code, lines: [{ lotCode: mixed }] }),
+    422,
+    'nor shipped to one of them',
+  );
+
+  expectStatus(
+    t,
+    await shop.event({ type: 'ship', toPartyCode: farm.code, lines: [{ lotCode: named }] }),
+    422,
+    'a case recalled itself does not go to the maker of what it holds',
+  );
+  expectStatus(
+    t,
+    await shop.api.post(`/recalls/${byDealer.id}/reports`, { lines: [{ lotCode: named, returned: 1 }] }),
+    201,
+    'it goes back to its packer, with what it holds',
+  );
 });

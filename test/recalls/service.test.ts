@@ -35,7 +35,6 @@ t.test('a report that reaches the recall after it closed is refused, and leaves 
     },
     writer: eventWriterOn(database),
     recalls: repositories.recalls,
-    lots: repositories.lots,
     tradingPartners: repositories.shipments.tradingPartners,
     now: () => new Date(),
   });

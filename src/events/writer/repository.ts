@@ -37,8 +37,9 @@ function eventValuesOf(records: EventRecord[], links: { partyCode: string; lotCo
   return [...rows.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, row]) => row);
 }
 
-type LotRowText = Omit<LotView, 'quantity' | 'voided' | 'recalls' | 'madeAt' | 'firstUsedAt'> & {
+type LotRowText = Omit<LotView, 'quantity' | 'voided' | 'recalls' | 'recallRoot' | 'madeAt' | 'firstUsedAt'> & {
   recalls: string[] | null;
+  recallRoot: boolean | null;
   quantity: string;
   voidedByEventId: string | null;
   madeAt: Date | string | null;
@@ -59,6 +60,7 @@ const toLotView = (row: LotRowText): LotView => ({
   attributes: row.attributes as LotAttributes,
   hold: (row.hold as LotHold | null) ?? null,
   recalls: row.recalls ?? [],
+  recallRoot: row.recallRoot === true,
   madeAt: timeOrNull(row.madeAt),
   firstUsedAt: timeOrNull(row.firstUsedAt),
 });
@@ -74,11 +76,14 @@ const firstUseOf = (lotCode: string) => `(select el.used_at from event_lots el
 // madeAt: the earliest event not declared in error that made the lot, read from the links the writer
 // marked `makes` alone (one probe of their partial index, however many events a lot has); recalls:
 // the ids the recall events linking it name (each opening links every lot its scope reached), read
-// for a recalled lot only, so that a refusal names them
+// for a recalled lot only, so that a refusal names them; recallRoot: a recalled container a recall named
+// itself, which goes back to its packer (see recallReturnParties)
 const LOT_COLUMNS = sql.raw(`code, kind, party_code as "partyCode", product_code as "productCode", lot_number as "lotNumber", sscc,
   quantity::text as quantity, unit, status, voided_by_event_id as "voidedByEventId", attributes, hold,
   case when status = 'recalled' then array(select e.payload->>'recallId' from event_lots el join events e on e.id = el.event_id
     where el.lot_code = lots.code and e.type = 'recall' and e.disposition = 'recalled' order by e.event_time, e.id) end as recalls,
+  kind = 'container' and status = 'recalled' and exists (select 1 from recalls r where r.root_lot_codes @> jsonb_build_array(lots.code))
+    as "recallRoot",
   (select min(e.event_time) from event_lots el join events e on e.id = el.event_id
     where el.lot_code = lots.code and el.makes
       and not exists (select 1 from events c where c.corrects_event_id = e.id)) as "madeAt",

@@ -93,7 +93,7 @@ export class Scope {
   /**
    * Refused when a hold (409) or a recall (422) stops the lot from being used for `act` — or, for a
    * container, any lot inside it, through the containers nested in it. `to`: the party a shipment
-   * goes to (a recalled lot goes back to its maker; see circulationRefusal).
+   * goes to (a recalled lot goes back where its recall sends it; see circulationRefusal).
    */
   requireCirculating(lot: LotView, act: CirculationAct, pointer: Pointer, to?: string) {
     const stopped = this.circulationStop(lot, act, to);
@@ -102,34 +102,50 @@ export class Scope {
 
   /** Why a hold or a recall stops the lot (or a lot inside the container) from being used for `act`; null when nothing does. */
   circulationStop(lot: LotView, act: CirculationAct, to?: string): { refusal: CirculationStop; reason: string } | null {
-    const refusal = circulationRefusal(lot, act, { name: this.identifierOf(lot), to });
+    const refusal = circulationRefusal(lot, act, { name: this.identifierOf(lot), to, contents: this.contentLots });
     if (refusal) return { refusal, reason: refusal.by === 'hold' ? 'on hold' : 'recalled' };
     if (lot.kind !== 'container') return null;
-    const inside = this.stoppedInside(lot.code, act, to);
+    const inside = this.stoppedInside(lot.code, act, to, goesBack(lot, act));
     return inside && { refusal: inside.refusal, reason: inside.refusal.by === 'hold' ? 'holds a lot on hold' : 'holds a recalled lot' };
   }
 
   /**
    * The first lot inside a container (or in containers inside it) that a hold or a recall stops
-   * from being used for `act`, with the refusal naming it and the container it lies in. Reads
-   * only the batch's state: the writer loads the contents of every container a batch names, all
-   * levels down, in one query up front.
+   * from being used for `act`, with the refusal naming it and the container it lies in.
+   * `returning`: the container goes back where its recall sends it, and what it holds with it.
+   * Reads only the batch's state: the writer loads the contents of every container a batch names,
+   * all levels down, in one query up front.
    */
-  stoppedInside(containerCode: string, act: CirculationAct, to?: string): { lot: LotView; refusal: CirculationStop } | null {
+  stoppedInside(
+    containerCode: string,
+    act: CirculationAct,
+    to?: string,
+    returning = false,
+  ): { lot: LotView; refusal: CirculationStop } | null {
     const seen = new Set([containerCode]);
-    const queue = [containerCode];
-    for (let code = queue.shift(); code !== undefined; code = queue.shift()) {
-      for (const childCode of this.contents(code).keys()) {
+    const queue = [{ code: containerCode, returning }];
+    for (let next = queue.shift(); next !== undefined; next = queue.shift()) {
+      for (const childCode of this.contents(next.code).keys()) {
         const child = this.lot(childCode);
         if (!child || seen.has(childCode)) continue;
         seen.add(childCode);
-        const refusal = circulationRefusal(child, act, { name: this.identifierOf(child), packedIn: this.identifierOfCode(code), to });
+        const refusal = circulationRefusal(child, act, {
+          name: this.identifierOf(child),
+          packedIn: this.identifierOfCode(next.code),
+          to,
+          contents: this.contentLots,
+          returning: next.returning,
+        });
         if (refusal) return { lot: child, refusal };
-        if (child.kind === 'container') queue.push(childCode);
+        if (child.kind === 'container') queue.push({ code: childCode, returning: next.returning || goesBack(child, act) });
       }
     }
     return null;
   }
+
+  /** The lots and containers a container holds now (see contents), as circulationRefusal reads them. */
+  readonly contentLots = (containerCode: string): LotView[] =>
+    [...this.contents(containerCode).keys()].flatMap((code) => this.lot(code) ?? []);
 
   /** Records that the event named a lot by `identifier` (a pack code, an SSCC), unless it named the lot already. */
   nameAs(lotCode: string, identifier: string) {
@@ -441,6 +457,9 @@ export class Scope {
     return contents;
   }
 }
+
+/** Whether a recalled container circulationRefusal let through for `act` goes back where its recall sends it (a shipment). */
+const goesBack = (lot: LotView, act: CirculationAct) => lot.status === 'recalled' && act === 'ship';
 
 /** The outflows a hold or a recall stops (destroying stays possible). */
 const CIRCULATION_ACTS: Partial<Record<'consume' | 'ship_out' | 'destroy' | 'sell', CirculationAct>> = {

@@ -20,6 +20,8 @@ export type LotView = {
   hold: LotHold | null;
   /** The recalls that reached the lot, in the order they opened, when it is recalled (a refusal names them); empty otherwise. */
   recalls: string[];
+  /** A recalled container a recall named itself (it goes back to its packer; see recallReturnParties). */
+  recallRoot: boolean;
   /**
    * When the lot came into being: the earliest live event that made it (see `makes`), null when
    * none did (an identifier an EPCIS event named before any event made it, or whose making was
@@ -185,7 +187,15 @@ export class WorldState {
 
   /** A lot an event creates, as the rules see it: made by that event, used only where its code was (see firstUseOfReplaced). */
   viewOfNew(lot: NewLot): LotView {
-    return { ...lot, voided: false, hold: null, recalls: [], madeAt: null, firstUsedAt: this.firstUseOfReplaced.get(lot.code) ?? null };
+    return {
+      ...lot,
+      voided: false,
+      hold: null,
+      recalls: [],
+      recallRoot: false,
+      madeAt: null,
+      firstUsedAt: this.firstUseOfReplaced.get(lot.code) ?? null,
+    };
   }
 
   addLot(lot: LotView) {
