@@ -288,8 +288,13 @@ export function createRecallsRepository(db: Db) {
       return rows.map((row) => ({ ...row, acknowledgedAt: toDate(row.acknowledgedAt) }));
     },
 
-    /** Per holder and lot: what the recall asked it to recover, and what it has reported returned or destroyed (see RECOVERED). */
-    async recovery(recallIds: string[], tx: Db = db) {
+    /**
+     * Per holder and lot (of `partyCode` alone when given): what the recall asked it to recover, and
+     * what it has reported returned or destroyed (see RECOVERED), counted up to what was asked —
+     * returned first, then destroyed — as listTotals counts it: stock reported under another recall
+     * may be more than this one asked of the holder.
+     */
+    async recovery(recallIds: string[], tx: Db = db, partyCode?: string) {
       if (recallIds.length === 0) return [];
       const rows = await queryRows<{
         recallId: string;
@@ -303,12 +308,16 @@ export function createRecallsRepository(db: Db) {
         tx,
         sql`with affected as (
           select recall_id, party_code, lot_code, unit, sum(quantity) as quantity from recall_holdings
-          where recall_id = any(${texts(recallIds)}) group by recall_id, party_code, lot_code, unit
-        ), ${RECOVERED}
-        select a.recall_id as "recallId", a.party_code as "partyCode", a.lot_code as "lotCode", a.unit, a.quantity::text as affected,
-          coalesce(r.returned, 0)::text as returned, coalesce(r.destroyed, 0)::text as destroyed
-        from affected a left join recovered r using (recall_id, party_code, lot_code)
-        order by a.recall_id, a.party_code, a.lot_code`,
+          where recall_id = any(${texts(recallIds)}) ${partyCode === undefined ? sql`` : sql`and party_code = ${partyCode}`}
+          group by recall_id, party_code, lot_code, unit
+        ), ${RECOVERED}, counted as (
+          select a.recall_id, a.party_code, a.lot_code, a.unit, a.quantity, least(coalesce(r.returned, 0), a.quantity) as returned,
+            coalesce(r.destroyed, 0) as destroyed
+          from affected a left join recovered r using (recall_id, party_code, lot_code)
+        )
+        select recall_id as "recallId", party_code as "partyCode", lot_code as "lotCode", unit, quantity::text as affected,
+          returned::text as returned, least(destroyed, quantity - returned)::text as destroyed
+        from counted order by recall_id, party_code, lot_code`,
       );
       return rows.map((row) => ({
         ...row,

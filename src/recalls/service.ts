@@ -369,9 +369,7 @@ export function createRecallService(deps: {
         const locked = (await deps.recalls.lock(tx, id)) as RecallRow;
         if (locked.status !== 'open') throw conflict(`recall ${id} is closed`);
         const owed = new Map(
-          (await deps.recalls.recovery([id], tx))
-            .filter((line) => line.partyCode === party)
-            .map((line) => [line.lotCode, line.affected - line.returned - line.destroyed]),
+          (await deps.recalls.recovery([id], tx, party)).map((line) => [line.lotCode, line.affected - line.returned - line.destroyed]),
         );
         for (const [index, line] of input.lines.entries()) {
           const left = owed.get(line.lotCode);

@@ -270,3 +270,41 @@ t.test('a case another party packed goes back to the maker of the recalled lot i
     'it goes back to its packer, with what it holds',
   );
 });
+
+t.test(
+  'what a holder recovered under another recall counts up to what this one asked of it, never leaving less than nothing',
+  async (t) => {
+    const world = await createWorld(t);
+    const farm = await world.party('farm');
+    const shop = await world.party('retailer');
+    const lot = await farm.commission(await farm.product('piece'), 30);
+    await world.handOver(farm, shop, lot, 5);
+    const open = (reason: string) => world.ok(farm.api.post('/recalls', { lotCodes: [lot], level: 2, reason, hazard: 'h' }));
+    const farmLine = (recall: { holderDetails: { partyCode: string; lines: object[] }[] }) =>
+      recall.holderDetails.find((holder) => holder.partyCode === farm.code)?.lines;
+    const first = await open('标签错误');
+    t.match(farmLine(first), [{ affected: 25 }], 'the first asks the farm for the 25 it keeps');
+    await world.ok(shop.api.post(`/recalls/${first.id}/reports`, { lines: [{ lotCode: lot, returned: 5 }] }));
+    const [returned] = (await world.ok(farm.api.get('/shipments'), 200)).items.filter(
+      (shipment: { fromPartyCode: string }) => shipment.fromPartyCode === shop.code,
+    );
+    await world.ok(farm.event({ type: 'receive', shipmentId: returned.id, eventTime: returned.shippedAt }));
+    const second = await open('农残超标');
+    t.match(farmLine(second), [{ affected: 30 }], 'the second asks it for the 30 it holds with the 5 returned');
+    await world.ok(farm.api.post(`/recalls/${second.id}/reports`, { lines: [{ lotCode: lot, destroyed: 30 }] }));
+    const firstView = await world.ok(farm.api.get(`/recalls/${first.id}`), 200);
+    t.match(
+      farmLine(firstView),
+      [{ lotCode: lot, affected: 25, returned: 0, destroyed: 25 }],
+      'the first counts 25 of the 30, what it asked',
+    );
+    t.match(firstView.progress.byUnit, [{ unit: 'piece', affected: 30, recovered: 30 }]);
+    const more = expectStatus(
+      t,
+      await farm.api.post(`/recalls/${first.id}/reports`, { lines: [{ lotCode: lot, destroyed: 1 }] }),
+      422,
+      'nothing is left for the farm to recover under the first',
+    );
+    t.match(more.body, { detail: /: 1 reported, 0 left to recover$/ });
+  },
+);
