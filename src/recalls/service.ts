@@ -363,7 +363,6 @@ export function createRecallService(deps: {
       const recall = await readable(principal, id);
       const holders = new Set((await deps.recalls.holders([id])).map((holder) => holder.partyCode));
       const party = requireRecallHolder(principal, id, holders);
-      const at = deps.now();
       await deps.transaction(async (tx) => {
         // checked with the recall locked: a close, or this holder's other report, may have come first
         const locked = (await deps.recalls.lock(tx, id)) as RecallRow;
@@ -389,6 +388,7 @@ export function createRecallService(deps: {
         }
         const returnTo = await returnsOf(tx, party, input.lines);
         const recalled = [{ type: 'recall_notice' as const, number: id }];
+        const written: EventView[] = [];
         for (const [index, line] of input.lines.entries()) {
           // a refusal points at the report's line: its quantity (one finer than the unit takes) at the
           // field that gave it, its lot at the line's lotCode, anything else (e.g. the stock is still
@@ -409,22 +409,30 @@ export function createRecallService(deps: {
           };
           const lines = (quantity: number) => [{ lotCode: line.lotCode, quantity }];
           if (line.destroyed > 0) {
-            await act(
-              tx,
-              party,
-              { type: 'destroy', reason: `召回 ${id}: ${recall.reason}`, lines: lines(line.destroyed), recallId: id },
-              { bizStep: 'destroying', disposition: 'destroyed', referenceDocuments: recalled },
-            ).catch((error) => Promise.reject(atLine('destroyed')(error)));
+            written.push(
+              await act(
+                tx,
+                party,
+                { type: 'destroy', reason: `召回 ${id}: ${recall.reason}`, lines: lines(line.destroyed), recallId: id },
+                { bizStep: 'destroying', disposition: 'destroyed', referenceDocuments: recalled },
+              ).catch((error) => Promise.reject(atLine('destroyed')(error))),
+            );
           }
           if (line.returned > 0) {
-            await act(
-              tx,
-              party,
-              { type: 'ship', toPartyCode: returnTo.get(line.lotCode) as string, lines: lines(line.returned), recallId: id },
-              { bizStep: 'shipping', disposition: 'returned', referenceDocuments: recalled },
-            ).catch((error) => Promise.reject(atLine('returned')(error)));
+            written.push(
+              await act(
+                tx,
+                party,
+                { type: 'ship', toPartyCode: returnTo.get(line.lotCode) as string, lines: lines(line.returned), recallId: id },
+                { bizStep: 'shipping', disposition: 'returned', referenceDocuments: recalled },
+              ).catch((error) => Promise.reject(atLine('returned')(error))),
+            );
           }
         }
+        // stamped when its events were recorded, with their lots locked: a recall of those lots opened
+        // while this report waited for them counts what it recovered (see RECOVERED), as it asked for
+        // the stock before this report took it
+        const at = written.at(-1)?.recordTime ?? deps.now();
         const lines = input.lines.length
           ? input.lines.map((line) => ({ id: randomUUID(), ...line }))
           : [{ id: randomUUID(), lotCode: null, returned: 0, destroyed: 0 }];

@@ -52,3 +52,50 @@ t.test('a report that reaches the recall after it closed is refused, and leaves 
   );
   t.match((await services.lots.get(shop.principal, lot)).massBalance, { destroyed: 0 }, 'and nothing destroyed');
 });
+
+t.test('a report written after another recall of the lot opened counts for that recall too', async (t) => {
+  const database = await openTestDatabase(t);
+  const chain = createChain(database);
+  const { services, repositories } = chain;
+  const producer = await chain.party('processor');
+  const shop = await chain.party('retailer');
+  const lot = await producer.commission(await producer.product('kg'), 10);
+  await shop.receive(await producer.ship(shop, [{ lotCode: lot }]));
+  const open = (reason: string) => services.recalls.open(producer.principal, { lotCodes: [lot], level: 3, reason, hazard: '过敏原未标示' });
+  const first = await open('标签错误');
+
+  // the shop's report is checked, then waits at its transaction while the producer opens a second recall
+  let reached!: () => void;
+  const atTransaction = new Promise<void>((resolve) => {
+    reached = resolve;
+  });
+  let release!: () => void;
+  const opened = new Promise<void>((resolve) => {
+    release = resolve;
+  });
+  const racing = createRecallService({
+    transaction: async (work) => {
+      reached();
+      await opened;
+      return database.db.transaction((tx) => work(tx as never));
+    },
+    writer: eventWriterOn(database),
+    recalls: repositories.recalls,
+    tradingPartners: repositories.shipments.tradingPartners,
+    now: () => new Date(),
+  });
+  const late = racing.report(shop.principal, first.id, { lines: [{ lotCode: lot, returned: 0, destroyed: 10 }] });
+  await atTransaction;
+  const second = await open('农残超标');
+  release();
+  await late;
+
+  const shopLine = async (id: string) =>
+    (await services.recalls.get(producer.principal, id)).holderDetails?.find((holder) => holder.partyCode === shop.code)?.lines;
+  t.match(
+    await shopLine(second.id),
+    [{ lotCode: lot, affected: 10, destroyed: 10 }],
+    'the stock the second asked for was destroyed after it opened',
+  );
+  t.match((await services.recalls.get(producer.principal, second.id)).progress, { share: 1 });
+});
