@@ -4,7 +4,7 @@ import { anyOf } from '../db/chunk.js';
 import { type Database, type Db, queryRows } from '../db/client.js';
 import { type ClaimOf, claimJobRows, type JobLease, leaseEnd, releaseJobs, renewJobs } from '../db/leases.js';
 import { codeFlags, codeJobs, items, type LotHold, lots } from '../db/schema.js';
-import { pageChangesOf } from '../lots/repository.js';
+import { pageChangesOf, recallsOfLot } from '../lots/repository.js';
 
 export type CodeJobRow = typeof codeJobs.$inferSelect;
 export type ResolvedItem = {
@@ -77,13 +77,18 @@ export function createItemsRepository(database: Pick<Database, 'db' | 'copyRows'
       row: typeof codeJobs.$inferInsert,
       limits: { lot: number; party: number },
       lease?: JobLease,
-      admit?: (lot: { code: string; status: string; hold: LotHold | null }) => void,
+      admit?: (lot: { code: string; status: string; hold: LotHold | null; recalls: string[] | null }) => void,
     ): Promise<{ job: CodeJobRow } | { claimed: number } | { queued: number }> {
       return db.transaction(async (tx) => {
         // before the lot's row: every admission takes the two locks in the same order
         await tx.execute(sql`select pg_advisory_xact_lock(hashtext(${`code_jobs.party:${row.partyCode}`}))`);
         const [lot] = await tx
-          .select({ code: lots.code, status: lots.status, hold: lots.hold })
+          .select({
+            code: lots.code,
+            status: lots.status,
+            hold: lots.hold,
+            recalls: sql<string[] | null>`${recallsOfLot(sql`${lots.code}`, sql`${lots.status}`)}`,
+          })
           .from(lots)
           .where(eq(lots.code, row.lotCode))
           .for('update');

@@ -38,7 +38,7 @@ export const itemRoutes: FastifyPluginAsyncZod<{ service: ItemService; qrImagesP
       schema: {
         tags,
         summary: 'Issue serialized item codes (一物一码) for one of your lots, as an asynchronous job',
-        description: `Up to ${MAX_CODES_PER_JOB.toLocaleString('en')} codes per job, and no more than the party's allowance of codes queued or being issued at once (CODES_QUEUED_PER_PARTY): over it, 409 at /count. Poll the job; its codes resolve only once it has succeeded.`,
+        description: `Up to ${MAX_CODES_PER_JOB.toLocaleString('en')} codes per job, and no more than the party's allowance of codes queued or being issued at once (CODES_QUEUED_PER_PARTY): over it, 409 at /count. A lot on hold is 409, a recalled lot 422 \`recalled-lot\` naming its recalls. Poll the job; its codes resolve only once it has succeeded.`,
         security: bearerSecurity,
         params: z.object({ code: serviceCodeField('lot', 'container') }),
         body: z.object({ count: z.number().int().min(1).max(MAX_CODES_PER_JOB) }),
@@ -48,6 +48,7 @@ export const itemRoutes: FastifyPluginAsyncZod<{ service: ItemService; qrImagesP
           403: problemSchema,
           404: problemSchema,
           409: problemSchema,
+          422: problemSchema,
         },
       },
     },

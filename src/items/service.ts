@@ -47,7 +47,7 @@ export function createItemService(deps: {
     | 'codesOfJobPage'
     | 'findItem'
   >;
-  lots: Pick<LotsRepository, 'findByCodes' | 'involvedParties'>;
+  lots: Pick<LotsRepository, 'findByCodes' | 'involvedParties' | 'recallsOf'>;
   products: Pick<ProductsRepository, 'findByCode'>;
   /** Whether the lot's owner may label a branded product today. */
   brands: Pick<BrandService, 'requireLabelRight'>;
@@ -140,7 +140,8 @@ export function createItemService(deps: {
         const refusal = circulationRefusal(current, 'issue codes for');
         if (refusal) throw circulationProblem(refusal);
       };
-      requireCirculating(lot);
+      // a recall's refusal names the recalls that reached the lot, as at every other door
+      requireCirculating({ ...lot, recalls: lot.status === 'recalled' ? await deps.lots.recallsOf(lot.code) : [] });
       // a pack code resolves as genuine: none for a lot that no longer exists as goods
       if (ENDED_STATUSES.has(lot.status)) {
         throw conflict(`lot ${lotCode} is ${lot.status}: nothing of it is left to pack, so no item codes can be issued for it`);
@@ -153,7 +154,7 @@ export function createItemService(deps: {
         { id: randomUUID(), partyCode: lot.partyCode, lotCode, total: count, status: 'queued' },
         { lot: limit, party: partyLimit },
         lease,
-        requireCirculating,
+        (locked) => requireCirculating({ ...locked, recalls: locked.recalls ?? [] }),
       );
       if ('claimed' in queued) {
         throw conflict(

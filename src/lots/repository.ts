@@ -64,6 +64,15 @@ export function ledgerOfRow(row: LedgerJson): Omit<LotLedger, 'of'> {
  * Of a movement `lm`: it made its party a holder. An event declared in error and the correction that
  * reversed it moved nothing, so their movements make no holder.
  */
+/**
+ * The recalls that reached a recalled lot (`code` the SQL naming its code), in the order they opened:
+ * the ids the recall events linking it name (each opening links every lot its scope reached); null
+ * for a lot not recalled. A refusal of a recall names them.
+ */
+export const recallsOfLot = (code: SQL, status: SQL) => sql`case when ${status} = 'recalled' then array(select e.payload->>'recallId'
+  from event_lots el join events e on e.id = el.event_id
+  where el.lot_code = ${code} and e.type = 'recall' and e.disposition = 'recalled' order by e.event_time, e.id) end`;
+
 const MOVEMENT_MADE_HOLDER = sql`not exists (select 1 from events c where c.corrects_event_id = lm.event_id)
       and not exists (select 1 from events e where e.id = lm.event_id and e.type = 'correction')`;
 
@@ -188,6 +197,14 @@ export function createLotsRepository(db: Db) {
     async ledger(lotCode: string, partyCode: string | null): Promise<LotLedger> {
       const [row] = await queryRows<LedgerJson>(db, sql`select ${ledgerColumns(sql`${lotCode}::text`, partyCode)}`);
       return { of: partyCode === null ? 'lot' : 'party', ...ledgerOfRow(row) };
+    },
+    /** The recalls that reached a lot (see recallsOfLot); empty for a lot not recalled. */
+    async recallsOf(lotCode: string): Promise<string[]> {
+      const [row] = await queryRows<{ recalls: string[] | null }>(
+        db,
+        sql`select ${recallsOfLot(sql`lots.code`, sql`lots.status`)} as recalls from lots where code = ${lotCode}`,
+      );
+      return row?.recalls ?? [];
     },
     /** Parties that ever held or were sent a lot: they may read it. */
     async involvedParties(lotCode: string): Promise<Set<string>> {

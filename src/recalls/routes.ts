@@ -53,7 +53,7 @@ export const recallRoutes: FastifyPluginAsyncZod<{ service: RecallService }> = a
         tags,
         summary: 'Put lots on hold pending a test (a regulator key with its regulator party, or the owner’s operator key)',
         description:
-          'While held, a lot is not shipped, sold, transformed nor given item codes (409), by any door. Recorded as a `hold` event. A lot already on hold is 409, except that a regulator’s hold replaces the owner’s hold in the same act (`details.replacedHoldEventIds`); the owner then can no longer release it.',
+          'While held, a lot is not shipped, sold, transformed nor given item codes, by any door: 409 (a recalled lot’s refusal is 422 `recalled-lot`, naming its recalls). Recorded as a `hold` event. A lot already on hold is 409, except that a regulator’s hold replaces the owner’s hold in the same act (`details.replacedHoldEventIds`); the owner then can no longer release it.',
         security: bearerSecurity,
         body: holdBody,
         response: { 201: eventSchema, ...errors },

@@ -62,6 +62,9 @@ t.test('a recalled lot, held or not, is shipped only back to its maker, at every
   );
   t.match(makerOn.body, { detail: namesIt() });
 
+  const coded = expectStatus(t, await farm.api.post(`/lots/${lot}/items`, { count: 1 }), 422, 'nor given item codes');
+  t.match(coded.body, { type: /recalled-lot$/, detail: `lot ${lot} is recalled (recall ${recall.id}); nobody may issue codes for it` });
+
   const { capture } = epcisRequests(world);
   const shipping = (to: string) => ({
     type: 'ObjectEvent',
