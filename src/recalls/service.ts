@@ -352,7 +352,8 @@ export function createRecallService(deps: {
      * recorded holding); the first report of any holder marks the recall started. Each quantity is
      * also booked as an event in the holder's name, so the ledger and the mass balance show it: what
      * was destroyed as a destroy event (disposition `destroyed`), what was returned as a shipment
-     * back to the lot's producer (CBV has no returning step: bizStep `shipping`, disposition
+     * back where it goes (returnsOf: the lot's maker; for a container, the maker of the recalled
+     * lots inside it or its packer) (CBV has no returning step: bizStep `shipping`, disposition
      * `returned`), both naming the recall as their reference document.
      */
     async report(
