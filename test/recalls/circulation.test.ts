@@ -311,3 +311,49 @@ t.test(
     t.match(more.body, { detail: /: 1 reported, 0 left to recover$/ });
   },
 );
+
+t.test('what lay in a container its holder returned or destroyed under a recall is recovered with it, all levels down', async (t) => {
+  const world = await createWorld(t);
+  const farm = await world.party('farm');
+  const dealer = await world.party('distributor');
+  const shop = await world.party('retailer');
+  const lot = await farm.commission(await farm.product('piece'), 20);
+  await world.handOver(farm, dealer, lot, 12);
+  const pack = async (children: { lotCode: string; quantity?: number }[]) =>
+    (await world.ok(dealer.event({ type: 'aggregate', parent: {}, children }))).createdLotCodes[0] as string;
+  const returnedCase = await pack([{ lotCode: lot, quantity: 3 }]);
+  const pallet = await pack([{ lotCode: await pack([{ lotCode: lot, quantity: 4 }]) }]);
+  await world.handOver(dealer, shop, returnedCase);
+  await world.handOver(dealer, shop, pallet);
+  const recall = await world.ok(farm.api.post('/recalls', { lotCodes: [lot], level: 2, reason: '农残超标', hazard: '毒死蜱' }));
+
+  expectStatus(
+    t,
+    await shop.api.post(`/recalls/${recall.id}/reports`, { lines: [{ lotCode: returnedCase, returned: 1 }] }),
+    201,
+    'the shop returns the case',
+  );
+  const destroyed = expectStatus(
+    t,
+    await shop.api.post(`/recalls/${recall.id}/reports`, { lines: [{ lotCode: pallet, destroyed: 1 }] }),
+    201,
+    'and destroys the pallet',
+  );
+  const shopLines = destroyed.body.holderDetails.find((holder: { partyCode: string }) => holder.partyCode === shop.code).lines;
+  t.match(
+    shopLines.filter((line: { lotCode: string }) => line.lotCode === lot),
+    [{ affected: 7, returned: 3, destroyed: 4 }],
+    'the lot in them is recovered: 3 returned in the case, 4 destroyed in the pallet’s case',
+  );
+  t.ok(
+    shopLines.every((line: { affected: number; returned: number; destroyed: number }) => line.returned + line.destroyed === line.affected),
+    'every line of the shop is recovered',
+  );
+  const again = expectStatus(
+    t,
+    await shop.api.post(`/recalls/${recall.id}/reports`, { lines: [{ lotCode: lot, destroyed: 1 }] }),
+    422,
+    'the lot cannot be reported again on its own',
+  );
+  t.match(again.body, { detail: /0 left/ });
+});
