@@ -38,8 +38,8 @@ function eventValuesOf(records: EventRecord[], links: { partyCode: string; lotCo
 }
 
 type LotRowText = Omit<LotView, 'quantity' | 'voided' | 'recalls' | 'recallRoot' | 'madeAt' | 'firstUsedAt'> & {
-  recalls: string[] | null;
-  recallRoot: boolean | null;
+  /** A recalled lot's recalls, and whether one of them named it itself (see LOT_COLUMNS). */
+  recalled: { ids: string[]; root: boolean } | null;
   quantity: string;
   voidedByEventId: string | null;
   madeAt: Date | string | null;
@@ -59,8 +59,8 @@ const toLotView = (row: LotRowText): LotView => ({
   voided: row.voidedByEventId !== null,
   attributes: row.attributes as LotAttributes,
   hold: (row.hold as LotHold | null) ?? null,
-  recalls: row.recalls ?? [],
-  recallRoot: row.recallRoot === true,
+  recalls: row.recalled?.ids ?? [],
+  recallRoot: row.kind === 'container' && row.recalled?.root === true,
   madeAt: timeOrNull(row.madeAt),
   firstUsedAt: timeOrNull(row.firstUsedAt),
 });
@@ -74,16 +74,17 @@ const firstUseOf = (lotCode: string) => `(select el.used_at from event_lots el
       and not exists (select 1 from events c where c.corrects_event_id = el.event_id)
     order by el.used_at limit 1)`;
 // madeAt: the earliest event not declared in error that made the lot, read from the links the writer
-// marked `makes` alone (one probe of their partial index, however many events a lot has); recalls:
-// the ids the recall events linking it name (each opening links every lot its scope reached), read
-// for a recalled lot only, so that a refusal names them; recallRoot: a recalled container a recall named
-// itself, which goes back to its packer (see recallReturnParties)
+// marked `makes` alone (one probe of their partial index, however many events a lot has); recalled:
+// the ids the recall events linking it name (each opening links every lot its scope reached), so that
+// a refusal names them, and whether one named it as a root (a recalled container a recall named goes
+// back to its packer, see recallReturnParties); read for a recalled lot only, in one subquery (a
+// second one tipped the planner into reading every lot to lock a few, test/events/lock-scan.test.ts)
 const LOT_COLUMNS = sql.raw(`code, kind, party_code as "partyCode", product_code as "productCode", lot_number as "lotNumber", sscc,
   quantity::text as quantity, unit, status, voided_by_event_id as "voidedByEventId", attributes, hold,
-  case when status = 'recalled' then array(select e.payload->>'recallId' from event_lots el join events e on e.id = el.event_id
-    where el.lot_code = lots.code and e.type = 'recall' and e.disposition = 'recalled' order by e.event_time, e.id) end as recalls,
-  kind = 'container' and status = 'recalled' and exists (select 1 from recalls r where r.root_lot_codes @> jsonb_build_array(lots.code))
-    as "recallRoot",
+  case when status = 'recalled' then (select json_build_object('ids', coalesce(json_agg(e.payload->>'recallId' order by e.event_time, e.id), '[]'),
+      'root', coalesce(bool_or(e.payload->'rootLotCodes' @> jsonb_build_array(lots.code)), false))
+    from event_lots el join events e on e.id = el.event_id
+    where el.lot_code = lots.code and e.type = 'recall' and e.disposition = 'recalled') end as recalled,
   (select min(e.event_time) from event_lots el join events e on e.id = el.event_id
     where el.lot_code = lots.code and el.makes
       and not exists (select 1 from events c where c.corrects_event_id = e.id)) as "madeAt",
