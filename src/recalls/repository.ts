@@ -57,34 +57,14 @@ const recallsWithLotReadBy = (partyCode: string) =>
  * lot_code): what it reported returned or destroyed under that recall, or under any other recall of
  * the lot, while this one was open (from its opening to its closing). With two recalls of a lot
  * open, stock returned under one is gone for the other too, which could otherwise never be told.
- * What lay in a container the holder reported (all levels down, as the recall recorded its
- * holdings) went with it: returned with a container returned, destroyed with one destroyed — it
- * cannot be reported on its own once it is gone. Needs `with recursive`.
  */
-const RECOVERED = sql`reported as (
+const RECOVERED = sql`recovered as (
     select a.recall_id, a.party_code, a.lot_code, sum(rr.returned) as returned, sum(rr.destroyed) as destroyed
     from (select distinct recall_id, party_code, lot_code from affected) a
     join recalls x on x.id = a.recall_id
     join recall_reports rr on rr.party_code = a.party_code and rr.lot_code = a.lot_code
       and rr.reported_at >= x.opened_at and (x.closed_at is null or rr.reported_at <= x.closed_at)
     group by a.recall_id, a.party_code, a.lot_code
-  ),
-  went_inside (recall_id, party_code, lot_code, quantity, returned) as (
-    select h.recall_id, h.party_code, h.lot_code, h.quantity, r.returned > 0
-    from reported r join recall_holdings h on h.recall_id = r.recall_id and h.party_code = r.party_code and h.container_code = r.lot_code
-    union all
-    select h.recall_id, h.party_code, h.lot_code, h.quantity, i.returned
-    from went_inside i join recall_holdings h on h.recall_id = i.recall_id and h.party_code = i.party_code and h.container_code = i.lot_code
-  ),
-  recovered as (
-    select recall_id, party_code, lot_code, sum(returned) as returned, sum(destroyed) as destroyed
-    from (
-      select recall_id, party_code, lot_code, returned, destroyed from reported
-      union all
-      select recall_id, party_code, lot_code, case when returned then quantity else 0 end, case when returned then 0 else quantity end
-      from went_inside
-    ) recovered_any_way
-    group by recall_id, party_code, lot_code
   )`;
 
 const RECALL_COLUMNS = sql.raw(`id, party_code as "partyCode", opened_by_key_id as "openedByKeyId", level, reason, hazard,
@@ -326,7 +306,7 @@ export function createRecallsRepository(db: Db) {
         destroyed: string;
       }>(
         tx,
-        sql`with recursive affected as (
+        sql`with affected as (
           select recall_id, party_code, lot_code, unit, sum(quantity) as quantity from recall_holdings
           where recall_id = any(${texts(recallIds)}) ${partyCode === undefined ? sql`` : sql`and party_code = ${partyCode}`}
           group by recall_id, party_code, lot_code, unit
@@ -370,7 +350,7 @@ export function createRecallsRepository(db: Db) {
           ownRecovered: string | null;
         }>(
           db,
-          sql`with recursive affected as (
+          sql`with affected as (
             select recall_id, party_code, lot_code, unit, sum(quantity) as quantity from recall_holdings
             where recall_id = any(${texts(recallIds)}) group by recall_id, party_code, lot_code, unit
           ), ${RECOVERED}, lines as (
