@@ -1,11 +1,36 @@
 // The recall service with its repository on a real database, where the order of concurrent acts
 // matters: a holder's report and the recall's closing take the recall in turn.
+import type { Database } from '../../src/db/client.js';
 import { createRecallService } from '../../src/recalls/service.js';
-import { createChain, eventWriterOn } from '../fixtures/chain.js';
+import { type Chain, createChain, eventWriterOn } from '../fixtures/chain.js';
 import { openTestDatabase } from '../helper.js';
 import { fileTest } from '../root.js';
 
 const t = fileTest();
+
+/** A recall service whose transactions wait, once begun, until `release`: `atTransaction` tells when one does. */
+function heldAtTransaction(database: Database, repositories: Chain['repositories']) {
+  let reached!: () => void;
+  const atTransaction = new Promise<void>((resolve) => {
+    reached = resolve;
+  });
+  let release!: () => void;
+  const released = new Promise<void>((resolve) => {
+    release = resolve;
+  });
+  const racing = createRecallService({
+    transaction: async (work) => {
+      reached();
+      await released;
+      return database.db.transaction((tx) => work(tx as never));
+    },
+    writer: eventWriterOn(database),
+    recalls: repositories.recalls,
+    tradingPartners: repositories.shipments.tradingPartners,
+    now: () => new Date(),
+  });
+  return { racing, atTransaction, release };
+}
 
 t.test('a report that reaches the recall after it closed is refused, and leaves nothing behind', async (t) => {
   const database = await openTestDatabase(t);
@@ -19,25 +44,7 @@ t.test('a report that reaches the recall after it closed is refused, and leaves 
   await services.recalls.report(shop.principal, recall.id, { lines: [] });
 
   // the shop's next report is checked, then waits at its transaction while the producer closes the recall
-  let reached!: () => void;
-  const atTransaction = new Promise<void>((resolve) => {
-    reached = resolve;
-  });
-  let release!: () => void;
-  const closed = new Promise<void>((resolve) => {
-    release = resolve;
-  });
-  const racing = createRecallService({
-    transaction: async (work) => {
-      reached();
-      await closed;
-      return database.db.transaction((tx) => work(tx as never));
-    },
-    writer: eventWriterOn(database),
-    recalls: repositories.recalls,
-    tradingPartners: repositories.shipments.tradingPartners,
-    now: () => new Date(),
-  });
+  const { racing, atTransaction, release } = heldAtTransaction(database, repositories);
   const late = racing.report(shop.principal, recall.id, { lines: [{ lotCode: lot, returned: 0, destroyed: 3 }] });
   await atTransaction;
   t.match(await services.recalls.close(producer.principal, recall.id, {}), { status: 'closed' });
@@ -65,25 +72,7 @@ t.test('a report written after another recall of the lot opened counts for that 
   const first = await open('标签错误');
 
   // the shop's report is checked, then waits at its transaction while the producer opens a second recall
-  let reached!: () => void;
-  const atTransaction = new Promise<void>((resolve) => {
-    reached = resolve;
-  });
-  let release!: () => void;
-  const opened = new Promise<void>((resolve) => {
-    release = resolve;
-  });
-  const racing = createRecallService({
-    transaction: async (work) => {
-      reached();
-      await opened;
-      return database.db.transaction((tx) => work(tx as never));
-    },
-    writer: eventWriterOn(database),
-    recalls: repositories.recalls,
-    tradingPartners: repositories.shipments.tradingPartners,
-    now: () => new Date(),
-  });
+  const { racing, atTransaction, release } = heldAtTransaction(database, repositories);
   const late = racing.report(shop.principal, first.id, { lines: [{ lotCode: lot, returned: 0, destroyed: 10 }] });
   await atTransaction;
   const second = await open('农残超标');
