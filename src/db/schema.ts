@@ -2,6 +2,7 @@
 // party's code so that a Citus distribution column is already in place.
 import { sql } from 'drizzle-orm';
 import {
+  bigint,
   boolean,
   customType,
   date,
@@ -10,6 +11,7 @@ import {
   integer,
   jsonb,
   numeric,
+  pgSequence,
   pgTable,
   primaryKey,
   text,
@@ -878,10 +880,19 @@ export const rfidReads = pgTable(
 // Recalls (食品召回): opened by a regulator party or the producing party on one or more lots; the
 // scope (lots, holders, shipments in transit) is recorded when the recall opens, so what each
 // holder was asked to recover does not change as stock moves afterwards.
+// The order in which recalls opened and holders' reports took their stock, one count for both: each
+// draws its number while holding the lots it recalls or moves, so of a recall and a report on one
+// lot the one that drew the smaller number committed first (the clock may read the same for both).
+// It caches no numbers per session (cache 1): cached, two sessions' numbers would not follow the order drawn.
+export const recallOrder = pgSequence('recall_order', { cache: 1 });
+const recallOrderNumber = () => bigint('order_number', { mode: 'number' }).notNull().default(sql`nextval('recall_order')`);
+
 export const recalls = pgTable(
   'recalls',
   {
     id: text('id').primaryKey(),
+    /** Drawn when it was recorded, its lots locked: see recallOrder. */
+    orderNumber: recallOrderNumber(),
     /** The party that opened the recall (a regulator party or the producer). */
     partyCode: text('party_code')
       .notNull()
@@ -984,6 +995,8 @@ export const recallReports = pgTable(
     destroyed: quantity('destroyed').notNull(),
     note: text('note'),
     reportedAt: timestamp('reported_at', { withTimezone: true, mode: 'date' }).notNull(),
+    /** Drawn when it was recorded, after its events, their lots still locked: see recallOrder. */
+    orderNumber: recallOrderNumber(),
   },
   (t) => [
     index('recall_reports_recall_idx').on(t.recallId, t.reportedAt),
@@ -991,6 +1004,19 @@ export const recallReports = pgTable(
     index('recall_reports_party_lot_idx').on(t.partyCode, t.lotCode, t.reportedAt),
   ],
 );
+
+// The events a report line wrote (its destroy, its return shipment): what they moved packed in a
+// container the holder reported is recovered with the container.
+export const recallReportEvents = pgTable('recall_report_events', {
+  eventId: text('event_id')
+    .primaryKey()
+    .references(() => events.id),
+  reportId: text('report_id')
+    .notNull()
+    .references(() => recallReports.id),
+  /** The holder that reported. */
+  partyCode: text('party_code').notNull(),
+});
 
 // The tamper-evident audit log: one hash chain per party (and one, `system`, for admin acts).
 // Each entry hashes what it records (re-derived from the stored rows when the chain is verified)

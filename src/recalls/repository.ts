@@ -55,16 +55,34 @@ const recallsWithLotReadBy = (partyCode: string) =>
 /**
  * What each holder recovered of each lot a recall asked of it (`affected`: recall_id, party_code,
  * lot_code): what it reported returned or destroyed under that recall, or under any other recall of
- * the lot, while this one was open (from its opening to its closing). With two recalls of a lot
+ * the lot, while this one was open — reports recorded after it (their order numbers, see
+ * recallOrder in the schema: a report that took the stock before this recall recorded it is not
+ * counted, however close the clock put them) and not after it closed. With two recalls of a lot
  * open, stock returned under one is gone for the other too, which could otherwise never be told.
+ * A lot in a container the holder reported goes with it: what those reports' own events moved out
+ * of its hands packed in a container (at any level) counts, returned or destroyed as they moved it
+ * — nothing a report of 0 moved, nor what the holder had unpacked before.
  */
-const RECOVERED = sql`recovered as (
-    select a.recall_id, a.party_code, a.lot_code, sum(rr.returned) as returned, sum(rr.destroyed) as destroyed
-    from (select distinct recall_id, party_code, lot_code from affected) a
-    join recalls x on x.id = a.recall_id
-    join recall_reports rr on rr.party_code = a.party_code and rr.lot_code = a.lot_code
-      and rr.reported_at >= x.opened_at and (x.closed_at is null or rr.reported_at <= x.closed_at)
-    group by a.recall_id, a.party_code, a.lot_code
+const RECOVERED = sql`holder_lots as (
+    select distinct a.recall_id, a.party_code, a.lot_code, x.order_number, x.closed_at from affected a join recalls x on x.id = a.recall_id
+  ),
+  reported (recall_id, party_code, lot_code, returned, destroyed) as (
+    select h.recall_id, h.party_code, h.lot_code, rr.returned, rr.destroyed
+    from holder_lots h join recall_reports rr on rr.party_code = h.party_code and rr.lot_code = h.lot_code
+      and rr.order_number > h.order_number and (h.closed_at is null or rr.reported_at <= h.closed_at)
+    union all
+    select h.recall_id, h.party_code, h.lot_code, case when m.kind = 'ship_out' then -m.quantity else 0 end,
+      case when m.kind = 'destroy' then -m.quantity else 0 end
+    from holder_lots h
+    join lot_movements m on m.lot_code = h.lot_code and m.party_code = h.party_code and m.container_code is not null
+      and m.kind in ('ship_out', 'destroy') and m.quantity < 0
+    join recall_report_events re on re.event_id = m.event_id
+    join recall_reports rr on rr.id = re.report_id
+      and rr.order_number > h.order_number and (h.closed_at is null or rr.reported_at <= h.closed_at)
+  ),
+  recovered as (
+    select recall_id, party_code, lot_code, sum(returned) as returned, sum(destroyed) as destroyed
+    from reported group by recall_id, party_code, lot_code
   )`;
 
 const RECALL_COLUMNS = sql.raw(`id, party_code as "partyCode", opened_by_key_id as "openedByKeyId", level, reason, hazard,
@@ -439,13 +457,17 @@ export function createRecallsRepository(db: Db) {
       }));
     },
 
-    /** Appends a holder's report; its first report acknowledges the recall, the recall's first acknowledgement starts it. */
+    /**
+     * Appends a holder's report, with the events each line wrote (`eventIds`); its first report
+     * acknowledges the recall, the recall's first acknowledgement starts it.
+     */
     async report(
       tx: Db,
       report: { recallId: string; partyCode: string; keyId: string; note: string | null; at: Date },
-      lines: { id: string; lotCode: string | null; returned: number; destroyed: number }[],
+      lines: { id: string; lotCode: string | null; returned: number; destroyed: number; eventIds: string[] }[],
     ) {
       const at = report.at.toISOString();
+      const events = lines.flatMap((line) => line.eventIds.map((eventId) => ({ eventId, reportId: line.id })));
       await queryRows(
         tx,
         sql`with new_reports as (insert into recall_reports (id, recall_id, party_code, key_id, lot_code, returned, destroyed, note, reported_at)
@@ -457,6 +479,15 @@ export function createRecallsRepository(db: Db) {
         started as (update recalls set started_at = ${at} where id = ${report.recallId} and started_at is null)
         select 1`,
       );
+      // a statement of its own: parts of one statement do not see each other's rows, the reports they refer to
+      if (events.length > 0) {
+        await queryRows(
+          tx,
+          sql`insert into recall_report_events (event_id, report_id, party_code)
+          select event_id, report_id, ${report.partyCode}
+          from unnest(${texts(events.map((e) => e.eventId))}, ${texts(events.map((e) => e.reportId))}) as v(event_id, report_id)`,
+        );
+      }
     },
 
     async close(tx: Db, recallId: string, close: { at: Date; keyId: string; eventId: string; overrideReason: string | null }) {

@@ -389,7 +389,8 @@ export function createRecallService(deps: {
         }
         const returnTo = await returnsOf(tx, party, input.lines);
         const recalled = [{ type: 'recall_notice' as const, number: id }];
-        const written: EventView[] = [];
+        // per line, the events it wrote: what they moved packed in a container counts with it (see RECOVERED)
+        const written: EventView[][] = input.lines.map(() => []);
         for (const [index, line] of input.lines.entries()) {
           // a refusal points at the report's line: its quantity (one finer than the unit takes) at the
           // field that gave it, its lot at the line's lotCode, anything else (e.g. the stock is still
@@ -410,7 +411,7 @@ export function createRecallService(deps: {
           };
           const lines = (quantity: number) => [{ lotCode: line.lotCode, quantity }];
           if (line.destroyed > 0) {
-            written.push(
+            written[index].push(
               await act(
                 tx,
                 party,
@@ -420,7 +421,7 @@ export function createRecallService(deps: {
             );
           }
           if (line.returned > 0) {
-            written.push(
+            written[index].push(
               await act(
                 tx,
                 party,
@@ -430,13 +431,13 @@ export function createRecallService(deps: {
             );
           }
         }
-        // stamped when its events were recorded, with their lots locked: a recall of those lots opened
-        // while this report waited for them counts what it recovered (see RECOVERED), as it asked for
-        // the stock before this report took it
-        const at = written.at(-1)?.recordTime ?? deps.now();
+        // recorded after its events, their lots still locked: a recall of those lots opened while this
+        // report waited for them has the smaller order number and counts what it recovered (see
+        // RECOVERED), as it asked for the stock before this report took it
+        const at = written.flat().at(-1)?.recordTime ?? deps.now();
         const lines = input.lines.length
-          ? input.lines.map((line) => ({ id: randomUUID(), ...line }))
-          : [{ id: randomUUID(), lotCode: null, returned: 0, destroyed: 0 }];
+          ? input.lines.map((line, index) => ({ id: randomUUID(), ...line, eventIds: written[index].map((event) => event.id) }))
+          : [{ id: randomUUID(), lotCode: null, returned: 0, destroyed: 0, eventIds: [] }];
         await deps.recalls.report(tx, { recallId: id, partyCode: party, keyId: principal.keyId, note: input.note ?? null, at }, lines);
       });
       return service.get(principal, id);

@@ -1,0 +1,188 @@
+// What a recall counts recovered of a holder's lines: a container its holder reported returned or
+// destroyed takes with it, line by line, what the report's own events moved out packed in it, and
+// nothing else; a report counts for another recall of its lot only if it took the stock after that
+// recall recorded it, whatever the clock read.
+import type { Test } from 'tap';
+import { type Actor, createWorld, expectStatus, type World } from '../fixtures/world.js';
+import { fileTest } from '../root.js';
+
+const t = fileTest();
+
+type Line = { lotCode: string; affected: number; returned: number; destroyed: number };
+type Recall = { id: string; holderDetails: { partyCode: string; lines: Line[] }[]; progress: { share: number } };
+
+/** A farm's lot, 12 of it with a dealer who packs some of it for a shop. */
+async function packedWorld(t: Test) {
+  const world = await createWorld(t);
+  const farm = await world.party('farm');
+  const dealer = await world.party('distributor');
+  const shop = await world.party('retailer');
+  const lot = await farm.commission(await farm.product('piece'), 20);
+  await world.handOver(farm, dealer, lot, 12);
+  const pack = async (children: { lotCode: string; quantity?: number }[]) =>
+    (await world.ok(dealer.event({ type: 'aggregate', parent: {}, children }))).createdLotCodes[0] as string;
+  const recallOf = async () =>
+    (await world.ok(farm.api.post('/recalls', { lotCodes: [lot], level: 2, reason: '农残超标', hazard: '毒死蜱' }))) as Recall;
+  return { world, farm, dealer, shop, lot, pack, recallOf };
+}
+
+const linesOf = (recall: Recall, party: Actor) => recall.holderDetails.find((holder) => holder.partyCode === party.code)?.lines ?? [];
+/** Has the party recovered every line the recall asked of it, exactly? */
+const recoveredAll = (recall: Recall, party: Actor) =>
+  linesOf(recall, party).every((line) => line.returned + line.destroyed === line.affected);
+
+async function report(t: Test, world: World, holder: Actor, recall: Recall, lines: object[], what: string): Promise<Recall> {
+  expectStatus(t, await holder.api.post(`/recalls/${recall.id}/reports`, { lines }), 201, what);
+  return world.ok(world.regulator.get(`/recalls/${recall.id}`), 200);
+}
+
+t.test('a case returned by report takes the recalled lot in it off the holder’s line', async (t) => {
+  const { world, dealer, shop, lot, pack, recallOf } = await packedWorld(t);
+  const box = await pack([{ lotCode: lot, quantity: 3 }]);
+  await world.handOver(dealer, shop, box);
+  const recall = await recallOf();
+  t.match(
+    linesOf(recall, shop).find((line) => line.lotCode === lot),
+    { affected: 3 },
+    'the shop owes the 3 in the case',
+  );
+  t.match(
+    linesOf(recall, shop).find((line) => line.lotCode === box),
+    { affected: 1 },
+    'and the case',
+  );
+
+  const after = await report(t, world, shop, recall, [{ lotCode: box, returned: 1 }], 'the shop returns the case');
+  t.match(
+    linesOf(after, shop).find((line) => line.lotCode === lot),
+    { affected: 3, returned: 3, destroyed: 0 },
+    'the 3 in it are returned with it',
+  );
+  t.ok(recoveredAll(after, shop), 'every line of the shop is recovered');
+  const again = expectStatus(
+    t,
+    await shop.api.post(`/recalls/${recall.id}/reports`, { lines: [{ lotCode: lot, destroyed: 1 }] }),
+    422,
+    'the lot is not owed any more',
+  );
+  t.match(again.body, { detail: /0 left to recover$/ });
+});
+
+t.test('a lot the holder unpacked and reported itself is counted once', async (t) => {
+  const { world, dealer, shop, lot, pack, recallOf } = await packedWorld(t);
+  const box = await pack([{ lotCode: lot, quantity: 3 }]);
+  await world.handOver(dealer, shop, box);
+  const recall = await recallOf();
+  expectStatus(t, await shop.event({ type: 'disaggregate', parentCode: box }), 201, 'the shop unpacks the case');
+  const emptied = await report(t, world, shop, recall, [{ lotCode: box, destroyed: 1 }], 'destroys the empty case');
+  t.match(
+    linesOf(emptied, shop).find((line) => line.lotCode === lot),
+    { affected: 3, returned: 0, destroyed: 0 },
+    'the lot out of it is still owed: it is on the shop’s shelf',
+  );
+  const after = await report(t, world, shop, recall, [{ lotCode: lot, returned: 3 }], 'and returns the lot');
+  t.same(
+    linesOf(after, shop).find((line) => line.lotCode === lot),
+    { lotCode: lot, unit: 'piece', affected: 3, returned: 3, destroyed: 0 },
+    'the lot: 3 returned loose, nothing with the case',
+  );
+  t.ok(recoveredAll(after, shop), 'the shop recovered all the recall asked of it');
+});
+
+t.test('a report of nothing counts nothing of what the case holds', async (t) => {
+  const { world, dealer, shop, lot, pack, recallOf } = await packedWorld(t);
+  const box = await pack([{ lotCode: lot, quantity: 3 }]);
+  await world.handOver(dealer, shop, box);
+  const recall = await recallOf();
+  const after = await report(t, world, shop, recall, [{ lotCode: box, returned: 0, destroyed: 0 }], 'the shop reports the case, 0 of it');
+  t.match(
+    linesOf(after, shop),
+    [
+      { returned: 0, destroyed: 0 },
+      { returned: 0, destroyed: 0 },
+    ],
+    'neither the case nor the lot in it',
+  );
+  const later = await report(t, world, shop, recall, [{ lotCode: box, returned: 1 }], 'then returns it');
+  t.match(
+    linesOf(later, shop).find((line) => line.lotCode === lot),
+    { affected: 3, returned: 3 },
+    'the lot goes with it',
+  );
+});
+
+t.test('a pallet returned takes the lot in its case, destroyed takes it destroyed', async (t) => {
+  const { world, dealer, shop, lot, pack, recallOf } = await packedWorld(t);
+  const returnedPallet = await pack([{ lotCode: await pack([{ lotCode: lot, quantity: 3 }]) }]);
+  const destroyedPallet = await pack([{ lotCode: await pack([{ lotCode: lot, quantity: 4 }]) }]);
+  await world.handOver(dealer, shop, returnedPallet);
+  await world.handOver(dealer, shop, destroyedPallet);
+  const recall = await recallOf();
+  await report(t, world, shop, recall, [{ lotCode: returnedPallet, returned: 1 }], 'the shop returns one pallet');
+  const after = await report(t, world, shop, recall, [{ lotCode: destroyedPallet, destroyed: 1 }], 'and destroys the other');
+  t.match(
+    linesOf(after, shop).find((line) => line.lotCode === lot),
+    { affected: 7, returned: 3, destroyed: 4 },
+    '3 returned in the one pallet’s case, 4 destroyed in the other’s',
+  );
+  t.ok(recoveredAll(after, shop), 'the cases are recovered with their pallets');
+});
+
+t.test('a case holding a recalled and an unrecalled lot: only the recalled lot’s line counts', async (t) => {
+  const { world, farm, dealer, shop, lot, pack, recallOf } = await packedWorld(t);
+  const other = await farm.commission(await farm.product('piece'), 10);
+  await world.handOver(farm, dealer, other, 5);
+  await world.handOver(farm, shop, lot, 2);
+  const box = await pack([
+    { lotCode: lot, quantity: 3 },
+    { lotCode: other, quantity: 5 },
+  ]);
+  await world.handOver(dealer, shop, box);
+  const recall = await recallOf();
+  const after = await report(t, world, shop, recall, [{ lotCode: box, returned: 1 }], 'the shop returns the case');
+  const lines = linesOf(after, shop);
+  t.notOk(
+    lines.some((line) => line.lotCode === other),
+    'the unrecalled lot is no line of the recall',
+  );
+  t.match(
+    lines.find((line) => line.lotCode === lot),
+    { affected: 5, returned: 3, destroyed: 0 },
+    'the 3 in the case, not the 2 loose nor the other lot’s 5',
+  );
+  t.ok(
+    lines.every((line) => line.returned + line.destroyed <= line.affected),
+    'nothing over what was asked',
+  );
+  t.notOk(recoveredAll(after, shop), 'the 2 loose are still owed');
+  const rest = await report(t, world, shop, recall, [{ lotCode: lot, destroyed: 2 }], 'the shop destroys the 2 loose');
+  t.ok(recoveredAll(rest, shop), 'then the shop recovered all the recall asked of it');
+});
+
+t.test('a report counts for another recall of its lot only if made after it opened, in the same instant too', async (t) => {
+  // one clock reading for every act: the order the acts were made in is all that tells them apart
+  const instant = new Date('2026-06-01T02:00:00Z');
+  const world = await createWorld(t, undefined, { now: () => instant });
+  const farm = await world.party('farm');
+  const shop = await world.party('retailer');
+  const lot = await farm.commission(await farm.product('piece'), 20);
+  await world.handOver(farm, shop, lot, 10);
+  const open = async (reason: string) =>
+    (await world.ok(farm.api.post('/recalls', { lotCodes: [lot], level: 2, reason, hazard: 'h' }))) as Recall;
+  const first = await open('标签错误');
+  await report(t, world, shop, first, [{ lotCode: lot, destroyed: 4 }], 'the shop destroys 4 under the first recall');
+  const second = await open('农残超标');
+  t.match(
+    linesOf(second, shop),
+    [{ lotCode: lot, affected: 6, returned: 0, destroyed: 0 }],
+    'the second asks for the 6 left, none of them recovered: the 4 were gone before it opened',
+  );
+  const afterSecond = await report(t, world, shop, second, [{ lotCode: lot, destroyed: 6 }], 'the shop destroys the 6 under the second');
+  t.match(linesOf(afterSecond, shop), [{ affected: 6, destroyed: 6 }]);
+  const firstView = (await world.ok(world.regulator.get(`/recalls/${first.id}`), 200)) as Recall;
+  t.match(
+    linesOf(firstView, shop),
+    [{ lotCode: lot, affected: 10, returned: 0, destroyed: 10 }],
+    'the first, open before, counts both reports',
+  );
+});
