@@ -1,0 +1,71 @@
+// Migration 0048: the reports stored before it get the events they wrote, and recalls and reports
+// their order numbers in the order of their times, as the code records them now.
+import { sql } from 'drizzle-orm';
+import { queryRows } from '../../src/db/client.js';
+import { migrationStatements } from '../fixtures/migrations.js';
+import { createWorld } from '../fixtures/world.js';
+import { fileTest } from '../root.js';
+
+const t = fileTest();
+
+t.test('stored reports are linked to their events and numbered after the recalls opened before them', async (t) => {
+  let clock = Date.parse('2026-06-01T02:00:00Z');
+  const world = await createWorld(t, undefined, { now: () => new Date(clock) });
+  const tick = () => {
+    clock += 60_000;
+  };
+  const farm = await world.party('farm');
+  const dealer = await world.party('distributor');
+  const shop = await world.party('retailer');
+  const lot = await farm.commission(await farm.product('piece'), 20);
+  await world.handOver(farm, dealer, lot, 12);
+  await world.handOver(farm, shop, lot, 5);
+  const box = (await world.ok(dealer.event({ type: 'aggregate', parent: {}, children: [{ lotCode: lot, quantity: 3 }] })))
+    .createdLotCodes[0] as string;
+  await world.handOver(dealer, shop, box);
+  const open = async (reason: string) => {
+    tick();
+    return (await world.ok(farm.api.post('/recalls', { lotCodes: [lot], level: 2, reason, hazard: 'h' }))).id as string;
+  };
+  const report = async (recallId: string, lines: object[]) => {
+    tick();
+    await world.ok(shop.api.post(`/recalls/${recallId}/reports`, { lines }));
+  };
+  const first = await open('标签错误');
+  await report(first, [
+    { lotCode: box, returned: 1 },
+    { lotCode: lot, returned: 1, destroyed: 2 },
+  ]);
+  await report(first, []);
+  const second = await open('农残超标');
+  await report(second, [{ lotCode: lot, destroyed: 2 }]);
+
+  const { db } = world.database;
+  const links = () =>
+    queryRows<{ event_id: string; report_id: string; party_code: string }>(
+      db,
+      sql`select event_id, report_id, party_code from recall_report_events order by event_id`,
+    );
+  // the lines of one report share its time and are told apart by nothing else
+  const order = () =>
+    queryRows<{ key: string }>(
+      db,
+      sql`select key from (select id as key, order_number from recalls
+        union all select recall_id || ' ' || reported_at::text, order_number from recall_reports) o order by order_number`,
+    );
+  const written = await links();
+  const writtenOrder = await order();
+  t.equal(written.length, 4, 'the case’s return, the lot’s return and destroy, the second report’s destroy');
+
+  // as stored before the migration: no events linked, numbers as adding the columns drew them
+  await queryRows(db, sql`delete from recall_report_events`);
+  await queryRows(db, sql`update recalls set order_number = -order_number`);
+  await queryRows(db, sql`update recall_reports set order_number = -order_number`);
+  const [, , , , , , link, renumber, restart] = migrationStatements('0048_recall_order_and_report_events.sql');
+  for (const statement of [link, renumber, restart]) await queryRows(db, sql.raw(statement));
+
+  t.same(await links(), written, 'each event linked to the report line that wrote it');
+  t.same(await order(), writtenOrder, 'numbered in the order they were made');
+  const [{ next }] = await queryRows<{ next: string }>(db, sql`select nextval('recall_order')::text as next`);
+  t.equal(Number(next), writtenOrder.length + 1, 'the next number follows them');
+});
