@@ -2,7 +2,6 @@ import { z } from 'zod';
 import { isValidGtin } from '../codes/gs1.js';
 import { nameSchema } from '../codes/names.js';
 import { serviceCodeField } from '../codes/service-codes.js';
-import { restrictedGtinProblem } from '../gs1/trade-gtin.js';
 
 export const PRODUCT_MARKS = ['geographical_indication', 'green_food', 'organic'] as const;
 export const PRODUCT_CATEGORIES = ['live_animal', 'carcass', 'fresh_meat', 'cured_meat', 'processed_food', 'packaging', 'other'] as const;
@@ -13,12 +12,7 @@ export const createProductBody = z.object({
   name: nameSchema(200),
   gtin: z
     .string()
-    .refine(isValidGtin, { error: 'must be a GTIN-8/12/13/14 with a valid check digit', abort: true })
-    // a restricted circulation number or coupon names no one trade item outside the company or region that issued it
-    .superRefine((gtin, context) => {
-      const problem = restrictedGtinProblem(gtin);
-      if (problem) context.addIssue({ code: 'custom', message: problem });
-    })
+    .refine(isValidGtin, { error: 'must be a GTIN-8/12/13/14 with a valid check digit' })
     .optional()
     .describe(
       'stored as GTIN-14; restricted circulation numbers (GS1 prefixes 02, 04, 20–29; GTIN-8 under 0 or 2), refund receipts and coupons (980–984, 99) and all zeros are refused',

@@ -3,7 +3,8 @@ import { toGtin14 } from '../codes/gs1.js';
 import { newProductCode } from '../codes/service-codes.js';
 import type { Db, Transact } from '../db/client.js';
 import { violatedUniqueConstraint } from '../db/errors.js';
-import { bodyField, conflict, notFound } from '../errors/problem.js';
+import { badRequest, bodyField, conflict, notFound } from '../errors/problem.js';
+import { restrictedGtinProblem } from '../gs1/trade-gtin.js';
 import type { PartiesRepository } from '../parties/repository.js';
 import type { ProductRow, ProductsRepository } from './repository.js';
 import type { CreateProductInput, Product } from './schemas.js';
@@ -26,7 +27,7 @@ export function createProductService(deps: {
    * A GTIN under a company prefix registered to another party is that party's; a party that
    * registered a company prefix registers only GTINs under it (one without any, any GTIN no party owns).
    */
-  async function requireGtinOfParty(partyCode: string, gtin14: string, tx: Db): Promise<void> {
+  async function requireGtinOfParty(partyCode: string, gtin14: string, tx: Db): Promise<string | undefined> {
     const prefixes = await deps.parties.companyPrefixesFor(partyCode, gtin14, tx);
     const carried = prefixes.find((row) => gtin14.slice(1).startsWith(row.prefix));
     if (carried && carried.code !== partyCode) {
@@ -40,27 +41,51 @@ export function createProductService(deps: {
         { in: 'body', pointer: '/gtin', detail: `not under company prefix ${own.join(', ')}` },
       ]);
     }
+    return carried?.prefix;
+  }
+
+  /**
+   * A GTIN another party holds: when it is under this party's own prefix, that party registered it
+   * before the prefix was this party's (the checks refuse it since), and the regulator's conflicts
+   * list shows it, so the prefix owner learns why it cannot register its own GTIN and where it is settled.
+   */
+  function gtinTaken(gtin14: string, partyCode: string, holder: string | undefined, ownPrefix: string | undefined) {
+    if (holder && holder !== partyCode && ownPrefix) {
+      return conflict(
+        `GTIN ${gtin14} is under GS1 company prefix ${ownPrefix} of party ${partyCode}, but party ${holder} registered it first; it is listed at GET /regulator/company-prefix-conflicts for a regulator to settle`,
+        [{ in: 'body', pointer: '/gtin', detail: `registered by party ${holder}, under the company prefix of party ${partyCode}` }],
+      );
+    }
+    const by = holder ? ` by party ${holder}` : '';
+    return conflict(`GTIN ${gtin14} is already registered${by}`, [{ in: 'body', pointer: '/gtin', detail: `already registered${by}` }]);
   }
 
   return {
     async register(principal: Principal, input: CreateProductInput): Promise<Product> {
+      // a restricted circulation number or coupon names no one trade item outside the company or region
+      // that issued it: refused first, as the request's schema refuses a malformed GTIN before who asks is looked at
+      const restricted = input.gtin ? restrictedGtinProblem(input.gtin) : null;
+      if (restricted) throw badRequest(restricted, [bodyField(['gtin'], restricted)]);
       requireMasterDataWriter(principal, input.partyCode);
       if (!(await deps.partyExists(input.partyCode)))
         throw notFound(`no party ${input.partyCode}`, [bodyField(['partyCode'], 'no such party')]);
       const gtin = input.gtin ? toGtin14(input.gtin) : undefined;
-      const gtinTaken = () =>
-        conflict(`GTIN ${gtin} is already registered`, [{ in: 'body', pointer: '/gtin', detail: 'already registered' }]);
       const row = await deps.transaction(async (tx) => {
+        let ownPrefix: string | undefined;
         if (gtin) {
           // under the lock of prefix registrations, so a prefix registered alongside sees this GTIN, or this GTIN that prefix
           await deps.parties.lockCompanyPrefixes(tx);
-          await requireGtinOfParty(input.partyCode, gtin, tx);
-          if (await deps.products.findByGtin(gtin, tx)) throw gtinTaken();
+          ownPrefix = await requireGtinOfParty(input.partyCode, gtin, tx);
+          const holder = await deps.products.findByGtin(gtin, tx);
+          if (holder) throw gtinTaken(gtin, input.partyCode, holder.partyCode, ownPrefix);
         }
         return deps.products
           .insert({ code: newProductCode(), ...input, gtin, marks: [...new Set(input.marks ?? [])] }, tx)
           .catch((error) => {
-            throw violatedUniqueConstraint(error) === 'products_gtin_key' ? gtinTaken() : error;
+            // a registration alongside took it first: its party is not known here
+            if (violatedUniqueConstraint(error) === 'products_gtin_key')
+              throw gtinTaken(gtin as string, input.partyCode, undefined, ownPrefix);
+            throw error;
           });
       });
       return toProduct(row);

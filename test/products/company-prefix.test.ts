@@ -1,4 +1,5 @@
 // A GTIN belongs to the party whose GS1 company prefix it carries; company prefixes do not overlap.
+import { sql } from 'drizzle-orm';
 import { completeGs1 } from '../../src/codes/gs1.js';
 import { createWorld, expectStatus, randomUscc } from '../fixtures/world.js';
 import { client } from '../helper.js';
@@ -84,4 +85,30 @@ t.test('GS1 company prefixes and the GTINs under them', async (t) => {
     const replies = await Promise.all([registerParty('6912345'), registerParty('69123456'), registerParty('6912345')]);
     t.same(replies.map((reply) => reply.status).sort(), [201, 409, 409]);
   });
+});
+
+t.test('a prefix owner whose GTIN another party registered before the prefix is told who holds it and where it is listed', async (t) => {
+  const world = await createWorld(t);
+  const owner = await world.party('processor');
+  const squatter = await world.party('distributor');
+  const gtin = completeGs1('690123400001');
+  const product = (partyCode: string) => ({ partyCode, name: '腊肉', category: 'cured_meat', unit: 'kg', gtin });
+  await world.ok(squatter.api.post('/products', product(squatter.code)));
+  // as a database of a version before a prefix covering another party's GTIN was refused holds it
+  await world.database.db.execute(sql`update parties set gs1_company_prefix = '6901234' where code = ${owner.code}`);
+
+  const refused = expectStatus(t, await owner.api.post('/products', product(owner.code)), 409, 'the owner’s own GTIN, held by another');
+  t.match(refused.body, {
+    detail: `GTIN 0${gtin} is under GS1 company prefix 6901234 of party ${owner.code}, but party ${squatter.code} registered it first; it is listed at GET /regulator/company-prefix-conflicts for a regulator to settle`,
+    errors: [
+      { in: 'body', pointer: '/gtin', detail: `registered by party ${squatter.code}, under the company prefix of party ${owner.code}` },
+    ],
+  });
+  t.match(
+    expectStatus(t, await world.regulator.get('/regulator/company-prefix-conflicts'), 200, 'listed').body.gtinsUnderAnotherPartysPrefix,
+    [{ gtin: `0${gtin}`, partyCode: squatter.code, prefixPartyCode: owner.code }],
+    'where the reply says',
+  );
+  const again = expectStatus(t, await squatter.api.post('/products', product(squatter.code)), 409, 'the squatter again');
+  t.match(again.body.errors, [{ in: 'body', pointer: '/gtin', detail: `under the company prefix of party ${owner.code}` }]);
 });

@@ -1,6 +1,8 @@
 // The product service with exactly its narrowed repository, on a real database.
+
+import { completeGs1 } from '../../src/codes/gs1.js';
 import { newPartyCode } from '../../src/codes/service-codes.js';
-import { createProductBody } from '../../src/products/schemas.js';
+import { type CreateProductInput, createProductBody } from '../../src/products/schemas.js';
 import { createProductService } from '../../src/products/service.js';
 import { ADMIN, createChain, narrow, REGULATOR } from '../fixtures/chain.js';
 import { openTestDatabase } from '../helper.js';
@@ -37,8 +39,8 @@ t.test('products', async (t) => {
         service.register(other.principal, input({ partyCode: other.code, gtin })),
         {
           status: 409,
-          detail: 'GTIN 09506000134352 is already registered',
-          errors: [{ in: 'body', pointer: '/gtin', detail: 'already registered' }],
+          detail: `GTIN 09506000134352 is already registered by party ${processor.code}`,
+          errors: [{ in: 'body', pointer: '/gtin', detail: `already registered by party ${processor.code}` }],
         },
         `the same GTIN as ${form}, by another party`,
       );
@@ -55,6 +57,26 @@ t.test('products', async (t) => {
     });
     t.notOk(badCheckDigit.success, 'a wrong check digit is refused by the schema, before the service');
     t.match(badCheckDigit.error?.issues[0], { path: ['gtin'], message: /valid check digit/ });
+  });
+
+  t.test('a restricted circulation, coupon or all-zero GTIN is refused by the service, not only by the HTTP schema', async (t) => {
+    for (const [gtin, why] of [
+      [completeGs1('200123456789'), /restricted circulation number/],
+      [completeGs1('982123456789'), /coupon/],
+      ['00000000', /all zeros/],
+    ] as const) {
+      // as any caller of the service passes it, the schema's check aside
+      const unchecked: CreateProductInput = { partyCode: processor.code, name: '腊肉', category: 'cured_meat', unit: 'kg', gtin };
+      await t.rejects(
+        service.register(processor.principal, unchecked),
+        { status: 400, errors: [{ in: 'body', pointer: '/gtin', detail: why }] },
+        `GTIN ${gtin}`,
+      );
+    }
+    t.notOk(
+      (await service.list(processor.code)).some((product) => product.name === '腊肉'),
+      'none stored',
+    );
   });
 
   t.test('two registrations of one GTIN at the same time: one product, one conflict', async (t) => {
