@@ -210,6 +210,41 @@ export function createPartiesRepository(db: Db) {
         limit ${page.limit} offset ${page.offset}`,
       );
     },
+    /**
+     * Lots (not voided) whose EPC, a Digital Link under a GTIN, was captured by a party other than the
+     * GTIN's owner (the party of its product, else the party whose company prefix it carries, the
+     * longest), as stored before such captures were refused or before the owner registered the product
+     * or prefix; a lot once per GTIN, however many serials it holds. The identifiers are read once,
+     * each probing the products' GTIN index and the parties' prefix index.
+     */
+    async lotsUnderAnotherPartysGtin(page: Page): Promise<
+      {
+        lotCode: string;
+        partyCode: string;
+        gtin: string;
+        gtinPartyCode: string;
+        productCode: string | null;
+        prefix: string | null;
+      }[]
+    > {
+      return queryRows(
+        db,
+        sql`
+        select c.lot_code as "lotCode", l.party_code as "partyCode", c.gtin, coalesce(p.party_code, o.code) as "gtinPartyCode",
+          p.code as "productCode", case when p.code is null then o.prefix end as prefix
+        from (select distinct lot_code, substr(value, 23, 14) as gtin from lot_identifiers
+          where kind = 'epc' and value like 'https://id.gs1.org/01/%') c
+        join lots l on l.code = c.lot_code and l.voided_by_event_id is null
+        left join products p on p.gtin = c.gtin
+        left join lateral (
+          select code, gs1_company_prefix as prefix from parties
+          where gs1_company_prefix is not null and gs1_company_prefix = any(${leadingPartsOf(sql`substr(c.gtin, 2)`)})
+          order by length(gs1_company_prefix) desc limit 1) o on true
+        where coalesce(p.party_code, o.code) <> l.party_code
+        order by c.gtin, c.lot_code
+        limit ${page.limit} offset ${page.offset}`,
+      );
+    },
     /** Sites named by another party's own GLN, as stored before such GLNs were refused. */
     async locationGlnsOfAnotherParty(
       page: Page,

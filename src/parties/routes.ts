@@ -33,7 +33,7 @@ export const partyRoutes: FastifyPluginAsyncZod<{ service: PartyService }> = asy
       schema: {
         tags: [...tags, 'regulator'],
         summary:
-          'Company prefixes, GTINs and GLNs that registrations now refuse but were stored earlier: overlapping prefixes, GTINs and GLNs under another party’s prefix, and sites named by another party’s GLN (regulator, admin)',
+          'Company prefixes, GTINs and GLNs that registrations now refuse but were stored earlier: overlapping prefixes, GTINs and GLNs under another party’s prefix, sites named by another party’s GLN, and lots captured under another party’s GTIN (regulator, admin)',
         security: bearerSecurity,
         querystring: prefixConflictsQuery,
         response: { 200: prefixConflictsSchema, 400: problemSchema, 403: problemSchema },

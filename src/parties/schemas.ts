@@ -138,6 +138,18 @@ export const prefixConflictsSchema = z
         }),
       )
       .describe("sites named by another party's own GLN"),
+    lotsUnderAnotherPartysGtin: z
+      .array(
+        z.object({
+          lotCode: z.string(),
+          partyCode: z.string().describe('the party that captured the lot'),
+          gtin: z.string().describe('GTIN-14 of the Digital Link the lot was captured under'),
+          gtinPartyCode: z.string().describe('the party that owns the GTIN: by its product, else by its company prefix'),
+          productCode: z.string().nullable().describe("the owner's product registered under the GTIN; null when owned by prefix"),
+          prefix: z.string().nullable().describe('the company prefix the GTIN carries, when owned by it; null when owned by a product'),
+        }),
+      )
+      .describe('lots captured (EPCIS) under a GTIN that another party owns; a lot once per GTIN'),
   })
   .meta({ id: 'PrefixConflicts' });
 export type PrefixConflicts = z.infer<typeof prefixConflictsSchema>;

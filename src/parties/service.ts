@@ -33,6 +33,7 @@ export function createPartyService(deps: {
     | 'gtinsUnderAnotherPartysPrefix'
     | 'glnsUnderAnotherPartysPrefix'
     | 'locationGlnsOfAnotherParty'
+    | 'lotsUnderAnotherPartysGtin'
   >;
   tradingPartners: (partyCode: string) => Promise<Set<string>>;
   transaction: Transact;
@@ -138,19 +139,31 @@ export function createPartyService(deps: {
 
     /**
      * What registrations now refuse but a database may hold from before (or from writes around the
-     * service): overlapping company prefixes, GTINs and GLNs under another party's prefix, and sites
-     * named by another party's own GLN.
+     * service): overlapping company prefixes, GTINs and GLNs under another party's prefix, sites
+     * named by another party's own GLN, and lots captured under another party's GTIN.
      */
     async prefixConflicts(principal: Principal, page: Page): Promise<PrefixConflicts> {
       requireRole(principal, 'registry.conflicts');
-      const [overlappingPrefixes, gtinsUnderAnotherPartysPrefix, glnsUnderAnotherPartysPrefix, locationGlnsOfAnotherParty] =
-        await Promise.all([
-          deps.parties.overlappingCompanyPrefixes(page),
-          deps.parties.gtinsUnderAnotherPartysPrefix(page),
-          deps.parties.glnsUnderAnotherPartysPrefix(page),
-          deps.parties.locationGlnsOfAnotherParty(page),
-        ]);
-      return { overlappingPrefixes, gtinsUnderAnotherPartysPrefix, glnsUnderAnotherPartysPrefix, locationGlnsOfAnotherParty };
+      const [
+        overlappingPrefixes,
+        gtinsUnderAnotherPartysPrefix,
+        glnsUnderAnotherPartysPrefix,
+        locationGlnsOfAnotherParty,
+        lotsUnderAnotherPartysGtin,
+      ] = await Promise.all([
+        deps.parties.overlappingCompanyPrefixes(page),
+        deps.parties.gtinsUnderAnotherPartysPrefix(page),
+        deps.parties.glnsUnderAnotherPartysPrefix(page),
+        deps.parties.locationGlnsOfAnotherParty(page),
+        deps.parties.lotsUnderAnotherPartysGtin(page),
+      ]);
+      return {
+        overlappingPrefixes,
+        gtinsUnderAnotherPartysPrefix,
+        glnsUnderAnotherPartysPrefix,
+        locationGlnsOfAnotherParty,
+        lotsUnderAnotherPartysGtin,
+      };
     },
 
     async list(principal: Principal, filter: Parameters<PartiesRepository['list']>[0]): Promise<Party[]> {

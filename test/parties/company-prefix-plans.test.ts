@@ -151,6 +151,21 @@ t.test('the conflicts listing reads each table through its indexes, not every pa
   await queryRows(db, sql`update products set gtin = '0700000030000' || '9' where code = 'MPX000000004'`);
   await queryRows(db, sql`update locations set gln = '7000000500009' where code = 'APX000000006'`);
   await queryRows(db, sql`update locations set gln = '7000000700000' where code = 'APX000000008'`);
+  // a lot of each party under its own product's GTIN (by Digital Link), and one under another party's
+  await queryRows(
+    db,
+    sql`insert into lots (code, kind, party_code, quantity, unit, status, created_by_event_id)
+      select 'BPX' || lpad(i::text, 9, '0'), 'lot', 'PFX' || lpad(i::text, 12, '0'), 1, 'kg', 'active', 'seed'
+      from generate_series(1, ${LISTED}) i`,
+  );
+  await queryRows(
+    db,
+    sql`insert into lot_identifiers (kind, value, lot_code, party_code)
+      select 'epc', 'https://id.gs1.org/01/0' || (70000000 + case when i = 10 then 9 else i end)::text || '00001/10/L' || i,
+        'BPX' || lpad(i::text, 9, '0'), 'PFX' || lpad(i::text, 12, '0')
+      from generate_series(1, ${LISTED}) i`,
+  );
+  for (const table of ['lots', 'lot_identifiers']) await queryRows(db, sql.raw(`analyze ${table}`));
 
   const statements: { text: string; params: readonly unknown[] }[] = [];
   const stop = world.database.stats.observe((query) => {
@@ -166,11 +181,12 @@ t.test('the conflicts listing reads each table through its indexes, not every pa
       { locationCode: 'APX000000008', prefixPartyCode: 'PFX000000000007' },
     ],
     locationGlnsOfAnotherParty: [{ locationCode: 'APX000000008', glnPartyCode: 'PFX000000000007' }],
+    lotsUnderAnotherPartysGtin: [{ lotCode: 'BPX000000010', productCode: 'MPX000000009', gtinPartyCode: 'PFX000000000009' }],
   });
-  t.equal(statements.length, 4, 'four lists, a statement each');
+  t.equal(statements.length, 5, 'five lists, a statement each');
   for (const [i, { text, params }] of statements.entries()) {
     const read = rowsRead(await planNodes(db, `company_prefix_listing_${i}`, text, params));
-    // every party, product or site once or twice (each prefix finds its own codes), never each pair
+    // every party, product, site or lot once or twice (each prefix finds its own codes), never each pair
     t.ok(read <= 3 * LISTED, `statement ${i + 1} reads about the registry once (${read} rows of ${LISTED}): ${text}`);
   }
 });

@@ -3,6 +3,7 @@
 // lists them, to settle each with the parties concerned.
 import { sql } from 'drizzle-orm';
 import { completeGs1 } from '../../src/codes/gs1.js';
+import { EPCIS_CONTEXT, epcisRequests } from '../fixtures/epcis.js';
 import { createWorld, expectStatus } from '../fixtures/world.js';
 import { fileTest } from '../root.js';
 
@@ -117,4 +118,73 @@ t.test('GLNs stored earlier under another party’s prefix, or a site named by a
     [gln('690123400002')],
     'a page of them',
   );
+});
+
+t.test('lots captured earlier under a GTIN another party owns, by its product or its prefix, are listed', async (t) => {
+  const world = await createWorld(t);
+  const owner = await world.party('processor');
+  const brand = await world.party('processor');
+  const squatter = await world.party('distributor');
+  const { post } = epcisRequests(world);
+  const underPrefix = completeGs1('0690123400001');
+  const ofProduct = completeGs1('0695555500002');
+  const unowned = completeGs1('0697777700003');
+  const commission = async (party: typeof owner, epcs: string[], classes: string[] = []) => {
+    const reply = await post(party.key, '/epcis/events', {
+      '@context': EPCIS_CONTEXT,
+      type: 'ObjectEvent',
+      eventTime: '2026-03-01T08:00:00+08:00',
+      eventTimeZoneOffset: '+08:00',
+      action: 'ADD',
+      bizStep: 'commissioning',
+      epcList: epcs,
+      quantityList: classes.map((epcClass) => ({ epcClass, quantity: 5, uom: 'KGM' })),
+    });
+    t.equal(reply.statusCode, 201, reply.body);
+  };
+  const lotOf = async (identifier: string) =>
+    (
+      (await world.database.db.execute(
+        sql`select lot_code from lot_identifiers where kind = 'epc' and value = ${identifier}`,
+      )) as unknown as { rows: { lot_code: string }[] }
+    ).rows[0].lot_code;
+  // captured while no party owned the GTINs: two serials of one lot-less class count once per lot
+  const serials = [`https://id.gs1.org/01/${underPrefix}/21/S1`, `https://id.gs1.org/01/${underPrefix}/21/S2`];
+  await commission(squatter, serials, [`https://id.gs1.org/01/${ofProduct}/10/L1`, `https://id.gs1.org/01/${unowned}/10/L2`]);
+  await commission(owner, [], [`https://id.gs1.org/01/${underPrefix}/10/L3`]);
+  await commission(brand, [], [`https://id.gs1.org/01/${ofProduct}/10/L4`]);
+  // then the GTINs' owners came: a prefix stored before the checks, a product registered under the other
+  await world.database.db.execute(sql`update parties set gs1_company_prefix = '6901234' where code = ${owner.code}`);
+  const product = await brand.product('kg', { gtin: ofProduct });
+
+  const listed = expectStatus(t, await world.regulator.get('/regulator/company-prefix-conflicts'), 200, 'a regulator lists them');
+  const rows = [
+    {
+      lotCode: await lotOf(serials[0]),
+      partyCode: squatter.code,
+      gtin: underPrefix,
+      gtinPartyCode: owner.code,
+      productCode: null,
+      prefix: '6901234',
+    },
+    {
+      lotCode: await lotOf(serials[1]),
+      partyCode: squatter.code,
+      gtin: underPrefix,
+      gtinPartyCode: owner.code,
+      productCode: null,
+      prefix: '6901234',
+    },
+    {
+      lotCode: await lotOf(`https://id.gs1.org/01/${ofProduct}/10/L1`),
+      partyCode: squatter.code,
+      gtin: ofProduct,
+      gtinPartyCode: brand.code,
+      productCode: product,
+      prefix: null,
+    },
+  ].sort((a, b) => a.gtin.localeCompare(b.gtin) || a.lotCode.localeCompare(b.lotCode));
+  t.same(listed.body.lotsUnderAnotherPartysGtin, rows, 'the squatter’s lots, each once; not the owners’ nor one under no owner’s GTIN');
+  const paged = expectStatus(t, await world.regulator.get('/regulator/company-prefix-conflicts?limit=1&offset=2'), 200, 'paged');
+  t.same(paged.body.lotsUnderAnotherPartysGtin, rows.slice(2), 'a page of them');
 });
