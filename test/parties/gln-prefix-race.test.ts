@@ -5,7 +5,7 @@
 // leaving a GLN of one party under another party's prefix.
 import { sql } from 'drizzle-orm';
 import { completeGs1 } from '../../src/codes/gs1.js';
-import { holdLocked, waitersReach } from '../fixtures/locks.js';
+import { holdLocked, meetInOrder } from '../fixtures/locks.js';
 import { createWorld, expectStatus, randomUscc, type World } from '../fixtures/world.js';
 import { postgresReachable } from '../helper.js';
 import { fileTest } from '../root.js';
@@ -22,28 +22,11 @@ const registerParty = (world: World, extra: { gs1CompanyPrefix?: string; gln?: s
 /** A party registered by an admin key records it on the `system` audit chain, after its checks: holding that head holds it there. */
 const holdAdminRegistration = (world: World) => holdLocked(world, sql`select 1 from audit_heads where party_code = 'system' for update`);
 
-/** Holds the first request after its checks, sends the second once it waits, lets go once the second is answered or waits too. */
-async function race(
-  world: World,
-  hold: Promise<Awaited<ReturnType<typeof holdLocked>>>,
-  first: () => Promise<any>,
-  second: () => Promise<any>,
-) {
-  const held = await hold;
-  const firstSent = first();
-  await waitersReach(world, 1, firstSent);
-  const secondSent = second();
-  await waitersReach(world, 2, secondSent);
-  held.release();
-  await held.done;
-  return [await firstSent, await secondSent];
-}
-
 t.test('a company prefix registered while another party’s site takes a GLN under it (PostgreSQL)', { skip }, async (t) => {
   t.test('the prefix first: the site’s GLN is refused', async (t) => {
     const world = await createWorld(t, 'postgres');
     const site = await world.party('farm');
-    const [prefix, gln] = await race(
+    const [prefix, gln] = await meetInOrder(
       world,
       holdAdminRegistration(world),
       () => registerParty(world, { gs1CompanyPrefix: PREFIX }),
@@ -61,7 +44,7 @@ t.test('a company prefix registered while another party’s site takes a GLN und
     const world = await createWorld(t, 'postgres');
     const site = await world.party('farm');
     // the site's row checks its party's key after the checks: holding the party's row holds it there
-    const [gln, prefix] = await race(
+    const [gln, prefix] = await meetInOrder(
       world,
       holdLocked(world, sql`select 1 from parties where code = ${site.code} for update`),
       () => site.api.post('/locations', { partyCode: site.code, name: '库房', kind: 'cold_store', regionCode: '500236', gln: GLN }),
@@ -79,7 +62,7 @@ t.test('a company prefix registered while another party’s site takes a GLN und
 t.test('a company prefix registered while another party registers with its own GLN under it (PostgreSQL)', { skip }, async (t) => {
   t.test('the prefix first: the party’s GLN is refused', async (t) => {
     const world = await createWorld(t, 'postgres');
-    const [prefix, gln] = await race(
+    const [prefix, gln] = await meetInOrder(
       world,
       holdAdminRegistration(world),
       () => registerParty(world, { gs1CompanyPrefix: PREFIX }),
@@ -92,7 +75,7 @@ t.test('a company prefix registered while another party registers with its own G
 
   t.test('the GLN first: the prefix covering it is refused', async (t) => {
     const world = await createWorld(t, 'postgres');
-    const [gln, prefix] = await race(
+    const [gln, prefix] = await meetInOrder(
       world,
       holdAdminRegistration(world),
       () => registerParty(world, { gln: GLN }),
