@@ -10,23 +10,24 @@ const INVISIBLE = /[\u0000-\u001f\u007f-\u009f\u00ad\u061c\u200b-\u200f\u2028-\u
 
 const codePoint = (character: string) => `U+${(character.codePointAt(0) as number).toString(16).toUpperCase().padStart(4, '0')}`;
 
+/**
+ * Refuses a text holding an invisible or control character, naming the first and where it stands: for a
+ * name, and for any other text people read or compare that no such character belongs in.
+ */
+export function refuseInvisible(context: z.core.ParsePayload<string>): void {
+  const found = INVISIBLE.exec(context.value);
+  if (found) {
+    context.issues.push({
+      code: 'custom',
+      input: context.value,
+      message: `must not contain invisible or control characters (${codePoint(found[0])} at character ${found.index + 1})`,
+    });
+  }
+}
+
 /** A name people read (a party's, a product's, a location's): trimmed, 1 to `maxLength` characters, none of them invisible. */
 export function nameSchema(maxLength: number) {
-  return z
-    .string()
-    .trim()
-    .min(1)
-    .max(maxLength)
-    .check((context) => {
-      const found = INVISIBLE.exec(context.value);
-      if (found) {
-        context.issues.push({
-          code: 'custom',
-          input: context.value,
-          message: `must not contain invisible or control characters (${codePoint(found[0])} at character ${found.index + 1})`,
-        });
-      }
-    });
+  return z.string().trim().min(1).max(maxLength).check(refuseInvisible);
 }
 
 /**

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { refuseInvisible } from '../codes/names.js';
 import { serviceCodeSchema } from '../codes/service-codes.js';
 
 export const COMPLAINT_CATEGORIES = ['quality', 'counterfeit', 'labeling', 'foreign_matter', 'illness', 'other'] as const;
@@ -9,7 +10,8 @@ export const COMPLAINT_OUTCOMES = ['upheld', 'dismissed'] as const;
 export type ComplaintOutcome = (typeof COMPLAINT_OUTCOMES)[number];
 
 export const fileComplaintBody = z.object({
-  code: serviceCodeSchema.min(1).max(200).describe('the trace code on the pack'),
+  // a code holding characters nothing shows reads as another code, or as none (zero-width only), in the regulators' list
+  code: serviceCodeSchema.min(1).max(200).check(refuseInvisible).describe('the trace code on the pack; no invisible or control characters'),
   category: z.enum(COMPLAINT_CATEGORIES),
   text: z.string().trim().min(1).max(2000),
   phone: z

@@ -250,3 +250,39 @@ t.test('regulators paging through complaints filed at one instant see each on ex
   t.equal(paged.length, tickets.size, 'as many complaints on the pages as were filed');
   t.same(new Set(paged), tickets, 'every complaint on a page, none twice');
 });
+
+t.test('a code of characters nothing shows is refused at its field, as a name is; a code one can read is not', async (t) => {
+  const { app } = await buildTestApp(t, undefined, { complaintsPerHour: 1000 });
+  const consumer = client(app);
+  const hex = (text: string) => `U+${(text.codePointAt(0) as number).toString(16).toUpperCase().padStart(4, '0')}`;
+  for (const code of [
+    '\u200b',
+    '\u200b\u200c\u200d',
+    '\u202e\u2066',
+    '\u00ad',
+    '\u2060\ufeff\u2060',
+    '\u0007',
+    '\u0085',
+    'J5002\u200b36',
+  ]) {
+    const reply = await consumer.post('/complaints', { code, category: 'counterfeit', text: '码扫不出来' });
+    expectStatus(t, reply, 400, `code ${JSON.stringify(code)}`);
+    t.match(reply.body.errors, [{ in: 'body', pointer: '/code', detail: /invisible or control characters/ }], 'at /code');
+    t.match(reply.body.errors[0].detail, hex([...code].find((c) => !/[A-Z0-9]/.test(c)) as string), 'the character named');
+  }
+  const form = await app.inject({
+    method: 'POST',
+    url: '/complaints',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    payload: new URLSearchParams({ code: '\u200b\u200b', category: 'counterfeit', text: '码扫不出来', phone: '' }).toString(),
+  });
+  t.equal(form.statusCode, 400, 'from the page form too');
+  t.match(form.headers['content-type'], /^application\/problem\+json/);
+  t.match(JSON.parse(form.body).errors, [{ in: 'body', pointer: '/code' }]);
+  expectStatus(
+    t,
+    await consumer.post('/complaints', { code: ' FAKE0000000 ', category: 'counterfeit', text: '码扫不出来' }),
+    201,
+    'an unknown code one can read is still taken',
+  );
+});
