@@ -335,7 +335,6 @@ export function createServices(
       dashboard: createDashboardRepository(database.db),
       authenticate: apiKeys.authenticate,
       figures,
-      scans,
       recalls,
       now,
     }),

@@ -22,6 +22,8 @@ const ROLE_GRANTS = {
   'regulator.read': { roles: ['regulator', 'admin'], what: 'read scan statistics and flags' },
   'complaints.handle': { roles: ['regulator', 'admin'], what: 'handle complaints' },
   'figures.read': { roles: ['regulator', 'admin'], what: 'read mass balances, anomalies, coverage, pass rates and exports' },
+  // a browser session cookie carrying an admin's power (keys, parties) is a risk the dashboard does not need
+  'dashboard.session': { roles: ['regulator'], what: 'sign in to the regulator dashboard' },
   'registrations.review': { roles: ['regulator', 'admin'], what: 'review applications to join' },
   'registry.conflicts': { roles: ['regulator', 'admin'], what: 'list company prefixes, GTINs and GLNs in conflict' },
   'recalls.read': { roles: ['regulator', 'admin', 'operator'], what: 'read recalls' },
@@ -33,9 +35,15 @@ const ROLE_GRANTS = {
 } satisfies Record<string, Grant>;
 export type RoleAction = keyof typeof ROLE_GRANTS;
 
+/** May the principal's role do this? (requireRole throws the 403 when not.) */
+export function hasGrant(principal: Principal, action: RoleAction): boolean {
+  const grant: Grant = ROLE_GRANTS[action];
+  return grant.roles.includes(principal.role);
+}
+
 export function requireRole(principal: Principal, action: RoleAction): void {
   const grant: Grant = ROLE_GRANTS[action];
-  if (!grant.roles.includes(principal.role)) {
+  if (!hasGrant(principal, action)) {
     throw forbidden(`only ${grant.roles.join(' or ')} keys may ${grant.what}; this key has the ${principal.role} role`);
   }
 }

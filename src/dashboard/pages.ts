@@ -4,7 +4,7 @@ import { Html, html, layout, shanghaiTime } from '../web/html.js';
 import { DASHBOARD_TEXT } from '../web/i18n/dashboard.js';
 import type { Lang } from '../web/i18n/index.js';
 import { barChart, percent } from './charts.js';
-import type { DashboardView } from './service.js';
+import type { DashboardView, OpenRecallsView } from './service.js';
 
 const WIDE_CSS = `
 main:has(.dashboard){max-width:1100px}
@@ -21,9 +21,10 @@ main:has(.dashboard){max-width:1100px}
 .logout button{width:auto;min-height:36px;margin:0;padding:0 14px;background:#555}
 `;
 
-export function loginPage(lang: Lang, failed: boolean): string {
+/** The sign-in form; again after a refused key, saying why: unknown or revoked (401), or not a regulator's (403). */
+export function loginPage(lang: Lang, refused?: 401 | 403): string {
   const t = DASHBOARD_TEXT[lang];
-  const body = html`${failed && html`<div class="alert warn" role="alert">${t.badKey}</div>`}
+  const body = html`${refused && html`<div class="alert warn" role="alert">${refused === 403 ? t.notRegulatorKey : t.badKey}</div>`}
 <section><h1>${t.loginTitle}</h1>
 <form method="post" action="/regulator/login${lang === 'en' ? '?lang=en' : ''}">
 <label for="key">${t.keyLabel}</label><input id="key" name="key" type="password" autocomplete="current-password" required>
@@ -47,6 +48,35 @@ export function recallChart(recalls: DashboardView['recalls'], lang: Lang): stri
 }
 
 export type DashboardQuery = { from?: string; to?: string; region?: string };
+
+const langParam = (lang: Lang) => (lang === 'en' ? '?lang=en' : '');
+
+/** How many recalls are open, and when the bars are only the latest of them, a link to them all. */
+function openRecallsLine(shown: number, total: number, lang: Lang) {
+  const t = DASHBOARD_TEXT[lang];
+  return html`<p class="muted">${t.openRecalls(total)}${total > shown && html`${t.onlyLatest(shown)} <a href="/regulator/dashboard/recalls${langParam(lang)}">${t.allRecalls}</a>`}</p>`;
+}
+
+/** Every open recall, a page at a time, drawn as on the dashboard. */
+export function openRecallsPage(view: OpenRecallsView, lang: Lang): string {
+  const t = DASHBOARD_TEXT[lang];
+  const at = (offset: number, pageLang = lang) => {
+    const search = new URLSearchParams({
+      ...(pageLang === 'en' && { lang: 'en' }),
+      ...(offset > 0 && { offset: String(offset) }),
+    }).toString();
+    return `/regulator/dashboard/recalls${search ? `?${search}` : ''}`;
+  };
+  const { recalls, total, offset, pageSize } = view;
+  const pages = html`${offset > 0 && html`<a href="${at(Math.max(0, offset - pageSize))}">${t.previous}</a> `}${
+    offset + pageSize < total && html`<a href="${at(offset + pageSize)}">${t.next}</a>`
+  }`;
+  const body = html`<div class="dashboard"><section id="recalls"><h1>${t.recalls}</h1>
+<p class="muted">${t.openRecalls(total)}${recalls.length > 0 && html` · ${t.recallsPage(offset + 1, offset + recalls.length)}`}</p>
+${recalls.length ? new Html(recallChart(recalls, lang)) : html`<p class="muted">${t.none}</p>`}
+<p>${pages} <a href="/regulator/dashboard${langParam(lang)}">${t.backToDashboard}</a></p></section></div>`;
+  return layout(lang, t.recalls, at(offset, lang === 'en' ? 'zh-CN' : 'en'), body, WIDE_CSS);
+}
 
 export function dashboardPage(view: DashboardView, query: DashboardQuery, lang: Lang): string {
   const t = DASHBOARD_TEXT[lang];
@@ -139,7 +169,11 @@ ${lang === 'en' && html`<input type="hidden" name="lang" value="en">`}
     (kind) =>
       html`<span>${t.anomalyKinds[kind]}</span><span class="n${view.anomalyCounts[kind] > 0 ? ' bad' : ''}">${view.anomalyCounts[kind]}</span>`,
   )}</div></section>
-<section id="recalls"><h2>${t.recalls}</h2>${view.recalls.length ? new Html(recalls) : html`<p class="muted">${t.none}</p>`}</section>
+<section id="recalls"><h2>${t.recalls}</h2>${
+    view.recalls.length
+      ? html`${openRecallsLine(view.recalls.length, view.openRecalls, lang)}${new Html(recalls)}`
+      : html`<p class="muted">${t.none}</p>`
+  }</section>
 <section id="flags"><h2>${t.flags}</h2>${new Html(flags)}<h2>${t.recentFlags}</h2>${
     view.recentFlags.length
       ? html`<ul>${view.recentFlags.map(

@@ -1,6 +1,7 @@
 // Browser sessions of the dashboard, and the counts its panels show that no figure endpoint gives.
 import { sql } from 'drizzle-orm';
 import { type Db, queryRows } from '../db/client.js';
+import { inPeriod, regionOf, type Scope } from '../figures/repository.js';
 
 export type SessionPrincipal = { keyId: string; role: string; partyCode: string | null };
 
@@ -27,16 +28,35 @@ export function createDashboardRepository(db: Db) {
         sql`delete from regulator_sessions where token_hash = ${tokenHash} or expires_at <= ${now.toISOString()}::timestamptz`,
       );
     },
-    flagsByKind() {
+    // As the other panels: a period of when it happened and a region of the party concerned (the owner of
+    // the flagged code's lot, the producer complained about); a code or complaint tied to no party (an
+    // unknown code) is of no region, so counted only when no region is chosen.
+    /** Codes first flagged in the period (a flag seen again later counts in the period it was raised), by kind. */
+    flagsByKind(scope: Scope) {
       return queryRows<{ kind: string; codes: number }>(
         db,
-        sql`select kind, count(*)::int as codes from code_flags group by kind order by kind`,
+        sql`select f.kind, count(*)::int as codes from code_flags f left join parties p on p.code = f.party_code
+          where ${inPeriod(sql`f.first_at`, scope)} and ${regionOf(sql`p.region_code`, scope.region)}
+          group by f.kind order by f.kind`,
       );
     },
-    complaintsByStatus() {
+    /** The flags of those codes last seen most recently. */
+    async recentFlags(scope: Scope, limit: number) {
+      const rows = await queryRows<{ code: string; kind: string; lotCode: string | null; lastAt: Date | string }>(
+        db,
+        sql`select f.code, f.kind, f.lot_code as "lotCode", f.last_at as "lastAt" from code_flags f left join parties p on p.code = f.party_code
+          where ${inPeriod(sql`f.first_at`, scope)} and ${regionOf(sql`p.region_code`, scope.region)}
+          order by f.last_at desc, f.code, f.kind limit ${limit}`,
+      );
+      return rows.map((row) => ({ ...row, lastAt: new Date(row.lastAt) }));
+    },
+    /** Complaints filed in the period, by status. */
+    complaintsByStatus(scope: Scope) {
       return queryRows<{ status: string; complaints: number }>(
         db,
-        sql`select status, count(*)::int as complaints from complaints group by status order by status`,
+        sql`select c.status, count(*)::int as complaints from complaints c left join parties p on p.code = c.party_code
+          where ${inPeriod(sql`c.created_at`, scope)} and ${regionOf(sql`p.region_code`, scope.region)}
+          group by c.status order by c.status`,
       );
     },
   };

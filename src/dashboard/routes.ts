@@ -5,9 +5,10 @@ import { periodQuery } from '../figures/schemas.js';
 import { periodScope } from '../figures/service.js';
 import { cookieValue, sessionCookie } from '../http/cookies.js';
 import { CSV_ATTACHMENT_DECLARED, CSV_TYPE, csvStream } from '../http/csv.js';
+import { queryInteger } from '../http/query.js';
 import { KDE_COLUMNS, KDE_SORTS } from '../trace/kde.js';
 import { PAGE_HEADERS, PAGE_HEADERS_DECLARED } from '../web/html.js';
-import { dashboardPage, loginPage } from './pages.js';
+import { dashboardPage, loginPage, openRecallsPage } from './pages.js';
 import { type DashboardService, SESSION_HOURS } from './service.js';
 
 const COOKIE = 'regulator_session';
@@ -54,7 +55,7 @@ export const dashboardRoutes: FastifyPluginAsyncZod<{ service: DashboardService 
       reply
         .headers(PAGE_HEADERS)
         .type(HTML)
-        .send(loginPage(request.query.lang ?? 'zh-CN', false)),
+        .send(loginPage(request.query.lang ?? 'zh-CN')),
   );
 
   app.post(
@@ -64,13 +65,15 @@ export const dashboardRoutes: FastifyPluginAsyncZod<{ service: DashboardService 
       schema: {
         tags,
         summary: 'Signs in with a regulator key: sets an HTTP-only, Secure, SameSite=Strict session cookie and redirects to the dashboard',
+        description:
+          'Only a regulator key signs in: an admin key is refused (403) as any other role’s is, so that no browser cookie carries an admin’s power.',
         querystring: z.object({ lang: langQuery }),
         body: z.object({ key: z.string().min(1).max(200) }),
         produces: ['text/html'],
         response: {
           303: redirect('Signed in: to the dashboard, with the session cookie', true),
           401: page('An unknown or revoked key: the form again, saying so'),
-          403: page('A key that is not a regulator’s: the form again, saying so'),
+          403: page('A key that is not a regulator’s (an admin’s or an operator’s, say): the form again, saying so'),
         },
       },
     },
@@ -82,9 +85,9 @@ export const dashboardRoutes: FastifyPluginAsyncZod<{ service: DashboardService 
           .header('set-cookie', sessionCookie(COOKIE, token, { path: COOKIE_PATH, maxAgeSeconds: SESSION_HOURS * 3600 }))
           .redirect(`/regulator/dashboard${lang === 'en' ? '?lang=en' : ''}`, 303);
       } catch (error) {
-        // a wrong key gets the form again, saying so
+        // a wrong key gets the form again, saying why
         if (error instanceof Problem && (error.status === 401 || error.status === 403)) {
-          return reply.code(error.status).headers(PAGE_HEADERS).type(HTML).send(loginPage(lang, true));
+          return reply.code(error.status).headers(PAGE_HEADERS).type(HTML).send(loginPage(lang, error.status));
         }
         throw error;
       }
@@ -147,14 +150,42 @@ export const dashboardRoutes: FastifyPluginAsyncZod<{ service: DashboardService 
   );
 
   app.get(
+    '/regulator/dashboard/recalls',
+    {
+      config,
+      schema: {
+        tags,
+        summary: 'Every open recall, a hundred to a page, drawn as on the dashboard: the list its recalls panel links to',
+        description:
+          'The dashboard shows the latest 20 open recalls; this page lists them all. Needs the session cookie of POST /regulator/login; without one it redirects to the sign-in form. The same recalls as GET /recalls?status=open.',
+        querystring: z.object({ lang: langQuery, offset: queryInteger(0).prefault(0) }),
+        produces: ['text/html'],
+        response: { 200: page('The open recalls', noStore), 303: toSignIn },
+      },
+    },
+    async (request, reply) => {
+      const principal = await service.principal(cookieValue(request.headers.cookie, COOKIE));
+      const { lang, offset } = request.query;
+      if (!principal) return reply.redirect(`/regulator/login${lang === 'en' ? '?lang=en' : ''}`, 303);
+      const view = await service.openRecalls(principal, offset);
+      return reply
+        .headers(PAGE_HEADERS)
+        .type(HTML)
+        .header('cache-control', 'no-store')
+        .send(openRecallsPage(view, lang ?? 'zh-CN'));
+    },
+  );
+
+  app.get(
     '/regulator/dashboard',
     {
       config,
       schema: {
         tags,
         summary:
-          'Regulator dashboard: pass rates against 96 %, traceability by region and enterprise, activity, anomalies, flagged codes, complaints',
-        description: 'Needs the session cookie of POST /regulator/login; without one it redirects to the sign-in form.',
+          'Regulator dashboard: pass rates against 96 %, traceability by region and enterprise, activity, anomalies, open recalls, flagged codes, complaints',
+        description:
+          'The panels show the period and region chosen (flagged codes by when first flagged, complaints by when filed, each by the region of the party concerned); the anomalies, standing now, the region alone, and the open recalls every one. Needs the session cookie of POST /regulator/login; without one it redirects to the sign-in form.',
         querystring: periodQuery({ lang: langQuery }),
         produces: ['text/html'],
         response: { 200: page('The dashboard page', noStore), 303: toSignIn },

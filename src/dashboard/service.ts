@@ -1,43 +1,52 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { type Principal, type Role, requireRole } from '../access/index.js';
+import { hasGrant, type Principal, type Role, requireRole } from '../access/index.js';
 import type { ApiKeyService } from '../auth/service.js';
 import type { Scope } from '../figures/repository.js';
 import type { FiguresService } from '../figures/service.js';
 import type { RecallService } from '../recalls/service.js';
-import type { ScanService } from '../scans/service.js';
 import type { KdeSort } from '../trace/kde.js';
 import type { DashboardRepository } from './repository.js';
 
 export const SESSION_HOURS = 8;
+/** Open recalls the dashboard's panel draws; it says how many there are, and links to them all when there are more. */
+const RECALLS_SHOWN = 20;
+const RECALLS_PER_PAGE = 100;
 const hashToken = (token: string) => createHash('sha256').update(token).digest('hex');
 
 export function createDashboardService(deps: {
-  dashboard: Pick<DashboardRepository, 'insertSession' | 'findSession' | 'deleteSession' | 'flagsByKind' | 'complaintsByStatus'>;
+  dashboard: Pick<
+    DashboardRepository,
+    'insertSession' | 'findSession' | 'deleteSession' | 'flagsByKind' | 'recentFlags' | 'complaintsByStatus'
+  >;
   authenticate: ApiKeyService['authenticate'];
   figures: Pick<FiguresService, 'passRates' | 'traceability' | 'activity' | 'anomalies' | 'gapCount' | 'exportAll'>;
-  scans: Pick<ScanService, 'listFlags'>;
-  recalls: Pick<RecallService, 'list'>;
+  recalls: Pick<RecallService, 'list' | 'count'>;
   now: () => Date;
 }) {
   return {
     /**
-     * Signs in with a regulator (or admin) key: a random session token for the cookie, of which
-     * only the hash is stored. Throws 401 for an unknown key and 403 for an operator's.
+     * Signs in with a regulator key: a random session token for the cookie, of which only the hash
+     * is stored. Throws 401 for an unknown key and 403 for any other role's, an admin's too.
      */
     async login(key: string): Promise<{ token: string; expiresAt: Date }> {
       const principal = await deps.authenticate(`Bearer ${key.trim()}`);
-      requireRole(principal, 'figures.read');
+      requireRole(principal, 'dashboard.session');
       const token = randomBytes(32).toString('base64url');
       const expiresAt = new Date(deps.now().getTime() + SESSION_HOURS * 3_600_000);
       await deps.dashboard.insertSession({ tokenHash: hashToken(token), keyId: principal.keyId, expiresAt });
       return { token, expiresAt };
     },
 
-    /** The principal of a live session, or null (no cookie, expired, or its key revoked). */
+    /**
+     * The principal of a live session, or null (no cookie, expired, its key revoked, or a key that may
+     * no longer sign in: an admin's session begun before admins were refused).
+     */
     async principal(token: string | undefined): Promise<Principal | null> {
       if (!token) return null;
       const session = await deps.dashboard.findSession(hashToken(token), deps.now());
-      return session ? { keyId: session.keyId, role: session.role as Role, partyCode: session.partyCode } : null;
+      if (!session) return null;
+      const principal = { keyId: session.keyId, role: session.role as Role, partyCode: session.partyCode };
+      return hasGrant(principal, 'dashboard.session') ? principal : null;
     },
 
     async logout(token: string | undefined): Promise<void> {
@@ -55,7 +64,7 @@ export function createDashboardService(deps: {
     /** Everything the dashboard shows, for one period and region. */
     async view(principal: Principal, scope: Scope) {
       requireRole(principal, 'figures.read');
-      const [passRates, coverage, coverageByEnterprise, activity, anomalies, gaps, flags, recentFlags, complaints, recalls] =
+      const [passRates, coverage, coverageByEnterprise, activity, anomalies, gaps, flags, recentFlags, complaints, recalls, openRecalls] =
         await Promise.all([
           deps.figures.passRates(principal, scope),
           deps.figures.traceability(principal, scope, 'township'),
@@ -63,10 +72,11 @@ export function createDashboardService(deps: {
           deps.figures.activity(principal, scope),
           deps.figures.anomalies(principal, { region: scope.region, shipmentDays: 3 }),
           deps.figures.gapCount(principal, { region: scope.region }),
-          deps.dashboard.flagsByKind(),
-          deps.scans.listFlags({ limit: 10, offset: 0 }),
-          deps.dashboard.complaintsByStatus(),
-          deps.recalls.list(principal, { status: 'open', limit: 20, offset: 0 }),
+          deps.dashboard.flagsByKind(scope),
+          deps.dashboard.recentFlags(scope, 10),
+          deps.dashboard.complaintsByStatus(scope),
+          deps.recalls.list(principal, { status: 'open', limit: RECALLS_SHOWN, offset: 0 }),
+          deps.recalls.count(principal, { status: 'open' }),
         ]);
       return {
         passRates,
@@ -84,10 +94,22 @@ export function createDashboardService(deps: {
         recentFlags,
         complaints,
         recalls,
+        openRecalls,
       };
+    },
+
+    /** Every open recall, a page at a time: the list the dashboard's panel links to when it shows only the latest. */
+    async openRecalls(principal: Principal, offset: number) {
+      requireRole(principal, 'figures.read');
+      const [recalls, total] = await Promise.all([
+        deps.recalls.list(principal, { status: 'open', limit: RECALLS_PER_PAGE, offset }),
+        deps.recalls.count(principal, { status: 'open' }),
+      ]);
+      return { recalls, total, offset, pageSize: RECALLS_PER_PAGE };
     },
   };
 }
 
 export type DashboardService = ReturnType<typeof createDashboardService>;
 export type DashboardView = Awaited<ReturnType<DashboardService['view']>>;
+export type OpenRecallsView = Awaited<ReturnType<DashboardService['openRecalls']>>;

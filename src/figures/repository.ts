@@ -90,7 +90,8 @@ function exportAfter(sort: KdeSort, after: EventLotKey): SQL {
   return sql`${leading} and ${exact}`;
 }
 
-const regionOf = (column: SQL, region: string | undefined) => (region ? sql`${column} like ${`${region}%`}` : sql`true`);
+/** A GB/T 2260 region code column within the region (a code or its prefix); no region is no filter. */
+export const regionOf = (column: SQL, region: string | undefined) => (region ? sql`${column} like ${`${region}%`}` : sql`true`);
 export const inPeriod = (column: SQL, scope: Scope) =>
   sql`${scope.from ? sql`${column} >= ${scope.from.toISOString()}::timestamptz` : sql`true`} and ${
     scope.to ? sql`${column} < ${scope.to.toISOString()}::timestamptz` : sql`true`

@@ -130,6 +130,26 @@ export type ReturnedLot = {
   recallRoot: boolean;
 };
 
+/** Which recalls a list takes: of a status, late or not at an instant, and those a party reads (every one without). */
+type RecallFilter = { status?: string; readerCode?: string; overdue?: { at: Date; late: boolean } };
+
+function recallConditions(filter: RecallFilter): SQL {
+  const conditions: SQL[] = [sql`true`];
+  if (filter.status) conditions.push(sql`status = ${filter.status}`);
+  if (filter.overdue) {
+    const now = sql`${filter.overdue.at.toISOString()}::timestamptz`;
+    const late = sql`status = 'open' and ((started_at is null and start_due_at < ${now}) or finish_due_at < ${now})`;
+    conditions.push(filter.overdue.late ? late : sql`not (${late})`);
+  }
+  if (filter.readerCode) {
+    conditions.push(
+      sql`(party_code = ${filter.readerCode} or id in (select recall_id from recall_holders where party_code = ${filter.readerCode})
+        or id in (${recallsWithLotReadBy(filter.readerCode)}))`,
+    );
+  }
+  return sql.join(conditions, sql` and `);
+}
+
 export function createRecallsRepository(db: Db) {
   return {
     packedIn,
@@ -251,32 +271,22 @@ export function createRecallsRepository(db: Db) {
      * at that moment (`late`), or only the others, judged on the due times stored when each opened
      * (as overdueFor does), before the limit.
      */
-    async list(filter: {
-      status?: string;
-      readerCode?: string;
-      overdue?: { at: Date; late: boolean };
-      limit: number;
-      offset: number;
-    }): Promise<RecallRow[]> {
-      const conditions: SQL[] = [sql`true`];
-      if (filter.status) conditions.push(sql`status = ${filter.status}`);
-      if (filter.overdue) {
-        const now = sql`${filter.overdue.at.toISOString()}::timestamptz`;
-        const late = sql`status = 'open' and ((started_at is null and start_due_at < ${now}) or finish_due_at < ${now})`;
-        conditions.push(filter.overdue.late ? late : sql`not (${late})`);
-      }
-      if (filter.readerCode) {
-        conditions.push(
-          sql`(party_code = ${filter.readerCode} or id in (select recall_id from recall_holders where party_code = ${filter.readerCode})
-            or id in (${recallsWithLotReadBy(filter.readerCode)}))`,
-        );
-      }
+    async list(filter: RecallFilter & { limit: number; offset: number }): Promise<RecallRow[]> {
       const rows = await queryRows<RecallRow>(
         db,
-        sql`select ${RECALL_COLUMNS} from recalls where ${sql.join(conditions, sql` and `)} order by opened_at desc, id desc
+        sql`select ${RECALL_COLUMNS} from recalls where ${recallConditions(filter)} order by opened_at desc, id desc
           limit ${filter.limit} offset ${filter.offset}`,
       );
       return rows.map(toRecall);
+    },
+
+    /** How many recalls `list` would give on every page together. */
+    async count(filter: RecallFilter): Promise<number> {
+      const [row] = await queryRows<{ count: number }>(
+        db,
+        sql`select count(*)::int as count from recalls where ${recallConditions(filter)}`,
+      );
+      return row.count;
     },
 
     /** May the party read a lot of the recall's scope (it owns it, held it or was sent it: see partyReadsLot)? */

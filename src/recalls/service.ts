@@ -347,6 +347,12 @@ export function createRecallService(deps: {
       });
     },
 
+    /** How many recalls `list` gives on all its pages together, for a list that shows one page of them. */
+    async count(principal: Principal, filter: { status?: 'open' | 'closed' }): Promise<number> {
+      requireRole(principal, 'recalls.read');
+      return deps.recalls.count({ status: filter.status, readerCode: privateScope(principal) ?? undefined });
+    },
+
     /**
      * A holder acknowledges the recall and reports quantities returned or destroyed (of lots it was
      * recorded holding); the first report of any holder marks the recall started. Each quantity is

@@ -71,6 +71,7 @@ t.test('role grants: every role × action', async (t) => {
     'registry.conflicts': ['admin', 'regulator'],
     'recalls.read': ['admin', 'operator', 'regulator'],
     'figures.read': ['admin', 'regulator'],
+    'dashboard.session': ['regulator'],
     'audit.verify': ['regulator'],
     'credit.list': ['admin', 'regulator'],
     'credit.recompute': ['admin', 'regulator'],

@@ -1,6 +1,10 @@
+import { createHash } from 'node:crypto';
 import { sql } from 'drizzle-orm';
+import { createComplaintsRepository } from '../../src/complaints/repository.js';
 import { createDashboardRepository } from '../../src/dashboard/repository.js';
 import { createDashboardService } from '../../src/dashboard/service.js';
+import { periodScope } from '../../src/figures/service.js';
+import { createScansRepository } from '../../src/scans/repository.js';
 import { mediaTypeOf, sentAsDeclared, servedOpenApi } from '../fixtures/openapi.js';
 import { createWorld, expectStatus } from '../fixtures/world.js';
 import { fileTest } from '../root.js';
@@ -46,7 +50,16 @@ t.test('the dashboard: sign-in with a regulator key, a session cookie, the figur
   t.equal(wrong.statusCode, 401, 'an unknown key');
   t.match(wrong.body, '密钥无效');
   t.notOk(wrong.headers['set-cookie'], 'no cookie');
-  t.equal((await post(plant.key)).statusCode, 403, "an operator's key does not open the dashboard");
+  const operatorRefused = await post(plant.key);
+  t.equal(operatorRefused.statusCode, 403, "an operator's key does not open the dashboard");
+  t.match(operatorRefused.body, '不是监管密钥', 'the form says why');
+  t.notOk(operatorRefused.headers['set-cookie'], 'no cookie');
+  // a browser session holding an admin's power would be a risk the dashboard does not need
+  const adminKey = (await world.ok(world.admin.post('/api-keys', { role: 'admin', label: 'second admin' }))).key;
+  const adminRefused = await post(adminKey, '/regulator/login?lang=en');
+  t.equal(adminRefused.statusCode, 403, "an admin's key does not open the dashboard either");
+  t.match(adminRefused.body, 'not a regulator key', 'the form says why, in English too');
+  t.notOk(adminRefused.headers['set-cookie'], 'no cookie for an admin');
   t.equal((await app.inject({ method: 'POST', url: '/regulator/login', payload: {} })).statusCode, 400, 'no key at all');
 
   const signedIn = await post(regulator.key, '/regulator/login?lang=en');
@@ -171,7 +184,6 @@ t.test('sessions expire after eight hours', async (t) => {
     dashboard: createDashboardRepository(world.database.db),
     authenticate: world.app.services.apiKeys.authenticate,
     figures: world.app.services.figures,
-    scans: world.app.services.scans,
     recalls: world.app.services.recalls,
     now: () => now,
   });
@@ -232,4 +244,197 @@ t.test('the dashboard counts every lot with a mass-balance gap, past a thousand'
   t.equal(view.anomalyCounts.gaps, 1001, 'every lot with a gap, none left out');
   t.equal((await world.app.services.figures.gaps(regulator, { limit: 10 })).length, 10, 'the list keeps its limit');
   t.equal((await world.app.services.dashboard.view(regulator, { region: '11' })).anomalyCounts.gaps, 0, 'none in Beijing');
+});
+
+t.test('a session of an admin key, begun before admins were refused, opens nothing', async (t) => {
+  const world = await createWorld(t);
+  const admin = await world.ok(world.admin.post('/api-keys', { role: 'admin' }));
+  const token = 'an-old-admin-session';
+  await createDashboardRepository(world.database.db).insertSession({
+    tokenHash: createHash('sha256').update(token).digest('hex'),
+    keyId: admin.id,
+    expiresAt: new Date(Date.now() + 3_600_000),
+  });
+  t.equal(await world.app.services.dashboard.principal(token), null, 'no principal');
+  const page = await world.app.inject({ method: 'GET', url: '/regulator/dashboard', headers: { cookie: `regulator_session=${token}` } });
+  t.equal(page.statusCode, 303, 'to the sign-in form');
+  t.equal(page.headers.location, '/regulator/login');
+});
+
+t.test('flagged codes and complaints honour the period and the region, as the other panels do', async (t) => {
+  const world = await createWorld(t);
+  const { db } = world.database;
+  const fengjie = await world.party('slaughterhouse', '奉节屠宰厂');
+  const beijing = await world.party('slaughterhouse', '北京屠宰厂');
+  await db.execute(sql`update parties set region_code = '110101' where code = ${beijing.code}`);
+  const scans = createScansRepository(db);
+  const complaints = createComplaintsRepository(db);
+  const january = new Date('2026-01-15T04:00:00Z');
+  const march = new Date('2026-03-15T04:00:00Z');
+  // one flagged code and one complaint of each party in January and in March
+  const cases = [
+    { party: fengjie.code, at: january, code: 'FJ-JAN', kind: 'over_scanned', status: 'open' },
+    { party: fengjie.code, at: march, code: 'FJ-MAR', kind: 'impossible_travel', status: 'investigating' },
+    { party: beijing.code, at: january, code: 'BJ-JAN', kind: 'inactive_lot', status: 'resolved' },
+    { party: beijing.code, at: march, code: 'BJ-MAR', kind: 'brand_misuse', status: 'open' },
+  ];
+  for (const [index, row] of cases.entries()) {
+    await scans.raiseFlag({ code: row.code, kind: row.kind, lotCode: null, partyCode: row.party, detail: 'test', at: row.at });
+    await complaints.insert({
+      ticket: `TS2026TEST${index}`,
+      itemCode: row.code,
+      lotCode: null,
+      partyCode: row.party,
+      category: 'quality',
+      text: 'x',
+      phone: null,
+      status: row.status,
+      createdAt: row.at,
+      updatedAt: row.at,
+      ipHash: 'x',
+    });
+  }
+  // seen again in March: it was flagged in January all the same
+  await scans.raiseFlag({ code: 'FJ-JAN', kind: 'over_scanned', lotCode: null, partyCode: fengjie.code, detail: 'again', at: march });
+
+  const regulator = { keyId: 'county', role: 'regulator' as const, partyCode: null };
+  const view = (query: { from?: string; to?: string; region?: string }) => world.app.services.dashboard.view(regulator, periodScope(query));
+  const everything = await view({});
+  t.same(
+    everything.flags.map((row) => [row.kind, row.codes]),
+    [
+      ['brand_misuse', 1],
+      ['impossible_travel', 1],
+      ['inactive_lot', 1],
+      ['over_scanned', 1],
+    ],
+    'no filter: every flagged code',
+  );
+  t.equal(
+    everything.complaints.reduce((sum, row) => sum + row.complaints, 0),
+    4,
+    'no filter: every complaint',
+  );
+
+  const chosen = await view({ from: '2026-03-01', to: '2026-03-31', region: '500236' });
+  t.same(
+    chosen.flags.map((row) => [row.kind, row.codes]),
+    [['impossible_travel', 1]],
+    'the codes first flagged in March, of Fengjie',
+  );
+  t.same(
+    chosen.recentFlags.map((flag) => flag.code),
+    ['FJ-MAR'],
+    'the latest flags of the same period and region',
+  );
+  t.same(
+    chosen.complaints.map((row) => [row.status, row.complaints]),
+    [['investigating', 1]],
+    'the complaints filed in March about Fengjie',
+  );
+
+  const beijingAllTime = await view({ region: '11' });
+  t.same(
+    beijingAllTime.flags.map((row) => row.kind),
+    ['brand_misuse', 'inactive_lot'],
+    'a region alone: its codes of every period',
+  );
+  t.same(
+    beijingAllTime.complaints.map((row) => [row.status, row.complaints]),
+    [
+      ['open', 1],
+      ['resolved', 1],
+    ],
+  );
+  const january2026 = await view({ from: '2026-01-01', to: '2026-01-31' });
+  t.same(january2026.recentFlags.map((flag) => flag.code).sort(), ['BJ-JAN', 'FJ-JAN'], 'a period alone: its flags of every region');
+  t.same(
+    january2026.complaints.map((row) => [row.status, row.complaints]),
+    [
+      ['open', 1],
+      ['resolved', 1],
+    ],
+  );
+
+  // and the page shows what the service found
+  const key = (await world.ok(world.admin.post('/api-keys', { role: 'regulator' }))).key;
+  const login = await world.app.inject({
+    method: 'POST',
+    url: '/regulator/login',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    payload: `key=${encodeURIComponent(key)}`,
+  });
+  const cookie = String(login.headers['set-cookie']).split(';')[0];
+  const page = await world.app.inject({
+    method: 'GET',
+    url: '/regulator/dashboard?from=2026-03-01&to=2026-03-31&region=500236',
+    headers: { cookie },
+  });
+  t.equal(page.statusCode, 200);
+  t.match(page.body, 'FJ-MAR');
+  for (const other of ['FJ-JAN', 'BJ-JAN', 'BJ-MAR']) t.notMatch(page.body, other, `${other} is not of the chosen period and region`);
+  t.match(page.body, '调查处理中');
+  t.notMatch(page.body, '已办结', 'no complaint resolved in the chosen period and region');
+});
+
+t.test('the open-recalls panel says how many there are, and when it lists only the first 20 links to them all', async (t) => {
+  const world = await createWorld(t);
+  const plant = await world.party('slaughterhouse');
+  const product = await plant.product('kg');
+  const lots: string[] = (
+    await world.ok(plant.event({ type: 'commission', lots: Array.from({ length: 21 }, () => ({ productCode: product, quantity: 10 })) }))
+  ).createdLotCodes;
+  const recall = (lot: string) =>
+    world.ok(plant.api.post('/recalls', { lotCodes: [lot], level: 3, reason: '标签错误', hazard: '过敏原未标注' }));
+  for (const lot of lots.slice(0, 20)) await recall(lot);
+  const key = (await world.ok(world.admin.post('/api-keys', { role: 'regulator' }))).key;
+  const login = await world.app.inject({
+    method: 'POST',
+    url: '/regulator/login',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    payload: `key=${encodeURIComponent(key)}`,
+  });
+  const cookie = String(login.headers['set-cookie']).split(';')[0];
+  const open = (url: string) => world.app.inject({ method: 'GET', url, headers: { cookie } });
+  const panel = (body: string) => /<section id="recalls">([\s\S]*?)<\/section>/.exec(body)?.[1] ?? '';
+
+  const twenty = panel((await open('/regulator/dashboard')).body);
+  t.match(twenty, '共 20 项', 'twenty: the count');
+  t.notMatch(twenty, '仅列出', 'all of them shown: nothing said of the first 20');
+
+  await recall(lots[20]);
+  const page = await open('/regulator/dashboard');
+  const shown = panel(page.body);
+  t.match(shown, '共 21 项', 'the count of every open recall');
+  t.match(shown, '仅列出最近的 20 项', 'says that only the first 20 are listed');
+  t.equal(shown.match(/<g class="bar/g)?.length, 20, 'twenty bars');
+  t.match(shown, 'href="/regulator/dashboard/recalls"', 'a link to them all');
+  const english = panel((await open('/regulator/dashboard?lang=en')).body);
+  t.match(english, '21 open');
+  t.match(english, 'only the latest 20 are listed');
+  t.match(english, 'href="/regulator/dashboard/recalls?lang=en"');
+
+  const all = await open('/regulator/dashboard/recalls');
+  t.equal(all.statusCode, 200, 'the full list, with the session cookie');
+  t.equal(all.headers['cache-control'], 'no-store');
+  t.match(all.headers['content-security-policy'], /default-src 'none'/);
+  for (const lot of lots) t.match(all.body, lot, `recall of ${lot} listed`);
+  t.match(all.body, '共 21 项');
+  sentAsDeclared(
+    t,
+    await servedOpenApi(world.app),
+    ['GET', '/regulator/dashboard/recalls'],
+    { status: all.statusCode, headers: all.headers },
+    200,
+  );
+  t.notMatch(all.body, '下一页', 'one page holds them all');
+  const last = await open('/regulator/dashboard/recalls?offset=20');
+  t.equal(last.body.match(/<g class="bar/g)?.length, 1, 'from the 21st on: the oldest alone');
+  t.match(last.body, `三级召回 ${lots[0]}`);
+  t.match(last.body, '第 21–21 项');
+  t.match(last.body, 'href="/regulator/dashboard/recalls">上一页', 'back to the first page');
+  t.match((await open('/regulator/dashboard/recalls?lang=en')).body, '<html lang="en">');
+  const anonymous = await world.app.inject({ method: 'GET', url: '/regulator/dashboard/recalls' });
+  t.equal(anonymous.statusCode, 303, 'no session: to the sign-in form');
+  t.equal(anonymous.headers.location, '/regulator/login');
 });
