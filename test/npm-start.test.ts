@@ -2,10 +2,11 @@
 // send it, to the process they started and no other) must reach the service, which then stops
 // gracefully and frees its port and data directory, leaving no service running on without npm.
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { dataDirLockHolder } from '../src/db/lock.js';
 import { loadMigratedPglite } from './database.js';
 import { ROOT, sleep } from './fixtures/service-process.js';
 import { fileTest } from './root.js';
@@ -81,5 +82,5 @@ t.test('SIGTERM sent to npm start stops the service gracefully: it exits and fre
   // the service is npm's child, waited for by npm: it has ended by the time npm exits
   t.notOk(alive(servicePid as number), 'the service process is gone, not left running without npm');
   t.ok(await refusesConnections(port), 'its port is free');
-  t.notOk(existsSync(join(dataDir, 'service.lock')), 'its data directory is released');
+  t.equal(dataDirLockHolder(dataDir), null, 'its data directory is released');
 });

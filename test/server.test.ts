@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { getTableName, sql } from 'drizzle-orm';
 import { DEMO_TABLES, loadDemoChainOnce } from '../seeds/fengjie.js';
 import { type Database, queryRows } from '../src/db/client.js';
+import { dataDirLockHolder } from '../src/db/lock.js';
 import { ADMIN_KEY, launchService, serviceStorage, sleep, spawnProcess, startService } from './fixtures/service-process.js';
 import { openTestDatabase, usingPostgres } from './helper.js';
 import { fileTest } from './root.js';
@@ -109,7 +110,7 @@ tap.test('a graceful stop in the middle of a scan stream stores every answered s
   };
   await Promise.all(Array.from({ length: 8 }, (_, index) => shopper(index)));
   t.same(await stopping, { code: 0, signal: null }, 'the stop exits cleanly', { output: service.output().slice(-2000) });
-  if (storage.dataDir) t.notOk(existsSync(join(storage.dataDir, 'service.lock')), 'the PGlite data directory is released');
+  if (storage.dataDir) t.equal(dataDirLockHolder(storage.dataDir), null, 'the PGlite data directory is released');
 
   const database: Database = await storage.open();
   const [{ stored }] = await queryRows<{ stored: number }>(

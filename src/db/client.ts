@@ -206,7 +206,7 @@ export async function openPostgres(url: string): Promise<Database> {
 
 /** Embedded PostgreSQL; `dataDir` undefined means in memory. */
 export async function openPglite(dataDir?: string, client?: PGlite): Promise<Database> {
-  const release = dataDir ? acquireDataDirLock(dataDir) : () => {};
+  const release = dataDir ? await acquireDataDirLock(dataDir) : () => {};
   let pglite: PGlite;
   try {
     pglite = client ?? (await PGlite.create(dataDir));

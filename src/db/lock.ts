@@ -1,7 +1,21 @@
 import { randomUUID } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, readlinkSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  closeSync,
+  ftruncateSync,
+  linkSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  readlinkSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+  writeSync,
+} from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { Worker } from 'node:worker_threads';
 import { SetupError } from '../errors/setup.js';
 
@@ -20,10 +34,13 @@ export class DataDirUnusableError extends SetupError {
  */
 export type ProcessSpace = { host: string; pidNamespace: string };
 
-/** What service.lock records of its holder; `instance` is one acquire's own. */
+/** What a lock file records of its holder; `instance` is one acquire's own. */
 type LockRecord = ProcessSpace & { pid: number; instance: string };
 
-/** How often a holder renews its lock's mtime, and how old a lock of another process space may be before it counts as left. */
+/**
+ * How often a holder touches its lock file, and how long a process of another space watches a lock
+ * that does not change before it counts as left.
+ */
 export const LOCK_HEARTBEAT_MS = 5_000;
 export const LOCK_STALE_AFTER_MS = 30_000;
 
@@ -45,9 +62,27 @@ function pidNamespace(): string {
 
 export const thisProcessSpace = (): ProcessSpace => ({ host: hostname(), pidNamespace: pidNamespace() });
 
-/** The holder a lock names, null when it names none (empty or garbled: a crash between create and write). */
-function readHolder(lockPath: string): Omit<LockRecord, 'instance'> | LockRecord | null {
-  const text = readFileSync(lockPath, 'utf8').trim();
+// `service.lock.<generation>`; a bare `service.lock` is the lock of a version before generations (generation 0)
+const LOCK_FILE = /^service\.lock(?:\.(\d+))?$/;
+const lockFile = (generation: number) => (generation === 0 ? 'service.lock' : `service.lock.${generation}`);
+
+/** The generations of lock files in the directory, highest first. */
+function generations(dataDir: string): number[] {
+  return readdirSync(dataDir)
+    .map((name) => LOCK_FILE.exec(name))
+    .filter((match) => match !== null)
+    .map((match) => Number(match[1] ?? 0))
+    .sort((a, b) => b - a);
+}
+
+/** The holder a lock file names; null when it names none (released, gone, empty or garbled). */
+function readHolder(path: string): Omit<LockRecord, 'instance'> | LockRecord | null {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8').trim();
+  } catch {
+    return null;
+  }
   // a bare pid: the lock of a version before process spaces, which ran on this machine
   if (/^\d+$/.test(text)) return { ...thisProcessSpace(), pid: Number(text) };
   try {
@@ -58,71 +93,134 @@ function readHolder(lockPath: string): Omit<LockRecord, 'instance'> | LockRecord
   }
 }
 
+/** Whoever holds the data directory, or null when none does (for tests and tools; a holder of another space may have died). */
+export function dataDirLockHolder(dataDir: string): { host: string; pid: number } | null {
+  const [top] = generations(dataDir);
+  return top === undefined ? null : readHolder(join(dataDir, lockFile(top)));
+}
+
 /**
- * The lock's mtime is renewed from a thread of its own, so that a long statement of PGlite (which
- * runs on the main thread) cannot make a live holder look gone. It renews only a lock still its own.
+ * A holder touches its lock file from a thread of its own, so that a long statement of PGlite (which
+ * runs on the main thread) does not make it look gone. The time it sets says nothing: a watcher looks
+ * only for a change. It touches only a lock still its own.
  */
 const HEARTBEAT = `
 const { workerData: { lockPath, instance, heartbeatMs } } = require('node:worker_threads');
 const { readFileSync, utimesSync } = require('node:fs');
+let beat = 0;
 setInterval(() => {
   try {
     if (JSON.parse(readFileSync(lockPath, 'utf8')).instance !== instance) return;
-    const now = new Date();
-    utimesSync(lockPath, now, now);
+    // a new time at each beat, whatever this process's clock does
+    const at = new Date(Date.now() + (++beat % 2));
+    utimesSync(lockPath, at, at);
   } catch {}
 }, heartbeatMs);
 `;
 
+/** What changes when a holder touches its lock, or another process takes the directory. */
+function stamp(dataDir: string, generation: number): string {
+  try {
+    const stat = statSync(join(dataDir, lockFile(generation)));
+    return `${generations(dataDir)[0]} ${stat.mtimeMs} ${stat.ctimeMs}`;
+  } catch {
+    return 'gone';
+  }
+}
+
 /**
- * PGlite corrupts a data directory opened by two processes at once, so the directory is claimed
- * with a lock file naming its holder: host, PID namespace and pid. A holder of this process space
- * holds it while its process lives (one gone is taken over at once; our own pid is this process, or
- * a dead one whose pid it was given). A holder of another space (another container on the same
- * volume, another host) cannot be asked whether it lives: it holds the lock while the lock's mtime,
- * which it renews every few seconds, is fresh; one it left by dying is taken over once that is older
- * than `staleAfterMs`.
+ * PGlite corrupts a data directory opened by two processes at once, so a process claims the
+ * directory with a lock file naming it: host, PID namespace and pid. Lock files are numbered; the
+ * highest is the lock. Taking the directory is creating the next number, which the file system lets
+ * exactly one process do (link(2) of a file already written), so of two starters only one wins.
+ *
+ * The lock's holder is asked whether it lives, where it can be: a holder of this host and PID
+ * namespace holds it while its pid lives (a stopped or paused process lives; one gone is taken over
+ * at once; our own pid is this process, or a dead one whose pid it was given). A holder elsewhere
+ * (another container on the same volume, another host) cannot be asked: it touches its lock every
+ * few seconds, and a starter watches the lock for `staleAfterMs` by its own monotonic clock, taking
+ * it over only if nothing touched it meanwhile. No clock is compared with another.
  */
-export function acquireDataDirLock(dataDir: string, options: LockOptions = {}): () => void {
-  const lockPath = join(dataDir, 'service.lock');
+export async function acquireDataDirLock(dataDir: string, options: LockOptions = {}): Promise<() => void> {
   const space = options.space ?? thisProcessSpace();
   const pid = options.pid ?? process.pid;
   const staleAfterMs = options.staleAfterMs ?? LOCK_STALE_AFTER_MS;
   const record: LockRecord = { ...space, pid, instance: randomUUID() };
-  const content = JSON.stringify(record);
   try {
     mkdirSync(dataDir, { recursive: true });
-    writeFileSync(lockPath, content, { flag: 'wx' });
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'EEXIST' || !existsSync(lockPath)) {
-      throw new DataDirUnusableError(`DATA_DIR: ${dataDir} cannot hold the database: ${(error as Error).message}`);
-    }
-    const holder = readHolder(lockPath);
-    if (holder && holder.host === space.host && holder.pidNamespace === space.pidNamespace) {
-      if (holder.pid > 0 && holder.pid !== pid && isAlive(holder.pid)) {
-        throw new DataDirLockedError(`${dataDir} is in use by process ${holder.pid}; stop it first or set DATA_DIR to another folder`);
-      }
-    } else if (holder) {
-      const age = Date.now() - statSync(lockPath).mtimeMs;
-      if (age < staleAfterMs) {
-        throw new DataDirLockedError(
-          `${dataDir} is in use by process ${holder.pid} on host ${holder.host} (its lock renewed ${Math.max(0, Math.round(age / 1000))} s ago; ` +
-            `taken over once not renewed for ${staleAfterMs / 1000} s); stop it first or set DATA_DIR to another folder`,
-        );
-      }
-    }
-    writeFileSync(lockPath, content);
+    throw unusable(dataDir, error);
   }
+  const generation = await claim(dataDir, record, staleAfterMs);
+  const lockPath = join(dataDir, lockFile(generation));
+  // the older lock files are of holders gone
+  for (const older of generations(dataDir).filter((g) => g < generation)) rmSync(join(dataDir, lockFile(older)), { force: true });
   const heartbeat = new Worker(HEARTBEAT, {
     eval: true,
     workerData: { lockPath, instance: record.instance, heartbeatMs: options.heartbeatMs ?? LOCK_HEARTBEAT_MS },
   });
   heartbeat.unref();
+  let released = false;
   return () => {
+    if (released) return;
+    released = true;
     void heartbeat.terminate();
-    // not a lock another process took over meanwhile
-    if (existsSync(lockPath) && readFileSync(lockPath, 'utf8') === content) rmSync(lockPath, { force: true });
+    // The highest lock file stays (a lower number is never the lock again, so a starter that looked
+    // long ago cannot take it); it names no holder now. One a later holder removed stays removed.
+    try {
+      const fd = openSync(lockPath, 'r+');
+      ftruncateSync(fd);
+      writeSync(fd, 'released');
+      closeSync(fd);
+    } catch {}
   };
+}
+
+const unusable = (dataDir: string, error: unknown) =>
+  new DataDirUnusableError(`DATA_DIR: ${dataDir} cannot hold the database: ${(error as Error).message}`);
+
+/** Claims the next generation of lock file for `record`, or throws; the generation claimed. */
+async function claim(dataDir: string, record: LockRecord, staleAfterMs: number): Promise<number> {
+  const { pid, ...space } = record;
+  for (;;) {
+    const top = generations(dataDir)[0];
+    if (top !== undefined) {
+      const holder = readHolder(join(dataDir, lockFile(top)));
+      if (holder && holder.host === space.host && holder.pidNamespace === space.pidNamespace) {
+        if (holder.pid > 0 && holder.pid !== pid && isAlive(holder.pid)) {
+          throw new DataDirLockedError(`${dataDir} is in use by process ${holder.pid}; stop it first or set DATA_DIR to another folder`);
+        }
+      } else if (holder) {
+        const seen = stamp(dataDir, top);
+        const until = performance.now() + staleAfterMs;
+        while (performance.now() < until) {
+          await sleep(Math.min(1_000, staleAfterMs / 10));
+          if (stamp(dataDir, top) !== seen) {
+            throw new DataDirLockedError(
+              `${dataDir} is in use by process ${holder.pid} on host ${holder.host} (its lock is renewed; ` +
+                `taken over once not renewed for ${staleAfterMs / 1000} s); stop it first or set DATA_DIR to another folder`,
+            );
+          }
+        }
+      }
+    }
+    const next = (top ?? 0) + 1;
+    // written whole first: no one reads a lock file half written
+    const draft = join(dataDir, `service.lock-${record.instance}`);
+    try {
+      writeFileSync(draft, JSON.stringify(record));
+      linkSync(draft, join(dataDir, lockFile(next)));
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'EEXIST') continue; // another starter took it first: judge its lock
+      throw unusable(dataDir, error);
+    } finally {
+      rmSync(draft, { force: true });
+    }
+    // A starter that looked long ago may have made a number a later holder had already removed: the
+    // lock is the highest.
+    if (generations(dataDir)[0] === next) return next;
+    rmSync(join(dataDir, lockFile(next)), { force: true });
+  }
 }
 
 function isAlive(pid: number): boolean {

@@ -1,46 +1,71 @@
 import { spawn } from 'node:child_process';
-import { existsSync, readFileSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Test } from 'tap';
-import { acquireDataDirLock, DataDirLockedError, DataDirUnusableError, LOCK_STALE_AFTER_MS, thisProcessSpace } from '../../src/db/lock.js';
+import { acquireDataDirLock, DataDirLockedError, DataDirUnusableError, dataDirLockHolder, thisProcessSpace } from '../../src/db/lock.js';
 import { sleep, spawnProcess } from '../fixtures/service-process.js';
 import { fileTest } from '../root.js';
 
 const t = fileTest();
 
-const lockOf = (dir: string) => join(dir, 'service.lock');
+/** The lock file: the highest numbered (a bare service.lock is one of an earlier version). */
+const lockOf = (dir: string) => {
+  const [top] = readdirSync(dir)
+    .filter((name) => /^service\.lock(\.\d+)?$/.test(name))
+    .sort((a, b) => Number(b.split('.')[2] ?? 0) - Number(a.split('.')[2] ?? 0));
+  return join(dir, top);
+};
 /** The pid the lock names. */
-const holderOf = (dir: string) => JSON.parse(readFileSync(lockOf(dir), 'utf8')).pid;
+const holderOf = (dir: string) => dataDirLockHolder(dir)?.pid;
+/** The lock an earlier version left: a bare service.lock. */
+const legacyLock = (dir: string, content: string) => writeFileSync(join(dir, 'service.lock'), content);
 
-t.test('creates service.lock with our pid; release removes it', async (t) => {
+/** What acquiring threw. */
+async function refusal(acquiring: Promise<unknown>): Promise<unknown> {
+  try {
+    await acquiring;
+  } catch (error) {
+    return error;
+  }
+  return undefined;
+}
+
+t.test('a lock names this process; release leaves it naming none', async (t) => {
   const dir = t.testdir();
-  const release = acquireDataDirLock(dir);
-  t.ok(existsSync(lockOf(dir)));
+  const release = await acquireDataDirLock(dir);
   t.match(JSON.parse(readFileSync(lockOf(dir), 'utf8')), { pid: process.pid, ...thisProcessSpace(), instance: /^[0-9a-f-]{36}$/ });
   release();
-  t.notOk(existsSync(lockOf(dir)), 'released');
+  t.equal(dataDirLockHolder(dir), null, 'released');
   t.doesNotThrow(() => release(), 'releasing twice is harmless');
   // and can be acquired again afterwards
-  const again = acquireDataDirLock(dir);
+  const again = await acquireDataDirLock(dir);
   t.equal(holderOf(dir), process.pid);
   again();
+  t.same(
+    readdirSync(dir).filter((name) => name.startsWith('service.lock')),
+    [lockOf(dir).split('/').pop()],
+    'one lock file is left, no drafts',
+  );
 });
 
 t.test('creates a missing data directory', async (t) => {
   const dir = join(t.testdir(), 'nested', 'data');
-  const release = acquireDataDirLock(dir);
+  const release = await acquireDataDirLock(dir);
   t.equal(holderOf(dir), process.pid);
   release();
 });
 
 t.test('a second acquire in the same process re-takes its own lock', async (t) => {
   const dir = t.testdir();
-  const release = acquireDataDirLock(dir);
-  t.doesNotThrow(() => acquireDataDirLock(dir));
+  const release = await acquireDataDirLock(dir);
+  const again = await acquireDataDirLock(dir);
+  t.equal(holderOf(dir), process.pid);
   release();
+  t.equal(holderOf(dir), process.pid, 'the earlier acquire’s release leaves the later one’s lock');
+  again();
 });
 
-t.test('a live other process holds the lock', async (t) => {
+t.test('a live other process holds the lock (a bare pid, as an earlier version wrote it)', async (t) => {
   const dir = t.testdir();
   const sleeper = spawn('sleep', ['30'], { stdio: 'ignore' });
   t.teardown(() => {
@@ -52,31 +77,20 @@ t.test('a live other process holds the lock', async (t) => {
   });
   const pid = sleeper.pid as number;
   t.ok(pid > 0);
-  writeFileSync(lockOf(dir), String(pid));
+  legacyLock(dir, String(pid));
 
-  let caught: unknown;
-  try {
-    acquireDataDirLock(dir);
-  } catch (error) {
-    caught = error;
-  }
+  const caught = await refusal(acquireDataDirLock(dir));
   t.type(caught, DataDirLockedError);
   t.ok((caught as Error).message.includes(dir), 'message names the directory');
   t.ok((caught as Error).message.includes(String(pid)), 'message names the holder');
-  t.equal(readFileSync(lockOf(dir), 'utf8'), String(pid), 'the lock is left alone');
+  t.equal(readFileSync(join(dir, 'service.lock'), 'utf8'), String(pid), 'the lock is left alone');
 
   // process.ppid is alive too
-  writeFileSync(lockOf(dir), String(process.ppid));
-  let second: unknown;
-  try {
-    acquireDataDirLock(dir);
-  } catch (error) {
-    second = error;
-  }
-  t.type(second, DataDirLockedError);
+  legacyLock(dir, String(process.ppid));
+  t.type(await refusal(acquireDataDirLock(dir)), DataDirLockedError);
 });
 
-t.test('a stale lock is taken over', async (t) => {
+t.test('a lock of a process gone is taken over', async (t) => {
   const dir = t.testdir();
   const done = spawn('true', [], { stdio: 'ignore' });
   await new Promise((resolve, reject) => {
@@ -85,108 +99,157 @@ t.test('a stale lock is taken over', async (t) => {
   });
   const pid = done.pid as number;
   t.throws(() => process.kill(pid, 0), 'sanity: the process is gone');
-  writeFileSync(lockOf(dir), String(pid));
+  legacyLock(dir, String(pid));
 
-  const release = acquireDataDirLock(dir);
+  const release = await acquireDataDirLock(dir);
   t.equal(holderOf(dir), process.pid);
+  t.notOk(readdirSync(dir).includes('service.lock'), 'the old lock is removed');
   release();
-  t.notOk(existsSync(lockOf(dir)));
+  t.equal(dataDirLockHolder(dir), null);
 });
 
 t.test('a lock file with garbage is taken over', async (t) => {
   const dir = t.testdir();
-  writeFileSync(lockOf(dir), 'not a pid');
-  const release = acquireDataDirLock(dir);
+  legacyLock(dir, 'not a pid');
+  const release = await acquireDataDirLock(dir);
   t.equal(holderOf(dir), process.pid);
   release();
 });
 
-// BUG: an empty lock file (e.g. left by a crash between creating and writing it) parses as
-// Number('') === 0, and process.kill(0, 0) signals our own process group and succeeds, so the
-// directory is reported as "in use by process 0" forever. Same for whitespace-only content.
+// An empty lock file (a crash between creating and writing it, in an earlier version) names no holder.
 t.test('an empty lock file is taken over', async (t) => {
   const dir = t.testdir();
-  writeFileSync(lockOf(dir), '');
-  t.doesNotThrow(() => acquireDataDirLock(dir)());
+  legacyLock(dir, '');
+  (await acquireDataDirLock(dir))();
+  legacyLock(dir, '  \n');
+  (await acquireDataDirLock(dir))();
 });
 
 t.test('a DATA_DIR that cannot be a directory is a message naming it, not a stack trace', async (t) => {
   const dir = t.testdir({ 'a-file': 'not a directory' });
   const path = join(dir, 'a-file');
-  let caught: unknown;
-  try {
-    acquireDataDirLock(path);
-  } catch (error) {
-    caught = error;
-  }
+  const caught = await refusal(acquireDataDirLock(path));
   t.type(caught, DataDirUnusableError);
   t.match((caught as Error).message, `DATA_DIR: ${path} cannot hold the database: EEXIST`);
 });
 
-/** Spawns a process holding the lock of `dir` as a service in another container would: host `host`, PID 1. */
-async function holderElsewhere(t: Test, dir: string, host: string) {
-  const holder = spawnProcess(t, ['test/fixtures/lock-holder.ts'], {
-    LOCK_DIR: dir,
-    LOCK_HOST: host,
-    LOCK_PID_NAMESPACE: 'pid:[4026532001]',
-    LOCK_PID: '1',
-    LOCK_HEARTBEAT_MS: '100',
-  });
-  await holder.waitFor(/^locked$/m);
-  return holder;
+/** A process holding the lock of `dir`, of this host unless `env` says otherwise. */
+async function holder(t: Test, dir: string, env: Record<string, string> = {}) {
+  const process = spawnProcess(t, ['test/fixtures/lock-holder.ts'], { LOCK_DIR: dir, ...env });
+  await process.waitFor(/^locked$/m);
+  return process;
 }
+
+/** Runs `acquire` with this process's clock `ms` off (Date only: a clock set wrong, or one that jumped). */
+async function withClockOff<T>(ms: number, acquire: () => Promise<T>): Promise<T> {
+  const now = Date.now;
+  Date.now = () => now() + ms;
+  try {
+    return await acquire();
+  } finally {
+    Date.now = now;
+  }
+}
+
+const HOUR = 3_600_000;
+
+t.test('a paused holder keeps its lock; a killed one loses it', async (t) => {
+  const dir = t.testdir();
+  const paused = await holder(t, dir);
+  const pid = paused.child.pid as number;
+  paused.child.kill('SIGSTOP');
+  t.teardown(() => {
+    paused.child.kill('SIGCONT');
+  });
+  // however long it has been paused, and whatever the clocks say
+  await sleep(300);
+  for (const off of [0, HOUR, -HOUR]) {
+    const caught = await withClockOff(off, () => refusal(acquireDataDirLock(dir, { staleAfterMs: 100 })));
+    t.type(caught, DataDirLockedError, `refused with the clock ${off / HOUR} h off`);
+    t.match((caught as Error).message, `in use by process ${pid}`);
+  }
+  t.equal(holderOf(dir), pid, 'the lock is left alone');
+
+  await paused.stop('SIGKILL');
+  const release = await acquireDataDirLock(dir);
+  t.equal(holderOf(dir), process.pid, 'a killed holder’s lock is taken over at once');
+  release();
+});
+
+t.test('of starters racing for the lock of a holder gone, exactly one takes it', async (t) => {
+  for (let round = 0; round < 5; round++) {
+    const dir = t.testdir();
+    const gone = await holder(t, dir);
+    await gone.stop('SIGKILL');
+    const go = join(dir, 'go');
+    const starters = Array.from({ length: 3 }, () =>
+      spawnProcess(t, ['test/fixtures/lock-holder.ts'], { LOCK_DIR: dir, LOCK_GO_FILE: go, LOCK_SLOW_WRITES_MS: '300' }),
+    );
+    await Promise.all(starters.map((starter) => starter.waitFor(/^ready$/m)));
+    writeFileSync(go, '');
+    // each says it holds the lock or why not (an output may end after its process does)
+    while (!starters.every((starter) => /^(locked|.* is in use by .*)$/m.test(starter.output()))) await sleep(20);
+    const winners = starters.filter((starter) => /^locked$/m.test(starter.output()));
+    t.equal(winners.length, 1, `round ${round}: one starter holds the lock`, { output: starters.map((starter) => starter.output()) });
+    t.equal(holderOf(dir), winners[0]?.child.pid, 'and the lock names it');
+    for (const starter of starters.filter((starter) => !winners.includes(starter)))
+      t.match(starter.output(), `is in use by process ${winners[0]?.child.pid}`, 'the others are refused, naming it');
+    await Promise.all(starters.map((starter) => starter.stop('SIGKILL')));
+  }
+});
 
 // Two containers on one volume: each is PID 1 in a PID namespace of its own, and neither can ask
 // whether the other's process lives.
-const OTHER_CONTAINER = { space: { host: 'container-b', pidNamespace: 'pid:[4026532002]' }, pid: 1 };
+const CONTAINER_A = { LOCK_HOST: 'container-a', LOCK_PID_NAMESPACE: 'pid:[4026532001]', LOCK_PID: '1', LOCK_HEARTBEAT_MS: '100' };
+const CONTAINER_B = { space: { host: 'container-b', pidNamespace: 'pid:[4026532002]' }, pid: 1 };
 
-t.test('a lock of another container is held while its holder renews it, whatever the pids say', async (t) => {
+t.test('a lock of another container is held while its holder touches it, whatever the clocks say', async (t) => {
   const dir = t.testdir();
-  const holder = await holderElsewhere(t, dir, 'container-a');
+  const holderA = await holder(t, dir, CONTAINER_A);
   t.match(JSON.parse(readFileSync(lockOf(dir), 'utf8')), { host: 'container-a', pid: 1 });
 
-  let caught: unknown;
-  try {
-    acquireDataDirLock(dir, OTHER_CONTAINER);
-  } catch (error) {
-    caught = error;
-  }
+  const caught = await refusal(acquireDataDirLock(dir, { ...CONTAINER_B, staleAfterMs: 1_000 }));
   t.type(caught, DataDirLockedError, 'PID 1 of another container is not this PID 1');
   t.match((caught as Error).message, `${dir} is in use by process 1 on host container-a`);
   t.match(JSON.parse(readFileSync(lockOf(dir), 'utf8')), { host: 'container-a' }, 'the lock is left alone');
 
-  // the holder renews its lock: an mtime set far back comes forward again
-  const old = new Date(Date.now() - 10 * LOCK_STALE_AFTER_MS);
+  // the lock's times are the holder's clock, and this process's clock is its own: neither counts
+  const old = new Date(Date.now() - HOUR);
   utimesSync(lockOf(dir), old, old);
-  while (statSync(lockOf(dir)).mtimeMs <= old.getTime()) await sleep(20);
-  t.throws(() => acquireDataDirLock(dir, OTHER_CONTAINER), DataDirLockedError, 'renewed, it is held again');
+  t.type(await refusal(acquireDataDirLock(dir, { ...CONTAINER_B, staleAfterMs: 1_000 })), DataDirLockedError, 'stamped an hour back');
+  for (const off of [HOUR, -HOUR])
+    t.type(
+      await withClockOff(off, () => refusal(acquireDataDirLock(dir, { ...CONTAINER_B, staleAfterMs: 1_000 }))),
+      DataDirLockedError,
+      `with this clock ${off / HOUR} h off`,
+    );
 
-  // killed without releasing (a lost container): held until its lock is no longer renewed
-  await holder.stop('SIGKILL');
-  t.throws(() => acquireDataDirLock(dir, OTHER_CONTAINER), DataDirLockedError, 'a lock renewed moments ago is still held');
-  const left = new Date(Date.now() - LOCK_STALE_AFTER_MS - 1000);
-  utimesSync(lockOf(dir), left, left);
-  const release = acquireDataDirLock(dir, OTHER_CONTAINER);
-  t.match(JSON.parse(readFileSync(lockOf(dir), 'utf8')), { host: 'container-b', pid: 1 }, 'a lock left unrenewed is taken over');
+  // killed without releasing (a lost container): taken over once nothing touched it for staleAfterMs
+  await holderA.stop('SIGKILL');
+  const release = await acquireDataDirLock(dir, { ...CONTAINER_B, staleAfterMs: 1_000 });
+  t.match(JSON.parse(readFileSync(lockOf(dir), 'utf8')), { host: 'container-b', pid: 1 }, 'a lock left untouched is taken over');
   release();
-  t.notOk(existsSync(lockOf(dir)), 'and released');
+  t.equal(dataDirLockHolder(dir), null, 'and released');
 });
 
 t.test('a lock of another container is not taken for one of this process’s own', async (t) => {
   const dir = t.testdir();
-  const holder = await holderElsewhere(t, dir, 'container-a');
+  const holderA = await holder(t, dir, CONTAINER_A);
   // the same pid, the same host name even (containers on the host's network share it): another PID namespace
   for (const space of [{ host: 'container-a', pidNamespace: 'pid:[4026532002]' }, thisProcessSpace()])
-    t.throws(() => acquireDataDirLock(dir, { space, pid: 1 }), DataDirLockedError, `as ${space.host} ${space.pidNamespace}`);
-  await holder.stop('SIGKILL');
+    t.type(
+      await refusal(acquireDataDirLock(dir, { space, pid: 1, staleAfterMs: 1_000 })),
+      DataDirLockedError,
+      `as ${space.host} ${space.pidNamespace}`,
+    );
+  await holderA.stop('SIGKILL');
 });
 
 t.test('releasing a lock another process took over leaves that lock alone', async (t) => {
   const dir = t.testdir();
-  const release = acquireDataDirLock(dir, { ...OTHER_CONTAINER, heartbeatMs: 3_600_000 });
-  const left = new Date(Date.now() - LOCK_STALE_AFTER_MS - 1000);
-  utimesSync(lockOf(dir), left, left);
-  const releaseOther = acquireDataDirLock(dir);
+  const release = await acquireDataDirLock(dir, { ...CONTAINER_B, heartbeatMs: HOUR });
+  // a holder that stopped touching its lock (another container's, so this process cannot ask it)
+  const releaseOther = await acquireDataDirLock(dir, { staleAfterMs: 300 });
   release();
   t.equal(holderOf(dir), process.pid, 'the new holder keeps it');
   releaseOther();
