@@ -525,8 +525,20 @@ export const scans = pgTable(
     userAgent: text('user_agent'),
     /** Hash of the client (salted IP and user agent): a page reloaded by the same client is not a new scan. */
     clientHash: text('client_hash'),
+    /**
+     * The repeat window (REPEAT_WINDOW_MS since the epoch) of a counted scan of a known code: one client's
+     * scans of one code in one window are one row, whichever process stored them. Null on earlier rows.
+     */
+    repeatWindow: integer('repeat_window'),
   },
-  (t) => [index('scans_item_idx').on(t.itemCode, t.scannedAt), index('scans_lot_idx').on(t.lotCode, t.scannedAt)],
+  (t) => [
+    index('scans_item_idx').on(t.itemCode, t.scannedAt),
+    index('scans_lot_idx').on(t.lotCode, t.scannedAt),
+    // a pack's scan counts for the pack; a lot's or case's, by its own label, for the lot or case
+    uniqueIndex('scans_repeat_key')
+      .on(sql`coalesce(${t.itemCode}, ${t.lotCode})`, t.clientHash, t.repeatWindow)
+      .where(sql`${t.repeatWindow} is not null`),
+  ],
 );
 
 export const codeFlags = pgTable(

@@ -3,6 +3,9 @@
 // is added to what the database says, so counts and flags stay exact within the process.
 import { parseSnapshot, sawTransaction } from '../db/snapshot.js';
 
+/** Resolutions of one code by one client within this window count as one scan. */
+export const REPEAT_WINDOW_MS = 10 * 60_000;
+
 export type PendingScan = {
   id: string;
   code: string;

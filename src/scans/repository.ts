@@ -1,7 +1,7 @@
 import { and, desc, eq, type SQL, sql } from 'drizzle-orm';
 import { type Db, queryRows } from '../db/client.js';
 import { codeFlags, scans } from '../db/schema.js';
-import type { PendingScan } from './buffer.js';
+import { type PendingScan, REPEAT_WINDOW_MS } from './buffer.js';
 
 type FlagRow = typeof codeFlags.$inferSelect;
 
@@ -29,38 +29,48 @@ export function createScansRepository(db: Db) {
     /**
      * A batch of scans: logged, and each item's counters advanced once, in one transaction.
      * Columns travel as arrays (a fixed handful of parameters), so a batch costs next to
-     * nothing to build however large it is. `began` learns the transaction's id before it commits
+     * nothing to build however large it is. A scan of a client whose scan of the same code in the
+     * same repeat window is stored already (by another process, which held it in memory when this
+     * one looked) is dropped and counts nothing. `began` learns the transaction's id before it commits
      * (with the counters' update, so it costs no statement of its own): a read's snapshot then
      * tells whether that read saw the batch's counts.
      */
     async writeScans(batch: PendingScan[], began?: (xid: string) => void): Promise<void> {
       type Counts = { n: number; first: Date; last: Date; region: string | null; regionAt: Date | null };
-      const perItem = new Map<string, Counts>();
-      for (const scan of batch) {
-        if (!scan.itemCode) continue;
-        const seen = perItem.get(scan.itemCode);
-        perItem.set(scan.itemCode, {
-          n: (seen?.n ?? 0) + 1,
-          first: seen?.first ?? scan.at,
-          last: scan.at,
-          // the region of the latest scan that had one, with that scan's time
-          region: scan.region ?? seen?.region ?? null,
-          regionAt: scan.region !== null ? scan.at : (seen?.regionAt ?? null),
-        });
-      }
       const column = <T>(pick: (scan: PendingScan) => T) => sql.param(batch.map(pick));
-      const items = [...perItem];
-      const itemColumn = <T>(pick: (entry: [string, Counts]) => T) => sql.param(items.map(pick));
+      const repeatWindow = (scan: PendingScan) =>
+        (scan.itemCode ?? scan.lotCode) === null ? null : Math.floor(scan.at.getTime() / REPEAT_WINDOW_MS);
       await db.transaction(async (tx) => {
-        await queryRows(
+        const inserted = await queryRows<{ id: string }>(
           tx as unknown as Db,
           sql`
-          insert into scans (id, item_code, raw_code, lot_code, party_code, scanned_at, region, ip_hash, user_agent, client_hash)
+          insert into scans (id, item_code, raw_code, lot_code, party_code, scanned_at, region, ip_hash, user_agent, client_hash, repeat_window)
           select * from unnest(${column((s) => s.id)}::text[], ${column((s) => s.itemCode)}::text[], ${column((s) => s.code)}::text[],
                                ${column((s) => s.lotCode)}::text[], ${column((s) => s.partyCode)}::text[], ${column((s) => s.at.toISOString())}::timestamptz[],
                                ${column((s) => s.region)}::text[], ${column((s) => s.ipHash)}::text[], ${column((s) => s.userAgent)}::text[],
-                               ${column((s) => s.clientHash)}::text[])`,
+                               ${column((s) => s.clientHash)}::text[], ${column(repeatWindow)}::int[])
+                 as v(id, item_code, raw_code, lot_code, party_code, scanned_at, region, ip_hash, user_agent, client_hash, repeat_window)
+          -- in the order of the repeat key: two batches holding the same two scans wait on each other in one order, not deadlock
+          order by coalesce(v.item_code, v.lot_code), v.client_hash, v.repeat_window
+          on conflict do nothing
+          returning id`,
         );
+        const stored = new Set(inserted.map((row) => row.id));
+        const perItem = new Map<string, Counts>();
+        for (const scan of batch) {
+          if (!scan.itemCode || !stored.has(scan.id)) continue;
+          const seen = perItem.get(scan.itemCode);
+          perItem.set(scan.itemCode, {
+            n: (seen?.n ?? 0) + 1,
+            first: seen?.first ?? scan.at,
+            last: scan.at,
+            // the region of the latest scan that had one, with that scan's time
+            region: scan.region ?? seen?.region ?? null,
+            regionAt: scan.region !== null ? scan.at : (seen?.regionAt ?? null),
+          });
+        }
+        const items = [...perItem];
+        const itemColumn = <T>(pick: (entry: [string, Counts]) => T) => sql.param(items.map(pick));
         if (items.length === 0) return;
         const [updated] = await queryRows<{ xid: string }>(
           tx as unknown as Db,

@@ -1,11 +1,10 @@
 import { createBatchLoader } from '../db/batch-loader.js';
 import { notFound } from '../errors/problem.js';
 import type { LotsRepository } from '../lots/repository.js';
-import { createScanBuffer, type PendingScan } from './buffer.js';
+import { createScanBuffer, type PendingScan, REPEAT_WINDOW_MS } from './buffer.js';
 import type { ScansRepository } from './repository.js';
 
-/** Resolutions of one code by one client within this window count as one scan. */
-export const REPEAT_WINDOW_MS = 10 * 60_000;
+export { REPEAT_WINDOW_MS };
 
 /** Consumer scans: counted in memory, stored in batches, and read back (flushed first) by regulators. */
 export function createScanService(deps: {
@@ -39,7 +38,9 @@ export function createScanService(deps: {
     /**
      * Counts the scan, unless this process already holds the same client's scan of the code: two requests sent at
      * once (a prefetch and the load, a double tap) both find no earlier scan, and the second to get here is the same
-     * scan. A scan stored meanwhile is still held while the read that began before it is open. Whether it counted.
+     * scan. A scan stored meanwhile is still held while the read that began before it is open. Another process may
+     * hold the same client's scan unstored: then the later of the two to be stored is dropped (writeScans), and until
+     * then this process counts it. Whether it counted.
      */
     record(scan: PendingScan): boolean {
       const counted = scan.itemCode ?? scan.lotCode;

@@ -36,7 +36,7 @@ const scan = (id: string, itemCode: string | null): PendingScan => ({
   at: new Date('2026-01-01T00:00:00Z'),
   region: '500236',
   ipHash: '0'.repeat(32),
-  clientHash: '0'.repeat(32),
+  clientHash: id.padEnd(32, '0'), // a client's second scan in the window would be dropped
   userAgent: null,
 });
 

@@ -1,0 +1,2 @@
+ALTER TABLE "scans" ADD COLUMN "repeat_window" integer;--> statement-breakpoint
+CREATE UNIQUE INDEX "scans_repeat_key" ON "scans" USING btree (coalesce("item_code", "lot_code"),"client_hash","repeat_window") WHERE "scans"."repeat_window" is not null;
