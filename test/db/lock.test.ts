@@ -208,7 +208,7 @@ t.test('a lock of another container is held while its holder touches it, whateve
   const holderA = await holder(t, dir, CONTAINER_A);
   t.match(JSON.parse(readFileSync(lockOf(dir), 'utf8')), { host: 'container-a', pid: 1 });
 
-  const caught = await refusal(acquireDataDirLock(dir, { ...CONTAINER_B, staleAfterMs: 1_000 }));
+  const caught = await refusal(acquireDataDirLock(dir, { ...CONTAINER_B, staleAfterMs: 3_000 }));
   t.type(caught, DataDirLockedError, 'PID 1 of another container is not this PID 1');
   t.match((caught as Error).message, `${dir} is in use by process 1 on host container-a`);
   t.match(JSON.parse(readFileSync(lockOf(dir), 'utf8')), { host: 'container-a' }, 'the lock is left alone');
@@ -216,17 +216,17 @@ t.test('a lock of another container is held while its holder touches it, whateve
   // the lock's times are the holder's clock, and this process's clock is its own: neither counts
   const old = new Date(Date.now() - HOUR);
   utimesSync(lockOf(dir), old, old);
-  t.type(await refusal(acquireDataDirLock(dir, { ...CONTAINER_B, staleAfterMs: 1_000 })), DataDirLockedError, 'stamped an hour back');
+  t.type(await refusal(acquireDataDirLock(dir, { ...CONTAINER_B, staleAfterMs: 3_000 })), DataDirLockedError, 'stamped an hour back');
   for (const off of [HOUR, -HOUR])
     t.type(
-      await withClockOff(off, () => refusal(acquireDataDirLock(dir, { ...CONTAINER_B, staleAfterMs: 1_000 }))),
+      await withClockOff(off, () => refusal(acquireDataDirLock(dir, { ...CONTAINER_B, staleAfterMs: 3_000 }))),
       DataDirLockedError,
       `with this clock ${off / HOUR} h off`,
     );
 
   // killed without releasing (a lost container): taken over once nothing touched it for staleAfterMs
   await holderA.stop('SIGKILL');
-  const release = await acquireDataDirLock(dir, { ...CONTAINER_B, staleAfterMs: 1_000 });
+  const release = await acquireDataDirLock(dir, { ...CONTAINER_B, staleAfterMs: 3_000 });
   t.match(JSON.parse(readFileSync(lockOf(dir), 'utf8')), { host: 'container-b', pid: 1 }, 'a lock left untouched is taken over');
   release();
   t.equal(dataDirLockHolder(dir), null, 'and released');
@@ -238,7 +238,7 @@ t.test('a lock of another container is not taken for one of this process’s own
   // the same pid, the same host name even (containers on the host's network share it): another PID namespace
   for (const space of [{ host: 'container-a', pidNamespace: 'pid:[4026532002]' }, thisProcessSpace()])
     t.type(
-      await refusal(acquireDataDirLock(dir, { space, pid: 1, staleAfterMs: 1_000 })),
+      await refusal(acquireDataDirLock(dir, { space, pid: 1, staleAfterMs: 3_000 })),
       DataDirLockedError,
       `as ${space.host} ${space.pidNamespace}`,
     );
