@@ -43,6 +43,11 @@ import { validateCaptureDocument, validateCaptureEvent } from './validation/inde
 export const CAPTURE_LIMIT_EVENTS = 10_000;
 export type ErrorBehaviour = 'rollback' | 'proceed';
 
+/** A query as given, its names (EPCs, locations, eventIDs) as written: see resolveQuery. */
+type QueryFilter = Omit<EventFilter, 'partyCode' | 'lotMatches' | 'after' | 'limit'> & { matches?: ({ values: string[] } & EventMatch)[] };
+/** A query as the database reads it for one principal, all but its page (see resolveQuery). */
+export type ResolvedQuery = Omit<EventFilter, 'after' | 'limit'>;
+
 /** A GLN (without extension) as a GS1 Digital Link, as events name a native site that has one. */
 const GLN_LINK = 'https://id.gs1.org/414/';
 
@@ -323,6 +328,47 @@ export function createEpcisService(deps: {
   }
 
   /**
+   * The filter a query reads events by for the principal, its names resolved as they stand now:
+   * EPCs and patterns to the lots they name, locations to their sites, vocabulary to its stored
+   * forms, eventIDs to the keys of the events the principal reads. A name can come to stand for
+   * another lot (a lot's number corrected to the one asked for): a subscription compares what its
+   * query resolves to from one look to the next. Lists come sorted, so equal filters compare equal.
+   */
+  async function resolveQuery(principal: Principal, filter: QueryFilter): Promise<ResolvedQuery> {
+    const { matches = [], ...rest } = filter;
+    const scope = privateScope(principal);
+    const lotMatches = [];
+    for (const { values, ...match } of matches) lotMatches.push({ lotCodes: (await lotsNamed(values)).sort(), ...match });
+    return {
+      ...rest,
+      bizSteps: filter.bizSteps?.map((step) => shortVocabulary('bizStep', step)),
+      dispositions: filter.dispositions?.map((value) => shortVocabulary('disposition', value)),
+      readPoints: filter.readPoints && (await storedLocations(filter.readPoints)).sort(),
+      bizLocations: filter.bizLocations && (await storedLocations(filter.bizLocations)).sort(),
+      // a party's own events under each id; every party's for a principal reading them all
+      eventIds: filter.eventIds?.flatMap((id) => (scope ? partyEventKeys(id, scope) : eventIdsToLookUp(id))),
+      anyPartyEventIds: scope ? undefined : filter.eventIds?.map(canonicalEventId),
+      errorReasons: filter.errorReasons?.flatMap(errorReasonForms),
+      correctiveEventIds: filter.correctiveEventIds?.map(canonicalEventId),
+      partyCode: scope ?? undefined,
+      lotMatches,
+    };
+  }
+
+  /** A page of the events a resolved query (see resolveQuery) selects, rendered. */
+  async function queryResolved(filter: EventFilter) {
+    const rows = await deps.epcis.query({ ...filter, limit: filter.limit + 1 });
+    const page = rows.slice(0, filter.limit);
+    const next = rows.length > filter.limit ? page[page.length - 1] : null;
+    return {
+      events: await renderAll(await deps.events.complete(page), filter.recordTimeBefore),
+      nextPageToken: next
+        ? encodePageToken(filter.order, { time: filter.order.by === 'recordTime' ? next.recordTime : next.eventTime, id: next.id })
+        : null,
+    };
+  }
+
+  /**
    * Lots, products and locations the rendered events name, fetched once per page. Each event as it
    * stood before `recordedBefore` (a query's LT_recordTime): with a declaration recorded by then.
    */
@@ -502,36 +548,12 @@ export function createEpcisService(deps: {
       return { ...result, events: result.events.map(formatted) };
     },
 
-    async query(
-      principal: Principal,
-      filter: Omit<EventFilter, 'partyCode' | 'lotMatches'> & { matches?: ({ values: string[] } & EventMatch)[] },
-    ) {
-      const scope = privateScope(principal);
-      const lotMatches = [];
-      for (const { values, ...match } of filter.matches ?? []) lotMatches.push({ lotCodes: await lotsNamed(values), ...match });
-      const rows = await deps.epcis.query({
-        ...filter,
-        bizSteps: filter.bizSteps?.map((step) => shortVocabulary('bizStep', step)),
-        dispositions: filter.dispositions?.map((value) => shortVocabulary('disposition', value)),
-        readPoints: filter.readPoints && (await storedLocations(filter.readPoints)),
-        bizLocations: filter.bizLocations && (await storedLocations(filter.bizLocations)),
-        // a party's own events under each id; every party's for a principal reading them all
-        eventIds: filter.eventIds?.flatMap((id) => (scope ? partyEventKeys(id, scope) : eventIdsToLookUp(id))),
-        anyPartyEventIds: scope ? undefined : filter.eventIds?.map(canonicalEventId),
-        errorReasons: filter.errorReasons?.flatMap(errorReasonForms),
-        correctiveEventIds: filter.correctiveEventIds?.map(canonicalEventId),
-        partyCode: scope ?? undefined,
-        lotMatches,
-        limit: filter.limit + 1,
-      });
-      const page = rows.slice(0, filter.limit);
-      const next = rows.length > filter.limit ? page[page.length - 1] : null;
-      return {
-        events: await renderAll(await deps.events.complete(page), filter.recordTimeBefore),
-        nextPageToken: next
-          ? encodePageToken(filter.order, { time: filter.order.by === 'recordTime' ? next.recordTime : next.eventTime, id: next.id })
-          : null,
-      };
+    resolveQuery,
+    queryResolved,
+
+    async query(principal: Principal, filter: QueryFilter & Pick<EventFilter, 'after' | 'limit'>) {
+      const { after, limit, ...query } = filter;
+      return queryResolved({ ...(await resolveQuery(principal, query)), after, limit });
     },
 
     /** The event an eventID names (see findHeldEvent), rendered, or the parties holding one under it. */

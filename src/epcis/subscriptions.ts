@@ -1,4 +1,4 @@
-import { createHmac, randomUUID } from 'node:crypto';
+import { createHash, createHmac, randomUUID } from 'node:crypto';
 import { setMaxListeners } from 'node:events';
 import { and, eq, isNull, lt, lte, or, type SQL, sql } from 'drizzle-orm';
 import type { Principal, Role } from '../access/index.js';
@@ -8,7 +8,7 @@ import { type JobLease, jobLease, leaseEnd } from '../db/leases.js';
 import { apiKeys, epcisQueries, epcisSubscriptions } from '../db/schema.js';
 import { badRequest, conflict, notFound, Problem, unprocessable } from '../errors/problem.js';
 import { decodePageToken, type EventQuery, type PageCursor, parseEventQuery, storedQueryParams } from './query-params.js';
-import type { EpcisService } from './service.js';
+import type { EpcisService, ResolvedQuery } from './service.js';
 import { createWebhookSender, type DeliveryLimits, destinationProblem, type WebhookPolicy } from './webhooks.js';
 
 export type QueryRow = typeof epcisQueries.$inferSelect;
@@ -96,7 +96,7 @@ function isDue(subscription: SubscriptionRow, at: Date): boolean {
 
 export function createSubscriptionService(deps: {
   db: Db;
-  epcis: Pick<EpcisService, 'query' | 'queryDocument'>;
+  epcis: Pick<EpcisService, 'resolveQuery' | 'queryResolved' | 'queryDocument'>;
   webhooks: WebhookPolicy;
   /** How long a delivery may take and how much of its answer is read (the sender's defaults otherwise). */
   deliveryLimits?: DeliveryLimits;
@@ -219,6 +219,27 @@ export function createSubscriptionService(deps: {
 
   /** What a subscription is delivered as: its named query, run with the reading scope of the key that made it. */
   type Standing = { query: QueryRow; principal: Principal };
+  /**
+   * A subscription's named query as a look resolves it (see EpcisService.resolveQuery) and a digest
+   * of what it resolved to (`names`), or why its stored query no longer runs.
+   */
+  type Resolved = { stored: EventQuery; query: ResolvedQuery; names: string } | { problem: unknown };
+
+  async function resolve({ query, principal }: Standing): Promise<Resolved> {
+    let stored: EventQuery;
+    try {
+      stored = parseEventQuery(query.params);
+    } catch (problem) {
+      return { problem };
+    }
+    try {
+      const resolved = await deps.epcis.resolveQuery(principal, stored);
+      return { stored, query: resolved, names: createHash('sha256').update(JSON.stringify(resolved)).digest('base64') };
+    } catch (error) {
+      if (error instanceof Problem) return { problem: error };
+      throw error;
+    }
+  }
 
   /**
    * Whether the subscription is delivered now, told without claiming it: its named query and who it
@@ -279,42 +300,33 @@ export function createSubscriptionService(deps: {
    * has come, a report asked for even when empty, or an event in its window? Read only, so that a
    * subscription with nothing new is not claimed (two writes) at every look.
    */
-  async function hasWork(subscription: SubscriptionRow, { query, principal }: Standing, from: Date, windowEnd: Date): Promise<boolean> {
+  async function hasWork(subscription: SubscriptionRow, resolved: Resolved, from: Date, windowEnd: Date): Promise<boolean> {
     if (windowEnd <= from) return false;
     if (subscription.failures > 0 || subscription.reportIfEmpty) return true;
-    let stored: EventQuery;
-    try {
-      stored = parseEventQuery(query.params);
-    } catch {
-      // a stored query that no longer runs: the delivery records why
-      return true;
-    }
-    const { events } = await deps.epcis.query(principal, { ...stored, ...windowOf(stored, from, windowEnd), limit: 1 });
+    // a stored query that no longer runs: the delivery records why
+    if ('problem' in resolved) return true;
+    const { events } = await deps.epcis.queryResolved({ ...resolved.query, ...windowOf(resolved.stored, from, windowEnd), limit: 1 });
     return events.length > 0;
   }
 
   /**
    * Runs a subscription once, this process holding it (see claimAndDeliver): events recorded since
-   * `from` (its cursor, or later when this process found nothing before) go to `dest`, page by page;
+   * `from` (its cursor, or later when this process found nothing before for the query as it
+   * resolves now) go to `dest`, page by page, the query as `resolved` by the look that found them;
    * the cursor moves only when every page was accepted (2xx), so delivery is at least once. The
-   * window ends at `windowEnd` (see windowEndAt), before any write still in flight. Lets go of the
-   * subscription with its last write.
+   * window ends at `windowEnd` (see windowEndAt), before any write still in flight.
+   * Lets go of the subscription with its last write.
    */
-  async function deliver(
-    subscription: SubscriptionRow,
-    { query, principal }: Standing,
-    from: Date,
-    at: Date,
-    windowEnd: Date,
-  ): Promise<void> {
+  async function deliver(subscription: SubscriptionRow, resolved: Resolved, from: Date, at: Date, windowEnd: Date): Promise<void> {
     const slot = subscription.schedule ? slotOf(subscription.schedule, at) : null;
     try {
-      const stored = parseEventQuery(query.params);
+      if ('problem' in resolved) throw resolved.problem;
+      const { stored, query } = resolved;
       const window = windowOf(stored, from, windowEnd);
       let after: PageCursor | undefined;
       let pages = 0;
       do {
-        const result = await deps.epcis.query(principal, { ...stored, ...window, after, limit: BATCH });
+        const result = await deps.epcis.queryResolved({ ...query, ...window, after, limit: BATCH });
         if (result.events.length === 0 && (pages > 0 || !subscription.reportIfEmpty)) break;
         const body = JSON.stringify({
           ...deps.epcis.queryDocument(result),
@@ -401,13 +413,17 @@ export function createSubscriptionService(deps: {
   /** Those it holds (claimed), whose leases it renews. */
   const holding = new Set<string>();
   /**
-   * Up to when this process found nothing for a subscription to send: the next look searches from
-   * there rather than from its cursor, which stays where it is (moving it would be a write a look).
+   * Up to when this process found nothing for a subscription to send, and what its query resolved
+   * to then: the next look searches from there rather than from its cursor, which stays where it is
+   * (moving it would be a write a look), while the query resolves to the same. Once its names stand
+   * for other lots or sites (a lot's number corrected to one it asks for), events recorded before
+   * may match: the look searches from the cursor again, as a process that never looked does.
    */
-  const nothingUntil = new Map<string, Date>();
-  const searchFrom = (subscription: SubscriptionRow) => {
+  const nothingUntil = new Map<string, { until: Date; names: string }>();
+  const searchFrom = (subscription: SubscriptionRow, resolved: Resolved) => {
     const checked = nothingUntil.get(subscription.id);
-    return checked && checked > subscription.cursor ? checked : subscription.cursor;
+    const same = checked && 'names' in resolved && checked.names === resolved.names;
+    return same && checked.until > subscription.cursor ? checked.until : subscription.cursor;
   };
   const running = new Set<Promise<void>>();
   let stopping = false;
@@ -436,8 +452,11 @@ export function createSubscriptionService(deps: {
     if (!row || !isDue(row, look.at)) return;
     const standing = await standingOf(row, look.keys);
     if (!standing) return;
-    if (!(await hasWork(row, standing, searchFrom(row), look.windowEnd))) {
-      if (look.windowEnd > searchFrom(row)) nothingUntil.set(id, look.windowEnd);
+    const resolved = await resolve(standing);
+    const { windowEnd } = look;
+    const from = searchFrom(row, resolved);
+    if (!(await hasWork(row, resolved, from, windowEnd))) {
+      if (windowEnd > from && 'names' in resolved) nothingUntil.set(id, { until: windowEnd, names: resolved.names });
       return;
     }
     if (stopping) return;
@@ -449,10 +468,10 @@ export function createSubscriptionService(deps: {
     if (!subscription) return;
     holding.add(id);
     try {
-      const from = searchFrom(subscription);
+      const start = searchFrom(subscription, resolved);
       nothingUntil.delete(id);
       // delivered meanwhile by another process (its slot, or its cursor past this window)
-      if (isDue(subscription, look.at) && look.windowEnd > from) await deliver(subscription, standing, from, look.at, look.windowEnd);
+      if (isDue(subscription, look.at) && windowEnd > start) await deliver(subscription, resolved, start, look.at, windowEnd);
       else await db.update(epcisSubscriptions).set(released).where(held(subscription));
     } finally {
       holding.delete(id);
