@@ -355,6 +355,7 @@ export function createServices(
       epcis,
       webhooks: options.webhooks ?? { allowInsecure: false },
       lagMs: options.subscriptionLagMs,
+      now,
       perParty: options.subscriptionsPerParty,
       deliveriesAtOnce: options.deliveriesPerProcess,
       lease,

@@ -78,6 +78,11 @@ export function scheduleMatches(schedule: Schedule, at: Date): boolean {
 
 /** The slot a scheduled delivery belongs to, so one slot is delivered once. */
 const slotOf = (schedule: Schedule, at: Date) => at.toISOString().slice(0, schedule.second !== undefined ? 19 : 16);
+/** When the slot `at` falls in began (the second or the minute slotOf names). */
+const slotStart = (schedule: Schedule, at: Date) => {
+  const unit = schedule.second !== undefined ? 1000 : 60_000;
+  return new Date(Math.floor(at.getTime() / unit) * unit);
+};
 
 export const signBody = (body: string, token: string) => createHmac('sha256', token).update(body).digest('hex');
 
@@ -314,7 +319,7 @@ export function createSubscriptionService(deps: {
    * `from` (its cursor, or later when this process found nothing before for the query as it
    * resolves now) go to `dest`, page by page, the query as `resolved` by the look that found them;
    * the cursor moves only when every page was accepted (2xx), so delivery is at least once. The
-   * window ends at `windowEnd` (see windowEndAt), before any write still in flight.
+   * window ends at `windowEnd` (see windowEndAt and windowEndOf), before any write still in flight.
    * Lets go of the subscription with its last write.
    */
   async function deliver(subscription: SubscriptionRow, resolved: Resolved, from: Date, at: Date, windowEnd: Date): Promise<void> {
@@ -425,6 +430,17 @@ export function createSubscriptionService(deps: {
     const same = checked && 'names' in resolved && checked.names === resolved.names;
     return same && checked.until > subscription.cursor ? checked.until : subscription.cursor;
   };
+  /**
+   * Where a subscription's window ends at a look: a scheduled one's where its slot began (`lagMs`
+   * before, and never past a write in flight, as the look's), so that every look within the slot,
+   * in any process, searches the same window: a slot whose look found nothing is done, and what is
+   * recorded during it goes with the next slot.
+   */
+  const windowEndOf = (subscription: SubscriptionRow, look: Look) => {
+    if (!subscription.schedule) return look.windowEnd;
+    const slotEnd = new Date(slotStart(subscription.schedule, look.at).getTime() - lagMs);
+    return slotEnd < look.windowEnd ? slotEnd : look.windowEnd;
+  };
   const running = new Set<Promise<void>>();
   let stopping = false;
   /** Aborted when a stop lets go of the deliveries under way: their posts end at once. */
@@ -453,7 +469,7 @@ export function createSubscriptionService(deps: {
     const standing = await standingOf(row, look.keys);
     if (!standing) return;
     const resolved = await resolve(standing);
-    const { windowEnd } = look;
+    const windowEnd = windowEndOf(row, look);
     const from = searchFrom(row, resolved);
     if (!(await hasWork(row, resolved, from, windowEnd))) {
       if (windowEnd > from && 'names' in resolved) nothingUntil.set(id, { until: windowEnd, names: resolved.names });

@@ -1,0 +1,69 @@
+// A scheduled subscription delivers once per slot of its schedule, at the slot: what was recorded
+// until the slot began. A slot whose look finds nothing sends nothing, however many looks follow
+// within it; the next slot delivers what came since.
+import { createSubscriptionService } from '../../src/epcis/subscriptions.js';
+import { heldWebhook, observedPack } from '../fixtures/epcis.js';
+import { createWorld, expectStatus } from '../fixtures/world.js';
+import { fileTest } from '../root.js';
+
+const t = fileTest();
+
+/** The serials of the events each delivery carried. */
+const serials = (deliveries: { events: { epcList?: string[] }[] }[]) =>
+  deliveries.map((delivery) => delivery.events.map((e) => Number(e.epcList?.[0].split('/').pop())));
+
+t.test('a slot whose look found nothing delivers nothing later in the slot; the next slot delivers it', async (t) => {
+  let clock = new Date('2026-03-10T00:59:00Z');
+  const now = () => clock;
+  const world = await createWorld(t, undefined, {
+    now,
+    subscriptionLagMs: 0,
+    subscriptionTickMs: 3_600_000,
+    webhooks: { allowInsecure: true },
+  });
+  const plant = await world.party('slaughterhouse');
+  const hook = await heldWebhook(t);
+  expectStatus(t, await plant.api.post('/epcis/queries', { name: 'all', query: {} }), 201, 'named query');
+  const schedule = { minute: '0,30' };
+  expectStatus(
+    t,
+    await plant.api.post('/epcis/queries/all/subscriptions', { dest: hook.dest, schedule }),
+    201,
+    'on the hour and half hour',
+  );
+  const subscriptions = world.app.services.subscriptions;
+
+  clock = new Date('2026-03-10T01:00:00Z');
+  await subscriptions.tick();
+  t.same(serials(hook.deliveries), [], 'nothing recorded before the 01:00 slot: nothing sent');
+
+  clock = new Date('2026-03-10T01:00:20Z');
+  expectStatus(t, await plant.api.post('/epcis/events', observedPack(1)), 201, 'captured within the slot');
+  clock = new Date('2026-03-10T01:00:40Z');
+  await subscriptions.tick();
+  t.same(serials(hook.deliveries), [], 'a later look within the slot sends nothing');
+  // a process starting now, that has not looked before, does the same
+  const fresh = createSubscriptionService({
+    db: world.database.db,
+    epcis: world.app.services.epcis,
+    webhooks: { allowInsecure: true },
+    lagMs: 0,
+    now,
+  });
+  t.teardown(() => fresh.stop());
+  await fresh.tick();
+  t.same(serials(hook.deliveries), [], 'nor does another process looking within the slot');
+
+  clock = new Date('2026-03-10T01:10:00Z');
+  expectStatus(t, await plant.api.post('/epcis/events', observedPack(2)), 201, 'captured between slots');
+  await subscriptions.tick();
+  t.same(serials(hook.deliveries), [], 'nothing sent between slots');
+
+  clock = new Date('2026-03-10T01:30:00Z');
+  await subscriptions.tick();
+  t.same(serials(hook.deliveries), [[1, 2]], 'the next slot delivers what came since the last, once');
+  clock = new Date('2026-03-10T01:30:30Z');
+  await subscriptions.tick();
+  await fresh.tick();
+  t.same(serials(hook.deliveries), [[1, 2]], 'and that slot is done');
+});
