@@ -4,9 +4,9 @@
 import { sql } from 'drizzle-orm';
 import type { WriteRequest } from '../../src/events/writer/index.js';
 import { eventWriterOn } from '../fixtures/chain.js';
-import { holdLocked, waitersReach } from '../fixtures/locks.js';
+import { holdLocked, waitBlockedBy, waitersReach } from '../fixtures/locks.js';
 import { at, createWorld, expectStatus, type World } from '../fixtures/world.js';
-import { postgresReachable } from '../helper.js';
+import { client, postgresReachable } from '../helper.js';
 import { fileTest } from '../root.js';
 
 const t = fileTest();
@@ -124,5 +124,108 @@ t.test(
     t.match(await other, { ok: true }, 'the second lot is booked in');
     const [after] = (await world.regulator.get(`/shipments?partyCode=${farm.code}`)).body.items;
     t.equal(after.status, 'received', 'every line is in, so the shipment is received');
+  },
+);
+
+t.test(
+  'a recall opened upstream of a lot on its way, while the lot is being received: the lot stays recalled (PostgreSQL)',
+  { skip: postgresUp ? false : 'no PostgreSQL at DATABASE_URL or 127.0.0.1:5432 (PGlite runs one transaction at a time)' },
+  async (t) => {
+    const world = await createWorld(t, 'postgres');
+    const plant = await world.party('processor');
+    const shop = await world.party('retailer');
+    const bureau = await world.party('regulator');
+    const regulator = client(world.app, (await world.ok(world.admin.post('/api-keys', { role: 'regulator', partyCode: bureau.code }))).key);
+    const kg = await plant.product('kg');
+    const raw = await plant.commission(kg, 10);
+    const made = await plant.event({
+      type: 'transform',
+      inputs: [{ lotCode: raw, quantity: 10 }],
+      outputs: [{ productCode: kg, quantity: 8 }],
+    });
+    expectStatus(t, made, 201, 'the plant makes a lot out of the raw one');
+    const [sausage] = made.body.createdLotCodes;
+    const shipmentId = await plant.ship(shop, [{ lotCode: sausage }]);
+
+    // the recall of the raw lot marks the sausage recalled (its row locked), then waits to record its scope
+    const hold = await holdLocked(world, sql`lock table recalls in share mode`);
+    const opened = regulator.post('/recalls', { lotCodes: [raw], level: 1, reason: '检出致病菌', hazard: '沙门氏菌' });
+    await waitBlockedBy(world, hold.pid, opened);
+    // the shop's receipt of the sausage waits for the recall's lock on the sausage
+    const receipt = shop.event({ type: 'receive', shipmentId });
+    await waitersReach(world, 2, receipt);
+    hold.release();
+    await hold.done;
+
+    expectStatus(t, await opened, 201, 'the recall is opened');
+    expectStatus(t, await receipt, 201, 'the shop books the sausage in');
+    t.equal((await world.regulator.get(`/lots/${sausage}`)).body.status, 'recalled', 'the sausage is still recalled');
+    const sale = await shop.event({ type: 'sell', lines: [{ lotCode: sausage, quantity: 1 }] });
+    expectStatus(t, sale, 422, 'so the shop may not sell it');
+  },
+);
+
+t.test(
+  'a recall of a lot on its way, opened while the lot is being received: both are answered, neither is a 500 (PostgreSQL)',
+  { skip: postgresUp ? false : 'no PostgreSQL at DATABASE_URL or 127.0.0.1:5432 (PGlite runs one transaction at a time)' },
+  async (t) => {
+    const world = await createWorld(t, 'postgres');
+    const plant = await world.party('processor');
+    const shop = await world.party('retailer');
+    const bureau = await world.party('regulator');
+    const regulator = client(world.app, (await world.ok(world.admin.post('/api-keys', { role: 'regulator', partyCode: bureau.code }))).key);
+    const sausage = await plant.commission(await plant.product('kg'), 10);
+    const shipmentId = await plant.ship(shop, [{ lotCode: sausage }]);
+
+    const hold = await holdLocked(world, sql`select 1 from lots where code = ${sausage} for update`);
+    // first in line for the sausage, the recall then locks the shipment carrying it
+    const opened = regulator.post('/recalls', { lotCodes: [sausage], level: 1, reason: '检出致病菌', hazard: '沙门氏菌' });
+    await waitBlockedBy(world, hold.pid, opened);
+    // the receipt locks the shipment, then waits for the sausage behind the recall
+    const receipt = shop.event({ type: 'receive', shipmentId });
+    await waitersReach(world, 2, receipt);
+    hold.release();
+    await hold.done;
+
+    expectStatus(t, await opened, 201, 'the recall is opened');
+    expectStatus(t, await receipt, 201, 'the shop books the sausage in');
+    t.equal((await world.regulator.get(`/lots/${sausage}`)).body.status, 'recalled', 'the sausage is recalled');
+  },
+);
+
+t.test(
+  'a lot lost on its way, received at 0 while its shipper destroys what it kept: the lot ends destroyed, nothing of it in transit (PostgreSQL)',
+  { skip: postgresUp ? false : 'no PostgreSQL at DATABASE_URL or 127.0.0.1:5432 (PGlite runs one transaction at a time)' },
+  async (t) => {
+    const world = await createWorld(t, 'postgres');
+    const farm = await world.party('farm');
+    const plant = await world.party('slaughterhouse');
+    const pigs = await farm.product('head');
+    const lost = await farm.commission(pigs, 20);
+    const other = await farm.commission(pigs, 10);
+    const shipmentId = await farm.ship(plant, [
+      { lotCode: lost, quantity: 10 },
+      { lotCode: other, quantity: 10 },
+    ]);
+
+    const hold = await holdLocked(world, sql`select 1 from shipments where id = ${shipmentId} for update`);
+    // the receipt leaves the shipment open (the other lot is still on its way): only its lines change
+    const receipt = plant.event({ type: 'receive', shipmentId, partial: true, lines: [{ lotCode: lost, quantity: 0 }] });
+    await waitersReach(world, 1, receipt);
+    // the farm's destruction (through another door) locks the open shipment carrying the lot, behind the receipt
+    const destruction = writeAlone(world, {
+      actor: farm.code,
+      action: { type: 'destroy', reason: '病死', lines: [{ lotCode: lost, quantity: 10 }] },
+      context: { eventTime: at(500) },
+    });
+    await waitersReach(world, 2, destruction);
+    hold.release();
+    await hold.done;
+
+    expectStatus(t, await receipt, 201, 'the plant records the pigs lost on the way');
+    t.match(await destruction, { ok: true }, 'the farm destroys the pigs it kept');
+    const lot = (await world.regulator.get(`/lots/${lost}`)).body;
+    t.match(lot.massBalance, { produced: 20, destroyed: 10, inTransit: 0, transitLoss: 10, unaccounted: 0 });
+    t.equal(lot.status, 'destroyed', 'none of it is left anywhere, the last of it destroyed');
   },
 );

@@ -254,10 +254,11 @@ export function createEventWriter(deps: {
    * For a caller that reads what containers hold before it writes (a recall opening stages its scope
    * from what is packed in its roots): `read` runs from a savepoint and names the lots its write will
    * name (`codes`) and mark (`marked`), which are then locked as that write locks them (the actor's
-   * audit chain first, then the lots with everything packed in the containers among them, in code
-   * order). Once they are held, `read` says whether what it read still stands (`unchanged`): a packing
-   * or unpacking it waited for may have changed it. If not, the locks are let go back to the savepoint
-   * and it reads again, as lockLots takes contents afresh: the same rounds at most, then the same 409.
+   * audit chain first, then the open shipments carrying the lots, then the lots with everything packed
+   * in the containers among them, in code order). Once they are held, `read` says whether what it read
+   * still stands (`unchanged`): a packing or unpacking it waited for may have changed it. If not, the
+   * locks are let go back to the savepoint and it reads again, as lockLots takes contents afresh: the
+   * same rounds at most, then the same 409.
    */
   async function readLocked<T>(
     tx: Db,
@@ -269,6 +270,9 @@ export function createEventWriter(deps: {
       try {
         return await tx.transaction(async (savepoint) => {
           const { codes, marked, value, unchanged } = await read(savepoint);
+          // the open shipments carrying the lots before them, as the write locks them: taken after,
+          // a receipt holding one while waiting for a lot locked here deadlocked with it
+          await repository.lockShipments(savepoint, [], codes);
           await lotsLocked(savepoint, codes, marked);
           if (await unchanged()) return value;
           throw new ReadMoved();
@@ -288,8 +292,12 @@ export function createEventWriter(deps: {
     // packs named (or in containers being unpacked): their lots are drawn on too
     for (const item of items) state.items.set(item.code, { lotCode: item.lotCode, containerCode: item.containerCode });
 
-    const shipments = await repository.shipments(tx, [...new Set(refs.flatMap((ref) => ref.shipments))], [...named]);
+    const received = new Set(refs.flatMap((ref) => ref.shipments));
+    const shipments = await repository.shipments(tx, [...received], [...named]);
     for (const shipment of shipments) state.shipments.set(shipment.id, shipment);
+    // a receipt books in and restates the lots its shipment carries: locked with the rest (the shipment
+    // is already), or a recall or another party's event on one of them, stored meanwhile, was written over
+    for (const shipment of shipments) if (received.has(shipment.id)) for (const line of shipment.lines) named.add(line.lotCode);
     // a hold also stops the containers its lots lie in, which an event moving one of them locks
     // without the lots inside: the hold locks them too (in the same sorted statement), so such an
     // event waits for it and then finds the lot inside on hold

@@ -178,10 +178,32 @@ async function lockWithContents(tx: Db, named: string[], marked: string[]): Prom
   }
 }
 
+/**
+ * Locks the shipments named by id and the open ones carrying some of any of the lots (a stored line
+ * of 0 sent nothing), in id order, for the rest of the transaction: every writer takes them after its
+ * audit chains and before any lot, so none waits crosswise. Their ids. The shipments carrying the
+ * lots come as an array, probed by id: `id in (select …)` beside `or` is no index condition, and with
+ * 50,000 open shipments every batch read them all.
+ */
+async function lockShipments(tx: Db, ids: string[], lotCodes: string[]): Promise<string[]> {
+  if (ids.length === 0 && lotCodes.length === 0) return [];
+  const rows = await queryRows<{ id: string }>(
+    tx,
+    sql`select s.id from shipments s
+    where s.id = any(${texts(ids)})
+       or (s.status = 'open' and s.id = any(array(select shipment_id from shipment_lines where lot_code = any(${texts(lotCodes)}) and quantity > 0)))
+    order by s.id for update of s`,
+  );
+  return rows.map((row) => row.id);
+}
+
 export function createEventWriterRepository() {
   return {
     /** The audit chains of the acting parties, locked before any lot (always in this order: no deadlock). */
     lockAuditHeads: lockChainHeads,
+
+    /** The shipments a write of these lots locks (see lockShipments), for a caller that locks the lots before writing. */
+    lockShipments,
 
     /**
      * The lots a batch draws on, and every lot packed (however deeply) in the containers among them,
@@ -324,12 +346,14 @@ export function createEventWriterRepository() {
 
     /**
      * Shipments named by id (locked: one receipt each) and the open ones carrying some of any of the
-     * lots (a stored line of 0 sent nothing), with all their lines. The shipments carrying the lots
-     * come as an array, probed by id: `id in (select …)` beside `or` is no index condition, and with
-     * 50,000 open shipments every batch read them all.
+     * lots (a stored line of 0 sent nothing), with all their lines: locked first (see lockShipments),
+     * then read.
      */
     async shipments(tx: Db, ids: string[], lotCodes: string[]): Promise<ShipmentView[]> {
-      if (ids.length === 0 && lotCodes.length === 0) return [];
+      const locked = await lockShipments(tx, ids, lotCodes);
+      if (locked.length === 0) return [];
+      // read once locked, in a statement of its own: the locking one read the lines as they were when
+      // it began, before a receipt or a correction it waited for was committed
       const rows = await queryRows<{
         id: string;
         shipEventId: string;
@@ -353,10 +377,8 @@ export function createEventWriterRepository() {
              'quantity', l.quantity::text, 'receivedQuantity', l.received_quantity::text, 'receiveEventId', l.receive_event_id)
              order by l.position), '[]')
              from shipment_lines l where l.shipment_id = s.id) as lines
-        from shipments s
-        where s.id = any(${texts(ids)})
-           or (s.status = 'open' and s.id = any(array(select shipment_id from shipment_lines where lot_code = any(${texts(lotCodes)}) and quantity > 0)))
-        order by s.id for update of s`,
+        from shipments s where s.id = any(${texts(locked)})
+        order by s.id`,
       );
       return rows.map((row) => ({
         ...row,
