@@ -625,7 +625,10 @@ export function createEventWriter(deps: {
     const packedInto = new Set(facts.movements.flatMap((row) => (row.kind === 'pack' && row.containerCode ? [row.containerCode] : [])));
     // and out of the containers that one lies in
     for (const { parentCode } of await repository.containersAbove(tx, [...packedInto])) packedInto.add(parentCode);
-    const locked = await lotsLocked(tx, [...moved, ...facts.linkedLots, ...packedInto, ...(replacing?.named ?? [])]);
+    // and the lots a replacement receipt's shipment carries, which it locks (locked above, the shipment is read as it stands)
+    const receiving = replacing?.refs.flatMap((ref) => ref.shipments) ?? [];
+    const carried = (await repository.shipments(tx, receiving, [])).flatMap((shipment) => shipment.lines.map((line) => line.lotCode));
+    const locked = await lotsLocked(tx, [...moved, ...facts.linkedLots, ...packedInto, ...(replacing?.named ?? []), ...carried]);
     const heldContainer = locked.find((lot) => packedInto.has(lot.code) && lot.hold);
     if (heldContainer?.hold) {
       throw conflict(
