@@ -6,6 +6,12 @@ import { lineageEdges } from '../db/schema.js';
 /** backward: towards inputs (farms); forward: towards outputs (shops). */
 export type Direction = 'backward' | 'forward';
 export type ReachedNode = { code: string; depth: number };
+/**
+ * Which packing (aggregate) links a walk follows: every one there ever was (`history`, as a trace
+ * shows them), or only those still `current` (a lot unpacked from a case no longer leads to it). Only
+ * a packing link ends (an unpacking ends it); transform links are followed either way.
+ */
+export type PackingLinks = 'history' | 'current';
 
 const live = isNull(lineageEdges.retractedByEventId);
 
@@ -36,14 +42,25 @@ function reachableQuery(startCodes: string[], direction: Direction, maxDepth: nu
 /** From this many lots a level is analysed before the next is joined to it (a few milliseconds per 10,000 lots). */
 const ANALYSED_LEVEL = 20_000;
 
+/** The condition on a walk's edge `e`: live, and for `current` not a packing link an unpacking ended. */
+export const followedEdge = (packing: PackingLinks) =>
+  packing === 'current' ? sql`e.retracted_by_event_id is null and e.ended_by_event_id is null` : sql`e.retracted_by_event_id is null`;
+
 /**
  * The same walk, level by level, into a temporary table `table` (code, depth) of the caller's
- * transaction, dropped at commit. Each level is one statement over the level before it, so it is
+ * transaction, dropped at commit, following the packing links `packing` says. Each level is one statement over the level before it, so it is
  * planned for what that level holds: index look-ups from a few lots, one hash join over the edges
  * from 100,000. A recursive CTE plans every level for one fixed guess and probes the index once per
  * lot, including for each of the leaves that most of a far-reaching walk ends in.
  */
-export async function stageReachable(tx: Db, table: string, startCodes: string[], direction: Direction, maxDepth: number) {
+export async function stageReachable(
+  tx: Db,
+  table: string,
+  startCodes: string[],
+  direction: Direction,
+  maxDepth: number,
+  packing: PackingLinks,
+) {
   const [next, current] = walkColumns(direction);
   // the level tables are named after it: a longer name would be cut to PostgreSQL's 63 bytes and clash
   if (!/^[a-z_]{1,40}$/.test(table)) throw new Error(`stageReachable: ${JSON.stringify(table)} is not a short lower-case table name`);
@@ -61,7 +78,7 @@ export async function stageReachable(tx: Db, table: string, startCodes: string[]
       sql`create temporary table ${level(depth)} on commit drop as
       select code from (
         select distinct e.${next} as code from ${level(depth - 1)} l join lineage_edges e on e.${current} = l.code
-        where e.retracted_by_event_id is null
+        where ${followedEdge(packing)}
       ) reached
       where not exists (select 1 from ${walked} w where w.code = reached.code)`,
     );

@@ -189,7 +189,15 @@ export function createRecallsRepository(db: Db) {
       // estimated from its size, it gets the same plans (analysing it cost more than it saved).
       await queryRows(tx, sql`set local work_mem = '64MB'`);
       const packed = await packedIn(tx, rootCodes);
-      await stageReachable(tx, 'scope_walk', [...new Set([...rootCodes, ...packed.map((row) => row.code)])], 'forward', maxDepth);
+      // packed as it is now: a case a lot was unpacked from before the recall holds none of it
+      await stageReachable(
+        tx,
+        'scope_walk',
+        [...new Set([...rootCodes, ...packed.map((row) => row.code)])],
+        'forward',
+        maxDepth,
+        'current',
+      );
       await queryRows(
         tx,
         sql`create temporary table recall_scope on commit drop as

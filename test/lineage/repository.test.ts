@@ -1,11 +1,17 @@
 // The lineage walk on a real database: the three strategies (recursive CTE, frontier by frontier,
 // staged level by level in temporary tables),
-// backward and forward, shortest depths, the depth cap, cycles and retracted edges.
+// backward and forward, shortest depths, the depth cap, cycles, retracted edges and ended packing links.
 import { sql } from 'drizzle-orm';
 import type { Test } from 'tap';
 import { type Db, queryRows } from '../../src/db/client.js';
 import { lineageEdges } from '../../src/db/schema.js';
-import { createLineageRepository, type Direction, type ReachedNode, stageReachable } from '../../src/lineage/repository.js';
+import {
+  createLineageRepository,
+  type Direction,
+  type PackingLinks,
+  type ReachedNode,
+  stageReachable,
+} from '../../src/lineage/repository.js';
 import { createChain, diamond } from '../fixtures/chain.js';
 import { openTestDatabase } from '../helper.js';
 import { fileTest } from '../root.js';
@@ -22,9 +28,9 @@ const depths = (nodes: ReachedNode[]) =>
   Object.fromEntries([...nodes].sort((x, y) => x.code.localeCompare(y.code)).map((n) => [n.code, n.depth]));
 
 /** The walk staged level by level in a temporary table, read back before its transaction ends. */
-const staged = (start: string[], direction: Direction, maxDepth: number) =>
+const staged = (start: string[], direction: Direction, maxDepth: number, packing: PackingLinks = 'history') =>
   database.db.transaction(async (tx) => {
-    await stageReachable(tx as unknown as Db, 'walked', start, direction, maxDepth);
+    await stageReachable(tx as unknown as Db, 'walked', start, direction, maxDepth, packing);
     return queryRows<ReachedNode>(tx as unknown as Db, sql`select code, depth from walked`);
   });
 
@@ -74,4 +80,33 @@ t.test('edges retracted by a correction are not walked', async (t) => {
   await plant.event({ type: 'correction', correctsEventId: made.event.id, reason: 'never made' });
   t.same(await walk(t, [output], 'backward'), { [output]: 0 });
   t.same(await walk(t, [input], 'forward'), { [input]: 0 });
+});
+
+t.test('a packing link an unpacking ended is walked as history, and not when only current links are followed', async (t) => {
+  const [lot, beside] = [await plant.commission(product, 5), await plant.commission(product, 5)];
+  const pack = async () =>
+    (
+      await plant.event({
+        type: 'aggregate',
+        parent: {},
+        children: [
+          { lotCode: lot, quantity: 1 },
+          { lotCode: beside, quantity: 1 },
+        ],
+      })
+    ).createdLotCodes[0];
+  const [emptied, full] = [await pack(), await pack()];
+  const pallet = (await plant.event({ type: 'aggregate', parent: {}, children: [{ lotCode: emptied }] })).createdLotCodes[0];
+  await plant.event({ type: 'disaggregate', parentCode: emptied, children: [lot] });
+  t.same(
+    await walk(t, [lot], 'forward'),
+    { [lot]: 0, [emptied]: 1, [full]: 1, [pallet]: 2 },
+    'history: the case it was taken out of, and the pallet that case lies on',
+  );
+  t.same(depths(await staged([lot], 'forward', 30, 'current')), { [lot]: 0, [full]: 1 }, 'current: only the case it lies in');
+  t.same(
+    depths(await staged([beside], 'forward', 30, 'current')),
+    { [beside]: 0, [emptied]: 1, [full]: 1, [pallet]: 2 },
+    'the other lot still lies in both cases',
+  );
 });

@@ -311,3 +311,54 @@ t.test(
     t.match(more.body, { detail: /: 1 reported, 0 left to recover$/ });
   },
 );
+
+t.test('a case a lot was unpacked from before the recall opened is not recalled; one it still lies in is', async (t) => {
+  const world = await createWorld(t);
+  const plant = await world.party('processor');
+  const shop = await world.party('retailer');
+  const piece = await plant.product('piece');
+  const [lot, other] = [await plant.commission(piece, 20), await plant.commission(piece, 20)];
+  const pack = async () =>
+    (
+      await world.ok(
+        plant.event({
+          type: 'aggregate',
+          parent: {},
+          children: [
+            { lotCode: lot, quantity: 4 },
+            { lotCode: other, quantity: 4 },
+          ],
+        }),
+      )
+    ).createdLotCodes[0] as string;
+  const [emptied, full] = [await pack(), await pack()];
+  await world.ok(plant.event({ type: 'disaggregate', parentCode: emptied, children: [lot] }));
+
+  const recall = await world.ok(plant.api.post('/recalls', { lotCodes: [lot], level: 2, reason: '农残超标', hazard: '毒死蜱' }));
+  t.same(recall.scope, { lots: 1, containers: 1, items: 0 }, 'the lot and the case it still lies in');
+  const report = await world.ok(plant.api.get(`/recalls/${recall.id}/report`), 200);
+  t.same(report.lots.map((one: { code: string }) => one.code).sort(), [lot, full].sort(), 'not the case it was taken out of');
+  t.equal((await plant.lot(emptied)).status, 'active', 'the case emptied of the lot stays on sale');
+  t.equal((await plant.lot(full)).status, 'recalled');
+  t.equal((await plant.lot(other)).status, 'active', 'what lies beside the lot is not recalled');
+
+  expectStatus(
+    t,
+    await plant.event({ type: 'ship', toPartyCode: shop.code, lines: [{ lotCode: emptied }] }),
+    201,
+    'the case the lot was taken out of is shipped to anyone',
+  );
+  const stopped = expectStatus(
+    t,
+    await plant.event({ type: 'ship', toPartyCode: shop.code, lines: [{ lotCode: full }] }),
+    422,
+    'the case the lot lies in is not',
+  );
+  t.match(stopped.body, { type: /recalled-lot$/, detail: new RegExp(`^lot ${full} is recalled \\(recall ${recall.id}\\)`) });
+
+  const trace = await world.ok(plant.api.get(`/trace/${lot}?direction=forward&include=graph`), 200);
+  t.ok(
+    trace.edges.some((edge: { to: string; status: string | null }) => edge.to === emptied && edge.status === 'unpacked'),
+    'the forward trace still shows the lot was packed in the case once',
+  );
+});
