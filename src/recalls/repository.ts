@@ -4,7 +4,7 @@
 import { type SQL, sql } from 'drizzle-orm';
 import { type Db, queryRows } from '../db/client.js';
 import type { PartyContact } from '../db/schema.js';
-import { stageReachable } from '../lineage/repository.js';
+import { followedEdge, stageReachable } from '../lineage/repository.js';
 import { lotsInvolving, partyInvolvedIn } from '../lots/repository.js';
 
 const texts = (values: (string | null)[]) => sql`${sql.param(values)}::text[]`;
@@ -211,6 +211,29 @@ export function createRecallsRepository(db: Db) {
         where l.voided_by_event_id is null`,
       );
       return packed;
+    },
+
+    /**
+     * Whether the walk `stage` made (up to `maxDepth`) still stands, read once its lots are locked:
+     * no link it follows leads from a lot of it to one outside it (a transformation or packing of one
+     * of its lots stored while the recall waited for it), and every lot it reached is still reached
+     * by such a link from another (an unpacking or correction stored meanwhile may have cut it off).
+     * Lineage has no cycles, so the two together say the walk would reach the same lots now.
+     */
+    async stagedScopeStands(tx: Db, maxDepth: number): Promise<boolean> {
+      const [row] = await queryRows<{ moved: boolean }>(
+        tx,
+        sql`select exists (
+            select 1 from scope_walk w join lineage_edges e on e.upstream_code = w.code
+            where w.depth < ${maxDepth} and ${followedEdge('current')}
+              and not exists (select 1 from scope_walk o where o.code = e.downstream_code)
+          ) or exists (
+            select 1 from scope_walk w where w.depth > 0 and not exists (
+              select 1 from lineage_edges e join scope_walk u on u.code = e.upstream_code
+              where e.downstream_code = w.code and ${followedEdge('current')})
+          ) as moved`,
+      );
+      return !row.moved;
     },
 
     /** The codes of the staged scope, in code order (the event writer links them to the recall). */

@@ -83,7 +83,7 @@ export const recallRoutes: FastifyPluginAsyncZod<{ service: RecallService }> = a
         tags,
         summary: 'Open a recall on lots (a regulator key with its regulator party, or the producer’s operator key)',
         description:
-          'Computes the forward trace and records its scope — every affected lot, container, pack code, shipment in transit and current holder with contact and quantity — and marks the affected lots recalled. A container named brings in what is packed in it now, all levels down, each traced forward as the lots named are.',
+          'Computes the forward trace and records its scope — every affected lot, container, pack code, shipment in transit and current holder with contact and quantity — and marks the affected lots recalled. A container named brings in what is packed in it now, all levels down, each traced forward as the lots named are. The forward trace follows a packing only while it stands: a case a lot was unpacked from before is not recalled. The scope is that of the moment the recall is stored; one still being changed by other writes after five rounds is 409.',
         security: bearerSecurity,
         body: openRecallBody,
         response: { 201: locatedJsonResponse(recallSchema, 'The recall, opened, with its scope', 'the recall: /recalls/{id}'), ...errors },

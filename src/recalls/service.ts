@@ -26,6 +26,10 @@ import type { RecallReport, RecallSummary, RecallView } from './schemas.js';
 export const SCOPE_MAX_DEPTH = 100;
 const CSV_PAGE = 10_000;
 
+/** A 409 for a recall whose scope was packed, unpacked or transformed at every round it took its lots. */
+const scopeKeptChanging = () =>
+  conflict('what the recall reaches kept changing while it waited for its lots (packed, unpacked or transformed); send it again');
+
 /** An act's event time: the service's clock, written in China time as people read it. */
 const chinaTime = (at: Date) => new Date(at.getTime() + 8 * 3_600_000).toISOString().replace('Z', '+08:00');
 
@@ -255,18 +259,26 @@ export function createRecallService(deps: {
         // checked once before any lock too: a refused operator holds up no other party's writes
         requireOwnContents(await deps.recalls.packedIn(tx, roots));
         // staged, then its roots, what is packed in them and its scope locked as the recall's event locks
-        // them, and staged again if a packing or unpacking it waited for changed a root's contents
-        // meanwhile: its scope is what the containers hold when it is stored, not what they held before
-        const { packed, lotCodes } = await deps.writer.readLocked(tx, actor.code, async (savepoint) => {
-          const staged = await deps.recalls.stage(savepoint, roots, SCOPE_MAX_DEPTH);
-          const codes = await deps.recalls.stagedCodes(savepoint);
-          return {
-            codes: roots,
-            marked: codes,
-            value: { packed: staged, lotCodes: codes },
-            unchanged: async () => JSON.stringify(await deps.recalls.packedIn(savepoint, roots)) === JSON.stringify(staged),
-          };
-        });
+        // them, and staged again if a write it waited for changed the scope meanwhile: a packing into or
+        // unpacking from a root, or a transformation, packing or unpacking of any lot of the scope. Its
+        // scope is what the lineage and the containers are when it is stored, not what they were before
+        const { packed, lotCodes } = await deps.writer.readLocked(
+          tx,
+          actor.code,
+          async (savepoint) => {
+            const staged = await deps.recalls.stage(savepoint, roots, SCOPE_MAX_DEPTH);
+            const codes = await deps.recalls.stagedCodes(savepoint);
+            return {
+              codes: roots,
+              marked: codes,
+              value: { packed: staged, lotCodes: codes },
+              unchanged: async () =>
+                JSON.stringify(await deps.recalls.packedIn(savepoint, roots)) === JSON.stringify(staged) &&
+                (await deps.recalls.stagedScopeStands(savepoint, SCOPE_MAX_DEPTH)),
+            };
+          },
+          scopeKeptChanging,
+        );
         requireOwnContents(packed);
         const known = new Set(lotCodes);
         const missing = roots.findIndex((code) => !known.has(code));

@@ -256,14 +256,16 @@ export function createEventWriter(deps: {
    * name (`codes`) and mark (`marked`), which are then locked as that write locks them (the actor's
    * audit chain first, then the open shipments carrying the lots, then the lots with everything packed
    * in the containers among them, in code order). Once they are held, `read` says whether what it read
-   * still stands (`unchanged`): a packing or unpacking it waited for may have changed it. If not, the
-   * locks are let go back to the savepoint and it reads again, as lockLots takes contents afresh: the
-   * same rounds at most, then the same 409.
+   * still stands (`unchanged`): a write it waited for (a packing, an unpacking, a transformation) may
+   * have changed it. If not, the locks are let go back to the savepoint and it reads again, as lockLots
+   * takes contents afresh: the same rounds at most, then a 409 (`keptChanging`, the caller's words for
+   * what kept changing).
    */
   async function readLocked<T>(
     tx: Db,
     actor: string,
     read: (tx: Db) => Promise<{ codes: string[]; marked: string[]; value: T; unchanged: () => Promise<boolean> }>,
+    keptChanging: () => Problem = containersKeptChanging,
   ): Promise<T> {
     await repository.lockAuditHeads(tx, [actor]);
     for (let round = 1; round <= LOCK_ROUNDS; round++) {
@@ -281,7 +283,7 @@ export function createEventWriter(deps: {
         if (!(error instanceof ReadMoved)) throw error;
       }
     }
-    throw containersKeptChanging();
+    throw keptChanging();
   }
 
   /** Everything the requests name, read once (in a fixed number of queries) into a world state. */
