@@ -362,3 +362,34 @@ t.test('a case a lot was unpacked from before the recall opened is not recalled;
     'the forward trace still shows the lot was packed in the case once',
   );
 });
+
+t.test('a case a recall named goes back to its packer also once that recall is closed: the rule outlives the recall', async (t) => {
+  const world = await createWorld(t);
+  const farm = await world.party('farm');
+  const dealer = await world.party('distributor');
+  const shop = await world.party('retailer');
+  const lot = await farm.commission(await farm.product('piece'), 10);
+  await world.handOver(farm, dealer, lot, 6);
+  const caseCode = (await world.ok(dealer.event({ type: 'aggregate', parent: {}, children: [{ lotCode: lot, quantity: 3 }] })))
+    .createdLotCodes[0] as string;
+  await world.handOver(dealer, shop, caseCode);
+  const bureau = await world.ok(
+    world.admin.post('/parties', { kind: 'regulator', name: '监管局', uscc: randomUscc(), regionCode: '500236' }),
+  );
+  const regulator = client(world.app, (await world.ok(world.admin.post('/api-keys', { role: 'regulator', partyCode: bureau.code }))).key);
+  const recall = await world.ok(regulator.post('/recalls', { lotCodes: [caseCode], level: 3, reason: '包装破损', hazard: 'h' }));
+  await world.ok(regulator.post(`/recalls/${recall.id}/close`, { overrideReason: '已核实' }), 200);
+
+  expectStatus(
+    t,
+    await shop.event({ type: 'ship', toPartyCode: farm.code, lines: [{ lotCode: caseCode }] }),
+    422,
+    'not to the maker of the lot in it',
+  );
+  expectStatus(
+    t,
+    await shop.event({ type: 'ship', toPartyCode: dealer.code, lines: [{ lotCode: caseCode }] }),
+    201,
+    'back to the dealer that packed it, as while the recall was open',
+  );
+});

@@ -77,7 +77,8 @@ const firstUseOf = (lotCode: string) => `(select el.used_at from event_lots el
 // marked `makes` alone (one probe of their partial index, however many events a lot has); recalled:
 // the ids the recall events linking it name (each opening links every lot its scope reached), so that
 // a refusal names them, and whether one named it as a root (a recalled container a recall named goes
-// back to its packer, see recallReturnParties); read for a recalled lot only, in one subquery (a
+// back to its packer, see recallReturnParties; a closed recall counts: the lot stays recalled and its
+// way back stays the same); read for a recalled lot only, in one subquery (a
 // second one tipped the planner into reading every lot to lock a few, test/events/lock-scan.test.ts)
 const LOT_COLUMNS = sql.raw(`code, kind, party_code as "partyCode", product_code as "productCode", lot_number as "lotNumber", sscc,
   quantity::text as quantity, unit, status, voided_by_event_id as "voidedByEventId", attributes, hold,
