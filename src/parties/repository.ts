@@ -91,7 +91,7 @@ export function createPartiesRepository(db: Db) {
         .limit(1);
       return row as { code: string; gtin: string; partyCode: string } | undefined;
     },
-    /** The party's own company prefix and the party (if any) whose prefix begins this GTIN-14's company prefix and item reference. */
+    /** The party's own company prefix and the parties (if any) whose prefix begins this GTIN-14's company prefix and item reference, longest first. */
     async companyPrefixesFor(partyCode: string, gtin14: string, tx: Db = db): Promise<{ code: string; prefix: string }[]> {
       const rows = await tx
         .select({ code: parties.code, prefix: parties.gs1CompanyPrefix })
@@ -101,7 +101,9 @@ export function createPartiesRepository(db: Db) {
             isNotNull(parties.gs1CompanyPrefix),
             or(eq(parties.code, partyCode), anyOf(parties.gs1CompanyPrefix, leadingParts(gtin14.slice(1)))),
           ),
-        );
+        )
+        // the longest first: of overlapping prefixes stored before they were refused, the GTIN is the longer one's
+        .orderBy(sql`length(${parties.gs1CompanyPrefix}) desc`);
       return rows as { code: string; prefix: string }[];
     },
     /**

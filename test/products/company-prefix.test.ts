@@ -112,3 +112,17 @@ t.test('a prefix owner whose GTIN another party registered before the prefix is 
   const again = expectStatus(t, await squatter.api.post('/products', product(squatter.code)), 409, 'the squatter again');
   t.match(again.body.errors, [{ in: 'body', pointer: '/gtin', detail: `under the company prefix of party ${owner.code}` }]);
 });
+
+t.test('under overlapping prefixes stored earlier, a GTIN is the longer prefix’s', async (t) => {
+  const world = await createWorld(t);
+  const short = await world.party('processor');
+  const long = await world.party('processor');
+  // as a database of a version before overlapping prefixes were refused holds them, the shorter stored first
+  await world.database.db.execute(sql`update parties set gs1_company_prefix = '690123' where code = ${short.code}`);
+  await world.database.db.execute(sql`update parties set gs1_company_prefix = '6901234' where code = ${long.code}`);
+  const gtin = completeGs1('690123400015');
+  const product = (partyCode: string) => ({ partyCode, name: '腊肉', category: 'cured_meat', unit: 'kg', gtin });
+  expectStatus(t, await long.api.post('/products', product(long.code)), 201, 'the longer prefix’s party registers it');
+  const refused = expectStatus(t, await short.api.post('/products', product(short.code)), 409, 'the shorter prefix’s party does not');
+  t.match(refused.body.errors, [{ in: 'body', pointer: '/gtin' }]);
+});
