@@ -67,3 +67,34 @@ t.test('a slot whose look found nothing delivers nothing later in the slot; the 
   await fresh.tick();
   t.same(serials(hook.deliveries), [[1, 2]], 'and that slot is done');
 });
+
+t.test('a subscription with reportIfEmpty created within a slot sends its first empty report at the next slot', async (t) => {
+  let clock = new Date('2026-03-10T01:10:00Z');
+  const now = () => clock;
+  const world = await createWorld(t, undefined, {
+    now,
+    subscriptionLagMs: 0,
+    subscriptionTickMs: 3_600_000,
+    webhooks: { allowInsecure: true },
+  });
+  const plant = await world.party('slaughterhouse');
+  const hook = await heldWebhook(t);
+  expectStatus(t, await plant.api.post('/epcis/queries', { name: 'all', query: {} }), 201, 'named query');
+  expectStatus(
+    t,
+    await plant.api.post('/epcis/queries/all/subscriptions', { dest: hook.dest, schedule: { minute: '0,30' }, reportIfEmpty: true }),
+    201,
+    'on the hour and half hour, empty reports too',
+  );
+  const subscriptions = world.app.services.subscriptions;
+
+  clock = new Date('2026-03-10T01:10:30Z');
+  await subscriptions.tick();
+  t.same(serials(hook.deliveries), [], 'the slot it was created in, begun before it, sends nothing');
+  clock = new Date('2026-03-10T01:30:00Z');
+  await subscriptions.tick();
+  t.same(serials(hook.deliveries), [[]], 'the next slot sends the empty report');
+  clock = new Date('2026-03-10T02:00:00Z');
+  await subscriptions.tick();
+  t.same(serials(hook.deliveries), [[], []], 'and so does each slot after');
+});
