@@ -188,3 +188,61 @@ t.test('lots captured earlier under a GTIN another party owns, by its product or
   const paged = expectStatus(t, await world.regulator.get('/regulator/company-prefix-conflicts?limit=1&offset=2'), 200, 'paged');
   t.same(paged.body.lotsUnderAnotherPartysGtin, rows.slice(2), 'a page of them');
 });
+
+t.test('the lots listed: once per GTIN, not voided, owned by the longest prefix, and by a product before any prefix', async (t) => {
+  const world = await createWorld(t);
+  const { db } = world.database;
+  const [short, long, brand, squatter] = await Promise.all(
+    (['processor', 'processor', 'processor', 'distributor'] as const).map((kind) => world.party(kind)),
+  );
+  // overlapping prefixes and a product under another party's prefix, as stored before they were refused
+  await db.execute(sql`update parties set gs1_company_prefix = '690123' where code = ${short.code}`);
+  await db.execute(sql`update parties set gs1_company_prefix = '6901234' where code = ${long.code}`);
+  const underShort = completeGs1('0690123900001');
+  const underLong = completeGs1('0690123400001');
+  const ofProduct = completeGs1('0690123400002');
+  await db.execute(
+    sql`insert into products (code, party_code, name, gtin, category, unit) values ('MLX000000001', ${brand.code}, '腊肉', ${ofProduct}, 'other', 'kg')`,
+  );
+  const lots: [string, string, string | null, string[]][] = [
+    ['BLX000000001', squatter.code, null, [`${underLong}/21/S1`, `${underLong}/21/S2`, `${underLong}/10/L1`]],
+    ['BLX000000002', squatter.code, 'void', [`${underLong}/21/S3`]],
+    ['BLX000000003', long.code, null, [`${underLong}/21/S4`]],
+    ['BLX000000004', squatter.code, null, [`${ofProduct}/21/S5`]],
+    ['BLX000000005', brand.code, null, [`${ofProduct}/21/S6`]],
+    ['BLX000000006', short.code, null, [`${underShort}/21/S7`]],
+    ['BLX000000007', long.code, null, [`${underShort}/21/S8`]],
+  ];
+  for (const [code, partyCode, voided, gtinParts] of lots) {
+    await db.execute(sql`insert into lots (code, kind, party_code, quantity, unit, status, created_by_event_id, voided_by_event_id)
+      values (${code}, 'lot', ${partyCode}, 1, 'kg', 'active', 'seed', ${voided})`);
+    for (const part of gtinParts)
+      await db.execute(
+        sql`insert into lot_identifiers (kind, value, lot_code, party_code) values ('epc', ${`https://id.gs1.org/01/${part}`}, ${code}, ${partyCode})`,
+      );
+  }
+  const listed = expectStatus(t, await world.regulator.get('/regulator/company-prefix-conflicts'), 200, 'a regulator lists them');
+  t.same(
+    listed.body.lotsUnderAnotherPartysGtin,
+    [
+      {
+        lotCode: 'BLX000000001',
+        partyCode: squatter.code,
+        gtin: underLong,
+        gtinPartyCode: long.code,
+        productCode: null,
+        prefix: '6901234',
+      },
+      {
+        lotCode: 'BLX000000004',
+        partyCode: squatter.code,
+        gtin: ofProduct,
+        gtinPartyCode: brand.code,
+        productCode: 'MLX000000001',
+        prefix: null,
+      },
+      { lotCode: 'BLX000000007', partyCode: long.code, gtin: underShort, gtinPartyCode: short.code, productCode: null, prefix: '690123' },
+    ].sort((a, b) => a.gtin.localeCompare(b.gtin)),
+    'a lot once however many EPCs; no voided lot; the longer prefix owns; a product owns before any prefix',
+  );
+});
