@@ -229,3 +229,33 @@ t.test(
     t.equal(lot.status, 'destroyed', 'none of it is left anywhere, the last of it destroyed');
   },
 );
+
+t.test(
+  'a partial receipt locks only the lots it books in: another writer holding a line left on its way does not stop it (PostgreSQL)',
+  { skip: postgresUp ? false : 'no PostgreSQL at DATABASE_URL or 127.0.0.1:5432 (PGlite runs one transaction at a time)' },
+  async (t) => {
+    const world = await createWorld(t, 'postgres');
+    const farm = await world.party('farm');
+    const plant = await world.party('slaughterhouse');
+    const pigs = await farm.product('head');
+    const first = await farm.commission(pigs, 10);
+    const second = await farm.commission(pigs, 10);
+    const shipmentId = await farm.ship(plant, [{ lotCode: first }, { lotCode: second }]);
+
+    // the second lot, still on its way, is held as a writer of it (a receipt of another shipment
+    // carrying it, waiting for a shipment this receipt's transaction takes next) would hold it
+    const hold = await holdLocked(world, sql`select 1 from lots where code = ${second} for update`);
+    let answered = false;
+    const receipt = plant.event({ type: 'receive', shipmentId, partial: true, lines: [{ lotCode: first, quantity: 10 }] }).finally(() => {
+      answered = true;
+    });
+    await waitBlockedBy(world, hold.pid, receipt);
+    const answeredWhileHeld = answered;
+    hold.release();
+    await hold.done;
+
+    t.ok(answeredWhileHeld, 'the receipt of the first lot did not wait for the second');
+    expectStatus(t, await receipt, 201, 'the plant books the first lot in');
+    t.equal((await world.regulator.get(`/lots/${second}`)).body.status, 'in_transit', 'the second is still on its way');
+  },
+);

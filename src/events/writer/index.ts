@@ -17,6 +17,7 @@ import { EventDraft, type EventRecord, type Pointer } from './draft.js';
 import { type Batch, type EventWriterRepository, LOCK_ROUNDS } from './repository.js';
 import { requireBeginningBeforeUse } from './rules/chronology.js';
 import { actionAsFound, applyRules, type EventAction, referencesOf } from './rules/index.js';
+import { lotsBookedIn } from './rules/receive.js';
 import { gtinOfIdentifier, type LotSpec, Scope } from './scope.js';
 import { WorldState } from './state.js';
 
@@ -286,6 +287,14 @@ export function createEventWriter(deps: {
     throw keptChanging();
   }
 
+  /** The lots the receipts among these requests book in (see lotsBookedIn), from their shipments as read. */
+  function lotsReceivedBy(refs: { request: WriteRequest }[], state: WorldState): string[] {
+    return refs.flatMap(({ request: { action } }) => {
+      const shipment = action.type === 'receive' ? state.shipments.get(action.shipmentId) : undefined;
+      return shipment && action.type === 'receive' ? lotsBookedIn(shipment, action) : [];
+    });
+  }
+
   /** Everything the requests name, read once (in a fixed number of queries) into a world state. */
   async function load(tx: Db, requests: WriteRequest[]): Promise<WorldState> {
     const { refs, chosenCodes, named, items } = await namedBy(tx, requests);
@@ -297,9 +306,10 @@ export function createEventWriter(deps: {
     const received = new Set(refs.flatMap((ref) => ref.shipments));
     const shipments = await repository.shipments(tx, [...received], [...named]);
     for (const shipment of shipments) state.shipments.set(shipment.id, shipment);
-    // a receipt books in and restates the lots its shipment carries: locked with the rest (the shipment
-    // is already), or a recall or another party's event on one of them, stored meanwhile, was written over
-    for (const shipment of shipments) if (received.has(shipment.id)) for (const line of shipment.lines) named.add(line.lotCode);
+    // a receipt books in and restates the lots of the lines it takes: locked with the rest (the shipment
+    // is already, and the open ones carrying them), or a recall or another party's event on one of them,
+    // stored meanwhile, was written over
+    for (const code of lotsReceivedBy(refs, state)) named.add(code);
     // a hold also stops the containers its lots lie in, which an event moving one of them locks
     // without the lots inside: the hold locks them too (in the same sorted statement), so such an
     // event waits for it and then finds the lot inside on hold
@@ -627,9 +637,11 @@ export function createEventWriter(deps: {
     const packedInto = new Set(facts.movements.flatMap((row) => (row.kind === 'pack' && row.containerCode ? [row.containerCode] : [])));
     // and out of the containers that one lies in
     for (const { parentCode } of await repository.containersAbove(tx, [...packedInto])) packedInto.add(parentCode);
-    // and the lots a replacement receipt's shipment carries, which it locks (locked above, the shipment is read as it stands)
+    // and the lots a replacement receipt books in, which it locks (locked above, the shipment is read as it stands)
     const receiving = replacing?.refs.flatMap((ref) => ref.shipments) ?? [];
-    const carried = (await repository.shipments(tx, receiving, [])).flatMap((shipment) => shipment.lines.map((line) => line.lotCode));
+    const read = new WorldState();
+    for (const shipment of await repository.shipments(tx, receiving, [])) read.shipments.set(shipment.id, shipment);
+    const carried = lotsReceivedBy(replacing?.refs ?? [], read);
     const locked = await lotsLocked(tx, [...moved, ...facts.linkedLots, ...packedInto, ...(replacing?.named ?? []), ...carried]);
     const heldContainer = locked.find((lot) => packedInto.has(lot.code) && lot.hold);
     if (heldContainer?.hold) {

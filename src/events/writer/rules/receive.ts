@@ -98,6 +98,21 @@ export function receive(scope: Scope, input: ReceiveInput): RuleResult {
   };
 }
 
+/**
+ * The lots a receipt books in and restates, read from its shipment before it is checked: the lines
+ * still waiting, all of them or (partial) those named with what travels packed in them. The writer
+ * locks these; a line received before, one of 0 or one a partial receipt leaves in transit is not
+ * written, and locking its lot too (a 5,000-line shipment's every lot at each part) only made
+ * lots the writer took after the shipments were chosen, for nothing.
+ */
+export function lotsBookedIn(shipment: ShipmentView, input: ReceiveInput): string[] {
+  const waiting = shipment.lines.filter((line) => line.quantity > 0 && line.receivedQuantity === null);
+  if (!input.partial) return waiting.map((line) => line.lotCode);
+  const named = new Set((input.lines ?? []).map((line) => line.lotCode));
+  const loose = waiting.filter((line) => line.containerCode === null && named.has(line.lotCode));
+  return loose.flatMap((line) => [line, ...packedIn(waiting, line.lotCode)]).map((line) => line.lotCode);
+}
+
 /** The lines of what travels packed in a container (and in containers inside it). */
 function packedIn(lines: ShipmentView['lines'], containerCode: string): ShipmentView['lines'] {
   const inside = lines.filter((line) => line.containerCode === containerCode);
