@@ -180,11 +180,15 @@ async function lockWithContents(tx: Db, named: string[], marked: string[]): Prom
 }
 
 /**
- * Locks the shipments named by id and the open ones carrying some of any of the lots (a stored line
- * of 0 sent nothing), in id order, for the rest of the transaction: every writer takes them after its
- * audit chains and before any lot, so none waits crosswise. Their ids. The shipments carrying the
- * lots come as an array, probed by id: `id in (select …)` beside `or` is no index condition, and with
- * 50,000 open shipments every batch read them all.
+ * Locks the shipments named by id and the open ones carrying some of any of the lots, or of the lots
+ * still on their way on those named (which a receipt of one may book in, and whose status follows
+ * from every shipment carrying them: a lot lost on one is still in transit on another), a stored line
+ * of 0 sending nothing, in id order, for the rest of the transaction: every write takes them after
+ * its audit chains and before any lot, so two single writes never wait crosswise (a transaction of
+ * several writes, each taking its own after the lots of those before, still may: see the README's
+ * "Receipts in parts"). Their ids. The shipments carrying the lots come as an array, probed by id:
+ * `id in (select …)` beside `or` is no index condition, and with 50,000 open shipments every batch
+ * read them all.
  */
 async function lockShipments(tx: Db, ids: string[], lotCodes: string[]): Promise<string[]> {
   if (ids.length === 0 && lotCodes.length === 0) return [];
@@ -192,7 +196,8 @@ async function lockShipments(tx: Db, ids: string[], lotCodes: string[]): Promise
     tx,
     sql`select s.id from shipments s
     where s.id = any(${texts(ids)})
-       or (s.status = 'open' and s.id = any(array(select shipment_id from shipment_lines where lot_code = any(${texts(lotCodes)}) and quantity > 0)))
+       or (s.status = 'open' and s.id = any(array(select shipment_id from shipment_lines where quantity > 0 and lot_code = any(${texts(lotCodes)}
+         || array(select lot_code from shipment_lines where shipment_id = any(${texts(ids)}) and quantity > 0 and received_quantity is null)))))
     order by s.id for update of s`,
   );
   return rows.map((row) => row.id);
@@ -556,7 +561,8 @@ export function createEventWriterRepository() {
         where s.ship_event_id = ${targetId} or s.receive_event_id = ${targetId}
           or s.id = any(${receivedInParts})
           or s.id = any(${texts(also.shipmentIds)})
-          or (s.status = 'open' and s.id = any(array(select shipment_id from shipment_lines where lot_code = any(${texts(lotCodes)}) and quantity > 0)))
+          or (s.status = 'open' and s.id = any(array(select shipment_id from shipment_lines where quantity > 0 and lot_code = any(${texts(lotCodes)}
+         || array(select lot_code from shipment_lines where shipment_id = any(${texts(ids)}) and quantity > 0 and received_quantity is null)))))
         order by s.id for update of s`,
       );
       // read once locked, in a statement of its own: the locking one read the lines as they were when
