@@ -405,6 +405,16 @@ export function createRecallService(deps: {
           }
           owed.set(line.lotCode, left - line.returned - line.destroyed);
         }
+        // every lot the report names (with what is packed in them), and the open shipments carrying them
+        // before them, locked up front in one pass as one write locks them: locked one line's events at a
+        // time, a later line's shipments were taken after an earlier line's lots, which a recall opening
+        // takes the other way round (a deadlock)
+        await deps.writer.readLocked(tx, party, async () => ({
+          codes: input.lines.map((line) => line.lotCode),
+          marked: [],
+          value: undefined,
+          unchanged: async () => true,
+        }));
         const returnTo = await returnsOf(tx, party, input.lines);
         const recalled = [{ type: 'recall_notice' as const, number: id }];
         // per line, the events it wrote: what they moved packed in a container counts with it (see RECOVERED)
