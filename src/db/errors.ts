@@ -18,3 +18,16 @@ export function violatedUniqueConstraint(error: unknown): string | undefined {
   const constraint = uniqueViolation(error)?.constraint;
   return typeof constraint === 'string' ? constraint : undefined;
 }
+
+/**
+ * The database ended the statement because another transaction took the same rows the other way
+ * round (deadlock, SQLSTATE 40P01) or a serializable read could not stand (40001): nothing of the
+ * transaction was stored, and the same request sent again can succeed.
+ */
+export function isConcurrencyFailure(error: unknown): boolean {
+  for (let cause = error; cause instanceof Error; cause = cause.cause) {
+    const code = (cause as { code?: unknown }).code;
+    if (code === '40P01' || code === '40001') return true;
+  }
+  return false;
+}

@@ -1,5 +1,6 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
+import { isConcurrencyFailure } from '../db/errors.js';
 import { type FieldProblem, Problem } from '../errors/problem.js';
 
 // Every error leaves as RFC 9457 problem+json: Problems thrown by services as they are, request
@@ -34,6 +35,14 @@ function problemOf(error: FastifyError): Problem {
   if (error.statusCode === 429) return new Problem(429, 'too-many-requests', 'Too many requests', error.message);
   if (error.statusCode && error.statusCode >= 400 && error.statusCode < 500) {
     return new Problem(error.statusCode, 'bad-request', 'Bad request', error.message);
+  }
+  if (isConcurrencyFailure(error)) {
+    return new Problem(
+      409,
+      'concurrent-write',
+      'Concurrent write',
+      'Another request changed the same rows at the same time; nothing was stored: send the request again.',
+    );
   }
   return new Problem(500, 'internal', 'Internal server error', 'The error was logged; please retry or report the request id.');
 }
