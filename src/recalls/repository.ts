@@ -66,19 +66,32 @@ const recallsWithLotReadBy = (partyCode: string) =>
 const RECOVERED = sql`holder_lots as (
     select distinct a.recall_id, a.party_code, a.lot_code, x.order_number, x.closed_at from affected a join recalls x on x.id = a.recall_id
   ),
+  -- a container's lots count only where the recall recorded the holder holding them in it, and no
+  -- more than it held there: a case another holder returned and this one took back is not its stock
+  contained as (
+    select hd.recall_id, hd.party_code, hd.lot_code, hd.held,
+      sum(case when m.kind = 'ship_out' then -m.quantity else 0 end) as returned,
+      sum(case when m.kind = 'destroy' then -m.quantity else 0 end) as destroyed
+    from (
+      select rh.recall_id, rh.party_code, rh.lot_code, rh.container_code, sum(rh.quantity) as held
+      from recall_holdings rh join holder_lots h using (recall_id, party_code, lot_code)
+      where rh.container_code is not null group by rh.recall_id, rh.party_code, rh.lot_code, rh.container_code
+    ) hd
+    join holder_lots h using (recall_id, party_code, lot_code)
+    join lot_movements m on m.lot_code = hd.lot_code and m.party_code = hd.party_code and m.container_code = hd.container_code
+      and m.kind in ('ship_out', 'destroy') and m.quantity < 0
+    join recall_report_events re on re.event_id = m.event_id
+    join recall_reports rr on rr.id = re.report_id
+      and rr.order_number > h.order_number and (h.closed_at is null or rr.reported_at <= h.closed_at)
+    group by hd.recall_id, hd.party_code, hd.lot_code, hd.container_code, hd.held
+  ),
   reported (recall_id, party_code, lot_code, returned, destroyed) as (
     select h.recall_id, h.party_code, h.lot_code, rr.returned, rr.destroyed
     from holder_lots h join recall_reports rr on rr.party_code = h.party_code and rr.lot_code = h.lot_code
       and rr.order_number > h.order_number and (h.closed_at is null or rr.reported_at <= h.closed_at)
     union all
-    select h.recall_id, h.party_code, h.lot_code, case when m.kind = 'ship_out' then -m.quantity else 0 end,
-      case when m.kind = 'destroy' then -m.quantity else 0 end
-    from holder_lots h
-    join lot_movements m on m.lot_code = h.lot_code and m.party_code = h.party_code and m.container_code is not null
-      and m.kind in ('ship_out', 'destroy') and m.quantity < 0
-    join recall_report_events re on re.event_id = m.event_id
-    join recall_reports rr on rr.id = re.report_id
-      and rr.order_number > h.order_number and (h.closed_at is null or rr.reported_at <= h.closed_at)
+    select recall_id, party_code, lot_code, least(returned, held), least(destroyed, held - least(returned, held))
+    from contained
   ),
   recovered as (
     select recall_id, party_code, lot_code, sum(returned) as returned, sum(destroyed) as destroyed

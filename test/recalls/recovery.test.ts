@@ -186,3 +186,33 @@ t.test('a report counts for another recall of its lot only if made after it open
     'the first, open before, counts both reports',
   );
 });
+
+t.test('a case another holder returned counts for the farm under a recall only if it recorded the farm holding it', async (t) => {
+  const { world, farm, dealer, shop, lot, pack, recallOf } = await packedWorld(t);
+  const box = await pack([{ lotCode: lot, quantity: 3 }]);
+  await world.handOver(dealer, shop, box);
+  const first = await recallOf();
+  t.match(
+    linesOf(first, farm).find((line) => line.lotCode === lot),
+    { affected: 8 },
+    'the farm holds 8 loose',
+  );
+  await report(t, world, shop, first, [{ lotCode: box, returned: 1 }], 'the shop returns the case to the farm');
+  const [returned] = (await world.ok(farm.api.get('/shipments'), 200)).items.filter(
+    (shipment: { fromPartyCode: string }) => shipment.fromPartyCode === shop.code,
+  );
+  await world.ok(farm.event({ type: 'receive', shipmentId: returned.id, eventTime: returned.shippedAt }));
+  const second = await recallOf();
+  await report(t, world, farm, second, [{ lotCode: box, destroyed: 1 }], 'the farm destroys the case under the second recall');
+  const after = (await world.ok(world.regulator.get(`/recalls/${first.id}`), 200)) as Recall;
+  t.match(
+    linesOf(after, farm).find((line) => line.lotCode === lot),
+    { affected: 8, returned: 0, destroyed: 0 },
+    'the farm’s 8 loose are untouched: the first recall never recorded it holding the case',
+  );
+  t.match(
+    linesOf(after, shop).find((line) => line.lotCode === lot),
+    { affected: 3, returned: 3 },
+    'the shop keeps its credit',
+  );
+});
