@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import {
   closeSync,
+  fsyncSync,
   ftruncateSync,
   linkSync,
   mkdirSync,
@@ -8,6 +9,7 @@ import {
   readdirSync,
   readFileSync,
   readlinkSync,
+  renameSync,
   rmSync,
   statSync,
   writeFileSync,
@@ -29,10 +31,11 @@ export class DataDirUnusableError extends SetupError {
 }
 
 /**
- * Where a process runs: its host and its PID namespace. A pid says something only to a process of
- * the same namespace: two containers on one volume are each PID 1 in their own.
+ * Where a process runs: its host and its PID namespace (and the kernel's boot id, for when the
+ * namespace cannot be read; '' when unknown). A pid says something only to a process of the same
+ * namespace: two containers on one volume are each PID 1 in their own.
  */
-export type ProcessSpace = { host: string; pidNamespace: string };
+export type ProcessSpace = { host: string; pidNamespace: string; bootId?: string };
 
 /** What a lock file records of its holder; `instance` is one acquire's own. */
 type LockRecord = ProcessSpace & { pid: number; instance: string };
@@ -50,21 +53,42 @@ export type LockOptions = {
   pid?: number;
   heartbeatMs?: number;
   staleAfterMs?: number;
+  /** Where a wait for a holder elsewhere is told (console.warn). */
+  log?: (line: string) => void;
 };
 
 function pidNamespace(): string {
   try {
     return readlinkSync('/proc/self/ns/pid');
   } catch {
-    return ''; // not Linux: the host alone tells
+    return ''; // not Linux, or /proc hidden
   }
 }
 
-export const thisProcessSpace = (): ProcessSpace => ({ host: hostname(), pidNamespace: pidNamespace() });
+function bootId(): string {
+  try {
+    return readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim();
+  } catch {
+    return '';
+  }
+}
+
+export const thisProcessSpace = (): ProcessSpace => ({ host: hostname(), pidNamespace: pidNamespace(), bootId: bootId() });
+
+/**
+ * Whether a holder's pid can be asked about here. Without PID namespaces two containers of one host
+ * name would both be "PID 1 here", so then the host and the boot must both be known to match; what
+ * cannot be told is another space (watched, not asked).
+ */
+export function sameSpace(holder: ProcessSpace, space: ProcessSpace): boolean {
+  if (holder.host !== space.host || holder.pidNamespace !== space.pidNamespace) return false;
+  return holder.pidNamespace !== '' || (!!space.bootId && holder.bootId === space.bootId);
+}
 
 // `service.lock.<generation>`; a bare `service.lock` is the lock of a version before generations (generation 0)
 const LOCK_FILE = /^service\.lock(?:\.(\d+))?$/;
 const lockFile = (generation: number) => (generation === 0 ? 'service.lock' : `service.lock.${generation}`);
+const LEGACY = 'service.lock';
 
 /** The generations of lock files in the directory, highest first. */
 function generations(dataDir: string): number[] {
@@ -105,16 +129,18 @@ export function dataDirLockHolder(dataDir: string): { host: string; pid: number 
  * only for a change. It touches only a lock still its own.
  */
 const HEARTBEAT = `
-const { workerData: { lockPath, instance, heartbeatMs } } = require('node:worker_threads');
+const { workerData: { lockPaths, instance, heartbeatMs } } = require('node:worker_threads');
 const { readFileSync, utimesSync } = require('node:fs');
 let beat = 0;
 setInterval(() => {
-  try {
-    if (JSON.parse(readFileSync(lockPath, 'utf8')).instance !== instance) return;
-    // a new time at each beat, whatever this process's clock does
-    const at = new Date(Date.now() + (++beat % 2));
-    utimesSync(lockPath, at, at);
-  } catch {}
+  // a new time at each beat, whatever this process's clock does
+  const at = new Date(Date.now() + (++beat % 2));
+  for (const lockPath of lockPaths) {
+    try {
+      if (JSON.parse(readFileSync(lockPath, 'utf8')).instance !== instance) continue;
+      utimesSync(lockPath, at, at);
+    } catch {}
+  }
 }, heartbeatMs);
 `;
 
@@ -151,13 +177,24 @@ export async function acquireDataDirLock(dataDir: string, options: LockOptions =
   } catch (error) {
     throw unusable(dataDir, error);
   }
-  const generation = await claim(dataDir, record, staleAfterMs);
+  const generation = await claim(dataDir, record, staleAfterMs, options);
   const lockPath = join(dataDir, lockFile(generation));
-  // the older lock files are of holders gone
-  for (const older of generations(dataDir).filter((g) => g < generation)) rmSync(join(dataDir, lockFile(older)), { force: true });
+  // the older lock files are of holders gone; the bare one is kept naming this holder (replaced whole,
+  // so it never is missing), as an earlier version looks at it alone and refuses while it names a live holder
+  for (const older of generations(dataDir).filter((g) => g > 0 && g < generation)) rmSync(join(dataDir, lockFile(older)), { force: true });
+  const legacyPath = join(dataDir, LEGACY);
+  const legacyDraft = join(dataDir, `service.lock-${record.instance}`);
+  try {
+    writeFileSync(legacyDraft, JSON.stringify(record));
+    renameSync(legacyDraft, legacyPath);
+  } catch (error) {
+    rmSync(legacyDraft, { force: true });
+    rmSync(lockPath, { force: true });
+    throw unusable(dataDir, error);
+  }
   const heartbeat = new Worker(HEARTBEAT, {
     eval: true,
-    workerData: { lockPath, instance: record.instance, heartbeatMs: options.heartbeatMs ?? LOCK_HEARTBEAT_MS },
+    workerData: { lockPaths: [lockPath, legacyPath], instance: record.instance, heartbeatMs: options.heartbeatMs ?? LOCK_HEARTBEAT_MS },
   });
   heartbeat.unref();
   let released = false;
@@ -173,6 +210,9 @@ export async function acquireDataDirLock(dataDir: string, options: LockOptions =
       writeSync(fd, 'released');
       closeSync(fd);
     } catch {}
+    try {
+      if ((JSON.parse(readFileSync(legacyPath, 'utf8')) as LockRecord).instance === record.instance) rmSync(legacyPath, { force: true });
+    } catch {}
   };
 }
 
@@ -180,47 +220,79 @@ const unusable = (dataDir: string, error: unknown) =>
   new DataDirUnusableError(`DATA_DIR: ${dataDir} cannot hold the database: ${(error as Error).message}`);
 
 /** Claims the next generation of lock file for `record`, or throws; the generation claimed. */
-async function claim(dataDir: string, record: LockRecord, staleAfterMs: number): Promise<number> {
+async function claim(dataDir: string, record: LockRecord, staleAfterMs: number, options: LockOptions): Promise<number> {
   const { pid, ...space } = record;
-  for (;;) {
+  const log = options.log ?? console.warn;
+  judge: for (;;) {
     const top = generations(dataDir)[0];
     if (top !== undefined) {
       const holder = readHolder(join(dataDir, lockFile(top)));
-      if (holder && holder.host === space.host && holder.pidNamespace === space.pidNamespace) {
+      if (holder && sameSpace(holder, space)) {
         if (holder.pid > 0 && holder.pid !== pid && isAlive(holder.pid)) {
           throw new DataDirLockedError(`${dataDir} is in use by process ${holder.pid}; stop it first or set DATA_DIR to another folder`);
         }
       } else if (holder) {
+        log(
+          `waiting up to ${staleAfterMs / 1000} s for the holder of ${dataDir} (process ${holder.pid} on host ${holder.host}) ` +
+            'to show it lives; it is taken over if not',
+        );
         const seen = stamp(dataDir, top);
         const until = performance.now() + staleAfterMs;
         while (performance.now() < until) {
           await sleep(Math.min(1_000, staleAfterMs / 10));
-          if (stamp(dataDir, top) !== seen) {
+          if (stamp(dataDir, top) === seen) continue;
+          // changed: renewed by the same holder, or released, or taken by another: judged again
+          const now = generations(dataDir)[0] === top ? readHolder(join(dataDir, lockFile(top))) : null;
+          if (now && JSON.stringify(now) === JSON.stringify(holder)) {
             throw new DataDirLockedError(
               `${dataDir} is in use by process ${holder.pid} on host ${holder.host} (its lock is renewed; ` +
                 `taken over once not renewed for ${staleAfterMs / 1000} s); stop it first or set DATA_DIR to another folder`,
             );
           }
+          continue judge;
         }
       }
     }
     const next = (top ?? 0) + 1;
-    // written whole first: no one reads a lock file half written
-    const draft = join(dataDir, `service.lock-${record.instance}`);
-    try {
-      writeFileSync(draft, JSON.stringify(record));
-      linkSync(draft, join(dataDir, lockFile(next)));
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'EEXIST') continue; // another starter took it first: judge its lock
-      throw unusable(dataDir, error);
-    } finally {
-      rmSync(draft, { force: true });
-    }
+    if (!create(dataDir, record, join(dataDir, lockFile(next)))) continue; // another starter took it first: judge its lock
     // A starter that looked long ago may have made a number a later holder had already removed: the
     // lock is the highest.
     if (generations(dataDir)[0] === next) return next;
     rmSync(join(dataDir, lockFile(next)), { force: true });
   }
+}
+
+/** Creates the lock file `path` naming `record`; false when it exists already. */
+function create(dataDir: string, record: LockRecord, path: string): boolean {
+  // written whole first: no one reads a lock file half written
+  const draft = join(dataDir, `service.lock-${record.instance}`);
+  try {
+    writeFileSync(draft, JSON.stringify(record));
+    linkSync(draft, path);
+    return true;
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'EEXIST') return false;
+    // no hard links here (exFAT, some CIFS and FUSE, Docker Desktop bind mounts): created exclusively,
+    // which leaves a moment where the file is empty (read as naming no holder)
+    if (code !== 'EPERM' && code !== 'ENOTSUP' && code !== 'ENOSYS' && code !== 'EOPNOTSUPP') throw unusable(dataDir, error);
+  } finally {
+    rmSync(draft, { force: true });
+  }
+  let fd: number;
+  try {
+    fd = openSync(path, 'wx');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false;
+    throw unusable(dataDir, error);
+  }
+  try {
+    writeSync(fd, JSON.stringify(record));
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+  return true;
 }
 
 function isAlive(pid: number): boolean {

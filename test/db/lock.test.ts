@@ -1,8 +1,16 @@
 import { spawn } from 'node:child_process';
-import { readdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
+import fs, { readdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
+import { syncBuiltinESMExports } from 'node:module';
 import { join } from 'node:path';
 import type { Test } from 'tap';
-import { acquireDataDirLock, DataDirLockedError, DataDirUnusableError, dataDirLockHolder, thisProcessSpace } from '../../src/db/lock.js';
+import {
+  acquireDataDirLock,
+  DataDirLockedError,
+  DataDirUnusableError,
+  dataDirLockHolder,
+  sameSpace,
+  thisProcessSpace,
+} from '../../src/db/lock.js';
 import { sleep, spawnProcess } from '../fixtures/service-process.js';
 import { fileTest } from '../root.js';
 
@@ -103,7 +111,8 @@ t.test('a lock of a process gone is taken over', async (t) => {
 
   const release = await acquireDataDirLock(dir);
   t.equal(holderOf(dir), process.pid);
-  t.notOk(readdirSync(dir).includes('service.lock'), 'the old lock is removed');
+  t.equal(dataDirLockHolder(dir)?.pid, process.pid);
+  t.match(JSON.parse(readFileSync(join(dir, 'service.lock'), 'utf8')), { pid: process.pid }, 'the old lock names this process now');
   release();
   t.equal(dataDirLockHolder(dir), null);
 });
@@ -252,5 +261,72 @@ t.test('releasing a lock another process took over leaves that lock alone', asyn
   const releaseOther = await acquireDataDirLock(dir, { staleAfterMs: 300 });
   release();
   t.equal(holderOf(dir), process.pid, 'the new holder keeps it');
+  t.match(JSON.parse(readFileSync(join(dir, 'service.lock'), 'utf8')), { pid: process.pid }, 'and the bare lock naming it');
   releaseOther();
+});
+
+// An earlier version only creates a bare service.lock (exclusively) and never looks at numbered ones.
+t.test('while held, a bare service.lock names the holder, so an earlier version refuses', async (t) => {
+  const dir = t.testdir();
+  legacyLock(dir, '999999999'); // a holder gone, of an earlier version
+  const release = await acquireDataDirLock(dir);
+  const bare = join(dir, 'service.lock');
+  t.match(JSON.parse(readFileSync(bare, 'utf8')), { pid: process.pid, ...thisProcessSpace() }, 'in the format an earlier version reads');
+  t.throws(() => writeFileSync(bare, 'x', { flag: 'wx' }), { code: 'EEXIST' }, 'an earlier version cannot create it');
+  release();
+  t.notOk(readdirSync(dir).includes('service.lock'), 'released: removed');
+});
+
+t.test('a holder of another space that releases while watched gives the lock up', async (t) => {
+  const dir = t.testdir();
+  // a holder between two touches (a touch would be refused as renewed)
+  const releaseA = await acquireDataDirLock(dir, {
+    space: { host: 'container-a', pidNamespace: 'pid:[4026532001]' },
+    pid: 1,
+    heartbeatMs: HOUR,
+  });
+  const logged: string[] = [];
+  const starting = acquireDataDirLock(dir, { ...CONTAINER_B, staleAfterMs: 3_000, log: (line) => logged.push(line) });
+  await sleep(500);
+  releaseA();
+  const release = await starting;
+  t.match(JSON.parse(readFileSync(lockOf(dir), 'utf8')), { host: 'container-b' }, 'taken');
+  t.match(logged, [/waiting up to 3 s for the holder of .* \(process 1 on host container-a\)/], 'the wait is logged');
+  release();
+});
+
+t.test('a file system without hard links: the lock file is created exclusively', async (t) => {
+  const dir = t.testdir();
+  const link = fs.linkSync;
+  fs.linkSync = () => {
+    throw Object.assign(new Error('operation not permitted'), { code: 'EPERM' });
+  };
+  syncBuiltinESMExports();
+  t.teardown(() => {
+    fs.linkSync = link;
+    syncBuiltinESMExports();
+  });
+  const release = await acquireDataDirLock(dir);
+  t.equal(holderOf(dir), process.pid);
+  t.type(await refusal(acquireDataDirLock(dir, { pid: process.ppid })), DataDirLockedError, 'held');
+  release();
+  const again = await acquireDataDirLock(dir);
+  t.equal(holderOf(dir), process.pid, 'taken again');
+  again();
+  t.notOk(
+    readdirSync(dir).some((name) => name.startsWith('service.lock-')),
+    'no drafts left',
+  );
+});
+
+t.test('a holder counts as of this space only when that is known', async (t) => {
+  const known = { host: 'h', pidNamespace: 'pid:[1]', bootId: 'b' };
+  t.ok(sameSpace(known, known));
+  t.notOk(sameSpace({ ...known, pidNamespace: 'pid:[2]' }, known), 'another PID namespace');
+  t.notOk(sameSpace({ ...known, host: 'g' }, known), 'another host');
+  const unknown = { ...known, pidNamespace: '' };
+  t.ok(sameSpace(unknown, unknown), 'namespace unknown: host and boot id match');
+  t.notOk(sameSpace({ ...unknown, bootId: 'c' }, unknown), 'namespace unknown, another boot');
+  t.notOk(sameSpace({ ...unknown, bootId: '' }, { ...unknown, bootId: '' }), 'nothing but the host name known: another space');
+  t.notOk(sameSpace(unknown, known), 'one namespace known, the other not');
 });
