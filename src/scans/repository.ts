@@ -50,7 +50,7 @@ export function createScansRepository(db: Db) {
                                ${column((s) => s.region)}::text[], ${column((s) => s.ipHash)}::text[], ${column((s) => s.userAgent)}::text[],
                                ${column((s) => s.clientHash)}::text[], ${column(repeatWindow)}::int[])
                  as v(id, item_code, raw_code, lot_code, party_code, scanned_at, region, ip_hash, user_agent, client_hash, repeat_window)
-          -- in the order of the repeat key: two batches holding the same two scans wait on each other in one order, not deadlock
+          -- in the order of the repeat key (code first, as the counters' update below takes items): two batches holding the same two scans wait on each other in one order
           order by coalesce(v.item_code, v.lot_code), v.client_hash, v.repeat_window
           on conflict do nothing
           returning id`,
@@ -69,7 +69,8 @@ export function createScansRepository(db: Db) {
             regionAt: scan.region !== null ? scan.at : (seen?.regionAt ?? null),
           });
         }
-        const items = [...perItem];
+        // in code order: two batches counting the same two items lock their rows in one order, not deadlock
+        const items = [...perItem].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
         const itemColumn = <T>(pick: (entry: [string, Counts]) => T) => sql.param(items.map(pick));
         if (items.length === 0) return;
         const [updated] = await queryRows<{ xid: string }>(
