@@ -225,8 +225,11 @@ async function claim(dataDir: string, record: LockRecord, staleAfterMs: number, 
   const log = options.log ?? console.warn;
   judge: for (;;) {
     const top = generations(dataDir)[0];
-    if (top !== undefined) {
-      const holder = readHolder(join(dataDir, lockFile(top)));
+    // the lock, and a bare service.lock naming another holder (a live process of an earlier version)
+    const named = (g: number) => readHolder(join(dataDir, lockFile(g)));
+    const judged = top === undefined ? [] : top === 0 || JSON.stringify(named(0)) === JSON.stringify(named(top)) ? [top] : [top, 0];
+    for (const g of judged) {
+      const holder = named(g);
       if (holder && sameSpace(holder, space)) {
         if (holder.pid > 0 && holder.pid !== pid && isAlive(holder.pid)) {
           throw new DataDirLockedError(`${dataDir} is in use by process ${holder.pid}; stop it first or set DATA_DIR to another folder`);
@@ -236,13 +239,13 @@ async function claim(dataDir: string, record: LockRecord, staleAfterMs: number, 
           `waiting up to ${staleAfterMs / 1000} s for the holder of ${dataDir} (process ${holder.pid} on host ${holder.host}) ` +
             'to show it lives; it is taken over if not',
         );
-        const seen = stamp(dataDir, top);
+        const seen = stamp(dataDir, g);
         const until = performance.now() + staleAfterMs;
         while (performance.now() < until) {
           await sleep(Math.min(1_000, staleAfterMs / 10));
-          if (stamp(dataDir, top) === seen) continue;
+          if (stamp(dataDir, g) === seen) continue;
           // changed: renewed by the same holder, or released, or taken by another: judged again
-          const now = generations(dataDir)[0] === top ? readHolder(join(dataDir, lockFile(top))) : null;
+          const now = generations(dataDir)[0] === top ? named(g) : null;
           if (now && JSON.stringify(now) === JSON.stringify(holder)) {
             throw new DataDirLockedError(
               `${dataDir} is in use by process ${holder.pid} on host ${holder.host} (its lock is renewed; ` +

@@ -277,6 +277,20 @@ t.test('while held, a bare service.lock names the holder, so an earlier version 
   t.notOk(readdirSync(dir).includes('service.lock'), 'released: removed');
 });
 
+t.test('a live holder of an earlier version in a bare service.lock is refused beside numbered lock files', async (t) => {
+  const dir = t.testdir();
+  (await acquireDataDirLock(dir))(); // released: the numbered file stays
+  const sleeper = spawn('sleep', ['30'], { stdio: 'ignore' });
+  t.teardown(() => {
+    sleeper.kill();
+  });
+  await new Promise((resolve) => sleeper.once('spawn', resolve));
+  legacyLock(dir, JSON.stringify({ ...thisProcessSpace(), pid: sleeper.pid, instance: 'earlier' }));
+  const caught = await refusal(acquireDataDirLock(dir));
+  t.type(caught, DataDirLockedError);
+  t.match((caught as Error).message, `in use by process ${sleeper.pid}`);
+});
+
 t.test('a holder of another space that releases while watched gives the lock up', async (t) => {
   const dir = t.testdir();
   // a holder between two touches (a touch would be refused as renewed)
