@@ -58,10 +58,12 @@ export type LockOptions = {
 };
 
 function pidNamespace(): string {
+  // macOS and Windows have no PID namespaces: every process of the host shares one pid space
+  if (process.platform !== 'linux') return `host:${process.platform}`;
   try {
     return readlinkSync('/proc/self/ns/pid');
   } catch {
-    return ''; // not Linux, or /proc hidden
+    return ''; // /proc hidden
   }
 }
 
