@@ -562,7 +562,7 @@ export function createEventWriterRepository() {
           or s.id = any(${receivedInParts})
           or s.id = any(${texts(also.shipmentIds)})
           or (s.status = 'open' and s.id = any(array(select shipment_id from shipment_lines where quantity > 0 and lot_code = any(${texts(lotCodes)}
-         || array(select lot_code from shipment_lines where shipment_id = any(${texts(ids)}) and quantity > 0 and received_quantity is null)))))
+         || array(select lot_code from shipment_lines where shipment_id = any(${texts(also.shipmentIds)}) and quantity > 0 and received_quantity is null)))))
         order by s.id for update of s`,
       );
       // read once locked, in a statement of its own: the locking one read the lines as they were when
