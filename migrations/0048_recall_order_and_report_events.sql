@@ -12,7 +12,9 @@ ALTER TABLE "recalls" ADD COLUMN "order_number" bigint;--> statement-breakpoint
 -- the events of the reports stored before: each return or destroy a report wrote names its recall
 -- (in the payload's recallId, or before that only as its recall_notice reference document) and has
 -- the reported lot first; its report line is that recall's line of the same holder, lot and kind
--- stamped nearest to it (older reports were stamped before their events, newer ones with the last)
+-- stamped nearest to it (older reports were stamped before their events, newer ones with the last),
+-- within a minute (a report wrote its events in the request that stamped it); an event declared in
+-- error since is no report's
 INSERT INTO "recall_report_events" ("event_id", "report_id", "party_code")
 SELECT DISTINCT ON (e.id) e.id, rr.id, e.party_code
 FROM "events" e JOIN "recall_reports" rr ON rr.party_code = e.party_code
@@ -20,8 +22,10 @@ FROM "events" e JOIN "recall_reports" rr ON rr.party_code = e.party_code
     OR e.reference_documents @> jsonb_build_array(jsonb_build_object('type', 'recall_notice', 'number', rr.recall_id)))
   AND rr.lot_code = e.payload->'lines'->0->>'lotCode'
   AND ((e.type = 'destroy' AND rr.destroyed > 0) OR (e.type = 'ship' AND rr.returned > 0))
+  AND rr.reported_at BETWEEN e.record_time - interval '1 minute' AND e.record_time + interval '1 minute'
 WHERE e.type IN ('destroy', 'ship')
   AND (e.payload ? 'recallId' OR e.reference_documents @> '[{"type": "recall_notice"}]'::jsonb)
+  AND NOT EXISTS (SELECT 1 FROM "events" c WHERE c.corrects_event_id = e.id)
 ORDER BY e.id, abs(extract(epoch FROM rr.reported_at - e.record_time)), rr.id;--> statement-breakpoint
 -- the recalls and reports stored before, numbered in the order of their times; a recall before a
 -- report stamped the same instant, which it counted (by time, a report stamped no earlier than it)

@@ -2,6 +2,7 @@
 // their order numbers in the order of their times, as the code records them now.
 import { sql } from 'drizzle-orm';
 import { queryRows } from '../../src/db/client.js';
+import { eventIdOfKey } from '../../src/gs1/event-id.js';
 import { migrationStatements } from '../fixtures/migrations.js';
 import { createWorld } from '../fixtures/world.js';
 import { fileTest } from '../root.js';
@@ -77,4 +78,44 @@ t.test('stored reports are linked to their events and numbered after the recalls
   t.same(await order(), writtenOrder, 'numbered in the order they were made');
   const [{ next }] = await queryRows<{ next: string }>(db, sql`select nextval('recall_order')::text as next`);
   t.equal(Number(next), writtenOrder.length + 1, 'the next number follows them');
+
+  // a linked event naming its recall only by the notice is still a report's: it is not corrected
+  const refused = await shop.event({ type: 'correction', correctsEventId: eventIdOfKey(written[0].event_id), reason: '撤回' });
+  t.equal(refused.status, 409, 'a report’s event stays as reported');
+  t.match(refused.body.detail, /reported to recall/);
+});
+
+t.test('an event far from any report, or declared in error, is not linked to one', async (t) => {
+  const world = await createWorld(t);
+  const farm = await world.party('farm');
+  const shop = await world.party('retailer');
+  const lot = await farm.commission(await farm.product('piece'), 10);
+  await world.handOver(farm, shop, lot, 6);
+  const recall = (await world.ok(farm.api.post('/recalls', { lotCodes: [lot], level: 2, reason: '标签错误', hazard: 'h' }))).id as string;
+  await world.ok(shop.api.post(`/recalls/${recall}/reports`, { lines: [{ lotCode: lot, destroyed: 2 }] }));
+  // the shop's own destructions citing the recall notice, not made by a report
+  const notice = [{ type: 'recall_notice', number: recall }];
+  const later = await world.ok(
+    shop.event({ type: 'destroy', reason: '变质', lines: [{ lotCode: lot, quantity: 1 }], referenceDocuments: notice }),
+  );
+  const corrected = await world.ok(
+    shop.event({ type: 'destroy', reason: '变质', lines: [{ lotCode: lot, quantity: 1 }], referenceDocuments: notice }),
+  );
+  await world.ok(shop.event({ type: 'correction', correctsEventId: corrected.event.id, reason: '录错了' }));
+  const { db } = world.database;
+  // the report stamped an hour after the first of them, the other declared in error
+  await queryRows(
+    db,
+    sql`update events set record_time = record_time - interval '1 hour' where payload->>'eventID' = ${later.event.id} or id = ${later.event.id}`,
+  );
+  await queryRows(db, sql`update events set payload = payload - 'recallId' where payload ? 'recallId'`);
+  await queryRows(db, sql`delete from recall_report_events`);
+  const [, , , , link] = migrationStatements('0048_recall_order_and_report_events.sql');
+  await queryRows(db, sql.raw(link));
+  const linked = await queryRows<{ event_id: string }>(db, sql`select event_id from recall_report_events`);
+  t.equal(linked.length, 1, 'only the report’s own destruction');
+  t.notOk(
+    linked.some((row) => [later.event.id, corrected.event.id].includes(eventIdOfKey(row.event_id))),
+    'neither the destruction an hour away nor the one declared in error',
+  );
 });

@@ -507,7 +507,9 @@ export function createEventWriterRepository() {
         recallId: string | null;
       }>(
         tx,
-        sql`select e.id, e.type, e.party_code as "partyCode", e.event_time as "eventTime", e.payload->>'recallId' as "recallId",
+        sql`select e.id, e.type, e.party_code as "partyCode", e.event_time as "eventTime",
+          coalesce(e.payload->>'recallId', (select r.recall_id from recall_report_events l join recall_reports r on r.id = l.report_id
+            where l.event_id = e.id)) as "recallId",
           (select c.id from events c where c.corrects_event_id = e.id limit 1) as "correctedBy"
         from events e where e.id = any(${texts(ids)}) and e.party_code = ${partyCode}
         order by array_position(${texts(ids)}, e.id) limit 1`,
