@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { actingParty, canReadLot, type Principal, privateScope, requirePartyRecord } from '../access/index.js';
 import type { Transact } from '../db/client.js';
-import { violatedUniqueConstraint } from '../db/errors.js';
+import { isConcurrencyFailure, violatedUniqueConstraint } from '../db/errors.js';
 import { createFairQueue } from '../db/job-queue.js';
 import { type ClaimOf, type JobLease, jobLease, LeaseLost } from '../db/leases.js';
 import type { CaptureProblem } from '../db/schema.js';
@@ -64,19 +64,28 @@ const CAPTURE_CONCURRENCY = 2;
 const storable = (text: string) => Buffer.from(text.replaceAll('\u0000', '\uFFFD'), 'utf8').toString('utf8');
 
 /**
- * Runs a capture's transaction again when it lost a race for an event's key: another request stored
- * an event under it after this one read it as free. Run again, it reads that event: its party's own
- * (a duplicate), or another party's (this party's event takes its party's key, which a third request
- * may take first). Each loss settles a key, so a few runs end it; past them the client sends it again.
+ * Runs a capture's transaction again when it lost a race: for an event's key (another request stored
+ * an event under it after this one read it as free; run again, it reads that event: its party's own,
+ * a duplicate, or another party's, and this party's event takes its party's key, which a third
+ * request may take first), or for rows PostgreSQL ended it over (a deadlock with a receipt or a recall
+ * opening taking them the other way round: nothing of the transaction was stored). Each loss settles
+ * a key or lets the other writer finish, so a few runs end it; past them the client sends it again.
  */
-const KEY_RACE_RUNS = 5;
-async function againOnKeyRace<T>(capture: () => Promise<T>): Promise<T> {
+const RACE_RUNS = 5;
+export async function againOnRace<T>(capture: () => Promise<T>): Promise<T> {
   for (let run = 1; ; run++) {
     try {
       return await capture();
     } catch (error) {
-      if (violatedUniqueConstraint(error) !== 'events_pkey') throw error;
-      if (run === KEY_RACE_RUNS) throw conflict('other requests stored events under the same eventIDs at the same time; send it again');
+      const keyRace = violatedUniqueConstraint(error) === 'events_pkey';
+      if (!keyRace && !isConcurrencyFailure(error)) throw error;
+      if (run === RACE_RUNS) {
+        throw conflict(
+          keyRace
+            ? 'other requests stored events under the same eventIDs at the same time; send it again'
+            : 'other requests changed the same rows at the same time; send it again',
+        );
+      }
     }
   }
 }
@@ -172,7 +181,7 @@ export function createEpcisService(deps: {
           // waiting requests and other jobs go first: PGlite answers in microtasks, so without it a
           // job would hold the event loop (and the database) to its end
           await nextTurn();
-          await againOnKeyRace(() =>
+          await againOnRace(() =>
             deps.transaction(async (tx) => {
               await update({}, tx);
               const outcomes = await captureEvents(tx, deps.capture, { ...input, events, onError: 'rollback' });
@@ -200,7 +209,7 @@ export function createEpcisService(deps: {
         const chunk = events.slice(start, start + PROCEED_CHUNK);
         // waiting requests and other jobs' statements go in between chunks (see above)
         await nextTurn();
-        counts = await againOnKeyRace(() =>
+        counts = await againOnRace(() =>
           deps.transaction(async (tx) => {
             await update({}, tx);
             const outcomes = await captureEvents(tx, deps.capture, { ...input, events: chunk, onError: 'proceed' });
@@ -520,7 +529,7 @@ export function createEpcisService(deps: {
       if (!validation.ok) throw badRequest(`invalid EPCIS event: ${validation.errors[0].message}`, toProblems(validation.errors));
       const record = event as Record<string, unknown>;
       try {
-        const [outcome] = await againOnKeyRace(() =>
+        const [outcome] = await againOnRace(() =>
           deps.transaction((tx) =>
             captureEvents(tx, deps.capture, { events: [record], context: record['@context'], party, onError: 'rollback' }),
           ),
