@@ -1,7 +1,9 @@
 // A shipment's state changes racing each other on PostgreSQL, whose pool runs them side by side
 // (PGlite runs one transaction at a time). The shipment's row is held by a transaction of the
 // test's own while the requests line up behind it, so they meet in the same order every run.
+
 import { sql } from 'drizzle-orm';
+import type { Test } from 'tap';
 import type { WriteRequest } from '../../src/events/writer/index.js';
 import { eventWriterOn } from '../fixtures/chain.js';
 import { holdLocked, waitBlockedBy, waitersReach } from '../fixtures/locks.js';
@@ -22,17 +24,25 @@ async function writeAlone(world: World, request: WriteRequest) {
   return outcome;
 }
 
+const onPostgres = { skip: postgresUp ? false : 'no PostgreSQL at DATABASE_URL or 127.0.0.1:5432 (PGlite runs one transaction at a time)' };
+
+/** A farm's shipment of two lots of ten pigs to a slaughterhouse, on PostgreSQL. */
+async function twoLotsShipped(t: Test) {
+  const world = await createWorld(t, 'postgres');
+  const farm = await world.party('farm');
+  const plant = await world.party('slaughterhouse');
+  const pigs = await farm.product('head');
+  const first = await farm.commission(pigs, 10);
+  const second = await farm.commission(pigs, 10);
+  const shipmentId = await farm.ship(plant, [{ lotCode: first }, { lotCode: second }]);
+  return { world, farm, plant, first, second, shipmentId };
+}
+
 t.test(
   'a ship event corrected while a part of its shipment is being received is refused once the receipt is in (PostgreSQL)',
-  { skip: postgresUp ? false : 'no PostgreSQL at DATABASE_URL or 127.0.0.1:5432 (PGlite runs one transaction at a time)' },
+  onPostgres,
   async (t) => {
-    const world = await createWorld(t, 'postgres');
-    const farm = await world.party('farm');
-    const plant = await world.party('slaughterhouse');
-    const pigs = await farm.product('head');
-    const first = await farm.commission(pigs, 10);
-    const second = await farm.commission(pigs, 10);
-    const shipmentId = await farm.ship(plant, [{ lotCode: first }, { lotCode: second }]);
+    const { world, farm, plant, first, shipmentId } = await twoLotsShipped(t);
     const [shipment] = (await world.regulator.get(`/shipments?partyCode=${farm.code}`)).body.items;
 
     const hold = await holdLocked(world, sql`select 1 from shipments where id = ${shipmentId} for update`);
@@ -56,55 +66,39 @@ t.test(
   },
 );
 
-t.test(
-  'a whole receipt behind a partial one takes only the lines still on their way (PostgreSQL)',
-  { skip: postgresUp ? false : 'no PostgreSQL at DATABASE_URL or 127.0.0.1:5432 (PGlite runs one transaction at a time)' },
-  async (t) => {
-    const world = await createWorld(t, 'postgres');
-    const farm = await world.party('farm');
-    const plant = await world.party('slaughterhouse');
-    const pigs = await farm.product('head');
-    const first = await farm.commission(pigs, 10);
-    const second = await farm.commission(pigs, 10);
-    const shipmentId = await farm.ship(plant, [{ lotCode: first }, { lotCode: second }]);
+t.test('a whole receipt behind a partial one takes only the lines still on their way (PostgreSQL)', onPostgres, async (t) => {
+  const { world, farm, plant, first, second, shipmentId } = await twoLotsShipped(t);
 
-    const hold = await holdLocked(world, sql`select 1 from shipments where id = ${shipmentId} for update`);
-    const part = writeAlone(world, {
-      actor: plant.code,
-      action: { type: 'receive', shipmentId, partial: true, lines: [{ lotCode: first, quantity: 10 }] },
-      context: { eventTime: at(500) },
-    });
-    await waitersReach(world, 1, part);
-    const rest = writeAlone(world, { actor: plant.code, action: { type: 'receive', shipmentId }, context: { eventTime: at(501) } });
-    await waitersReach(world, 2, rest);
-    hold.release();
-    await hold.done;
+  const hold = await holdLocked(world, sql`select 1 from shipments where id = ${shipmentId} for update`);
+  const part = writeAlone(world, {
+    actor: plant.code,
+    action: { type: 'receive', shipmentId, partial: true, lines: [{ lotCode: first, quantity: 10 }] },
+    context: { eventTime: at(500) },
+  });
+  await waitersReach(world, 1, part);
+  const rest = writeAlone(world, { actor: plant.code, action: { type: 'receive', shipmentId }, context: { eventTime: at(501) } });
+  await waitersReach(world, 2, rest);
+  hold.release();
+  await hold.done;
 
-    t.match(await part, { ok: true }, 'the partial receipt books in the first lot');
-    const whole = await rest;
-    t.match(whole, { ok: true }, 'the whole receipt books in what is left');
-    t.same(whole.ok ? whole.event.lots.map((lot) => lot.lotCode) : null, [second], 'it takes the second lot only');
-    const [after] = (await world.regulator.get(`/shipments?partyCode=${farm.code}`)).body.items;
-    t.equal(after.status, 'received', 'every line is in');
-    t.match(
-      (await world.regulator.get(`/lots/${first}`)).body.massBalance,
-      { produced: 10, onHand: 10, unaccounted: 0 },
-      'ten pigs, not twenty',
-    );
-  },
-);
+  t.match(await part, { ok: true }, 'the partial receipt books in the first lot');
+  const whole = await rest;
+  t.match(whole, { ok: true }, 'the whole receipt books in what is left');
+  t.same(whole.ok ? whole.event.lots.map((lot) => lot.lotCode) : null, [second], 'it takes the second lot only');
+  const [after] = (await world.regulator.get(`/shipments?partyCode=${farm.code}`)).body.items;
+  t.equal(after.status, 'received', 'every line is in');
+  t.match(
+    (await world.regulator.get(`/lots/${first}`)).body.massBalance,
+    { produced: 10, onHand: 10, unaccounted: 0 },
+    'ten pigs, not twenty',
+  );
+});
 
 t.test(
   'two partial receipts of the two lines of a shipment, one behind the other, leave it received (PostgreSQL)',
-  { skip: postgresUp ? false : 'no PostgreSQL at DATABASE_URL or 127.0.0.1:5432 (PGlite runs one transaction at a time)' },
+  onPostgres,
   async (t) => {
-    const world = await createWorld(t, 'postgres');
-    const farm = await world.party('farm');
-    const plant = await world.party('slaughterhouse');
-    const pigs = await farm.product('head');
-    const first = await farm.commission(pigs, 10);
-    const second = await farm.commission(pigs, 10);
-    const shipmentId = await farm.ship(plant, [{ lotCode: first }, { lotCode: second }]);
+    const { world, farm, plant, first, second, shipmentId } = await twoLotsShipped(t);
 
     const hold = await holdLocked(world, sql`select 1 from shipments where id = ${shipmentId} for update`);
     const receipt = (lotCode: string, hour: number) =>
@@ -129,7 +123,7 @@ t.test(
 
 t.test(
   'a recall opened upstream of a lot on its way, while the lot is being received: the lot stays recalled (PostgreSQL)',
-  { skip: postgresUp ? false : 'no PostgreSQL at DATABASE_URL or 127.0.0.1:5432 (PGlite runs one transaction at a time)' },
+  onPostgres,
   async (t) => {
     const world = await createWorld(t, 'postgres');
     const plant = await world.party('processor');
@@ -167,7 +161,7 @@ t.test(
 
 t.test(
   'a recall of a lot on its way, opened while the lot is being received: both are answered, neither is a 500 (PostgreSQL)',
-  { skip: postgresUp ? false : 'no PostgreSQL at DATABASE_URL or 127.0.0.1:5432 (PGlite runs one transaction at a time)' },
+  onPostgres,
   async (t) => {
     const world = await createWorld(t, 'postgres');
     const plant = await world.party('processor');
@@ -195,7 +189,7 @@ t.test(
 
 t.test(
   'a lot lost on its way, received at 0 while its shipper destroys what it kept: the lot ends destroyed, nothing of it in transit (PostgreSQL)',
-  { skip: postgresUp ? false : 'no PostgreSQL at DATABASE_URL or 127.0.0.1:5432 (PGlite runs one transaction at a time)' },
+  onPostgres,
   async (t) => {
     const world = await createWorld(t, 'postgres');
     const farm = await world.party('farm');
@@ -232,15 +226,9 @@ t.test(
 
 t.test(
   'a partial receipt locks only the lots it books in: another writer holding a line left on its way does not stop it (PostgreSQL)',
-  { skip: postgresUp ? false : 'no PostgreSQL at DATABASE_URL or 127.0.0.1:5432 (PGlite runs one transaction at a time)' },
+  onPostgres,
   async (t) => {
-    const world = await createWorld(t, 'postgres');
-    const farm = await world.party('farm');
-    const plant = await world.party('slaughterhouse');
-    const pigs = await farm.product('head');
-    const first = await farm.commission(pigs, 10);
-    const second = await farm.commission(pigs, 10);
-    const shipmentId = await farm.ship(plant, [{ lotCode: first }, { lotCode: second }]);
+    const { world, plant, first, second, shipmentId } = await twoLotsShipped(t);
 
     // the second lot, still on its way, is held as a writer of it (a receipt of another shipment
     // carrying it, waiting for a shipment this receipt's transaction takes next) would hold it
