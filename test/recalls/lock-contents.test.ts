@@ -4,7 +4,7 @@
 // waits. The recall then records its scope as it is once the other write is stored: a root case's
 // contents, and what was made of or packed with any lot of its scope.
 import { sql } from 'drizzle-orm';
-import { holdLocked, waitersReach } from '../fixtures/locks.js';
+import { holdLocked, meetInOrder, waitersReach } from '../fixtures/locks.js';
 import { createWorld, expectStatus, randomUscc, type World } from '../fixtures/world.js';
 import { client, postgresReachable } from '../helper.js';
 import { fileTest } from '../root.js';
@@ -39,20 +39,20 @@ t.test('a recall of a case opened while a lot is packed into it recalls that lot
     .createdLotCodes[0];
 
   // the packing locks the case and the lot, then waits to book the lot's loose stock
-  const stock = await holdStock(world, packedMeanwhile, plant.code, null);
-  const packing = plant.event({
-    type: 'aggregate',
-    parent: { containerCode: caseCode },
-    children: [{ lotCode: packedMeanwhile, quantity: 4 }],
-  });
-  await waitersReach(world, 1, packing);
-  const opened = regulator.post('/recalls', { lotCodes: [caseCode], level: 2, reason: '检出致病菌', hazard: '沙门氏菌' });
-  await waitersReach(world, 2, opened);
-  stock.release();
-  await stock.done;
+  const [packing, opened] = await meetInOrder(
+    world,
+    holdStock(world, packedMeanwhile, plant.code, null),
+    () =>
+      plant.event({
+        type: 'aggregate',
+        parent: { containerCode: caseCode },
+        children: [{ lotCode: packedMeanwhile, quantity: 4 }],
+      }),
+    () => regulator.post('/recalls', { lotCodes: [caseCode], level: 2, reason: '检出致病菌', hazard: '沙门氏菌' }),
+  );
 
-  expectStatus(t, await packing, 201, 'the packing is stored');
-  const recall = expectStatus(t, await opened, 201, 'the recall is opened').body;
+  expectStatus(t, packing, 201, 'the packing is stored');
+  const recall = expectStatus(t, opened, 201, 'the recall is opened').body;
   t.same(recall.scope, { lots: 2, containers: 1, items: 0 }, 'the case with both lots in it');
   t.equal((await plant.lot(packedMeanwhile)).status, 'recalled', 'the lot packed while the recall waited is recalled');
   t.equal((await plant.lot(packedBefore)).status, 'recalled');
@@ -74,16 +74,15 @@ t.test(
     await world.handOver(farm, plant, apples, 6);
     const caseCode = (await world.ok(plant.event({ type: 'aggregate', parent: {}, children: [{ lotCode: own }] }))).createdLotCodes[0];
 
-    const stock = await holdStock(world, apples, plant.code, null);
-    const packing = plant.event({ type: 'aggregate', parent: { containerCode: caseCode }, children: [{ lotCode: apples, quantity: 6 }] });
-    await waitersReach(world, 1, packing);
-    const opened = plant.api.post('/recalls', { lotCodes: [caseCode], level: 3, reason: '包装破损', hazard: '污染' });
-    await waitersReach(world, 2, opened);
-    stock.release();
-    await stock.done;
+    const [packing, opened] = await meetInOrder(
+      world,
+      holdStock(world, apples, plant.code, null),
+      () => plant.event({ type: 'aggregate', parent: { containerCode: caseCode }, children: [{ lotCode: apples, quantity: 6 }] }),
+      () => plant.api.post('/recalls', { lotCodes: [caseCode], level: 3, reason: '包装破损', hazard: '污染' }),
+    );
 
-    expectStatus(t, await packing, 201, 'the packing is stored');
-    const refused = expectStatus(t, await opened, 403, 'the plant does not recall its case, which now holds the farm’s apples');
+    expectStatus(t, packing, 201, 'the packing is stored');
+    const refused = expectStatus(t, opened, 403, 'the plant does not recall its case, which now holds the farm’s apples');
     t.match(refused.body, {
       detail: `only a regulator or the owner of lot ${apples} may recall ${caseCode}, which holds it`,
       errors: [{ pointer: '/lotCodes/0' }],
@@ -141,16 +140,15 @@ t.test(
     ).createdLotCodes[0];
 
     // the unpacking locks the case and its lots, then waits to book the lot out of the case
-    const stock = await holdStock(world, takenOut, plant.code, caseCode);
-    const unpacking = plant.event({ type: 'disaggregate', parentCode: caseCode, children: [takenOut] });
-    await waitersReach(world, 1, unpacking);
-    const opened = regulator.post('/recalls', { lotCodes: [caseCode], level: 2, reason: '检出致病菌', hazard: '沙门氏菌' });
-    await waitersReach(world, 2, opened);
-    stock.release();
-    await stock.done;
+    const [unpacking, opened] = await meetInOrder(
+      world,
+      holdStock(world, takenOut, plant.code, caseCode),
+      () => plant.event({ type: 'disaggregate', parentCode: caseCode, children: [takenOut] }),
+      () => regulator.post('/recalls', { lotCodes: [caseCode], level: 2, reason: '检出致病菌', hazard: '沙门氏菌' }),
+    );
 
-    expectStatus(t, await unpacking, 201, 'the unpacking is stored');
-    const recall = expectStatus(t, await opened, 201, 'the recall is opened').body;
+    expectStatus(t, unpacking, 201, 'the unpacking is stored');
+    const recall = expectStatus(t, opened, 201, 'the recall is opened').body;
     t.same(recall.scope, { lots: 1, containers: 1, items: 0 }, 'the case and the lot left in it');
     t.equal((await plant.lot(stays)).status, 'recalled');
     t.equal((await plant.lot(takenOut)).status, 'active', 'the lot taken out before the recall was stored is not recalled');
@@ -195,20 +193,20 @@ t.test('a recall opened while a lot of its scope is transformed recalls what the
   const [bacon] = await plant.transform([{ lotCode: pork, quantity: 6 }], [{ productCode: kg, quantity: 4 }]);
 
   // the transformation of the bacon (in the recall's scope, not its root) locks it, then waits to book its stock
-  const stock = await holdStock(world, bacon, plant.code, null);
-  const smoking = plant.event({
-    type: 'transform',
-    inputs: [{ lotCode: bacon, quantity: 2 }],
-    outputs: [{ productCode: kg, quantity: 1 }],
-  });
-  await waitersReach(world, 1, smoking);
-  const opened = regulator.post('/recalls', { lotCodes: [pork], level: 1, reason: '非洲猪瘟', hazard: 'ASFV' });
-  await waitersReach(world, 2, opened);
-  stock.release();
-  await stock.done;
+  const [smoking, opened] = await meetInOrder(
+    world,
+    holdStock(world, bacon, plant.code, null),
+    () =>
+      plant.event({
+        type: 'transform',
+        inputs: [{ lotCode: bacon, quantity: 2 }],
+        outputs: [{ productCode: kg, quantity: 1 }],
+      }),
+    () => regulator.post('/recalls', { lotCodes: [pork], level: 1, reason: '非洲猪瘟', hazard: 'ASFV' }),
+  );
 
-  const [smoked] = expectStatus(t, await smoking, 201, 'the transformation is stored').body.createdLotCodes;
-  const recall = expectStatus(t, await opened, 201, 'the recall is opened').body;
+  const [smoked] = expectStatus(t, smoking, 201, 'the transformation is stored').body.createdLotCodes;
+  const recall = expectStatus(t, opened, 201, 'the recall is opened').body;
   t.same(recall.scope, { lots: 3, containers: 0, items: 0 }, 'the pork, the bacon and what was made of the bacon meanwhile');
   t.equal((await plant.lot(smoked)).status, 'recalled', 'the lot made while the recall waited is recalled');
   expectStatus(t, await plant.event({ type: 'sell', lines: [{ lotCode: smoked, quantity: 1 }] }), 422, 'and not sold');
@@ -222,16 +220,15 @@ t.test('a recall opened while a lot of its scope is packed into a new case recal
   const pork = await plant.commission(kg, 10);
   const [bacon] = await plant.transform([{ lotCode: pork, quantity: 6 }], [{ productCode: kg, quantity: 4 }]);
 
-  const stock = await holdStock(world, bacon, plant.code, null);
-  const packing = plant.event({ type: 'aggregate', parent: {}, children: [{ lotCode: bacon, quantity: 2 }] });
-  await waitersReach(world, 1, packing);
-  const opened = regulator.post('/recalls', { lotCodes: [pork], level: 1, reason: '非洲猪瘟', hazard: 'ASFV' });
-  await waitersReach(world, 2, opened);
-  stock.release();
-  await stock.done;
+  const [packing, opened] = await meetInOrder(
+    world,
+    holdStock(world, bacon, plant.code, null),
+    () => plant.event({ type: 'aggregate', parent: {}, children: [{ lotCode: bacon, quantity: 2 }] }),
+    () => regulator.post('/recalls', { lotCodes: [pork], level: 1, reason: '非洲猪瘟', hazard: 'ASFV' }),
+  );
 
-  const [caseCode] = expectStatus(t, await packing, 201, 'the packing is stored').body.createdLotCodes;
-  const recall = expectStatus(t, await opened, 201, 'the recall is opened').body;
+  const [caseCode] = expectStatus(t, packing, 201, 'the packing is stored').body.createdLotCodes;
+  const recall = expectStatus(t, opened, 201, 'the recall is opened').body;
   t.same(recall.scope, { lots: 2, containers: 1, items: 0 }, 'the pork, the bacon and the case it was packed in meanwhile');
   t.equal((await plant.lot(caseCode)).status, 'recalled');
 });
@@ -248,16 +245,15 @@ t.test('a recall opened while a lot of its scope is unpacked from a case leaves 
     .createdLotCodes[0];
 
   // the unpacking locks the case and the bacon, then waits to book the bacon out of the case
-  const stock = await holdStock(world, bacon, plant.code, caseCode);
-  const unpacking = plant.event({ type: 'disaggregate', parentCode: caseCode, children: [bacon] });
-  await waitersReach(world, 1, unpacking);
-  const opened = regulator.post('/recalls', { lotCodes: [pork], level: 1, reason: '非洲猪瘟', hazard: 'ASFV' });
-  await waitersReach(world, 2, opened);
-  stock.release();
-  await stock.done;
+  const [unpacking, opened] = await meetInOrder(
+    world,
+    holdStock(world, bacon, plant.code, caseCode),
+    () => plant.event({ type: 'disaggregate', parentCode: caseCode, children: [bacon] }),
+    () => regulator.post('/recalls', { lotCodes: [pork], level: 1, reason: '非洲猪瘟', hazard: 'ASFV' }),
+  );
 
-  expectStatus(t, await unpacking, 201, 'the unpacking is stored');
-  const recall = expectStatus(t, await opened, 201, 'the recall is opened').body;
+  expectStatus(t, unpacking, 201, 'the unpacking is stored');
+  const recall = expectStatus(t, opened, 201, 'the recall is opened').body;
   t.same(recall.scope, { lots: 2, containers: 0, items: 0 }, 'the pork and the bacon, not the case emptied meanwhile');
   t.equal((await plant.lot(caseCode)).status, 'active');
   expectStatus(t, await plant.event({ type: 'ship', toPartyCode: shop.code, lines: [{ lotCode: caseCode }] }), 201, 'the case is shipped');
