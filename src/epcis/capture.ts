@@ -37,7 +37,7 @@ import { normaliseTagValues, TAG_ENCODINGS_FIELD, type TagEncoding, withoutTagEn
 import { cited } from './validation/messages.js';
 
 export type CaptureDeps = {
-  writer: Pick<EventWriter, 'write' | 'correct'>;
+  writer: Pick<EventWriter, 'write' | 'correct' | 'lockAhead'>;
   identifiers: Pick<IdentifierService, 'parse' | 'findMany'>;
   epcis: Pick<EpcisRepository, 'storedEvents' | 'transformationMembers' | 'openShipmentsTo'>;
   products: Pick<ProductsRepository, 'findByGtins'>;
@@ -190,6 +190,18 @@ export async function captureEvents(
   // an event declared in error ends what one write takes: its declaration is applied (and the
   // writer reads the world again) before the events after it. So does size (see OBJECTS_PER_WRITE).
   const declared = new Set(declarations);
+  // taken in several calls, the writer's locks are all taken first, in the order one write takes
+  // them (shipments, then lots): a later call's shipments taken after an earlier call's lots could
+  // deadlock with a receipt or a recall opening taking both the other way round
+  const objectCount = requests.reduce((sum, request) => sum + (request.captured?.links.length ?? 0) + 1, 0);
+  if (declarations.length > 0 || objectCount >= OBJECTS_PER_WRITE) {
+    const storedBefore = declarations.filter((index) => outcomes[index]?.status === 'duplicate');
+    await deps.writer.lockAhead(
+      tx,
+      requests,
+      storedBefore.map((index) => ({ actor: party, ids: partyEventKeys(ids[index], party) })),
+    );
+  }
   let start = 0;
   let objects = 0;
   for (const [position, index] of toWrite.entries()) {

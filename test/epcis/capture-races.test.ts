@@ -1,8 +1,29 @@
-// A capture's transaction lost to a concurrent writer is run again (nothing of it was stored).
+// A capture's transaction lost to a concurrent writer is run again (nothing of it was stored); a
+// capture of several events takes its locks up front, so it does not lose one to a receipt or a
+// recall opening taking the same rows (on PostgreSQL, whose pool runs them side by side).
+import { sql } from 'drizzle-orm';
+import { isConcurrencyFailure } from '../../src/db/errors.js';
 import { againOnRace } from '../../src/epcis/service.js';
+import { epcisRequests } from '../fixtures/epcis.js';
+import { holdLocked, waitBlockedBy, waitersReach } from '../fixtures/locks.js';
+import { createWorld, expectStatus, type World } from '../fixtures/world.js';
+import { client, postgresReachable, TEST_BASE_URL } from '../helper.js';
 import { fileTest } from '../root.js';
 
 const t = fileTest();
+const postgresUp = await postgresReachable();
+
+const day = (n: number) => ({ eventTime: `2026-03-0${n}T08:00:00+08:00`, eventTimeZoneOffset: '+08:00' });
+/** An ObjectEvent commissioning `quantity` kg of a lot class on a day. */
+const commissioned = (epcClass: string, quantity: number, n: number) => ({
+  type: 'ObjectEvent',
+  ...day(n),
+  action: 'ADD',
+  bizStep: 'commissioning',
+  quantityList: [{ epcClass, quantity, uom: 'KGM' }],
+});
+const MEAT = 'https://id.gs1.org/01/06901234000016/10/MEAT-1';
+const CURED = 'https://id.gs1.org/01/06901234000023/10/CURED-1';
 
 const failure = (fields: object) => Object.assign(new Error('statement failed'), { cause: Object.assign(new Error('driver'), fields) });
 
@@ -37,3 +58,93 @@ t.test('a capture ended by a deadlock or a lost eventID race runs again; other f
   );
   t.equal(others, 1, 'another failure is not run again');
 });
+
+/**
+ * Counts the app's transactions PostgreSQL ended over a deadlock: each is run through the database's
+ * `transaction`, which the test wraps (a capture's rerun leaves no other trace).
+ */
+function countDeadlocks(world: World) {
+  const db = world.database.db as unknown as { transaction: (...args: unknown[]) => Promise<unknown> };
+  const transaction = db.transaction.bind(db);
+  const counted = { deadlocks: 0 };
+  db.transaction = async (...args: unknown[]) => {
+    try {
+      return await transaction(...args);
+    } catch (error) {
+      if (isConcurrencyFailure(error)) counted.deadlocks += 1;
+      throw error;
+    }
+  };
+  return counted;
+}
+
+t.test(
+  'a capture whose declared event takes a lot before its receipt takes the shipment meets a recall opening of both without a deadlock (PostgreSQL)',
+  { skip: postgresUp ? false : 'no PostgreSQL at DATABASE_URL or 127.0.0.1:5432 (PGlite runs one transaction at a time)' },
+  async (t) => {
+    const world = await createWorld(t, 'postgres');
+    const plant = await world.party('processor');
+    const store = await world.party('processor');
+    const bureau = await world.party('regulator');
+    const regulator = client(world.app, (await world.ok(world.admin.post('/api-keys', { role: 'regulator', partyCode: bureau.code }))).key);
+    const { capture } = epcisRequests(world);
+    const lotOf = async (uri: string) =>
+      (await world.regulator.get(`/trace/${encodeURIComponent(uri)}?depth=0`)).body.query.lotCodes[0] as string;
+    t.match(
+      await capture(plant.key, [
+        commissioned(MEAT, 100, 1),
+        {
+          type: 'ObjectEvent',
+          ...day(2),
+          action: 'OBSERVE',
+          bizStep: 'shipping',
+          quantityList: [{ epcClass: MEAT, quantity: 10, uom: 'KGM' }],
+          destinationList: [{ type: 'owning_party', destination: `${TEST_BASE_URL}/parties/${store.code}` }],
+        },
+      ]),
+      { success: true },
+      'the plant ships 10 kg of its meat to the store',
+    );
+    t.match(await capture(store.key, [commissioned(CURED, 10, 1)]), { success: true }, 'the store makes a lot of its own');
+    const [meat, cured] = [await lotOf(MEAT), await lotOf(CURED)];
+    const [shipment] = (await world.regulator.get(`/shipments?partyCode=${plant.code}`)).body.items;
+    const deadlocks = countDeadlocks(world);
+
+    // the recall locks the shipment carrying the meat before the two lots: it waits for it first
+    const hold = await holdLocked(world, sql`select 1 from shipments where id = ${shipment.id} for update`);
+    const opened = regulator.post('/recalls', { lotCodes: [meat, cured], level: 1, reason: '检出致病菌', hazard: '沙门氏菌' });
+    await waitBlockedBy(world, hold.pid, opened);
+    // the store's document: a sighting of its lot declared in error, then the receipt of the meat,
+    // whose shipment it waits for behind the recall
+    const stored = capture(store.key, [
+      {
+        type: 'ObjectEvent',
+        ...day(3),
+        action: 'OBSERVE',
+        bizStep: 'inspecting',
+        quantityList: [{ epcClass: CURED, quantity: 10, uom: 'KGM' }],
+        errorDeclaration: { declarationTime: '2026-03-04T00:00:00Z', reason: 'incorrect_data' },
+      },
+      {
+        type: 'ObjectEvent',
+        ...day(3),
+        action: 'OBSERVE',
+        bizStep: 'receiving',
+        quantityList: [{ epcClass: MEAT, quantity: 10, uom: 'KGM' }],
+      },
+    ]);
+    await waitersReach(world, 2, stored);
+    hold.release();
+    await hold.done;
+
+    expectStatus(t, await opened, 201, 'the recall is opened');
+    t.match(await stored, { success: true, captured: 2 }, 'the document is captured');
+    t.equal(deadlocks.deadlocks, 0, 'no transaction was ended over a deadlock (the capture ran once)');
+    t.equal((await world.regulator.get(`/lots/${meat}`)).body.status, 'recalled', 'the meat is recalled');
+    t.match(
+      (await world.regulator.get(`/shipments?partyCode=${plant.code}`)).body.items,
+      [{ id: shipment.id, status: 'received' }],
+      'the store received it',
+    );
+  },
+);

@@ -287,6 +287,34 @@ export function createEventWriter(deps: {
     throw keptChanging();
   }
 
+  /**
+   * For a caller that writes in several calls in one transaction (an EPCIS capture's parts, and the
+   * declarations of error between them): takes up front everything those calls lock, in the order one
+   * write takes it — the acting parties' audit chains, then in one statement the shipments the requests
+   * receive, those the corrected events opened or closed and the open ones carrying any lot they name,
+   * then all those lots (with what is packed in the containers among them) in code order — so that no
+   * call waits for a shipment while holding the lots of one before it: a receipt or a recall opening
+   * taking both the other way round would deadlock with it. The calls then find them held. `corrected`:
+   * events stored before that the caller declares in error, each by the forms its id may be stored in.
+   */
+  async function lockAhead(tx: Db, requests: WriteRequest[], corrected: { actor: string; ids: string[] }[] = []) {
+    if (requests.length === 0 && corrected.length === 0) return;
+    await repository.lockAuditHeads(tx, [...requests.map((request) => request.actor), ...corrected.map(({ actor }) => actor)]);
+    const { refs, named } = await namedBy(tx, requests);
+    const reach = await repository.eventsReach(tx, corrected);
+    const read = new WorldState();
+    const received = [...refs.flatMap((ref) => ref.shipments), ...reach.shipmentIds];
+    for (const shipment of await repository.shipments(tx, received, [...named, ...reach.lotCodes]))
+      read.shipments.set(shipment.id, shipment);
+    const codes = [...named, ...lotsReceivedBy(refs, read), ...reach.lotCodes];
+    // the containers a hold's lots and an unpacked container lie in, as load locks them
+    const above = refs.flatMap(({ request: { action }, lots }) =>
+      action.type === 'hold' ? lots : action.type === 'disaggregate' ? [action.parentCode] : [],
+    );
+    for (const { parentCode } of await repository.containersAbove(tx, [...above, ...reach.packedInto])) codes.push(parentCode);
+    await lotsLocked(tx, codes);
+  }
+
   /** The lots the receipts among these requests book in (see lotsBookedIn), from their shipments as read. */
   function lotsReceivedBy(refs: { request: WriteRequest }[], state: WorldState): string[] {
     return refs.flatMap(({ request: { action } }) => {
@@ -489,7 +517,7 @@ export function createEventWriter(deps: {
     return { record, draft, shipmentId: result.shipmentId ?? null };
   }
 
-  return { write, correct, readLocked };
+  return { write, correct, readLocked, lockAhead };
 
   /**
    * Checks and stores the requests inside `tx`, in order. With `rollback` the first rejected

@@ -595,6 +595,34 @@ export function createEventWriterRepository() {
       };
     },
 
+    /**
+     * What declaring stored events in error will lock (see the writer's lockAhead), read without
+     * locking: the shipments each opened or closed (a receipt in parts names itself on its lines), the
+     * lots it moved or linked and those on the lines of those shipments (which a reversal may reopen),
+     * and the containers it packed into. Each event is the party's own stored under one of its `ids`.
+     */
+    async eventsReach(tx: Db, events: { actor: string; ids: string[] }[]) {
+      const none = { shipmentIds: [] as string[], lotCodes: [] as string[], packedInto: [] as string[] };
+      if (events.length === 0) return none;
+      const pairs = events.flatMap(({ actor, ids }) => ids.map((id) => ({ actor, id })));
+      const [row] = await queryRows<{ shipmentIds: string[]; lotCodes: string[]; packedInto: string[] }>(
+        tx,
+        sql`with target as materialized (select e.id from events e
+          join unnest(${texts(pairs.map((pair) => pair.id))}, ${texts(pairs.map((pair) => pair.actor))}) as v(id, party_code)
+            on e.id = v.id and e.party_code = v.party_code),
+        shipped as materialized (select s.id from shipments s where s.ship_event_id = any(array(select id from target))
+          or s.receive_event_id = any(array(select id from target))
+          or s.id = any(array(select l.shipment_id from shipment_lines l where l.receive_event_id = any(array(select id from target)))))
+        select array(select id from shipped) as "shipmentIds",
+          array(select lot_code from lot_movements where event_id = any(array(select id from target))
+            union select lot_code from event_lots where event_id = any(array(select id from target))
+            union select lot_code from shipment_lines where shipment_id = any(array(select id from shipped))) as "lotCodes",
+          array(select distinct container_code from lot_movements
+            where event_id = any(array(select id from target)) and kind = 'pack' and container_code is not null) as "packedInto"`,
+      );
+      return row ?? none;
+    },
+
     /** Takes a corrected event's effects out of the world: its lots voided, its edges out of every trace, its shipment undone. */
     async reverse(
       tx: Db,
