@@ -665,12 +665,21 @@ export function createEventWriter(deps: {
     const packedInto = new Set(facts.movements.flatMap((row) => (row.kind === 'pack' && row.containerCode ? [row.containerCode] : [])));
     // and out of the containers that one lies in
     for (const { parentCode } of await repository.containersAbove(tx, [...packedInto])) packedInto.add(parentCode);
-    // and the lots a replacement receipt books in, which it locks (locked above, the shipment is read as it stands)
+    // and the lots a replacement receipt books in, which it locks (held since correctionFacts, the
+    // shipment is read as it stands, not locked again: a shipment committed meanwhile would be locked
+    // out of id order), with those of the lines the reversal puts back on their way
     const receiving = replacing?.refs.flatMap((ref) => ref.shipments) ?? [];
     const read = new WorldState();
-    for (const shipment of await repository.shipments(tx, receiving, [])) read.shipments.set(shipment.id, shipment);
+    for (const shipment of await repository.heldShipments(tx, receiving)) read.shipments.set(shipment.id, shipment);
     const carried = lotsReceivedBy(replacing?.refs ?? [], read);
-    const locked = await lotsLocked(tx, [...moved, ...facts.linkedLots, ...packedInto, ...(replacing?.named ?? []), ...carried]);
+    const locked = await lotsLocked(tx, [
+      ...moved,
+      ...facts.linkedLots,
+      ...packedInto,
+      ...(replacing?.named ?? []),
+      ...carried,
+      ...facts.reopenedLots,
+    ]);
     const heldContainer = locked.find((lot) => packedInto.has(lot.code) && lot.hold);
     if (heldContainer?.hold) {
       throw conflict(

@@ -203,6 +203,48 @@ async function lockShipments(tx: Db, ids: string[], lotCodes: string[]): Promise
   return rows.map((row) => row.id);
 }
 
+/** Shipments by id, with all their lines in order, as they stand (no lock is taken). */
+async function readShipments(tx: Db, ids: string[]): Promise<ShipmentView[]> {
+  if (ids.length === 0) return [];
+  const rows = await queryRows<{
+    id: string;
+    shipEventId: string;
+    fromPartyCode: string;
+    toPartyCode: string;
+    toLocationCode: string | null;
+    status: string;
+    shippedAt: Date | string;
+    lines: {
+      lotCode: string;
+      containerCode: string | null;
+      quantity: string;
+      receivedQuantity: string | null;
+      receiveEventId: string | null;
+    }[];
+  }>(
+    tx,
+    sql`select s.id, s.ship_event_id as "shipEventId", s.from_party_code as "fromPartyCode", s.to_party_code as "toPartyCode",
+        s.to_location_code as "toLocationCode", s.status, s.shipped_at as "shippedAt",
+        (select coalesce(json_agg(json_build_object('lotCode', l.lot_code, 'containerCode', l.container_code,
+           'quantity', l.quantity::text, 'receivedQuantity', l.received_quantity::text, 'receiveEventId', l.receive_event_id)
+           order by l.position), '[]')
+           from shipment_lines l where l.shipment_id = s.id) as lines
+      from shipments s where s.id = any(${texts(ids)})
+      order by s.id`,
+  );
+  return rows.map((row) => ({
+    ...row,
+    shippedAt: new Date(row.shippedAt),
+    lines: row.lines.map((line) => ({
+      lotCode: line.lotCode,
+      containerCode: line.containerCode,
+      quantity: Number(line.quantity),
+      receivedQuantity: line.receivedQuantity === null ? null : Number(line.receivedQuantity),
+      receiveEventId: line.receiveEventId,
+    })),
+  }));
+}
+
 export function createEventWriterRepository() {
   return {
     /** The audit chains of the acting parties, locked before any lot (always in this order: no deadlock). */
@@ -356,48 +398,13 @@ export function createEventWriterRepository() {
      * then read.
      */
     async shipments(tx: Db, ids: string[], lotCodes: string[]): Promise<ShipmentView[]> {
-      const locked = await lockShipments(tx, ids, lotCodes);
-      if (locked.length === 0) return [];
       // read once locked, in a statement of its own: the locking one read the lines as they were when
       // it began, before a receipt or a correction it waited for was committed
-      const rows = await queryRows<{
-        id: string;
-        shipEventId: string;
-        fromPartyCode: string;
-        toPartyCode: string;
-        toLocationCode: string | null;
-        status: string;
-        shippedAt: Date | string;
-        lines: {
-          lotCode: string;
-          containerCode: string | null;
-          quantity: string;
-          receivedQuantity: string | null;
-          receiveEventId: string | null;
-        }[];
-      }>(
-        tx,
-        sql`select s.id, s.ship_event_id as "shipEventId", s.from_party_code as "fromPartyCode", s.to_party_code as "toPartyCode",
-          s.to_location_code as "toLocationCode", s.status, s.shipped_at as "shippedAt",
-          (select coalesce(json_agg(json_build_object('lotCode', l.lot_code, 'containerCode', l.container_code,
-             'quantity', l.quantity::text, 'receivedQuantity', l.received_quantity::text, 'receiveEventId', l.receive_event_id)
-             order by l.position), '[]')
-             from shipment_lines l where l.shipment_id = s.id) as lines
-        from shipments s where s.id = any(${texts(locked)})
-        order by s.id`,
-      );
-      return rows.map((row) => ({
-        ...row,
-        shippedAt: new Date(row.shippedAt),
-        lines: row.lines.map((line) => ({
-          lotCode: line.lotCode,
-          containerCode: line.containerCode,
-          quantity: Number(line.quantity),
-          receivedQuantity: line.receivedQuantity === null ? null : Number(line.receivedQuantity),
-          receiveEventId: line.receiveEventId,
-        })),
-      }));
+      return readShipments(tx, await lockShipments(tx, ids, lotCodes));
     },
+
+    /** Shipments by id with all their lines, read without locking them: for a caller that already holds them. */
+    heldShipments: readShipments,
 
     /**
      * The parties, locations and products a batch names, and which of its lot numbers (per
@@ -556,6 +563,14 @@ export function createEventWriterRepository() {
       // probed by id from arrays, the event's columns by their indexes: `id in (select …)` beside `or`
       // is no index condition, and every correction read every shipment and line
       const receivedInParts = sql`array(select l.shipment_id from shipment_lines l where l.receive_event_id = ${targetId})`;
+      // the lines a reversal of a receipt puts back on their way: its own, and those of its shipments
+      // stored with no receipt (before receipts were recorded per line), whose lots the replacement may
+      // book in. The open shipments carrying them are locked here too, not by the replacement after the lots
+      const reopenedLines = sql`shipment_lines l where l.quantity > 0
+        and l.shipment_id = any(array(select s.id from shipments s where s.receive_event_id = ${targetId}) || ${receivedInParts})
+        and (l.receive_event_id = ${targetId} or l.receive_event_id is null)`;
+      // every shipment the correction and its replacement take, in this one statement: one taken by a
+      // later statement (a shipment committed meanwhile) would come out of id order, after the lots
       const locked = await queryRows<{ id: string; ofTarget: boolean }>(
         tx,
         sql`select s.id, (s.ship_event_id = ${targetId} or s.receive_event_id = ${targetId} or s.id = any(${receivedInParts})) as "ofTarget"
@@ -564,9 +579,11 @@ export function createEventWriterRepository() {
           or s.id = any(${receivedInParts})
           or s.id = any(${texts(also.shipmentIds)})
           or (s.status = 'open' and s.id = any(array(select shipment_id from shipment_lines where quantity > 0 and lot_code = any(${texts(lotCodes)}
-         || array(select lot_code from shipment_lines where shipment_id = any(${texts(also.shipmentIds)}) and quantity > 0 and received_quantity is null)))))
+         || array(select lot_code from shipment_lines where shipment_id = any(${texts(also.shipmentIds)}) and quantity > 0 and received_quantity is null)
+         || array(select l.lot_code from ${reopenedLines})))))
         order by s.id for update of s`,
       );
+      const reopenedLots = await queryRows<{ lotCode: string }>(tx, sql`select distinct l.lot_code as "lotCode" from ${reopenedLines}`);
       // read once locked, in a statement of its own: the locking one read the lines as they were when
       // it began, before a receipt it waited for was committed
       const shipments = await queryRows<{ id: string; status: string; byShipping: boolean; partlyReceived: boolean }>(
@@ -585,6 +602,7 @@ export function createEventWriterRepository() {
         })),
         shipments,
         linkedLots: linked.map((row) => row.lotCode),
+        reopenedLots: reopenedLots.map((row) => row.lotCode),
         madeLots: linked
           .filter((row) => row.makes)
           .map((row) => ({

@@ -1,0 +1,105 @@
+// A correction whose replacement is a receipt, racing a recall opening over the open shipments and
+// lots it reaches, on PostgreSQL (PGlite runs one transaction at a time). A lot the correction locks
+// is held by a transaction of the test's own while the recall lines up behind the correction, so
+// they meet in the same order every run: the correction must hold every shipment it will take before
+// it waits for a lot, or the two deadlock.
+import { sql } from 'drizzle-orm';
+import { queryRows } from '../../src/db/client.js';
+import { holdLocked, waitBlockedBy, waitersReach } from '../fixtures/locks.js';
+import { at, createWorld, expectStatus, type World } from '../fixtures/world.js';
+import { client, postgresReachable } from '../helper.js';
+import { fileTest } from '../root.js';
+
+const t = fileTest();
+const postgresUp = await postgresReachable();
+const onPostgres = { skip: postgresUp ? false : 'no PostgreSQL at DATABASE_URL or 127.0.0.1:5432 (PGlite runs one transaction at a time)' };
+
+async function regulatorOf(world: World) {
+  const bureau = await world.party('regulator');
+  return client(world.app, (await world.ok(world.admin.post('/api-keys', { role: 'regulator', partyCode: bureau.code }))).key);
+}
+
+t.test(
+  'a correction whose replacement receives a shipment, a lot of which is also on another open shipment, meets a recall of that lot without a deadlock (PostgreSQL)',
+  onPostgres,
+  async (t) => {
+    const world = await createWorld(t, 'postgres');
+    const farm = await world.party('farm');
+    const plant = await world.party('processor');
+    const regulator = await regulatorOf(world);
+    const pigs = await farm.product('head');
+    const first = await farm.commission(pigs, 10);
+    const other = await farm.commission(pigs, 20);
+    const receipt = await plant.receive(await farm.ship(plant, [{ lotCode: first }]));
+    // two shipments of the other lot: the replacement receives the later in id order, the recall takes the earlier first
+    const [earlier, later] = [
+      await farm.ship(plant, [{ lotCode: other, quantity: 10 }]),
+      await farm.ship(plant, [{ lotCode: other, quantity: 10 }]),
+    ].sort();
+
+    // the correction locks its shipments, then waits for the other lot (booked in by its replacement)
+    const hold = await holdLocked(world, sql`select 1 from lots where code = ${other} for update`);
+    const correction = plant.event({
+      type: 'correction',
+      correctsEventId: receipt.event.id,
+      reason: '收错了车',
+      replacement: { type: 'receive', eventTime: at(500), shipmentId: later },
+    });
+    await waitBlockedBy(world, hold.pid, correction);
+    // the recall of the other lot locks the open shipments carrying it, the earlier first
+    const opened = regulator.post('/recalls', { lotCodes: [other], level: 1, reason: '检出致病菌', hazard: '非洲猪瘟' });
+    await waitersReach(world, 2, opened);
+    hold.release();
+    await hold.done;
+
+    expectStatus(t, await correction, 201, 'the correction and its replacement receipt are stored');
+    expectStatus(t, await opened, 201, 'the recall is opened');
+    const shipments = (await world.regulator.get(`/shipments?partyCode=${farm.code}`)).body.items as { id: string; status: string }[];
+    t.match(Object.fromEntries(shipments.map((s) => [s.id, s.status])), { [later]: 'received', [earlier]: 'open' });
+    t.equal((await world.regulator.get(`/lots/${other}`)).body.status, 'recalled', 'the other lot is recalled');
+  },
+);
+
+t.test(
+  'a correction of a receipt whose shipment lines carry no receipt (stored before lines did) meets a recall of a lot the reversal puts back on its way without a deadlock (PostgreSQL)',
+  onPostgres,
+  async (t) => {
+    const world = await createWorld(t, 'postgres');
+    const farm = await world.party('farm');
+    const plant = await world.party('processor');
+    const regulator = await regulatorOf(world);
+    const pigs = await farm.product('head');
+    const first = await farm.commission(pigs, 10);
+    const other = await farm.commission(pigs, 20);
+    const shipmentId = await farm.ship(plant, [{ lotCode: first }, { lotCode: other, quantity: 10 }]);
+    expectStatus(
+      t,
+      await plant.event({ type: 'receive', shipmentId, partial: true, lines: [{ lotCode: other, quantity: 10 }] }),
+      201,
+      'the plant receives the other lot first',
+    );
+    const receipt = await plant.receive(shipmentId);
+    // as a database written before receipts were recorded per line holds them
+    await queryRows(world.database.db, sql`update shipment_lines set receive_event_id = null where shipment_id = ${shipmentId}`);
+    // more of the other lot on its way on another shipment
+    await farm.ship(plant, [{ lotCode: other, quantity: 10 }]);
+
+    // the correction locks its shipments, then waits for the first lot
+    const hold = await holdLocked(world, sql`select 1 from lots where code = ${first} for update`);
+    const correction = plant.event({
+      type: 'correction',
+      correctsEventId: receipt.event.id,
+      reason: '时间记错了',
+      replacement: { type: 'receive', eventTime: receipt.event.eventTime, shipmentId },
+    });
+    await waitBlockedBy(world, hold.pid, correction);
+    // the recall locks the open shipment carrying the other lot, then waits for the lots
+    const opened = regulator.post('/recalls', { lotCodes: [first, other], level: 1, reason: '检出致病菌', hazard: '非洲猪瘟' });
+    await waitersReach(world, 2, opened);
+    hold.release();
+    await hold.done;
+
+    expectStatus(t, await correction, 201, 'the correction and its replacement receipt are stored');
+    expectStatus(t, await opened, 201, 'the recall is opened');
+  },
+);
