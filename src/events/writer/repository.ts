@@ -180,7 +180,8 @@ async function lockWithContents(tx: Db, named: string[], marked: string[]): Prom
 }
 
 /**
- * Locks the shipments named by id and the open ones carrying some of any of the lots, or of the lots
+ * Locks the shipments named by id and the open ones carrying some of any of the lots (or of what is
+ * packed, however deeply, in the containers among them, which a write of the container books too), or of the lots
  * still on their way on those named (which a receipt of one may book in, and whose status follows
  * from every shipment carrying them: a lot lost on one is still in transit on another), a stored line
  * of 0 sending nothing, in id order, for the rest of the transaction: every write takes them after
@@ -194,9 +195,11 @@ async function lockShipments(tx: Db, ids: string[], lotCodes: string[]): Promise
   if (ids.length === 0 && lotCodes.length === 0) return [];
   const rows = await queryRows<{ id: string }>(
     tx,
-    sql`select s.id from shipments s
+    sql`with recursive ${inside(texts(lotCodes))}
+    select s.id from shipments s
     where s.id = any(${texts(ids)})
        or (s.status = 'open' and s.id = any(array(select shipment_id from shipment_lines where quantity > 0 and lot_code = any(${texts(lotCodes)}
+         || array(select code from inside)
          || array(select lot_code from shipment_lines where shipment_id = any(${texts(ids)}) and quantity > 0 and received_quantity is null)))))
     order by s.id for update of s`,
   );
