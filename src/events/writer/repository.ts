@@ -186,8 +186,7 @@ async function lockWithContents(tx: Db, named: string[], marked: string[]): Prom
  * from every shipment carrying them: a lot lost on one is still in transit on another), a stored line
  * of 0 sending nothing, in id order, for the rest of the transaction: every write takes them after
  * its audit chains and before any lot, so two single writes never wait crosswise (a transaction of
- * several writes, each taking its own after the lots of those before, still may: see the README's
- * "Receipts in parts"). Their ids. The shipments carrying the lots come as an array, probed by id:
+ * several writes takes all of theirs first: see the writer's lockAhead). Their ids. The shipments carrying the lots come as an array, probed by id:
  * `id in (select …)` beside `or` is no index condition, and with 50,000 open shipments every batch
  * read them all.
  */
