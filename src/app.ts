@@ -136,6 +136,8 @@ export type AppOptions = {
   exportPageSize?: number;
   /** When a recall must have started and finished, by level (unset: the numbers in src/recalls/deadlines.ts). */
   recallDeadlines?: RecallDeadlines;
+  /** How many times a recall opening takes in the lots its scope newly reaches while it waits for them (5 unless set). */
+  recallScopeRounds?: number;
   /** How often every enterprise's credit score is recomputed and stored (unset: only when a regulator asks). */
   creditRecomputeMs?: number;
   /** Show the producer's last stored credit grade on the consumer page. */
@@ -257,6 +259,7 @@ export function createServices(
     tradingPartners: repos.shipments.tradingPartners,
     now,
     deadlines: options.recallDeadlines,
+    scopeRounds: options.recallScopeRounds,
   });
   const parties = createPartyService({ parties: repos.parties, tradingPartners: repos.shipments.tradingPartners, transaction, audit });
   const credit = createCreditService({

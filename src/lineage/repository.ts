@@ -48,7 +48,8 @@ export const followedEdge = (packing: PackingLinks) =>
 
 /**
  * The same walk, level by level, into a temporary table `table` (code, depth) of the caller's
- * transaction, dropped at commit, following the packing links `packing` says. Each level is one
+ * transaction, dropped at commit (or by the caller, to walk again), following the packing links
+ * `packing` says. Each level is one
  * statement over the level before it, so it is planned for what that level holds: index look-ups
  * from a few lots, one hash join over the edges from 100,000. A recursive CTE plans every level for one fixed guess and probes the index once per
  * lot, including for each of the leaves that most of a far-reaching walk ends in.
@@ -71,6 +72,7 @@ export async function stageReachable(
     sql`create temporary table ${level(0)} on commit drop as select code from lots where ${anyOf(sql`code`, startCodes)}`,
   );
   await queryRows(tx, sql`create temporary table ${walked} on commit drop as select code, 0 as depth from ${level(0)}`);
+  let last = 0;
   for (let depth = 1; depth <= maxDepth; depth++) {
     // distinct before the anti-join: each code reached is looked up among those walked once
     await queryRows(
@@ -89,10 +91,13 @@ export async function stageReachable(
     );
     // only the newest level is joined from now on
     await queryRows(tx, sql`drop table ${level(depth - 1)}`);
+    last = depth;
     if (Number(count) === 0) break;
     // a temporary table has no statistics until analysed: without them the next join hashes every edge instead of this level
     if (Number(count) >= ANALYSED_LEVEL) await queryRows(tx, sql`analyze ${level(depth)}`);
   }
+  // only `table` is left: the same walk can be staged again in the same transaction once it is dropped
+  await queryRows(tx, sql`drop table ${level(last)}`);
 }
 
 export function createLineageRepository(db: Db) {

@@ -193,9 +193,10 @@ export function createRecallsRepository(db: Db) {
      * in a temporary table dropped at commit. A root that is a container starts the walk from
      * what is packed in it now as well (cases on a pallet, lots in a case, all levels down): a
      * recalled pallet recalls its contents, which unpacked could otherwise be sold; each is walked
-     * as a root is, at depth 0.
+     * as a root is, at depth 0. Staged again in the same transaction, it replaces what it staged.
      */
     async stage(tx: Db, rootCodes: string[], maxDepth: number): Promise<PackedContent[]> {
+      await queryRows(tx, sql`drop table if exists recall_scope, scope_walk`);
       // How far a walk reaches is known only once walked: kept in a temporary table, the joins after
       // it are planned for what it holds (index look-ups for a few lots, hash joins for 100,000)
       // instead of for a recursive CTE's fixed guess of 200 rows. The whole walk is not analysed:

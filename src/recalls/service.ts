@@ -27,8 +27,10 @@ export const SCOPE_MAX_DEPTH = 100;
 const CSV_PAGE = 10_000;
 
 /** A 409 for a recall whose scope was packed, unpacked or transformed at every round it took its lots. */
-const scopeKeptChanging = () =>
-  conflict('what the recall reaches kept changing while it waited for its lots (packed, unpacked or transformed); send it again');
+const scopeKeptChanging = (rounds: number) =>
+  conflict(
+    `what the recall reaches was still changing after ${rounds} round${rounds === 1 ? '' : 's'} of taking in the lots it newly reached while it waited for them (packed, unpacked or transformed meanwhile); send it again`,
+  );
 
 /** An act's event time: the service's clock, written in China time as people read it. */
 const chinaTime = (at: Date) => new Date(at.getTime() + 8 * 3_600_000).toISOString().replace('Z', '+08:00');
@@ -46,6 +48,8 @@ export function createRecallService(deps: {
   tradingPartners: (partyCode: string) => Promise<Set<string>>;
   now: () => Date;
   deadlines?: RecallDeadlines;
+  /** How many times an opening takes in the lots its scope newly reaches while it waits for them (LOCK_ROUNDS unless set). */
+  scopeRounds?: number;
 }) {
   const deadlines = deps.deadlines ?? RECALL_DEADLINES;
 
@@ -260,24 +264,27 @@ export function createRecallService(deps: {
         requireOwnContents(await deps.recalls.packedIn(tx, roots));
         // staged, then its roots, what is packed in them and its scope locked as the recall's event locks
         // them, and staged again if a write it waited for changed the scope meanwhile: a packing into or
-        // unpacking from a root, or a transformation, packing or unpacking of any lot of the scope. Its
-        // scope is what the lineage and the containers are when it is stored, not what they were before
+        // unpacking from a root, or a transformation, packing or unpacking of any lot of the scope. Staged
+        // again, it keeps what it locked and locks the lots it newly reaches (see readLocked): a write
+        // queued behind it is not let in between. Its scope is what the lineage and the containers are
+        // when it is stored, not what they were before: a lot that left it is locked, not recalled
         const { packed, lotCodes } = await deps.writer.readLocked(
           tx,
           actor.code,
-          async (savepoint) => {
-            const staged = await deps.recalls.stage(savepoint, roots, SCOPE_MAX_DEPTH);
-            const codes = await deps.recalls.stagedCodes(savepoint);
+          async (tx) => {
+            const staged = await deps.recalls.stage(tx, roots, SCOPE_MAX_DEPTH);
+            const codes = await deps.recalls.stagedCodes(tx);
             return {
               codes: roots,
               marked: codes,
               value: { packed: staged, lotCodes: codes },
               unchanged: async () =>
-                JSON.stringify(await deps.recalls.packedIn(savepoint, roots)) === JSON.stringify(staged) &&
-                (await deps.recalls.stagedScopeStands(savepoint, SCOPE_MAX_DEPTH)),
+                JSON.stringify(await deps.recalls.packedIn(tx, roots)) === JSON.stringify(staged) &&
+                (await deps.recalls.stagedScopeStands(tx, SCOPE_MAX_DEPTH)),
             };
           },
           scopeKeptChanging,
+          deps.scopeRounds,
         );
         requireOwnContents(packed);
         const known = new Set(lotCodes);

@@ -179,9 +179,6 @@ export type WriteOutcome =
 const containersKeptChanging = () =>
   conflict('what is packed in the containers this names kept changing while it waited for them; send it again');
 
-/** What a caller read before locking was changed meanwhile: its savepoint is rolled back and it reads again. */
-class ReadMoved extends Error {}
-
 /** Thrown out of a rollback batch at its first rejected event, so the caller's transaction rolls back. */
 export class BatchRejected extends Error {
   /** Every rejected event with its position; the first is `index`/`problem`. */
@@ -253,38 +250,43 @@ export function createEventWriter(deps: {
 
   /**
    * For a caller that reads what containers hold before it writes (a recall opening stages its scope
-   * from what is packed in its roots): `read` runs from a savepoint and names the lots its write will
-   * name (`codes`) and mark (`marked`), which are then locked as that write locks them (the actor's
-   * audit chain first, then the open shipments carrying the lots, then the lots with everything packed
-   * in the containers among them, in code order). Once they are held, `read` says whether what it read
-   * still stands (`unchanged`): a write it waited for (a packing, an unpacking, a transformation) may
-   * have changed it. If not, the locks are let go back to the savepoint and it reads again, as lockLots
-   * takes contents afresh: the same rounds at most, then a 409 (`keptChanging`, the caller's words for
-   * what kept changing).
+   * from what is packed in its roots): `read` names the lots its write will name (`codes`) and mark
+   * (`marked`), which are then locked as that write locks them (the actor's audit chain first, then
+   * the open shipments carrying the lots named, then the lots with everything packed in the
+   * containers among them, in code order). Once they are held, `read` says whether what it read still
+   * stands (`unchanged`): a write it waited for (a packing, an unpacking, a transformation) may have
+   * changed it. If not, it reads again, holding what it locked, and the lots it now names that are
+   * not yet held are locked in addition (the shipments carrying new named lots first), then checked
+   * again: no lock is let go, so a write that queued behind one it holds is not let in between. Taken
+   * after the others, out of code order, such a lot may meet a writer holding it while it waits for
+   * one locked here: PostgreSQL ends the deadlock by failing one of the two (a 409 to send again).
+   * What is read last is what is written; a lot read before and no longer named stays locked to the
+   * end of the transaction, unmarked. `rounds` reads at most, then a 409 (`keptChanging`, the
+   * caller's words for what kept changing, given how many rounds it took).
    */
   async function readLocked<T>(
     tx: Db,
     actor: string,
     read: (tx: Db) => Promise<{ codes: string[]; marked: string[]; value: T; unchanged: () => Promise<boolean> }>,
-    keptChanging: () => Problem = containersKeptChanging,
+    keptChanging: (rounds: number) => Problem = containersKeptChanging,
+    rounds: number = LOCK_ROUNDS,
   ): Promise<T> {
     await repository.lockAuditHeads(tx, [actor]);
-    for (let round = 1; round <= LOCK_ROUNDS; round++) {
-      try {
-        return await tx.transaction(async (savepoint) => {
-          const { codes, marked, value, unchanged } = await read(savepoint);
-          // the open shipments carrying the lots before them, as the write locks them: taken after,
-          // a receipt holding one while waiting for a lot locked here deadlocked with it
-          await repository.lockShipments(savepoint, [], codes);
-          await lotsLocked(savepoint, codes, marked);
-          if (await unchanged()) return value;
-          throw new ReadMoved();
-        });
-      } catch (error) {
-        if (!(error instanceof ReadMoved)) throw error;
-      }
+    const heldNamed = new Set<string>();
+    const heldMarked = new Set<string>();
+    for (let round = 1; round <= rounds; round++) {
+      const { codes, marked, value, unchanged } = await read(tx);
+      const named = [...new Set(codes)].filter((code) => !heldNamed.has(code));
+      const more = [...new Set(marked)].filter((code) => !heldNamed.has(code) && !heldMarked.has(code));
+      // the open shipments carrying the lots before them, as the write locks them: taken after,
+      // a receipt holding one while waiting for a lot locked here deadlocked with it
+      if (named.length > 0) await repository.lockShipments(tx, [], named);
+      await lotsLocked(tx, named, more);
+      for (const code of named) heldNamed.add(code);
+      for (const code of more) heldMarked.add(code);
+      if (await unchanged()) return value;
     }
-    throw keptChanging();
+    throw keptChanging(rounds);
   }
 
   /**
