@@ -5,8 +5,12 @@
 // contents, and what was made of or packed with any lot of its scope.
 import { sql } from 'drizzle-orm';
 import { buildApp } from '../../src/app.js';
-import { holdLocked, meetInOrder, waitersReach } from '../fixtures/locks.js';
-import { at, createWorld, expectStatus, randomUscc, type World } from '../fixtures/world.js';
+import { completeGs1 } from '../../src/codes/gs1.js';
+import { queryRows } from '../../src/db/client.js';
+import { LOCK_ROUNDS } from '../../src/events/writer/repository.js';
+import { EPCIS_CONTEXT, epcisRequests } from '../fixtures/epcis.js';
+import { holdLocked, meetInOrder, waitBlockedBy, waitersReach } from '../fixtures/locks.js';
+import { type Actor, at, createWorld, expectStatus, randomUscc, type World } from '../fixtures/world.js';
 import { client, postgresReachable, TEST_BASE_URL } from '../helper.js';
 import { fileTest } from '../root.js';
 
@@ -333,6 +337,90 @@ t.test(
       detail: /still changing after 1 round of taking in the lots it newly reached.*send it again/,
     });
     for (const code of [pork, bacon, smoked]) t.equal((await plant.lot(code)).status, 'active', `${code} is not recalled`);
+    t.same((await regulator.get('/recalls')).body.items, [], 'no recall is recorded');
+  },
+);
+
+/** Waits until `count` statements wait for a lock held by a transaction that waits for one the server process `pid` holds. */
+async function waitingBehind(world: World, pid: number, count: number, sent: Promise<unknown>) {
+  let answered = false;
+  const answer = () => {
+    answered = true;
+  };
+  sent.then(answer, answer);
+  while (!answered) {
+    const [row] = await queryRows<{ waiting: number }>(
+      world.database.db,
+      sql`select count(*)::int as waiting from pg_stat_activity w where w.datname = current_database()
+        and exists (select 1 from unnest(pg_blocking_pids(w.pid)) b(pid) where ${pid}::int = any(pg_blocking_pids(b.pid)))`,
+    );
+    if (row.waiting >= count) return;
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
+t.test(
+  'a recall whose newly reached lot is transformed again at each of its five rounds is refused with a 409 to send again, recalling nothing (PostgreSQL)',
+  { skip },
+  async (t) => {
+    const world = await createWorld(t, 'postgres');
+    const regulator = await regulatorOf(world);
+    const { post } = epcisRequests(world);
+    // a chain of lots, each of its own maker; the next maker holds some of the lot before its own, and
+    // names its own (already there) as the output of a transformation of that one: through EPCIS a
+    // transformation may add inputs to a lot that exists, which a write can therefore wait for before
+    // the recall reaches it
+    const makers: Actor[] = [];
+    const lots: string[] = [];
+    const classes: string[] = [];
+    for (let k = 0; k <= LOCK_ROUNDS; k++) {
+      const maker = await world.party('processor');
+      const gtin = completeGs1(`06901234${String(k).padStart(5, '0')}`);
+      const product = await maker.product('kg', { gtin });
+      makers.push(maker);
+      lots.push(await maker.commission(product, 10, { lotNumber: `CHAIN-${k}` }));
+      classes.push(`https://id.gs1.org/01/${gtin}/10/CHAIN-${k}`);
+      if (k > 0) await world.handOver(makers[k - 1], maker, lots[k - 1], 2);
+    }
+    // maker k transforms 1 kg of lot k − 1 into its lot k, waiting (holding both) where it books the input
+    const transformation = async (k: number) => {
+      const stock = await holdStock(world, lots[k - 1], makers[k].code, null);
+      const sent = post(makers[k].key, '/epcis/events', {
+        '@context': EPCIS_CONTEXT,
+        type: 'TransformationEvent',
+        eventTime: '2026-11-01T08:00:00+08:00',
+        eventTimeZoneOffset: '+08:00',
+        bizStep: 'commissioning',
+        inputQuantityList: [{ epcClass: classes[k - 1], quantity: 1, uom: 'KGM' }],
+        outputQuantityList: [{ epcClass: classes[k], quantity: 1, uom: 'KGM' }],
+      });
+      return { stock, sent };
+    };
+
+    const sent = [await transformation(1)];
+    await waitBlockedBy(world, sent[0].stock.pid, sent[0].sent);
+    const opened = regulator.post('/recalls', { lotCodes: [lots[0]], level: 1, reason: '检出致病菌', hazard: '沙门氏菌' });
+    // the recall waits for lot 0 behind the first transformation
+    await waitingBehind(world, sent[0].stock.pid, 1, opened);
+    for (let k = 1; k <= LOCK_ROUNDS; k++) {
+      // the next transformation lines up for lot k behind this one, before the recall reaches lot k
+      if (k < LOCK_ROUNDS) sent.push(await transformation(k + 1));
+      // and the recall waits behind this one for lot k − 1
+      await waitingBehind(world, sent[k - 1].stock.pid, k < LOCK_ROUNDS ? 2 : 1, opened);
+      // this one is stored: the recall finds lot k newly reached and waits for it behind the next one
+      sent[k - 1].stock.release();
+      await sent[k - 1].stock.done;
+    }
+
+    for (const [index, { sent: reply }] of sent.entries()) {
+      t.equal((await reply).statusCode, 201, `transformation ${index + 1} is stored`);
+    }
+    const refused = expectStatus(t, await opened, 409, 'the recall is refused');
+    t.match(refused.body, {
+      type: /conflict/,
+      detail: new RegExp(`still changing after ${LOCK_ROUNDS} rounds of taking in the lots it newly reached.*send it again`),
+    });
+    for (const [k, code] of lots.entries()) t.not((await makers[k].lot(code)).status, 'recalled', `lot ${k} is not recalled`);
     t.same((await regulator.get('/recalls')).body.items, [], 'no recall is recorded');
   },
 );
