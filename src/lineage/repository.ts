@@ -49,8 +49,8 @@ export const followedEdge = (packing: PackingLinks) =>
 /**
  * The same walk, level by level, into a temporary table `table` (code, depth) of the caller's
  * transaction, dropped at commit (or by the caller, to walk again), following the packing links
- * `packing` says. Each level is one
- * statement over the level before it, so it is planned for what that level holds: index look-ups
+ * `packing` says. Each level is one statement over the level before it, so it is planned for what
+ * that level holds: index look-ups
  * from a few lots, one hash join over the edges from 100,000. A recursive CTE plans every level for one fixed guess and probes the index once per
  * lot, including for each of the leaves that most of a far-reaching walk ends in.
  */
