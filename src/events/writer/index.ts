@@ -231,21 +231,38 @@ export function createEventWriter(deps: {
       ...requests.flatMap((request) => (request.captured?.edges ?? []).flatMap((edge) => [edge.from, edge.to])),
     ];
     const named = new Set([...refs.flatMap((ref) => ref.lots), ...chosenCodes]);
-    for (const lot of await deps.lots.findBySsccs([...new Set(refs.flatMap((ref) => ref.ssccs))], tx)) named.add(lot.code);
+    // containers named by SSCC: only a packing names one so, as the container it packs into
+    const bySscc = await deps.lots.findBySsccs([...new Set(refs.flatMap((ref) => ref.ssccs))], tx);
+    for (const lot of bySscc) named.add(lot.code);
     const items = await repository.items(
       tx,
       refs.flatMap((ref) => ref.items),
       refs.flatMap((ref) => ref.unpacking),
     );
     for (const item of items) named.add(item.lotCode);
-    return { refs, chosenCodes, named, items };
+    return { refs, chosenCodes, named, items, packedInto: packedInto(refs, bySscc) };
+  }
+
+  /** The existing containers the packings among the requests pack into, by code or SSCC (those not yet made are not found). */
+  function packedInto(refs: { request: WriteRequest }[], bySscc: { code: string }[]): string[] {
+    const codes = refs.flatMap(({ request: { action } }) =>
+      action.type === 'aggregate'
+        ? [action.parent.containerCode, action.parent.newCode].filter((code): code is string => code !== undefined)
+        : [],
+    );
+    return [...codes, ...bySscc.map((lot) => lot.code)];
   }
 
   /** The lots locked (see the repository's lockLots), or a conflict when their containers kept being packed into meanwhile. */
   async function lotsLocked(tx: Db, codes: string[], marked: string[] = []) {
     const locked = await repository.lockLots(tx, codes, marked);
-    if (locked) return locked;
-    throw containersKeptChanging();
+    if (!locked) throw containersKeptChanging();
+    // a lot a recall marked while the lock waited for it is read locked as the recall left it, but the
+    // recall's events were not yet there for the statement that waited: read again, its recalls with it
+    const recalledMeanwhile = locked.filter((lot) => lot.status === 'recalled' && lot.recalls.length === 0).map((lot) => lot.code);
+    if (recalledMeanwhile.length === 0) return locked;
+    const reread = new Map((await repository.lots(tx, recalledMeanwhile)).map((lot) => [lot.code, lot]));
+    return locked.map((lot) => reread.get(lot.code) ?? lot);
   }
 
   /**
@@ -327,7 +344,7 @@ export function createEventWriter(deps: {
 
   /** Everything the requests name, read once (in a fixed number of queries) into a world state. */
   async function load(tx: Db, requests: WriteRequest[]): Promise<WorldState> {
-    const { refs, chosenCodes, named, items } = await namedBy(tx, requests);
+    const { refs, chosenCodes, named, items, packedInto } = await namedBy(tx, requests);
     const state = new WorldState();
     for (const request of requests) for (const [code, at] of request.replaces?.firstUses ?? []) state.firstUseOfReplaced.set(code, at);
     // packs named (or in containers being unpacked): their lots are drawn on too
@@ -344,9 +361,11 @@ export function createEventWriter(deps: {
     // without the lots inside: the hold locks them too (in the same sorted statement), so such an
     // event waits for it and then finds the lot inside on hold
     const held = refs.flatMap((ref) => (ref.request.action.type === 'hold' ? ref.lots : []));
-    // an unpacking is checked against a hold on the containers its container lies in, locked as a hold locks them
+    // an unpacking is checked against a hold on the containers its container lies in, locked as a hold locks them;
+    // a packing against a hold or a recall on the containers the container it packs into lies in, locked as a
+    // hold or a recall opening marking them locks them (a recall reaching a pallet marks it, not every case on it)
     const unpacked = refs.flatMap((ref) => (ref.request.action.type === 'disaggregate' ? [ref.request.action.parentCode] : []));
-    for (const { parentCode } of await repository.containersAbove(tx, [...held, ...unpacked])) named.add(parentCode);
+    for (const { parentCode } of await repository.containersAbove(tx, [...held, ...unpacked, ...packedInto])) named.add(parentCode);
     // a recall opening marks its scope without loading it: locked with the rest, never after them
     const marked = requests.flatMap(({ action }) => (action.type === 'recall' && action.phase === 'open' ? action.lotCodes : []));
     const locked = await lotsLocked(tx, [...named], marked);
@@ -674,6 +693,8 @@ export function createEventWriter(deps: {
     const read = new WorldState();
     for (const shipment of await repository.heldShipments(tx, receiving)) read.shipments.set(shipment.id, shipment);
     const carried = lotsReceivedBy(replacing?.refs ?? [], read);
+    // and the containers a replacement packing's container lies in, which it is checked against (see load)
+    const above = (await repository.containersAbove(tx, replacing?.packedInto ?? [])).map((row) => row.parentCode);
     const locked = await lotsLocked(tx, [
       ...moved,
       ...facts.linkedLots,
@@ -681,6 +702,7 @@ export function createEventWriter(deps: {
       ...(replacing?.named ?? []),
       ...carried,
       ...facts.reopenedLots,
+      ...above,
     ]);
     const heldContainer = locked.find((lot) => packedInto.has(lot.code) && lot.hold);
     if (heldContainer?.hold) {

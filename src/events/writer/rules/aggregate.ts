@@ -1,6 +1,7 @@
 import { newContainerCode } from '../../../codes/service-codes.js';
 import { bodyField, conflict, unprocessable } from '../../../errors/problem.js';
 import { circulationProblem } from '../../../lots/ledger.js';
+import type { Pointer } from '../draft.js';
 import type { Line, Scope } from '../scope.js';
 import type { RuleResult } from './index.js';
 
@@ -18,7 +19,8 @@ export type AggregateInput = {
  * Packs lots, containers or serialized packs into a container the acting party holds (or makes).
  * Packing moves the quantity from loose stock into the container, so it is used like any other
  * use: what is packed can no longer be shipped or consumed loose. A lot on hold (or recalled) is
- * not packed, nor a container with one inside: the container could otherwise be sold with it.
+ * not packed, nor a container with one inside: the container could otherwise be sold with it. Nor
+ * is anything packed into a container on hold or recalled, or lying in one (see requirePackable).
  */
 export function aggregate(scope: Scope, input: AggregateInput): RuleResult {
   const parent = resolveParent(scope, input.parent);
@@ -29,6 +31,14 @@ export function aggregate(scope: Scope, input: AggregateInput): RuleResult {
   /** Where a packed lot was named: its line among the children, or the first of its serialized packs. */
   const pointerOf = (index: number) => lines[index].at ?? scope.at('children', lines[index].index ?? index, 'lotCode');
   const children = scope.take(lines, scope.at('children'), null);
+  // an existing container packed into (EPCIS may report one again with what it holds, which packs nothing)
+  if (!scope.draft.newLot(parent.code) && children.some(({ quantity }) => quantity > 0)) {
+    requirePackable(
+      scope,
+      parent,
+      scope.at('parent', ...(input.parent.containerCode ? ['containerCode'] : input.parent.sscc ? ['sscc'] : [])),
+    );
+  }
   // before anything is packed, while the event's own edges do not yet lengthen every contents look-up;
   // a child that packs nothing (EPCIS names one the party no longer holds) is not stopped
   for (const [index, { lot, quantity }] of children.entries()) {
@@ -102,6 +112,38 @@ function resolveParent(scope: Scope, parent: AggregateInput['parent']): { code: 
   );
   scope.draft.packedNew.add(created.code);
   return created;
+}
+
+/**
+ * Nothing is packed into a container on hold (409 until released) or recalled (422 `recalled-lot`,
+ * naming its recalls; it stays recalled once they close), nor into one lying in such a container at
+ * any level (a case on a recalled pallet): what is packed would leave circulation with it unrecalled,
+ * going back where the recall sends the container. As for a lot, a hold is named before a recall.
+ * The writer locks the container and those it lies in, which a hold locks and a recall opening marks:
+ * a packing meeting either waits for it and is refused, or is stored first and the recall takes it in.
+ */
+function requirePackable(scope: Scope, { code: containerCode }: { code: string }, pointer: Pointer) {
+  const container = scope.lot(containerCode);
+  if (!container) return;
+  const name = `container ${scope.identifierOf(container)}`;
+  for (let code: string | undefined = container.code; code !== undefined; code = scope.state.containerOf.get(code)) {
+    const stopping = code === container.code ? container : scope.lot(code);
+    if (!stopping) continue;
+    const where = stopping === container ? name : `${name} lies in container ${scope.identifierOf(stopping)}, which`;
+    const at = stopping === container ? '' : `lies in ${scope.identifierOf(stopping)}, `;
+    if (stopping.hold) {
+      throw circulationProblem(
+        { by: 'hold', detail: `${where} is on hold (${stopping.hold.reason}); nobody may pack into it until the hold is released` },
+        [bodyField(pointer, `${at}on hold`)],
+      );
+    }
+    if (stopping.status === 'recalled') {
+      const which = stopping.recalls.length ? ` (recall ${stopping.recalls.join(', ')})` : '';
+      throw circulationProblem({ by: 'recall', detail: `${where} is recalled${which}; nobody may pack into it` }, [
+        bodyField(pointer, `${at}recalled`),
+      ]);
+    }
+  }
 }
 
 /** Serialized packs to aggregate, counted per lot so lineage stays at lot level; a lot's line is named at its first pack. */
