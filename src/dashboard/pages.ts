@@ -32,7 +32,10 @@ export function loginPage(lang: Lang, refused?: 401 | 403): string {
   return layout(lang, t.loginTitle, lang === 'en' ? '/regulator/login' : '/regulator/login?lang=en', body);
 }
 
-/** One bar per open recall: the share of affected quantity recovered, red (and marked overdue in words) once a due time has passed. */
+/**
+ * One bar per recall: the share of affected quantity recovered, red (and marked overdue in words) once
+ * a due time has passed; one closed since the period chosen is marked closed.
+ */
 export function recallChart(recalls: DashboardView['recalls'], lang: Lang): string {
   const t = DASHBOARD_TEXT[lang];
   return barChart({
@@ -41,7 +44,7 @@ export function recallChart(recalls: DashboardView['recalls'], lang: Lang): stri
       label: `${t.recallLevel(recall.level)} ${recall.rootLotCodes.join(', ')}`,
       value: recall.progress.share,
       // the counts are null only to a holder that did not open the recall; the dashboard's reader is a regulator
-      text: `${percent(recall.progress.share)} · ${t.acknowledged(recall.acknowledged ?? 0, recall.holders ?? 0)}${recall.overdue.length ? ` · ${t.overdue}` : ''}`,
+      text: `${percent(recall.progress.share)} · ${t.acknowledged(recall.acknowledged ?? 0, recall.holders ?? 0)}${recall.overdue.length ? ` · ${t.overdue}` : ''}${recall.status === 'closed' ? ` · ${t.closed}` : ''}`,
       alert: recall.overdue.length > 0,
     })),
   });
@@ -49,24 +52,26 @@ export function recallChart(recalls: DashboardView['recalls'], lang: Lang): stri
 
 export type DashboardQuery = { from?: string; to?: string; region?: string };
 
-const langParam = (lang: Lang) => (lang === 'en' ? '?lang=en' : '');
+/** The period and region chosen, and the language, as a query string (empty when none is). */
+const searchOf = (query: Record<string, string | undefined>) => {
+  const search = new URLSearchParams(
+    Object.entries(query).filter((entry): entry is [string, string] => entry[1] !== undefined && entry[1] !== ''),
+  ).toString();
+  return search ? `?${search}` : '';
+};
 
-/** How many recalls are open, and when the bars are only the latest of them, a link to them all. */
-function openRecallsLine(shown: number, total: number, lang: Lang) {
+/** How many recalls the panel takes, and when the bars are only the latest of them, a link to them all (of the same period and region). */
+function openRecallsLine(shown: number, total: number, query: DashboardQuery, lang: Lang) {
   const t = DASHBOARD_TEXT[lang];
-  return html`<p class="muted">${t.openRecalls(total)}${total > shown && html`${t.onlyLatest(shown)} <a href="/regulator/dashboard/recalls${langParam(lang)}">${t.allRecalls}</a>`}</p>`;
+  const all = `/regulator/dashboard/recalls${searchOf({ ...query, lang: lang === 'en' ? 'en' : undefined })}`;
+  return html`<p class="muted">${t.openRecalls(total)}${total > shown && html`${t.onlyLatest(shown)} <a href="${all}">${t.allRecalls}</a>`}</p>`;
 }
 
-/** Every open recall, a page at a time, drawn as on the dashboard. */
-export function openRecallsPage(view: OpenRecallsView, lang: Lang): string {
+/** The recalls of the dashboard's panel (of a period and region), a page at a time, drawn as on the dashboard. */
+export function openRecallsPage(view: OpenRecallsView, query: DashboardQuery, lang: Lang): string {
   const t = DASHBOARD_TEXT[lang];
-  const at = (offset: number, pageLang = lang) => {
-    const search = new URLSearchParams({
-      ...(pageLang === 'en' && { lang: 'en' }),
-      ...(offset > 0 && { offset: String(offset) }),
-    }).toString();
-    return `/regulator/dashboard/recalls${search ? `?${search}` : ''}`;
-  };
+  const at = (offset: number, pageLang = lang) =>
+    `/regulator/dashboard/recalls${searchOf({ ...query, lang: pageLang === 'en' ? 'en' : undefined, offset: offset > 0 ? String(offset) : undefined })}`;
   const { recalls, total, offset, pageSize } = view;
   const pages = html`${offset > 0 && html`<a href="${at(Math.max(0, offset - pageSize))}">${t.previous}</a> `}${
     offset + pageSize < total && html`<a href="${at(offset + pageSize)}">${t.next}</a>`
@@ -74,7 +79,7 @@ export function openRecallsPage(view: OpenRecallsView, lang: Lang): string {
   const body = html`<div class="dashboard"><section id="recalls"><h1>${t.recalls}</h1>
 <p class="muted">${t.openRecalls(total)}${recalls.length > 0 && html` · ${t.recallsPage(offset + 1, offset + recalls.length)}`}</p>
 ${recalls.length ? new Html(recallChart(recalls, lang)) : html`<p class="muted">${t.none}</p>`}
-<p>${pages} <a href="/regulator/dashboard${langParam(lang)}">${t.backToDashboard}</a></p></section></div>`;
+<p>${pages} <a href="/regulator/dashboard${searchOf({ ...query, lang: lang === 'en' ? 'en' : undefined })}">${t.backToDashboard}</a></p></section></div>`;
   return layout(lang, t.recalls, at(offset, lang === 'en' ? 'zh-CN' : 'en'), body, WIDE_CSS);
 }
 
@@ -171,7 +176,7 @@ ${lang === 'en' && html`<input type="hidden" name="lang" value="en">`}
   )}</div></section>
 <section id="recalls"><h2>${t.recalls}</h2>${
     view.recalls.length
-      ? html`${openRecallsLine(view.recalls.length, view.openRecalls, lang)}${new Html(recalls)}`
+      ? html`${openRecallsLine(view.recalls.length, view.openRecalls, query, lang)}${new Html(recalls)}`
       : html`<p class="muted">${t.none}</p>`
   }</section>
 <section id="flags"><h2>${t.flags}</h2>${new Html(flags)}<h2>${t.recentFlags}</h2>${

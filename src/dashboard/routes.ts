@@ -155,24 +155,24 @@ export const dashboardRoutes: FastifyPluginAsyncZod<{ service: DashboardService 
       config,
       schema: {
         tags,
-        summary: 'Every open recall, a hundred to a page, drawn as on the dashboard: the list its recalls panel links to',
+        summary: 'The recalls of the dashboard’s panel, a hundred to a page, drawn as on the dashboard: the list the panel links to',
         description:
-          'The dashboard shows the latest 20 open recalls; this page lists them all. Needs the session cookie of POST /regulator/login; without one it redirects to the sign-in form. The same recalls as GET /recalls?status=open.',
-        querystring: z.object({ lang: langQuery, offset: queryInteger(0).prefault(0) }),
+          'The dashboard shows the latest 20 recalls in progress in the period chosen (open now without one) whose scope reaches the region; this page lists them all, for the same period and region. Needs the session cookie of POST /regulator/login; without one it redirects to the sign-in form. With neither, the same recalls as GET /recalls?status=open.',
+        querystring: periodQuery({ lang: langQuery, offset: queryInteger(0).prefault(0) }),
         produces: ['text/html'],
         response: { 200: page('The open recalls', noStore), 303: toSignIn },
       },
     },
     async (request, reply) => {
       const principal = await service.principal(cookieValue(request.headers.cookie, COOKIE));
-      const { lang, offset } = request.query;
+      const { lang, offset, ...query } = request.query;
       if (!principal) return reply.redirect(`/regulator/login${lang === 'en' ? '?lang=en' : ''}`, 303);
-      const view = await service.openRecalls(principal, offset);
+      const view = await service.openRecalls(principal, offset, periodScope(query));
       return reply
         .headers(PAGE_HEADERS)
         .type(HTML)
         .header('cache-control', 'no-store')
-        .send(openRecallsPage(view, lang ?? 'zh-CN'));
+        .send(openRecallsPage(view, query, lang ?? 'zh-CN'));
     },
   );
 
@@ -185,7 +185,7 @@ export const dashboardRoutes: FastifyPluginAsyncZod<{ service: DashboardService 
         summary:
           'Regulator dashboard: pass rates against 96 %, traceability by region and enterprise, activity, anomalies, open recalls, flagged codes, complaints',
         description:
-          'The panels show the period and region chosen (flagged codes by when first flagged, complaints by when filed, each by the region of the party concerned); the anomalies, standing now, the region alone, and the open recalls every one. Needs the session cookie of POST /regulator/login; without one it redirects to the sign-in form.',
+          'The panels show the period and region chosen (flagged codes by when first flagged, complaints by when filed, each by the region of the party concerned; recalls in progress at some time in the period, open now without one, whose scope reaches the region); the anomalies, standing now, the region alone. Needs the session cookie of POST /regulator/login; without one it redirects to the sign-in form.',
         querystring: periodQuery({ lang: langQuery }),
         produces: ['text/html'],
         response: { 200: page('The dashboard page', noStore), 303: toSignIn },

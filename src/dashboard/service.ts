@@ -75,8 +75,9 @@ export function createDashboardService(deps: {
           deps.dashboard.flagsByKind(scope),
           deps.dashboard.recentFlags(scope, 10),
           deps.dashboard.complaintsByStatus(scope),
-          deps.recalls.list(principal, { status: 'open', limit: RECALLS_SHOWN, offset: 0 }),
-          deps.recalls.count(principal, { status: 'open' }),
+          // in progress at some time in the period (open now without one), reaching the region: see RecallPeriod
+          deps.recalls.list(principal, { during: scope, limit: RECALLS_SHOWN, offset: 0 }),
+          deps.recalls.count(principal, { during: scope }),
         ]);
       return {
         passRates,
@@ -98,12 +99,12 @@ export function createDashboardService(deps: {
       };
     },
 
-    /** Every open recall, a page at a time: the list the dashboard's panel links to when it shows only the latest. */
-    async openRecalls(principal: Principal, offset: number) {
+    /** The panel's recalls (of the period and region), a page at a time: the list it links to when it shows only the latest. */
+    async openRecalls(principal: Principal, offset: number, scope: Scope = {}) {
       requireRole(principal, 'figures.read');
       const [recalls, total] = await Promise.all([
-        deps.recalls.list(principal, { status: 'open', limit: RECALLS_PER_PAGE, offset }),
-        deps.recalls.count(principal, { status: 'open' }),
+        deps.recalls.list(principal, { during: scope, limit: RECALLS_PER_PAGE, offset }),
+        deps.recalls.count(principal, { during: scope }),
       ]);
       return { recalls, total, offset, pageSize: RECALLS_PER_PAGE };
     },

@@ -143,8 +143,19 @@ export type ReturnedLot = {
   recallRoot: boolean;
 };
 
-/** Which recalls a list takes: of a status, late or not at an instant, and those a party reads (every one without). */
-type RecallFilter = { status?: string; readerCode?: string; overdue?: { at: Date; late: boolean } };
+/**
+ * Which recalls a list takes: of a status, late or not at an instant, those a party reads (every one
+ * without), those in progress at some time from `inProgress.from` until `inProgress.to` (opened before
+ * it, when given; not closed before `from`), and those whose scope reaches a region (`region`, a GB/T
+ * 2260 code or its prefix: a lot of the scope owned there, or a holder there).
+ */
+export type RecallFilter = {
+  status?: string;
+  readerCode?: string;
+  overdue?: { at: Date; late: boolean };
+  inProgress?: { from: Date; to?: Date };
+  region?: string;
+};
 
 function recallConditions(filter: RecallFilter): SQL {
   const conditions: SQL[] = [sql`true`];
@@ -153,6 +164,18 @@ function recallConditions(filter: RecallFilter): SQL {
     const now = sql`${filter.overdue.at.toISOString()}::timestamptz`;
     const late = sql`status = 'open' and ((started_at is null and start_due_at < ${now}) or finish_due_at < ${now})`;
     conditions.push(filter.overdue.late ? late : sql`not (${late})`);
+  }
+  if (filter.inProgress) {
+    const { from, to } = filter.inProgress;
+    if (to) conditions.push(sql`opened_at < ${to.toISOString()}::timestamptz`);
+    conditions.push(sql`(closed_at is null or closed_at >= ${from.toISOString()}::timestamptz)`);
+  }
+  if (filter.region) {
+    const inRegion = sql`(select code from parties where region_code like ${`${filter.region}%`})`;
+    conditions.push(
+      sql`(id in (select recall_id from recall_lots where party_code in ${inRegion})
+        or id in (select recall_id from recall_holders where party_code in ${inRegion}))`,
+    );
   }
   if (filter.readerCode) {
     conditions.push(

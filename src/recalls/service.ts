@@ -19,7 +19,7 @@ import { BatchRejected, type EventContext, type EventWriter, type WriteRequest }
 import type { EventAction } from '../events/writer/rules/index.js';
 import { recallReturnParties } from '../lots/ledger.js';
 import { dueTimes, overdueFor, progressOf, RECALL_DEADLINES, type RecallDeadlines, type RecallLevel } from './deadlines.js';
-import type { PackedContent, RecallRow, RecallsRepository, ReturnedLot, ScopeCsvRow } from './repository.js';
+import type { PackedContent, RecallFilter, RecallRow, RecallsRepository, ReturnedLot, ScopeCsvRow } from './repository.js';
 import type { RecallReport, RecallSummary, RecallView } from './schemas.js';
 
 /** How far forward a recall's scope reaches: far beyond any real chain (farm → shop is under 15 steps). */
@@ -33,6 +33,19 @@ const scopeKeptChanging = (rounds: number) =>
   );
 
 /** An act's event time: the service's clock, written in China time as people read it. */
+/**
+ * A period and region the regulator dashboard lists recalls for: those in progress at some time in
+ * it (opened before it ends, not closed before it begins) whose scope reaches the region. An end
+ * alone: those in progress at that end; a start alone: since then until now; neither: those open now.
+ */
+export type RecallPeriod = { from?: Date; to?: Date; region?: string };
+
+/** The list filter of a period (see RecallPeriod), `now` its end and start when it gives neither. */
+function inProgressDuring(during: RecallPeriod | undefined, now: Date): Pick<RecallFilter, 'inProgress' | 'region'> {
+  if (!during) return {};
+  return { inProgress: { from: during.from ?? during.to ?? now, to: during.to }, region: during.region };
+}
+
 const chinaTime = (at: Date) => new Date(at.getTime() + 8 * 3_600_000).toISOString().replace('Z', '+08:00');
 
 /**
@@ -337,7 +350,7 @@ export function createRecallService(deps: {
      */
     async list(
       principal: Principal,
-      filter: { status?: 'open' | 'closed'; overdue?: boolean; limit: number; offset: number },
+      filter: { status?: 'open' | 'closed'; overdue?: boolean; during?: RecallPeriod; limit: number; offset: number },
     ): Promise<RecallSummary[]> {
       requireRole(principal, 'recalls.read');
       // the overdue ones (or the others) are chosen in SQL before the limit, so many newer open recalls do not hide the
@@ -346,6 +359,7 @@ export function createRecallService(deps: {
         status: filter.status,
         readerCode: privateScope(principal) ?? undefined,
         overdue: filter.overdue === undefined ? undefined : { at: deps.now(), late: filter.overdue },
+        ...inProgressDuring(filter.during, deps.now()),
         limit: filter.limit,
         offset: filter.offset,
       });
@@ -367,9 +381,13 @@ export function createRecallService(deps: {
     },
 
     /** How many recalls `list` gives on all its pages together, for a list that shows one page of them. */
-    async count(principal: Principal, filter: { status?: 'open' | 'closed' }): Promise<number> {
+    async count(principal: Principal, filter: { status?: 'open' | 'closed'; during?: RecallPeriod }): Promise<number> {
       requireRole(principal, 'recalls.read');
-      return deps.recalls.count({ status: filter.status, readerCode: privateScope(principal) ?? undefined });
+      return deps.recalls.count({
+        status: filter.status,
+        readerCode: privateScope(principal) ?? undefined,
+        ...inProgressDuring(filter.during, deps.now()),
+      });
     },
 
     /**
