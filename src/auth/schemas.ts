@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ROLES } from '../access/index.js';
+import { freeTextSchema } from '../codes/names.js';
 import { serviceCodeField } from '../codes/service-codes.js';
 
 export const issueApiKeyBody = z.object({
@@ -9,7 +10,7 @@ export const issueApiKeyBody = z.object({
     .describe(
       'required for operator and reader keys: the party the key acts for; for regulator keys optional: the regulator party (kind regulator) its holds and recalls are recorded under; omitted (or left empty) for admin and brand_office keys',
     ),
-  label: z.string().max(200).optional(),
+  label: freeTextSchema(200).optional(),
 });
 
 export const apiKeySchema = z

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { nameSchema } from '../codes/names.js';
+import { freeTextSchema, nameSchema } from '../codes/names.js';
 import { serviceCodeField } from '../codes/service-codes.js';
 import { dateSchema } from '../codes/timestamp.js';
 import { AUTHORIZATION_STATES, BRAND_KINDS, TIERS } from './standing.js';
@@ -7,7 +7,7 @@ import { AUTHORIZATION_STATES, BRAND_KINDS, TIERS } from './standing.js';
 const name = nameSchema(100);
 /** A member's party code: at most 32 characters as typed, then read as every party code is; a mistyped one is a 400. */
 export const memberPartyCode = z.string().max(32).pipe(serviceCodeField('party'));
-const reason = z.string().trim().min(1).max(1000).describe('why: recorded with the change and shown in its history');
+const reason = freeTextSchema(1000, { lines: 'many' }).min(1).describe('why: recorded with the change and shown in its history');
 
 export const brandCodeParams = z.object({
   // read as every code in a request is: trimmed and in upper case

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { refuseInvisible } from '../codes/names.js';
+import { freeTextSchema, refuseInvisible } from '../codes/names.js';
 import { serviceCodeSchema } from '../codes/service-codes.js';
 
 export const COMPLAINT_CATEGORIES = ['quality', 'counterfeit', 'labeling', 'foreign_matter', 'illness', 'other'] as const;
@@ -13,7 +13,7 @@ export const fileComplaintBody = z.object({
   // a code holding characters nothing shows reads as another code, or as none (zero-width only), in the regulators' list
   code: serviceCodeSchema.min(1).max(200).check(refuseInvisible).describe('the trace code on the pack; no invisible or control characters'),
   category: z.enum(COMPLAINT_CATEGORIES),
-  text: z.string().trim().min(1).max(2000),
+  text: freeTextSchema(2000, { lines: 'many' }).min(1),
   phone: z
     .string()
     .trim()
@@ -52,7 +52,7 @@ export const complaintSchema = complaintStatusSchema
 export const transitionBody = z
   .object({
     status: z.enum(COMPLAINT_STATUSES),
-    note: z.string().trim().min(1).max(2000),
+    note: freeTextSchema(2000, { lines: 'many' }).min(1),
     outcome: z
       .enum(COMPLAINT_OUTCOMES)
       .optional()

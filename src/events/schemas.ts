@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { isValidEarTag } from '../codes/china.js';
 import { isValidSscc } from '../codes/gs1.js';
-import { nameSchema } from '../codes/names.js';
+import { freeTextSchema, nameSchema, refuseControls, refuseControlsInLine } from '../codes/names.js';
 import { plainIdentifierSchema, serviceCodeField } from '../codes/service-codes.js';
 import { dateSchema, timestampSchema } from '../codes/timestamp.js';
 import { idSchema } from '../codes/uuid.js';
@@ -151,7 +151,7 @@ const common = {
   readPoint: locationCode.optional().describe('location code where it was observed'),
   bizLocation: locationCode.optional().describe('location code where the goods are afterwards'),
   referenceDocuments: z
-    .array(z.object({ type: z.enum(REFERENCE_DOCUMENT_TYPES), number: z.string().trim().min(1).max(100) }))
+    .array(z.object({ type: z.enum(REFERENCE_DOCUMENT_TYPES), number: freeTextSchema(100).min(1) }))
     .max(50)
     .optional(),
 };
@@ -162,11 +162,13 @@ const lotAttributesSchema = z
       .array(z.string().refine(isValidEarTag, { error: 'must be a 15-digit ear tag: species + county code + serial' }))
       .max(100_000)
       .optional(),
-    quarantineCertificate: z.string().max(100).optional(),
-    meatQualityCertificate: z.string().max(100).optional(),
-    commitmentCertificate: z.string().max(100).optional(),
+    quarantineCertificate: freeTextSchema(100).optional(),
+    meatQualityCertificate: freeTextSchema(100).optional(),
+    commitmentCertificate: freeTextSchema(100).optional(),
   })
-  .catchall(z.union([z.string().max(1000), z.number(), z.boolean(), z.array(z.string().max(100)).max(1000)]));
+  // a party's own attributes, kept as written but for control and bidi characters (checked beside the
+  // union, so a refusal names the character rather than every type the value is not)
+  .catchall(z.union([z.string().max(1000), z.number(), z.boolean(), z.array(z.string().max(100)).max(1000)]).check(refuseControls));
 
 const newLotSchema = z.object({
   productCode: code('product'),
@@ -196,7 +198,7 @@ const transform = z.object({
   process: z
     .object({
       kind: z.enum(TRANSFORMATION_KINDS),
-      parameters: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).optional(),
+      parameters: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()]).check(refuseControls)).optional(),
     })
     .optional(),
   inputs: z
@@ -251,15 +253,18 @@ export const inspectionSchema = z.object({
   kind: z.enum(['self', 'rapid', 'sampling', 'third_party']),
   labPartyCode: partyCode.optional().describe('required for third_party'),
   result: z.enum(['pass', 'fail']),
-  reportNumber: z.string().max(100).optional(),
+  reportNumber: freeTextSchema(100).optional(),
   sampleSize: z.number().int().positive().optional(),
   items: z
     .array(
       z.object({
         name: nameSchema(200).describe('what was tested, shown on the pack page: 瘦肉精, 亚硝酸盐'),
-        value: z.union([z.number(), z.string().max(100)]).optional(),
-        unit: z.string().max(20).optional(),
-        limit: z.string().max(100).optional(),
+        value: z
+          .union([z.number(), z.string().trim().max(100)])
+          .check(refuseControlsInLine)
+          .optional(),
+        unit: freeTextSchema(20).optional(),
+        limit: freeTextSchema(100).optional(),
         result: z.enum(['pass', 'fail']),
       }),
     )
@@ -302,13 +307,13 @@ const observe = z.object({
 const destroy = z.object({
   type: z.literal('destroy'),
   ...common,
-  reason: z.string().trim().min(1).max(500),
+  reason: freeTextSchema(500, { lines: 'many' }).min(1),
   lines: z.array(quantityLine).min(1).max(1000),
 });
 const sell = z.object({
   type: z.literal('sell'),
   ...common,
-  buyer: z.string().max(200).optional(),
+  buyer: freeTextSchema(200).optional(),
   lines: z.array(quantityLine).min(1).max(1000),
 });
 
@@ -320,7 +325,7 @@ const correction = z.object({
   type: z.literal('correction'),
   eventTime: common.eventTime,
   correctsEventId: idSchema.min(1).max(200),
-  reason: z.string().trim().min(1).max(500),
+  reason: freeTextSchema(500, { lines: 'many' }).min(1),
   replacement: primaryEventInput
     .optional()
     .describe('the event as it should have been; lots it creates keep the codes of the lots the corrected event created'),

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { isValidScLicence } from '../codes/china.js';
 import { isValidGln } from '../codes/gs1.js';
-import { addressSchema, nameSchema } from '../codes/names.js';
+import { addressSchema, freeTextSchema, nameSchema, refuseControlsInLine } from '../codes/names.js';
 import { isKnownRegionCode, regionFilter } from '../codes/regions.js';
 import { PARTY_KINDS } from '../codes/service-codes.js';
 import { isValidUscc } from '../codes/uscc.js';
@@ -14,16 +14,22 @@ export const glnSchema = z.string().refine(isValidGln, { error: 'must be a 13-di
 
 export const partyKindSchema = z.enum(PARTY_KINDS);
 
-/** One licence's number, or the numbers of several licences of one type (at most 10, each once). */
+/**
+ * One licence's number, or the numbers of several licences of one type (at most 10, each once): free
+ * text on one line, checked beside the union so that a refusal names the character and its place.
+ */
 const oneOrMany = (number: z.ZodType<string>) =>
-  z.union([
-    number,
-    z
-      .array(number)
-      .min(1)
-      .max(10)
-      .refine((numbers) => new Set(numbers).size === numbers.length, { error: 'lists a licence twice' }),
-  ]);
+  z
+    .union([
+      number,
+      z
+        .array(number)
+        .min(1)
+        .max(10)
+        .refine((numbers) => new Set(numbers).size === numbers.length, { error: 'lists a licence twice' }),
+    ])
+    .check(refuseControlsInLine);
+const licenceNumber = z.string().trim().max(64);
 
 export const createPartyBody = z.object({
   kind: partyKindSchema,
@@ -37,7 +43,7 @@ export const createPartyBody = z.object({
   regionCode: regionCodeSchema,
   address: addressSchema.optional(),
   contact: z
-    .object({ person: z.string().max(100).optional(), phone: z.string().max(40).optional(), email: z.string().email().max(254).optional() })
+    .object({ person: freeTextSchema(100).optional(), phone: freeTextSchema(40).optional(), email: z.string().email().max(254).optional() })
     .optional(),
   licences: z
     .object({
@@ -46,9 +52,9 @@ export const createPartyBody = z.object({
           error: 'must be an SC food production licence: "SC" + 14 digits, the first 1 (food) or 2 (food additive)',
         }),
       ).optional(),
-      animalEpidemicPreventionCertificate: oneOrMany(z.string().max(64)).optional(),
-      farmCode: oneOrMany(z.string().max(64)).optional(),
-      businessLicence: oneOrMany(z.string().max(64)).optional(),
+      animalEpidemicPreventionCertificate: oneOrMany(licenceNumber).optional(),
+      farmCode: oneOrMany(licenceNumber).optional(),
+      businessLicence: oneOrMany(licenceNumber).optional(),
     })
     .optional()
     .describe('each a number, or a list of the numbers of several licences of that type'),

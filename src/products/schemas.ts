@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { isValidGtin } from '../codes/gs1.js';
-import { nameSchema } from '../codes/names.js';
+import { freeTextSchema, nameSchema } from '../codes/names.js';
 import { serviceCodeField } from '../codes/service-codes.js';
 
 export const PRODUCT_MARKS = ['geographical_indication', 'green_food', 'organic'] as const;
@@ -21,7 +21,7 @@ export const createProductBody = z.object({
   unit: z.enum(UNITS),
   shelfLifeDays: z.number().int().min(1).max(3650).optional(),
   marks: z.array(z.enum(PRODUCT_MARKS)).max(PRODUCT_MARKS.length).optional().describe('地理标志 / 绿色食品 / 有机'),
-  description: z.string().max(2000).optional(),
+  description: freeTextSchema(2000, { lines: 'many' }).optional(),
 });
 export type CreateProductInput = z.infer<typeof createProductBody>;
 

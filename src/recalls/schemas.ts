@@ -1,17 +1,19 @@
 import { z } from 'zod';
+import { freeTextSchema } from '../codes/names.js';
 import { serviceCodeField } from '../codes/service-codes.js';
 import { queryInteger } from '../http/query.js';
 import { RECALL_LEVELS } from './deadlines.js';
 
 /** A lot or container code; a mistyped one is a 400 at its field. */
 const lotCode = serviceCodeField('lot', 'container').min(1).max(64);
-const text = (max: number) => z.string().trim().min(1).max(max);
+/** A reason, a hazard: required, and free text of as many lines as it takes. */
+const text = (max: number) => freeTextSchema(max, { lines: 'many' }).min(1);
 const quantity = z.number().min(0).max(1e12);
 
 export const holdBody = z.object({
   lotCodes: z.array(lotCode).min(1).max(1000).describe('lots or containers to hold'),
   reason: text(500),
-  pendingTest: z.string().trim().max(200).optional().describe('the test the hold waits for, e.g. 瘦肉精 复检'),
+  pendingTest: freeTextSchema(200).optional().describe('the test the hold waits for, e.g. 瘦肉精 复检'),
 });
 export const releaseBody = z.object({ lotCodes: z.array(lotCode).min(1).max(1000), reason: text(500) });
 
@@ -30,7 +32,7 @@ export const recallReportBody = z.object({
     .max(10_000)
     .default([])
     .describe('quantities returned or destroyed since the last report; none to acknowledge only'),
-  note: z.string().trim().max(2000).optional(),
+  note: freeTextSchema(2000, { lines: 'many' }).optional(),
 });
 
 export const closeRecallBody = z.object({

@@ -13,6 +13,7 @@ import {
   MAX_DOCUMENT_BYTES,
   REGISTRATION_STATUSES,
   registrationSchema,
+  rejectBody,
   submittedSchema,
   ticketHeaders,
 } from './schemas.js';
@@ -183,7 +184,7 @@ export const registrationRoutes: FastifyPluginAsyncZod<{ service: RegistrationSe
         summary: 'Reject, with the reason the applicant will read',
         security: bearerSecurity,
         params: idParams,
-        body: z.object({ reason: z.string().trim().min(1).max(2000) }),
+        body: rejectBody,
         response: { 200: registrationSchema, 403: problemSchema, 404: problemSchema, 409: problemSchema },
       },
     },

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { isValidScLicence } from '../codes/china.js';
-import { addressSchema, nameSchema } from '../codes/names.js';
+import { addressSchema, freeTextSchema, nameSchema } from '../codes/names.js';
 import { dateSchema } from '../codes/timestamp.js';
 import { isValidUscc } from '../codes/uscc.js';
 import { partyKindSchema, regionCodeSchema } from '../parties/schemas.js';
@@ -22,7 +22,7 @@ const credential = <T extends readonly [string, ...string[]]>(types: T) =>
   z
     .object({
       type: z.enum(types),
-      number: z.string().trim().min(1).max(64),
+      number: freeTextSchema(64).min(1),
       validFrom: dateSchema.optional(),
       validUntil: dateSchema,
     })
@@ -74,6 +74,9 @@ export const applyBody = z.object({
   certifications: z.array(credential(CERTIFICATION_TYPES)).max(10).superRefine(eachOnce).default([]),
 });
 export type ApplyInput = z.infer<typeof applyBody>;
+
+/** A regulator's rejection of an application, with the reason the applicant will read. */
+export const rejectBody = z.object({ reason: freeTextSchema(2000, { lines: 'many' }).min(1) });
 
 const credentialSchema = z.object({ type: z.string(), number: z.string(), validFrom: z.string().optional(), validUntil: z.string() });
 

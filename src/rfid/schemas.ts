@@ -1,7 +1,7 @@
 // RFID gates: what readers post (Zebra FX IoT Connector, Impinj IoT Device Interface and a generic
 // format, each exactly as documented) and the readers, read points and tag bindings parties manage.
 import { z } from 'zod';
-import { nameSchema } from '../codes/names.js';
+import { freeTextSchema, nameSchema, refuseControlsInLine } from '../codes/names.js';
 import { mistypedCodeCheck, plainIdentifierSchema, serviceCodeField, serviceCodeFilter } from '../codes/service-codes.js';
 import { isIsoTimestamp, isStorableTime, offsetWithinRange, STORABLE_YEARS } from '../codes/timestamp.js';
 import { idSchema } from '../codes/uuid.js';
@@ -97,7 +97,7 @@ const impinjTagInventorySchema = z.looseObject({
   tid: base64urlSchema.optional(),
   tidHex: hexSchema.optional(),
   antennaPort: z.number().int().min(0).max(64).optional(),
-  antennaName: z.string().trim().min(1).max(100).optional(),
+  antennaName: freeTextSchema(100).min(1).optional(),
   peakRssiCdbm: z.number().int().min(-20_000).max(5_000).optional().describe('centi-dBm'),
   frequency: z.number().optional(),
   lastSeenTime: timeSchema.optional(),
@@ -123,6 +123,7 @@ export const genericReadSchema = z
     reader: z.string().trim().min(1).max(200).optional().describe('host name of the reader; default: the reader of the posting key'),
     antenna: z
       .union([z.number().int().min(0).max(64), z.string().trim().min(1).max(100)])
+      .check(refuseControlsInLine)
       .optional()
       .describe('antenna port or name'),
     readPoint: idSchema.min(1).max(100).optional().describe('read point id, instead of reader + antenna'),
@@ -172,7 +173,7 @@ export const registerReaderBody = z.object({
     .min(1)
     .max(200)
     .regex(/^[A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?$/, 'a host name: ASCII letters, digits, dots, hyphens and underscores'),
-  serial: z.string().trim().min(1).max(100).optional(),
+  serial: freeTextSchema(100).min(1).optional(),
   name: nameSchema(200).optional(),
 });
 export const readerSchema = z
@@ -208,6 +209,7 @@ export const createReadPointBody = z.object({
         readerId: idSchema.max(100),
         antenna: z
           .union([z.number().int().min(0).max(64), z.string().trim().min(1).max(100)])
+          .check(refuseControlsInLine)
           .describe('port number, Impinj antenna name, or * for every antenna of the reader'),
       }),
     )

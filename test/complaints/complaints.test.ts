@@ -286,3 +286,27 @@ t.test('a code of characters nothing shows is refused at its field, as a name is
     'an unknown code one can read is still taken',
   );
 });
+
+t.test('a complaint’s text or note holding a bidi or control character is refused at its field; lines and emoji are text', async (t) => {
+  const { app, adminKey } = await buildTestApp(t, undefined, { complaintsPerHour: 1000 });
+  const consumer = client(app);
+  const regulator = client(app, (await client(app, adminKey).post('/api-keys', { role: 'regulator' })).body.key);
+  const file = (text: string) => consumer.post('/complaints', { code: 'FAKE0000000', category: 'quality', text });
+
+  const reversed = expectStatus(t, await file('腊肉\u202e味异有\u202c'), 400, 'a text with a right-to-left override');
+  t.match(reversed.headers['content-type'], /^application\/problem\+json/);
+  t.match(reversed.body.errors, [{ in: 'body', pointer: '/text', detail: /control or bidi characters \(U\+202E at character 3\)/ }]);
+  const bell = expectStatus(t, await file('腊肉有异味\u0007'), 400, 'a text with a control character');
+  t.match(bell.body.errors, [{ in: 'body', pointer: '/text', detail: /U\+0007 at character 6/ }]);
+  t.same((await regulator.get('/regulator/complaints')).body.items, [], 'neither was filed');
+
+  const text = '腊肉有异味 🤢\n买于 11 月 28 日，\t开袋即闻到';
+  const filed = expectStatus(t, await file(text), 201, 'a text of several lines, with an emoji');
+  const ticket = filed.body.ticket;
+  const transition = (note: string) => regulator.post(`/regulator/complaints/${ticket}/transitions`, { status: 'investigating', note });
+  const note = expectStatus(t, await transition('已联系\u2066零售商\u2069'), 400, 'a note with bidi isolates');
+  t.match(note.body.errors, [{ in: 'body', pointer: '/note', detail: /U\+2066 at character 4/ }]);
+  expectStatus(t, await transition('已联系零售商\n封存同批次 👍'), 200, 'a note of two lines');
+  const [stored] = (await regulator.get('/regulator/complaints')).body.items;
+  t.match(stored, { text, status: 'investigating', notes: [{ note: '已联系零售商\n封存同批次 👍' }] }, 'kept as written');
+});

@@ -1,6 +1,6 @@
 // An inspection through EPCIS (bizStep inspecting or sampling) meets the native inspect rule: a lab
 // or regulator may test any party's lot, and its result shows on the lot's trace as a native one's does.
-import { epcisRequests, observation } from '../fixtures/epcis.js';
+import { captured, epcisDocument, epcisRequests, observation } from '../fixtures/epcis.js';
 import { createWorld, expectStatus, type World } from '../fixtures/world.js';
 import { fileTest } from '../root.js';
 
@@ -105,4 +105,36 @@ t.test('an EPCIS inspection member is held to the native inspection schema', asy
   );
   t.equal(reply.statusCode, 400);
   t.match(reply.json().errors, [{ pointer: '/cntrace:inspection/result' }]);
+});
+
+t.test('an EPCIS inspection’s report number and findings hold no bidi or control character, through both doors', async (t) => {
+  const world = await createWorld(t);
+  const { post } = epcisRequests(world);
+  const farm = await world.party('farm');
+  const lab = await world.party('lab');
+  await farmLot(world, farm.key, 'INS-T');
+  const inspecting = (inspection: object) =>
+    observation(2, {
+      bizStep: 'inspecting',
+      quantityList: [{ epcClass: lotOf('INS-T') }],
+      'cntrace:inspection': { kind: 'third_party', labPartyCode: lab.code, result: 'pass', ...inspection },
+    });
+  const reversed = await post(lab.key, '/epcis/events', inspecting({ reportNumber: 'R-1\u202e-2' }));
+  t.equal(reversed.statusCode, 400, 'a report number with a right-to-left override');
+  t.match(reversed.headers['content-type'], /^application\/problem\+json/);
+  t.match(reversed.json().errors, [{ pointer: '/cntrace:inspection/reportNumber', detail: /U\+202E at character 4/ }]);
+  const document = await captured(
+    world,
+    lab.key,
+    epcisDocument([inspecting({ items: [{ name: '瘦肉精', result: 'pass', limit: '0.5\u0007' }] })]),
+  );
+  t.equal(document.reply.statusCode, 400, 'a finding with a control character, in a captured document');
+  t.match(document.reply.json().errors, [
+    { pointer: '/epcisBody/eventList/0/cntrace:inspection/items/0/limit', detail: /U\+0007 at character 4/ },
+  ]);
+  t.same(await inspectionsOnTrace(world, 'INS-T'), [], 'neither was recorded');
+
+  const taken = await post(lab.key, '/epcis/events', inspecting({ reportNumber: '渝检 2026-01 号' }));
+  t.equal(taken.statusCode, 201, 'a report number in Chinese');
+  t.match(await inspectionsOnTrace(world, 'INS-T'), [{ reportNumber: '渝检 2026-01 号' }]);
 });
