@@ -526,19 +526,27 @@ export const scans = pgTable(
     /** Hash of the client (salted IP and user agent): a page reloaded by the same client is not a new scan. */
     clientHash: text('client_hash'),
     /**
-     * The repeat window (REPEAT_WINDOW_MS since the epoch) of a counted scan of a known code: one client's
-     * scans of one code in one window are one row, whichever process stored them. Null on earlier rows.
+     * The clock-aligned ten-minute window of a counted scan, which instances before scan_repeats wrote (and
+     * may still write during a rolling restart); no longer read or written.
      */
     repeatWindow: integer('repeat_window'),
   },
-  (t) => [
-    index('scans_item_idx').on(t.itemCode, t.scannedAt),
-    index('scans_lot_idx').on(t.lotCode, t.scannedAt),
-    // a pack's scan counts for the pack; a lot's or case's, by its own label, for the lot or case
-    uniqueIndex('scans_repeat_key')
-      .on(sql`coalesce(${t.itemCode}, ${t.lotCode})`, t.clientHash, t.repeatWindow)
-      .where(sql`${t.repeatWindow} is not null`),
-  ],
+  (t) => [index('scans_item_idx').on(t.itemCode, t.scannedAt), index('scans_lot_idx').on(t.lotCode, t.scannedAt)],
+);
+
+/**
+ * The last counted scan of a code (a pack's, or a lot's or case's own) by a client: a scan counts when it
+ * is at least REPEAT_WINDOW_MS after it, and then takes its place. The batch that stores a scan decides,
+ * with the row locked (upsert), so that two instances holding the same client's scan decide one after the other.
+ */
+export const scanRepeats = pgTable(
+  'scan_repeats',
+  {
+    code: text('code').notNull(),
+    clientHash: text('client_hash').notNull(),
+    countedAt: timestamp('counted_at', { withTimezone: true, mode: 'date' }).notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.code, t.clientHash] })],
 );
 
 export const codeFlags = pgTable(

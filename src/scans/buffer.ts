@@ -3,7 +3,7 @@
 // is added to what the database says, so counts and flags stay exact within the process.
 import { parseSnapshot, sawTransaction } from '../db/snapshot.js';
 
-/** Resolutions of one code by one client within this window count as one scan. */
+/** A client's scan of a code counts unless that client's scan of it was counted within this time before it (a sliding window). */
 export const REPEAT_WINDOW_MS = 10 * 60_000;
 
 export type PendingScan = {

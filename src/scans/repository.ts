@@ -5,6 +5,25 @@ import { type PendingScan, REPEAT_WINDOW_MS } from './buffer.js';
 
 type FlagRow = typeof codeFlags.$inferSelect;
 
+/**
+ * The batch in rounds: the first scan (by time) of each client's code and every scan of no code, then
+ * each one's second, and so on. A process holds one client's scan of a code at a time, so a batch is one
+ * round unless a test's clock moves more than ten minutes while scans are held.
+ */
+function repeatRounds(batch: PendingScan[]): PendingScan[][] {
+  const rounds: PendingScan[][] = [];
+  const seen = new Map<string, number>();
+  for (const scan of [...batch].sort((a, b) => a.at.getTime() - b.at.getTime())) {
+    const code = scan.itemCode ?? scan.lotCode;
+    const key = code === null ? null : `${code}|${scan.clientHash}`;
+    const round = key === null ? 0 : (seen.get(key) ?? 0);
+    if (key !== null) seen.set(key, round + 1);
+    if (round === rounds.length) rounds.push([]);
+    rounds[round].push(scan);
+  }
+  return rounds;
+}
+
 export function createScansRepository(db: Db) {
   return {
     /**
@@ -29,33 +48,48 @@ export function createScansRepository(db: Db) {
     /**
      * A batch of scans: logged, and each item's counters advanced once, in one transaction.
      * Columns travel as arrays (a fixed handful of parameters), so a batch costs next to
-     * nothing to build however large it is. A scan of a client whose scan of the same code in the
-     * same repeat window is stored already (by another process, which held it in memory when this
-     * one looked) is dropped and counts nothing. `began` learns the transaction's id before it commits
-     * (with the counters' update, so it costs no statement of its own): a read's snapshot then
-     * tells whether that read saw the batch's counts.
+     * nothing to build however large it is. A scan of a known code counts only when the same client's
+     * last counted scan of it (scan_repeats, by whichever process) is at least REPEAT_WINDOW_MS before
+     * it; else it is dropped and counts nothing (another process held it in memory when this one looked).
+     * The upsert decides with the client's row locked, so of two batches holding such scans the later
+     * decides after the earlier commits, whatever their scans' times. `began` learns the transaction's
+     * id before it commits (with the counters' update, so it costs no statement of its own): a read's
+     * snapshot then tells whether that read saw the batch's counts.
      */
     async writeScans(batch: PendingScan[], began?: (xid: string) => void): Promise<void> {
       type Counts = { n: number; first: Date; last: Date; region: string | null; regionAt: Date | null };
-      const column = <T>(pick: (scan: PendingScan) => T) => sql.param(batch.map(pick));
-      const repeatWindow = (scan: PendingScan) =>
-        (scan.itemCode ?? scan.lotCode) === null ? null : Math.floor(scan.at.getTime() / REPEAT_WINDOW_MS);
       await db.transaction(async (tx) => {
-        const inserted = await queryRows<{ id: string }>(
-          tx as unknown as Db,
-          sql`
-          insert into scans (id, item_code, raw_code, lot_code, party_code, scanned_at, region, ip_hash, user_agent, client_hash, repeat_window)
-          select * from unnest(${column((s) => s.id)}::text[], ${column((s) => s.itemCode)}::text[], ${column((s) => s.code)}::text[],
-                               ${column((s) => s.lotCode)}::text[], ${column((s) => s.partyCode)}::text[], ${column((s) => s.at.toISOString())}::timestamptz[],
-                               ${column((s) => s.region)}::text[], ${column((s) => s.ipHash)}::text[], ${column((s) => s.userAgent)}::text[],
-                               ${column((s) => s.clientHash)}::text[], ${column(repeatWindow)}::int[])
-                 as v(id, item_code, raw_code, lot_code, party_code, scanned_at, region, ip_hash, user_agent, client_hash, repeat_window)
-          -- in the order of the repeat key (code first, as the counters' update below takes items): two batches holding the same two scans wait on each other in one order
-          order by coalesce(v.item_code, v.lot_code), v.client_hash, v.repeat_window
-          on conflict do nothing
-          returning id`,
-        );
-        const stored = new Set(inserted.map((row) => row.id));
+        const stored = new Set<string>();
+        // one statement per round; a round holds one scan of a client's code at most (its next by time),
+        // so each is measured against the last counted before it: one round but in a test's clock
+        for (const round of repeatRounds(batch)) {
+          const column = <T>(pick: (scan: PendingScan) => T) => sql.param(round.map(pick));
+          const inserted = await queryRows<{ id: string }>(
+            tx as unknown as Db,
+            sql`
+            with v as (
+              select * from unnest(${column((s) => s.id)}::text[], ${column((s) => s.itemCode)}::text[], ${column((s) => s.code)}::text[],
+                                   ${column((s) => s.lotCode)}::text[], ${column((s) => s.partyCode)}::text[], ${column((s) => s.at.toISOString())}::timestamptz[],
+                                   ${column((s) => s.region)}::text[], ${column((s) => s.ipHash)}::text[], ${column((s) => s.userAgent)}::text[],
+                                   ${column((s) => s.clientHash)}::text[])
+                     as v(id, item_code, raw_code, lot_code, party_code, scanned_at, region, ip_hash, user_agent, client_hash)),
+            counted as (
+              insert into scan_repeats as r (code, client_hash, counted_at)
+              select coalesce(v.item_code, v.lot_code), v.client_hash, v.scanned_at from v
+              where coalesce(v.item_code, v.lot_code) is not null and v.client_hash is not null
+              -- in key order: two batches holding the same two clients' scans lock their rows in one order
+              order by 1, 2
+              on conflict (code, client_hash) do update set counted_at = excluded.counted_at
+                where excluded.counted_at >= r.counted_at + ${sql.raw(`interval '${REPEAT_WINDOW_MS} milliseconds'`)}
+              returning r.code, r.client_hash)
+            insert into scans (id, item_code, raw_code, lot_code, party_code, scanned_at, region, ip_hash, user_agent, client_hash)
+            select v.* from v
+            where coalesce(v.item_code, v.lot_code) is null or v.client_hash is null
+               or exists (select 1 from counted c where c.code = coalesce(v.item_code, v.lot_code) and c.client_hash = v.client_hash)
+            returning id`,
+          );
+          for (const row of inserted) stored.add(row.id);
+        }
         const perItem = new Map<string, Counts>();
         for (const scan of batch) {
           if (!scan.itemCode || !stored.has(scan.id)) continue;

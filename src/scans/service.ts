@@ -39,8 +39,9 @@ export function createScanService(deps: {
      * Counts the scan, unless this process already holds the same client's scan of the code: two requests sent at
      * once (a prefetch and the load, a double tap) both find no earlier scan, and the second to get here is the same
      * scan. A scan stored meanwhile is still held while the read that began before it is open. Another process may
-     * hold the same client's scan unstored: then the later of the two to be stored is dropped (writeScans), and until
-     * then this process counts it. Whether it counted.
+     * hold the same client's scan unstored: then the second of the two to be stored is dropped (writeScans: it counts
+     * only ten minutes or more after the client's last counted scan), and until then this process counts it. Whether
+     * it counted.
      */
     record(scan: PendingScan): boolean {
       const counted = scan.itemCode ?? scan.lotCode;

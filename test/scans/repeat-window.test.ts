@@ -1,0 +1,177 @@
+// The repeat window is a sliding one: a client's scan of a code counts unless that client's scan of the
+// code was counted in the ten minutes before it, whichever instance on one database counted either,
+// also when both were still held in two instances' memory, and across any clock-aligned edge.
+import { sql } from 'drizzle-orm';
+import type { Database } from '../../src/db/client.js';
+import { queryRows } from '../../src/db/client.js';
+import type { PendingScan } from '../../src/scans/buffer.js';
+import { REPEAT_WINDOW_MS } from '../../src/scans/service.js';
+import { createChain } from '../fixtures/chain.js';
+import { holdLocked, waitersReach } from '../fixtures/locks.js';
+import { migrationStatement } from '../fixtures/migrations.js';
+import { openTestDatabase, postgresReachable } from '../helper.js';
+import { fileTest } from '../root.js';
+
+const t = fileTest();
+const postgresUp = await postgresReachable();
+const onPostgres = { skip: postgresUp ? false : 'no PostgreSQL at DATABASE_URL or 127.0.0.1:5432 (PGlite runs one transaction at a time)' };
+
+// ten seconds before a ten-minute edge of the clock (10:00:00)
+const EDGE = Date.parse('2026-11-01T10:00:00Z');
+
+/** A pack of a lot of its own, on `database`. */
+async function onePack(database: Database) {
+  const chain = createChain(database);
+  const processor = await chain.party('processor');
+  const lot = await processor.commission(await processor.product('piece'), 10);
+  const [code] = await processor.items(lot, 1);
+  return { code, lot };
+}
+
+/** Stored counts of a pack: its counter, and the scans logged for it. */
+async function storedScans(database: Database, code: string) {
+  const [row] = await queryRows<{ count: number; logged: number }>(
+    database.db,
+    sql`select scan_count as count, (select count(*)::int from scans where item_code = ${code}) as logged from items where code = ${code}`,
+  );
+  return { count: Number(row.count), logged: Number(row.logged) };
+}
+
+/** A service instance on `database` with a clock of its own. */
+function instance(database: Database) {
+  const clock = { at: EDGE };
+  const chain = createChain(database, { now: () => new Date(clock.at), ipSalt: 'one salt for every instance' });
+  return {
+    chain,
+    /** A scan of `code` by the phone at `at`, as the consumer page records it. */
+    scan: (code: string, at: number, userAgent = 'phone') => {
+      clock.at = at;
+      return chain.services.resolver.resolveCode(code, { record: true, region: null, ip: '203.0.113.7', userAgent });
+    },
+  };
+}
+
+t.test('two scans either side of a ten-minute edge of the clock, through two instances, count once', async (t) => {
+  const database = await openTestDatabase(t);
+  const { code } = await onePack(database);
+  const [first, second] = [instance(database), instance(database)];
+
+  // each held in its instance's memory when the other looks: neither sees the other's
+  t.equal((await first.scan(code, EDGE - 1000)).pack.scans.count, 1, '09:59:59 through the first');
+  await second.scan(code, EDGE + 1000);
+  await first.chain.services.scans.flush();
+  await second.chain.services.scans.flush();
+  t.strictSame(await storedScans(database, code), { count: 1, logged: 1 }, '10:00:01 through the second is the same scan');
+
+  // the other way round: the later one stored first
+  const other = await onePack(database);
+  await first.scan(other.code, EDGE - 1000);
+  await second.scan(other.code, EDGE + 1000);
+  await second.chain.services.scans.flush();
+  await first.chain.services.scans.flush();
+  t.strictSame(await storedScans(database, other.code), { count: 1, logged: 1 }, 'stored in the other order: one scan too');
+});
+
+t.test('a scan counts once ten minutes have passed since the last counted one, not since an edge of the clock', async (t) => {
+  const database = await openTestDatabase(t);
+  const { code } = await onePack(database);
+  const [first, second] = [instance(database), instance(database)];
+
+  await first.scan(code, EDGE - 1000);
+  await first.chain.services.scans.flush();
+  // stored: seen by the other instance whatever the edge
+  t.equal((await second.scan(code, EDGE + 1000)).pack.scans.count, 1, 'two seconds later through the other: not counted');
+  t.equal((await second.scan(code, EDGE - 1000 + REPEAT_WINDOW_MS - 1)).pack.scans.count, 1, 'just under ten minutes later');
+  await second.chain.services.scans.flush();
+  t.equal((await second.scan(code, EDGE - 1000 + REPEAT_WINDOW_MS)).pack.scans.count, 2, 'ten minutes after the counted one');
+  await second.chain.services.scans.flush();
+  t.strictSame(await storedScans(database, code), { count: 2, logged: 2 });
+});
+
+t.test('while one instance holds a counted scan, another’s within ten minutes of it is dropped when stored', async (t) => {
+  const database = await openTestDatabase(t);
+  const { code, lot } = await onePack(database);
+  const { scans } = createChain(database).repositories;
+  let serial = 0;
+  const scanAt = (at: number): PendingScan => ({
+    id: `${code}-${++serial}`,
+    code,
+    itemCode: code,
+    lotCode: lot,
+    partyCode: null,
+    at: new Date(at),
+    region: null,
+    ipHash: 'ip',
+    userAgent: 'phone',
+    clientHash: 'the phone',
+  });
+  await scans.writeScans([scanAt(EDGE)]);
+  await scans.writeScans([scanAt(EDGE + REPEAT_WINDOW_MS - 1)]);
+  t.strictSame(await storedScans(database, code), { count: 1, logged: 1 }, 'one millisecond short of ten minutes: dropped');
+  await scans.writeScans([scanAt(EDGE - 5 * 60_000)]);
+  t.strictSame(await storedScans(database, code), { count: 1, logged: 1 }, 'an earlier one stored late, within ten minutes: dropped');
+  await scans.writeScans([scanAt(EDGE + REPEAT_WINDOW_MS)]);
+  t.strictSame(await storedScans(database, code), { count: 2, logged: 2 }, 'ten minutes after the counted one: counted');
+  // one batch holding several of the client's scans: each measured against the last counted before it
+  const base = EDGE + 3 * REPEAT_WINDOW_MS;
+  await scans.writeScans([scanAt(base + REPEAT_WINDOW_MS), scanAt(base), scanAt(base + 6 * 60_000), scanAt(base + 12 * 60_000)]);
+  t.strictSame(await storedScans(database, code), { count: 4, logged: 4 }, 'in one batch: the first, and the one ten minutes after it');
+});
+
+t.test('the same scan sent at once through many instances counts once (PostgreSQL)', onPostgres, async (t) => {
+  const database = await openTestDatabase(t, 'postgres');
+  const { code } = await onePack(database);
+  const instances = Array.from({ length: 8 }, () => instance(database));
+  // the pack's row held: no batch can commit, so every instance's batch is in its transaction at once
+  const hold = await holdLocked({ database }, sql`select 1 from items where code = ${code} for update`);
+  // each instance's scan, a tenth of a second apart, across the ten-minute edge: each held in memory
+  const scanned = await Promise.all(instances.map((one, i) => one.scan(code, EDGE - 400 + 100 * i)));
+  t.strictSame(
+    scanned.map((resolved) => resolved.pack.scans.count),
+    instances.map(() => 1),
+    'each instance counted its own',
+  );
+  const stored = Promise.all(instances.map((one) => one.chain.services.scans.flush()));
+  await waitersReach({ database }, instances.length, stored);
+  hold.release();
+  await hold.done;
+  await stored;
+  t.strictSame(await storedScans(database, code), { count: 1, logged: 1 }, 'one scan stored and counted');
+  for (const one of instances) {
+    t.equal((await one.scan(code, EDGE + 60_000)).pack.scans.count, 1, 'a reload a minute later, through any: the same scan');
+  }
+});
+
+// Migration 0050: the last counted scan of each client's code is taken from the scans log, so that a scan
+// stored just before the upgrade still makes a repeat within ten minutes of it count nothing.
+t.test('each client’s last counted scan of a code is backfilled from the scans log', async (t) => {
+  const database = await openTestDatabase(t);
+  const { code, lot } = await onePack(database);
+  const { db } = database;
+  const logged = (id: string, itemCode: string | null, lotCode: string | null, at: number, client: string | null) =>
+    queryRows(
+      db,
+      sql`insert into scans (id, item_code, raw_code, lot_code, scanned_at, ip_hash, client_hash)
+          values (${id}, ${itemCode}, ${itemCode ?? lotCode ?? 'UNKNOWN'}, ${lotCode}, ${new Date(at).toISOString()}::timestamptz, 'ip', ${client})`,
+    );
+  await logged(`${code}-1`, code, lot, EDGE - 3_600_000, 'phone');
+  await logged(`${code}-2`, code, lot, EDGE, 'phone');
+  await logged(`${code}-3`, null, lot, EDGE - 60_000, 'phone');
+  await logged(`${code}-4`, code, lot, EDGE, null);
+  await logged(`${code}-5`, null, null, EDGE, 'phone');
+  await queryRows(db, sql`delete from scan_repeats`);
+  await queryRows(db, sql.raw(migrationStatement('0050_scan_repeats.sql', 2)));
+
+  const rows = await queryRows<{ code: string; client_hash: string; counted_at: Date | string }>(
+    db,
+    sql`select code, client_hash, counted_at from scan_repeats order by code`,
+  );
+  t.strictSame(
+    rows.map((row) => ({ ...row, counted_at: new Date(row.counted_at).toISOString() })).sort((a, b) => a.code.localeCompare(b.code)),
+    [
+      { code, client_hash: 'phone', counted_at: new Date(EDGE).toISOString() },
+      { code: lot, client_hash: 'phone', counted_at: new Date(EDGE - 60_000).toISOString() },
+    ].sort((a, b) => a.code.localeCompare(b.code)),
+    'the latest of the pack’s, the lot’s own; none for a scan of no code or of no known client',
+  );
+});
