@@ -3,7 +3,6 @@
 // hashes events from memory with it, and verification hashes the same facts read back from the
 // stored rows, so both sides must build the very same facts.
 import { createHash } from 'node:crypto';
-import canonicalize from 'canonicalize';
 
 /** The chain of admin acts made without a party (admin keys). */
 export const SYSTEM_CHAIN = 'system';
@@ -28,9 +27,73 @@ export type AuditKind = (typeof AUDIT_KINDS)[number];
 
 export const sha256 = (text: string) => createHash('sha256').update(text, 'utf8').digest('hex');
 
-/** RFC 8785 canonical JSON: sorted keys, shortest number forms, no insignificant white space. */
+/**
+ * RFC 8785 canonical JSON: sorted keys, shortest number forms, no insignificant white space. The
+ * same text as the `canonicalize` package gives (a test compares them), built in one pass: the
+ * writer hashes every event it stores this way, and the package's per-string checks and
+ * intermediate arrays took nearly a tenth of a large capture's CPU time.
+ */
 export function canonicalJson(value: unknown): string {
-  return canonicalize(value) as string;
+  return canonical(value, new Set()) as string;
+}
+
+/** Any UTF-16 surrogate: only a string holding one can hold a lone one. */
+const SURROGATE = /[\uD800-\uDFFF]/;
+
+function hasLoneSurrogate(text: string): boolean {
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (code >= 0xd800 && code <= 0xdbff) {
+      const next = i + 1 < text.length ? text.charCodeAt(i + 1) : 0;
+      if (!(next >= 0xdc00 && next <= 0xdfff)) return true;
+      i++;
+    } else if (code >= 0xdc00 && code <= 0xdfff) return true;
+  }
+  return false;
+}
+
+function canonicalString(text: string): string {
+  if (SURROGATE.test(text) && hasLoneSurrogate(text)) throw new Error('Lone surrogate is not allowed');
+  return JSON.stringify(text);
+}
+
+function canonical(value: unknown, seen: Set<object>): string | undefined {
+  if (typeof value === 'string') return canonicalString(value);
+  if (typeof value === 'number') {
+    if (Number.isNaN(value)) throw new Error('NaN is not allowed');
+    if (!Number.isFinite(value)) throw new Error('Infinity is not allowed');
+    return JSON.stringify(value);
+  }
+  if (value === null || typeof value !== 'object') return JSON.stringify(value);
+  if (seen.has(value)) throw new Error('Circular reference detected');
+  seen.add(value);
+  let result: string | undefined;
+  const toJSON = (value as { toJSON?: unknown }).toJSON;
+  if (typeof toJSON === 'function') {
+    result = canonical(toJSON.call(value), seen);
+  } else if (Array.isArray(value)) {
+    result = '[';
+    for (let i = 0; i < value.length; i++) {
+      const item = value[i];
+      // as Array#join writes it: an element that has no JSON form is left empty
+      const text = canonical(item === undefined || typeof item === 'symbol' ? null : item, seen);
+      result += i === 0 ? (text ?? '') : `,${text ?? ''}`;
+    }
+    result += ']';
+  } else {
+    const record = value as Record<string, unknown>;
+    result = '{';
+    let first = true;
+    for (const key of Object.keys(record).sort()) {
+      const member = record[key];
+      if (member === undefined || typeof member === 'symbol') continue;
+      result += `${first ? '' : ','}${canonicalString(key)}:${canonical(member, seen)}`;
+      first = false;
+    }
+    result += '}';
+  }
+  seen.delete(value);
+  return result;
 }
 
 export const hashOf = (value: unknown) => sha256(canonicalJson(value));

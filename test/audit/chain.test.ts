@@ -1,5 +1,7 @@
 // The audit log's pure part: RFC 8785 canonical JSON, quantities as numeric(18, 3) stores them,
 // event payload hashes that do not depend on row order, chaining, and each kind of broken link.
+
+import canonicalize from 'canonicalize';
 import {
   appendToChains,
   canonicalJson,
@@ -40,6 +42,44 @@ t.test('canonical JSON follows RFC 8785', async (t) => {
     '{"\\r":"Carriage Return","1":"One","\u0080":"Control","\u00f6":"Latin Small Letter O With Diaeresis","\u20ac":"Euro Sign","\ud83d\ude00":"Emoji","\ufb33":"Hebrew Letter Dalet With Dagesh"}',
   );
   t.equal(sha256('abc'), 'ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad', 'SHA-256 of "abc" (FIPS 180-2)');
+});
+
+t.test('canonical JSON is the text the canonicalize package gives, and refuses what it refuses', async (t) => {
+  const samples: unknown[] = [
+    null,
+    true,
+    0,
+    -0,
+    1e21,
+    5e-324,
+    -12.5,
+    '',
+    'plain',
+    '\u2028 line \u0000 nul "quoted" \\ back',
+    '\ud83d\ude00 emoji',
+    new Date('2026-12-04T10:00:00.000Z'),
+    [],
+    {},
+    [1, undefined, null, 'a', [2, [3]], { b: 1, a: [] }],
+    { z: 1, a: undefined, m: null, nested: { y: [true, false], x: { '\u00f6': 1, o: 2 } }, d: new Date(0) },
+    { toJSON: () => ({ b: 2, a: 1 }) },
+    {
+      id: 'urn:uuid:6c9f0c2e-6b2e-4b8e-9a57-1f0d0b6b0a11',
+      type: 'transform',
+      eventTime: '2026-12-04T09:00:00.000Z',
+      eventTimeZoneOffset: '+08:00',
+      payload: { inputs: [{ lotCode: 'L1', quantity: 2.5 }], outputs: [{ productCode: 'P1', quantity: 1, unit: 'kg' }], note: '猪肉' },
+      movements: [{ lotCode: 'L1', partyCode: 'P', kind: 'consume', quantity: '-2.500', containerCode: null }],
+      referenceDocuments: undefined,
+    },
+  ];
+  for (const [index, sample] of samples.entries()) t.equal(canonicalJson(sample), canonicalize(sample), `sample ${index}`);
+  const circular: Record<string, unknown> = { a: 1 };
+  circular.self = circular;
+  for (const bad of [Number.NaN, Number.POSITIVE_INFINITY, '\ud800 lone', { ['\udc00']: 1 }, ['x\ud83d'], circular]) {
+    t.throws(() => canonicalize(bad), 'the package refuses it');
+    t.throws(() => canonicalJson(bad), 'and so does canonicalJson');
+  }
 });
 
 t.test('a quantity reads the same from memory and from a numeric(18, 3) column', async (t) => {
