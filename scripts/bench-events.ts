@@ -36,8 +36,9 @@
 //
 // Each phase also prints the SQL statements per event and the database time (database.stats,
 // summed over statements: concurrent ones overlap) with the statements that took most of it, the
-// CPU time of this process (the server) and, when PostgreSQL runs on this machine, of its backends
-// (from /proc): on a shared machine CPU per event says more than the wall-clock rates.
+// CPU time of this process (the server, and the share of it spent in the kernel) and, when
+// PostgreSQL runs on this machine, of its backends (from /proc): on a shared machine CPU per event
+// says more than the wall-clock rates.
 //   --profile   CPU-profile the server (this process) during each timed phase; prints the top frames
 //               and saves each profile as bench-events-<phase>.cpuprofile in the working directory
 // Timings never fail the process: it is a benchmark, not a test. The targets are set for PostgreSQL.
@@ -442,7 +443,7 @@ async function premadeLots(client: Client, native: Native, run: string, count: n
 // ---------------------------------------------------------------------------------------
 // what the database did meanwhile
 
-type DatabaseUse = { statements: number; waitMs: number; cpuMs: number; backendCpuMs: number | null; top: string };
+type DatabaseUse = { statements: number; waitMs: number; cpuMs: number; systemMs: number; backendCpuMs: number | null; top: string };
 
 /**
  * CPU time of the PostgreSQL backends serving this database (pid → ms), read from /proc: only when
@@ -506,14 +507,14 @@ async function databaseUse<T>(database: Database, work: () => Promise<T>): Promi
   // backends that were there before count from then; ones the pool opened meanwhile, in full
   const backendsAfter = backendsBefore ? await backendCpu(database) : null;
   const backendCpuMs = backendsAfter ? [...backendsAfter].reduce((sum, [pid, ms]) => sum + ms - (backendsBefore?.get(pid) ?? 0), 0) : null;
-  return { value, use: { statements, waitMs: spent, cpuMs: (user + system) / 1000, backendCpuMs, top } };
+  return { value, use: { statements, waitMs: spent, cpuMs: (user + system) / 1000, systemMs: system / 1000, backendCpuMs, top } };
 }
 
 function useReport(database: Database, use: DatabaseUse, events: number, wallMs: number): string {
   return (
     `  SQL: ${(use.statements / events).toFixed(2)} statements/event (${formatNumber(use.statements)}); ` +
     `database time ${formatMs(use.waitMs, 0)} summed over statements (${formatMs((use.waitMs / events) * 1000, 0)} per 1,000 events) in ${formatMs(wallMs, 0)} wall\n` +
-    `  CPU: server (this process${database.kind === 'pglite' ? ', PGlite included' : ''}) ${formatMs(use.cpuMs, 0)}, ${formatMs(use.cpuMs / events, 2)} per event (${((use.cpuMs / wallMs) * 100).toFixed(0)}% of one core)` +
+    `  CPU: server (this process${database.kind === 'pglite' ? ', PGlite included' : ''}) ${formatMs(use.cpuMs, 0)}, ${formatMs(use.cpuMs / events, 2)} per event (${((use.cpuMs / wallMs) * 100).toFixed(0)}% of one core, ${((use.systemMs / use.cpuMs) * 100).toFixed(0)}% of it in the kernel)` +
     (use.backendCpuMs === null
       ? '\n'
       : `; PostgreSQL backends ${formatMs(use.backendCpuMs, 0)}, ${formatMs(use.backendCpuMs / events, 2)} per event (${((use.backendCpuMs / wallMs) * 100).toFixed(0)}% of one core)\n`) +
