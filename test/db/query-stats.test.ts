@@ -109,7 +109,12 @@ t.test('writeScans: one transaction of four statements, or three when no scan na
   const scans = createScansRepository(database.db);
   const known = await statementsOf(database, () => scans.writeScans([scan('s1', 'C0000000001'), scan('s2', 'C0000000001')]));
   t.equal(known.queries, 4);
-  t.match(known.texts, ['begin', /^with v as \(.* insert into scan_repeats .* insert into scans /s, /^with updated as \( update items /, 'commit']);
+  t.match(known.texts, [
+    'begin',
+    /^with v as \(.* insert into scan_repeats .* insert into scans /s,
+    /^with updated as \( update items /,
+    'commit',
+  ]);
   t.strictSame(
     known.observed.map((query) => query.rows),
     [0, 2, 0, 0],
