@@ -52,13 +52,13 @@ import type autocannon from 'autocannon';
 import { type SQL, sql } from 'drizzle-orm';
 import { customAlphabet } from 'nanoid';
 import { type App, buildApp } from '../src/app.js';
-import { completeGs1 } from '../src/codes/gs1.js';
 import { MOD31_CHARSET } from '../src/codes/mod31.js';
 import { completeUscc } from '../src/codes/uscc.js';
 import { type Database, type Db, type ObservedQuery, queryRows } from '../src/db/client.js';
 import { CAPTURE_LIMIT_EVENTS } from '../src/epcis/service.js';
 import { parseFlags } from './lib/args.js';
 import { explain, type Scratch, withScratchDatabase } from './lib/database.js';
+import { COMMISSIONS, CONTEXT, CURED_GTIN, epcisBlock, RAW_GTIN, TRANSFORMS } from './lib/epcis-mix.js';
 import { formatMs, formatNumber, formatRatio, printTable } from './lib/report.js';
 import { freePort, profiled } from './lib/server.js';
 
@@ -86,12 +86,6 @@ const TARGET_NATIVE_P99_MS = 50;
 const TARGET_LARGE_S = 3;
 
 const EVENTS_PER_BLOCK = 100;
-const COMMISSIONS = 50;
-const TRANSFORMS = 25; // each takes 2 commissioned lots; then one aggregation per new lot
-const CONTEXT = ['https://ref.gs1.org/standards/epcis/epcis-context.jsonld'];
-const RAW_GTIN = completeGs1('0690123400001');
-const CURED_GTIN = completeGs1('0690123400002');
-const GLN = completeGs1('690123400001');
 /** Lots commissioned in one native event, to have lots of their own for transforms and sales. */
 const LOTS_PER_COMMISSION = 1000;
 
@@ -128,56 +122,6 @@ function clock(total: number) {
 
 // ---------------------------------------------------------------------------------------
 // EPCIS documents
-
-/** 100 EPCIS events: `run` and `block` keep identifiers apart between documents and runs. */
-function epcisBlock(run: number, block: number, time: () => string): Json[] {
-  const lot = (gtin: string, number: string) => `https://id.gs1.org/01/${gtin}/10/${number}`;
-  const raw = (i: number) => lot(RAW_GTIN, `E${run}-${block}-R${i}`);
-  const cured = (j: number) => lot(CURED_GTIN, `E${run}-${block}-C${j}`);
-  const sscc = (j: number) =>
-    completeGs1(`0690123${String(run).padStart(2, '0')}${String(block).padStart(5, '0')}${String(j).padStart(3, '0')}`);
-  const where = { readPoint: { id: `https://id.gs1.org/414/${GLN}` }, bizLocation: { id: `https://id.gs1.org/414/${GLN}` } };
-  const common = () => ({ eventTime: time(), eventTimeZoneOffset: '+08:00' });
-  const events: Json[] = [];
-  for (let i = 0; i < COMMISSIONS; i++) {
-    events.push({
-      type: 'ObjectEvent',
-      ...common(),
-      quantityList: [{ epcClass: raw(i), quantity: 100, uom: 'KGM' }],
-      action: 'ADD',
-      bizStep: 'commissioning',
-      disposition: 'active',
-      ...where,
-    });
-  }
-  for (let j = 0; j < TRANSFORMS; j++) {
-    events.push({
-      type: 'TransformationEvent',
-      ...common(),
-      inputQuantityList: [
-        { epcClass: raw(2 * j), quantity: 100, uom: 'KGM' },
-        { epcClass: raw(2 * j + 1), quantity: 100, uom: 'KGM' },
-      ],
-      outputQuantityList: [{ epcClass: cured(j), quantity: 150, uom: 'KGM' }],
-      bizStep: 'commissioning',
-      disposition: 'active',
-      ...where,
-    });
-  }
-  for (let j = 0; j < TRANSFORMS; j++) {
-    events.push({
-      type: 'AggregationEvent',
-      ...common(),
-      parentID: `https://id.gs1.org/00/${sscc(j)}`,
-      childQuantityList: [{ epcClass: cured(j), quantity: 150, uom: 'KGM' }],
-      action: 'ADD',
-      bizStep: 'packing',
-      disposition: 'in_progress',
-      ...where,
-    });
-  }
-  return events;
-}
 
 /** An EPCISDocument of `blocks` × 100 events (no eventIDs). */
 function epcisDocument(run: number, firstBlock: number, blocks: number, time: () => string): Json {

@@ -21,6 +21,7 @@ import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { customAlphabet } from 'nanoid';
 import pg from 'pg';
+import { CONTEXT, epcisBlock } from './lib/epcis-mix.js';
 
 const { values, positionals } = parseArgs({
   options: {
@@ -65,7 +66,6 @@ type Checkout = {
   native: { raw: string; cured: string; location: string; eventTime: string };
   lots: string[];
   used: number;
-  gs1: (digits: string) => string;
 };
 
 async function call(checkout: Checkout, method: string, url: string, body?: unknown, contentType = 'application/json') {
@@ -99,7 +99,6 @@ async function open(dir: string, lotsNeeded: number): Promise<Checkout> {
     native: {} as never,
     lots: [],
     used: 0,
-    gs1: completeGs1,
   };
   const party = await call(checkout, 'POST', '/parties', {
     kind: 'processor',
@@ -153,56 +152,10 @@ const clockStart = Date.now() - 10 * 24 * 3_600_000;
 let tick = 0;
 const time = () => new Date(clockStart + tick++ * 1000).toISOString();
 
-/** 100 EPCIS events as bench-events.ts writes them: 50 commissions, 25 transformations, 25 packings. */
-function epcisBlock(gs1: (digits: string) => string, run: number, block: number): Json[] {
-  const lot = (gtin: string, number: string) => `https://id.gs1.org/01/${gtin}/10/${number}`;
-  const raw = (i: number) => lot(gs1('0690123400001'), `E${run}-${block}-R${i}`);
-  const cured = (j: number) => lot(gs1('0690123400002'), `E${run}-${block}-C${j}`);
-  const sscc = (j: number) => gs1(`0690123${String(run).padStart(2, '0')}${String(block).padStart(5, '0')}${String(j).padStart(3, '0')}`);
-  const gln = `https://id.gs1.org/414/${gs1('690123400001')}`;
-  const common = () => ({ eventTime: time(), eventTimeZoneOffset: '+08:00', readPoint: { id: gln }, bizLocation: { id: gln } });
-  const events: Json[] = [];
-  for (let i = 0; i < 50; i++) {
-    events.push({
-      type: 'ObjectEvent',
-      ...common(),
-      quantityList: [{ epcClass: raw(i), quantity: 100, uom: 'KGM' }],
-      action: 'ADD',
-      bizStep: 'commissioning',
-      disposition: 'active',
-    });
-  }
-  for (let j = 0; j < 25; j++) {
-    events.push({
-      type: 'TransformationEvent',
-      ...common(),
-      inputQuantityList: [
-        { epcClass: raw(2 * j), quantity: 100, uom: 'KGM' },
-        { epcClass: raw(2 * j + 1), quantity: 100, uom: 'KGM' },
-      ],
-      outputQuantityList: [{ epcClass: cured(j), quantity: 150, uom: 'KGM' }],
-      bizStep: 'commissioning',
-      disposition: 'active',
-    });
-  }
-  for (let j = 0; j < 25; j++) {
-    events.push({
-      type: 'AggregationEvent',
-      ...common(),
-      parentID: `https://id.gs1.org/00/${sscc(j)}`,
-      childQuantityList: [{ epcClass: cured(j), quantity: 150, uom: 'KGM' }],
-      action: 'ADD',
-      bizStep: 'packing',
-      disposition: 'in_progress',
-    });
-  }
-  return events;
-}
-
 async function capture(checkout: Checkout, run: number) {
-  const eventList = Array.from({ length: BLOCKS }, (_, block) => epcisBlock(checkout.gs1, run, block)).flat();
+  const eventList = Array.from({ length: BLOCKS }, (_, block) => epcisBlock(run, block, time)).flat();
   const document = {
-    '@context': ['https://ref.gs1.org/standards/epcis/epcis-context.jsonld'],
+    '@context': CONTEXT,
     type: 'EPCISDocument',
     schemaVersion: '2.0',
     creationDate: new Date().toISOString(),
