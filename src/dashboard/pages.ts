@@ -64,7 +64,8 @@ const searchOf = (query: Record<string, string | undefined>) => {
 function openRecallsLine(shown: number, total: number, query: DashboardQuery, lang: Lang) {
   const t = DASHBOARD_TEXT[lang];
   const all = `/regulator/dashboard/recalls${searchOf({ ...query, lang: lang === 'en' ? 'en' : undefined })}`;
-  return html`<p class="muted">${t.openRecalls(total)}${total > shown && html`${t.onlyLatest(shown)} <a href="${all}">${t.allRecalls}</a>`}</p>`;
+  const inPeriod = Boolean(query.from || query.to);
+  return html`<p class="muted">${t.openRecalls(total, inPeriod)}${total > shown && html`${t.onlyLatest(shown)} <a href="${all}">${t.allRecalls(inPeriod)}</a>`}</p>`;
 }
 
 /** The recalls of the dashboard's panel (of a period and region), a page at a time, drawn as on the dashboard. */
@@ -77,7 +78,7 @@ export function openRecallsPage(view: OpenRecallsView, query: DashboardQuery, la
     offset + pageSize < total && html`<a href="${at(offset + pageSize)}">${t.next}</a>`
   }`;
   const body = html`<div class="dashboard"><section id="recalls"><h1>${t.recalls}</h1>
-<p class="muted">${t.openRecalls(total)}${recalls.length > 0 && html` · ${t.recallsPage(offset + 1, offset + recalls.length)}`}</p>
+<p class="muted">${t.openRecalls(total, Boolean(query.from || query.to))}${recalls.length > 0 && html` · ${t.recallsPage(offset + 1, offset + recalls.length)}`}</p>
 ${recalls.length ? new Html(recallChart(recalls, lang)) : html`<p class="muted">${t.none}</p>`}
 <p>${pages} <a href="/regulator/dashboard${searchOf({ ...query, lang: lang === 'en' ? 'en' : undefined })}">${t.backToDashboard}</a></p></section></div>`;
   return layout(lang, t.recalls, at(offset, lang === 'en' ? 'zh-CN' : 'en'), body, WIDE_CSS);

@@ -73,6 +73,12 @@ t.test('the recalls panel takes the recalls in progress in the period whose scop
   t.match(january, fjClosed);
   t.match(january, '已结束', 'the recall closed since is marked closed');
   t.notMatch(january, bjOpen);
+  t.match(january, '期间内进行过的召回共 2 项', 'with a period, the count says it takes the recalls in progress during it');
+  t.notMatch(january, '进行中的召回共', 'not that they are open now');
+  const now = section((await open('/regulator/dashboard?region=500236')).body);
+  t.match(now, /(?<!过的)进行中的召回共 \d+ 项/, 'with no period, the count is of the recalls open now');
+  const januaryEn = section((await open('/regulator/dashboard?from=2026-01-01&to=2026-01-31&region=500236&lang=en')).body);
+  t.match(januaryEn, '2 recalls in progress during the period');
   const list = await open('/regulator/dashboard/recalls?from=2026-03-01&to=2026-03-31&region=11');
   t.equal(list.statusCode, 200);
   t.match(list.body, bjOpen, 'the full list takes the same period and region');
