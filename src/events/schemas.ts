@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { isValidEarTag } from '../codes/china.js';
 import { isValidSscc } from '../codes/gs1.js';
-import { freeTextSchema, nameSchema, refuseControls, refuseControlsInLine } from '../codes/names.js';
+import { freeTextSchema, nameSchema, refuseControls, refuseControlsInLine, refuseInvisible } from '../codes/names.js';
 import { plainIdentifierSchema, serviceCodeField } from '../codes/service-codes.js';
 import { dateSchema, timestampSchema } from '../codes/timestamp.js';
 import { idSchema } from '../codes/uuid.js';
@@ -176,6 +176,7 @@ const newLotSchema = z.object({
     .trim()
     .min(1)
     .max(64)
+    .check(refuseInvisible)
     .optional()
     .describe("the party's own lot number (生产批号), unique per party; full-width letters and digits are stored as ASCII"),
   quantity: positiveQuantity,

@@ -51,6 +51,30 @@ t.test('free-text URIs and e-mail addresses have a maximum length, checked at th
     expectStatus(t, await farm.event({ type: 'commission', lots, bizStep: short }), 201, 'a bizStep of 1,806 bytes');
   });
 
+  t.test('a lot number holding a bidi, invisible or control character is a 400 naming the field and the code point', async (t) => {
+    const farm = await world.party('farm');
+    const productCode = await farm.product('head');
+    for (const [character, codePoint] of [
+      ['\u202e', 'U+202E'],
+      ['\u200b', 'U+200B'],
+      ['\u0007', 'U+0007'],
+    ]) {
+      const reply = expectStatus(
+        t,
+        await farm.event({ type: 'commission', lots: [{ productCode, quantity: 1, lotNumber: `FJ${character}2026` }] }),
+        400,
+        `a lot number holding ${codePoint}`,
+      );
+      t.match(reply.body.errors, [{ pointer: '/lots/0/lotNumber', detail: new RegExp(codePoint.replace('+', '\\+')) }]);
+    }
+    expectStatus(
+      t,
+      await farm.event({ type: 'commission', lots: [{ productCode, quantity: 1, lotNumber: '腊肉2026-01' }] }),
+      201,
+      'a lot number of Chinese text, letters, digits and a hyphen',
+    );
+  });
+
   // RFC 5321: a forward path is at most 256 octets, so an address at most 254 characters
   const email = (length: number) =>
     `${'a'.repeat(64)}@${'b'.repeat(length - 64 - 1 - 4)}.com`.replace(/b{63}/g, (label) => `${label.slice(0, 62)}.`);
