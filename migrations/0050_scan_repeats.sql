@@ -5,7 +5,6 @@ CREATE TABLE "scan_repeats" (
 	CONSTRAINT "scan_repeats_code_client_hash_pk" PRIMARY KEY("code","client_hash")
 );
 --> statement-breakpoint
-DROP INDEX "scans_repeat_key";--> statement-breakpoint
 -- each client's last counted scan of each code, from the scans log: the next one counts ten minutes after it
 INSERT INTO "scan_repeats" ("code", "client_hash", "counted_at")
 SELECT coalesce("item_code", "lot_code"), "client_hash", max("scanned_at") FROM "scans"

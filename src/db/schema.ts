@@ -531,7 +531,15 @@ export const scans = pgTable(
      */
     repeatWindow: integer('repeat_window'),
   },
-  (t) => [index('scans_item_idx').on(t.itemCode, t.scannedAt), index('scans_lot_idx').on(t.lotCode, t.scannedAt)],
+  (t) => [
+    index('scans_item_idx').on(t.itemCode, t.scannedAt),
+    index('scans_lot_idx').on(t.lotCode, t.scannedAt),
+    // kept while instances of the version before scan_repeats may run: they drop their repeats by it
+    // (this version writes no window, so the partial key costs its inserts nothing)
+    uniqueIndex('scans_repeat_key')
+      .on(sql`coalesce(${t.itemCode}, ${t.lotCode})`, t.clientHash, t.repeatWindow)
+      .where(sql`${t.repeatWindow} is not null`),
+  ],
 );
 
 /**

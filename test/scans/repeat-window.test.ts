@@ -160,7 +160,7 @@ t.test('each client’s last counted scan of a code is backfilled from the scans
   await logged(`${code}-4`, code, lot, EDGE, null);
   await logged(`${code}-5`, null, null, EDGE, 'phone');
   await queryRows(db, sql`delete from scan_repeats`);
-  await queryRows(db, sql.raw(migrationStatement('0050_scan_repeats.sql', 2)));
+  await queryRows(db, sql.raw(migrationStatement('0050_scan_repeats.sql', 1)));
 
   const rows = await queryRows<{ code: string; client_hash: string; counted_at: Date | string }>(
     db,
@@ -175,3 +175,26 @@ t.test('each client’s last counted scan of a code is backfilled from the scans
     'the latest of the pack’s, the lot’s own; none for a scan of no code or of no known client',
   );
 });
+
+t.test(
+  'instances of the version before scan_repeats still drop their own repeats by the clock-aligned key (rolling restart)',
+  async (t) => {
+    const database = await openTestDatabase(t);
+    const { code, lot } = await onePack(database);
+    // the scan insert of that version: a counted scan carries its ten-minute window, a repeat is skipped on the key
+    const oldInsert = (id: string) =>
+      queryRows(
+        database.db,
+        sql`insert into scans (id, item_code, raw_code, lot_code, scanned_at, ip_hash, client_hash, repeat_window)
+          values (${id}, ${code}, ${code}, ${lot}, ${new Date(EDGE).toISOString()}::timestamptz, 'ip', 'phone', ${Math.floor(EDGE / 600_000)})
+          on conflict do nothing`,
+      );
+    await oldInsert(`${code}-old-1`);
+    await oldInsert(`${code}-old-2`);
+    const [{ count }] = await queryRows<{ count: number }>(
+      database.db,
+      sql`select count(*)::int as count from scans where id like ${`${code}-old-%`}`,
+    );
+    t.equal(count, 1, 'the repeat in the same window is not stored');
+  },
+);
