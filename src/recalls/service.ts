@@ -278,9 +278,11 @@ export function createRecallService(deps: {
         // staged, then its roots, what is packed in them and its scope locked as the recall's event locks
         // them, and staged again if a write it waited for changed the scope meanwhile: a packing into or
         // unpacking from a root, or a transformation, packing or unpacking of any lot of the scope. Staged
-        // again, it keeps what it locked and locks the lots it newly reaches (see readLocked): a write
-        // queued behind it is not let in between. Its scope is what the lineage and the containers are
-        // when it is stored, not what they were before: a lot that left it is locked, not recalled
+        // again, it keeps what it locked and takes the lots it newly reaches that no other write holds (a
+        // write queued behind it is not let in between); one that another holds, it does not wait for
+        // holding the rest, but takes all afresh in code order (see readLocked). Its scope is what the
+        // lineage and the containers are when it is stored, not what they were before: a lot that left
+        // it is locked, not recalled
         const { packed, lotCodes } = await deps.writer.readLocked(
           tx,
           actor.code,

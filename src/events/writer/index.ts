@@ -272,14 +272,17 @@ export function createEventWriter(deps: {
    * the open shipments carrying the lots named, then the lots with everything packed in the
    * containers among them, in code order). Once they are held, `read` says whether what it read still
    * stands (`unchanged`): a write it waited for (a packing, an unpacking, a transformation) may have
-   * changed it. If not, it reads again, holding what it locked, and the lots it now names that are
-   * not yet held are locked in addition (the shipments carrying new named lots first), then checked
-   * again: no lock is let go, so a write that queued behind one it holds is not let in between. Taken
-   * after the others, out of code order, such a lot may meet a writer holding it while it waits for
-   * one locked here: PostgreSQL ends the deadlock by failing one of the two (a 409 to send again).
-   * What is read last is what is written; a lot read before and no longer named stays locked to the
-   * end of the transaction, unmarked. `rounds` reads at most, then a 409 (`keptChanging`, the
-   * caller's words for what kept changing, given how many rounds it took).
+   * changed it. If not, it reads again, holding what it locked, and takes in addition those of the
+   * lots it now marks and does not hold yet that no other transaction holds, without waiting: a write
+   * that queued behind one it holds is not let in between. It never waits for a lot while holding
+   * others taken before it: out of code order, a writer holding that lot while it waits for one held
+   * here deadlocked with it. When another transaction holds one of them (or it names a new lot, whose
+   * shipments come before every lot), every lock taken after the audit chain is let go, back to a
+   * savepoint (which undoes what `read` wrote too), and all it has named and marked is taken afresh as
+   * in the first round, waiting, then read again: a write that held one of them goes first. What is
+   * read last is what is written; a lot read before and no longer named stays locked to the end of
+   * the transaction, unmarked. `rounds` reads at most, then a 409 (`keptChanging`, the caller's words
+   * for what kept changing, given how many rounds it took).
    */
   async function readLocked<T>(
     tx: Db,
@@ -289,18 +292,28 @@ export function createEventWriter(deps: {
     rounds: number = LOCK_ROUNDS,
   ): Promise<T> {
     await repository.lockAuditHeads(tx, [actor]);
+    await repository.beginLockRounds(tx);
     const heldNamed = new Set<string>();
     const heldMarked = new Set<string>();
+    // the open shipments carrying the lots named before them, as the write locks them: taken after,
+    // a receipt holding one while waiting for a lot locked here deadlocked with it
+    const lockInOrder = async () => {
+      if (heldNamed.size > 0) await repository.lockShipments(tx, [], [...heldNamed]);
+      await lotsLocked(tx, [...heldNamed], [...heldMarked]);
+    };
     for (let round = 1; round <= rounds; round++) {
       const { codes, marked, value, unchanged } = await read(tx);
       const named = [...new Set(codes)].filter((code) => !heldNamed.has(code));
       const more = [...new Set(marked)].filter((code) => !heldNamed.has(code) && !heldMarked.has(code));
-      // the open shipments carrying the lots before them, as the write locks them: taken after,
-      // a receipt holding one while waiting for a lot locked here deadlocked with it
-      if (named.length > 0) await repository.lockShipments(tx, [], named);
-      await lotsLocked(tx, named, more);
+      const holdsNone = heldNamed.size === 0 && heldMarked.size === 0;
       for (const code of named) heldNamed.add(code);
       for (const code of more) heldMarked.add(code);
+      if (holdsNone) await lockInOrder();
+      else if (named.length > 0 || (await repository.lockFreeLots(tx, more)).length < more.length) {
+        await repository.letGoLockRounds(tx);
+        await lockInOrder();
+        continue;
+      }
       if (await unchanged()) return value;
     }
     throw keptChanging(rounds);

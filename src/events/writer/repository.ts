@@ -409,6 +409,34 @@ export function createEventWriterRepository() {
     heldShipments: readShipments,
 
     /**
+     * Where the locks a caller takes in rounds start (see the writer's readLocked): a savepoint, which
+     * letGoLockRounds goes back to. Kept to the end of the transaction: a row locked in a savepoint
+     * that is then released, and updated after, is given a multixact (each lot a recall marks).
+     */
+    async beginLockRounds(tx: Db) {
+      await queryRows(tx, sql`savepoint lock_rounds`);
+    },
+
+    /** Back to beginLockRounds' savepoint: every row locked since is let go, and what was written since undone. */
+    async letGoLockRounds(tx: Db) {
+      await queryRows(tx, sql`rollback to savepoint lock_rounds`);
+    },
+
+    /**
+     * Locks those of the lots that no other transaction holds, without waiting for the rest (a lot
+     * another holds is skipped): the codes locked, for a caller that may not wait for a lot after
+     * those it holds.
+     */
+    async lockFreeLots(tx: Db, codes: string[]): Promise<string[]> {
+      if (codes.length === 0) return [];
+      const rows = await queryRows<{ code: string }>(
+        tx,
+        sql`select code from lots where code = any(${texts(codes)}) order by code for update skip locked`,
+      );
+      return rows.map((row) => row.code);
+    },
+
+    /**
      * The parties, locations and products a batch names, and which of its lot numbers (per
      * party) and ear tags are taken: one round trip however many each.
      */

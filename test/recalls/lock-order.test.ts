@@ -1,0 +1,188 @@
+// A recall opening's locks against other writers' on PostgreSQL (PGlite runs one transaction at a
+// time). Every writer takes its lots in code order; an opening whose scope grew while it waited
+// takes the lots it newly reached after those it holds. A writer holding such a lot while it waits
+// for one the opening holds would deadlock with it. And the open shipments carrying its scope's lots
+// (its roots' aside) it does not lock: a receipt of one, racing it, is serialised by the lots alone.
+import { sql } from 'drizzle-orm';
+import { buildApp } from '../../src/app.js';
+import type { WriteRequest } from '../../src/events/writer/index.js';
+import { eventWriterOn } from '../fixtures/chain.js';
+import { holdLocked, waitBlockedBy, waitersReach } from '../fixtures/locks.js';
+import { at, createWorld, expectStatus, randomUscc, type World } from '../fixtures/world.js';
+import { type Client, client, postgresReachable, TEST_BASE_URL } from '../helper.js';
+import { fileTest } from '../root.js';
+
+const t = fileTest();
+const postgresUp = await postgresReachable();
+const skip = postgresUp ? false : 'no PostgreSQL at DATABASE_URL or 127.0.0.1:5432 (PGlite runs one transaction at a time)';
+
+/** A regulator's client acting for a regulator party of its own. */
+async function regulatorOf(world: World) {
+  const bureau = await world.ok(
+    world.admin.post('/parties', { kind: 'regulator', name: '监管局', uscc: randomUscc(), regionCode: '500236' }),
+  );
+  return client(world.app, (await world.ok(world.admin.post('/api-keys', { role: 'regulator', partyCode: bureau.code }))).key);
+}
+
+/** Holds what a lot's holder has of it loose: a write booking some of it in or out waits there, holding the lot. */
+const holdStock = (world: World, lotCode: string, partyCode: string) =>
+  holdLocked(
+    world,
+    sql`select 1 from lot_balances where lot_code = ${lotCode} and party_code = ${partyCode} and container_code is null for update`,
+  );
+
+/** Writes one request through the writer in a transaction of its own, as another door to it (EPCIS capture) does. */
+async function writeAlone(world: World, request: WriteRequest) {
+  const writer = eventWriterOn(world.database);
+  const [outcome] = await world.database.db.transaction((tx) => writer.write(tx as never, [request], 'proceed'));
+  return outcome;
+}
+
+/** Who the recall recorded holding a lot: each holding's type (loose `holding`, or `in_transit`), holder, quantity and shipment. */
+async function holdingsOf(regulator: Client, recallId: string, lotCode: string) {
+  const csv = (await regulator.get(`/recalls/${recallId}/scope?format=csv`)).body as string;
+  const [header, ...rows] = csv.slice(1).trim().split('\r\n');
+  const columns = header.split(',');
+  return rows
+    .map((row) => Object.fromEntries(row.split(',').map((cell, index) => [columns[index], cell])))
+    .filter((row) => ['holding', 'in_transit'].includes(row.type) && row.lot_code === lotCode)
+    .map((row) => ({ type: row.type, holder: row.holder, quantity: Number(row.quantity), shipmentId: row.shipment_id || null }));
+}
+
+t.test(
+  'a recall whose scope grows to a lot another writer holds while it waits for a lot the recall holds: neither deadlocks, both are stored (PostgreSQL)',
+  { skip },
+  async (t) => {
+    const world = await createWorld(t, 'postgres');
+    const regulator = await regulatorOf(world);
+    const plant = await world.party('processor');
+    const shop = await world.party('retailer');
+    const kg = await plant.product('kg');
+    // two lots, each made into another: whichever way the random codes fall, a lot made of one
+    // (`below`, made of `joined`) sorts below a lot of the other pair (`root`)
+    const raws = [await plant.commission(kg, 10), await plant.commission(kg, 10)];
+    const made: string[] = [];
+    for (const raw of raws) made.push((await plant.transform([{ lotCode: raw, quantity: 4 }], [{ productCode: kg, quantity: 4 }]))[0]);
+    const pairs = [0, 1].flatMap((k) => [raws[1 - k], made[1 - k]].map((root) => ({ joined: raws[k], below: made[k], root })));
+    const { joined, below, root } = pairs.find((pair) => pair.below < pair.root) as (typeof pairs)[number];
+    const rootScope = made.includes(root) ? [root] : [root, made[raws.indexOf(root)]];
+    await world.handOver(plant, shop, below, 1);
+    await world.handOver(plant, shop, root, 1);
+
+    // the plant (through another door) adds an input to its lot `joined`: the root, which brings
+    // `joined` and what was made of it (`below`) into the recall's scope; it waits, holding the root,
+    // where it books the root's stock
+    const stock = await holdStock(world, root, plant.code);
+    const transforming = writeAlone(world, {
+      actor: plant.code,
+      action: { type: 'transform', inputs: [{ lotCode: root, quantity: 1 }], outputs: [{ lotCode: joined }] },
+      context: { eventTime: at(900) },
+    });
+    await waitBlockedBy(world, stock.pid, transforming);
+    // the recall of the root waits for it behind the transformation
+    const opened = regulator.post('/recalls', { lotCodes: [root], level: 1, reason: '检出致病菌', hazard: '沙门氏菌' });
+    await waitersReach(world, 2, opened);
+    // the shop's sale of both, sent to another instance of the service, locks `below` (first in code
+    // order), then waits for the root behind the recall
+    const second = await buildApp({ database: world.database, publicBaseUrl: TEST_BASE_URL });
+    t.teardown(() => second.close());
+    const sale = client(second, shop.key).post('/events', {
+      type: 'sell',
+      eventTime: at(1000),
+      lines: [
+        { lotCode: below, quantity: 1 },
+        { lotCode: root, quantity: 1 },
+      ],
+    });
+    await waitersReach(world, 3, sale);
+    // the transformation is stored: the recall, holding the root, reaches `below`, which the sale holds
+    stock.release();
+    await stock.done;
+
+    t.match(await transforming, { ok: true }, 'the transformation is stored');
+    const recall = expectStatus(t, await opened, 201, 'the recall is opened').body;
+    t.same(recall.scope, { lots: rootScope.length + 2, containers: 0, items: 0 }, 'with the lot joined and what was made of it');
+    // the recall let its locks go rather than wait for `below` while holding the root: the sale,
+    // then first, is stored before it, not failed as the loser of a deadlock
+    expectStatus(t, await sale, 201, 'the sale is stored');
+    for (const code of [root, joined, below]) t.equal((await plant.lot(code)).status, 'recalled', `${code} is recalled`);
+    t.match((await shop.lot(below)).massBalance, { sold: 1 }, 'the shop sold what it had before the recall was stored');
+  },
+);
+
+t.test(
+  'a receipt of a lot of a recall’s scope on its way, waited for by the recall: the recall records it received (PostgreSQL)',
+  { skip },
+  async (t) => {
+    const world = await createWorld(t, 'postgres');
+    const regulator = await regulatorOf(world);
+    const plant = await world.party('processor');
+    const shop = await world.party('retailer');
+    const kg = await plant.product('kg');
+    const raw = await plant.commission(kg, 10);
+    const [sausage] = await plant.transform([{ lotCode: raw, quantity: 10 }], [{ productCode: kg, quantity: 8 }]);
+    await world.handOver(plant, shop, sausage, 2);
+    const shipmentId = await plant.ship(shop, [{ lotCode: sausage, quantity: 6 }]);
+
+    // the receipt locks the shipment and the sausage, then waits to book the sausage into the shop's stock
+    const stock = await holdStock(world, sausage, shop.code);
+    const receipt = shop.event({ type: 'receive', shipmentId });
+    await waitBlockedBy(world, stock.pid, receipt);
+    // the recall of the raw lot (the shipment carries no root of it) waits for the sausage behind it
+    const opened = regulator.post('/recalls', { lotCodes: [raw], level: 1, reason: '检出致病菌', hazard: '沙门氏菌' });
+    await waitersReach(world, 2, opened);
+    stock.release();
+    await stock.done;
+
+    expectStatus(t, await receipt, 201, 'the shop books the sausage in');
+    const recall = expectStatus(t, await opened, 201, 'the recall is opened').body;
+    t.same(
+      await holdingsOf(regulator, recall.id, sausage),
+      [{ type: 'holding', holder: shop.code, quantity: 8, shipmentId: null }],
+      'the recall records the shop holding all it received, nothing on its way',
+    );
+    t.equal((await shop.lot(sausage)).status, 'recalled', 'the sausage is recalled');
+    expectStatus(t, await shop.event({ type: 'sell', lines: [{ lotCode: sausage, quantity: 1 }] }), 422, 'and not sold');
+  },
+);
+
+t.test(
+  'a receipt of a lot of a recall’s scope on its way, waiting for the recall: the recall records it on its way, and the shop reports it all (PostgreSQL)',
+  { skip },
+  async (t) => {
+    const world = await createWorld(t, 'postgres');
+    const regulator = await regulatorOf(world);
+    const plant = await world.party('processor');
+    const shop = await world.party('retailer');
+    const kg = await plant.product('kg');
+    const raw = await plant.commission(kg, 10);
+    const [sausage] = await plant.transform([{ lotCode: raw, quantity: 10 }], [{ productCode: kg, quantity: 8 }]);
+    await world.handOver(plant, shop, sausage, 2);
+    const shipmentId = await plant.ship(shop, [{ lotCode: sausage, quantity: 6 }]);
+
+    // the recall locks its scope, the sausage among it, then waits to record the shop as a holder
+    const holder = await holdLocked(world, sql`select 1 from parties where code = ${shop.code} for update`);
+    const opened = regulator.post('/recalls', { lotCodes: [raw], level: 1, reason: '检出致病菌', hazard: '沙门氏菌' });
+    await waitBlockedBy(world, holder.pid, opened);
+    // the receipt locks the shipment, then waits for the sausage behind the recall
+    const receipt = shop.event({ type: 'receive', shipmentId });
+    await waitersReach(world, 2, receipt);
+    holder.release();
+    await holder.done;
+
+    const recall = expectStatus(t, await opened, 201, 'the recall is opened').body;
+    expectStatus(t, await receipt, 201, 'the shop books the sausage in');
+    t.same(
+      (await holdingsOf(regulator, recall.id, sausage)).sort((a, b) => a.quantity - b.quantity),
+      [
+        { type: 'holding', holder: shop.code, quantity: 2, shipmentId: null },
+        { type: 'in_transit', holder: shop.code, quantity: 6, shipmentId },
+      ],
+      'the recall records what the shop held and what was on its way to it',
+    );
+    t.equal((await shop.lot(sausage)).status, 'recalled', 'the sausage stays recalled once received');
+    const reported = await shop.api.post(`/recalls/${recall.id}/reports`, { lines: [{ lotCode: sausage, returned: 0, destroyed: 8 }] });
+    expectStatus(t, reported, 201, 'the shop destroys all 8 it was recorded holding');
+    t.match((await shop.lot(sausage)).massBalance, { destroyed: 8, inTransit: 0 });
+  },
+);
