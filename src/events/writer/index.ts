@@ -10,6 +10,7 @@ import type { Db } from '../../db/client.js';
 import { mapPausing, pauses } from '../../db/turns.js';
 import { bodyField, conflict, Problem, unprocessable, withBodyFieldsMoved } from '../../errors/problem.js';
 import { correctiveEventIdsOf, epcisEventId, eventIdOfKey, partyEventKeys } from '../../gs1/event-id.js';
+import { circulationProblem } from '../../lots/ledger.js';
 import type { LotsRepository } from '../../lots/repository.js';
 import type { EventType, EventView } from '../schemas.js';
 import { timeZoneOffsetOf } from '../time.js';
@@ -19,7 +20,7 @@ import { requireBeginningBeforeUse } from './rules/chronology.js';
 import { actionAsFound, applyRules, type EventAction, referencesOf } from './rules/index.js';
 import { lotsBookedIn } from './rules/receive.js';
 import { gtinOfIdentifier, type LotSpec, Scope } from './scope.js';
-import { WorldState } from './state.js';
+import { type LotView, WorldState } from './state.js';
 
 /**
  * About as many objects (an event and the lots it names) as one statement stores. A large batch
@@ -339,11 +340,12 @@ export function createEventWriter(deps: {
     for (const shipment of await repository.shipments(tx, received, [...named, ...reach.lotCodes]))
       read.shipments.set(shipment.id, shipment);
     const codes = [...named, ...lotsReceivedBy(refs, read), ...reach.lotCodes];
-    // the containers a hold's lots and an unpacked container lie in, as load locks them
+    // the containers a hold's lots and an unpacked container lie in, as load locks them, and those a
+    // declared event packed into or unpacked from lie in, as its correction locks them
     const above = refs.flatMap(({ request: { action }, lots }) =>
       action.type === 'hold' ? lots : action.type === 'disaggregate' ? [action.parentCode] : [],
     );
-    for (const { parentCode } of await repository.containersAbove(tx, [...above, ...reach.packedInto])) codes.push(parentCode);
+    for (const { parentCode } of await repository.containersAbove(tx, [...above, ...reach.containers])) codes.push(parentCode);
     await lotsLocked(tx, codes);
   }
 
@@ -695,10 +697,26 @@ export function createEventWriter(deps: {
     // listed but took nothing of out of it is booked back by no movement, and taken only then, out of
     // code order, while another writer held it waiting for a lot locked here, they deadlocked.
     // Reversed, a packing takes what it packed back out of its container: not out of one on hold, which
-    // binds what is in it (as an unpacking is refused), so the containers are locked with the lots against a hold
-    const packedInto = new Set(facts.movements.flatMap((row) => (row.kind === 'pack' && row.containerCode ? [row.containerCode] : [])));
-    // and out of the containers that one lies in
-    for (const { parentCode } of await repository.containersAbove(tx, [...packedInto])) packedInto.add(parentCode);
+    // binds what is in it (as an unpacking is refused), nor out of the containers that one lies in, so
+    // the containers are locked with the lots against a hold. Reversed, an unpacking packs what it took
+    // out back into its container: not into one on hold or recalled, nor into one lying in such a
+    // container, as a packing is refused (rules/aggregate.ts requirePackable), and those containers are
+    // locked as a packing locks them
+    const containersOf = (kind: 'pack' | 'unpack') => [
+      ...new Set(facts.movements.flatMap((row) => (row.kind === kind && row.containerCode ? [row.containerCode] : []))),
+    ];
+    const lyingIn = new Map<string, string>();
+    for (const { childCode, parentCode } of await repository.containersAbove(tx, [...containersOf('pack'), ...containersOf('unpack')]))
+      lyingIn.set(childCode, parentCode);
+    /** A container and the containers it lies in, innermost first. */
+    const withContainersAbove = (code: string) => {
+      const chain = [code];
+      for (let parent = lyingIn.get(code); parent !== undefined && !chain.includes(parent); parent = lyingIn.get(parent))
+        chain.push(parent);
+      return chain;
+    };
+    const packedInto = new Set(containersOf('pack').flatMap(withContainersAbove));
+    const packedBackInto = containersOf('unpack').map(withContainersAbove);
     // and the lots a replacement receipt books in, which it locks (held since correctionFacts, the
     // shipment is read as it stands, not locked again: a shipment committed meanwhile would be locked
     // out of id order), with those of the lines the reversal puts back on their way
@@ -712,6 +730,7 @@ export function createEventWriter(deps: {
       ...moved,
       ...facts.linkedLots,
       ...packedInto,
+      ...packedBackInto.flat(),
       ...(replacing?.named ?? []),
       ...carried,
       ...facts.reopenedLots,
@@ -724,6 +743,10 @@ export function createEventWriter(deps: {
         [bodyField(['correctsEventId'], 'packed a container on hold')],
       );
     }
+    requireRepackable(
+      eventIdOfKey(target.id),
+      packedBackInto.map((chain) => chain.flatMap((code) => locked.find((lot) => lot.code === code) ?? [])),
+    );
     const state = new WorldState();
     for (const row of await repository.balances(tx, moved))
       state.addBalance(row.lotCode, row.partyCode, row.containerCode, Number(row.quantity));
@@ -844,6 +867,43 @@ function inspectionOf(payload: Record<string, unknown>): { inspection?: unknown 
  */
 function packsTakenOut(payload: Record<string, unknown>): { parentCode?: unknown; itemCodes?: unknown } {
   return Array.isArray(payload.itemCodes) ? { parentCode: payload.parentCode, itemCodes: payload.itemCodes } : {};
+}
+
+/**
+ * A correction of an unpacking packs what it took out back into the container, which is refused
+ * as a packing into it is (see rules/aggregate.ts requirePackable), with the same problems: 409
+ * while the container or one it lies in is on hold, 422 `recalled-lot` when one is recalled, a
+ * hold named before a recall at each level. `chains` holds each container unpacked from and the
+ * containers it lies in, innermost first, as locked.
+ */
+function requireRepackable(eventId: string, chains: LotView[][]) {
+  for (const [container, ...above] of chains) {
+    for (const stopping of [container, ...above]) {
+      const inner = stopping === container;
+      const where = inner ? `container ${container.code}` : `container ${container.code} lies in container ${stopping.code}, which`;
+      const field = (onItself: string, stop: string) =>
+        bodyField(['correctsEventId'], inner ? onItself : `unpacked a container that lies in ${stopping.code}, ${stop}`);
+      if (stopping.hold) {
+        throw circulationProblem(
+          {
+            by: 'hold',
+            detail: `cannot correct ${eventId}: ${where} is on hold (${stopping.hold.reason}); what the unpacking took out would be packed back into it, which nobody may do until the hold is released`,
+          },
+          [field('unpacked a container on hold', 'on hold')],
+        );
+      }
+      if (stopping.status === 'recalled') {
+        const which = stopping.recalls.length ? ` (recall ${stopping.recalls.join(', ')})` : '';
+        throw circulationProblem(
+          {
+            by: 'recall',
+            detail: `cannot correct ${eventId}: ${where} is recalled${which}; what the unpacking took out would be packed back into it, which nobody may do`,
+          },
+          [field('unpacked a recalled container', 'recalled')],
+        );
+      }
+    }
+  }
 }
 
 /** Holds, releases and recalls stay in the log as made; their effects are undone by the next act, not by a correction. */

@@ -647,13 +647,13 @@ export function createEventWriterRepository() {
      * What declaring stored events in error will lock (see the writer's lockAhead), read without
      * locking: the shipments each opened or closed (a receipt in parts names itself on its lines), the
      * lots it moved or linked and those on the lines of those shipments (which a reversal may reopen),
-     * and the containers it packed into. Each event is the party's own stored under one of its `ids`.
+     * and the containers it packed into or unpacked from. Each event is the party's own stored under one of its `ids`.
      */
     async eventsReach(tx: Db, events: { actor: string; ids: string[] }[]) {
-      const none = { shipmentIds: [] as string[], lotCodes: [] as string[], packedInto: [] as string[] };
+      const none = { shipmentIds: [] as string[], lotCodes: [] as string[], containers: [] as string[] };
       if (events.length === 0) return none;
       const pairs = events.flatMap(({ actor, ids }) => ids.map((id) => ({ actor, id })));
-      const [row] = await queryRows<{ shipmentIds: string[]; lotCodes: string[]; packedInto: string[] }>(
+      const [row] = await queryRows<{ shipmentIds: string[]; lotCodes: string[]; containers: string[] }>(
         tx,
         sql`with target as materialized (select e.id from events e
           join unnest(${texts(pairs.map((pair) => pair.id))}, ${texts(pairs.map((pair) => pair.actor))}) as v(id, party_code)
@@ -666,7 +666,7 @@ export function createEventWriterRepository() {
             union select lot_code from event_lots where event_id = any(array(select id from target))
             union select lot_code from shipment_lines where shipment_id = any(array(select id from shipped))) as "lotCodes",
           array(select distinct container_code from lot_movements
-            where event_id = any(array(select id from target)) and kind = 'pack' and container_code is not null) as "packedInto"`,
+            where event_id = any(array(select id from target)) and kind in ('pack', 'unpack') and container_code is not null) as "containers"`,
       );
       return row ?? none;
     },
