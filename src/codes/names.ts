@@ -61,6 +61,26 @@ function refusing(pattern: RegExp, what: string) {
 export const refuseInvisible = refusing(INVISIBLE, 'must not contain invisible or control characters');
 
 /**
+ * Refuses a record (a lot's own attributes, a process's parameters) whose keys break the rule for names,
+ * at each key's path: a key is shown as the label of its value, so it holds no character that reorders,
+ * hides or breaks it, as a name.
+ */
+export function refuseInvisibleKeys(context: z.core.ParsePayload<unknown>): void {
+  if (typeof context.value !== 'object' || context.value === null || Array.isArray(context.value)) return;
+  for (const key of Object.keys(context.value)) {
+    const found = INVISIBLE.exec(key);
+    if (found) {
+      context.issues.push({
+        code: 'custom',
+        input: key,
+        path: [key],
+        message: `the name must not contain invisible or control characters (${codePoint(found[0])} at character ${characterNumber(key, found.index)})`,
+      });
+    }
+  }
+}
+
+/**
  * Refuses free text that may run over several lines holding a control character other than a tab or a
  * line break, or a bidi control or mark, naming the first and where it stands.
  */

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { isValidEarTag } from '../codes/china.js';
 import { isValidSscc } from '../codes/gs1.js';
-import { freeTextSchema, nameSchema, refuseControls, refuseControlsInLine, refuseInvisible } from '../codes/names.js';
+import { freeTextSchema, nameSchema, refuseControls, refuseControlsInLine, refuseInvisible, refuseInvisibleKeys } from '../codes/names.js';
 import { plainIdentifierSchema, serviceCodeField } from '../codes/service-codes.js';
 import { dateSchema, timestampSchema } from '../codes/timestamp.js';
 import { idSchema } from '../codes/uuid.js';
@@ -167,8 +167,10 @@ const lotAttributesSchema = z
     commitmentCertificate: freeTextSchema(100).optional(),
   })
   // a party's own attributes, kept as written but for control and bidi characters (checked beside the
-  // union, so a refusal names the character rather than every type the value is not)
-  .catchall(z.union([z.string().max(1000), z.number(), z.boolean(), z.array(z.string().max(100)).max(1000)]).check(refuseControls));
+  // union, so a refusal names the character rather than every type the value is not), under names
+  // held to the rule for names
+  .catchall(z.union([z.string().max(1000), z.number(), z.boolean(), z.array(z.string().max(100)).max(1000)]).check(refuseControls))
+  .check(refuseInvisibleKeys);
 
 const newLotSchema = z.object({
   productCode: code('product'),
@@ -199,7 +201,10 @@ const transform = z.object({
   process: z
     .object({
       kind: z.enum(TRANSFORMATION_KINDS),
-      parameters: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()]).check(refuseControls)).optional(),
+      parameters: z
+        .record(z.string(), z.union([z.string(), z.number(), z.boolean()]).check(refuseControls))
+        .check(refuseInvisibleKeys)
+        .optional(),
     })
     .optional(),
   inputs: z

@@ -5,6 +5,7 @@
 // breaks the lines of a page, a CSV export or a log. Every free-text field of every request schema
 // refuses them at its own path, naming the code point; text that may run over several lines keeps
 // its tabs and line breaks, and Chinese text and emoji (joined by U+200D) are text like any other.
+// The names a party gives its own lot attributes and process parameters are held to the rule for names.
 import type { z } from 'zod';
 import { issueApiKeyBody } from '../../src/auth/schemas.js';
 import { admitBody, changeBody } from '../../src/brands/schemas.js';
@@ -205,6 +206,48 @@ t.test('every free-text field refuses control and bidi characters at its path, n
     });
   }
 });
+
+t.test(
+  "the names of a lot's own attributes and of a transformation's parameters are held to the rule for names, at the name's path",
+  async (t) => {
+    // shown as labels beside their values on lot and event details: one line, nothing that reorders
+    // or hides, as a name (zero-width characters and separators refused too)
+    const RECORDS: Record<string, (name: string) => { input: object; path: (string | number)[] }> = {
+      "lot's own attribute": (name) => ({
+        input: { ...commission, lots: [{ ...commission.lots[0], attributes: { [name]: '长白猪' } }] },
+        path: ['lots', 0, 'attributes', name],
+      }),
+      "transformation's parameter": (name) => ({
+        input: {
+          type: 'transform',
+          eventTime,
+          inputs: [{ lotCode, quantity: 1 }],
+          outputs: commission.lots,
+          process: { kind: 'curing', parameters: { [name]: 12 } },
+        },
+        path: ['process', 'parameters', name],
+      }),
+    };
+    for (const [record, given] of Object.entries(RECORDS)) {
+      t.test(record, async (t) => {
+        for (const character of [...REFUSED, ...LINE_BREAKS, '\u200b', '\u200d', '\u00ad', '\ufeff', '\u2028']) {
+          const { input, path } = given(`品种${character}`);
+          const parsed = eventInput.safeParse(input);
+          t.notOk(parsed.success, `${hex(character)} refused`);
+          t.match(
+            parsed.error?.issues,
+            [{ path, message: new RegExp(`${hex(character).replace('+', '\\+')} at character 3\\b`) }],
+            `${hex(character)} at the name's path, named`,
+          );
+        }
+        for (const name of ['品种', 'breed', 'feed_ratio (%)', '阿卜杜·热合曼', '奉节\u3000腊肉']) {
+          const parsed = eventInput.safeParse(given(name).input);
+          t.ok(parsed.success, `${JSON.stringify(name)} taken${parsed.success ? '' : `: ${JSON.stringify(parsed.error.issues)}`}`);
+        }
+      });
+    }
+  },
+);
 
 t.test('an EPCIS inspection is held to the same rule; the URIs an event names are URIs, no free text', async (t) => {
   const event = (fields: object) => ({

@@ -75,6 +75,37 @@ t.test('free-text URIs and e-mail addresses have a maximum length, checked at th
     );
   });
 
+  t.test(
+    "the name of a lot's own attribute or a transformation's parameter holding a bidi, invisible or control character is a 400 naming it",
+    async (t) => {
+      const farm = await world.party('farm');
+      const productCode = await farm.product('kg');
+      const commission = (attributes: object) => farm.event({ type: 'commission', lots: [{ productCode, quantity: 2, attributes }] });
+      for (const [character, codePoint] of [
+        ['\u202e', 'U+202E'],
+        ['\u200b', 'U+200B'],
+        ['\u0007', 'U+0007'],
+      ]) {
+        const reply = expectStatus(t, await commission({ [`${character}breed`]: '长白猪' }), 400, `an attribute named with ${codePoint}`);
+        t.match(reply.body.errors, [
+          { pointer: `/lots/0/attributes/${character}breed`, detail: new RegExp(`${codePoint.replace('+', '\\+')} at character 1`) },
+        ]);
+      }
+      const lot = (await world.ok(commission({ 品种: '长白猪' }))).createdLotCodes[0];
+      t.match((await farm.lot(lot)).attributes, { 品种: '长白猪' }, 'an attribute named in Chinese is kept');
+      const transform = (parameters: object) =>
+        farm.event({
+          type: 'transform',
+          inputs: [{ lotCode: lot, quantity: 1 }],
+          outputs: [{ productCode, quantity: 1 }],
+          process: { kind: 'curing', parameters },
+        });
+      const reply = expectStatus(t, await transform({ 'salt\u202e%': 3 }), 400, 'a parameter named with U+202E');
+      t.match(reply.body.errors, [{ pointer: '/process/parameters/salt\u202e%', detail: /U\+202E at character 5/ }]);
+      expectStatus(t, await transform({ '盐 (%)': 3 }), 201, 'a parameter named in Chinese is taken');
+    },
+  );
+
   // RFC 5321: a forward path is at most 256 octets, so an address at most 254 characters
   const email = (length: number) =>
     `${'a'.repeat(64)}@${'b'.repeat(length - 64 - 1 - 4)}.com`.replace(/b{63}/g, (label) => `${label.slice(0, 62)}.`);
