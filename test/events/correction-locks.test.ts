@@ -1,8 +1,9 @@
 // A correction whose replacement is a receipt, racing a recall opening over the open shipments and
-// lots it reaches, on PostgreSQL (PGlite runs one transaction at a time). A lot the correction locks
-// is held by a transaction of the test's own while the recall lines up behind the correction, so
-// they meet in the same order every run: the correction must hold every shipment it will take before
-// it waits for a lot, or the two deadlock.
+// lots it reaches, and a correction of a case's event racing a receipt of the lot packed in the case,
+// on PostgreSQL (PGlite runs one transaction at a time). A lot the correction locks (or the events
+// table it writes) is held by a transaction of the test's own while the other request lines up behind
+// the correction, so they meet in the same order every run: the correction must hold every shipment
+// it will take before it waits for a lot, or the two deadlock.
 import { sql } from 'drizzle-orm';
 import { queryRows } from '../../src/db/client.js';
 import { holdLocked, waitBlockedBy, waitersReach } from '../fixtures/locks.js';
@@ -101,5 +102,41 @@ t.test(
 
     expectStatus(t, await correction, 201, 'the correction and its replacement receipt are stored');
     expectStatus(t, await opened, 201, 'the recall is opened');
+  },
+);
+
+t.test(
+  'a correction of an observation of a case meets a receipt of a shipment carrying the lot packed in the case without a deadlock (PostgreSQL)',
+  onPostgres,
+  async (t) => {
+    const world = await createWorld(t, 'postgres');
+    const farm = await world.party('farm');
+    const shop = await world.party('retailer');
+    const kg = await farm.product('kg');
+    const lot = await farm.commission(kg, 10);
+    const caseCode = (await world.ok(farm.event({ type: 'aggregate', parent: {}, children: [{ lotCode: lot, quantity: 4 }] })))
+      .createdLotCodes[0] as string;
+    const shipmentId = await farm.ship(shop, [{ lotCode: lot, quantity: 6 }]);
+    const observed = await world.ok(farm.event({ type: 'observe', lotCodes: [caseCode] }));
+
+    // the correction locks the case and the lot in it, then waits to store its event
+    const hold = await holdLocked(world, sql`lock table events in share mode`);
+    const correction = farm.event({ type: 'correction', correctsEventId: observed.event.id, reason: '扫错了箱' });
+    await waitBlockedBy(world, hold.pid, correction);
+    // the receipt locks the shipment carrying the lot, then waits for the lot (or for the shipment, held by the correction)
+    const receipt = shop.event({ type: 'receive', shipmentId });
+    await waitersReach(world, 2, receipt);
+    hold.release();
+    await hold.done;
+
+    // the statuses' refresh takes the open shipments carrying what is packed in the case: taken
+    // only then, after the lot, the receipt holding one while waiting for the lot deadlocked with it
+    expectStatus(t, await correction, 201, 'the correction is stored');
+    expectStatus(t, await receipt, 201, 'the shop receives the shipment');
+    t.match(
+      (await world.regulator.get(`/shipments?partyCode=${farm.code}`)).body.items,
+      [{ id: shipmentId, status: 'received' }],
+      'the shipment is received',
+    );
   },
 );

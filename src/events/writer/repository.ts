@@ -600,15 +600,19 @@ export function createEventWriterRepository() {
         and l.shipment_id = any(array(select s.id from shipments s where s.receive_event_id = ${targetId}) || ${receivedInParts})
         and (l.receive_event_id = ${targetId} or l.receive_event_id is null)`;
       // every shipment the correction and its replacement take, in this one statement: one taken by a
-      // later statement (a shipment committed meanwhile) would come out of id order, after the lots
+      // later statement (a shipment committed meanwhile) would come out of id order, after the lots.
+      // With what is packed in the containers among the lots, as lockShipments takes it: the lots lock
+      // it with them, and the statuses' refresh and the replacement take the shipments carrying it
       const locked = await queryRows<{ id: string; ofTarget: boolean }>(
         tx,
-        sql`select s.id, (s.ship_event_id = ${targetId} or s.receive_event_id = ${targetId} or s.id = any(${receivedInParts})) as "ofTarget"
+        sql`with recursive ${inside(texts(lotCodes))}
+        select s.id, (s.ship_event_id = ${targetId} or s.receive_event_id = ${targetId} or s.id = any(${receivedInParts})) as "ofTarget"
         from shipments s
         where s.ship_event_id = ${targetId} or s.receive_event_id = ${targetId}
           or s.id = any(${receivedInParts})
           or s.id = any(${texts(also.shipmentIds)})
           or (s.status = 'open' and s.id = any(array(select shipment_id from shipment_lines where quantity > 0 and lot_code = any(${texts(lotCodes)}
+         || array(select code from inside)
          || array(select lot_code from shipment_lines where shipment_id = any(${texts(also.shipmentIds)}) and quantity > 0 and received_quantity is null)
          || array(select l.lot_code from ${reopenedLines})))))
         order by s.id for update of s`,
