@@ -1,7 +1,9 @@
 // A capture's transaction lost to a concurrent writer is run again (nothing of it was stored); a
-// capture of several events takes its locks up front, so it does not lose one to a receipt or a
-// recall opening taking the same rows (on PostgreSQL, whose pool runs them side by side).
+// capture of several events takes its locks up front, so it does not lose one to a receipt, a
+// recall opening or a hold taking the same rows (on PostgreSQL, whose pool runs them side by side).
 import { sql } from 'drizzle-orm';
+import { completeGs1 } from '../../src/codes/gs1.js';
+import { queryRows } from '../../src/db/client.js';
 import { isConcurrencyFailure } from '../../src/db/errors.js';
 import { againOnRace } from '../../src/epcis/service.js';
 import { epcisRequests } from '../fixtures/epcis.js';
@@ -145,6 +147,84 @@ t.test(
       (await world.regulator.get(`/shipments?partyCode=${plant.code}`)).body.items,
       [{ id: shipment.id, status: 'received' }],
       'the store received it',
+    );
+  },
+);
+
+t.test(
+  'a capture packing into a case on a pallet, taken in several calls, meets a hold of the pallet without a deadlock (PostgreSQL)',
+  { skip: postgresUp ? false : 'no PostgreSQL at DATABASE_URL or 127.0.0.1:5432 (PGlite runs one transaction at a time)' },
+  async (t) => {
+    const world = await createWorld(t, 'postgres');
+    const plant = await world.party('processor');
+    const bureau = await world.party('regulator');
+    const regulator = client(world.app, (await world.ok(world.admin.post('/api-keys', { role: 'regulator', partyCode: bureau.code }))).key);
+    const { capture } = epcisRequests(world);
+    const gtin = completeGs1('0690123477795');
+    const kg = await plant.product('kg', { gtin });
+    const [packed, other] = [await plant.commission(kg, 10, { lotNumber: 'PI-1' }), await plant.commission(kg, 10, { lotNumber: 'PI-2' })];
+    const pack = async (parent: object, children: { lotCode: string; quantity?: number }[]) =>
+      (await world.ok(plant.event({ type: 'aggregate', parent, children }))).createdLotCodes[0] as string;
+    const sscc = completeGs1('06901234500000795');
+    const caseCode = await pack({ sscc }, [{ lotCode: other, quantity: 1 }]);
+    // a pallet whose code sorts before the case's: the hold locks the pallet, then the case
+    let pallet = await pack({}, [{ lotCode: caseCode }]);
+    const sortsFirst = async (code: string) =>
+      (
+        await queryRows<{ code: string }>(
+          world.database.db,
+          sql`select code from lots where code = any(${sql.param([code, caseCode])}::text[]) order by code limit 1`,
+        )
+      )[0].code === code;
+    while (!(await sortsFirst(pallet))) {
+      await world.ok(plant.event({ type: 'disaggregate', parentCode: pallet }));
+      pallet = await pack({}, [{ lotCode: caseCode }]);
+    }
+    // the case is left empty on the pallet: locking the pallet with what is in it takes the pallet, then the case
+    await world.ok(plant.event({ type: 'disaggregate', parentCode: caseCode }));
+    const deadlocks = countDeadlocks(world);
+
+    // the document's first event stops the capture at storing it, holding what it took up front
+    const hold = await holdLocked(world, sql`lock table events in share mode`);
+    const stored = capture(plant.key, [
+      {
+        type: 'ObjectEvent',
+        ...day(3),
+        action: 'OBSERVE',
+        bizStep: 'inspecting',
+        quantityList: [{ epcClass: `https://id.gs1.org/01/${gtin}/10/PI-1`, quantity: 10, uom: 'KGM' }],
+        errorDeclaration: { declarationTime: '2026-03-04T00:00:00Z', reason: 'incorrect_data' },
+      },
+      {
+        type: 'AggregationEvent',
+        ...day(4),
+        action: 'ADD',
+        bizStep: 'packing',
+        parentID: `https://id.gs1.org/00/${sscc}`,
+        childQuantityList: [{ epcClass: `https://id.gs1.org/01/${gtin}/10/PI-1`, quantity: 2, uom: 'KGM' }],
+      },
+    ]);
+    await waitBlockedBy(world, hold.pid, stored);
+    // the hold of the pallet locks it, then waits for the case (or for the pallet, taken up front by the capture)
+    const onHold = regulator.post('/holds', { lotCodes: [pallet], reason: '抽检' });
+    await waitersReach(world, 2, onHold);
+    hold.release();
+    await hold.done;
+
+    // the packing is checked against a hold on the pallet its case lies in, which it locks: taken
+    // only then, after the case, the hold holding the pallet while waiting for the case deadlocked with it
+    expectStatus(t, await onHold, 201, 'the pallet is held');
+    t.match(await stored, { success: true, captured: 2 }, 'the document is captured');
+    t.equal(deadlocks.deadlocks, 0, 'no transaction was ended over a deadlock (the capture ran once)');
+    const packedIn = await queryRows<{ code: string }>(
+      world.database.db,
+      sql`select downstream_code as code from lineage_edges where upstream_code = ${packed} and kind = 'aggregate'
+        and ended_by_event_id is null and retracted_by_event_id is null`,
+    );
+    t.same(
+      packedIn.map((row) => row.code),
+      [caseCode],
+      'the lot was packed into the case before the pallet was held',
     );
   },
 );

@@ -333,19 +333,21 @@ export function createEventWriter(deps: {
   async function lockAhead(tx: Db, requests: WriteRequest[], corrected: { actor: string; ids: string[] }[] = []) {
     if (requests.length === 0 && corrected.length === 0) return;
     await repository.lockAuditHeads(tx, [...requests.map((request) => request.actor), ...corrected.map(({ actor }) => actor)]);
-    const { refs, named } = await namedBy(tx, requests);
+    const { refs, named, packedInto } = await namedBy(tx, requests);
     const reach = await repository.eventsReach(tx, corrected);
     const read = new WorldState();
     const received = [...refs.flatMap((ref) => ref.shipments), ...reach.shipmentIds];
     for (const shipment of await repository.shipments(tx, received, [...named, ...reach.lotCodes]))
       read.shipments.set(shipment.id, shipment);
     const codes = [...named, ...lotsReceivedBy(refs, read), ...reach.lotCodes];
-    // the containers a hold's lots and an unpacked container lie in, as load locks them, and those a
-    // declared event packed into or unpacked from lie in, as its correction locks them
+    // the containers a hold's lots, an unpacked container and a packing's container lie in, as load
+    // locks them, and those a declared event packed into or unpacked from lie in, as its correction locks them
     const above = refs.flatMap(({ request: { action }, lots }) =>
       action.type === 'hold' ? lots : action.type === 'disaggregate' ? [action.parentCode] : [],
     );
-    for (const { parentCode } of await repository.containersAbove(tx, [...above, ...reach.containers])) codes.push(parentCode);
+    for (const { parentCode } of await repository.containersAbove(tx, [...above, ...packedInto, ...reach.containers])) {
+      codes.push(parentCode);
+    }
     await lotsLocked(tx, codes);
   }
 
