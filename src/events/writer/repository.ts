@@ -275,13 +275,19 @@ export function createEventWriterRepository() {
       if (codes.length === 0 && marked.length === 0) return [];
       const named = [...new Set(codes)].sort();
       // no container named, nothing packed to miss: the lots in one statement (two with a recall's
-      // scope), which only says so when one is. Materialized: as a subquery it was planned twice
-      const contained = sql`contained as materialized (select exists (select 1 from lots where code = any(${texts(named)}) and kind = 'container') as yes)`;
+      // scope), which only says so when one is. The named lots that exist are found in one pass, and
+      // only those are locked: `exists (… kind = 'container')` was planned to stop at a first
+      // container, so it probed the primary key once per code (22 ms for a capture's 10,000 new
+      // codes), and the lock was planned for every code named, which with 10,000 of them cost enough
+      // to be JIT-compiled (18 ms more)
+      const contained = sql`found as materialized (select code, kind from lots where code = any(${texts(named)})),
+        contained as (select coalesce(bool_or(kind = 'container'), false) as yes from found)`;
+      const existing = sql`array(select code from found)`;
       if (marked.length > 0) {
         const [first] = await queryRows<{ namesContainers: boolean }>(
           tx,
           sql`with ${contained} select contained.yes as "namesContainers" from contained left join lateral (select 1 from lots
-            where (code = any(${texts(named)}) or code = any(${texts(marked)})) and not contained.yes order by code for update) locked on true`,
+            where (code = any(${existing}) or code = any(${texts(marked)})) and not contained.yes order by code for update) locked on true`,
         );
         if (first.namesContainers) return lockWithContents(tx, named, marked);
         if (named.length === 0) return [];
@@ -289,7 +295,7 @@ export function createEventWriterRepository() {
       const rows = await queryRows<LotRowText & { namesContainers: boolean }>(
         tx,
         sql`with ${contained} select locked.*, contained.yes as "namesContainers" from contained left join lateral (select ${LOT_COLUMNS} from lots
-          where code = any(${texts(named)}) and not contained.yes order by code for update) locked on true`,
+          where code = any(${existing}) and not contained.yes order by code for update) locked on true`,
       );
       if (rows[0]?.namesContainers) return lockWithContents(tx, named, marked);
       return rows.filter((row) => row.code !== null).map(toLotView);
