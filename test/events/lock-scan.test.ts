@@ -20,6 +20,8 @@ t.test('locking the lots a batch names, and those packed in its containers, read
   const repository = createEventWriterRepository();
   for (const [codes, expected] of [
     [[loose], [loose]],
+    // a code no lot has yet (a capture's new lots) locks nothing and has no other lot read
+    [[loose, 'NOT-MADE-YET'], [loose]],
     [
       [loose, caseCode],
       [loose, caseCode, packed],
