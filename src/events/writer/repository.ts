@@ -370,9 +370,7 @@ export function createEventWriterRepository() {
           (select coalesce(json_agg(json_build_object('partyCode', b.party_code, 'containerCode', b.container_code, 'quantity', b.quantity::text)), '[]')
             from lot_balances b where b.lot_code = l.code) as balances,
           drain.kind as "lastDrain", drain.event_time as "lastDrainAt",
-          exists (select 1 from event_lots el join events e on e.id = el.event_id
-            where el.lot_code = l.code and e.disposition = 'recalled'
-              and not exists (select 1 from events c where c.corrects_event_id = e.id)) as recalled,
+          recall.lot_code is not null as recalled,
           -- per party holding a balance row of the lot (every one that received some has one), its
           -- earliest receipt not declared in error: a probe of the receipts' partial index, not a read
           -- of every receipt of a party that received the lot 50,000 times
@@ -387,6 +385,14 @@ export function createEventWriterRepository() {
           where m.lot_code = l.code and m.kind in ('consume', 'destroy', 'sell') and m.quantity < 0
             and not exists (select 1 from events c where c.corrects_event_id = m.event_id)
           order by e.event_time desc limit 1) drain on true
+        -- a live recall event linking the lot, probed per lot: as exists (…) it could be planned as
+        -- one hashed pass over every recalled event (with no statistics, over every event: 23 ms
+        -- for 10,000 events, each batch), whatever the lots named
+        left join lateral (
+          select el.lot_code from event_lots el join events e on e.id = el.event_id
+          where el.lot_code = l.code and e.disposition = 'recalled'
+            and not exists (select 1 from events c where c.corrects_event_id = e.id)
+          limit 1) recall on true
         where l.code = any(${texts(lotCodes)})`,
       );
       return rows.map((row) => ({
