@@ -20,7 +20,7 @@ import { requireBeginningBeforeUse } from './rules/chronology.js';
 import { actionAsFound, applyRules, type EventAction, referencesOf } from './rules/index.js';
 import { lotsBookedIn } from './rules/receive.js';
 import { gtinOfIdentifier, type LotSpec, Scope } from './scope.js';
-import { type LotView, WorldState } from './state.js';
+import { type LotView, makes, usesLink, WorldState } from './state.js';
 
 /**
  * About as many objects (an event and the lots it names) as one statement stores. A large batch
@@ -258,12 +258,7 @@ export function createEventWriter(deps: {
   async function lotsLocked(tx: Db, codes: string[], marked: string[] = []) {
     const locked = await repository.lockLots(tx, codes, marked);
     if (!locked) throw containersKeptChanging();
-    // a lot a recall marked while the lock waited for it is read locked as the recall left it, but the
-    // recall's events were not yet there for the statement that waited: read again, its recalls with it
-    const recalledMeanwhile = locked.filter((lot) => lot.status === 'recalled' && lot.recalls.length === 0).map((lot) => lot.code);
-    if (recalledMeanwhile.length === 0) return locked;
-    const reread = new Map((await repository.lots(tx, recalledMeanwhile)).map((lot) => [lot.code, lot]));
-    return locked.map((lot) => reread.get(lot.code) ?? lot);
+    return locked;
   }
 
   /**
@@ -924,6 +919,7 @@ function emptyBatch(): Batch {
     itemContainers: [],
     holds: [],
     recalledLots: [],
+    touchedLots: [],
     audit: { entries: [], heads: [] },
   };
 }
@@ -972,6 +968,11 @@ function viewOf(record: EventRecord, draft: EventDraft): EventView {
 }
 
 function batchOf(state: WorldState, events: { record: EventRecord; draft: EventDraft }[]): Omit<Batch, 'audit'> {
+  const statuses = [...state.changed.statuses].map(([code, status]) => ({ code, status }));
+  const holds = [...state.changed.holds].map(([code, hold]) => ({ code, hold }));
+  const recalledLots = events.flatMap(({ draft }) => draft.recalledUnloaded);
+  // a row the statement updates once only: those it changes anyway are not touched again
+  const changedOtherwise = new Set([...statuses, ...holds].map((lot) => lot.code).concat(recalledLots));
   const shipments = [...state.created.shipments.values()].map((shipment) => {
     const received = state.changed.receivedShipments.get(shipment.id);
     return {
@@ -1002,9 +1003,32 @@ function batchOf(state: WorldState, events: { record: EventRecord; draft: EventD
       .filter(([id]) => !createdShipments.has(id))
       .map(([id, receipt]) => ({ id, ...receipt })),
     receivedLines: [...state.changed.receivedLines.values()].filter((line) => !createdShipments.has(line.shipmentId)),
-    statuses: [...state.changed.statuses].map(([code, status]) => ({ code, status })),
+    statuses,
     itemContainers: [...state.changed.itemContainers].map(([code, containerCode]) => ({ code, containerCode })),
-    holds: [...state.changed.holds].map(([code, hold]) => ({ code, hold })),
-    recalledLots: events.flatMap(({ draft }) => draft.recalledUnloaded),
+    holds,
+    recalledLots,
+    touchedLots: lotsWhoseFactsGrow(state, events).filter((code) => !changedOtherwise.has(code)),
   };
+}
+
+/**
+ * The lots stored before the batch whose facts read from their events (see the repository's
+ * LOT_COLUMNS) its events add to: those a recall opening links (its id, and whether it named the lot
+ * a root), those an event makes (when it came into being) and those used while nothing made them
+ * (the first use a later making is held to; a lot made keeps its beginning, see
+ * requireBeginningBeforeUse). Their rows are changed with them, so that a write whose lock waited
+ * for this one reads them again (see LOCKED_NEWER).
+ */
+function lotsWhoseFactsGrow(state: WorldState, events: { record: EventRecord; draft: EventDraft }[]): string[] {
+  const codes = new Set<string>();
+  for (const { record, draft } of events) {
+    const opensRecall = record.type === 'recall' && record.disposition === 'recalled';
+    for (const link of draft.links.values()) {
+      if (state.created.lots.has(link.lotCode)) continue;
+      if (opensRecall || makes(record.type, link, draft) || (usesLink(record.type, link, draft) && !state.lots.get(link.lotCode)?.madeAt)) {
+        codes.add(link.lotCode);
+      }
+    }
+  }
+  return [...codes];
 }

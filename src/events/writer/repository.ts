@@ -91,6 +91,41 @@ const LOT_COLUMNS = sql.raw(`code, kind, party_code as "partyCode", product_code
       and not exists (select 1 from events c where c.corrects_event_id = e.id)) as "madeAt",
   ${firstUseOf('lots.code')} as "firstUsedAt"`);
 
+/**
+ * Whether the row a statement locked is a newer version of the lot than the one its snapshot sees:
+ * a write committed after the statement began changed the row before the statement took its lock
+ * (PostgreSQL then locks and reads that version, the row's own columns as the write left them).
+ * The facts LOT_COLUMNS reads from the lot's events come from the snapshot all the same, without
+ * what that write stored: a lot so marked is read again once held (see factsOnceHeld). A write that
+ * adds to a lot's facts therefore changes its row, if only by setting its status to itself (see
+ * persist's `touched_lots`): a lock it let go without changing the row leaves nothing to compare.
+ * The version the snapshot sees is probed only for a row written by a transaction no older than the
+ * oldest one in progress when the statement began (`age` counts back from this transaction's id, in
+ * 32-bit ids as `xmin` is): such a write, or one of its subtransactions, has an id at least that
+ * new, and a lot written before it is compared with nothing.
+ */
+const LOCKED_NEWER = sql.raw(`case when age(lots.xmin) <= (select age(xid(pg_snapshot_xmin(pg_current_snapshot()))))
+    then lots.xmin <> (select seen.xmin from lots seen where seen.code = lots.code) else false end as "lockedNewer"`);
+type LockedLotRow = LotRowText & { lockedNewer: boolean };
+
+/**
+ * The lots locked, each that a write changed while the lock waited for it (LOCKED_NEWER) read again
+ * now that all are held, in one statement that only a lock that waited costs: what that write
+ * stored (a recall of a lot already recalled, a making, a first use) was missing from the locking
+ * statement's facts, and a refusal would not name that recall, nor the time check see that use.
+ */
+async function factsOnceHeld(tx: Db, rows: LockedLotRow[]): Promise<LotView[]> {
+  const changed = rows.filter((row) => row.lockedNewer).map((row) => row.code);
+  if (changed.length === 0) return rows.map(toLotView);
+  const reread = new Map(
+    (await queryRows<LotRowText>(tx, sql`select ${LOT_COLUMNS} from lots where code = any(${texts(changed)})`)).map((row) => [
+      row.code,
+      row,
+    ]),
+  );
+  return rows.map((row) => toLotView(reread.get(row.code) ?? row));
+}
+
 /** A movement's `received_at`: its event's time when it received some of the lot, else null. */
 const receivedAt = (movement: { eventId: string; kind: string; quantity: number }, timeOf: Map<string, Date>) =>
   movement.kind === 'receive_in' && movement.quantity > 0 ? (timeOf.get(movement.eventId) ?? null) : null;
@@ -118,6 +153,8 @@ export type Batch = {
   holds: { code: string; hold: LotHold | null }[];
   /** Lots a recall marks without loading them (none of them in `statuses` or `holds`). */
   recalledLots: string[];
+  /** Lots stored before whose facts the batch adds to, none of them changed otherwise (see LOCKED_NEWER). */
+  touchedLots: string[];
   /** The audit entries of the batch's events and the heads they move their chains to. */
   audit: { entries: AuditEntry[]; heads: ChainHead[] };
 };
@@ -153,10 +190,10 @@ async function lockWithContents(tx: Db, named: string[], marked: string[]): Prom
         where code = any(${codes}) or code = any(${texts(marked)}) or code = any(array(select code from inside)) order by code for update`,
       );
     }
-    const rows = await queryRows<LotRowText>(
+    const rows = await queryRows<LockedLotRow>(
       tx,
       sql`with recursive ${inside(codes)}
-      select ${LOT_COLUMNS} from lots where code = any(${codes}) or code = any(array(select code from inside)) order by code for update`,
+      select ${LOT_COLUMNS}, ${LOCKED_NEWER} from lots where code = any(${codes}) or code = any(array(select code from inside)) order by code for update`,
     );
     const locked = new Set(rows.map((row) => row.code));
     const containers = rows.filter((row) => row.kind === 'container').map((row) => row.code);
@@ -168,7 +205,7 @@ async function lockWithContents(tx: Db, named: string[], marked: string[]): Prom
     const missed = packed.map((row) => row.code).filter((code) => !locked.has(code));
     if (missed.length === 0) {
       await queryRows(tx, sql`release savepoint lots_with_contents`);
-      return rows.map(toLotView);
+      return factsOnceHeld(tx, rows);
     }
     await queryRows(tx, sql`rollback to savepoint lots_with_contents`);
     if (round === LOCK_ROUNDS) {
@@ -292,13 +329,16 @@ export function createEventWriterRepository() {
         if (first.namesContainers) return lockWithContents(tx, named, marked);
         if (named.length === 0) return [];
       }
-      const rows = await queryRows<LotRowText & { namesContainers: boolean }>(
+      const rows = await queryRows<LockedLotRow & { namesContainers: boolean }>(
         tx,
-        sql`with ${contained} select locked.*, contained.yes as "namesContainers" from contained left join lateral (select ${LOT_COLUMNS} from lots
-          where code = any(${existing}) and not contained.yes order by code for update) locked on true`,
+        sql`with ${contained} select locked.*, contained.yes as "namesContainers" from contained left join lateral (select ${LOT_COLUMNS},
+          ${LOCKED_NEWER} from lots where code = any(${existing}) and not contained.yes order by code for update) locked on true`,
       );
       if (rows[0]?.namesContainers) return lockWithContents(tx, named, marked);
-      return rows.filter((row) => row.code !== null).map(toLotView);
+      return factsOnceHeld(
+        tx,
+        rows.filter((row) => row.code !== null),
+      );
     },
 
     async lots(tx: Db, codes: string[]): Promise<LotView[]> {
@@ -695,6 +735,9 @@ export function createEventWriterRepository() {
       await queryRows(
         tx,
         sql`with voided as (update lots set voided_by_event_id = ${change.correctionId} where code = any(${texts(change.voidedLots)})),
+        -- the lots it made or used that stay begin or were first used otherwise now (see LOCKED_NEWER)
+        touched as (update lots set status = status
+          where code in (select lot_code from event_lots where event_id = ${change.targetId}) and code <> all(${texts(change.voidedLots)})),
         released as (delete from lot_identifiers where lot_code = any(${texts(change.voidedLots)})),
         retracted as (update lineage_edges set retracted_by_event_id = ${change.correctionId}
           where event_id = ${change.targetId} and retracted_by_event_id is null),
@@ -852,10 +895,14 @@ export function createEventWriterRepository() {
             as v(code, status, hold, hold_changed)
           where l.code = v.code)`,
         batch.recalledLots.length > 0 &&
-          // what nextLotStatus gives a recalled lot, from the status its ledger gave it: a lot that ended keeps its end
+          // what nextLotStatus gives a recalled lot, from the status its ledger gave it: a lot that ended keeps its end.
+          // One recalled already is set recalled again: its recalls grow (see LOCKED_NEWER)
           sql`recalled_lots as (update lots set status = 'recalled'
           where code = any(${texts(batch.recalledLots)}) and voided_by_event_id is null
-            and status <> all(${texts(['recalled', ...ENDED_STATUSES])}))`,
+            and status <> all(${texts([...ENDED_STATUSES])}))`,
+        batch.touchedLots.length > 0 &&
+          // the row's own values stay: a new version of it is what a write waiting for its lock compares
+          sql`touched_lots as (update lots set status = status where code = any(${texts(batch.touchedLots)}))`,
         ...appendParts(batch.audit.entries, batch.audit.heads),
       ].filter((part): part is SQL => part !== false);
       await queryRows(tx, sql`with ${sql.join(parts, sql`, `)} select 1`);
