@@ -1007,25 +1007,32 @@ function batchOf(state: WorldState, events: { record: EventRecord; draft: EventD
     itemContainers: [...state.changed.itemContainers].map(([code, containerCode]) => ({ code, containerCode })),
     holds,
     recalledLots,
-    touchedLots: lotsWhoseFactsGrow(state, events).filter((code) => !changedOtherwise.has(code)),
+    touchedLots: lotsWhoseFactsChange(state, events).filter((code) => !changedOtherwise.has(code)),
   };
 }
 
 /**
  * The lots stored before the batch whose facts read from their events (see the repository's
- * LOT_COLUMNS) its events add to: those a recall opening links (its id, and whether it named the lot
- * a root), those an event makes (when it came into being) and those used while nothing made them
- * (the first use a later making is held to; a lot made keeps its beginning, see
+ * LOT_COLUMNS) its events change: those a recall opening links (its id, and whether it named the lot
+ * a root), those an event made first (when it came into being) and those an event used first while
+ * nothing made them (the first use a later making is held to; a lot made keeps its beginning, see
  * requireBeginningBeforeUse). Their rows are changed with them, so that a write whose lock waited
- * for this one reads them again (see LOCKED_NEWER).
+ * for this one reads them again (see LOCKED_NEWER); a lot used or made again later than before is not.
  */
-function lotsWhoseFactsGrow(state: WorldState, events: { record: EventRecord; draft: EventDraft }[]): string[] {
+function lotsWhoseFactsChange(state: WorldState, events: { record: EventRecord; draft: EventDraft }[]): string[] {
   const codes = new Set<string>();
   for (const { record, draft } of events) {
     const opensRecall = record.type === 'recall' && record.disposition === 'recalled';
+    const at = record.eventTime.getTime();
     for (const link of draft.links.values()) {
       if (state.created.lots.has(link.lotCode)) continue;
-      if (opensRecall || makes(record.type, link, draft) || (usesLink(record.type, link, draft) && !state.lots.get(link.lotCode)?.madeAt)) {
+      // as the batch left them: an event that set them set them to its own time
+      const lot = state.lots.get(link.lotCode);
+      if (
+        opensRecall ||
+        (makes(record.type, link, draft) && lot?.madeAt?.getTime() === at) ||
+        (usesLink(record.type, link, draft) && lot && !lot.madeAt && lot.firstUsedAt?.getTime() === at)
+      ) {
         codes.add(link.lotCode);
       }
     }
