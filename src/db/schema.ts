@@ -205,11 +205,13 @@ export const events = pgTable(
   },
   (t) => [
     index('events_party_time_idx').on(t.partyCode, t.eventTime),
-    index('events_corrects_idx').on(t.correctsEventId),
+    // the corrections alone, and below the events of EPCIS transformations alone: every other event holds
+    // null there, and every query compares the column with a value, which implies not null
+    index('events_corrects_idx').on(t.correctsEventId).where(sql`${t.correctsEventId} is not null`),
     index('events_time_idx').on(t.eventTime, t.id),
     // EPCIS queries ordered by recordTime page on (record_time, id)
     index('events_record_time_idx').on(t.recordTime, t.id),
-    index('events_transformation_idx').on(t.transformationId),
+    index('events_transformation_idx').on(t.transformationId).where(sql`${t.transformationId} is not null`),
     // EQ_correctiveEventID probes the few declarations naming corrective events
     index('events_corrective_idx').using('gin', t.correctiveEventIds).where(sql`${t.correctiveEventIds} is not null`),
     // eventIDs are each party's own: an event whose eventID another party held first is stored under
