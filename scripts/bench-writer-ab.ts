@@ -14,7 +14,7 @@
 // one group-commit batch of --per) or, with --capture, one EPCIS capture of --blocks × 100 events
 // (as in bench-events.ts), through app.inject. It prints this process's CPU time per event and that
 // of the PostgreSQL backends of the checkout's database (from /proc) for each round, then the
-// medians and how many rounds each checkout was the cheaper one. The first round warms up and is
+// medians and in how many rounds each checkout was the cheaper one, by either figure. The first round warms up and is
 // not counted.
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
@@ -167,15 +167,19 @@ async function capture(checkout: Checkout, run: number) {
   if (job.success !== true) throw new Error(`capture job failed: ${JSON.stringify(job).slice(0, 400)}`);
 }
 
-/** CPU time (ms) of each PostgreSQL backend serving a database (pid → ms), from /proc (clock ticks of 1/100 s). */
+/**
+ * CPU time (ms) of each PostgreSQL backend serving a database (pid → ms), from /proc: the scheduler's
+ * nanoseconds on a CPU (a round's backends take a few hundred ms, which the clock ticks of 10 ms in
+ * /proc/<pid>/stat measured only to a tenth).
+ */
 async function backendCpu(db: string): Promise<Map<number, number>> {
   const { rows } = await admin((client) =>
     client.query<{ pid: number }>(`select pid from pg_stat_activity where datname = $1 and backend_type = 'client backend'`, [db]),
   );
   const cpu = new Map<number, number>();
   for (const { pid } of rows) {
-    const fields = (await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => '')).split(') ')[1]?.split(' ');
-    if (fields) cpu.set(pid, (Number(fields[11]) + Number(fields[12])) * 10);
+    const onCpu = (await readFile(`/proc/${pid}/schedstat`, 'utf8').catch(() => '')).split(' ')[0];
+    if (onCpu) cpu.set(pid, Number(onCpu) / 1e6);
   }
   return cpu;
 }
@@ -217,13 +221,14 @@ try {
   const [first] = checkouts;
   for (const checkout of checkouts) {
     const { server, backends } = measured.get(checkout.dir) as { server: number[]; backends: number[] };
-    const base = measured.get(first.dir)?.server ?? [];
-    const cheaper =
+    const cheaper = (figures: number[], of: number[]) => `${figures.filter((ms, i) => ms < of[i]).length} of ${figures.length}`;
+    const base = measured.get(first.dir) as { server: number[]; backends: number[] };
+    const rounds =
       checkout === first
         ? ''
-        : `; server cheaper than ${first.dir} in ${server.filter((ms, i) => ms < base[i]).length} of ${server.length} rounds`;
+        : `; cheaper than ${first.dir} in ${cheaper(server, base.server)} rounds (server), ${cheaper(backends, base.backends)} (PostgreSQL)`;
     console.log(
-      `median ${checkout.dir}: server ${median(server).toFixed(3)}, PostgreSQL ${median(backends).toFixed(3)} ms per event${cheaper}`,
+      `median ${checkout.dir}: server ${median(server).toFixed(3)}, PostgreSQL ${median(backends).toFixed(3)} ms per event${rounds}`,
     );
   }
 } finally {
