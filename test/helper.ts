@@ -11,8 +11,8 @@ const suffix = customAlphabet('abcdefghijklmnopqrstuvwxyz0123456789', 10);
 
 export const usingPostgres = () => Boolean(process.env.DATABASE_URL);
 
-/** Whether a PostgreSQL server answers at DATABASE_URL (or the default test server), for tests that need it beside PGlite. */
-export async function postgresReachable(): Promise<boolean> {
+/** Whether a PostgreSQL server answers at DATABASE_URL (or the default test server). */
+async function postgresReachable(): Promise<boolean> {
   const client = new pg.Client({ connectionString: postgresBaseUrl(), connectionTimeoutMillis: 2000 });
   try {
     await client.connect();
@@ -21,6 +21,14 @@ export async function postgresReachable(): Promise<boolean> {
   } catch {
     return false;
   }
+}
+
+/**
+ * The options of a test that runs on PostgreSQL whichever database the others use (its world built
+ * with 'postgres'): skipped, saying why it needs PostgreSQL, where no server answers.
+ */
+export async function postgresOnly(why = 'PGlite runs one transaction at a time') {
+  return { skip: (await postgresReachable()) ? false : `no PostgreSQL at DATABASE_URL or 127.0.0.1:5432 (${why})` };
 }
 
 export async function openTestDatabase(t: Test, kind: 'pglite' | 'postgres' = usingPostgres() ? 'postgres' : 'pglite'): Promise<Database> {

@@ -9,11 +9,11 @@ import { againOnRace } from '../../src/epcis/service.js';
 import { epcisRequests } from '../fixtures/epcis.js';
 import { holdLocked, waitBlockedBy, waitersReach } from '../fixtures/locks.js';
 import { createWorld, expectStatus, type World } from '../fixtures/world.js';
-import { client, postgresReachable, TEST_BASE_URL } from '../helper.js';
+import { client, postgresOnly, TEST_BASE_URL } from '../helper.js';
 import { fileTest } from '../root.js';
 
 const t = fileTest();
-const postgresUp = await postgresReachable();
+const onPostgres = await postgresOnly();
 
 const day = (n: number) => ({ eventTime: `2026-03-0${n}T08:00:00+08:00`, eventTimeZoneOffset: '+08:00' });
 /** An ObjectEvent commissioning `quantity` kg of a lot class on a day. */
@@ -82,7 +82,7 @@ function countDeadlocks(world: World) {
 
 t.test(
   'a capture whose declared event takes a lot before its receipt takes the shipment meets a recall opening of both without a deadlock (PostgreSQL)',
-  { skip: postgresUp ? false : 'no PostgreSQL at DATABASE_URL or 127.0.0.1:5432 (PGlite runs one transaction at a time)' },
+  onPostgres,
   async (t) => {
     const world = await createWorld(t, 'postgres');
     const plant = await world.party('processor');

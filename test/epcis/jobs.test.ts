@@ -13,7 +13,7 @@ import { BatchRejected, type EventWriter } from '../../src/events/writer/index.j
 import { eventWriterOn } from '../fixtures/chain.js';
 import { EPCIS_CONTEXT, epcisDocument } from '../fixtures/epcis.js';
 import { createWorld, expectStatus, type World } from '../fixtures/world.js';
-import { type Client, postgresReachable, TEST_BASE_URL } from '../helper.js';
+import { type Client, postgresOnly, TEST_BASE_URL } from '../helper.js';
 import { fileTest } from '../root.js';
 
 const t = fileTest();
@@ -266,26 +266,22 @@ t.test('parties take turns: a one-event capture finishes while a large one is st
   t.equal(order[0], 'small', 'and was seen finished while the large one still ran');
 });
 
-const postgresUp = await postgresReachable();
-t.test(
-  'on PostgreSQL a small capture does not wait for a large all-or-nothing one (20,000 EPCs)',
-  { skip: postgresUp ? false : 'no PostgreSQL at DATABASE_URL or 127.0.0.1:5432' },
-  async (t) => {
-    // PGlite runs one transaction at a time, so there a rollback document holds everyone until it ends
-    const world = await createWorld(t, 'postgres');
-    const big = await world.party('processor');
-    const small = await world.party('farm');
-    const many = Array.from({ length: 20 }, (_, e) =>
-      added('many-', e, { epcList: Array.from({ length: 1000 }, (_, i) => pack(`many-${e}-`, i)) }),
-    );
-    const large = await post(world, big.key, epcisDocument(many), 'rollback');
-    const quick = await post(world, small.key, epcisDocument([added('alone-', 1)]), 'rollback');
-    const job = await finished(small.api, quick);
-    t.match(job, { success: true, captured: 1 }, 'the small capture is done');
-    t.ok((await big.api.get(`/epcis/capture/${large}`)).body.running, 'while the large one still runs');
-    t.match(await finished(big.api, large), { success: true, captured: 20 }, 'which then stores all of its events');
-  },
-);
+const onPostgres = await postgresOnly();
+t.test('on PostgreSQL a small capture does not wait for a large all-or-nothing one (20,000 EPCs)', onPostgres, async (t) => {
+  // PGlite runs one transaction at a time, so there a rollback document holds everyone until it ends
+  const world = await createWorld(t, 'postgres');
+  const big = await world.party('processor');
+  const small = await world.party('farm');
+  const many = Array.from({ length: 20 }, (_, e) =>
+    added('many-', e, { epcList: Array.from({ length: 1000 }, (_, i) => pack(`many-${e}-`, i)) }),
+  );
+  const large = await post(world, big.key, epcisDocument(many), 'rollback');
+  const quick = await post(world, small.key, epcisDocument([added('alone-', 1)]), 'rollback');
+  const job = await finished(small.api, quick);
+  t.match(job, { success: true, captured: 1 }, 'the small capture is done');
+  t.ok((await big.api.get(`/epcis/capture/${large}`)).body.running, 'while the large one still runs');
+  t.match(await finished(big.api, large), { success: true, captured: 20 }, 'which then stores all of its events');
+});
 
 t.test('stored error texts: the event and the rule, never SQL, never NUL or lone surrogates', async (t) => {
   const world = await createWorld(t);
@@ -581,7 +577,7 @@ t.test('a capture accepted while the start takes over unfinished jobs runs once'
 
 t.test(
   'on PostgreSQL a job the lease timer takes over while the service closes is run before the close ends, not left claimed',
-  { skip: postgresUp ? false : 'no PostgreSQL at DATABASE_URL or 127.0.0.1:5432' },
+  onPostgres,
   async (t) => {
     // a lease of 0.3 s: the timer looks for jobs to take over every 100 ms
     const world = await createWorld(t, 'postgres', { jobLeaseSeconds: 0.3 });

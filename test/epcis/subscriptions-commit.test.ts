@@ -7,7 +7,7 @@ import { sql } from 'drizzle-orm';
 import type { Test } from 'tap';
 import { eventWriterOn } from '../fixtures/chain.js';
 import { at, createWorld, expectStatus } from '../fixtures/world.js';
-import { client, postgresReachable } from '../helper.js';
+import { client, postgresOnly } from '../helper.js';
 import { fileTest } from '../root.js';
 
 const t = fileTest();
@@ -32,9 +32,7 @@ async function webhook(t: Test) {
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const CONTEXT = ['https://ref.gs1.org/standards/epcis/epcis-context.jsonld'];
 
-const onPostgres = {
-  skip: (await postgresReachable()) ? false : 'no PostgreSQL at DATABASE_URL or 127.0.0.1:5432 (PGlite runs one transaction at a time)',
-};
+const onPostgres = await postgresOnly();
 /** A world on PostgreSQL whose subscriptions deliver only when ticked, with no lag, to webhooks on this host. */
 const streamingWorld = (t: Test) =>
   createWorld(t, 'postgres', { subscriptionLagMs: 0, subscriptionTickMs: 3_600_000, webhooks: { allowInsecure: true } });

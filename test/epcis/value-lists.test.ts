@@ -13,7 +13,7 @@ import { migrationStatement } from '../fixtures/migrations.js';
 import { zebraEvent } from '../fixtures/rfid-payloads.js';
 import { readPoint, registerReader } from '../fixtures/rfid-world.js';
 import { type Actor, createWorld, expectStatus, type World } from '../fixtures/world.js';
-import { type Client, postgresReachable } from '../helper.js';
+import { type Client, postgresOnly } from '../helper.js';
 import { fileTest } from '../root.js';
 
 const t = fileTest();
@@ -363,39 +363,35 @@ t.test('migration 0038 backfills past a value stored before the writer bounded i
   t.same(await listed(farm.api, 'bizSteps'), ['commissioning'], 'the values an index entry holds are backfilled');
 });
 
-t.test(
-  'batches stored side by side keep every value once, with no deadlock (PostgreSQL)',
-  { skip: (await postgresReachable()) ? false : 'no PostgreSQL at DATABASE_URL or 127.0.0.1:5432 (PGlite runs one transaction at a time)' },
-  async (t) => {
-    const world = await createWorld(t, 'postgres');
-    const parties = [await world.party('farm'), await world.party('processor'), await world.party('retailer')];
-    const lotsOf = await Promise.all(
-      parties.map(async (party) => {
-        const product = await party.product('kg');
-        return Promise.all(Array.from({ length: 6 }, () => party.commission(product, 10)));
-      }),
-    );
-    // each party's events name its lots in both orders and share new values, all sent at once
-    const replies = await Promise.all(
-      parties.flatMap((party, index) =>
-        Array.from({ length: 8 }, (_, n) =>
-          party.event({
-            type: 'observe',
-            lotCodes: n % 2 ? [...lotsOf[index]].reverse() : lotsOf[index],
-            bizStep: `urn:example:step:${n % 3}`,
-            disposition: `urn:example:disp:${n % 2}`,
-          }),
-        ),
+t.test('batches stored side by side keep every value once, with no deadlock (PostgreSQL)', await postgresOnly(), async (t) => {
+  const world = await createWorld(t, 'postgres');
+  const parties = [await world.party('farm'), await world.party('processor'), await world.party('retailer')];
+  const lotsOf = await Promise.all(
+    parties.map(async (party) => {
+      const product = await party.product('kg');
+      return Promise.all(Array.from({ length: 6 }, () => party.commission(product, 10)));
+    }),
+  );
+  // each party's events name its lots in both orders and share new values, all sent at once
+  const replies = await Promise.all(
+    parties.flatMap((party, index) =>
+      Array.from({ length: 8 }, (_, n) =>
+        party.event({
+          type: 'observe',
+          lotCodes: n % 2 ? [...lotsOf[index]].reverse() : lotsOf[index],
+          bizStep: `urn:example:step:${n % 3}`,
+          disposition: `urn:example:disp:${n % 2}`,
+        }),
       ),
-    );
-    t.same(
-      replies.map((reply) => reply.status),
-      replies.map(() => 201),
-      'every event is stored',
-    );
-    for (const party of parties) {
-      for (const field of FIELDS) t.same(await pagedValues(world, field, party.code), await scannedValues(world, field, party.code));
-      t.same(await pagedValues(world, 'lot', party.code), await scannedLots(world, party.code));
-    }
-  },
-);
+    ),
+  );
+  t.same(
+    replies.map((reply) => reply.status),
+    replies.map(() => 201),
+    'every event is stored',
+  );
+  for (const party of parties) {
+    for (const field of FIELDS) t.same(await pagedValues(world, field, party.code), await scannedValues(world, field, party.code));
+    t.same(await pagedValues(world, 'lot', party.code), await scannedLots(world, party.code));
+  }
+});

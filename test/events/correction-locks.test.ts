@@ -8,12 +8,11 @@ import { sql } from 'drizzle-orm';
 import { queryRows } from '../../src/db/client.js';
 import { holdLocked, waitBlockedBy, waitersReach } from '../fixtures/locks.js';
 import { at, createWorld, expectStatus, type World } from '../fixtures/world.js';
-import { client, postgresReachable } from '../helper.js';
+import { client, postgresOnly } from '../helper.js';
 import { fileTest } from '../root.js';
 
 const t = fileTest();
-const postgresUp = await postgresReachable();
-const onPostgres = { skip: postgresUp ? false : 'no PostgreSQL at DATABASE_URL or 127.0.0.1:5432 (PGlite runs one transaction at a time)' };
+const onPostgres = await postgresOnly();
 
 async function regulatorOf(world: World) {
   const bureau = await world.party('regulator');

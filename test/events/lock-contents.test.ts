@@ -6,16 +6,15 @@ import { queryRows } from '../../src/db/client.js';
 import { eventWriterOn } from '../fixtures/chain.js';
 import { holdLocked, waitBlockedBy, waitersReach, waitsBehindWaiter } from '../fixtures/locks.js';
 import { at, createWorld, expectStatus } from '../fixtures/world.js';
-import { postgresReachable } from '../helper.js';
+import { postgresOnly } from '../helper.js';
 import { fileTest } from '../root.js';
 
 const t = fileTest();
-const postgresUp = await postgresReachable();
-const skip = postgresUp ? false : 'no PostgreSQL at DATABASE_URL or 127.0.0.1:5432 (PGlite runs one transaction at a time)';
+const onPostgres = await postgresOnly();
 
 t.test(
   'a lot packed into a case while a regulator’s hold waits for the case is locked by the hold with the case (PostgreSQL)',
-  { skip },
+  onPostgres,
   async (t) => {
     const world = await createWorld(t, 'postgres');
     const plant = await world.party('processor');
@@ -83,7 +82,7 @@ t.test(
 
 t.test(
   'a lot packed into a case while a hold waits for the case, sold meanwhile with a lot the hold took before the case: both are stored, neither is a 500 (PostgreSQL)',
-  { skip },
+  onPostgres,
   async (t) => {
     const world = await createWorld(t, 'postgres');
     const plant = await world.party('processor');
@@ -164,7 +163,7 @@ t.test(
 
 t.test(
   'a case packed into again while each of five rounds of a shipment waits for it: the shipment is a 409 to send again, and nothing of it is stored (PostgreSQL)',
-  { skip },
+  onPostgres,
   async (t) => {
     const world = await createWorld(t, 'postgres');
     const plant = await world.party('processor');

@@ -8,15 +8,15 @@ import { eventWriterOn } from '../fixtures/chain.js';
 import { EPCIS_CONTEXT } from '../fixtures/epcis.js';
 import { holdLocked, waitersReach } from '../fixtures/locks.js';
 import { at, createWorld, expectStatus } from '../fixtures/world.js';
-import { client, postgresReachable } from '../helper.js';
+import { client, postgresOnly } from '../helper.js';
 import { fileTest } from '../root.js';
 
 const t = fileTest();
-const postgresUp = await postgresReachable();
+const onPostgres = await postgresOnly();
 
 t.test(
   'a correction whose replacement uses a lot another party is using meanwhile: both are answered, neither is a 500 (PostgreSQL)',
-  { skip: postgresUp ? false : 'no PostgreSQL at DATABASE_URL or 127.0.0.1:5432 (PGlite runs one transaction at a time)' },
+  onPostgres,
   async (t) => {
     const world = await createWorld(t, 'postgres');
     const farm = await world.party('farm');
@@ -80,7 +80,7 @@ t.test(
 
 t.test(
   "a lot's last stock sold loose by one party while another destroys the case holding the rest ends destroyed or sold, not active (PostgreSQL)",
-  { skip: postgresUp ? false : 'no PostgreSQL at DATABASE_URL or 127.0.0.1:5432 (PGlite runs one transaction at a time)' },
+  onPostgres,
   async (t) => {
     const world = await createWorld(t, 'postgres');
     const plant = await world.party('processor');
@@ -128,7 +128,7 @@ t.test(
 
 t.test(
   'a correction of a sale from a lot still on its way to another party, while a third party sells from it: both are answered, neither is a 500 (PostgreSQL)',
-  { skip: postgresUp ? false : 'no PostgreSQL at DATABASE_URL or 127.0.0.1:5432 (PGlite runs one transaction at a time)' },
+  onPostgres,
   async (t) => {
     const world = await createWorld(t, 'postgres');
     const farm = await world.party('farm');
@@ -169,7 +169,7 @@ t.test(
 
 t.test(
   "a regulator's recall opening marking a lot downstream of its roots while the owner's event uses that lot and a root: both are answered, neither is a 500 (PostgreSQL)",
-  { skip: postgresUp ? false : 'no PostgreSQL at DATABASE_URL or 127.0.0.1:5432 (PGlite runs one transaction at a time)' },
+  onPostgres,
   async (t) => {
     const world = await createWorld(t, 'postgres');
     const plant = await world.party('processor');
@@ -223,7 +223,7 @@ t.test(
 
 t.test(
   'a correction of an unpacking whose replacement unpacks the case again, while another party sells a lot the reversal puts back in the case: both are answered, neither is a 500 (PostgreSQL)',
-  { skip: postgresUp ? false : 'no PostgreSQL at DATABASE_URL or 127.0.0.1:5432 (PGlite runs one transaction at a time)' },
+  onPostgres,
   async (t) => {
     const world = await createWorld(t, 'postgres');
     const plant = await world.party('processor');

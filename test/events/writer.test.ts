@@ -8,7 +8,7 @@ import type { WriteRequest } from '../../src/events/writer/index.js';
 import { eventWriterOn } from '../fixtures/chain.js';
 import { balanceDifferences } from '../fixtures/ledger.js';
 import { at, createWorld, expectStatus } from '../fixtures/world.js';
-import { postgresReachable } from '../helper.js';
+import { postgresOnly } from '../helper.js';
 import { fileTest } from '../root.js';
 
 const t = fileTest();
@@ -242,7 +242,7 @@ t.test('packed, unpacked and packed again in one batch: the last packing stays o
   }
 });
 
-const postgresUp = await postgresReachable();
+const onPostgres = await postgresOnly();
 t.test('a ship that moves nothing opens no shipment, whichever door hands it to the writer', async (t) => {
   const world = await createWorld(t);
   const plant = await world.party('processor');
@@ -279,59 +279,55 @@ t.test('a ship that moves nothing opens no shipment, whichever door hands it to 
   t.match((await plant.lot(meat)).massBalance, { shipped: 0, onHand: 10 });
 });
 
-t.test(
-  '50 concurrent requests consuming one lot never take more than remains (PostgreSQL, real concurrency)',
-  { skip: postgresUp ? false : 'no PostgreSQL at DATABASE_URL or 127.0.0.1:5432' },
-  async (t) => {
-    // PGlite serves one connection at a time: only PostgreSQL's pool runs these side by side
-    const world = await createWorld(t, 'postgres');
-    const plant = await world.party('processor');
-    const kg = await plant.product('kg');
-    const lot = await plant.commission(kg, 100);
-    const replies = await Promise.all(
-      Array.from({ length: 50 }, () => plant.event({ type: 'sell', lines: [{ lotCode: lot, quantity: 3 }] })),
-    );
-    t.equal(replies.filter((reply) => reply.status === 201).length, 33, 'over HTTP: 33 sales of 3 kg fit into 100 kg');
-    t.ok(
-      replies.every((reply) => reply.status === 201 || reply.status === 409),
-      'the others are refused as conflicts, not errors',
-    );
-    t.match((await plant.lot(lot)).massBalance, { onHand: 1, sold: 99 });
+t.test('50 concurrent requests consuming one lot never take more than remains (PostgreSQL, real concurrency)', onPostgres, async (t) => {
+  // PGlite serves one connection at a time: only PostgreSQL's pool runs these side by side
+  const world = await createWorld(t, 'postgres');
+  const plant = await world.party('processor');
+  const kg = await plant.product('kg');
+  const lot = await plant.commission(kg, 100);
+  const replies = await Promise.all(
+    Array.from({ length: 50 }, () => plant.event({ type: 'sell', lines: [{ lotCode: lot, quantity: 3 }] })),
+  );
+  t.equal(replies.filter((reply) => reply.status === 201).length, 33, 'over HTTP: 33 sales of 3 kg fit into 100 kg');
+  t.ok(
+    replies.every((reply) => reply.status === 201 || reply.status === 409),
+    'the others are refused as conflicts, not errors',
+  );
+  t.match((await plant.lot(lot)).massBalance, { onHand: 1, sold: 99 });
 
-    // requests arriving together share a transaction; the writer's own transactions side by side must hold too
-    const second = await plant.commission(kg, 100);
-    const writer = eventWriterOn(world.database);
-    const sold = await Promise.all(
-      Array.from({ length: 50 }, (_, i) =>
-        world.database.db.transaction(async (tx) => {
-          const [outcome] = await writer.write(
-            tx as never,
-            [
-              {
-                actor: plant.code,
-                action: { type: 'sell', lines: [{ lotCode: second, quantity: 3 }] },
-                context: { eventTime: at(200 + i) },
-              },
-            ],
-            'proceed',
-          );
-          return outcome.ok;
-        }),
-      ),
-    );
-    t.equal(sold.filter(Boolean).length, 33, 'in 50 transactions at once: 33 sales, no more');
-    t.match((await plant.lot(second)).massBalance, { onHand: 1, sold: 99 });
-    const kept = await queryRows<{ lotCode: string; quantity: string }>(
-      world.database.db,
-      sql`select lot_code as "lotCode", quantity::text as quantity from lot_balances where lot_code in (${lot}, ${second}) order by lot_code`,
-    );
-    t.same(
-      kept,
-      [lot, second].sort().map((lotCode) => ({ lotCode, quantity: '1.000' })),
-      'the balances the database keeps went through every concurrent sale',
-    );
-  },
-);
+  // requests arriving together share a transaction; the writer's own transactions side by side must hold too
+  const second = await plant.commission(kg, 100);
+  const writer = eventWriterOn(world.database);
+  const sold = await Promise.all(
+    Array.from({ length: 50 }, (_, i) =>
+      world.database.db.transaction(async (tx) => {
+        const [outcome] = await writer.write(
+          tx as never,
+          [
+            {
+              actor: plant.code,
+              action: { type: 'sell', lines: [{ lotCode: second, quantity: 3 }] },
+              context: { eventTime: at(200 + i) },
+            },
+          ],
+          'proceed',
+        );
+        return outcome.ok;
+      }),
+    ),
+  );
+  t.equal(sold.filter(Boolean).length, 33, 'in 50 transactions at once: 33 sales, no more');
+  t.match((await plant.lot(second)).massBalance, { onHand: 1, sold: 99 });
+  const kept = await queryRows<{ lotCode: string; quantity: string }>(
+    world.database.db,
+    sql`select lot_code as "lotCode", quantity::text as quantity from lot_balances where lot_code in (${lot}, ${second}) order by lot_code`,
+  );
+  t.same(
+    kept,
+    [lot, second].sort().map((lotCode) => ({ lotCode, quantity: '1.000' })),
+    'the balances the database keeps went through every concurrent sale',
+  );
+});
 
 t.test('one clock and one future-time tolerance for every door', async (t) => {
   // the service's clock stands months behind the wall clock: a door reading the wall clock would accept what it refuses

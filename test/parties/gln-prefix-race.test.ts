@@ -7,12 +7,11 @@ import { sql } from 'drizzle-orm';
 import { completeGs1 } from '../../src/codes/gs1.js';
 import { holdLocked, meetInOrder } from '../fixtures/locks.js';
 import { createWorld, expectStatus, randomUscc, type World } from '../fixtures/world.js';
-import { postgresReachable } from '../helper.js';
+import { postgresOnly } from '../helper.js';
 import { fileTest } from '../root.js';
 
 const t = fileTest();
-const postgresUp = await postgresReachable();
-const skip = postgresUp ? false : 'no PostgreSQL at DATABASE_URL or 127.0.0.1:5432 (PGlite runs one transaction at a time)';
+const onPostgres = await postgresOnly();
 
 const PREFIX = '6912345';
 const GLN = completeGs1('691234500001');
@@ -22,7 +21,7 @@ const registerParty = (world: World, extra: { gs1CompanyPrefix?: string; gln?: s
 /** A party registered by an admin key records it on the `system` audit chain, after its checks: holding that head holds it there. */
 const holdAdminRegistration = (world: World) => holdLocked(world, sql`select 1 from audit_heads where party_code = 'system' for update`);
 
-t.test('a company prefix registered while another party’s site takes a GLN under it (PostgreSQL)', { skip }, async (t) => {
+t.test('a company prefix registered while another party’s site takes a GLN under it (PostgreSQL)', onPostgres, async (t) => {
   t.test('the prefix first: the site’s GLN is refused', async (t) => {
     const world = await createWorld(t, 'postgres');
     const site = await world.party('farm');
@@ -59,7 +58,7 @@ t.test('a company prefix registered while another party’s site takes a GLN und
   });
 });
 
-t.test('a company prefix registered while another party registers with its own GLN under it (PostgreSQL)', { skip }, async (t) => {
+t.test('a company prefix registered while another party registers with its own GLN under it (PostgreSQL)', onPostgres, async (t) => {
   t.test('the prefix first: the party’s GLN is refused', async (t) => {
     const world = await createWorld(t, 'postgres');
     const [prefix, gln] = await meetInOrder(

@@ -7,16 +7,16 @@ import { sql } from 'drizzle-orm';
 import { completeGs1 } from '../../src/codes/gs1.js';
 import { holdLocked, meetInOrder } from '../fixtures/locks.js';
 import { createWorld, expectStatus, randomUscc, type World } from '../fixtures/world.js';
-import { postgresReachable } from '../helper.js';
+import { postgresOnly } from '../helper.js';
 import { fileTest } from '../root.js';
 
 const t = fileTest();
-const postgresUp = await postgresReachable();
+const onPostgres = await postgresOnly();
 const ROUNDS = 30;
 
 t.test(
   'a GTIN and the company prefix it carries, registered at the same time by two parties: one of them wins (PostgreSQL)',
-  { skip: postgresUp ? false : 'no PostgreSQL at DATABASE_URL or 127.0.0.1:5432 (PGlite runs one transaction at a time)' },
+  onPostgres,
   async (t) => {
     const world = await createWorld(t, 'postgres');
     const producer = await world.party('processor');
@@ -50,7 +50,7 @@ t.test(
 
 t.test(
   'a GTIN and the company prefix it carries, meeting in a fixed order: the second is refused, naming the first (PostgreSQL)',
-  { skip: postgresUp ? false : 'no PostgreSQL at DATABASE_URL or 127.0.0.1:5432 (PGlite runs one transaction at a time)' },
+  onPostgres,
   async (t) => {
     const prefix = '6954321';
     const gtin = completeGs1(`${prefix}00001`);

@@ -5,11 +5,11 @@ import { eventWriterOn } from '../fixtures/chain.js';
 import { EPCIS_CONTEXT } from '../fixtures/epcis.js';
 import { waitersReach } from '../fixtures/locks.js';
 import { at, createWorld, expectStatus, randomUscc } from '../fixtures/world.js';
-import { client, postgresReachable, type Reply, TEST_BASE_URL } from '../helper.js';
+import { client, postgresOnly, type Reply, TEST_BASE_URL } from '../helper.js';
 import { fileTest } from '../root.js';
 
 const t = fileTest();
-const postgresUp = await postgresReachable();
+const onPostgres = await postgresOnly();
 
 t.test('a held lot is not shipped, sold, transformed, packed nor coded until released', async (t) => {
   const world = await createWorld(t);
@@ -545,7 +545,7 @@ t.test('an operator key of a regulator party has no regulator rights: those come
 
 t.test(
   'a case is not shipped while a hold on the lot inside it is being recorded (PostgreSQL, real concurrency)',
-  { skip: postgresUp ? false : 'no PostgreSQL at DATABASE_URL or 127.0.0.1:5432 (PGlite runs one transaction at a time)' },
+  onPostgres,
   async (t) => {
     const world = await createWorld(t, 'postgres');
     const farm = await world.party('farm');
@@ -584,47 +584,43 @@ t.test(
   },
 );
 
-t.test(
-  'no item codes are queued for a lot while a hold on it is being recorded (PostgreSQL, real concurrency)',
-  { skip: postgresUp ? false : 'no PostgreSQL at DATABASE_URL or 127.0.0.1:5432 (PGlite runs one transaction at a time)' },
-  async (t) => {
-    const world = await createWorld(t, 'postgres');
-    const farm = await world.party('farm');
-    const lot = await farm.commission(await farm.product('piece'), 12);
-    const bureau = await world.ok(
-      world.admin.post('/parties', { kind: 'regulator', name: '县市场监管局', uscc: randomUscc(), regionCode: '500236' }),
-    );
+t.test('no item codes are queued for a lot while a hold on it is being recorded (PostgreSQL, real concurrency)', onPostgres, async (t) => {
+  const world = await createWorld(t, 'postgres');
+  const farm = await world.party('farm');
+  const lot = await farm.commission(await farm.product('piece'), 12);
+  const bureau = await world.ok(
+    world.admin.post('/parties', { kind: 'regulator', name: '县市场监管局', uscc: randomUscc(), regionCode: '500236' }),
+  );
 
-    // the regulator's hold is written and not yet committed while the owner asks for the lot's codes
-    const writer = eventWriterOn(world.database);
-    let issuing!: Promise<Reply>;
-    await world.database.db.transaction(async (tx) => {
-      const [held] = await writer.write(
-        tx as never,
-        [
-          {
-            actor: bureau.code,
-            action: { type: 'hold', lotCodes: [lot], reason: '快检阳性', asRegulator: true },
-            context: { eventTime: at(500) },
-          },
-        ],
-        'rollback',
-      );
-      t.ok(held.ok, 'the hold is written');
-      issuing = farm.api.post(`/lots/${lot}/items`, { count: 2 });
-      // until the issuance waits for the hold's transaction, or is answered without waiting
-      await waitersReach(world, 1, issuing);
-    });
-
-    const refused = expectStatus(t, await issuing, 409, 'the issuance, behind the hold, finds the lot on hold');
-    t.match(refused.body.detail, `lot ${lot} is on hold (快检阳性)`);
-    const [{ jobs }] = await queryRows<{ jobs: number }>(
-      world.database.db,
-      sql`select count(*)::int as jobs from code_jobs where lot_code = ${lot}`,
+  // the regulator's hold is written and not yet committed while the owner asks for the lot's codes
+  const writer = eventWriterOn(world.database);
+  let issuing!: Promise<Reply>;
+  await world.database.db.transaction(async (tx) => {
+    const [held] = await writer.write(
+      tx as never,
+      [
+        {
+          actor: bureau.code,
+          action: { type: 'hold', lotCodes: [lot], reason: '快检阳性', asRegulator: true },
+          context: { eventTime: at(500) },
+        },
+      ],
+      'rollback',
     );
-    t.equal(jobs, 0, 'no code job is queued');
-  },
-);
+    t.ok(held.ok, 'the hold is written');
+    issuing = farm.api.post(`/lots/${lot}/items`, { count: 2 });
+    // until the issuance waits for the hold's transaction, or is answered without waiting
+    await waitersReach(world, 1, issuing);
+  });
+
+  const refused = expectStatus(t, await issuing, 409, 'the issuance, behind the hold, finds the lot on hold');
+  t.match(refused.body.detail, `lot ${lot} is on hold (快检阳性)`);
+  const [{ jobs }] = await queryRows<{ jobs: number }>(
+    world.database.db,
+    sql`select count(*)::int as jobs from code_jobs where lot_code = ${lot}`,
+  );
+  t.equal(jobs, 0, 'no code job is queued');
+});
 
 t.test(
   'a held container is not emptied by declaring its packing in error either: what is in it would come out free of the hold',

@@ -11,12 +11,11 @@ import { LOCK_ROUNDS } from '../../src/events/writer/repository.js';
 import { EPCIS_CONTEXT, epcisRequests } from '../fixtures/epcis.js';
 import { holdLocked, meetInOrder, waitBlockedBy, waitersReach } from '../fixtures/locks.js';
 import { type Actor, at, createWorld, expectStatus, randomUscc, type World } from '../fixtures/world.js';
-import { client, postgresReachable, TEST_BASE_URL } from '../helper.js';
+import { client, postgresOnly, TEST_BASE_URL } from '../helper.js';
 import { fileTest } from '../root.js';
 
 const t = fileTest();
-const postgresUp = await postgresReachable();
-const skip = postgresUp ? false : 'no PostgreSQL at DATABASE_URL or 127.0.0.1:5432 (PGlite runs one transaction at a time)';
+const onPostgres = await postgresOnly();
 
 /** A regulator's client acting for a regulator party of its own. */
 async function regulatorOf(world: World) {
@@ -34,7 +33,7 @@ const holdStock = (world: World, lotCode: string, partyCode: string, containerCo
       and container_code is not distinct from ${containerCode} for update`,
   );
 
-t.test('a recall of a case opened while a lot is packed into it recalls that lot with the case (PostgreSQL)', { skip }, async (t) => {
+t.test('a recall of a case opened while a lot is packed into it recalls that lot with the case (PostgreSQL)', onPostgres, async (t) => {
   const world = await createWorld(t, 'postgres');
   const regulator = await regulatorOf(world);
   const plant = await world.party('processor');
@@ -67,7 +66,7 @@ t.test('a recall of a case opened while a lot is packed into it recalls that lot
 
 t.test(
   'an operator’s recall of its case opened while another party’s lot is packed into it is refused as the case holds that lot (PostgreSQL)',
-  { skip },
+  onPostgres,
   async (t) => {
     const world = await createWorld(t, 'postgres');
     const farm = await world.party('farm');
@@ -98,7 +97,7 @@ t.test(
 
 t.test(
   'an operator’s recall of its case holding another party’s lot is refused before it waits for any lot (PostgreSQL)',
-  { skip },
+  onPostgres,
   async (t) => {
     const world = await createWorld(t, 'postgres');
     const farm = await world.party('farm');
@@ -124,7 +123,7 @@ t.test(
 
 t.test(
   'a recall of a case opened while a lot is unpacked from it recalls what stays in the case, not the lot taken out (PostgreSQL)',
-  { skip },
+  onPostgres,
   async (t) => {
     const world = await createWorld(t, 'postgres');
     const regulator = await regulatorOf(world);
@@ -162,7 +161,7 @@ t.test(
 
 t.test(
   'a lot unpacked from a case while a recall of the case is being stored: both are answered, neither is a 500, and the lot is recalled (PostgreSQL)',
-  { skip },
+  onPostgres,
   async (t) => {
     const world = await createWorld(t, 'postgres');
     const regulator = await regulatorOf(world);
@@ -189,35 +188,39 @@ t.test(
   },
 );
 
-t.test('a recall opened while a lot of its scope is transformed recalls what the transformation made (PostgreSQL)', { skip }, async (t) => {
-  const world = await createWorld(t, 'postgres');
-  const regulator = await regulatorOf(world);
-  const plant = await world.party('processor');
-  const kg = await plant.product('kg');
-  const pork = await plant.commission(kg, 10);
-  const [bacon] = await plant.transform([{ lotCode: pork, quantity: 6 }], [{ productCode: kg, quantity: 4 }]);
+t.test(
+  'a recall opened while a lot of its scope is transformed recalls what the transformation made (PostgreSQL)',
+  onPostgres,
+  async (t) => {
+    const world = await createWorld(t, 'postgres');
+    const regulator = await regulatorOf(world);
+    const plant = await world.party('processor');
+    const kg = await plant.product('kg');
+    const pork = await plant.commission(kg, 10);
+    const [bacon] = await plant.transform([{ lotCode: pork, quantity: 6 }], [{ productCode: kg, quantity: 4 }]);
 
-  // the transformation of the bacon (in the recall's scope, not its root) locks it, then waits to book its stock
-  const [smoking, opened] = await meetInOrder(
-    world,
-    holdStock(world, bacon, plant.code, null),
-    () =>
-      plant.event({
-        type: 'transform',
-        inputs: [{ lotCode: bacon, quantity: 2 }],
-        outputs: [{ productCode: kg, quantity: 1 }],
-      }),
-    () => regulator.post('/recalls', { lotCodes: [pork], level: 1, reason: '非洲猪瘟', hazard: 'ASFV' }),
-  );
+    // the transformation of the bacon (in the recall's scope, not its root) locks it, then waits to book its stock
+    const [smoking, opened] = await meetInOrder(
+      world,
+      holdStock(world, bacon, plant.code, null),
+      () =>
+        plant.event({
+          type: 'transform',
+          inputs: [{ lotCode: bacon, quantity: 2 }],
+          outputs: [{ productCode: kg, quantity: 1 }],
+        }),
+      () => regulator.post('/recalls', { lotCodes: [pork], level: 1, reason: '非洲猪瘟', hazard: 'ASFV' }),
+    );
 
-  const [smoked] = expectStatus(t, smoking, 201, 'the transformation is stored').body.createdLotCodes;
-  const recall = expectStatus(t, opened, 201, 'the recall is opened').body;
-  t.same(recall.scope, { lots: 3, containers: 0, items: 0 }, 'the pork, the bacon and what was made of the bacon meanwhile');
-  t.equal((await plant.lot(smoked)).status, 'recalled', 'the lot made while the recall waited is recalled');
-  expectStatus(t, await plant.event({ type: 'sell', lines: [{ lotCode: smoked, quantity: 1 }] }), 422, 'and not sold');
-});
+    const [smoked] = expectStatus(t, smoking, 201, 'the transformation is stored').body.createdLotCodes;
+    const recall = expectStatus(t, opened, 201, 'the recall is opened').body;
+    t.same(recall.scope, { lots: 3, containers: 0, items: 0 }, 'the pork, the bacon and what was made of the bacon meanwhile');
+    t.equal((await plant.lot(smoked)).status, 'recalled', 'the lot made while the recall waited is recalled');
+    expectStatus(t, await plant.event({ type: 'sell', lines: [{ lotCode: smoked, quantity: 1 }] }), 422, 'and not sold');
+  },
+);
 
-t.test('a recall opened while a lot of its scope is packed into a new case recalls the case (PostgreSQL)', { skip }, async (t) => {
+t.test('a recall opened while a lot of its scope is packed into a new case recalls the case (PostgreSQL)', onPostgres, async (t) => {
   const world = await createWorld(t, 'postgres');
   const regulator = await regulatorOf(world);
   const plant = await world.party('processor');
@@ -238,7 +241,7 @@ t.test('a recall opened while a lot of its scope is packed into a new case recal
   t.equal((await plant.lot(caseCode)).status, 'recalled');
 });
 
-t.test('a recall opened while a lot of its scope is unpacked from a case leaves the case out of it (PostgreSQL)', { skip }, async (t) => {
+t.test('a recall opened while a lot of its scope is unpacked from a case leaves the case out of it (PostgreSQL)', onPostgres, async (t) => {
   const world = await createWorld(t, 'postgres');
   const regulator = await regulatorOf(world);
   const plant = await world.party('processor');
@@ -266,7 +269,7 @@ t.test('a recall opened while a lot of its scope is unpacked from a case leaves 
 
 t.test(
   'a recall whose scope grows while it waits keeps the lots it holds: a sale queued behind it is refused, not let in between (PostgreSQL)',
-  { skip },
+  onPostgres,
   async (t) => {
     const world = await createWorld(t, 'postgres');
     const regulator = await regulatorOf(world);
@@ -313,7 +316,7 @@ t.test(
 
 t.test(
   'a recall whose scope is still changing after its last round is refused with a 409 to send again, recalling nothing (PostgreSQL)',
-  { skip },
+  onPostgres,
   async (t) => {
     // one round only: the transformation stored while the recall waits is a change it may not take in
     const world = await createWorld(t, 'postgres', { recallScopeRounds: 1 });
@@ -361,7 +364,7 @@ async function waitingBehind(world: World, pid: number, count: number, sent: Pro
 
 t.test(
   'a recall whose newly reached lot is transformed again at each of its five rounds is refused with a 409 to send again, recalling nothing (PostgreSQL)',
-  { skip },
+  onPostgres,
   async (t) => {
     const world = await createWorld(t, 'postgres');
     const regulator = await regulatorOf(world);

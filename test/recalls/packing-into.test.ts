@@ -9,12 +9,11 @@ import { queryRows } from '../../src/db/client.js';
 import { EPCIS_CONTEXT, epcisRequests } from '../fixtures/epcis.js';
 import { holdLocked, waitersReach } from '../fixtures/locks.js';
 import { at, createWorld, expectStatus, randomUscc, type World } from '../fixtures/world.js';
-import { client, postgresReachable, type Reply } from '../helper.js';
+import { client, postgresOnly, type Reply } from '../helper.js';
 import { fileTest } from '../root.js';
 
 const t = fileTest();
-const postgresUp = await postgresReachable();
-const skip = postgresUp ? false : 'no PostgreSQL at DATABASE_URL or 127.0.0.1:5432 (PGlite runs one transaction at a time)';
+const onPostgres = await postgresOnly();
 
 /** The containers a lot lies packed in now (its live packing edges). */
 const packedIn = async (world: World, lotCode: string) =>
@@ -380,7 +379,7 @@ async function packWhileRecallOpens(world: World, open: () => Promise<unknown>, 
   return [await opened, await packed] as [Awaited<ReturnType<World['admin']['post']>>, Awaited<ReturnType<World['admin']['post']>>];
 }
 
-t.test('a packing into a case while a recall of the case is being stored is refused (PostgreSQL)', { skip }, async (t) => {
+t.test('a packing into a case while a recall of the case is being stored is refused (PostgreSQL)', onPostgres, async (t) => {
   const world = await createWorld(t, 'postgres');
   const regulator = await regulatorOf(world);
   const plant = await world.party('processor');
@@ -407,7 +406,7 @@ t.test('a packing into a case while a recall of the case is being stored is refu
 
 t.test(
   'a packing into a case on a pallet while a recall reaching the pallet through another case is being stored is refused (PostgreSQL)',
-  { skip },
+  onPostgres,
   async (t) => {
     const world = await createWorld(t, 'postgres');
     const regulator = await regulatorOf(world);
@@ -439,7 +438,7 @@ t.test(
 
 t.test(
   'an unpacking of a case on a pallet declared in error while a recall reaching the pallet through another case is being stored is refused (PostgreSQL)',
-  { skip },
+  onPostgres,
   async (t) => {
     const world = await createWorld(t, 'postgres');
     const regulator = await regulatorOf(world);

@@ -9,12 +9,11 @@ import { REPEAT_WINDOW_MS } from '../../src/scans/service.js';
 import { createChain } from '../fixtures/chain.js';
 import { holdLocked, waitersReach } from '../fixtures/locks.js';
 import { migrationStatement } from '../fixtures/migrations.js';
-import { openTestDatabase, postgresReachable } from '../helper.js';
+import { openTestDatabase, postgresOnly } from '../helper.js';
 import { fileTest } from '../root.js';
 
 const t = fileTest();
-const postgresUp = await postgresReachable();
-const onPostgres = { skip: postgresUp ? false : 'no PostgreSQL at DATABASE_URL or 127.0.0.1:5432 (PGlite runs one transaction at a time)' };
+const onPostgres = await postgresOnly();
 
 // ten seconds before a ten-minute edge of the clock (10:00:00)
 const EDGE = Date.parse('2026-11-01T10:00:00Z');

@@ -8,11 +8,11 @@ import type { WriteRequest } from '../../src/events/writer/index.js';
 import { eventWriterOn } from '../fixtures/chain.js';
 import { holdLocked, waitBlockedBy, waitersReach } from '../fixtures/locks.js';
 import { at, createWorld, expectStatus, type World } from '../fixtures/world.js';
-import { client, postgresReachable } from '../helper.js';
+import { client, postgresOnly } from '../helper.js';
 import { fileTest } from '../root.js';
 
 const t = fileTest();
-const postgresUp = await postgresReachable();
+const onPostgres = await postgresOnly();
 
 /**
  * Writes one request through the writer in a transaction of its own, as another instance of the
@@ -23,8 +23,6 @@ async function writeAlone(world: World, request: WriteRequest) {
   const [outcome] = await world.database.db.transaction((tx) => writer.write(tx as never, [request], 'proceed'));
   return outcome;
 }
-
-const onPostgres = { skip: postgresUp ? false : 'no PostgreSQL at DATABASE_URL or 127.0.0.1:5432 (PGlite runs one transaction at a time)' };
 
 /** A farm's shipment of two lots of ten pigs to a slaughterhouse, on PostgreSQL. */
 async function twoLotsShipped(t: Test) {

@@ -1,5 +1,5 @@
 import { createWorld, type World } from '../fixtures/world.js';
-import { postgresReachable } from '../helper.js';
+import { postgresOnly } from '../helper.js';
 import { fileTest } from '../root.js';
 
 const t = fileTest();
@@ -246,65 +246,61 @@ t.test('the parties and sites of a trace are only those it shows', async (t) => 
   );
 });
 
-const postgresUp = await postgresReachable();
-t.test(
-  'identical traces on PGlite and PostgreSQL',
-  { skip: postgresUp ? false : 'no PostgreSQL at DATABASE_URL or 127.0.0.1:5432' },
-  async (t) => {
-    const normalized = [];
-    for (const kind of ['pglite', 'postgres'] as const) {
-      const world = await createWorld(t, kind);
-      const d = await buildDiamond(world);
-      // codes are random per database; compare by party name and lot number
-      const names = new Map<string, string>();
-      for (const [label, code] of Object.entries(d)) if (typeof code === 'string') names.set(code, label);
-      for (const [label, actor] of Object.entries(d.parties)) names.set(actor.code, label);
-      const label = (code: string | null) => (code === null ? null : (names.get(code) ?? code));
-      const view = async (url: string) => {
-        const trace = (await world.regulator.get(url)).body;
-        return {
-          nodes: trace.nodes
-            .map((n: any) => ({
-              ...n,
-              code: label(n.code),
-              partyCode: label(n.partyCode),
-              productCode: null,
-              originLocationCode: null,
-              holders: n.holders.map((h: any) => ({ ...h, partyCode: label(h.partyCode) })),
-              inspections: [],
-            }))
-            .sort((x: any, y: any) => x.depth - y.depth || x.code.localeCompare(y.code)),
-          edges: trace.edges
-            .map((e: any) => ({
-              kind: e.kind,
-              from: label(e.from),
-              to: label(e.to),
-              quantity: e.quantity,
-              fromPartyCode: label(e.fromPartyCode),
-              toPartyCode: label(e.toPartyCode),
-              status: e.status,
-            }))
-            .sort((x: any, y: any) => JSON.stringify(x).localeCompare(JSON.stringify(y))),
-          events: trace.events.map((e: any) => ({
-            type: e.type,
-            eventTime: e.eventTime,
-            partyCode: label(e.partyCode),
-            lots: e.lots
-              .map((l: any) => ({ ...l, lotCode: label(l.lotCode) }))
-              .sort((x: any, y: any) => `${x.lotCode}${x.role}`.localeCompare(`${y.lotCode}${y.role}`)),
-          })),
-          summary: {
-            ...trace.summary,
-            farms: trace.summary.farms.map(label).sort(),
-            currentHolders: trace.summary.currentHolders
-              .map((h: any) => ({ ...h, lotCode: label(h.lotCode), partyCode: label(h.partyCode) }))
-              .sort((x: any, y: any) => `${x.lotCode}${x.partyCode}`.localeCompare(`${y.lotCode}${y.partyCode}`)),
-          },
-        };
+const onPostgres = await postgresOnly('the traces on both are compared');
+t.test('identical traces on PGlite and PostgreSQL', onPostgres, async (t) => {
+  const normalized = [];
+  for (const kind of ['pglite', 'postgres'] as const) {
+    const world = await createWorld(t, kind);
+    const d = await buildDiamond(world);
+    // codes are random per database; compare by party name and lot number
+    const names = new Map<string, string>();
+    for (const [label, code] of Object.entries(d)) if (typeof code === 'string') names.set(code, label);
+    for (const [label, actor] of Object.entries(d.parties)) names.set(actor.code, label);
+    const label = (code: string | null) => (code === null ? null : (names.get(code) ?? code));
+    const view = async (url: string) => {
+      const trace = (await world.regulator.get(url)).body;
+      return {
+        nodes: trace.nodes
+          .map((n: any) => ({
+            ...n,
+            code: label(n.code),
+            partyCode: label(n.partyCode),
+            productCode: null,
+            originLocationCode: null,
+            holders: n.holders.map((h: any) => ({ ...h, partyCode: label(h.partyCode) })),
+            inspections: [],
+          }))
+          .sort((x: any, y: any) => x.depth - y.depth || x.code.localeCompare(y.code)),
+        edges: trace.edges
+          .map((e: any) => ({
+            kind: e.kind,
+            from: label(e.from),
+            to: label(e.to),
+            quantity: e.quantity,
+            fromPartyCode: label(e.fromPartyCode),
+            toPartyCode: label(e.toPartyCode),
+            status: e.status,
+          }))
+          .sort((x: any, y: any) => JSON.stringify(x).localeCompare(JSON.stringify(y))),
+        events: trace.events.map((e: any) => ({
+          type: e.type,
+          eventTime: e.eventTime,
+          partyCode: label(e.partyCode),
+          lots: e.lots
+            .map((l: any) => ({ ...l, lotCode: label(l.lotCode) }))
+            .sort((x: any, y: any) => `${x.lotCode}${x.role}`.localeCompare(`${y.lotCode}${y.role}`)),
+        })),
+        summary: {
+          ...trace.summary,
+          farms: trace.summary.farms.map(label).sort(),
+          currentHolders: trace.summary.currentHolders
+            .map((h: any) => ({ ...h, lotCode: label(h.lotCode), partyCode: label(h.partyCode) }))
+            .sort((x: any, y: any) => `${x.lotCode}${x.partyCode}`.localeCompare(`${y.lotCode}${y.partyCode}`)),
+        },
       };
-      normalized.push({ backward: await view(`/trace/${d.retail}`), forward: await view(`/trace/${d.f1}?direction=forward`) });
-    }
-    t.same(normalized[1].backward, normalized[0].backward, 'backward traces match');
-    t.same(normalized[1].forward, normalized[0].forward, 'forward traces match');
-  },
-);
+    };
+    normalized.push({ backward: await view(`/trace/${d.retail}`), forward: await view(`/trace/${d.f1}?direction=forward`) });
+  }
+  t.same(normalized[1].backward, normalized[0].backward, 'backward traces match');
+  t.same(normalized[1].forward, normalized[0].forward, 'forward traces match');
+});
