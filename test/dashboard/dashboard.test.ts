@@ -5,6 +5,7 @@ import { createDashboardRepository } from '../../src/dashboard/repository.js';
 import { createDashboardService } from '../../src/dashboard/service.js';
 import { periodScope } from '../../src/figures/service.js';
 import { createScansRepository } from '../../src/scans/repository.js';
+import { signInToDashboard } from '../fixtures/dashboard.js';
 import { mediaTypeOf, sentAsDeclared, servedOpenApi } from '../fixtures/openapi.js';
 import { createWorld, expectStatus } from '../fixtures/world.js';
 import { fileTest } from '../root.js';
@@ -357,19 +358,8 @@ t.test('flagged codes and complaints honour the period and the region, as the ot
   );
 
   // and the page shows what the service found
-  const key = (await world.ok(world.admin.post('/api-keys', { role: 'regulator' }))).key;
-  const login = await world.app.inject({
-    method: 'POST',
-    url: '/regulator/login',
-    headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    payload: `key=${encodeURIComponent(key)}`,
-  });
-  const cookie = String(login.headers['set-cookie']).split(';')[0];
-  const page = await world.app.inject({
-    method: 'GET',
-    url: '/regulator/dashboard?from=2026-03-01&to=2026-03-31&region=500236',
-    headers: { cookie },
-  });
+  const { open } = await signInToDashboard(world);
+  const page = await open('/regulator/dashboard?from=2026-03-01&to=2026-03-31&region=500236');
   t.equal(page.statusCode, 200);
   t.match(page.body, 'FJ-MAR');
   for (const other of ['FJ-JAN', 'BJ-JAN', 'BJ-MAR']) t.notMatch(page.body, other, `${other} is not of the chosen period and region`);
@@ -387,15 +377,7 @@ t.test('the open-recalls panel says how many there are, and when it lists only t
   const recall = (lot: string) =>
     world.ok(plant.api.post('/recalls', { lotCodes: [lot], level: 3, reason: '标签错误', hazard: '过敏原未标注' }));
   for (const lot of lots.slice(0, 20)) await recall(lot);
-  const key = (await world.ok(world.admin.post('/api-keys', { role: 'regulator' }))).key;
-  const login = await world.app.inject({
-    method: 'POST',
-    url: '/regulator/login',
-    headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    payload: `key=${encodeURIComponent(key)}`,
-  });
-  const cookie = String(login.headers['set-cookie']).split(';')[0];
-  const open = (url: string) => world.app.inject({ method: 'GET', url, headers: { cookie } });
+  const { open } = await signInToDashboard(world);
   const panel = (body: string) => /<section id="recalls">([\s\S]*?)<\/section>/.exec(body)?.[1] ?? '';
 
   const twenty = panel((await open('/regulator/dashboard')).body);

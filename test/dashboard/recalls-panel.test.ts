@@ -3,6 +3,7 @@
 // begins; with no period, those open now) whose scope reaches the region.
 import { sql } from 'drizzle-orm';
 import { periodScope } from '../../src/figures/service.js';
+import { signInToDashboard } from '../fixtures/dashboard.js';
 import { createWorld } from '../fixtures/world.js';
 import { fileTest } from '../root.js';
 
@@ -58,15 +59,7 @@ t.test('the recalls panel takes the recalls in progress in the period whose scop
   t.same(await panel({ from: '2026-01-01', to: '2026-01-31', region: '11' }), [], 'January in Beijing: none');
 
   // the page draws them, marks the closed one, and its link to every recall keeps the period and region
-  const key = (await world.ok(world.admin.post('/api-keys', { role: 'regulator' }))).key;
-  const login = await world.app.inject({
-    method: 'POST',
-    url: '/regulator/login',
-    headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    payload: `key=${encodeURIComponent(key)}`,
-  });
-  const cookie = String(login.headers['set-cookie']).split(';')[0];
-  const open = (url: string) => world.app.inject({ method: 'GET', url, headers: { cookie } });
+  const { open } = await signInToDashboard(world);
   const section = (body: string) => /<section id="recalls">([\s\S]*?)<\/section>/.exec(body)?.[1] ?? '';
   const january = section((await open('/regulator/dashboard?from=2026-01-01&to=2026-01-31&region=500236')).body);
   t.match(january, fjOpen);
