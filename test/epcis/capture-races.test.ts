@@ -9,7 +9,7 @@ import { againOnRace } from '../../src/epcis/service.js';
 import { epcisRequests } from '../fixtures/epcis.js';
 import { holdLocked, waitBlockedBy, waitersReach } from '../fixtures/locks.js';
 import { createWorld, expectStatus, type World } from '../fixtures/world.js';
-import { client, postgresOnly, TEST_BASE_URL } from '../helper.js';
+import { postgresOnly, TEST_BASE_URL } from '../helper.js';
 import { fileTest } from '../root.js';
 
 const t = fileTest();
@@ -87,8 +87,7 @@ t.test(
     const world = await createWorld(t, 'postgres');
     const plant = await world.party('processor');
     const store = await world.party('processor');
-    const bureau = await world.party('regulator');
-    const regulator = client(world.app, (await world.ok(world.admin.post('/api-keys', { role: 'regulator', partyCode: bureau.code }))).key);
+    const regulator = await world.partyRegulator();
     const { capture } = epcisRequests(world);
     const lotOf = async (uri: string) =>
       (await world.regulator.get(`/trace/${encodeURIComponent(uri)}?depth=0`)).body.query.lotCodes[0] as string;

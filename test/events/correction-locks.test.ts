@@ -7,17 +7,12 @@
 import { sql } from 'drizzle-orm';
 import { queryRows } from '../../src/db/client.js';
 import { holdLocked, waitBlockedBy, waitersReach } from '../fixtures/locks.js';
-import { at, createWorld, expectStatus, type World } from '../fixtures/world.js';
-import { client, postgresOnly } from '../helper.js';
+import { at, createWorld, expectStatus } from '../fixtures/world.js';
+import { postgresOnly } from '../helper.js';
 import { fileTest } from '../root.js';
 
 const t = fileTest();
 const onPostgres = await postgresOnly();
-
-async function regulatorOf(world: World) {
-  const bureau = await world.party('regulator');
-  return client(world.app, (await world.ok(world.admin.post('/api-keys', { role: 'regulator', partyCode: bureau.code }))).key);
-}
 
 t.test(
   'a correction whose replacement receives a shipment, a lot of which is also on another open shipment, meets a recall of that lot without a deadlock (PostgreSQL)',
@@ -26,7 +21,7 @@ t.test(
     const world = await createWorld(t, 'postgres');
     const farm = await world.party('farm');
     const plant = await world.party('processor');
-    const regulator = await regulatorOf(world);
+    const regulator = await world.partyRegulator();
     const pigs = await farm.product('head');
     const first = await farm.commission(pigs, 10);
     const other = await farm.commission(pigs, 20);
@@ -67,7 +62,7 @@ t.test(
     const world = await createWorld(t, 'postgres');
     const farm = await world.party('farm');
     const plant = await world.party('processor');
-    const regulator = await regulatorOf(world);
+    const regulator = await world.partyRegulator();
     const pigs = await farm.product('head');
     const first = await farm.commission(pigs, 10);
     const other = await farm.commission(pigs, 20);

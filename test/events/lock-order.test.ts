@@ -8,7 +8,7 @@ import { eventWriterOn } from '../fixtures/chain.js';
 import { EPCIS_CONTEXT } from '../fixtures/epcis.js';
 import { holdLocked, waitersReach } from '../fixtures/locks.js';
 import { at, createWorld, expectStatus } from '../fixtures/world.js';
-import { client, postgresOnly } from '../helper.js';
+import { postgresOnly } from '../helper.js';
 import { fileTest } from '../root.js';
 
 const t = fileTest();
@@ -173,8 +173,7 @@ t.test(
   async (t) => {
     const world = await createWorld(t, 'postgres');
     const plant = await world.party('processor');
-    const bureau = await world.party('regulator');
-    const regulator = client(world.app, (await world.ok(world.admin.post('/api-keys', { role: 'regulator', partyCode: bureau.code }))).key);
+    const regulator = await world.partyRegulator();
     const kg = await plant.product('kg');
     const commissioned = await plant.event({
       type: 'commission',

@@ -3,8 +3,8 @@
 // already destroyed reaches what was made of it.
 import { completeGs1 } from '../../src/codes/gs1.js';
 import { epcisRequests } from '../fixtures/epcis.js';
-import { createWorld, expectStatus, randomUscc } from '../fixtures/world.js';
-import { client, TEST_BASE_URL } from '../helper.js';
+import { createWorld, expectStatus } from '../fixtures/world.js';
+import { TEST_BASE_URL } from '../helper.js';
 import { fileTest } from '../root.js';
 
 const t = fileTest();
@@ -218,10 +218,7 @@ t.test('a case another party packed goes back to the maker of the recalled lot i
   for (const code of [shipped, reported, mixed, named]) await world.handOver(dealer, shop, code);
   await world.ok(orchard.api.post('/recalls', { lotCodes: [other], level: 2, reason: '标签错误', hazard: 'h' }));
   const recall = await world.ok(farm.api.post('/recalls', { lotCodes: [lot], level: 2, reason: '农残超标', hazard: '毒死蜱' }));
-  const bureau = await world.ok(
-    world.admin.post('/parties', { kind: 'regulator', name: '监管局', uscc: randomUscc(), regionCode: '500236' }),
-  );
-  const regulator = client(world.app, (await world.ok(world.admin.post('/api-keys', { role: 'regulator', partyCode: bureau.code }))).key);
+  const regulator = await world.partyRegulator();
   const byDealer = await world.ok(regulator.post('/recalls', { lotCodes: [named], level: 3, reason: '包装破损', hazard: 'h' }));
 
   const toDealer = expectStatus(
@@ -373,10 +370,7 @@ t.test('a case a recall named goes back to its packer also once that recall is c
   const caseCode = (await world.ok(dealer.event({ type: 'aggregate', parent: {}, children: [{ lotCode: lot, quantity: 3 }] })))
     .createdLotCodes[0] as string;
   await world.handOver(dealer, shop, caseCode);
-  const bureau = await world.ok(
-    world.admin.post('/parties', { kind: 'regulator', name: '监管局', uscc: randomUscc(), regionCode: '500236' }),
-  );
-  const regulator = client(world.app, (await world.ok(world.admin.post('/api-keys', { role: 'regulator', partyCode: bureau.code }))).key);
+  const regulator = await world.partyRegulator();
   const recall = await world.ok(regulator.post('/recalls', { lotCodes: [caseCode], level: 3, reason: '包装破损', hazard: 'h' }));
   await world.ok(regulator.post(`/recalls/${recall.id}/close`, { overrideReason: '已核实' }), 200);
 

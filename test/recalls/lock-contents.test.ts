@@ -10,20 +10,12 @@ import { queryRows } from '../../src/db/client.js';
 import { LOCK_ROUNDS } from '../../src/events/writer/repository.js';
 import { EPCIS_CONTEXT, epcisRequests } from '../fixtures/epcis.js';
 import { holdLocked, meetInOrder, waitBlockedBy, waitersReach } from '../fixtures/locks.js';
-import { type Actor, at, createWorld, expectStatus, randomUscc, type World } from '../fixtures/world.js';
+import { type Actor, at, createWorld, expectStatus, type World } from '../fixtures/world.js';
 import { client, postgresOnly, TEST_BASE_URL } from '../helper.js';
 import { fileTest } from '../root.js';
 
 const t = fileTest();
 const onPostgres = await postgresOnly();
-
-/** A regulator's client acting for a regulator party of its own. */
-async function regulatorOf(world: World) {
-  const bureau = await world.ok(
-    world.admin.post('/parties', { kind: 'regulator', name: '监管局', uscc: randomUscc(), regionCode: '500236' }),
-  );
-  return client(world.app, (await world.ok(world.admin.post('/api-keys', { role: 'regulator', partyCode: bureau.code }))).key);
-}
 
 /** Holds what a lot's holder has of it loose, or in a container: a packing or unpacking of it waits there, holding the container. */
 const holdStock = (world: World, lotCode: string, partyCode: string, containerCode: string | null) =>
@@ -35,7 +27,7 @@ const holdStock = (world: World, lotCode: string, partyCode: string, containerCo
 
 t.test('a recall of a case opened while a lot is packed into it recalls that lot with the case (PostgreSQL)', onPostgres, async (t) => {
   const world = await createWorld(t, 'postgres');
-  const regulator = await regulatorOf(world);
+  const regulator = await world.partyRegulator();
   const plant = await world.party('processor');
   const kg = await plant.product('kg');
   const [packedBefore, packedMeanwhile] = [await plant.commission(kg, 10), await plant.commission(kg, 10)];
@@ -126,7 +118,7 @@ t.test(
   onPostgres,
   async (t) => {
     const world = await createWorld(t, 'postgres');
-    const regulator = await regulatorOf(world);
+    const regulator = await world.partyRegulator();
     const plant = await world.party('processor');
     const kg = await plant.product('kg');
     const [stays, takenOut] = [await plant.commission(kg, 10), await plant.commission(kg, 10)];
@@ -164,7 +156,7 @@ t.test(
   onPostgres,
   async (t) => {
     const world = await createWorld(t, 'postgres');
-    const regulator = await regulatorOf(world);
+    const regulator = await world.partyRegulator();
     const plant = await world.party('processor');
     const kg = await plant.product('kg');
     const lot = await plant.commission(kg, 10);
@@ -193,7 +185,7 @@ t.test(
   onPostgres,
   async (t) => {
     const world = await createWorld(t, 'postgres');
-    const regulator = await regulatorOf(world);
+    const regulator = await world.partyRegulator();
     const plant = await world.party('processor');
     const kg = await plant.product('kg');
     const pork = await plant.commission(kg, 10);
@@ -222,7 +214,7 @@ t.test(
 
 t.test('a recall opened while a lot of its scope is packed into a new case recalls the case (PostgreSQL)', onPostgres, async (t) => {
   const world = await createWorld(t, 'postgres');
-  const regulator = await regulatorOf(world);
+  const regulator = await world.partyRegulator();
   const plant = await world.party('processor');
   const kg = await plant.product('kg');
   const pork = await plant.commission(kg, 10);
@@ -243,7 +235,7 @@ t.test('a recall opened while a lot of its scope is packed into a new case recal
 
 t.test('a recall opened while a lot of its scope is unpacked from a case leaves the case out of it (PostgreSQL)', onPostgres, async (t) => {
   const world = await createWorld(t, 'postgres');
-  const regulator = await regulatorOf(world);
+  const regulator = await world.partyRegulator();
   const plant = await world.party('processor');
   const shop = await world.party('retailer');
   const kg = await plant.product('kg');
@@ -272,7 +264,7 @@ t.test(
   onPostgres,
   async (t) => {
     const world = await createWorld(t, 'postgres');
-    const regulator = await regulatorOf(world);
+    const regulator = await world.partyRegulator();
     const plant = await world.party('processor');
     const shop = await world.party('retailer');
     const kg = await plant.product('kg');
@@ -320,7 +312,7 @@ t.test(
   async (t) => {
     // one round only: the transformation stored while the recall waits is a change it may not take in
     const world = await createWorld(t, 'postgres', { recallScopeRounds: 1 });
-    const regulator = await regulatorOf(world);
+    const regulator = await world.partyRegulator();
     const plant = await world.party('processor');
     const kg = await plant.product('kg');
     const pork = await plant.commission(kg, 10);
@@ -367,7 +359,7 @@ t.test(
   onPostgres,
   async (t) => {
     const world = await createWorld(t, 'postgres');
-    const regulator = await regulatorOf(world);
+    const regulator = await world.partyRegulator();
     const { post } = epcisRequests(world);
     // a chain of lots, each of its own maker; the next maker holds some of the lot before its own, and
     // names its own (already there) as the output of a transformation of that one: through EPCIS a

@@ -1,7 +1,6 @@
 import { sql } from 'drizzle-orm';
 import { queryRows } from '../../src/db/client.js';
-import { createWorld, randomUscc } from '../fixtures/world.js';
-import { client } from '../helper.js';
+import { createWorld } from '../fixtures/world.js';
 import { fileTest } from '../root.js';
 
 const t = fileTest();
@@ -27,10 +26,7 @@ const nodesOf = (node: PlanNode): PlanNode[] => [node, ...(node.Plans ?? []).fla
 // a party that never had any lot of a recall of many lots is not checked lot by lot, on listing or reading.
 t.test('a party with no lot of a large recall is not checked against each lot of its scope', async (t) => {
   const world = await createWorld(t);
-  const bureau = await world.ok(
-    world.admin.post('/parties', { kind: 'regulator', name: '监管局', uscc: randomUscc(), regionCode: '500236' }),
-  );
-  const regulator = client(world.app, (await world.ok(world.admin.post('/api-keys', { role: 'regulator', partyCode: bureau.code }))).key);
+  const regulator = await world.partyRegulator();
   const producer = await world.party('farm');
   const stranger = await world.party('processor');
   const lot = await producer.commission(await producer.product('kg'), 10);

@@ -468,10 +468,7 @@ t.test('closing with every acknowledgement needs no override; the producer may r
 
 t.test('the producer and every past holder of a lot in a recall’s scope read the recall, and no one else', async (t) => {
   const world = await createWorld(t);
-  const bureau = await world.ok(
-    world.admin.post('/parties', { kind: 'regulator', name: '监管局', uscc: randomUscc(), regionCode: '500236' }),
-  );
-  const regulator = client(world.app, (await world.ok(world.admin.post('/api-keys', { role: 'regulator', partyCode: bureau.code }))).key);
+  const regulator = await world.partyRegulator();
   const producer = await world.party('farm');
   const trader = await world.party('distributor');
   const shop = await world.party('retailer');
@@ -883,10 +880,7 @@ t.test('GET /recalls: each recall summed up as its own view sums it, for every r
 
 t.test('a party whose receipt of a lot and its shipment were both declared in error reads neither the lot nor its recall', async (t) => {
   const world = await createWorld(t);
-  const bureau = await world.ok(
-    world.admin.post('/parties', { kind: 'regulator', name: '监管局', uscc: randomUscc(), regionCode: '500236' }),
-  );
-  const regulator = client(world.app, (await world.ok(world.admin.post('/api-keys', { role: 'regulator', partyCode: bureau.code }))).key);
+  const regulator = await world.partyRegulator();
   const farm = await world.party('farm');
   const shop = await world.party('retailer');
   const elsewhere = await world.party('retailer');
@@ -1014,10 +1008,7 @@ t.test('an operator may not recall a case holding another party’s lot: packing
   const world = await createWorld(t);
   const farm = await world.party('farm');
   const [shop, otherShop] = [await world.party('retailer'), await world.party('retailer')];
-  const bureau = await world.ok(
-    world.admin.post('/parties', { kind: 'regulator', name: '监管局', uscc: randomUscc(), regionCode: '500236' }),
-  );
-  const regulator = client(world.app, (await world.ok(world.admin.post('/api-keys', { role: 'regulator', partyCode: bureau.code }))).key);
+  const regulator = await world.partyRegulator();
   const apples = await farm.commission(await farm.product('piece'), 10);
   await world.handOver(farm, shop, apples, 4);
   await world.handOver(farm, otherShop, apples, 6);

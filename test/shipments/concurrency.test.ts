@@ -8,7 +8,7 @@ import type { WriteRequest } from '../../src/events/writer/index.js';
 import { eventWriterOn } from '../fixtures/chain.js';
 import { holdLocked, waitBlockedBy, waitersReach } from '../fixtures/locks.js';
 import { at, createWorld, expectStatus, type World } from '../fixtures/world.js';
-import { client, postgresOnly } from '../helper.js';
+import { postgresOnly } from '../helper.js';
 import { fileTest } from '../root.js';
 
 const t = fileTest();
@@ -126,8 +126,7 @@ t.test(
     const world = await createWorld(t, 'postgres');
     const plant = await world.party('processor');
     const shop = await world.party('retailer');
-    const bureau = await world.party('regulator');
-    const regulator = client(world.app, (await world.ok(world.admin.post('/api-keys', { role: 'regulator', partyCode: bureau.code }))).key);
+    const regulator = await world.partyRegulator();
     const kg = await plant.product('kg');
     const raw = await plant.commission(kg, 10);
     const made = await plant.event({
@@ -164,8 +163,7 @@ t.test(
     const world = await createWorld(t, 'postgres');
     const plant = await world.party('processor');
     const shop = await world.party('retailer');
-    const bureau = await world.party('regulator');
-    const regulator = client(world.app, (await world.ok(world.admin.post('/api-keys', { role: 'regulator', partyCode: bureau.code }))).key);
+    const regulator = await world.partyRegulator();
     const sausage = await plant.commission(await plant.product('kg'), 10);
     const shipmentId = await plant.ship(shop, [{ lotCode: sausage }]);
 
