@@ -6,7 +6,7 @@
 // it will take before it waits for a lot, or the two deadlock.
 import { sql } from 'drizzle-orm';
 import { queryRows } from '../../src/db/client.js';
-import { holdLocked, waitBlockedBy, waitersReach } from '../fixtures/locks.js';
+import { holdLocked, meetInOrder } from '../fixtures/locks.js';
 import { at, createWorld, expectStatus } from '../fixtures/world.js';
 import { postgresOnly } from '../helper.js';
 import { fileTest } from '../root.js';
@@ -32,23 +32,24 @@ t.test(
       await farm.ship(plant, [{ lotCode: other, quantity: 10 }]),
     ].sort();
 
-    // the correction locks its shipments, then waits for the other lot (booked in by its replacement)
-    const hold = await holdLocked(world, sql`select 1 from lots where code = ${other} for update`);
-    const correction = plant.event({
-      type: 'correction',
-      correctsEventId: receipt.event.id,
-      reason: '收错了车',
-      replacement: { type: 'receive', eventTime: at(500), shipmentId: later },
-    });
-    await waitBlockedBy(world, hold.pid, correction);
+    // the correction locks its shipments, then waits for the other lot (booked in by its replacement);
     // the recall of the other lot locks the open shipments carrying it, the earlier first
-    const opened = regulator.post('/recalls', { lotCodes: [other], level: 1, reason: '检出致病菌', hazard: '非洲猪瘟' });
-    await waitersReach(world, 2, opened);
-    hold.release();
-    await hold.done;
+    const [correction, opened] = await meetInOrder(
+      world,
+      holdLocked(world, sql`select 1 from lots where code = ${other} for update`),
+      () =>
+        plant.event({
+          type: 'correction',
+          correctsEventId: receipt.event.id,
+          reason: '收错了车',
+          replacement: { type: 'receive', eventTime: at(500), shipmentId: later },
+        }),
+      () => regulator.post('/recalls', { lotCodes: [other], level: 1, reason: '检出致病菌', hazard: '非洲猪瘟' }),
+      'on the hold',
+    );
 
-    expectStatus(t, await correction, 201, 'the correction and its replacement receipt are stored');
-    expectStatus(t, await opened, 201, 'the recall is opened');
+    expectStatus(t, correction, 201, 'the correction and its replacement receipt are stored');
+    expectStatus(t, opened, 201, 'the recall is opened');
     const shipments = (await world.regulator.get(`/shipments?partyCode=${farm.code}`)).body.items as { id: string; status: string }[];
     t.match(Object.fromEntries(shipments.map((s) => [s.id, s.status])), { [later]: 'received', [earlier]: 'open' });
     t.equal((await world.regulator.get(`/lots/${other}`)).body.status, 'recalled', 'the other lot is recalled');
@@ -79,23 +80,24 @@ t.test(
     // more of the other lot on its way on another shipment
     await farm.ship(plant, [{ lotCode: other, quantity: 10 }]);
 
-    // the correction locks its shipments, then waits for the first lot
-    const hold = await holdLocked(world, sql`select 1 from lots where code = ${first} for update`);
-    const correction = plant.event({
-      type: 'correction',
-      correctsEventId: receipt.event.id,
-      reason: '时间记错了',
-      replacement: { type: 'receive', eventTime: receipt.event.eventTime, shipmentId },
-    });
-    await waitBlockedBy(world, hold.pid, correction);
-    // the recall locks the open shipment carrying the other lot, then waits for the lots
-    const opened = regulator.post('/recalls', { lotCodes: [first, other], level: 1, reason: '检出致病菌', hazard: '非洲猪瘟' });
-    await waitersReach(world, 2, opened);
-    hold.release();
-    await hold.done;
+    // the correction locks its shipments, then waits for the first lot; the recall locks the open
+    // shipment carrying the other lot, then waits for the lots
+    const [correction, opened] = await meetInOrder(
+      world,
+      holdLocked(world, sql`select 1 from lots where code = ${first} for update`),
+      () =>
+        plant.event({
+          type: 'correction',
+          correctsEventId: receipt.event.id,
+          reason: '时间记错了',
+          replacement: { type: 'receive', eventTime: receipt.event.eventTime, shipmentId },
+        }),
+      () => regulator.post('/recalls', { lotCodes: [first, other], level: 1, reason: '检出致病菌', hazard: '非洲猪瘟' }),
+      'on the hold',
+    );
 
-    expectStatus(t, await correction, 201, 'the correction and its replacement receipt are stored');
-    expectStatus(t, await opened, 201, 'the recall is opened');
+    expectStatus(t, correction, 201, 'the correction and its replacement receipt are stored');
+    expectStatus(t, opened, 201, 'the recall is opened');
   },
 );
 

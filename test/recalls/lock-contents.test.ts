@@ -4,14 +4,15 @@
 // waits. The recall then records its scope as it is once the other write is stored: a root case's
 // contents, and what was made of or packed with any lot of its scope.
 import { sql } from 'drizzle-orm';
-import { buildApp } from '../../src/app.js';
+import type { Test } from 'tap';
+import { type AppOptions, buildApp } from '../../src/app.js';
 import { completeGs1 } from '../../src/codes/gs1.js';
 import { queryRows } from '../../src/db/client.js';
 import { LOCK_ROUNDS } from '../../src/events/writer/repository.js';
 import { EPCIS_CONTEXT, epcisRequests } from '../fixtures/epcis.js';
 import { holdLocked, meetInOrder, waitBlockedBy, waitersReach } from '../fixtures/locks.js';
 import { type Actor, at, createWorld, expectStatus, type World } from '../fixtures/world.js';
-import { client, postgresOnly, TEST_BASE_URL } from '../helper.js';
+import { client, postgresOnly, type Reply, TEST_BASE_URL } from '../helper.js';
 import { fileTest } from '../root.js';
 
 const t = fileTest();
@@ -24,6 +25,25 @@ const holdStock = (world: World, lotCode: string, partyCode: string, containerCo
     sql`select 1 from lot_balances where lot_code = ${lotCode} and party_code = ${partyCode}
       and container_code is not distinct from ${containerCode} for update`,
   );
+
+/**
+ * A plant's pork and the bacon made of 6 kg of it, on PostgreSQL, and a regulator's recall of the
+ * pork (its scope reaching the bacon) sent once a write of the bacon's stock, loose or in
+ * `containerCode`, waits: the recall lines up behind the write.
+ */
+async function porkAndBacon(t: Test, options?: Partial<AppOptions>) {
+  const world = await createWorld(t, 'postgres', options);
+  const regulator = await world.partyRegulator();
+  const plant = await world.party('processor');
+  const kg = await plant.product('kg');
+  const pork = await plant.commission(kg, 10);
+  const [bacon] = await plant.transform([{ lotCode: pork, quantity: 6 }], [{ productCode: kg, quantity: 4 }]);
+  const recallPorkWhile = (write: () => Promise<Reply>, containerCode: string | null = null) =>
+    meetInOrder(world, holdStock(world, bacon, plant.code, containerCode), write, () =>
+      regulator.post('/recalls', { lotCodes: [pork], level: 1, reason: '非洲猪瘟', hazard: 'ASFV' }),
+    );
+  return { world, regulator, plant, kg, pork, bacon, recallPorkWhile };
+}
 
 t.test('a recall of a case opened while a lot is packed into it recalls that lot with the case (PostgreSQL)', onPostgres, async (t) => {
   const world = await createWorld(t, 'postgres');
@@ -164,17 +184,15 @@ t.test(
       .createdLotCodes[0];
 
     // the recall locks the case and the lot, then waits to record the plant as a holder
-    const holder = await holdLocked(world, sql`select 1 from parties where code = ${plant.code} for update`);
-    const opened = regulator.post('/recalls', { lotCodes: [caseCode], level: 2, reason: '检出致病菌', hazard: '沙门氏菌' });
-    await waitersReach(world, 1, opened);
-    const unpacking = plant.event({ type: 'disaggregate', parentCode: caseCode });
-    await waitersReach(world, 2, unpacking);
-    holder.release();
-    await holder.done;
+    const [opened, unpacked] = await meetInOrder(
+      world,
+      holdLocked(world, sql`select 1 from parties where code = ${plant.code} for update`),
+      () => regulator.post('/recalls', { lotCodes: [caseCode], level: 2, reason: '检出致病菌', hazard: '沙门氏菌' }),
+      () => plant.event({ type: 'disaggregate', parentCode: caseCode }),
+    );
 
-    const recall = expectStatus(t, await opened, 201, 'the recall is opened').body;
+    const recall = expectStatus(t, opened, 201, 'the recall is opened').body;
     t.same(recall.scope, { lots: 1, containers: 1, items: 0 }, 'the case and the lot in it');
-    const unpacked = await unpacking;
     t.ok(unpacked.status < 500, `the unpacking is answered without a 500 (${unpacked.status})`);
     t.equal((await plant.lot(lot)).status, 'recalled', 'the lot in the case when the recall was stored is recalled');
   },
@@ -184,24 +202,11 @@ t.test(
   'a recall opened while a lot of its scope is transformed recalls what the transformation made (PostgreSQL)',
   onPostgres,
   async (t) => {
-    const world = await createWorld(t, 'postgres');
-    const regulator = await world.partyRegulator();
-    const plant = await world.party('processor');
-    const kg = await plant.product('kg');
-    const pork = await plant.commission(kg, 10);
-    const [bacon] = await plant.transform([{ lotCode: pork, quantity: 6 }], [{ productCode: kg, quantity: 4 }]);
+    const { plant, kg, bacon, recallPorkWhile } = await porkAndBacon(t);
 
     // the transformation of the bacon (in the recall's scope, not its root) locks it, then waits to book its stock
-    const [smoking, opened] = await meetInOrder(
-      world,
-      holdStock(world, bacon, plant.code, null),
-      () =>
-        plant.event({
-          type: 'transform',
-          inputs: [{ lotCode: bacon, quantity: 2 }],
-          outputs: [{ productCode: kg, quantity: 1 }],
-        }),
-      () => regulator.post('/recalls', { lotCodes: [pork], level: 1, reason: '非洲猪瘟', hazard: 'ASFV' }),
+    const [smoking, opened] = await recallPorkWhile(() =>
+      plant.event({ type: 'transform', inputs: [{ lotCode: bacon, quantity: 2 }], outputs: [{ productCode: kg, quantity: 1 }] }),
     );
 
     const [smoked] = expectStatus(t, smoking, 201, 'the transformation is stored').body.createdLotCodes;
@@ -213,18 +218,10 @@ t.test(
 );
 
 t.test('a recall opened while a lot of its scope is packed into a new case recalls the case (PostgreSQL)', onPostgres, async (t) => {
-  const world = await createWorld(t, 'postgres');
-  const regulator = await world.partyRegulator();
-  const plant = await world.party('processor');
-  const kg = await plant.product('kg');
-  const pork = await plant.commission(kg, 10);
-  const [bacon] = await plant.transform([{ lotCode: pork, quantity: 6 }], [{ productCode: kg, quantity: 4 }]);
+  const { plant, bacon, recallPorkWhile } = await porkAndBacon(t);
 
-  const [packing, opened] = await meetInOrder(
-    world,
-    holdStock(world, bacon, plant.code, null),
-    () => plant.event({ type: 'aggregate', parent: {}, children: [{ lotCode: bacon, quantity: 2 }] }),
-    () => regulator.post('/recalls', { lotCodes: [pork], level: 1, reason: '非洲猪瘟', hazard: 'ASFV' }),
+  const [packing, opened] = await recallPorkWhile(() =>
+    plant.event({ type: 'aggregate', parent: {}, children: [{ lotCode: bacon, quantity: 2 }] }),
   );
 
   const [caseCode] = expectStatus(t, packing, 201, 'the packing is stored').body.createdLotCodes;
@@ -234,22 +231,15 @@ t.test('a recall opened while a lot of its scope is packed into a new case recal
 });
 
 t.test('a recall opened while a lot of its scope is unpacked from a case leaves the case out of it (PostgreSQL)', onPostgres, async (t) => {
-  const world = await createWorld(t, 'postgres');
-  const regulator = await world.partyRegulator();
-  const plant = await world.party('processor');
+  const { world, plant, bacon, recallPorkWhile } = await porkAndBacon(t);
   const shop = await world.party('retailer');
-  const kg = await plant.product('kg');
-  const pork = await plant.commission(kg, 10);
-  const [bacon] = await plant.transform([{ lotCode: pork, quantity: 6 }], [{ productCode: kg, quantity: 4 }]);
   const caseCode = (await world.ok(plant.event({ type: 'aggregate', parent: {}, children: [{ lotCode: bacon, quantity: 2 }] })))
     .createdLotCodes[0];
 
   // the unpacking locks the case and the bacon, then waits to book the bacon out of the case
-  const [unpacking, opened] = await meetInOrder(
-    world,
-    holdStock(world, bacon, plant.code, caseCode),
+  const [unpacking, opened] = await recallPorkWhile(
     () => plant.event({ type: 'disaggregate', parentCode: caseCode, children: [bacon] }),
-    () => regulator.post('/recalls', { lotCodes: [pork], level: 1, reason: '非洲猪瘟', hazard: 'ASFV' }),
+    caseCode,
   );
 
   expectStatus(t, unpacking, 201, 'the unpacking is stored');
@@ -311,18 +301,10 @@ t.test(
   onPostgres,
   async (t) => {
     // one round only: the transformation stored while the recall waits is a change it may not take in
-    const world = await createWorld(t, 'postgres', { recallScopeRounds: 1 });
-    const regulator = await world.partyRegulator();
-    const plant = await world.party('processor');
-    const kg = await plant.product('kg');
-    const pork = await plant.commission(kg, 10);
-    const [bacon] = await plant.transform([{ lotCode: pork, quantity: 6 }], [{ productCode: kg, quantity: 4 }]);
+    const { regulator, plant, kg, pork, bacon, recallPorkWhile } = await porkAndBacon(t, { recallScopeRounds: 1 });
 
-    const [smoking, opened] = await meetInOrder(
-      world,
-      holdStock(world, bacon, plant.code, null),
-      () => plant.event({ type: 'transform', inputs: [{ lotCode: bacon, quantity: 2 }], outputs: [{ productCode: kg, quantity: 1 }] }),
-      () => regulator.post('/recalls', { lotCodes: [pork], level: 1, reason: '非洲猪瘟', hazard: 'ASFV' }),
+    const [smoking, opened] = await recallPorkWhile(() =>
+      plant.event({ type: 'transform', inputs: [{ lotCode: bacon, quantity: 2 }], outputs: [{ productCode: kg, quantity: 1 }] }),
     );
 
     const [smoked] = expectStatus(t, smoking, 201, 'the transformation is stored').body.createdLotCodes;
