@@ -242,25 +242,16 @@ async function lockShipments(tx: Db, ids: string[], lotCodes: string[]): Promise
   return rows.map((row) => row.id);
 }
 
+/** A ShipmentView as readShipments' query returns it: its time and quantities as the driver and json_agg hand them. */
+type ShipmentRow = Omit<ShipmentView, 'shippedAt' | 'lines'> & {
+  shippedAt: Date | string;
+  lines: (Omit<ShipmentView['lines'][number], 'quantity' | 'receivedQuantity'> & { quantity: string; receivedQuantity: string | null })[];
+};
+
 /** Shipments by id, with all their lines in order, as they stand (no lock is taken). */
 async function readShipments(tx: Db, ids: string[]): Promise<ShipmentView[]> {
   if (ids.length === 0) return [];
-  const rows = await queryRows<{
-    id: string;
-    shipEventId: string;
-    fromPartyCode: string;
-    toPartyCode: string;
-    toLocationCode: string | null;
-    status: string;
-    shippedAt: Date | string;
-    lines: {
-      lotCode: string;
-      containerCode: string | null;
-      quantity: string;
-      receivedQuantity: string | null;
-      receiveEventId: string | null;
-    }[];
-  }>(
+  const rows = await queryRows<ShipmentRow>(
     tx,
     sql`select s.id, s.ship_event_id as "shipEventId", s.from_party_code as "fromPartyCode", s.to_party_code as "toPartyCode",
         s.to_location_code as "toLocationCode", s.status, s.shipped_at as "shippedAt",
