@@ -5,6 +5,7 @@
 // the correction, so they meet in the same order every run: the correction must hold every shipment
 // it will take before it waits for a lot, or the two deadlock.
 import { sql } from 'drizzle-orm';
+import type { Test } from 'tap';
 import { queryRows } from '../../src/db/client.js';
 import { holdLocked, meetInOrder } from '../fixtures/locks.js';
 import { at, createWorld, expectStatus } from '../fixtures/world.js';
@@ -14,17 +15,21 @@ import { fileTest } from '../root.js';
 const t = fileTest();
 const onPostgres = await postgresOnly();
 
+/** On PostgreSQL, a farm with two lots of pigs (10 and 20 head), a plant it ships to, and a regulator of a party of its own. */
+async function farmAndPlant(t: Test) {
+  const world = await createWorld(t, 'postgres');
+  const farm = await world.party('farm');
+  const plant = await world.party('processor');
+  const regulator = await world.partyRegulator();
+  const pigs = await farm.product('head');
+  return { world, farm, plant, regulator, first: await farm.commission(pigs, 10), other: await farm.commission(pigs, 20) };
+}
+
 t.test(
   'a correction whose replacement receives a shipment, a lot of which is also on another open shipment, meets a recall of that lot without a deadlock (PostgreSQL)',
   onPostgres,
   async (t) => {
-    const world = await createWorld(t, 'postgres');
-    const farm = await world.party('farm');
-    const plant = await world.party('processor');
-    const regulator = await world.partyRegulator();
-    const pigs = await farm.product('head');
-    const first = await farm.commission(pigs, 10);
-    const other = await farm.commission(pigs, 20);
+    const { world, farm, plant, regulator, first, other } = await farmAndPlant(t);
     const receipt = await plant.receive(await farm.ship(plant, [{ lotCode: first }]));
     // two shipments of the other lot: the replacement receives the later in id order, the recall takes the earlier first
     const [earlier, later] = [
@@ -60,13 +65,7 @@ t.test(
   'a correction of a receipt whose shipment lines carry no receipt (stored before lines did) meets a recall of a lot the reversal puts back on its way without a deadlock (PostgreSQL)',
   onPostgres,
   async (t) => {
-    const world = await createWorld(t, 'postgres');
-    const farm = await world.party('farm');
-    const plant = await world.party('processor');
-    const regulator = await world.partyRegulator();
-    const pigs = await farm.product('head');
-    const first = await farm.commission(pigs, 10);
-    const other = await farm.commission(pigs, 20);
+    const { world, farm, plant, regulator, first, other } = await farmAndPlant(t);
     const shipmentId = await farm.ship(plant, [{ lotCode: first }, { lotCode: other, quantity: 10 }]);
     expectStatus(
       t,

@@ -1,10 +1,11 @@
 import { sql } from 'drizzle-orm';
+import type { Test } from 'tap';
 import { completeGs1 } from '../../src/codes/gs1.js';
 import { queryRows } from '../../src/db/client.js';
 import { eventWriterOn } from '../fixtures/chain.js';
 import { EPCIS_CONTEXT } from '../fixtures/epcis.js';
 import { waitersReach } from '../fixtures/locks.js';
-import { at, createWorld, expectStatus, randomUscc } from '../fixtures/world.js';
+import { at, createWorld, expectStatus, randomUscc, type World } from '../fixtures/world.js';
 import { client, postgresOnly, type Reply, TEST_BASE_URL } from '../helper.js';
 import { fileTest } from '../root.js';
 
@@ -543,58 +544,17 @@ t.test('an operator key of a regulator party has no regulator rights: those come
   );
 });
 
-t.test(
-  'a case is not shipped while a hold on the lot inside it is being recorded (PostgreSQL, real concurrency)',
-  onPostgres,
-  async (t) => {
-    const world = await createWorld(t, 'postgres');
-    const farm = await world.party('farm');
-    const shop = await world.party('retailer');
-    const lot = await farm.commission(await farm.product('piece'), 12);
-    const crate = (await world.ok(farm.event({ type: 'aggregate', parent: {}, children: [{ lotCode: lot, quantity: 12 }] })))
-      .createdLotCodes[0] as string;
-    const bureau = await world.ok(
-      world.admin.post('/parties', { kind: 'regulator', name: '县市场监管局', uscc: randomUscc(), regionCode: '500236' }),
-    );
-
-    // the regulator's hold is written and not yet committed while the owner ships the case the lot lies in
-    const writer = eventWriterOn(world.database);
-    let shipping!: Promise<Reply>;
-    await world.database.db.transaction(async (tx) => {
-      const [held] = await writer.write(
-        tx as never,
-        [
-          {
-            actor: bureau.code,
-            action: { type: 'hold', lotCodes: [lot], reason: '快检阳性', asRegulator: true },
-            context: { eventTime: at(500) },
-          },
-        ],
-        'rollback',
-      );
-      t.ok(held.ok, 'the hold is written');
-      shipping = farm.event({ type: 'ship', toPartyCode: shop.code, lines: [{ lotCode: crate }] });
-      // until the ship waits for the hold's transaction, or is answered without waiting
-      await waitersReach(world, 1, shipping);
-    });
-
-    const refused = expectStatus(t, await shipping, 409, 'the ship, behind the hold, finds the lot inside on hold');
-    t.match(refused.body.detail, `lot ${lot} (packed in ${crate}) is on hold`);
-    t.same((await shop.api.get('/shipments')).body.items, [], 'nothing is on its way to the shop');
-  },
-);
-
-t.test('no item codes are queued for a lot while a hold on it is being recorded (PostgreSQL, real concurrency)', onPostgres, async (t) => {
-  const world = await createWorld(t, 'postgres');
-  const farm = await world.party('farm');
-  const lot = await farm.commission(await farm.product('piece'), 12);
+/**
+ * Sends `request` while a regulator party's hold on `lot` is written and not yet committed, once it
+ * waits for the hold's transaction (or is answered without waiting); its reply, once the hold is
+ * committed.
+ */
+async function sendWhileHoldIsWritten(t: Test, world: World, lot: string, request: () => Promise<Reply>): Promise<Reply> {
   const bureau = await world.ok(
     world.admin.post('/parties', { kind: 'regulator', name: '县市场监管局', uscc: randomUscc(), regionCode: '500236' }),
   );
-
-  // the regulator's hold is written and not yet committed while the owner asks for the lot's codes
   const writer = eventWriterOn(world.database);
-  let issuing!: Promise<Reply>;
+  let sent!: Promise<Reply>;
   await world.database.db.transaction(async (tx) => {
     const [held] = await writer.write(
       tx as never,
@@ -608,12 +568,43 @@ t.test('no item codes are queued for a lot while a hold on it is being recorded 
       'rollback',
     );
     t.ok(held.ok, 'the hold is written');
-    issuing = farm.api.post(`/lots/${lot}/items`, { count: 2 });
-    // until the issuance waits for the hold's transaction, or is answered without waiting
-    await waitersReach(world, 1, issuing);
+    sent = request();
+    await waitersReach(world, 1, sent);
   });
+  return sent;
+}
 
-  const refused = expectStatus(t, await issuing, 409, 'the issuance, behind the hold, finds the lot on hold');
+t.test(
+  'a case is not shipped while a hold on the lot inside it is being recorded (PostgreSQL, real concurrency)',
+  onPostgres,
+  async (t) => {
+    const world = await createWorld(t, 'postgres');
+    const farm = await world.party('farm');
+    const shop = await world.party('retailer');
+    const lot = await farm.commission(await farm.product('piece'), 12);
+    const crate = (await world.ok(farm.event({ type: 'aggregate', parent: {}, children: [{ lotCode: lot, quantity: 12 }] })))
+      .createdLotCodes[0] as string;
+
+    // the regulator's hold is written and not yet committed while the owner ships the case the lot lies in
+    const shipping = await sendWhileHoldIsWritten(t, world, lot, () =>
+      farm.event({ type: 'ship', toPartyCode: shop.code, lines: [{ lotCode: crate }] }),
+    );
+
+    const refused = expectStatus(t, shipping, 409, 'the ship, behind the hold, finds the lot inside on hold');
+    t.match(refused.body.detail, `lot ${lot} (packed in ${crate}) is on hold`);
+    t.same((await shop.api.get('/shipments')).body.items, [], 'nothing is on its way to the shop');
+  },
+);
+
+t.test('no item codes are queued for a lot while a hold on it is being recorded (PostgreSQL, real concurrency)', onPostgres, async (t) => {
+  const world = await createWorld(t, 'postgres');
+  const farm = await world.party('farm');
+  const lot = await farm.commission(await farm.product('piece'), 12);
+
+  // the regulator's hold is written and not yet committed while the owner asks for the lot's codes
+  const issuing = await sendWhileHoldIsWritten(t, world, lot, () => farm.api.post(`/lots/${lot}/items`, { count: 2 }));
+
+  const refused = expectStatus(t, issuing, 409, 'the issuance, behind the hold, finds the lot on hold');
   t.match(refused.body.detail, `lot ${lot} is on hold (快检阳性)`);
   const [{ jobs }] = await queryRows<{ jobs: number }>(
     world.database.db,

@@ -1,9 +1,22 @@
 // A lot received from one shipment while more of it is still on its way on another: its status
 // follows from every open shipment carrying it, not only the one received.
+import type { Test } from 'tap';
 import { createWorld, expectStatus } from '../fixtures/world.js';
 import { fileTest } from '../root.js';
 
 const t = fileTest();
+
+/** A plant's lot of 10 kg: 5 packed in a case it keeps, 5 on their way to a shop. */
+async function halfPackedHalfShipped(t: Test) {
+  const world = await createWorld(t);
+  const plant = await world.party('processor');
+  const shop = await world.party('retailer');
+  const lot = await plant.commission(await plant.product('kg'), 10);
+  const caseCode = (await world.ok(plant.event({ type: 'aggregate', parent: {}, children: [{ lotCode: lot, quantity: 5 }] })))
+    .createdLotCodes[0];
+  await plant.ship(shop, [{ lotCode: lot, quantity: 5 }]);
+  return { world, plant, lot, caseCode };
+}
 
 t.test('a lot split over two shipments and lost on one stays in transit while the other is on its way', async (t) => {
   const world = await createWorld(t);
@@ -29,13 +42,7 @@ t.test('a lot split over two shipments and lost on one stays in transit while th
 });
 
 t.test('a lot packed in a case destroyed while more of it is on its way on another shipment stays in transit', async (t) => {
-  const world = await createWorld(t);
-  const plant = await world.party('processor');
-  const shop = await world.party('retailer');
-  const lot = await plant.commission(await plant.product('kg'), 10);
-  const caseCode = (await world.ok(plant.event({ type: 'aggregate', parent: {}, children: [{ lotCode: lot, quantity: 5 }] })))
-    .createdLotCodes[0];
-  await plant.ship(shop, [{ lotCode: lot, quantity: 5 }]);
+  const { world, plant, lot, caseCode } = await halfPackedHalfShipped(t);
 
   expectStatus(t, await plant.event({ type: 'destroy', reason: '破损', lines: [{ lotCode: caseCode }] }), 201, 'the case is destroyed');
   const lotNow = (await world.regulator.get(`/lots/${lot}`)).body;
@@ -44,13 +51,7 @@ t.test('a lot packed in a case destroyed while more of it is on its way on anoth
 });
 
 t.test('a case its holder reports destroyed to a recall, while more of the lot in it is on its way: the lot stays recalled', async (t) => {
-  const world = await createWorld(t);
-  const plant = await world.party('processor');
-  const shop = await world.party('retailer');
-  const lot = await plant.commission(await plant.product('kg'), 10);
-  const caseCode = (await world.ok(plant.event({ type: 'aggregate', parent: {}, children: [{ lotCode: lot, quantity: 5 }] })))
-    .createdLotCodes[0];
-  await plant.ship(shop, [{ lotCode: lot, quantity: 5 }]);
+  const { world, plant, lot, caseCode } = await halfPackedHalfShipped(t);
   const recall = await world.ok(plant.api.post('/recalls', { lotCodes: [lot], level: 2, reason: '农残超标', hazard: '毒死蜱' }));
 
   expectStatus(
