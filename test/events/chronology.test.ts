@@ -585,8 +585,7 @@ t.test('RFID: a gate read dated before the shipment left is a rejected read, not
   const reader = await registerReader(world, store);
   await readPoint(world, store, 'entry', [{ readerId: reader.id, antenna: 1 }]);
   const lot = await processor.commission(await processor.product('piece'), 3);
-  const box = (await world.ok(processor.event({ type: 'aggregate', parent: {}, children: [{ lotCode: lot, quantity: 3 }] })))
-    .createdLotCodes[0] as string;
+  const box = await processor.pack([{ lotCode: lot, quantity: 3 }]);
   const tag = 'E28068940000000000000777';
   await world.ok(processor.api.post('/rfid/tags', { tags: [{ epc: tag, code: box }] }), 201);
   const shipmentId = await processor.ship(store, [{ lotCode: box }]);

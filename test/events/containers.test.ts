@@ -84,11 +84,9 @@ t.test('a destroyed pallet destroys the cases on it and the lots in them', async
   const world = await createWorld(t);
   const farm = await world.party('farm');
   const lot = await farm.commission(await farm.product('piece'), 12);
-  const pack = async (children: { lotCode: string; quantity?: number }[]) =>
-    (await world.ok(farm.event({ type: 'aggregate', parent: {}, children }))).createdLotCodes[0] as string;
-  const first = await pack([{ lotCode: lot, quantity: 5 }]);
-  const second = await pack([{ lotCode: lot, quantity: 7 }]);
-  const pallet = await pack([{ lotCode: first }, { lotCode: second }]);
+  const first = await farm.pack([{ lotCode: lot, quantity: 5 }]);
+  const second = await farm.pack([{ lotCode: lot, quantity: 7 }]);
+  const pallet = await farm.pack([{ lotCode: first }, { lotCode: second }]);
 
   const destroyed = expectStatus(
     t,
@@ -225,11 +223,9 @@ t.test('a pallet transformed with some of the same lot loose uses the cases on i
   const plant = await world.party('processor');
   const product = await plant.product('kg');
   const lot = await plant.commission(product, 12);
-  const pack = async (children: { lotCode: string; quantity?: number }[]) =>
-    (await world.ok(plant.event({ type: 'aggregate', parent: {}, children }))).createdLotCodes[0] as string;
-  const first = await pack([{ lotCode: lot, quantity: 3 }]);
-  const second = await pack([{ lotCode: lot, quantity: 5 }]);
-  const pallet = await pack([{ lotCode: first }, { lotCode: second }]);
+  const first = await plant.pack([{ lotCode: lot, quantity: 3 }]);
+  const second = await plant.pack([{ lotCode: lot, quantity: 5 }]);
+  const pallet = await plant.pack([{ lotCode: first }, { lotCode: second }]);
 
   const made = expectStatus(
     t,
@@ -353,11 +349,9 @@ t.test('a pallet of two cases of one lot is shipped and received with all of the
   const plant = await world.party('processor');
   const shop = await world.party('retailer');
   const lot = await plant.commission(await plant.product('kg'), 12);
-  const pack = async (children: { lotCode: string; quantity?: number }[]) =>
-    (await world.ok(plant.event({ type: 'aggregate', parent: {}, children }))).createdLotCodes[0] as string;
-  const first = await pack([{ lotCode: lot, quantity: 3 }]);
-  const second = await pack([{ lotCode: lot, quantity: 5 }]);
-  const pallet = await pack([{ lotCode: first }, { lotCode: second }]);
+  const first = await plant.pack([{ lotCode: lot, quantity: 3 }]);
+  const second = await plant.pack([{ lotCode: lot, quantity: 5 }]);
+  const pallet = await plant.pack([{ lotCode: first }, { lotCode: second }]);
 
   const shipped = expectStatus(
     t,
@@ -530,11 +524,9 @@ t.test('a container received at 0 was lost with everything packed in it: none of
   const plant = await world.party('processor');
   const shop = await world.party('retailer');
   const lot = await plant.commission(await plant.product('kg'), 100);
-  const pack = async (children: { lotCode: string; quantity?: number }[]) =>
-    (await world.ok(plant.event({ type: 'aggregate', parent: {}, children }))).createdLotCodes[0] as string;
-  const box = await pack([{ lotCode: lot, quantity: 40 }]);
-  const crate = await pack([{ lotCode: lot, quantity: 20 }]);
-  const pallet = await pack([{ lotCode: crate }]);
+  const box = await plant.pack([{ lotCode: lot, quantity: 40 }]);
+  const crate = await plant.pack([{ lotCode: lot, quantity: 20 }]);
+  const pallet = await plant.pack([{ lotCode: crate }]);
 
   // a whole receipt naming the box at 0: the box and the 40 kg in it are lost, the 10 kg loose arrive
   const whole = await plant.ship(shop, [{ lotCode: box }, { lotCode: lot, quantity: 10 }]);

@@ -21,8 +21,7 @@ t.test(
     const bureau = await world.party('regulator');
     const kg = await plant.product('kg');
     const [packedBefore, packedMeanwhile] = [await plant.commission(kg, 10), await plant.commission(kg, 10)];
-    const caseCode = (await world.ok(plant.event({ type: 'aggregate', parent: {}, children: [{ lotCode: packedBefore, quantity: 4 }] })))
-      .createdLotCodes[0];
+    const caseCode = await plant.pack([{ lotCode: packedBefore, quantity: 4 }]);
     const writer = eventWriterOn(world.database);
 
     // the packing locks the case and the lot, then waits to book the lot's loose stock
@@ -96,8 +95,7 @@ t.test(
     const [packedMeanwhile, alsoHeld, inside, lastHeld] = lots.sort();
     let caseCode = '';
     while (caseCode <= alsoHeld) {
-      caseCode = (await world.ok(plant.event({ type: 'aggregate', parent: {}, children: [{ lotCode: inside, quantity: 1 }] })))
-        .createdLotCodes[0];
+      caseCode = await plant.pack([{ lotCode: inside, quantity: 1 }]);
     }
     await shop.receive(
       await plant.ship(shop, [
@@ -170,8 +168,7 @@ t.test(
     const shop = await world.party('retailer');
     const kg = await plant.product('kg');
     const packedBefore = await plant.commission(kg, 10);
-    const caseCode = (await world.ok(plant.event({ type: 'aggregate', parent: {}, children: [{ lotCode: packedBefore, quantity: 4 }] })))
-      .createdLotCodes[0] as string;
+    const caseCode = await plant.pack([{ lotCode: packedBefore, quantity: 4 }]);
     const packedMeanwhile: string[] = [];
     for (let round = 1; round <= 5; round++) packedMeanwhile.push(await plant.commission(kg, 10));
     const db = world.database.db;

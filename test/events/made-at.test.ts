@@ -40,8 +40,7 @@ t.test('the links that made their lot are marked, natively and captured; the bac
   const kg = await plant.product('kg');
   const lot = await plant.commission(kg, 100);
   const [cured] = await plant.transform([{ lotCode: lot, quantity: 10 }], [{ productCode: kg, quantity: 8 }]);
-  const box = (await world.ok(plant.event({ type: 'aggregate', parent: {}, children: [{ lotCode: cured, quantity: 8 }] })))
-    .createdLotCodes[0] as string;
+  const box = await plant.pack([{ lotCode: cured, quantity: 8 }]);
   await plant.ship(shop, [{ lotCode: box }]);
   await world.ok(plant.event({ type: 'observe', lotCodes: [lot] }));
 

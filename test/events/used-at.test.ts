@@ -37,9 +37,7 @@ t.test('the links by which events used their lot carry their time, natively and 
   await world.ok(plant.event({ type: 'observe', lotCodes: [lot] }));
   await world.ok(plant.event({ type: 'inspect', lotCodes: [lot], inspection: { kind: 'self', result: 'pass' } }));
   const [cured] = await plant.transform([{ lotCode: lot, quantity: 10 }], [{ productCode: kg, quantity: 8 }]);
-  const pack = async () =>
-    (await world.ok(plant.event({ type: 'aggregate', parent: {}, children: [{ lotCode: cured, quantity: 4 }] })))
-      .createdLotCodes[0] as string;
+  const pack = () => plant.pack([{ lotCode: cured, quantity: 4 }]);
   await world.ok(plant.event({ type: 'disaggregate', parentCode: await pack() }));
   await shop.receive(await plant.ship(shop, [{ lotCode: await pack() }]));
   await world.ok(plant.event({ type: 'sell', lines: [{ lotCode: lot, quantity: 1 }] }));

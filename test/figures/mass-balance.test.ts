@@ -108,9 +108,7 @@ t.test('a transform of a case is weighed by the meat that was in it', async (t) 
   const cured = await processor.product('kg');
   const smoked = await processor.product('kg');
   const lot = await processor.commission(cured, 10);
-  const pack = async (quantity: number) =>
-    (await world.ok(processor.event({ type: 'aggregate', parent: {}, children: [{ lotCode: lot, quantity }] })))
-      .createdLotCodes[0] as string;
+  const pack = (quantity: number) => processor.pack([{ lotCode: lot, quantity }]);
   const [honestCase, inflatedCase] = [await pack(4), await pack(2)];
   const smoke = async (box: string, quantity: number) =>
     (

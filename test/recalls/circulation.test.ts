@@ -17,10 +17,8 @@ t.test('a recalled lot, held or not, is shipped only back to its maker, at every
   const gtin = completeGs1('0690123477788');
   const piece = await farm.product('piece', { gtin });
   const lot = await farm.commission(piece, 30, { lotNumber: 'RC-1' });
-  const pack = async (children: { lotCode: string; quantity?: number }[]) =>
-    (await world.ok(farm.event({ type: 'aggregate', parent: {}, children }))).createdLotCodes[0] as string;
-  const box = await pack([{ lotCode: lot, quantity: 4 }]);
-  const pallet = await pack([{ lotCode: box }]);
+  const box = await farm.pack([{ lotCode: lot, quantity: 4 }]);
+  const pallet = await farm.pack([{ lotCode: box }]);
   await world.handOver(farm, shop, lot, 10);
   await world.handOver(farm, shop, pallet);
   const recall = await world.ok(farm.api.post('/recalls', { lotCodes: [lot], level: 2, reason: '农残超标', hazard: '毒死蜱' }));
@@ -204,16 +202,14 @@ t.test('a case another party packed goes back to the maker of the recalled lot i
   const other = await orchard.commission(await orchard.product('piece'), 10);
   await world.handOver(farm, dealer, lot, 12);
   await world.handOver(orchard, dealer, other, 5);
-  const pack = async (children: { lotCode: string; quantity?: number }[]) =>
-    (await world.ok(dealer.event({ type: 'aggregate', parent: {}, children }))).createdLotCodes[0] as string;
   const [shipped, reported, mixed, named] = [
-    await pack([{ lotCode: lot, quantity: 3 }]),
-    await pack([{ lotCode: lot, quantity: 3 }]),
-    await pack([
+    await dealer.pack([{ lotCode: lot, quantity: 3 }]),
+    await dealer.pack([{ lotCode: lot, quantity: 3 }]),
+    await dealer.pack([
       { lotCode: lot, quantity: 3 },
       { lotCode: other, quantity: 5 },
     ]),
-    await pack([{ lotCode: lot, quantity: 3 }]),
+    await dealer.pack([{ lotCode: lot, quantity: 3 }]),
   ];
   for (const code of [shipped, reported, mixed, named]) await world.handOver(dealer, shop, code);
   await world.ok(orchard.api.post('/recalls', { lotCodes: [other], level: 2, reason: '标签错误', hazard: 'h' }));
@@ -367,8 +363,7 @@ t.test('a case a recall named goes back to its packer also once that recall is c
   const shop = await world.party('retailer');
   const lot = await farm.commission(await farm.product('piece'), 10);
   await world.handOver(farm, dealer, lot, 6);
-  const caseCode = (await world.ok(dealer.event({ type: 'aggregate', parent: {}, children: [{ lotCode: lot, quantity: 3 }] })))
-    .createdLotCodes[0] as string;
+  const caseCode = await dealer.pack([{ lotCode: lot, quantity: 3 }]);
   await world.handOver(dealer, shop, caseCode);
   const regulator = await world.partyRegulator();
   const recall = await world.ok(regulator.post('/recalls', { lotCodes: [caseCode], level: 3, reason: '包装破损', hazard: 'h' }));

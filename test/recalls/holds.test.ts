@@ -67,7 +67,7 @@ t.test('a held lot is not shipped, sold, transformed, packed nor coded until rel
 
   // a container packed before the hold does not carry a held lot out
   const boxed = await farm.commission(product, 5);
-  const box = (await world.ok(farm.event({ type: 'aggregate', parent: {}, children: [{ lotCode: boxed }] }))).createdLotCodes[0];
+  const box = await farm.pack([{ lotCode: boxed }]);
   expectStatus(t, await farm.api.post('/holds', { lotCodes: [boxed], reason: '待检' }), 201, 'hold a packed lot');
   expectStatus(t, await farm.event({ type: 'ship', toPartyCode: shop.code, lines: [{ lotCode: box }] }), 409, 'its container stays');
 
@@ -156,13 +156,11 @@ t.test('a container with a held lot inside is neither sold, packed nor transform
   const farm = await world.party('farm');
   const product = await farm.product('piece');
   const lot = await farm.commission(product, 12);
-  const pack = async (children: { lotCode: string; quantity?: number }[]) =>
-    (await world.ok(farm.event({ type: 'aggregate', parent: {}, children }))).createdLotCodes[0] as string;
   // packed before the hold: in two cases, and in a case on a pallet
-  const forSale = await pack([{ lotCode: lot, quantity: 4 }]);
-  const forPallet = await pack([{ lotCode: lot, quantity: 4 }]);
-  const inner = await pack([{ lotCode: lot, quantity: 4 }]);
-  const pallet = await pack([{ lotCode: inner }]);
+  const forSale = await farm.pack([{ lotCode: lot, quantity: 4 }]);
+  const forPallet = await farm.pack([{ lotCode: lot, quantity: 4 }]);
+  const inner = await farm.pack([{ lotCode: lot, quantity: 4 }]);
+  const pallet = await farm.pack([{ lotCode: inner }]);
   expectStatus(t, await farm.api.post('/holds', { lotCodes: [lot], reason: '待检' }), 201, 'the packed lot is held');
 
   const onHold = (container: string) => `lot ${lot} (packed in ${container}) is on hold (待检)`;
@@ -582,8 +580,7 @@ t.test(
     const farm = await world.party('farm');
     const shop = await world.party('retailer');
     const lot = await farm.commission(await farm.product('piece'), 12);
-    const crate = (await world.ok(farm.event({ type: 'aggregate', parent: {}, children: [{ lotCode: lot, quantity: 12 }] })))
-      .createdLotCodes[0] as string;
+    const crate = await farm.pack([{ lotCode: lot, quantity: 12 }]);
 
     // the regulator's hold is written and not yet committed while the owner ships the case the lot lies in
     const shipping = await sendWhileHoldIsWritten(t, world, lot, () =>
@@ -648,9 +645,8 @@ t.test('a case inside a held pallet is not unpacked either: what is in it would 
   const plant = await world.party('processor');
   const shop = await world.party('retailer');
   const lot = await plant.commission(await plant.product('kg'), 10);
-  const box = (await world.ok(plant.event({ type: 'aggregate', parent: {}, children: [{ lotCode: lot }] }))).createdLotCodes[0] as string;
-  const pallet = (await world.ok(plant.event({ type: 'aggregate', parent: {}, children: [{ lotCode: box }] })))
-    .createdLotCodes[0] as string;
+  const box = await plant.pack([{ lotCode: lot }]);
+  const pallet = await plant.pack([{ lotCode: box }]);
   expectStatus(t, await plant.api.post('/holds', { lotCodes: [pallet], reason: '待检' }), 201, 'the owner holds the pallet');
 
   const unpacked = expectStatus(t, await plant.event({ type: 'disaggregate', parentCode: box }), 409, 'the case in it is not unpacked');
@@ -669,10 +665,9 @@ t.test('what was packed into a case inside a held pallet is not taken out by dec
   const product = await plant.product('kg');
   const first = await plant.commission(product, 10);
   const second = await plant.commission(product, 5);
-  const box = (await world.ok(plant.event({ type: 'aggregate', parent: {}, children: [{ lotCode: first }] }))).createdLotCodes[0] as string;
+  const box = await plant.pack([{ lotCode: first }]);
   const added = await world.ok(plant.event({ type: 'aggregate', parent: { containerCode: box }, children: [{ lotCode: second }] }));
-  const pallet = (await world.ok(plant.event({ type: 'aggregate', parent: {}, children: [{ lotCode: box }] })))
-    .createdLotCodes[0] as string;
+  const pallet = await plant.pack([{ lotCode: box }]);
   expectStatus(t, await plant.api.post('/holds', { lotCodes: [pallet], reason: '待检' }), 201, 'the owner holds the pallet');
 
   const corrected = expectStatus(
@@ -693,7 +688,7 @@ t.test('a held and recalled lot goes back to its maker, at every door, and nowhe
   const piece = await farm.product('piece', { gtin });
   const lot = await farm.commission(piece, 20, { lotNumber: 'RET-1' });
   const heldOnly = await farm.commission(piece, 5);
-  const box = (await world.ok(farm.event({ type: 'aggregate', parent: {}, children: [{ lotCode: lot, quantity: 4 }] }))).createdLotCodes[0];
+  const box = await farm.pack([{ lotCode: lot, quantity: 4 }]);
   await world.handOver(farm, shop, lot, 10);
   await world.handOver(farm, shop, box);
   await world.handOver(farm, shop, heldOnly);

@@ -51,8 +51,7 @@ t.test('a recall of a case opened while a lot is packed into it recalls that lot
   const plant = await world.party('processor');
   const kg = await plant.product('kg');
   const [packedBefore, packedMeanwhile] = [await plant.commission(kg, 10), await plant.commission(kg, 10)];
-  const caseCode = (await world.ok(plant.event({ type: 'aggregate', parent: {}, children: [{ lotCode: packedBefore, quantity: 4 }] })))
-    .createdLotCodes[0];
+  const caseCode = await plant.pack([{ lotCode: packedBefore, quantity: 4 }]);
 
   // the packing locks the case and the lot, then waits to book the lot's loose stock
   const [packing, opened] = await meetInOrder(
@@ -88,7 +87,7 @@ t.test(
       await farm.commission(await farm.product('piece'), 10),
     ];
     await world.handOver(farm, plant, apples, 6);
-    const caseCode = (await world.ok(plant.event({ type: 'aggregate', parent: {}, children: [{ lotCode: own }] }))).createdLotCodes[0];
+    const caseCode = await plant.pack([{ lotCode: own }]);
 
     const [packing, opened] = await meetInOrder(
       world,
@@ -116,8 +115,7 @@ t.test(
     const plant = await world.party('processor');
     const apples = await farm.commission(await farm.product('piece'), 10);
     await world.handOver(farm, plant, apples, 6);
-    const caseCode = (await world.ok(plant.event({ type: 'aggregate', parent: {}, children: [{ lotCode: apples, quantity: 6 }] })))
-      .createdLotCodes[0];
+    const caseCode = await plant.pack([{ lotCode: apples, quantity: 6 }]);
 
     // another party's write holds the farm's lot: a refused recall must not line up behind it
     const farmWrite = await holdLocked(world, sql`select 1 from lots where code = ${apples} for update`);
@@ -180,8 +178,7 @@ t.test(
     const plant = await world.party('processor');
     const kg = await plant.product('kg');
     const lot = await plant.commission(kg, 10);
-    const caseCode = (await world.ok(plant.event({ type: 'aggregate', parent: {}, children: [{ lotCode: lot, quantity: 4 }] })))
-      .createdLotCodes[0];
+    const caseCode = await plant.pack([{ lotCode: lot, quantity: 4 }]);
 
     // the recall locks the case and the lot, then waits to record the plant as a holder
     const [opened, unpacked] = await meetInOrder(
@@ -233,8 +230,7 @@ t.test('a recall opened while a lot of its scope is packed into a new case recal
 t.test('a recall opened while a lot of its scope is unpacked from a case leaves the case out of it (PostgreSQL)', onPostgres, async (t) => {
   const { world, plant, bacon, recallPorkWhile } = await porkAndBacon(t);
   const shop = await world.party('retailer');
-  const caseCode = (await world.ok(plant.event({ type: 'aggregate', parent: {}, children: [{ lotCode: bacon, quantity: 2 }] })))
-    .createdLotCodes[0];
+  const caseCode = await plant.pack([{ lotCode: bacon, quantity: 2 }]);
 
   // the unpacking locks the case and the bacon, then waits to book the bacon out of the case
   const [unpacking, opened] = await recallPorkWhile(

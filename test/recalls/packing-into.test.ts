@@ -385,8 +385,7 @@ t.test('a packing into a case while a recall of the case is being stored is refu
   const plant = await world.party('processor');
   const kg = await plant.product('kg');
   const [inCase, loose] = [await plant.commission(kg, 10), await plant.commission(kg, 10)];
-  const caseCode = (await world.ok(plant.event({ type: 'aggregate', parent: {}, children: [{ lotCode: inCase, quantity: 4 }] })))
-    .createdLotCodes[0];
+  const caseCode = await plant.pack([{ lotCode: inCase, quantity: 4 }]);
 
   const [opened, packing] = await packWhileRecallOpens(
     world,
@@ -413,11 +412,9 @@ t.test(
     const plant = await world.party('processor');
     const kg = await plant.product('kg');
     const [recalled, fresh] = [await plant.commission(kg, 10), await plant.commission(kg, 10)];
-    const pack = async (children: { lotCode: string; quantity?: number }[]) =>
-      (await world.ok(plant.event({ type: 'aggregate', parent: {}, children }))).createdLotCodes[0] as string;
-    const caseA = await pack([{ lotCode: recalled, quantity: 4 }]);
-    const caseB = await pack([{ lotCode: fresh, quantity: 2 }]);
-    const pallet = await pack([{ lotCode: caseA }, { lotCode: caseB }]);
+    const caseA = await plant.pack([{ lotCode: recalled, quantity: 4 }]);
+    const caseB = await plant.pack([{ lotCode: fresh, quantity: 2 }]);
+    const pallet = await plant.pack([{ lotCode: caseA }, { lotCode: caseB }]);
 
     // the recall marks the lot, case A and the pallet, not case B: the packing meets it at the pallet
     const [opened, packing] = await packWhileRecallOpens(

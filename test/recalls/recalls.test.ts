@@ -914,11 +914,9 @@ t.test('a recall of a pallet recalls what is packed on it, case by case, with th
   const shop = await world.party('retailer');
   const piece = await farm.product('piece');
   const [apples, pears, loose] = [await farm.commission(piece, 10), await farm.commission(piece, 4), await farm.commission(piece, 3)];
-  const pack = async (children: { lotCode: string; quantity?: number }[]) =>
-    (await world.ok(farm.event({ type: 'aggregate', parent: {}, children }))).createdLotCodes[0] as string;
-  const firstCase = await pack([{ lotCode: apples, quantity: 6 }]);
-  const secondCase = await pack([{ lotCode: pears }]);
-  const pallet = await pack([{ lotCode: firstCase }, { lotCode: secondCase }]);
+  const firstCase = await farm.pack([{ lotCode: apples, quantity: 6 }]);
+  const secondCase = await farm.pack([{ lotCode: pears }]);
+  const pallet = await farm.pack([{ lotCode: firstCase }, { lotCode: secondCase }]);
   // made of the apples left loose with the farm: forward of a lot on the pallet, though not on it
   const [juice] = await farm.transform([{ lotCode: apples, quantity: 4 }], [{ productCode: piece, quantity: 4 }]);
   await world.handOver(farm, shop, pallet);
@@ -993,10 +991,8 @@ t.test('a recall of a case on a pallet recalls what is in the case, not what lie
   const farm = await world.party('farm');
   const piece = await farm.product('piece');
   const [apples, pears] = [await farm.commission(piece, 10), await farm.commission(piece, 4)];
-  const pack = async (children: { lotCode: string }[]) =>
-    (await world.ok(farm.event({ type: 'aggregate', parent: {}, children }))).createdLotCodes[0] as string;
-  const [firstCase, secondCase] = [await pack([{ lotCode: apples }]), await pack([{ lotCode: pears }])];
-  const pallet = await pack([{ lotCode: firstCase }, { lotCode: secondCase }]);
+  const [firstCase, secondCase] = [await farm.pack([{ lotCode: apples }]), await farm.pack([{ lotCode: pears }])];
+  const pallet = await farm.pack([{ lotCode: firstCase }, { lotCode: secondCase }]);
   const recall = await world.ok(farm.api.post('/recalls', { lotCodes: [firstCase], level: 3, reason: 'r', hazard: 'h' }));
   t.same(recall.scope, { lots: 1, containers: 2, items: 0 }, 'the apples, their case and the pallet it lies on');
   t.equal((await farm.lot(apples)).status, 'recalled');
@@ -1012,7 +1008,7 @@ t.test('an operator may not recall a case holding another party’s lot: packing
   const apples = await farm.commission(await farm.product('piece'), 10);
   await world.handOver(farm, shop, apples, 4);
   await world.handOver(farm, otherShop, apples, 6);
-  const shopCase = (await world.ok(shop.event({ type: 'aggregate', parent: {}, children: [{ lotCode: apples }] }))).createdLotCodes[0];
+  const shopCase = await shop.pack([{ lotCode: apples }]);
 
   const refused = expectStatus(
     t,

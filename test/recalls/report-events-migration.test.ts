@@ -21,8 +21,7 @@ t.test('stored reports are linked to their events and numbered after the recalls
   const lot = await farm.commission(await farm.product('piece'), 20);
   await world.handOver(farm, dealer, lot, 12);
   await world.handOver(farm, shop, lot, 5);
-  const box = (await world.ok(dealer.event({ type: 'aggregate', parent: {}, children: [{ lotCode: lot, quantity: 3 }] })))
-    .createdLotCodes[0] as string;
+  const box = await dealer.pack([{ lotCode: lot, quantity: 3 }]);
   await world.handOver(dealer, shop, box);
   const open = async (reason: string) => {
     tick();

@@ -12,8 +12,7 @@ async function halfPackedHalfShipped(t: Test) {
   const plant = await world.party('processor');
   const shop = await world.party('retailer');
   const lot = await plant.commission(await plant.product('kg'), 10);
-  const caseCode = (await world.ok(plant.event({ type: 'aggregate', parent: {}, children: [{ lotCode: lot, quantity: 5 }] })))
-    .createdLotCodes[0];
+  const caseCode = await plant.pack([{ lotCode: lot, quantity: 5 }]);
   await plant.ship(shop, [{ lotCode: lot, quantity: 5 }]);
   return { world, plant, lot, caseCode };
 }
