@@ -311,19 +311,11 @@ t.test('a case a lot was unpacked from before the recall opened is not recalled;
   const shop = await world.party('retailer');
   const piece = await plant.product('piece');
   const [lot, other] = [await plant.commission(piece, 20), await plant.commission(piece, 20)];
-  const pack = async () =>
-    (
-      await world.ok(
-        plant.event({
-          type: 'aggregate',
-          parent: {},
-          children: [
-            { lotCode: lot, quantity: 4 },
-            { lotCode: other, quantity: 4 },
-          ],
-        }),
-      )
-    ).createdLotCodes[0] as string;
+  const pack = () =>
+    plant.pack([
+      { lotCode: lot, quantity: 4 },
+      { lotCode: other, quantity: 4 },
+    ]);
   const [emptied, full] = [await pack(), await pack()];
   await world.ok(plant.event({ type: 'disaggregate', parentCode: emptied, children: [lot] }));
 

@@ -140,18 +140,10 @@ t.test(
     const plant = await world.party('processor');
     const kg = await plant.product('kg');
     const [stays, takenOut] = [await plant.commission(kg, 10), await plant.commission(kg, 10)];
-    const caseCode = (
-      await world.ok(
-        plant.event({
-          type: 'aggregate',
-          parent: {},
-          children: [
-            { lotCode: stays, quantity: 4 },
-            { lotCode: takenOut, quantity: 4 },
-          ],
-        }),
-      )
-    ).createdLotCodes[0];
+    const caseCode = await plant.pack([
+      { lotCode: stays, quantity: 4 },
+      { lotCode: takenOut, quantity: 4 },
+    ]);
 
     // the unpacking locks the case and its lots, then waits to book the lot out of the case
     const [unpacking, opened] = await meetInOrder(
