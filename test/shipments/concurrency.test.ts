@@ -6,7 +6,7 @@ import { sql } from 'drizzle-orm';
 import type { Test } from 'tap';
 import type { WriteRequest } from '../../src/events/writer/index.js';
 import { eventWriterOn } from '../fixtures/chain.js';
-import { holdLocked, waitBlockedBy, waitersReach } from '../fixtures/locks.js';
+import { holdLocked, meetInOrder, waitBlockedBy } from '../fixtures/locks.js';
 import { at, createWorld, expectStatus, type World } from '../fixtures/world.js';
 import { postgresOnly } from '../helper.js';
 import { fileTest } from '../root.js';
@@ -23,6 +23,10 @@ async function writeAlone(world: World, request: WriteRequest) {
   const [outcome] = await world.database.db.transaction((tx) => writer.write(tx as never, [request], 'proceed'));
   return outcome;
 }
+
+/** Holds a shipment's row: a write that takes the shipment waits there, holding what it locked before. */
+const holdShipment = (world: World, shipmentId: string) =>
+  holdLocked(world, sql`select 1 from shipments where id = ${shipmentId} for update`);
 
 /** A farm's shipment of two lots of ten pigs to a slaughterhouse, on PostgreSQL. */
 async function twoLotsShipped(t: Test) {
@@ -43,16 +47,15 @@ t.test(
     const { world, farm, plant, first, shipmentId } = await twoLotsShipped(t);
     const [shipment] = (await world.regulator.get(`/shipments?partyCode=${farm.code}`)).body.items;
 
-    const hold = await holdLocked(world, sql`select 1 from shipments where id = ${shipmentId} for update`);
-    const receipt = plant.event({ type: 'receive', shipmentId, partial: true, lines: [{ lotCode: first, quantity: 10 }] });
-    await waitersReach(world, 1, receipt);
-    const correction = farm.event({ type: 'correction', correctsEventId: shipment.shipEventId, reason: '发错了' });
-    await waitersReach(world, 2, correction);
-    hold.release();
-    await hold.done;
+    const [receipt, correction] = await meetInOrder(
+      world,
+      holdShipment(world, shipmentId),
+      () => plant.event({ type: 'receive', shipmentId, partial: true, lines: [{ lotCode: first, quantity: 10 }] }),
+      () => farm.event({ type: 'correction', correctsEventId: shipment.shipEventId, reason: '发错了' }),
+    );
 
-    expectStatus(t, await receipt, 201, 'the receipt, first in line, books the pigs in');
-    const refused = expectStatus(t, await correction, 409, 'the correction then finds the shipment received in part');
+    expectStatus(t, receipt, 201, 'the receipt, first in line, books the pigs in');
+    const refused = expectStatus(t, correction, 409, 'the correction then finds the shipment received in part');
     t.match(refused.body.detail, /already received/);
     const [after] = (await world.regulator.get(`/shipments?partyCode=${farm.code}`)).body.items;
     t.equal(after.status, 'open', 'the rest of the shipment is still on its way');
@@ -67,20 +70,19 @@ t.test(
 t.test('a whole receipt behind a partial one takes only the lines still on their way (PostgreSQL)', onPostgres, async (t) => {
   const { world, farm, plant, first, second, shipmentId } = await twoLotsShipped(t);
 
-  const hold = await holdLocked(world, sql`select 1 from shipments where id = ${shipmentId} for update`);
-  const part = writeAlone(world, {
-    actor: plant.code,
-    action: { type: 'receive', shipmentId, partial: true, lines: [{ lotCode: first, quantity: 10 }] },
-    context: { eventTime: at(500) },
-  });
-  await waitersReach(world, 1, part);
-  const rest = writeAlone(world, { actor: plant.code, action: { type: 'receive', shipmentId }, context: { eventTime: at(501) } });
-  await waitersReach(world, 2, rest);
-  hold.release();
-  await hold.done;
+  const [part, whole] = await meetInOrder(
+    world,
+    holdShipment(world, shipmentId),
+    () =>
+      writeAlone(world, {
+        actor: plant.code,
+        action: { type: 'receive', shipmentId, partial: true, lines: [{ lotCode: first, quantity: 10 }] },
+        context: { eventTime: at(500) },
+      }),
+    () => writeAlone(world, { actor: plant.code, action: { type: 'receive', shipmentId }, context: { eventTime: at(501) } }),
+  );
 
-  t.match(await part, { ok: true }, 'the partial receipt books in the first lot');
-  const whole = await rest;
+  t.match(part, { ok: true }, 'the partial receipt books in the first lot');
   t.match(whole, { ok: true }, 'the whole receipt books in what is left');
   t.same(whole.ok ? whole.event.lots.map((lot) => lot.lotCode) : null, [second], 'it takes the second lot only');
   const [after] = (await world.regulator.get(`/shipments?partyCode=${farm.code}`)).body.items;
@@ -98,22 +100,21 @@ t.test(
   async (t) => {
     const { world, farm, plant, first, second, shipmentId } = await twoLotsShipped(t);
 
-    const hold = await holdLocked(world, sql`select 1 from shipments where id = ${shipmentId} for update`);
     const receipt = (lotCode: string, hour: number) =>
       writeAlone(world, {
         actor: plant.code,
         action: { type: 'receive', shipmentId, partial: true, lines: [{ lotCode, quantity: 10 }] },
         context: { eventTime: at(hour) },
       });
-    const one = receipt(first, 500);
-    await waitersReach(world, 1, one);
-    const other = receipt(second, 501);
-    await waitersReach(world, 2, other);
-    hold.release();
-    await hold.done;
+    const [one, other] = await meetInOrder(
+      world,
+      holdShipment(world, shipmentId),
+      () => receipt(first, 500),
+      () => receipt(second, 501),
+    );
 
-    t.match(await one, { ok: true }, 'the first lot is booked in');
-    t.match(await other, { ok: true }, 'the second lot is booked in');
+    t.match(one, { ok: true }, 'the first lot is booked in');
+    t.match(other, { ok: true }, 'the second lot is booked in');
     const [after] = (await world.regulator.get(`/shipments?partyCode=${farm.code}`)).body.items;
     t.equal(after.status, 'received', 'every line is in, so the shipment is received');
   },
@@ -138,18 +139,18 @@ t.test(
     const [sausage] = made.body.createdLotCodes;
     const shipmentId = await plant.ship(shop, [{ lotCode: sausage }]);
 
-    // the recall of the raw lot marks the sausage recalled (its row locked), then waits to record its scope
-    const hold = await holdLocked(world, sql`lock table recalls in share mode`);
-    const opened = regulator.post('/recalls', { lotCodes: [raw], level: 1, reason: '检出致病菌', hazard: '沙门氏菌' });
-    await waitBlockedBy(world, hold.pid, opened);
-    // the shop's receipt of the sausage waits for the recall's lock on the sausage
-    const receipt = shop.event({ type: 'receive', shipmentId });
-    await waitersReach(world, 2, receipt);
-    hold.release();
-    await hold.done;
+    // the recall of the raw lot marks the sausage recalled (its row locked), then waits to record its
+    // scope; the shop's receipt of the sausage waits for the recall's lock on the sausage
+    const [opened, receipt] = await meetInOrder(
+      world,
+      holdLocked(world, sql`lock table recalls in share mode`),
+      () => regulator.post('/recalls', { lotCodes: [raw], level: 1, reason: '检出致病菌', hazard: '沙门氏菌' }),
+      () => shop.event({ type: 'receive', shipmentId }),
+      'on the hold',
+    );
 
-    expectStatus(t, await opened, 201, 'the recall is opened');
-    expectStatus(t, await receipt, 201, 'the shop books the sausage in');
+    expectStatus(t, opened, 201, 'the recall is opened');
+    expectStatus(t, receipt, 201, 'the shop books the sausage in');
     t.equal((await world.regulator.get(`/lots/${sausage}`)).body.status, 'recalled', 'the sausage is still recalled');
     const sale = await shop.event({ type: 'sell', lines: [{ lotCode: sausage, quantity: 1 }] });
     expectStatus(t, sale, 422, 'so the shop may not sell it');
@@ -167,18 +168,18 @@ t.test(
     const sausage = await plant.commission(await plant.product('kg'), 10);
     const shipmentId = await plant.ship(shop, [{ lotCode: sausage }]);
 
-    const hold = await holdLocked(world, sql`select 1 from lots where code = ${sausage} for update`);
-    // first in line for the sausage, the recall then locks the shipment carrying it
-    const opened = regulator.post('/recalls', { lotCodes: [sausage], level: 1, reason: '检出致病菌', hazard: '沙门氏菌' });
-    await waitBlockedBy(world, hold.pid, opened);
-    // the receipt locks the shipment, then waits for the sausage behind the recall
-    const receipt = shop.event({ type: 'receive', shipmentId });
-    await waitersReach(world, 2, receipt);
-    hold.release();
-    await hold.done;
+    // first in line for the sausage, the recall then locks the shipment carrying it; the receipt
+    // locks the shipment, then waits for the sausage behind the recall
+    const [opened, receipt] = await meetInOrder(
+      world,
+      holdLocked(world, sql`select 1 from lots where code = ${sausage} for update`),
+      () => regulator.post('/recalls', { lotCodes: [sausage], level: 1, reason: '检出致病菌', hazard: '沙门氏菌' }),
+      () => shop.event({ type: 'receive', shipmentId }),
+      'on the hold',
+    );
 
-    expectStatus(t, await opened, 201, 'the recall is opened');
-    expectStatus(t, await receipt, 201, 'the shop books the sausage in');
+    expectStatus(t, opened, 201, 'the recall is opened');
+    expectStatus(t, receipt, 201, 'the shop books the sausage in');
     t.equal((await world.regulator.get(`/lots/${sausage}`)).body.status, 'recalled', 'the sausage is recalled');
   },
 );
@@ -198,22 +199,22 @@ t.test(
       { lotCode: other, quantity: 10 },
     ]);
 
-    const hold = await holdLocked(world, sql`select 1 from shipments where id = ${shipmentId} for update`);
-    // the receipt leaves the shipment open (the other lot is still on its way): only its lines change
-    const receipt = plant.event({ type: 'receive', shipmentId, partial: true, lines: [{ lotCode: lost, quantity: 0 }] });
-    await waitersReach(world, 1, receipt);
+    // the receipt leaves the shipment open (the other lot is still on its way): only its lines change;
     // the farm's destruction (through another door) locks the open shipment carrying the lot, behind the receipt
-    const destruction = writeAlone(world, {
-      actor: farm.code,
-      action: { type: 'destroy', reason: '病死', lines: [{ lotCode: lost, quantity: 10 }] },
-      context: { eventTime: at(500) },
-    });
-    await waitersReach(world, 2, destruction);
-    hold.release();
-    await hold.done;
+    const [receipt, destruction] = await meetInOrder(
+      world,
+      holdShipment(world, shipmentId),
+      () => plant.event({ type: 'receive', shipmentId, partial: true, lines: [{ lotCode: lost, quantity: 0 }] }),
+      () =>
+        writeAlone(world, {
+          actor: farm.code,
+          action: { type: 'destroy', reason: '病死', lines: [{ lotCode: lost, quantity: 10 }] },
+          context: { eventTime: at(500) },
+        }),
+    );
 
-    expectStatus(t, await receipt, 201, 'the plant records the pigs lost on the way');
-    t.match(await destruction, { ok: true }, 'the farm destroys the pigs it kept');
+    expectStatus(t, receipt, 201, 'the plant records the pigs lost on the way');
+    t.match(destruction, { ok: true }, 'the farm destroys the pigs it kept');
     const lot = (await world.regulator.get(`/lots/${lost}`)).body;
     t.match(lot.massBalance, { produced: 20, destroyed: 10, inTransit: 0, transitLoss: 10, unaccounted: 0 });
     t.equal(lot.status, 'destroyed', 'none of it is left anywhere, the last of it destroyed');
