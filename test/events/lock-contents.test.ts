@@ -4,7 +4,7 @@
 import { sql } from 'drizzle-orm';
 import { queryRows } from '../../src/db/client.js';
 import { eventWriterOn } from '../fixtures/chain.js';
-import { holdLocked, waitBlockedBy, waitersReach, waitsBehindWaiter } from '../fixtures/locks.js';
+import { holdLocked, holdStock, waitBlockedBy, waitersReach, waitsBehindWaiter } from '../fixtures/locks.js';
 import { at, createWorld, expectStatus } from '../fixtures/world.js';
 import { postgresOnly } from '../helper.js';
 import { fileTest } from '../root.js';
@@ -25,10 +25,7 @@ t.test(
     const writer = eventWriterOn(world.database);
 
     // the packing locks the case and the lot, then waits to book the lot's loose stock
-    const hold = await holdLocked(
-      world,
-      sql`select 1 from lot_balances where lot_code = ${packedMeanwhile} and party_code = ${plant.code} and container_code is null for update`,
-    );
+    const hold = await holdStock(world, packedMeanwhile, plant.code);
     const packing = world.database.db.transaction((tx) =>
       writer.write(
         tx as never,
@@ -110,10 +107,7 @@ t.test(
       );
 
     // the packing locks the case and the lot, then waits to book the lot's loose stock
-    const packingWaits = await holdLocked(
-      world,
-      sql`select 1 from lot_balances where lot_code = ${packedMeanwhile} and party_code = ${plant.code} and container_code is null for update`,
-    );
+    const packingWaits = await holdStock(world, packedMeanwhile, plant.code);
     const packing = writing(
       plant.code,
       { type: 'aggregate', parent: { containerCode: caseCode }, children: [{ lotCode: packedMeanwhile, quantity: 4 }] },

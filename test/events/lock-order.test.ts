@@ -6,7 +6,7 @@ import { sql } from 'drizzle-orm';
 import { completeGs1 } from '../../src/codes/gs1.js';
 import { eventWriterOn } from '../fixtures/chain.js';
 import { EPCIS_CONTEXT } from '../fixtures/epcis.js';
-import { holdLocked, waitersReach } from '../fixtures/locks.js';
+import { holdLocked, holdStock, meetInOrder } from '../fixtures/locks.js';
 import { at, createWorld, expectStatus } from '../fixtures/world.js';
 import { postgresOnly } from '../helper.js';
 import { fileTest } from '../root.js';
@@ -41,36 +41,32 @@ t.test(
     });
     expectStatus(t, made, 201, 'the plant cures 10 kg of the later lot');
 
-    // the correction locks the later lot, then waits to book its reversal in the plant's balance
-    const hold = await holdLocked(
+    // the correction locks the later lot, then waits to book its reversal in the plant's balance; the
+    // shop takes the earlier lot, then waits for the later one the correction holds
+    const [corrected, sold] = await meetInOrder(
       world,
-      sql`select 1 from lot_balances where lot_code = ${later} and party_code = ${plant.code} and container_code is null for update`,
+      holdStock(world, later, plant.code),
+      () =>
+        plant.event({
+          type: 'correction',
+          correctsEventId: made.body.event.id,
+          reason: '用错了批次',
+          replacement: {
+            type: 'transform',
+            eventTime: made.body.event.eventTime,
+            inputs: [{ lotCode: earlier, quantity: 10 }],
+            outputs: [{ productCode: bacon, quantity: 8 }],
+          },
+        }),
+      () =>
+        shop.event({
+          type: 'sell',
+          lines: [
+            { lotCode: earlier, quantity: 5 },
+            { lotCode: later, quantity: 5 },
+          ],
+        }),
     );
-    const correction = plant.event({
-      type: 'correction',
-      correctsEventId: made.body.event.id,
-      reason: '用错了批次',
-      replacement: {
-        type: 'transform',
-        eventTime: made.body.event.eventTime,
-        inputs: [{ lotCode: earlier, quantity: 10 }],
-        outputs: [{ productCode: bacon, quantity: 8 }],
-      },
-    });
-    await waitersReach(world, 1, correction);
-    // the shop takes the earlier lot, then waits for the later one the correction holds
-    const sale = shop.event({
-      type: 'sell',
-      lines: [
-        { lotCode: earlier, quantity: 5 },
-        { lotCode: later, quantity: 5 },
-      ],
-    });
-    await waitersReach(world, 2, sale);
-    hold.release();
-    await hold.done;
-
-    const [corrected, sold] = await Promise.all([correction, sale]);
     expectStatus(t, corrected, 201, 'the correction and its replacement are stored');
     expectStatus(t, sold, 201, "the shop's sale is stored");
     t.match((await world.regulator.get(`/lots/${earlier}`)).body.massBalance, { produced: 100, consumed: 10, sold: 5, onHand: 85 });
@@ -91,35 +87,32 @@ t.test(
     const caseCode = packed.body.createdLotCodes[0];
     await shop.receive(await plant.ship(shop, [{ lotCode: caseCode }]));
 
-    // the plant's sale of its last 6 kg waits to book them, having read the shop's 4 kg as still there
-    const hold = await holdLocked(
-      world,
-      sql`select 1 from lot_balances where lot_code = ${bacon} and party_code = ${plant.code} and container_code is null for update`,
-    );
-    const sale = plant.event({ type: 'sell', lines: [{ lotCode: bacon }] });
-    await waitersReach(world, 1, sale);
-    // the shop destroys the case, with the 4 kg in it, meanwhile (from another process: this one's
-    // native events wait for the sale's transaction)
+    // the plant's sale of its last 6 kg waits to book them, having read the shop's 4 kg as still
+    // there; the shop destroys the case, with the 4 kg in it, meanwhile (from another process: this
+    // one's native events wait for the sale's transaction)
     const writer = eventWriterOn(world.database);
-    const destruction = world.database.db.transaction((tx) =>
-      writer.write(
-        tx as never,
-        [
-          {
-            actor: shop.code,
-            action: { type: 'destroy', reason: '破损', lines: [{ lotCode: caseCode }] },
-            context: { eventTime: at(500) },
-          },
-        ],
-        'proceed',
-      ),
+    const [sale, destruction] = await meetInOrder(
+      world,
+      holdStock(world, bacon, plant.code),
+      () => plant.event({ type: 'sell', lines: [{ lotCode: bacon }] }),
+      () =>
+        world.database.db.transaction((tx) =>
+          writer.write(
+            tx as never,
+            [
+              {
+                actor: shop.code,
+                action: { type: 'destroy', reason: '破损', lines: [{ lotCode: caseCode }] },
+                context: { eventTime: at(500) },
+              },
+            ],
+            'proceed',
+          ),
+        ),
     );
-    await waitersReach(world, 2, destruction);
-    hold.release();
-    await hold.done;
 
-    expectStatus(t, await sale, 201, 'the sale is stored');
-    t.match(await destruction, [{ ok: true }], 'the destruction is stored');
+    expectStatus(t, sale, 201, 'the sale is stored');
+    t.match(destruction, [{ ok: true }], 'the destruction is stored');
     const lot = (await world.regulator.get(`/lots/${bacon}`)).body;
     t.match(lot.massBalance, { produced: 10, sold: 6, destroyed: 4, onHand: 0 });
     t.ok(['sold', 'destroyed'].includes(lot.status), `nothing of the lot is left: its status is ${lot.status}`);
@@ -142,25 +135,20 @@ t.test(
     const sold = await farm.event({ type: 'sell', lines: [{ lotCode: lot, quantity: 5 }] });
     expectStatus(t, sold, 201, 'the farm sells 5 kg');
 
-    // the correction locks the lot, then waits to book its reversal in the farm's balance
-    const hold = await holdLocked(
+    // the correction locks the lot, then waits to book its reversal in the farm's balance; the shop's
+    // sale locks the open shipment carrying the lot, then waits for the lot
+    const [corrected, shopSold] = await meetInOrder(
       world,
-      sql`select 1 from lot_balances where lot_code = ${lot} and party_code = ${farm.code} and container_code is null for update`,
+      holdStock(world, lot, farm.code),
+      () =>
+        farm.event({
+          type: 'correction',
+          correctsEventId: sold.body.event.id,
+          reason: '数量录错',
+          replacement: { type: 'sell', eventTime: sold.body.event.eventTime, lines: [{ lotCode: lot, quantity: 3 }] },
+        }),
+      () => shop.event({ type: 'sell', lines: [{ lotCode: lot, quantity: 5 }] }),
     );
-    const correction = farm.event({
-      type: 'correction',
-      correctsEventId: sold.body.event.id,
-      reason: '数量录错',
-      replacement: { type: 'sell', eventTime: sold.body.event.eventTime, lines: [{ lotCode: lot, quantity: 3 }] },
-    });
-    await waitersReach(world, 1, correction);
-    // the shop's sale locks the open shipment carrying the lot, then waits for the lot
-    const sale = shop.event({ type: 'sell', lines: [{ lotCode: lot, quantity: 5 }] });
-    await waitersReach(world, 2, sale);
-    hold.release();
-    await hold.done;
-
-    const [corrected, shopSold] = await Promise.all([correction, sale]);
     expectStatus(t, corrected, 201, 'the correction and its replacement are stored');
     expectStatus(t, shopSold, 201, "the shop's sale is stored");
     t.match((await world.regulator.get(`/lots/${lot}`)).body.massBalance, { produced: 100, sold: 8 });
@@ -196,24 +184,24 @@ t.test(
     }
     const [root, lastRoot] = roots;
 
-    // the recall locks the first root, then waits for the last one
-    const hold = await holdLocked(world, sql`select 1 from lots where code = ${lastRoot} for update`);
-    const opened = regulator.post('/recalls', { lotCodes: [root, lastRoot], level: 3, reason: '检出致病菌', hazard: '沙门氏菌' });
-    await waitersReach(world, 1, opened);
-    // the plant's observation locks the downstream lot, then waits for the root the recall holds
+    // the recall locks the first root, then waits for the last one; the plant's observation locks the
+    // downstream lot, then waits for the root the recall holds
     const writer = eventWriterOn(world.database);
-    const observed = world.database.db.transaction((tx) =>
-      writer.write(
-        tx as never,
-        [{ actor: plant.code, action: { type: 'observe', lotCodes: [downstream, root] }, context: { eventTime: at(500) } }],
-        'proceed',
-      ),
+    const [recall, observation] = await meetInOrder(
+      world,
+      holdLocked(world, sql`select 1 from lots where code = ${lastRoot} for update`),
+      () => regulator.post('/recalls', { lotCodes: [root, lastRoot], level: 3, reason: '检出致病菌', hazard: '沙门氏菌' }),
+      () =>
+        world.database.db
+          .transaction((tx) =>
+            writer.write(
+              tx as never,
+              [{ actor: plant.code, action: { type: 'observe', lotCodes: [downstream, root] }, context: { eventTime: at(500) } }],
+              'proceed',
+            ),
+          )
+          .catch((error: Error) => String(error.cause ?? error)),
     );
-    await waitersReach(world, 2, observed);
-    hold.release();
-    await hold.done;
-
-    const [recall, observation] = await Promise.all([opened, observed.catch((error: Error) => String(error.cause ?? error))]);
     expectStatus(t, recall, 201, 'the recall is opened');
     t.match(observation, [{ ok: true }], 'the observation is stored');
     t.equal((await world.regulator.get(`/lots/${downstream}`)).body.status, 'recalled', 'the downstream lot is recalled');
@@ -266,31 +254,32 @@ t.test(
     const unpacked = await plant.event({ type: 'disaggregate', parentCode: caseCode });
     expectStatus(t, unpacked, 201, 'the plant unpacks the case');
 
-    // the correction locks the lot it books back, then waits to book it back into the case
-    const hold = await holdLocked(
+    // the correction locks the lot it books back, then waits to book it back into the case; the shop
+    // sells from both lots: it takes the lot put back, then waits for the one booked back
+    const [corrected, sold] = await meetInOrder(
       world,
-      sql`select 1 from lot_balances where lot_code = ${bookedBack.code} and party_code = ${plant.code} and container_code is null for update`,
+      holdStock(world, bookedBack.code, plant.code),
+      () =>
+        plant.event({
+          type: 'correction',
+          correctsEventId: unpacked.body.event.id,
+          reason: '只拆了一个批次',
+          replacement: {
+            type: 'disaggregate',
+            eventTime: unpacked.body.event.eventTime,
+            parentCode: caseCode,
+            children: [bookedBack.code],
+          },
+        }),
+      () =>
+        shop.event({
+          type: 'sell',
+          lines: [
+            { lotCode: putBack.code, quantity: 1 },
+            { lotCode: bookedBack.code, quantity: 1 },
+          ],
+        }),
     );
-    const correction = plant.event({
-      type: 'correction',
-      correctsEventId: unpacked.body.event.id,
-      reason: '只拆了一个批次',
-      replacement: { type: 'disaggregate', eventTime: unpacked.body.event.eventTime, parentCode: caseCode, children: [bookedBack.code] },
-    });
-    await waitersReach(world, 1, correction);
-    // the shop sells from both lots: it takes the lot put back, then waits for the one booked back
-    const sale = shop.event({
-      type: 'sell',
-      lines: [
-        { lotCode: putBack.code, quantity: 1 },
-        { lotCode: bookedBack.code, quantity: 1 },
-      ],
-    });
-    await waitersReach(world, 2, sale);
-    hold.release();
-    await hold.done;
-
-    const [corrected, sold] = await Promise.all([correction, sale]);
     expectStatus(t, corrected, 201, 'the correction and its replacement are stored');
     expectStatus(t, sold, 201, "the shop's sale is stored");
   },

@@ -10,21 +10,13 @@ import { completeGs1 } from '../../src/codes/gs1.js';
 import { queryRows } from '../../src/db/client.js';
 import { LOCK_ROUNDS } from '../../src/events/writer/repository.js';
 import { EPCIS_CONTEXT, epcisRequests } from '../fixtures/epcis.js';
-import { holdLocked, meetInOrder, waitBlockedBy, waitersReach } from '../fixtures/locks.js';
+import { holdLocked, holdStock, meetInOrder, waitBlockedBy, waitersReach } from '../fixtures/locks.js';
 import { type Actor, at, createWorld, expectStatus, type World } from '../fixtures/world.js';
 import { client, postgresOnly, type Reply, TEST_BASE_URL } from '../helper.js';
 import { fileTest } from '../root.js';
 
 const t = fileTest();
 const onPostgres = await postgresOnly();
-
-/** Holds what a lot's holder has of it loose, or in a container: a packing or unpacking of it waits there, holding the container. */
-const holdStock = (world: World, lotCode: string, partyCode: string, containerCode: string | null) =>
-  holdLocked(
-    world,
-    sql`select 1 from lot_balances where lot_code = ${lotCode} and party_code = ${partyCode}
-      and container_code is not distinct from ${containerCode} for update`,
-  );
 
 /**
  * A plant's pork and the bacon made of 6 kg of it, on PostgreSQL, and a regulator's recall of the
