@@ -7,7 +7,7 @@ import { queryRows } from '../../src/db/client.js';
 import { isConcurrencyFailure } from '../../src/db/errors.js';
 import { againOnRace } from '../../src/epcis/service.js';
 import { epcisRequests } from '../fixtures/epcis.js';
-import { holdLocked, waitBlockedBy, waitersReach } from '../fixtures/locks.js';
+import { holdLocked, meetInOrder } from '../fixtures/locks.js';
 import { createWorld, expectStatus, type World } from '../fixtures/world.js';
 import { postgresOnly, TEST_BASE_URL } from '../helper.js';
 import { fileTest } from '../root.js';
@@ -111,35 +111,36 @@ t.test(
     const [shipment] = (await world.regulator.get(`/shipments?partyCode=${plant.code}`)).body.items;
     const deadlocks = countDeadlocks(world);
 
-    // the recall locks the shipment carrying the meat before the two lots: it waits for it first
-    const hold = await holdLocked(world, sql`select 1 from shipments where id = ${shipment.id} for update`);
-    const opened = regulator.post('/recalls', { lotCodes: [meat, cured], level: 1, reason: '检出致病菌', hazard: '沙门氏菌' });
-    await waitBlockedBy(world, hold.pid, opened);
-    // the store's document: a sighting of its lot declared in error, then the receipt of the meat,
-    // whose shipment it waits for behind the recall
-    const stored = capture(store.key, [
-      {
-        type: 'ObjectEvent',
-        ...day(3),
-        action: 'OBSERVE',
-        bizStep: 'inspecting',
-        quantityList: [{ epcClass: CURED, quantity: 10, uom: 'KGM' }],
-        errorDeclaration: { declarationTime: '2026-03-04T00:00:00Z', reason: 'incorrect_data' },
-      },
-      {
-        type: 'ObjectEvent',
-        ...day(3),
-        action: 'OBSERVE',
-        bizStep: 'receiving',
-        quantityList: [{ epcClass: MEAT, quantity: 10, uom: 'KGM' }],
-      },
-    ]);
-    await waitersReach(world, 2, stored);
-    hold.release();
-    await hold.done;
+    // the recall locks the shipment carrying the meat before the two lots: it waits for it first; the
+    // store's document: a sighting of its lot declared in error, then the receipt of the meat, whose
+    // shipment it waits for behind the recall
+    const [opened, stored] = await meetInOrder(
+      world,
+      holdLocked(world, sql`select 1 from shipments where id = ${shipment.id} for update`),
+      () => regulator.post('/recalls', { lotCodes: [meat, cured], level: 1, reason: '检出致病菌', hazard: '沙门氏菌' }),
+      () =>
+        capture(store.key, [
+          {
+            type: 'ObjectEvent',
+            ...day(3),
+            action: 'OBSERVE',
+            bizStep: 'inspecting',
+            quantityList: [{ epcClass: CURED, quantity: 10, uom: 'KGM' }],
+            errorDeclaration: { declarationTime: '2026-03-04T00:00:00Z', reason: 'incorrect_data' },
+          },
+          {
+            type: 'ObjectEvent',
+            ...day(3),
+            action: 'OBSERVE',
+            bizStep: 'receiving',
+            quantityList: [{ epcClass: MEAT, quantity: 10, uom: 'KGM' }],
+          },
+        ]),
+      'on the hold',
+    );
 
-    expectStatus(t, await opened, 201, 'the recall is opened');
-    t.match(await stored, { success: true, captured: 2 }, 'the document is captured');
+    expectStatus(t, opened, 201, 'the recall is opened');
+    t.match(stored, { success: true, captured: 2 }, 'the document is captured');
     t.equal(deadlocks.deadlocks, 0, 'no transaction was ended over a deadlock (the capture ran once)');
     t.equal((await world.regulator.get(`/lots/${meat}`)).body.status, 'recalled', 'the meat is recalled');
     t.match(
