@@ -7,9 +7,9 @@ import { queryRows } from '../../src/db/client.js';
 import { isConcurrencyFailure } from '../../src/db/errors.js';
 import { againOnRace } from '../../src/epcis/service.js';
 import { epcisRequests } from '../fixtures/epcis.js';
-import { holdLocked, meetInOrder } from '../fixtures/locks.js';
+import { holdLocked, meetInOrder, waitBlockedBy, waitersReach } from '../fixtures/locks.js';
 import { createWorld, expectStatus, type World } from '../fixtures/world.js';
-import { postgresOnly, TEST_BASE_URL } from '../helper.js';
+import { client, postgresOnly, TEST_BASE_URL } from '../helper.js';
 import { fileTest } from '../root.js';
 
 const t = fileTest();
@@ -153,7 +153,7 @@ t.test(
 
 t.test(
   'a capture packing into a case on a pallet, taken in several calls, meets a hold of the pallet without a deadlock (PostgreSQL)',
-  { skip: postgresUp ? false : 'no PostgreSQL at DATABASE_URL or 127.0.0.1:5432 (PGlite runs one transaction at a time)' },
+  onPostgres,
   async (t) => {
     const world = await createWorld(t, 'postgres');
     const plant = await world.party('processor');

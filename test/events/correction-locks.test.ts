@@ -7,7 +7,7 @@
 import { sql } from 'drizzle-orm';
 import type { Test } from 'tap';
 import { queryRows } from '../../src/db/client.js';
-import { holdLocked, meetInOrder } from '../fixtures/locks.js';
+import { holdLocked, meetInOrder, waitBlockedBy, waitersReach } from '../fixtures/locks.js';
 import { at, createWorld, expectStatus } from '../fixtures/world.js';
 import { postgresOnly } from '../helper.js';
 import { fileTest } from '../root.js';
