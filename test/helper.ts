@@ -12,7 +12,7 @@ const suffix = customAlphabet('abcdefghijklmnopqrstuvwxyz0123456789', 10);
 export const usingPostgres = () => Boolean(process.env.DATABASE_URL);
 
 /** Whether a PostgreSQL server answers at DATABASE_URL (or the default test server); postgresOnly says it as a test's options. */
-export async function postgresReachable(): Promise<boolean> {
+async function postgresReachable(): Promise<boolean> {
   const client = new pg.Client({ connectionString: postgresBaseUrl(), connectionTimeoutMillis: 2000 });
   try {
     await client.connect();

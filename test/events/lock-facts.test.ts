@@ -10,12 +10,11 @@ import { eventWriterOn } from '../fixtures/chain.js';
 import { EPCIS_CONTEXT, epcisRequests } from '../fixtures/epcis.js';
 import { holdLocked, waitersReach } from '../fixtures/locks.js';
 import { createWorld, expectStatus, randomUscc, type World } from '../fixtures/world.js';
-import { client, postgresReachable } from '../helper.js';
+import { client, postgresOnly } from '../helper.js';
 import { fileTest } from '../root.js';
 
 const t = fileTest();
-const postgresUp = await postgresReachable();
-const skip = postgresUp ? false : 'no PostgreSQL at DATABASE_URL or 127.0.0.1:5432 (PGlite runs one transaction at a time)';
+const onPostgres = await postgresOnly();
 
 /** A regulator's client acting for a regulator party of its own. */
 async function regulatorOf(world: World) {
@@ -49,7 +48,7 @@ async function secondWaitsForFirst<A, B>(world: World, held: string, first: () =
   return [await firstSent, await secondSent] as const;
 }
 
-t.test('a sale waiting for a second recall of a recalled lot is refused naming both recalls (PostgreSQL)', { skip }, async (t) => {
+t.test('a sale waiting for a second recall of a recalled lot is refused naming both recalls (PostgreSQL)', onPostgres, async (t) => {
   const world = await createWorld(t, 'postgres');
   const regulator = await regulatorOf(world);
   const plant = await world.party('processor');
@@ -129,7 +128,7 @@ async function commissioning(world: World, plantKey: string, codes: string[], ho
 
 t.test(
   'an inspection waiting for the commissioning of a lot seen only is held to when it came into being (PostgreSQL)',
-  { skip },
+  onPostgres,
   async (t) => {
     const world = await createWorld(t, 'postgres');
     const plant = await world.party('processor');
@@ -157,32 +156,36 @@ t.test(
   },
 );
 
-t.test('a commissioning waiting for an inspection of a lot seen only does not begin the lot after it (PostgreSQL)', { skip }, async (t) => {
-  const world = await createWorld(t, 'postgres');
-  const plant = await world.party('processor');
-  const lab = await world.party('lab');
-  const [inspected, held] = await sightedLots(world, plant.key, 'USED-MEANWHILE');
+t.test(
+  'a commissioning waiting for an inspection of a lot seen only does not begin the lot after it (PostgreSQL)',
+  onPostgres,
+  async (t) => {
+    const world = await createWorld(t, 'postgres');
+    const plant = await world.party('processor');
+    const lab = await world.party('lab');
+    const [inspected, held] = await sightedLots(world, plant.key, 'USED-MEANWHILE');
 
-  // the inspection locks both lots in code order: it holds the one commissioned while it waits for the other
-  const [inspection, commissioned] = await secondWaitsForFirst(
-    world,
-    held,
-    () =>
-      writeAlone(world, {
-        actor: lab.code,
-        action: { type: 'inspect', lotCodes: [inspected, held], inspection: { result: 'pass' } },
-        context: at(8),
-      }),
-    () => commissioning(world, plant.key, [inspected], 9),
-  );
-  t.match(inspection, { ok: true }, 'the inspection is stored');
-  t.equal(commissioned.statusCode, 422, 'the commissioning dated after the inspection stored while it waited is refused');
-  t.match(commissioned.json(), { type: '/problems/lot-begins-after-use' });
-});
+    // the inspection locks both lots in code order: it holds the one commissioned while it waits for the other
+    const [inspection, commissioned] = await secondWaitsForFirst(
+      world,
+      held,
+      () =>
+        writeAlone(world, {
+          actor: lab.code,
+          action: { type: 'inspect', lotCodes: [inspected, held], inspection: { result: 'pass' } },
+          context: at(8),
+        }),
+      () => commissioning(world, plant.key, [inspected], 9),
+    );
+    t.match(inspection, { ok: true }, 'the inspection is stored');
+    t.equal(commissioned.statusCode, 422, 'the commissioning dated after the inspection stored while it waited is refused');
+    t.match(commissioned.json(), { type: '/problems/lot-begins-after-use' });
+  },
+);
 
 t.test(
   'an inspection waiting for a commissioning to be declared in error is held to the making that stays (PostgreSQL)',
-  { skip },
+  onPostgres,
   async (t) => {
     const world = await createWorld(t, 'postgres');
     const plant = await world.party('processor');

@@ -10,12 +10,11 @@ import type { WriteRequest } from '../../src/events/writer/index.js';
 import { eventWriterOn } from '../fixtures/chain.js';
 import { holdLocked, waitBlockedBy, waitersReach } from '../fixtures/locks.js';
 import { at, createWorld, expectStatus, randomUscc, type World } from '../fixtures/world.js';
-import { type Client, client, postgresReachable, TEST_BASE_URL } from '../helper.js';
+import { type Client, client, postgresOnly, TEST_BASE_URL } from '../helper.js';
 import { fileTest } from '../root.js';
 
 const t = fileTest();
-const postgresUp = await postgresReachable();
-const skip = postgresUp ? false : 'no PostgreSQL at DATABASE_URL or 127.0.0.1:5432 (PGlite runs one transaction at a time)';
+const onPostgres = await postgresOnly();
 
 /** A regulator's client acting for a regulator party of its own. */
 async function regulatorOf(world: World) {
@@ -106,7 +105,7 @@ async function scopeGrowsToALotASaleHolds(t: Test, options: { recallScopeRounds?
 
 t.test(
   'a recall whose scope grows to a lot another writer holds while it waits for a lot the recall holds: neither deadlocks, both are stored (PostgreSQL)',
-  { skip },
+  onPostgres,
   async (t) => {
     const { plant, shop, root, joined, below, rootScope, transforming, opened, sale } = await scopeGrowsToALotASaleHolds(t);
 
@@ -123,7 +122,7 @@ t.test(
 
 t.test(
   'a recall that took its lots afresh at its last round is refused with a 409 to send again, recalling nothing, and the sale is stored (PostgreSQL)',
-  { skip },
+  onPostgres,
   async (t) => {
     // two rounds: the first takes the root, the second lets it go to take the grown scope afresh
     const { regulator, plant, root, joined, below, sale, opened } = await scopeGrowsToALotASaleHolds(t, { recallScopeRounds: 2 });
@@ -138,7 +137,7 @@ t.test(
 
 t.test(
   'a receipt of a lot of a recall’s scope on its way, waited for by the recall: the recall records it received (PostgreSQL)',
-  { skip },
+  onPostgres,
   async (t) => {
     const world = await createWorld(t, 'postgres');
     const regulator = await regulatorOf(world);
@@ -174,7 +173,7 @@ t.test(
 
 t.test(
   'a receipt of a lot of a recall’s scope on its way, waiting for the recall: the recall records it on its way, and the shop reports it all (PostgreSQL)',
-  { skip },
+  onPostgres,
   async (t) => {
     const world = await createWorld(t, 'postgres');
     const regulator = await regulatorOf(world);
