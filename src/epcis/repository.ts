@@ -8,6 +8,8 @@ import { capturedEventId, keptApart } from '../events/repository.js';
 import { partyInvolvedIn } from '../lots/repository.js';
 
 export type CaptureRow = typeof epcisCaptures.$inferSelect;
+/** Every column of a capture job but its document. */
+const { document: _document, ...captureState } = getTableColumns(epcisCaptures);
 
 export type EventOrder = { by: 'eventTime' | 'recordTime'; direction: 'ASC' | 'DESC' };
 
@@ -145,12 +147,13 @@ export function createEpcisRepository(db: Db) {
       );
     },
     /** A new job, claimed at once by the process that queues it (given its lease). */
+    /** Stores a job; its document comes back as given, not read back (a 10,000-event one is megabytes of JSON). */
     async insertCapture(row: typeof epcisCaptures.$inferInsert, lease?: JobLease): Promise<CaptureRow> {
       const [inserted] = await db
         .insert(epcisCaptures)
         .values(lease ? { ...row, claimedBy: lease.owner, leaseUntil: leaseEnd(lease) } : row)
-        .returning();
-      return inserted;
+        .returning(captureState);
+      return { ...inserted, document: row.document ?? null };
     },
     /**
      * Writes a job's state. Given this process's lease, only while the process holds the job (it
@@ -203,8 +206,9 @@ export function createEpcisRepository(db: Db) {
         .orderBy(desc(epcisCaptures.createdAt), desc(epcisCaptures.id))
         .limit(page.limit);
     },
-    async findCapture(id: string): Promise<CaptureRow | undefined> {
-      const [row] = await db.select().from(epcisCaptures).where(eq(epcisCaptures.id, id));
+    /** A job as it stands, without its document (which only its run reads). */
+    async findCapture(id: string): Promise<Omit<CaptureRow, 'document'> | undefined> {
+      const [row] = await db.select(captureState).from(epcisCaptures).where(eq(epcisCaptures.id, id));
       return row;
     },
     /**

@@ -15,7 +15,7 @@ import type { IdentifierService } from '../identifiers/service.js';
 import type { LocationsRepository } from '../locations/repository.js';
 import type { LotsRepository } from '../lots/repository.js';
 import type { ProductsRepository } from '../products/repository.js';
-import { type CaptureDeps, type CaptureOutcome, CaptureRejected, captureEvents } from './capture.js';
+import { type CaptureDeps, type CaptureOutcome, CaptureRejected, captureEvents, type HashedEvents, hashEvents } from './capture.js';
 import { documentEvents, documentIgnoreFields } from './event-hash.js';
 import { EPCIS_TYPES, errorReasonForms, shortVocabulary } from './mapping.js';
 import {
@@ -90,6 +90,12 @@ export async function againOnRace<T>(capture: () => Promise<T>): Promise<T> {
   }
 }
 
+/** What a capture job takes from its document. */
+function jobInput(document: unknown) {
+  const doc = document as Record<string, unknown>;
+  return { events: documentEvents(doc), context: doc['@context'], hashOptions: { ignoreFields: documentIgnoreFields(doc) } };
+}
+
 export function createEpcisService(deps: {
   transaction: Transact;
   capture: CaptureDeps;
@@ -133,11 +139,12 @@ export function createEpcisService(deps: {
    * leaves them to their run, and their leases are renewed.
    */
   const ownJobs = new Set<string>();
-  const enqueue = (job: CaptureRow) => {
+  /** `hashed`: the document's events hashed by the request that stored the job (resumed jobs hash them when they run). */
+  const enqueue = (job: CaptureRow, hashed?: Promise<HashedEvents>) => {
     // a job a start took over while its request was storing it is queued by the first of the two
     if (ownJobs.has(job.id)) return;
     ownJobs.add(job.id);
-    jobs.push(job.partyCode, () => run(job).finally(() => ownJobs.delete(job.id)));
+    jobs.push(job.partyCode, () => run(job, hashed).finally(() => ownJobs.delete(job.id)));
   };
 
   /**
@@ -160,14 +167,13 @@ export function createEpcisService(deps: {
    * Each transaction first locks the job's row, if this process still holds the job: one that
    * another process took over (this one stopped renewing its lease) is left to it.
    */
-  async function run(job: CaptureRow) {
+  async function run(job: CaptureRow, hashed?: Promise<HashedEvents>) {
     /** Writes the job's state while this process holds it; else the run stops, storing nothing more. */
     const update = async (values: Parameters<typeof deps.epcis.updateCapture>[1], tx?: Parameters<typeof deps.epcis.updateCapture>[2]) => {
       if (!(await deps.epcis.updateCapture(job.id, values, tx, lease))) throw new LeaseLost(job.id);
     };
-    const doc = job.document as Record<string, unknown>;
-    const events = documentEvents(doc);
-    const input = { context: doc['@context'], party: job.partyCode, hashOptions: { ignoreFields: documentIgnoreFields(doc) } };
+    const { events, context, hashOptions } = jobInput(job.document);
+    const input = { context, hashOptions, party: job.partyCode };
     const finished = (counts: { captured: number; duplicates: number; errors: CaptureProblem[] }) => ({
       status: counts.errors.length === 0 ? 'success' : counts.captured + counts.duplicates > 0 ? 'partial' : 'failed',
       processed: events.length,
@@ -184,7 +190,7 @@ export function createEpcisService(deps: {
           await againOnRace(() =>
             deps.transaction(async (tx) => {
               await update({}, tx);
-              const outcomes = await captureEvents(tx, deps.capture, { ...input, events, onError: 'rollback' });
+              const outcomes = await captureEvents(tx, deps.capture, { ...input, events, hashed, onError: 'rollback' });
               const counts = tally(outcomes);
               await update({ ...counts, ...finished(counts) }, tx);
             }),
@@ -206,15 +212,19 @@ export function createEpcisService(deps: {
       // an empty document has no last chunk to end the job with
       if (events.length === 0) await update({ ...counts, ...finished(counts) });
       for (let start = job.processed; start < events.length; start += PROCEED_CHUNK) {
-        const chunk = events.slice(start, start + PROCEED_CHUNK);
+        const end = Math.min(start + PROCEED_CHUNK, events.length);
+        const chunk = events.slice(start, end);
+        const chunkHashed = hashed?.then(({ normalised, hashes }) => ({
+          normalised: normalised.slice(start, end),
+          hashes: hashes.slice(start, end),
+        }));
         // waiting requests and other jobs' statements go in between chunks (see above)
         await nextTurn();
         counts = await againOnRace(() =>
           deps.transaction(async (tx) => {
             await update({}, tx);
-            const outcomes = await captureEvents(tx, deps.capture, { ...input, events: chunk, onError: 'proceed' });
+            const outcomes = await captureEvents(tx, deps.capture, { ...input, events: chunk, hashed: chunkHashed, onError: 'proceed' });
             const next = tally(outcomes, start, counts);
-            const end = start + chunk.length;
             await update(end < events.length ? { ...next, processed: end } : { ...next, ...finished(next) }, tx);
             return next;
           }),
@@ -472,6 +482,11 @@ export function createEpcisService(deps: {
       const party = actingParty(principal);
       const validation = await validateCaptureDocument(doc);
       if (!validation.ok) throw badRequest(`invalid EPCIS document: ${validation.errors[0].message}`, toProblems(validation.errors));
+      const { events, context, hashOptions } = jobInput(doc);
+      // the events' hashes follow from the document alone: worked out while the job's row is stored
+      const hashed = hashEvents(events, context, hashOptions);
+      // (a request that fails storing it leaves them to nobody)
+      hashed.catch(() => {});
       // durable before the 202: the job row keeps the document until the job has finished
       const job = await deps.epcis.insertCapture(
         {
@@ -479,12 +494,12 @@ export function createEpcisService(deps: {
           partyCode: party,
           status: 'queued',
           errorBehaviour: behaviour,
-          total: documentEvents(doc).length,
+          total: events.length,
           document: doc,
         },
         lease,
       );
-      enqueue(job);
+      enqueue(job, hashed);
       return job;
     },
 
@@ -514,7 +529,7 @@ export function createEpcisService(deps: {
       return { jobs, nextPageToken: rows.length > page.limit ? encodeJobPageToken(jobs[jobs.length - 1].id) : null };
     },
 
-    async captureJob(principal: Principal, id: string): Promise<CaptureRow> {
+    async captureJob(principal: Principal, id: string): Promise<Omit<CaptureRow, 'document'>> {
       const job = await deps.epcis.findCapture(id);
       const missing = () => notFound(`no capture job ${id}`);
       if (!job) throw missing();
