@@ -193,7 +193,9 @@ t.test('a capture written in parts (thousands of EPCs) still rolls back whole wh
   );
   stop();
   t.match(withoutTheBadCut, { success: true, captured: 4 }, 'the same parts with a cut that fits are stored');
-  t.equal(stores.length, 2, 'in two parts, each by one statement');
+  // the first part goes once 1,000 objects are checked; the next holds what was checked while it was
+  // stored (the other pack event, and the cut when that statement was still running)
+  t.ok(stores.length >= 2 && stores.length <= 3, `in parts, each by one statement (${stores.length} statements for 4 events)`);
   expectStatus(t, await plant.api.get(`/trace/${encodeURIComponent(pack('part-b-', 2999))}`), 200, 'down to the last pack');
 });
 

@@ -598,9 +598,11 @@ export function createEventWriter(deps: {
       state.stored();
       accepted = [];
       objects = 0;
-      await storing;
       await pause();
-      storing = repository.persist(tx, batch);
+      // built while the part before is stored: once that is done, the database waits for nothing but the sending
+      const statement = repository.persistStatement(batch);
+      await storing;
+      storing = repository.persist(tx, statement);
       databaseBusy = true;
       // a failure is taken where the statement is awaited (next part, or the end)
       storing.then(databaseDone, databaseDone);

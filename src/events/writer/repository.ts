@@ -1,7 +1,7 @@
 // The event writer's SQL: what a batch reads up front (in a constant number of queries, whatever
 // its size) and the one statement that stores it. The only code that inserts events, lots,
 // movements, lineage edges and the values of the EPCIS value lists.
-import { type SQL, sql } from 'drizzle-orm';
+import { SQL, sql } from 'drizzle-orm';
 import type { AuditEntry, ChainHead } from '../../audit/chain.js';
 import { appendParts, lockChainHeads } from '../../audit/repository.js';
 import { type Db, queryRows } from '../../db/client.js';
@@ -10,12 +10,28 @@ import { ENDED_STATUSES } from '../../lots/ledger.js';
 import { type EventDraft, type EventRecord, isEvidence, type NewLot, type NewShipment } from './draft.js';
 import { type LotView, makes, type ProductView, type ShipmentView, type StatusFacts, usesLink } from './state.js';
 
-const texts = (values: (string | null)[]) => sql`${sql.param(values)}::text[]`;
-const booleans = (values: (boolean | null)[]) => sql`${sql.param(values)}::boolean[]`;
+/**
+ * An array parameter written as PostgreSQL's array literal (as the driver writes an array) when
+ * the statement is built: the writer builds a part's statement while the one before it runs,
+ * and the driver would write these (megabytes for a part of 5,000 objects) only once the
+ * connection is free, while the database waits.
+ */
+function arrayLiteral(values: (string | null | undefined)[]): string {
+  let literal = '{';
+  for (const [index, value] of values.entries()) {
+    if (index > 0) literal += ',';
+    literal += value == null ? 'NULL' : `"${value.replaceAll('\\', '\\\\').replaceAll('"', '\\"')}"`;
+  }
+  return `${literal}}`;
+}
+const texts = (values: (string | null)[]) => sql`${sql.param(arrayLiteral(values))}::text[]`;
+const booleans = (values: (boolean | null)[]) =>
+  sql`${sql.param(arrayLiteral(values.map((value) => (value === null ? null : String(value)))))}::boolean[]`;
 const numerics = (values: (number | null)[]) =>
-  sql`${sql.param(values.map((value) => (value === null ? null : String(value))))}::numeric[]`;
-const times = (values: (Date | null)[]) => sql`${sql.param(values.map((value) => value?.toISOString() ?? null))}::timestamptz[]`;
-const jsons = (values: unknown[]) => sql`${sql.param(values.map((value) => JSON.stringify(value)))}::jsonb[]`;
+  sql`${sql.param(arrayLiteral(values.map((value) => (value === null ? null : String(value)))))}::numeric[]`;
+const times = (values: (Date | null)[]) =>
+  sql`${sql.param(arrayLiteral(values.map((value) => value?.toISOString() ?? null)))}::timestamptz[]`;
+const jsons = (values: unknown[]) => sql`${sql.param(arrayLiteral(values.map((value) => JSON.stringify(value))))}::jsonb[]`;
 
 /**
  * The values a batch's events hold for the EPCIS value lists (event_values), each once and sorted,
@@ -755,7 +771,7 @@ export function createEventWriterRepository() {
      * batch changed. Rows created in the batch already carry their final values, because the
      * statement's parts do not see each other's rows.
      */
-    async persist(tx: Db, batch: Batch): Promise<void> {
+    persistStatement(batch: Batch): SQL {
       const records = batch.events.map((event) => event.record);
       const links = batch.events.flatMap(({ record, draft }) => {
         const evidence = isEvidence(record);
@@ -896,7 +912,12 @@ export function createEventWriterRepository() {
           sql`touched_lots as (update lots set status = status where code = any(${texts(batch.touchedLots)}))`,
         ...appendParts(batch.audit.entries, batch.audit.heads),
       ].filter((part): part is SQL => part !== false);
-      await queryRows(tx, sql`with ${sql.join(parts, sql`, `)} select 1`);
+      return sql`with ${sql.join(parts, sql`, `)} select 1`;
+    },
+
+    /** Stores a batch, or runs the statement persistStatement built for one. */
+    async persist(tx: Db, batch: Batch | SQL): Promise<void> {
+      await queryRows(tx, batch instanceof SQL ? batch : this.persistStatement(batch));
     },
   };
 }
