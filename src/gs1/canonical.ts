@@ -237,7 +237,11 @@ function digitalLinkProblem(link: DigitalLinkPath): string | null {
 
 function fromDigitalLink(uri: string): string | null {
   const link = readDigitalLink(uri);
-  if (!link || digitalLinkProblem(link)) return null;
+  return link && !digitalLinkProblem(link) ? canonicalLink(link) : null;
+}
+
+/** The canonical URI of a Digital Link path digitalLinkProblem found nothing wrong with. */
+function canonicalLink(link: DigitalLinkPath): string {
   const qualifiers = new Map(link.qualifiers);
   // Only the finest identification level counts: CPV is dropped, and a serial supersedes the lot.
   qualifiers.delete('22');
@@ -265,16 +269,36 @@ export function epcUrnProblem(value: string): string | null {
   return problem && `is not a valid ${m[2].toUpperCase()} EPC URN: as ${built} it ${problem}`;
 }
 
+// a capture names each identifier several times (validating, hashing, resolving, mapping): read it once
+const RECENT_LIMIT = 50_000;
+const recentProblems = new Map<string, string | null>();
+const recentlyCanonical = new Map<string, string | null>();
+const remember = (recent: Map<string, string | null>, value: string, read: string | null) => {
+  if (recent.size >= RECENT_LIMIT) recent.clear();
+  recent.set(value, read);
+};
+
 /**
  * Why a GS1 identifier (EPC URN, or Digital Link on any host) is malformed, or null when it is
  * well-formed or not a GS1 identifier at all.
  */
 export function gs1IdentifierProblem(value: string): string | null {
+  let problem = recentProblems.get(value);
+  if (problem === undefined) {
+    problem = identifierProblem(value);
+    remember(recentProblems, value, problem);
+  }
+  return problem;
+}
+
+function identifierProblem(value: string): string | null {
   if (value.startsWith('urn:epc:')) return epcUrnProblem(value);
   const link = readDigitalLink(value);
   if (!link) return null;
   const problem = digitalLinkProblem(link);
   if (problem) return problem;
+  // read this far, its canonical form is a few string operations away: hashing and resolving it ask for it next
+  remember(recentlyCanonical, value, canonicalLink(link));
   const { name, check } = PRIMARY_KEYS[link.ai];
   return check ? checkDigitProblem(name, check, keyValue(link)) : null;
 }
@@ -289,17 +313,12 @@ function checkDigitProblem(name: string, { from, to }: { from: number; to: numbe
   return `is a GS1 Digital Link whose ${name} ${key} has a wrong check digit (${where} would be ${right})`;
 }
 
-// a capture names each identifier several times (hashing, resolving, mapping): parse it once
-const RECENT_LIMIT = 50_000;
-const recentlyCanonical = new Map<string, string | null>();
-
 /** Canonical GS1 Digital Link URI for an EPC URN or Digital Link URI; null when the value is neither. */
 export function canonicalGs1Uri(value: string): string | null {
   let canonical = recentlyCanonical.get(value);
   if (canonical === undefined) {
     canonical = value.startsWith('urn:epc:') ? fromEpcUrn(value) : fromDigitalLink(value);
-    if (recentlyCanonical.size >= RECENT_LIMIT) recentlyCanonical.clear();
-    recentlyCanonical.set(value, canonical);
+    remember(recentlyCanonical, value, canonical);
   }
   return canonical;
 }
