@@ -139,7 +139,10 @@ export function createEpcisService(deps: {
    * leaves them to their run, and their leases are renewed.
    */
   const ownJobs = new Set<string>();
-  /** `hashed`: the document's events hashed by the request that stored the job (resumed jobs hash them when they run). */
+  /**
+   * `hashed`: the events of the job's first transaction, hashed by the request that stored it (a
+   * resumed job hashes them as it runs).
+   */
   const enqueue = (job: CaptureRow, hashed?: Promise<HashedEvents>) => {
     // a job a start took over while its request was storing it is queued by the first of the two
     if (ownJobs.has(job.id)) return;
@@ -214,16 +217,17 @@ export function createEpcisService(deps: {
       for (let start = job.processed; start < events.length; start += PROCEED_CHUNK) {
         const end = Math.min(start + PROCEED_CHUNK, events.length);
         const chunk = events.slice(start, end);
-        const chunkHashed = hashed?.then(({ normalised, hashes }) => ({
-          normalised: normalised.slice(start, end),
-          hashes: hashes.slice(start, end),
-        }));
         // waiting requests and other jobs' statements go in between chunks (see above)
         await nextTurn();
         counts = await againOnRace(() =>
           deps.transaction(async (tx) => {
             await update({}, tx);
-            const outcomes = await captureEvents(tx, deps.capture, { ...input, events: chunk, hashed: chunkHashed, onError: 'proceed' });
+            const outcomes = await captureEvents(tx, deps.capture, {
+              ...input,
+              events: chunk,
+              hashed: start === 0 ? hashed : undefined,
+              onError: 'proceed',
+            });
             const next = tally(outcomes, start, counts);
             await update(end < events.length ? { ...next, processed: end } : { ...next, ...finished(next) }, tx);
             return next;
@@ -483,8 +487,9 @@ export function createEpcisService(deps: {
       const validation = await validateCaptureDocument(doc);
       if (!validation.ok) throw badRequest(`invalid EPCIS document: ${validation.errors[0].message}`, toProblems(validation.errors));
       const { events, context, hashOptions } = jobInput(doc);
-      // the events' hashes follow from the document alone: worked out while the job's row is stored
-      const hashed = hashEvents(events, context, hashOptions);
+      // the events' hashes follow from the document alone: those of the job's first transaction (all
+      // of them under rollback) are worked out while its row is stored
+      const hashed = hashEvents(behaviour === 'rollback' ? events : events.slice(0, PROCEED_CHUNK), context, hashOptions);
       // (a request that fails storing it leaves them to nobody)
       hashed.catch(() => {});
       // durable before the 202: the job row keeps the document until the job has finished
