@@ -201,6 +201,52 @@ t.test('a batch stored in many statements: later parts change what earlier parts
   t.equal(verified.body.ok, true, 'the audit chain runs on across the parts');
 });
 
+t.test('what the writer stores in its arrays comes back as written: quotes, backslashes, braces, commas and the word NULL', async (t) => {
+  const world = await createWorld(t);
+  const plant = await world.party('processor');
+  const kg = await plant.product('kg');
+  const awkward = ['say "hi"', 'C:\\lots\\"7"', '{a,b}', 'NULL', '', 'x\\', '\\"', 'ünïcödé ✓'];
+  const codes = awkward.map(() => newLotCode());
+  const outcomes = await world.database.db.transaction((tx) =>
+    eventWriterOn(world.database).write(
+      tx as never,
+      [
+        {
+          actor: plant.code,
+          action: {
+            type: 'commission',
+            lots: awkward.map((text, index) => ({
+              code: codes[index],
+              productCode: kg,
+              quantity: 1,
+              lotNumber: `L-${index}-${text}`,
+              attributes: { note: text },
+            })),
+          },
+          context: { eventTime: at(100) },
+        } as WriteRequest,
+      ],
+      'rollback',
+    ),
+  );
+  t.equal(outcomes[0].ok, true, 'stored');
+  const rows = await queryRows<{ code: string; lot_number: string; note: string }>(
+    world.database.db,
+    sql`select code, lot_number, attributes->>'note' as note from lots where code = any(${sql.param(codes)}::text[])`,
+  );
+  const byCode = new Map(rows.map((row) => [row.code, row]));
+  t.same(
+    codes.map((code) => byCode.get(code)?.lot_number),
+    awkward.map((text, index) => `L-${index}-${text}`),
+    'lot numbers (a text array) as written',
+  );
+  t.same(
+    codes.map((code) => byCode.get(code)?.note),
+    awkward,
+    'attributes (a JSON array) as written',
+  );
+});
+
 t.test('packed, unpacked and packed again in one batch: the last packing stays open', async (t) => {
   for (const objectsPerStatement of [undefined, 1]) {
     const world = await createWorld(t);

@@ -18,7 +18,8 @@ import { type LotView, makes, type ProductView, type ShipmentView, type StatusFa
  */
 function arrayLiteral(values: (string | null | undefined)[]): string {
   let literal = '{';
-  for (const [index, value] of values.entries()) {
+  for (let index = 0; index < values.length; index++) {
+    const value = values[index];
     if (index > 0) literal += ',';
     literal += value == null ? 'NULL' : `"${value.replaceAll('\\', '\\\\').replaceAll('"', '\\"')}"`;
   }
