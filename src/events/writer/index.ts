@@ -823,7 +823,7 @@ export function createEventWriter(deps: {
     const firstUses = new Map<string, Date>();
     for (const lot of facts.created) if (voided.includes(lot.code) && lot.firstUsedAt) firstUses.set(lot.code, lot.firstUsedAt);
     const events = [{ record, draft }];
-    await repository.persist(tx, { ...emptyBatch(), events, audit: await chained(heads, events) });
+    await repository.persist(tx, repository.persistStatement({ ...emptyBatch(), events, audit: await chained(heads, events) }));
     await repository.reverse(tx, {
       correctionId: draft.id,
       targetId: target.id,
@@ -858,7 +858,7 @@ export function createEventWriter(deps: {
     const statuses = [...state.lots.values()]
       .filter((lot) => !lot.voided && state.statusOf(lot.code) !== lot.status)
       .map((lot) => ({ code: lot.code, status: state.statusOf(lot.code) }));
-    if (statuses.length) await repository.persist(tx, { ...emptyBatch(), statuses });
+    if (statuses.length) await repository.persist(tx, repository.persistStatement({ ...emptyBatch(), statuses }));
   }
 }
 

@@ -1,7 +1,7 @@
 // The event writer's SQL: what a batch reads up front (in a constant number of queries, whatever
 // its size) and the one statement that stores it. The only code that inserts events, lots,
 // movements, lineage edges and the values of the EPCIS value lists.
-import { SQL, sql } from 'drizzle-orm';
+import { type SQL, sql } from 'drizzle-orm';
 import type { AuditEntry, ChainHead } from '../../audit/chain.js';
 import { appendParts, lockChainHeads } from '../../audit/repository.js';
 import { type Db, queryRows } from '../../db/client.js';
@@ -916,9 +916,9 @@ export function createEventWriterRepository() {
       return sql`with ${sql.join(parts, sql`, `)} select 1`;
     },
 
-    /** Stores a batch, or runs the statement persistStatement built for one. */
-    async persist(tx: Db, batch: Batch | SQL): Promise<void> {
-      await queryRows(tx, batch instanceof SQL ? batch : this.persistStatement(batch));
+    /** Runs the statement persistStatement built for a batch. */
+    async persist(tx: Db, statement: SQL): Promise<void> {
+      await queryRows(tx, statement);
     },
   };
 }
