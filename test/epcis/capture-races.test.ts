@@ -9,7 +9,7 @@ import { againOnRace } from '../../src/epcis/service.js';
 import { epcisRequests } from '../fixtures/epcis.js';
 import { holdLocked, meetInOrder, waitBlockedBy, waitersReach } from '../fixtures/locks.js';
 import { createWorld, expectStatus, type World } from '../fixtures/world.js';
-import { client, postgresOnly, TEST_BASE_URL } from '../helper.js';
+import { postgresOnly, TEST_BASE_URL } from '../helper.js';
 import { fileTest } from '../root.js';
 
 const t = fileTest();
@@ -157,8 +157,7 @@ t.test(
   async (t) => {
     const world = await createWorld(t, 'postgres');
     const plant = await world.party('processor');
-    const bureau = await world.party('regulator');
-    const regulator = client(world.app, (await world.ok(world.admin.post('/api-keys', { role: 'regulator', partyCode: bureau.code }))).key);
+    const regulator = await world.partyRegulator();
     const { capture } = epcisRequests(world);
     const gtin = completeGs1('0690123477795');
     const kg = await plant.product('kg', { gtin });

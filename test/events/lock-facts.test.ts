@@ -9,20 +9,12 @@ import type { WriteRequest } from '../../src/events/writer/index.js';
 import { eventWriterOn } from '../fixtures/chain.js';
 import { EPCIS_CONTEXT, epcisRequests } from '../fixtures/epcis.js';
 import { holdLocked, waitersReach } from '../fixtures/locks.js';
-import { createWorld, expectStatus, randomUscc, type World } from '../fixtures/world.js';
-import { client, postgresOnly } from '../helper.js';
+import { createWorld, expectStatus, type World } from '../fixtures/world.js';
+import { postgresOnly } from '../helper.js';
 import { fileTest } from '../root.js';
 
 const t = fileTest();
 const onPostgres = await postgresOnly();
-
-/** A regulator's client acting for a regulator party of its own. */
-async function regulatorOf(world: World) {
-  const bureau = await world.ok(
-    world.admin.post('/parties', { kind: 'regulator', name: '监管局', uscc: randomUscc(), regionCode: '500236' }),
-  );
-  return client(world.app, (await world.ok(world.admin.post('/api-keys', { role: 'regulator', partyCode: bureau.code }))).key);
-}
 
 /** One write through the writer in a transaction of its own: its outcome, or what it threw. */
 function writeAlone(world: World, request: WriteRequest) {
@@ -50,7 +42,7 @@ async function secondWaitsForFirst<A, B>(world: World, held: string, first: () =
 
 t.test('a sale waiting for a second recall of a recalled lot is refused naming both recalls (PostgreSQL)', onPostgres, async (t) => {
   const world = await createWorld(t, 'postgres');
-  const regulator = await regulatorOf(world);
+  const regulator = await world.partyRegulator();
   const plant = await world.party('processor');
   const kg = await plant.product('kg');
   // the second recall locks its roots in code order: it holds the lot sold while it waits for the other

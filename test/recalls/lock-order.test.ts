@@ -9,20 +9,12 @@ import { buildApp } from '../../src/app.js';
 import type { WriteRequest } from '../../src/events/writer/index.js';
 import { eventWriterOn } from '../fixtures/chain.js';
 import { holdLocked, waitBlockedBy, waitersReach } from '../fixtures/locks.js';
-import { at, createWorld, expectStatus, randomUscc, type World } from '../fixtures/world.js';
+import { at, createWorld, expectStatus, type World } from '../fixtures/world.js';
 import { type Client, client, postgresOnly, TEST_BASE_URL } from '../helper.js';
 import { fileTest } from '../root.js';
 
 const t = fileTest();
 const onPostgres = await postgresOnly();
-
-/** A regulator's client acting for a regulator party of its own. */
-async function regulatorOf(world: World) {
-  const bureau = await world.ok(
-    world.admin.post('/parties', { kind: 'regulator', name: '监管局', uscc: randomUscc(), regionCode: '500236' }),
-  );
-  return client(world.app, (await world.ok(world.admin.post('/api-keys', { role: 'regulator', partyCode: bureau.code }))).key);
-}
 
 /** Holds what a lot's holder has of it loose: a write booking some of it in or out waits there, holding the lot. */
 const holdStock = (world: World, lotCode: string, partyCode: string) =>
@@ -58,7 +50,7 @@ async function holdingsOf(regulator: Client, recallId: string, lotCode: string) 
  */
 async function scopeGrowsToALotASaleHolds(t: Test, options: { recallScopeRounds?: number } = {}) {
   const world = await createWorld(t, 'postgres', options);
-  const regulator = await regulatorOf(world);
+  const regulator = await world.partyRegulator();
   const plant = await world.party('processor');
   const shop = await world.party('retailer');
   const kg = await plant.product('kg');
@@ -140,7 +132,7 @@ t.test(
   onPostgres,
   async (t) => {
     const world = await createWorld(t, 'postgres');
-    const regulator = await regulatorOf(world);
+    const regulator = await world.partyRegulator();
     const plant = await world.party('processor');
     const shop = await world.party('retailer');
     const kg = await plant.product('kg');
@@ -176,7 +168,7 @@ t.test(
   onPostgres,
   async (t) => {
     const world = await createWorld(t, 'postgres');
-    const regulator = await regulatorOf(world);
+    const regulator = await world.partyRegulator();
     const plant = await world.party('processor');
     const shop = await world.party('retailer');
     const kg = await plant.product('kg');

@@ -8,8 +8,8 @@ import { completeGs1 } from '../../src/codes/gs1.js';
 import { queryRows } from '../../src/db/client.js';
 import { EPCIS_CONTEXT, epcisRequests } from '../fixtures/epcis.js';
 import { holdLocked, waitersReach } from '../fixtures/locks.js';
-import { at, createWorld, expectStatus, randomUscc, type World } from '../fixtures/world.js';
-import { client, postgresOnly, type Reply } from '../helper.js';
+import { at, createWorld, expectStatus, type World } from '../fixtures/world.js';
+import { postgresOnly, type Reply } from '../helper.js';
 import { fileTest } from '../root.js';
 
 const t = fileTest();
@@ -354,14 +354,6 @@ t.test('an unpacking is not declared in error into a held container, nor into on
   );
 });
 
-/** A regulator's client acting for a regulator party of its own. */
-async function regulatorOf(world: World) {
-  const bureau = await world.ok(
-    world.admin.post('/parties', { kind: 'regulator', name: '监管局', uscc: randomUscc(), regionCode: '500236' }),
-  );
-  return client(world.app, (await world.ok(world.admin.post('/api-keys', { role: 'regulator', partyCode: bureau.code }))).key);
-}
-
 /**
  * A recall opening that has locked its scope and waits to record itself (the test holds the recalls
  * table), and a packing (or the correction of an unpacking, which packs back) sent once it waits: the
@@ -381,7 +373,7 @@ async function packWhileRecallOpens(world: World, open: () => Promise<unknown>, 
 
 t.test('a packing into a case while a recall of the case is being stored is refused (PostgreSQL)', onPostgres, async (t) => {
   const world = await createWorld(t, 'postgres');
-  const regulator = await regulatorOf(world);
+  const regulator = await world.partyRegulator();
   const plant = await world.party('processor');
   const kg = await plant.product('kg');
   const [inCase, loose] = [await plant.commission(kg, 10), await plant.commission(kg, 10)];
@@ -408,7 +400,7 @@ t.test(
   onPostgres,
   async (t) => {
     const world = await createWorld(t, 'postgres');
-    const regulator = await regulatorOf(world);
+    const regulator = await world.partyRegulator();
     const plant = await world.party('processor');
     const kg = await plant.product('kg');
     const [recalled, fresh] = [await plant.commission(kg, 10), await plant.commission(kg, 10)];
@@ -438,7 +430,7 @@ t.test(
   onPostgres,
   async (t) => {
     const world = await createWorld(t, 'postgres');
-    const regulator = await regulatorOf(world);
+    const regulator = await world.partyRegulator();
     const plant = await world.party('processor');
     const kg = await plant.product('kg');
     const [recalled, fresh] = [await plant.commission(kg, 10), await plant.commission(kg, 10)];
