@@ -5,6 +5,7 @@ import { sql } from 'drizzle-orm';
 import { newContainerCode, newLotCode } from '../../src/codes/service-codes.js';
 import { queryRows } from '../../src/db/client.js';
 import type { WriteRequest } from '../../src/events/writer/index.js';
+import { arrayLiteral } from '../../src/events/writer/repository.js';
 import { eventWriterOn } from '../fixtures/chain.js';
 import { balanceDifferences } from '../fixtures/ledger.js';
 import { at, createWorld, expectStatus } from '../fixtures/world.js';
@@ -424,4 +425,20 @@ t.test('one clock and one future-time tolerance for every door', async (t) => {
     t.match(job, accepted ? { success: true, captured: 1 } : { success: false, captured: 0 }, `POST /epcis/capture ${what}`);
     if (!accepted) t.match(job.errors[0].message, /in the future/);
   }
+});
+
+t.test('an array literal reads back element for element: NULL, the empty string, blanks, braces, quotes, backslashes', async (t) => {
+  const world = await createWorld(t);
+  const elements = ['NULL', 'null', '', ' ', ' a ', '{}', '{', ',', '"', '\\', '\\"', 'a,b', 'ünïcödé ✓', null];
+  const read = async (cast: string, values: (string | null)[]) =>
+    (
+      await queryRows<{ value: string | null }>(
+        world.database.db,
+        sql`select value::text from unnest(${sql.param(arrayLiteral(values))}::${sql.raw(cast)}) with ordinality as u(value, n) order by n`,
+      )
+    ).map((row) => row.value);
+  t.same(await read('text[]', elements), elements, 'text: only a JS null is SQL null');
+  t.same(await read('jsonb[]', ['{"a":"x\\"y"}', '"NULL"', 'null', null]), ['{"a": "x\\"y"}', '"NULL"', 'null', null], 'JSON');
+  t.same(await read('numeric[]', ['1e+21', '-0', '0.0001', null]), ['1000000000000000000000', '0', '0.0001', null], 'numbers');
+  t.same(await read('boolean[]', ['true', 'false', null]), ['true', 'false', null], 'booleans');
 });

@@ -16,7 +16,7 @@ import { type LotView, makes, type ProductView, type ShipmentView, type StatusFa
  * and the driver would write these (megabytes for a part of 5,000 objects) only once the
  * connection is free, while the database waits.
  */
-function arrayLiteral(values: (string | null | undefined)[]): string {
+export function arrayLiteral(values: (string | null | undefined)[]): string {
   let literal = '{';
   for (let index = 0; index < values.length; index++) {
     const value = values[index];
