@@ -37,9 +37,6 @@ export function canonicalJson(value: unknown): string {
   return canonical(value, new Set()) as string;
 }
 
-/** Any UTF-16 surrogate: only a string holding one can hold a lone one. */
-const SURROGATE = /[\uD800-\uDFFF]/;
-
 function hasLoneSurrogate(text: string): boolean {
   for (let i = 0; i < text.length; i++) {
     const code = text.charCodeAt(i);
@@ -53,8 +50,25 @@ function hasLoneSurrogate(text: string): boolean {
 }
 
 function canonicalString(text: string): string {
-  if (SURROGATE.test(text) && hasLoneSurrogate(text)) throw new Error('Lone surrogate is not allowed');
-  return JSON.stringify(text);
+  const json = JSON.stringify(text);
+  // JSON.stringify writes a lone surrogate as \udxxx, so text whose JSON has no "\ud" has none;
+  // looking there spares a second pass over every string the chain hashes
+  if (json.includes('\\ud') && hasLoneSurrogate(text)) throw new Error('Lone surrogate is not allowed');
+  return json;
+}
+
+/** Member names' canonical texts: every event repeats the same few dozen, so each is escaped once. */
+const canonicalKeys = new Map<string, string>();
+/** Bounds the cache: names are the caller's too (extension members), and past this many are not kept. */
+const CANONICAL_KEYS_KEPT = 4096;
+
+function canonicalKey(key: string): string {
+  let text = canonicalKeys.get(key);
+  if (text === undefined) {
+    text = canonicalString(key);
+    if (canonicalKeys.size < CANONICAL_KEYS_KEPT) canonicalKeys.set(key, text);
+  }
+  return text;
 }
 
 function canonical(value: unknown, seen: Set<object>): string | undefined {
@@ -87,7 +101,7 @@ function canonical(value: unknown, seen: Set<object>): string | undefined {
     for (const key of Object.keys(record).sort()) {
       const member = record[key];
       if (member === undefined || typeof member === 'symbol') continue;
-      result += `${first ? '' : ','}${canonicalString(key)}:${canonical(member, seen)}`;
+      result += `${first ? '' : ','}${canonicalKey(key)}:${canonical(member, seen)}`;
       first = false;
     }
     result += '}';

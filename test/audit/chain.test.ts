@@ -57,6 +57,8 @@ t.test('canonical JSON is the text the canonicalize package gives, and refuses w
     'plain',
     '\u2028 line \u0000 nul "quoted" \\ back',
     '\ud83d\ude00 emoji',
+    '\\ud800 written out, not a surrogate',
+    { '\\udc00': '\\ud83d', '\ud83d\ude00': 1 },
     new Date('2026-12-04T10:00:00.000Z'),
     [],
     {},
@@ -76,7 +78,8 @@ t.test('canonical JSON is the text the canonicalize package gives, and refuses w
   for (const [index, sample] of samples.entries()) t.equal(canonicalJson(sample), canonicalize(sample), `sample ${index}`);
   const circular: Record<string, unknown> = { a: 1 };
   circular.self = circular;
-  for (const bad of [Number.NaN, Number.POSITIVE_INFINITY, '\ud800 lone', { ['\udc00']: 1 }, ['x\ud83d'], circular]) {
+  // the member name twice: a refused name is refused again, not remembered
+  for (const bad of [Number.NaN, Number.POSITIVE_INFINITY, '\ud800 lone', { ['\udc00']: 1 }, { ['\udc00']: 1 }, ['x\ud83d'], circular]) {
     t.throws(() => canonicalize(bad), 'the package refuses it');
     t.throws(() => canonicalJson(bad), 'and so does canonicalJson');
   }
