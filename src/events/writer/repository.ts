@@ -10,6 +10,9 @@ import { ENDED_STATUSES } from '../../lots/ledger.js';
 import { type EventDraft, type EventRecord, isEvidence, type NewLot, type NewShipment } from './draft.js';
 import { type LotView, makes, type ProductView, type ShipmentView, type StatusFacts, usesLink } from './state.js';
 
+/** What an array literal's quoted element escapes with a backslash: found in one pass, not one pass each. */
+const ARRAY_ELEMENT_SPECIAL = /["\\]/g;
+
 /**
  * An array parameter written as PostgreSQL's array literal (as the driver writes an array) when
  * the statement is built: the writer builds a part's statement while the one before it runs,
@@ -21,7 +24,7 @@ export function arrayLiteral(values: (string | null | undefined)[]): string {
   for (let index = 0; index < values.length; index++) {
     const value = values[index];
     if (index > 0) literal += ',';
-    literal += value == null ? 'NULL' : `"${value.replaceAll('\\', '\\\\').replaceAll('"', '\\"')}"`;
+    literal += value == null ? 'NULL' : `"${value.replace(ARRAY_ELEMENT_SPECIAL, '\\$&')}"`;
   }
   return `${literal}}`;
 }
