@@ -434,12 +434,10 @@ t.test(
     const plant = await world.party('processor');
     const kg = await plant.product('kg');
     const [recalled, fresh] = [await plant.commission(kg, 10), await plant.commission(kg, 10)];
-    const pack = async (children: { lotCode: string; quantity?: number }[]) =>
-      (await world.ok(plant.event({ type: 'aggregate', parent: {}, children }))).createdLotCodes[0] as string;
-    const caseA = await pack([{ lotCode: recalled, quantity: 4 }]);
-    const caseB = await pack([{ lotCode: fresh, quantity: 2 }]);
+    const caseA = await plant.pack([{ lotCode: recalled, quantity: 4 }]);
+    const caseB = await plant.pack([{ lotCode: fresh, quantity: 2 }]);
     const unpacked = await world.ok(plant.event({ type: 'disaggregate', parentCode: caseB, children: [fresh] }));
-    const pallet = await pack([{ lotCode: caseA }, { lotCode: caseB }]);
+    const pallet = await plant.pack([{ lotCode: caseA }, { lotCode: caseB }]);
 
     // the recall marks the lot, case A and the pallet, not case B: the correction meets it at the pallet
     const [opened, correcting] = await packWhileRecallOpens(
