@@ -2,7 +2,8 @@
 // PostgreSQL (PGlite runs one transaction at a time). The locking statement waits for the other
 // write and locks the lot as that write left it, but it reads the lot's events as they were when
 // it began: a recall, a making or a use the other write stored is then read again. A write of the
-// test's own holds a lot the other write locks after the shared one, so they meet in one order.
+// test's own holds a lot the other write locks after the shared one, so they meet in one order. A
+// correction judges the lots it corrects by the makings and uses it reads once it holds them.
 import { sql } from 'drizzle-orm';
 import { queryRows } from '../../src/db/client.js';
 import type { WriteRequest } from '../../src/events/writer/index.js';
@@ -102,8 +103,8 @@ async function sightedLots(world: World, plantKey: string, prefix: string): Prom
   return rows.map((row) => row.code).sort() as [string, string];
 }
 
-/** The plant's EPCIS commissioning of the lots of these codes, at `hour`. */
-async function commissioning(world: World, plantKey: string, codes: string[], hour: number) {
+/** The plant's EPCIS commissioning of the lots of these codes, at `hour` (under `eventID` if given). */
+async function commissioning(world: World, plantKey: string, codes: string[], hour: number, eventID?: string) {
   const rows = await queryRows<{ value: string }>(
     world.database.db,
     sql`select value from lot_identifiers where lot_code = any(${sql.param(codes)}::text[]) order by lot_code`,
@@ -112,6 +113,7 @@ async function commissioning(world: World, plantKey: string, codes: string[], ho
     '@context': EPCIS_CONTEXT,
     type: 'ObjectEvent',
     ...at(hour),
+    ...(eventID ? { eventID } : {}),
     action: 'ADD',
     bizStep: 'commissioning',
     quantityList: rows.map((row) => ({ epcClass: row.value, quantity: 10, uom: 'KGM' })),
@@ -172,6 +174,44 @@ t.test(
     t.match(inspection, { ok: true }, 'the inspection is stored');
     t.equal(commissioned.statusCode, 422, 'the commissioning dated after the inspection stored while it waited is refused');
     t.match(commissioned.json(), { type: '/problems/lot-begins-after-use' });
+  },
+);
+
+t.test(
+  'a correction waiting for an inspection of a lot seen only does not leave the lot made after it (PostgreSQL)',
+  onPostgres,
+  async (t) => {
+    const world = await createWorld(t, 'postgres');
+    const plant = await world.party('processor');
+    const lab = await world.party('lab');
+    const [inspected, held] = await sightedLots(world, plant.key, 'UNMADE-MEANWHILE');
+    const made = 'urn:uuid:0190c8a2-0000-7000-8000-00000000fb01';
+    t.equal((await commissioning(world, plant.key, [inspected, held], 6, made)).statusCode, 201, 'both commissioned at 6');
+    t.equal((await commissioning(world, plant.key, [inspected], 10)).statusCode, 201, 'the one inspected commissioned again at 10');
+
+    // the inspection locks both lots in code order: it holds the one inspected while it waits for the
+    // other; the correction of the commissioning at 6 read the lots' facts before it waits behind it
+    const [inspection, correction] = await secondWaitsForFirst(
+      world,
+      held,
+      () =>
+        writeAlone(world, {
+          actor: lab.code,
+          action: { type: 'inspect', lotCodes: [inspected, held], inspection: { result: 'pass' } },
+          context: at(8),
+        }),
+      () => plant.event({ type: 'correction', eventTime: '2026-03-06T08:00:00+08:00', correctsEventId: made, reason: '误录入投产' }),
+    );
+    t.match(inspection, { ok: true }, 'the inspection is stored');
+    t.match(
+      expectStatus(t, correction, 409, 'the correction is refused').body,
+      {
+        detail: `cannot correct ${made}: lot ${inspected} was used at 2026-03-05T00:00:00.000Z and the next event making it is dated 2026-03-05T02:00:00.000Z; it would come into being after it was used`,
+        errors: [{ pointer: '/correctsEventId', detail: 'made a lot that no other event made before it was used' }],
+      },
+      'it names the inspection stored while it waited',
+    );
+    t.equal((await plant.api.get(`/events/${encodeURIComponent(made)}`)).body.declaredInErrorBy, null, 'the commissioning at 6 stands');
   },
 );
 

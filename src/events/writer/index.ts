@@ -775,12 +775,15 @@ export function createEventWriter(deps: {
         );
       }
     }
-    if (!request.keepsLots && facts.created.some((lot) => lot.usedDownstream)) {
+    // what the lots it created or made are used and made by, read now that they are held: a write it
+    // waited for (a use, a making) is seen, as a batch sees it (see the repository's LOCKED_NEWER)
+    const { created, made } = await repository.lotsFacts(tx, target.id);
+    if (!request.keepsLots && created.some((lot) => lot.usedDownstream)) {
       throw conflict(`cannot correct ${target.id}: lots it created are already inputs or contents downstream`, usedDownstream);
     }
     // a lot it made that stays begins with its next making then: not after a use this one came before
-    const voided = request.keepsLots ? [] : facts.created.map((lot) => lot.code);
-    for (const lot of facts.madeLots) {
+    const voided = request.keepsLots ? [] : created.map((lot) => lot.code);
+    for (const lot of made) {
       const { madeOtherwiseAt: next, firstUsedAt: used } = lot;
       if (voided.includes(lot.code) || !next || !used || target.eventTime > used || next <= used) continue;
       throw conflict(
@@ -821,7 +824,7 @@ export function createEventWriter(deps: {
     };
     // the uses of a voided lot stay with its code, which the replacement's lots keep
     const firstUses = new Map<string, Date>();
-    for (const lot of facts.created) if (voided.includes(lot.code) && lot.firstUsedAt) firstUses.set(lot.code, lot.firstUsedAt);
+    for (const lot of created) if (voided.includes(lot.code) && lot.firstUsedAt) firstUses.set(lot.code, lot.firstUsedAt);
     const events = [{ record, draft }];
     await repository.persist(tx, repository.persistStatement({ ...emptyBatch(), events, audit: await chained(heads, events) }));
     await repository.reverse(tx, {

@@ -590,9 +590,10 @@ export function createEventWriterRepository() {
     },
 
     /**
-     * What correcting an event depends on: the event, what it moved, the lots it made and the shipment it opened or
-     * closed. The event is the party's own first stored under one of `ids`, the forms its id may be stored in
-     * (eventIdsToLookUp): another party's under one of them is not the one it names. The shipments it opened or
+     * What correcting an event depends on: the event, what it moved, the lots it linked (what made and used them is
+     * read once they are locked: see lotsFacts) and the shipment it opened or closed. The event is the party's own
+     * first stored under one of `ids`, the forms its id may be stored in (eventIdsToLookUp): another party's under one
+     * of them is not the one it names. The shipments it opened or
      * closed are locked with every other the correction and its replacement lock (`also`: what the replacement names),
      * in one statement and before any lot, as every writer locks them.
      */
@@ -627,26 +628,10 @@ export function createEventWriterRepository() {
         sql`select lot_code as "lotCode", party_code as "partyCode", kind, quantity::text as quantity, container_code as "containerCode"
         from lot_movements where event_id = ${targetId}`,
       );
-      const created = await queryRows<{ code: string; usedDownstream: boolean; firstUsedAt: Date | string | null }>(
+      // the lots it linked, which the correction locks: what they were made and used by is read once they are held (see lotsFacts)
+      const linked = await queryRows<{ lotCode: string }>(
         tx,
-        sql`select l.code, exists (select 1 from lineage_edges e where e.upstream_code = l.code and e.retracted_by_event_id is null) as "usedDownstream",
-          ${sql.raw(firstUseOf('l.code'))} as "firstUsedAt"
-        from lots l where l.created_by_event_id = ${targetId} and l.voided_by_event_id is null`,
-      );
-      // of a lot the event made: when another live event made it, and when one first used it
-      const linked = await queryRows<{
-        lotCode: string;
-        makes: boolean;
-        madeOtherwiseAt: Date | string | null;
-        firstUsedAt: Date | string | null;
-      }>(
-        tx,
-        sql`select el.lot_code as "lotCode", el.makes,
-          case when el.makes then (select min(e.event_time) from event_lots m join events e on e.id = m.event_id
-            where m.lot_code = el.lot_code and m.makes and m.event_id <> ${targetId}
-              and not exists (select 1 from events c where c.corrects_event_id = e.id)) end as "madeOtherwiseAt",
-          case when el.makes then ${sql.raw(firstUseOf('el.lot_code'))} end as "firstUsedAt"
-        from event_lots el where el.event_id = ${targetId}`,
+        sql`select lot_code as "lotCode" from event_lots where event_id = ${targetId}`,
       );
       // a shipment received in parts names each part's receipt on its lines. Locked with them: the open
       // shipments carrying a lot the correction books back or its replacement names, which the statuses'
@@ -692,21 +677,47 @@ export function createEventWriterRepository() {
       return {
         target: { ...target, eventTime: new Date(target.eventTime) },
         movements: movements.map((row) => ({ ...row, quantity: Number(row.quantity) })),
-        created: created.map((row) => ({
-          code: row.code,
-          usedDownstream: Boolean(row.usedDownstream),
-          firstUsedAt: timeOrNull(row.firstUsedAt),
-        })),
         shipments,
         linkedLots: linked.map((row) => row.lotCode),
         reopenedLots: reopenedLots.map((row) => row.lotCode),
-        madeLots: linked
+      };
+    },
+
+    /**
+     * What the lots a corrected event created or made are used by and made by otherwise, read once the
+     * correction holds them (in READ COMMITTED a statement of its own sees what a write it waited for
+     * stored): `created`, those it created and not voided, with whether an edge takes them downstream and
+     * when an event first used them; `made`, those it linked as making them, with when another live event
+     * made them and when one first used them.
+     */
+    async lotsFacts(tx: Db, targetId: string) {
+      const rows = await queryRows<{
+        code: string;
+        created: boolean;
+        makes: boolean;
+        usedDownstream: boolean;
+        madeOtherwiseAt: Date | string | null;
+        firstUsedAt: Date | string | null;
+      }>(
+        tx,
+        sql`select l.code, (l.created_by_event_id = ${targetId} and l.voided_by_event_id is null) as created, made.makes,
+          exists (select 1 from lineage_edges e where e.upstream_code = l.code and e.retracted_by_event_id is null) as "usedDownstream",
+          case when made.makes then (select min(e.event_time) from event_lots m join events e on e.id = m.event_id
+            where m.lot_code = l.code and m.makes and m.event_id <> ${targetId}
+              and not exists (select 1 from events c where c.corrects_event_id = e.id)) end as "madeOtherwiseAt",
+          ${sql.raw(firstUseOf('l.code'))} as "firstUsedAt"
+        from lots l
+        cross join lateral (select exists (select 1 from event_lots el where el.event_id = ${targetId} and el.lot_code = l.code and el.makes) as makes) made
+        where (l.created_by_event_id = ${targetId} and l.voided_by_event_id is null)
+          or l.code = any(array(select el.lot_code from event_lots el where el.event_id = ${targetId} and el.makes))`,
+      );
+      return {
+        created: rows
+          .filter((row) => row.created)
+          .map((row) => ({ code: row.code, usedDownstream: Boolean(row.usedDownstream), firstUsedAt: timeOrNull(row.firstUsedAt) })),
+        made: rows
           .filter((row) => row.makes)
-          .map((row) => ({
-            code: row.lotCode,
-            madeOtherwiseAt: timeOrNull(row.madeOtherwiseAt),
-            firstUsedAt: timeOrNull(row.firstUsedAt),
-          })),
+          .map((row) => ({ code: row.code, madeOtherwiseAt: timeOrNull(row.madeOtherwiseAt), firstUsedAt: timeOrNull(row.firstUsedAt) })),
       };
     },
 
