@@ -8,7 +8,7 @@ import { completeGs1 } from '../../src/codes/gs1.js';
 import { queryRows } from '../../src/db/client.js';
 import { EPCIS_CONTEXT, epcisRequests } from '../fixtures/epcis.js';
 import { holdLocked, waitersReach } from '../fixtures/locks.js';
-import { at, createWorld, expectStatus, type World } from '../fixtures/world.js';
+import { type Actor, at, createWorld, expectStatus, type World } from '../fixtures/world.js';
 import { postgresOnly, type Reply } from '../helper.js';
 import { fileTest } from '../root.js';
 
@@ -24,6 +24,17 @@ const packedIn = async (world: World, lotCode: string) =>
         and ended_by_event_id is null and retracted_by_event_id is null order by downstream_code`,
     )
   ).map((row) => row.code);
+
+/** An EPCIS AggregationEvent ADD packing one unit of `epcClass` into the container `sscc`. */
+const packingInto = (sscc: string, epcClass: string, eventTime: string, uom: string) => ({
+  type: 'AggregationEvent',
+  eventTime,
+  eventTimeZoneOffset: '+08:00',
+  action: 'ADD',
+  bizStep: 'packing',
+  parentID: `https://id.gs1.org/00/${sscc}`,
+  childQuantityList: [{ epcClass, quantity: 1, uom }],
+});
 
 t.test('nothing is packed into a recalled container, nor into a case on a recalled pallet (native and EPCIS)', async (t) => {
   const world = await createWorld(t);
@@ -82,17 +93,7 @@ t.test('nothing is packed into a recalled container, nor into a case on a recall
   t.ok(newCase, 'the lot is still packed into a new case');
 
   const { capture } = epcisRequests(world);
-  const job = await capture(plant.key, [
-    {
-      type: 'AggregationEvent',
-      eventTime: '2026-03-20T08:00:00+08:00',
-      eventTimeZoneOffset: '+08:00',
-      action: 'ADD',
-      bizStep: 'packing',
-      parentID: `https://id.gs1.org/00/${sscc}`,
-      childQuantityList: [{ epcClass: `https://id.gs1.org/01/${gtin}/10/PI-2`, quantity: 1, uom: 'H87' }],
-    },
-  ]);
+  const job = await capture(plant.key, [packingInto(sscc, `https://id.gs1.org/01/${gtin}/10/PI-2`, '2026-03-20T08:00:00+08:00', 'H87')]);
   t.match(job, { success: false, captured: 0 }, 'EPCIS: the packing into the recalled pallet is refused');
   t.match(job.errors, [
     {
@@ -144,17 +145,7 @@ t.test('nothing is packed into a held container, nor into one lying in a held co
     'nor into the held pallet named by its SSCC',
   );
   t.match(intoPallet.body, { errors: [{ pointer: '/parent/sscc', detail: 'on hold' }] });
-  const job = await epcisRequests(world).capture(plant.key, [
-    {
-      type: 'AggregationEvent',
-      eventTime: at(400),
-      eventTimeZoneOffset: '+08:00',
-      action: 'ADD',
-      bizStep: 'packing',
-      parentID: `https://id.gs1.org/00/${sscc}`,
-      childQuantityList: [{ epcClass: `https://id.gs1.org/01/${gtin}/10/HK-1`, quantity: 1, uom: 'KGM' }],
-    },
-  ]);
+  const job = await epcisRequests(world).capture(plant.key, [packingInto(sscc, `https://id.gs1.org/01/${gtin}/10/HK-1`, at(400), 'KGM')]);
   t.match(job, { success: false, captured: 0 }, 'EPCIS: the packing into the held pallet is refused');
   t.match(job.errors, [
     {
@@ -196,45 +187,64 @@ const declaredInError = (event: object) => ({
   errorDeclaration: { declarationTime: at(500), reason: 'incorrect_data' },
 });
 
+/**
+ * A plant's scene of unpackings: case A (lot 1 with some of `recalled`) unpacked natively, case B
+ * (by its SSCC: lot 2 with some of `recalled`) unpacked through EPCIS, and case C (lot 3 with a
+ * filler) unpacked natively and then put on a pallet beside a case of `recalled` alone. Each
+ * unpacking takes its case's lot out; `recalled` is a lot no event has stopped yet.
+ */
+async function unpackedCases(world: World, plant: Actor, { gtin, prefix, sscc }: { gtin: string; prefix: string; sscc: string }) {
+  const piece = await plant.product('piece', { gtin });
+  const lot = (lotNumber: string) => plant.commission(piece, 10, { lotNumber });
+  const [recalled, first, second, third, filler] = [
+    await lot(`${prefix}R-1`),
+    await lot(`${prefix}L-1`),
+    await lot(`${prefix}L-2`),
+    await lot(`${prefix}L-3`),
+    await lot(`${prefix}F-1`),
+  ];
+  const unpack = async (parentCode: string, children: string[]) =>
+    (await world.ok(plant.event({ type: 'disaggregate', parentCode, children }))).event.id as string;
+  const caseA = await plant.pack([
+    { lotCode: first, quantity: 4 },
+    { lotCode: recalled, quantity: 2 },
+  ]);
+  const unpackedA = await unpack(caseA, [first]);
+  const caseB = (
+    await world.ok(
+      plant.event({
+        type: 'aggregate',
+        parent: { sscc },
+        children: [
+          { lotCode: second, quantity: 4 },
+          { lotCode: recalled, quantity: 2 },
+        ],
+      }),
+    )
+  ).createdLotCodes[0] as string;
+  const caseC = await plant.pack([
+    { lotCode: third, quantity: 4 },
+    { lotCode: filler, quantity: 2 },
+  ]);
+  const unpackedC = await unpack(caseC, [third]);
+  const pallet = await plant.pack([{ lotCode: caseC }, { lotCode: await plant.pack([{ lotCode: recalled, quantity: 2 }]) }]);
+  const unpackedB = unpackingOf(sscc, gtin, `${prefix}L-2`, at(400));
+  expectStatus(t, await epcisEvent(world, plant.key, unpackedB), 201, 'case B unpacked through EPCIS');
+  return { recalled, takenOut: [first, second, third], caseA, caseB, caseC, pallet, unpackedA, unpackedB, unpackedC };
+}
+
 t.test(
   'an unpacking is not declared in error into a recalled container, nor into one lying in a recalled pallet (native and EPCIS)',
   async (t) => {
     const world = await createWorld(t);
     const plant = await world.party('processor');
-    const gtin = completeGs1('0690123477801');
-    const piece = await plant.product('piece', { gtin });
-    const lot = (lotNumber: string) => plant.commission(piece, 10, { lotNumber });
-    const [recalled, first, second, third, filler] = [
-      await lot('UR-1'),
-      await lot('UL-1'),
-      await lot('UL-2'),
-      await lot('UL-3'),
-      await lot('UF-1'),
-    ];
-    const pack = async (parent: object, children: { lotCode: string; quantity?: number }[]) =>
-      (await world.ok(plant.event({ type: 'aggregate', parent, children }))).createdLotCodes[0] as string;
-    const unpack = async (parentCode: string, children: string[]) =>
-      (await world.ok(plant.event({ type: 'disaggregate', parentCode, children }))).event.id as string;
-    // a case unpacked natively, one through EPCIS, each keeping some of the lot recalled later, and a
-    // case of no recalled lot on a pallet with another case of it
-    const caseA = await pack({}, [
-      { lotCode: first, quantity: 4 },
-      { lotCode: recalled, quantity: 2 },
-    ]);
-    const unpackedA = await unpack(caseA, [first]);
-    const sscc = completeGs1('06901234500000801');
-    const caseB = await pack({ sscc }, [
-      { lotCode: second, quantity: 4 },
-      { lotCode: recalled, quantity: 2 },
-    ]);
-    const caseC = await pack({}, [
-      { lotCode: third, quantity: 4 },
-      { lotCode: filler, quantity: 2 },
-    ]);
-    const unpackedC = await unpack(caseC, [third]);
-    const pallet = await pack({}, [{ lotCode: caseC }, { lotCode: await pack({}, [{ lotCode: recalled, quantity: 2 }]) }]);
-    const unpackedB = unpackingOf(sscc, gtin, 'UL-2', at(400));
-    expectStatus(t, await epcisEvent(world, plant.key, unpackedB), 201, 'case B unpacked through EPCIS');
+    const scene = await unpackedCases(world, plant, {
+      gtin: completeGs1('0690123477801'),
+      prefix: 'U',
+      sscc: completeGs1('06901234500000801'),
+    });
+    const { recalled, caseA, caseB, caseC, pallet, unpackedA, unpackedB, unpackedC } = scene;
+    const [first, second, third] = scene.takenOut;
     const recall = await world.ok(plant.api.post('/recalls', { lotCodes: [recalled], level: 2, reason: '农残超标', hazard: '毒死蜱' }));
     t.same(recall.scope, { lots: 1, containers: 4, items: 0 }, 'cases A and B, the case on the pallet and the pallet are recalled');
     t.equal((await plant.lot(caseC)).status, 'active', 'the case of no recalled lot is not');
@@ -286,32 +296,13 @@ t.test(
 t.test('an unpacking is not declared in error into a held container, nor into one lying in a held pallet (native and EPCIS)', async (t) => {
   const world = await createWorld(t);
   const plant = await world.party('processor');
-  const gtin = completeGs1('0690123477818');
-  const piece = await plant.product('piece', { gtin });
-  const lot = (lotNumber: string) => plant.commission(piece, 10, { lotNumber });
-  const [first, second, third, filler] = [await lot('HL-1'), await lot('HL-2'), await lot('HL-3'), await lot('HF-1')];
-  const pack = async (parent: object, children: { lotCode: string; quantity?: number }[]) =>
-    (await world.ok(plant.event({ type: 'aggregate', parent, children }))).createdLotCodes[0] as string;
-  const unpack = async (parentCode: string, children: string[]) =>
-    (await world.ok(plant.event({ type: 'disaggregate', parentCode, children }))).event.id as string;
-  const caseA = await pack({}, [
-    { lotCode: first, quantity: 4 },
-    { lotCode: filler, quantity: 1 },
-  ]);
-  const unpackedA = await unpack(caseA, [first]);
-  const sscc = completeGs1('06901234500000818');
-  const caseB = await pack({ sscc }, [
-    { lotCode: second, quantity: 4 },
-    { lotCode: filler, quantity: 1 },
-  ]);
-  const caseC = await pack({}, [
-    { lotCode: third, quantity: 4 },
-    { lotCode: filler, quantity: 1 },
-  ]);
-  const unpackedC = await unpack(caseC, [third]);
-  const pallet = await pack({}, [{ lotCode: caseC }]);
-  const unpackedB = unpackingOf(sscc, gtin, 'HL-2', at(400));
-  expectStatus(t, await epcisEvent(world, plant.key, unpackedB), 201, 'case B unpacked through EPCIS');
+  const scene = await unpackedCases(world, plant, {
+    gtin: completeGs1('0690123477818'),
+    prefix: 'H',
+    sscc: completeGs1('06901234500000818'),
+  });
+  const { caseA, caseB, caseC, pallet, unpackedA, unpackedB, unpackedC } = scene;
+  const [first, second, third] = scene.takenOut;
   expectStatus(t, await plant.api.post('/holds', { lotCodes: [caseA, caseB, pallet], reason: '待检' }), 201, 'two cases and a pallet held');
 
   const intoCase = expectStatus(
