@@ -9,7 +9,7 @@ import { queryRows } from '../../src/db/client.js';
 import type { WriteRequest } from '../../src/events/writer/index.js';
 import { eventWriterOn } from '../fixtures/chain.js';
 import { EPCIS_CONTEXT, epcisRequests } from '../fixtures/epcis.js';
-import { holdLocked, waitersReach } from '../fixtures/locks.js';
+import { holdLocked, recallRace, waitersReach } from '../fixtures/locks.js';
 import { createWorld, expectStatus, type World } from '../fixtures/world.js';
 import { postgresOnly } from '../helper.js';
 import { fileTest } from '../root.js';
@@ -42,10 +42,7 @@ async function secondWaitsForFirst<A, B>(world: World, held: string, first: () =
 }
 
 t.test('a sale waiting for a second recall of a recalled lot is refused naming both recalls (PostgreSQL)', onPostgres, async (t) => {
-  const world = await createWorld(t, 'postgres');
-  const regulator = await world.partyRegulator();
-  const plant = await world.party('processor');
-  const kg = await plant.product('kg');
+  const { world, regulator, plant, kg } = await recallRace(t);
   // the second recall locks its roots in code order: it holds the lot sold while it waits for the other
   const [sold, held] = [await plant.commission(kg, 10), await plant.commission(kg, 10)].sort();
   const first = expectStatus(

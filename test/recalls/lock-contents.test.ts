@@ -10,7 +10,7 @@ import { completeGs1 } from '../../src/codes/gs1.js';
 import { queryRows } from '../../src/db/client.js';
 import { LOCK_ROUNDS } from '../../src/events/writer/repository.js';
 import { EPCIS_CONTEXT, epcisRequests } from '../fixtures/epcis.js';
-import { holdLocked, holdStock, meetInOrder, waitBlockedBy, waitersReach } from '../fixtures/locks.js';
+import { holdLocked, holdStock, meetInOrder, recallRace, waitBlockedBy, waitersReach } from '../fixtures/locks.js';
 import { type Actor, at, createWorld, expectStatus, type World } from '../fixtures/world.js';
 import { client, postgresOnly, type Reply, TEST_BASE_URL } from '../helper.js';
 import { fileTest } from '../root.js';
@@ -38,10 +38,7 @@ async function porkAndBacon(t: Test, options?: Partial<AppOptions>) {
 }
 
 t.test('a recall of a case opened while a lot is packed into it recalls that lot with the case (PostgreSQL)', onPostgres, async (t) => {
-  const world = await createWorld(t, 'postgres');
-  const regulator = await world.partyRegulator();
-  const plant = await world.party('processor');
-  const kg = await plant.product('kg');
+  const { world, regulator, plant, kg } = await recallRace(t);
   const [packedBefore, packedMeanwhile] = [await plant.commission(kg, 10), await plant.commission(kg, 10)];
   const caseCode = await plant.pack([{ lotCode: packedBefore, quantity: 4 }]);
 
@@ -127,10 +124,7 @@ t.test(
   'a recall of a case opened while a lot is unpacked from it recalls what stays in the case, not the lot taken out (PostgreSQL)',
   onPostgres,
   async (t) => {
-    const world = await createWorld(t, 'postgres');
-    const regulator = await world.partyRegulator();
-    const plant = await world.party('processor');
-    const kg = await plant.product('kg');
+    const { world, regulator, plant, kg } = await recallRace(t);
     const [stays, takenOut] = [await plant.commission(kg, 10), await plant.commission(kg, 10)];
     const caseCode = await plant.pack([
       { lotCode: stays, quantity: 4 },
@@ -157,10 +151,7 @@ t.test(
   'a lot unpacked from a case while a recall of the case is being stored: both are answered, neither is a 500, and the lot is recalled (PostgreSQL)',
   onPostgres,
   async (t) => {
-    const world = await createWorld(t, 'postgres');
-    const regulator = await world.partyRegulator();
-    const plant = await world.party('processor');
-    const kg = await plant.product('kg');
+    const { world, regulator, plant, kg } = await recallRace(t);
     const lot = await plant.commission(kg, 10);
     const caseCode = await plant.pack([{ lotCode: lot, quantity: 4 }]);
 
@@ -233,11 +224,8 @@ t.test(
   'a recall whose scope grows while it waits keeps the lots it holds: a sale queued behind it is refused, not let in between (PostgreSQL)',
   onPostgres,
   async (t) => {
-    const world = await createWorld(t, 'postgres');
-    const regulator = await world.partyRegulator();
-    const plant = await world.party('processor');
+    const { world, regulator, plant, kg } = await recallRace(t);
     const shop = await world.party('retailer');
-    const kg = await plant.product('kg');
     const pork = await plant.commission(kg, 10);
     const made = await plant.transform(
       [{ lotCode: pork, quantity: 6 }],

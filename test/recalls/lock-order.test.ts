@@ -8,7 +8,7 @@ import type { Test } from 'tap';
 import { buildApp } from '../../src/app.js';
 import type { WriteRequest } from '../../src/events/writer/index.js';
 import { eventWriterOn } from '../fixtures/chain.js';
-import { holdLocked, waitBlockedBy, waitersReach } from '../fixtures/locks.js';
+import { holdLocked, recallRace, waitBlockedBy, waitersReach } from '../fixtures/locks.js';
 import { at, createWorld, expectStatus, type World } from '../fixtures/world.js';
 import { type Client, client, postgresOnly, TEST_BASE_URL } from '../helper.js';
 import { fileTest } from '../root.js';
@@ -131,11 +131,8 @@ t.test(
   'a receipt of a lot of a recall’s scope on its way, waited for by the recall: the recall records it received (PostgreSQL)',
   onPostgres,
   async (t) => {
-    const world = await createWorld(t, 'postgres');
-    const regulator = await world.partyRegulator();
-    const plant = await world.party('processor');
+    const { world, regulator, plant, kg } = await recallRace(t);
     const shop = await world.party('retailer');
-    const kg = await plant.product('kg');
     const raw = await plant.commission(kg, 10);
     const [sausage] = await plant.transform([{ lotCode: raw, quantity: 10 }], [{ productCode: kg, quantity: 8 }]);
     await world.handOver(plant, shop, sausage, 2);
@@ -167,11 +164,8 @@ t.test(
   'a receipt of a lot of a recall’s scope on its way, waiting for the recall: the recall records it on its way, and the shop reports it all (PostgreSQL)',
   onPostgres,
   async (t) => {
-    const world = await createWorld(t, 'postgres');
-    const regulator = await world.partyRegulator();
-    const plant = await world.party('processor');
+    const { world, regulator, plant, kg } = await recallRace(t);
     const shop = await world.party('retailer');
-    const kg = await plant.product('kg');
     const raw = await plant.commission(kg, 10);
     const [sausage] = await plant.transform([{ lotCode: raw, quantity: 10 }], [{ productCode: kg, quantity: 8 }]);
     await world.handOver(plant, shop, sausage, 2);

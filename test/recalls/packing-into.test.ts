@@ -7,7 +7,7 @@ import { sql } from 'drizzle-orm';
 import { completeGs1 } from '../../src/codes/gs1.js';
 import { queryRows } from '../../src/db/client.js';
 import { EPCIS_CONTEXT, epcisRequests } from '../fixtures/epcis.js';
-import { holdLocked, waitersReach } from '../fixtures/locks.js';
+import { holdLocked, recallRace, waitersReach } from '../fixtures/locks.js';
 import { type Actor, at, createWorld, expectStatus, type World } from '../fixtures/world.js';
 import { postgresOnly, type Reply } from '../helper.js';
 import { fileTest } from '../root.js';
@@ -363,10 +363,7 @@ async function packWhileRecallOpens(world: World, open: () => Promise<unknown>, 
 }
 
 t.test('a packing into a case while a recall of the case is being stored is refused (PostgreSQL)', onPostgres, async (t) => {
-  const world = await createWorld(t, 'postgres');
-  const regulator = await world.partyRegulator();
-  const plant = await world.party('processor');
-  const kg = await plant.product('kg');
+  const { world, regulator, plant, kg } = await recallRace(t);
   const [inCase, loose] = [await plant.commission(kg, 10), await plant.commission(kg, 10)];
   const caseCode = await plant.pack([{ lotCode: inCase, quantity: 4 }]);
 
@@ -390,10 +387,7 @@ t.test(
   'a packing into a case on a pallet while a recall reaching the pallet through another case is being stored is refused (PostgreSQL)',
   onPostgres,
   async (t) => {
-    const world = await createWorld(t, 'postgres');
-    const regulator = await world.partyRegulator();
-    const plant = await world.party('processor');
-    const kg = await plant.product('kg');
+    const { world, regulator, plant, kg } = await recallRace(t);
     const [recalled, fresh] = [await plant.commission(kg, 10), await plant.commission(kg, 10)];
     const caseA = await plant.pack([{ lotCode: recalled, quantity: 4 }]);
     const caseB = await plant.pack([{ lotCode: fresh, quantity: 2 }]);
@@ -420,10 +414,7 @@ t.test(
   'an unpacking of a case on a pallet declared in error while a recall reaching the pallet through another case is being stored is refused (PostgreSQL)',
   onPostgres,
   async (t) => {
-    const world = await createWorld(t, 'postgres');
-    const regulator = await world.partyRegulator();
-    const plant = await world.party('processor');
-    const kg = await plant.product('kg');
+    const { world, regulator, plant, kg } = await recallRace(t);
     const [recalled, fresh] = [await plant.commission(kg, 10), await plant.commission(kg, 10)];
     const caseA = await plant.pack([{ lotCode: recalled, quantity: 4 }]);
     const caseB = await plant.pack([{ lotCode: fresh, quantity: 2 }]);
