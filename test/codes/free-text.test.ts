@@ -19,24 +19,15 @@ import { createProductBody } from '../../src/products/schemas.js';
 import { closeRecallBody, holdBody, openRecallBody, recallReportBody, releaseBody } from '../../src/recalls/schemas.js';
 import { applyBody, rejectBody } from '../../src/registrations/schemas.js';
 import { createReadPointBody, genericReadSchema, impinjEventSchema, registerReaderBody } from '../../src/rfid/schemas.js';
+import { BIDI_CONTROLS, hex } from '../fixtures/characters.js';
 import { registrationBody } from '../fixtures/world.js';
 import { fileTest } from '../root.js';
 
 const t = fileTest();
 
-const hex = (character: string) => `U+${(character.codePointAt(0) as number).toString(16).toUpperCase().padStart(4, '0')}`;
-
 /** Refused in every free text: bidi controls and marks, C0 controls (but tab and line breaks), DEL, C1 controls. */
 const REFUSED = [
-  '\u202a',
-  '\u202b',
-  '\u202c',
-  '\u202d',
-  '\u202e',
-  '\u2066',
-  '\u2067',
-  '\u2068',
-  '\u2069',
+  ...BIDI_CONTROLS,
   '\u200e',
   '\u200f',
   '\u061c',

@@ -3,6 +3,8 @@
 // is shown to people on pages, labels and exports: characters nothing shows (zero-width spaces, a
 // byte-order mark, bidi controls, C0 and C1 controls) would make two names that look alike differ,
 // or reorder what is shown. They are refused at the name's field; Chinese and ASCII punctuation are not.
+
+import { BIDI_CONTROLS, hex } from '../fixtures/characters.js';
 import { registerReader } from '../fixtures/rfid-world.js';
 import { createWorld, expectStatus, randomUscc, registrationBody } from '../fixtures/world.js';
 import { client, type Reply } from '../helper.js';
@@ -16,15 +18,7 @@ const INVISIBLE = [
   '\u200d',
   '\u2060',
   '\ufeff',
-  '\u202a',
-  '\u202b',
-  '\u202c',
-  '\u202d',
-  '\u202e',
-  '\u2066',
-  '\u2067',
-  '\u2068',
-  '\u2069',
+  ...BIDI_CONTROLS,
   '\u00ad',
   '\u2028',
   '\u2029',
@@ -36,7 +30,6 @@ const INVISIBLE = [
   '\u0085',
   '\u009f',
 ];
-const hex = (character: string) => `U+${(character.codePointAt(0) as number).toString(16).toUpperCase().padStart(4, '0')}`;
 const ORDINARY = [
   '奉节县永安腊肉加工厂（有限公司）',
   '“老字号”·奉节腊肉，500g；【特级】！',
