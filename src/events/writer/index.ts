@@ -16,6 +16,7 @@ import type { EventType, EventView } from '../schemas.js';
 import { timeZoneOffsetOf } from '../time.js';
 import { EventDraft, type EventRecord, type Pointer } from './draft.js';
 import { type Batch, type EventWriterRepository, LOCK_ROUNDS } from './repository.js';
+import { packingStop } from './rules/aggregate.js';
 import { requireBeginningBeforeUse } from './rules/chronology.js';
 import { actionAsFound, applyRules, type EventAction, referencesOf } from './rules/index.js';
 import { lotsBookedIn } from './rules/receive.js';
@@ -888,38 +889,28 @@ function packsTakenOut(payload: Record<string, unknown>): { parentCode?: unknown
 
 /**
  * A correction of an unpacking packs what it took out back into the container, which is refused
- * as a packing into it is (see rules/aggregate.ts requirePackable), with the same problems: 409
- * while the container or one it lies in is on hold, 422 `recalled-lot` when one is recalled, a
- * hold named before a recall at each level. `chains` holds each container unpacked from and the
- * containers it lies in, innermost first, as locked.
+ * as a packing into it is (see rules/aggregate.ts packingStop), with the same problems: 409 while
+ * the container or one it lies in is on hold, 422 `recalled-lot` when one is recalled. `chains`
+ * holds each container unpacked from and the containers it lies in, innermost first, as locked.
  */
 function requireRepackable(eventId: string, chains: LotView[][]) {
-  for (const [container, ...above] of chains) {
-    for (const stopping of [container, ...above]) {
-      const inner = stopping === container;
-      const where = inner ? `container ${container.code}` : `container ${container.code} lies in container ${stopping.code}, which`;
-      const field = (onItself: string, stop: string) =>
-        bodyField(['correctsEventId'], inner ? onItself : `unpacked a container that lies in ${stopping.code}, ${stop}`);
-      if (stopping.hold) {
-        throw circulationProblem(
-          {
-            by: 'hold',
-            detail: `cannot correct ${eventId}: ${where} is on hold (${stopping.hold.reason}); what the unpacking took out would be packed back into it, which nobody may do until the hold is released`,
-          },
-          [field('unpacked a container on hold', 'on hold')],
-        );
-      }
-      if (stopping.status === 'recalled') {
-        const which = stopping.recalls.length ? ` (recall ${stopping.recalls.join(', ')})` : '';
-        throw circulationProblem(
-          {
-            by: 'recall',
-            detail: `cannot correct ${eventId}: ${where} is recalled${which}; what the unpacking took out would be packed back into it, which nobody may do`,
-          },
-          [field('unpacked a recalled container', 'recalled')],
-        );
-      }
-    }
+  for (const chain of chains) {
+    const stop = packingStop(chain);
+    if (!stop) continue;
+    const [container] = chain;
+    const inner = stop.lot === container;
+    const where = inner ? `container ${container.code}` : `container ${container.code} lies in container ${stop.lot.code}, which`;
+    const until = stop.by === 'hold' ? ' until the hold is released' : '';
+    const field = inner
+      ? `unpacked ${stop.by === 'hold' ? 'a container on hold' : 'a recalled container'}`
+      : `unpacked a container that lies in ${stop.lot.code}, ${stop.label}`;
+    throw circulationProblem(
+      {
+        by: stop.by,
+        detail: `cannot correct ${eventId}: ${where} ${stop.state}; what the unpacking took out would be packed back into it, which nobody may do${until}`,
+      },
+      [bodyField(['correctsEventId'], field)],
+    );
   }
 }
 

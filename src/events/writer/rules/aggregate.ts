@@ -3,6 +3,7 @@ import { bodyField, conflict, unprocessable } from '../../../errors/problem.js';
 import { circulationProblem } from '../../../lots/ledger.js';
 import type { Pointer } from '../draft.js';
 import type { Line, Scope } from '../scope.js';
+import type { LotView } from '../state.js';
 import type { RuleResult } from './index.js';
 
 export type AggregateInput = {
@@ -125,25 +126,36 @@ function resolveParent(scope: Scope, parent: AggregateInput['parent']): { code: 
 function requirePackable(scope: Scope, { code: containerCode }: { code: string }, pointer: Pointer) {
   const container = scope.lot(containerCode);
   if (!container) return;
+  const chain = [container];
+  for (let code = scope.state.containerOf.get(container.code); code !== undefined; code = scope.state.containerOf.get(code)) {
+    const above = scope.lot(code);
+    if (above) chain.push(above);
+  }
+  const stop = packingStop(chain);
+  if (!stop) return;
   const name = `container ${scope.identifierOf(container)}`;
-  for (let code: string | undefined = container.code; code !== undefined; code = scope.state.containerOf.get(code)) {
-    const stopping = code === container.code ? container : scope.lot(code);
-    if (!stopping) continue;
-    const where = stopping === container ? name : `${name} lies in container ${scope.identifierOf(stopping)}, which`;
-    const at = stopping === container ? '' : `lies in ${scope.identifierOf(stopping)}, `;
-    if (stopping.hold) {
-      throw circulationProblem(
-        { by: 'hold', detail: `${where} is on hold (${stopping.hold.reason}); nobody may pack into it until the hold is released` },
-        [bodyField(pointer, `${at}on hold`)],
-      );
-    }
-    if (stopping.status === 'recalled') {
-      const which = stopping.recalls.length ? ` (recall ${stopping.recalls.join(', ')})` : '';
-      throw circulationProblem({ by: 'recall', detail: `${where} is recalled${which}; nobody may pack into it` }, [
-        bodyField(pointer, `${at}recalled`),
-      ]);
+  const inner = stop.lot === container;
+  const where = inner ? name : `${name} lies in container ${scope.identifierOf(stop.lot)}, which`;
+  const until = stop.by === 'hold' ? ' until the hold is released' : '';
+  throw circulationProblem({ by: stop.by, detail: `${where} ${stop.state}; nobody may pack into it${until}` }, [
+    bodyField(pointer, `${inner ? '' : `lies in ${scope.identifierOf(stop.lot)}, `}${stop.label}`),
+  ]);
+}
+
+/**
+ * The first of a container and the containers it lies in (innermost first) that stops anything
+ * being packed into it, a hold named before a recall at each level: which, why, and how problems
+ * say it. Packings and corrections of unpackings (which pack back) are refused by it alike.
+ */
+export function packingStop(chain: LotView[]): { lot: LotView; by: 'hold' | 'recall'; state: string; label: string } | undefined {
+  for (const lot of chain) {
+    if (lot.hold) return { lot, by: 'hold', state: `is on hold (${lot.hold.reason})`, label: 'on hold' };
+    if (lot.status === 'recalled') {
+      const which = lot.recalls.length ? ` (recall ${lot.recalls.join(', ')})` : '';
+      return { lot, by: 'recall', state: `is recalled${which}`, label: 'recalled' };
     }
   }
+  return undefined;
 }
 
 /** Serialized packs to aggregate, counted per lot so lineage stays at lot level; a lot's line is named at its first pack. */
