@@ -1,4 +1,5 @@
 import { seedDemoChain } from '../../seeds/fengjie.js';
+import { hex } from '../fixtures/characters.js';
 import { sentAsDeclared, servedOpenApi } from '../fixtures/openapi.js';
 import { createWorld, expectStatus } from '../fixtures/world.js';
 import { buildTestApp, client } from '../helper.js';
@@ -254,7 +255,6 @@ t.test('regulators paging through complaints filed at one instant see each on ex
 t.test('a code of characters nothing shows is refused at its field, as a name is; a code one can read is not', async (t) => {
   const { app } = await buildTestApp(t, undefined, { complaintsPerHour: 1000 });
   const consumer = client(app);
-  const hex = (text: string) => `U+${(text.codePointAt(0) as number).toString(16).toUpperCase().padStart(4, '0')}`;
   for (const code of [
     '\u200b',
     '\u200b\u200c\u200d',

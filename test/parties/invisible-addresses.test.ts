@@ -2,6 +2,7 @@
 // traces and recall lists, and an enterprise's is read for the township it names (by=township). Characters
 // nothing shows, bidi controls and line breaks are refused at the address's field, at every door
 // that takes one; ordinary addresses, Chinese punctuation included, are not.
+import { hex } from '../fixtures/characters.js';
 import { createWorld, expectStatus, randomUscc, registrationBody } from '../fixtures/world.js';
 import { client, type Reply } from '../helper.js';
 import { fileTest } from '../root.js';
@@ -9,7 +10,6 @@ import { fileTest } from '../root.js';
 const t = fileTest();
 
 const INVISIBLE = ['\u200b', '\u202e', '\u2066', '\ufeff', '\u00ad', '\n', '\t', '\u0007', '\u0085', '\u2028'];
-const hex = (character: string) => `U+${(character.codePointAt(0) as number).toString(16).toUpperCase().padStart(4, '0')}`;
 const ORDINARY = ['重庆市奉节县永安街道 1 号', '奉节县草堂镇（原草堂乡）长乐村 3 组·12 号', 'No. 8, Yong’an Rd., Fengjie, Chongqing'];
 
 t.test('addresses with invisible or control characters are refused at their field', async (t) => {
