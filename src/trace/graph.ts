@@ -17,8 +17,9 @@ export type NodeLot = Omit<TraceNode, 'certificates' | 'earTags' | 'inspections'
   holders: null;
 };
 /**
- * A lineage edge among the reached lots, read in the shape the trace shows it (`TraceEdge`): a
- * recall-sized trace has 100k, and a copy of each cost more than reading it.
+ * A lineage edge among the reached lots, read in the shape the trace shows it (`TraceEdge`), which
+ * the assembly completes in place: a recall-sized trace has 100k, and a copy of each cost more than
+ * reading it.
  */
 export type NodeEdge = TraceEdge & { kind: 'transform' | 'aggregate' };
 export type NodeShipment = {
@@ -227,12 +228,16 @@ export function assembleTrace<E extends NodeEvent>(input: TraceInput<E>) {
 
   // how much went into a lot is its maker's business, as the lot's own quantity is
   const openLots = new Set(nodes.filter((node) => !node.redacted).map((node) => node.code));
-  // an event is named by its eventID, not the key that kept it apart from another party's (partyEventKey)
-  const edges: TraceEdge[] = input.edges.map((edge) => ({
-    ...edge,
-    eventId: eventIdOfKey(edge.eventId),
-    ...(openLots.has(edge.to) ? {} : { quantity: null, unit: null }),
-  }));
+  // completed in place, as the nodes are (see NodeEdge): an event is named by its eventID, not the
+  // key that kept it apart from another party's (partyEventKey)
+  const edges: TraceEdge[] = input.edges;
+  for (const edge of edges) {
+    edge.eventId = eventIdOfKey(edge.eventId);
+    if (!openLots.has(edge.to)) {
+      edge.quantity = null;
+      edge.unit = null;
+    }
+  }
   // Custody hand-overs keep the lot's identity: an edge from the lot to itself between two parties
   // (of the lots shown: a voided lot is no node, so its hand-overs are no edges either).
   const reached = new Set(input.lots.map((lot) => lot.code));
