@@ -8,20 +8,13 @@ import type { Test } from 'tap';
 import { buildApp } from '../../src/app.js';
 import type { WriteRequest } from '../../src/events/writer/index.js';
 import { eventWriterOn } from '../fixtures/chain.js';
-import { holdLocked, recallRace, waitBlockedBy, waitersReach } from '../fixtures/locks.js';
+import { holdLocked, holdStock, recallRace, waitBlockedBy, waitersReach } from '../fixtures/locks.js';
 import { at, createWorld, expectStatus, type World } from '../fixtures/world.js';
 import { type Client, client, postgresOnly, TEST_BASE_URL } from '../helper.js';
 import { fileTest } from '../root.js';
 
 const t = fileTest();
 const onPostgres = await postgresOnly();
-
-/** Holds what a lot's holder has of it loose: a write booking some of it in or out waits there, holding the lot. */
-const holdStock = (world: World, lotCode: string, partyCode: string) =>
-  holdLocked(
-    world,
-    sql`select 1 from lot_balances where lot_code = ${lotCode} and party_code = ${partyCode} and container_code is null for update`,
-  );
 
 /** Writes one request through the writer in a transaction of its own, as another door to it (EPCIS capture) does. */
 async function writeAlone(world: World, request: WriteRequest) {
@@ -197,3 +190,83 @@ t.test(
     t.match((await shop.lot(sausage)).massBalance, { destroyed: 8, inTransit: 0 });
   },
 );
+
+/**
+ * Holds, until `release`, a row that references the lot (an ear tag of it, inserted and not yet
+ * committed): the insert's foreign-key check locks the lot FOR KEY SHARE, as any insert referencing
+ * a lot does (an ear tag, a tag binding, a code job), which a write changing no key need not wait for.
+ */
+const holdReference = (world: World, lotCode: string, partyCode: string) =>
+  holdLocked(
+    world,
+    sql`insert into lot_identifiers (kind, value, lot_code, party_code) values ('ear_tag', ${`156${String(Date.now()).slice(-12)}`}, ${lotCode}, ${partyCode})`,
+  );
+
+/** Whether `sent` is answered before any of its statements waits for the server process `pid` (see waitBlockedBy). */
+async function answeredWithoutWaitingFor(world: World, pid: number, sent: Promise<unknown>) {
+  let answered = false;
+  sent.then(
+    () => {
+      answered = true;
+    },
+    () => {
+      answered = true;
+    },
+  );
+  await waitBlockedBy(world, pid, sent);
+  return answered;
+}
+
+t.test(
+  'a recall of a lot that a transaction still inserting a row referencing it locks only by key: the recall does not wait for it (PostgreSQL)',
+  onPostgres,
+  async (t) => {
+    const { world, regulator, plant, kg } = await recallRace(t);
+    const root = await plant.commission(kg, 10);
+
+    const reference = await holdReference(world, root, plant.code);
+    const opened = regulator.post('/recalls', { lotCodes: [root], level: 1, reason: '检出致病菌', hazard: '沙门氏菌' });
+    t.ok(await answeredWithoutWaitingFor(world, reference.pid, opened), 'the recall is answered while the insert is still open');
+    reference.release();
+    await reference.done;
+
+    expectStatus(t, await opened, 201, 'the recall is opened');
+    t.equal((await plant.lot(root)).status, 'recalled', 'the lot is recalled');
+  },
+);
+
+t.test(
+  'a recall whose scope grows to a lot that a transaction inserting a row referencing it locks only by key: taken in its next round, not afresh, so two rounds suffice (PostgreSQL)',
+  onPostgres,
+  async (t) => {
+    const { world, regulator, plant, kg } = await recallRace(t, { recallScopeRounds: 2 });
+    const [root, joined] = [await plant.commission(kg, 10), await plant.commission(kg, 10)];
+    const [below] = await plant.transform([{ lotCode: joined, quantity: 4 }], [{ productCode: kg, quantity: 4 }]);
+
+    // the plant adds an input to `joined`: the root, which brings `joined` and `below` into the
+    // recall's scope; it waits, holding the root, where it books the root's stock
+    const stock = await holdStock(world, root, plant.code);
+    const transforming = writeAlone(world, {
+      actor: plant.code,
+      action: { type: 'transform', inputs: [{ lotCode: root, quantity: 1 }], outputs: [{ lotCode: joined }] },
+      context: { eventTime: at(900) },
+    });
+    await waitBlockedBy(world, stock.pid, transforming);
+    // an ear tag of `below` is being inserted, in a transaction still open
+    const reference = await holdReference(world, below, plant.code);
+    // the recall of the root waits behind the transformation for the root
+    const opened = regulator.post('/recalls', { lotCodes: [root], level: 1, reason: '检出致病菌', hazard: '沙门氏菌' });
+    await waitersReach(world, 2, opened);
+    stock.release();
+    await stock.done;
+
+    t.ok(await answeredWithoutWaitingFor(world, reference.pid, opened), 'the recall is answered while the insert is still open');
+    reference.release();
+    await reference.done;
+    t.match(await transforming, { ok: true }, 'the transformation is stored');
+    const recall = expectStatus(t, await opened, 201, 'the recall is opened in two rounds').body;
+    t.same(recall.scope, { lots: 3, containers: 0, items: 0 }, 'with the lot joined and what was made of it');
+    t.equal((await plant.lot(below)).status, 'recalled', 'the lot referenced meanwhile is recalled');
+  },
+);
+

@@ -112,6 +112,15 @@ const LOT_COLUMNS = sql.raw(`code, kind, party_code as "partyCode", product_code
   ${firstUseOf('lots.code')} as "firstUsedAt"`);
 
 /**
+ * How the writer locks lots: against every other write, but not against an insert referencing a lot
+ * (an ear tag, a tag binding, a job's item codes), whose foreign-key check takes the lot
+ * FOR KEY SHARE. No write changes a lot's key (its code; its unique indexes are partial, which
+ * PostgreSQL counts as no key), so no write needs FOR UPDATE: with it, a write waited for such an
+ * insert's whole transaction, and a recall opening's later rounds skipped such a lot as held.
+ */
+const LOT_LOCK = sql.raw('for no key update');
+
+/**
  * Whether the row a statement locked is a newer version of the lot than the one its snapshot sees:
  * a write committed after the statement began changed the row before the statement took its lock
  * (PostgreSQL then locks and reads that version, the row's own columns as the write left them).
@@ -207,13 +216,13 @@ async function lockWithContents(tx: Db, named: string[], marked: string[]): Prom
       await queryRows(
         tx,
         sql`with recursive ${inside(codes)} select 1 from lots
-        where code = any(${codes}) or code = any(${texts(marked)}) or code = any(array(select code from inside)) order by code for update`,
+        where code = any(${codes}) or code = any(${texts(marked)}) or code = any(array(select code from inside)) order by code ${LOT_LOCK}`,
       );
     }
     const rows = await queryRows<LockedLotRow>(
       tx,
       sql`with recursive ${inside(codes)}
-      select ${LOT_COLUMNS}, ${LOCKED_NEWER} from lots where code = any(${codes}) or code = any(array(select code from inside)) order by code for update`,
+      select ${LOT_COLUMNS}, ${LOCKED_NEWER} from lots where code = any(${codes}) or code = any(array(select code from inside)) order by code ${LOT_LOCK}`,
     );
     const locked = new Set(rows.map((row) => row.code));
     const containers = rows.filter((row) => row.kind === 'container').map((row) => row.code);
@@ -335,7 +344,7 @@ export function createEventWriterRepository() {
         const [first] = await queryRows<{ namesContainers: boolean }>(
           tx,
           sql`with ${contained} select contained.yes as "namesContainers" from contained left join lateral (select 1 from lots
-            where (code = any(${existing}) or code = any(${texts(marked)})) and not contained.yes order by code for update) locked on true`,
+            where (code = any(${existing}) or code = any(${texts(marked)})) and not contained.yes order by code ${LOT_LOCK}) locked on true`,
         );
         if (first.namesContainers) return lockWithContents(tx, named, marked);
         if (named.length === 0) return [];
@@ -343,7 +352,7 @@ export function createEventWriterRepository() {
       const rows = await queryRows<LockedLotRow & { namesContainers: boolean }>(
         tx,
         sql`with ${contained} select locked.*, contained.yes as "namesContainers" from contained left join lateral (select ${LOT_COLUMNS},
-          ${LOCKED_NEWER} from lots where code = any(${existing}) and not contained.yes order by code for update) locked on true`,
+          ${LOCKED_NEWER} from lots where code = any(${existing}) and not contained.yes order by code ${LOT_LOCK}) locked on true`,
       );
       if (rows[0]?.namesContainers) return lockWithContents(tx, named, marked);
       return factsOnceHeld(
@@ -494,7 +503,7 @@ export function createEventWriterRepository() {
       if (codes.length === 0) return [];
       const rows = await queryRows<{ code: string }>(
         tx,
-        sql`select code from lots where code = any(${texts(codes)}) order by code for update skip locked`,
+        sql`select code from lots where code = any(${texts(codes)}) order by code ${LOT_LOCK} skip locked`,
       );
       return rows.map((row) => row.code);
     },
