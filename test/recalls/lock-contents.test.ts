@@ -305,7 +305,7 @@ async function waitingBehind(world: World, pid: number, count: number, sent: Pro
 }
 
 t.test(
-  'a recall whose newly reached lot is transformed again at each of its five rounds is refused with a 409 to send again, recalling nothing (PostgreSQL)',
+  'a recall whose newly reached lot is transformed again at each of its five rounds, and once more at the read after, is refused with a 409 to send again, recalling nothing (PostgreSQL)',
   onPostgres,
   async (t) => {
     const world = await createWorld(t, 'postgres');
@@ -318,7 +318,7 @@ t.test(
     const makers: Actor[] = [];
     const lots: string[] = [];
     const classes: string[] = [];
-    for (let k = 0; k <= LOCK_ROUNDS; k++) {
+    for (let k = 0; k <= LOCK_ROUNDS + 1; k++) {
       const maker = await world.party('processor');
       const gtin = completeGs1(`06901234${String(k).padStart(5, '0')}`);
       const product = await maker.product('kg', { gtin });
@@ -349,18 +349,21 @@ t.test(
     await waitingBehind(world, sent[0].stock.pid, 1, opened);
     for (let k = 1; k <= LOCK_ROUNDS; k++) {
       // the next transformation lines up for lot k behind this one, before the recall reaches lot k
-      if (k < LOCK_ROUNDS) sent.push(await transformation(k + 1));
+      sent.push(await transformation(k + 1));
       // and the recall waits behind this one for lot k − 1
-      await waitingBehind(world, sent[k - 1].stock.pid, k < LOCK_ROUNDS ? 2 : 1, opened);
+      await waitingBehind(world, sent[k - 1].stock.pid, 2, opened);
       // this one is stored: the recall finds lot k newly reached and waits for it behind the next one
       sent[k - 1].stock.release();
       await sent[k - 1].stock.done;
     }
 
+    // the read after its last round, which took everything afresh, finds lot 5 newly reached, held by the last one
+    const refused = expectStatus(t, await opened, 409, 'the recall is refused');
+    sent[LOCK_ROUNDS].stock.release();
+    await sent[LOCK_ROUNDS].stock.done;
     for (const [index, { sent: reply }] of sent.entries()) {
       t.equal((await reply).statusCode, 201, `transformation ${index + 1} is stored`);
     }
-    const refused = expectStatus(t, await opened, 409, 'the recall is refused');
     t.match(refused.body, {
       type: /conflict/,
       detail: new RegExp(`still changing after ${LOCK_ROUNDS} rounds of taking in the lots it newly reached.*send it again`),

@@ -285,10 +285,13 @@ export function createEventWriter(deps: {
    * here deadlocked with it. When another transaction holds one of them (or it names a new lot, whose
    * shipments come before every lot), every lock taken after the audit chain is let go, back to a
    * savepoint (which undoes what `read` wrote too), and all it has named and marked is taken afresh as
-   * in the first round, waiting, then read again: a write that held one of them goes first. What is
+   * in the first round, waiting, then read again: a write that held one of them goes first. A lot
+   * named before it existed (a root made meanwhile) is named anew once it does: taken after the rest,
+   * by the write, it was locked out of code order. What is
    * read last is what is written; a lot read before and no longer named stays locked to the end of
    * the transaction, unmarked. `rounds` reads at most, then a 409 (`keptChanging`, the caller's words
-   * for what kept changing, given how many rounds it took).
+   * for what kept changing, given how many rounds it took), and one more after a last round that took
+   * everything afresh: holding all it named, that read is stored if it finds nothing new to take.
    */
   async function readLocked<T>(
     tx: Db,
@@ -301,26 +304,35 @@ export function createEventWriter(deps: {
     await repository.beginLockRounds(tx);
     const heldNamed = new Set<string>();
     const heldMarked = new Set<string>();
+    // the named lots locked: one named before it existed is not, and is taken as newly named once it does
+    let lockedNamed = new Set<string>();
     // the open shipments carrying the lots named before them, as the write locks them: taken after,
     // a receipt holding one while waiting for a lot locked here deadlocked with it
     const lockInOrder = async () => {
       if (heldNamed.size > 0) await repository.lockShipments(tx, [], [...heldNamed]);
-      await lotsLocked(tx, [...heldNamed], [...heldMarked]);
+      const locked = await lotsLocked(tx, [...heldNamed], [...heldMarked]);
+      lockedNamed = new Set(locked.map((lot) => lot.code).filter((code) => heldNamed.has(code)));
     };
-    for (let round = 1; round <= rounds; round++) {
+    // a read after the last round's start afresh, which may find nothing left to take
+    for (let round = 1; round <= rounds + 1; round++) {
       const { codes, marked, value, unchanged } = await read(tx);
-      const named = [...new Set(codes)].filter((code) => !heldNamed.has(code));
-      const more = [...new Set(marked)].filter((code) => !heldNamed.has(code) && !heldMarked.has(code));
+      const unlocked = [...new Set(codes)].filter((code) => !lockedNamed.has(code));
+      const more = [...new Set(marked)].filter((code) => !lockedNamed.has(code) && !heldMarked.has(code));
       const holdsNone = heldNamed.size === 0 && heldMarked.size === 0;
-      for (const code of named) heldNamed.add(code);
+      for (const code of unlocked) heldNamed.add(code);
       for (const code of more) heldMarked.add(code);
       if (holdsNone) await lockInOrder();
-      else if (named.length > 0 || (await repository.lockFreeLots(tx, more)).length < more.length) {
+      else if (
+        (unlocked.length > 0 && (await repository.lots(tx, unlocked)).length > 0) ||
+        (await repository.lockFreeLots(tx, more)).length < more.length
+      ) {
+        if (round > rounds) break;
         await repository.letGoLockRounds(tx);
         await lockInOrder();
         continue;
       }
       if (await unchanged()) return value;
+      if (round >= rounds) break;
     }
     throw keptChanging(rounds);
   }

@@ -330,28 +330,31 @@ export function createEventWriterRepository() {
      */
     async lockLots(tx: Db, codes: string[], marked: string[] = []): Promise<LotView[] | null> {
       if (codes.length === 0 && marked.length === 0) return [];
-      const named = [...new Set(codes)].sort();
+      let named = [...new Set(codes)].sort();
       // no container named, nothing packed to miss: the lots in one statement (two with a recall's
       // scope), which only says so when one is. The named lots that exist are found in one pass, and
       // only those are locked: `exists (… kind = 'container')` was planned to stop at a first
       // container, so it probed the primary key once per code (22 ms for a capture's 10,000 new
       // codes), and the lock was planned for every code named, which with 10,000 of them cost enough
       // to be JIT-compiled (18 ms more)
-      const contained = sql`found as materialized (select code, kind from lots where code = any(${texts(named)})),
+      const contained = (among: string[]) => sql`found as materialized (select code, kind from lots where code = any(${texts(among)})),
         contained as (select coalesce(bool_or(kind = 'container'), false) as yes from found)`;
       const existing = sql`array(select code from found)`;
       if (marked.length > 0) {
-        const [first] = await queryRows<{ namesContainers: boolean }>(
+        const [first] = await queryRows<{ namesContainers: boolean; found: string[] }>(
           tx,
-          sql`with ${contained} select contained.yes as "namesContainers" from contained left join lateral (select 1 from lots
+          sql`with ${contained(named)} select contained.yes as "namesContainers", ${existing} as found from contained left join lateral (select 1 from lots
             where (code = any(${existing}) or code = any(${texts(marked)})) and not contained.yes order by code ${LOT_LOCK}) locked on true`,
         );
         if (first.namesContainers) return lockWithContents(tx, named, marked);
+        // only the named lots this statement locked: one made since it began would be locked by the
+        // next, after the rest, out of code order (a caller naming it again takes all afresh)
+        named = first.found;
         if (named.length === 0) return [];
       }
       const rows = await queryRows<LockedLotRow & { namesContainers: boolean }>(
         tx,
-        sql`with ${contained} select locked.*, contained.yes as "namesContainers" from contained left join lateral (select ${LOT_COLUMNS},
+        sql`with ${contained(named)} select locked.*, contained.yes as "namesContainers" from contained left join lateral (select ${LOT_COLUMNS},
           ${LOCKED_NEWER} from lots where code = any(${existing}) and not contained.yes order by code ${LOT_LOCK}) locked on true`,
       );
       if (rows[0]?.namesContainers) return lockWithContents(tx, named, marked);
