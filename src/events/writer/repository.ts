@@ -127,7 +127,8 @@ const LOT_LOCK = sql.raw('for no key update');
  * The facts LOT_COLUMNS reads from the lot's events come from the snapshot all the same, without
  * what that write stored: a lot so marked is read again once held (see factsOnceHeld). A write that
  * adds to a lot's facts therefore changes its row, if only by setting its status to itself (see
- * persist's `touched_lots`): a lock it let go without changing the row leaves nothing to compare.
+ * persist's `touched_lots`; test/events/lot-versions.test.ts checks every kind of event does): a
+ * lock it let go without changing the row leaves nothing to compare.
  * The version the snapshot sees is probed only for a row written by a transaction no older than the
  * oldest one in progress when the statement began (`age` counts back from this transaction's id, in
  * 32-bit ids as `xmin` is): such a write, or one of its subtransactions, has an id at least that
