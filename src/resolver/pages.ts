@@ -39,7 +39,7 @@ function testItemLine(item: TestItem, t: Text): Html {
 
 function testLine(test: LotSummary['tests'][number], t: Text): Html {
   return html`<li>${t.testKinds[test.kind] ?? test.kind} · <span class="${test.result === 'pass' ? 'pass' : 'fail'}">${t.results[test.result] ?? test.result}</span>
-${test.items.length ? html`<ul class="test-items">${test.items.map((item) => testItemLine(item, t))}</ul>` : ''}<div class="muted">${shanghaiTime(test.time)}${test.lab ? html` · ${test.lab}` : ''}${test.reportNumber ? html` · ${t.reportNumber} <code>${test.reportNumber}</code>` : ''}</div></li>`;
+${test.items.length ? html`<ul class="test-items">${test.items.map((item) => testItemLine(item, t))}</ul>` : ''}<div class="muted">${shanghaiTime(test.time)} · ${test.party}${test.lab && test.lab !== test.party ? html` · ${test.lab}` : ''}${test.reportNumber ? html` · ${t.reportNumber} <code>${test.reportNumber}</code>` : ''}</div></li>`;
 }
 
 function productCard(summary: LotSummary, t: Text): Html {

@@ -25,6 +25,7 @@ const testsSchema = z
   .array(
     z.object({
       kind: z.string(),
+      party: z.string().describe('the party that recorded the inspection'),
       lab: z.string().nullable(),
       result: z.string(),
       reportNumber: z.string().nullable(),

@@ -120,6 +120,7 @@ function testsOf(live: Trace['events'], trace: Trace, party: Map<string, Trace['
       return [
         {
           kind: findings.kind,
+          party: party.get(event.partyCode)?.name ?? event.partyCode,
           lab: findings.labPartyCode ? (party.get(findings.labPartyCode)?.name ?? findings.labPartyCode) : null,
           result: findings.result,
           reportNumber: findings.reportNumber,

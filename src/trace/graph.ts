@@ -62,6 +62,8 @@ export type TraceInput<E extends NodeEvent> = {
 type Inspection = {
   eventId: string;
   eventTime: Date;
+  /** The party that recorded it (eventIDs are each party's own); null where the caller may not learn it. */
+  partyCode: string | null;
   kind: string;
   labPartyCode: string | null;
   result: string;
@@ -160,7 +162,12 @@ export function inspectionFindings(type: string, payload: Record<string, unknown
   };
 }
 
-function inspectionsOf(events: NodeEvent[]): Inspection[] {
+/**
+ * The inspections of a lot owned by `owner`. Who recorded one is shown when it is the owner, the lab the
+ * inspection names, or a party the caller may read: another holder's test would name a holder of the lot,
+ * which the trace withholds.
+ */
+function inspectionsOf(events: NodeEvent[], owner: string, canSee: (partyCode: string) => boolean): Inspection[] {
   // most lots of a large trace have none: no filtering and mapping of an empty list for each
   if (events.length === 0) return NONE;
   return events.flatMap((event) => {
@@ -170,6 +177,8 @@ function inspectionsOf(events: NodeEvent[]): Inspection[] {
       {
         eventId: eventIdOfKey(event.id),
         eventTime: event.eventTime,
+        partyCode:
+          event.partyCode === owner || event.partyCode === findings.labPartyCode || canSee(event.partyCode) ? event.partyCode : null,
         ...findings,
         declaredInError: event.declaredInErrorBy !== null,
       },
@@ -217,7 +226,7 @@ export function assembleTrace<E extends NodeEvent>(input: TraceInput<E>) {
     const completed = node as unknown as TraceNode;
     completed.certificates = certificatesOf(attributes ? attributeCertificates(attributes) : NONE, lotEvents);
     completed.earTags = attributes && Array.isArray(attributes.earTags) ? (attributes.earTags as string[]) : NONE;
-    completed.inspections = inspectionsOf(lotEvents);
+    completed.inspections = inspectionsOf(lotEvents, node.partyCode, input.canSee);
     if (!open) {
       completed.quantity = null;
       completed.unit = null;

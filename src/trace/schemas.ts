@@ -20,8 +20,14 @@ export const traceQuery = z.object({
 });
 
 const inspectionSchema = z.object({
-  eventId: z.string(),
+  eventId: z.string().describe('each party names its own events: two parties’ inspections may share one eventID'),
   eventTime: z.date(),
+  partyCode: z
+    .string()
+    .nullable()
+    .describe(
+      "the party that recorded the inspection (named in the trace's parties); null where it is neither the lot's owner, nor the lab the inspection names, nor a party whose data the caller may read",
+    ),
   kind: z.string(),
   labPartyCode: z.string().nullable(),
   result: z.string(),

@@ -32,7 +32,10 @@ function namedIn(graph: Assembled): { parties: string[]; products: string[]; loc
   for (const node of graph.nodes) {
     parties.add(node.partyCode);
     for (const holder of node.holders ?? []) parties.add(holder.partyCode);
-    for (const inspection of node.inspections) if (inspection.labPartyCode) parties.add(inspection.labPartyCode);
+    for (const inspection of node.inspections) {
+      if (inspection.partyCode) parties.add(inspection.partyCode);
+      if (inspection.labPartyCode) parties.add(inspection.labPartyCode);
+    }
     if (node.productCode) products.add(node.productCode);
     if (node.originLocationCode) locations.add(node.originLocationCode);
   }

@@ -76,6 +76,8 @@ t.test('tests, certificates, cold chain, lineage and scans', async (t) => {
   t.match(tests, 'YJ-2026-SP-10871');
   t.match(tests, '快速检测');
   t.match(tests, '企业自检');
+  t.match(tests, `· ${PROCESSOR}</div>`, 'the party that recorded a test');
+  t.equal(tests.split('重庆渝检食品检测技术有限公司').length - 1, 1, 'a lab that recorded its own test is named once');
   const certificates = sectionOf(page, '证明文件');
   t.match(certificates, '动物检疫合格证明');
   t.match(certificates, '肉品品质检验合格证');

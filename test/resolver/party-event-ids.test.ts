@@ -54,8 +54,8 @@ const shown = (tests: ShownTest[]) =>
 
 t.test('two parties’ inspections under one eventID: the consumer sees each with its own result and findings', async (t) => {
   const world = await createWorld(t);
-  const farm = await world.party('farm');
-  const plant = await world.party('slaughterhouse');
+  const farm = await world.party('farm', '某某养殖场');
+  const plant = await world.party('slaughterhouse', '某某屠宰场');
   const pigs = await farm.product('kg', { gtin: FARM_GTIN });
   const carcasses = await plant.product('kg', { gtin: PLANT_GTIN });
   const farmLot = await farm.commission(pigs, 100, { lotNumber: 'PIGS-1' });
@@ -74,6 +74,40 @@ t.test('two parties’ inspections under one eventID: the consumer sees each wit
     pigsScanned.tests.map((test: { time: string }) => test.time),
     ['2026-03-10T00:00:00.000Z', '2026-03-11T00:00:00.000Z'],
     'in time order',
+  );
+  t.strictSame(
+    pigsScanned.tests.map((test: { party: string }) => test.party),
+    ['某某养殖场', '某某屠宰场'],
+    'each by the party that recorded it',
+  );
+  // a regulator's trace: each inspection with the party that recorded it, named in the trace's parties
+  const trace = await world.ok(world.regulator.get(`/trace/${farmLot}`), 200);
+  const [pigsNode] = trace.nodes.filter((node: { code: string }) => node.code === farmLot);
+  t.strictSame(
+    pigsNode.inspections.map((inspection: { eventId: string; partyCode: string; result: string }) => [
+      inspection.eventId,
+      inspection.partyCode,
+      inspection.result,
+    ]),
+    [
+      [SHARED, farm.code, 'pass'],
+      [SHARED, plant.code, 'fail'],
+    ],
+    'one eventID, two parties’ inspections, each with its party',
+  );
+  const recorders = async (who: Actor) =>
+    (await world.ok(who.api.get(`/trace/${farmLot}`), 200)).nodes
+      .find((node: { code: string }) => node.code === farmLot)
+      .inspections.map((inspection: { partyCode: string | null }) => inspection.partyCode);
+  t.strictSame(await recorders(plant), [farm.code, plant.code], 'the plant, which holds the pigs: the owner’s and its own');
+  t.strictSame(await recorders(farm), [farm.code, null], 'the farm: its own, and not who else held its pigs and tested them');
+  t.strictSame(
+    trace.parties
+      .filter((party: { code: string }) => [farm.code, plant.code].includes(party.code))
+      .map((party: { name: string }) => party.name)
+      .sort(),
+    ['某某屠宰场', '某某养殖场'].sort(),
+    'both named',
   );
 
   // on two lots of one chain: the farm's test of its pigs, the plant's of the carcasses made from them

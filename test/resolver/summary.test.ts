@@ -92,6 +92,7 @@ const node = (code: string, depth: number, partyCode: string, inspections: Trace
 const inspection = (eventId: string, time: string, kind: string, extra: { labPartyCode?: string; declaredInError?: boolean } = {}) => ({
   eventId,
   eventTime: new Date(time),
+  partyCode: null,
   kind,
   labPartyCode: extra.labPartyCode ?? null,
   result: 'pass',

@@ -281,6 +281,7 @@ t.test('assembleTrace as the plant', async (t) => {
       {
         eventId: 'E-INSPECT',
         eventTime: at('2026-03-03T09:00:00Z'),
+        partyCode: 'PLANT',
         kind: 'residue',
         labPartyCode: 'LAB',
         result: 'pass',
@@ -290,6 +291,7 @@ t.test('assembleTrace as the plant', async (t) => {
       {
         eventId: 'E-INSPECT-BAD',
         eventTime: at('2026-03-03T09:00:00Z'),
+        partyCode: 'PLANT',
         kind: 'residue',
         labPartyCode: null,
         result: 'fail',
@@ -407,6 +409,32 @@ t.test('assembleTrace as the public (sees nobody)', async (t) => {
   t.equal(slaughter?.quantity, null, 'how much went into a lot the viewer cannot see is withheld');
   t.equal(slaughter?.unit, null);
   t.strictSame(trace.events, []);
+});
+
+t.test('who recorded an inspection: the owner, the lab it names, or a party the viewer may read; else withheld', async (t) => {
+  const input = world((party) => party === 'FARM');
+  const inspected = (id: string, partyCode: string, labPartyCode?: string) =>
+    event({
+      id,
+      type: 'inspect',
+      eventTime: at('2026-03-04T09:00:00Z'),
+      partyCode,
+      lots: [{ lotCode: 'Z-MEAT', role: 'subject', quantity: null }],
+      payload: { inspection: { kind: 'residue', result: 'pass', ...(labPartyCode ? { labPartyCode } : {}) } },
+    });
+  input.events.push(inspected('E-SHOP', 'SHOP'), inspected('E-LAB', 'LAB', 'LAB'), inspected('E-FARM', 'FARM'));
+  const meat = assembleTrace(input).nodes.find((n) => n.code === 'Z-MEAT');
+  t.strictSame(
+    meat?.inspections.map((inspection) => [inspection.eventId, inspection.partyCode]),
+    [
+      ['E-INSPECT-BAD', 'PLANT'],
+      ['E-INSPECT', 'PLANT'],
+      ['E-SHOP', null],
+      ['E-LAB', 'LAB'],
+      ['E-FARM', 'FARM'],
+    ],
+    'another holder’s test does not name it',
+  );
 });
 
 // Visibility comes through any holding, a drained one included; the holders listed are only
