@@ -81,6 +81,7 @@ import { createGateService } from './rfid/gates.js';
 import { createRfidRepository } from './rfid/repository.js';
 import { rfidRoutes } from './rfid/routes.js';
 import { createRfidService } from './rfid/service.js';
+import { countedAs } from './scans/buffer.js';
 import type { FlagPolicy } from './scans/flags.js';
 import { createScansRepository } from './scans/repository.js';
 import { createScanService } from './scans/service.js';
@@ -174,7 +175,11 @@ export function createRepositories(database: Database) {
   };
 }
 
-type ServiceLog = { error: (object: object, message: string) => void; warn: (object: object, message: string) => void };
+type ServiceLog = {
+  error: (object: object, message: string) => void;
+  warn: (object: object, message: string) => void;
+  info: (object: object, message: string) => void;
+};
 
 export function createServices(
   database: Database,
@@ -216,6 +221,16 @@ export function createServices(
     lots: repos.lots,
     now,
     onWriteError: (error) => options.log?.error({ err: error }, 'storing scans failed'),
+    // rare (two instances answered one client's scans within ten minutes) and counted nowhere: said, so that it can be seen
+    onDropped: (dropped) => {
+      for (const scan of dropped) {
+        const counted = countedAs(scan);
+        options.log?.info(
+          { scan: { id: scan.id, code: counted?.code, kind: counted?.kind, at: scan.at } },
+          'scan dropped when stored: the same client’s scan of the code, within ten minutes before it or any time after it, was counted first',
+        );
+      }
+    },
   });
   const audit = createAuditService({ audit: repos.audit, now });
   const apiKeys = createApiKeyService({

@@ -545,9 +545,9 @@ export const scans = pgTable(
 );
 
 /**
- * The last counted scan of a code (a pack's, or a lot's or case's own) by a client: a scan counts when it
- * is at least REPEAT_WINDOW_MS after it, and then takes its place. The batch that stores a scan decides,
- * with the row locked (upsert), so that two instances holding the same client's scan decide one after the other.
+ * The last counted scan of a code by a client, keyed without the code's kind (a pack's and a lot's code written
+ * alike shared a row), as instances before last_counted_scans wrote it: kept while they may run during a
+ * rolling restart (migration 0052 moved its rows), no longer read or written.
  */
 export const scanRepeats = pgTable(
   'scan_repeats',
@@ -557,6 +557,23 @@ export const scanRepeats = pgTable(
     countedAt: timestamp('counted_at', { withTimezone: true, mode: 'date' }).notNull(),
   },
   (t) => [primaryKey({ columns: [t.code, t.clientHash] })],
+);
+
+/**
+ * The last counted scan of a code by a client: of a pack (`item`), or of a lot or case by its own label
+ * (`lot`). A scan counts when it is at least REPEAT_WINDOW_MS after it, and then takes its place. The batch
+ * that stores a scan decides, with the row locked (upsert), so that two instances holding the same client's
+ * scan decide one after the other; batches also delete rows too old to make any scan a repeat.
+ */
+export const lastCountedScans = pgTable(
+  'last_counted_scans',
+  {
+    kind: text('kind', { enum: ['item', 'lot'] }).notNull(),
+    code: text('code').notNull(),
+    clientHash: text('client_hash').notNull(),
+    countedAt: timestamp('counted_at', { withTimezone: true, mode: 'date' }).notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.kind, t.code, t.clientHash] }), index('last_counted_scans_at_idx').on(t.countedAt)],
 );
 
 export const codeFlags = pgTable(

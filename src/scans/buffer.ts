@@ -18,6 +18,18 @@ export type PendingScan = {
   userAgent: string | null;
   clientHash: string;
 };
+/** What a scan counts for: a pack, or a lot or case scanned by its own label. */
+export type CountedKind = 'item' | 'lot';
+
+/** The code a scan counts for, and of what kind: a pack's and a lot's code written alike are two codes. */
+export function countedAs(scan: Pick<PendingScan, 'itemCode' | 'lotCode'>): { kind: CountedKind; code: string } | null {
+  if (scan.itemCode !== null) return { kind: 'item', code: scan.itemCode };
+  if (scan.lotCode !== null) return { kind: 'lot', code: scan.lotCode };
+  return null;
+}
+
+const countedKey = (kind: CountedKind, code: string) => `${kind}:${code}`;
+
 /** A scan's region and when that scan was: they travel together. */
 export type RegionAt = { region: string; at: Date };
 export type PendingCounts = {
@@ -41,7 +53,7 @@ export type PendingCounts = {
  */
 type ScanRead = {
   /**
-   * Scans of a code this process counted that stored counts read in `snapshot` (pg_current_snapshot()
+   * Scans of a pack this process counted that stored counts read in `snapshot` (pg_current_snapshot()
    * of the statement that read them) do not include: each scan is in exactly one of the two.
    */
   pendingFor(itemCode: string, snapshot: string): PendingCounts | undefined;
@@ -57,11 +69,11 @@ type Batch = {
   storedAs: number | null;
 };
 
-/** The counts of one code over several sources, oldest first. */
-function merged(itemCode: string, sources: Map<string, PendingCounts>[]): PendingCounts | undefined {
+/** The counts of one code (its countedKey) over several sources, oldest first. */
+function merged(key: string, sources: Map<string, PendingCounts>[]): PendingCounts | undefined {
   let result: PendingCounts | undefined;
   for (const source of sources) {
-    const entry = source.get(itemCode);
+    const entry = source.get(key);
     if (!entry) continue;
     result = result
       ? {
@@ -139,10 +151,11 @@ export function createScanBuffer(options: {
     record(scan: PendingScan) {
       pending.push(scan);
       // a pack's scan counts for the pack; a lot's or case's, scanned by its own label, for the lot or case
-      const counted = scan.itemCode ?? scan.lotCode;
+      const counted = countedAs(scan);
       if (counted) {
-        const previous = counts.get(counted);
-        counts.set(counted, {
+        const key = countedKey(counted.kind, counted.code);
+        const previous = counts.get(key);
+        counts.set(key, {
           count: (previous?.count ?? 0) + 1,
           firstAt: previous?.firstAt ?? scan.at,
           lastAt: scan.at,
@@ -158,12 +171,13 @@ export function createScanBuffer(options: {
      * Whether this process holds a scan of the code (a pack's, or a lot's or case's own) by the client: not yet
      * stored, or stored since a read that is still open began.
      */
-    holds(code: string, client: string): boolean {
-      return [...batches.map((batch) => batch.counts), counts].some((source) => source.get(code)?.clients.has(client) ?? false);
+    holds(kind: CountedKind, code: string, client: string): boolean {
+      const key = countedKey(kind, code);
+      return [...batches.map((batch) => batch.counts), counts].some((source) => source.get(key)?.clients.has(client) ?? false);
     },
-    /** Scans of a code this process has counted but not yet stored. */
-    pendingFor(itemCode: string): PendingCounts | undefined {
-      return merged(itemCode, [...batches.filter((batch) => batch.storedAs === null).map((batch) => batch.counts), counts]);
+    /** Scans of a code (a pack's unless `kind` says otherwise) this process has counted but not yet stored. */
+    pendingFor(code: string, kind: CountedKind = 'item'): PendingCounts | undefined {
+      return merged(countedKey(kind, code), [...batches.filter((batch) => batch.storedAs === null).map((batch) => batch.counts), counts]);
     },
     /** Begins a read of stored counts (before its statement is sent); close it when done. */
     beginRead(): ScanRead {
@@ -177,7 +191,7 @@ export function createScanBuffer(options: {
           const unseen = batches.filter(
             (batch) => !(batch.storedAs !== null && batch.storedAs <= began) && !(batch.xid !== null && sawTransaction(seen, batch.xid)),
           );
-          return merged(itemCode, [...unseen.map((batch) => batch.counts), counts]);
+          return merged(countedKey('item', itemCode), [...unseen.map((batch) => batch.counts), counts]);
         },
         close() {
           if (!open) return;

@@ -1,9 +1,27 @@
 import { and, desc, eq, type SQL, sql } from 'drizzle-orm';
 import { type Db, queryRows } from '../db/client.js';
 import { codeFlags, scans } from '../db/schema.js';
-import { type PendingScan, REPEAT_WINDOW_MS } from './buffer.js';
+import { countedAs, type PendingScan, REPEAT_WINDOW_MS } from './buffer.js';
 
 type FlagRow = typeof codeFlags.$inferSelect;
+
+/**
+ * A client's last counted scan of a code is deleted once it is this far before a batch's earliest scan: it
+ * made repeats of the ten minutes after it, and the margin beyond those covers a batch stored late (another
+ * instance's scans held in memory, or waiting on a lock) that may still hold one of them.
+ */
+export const FORGOTTEN_AFTER_MS = 2 * REPEAT_WINDOW_MS;
+/** At most this many are deleted by one batch: a batch adds as many rows at most as it has scans (≤ 1,000). */
+export const PRUNED_PER_BATCH = 1000;
+
+/** The kind of a scan of the batch's rows `v` (countedAs): a pack's, else a lot's or case's own. */
+const KIND_OF_V = sql.raw(`case when v.item_code is not null then 'item' else 'lot' end`);
+
+/** A scan's key in last_counted_scans: its code and kind, and its client. */
+const repeatKey = (scan: PendingScan) => {
+  const counted = countedAs(scan);
+  return counted === null ? null : `${counted.kind}|${counted.code}|${scan.clientHash}`;
+};
 
 /**
  * The batch in rounds: the first scan (by time) of each client's code and every scan of no code, then
@@ -14,8 +32,7 @@ function repeatRounds(batch: PendingScan[]): PendingScan[][] {
   const rounds: PendingScan[][] = [];
   const seen = new Map<string, number>();
   for (const scan of [...batch].sort((a, b) => a.at.getTime() - b.at.getTime())) {
-    const code = scan.itemCode ?? scan.lotCode;
-    const key = code === null ? null : `${code}|${scan.clientHash}`;
+    const key = repeatKey(scan);
     const round = key === null ? 0 : (seen.get(key) ?? 0);
     if (key !== null) seen.set(key, round + 1);
     if (round === rounds.length) rounds.push([]);
@@ -49,16 +66,19 @@ export function createScansRepository(db: Db) {
      * A batch of scans: logged, and each item's counters advanced once, in one transaction.
      * Columns travel as arrays (a fixed handful of parameters), so a batch costs next to
      * nothing to build however large it is. A scan of a known code counts only when the same client's
-     * last counted scan of it (scan_repeats, by whichever process) is at least REPEAT_WINDOW_MS before
-     * it; else it is dropped and counts nothing (another process held it in memory when this one looked).
-     * The upsert decides with the client's row locked, so of two batches holding such scans the later
-     * decides after the earlier commits, whatever their scans' times. `began` learns the transaction's
-     * id before it commits (with the counters' update, so it costs no statement of its own): a read's
-     * snapshot then tells whether that read saw the batch's counts.
+     * last counted scan of it (last_counted_scans, by whichever process; a pack's and a lot's code apart)
+     * is at least REPEAT_WINDOW_MS before it; else it is dropped and counts nothing (another process held
+     * it in memory when this one looked): the scans dropped are returned. The upsert decides with the
+     * client's row locked, so of two batches holding such scans the later decides after the earlier
+     * commits, whatever their scans' times. The last statement deletes up to PRUNED_PER_BATCH rows counted
+     * FORGOTTEN_AFTER_MS before the batch's earliest scan. `began` learns the transaction's id before it
+     * commits (with the counters' update, so it costs no statement of its own): a read's snapshot then
+     * tells whether that read saw the batch's counts.
      */
-    async writeScans(batch: PendingScan[], began?: (xid: string) => void): Promise<void> {
+    async writeScans(batch: PendingScan[], began?: (xid: string) => void): Promise<PendingScan[]> {
       type Counts = { n: number; first: Date; last: Date; region: string | null; regionAt: Date | null };
-      await db.transaction(async (tx) => {
+      if (batch.length === 0) return [];
+      return db.transaction(async (tx) => {
         const stored = new Set<string>();
         // one statement per round; a round holds one scan of a client's code at most (its next by time),
         // so each is measured against the last counted before it: one round but in a test's clock
@@ -74,18 +94,18 @@ export function createScansRepository(db: Db) {
                                    ${column((s) => s.clientHash)}::text[])
                      as v(id, item_code, raw_code, lot_code, party_code, scanned_at, region, ip_hash, user_agent, client_hash)),
             counted as (
-              insert into scan_repeats as r (code, client_hash, counted_at)
-              select coalesce(v.item_code, v.lot_code), v.client_hash, v.scanned_at from v
+              insert into last_counted_scans as r (kind, code, client_hash, counted_at)
+              select ${KIND_OF_V}, coalesce(v.item_code, v.lot_code), v.client_hash, v.scanned_at from v
               where coalesce(v.item_code, v.lot_code) is not null and v.client_hash is not null
               -- in key order: two batches holding the same two clients' scans lock their rows in one order
-              order by 1, 2
-              on conflict (code, client_hash) do update set counted_at = excluded.counted_at
+              order by 1, 2, 3
+              on conflict (kind, code, client_hash) do update set counted_at = excluded.counted_at
                 where excluded.counted_at >= r.counted_at + ${sql.raw(`interval '${REPEAT_WINDOW_MS} milliseconds'`)}
-              returning r.code, r.client_hash)
+              returning r.kind, r.code, r.client_hash)
             insert into scans (id, item_code, raw_code, lot_code, party_code, scanned_at, region, ip_hash, user_agent, client_hash)
             select v.* from v
             where coalesce(v.item_code, v.lot_code) is null or v.client_hash is null
-               or exists (select 1 from counted c where c.code = coalesce(v.item_code, v.lot_code) and c.client_hash = v.client_hash)
+               or exists (select 1 from counted c where c.kind = ${KIND_OF_V} and c.code = coalesce(v.item_code, v.lot_code) and c.client_hash = v.client_hash)
             returning id`,
           );
           for (const row of inserted) stored.add(row.id);
@@ -106,11 +126,17 @@ export function createScansRepository(db: Db) {
         // in code order: two batches counting the same two items lock their rows in one order, not deadlock
         const items = [...perItem].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
         const itemColumn = <T>(pick: (entry: [string, Counts]) => T) => sql.param(items.map(pick));
-        if (items.length === 0) return;
+        const earliest = Math.min(...batch.map((scan) => scan.at.getTime()));
         const [updated] = await queryRows<{ xid: string }>(
           tx as unknown as Db,
           sql`
-          with updated as (
+          -- after this batch's upserts, so its locks are taken in key order first; rows another batch locked are
+          -- skipped, not waited for: this delete makes no batch wait on another
+          with forgotten as (
+          delete from last_counted_scans where ctid = any(array(
+            select ctid from last_counted_scans where counted_at < ${new Date(earliest - FORGOTTEN_AFTER_MS).toISOString()}::timestamptz
+            limit ${PRUNED_PER_BATCH} for update skip locked))),
+          updated as (
           update items i set scan_count = i.scan_count + v.n, first_scanned_at = coalesce(i.first_scanned_at, v.first_at),
                  last_scanned_at = greatest(i.last_scanned_at, v.last_at),
                  -- the region of the latest scan that had one, with its time, whatever order batches are stored in
@@ -125,6 +151,7 @@ export function createScansRepository(db: Db) {
         );
         // no row updated: no item's stored counts changed, so no read needs to know
         if (updated) began?.(updated.xid);
+        return batch.filter((scan) => repeatKey(scan) !== null && !stored.has(scan.id));
       });
     },
     async raiseFlag(flag: {

@@ -1,7 +1,7 @@
 import { createBatchLoader } from '../db/batch-loader.js';
 import { notFound } from '../errors/problem.js';
 import type { LotsRepository } from '../lots/repository.js';
-import { createScanBuffer, type PendingScan, REPEAT_WINDOW_MS } from './buffer.js';
+import { countedAs, createScanBuffer, type PendingScan, REPEAT_WINDOW_MS } from './buffer.js';
 import type { ScansRepository } from './repository.js';
 
 export { REPEAT_WINDOW_MS };
@@ -11,10 +11,18 @@ export function createScanService(deps: {
   scans: Pick<ScansRepository, 'writeScans' | 'raiseFlag' | 'listFlags' | 'scansOfLot' | 'scannedSince'>;
   lots: Pick<LotsRepository, 'findByCodes'>;
   onWriteError?: (error: unknown) => void;
+  /** Scans a stored batch dropped: the same client's scan of the code was counted first (writeScans). */
+  onDropped?: (scans: PendingScan[]) => void;
   now?: () => Date;
 }) {
   const now = deps.now ?? (() => new Date());
-  const buffer = createScanBuffer({ write: (batch, began) => deps.scans.writeScans(batch, began), onError: deps.onWriteError });
+  const buffer = createScanBuffer({
+    write: async (batch, began) => {
+      const dropped = await deps.scans.writeScans(batch, began);
+      if (dropped.length > 0) deps.onDropped?.(dropped);
+    },
+    onError: deps.onWriteError,
+  });
   // the checks of one loop turn share a query, like the item lookups they go with
   const recentLoader = (scanned: 'item' | 'lot') =>
     createBatchLoader(async (keys: string[]) => {
@@ -32,7 +40,7 @@ export function createScanService(deps: {
      * Then a reload or a re-opened page is the same scan, not a new one (stored or still buffered).
      */
     async scannedRecentlyBy(code: string, client: string, scanned: 'item' | 'lot'): Promise<boolean> {
-      if (buffer.pendingFor(code)?.clients.has(client)) return true;
+      if (buffer.pendingFor(code, scanned)?.clients.has(client)) return true;
       return (await recent[scanned].load(`${code}|${client}`)) ?? false;
     },
     /**
@@ -44,13 +52,13 @@ export function createScanService(deps: {
      * it counted.
      */
     record(scan: PendingScan): boolean {
-      const counted = scan.itemCode ?? scan.lotCode;
-      if (counted && buffer.holds(counted, scan.clientHash)) return false;
+      const counted = countedAs(scan);
+      if (counted && buffer.holds(counted.kind, counted.code, scan.clientHash)) return false;
       buffer.record(scan);
       return true;
     },
-    /** Scans of a code this process has counted but not yet stored. */
-    pendingFor: buffer.pendingFor,
+    /** Scans of a pack this process has counted but not yet stored. */
+    pendingFor: (itemCode: string) => buffer.pendingFor(itemCode),
     /** Begins a read of stored counts, to which the scans it did not see are added (ScanRead.pendingFor). */
     beginRead: buffer.beginRead,
     /** Stores the scans counted so far (before reading scan statistics, and at shutdown). */

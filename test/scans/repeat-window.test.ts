@@ -5,6 +5,7 @@ import { sql } from 'drizzle-orm';
 import type { Database } from '../../src/db/client.js';
 import { queryRows } from '../../src/db/client.js';
 import type { PendingScan } from '../../src/scans/buffer.js';
+import { FORGOTTEN_AFTER_MS, PRUNED_PER_BATCH } from '../../src/scans/repository.js';
 import { REPEAT_WINDOW_MS } from '../../src/scans/service.js';
 import { createChain } from '../fixtures/chain.js';
 import { holdLocked, waitersReach } from '../fixtures/locks.js';
@@ -36,10 +37,13 @@ async function storedScans(database: Database, code: string) {
   return { count: Number(row.count), logged: Number(row.logged) };
 }
 
-/** A service instance on `database` with a clock of its own. */
-function instance(database: Database) {
+type Logged = { object: object; message: string };
+
+/** A service instance on `database` with a clock of its own; what it logs at info goes to `logged`. */
+function instance(database: Database, logged: Logged[] = []) {
   const clock = { at: EDGE };
-  const chain = createChain(database, { now: () => new Date(clock.at), ipSalt: 'one salt for every instance' });
+  const log = { error: () => {}, warn: () => {}, info: (object: object, message: string) => logged.push({ object, message }) };
+  const chain = createChain(database, { now: () => new Date(clock.at), ipSalt: 'one salt for every instance', log });
   return {
     chain,
     /** A scan of `code` by the phone at `at`, as the consumer page records it. */
@@ -117,6 +121,87 @@ t.test('while one instance holds a counted scan, another’s within ten minutes 
   t.strictSame(await storedScans(database, code), { count: 4, logged: 4 }, 'in one batch: the first, and the one ten minutes after it');
 });
 
+t.test('a scan dropped when stored, as another instance counted the client’s later scan first, is logged with why', async (t) => {
+  const database = await openTestDatabase(t);
+  const { code } = await onePack(database);
+  const logged: Logged[] = [];
+  const [first, second] = [instance(database), instance(database, logged)];
+  await first.scan(code, EDGE + 1000);
+  await second.scan(code, EDGE - 1000);
+  await first.chain.services.scans.flush();
+  await second.chain.services.scans.flush();
+  t.strictSame(await storedScans(database, code), { count: 1, logged: 1 }, 'the later one, stored first, counted');
+  t.equal(logged.length, 1, 'one line');
+  t.match(logged[0], {
+    object: { scan: { code, kind: 'item', at: new Date(EDGE - 1000) } },
+    message: /dropped.*counted/,
+  });
+});
+
+/** The pending scan of `code` by the phone at `at`: a pack's, or (`lot`) a lot's or case's own. */
+const pendingScan = (id: string, code: string, at: number, kind: 'item' | 'lot' = 'item'): PendingScan => ({
+  id,
+  code,
+  itemCode: kind === 'item' ? code : null,
+  lotCode: kind === 'item' ? null : code,
+  partyCode: null,
+  at: new Date(at),
+  region: null,
+  ipHash: 'ip',
+  userAgent: 'phone',
+  clientHash: 'the phone',
+});
+
+t.test('a pack’s scan and a lot’s scan of one text do not make each other repeats', async (t) => {
+  const database = await openTestDatabase(t);
+  const { scans } = createChain(database).repositories;
+  const logged = async () =>
+    (await queryRows<{ id: string }>(database.db, sql`select id from scans where raw_code = 'SAMETEXT001' order by id`)).map(
+      (row) => row.id,
+    );
+  t.strictSame(await scans.writeScans([pendingScan('a-pack', 'SAMETEXT001', EDGE)]), [], 'nothing dropped');
+  t.strictSame(await scans.writeScans([pendingScan('b-lot', 'SAMETEXT001', EDGE + 60_000, 'lot')]), [], 'nothing dropped');
+  t.strictSame(await logged(), ['a-pack', 'b-lot'], 'both counted');
+  const dropped = await scans.writeScans([pendingScan('c-lot', 'SAMETEXT001', EDGE + 120_000, 'lot')]);
+  t.strictSame(
+    dropped.map((scan) => scan.id),
+    ['c-lot'],
+    'the lot’s own repeat is one',
+  );
+  t.strictSame(await logged(), ['a-pack', 'b-lot']);
+});
+
+t.test('a client’s last counted scan of a code is forgotten once it can make no repeat, a bounded number per batch', async (t) => {
+  const database = await openTestDatabase(t);
+  const { scans } = createChain(database).repositories;
+  const remembered = async () =>
+    (await queryRows<{ code: string }>(database.db, sql`select code from last_counted_scans where code not like 'OLD%' order by code`)).map(
+      (row) => row.code,
+    );
+  const old = async () =>
+    Number(
+      (await queryRows<{ n: number }>(database.db, sql`select count(*)::int as n from last_counted_scans where code like 'OLD%'`))[0].n,
+    );
+  // more forgotten scans than one batch forgets
+  await queryRows(
+    database.db,
+    sql`insert into last_counted_scans (kind, code, client_hash, counted_at)
+        select 'item', 'OLD' || i, 'phone', ${new Date(EDGE - 1).toISOString()}::timestamptz from generate_series(1, ${PRUNED_PER_BATCH + 5}) i`,
+  );
+  await scans.writeScans([pendingScan('kept', 'KEPT', EDGE)]);
+  await scans.writeScans([pendingScan('later', 'LATER', EDGE + FORGOTTEN_AFTER_MS)]);
+  t.equal(await old(), 5, 'the scans counted more than twenty minutes before the batch’s: as many as a batch forgets');
+  t.strictSame(await remembered(), ['KEPT', 'LATER'], 'twenty minutes before: kept');
+  await scans.writeScans([pendingScan('later still', 'STILL', EDGE + FORGOTTEN_AFTER_MS + 1)]);
+  t.equal(await old(), 0, 'the rest with the next batch');
+  t.strictSame(await remembered(), ['LATER', 'STILL'], 'and the one counted twenty minutes and a millisecond before');
+  // a repeat is still judged against the scan the client made within ten minutes
+  t.strictSame(
+    (await scans.writeScans([pendingScan('repeat', 'STILL', EDGE + FORGOTTEN_AFTER_MS + REPEAT_WINDOW_MS)])).map((scan) => scan.id),
+    ['repeat'],
+  );
+});
+
 t.test('the same scan sent at once through many instances counts once (PostgreSQL)', onPostgres, async (t) => {
   const database = await openTestDatabase(t, 'postgres');
   const { code } = await onePack(database);
@@ -173,6 +258,41 @@ t.test('each client’s last counted scan of a code is backfilled from the scans
     ].sort((a, b) => a.code.localeCompare(b.code)),
     'the latest of the pack’s, the lot’s own; none for a scan of no code or of no known client',
   );
+});
+
+// Migration 0052: the rows of scan_repeats (keyed without the kind) move to last_counted_scans with the kind of
+// the scan that took their place, so that a scan stored just before the upgrade still makes a repeat count nothing.
+t.test('each client’s last counted scan moves to last_counted_scans with its kind', async (t) => {
+  const database = await openTestDatabase(t);
+  const { code, lot } = await onePack(database);
+  const { db } = database;
+  await queryRows(
+    db,
+    sql`insert into scans (id, item_code, raw_code, lot_code, scanned_at, ip_hash, client_hash) values
+        (${`${code}-1`}, ${code}, ${code}, ${lot}, ${new Date(EDGE).toISOString()}::timestamptz, 'ip', 'phone'),
+        (${`${code}-2`}, null, ${lot}, ${lot}, ${new Date(EDGE + 1000).toISOString()}::timestamptz, 'ip', 'phone')`,
+  );
+  await queryRows(
+    db,
+    sql`insert into scan_repeats (code, client_hash, counted_at) values
+        (${code}, 'phone', ${new Date(EDGE).toISOString()}::timestamptz), (${lot}, 'phone', ${new Date(EDGE + 1000).toISOString()}::timestamptz)`,
+  );
+  await queryRows(db, sql`delete from last_counted_scans`);
+  for (const statement of [2, 3]) await queryRows(db, sql.raw(migrationStatement('0052_last_counted_scans.sql', statement)));
+
+  const rows = await queryRows<{ kind: string; code: string; counted_at: Date | string }>(
+    db,
+    sql`select kind, code, counted_at from last_counted_scans where client_hash = 'phone' order by kind`,
+  );
+  t.strictSame(
+    rows.map((row) => ({ ...row, counted_at: new Date(row.counted_at).toISOString() })),
+    [
+      { kind: 'item', code, counted_at: new Date(EDGE).toISOString() },
+      { kind: 'lot', code: lot, counted_at: new Date(EDGE + 1000).toISOString() },
+    ],
+    'the pack’s and the lot’s own, each of its kind',
+  );
+  t.strictSame(await queryRows(db, sql`select * from scan_repeats`), [], 'moved, not copied');
 });
 
 t.test(

@@ -71,6 +71,17 @@ t.test('scans', async (t) => {
     t.notOk(await service.scannedRecentlyBy('C1', 'phone-a', 'lot'), 'after ten minutes it is a new scan');
   });
 
+  t.test('a pack’s scan and a lot’s scan of one text, buffered, are not the same scan', async (t) => {
+    clock = START;
+    t.ok(service.record(scan('K1', 'phone-a', { itemCode: null, lotCode: 'K1' })), 'the lot’s counts');
+    t.notOk(await service.scannedRecentlyBy('K1', 'phone-a', 'item'), 'no pack of that text was scanned');
+    t.ok(service.record(scan('K1', 'phone-a')), 'the pack’s counts too');
+    t.notOk(service.record(scan('K1', 'phone-a')), 'the pack’s again does not');
+    t.equal(service.pendingFor('K1')?.count, 1, 'the pack’s pending counts are the pack’s scan alone');
+    await service.flush();
+    t.strictSame(writeErrors, []);
+  });
+
   t.test('buffered scans are counted per code with their clients and where the one before was', async (t) => {
     clock = START;
     service.record(scan('P1', 'phone-a', { region: '500236' }));
@@ -296,10 +307,11 @@ t.test('flag rules as the resolver applies them to issued items', async (t) => {
       scans: {
         ...chain.repositories.scans,
         writeScans: async (...args: Parameters<typeof chain.repositories.scans.writeScans>) => {
-          await chain.repositories.scans.writeScans(...args);
+          const dropped = await chain.repositories.scans.writeScans(...args);
           committed();
           // the commit has reached the database; its answer reaches the process later
           await acknowledged;
+          return dropped;
         },
       },
       now: () => new Date(clock),
@@ -345,7 +357,7 @@ t.test('flag rules as the resolver applies them to issued items', async (t) => {
         writeScans: async (...args: Parameters<typeof chain.repositories.scans.writeScans>) => {
           // this instance's batches stay pending until the test lets them be stored
           await released;
-          await chain.repositories.scans.writeScans(...args);
+          return chain.repositories.scans.writeScans(...args);
         },
       },
       now: () => new Date(clock),
