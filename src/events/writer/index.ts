@@ -421,10 +421,8 @@ export function createEventWriter(deps: {
     for (const [container, children] of state.contents) {
       for (const child of children.keys()) if (state.lots.get(child)?.kind === 'container') state.containerOf.set(child, container);
     }
-    addLedgers(state, await repository.ledgers(tx, [...state.lots.keys()]));
-
     const specs = refs.flatMap((ref) => [...ref.specs, ...(ref.request.creates ?? [])].map((spec) => ({ spec, actor: ref.request.actor })));
-    const references = await repository.references(tx, {
+    const { ledgers, references } = await repository.ledgersAndReferences(tx, [...state.lots.keys()], {
       parties: [...new Set([...requests.map((request) => request.actor), ...refs.flatMap((ref) => ref.parties)])],
       locations: [
         ...new Set(
@@ -441,6 +439,7 @@ export function createEventWriter(deps: {
       earTags: specs.flatMap(({ spec }) => (spec.attributes?.earTags as string[] | undefined) ?? []),
       gtins: [...new Set(specs.flatMap(({ spec }) => gtinOfIdentifier(spec.epc) ?? []))],
     });
+    addLedgers(state, ledgers);
     for (const party of references.parties) state.parties.set(party.code, party);
     for (const location of references.locations) state.locations.set(location.code, location);
     for (const product of references.products) state.products.set(product.code, product);

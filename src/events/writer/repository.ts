@@ -305,6 +305,100 @@ async function readShipments(tx: Db, ids: string[]): Promise<ShipmentView[]> {
   }));
 }
 
+/** A lot's ledger row as ledgersOf reads it (its time a string when it comes inside JSON). */
+type LedgerRow = {
+  code: string;
+  balances: { partyCode: string; containerCode: string | null; quantity: string }[];
+  lastDrain: string | null;
+  lastDrainAt: Date | string | null;
+  recalled: boolean;
+  receipts: { partyCode: string; at: string }[];
+};
+
+/** Each lot's balances, last drain, whether it is recalled and its first receipts per party (see the repository's ledgers). */
+function ledgersOf(lotCodes: string[]): SQL {
+  return sql`select l.code,
+      (select coalesce(json_agg(json_build_object('partyCode', b.party_code, 'containerCode', b.container_code, 'quantity', b.quantity::text)), '[]')
+        from lot_balances b where b.lot_code = l.code) as balances,
+      drain.kind as "lastDrain", drain.event_time as "lastDrainAt",
+      recall.lot_code is not null as recalled,
+      -- per party holding a balance row of the lot (every one that received some has one), its
+      -- earliest receipt not declared in error: a probe of the receipts' partial index, not a read
+      -- of every receipt of a party that received the lot 50,000 times
+      (select coalesce(json_agg(json_build_object('partyCode', p.party_code, 'at', r.at)), '[]')
+        from (select distinct b.party_code from lot_balances b where b.lot_code = l.code) p
+        join lateral (select m.received_at as at from lot_movements m
+          where m.lot_code = l.code and m.party_code = p.party_code and m.received_at is not null
+            and not exists (select 1 from events c where c.corrects_event_id = m.event_id)
+          order by m.received_at limit 1) r on true) as receipts
+    from lots l left join lateral (
+      select m.kind, e.event_time from lot_movements m join events e on e.id = m.event_id
+      where m.lot_code = l.code and m.kind in ('consume', 'destroy', 'sell') and m.quantity < 0
+        and not exists (select 1 from events c where c.corrects_event_id = m.event_id)
+      order by e.event_time desc limit 1) drain on true
+    -- a live recall event linking the lot, probed per lot: as exists (…) it could be planned as
+    -- one hashed pass over every recalled event (with no statistics, over every event: 23 ms
+    -- for 10,000 events, each batch), whatever the lots named
+    left join lateral (
+      select el.lot_code from event_lots el join events e on e.id = el.event_id
+      where el.lot_code = l.code and e.disposition = 'recalled'
+        and not exists (select 1 from events c where c.corrects_event_id = e.id)
+      limit 1) recall on true
+    where l.code = any(${texts(lotCodes)})`;
+}
+
+const toLedger = (row: LedgerRow) => ({
+  code: row.code,
+  balances: row.balances.map((balance) => ({ ...balance, quantity: Number(balance.quantity) })),
+  receipts: row.receipts.map((receipt) => ({ partyCode: receipt.partyCode, at: new Date(receipt.at) })),
+  facts: {
+    recalled: Boolean(row.recalled),
+    ...(row.lastDrain ? { lastDrain: { kind: row.lastDrain, at: new Date(row.lastDrainAt as string).getTime() } } : {}),
+  } satisfies StatusFacts,
+});
+
+/** What a batch names besides its lots: parties, locations and products, lot numbers (per party) and ear tags, GTINs. */
+type NamedReferences = {
+  parties: string[];
+  locations: string[];
+  products: string[];
+  lotNumbers: { partyCode: string; lotNumber: string }[];
+  earTags: string[];
+  /** GTIN-14s that lots to be created are captured under. */
+  gtins: string[];
+};
+
+type References = {
+  parties: { code: string; kind: string }[];
+  locations: { code: string; partyCode: string }[];
+  products: ProductView[];
+  takenLotNumbers: string[];
+  takenEarTags: string[];
+  gtinOwners: { gtin: string; partyCode: string | null }[];
+};
+
+/** The parties, locations and products named, and which of the lot numbers and ear tags are taken: the columns of one row. */
+function referencesOf(named: NamedReferences): SQL {
+  return sql`      (select coalesce(json_agg(json_build_object('code', code, 'kind', kind)), '[]') from parties
+        where code = any(${texts(named.parties)})) as parties,
+      (select coalesce(json_agg(json_build_object('code', code, 'partyCode', party_code)), '[]') from locations
+        where code = any(${texts(named.locations)})) as locations,
+      (select coalesce(json_agg(json_build_object('code', code, 'partyCode', party_code, 'name', name, 'unit', unit, 'gtin', gtin,
+          'shelfLifeDays', shelf_life_days)), '[]') from products
+        where code = any(${texts(named.products)})) as products,
+      (select coalesce(json_agg(party_code || '|' || lot_number), '[]') from lots
+        where voided_by_event_id is null and (party_code, lot_number) in
+          (select * from unnest(${texts(named.lotNumbers.map((p) => p.partyCode))}, ${texts(named.lotNumbers.map((p) => p.lotNumber))}))
+      ) as "takenLotNumbers",
+      (select coalesce(json_agg(value), '[]') from lot_identifiers
+        where kind = 'ear_tag' and value = any(${texts(named.earTags)})) as "takenEarTags",
+      (select coalesce(json_agg(json_build_object('gtin', g.gtin, 'partyCode', coalesce(
+          (select party_code from products where gtin = g.gtin),
+          (select code from parties where gs1_company_prefix is not null and starts_with(substr(g.gtin, 2), gs1_company_prefix)
+            order by length(gs1_company_prefix) desc limit 1)))), '[]')
+        from unnest(${texts(named.gtins)}) as g(gtin)) as "gtinOwners"`;
+}
+
 export function createEventWriterRepository() {
   return {
     /** The audit chains of the acting parties, locked before any lot (always in this order: no deadlock). */
@@ -421,53 +515,7 @@ export function createEventWriterRepository() {
      */
     async ledgers(tx: Db, lotCodes: string[]) {
       if (lotCodes.length === 0) return [];
-      const rows = await queryRows<{
-        code: string;
-        balances: { partyCode: string; containerCode: string | null; quantity: string }[];
-        lastDrain: string | null;
-        lastDrainAt: Date | string | null;
-        recalled: boolean;
-        receipts: { partyCode: string; at: string }[];
-      }>(
-        tx,
-        sql`select l.code,
-          (select coalesce(json_agg(json_build_object('partyCode', b.party_code, 'containerCode', b.container_code, 'quantity', b.quantity::text)), '[]')
-            from lot_balances b where b.lot_code = l.code) as balances,
-          drain.kind as "lastDrain", drain.event_time as "lastDrainAt",
-          recall.lot_code is not null as recalled,
-          -- per party holding a balance row of the lot (every one that received some has one), its
-          -- earliest receipt not declared in error: a probe of the receipts' partial index, not a read
-          -- of every receipt of a party that received the lot 50,000 times
-          (select coalesce(json_agg(json_build_object('partyCode', p.party_code, 'at', r.at)), '[]')
-            from (select distinct b.party_code from lot_balances b where b.lot_code = l.code) p
-            join lateral (select m.received_at as at from lot_movements m
-              where m.lot_code = l.code and m.party_code = p.party_code and m.received_at is not null
-                and not exists (select 1 from events c where c.corrects_event_id = m.event_id)
-              order by m.received_at limit 1) r on true) as receipts
-        from lots l left join lateral (
-          select m.kind, e.event_time from lot_movements m join events e on e.id = m.event_id
-          where m.lot_code = l.code and m.kind in ('consume', 'destroy', 'sell') and m.quantity < 0
-            and not exists (select 1 from events c where c.corrects_event_id = m.event_id)
-          order by e.event_time desc limit 1) drain on true
-        -- a live recall event linking the lot, probed per lot: as exists (…) it could be planned as
-        -- one hashed pass over every recalled event (with no statistics, over every event: 23 ms
-        -- for 10,000 events, each batch), whatever the lots named
-        left join lateral (
-          select el.lot_code from event_lots el join events e on e.id = el.event_id
-          where el.lot_code = l.code and e.disposition = 'recalled'
-            and not exists (select 1 from events c where c.corrects_event_id = e.id)
-          limit 1) recall on true
-        where l.code = any(${texts(lotCodes)})`,
-      );
-      return rows.map((row) => ({
-        code: row.code,
-        balances: row.balances.map((balance) => ({ ...balance, quantity: Number(balance.quantity) })),
-        receipts: row.receipts.map((receipt) => ({ partyCode: receipt.partyCode, at: new Date(receipt.at) })),
-        facts: {
-          recalled: Boolean(row.recalled),
-          ...(row.lastDrain ? { lastDrain: { kind: row.lastDrain, at: new Date(row.lastDrainAt as string).getTime() } } : {}),
-        } satisfies StatusFacts,
-      }));
+      return (await queryRows<LedgerRow>(tx, ledgersOf(lotCodes))).map(toLedger);
     },
 
     /**
@@ -513,51 +561,18 @@ export function createEventWriterRepository() {
     },
 
     /**
-     * The parties, locations and products a batch names, and which of its lot numbers (per
-     * party) and ear tags are taken: one round trip however many each.
+     * The lots' ledgers (see ledgers) and what the batch names besides (see referencesOf), in one
+     * round trip: neither depends on the other, and a native batch waits on each of its reads.
      */
-    async references(
-      tx: Db,
-      named: {
-        parties: string[];
-        locations: string[];
-        products: string[];
-        lotNumbers: { partyCode: string; lotNumber: string }[];
-        earTags: string[];
-        /** GTIN-14s that lots to be created are captured under. */
-        gtins: string[];
-      },
-    ) {
-      const [row] = await queryRows<{
-        parties: { code: string; kind: string }[];
-        locations: { code: string; partyCode: string }[];
-        products: ProductView[];
-        takenLotNumbers: string[];
-        takenEarTags: string[];
-        gtinOwners: { gtin: string; partyCode: string | null }[];
-      }>(
+    async ledgersAndReferences(tx: Db, lotCodes: string[], named: NamedReferences) {
+      const ledgers = lotCodes.length
+        ? sql`(select coalesce(json_agg(ledger), '[]') from (${ledgersOf(lotCodes)}) ledger)`
+        : sql`'[]'::json`;
+      const [{ ledgers: rows, ...references }] = await queryRows<References & { ledgers: LedgerRow[] }>(
         tx,
-        sql`select
-          (select coalesce(json_agg(json_build_object('code', code, 'kind', kind)), '[]') from parties
-            where code = any(${texts(named.parties)})) as parties,
-          (select coalesce(json_agg(json_build_object('code', code, 'partyCode', party_code)), '[]') from locations
-            where code = any(${texts(named.locations)})) as locations,
-          (select coalesce(json_agg(json_build_object('code', code, 'partyCode', party_code, 'name', name, 'unit', unit, 'gtin', gtin,
-              'shelfLifeDays', shelf_life_days)), '[]') from products
-            where code = any(${texts(named.products)})) as products,
-          (select coalesce(json_agg(party_code || '|' || lot_number), '[]') from lots
-            where voided_by_event_id is null and (party_code, lot_number) in
-              (select * from unnest(${texts(named.lotNumbers.map((p) => p.partyCode))}, ${texts(named.lotNumbers.map((p) => p.lotNumber))}))
-          ) as "takenLotNumbers",
-          (select coalesce(json_agg(value), '[]') from lot_identifiers
-            where kind = 'ear_tag' and value = any(${texts(named.earTags)})) as "takenEarTags",
-          (select coalesce(json_agg(json_build_object('gtin', g.gtin, 'partyCode', coalesce(
-              (select party_code from products where gtin = g.gtin),
-              (select code from parties where gs1_company_prefix is not null and starts_with(substr(g.gtin, 2), gs1_company_prefix)
-                order by length(gs1_company_prefix) desc limit 1)))), '[]')
-            from unnest(${texts(named.gtins)}) as g(gtin)) as "gtinOwners"`,
+        sql`select ${referencesOf(named)}, ${ledgers} as ledgers`,
       );
-      return row;
+      return { ledgers: rows.map(toLedger), references };
     },
 
     /** Issued (visible) packs, named or packed in the given containers, with their lot and current container. */
