@@ -34,7 +34,59 @@ export const sha256 = (text: string) => createHash('sha256').update(text, 'utf8'
  * intermediate arrays took nearly a tenth of a large capture's CPU time.
  */
 export function canonicalJson(value: unknown): string {
-  return canonical(value, new Set()) as string;
+  let text: string | undefined;
+  try {
+    text = JSON.stringify(sortedCopy(value, new Set()));
+  } catch (error) {
+    if (error !== UNUSUAL) throw error;
+  }
+  // a lone surrogate is refused, and JSON.stringify writes one as \udxxx: text that has "\ud"
+  // anywhere, and anything JSON.stringify would write otherwise, takes the member-by-member way
+  return text !== undefined && !text.includes('\\ud') ? text : (canonical(value, new Set()) as string);
+}
+
+/** Thrown out of sortedCopy at a value JSON.stringify would not write as canonical() does. */
+const UNUSUAL = Symbol('unusual');
+
+/**
+ * The value with every object's members in canonical order, for JSON.stringify to write in one
+ * native pass (three times faster than canonical() on an event's payload, which most of a large
+ * capture's audit hashing is). An object's own property order is its members' insertion order,
+ * except that array-index names come first: a name beginning with a digit, and one that would set
+ * the copy's prototype, are left to canonical(), as are functions and bigints.
+ */
+function sortedCopy(value: unknown, seen: Set<object>): unknown {
+  if (typeof value === 'number') {
+    if (Number.isNaN(value)) throw new Error('NaN is not allowed');
+    if (!Number.isFinite(value)) throw new Error('Infinity is not allowed');
+    return value;
+  }
+  if (typeof value === 'function' || typeof value === 'bigint') throw UNUSUAL;
+  if (value === null || typeof value !== 'object') return value;
+  if (seen.has(value)) throw new Error('Circular reference detected');
+  seen.add(value);
+  let copy: unknown;
+  const toJSON = (value as { toJSON?: unknown }).toJSON;
+  if (typeof toJSON === 'function') {
+    copy = sortedCopy(toJSON.call(value), seen);
+  } else if (Array.isArray(value)) {
+    const items: unknown[] = new Array(value.length);
+    for (let i = 0; i < value.length; i++) items[i] = sortedCopy(value[i], seen);
+    copy = items;
+  } else {
+    const record = value as Record<string, unknown>;
+    const sorted: Record<string, unknown> = {};
+    for (const key of Object.keys(record).sort()) {
+      const first = key.charCodeAt(0);
+      if ((first >= 48 && first <= 57) || key === '__proto__') throw UNUSUAL;
+      const member = record[key];
+      if (member === undefined || typeof member === 'symbol') continue;
+      sorted[key] = sortedCopy(member, seen);
+    }
+    copy = sorted;
+  }
+  seen.delete(value);
+  return copy;
 }
 
 function hasLoneSurrogate(text: string): boolean {
@@ -118,6 +170,8 @@ export const hashOf = (value: unknown) => sha256(canonicalJson(value));
  * "12.500" read back and 12.5 in memory both give "12.500".
  */
 export function decimal3(value: number | string): string {
+  // a whole number (most quantities) needs no rounding: its digits, then three zeros
+  if (Number.isSafeInteger(value)) return (value as number).toFixed(3);
   const text = typeof value === 'number' ? String(value) : value.trim();
   if (/e/i.test(text)) {
     // printed with an exponent: far below a thousandth (or far beyond any quantity)

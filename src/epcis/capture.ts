@@ -15,7 +15,7 @@ import { canonicalEventId, epcisEventId, eventIdOfKey, partyEventKeys } from '..
 import type { Identifier } from '../identifiers/parse.js';
 import type { IdentifierService } from '../identifiers/service.js';
 import type { ProductsRepository } from '../products/repository.js';
-import { type EventHashOptions, eventHashId } from './event-hash.js';
+import { type EventHashOptions, eventHasher, eventHashId } from './event-hash.js';
 import {
   declarationFieldsSentAt,
   type EpcisEvent,
@@ -85,7 +85,8 @@ export type HashedEvents = { normalised: { event: EpcisEvent; encodings: TagEnco
 export async function hashEvents(events: EpcisEvent[], context: unknown, hashOptions?: EventHashOptions): Promise<HashedEvents> {
   // tag and raw URIs of GS1 keys become pure identities before hashing, so every form of a tag is one object
   const normalised = await mapPausing(events, normaliseTagValues);
-  const hashes = await mapPausing(normalised, ({ event }) => eventHashId(event, context, hashOptions));
+  const hashOf = eventHasher(context, hashOptions);
+  const hashes = await mapPausing(normalised, ({ event }) => hashOf(event));
   return { normalised, hashes };
 }
 

@@ -130,7 +130,7 @@ const SORTED_WITH_EXTENSIONS: Record<string, Spec> = {
 };
 
 // Not part of the hash: identity and bookkeeping of the event rather than what happened.
-const EXCLUDED = new Set(['type', 'eventID', 'recordTime', 'errorDeclaration']);
+const EXCLUDED = ['type', 'eventID', 'recordTime', 'errorDeclaration'];
 const RDFS_COMMENT = '{http://www.w3.org/2000/01/rdf-schema#}comment';
 
 // Prefixes the EPCIS 2.0 context defines, so documents may use them without declaring them.
@@ -150,6 +150,8 @@ const CBV_URNS: [string, string][] = [
   ['urn:epcglobal:cbv:er:', `${CBV}ER-`],
 ];
 
+const CBV_URN = 'urn:epcglobal:cbv:';
+
 const NUMERIC = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
 const DATE_TIME = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.(\d+))?(Z|[+-]\d{2}:?\d{2})?$/i;
 const CURIE = /^([A-Za-z_][\w.-]*):(.*)$/s;
@@ -164,8 +166,13 @@ function asArray(v: unknown): unknown[] {
   return Array.isArray(v) ? v : [v];
 }
 
-// Lexical order by code point (as UTF-8 bytes compare), not by UTF-16 unit.
+const SURROGATE = /[\ud800-\udfff]/;
+
+// Lexical order by code point (as UTF-8 bytes compare), not by UTF-16 unit. Without surrogates
+// (characters beyond U+FFFF) the two orders are one, and the strings are compared as they are.
 function sortLexically(strings: string[]): string[] {
+  if (strings.length < 2) return strings;
+  if (!strings.some((text) => SURROGATE.test(text))) return strings.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
   return strings.sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)));
 }
 
@@ -220,7 +227,7 @@ function canonicalString(text: string, ctx: Ctx): string {
   const m = CURIE.exec(s);
   const ns = m && ctx.prefixes.get(m[1]);
   if (ns && (ns.startsWith(GS1_VOC) || ns.startsWith('https://ref.gs1.org/'))) s = ns + m[2];
-  for (const [urn, uri] of CBV_URNS) if (s.startsWith(urn)) s = uri + s.slice(urn.length);
+  if (s.startsWith(CBV_URN)) for (const [urn, uri] of CBV_URNS) if (s.startsWith(urn)) s = uri + s.slice(urn.length);
   // Out-of-range literals such as 1e999 have no finite value and stay as written.
   if (NUMERIC.test(s) && Number.isFinite(Number(s))) s = formatNumber(Number(s));
   return canonicalGs1Uri(s) ?? s;
@@ -247,16 +254,32 @@ function generic(key: string, v: unknown, ctx: Ctx): string[] {
   return [s ? `${name}=${s}` : name];
 }
 
-function rest(obj: Json, ctx: Ctx, ordered: Set<string>, special: Record<string, Spec> = {}): string[] {
-  const parts = Object.entries(obj)
-    .filter(([k]) => !ordered.has(k) && !isSkipped(k, ctx))
-    .flatMap(([k, v]) => (k in special ? [renderField(k, special[k], v, ctx)] : generic(k, v, ctx)));
+function rest(obj: Json, ctx: Ctx, ordered: ReadonlySet<string>, special: Record<string, Spec> = {}): string[] {
+  const parts: string[] = [];
+  for (const k of Object.keys(obj)) {
+    if (ordered.has(k) || isSkipped(k, ctx)) continue;
+    if (k in special) parts.push(renderField(k, special[k], obj[k], ctx));
+    else for (const part of generic(k, obj[k], ctx)) parts.push(part);
+  }
   return sortLexically(parts.filter((p) => p !== ''));
 }
 
-function renderObject(obj: Json, fields: Fields, ctx: Ctx, special?: Record<string, Spec>): string {
-  const ordered = fields.map(([name, spec]) => (name in obj ? renderField(name, spec, obj[name], ctx) : ''));
-  return ordered.join('') + rest(obj, ctx, new Set(fields.map(([name]) => name)), special).join('');
+/** The names of each list of fields in the fixed order, made once (an event renders several such lists). */
+const fieldNames = new WeakMap<Fields, ReadonlySet<string>>();
+
+function namesOf(fields: Fields): ReadonlySet<string> {
+  let names = fieldNames.get(fields);
+  if (!names) {
+    names = new Set(fields.map(([name]) => name));
+    fieldNames.set(fields, names);
+  }
+  return names;
+}
+
+function renderObject(obj: Json, fields: Fields, ctx: Ctx, special?: Record<string, Spec>, ordered = namesOf(fields)): string {
+  let text = '';
+  for (const [name, spec] of fields) if (name in obj) text += renderField(name, spec, obj[name], ctx);
+  return text + rest(obj, ctx, ordered, special).join('');
 }
 
 function renderOne(name: string, spec: Spec, v: unknown, ctx: Ctx): string {
@@ -295,8 +318,8 @@ function renderOne(name: string, spec: Spec, v: unknown, ctx: Ctx): string {
 
 // Repeated values (JSON arrays outside a wrapped list) each render under the field's name, sorted.
 function renderField(name: string, spec: Spec, v: unknown, ctx: Ctx): string {
-  const values = spec.kind === 'list' || spec.kind === 'typed' ? [v] : asArray(v);
-  return sortLexically(values.map((item) => renderOne(name, spec, item, ctx)).filter((s) => s !== '')).join('');
+  if (spec.kind === 'list' || spec.kind === 'typed' || !Array.isArray(v)) return renderOne(name, spec, v, ctx);
+  return sortLexically(v.map((item) => renderOne(name, spec, item, ctx)).filter((s) => s !== '')).join('');
 }
 
 export type EventHashOptions = {
@@ -309,22 +332,45 @@ export type EventHashOptions = {
  * `@context`, which names the namespaces of user extensions; the event's own `@context` adds to it.
  */
 export function eventPreHash(event: Record<string, unknown>, context?: unknown, options: EventHashOptions = {}): string {
-  const prefixes = new Map(Object.entries(STANDARD_PREFIXES));
-  collectPrefixes(context, prefixes);
-  collectPrefixes(event['@context'], prefixes);
-  const ctx: Ctx = { prefixes, ignored: new Set((options.ignoreFields ?? []).map((f) => expandKey(f, prefixes))) };
+  return preHasher(context, options)(event);
+}
 
-  const body = Object.fromEntries(Object.entries(event).filter(([k]) => !EXCLUDED.has(k)));
-  const type = typeof event.type === 'string' ? event.type : '';
-  return `eventType=${type}${renderObject(body, EVENT_FIELDS, ctx, SORTED_WITH_EXTENSIONS)}`;
+/** The standard fields in their order and the fields left out: what an event's extensions are not. */
+const NOT_EXTENSIONS: ReadonlySet<string> = new Set([...namesOf(EVENT_FIELDS), ...EXCLUDED]);
+
+/**
+ * eventPreHash for the events of one document: the prefixes its context declares are read once,
+ * not once per event (an event's own `@context` adds to them for that event).
+ */
+function preHasher(context: unknown, options: EventHashOptions): (event: Record<string, unknown>) => string {
+  const declared = new Map(Object.entries(STANDARD_PREFIXES));
+  collectPrefixes(context, declared);
+  const ctxOf = (prefixes: Map<string, string>): Ctx => ({
+    prefixes,
+    ignored: new Set((options.ignoreFields ?? []).map((f) => expandKey(f, prefixes))),
+  });
+  const shared = ctxOf(declared);
+  return (event) => {
+    let ctx = shared;
+    if (event['@context'] !== undefined) {
+      const prefixes = new Map(declared);
+      collectPrefixes(event['@context'], prefixes);
+      ctx = ctxOf(prefixes);
+    }
+    const type = typeof event.type === 'string' ? event.type : '';
+    return `eventType=${type}${renderObject(event, EVENT_FIELDS, ctx, SORTED_WITH_EXTENSIONS, NOT_EXTENSIONS)}`;
+  };
 }
 
 /** CBV 2.0 event hash ID: sha-256 of the pre-hash string, as a named-information URI. */
 export function eventHashId(event: Record<string, unknown>, context?: unknown, options?: EventHashOptions): string {
-  const digest = createHash('sha256')
-    .update(eventPreHash(event, context, options), 'utf8')
-    .digest('hex');
-  return `ni:///sha-256;${digest}?ver=CBV2.0`;
+  return eventHasher(context, options)(event);
+}
+
+/** eventHashId for the events of one document, which share its context and options. */
+export function eventHasher(context?: unknown, options: EventHashOptions = {}): (event: Record<string, unknown>) => string {
+  const preHash = preHasher(context, options);
+  return (event) => `ni:///sha-256;${createHash('sha256').update(preHash(event), 'utf8').digest('hex')}?ver=CBV2.0`;
 }
 
 /**

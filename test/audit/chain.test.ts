@@ -65,6 +65,13 @@ t.test('canonical JSON is the text the canonicalize package gives, and refuses w
     [1, undefined, null, 'a', [2, [3]], { b: 1, a: [] }],
     { z: 1, a: undefined, m: null, nested: { y: [true, false], x: { '\u00f6': 1, o: 2 } }, d: new Date(0) },
     { toJSON: () => ({ b: 2, a: 1 }) },
+    // what JSON.stringify alone would write otherwise: names of array indexes come first in an
+    // object, a __proto__ member read from JSON, functions, symbols, boxed values
+    { b: 1, '10': 2, '2': 3, '1a': 4, a: { '0': [] } },
+    JSON.parse('{"__proto__": {"b": 1, "a": 2}, "z": 0}'),
+    { f: () => 1, s: Symbol('s'), a: [() => 1, Symbol('t'), undefined], [Symbol('k')]: 1 },
+    [new String('ab'), new Number(5), new Boolean(false)],
+    { nested: { toJSON: () => [{ y: 1, x: new Date(0) }] }, at: new Date(1) },
     {
       id: 'urn:uuid:6c9f0c2e-6b2e-4b8e-9a57-1f0d0b6b0a11',
       type: 'transform',
@@ -79,7 +86,18 @@ t.test('canonical JSON is the text the canonicalize package gives, and refuses w
   const circular: Record<string, unknown> = { a: 1 };
   circular.self = circular;
   // the member name twice: a refused name is refused again, not remembered
-  for (const bad of [Number.NaN, Number.POSITIVE_INFINITY, '\ud800 lone', { ['\udc00']: 1 }, { ['\udc00']: 1 }, ['x\ud83d'], circular]) {
+  for (const bad of [
+    Number.NaN,
+    Number.POSITIVE_INFINITY,
+    '\ud800 lone',
+    { ['\udc00']: 1 },
+    { ['\udc00']: 1 },
+    ['x\ud83d'],
+    circular,
+    { a: [1, { b: Number.NEGATIVE_INFINITY }] },
+    { a: 1n },
+    { '1': 'x\udfff' },
+  ]) {
     t.throws(() => canonicalize(bad), 'the package refuses it');
     t.throws(() => canonicalJson(bad), 'and so does canonicalJson');
   }

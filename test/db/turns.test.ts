@@ -5,7 +5,7 @@ import { fileTest } from '../root.js';
 const t = fileTest();
 
 /** Whether a callback queued for the next turn ran during `work`: whether `work` handed the loop back. */
-async function handsBack(work: () => Promise<void>): Promise<boolean> {
+async function handsBack(work: () => Promise<void> | undefined): Promise<boolean> {
   let ran = false;
   setImmediate(() => {
     ran = true;

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { documentEvents, documentIgnoreFields, eventHashId, eventPreHash } from '../../src/epcis/event-hash.js';
+import { documentEvents, documentIgnoreFields, eventHasher, eventHashId, eventPreHash } from '../../src/epcis/event-hash.js';
 import { canonicalGs1Uri } from '../../src/gs1/canonical.js';
 import { fileTest } from '../root.js';
 
@@ -101,7 +101,29 @@ t.test('normalisation details', async (t) => {
     'event @context, skipped fields, empty structures, unprefixed extensions',
   );
   t.equal(eventPreHash({ action: 'ADD', 'ex:h': 'x' }, ctx, { ignoreFields: ['ex:h'] }), 'eventType=action=ADD');
+  // by code point: U+FF61 before U+1F600, which UTF-16 writes with a lead surrogate (U+D83D) and so puts first
+  t.equal(
+    eventPreHash({ ...base, 'ex:s': ['\ud83d\ude00', '\uff61', 'b', 'a'], 'ex:t': ['b', 'a'] }, ctx),
+    `${head}action=OBSERVE{https://ns.example.com/}s=a{https://ns.example.com/}s=b{https://ns.example.com/}s=\uff61` +
+      '{https://ns.example.com/}s=\ud83d\ude00{https://ns.example.com/}t=a{https://ns.example.com/}t=b',
+    'values sorted by code point, with and without characters beyond U+FFFF',
+  );
   t.match(eventHashId(base), /^ni:\/\/\/sha-256;[0-9a-f]{64}\?ver=CBV2\.0$/);
+});
+
+t.test("a document's hasher: its context read once, an event's own @context and ignored fields for that event alone", async (t) => {
+  const hash = eventHasher(ctx, { ignoreFields: ['own:skip'] });
+  const events = [
+    { ...base, 'ex:a': 1, 'own:skip': 2 },
+    { ...base, '@context': { own: 'https://own.example/' }, 'ex:a': 1, 'own:skip': 2, 'own:x': 3 },
+    { ...base, 'ex:a': 1, 'own:skip': 2, 'own:x': 3 },
+  ];
+  t.same(
+    events.map(hash),
+    events.map((event) => eventHashId(event, ctx, { ignoreFields: ['own:skip'] })),
+    'each event hashes as alone',
+  );
+  t.not(hash(events[1]), hash(events[2]), "the event's own prefixes do not stay for the next one");
 });
 
 t.test('canonicalGs1Uri', async (t) => {
