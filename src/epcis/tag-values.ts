@@ -54,18 +54,32 @@ export function normaliseTagValues(event: EpcisEvent): { event: EpcisEvent; enco
     encodings.push(encoding);
     return encoding.epc;
   };
-  const out: EpcisEvent = { ...event };
-  for (const field of INSTANCE_LISTS) if (Array.isArray(out[field])) out[field] = (out[field] as unknown[]).map(normalise);
-  if (out.parentID !== undefined) out.parentID = normalise(out.parentID);
+  // copied once something is rewritten: most events name no tag or raw URI, and a capture normalises 10,000
+  let out: EpcisEvent | undefined;
+  const set = (field: string, value: unknown) => {
+    out ??= { ...event };
+    out[field] = value;
+  };
+  for (const field of INSTANCE_LISTS) {
+    const list = event[field];
+    if (!Array.isArray(list)) continue;
+    const count = encodings.length;
+    const normalised = list.map(normalise);
+    if (encodings.length > count) set(field, normalised);
+  }
+  if (event.parentID !== undefined) {
+    const parent = normalise(event.parentID);
+    if (parent !== event.parentID) set('parentID', parent);
+  }
   // a place read off a location tag (SGLN-96/195) is the SGLN it carries
   for (const field of PLACES) {
-    const place = out[field];
+    const place = event[field];
     if (typeof place === 'object' && place !== null && 'id' in place) {
       const id = normalise(place.id);
-      if (id !== place.id) out[field] = { ...place, id };
+      if (id !== place.id) set(field, { ...place, id });
     }
   }
-  return { event: encodings.length > 0 ? out : event, encodings };
+  return { event: out ?? event, encodings };
 }
 
 /** The event as captured minus the extension capture added (for comparing event hashes). */
