@@ -53,7 +53,7 @@ const UNUSUAL = Symbol('unusual');
  * native pass (three times faster than canonical() on an event's payload, which most of a large
  * capture's audit hashing is). An object's own property order is its members' insertion order,
  * except that array-index names come first: a name beginning with a digit, and one that would set
- * the copy's prototype, are left to canonical(), as are functions and bigints.
+ * the copy's prototype, are left to canonical(), as are functions, bigints and a `toJSON` giving nothing.
  */
 function sortedCopy(value: unknown, seen: Set<object>): unknown {
   if (typeof value === 'number') {
@@ -68,7 +68,10 @@ function sortedCopy(value: unknown, seen: Set<object>): unknown {
   let copy: unknown;
   const toJSON = (value as { toJSON?: unknown }).toJSON;
   if (typeof toJSON === 'function') {
-    copy = sortedCopy(toJSON.call(value), seen);
+    const json = toJSON.call(value);
+    // canonical() writes a member that turns into nothing as `undefined`, an element as nothing
+    if (json === undefined || typeof json === 'symbol') throw UNUSUAL;
+    copy = sortedCopy(json, seen);
   } else if (Array.isArray(value)) {
     const items: unknown[] = new Array(value.length);
     for (let i = 0; i < value.length; i++) items[i] = sortedCopy(value[i], seen);

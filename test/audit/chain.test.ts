@@ -72,6 +72,7 @@ t.test('canonical JSON is the text the canonicalize package gives, and refuses w
     { f: () => 1, s: Symbol('s'), a: [() => 1, Symbol('t'), undefined], [Symbol('k')]: 1 },
     [new String('ab'), new Number(5), new Boolean(false)],
     { nested: { toJSON: () => [{ y: 1, x: new Date(0) }] }, at: new Date(1) },
+    { a: { toJSON: () => undefined }, b: [{ toJSON: () => Symbol('u') }, 1] },
     {
       id: 'urn:uuid:6c9f0c2e-6b2e-4b8e-9a57-1f0d0b6b0a11',
       type: 'transform',
