@@ -60,24 +60,37 @@ function refusing(pattern: RegExp, what: string) {
  */
 export const refuseInvisible = refusing(INVISIBLE, 'must not contain invisible or control characters');
 
+/** The most characters the name of a lot's own attribute or a process's parameter may have: a label, as a brand's name. */
+export const KEY_NAME_MAX_LENGTH = 100;
+
 /**
- * Refuses a record (a lot's own attributes, a process's parameters) whose keys break the rule for names,
- * at each key's path: a key is shown as the label of its value, so it holds no character that reorders,
- * hides or breaks it, as a name.
+ * Refuses a record's key that breaks the rule for names, at the key's path: a key is shown as the label
+ * of its value, so it says something (not empty nor blank), within KEY_NAME_MAX_LENGTH characters, and
+ * holds no character that reorders, hides or breaks it. Kept as written, not trimmed: two keys
+ * differing in their spaces would become one.
  */
-export function refuseInvisibleKeys(context: z.core.ParsePayload<unknown>): void {
+function refuseKeysUnlikeNames(context: z.core.ParsePayload<unknown>): void {
   if (typeof context.value !== 'object' || context.value === null || Array.isArray(context.value)) return;
   for (const key of Object.keys(context.value)) {
     const found = INVISIBLE.exec(key);
-    if (found) {
-      context.issues.push({
-        code: 'custom',
-        input: key,
-        path: [key],
-        message: `the name must not contain invisible or control characters (${codePoint(found[0])} at character ${characterNumber(key, found.index)})`,
-      });
-    }
+    const message =
+      key.trim() === ''
+        ? 'the name must not be empty'
+        : key.length > KEY_NAME_MAX_LENGTH
+          ? `the name must be at most ${KEY_NAME_MAX_LENGTH} characters`
+          : found
+            ? `the name must not contain invisible or control characters (${codePoint(found[0])} at character ${characterNumber(key, found.index)})`
+            : undefined;
+    if (message) context.issues.push({ code: 'custom', input: key, path: [key], message });
   }
+}
+
+/**
+ * A record whose keys are names (a lot's own attributes, a process's parameters): each refused as
+ * refuseKeysUnlikeNames says, the bounds told in the OpenAPI document as its `propertyNames`.
+ */
+export function withNamesAsKeys<T extends z.ZodType>(record: T): T {
+  return record.check(refuseKeysUnlikeNames).meta({ propertyNames: { type: 'string', minLength: 1, maxLength: KEY_NAME_MAX_LENGTH } });
 }
 
 /**

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { isValidEarTag } from '../codes/china.js';
 import { isValidSscc } from '../codes/gs1.js';
-import { freeTextSchema, nameSchema, refuseControls, refuseControlsInLine, refuseInvisible, refuseInvisibleKeys } from '../codes/names.js';
+import { freeTextSchema, nameSchema, refuseControls, refuseControlsInLine, refuseInvisible, withNamesAsKeys } from '../codes/names.js';
 import { plainIdentifierSchema, serviceCodeField } from '../codes/service-codes.js';
 import { dateSchema, timestampSchema } from '../codes/timestamp.js';
 import { idSchema } from '../codes/uuid.js';
@@ -156,21 +156,22 @@ const common = {
     .optional(),
 };
 
-const lotAttributesSchema = z
-  .object({
-    earTags: z
-      .array(z.string().refine(isValidEarTag, { error: 'must be a 15-digit ear tag: species + county code + serial' }))
-      .max(100_000)
-      .optional(),
-    quarantineCertificate: freeTextSchema(100).optional(),
-    meatQualityCertificate: freeTextSchema(100).optional(),
-    commitmentCertificate: freeTextSchema(100).optional(),
-  })
-  // a party's own attributes, kept as written but for control and bidi characters (checked beside the
-  // union, so a refusal names the character rather than every type the value is not), under names
-  // held to the rule for names
-  .catchall(z.union([z.string().max(1000), z.number(), z.boolean(), z.array(z.string().max(100)).max(1000)]).check(refuseControls))
-  .check(refuseInvisibleKeys);
+const lotAttributesSchema = withNamesAsKeys(
+  z
+    .object({
+      earTags: z
+        .array(z.string().refine(isValidEarTag, { error: 'must be a 15-digit ear tag: species + county code + serial' }))
+        .max(100_000)
+        .optional(),
+      quarantineCertificate: freeTextSchema(100).optional(),
+      meatQualityCertificate: freeTextSchema(100).optional(),
+      commitmentCertificate: freeTextSchema(100).optional(),
+    })
+    // a party's own attributes, kept as written but for control and bidi characters (checked beside the
+    // union, so a refusal names the character rather than every type the value is not), under names
+    // held to the rule for names
+    .catchall(z.union([z.string().max(1000), z.number(), z.boolean(), z.array(z.string().max(100)).max(1000)]).check(refuseControls)),
+);
 
 const newLotSchema = z.object({
   productCode: code('product'),
@@ -201,10 +202,7 @@ const transform = z.object({
   process: z
     .object({
       kind: z.enum(TRANSFORMATION_KINDS),
-      parameters: z
-        .record(z.string(), z.union([z.string(), z.number(), z.boolean()]).check(refuseControls))
-        .check(refuseInvisibleKeys)
-        .optional(),
+      parameters: withNamesAsKeys(z.record(z.string(), z.union([z.string(), z.number(), z.boolean()]).check(refuseControls))).optional(),
     })
     .optional(),
   inputs: z

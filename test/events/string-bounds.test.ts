@@ -106,6 +106,52 @@ t.test('free-text URIs and e-mail addresses have a maximum length, checked at th
     },
   );
 
+  t.test(
+    "the name of a lot's own attribute or a transformation's parameter is 1 to 100 characters: an empty, blank or longer one is a 400 naming it",
+    async (t) => {
+      const farm = await world.party('farm');
+      const productCode = await farm.product('kg');
+      const commission = (attributes: object) => farm.event({ type: 'commission', lots: [{ productCode, quantity: 2, attributes }] });
+      const long = '品'.repeat(101);
+      for (const [name, detail] of [
+        ['', /must not be empty/],
+        ['  ', /must not be empty/],
+        [long, /at most 100 characters/],
+      ] as const) {
+        const reply = expectStatus(
+          t,
+          await commission({ [name]: '长白猪' }),
+          400,
+          `an attribute named ${JSON.stringify(name.slice(0, 3))}… (${name.length})`,
+        );
+        t.match(reply.body.errors, [{ pointer: `/lots/0/attributes/${name}`, detail }]);
+      }
+      const lot = (await world.ok(commission({ ['品'.repeat(100)]: '长白猪' }))).createdLotCodes[0];
+      t.ok(lot, 'a name of 100 characters is taken');
+      const transform = (parameters: object) =>
+        farm.event({
+          type: 'transform',
+          inputs: [{ lotCode: lot, quantity: 1 }],
+          outputs: [{ productCode, quantity: 1 }],
+          process: { kind: 'curing', parameters },
+        });
+      for (const [name, detail] of [
+        ['', /must not be empty/],
+        ['\u3000', /must not be empty/],
+        [long, /at most 100 characters/],
+      ] as const) {
+        const reply = expectStatus(
+          t,
+          await transform({ [name]: 3 }),
+          400,
+          `a parameter named ${JSON.stringify(name.slice(0, 3))}… (${name.length})`,
+        );
+        t.match(reply.body.errors, [{ pointer: `/process/parameters/${name}`, detail }]);
+      }
+      expectStatus(t, await transform({ ['盐'.repeat(100)]: 3 }), 201, 'a parameter name of 100 characters is taken');
+    },
+  );
+
   // RFC 5321: a forward path is at most 256 octets, so an address at most 254 characters
   const email = (length: number) =>
     `${'a'.repeat(64)}@${'b'.repeat(length - 64 - 1 - 4)}.com`.replace(/b{63}/g, (label) => `${label.slice(0, 62)}.`);
