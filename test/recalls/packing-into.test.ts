@@ -7,7 +7,7 @@ import { sql } from 'drizzle-orm';
 import { completeGs1 } from '../../src/codes/gs1.js';
 import { queryRows } from '../../src/db/client.js';
 import { EPCIS_CONTEXT, epcisRequests } from '../fixtures/epcis.js';
-import { holdLocked, recallRace, waitersReach } from '../fixtures/locks.js';
+import { holdLocked, recallRace, waitBlockedBy, waitersReach } from '../fixtures/locks.js';
 import { type Actor, at, createWorld, expectStatus, type World } from '../fixtures/world.js';
 import { postgresOnly, type Reply } from '../helper.js';
 import { fileTest } from '../root.js';
@@ -345,6 +345,89 @@ t.test('an unpacking is not declared in error into a held container, nor into on
   );
 });
 
+t.test(
+  'the lots an unpacking took out are not packed back by its correction while on hold (409) or recalled (422), native and EPCIS',
+  async (t) => {
+    const world = await createWorld(t);
+    const plant = await world.party('processor');
+    const scene = await unpackedCases(world, plant, {
+      gtin: completeGs1('0690123477832'),
+      prefix: 'T',
+      sscc: completeGs1('06901234500000832'),
+    });
+    const { caseA, caseB, caseC, unpackedA, unpackedB, unpackedC } = scene;
+    const [first, second, third] = scene.takenOut;
+    expectStatus(t, await plant.api.post('/holds', { lotCodes: [first], reason: '待检' }), 201, 'the lot taken out of case A is held');
+    const recall = await world.ok(
+      plant.api.post('/recalls', { lotCodes: [second, third], level: 2, reason: '农残超标', hazard: '毒死蜱' }),
+    );
+    t.same(recall.scope, { lots: 2, containers: 0, items: 0 }, 'the lots taken out of cases B and C are recalled, not the cases');
+
+    const held = expectStatus(
+      t,
+      await plant.event({ type: 'correction', correctsEventId: unpackedA, reason: '没拆' }),
+      409,
+      'the held lot is not packed back into case A',
+    );
+    t.match(held.body, {
+      detail: `cannot correct ${unpackedA}: what the unpacking took out would be packed back into container ${caseA}, and lot ${first} is on hold (待检); nobody may pack it until the hold is released`,
+      errors: [{ pointer: '/correctsEventId', detail: `took out ${first}, on hold` }],
+    });
+    const recalled = expectStatus(
+      t,
+      await plant.event({ type: 'correction', correctsEventId: unpackedC, reason: '没拆' }),
+      422,
+      'nor the recalled lot into case C',
+    );
+    t.match(recalled.body, {
+      type: /recalled-lot$/,
+      detail: `cannot correct ${unpackedC}: what the unpacking took out would be packed back into container ${caseC}, and lot ${third} is recalled (recall ${recall.id}); nobody may pack it`,
+      errors: [{ pointer: '/correctsEventId', detail: `took out ${third}, recalled` }],
+    });
+    const declared = expectStatus(
+      t,
+      await epcisEvent(world, plant.key, declaredInError(unpackedB)),
+      422,
+      'EPCIS: nor the recalled lot into case B',
+    );
+    t.match(declared.body, {
+      type: /recalled-lot$/,
+      detail: new RegExp(`packed back into container ${caseB}, and lot .* is recalled \\(recall ${recall.id}\\)`),
+      errors: [{ pointer: '/eventID' }],
+    });
+    t.same([await packedIn(world, first), await packedIn(world, second), await packedIn(world, third)], [[], [], []], 'each stays out');
+
+    // a case taken off a pallet is not packed back onto it while a lot inside it is held
+    const kg = await plant.product('kg');
+    const inside = await plant.commission(kg, 10);
+    const caseD = await plant.pack([{ lotCode: inside, quantity: 4 }]);
+    const pallet = await plant.pack([{ lotCode: caseD }]);
+    const offPallet = (await world.ok(plant.event({ type: 'disaggregate', parentCode: pallet, children: [caseD] }))).event.id as string;
+    expectStatus(t, await plant.api.post('/holds', { lotCodes: [inside], reason: '待检' }), 201, 'the lot in the case is held');
+    const holding = expectStatus(
+      t,
+      await plant.event({ type: 'correction', correctsEventId: offPallet, reason: '没拆' }),
+      409,
+      'the case holding a held lot is not packed back onto the pallet',
+    );
+    t.match(holding.body, {
+      detail: new RegExp(`into container ${pallet}, and lot ${inside} \\(packed in ${caseD}\\) is on hold \\(待检\\)`),
+      errors: [{ pointer: '/correctsEventId', detail: `took out ${caseD}, holds a lot on hold` }],
+    });
+    t.same(await packedIn(world, caseD), [], 'the case stays off the pallet');
+
+    expectStatus(t, await plant.api.post('/holds/release', { lotCodes: [first, inside], reason: '合格' }), 201, 'released');
+    expectStatus(
+      t,
+      await plant.event({ type: 'correction', correctsEventId: unpackedA, reason: '没拆' }),
+      201,
+      'then A is declared in error',
+    );
+    expectStatus(t, await plant.event({ type: 'correction', correctsEventId: offPallet, reason: '没拆' }), 201, 'and the pallet');
+    t.same([await packedIn(world, first), await packedIn(world, caseD)], [[caseA], [pallet]], 'each back in its container');
+  },
+);
+
 /**
  * A recall opening that has locked its scope and waits to record itself (the test holds the recalls
  * table), and a packing (or the correction of an unpacking, which packs back) sent once it waits: the
@@ -436,5 +519,40 @@ t.test(
     });
     t.same(await packedIn(world, fresh), [], 'the lot stays out of case B');
     t.equal((await plant.lot(fresh)).status, 'active');
+  },
+);
+
+t.test(
+  'an unpacking declared in error while its case is packed onto a pallet by the party it went to and the pallet held is refused (PostgreSQL)',
+  onPostgres,
+  async (t) => {
+    const { world, plant, kg } = await recallRace(t);
+    const distributor = await world.party('distributor');
+    // the lot taken out sorts before the one left in the case: the correction's lock waits for it
+    // before it takes the case or what is in it, which the packing and the hold lock
+    const [taken, left] = [await plant.commission(kg, 10), await plant.commission(kg, 10)].sort();
+    const caseCode = await plant.pack([
+      { lotCode: taken, quantity: 4 },
+      { lotCode: left, quantity: 2 },
+    ]);
+    const unpacked = (await world.ok(plant.event({ type: 'disaggregate', parentCode: caseCode, children: [taken] }))).event.id as string;
+    await world.handOver(plant, distributor, caseCode);
+
+    // the correction has read the case's containers (none) and waits for the lot, while the case is
+    // packed onto a pallet and the pallet held, both committed before it holds its lots
+    const held = await holdLocked(world, sql`select 1 from lots where code = ${taken} for update`);
+    const correcting = plant.event({ type: 'correction', correctsEventId: unpacked, reason: '没拆' });
+    await waitBlockedBy(world, held.pid, correcting);
+    const pallet = await distributor.pack([{ lotCode: caseCode }]);
+    expectStatus(t, await distributor.api.post('/holds', { lotCodes: [pallet], reason: '待检' }), 201, 'the pallet is held meanwhile');
+    held.release();
+    await held.done;
+
+    const refused = expectStatus(t, await correcting, 409, 'the correction sees the held pallet its case now lies in and is refused');
+    t.match(refused.body, {
+      detail: new RegExp(`^cannot correct ${unpacked}: container ${caseCode} lies in container ${pallet}, which is on hold \\(待检\\)`),
+      errors: [{ pointer: '/correctsEventId', detail: `unpacked a container that lies in ${pallet}, on hold` }],
+    });
+    t.same(await packedIn(world, taken), [], 'the lot stays out of the case');
   },
 );

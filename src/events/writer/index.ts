@@ -272,6 +272,74 @@ export function createEventWriter(deps: {
   }
 
   /**
+   * A correction's lots locked with the containers it packs back into or takes out of and those they
+   * lie in (`chainsNow`), which it reads before it locks, to take them all in one code order, and reads
+   * again once they are held: a container of another party (one the unpacking's container went to)
+   * may have been packed into another, and that one held or recalled, while the locks were waited for.
+   * A container the chains newly reach is not waited for while the rest are held (out of code order,
+   * a hold holding it while waiting for the container inside would deadlock with this one): every lock
+   * is let go back to a savepoint and all are taken afresh, the new ones named. Once held, no chain
+   * changes: packing a container, or one it lies in, or unpacking it, locks it. A 409 when the chains
+   * still changed after LOCK_ROUNDS rounds.
+   */
+  async function lockedWithChains<Chains extends { packedInto: Set<string>; packedBackInto: string[][] }>(
+    tx: Db,
+    codes: string[],
+    chainsNow: () => Promise<Chains>,
+  ): Promise<Chains & { locked: LotView[] }> {
+    const chainCodes = (chains: Chains) => [...chains.packedInto, ...chains.packedBackInto.flat()];
+    let chains = await chainsNow();
+    await repository.beginLockRounds(tx);
+    for (let round = 1; ; round++) {
+      const locked = await lotsLocked(tx, [...codes, ...chainCodes(chains)]);
+      const held = new Set(locked.map((lot) => lot.code));
+      chains = await chainsNow();
+      if (chainCodes(chains).every((code) => held.has(code))) return { ...chains, locked };
+      if (round === LOCK_ROUNDS) throw containersKeptChanging();
+      await repository.letGoLockRounds(tx);
+    }
+  }
+
+  /**
+   * The lots a correction of an unpacking packs back into their container (`movements`, the
+   * unpacking's: those out of a container), held to what a packing holds what it packs to (see
+   * rules/aggregate.ts): none on hold (409) or recalled (422 `recalled-lot`), nor a container with such
+   * a lot inside, however deeply. `view`: the lots as locked, what is packed in the containers among
+   * them included.
+   */
+  async function requireTakenOutPackable(
+    tx: Db,
+    eventId: string,
+    draft: EventDraft,
+    movements: { lotCode: string; kind: string; containerCode: string | null }[],
+    view: ReadonlyMap<string, LotView>,
+  ) {
+    const takenOut = movements.filter((row) => row.kind === 'unpack' && row.containerCode !== null);
+    if (takenOut.length === 0) return;
+    const state = new WorldState();
+    for (const lot of view.values()) state.addLot(lot);
+    const containers = takenOut.flatMap(({ lotCode }) => (view.get(lotCode)?.kind === 'container' ? [lotCode] : []));
+    for (const edge of await repository.contents(tx, containers)) {
+      state
+        .contentsOf(edge.parentCode)
+        .set(edge.childCode, { quantity: edge.quantity === null ? null : Number(edge.quantity), unit: edge.unit });
+    }
+    const scope = new Scope(state, draft, []);
+    for (const { lotCode, containerCode } of takenOut) {
+      const lot = view.get(lotCode);
+      const stopped = lot && scope.circulationStop(lot, 'pack');
+      if (!stopped) continue;
+      throw circulationProblem(
+        {
+          by: stopped.refusal.by,
+          detail: `cannot correct ${eventId}: what the unpacking took out would be packed back into container ${containerCode}, and ${stopped.refusal.detail}`,
+        },
+        [bodyField(['correctsEventId'], `took out ${lotCode}, ${stopped.reason}`)],
+      );
+    }
+  }
+
+  /**
    * For a caller that reads what containers hold before it writes (a recall opening stages its scope
    * from what is packed in its roots): `read` names the lots its write will name (`codes`) and mark
    * (`marked`), which are then locked as that write locks them (the actor's audit chain first, then
@@ -716,7 +784,6 @@ export function createEventWriter(deps: {
       ]);
     }
     const usedDownstream = [bodyField(['correctsEventId'], 'its effects are already used downstream')];
-    const draft = new EventDraft(request.id ?? randomUUID(), request.actor);
     const moved = [...new Set(facts.movements.map((row) => row.lotCode))];
     // with the lots the event named, whose statuses are refreshed after the reversal, and which the
     // reversal of an unpacking puts back in its container, where the replacement finds them: a lot it
@@ -727,22 +794,27 @@ export function createEventWriter(deps: {
     // the containers are locked with the lots against a hold. Reversed, an unpacking packs what it took
     // out back into its container: not into one on hold or recalled, nor into one lying in such a
     // container, as a packing is refused (rules/aggregate.ts requirePackable), and those containers are
-    // locked as a packing locks them
+    // locked as a packing locks them, and read again once locked (see lockedWithChains); nor does it pack
+    // back what is on hold or recalled (see requireTakenOutPackable)
     const containersOf = (kind: 'pack' | 'unpack') => [
       ...new Set(facts.movements.flatMap((row) => (row.kind === kind && row.containerCode ? [row.containerCode] : []))),
     ];
-    const lyingIn = new Map<string, string>();
-    for (const { childCode, parentCode } of await repository.containersAbove(tx, [...containersOf('pack'), ...containersOf('unpack')]))
-      lyingIn.set(childCode, parentCode);
-    /** A container and the containers it lies in, innermost first. */
-    const withContainersAbove = (code: string) => {
-      const chain = [code];
-      for (let parent = lyingIn.get(code); parent !== undefined && !chain.includes(parent); parent = lyingIn.get(parent))
-        chain.push(parent);
-      return chain;
+    /** Each container packed into and unpacked from with the containers it lies in, innermost first, as they stand now. */
+    const chainsNow = async () => {
+      const lyingIn = new Map<string, string>();
+      for (const { childCode, parentCode } of await repository.containersAbove(tx, [...containersOf('pack'), ...containersOf('unpack')]))
+        lyingIn.set(childCode, parentCode);
+      const withContainersAbove = (code: string) => {
+        const chain = [code];
+        for (let parent = lyingIn.get(code); parent !== undefined && !chain.includes(parent); parent = lyingIn.get(parent))
+          chain.push(parent);
+        return chain;
+      };
+      return {
+        packedInto: new Set(containersOf('pack').flatMap(withContainersAbove)),
+        packedBackInto: containersOf('unpack').map(withContainersAbove),
+      };
     };
-    const packedInto = new Set(containersOf('pack').flatMap(withContainersAbove));
-    const packedBackInto = containersOf('unpack').map(withContainersAbove);
     // and the lots a replacement receipt books in, which it locks (held since correctionFacts, the
     // shipment is read as it stands, not locked again: a shipment committed meanwhile would be locked
     // out of id order), with those of the lines the reversal puts back on their way
@@ -752,16 +824,11 @@ export function createEventWriter(deps: {
     const carried = lotsReceivedBy(replacing?.refs ?? [], read);
     // and the containers a replacement packing's container lies in, which it is checked against (see load)
     const above = (await repository.containersAbove(tx, replacing?.packedInto ?? [])).map((row) => row.parentCode);
-    const locked = await lotsLocked(tx, [
-      ...moved,
-      ...facts.linkedLots,
-      ...packedInto,
-      ...packedBackInto.flat(),
-      ...(replacing?.named ?? []),
-      ...carried,
-      ...facts.reopenedLots,
-      ...above,
-    ]);
+    const { locked, packedInto, packedBackInto } = await lockedWithChains(
+      tx,
+      [...moved, ...facts.linkedLots, ...(replacing?.named ?? []), ...carried, ...facts.reopenedLots, ...above],
+      chainsNow,
+    );
     const heldContainer = locked.find((lot) => packedInto.has(lot.code) && lot.hold);
     if (heldContainer?.hold) {
       throw conflict(
@@ -769,10 +836,13 @@ export function createEventWriter(deps: {
         [bodyField(['correctsEventId'], 'packed a container on hold')],
       );
     }
+    const view = new Map(locked.map((lot) => [lot.code, lot]));
     requireRepackable(
       eventIdOfKey(target.id),
-      packedBackInto.map((chain) => chain.flatMap((code) => locked.find((lot) => lot.code === code) ?? [])),
+      packedBackInto.map((chain) => chain.flatMap((code) => view.get(code) ?? [])),
     );
+    const draft = new EventDraft(request.id ?? randomUUID(), request.actor);
+    await requireTakenOutPackable(tx, eventIdOfKey(target.id), draft, facts.movements, view);
     const state = new WorldState();
     for (const row of await repository.balances(tx, moved))
       state.addBalance(row.lotCode, row.partyCode, row.containerCode, Number(row.quantity));

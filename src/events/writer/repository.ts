@@ -533,9 +533,9 @@ export function createEventWriterRepository() {
     heldShipments: readShipments,
 
     /**
-     * Where the locks a caller takes in rounds start (see the writer's readLocked): a savepoint, which
-     * letGoLockRounds goes back to. Kept to the end of the transaction: a row locked in a savepoint
-     * that is then released, and updated after, is given a multixact (each lot a recall marks).
+     * Where the locks a caller takes in rounds start (see the writer's readLocked and lockedWithChains):
+     * a savepoint, which letGoLockRounds goes back to. Kept to the end of the transaction: a row locked
+     * in a savepoint that is then released, and updated after, is given a multixact (each lot a recall marks).
      */
     async beginLockRounds(tx: Db) {
       await queryRows(tx, sql`savepoint lock_rounds`);
