@@ -152,6 +152,8 @@ export const lots = pgTable(
     index('lots_product_idx').on(t.productCode),
     // the lots a party owns, for the recalls it may read (lotsInvolving)
     index('lots_party_idx').on(t.partyCode),
+    // the lots an event created, which its correction voids (the writer's lotsFacts)
+    index('lots_created_by_event_idx').on(t.createdByEventId),
   ],
 );
 

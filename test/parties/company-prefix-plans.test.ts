@@ -4,6 +4,7 @@
 import { sql } from 'drizzle-orm';
 import { completeGs1 } from '../../src/codes/gs1.js';
 import { type Db, queryRows } from '../../src/db/client.js';
+import { planNodes, rowsRead } from '../fixtures/plans.js';
 import { createWorld, expectStatus, randomUscc } from '../fixtures/world.js';
 import { fileTest } from '../root.js';
 
@@ -40,52 +41,6 @@ async function seedRegistry(db: Db, rows: number): Promise<void> {
   );
   for (const table of ['parties', 'products', 'locations']) await queryRows(db, sql.raw(`analyze ${table}`));
 }
-
-/** A parameter as a literal of an EXECUTE: text, number, or a text array. */
-function literal(value: unknown): string {
-  const quote = (text: string) => `'${text.replaceAll("'", "''")}'`;
-  if (typeof value === 'number') return String(value);
-  if (Array.isArray(value)) return quote(`{${value.map((item) => `"${String(item).replaceAll('"', '\\"')}"`).join(',')}}`);
-  return quote(String(value));
-}
-
-type PlanNode = {
-  'Node Type': string;
-  'Relation Name'?: string;
-  'Index Name'?: string;
-  'Actual Rows': number;
-  'Actual Loops': number;
-  'Rows Removed by Filter'?: number;
-  'Rows Removed by Index Recheck'?: number;
-  Plans?: PlanNode[];
-};
-const nodesOf = (node: PlanNode): PlanNode[] => [node, ...(node.Plans ?? []).flatMap(nodesOf)];
-
-/** The nodes of a statement's plan, as it ran (EXPLAIN ANALYZE) with these parameters. */
-async function planNodes(db: Db, name: string, text: string, params: readonly unknown[]): Promise<PlanNode[]> {
-  // a statement of its own name each: one that fails leaves its transaction, and no deallocation, behind
-  const plan = await db.transaction(async (tx) => {
-    await tx.execute(sql.raw(`prepare ${name} as ${text}`));
-    const execute = params.length ? `execute ${name}(${params.map(literal).join(', ')})` : `execute ${name}`;
-    const [row] = await queryRows<{ 'QUERY PLAN': [{ Plan: PlanNode }] | string }>(
-      tx,
-      sql.raw(`explain (analyze, format json) ${execute}`),
-    );
-    await tx.execute(sql.raw(`deallocate ${name}`));
-    const json = row['QUERY PLAN'];
-    return (typeof json === 'string' ? JSON.parse(json) : json)[0].Plan as PlanNode;
-  });
-  return nodesOf(plan);
-}
-
-/** The most rows one node of a plan read: those it returned and those it passed over, over all its loops. */
-const rowsRead = (nodes: PlanNode[]) =>
-  Math.max(
-    ...nodes.map(
-      (node) =>
-        node['Actual Loops'] * (node['Actual Rows'] + (node['Rows Removed by Filter'] ?? 0) + (node['Rows Removed by Index Recheck'] ?? 0)),
-    ),
-  );
 
 t.test('the company-prefix and GTIN checks of a registration read the registry through indexes', async (t) => {
   const world = await createWorld(t);

@@ -1,0 +1,1 @@
+CREATE INDEX "lots_created_by_event_idx" ON "lots" USING btree ("created_by_event_id");
