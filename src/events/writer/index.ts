@@ -272,29 +272,31 @@ export function createEventWriter(deps: {
   }
 
   /**
-   * A correction's lots locked with the containers it packs back into or takes out of and those they
-   * lie in (`chainsNow`), which it reads before it locks, to take them all in one code order, and reads
-   * again once they are held: a container of another party (one the unpacking's container went to)
-   * may have been packed into another, and that one held or recalled, while the locks were waited for.
-   * A container the chains newly reach is not waited for while the rest are held (out of code order,
-   * a hold holding it while waiting for the container inside would deadlock with this one): every lock
-   * is let go back to a savepoint and all are taken afresh, the new ones named. Once held, no chain
-   * changes: packing a container, or one it lies in, or unpacking it, locks it. A 409 when the chains
+   * The lots locked with the containers `readNow` reads (`wanted`: those of them to hold), which are
+   * read before the lots are locked, to take them all in one code order, and read again once they are
+   * held: the containers a container lies in, which a write this one does not wait for may change
+   * meanwhile (a case gone to another party, packed onto a pallet by it, the pallet then held or
+   * recalled). A container newly read is not waited for while the rest are held (out of code order, a
+   * hold holding it while waiting for the case inside would deadlock with this one): every lock is let
+   * go back to a savepoint and all are taken afresh, the new ones named. Once held, what they read no
+   * longer changes: packing a container, or one it lies in, or unpacking it, locks it. A 409 when it
    * still changed after LOCK_ROUNDS rounds.
    */
-  async function lockedWithChains<Chains extends { packedInto: Set<string>; packedBackInto: string[][] }>(
+  async function lockedAsRead<Read>(
     tx: Db,
     codes: string[],
-    chainsNow: () => Promise<Chains>,
-  ): Promise<Chains & { locked: LotView[] }> {
-    const chainCodes = (chains: Chains) => [...chains.packedInto, ...chains.packedBackInto.flat()];
-    let chains = await chainsNow();
+    readNow: () => Promise<Read>,
+    wanted: (read: Read) => string[],
+  ): Promise<{ read: Read; locked: LotView[] }> {
+    let read = await readNow();
+    // nothing read, nothing to change
+    if (wanted(read).length === 0) return { read, locked: await lotsLocked(tx, codes) };
     await repository.beginLockRounds(tx);
     for (let round = 1; ; round++) {
-      const locked = await lotsLocked(tx, [...codes, ...chainCodes(chains)]);
+      const locked = await lotsLocked(tx, [...codes, ...wanted(read)]);
       const held = new Set(locked.map((lot) => lot.code));
-      chains = await chainsNow();
-      if (chainCodes(chains).every((code) => held.has(code))) return { ...chains, locked };
+      read = await readNow();
+      if (wanted(read).every((code) => held.has(code))) return { read, locked };
       if (round === LOCK_ROUNDS) throw containersKeptChanging();
       await repository.letGoLockRounds(tx);
     }
@@ -430,10 +432,10 @@ export function createEventWriter(deps: {
     const above = refs.flatMap(({ request: { action }, lots }) =>
       action.type === 'hold' ? lots : action.type === 'disaggregate' ? [action.parentCode] : [],
     );
-    for (const { parentCode } of await repository.containersAbove(tx, [...above, ...packedInto, ...reach.containers])) {
-      codes.push(parentCode);
-    }
-    await lotsLocked(tx, codes);
+    // read again once locked, as the correction reads them (see lockedAsRead)
+    const containersAbove = async () =>
+      (await repository.containersAbove(tx, [...above, ...packedInto, ...reach.containers])).map((row) => row.parentCode);
+    await lockedAsRead(tx, codes, containersAbove, (parents) => parents);
   }
 
   /** The lots the receipts among these requests book in (see lotsBookedIn), from their shipments as read. */
@@ -794,7 +796,7 @@ export function createEventWriter(deps: {
     // the containers are locked with the lots against a hold. Reversed, an unpacking packs what it took
     // out back into its container: not into one on hold or recalled, nor into one lying in such a
     // container, as a packing is refused (rules/aggregate.ts requirePackable), and those containers are
-    // locked as a packing locks them, and read again once locked (see lockedWithChains); nor does it pack
+    // locked as a packing locks them, and read again once locked (see lockedAsRead); nor does it pack
     // back what is on hold or recalled (see requireTakenOutPackable)
     const containersOf = (kind: 'pack' | 'unpack') => [
       ...new Set(facts.movements.flatMap((row) => (row.kind === kind && row.containerCode ? [row.containerCode] : []))),
@@ -824,10 +826,14 @@ export function createEventWriter(deps: {
     const carried = lotsReceivedBy(replacing?.refs ?? [], read);
     // and the containers a replacement packing's container lies in, which it is checked against (see load)
     const above = (await repository.containersAbove(tx, replacing?.packedInto ?? [])).map((row) => row.parentCode);
-    const { locked, packedInto, packedBackInto } = await lockedWithChains(
+    const {
+      read: { packedInto, packedBackInto },
+      locked,
+    } = await lockedAsRead(
       tx,
       [...moved, ...facts.linkedLots, ...(replacing?.named ?? []), ...carried, ...facts.reopenedLots, ...above],
       chainsNow,
+      (chains) => [...chains.packedInto, ...chains.packedBackInto.flat()],
     );
     const heldContainer = locked.find((lot) => packedInto.has(lot.code) && lot.hold);
     if (heldContainer?.hold) {

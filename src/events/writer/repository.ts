@@ -533,7 +533,7 @@ export function createEventWriterRepository() {
     heldShipments: readShipments,
 
     /**
-     * Where the locks a caller takes in rounds start (see the writer's readLocked and lockedWithChains):
+     * Where the locks a caller takes in rounds start (see the writer's readLocked and lockedAsRead):
      * a savepoint, which letGoLockRounds goes back to. Kept to the end of the transaction: a row locked
      * in a savepoint that is then released, and updated after, is given a multixact (each lot a recall marks).
      */
