@@ -76,7 +76,7 @@ function refuseKeysUnlikeNames(context: z.core.ParsePayload<unknown>): void {
     const message =
       key.trim() === ''
         ? 'the name must not be empty'
-        : key.length > KEY_NAME_MAX_LENGTH
+        : [...key].length > KEY_NAME_MAX_LENGTH
           ? `the name must be at most ${KEY_NAME_MAX_LENGTH} characters`
           : found
             ? `the name must not contain invisible or control characters (${codePoint(found[0])} at character ${characterNumber(key, found.index)})`

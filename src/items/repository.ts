@@ -91,7 +91,7 @@ export function createItemsRepository(database: Pick<Database, 'db' | 'copyRows'
           })
           .from(lots)
           .where(eq(lots.code, row.lotCode))
-          .for('update');
+          .for('no key update');
         if (lot) admit?.(lot);
         const [{ claimed }] = await queryRows<{ claimed: number }>(
           tx,

@@ -104,6 +104,12 @@ t.test('canonical JSON is the text the canonicalize package gives, and refuses w
   }
 });
 
+t.test('canonical JSON writes a value nested deeper than its one-pass copy reaches, member by member', async (t) => {
+  let nested: unknown = 'x';
+  for (let depth = 0; depth < 3000; depth++) nested = [nested];
+  t.equal(canonicalJson({ a: nested }), `{"a":${'['.repeat(3000)}"x"${']'.repeat(3000)}}`);
+});
+
 t.test('a quantity reads the same from memory and from a numeric(18, 3) column', async (t) => {
   for (const [value, expected] of [
     [12.5, '12.500'],

@@ -128,6 +128,8 @@ t.test('free-text URIs and e-mail addresses have a maximum length, checked at th
       }
       const lot = (await world.ok(commission({ ['品'.repeat(100)]: '长白猪' }))).createdLotCodes[0];
       t.ok(lot, 'a name of 100 characters is taken');
+      // counted in characters, as the OpenAPI document's maxLength counts them, not in UTF-16 units
+      await world.ok(commission({ ['𠀀'.repeat(100)]: '长白猪' }));
       const transform = (parameters: object) =>
         farm.event({
           type: 'transform',

@@ -433,9 +433,11 @@ export function createEventWriter(deps: {
       action.type === 'hold' ? lots : action.type === 'disaggregate' ? [action.parentCode] : [],
     );
     // read again once locked, as the correction reads them (see lockedAsRead)
-    const containersAbove = async () =>
-      (await repository.containersAbove(tx, [...above, ...packedInto, ...reach.containers])).map((row) => row.parentCode);
-    await lockedAsRead(tx, codes, containersAbove, (parents) => parents);
+    // (the containers read from are wanted too: a read finding nothing above them is read again once locked,
+    // as one of them may be packed meanwhile)
+    const readFrom = [...above, ...packedInto, ...reach.containers];
+    const containersAbove = async () => (await repository.containersAbove(tx, readFrom)).map((row) => row.parentCode);
+    await lockedAsRead(tx, codes, containersAbove, (parents) => [...readFrom, ...parents]);
   }
 
   /** The lots the receipts among these requests book in (see lotsBookedIn), from their shipments as read. */
