@@ -7,13 +7,13 @@ CREATE TABLE "last_counted_scans" (
 );
 --> statement-breakpoint
 CREATE INDEX "last_counted_scans_at_idx" ON "last_counted_scans" USING btree ("counted_at");--> statement-breakpoint
--- each row of scan_repeats, with the kind of the scan that took its place: a pack's when the client's scan of
--- that pack at that time is logged, else a lot's or case's own
+-- each row of scan_repeats that can still make a repeat (pruning forgets the rest), with the kind of the scan that
+-- took its place: a pack's when the client's scan of that pack at that time is logged, else a lot's or case's own.
+-- Moved in one statement: a row an instance of the version before writes meanwhile is either moved or left, not lost.
+WITH "moved" AS (DELETE FROM "scan_repeats" RETURNING "code", "client_hash", "counted_at")
 INSERT INTO "last_counted_scans" ("kind", "code", "client_hash", "counted_at")
 SELECT CASE WHEN EXISTS (SELECT 1 FROM "scans" s WHERE s."item_code" = r."code" AND s."scanned_at" = r."counted_at" AND s."client_hash" = r."client_hash")
             THEN 'item' ELSE 'lot' END,
        r."code", r."client_hash", r."counted_at"
-FROM "scan_repeats" r;
---> statement-breakpoint
--- moved: what instances of the version before write during a rolling restart is all it holds from now on
-DELETE FROM "scan_repeats";
+FROM "moved" r
+WHERE r."counted_at" > now() - interval '1 hour';

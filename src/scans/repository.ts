@@ -8,9 +8,10 @@ type FlagRow = typeof codeFlags.$inferSelect;
 /**
  * A client's last counted scan of a code is deleted once it is this far before a batch's earliest scan: it
  * made repeats of the ten minutes after it, and the margin beyond those covers a batch stored late (another
- * instance's scans held in memory, or waiting on a lock) that may still hold one of them.
+ * instance's scans held in memory, or waiting on a lock) that may still hold one of them, and instances
+ * whose clocks disagree by minutes. An hour, as migration 0052 keeps.
  */
-export const FORGOTTEN_AFTER_MS = 2 * REPEAT_WINDOW_MS;
+export const FORGOTTEN_AFTER_MS = 6 * REPEAT_WINDOW_MS;
 /** At most this many are deleted by one batch: a batch adds as many rows at most as it has scans (≤ 1,000). */
 export const PRUNED_PER_BATCH = 1000;
 

@@ -260,25 +260,28 @@ t.test('each client’s last counted scan of a code is backfilled from the scans
   );
 });
 
-// Migration 0052: the rows of scan_repeats (keyed without the kind) move to last_counted_scans with the kind of
-// the scan that took their place, so that a scan stored just before the upgrade still makes a repeat count nothing.
-t.test('each client’s last counted scan moves to last_counted_scans with its kind', async (t) => {
+// Migration 0052: the rows of scan_repeats (keyed without the kind) of the last hour move to last_counted_scans with
+// the kind of the scan that took their place, so that a scan stored just before the upgrade still makes a repeat count
+// nothing; older ones, which pruning would forget, are dropped.
+t.test('each client’s last counted scan of the last hour moves to last_counted_scans with its kind', async (t) => {
+  const recent = Date.now() - 60_000;
   const database = await openTestDatabase(t);
   const { code, lot } = await onePack(database);
   const { db } = database;
   await queryRows(
     db,
     sql`insert into scans (id, item_code, raw_code, lot_code, scanned_at, ip_hash, client_hash) values
-        (${`${code}-1`}, ${code}, ${code}, ${lot}, ${new Date(EDGE).toISOString()}::timestamptz, 'ip', 'phone'),
-        (${`${code}-2`}, null, ${lot}, ${lot}, ${new Date(EDGE + 1000).toISOString()}::timestamptz, 'ip', 'phone')`,
+        (${`${code}-1`}, ${code}, ${code}, ${lot}, ${new Date(recent).toISOString()}::timestamptz, 'ip', 'phone'),
+        (${`${code}-2`}, null, ${lot}, ${lot}, ${new Date(recent + 1000).toISOString()}::timestamptz, 'ip', 'phone')`,
   );
   await queryRows(
     db,
     sql`insert into scan_repeats (code, client_hash, counted_at) values
-        (${code}, 'phone', ${new Date(EDGE).toISOString()}::timestamptz), (${lot}, 'phone', ${new Date(EDGE + 1000).toISOString()}::timestamptz)`,
+        (${code}, 'phone', ${new Date(recent).toISOString()}::timestamptz), (${lot}, 'phone', ${new Date(recent + 1000).toISOString()}::timestamptz),
+        ('OLD', 'phone', ${new Date(EDGE).toISOString()}::timestamptz)`,
   );
   await queryRows(db, sql`delete from last_counted_scans`);
-  for (const statement of [2, 3]) await queryRows(db, sql.raw(migrationStatement('0052_last_counted_scans.sql', statement)));
+  await queryRows(db, sql.raw(migrationStatement('0052_last_counted_scans.sql', 2)));
 
   const rows = await queryRows<{ kind: string; code: string; counted_at: Date | string }>(
     db,
@@ -287,10 +290,10 @@ t.test('each client’s last counted scan moves to last_counted_scans with its k
   t.strictSame(
     rows.map((row) => ({ ...row, counted_at: new Date(row.counted_at).toISOString() })),
     [
-      { kind: 'item', code, counted_at: new Date(EDGE).toISOString() },
-      { kind: 'lot', code: lot, counted_at: new Date(EDGE + 1000).toISOString() },
+      { kind: 'item', code, counted_at: new Date(recent).toISOString() },
+      { kind: 'lot', code: lot, counted_at: new Date(recent + 1000).toISOString() },
     ],
-    'the pack’s and the lot’s own, each of its kind',
+    'the pack’s and the lot’s own, each of its kind; not the one of a month ago',
   );
   t.strictSame(await queryRows(db, sql`select * from scan_repeats`), [], 'moved, not copied');
 });
