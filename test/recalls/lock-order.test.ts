@@ -7,7 +7,6 @@ import { sql } from 'drizzle-orm';
 import type { Test } from 'tap';
 import { buildApp } from '../../src/app.js';
 import { newLotCode } from '../../src/codes/service-codes.js';
-import { queryRows } from '../../src/db/client.js';
 import type { WriteRequest } from '../../src/events/writer/index.js';
 import { eventWriterOn } from '../fixtures/chain.js';
 import { holdLocked, holdStock, recallRace, waitBlockedBy, waitersReach } from '../fixtures/locks.js';
@@ -272,30 +271,6 @@ t.test(
   },
 );
 
-/**
- * A transaction of the test's own that locks `first`, then, once `takeSecond` is called, `second` as well:
- * a writer taking both in code order (`first` sorting below `second`) that is held up between them.
- * `done` ends with it (and fails with a deadlock it lost), `pid` is its server process.
- */
-async function lockOneThenOther(world: World, first: string, second: string) {
-  let takeSecond!: () => void;
-  const go = new Promise<void>((resolve) => {
-    takeSecond = resolve;
-  });
-  let locked!: (pid: number) => void;
-  const held = new Promise<number>((resolve) => {
-    locked = resolve;
-  });
-  const done = world.database.db.transaction(async (tx) => {
-    await tx.execute(sql`select 1 from lots where code = ${first} for no key update`);
-    const [{ pid }] = await queryRows<{ pid: number }>(tx as never, sql`select pg_backend_pid() as pid`);
-    locked(pid);
-    await go;
-    await tx.execute(sql`select 1 from lots where code = ${second} for no key update`);
-  });
-  return { takeSecond, done, pid: await held };
-}
-
 t.test(
   'a recall naming a lot that is made while it waits for its other root takes the new lot in code order, not after the root: a writer holding the new lot then taking the root does not deadlock with it (PostgreSQL)',
   onPostgres,
@@ -329,13 +304,15 @@ t.test(
       { ok: true },
       'the lot named is made',
     );
-    const writer = await lockOneThenOther(world, made, root);
+    // a writer holding the new lot, then taking the root as every writer takes them (in code order)
+    const lockLot = (code: string) => sql`select 1 from lots where code = ${code} for no key update`;
+    const writer = await holdLocked(world, lockLot(made), lockLot(root));
     // the transformation is stored: the recall, holding the root, stages again and reaches the new lot
     stock.release();
     await stock.done;
     await waitBlockedBy(world, writer.pid, opened);
-    // the writer takes the root after the new lot, as every writer takes them
-    writer.takeSecond();
+    // the writer takes the root after the new lot
+    writer.release();
     await t.resolves(writer.done, 'the writer holding the new lot takes the root: the recall holds it no longer');
 
     expectStatus(t, await transforming, 201, 'the transformation is stored');
