@@ -10,6 +10,7 @@ import { createEpcisRepository } from '../../src/epcis/repository.js';
 import { partyInvolvedIn } from '../../src/lots/repository.js';
 import { epcisRequests, observation } from '../fixtures/epcis.js';
 import { migrationStatement } from '../fixtures/migrations.js';
+import { type PlanNode, planNodes } from '../fixtures/plans.js';
 import { zebraEvent } from '../fixtures/rfid-payloads.js';
 import { readPoint, registerReader } from '../fixtures/rfid-world.js';
 import { type Actor, createWorld, expectStatus, type World } from '../fixtures/world.js';
@@ -239,43 +240,11 @@ t.test('migration 0038 backfills the values of events stored before it as the wr
   );
 });
 
-type PlanNode = {
-  'Node Type': string;
-  'Relation Name'?: string;
-  'Index Name'?: string;
-  'Actual Rows': number;
-  'Actual Loops': number;
-  'Rows Removed by Filter'?: number;
-  Plans?: PlanNode[];
-};
-const nodesOf = (node: PlanNode): PlanNode[] => [node, ...(node.Plans ?? []).flatMap(nodesOf)];
+/** The rows a plan read of one relation: those its nodes returned and those they passed over, over all their loops. */
 const rowsRead = (nodes: PlanNode[], relation: string) =>
   nodes
     .filter((node) => node['Relation Name'] === relation)
     .reduce((sum, node) => sum + node['Actual Loops'] * (node['Actual Rows'] + (node['Rows Removed by Filter'] ?? 0)), 0);
-
-/** A parameter as a literal of an EXECUTE. */
-const literal = (value: unknown) => (typeof value === 'number' ? String(value) : `'${String(value).replaceAll("'", "''")}'`);
-
-/** The plan of a statement the service ran, with its parameters, as executed. */
-async function planOf(world: World, statement: { text: string; params: readonly unknown[] }): Promise<PlanNode[]> {
-  return world.database.db.transaction(async (tx) => {
-    await tx.execute(sql.raw(`prepare value_list_page as ${statement.text}`));
-    try {
-      const execute = statement.params.length
-        ? `execute value_list_page(${statement.params.map(literal).join(', ')})`
-        : 'execute value_list_page';
-      const [row] = await queryRows<{ 'QUERY PLAN': [{ Plan: PlanNode }] | string }>(
-        tx,
-        sql.raw(`explain (analyze, format json) ${execute}`),
-      );
-      const json = row['QUERY PLAN'];
-      return nodesOf((typeof json === 'string' ? JSON.parse(json) : json)[0].Plan as PlanNode);
-    } finally {
-      await tx.execute(sql.raw('deallocate value_list_page'));
-    }
-  });
-}
 
 t.test('a page of a value list reads the value table by its index, not the events', async (t) => {
   const world = await createWorld(t, undefined, { subscriptionTickMs: 3_600_000, rfidTickMs: 0 });
@@ -332,7 +301,7 @@ t.test('a page of a value list reads the value table by its index, not the event
   t.ok(statements.length >= 10, 'each page read the value table');
 
   for (const statement of statements) {
-    const nodes = await planOf(world, statement);
+    const nodes = await planNodes(world.database.db, 'value_list_page', statement.text, statement.params);
     const reads = nodes.filter((node) => node['Relation Name'] === 'event_values');
     t.ok(
       reads.length > 0 && reads.every((node) => node['Node Type'] !== 'Seq Scan'),
