@@ -280,17 +280,18 @@ export function createEventWriter(deps: {
    * hold holding it while waiting for the case inside would deadlock with this one): every lock is let
    * go back to a savepoint and all are taken afresh, the new ones named. Once held, what they read no
    * longer changes: packing a container, or one it lies in, or unpacking it, locks it. A 409 when it
-   * still changed after LOCK_ROUNDS rounds.
+   * still changed after LOCK_ROUNDS rounds. `readFrom`: the containers whose chains are read (none:
+   * nothing to read again; one that lies in nothing at the first read may be packed meanwhile).
    */
   async function lockedAsRead<Read>(
     tx: Db,
     codes: string[],
+    readFrom: string[],
     readNow: () => Promise<Read>,
     wanted: (read: Read) => string[],
   ): Promise<{ read: Read; locked: LotView[] }> {
     let read = await readNow();
-    // nothing read, nothing to change
-    if (wanted(read).length === 0) return { read, locked: await lotsLocked(tx, codes) };
+    if (readFrom.length === 0) return { read, locked: await lotsLocked(tx, codes) };
     await repository.beginLockRounds(tx);
     for (let round = 1; ; round++) {
       const locked = await lotsLocked(tx, [...codes, ...wanted(read)]);
@@ -433,11 +434,9 @@ export function createEventWriter(deps: {
       action.type === 'hold' ? lots : action.type === 'disaggregate' ? [action.parentCode] : [],
     );
     // read again once locked, as the correction reads them (see lockedAsRead)
-    // (the containers read from are wanted too: a read finding nothing above them is read again once locked,
-    // as one of them may be packed meanwhile)
     const readFrom = [...above, ...packedInto, ...reach.containers];
     const containersAbove = async () => (await repository.containersAbove(tx, readFrom)).map((row) => row.parentCode);
-    await lockedAsRead(tx, codes, containersAbove, (parents) => [...readFrom, ...parents]);
+    await lockedAsRead(tx, codes, readFrom, containersAbove, (parents) => parents);
   }
 
   /** The lots the receipts among these requests book in (see lotsBookedIn), from their shipments as read. */
@@ -834,6 +833,7 @@ export function createEventWriter(deps: {
     } = await lockedAsRead(
       tx,
       [...moved, ...facts.linkedLots, ...(replacing?.named ?? []), ...carried, ...facts.reopenedLots, ...above],
+      [...containersOf('pack'), ...containersOf('unpack')],
       chainsNow,
       (chains) => [...chains.packedInto, ...chains.packedBackInto.flat()],
     );
