@@ -9,7 +9,7 @@ import { buildApp } from '../../src/app.js';
 import { newLotCode } from '../../src/codes/service-codes.js';
 import type { WriteRequest } from '../../src/events/writer/index.js';
 import { eventWriterOn } from '../fixtures/chain.js';
-import { holdLocked, holdStock, recallRace, waitBlockedBy, waitersReach } from '../fixtures/locks.js';
+import { answeredYet, holdLocked, holdStock, recallRace, waitBlockedBy, waitersReach } from '../fixtures/locks.js';
 import { at, createWorld, expectStatus, type World } from '../fixtures/world.js';
 import { type Client, client, postgresOnly, TEST_BASE_URL } from '../helper.js';
 import { fileTest } from '../root.js';
@@ -205,17 +205,9 @@ const holdReference = (world: World, lotCode: string, partyCode: string) =>
 
 /** Whether `sent` is answered before any of its statements waits for the server process `pid` (see waitBlockedBy). */
 async function answeredWithoutWaitingFor(world: World, pid: number, sent: Promise<unknown>) {
-  let answered = false;
-  sent.then(
-    () => {
-      answered = true;
-    },
-    () => {
-      answered = true;
-    },
-  );
+  const answered = answeredYet(sent);
   await waitBlockedBy(world, pid, sent);
-  return answered;
+  return answered();
 }
 
 t.test(
