@@ -75,12 +75,27 @@ t.test('free-text URIs and e-mail addresses have a maximum length, checked at th
     );
   });
 
+  /** A farm with a product, commissioning a lot of it with attributes and curing a lot with parameters. */
+  const namingWorld = async () => {
+    const farm = await world.party('farm');
+    const productCode = await farm.product('kg');
+    return {
+      farm,
+      commission: (attributes: object) => farm.event({ type: 'commission', lots: [{ productCode, quantity: 2, attributes }] }),
+      transform: (lotCode: string, parameters: object) =>
+        farm.event({
+          type: 'transform',
+          inputs: [{ lotCode, quantity: 1 }],
+          outputs: [{ productCode, quantity: 1 }],
+          process: { kind: 'curing', parameters },
+        }),
+    };
+  };
+
   t.test(
     "the name of a lot's own attribute or a transformation's parameter holding a bidi, invisible or control character is a 400 naming it",
     async (t) => {
-      const farm = await world.party('farm');
-      const productCode = await farm.product('kg');
-      const commission = (attributes: object) => farm.event({ type: 'commission', lots: [{ productCode, quantity: 2, attributes }] });
+      const { farm, commission, transform } = await namingWorld();
       for (const [character, codePoint] of [
         ['\u202e', 'U+202E'],
         ['\u200b', 'U+200B'],
@@ -93,25 +108,16 @@ t.test('free-text URIs and e-mail addresses have a maximum length, checked at th
       }
       const lot = (await world.ok(commission({ 品种: '长白猪' }))).createdLotCodes[0];
       t.match((await farm.lot(lot)).attributes, { 品种: '长白猪' }, 'an attribute named in Chinese is kept');
-      const transform = (parameters: object) =>
-        farm.event({
-          type: 'transform',
-          inputs: [{ lotCode: lot, quantity: 1 }],
-          outputs: [{ productCode, quantity: 1 }],
-          process: { kind: 'curing', parameters },
-        });
-      const reply = expectStatus(t, await transform({ 'salt\u202e%': 3 }), 400, 'a parameter named with U+202E');
+      const reply = expectStatus(t, await transform(lot, { 'salt\u202e%': 3 }), 400, 'a parameter named with U+202E');
       t.match(reply.body.errors, [{ pointer: '/process/parameters/salt\u202e%', detail: /U\+202E at character 5/ }]);
-      expectStatus(t, await transform({ '盐 (%)': 3 }), 201, 'a parameter named in Chinese is taken');
+      expectStatus(t, await transform(lot, { '盐 (%)': 3 }), 201, 'a parameter named in Chinese is taken');
     },
   );
 
   t.test(
     "the name of a lot's own attribute or a transformation's parameter is 1 to 100 characters: an empty, blank or longer one is a 400 naming it",
     async (t) => {
-      const farm = await world.party('farm');
-      const productCode = await farm.product('kg');
-      const commission = (attributes: object) => farm.event({ type: 'commission', lots: [{ productCode, quantity: 2, attributes }] });
+      const { commission, transform } = await namingWorld();
       const long = '品'.repeat(101);
       for (const [name, detail] of [
         ['', /must not be empty/],
@@ -130,13 +136,6 @@ t.test('free-text URIs and e-mail addresses have a maximum length, checked at th
       t.ok(lot, 'a name of 100 characters is taken');
       // counted in characters, as the OpenAPI document's maxLength counts them, not in UTF-16 units
       await world.ok(commission({ ['𠀀'.repeat(100)]: '长白猪' }));
-      const transform = (parameters: object) =>
-        farm.event({
-          type: 'transform',
-          inputs: [{ lotCode: lot, quantity: 1 }],
-          outputs: [{ productCode, quantity: 1 }],
-          process: { kind: 'curing', parameters },
-        });
       for (const [name, detail] of [
         ['', /must not be empty/],
         ['\u3000', /must not be empty/],
@@ -144,13 +143,13 @@ t.test('free-text URIs and e-mail addresses have a maximum length, checked at th
       ] as const) {
         const reply = expectStatus(
           t,
-          await transform({ [name]: 3 }),
+          await transform(lot, { [name]: 3 }),
           400,
           `a parameter named ${JSON.stringify(name.slice(0, 3))}… (${name.length})`,
         );
         t.match(reply.body.errors, [{ pointer: `/process/parameters/${name}`, detail }]);
       }
-      expectStatus(t, await transform({ ['盐'.repeat(100)]: 3 }), 201, 'a parameter name of 100 characters is taken');
+      expectStatus(t, await transform(lot, { ['盐'.repeat(100)]: 3 }), 201, 'a parameter name of 100 characters is taken');
     },
   );
 
