@@ -24,6 +24,21 @@ async function writeAlone(world: World, request: WriteRequest) {
   return outcome;
 }
 
+/**
+ * The plant adds `root` as an input to its lot `joined` (through another door, the writer alone),
+ * and waits, holding the root, where it books the root's stock, which `stock` holds locked.
+ */
+async function rootAddedWaitingOnStock(world: World, plantCode: string, root: string, joined: string) {
+  const stock = await holdStock(world, root, plantCode);
+  const transforming = writeAlone(world, {
+    actor: plantCode,
+    action: { type: 'transform', inputs: [{ lotCode: root, quantity: 1 }], outputs: [{ lotCode: joined }] },
+    context: { eventTime: at(900) },
+  });
+  await waitBlockedBy(world, stock.pid, transforming);
+  return { stock, transforming };
+}
+
 /** Who the recall recorded holding a lot: each holding's type (loose `holding`, or `in_transit`), holder, quantity and shipment. */
 async function holdingsOf(regulator: Client, recallId: string, lotCode: string) {
   const csv = (await regulator.get(`/recalls/${recallId}/scope?format=csv`)).body as string;
@@ -60,13 +75,7 @@ async function scopeGrowsToALotASaleHolds(t: Test, options: { recallScopeRounds?
   // the plant (through another door) adds an input to its lot `joined`: the root, which brings
   // `joined` and what was made of it (`below`) into the recall's scope; it waits, holding the root,
   // where it books the root's stock
-  const stock = await holdStock(world, root, plant.code);
-  const transforming = writeAlone(world, {
-    actor: plant.code,
-    action: { type: 'transform', inputs: [{ lotCode: root, quantity: 1 }], outputs: [{ lotCode: joined }] },
-    context: { eventTime: at(900) },
-  });
-  await waitBlockedBy(world, stock.pid, transforming);
+  const { stock, transforming } = await rootAddedWaitingOnStock(world, plant.code, root, joined);
   // the recall of the root waits for it behind the transformation
   const opened = regulator.post('/recalls', { lotCodes: [root], level: 1, reason: '检出致病菌', hazard: '沙门氏菌' });
   await waitersReach(world, 2, opened);
@@ -238,13 +247,7 @@ t.test(
 
     // the plant adds an input to `joined`: the root, which brings `joined` and `below` into the
     // recall's scope; it waits, holding the root, where it books the root's stock
-    const stock = await holdStock(world, root, plant.code);
-    const transforming = writeAlone(world, {
-      actor: plant.code,
-      action: { type: 'transform', inputs: [{ lotCode: root, quantity: 1 }], outputs: [{ lotCode: joined }] },
-      context: { eventTime: at(900) },
-    });
-    await waitBlockedBy(world, stock.pid, transforming);
+    const { stock, transforming } = await rootAddedWaitingOnStock(world, plant.code, root, joined);
     // an ear tag of `below` is being inserted, in a transaction still open
     const reference = await holdReference(world, below, plant.code);
     // the recall of the root waits behind the transformation for the root
