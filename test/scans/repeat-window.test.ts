@@ -37,6 +37,20 @@ async function storedScans(database: Database, code: string) {
   return { count: Number(row.count), logged: Number(row.logged) };
 }
 
+/** The pending scan of `code` by the phone at `at`: a pack's, or (`lot`) a lot's or case's own. */
+const pendingScan = (id: string, code: string, at: number, kind: 'item' | 'lot' = 'item'): PendingScan => ({
+  id,
+  code,
+  itemCode: kind === 'item' ? code : null,
+  lotCode: kind === 'item' ? null : code,
+  partyCode: null,
+  at: new Date(at),
+  region: null,
+  ipHash: 'ip',
+  userAgent: 'phone',
+  clientHash: 'the phone',
+});
+
 type Logged = { object: object; message: string };
 
 /** A service instance on `database` with a clock of its own; what it logs at info goes to `logged`. */
@@ -54,24 +68,31 @@ function instance(database: Database, logged: Logged[] = []) {
   };
 }
 
+type Instance = ReturnType<typeof instance>;
+
+/**
+ * `code` scanned through one instance and then through another, each at its time, each scan still held in its
+ * instance's memory when the other looks (neither sees the other's); then both batches stored, the one scanned
+ * first unless `storedFirst` names the other. The answers to the two scans.
+ */
+async function heldByBoth(code: string, [one, oneAt]: [Instance, number], [other, otherAt]: [Instance, number], storedFirst = one) {
+  const answers = [await one.scan(code, oneAt), await other.scan(code, otherAt)];
+  for (const instance of storedFirst === one ? [one, other] : [other, one]) await instance.chain.services.scans.flush();
+  return answers;
+}
+
 t.test('two scans either side of a ten-minute edge of the clock, through two instances, count once', async (t) => {
   const database = await openTestDatabase(t);
   const { code } = await onePack(database);
   const [first, second] = [instance(database), instance(database)];
 
-  // each held in its instance's memory when the other looks: neither sees the other's
-  t.equal((await first.scan(code, EDGE - 1000)).pack.scans.count, 1, '09:59:59 through the first');
-  await second.scan(code, EDGE + 1000);
-  await first.chain.services.scans.flush();
-  await second.chain.services.scans.flush();
+  const [answer] = await heldByBoth(code, [first, EDGE - 1000], [second, EDGE + 1000]);
+  t.equal(answer.pack.scans.count, 1, '09:59:59 through the first');
   t.strictSame(await storedScans(database, code), { count: 1, logged: 1 }, '10:00:01 through the second is the same scan');
 
   // the other way round: the later one stored first
   const other = await onePack(database);
-  await first.scan(other.code, EDGE - 1000);
-  await second.scan(other.code, EDGE + 1000);
-  await second.chain.services.scans.flush();
-  await first.chain.services.scans.flush();
+  await heldByBoth(other.code, [first, EDGE - 1000], [second, EDGE + 1000], second);
   t.strictSame(await storedScans(database, other.code), { count: 1, logged: 1 }, 'stored in the other order: one scan too');
 });
 
@@ -93,21 +114,10 @@ t.test('a scan counts once ten minutes have passed since the last counted one, n
 
 t.test('while one instance holds a counted scan, another’s within ten minutes of it is dropped when stored', async (t) => {
   const database = await openTestDatabase(t);
-  const { code, lot } = await onePack(database);
+  const { code } = await onePack(database);
   const { scans } = createChain(database).repositories;
   let serial = 0;
-  const scanAt = (at: number): PendingScan => ({
-    id: `${code}-${++serial}`,
-    code,
-    itemCode: code,
-    lotCode: lot,
-    partyCode: null,
-    at: new Date(at),
-    region: null,
-    ipHash: 'ip',
-    userAgent: 'phone',
-    clientHash: 'the phone',
-  });
+  const scanAt = (at: number) => pendingScan(`${code}-${++serial}`, code, at);
   await scans.writeScans([scanAt(EDGE)]);
   await scans.writeScans([scanAt(EDGE + REPEAT_WINDOW_MS - 1)]);
   t.strictSame(await storedScans(database, code), { count: 1, logged: 1 }, 'one millisecond short of ten minutes: dropped');
@@ -126,30 +136,13 @@ t.test('a scan dropped when stored, as another instance counted the client’s l
   const { code } = await onePack(database);
   const logged: Logged[] = [];
   const [first, second] = [instance(database), instance(database, logged)];
-  await first.scan(code, EDGE + 1000);
-  await second.scan(code, EDGE - 1000);
-  await first.chain.services.scans.flush();
-  await second.chain.services.scans.flush();
+  await heldByBoth(code, [first, EDGE + 1000], [second, EDGE - 1000]);
   t.strictSame(await storedScans(database, code), { count: 1, logged: 1 }, 'the later one, stored first, counted');
   t.equal(logged.length, 1, 'one line');
   t.match(logged[0], {
     object: { scan: { code, kind: 'item', at: new Date(EDGE - 1000) } },
     message: /dropped.*counted/,
   });
-});
-
-/** The pending scan of `code` by the phone at `at`: a pack's, or (`lot`) a lot's or case's own. */
-const pendingScan = (id: string, code: string, at: number, kind: 'item' | 'lot' = 'item'): PendingScan => ({
-  id,
-  code,
-  itemCode: kind === 'item' ? code : null,
-  lotCode: kind === 'item' ? null : code,
-  partyCode: null,
-  at: new Date(at),
-  region: null,
-  ipHash: 'ip',
-  userAgent: 'phone',
-  clientHash: 'the phone',
 });
 
 t.test('a pack’s scan and a lot’s scan of one text do not make each other repeats', async (t) => {
