@@ -6,10 +6,10 @@ import { countedAs, type PendingScan, REPEAT_WINDOW_MS } from './buffer.js';
 type FlagRow = typeof codeFlags.$inferSelect;
 
 /**
- * A client's last counted scan of a code is deleted once it is this far before a batch's earliest scan: it
- * made repeats of the ten minutes after it, and the margin beyond those covers a batch stored late (another
- * instance's scans held in memory, or waiting on a lock) that may still hold one of them, and instances
- * whose clocks disagree by minutes. An hour, as migration 0052 keeps.
+ * A client's last counted scan of a code is deleted once it is this far before a batch's earliest scan, and
+ * this far before the database's clock (`now()`): it made repeats of the ten minutes after it, and the margin
+ * beyond those covers a batch stored late (another instance's scans held in memory, or waiting on a lock) that
+ * may still hold one of them, and instances whose clocks disagree by minutes. An hour, as migration 0052 keeps.
  */
 export const FORGOTTEN_AFTER_MS = 6 * REPEAT_WINDOW_MS;
 /** At most this many are deleted by one batch: a batch adds as many rows at most as it has scans (≤ 1,000). */
@@ -72,9 +72,9 @@ export function createScansRepository(db: Db) {
      * it in memory when this one looked): the scans dropped are returned. The upsert decides with the
      * client's row locked, so of two batches holding such scans the later decides after the earlier
      * commits, whatever their scans' times. The last statement deletes up to PRUNED_PER_BATCH rows counted
-     * FORGOTTEN_AFTER_MS before the batch's earliest scan. `began` learns the transaction's id before it
-     * commits (with the counters' update, so it costs no statement of its own): a read's snapshot then
-     * tells whether that read saw the batch's counts.
+     * FORGOTTEN_AFTER_MS before the batch's earliest scan or the database's clock, whichever is earlier.
+     * `began` learns the transaction's id before it commits (with the counters' update, so it costs no
+     * statement of its own): a read's snapshot then tells whether that read saw the batch's counts.
      */
     async writeScans(batch: PendingScan[], began?: (xid: string) => void): Promise<PendingScan[]> {
       type Counts = { n: number; first: Date; last: Date; region: string | null; regionAt: Date | null };
@@ -127,7 +127,7 @@ export function createScansRepository(db: Db) {
         // in code order: two batches counting the same two items lock their rows in one order, not deadlock
         const items = [...perItem].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
         const itemColumn = <T>(pick: (entry: [string, Counts]) => T) => sql.param(items.map(pick));
-        const earliest = Math.min(...batch.map((scan) => scan.at.getTime()));
+        const earliest = new Date(Math.min(...batch.map((scan) => scan.at.getTime())));
         const [updated] = await queryRows<{ xid: string }>(
           tx as unknown as Db,
           sql`
@@ -135,7 +135,10 @@ export function createScansRepository(db: Db) {
           -- skipped, not waited for: this delete makes no batch wait on another
           with forgotten as (
           delete from last_counted_scans where ctid = any(array(
-            select ctid from last_counted_scans where counted_at < ${new Date(earliest - FORGOTTEN_AFTER_MS).toISOString()}::timestamptz
+            -- measured on the scans' clock, as repeats are, but never past the database's: a batch of an instance
+            -- whose clock is far ahead would forget the rows the instances on the database's time still need
+            select ctid from last_counted_scans
+            where counted_at < least(${earliest.toISOString()}::timestamptz, now()) - ${sql.raw(`interval '${FORGOTTEN_AFTER_MS} milliseconds'`)}
             limit ${PRUNED_PER_BATCH} for update skip locked))),
           updated as (
           update items i set scan_count = i.scan_count + v.n, first_scanned_at = coalesce(i.first_scanned_at, v.first_at),

@@ -195,6 +195,36 @@ t.test('a client’s last counted scan of a code is forgotten once it can make n
   );
 });
 
+// A batch's scans carry its instance's clock: one far ahead must not forget the scans that instances whose clocks
+// agree with the database's still measure their repeats against.
+t.test(
+  'a batch stamped by an instance whose clock is far ahead forgets no scan counted within the hour by the database’s clock',
+  async (t) => {
+    const database = await openTestDatabase(t);
+    const { scans } = createChain(database).repositories;
+    const [{ now }] = await queryRows<{ now: Date | string }>(database.db, sql`select now() as now`);
+    const databaseNow = new Date(now).getTime();
+    await queryRows(
+      database.db,
+      sql`insert into last_counted_scans (kind, code, client_hash, counted_at) values
+        ('item', 'RECENT', 'the phone', ${new Date(databaseNow - 5 * 60_000).toISOString()}::timestamptz),
+        ('item', 'ANCIENT', 'the phone', ${new Date(databaseNow - FORGOTTEN_AFTER_MS - 60_000).toISOString()}::timestamptz)`,
+    );
+    await scans.writeScans([pendingScan('ahead', 'AHEAD', databaseNow + 2 * FORGOTTEN_AFTER_MS)]);
+    const remembered = await queryRows<{ code: string }>(database.db, sql`select code from last_counted_scans order by code`);
+    t.strictSame(
+      remembered.map((row) => row.code),
+      ['AHEAD', 'RECENT'],
+      'the one counted five minutes ago kept; the one counted more than an hour ago forgotten',
+    );
+    t.strictSame(
+      (await scans.writeScans([pendingScan('reload', 'RECENT', databaseNow)])).map((scan) => scan.id),
+      ['reload'],
+      'a reload five minutes after the counted scan, through an instance on the database’s time: still a repeat',
+    );
+  },
+);
+
 t.test('the same scan sent at once through many instances counts once (PostgreSQL)', onPostgres, async (t) => {
   const database = await openTestDatabase(t, 'postgres');
   const { code } = await onePack(database);
