@@ -42,6 +42,8 @@ export type NodeEvent = {
   payload: Record<string, unknown>;
   referenceDocuments: { type: string; number: string }[];
   declaredInErrorBy: string | null;
+  /** An inspection's: the owners of the lots it tested, each once, those beyond the trace included (null for any other event). */
+  testedLotOwners: string[] | null;
 };
 export type PartyRef = { code: string; name: string; kind: string; regionCode: string };
 
@@ -62,7 +64,7 @@ export type TraceInput<E extends NodeEvent> = {
 type Inspection = {
   eventId: string;
   eventTime: Date;
-  /** The party that recorded it (eventIDs are each party's own); null where the caller may not learn it. */
+  /** The party that recorded it (eventIDs are each party's own); null where the caller may not learn it (recorderShown). */
   partyCode: string | null;
   kind: string;
   labPartyCode: string | null;
@@ -163,11 +165,21 @@ export function inspectionFindings(type: string, payload: Record<string, unknown
 }
 
 /**
- * The inspections of a lot owned by `owner`. Who recorded one is shown when it is the owner, the lab the
- * inspection names, or a party the caller may read: another holder's test would name a holder of the lot,
- * which the trace withholds.
+ * Whether a trace names who recorded an inspection: the lab the inspection names, a party the caller
+ * may read, or the owner of every lot it tested; else another holder's test would name a holder of
+ * the lot, which the trace withholds. Decided for the event, alike on each of its nodes: an
+ * inspection of several lots shows one eventID and report on each, so its recorder named on its own
+ * lot would name it on another's lot where it is withheld. Every lot it tested counts, reached or
+ * not, so that a shorter trace (a lower depth, the other direction) does not name it where a longer
+ * one withholds it.
  */
-function inspectionsOf(events: NodeEvent[], owner: string, canSee: (partyCode: string) => boolean): Inspection[] {
+function recorderShown(event: NodeEvent, labPartyCode: string | null, canSee: (partyCode: string) => boolean): boolean {
+  const recorder = event.partyCode;
+  return recorder === labPartyCode || canSee(recorder) || (event.testedLotOwners?.every((owner) => owner === recorder) ?? false);
+}
+
+/** The inspections among a lot's events, each with its recorder where the trace names it (recorderShown). */
+function inspectionsOf(events: NodeEvent[], canSee: (partyCode: string) => boolean): Inspection[] {
   // most lots of a large trace have none: no filtering and mapping of an empty list for each
   if (events.length === 0) return NONE;
   return events.flatMap((event) => {
@@ -177,8 +189,7 @@ function inspectionsOf(events: NodeEvent[], owner: string, canSee: (partyCode: s
       {
         eventId: eventIdOfKey(event.id),
         eventTime: event.eventTime,
-        partyCode:
-          event.partyCode === owner || event.partyCode === findings.labPartyCode || canSee(event.partyCode) ? event.partyCode : null,
+        partyCode: recorderShown(event, findings.labPartyCode, canSee) ? event.partyCode : null,
         ...findings,
         declaredInError: event.declaredInErrorBy !== null,
       },
@@ -199,7 +210,11 @@ function append<K, V>(map: Map<K, V[]>, key: K, value: V) {
   else map.set(key, [value]);
 }
 
-/** The trace of the rows: the lots given are completed into its nodes in place (see NodeLot), so each set of rows is assembled once. */
+/**
+ * The trace of the rows. The lots and edges given are completed into its nodes and edges in place
+ * (see NodeLot, NodeEdge): the repository reads the rows afresh for each trace, so a set of rows is
+ * assembled once, and not again (for another caller) from rows already completed.
+ */
 export function assembleTrace<E extends NodeEvent>(input: TraceInput<E>) {
   const eventsByLot = new Map<string, E[]>();
   for (const event of input.events) for (const { lotCode } of event.lots) append(eventsByLot, lotCode, event);
@@ -226,7 +241,7 @@ export function assembleTrace<E extends NodeEvent>(input: TraceInput<E>) {
     const completed = node as unknown as TraceNode;
     completed.certificates = certificatesOf(attributes ? attributeCertificates(attributes) : NONE, lotEvents);
     completed.earTags = attributes && Array.isArray(attributes.earTags) ? (attributes.earTags as string[]) : NONE;
-    completed.inspections = inspectionsOf(lotEvents, node.partyCode, input.canSee);
+    completed.inspections = inspectionsOf(lotEvents, input.canSee);
     if (!open) {
       completed.quantity = null;
       completed.unit = null;

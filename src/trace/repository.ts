@@ -12,14 +12,17 @@ import { type Db, queryRows } from '../db/client.js';
 import type { StoredEvent } from '../events/repository.js';
 import { createLineageRepository, type Direction, type ReachedNode } from '../lineage/repository.js';
 import { createLotsRepository, type Holding } from '../lots/repository.js';
-import type { NodeEdge, NodeLot, NodeShipment, PartyRef } from './graph.js';
+import type { NodeEdge, NodeEvent, NodeLot, NodeShipment, PartyRef } from './graph.js';
+
+/** An event on a trace, with the owners of the lots it tested where it is an inspection (NodeEvent). */
+export type TraceEvent = StoredEvent & Pick<NodeEvent, 'testedLotOwners'>;
 
 type TraceRows = {
   lots: NodeLot[];
   edges: NodeEdge[];
   holdings: Holding[];
   shipments: NodeShipment[];
-  events: StoredEvent[];
+  events: TraceEvent[];
 };
 
 type TraceReferences = {
@@ -27,7 +30,7 @@ type TraceReferences = {
   products: { code: string; name: string; gtin: string | null; category: string; marks: string[] }[];
   locations: { code: string; name: string; kind: string; regionCode: string; partyCode: string }[];
 };
-type EventRow = Omit<StoredEvent, 'eventTime' | 'recordTime' | 'lots'> & {
+type EventRow = Omit<TraceEvent, 'eventTime' | 'recordTime' | 'lots'> & {
   eventTime: Date | string;
   recordTime: Date | string;
   lots: [lotCode: string, role: string, quantity: number | string | null][];
@@ -132,7 +135,7 @@ export function createTraceRepository(db: Db, { largeGraph = 10_000 } = {}) {
    * outputs under one transformationID, so an event that took chain lots as inputs is kept when
    * another event of its transformation made a chain lot.
    */
-  async function eventsOn(tx: Db, codes: readonly string[], direction: Direction, withEvents: boolean): Promise<StoredEvent[]> {
+  async function eventsOn(tx: Db, codes: readonly string[], direction: Direction, withEvents: boolean): Promise<TraceEvent[]> {
     const onChain = (column: SQL) => anyOf(column, codes);
     // The links of the chain's lots to the events shown: the full trace shows every event; the
     // graph alone inspections and documents, found by their links' evidence mark. For those, one
@@ -175,7 +178,10 @@ export function createTraceRepository(db: Db, { largeGraph = 10_000 } = {}) {
           c.id as "declaredInErrorBy",
           -- each link as [lot, role, quantity]: an object per link cost PostgreSQL a fifth of the read
           (select coalesce(json_agg(json_build_array(el.lot_code, el.role, el.quantity)), '[]')
-            from event_lots el where el.event_id = e.id) as lots
+            from event_lots el where el.event_id = e.id) as lots,
+          -- whose lots an inspection tested, the chain's or not: whether the trace names its recorder
+          case when e.type = 'inspect' then (select json_agg(distinct l.party_code)
+            from event_lots el join lots l on l.code = el.lot_code where el.event_id = e.id) end as "testedLotOwners"
         from shown_events e left join corrections c on c.corrects_event_id = e.id`,
     );
     return rows.map((event) => ({

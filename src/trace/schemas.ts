@@ -26,7 +26,7 @@ const inspectionSchema = z.object({
     .string()
     .nullable()
     .describe(
-      "the party that recorded the inspection (named in the trace's parties); null where it is neither the lot's owner, nor the lab the inspection names, nor a party whose data the caller may read",
+      "the party that recorded the inspection (named in the trace's parties); null where it is neither the owner of every lot the inspection tested, nor the lab the inspection names, nor a party whose data the caller may read: an inspection of several lots names it on each of their nodes or on none",
     ),
   kind: z.string(),
   labPartyCode: z.string().nullable(),

@@ -9,17 +9,16 @@ import {
   shipmentLinesShownTo,
 } from '../access/index.js';
 import { badRequest, notFound } from '../errors/problem.js';
-import type { StoredEvent } from '../events/repository.js';
 import { toEventView } from '../events/view.js';
 import { atCodeParam } from '../identifiers/parse.js';
 import type { IdentifierService } from '../identifiers/service.js';
 import type { Direction } from '../lineage/repository.js';
 import type { LotsRepository } from '../lots/repository.js';
 import { assembleTrace, type NodeShipment } from './graph.js';
-import type { TraceRepository } from './repository.js';
+import type { TraceEvent, TraceRepository } from './repository.js';
 import type { Trace } from './schemas.js';
 
-type Assembled = ReturnType<typeof assembleTrace<StoredEvent>>;
+type Assembled = ReturnType<typeof assembleTrace<TraceEvent>>;
 
 /**
  * The parties, products and sites the assembled trace names: its reference lists describe only

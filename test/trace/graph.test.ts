@@ -33,6 +33,7 @@ const event = (over: Partial<NodeEvent> & Pick<NodeEvent, 'id' | 'type' | 'event
   payload: {},
   referenceDocuments: [],
   declaredInErrorBy: null,
+  testedLotOwners: null,
   ...over,
 });
 
@@ -147,6 +148,7 @@ function world(canSee: (party: string) => boolean): TraceInput<NodeEvent> {
       payload: { inspection: { kind: 'residue', result: 'fail' } },
       referenceDocuments: [{ type: 'inspection_report', number: 'R-BAD' }],
       declaredInErrorBy: 'E-VOID',
+      testedLotOwners: ['PLANT'],
     }),
     event({
       id: 'E-FEED',
@@ -172,6 +174,7 @@ function world(canSee: (party: string) => boolean): TraceInput<NodeEvent> {
       lots: [{ lotCode: 'Z-MEAT', role: 'subject', quantity: null }],
       payload: { inspection: { kind: 'residue', result: 'pass', reportNumber: 'R-1', labPartyCode: 'LAB' } },
       referenceDocuments: [{ type: 'inspection_report', number: 'R-1' }],
+      testedLotOwners: ['PLANT'],
     }),
     event({
       id: 'E-SHIP',
@@ -421,6 +424,7 @@ t.test('who recorded an inspection: the owner, the lab it names, or a party the 
       partyCode,
       lots: [{ lotCode: 'Z-MEAT', role: 'subject', quantity: null }],
       payload: { inspection: { kind: 'residue', result: 'pass', ...(labPartyCode ? { labPartyCode } : {}) } },
+      testedLotOwners: ['PLANT'],
     });
   input.events.push(inspected('E-SHOP', 'SHOP'), inspected('E-LAB', 'LAB', 'LAB'), inspected('E-FARM', 'FARM'));
   const meat = assembleTrace(input).nodes.find((n) => n.code === 'Z-MEAT');
@@ -435,6 +439,66 @@ t.test('who recorded an inspection: the owner, the lab it names, or a party the 
     ],
     'another holder’s test does not name it',
   );
+});
+
+// An inspection of several lots is one eventID on each of their nodes: named on one and withheld on
+// another, the null would read as the party named beside it.
+t.test('an inspection of several lots names its recorder on every node or on none', async (t) => {
+  const inspection = (id: string, partyCode: string, lotCodes: string[], testedLotOwners: string[], labPartyCode?: string) =>
+    event({
+      id,
+      type: 'inspect',
+      eventTime: at('2026-03-04T09:00:00Z'),
+      partyCode,
+      lots: lotCodes.map((lotCode) => ({ lotCode, role: 'subject', quantity: null })),
+      payload: { inspection: { kind: 'residue', result: 'pass', ...(labPartyCode ? { labPartyCode } : {}) } },
+      testedLotOwners,
+    });
+  const inspected = (canSee: (party: string) => boolean) => {
+    const input = world(canSee);
+    input.events.push(
+      // the plant's test of its meat and of the farm's cattle it holds
+      inspection('E-BOTH', 'PLANT', ['Z-MEAT', 'M-CATTLE'], ['PLANT', 'FARM']),
+      // of its meat and of a lot outside this trace, the shop's: named here, it would be withheld in a trace that reaches both
+      inspection('E-OUTSIDE', 'PLANT', ['Z-MEAT', 'S-SHOP'], ['PLANT', 'SHOP']),
+      // of its meat and of another of its own lots outside the trace
+      inspection('E-OWN', 'PLANT', ['Z-MEAT', 'Z-OTHER'], ['PLANT']),
+      // a lab's of lots of two owners, naming itself
+      inspection('E-LAB-BOTH', 'LAB', ['Z-MEAT', 'M-CATTLE'], ['PLANT', 'FARM'], 'LAB'),
+    );
+    const trace = assembleTrace(input);
+    const recorders = (code: string) =>
+      Object.fromEntries(
+        (trace.nodes.find((node) => node.code === code)?.inspections ?? [])
+          .filter((shown) => shown.eventId.startsWith('E-') && !shown.eventId.startsWith('E-INSPECT'))
+          .map((shown) => [shown.eventId, shown.partyCode]),
+      );
+    return { meat: recorders('Z-MEAT'), cattle: recorders('M-CATTLE'), events: trace.events };
+  };
+
+  const asFarm = inspected((party) => party === 'FARM');
+  t.strictSame(
+    asFarm.meat,
+    { 'E-BOTH': null, 'E-OUTSIDE': null, 'E-OWN': 'PLANT', 'E-LAB-BOTH': 'LAB' },
+    'to the farm, the plant is named only for a test of its own lots alone',
+  );
+  t.strictSame(asFarm.cattle, { 'E-BOTH': null, 'E-LAB-BOTH': 'LAB' }, 'and withheld on the farm’s cattle alike');
+  t.notOk(
+    asFarm.events.some((shown) => shown.partyCode === 'PLANT'),
+    'nor does an event body of the plant’s name it (include=events)',
+  );
+
+  const asPlant = inspected((party) => party === 'PLANT');
+  t.strictSame(asPlant.meat, { 'E-BOTH': 'PLANT', 'E-OUTSIDE': 'PLANT', 'E-OWN': 'PLANT', 'E-LAB-BOTH': 'LAB' }, 'the plant reads its own');
+  t.strictSame(asPlant.cattle, { 'E-BOTH': 'PLANT', 'E-LAB-BOTH': 'LAB' });
+  t.ok(
+    asPlant.events.some((shown) => shown.id === 'E-BOTH' && shown.partyCode === 'PLANT'),
+    'and its event body names it as the nodes do',
+  );
+
+  const asRegulator = inspected(() => true);
+  t.strictSame(asRegulator.meat, { 'E-BOTH': 'PLANT', 'E-OUTSIDE': 'PLANT', 'E-OWN': 'PLANT', 'E-LAB-BOTH': 'LAB' });
+  t.strictSame(asRegulator.cattle, { 'E-BOTH': 'PLANT', 'E-LAB-BOTH': 'LAB' }, 'a regulator reads every recorder');
 });
 
 // Visibility comes through any holding, a drained one included; the holders listed are only
