@@ -171,7 +171,9 @@ export function inspectionFindings(type: string, payload: Record<string, unknown
  * inspection of several lots shows one eventID and report on each, so its recorder named on its own
  * lot would name it on another's lot where it is withheld. Every lot it tested counts, reached or
  * not, so that a shorter trace (a lower depth, the other direction) does not name it where a longer
- * one withholds it.
+ * one withholds it. Where the recorder is withheld its report number is too: a report recorded by
+ * several events (a correction's replacement, one event per lot) would name it where another of them
+ * is shown.
  */
 function recorderShown(event: NodeEvent, labPartyCode: string | null, canSee: (partyCode: string) => boolean): boolean {
   const recorder = event.partyCode;
@@ -185,12 +187,14 @@ function inspectionsOf(events: NodeEvent[], canSee: (partyCode: string) => boole
   return events.flatMap((event) => {
     const findings = inspectionFindings(event.type, event.payload);
     if (!findings) return NONE;
+    const shown = recorderShown(event, findings.labPartyCode, canSee);
     return [
       {
         eventId: eventIdOfKey(event.id),
         eventTime: event.eventTime,
-        partyCode: recorderShown(event, findings.labPartyCode, canSee) ? event.partyCode : null,
+        partyCode: shown ? event.partyCode : null,
         ...findings,
+        reportNumber: shown ? findings.reportNumber : null,
         declaredInError: event.declaredInErrorBy !== null,
       },
     ];

@@ -175,14 +175,16 @@ export function createTraceRepository(db: Db, { largeGraph = 10_000 } = {}) {
           e.reference_documents as "referenceDocuments",
           case when ${withEvents}::boolean then e.payload else jsonb_build_object('inspection', e.payload->'inspection') end as payload,
           e.corrects_event_id as "correctsEventId", e.epcis_type as "epcisType", e.transformation_id as "transformationId",
-          c.id as "declaredInErrorBy",
+          c.id as "declaredInErrorBy", links.lots, links.owners as "testedLotOwners"
+        from shown_events e left join corrections c on c.corrects_event_id = e.id
+        cross join lateral (
           -- each link as [lot, role, quantity]: an object per link cost PostgreSQL a fifth of the read
-          (select coalesce(json_agg(json_build_array(el.lot_code, el.role, el.quantity)), '[]')
-            from event_lots el where el.event_id = e.id) as lots,
-          -- whose lots an inspection tested, the chain's or not: whether the trace names its recorder
-          case when e.type = 'inspect' then (select json_agg(distinct l.party_code)
-            from event_lots el join lots l on l.code = el.lot_code where el.event_id = e.id) end as "testedLotOwners"
-        from shown_events e left join corrections c on c.corrects_event_id = e.id`,
+          select coalesce(json_agg(json_build_array(el.lot_code, el.role, el.quantity)), '[]') as lots,
+            -- whose lots an inspection tested, the chain's or not: whether the trace names its recorder. Read
+            -- with the links, not by probing them again; the filter keeps the lots from being probed for other events
+            json_agg(distinct (select l.party_code from lots l where l.code = el.lot_code)) filter (where e.type = 'inspect') as owners
+          from event_lots el where el.event_id = e.id
+        ) links`,
     );
     return rows.map((event) => ({
       ...event,

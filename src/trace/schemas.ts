@@ -31,7 +31,10 @@ const inspectionSchema = z.object({
   kind: z.string(),
   labPartyCode: z.string().nullable(),
   result: z.string(),
-  reportNumber: z.string().nullable(),
+  reportNumber: z
+    .string()
+    .nullable()
+    .describe('the report the inspection recorded; null where it recorded none, and where its recorder (partyCode) is withheld'),
   declaredInError: z.boolean(),
 });
 
