@@ -16,8 +16,8 @@ const ARRAY_ELEMENT_SPECIAL = /["\\]/g;
 /**
  * An array parameter written as PostgreSQL's array literal (as the driver writes an array) when
  * the statement is built: the writer builds a part's statement while the one before it runs,
- * and the driver would write these (megabytes for a part of 5,000 objects) only once the
- * connection is free, while the database waits.
+ * and the driver would write these (thousands of elements each for a part of 5,000 objects)
+ * only once the connection is free, while the database waits.
  */
 export function arrayLiteral(values: (string | null | undefined)[]): string {
   let literal = '{';
@@ -35,7 +35,14 @@ const numerics = (values: (number | null)[]) =>
   sql`${sql.param(arrayLiteral(values.map((value) => (value === null ? null : String(value)))))}::numeric[]`;
 const times = (values: (Date | null)[]) =>
   sql`${sql.param(arrayLiteral(values.map((value) => value?.toISOString() ?? null)))}::timestamptz[]`;
-const jsons = (values: unknown[]) => sql`${sql.param(arrayLiteral(values.map((value) => JSON.stringify(value))))}::jsonb[]`;
+/**
+ * JSON values as a jsonb[] from one JSON array text: the payloads are most of a part's bytes, and
+ * as an array literal each one's JSON was escaped in Node and unescaped again by PostgreSQL before
+ * being parsed. Split as json (checked, not converted) and each element converted on its own: one
+ * jsonb of the whole array costs more. JSON null stays JSON null, as it was element by element.
+ */
+export const jsonbArray = (values: (object | null)[]): SQL =>
+  sql`array(select value::jsonb from json_array_elements(${sql.param(JSON.stringify(values))}::json) with ordinality order by ordinality)`;
 
 /**
  * The values a batch's events hold for the EPCIS value lists (event_values), each once and sorted,
@@ -849,7 +856,7 @@ export function createEventWriterRepository() {
             ${texts(batch.lots.map((l) => l.lotNumber))}, ${texts(batch.lots.map((l) => l.sscc))}, ${numerics(batch.lots.map((l) => l.quantity))},
             ${texts(batch.lots.map((l) => l.unit))}, ${texts(batch.lots.map((l) => l.productionDate))}::date[],
             ${texts(batch.lots.map((l) => l.expiryDate))}::date[], ${texts(batch.lots.map((l) => l.originLocationCode))},
-            ${jsons(batch.lots.map((l) => l.attributes))}, ${texts(batch.lots.map((l) => l.status))}, ${texts(batch.lots.map((l) => l.createdByEventId))})
+            ${jsonbArray(batch.lots.map((l) => l.attributes))}, ${texts(batch.lots.map((l) => l.status))}, ${texts(batch.lots.map((l) => l.createdByEventId))})
           on conflict (code) do update set kind = excluded.kind, party_code = excluded.party_code, product_code = excluded.product_code,
             lot_number = excluded.lot_number, sscc = excluded.sscc, quantity = excluded.quantity, unit = excluded.unit,
             production_date = excluded.production_date, expiry_date = excluded.expiry_date, origin_location_code = excluded.origin_location_code,
@@ -869,9 +876,9 @@ export function createEventWriterRepository() {
             ${times(records.map((r) => r.recordTime))},
             ${texts(records.map((r) => r.eventTimeZoneOffset))}, ${texts(records.map((r) => r.partyCode))}, ${texts(records.map((r) => r.bizStep))},
             ${texts(records.map((r) => r.disposition))}, ${texts(records.map((r) => r.readPoint))}, ${texts(records.map((r) => r.bizLocation))},
-            ${jsons(records.map((r) => r.referenceDocuments))}, ${jsons(records.map((r) => r.payload))}, ${texts(records.map((r) => r.correctsEventId))},
+            ${jsonbArray(records.map((r) => r.referenceDocuments))}, ${jsonbArray(records.map((r) => r.payload))}, ${texts(records.map((r) => r.correctsEventId))},
             ${texts(records.map((r) => r.epcisType))}, ${texts(records.map((r) => r.transformationId))},
-            ${jsons(records.map((r) => r.correctiveEventIds))})
+            ${jsonbArray(records.map((r) => r.correctiveEventIds))})
             as v(id, type, event_time, record_time, event_time_zone_offset, party_code, biz_step, disposition, read_point, biz_location,
               reference_documents, payload, corrects_event_id, epcis_type, transformation_id, corrective))`,
         links.length > 0 &&
@@ -941,7 +948,7 @@ export function createEventWriterRepository() {
           sql`changed_lots as (update lots l set status = coalesce(v.status, l.status),
             hold = case when v.hold_changed then nullif(v.hold, 'null'::jsonb) else l.hold end
           from unnest(${texts(lotChanges.map((c) => c.code))}, ${texts(lotChanges.map((c) => c.status))},
-            ${jsons(lotChanges.map((c) => c.hold))}, ${sql.param(lotChanges.map((c) => c.holdChanged))}::boolean[])
+            ${jsonbArray(lotChanges.map((c) => c.hold))}, ${sql.param(lotChanges.map((c) => c.holdChanged))}::boolean[])
             as v(code, status, hold, hold_changed)
           where l.code = v.code)`,
         batch.recalledLots.length > 0 &&
