@@ -7,8 +7,8 @@ import { queryRows } from '../../src/db/client.js';
 import { isConcurrencyFailure } from '../../src/db/errors.js';
 import { againOnRace } from '../../src/epcis/service.js';
 import { epcisRequests } from '../fixtures/epcis.js';
-import { holdLocked, meetInOrder, waitBlockedBy, waitersReach } from '../fixtures/locks.js';
-import { createWorld, expectStatus, type World } from '../fixtures/world.js';
+import { holdLocked, meetInOrder, waitBlockedBy, waitersReach, waitsBehindWaiter } from '../fixtures/locks.js';
+import { type Actor, createWorld, expectStatus, type World } from '../fixtures/world.js';
 import { postgresOnly, TEST_BASE_URL } from '../helper.js';
 import { fileTest } from '../root.js';
 
@@ -225,5 +225,92 @@ t.test(
       [caseCode],
       'the lot was packed into the case before the pallet was held',
     );
+  },
+);
+
+t.test(
+  'a capture that lets go of a case packed onto a pallet while it read, to take the pallet first, lets in a hold of the pallet waiting for the case: both are answered, without a deadlock (PostgreSQL)',
+  onPostgres,
+  async (t) => {
+    const world = await createWorld(t, 'postgres');
+    const plant = await world.party('processor');
+    const store = await world.party('processor');
+    const regulator = await world.partyRegulator();
+    const { capture } = epcisRequests(world);
+    const sscc = completeGs1('06901234500000796');
+    const pack = async (actor: Actor, parent: object, children: { lotCode: string; quantity?: number }[]) =>
+      (await world.ok(actor.event({ type: 'aggregate', parent, children }))).createdLotCodes[0] as string;
+    const unpack = (actor: Actor, parentCode: string) => world.ok(actor.event({ type: 'disaggregate', parentCode }));
+    const caseCode = await pack(plant, { sscc }, [{ lotCode: await plant.commission(await plant.product('kg'), 10), quantity: 1 }]);
+    const sorted = async (codes: string[]) =>
+      (
+        await queryRows<{ code: string }>(
+          world.database.db,
+          sql`select code from lots where code = any(${sql.param(codes)}::text[]) order by code`,
+        )
+      ).map((row) => row.code);
+    // lots are locked in code order: the pallet, then the case, then the store's own container
+    let pallet = await pack(plant, {}, [{ lotCode: caseCode }]);
+    while ((await sorted([pallet, caseCode]))[0] !== pallet) {
+      await unpack(plant, pallet);
+      pallet = await pack(plant, {}, [{ lotCode: caseCode }]);
+    }
+    await unpack(plant, pallet);
+    // the case is left empty: the pallet and the case are all the hold locks
+    await unpack(plant, caseCode);
+    const stock = await store.commission(await store.product('kg'), 10);
+    let crate = await pack(store, {}, [{ lotCode: stock, quantity: 1 }]);
+    while ((await sorted([caseCode, crate]))[0] !== caseCode) {
+      await unpack(store, crate);
+      crate = await pack(store, {}, [{ lotCode: stock, quantity: 1 }]);
+    }
+    const deadlocks = countDeadlocks(world);
+
+    // the plant's packing of the case onto the pallet is held up at storing it, holding both
+    const packingHeld = await holdLocked(world, sql`lock table events in share mode`);
+    const packing = plant.event({ type: 'aggregate', parent: { containerCode: pallet }, children: [{ lotCode: caseCode }] });
+    await waitBlockedBy(world, packingHeld.pid, packing);
+    // the store's document: a sighting of its crate declared in error, then an unpacking of the case,
+    // which it does not hold. Declaring an event in error, it takes its locks up front, reading the
+    // case in no container, and waits for the case
+    const crateHeld = await holdLocked(world, sql`select 1 from lots where code = ${crate} for update`);
+    const stored = capture(store.key, [
+      {
+        type: 'ObjectEvent',
+        ...day(3),
+        action: 'OBSERVE',
+        bizStep: 'inspecting',
+        epcList: [`${TEST_BASE_URL}/lots/${crate}`],
+        errorDeclaration: { declarationTime: '2026-03-04T00:00:00Z', reason: 'incorrect_data' },
+      },
+      { type: 'AggregationEvent', ...day(4), action: 'DELETE', bizStep: 'unpacking', parentID: `https://id.gs1.org/00/${sscc}` },
+    ]);
+    await waitersReach(world, 2, stored);
+    packingHeld.release();
+    await packingHeld.done;
+    expectStatus(t, await packing, 201, 'the case is packed onto the pallet');
+    // the capture's first lock round holds the case and waits for its crate
+    await waitBlockedBy(world, crateHeld.pid, stored);
+    // the hold of the pallet locks it with the case now on it, and waits for the case
+    const onHold = regulator.post('/holds', { lotCodes: [pallet], reason: '抽检' });
+    await waitsBehindWaiter(world, onHold);
+    // with its crate, the capture reads the case on the pallet, which it did not lock: it lets its locks
+    // go, back to its lock rounds' savepoint, and takes all afresh in code order, waiting for the
+    // pallet. The hold must then get the case: taken in a savepoint released before the capture let
+    // it go, the hold waited for the capture's whole transaction instead, and each waited for the other
+    crateHeld.release();
+    await crateHeld.done;
+
+    expectStatus(t, await onHold, 201, 'the pallet is held');
+    t.match(
+      await stored,
+      {
+        captured: 1,
+        errors: [{ eventIndex: 1, message: /does not hold container/ }],
+      },
+      'the sighting is captured, and the unpacking refused to the store, which does not hold the case',
+    );
+    t.equal(deadlocks.deadlocks, 0, 'no transaction was ended over a deadlock');
+    t.equal((await world.regulator.get(`/trace/${pallet}`)).body.nodes[0].onHold, true, 'the pallet is on hold');
   },
 );

@@ -264,9 +264,12 @@ export function createEventWriter(deps: {
     return [...codes, ...bySscc.map((lot) => lot.code)];
   }
 
-  /** The lots locked (see the repository's lockLots), or a conflict when their containers kept being packed into meanwhile. */
-  async function lotsLocked(tx: Db, codes: string[], marked: string[] = []) {
-    const locked = await repository.lockLots(tx, codes, marked);
+  /**
+   * The lots locked (see the repository's lockLots), or a conflict when their containers kept being
+   * packed into meanwhile. `inLockRounds`: taken in a round that may yet be let go (see lockedAsRead).
+   */
+  async function lotsLocked(tx: Db, codes: string[], marked: string[] = [], inLockRounds = false) {
+    const locked = await repository.lockLots(tx, codes, marked, inLockRounds);
     if (!locked) throw containersKeptChanging();
     return locked;
   }
@@ -294,7 +297,7 @@ export function createEventWriter(deps: {
     if (readFrom.length === 0) return { read, locked: await lotsLocked(tx, codes) };
     await repository.beginLockRounds(tx);
     for (let round = 1; ; round++) {
-      const locked = await lotsLocked(tx, [...codes, ...wanted(read)]);
+      const locked = await lotsLocked(tx, [...codes, ...wanted(read)], [], true);
       const held = new Set(locked.map((lot) => lot.code));
       read = await readNow();
       if (wanted(read).every((code) => held.has(code))) return { read, locked };
@@ -381,7 +384,7 @@ export function createEventWriter(deps: {
     // a receipt holding one while waiting for a lot locked here deadlocked with it
     const lockInOrder = async () => {
       if (heldNamed.size > 0) await repository.lockShipments(tx, [], [...heldNamed]);
-      const locked = await lotsLocked(tx, [...heldNamed], [...heldMarked]);
+      const locked = await lotsLocked(tx, [...heldNamed], [...heldMarked], true);
       lockedNamed = new Set(locked.map((lot) => lot.code).filter((code) => heldNamed.has(code)));
     };
     // a read after the last round's start afresh, which may find nothing left to take

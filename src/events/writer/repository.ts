@@ -214,8 +214,17 @@ const inside = (named: SQL) => sql`inside(code) as (
  * out of code order: a writer holding it while waiting for one of the lots already locked would
  * deadlock with this one. The locks are let go back to the savepoint and taken again, the missed
  * lots named, in one code order.
+ *
+ * In a caller's lock rounds (`inLockRounds`, see beginLockRounds) the savepoint is kept once the
+ * lots are held, not released: a savepoint released hands its row locks to the transaction, and a
+ * writer already waiting for one of them (or starting to) then waits for the whole transaction to
+ * end (PostgreSQL waits for the top transaction once a subtransaction has committed). Let go by
+ * going back to the rounds' savepoint, the lot is free, but that writer still waits: a capture that
+ * let go of a case to take the pallet it now lay on first waited for a hold of the pallet that
+ * waited for the case, a deadlock (test/epcis/capture-races.test.ts). Kept, the savepoint is ended
+ * with the round, and so is the wait.
  */
-async function lockWithContents(tx: Db, named: string[], marked: string[]): Promise<LotView[] | null> {
+async function lockWithContents(tx: Db, named: string[], marked: string[], inLockRounds: boolean): Promise<LotView[] | null> {
   await queryRows(tx, sql`savepoint lots_with_contents`);
   let wanted = named;
   for (let round = 1; ; round++) {
@@ -241,7 +250,7 @@ async function lockWithContents(tx: Db, named: string[], marked: string[]): Prom
     );
     const missed = packed.map((row) => row.code).filter((code) => !locked.has(code));
     if (missed.length === 0) {
-      await queryRows(tx, sql`release savepoint lots_with_contents`);
+      if (!inLockRounds) await queryRows(tx, sql`release savepoint lots_with_contents`);
       return factsOnceHeld(tx, rows);
     }
     await queryRows(tx, sql`rollback to savepoint lots_with_contents`);
@@ -428,9 +437,10 @@ export function createEventWriterRepository() {
      * A statement reads the contents as they were when it began: what another writer packed into a
      * container while this one waited for it is read again once the containers are held, and the
      * lots are then taken afresh, all in code order, from a savepoint (see lockWithContents). Null
-     * when the containers were still being packed into after LOCK_ROUNDS rounds.
+     * when the containers were still being packed into after LOCK_ROUNDS rounds. `inLockRounds`: the
+     * caller may let them go again, back to its lock rounds' savepoint (see beginLockRounds).
      */
-    async lockLots(tx: Db, codes: string[], marked: string[] = []): Promise<LotView[] | null> {
+    async lockLots(tx: Db, codes: string[], marked: string[] = [], inLockRounds = false): Promise<LotView[] | null> {
       if (codes.length === 0 && marked.length === 0) return [];
       let named = [...new Set(codes)].sort();
       // no container named, nothing packed to miss: the lots in one statement (two with a recall's
@@ -448,7 +458,7 @@ export function createEventWriterRepository() {
           sql`with ${contained(named)} select contained.yes as "namesContainers", ${existing} as found from contained left join lateral (select 1 from lots
             where (code = any(${existing}) or code = any(${texts(marked)})) and not contained.yes order by code ${LOT_LOCK}) locked on true`,
         );
-        if (first.namesContainers) return lockWithContents(tx, named, marked);
+        if (first.namesContainers) return lockWithContents(tx, named, marked, inLockRounds);
         // only the named lots this statement locked: one made since it began would be locked by the
         // next, after the rest, out of code order (a caller naming it again takes all afresh)
         named = first.found;
@@ -459,7 +469,7 @@ export function createEventWriterRepository() {
         sql`with ${contained(named)} select locked.*, contained.yes as "namesContainers" from contained left join lateral (select ${LOT_COLUMNS},
           ${LOCKED_NEWER} from lots where code = any(${existing}) and not contained.yes order by code ${LOT_LOCK}) locked on true`,
       );
-      if (rows[0]?.namesContainers) return lockWithContents(tx, named, marked);
+      if (rows[0]?.namesContainers) return lockWithContents(tx, named, marked, inLockRounds);
       return factsOnceHeld(
         tx,
         rows.filter((row) => row.code !== null),
@@ -542,7 +552,8 @@ export function createEventWriterRepository() {
     /**
      * Where the locks a caller takes in rounds start (see the writer's readLocked and lockedAsRead):
      * a savepoint, which letGoLockRounds goes back to. Kept to the end of the transaction: a row locked
-     * in a savepoint that is then released, and updated after, is given a multixact (each lot a recall marks).
+     * in a savepoint that is then released, and updated after, is given a multixact (each lot a recall marks);
+     * and a lock a released savepoint took is not let go for a writer already waiting for it (see lockWithContents).
      */
     async beginLockRounds(tx: Db) {
       await queryRows(tx, sql`savepoint lock_rounds`);
