@@ -640,7 +640,12 @@ export const epcisCaptures = pgTable(
      * json (its text, checked): only a restart reads it, whole, and jsonb would parse and convert
      * megabytes before the 202 (a 10,000-event document's INSERT waited on it).
      */
-    document: json('document').$type<Record<string, unknown>>(),
+    document: json('job_document').$type<Record<string, unknown>>(),
+    /**
+     * The document of a job queued by a process from before `job_document` (migration 0054), as it
+     * keeps it: a column of its own, so that the migration did not rewrite every job ever captured.
+     */
+    documentAsJsonb: jsonb('document').$type<Record<string, unknown>>(),
     /** Events already stored or rejected (proceed jobs commit in chunks and resume after a restart). */
     processed: integer('processed').notNull().default(0),
     createdAt: createdAt(),

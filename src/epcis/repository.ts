@@ -8,8 +8,10 @@ import { capturedEventId, keptApart } from '../events/repository.js';
 import { partyInvolvedIn } from '../lots/repository.js';
 
 export type CaptureRow = typeof epcisCaptures.$inferSelect;
+/** A capture job as it stands, without its document. */
+export type CaptureState = Omit<CaptureRow, 'document' | 'documentAsJsonb'>;
 /** Every column of a capture job but its document. */
-const { document: _document, ...captureState } = getTableColumns(epcisCaptures);
+const { document: _document, documentAsJsonb: _documentAsJsonb, ...captureState } = getTableColumns(epcisCaptures);
 
 export type EventOrder = { by: 'eventTime' | 'recordTime'; direction: 'ASC' | 'DESC' };
 
@@ -153,7 +155,7 @@ export function createEpcisRepository(db: Db) {
         .insert(epcisCaptures)
         .values(lease ? { ...row, claimedBy: lease.owner, leaseUntil: leaseEnd(lease) } : row)
         .returning(captureState);
-      return { ...inserted, document: row.document ?? null };
+      return { ...inserted, document: row.document ?? null, documentAsJsonb: null };
     },
     /**
      * Writes a job's state. Given this process's lease, only while the process holds the job (it
@@ -207,7 +209,7 @@ export function createEpcisRepository(db: Db) {
         .limit(page.limit);
     },
     /** A job as it stands, without its document (which only its run reads). */
-    async findCapture(id: string): Promise<Omit<CaptureRow, 'document'> | undefined> {
+    async findCapture(id: string): Promise<CaptureState | undefined> {
       const [row] = await db.select(captureState).from(epcisCaptures).where(eq(epcisCaptures.id, id));
       return row;
     },

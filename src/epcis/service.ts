@@ -37,7 +37,7 @@ import {
   type RenderLot,
   renderEvent,
 } from './render.js';
-import type { CaptureRow, EpcisRepository, EventFilter, EventMatch } from './repository.js';
+import type { CaptureRow, CaptureState, EpcisRepository, EventFilter, EventMatch } from './repository.js';
 import { validateCaptureDocument, validateCaptureEvent } from './validation/index.js';
 
 export const CAPTURE_LIMIT_EVENTS = 10_000;
@@ -175,12 +175,13 @@ export function createEpcisService(deps: {
     const update = async (values: Parameters<typeof deps.epcis.updateCapture>[1], tx?: Parameters<typeof deps.epcis.updateCapture>[2]) => {
       if (!(await deps.epcis.updateCapture(job.id, values, tx, lease))) throw new LeaseLost(job.id);
     };
-    const { events, context, hashOptions } = jobInput(job.document);
+    const { events, context, hashOptions } = jobInput(job.document ?? job.documentAsJsonb);
     const input = { context, hashOptions, party: job.partyCode };
     const finished = (counts: { captured: number; duplicates: number; errors: CaptureProblem[] }) => ({
       status: counts.errors.length === 0 ? 'success' : counts.captured + counts.duplicates > 0 ? 'partial' : 'failed',
       processed: events.length,
       document: null,
+      documentAsJsonb: null,
       finishedAt: new Date(),
     });
     try {
@@ -257,6 +258,7 @@ export function createEpcisService(deps: {
             },
           ],
           document: null,
+          documentAsJsonb: null,
           finishedAt: new Date(),
         },
         undefined,
@@ -534,7 +536,7 @@ export function createEpcisService(deps: {
       return { jobs, nextPageToken: rows.length > page.limit ? encodeJobPageToken(jobs[jobs.length - 1].id) : null };
     },
 
-    async captureJob(principal: Principal, id: string): Promise<Omit<CaptureRow, 'document'>> {
+    async captureJob(principal: Principal, id: string): Promise<CaptureState> {
       const job = await deps.epcis.findCapture(id);
       const missing = () => notFound(`no capture job ${id}`);
       if (!job) throw missing();

@@ -625,3 +625,22 @@ t.test(
     t.match(row, { status: 'success', captured: 3000 }, 'the job it took over ran to its end before the close ended');
   },
 );
+
+t.test('a job queued by a process from before job_document (its document in the jsonb column) is run by a restart', async (t) => {
+  const world = await createWorld(t);
+  const plant = await world.party('processor');
+  const job = await createRepositories(world.database).epcis.insertCapture({
+    id: 'c0ffee00-0000-4000-8000-000000000002',
+    partyCode: plant.code,
+    status: 'queued',
+    errorBehaviour: 'rollback',
+    total: 2,
+    documentAsJsonb: epcisDocument([added('older-', 1), added('older-', 2)]),
+    claimedBy: 'a stopped process',
+    leaseUntil: new Date(0),
+  });
+  t.equal(await world.app.services.epcis.resumeInterruptedJobs('expired'), 1, 'the job is taken over');
+  await world.app.services.epcis.idle();
+  const [row] = await world.database.db.select().from(epcisCaptures).where(eq(epcisCaptures.id, job.id));
+  t.match(row, { status: 'success', captured: 2, document: null, documentAsJsonb: null }, 'its events are stored and its document let go');
+});

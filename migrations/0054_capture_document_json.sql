@@ -1,2 +1,0 @@
--- a capture job's document is read back whole, by a restart only: json keeps its text (checked) where jsonb parsed and converted megabytes before the 202
-ALTER TABLE "epcis_captures" ALTER COLUMN "document" SET DATA TYPE json;

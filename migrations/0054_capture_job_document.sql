@@ -1,0 +1,1 @@
+ALTER TABLE "epcis_captures" ADD COLUMN "job_document" json;
