@@ -278,13 +278,14 @@ export function createEventWriter(deps: {
    * The lots locked with the containers `readNow` reads (`wanted`: those of them to hold), which are
    * read before the lots are locked, to take them all in one code order, and read again once they are
    * held: the containers a container lies in, which a write this one does not wait for may change
-   * meanwhile (a case gone to another party, packed onto a pallet by it, the pallet then held or
-   * recalled). A container newly read is not waited for while the rest are held (out of code order, a
+   * meanwhile (a case gone to another party, packed onto a pallet by it, or reported onto a pallet of
+   * its own by the maker that no longer holds it, the pallet then held or recalled). A container newly read is not waited for while the rest are held (out of code order, a
    * hold holding it while waiting for the case inside would deadlock with this one): every lock is let
    * go back to a savepoint and all are taken afresh, the new ones named. Once held, what they read no
    * longer changes: packing a container, or one it lies in, or unpacking it, locks it. A 409 when it
    * still changed after LOCK_ROUNDS rounds. `readFrom`: the containers whose chains are read (none:
    * nothing to read again; one that lies in nothing at the first read may be packed meanwhile).
+   * `marked`: lots locked with them without being read (see lockLots).
    */
   async function lockedAsRead<Read>(
     tx: Db,
@@ -292,12 +293,13 @@ export function createEventWriter(deps: {
     readFrom: string[],
     readNow: () => Promise<Read>,
     wanted: (read: Read) => string[],
+    marked: string[] = [],
   ): Promise<{ read: Read; locked: LotView[] }> {
     let read = await readNow();
-    if (readFrom.length === 0) return { read, locked: await lotsLocked(tx, codes) };
+    if (readFrom.length === 0) return { read, locked: await lotsLocked(tx, codes, marked) };
     await repository.beginLockRounds(tx);
     for (let round = 1; ; round++) {
-      const locked = await lotsLocked(tx, [...codes, ...wanted(read)], [], true);
+      const locked = await lotsLocked(tx, [...codes, ...wanted(read)], marked, true);
       const held = new Set(locked.map((lot) => lot.code));
       read = await readNow();
       if (wanted(read).every((code) => held.has(code))) return { read, locked };
@@ -436,10 +438,14 @@ export function createEventWriter(deps: {
     const above = refs.flatMap(({ request: { action }, lots }) =>
       action.type === 'hold' ? lots : action.type === 'disaggregate' ? [action.parentCode] : [],
     );
-    // read again once locked, as the correction reads them (see lockedAsRead)
+    // read again once locked, as load and the correction read them (see lockedAsRead)
     const readFrom = [...above, ...packedInto, ...reach.containers];
-    const containersAbove = async () => (await repository.containersAbove(tx, readFrom)).map((row) => row.parentCode);
-    await lockedAsRead(tx, codes, readFrom, containersAbove, (parents) => parents);
+    await lockedAsRead(tx, codes, readFrom, containersAboveOf(tx, readFrom), (parents) => parents);
+  }
+
+  /** A read of the containers these lots and containers lie in, at any level, as they stand when it is made. */
+  function containersAboveOf(tx: Db, codes: string[]) {
+    return async () => (await repository.containersAbove(tx, codes)).map((row) => row.parentCode);
   }
 
   /** The lots the receipts among these requests book in (see lotsBookedIn), from their shipments as read. */
@@ -471,12 +477,14 @@ export function createEventWriter(deps: {
     const held = refs.flatMap((ref) => (ref.request.action.type === 'hold' ? ref.lots : []));
     // an unpacking is checked against a hold on the containers its container lies in, locked as a hold locks them;
     // a packing against a hold or a recall on the containers the container it packs into lies in, locked as a
-    // hold or a recall opening marking them locks them (a recall reaching a pallet marks it, not every case on it)
+    // hold or a recall opening marking them locks them (a recall reaching a pallet marks it, not every case on it).
+    // All are read again once the lots are held (see lockedAsRead): what a case lies in may change meanwhile
+    // by a write that does not wait for this one (its maker, which no longer holds it, reporting it on a pallet)
     const unpacked = refs.flatMap((ref) => (ref.request.action.type === 'disaggregate' ? [ref.request.action.parentCode] : []));
-    for (const { parentCode } of await repository.containersAbove(tx, [...held, ...unpacked, ...packedInto])) named.add(parentCode);
+    const readFrom = [...held, ...unpacked, ...packedInto];
     // a recall opening marks its scope without loading it: locked with the rest, never after them
     const marked = requests.flatMap(({ action }) => (action.type === 'recall' && action.phase === 'open' ? action.lotCodes : []));
-    const locked = await lotsLocked(tx, [...named], marked);
+    const { locked } = await lockedAsRead(tx, [...named], readFrom, containersAboveOf(tx, readFrom), (parents) => parents, marked);
     const containers = locked.filter((lot) => lot.kind === 'container').map((lot) => lot.code);
     const contents = await repository.contents(tx, containers);
     for (const edge of contents) {
