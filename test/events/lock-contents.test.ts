@@ -210,3 +210,60 @@ t.test(
     t.match((await plant.lot(caseCode)).status, 'active', 'the case is where it was');
   },
 );
+
+t.test(
+  'a lot packed into a case while a recall of the case waits for it, held meanwhile with the lot in the case: both are stored, neither is a 500 (PostgreSQL)',
+  onPostgres,
+  async (t) => {
+    const world = await createWorld(t, 'postgres');
+    const plant = await world.party('processor');
+    const bureau = await world.party('regulator');
+    const regulator = await world.partyRegulator();
+    const kg = await plant.product('kg');
+    // lots (B…) are locked before containers (H…): the lot packed meanwhile sorts before the one in
+    // the case, and that one before a lot made of it, which the recall's scope reaches
+    const [packedMeanwhile, inside] = [await plant.commission(kg, 100), await plant.commission(kg, 100)].sort();
+    let madeOfIt = '';
+    while (madeOfIt <= inside) [madeOfIt] = await plant.transform([{ lotCode: inside, quantity: 1 }], [{ productCode: kg, quantity: 1 }]);
+    const caseCode = await plant.pack([{ lotCode: inside, quantity: 4 }]);
+    const writer = eventWriterOn(world.database);
+    const writing = (actor: string, action: Record<string, unknown>, hour: number) =>
+      world.database.db.transaction((tx) =>
+        writer.write(tx as never, [{ actor, action: action as never, context: { eventTime: at(hour) } }], 'proceed'),
+      );
+
+    // the packing locks the lot, the case and what is in it, then waits to book the lot's loose stock
+    const packingWaits = await holdStock(world, packedMeanwhile, plant.code);
+    const packing = writing(
+      plant.code,
+      { type: 'aggregate', parent: { containerCode: caseCode }, children: [{ lotCode: packedMeanwhile, quantity: 4 }] },
+      500,
+    );
+    await waitersReach(world, 1, packing);
+    // the recall of the case locks the lots its scope marks with the case and what is in it, in one
+    // statement and code order: the lot in the case (once the packing is stored), then the lot made
+    // of it, which the test holds
+    const recallWaits = await holdLocked(world, sql`select 1 from lots where code = ${madeOfIt} for update`);
+    const opened = regulator.post('/recalls', { lotCodes: [caseCode], level: 2, reason: '检出致病菌', hazard: '沙门氏菌' });
+    await waitersReach(world, 2, opened);
+    // the hold takes the lot being packed once it is, then waits for the lot in the case, which the recall took
+    const onHold = writing(bureau.code, { type: 'hold', lotCodes: [packedMeanwhile, inside], reason: '抽检', asRegulator: true }, 501);
+    await waitersReach(world, 3, onHold);
+    packingWaits.release();
+    await packingWaits.done;
+    await waitBlockedBy(world, recallWaits.pid, opened);
+    await waitsBehindWaiter(world, onHold);
+    recallWaits.release();
+    await recallWaits.done;
+
+    // the recall's statement reading what it locked, with what is in the case now, took the lot packed
+    // meanwhile after the others, which the hold held while waiting for the recall: they deadlocked
+    const [packed, held] = await Promise.all(
+      [packing, onHold].map((writes) => writes.catch((error: Error) => String(error.cause ?? error))),
+    );
+    t.match(packed, [{ ok: true }], 'the packing is stored');
+    t.match(held, [{ ok: true }], 'the hold is stored');
+    expectStatus(t, await opened, 201, 'the recall is opened');
+    t.equal((await plant.lot(packedMeanwhile)).status, 'recalled', 'the lot packed while the recall waited is recalled');
+  },
+);

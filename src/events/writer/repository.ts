@@ -229,18 +229,22 @@ async function lockWithContents(tx: Db, named: string[], marked: string[], inLoc
   let wanted = named;
   for (let round = 1; ; round++) {
     const codes = texts(wanted);
+    const namedOrInside = sql`code = any(${codes}) or code = any(array(select code from inside))`;
+    let read = sql`with recursive ${inside(codes)} select ${LOT_COLUMNS}, ${LOCKED_NEWER} from lots where ${namedOrInside}`;
     if (marked.length > 0) {
-      await queryRows(
+      const held = await queryRows<{ code: string; read: boolean }>(
         tx,
-        sql`with recursive ${inside(codes)} select 1 from lots
-        where code = any(${codes}) or code = any(${texts(marked)}) or code = any(array(select code from inside)) order by code ${LOT_LOCK}`,
+        sql`with recursive ${inside(codes)} select code, ${namedOrInside} as read from lots
+        where ${namedOrInside} or code = any(${texts(marked)}) order by code ${LOT_LOCK}`,
       );
+      // read in a statement of its own: only what that one locked, which a later snapshot may not find
+      // the same (a lot packed into a container while it waited for it, a lot named made meanwhile).
+      // Found there, such a lot was locked after the others, out of code order; missed, it is taken
+      // afresh below (a lot named, by a caller naming it again)
+      const readable = held.filter((row) => row.read).map((row) => row.code);
+      read = sql`select ${LOT_COLUMNS}, ${LOCKED_NEWER} from lots where code = any(${texts(readable)})`;
     }
-    const rows = await queryRows<LockedLotRow>(
-      tx,
-      sql`with recursive ${inside(codes)}
-      select ${LOT_COLUMNS}, ${LOCKED_NEWER} from lots where code = any(${codes}) or code = any(array(select code from inside)) order by code ${LOT_LOCK}`,
-    );
+    const rows = await queryRows<LockedLotRow>(tx, sql`${read} order by code ${LOT_LOCK}`);
     const locked = new Set(rows.map((row) => row.code));
     const containers = rows.filter((row) => row.kind === 'container').map((row) => row.code);
     const packed = await queryRows<{ code: string }>(
