@@ -15,7 +15,7 @@ import type { LotsRepository } from '../../lots/repository.js';
 import type { EventType, EventView } from '../schemas.js';
 import { timeZoneOffsetOf } from '../time.js';
 import { EventDraft, type EventRecord, type Pointer } from './draft.js';
-import { type Batch, type EventWriterRepository, LOCK_ROUNDS } from './repository.js';
+import { type Batch, type EventWriterRepository, LOCK_ROUNDS, type LockRounds } from './repository.js';
 import { packingStop } from './rules/aggregate.js';
 import { requireBeginningBeforeUse } from './rules/chronology.js';
 import { actionAsFound, applyRules, type EventAction, referencesOf } from './rules/index.js';
@@ -266,10 +266,10 @@ export function createEventWriter(deps: {
 
   /**
    * The lots locked (see the repository's lockLots), or a conflict when their containers kept being
-   * packed into meanwhile. `inLockRounds`: taken in a round that may yet be let go (see lockedAsRead).
+   * packed into meanwhile. `rounds`: taken in a round that may yet be let go (see LockRounds).
    */
-  async function lotsLocked(tx: Db, codes: string[], marked: string[] = [], inLockRounds = false) {
-    const locked = await repository.lockLots(tx, codes, marked, inLockRounds);
+  async function lotsLocked(tx: Db, codes: string[], marked: string[] = [], rounds: LockRounds = 'none') {
+    const locked = await repository.lockLots(tx, codes, marked, rounds);
     if (!locked) throw containersKeptChanging();
     return locked;
   }
@@ -299,7 +299,7 @@ export function createEventWriter(deps: {
     if (readFrom.length === 0) return { read, locked: await lotsLocked(tx, codes, marked) };
     await repository.beginLockRounds(tx);
     for (let round = 1; ; round++) {
-      const locked = await lotsLocked(tx, [...codes, ...wanted(read)], marked, true);
+      const locked = await lotsLocked(tx, [...codes, ...wanted(read)], marked, 'these');
       const held = new Set(locked.map((lot) => lot.code));
       read = await readNow();
       if (wanted(read).every((code) => held.has(code))) return { read, locked };
@@ -386,7 +386,7 @@ export function createEventWriter(deps: {
     // a receipt holding one while waiting for a lot locked here deadlocked with it
     const lockInOrder = async () => {
       if (heldNamed.size > 0) await repository.lockShipments(tx, [], [...heldNamed]);
-      const locked = await lotsLocked(tx, [...heldNamed], [...heldMarked], true);
+      const locked = await lotsLocked(tx, [...heldNamed], [...heldMarked], 'within');
       lockedNamed = new Set(locked.map((lot) => lot.code).filter((code) => heldNamed.has(code)));
     };
     // a read after the last round's start afresh, which may find nothing left to take

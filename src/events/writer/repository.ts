@@ -208,6 +208,16 @@ const inside = (named: SQL) => sql`inside(code) as (
 )`;
 
 /**
+ * Whether the lots are locked in a caller's lock rounds (see beginLockRounds), which may let them go
+ * again: `none`, not; `within`, rounds in which the caller locked more before them (see the writer's
+ * readLocked), so a lot missed among the contents is taken afresh from a savepoint of its own, kept;
+ * `these`, rounds begun just before (see the writer's lockedAsRead), so it is taken afresh from the
+ * rounds' savepoint itself, and a round costs no savepoint more (each error declaration of a capture
+ * takes one).
+ */
+export type LockRounds = 'none' | 'within' | 'these';
+
+/**
  * Locks the lots (and `marked`) with everything packed in the containers among them, then reads
  * what those containers hold once held, in a statement of its own (in READ COMMITTED it sees what a
  * writer that held one of them packed in it before committing). A lot missed is not locked there,
@@ -215,17 +225,18 @@ const inside = (named: SQL) => sql`inside(code) as (
  * deadlock with this one. The locks are let go back to the savepoint and taken again, the missed
  * lots named, in one code order.
  *
- * In a caller's lock rounds (`inLockRounds`, see beginLockRounds) the savepoint is kept once the
- * lots are held, not released: a savepoint released hands its row locks to the transaction, and a
- * writer already waiting for one of them (or starting to) then waits for the whole transaction to
- * end (PostgreSQL waits for the top transaction once a subtransaction has committed). Let go by
- * going back to the rounds' savepoint, the lot is free, but that writer still waits: a capture that
- * let go of a case to take the pallet it now lay on first waited for a hold of the pallet that
- * waited for the case, a deadlock (test/epcis/capture-races.test.ts). Kept, the savepoint is ended
- * with the round, and so is the wait.
+ * In a caller's lock rounds (see LockRounds) no savepoint that took the locks is released: a savepoint
+ * released hands its row locks to the transaction, and a writer already waiting for one of them (or
+ * starting to) then waits for the whole transaction to end (PostgreSQL waits for the top transaction
+ * once a subtransaction has committed). Let go by going back to the rounds' savepoint, the lot is
+ * free, but that writer still waits: a capture that let go of a case to take the pallet it now lay on
+ * first waited for a hold of the pallet that waited for the case, a deadlock
+ * (test/epcis/capture-races.test.ts). Not released, the savepoint is ended with the round, and so is
+ * the wait.
  */
-async function lockWithContents(tx: Db, named: string[], marked: string[], inLockRounds: boolean): Promise<LotView[] | null> {
-  await queryRows(tx, sql`savepoint lots_with_contents`);
+async function lockWithContents(tx: Db, named: string[], marked: string[], rounds: LockRounds): Promise<LotView[] | null> {
+  const savepoint = sql.raw(rounds === 'these' ? 'lock_rounds' : 'lots_with_contents');
+  if (rounds !== 'these') await queryRows(tx, sql`savepoint ${savepoint}`);
   let wanted = named;
   for (let round = 1; ; round++) {
     const codes = texts(wanted);
@@ -254,12 +265,12 @@ async function lockWithContents(tx: Db, named: string[], marked: string[], inLoc
     );
     const missed = packed.map((row) => row.code).filter((code) => !locked.has(code));
     if (missed.length === 0) {
-      if (!inLockRounds) await queryRows(tx, sql`release savepoint lots_with_contents`);
+      if (rounds === 'none') await queryRows(tx, sql`release savepoint ${savepoint}`);
       return factsOnceHeld(tx, rows);
     }
-    await queryRows(tx, sql`rollback to savepoint lots_with_contents`);
+    await queryRows(tx, sql`rollback to savepoint ${savepoint}`);
     if (round === LOCK_ROUNDS) {
-      await queryRows(tx, sql`release savepoint lots_with_contents`);
+      if (rounds !== 'these') await queryRows(tx, sql`release savepoint ${savepoint}`);
       return null;
     }
     wanted = [...new Set([...wanted, ...missed])].sort();
@@ -441,10 +452,10 @@ export function createEventWriterRepository() {
      * A statement reads the contents as they were when it began: what another writer packed into a
      * container while this one waited for it is read again once the containers are held, and the
      * lots are then taken afresh, all in code order, from a savepoint (see lockWithContents). Null
-     * when the containers were still being packed into after LOCK_ROUNDS rounds. `inLockRounds`: the
-     * caller may let them go again, back to its lock rounds' savepoint (see beginLockRounds).
+     * when the containers were still being packed into after LOCK_ROUNDS rounds. `rounds`: whether the
+     * caller may let them go again, back to its lock rounds' savepoint (see LockRounds).
      */
-    async lockLots(tx: Db, codes: string[], marked: string[] = [], inLockRounds = false): Promise<LotView[] | null> {
+    async lockLots(tx: Db, codes: string[], marked: string[] = [], rounds: LockRounds = 'none'): Promise<LotView[] | null> {
       if (codes.length === 0 && marked.length === 0) return [];
       let named = [...new Set(codes)].sort();
       // no container named, nothing packed to miss: the lots in one statement (two with a recall's
@@ -462,7 +473,7 @@ export function createEventWriterRepository() {
           sql`with ${contained(named)} select contained.yes as "namesContainers", ${existing} as found from contained left join lateral (select 1 from lots
             where (code = any(${existing}) or code = any(${texts(marked)})) and not contained.yes order by code ${LOT_LOCK}) locked on true`,
         );
-        if (first.namesContainers) return lockWithContents(tx, named, marked, inLockRounds);
+        if (first.namesContainers) return lockWithContents(tx, named, marked, rounds);
         // only the named lots this statement locked: one made since it began would be locked by the
         // next, after the rest, out of code order (a caller naming it again takes all afresh)
         named = first.found;
@@ -473,7 +484,7 @@ export function createEventWriterRepository() {
         sql`with ${contained(named)} select locked.*, contained.yes as "namesContainers" from contained left join lateral (select ${LOT_COLUMNS},
           ${LOCKED_NEWER} from lots where code = any(${existing}) and not contained.yes order by code ${LOT_LOCK}) locked on true`,
       );
-      if (rows[0]?.namesContainers) return lockWithContents(tx, named, marked, inLockRounds);
+      if (rows[0]?.namesContainers) return lockWithContents(tx, named, marked, rounds);
       return factsOnceHeld(
         tx,
         rows.filter((row) => row.code !== null),
