@@ -345,10 +345,12 @@ export function createGateService(deps: {
     await rfid.bindTags([...bindings.values()], tx);
     // receipts first: a lot received at a gate may be observed there in the same chunk
     plans.sort((a, b) => Number(b.outcome === 'received') - Number(a.outcome === 'received'));
+    // in the chunk's savepoint, which a failure goes back from
     const written = await deps.writer.write(
       tx,
       plans.map((plan) => plan.request),
       'proceed',
+      { mayLetGo: true },
     );
     plans.forEach((plan, index) => {
       const result = written[index];

@@ -285,7 +285,8 @@ export function createEventWriter(deps: {
    * longer changes: packing a container, or one it lies in, or unpacking it, locks it. A 409 when it
    * still changed after LOCK_ROUNDS rounds. `readFrom`: the containers whose chains are read (none:
    * nothing to read again; one that lies in nothing at the first read may be packed meanwhile).
-   * `marked`: lots locked with them without being read (see lockLots).
+   * `marked`: lots locked with them without being read (see lockLots). `mayLetGo`: the caller may go
+   * back from `tx`, a savepoint of its own, and go on (see write).
    */
   async function lockedAsRead<Read>(
     tx: Db,
@@ -294,9 +295,10 @@ export function createEventWriter(deps: {
     readNow: () => Promise<Read>,
     wanted: (read: Read) => string[],
     marked: string[] = [],
+    mayLetGo = false,
   ): Promise<{ read: Read; locked: LotView[] }> {
     let read = await readNow();
-    if (readFrom.length === 0) return { read, locked: await lotsLocked(tx, codes, marked) };
+    if (readFrom.length === 0) return { read, locked: await lotsLocked(tx, codes, marked, mayLetGo ? 'within' : 'none') };
     await repository.beginLockRounds(tx);
     for (let round = 1; ; round++) {
       const locked = await lotsLocked(tx, [...codes, ...wanted(read)], marked, 'these');
@@ -457,7 +459,7 @@ export function createEventWriter(deps: {
   }
 
   /** Everything the requests name, read once (in a fixed number of queries) into a world state. */
-  async function load(tx: Db, requests: WriteRequest[]): Promise<WorldState> {
+  async function load(tx: Db, requests: WriteRequest[], mayLetGo: boolean): Promise<WorldState> {
     const { refs, chosenCodes, named, items, packedInto } = await namedBy(tx, requests);
     const state = new WorldState();
     for (const request of requests) for (const [code, at] of request.replaces?.firstUses ?? []) state.firstUseOfReplaced.set(code, at);
@@ -484,7 +486,15 @@ export function createEventWriter(deps: {
     const readFrom = [...held, ...unpacked, ...packedInto];
     // a recall opening marks its scope without loading it: locked with the rest, never after them
     const marked = requests.flatMap(({ action }) => (action.type === 'recall' && action.phase === 'open' ? action.lotCodes : []));
-    const { locked } = await lockedAsRead(tx, [...named], readFrom, containersAboveOf(tx, readFrom), (parents) => parents, marked);
+    const { locked } = await lockedAsRead(
+      tx,
+      [...named],
+      readFrom,
+      containersAboveOf(tx, readFrom),
+      (parents) => parents,
+      marked,
+      mayLetGo,
+    );
     const containers = locked.filter((lot) => lot.kind === 'container').map((lot) => lot.code);
     const contents = await repository.contents(tx, containers);
     for (const edge of contents) {
@@ -658,16 +668,23 @@ export function createEventWriter(deps: {
   /**
    * Checks and stores the requests inside `tx`, in order. With `rollback` the first rejected
    * event throws BatchRejected (the caller's transaction then stores nothing); with `proceed`
-   * rejected events are reported and the others stored.
+   * rejected events are reported and the others stored. `mayLetGo`: `tx` is a savepoint the caller
+   * may go back from and go on (a gate's chunk), so a writer waiting for one of the lots then gets
+   * it (see the repository's lockWithContents).
    */
-  async function write(tx: Db, requests: WriteRequest[], onError: 'rollback' | 'proceed'): Promise<WriteOutcome[]> {
+  async function write(
+    tx: Db,
+    requests: WriteRequest[],
+    onError: 'rollback' | 'proceed',
+    { mayLetGo = false }: { mayLetGo?: boolean } = {},
+  ): Promise<WriteOutcome[]> {
     if (requests.length === 0) return [];
     // the acting parties' audit chains before any lot: every writer locks in this order, so none waits crosswise
     let heads = await repository.lockAuditHeads(
       tx,
       requests.map((request) => request.actor),
     );
-    const state = await load(tx, requests);
+    const state = await load(tx, requests, mayLetGo);
     // after the heads' upsert: the transaction has an xid by now, which is what stream
     // subscriptions wait on while it is in flight (see windowEndAt in epcis/subscriptions.ts)
     const recordTime = deps.now();

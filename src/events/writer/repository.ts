@@ -210,7 +210,8 @@ const inside = (named: SQL) => sql`inside(code) as (
 /**
  * Whether the lots are locked in a caller's lock rounds (see beginLockRounds), which may let them go
  * again: `none`, not; `within`, rounds in which the caller locked more before them (see the writer's
- * readLocked), so a lot missed among the contents is taken afresh from a savepoint of its own, kept;
+ * readLocked), or a savepoint the caller may go back from and go on (a gate's chunk, see the writer's
+ * write), so a lot missed among the contents is taken afresh from a savepoint of its own, kept;
  * `these`, rounds begun just before (see the writer's lockedAsRead), so it is taken afresh from the
  * rounds' savepoint itself, and a round costs no savepoint more (each error declaration of a capture
  * takes one).
@@ -231,8 +232,9 @@ export type LockRounds = 'none' | 'within' | 'these';
  * once a subtransaction has committed). Let go by going back to the rounds' savepoint, the lot is
  * free, but that writer still waits: a capture that let go of a case to take the pallet it now lay on
  * first waited for a hold of the pallet that waited for the case, a deadlock
- * (test/epcis/capture-races.test.ts). Not released, the savepoint is ended with the round, and so is
- * the wait.
+ * (test/epcis/capture-races.test.ts); so did a gate trying a read point on its own, waiting for a
+ * writer behind one that waited for a crate the failed chunk had locked (test/rfid/gate-races.test.ts).
+ * Not released, the savepoint is ended with the caller's, and so is the wait.
  */
 async function lockWithContents(tx: Db, named: string[], marked: string[], rounds: LockRounds): Promise<LotView[] | null> {
   const savepoint = sql.raw(rounds === 'these' ? 'lock_rounds' : 'lots_with_contents');
