@@ -5,12 +5,33 @@ import { sql } from 'drizzle-orm';
 import { queryRows } from '../../src/db/client.js';
 import { eventWriterOn } from '../fixtures/chain.js';
 import { holdLocked, holdStock, waitBlockedBy, waitersReach, waitsBehindWaiter } from '../fixtures/locks.js';
-import { at, createWorld, expectStatus } from '../fixtures/world.js';
+import { at, createWorld, expectStatus, type World } from '../fixtures/world.js';
 import { postgresOnly } from '../helper.js';
 import { fileTest } from '../root.js';
 
 const t = fileTest();
 const onPostgres = await postgresOnly();
+
+/** Writes one request through the writer alone, in a transaction of its own, at an hour of the test's day. */
+const writingAlone = (world: World) => {
+  const writer = eventWriterOn(world.database);
+  return (actor: string, action: Record<string, unknown>, hour: number) =>
+    world.database.db.transaction((tx) =>
+      writer.write(tx as never, [{ actor, action: action as never, context: { eventTime: at(hour) } }], 'proceed'),
+    );
+};
+
+/** The plant's packing of `lot` into the case, which locks both and waits to book the lot's loose stock (`packingWaits` holds it). */
+async function packingWaitingOnStock(world: World, plantCode: string, caseCode: string, lot: string) {
+  const packingWaits = await holdStock(world, lot, plantCode);
+  const packing = writingAlone(world)(
+    plantCode,
+    { type: 'aggregate', parent: { containerCode: caseCode }, children: [{ lotCode: lot, quantity: 4 }] },
+    500,
+  );
+  await waitersReach(world, 1, packing);
+  return { packingWaits, packing };
+}
 
 t.test(
   'a lot packed into a case while a regulator’s hold waits for the case is locked by the hold with the case (PostgreSQL)',
@@ -100,20 +121,10 @@ t.test(
         { lotCode: alsoHeld, quantity: 3 },
       ]),
     );
-    const writer = eventWriterOn(world.database);
-    const writing = (actor: string, action: Record<string, unknown>, hour: number) =>
-      world.database.db.transaction((tx) =>
-        writer.write(tx as never, [{ actor, action: action as never, context: { eventTime: at(hour) } }], 'proceed'),
-      );
+    const writing = writingAlone(world);
 
     // the packing locks the case and the lot, then waits to book the lot's loose stock
-    const packingWaits = await holdStock(world, packedMeanwhile, plant.code);
-    const packing = writing(
-      plant.code,
-      { type: 'aggregate', parent: { containerCode: caseCode }, children: [{ lotCode: packedMeanwhile, quantity: 4 }] },
-      500,
-    );
-    await waitersReach(world, 1, packing);
+    const { packingWaits, packing } = await packingWaitingOnStock(world, plant.code, caseCode, packedMeanwhile);
     // the hold locks the lot it names first, then waits for the case's lots, and for the lot the
     // test holds: it keeps the lot it took while the sale lines up behind it, whichever it waits for now
     const holdWaits = await holdLocked(world, sql`select 1 from lots where code = ${lastHeld} for update`);
@@ -226,20 +237,10 @@ t.test(
     let madeOfIt = '';
     while (madeOfIt <= inside) [madeOfIt] = await plant.transform([{ lotCode: inside, quantity: 1 }], [{ productCode: kg, quantity: 1 }]);
     const caseCode = await plant.pack([{ lotCode: inside, quantity: 4 }]);
-    const writer = eventWriterOn(world.database);
-    const writing = (actor: string, action: Record<string, unknown>, hour: number) =>
-      world.database.db.transaction((tx) =>
-        writer.write(tx as never, [{ actor, action: action as never, context: { eventTime: at(hour) } }], 'proceed'),
-      );
+    const writing = writingAlone(world);
 
     // the packing locks the lot, the case and what is in it, then waits to book the lot's loose stock
-    const packingWaits = await holdStock(world, packedMeanwhile, plant.code);
-    const packing = writing(
-      plant.code,
-      { type: 'aggregate', parent: { containerCode: caseCode }, children: [{ lotCode: packedMeanwhile, quantity: 4 }] },
-      500,
-    );
-    await waitersReach(world, 1, packing);
+    const { packingWaits, packing } = await packingWaitingOnStock(world, plant.code, caseCode, packedMeanwhile);
     // the recall of the case locks the lots its scope marks with the case and what is in it, in one
     // statement and code order: the lot in the case (once the packing is stored), then the lot made
     // of it, which the test holds
