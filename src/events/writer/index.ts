@@ -279,9 +279,10 @@ export function createEventWriter(deps: {
    * read before the lots are locked, to take them all in one code order, and read again once they are
    * held: the containers a container lies in, which a write this one does not wait for may change
    * meanwhile (a case gone to another party, packed onto a pallet by it, or reported onto a pallet of
-   * its own by the maker that no longer holds it, the pallet then held or recalled). A container newly read is not waited for while the rest are held (out of code order, a
-   * hold holding it while waiting for the case inside would deadlock with this one): every lock is let
-   * go back to a savepoint and all are taken afresh, the new ones named. Once held, what they read no
+   * its own by the maker that no longer holds it, the pallet then held or recalled). A container
+   * newly read is not waited for while the rest are held (out of code order, a hold holding it while
+   * waiting for the case inside would deadlock with this one): every lock is let go back to a
+   * savepoint and all are taken afresh, the new ones named. Once held, what they read no
    * longer changes: packing a container, or one it lies in, or unpacking it, locks it. A 409 when it
    * still changed after LOCK_ROUNDS rounds. `readFrom`: the containers whose chains are read (none:
    * nothing to read again; one that lies in nothing at the first read may be packed meanwhile).
