@@ -76,7 +76,7 @@ export function createGateService(deps: {
     | 'custodyOf'
   >;
   identifiers: Pick<IdentifierService, 'parse' | 'findMany'>;
-  writer: Pick<EventWriter, 'write'>;
+  writer: Pick<EventWriter, 'write' | 'lockChains'>;
   now: () => Date;
   onError?: (error: unknown) => void;
 }) {
@@ -376,6 +376,12 @@ export function createGateService(deps: {
       try {
         await tx.transaction((savepoint) => derive(savepoint, rows));
       } catch {
+        // every read point's party's audit chain before any group's lots, the order every writer locks in
+        const readPoints = await rfid.findReadPoints([...new Set(rows.map((row) => row.readPointId))], tx);
+        await deps.writer.lockChains(
+          tx,
+          readPoints.map((readPoint) => readPoint.partyCode),
+        );
         for (const group of byReadPoint(rows)) {
           try {
             await tx.transaction((savepoint) => derive(savepoint, group));

@@ -103,3 +103,65 @@ t.test(
     );
   },
 );
+
+t.test(
+  'read points of two parties tried one by one after a chunk failed: the second party’s audit chain is not taken after the first’s lots, so a writer of that party holding its chain and waiting for one of those lots does not deadlock with the gate (PostgreSQL)',
+  onPostgres,
+  async (t) => {
+    const world = await createWorld(t, 'postgres', { rfidTickMs: 0 });
+    const gates = world.app.services.gates;
+    const store = await world.party('cold_storage');
+    const neighbour = await world.party('cold_storage');
+    const storeLot = await store.commission(await store.product('kg'), 10);
+    const neighbourLot = await neighbour.commission(await neighbour.product('kg'), 10);
+    await world.ok(store.api.post('/rfid/tags', { tags: [{ epc: tag(1), code: storeLot }] }), 201);
+    await world.ok(neighbour.api.post('/rfid/tags', { tags: [{ epc: tag(2), code: neighbourLot }] }), 201);
+    const storeReader = await registerReader(world, store);
+    const neighbourReader = await registerReader(world, neighbour);
+    const aisle = await readPoint(world, store, 'observe', [{ readerId: storeReader.id, antenna: 1 }], { name: '过道' });
+    const station = await readPoint(world, store, 'commissioning', [{ readerId: storeReader.id, antenna: 2 }], {
+      name: '贴标台',
+      bindToCode: storeLot,
+    });
+    const hall = await readPoint(world, neighbour, 'observe', [{ readerId: neighbourReader.id, antenna: 1 }], { name: '大厅' });
+    // the database refuses the station's bindings: the chunk fails before it writes any event, and
+    // so does the station tried on its own
+    await world.database.db.execute(
+      sql.raw(`create function refuse_binding() returns trigger language plpgsql as $$ begin raise exception 'binding refused'; end $$`),
+    );
+    await world.database.db.execute(
+      sql.raw(
+        `create trigger refuse_binding before insert on rfid_tags for each row when (new.source like 'read point %') execute function refuse_binding()`,
+      ),
+    );
+    const post = (reader: typeof storeReader, idHex: string, antenna: number, minute: number) =>
+      reader.api.post('/rfid/zebra', [zebraEvent({ idHex, antenna, hostName: reader.hostName, timestamp: readTime(minute) })]);
+    // in this order of windows, so the aisle is tried on its own before the hall
+    expectStatus(t, await post(storeReader, tag(1), 1, 1), 202, 'the store’s lot read in its aisle');
+    expectStatus(t, await post(neighbourReader, tag(2), 1, 2), 202, 'the neighbour’s lot read in its hall');
+    expectStatus(t, await post(storeReader, tag(3), 2, 3), 202, 'a new tag read at the station');
+
+    // one of the neighbour's writers holds its audit chain, to take the store's lot after it
+    const writer = await holdLocked(
+      world,
+      sql`select 1 from audit_heads where party_code = ${neighbour.code} for update`,
+      sql`select 1 from lots where code = ${storeLot} for update`,
+    );
+    const chunk = gates.processChunk();
+    // the gate waits for that chain, with the aisle's event (and its lot) stored or not
+    await waitBlockedBy(world, writer.pid, chunk);
+    // the writer goes on to the store's lot: it must get it, the gate must get the chain, without
+    // a deadlock the database ends one of them for
+    writer.release();
+    const [taken, handled] = await Promise.allSettled([writer.done, chunk]);
+    t.equal(taken.status === 'rejected' ? String((taken.reason as Error).cause ?? taken.reason) : null, null, 'the writer got the lot');
+    t.match(handled, { status: 'fulfilled', value: 3 }, 'the chunk handled all three reads');
+    const outcomeAt = async (party: typeof store, readPointId: string) =>
+      ((await party.api.get('/rfid/reads')).body.items as { readPointId: string; outcome: string }[]).find(
+        (row) => row.readPointId === readPointId,
+      )?.outcome;
+    t.equal(await outcomeAt(store, aisle.readPointId), 'observed', 'the aisle, tried on its own, is observed');
+    t.equal(await outcomeAt(neighbour, hall.readPointId), 'observed', 'the hall, tried on its own after it, is observed');
+    t.equal(await outcomeAt(store, station.readPointId), 'failed', 'the station failed');
+  },
+);

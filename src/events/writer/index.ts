@@ -417,6 +417,15 @@ export function createEventWriter(deps: {
   }
 
   /**
+   * The audit chains of parties a caller writes for in several calls in one transaction (a gate's read
+   * points tried one by one), taken up front as one write takes them: else a later call takes its chain
+   * after the lots the calls before it hold, and deadlocks with a writer holding that chain waiting for one.
+   */
+  async function lockChains(tx: Db, actors: string[]) {
+    await repository.lockAuditHeads(tx, actors);
+  }
+
+  /**
    * For a caller that writes in several calls in one transaction (an EPCIS capture's parts, and the
    * declarations of error between them): takes up front everything those calls lock, in the order one
    * write takes it — the acting parties' audit chains, then in one statement the shipments the requests
@@ -664,7 +673,7 @@ export function createEventWriter(deps: {
     return { record, draft, shipmentId: result.shipmentId ?? null };
   }
 
-  return { write, correct, readLocked, lockAhead };
+  return { write, correct, readLocked, lockAhead, lockChains };
 
   /**
    * Checks and stores the requests inside `tx`, in order. With `rollback` the first rejected
