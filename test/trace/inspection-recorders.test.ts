@@ -176,7 +176,9 @@ t.test(
       'on the pigs, neither the plant nor its reports are named',
     );
     t.strictSame(
-      inspections(sausages).filter((inspection) => inspection.partyCode !== null),
+      inspections(sausages)
+        .filter((inspection) => inspection.partyCode !== null)
+        .sort((a, b) => String(a.reportNumber).localeCompare(String(b.reportNumber))),
       [
         { partyCode: plant.code, reportNumber: 'PLANT-1' },
         { partyCode: plant.code, reportNumber: 'PLANT-2' },
