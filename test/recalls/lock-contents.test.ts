@@ -348,6 +348,9 @@ t.test(
     // the recall waits for lot 0 behind the first transformation
     await waitingBehind(world, sent[0].stock.pid, 1, opened);
     for (let k = 1; k <= LOCK_ROUNDS; k++) {
+      // this one holds lots k − 1 and k, waiting at its stock: sent while it still waited for lot k − 1
+      // behind the one before, the next could take lot k first and hold it up (and the recall with it)
+      await waitBlockedBy(world, sent[k - 1].stock.pid, sent[k - 1].sent);
       // the next transformation lines up for lot k behind this one, before the recall reaches lot k
       sent.push(await transformation(k + 1));
       // and the recall waits behind this one for lot k − 1
