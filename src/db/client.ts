@@ -134,8 +134,15 @@ export async function openPostgres(url: string): Promise<Database> {
   // An idle client dropped by the server (restart, terminated backend) must not crash the process.
   pool.on('error', (error) => console.warn(`PostgreSQL connection lost: ${error.message}`));
   const { stats, record } = createQueryStats();
-  // every statement, pool.query or a transaction's, runs on a pooled client: count it there
-  pool.on('connect', (client) => recordStatements(client, record));
+  pool.on('connect', (client) => {
+    // every statement, pool.query or a transaction's, runs on a pooled client: count it there
+    recordStatements(client, record);
+    // The pool listens for errors of idle clients only. One checked out (a transaction between its
+    // statements) whose connection is lost (its server process terminated, the database dropped with
+    // force) would otherwise end the process with an unhandled 'error' event: its transaction's next
+    // statement fails instead, and the pool drops it when it is released.
+    client.on('error', () => {});
+  });
   // Surface a bad URL at start-up rather than on the first request.
   try {
     await pool.query('select 1');
