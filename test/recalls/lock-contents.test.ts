@@ -7,11 +7,10 @@ import { sql } from 'drizzle-orm';
 import type { Test } from 'tap';
 import { type AppOptions, buildApp } from '../../src/app.js';
 import { completeGs1 } from '../../src/codes/gs1.js';
-import { queryRows } from '../../src/db/client.js';
 import { LOCK_ROUNDS } from '../../src/events/writer/repository.js';
 import { EPCIS_CONTEXT, epcisRequests } from '../fixtures/epcis.js';
-import { holdLocked, holdStock, meetInOrder, recallRace, waitBlockedBy, waitersReach } from '../fixtures/locks.js';
-import { type Actor, at, createWorld, expectStatus, type World } from '../fixtures/world.js';
+import { holdLocked, holdStock, meetInOrder, recallRace, waitBlockedBy, waitersBehindWaiterOf, waitersReach } from '../fixtures/locks.js';
+import { type Actor, at, createWorld, expectStatus } from '../fixtures/world.js';
 import { client, postgresOnly, type Reply, TEST_BASE_URL } from '../helper.js';
 import { fileTest } from '../root.js';
 
@@ -286,24 +285,6 @@ t.test(
   },
 );
 
-/** Waits until `count` statements wait for a lock held by a transaction that waits for one the server process `pid` holds. */
-async function waitingBehind(world: World, pid: number, count: number, sent: Promise<unknown>) {
-  let answered = false;
-  const answer = () => {
-    answered = true;
-  };
-  sent.then(answer, answer);
-  while (!answered) {
-    const [row] = await queryRows<{ waiting: number }>(
-      world.database.db,
-      sql`select count(*)::int as waiting from pg_stat_activity w where w.datname = current_database()
-        and exists (select 1 from unnest(pg_blocking_pids(w.pid)) b(pid) where ${pid}::int = any(pg_blocking_pids(b.pid)))`,
-    );
-    if (row.waiting >= count) return;
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}
-
 t.test(
   'a recall whose newly reached lot is transformed again at each of its five rounds, and once more at the read after, is refused with a 409 to send again, recalling nothing (PostgreSQL)',
   onPostgres,
@@ -346,7 +327,7 @@ t.test(
     await waitBlockedBy(world, sent[0].stock.pid, sent[0].sent);
     const opened = regulator.post('/recalls', { lotCodes: [lots[0]], level: 1, reason: '检出致病菌', hazard: '沙门氏菌' });
     // the recall waits for lot 0 behind the first transformation
-    await waitingBehind(world, sent[0].stock.pid, 1, opened);
+    await waitersBehindWaiterOf(world, sent[0].stock.pid, 1, opened);
     for (let k = 1; k <= LOCK_ROUNDS; k++) {
       // this one holds lots k − 1 and k, waiting at its stock: sent while it still waited for lot k − 1
       // behind the one before, the next could take lot k first and hold it up (and the recall with it)
@@ -354,7 +335,7 @@ t.test(
       // the next transformation lines up for lot k behind this one, before the recall reaches lot k
       sent.push(await transformation(k + 1));
       // and the recall waits behind this one for lot k − 1
-      await waitingBehind(world, sent[k - 1].stock.pid, 2, opened);
+      await waitersBehindWaiterOf(world, sent[k - 1].stock.pid, 2, opened);
       // this one is stored: the recall finds lot k newly reached and waits for it behind the next one
       sent[k - 1].stock.release();
       await sent[k - 1].stock.done;
