@@ -41,10 +41,33 @@ export async function openTestDatabase(t: Test, kind: 'pglite' | 'postgres' = us
   const created = await createPostgresDatabase(`trace_test_${suffix()}`);
   const database = await openPostgres(created.url);
   t.teardown(async () => {
-    await database.close();
+    await closeWithin(database, CLOSE_LIMIT_MS);
     await created.drop();
   });
   return database;
+}
+
+/**
+ * How long a test database's pool is given to end. Ending it waits for every client checked out: a
+ * test that failed or timed out may leave one in a transaction that never ends (a request waiting
+ * behind a lock that is never let go), and its process would then stay up for as long as its time
+ * limit allows (a worker's, half an hour) with nothing more said. Past this, the database is
+ * dropped anyway: with (force) ends its server processes, and so the clients still out.
+ */
+const CLOSE_LIMIT_MS = 10_000;
+
+async function closeWithin(database: Database, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<'late'>((resolve) => {
+    timer = setTimeout(() => resolve('late'), ms);
+  });
+  try {
+    if ((await Promise.race([database.close(), late])) === 'late') {
+      console.warn(`the test database's pool did not end within ${ms} ms (a transaction still open): dropping it with its connections`);
+    }
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 type TestApp = { app: App; adminKey: string; database: Database };

@@ -1,9 +1,13 @@
 // The fixtures that line PostgreSQL races up (test/fixtures/locks.ts) when a race does not go as
-// planned: a wait for requests to line up fails, saying what the database's server processes do.
+// planned: a wait for requests to line up fails, saying what the database's server processes do,
+// and a test that ends with transactions still open does not keep its process alive.
 import { sql } from 'drizzle-orm';
+import { queryRows } from '../../src/db/client.js';
+import { postgresBaseUrl } from '../database.js';
 import { holdLocked, waitBlockedBy, waitersReach } from '../fixtures/locks.js';
+import { spawnProcess } from '../fixtures/service-process.js';
 import { createWorld } from '../fixtures/world.js';
-import { postgresOnly } from '../helper.js';
+import { openTestDatabase, postgresOnly } from '../helper.js';
 import { fileTest } from '../root.js';
 
 const t = fileTest();
@@ -36,5 +40,38 @@ t.test(
     const next = await behind;
     next.release();
     await next.done;
+  },
+);
+
+t.test('a hold its test never let go is let go when the test ends, its transaction committed (PostgreSQL)', onPostgres, async (t) => {
+  let left!: Promise<void>;
+  await t.test('a test that leaves a row held', async (t) => {
+    const world = await createWorld(t, 'postgres');
+    const { code } = await world.party('processor');
+    left = (await holdLocked(world, sql`select 1 from parties where code = ${code} for update`)).done;
+    t.pass('it ends, the row held');
+  });
+  await t.resolves(left, 'the hold ends');
+});
+
+t.test(
+  'a test file that times out with transactions still open, and requests behind them, ends its process and drops its database (PostgreSQL)',
+  onPostgres,
+  async (t) => {
+    const database = await openTestDatabase(t, 'postgres');
+    // without a time limit of its own: the process ends only once nothing of it is left open
+    const stuck = spawnProcess(t, ['test/fixtures/stuck-race.ts'], { DATABASE_URL: postgresBaseUrl(), TAP_TIMEOUT: '0' });
+    const killing = setTimeout(() => stuck.child.kill('SIGKILL'), 120_000);
+    const { signal } = await stuck.exited;
+    clearTimeout(killing);
+    const output = stuck.output();
+    t.equal(signal, null, 'it ends by itself', { output });
+    t.match(output, /# stuck\n[\s\S]*not ok 1 - timeout!/, 'its test timed out once stuck');
+    const name = /# database (\w+)/.exec(output)?.[1];
+    const [{ left }] = await queryRows<{ left: number }>(
+      database.db,
+      sql`select count(*)::int as left from pg_database where datname = ${name ?? ''}`,
+    );
+    t.ok(name && left === 0, `its database ${name} is dropped`);
   },
 );

@@ -230,7 +230,7 @@ t.test('the same scan sent at once through many instances counts once (PostgreSQ
   const { code } = await onePack(database);
   const instances = Array.from({ length: 8 }, () => instance(database));
   // the pack's row held: no batch can commit, so every instance's batch is in its transaction at once
-  const hold = await holdLocked({ database }, sql`select 1 from items where code = ${code} for update`);
+  const hold = await holdLocked({ t, database }, sql`select 1 from items where code = ${code} for update`);
   // each instance's scan, a tenth of a second apart, across the ten-minute edge: each held in memory
   const scanned = await Promise.all(instances.map((one, i) => one.scan(code, EDGE - 400 + 100 * i)));
   t.strictSame(
