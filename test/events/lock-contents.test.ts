@@ -247,12 +247,13 @@ t.test(
     const recallWaits = await holdLocked(world, sql`select 1 from lots where code = ${madeOfIt} for update`);
     const opened = regulator.post('/recalls', { lotCodes: [caseCode], level: 2, reason: '检出致病菌', hazard: '沙门氏菌' });
     await waitersReach(world, 2, opened);
-    // the hold takes the lot being packed once it is, then waits for the lot in the case, which the recall took
-    const onHold = writing(bureau.code, { type: 'hold', lotCodes: [packedMeanwhile, inside], reason: '抽检', asRegulator: true }, 501);
-    await waitersReach(world, 3, onHold);
     packingWaits.release();
     await packingWaits.done;
+    // the packing stored, the recall has the lot in the case and waits for the lot made of it
     await waitBlockedBy(world, recallWaits.pid, opened);
+    // the hold, sent only now, takes the lot packed meanwhile, then waits for the lot in the case behind
+    // the recall (sent before, it could take both before the recall took the lot in the case again)
+    const onHold = writing(bureau.code, { type: 'hold', lotCodes: [packedMeanwhile, inside], reason: '抽检', asRegulator: true }, 501);
     await waitsBehindWaiter(world, onHold);
     recallWaits.release();
     await recallWaits.done;
