@@ -232,10 +232,20 @@ t.test(
     const regulator = await world.partyRegulator();
     const kg = await plant.product('kg');
     // lots (B…) are locked before containers (H…): the lot packed meanwhile sorts before the one in
-    // the case, and that one before a lot made of it, which the recall's scope reaches
-    const [packedMeanwhile, inside] = [await plant.commission(kg, 100), await plant.commission(kg, 100)].sort();
+    // the case, and that one before a lot made of it, which the recall's scope reaches. The lowest two
+    // of three lots, then the highest of ten lots made of that one at a time: within a few tries one
+    // sorts above it, long before its stock (less the 4 packed) runs out
+    const lots = { productCode: kg, quantity: 100 };
+    const commissioned = await world.ok(plant.event({ type: 'commission', lots: [lots, lots, lots] }), 201);
+    const [packedMeanwhile, inside] = (commissioned.createdLotCodes as string[]).sort();
     let madeOfIt = '';
-    while (madeOfIt <= inside) [madeOfIt] = await plant.transform([{ lotCode: inside, quantity: 1 }], [{ productCode: kg, quantity: 1 }]);
+    while (madeOfIt <= inside) {
+      const made = await plant.transform(
+        [{ lotCode: inside, quantity: 1 }],
+        Array.from({ length: 10 }, () => ({ productCode: kg, quantity: 1 })),
+      );
+      madeOfIt = made.sort().at(-1) as string;
+    }
     const caseCode = await plant.pack([{ lotCode: inside, quantity: 4 }]);
     const writing = writingAlone(world);
 
