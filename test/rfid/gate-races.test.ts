@@ -74,6 +74,11 @@ t.test(
       sql`select 1 from lots where code = ${other} for update`,
     );
     await waitersReach(world, 3, chainWriterHeld);
+    // the read points, which the chunk read in its savepoint: once back from it, the gate waits to read
+    // them again before it takes the chain, so the chain's writer takes the chain first (taken by the
+    // gate first, no writer waits for the gate while the gate waits, and the race checks nothing)
+    const readPointsHeld = holdLocked(world, sql`lock table rfid_read_points in access exclusive mode`);
+    await waitersReach(world, 4, readPointsHeld);
     // the chunk fails: back to its savepoint, it lets all go; the chain's writer takes the chain and
     // waits for the lot, which the crate's writer holds. The crate's writer must then get the crate:
     // locked in a savepoint released before the chunk failed, it waited for the gate's whole
@@ -81,7 +86,11 @@ t.test(
     storingHeld.release();
     await storingHeld.done;
     const chainWriter = await chainWriterHeld;
+    const readPoints = await readPointsHeld;
     chainWriter.release();
+    await waitBlockedBy(world, crateWriter.pid, chainWriter.done);
+    readPoints.release();
+    await readPoints.done;
 
     const [crateTaken, chainTaken] = await Promise.allSettled([crateWriter.done, chainWriter.done]);
     // what the database said, if it ended the writer (a deadlock it lost)
