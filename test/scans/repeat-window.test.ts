@@ -3,10 +3,11 @@
 // also when both were still held in two instances' memory, and across any clock-aligned edge.
 import { sql } from 'drizzle-orm';
 import type { Database } from '../../src/db/client.js';
-import { queryRows } from '../../src/db/client.js';
+import { openPostgres, queryRows } from '../../src/db/client.js';
 import type { PendingScan } from '../../src/scans/buffer.js';
 import { FORGOTTEN_AFTER_MS, PRUNED_PER_BATCH } from '../../src/scans/repository.js';
 import { REPEAT_WINDOW_MS } from '../../src/scans/service.js';
+import { postgresBaseUrl } from '../database.js';
 import { createChain } from '../fixtures/chain.js';
 import { holdLocked, waitersReach } from '../fixtures/locks.js';
 import { migrationStatement } from '../fixtures/migrations.js';
@@ -69,6 +70,14 @@ function instance(database: Database, logged: Logged[] = []) {
 }
 
 type Instance = ReturnType<typeof instance>;
+
+/** Another pool on `database`'s PostgreSQL database, for watching its locks while its own pool's connections are all taken: close it. */
+async function watching(database: Database): Promise<Database> {
+  const [{ name }] = await queryRows<{ name: string }>(database.db, sql`select current_database() as name`);
+  const url = new URL(postgresBaseUrl());
+  url.pathname = `/${name}`;
+  return openPostgres(url.toString());
+}
 
 /**
  * `code` scanned through one instance and then through another, each at its time, each scan still held in its
@@ -229,6 +238,10 @@ t.test('the same scan sent at once through many instances counts once (PostgreSQ
   const database = await openTestDatabase(t, 'postgres');
   const { code } = await onePack(database);
   const instances = Array.from({ length: 8 }, () => instance(database));
+  // the batches watched from a pool of their own: the hold and the eight flushes take nine of the ten
+  // connections of the instances' pool, and a look waiting for the last one would hold the test up
+  const watcher = await watching(database);
+  t.teardown(() => watcher.close());
   // the pack's row held: no batch can commit, so every instance's batch is in its transaction at once
   const hold = await holdLocked({ t, database }, sql`select 1 from items where code = ${code} for update`);
   // each instance's scan, a tenth of a second apart, across the ten-minute edge: each held in memory
@@ -239,7 +252,7 @@ t.test('the same scan sent at once through many instances counts once (PostgreSQ
     'each instance counted its own',
   );
   const stored = Promise.all(instances.map((one) => one.chain.services.scans.flush()));
-  await waitersReach({ database }, instances.length, stored);
+  await waitersReach({ database: watcher }, instances.length, stored);
   hold.release();
   await hold.done;
   await stored;
