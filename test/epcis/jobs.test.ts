@@ -611,7 +611,8 @@ t.test(
       leaseUntil: new Date(0),
     });
     for (;;) {
-      const waiting = await world.database.db.execute(sql`select 1 from pg_locks where relation = 'code_jobs'::regclass and not granted`);
+      const waiting = await world.database.db.execute(sql`select 1 from pg_locks where relation = 'code_jobs'::regclass and not granted
+          and database = (select oid from pg_database where datname = current_database())`);
       if ((waiting as unknown as { rows: unknown[] }).rows.length > 0) break;
       await new Promise((resolve) => setTimeout(resolve, 10));
     }
