@@ -176,6 +176,85 @@ t.test('an event hashes the same from memory as read back, and differently once 
   for (const change of changes) t.not(eventPayloadHash(facts(change)), fromMemory, `${Object.keys(change)[0]} is covered`);
 });
 
+t.test("an event's and an entry's hashes are SHA-256 of the canonical JSON of exactly their members", async (t) => {
+  // what eventPayloadHash covers, written the plain way: the covered members, lines sorted by their canonical text
+  const byText = <T>(rows: T[]) => [...rows].sort((a, b) => (String(canonicalize(a)) < String(canonicalize(b)) ? -1 : 1));
+  const reference = (f: EventFacts) =>
+    sha256(
+      String(
+        canonicalize({
+          id: f.id,
+          type: f.type,
+          eventTime: f.eventTime,
+          eventTimeZoneOffset: f.eventTimeZoneOffset,
+          recordTime: f.recordTime,
+          partyCode: f.partyCode,
+          bizStep: f.bizStep,
+          disposition: f.disposition,
+          readPoint: f.readPoint,
+          bizLocation: f.bizLocation,
+          referenceDocuments: f.referenceDocuments,
+          payload: f.payload,
+          correctsEventId: f.correctsEventId,
+          epcisType: f.epcisType,
+          transformationId: f.transformationId,
+          movements: byText(f.movements.map((m) => ({ ...m, quantity: decimal3(m.quantity) }))),
+          lots: byText(f.lots.map((l) => ({ ...l, quantity: l.quantity === null ? null : decimal3(l.quantity) }))),
+        }),
+      ),
+    );
+  const samples: EventFacts[] = [
+    facts(),
+    facts({
+      id: 'ni:///sha-256;ab?ver=CBV2.0',
+      disposition: 'in_progress',
+      readPoint: 'https://id.gs1.org/414/6901234000016',
+      bizLocation: 'urn:epc:id:sgln:0614141.00777.0',
+      referenceDocuments: [{ type: 'inspection', id: 'R-1', note: '"quoted" \\ \u2028 猪肉 \ud83d\ude00' }],
+      payload: { epcis: { type: 'ObjectEvent', quantityList: [{ quantity: 2.5, uom: 'KGM' }], ext: { b: [1, { z: null, a: -0 }] } } },
+      correctsEventId: 'e0',
+      epcisType: null,
+      transformationId: 'urn:uuid:1',
+      movements: [
+        { lotCode: 'L2', partyCode: 'P1', kind: 'consume', quantity: -1.0005, containerCode: 'C1' },
+        { lotCode: 'L1', partyCode: 'P1', kind: 'consume', quantity: '-2.000', containerCode: null },
+        { lotCode: 'L1', partyCode: 'P1', kind: 'produce', quantity: 3, containerCode: null },
+      ],
+      lots: [
+        { lotCode: 'L3', role: 'output', quantity: null },
+        { lotCode: 'L1', role: 'input', quantity: 2 },
+        { lotCode: 'L10', role: 'input', quantity: '0.100' },
+      ],
+    }),
+    // members the canonical form leaves out, and a payload nested deeper than the one-pass copy goes
+    facts({ disposition: undefined, bizLocation: undefined, movements: [], lots: [] } as unknown as Partial<EventFacts>),
+    facts({ payload: { deep: JSON.parse(`${'['.repeat(400)}"x"${']'.repeat(400)}`) } }),
+  ];
+  for (const [index, sample] of samples.entries()) t.equal(eventPayloadHash(sample), reference(sample), `event ${index}`);
+  t.throws(() => eventPayloadHash(facts({ payload: { note: 'x\ud800' } })), 'a lone surrogate is refused');
+  t.throws(() => eventPayloadHash(facts({ lots: [{ lotCode: 'L\udfff', role: 'subject', quantity: 1 }] })), 'in a line too');
+
+  const entry: Parameters<typeof entryHashOf>[0] = {
+    chain: 'P1',
+    sequence: 12,
+    kind: 'event',
+    subjectId: 'e"1',
+    keyId: null,
+    payloadHash: sha256('p'),
+    previousHash: GENESIS_HASH,
+    recordedAt: new Date('2026-03-01T00:00:00.123Z'),
+  };
+  for (const sample of [entry, { ...entry, keyId: 'k1', sequence: 1 }]) {
+    // only the covered members count
+    const withExtra = { ...sample, extra: 'ignored' };
+    t.equal(
+      entryHashOf(withExtra),
+      sha256(String(canonicalize({ ...sample, recordedAt: sample.recordedAt.toISOString() }))),
+      `entry with key ${sample.keyId}`,
+    );
+  }
+});
+
 t.test('entries chain per party, and each kind of break is told apart', async (t) => {
   const at = new Date('2026-03-01T00:00:00Z');
   const fact = (chain: string, subjectId: string) => ({
