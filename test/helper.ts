@@ -41,29 +41,30 @@ export async function openTestDatabase(t: Test, kind: 'pglite' | 'postgres' = us
   const created = await createPostgresDatabase(`trace_test_${suffix()}`);
   const database = await openPostgres(created.url);
   t.teardown(async () => {
-    await closeWithin(database, CLOSE_LIMIT_MS);
+    await closeWithin("the test database's pool", () => database.close());
     await created.drop();
   });
   return database;
 }
 
 /**
- * How long a test database's pool is given to end. Ending it waits for every client checked out: a
- * test that failed or timed out may leave one in a transaction that never ends (a request waiting
- * behind a lock that is never let go), and its process would then stay up for as long as its time
- * limit allows (a worker's, half an hour) with nothing more said. Past this, the database is
- * dropped anyway: with (force) ends its server processes, and so the clients still out.
+ * How long a test's app is given to close, and then its database's pool to end. Closing waits for
+ * the app's jobs and every client checked out: a test that failed or timed out may leave a job or a
+ * transaction that never ends (waiting behind a lock that is never let go), and its process would
+ * then stay up for as long as its time limit allows (a worker's, half an hour) with nothing more
+ * said. Past this, the teardown goes on: the database is dropped anyway, and with (force) ends its
+ * server processes, and so the clients still out (a job stuck on one then fails, and the app closes).
  */
 const CLOSE_LIMIT_MS = 10_000;
 
-async function closeWithin(database: Database, ms: number): Promise<void> {
+async function closeWithin(what: string, close: () => Promise<unknown>, ms = CLOSE_LIMIT_MS): Promise<void> {
   let timer: NodeJS.Timeout | undefined;
   const late = new Promise<'late'>((resolve) => {
     timer = setTimeout(() => resolve('late'), ms);
   });
   try {
-    if ((await Promise.race([database.close(), late])) === 'late') {
-      console.warn(`the test database's pool did not end within ${ms} ms (a transaction still open): dropping it with its connections`);
+    if ((await Promise.race([close(), late])) === 'late') {
+      console.warn(`${what} did not close within ${ms} ms (a job or a transaction still under way): going on with the teardown`);
     }
   } finally {
     clearTimeout(timer);
@@ -77,7 +78,7 @@ export const TEST_BASE_URL = 'https://fj.example';
 export async function buildTestApp(t: Test, kind?: 'pglite' | 'postgres', options: Partial<AppOptions> = {}): Promise<TestApp> {
   const database = await openTestDatabase(t, kind);
   const app = await buildApp({ database, bodyLimit: 256 * 1024, publicBaseUrl: TEST_BASE_URL, ...options });
-  t.teardown(() => app.close());
+  t.teardown(() => closeWithin('the app', () => app.close()));
   const adminKey = (await app.services.apiKeys.ensureAdminKey()) as string;
   return { app, adminKey, database };
 }

@@ -131,17 +131,18 @@ export async function openPostgres(url: string): Promise<Database> {
   // planner prefers sequential scans over the indexes that serve them 5–10× faster.
   // application_name: stream subscriptions wait on this service's write transactions, not on other clients' (see windowEndAt)
   const pool = new pg.Pool({ connectionString: url, max: 10, options: '-c random_page_cost=1.1', application_name: SERVICE_NAME });
-  // An idle client dropped by the server (restart, terminated backend) must not crash the process.
-  pool.on('error', (error) => console.warn(`PostgreSQL connection lost: ${error.message}`));
+  // A client whose connection the server ends (a restart, a terminated server process, its database
+  // dropped with force) must not crash the process, idle or checked out. The pool listens for errors
+  // of idle clients only (and passes them on here, told below); one checked out, a transaction
+  // between its statements, would end the process with an unhandled 'error' event: its transaction's
+  // next statement fails instead (saying only that the client is not queryable, so the cause is told
+  // here), and the pool drops it when it is released.
+  pool.on('error', () => {});
   const { stats, record } = createQueryStats();
   pool.on('connect', (client) => {
     // every statement, pool.query or a transaction's, runs on a pooled client: count it there
     recordStatements(client, record);
-    // The pool listens for errors of idle clients only. One checked out (a transaction between its
-    // statements) whose connection is lost (its server process terminated, the database dropped with
-    // force) would otherwise end the process with an unhandled 'error' event: its transaction's next
-    // statement fails instead, and the pool drops it when it is released.
-    client.on('error', () => {});
+    client.on('error', (error) => console.warn(`PostgreSQL connection lost: ${error.message}`));
   });
   // Surface a bad URL at start-up rather than on the first request.
   try {

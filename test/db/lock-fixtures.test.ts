@@ -55,7 +55,7 @@ t.test('a hold its test never let go is let go when the test ends, its transacti
 });
 
 t.test(
-  'a test file that times out with transactions still open, and requests behind them, ends its process and drops its database (PostgreSQL)',
+  'a test file that times out with transactions still open, and requests and a capture job behind them, ends its process and drops its database (PostgreSQL)',
   onPostgres,
   async (t) => {
     const database = await openTestDatabase(t, 'postgres');
@@ -67,6 +67,7 @@ t.test(
     const output = stuck.output();
     t.equal(signal, null, 'it ends by itself', { output });
     t.match(output, /# stuck\n[\s\S]*not ok 1 - timeout!/, 'its test timed out once stuck');
+    t.notMatch(output, /Unhandled 'error' event/, 'no lost connection went unhandled');
     const name = /# database (\w+)/.exec(output)?.[1];
     const [{ left }] = await queryRows<{ left: number }>(
       database.db,
