@@ -136,26 +136,62 @@ export async function takeMigratedPglite(): Promise<PGlite> {
   return pglite;
 }
 
-/** Hands a test's database back: emptied for the next test if its schema and session are as loaded, else closed. */
-export async function handBackPglite(pglite: PGlite): Promise<void> {
+/**
+ * Hands a test's database back: emptied for the next test if the test passed and the database's
+ * schema and session are as loaded, else closed. A test that timed out or failed may still have
+ * code running on its database after its teardowns (tap ends a timed-out test, it cannot stop its
+ * code): emptied and handed on, the database would be shared with the next test, which would fail
+ * in ways of the earlier test's making, and the next after it too.
+ */
+export async function handBackPglite(pglite: PGlite, { passed }: { passed: boolean }): Promise<void> {
   if (pglite.closed) return;
-  try {
-    // ends whatever the session still holds: temporary tables, prepared statements, settings, locks
-    await pglite.exec('discard all');
-    if (idle.length < MAX_IDLE && (await fingerprintOf(pglite)) === pristineFingerprint) {
-      await pglite.exec(EMPTY_TABLES);
-      // an open PGlite keeps the process alive: the last ones close when the process's tests end
-      if (idle.length === 0 && !closingIdleAtEnd) {
-        closingIdleAtEnd = true;
-        tap.teardown(() => Promise.all(idle.splice(0).map((left) => left.close())));
+  if (passed) {
+    try {
+      // ends whatever the session still holds: temporary tables, prepared statements, settings, locks
+      await pglite.exec('discard all');
+      if (idle.length < MAX_IDLE && (await fingerprintOf(pglite)) === pristineFingerprint) {
+        await pglite.exec(EMPTY_TABLES);
+        // an open PGlite keeps the process alive: the last ones close when the process's tests end
+        if (idle.length === 0 && !closingIdleAtEnd) {
+          closingIdleAtEnd = true;
+          tap.teardown(() => Promise.all(idle.splice(0).map((left) => left.close())));
+        }
+        idle.push(pglite);
+        return;
       }
-      idle.push(pglite);
-      return;
+    } catch {
+      // a database a test left unusable is not reused
     }
-  } catch {
-    // a database a test left unusable is not reused
   }
-  await pglite.close();
+  await closePglite(pglite);
+}
+
+/**
+ * How long a test database is given to close. Closing waits for what is under way: a test that
+ * failed or timed out may leave a transaction that never ends (its code still running, or a
+ * request waiting behind a lock that is never let go), and its process would then stay up for as
+ * long as its time limit allows (a worker's, half an hour) with nothing more said.
+ */
+export const CLOSE_LIMIT_MS = 10_000;
+
+/** Whether the close ended within ms; past them it is left to go on (or not) in the background. */
+export async function closedWithin(closing: Promise<unknown>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<'late'>((resolve) => {
+    timer = setTimeout(() => resolve('late'), ms);
+  });
+  try {
+    return (await Promise.race([closing, late])) !== 'late';
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+async function closePglite(pglite: PGlite): Promise<void> {
+  const closing = pglite.close().catch((error: Error) => console.warn(`closing a test's PGlite failed: ${error.message}`));
+  if (!(await closedWithin(closing, CLOSE_LIMIT_MS))) {
+    console.warn(`a test's PGlite did not close within ${CLOSE_LIMIT_MS} ms (a transaction still open): left as it is`);
+  }
 }
 
 async function withAdminClient<T>(work: (client: pg.Client) => Promise<T>): Promise<T> {

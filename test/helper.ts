@@ -5,7 +5,7 @@ import pg from 'pg';
 import type { Test } from 'tap';
 import { type App, type AppOptions, buildApp } from '../src/app.js';
 import { type Database, openPglite, openPostgres } from '../src/db/client.js';
-import { createPostgresDatabase, handBackPglite, postgresBaseUrl, takeMigratedPglite } from './database.js';
+import { CLOSE_LIMIT_MS, closedWithin, createPostgresDatabase, handBackPglite, postgresBaseUrl, takeMigratedPglite } from './database.js';
 
 const suffix = customAlphabet('abcdefghijklmnopqrstuvwxyz0123456789', 10);
 
@@ -34,8 +34,9 @@ export async function postgresOnly(why = 'PGlite runs one transaction at a time'
 export async function openTestDatabase(t: Test, kind: 'pglite' | 'postgres' = usingPostgres() ? 'postgres' : 'pglite'): Promise<Database> {
   if (kind === 'pglite') {
     const pglite = await takeMigratedPglite();
-    // the database's own close would end the PGlite; the next test gets it emptied instead
-    t.teardown(() => handBackPglite(pglite));
+    // the database's own close would end the PGlite; the next test gets it emptied instead, if this
+    // one passed: the code of a test that timed out or failed may still be running on it
+    t.teardown(() => handBackPglite(pglite, { passed: t.passing() }));
     return openPglite(undefined, pglite);
   }
   const created = await createPostgresDatabase(`trace_test_${suffix()}`);
@@ -48,26 +49,15 @@ export async function openTestDatabase(t: Test, kind: 'pglite' | 'postgres' = us
 }
 
 /**
- * How long a test's app is given to close, and then its database's pool to end. Closing waits for
- * the app's jobs and every client checked out: a test that failed or timed out may leave a job or a
- * transaction that never ends (waiting behind a lock that is never let go), and its process would
- * then stay up for as long as its time limit allows (a worker's, half an hour) with nothing more
- * said. Past this, the teardown goes on: the database is dropped anyway, and with (force) ends its
- * server processes, and so the clients still out (a job stuck on one then fails, and the app closes).
+ * A test's app or its database's pool, closed within CLOSE_LIMIT_MS: closing waits for the app's
+ * jobs and every client checked out, and a test that failed or timed out may leave a job or a
+ * transaction that never ends (waiting behind a lock that is never let go). Past the limit the
+ * teardown goes on: the database is dropped anyway, and with (force) ends its server processes,
+ * and so the clients still out (a job stuck on one then fails, and the app closes).
  */
-const CLOSE_LIMIT_MS = 10_000;
-
-async function closeWithin(what: string, close: () => Promise<unknown>, ms = CLOSE_LIMIT_MS): Promise<void> {
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<'late'>((resolve) => {
-    timer = setTimeout(() => resolve('late'), ms);
-  });
-  try {
-    if ((await Promise.race([close(), late])) === 'late') {
-      console.warn(`${what} did not close within ${ms} ms (a job or a transaction still under way): going on with the teardown`);
-    }
-  } finally {
-    clearTimeout(timer);
+async function closeWithin(what: string, close: () => Promise<unknown>): Promise<void> {
+  if (!(await closedWithin(close(), CLOSE_LIMIT_MS))) {
+    console.warn(`${what} did not close within ${CLOSE_LIMIT_MS} ms (a job or a transaction still under way): going on with the teardown`);
   }
 }
 
