@@ -70,20 +70,50 @@ t.test('killed with SIGKILL while jobs run, the restarted service ends every job
         headers: { 'gs1-capture-error-behaviour': 'rollback' },
       })
     ).captureID as string;
-    // Killed inside its transaction: while the job checks its events the process answers nothing
-    // (on PGlite the job holds the engine too); on PostgreSQL its open transaction shows.
+    // Killed inside its transaction once it has begun storing events. On PostgreSQL the wait sees
+    // that transaction itself (see captureTransaction: not a lease renewal's or a subscription tick's,
+    // which a wait for any open transaction took under load, killing the service before the capture's
+    // transaction began). On PGlite the job holds the engine while it checks its events, and the
+    // process answers nothing meanwhile.
     const posted = Date.now();
-    let inside = false;
-    while (!inside) {
+    let inside: number | 'busy' | undefined;
+    while (inside === undefined) {
       const job = await capturer
         .call('GET', `/epcis/capture/${id}`, undefined, { timeoutMs: 500 })
         .catch((error: Error) => (error.name === 'TimeoutError' ? 'busy' : Promise.reject(error)));
-      inside = job === 'busy' || Boolean(await data.transactionOpen?.());
-      if (!inside && !job.running) throw new Error('the rollback capture finished before the kill: make its document larger');
+      if (data.captureTransaction) inside = await data.captureTransaction(id);
+      else if (job === 'busy') inside = job;
+      if (inside === undefined && job !== 'busy' && !job.running) {
+        throw new Error('the rollback capture finished before the kill: make its document larger');
+      }
       if (Date.now() - posted > 30_000) throw new Error('the rollback capture never seemed to run');
     }
     await service.stop('SIGKILL');
-    t.comment('killed inside the capture’s transaction');
+    const query = data.query;
+    if (query && typeof inside === 'number') {
+      const killed = inside;
+      // its server process ends its transaction, uncommitted, once it finds the service gone
+      await until(`server process ${killed} of the killed capture to end`, async () =>
+        (await query<{ open: number }>('select count(*)::int as open from pg_stat_activity where pid = $1', [killed]))[0].open === 0
+          ? true
+          : undefined,
+      );
+      const [job] = await query<{ status: string; events: number; lots: number }>(
+        `select status,
+            (select count(*)::int from events where party_code = $2) as events,
+            (select count(*)::int from lots where party_code = $2) as lots
+          from epcis_captures where id = $1`,
+        [id, capturer.code],
+      );
+      // the transaction sets the job's end with its events: still running, it never committed
+      t.same(
+        job,
+        { status: 'running', events: 0, lots: 0 },
+        'killed inside the capture’s transaction while it stored events: the job is unfinished and none of them is stored',
+      );
+    } else {
+      t.comment('killed while the capture held the engine');
+    }
     await leasesEnded();
 
     service = await startService(parent, data, SHORT_LEASE);
