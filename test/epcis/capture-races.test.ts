@@ -1,7 +1,8 @@
 // A capture's transaction lost to a concurrent writer is run again (nothing of it was stored); a
 // capture of several events takes its locks up front, so it does not lose one to a receipt, a
 // recall opening or a hold taking the same rows (on PostgreSQL, whose pool runs them side by side).
-import { sql } from 'drizzle-orm';
+import { type SQL, sql } from 'drizzle-orm';
+import { PgDialect } from 'drizzle-orm/pg-core';
 import { completeGs1 } from '../../src/codes/gs1.js';
 import { queryRows } from '../../src/db/client.js';
 import { isConcurrencyFailure } from '../../src/db/errors.js';
@@ -78,6 +79,45 @@ function countDeadlocks(world: World) {
     }
   };
   return counted;
+}
+
+/**
+ * Stops the first of the app's transactions to send a statement starting with `statement` just
+ * before it: `reached` gives its server process once it is stopped there, `go` sends the statement.
+ * For a step a race leaves to the scheduler between two statements that take no lock the test could hold.
+ */
+function pauseBefore(world: World, statement: string) {
+  const db = world.database.db as unknown as { transaction: (...args: unknown[]) => Promise<unknown> };
+  const transaction = db.transaction.bind(db);
+  const dialect = new PgDialect();
+  let go!: () => void;
+  const gone = new Promise<void>((resolve) => {
+    go = resolve;
+  });
+  let stopped!: (pid: number) => void;
+  const reached = new Promise<number>((resolve) => {
+    stopped = resolve;
+  });
+  let armed = true;
+  db.transaction = (run: unknown, ...rest: unknown[]) =>
+    transaction(
+      async (tx: { execute: (query: SQL) => Promise<unknown> }) => {
+        const execute = tx.execute.bind(tx);
+        tx.execute = async (query: SQL) => {
+          if (armed && dialect.sqlToQuery(query).sql.trimStart().startsWith(statement)) {
+            armed = false;
+            const { rows } = (await execute(sql`select pg_backend_pid() as pid`)) as { rows: { pid: number }[] };
+            stopped(rows[0].pid);
+            await gone;
+          }
+          return execute(query);
+        };
+        return (run as (tx: unknown) => Promise<unknown>)(tx);
+      },
+      ...rest,
+    );
+  world.t.teardown(go);
+  return { reached, go };
 }
 
 t.test(
@@ -265,6 +305,8 @@ t.test(
       crate = await pack(store, {}, [{ lotCode: stock, quantity: 1 }]);
     }
     const deadlocks = countDeadlocks(world);
+    // the capture's going back to its lock rounds' savepoint: the first of this test's writers to go back to one
+    const lettingGo = pauseBefore(world, 'rollback to savepoint lock_rounds');
 
     // the plant's packing of the case onto the pallet is held up at storing it, holding both
     const packingHeld = await holdLocked(world, sql`lock table events in share mode`);
@@ -300,6 +342,14 @@ t.test(
     // it go, the hold waited for the capture's whole transaction instead, and each waited for the other
     crateHeld.release();
     await crateHeld.done;
+    // the capture is stopped just before it lets go, the case read on the pallet, and let go on only once
+    // the hold waits for it again: a savepoint that took the case, released, wakes the hold, which then waits
+    // for the capture's whole transaction. Scheduled only after the capture had let go, the hold found the
+    // case free, and the deadlock the test guards against did not form
+    const capturing = await Promise.race([lettingGo.reached, stored.then(() => 0)]);
+    t.not(capturing, 0, 'the capture lets go of its locks to take them afresh');
+    await waitBlockedBy(world, capturing, onHold);
+    lettingGo.go();
 
     expectStatus(t, await onHold, 201, 'the pallet is held');
     t.match(
