@@ -32,7 +32,14 @@ export const creditScoreDetailSchema = creditScoreSchema
   })
   .meta({ id: 'CreditScoreDetail' });
 
-export const creditParams = z.object({ partyCode: z.string().min(1).max(64).pipe(serviceCodeField('party')) });
+export const creditParams = z.object({
+  // blank is no code at all (not every enterprise's), checked once the code is read trimmed
+  partyCode: z
+    .string()
+    .min(1)
+    .max(64)
+    .pipe(serviceCodeField('party').min(1, { error: 'required: the enterprise whose credit to read' })),
+});
 export const creditListQuery = z.object({ grade: z.enum(CREDIT_GRADES).optional() });
 
 export const creditHistoryQuery = z.object({ limit: queryInteger(1, 1000).prefault(100) });

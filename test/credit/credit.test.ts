@@ -177,6 +177,12 @@ t.test('a credit score on a small world equals the hand computation', async (t) 
   t.equal((await farmApi.get('/credit')).status, 403, 'operators do not list');
   t.equal((await farmApi.post('/credit/recompute', {})).status, 403, 'nor recompute');
   t.equal((await regulator.get('/credit/NO-SUCH-PARTY')).status, 404);
+  // a blank code names no party: not the first enterprise's score, nor an empty history
+  for (const path of ['/credit/%20', '/credit/%E3%80%80', '/credit/%20/history']) {
+    const blank = await regulator.get(path);
+    t.equal(blank.status, 400, `${path}: 400`);
+    t.match(blank.body.errors, [{ in: 'params', pointer: '/partyCode' }], `${path}: at /partyCode`);
+  }
   // a party code with a sound check character that names no party has no history either, as it has no score
   const noSuchParty = newPartyCode('farm', farm.code.slice(1, 7));
   for (const path of [`/credit/${noSuchParty}`, `/credit/${noSuchParty}/history`, '/credit/NO-SUCH-PARTY/history']) {
