@@ -12,6 +12,7 @@ import {
   createBrandBody,
   disposalSchema,
   memberPartyCode,
+  memberPartyFilter,
 } from './schemas.js';
 import type { BrandService } from './service.js';
 
@@ -92,7 +93,7 @@ export const brandRoutes: FastifyPluginAsyncZod<{ service: BrandService }> = asy
           "A brand's members (head, backbone, authorized) with their state and the history of every change, reasons included (brand office, regulators, admins and the brand's owner: every member; any other party: its own)",
         security: bearerSecurity,
         params: brandCodeParams,
-        querystring: z.object({ partyCode: memberPartyCode.optional() }),
+        querystring: z.object({ partyCode: memberPartyFilter }),
         response: {
           200: z.object({ items: z.array(authorizationSchema) }),
           400: problemSchema,

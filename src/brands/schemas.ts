@@ -1,12 +1,17 @@
 import { z } from 'zod';
 import { freeTextSchema, nameSchema } from '../codes/names.js';
-import { serviceCodeField } from '../codes/service-codes.js';
+import { serviceCodeField, serviceCodeFilter } from '../codes/service-codes.js';
 import { dateSchema } from '../codes/timestamp.js';
 import { AUTHORIZATION_STATES, BRAND_KINDS, TIERS } from './standing.js';
 
 const name = nameSchema(100);
-/** A member's party code: at most 32 characters as typed, then read as every party code is; a mistyped one is a 400. */
-export const memberPartyCode = z.string().max(32).pipe(serviceCodeField('party'));
+/** A member's party code: at most 32 characters as typed, then read as every party code is; a mistyped or blank one is a 400. */
+export const memberPartyCode = z
+  .string()
+  .max(32)
+  .pipe(serviceCodeField('party').min(1, { error: 'required: the party whose authorization this is' }));
+/** A listing's member filter: left out, empty or blank it filters nothing; mistyped, a 400. */
+export const memberPartyFilter = z.string().max(32).optional().pipe(serviceCodeFilter('party'));
 const reason = freeTextSchema(1000, { lines: 'many' }).min(1).describe('why: recorded with the change and shown in its history');
 
 export const brandCodeParams = z.object({
@@ -30,7 +35,12 @@ export const createBrandBody = z.object({
     .describe('regional: a regional public brand (奉上好品); gi: a geographical-indication mark (奉节腊肉); enterprise'),
   nameZh: name,
   nameEn: name,
-  ownerPartyCode: memberPartyCode.optional().describe('the party owning the brand, if any (an enterprise brand has one)'),
+  ownerPartyCode: z
+    .string()
+    .max(32)
+    .pipe(serviceCodeField('party').min(1, { error: 'must name a party; leave it out for a brand no party owns' }))
+    .optional()
+    .describe('the party owning the brand, if any (an enterprise brand has one)'),
   products: z
     // a GTIN is digits: read like a product code, trimmed and upper-cased, it is the GTIN typed
     .array(z.string().max(32).pipe(serviceCodeField('product')))

@@ -219,6 +219,11 @@ t.test('brand programme', async (t) => {
     const final = expectStatus(t, await change(code, party.code, 'admitted'), 409, 'an exit is final');
     t.match(final.body.detail, 'exit is final');
     expectStatus(t, await change(code, party.code, 'bogus'), 400, 'an unknown state');
+    for (const blank of ['%20', '%E3%80%80']) {
+      // not read as "any member": no exit of another party, nor its absence, answers for a party not named
+      const unnamed = expectStatus(t, await change(code, blank, 'suspended'), 400, `a blank party code (${blank})`);
+      t.match(unnamed.body.errors, [{ in: 'params', pointer: '/partyCode' }]);
+    }
     expectStatus(
       t,
       await office.post(`/brands/${code}/authorizations/${party.code}/state`, { state: 'suspended' }),
@@ -385,6 +390,16 @@ t.test('brand programme', async (t) => {
       'brand office keys are not bound to a party',
     );
     expectStatus(t, await office.post('/brands', { code, kind: 'regional', nameZh: 'x', nameEn: 'x' }), 409, 'brand codes are unique');
+    const unowned = await office.post('/brands', {
+      code: 'BLANK-OWNER',
+      kind: 'enterprise',
+      nameZh: 'x',
+      nameEn: 'x',
+      ownerPartyCode: ' ',
+    });
+    expectStatus(t, unowned, 400, 'a blank owner is no owner');
+    t.match(unowned.body.errors, [{ in: 'body', pointer: '/ownerPartyCode', detail: /leave it out/ }]);
+    expectStatus(t, await office.get('/brands/BLANK-OWNER'), 404, 'and no brand was created');
     expectStatus(
       t,
       await office.post('/brands', { code: 'NEW-1', kind: 'regional', nameZh: 'x', nameEn: 'x', products: ['P-NOPE'] }),
@@ -429,6 +444,8 @@ t.test('brand programme', async (t) => {
 
       const own = expectStatus(t, await member.api.get(`/brands/${code}/authorizations`), 200, 'a member lists');
       t.same(members(own), [member.code], 'a member sees its own authorization only');
+      const unfiltered = expectStatus(t, await member.api.get(`/brands/${code}/authorizations?partyCode=%20`), 200, 'a blank filter');
+      t.same(members(unfiltered), [member.code], 'filters nothing: the member still sees its own');
       const suspendedOwn = expectStatus(t, await other.api.get(`/brands/${code}/authorizations`), 200, 'the suspended member lists');
       t.equal(suspendedOwn.body.items[0].history.at(-1).reason, '抽检不合格', 'the suspended member reads why');
       const peek = expectStatus(t, await member.api.get(`/brands/${code}/authorizations?partyCode=${other.code}`), 403, 'another member');
