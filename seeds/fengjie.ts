@@ -1,8 +1,10 @@
 // Demo chain: 奉节腊肉 from two pig farms in Fengjie county (500236) to a shop in Chongqing's
 // Yuzhong district (500103). Recorded through the services, so every rule applies to it.
 
+import { asc } from 'drizzle-orm';
 import type { Principal } from '../src/access/index.js';
 import { createRepositories, createServices, type Services } from '../src/app.js';
+import { type AuditKind, appendToChains } from '../src/audit/chain.js';
 import { completeGs1 } from '../src/codes/gs1.js';
 import { completeUscc } from '../src/codes/uscc.js';
 import { type Database, openPglite } from '../src/db/client.js';
@@ -63,11 +65,35 @@ export async function loadDemoChainOnce(database: Database, log?: { info: (messa
     try {
       await scratch.migrate();
       const demo = await seedDemoChain(createServices(scratch));
+      // its audit log too, in order: each entry hashed the rows copied here as they are
+      const recorded = await scratch.db
+        .select()
+        .from(schema.auditEntries)
+        .orderBy(asc(schema.auditEntries.partyCode), asc(schema.auditEntries.sequence));
       await database.db.transaction(async (tx) => {
         for (const table of DEMO_TABLES) {
           const rows = await scratch.db.select().from(table);
           for (let i = 0; i < rows.length; i += COPY_CHUNK) await tx.insert(table).values(rows.slice(i, i + COPY_CHUNK) as never);
         }
+        // the demo parties' chains are new here; what the demo recorded on the system chain follows
+        // what that chain holds here already (the keys issued before the load, say)
+        const heads = await repos.audit.lockHeads(
+          recorded.map((entry) => entry.partyCode),
+          tx,
+        );
+        const chained = appendToChains(
+          heads,
+          recorded.map((entry) => ({
+            chain: entry.partyCode,
+            kind: entry.kind as AuditKind,
+            subjectId: entry.subjectId,
+            keyId: entry.keyId,
+            payloadHash: entry.payloadHash,
+            recordedAt: entry.recordedAt,
+          })),
+        );
+        // one statement: the entries go as arrays, not one parameter each
+        await repos.audit.append(chained.entries, chained.heads, tx);
       });
       return demo;
     } finally {
