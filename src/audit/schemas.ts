@@ -1,8 +1,17 @@
 import { z } from 'zod';
+import { serviceCodeField } from '../codes/service-codes.js';
 import { dateSchema } from '../codes/timestamp.js';
+import { SYSTEM_CHAIN } from './chain.js';
 
 export const verifyQuery = z.object({
-  party: z.string().min(1).max(64).optional().describe('one chain only: a party code, or `system` for the admin chain'),
+  party: z
+    .string()
+    .max(64)
+    // read as every party code in a request is (trimmed, in upper case, a mistyped one refused); system in any case
+    .pipe(serviceCodeField('party').min(1, { error: 'a party code, or system' }))
+    .transform((chain) => (chain === SYSTEM_CHAIN.toUpperCase() ? SYSTEM_CHAIN : chain))
+    .optional()
+    .describe('one chain only: a party code, or `system` for the admin chain'),
 });
 
 const brokenLinkSchema = z

@@ -83,6 +83,23 @@ t.test('audit log', async (t) => {
       [plant.code],
       '?party= verifies one chain',
     );
+    // read as every party code in a request is: trimmed and in upper case, a mistyped one a 400
+    t.same(
+      (await verify(`%20${plant.code.toLowerCase()}%20`)).chains.map((chain) => chain.chain),
+      [plant.code],
+      'a party code typed in lower case names its chain',
+    );
+    t.same(
+      (await verify('System')).chains.map((chain) => chain.chain),
+      ['system'],
+      'and so does system',
+    );
+    const mistyped = plant.code.slice(0, -1) + (plant.code.endsWith('A') ? 'B' : 'A');
+    for (const party of [mistyped, '%20']) {
+      const refused = await regulator.get(`/audit/verify?party=${party}`);
+      t.equal(refused.status, 400, `?party=${party} is a 400`);
+      t.match(refused.body.errors, [{ in: 'querystring', pointer: '/party' }]);
+    }
   });
 
   t.test('only a regulator verifies', async (t) => {
