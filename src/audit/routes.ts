@@ -25,7 +25,7 @@ export const auditRoutes: FastifyPluginAsyncZod<{ service: AuditService }> = asy
           'Every entry is re-derived from the rows as they are now (an event: its row, ledger lines and lots) and checked against its stored hashes and the entry before it.',
         security: bearerSecurity,
         querystring: verifyQuery,
-        response: { 200: verifyReportSchema, 403: problemSchema },
+        response: { 200: verifyReportSchema, 400: problemSchema, 403: problemSchema },
       },
     },
     async (request) => service.verify(principalOf(request), request.query.party),
