@@ -313,7 +313,7 @@ export function createServices(
     shipments: createShipmentService({ shipments: repos.shipments }),
     events: createEventService({ transaction, writer, events: repos.events }),
     identifiers,
-    epc: createEpcService({ identifiers, lots: repos.lots, prefixes: () => repos.parties.companyPrefixes() }),
+    epc: createEpcService({ identifiers, lots: repos.lots, tags: repos.rfid, prefixes: () => repos.parties.companyPrefixes() }),
     trace,
     items: createItemService({
       items: repos.items,

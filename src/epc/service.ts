@@ -8,6 +8,8 @@ import type { TagCheck } from './schemas.js';
 type Deps = {
   identifiers: Pick<IdentifierService, 'parse' | 'find'>;
   lots: Pick<LotsRepository, 'involvedParties'>;
+  /** RFID tag bindings: a tag bound to a lot, pack or case names it at the gates, and here. */
+  tags: { findTags(kind: 'epc', values: string[]): Promise<{ lotCode: string; itemCode: string | null }[]> };
   /** GS1 company prefixes registered by parties: they tell a Digital Link's prefix length. */
   prefixes: () => Promise<string[]>;
 };
@@ -22,6 +24,28 @@ export function createEpcService(deps: Deps) {
       prefixes.filter((prefix) => digits.startsWith(prefix)).sort((a, b) => b.length - a.length)[0]?.length ?? null;
   }
 
+  /**
+   * What the tag's EPC is bound to (POST /rfid/tags, a commissioning station), as the gates read
+   * it: a binding outranks the GS1 key the tag carries. Bindings are never public; a party sees one
+   * when it may read the lot, as a gate's read names the lot to it.
+   */
+  async function boundTo(principal: Principal | null, hex: string | null): Promise<TagCheck['knownAs']> {
+    if (principal === null || hex === null) return null;
+    const [binding] = await deps.tags.findTags('epc', [hex]);
+    if (!binding) return null;
+    const referent = await deps.identifiers.find(deps.identifiers.parse(binding.itemCode ?? binding.lotCode));
+    if (!referent || referent.kind === 'product') return null;
+    if (!canReadLot(principal, await deps.lots.involvedParties(referent.lotCode))) return null;
+    return referentOf(referent);
+  }
+
+  function referentOf(referent: Exclude<Awaited<ReturnType<Deps['identifiers']['find']>>, undefined>): TagCheck['knownAs'] {
+    if (referent.kind === 'product') return null;
+    return referent.kind === 'item'
+      ? { kind: 'item', code: referent.itemCode, lotCode: referent.lotCode }
+      : { kind: referent.kind, code: referent.lotCode };
+  }
+
   async function knownAs(principal: Principal | null, uri: string): Promise<TagCheck['knownAs']> {
     const id = deps.identifiers.parse(uri);
     const referent = await deps.identifiers.find(id);
@@ -30,9 +54,7 @@ export function createEpcService(deps: Deps) {
     const audience = tagReferentAudience(principal, id.kind === 'gtin' || id.kind === 'sscc');
     if (audience === 'nobody') return null;
     if (audience === 'lot-readers' && !canReadLot(principal as Principal, await deps.lots.involvedParties(referent.lotCode))) return null;
-    return referent.kind === 'item'
-      ? { kind: 'item', code: referent.itemCode, lotCode: referent.lotCode }
-      : { kind: referent.kind, code: referent.lotCode };
+    return referentOf(referent);
   }
 
   return {
@@ -48,7 +70,8 @@ export function createEpcService(deps: Deps) {
         if (!(error instanceof EpcSyntaxError)) throw error;
         throw badRequest(error.message, [paramField('value', error.message)]);
       }
-      return { value, ...tag, knownAs: await knownAs(principal, tag.kind === 'gs1' ? tag.digitalLink : tag.rawUri) };
+      const bound = await boundTo(principal, tag.hex);
+      return { value, ...tag, knownAs: bound ?? (await knownAs(principal, tag.kind === 'gs1' ? tag.digitalLink : tag.rawUri)) };
     },
   };
 }

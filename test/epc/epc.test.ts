@@ -5,6 +5,8 @@ import { createIdentifierService } from '../../src/identifiers/service.js';
 import { createItemsRepository } from '../../src/items/repository.js';
 import { createLotsRepository } from '../../src/lots/repository.js';
 import { createProductsRepository } from '../../src/products/repository.js';
+import { createRfidRepository } from '../../src/rfid/repository.js';
+import { issuePacks } from '../fixtures/rfid-world.js';
 import { createWorld, expectStatus } from '../fixtures/world.js';
 import { buildTestApp, client, openTestDatabase, TEST_BASE_URL } from '../helper.js';
 import { fileTest } from '../root.js';
@@ -237,7 +239,12 @@ t.test('service: what a tag names, on the real database with its narrowed depend
     items: createItemsRepository(database),
     publicBaseUrl: TEST_BASE_URL,
   });
-  const service = createEpcService({ identifiers, lots, prefixes: async () => ['0614141', '06141'] });
+  const service = createEpcService({
+    identifiers,
+    lots,
+    tags: createRfidRepository(database.db),
+    prefixes: async () => ['0614141', '06141'],
+  });
   const checked = await service.check(null, 'https://id.gs1.org/00/106141412345678908', {});
   t.equal(checked.tagUri, 'urn:epc:tag:sscc-96:0.0614141.1234567890', 'the longest registered prefix that starts the key');
   t.equal(checked.knownAs, null, 'nothing known');
@@ -295,4 +302,43 @@ t.test('EPCIS capture: a place read off a location tag is its SGLN; a Digital Li
   ]);
   expectStatus(t, await capture(observe(['https://id.gs1.org/8003/04012345666663S1'], 13)), 201, 'the right GRAI check digit');
   expectStatus(t, await capture(observe(['https://example.com/gtin/80614141123458/ser/7'], 12)), 201, 'another host and short names');
+});
+
+t.test('a tag bound to a lot, item or case is known as what it is bound to, to those who may read it', async (t) => {
+  const world = await createWorld(t);
+  const plant = await world.party('processor');
+  const store = await world.party('cold_storage');
+  const other = await world.party('retailer');
+  const product = await plant.product('piece');
+  const lot = await plant.commission(product, 10);
+  const [pack] = await issuePacks(world, plant, lot, 1);
+  const shipped = await plant.commission(product, 5);
+  await world.ok(plant.event({ type: 'ship', toPartyCode: store.code, lines: [{ lotCode: shipped }] }));
+
+  const bound = await plant.api.post('/rfid/tags', {
+    tags: [
+      { epc: FACTORY_EPC, code: lot },
+      { epc: 'E28068940000000000000002', code: pack },
+      // a GS1 tag whose key names nothing here, bound by its packer
+      { epc: HEX, code: shipped },
+    ],
+  });
+  expectStatus(t, bound, 201, 'bound');
+  for (const form of [FACTORY_EPC, FACTORY_EPC.toLowerCase(), `urn:epc:raw:96.x${FACTORY_EPC}`]) {
+    const checked = await plant.api.get(`/epc/${encodeURIComponent(form)}`);
+    t.match(checked.body, { kind: 'raw', knownAs: { kind: 'lot', code: lot } }, `${form}: a factory EPC names the lot it is bound to`);
+  }
+  t.same(
+    (await plant.api.get('/epc/E28068940000000000000002')).body.knownAs,
+    { kind: 'item', code: pack, lotCode: lot },
+    'a tag bound to a pack names the pack',
+  );
+  t.same((await world.regulator.get(`/epc/${FACTORY_EPC}`)).body.knownAs, { kind: 'lot', code: lot }, 'a regulator too');
+  t.equal((await other.api.get(`/epc/${FACTORY_EPC}`)).body.knownAs, null, 'a party that may not read the lot learns nothing');
+  t.equal((await client(world.app).get(`/epc/${FACTORY_EPC}`)).body.knownAs, null, 'nor does an anonymous caller');
+  t.same(
+    (await store.api.get(`/epc/${encodeURIComponent(TAG_URI)}`)).body.knownAs,
+    { kind: 'lot', code: shipped },
+    'the addressee of the lot a GS1 tag is bound to sees it, in any form of the tag',
+  );
 });
