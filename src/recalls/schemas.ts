@@ -20,7 +20,10 @@ export const releaseBody = z.object({ lotCodes: z.array(lotCode).min(1).max(1000
 export const openRecallBody = z.object({
   lotCodes: z.array(lotCode).min(1).max(100).describe('the lots the recall starts from; everything made from them is in its scope'),
   level: z
-    .union(RECALL_LEVELS.map((level) => z.literal(level)))
+    .union(
+      RECALL_LEVELS.map((level) => z.literal(level)),
+      { error: 'must be 1 (一级), 2 (二级) or 3 (三级)' },
+    )
     .describe('1 一级 (start within 24 h, finish in 10 working days), 2 二级 (48 h / 20), 3 三级 (72 h / 30)'),
   reason: text(500),
   hazard: text(2000).describe('the hazard: what is wrong and what harm it may do'),

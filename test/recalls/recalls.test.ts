@@ -421,6 +421,11 @@ t.test('recalls page with limit and offset, in one stable order also for recalls
   const bad = await regulator.get('/recalls?offset=-1');
   t.equal(bad.status, 400);
   t.match(bad.body.errors, [{ in: 'querystring', pointer: '/offset' }]);
+  for (const level of [4, 0, '1', 1.5]) {
+    const refused = await regulator.post('/recalls', { lotCodes: [demo.retailLotCode], level, reason: '标签错误', hazard: '过敏原未标示' });
+    t.equal(refused.status, 400, `level ${JSON.stringify(level)}`);
+    t.match(refused.body.errors, [{ in: 'body', pointer: '/level', detail: 'must be 1 (一级), 2 (二级) or 3 (三级)' }]);
+  }
 });
 
 t.test('closing with every acknowledgement needs no override; the producer may recall its own lot', async (t) => {
