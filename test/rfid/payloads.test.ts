@@ -219,3 +219,21 @@ t.test('tag CSV', async (t) => {
   });
   t.match(problemOf(() => parseTagCsv('epc,code\n\n')).errors, [{ pointer: '/line/2' }]);
 });
+
+t.test('tag CSV: fields quoted as spreadsheets and CSV writers quote them (RFC 4180)', async (t) => {
+  t.same(
+    parseTagCsv(
+      '"epc","code"\r\n"E2806894000040017790E471","BAAAAAAAAAAB"\r\n" E201 ",BAAAAAAAAAAB\r\n"https://id.gs1.org/01/09506000134352/21/a,""b",BAAAAAAAAAAB\r\n',
+    ),
+    {
+      bindings: [
+        { epc: 'E2806894000040017790E471', code: 'BAAAAAAAAAAB' },
+        { epc: 'E201', code: 'BAAAAAAAAAAB' },
+        { epc: 'https://id.gs1.org/01/09506000134352/21/a,"b', code: 'BAAAAAAAAAAB' },
+      ],
+      lines: [2, 3, 4],
+    },
+  );
+  t.match(problemOf(() => parseTagCsv('epc,code\n"E201,BAAAAAAAAAAB\n')).errors, [{ pointer: '/line/2', detail: /quote/ }]);
+  t.match(problemOf(() => parseTagCsv('epc,code\n"E2"01,BAAAAAAAAAAB\n')).errors, [{ pointer: '/line/2', detail: /quote/ }]);
+});
