@@ -91,17 +91,28 @@ const base64urlSchema = z
   .regex(/^[A-Za-z0-9_-]+={0,2}$/, { error: 'must be base64url' })
   .refine((value) => (base64urlBytes(value) ?? 0) >= 2, { error: 'must be base64url of at least two whole bytes' });
 
-const impinjTagInventorySchema = z.looseObject({
-  epc: base64urlSchema.describe('the EPC, base64url'),
-  epcHex: hexSchema.optional().describe('the EPC as hex (off by default on the reader)'),
-  tid: base64urlSchema.optional(),
-  tidHex: hexSchema.optional(),
-  antennaPort: z.number().int().min(0).max(64).optional(),
-  antennaName: freeTextSchema(100).min(1).optional(),
-  peakRssiCdbm: z.number().int().min(-20_000).max(5_000).optional().describe('centi-dBm'),
-  frequency: z.number().optional(),
-  lastSeenTime: timeSchema.optional(),
-});
+const impinjTagInventorySchema = z
+  .looseObject({
+    epc: base64urlSchema.describe('the EPC, base64url'),
+    epcHex: hexSchema.optional().describe('the EPC as hex (off by default on the reader)'),
+    tid: base64urlSchema.optional(),
+    tidHex: hexSchema.optional(),
+    antennaPort: z.number().int().min(0).max(64).optional(),
+    antennaName: freeTextSchema(100).min(1).optional(),
+    peakRssiCdbm: z.number().int().min(-20_000).max(5_000).optional().describe('centi-dBm'),
+    frequency: z.number().optional(),
+    lastSeenTime: timeSchema.optional(),
+  })
+  .superRefine((inventory, context) => {
+    // the reader sends the same bytes both ways; two different tags mean a corrupt report, of which
+    // neither may be taken for the tag read
+    const differ = (base64url: string | undefined, hex: string | undefined) =>
+      base64url !== undefined && hex !== undefined && Buffer.from(base64url, 'base64url').toString('hex') !== hex.toLowerCase();
+    if (differ(inventory.epc, inventory.epcHex))
+      context.addIssue({ code: 'custom', path: ['epcHex'], message: 'not the tag the epc names: epc and epcHex must be the same bytes' });
+    if (differ(inventory.tid, inventory.tidHex))
+      context.addIssue({ code: 'custom', path: ['tidHex'], message: 'not the tag the tid names: tid and tidHex must be the same bytes' });
+  });
 
 /** One event of the Impinj IoT Device Interface; only `tagInventory` events are reads. */
 export const impinjEventSchema = z

@@ -3,7 +3,7 @@ import { parseGeneric, parseImpinj, parseZebra } from '../../src/rfid/payloads.j
 import { readerTime } from '../../src/rfid/schemas.js';
 import { parseTagCsv } from '../../src/rfid/tag-csv.js';
 import { gs1KeyOf, normalizeTag } from '../../src/rfid/tags.js';
-import { IMPINJ_SAMPLE_EPC, impinjTagInventory, SGTIN96_VECTOR, zebraEvent } from '../fixtures/rfid-payloads.js';
+import { IMPINJ_SAMPLE_EPC, impinjOtherEvents, impinjTagInventory, SGTIN96_VECTOR, zebraEvent } from '../fixtures/rfid-payloads.js';
 import { fileTest } from '../root.js';
 
 const t = fileTest();
@@ -110,6 +110,24 @@ t.test('Impinj: epcHex when sent, else the base64url epc; TIDs either way', asyn
   t.equal(otherEvents, 0);
   t.match(reads[0], { tag: IMPINJ_SAMPLE_EPC, tid: 'E2003412', antennas: ['Portal1', '1'], rssi: -41 });
   t.match(reads[1], { tag: '0001', tid: '0001', antennas: [], rssi: null, rawTime: '2021-02-02T22:18:35.658476625Z' });
+});
+
+t.test('Impinj: an epc and an epcHex (or tid and tidHex) naming different tags are refused, not one of them taken', async (t) => {
+  const both = impinjTagInventory({ epcHex: IMPINJ_SAMPLE_EPC, tidHex: 'E2003412' }) as { tagInventoryEvent: Record<string, unknown> };
+  t.match(
+    parseImpinj(
+      [{ ...both, tagInventoryEvent: { ...both.tagInventoryEvent, epcHex: IMPINJ_SAMPLE_EPC.toLowerCase(), tid: '4gA0Eg' } }],
+      LATEST,
+    ).reads,
+    [{ tag: IMPINJ_SAMPLE_EPC, tid: 'E2003412' }],
+  );
+  const epc = problemOf(() =>
+    parseImpinj([impinjOtherEvents()[0], { ...both, tagInventoryEvent: { ...both.tagInventoryEvent, epcHex: SGTIN96_VECTOR } }], LATEST),
+  );
+  t.equal(epc.status, 400);
+  t.match(epc.errors, [{ in: 'body', pointer: '/1/tagInventoryEvent/epcHex', detail: /not the tag the epc names/ }]);
+  const tid = problemOf(() => parseImpinj([{ ...both, tagInventoryEvent: { ...both.tagInventoryEvent, tid: 'AAE' } }], LATEST));
+  t.match(tid.errors, [{ in: 'body', pointer: '/0/tagInventoryEvent/tidHex', detail: /not the tag the tid names/ }]);
 });
 
 t.test('generic reads', async (t) => {
