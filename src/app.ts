@@ -26,7 +26,7 @@ import { createRateLimitRepository } from './db/rate-limits.js';
 import { epcRoutes } from './epc/routes.js';
 import { createEpcService } from './epc/service.js';
 import { createEpcisRepository } from './epcis/repository.js';
-import { epcisRoutes } from './epcis/routes.js';
+import { epcisAnswerHeaders, epcisRoutes } from './epcis/routes.js';
 import { createEpcisService } from './epcis/service.js';
 import { createSubscriptionService } from './epcis/subscriptions.js';
 import type { WebhookPolicy } from './epcis/webhooks.js';
@@ -414,6 +414,7 @@ export async function buildApp(options: AppOptions) {
   app.addHook('onSend', async (request, reply) => {
     reply.header('x-request-id', request.id);
   });
+  app.addHook('onSend', epcisAnswerHeaders);
 
   const services = createServices(options.database, { ...options, log: app.log });
 

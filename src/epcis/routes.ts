@@ -74,6 +74,27 @@ const epcFormatHeaders = z.object({
     .describe('how identifiers are rendered: No_Preference (the default) and Never_Translates as captured'),
 });
 
+/** Whether a request's path is one of EPCIS's: `/epcis` or under it. */
+const isEpcisPath = (url: string) => {
+  const path = url.split('?', 1)[0];
+  return path === '/epcis' || path.startsWith('/epcis/');
+};
+
+/**
+ * The headers of every EPCIS answer, errors included: the versions, and the GS1-EPC-Format used. An
+ * onSend hook of the app's, not of these routes alone: OPTIONS of an EPCIS path (answered by
+ * src/plugins/cors.ts), which the REST binding has a client ask for the versions, and a path under
+ * /epcis no route serves are EPCIS answers too.
+ */
+export const epcisAnswerHeaders = async (request: FastifyRequest, reply: FastifyReply) => {
+  if (!isEpcisPath(request.url)) return;
+  reply.header('GS1-EPCIS-Version', '2.0.0');
+  reply.header('GS1-CBV-Version', '2.0.0');
+  // an unknown value is refused (on the routes that render identifiers) and never echoed as if used
+  const format = epcFormatOf(request);
+  if (format) reply.header('GS1-EPC-Format', format);
+};
+
 export const epcisRoutes: FastifyPluginAsyncZod<{ service: EpcisService; subscriptions: SubscriptionService }> = async (
   app,
   { service, subscriptions },
@@ -83,13 +104,7 @@ export const epcisRoutes: FastifyPluginAsyncZod<{ service: EpcisService; subscri
   app.addHook('onRoute', (route) => {
     route.config = { ...route.config, answerHeaders: versionHeaders };
   });
-  app.addHook('onSend', async (request, reply) => {
-    reply.header('GS1-EPCIS-Version', '2.0.0');
-    reply.header('GS1-CBV-Version', '2.0.0');
-    // an unknown value is refused (on the routes that render identifiers) and never echoed as if used
-    const format = epcFormatOf(request);
-    if (format) reply.header('GS1-EPC-Format', format);
-  });
+  // (the headers themselves: epcisAnswerHeaders, a hook of the app's, so that OPTIONS and paths no route serves get them too)
   // the server's body limit applies; only the capture routes raise it (their own bodyLimit)
   app.addContentTypeParser('application/ld+json', { parseAs: 'string' }, (_request, body, done) => {
     try {

@@ -310,6 +310,38 @@ t.test('OPTIONS /epcis/capture answers with the status and capture limits the Op
   t.strictSame(committedOpenApi().paths['/epcis/capture'].options, document.paths['/epcis/capture'].options, 'openapi/openapi.json too');
 });
 
+t.test('OPTIONS of every EPCIS path, and a path under /epcis no route serves, carry the EPCIS and CBV versions', async (t) => {
+  const world = await createWorld(t);
+  const plant = await world.party('slaughterhouse');
+  // OPTIONS is how the REST binding has a client discover the versions a resource speaks
+  const paths = [
+    '/epcis/events',
+    '/epcis/events/urn:uuid:4b9cfa5e-0000-4000-8000-000000000001',
+    '/epcis/epcs',
+    '/epcis/bizSteps/commissioning/events',
+    '/epcis/queries',
+    '/epcis/capture/4b9cfa5e-0000-4000-8000-000000000001',
+  ];
+  const asks: Record<string, string>[] = [
+    {},
+    { authorization: `Bearer ${plant.key}` },
+    { origin: 'https://shop.example', 'access-control-request-method': 'GET' },
+  ];
+  for (const path of paths)
+    for (const headers of asks) {
+      const response = await world.app.inject({ method: 'OPTIONS', url: path, headers });
+      t.equal(response.statusCode, 204, `OPTIONS ${path} ${JSON.stringify(headers)}`);
+      t.match(response.headers, { 'gs1-epcis-version': '2.0.0', 'gs1-cbv-version': '2.0.0' }, `OPTIONS ${path}: the versions`);
+    }
+  const unknown = await world.app.inject({ method: 'GET', url: '/epcis/nothing?x=1', headers: { authorization: `Bearer ${plant.key}` } });
+  t.equal(unknown.statusCode, 404);
+  t.match(unknown.headers, { 'gs1-epcis-version': '2.0.0', 'gs1-cbv-version': '2.0.0' }, 'a path under /epcis no route serves');
+  const other = await world.app.inject({ method: 'OPTIONS', url: '/lots/B23456789ABC' });
+  t.equal(other.headers['gs1-epcis-version'], undefined, 'not an EPCIS path: no EPCIS version');
+  const alike = await world.app.inject({ method: 'GET', url: '/epcisx' });
+  t.equal(alike.headers['gs1-epcis-version'], undefined, 'a path that only starts with the letters of /epcis is none of its paths');
+});
+
 t.test('the EPCIS writes answer with the Location the OpenAPI document declares, and it leads to what they made', async (t) => {
   const world = await createWorld(t);
   const plant = await world.party('slaughterhouse');
