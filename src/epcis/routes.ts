@@ -588,7 +588,9 @@ export const epcisRoutes: FastifyPluginAsyncZod<{ service: EpcisService; subscri
             })
             .partial()
             .optional()
-            .describe('UTC; each field *, a number, a list 1,15 or a range 9-17'),
+            .describe(
+              'UTC; each field *, a number, a list 1,15 or a range [9-17] (as the EPCIS standard writes it; 9-17 too), or a list of these',
+            ),
           reportIfEmpty: z.boolean().optional(),
           initialRecordTime: timestampSchema.optional().describe('deliver events recorded after this time (default: now)'),
         }),

@@ -43,20 +43,33 @@ const SCHEDULE_RANGES: Record<(typeof SCHEDULE_FIELDS)[number], [number, number]
   dayOfWeek: [0, 6],
 };
 
+/**
+ * The numbers and ranges of a schedule field, each as [from, to]: a comma-separated list of numbers
+ * and ranges, a range written as the EPCIS standard writes it, `[9-17]` (EPCIS 2.0 8.2.5.3, the REST
+ * binding's GS1-Query-Hour), or bare, `9-17`; null when it is neither.
+ */
+function scheduleParts(spec: string): [from: number, to: number][] | null {
+  const parts: [number, number][] = [];
+  for (const part of spec.split(',')) {
+    const match = /^(?:(\d{1,2})|\[(\d{1,2})-(\d{1,2})\]|(\d{1,2})-(\d{1,2}))$/.exec(part);
+    if (!match) return null;
+    const [, single, bracketFrom, bracketTo, from = bracketFrom ?? single, to = bracketTo ?? single] = match;
+    parts.push([Number(from), Number(to)]);
+  }
+  return parts;
+}
+
 /** Why a schedule field can never be met as written (not `*`, a number, a list or a range within its bounds), or null. */
 export function scheduleFieldProblem(field: (typeof SCHEDULE_FIELDS)[number], spec: string): string | null {
   const [min, max] = SCHEDULE_RANGES[field];
-  const problem = `must be *, a number ${min}…${max}, a list 1,15 or a range 9-17`;
+  const problem = `must be *, a number ${min}…${max}, a list 1,15 or a range [9-17]`;
   if (spec === '*') return null;
-  if (!/^\d{1,2}(-\d{1,2})?(,\d{1,2}(-\d{1,2})?)*$/.test(spec)) return problem;
-  const inRange = spec.split(',').every((part) => {
-    const [from, to = from] = part.split('-').map(Number);
-    return from >= min && to <= max && from <= to;
-  });
-  return inRange ? null : problem;
+  const parts = scheduleParts(spec);
+  if (!parts) return problem;
+  return parts.every(([from, to]) => from >= min && to <= max && from <= to) ? null : problem;
 }
 
-/** Does `at` (UTC) fall on the schedule? Each field is '*', a number, a list `1,15` or a range `9-17`. */
+/** Does `at` (UTC) fall on the schedule? Each field is '*', a number, a list `1,15` or a range `[9-17]` (or `9-17`). */
 export function scheduleMatches(schedule: Schedule, at: Date): boolean {
   const now: Record<(typeof SCHEDULE_FIELDS)[number], number> = {
     second: at.getUTCSeconds(),
@@ -69,10 +82,7 @@ export function scheduleMatches(schedule: Schedule, at: Date): boolean {
   return SCHEDULE_FIELDS.every((field) => {
     const spec = schedule[field];
     if (spec === undefined || spec === '*') return true;
-    return spec.split(',').some((part) => {
-      const [from, to] = part.split('-').map(Number);
-      return to === undefined ? now[field] === from : now[field] >= from && now[field] <= to;
-    });
+    return (scheduleParts(spec) ?? []).some(([from, to]) => now[field] >= from && now[field] <= to);
   });
 }
 

@@ -26,6 +26,9 @@ t.test('schedules', async (t) => {
   t.ok(scheduleMatches({ minute: '30' }, at));
   t.ok(scheduleMatches({ hour: '9-17', minute: '0,30' }, at));
   t.notOk(scheduleMatches({ hour: '10' }, at));
+  // the EPCIS standard writes a range in brackets (EPCIS 2.0 8.2.5.3, the REST binding's GS1-Query-Minute)
+  t.ok(scheduleMatches({ hour: '[9-17]', minute: '0,[25-35]' }, at), 'bracketed ranges');
+  t.notOk(scheduleMatches({ hour: '[10-17]' }, at), 'a bracketed range the hour is not in');
   t.ok(scheduleMatches({ dayOfWeek: '1' }, at));
   t.notOk(scheduleMatches({ second: '0' }, at));
 });
@@ -37,6 +40,9 @@ t.test('a schedule field that could never be met is refused', async (t) => {
     ['second', '*'],
     ['dayOfWeek', '0-6'],
     ['month', '12'],
+    ['minute', '[0-5]'],
+    ['minute', '0,[10-15],30'],
+    ['hour', '[9-17]'],
   ] as const)
     t.equal(scheduleFieldProblem(field, spec), null, `${field} ${spec}`);
   for (const [field, spec] of [
@@ -47,6 +53,10 @@ t.test('a schedule field that could never be met is refused', async (t) => {
     ['hour', '*/0'],
     ['dayOfMonth', '0'],
     ['month', '5-3'],
+    ['hour', '[9-17'],
+    ['hour', '[17-9]'],
+    ['hour', '[9]'],
+    ['minute', '[0-60]'],
   ] as const)
     t.match(scheduleFieldProblem(field, spec), /must be \*/, `${field} ${spec.slice(0, 10)}`);
 
@@ -67,6 +77,12 @@ t.test('a schedule field that could never be met is refused', async (t) => {
   expectStatus(t, refused, 400, 'hour 99');
   t.equal(refused.body.errors[0].pointer, '/schedule/hour');
   t.same((await plant.api.get('/epcis/queries/q/subscriptions')).body.items, [], 'nothing stored');
+  const bracketed = await plant.api.post('/epcis/queries/q/subscriptions', {
+    dest: 'http://127.0.0.1:1/hook',
+    schedule: { minute: '0,[20-25]' },
+  });
+  expectStatus(t, bracketed, 201, 'a range as the EPCIS standard writes it');
+  t.same(bracketed.body.schedule, { minute: '0,[20-25]' }, 'kept as written');
 });
 
 t.test('named queries with webhook subscriptions, delivered at least once with retries', async (t) => {
