@@ -104,12 +104,17 @@ export function sendScanError(request: FastifyRequest, reply: FastifyReply, prob
   const query = new URLSearchParams(search);
   // on a scan path the error's representation follows Accept: a cache must not hand a page to an API client
   if (isScanPath(path)) reply.header('vary', SCAN_VARY);
-  // a client asking for the linkset (or JSON) is an API client: only one preferring the page gets it
+  // format=html (the linkset's page link) asks for the page, format=json or certificates for data;
+  // else (no format, or one the resolver does not have) a client asking for the linkset (or JSON) is
+  // an API client: only one preferring the page gets it
+  const format = query.get('format');
   const wantsPage =
     isScanPath(path) &&
-    !query.has('format') &&
-    preferredType(request.headers.accept, ['text/html', 'application/json', 'application/problem+json', 'application/linkset+json']) ===
-      'text/html';
+    (format === 'html' ||
+      (format !== 'json' &&
+        format !== 'certificates' &&
+        preferredType(request.headers.accept, ['text/html', 'application/json', 'application/problem+json', 'application/linkset+json']) ===
+          'text/html'));
   if (!wantsPage) return sendProblem(request, reply, problem);
   return reply
     .code(problem.status)

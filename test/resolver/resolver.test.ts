@@ -525,11 +525,20 @@ t.test('a bad code opened in a browser gets a page in its language; JSON clients
     t.equal(json.statusCode, status);
     t.equal(json.headers['content-type'], 'application/problem+json; charset=utf-8', `${why}: problem+json for JSON clients`);
     t.equal(json.json().status, status);
-    t.equal(
-      (await open(`${url}${url.includes('?') ? '&' : '?'}format=json`)).headers['content-type'],
-      'application/problem+json; charset=utf-8',
-    );
+    const and = url.includes('?') ? '&' : '?';
+    t.equal((await open(`${url}${and}format=json`)).headers['content-type'], 'application/problem+json; charset=utf-8');
+    // the page link of a linkset, followed by any client: the page it asks for
+    const asked = await open(`${url}${and}format=html`, 'application/json');
+    t.equal(asked.statusCode, status, `${why}, format=html: ${status}`);
+    t.match(asked.headers['content-type'], /^text\/html/, `${why}, format=html: a page, whatever Accept says`);
+    t.match(asked.body, `role="alert">${TEXT['zh-CN'].invalidCode}<`);
+    const garbled = await open(`${url}${and}format=zzz`);
+    t.match(garbled.headers['content-type'], /^text\/html/, `${why}, a format the resolver does not have: a browser still gets a page`);
+    t.equal((await open(`${url}${and}format=zzz`, 'application/json')).headers['content-type'], 'application/problem+json; charset=utf-8');
   }
+  const badFormat = await open(`/t/${unissuedCode()}?format=zzz`);
+  t.equal(badFormat.statusCode, 400, 'a format the resolver does not have is a 400');
+  t.match(badFormat.headers['content-type'], /^text\/html/, 'to a browser, the page');
   const english = await open('/t/ABC?lang=en');
   t.match(english.body, '<html lang="en">');
   t.match(english.body, TEXT.en.invalidCode, 'in English when asked');
