@@ -349,16 +349,20 @@ function checkAi(ai: string, value: string, skip: readonly string[] = []): Check
   const spec = AIS.get(ai) as AiSpec;
   const wrong = () => fail('bad-value', `AI (${ai}) must be ${describe(spec.components)}, got ${JSON.stringify(value)}`);
   let at = 0;
+  // a wrong check digit is told once the value has its format's length: a digit too many is the length
+  let checkDigit: Checked | undefined;
   for (const c of spec.components) {
     if (at === value.length && c.optional) break;
     const part = value.slice(at, c.min === c.max ? at + c.max : undefined);
     if (part.length < c.min || part.length > c.max || !CHARSETS[c.charset].pattern.test(part)) return wrong();
     if (c.check && !skip.includes(c.check) && !CHECKS[c.check].test(part)) {
-      return c.check === 'csum' ? fail('check-digit', `AI (${ai}) has a wrong check digit: ${part}`) : wrong();
+      if (c.check !== 'csum') return wrong();
+      checkDigit ??= fail('check-digit', `AI (${ai}) has a wrong check digit: ${part}`);
     }
     at += part.length;
   }
-  return at === value.length ? { ok: true, value } : wrong();
+  if (at !== value.length) return wrong();
+  return checkDigit ?? { ok: true, value };
 }
 
 /**

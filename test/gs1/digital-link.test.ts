@@ -90,6 +90,11 @@ t.test('parse: messages say what to write instead', async (t) => {
   t.match(message(`/01/${GTIN}/17/261231`), 'data attributes go in the query string');
   t.match(message(`/01/${GTIN}?17=261301`), 'YYMMDD');
   t.match(message(`/01/${GTIN}/10/A%20B`), 'GS1 charset 82');
+  // a digit too many is the length, whatever the first 14 digits' check digit says
+  t.match(message('/01/000000096385074'), 'must be 14 digits', 'a GTIN of 15 digits: its length, not a check digit of its first 14');
+  t.match(message(`/01/${GTIN}1`), 'must be 14 digits', 'a valid GTIN with a digit more: its length');
+  t.match(message('/00/0069012345000000011'), 'must be 18 digits', 'an SSCC of 19 digits: its length');
+  t.match(message('/01/09506000134353'), 'wrong check digit', 'a GTIN of 14 digits with a wrong check digit says so');
 });
 
 t.test('buildDigitalLink', async (t) => {
