@@ -671,9 +671,12 @@ t.test('every operation of the OpenAPI document answers hostile input with a 4xx
       if (operation.method === 'POST' && operation.path === '/regulator/login' && [401, 403].includes(response.statusCode)) return null;
       if (!isResolverPage(operation)) return `an HTML error page from a route that is not a resolver page`;
       const format = new URL(request.url, 'http://fuzz').searchParams.get('format');
+      // format=json or certificates asks for data; another format (or none) leaves it to Accept
       const asksForPage =
         format === 'html' ||
-        (!format && preferredType(request.headers.accept, ['text/html', 'application/json', 'application/problem+json']) === 'text/html');
+        (format !== 'json' &&
+          format !== 'certificates' &&
+          preferredType(request.headers.accept, ['text/html', 'application/json', 'application/problem+json']) === 'text/html');
       if (!asksForPage) return 'an HTML error page for a request that did not ask for one';
       if (!/^<!doctype html>/i.test(response.body)) return 'an HTML error page that is not an HTML document';
       return null;
