@@ -32,10 +32,17 @@ export const isIsoTimestamp = (value: string) => isoDateTime.safeParse(value).su
 
 // A value that is no date or time at all stops at its format check (`abort`): it has no year to be out of range.
 /** An ISO 8601 date-time with an offset of at most ±14:00, within the storable years (the string is kept as written). */
+const NOT_A_TIME = 'must be an ISO 8601 time with an offset, e.g. 2026-11-30T09:00:00+08:00';
+/** A time whose offset's "+" became a space, as a query string reads an unescaped "+". */
+const SPACED_OFFSET = /T\d{2}:\d{2}(:\d{2}(\.\d+)?)? \d{2}:?\d{2}$/;
+
 export const timestampSchema = z
   .string()
   .refine(isIsoTimestamp, {
-    error: 'must be an ISO 8601 time with an offset, e.g. 2026-11-30T09:00:00+08:00',
+    error: (issue) =>
+      typeof issue.input === 'string' && SPACED_OFFSET.test(issue.input)
+        ? `${NOT_A_TIME}; a space stands where its offset's "+" goes: a query string reads "+" as a space, so write it %2B (2026-11-30T09:00:00%2B08:00)`
+        : NOT_A_TIME,
     abort: true,
   })
   .refine(offsetWithinRange, { error: 'must have an offset from -14:00 to +14:00' })

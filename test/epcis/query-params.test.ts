@@ -37,6 +37,11 @@ t.test('time bounds: an ISO 8601 date-time with its offset, given once', async (
       );
     }
     t.match(
+      refusal(() => parseQueryRequest({ [name]: '2026-03-01T08:00:00 08:00' })),
+      { status: 400, pointer: `/${name}`, detail: /write it %2B/ },
+      `${name}: a "+" sent unescaped, read as a space, is told how to write it`,
+    );
+    t.match(
       refusal(() => parseQueryRequest({ [name]: '1899-12-31T00:00:00Z' })),
       { status: 400, detail: /years/ },
     );
