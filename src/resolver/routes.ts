@@ -90,6 +90,8 @@ const SCAN_VARY = 'Accept, Accept-Language';
 
 /** Paths a label links to, with whatever follows them (a garbled scan may match no route). */
 const SCAN_PATH = /^\/(t|01|00|414|8003)(\/|$)/;
+// what a URI may not carry raw: escaped where a scanned path or query string is named back in a header
+const URI_UNSAFE = /[^\w\-.~!$&'()*+,;=:@/%]/g;
 
 /** Whether errors on a path (or route URL) may be answered with the scan error page. */
 export const isScanPath = (path: string) => SCAN_PATH.test(path);
@@ -267,6 +269,29 @@ export const resolverRoutes: FastifyPluginAsyncZod<{
       ),
   );
 
+  // a short code copied with a trailing slash, as a Digital Link is: redirected (308) to the code's own path; what the
+  // code is, is for that path to say
+  app.get(
+    '/t/:code/',
+    {
+      config: scanning,
+      preValidation: firstValues,
+      schema: {
+        tags,
+        summary: 'A scanned trace code followed by "/": a redirect to the code without it',
+        params: z.object({ code: z.string().max(64) }),
+        querystring: resolverQuery.passthrough(),
+        response: trailingSlashRedirect,
+      },
+    },
+    async (request, reply) => {
+      // the query string kept, what a URI may not carry raw escaped (a header holds no such character)
+      const query = request.url.slice(request.url.indexOf('?') + 1 || request.url.length).replace(URI_UNSAFE, encodeURIComponent);
+      const location = `${redirectBaseUrl}/t/${encodeURIComponent(request.params.code)}${query === '' ? '' : `?${query}`}`;
+      return reply.code(308).header('location', location).send(null);
+    },
+  );
+
   // GS1 Digital Link: /01/{gtin}[/22/…][/10/{lot}][/21/{serial}] or /01/{gtin}/235/{tpx}, /00/{sscc}; every rule
   // of the standard is checked by parseDigitalLinkPath. Malformed is 400, well-formed but unknown 404, never a redirect
   // to a "corrected" form (a zero-suppressed GTIN is malformed), but for one trailing slash: the standard's grammar has
@@ -301,7 +326,7 @@ export const resolverRoutes: FastifyPluginAsyncZod<{
         if (link.prefix !== '')
           throw notFound(`(${link.primaryKey}) after ${link.prefix} is not a path of this resolver: its Digital Links start with the key`);
         // echoed as scanned: its escapes are kept (a lot A/B1 stays A%2FB1), what a URI may not carry raw is escaped
-        const path = url.split(/[?#]/)[0].replace(/[^\w\-.~!$&'()*+,;=:@/%]/g, (character) => encodeURIComponent(character));
+        const path = url.split(/[?#]/)[0].replace(URI_UNSAFE, encodeURIComponent);
         // (235) extensions are never issued here, so none is genuine.
         const resolve = (context: ScanContext) =>
           link.tpx === undefined

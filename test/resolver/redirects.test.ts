@@ -30,6 +30,7 @@ async function scanRedirects(t: Test, redirectBaseUrl?: string) {
     { url: `/t/${code}?linkType=gs1:traceability&lang=en`, status: 307, to: `/t/${code}?lang=en&format=json` },
     { url: `/01/${GTIN}/21/${code}?linkType=gs1:pip`, status: 307, to: `/01/${GTIN}/21/${code}?format=html` },
     { url: `/01/${GTIN}/21/${code}/?lang=en`, status: 308, to: `/01/${GTIN}/21/${code}?lang=en` },
+    { url: `/t/${code}/?lang=en`, status: 308, to: `/t/${code}?lang=en` },
   ];
   return { get, redirects };
 }
