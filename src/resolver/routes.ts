@@ -97,6 +97,21 @@ const URI_UNSAFE = /[^\w\-.~!$&'()*+,;=:@/%]/g;
 export const isScanPath = (path: string) => SCAN_PATH.test(path);
 
 /**
+ * Whether an error is answered with the page: format=html (the linkset's page link) asks for it, format=json or
+ * certificates for data; else (no format, or one the resolver does not have) a client asking for the linkset (or
+ * JSON) is an API client, and only one preferring the page gets it.
+ */
+function asksForErrorPage(request: FastifyRequest, query: URLSearchParams): boolean {
+  const format = query.get('format');
+  if (format === 'html') return true;
+  if (format === 'json' || format === 'certificates') return false;
+  return (
+    preferredType(request.headers.accept, ['text/html', 'application/json', 'application/problem+json', 'application/linkset+json']) ===
+    'text/html'
+  );
+}
+
+/**
  * Answers an error on a scan path with a page in the shopper's language when a page is wanted (a
  * phone scanning a bad or garbled code), else as problem+json (API clients asking for JSON).
  */
@@ -106,18 +121,7 @@ export function sendScanError(request: FastifyRequest, reply: FastifyReply, prob
   const query = new URLSearchParams(search);
   // on a scan path the error's representation follows Accept: a cache must not hand a page to an API client
   if (isScanPath(path)) reply.header('vary', SCAN_VARY);
-  // format=html (the linkset's page link) asks for the page, format=json or certificates for data;
-  // else (no format, or one the resolver does not have) a client asking for the linkset (or JSON) is
-  // an API client: only one preferring the page gets it
-  const format = query.get('format');
-  const wantsPage =
-    isScanPath(path) &&
-    (format === 'html' ||
-      (format !== 'json' &&
-        format !== 'certificates' &&
-        preferredType(request.headers.accept, ['text/html', 'application/json', 'application/problem+json', 'application/linkset+json']) ===
-          'text/html'));
-  if (!wantsPage) return sendProblem(request, reply, problem);
+  if (!isScanPath(path) || !asksForErrorPage(request, query)) return sendProblem(request, reply, problem);
   return reply
     .code(problem.status)
     .headers(PAGE_HEADERS)
@@ -190,15 +194,27 @@ export const resolverRoutes: FastifyPluginAsyncZod<{
     try {
       resolved = await resolve({ ...contextOf(request), record: counts && request.method === 'GET' });
     } catch (error) {
-      if (error instanceof NotGenuineError && format === 'html' && !wantsLinkset && !requested) {
+      if (!(error instanceof NotGenuineError)) throw error;
+      // A linkType other than the linkset would redirect to a representation (the page, the summary), which counts
+      // the scan; an unknown code has no link to redirect to, so its scan is counted (and flagged) here, and a
+      // browser is told the code is not genuine, as the page the link names would tell it.
+      const linked = requested !== undefined && requested !== 'linkset';
+      if (linked && request.method === 'GET') {
+        await resolve({ ...contextOf(request), record: true }).catch((again) => {
+          if (!(again instanceof NotGenuineError)) throw again;
+        });
+      }
+      const page = linked
+        ? asksForErrorPage(request, new URLSearchParams(request.url.split('?')[1] ?? ''))
+        : format === 'html' && !wantsLinkset;
+      if (page) {
         return reply
           .code(404)
           .headers(PAGE_HEADERS)
           .type('text/html; charset=utf-8')
           .send(notGenuinePage(error.code, langOfRequest(request)));
       }
-      if (error instanceof NotGenuineError) throw notFound(error.message);
-      throw error;
+      throw notFound(error.message);
     }
     // JSON goes out as built (text or bytes), past the response serializer: scanResponses describes it
     if (wantsLinkset) return reply.type('application/linkset+json').send(JSON.stringify(linkset(resolved, path)));

@@ -462,6 +462,34 @@ t.test('a lot with no tests or certificates has no certificationInfo link: that 
   }
 });
 
+t.test('an unknown code scanned with a linkType is answered as its link would be: not genuine, and flagged', async (t) => {
+  const world = await createWorld(t);
+  let phones = 0;
+  const get = (url: string, accept: string) =>
+    world.app.inject({ method: 'GET', url, headers: { accept, 'user-agent': `phone ${++phones}` } });
+  const codes: string[] = [];
+  for (const [index, linkType] of ['gs1:pip', 'gs1:recipeInfo', 'https://gs1.org/voc/pip'].entries()) {
+    const body = `000000010${index}`;
+    const code = body + mod31CheckChar(body);
+    codes.push(code);
+    const page = await get(`/t/${code}?linkType=${encodeURIComponent(linkType)}&lang=en`, 'text/html');
+    t.equal(page.statusCode, 404, `${linkType}: 404, no redirect to follow`);
+    t.ok(page.body.includes(TEXT.en.notGenuine), `${linkType}: the page says the code may not be genuine`);
+    t.notOk(page.body.includes(TEXT.en.invalidCode), `${linkType}: not that it is malformed`);
+  }
+  const body = '0000000199';
+  const tracedCode = body + mod31CheckChar(body);
+  codes.push(tracedCode);
+  const traced = await get(`/t/${tracedCode}?linkType=gs1:traceability`, 'application/json');
+  t.equal(traced.statusCode, 404, 'the trace summary of an unknown code');
+  t.match(traced.json(), { type: '/problems/not-found', detail: /may not be genuine/ }, 'is a problem for a JSON client');
+  const named = await get(`/t/${tracedCode}?linkType=gs1:pip&format=json`, 'text/html');
+  t.equal(named.statusCode, 404);
+  t.match(named.headers['content-type'], /^application\/problem\+json/, 'as for a client naming a format, as every scan error is');
+  const flagged = (await world.regulator.get('/regulator/flags?kind=unknown_code')).body.items.map((flag: { code: string }) => flag.code);
+  t.same(flagged.sort(), [...codes].sort(), 'each scan is flagged as the scan of an unknown code, as its redirect target would be');
+});
+
 t.test('a redirect passes on a query with a stray "%" as a URI: the "%" escaped, as it was read', async (t) => {
   const world = await createWorld(t);
   const processor = await world.party('processor');
