@@ -15,6 +15,7 @@ import {
   resolverDescriptionSchema,
   scanErrorResponses,
   scanResponses,
+  traceCodeSlashRedirect,
   trailingSlashRedirect,
 } from './schemas.js';
 import { NotGenuineError, type Resolved, type ResolverService, type ScanContext } from './service.js';
@@ -285,8 +286,9 @@ export const resolverRoutes: FastifyPluginAsyncZod<{
       ),
   );
 
-  // a short code copied with a trailing slash, as a Digital Link is: redirected (308) to the code's own path; what the
-  // code is, is for that path to say
+  // A trace code's path with a trailing slash, as a messenger or a label printer may add one: redirected (308) to the
+  // code's own path, as a Digital Link's is, the query string kept; no scan is recorded for the redirect. A path that
+  // names no trace code is the 400 /t/{code} answers.
   app.get(
     '/t/:code/',
     {
@@ -294,17 +296,20 @@ export const resolverRoutes: FastifyPluginAsyncZod<{
       preValidation: firstValues,
       schema: {
         tags,
-        summary: 'A scanned trace code followed by "/": a redirect to the code without it',
+        summary: 'A trace code with a trailing "/": redirected (308) to /t/{code}',
         params: z.object({ code: z.string().max(64) }),
         querystring: resolverQuery.passthrough(),
-        response: trailingSlashRedirect,
+        response: { ...traceCodeSlashRedirect, ...scanErrorResponses },
       },
     },
     async (request, reply) => {
-      // the query string kept, what a URI may not carry raw escaped (a header holds no such character)
-      const query = request.url.slice(request.url.indexOf('?') + 1 || request.url.length).replace(URI_UNSAFE, encodeURIComponent);
-      const location = `${redirectBaseUrl}/t/${encodeURIComponent(request.params.code)}${query === '' ? '' : `?${query}`}`;
-      return reply.code(308).header('location', location).send(null);
+      const code = service.traceCode(request.params.code);
+      // what a URI may not carry raw escaped: a header holds no such character
+      const query = plainUrl(request.url).split('?').slice(1).join('?').replace(URI_UNSAFE, encodeURIComponent);
+      return reply
+        .code(308)
+        .header('location', `${redirectBaseUrl}/t/${code}${query ? `?${query}` : ''}`)
+        .send(undefined as never);
     },
   );
 

@@ -176,6 +176,19 @@ export const trailingSlashRedirect = {
   }),
 };
 
+export const traceCodeSlashRedirect = {
+  308: z.null().meta({
+    description: 'A trace code followed by "/": a redirect to /t/{code}, the code as issued and the query string kept',
+    headers: {
+      location: {
+        type: 'string',
+        format: 'uri-reference',
+        description: "the trace code's own path; path-absolute unless PUBLIC_BASE_URL is set",
+      },
+    },
+  }),
+};
+
 /**
  * An error of a scan: the scan error page (a 404 for a code never issued: the not-genuine page) when
  * the client prefers text/html and asks for no format (a phone's browser), else problem+json.

@@ -290,16 +290,23 @@ export function createResolverService(deps: {
     };
   }
 
+  function traceCode(raw: string): string {
+    const id = deps.identifiers.parse(raw, atCodeParam);
+    if (id.kind !== 'item') {
+      const detail = `${raw} is not a trace code (11 characters with a check character)`;
+      throw badRequest(detail, [atCodeParam(detail)]);
+    }
+    return id.code;
+  }
+
   return {
     /** A short trace code from a label (`/t/{code}`). */
     async resolveCode(raw: string, context: ScanContext): Promise<Resolved> {
-      const id = deps.identifiers.parse(raw, atCodeParam);
-      if (id.kind !== 'item') {
-        const detail = `${raw} is not a trace code (11 characters with a check character)`;
-        throw badRequest(detail, [atCodeParam(detail)]);
-      }
-      return resolveItem(id.code, context);
+      return resolveItem(traceCode(raw), context);
     },
+
+    /** A short trace code as typed or scanned, as issued (upper case); a 400 when it is no trace code or mistyped. */
+    traceCode,
 
     /** A GS1 Digital Link: GTIN [+ lot] [+ serial], or an SSCC. */
     async resolveDigitalLink(link: DigitalLink, context: ScanContext): Promise<Resolved> {

@@ -462,6 +462,30 @@ t.test('a lot with no tests or certificates has no certificationInfo link: that 
   }
 });
 
+t.test('a trace code with a trailing slash (a messenger or a printer adds one) is redirected to its own path', async (t) => {
+  const world = await createWorld(t);
+  const processor = await world.party('processor');
+  const lot = await processor.commission(await processor.product('piece'), 5);
+  const [code] = await issuePacks(world, processor, lot, 1);
+  const get = (url: string, accept = 'text/html') =>
+    world.app.inject({ method: 'GET', url, headers: { accept, 'user-agent': 'one phone' } });
+  const slash = await get(`/t/${code}/?lang=en&from=singlemessage`);
+  t.equal(slash.statusCode, 308, 'redirected, the method kept');
+  t.equal(slash.body, '', 'with no body');
+  t.equal(slash.headers.location, `/t/${code}?lang=en&from=singlemessage`, 'without the slash, the query kept');
+  t.equal((await get(`/t/${code.toLowerCase()}/`)).headers.location, `/t/${code}`, 'to the code as issued');
+  const head = await world.app.inject({ method: 'HEAD', url: `/t/${code}/` });
+  t.equal(head.statusCode, 308, 'HEAD too');
+  t.equal(head.headers.location, `/t/${code}`);
+  const bad = await get(`/t/${code.slice(0, -1)}${code.endsWith('2') ? '3' : '2'}/`, 'application/json');
+  t.equal(bad.statusCode, 400, 'a mistyped code is not redirected');
+  t.notOk(bad.headers.location);
+  t.match(bad.headers['content-type'], /^application\/problem\+json/);
+  const landed = await get(String(slash.headers.location), 'application/json');
+  t.equal(landed.statusCode, 200, 'where the pack resolves');
+  t.equal(landed.json().scans.count, 1, 'the redirect was no scan');
+});
+
 t.test('an unknown code scanned with a linkType is answered as its link would be: not genuine, and flagged', async (t) => {
   const world = await createWorld(t);
   let phones = 0;
