@@ -197,17 +197,15 @@ export const resolverRoutes: FastifyPluginAsyncZod<{
     } catch (error) {
       if (!(error instanceof NotGenuineError)) throw error;
       // A linkType other than the linkset would redirect to a representation (the page, the summary), which counts
-      // the scan; an unknown code has no link to redirect to, so its scan is counted (and flagged) here, and a
-      // browser is told the code is not genuine, as the page the link names would tell it.
+      // the scan; an unknown code has no link to redirect to, so its scan is counted (and flagged) here. A browser
+      // is told the code may not be genuine, whatever link it asked for.
       const linked = requested !== undefined && requested !== 'linkset';
       if (linked && request.method === 'GET') {
         await resolve({ ...contextOf(request), record: true }).catch((again) => {
           if (!(again instanceof NotGenuineError)) throw again;
         });
       }
-      const page = linked
-        ? asksForErrorPage(request, new URLSearchParams(request.url.split('?')[1] ?? ''))
-        : format === 'html' && !wantsLinkset;
+      const page = asksForErrorPage(request, new URLSearchParams(request.url.split('?')[1] ?? ''));
       if (page) {
         return reply
           .code(404)

@@ -512,6 +512,20 @@ t.test('an unknown code scanned with a linkType is answered as its link would be
   t.match(named.headers['content-type'], /^application\/problem\+json/, 'as for a client naming a format, as every scan error is');
   const flagged = (await world.regulator.get('/regulator/flags?kind=unknown_code')).body.items.map((flag: { code: string }) => flag.code);
   t.same(flagged.sort(), [...codes].sort(), 'each scan is flagged as the scan of an unknown code, as its redirect target would be');
+  // the not-genuine answer follows what the client asks for, as every scan error does
+  const unknown = codes[0];
+  for (const accept of ['application/problem+json', 'application/json, text/html;q=0.5', 'application/linkset+json']) {
+    const answer = await get(`/t/${unknown}`, accept);
+    t.equal(answer.statusCode, 404);
+    t.match(answer.headers['content-type'], /^application\/problem\+json/, `a problem for Accept: ${accept}`);
+  }
+  const browserLinkset = await get(`/t/${unknown}?linkType=linkset`, 'text/html');
+  t.equal(browserLinkset.statusCode, 404);
+  t.ok(
+    browserLinkset.body.includes(TEXT['zh-CN'].notGenuine),
+    "a browser asking for an unknown code's linkset is told it may not be genuine",
+  );
+  t.ok((await get(`/t/${unknown}?format=html`, 'application/json')).body.includes(TEXT['zh-CN'].notGenuine), 'so is one naming the page');
 });
 
 t.test('a redirect passes on a query with a stray "%" as a URI: the "%" escaped, as it was read', async (t) => {
