@@ -1,0 +1,67 @@
+// The complaint service with exactly its narrowed repositories, on a real database.
+import { createAuditService } from '../../src/audit/service.js';
+import { createComplaintService } from '../../src/complaints/service.js';
+import { createChain, narrow, REGULATOR } from '../fixtures/chain.js';
+import { openTestDatabase } from '../helper.js';
+import { fileTest } from '../root.js';
+
+const t = fileTest();
+
+t.test('complaints', async (t) => {
+  const database = await openTestDatabase(t);
+  const chain = createChain(database);
+  const { repositories } = chain;
+  let clock = new Date('2026-03-01T15:59:59Z');
+  const serviceWith = (ipSalt: string) =>
+    createComplaintService({
+      complaints: narrow(repositories.complaints, ['insert', 'find', 'transition', 'list']),
+      items: narrow(repositories.items, ['findItem']),
+      lots: narrow(repositories.lots, ['findByCodes']),
+      ipSalt,
+      transaction: (work) => database.db.transaction((tx) => work(tx as never)),
+      audit: createAuditService({ audit: repositories.audit, now: () => clock }),
+      now: () => clock,
+    });
+  const service = serviceWith('salt-a');
+  const plant = await chain.party('processor');
+  const lotCode = await plant.commission(await plant.product('kg'), 10);
+
+  t.test('a ticket carries the day of its filing in China, not in UTC', async (t) => {
+    clock = new Date('2026-03-01T15:59:59Z'); // 23:59:59 in Beijing
+    t.match((await service.file({ code: lotCode, category: 'quality', text: '有异味' }, '203.0.113.7')).ticket, /^TS20260301[0-9A-Z]{6}$/);
+    clock = new Date('2026-03-01T16:00:00Z'); // midnight in Beijing: the next day there
+    t.match((await service.file({ code: lotCode, category: 'quality', text: '有异味' }, '203.0.113.7')).ticket, /^TS20260302[0-9A-Z]{6}$/);
+  });
+
+  t.test('a complaint names the lot and maker of its code; an unknown code is taken with neither', async (t) => {
+    const aboutLot = await service.file({ code: lotCode, category: 'quality', text: '包装破损' }, '203.0.113.8');
+    t.match(await repositories.complaints.find(aboutLot.ticket), { lotCode, partyCode: plant.code, itemCode: lotCode });
+    const unknown = await service.file({ code: 'K7QM2XR9P4D', category: 'counterfeit', text: '疑似假冒' }, '203.0.113.8');
+    t.match(await repositories.complaints.find(unknown.ticket), { lotCode: null, partyCode: null, itemCode: 'K7QM2XR9P4D' });
+  });
+
+  t.test("the consumer's address is kept only as a hash salted by the service", async (t) => {
+    const first = await service.file({ code: lotCode, category: 'quality', text: '一' }, '198.51.100.23');
+    const again = await service.file({ code: lotCode, category: 'quality', text: '二' }, '198.51.100.23');
+    const elsewhere = await serviceWith('salt-b').file({ code: lotCode, category: 'quality', text: '三' }, '198.51.100.23');
+    const [a, b, c] = await Promise.all(
+      [first, again, elsewhere].map(async ({ ticket }) => (await repositories.complaints.find(ticket))?.ipHash),
+    );
+    t.notMatch(a, /198\.51\.100\.23/, 'not the address itself');
+    t.equal(a, b, 'one client, one hash: its complaints can be counted together');
+    t.not(a, c, 'another salt gives another hash: the stored hash alone does not tell the address');
+  });
+
+  t.test('a regulator moves a complaint on until it is resolved, which is final: a 409 naming the status', async (t) => {
+    const { ticket } = await service.file({ code: lotCode, category: 'quality', text: '变质' }, '203.0.113.9');
+    const moved = await service.transition(REGULATOR, ` ${ticket.toLowerCase()} `, 'investigating', '已受理');
+    t.match(moved, { ticket, status: 'investigating', notes: [{ status: 'investigating', note: '已受理', by: REGULATOR.keyId }] });
+    t.match(await service.transition(REGULATOR, ticket, 'resolved', '已核实', 'upheld'), { status: 'resolved', outcome: 'upheld' });
+    await t.rejects(service.transition(REGULATOR, ticket, 'investigating', 'reopened'), {
+      status: 409,
+      detail: `complaint ${ticket} is resolved, which is final: it may move to no other status`,
+      errors: [{ in: 'body', pointer: '/status' }],
+    });
+    t.equal((await service.status(ticket)).status, 'resolved', 'left as it was');
+  });
+});
