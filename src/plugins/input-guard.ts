@@ -18,36 +18,47 @@ const unstorable = (text: string) => SUSPECT.test(text) && (text.includes('\u000
 
 const pointerPart = (key: string | number) => String(key).replace(/~/g, '~0').replace(/\//g, '~1');
 
-type Visit = { value: unknown; depth: number; key?: string | number; parent?: Visit };
-/** The JSON pointer of a visited value, built only for the one reported. */
-const pointerOf = (visit: Visit): string => {
-  const path: (string | number)[] = [];
-  for (let at: Visit | undefined = visit; at?.parent; at = at.parent) path.unshift(at.key as string | number);
+type Visit = { value: object; depth: number; key?: string | number; parent?: Visit };
+/** The JSON pointer of `key` inside a visited value (of the visited value itself without one), built only for the one reported. */
+const pointerOf = (visit: Visit | undefined, key?: string | number): string => {
+  const path: (string | number)[] = key === undefined ? [] : [key];
+  for (let at = visit; at?.parent; at = at.parent) path.unshift(at.key as string | number);
   return `/${path.map(pointerPart).join('/')}`;
 };
 
-/** The first place in `value` a request must not carry, as a JSON pointer with what is wrong; walked without recursion. */
+/** What a string or number must not be, or null (other values hold nothing to refuse). */
+function primitiveProblem(value: unknown): string | null {
+  if (typeof value === 'string') return unstorable(value) ? 'contains a NUL character or a lone surrogate' : null;
+  // JSON parses a number too large for a double (1e400) as Infinity, which no JSON can hold again
+  if (typeof value === 'number') return Number.isFinite(value) ? null : 'is a number beyond the range JSON numbers hold';
+  return null;
+}
+
+// uploaded files (PDF, JPEG) are bytes, not text
+const isWalked = (value: unknown): value is object => typeof value === 'object' && value !== null && !ArrayBuffer.isView(value);
+
+/**
+ * The first place in `value` a request must not carry, as a JSON pointer with what is wrong; walked
+ * without recursion. Strings and numbers are checked where they are found: only objects and arrays
+ * are kept to visit, so a list of millions of numbers costs a loop, not an object per number.
+ */
 export function unacceptableInput(value: unknown): { pointer: string; detail: string } | null {
+  const problem = primitiveProblem(value);
+  if (problem) return { pointer: pointerOf(undefined), detail: problem };
+  if (!isWalked(value)) return null;
   const stack: Visit[] = [{ value, depth: 0 }];
   while (stack.length > 0) {
     const visit = stack.pop() as Visit;
-    const current = visit.value;
-    if (typeof current === 'string') {
-      if (unstorable(current)) return { pointer: pointerOf(visit), detail: 'contains a NUL character or a lone surrogate' };
-      continue;
-    }
-    // JSON parses a number too large for a double (1e400) as Infinity, which no JSON can hold again
-    if (typeof current === 'number') {
-      if (!Number.isFinite(current)) return { pointer: pointerOf(visit), detail: 'is a number beyond the range JSON numbers hold' };
-      continue;
-    }
-    // uploaded files (PDF, JPEG) are bytes, not text
-    if (typeof current !== 'object' || current === null || ArrayBuffer.isView(current)) continue;
     if (visit.depth >= MAX_NESTING) return { pointer: pointerOf(visit), detail: `nested deeper than ${MAX_NESTING} levels` };
-    const isArray = Array.isArray(current);
-    for (const [key, child] of Object.entries(current)) {
-      if (unstorable(key)) return { pointer: pointerOf(visit), detail: 'has a member name with a NUL character or a lone surrogate' };
-      stack.push({ value: child, depth: visit.depth + 1, key: isArray ? Number(key) : key, parent: visit });
+    const current = visit.value as Record<string, unknown>;
+    const keys: (string | number)[] = Array.isArray(current) ? Array.from(current.keys()) : Object.keys(current);
+    for (const key of keys) {
+      if (typeof key === 'string' && unstorable(key))
+        return { pointer: pointerOf(visit), detail: 'has a member name with a NUL character or a lone surrogate' };
+      const child = current[key];
+      const found = primitiveProblem(child);
+      if (found) return { pointer: pointerOf(visit, key), detail: found };
+      if (isWalked(child)) stack.push({ value: child, depth: visit.depth + 1, key, parent: visit });
     }
   }
   return null;
