@@ -177,32 +177,43 @@ export function createGateService(deps: {
   }
 
   /**
-   * The packs of each case read at this gate in earlier windows (observed then, their case not yet
-   * whole), so a case whose packs pass the door over several windows is received once all were read.
+   * The packs read at this gate in earlier windows (observed then, not yet received): of each case
+   * by its code, and of each lot by its code for packs packed in no case, so a case, or a lot shipped
+   * loose in pieces, whose packs pass the door over several windows is received once all were read.
    */
-  async function packsReadBefore(tx: Db, readPoint: ReadPointRow, seen: Seen[], packs: Map<string, Pack>) {
-    const cased = seen.filter(({ referent }) => referent.itemCode && packs.has(referent.itemCode));
-    const before = new Map<string, Set<string>>();
-    if (cased.length === 0) return before;
-    const earliest = Math.min(...cased.map(({ row }) => row.windowStart.getTime()));
+  async function packsReadBefore(tx: Db, readPoint: ReadPointRow, seen: Seen[]) {
+    const cases = new Map<string, Set<string>>();
+    const loose = new Map<string, Set<string>>();
+    const packs = seen.filter(({ referent }) => referent.itemCode);
+    if (packs.length === 0) return { cases, loose };
+    const earliest = Math.min(...packs.map(({ row }) => row.windowStart.getTime()));
     const rows = await rfid.observedSince(
       tx,
       readPoint.id,
-      [...new Set(cased.map(({ referent }) => referent.lotCode))],
+      [...new Set(packs.map(({ referent }) => referent.lotCode))],
       new Date(earliest - PACK_ASSEMBLY_MS),
     );
-    const referents = await resolve(tx, rows);
-    const itemCodes = [...referents.values()].flatMap((referent) => (referent.itemCode ? [referent.itemCode] : []));
-    for (const pack of await rfid.packedPacks(tx, itemCodes)) {
-      before.set(pack.containerCode, (before.get(pack.containerCode) ?? new Set()).add(pack.itemCode));
+    const referents = [...(await resolve(tx, rows)).values()].filter((referent) => referent.itemCode);
+    const packed = new Map(
+      (
+        await rfid.packedPacks(
+          tx,
+          referents.map((referent) => referent.itemCode as string),
+        )
+      ).map((pack) => [pack.itemCode, pack]),
+    );
+    for (const { lotCode, itemCode } of referents) {
+      const pack = packed.get(itemCode as string);
+      const [into, code] = pack ? [cases, pack.containerCode] : [loose, lotCode];
+      into.set(code, (into.get(code) ?? new Set()).add(itemCode as string));
     }
-    return before;
+    return { cases, loose };
   }
 
   /**
    * Entry gate: what was read of an open shipment to the party is received, and only that (the
    * rest of the shipment stays in transit): a lot or container whose own tag was read, a case
-   * whose packs were all read, or as many packs of a lot shipped loose as were read. A tag
+   * whose packs were all read, or a lot shipped loose once all of its packs were read. A tag
    * received here in the window just before (read across a window boundary, or lingering at the
    * door) is not received again, nor observed. Everything else read is observed as arriving.
    */
@@ -249,7 +260,7 @@ export function createGateService(deps: {
       await rfid.openShipments(tx, 'to', readPoint.partyCode, codes),
       seen,
       packs,
-      await packsReadBefore(tx, readPoint, seen, packs),
+      await packsReadBefore(tx, readPoint, seen),
     );
     const plans: Plan[] = arrivals.receipts.map(({ shipmentId, lines, entries: received }) => {
       const rows = received.map((entry) => entry.row);
@@ -264,7 +275,10 @@ export function createGateService(deps: {
         detail: shipmentId,
       };
     });
-    return [...plans, ...observations(readPoint, arrivals.rest, 'arriving', 'observed', (lotCode) => arrivals.notes.get(lotCode) ?? null)];
+    // packs waiting for the rest of their case or line are on their way in, not yet the party's to
+    // observe: they are recorded as read, and the receipt once the rest is read is their event
+    for (const { entry, detail } of arrivals.waiting) settle(entry.row, 'observed', entry.referent.lotCode, null, detail);
+    return [...plans, ...observations(readPoint, arrivals.rest, 'arriving', 'observed')];
   }
 
   /**
@@ -469,14 +483,16 @@ export function createGateService(deps: {
  * Which lines of which open shipments the observations at an entry gate receive, and at what
  * quantity (pure). A tag of a container packed in another container in the shipment receives
  * the outermost one, which arrived with it; a case's packs receive the case once all of its
- * packs were read; packs of a lot shipped loose receive as many as were read (all of it when the
- * lot is not counted in pieces). `notes` says why a lot read was not received.
+ * packs were read; packs of a lot shipped loose receive its line once as many were read as were
+ * shipped (a pack brings all of it when the lot is not counted in pieces), counting those read in
+ * earlier windows: a line received short would be closed, the packs not yet read booked as lost on
+ * the way. `waiting` are the packs read of a case or line not yet whole, each with how many of it were read.
  */
 export function planReceipts(
   lines: ShipmentLine[],
   seen: Seen[],
   packs: Map<string, Pack>,
-  packsReadBefore = new Map<string, Set<string>>(),
+  packsReadBefore: { cases: Map<string, Set<string>>; loose: Map<string, Set<string>> } = { cases: new Map(), loose: new Map() },
 ) {
   const lineOf = (shipmentId: string | undefined, lotCode: string, containerCode: string | null | undefined) =>
     lines.find(
@@ -499,7 +515,7 @@ export function planReceipts(
     receipts.set(line.id, receipt);
   };
   const rest: Seen[] = [];
-  const notes = new Map<string, string>();
+  const waiting: { entry: Seen; detail: string }[] = [];
   const packsRead = new Map<string, { entries: Seen[]; items: Set<string> }>();
   for (const entry of seen) {
     const { lotCode, itemCode } = entry.referent;
@@ -522,13 +538,13 @@ export function planReceipts(
     if (kind === 'case') {
       const pack = packs.get(read.entries[0].referent.itemCode as string) as Pack;
       const top = outermost(lineOf(undefined, code, undefined) as ShipmentLine);
-      const readSoFar = new Set([...read.items, ...(packsReadBefore.get(code) ?? [])]);
+      const readSoFar = new Set([...read.items, ...(packsReadBefore.cases.get(code) ?? [])]);
       if (top && readSoFar.size >= pack.packs) {
         receiveLine(top, top.quantity, read.entries);
         continue;
       }
-      rest.push(...read.entries);
-      notes.set(read.entries[0].referent.lotCode, `${readSoFar.size} of the ${pack.packs} packs of case ${code} read`);
+      const detail = `${readSoFar.size} of the ${pack.packs} packs of case ${code} read`;
+      waiting.push(...read.entries.map((entry) => ({ entry, detail })));
       continue;
     }
     const line = lineOf(undefined, code, null);
@@ -536,7 +552,14 @@ export function planReceipts(
       rest.push(...read.entries);
       continue;
     }
-    receiveLine(line, line.unit === 'piece' ? Math.min(read.items.size, line.quantity) : line.quantity, read.entries);
+    const readSoFar = new Set([...read.items, ...(packsReadBefore.loose.get(code) ?? [])]);
+    if (line.unit !== 'piece' || readSoFar.size >= line.quantity) {
+      receiveLine(line, line.quantity, read.entries);
+      continue;
+    }
+    // a receipt of fewer than were shipped would book the packs not yet read as lost on the way
+    const detail = `${readSoFar.size} of the ${line.quantity} packs of lot ${code} shipped loose read`;
+    waiting.push(...read.entries.map((entry) => ({ entry, detail })));
   }
   return {
     receipts: [...receipts.values()].map(({ shipmentId, quantities, entries }) => ({
@@ -545,6 +568,6 @@ export function planReceipts(
       entries,
     })),
     rest,
-    notes,
+    waiting,
   };
 }

@@ -268,7 +268,7 @@ export function createRfidRepository(db: Db) {
         from items i where ${anyOf(sql`i.code`, itemCodes)} and i.container_code is not null`,
       );
     },
-    /** Windows at a read point, from `since` on, of the lots given that were observed (packs read before the case was whole). */
+    /** Windows at a read point, from `since` on, of the lots given that were observed (packs read before their case or line was whole). */
     observedSince(tx: Db, readPointId: string, lotCodes: string[], since: Date): Promise<ReadRow[]> {
       if (lotCodes.length === 0) return Promise.resolve([]);
       return tx

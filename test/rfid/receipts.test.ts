@@ -61,6 +61,16 @@ t.test('planReceipts: what a gate read of a shipment, and how much of each line 
     'a case on a pallet brings the pallet; three packs of two shipped are two; a pack of a lot in kg brings the lot',
   );
   t.same(plan.rest, []);
+  const few = planReceipts([line('FEW', null, 5)], [seen('T7', 'FEW', 'P4')], new Map(), {
+    cases: new Map(),
+    loose: new Map([['FEW', new Set(['P4', 'P5'])]]),
+  });
+  t.same(few.receipts, [], 'two of five packs shipped loose receive nothing: a short receipt would book three as lost');
+  t.same(
+    few.waiting.map(({ entry, detail }) => [entry.row.tag, detail]),
+    [['T7', '2 of the 5 packs of lot FEW shipped loose read']],
+    'the pack read again counts once, with the one read before',
+  );
   const other = planReceipts(lines, [seen('T6', 'ELSEWHERE')], new Map());
   t.same([other.receipts, other.rest.length], [[], 1], 'what is in no open shipment is left to be observed');
 });
@@ -249,6 +259,69 @@ t.test('entry gates receive the quantity read', async (t) => {
     await drain();
     t.match(await rowsOf(`tag=${tag(23)}`), [{ outcome: 'received', detail: shipmentId }], 'with the pack read before, the case is whole');
     t.equal((await shipment(shipmentId)).status, 'received', 'and the shipment is all received');
+  });
+
+  await t.test('packs of a lot shipped loose over several windows: nothing is lost in transit until all were read', async (t) => {
+    const lot = await processor.commission(product, 10);
+    const packs = await issuePacks(world, processor, lot, 10);
+    for (const [index, pack] of packs.entries()) await bind(tag(40 + index), pack);
+    const shipped = await world.ok(processor.event({ type: 'ship', toPartyCode: store.code, lines: [{ lotCode: lot, quantity: 10 }] }));
+    const shipmentId: string = shipped.shipmentId;
+
+    // one pack in a window, another in the next (30 s windows aligned to the clock)
+    await zebra([{ idHex: tag(40), minute: 30, second: 5 }]);
+    await drain();
+    await zebra([{ idHex: tag(41), minute: 30, second: 35 }]);
+    await drain();
+    t.match(
+      await rowsOf(`tag=${tag(40)}`),
+      [{ outcome: 'observed', lotCode: lot, detail: `1 of the 10 packs of lot ${lot} shipped loose read` }],
+      'the first pack',
+    );
+    t.match(
+      await rowsOf(`tag=${tag(41)}`),
+      [{ outcome: 'observed', lotCode: lot, detail: `2 of the 10 packs of lot ${lot} shipped loose read` }],
+      'the second pack counts the first',
+    );
+    const open = await shipment(shipmentId);
+    t.equal(open.status, 'open', 'the shipment is still on its way');
+    t.same(
+      open.lines.map((line: { receivedQuantity: number | null }) => line.receivedQuantity),
+      [null],
+      'its line is not closed',
+    );
+    t.match((await processor.lot(lot)).massBalance, { inTransit: 10, transitLoss: 0, unaccounted: 0 }, 'no pack booked as lost');
+
+    // the other eight pass the door a few minutes later
+    await zebra(packs.slice(2).map((_, index) => ({ idHex: tag(42 + index), minute: 34 })));
+    await drain();
+    t.match(await rowsOf(`tag=${tag(49)}`), [{ outcome: 'received', detail: shipmentId }], 'the last packs receive the line');
+    const closed = await shipment(shipmentId);
+    t.equal(closed.status, 'received');
+    t.same(
+      closed.lines.map((line: { receivedQuantity: number | null }) => line.receivedQuantity),
+      [10],
+    );
+    t.match((await processor.lot(lot)).massBalance, { inTransit: 0, transitLoss: 0, unaccounted: 0 });
+    t.same(
+      (await store.lot(lot)).holders.find((h: { partyCode: string }) => h.partyCode === store.code),
+      { partyCode: store.code, onHand: 10 },
+    );
+    t.same(await balanceDifferences(world.database), []);
+  });
+
+  await t.test('packs of a lot shipped loose not all read: a receipt at the store closes the line as it always does', async (t) => {
+    const lot = await processor.commission(product, 3);
+    const packs = await issuePacks(world, processor, lot, 3);
+    for (const [index, pack] of packs.entries()) await bind(tag(60 + index), pack);
+    const shipmentId = await processor.ship(store, [{ lotCode: lot }]);
+    await zebra([{ idHex: tag(60), minute: 40 }]);
+    await drain();
+    t.match(await rowsOf(`tag=${tag(60)}`), [{ outcome: 'observed', detail: `1 of the 3 packs of lot ${lot} shipped loose read` }]);
+    t.match((await processor.lot(lot)).massBalance, { inTransit: 3, transitLoss: 0 });
+    await world.ok(store.event({ type: 'receive', shipmentId, lines: [{ lotCode: lot, quantity: 2 }] }));
+    t.equal((await shipment(shipmentId)).status, 'received');
+    t.match((await processor.lot(lot)).massBalance, { inTransit: 0, transitLoss: 1, unaccounted: 0 }, 'a short receipt books the loss');
   });
 });
 
