@@ -261,6 +261,25 @@ t.test('entry gates receive the quantity read', async (t) => {
     t.equal((await shipment(shipmentId)).status, 'received', 'and the shipment is all received');
   });
 
+  await t.test('a case of a lot the store holds none of, its packs read in two windows: received with the second', async (t) => {
+    const lot = await processor.commission(product, 2);
+    const packs = await issuePacks(world, processor, lot, 2);
+    const box = await packCase(lot, 2, packs);
+    for (const [index, pack] of packs.entries()) await bind(tag(80 + index), pack);
+    const shipmentId = await processor.ship(store, [{ lotCode: box.code }]);
+    await zebra([{ idHex: tag(80), minute: 45 }]);
+    await drain();
+    t.match(
+      await rowsOf(`tag=${tag(80)}`),
+      [{ outcome: 'observed', lotCode: lot, eventId: null, detail: `1 of the 2 packs of case ${box.code} read` }],
+      'the first pack waits for the other, not refused as a lot the store does not hold',
+    );
+    await zebra([{ idHex: tag(81), minute: 46 }]);
+    await drain();
+    t.match(await rowsOf(`tag=${tag(81)}`), [{ outcome: 'received', detail: shipmentId }], 'the second pack makes the case whole');
+    t.equal((await shipment(shipmentId)).status, 'received');
+  });
+
   await t.test('packs of a lot shipped loose over several windows: nothing is lost in transit until all were read', async (t) => {
     const lot = await processor.commission(product, 10);
     const packs = await issuePacks(world, processor, lot, 10);
