@@ -34,6 +34,24 @@ const LIST_PARAMETERS = [
   'EQ_correctiveEventID',
   ...Object.keys(MATCHES),
 ];
+/** Lists of the standard's further parameters: the action, transformation, locations with their descendants, persistent dispositions. */
+const MORE_LIST_PARAMETERS = [
+  'EQ_action',
+  'EQ_transformationID',
+  'WD_readPoint',
+  'WD_bizLocation',
+  'EQ_persistentDisposition_set',
+  'EQ_persistentDisposition_unset',
+];
+/** EQ_quantity and its bounds (EPCIS 2.0 §8.2.7.1): over the quantities of the event's quantity lists. */
+export const QUANTITY_PARAMETERS = ['EQ_quantity', 'GT_quantity', 'GE_quantity', 'LT_quantity', 'LE_quantity'] as const;
+/**
+ * Parameters named by a type (`EQ_bizTransaction_po`, `EQ_source_owning_party`): the event has an
+ * entry of that type in the list whose value is one of the parameter's values.
+ */
+export const TYPED_LISTS = { EQ_bizTransaction_: 'bizTransactions', EQ_source_: 'sources', EQ_destination_: 'destinations' } as const;
+const typedListOf = (name: string) => Object.keys(TYPED_LISTS).find((prefix) => name.startsWith(prefix) && name.length > prefix.length);
+const EPCIS_ACTIONS = ['ADD', 'OBSERVE', 'DELETE'];
 const TIME_PARAMETERS = [
   'GE_eventTime',
   'LT_eventTime',
@@ -45,14 +63,56 @@ const TIME_PARAMETERS = [
 /** Parameters of the standard's Void type: given (with no value, or `true`) or not. */
 const EXISTS_PARAMETERS = ['EXISTS_errorDeclaration'];
 const ORDER_PARAMETERS = ['orderBy', 'orderDirection'];
-export const QUERY_PARAMETERS = [...LIST_PARAMETERS, ...TIME_PARAMETERS, ...EXISTS_PARAMETERS, ...ORDER_PARAMETERS];
+export const QUERY_PARAMETERS = [
+  ...LIST_PARAMETERS,
+  ...TIME_PARAMETERS,
+  ...EXISTS_PARAMETERS,
+  ...ORDER_PARAMETERS,
+  ...MORE_LIST_PARAMETERS,
+  ...QUANTITY_PARAMETERS,
+];
+/** Whether this service reads the parameter: one of QUERY_PARAMETERS, or a typed list's (EQ_bizTransaction_<type>, …). */
+const isQueryParameter = (name: string) => QUERY_PARAMETERS.includes(name) || typedListOf(name) !== undefined;
+/**
+ * Parameters the standard defines that this service does not read: its query controls
+ * (eventCountLimit, maxEventCount) and the forms it gives for fields (EQ_<field>, GE_<field>,
+ * EXISTS_<field>, EQ_INNER_<field>, EQ_ILMD_<field>, the sensor filters, …), extension fields among them.
+ */
+const STANDARD_FORM = /^(?:(?:EQ|GT|GE|LT|LE|EXISTS|HASATTR|EQATTR|WD|MATCH)_.|eventCountLimit$|maxEventCount$)/;
+/** Why a parameter this service does not read is refused: a standard one it does not support, or no EPCIS parameter. */
+const unread = (name: string) =>
+  STANDARD_FORM.test(name) ? 'a standard EPCIS query parameter this service does not support' : 'not an EPCIS query parameter';
 const ORDER_FIELDS: EventOrder['by'][] = ['eventTime', 'recordTime'];
 const ORDER_DIRECTIONS: EventOrder['direction'][] = ['ASC', 'DESC'];
 
 /** A query before EPCs are resolved to lots and before access and paging are applied. */
-export type EventQuery = Omit<EventFilter, 'partyCode' | 'lotMatches' | 'after' | 'limit'> & {
+export type EventQuery = Omit<
+  EventFilter,
+  | 'partyCode'
+  | 'lotMatches'
+  | 'after'
+  | 'limit'
+  | 'readPointsWithin'
+  | 'bizLocationsWithin'
+  | 'bizTransactions'
+  | 'sources'
+  | 'destinations'
+  | 'persistentDispositionsSet'
+  | 'persistentDispositionsUnset'
+> & {
   matches: ({ values: string[] } & EventMatch)[];
+  /** WD_readPoint: the locations named, each with what lies under it (see resolveQuery). */
+  readPointsWithin?: string[];
+  bizLocationsWithin?: string[];
+  /** EQ_persistentDisposition_set / _unset, as given. */
+  persistentDispositionsSet?: string[];
+  persistentDispositionsUnset?: string[];
+  /** Each EQ_bizTransaction_<type> (EQ_source_<type>, EQ_destination_<type>): its type and values, as given. */
+  bizTransactions?: TypedValues[];
+  sources?: TypedValues[];
+  destinations?: TypedValues[];
 };
+export type TypedValues = { type: string; values: string[] };
 
 /** Lists: repeat the parameter, or separate values with '|' as the EPCIS REST binding allows. */
 export const listOf = (value: unknown): string[] | undefined => {
@@ -123,12 +183,48 @@ function orderOf(params: Record<string, unknown>, at: ParametersAt): EventOrder 
   };
 }
 
+/** A quantity bound: one number, as EPCIS writes a quantity (a decimal, with an exponent or not). */
+const NUMBER = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
+function quantitiesOf(params: Record<string, unknown>, at: ParametersAt): EventFilter['quantities'] {
+  const bounds = QUANTITY_PARAMETERS.flatMap((name) => {
+    const value = onceOf(params[name], name, at);
+    if (value === undefined) return [];
+    const number = Number(value);
+    if (typeof value !== 'string' || !NUMBER.test(value) || !Number.isFinite(number)) throw problem(name, 'must be a number', at);
+    return [{ op: name.slice(0, 2) as 'EQ' | 'GT' | 'GE' | 'LT' | 'LE', value: number }];
+  });
+  return bounds.length > 0 ? bounds : undefined;
+}
+
+/** Each parameter of a typed list (EQ_bizTransaction_<type>, …) given, by its type. */
+function typedOf(params: Record<string, unknown>, prefix: keyof typeof TYPED_LISTS): TypedValues[] | undefined {
+  const typed = Object.keys(params)
+    .filter((name) => name.startsWith(prefix) && name.length > prefix.length && params[name] !== undefined)
+    .sort()
+    .map((name) => ({ type: name.slice(prefix.length), values: identifiersOf(params[name]) ?? [] }));
+  return typed.length > 0 ? typed : undefined;
+}
+
 /** The query the parameters ask for; a problem names the parameter where they are (`at`). */
 export function parseEventQuery(params: Record<string, unknown>, at = IN_QUERYSTRING): EventQuery {
   const eventTypes = listOf(params.eventType);
   const unknownType = eventTypes?.find((type) => !(EPCIS_TYPES as string[]).includes(type));
   if (unknownType) throw problem('eventType', `unknown type ${unknownType}; one of ${EPCIS_TYPES.join(', ')}`, at);
+  const actions = listOf(params.EQ_action);
+  const unknownAction = actions?.find((action) => !EPCIS_ACTIONS.includes(action));
+  if (unknownAction !== undefined)
+    throw problem('EQ_action', `unknown action ${unknownAction.slice(0, 100)}; one of ${EPCIS_ACTIONS.join(', ')}`, at);
   return {
+    actions,
+    transformationIds: identifiersOf(params.EQ_transformationID),
+    readPointsWithin: identifiersOf(params.WD_readPoint),
+    bizLocationsWithin: identifiersOf(params.WD_bizLocation),
+    bizTransactions: typedOf(params, 'EQ_bizTransaction_'),
+    sources: typedOf(params, 'EQ_source_'),
+    destinations: typedOf(params, 'EQ_destination_'),
+    quantities: quantitiesOf(params, at),
+    persistentDispositionsSet: listOf(params.EQ_persistentDisposition_set),
+    persistentDispositionsUnset: listOf(params.EQ_persistentDisposition_unset),
     eventTypes,
     eventTimeFrom: timeOf(params.GE_eventTime, 'GE_eventTime', at),
     eventTimeBefore: timeOf(params.LT_eventTime, 'LT_eventTime', at),
@@ -156,9 +252,9 @@ export function parseEventQuery(params: Record<string, unknown>, at = IN_QUERYST
 export function storedQueryParams(params: Record<string, unknown>): Record<string, string[]> {
   const stored: Record<string, string[]> = {};
   for (const [name, value] of Object.entries(params)) {
-    if (!QUERY_PARAMETERS.includes(name))
-      throw badRequest(`unknown query parameter ${name}`, [
-        { in: 'body', pointer: `/query/${name}`, detail: 'not an EPCIS query parameter' },
+    if (!isQueryParameter(name))
+      throw badRequest(`${STANDARD_FORM.test(name) ? 'unsupported' : 'unknown'} query parameter ${name.slice(0, 100)}`, [
+        { in: 'body', pointer: `/query/${name.slice(0, 100)}`, detail: unread(name) },
       ]);
     stored[name] = listOf(value) ?? [];
   }
@@ -178,8 +274,8 @@ const PAGING_PARAMETERS = ['perPage', 'nextPageToken'];
  * know is an error (never silently ignored, never echoed back).
  */
 export function parseQueryRequest(params: Record<string, unknown>) {
-  const unknown = Object.keys(params).find((name) => !QUERY_PARAMETERS.includes(name) && !PAGING_PARAMETERS.includes(name));
-  if (unknown !== undefined) throw problem(unknown.slice(0, 100), 'not an EPCIS query parameter');
+  const unknown = Object.keys(params).find((name) => !isQueryParameter(name) && !PAGING_PARAMETERS.includes(name));
+  if (unknown !== undefined) throw problem(unknown.slice(0, 100), unread(unknown));
   const query = parseEventQuery(params);
   return { ...query, ...parsePaging(params, query.order) };
 }

@@ -53,7 +53,8 @@ export function lotUri(code: string, context: Pick<RenderContext, 'lots' | 'lotU
   return lot ? lotEpc(lot, context.lotUriPrefix) : `${context.lotUriPrefix}${code}`;
 }
 
-const NATIVE_ACTION: Record<string, string> = { commission: 'ADD', destroy: 'DELETE', disaggregate: 'DELETE' };
+/** The actions of native events that neither observe (OBSERVE) nor aggregate (ADD) what they name. */
+export const NATIVE_ACTIONS: Record<string, string> = { commission: 'ADD', destroy: 'DELETE', disaggregate: 'DELETE' };
 
 export function renderEvent(
   event: StoredEvent,
@@ -134,7 +135,7 @@ export function renderEvent(
       ...(parent ? { parentID: epc(parent.lotCode) } : {}),
       childEPCs: containers('child'),
       childQuantityList: quantities('child'),
-      action: NATIVE_ACTION[event.type] ?? 'ADD',
+      action: NATIVE_ACTIONS[event.type] ?? 'ADD',
       ...why,
     };
   }
@@ -166,7 +167,7 @@ export function renderEvent(
     ...base,
     epcList: containers('subject'),
     quantityList: quantities('subject'),
-    action: NATIVE_ACTION[event.type] ?? 'OBSERVE',
+    action: NATIVE_ACTIONS[event.type] ?? 'OBSERVE',
     ...why,
     ...extra,
   };

@@ -1,11 +1,12 @@
 import { and, asc, type Column, desc, eq, getTableColumns, gt, gte, inArray, lt, ne, or, type SQL, sql } from 'drizzle-orm';
 import { alias, unionAll } from 'drizzle-orm/pg-core';
-import { anyOf } from '../db/chunk.js';
+import { anyOf, textArray } from '../db/chunk.js';
 import { type Db, queryRows } from '../db/client.js';
 import { type ClaimOf, claimJobRows, type JobLease, leaseEnd, releaseJobs, renewJobs } from '../db/leases.js';
 import { epcisCaptures, events, eventValues, lotIdentifiers } from '../db/schema.js';
 import { capturedEventId, keptApart } from '../events/repository.js';
 import { partyInvolvedIn } from '../lots/repository.js';
+import { NATIVE_ACTIONS } from './render.js';
 
 export type CaptureRow = typeof epcisCaptures.$inferSelect;
 /** A capture job as it stands, without its document. */
@@ -17,6 +18,15 @@ export type EventOrder = { by: 'eventTime' | 'recordTime'; direction: 'ASC' | 'D
 
 /** An open shipment's lines still on their way: a lot loose (or a container shipped itself) has no containerCode. */
 export type OpenShipment = { id: string; lines: { lotCode: string; containerCode: string | null; quantity: number }[] };
+
+/** Locations a WD_ parameter stands for: stored as one of `ids`, or starting with one of `under`. */
+export type LocationsWithin = { ids: string[]; under: string[] };
+/**
+ * A typed list parameter resolved: captured events' entries of one of `types` (each form a CBV type
+ * may be written in) with one of `values`; native events' reference documents of `nativeType` with
+ * one of `nativeNumbers`, or native shipments between `partyCodes` (owning_party).
+ */
+export type TypedCondition = { types: string[]; values: string[]; nativeType?: string; nativeNumbers?: string[]; partyCodes?: string[] };
 
 /** `instance`: named as an instance (true), as a class (false), or either (omitted). */
 export type EventMatch = { roles: string[]; instance?: boolean };
@@ -32,6 +42,23 @@ export type EventFilter = {
   dispositions?: string[];
   readPoints?: string[];
   bizLocations?: string[];
+  /** EQ_action: ADD, OBSERVE or DELETE, as events render it (a native event's by its type, see NATIVE_ACTIONS). */
+  actions?: string[];
+  /** EQ_transformationID, as captured. */
+  transformationIds?: string[];
+  /** WD_readPoint: read points stored as one of `ids` or starting with one of `under` (sub-locations). */
+  readPointsWithin?: LocationsWithin;
+  bizLocationsWithin?: LocationsWithin;
+  /** Each an EQ_bizTransaction_<type> parameter: an entry of one of its type's forms with one of the values. */
+  bizTransactions?: TypedCondition[];
+  /** EQ_source_<type> / EQ_destination_<type>, likewise; `partyCodes`: native shipments' parties (owning_party). */
+  sources?: TypedCondition[];
+  destinations?: TypedCondition[];
+  /** EQ_quantity, GT_quantity, …: a quantity of the event's quantity lists holding to each bound. */
+  quantities?: { op: 'EQ' | 'GT' | 'GE' | 'LT' | 'LE'; value: number }[];
+  /** EQ_persistentDisposition_set / _unset: the forms of the dispositions, one of which the event's list holds. */
+  persistentDispositionsSet?: string[];
+  persistentDispositionsUnset?: string[];
   /** The keys events are stored under (see partyEventKeys). */
   eventIds?: string[];
   /** With eventIds: also any party's event stored under its party's key for one of these eventIDs (canonical). */
@@ -82,6 +109,34 @@ function declaredInError(filter: EventFilter): SQL | undefined {
     conditions.map((condition) => sql` and ${condition}`),
   )})`;
 }
+
+/** A captured event's list member (bizTransactionList, …): its entries, none when the event has none. */
+const capturedList = (member: string) =>
+  sql`jsonb_array_elements(case when jsonb_typeof(${events.payload}->'epcis'->${member}) = 'array' then ${events.payload}->'epcis'->${member} else '[]'::jsonb end)`;
+const isNative = sql`${events.payload}->'epcis' is null`;
+
+/** The action an event renders with: a captured event's as captured, a native one's by its type (none for a transformation). */
+const actionOf = sql`(case when ${isNative} then (case ${events.type} when 'transform' then null ${sql.join(
+  Object.entries(NATIVE_ACTIONS).map(([type, action]) => sql`when ${type} then ${action}`),
+  sql` `,
+)} when 'aggregate' then 'ADD' else 'OBSERVE' end) else ${events.payload}->'epcis'->>'action' end)`;
+
+const locationsWithin = (column: Column, within: LocationsWithin): SQL =>
+  or(
+    anyOf(column, within.ids),
+    within.under.length > 0
+      ? sql`${column} like any(${sql.param(textArray(within.under.map((prefix) => `${prefix.replace(/[\\%_]/g, '\\$&')}%`)))}::text[])`
+      : undefined,
+  ) as SQL;
+
+/** A typed list condition (see TypedCondition) over a captured list, its value member `valueMember`. */
+function typedCondition(member: string, valueMember: string, condition: TypedCondition, native?: SQL): SQL {
+  const captured = sql`exists (select 1 from ${capturedList(member)} entry
+    where ${anyOf(sql`entry->>'type'`, condition.types)} and ${anyOf(sql`entry->>${valueMember}`, condition.values)})`;
+  return native ? (or(captured, and(isNative, native)) as SQL) : captured;
+}
+
+const QUANTITY_OPS = { EQ: sql`=`, GT: sql`>`, GE: sql`>=`, LT: sql`<`, LE: sql`<=` };
 
 export function createEpcisRepository(db: Db) {
   return {
@@ -230,6 +285,56 @@ export function createEpcisRepository(db: Db) {
       if (filter.dispositions) conditions.push(anyOf(events.disposition, filter.dispositions));
       if (filter.readPoints) conditions.push(anyOf(events.readPoint, filter.readPoints));
       if (filter.bizLocations) conditions.push(anyOf(events.bizLocation, filter.bizLocations));
+      if (filter.actions) conditions.push(anyOf(actionOf, filter.actions));
+      // by the index of transformation ids
+      if (filter.transformationIds) conditions.push(anyOf(events.transformationId, filter.transformationIds));
+      if (filter.readPointsWithin) conditions.push(locationsWithin(events.readPoint, filter.readPointsWithin));
+      if (filter.bizLocationsWithin) conditions.push(locationsWithin(events.bizLocation, filter.bizLocationsWithin));
+      for (const condition of filter.bizTransactions ?? []) {
+        const native =
+          condition.nativeType === undefined
+            ? undefined
+            : sql`exists (select 1 from jsonb_array_elements(${events.referenceDocuments}) doc
+                where doc->>'type' = ${condition.nativeType} and ${anyOf(sql`doc->>'number'`, condition.nativeNumbers ?? [])})`;
+        conditions.push(typedCondition('bizTransactionList', 'bizTransaction', condition, native));
+      }
+      // a native shipment renders its sender as its source and its receiver as its destination (owning_party)
+      const parties = (condition: TypedCondition) => sql`any(${sql.param(textArray(condition.partyCodes ?? []))}::text[])`;
+      for (const condition of filter.sources ?? []) {
+        const native = condition.partyCodes
+          ? sql`((${events.type} = 'ship' and ${events.partyCode} = ${parties(condition)})
+              or (${events.type} = 'receive' and ${events.payload}->>'fromPartyCode' = ${parties(condition)}))`
+          : undefined;
+        conditions.push(typedCondition('sourceList', 'source', condition, native));
+      }
+      for (const condition of filter.destinations ?? []) {
+        const native = condition.partyCodes
+          ? sql`((${events.type} = 'ship' and ${events.payload}->>'toPartyCode' = ${parties(condition)})
+              or (${events.type} = 'receive' and ${events.partyCode} = ${parties(condition)}))`
+          : undefined;
+        conditions.push(typedCondition('destinationList', 'destination', condition, native));
+      }
+      if (filter.quantities) {
+        // a quantity of a quantity list: a lot named as a class (a native event's by its kind), by the links' key
+        conditions.push(
+          sql`exists (select 1 from event_lots el join lots l on l.code = el.lot_code
+            where el.event_id = ${events.id} and el.quantity is not null and not coalesce(el.named_as_instance, l.kind = 'container')
+            ${sql.join(
+              filter.quantities.map(({ op, value }) => sql` and el.quantity ${QUANTITY_OPS[op]} ${String(value)}::numeric`),
+              sql``,
+            )})`,
+        );
+      }
+      for (const [member, forms] of [
+        ['set', filter.persistentDispositionsSet],
+        ['unset', filter.persistentDispositionsUnset],
+      ] as const) {
+        if (forms)
+          conditions.push(
+            sql`jsonb_exists_any(case when jsonb_typeof(${events.payload}->'epcis'->'persistentDisposition'->${member}) = 'array'
+              then ${events.payload}->'epcis'->'persistentDisposition'->${member} else '[]'::jsonb end, ${sql.param(textArray(forms))}::text[])`,
+          );
+      }
       if (filter.eventIds) {
         conditions.push(
           filter.anyPartyEventIds

@@ -8,7 +8,11 @@ import { badRequest, problemSchema } from '../errors/problem.js';
 import { eventHolders, eventHoldersSchema, heldEventQuery } from '../events/held.js';
 import { bearerSecurity, principalOf } from '../http/request.js';
 import { locatedJsonResponse } from '../http/responses.js';
-import { MATCHES, parseJobPaging, parseLotPaging, parseValuePaging, perPageQuery, QUERY_PARAMETERS } from './query-params.js';
+import { MATCHES, parseJobPaging, parseLotPaging, parseValuePaging, perPageQuery, QUERY_PARAMETERS, TYPED_LISTS } from './query-params.js';
+
+/** The parameters named by a type (EQ_bizTransaction_<type>, …), as the documentation writes them. */
+const TYPED_PARAMETERS = Object.keys(TYPED_LISTS).map((prefix) => `${prefix}<type>`);
+
 import { EPC_FORMATS, type EpcFormat } from './render.js';
 import type { EventMatch } from './repository.js';
 import {
@@ -321,7 +325,7 @@ export const epcisRoutes: FastifyPluginAsyncZod<{ service: EpcisService; subscri
       nextPageToken: listOrOne.optional(),
     })
     .catchall(listOrOne)
-    .describe('lists: repeat the parameter or separate values with |');
+    .describe(`lists: repeat the parameter or separate values with |; also ${TYPED_PARAMETERS.join(', ')}`);
 
   app.get(
     '/epcis/events',
@@ -484,7 +488,9 @@ export const epcisRoutes: FastifyPluginAsyncZod<{ service: EpcisService; subscri
         security: bearerSecurity,
         body: z.object({
           name: z.string().regex(/^[A-Za-z0-9_.-]{1,100}$/, { error: 'letters, digits, _ . - (1–100)' }),
-          query: z.record(z.string(), z.union([z.string(), z.array(z.string())])).describe(QUERY_PARAMETERS.join(', ')),
+          query: z
+            .record(z.string(), z.union([z.string(), z.array(z.string())]))
+            .describe([...QUERY_PARAMETERS, ...TYPED_PARAMETERS].join(', ')),
         }),
         response: {
           201: locatedJsonResponse(namedQuerySchema, 'The named query', 'the named query: /epcis/queries/{queryName}'),

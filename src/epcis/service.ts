@@ -19,12 +19,14 @@ import { type CaptureDeps, type CaptureOutcome, CaptureRejected, captureEvents, 
 import { documentEvents, documentIgnoreFields } from './event-hash.js';
 import { EPCIS_TYPES, errorReasonForms, shortVocabulary } from './mapping.js';
 import {
+  type EventQuery,
   encodeJobPageToken,
   encodeLotPageToken,
   encodePageToken,
   encodeValuePageToken,
   type LotCursor,
   parseQueryRequest,
+  type TypedValues,
   type ValueList,
 } from './query-params.js';
 import {
@@ -37,19 +39,31 @@ import {
   type RenderLot,
   renderEvent,
 } from './render.js';
-import type { CaptureRow, CaptureState, EpcisRepository, EventFilter, EventMatch } from './repository.js';
+import type { CaptureRow, CaptureState, EpcisRepository, EventFilter, EventMatch, LocationsWithin, TypedCondition } from './repository.js';
 import { validateCaptureDocument, validateCaptureEvent } from './validation/index.js';
 
 export const CAPTURE_LIMIT_EVENTS = 10_000;
 export type ErrorBehaviour = 'rollback' | 'proceed';
 
 /** A query as given, its names (EPCs, locations, eventIDs) as written: see resolveQuery. */
-type QueryFilter = Omit<EventFilter, 'partyCode' | 'lotMatches' | 'after' | 'limit'> & { matches?: ({ values: string[] } & EventMatch)[] };
+type QueryFilter = Omit<EventQuery, 'matches' | 'order'> & Pick<EventFilter, 'order'> & { matches?: ({ values: string[] } & EventMatch)[] };
 /** A query as the database reads it for one principal, all but its page (see resolveQuery). */
 export type ResolvedQuery = Omit<EventFilter, 'after' | 'limit'>;
 
 /** A GLN (without extension) as a GS1 Digital Link, as events name a native site that has one. */
 const GLN_LINK = 'https://id.gs1.org/414/';
+
+/** The forms a CBV value of a vocabulary (BTT, SDT, Disp) may be written in: its short name, its web URI, URN and compact form. */
+function cbvForms(vocabulary: string, urn: string, value: string): string[] {
+  const prefixes = [`https://ref.gs1.org/cbv/${vocabulary}-`, `urn:epcglobal:cbv:${urn}:`, `cbv:${vocabulary}-`];
+  const prefix = prefixes.find((candidate) => value.startsWith(candidate));
+  if (prefix === undefined && value.includes(':')) return [value];
+  const short = prefix === undefined ? value : value.slice(prefix.length);
+  return [short, ...prefixes.map((candidate) => `${candidate}${short}`)];
+}
+
+/** How native events render their reference documents' types (`urn:county-trace:doc:<type>`) and numbers. */
+const NATIVE_DOCUMENT = 'urn:county-trace:doc:';
 
 const toProblems = (errors: { pointer: string; message: string }[]): FieldProblem[] =>
   errors.slice(0, 50).map((error) => ({ in: 'body', pointer: error.pointer || '/', detail: error.message }));
@@ -324,6 +338,42 @@ export function createEpcisService(deps: {
     return [...stored];
   }
 
+  /**
+   * What a WD_ parameter's locations stand for as stored: each location (see storedLocations) and,
+   * as this service knows no hierarchy of sites, the sub-locations its identifiers give: the
+   * locations a GLN's extensions name (GLN + extension, `/414/<GLN>/254/<extension>`) under a GLN.
+   */
+  async function locationsWithin(named: string[]): Promise<LocationsWithin> {
+    const under = named.map(canonicalIdentifier).flatMap((id) => (/^https:\/\/id\.gs1\.org\/414\/\d{13}$/.test(id) ? [`${id}/254/`] : []));
+    return { ids: (await storedLocations(named)).sort(), under: [...new Set(under)].sort() };
+  }
+
+  /** EQ_bizTransaction_<type> as stored: the forms of its type and its values as captured, and native reference documents. */
+  function bizTransactionCondition({ type, values }: TypedValues): TypedCondition {
+    const condition: TypedCondition = { types: cbvForms('BTT', 'btt', type), values };
+    if (!type.startsWith(NATIVE_DOCUMENT)) return condition;
+    const nativeType = type.slice(NATIVE_DOCUMENT.length);
+    const prefix = `${type}:`;
+    const nativeNumbers = values.flatMap((value) => {
+      if (!value.startsWith(prefix)) return [];
+      try {
+        return [decodeURIComponent(value.slice(prefix.length))];
+      } catch {
+        return [];
+      }
+    });
+    return { ...condition, nativeType, nativeNumbers };
+  }
+
+  /** EQ_source_<type> / EQ_destination_<type>: the forms of its type, its values as given and canonical, and (owning_party) the parties native shipments name by their URIs here. */
+  function partyListCondition({ type, values }: TypedValues): TypedCondition {
+    const types = cbvForms('SDT', 'sdt', type);
+    const condition = { types, values: [...new Set([...values, ...values.map(canonicalIdentifier)])].sort() };
+    if (!types.includes('owning_party')) return condition;
+    const prefix = `${deps.publicBaseUrl}/parties/`;
+    return { ...condition, partyCodes: values.flatMap((value) => (value.startsWith(prefix) ? [value.slice(prefix.length)] : [])) };
+  }
+
   /** The lots as events render them (with their products' GTINs). */
   async function renderLots(lotCodes: string[]): Promise<Map<string, RenderLot>> {
     const lots = await deps.lots.findByCodes(lotCodes);
@@ -360,7 +410,17 @@ export function createEpcisService(deps: {
    * query resolves to from one look to the next. Lists come sorted, so equal filters compare equal.
    */
   async function resolveQuery(principal: Principal, filter: QueryFilter): Promise<ResolvedQuery> {
-    const { matches = [], ...rest } = filter;
+    const {
+      matches = [],
+      readPointsWithin,
+      bizLocationsWithin,
+      bizTransactions,
+      sources,
+      destinations,
+      persistentDispositionsSet,
+      persistentDispositionsUnset,
+      ...rest
+    } = filter;
     const scope = privateScope(principal);
     const lotMatches = [];
     for (const { values, ...match } of matches) lotMatches.push({ lotCodes: (await lotsNamed(values)).sort(), ...match });
@@ -369,6 +429,13 @@ export function createEpcisService(deps: {
       bizSteps: filter.bizSteps?.map((step) => shortVocabulary('bizStep', step)),
       dispositions: filter.dispositions?.map((value) => shortVocabulary('disposition', value)),
       readPoints: filter.readPoints && (await storedLocations(filter.readPoints)).sort(),
+      readPointsWithin: readPointsWithin && (await locationsWithin(readPointsWithin)),
+      bizLocationsWithin: bizLocationsWithin && (await locationsWithin(bizLocationsWithin)),
+      bizTransactions: bizTransactions?.map(bizTransactionCondition),
+      sources: sources?.map(partyListCondition),
+      destinations: destinations?.map(partyListCondition),
+      persistentDispositionsSet: persistentDispositionsSet?.flatMap((value) => cbvForms('Disp', 'disp', value)),
+      persistentDispositionsUnset: persistentDispositionsUnset?.flatMap((value) => cbvForms('Disp', 'disp', value)),
       bizLocations: filter.bizLocations && (await storedLocations(filter.bizLocations)).sort(),
       // a party's own events under each id; every party's for a principal reading them all
       eventIds: filter.eventIds?.flatMap((id) => (scope ? partyEventKeys(id, scope) : eventIdsToLookUp(id))),

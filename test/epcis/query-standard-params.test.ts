@@ -1,0 +1,193 @@
+// The EPCIS 2.0 query parameters (§8.2.7.1) beyond the what/when/where basics, as GET /epcis/events
+// and named queries read them against the events stored: captured events as captured, native
+// events as they render. Each a party's own events only.
+
+import { captured, epcisDocument as doc, observation } from '../fixtures/epcis.js';
+import { createWorld, expectStatus } from '../fixtures/world.js';
+import { TEST_BASE_URL } from '../helper.js';
+import { fileTest } from '../root.js';
+
+const t = fileTest();
+
+const FARM_LOT = 'https://id.gs1.org/01/06901234000016/10/FARM-1';
+const CARCASS = 'https://id.gs1.org/01/06901234000023/10/TZ-0310';
+const GLN = '6901234000016';
+const SITE = 'urn:epc:id:sgln:6901234.00001.0';
+const DOCK = 'urn:epc:id:sgln:6901234.00001.7';
+const OTHER_SITE = 'urn:epc:id:sgln:6901234.00002.0';
+const TRANSFORMATION = 'urn:uuid:2b0c9c52-4a3b-4e5f-9d0a-000000000001';
+const PO = 'urn:epcglobal:cbv:bt:6901234000014:PO-1';
+const OWNER = 'urn:epc:id:pgln:6901234.00001';
+const BUYER = 'urn:epc:id:pgln:6901234.00002';
+
+/** The plant's events, of its lots (another party tells the same of lots of its own). */
+const eventsOf = (FARM_LOT: string, CARCASS: string) => [
+  observation(1, {
+    action: 'ADD',
+    bizStep: 'commissioning',
+    quantityList: [{ epcClass: FARM_LOT, quantity: 10, uom: 'H87' }],
+    readPoint: { id: SITE },
+    bizTransactionList: [{ type: 'po', bizTransaction: PO }],
+    persistentDisposition: { set: ['completeness_verified'] },
+  }),
+  observation(2, {
+    bizStep: 'shipping',
+    quantityList: [{ epcClass: FARM_LOT, quantity: 4, uom: 'H87' }],
+    readPoint: { id: DOCK },
+    bizLocation: { id: DOCK },
+    bizTransactionList: [{ type: 'https://ref.gs1.org/cbv/BTT-po', bizTransaction: 'urn:epcglobal:cbv:bt:6901234000014:PO-2' }],
+    sourceList: [{ type: 'https://ref.gs1.org/cbv/SDT-owning_party', source: OWNER }],
+    destinationList: [{ type: 'owning_party', destination: BUYER }],
+    persistentDisposition: { unset: ['https://ref.gs1.org/cbv/Disp-completeness_verified'] },
+  }),
+  observation(3, { bizStep: 'inspecting', quantityList: [{ epcClass: FARM_LOT, quantity: 6, uom: 'H87' }], readPoint: { id: OTHER_SITE } }),
+  {
+    type: 'TransformationEvent',
+    eventTime: '2026-03-04T08:00:00+08:00',
+    eventTimeZoneOffset: '+08:00',
+    transformationID: TRANSFORMATION,
+    inputQuantityList: [{ epcClass: FARM_LOT, quantity: 6, uom: 'H87' }],
+    outputQuantityList: [{ epcClass: CARCASS, quantity: 300.5, uom: 'KGM' }],
+    bizStep: 'urn:county-trace:bizstep:slaughter',
+  },
+  observation(5, { action: 'DELETE', bizStep: 'destroying', quantityList: [{ epcClass: CARCASS, quantity: 1, uom: 'KGM' }] }),
+];
+
+t.test('the standard parameters select what the captured and native events hold, a party its own events only', async (t) => {
+  const world = await createWorld(t);
+  const plant = await world.party('slaughterhouse');
+  const buyer = await world.party('processor');
+  t.match((await captured(world, plant.key, doc(eventsOf(FARM_LOT, CARCASS)))).job, { success: true, captured: 5 });
+  // the same events captured by another party: never among the plant's results
+  const other = (await captured(world, buyer.key, doc(eventsOf(`${FARM_LOT}B`, `${CARCASS}B`)))).job;
+  t.match(other, { success: true, captured: 5 }, JSON.stringify(other?.errors));
+  // native events: a commission (ADD), a shipment with a reference document (OBSERVE)
+  const lot = await plant.commission(await plant.product('kg'), 10);
+  expectStatus(
+    t,
+    await plant.event({
+      type: 'ship',
+      toPartyCode: buyer.code,
+      lines: [{ lotCode: lot, quantity: 3 }],
+      referenceDocuments: [{ type: 'quarantine_certificate', number: 'QC 7' }],
+    }),
+    201,
+    'shipped',
+  );
+
+  /** The plant's events a query finds: each by its bizStep. */
+  const found = async (query: string) => {
+    const reply = expectStatus(t, await plant.api.get(`/epcis/events?perPage=100&${query}`), 200, query);
+    return (reply.body.epcisBody.queryResults.resultsBody.eventList as { bizStep: string }[]).map((event) => event.bizStep).sort();
+  };
+  const q = encodeURIComponent;
+
+  t.same(await found('EQ_action=ADD'), ['commissioning', 'commissioning'], 'EQ_action: captured as captured, a native commission ADD');
+  t.same(await found('EQ_action=DELETE'), ['destroying']);
+  t.same(await found('EQ_action=OBSERVE'), ['inspecting', 'shipping', 'shipping'], 'a native shipment OBSERVEs');
+  t.same(await found('EQ_action=ADD|DELETE&eventType=ObjectEvent'), ['commissioning', 'commissioning', 'destroying']);
+
+  t.same(await found(`EQ_transformationID=${q(TRANSFORMATION)}`), ['urn:county-trace:bizstep:slaughter']);
+  t.same(await found(`EQ_transformationID=${q('urn:uuid:00000000-0000-4000-8000-000000000000')}`), []);
+
+  t.same(
+    await found(`WD_readPoint=${q(SITE)}`),
+    ['commissioning', 'shipping'],
+    'WD_readPoint: the site and the dock its GLN extension names',
+  );
+  t.same(await found(`WD_readPoint=${q(`https://id.gs1.org/414/${GLN}`)}`), ['commissioning', 'shipping'], 'the GLN as a Digital Link');
+  t.same(await found(`WD_readPoint=${q(DOCK)}`), ['shipping'], 'a sub-location has none under it');
+  t.same(await found(`EQ_readPoint=${q(SITE)}`), ['commissioning'], 'EQ_readPoint: the site alone');
+  t.same(await found(`WD_bizLocation=${q(SITE)}`), ['shipping']);
+
+  t.same(await found(`EQ_bizTransaction_po=${q(PO)}`), ['commissioning']);
+  t.same(
+    await found(`EQ_bizTransaction_po=${q(PO)}|${q('urn:epcglobal:cbv:bt:6901234000014:PO-2')}`),
+    ['commissioning', 'shipping'],
+    'a CBV type as its short name or its URI',
+  );
+  t.same(await found(`EQ_bizTransaction_desadv=${q(PO)}`), [], 'another type');
+  t.same(
+    await found(
+      `${q('EQ_bizTransaction_urn:county-trace:doc:quarantine_certificate')}=${q('urn:county-trace:doc:quarantine_certificate:QC%207')}`,
+    ),
+    ['shipping'],
+    'a native reference document, as it renders',
+  );
+  t.same(await found(`EQ_source_owning_party=${q(OWNER)}`), ['shipping']);
+  t.same(await found(`EQ_destination_owning_party=${q(BUYER)}`), ['shipping']);
+  t.same(await found(`EQ_source_owning_party=${q(BUYER)}`), []);
+  t.same(
+    await found(`EQ_destination_owning_party=${q(`${TEST_BASE_URL}/parties/${buyer.code}`)}`),
+    ['shipping'],
+    'a native shipment by its receiver, as it renders',
+  );
+  t.same(await found(`EQ_source_owning_party=${q(`${TEST_BASE_URL}/parties/${plant.code}`)}`), ['shipping'], 'and by its sender');
+
+  t.same(await found('EQ_quantity=4'), ['shipping']);
+  t.same(await found('GT_quantity=6&eventType=ObjectEvent'), ['commissioning', 'commissioning'], 'captured 10, native 10');
+  t.same(await found('GE_quantity=6&LT_quantity=10'), ['inspecting', 'urn:county-trace:bizstep:slaughter'], 'any of the quantity lists');
+  t.same(await found('LE_quantity=3'), ['destroying', 'shipping'], 'a native shipment of 3');
+  t.same(await found('GT_quantity=300.25&LT_quantity=300.75'), ['urn:county-trace:bizstep:slaughter']);
+
+  t.same(await found('EQ_persistentDisposition_set=completeness_verified'), ['commissioning']);
+  t.same(await found(`EQ_persistentDisposition_unset=${q('urn:epcglobal:cbv:disp:completeness_verified')}`), ['shipping']);
+  t.same(await found('EQ_persistentDisposition_set=in_transit'), []);
+
+  // a named query stores them and runs them as GET does
+  const named = expectStatus(
+    t,
+    await plant.api.post('/epcis/queries', { name: 'adds', query: { EQ_action: 'ADD', EQ_bizTransaction_po: PO } }),
+    201,
+    'named',
+  );
+  t.ok(named);
+  const ran = expectStatus(t, await plant.api.get('/epcis/queries/adds/events'), 200, 'ran');
+  t.same(
+    ran.body.epcisBody.queryResults.resultsBody.eventList.map((event: { bizStep: string }) => event.bizStep),
+    ['commissioning'],
+  );
+});
+
+t.test('a value the standard does not allow, or a parameter this service does not read, is a 400 naming it', async (t) => {
+  const world = await createWorld(t);
+  const plant = await world.party('slaughterhouse');
+  const refused = async (query: string) => {
+    const reply = await plant.api.get(`/epcis/events?${query}`);
+    return { status: reply.status, errors: reply.body.errors };
+  };
+  t.match(await refused('EQ_action=add'), {
+    status: 400,
+    errors: [{ pointer: '/EQ_action', detail: /unknown action add; one of ADD, OBSERVE, DELETE/ }],
+  });
+  t.match(await refused('GT_quantity=ten'), { status: 400, errors: [{ pointer: '/GT_quantity', detail: 'must be a number' }] });
+  t.match(await refused('EQ_quantity=1&EQ_quantity=2'), {
+    status: 400,
+    errors: [{ pointer: '/EQ_quantity', detail: 'must be given once' }],
+  });
+  for (const name of [
+    'GE_value',
+    'EQ_sensorMetadata_deviceID',
+    'EQ_ILMD_bestBeforeDate',
+    'EXISTS_ILMD_lot',
+    'EQ_INNER_example:field',
+    'maxEventCount',
+  ]) {
+    t.match(
+      await refused(`${q(name)}=1`),
+      { status: 400, errors: [{ pointer: `/${name}`, detail: 'a standard EPCIS query parameter this service does not support' }] },
+      name,
+    );
+  }
+  t.match(await refused('colour=red'), { status: 400, errors: [{ pointer: '/colour', detail: 'not an EPCIS query parameter' }] });
+  const stored = await plant.api.post('/epcis/queries', { name: 'sensors', query: { GE_value: '5' } });
+  t.match(
+    { status: stored.status, errors: stored.body.errors },
+    {
+      status: 400,
+      errors: [{ in: 'body', pointer: '/query/GE_value', detail: 'a standard EPCIS query parameter this service does not support' }],
+    },
+  );
+});
+
+const q = encodeURIComponent;
