@@ -111,8 +111,11 @@ function declaredInError(filter: EventFilter): SQL | undefined {
 }
 
 /** A captured event's list member (bizTransactionList, …): its entries, none when the event has none. */
-const capturedList = (member: string) =>
-  sql`jsonb_array_elements(case when jsonb_typeof(${events.payload}->'epcis'->${member}) = 'array' then ${events.payload}->'epcis'->${member} else '[]'::jsonb end)`;
+const capturedList = (member: CapturedList) => {
+  const list = sql`${events.payload}->'epcis'->${sql.raw(`'${member}'`)}`;
+  return sql`jsonb_array_elements(case when jsonb_typeof(${list}) = 'array' then ${list} else '[]'::jsonb end)`;
+};
+type CapturedList = 'bizTransactionList' | 'sourceList' | 'destinationList';
 const isNative = sql`${events.payload}->'epcis' is null`;
 
 /** The action an event renders with: a captured event's as captured, a native one's by its type (none for a transformation). */
@@ -130,9 +133,14 @@ const locationsWithin = (column: Column, within: LocationsWithin): SQL =>
   ) as SQL;
 
 /** A typed list condition (see TypedCondition) over a captured list, its value member `valueMember`. */
-function typedCondition(member: string, valueMember: string, condition: TypedCondition, native?: SQL): SQL {
+function typedCondition(
+  member: CapturedList,
+  valueMember: 'bizTransaction' | 'source' | 'destination',
+  condition: TypedCondition,
+  native?: SQL,
+): SQL {
   const captured = sql`exists (select 1 from ${capturedList(member)} entry
-    where ${anyOf(sql`entry->>'type'`, condition.types)} and ${anyOf(sql`entry->>${valueMember}`, condition.values)})`;
+    where ${anyOf(sql`entry->>'type'`, condition.types)} and ${anyOf(sql`entry->>${sql.raw(`'${valueMember}'`)}`, condition.values)})`;
   return native ? (or(captured, and(isNative, native)) as SQL) : captured;
 }
 
@@ -329,11 +337,11 @@ export function createEpcisRepository(db: Db) {
         ['set', filter.persistentDispositionsSet],
         ['unset', filter.persistentDispositionsUnset],
       ] as const) {
-        if (forms)
-          conditions.push(
-            sql`jsonb_exists_any(case when jsonb_typeof(${events.payload}->'epcis'->'persistentDisposition'->${member}) = 'array'
-              then ${events.payload}->'epcis'->'persistentDisposition'->${member} else '[]'::jsonb end, ${sql.param(textArray(forms))}::text[])`,
-          );
+        if (!forms) continue;
+        const list = sql`${events.payload}->'epcis'->'persistentDisposition'->${sql.raw(`'${member}'`)}`;
+        conditions.push(
+          sql`jsonb_exists_any(case when jsonb_typeof(${list}) = 'array' then ${list} else '[]'::jsonb end, ${sql.param(textArray(forms))}::text[])`,
+        );
       }
       if (filter.eventIds) {
         conditions.push(

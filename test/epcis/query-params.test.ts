@@ -198,3 +198,54 @@ t.test('a named query stores its order and refuses an unknown one', async (t) =>
     { status: 400, in: 'body', pointer: '/query/orderDirection' },
   );
 });
+
+t.test(
+  'the further standard parameters: EQ_action by its three values, quantity bounds as numbers, typed lists by their type',
+  async (t) => {
+    t.same(parseQueryRequest({ EQ_action: 'ADD|DELETE' }).actions, ['ADD', 'DELETE']);
+    for (const value of ['add', 'Observe', 'UPDATE']) {
+      t.match(
+        refusal(() => parseQueryRequest({ EQ_action: value })),
+        { status: 400, in: 'querystring', pointer: '/EQ_action', detail: `unknown action ${value}; one of ADD, OBSERVE, DELETE` },
+        value,
+      );
+    }
+    t.match(
+      refusal(() => storedQueryParams({ EQ_action: 'CHANGE' })),
+      { status: 400, in: 'body', pointer: '/query/EQ_action' },
+      'in a named query too',
+    );
+    t.same(parseQueryRequest({ GT_quantity: '2.5', LE_quantity: '1e3' }).quantities, [
+      { op: 'GT', value: 2.5 },
+      { op: 'LE', value: 1000 },
+    ]);
+    for (const value of ['ten', '', '1,5', 'Infinity', '0x10', '1e400']) {
+      t.match(
+        refusal(() => parseQueryRequest({ EQ_quantity: value })),
+        { status: 400, pointer: '/EQ_quantity', detail: 'must be a number' },
+        `EQ_quantity=${value}`,
+      );
+    }
+    const { bizTransactions, sources, destinations } = parseQueryRequest({
+      EQ_bizTransaction_po: 'urn:a|urn:b',
+      EQ_source_owning_party: 'urn:c',
+    });
+    t.same(
+      { bizTransactions, sources, destinations },
+      {
+        bizTransactions: [{ type: 'po', values: ['urn:a', 'urn:b'] }],
+        sources: [{ type: 'owning_party', values: ['urn:c'] }],
+        destinations: undefined,
+      },
+    );
+    t.same(storedQueryParams({ EQ_destination_location: 'urn:d', WD_readPoint: 'urn:e' }), {
+      EQ_destination_location: ['urn:d'],
+      WD_readPoint: ['urn:e'],
+    });
+    t.match(
+      refusal(() => parseQueryRequest({ EQ_bizTransaction_: 'urn:a' })),
+      { status: 400, pointer: '/EQ_bizTransaction_', detail: 'a standard EPCIS query parameter this service does not support' },
+      'a typed list without its type',
+    );
+  },
+);
