@@ -179,6 +179,18 @@ t.test('a value the standard does not allow, or a parameter this service does no
       name,
     );
   }
+  // text the database cannot hold never reaches it as a value or a type
+  for (const query of [
+    'EQ_bizTransaction_po=%00',
+    'EQ_bizTransaction_%00=x',
+    'EQ_transformationID=a%00',
+    'EQ_persistentDisposition_set=%00',
+    'WD_readPoint=%00',
+    'EQ_source_owning_party=%ED%A0%80',
+  ]) {
+    const { status } = await refused(query);
+    t.ok(status === 200 || status === 400, `${query}: ${status}`);
+  }
   t.match(await refused('colour=red'), { status: 400, errors: [{ pointer: '/colour', detail: 'not an EPCIS query parameter' }] });
   const stored = await plant.api.post('/epcis/queries', { name: 'sensors', query: { GE_value: '5' } });
   t.match(
