@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { serviceCodeField } from '../codes/service-codes.js';
+import { hasServiceCodeShape, serviceCodeField } from '../codes/service-codes.js';
 import { dateSchema } from '../codes/timestamp.js';
 import { SYSTEM_CHAIN } from './chain.js';
 
@@ -10,6 +10,11 @@ export const verifyQuery = z.object({
     // read as every party code in a request is (trimmed, in upper case, a mistyped one refused); system in any case
     .pipe(serviceCodeField('party').min(1, { error: 'a party code, or system' }))
     .transform((chain) => (chain === SYSTEM_CHAIN.toUpperCase() ? SYSTEM_CHAIN : chain))
+    // anything else names no chain: a report of nothing checked would read as "all verified"
+    .refine(
+      (chain) => chain === SYSTEM_CHAIN || hasServiceCodeShape(chain, ['party']),
+      'must be a party code (a letter, 6 digits of its region, 8 characters), or system',
+    )
     .optional()
     .describe('one chain only: a party code, or `system` for the admin chain'),
 });

@@ -95,7 +95,8 @@ t.test('audit log', async (t) => {
       'and so does system',
     );
     const mistyped = plant.code.slice(0, -1) + (plant.code.endsWith('A') ? 'B' : 'A');
-    for (const party of [mistyped, '%20']) {
+    // one character dropped, one too many, no code at all: no chain to verify, not a report of nothing checked
+    for (const party of [mistyped, '%20', plant.code.slice(0, -1), `${plant.code}5`, 'foo']) {
       const refused = await regulator.get(`/audit/verify?party=${party}`);
       t.equal(refused.status, 400, `?party=${party} is a 400`);
       t.match(refused.body.errors, [{ in: 'querystring', pointer: '/party' }]);
