@@ -47,10 +47,10 @@ function linkTypeOf(value: string): LinkType | 'linkset' {
 }
 
 /**
- * The query string as scanned, less `linkType` and `format`, for a redirect to pass on (the shopper's
+ * The query string as scanned, less the parameters named, for a redirect to pass on (the shopper's
  * language, the scan's region, data attributes). Escapes are kept; what a URI may not carry raw is escaped.
  */
-function queryPassedOn(url: string): string[] {
+function queryPassedOn(url: string, left = ['linkType', 'format']): string[] {
   const query = url.split('#')[0].split('?').slice(1).join('?');
   const keyOf = (pair: string) => {
     const key = pair.split('=')[0].replace(/\+/g, ' ');
@@ -63,7 +63,7 @@ function queryPassedOn(url: string): string[] {
   // a "%" that begins no escape is read as itself (`off=50%`): escaped, it is read the same after the redirect
   return query
     .split('&')
-    .filter((pair) => pair !== '' && keyOf(pair) !== 'linkType' && keyOf(pair) !== 'format')
+    .filter((pair) => pair !== '' && !left.includes(keyOf(pair)))
     .map((pair) => pair.replace(/%(?![0-9A-Fa-f]{2})|[^\w\-.~!$'()*+,;=:@/?%]/g, (character) => encodeURIComponent(character)));
 }
 
@@ -91,7 +91,7 @@ const SCAN_VARY = 'Accept, Accept-Language';
 
 /** Paths a label links to, with whatever follows them (a garbled scan may match no route). */
 const SCAN_PATH = /^\/(t|01|00|414|8003)(\/|$)/;
-// what a URI may not carry raw: escaped where a scanned path or query string is named back in a header
+// what a URI may not carry raw: escaped where a scanned path is named back in a header
 const URI_UNSAFE = /[^\w\-.~!$&'()*+,;=:@/%]/g;
 
 /** Whether errors on a path (or route URL) may be answered with the scan error page. */
@@ -302,8 +302,8 @@ export const resolverRoutes: FastifyPluginAsyncZod<{
     },
     async (request, reply) => {
       const code = service.traceCode(request.params.code);
-      // what a URI may not carry raw escaped: a header holds no such character
-      const query = plainUrl(request.url).split('?').slice(1).join('?').replace(URI_UNSAFE, encodeURIComponent);
+      // the query string as scanned, every parameter kept (a full-width "＆" stays a character of its value)
+      const query = queryPassedOn(request.url, []).join('&');
       return reply
         .code(308)
         .header('location', `${redirectBaseUrl}/t/${code}${query ? `?${query}` : ''}`)
