@@ -1,7 +1,7 @@
 // Demo chain: 奉节腊肉 from two pig farms in Fengjie county (500236) to a shop in Chongqing's
 // Yuzhong district (500103). Recorded through the services, so every rule applies to it.
 
-import { asc } from 'drizzle-orm';
+import { asc, eq, sql } from 'drizzle-orm';
 import type { Principal } from '../src/access/index.js';
 import { createRepositories, createServices, type Services } from '../src/app.js';
 import { type AuditKind, appendToChains } from '../src/audit/chain.js';
@@ -54,7 +54,8 @@ export const DEMO_TABLES = [
 /**
  * Loads the demo chain unless it is there. It is recorded through the services into a scratch
  * database and then copied over in one transaction, so a start killed halfway leaves nothing
- * behind and the next start loads it whole.
+ * behind and the next start loads it whole; of two starting at once on one database, one copies it and the
+ * other finds it there.
  */
 export async function loadDemoChainOnce(database: Database, log?: { info: (message: string) => void }): Promise<DemoChain | null> {
   const repos = createRepositories(database);
@@ -70,7 +71,15 @@ export async function loadDemoChainOnce(database: Database, log?: { info: (messa
         .select()
         .from(schema.auditEntries)
         .orderBy(asc(schema.auditEntries.partyCode), asc(schema.auditEntries.sequence));
-      await database.db.transaction(async (tx) => {
+      const copied = await database.db.transaction(async (tx) => {
+        // two instances starting at once on one empty database: the second waits here, then finds the first's copy
+        await tx.execute(sql`select pg_advisory_xact_lock(hashtext('demo-chain'))`);
+        const [present] = await tx
+          .select({ code: schema.parties.code })
+          .from(schema.parties)
+          .where(eq(schema.parties.uscc, DEMO_RETAILER_USCC))
+          .limit(1);
+        if (present) return false;
         for (const table of DEMO_TABLES) {
           const rows = await scratch.db.select().from(table);
           for (let i = 0; i < rows.length; i += COPY_CHUNK) await tx.insert(table).values(rows.slice(i, i + COPY_CHUNK) as never);
@@ -94,8 +103,9 @@ export async function loadDemoChainOnce(database: Database, log?: { info: (messa
         );
         // one statement: the entries go as arrays, not one parameter each
         await repos.audit.append(chained.entries, chained.heads, tx);
+        return true;
       });
-      return demo;
+      if (copied) return demo;
     } finally {
       await scratch.close();
     }

@@ -56,3 +56,20 @@ t.test('the demo chain a start loads is on the audit log, after what the system 
     'appended after the entries the system chain held',
   );
 });
+
+t.test('two starts at once on one empty database load the demo chain once, and neither fails', async (t) => {
+  const { app, adminKey, database } = await buildTestApp(t);
+  const loads = await Promise.allSettled([loadDemoChainOnce(database), loadDemoChainOnce(database)]);
+  t.same(
+    loads.map((load) => (load.status === 'rejected' ? String(load.reason) : load.status)),
+    ['fulfilled', 'fulfilled'],
+  );
+  const parties = await queryRows<{ count: number }>(
+    database.db,
+    sql`select count(*)::int as count from parties where name like '%夔州腊味%'`,
+  );
+  t.same(parties, [{ count: 1 }], 'one copy of the demo parties');
+  const admin = client(app, adminKey);
+  const regulator = client(app, (await admin.post('/api-keys', { role: 'regulator' })).body.key);
+  t.ok((await regulator.get('/audit/verify')).body.ok, 'and every chain verifies');
+});
