@@ -34,7 +34,19 @@ type Plan = {
   rows: ReadRow[];
   outcome: 'observed' | 'received' | 'unexpected_departure';
   detail: string | null;
+  /** Packs read in earlier windows that waited for the rest of what this receives: received by it too. */
+  waited?: ReadRow[];
 };
+/** Packs read at a gate in earlier windows that wait for the rest of a case (`case|code`) or a loose line (`lot|code`). */
+type PacksReadBefore = Map<string, { row: ReadRow; itemCode: string }[]>;
+
+/**
+ * What a pack read at an entry gate counts towards: the case it is packed in while an open line
+ * carries that case, else its lot (a loose line of it).
+ */
+function packKey(lines: ShipmentLine[], lotCode: string, pack: Pack | undefined): string {
+  return pack && lines.some((line) => line.lotCode === pack.containerCode) ? `case|${pack.containerCode}` : `lot|${lotCode}`;
+}
 
 /** A failed observation is tried again after 10 s, then twice as long each time, and given up (null) after 8 tries. */
 export function retryAfter(attempts: number, now: Date): Date | null {
@@ -70,7 +82,7 @@ export function createGateService(deps: {
     | 'findTags'
     | 'openShipments'
     | 'packedPacks'
-    | 'observedSince'
+    | 'waitingSince'
     | 'precedingReceipts'
     | 'bindTags'
     | 'custodyOf'
@@ -177,37 +189,40 @@ export function createGateService(deps: {
   }
 
   /**
-   * The packs read at this gate in earlier windows (observed then, not yet received): of each case
-   * by its code, and of each lot by its code for packs packed in no case, so a case, or a lot shipped
-   * loose in pieces, whose packs pass the door over several windows is received once all were read.
+   * The packs read at this gate in earlier windows that wait for the rest of their case or loose
+   * line (see waitingSince), by what they count towards as planReceipts counts the packs read now
+   * (see packKey), so a case, or a lot shipped loose in pieces, whose packs pass the door over
+   * several windows is received once all were read.
    */
-  async function packsReadBefore(tx: Db, readPoint: ReadPointRow, seen: Seen[]) {
-    const cases = new Map<string, Set<string>>();
-    const loose = new Map<string, Set<string>>();
+  async function packsReadBefore(tx: Db, readPoint: ReadPointRow, seen: Seen[], lines: ShipmentLine[]): Promise<PacksReadBefore> {
+    const before: PacksReadBefore = new Map();
     const packs = seen.filter(({ referent }) => referent.itemCode);
-    if (packs.length === 0) return { cases, loose };
+    if (packs.length === 0) return before;
     const earliest = Math.min(...packs.map(({ row }) => row.windowStart.getTime()));
-    const rows = await rfid.observedSince(
+    const rows = await rfid.waitingSince(
       tx,
       readPoint.id,
       [...new Set(packs.map(({ referent }) => referent.lotCode))],
       new Date(earliest - PACK_ASSEMBLY_MS),
     );
-    const referents = [...(await resolve(tx, rows)).values()].filter((referent) => referent.itemCode);
+    const referents = await resolve(tx, rows);
+    const read = rows.flatMap((row) => {
+      const referent = referents.get(rowKey(row));
+      return referent?.itemCode ? [{ row, lotCode: referent.lotCode, itemCode: referent.itemCode }] : [];
+    });
     const packed = new Map(
       (
         await rfid.packedPacks(
           tx,
-          referents.map((referent) => referent.itemCode as string),
+          read.map(({ itemCode }) => itemCode),
         )
       ).map((pack) => [pack.itemCode, pack]),
     );
-    for (const { lotCode, itemCode } of referents) {
-      const pack = packed.get(itemCode as string);
-      const [into, code] = pack ? [cases, pack.containerCode] : [loose, lotCode];
-      into.set(code, (into.get(code) ?? new Set()).add(itemCode as string));
+    for (const { row, lotCode, itemCode } of read) {
+      const key = packKey(lines, lotCode, packed.get(itemCode));
+      before.set(key, [...(before.get(key) ?? []), { row, itemCode }]);
     }
-    return { cases, loose };
+    return before;
   }
 
   /**
@@ -256,13 +271,9 @@ export function createGateService(deps: {
         }),
       ),
     ];
-    const arrivals = planReceipts(
-      await rfid.openShipments(tx, 'to', readPoint.partyCode, codes),
-      seen,
-      packs,
-      await packsReadBefore(tx, readPoint, seen),
-    );
-    const plans: Plan[] = arrivals.receipts.map(({ shipmentId, lines, entries: received }) => {
+    const lines = await rfid.openShipments(tx, 'to', readPoint.partyCode, codes);
+    const arrivals = planReceipts(lines, seen, packs, await packsReadBefore(tx, readPoint, seen, lines));
+    const plans: Plan[] = arrivals.receipts.map(({ shipmentId, lines, entries: received, waited }) => {
       const rows = received.map((entry) => entry.row);
       return {
         request: {
@@ -273,10 +284,11 @@ export function createGateService(deps: {
         rows,
         outcome: 'received',
         detail: shipmentId,
+        waited,
       };
     });
     // packs waiting for the rest of their case or line are on their way in, not yet the party's to
-    // observe: they are recorded as read, and the receipt once the rest is read is their event
+    // observe: they are recorded as read, and the receipt once the rest is read is their event too
     for (const { entry, detail } of arrivals.waiting) settle(entry.row, 'observed', entry.referent.lotCode, null, detail);
     return [...plans, ...observations(readPoint, arrivals.rest, 'arriving', 'observed')];
   }
@@ -373,6 +385,8 @@ export function createGateService(deps: {
         if (result.ok) settle(row, plan.outcome, lotCode, result.event.id, plan.detail);
         else settle(row, 'rejected', lotCode, null, result.problem.detail ?? result.problem.title);
       }
+      // the packs that waited for these are received with them; refused, they go on waiting
+      if (result.ok) for (const row of plan.waited ?? []) settle(row, plan.outcome, row.lotCode, result.event.id, plan.detail);
     });
     await rfid.recordOutcomes(tx, outcomes, deps.now());
   }
@@ -485,15 +499,13 @@ export function createGateService(deps: {
  * the outermost one, which arrived with it; a case's packs receive the case once all of its
  * packs were read; packs of a lot shipped loose receive its line once as many were read as were
  * shipped (a pack brings all of it when the lot is not counted in pieces), counting those read in
- * earlier windows: a line received short would be closed, the packs not yet read booked as lost on
- * the way. `waiting` are the packs read of a case or line not yet whole, each with how many of it were read.
+ * earlier windows that still wait (read no earlier than the line's shipment was shipped: a pack
+ * read before cannot have come in it): a line received short would be closed, the packs not yet
+ * read booked as lost on the way. A receipt's `waited` are the rows of the packs read before that
+ * it receives. `waiting` are the packs read of a case or line not yet whole, each with how many of
+ * it were read.
  */
-export function planReceipts(
-  lines: ShipmentLine[],
-  seen: Seen[],
-  packs: Map<string, Pack>,
-  packsReadBefore: { cases: Map<string, Set<string>>; loose: Map<string, Set<string>> } = { cases: new Map(), loose: new Map() },
-) {
+export function planReceipts(lines: ShipmentLine[], seen: Seen[], packs: Map<string, Pack>, packsReadBefore: PacksReadBefore = new Map()) {
   const lineOf = (shipmentId: string | undefined, lotCode: string, containerCode: string | null | undefined) =>
     lines.find(
       (line) =>
@@ -507,12 +519,18 @@ export function planReceipts(
     const container = lineOf(line.id, line.containerCode, undefined);
     return container && outermost(container);
   };
-  const receipts = new Map<string, { shipmentId: string; quantities: Map<string, number>; entries: Seen[] }>();
-  const receiveLine = (line: ShipmentLine, quantity: number, entries: Seen[]) => {
-    const receipt = receipts.get(line.id) ?? { shipmentId: line.id, quantities: new Map<string, number>(), entries: [] };
+  const receipts = new Map<string, { shipmentId: string; quantities: Map<string, number>; entries: Seen[]; waited: ReadRow[] }>();
+  const receiveLine = (line: ShipmentLine, quantity: number, entries: Seen[], waited: ReadRow[] = []) => {
+    const receipt = receipts.get(line.id) ?? { shipmentId: line.id, quantities: new Map<string, number>(), entries: [], waited: [] };
     receipt.quantities.set(line.lotCode, Math.max(receipt.quantities.get(line.lotCode) ?? 0, quantity));
     receipt.entries.push(...entries);
+    receipt.waited.push(...waited);
     receipts.set(line.id, receipt);
+  };
+  /** The packs read before that count towards a line: those read since its shipment was shipped. */
+  const readBefore = (key: string, line: ShipmentLine) => {
+    const read = (packsReadBefore.get(key) ?? []).filter(({ row }) => row.firstSeen.getTime() >= new Date(line.shippedAt).getTime());
+    return { rows: read.map(({ row }) => row), items: read.map(({ itemCode }) => itemCode) };
   };
   const rest: Seen[] = [];
   const waiting: { entry: Seen; detail: string }[] = [];
@@ -526,8 +544,7 @@ export function planReceipts(
       else rest.push(entry);
       continue;
     }
-    const pack = packs.get(itemCode);
-    const key = pack && lineOf(undefined, pack.containerCode, undefined) ? `case|${pack.containerCode}` : `lot|${lotCode}`;
+    const key = packKey(lines, lotCode, packs.get(itemCode));
     const read = packsRead.get(key) ?? { entries: [], items: new Set<string>() };
     read.entries.push(entry);
     read.items.add(itemCode);
@@ -537,10 +554,12 @@ export function planReceipts(
     const [kind, code] = key.split('|');
     if (kind === 'case') {
       const pack = packs.get(read.entries[0].referent.itemCode as string) as Pack;
-      const top = outermost(lineOf(undefined, code, undefined) as ShipmentLine);
-      const readSoFar = new Set([...read.items, ...(packsReadBefore.cases.get(code) ?? [])]);
+      const caseLine = lineOf(undefined, code, undefined) as ShipmentLine;
+      const top = outermost(caseLine);
+      const before = readBefore(key, caseLine);
+      const readSoFar = new Set([...read.items, ...before.items]);
       if (top && readSoFar.size >= pack.packs) {
-        receiveLine(top, top.quantity, read.entries);
+        receiveLine(top, top.quantity, read.entries, before.rows);
         continue;
       }
       const detail = `${readSoFar.size} of the ${pack.packs} packs of case ${code} read`;
@@ -552,9 +571,10 @@ export function planReceipts(
       rest.push(...read.entries);
       continue;
     }
-    const readSoFar = new Set([...read.items, ...(packsReadBefore.loose.get(code) ?? [])]);
+    const before = readBefore(key, line);
+    const readSoFar = new Set([...read.items, ...before.items]);
     if (line.unit !== 'piece' || readSoFar.size >= line.quantity) {
-      receiveLine(line, line.quantity, read.entries);
+      receiveLine(line, line.quantity, read.entries, before.rows);
       continue;
     }
     // a receipt of fewer than were shipped would book the packs not yet read as lost on the way
@@ -562,10 +582,11 @@ export function planReceipts(
     waiting.push(...read.entries.map((entry) => ({ entry, detail })));
   }
   return {
-    receipts: [...receipts.values()].map(({ shipmentId, quantities, entries }) => ({
+    receipts: [...receipts.values()].map(({ shipmentId, quantities, entries, waited }) => ({
       shipmentId,
       lines: [...quantities].map(([lotCode, quantity]) => ({ lotCode, quantity })),
       entries,
+      waited,
     })),
     rest,
     waiting,

@@ -245,12 +245,12 @@ export function createRfidRepository(db: Db) {
       direction: 'from' | 'to',
       partyCode: string,
       codes: string[],
-    ): Promise<{ id: string; lotCode: string; containerCode: string | null; quantity: number; unit: string }[]> {
+    ): Promise<{ id: string; shippedAt: Date; lotCode: string; containerCode: string | null; quantity: number; unit: string }[]> {
       if (codes.length === 0) return [];
       const party = direction === 'from' ? sql`s.from_party_code` : sql`s.to_party_code`;
       return queryRows(
         tx,
-        sql`select s.id, l.lot_code as "lotCode", l.container_code as "containerCode", l.quantity::float8 as quantity, lot.unit
+        sql`select s.id, s.shipped_at as "shippedAt", l.lot_code as "lotCode", l.container_code as "containerCode", l.quantity::float8 as quantity, lot.unit
         from shipments s join shipment_lines l on l.shipment_id = s.id join lots lot on lot.code = l.lot_code
         where ${party} = ${partyCode} and s.status = 'open' and l.received_quantity is null and l.quantity > 0
           and s.id in (select c.shipment_id from shipment_lines c
@@ -268,15 +268,19 @@ export function createRfidRepository(db: Db) {
         from items i where ${anyOf(sql`i.code`, itemCodes)} and i.container_code is not null`,
       );
     },
-    /** Windows at a read point, from `since` on, of the lots given that were observed (packs read before their case or line was whole). */
-    observedSince(tx: Db, readPointId: string, lotCodes: string[], since: Date): Promise<ReadRow[]> {
+    /**
+     * Windows at a read point, from `since` on, of the lots given that wait for the rest of their case
+     * or line: observed without an event (an observation with one is of what the party had; a pack
+     * that waited is `received` once the rest was read).
+     */
+    waitingSince(tx: Db, readPointId: string, lotCodes: string[], since: Date): Promise<ReadRow[]> {
       if (lotCodes.length === 0) return Promise.resolve([]);
       return tx
         .select()
         .from(rfidReads)
         .where(
           sql`${rfidReads.readPointId} = ${readPointId} and ${rfidReads.windowStart} >= ${iso(since)}
-            and ${rfidReads.outcome} = 'observed' and ${anyOf(sql`${rfidReads.lotCode}`, lotCodes)}`,
+            and ${rfidReads.outcome} = 'observed' and ${rfidReads.eventId} is null and ${anyOf(sql`${rfidReads.lotCode}`, lotCodes)}`,
         );
     },
     /**

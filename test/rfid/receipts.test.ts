@@ -26,8 +26,10 @@ t.test('retryAfter: ten seconds, doubling, at most an hour, given up after eight
 });
 
 t.test('planReceipts: what a gate read of a shipment, and how much of each line it receives', async (t) => {
+  const shippedAt = new Date('2026-06-01T02:00:00Z');
   const line = (lotCode: string, containerCode: string | null, quantity: number, unit = 'piece') => ({
     id: 'S1',
+    shippedAt,
     lotCode,
     containerCode,
     quantity,
@@ -61,15 +63,32 @@ t.test('planReceipts: what a gate read of a shipment, and how much of each line 
     'a case on a pallet brings the pallet; three packs of two shipped are two; a pack of a lot in kg brings the lot',
   );
   t.same(plan.rest, []);
-  const few = planReceipts([line('FEW', null, 5)], [seen('T7', 'FEW', 'P4')], new Map(), {
-    cases: new Map(),
-    loose: new Map([['FEW', new Set(['P4', 'P5'])]]),
+  const readBefore = (tag: string, itemCode: string, minutesAfterShipping: number) => ({
+    row: { tag, firstSeen: new Date(shippedAt.getTime() + minutesAfterShipping * 60_000) } as ReadRow,
+    itemCode,
   });
+  const few = planReceipts(
+    [line('FEW', null, 5)],
+    [seen('T7', 'FEW', 'P4')],
+    new Map(),
+    new Map([['lot|FEW', [readBefore('T7', 'P4', 1), readBefore('T8', 'P5', 2), readBefore('T9', 'P6', -1)]]]),
+  );
   t.same(few.receipts, [], 'two of five packs shipped loose receive nothing: a short receipt would book three as lost');
   t.same(
     few.waiting.map(({ entry, detail }) => [entry.row.tag, detail]),
     [['T7', '2 of the 5 packs of lot FEW shipped loose read']],
-    'the pack read again counts once, with the one read before',
+    'the pack read again counts once, with the one read before; one read before the shipment left counts not',
+  );
+  const whole = planReceipts(
+    [line('TWO', null, 2)],
+    [seen('T10', 'TWO', 'P7')],
+    new Map(),
+    new Map([['lot|TWO', [readBefore('T11', 'P8', 3)]]]),
+  );
+  t.same(
+    whole.receipts.map((receipt) => [receipt.lines, receipt.waited.map((row) => row.tag)]),
+    [[[{ lotCode: 'TWO', quantity: 2 }], ['T11']]],
+    'the pack that waited is received with the one that completes the line',
   );
   const other = planReceipts(lines, [seen('T6', 'ELSEWHERE')], new Map());
   t.same([other.receipts, other.rest.length], [[], 1], 'what is in no open shipment is left to be observed');
@@ -341,6 +360,111 @@ t.test('entry gates receive the quantity read', async (t) => {
     await world.ok(store.event({ type: 'receive', shipmentId, lines: [{ lotCode: lot, quantity: 2 }] }));
     t.equal((await shipment(shipmentId)).status, 'received');
     t.match((await processor.lot(lot)).massBalance, { inTransit: 0, transitLoss: 1, unaccounted: 0 }, 'a short receipt books the loss');
+  });
+});
+
+t.test('packs waiting at an entry gate count towards their own line only', async (t) => {
+  const world = await createWorld(t, undefined, { rfidTickMs: 0 });
+  const drain = () => world.app.services.gates.drain();
+  const processor = await world.party('processor');
+  const store = await world.party('cold_storage');
+  const product = await processor.product('piece');
+  const reader = await registerReader(world, store);
+  await readPoint(world, store, 'entry', [{ readerId: reader.id, antenna: 1 }], { name: '冷库 2 号门' });
+  const zebra = (reads: { idHex: string; minute: number; second?: number }[]) =>
+    reader.api.post(
+      '/rfid/zebra',
+      reads.map((read) =>
+        zebraEvent({ idHex: read.idHex, antenna: 1, hostName: reader.hostName, timestamp: readTime(read.minute, read.second) }),
+      ),
+    );
+  const rowsOf = async (query: string) => (await store.api.get(`/rfid/reads?${query}`)).body.items;
+  const shipment = async (id: string) =>
+    (await store.api.get('/shipments?status=open')).body.items.find((s: { id: string }) => s.id === id) ??
+    (await store.api.get('/shipments?status=received')).body.items.find((s: { id: string }) => s.id === id);
+  const bind = (epc: string, code: string) => world.ok(processor.api.post('/rfid/tags', { tags: [{ epc, code }] }), 201);
+  const onHand = async (lot: string) =>
+    (await store.lot(lot)).holders.find((h: { partyCode: string }) => h.partyCode === store.code)?.onHand ?? 0;
+
+  await t.test('a pack that waited is received with its line, and counts towards no later line of its lot', async (t) => {
+    const lot = await processor.commission(product, 4);
+    const packs = await issuePacks(world, processor, lot, 4);
+    for (const [index, pack] of packs.entries()) await bind(tag(100 + index), pack);
+    const first = await processor.ship(store, [{ lotCode: lot, quantity: 2 }]);
+    await zebra([{ idHex: tag(100), minute: 1, second: 5 }]);
+    await drain();
+    await zebra([{ idHex: tag(101), minute: 3, second: 5 }]);
+    await drain();
+    t.equal((await shipment(first)).status, 'received', 'the first shipment is received with its second pack');
+    const [last] = await rowsOf(`tag=${tag(101)}`);
+    t.match(last, { outcome: 'received', detail: first });
+    t.match(
+      await rowsOf(`tag=${tag(100)}`),
+      [{ outcome: 'received', eventId: last.eventId, detail: first }],
+      'the pack that waited is received by the same receipt',
+    );
+    t.ok(
+      (await rowsOf('outcome=received')).some((row: { tag: string }) => row.tag === tag(100)),
+      'and is listed among the reads received',
+    );
+
+    const second = await processor.ship(store, [{ lotCode: lot, quantity: 2 }]);
+    await zebra([{ idHex: tag(102), minute: 5, second: 5 }]);
+    await drain();
+    const open = await shipment(second);
+    t.equal(open.status, 'open', 'one of the two packs of the second shipment was read');
+    t.same(
+      open.lines.map((line: { receivedQuantity: number | null }) => line.receivedQuantity),
+      [null],
+    );
+    t.match(await rowsOf(`tag=${tag(102)}`), [
+      { outcome: 'observed', eventId: null, detail: `1 of the 2 packs of lot ${lot} shipped loose read` },
+    ]);
+    t.equal(await onHand(lot), 2, 'the store holds what was read of it');
+  });
+
+  await t.test('the store’s own packs read again at the door count towards no new line of their lot', async (t) => {
+    const lot = await processor.commission(product, 4);
+    const packs = await issuePacks(world, processor, lot, 4);
+    for (const [index, pack] of packs.entries()) await bind(tag(200 + index), pack);
+    const first = await processor.ship(store, [{ lotCode: lot, quantity: 2 }]);
+    await zebra([
+      { idHex: tag(200), minute: 10 },
+      { idHex: tag(201), minute: 10 },
+    ]);
+    await drain();
+    t.equal((await shipment(first)).status, 'received');
+    // not in the very next window: observed as the store's, with an event
+    await zebra([
+      { idHex: tag(200), minute: 12 },
+      { idHex: tag(201), minute: 12 },
+    ]);
+    await drain();
+    const again = await rowsOf(`tag=${tag(200)}&outcome=observed`);
+    t.equal(again.length, 1);
+    t.not(again[0]?.eventId, null, 'observed with an event of its own');
+    const second = await processor.ship(store, [{ lotCode: lot, quantity: 2 }]);
+    await zebra([{ idHex: tag(202), minute: 14 }]);
+    await drain();
+    t.equal((await shipment(second)).status, 'open', 'one of the two packs of the second shipment was read');
+    t.equal(await onHand(lot), 2);
+  });
+
+  await t.test('packs packed in a case not in the shipment, shipped loose, are received over two windows', async (t) => {
+    const lot = await processor.commission(product, 4);
+    const packs = await issuePacks(world, processor, lot, 4);
+    for (const [index, pack] of packs.entries()) await bind(tag(500 + index), pack);
+    await world.ok(
+      processor.event({ type: 'aggregate', parent: { sscc: completeGs1('06901234500000099') }, itemCodes: packs.slice(0, 2) }),
+    );
+    const shipmentId = await processor.ship(store, [{ lotCode: lot, quantity: 2 }]);
+    await zebra([{ idHex: tag(500), minute: 40 }]);
+    await drain();
+    t.match(await rowsOf(`tag=${tag(500)}`), [{ outcome: 'observed', detail: `1 of the 2 packs of lot ${lot} shipped loose read` }]);
+    await zebra([{ idHex: tag(501), minute: 42 }]);
+    await drain();
+    t.match(await rowsOf(`tag=${tag(501)}`), [{ outcome: 'received', detail: shipmentId }], 'the second pack completes the line');
+    t.equal((await shipment(shipmentId)).status, 'received');
   });
 });
 
