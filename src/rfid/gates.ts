@@ -320,6 +320,17 @@ export function createGateService(deps: {
     const readPoints = new Map(
       (await rfid.findReadPoints([...new Set(rows.map((row) => row.readPointId))], tx)).map((readPoint) => [readPoint.id, readPoint]),
     );
+    // an entry gate counts the packs its party's gates recorded as waiting, and a chunk of another
+    // worker may be recording some: the party's audit chain, which that chunk holds until it commits,
+    // is taken before planning, so the packs it recorded are seen. Every read point's party's chain
+    // at once, as the write takes them: a chain taken alone here, then the others, would deadlock
+    // with a chunk taking them the other way round
+    if ([...readPoints.values()].some((readPoint) => readPoint.role === 'entry')) {
+      await deps.writer.lockChains(
+        tx,
+        [...readPoints.values()].map((readPoint) => readPoint.partyCode),
+      );
+    }
     const referents = await resolve(tx, rows);
     // a station binds only while its party may still bind tags to the lot (it may have shipped all of it since)
     const stationLots = [...readPoints.values()].flatMap((readPoint) => (readPoint.bindToCode ? [readPoint.bindToCode] : []));

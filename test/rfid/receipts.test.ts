@@ -6,9 +6,11 @@ import { completeGs1 } from '../../src/codes/gs1.js';
 import { planReceipts, retryAfter } from '../../src/rfid/gates.js';
 import type { ReadRow } from '../../src/rfid/repository.js';
 import { balanceDifferences } from '../fixtures/ledger.js';
+import { holdLocked, waitersReach } from '../fixtures/locks.js';
 import { zebraEvent } from '../fixtures/rfid-payloads.js';
 import { issuePacks, readPoint, registerReader } from '../fixtures/rfid-world.js';
 import { createWorld, expectStatus } from '../fixtures/world.js';
+import { postgresOnly } from '../helper.js';
 import { fileTest } from '../root.js';
 
 const t = fileTest();
@@ -467,6 +469,52 @@ t.test('packs waiting at an entry gate count towards their own line only', async
     t.equal((await shipment(shipmentId)).status, 'received');
   });
 });
+
+const onPostgres = await postgresOnly();
+
+t.test(
+  'two windows of one loose line turned into events at once by two workers: the line is received (PostgreSQL)',
+  onPostgres,
+  async (t) => {
+    const world = await createWorld(t, 'postgres', { rfidTickMs: 0 });
+    const gates = world.app.services.gates;
+    const processor = await world.party('processor');
+    const store = await world.party('cold_storage');
+    const product = await processor.product('piece');
+    const reader = await registerReader(world, store);
+    await readPoint(world, store, 'entry', [{ readerId: reader.id, antenna: 1 }], { name: '冷库 3 号门' });
+    const lot = await processor.commission(product, 2);
+    const packs = await issuePacks(world, processor, lot, 2);
+    for (const [index, pack] of packs.entries())
+      await world.ok(processor.api.post('/rfid/tags', { tags: [{ epc: tag(700 + index), code: pack }] }), 201);
+    const shipmentId = await processor.ship(store, [{ lotCode: lot, quantity: 2 }]);
+    await reader.api.post(
+      '/rfid/zebra',
+      [readTime(55, 5), readTime(57, 5)].map((timestamp, index) =>
+        zebraEvent({ idHex: tag(700 + index), antenna: 1, hostName: reader.hostName, timestamp }),
+      ),
+    );
+    // each worker takes one window (the other's is locked and skipped) and plans it; both are held
+    // up recording what became of their reads, so neither has committed when the other plans
+    const recording = await holdLocked(world, sql`lock table rfid_reads in share mode`);
+    const workers = Promise.all([gates.processChunk(1), gates.processChunk(1)]);
+    await waitersReach(world, 2, workers);
+    recording.release();
+    await recording.done;
+    t.same(await workers, [1, 1], 'a window each');
+    await gates.drain();
+    const shipments = (await store.api.get('/shipments?status=received')).body.items;
+    t.ok(
+      shipments.some((s: { id: string }) => s.id === shipmentId),
+      'both packs of the line were read: it is received',
+    );
+    const rows = (await store.api.get('/rfid/reads')).body.items;
+    t.same(
+      rows.map((row: { outcome: string }) => row.outcome),
+      ['received', 'received'],
+    );
+  },
+);
 
 /** What a reads' party is shown of a failure that is no refusal of a rule. */
 const FAILED = 'the service failed while turning these reads into events; the cause is logged';
