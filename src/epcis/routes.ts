@@ -4,8 +4,9 @@ import { z } from 'zod';
 import { plainIdentifier, plainIdentifierSchema } from '../codes/service-codes.js';
 import { timestampSchema } from '../codes/timestamp.js';
 import { idSchema } from '../codes/uuid.js';
-import { badRequest, problemSchema } from '../errors/problem.js';
+import { badRequest, Problem, problemSchema } from '../errors/problem.js';
 import { eventHolders, eventHoldersSchema, heldEventQuery } from '../events/held.js';
+import { acceptsAnyOf } from '../http/negotiate.js';
 import { bearerSecurity, principalOf } from '../http/request.js';
 import { locatedJsonResponse } from '../http/responses.js';
 import { MATCHES, parseJobPaging, parseLotPaging, parseValuePaging, perPageQuery, QUERY_PARAMETERS, TYPED_LISTS } from './query-params.js';
@@ -31,6 +32,7 @@ import type { SubscriptionService } from './subscriptions.js';
 const ANY_ROLE = [...new Set([...MATCHES.MATCH_anyEPC.roles, ...MATCHES.MATCH_anyEPCClass.roles])];
 
 export const CAPTURE_LIMIT_BYTES = 16 * 1024 * 1024;
+/** What EPCIS routes read and answer in (JSON-LD is JSON): a reader must take one of them. */
 const EPCIS_JSON = ['application/ld+json', 'application/json'];
 
 const captureJobSchema = z
@@ -107,8 +109,18 @@ export const epcisRoutes: FastifyPluginAsyncZod<{ service: EpcisService; subscri
   // every answer of these routes, errors included, carries them: the OpenAPI document declares them on each
   app.addHook('onRoute', (route) => {
     route.config = { ...route.config, answerHeaders: versionHeaders };
+    if (route.method === 'GET' && route.schema?.response)
+      route.schema = { ...route.schema, response: { ...(route.schema.response as object), 406: problemSchema } };
   });
   // (the headers themselves: epcisAnswerHeaders, a hook of the app's, so that OPTIONS and paths no route serves get them too)
+  // a reader that takes neither JSON-LD nor JSON (one asking for EPCIS XML, say) is told so, not sent what it cannot read
+  app.addHook('onRequest', async (request) => {
+    if (request.method === 'GET' && !acceptsAnyOf(request.headers.accept, EPCIS_JSON)) {
+      throw new Problem(406, 'not-acceptable', 'Not acceptable', `this service answers ${EPCIS_JSON.join(' or ')} only`, [
+        { in: 'headers', pointer: '/accept', detail: `must allow ${EPCIS_JSON.join(' or ')}` },
+      ]);
+    }
+  });
   // the server's body limit applies; only the capture routes raise it (their own bodyLimit)
   app.addContentTypeParser('application/ld+json', { parseAs: 'string' }, (_request, body, done) => {
     try {

@@ -342,6 +342,23 @@ t.test('OPTIONS of every EPCIS path, and a path under /epcis no route serves, ca
   t.equal(alike.headers['gs1-epcis-version'], undefined, 'a path that only starts with the letters of /epcis is none of its paths');
 });
 
+t.test('a query whose Accept takes neither JSON-LD nor JSON is a 406 the OpenAPI document declares', async (t) => {
+  const world = await createWorld(t);
+  const plant = await world.party('slaughterhouse');
+  const get = (url: string, accept?: string) =>
+    world.app.inject({ method: 'GET', url, headers: { authorization: `Bearer ${plant.key}`, ...(accept ? { accept } : {}) } });
+  for (const url of ['/epcis/events', '/epcis/eventTypes', '/epcis/queries']) {
+    const refused = await get(url, 'application/xml');
+    t.equal(refused.statusCode, 406, `${url}: an XML-only reader`);
+    t.match(refused.json(), { status: 406, errors: [{ in: 'headers', pointer: '/accept' }] });
+    t.match(refused.headers, { 'gs1-epcis-version': '2.0.0' }, 'an EPCIS answer still');
+    t.ok(declaredFor(await servedOpenApi(world.app), 'get', url, 406), `${url}: declared`);
+    for (const accept of [undefined, 'application/json', 'application/ld+json', 'application/xml, */*;q=0.1', 'application/*'])
+      t.equal((await get(url, accept)).statusCode, 200, `${url}: Accept ${accept ?? '(none)'}`);
+    t.equal((await get(url, 'application/json;q=0')).statusCode, 406, `${url}: JSON refused by q=0`);
+  }
+});
+
 t.test('the EPCIS writes answer with the Location the OpenAPI document declares, and it leads to what they made', async (t) => {
   const world = await createWorld(t);
   const plant = await world.party('slaughterhouse');
