@@ -5,5 +5,8 @@ import { withConfiguredDatabase } from './lib/database.js';
 
 await withConfiguredDatabase(async (database) => {
   const demo = await loadDemoChainOnce(database);
-  console.log(demo ? `demo chain loaded; retail lot ${demo.retailLotCode} (${demo.retailLotNumber})` : 'demo chain already present');
+  // a demo found in place (an earlier seed, or a start with SEED_DEMO) is not loaded again
+  console.log(
+    demo?.loaded ? `demo chain loaded; retail lot ${demo.retailLotCode} (${demo.retailLotNumber})` : 'demo chain already present',
+  );
 });

@@ -52,12 +52,16 @@ export const DEMO_TABLES = [
 ];
 
 /**
- * Loads the demo chain unless it is there. It is recorded through the services into a scratch
+ * Loads the demo chain unless it is there, and says which: `loaded` is true only for the call that
+ * loaded it (null when the retailer is there but not the retail lot). It is recorded through the services into a scratch
  * database and then copied over in one transaction, so a start killed halfway leaves nothing
  * behind and the next start loads it whole; of two starting at once on one database, one copies it and the
  * other finds it there.
  */
-export async function loadDemoChainOnce(database: Database, log?: { info: (message: string) => void }): Promise<DemoChain | null> {
+export async function loadDemoChainOnce(
+  database: Database,
+  log?: { info: (message: string) => void },
+): Promise<(DemoChain & { loaded: boolean }) | null> {
   const repos = createRepositories(database);
   const retailer = await repos.parties.findByUscc(DEMO_RETAILER_USCC);
   if (!retailer) {
@@ -105,7 +109,7 @@ export async function loadDemoChainOnce(database: Database, log?: { info: (messa
         await repos.audit.append(chained.entries, chained.heads, tx);
         return true;
       });
-      if (copied) return demo;
+      if (copied) return { ...demo, loaded: true };
     } finally {
       await scratch.close();
     }
@@ -114,7 +118,15 @@ export async function loadDemoChainOnce(database: Database, log?: { info: (messa
   const lot = processor ? await repos.lots.findByLotNumber(processor.code, 'KZ-LR-20261028-500G') : undefined;
   const itemCode = lot ? await repos.items.firstCodeOfLot(lot.code) : undefined;
   return lot && itemCode
-    ? { parties: {}, itemCode, retailLotCode: lot.code, retailLotNumber: 'KZ-LR-20261028-500G', farmLotCodes: [], earTags: [] }
+    ? {
+        parties: {},
+        itemCode,
+        retailLotCode: lot.code,
+        retailLotNumber: 'KZ-LR-20261028-500G',
+        farmLotCodes: [],
+        earTags: [],
+        loaded: false,
+      }
     : null;
 }
 
