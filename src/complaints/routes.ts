@@ -133,7 +133,8 @@ export const complaintRoutes: FastifyPluginAsyncZod<{ service: ComplaintService;
     {
       schema: {
         tags,
-        summary: 'Move a complaint open → investigating → resolved, with a note and, when resolving, whether it was upheld (regulator)',
+        summary:
+          'Move a complaint open → investigating or resolved, investigating → resolved, with a note and, when resolving, whether it was upheld (regulator)',
         security: bearerSecurity,
         params: ticketParams,
         body: transitionBody,

@@ -23,9 +23,17 @@ function invalidTransition(ticket: string, from: ComplaintStatus, to: ComplaintS
     ? `complaint ${ticket} is ${from}: it may move only to ${allowed.join(' or ')}, not to ${to}`
     : `complaint ${ticket} is ${from}, which is final: it may move to no other status`;
   return new Problem(409, 'invalid-transition', 'Conflict', detail, [
-    { in: 'body', pointer: '/status', detail: `a complaint goes open → investigating → resolved; not ${from} → ${to}` },
+    { in: 'body', pointer: '/status', detail: `${WORKFLOW}; not ${from} → ${to}` },
   ]);
 }
+
+/** The workflow as ALLOWED_TRANSITIONS has it, in words: an open complaint may also be resolved at once. */
+const WORKFLOW = (() => {
+  const entries = Object.entries(ALLOWED_TRANSITIONS) as [ComplaintStatus, ComplaintStatus[]][];
+  const moves = entries.filter(([, to]) => to.length).map(([from, to]) => `${from} → ${to.join(' or ')}`);
+  const final = entries.filter(([, to]) => !to.length).map(([from]) => from);
+  return `a complaint moves ${moves.join(', ')}, and ${final.join(' and ')} is final`;
+})();
 
 export function createComplaintService(deps: {
   complaints: Pick<ComplaintsRepository, 'insert' | 'find' | 'transition' | 'list'>;

@@ -79,6 +79,11 @@ t.test('消费维权投诉: consumers file, regulators work them through, consum
     detail: /is investigating.*only to resolved/,
     errors: [{ in: 'body', pointer: '/status', detail: /investigating → resolved/ }],
   });
+  // the moves as the workflow allows them: an open complaint may also be resolved at once
+  t.equal(
+    back.body.errors[0].detail,
+    'a complaint moves open → investigating or resolved, investigating → resolved, and resolved is final; not investigating → open',
+  );
   expectStatus(t, await transition('resolved', 'x', 'maybe'), 400, 'upheld or dismissed');
   const undecided = expectStatus(t, await transition('resolved', '已处理'), 400, 'resolving says whether it was upheld');
   t.match(undecided.body.errors, [{ pointer: '/outcome', detail: /upheld or dismissed/ }]);
