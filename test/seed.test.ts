@@ -1,7 +1,7 @@
 // `npm run seed` (scripts/seed.ts) on the service's database: the first run loads the demo chain,
 // a run on the same data says it is there already and loads nothing more.
-import { serviceStorage, spawnProcess } from '../fixtures/service-process.js';
-import { fileTest } from '../root.js';
+import { serviceStorage, spawnProcess } from './fixtures/service-process.js';
+import { fileTest } from './root.js';
 
 const t = fileTest();
 // two script processes, each compiling and opening the database
