@@ -3,7 +3,8 @@
 // walking the JSON schema) is replaced by a hostile value of the right or the wrong type — NUL,
 // lone surrogates, huge and tiny numbers, out-of-range dates, deep nesting, long strings — or whose
 // body or content type is itself hostile. Every answer must be below 500, and every error a
-// problem+json document; only the resolver's pages answer a browser with an HTML error page.
+// problem+json document; only the resolver's pages (and the complaint form, to a browser's form
+// post) answer a browser with an HTML error page.
 //
 // Seeded and reproducible: FUZZ_SEED=<n> replays a run, FUZZ_RUNS=<n> sets the number of requests
 // (spread evenly over the operations). A failure prints the seed and the request that failed.
@@ -669,6 +670,17 @@ t.test('every operation of the OpenAPI document answers hostile input with a 4xx
     if (type.startsWith('text/html')) {
       // the dashboard's sign-in form answers a refused key with the form again, saying so
       if (operation.method === 'POST' && operation.path === '/regulator/login' && [401, 403].includes(response.statusCode)) return null;
+      // the scan page's complaint form: a browser's form post refused gets a page saying what to correct
+      if (operation.method === 'POST' && operation.path === '/complaints') {
+        const form = /^\s*(application\/x-www-form-urlencoded|multipart\/form-data)\s*(;|$)/i.test(
+          String(request.headers['content-type'] ?? ''),
+        );
+        const wantsPage =
+          preferredType(request.headers.accept, ['text/html', 'application/problem+json', 'application/json']) === 'text/html';
+        if (!form || !wantsPage) return 'an HTML error page for a complaint that is not a browser’s form post';
+        if (!/^<!doctype html>/i.test(response.body)) return 'an HTML error page that is not an HTML document';
+        return null;
+      }
       if (!isResolverPage(operation)) return `an HTML error page from a route that is not a resolver page`;
       const format = new URL(request.url, 'http://fuzz').searchParams.get('format');
       // format=json or certificates asks for data; another format (or none) leaves it to Accept

@@ -17,3 +17,26 @@ export function complaintStatusPage(complaint: { ticket: string; status: string;
 <dt>${t.filedAt}</dt><dd>${shanghaiTime(complaint.createdAt.toISOString())}</dd><dt>${t.updatedAt}</dt><dd>${shanghaiTime(complaint.updatedAt.toISOString())}</dd></dl></section>`;
   return layout(lang, t.complaintStatus, null, body);
 }
+
+/**
+ * What went wrong with a complaint the scan page's form posted, in plain words: for each field the
+ * problem names, what to write there; too many complaints from one address, to try again later.
+ */
+export function complaintFormErrorPage(status: number, fields: string[], backHref: string | null, lang: Lang): string {
+  const t = TEXT[lang].formError;
+  const back = backHref ? html`<p><a class="link" href="${backHref}">${t.back}</a></p>` : '';
+  const hotline = html`<p class="muted">${TEXT[lang].hotline}</p>`;
+  if (status === 429) {
+    return layout(
+      lang,
+      t.tooMany,
+      null,
+      html`<h1 class="alert warn" role="alert">${t.tooMany}</h1><section><p>${t.tooManyBody}</p>${back}${hotline}</section>`,
+    );
+  }
+  const known = [...new Set(fields.filter((field) => Object.hasOwn(t.fields, field)))];
+  const lines = status >= 500 ? [t.unavailable] : known.length ? known.map((field) => t.fields[field]) : [t.other];
+  const body = html`<h1 class="alert warn" role="alert">${t.title}</h1>
+<section>${status < 500 ? html`<p>${t.intro}</p>` : ''}<ul>${lines.map((line) => html`<li>${line}</li>`)}</ul>${back}${hotline}</section>`;
+  return layout(lang, t.title, null, body);
+}

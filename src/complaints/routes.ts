@@ -8,15 +8,23 @@ import { queryInteger } from '../http/query.js';
 import { bearerSecurity, principalOf } from '../http/request.js';
 import { PAGE_HEADERS, PAGE_HEADERS_DECLARED } from '../web/html.js';
 import { pageLang } from '../web/i18n/index.js';
+import { formError } from './form-errors.js';
 import { complaintReceivedPage, complaintStatusPage } from './pages.js';
 import { COMPLAINT_STATUSES, complaintSchema, complaintStatusSchema, fileComplaintBody, ticketParams, transitionBody } from './schemas.js';
 import type { ComplaintService } from './service.js';
 
-const langQuery = z.object({
-  lang: z
+const langDescription =
+  'page language, before Accept-Language: en (any English tag) or zh-CN (any Chinese tag), else the browser’s, else zh-CN';
+const langQuery = z.object({ lang: z.string().optional().describe(langDescription) });
+
+/** The form's query: the page's language, and the page itself for the way back when the complaint is refused. */
+const formQuery = z.object({
+  lang: z.string().optional().describe(langDescription),
+  from: z
     .string()
+    .max(1024)
     .optional()
-    .describe('page language, before Accept-Language: en (any English tag) or zh-CN (any Chinese tag), else the browser’s, else zh-CN'),
+    .describe('the path of the scan page the form is on (/t/… or a Digital Link): the refusal page links back to it'),
 });
 
 /** The status follows Accept (JSON or the page), and the page Accept-Language: a cache keeps them apart. */
@@ -37,19 +45,20 @@ export const complaintRoutes: FastifyPluginAsyncZod<{ service: ComplaintService;
   app.post(
     '/complaints',
     {
-      config: { public: true, rateLimit: { max: perHour, timeWindow: '1 hour' } },
+      // the scan page's form posts here: a browser whose complaint is refused is told on a page
+      config: { public: true, formErrorPage: true, rateLimit: { max: perHour, timeWindow: '1 hour' } },
       schema: {
         tags,
         summary: '消费维权投诉: a consumer complaint about a scanned code (JSON or the page form); returns a ticket',
         body: fileComplaintBody,
-        querystring: langQuery,
+        querystring: formQuery,
         response: {
           201: jsonOrPage('The ticket: JSON for a JSON body, the receipt page for the page form', complaintStatusSchema, {
             const: 'Accept-Language',
             description: 'on the receipt page: its language follows Accept-Language when no lang names one',
           }),
-          400: problemSchema,
-          429: problemSchema,
+          400: formError('A field the complaint cannot be filed with (errors[].pointer names it), or a query the route refuses'),
+          429: formError('Too many complaints from this address in an hour (COMPLAINTS_PER_HOUR); try again later'),
         },
       },
     },

@@ -9,6 +9,9 @@ export type ComplaintStatus = (typeof COMPLAINT_STATUSES)[number];
 export const COMPLAINT_OUTCOMES = ['upheld', 'dismissed'] as const;
 export type ComplaintOutcome = (typeof COMPLAINT_OUTCOMES)[number];
 
+/** What separates a phone number's digits as it is written: dropped, so that the regulators see the digits. */
+const PHONE_SEPARATORS = /[\s\-.()]/g;
+
 export const fileComplaintBody = z.object({
   // a code holding characters nothing shows reads as another code, or as none (zero-width only), in the regulators' list
   code: serviceCodeSchema.min(1).max(200).check(refuseInvisible).describe('the trace code on the pack; no invisible or control characters'),
@@ -16,10 +19,21 @@ export const fileComplaintBody = z.object({
   text: freeTextSchema(2000, { lines: 'many' }).min(1),
   phone: z
     .string()
-    .trim()
-    .regex(/^\+?[0-9][0-9 -]{5,19}$/, { error: 'must be a phone number' })
+    .max(40)
+    // how people write a number: spaces, hyphens, dots, parentheses around the area code, full-width forms
+    .transform((typed) => typed.normalize('NFKC').replace(PHONE_SEPARATORS, ''))
+    .pipe(
+      z
+        .string()
+        .regex(/^(\+?[0-9]{6,20})?$/, {
+          error: 'must be a phone number: 6 to 20 digits, + before a country code; spaces, hyphens and parentheses are fine',
+        })
+        .transform((digits) => digits || undefined),
+    )
     .optional()
-    .or(z.literal('').transform(() => undefined)),
+    .describe(
+      'a number the regulators may call the consumer back on, e.g. 13800000000, (023)62861234, +86 138-0000-0000; stored as its digits (with the + of a country code); empty for none',
+    ),
 });
 
 /** A complaint's ticket in a path, as every complaint route takes it. */

@@ -17,6 +17,11 @@ declare module 'fastify' {
     /** On a public route: a key given is checked (401 when invalid) and its principal used. */
     acceptsKey?: boolean;
     /**
+     * A route a page's form posts to: a browser's form post it refuses gets a page saying what to
+     * correct (src/complaints/form-errors.ts), every error declared as problem+json or that page.
+     */
+    formErrorPage?: boolean;
+    /**
      * Headers every answer of the route carries, errors included (an onSend hook of its plugin
      * sends them): declared on each of its responses in the OpenAPI document, as JSON Schemas by name.
      */

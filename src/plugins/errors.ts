@@ -2,19 +2,23 @@ import { STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
 import type { ConnectionError, FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
+import { isComplaintFormPost, sendComplaintFormError } from '../complaints/form-errors.js';
 import { Problem } from '../errors/problem.js';
 import { toProblem } from '../http/problems.js';
 import { sendScanError } from '../resolver/routes.js';
 
 // The app's error and 404 handlers: every error leaves as problem+json (see src/http/problems.ts),
-// except on the paths a label links to, where a browser gets the scan error page instead.
+// except on the paths a label links to, where a browser gets the scan error page instead, and for
+// the scan page's complaint form, whose browser gets a page saying what to correct.
 
 /** Unknown paths are answered, but not at any rate: probing the public surface is throttled. */
 const NOT_FOUND_RATE_LIMIT = { max: 120, timeWindow: '1 minute' };
 
 /** Answers any error, including the router's own (a URL it cannot decode). */
-export const sendError = (error: FastifyError, request: FastifyRequest, reply: FastifyReply) =>
-  sendScanError(request, reply, toProblem(error, request));
+export const sendError = (error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
+  const problem = toProblem(error, request);
+  return isComplaintFormPost(request) ? sendComplaintFormError(request, reply, problem) : sendScanError(request, reply, problem);
+};
 
 /** Connection errors that are not a malformed request: status, slug and title. */
 const connectionErrorProblems: Record<string, [number, string, string]> = {

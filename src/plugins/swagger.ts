@@ -6,6 +6,7 @@ import fp from 'fastify-plugin';
 import { jsonSchemaTransform, jsonSchemaTransformObject } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { rolesRefusedBy } from '../access/index.js';
+import { formError } from '../complaints/form-errors.js';
 import { problemSchema } from '../errors/problem.js';
 import { checksApiKey, routeKindOf } from '../http/request.js';
 import { isScanPath } from '../resolver/routes.js';
@@ -28,7 +29,8 @@ const problem = (description: string) => ({ description, content: { 'application
  * query or body the route's schema refuses), the API key check and route access
  * (src/plugins/authentication.ts), parsing a body (its limit, the content types read), the input
  * guard's URL limit and the router's path parameter limit, a rate limit, and the error handler's 500
- * (src/http/problems.ts). On a scan path a browser gets the scan error page instead.
+ * (src/http/problems.ts). On a scan path a browser gets the scan error page instead, and on a route a
+ * page's form posts to (config.formErrorPage) a browser's form post gets a page saying what to correct.
  */
 function routeErrors(route: RouteOptions, maxParamLength: number): Record<string, string> {
   const config = route.config;
@@ -87,9 +89,10 @@ const transformFor =
   (document) => {
     if (document.schema?.hide) return jsonSchemaTransform(document);
     const scan = isScanPath(document.url);
+    const form = Boolean(document.route.config?.formErrorPage);
     const shared = Object.entries(routeErrors(document.route, maxParamLength)).map(([status, description]) => [
       status,
-      scan ? scanError(description) : problem(description),
+      scan ? scanError(description) : form ? formError(description) : problem(description),
     ]);
     const own = Object.entries((document.schema?.response ?? NO_RESPONSES) as Record<string, unknown>).map(([status, schema]) => [
       status,

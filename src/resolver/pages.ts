@@ -75,7 +75,7 @@ function complaintForm(code: string, suspected: boolean, t: Text, complaintPath:
 <label for="text">${t.complaintText}</label>
 <textarea id="text" name="text" required maxlength="2000" rows="4"></textarea>
 <label for="phone">${t.phone}</label>
-<input id="phone" name="phone" type="tel" autocomplete="tel" maxlength="20">
+<input id="phone" name="phone" type="tel" autocomplete="tel" maxlength="40">
 <button type="submit">${t.submit}</button>
 </form>
 <p class="muted">${t.hotline}</p>

@@ -239,7 +239,8 @@ export const resolverRoutes: FastifyPluginAsyncZod<{
           lang,
           baseUrl: publicBaseUrl,
           // the page's language, Chinese too: the receipt would otherwise follow the browser's
-          complaintPath: `/complaints?lang=${lang}`,
+          // and the page itself, for the link back from a form the service refuses
+          complaintPath: `/complaints?lang=${lang}&from=${encodeURIComponent(path)}`,
           switchLangHref: `${path}?lang=${other}`,
           producerGrade: resolved.producerGrade,
         }),

@@ -24,11 +24,14 @@ const errorResponsesOf = (document: OpenApiDocument) =>
     ),
   );
 
+/** The scan page's complaint form: a browser's form post refused gets a page saying what to correct. */
+const FORM_ERROR_PAGE = /^POST \/complaints \d+$/;
+
 /** The dashboard's sign-in answers a wrong key (401) or one not a regulator's (403) with its form again, a page. */
 const SIGN_IN_FORM_AGAIN = ['POST /regulator/login 401', 'POST /regulator/login 403'];
 
 t.test(
-  'every error the OpenAPI document declares is application/problem+json, and HTML too where a scan answers with a page',
+  'every error the OpenAPI document declares is application/problem+json, and HTML too where a scan or the complaint form answers with a page',
   async (t) => {
     const { app } = await buildTestApp(t);
     const served = await servedOpenApi(app);
@@ -37,7 +40,7 @@ t.test(
     for (const [operation, response] of Object.entries(errors)) {
       // Node's 408 and 431 leave on the connection before any route, a scan's page included, could answer
       const [, path, status] = operation.split(' ');
-      const scan = SCAN_PATH.test(path) && !['408', '431'].includes(status);
+      const scan = (SCAN_PATH.test(path) || FORM_ERROR_PAGE.test(operation)) && !['408', '431'].includes(status);
       const page = { 'text/html': { schema: { type: 'string' } } };
       t.strictSame(
         response.content,

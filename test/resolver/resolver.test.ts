@@ -729,7 +729,11 @@ t.test("a scan page without lang is in the browser's language, and says it varie
     t.match(english.body, TEXT.en.genuine, `${path}: every section in English`);
     t.notMatch(english.body, TEXT['zh-CN'].genuine);
     t.match(english.body, `${path}?lang=zh-CN`, `${path}: the switch leads to Chinese`);
-    t.match(english.body, 'action="/complaints?lang=en"', `${path}: the complaint form answers in English`);
+    t.match(
+      english.body,
+      `action="/complaints?lang=en&amp;from=${encodeURIComponent(path)}"`,
+      `${path}: the complaint form answers in English, and names the page to lead back to`,
+    );
     t.match(english.headers.vary, /\bAccept-Language\b/, `${path}: a cache keeps the languages apart`);
     t.match(english.headers.vary, /\bAccept\b/, `${path}: and the page apart from JSON`);
     const chinese = await open(path, 'zh-Hans,en;q=0.5');

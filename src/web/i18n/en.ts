@@ -101,4 +101,20 @@ export const EN: typeof ZH = {
   statuses: { open: 'Received', investigating: 'Under investigation', resolved: 'Resolved' },
   filedAt: 'Filed',
   updatedAt: 'Last update',
+  formError: {
+    title: 'Your complaint was not submitted',
+    intro: 'Your complaint has not been submitted yet. Please correct the following and submit it again:',
+    fields: {
+      phone:
+        'The phone number is not valid: enter 6 to 20 digits, e.g. 13800000000 or 023-62861234 (spaces, hyphens, parentheses or +86 are fine), or leave it empty.',
+      text: 'Please describe what happened (at most 2000 characters), without characters that cannot be displayed.',
+      category: 'Please choose what the complaint is about.',
+      code: 'The trace code the complaint is about is not valid. Go back to the scan page and submit it from there.',
+    } as Record<string, string>,
+    other: 'The form could not be read. Go back to the scan page and submit the complaint with the form there.',
+    tooMany: 'Too many complaints',
+    tooManyBody: 'Too many complaints were sent from this network in the last hour. Please try again later.',
+    unavailable: 'The complaint service is not available right now. Please try again later.',
+    back: 'Back to the scan page',
+  },
 };

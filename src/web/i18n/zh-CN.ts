@@ -102,4 +102,19 @@ export const ZH = {
   statuses: { open: '已受理', investigating: '调查处理中', resolved: '已办结' } as Record<string, string>,
   filedAt: '提交时间',
   updatedAt: '最近更新',
+  formError: {
+    title: '投诉未能提交',
+    intro: '您的投诉还没有提交成功，请根据下面的提示修改后重新提交：',
+    fields: {
+      phone: '联系电话格式不正确：请填写 6 到 20 位数字，例如 13800000000 或 023-62861234（可带空格、连字符、括号或 +86），也可以不填。',
+      text: '请填写问题描述（不超过 2000 字），不要包含无法显示的特殊字符。',
+      category: '请选择投诉类型。',
+      code: '投诉所针对的溯源码无效，请返回扫码页面重新提交。',
+    } as Record<string, string>,
+    other: '提交的内容无法识别，请返回扫码页面，通过页面上的表单重新提交。',
+    tooMany: '提交过于频繁',
+    tooManyBody: '同一网络在一小时内提交的投诉过多，请稍后再试。',
+    unavailable: '投诉服务暂时不可用，请稍后再试。',
+    back: '返回扫码页面',
+  },
 };

@@ -1,0 +1,63 @@
+// A complaint the scan page's form posted that cannot be filed: the shopper's browser gets a page
+// in the shopper's language saying what to do, with the error's status; JSON clients get problem+json.
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { z } from 'zod';
+import { type Problem, problemSchema } from '../errors/problem.js';
+import { preferredType } from '../http/negotiate.js';
+import { isScanPath } from '../resolver/routes.js';
+import { PAGE_HEADERS, PAGE_HEADERS_DECLARED } from '../web/html.js';
+import { pageLang } from '../web/i18n/index.js';
+import { complaintFormErrorPage } from './pages.js';
+
+const FORM_TYPES = /^\s*(application\/x-www-form-urlencoded|multipart\/form-data)\s*(;|$)/i;
+/** A scan page's own path, as its form names it: one absolute path, nothing that leads elsewhere. */
+const SCAN_PAGE = /^\/(?![/\\])[\w\-.~%/:@!$&'()*+,;=]{1,1000}$/;
+/** A code as the form's hidden field carries it, for a link back to its page when the form named none. */
+const CODE = /^[0-9A-Za-z]{1,64}$/;
+
+/**
+ * Whether an error answering this request goes to a person's browser as a page: a form post
+ * (url-encoded, or multipart) to a route a page's form posts to (config.formErrorPage, POST
+ * /complaints) from a client that does not ask for JSON first.
+ */
+export function isComplaintFormPost(request: FastifyRequest): boolean {
+  if (!request.routeOptions?.config?.formErrorPage) return false;
+  if (!FORM_TYPES.test(request.headers['content-type'] ?? '')) return false;
+  return preferredType(request.headers.accept, ['text/html', 'application/problem+json', 'application/json']) === 'text/html';
+}
+
+/** The scan page the form was on: its `from` parameter, else the page of the code the form names. */
+function backTo(query: URLSearchParams, body: unknown, lang: string): string | null {
+  const from = query.get('from')?.split('?')[0];
+  if (from && SCAN_PAGE.test(from) && isScanPath(from)) return `${from}?lang=${lang}`;
+  const code = (body as { code?: unknown } | undefined)?.code;
+  return typeof code === 'string' && CODE.test(code.trim()) ? `/t/${code.trim()}?lang=${lang}` : null;
+}
+
+export function sendComplaintFormError(request: FastifyRequest, reply: FastifyReply, problem: Problem): FastifyReply {
+  // read off the URL: a query string that failed validation is not parsed
+  const query = new URLSearchParams(request.url.split('?')[1] ?? '');
+  const lang = pageLang(query.get('lang'), request.headers['accept-language']);
+  const fields = (problem.errors ?? []).filter((error) => error.in === 'body').map((error) => error.pointer.split('/')[1] ?? '');
+  return reply
+    .code(problem.status)
+    .headers(PAGE_HEADERS)
+    .header('vary', 'Accept, Accept-Language')
+    .type('text/html; charset=utf-8')
+    .send(complaintFormErrorPage(problem.status, fields, backTo(query, request.body, lang), lang));
+}
+
+/** An error of a route a page's form posts to, as the OpenAPI document declares it. */
+export const formError = (description: string) => ({
+  description: `${description}: for a browser's form post (url-encoded or multipart, not asking for JSON first) a page in the consumer's language saying what to correct, with a link back to the scan page; problem+json otherwise`,
+  content: { 'application/problem+json': { schema: problemSchema }, 'text/html': { schema: z.string() } },
+  headers: {
+    Vary: {
+      type: 'string',
+      const: 'Accept, Accept-Language',
+      description:
+        'on the page: it is given for a browser’s form (Accept), in the language Accept-Language asks for when no lang names one',
+    },
+    ...PAGE_HEADERS_DECLARED,
+  },
+});
