@@ -337,6 +337,7 @@ export function createServices(
       policy: options.flagPolicy,
       now,
       producerGrade: options.showCreditGrade ? credit.latestGrade : undefined,
+      partyName: async (code) => (await repos.parties.findByCode(code))?.name ?? null,
     }),
     complaints: createComplaintService({
       complaints: repos.complaints,

@@ -8,7 +8,7 @@ import { type FieldOf, type Identifier, parseIdentifier } from './parse.js';
 type Referent =
   | { kind: 'lot' | 'container'; lotCode: string }
   | { kind: 'item'; itemCode: string; lotCode: string }
-  | { kind: 'product'; productCode: string; productName: string };
+  | { kind: 'product'; productCode: string; productName: string; partyCode: string };
 
 type Deps = {
   lots: Pick<LotsRepository, 'findByCodes' | 'findBySsccs' | 'findByLotNumbers' | 'findLotCodesByIdentifiers'>;
@@ -117,7 +117,7 @@ export function createIdentifierService(deps: Deps) {
             const lot = lotByNumber.get(lotNumberKey(product.partyCode, id.lot));
             return lot?.productCode === product.code ? live(lot.code) : undefined;
           }
-          return { kind: 'product', productCode: product.code, productName: product.name };
+          return { kind: 'product', productCode: product.code, productName: product.name, partyCode: product.partyCode };
         }
       }
     };

@@ -189,3 +189,19 @@ export function notGenuinePage(code: string, lang: Lang): string {
   // Served at the scanned URL, so a query-only link switches language in place.
   return layout(lang, t.notGenuine, `?lang=${lang === 'en' ? 'zh-CN' : 'en'}`, body);
 }
+
+/**
+ * For a product's own code (a GTIN alone, served with 404): the product and its maker are registered here, but the
+ * code names no lot or pack, so there is no chain to show. The maker is named as the consumer page names a producer.
+ */
+export function productCodePage(product: { name: string; maker: string | null }, lang: Lang): string {
+  const t = TEXT[lang];
+  const body = html`<section>
+<h1>${product.name}</h1>
+<p>${t.productCodeBody(product.name, product.maker)}</p>
+<div class="alert warn">${t.productCode}<p>${t.productCodeNoLot}</p></div>
+<p><strong>${t.productCodeAdvice}</strong></p>
+<p class="muted">${t.hotline}</p>
+</section>`;
+  return layout(lang, `${product.name} · ${t.productCode}`, `?lang=${lang === 'en' ? 'zh-CN' : 'en'}`, body);
+}

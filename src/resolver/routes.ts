@@ -9,7 +9,7 @@ import { preferredType } from '../http/negotiate.js';
 import { sendProblem } from '../http/problems.js';
 import { PAGE_HEADERS } from '../web/html.js';
 import { type Lang, pageLang } from '../web/i18n/index.js';
-import { consumerPage, notGenuinePage, scanErrorPage } from './pages.js';
+import { consumerPage, notGenuinePage, productCodePage, scanErrorPage } from './pages.js';
 import {
   type ResolverDescription,
   resolverDescriptionSchema,
@@ -18,7 +18,7 @@ import {
   traceCodeSlashRedirect,
   trailingSlashRedirect,
 } from './schemas.js';
-import { NotGenuineError, type Resolved, type ResolverService, type ScanContext } from './service.js';
+import { NotGenuineError, RegisteredProductError, type Resolved, type ResolverService, type ScanContext } from './service.js';
 import { consumerSummaryJson } from './summary.js';
 
 const GS1_VOC = 'https://gs1.org/voc/';
@@ -195,6 +195,16 @@ export const resolverRoutes: FastifyPluginAsyncZod<{
     try {
       resolved = await resolve({ ...contextOf(request), record: counts && request.method === 'GET' });
     } catch (error) {
+      const page = () => asksForErrorPage(request, new URLSearchParams(request.url.split('?')[1] ?? ''));
+      if (error instanceof RegisteredProductError) {
+        // a product's own code: no scan, no flag; a browser is told what the code is and what to scan instead
+        if (!page()) throw notFound(error.message);
+        return reply
+          .code(404)
+          .headers(PAGE_HEADERS)
+          .type('text/html; charset=utf-8')
+          .send(productCodePage({ name: error.productName, maker: error.makerName }, langOfRequest(request)));
+      }
       if (!(error instanceof NotGenuineError)) throw error;
       // A linkType other than the linkset would redirect to a representation (the page, the summary), which counts
       // the scan; an unknown code has no link to redirect to, so its scan is counted (and flagged) here. A browser
@@ -205,8 +215,7 @@ export const resolverRoutes: FastifyPluginAsyncZod<{
           if (!(again instanceof NotGenuineError)) throw again;
         });
       }
-      const page = asksForErrorPage(request, new URLSearchParams(request.url.split('?')[1] ?? ''));
-      if (page) {
+      if (page()) {
         return reply
           .code(404)
           .headers(PAGE_HEADERS)

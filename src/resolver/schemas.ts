@@ -201,7 +201,10 @@ export const scanError = (description: string, headers: Record<string, object> =
 
 export const scanErrorResponses = {
   400: scanError('A malformed code or GS1 Digital Link'),
-  404: scanError('A code or key never issued here (the not-genuine page), or a key that names no lot or pack', scannedHeaders),
+  404: scanError(
+    "A code or key never issued here (the not-genuine page), or a key that names no lot or pack (a registered product's GTIN alone: a page naming the product and what to scan instead)",
+    scannedHeaders,
+  ),
   429: scanError('Too many scans from this address in a minute'),
 };
 

@@ -52,6 +52,22 @@ export class NotGenuineError extends Error {
   }
 }
 
+/**
+ * A GTIN alone (`/01/{gtin}`, a product's barcode or QR) names a registered product but no lot or pack: there is no
+ * chain to show, no scan to count and nothing to flag. `makerName` is the product owner's name, as the consumer page
+ * names a lot's producer.
+ */
+export class RegisteredProductError extends Error {
+  override name = 'RegisteredProductError';
+  constructor(
+    readonly gtin: string,
+    readonly productName: string,
+    readonly makerName: string | null,
+  ) {
+    super(`GTIN ${gtin} is registered (${productName}); scan a code with a lot or serial for its chain`);
+  }
+}
+
 export function createResolverService(deps: {
   items: Pick<ItemsRepository, 'findItem'>;
   scans: Pick<ScanService, 'record' | 'beginRead' | 'raiseFlag' | 'scannedRecentlyBy'>;
@@ -64,6 +80,8 @@ export function createResolverService(deps: {
   now?: () => Date;
   /** The lot owner's last stored credit grade; given only when the consumer page shows it. */
   producerGrade?: (partyCode: string) => Promise<string | null>;
+  /** A party's name, for the maker of a product scanned by its GTIN alone; without it the maker is not named. */
+  partyName?: (partyCode: string) => Promise<string | null>;
 }) {
   const now = deps.now ?? (() => new Date());
   const producerGrade = (partyCode: string) => deps.producerGrade?.(partyCode) ?? Promise.resolve(null);
@@ -321,7 +339,7 @@ export function createResolverService(deps: {
         throw new NotGenuineError(written);
       }
       if (named.kind === 'product') {
-        throw notFound(`GTIN ${link.gtin} is registered (${named.productName}); scan a code with a lot or serial for its chain`);
+        throw new RegisteredProductError(link.gtin as string, named.productName, (await deps.partyName?.(named.partyCode)) ?? null);
       }
       return named.kind === 'item' ? resolveItem(named.itemCode, context) : resolveLot(named.lotCode, named.kind, context);
     },

@@ -1,4 +1,4 @@
-import { consumerPage, notGenuinePage, scanErrorPage } from '../../src/resolver/pages.js';
+import { consumerPage, notGenuinePage, productCodePage, scanErrorPage } from '../../src/resolver/pages.js';
 import type { LotSummary, PackFacts, Warning } from '../../src/resolver/summary.js';
 import { FAVICON_HREF } from '../../src/web/html.js';
 import { TEXT } from '../../src/web/i18n/index.js';
@@ -263,6 +263,22 @@ t.test('notGenuinePage warns in both languages', async (t) => {
   t.match(en, '<html lang="en">');
   t.match(en, 'This code is not registered — it may not be genuine');
   t.match(en, 'report it to market regulators');
+  t.match(en, 'href="?lang=zh-CN"');
+});
+
+t.test("a product's own code names the product, its maker when known, and what to scan instead", async (t) => {
+  const zh = productCodePage({ name: '腊肉<500g>', maker: '夔州腊味' }, 'zh-CN');
+  t.match(zh, '<html lang="zh-CN">');
+  t.match(zh, '<h1>腊肉&lt;500g&gt;</h1>');
+  t.match(zh, '这是夔州腊味的产品“腊肉&lt;500g&gt;”的产品码，已在本平台登记');
+  t.match(zh, TEXT['zh-CN'].productCodeNoLot);
+  t.match(zh, TEXT['zh-CN'].productCodeAdvice);
+  t.notMatch(zh, 'role="alert"', 'nothing alarming: the product is registered');
+  t.match(zh, 'href="?lang=en"');
+  const en = productCodePage({ name: 'Cured pork', maker: null }, 'en');
+  t.match(en, '<html lang="en">');
+  t.match(en, 'This is the code of the product Cured pork, registered on this platform', 'no maker named when none is known');
+  t.notMatch(en, ' by ');
   t.match(en, 'href="?lang=zh-CN"');
 });
 

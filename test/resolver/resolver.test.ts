@@ -372,6 +372,75 @@ t.test("the packs of a lot whose making was declared in error are not genuine, t
   );
 });
 
+t.test('a GTIN-only Digital Link names its product: a page saying so for a browser, the problem for JSON', async (t) => {
+  const world = await createWorld(t);
+  const processor = await world.party('processor', '奉节县<夔州>腊味食品有限公司');
+  const product = await processor.product('piece', { gtin: '6901234567892', name: '奉节腊肉 500g & 礼盒' });
+  let phones = 0;
+  const scan = (url: string, headers: Record<string, string> = {}) =>
+    world.app.inject({ method: 'GET', url, headers: { 'user-agent': `phone ${++phones}`, ...headers } });
+  const textOf = (page: string) => page.replace(/<[^>]+>/g, ' ').replace(/\s+/g, ' ');
+
+  const zh = await scan('/01/06901234567892', { accept: 'text/html' });
+  t.equal(zh.statusCode, 404, 'still 404: the code names no lot or pack');
+  t.equal(zh.headers['content-type'], 'text/html; charset=utf-8');
+  t.equal(zh.headers.vary, 'Accept, Accept-Language');
+  t.match(zh.headers['content-security-policy'], "default-src 'none'");
+  t.equal(zh.headers['x-content-type-options'], 'nosniff');
+  t.match(zh.body, '<html lang="zh-CN">');
+  t.match(zh.body, '奉节腊肉 500g &amp; 礼盒', 'names the product, escaped');
+  t.match(zh.body, '奉节县&lt;夔州&gt;腊味食品有限公司', 'and its maker, as the consumer page names a producer');
+  t.match(textOf(zh.body), '已在本平台登记', 'registered here');
+  t.match(textOf(zh.body), '不对应具体的批次或包装', 'naming no lot or pack');
+  t.match(textOf(zh.body), '请扫描包装上印的溯源码', 'and what to scan instead');
+  t.notMatch(zh.body, TEXT['zh-CN'].invalidCode, 'not the invalid-code page');
+  t.notMatch(zh.body, TEXT['zh-CN'].notGenuine, 'nor the not-genuine one');
+  t.notMatch(zh.body, product, 'no internal product code');
+  t.match(zh.body, 'href="?lang=en"', 'the language switch');
+
+  const en = await scan('/01/06901234567892?lang=en', { accept: 'text/html' });
+  t.equal(en.statusCode, 404);
+  t.match(en.body, '<html lang="en">');
+  t.match(en.body, '奉节腊肉 500g &amp; 礼盒');
+  t.match(textOf(en.body), /registered on this platform/);
+  t.match(textOf(en.body), /names no particular lot or pack/);
+  t.match(textOf(en.body), /scan the trace code printed on the pack/i);
+  t.match(en.body, 'href="?lang=zh-CN"');
+  t.match((await scan('/01/06901234567892', { accept: 'text/html', 'accept-language': 'en-GB,en;q=0.9' })).body, '<html lang="en">');
+  t.match((await scan('/01/06901234567892?format=html')).body, '奉节腊肉 500g &amp; 礼盒', 'format=html asks for the page');
+  const linked = await scan('/01/06901234567892?linkType=gs1:pip', { accept: 'text/html' });
+  t.equal(linked.statusCode, 404, 'a linkType has no link to lead to either');
+  t.match(linked.body, '奉节腊肉 500g &amp; 礼盒');
+
+  for (const headers of [{ accept: 'application/json' }, { accept: 'text/html' }]) {
+    const json = await scan(`/01/06901234567892?format=json`, headers);
+    t.equal(json.statusCode, 404);
+    t.equal(json.headers['content-type'], 'application/problem+json; charset=utf-8', `${headers.accept} with format=json: the problem`);
+  }
+  const json = await scan('/01/06901234567892', { accept: 'application/json' });
+  t.equal(json.statusCode, 404);
+  t.equal(json.headers['content-type'], 'application/problem+json; charset=utf-8');
+  t.match(json.json(), {
+    type: '/problems/not-found',
+    status: 404,
+    detail: 'GTIN 06901234567892 is registered (奉节腊肉 500g & 礼盒); scan a code with a lot or serial for its chain',
+  });
+
+  const unregistered = await scan('/01/06901234567885', { accept: 'text/html' });
+  t.equal(unregistered.statusCode, 404, 'a GTIN no product has');
+  t.match(unregistered.body, TEXT['zh-CN'].notGenuine, 'is not genuine, as before');
+  t.notMatch(unregistered.body, '奉节腊肉');
+  t.match((await scan('/01/06901234567885', { accept: 'application/json' })).json(), {
+    detail: /is not registered: it may not be genuine/,
+  });
+
+  const flags = (await world.regulator.get('/regulator/flags')).body.items;
+  t.notOk(
+    flags.some((flag: { code: string }) => flag.code.includes('06901234567892')),
+    'a product code raises no flag',
+  );
+});
+
 t.test('a hold that comes between reading a lot and reading its chain leaves no page cached to outlive its release', async (t) => {
   const { app, adminKey, database } = await buildTestApp(t);
   const demo = await seedDemoChain(app.services);

@@ -87,6 +87,12 @@ export const EN: typeof ZH = {
   notGenuine: 'This code is not registered — it may not be genuine',
   notGenuineBody: (code: string) => `The code ${code} you scanned has no record on this traceability platform.`,
   notGenuineAdvice: 'Be careful buying this product; you can report it to market regulators (call 12315).',
+  productCode: 'A product code, not a trace code',
+  productCodeBody: (product: string, maker: string | null) =>
+    `This is the code of the product ${product}${maker ? ` by ${maker}` : ''}, registered on this platform: it is genuine as a product code.`,
+  productCodeNoLot: 'But it names no particular lot or pack, so it cannot show the trace chain.',
+  productCodeAdvice:
+    "Scan the trace code printed on the pack (its lot or batch code, or the pack's own QR code) for the record from farm to shop.",
   invalidCode: 'This is not a valid code',
   invalidCodeBody: 'What you scanned or typed is not a trace code of this platform. Check the code on the pack and scan it again.',
   tooManyRequests: 'Too many lookups',

@@ -88,6 +88,11 @@ export const ZH = {
   notGenuine: '此码未登记，可能不是正品',
   notGenuineBody: (code: string) => `您扫描的码 ${code} 在本溯源平台没有登记记录。`,
   notGenuineAdvice: '请谨慎购买，并可向市场监管部门举报（拨打 12315）。',
+  productCode: '这是产品码，不是溯源码',
+  productCodeBody: (product: string, maker: string | null) =>
+    `这是${maker ? `${maker}的` : ''}产品“${product}”的产品码，已在本平台登记：作为产品码，它是真实的。`,
+  productCodeNoLot: '但它不对应具体的批次或包装，因此无法显示溯源信息。',
+  productCodeAdvice: '请扫描包装上印的溯源码（批次码或该包装自己的二维码），查看从农场到商店的完整记录。',
   invalidCode: '此码无效',
   invalidCodeBody: '您扫描或输入的内容不是本平台的溯源码。请核对包装上的码后重新扫描。',
   tooManyRequests: '查询过于频繁',
