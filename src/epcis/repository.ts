@@ -322,15 +322,24 @@ export function createEpcisRepository(db: Db) {
           : undefined;
         conditions.push(typedCondition('destinationList', 'destination', condition, native));
       }
-      if (filter.quantities) {
-        // a quantity of a quantity list: a lot named as a class (a native event's by its kind), by the links' key
+      const quantities = filter.quantities;
+      if (quantities) {
+        const bounds = (quantity: SQL) =>
+          sql.join(
+            quantities.map(({ op, value }) => sql`${quantity} ${QUANTITY_OPS[op]} ${String(value)}::numeric`),
+            sql` and `,
+          );
+        // a captured event: each entry of its quantity lists as captured (a class may be listed twice,
+        // its lot linked once), a quantity that is a JSON number; a native event: a lot named as a
+        // class (by its kind), by the links' key
+        const captured = sql`${events.payload}->'epcis'`;
         conditions.push(
-          sql`exists (select 1 from event_lots el join lots l on l.code = el.lot_code
-            where el.event_id = ${events.id} and el.quantity is not null and not coalesce(el.named_as_instance, l.kind = 'container')
-            ${sql.join(
-              filter.quantities.map(({ op, value }) => sql` and el.quantity ${QUANTITY_OPS[op]} ${String(value)}::numeric`),
-              sql``,
-            )})`,
+          sql`(case when ${isNative} then exists (select 1 from event_lots el join lots l on l.code = el.lot_code
+              where el.event_id = ${events.id} and el.quantity is not null and not coalesce(el.named_as_instance, l.kind = 'container')
+              and ${bounds(sql`el.quantity`)})
+            else exists (select 1 from unnest(array['quantityList', 'childQuantityList', 'inputQuantityList', 'outputQuantityList']) member,
+              jsonb_array_elements(case when jsonb_typeof(${captured}->member) = 'array' then ${captured}->member else '[]'::jsonb end) entry
+              where jsonb_typeof(entry->'quantity') = 'number' and ${bounds(sql`(entry->'quantity')::numeric`)}) end)`,
         );
       }
       for (const [member, forms] of [

@@ -203,3 +203,45 @@ t.test('a value the standard does not allow, or a parameter this service does no
 });
 
 const q = encodeURIComponent;
+
+t.test('the quantity bounds read every quantity a captured event shows, one class listed twice included', async (t) => {
+  const world = await createWorld(t);
+  const plant = await world.party('slaughterhouse');
+  const A = 'https://id.gs1.org/01/06901234000016/10/A';
+  const B = 'https://id.gs1.org/01/06901234000023/10/B';
+  const job = (
+    await captured(
+      world,
+      plant.key,
+      doc([
+        observation(1, {
+          bizStep: 'urn:x:twice',
+          quantityList: [
+            { epcClass: A, quantity: 4, uom: 'KGM' },
+            { epcClass: A, quantity: 6, uom: 'KGM' },
+          ],
+        }),
+        {
+          ...observation(2, { bizStep: 'urn:x:packed' }),
+          type: 'AggregationEvent',
+          action: 'ADD',
+          parentID: 'urn:epc:id:sscc:6901234.0000000001',
+          childQuantityList: [
+            { epcClass: B, quantity: 2 },
+            { epcClass: `${B}2`, quantity: 7 },
+          ],
+        },
+      ]),
+    )
+  ).job;
+  t.match(job, { success: true, captured: 2 }, JSON.stringify(job?.errors));
+  const found = async (query: string) => {
+    const reply = expectStatus(t, await plant.api.get(`/epcis/events?perPage=100&${query}`), 200, query);
+    return (reply.body.epcisBody.queryResults.resultsBody.eventList as { bizStep: string }[]).map((event) => event.bizStep).sort();
+  };
+  t.same(await found('EQ_quantity=4'), ['urn:x:twice'], 'the first of the class');
+  t.same(await found('EQ_quantity=6'), ['urn:x:twice'], 'the second of the class');
+  t.same(await found('GT_quantity=4&LT_quantity=6'), [], 'the bounds hold together for one quantity');
+  t.same(await found('EQ_quantity=2'), ['urn:x:packed'], 'a child quantity list');
+  t.same(await found('EQ_quantity=7'), ['urn:x:packed']);
+});
