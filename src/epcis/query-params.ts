@@ -185,13 +185,32 @@ function orderOf(params: Record<string, unknown>, at: ParametersAt): EventOrder 
 
 /** A quantity bound: one number, as EPCIS writes a quantity (a decimal, with an exponent or not). */
 const NUMBER = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
+/** The longest quantity bound read: a quantity's digits and more, never a page of them. */
+const NUMBER_MAX_LENGTH = 64;
+/** What PostgreSQL numeric holds: at most 131072 digits before the decimal point and 16383 after. */
+const NUMERIC_MAX_WHOLE_DIGITS = 131072;
+const NUMERIC_MAX_SCALE = 16383;
+
+/** Whether a number (NUMBER) is one PostgreSQL numeric reads: its digits, as written, within numeric's range. */
+function fitsNumeric(value: string): boolean {
+  const [, whole = '', fraction = '', exponent = '0'] = /^[+-]?(\d*)\.?(\d*)(?:[eE]([+-]?\d+))?$/.exec(value) ?? [];
+  const shift = Number(exponent);
+  // the digits after the point, as numeric keeps them (a zero's too)
+  if (fraction.length - shift > NUMERIC_MAX_SCALE) return false;
+  const digits = whole + fraction;
+  const first = digits.search(/[1-9]/);
+  return first === -1 || whole.length + shift - first <= NUMERIC_MAX_WHOLE_DIGITS;
+}
+
 function quantitiesOf(params: Record<string, unknown>, at: ParametersAt): EventFilter['quantities'] {
   const bounds = QUANTITY_PARAMETERS.flatMap((name) => {
     const value = onceOf(params[name], name, at);
     if (value === undefined) return [];
-    const number = Number(value);
-    if (typeof value !== 'string' || !NUMBER.test(value) || !Number.isFinite(number)) throw problem(name, 'must be a number', at);
-    return [{ op: name.slice(0, 2) as 'EQ' | 'GT' | 'GE' | 'LT' | 'LE', value: number }];
+    if (typeof value !== 'string' || !NUMBER.test(value)) throw problem(name, 'must be a number', at);
+    if (value.length > NUMBER_MAX_LENGTH) throw problem(name, `must be a number of at most ${NUMBER_MAX_LENGTH} characters`, at);
+    if (!fitsNumeric(value)) throw problem(name, 'must be a number within 131072 digits before the decimal point and 16383 after', at);
+    // as written: the database compares it as a decimal, every digit kept
+    return [{ op: name.slice(0, 2) as 'EQ' | 'GT' | 'GE' | 'LT' | 'LE', value }];
   });
   return bounds.length > 0 ? bounds : undefined;
 }

@@ -54,8 +54,8 @@ export type EventFilter = {
   /** EQ_source_<type> / EQ_destination_<type>, likewise; `partyCodes`: native shipments' parties (owning_party). */
   sources?: TypedCondition[];
   destinations?: TypedCondition[];
-  /** EQ_quantity, GT_quantity, …: a quantity of the event's quantity lists holding to each bound. */
-  quantities?: { op: 'EQ' | 'GT' | 'GE' | 'LT' | 'LE'; value: number }[];
+  /** EQ_quantity, GT_quantity, …: a quantity of the event's quantity lists holding to each bound (a decimal as written, numeric's range). */
+  quantities?: { op: 'EQ' | 'GT' | 'GE' | 'LT' | 'LE'; value: string }[];
   /** EQ_persistentDisposition_set / _unset: the forms of the dispositions, one of which the event's list holds. */
   persistentDispositionsSet?: string[];
   persistentDispositionsUnset?: string[];
@@ -326,7 +326,7 @@ export function createEpcisRepository(db: Db) {
       if (quantities) {
         const bounds = (quantity: SQL) =>
           sql.join(
-            quantities.map(({ op, value }) => sql`${quantity} ${QUANTITY_OPS[op]} ${String(value)}::numeric`),
+            quantities.map(({ op, value }) => sql`${quantity} ${QUANTITY_OPS[op]} ${value}::numeric`),
             sql` and `,
           );
         // a captured event: each entry of its quantity lists as captured (a class may be listed twice,

@@ -215,17 +215,37 @@ t.test(
       { status: 400, in: 'body', pointer: '/query/EQ_action' },
       'in a named query too',
     );
-    t.same(parseQueryRequest({ GT_quantity: '2.5', LE_quantity: '1e3' }).quantities, [
-      { op: 'GT', value: 2.5 },
-      { op: 'LE', value: 1000 },
-    ]);
-    for (const value of ['ten', '', '1,5', 'Infinity', '0x10', '1e400']) {
+    t.same(
+      parseQueryRequest({ GT_quantity: '2.5', LE_quantity: '1e3', EQ_quantity: '0.50000000000000001' }).quantities,
+      [
+        { op: 'EQ', value: '0.50000000000000001' },
+        { op: 'GT', value: '2.5' },
+        { op: 'LE', value: '1e3' },
+      ],
+      'as written, every digit kept',
+    );
+    t.same(parseQueryRequest({ LT_quantity: '1e400', GT_quantity: '1e-400' }).quantities?.length, 2, 'beyond a double, within numeric');
+    for (const value of ['ten', '', '1,5', 'Infinity', '0x10', 'NaN']) {
       t.match(
         refusal(() => parseQueryRequest({ EQ_quantity: value })),
         { status: 400, pointer: '/EQ_quantity', detail: 'must be a number' },
         `EQ_quantity=${value}`,
       );
     }
+    for (const [value, detail] of [
+      ['9'.repeat(65), 'must be a number of at most 64 characters'],
+      ['1e-16384', 'must be a number within 131072 digits before the decimal point and 16383 after'],
+      ['0e-20000', 'must be a number within 131072 digits before the decimal point and 16383 after'],
+      ['1e131072', 'must be a number within 131072 digits before the decimal point and 16383 after'],
+      ['1e99999999999999999999', 'must be a number within 131072 digits before the decimal point and 16383 after'],
+    ]) {
+      t.match(
+        refusal(() => parseQueryRequest({ GE_quantity: value })),
+        { status: 400, pointer: '/GE_quantity', detail },
+        value,
+      );
+    }
+    t.ok(parseQueryRequest({ GE_quantity: '1.5e-16382', LE_quantity: '99e131070' }).quantities, 'the edges numeric holds');
     const { bizTransactions, sources, destinations } = parseQueryRequest({
       EQ_bizTransaction_po: 'urn:a|urn:b',
       EQ_source_owning_party: 'urn:c',

@@ -245,3 +245,42 @@ t.test('the quantity bounds read every quantity a captured event shows, one clas
   t.same(await found('EQ_quantity=2'), ['urn:x:packed'], 'a child quantity list');
   t.same(await found('EQ_quantity=7'), ['urn:x:packed']);
 });
+
+t.test('a quantity bound compares as written, every digit kept; one numeric cannot hold is a 400 naming it', async (t) => {
+  const world = await createWorld(t);
+  const plant = await world.party('slaughterhouse');
+  const A = 'https://id.gs1.org/01/06901234000016/10/A';
+  const job = (
+    await captured(
+      world,
+      plant.key,
+      doc([
+        observation(1, { bizStep: 'urn:x:half', quantityList: [{ epcClass: A, quantity: 0.5, uom: 'KGM' }] }),
+        observation(2, { bizStep: 'urn:x:huge', quantityList: [{ epcClass: A, quantity: 999999999999.999, uom: 'KGM' }] }),
+        observation(3, { bizStep: 'urn:x:none', quantityList: [{ epcClass: A, quantity: 0, uom: 'KGM' }] }),
+      ]),
+    )
+  ).job;
+  t.match(job, { success: true, captured: 3 }, JSON.stringify(job?.errors));
+  const found = async (query: string) => {
+    const reply = expectStatus(t, await plant.api.get(`/epcis/events?perPage=100&${query}`), 200, query);
+    return (reply.body.epcisBody.queryResults.resultsBody.eventList as { bizStep: string }[]).map((event) => event.bizStep).sort();
+  };
+  t.same(await found('EQ_quantity=999999999999.999'), ['urn:x:huge']);
+  t.same(await found('EQ_quantity=999999999999.99899999'), [], 'not the nearest double');
+  t.same(await found('EQ_quantity=0.5'), ['urn:x:half']);
+  t.same(await found('EQ_quantity=0.50000000000000001'), []);
+  t.same(await found('EQ_quantity=0'), ['urn:x:none']);
+  t.same(await found('LE_quantity=1e-400'), ['urn:x:none'], 'a bound below a double’s range is not zero');
+  t.same(await found('GE_quantity=1e-400'), ['urn:x:half', 'urn:x:huge']);
+  t.same(await found('LT_quantity=1e400'), ['urn:x:half', 'urn:x:huge', 'urn:x:none'], 'nor one above it infinite');
+  for (const [query, detail] of [
+    [`EQ_quantity=${'9'.repeat(400)}`, 'must be a number of at most 64 characters'],
+    ['GT_quantity=1e-16384', 'must be a number within 131072 digits before the decimal point and 16383 after'],
+    ['LE_quantity=1e999999999999', 'must be a number within 131072 digits before the decimal point and 16383 after'],
+  ]) {
+    const reply = await plant.api.get(`/epcis/events?${query}`);
+    const name = query.slice(0, query.indexOf('='));
+    t.match({ status: reply.status, errors: reply.body.errors }, { status: 400, errors: [{ pointer: `/${name}`, detail }] }, query);
+  }
+});
