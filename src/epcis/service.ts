@@ -9,7 +9,7 @@ import type { CaptureProblem } from '../db/schema.js';
 import { badRequest, conflict, type FieldProblem, notFound, Problem } from '../errors/problem.js';
 import { findHeldEvent, unheld } from '../events/held.js';
 import type { EventsRepository, StoredEvent } from '../events/repository.js';
-import { canonicalIdentifier, epcPatternRegExp } from '../gs1/canonical.js';
+import { canonicalIdentifier, epcPatternRegExp, epcUrnForms } from '../gs1/canonical.js';
 import { canonicalEventId, eventIdsToLookUp, partyEventKeys } from '../gs1/event-id.js';
 import type { IdentifierService } from '../identifiers/service.js';
 import type { LocationsRepository } from '../locations/repository.js';
@@ -365,10 +365,15 @@ export function createEpcisService(deps: {
     return { ...condition, nativeType, nativeNumbers };
   }
 
-  /** EQ_source_<type> / EQ_destination_<type>: the forms of its type, its values as given and canonical, and (owning_party) the parties native shipments name by their URIs here. */
+  /**
+   * EQ_source_<type> / EQ_destination_<type>: the forms of its type; its values as given, as
+   * canonical Digital Links and as EPC URNs (a source is stored as captured, in either form); and
+   * (owning_party) the parties native shipments name by their URIs here.
+   */
   function partyListCondition({ type, values }: TypedValues): TypedCondition {
     const types = cbvForms('SDT', 'sdt', type);
-    const condition = { types, values: [...new Set([...values, ...values.map(canonicalIdentifier)])].sort() };
+    const forms = values.flatMap((value) => [value, canonicalIdentifier(value), ...epcUrnForms(value)]);
+    const condition = { types, values: [...new Set(forms)].sort() };
     if (!types.includes('owning_party')) return condition;
     const prefix = `${deps.publicBaseUrl}/parties/`;
     return { ...condition, partyCodes: values.flatMap((value) => (value.startsWith(prefix) ? [value.slice(prefix.length)] : [])) };

@@ -4,7 +4,7 @@
 
 import { completeGs1, gs1CheckDigit } from '../codes/gs1.js';
 import { aiValueError, checkKeyQualifiers, isGs1Charset82 } from './digital-link.js';
-import { GS1_DL_HOST } from './epc-uri.js';
+import { digitalLinkToEpcUrn, GS1_DL_HOST } from './epc-uri.js';
 
 const COMPANY_PREFIX = /^\d{6,12}$/;
 const DIGITS = /^\d*$/;
@@ -325,6 +325,24 @@ export function canonicalGs1Uri(value: string): string | null {
 
 /** The one stored form of an identifier: canonical GS1 Digital Link where GS1 keys allow, else as written. */
 export const canonicalIdentifier = (value: string) => canonicalGs1Uri(value) ?? value;
+
+/** GS1 company prefixes are 6 to 12 digits long; a Digital Link does not say which. */
+const COMPANY_PREFIX_LENGTHS = [6, 7, 8, 9, 10, 11, 12];
+
+/**
+ * The EPC URNs of the key an identifier names (an EPC URN or a GS1 Digital Link), one for each
+ * length its company prefix may have, each naming the same key back (see digitalLinkToEpcUrn for
+ * the keys that have one); none for any other identifier.
+ */
+export function epcUrnForms(value: string): string[] {
+  const link = canonicalGs1Uri(value);
+  if (link === null) return [];
+  const forms = COMPANY_PREFIX_LENGTHS.flatMap((length) => {
+    const urn = digitalLinkToEpcUrn(link, length);
+    return urn !== null && canonicalGs1Uri(urn) === link ? [urn] : [];
+  });
+  return [...new Set(forms)];
+}
 
 /**
  * How each scheme's canonical Digital Link is laid out, for EPC patterns: the AI; what comes before

@@ -1,7 +1,7 @@
 // GS1 Digital Link -> EPC pure-identity URNs, and the escaping of serials in those URNs. The other
 // way, EPC URN -> Digital Link, is the canonical form in canonical.ts. Pure: no I/O.
 
-import { type DigitalLink, isGs1Charset82, parseDigitalLinkPath } from './digital-link.js';
+import { aiValueError, type DigitalLink, isGs1Charset82, parseDigitalLinkPath } from './digital-link.js';
 
 /** Canonical Digital Link host used for stored EPCs. */
 export const GS1_DL_HOST = 'https://id.gs1.org';
@@ -24,20 +24,31 @@ export function urnEncode(value: string): string {
   return value.replace(/["%&/<>?]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
 }
 
-function parseUri(uri: string): DigitalLink | null {
+/** The path of an http(s) URI, or null. */
+function pathOf(uri: string): string | null {
   let url: URL;
   try {
     url = new URL(uri);
   } catch {
     return null;
   }
-  if (url.protocol !== 'https:' && url.protocol !== 'http:') return null;
-  const parsed = parseDigitalLinkPath(url.pathname);
-  return parsed.ok ? parsed.value : null;
+  return url.protocol === 'https:' || url.protocol === 'http:' ? url.pathname : null;
+}
+
+function parseUri(uri: string): DigitalLink | null {
+  const path = pathOf(uri);
+  const parsed = path === null ? null : parseDigitalLinkPath(path);
+  return parsed?.ok ? parsed.value : null;
+}
+
+/** The party GLN (AI 417, alone: it takes no qualifier) a Digital Link names, which the Digital Link reader does not take; or null. */
+function partyGlnOf(uri: string): string | null {
+  const key = /^(?:\/[^/]+)*?\/417\/(\d{13})$/.exec(pathOf(uri) ?? '')?.[1];
+  return key !== undefined && aiValueError('417', key) === undefined ? key : null;
 }
 
 /**
- * Digital Link URI (any host) to the EPC URN: sgtin, lgtin, idpat:sgtin, sscc, sgln, grai.
+ * Digital Link URI (any host) to the EPC URN: sgtin, lgtin, idpat:sgtin, sscc, sgln, grai, pgln.
  * The company prefix length must be supplied because a Digital Link does not carry it.
  * Null when the URI is not a convertible Digital Link (e.g. a GTIN with a CPV or a (235) extension).
  */
@@ -45,6 +56,8 @@ export function digitalLinkToEpcUrn(uri: string, companyPrefixLength: number): s
   if (!Number.isInteger(companyPrefixLength) || companyPrefixLength < 6 || companyPrefixLength > 12) {
     throw new RangeError(`GS1 company prefix length must be 6-12, got ${companyPrefixLength}`);
   }
+  const party = partyGlnOf(uri);
+  if (party !== null) return `urn:epc:id:pgln:${party.slice(0, companyPrefixLength)}.${party.slice(companyPrefixLength, 12)}`;
   const dl = parseUri(uri);
   const cut = 1 + companyPrefixLength;
   if (dl?.gtin !== undefined && dl.cpv === undefined && dl.tpx === undefined) {

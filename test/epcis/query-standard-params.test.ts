@@ -284,3 +284,40 @@ t.test('a quantity bound compares as written, every digit kept; one numeric cann
     t.match({ status: reply.status, errors: reply.body.errors }, { status: 400, errors: [{ pointer: `/${name}`, detail }] }, query);
   }
 });
+
+t.test('a source or destination is found by its EPC URN or its Digital Link, whichever form it was captured in', async (t) => {
+  const world = await createWorld(t);
+  const plant = await world.party('slaughterhouse');
+  const A = 'https://id.gs1.org/01/06901234000016/10/A';
+  const job = (
+    await captured(
+      world,
+      plant.key,
+      doc([
+        observation(1, {
+          bizStep: 'urn:x:urns',
+          quantityList: [{ epcClass: A, quantity: 1, uom: 'KGM' }],
+          sourceList: [{ type: 'location', source: 'urn:epc:id:sgln:6901234.00001.0' }],
+          destinationList: [{ type: 'owning_party', destination: 'urn:epc:id:pgln:6901234.00001' }],
+        }),
+        observation(2, {
+          bizStep: 'urn:x:links',
+          quantityList: [{ epcClass: A, quantity: 1, uom: 'KGM' }],
+          sourceList: [{ type: 'owning_party', source: 'https://id.gs1.org/417/6901234000023' }],
+          destinationList: [{ type: 'location', destination: 'https://id.gs1.org/414/6901234000023/254/7' }],
+        }),
+      ]),
+    )
+  ).job;
+  t.match(job, { success: true, captured: 2 }, JSON.stringify(job?.errors));
+  const found = async (query: string) => {
+    const reply = expectStatus(t, await plant.api.get(`/epcis/events?perPage=100&${query}`), 200, query);
+    return (reply.body.epcisBody.queryResults.resultsBody.eventList as { bizStep: string }[]).map((event) => event.bizStep).sort();
+  };
+  t.same(await found(`EQ_destination_owning_party=${q('https://id.gs1.org/417/6901234000016')}`), ['urn:x:urns'], 'a PGLN URN by its link');
+  t.same(await found(`EQ_destination_owning_party=${q('urn:epc:id:pgln:6901234.00001')}`), ['urn:x:urns'], 'and as captured');
+  t.same(await found(`EQ_source_location=${q('https://id.gs1.org/414/6901234000016')}`), ['urn:x:urns'], 'an SGLN URN by its link');
+  t.same(await found(`EQ_source_owning_party=${q('urn:epc:id:pgln:6901234.00002')}`), ['urn:x:links'], 'a link by its URN');
+  t.same(await found(`EQ_destination_location=${q('urn:epc:id:sgln:6901234.00002.7')}`), ['urn:x:links']);
+  t.same(await found(`EQ_destination_owning_party=${q('https://id.gs1.org/417/6901234000023')}`), [], 'another party');
+});

@@ -1,4 +1,4 @@
-import { canonicalGs1Uri, epcPatternRegExp, epcUrnProblem, gs1IdentifierProblem } from '../../src/gs1/canonical.js';
+import { canonicalGs1Uri, epcPatternRegExp, epcUrnForms, epcUrnProblem, gs1IdentifierProblem } from '../../src/gs1/canonical.js';
 import { DIGITAL_LINK_VECTORS } from '../fixtures/digital-link-vectors.js';
 import { fileTest } from '../root.js';
 
@@ -332,4 +332,17 @@ t.test('a CPI is written in GS1 charset 39, # and / included, as an EPC URN and 
   t.equal(link, 'https://id.gs1.org/8010/0614141123ABC%23%2F/8011/123456789');
   t.equal(gs1IdentifierProblem(link as string), null, 'its Digital Link is well-formed too');
   t.equal(canonicalGs1Uri(link as string), link);
+});
+
+t.test('epcUrnForms: the EPC URNs of a key, one per company prefix length', async (t) => {
+  const party = epcUrnForms('https://id.gs1.org/417/6901234000016');
+  t.equal(party.length, 7);
+  t.ok(party.includes('urn:epc:id:pgln:6901234.00001'));
+  t.ok(party.includes('urn:epc:id:pgln:690123.400001'));
+  t.same(epcUrnForms('urn:epc:id:pgln:6901234.00001'), party, 'from a URN as from its link');
+  t.ok(epcUrnForms('https://id.gs1.org/414/6901234000016').includes('urn:epc:id:sgln:6901234.00001.0'), 'a GLN as an SGLN');
+  t.ok(epcUrnForms('https://id.gs1.org/01/06901234000016/21/7').includes('urn:epc:id:sgtin:6901234.000001.7'));
+  t.same(epcUrnForms('https://id.gs1.org/01/06901234000016/235/T1'), [], 'a key read here with no EPC URN');
+  t.same(epcUrnForms('https://id.gs1.org/417/6901234000017'), [], 'a wrong check digit');
+  t.same(epcUrnForms('urn:example:party'), []);
 });

@@ -102,3 +102,11 @@ t.test('round trips through both directions', async (t) => {
     t.equal(digitalLinkToEpcUrn(canonicalGs1Uri(urn as string) as string, 7), urn, `${serial} via ${urn}`);
   }
 });
+
+t.test('digitalLinkToEpcUrn: a party GLN', async (t) => {
+  t.equal(digitalLinkToEpcUrn(`${DL}/417/6901234000016`, 7), 'urn:epc:id:pgln:6901234.00001');
+  t.equal(digitalLinkToEpcUrn('https://example.com/resolver/417/6901234000016', 9), 'urn:epc:id:pgln:690123400.001', 'any host and prefix');
+  t.equal(digitalLinkToEpcUrn(`${DL}/417/6901234000017`, 7), null, 'bad check digit');
+  t.equal(digitalLinkToEpcUrn(`${DL}/417/690123400001`, 7), null, 'twelve digits');
+  t.equal(digitalLinkToEpcUrn(`${DL}/417/6901234000016/254/1`, 7), null, 'a party GLN takes no extension');
+});
