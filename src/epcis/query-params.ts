@@ -43,7 +43,7 @@ const MORE_LIST_PARAMETERS = [
   'EQ_persistentDisposition_set',
   'EQ_persistentDisposition_unset',
 ];
-/** EQ_quantity and its bounds (EPCIS 2.0 §8.2.7.1): over the quantities of the event's quantity lists. */
+/** EQ_quantity and its bounds (EPCIS 2.0 keeps them only for the retired QuantityEvent): an extension, over the quantities of the event's quantity lists. */
 export const QUANTITY_PARAMETERS = ['EQ_quantity', 'GT_quantity', 'GE_quantity', 'LT_quantity', 'LE_quantity'] as const;
 /**
  * Parameters named by a type (`EQ_bizTransaction_po`, `EQ_source_owning_party`): the event has an
