@@ -226,7 +226,7 @@ export function createServices(
       for (const scan of dropped) {
         const counted = countedAs(scan);
         options.log?.info(
-          { scan: { id: scan.id, code: counted?.code, kind: counted?.kind, at: scan.at } },
+          { scan: { id: scan.id, code: counted.code, kind: counted.kind, at: scan.at } },
           'scan dropped when stored: the same client’s scan of the code, within ten minutes before it or any time after it, was counted first',
         );
       }

@@ -539,6 +539,9 @@ export const scans = pgTable(
   (t) => [
     index('scans_item_idx').on(t.itemCode, t.scannedAt),
     index('scans_lot_idx').on(t.lotCode, t.scannedAt),
+    // a client's scans of a code that names nothing (never issued, or a pack of a voided lot), by the code as read:
+    // a reload within ten minutes is the same scan
+    index('scans_unknown_idx').on(t.rawCode, t.scannedAt).where(sql`${t.itemCode} is null and ${t.lotCode} is null`),
     // kept while instances of the version before scan_repeats may run: they drop their repeats by it
     // (this version writes no window, so the partial key costs its inserts nothing)
     uniqueIndex('scans_repeat_key')
@@ -563,15 +566,15 @@ export const scanRepeats = pgTable(
 );
 
 /**
- * The last counted scan of a code by a client: of a pack (`item`), or of a lot or case by its own label
- * (`lot`). A scan counts when it is at least REPEAT_WINDOW_MS after it, and then takes its place. The batch
+ * The last counted scan of a code by a client: of a pack (`item`), of a lot or case by its own label
+ * (`lot`), or of a code that names nothing, as the resolver read it (`unknown`). A scan counts when it is at least REPEAT_WINDOW_MS after it, and then takes its place. The batch
  * that stores a scan decides, with the row locked (upsert), so that two instances holding the same client's
  * scan decide one after the other; batches also delete rows too old to make any scan a repeat.
  */
 export const lastCountedScans = pgTable(
   'last_counted_scans',
   {
-    kind: text('kind', { enum: ['item', 'lot'] }).notNull(),
+    kind: text('kind', { enum: ['item', 'lot', 'unknown'] }).notNull(),
     code: text('code').notNull(),
     clientHash: text('client_hash').notNull(),
     countedAt: timestamp('counted_at', { withTimezone: true, mode: 'date' }).notNull(),

@@ -191,14 +191,18 @@ export const resolverRoutes: FastifyPluginAsyncZod<{
           ? 'json'
           : 'html');
     const counts = !wantsLinkset && !requested;
+    // A linkType other than the linkset redirects to a representation (the page, the summary), which counts the
+    // scan; an unknown code has no link to redirect to, so its scan is counted (and flagged) here.
+    const linked = requested !== undefined && requested !== 'linkset';
     let resolved: Resolved;
     try {
-      resolved = await resolve({ ...contextOf(request), record: counts && request.method === 'GET' });
+      const get = request.method === 'GET';
+      resolved = await resolve({ ...contextOf(request), record: counts && get, recordUnknown: linked && get });
     } catch (error) {
-      const page = () => asksForErrorPage(request, new URLSearchParams(request.url.split('?')[1] ?? ''));
+      const page = asksForErrorPage(request, new URLSearchParams(request.url.split('?')[1] ?? ''));
       if (error instanceof RegisteredProductError) {
         // a product's own code: no scan, no flag; a browser is told what the code is and what to scan instead
-        if (!page()) throw notFound(error.message);
+        if (!page) throw notFound(error.message);
         return reply
           .code(404)
           .headers(PAGE_HEADERS)
@@ -206,16 +210,8 @@ export const resolverRoutes: FastifyPluginAsyncZod<{
           .send(productCodePage({ name: error.productName, maker: error.makerName }, langOfRequest(request)));
       }
       if (!(error instanceof NotGenuineError)) throw error;
-      // A linkType other than the linkset would redirect to a representation (the page, the summary), which counts
-      // the scan; an unknown code has no link to redirect to, so its scan is counted (and flagged) here. A browser
-      // is told the code may not be genuine, whatever link it asked for.
-      const linked = requested !== undefined && requested !== 'linkset';
-      if (linked && request.method === 'GET') {
-        await resolve({ ...contextOf(request), record: true }).catch((again) => {
-          if (!(again instanceof NotGenuineError)) throw again;
-        });
-      }
-      if (page()) {
+      // a browser is told the code may not be genuine, whatever link it asked for
+      if (page) {
         return reply
           .code(404)
           .headers(PAGE_HEADERS)

@@ -22,7 +22,17 @@ const RESOLVER: Principal = { keyId: 'resolver', role: 'regulator', partyCode: n
 const TRACE_CACHE_MS = 30_000;
 const TRACE_CACHE_SIZE = 2_000;
 
-export type ScanContext = { record: boolean; region: string | null; ip: string; userAgent: string | null };
+export type ScanContext = {
+  record: boolean;
+  /**
+   * Count the scan when the code names nothing, though `record` is false: a linkType's redirect target counts
+   * a known code's scan, but an unknown code has no link to redirect to.
+   */
+  recordUnknown?: boolean;
+  region: string | null;
+  ip: string;
+  userAgent: string | null;
+};
 /** What a code resolves to: its lot's shared summary and the scanned pack's own facts. */
 export type Resolved = {
   kind: 'item' | 'lot' | 'container';
@@ -160,6 +170,7 @@ export function createResolverService(deps: {
     let grade: Awaited<ReturnType<typeof producerGrade>> | null;
     let scan: { at: Date } | null = null;
     let pending: PendingCounts | undefined;
+    let record = context.record;
     try {
       let repeated: boolean;
       [found, repeated] = await Promise.all([
@@ -167,12 +178,18 @@ export function createResolverService(deps: {
         context.record ? deps.scans.scannedRecentlyBy(code, client, 'item') : false,
       ]);
       if (found?.lotVoided) [voided, found] = [found, undefined];
+      if (!found) {
+        // a code that names nothing counts by the code as read, once per client within the window as a pack's
+        // does: a reload raises no flag again
+        record ||= context.recordUnknown === true;
+        repeated = record && (await deps.scans.scannedRecentlyBy(code, client, 'unknown'));
+      }
       [view, grade] = await Promise.all([
         found ? lotView(found.lotCode, { status: found.lotStatus, onHold: found.lotOnHold, changes: found.lotPageChanges }) : undefined,
         found ? producerGrade(found.partyCode) : null,
       ]);
       // a reload or re-opened page within the window is the same scan: shown, not counted again
-      if (context.record && !repeated) scan = recordScan(code, found && { ...found, itemCode: found.code }, context, client);
+      if (record && !repeated) scan = recordScan(code, found && { ...found, itemCode: found.code }, context, client);
       // what this process counted that the stored counts do not include, this scan among them
       pending = found && read.pendingFor(found.code, found.snapshot);
     } finally {

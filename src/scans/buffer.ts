@@ -18,14 +18,17 @@ export type PendingScan = {
   userAgent: string | null;
   clientHash: string;
 };
-/** What a scan counts for: a pack, or a lot or case scanned by its own label. */
-export type CountedKind = 'item' | 'lot';
+/**
+ * What a scan counts for: a pack, a lot or case scanned by its own label, or (`unknown`) a code that names
+ * nothing (never issued, or a pack of a lot whose making was declared in error), as the resolver read it.
+ */
+export type CountedKind = 'item' | 'lot' | 'unknown';
 
-/** The code a scan counts for, and of what kind: a pack's and a lot's code written alike are two codes. */
-export function countedAs(scan: Pick<PendingScan, 'itemCode' | 'lotCode'>): { kind: CountedKind; code: string } | null {
+/** The code a scan counts for, and of what kind: a pack's, a lot's and an unknown code written alike are three codes. */
+export function countedAs(scan: Pick<PendingScan, 'code' | 'itemCode' | 'lotCode'>): { kind: CountedKind; code: string } {
   if (scan.itemCode !== null) return { kind: 'item', code: scan.itemCode };
   if (scan.lotCode !== null) return { kind: 'lot', code: scan.lotCode };
-  return null;
+  return { kind: 'unknown', code: scan.code };
 }
 
 const countedKey = (kind: CountedKind, code: string) => `${kind}:${code}`;
@@ -150,25 +153,24 @@ export function createScanBuffer(options: {
   return {
     record(scan: PendingScan) {
       pending.push(scan);
-      // a pack's scan counts for the pack; a lot's or case's, scanned by its own label, for the lot or case
+      // a pack's scan counts for the pack; a lot's or case's, scanned by its own label, for the lot or case; one of
+      // a code that names nothing for that code
       const counted = countedAs(scan);
-      if (counted) {
-        const key = countedKey(counted.kind, counted.code);
-        const previous = counts.get(key);
-        counts.set(key, {
-          count: (previous?.count ?? 0) + 1,
-          firstAt: previous?.firstAt ?? scan.at,
-          lastAt: scan.at,
-          lastRegion: scan.region !== null ? { region: scan.region, at: scan.at } : (previous?.lastRegion ?? null),
-          regionBefore: previous?.lastRegion ?? null,
-          clients: (previous?.clients ?? new Set()).add(scan.clientHash),
-        });
-      }
+      const key = countedKey(counted.kind, counted.code);
+      const previous = counts.get(key);
+      counts.set(key, {
+        count: (previous?.count ?? 0) + 1,
+        firstAt: previous?.firstAt ?? scan.at,
+        lastAt: scan.at,
+        lastRegion: scan.region !== null ? { region: scan.region, at: scan.at } : (previous?.lastRegion ?? null),
+        regionBefore: previous?.lastRegion ?? null,
+        clients: (previous?.clients ?? new Set()).add(scan.clientHash),
+      });
       if (pending.length >= maxPending) void flush();
       else timer ??= setTimeout(() => void flush(), flushMs);
     },
     /**
-     * Whether this process holds a scan of the code (a pack's, or a lot's or case's own) by the client: not yet
+     * Whether this process holds a scan of the code (a pack's, a lot's or case's own, or one naming nothing) by the client: not yet
      * stored, or stored since a read that is still open began.
      */
     holds(kind: CountedKind, code: string, client: string): boolean {

@@ -1,7 +1,7 @@
 import { and, desc, eq, type SQL, sql } from 'drizzle-orm';
 import { type Db, queryRows } from '../db/client.js';
 import { codeFlags, scans } from '../db/schema.js';
-import { countedAs, type PendingScan, REPEAT_WINDOW_MS } from './buffer.js';
+import { type CountedKind, countedAs, type PendingScan, REPEAT_WINDOW_MS } from './buffer.js';
 
 type FlagRow = typeof codeFlags.$inferSelect;
 
@@ -15,27 +15,29 @@ export const FORGOTTEN_AFTER_MS = 6 * REPEAT_WINDOW_MS;
 /** At most this many are deleted by one batch: a batch adds as many rows at most as it has scans (≤ 1,000). */
 export const PRUNED_PER_BATCH = 1000;
 
-/** The kind of a scan of the batch's rows `v` (countedAs): a pack's, else a lot's or case's own. */
-const KIND_OF_V = sql.raw(`case when v.item_code is not null then 'item' else 'lot' end`);
+/** The kind of a scan of the batch's rows `v` (countedAs): a pack's, else a lot's or case's own, else one naming nothing. */
+const KIND_OF_V = sql.raw(`case when v.item_code is not null then 'item' when v.lot_code is not null then 'lot' else 'unknown' end`);
+/** The code a scan of the batch's rows `v` counts for (countedAs): of its kind, else the code as the resolver read it. */
+const CODE_OF_V = sql.raw('coalesce(v.item_code, v.lot_code, v.raw_code)');
 
 /** A scan's key in last_counted_scans: its code and kind, and its client. */
 const repeatKey = (scan: PendingScan) => {
   const counted = countedAs(scan);
-  return counted === null ? null : `${counted.kind}|${counted.code}|${scan.clientHash}`;
+  return `${counted.kind}|${counted.code}|${scan.clientHash}`;
 };
 
 /**
- * The batch in rounds: the first scan (by time) of each client's code and every scan of no code, then
- * each one's second, and so on. A process holds one client's scan of a code at a time, so a batch is one
- * round unless a test's clock moves more than ten minutes while scans are held.
+ * The batch in rounds: the first scan (by time) of each client's code, then each one's second, and so on. A
+ * process holds one client's scan of a code at a time, so a batch is one round unless a test's clock moves more
+ * than ten minutes while scans are held.
  */
 function repeatRounds(batch: PendingScan[]): PendingScan[][] {
   const rounds: PendingScan[][] = [];
   const seen = new Map<string, number>();
   for (const scan of [...batch].sort((a, b) => a.at.getTime() - b.at.getTime())) {
     const key = repeatKey(scan);
-    const round = key === null ? 0 : (seen.get(key) ?? 0);
-    if (key !== null) seen.set(key, round + 1);
+    const round = seen.get(key) ?? 0;
+    seen.set(key, round + 1);
     if (round === rounds.length) rounds.push([]);
     rounds[round].push(scan);
   }
@@ -46,9 +48,10 @@ export function createScansRepository(db: Db) {
   return {
     /**
      * Which of these (code, client) pairs were scanned since `since`: keys `code|client`. The codes are
-     * packs' (`item`), or lots' and cases' scanned by their own labels (`lot`: scans of no pack).
+     * packs' (`item`), lots' and cases' scanned by their own labels (`lot`: scans of no pack), or codes that
+     * name nothing, as the resolver read them (`unknown`: scans of no pack and no lot, by scans_unknown_idx).
      */
-    async scannedSince(pairs: { code: string; client: string }[], since: Date, scanned: 'item' | 'lot'): Promise<Set<string>> {
+    async scannedSince(pairs: { code: string; client: string }[], since: Date, scanned: CountedKind): Promise<Set<string>> {
       if (pairs.length === 0) return new Set();
       const values = sql`unnest(${sql.param(pairs.map((pair) => pair.code))}::text[], ${sql.param(pairs.map((pair) => pair.client))}::text[]) as v(code, client)`;
       const rows = await queryRows<{ key: string }>(
@@ -57,8 +60,12 @@ export function createScansRepository(db: Db) {
           ? sql`select distinct s.item_code || '|' || s.client_hash as key from scans s
             join ${values} on s.item_code = v.code and s.client_hash = v.client
             where s.scanned_at > ${since.toISOString()}::timestamptz`
-          : sql`select distinct s.lot_code || '|' || s.client_hash as key from scans s
+          : scanned === 'lot'
+            ? sql`select distinct s.lot_code || '|' || s.client_hash as key from scans s
             join ${values} on s.lot_code = v.code and s.item_code is null and s.client_hash = v.client
+            where s.scanned_at > ${since.toISOString()}::timestamptz`
+            : sql`select distinct s.raw_code || '|' || s.client_hash as key from scans s
+            join ${values} on s.raw_code = v.code and s.item_code is null and s.lot_code is null and s.client_hash = v.client
             where s.scanned_at > ${since.toISOString()}::timestamptz`,
       );
       return new Set(rows.map((row) => row.key));
@@ -66,8 +73,8 @@ export function createScansRepository(db: Db) {
     /**
      * A batch of scans: logged, and each item's counters advanced once, in one transaction.
      * Columns travel as arrays (a fixed handful of parameters), so a batch costs next to
-     * nothing to build however large it is. A scan of a known code counts only when the same client's
-     * last counted scan of it (last_counted_scans, by whichever process; a pack's and a lot's code apart)
+     * nothing to build however large it is. A scan counts only when the same client's last counted scan
+     * of its code (last_counted_scans, by whichever process; a pack's, a lot's and one naming nothing apart)
      * is at least REPEAT_WINDOW_MS before it; else it is dropped and counts nothing (another process held
      * it in memory when this one looked): the scans dropped are returned. The upsert decides with the
      * client's row locked, so of two batches holding such scans the later decides after the earlier
@@ -96,8 +103,8 @@ export function createScansRepository(db: Db) {
                      as v(id, item_code, raw_code, lot_code, party_code, scanned_at, region, ip_hash, user_agent, client_hash)),
             counted as (
               insert into last_counted_scans as r (kind, code, client_hash, counted_at)
-              select ${KIND_OF_V}, coalesce(v.item_code, v.lot_code), v.client_hash, v.scanned_at from v
-              where coalesce(v.item_code, v.lot_code) is not null and v.client_hash is not null
+              select ${KIND_OF_V}, ${CODE_OF_V}, v.client_hash, v.scanned_at from v
+              where v.client_hash is not null
               -- in key order: two batches holding the same two clients' scans lock their rows in one order
               order by 1, 2, 3
               on conflict (kind, code, client_hash) do update set counted_at = excluded.counted_at
@@ -105,8 +112,8 @@ export function createScansRepository(db: Db) {
               returning r.kind, r.code, r.client_hash)
             insert into scans (id, item_code, raw_code, lot_code, party_code, scanned_at, region, ip_hash, user_agent, client_hash)
             select v.* from v
-            where coalesce(v.item_code, v.lot_code) is null or v.client_hash is null
-               or exists (select 1 from counted c where c.kind = ${KIND_OF_V} and c.code = coalesce(v.item_code, v.lot_code) and c.client_hash = v.client_hash)
+            where v.client_hash is null
+               or exists (select 1 from counted c where c.kind = ${KIND_OF_V} and c.code = ${CODE_OF_V} and c.client_hash = v.client_hash)
             returning id`,
           );
           for (const row of inserted) stored.add(row.id);
@@ -155,7 +162,7 @@ export function createScansRepository(db: Db) {
         );
         // no row updated: no item's stored counts changed, so no read needs to know
         if (updated) began?.(updated.xid);
-        return batch.filter((scan) => repeatKey(scan) !== null && !stored.has(scan.id));
+        return batch.filter((scan) => !stored.has(scan.id));
       });
     },
     async raiseFlag(flag: {

@@ -1,7 +1,7 @@
 import { createBatchLoader } from '../db/batch-loader.js';
 import { notFound } from '../errors/problem.js';
 import type { LotsRepository } from '../lots/repository.js';
-import { countedAs, createScanBuffer, type PendingScan, REPEAT_WINDOW_MS } from './buffer.js';
+import { type CountedKind, countedAs, createScanBuffer, type PendingScan, REPEAT_WINDOW_MS } from './buffer.js';
 import type { ScansRepository } from './repository.js';
 
 export { REPEAT_WINDOW_MS };
@@ -24,7 +24,7 @@ export function createScanService(deps: {
     onError: deps.onWriteError,
   });
   // the checks of one loop turn share a query, like the item lookups they go with
-  const recentLoader = (scanned: 'item' | 'lot') =>
+  const recentLoader = (scanned: CountedKind) =>
     createBatchLoader(async (keys: string[]) => {
       const pairs = keys.map((key) => {
         const [code, client] = key.split('|');
@@ -33,13 +33,13 @@ export function createScanService(deps: {
       const seen = await deps.scans.scannedSince(pairs, new Date(now().getTime() - REPEAT_WINDOW_MS), scanned);
       return new Map(keys.map((key) => [key, seen.has(key)]));
     });
-  const recent = { item: recentLoader('item'), lot: recentLoader('lot') };
+  const recent = { item: recentLoader('item'), lot: recentLoader('lot'), unknown: recentLoader('unknown') };
   return {
     /**
-     * Has this client scanned this code (a pack's, or a lot's or case's own) within the last ten minutes?
-     * Then a reload or a re-opened page is the same scan, not a new one (stored or still buffered).
+     * Has this client scanned this code (a pack's, a lot's or case's own, or one that names nothing) within the
+     * last ten minutes? Then a reload or a re-opened page is the same scan, not a new one (stored or still buffered).
      */
-    async scannedRecentlyBy(code: string, client: string, scanned: 'item' | 'lot'): Promise<boolean> {
+    async scannedRecentlyBy(code: string, client: string, scanned: CountedKind): Promise<boolean> {
       if (buffer.pendingFor(code, scanned)?.clients.has(client)) return true;
       return (await recent[scanned].load(`${code}|${client}`)) ?? false;
     },
@@ -53,7 +53,7 @@ export function createScanService(deps: {
      */
     record(scan: PendingScan): boolean {
       const counted = countedAs(scan);
-      if (counted && buffer.holds(counted.kind, counted.code, scan.clientHash)) return false;
+      if (buffer.holds(counted.kind, counted.code, scan.clientHash)) return false;
       buffer.record(scan);
       return true;
     },

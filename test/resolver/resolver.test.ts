@@ -1,7 +1,9 @@
+import { sql } from 'drizzle-orm';
 import { seedDemoChain } from '../../seeds/fengjie.js';
 import { createRepositories } from '../../src/app.js';
 import { completeGs1 } from '../../src/codes/gs1.js';
 import { mod31CheckChar } from '../../src/codes/mod31.js';
+import { queryRows } from '../../src/db/client.js';
 import { createResolverService } from '../../src/resolver/service.js';
 import { TEXT } from '../../src/web/i18n/index.js';
 import { DIGITAL_LINK_VECTORS } from '../fixtures/digital-link-vectors.js';
@@ -498,6 +500,57 @@ t.test('a shopper reloading the page is one scan: repeated resolutions by one cl
   clock += 11 * 60_000;
   t.equal((await scan('shopper phone')).json().scans.count, 4, 'eleven minutes later the same phone scans again');
 });
+
+t.test(
+  'an unknown code, or a pack of a voided lot, reloaded by one client within ten minutes is one scan and one occurrence',
+  async (t) => {
+    let clock = Date.now();
+    const world = await createWorld(t, undefined, { now: () => new Date(clock) });
+    const processor = await world.party('processor');
+    const product = await processor.product('piece', { gtin: '6901234567892' });
+    const made = await world.ok(processor.event({ type: 'commission', lots: [{ productCode: product, quantity: 5, lotNumber: 'KZ-1' }] }));
+    const [voided] = await issuePacks(world, processor, made.createdLotCodes[0], 1);
+    await world.ok(processor.event({ type: 'correction', correctsEventId: made.event.id, reason: '录入错误' }));
+    const body = '0000000777';
+    const unknown = body + mod31CheckChar(body);
+    const get = async (url: string, userAgent = 'one phone') => {
+      const answer = await world.app.inject({ method: 'GET', url, headers: { accept: 'text/html', 'user-agent': userAgent } });
+      t.equal(answer.statusCode, 404, `${url} by ${userAgent}: not genuine`);
+    };
+    /** The unknown_code flag's occurrences of `code`, and the scans of it logged. */
+    const counted = async (code: string) => {
+      await world.app.services.scans.flush();
+      const flags = (await world.regulator.get('/regulator/flags?kind=unknown_code')).body.items;
+      const [{ logged }] = await queryRows<{ logged: number }>(
+        world.database.db,
+        sql`select count(*)::int as logged from scans where raw_code = ${code}`,
+      );
+      return { occurrences: flags.find((flag: { code: string }) => flag.code === code)?.occurrences, logged: Number(logged) };
+    };
+
+    for (let i = 0; i < 3; i++) await get(`/t/${unknown}?linkType=gs1:pip`);
+    for (let i = 0; i < 3; i++) await get(`/t/${unknown}`);
+    await get(`/t/${unknown.toLowerCase()}`);
+    t.strictSame(await counted(unknown), { occurrences: 1, logged: 1 }, 'seven reloads held in memory, one in lower case: one scan');
+    await get(`/t/${unknown}`);
+    t.strictSame(await counted(unknown), { occurrences: 1, logged: 1 }, 'a reload once the scan is stored: the same scan');
+
+    for (const url of [`/t/${voided}`, `/01/06901234567892/21/${voided}`, `/t/${voided}`]) await get(url);
+    await world.app.services.scans.flush();
+    await get(`/01/06901234567892/21/${voided}`);
+    t.strictSame(
+      await counted(voided),
+      { occurrences: 1, logged: 1 },
+      'a pack of a voided lot, by its code and its Digital Link: one scan',
+    );
+
+    await get(`/t/${unknown}`, 'another phone');
+    t.strictSame(await counted(unknown), { occurrences: 2, logged: 2 }, 'another phone is another scan');
+    clock += 10 * 60_000;
+    await get(`/t/${unknown}?linkType=gs1:pip`);
+    t.strictSame(await counted(unknown), { occurrences: 3, logged: 3 }, 'ten minutes later the same phone scans again');
+  },
+);
 
 t.test('a phone that sends its scan twice at once (a prefetch and the load, a double tap) is one scan', async (t) => {
   const { app, adminKey } = await buildTestApp(t);

@@ -2,6 +2,7 @@
 // code was counted in the ten minutes before it, whichever instance on one database counted either,
 // also when both were still held in two instances' memory, and across any clock-aligned edge.
 import { sql } from 'drizzle-orm';
+import { mod31CheckChar } from '../../src/codes/mod31.js';
 import type { Database } from '../../src/db/client.js';
 import { openPostgres, queryRows } from '../../src/db/client.js';
 import type { PendingScan } from '../../src/scans/buffer.js';
@@ -38,12 +39,12 @@ async function storedScans(database: Database, code: string) {
   return { count: Number(row.count), logged: Number(row.logged) };
 }
 
-/** The pending scan of `code` by the phone at `at`: a pack's, or (`lot`) a lot's or case's own. */
-const pendingScan = (id: string, code: string, at: number, kind: 'item' | 'lot' = 'item'): PendingScan => ({
+/** The pending scan of `code` by the phone at `at`: a pack's, (`lot`) a lot's or case's own, or (`unknown`) of a code naming nothing. */
+const pendingScan = (id: string, code: string, at: number, kind: 'item' | 'lot' | 'unknown' = 'item'): PendingScan => ({
   id,
   code,
   itemCode: kind === 'item' ? code : null,
-  lotCode: kind === 'item' ? null : code,
+  lotCode: kind === 'lot' ? code : null,
   partyCode: null,
   at: new Date(at),
   region: null,
@@ -171,6 +172,44 @@ t.test('a pack’s scan and a lot’s scan of one text do not make each other re
     'the lot’s own repeat is one',
   );
   t.strictSame(await logged(), ['a-pack', 'b-lot']);
+});
+
+t.test('a client’s scans of a code that names nothing count once within ten minutes, apart from a pack’s of that text', async (t) => {
+  const database = await openTestDatabase(t);
+  const { scans } = createChain(database).repositories;
+  const logged = async () =>
+    (await queryRows<{ id: string }>(database.db, sql`select id from scans where raw_code = 'NOTHING0001' order by id`)).map(
+      (row) => row.id,
+    );
+  t.strictSame(await scans.writeScans([pendingScan('a-pack', 'NOTHING0001', EDGE)]), [], 'nothing dropped');
+  t.strictSame(await scans.writeScans([pendingScan('b-unknown', 'NOTHING0001', EDGE + 1000, 'unknown')]), [], 'not a repeat of the pack’s');
+  const dropped = await scans.writeScans([pendingScan('c-unknown', 'NOTHING0001', EDGE + 60_000, 'unknown')]);
+  t.strictSame(
+    dropped.map((scan) => scan.id),
+    ['c-unknown'],
+    'a minute later: a repeat, held by another instance when it looked',
+  );
+  t.strictSame(await scans.writeScans([pendingScan('d-unknown', 'NOTHING0001', EDGE + 1000 + REPEAT_WINDOW_MS, 'unknown')]), []);
+  t.strictSame(await logged(), ['a-pack', 'b-unknown', 'd-unknown'], 'ten minutes after the counted one: counted');
+});
+
+t.test('a code that names nothing, scanned through two instances while each holds its scan, is stored once', async (t) => {
+  const database = await openTestDatabase(t);
+  const [first, second] = [instance(database), instance(database)];
+  const body = '0000000555';
+  const code = body + mod31CheckChar(body);
+  for (const [one, at] of [
+    [first, EDGE - 1000],
+    [second, EDGE + 1000],
+  ] as const) {
+    await t.rejects(one.scan(code, at), { name: 'NotGenuineError' });
+  }
+  for (const one of [first, second]) await one.chain.services.scans.flush();
+  const [{ logged }] = await queryRows<{ logged: number }>(
+    database.db,
+    sql`select count(*)::int as logged from scans where raw_code = ${code}`,
+  );
+  t.equal(Number(logged), 1, 'the second instance’s is dropped when stored');
 });
 
 t.test('a client’s last counted scan of a code is forgotten once it can make no repeat, a bounded number per batch', async (t) => {

@@ -1,0 +1,1 @@
+CREATE INDEX "scans_unknown_idx" ON "scans" USING btree ("raw_code","scanned_at") WHERE "scans"."item_code" is null and "scans"."lot_code" is null;
