@@ -1,7 +1,9 @@
 // Entry gates receive what they read and nothing more: one case of a shipment of two, a case
+
 // whose packs were all read, a tag read again in the next window; and a window the gate cannot
 // turn into events is recorded as failed and tried again later while the windows after it go on.
 import { sql } from 'drizzle-orm';
+import type { Test } from 'tap';
 import { completeGs1 } from '../../src/codes/gs1.js';
 import { planReceipts, retryAfter } from '../../src/rfid/gates.js';
 import type { ReadRow } from '../../src/rfid/repository.js';
@@ -96,14 +98,15 @@ t.test('planReceipts: what a gate read of a shipment, and how much of each line 
   t.same([other.receipts, other.rest.length], [[], 1], 'what is in no open shipment is left to be observed');
 });
 
-t.test('entry gates receive the quantity read', async (t) => {
+/** A processor, a cold store with an entry gate and its reader, and what the tests ask of them. */
+async function storeWithEntryGate(t: Test, doorName: string) {
   const world = await createWorld(t, undefined, { rfidTickMs: 0 });
   const drain = () => world.app.services.gates.drain();
   const processor = await world.party('processor');
   const store = await world.party('cold_storage');
   const product = await processor.product('piece');
   const reader = await registerReader(world, store);
-  const door = await readPoint(world, store, 'entry', [{ readerId: reader.id, antenna: 1 }], { name: '冷库 1 号门' });
+  const door = await readPoint(world, store, 'entry', [{ readerId: reader.id, antenna: 1 }], { name: doorName });
   const zebra = (reads: { idHex: string; minute: number; second?: number }[]) =>
     reader.api.post(
       '/rfid/zebra',
@@ -115,6 +118,11 @@ t.test('entry gates receive the quantity read', async (t) => {
   const shipment = async (id: string) =>
     (await store.api.get('/shipments?status=open')).body.items.find((s: { id: string }) => s.id === id) ??
     (await store.api.get('/shipments?status=received')).body.items.find((s: { id: string }) => s.id === id);
+  return { world, drain, processor, store, product, door, zebra, rowsOf, shipment };
+}
+
+t.test('entry gates receive the quantity read', async (t) => {
+  const { world, drain, processor, store, product, door, zebra, rowsOf, shipment } = await storeWithEntryGate(t, '冷库 1 号门');
   let serial = 0;
   const packCase = async (lotCode: string, quantity: number, itemCodes?: string[]) => {
     const sscc = completeGs1(`0690123450000${String(++serial).padStart(4, '0')}`);
@@ -366,24 +374,7 @@ t.test('entry gates receive the quantity read', async (t) => {
 });
 
 t.test('packs waiting at an entry gate count towards their own line only', async (t) => {
-  const world = await createWorld(t, undefined, { rfidTickMs: 0 });
-  const drain = () => world.app.services.gates.drain();
-  const processor = await world.party('processor');
-  const store = await world.party('cold_storage');
-  const product = await processor.product('piece');
-  const reader = await registerReader(world, store);
-  await readPoint(world, store, 'entry', [{ readerId: reader.id, antenna: 1 }], { name: '冷库 2 号门' });
-  const zebra = (reads: { idHex: string; minute: number; second?: number }[]) =>
-    reader.api.post(
-      '/rfid/zebra',
-      reads.map((read) =>
-        zebraEvent({ idHex: read.idHex, antenna: 1, hostName: reader.hostName, timestamp: readTime(read.minute, read.second) }),
-      ),
-    );
-  const rowsOf = async (query: string) => (await store.api.get(`/rfid/reads?${query}`)).body.items;
-  const shipment = async (id: string) =>
-    (await store.api.get('/shipments?status=open')).body.items.find((s: { id: string }) => s.id === id) ??
-    (await store.api.get('/shipments?status=received')).body.items.find((s: { id: string }) => s.id === id);
+  const { world, drain, processor, store, product, zebra, rowsOf, shipment } = await storeWithEntryGate(t, '冷库 2 号门');
   const bind = (epc: string, code: string) => world.ok(processor.api.post('/rfid/tags', { tags: [{ epc, code }] }), 201);
   const onHand = async (lot: string) =>
     (await store.lot(lot)).holders.find((h: { partyCode: string }) => h.partyCode === store.code)?.onHand ?? 0;
