@@ -2,6 +2,7 @@
 // and named queries read them against the events stored: captured events as captured, native
 // events as they render. Each a party's own events only.
 
+import type { Test } from 'tap';
 import { captured, epcisDocument as doc, observation } from '../fixtures/epcis.js';
 import { createWorld, expectStatus } from '../fixtures/world.js';
 import { TEST_BASE_URL } from '../helper.js';
@@ -204,41 +205,41 @@ t.test('a value the standard does not allow, or a parameter this service does no
 
 const q = encodeURIComponent;
 
-t.test('the quantity bounds read every quantity a captured event shows, one class listed twice included', async (t) => {
+/** A plant whose capture of these events succeeded, and the bizSteps of its events a query finds. */
+async function plantThatCaptured(t: Test, events: object[]) {
   const world = await createWorld(t);
   const plant = await world.party('slaughterhouse');
-  const A = 'https://id.gs1.org/01/06901234000016/10/A';
-  const B = 'https://id.gs1.org/01/06901234000023/10/B';
-  const job = (
-    await captured(
-      world,
-      plant.key,
-      doc([
-        observation(1, {
-          bizStep: 'urn:x:twice',
-          quantityList: [
-            { epcClass: A, quantity: 4, uom: 'KGM' },
-            { epcClass: A, quantity: 6, uom: 'KGM' },
-          ],
-        }),
-        {
-          ...observation(2, { bizStep: 'urn:x:packed' }),
-          type: 'AggregationEvent',
-          action: 'ADD',
-          parentID: 'urn:epc:id:sscc:6901234.0000000001',
-          childQuantityList: [
-            { epcClass: B, quantity: 2 },
-            { epcClass: `${B}2`, quantity: 7 },
-          ],
-        },
-      ]),
-    )
-  ).job;
-  t.match(job, { success: true, captured: 2 }, JSON.stringify(job?.errors));
+  const job = (await captured(world, plant.key, doc(events))).job;
+  t.match(job, { success: true, captured: events.length }, JSON.stringify(job?.errors));
   const found = async (query: string) => {
     const reply = expectStatus(t, await plant.api.get(`/epcis/events?perPage=100&${query}`), 200, query);
     return (reply.body.epcisBody.queryResults.resultsBody.eventList as { bizStep: string }[]).map((event) => event.bizStep).sort();
   };
+  return { plant, found };
+}
+
+t.test('the quantity bounds read every quantity a captured event shows, one class listed twice included', async (t) => {
+  const A = 'https://id.gs1.org/01/06901234000016/10/A';
+  const B = 'https://id.gs1.org/01/06901234000023/10/B';
+  const { found } = await plantThatCaptured(t, [
+    observation(1, {
+      bizStep: 'urn:x:twice',
+      quantityList: [
+        { epcClass: A, quantity: 4, uom: 'KGM' },
+        { epcClass: A, quantity: 6, uom: 'KGM' },
+      ],
+    }),
+    {
+      ...observation(2, { bizStep: 'urn:x:packed' }),
+      type: 'AggregationEvent',
+      action: 'ADD',
+      parentID: 'urn:epc:id:sscc:6901234.0000000001',
+      childQuantityList: [
+        { epcClass: B, quantity: 2 },
+        { epcClass: `${B}2`, quantity: 7 },
+      ],
+    },
+  ]);
   t.same(await found('EQ_quantity=4'), ['urn:x:twice'], 'the first of the class');
   t.same(await found('EQ_quantity=6'), ['urn:x:twice'], 'the second of the class');
   t.same(await found('GT_quantity=4&LT_quantity=6'), [], 'the bounds hold together for one quantity');
@@ -247,25 +248,12 @@ t.test('the quantity bounds read every quantity a captured event shows, one clas
 });
 
 t.test('a quantity bound compares as written, every digit kept; one numeric cannot hold is a 400 naming it', async (t) => {
-  const world = await createWorld(t);
-  const plant = await world.party('slaughterhouse');
   const A = 'https://id.gs1.org/01/06901234000016/10/A';
-  const job = (
-    await captured(
-      world,
-      plant.key,
-      doc([
-        observation(1, { bizStep: 'urn:x:half', quantityList: [{ epcClass: A, quantity: 0.5, uom: 'KGM' }] }),
-        observation(2, { bizStep: 'urn:x:huge', quantityList: [{ epcClass: A, quantity: 999999999999.999, uom: 'KGM' }] }),
-        observation(3, { bizStep: 'urn:x:none', quantityList: [{ epcClass: A, quantity: 0, uom: 'KGM' }] }),
-      ]),
-    )
-  ).job;
-  t.match(job, { success: true, captured: 3 }, JSON.stringify(job?.errors));
-  const found = async (query: string) => {
-    const reply = expectStatus(t, await plant.api.get(`/epcis/events?perPage=100&${query}`), 200, query);
-    return (reply.body.epcisBody.queryResults.resultsBody.eventList as { bizStep: string }[]).map((event) => event.bizStep).sort();
-  };
+  const { plant, found } = await plantThatCaptured(t, [
+    observation(1, { bizStep: 'urn:x:half', quantityList: [{ epcClass: A, quantity: 0.5, uom: 'KGM' }] }),
+    observation(2, { bizStep: 'urn:x:huge', quantityList: [{ epcClass: A, quantity: 999999999999.999, uom: 'KGM' }] }),
+    observation(3, { bizStep: 'urn:x:none', quantityList: [{ epcClass: A, quantity: 0, uom: 'KGM' }] }),
+  ]);
   t.same(await found('EQ_quantity=999999999999.999'), ['urn:x:huge']);
   t.same(await found('EQ_quantity=999999999999.99899999'), [], 'not the nearest double');
   t.same(await found('EQ_quantity=0.5'), ['urn:x:half']);
@@ -286,34 +274,21 @@ t.test('a quantity bound compares as written, every digit kept; one numeric cann
 });
 
 t.test('a source or destination is found by its EPC URN or its Digital Link, whichever form it was captured in', async (t) => {
-  const world = await createWorld(t);
-  const plant = await world.party('slaughterhouse');
   const A = 'https://id.gs1.org/01/06901234000016/10/A';
-  const job = (
-    await captured(
-      world,
-      plant.key,
-      doc([
-        observation(1, {
-          bizStep: 'urn:x:urns',
-          quantityList: [{ epcClass: A, quantity: 1, uom: 'KGM' }],
-          sourceList: [{ type: 'location', source: 'urn:epc:id:sgln:6901234.00001.0' }],
-          destinationList: [{ type: 'owning_party', destination: 'urn:epc:id:pgln:6901234.00001' }],
-        }),
-        observation(2, {
-          bizStep: 'urn:x:links',
-          quantityList: [{ epcClass: A, quantity: 1, uom: 'KGM' }],
-          sourceList: [{ type: 'owning_party', source: 'https://id.gs1.org/417/6901234000023' }],
-          destinationList: [{ type: 'location', destination: 'https://id.gs1.org/414/6901234000023/254/7' }],
-        }),
-      ]),
-    )
-  ).job;
-  t.match(job, { success: true, captured: 2 }, JSON.stringify(job?.errors));
-  const found = async (query: string) => {
-    const reply = expectStatus(t, await plant.api.get(`/epcis/events?perPage=100&${query}`), 200, query);
-    return (reply.body.epcisBody.queryResults.resultsBody.eventList as { bizStep: string }[]).map((event) => event.bizStep).sort();
-  };
+  const { found } = await plantThatCaptured(t, [
+    observation(1, {
+      bizStep: 'urn:x:urns',
+      quantityList: [{ epcClass: A, quantity: 1, uom: 'KGM' }],
+      sourceList: [{ type: 'location', source: 'urn:epc:id:sgln:6901234.00001.0' }],
+      destinationList: [{ type: 'owning_party', destination: 'urn:epc:id:pgln:6901234.00001' }],
+    }),
+    observation(2, {
+      bizStep: 'urn:x:links',
+      quantityList: [{ epcClass: A, quantity: 1, uom: 'KGM' }],
+      sourceList: [{ type: 'owning_party', source: 'https://id.gs1.org/417/6901234000023' }],
+      destinationList: [{ type: 'location', destination: 'https://id.gs1.org/414/6901234000023/254/7' }],
+    }),
+  ]);
   t.same(await found(`EQ_destination_owning_party=${q('https://id.gs1.org/417/6901234000016')}`), ['urn:x:urns'], 'a PGLN URN by its link');
   t.same(await found(`EQ_destination_owning_party=${q('urn:epc:id:pgln:6901234.00001')}`), ['urn:x:urns'], 'and as captured');
   t.same(await found(`EQ_source_location=${q('https://id.gs1.org/414/6901234000016')}`), ['urn:x:urns'], 'an SGLN URN by its link');
