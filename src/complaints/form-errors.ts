@@ -29,7 +29,9 @@ export function isComplaintFormPost(request: FastifyRequest): boolean {
 /** The scan page the form was on: its `from` parameter, else the page of the code the form names. */
 function backTo(query: URLSearchParams, body: unknown, lang: string): string | null {
   const from = query.get('from')?.split('?')[0];
-  if (from && SCAN_PAGE.test(from) && isScanPath(from)) return `${from}?lang=${lang}`;
+  // a path a browser would not take as written (dot segments, `%2e` ones too) may climb out of the scan pages
+  if (from && SCAN_PAGE.test(from) && isScanPath(from) && new URL(from, 'http://scan.invalid').pathname === from)
+    return `${from}?lang=${lang}`;
   const code = (body as { code?: unknown } | undefined)?.code;
   return typeof code === 'string' && CODE.test(code.trim()) ? `/t/${code.trim()}?lang=${lang}` : null;
 }

@@ -9,8 +9,11 @@ export type ComplaintStatus = (typeof COMPLAINT_STATUSES)[number];
 export const COMPLAINT_OUTCOMES = ['upheld', 'dismissed'] as const;
 export type ComplaintOutcome = (typeof COMPLAINT_OUTCOMES)[number];
 
-/** What separates a phone number's digits as it is written: dropped, so that the regulators see the digits. */
-const PHONE_SEPARATORS = /[\s\-.()]/g;
+/**
+ * What separates a phone number's digits as it is written (the dashes a Chinese input method types
+ * too): dropped, so that the regulators see the digits.
+ */
+const PHONE_SEPARATORS = /[\s\-.()\u2010-\u2015\u2212]/g;
 
 export const fileComplaintBody = z.object({
   // a code holding characters nothing shows reads as another code, or as none (zero-width only), in the regulators' list
@@ -21,7 +24,11 @@ export const fileComplaintBody = z.object({
     .string()
     .max(40)
     // how people write a number: spaces, hyphens, dots, parentheses around the area code, full-width forms
-    .transform((typed) => typed.normalize('NFKC').replace(PHONE_SEPARATORS, ''))
+    .transform((typed) => {
+      const digits = typed.normalize('NFKC').replace(PHONE_SEPARATORS, '');
+      // separators alone ("---") are no number: kept as typed, to be refused, not read as none given
+      return digits === '' && typed.trim() !== '' ? typed : digits;
+    })
     .pipe(
       z
         .string()

@@ -1,4 +1,5 @@
 import { seedDemoChain } from '../../seeds/fengjie.js';
+import { fileComplaintBody } from '../../src/complaints/schemas.js';
 import { hex } from '../fixtures/characters.js';
 import { sentAsDeclared, servedOpenApi } from '../fixtures/openapi.js';
 import { createWorld, expectStatus } from '../fixtures/world.js';
@@ -422,4 +423,34 @@ t.test('a multipart form post is answered with a page too', async (t) => {
   t.match(reply.headers['content-type'], /^text\/html/);
   t.match(reply.body, '<html lang="en">');
   t.match(reply.body, /\/t\/FAKE0000000\?lang=en|scan/i, 'with a way back');
+
+  // a `from` that climbs out of the scan paths is no page to go back to: the code's own page instead
+  for (const from of ['/t/../../regulator/dashboard', '/t/%2e%2e/%2E%2E/regulator', '/01/..//evil.example']) {
+    const climbing = await app.inject({
+      method: 'POST',
+      url: `/complaints?lang=en&from=${encodeURIComponent(from)}`,
+      headers: { ...BROWSER, 'content-type': 'application/x-www-form-urlencoded' },
+      payload: 'code=FAKE0000000&category=other&text=x&phone=abc',
+    });
+    t.equal(climbing.statusCode, 400, from);
+    t.equal(/<a class="link" href="([^"]+)"/.exec(climbing.body)?.[1].replaceAll('&amp;', '&'), '/t/FAKE0000000?lang=en', from);
+  }
+});
+
+t.test('a phone number is read as people write it, and what holds no number is refused', async (t) => {
+  const phone = (typed: string) => {
+    const parsed = fileComplaintBody.shape.phone.safeParse(typed);
+    return parsed.success ? parsed.data : 'refused';
+  };
+  for (const [typed, read] of [
+    ['010—12345678', '01012345678'],
+    ['010–12345678', '01012345678'],
+    ['0755-1234-5678', '075512345678'],
+    ['', undefined],
+    ['  ', undefined],
+    ['---', 'refused'],
+    ['()', 'refused'],
+    ['call me', 'refused'],
+  ] as const)
+    t.equal(phone(typed), read, JSON.stringify(typed));
 });
