@@ -115,7 +115,7 @@ export const epcisRoutes: FastifyPluginAsyncZod<{ service: EpcisService; subscri
   // (the headers themselves: epcisAnswerHeaders, a hook of the app's, so that OPTIONS and paths no route serves get them too)
   // a reader that takes neither JSON-LD nor JSON (one asking for EPCIS XML, say) is told so, not sent what it cannot read
   app.addHook('onRequest', async (request) => {
-    if (request.method === 'GET' && !acceptsAnyOf(request.headers.accept, EPCIS_JSON)) {
+    if ((request.method === 'GET' || request.method === 'HEAD') && !acceptsAnyOf(request.headers.accept, EPCIS_JSON)) {
       throw new Problem(406, 'not-acceptable', 'Not acceptable', `this service answers ${EPCIS_JSON.join(' or ')} only`, [
         { in: 'headers', pointer: '/accept', detail: `must allow ${EPCIS_JSON.join(' or ')}` },
       ]);

@@ -5,7 +5,7 @@ function bestOffered(accept: string, offered: string[]): { type: string; q: numb
     const [range, ...params] = part.trim().split(';');
     const q = Number(
       params
-        .map((p) => p.trim())
+        .map((p) => p.trim().toLowerCase())
         .find((p) => p.startsWith('q='))
         ?.slice(2) ?? 1,
     );
@@ -30,5 +30,6 @@ export function preferredType(accept: string | undefined, offered: string[]): st
 
 /** Whether the client takes any of the types offered (no Accept takes anything). */
 export function acceptsAnyOf(accept: string | undefined, offered: string[]): boolean {
-  return !accept?.trim() || bestOffered(accept, offered).q > 0;
+  // an Accept naming no media range (` , `) says nothing, as none does
+  return !accept?.replace(/[\s,]/g, '') || bestOffered(accept, offered).q > 0;
 }

@@ -1,4 +1,4 @@
-import { preferredType } from '../../src/http/negotiate.js';
+import { acceptsAnyOf, preferredType } from '../../src/http/negotiate.js';
 import { fileTest } from '../root.js';
 
 const t = fileTest();
@@ -15,4 +15,14 @@ t.test('content negotiation by Accept', async (t) => {
   t.equal(preferredType('application/*', OFFERED), 'application/json', 'a range picks the first offered match');
   t.equal(preferredType('image/png', OFFERED), 'text/html', 'nothing acceptable falls back to the default');
   t.equal(preferredType('application/json;q=0', OFFERED), 'text/html', 'q=0 means not acceptable');
+});
+
+t.test('whether a client takes any of the types offered', async (t) => {
+  const JSON_TYPES = ['application/ld+json', 'application/json'];
+  t.ok(acceptsAnyOf(undefined, JSON_TYPES), 'no Accept takes anything');
+  t.ok(acceptsAnyOf(' , ', JSON_TYPES), 'nor does one naming no type');
+  t.ok(acceptsAnyOf('text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8', JSON_TYPES), 'a browser');
+  t.ok(acceptsAnyOf('APPLICATION/JSON', JSON_TYPES), 'in any case');
+  t.notOk(acceptsAnyOf('application/xml', JSON_TYPES), 'an XML-only reader');
+  t.notOk(acceptsAnyOf('application/json;Q=0, application/ld+json;q=0', JSON_TYPES), 'both refused, Q in upper case too');
 });
