@@ -190,11 +190,14 @@ const NUMBER_MAX_LENGTH = 64;
 /** What PostgreSQL numeric holds: at most 131072 digits before the decimal point and 16383 after. */
 const NUMERIC_MAX_WHOLE_DIGITS = 131072;
 const NUMERIC_MAX_SCALE = 16383;
+/** The largest exponent PostgreSQL reads in a numeric, a zero's included (it refuses a larger one before the digits). */
+const NUMERIC_MAX_EXPONENT = 1073741822;
 
 /** Whether a number (NUMBER) is one PostgreSQL numeric reads: its digits, as written, within numeric's range. */
 function fitsNumeric(value: string): boolean {
   const [, whole = '', fraction = '', exponent = '0'] = /^[+-]?(\d*)\.?(\d*)(?:[eE]([+-]?\d+))?$/.exec(value) ?? [];
   const shift = Number(exponent);
+  if (Math.abs(shift) > NUMERIC_MAX_EXPONENT) return false;
   // the digits after the point, as numeric keeps them (a zero's too)
   if (fraction.length - shift > NUMERIC_MAX_SCALE) return false;
   const digits = whole + fraction;

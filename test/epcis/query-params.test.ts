@@ -238,6 +238,8 @@ t.test(
       ['0e-20000', 'must be a number within 131072 digits before the decimal point and 16383 after'],
       ['1e131072', 'must be a number within 131072 digits before the decimal point and 16383 after'],
       ['1e99999999999999999999', 'must be a number within 131072 digits before the decimal point and 16383 after'],
+      ['0e1073741823', 'must be a number within 131072 digits before the decimal point and 16383 after'],
+      ['-0.0e99999999999999999999', 'must be a number within 131072 digits before the decimal point and 16383 after'],
     ]) {
       t.match(
         refusal(() => parseQueryRequest({ GE_quantity: value })),

@@ -266,6 +266,7 @@ t.test('a quantity bound compares as written, every digit kept; one numeric cann
     [`EQ_quantity=${'9'.repeat(400)}`, 'must be a number of at most 64 characters'],
     ['GT_quantity=1e-16384', 'must be a number within 131072 digits before the decimal point and 16383 after'],
     ['LE_quantity=1e999999999999', 'must be a number within 131072 digits before the decimal point and 16383 after'],
+    ['EQ_quantity=0e1073741823', 'must be a number within 131072 digits before the decimal point and 16383 after'],
   ]) {
     const reply = await plant.api.get(`/epcis/events?${query}`);
     const name = query.slice(0, query.indexOf('='));
