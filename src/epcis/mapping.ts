@@ -29,18 +29,18 @@ export function shortVocabulary(kind: 'bizStep' | 'disposition', value: string):
   return value;
 }
 
-const ERROR_REASON_PREFIXES = ['https://ref.gs1.org/cbv/ER-', 'urn:epcglobal:cbv:er:', 'cbv:ER-'];
-
 /**
- * The forms a reason of an error declaration may have been captured in, as stored (declarations
- * keep their reason as written): a CBV reason (`incorrect_data`) as its short name, its URN, its
- * web URI and its compact form; any other reason (a custom URI, a native correction's text) as given.
+ * The forms a CBV value of a vocabulary (`ER` error reasons, `BTT`, `SDT`, `Disp`) may have been captured
+ * in, as stored (captured lists and declarations keep their values as written): a CBV value
+ * (`incorrect_data`) as its short name, its web URI, its URN and its compact form; any other value (a
+ * custom URI, a native correction's text) as given.
  */
-export function errorReasonForms(value: string): string[] {
-  const prefix = ERROR_REASON_PREFIXES.find((candidate) => value.startsWith(candidate));
+export function cbvForms(vocabulary: string, urn: string, value: string): string[] {
+  const prefixes = [`https://ref.gs1.org/cbv/${vocabulary}-`, `urn:epcglobal:cbv:${urn}:`, `cbv:${vocabulary}-`];
+  const prefix = prefixes.find((candidate) => value.startsWith(candidate));
   if (prefix === undefined && value.includes(':')) return [value];
   const short = prefix === undefined ? value : value.slice(prefix.length);
-  return [...new Set([value, short, ...ERROR_REASON_PREFIXES.map((candidate) => `${candidate}${short}`)])];
+  return [short, ...prefixes.map((candidate) => `${candidate}${short}`)];
 }
 
 const list = (value: unknown): unknown[] => (Array.isArray(value) ? value : []);

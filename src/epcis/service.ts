@@ -17,7 +17,7 @@ import type { LotsRepository } from '../lots/repository.js';
 import type { ProductsRepository } from '../products/repository.js';
 import { type CaptureDeps, type CaptureOutcome, CaptureRejected, captureEvents, type HashedEvents, hashEvents } from './capture.js';
 import { documentEvents, documentIgnoreFields } from './event-hash.js';
-import { EPCIS_TYPES, errorReasonForms, shortVocabulary } from './mapping.js';
+import { cbvForms, EPCIS_TYPES, shortVocabulary } from './mapping.js';
 import {
   type EventQuery,
   encodeJobPageToken,
@@ -52,15 +52,6 @@ export type ResolvedQuery = Omit<EventFilter, 'after' | 'limit'>;
 
 /** A GLN (without extension) as a GS1 Digital Link, as events name a native site that has one. */
 const GLN_LINK = 'https://id.gs1.org/414/';
-
-/** The forms a CBV value of a vocabulary (BTT, SDT, Disp) may be written in: its short name, its web URI, URN and compact form. */
-function cbvForms(vocabulary: string, urn: string, value: string): string[] {
-  const prefixes = [`https://ref.gs1.org/cbv/${vocabulary}-`, `urn:epcglobal:cbv:${urn}:`, `cbv:${vocabulary}-`];
-  const prefix = prefixes.find((candidate) => value.startsWith(candidate));
-  if (prefix === undefined && value.includes(':')) return [value];
-  const short = prefix === undefined ? value : value.slice(prefix.length);
-  return [short, ...prefixes.map((candidate) => `${candidate}${short}`)];
-}
 
 /** How native events render their reference documents' types (`urn:county-trace:doc:<type>`) and numbers. */
 const NATIVE_DOCUMENT = 'urn:county-trace:doc:';
@@ -445,7 +436,7 @@ export function createEpcisService(deps: {
       // a party's own events under each id; every party's for a principal reading them all
       eventIds: filter.eventIds?.flatMap((id) => (scope ? partyEventKeys(id, scope) : eventIdsToLookUp(id))),
       anyPartyEventIds: scope ? undefined : filter.eventIds?.map(canonicalEventId),
-      errorReasons: filter.errorReasons?.flatMap(errorReasonForms),
+      errorReasons: filter.errorReasons?.flatMap((value) => cbvForms('ER', 'er', value)),
       correctiveEventIds: filter.correctiveEventIds?.map(canonicalEventId),
       partyCode: scope ?? undefined,
       lotMatches,

@@ -162,32 +162,26 @@ export const scanResponses = {
   }),
 };
 
-/** A Digital Link ending in "/": a permanent redirect to the same link without it, the method and query string kept. */
-export const trailingSlashRedirect = {
+/** A 308 of a path ending in "/" to the same path without it (`to`: where its Location leads). */
+const slashRedirect = (description: string, to: string) => ({
   308: z.null().meta({
-    description: 'A path ending in "/" whose link is well-formed without it: a redirect to that canonical form',
+    description,
     headers: {
-      location: {
-        type: 'string',
-        format: 'uri-reference',
-        description: 'the same Digital Link without the trailing "/"; path-absolute unless PUBLIC_BASE_URL is set',
-      },
+      location: { type: 'string', format: 'uri-reference', description: `${to}; path-absolute unless PUBLIC_BASE_URL is set` },
     },
   }),
-};
+});
 
-export const traceCodeSlashRedirect = {
-  308: z.null().meta({
-    description: 'A trace code followed by "/": a redirect to /t/{code}, the code as issued and the query string kept',
-    headers: {
-      location: {
-        type: 'string',
-        format: 'uri-reference',
-        description: "the trace code's own path; path-absolute unless PUBLIC_BASE_URL is set",
-      },
-    },
-  }),
-};
+/** A Digital Link ending in "/": a permanent redirect to the same link without it, the method and query string kept. */
+export const trailingSlashRedirect = slashRedirect(
+  'A path ending in "/" whose link is well-formed without it: a redirect to that canonical form',
+  'the same Digital Link without the trailing "/"',
+);
+
+export const traceCodeSlashRedirect = slashRedirect(
+  'A trace code followed by "/": a redirect to /t/{code}, the code as issued and the query string kept',
+  "the trace code's own path",
+);
 
 /**
  * An error of a scan: the scan error page (a 404 for a code never issued: the not-genuine page) when
