@@ -936,6 +936,8 @@ export const rfidReads = pgTable(
     index('rfid_reads_reader_idx').on(t.readerId, t.firstSeen),
     index('rfid_reads_party_idx').on(t.partyCode, t.firstSeen),
     index('rfid_reads_tag_idx').on(t.tag),
+    // the packs an entry gate keeps waiting for the rest of their case or line, by read point and lot
+    index('rfid_reads_waiting_idx').on(t.readPointId, t.lotCode).where(sql`${t.outcome} = 'observed' and ${t.eventId} is null`),
   ],
 );
 

@@ -12,7 +12,7 @@ import { mayBindTagsTo } from '../access/index.js';
 import type { Db, Transact } from '../db/client.js';
 import { Problem } from '../errors/problem.js';
 import { timeZoneOffsetOf } from '../events/time.js';
-import type { EventWriter, WriteRequest } from '../events/writer/index.js';
+import { type EventWriter, FUTURE_TOLERANCE_MS, type WriteRequest } from '../events/writer/index.js';
 import type { Identifier } from '../identifiers/parse.js';
 import type { IdentifierService } from '../identifiers/service.js';
 import type { ReadOutcome, ReadPointRow, ReadRow, RfidRepository, TagRow } from './repository.js';
@@ -26,8 +26,17 @@ type ShipmentLine = Awaited<ReturnType<RfidRepository['openShipments']>>[number]
 type Pack = Awaited<ReturnType<RfidRepository['packedPacks']>>[number];
 
 const CHUNK = 1000;
-/** How far back a gate looks for packs of a case read in earlier windows: a case passes the door within this. */
-const PACK_ASSEMBLY_MS = 60 * 60_000;
+
+/**
+ * The earliest the service may have received a read of a pack that came in a shipment shipped at
+ * `shippedAt`: a pack read before the shipment left cannot have come in it. Judged by the
+ * service's clock, which received the read, not the reader's (a reader whose clock runs behind
+ * would date its reads before the shipment); the ship time is the sender's, whose clock may run
+ * ahead of the service's by the drift the event writer allows.
+ */
+export function receivedSince(shippedAt: Date): Date {
+  return new Date(shippedAt.getTime() - FUTURE_TOLERANCE_MS);
+}
 
 type Plan = {
   request: WriteRequest;
@@ -37,15 +46,21 @@ type Plan = {
   /** Packs read in earlier windows that waited for the rest of what this receives: received by it too. */
   waited?: ReadRow[];
 };
-/** Packs read at a gate in earlier windows that wait for the rest of a case (`case|code`) or a loose line (`lot|code`). */
-type PacksReadBefore = Map<string, { row: ReadRow; itemCode: string }[]>;
+/**
+ * Packs read at a gate in earlier windows that wait for the rest of a case (`case|code`) or a loose
+ * line (`lot|code`), with when the service received their reads.
+ */
+type PacksReadBefore = Map<string, { row: ReadRow; itemCode: string; receivedAt: Date }[]>;
 
 /**
  * What a pack read at an entry gate counts towards: the case it is packed in while an open line
- * carries that case, else its lot (a loose line of it).
+ * carries that case; nothing while the party holds that case (the pack came in it, received: it is
+ * the party's, and brings no loose line of its lot); else its lot (a loose line of it).
  */
-function packKey(lines: ShipmentLine[], lotCode: string, pack: Pack | undefined): string {
-  return pack && lines.some((line) => line.lotCode === pack.containerCode) ? `case|${pack.containerCode}` : `lot|${lotCode}`;
+function packKey(lines: ShipmentLine[], held: ReadonlySet<string>, lotCode: string, pack: Pack | undefined): string | null {
+  if (!pack) return `lot|${lotCode}`;
+  if (lines.some((line) => line.lotCode === pack.containerCode)) return `case|${pack.containerCode}`;
+  return held.has(pack.containerCode) ? null : `lot|${lotCode}`;
 }
 
 /** A failed observation is tried again after 10 s, then twice as long each time, and given up (null) after 8 tries. */
@@ -82,7 +97,7 @@ export function createGateService(deps: {
     | 'findTags'
     | 'openShipments'
     | 'packedPacks'
-    | 'waitingSince'
+    | 'waitingPacks'
     | 'precedingReceipts'
     | 'bindTags'
     | 'custodyOf'
@@ -189,40 +204,27 @@ export function createGateService(deps: {
   }
 
   /**
-   * The packs read at this gate in earlier windows that wait for the rest of their case or loose
-   * line (see waitingSince), by what they count towards as planReceipts counts the packs read now
-   * (see packKey), so a case, or a lot shipped loose in pieces, whose packs pass the door over
-   * several windows is received once all were read.
+   * The packs read at this gate in earlier windows that still wait for the rest of their case or
+   * loose line (see waitingPacks), read since the earliest of the open shipments carrying them was
+   * shipped (see receivedSince): a case, or a lot shipped loose in pieces, whose packs pass the door
+   * over several windows, however long apart, is received once all were read.
    */
-  async function packsReadBefore(tx: Db, readPoint: ReadPointRow, seen: Seen[], lines: ShipmentLine[]): Promise<PacksReadBefore> {
-    const before: PacksReadBefore = new Map();
-    const packs = seen.filter(({ referent }) => referent.itemCode);
-    if (packs.length === 0) return before;
-    const earliest = Math.min(...packs.map(({ row }) => row.windowStart.getTime()));
-    const rows = await rfid.waitingSince(
-      tx,
-      readPoint.id,
-      [...new Set(packs.map(({ referent }) => referent.lotCode))],
-      new Date(earliest - PACK_ASSEMBLY_MS),
-    );
+  async function packsWaiting(tx: Db, readPoint: ReadPointRow, seen: Seen[], lines: ShipmentLine[]) {
+    const lots = [...new Set(seen.flatMap(({ referent }) => (referent.itemCode ? [referent.lotCode] : [])))];
+    if (lots.length === 0 || lines.length === 0) return [];
+    const shippedFirst = Math.min(...lines.map((line) => new Date(line.shippedAt).getTime()));
+    const rows = await rfid.waitingPacks(tx, readPoint.id, lots, receivedSince(new Date(shippedFirst)));
     const referents = await resolve(tx, rows);
-    const read = rows.flatMap((row) => {
+    return rows.flatMap(({ receivedAt, ...row }) => {
       const referent = referents.get(rowKey(row));
-      return referent?.itemCode ? [{ row, lotCode: referent.lotCode, itemCode: referent.itemCode }] : [];
+      return referent?.itemCode ? [{ row, lotCode: referent.lotCode, itemCode: referent.itemCode, receivedAt }] : [];
     });
-    const packed = new Map(
-      (
-        await rfid.packedPacks(
-          tx,
-          read.map(({ itemCode }) => itemCode),
-        )
-      ).map((pack) => [pack.itemCode, pack]),
-    );
-    for (const { row, lotCode, itemCode } of read) {
-      const key = packKey(lines, lotCode, packed.get(itemCode));
-      before.set(key, [...(before.get(key) ?? []), { row, itemCode }]);
-    }
-    return before;
+  }
+
+  /** The containers of these the party holds (received, or its own). */
+  async function heldBy(tx: Db, partyCode: string, containerCodes: string[]): Promise<Set<string>> {
+    const custody = await rfid.custodyOf([...new Set(containerCodes)], tx);
+    return new Set([...custody].flatMap(([code, lot]) => (lot.holders.has(partyCode) ? [code] : [])));
   }
 
   /**
@@ -272,7 +274,31 @@ export function createGateService(deps: {
       ),
     ];
     const lines = await rfid.openShipments(tx, 'to', readPoint.partyCode, codes);
-    const arrivals = planReceipts(lines, seen, packs, await packsReadBefore(tx, readPoint, seen, lines));
+    const waiting = await packsWaiting(tx, readPoint, seen, lines);
+    const waitingPacked = new Map(
+      (
+        await rfid.packedPacks(
+          tx,
+          waiting.map(({ itemCode }) => itemCode),
+        )
+      ).map((pack) => [pack.itemCode, pack]),
+    );
+    // a pack of a case no open line carries, which the party holds, came in that case
+    const loose = [...packs.values(), ...waitingPacked.values()].filter(
+      (pack) => !lines.some((line) => line.lotCode === pack.containerCode),
+    );
+    const held = await heldBy(
+      tx,
+      readPoint.partyCode,
+      loose.map((pack) => pack.containerCode),
+    );
+    // by what they count towards as planReceipts counts the packs read now
+    const packsReadBefore: PacksReadBefore = new Map();
+    for (const { row, lotCode, itemCode, receivedAt } of waiting) {
+      const key = packKey(lines, held, lotCode, waitingPacked.get(itemCode));
+      if (key) packsReadBefore.set(key, [...(packsReadBefore.get(key) ?? []), { row, itemCode, receivedAt }]);
+    }
+    const arrivals = planReceipts(lines, seen, packs, packsReadBefore, held);
     const plans: Plan[] = arrivals.receipts.map(({ shipmentId, lines, entries: received, waited }) => {
       const rows = received.map((entry) => entry.row);
       return {
@@ -510,13 +536,20 @@ export function createGateService(deps: {
  * the outermost one, which arrived with it; a case's packs receive the case once all of its
  * packs were read; packs of a lot shipped loose receive its line once as many were read as were
  * shipped (a pack brings all of it when the lot is not counted in pieces), counting those read in
- * earlier windows that still wait (read no earlier than the line's shipment was shipped: a pack
- * read before cannot have come in it): a line received short would be closed, the packs not yet
- * read booked as lost on the way. A receipt's `waited` are the rows of the packs read before that
- * it receives. `waiting` are the packs read of a case or line not yet whole, each with how many of
- * it were read.
+ * earlier windows that still wait, however long ago, if the service received them since the line's
+ * shipment was shipped (see receivedSince): a line received short would be closed, the packs not
+ * yet read booked as lost on the way. A pack of a case the party holds (`held`) came in it and
+ * counts towards no line. A receipt's `waited` are the rows of the packs read before that it
+ * receives. `waiting` are the packs read of a case or line not yet whole, each with how many of it
+ * were read.
  */
-export function planReceipts(lines: ShipmentLine[], seen: Seen[], packs: Map<string, Pack>, packsReadBefore: PacksReadBefore = new Map()) {
+export function planReceipts(
+  lines: ShipmentLine[],
+  seen: Seen[],
+  packs: Map<string, Pack>,
+  packsReadBefore: PacksReadBefore = new Map(),
+  held: ReadonlySet<string> = new Set(),
+) {
   const lineOf = (shipmentId: string | undefined, lotCode: string, containerCode: string | null | undefined) =>
     lines.find(
       (line) =>
@@ -538,9 +571,10 @@ export function planReceipts(lines: ShipmentLine[], seen: Seen[], packs: Map<str
     receipt.waited.push(...waited);
     receipts.set(line.id, receipt);
   };
-  /** The packs read before that count towards a line: those read since its shipment was shipped. */
+  /** The packs read before that count towards a line: those read since its shipment was shipped (see receivedSince). */
   const readBefore = (key: string, line: ShipmentLine) => {
-    const read = (packsReadBefore.get(key) ?? []).filter(({ row }) => row.firstSeen.getTime() >= new Date(line.shippedAt).getTime());
+    const since = receivedSince(new Date(line.shippedAt)).getTime();
+    const read = (packsReadBefore.get(key) ?? []).filter(({ receivedAt }) => receivedAt.getTime() >= since);
     return { rows: read.map(({ row }) => row), items: read.map(({ itemCode }) => itemCode) };
   };
   const rest: Seen[] = [];
@@ -555,7 +589,11 @@ export function planReceipts(lines: ShipmentLine[], seen: Seen[], packs: Map<str
       else rest.push(entry);
       continue;
     }
-    const key = packKey(lines, lotCode, packs.get(itemCode));
+    const key = packKey(lines, held, lotCode, packs.get(itemCode));
+    if (key === null) {
+      rest.push(entry);
+      continue;
+    }
     const read = packsRead.get(key) ?? { entries: [], items: new Set<string>() };
     read.entries.push(entry);
     read.items.add(itemCode);

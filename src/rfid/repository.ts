@@ -2,7 +2,7 @@ import { and, asc, desc, eq, type SQL, sql } from 'drizzle-orm';
 import type { LotCustody } from '../access/index.js';
 import { anyOf, chunkForInsert } from '../db/chunk.js';
 import { type Db, queryRows } from '../db/client.js';
-import { rfidAntennas, rfidReaders, rfidReadPoints, rfidReads, rfidTags } from '../db/schema.js';
+import { rfidAntennas, rfidBatches, rfidReaders, rfidReadPoints, rfidReads, rfidTags } from '../db/schema.js';
 import type { ReadsFilter } from './schemas.js';
 import type { ReadWindow } from './windows.js';
 
@@ -269,19 +269,23 @@ export function createRfidRepository(db: Db) {
       );
     },
     /**
-     * Windows at a read point, from `since` on, of the lots given that wait for the rest of their case
-     * or line: observed without an event (an observation with one is of what the party had; a pack
-     * that waited is `received` once the rest was read).
+     * Windows at a read point, of the lots given, that wait for the rest of their case or line
+     * (observed without an event: an observation with one is of what the party had; a pack that
+     * waited is `received` once the rest was read), whose first read the service received from
+     * `receivedSince` on (by its own clock, whatever the reader's said), with that time. Only waiting
+     * windows are looked at (a partial index holds them), not the read point's history.
      */
-    waitingSince(tx: Db, readPointId: string, lotCodes: string[], since: Date): Promise<ReadRow[]> {
-      if (lotCodes.length === 0) return Promise.resolve([]);
-      return tx
-        .select()
+    async waitingPacks(tx: Db, readPointId: string, lotCodes: string[], receivedSince: Date): Promise<(ReadRow & { receivedAt: Date })[]> {
+      if (lotCodes.length === 0) return [];
+      const rows = await tx
+        .select({ row: rfidReads, receivedAt: rfidBatches.receivedAt })
         .from(rfidReads)
+        .innerJoin(rfidBatches, eq(rfidBatches.id, rfidReads.batchId))
         .where(
-          sql`${rfidReads.readPointId} = ${readPointId} and ${rfidReads.windowStart} >= ${iso(since)}
-            and ${rfidReads.outcome} = 'observed' and ${rfidReads.eventId} is null and ${anyOf(sql`${rfidReads.lotCode}`, lotCodes)}`,
+          sql`${rfidReads.readPointId} = ${readPointId} and ${rfidReads.outcome} = 'observed' and ${rfidReads.eventId} is null
+            and ${anyOf(sql`${rfidReads.lotCode}`, lotCodes)} and ${rfidBatches.receivedAt} >= ${iso(receivedSince)}`,
         );
+      return rows.map(({ row, receivedAt }) => ({ ...row, receivedAt }));
     },
     /**
      * Receipts at a read point in the windows just before the given ones (a tag read across a

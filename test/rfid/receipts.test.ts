@@ -4,12 +4,13 @@
 // turn into events is recorded as failed and tried again later while the windows after it go on.
 import { sql } from 'drizzle-orm';
 import type { Test } from 'tap';
+import type { AppOptions } from '../../src/app.js';
 import { completeGs1 } from '../../src/codes/gs1.js';
 import { planReceipts, retryAfter } from '../../src/rfid/gates.js';
 import type { ReadRow } from '../../src/rfid/repository.js';
 import { balanceDifferences } from '../fixtures/ledger.js';
 import { holdLocked, waitersReach } from '../fixtures/locks.js';
-import { zebraEvent } from '../fixtures/rfid-payloads.js';
+import { impinjTagInventory, zebraEvent } from '../fixtures/rfid-payloads.js';
 import { issuePacks, readPoint, registerReader } from '../fixtures/rfid-world.js';
 import { createWorld, expectStatus } from '../fixtures/world.js';
 import { postgresOnly } from '../helper.js';
@@ -19,8 +20,8 @@ const t = fileTest();
 
 const tag = (n: number) => `E28068940000${String(n).padStart(12, '0')}`;
 /** Reads at the gate happen after the world's events (which start 2026-03-01). */
-const readTime = (minute: number, second = 0) =>
-  `2026-06-01T11:${String(minute).padStart(2, '0')}:${String(second).padStart(2, '0')}.000+0800`;
+const readTime = (minute: number, second = 0, hour = 11) =>
+  `2026-06-01T${String(hour).padStart(2, '0')}:${String(minute).padStart(2, '0')}:${String(second).padStart(2, '0')}.000+0800`;
 
 t.test('retryAfter: ten seconds, doubling, at most an hour, given up after eight tries', async (t) => {
   const now = new Date('2026-06-01T00:00:00Z');
@@ -67,21 +68,24 @@ t.test('planReceipts: what a gate read of a shipment, and how much of each line 
     'a case on a pallet brings the pallet; three packs of two shipped are two; a pack of a lot in kg brings the lot',
   );
   t.same(plan.rest, []);
+  /** A pack read in an earlier window, which the service received so long after the shipment left (the reader's clock aside). */
   const readBefore = (tag: string, itemCode: string, minutesAfterShipping: number) => ({
-    row: { tag, firstSeen: new Date(shippedAt.getTime() + minutesAfterShipping * 60_000) } as ReadRow,
+    row: { tag, firstSeen: new Date(shippedAt.getTime() - 60 * 60_000) } as ReadRow,
     itemCode,
+    receivedAt: new Date(shippedAt.getTime() + minutesAfterShipping * 60_000),
   });
   const few = planReceipts(
     [line('FEW', null, 5)],
     [seen('T7', 'FEW', 'P4')],
     new Map(),
-    new Map([['lot|FEW', [readBefore('T7', 'P4', 1), readBefore('T8', 'P5', 2), readBefore('T9', 'P6', -1)]]]),
+    new Map([['lot|FEW', [readBefore('T7', 'P4', 1), readBefore('T8', 'P5', 2), readBefore('T9', 'P6', -3), readBefore('T12', 'P9', -1)]]]),
   );
-  t.same(few.receipts, [], 'two of five packs shipped loose receive nothing: a short receipt would book three as lost');
+  t.same(few.receipts, [], 'three of five packs shipped loose receive nothing: a short receipt would book two as lost');
   t.same(
     few.waiting.map(({ entry, detail }) => [entry.row.tag, detail]),
-    [['T7', '2 of the 5 packs of lot FEW shipped loose read']],
-    'the pack read again counts once, with the one read before; one read before the shipment left counts not',
+    [['T7', '3 of the 5 packs of lot FEW shipped loose read']],
+    'the pack read again counts once, with those read before (by when the service received them, the sender’s clock ' +
+      'allowed the event writer’s drift ahead of it); one the service had before the shipment left counts not',
   );
   const whole = planReceipts(
     [line('TWO', null, 2)],
@@ -99,26 +103,45 @@ t.test('planReceipts: what a gate read of a shipment, and how much of each line 
 });
 
 /** A processor, a cold store with an entry gate and its reader, and what the tests ask of them. */
-async function storeWithEntryGate(t: Test, doorName: string) {
-  const world = await createWorld(t, undefined, { rfidTickMs: 0 });
+async function storeWithEntryGate(t: Test, doorName: string, options: Partial<AppOptions> = {}) {
+  const world = await createWorld(t, undefined, { rfidTickMs: 0, ...options });
   const drain = () => world.app.services.gates.drain();
   const processor = await world.party('processor');
   const store = await world.party('cold_storage');
   const product = await processor.product('piece');
   const reader = await registerReader(world, store);
   const door = await readPoint(world, store, 'entry', [{ readerId: reader.id, antenna: 1 }], { name: doorName });
-  const zebra = (reads: { idHex: string; minute: number; second?: number }[]) =>
+  const zebra = (reads: { idHex: string; minute: number; second?: number; hour?: number }[]) =>
     reader.api.post(
       '/rfid/zebra',
       reads.map((read) =>
-        zebraEvent({ idHex: read.idHex, antenna: 1, hostName: reader.hostName, timestamp: readTime(read.minute, read.second) }),
+        zebraEvent({
+          idHex: read.idHex,
+          antenna: 1,
+          hostName: reader.hostName,
+          timestamp: readTime(read.minute, read.second, read.hour),
+        }),
+      ),
+    );
+  /** The same door's reads as an Impinj reader of the store's posts them (times as the reader's clock has them). */
+  const impinj = (reads: { epcHex: string; time: string }[]) =>
+    reader.api.post(
+      '/rfid/impinj',
+      reads.map((read) =>
+        impinjTagInventory({
+          epcHex: read.epcHex,
+          hostname: reader.hostName,
+          antennaPort: 1,
+          timestamp: read.time,
+          lastSeenTime: read.time,
+        }),
       ),
     );
   const rowsOf = async (query: string) => (await store.api.get(`/rfid/reads?${query}`)).body.items;
   const shipment = async (id: string) =>
     (await store.api.get('/shipments?status=open')).body.items.find((s: { id: string }) => s.id === id) ??
     (await store.api.get('/shipments?status=received')).body.items.find((s: { id: string }) => s.id === id);
-  return { world, drain, processor, store, product, door, zebra, rowsOf, shipment };
+  return { world, drain, processor, store, product, door, zebra, impinj, rowsOf, shipment };
 }
 
 t.test('entry gates receive the quantity read', async (t) => {
@@ -374,7 +397,7 @@ t.test('entry gates receive the quantity read', async (t) => {
 });
 
 t.test('packs waiting at an entry gate count towards their own line only', async (t) => {
-  const { world, drain, processor, store, product, zebra, rowsOf, shipment } = await storeWithEntryGate(t, '冷库 2 号门');
+  const { world, drain, processor, store, product, zebra, impinj, rowsOf, shipment } = await storeWithEntryGate(t, '冷库 2 号门');
   const bind = (epc: string, code: string) => world.ok(processor.api.post('/rfid/tags', { tags: [{ epc, code }] }), 201);
   const onHand = async (lot: string) =>
     (await store.lot(lot)).holders.find((h: { partyCode: string }) => h.partyCode === store.code)?.onHand ?? 0;
@@ -459,6 +482,148 @@ t.test('packs waiting at an entry gate count towards their own line only', async
     t.match(await rowsOf(`tag=${tag(501)}`), [{ outcome: 'received', detail: shipmentId }], 'the second pack completes the line');
     t.equal((await shipment(shipmentId)).status, 'received');
   });
+
+  await t.test(
+    'a loose line whose packs pass the door over hours, by two kinds of reader, is received with the last of them',
+    async (t) => {
+      const lot = await processor.commission(product, 3);
+      const packs = await issuePacks(world, processor, lot, 3);
+      for (const [index, pack] of packs.entries()) await bind(tag(600 + index), pack);
+      const shipmentId = await processor.ship(store, [{ lotCode: lot, quantity: 3 }]);
+      await zebra([{ idHex: tag(600), hour: 9, minute: 5 }]);
+      await drain();
+      expectStatus(
+        t,
+        await impinj([{ epcHex: tag(601), time: readTime(50, 0, 10) }]),
+        202,
+        'the second pack, an hour and three quarters later',
+      );
+      await drain();
+      t.match(await rowsOf(`tag=${tag(601)}`), [
+        { outcome: 'observed', eventId: null, detail: `2 of the 3 packs of lot ${lot} shipped loose read` },
+      ]);
+      expectStatus(t, await impinj([{ epcHex: tag(602), time: readTime(20, 0, 14) }]), 202, 'the last, five hours after the first');
+      await drain();
+      const [last] = await rowsOf(`tag=${tag(602)}`);
+      t.match(last, { outcome: 'received', detail: shipmentId });
+      t.match(
+        [...(await rowsOf(`tag=${tag(600)}`)), ...(await rowsOf(`tag=${tag(601)}`))],
+        [
+          { outcome: 'received', eventId: last.eventId },
+          { outcome: 'received', eventId: last.eventId },
+        ],
+        'the packs that waited, however long, are received by the same receipt',
+      );
+      t.equal((await shipment(shipmentId)).status, 'received');
+      t.match((await processor.lot(lot)).massBalance, { inTransit: 0, transitLoss: 0, unaccounted: 0 });
+    },
+  );
+
+  await t.test('packs of a received case read again count not towards the loose line of their lot in the same shipment', async (t) => {
+    const lot = await processor.commission(product, 4);
+    const packs = await issuePacks(world, processor, lot, 4);
+    for (const [index, pack] of packs.entries()) await bind(tag(650 + index), pack);
+    const box = await world.ok(
+      processor.event({ type: 'aggregate', parent: { sscc: completeGs1('06901234500000098') }, itemCodes: packs.slice(0, 2) }),
+    );
+    const caseCode: string = box.createdLotCodes[0];
+    const shipmentId = await processor.ship(store, [{ lotCode: caseCode }, { lotCode: lot, quantity: 2 }]);
+    await zebra([{ idHex: tag(650), minute: 50 }]);
+    await drain();
+    await zebra([{ idHex: tag(651), minute: 51 }]);
+    await drain();
+    t.match(await rowsOf(`tag=${tag(651)}`), [{ outcome: 'received', detail: shipmentId }], 'the case is whole');
+    // the case is moved past the door again, its packs read in windows of their own
+    await zebra([{ idHex: tag(650), minute: 53 }]);
+    await drain();
+    await zebra([{ idHex: tag(651), minute: 55 }]);
+    await drain();
+    const open = await shipment(shipmentId);
+    t.equal(open.status, 'open', 'the loose packs have not come');
+    t.same(
+      open.lines.map((line: { lotCode: string; receivedQuantity: number | null }) => [line.lotCode, line.receivedQuantity]),
+      [
+        [caseCode, 1],
+        [lot, null],
+        [lot, 2],
+      ],
+      'the case and what it holds are received, the loose line is not',
+    );
+    t.match((await processor.lot(lot)).massBalance, { inTransit: 2, transitLoss: 0, unaccounted: 0 });
+    t.notOk(
+      (await rowsOf(`tag=${tag(651)}`)).some((row: { detail: string | null }) => row.detail?.includes('shipped loose')),
+      'the packs of the case are not counted towards the loose line',
+    );
+    await zebra([{ idHex: tag(652), minute: 57 }]);
+    await drain();
+    t.match(await rowsOf(`tag=${tag(652)}`), [{ outcome: 'observed', detail: `1 of the 2 packs of lot ${lot} shipped loose read` }]);
+    await zebra([{ idHex: tag(653), minute: 58 }]);
+    await drain();
+    t.match(await rowsOf(`tag=${tag(653)}`), [{ outcome: 'received', detail: shipmentId }], 'the loose packs receive their line');
+    t.equal((await shipment(shipmentId)).status, 'received');
+    t.match((await processor.lot(lot)).massBalance, { inTransit: 0, transitLoss: 0, unaccounted: 0 });
+  });
+});
+
+t.test('packs that waited are judged by when the service received their reads, not by the reader’s clock', async (t) => {
+  let clock = new Date('2026-06-01T05:00:00Z');
+  const { world, drain, processor, store, product, zebra, impinj, rowsOf, shipment } = await storeWithEntryGate(t, '冷库 4 号门', {
+    now: () => clock,
+  });
+  const bind = (epc: string, code: string) => world.ok(processor.api.post('/rfid/tags', { tags: [{ epc, code }] }), 201);
+  const ship = async (lotCode: string, quantity: number, eventTime: string) =>
+    (await world.ok(processor.event({ type: 'ship', eventTime, toPartyCode: store.code, lines: [{ lotCode, quantity }] })))
+      .shipmentId as string;
+  const lot = await processor.commission(product, 6);
+  const packs = await issuePacks(world, processor, lot, 6);
+  for (const [index, pack] of packs.entries()) await bind(tag(800 + index), pack);
+
+  // the door's reader runs 35 minutes behind the service: its first read of the shipment's packs
+  // says it came before the shipment left, the second after
+  clock = new Date('2026-06-01T05:50:00Z');
+  const first = await ship(lot, 2, '2026-06-01T05:50:00Z');
+  clock = new Date('2026-06-01T06:10:00Z');
+  await zebra([{ idHex: tag(800), hour: 13, minute: 35 }]);
+  await drain();
+  t.match(await rowsOf(`tag=${tag(800)}`), [
+    { outcome: 'observed', eventId: null, detail: `1 of the 2 packs of lot ${lot} shipped loose read` },
+  ]);
+  clock = new Date('2026-06-01T06:40:00Z');
+  await impinj([{ epcHex: tag(801), time: '2026-06-01T06:05:00.000000000Z' }]);
+  await drain();
+  const [last] = await rowsOf(`tag=${tag(801)}`);
+  t.match(
+    last,
+    { outcome: 'received', detail: first },
+    'the pack the service had after the shipment left counts, whatever the reader’s clock said',
+  );
+  t.match(await rowsOf(`tag=${tag(800)}`), [{ outcome: 'received', eventId: last.eventId }]);
+  t.equal((await shipment(first)).status, 'received');
+
+  // a pack that waited for a line the store then received by hand, short, counts not towards a later line
+  clock = new Date('2026-06-01T07:00:00Z');
+  const second = await ship(lot, 2, '2026-06-01T07:00:00Z');
+  clock = new Date('2026-06-01T07:40:00Z');
+  await zebra([{ idHex: tag(802), hour: 15, minute: 5 }]);
+  await drain();
+  t.match(await rowsOf(`tag=${tag(802)}`), [
+    { outcome: 'observed', eventId: null, detail: `1 of the 2 packs of lot ${lot} shipped loose read` },
+  ]);
+  clock = new Date('2026-06-01T07:45:00Z');
+  await world.ok(
+    store.event({ type: 'receive', eventTime: '2026-06-01T07:45:00Z', shipmentId: second, lines: [{ lotCode: lot, quantity: 1 }] }),
+  );
+  clock = new Date('2026-06-01T08:00:00Z');
+  const third = await ship(lot, 2, '2026-06-01T08:00:00Z');
+  clock = new Date('2026-06-01T08:40:00Z');
+  await zebra([{ idHex: tag(804), hour: 16, minute: 5 }]);
+  await drain();
+  t.match(
+    await rowsOf(`tag=${tag(804)}`),
+    [{ outcome: 'observed', eventId: null, detail: `1 of the 2 packs of lot ${lot} shipped loose read` }],
+    'the pack the service had before the third shipment left is not counted towards it',
+  );
+  t.equal((await shipment(third)).status, 'open');
 });
 
 const onPostgres = await postgresOnly();

@@ -1,0 +1,1 @@
+CREATE INDEX "rfid_reads_waiting_idx" ON "rfid_reads" USING btree ("read_point_id","lot_code") WHERE "rfid_reads"."outcome" = 'observed' and "rfid_reads"."event_id" is null;
