@@ -2,9 +2,11 @@
 // queries and subscriptions. Pure.
 import { hasServiceCodeShape, plainIdentifier } from '../codes/service-codes.js';
 import { isStorableTime, timestampSchema } from '../codes/timestamp.js';
-import { badRequest } from '../errors/problem.js';
+import { badRequest, Problem } from '../errors/problem.js';
 import { MAX_URI_LENGTH } from '../events/schemas.js';
+import { EPC_PATTERN_SCHEMES, epcPatternRegExp } from '../gs1/canonical.js';
 import { queryInteger } from '../http/query.js';
+import { parseIdentifier } from '../identifiers/parse.js';
 import { EPCIS_TYPES } from './mapping.js';
 import type { EventFilter, EventMatch, EventOrder } from './repository.js';
 
@@ -100,7 +102,8 @@ export type EventQuery = Omit<
   | 'persistentDispositionsSet'
   | 'persistentDispositionsUnset'
 > & {
-  matches: ({ values: string[] } & EventMatch)[];
+  /** Each MATCH_ parameter given: its name, values and what it looks at. */
+  matches: EventQueryMatch[];
   /** WD_readPoint: the locations named, each with what lies under it (see resolveQuery). */
   readPointsWithin?: string[];
   bizLocationsWithin?: string[];
@@ -113,6 +116,8 @@ export type EventQuery = Omit<
   destinations?: TypedValues[];
 };
 export type TypedValues = { type: string; values: string[] };
+/** A MATCH_ parameter's values (or those a route adds, which name no parameter) and what they look at. */
+export type EventQueryMatch = { parameter?: string; values: string[] } & EventMatch;
 
 /** Lists: repeat the parameter, or separate values with '|' as the EPCIS REST binding allows. */
 export const listOf = (value: unknown): string[] | undefined => {
@@ -218,6 +223,43 @@ function quantitiesOf(params: Record<string, unknown>, at: ParametersAt): EventF
   return bounds.length > 0 ? bounds : undefined;
 }
 
+/** Any service base: a MATCH_ value is read here for its form only, its service's own URIs as any other URI. */
+const ANY_SERVICE_BASE = '';
+
+/**
+ * Why a MATCH_ value names nothing an event can name (EPCIS 2.0 answers an invalid parameter value
+ * with a QueryParameterException), or null: an EPC pattern must be one this service reads, and any
+ * other value an identifier as capture reads an event's EPCs (an EPC URN, a GS1 Digital Link on any
+ * host, any other URI, a code of this service), well-formed.
+ */
+function matchValueProblem(value: string): string | null {
+  if (value.length > MAX_URI_LENGTH) return `a value of at most ${MAX_URI_LENGTH} characters, as capture takes EPCs`;
+  if (value.startsWith('urn:epc:idpat:')) {
+    if (epcPatternRegExp(value)) return null;
+    return `${value} is no EPC pattern this service reads: one of ${EPC_PATTERN_SCHEMES.join(', ')} (urn:epc:idpat:<scheme>:…), its fields as the scheme's EPC URN writes them up to a point and * in every field from the first on (urn:epc:idpat:sgtin:0614141.812345.*)`;
+  }
+  try {
+    parseIdentifier(value, ANY_SERVICE_BASE);
+    return null;
+  } catch (error) {
+    if (error instanceof Problem) return error.message;
+    throw error;
+  }
+}
+
+/** The MATCH_ parameters given, each value an EPC, a class or an EPC pattern (see matchValueProblem). */
+function matchesOf(params: Record<string, unknown>, at: ParametersAt): EventQueryMatch[] {
+  return Object.entries(MATCHES).flatMap(([name, match]) => {
+    const values = identifiersOf(params[name]);
+    if (!values) return [];
+    for (const value of values) {
+      const why = matchValueProblem(value);
+      if (why !== null) throw problem(name, why, at);
+    }
+    return [{ parameter: name, values, ...match }];
+  });
+}
+
 /** Each parameter of a typed list (EQ_bizTransaction_<type>, …) given, by its type. */
 function typedOf(params: Record<string, unknown>, prefix: keyof typeof TYPED_LISTS): TypedValues[] | undefined {
   const typed = Object.keys(params)
@@ -263,10 +305,7 @@ export function parseEventQuery(params: Record<string, unknown>, at = IN_QUERYST
     correctiveEventIds: identifiersOf(params.EQ_correctiveEventID),
     errorDeclared: existsOf(params.EXISTS_errorDeclaration, 'EXISTS_errorDeclaration', at),
     order: orderOf(params, at),
-    matches: Object.entries(MATCHES).flatMap(([name, match]) => {
-      const values = identifiersOf(params[name]);
-      return values ? [{ values, ...match }] : [];
-    }),
+    matches: matchesOf(params, at),
   };
 }
 

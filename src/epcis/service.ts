@@ -20,6 +20,7 @@ import { documentEvents, documentIgnoreFields } from './event-hash.js';
 import { cbvForms, EPCIS_TYPES, shortVocabulary } from './mapping.js';
 import {
   type EventQuery,
+  type EventQueryMatch,
   encodeJobPageToken,
   encodeLotPageToken,
   encodePageToken,
@@ -46,7 +47,7 @@ export const CAPTURE_LIMIT_EVENTS = 10_000;
 export type ErrorBehaviour = 'rollback' | 'proceed';
 
 /** A query as given, its names (EPCs, locations, eventIDs) as written: see resolveQuery. */
-type QueryFilter = Omit<EventQuery, 'matches' | 'order'> & Pick<EventFilter, 'order'> & { matches?: ({ values: string[] } & EventMatch)[] };
+type QueryFilter = Omit<EventQuery, 'matches' | 'order'> & Pick<EventFilter, 'order'> & { matches?: EventQueryMatch[] };
 /** A query as the database reads it for one principal, all but its page (see resolveQuery). */
 export type ResolvedQuery = Omit<EventFilter, 'after' | 'limit'>;
 
@@ -419,7 +420,8 @@ export function createEpcisService(deps: {
     } = filter;
     const scope = privateScope(principal);
     const lotMatches = [];
-    for (const { values, ...match } of matches) lotMatches.push({ lotCodes: (await lotsNamed(values)).sort(), ...match });
+    for (const { parameter, values, ...match } of matches)
+      lotMatches.push({ lotCodes: (await lotsNamed(values, parameter)).sort(), ...match });
     return {
       ...rest,
       bizSteps: filter.bizSteps?.map((step) => shortVocabulary('bizStep', step)),
@@ -484,21 +486,23 @@ export function createEpcisService(deps: {
   /**
    * EPC URIs and EPC patterns named in a query → lot codes (captured identifiers and native lots by
    * their URIs; a pattern by the identifiers it leaves open, e.g. urn:epc:idpat:sgtin:0614141.*.*
-   * by every GTIN of that company prefix).
+   * by every GTIN of that company prefix). The query's parameters have been read (parseEventQuery
+   * refuses a value of a MATCH_ `parameter` that names nothing): what is left to refuse here is a URI
+   * of this service's own that names none of its codes, as that parameter's. A value a route adds
+   * (the EPC of /epcis/epcs/{epc}/events, no parameter) that names nothing matches no event.
    */
-  async function lotsNamed(values: string[]): Promise<string[]> {
+  async function lotsNamed(values: string[], parameter?: string): Promise<string[]> {
     const isPattern = (value: string) => value.startsWith('urn:epc:idpat:');
-    // a pattern this service cannot read matches no event
     const patterns = values.filter(isPattern).flatMap((value) => epcPatternRegExp(value) ?? []);
-    // a value that is no identifier at all matches no event
     const ids = values
       .filter((value) => !isPattern(value))
       .flatMap((value) => {
         try {
           return [deps.identifiers.parse(value)];
         } catch (error) {
-          if (error instanceof Problem) return [];
-          throw error;
+          if (!(error instanceof Problem)) throw error;
+          if (parameter === undefined) return [];
+          throw badRequest(`${parameter}: ${error.message}`, [{ in: 'querystring', pointer: `/${parameter}`, detail: error.message }]);
         }
       });
     const found = await deps.identifiers.findMany(ids);

@@ -363,6 +363,9 @@ const PATTERN_SCHEMES: Record<string, { n: number; ai: string; lead: string; res
   cpi: { n: 3, ai: '8010', lead: '', rest: () => '[^/]+', tail: '(?:/8011/[^/]+)?' },
 };
 
+/** The schemes whose EPC patterns epcPatternRegExp reads. */
+export const EPC_PATTERN_SCHEMES = Object.keys(PATTERN_SCHEMES);
+
 const escapeRegExp = (value: string) => value.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 /**

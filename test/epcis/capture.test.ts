@@ -1320,7 +1320,16 @@ t.test('MATCH_epc looks at EPCs, MATCH_epcClass at classes; both take EPC patter
   t.same(await match('MATCH_epc', 'urn:epc:idpat:sgtin:*.*.*'), [1, 3, 4], 'every SGTIN');
   t.same(await match('MATCH_epc', 'urn:epc:idpat:sscc:0614141.*'), [5], 'the SSCCs of a company prefix');
   t.same(await match('MATCH_anyEPC', 'urn:epc:idpat:sscc:*.*'), [5], 'every SSCC');
-  t.same(await match('MATCH_epc', 'urn:epc:idpat:sgtin:0614141.*.6789'), [], 'a field after a wildcard: no pattern, matches nothing');
+  const afterWildcard = await world.app.inject({
+    method: 'GET',
+    url: `/epcis/events?MATCH_epc=${encodeURIComponent('urn:epc:idpat:sgtin:0614141.*.6789')}`,
+    headers: { authorization: `Bearer ${plant.key}` },
+  });
+  t.match(
+    { status: afterWildcard.statusCode, errors: afterWildcard.json().errors },
+    { status: 400, errors: [{ pointer: '/MATCH_epc', detail: /is no EPC pattern this service reads/ }] },
+    'a field after a wildcard: no pattern, a 400 naming the parameter',
+  );
 
   // a container packed through the native API, by the SSCC on its label
   const product = await plant.product('piece');

@@ -297,3 +297,62 @@ t.test('a source or destination is found by its EPC URN or its Digital Link, whi
   t.same(await found(`EQ_destination_location=${q('urn:epc:id:sgln:6901234.00002.7')}`), ['urn:x:links']);
   t.same(await found(`EQ_destination_owning_party=${q('https://id.gs1.org/417/6901234000023')}`), [], 'another party');
 });
+
+t.test('a MATCH_ value that is no EPC, class or EPC pattern is a 400 naming it; every form that is one still matches', async (t) => {
+  const SERIAL = 'https://id.gs1.org/01/06901234000016/21/S1';
+  const CLASS = 'https://id.gs1.org/01/06901234000023/10/L1';
+  const { plant, found } = await plantThatCaptured(t, [
+    observation(1, { bizStep: 'urn:x:serial', epcList: [SERIAL] }),
+    observation(2, { bizStep: 'urn:x:class', quantityList: [{ epcClass: CLASS, quantity: 2, uom: 'KGM' }] }),
+  ]);
+  for (const [name, value, bizSteps] of [
+    ['MATCH_epc', SERIAL, ['urn:x:serial']],
+    ['MATCH_epc', 'urn:epc:id:sgtin:6901234.000001.S1', ['urn:x:serial']],
+    ['MATCH_anyEPC', 'https://brand.example/dl/01/06901234000016/21/S1', ['urn:x:serial']],
+    ['MATCH_epc', 'urn:epc:idpat:sgtin:6901234.000001.*', ['urn:x:serial']],
+    ['MATCH_epc', 'urn:epc:idpat:sgtin:6901234.*.*', ['urn:x:serial']],
+    ['MATCH_epc', 'urn:epc:id:sgtin:6901234.000001.S2', []],
+    ['MATCH_epcClass', 'urn:epc:class:lgtin:6901234.000002.L1', ['urn:x:class']],
+    ['MATCH_anyEPCClass', 'urn:epc:idpat:sgtin:6901234.000002.*', ['urn:x:class']],
+    ['MATCH_epc', 'urn:uuid:2b0c9c52-4a3b-4e5f-9d0a-000000000009', []],
+  ] as const) {
+    t.same(await found(`${name}=${q(value)}`), bizSteps, `${name}=${value}`);
+  }
+  const refused = async (query: string) => {
+    const reply = await plant.api.get(`/epcis/events?${query}`);
+    return { status: reply.status, type: reply.headers['content-type'], errors: reply.body.errors };
+  };
+  for (const [value, detail] of [
+    ['red', /red is not an identifier this service knows: .*a GS1 Digital Link or an EPC URI/],
+    ['urn:epc:id:sgtin:6901234.00001.S1', /not a valid SGTIN EPC URN/],
+    ['https://id.gs1.org/01/06901234000017/21/S1', /wrong check digit/],
+    ['urn:epc:idpat:sgtin:6901234.*.S1', /is no EPC pattern this service reads: .*\* in every field from the first on/],
+    ['urn:epc:idpat:sgln:6901234.00001.*', /is no EPC pattern this service reads/],
+    ['urn:epc:idpat:sgtin:6901234.000001', /is no EPC pattern this service reads/],
+    [`https://id.gs1.org/01/06901234000016/21/${'9'.repeat(2100)}`, /at most 2000 characters/],
+  ] as const) {
+    for (const name of [
+      'MATCH_epc',
+      'MATCH_parentID',
+      'MATCH_inputEPC',
+      'MATCH_outputEPC',
+      'MATCH_anyEPC',
+      'MATCH_epcClass',
+      'MATCH_inputEPCClass',
+      'MATCH_outputEPCClass',
+      'MATCH_anyEPCClass',
+    ]) {
+      t.match(
+        await refused(`${name}=${q(SERIAL)}|${q(value)}`),
+        { status: 400, type: /application\/problem\+json/, errors: [{ in: 'querystring', pointer: `/${name}`, detail }] },
+        `${name}=${value.slice(0, 60)}`,
+      );
+    }
+  }
+  const stored = await plant.api.post('/epcis/queries', { name: 'typo', query: { MATCH_epc: ['red'] } });
+  t.match(
+    { status: stored.status, errors: stored.body.errors },
+    { status: 400, errors: [{ in: 'body', pointer: '/query/MATCH_epc', detail: /red is not an identifier this service knows/ }] },
+    'a named query is refused as it is created',
+  );
+});
