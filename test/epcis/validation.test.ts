@@ -666,3 +666,57 @@ t.test('a malformed GS1 key is refused wherever the event names it, naming the f
     'the EPC list and read point, as before, now on the format of the key too',
   );
 });
+
+t.test("an event's user-defined fields hold at most 2,000 values, nested at most 32 deep, the field named", async (t) => {
+  const numbers = (count: number) => Array.from({ length: count }, (_, i) => i + 0.5);
+  const withExtension = (fields: object) => ({ '@context': [CONTEXT, { ex: 'https://ns.example.com/' }], ...event, ...fields });
+  // the field's own value counts, as every value in it does, and the 4 of the event's @context
+  t.ok(validateCaptureEvent(withExtension({ 'ex:readings': numbers(1995) })).ok, '2,000 values');
+  t.same(errorsOf(validateCaptureEvent(withExtension({ 'ex:readings': numbers(1996) }))), [
+    {
+      pointer: '/ex:readings',
+      message:
+        "ex:readings takes this event's user-defined fields over 2000 values (numbers, strings, booleans, nulls, objects and arrays, each counting one, with those of ilmd and @context): at most 2000 per event",
+    },
+  ]);
+  t.same(
+    errorsOf(validateCaptureEvent(withExtension({ 'ex:a': numbers(1500), 'ex:b': { 'ex:c': numbers(600) } }))).map((e) => e.pointer),
+    ['/ex:b'],
+    'counted over the event: the field that goes over is named',
+  );
+  t.same(
+    errorsOf(validateCaptureEvent(withExtension({ readPoint: { id: 'urn:epc:id:sgln:6901234.00001.0', 'ex:log': numbers(2500) } }))).map(
+      (e) => e.pointer,
+    ),
+    ['/readPoint/ex:log'],
+    'wherever the event holds it',
+  );
+  t.same(
+    errorsOf(validateCaptureEvent({ ...withExtension({}), action: 'ADD', ilmd: { 'ex:batch': { 'ex:readings': numbers(2500) } } })).map(
+      (e) => e.pointer,
+    ),
+    ['/ilmd/ex:batch'],
+    'in ilmd too',
+  );
+  t.same(
+    errorsOf(validateCaptureEvent(withExtension({ 'https://ns.example.com/a/b~c': numbers(2500) }))).map((e) => e.pointer),
+    ['/https:~1~1ns.example.com~1a~1b~0c'],
+    'a full URI as the name, escaped in the pointer',
+  );
+  let nested: unknown = 1;
+  for (let i = 0; i < 32; i++) nested = [nested];
+  t.ok(validateCaptureEvent(withExtension({ 'ex:deep': nested })).ok, 'nested 32 deep');
+  t.same(errorsOf(validateCaptureEvent(withExtension({ 'ex:deep': [nested] }))), [
+    { pointer: '/ex:deep', message: 'ex:deep nests user-defined values more than 32 deep: at most 32' },
+  ]);
+  const million = await validateCaptureDocument(documentOf(event, withExtension({ 'ex:readings': numbers(1_000_000) })));
+  t.same(
+    errorsOf(million).map((e) => e.pointer),
+    ['/epcisBody/eventList/1/ex:readings'],
+    'a document: the event and its field',
+  );
+  t.ok(
+    validateCaptureEvent({ ...event, epcList: Array.from({ length: 5000 }, (_, i) => `urn:epc:id:sgtin:6901234.000001.${i}`) }).ok,
+    'standard lists are not counted',
+  );
+});

@@ -49,6 +49,79 @@ function quantityProblem(quantity: number): string | null {
   return null;
 }
 
+/**
+ * What one event's user-defined content may hold: its extension fields (named by a namespace prefix
+ * or a full URI, wherever in the event) and its own @context. Each value stored is hashed (the CBV
+ * event hash orders every one of them) and written in one piece, between which capture hands the
+ * event loop back: these bound what one event holds it for (hashing 2,000 values takes about as
+ * long as the pause budget of db/turns.ts), where the body limit alone would let one event carry
+ * millions of numbers.
+ */
+export const MAX_EXTENSION_VALUES = 2000;
+export const MAX_EXTENSION_DEPTH = 32;
+
+/** A JSON Pointer's reference token (RFC 6901). */
+const token = (key: string) => key.replace(/~/g, '~0').replace(/\//g, '~1');
+
+/** Whether a member is user-defined content: an extension field (`ex:field`, a full URI) or a @context. */
+const isUserDefined = (key: string) => key.includes(':') || key === '@context';
+
+/**
+ * Counts `value`'s values (itself and every one nested in it) into `counted`, stopping as soon as
+ * they go over `MAX_EXTENSION_VALUES` or an array or object lies deeper than `MAX_EXTENSION_DEPTH`:
+ * which of the two, or null. Walked without recursion, so no nesting exhausts the stack.
+ */
+function overLimit(value: unknown, counted: { values: number }): 'values' | 'depth' | null {
+  const stack: [unknown, number][] = [[value, 1]];
+  while (stack.length > 0) {
+    const [next, depth] = stack.pop() as [unknown, number];
+    if (++counted.values > MAX_EXTENSION_VALUES) return 'values';
+    if (typeof next !== 'object' || next === null) continue;
+    if (depth > MAX_EXTENSION_DEPTH) return 'depth';
+    for (const item of Array.isArray(next) ? next : Object.values(next)) stack.push([item, depth + 1]);
+  }
+  return null;
+}
+
+/**
+ * The first user-defined member of an event (see isUserDefined) at which its user-defined content
+ * goes over MAX_EXTENSION_VALUES values or MAX_EXTENSION_DEPTH levels: its pointer and what it
+ * breaks. The event's standard structure (lists of EPCs, sensor reports, …) is looked through for
+ * them, not counted.
+ */
+function extensionProblem(event: Json, at: string): ValidationError | null {
+  const counted = { values: 0 };
+  const stack: [unknown, string][] = [[event, at]];
+  while (stack.length > 0) {
+    const [next, pointer] = stack.pop() as [unknown, string];
+    if (typeof next !== 'object' || next === null) continue;
+    if (Array.isArray(next)) {
+      for (let i = next.length - 1; i >= 0; i--) if (typeof next[i] === 'object') stack.push([next[i], `${pointer}/${i}`]);
+      continue;
+    }
+    const members = Object.entries(next);
+    // in document order: the member named is the one that goes over
+    for (const [key, value] of members) {
+      if (!isUserDefined(key)) continue;
+      const over = overLimit(value, counted);
+      if (over === null) continue;
+      const name = key.slice(0, 100);
+      return {
+        pointer: `${pointer}/${token(key)}`,
+        message:
+          over === 'values'
+            ? `${name} takes this event's user-defined fields over ${MAX_EXTENSION_VALUES} values (numbers, strings, booleans, nulls, objects and arrays, each counting one, with those of ilmd and @context): at most ${MAX_EXTENSION_VALUES} per event`
+            : `${name} nests user-defined values more than ${MAX_EXTENSION_DEPTH} deep: at most ${MAX_EXTENSION_DEPTH}`,
+      };
+    }
+    for (let i = members.length - 1; i >= 0; i--) {
+      const [key, value] = members[i];
+      if (!isUserDefined(key) && typeof value === 'object') stack.push([value, `${pointer}/${token(key)}`]);
+    }
+  }
+  return null;
+}
+
 const EVENT_TYPES = 'ObjectEvent, AggregationEvent, AssociationEvent, TransactionEvent, TransformationEvent or an extension event type URI';
 
 function checkEvent(event: unknown, at: string, found: Findings): void {
@@ -63,6 +136,8 @@ function checkEvent(event: unknown, at: string, found: Findings): void {
     found.covered.push(at);
     return;
   }
+  const extension = extensionProblem(event, at);
+  if (extension) report(extension.pointer, extension.message);
   // a value longer than any URI the service takes is the schema's to report: its length, not its content
   const tooLong = (value: string) => value.length > MAX_URI_LENGTH;
   const vocabulary = (v: Vocabulary, value: unknown, pointer: string) => {
