@@ -213,6 +213,34 @@ t.test('the primary key is the rightmost /AI/value pair that is one: whatever pr
   );
 });
 
+t.test(
+  'a party GLN (417) after another key path is the key, as the syntax engine reads it: no GTIN, GLN or SSCC with a party',
+  async (t) => {
+    // (417) qualifies no key, and no key takes it as a qualifier: read from the right, as the GS1
+    // Barcode Syntax Engine finds the primary key, it is the key, and the path before it a prefix
+    const G = '09520123456788';
+    const GLN = '9520123456788';
+    for (const path of [
+      `/01/${G}/417/${GLN}`,
+      `/01/${G}/10/ABC/417/${GLN}`,
+      `/01/${G}/21/S1/417/${GLN}`,
+      `/414/${GLN}/254/1/417/${GLN}`,
+      `/00/106141412345678908/417/${GLN}`,
+    ]) {
+      for (const host of ['https://id.gs1.org', 'https://brand.example']) {
+        t.equal(canonicalGs1Uri(`${host}${path}`), `https://id.gs1.org/417/${GLN}`, `${host}${path}`);
+        t.equal(gs1IdentifierProblem(`${host}${path}`), null);
+      }
+      t.same(epcUrnForms(`https://brand.example${path}`), epcUrnForms(`https://id.gs1.org/417/${GLN}`), `${path}: the party's EPC URNs`);
+    }
+    t.match(
+      gs1IdentifierProblem(`https://brand.example/01/${G}/417/9520123456789`),
+      /party GLN 9520123456789 has a wrong check digit/,
+      "a party GLN's check digit is checked there too: the GTIN before it is no fallback",
+    );
+  },
+);
+
 t.test('path segments named like Object members are no GS1 keys or qualifiers', async (t) => {
   for (const name of ['constructor', 'toString', '__proto__', 'hasOwnProperty']) {
     t.equal(canonicalGs1Uri(`https://shop.example/${name}/x`), null, `/${name}/x is no Digital Link`);
