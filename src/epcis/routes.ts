@@ -27,6 +27,7 @@ import {
 } from './schemas.js';
 import { CAPTURE_LIMIT_EVENTS, type EpcisService } from './service.js';
 import type { SubscriptionService } from './subscriptions.js';
+import { MAX_DEST_LENGTH } from './webhooks.js';
 
 /** Every role an identifier may have in an event (MATCH_anyEPC's and MATCH_anyEPCClass's together). */
 const ANY_ROLE = [...new Set([...MATCHES.MATCH_anyEPC.roles, ...MATCHES.MATCH_anyEPCClass.roles])];
@@ -490,6 +491,8 @@ export const epcisRoutes: FastifyPluginAsyncZod<{ service: EpcisService; subscri
     createdAt: row.createdAt,
   });
   const nameParam = z.object({ queryName: z.string().min(1).max(100) });
+  /** A schedule field as written (its values are checked by the service: subscriptionRequestProblems). */
+  const scheduleField = z.string().max(200);
 
   app.post(
     '/epcis/queries',
@@ -592,19 +595,24 @@ export const epcisRoutes: FastifyPluginAsyncZod<{ service: EpcisService; subscri
         security: bearerSecurity,
         params: nameParam,
         body: z.object({
-          dest: z.url({ protocol: /^https?$/ }),
+          dest: z.url({ protocol: /^https?$/ }).max(MAX_DEST_LENGTH),
           signatureToken: z.string().min(8).max(200).optional(),
           stream: z.boolean().optional(),
           schedule: z
             .object({
-              second: z.string(),
-              minute: z.string(),
-              hour: z.string(),
-              dayOfMonth: z.string(),
-              month: z.string(),
-              dayOfWeek: z.string(),
+              second: scheduleField,
+              minute: scheduleField,
+              hour: scheduleField,
+              dayOfMonth: scheduleField,
+              month: scheduleField,
+              dayOfWeek: scheduleField,
             })
             .partial()
+            // a field the standard does not have (hours for hour) is named, never dropped: the
+            // schedule without it would deliver every minute
+            .catchall(
+              z.unknown().refine(() => false, { error: 'not a schedule field: second, minute, hour, dayOfMonth, month or dayOfWeek' }),
+            )
             .optional()
             .describe(
               'UTC; each field *, a number, a list 1,15 or a range [9-17] (as the EPCIS standard writes it; 9-17 too), or a list of these',

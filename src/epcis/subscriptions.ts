@@ -6,10 +6,10 @@ import { anyOf } from '../db/chunk.js';
 import { type Db, queryRows, SERVICE_NAME } from '../db/client.js';
 import { type JobLease, jobLease, leaseEnd } from '../db/leases.js';
 import { apiKeys, epcisQueries, epcisSubscriptions } from '../db/schema.js';
-import { badRequest, conflict, notFound, Problem, unprocessable } from '../errors/problem.js';
+import { badRequest, conflict, type FieldProblem, notFound, Problem, unprocessable } from '../errors/problem.js';
 import { decodePageToken, type EventQuery, type PageCursor, parseEventQuery, storedQueryParams } from './query-params.js';
 import type { EpcisService, ResolvedQuery } from './service.js';
-import { createWebhookSender, type DeliveryLimits, destinationProblem, type WebhookPolicy } from './webhooks.js';
+import { createWebhookSender, type DeliveryLimits, destinationProblem, destinationShapeProblem, type WebhookPolicy } from './webhooks.js';
 
 export type QueryRow = typeof epcisQueries.$inferSelect;
 export type SubscriptionRow = typeof epcisSubscriptions.$inferSelect;
@@ -93,6 +93,40 @@ const slotStart = (schedule: Schedule, at: Date) => {
   const unit = schedule.second !== undefined ? 1000 : 60_000;
   return new Date(Math.floor(at.getTime() / unit) * unit);
 };
+
+/** What a subscription request asks for (the body of POST /epcis/queries/{queryName}/subscriptions). */
+export type SubscriptionRequest = {
+  dest: string;
+  signatureToken?: string;
+  stream?: boolean;
+  schedule?: Schedule;
+  reportIfEmpty?: boolean;
+  initialRecordTime?: string;
+};
+
+/**
+ * The faults of a subscription request's shape, each with its field: a destination that is no
+ * https URL (or carries credentials, names a metadata service, writes a private address), a
+ * schedule field that can never be met, neither or both of stream and schedule. Pure: no DNS, no
+ * database, so a malformed request is answered at once and whatever its named query.
+ */
+export function subscriptionRequestProblems(input: SubscriptionRequest, policy: WebhookPolicy): FieldProblem[] {
+  const problems: FieldProblem[] = [];
+  const dest = destinationShapeProblem(input.dest, policy);
+  if (dest) problems.push({ in: 'body', pointer: '/dest', detail: dest });
+  for (const field of SCHEDULE_FIELDS) {
+    const spec = input.schedule?.[field];
+    const problem = spec === undefined ? null : scheduleFieldProblem(field, spec);
+    if (problem) problems.push({ in: 'body', pointer: `/schedule/${field}`, detail: problem });
+  }
+  if (Boolean(input.stream) === Boolean(input.schedule))
+    problems.push({
+      in: 'body',
+      pointer: '/stream',
+      detail: 'a subscription is either stream: true or has a schedule, not both or neither',
+    });
+  return problems;
+}
 
 export const signBody = (body: string, token: string) => createHmac('sha256', token).update(body).digest('hex');
 
@@ -587,31 +621,14 @@ export function createSubscriptionService(deps: {
       await db.delete(epcisQueries).where(and(eq(epcisQueries.owner, ownerOf(principal)), eq(epcisQueries.name, name)));
     },
 
-    async subscribe(
-      principal: Principal,
-      name: string,
-      input: {
-        dest: string;
-        signatureToken?: string;
-        stream?: boolean;
-        schedule?: Schedule;
-        reportIfEmpty?: boolean;
-        initialRecordTime?: string;
-      },
-    ): Promise<SubscriptionRow> {
+    async subscribe(principal: Principal, name: string, input: SubscriptionRequest): Promise<SubscriptionRow> {
+      // the request's shape first, every fault of it at once: a malformed request waits on nothing
+      const problems = subscriptionRequestProblems(input, deps.webhooks);
+      if (problems.length > 0) throw badRequest(`${problems[0].pointer.slice(1)} ${problems[0].detail}`, problems);
       await runnableQuery(principal, name);
+      // then what its name resolves to (again at every delivery, and when the delivery connects)
       const refused = await destinationProblem(input.dest, deps.webhooks);
       if (refused) throw badRequest(`dest ${refused}`, [{ in: 'body', pointer: '/dest', detail: refused }]);
-      for (const field of SCHEDULE_FIELDS) {
-        const spec = input.schedule?.[field];
-        const problem = spec === undefined ? null : scheduleFieldProblem(field, spec);
-        if (problem) throw badRequest(`schedule.${field} ${problem}`, [{ in: 'body', pointer: `/schedule/${field}`, detail: problem }]);
-      }
-      if (Boolean(input.stream) === Boolean(input.schedule)) {
-        throw badRequest('a subscription is either stream: true or has a schedule', [
-          { in: 'body', pointer: '/stream', detail: 'stream or schedule, not both or neither' },
-        ]);
-      }
       const owner = ownerOf(principal);
       // from where a delivery window would end now: every event committed after subscribing is delivered
       const cursor = input.initialRecordTime ? new Date(input.initialRecordTime) : await windowEndAt(now());

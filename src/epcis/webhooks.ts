@@ -22,6 +22,26 @@ const METADATA_HOSTS = new Set(['metadata.google.internal', 'metadata.goog', 'me
 export type DeliveryLimits = { timeoutMs: number; maxResponseBytes: number };
 const LIMITS: DeliveryLimits = { timeoutMs: 10_000, maxResponseBytes: 64 * 1024 };
 
+/** The longest destination URL stored. */
+export const MAX_DEST_LENGTH = 2048;
+/** How long a destination's name may take to resolve when it is checked (a name server that never answers holds nothing longer). */
+const LOOKUP_TIMEOUT_MS = 5000;
+class LookupTimeout extends Error {}
+/** `work`, or a LookupTimeout once `ms` have passed. */
+function withinTime<T>(work: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_resolve, reject) => {
+    timer = setTimeout(() => reject(new LookupTimeout()), ms);
+  });
+  return Promise.race([work, late]).finally(() => clearTimeout(timer));
+}
+/** A URL's host as compared: an IPv6 address without its brackets, a name without its trailing dot, in lower case. */
+const hostOf = (url: URL) =>
+  url.hostname
+    .replace(/^\[|\]$/g, '')
+    .replace(/\.$/, '')
+    .toLowerCase();
+
 /** IPv6 global unicast (RFC 4291); the rest is reserved or special, e.g. the IPv4-compatible ::/96, which the library calls unicast. */
 const GLOBAL_UNICAST = ipaddr.IPv6.parseCIDR('2000::/3');
 const IPV4_COMPATIBLE = ipaddr.IPv6.parseCIDR('::/96');
@@ -46,8 +66,13 @@ function addressProblem(host: string, address: string): string | null {
   return isIP(host) ? `${host} is a ${range} address` : `${host} resolves to a ${range} address`;
 }
 
-/** Why a webhook destination is refused, or null when deliveries may go there. */
-export async function destinationProblem(dest: string, policy: WebhookPolicy): Promise<string | null> {
+/**
+ * Why a webhook destination is refused for its shape alone (not an https URL, credentials in it, a
+ * metadata service's name, an address written in it that is not public), or null: told without
+ * asking DNS, so that a malformed request is answered at once.
+ */
+export function destinationShapeProblem(dest: string, policy: WebhookPolicy): string | null {
+  if (dest.length > MAX_DEST_LENGTH) return `must be at most ${MAX_DEST_LENGTH} characters`;
   let url: URL;
   try {
     url = new URL(dest);
@@ -56,17 +81,25 @@ export async function destinationProblem(dest: string, policy: WebhookPolicy): P
   }
   if (url.protocol !== 'https:' && !(policy.allowInsecure && url.protocol === 'http:')) return 'must be an https URL';
   if (url.username || url.password) return 'must not carry credentials';
-  const host = url.hostname
-    .replace(/^\[|\]$/g, '')
-    .replace(/\.$/, '')
-    .toLowerCase();
+  const host = hostOf(url);
   if (METADATA_HOSTS.has(host)) return `${host} is a cloud metadata service`;
-  if (policy.allowInsecure) return null;
+  if (policy.allowInsecure || !ipaddr.isValid(host)) return null;
+  return addressProblem(host, host);
+}
+
+/** Why a webhook destination is refused (its shape, then every address its name resolves to), or null when deliveries may go there. */
+export async function destinationProblem(dest: string, policy: WebhookPolicy): Promise<string | null> {
+  const shape = destinationShapeProblem(dest, policy);
+  if (shape || policy.allowInsecure) return shape;
+  const host = hostOf(new URL(dest));
+  if (ipaddr.isValid(host)) return null;
   let addresses: string[];
   try {
-    addresses = ipaddr.isValid(host) ? [host] : (await lookup(host, { all: true, verbatim: true })).map((found) => found.address);
-  } catch {
-    return `${host} does not resolve`;
+    addresses = await withinTime(lookup(host, { all: true, verbatim: true }), LOOKUP_TIMEOUT_MS).then((found) =>
+      found.map(({ address }) => address),
+    );
+  } catch (error) {
+    return error instanceof LookupTimeout ? `${host} does not resolve within ${LOOKUP_TIMEOUT_MS / 1000} s` : `${host} does not resolve`;
   }
   for (const address of addresses) {
     const problem = addressProblem(host, address);

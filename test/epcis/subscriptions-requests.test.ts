@@ -1,0 +1,81 @@
+// A subscription request is checked for its shape (dest, schedule, stream or schedule) before
+// anything is looked up: a malformed request is a 400 naming each of its faults, whatever its named
+// query or its destination's name in DNS, which is asked only of a request otherwise sound.
+import { createWorld, expectStatus } from '../fixtures/world.js';
+import { fileTest } from '../root.js';
+
+const t = fileTest();
+
+/** A name no DNS resolves (RFC 6761): were it looked up, the answer would be a 400 naming /dest. */
+const UNRESOLVED = 'https://webhook.nowhere.invalid/hook';
+
+t.test('a malformed subscription is a 400 naming its faults before its destination is looked up', async (t) => {
+  const world = await createWorld(t, undefined, { subscriptionTickMs: 3_600_000 });
+  const plant = await world.party('processor');
+  await world.ok(plant.api.post('/epcis/queries', { name: 'all', query: {} }));
+  const pointers = (reply: { body: { errors?: { pointer: string }[] } }) => (reply.body.errors ?? []).map((error) => error.pointer).sort();
+
+  const badHour = await plant.api.post('/epcis/queries/all/subscriptions', { dest: UNRESOLVED, schedule: { hour: '99' } });
+  expectStatus(t, badHour, 400, 'a schedule never met');
+  t.same(pointers(badHour), ['/schedule/hour'], 'names the schedule, not the destination it never looked up');
+
+  const both = await plant.api.post('/epcis/queries/all/subscriptions', { dest: UNRESOLVED, stream: true, schedule: { minute: '0' } });
+  expectStatus(t, both, 400, 'stream and schedule');
+  t.same(pointers(both), ['/stream'], 'names stream');
+
+  const neither = await plant.api.post('/epcis/queries/all/subscriptions', { dest: UNRESOLVED });
+  expectStatus(t, neither, 400, 'neither stream nor schedule');
+  t.same(pointers(neither), ['/stream'], 'names stream');
+
+  const several = await plant.api.post('/epcis/queries/all/subscriptions', {
+    dest: 'https://user:secret@webhook.nowhere.invalid/hook',
+    schedule: { hour: '24', minute: '[5-1]' },
+  });
+  expectStatus(t, several, 400, 'several faults');
+  t.same(pointers(several), ['/dest', '/schedule/hour', '/schedule/minute'], 'each named at once');
+
+  const plainHttp = await plant.api.post('/epcis/queries/all/subscriptions', {
+    dest: 'http://webhook.nowhere.invalid/',
+    schedule: { hour: 'x' },
+  });
+  t.same(pointers(plainHttp), ['/dest', '/schedule/hour'], 'plain http and the schedule');
+  t.match(
+    plainHttp.body.errors.find((error: { pointer: string }) => error.pointer === '/dest'),
+    { detail: 'must be an https URL' },
+  );
+
+  const unknownQuery = await plant.api.post('/epcis/queries/none/subscriptions', { dest: UNRESOLVED, schedule: { hour: '99' } });
+  expectStatus(t, unknownQuery, 400, 'a malformed request is a 400 whatever the query it names');
+
+  const sound = await plant.api.post('/epcis/queries/all/subscriptions', { dest: UNRESOLVED, stream: true });
+  expectStatus(t, sound, 400, 'a sound request whose destination does not resolve');
+  t.same(pointers(sound), ['/dest'], 'names /dest');
+  expectStatus(t, await plant.api.post('/epcis/queries/none/subscriptions', { dest: UNRESOLVED, stream: true }), 404, 'an unknown query');
+  t.same((await plant.api.get('/epcis/queries/all/subscriptions')).body.items, [], 'nothing was subscribed');
+});
+
+t.test('a schedule field the standard does not have is refused, not read as every minute', async (t) => {
+  const world = await createWorld(t, undefined, { subscriptionTickMs: 3_600_000, webhooks: { allowInsecure: true } });
+  const plant = await world.party('processor');
+  await world.ok(plant.api.post('/epcis/queries', { name: 'all', query: {} }));
+  const reply = await plant.api.post('/epcis/queries/all/subscriptions', { dest: 'http://127.0.0.1:1/hook', schedule: { hours: '9' } });
+  expectStatus(t, reply, 400, 'hours is no schedule field');
+  t.equal(reply.body.errors?.[0]?.pointer, '/schedule/hours');
+  t.same((await plant.api.get('/epcis/queries/all/subscriptions')).body.items, [], 'nothing was subscribed');
+});
+
+t.test('what a subscription stores from its request is bounded', async (t) => {
+  const world = await createWorld(t, undefined, { subscriptionTickMs: 3_600_000, webhooks: { allowInsecure: true } });
+  const plant = await world.party('processor');
+  await world.ok(plant.api.post('/epcis/queries', { name: 'all', query: {} }));
+  const long = await plant.api.post('/epcis/queries/all/subscriptions', { dest: `http://127.0.0.1:1/${'a'.repeat(3000)}`, stream: true });
+  expectStatus(t, long, 400, 'a 3,000-character dest');
+  t.equal(long.body.errors?.[0]?.pointer, '/dest');
+  const longField = await plant.api.post('/epcis/queries/all/subscriptions', {
+    dest: 'http://127.0.0.1:1/hook',
+    schedule: { minute: Array(5000).fill('1').join(',') },
+  });
+  expectStatus(t, longField, 400, 'a schedule field of 10,000 characters');
+  t.equal(longField.body.errors?.[0]?.pointer, '/schedule/minute');
+  t.same((await plant.api.get('/epcis/queries/all/subscriptions')).body.items, [], 'nothing was subscribed');
+});
