@@ -621,7 +621,11 @@ export const epcisRoutes: FastifyPluginAsyncZod<{ service: EpcisService; subscri
           initialRecordTime: timestampSchema.optional().describe('deliver events recorded after this time (default: now)'),
         }),
         response: {
-          201: subscriptionSchema,
+          201: locatedJsonResponse(
+            subscriptionSchema,
+            'The subscription',
+            'the subscription: /epcis/queries/{queryName}/subscriptions/{subscriptionID}',
+          ),
           400: problemSchema,
           404: problemSchema,
           409: problemSchema,
@@ -629,8 +633,13 @@ export const epcisRoutes: FastifyPluginAsyncZod<{ service: EpcisService; subscri
         },
       },
     },
-    async (request, reply) =>
-      reply.code(201).send(subscription(await subscriptions.subscribe(principalOf(request), request.params.queryName, request.body))),
+    async (request, reply) => {
+      const row = await subscriptions.subscribe(principalOf(request), request.params.queryName, request.body);
+      return reply
+        .code(201)
+        .header('location', `/epcis/queries/${encodeURIComponent(row.queryName)}/subscriptions/${row.id}`)
+        .send(subscription(row));
+    },
   );
   app.get(
     '/epcis/queries/:queryName/subscriptions',
@@ -640,10 +649,24 @@ export const epcisRoutes: FastifyPluginAsyncZod<{ service: EpcisService; subscri
         summary: 'Subscriptions of a named query',
         security: bearerSecurity,
         params: nameParam,
-        response: { 200: z.object({ items: z.array(subscriptionSchema) }) },
+        response: { 200: z.object({ items: z.array(subscriptionSchema) }), 404: problemSchema },
       },
     },
     async (request) => ({ items: (await subscriptions.subscriptions(principalOf(request), request.params.queryName)).map(subscription) }),
+  );
+  app.get(
+    '/epcis/queries/:queryName/subscriptions/:subscriptionID',
+    {
+      schema: {
+        tags: queryTags,
+        summary: 'One subscription of a named query',
+        security: bearerSecurity,
+        params: nameParam.extend({ subscriptionID: idSchema }),
+        response: { 200: subscriptionSchema, 404: problemSchema },
+      },
+    },
+    async (request) =>
+      subscription(await subscriptions.subscription(principalOf(request), request.params.queryName, request.params.subscriptionID)),
   );
   app.delete(
     '/epcis/queries/:queryName/subscriptions/:subscriptionID',

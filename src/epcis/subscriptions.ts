@@ -665,16 +665,31 @@ export function createSubscriptionService(deps: {
         return row;
       });
     },
+    /** The subscriptions of a named query the key reaches (a 404 for one it does not, as the query itself). */
     async subscriptions(principal: Principal, name: string): Promise<SubscriptionRow[]> {
-      const [query] = await db
-        .select({ name: epcisQueries.name })
-        .from(epcisQueries)
-        .where(and(reachable(principal), eq(epcisQueries.name, name)));
-      if (!query) return [];
+      await namedQuery(principal, name);
       return db
         .select()
         .from(epcisSubscriptions)
         .where(and(eq(epcisSubscriptions.owner, ownerOf(principal)), eq(epcisSubscriptions.queryName, name)));
+    },
+    /** One subscription of a named query the key reaches; a 404 for any other, whoever's it is. */
+    async subscription(principal: Principal, name: string, id: string): Promise<SubscriptionRow> {
+      const missing = () => notFound(`no subscription ${id} on ${name}`);
+      try {
+        await namedQuery(principal, name);
+      } catch (error) {
+        if (error instanceof Problem && error.status === 404) throw missing();
+        throw error;
+      }
+      const [row] = await db
+        .select()
+        .from(epcisSubscriptions)
+        .where(
+          and(eq(epcisSubscriptions.owner, ownerOf(principal)), eq(epcisSubscriptions.queryName, name), eq(epcisSubscriptions.id, id)),
+        );
+      if (!row) throw missing();
+      return row;
     },
     async unsubscribe(principal: Principal, name: string, id: string) {
       const missing = () => notFound(`no subscription ${id} on ${name}`);

@@ -79,3 +79,25 @@ t.test('what a subscription stores from its request is bounded', async (t) => {
   t.equal(longField.body.errors?.[0]?.pointer, '/schedule/minute');
   t.same((await plant.api.get('/epcis/queries/all/subscriptions')).body.items, [], 'nothing was subscribed');
 });
+
+t.test('a subscription is created where it is read: its Location, and one party’s are not another’s', async (t) => {
+  const world = await createWorld(t, undefined, { subscriptionTickMs: 3_600_000, webhooks: { allowInsecure: true } });
+  const plant = await world.party('processor');
+  const other = await world.party('retailer');
+  await world.ok(plant.api.post('/epcis/queries', { name: 'all', query: {} }));
+  await world.ok(other.api.post('/epcis/queries', { name: 'all', query: {} }));
+  const made = await plant.api.post('/epcis/queries/all/subscriptions', { dest: 'http://127.0.0.1:1/hook', stream: true });
+  expectStatus(t, made, 201, 'subscribed');
+  const location = made.headers.location;
+  t.equal(location, `/epcis/queries/all/subscriptions/${made.body.subscriptionID}`, 'Location names the subscription');
+  const read = await plant.api.get(String(location));
+  expectStatus(t, read, 200, 'read where Location says');
+  t.same(read.body, made.body, 'the subscription as made');
+  expectStatus(t, await other.api.get(String(location)), 404, 'another party’s, under a query of the same name, is unknown');
+  expectStatus(t, await other.api.delete(String(location)), 404, 'nor may it delete it');
+  t.same((await other.api.get('/epcis/queries/all/subscriptions')).body.items, [], 'nor list it');
+  expectStatus(t, await plant.api.get('/epcis/queries/none/subscriptions'), 404, 'the subscriptions of a named query that does not exist');
+  expectStatus(t, await plant.api.get(`/epcis/queries/none/subscriptions/${made.body.subscriptionID}`), 404, 'nor one of them');
+  expectStatus(t, await plant.api.delete(String(location)), 204, 'unsubscribed');
+  expectStatus(t, await plant.api.get(String(location)), 404, 'and gone');
+});
