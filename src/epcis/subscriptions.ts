@@ -119,6 +119,12 @@ export function subscriptionRequestProblems(input: SubscriptionRequest, policy: 
     const problem = spec === undefined ? null : scheduleFieldProblem(field, spec);
     if (problem) problems.push({ in: 'body', pointer: `/schedule/${field}`, detail: problem });
   }
+  if (input.stream && input.reportIfEmpty)
+    problems.push({
+      in: 'body',
+      pointer: '/reportIfEmpty',
+      detail: 'is for a schedule: a stream sends when events are recorded, and would send an empty report every second',
+    });
   if (Boolean(input.stream) === Boolean(input.schedule))
     problems.push({
       in: 'body',
@@ -127,6 +133,13 @@ export function subscriptionRequestProblems(input: SubscriptionRequest, policy: 
     });
   return problems;
 }
+
+/**
+ * Does the subscription send a report when its query finds nothing: a scheduled one asked to. A
+ * stream sends when events are recorded; an empty report would go at every look, once a second
+ * (one stored before a stream was refused reportIfEmpty keeps the flag, and sends none).
+ */
+const reportsEmpty = (subscription: SubscriptionRow) => subscription.reportIfEmpty === 1 && subscription.stream !== 1;
 
 export const signBody = (body: string, token: string) => createHmac('sha256', token).update(body).digest('hex');
 
@@ -351,7 +364,7 @@ export function createSubscriptionService(deps: {
    */
   async function hasWork(subscription: SubscriptionRow, resolved: Resolved, from: Date, windowEnd: Date): Promise<boolean> {
     if (windowEnd <= from) return false;
-    if (subscription.failures > 0 || subscription.reportIfEmpty) return true;
+    if (subscription.failures > 0 || reportsEmpty(subscription)) return true;
     // a stored query that no longer runs: the delivery records why
     if ('problem' in resolved) return true;
     const { events } = await deps.epcis.queryResolved({ ...resolved.query, ...windowOf(resolved.stored, from, windowEnd), limit: 1 });
@@ -376,7 +389,7 @@ export function createSubscriptionService(deps: {
       let pages = 0;
       do {
         const result = await deps.epcis.queryResolved({ ...query, ...window, after, limit: BATCH });
-        if (result.events.length === 0 && (pages > 0 || !subscription.reportIfEmpty)) break;
+        if (result.events.length === 0 && (pages > 0 || !reportsEmpty(subscription))) break;
         const body = JSON.stringify({
           ...deps.epcis.queryDocument(result),
           subscriptionID: subscription.id,

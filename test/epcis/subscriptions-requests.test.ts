@@ -1,6 +1,9 @@
 // A subscription request is checked for its shape (dest, schedule, stream or schedule) before
 // anything is looked up: a malformed request is a 400 naming each of its faults, whatever its named
 // query or its destination's name in DNS, which is asked only of a request otherwise sound.
+import { sql } from 'drizzle-orm';
+import { queryRows } from '../../src/db/client.js';
+import { countingWebhook, observedPack } from '../fixtures/epcis.js';
 import { createWorld, expectStatus } from '../fixtures/world.js';
 import { fileTest } from '../root.js';
 
@@ -100,4 +103,36 @@ t.test('a subscription is created where it is read: its Location, and one partyâ
   expectStatus(t, await plant.api.get(`/epcis/queries/none/subscriptions/${made.body.subscriptionID}`), 404, 'nor one of them');
   expectStatus(t, await plant.api.delete(String(location)), 204, 'unsubscribed');
   expectStatus(t, await plant.api.get(String(location)), 404, 'and gone');
+});
+
+t.test('a stream sends when events are recorded: reportIfEmpty, an empty report at every look, is for a schedule', async (t) => {
+  const world = await createWorld(t, undefined, { subscriptionLagMs: 0, subscriptionTickMs: 3_600_000, webhooks: { allowInsecure: true } });
+  const plant = await world.party('processor');
+  const hook = await countingWebhook(t);
+  await world.ok(plant.api.post('/epcis/queries', { name: 'all', query: {} }));
+  const refused = await plant.api.post('/epcis/queries/all/subscriptions', {
+    dest: `${hook.dest}/empty`,
+    stream: true,
+    reportIfEmpty: true,
+  });
+  expectStatus(t, refused, 400, 'a stream with reportIfEmpty');
+  t.equal(refused.body.errors?.[0]?.pointer, '/reportIfEmpty');
+  expectStatus(
+    t,
+    await plant.api.post('/epcis/queries/all/subscriptions', { dest: `${hook.dest}/empty`, stream: true, reportIfEmpty: false }),
+    201,
+    'a stream without it',
+  );
+
+  // one stored before: it sends no empty report at each look, only the events recorded
+  await queryRows(world.database.db, sql`update epcis_subscriptions set report_if_empty = 1`);
+  await world.app.services.subscriptions.tick();
+  await world.app.services.subscriptions.tick();
+  t.equal(hook.deliveries.get('/empty') ?? 0, 0, 'nothing recorded, nothing sent');
+  await world.ok(plant.api.post('/epcis/events', observedPack(1)));
+  await new Promise((resolve) => setTimeout(resolve, 20));
+  await world.app.services.subscriptions.tick();
+  t.equal(hook.deliveries.get('/empty'), 1, 'the event recorded is sent');
+  await world.app.services.subscriptions.tick();
+  t.equal(hook.deliveries.get('/empty'), 1, 'and nothing after it');
 });

@@ -124,9 +124,8 @@ t.test('a redirect is not followed: the signed delivery never reaches another ad
 
   await world.ok(plant.api.post('/epcis/queries', { name: 'all', query: {} }));
   const dest = `http://127.0.0.1:${(redirecting.address() as AddressInfo).port}/hook`;
-  await world.ok(
-    plant.api.post('/epcis/queries/all/subscriptions', { dest, stream: true, signatureToken: 'secret-token-1', reportIfEmpty: true }),
-  );
+  await world.ok(plant.api.post('/epcis/queries/all/subscriptions', { dest, stream: true, signatureToken: 'secret-token-1' }));
+  await world.ok(plant.api.post('/epcis/events', observedPack(1)));
   await world.app.services.subscriptions.tick();
   const [subscription] = (await plant.api.get('/epcis/queries/all/subscriptions')).body.items;
   t.equal(elsewhere, 0, 'the redirect target got nothing');
@@ -141,7 +140,8 @@ t.test('each delivery checks its destination again: one that is refused now gets
   await world.ok(plant.api.post('/epcis/queries', { name: 'all', query: {} }));
   // https, so what refuses it below is the address, not the scheme
   const dest = hook.url.replace('http:', 'https:');
-  await world.ok(plant.api.post('/epcis/queries/all/subscriptions', { dest, stream: true, reportIfEmpty: true }));
+  await world.ok(plant.api.post('/epcis/queries/all/subscriptions', { dest, stream: true }));
+  await world.ok(plant.api.post('/epcis/events', observedPack(1)));
   // the same subscriptions, delivered by an instance without the development setting
   const strict = await buildApp({
     database: world.database,
