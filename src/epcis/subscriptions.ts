@@ -4,6 +4,7 @@ import { and, eq, isNull, lt, lte, or, type SQL, sql } from 'drizzle-orm';
 import type { Principal, Role } from '../access/index.js';
 import { anyOf } from '../db/chunk.js';
 import { type Db, queryRows, SERVICE_NAME } from '../db/client.js';
+import { isUniqueViolation } from '../db/errors.js';
 import { type JobLease, jobLease, leaseEnd } from '../db/leases.js';
 import { apiKeys, epcisQueries, epcisSubscriptions } from '../db/schema.js';
 import { badRequest, conflict, type FieldProblem, notFound, Problem, unprocessable } from '../errors/problem.js';
@@ -616,12 +617,19 @@ export function createSubscriptionService(deps: {
         .select()
         .from(epcisQueries)
         .where(and(eq(epcisQueries.owner, ownerOf(principal)), eq(epcisQueries.name, name)));
-      if (existing.length) throw conflict(`a query named ${name} exists`, [{ in: 'body', pointer: '/name', detail: 'already used' }]);
-      const [row] = await db
-        .insert(epcisQueries)
-        .values({ owner: ownerOf(principal), name, role: principal.role, partyCode: principal.partyCode, params: stored })
-        .returning();
-      return row;
+      const taken = () => conflict(`a query named ${name} exists`, [{ in: 'body', pointer: '/name', detail: 'already used' }]);
+      if (existing.length) throw taken();
+      try {
+        const [row] = await db
+          .insert(epcisQueries)
+          .values({ owner: ownerOf(principal), name, role: principal.role, partyCode: principal.partyCode, params: stored })
+          .returning();
+        return row;
+      } catch (error) {
+        // made at the same moment by another request, which passed the check above too: the key decides
+        if (isUniqueViolation(error)) throw taken();
+        throw error;
+      }
     },
     namedQuery,
     runnableQuery,

@@ -136,3 +136,12 @@ t.test('a stream sends when events are recorded: reportIfEmpty, an empty report 
   await world.app.services.subscriptions.tick();
   t.equal(hook.deliveries.get('/empty'), 1, 'and nothing after it');
 });
+
+t.test('named queries of one name made at once: one is made, the others are a 409, none a 500', async (t) => {
+  const world = await createWorld(t, undefined, { subscriptionTickMs: 3_600_000 });
+  const plant = await world.party('processor');
+  const replies = await Promise.all(Array.from({ length: 5 }, () => plant.api.post('/epcis/queries', { name: 'same', query: {} })));
+  t.same(replies.map((reply) => reply.status).sort(), [201, 409, 409, 409, 409], replies.map((reply) => reply.status).join(' '));
+  for (const reply of replies.filter((reply) => reply.status === 409))
+    t.match(reply.body, { errors: [{ pointer: '/name', detail: 'already used' }] }, 'names /name');
+});
