@@ -247,6 +247,13 @@ export function createSubscriptionService(deps: {
     return new Date(at.getTime() - lagMs - Math.max(0, inFlight?.ms ?? 0));
   }
 
+  /**
+   * Makes the owner's subscriptions wait for this transaction: one made, counted against its limit,
+   * and the deletion of a named query with its subscriptions each happen whole, one after the other.
+   */
+  const lockSubscriptionsOf = (tx: Pick<Db, 'execute'>, owner: string) =>
+    tx.execute(sql`select pg_advisory_xact_lock(hashtext(${`epcis_subscriptions:${owner}`}))`);
+
   async function namedQuery(principal: Principal, name: string): Promise<QueryRow> {
     const [row] = await db
       .select()
@@ -636,10 +643,19 @@ export function createSubscriptionService(deps: {
     listQueries: (principal: Principal) => db.select().from(epcisQueries).where(reachable(principal)),
     async deleteQuery(principal: Principal, name: string) {
       await namedQuery(principal, name);
-      await db
-        .delete(epcisSubscriptions)
-        .where(and(eq(epcisSubscriptions.owner, ownerOf(principal)), eq(epcisSubscriptions.queryName, name)));
-      await db.delete(epcisQueries).where(and(eq(epcisQueries.owner, ownerOf(principal)), eq(epcisQueries.name, name)));
+      const owner = ownerOf(principal);
+      // the query and its subscriptions at once, after (or before) a subscription being made to it
+      // (see subscribe): one made meanwhile would outlive its query, unseen, counted, and
+      // delivering a query made again under the name
+      await db.transaction(async (tx) => {
+        await lockSubscriptionsOf(tx, owner);
+        const [deleted] = await tx
+          .delete(epcisQueries)
+          .where(and(reachable(principal), eq(epcisQueries.name, name)))
+          .returning({ name: epcisQueries.name });
+        if (!deleted) throw notFound(`no named query ${name}`);
+        await tx.delete(epcisSubscriptions).where(and(eq(epcisSubscriptions.owner, owner), eq(epcisSubscriptions.queryName, name)));
+      });
     },
 
     async subscribe(principal: Principal, name: string, input: SubscriptionRequest): Promise<SubscriptionRow> {
@@ -656,7 +672,13 @@ export function createSubscriptionService(deps: {
       return db.transaction(async (tx) => {
         // the owner's subscriptions are counted and added one after the other, so that two made at
         // once cannot both take the last place
-        await tx.execute(sql`select pg_advisory_xact_lock(hashtext(${`epcis_subscriptions:${owner}`}))`);
+        await lockSubscriptionsOf(tx, owner);
+        // the query may have been deleted since it was found (its destination's name took its time)
+        const [query] = await tx
+          .select({ name: epcisQueries.name })
+          .from(epcisQueries)
+          .where(and(reachable(principal), eq(epcisQueries.name, name)));
+        if (!query) throw notFound(`no named query ${name}`);
         const [{ count }] = await tx
           .select({ count: sql<number>`count(*)::int` })
           .from(epcisSubscriptions)

@@ -145,3 +145,22 @@ t.test('named queries of one name made at once: one is made, the others are a 40
   for (const reply of replies.filter((reply) => reply.status === 409))
     t.match(reply.body, { errors: [{ pointer: '/name', detail: 'already used' }] }, 'names /name');
 });
+
+t.test('a named query deleted while a subscription to it is made leaves no subscription behind', async (t) => {
+  const world = await createWorld(t, undefined, { subscriptionTickMs: 3_600_000, webhooks: { allowInsecure: true } });
+  const plant = await world.party('processor');
+  const subscriptions = world.app.services.subscriptions;
+  const principal = { keyId: 'k', role: 'operator' as const, partyCode: plant.code };
+  for (let round = 0; round < 5; round++) {
+    await subscriptions.createQuery(principal, 'racing', {});
+    const [made] = await Promise.allSettled([
+      subscriptions.subscribe(principal, 'racing', { dest: 'http://127.0.0.1:1/hook', stream: true }),
+      subscriptions.deleteQuery(principal, 'racing'),
+    ]);
+    if (made.status === 'rejected') t.match(made.reason, { status: 404 }, `round ${round}: the subscription finds no query`);
+  }
+  const left = await queryRows<{ id: string }>(world.database.db, sql`select id from epcis_subscriptions where query_name = 'racing'`);
+  t.same(left, [], 'no subscription outlives its query');
+  await subscriptions.createQuery(principal, 'racing', {});
+  t.same(await subscriptions.subscriptions(principal, 'racing'), [], 'a query made again under the name has none');
+});
