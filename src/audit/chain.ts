@@ -16,6 +16,8 @@ export const AUDIT_KINDS = [
   'api-key.revoke',
   'registration.approve',
   'registration.reject',
+  'product.create',
+  'location.create',
   'brand.create',
   'brand.product',
   'brand.authorization',

@@ -72,6 +72,15 @@ const COVERED: Record<Exclude<AuditKind, 'event'>, (ids: string[]) => SQL> = {
     from api_keys where id = any(${texts(ids)})`,
   'api-key.revoke': (ids) => sql`select id, json_build_object('id', id, 'revokedAt', ${isoUs(sql`revoked_at`)}) as facts
     from api_keys where id = any(${texts(ids)}) and revoked_at is not null`,
+  // master data labels, pages and traces show: the row as registered (no route changes it later)
+  'product.create': (ids) => sql`select code as id, json_build_object('code', code, 'partyCode', party_code, 'name', name, 'gtin', gtin,
+      'category', category, 'unit', unit, 'shelfLifeDays', shelf_life_days, 'marks', marks, 'description', description,
+      'createdAt', ${isoUs(sql`created_at`)}) as facts
+    from products where code = any(${texts(ids)})`,
+  'location.create': (ids) => sql`select code as id, json_build_object('code', code, 'partyCode', party_code, 'name', name, 'kind', kind,
+      'regionCode', region_code, 'address', address, 'latitude', latitude, 'longitude', longitude, 'gln', gln,
+      'createdAt', ${isoUs(sql`created_at`)}) as facts
+    from locations where code = any(${texts(ids)})`,
   'registration.approve': (ids) => decision(ids),
   'registration.reject': (ids) => decision(ids),
   'brand.create': (ids) => sql`select code as id, json_build_object('code', code, 'kind', kind, 'nameZh', name_zh, 'nameEn', name_en,

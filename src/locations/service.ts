@@ -1,4 +1,5 @@
 import { canSeePrivateDetails, type Principal, privateScope, requireMasterDataWriter } from '../access/index.js';
+import { type AuditRecorder, chainOf } from '../audit/service.js';
 import { newLocationCode } from '../codes/service-codes.js';
 import type { Transact } from '../db/client.js';
 import { violatedUniqueConstraint } from '../db/errors.js';
@@ -16,6 +17,8 @@ export function createLocationService(deps: {
   parties: Pick<PartiesRepository, 'lockCompanyPrefixes' | 'glnHolders'>;
   transaction: Transact;
   tradingPartners: (partyCode: string) => Promise<Set<string>>;
+  /** Records the registration on the chain of the key that made it (an admin's: `system`), in its transaction. */
+  audit: AuditRecorder;
 }) {
   /** Sites are a directory shipments are addressed to; their address and position only to whom the party trades with. */
   async function viewFor(principal: Principal): Promise<(row: LocationRow) => Location> {
@@ -45,9 +48,16 @@ export function createLocationService(deps: {
           const refusal = glnRefusal(input.gln, { code: input.partyCode, ownPrefixes }, holders);
           if (refusal) throw refusal;
         }
-        return deps.locations.insert({ code: newLocationCode(), ...input }, tx).catch((error) => {
+        const inserted = await deps.locations.insert({ code: newLocationCode(), ...input }, tx).catch((error) => {
           throw violatedUniqueConstraint(error) === 'locations_gln_key' ? glnTaken() : error;
         });
+        await deps.audit.record(tx, {
+          chain: chainOf(principal),
+          kind: 'location.create',
+          subjectId: inserted.code,
+          keyId: principal.keyId,
+        });
+        return inserted;
       });
       return toLocation(row);
     },

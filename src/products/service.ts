@@ -1,4 +1,5 @@
 import { type Principal, requireMasterDataWriter } from '../access/index.js';
+import { type AuditRecorder, chainOf } from '../audit/service.js';
 import { toGtin14 } from '../codes/gs1.js';
 import { newProductCode } from '../codes/service-codes.js';
 import type { Db, Transact } from '../db/client.js';
@@ -22,6 +23,8 @@ export function createProductService(deps: {
   /** The company prefixes: their lock, and those of the party and of whoever owns the prefix a GTIN-14 carries. */
   parties: Pick<PartiesRepository, 'lockCompanyPrefixes' | 'companyPrefixesFor'>;
   transaction: Transact;
+  /** Records the registration on the chain of the key that made it (an admin's: `system`), in its transaction. */
+  audit: AuditRecorder;
 }) {
   /**
    * A GTIN under a company prefix registered to another party is that party's; a party that
@@ -79,7 +82,7 @@ export function createProductService(deps: {
           const holder = await deps.products.findByGtin(gtin, tx);
           if (holder) throw gtinTaken(gtin, input.partyCode, holder.partyCode, ownPrefix);
         }
-        return deps.products
+        const inserted = await deps.products
           .insert({ code: newProductCode(), ...input, gtin, marks: [...new Set(input.marks ?? [])] }, tx)
           .catch((error) => {
             // a registration alongside took it first: its party is not known here
@@ -87,6 +90,13 @@ export function createProductService(deps: {
               throw gtinTaken(gtin as string, input.partyCode, undefined, ownPrefix);
             throw error;
           });
+        await deps.audit.record(tx, {
+          chain: chainOf(principal),
+          kind: 'product.create',
+          subjectId: inserted.code,
+          keyId: principal.keyId,
+        });
+        return inserted;
       });
       return toProduct(row);
     },

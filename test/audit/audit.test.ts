@@ -56,13 +56,9 @@ t.test('audit log', async (t) => {
       'sequences run 1, 2, 3, … without gaps',
     );
     t.same(
-      farmEntries.map((entry) => entry.subjectId).sort(),
-      farmEvents.map((event) => event.id).sort(),
-      "the farm's chain holds exactly its events",
-    );
-    t.ok(
-      farmEntries.every((entry) => entry.kind === 'event'),
-      'all of kind event',
+      farmEntries.map((entry) => `${entry.kind} ${entry.subjectId}`).sort(),
+      [...farmEvents.map((event) => `event ${event.id}`), `product.create ${pork}`].sort(),
+      "the farm's chain holds exactly its events and the product its key registered",
     );
     const system = await entriesOf('system');
     for (const kind of ['party.create', 'api-key.issue'])
@@ -242,6 +238,57 @@ t.test('audit log', async (t) => {
     await run(sql`update parties set name = ${'farm 1'} where code = ${farm.code}`);
   });
 
+  t.test('products and locations registered are chained on the chain of the key that registered them, and re-derived', async (t) => {
+    // an operator's registration on its party's chain, an admin's on system
+    const site = await farm.location('farm');
+    const { code: bacon } = await world.ok(
+      world.admin.post('/products', { partyCode: farm.code, name: '腊肉', category: 'cured_meat', unit: 'kg', shelfLifeDays: 180 }),
+    );
+    const { code: barn } = await world.ok(
+      world.admin.post('/locations', { partyCode: farm.code, name: '圈舍', kind: 'barn', regionCode: '500236', latitude: 31.02 }),
+    );
+    const farmChain = new Map((await entriesOf(farm.code)).map((entry) => [`${entry.kind} ${entry.subjectId}`, entry.sequence]));
+    const system = new Map((await entriesOf('system')).map((entry) => [`${entry.kind} ${entry.subjectId}`, entry.sequence]));
+    t.ok(farmChain.has(`product.create ${pork}`), "the operator's product, on the farm's chain");
+    t.ok(farmChain.has(`location.create ${site}`), "the operator's site, on the farm's chain");
+    t.ok(system.has(`product.create ${bacon}`), "the admin's product, on system");
+    t.ok(system.has(`location.create ${barn}`), "the admin's site, on system");
+    t.ok((await verify()).ok, 'all verify');
+
+    await run(sql`update products set shelf_life_days = 365 where code = ${bacon}`);
+    let chains = await broken();
+    t.same(
+      chains.map((chain) => chain.chain),
+      ['system'],
+    );
+    t.match(chains[0].firstBroken, {
+      sequence: system.get(`product.create ${bacon}`),
+      kind: 'product.create',
+      problem: 'payload-mismatch',
+    });
+    await run(sql`update products set shelf_life_days = 180 where code = ${bacon}`);
+
+    await run(sql`update locations set latitude = 30.5 where code = ${barn}`);
+    chains = await broken();
+    t.match(chains[0]?.firstBroken, { kind: 'location.create', subjectId: barn, problem: 'payload-mismatch' }, 'a site moved');
+    await run(sql`update locations set latitude = 31.02 where code = ${barn}`);
+
+    const [{ name }] = await run<{ name: string }>(sql`select name from locations where code = ${site}`);
+    await run(sql`update locations set name = '别处' where code = ${site}`);
+    chains = await broken();
+    t.same(
+      chains.map((chain) => chain.chain),
+      [farm.code],
+    );
+    t.match(chains[0].firstBroken, {
+      sequence: farmChain.get(`location.create ${site}`),
+      kind: 'location.create',
+      problem: 'payload-mismatch',
+    });
+    await run(sql`update locations set name = ${name} where code = ${site}`);
+    t.ok((await verify()).ok, 'verifies again once restored');
+  });
+
   t.test("the brand office's acts are chained and re-derived", async (t) => {
     const brandOffice = client(world.app, (await world.ok(world.admin.post('/api-keys', { role: 'brand_office' }))).key);
     const reason = '县品牌办审定';
@@ -348,8 +395,8 @@ t.test('audit log', async (t) => {
   });
 
   t.test('concurrent writers of one party keep its chain whole', async (t) => {
-    const before = (await entriesOf(plant.code)).length;
     const kg = await plant.product('kg');
+    const before = (await entriesOf(plant.code)).length;
     // native posts share group commits; direct writers run in transactions side by side
     const writer = eventWriterOn(database, { now: () => clock });
     const request = (i: number): WriteRequest => ({

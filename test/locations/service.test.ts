@@ -1,4 +1,5 @@
 // The location service with exactly its narrowed repository, on a real database.
+import { createAuditService } from '../../src/audit/service.js';
 import { newPartyCode } from '../../src/codes/service-codes.js';
 import { createLocationBody } from '../../src/locations/schemas.js';
 import { createLocationService } from '../../src/locations/service.js';
@@ -18,6 +19,7 @@ t.test('locations', async (t) => {
     parties: narrow(repositories.parties, ['lockCompanyPrefixes', 'glnHolders']),
     tradingPartners: repositories.shipments.tradingPartners,
     transaction: (work) => database.db.transaction((tx) => work(tx as never)),
+    audit: createAuditService({ audit: repositories.audit, now: () => new Date() }),
   });
   const farm = await chain.party('farm');
   const site = (extra: Record<string, unknown> = {}) =>

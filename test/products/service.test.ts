@@ -1,5 +1,6 @@
 // The product service with exactly its narrowed repository, on a real database.
 
+import { createAuditService } from '../../src/audit/service.js';
 import { completeGs1 } from '../../src/codes/gs1.js';
 import { newPartyCode } from '../../src/codes/service-codes.js';
 import { type CreateProductInput, createProductBody } from '../../src/products/schemas.js';
@@ -19,6 +20,7 @@ t.test('products', async (t) => {
     partyExists: async (code) => (await repositories.parties.findByCode(code)) !== undefined,
     parties: narrow(repositories.parties, ['lockCompanyPrefixes', 'companyPrefixesFor']),
     transaction: (work) => database.db.transaction((tx) => work(tx as never)),
+    audit: createAuditService({ audit: repositories.audit, now: () => new Date() }),
   });
   const processor = await chain.party('processor');
   const other = await chain.party('processor');
