@@ -86,8 +86,9 @@ const COVERED: Record<Exclude<AuditKind, 'event'>, (ids: string[]) => SQL> = {
   'brand.create': (ids) => sql`select code as id, json_build_object('code', code, 'kind', kind, 'nameZh', name_zh, 'nameEn', name_en,
       'partyCode', party_code, 'createdAt', ${isoUs(sql`created_at`)}) as facts
     from brands where code = any(${texts(ids)})`,
-  'brand.product': (ids) => sql`select brand_code || '/' || product_code as id, json_build_object('brandCode', brand_code,
-      'productCode', product_code, 'partyCode', party_code) as facts
+  // when the product joined (added_at, which rows stored before it was kept lack: left out of their facts as they were hashed)
+  'brand.product': (ids) => sql`select brand_code || '/' || product_code as id, json_strip_nulls(json_build_object('brandCode', brand_code,
+      'productCode', product_code, 'partyCode', party_code, 'addedAt', ${isoMs(sql`added_at`)})) as facts
     from brand_products where brand_code || '/' || product_code = any(${texts(ids)})`,
   // an authorization's changes are append-only; its current state is the last of them
   'brand.authorization': (ids) => sql`select id, json_build_object('id', id, 'authorizationId', authorization_id,

@@ -109,7 +109,7 @@ export function createBrandsRepository(db: Db) {
      */
     async standingsFor(partyCode: string, productCode: string) {
       const covering = await db
-        .select({ brand: brands })
+        .select({ brand: brands, addedAt: brandProducts.addedAt })
         .from(brandProducts)
         .innerJoin(brands, eq(brands.code, brandProducts.brandCode))
         .where(eq(brandProducts.productCode, productCode))
@@ -128,8 +128,9 @@ export function createBrandsRepository(db: Db) {
           ),
         );
       const changes = await changesOf(authorizations.map((row) => row.id));
-      return covering.map(({ brand }) => ({
+      return covering.map(({ brand, addedAt }) => ({
         brand,
+        addedAt,
         authorizations: authorizations
           .filter((row) => row.brandCode === brand.code)
           .map((row) => ({ ...row, changes: changes.get(row.id) ?? [] })),

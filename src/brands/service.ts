@@ -98,7 +98,7 @@ export function createBrandService(deps: {
       if (rows.some((row) => row.productCode === product.code)) {
         throw unprocessable('duplicate-product', `product ${product.code} is listed twice`, [bodyField([pointer, index], 'listed twice')]);
       }
-      rows.push({ brandCode, productCode: product.code, partyCode: product.partyCode });
+      rows.push({ brandCode, productCode: product.code, partyCode: product.partyCode, addedAt: now() });
     }
     return rows;
   }
@@ -129,7 +129,11 @@ export function createBrandService(deps: {
   const historyOf = (row: AuthorizationRow & { changes: ChangeRow[] }): AuthorizationHistory => ({
     validFrom: row.validFrom,
     validUntil: row.validUntil,
-    changes: row.changes.map((change) => ({ toState: change.toState as AuthorizationState, effectiveOn: change.effectiveOn })),
+    changes: row.changes.map((change) => ({
+      toState: change.toState as AuthorizationState,
+      effectiveOn: change.effectiveOn,
+      recordedAt: change.recordedAt.toISOString(),
+    })),
   });
 
   return {
@@ -371,9 +375,10 @@ export function createBrandService(deps: {
     async standingsOfLot(lot: { partyCode: string; productCode: string | null }): Promise<BrandStanding[]> {
       if (!lot.productCode) return [];
       const standings = await deps.brands.standingsFor(lot.partyCode, lot.productCode);
-      return standings.map(({ brand, authorizations }) => ({
+      return standings.map(({ brand, addedAt, authorizations }) => ({
         brand: { code: brand.code, kind: brand.kind as BrandKind, nameZh: brand.nameZh, nameEn: brand.nameEn },
         authorizations: authorizations.map(historyOf),
+        coveredSince: addedAt?.toISOString() ?? null,
       }));
     },
 

@@ -1,5 +1,6 @@
 // A brand member's standing over time, from its authorization's validity and dated state changes.
-// Pure: the caller loads the rows; days are calendar days (YYYY-MM-DD, China time), compared as text.
+// Pure: the caller loads the rows; days are calendar days (YYYY-MM-DD, China time), compared as text,
+// and instants ISO 8601 in UTC (as Date#toISOString writes them), compared as text too.
 
 export const BRAND_KINDS = ['regional', 'gi', 'enterprise'] as const;
 export type BrandKind = (typeof BRAND_KINDS)[number];
@@ -19,7 +20,8 @@ const NEXT_STATES: Record<AuthorizationState, readonly AuthorizationState[]> = {
   exited: [],
 };
 
-export type StateChange = { toState: AuthorizationState; effectiveOn: string };
+/** `recordedAt`: when the change was recorded (ISO 8601 UTC), which orders it against a lot or code of its own day. */
+export type StateChange = { toState: AuthorizationState; effectiveOn: string; recordedAt?: string };
 export type AuthorizationHistory = { validFrom: string; validUntil: string | null; changes: StateChange[] };
 
 /** Why the change is refused, or null when the state machine allows it. */
@@ -33,10 +35,14 @@ export function transitionRefusal(from: AuthorizationState, to: AuthorizationSta
  * The state in force on a day: that of the last change effective on or before it (changes are in
  * the order they were recorded), or null before the first. Outside the validity period nothing is in force.
  */
-export function stateOn(history: AuthorizationHistory, day: string): AuthorizationState | null {
+export function stateOn(history: AuthorizationHistory, day: string, knownAt?: string): AuthorizationState | null {
   if (day < history.validFrom || (history.validUntil !== null && day > history.validUntil)) return null;
   let state: AuthorizationState | null = null;
-  for (const change of history.changes) if (change.effectiveOn <= day) state = change.toState;
+  for (const change of history.changes) {
+    // as known at an instant of that very day: a change of the day recorded later is not yet in force
+    const later = knownAt !== undefined && change.effectiveOn === day && change.recordedAt !== undefined && change.recordedAt > knownAt;
+    if (change.effectiveOn <= day && !later) state = change.toState;
+  }
   return state;
 }
 
@@ -44,9 +50,33 @@ export function stateOn(history: AuthorizationHistory, day: string): Authorizati
 export const admittedOn = (histories: readonly AuthorizationHistory[], day: string): boolean =>
   histories.some((history) => stateOn(history, day) === 'admitted');
 
+/**
+ * Was the party admitted when it made a lot (or issued a code) on that day, recorded at that
+ * instant? Admitted on the day, or admitted on it until a change of that very day recorded after
+ * the lot: a suspension or exit effective from a day holds the lots and codes of that day recorded
+ * after it was, not those recorded before, which were made while the member stood admitted.
+ */
+export const admittedWhenMade = (histories: readonly AuthorizationHistory[], day: string, recordedAt: string): boolean =>
+  histories.some((history) => stateOn(history, day) === 'admitted' || stateOn(history, day, recordedAt) === 'admitted');
+
 export type BrandRef = { code: string; kind: BrandKind; nameZh: string; nameEn: string };
-/** A brand covering a lot's product, with the lot owner's authorizations for it (none if it never had one). */
-export type BrandStanding = { brand: BrandRef; authorizations: AuthorizationHistory[] };
+/**
+ * A brand covering a lot's product, with the lot owner's authorizations for it (none if it never had
+ * one), and since when the brand covers the product (ISO 8601 UTC; null: since before that was recorded).
+ */
+export type BrandStanding = { brand: BrandRef; authorizations: AuthorizationHistory[]; coveredSince: string | null };
+
+/** What a lot is judged by: the day it was produced (China time) and the instant it was recorded. */
+export type LotMaking = { producedOn: string; recordedAt: string };
+
+/**
+ * Did the brand cover the product when the lot was made? Not for a lot recorded before the product
+ * joined: the brand's rules (its badge, misuse) hold the lots made once the product is in it, and
+ * the service knows a lot from when it was recorded (its production day, which the maker writes,
+ * may be any day before).
+ */
+export const coveredWhenMade = (standing: BrandStanding, lot: LotMaking): boolean =>
+  standing.coveredSince === null || lot.recordedAt >= standing.coveredSince;
 
 /** Has the party left the brand by that day: an exit in force, and no authorization admitted or suspended? */
 const exitedBy = (histories: readonly AuthorizationHistory[], day: string): boolean => {
@@ -55,27 +85,34 @@ const exitedBy = (histories: readonly AuthorizationHistory[], day: string): bool
 };
 
 /**
- * The brands a lot may show today: those its owner was admitted to on the day the lot was
- * produced, and has not left since (an exit withdraws the badge from all its packs).
+ * The brands a lot may show today: those covering its product when it was made, whose owner was
+ * admitted when it made it (see admittedWhenMade), and has not left since (an exit withdraws the
+ * badge from all its packs).
  */
-export const badgesOf = (standings: readonly BrandStanding[], producedOn: string, today: string): BrandRef[] =>
+export const badgesOf = (standings: readonly BrandStanding[], lot: LotMaking, today: string): BrandRef[] =>
   standings
-    .filter((standing) => admittedOn(standing.authorizations, producedOn) && !exitedBy(standing.authorizations, today))
+    .filter(
+      (standing) =>
+        coveredWhenMade(standing, lot) &&
+        admittedWhenMade(standing.authorizations, lot.producedOn, lot.recordedAt) &&
+        !exitedBy(standing.authorizations, today),
+    )
     .map((standing) => standing.brand);
 
 /**
- * Brand misuse (冒用) a scanned pack shows: a lot of a branded product produced, or its code issued,
- * on a day its owner was not admitted to the brand. One finding per brand, saying what was wrong.
- * Codes issued on the day of a suspension or exit count as issued while admitted: issuance is
- * refused from the moment the change is recorded, and within its day the two cannot be ordered.
+ * Brand misuse (冒用) a scanned pack shows: a lot of a branded product made, or its code issued, when
+ * its owner was not admitted to the brand. One finding per brand, saying what was wrong. A lot or a
+ * code of the day a suspension or exit takes effect is held to it only when recorded after the change
+ * was (admittedWhenMade); a lot made before its product joined the brand is not held to the brand at all.
  */
-export function misuseOf(standings: readonly BrandStanding[], pack: { producedOn: string; issuedOn: string }): string[] {
+export function misuseOf(standings: readonly BrandStanding[], pack: LotMaking & { issuedOn: string; issuedAt: string }): string[] {
   const findings: string[] = [];
-  for (const { brand, authorizations } of standings) {
-    const issuedWhileAdmitted = admittedOn(authorizations, pack.issuedOn) || admittedOn(authorizations, addDays(pack.issuedOn, -1));
+  for (const standing of standings) {
+    if (!coveredWhenMade(standing, pack)) continue;
+    const { brand, authorizations } = standing;
     const wrong = [
-      admittedOn(authorizations, pack.producedOn) ? null : `produced on ${pack.producedOn}`,
-      issuedWhileAdmitted ? null : `code issued on ${pack.issuedOn}`,
+      admittedWhenMade(authorizations, pack.producedOn, pack.recordedAt) ? null : `produced on ${pack.producedOn}`,
+      admittedWhenMade(authorizations, pack.issuedOn, pack.issuedAt) ? null : `code issued on ${pack.issuedOn}`,
     ].filter((what) => what !== null);
     if (wrong.length) findings.push(`${brand.nameZh} (${brand.code}): ${wrong.join(', ')}, while its owner was not admitted to the brand`);
   }

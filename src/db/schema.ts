@@ -1150,6 +1150,11 @@ export const brandProducts = pgTable(
       .references(() => products.code),
     /** The product's owner. */
     partyCode: text('party_code').notNull(),
+    /**
+     * When the product joined the brand: the brand's rules hold the lots made from then on. Null on
+     * rows stored before it was kept (covered as if always).
+     */
+    addedAt: timestamp('added_at', { withTimezone: true, mode: 'date' }),
   },
   (t) => [primaryKey({ columns: [t.brandCode, t.productCode] }), index('brand_products_product_idx').on(t.productCode)],
 );

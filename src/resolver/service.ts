@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Principal } from '../access/index.js';
 import type { BrandService } from '../brands/service.js';
-import { type BrandStanding, badgesOf, misuseOf } from '../brands/standing.js';
+import { type BrandStanding, badgesOf, type LotMaking, misuseOf } from '../brands/standing.js';
 import { chinaDay } from '../codes/timestamp.js';
 import { uuidV7 } from '../codes/uuid-v7.js';
 import { badRequest, notFound } from '../errors/problem.js';
@@ -47,7 +47,7 @@ export type Resolved = {
 type LotState = { status: string; onHold: boolean; changes: string };
 
 /** A lot as every pack of it shows alike: its backward trace, and the brands covering its product with its owner's standing. */
-type LotView = { trace: Trace; standings: BrandStanding[]; producedOn: string };
+type LotView = { trace: Trace; standings: BrandStanding[]; making: LotMaking };
 
 /**
  * An event of a trace as one party's: a trace shows each event by its eventID, which is its party's
@@ -113,7 +113,7 @@ export function createResolverService(deps: {
       trace,
       standings: await deps.brands.standingsOfLot(lot),
       // a lot recorded without a production date was produced when it was recorded
-      producedOn: lot.productionDate ?? chinaDay(lot.createdAt),
+      making: { producedOn: lot.productionDate ?? chinaDay(lot.createdAt), recordedAt: lot.createdAt.toISOString() },
     }));
     view.then(
       // a hold, its release or a recall that came between reading the key and reading the trace: the
@@ -131,7 +131,7 @@ export function createResolverService(deps: {
 
   /** The lot's shared summary, with the brand badges its production day earned (and no exit has withdrawn). */
   const summaryOf = (lotCode: string, view: LotView) =>
-    lotSummary({ lotCode, trace: view.trace, today: today(), brands: badgesOf(view.standings, view.producedOn, chinaDay(now())) });
+    lotSummary({ lotCode, trace: view.trace, today: today(), brands: badgesOf(view.standings, view.making, chinaDay(now())) });
 
   /** Cold-chain readings are often taken on the pallet or case the lot travelled in (downstream of it). */
   async function withContainerReadings(trace: Trace, lotCode: string): Promise<Trace> {
@@ -275,10 +275,12 @@ export function createResolverService(deps: {
         { scanCount, region: context.region, previousRegion: earlier.region, previousScanAt: earlier.at, at, lotStatus: item.lotStatus },
         policy,
       ),
-      ...misuseOf(view.standings, { producedOn: view.producedOn, issuedOn: chinaDay(item.issuedAt) }).map((detail) => ({
-        kind: 'brand_misuse' as const,
-        detail,
-      })),
+      ...misuseOf(view.standings, { ...view.making, issuedOn: chinaDay(item.issuedAt), issuedAt: item.issuedAt.toISOString() }).map(
+        (detail) => ({
+          kind: 'brand_misuse' as const,
+          detail,
+        }),
+      ),
     ];
     for (const flag of raised) {
       await deps.scans.raiseFlag({ code, kind: flag.kind, lotCode: item.lotCode, partyCode: item.partyCode, detail: flag.detail, at });

@@ -37,6 +37,17 @@ t.test('brand programme', async (t) => {
     await world.app.services.items.idle();
     return job;
   }
+  /** A code of the lot as a code job from before enforcement, or one written straight into the database, would leave it. */
+  async function codedAroundTheCheck(actor: Actor, lot: string): Promise<string> {
+    const queued = await repositories.items.insertJobWithin(
+      { id: randomUUID(), partyCode: actor.code, lotCode: lot, total: 1, status: 'succeeded' },
+      { lot: Number.POSITIVE_INFINITY, party: Number.POSITIVE_INFINITY },
+    );
+    if (!('job' in queued)) throw new Error('the job was refused');
+    const itemCode = newItemCode();
+    await repositories.items.insertCodes(queued.job.id, lot, actor.code, [itemCode]);
+    return itemCode;
+  }
   const scan = (code: string) =>
     world.app.inject({ method: 'GET', url: `/t/${code}`, headers: { accept: 'application/json', 'user-agent': `phone ${Math.random()}` } });
 
@@ -49,7 +60,7 @@ t.test('brand programme', async (t) => {
 
     const madeWhileAdmitted = await processor.commission(product, 40, { productionDate: '2026-02-01' });
     await issue(processor, madeWhileAdmitted);
-    // made on the day of exit: the exit is in force that day
+    // made on the day of exit, before the exit was recorded: made while admitted
     const madeOnExitDay = await processor.commission(product, 40, { productionDate: today() });
     await issue(processor, madeOnExitDay);
 
@@ -74,18 +85,25 @@ t.test('brand programme', async (t) => {
     const page = await world.app.inject({ method: 'GET', url: `/t/${oldCode}`, headers: { 'user-agent': 'browser' } });
     t.notMatch(page.body, '奉上好品 地理标志', 'on the page neither');
 
-    const lateCode = (await repositories.items.firstCodeOfLot(madeOnExitDay)) as string;
+    const exitDayCode = (await repositories.items.firstCodeOfLot(madeOnExitDay)) as string;
+    t.same((await scan(exitDayCode)).json().brands, [], 'a lot of the exit day shows no badge after the exit either');
+    // made after the exit was recorded, on its day, and coded by a path around the check
+    const lateCode = await codedAroundTheCheck(processor, later);
     const latePack = (await scan(lateCode)).json();
     t.same(latePack.brands, [], 'no badge on a lot made after the exit took effect');
     t.notOk(latePack.warnings.includes('counterfeit_suspected'), 'the code itself is genuine: not called counterfeit');
 
     const flags = (await world.regulator.get('/regulator/flags?kind=brand_misuse')).body.items;
     const flag = flags.find((f: { code: string }) => f.code === lateCode);
-    t.match(flag, { kind: 'brand_misuse', lotCode: madeOnExitDay, partyCode: processor.code });
-    t.match(flag.detail, `(${code}): produced on ${today()}, while its owner was not admitted to the brand`);
+    t.match(flag, { kind: 'brand_misuse', lotCode: later, partyCode: processor.code });
+    t.match(flag.detail, `(${code}): produced on ${today()}, code issued on ${today()}, while its owner was not admitted to the brand`);
     t.notOk(
       flags.some((f: { code: string }) => f.code === oldCode),
       'a pack made and coded while admitted is not misuse',
+    );
+    t.notOk(
+      flags.some((f: { code: string }) => f.code === exitDayCode),
+      'nor one made and coded on the day of the exit before the exit was recorded',
     );
     const counts = await repositories.scans.countBrandMisuseByParty({ from: new Date(Date.now() - DAY), to: new Date(Date.now() + DAY) });
     t.equal(counts.get(processor.code), 1, 'misuse counted per party over a period (for the credit score)');
@@ -125,6 +143,59 @@ t.test('brand programme', async (t) => {
     t.equal(flags.length, 1);
     t.match(flags[0], { code: itemCode, partyCode: processor.code });
     t.match(flags[0].detail, `(${code}): code issued on ${today()}, while its owner was not admitted to the brand`);
+  });
+
+  t.test('a lot made on the day a suspension takes effect is misuse only when recorded after the suspension was', async (t) => {
+    const processor = await world.party('processor');
+    const product = await processor.product('piece');
+    const code = await brand([product], 'gi');
+    await world.ok(admit(code, processor.code));
+    const before = await processor.commission(product, 10, { productionDate: today() });
+    await issue(processor, before);
+    await world.ok(change(code, processor.code, 'suspended'), 200);
+    const after = await processor.commission(product, 10, { productionDate: today() });
+    const afterCode = await codedAroundTheCheck(processor, after);
+    const beforeCode = (await repositories.items.firstCodeOfLot(before)) as string;
+
+    t.same(
+      (await scan(beforeCode)).json().brands.map((badge: { code: string }) => badge.code),
+      [code],
+      'made before the suspension was recorded: made while admitted, and a suspension withdraws no badge',
+    );
+    t.same((await scan(afterCode)).json().brands, [], 'made after it: no badge');
+    const flags = (await world.regulator.get('/regulator/flags?kind=brand_misuse')).body.items as { code: string; detail: string }[];
+    t.notOk(
+      flags.some((flag) => flag.code === beforeCode),
+      'the lot made before the suspension was recorded is not misuse',
+    );
+    t.match(
+      flags.find((flag) => flag.code === afterCode)?.detail,
+      `(${code}): produced on ${today()}, code issued on ${today()}, while its owner was not admitted to the brand`,
+    );
+  });
+
+  t.test('packs made before their product joined a brand are not misuse once their maker is admitted', async (t) => {
+    const processor = await world.party('processor');
+    const product = await processor.product('piece');
+    const earlier = await processor.commission(product, 10, { productionDate: dayAgo(3) });
+    await issue(processor, earlier);
+    const earlierCode = (await repositories.items.firstCodeOfLot(earlier)) as string;
+    const code = await brand([product]);
+    await world.ok(
+      office.post(`/brands/${code}/authorizations`, { partyCode: processor.code, tier: 'authorized', validFrom: today(), reason: '准入' }),
+    );
+    const pack = (await scan(earlierCode)).json();
+    t.same(pack.brands, [], 'no badge: the brand did not cover the product when the lot was made');
+    const flags = (await world.regulator.get(`/regulator/flags?kind=brand_misuse&lotCode=${earlier}`)).body.items;
+    t.same(flags, [], 'and no misuse flag');
+    const newer = await processor.commission(product, 10, { productionDate: today() });
+    await issue(processor, newer);
+    const newerCode = (await repositories.items.firstCodeOfLot(newer)) as string;
+    t.same(
+      (await scan(newerCode)).json().brands.map((badge: { code: string }) => badge.code),
+      [code],
+      'a lot made once it joined, by an admitted maker, carries the badge',
+    );
   });
 
   t.test('tier caps: 5 head and 20 backbone members per brand, any number authorized', async (t) => {

@@ -17,13 +17,25 @@ const t = fileTest();
 const member: AuthorizationHistory = {
   validFrom: '2026-01-01',
   validUntil: '2026-12-31',
+  // each recorded at noon China time of the day it took effect
   changes: [
-    { toState: 'admitted', effectiveOn: '2026-01-01' },
-    { toState: 'suspended', effectiveOn: '2026-03-01' },
-    { toState: 'admitted', effectiveOn: '2026-04-01' },
-    { toState: 'exited', effectiveOn: '2026-06-15' },
+    { toState: 'admitted', effectiveOn: '2026-01-01', recordedAt: '2026-01-01T04:00:00.000Z' },
+    { toState: 'suspended', effectiveOn: '2026-03-01', recordedAt: '2026-03-01T04:00:00.000Z' },
+    { toState: 'admitted', effectiveOn: '2026-04-01', recordedAt: '2026-04-01T04:00:00.000Z' },
+    { toState: 'exited', effectiveOn: '2026-06-15', recordedAt: '2026-06-15T04:00:00.000Z' },
   ],
 };
+/** A lot produced on a day and recorded at a time of it (China time). */
+const made = (producedOn: string, time = '10:00') => ({
+  producedOn,
+  recordedAt: new Date(`${producedOn}T${time}:00+08:00`).toISOString(),
+});
+/** …and a code of it issued on a day, at a time of it. */
+const coded = (producedOn: string, issuedOn: string, time = '10:00') => ({
+  ...made(producedOn),
+  issuedOn,
+  issuedAt: new Date(`${issuedOn}T${time}:00+08:00`).toISOString(),
+});
 const GI = { code: 'FJLR', kind: 'gi' as const, nameZh: '奉节腊肉', nameEn: 'Fengjie Cured Pork' };
 const REGIONAL = { code: 'FSHP', kind: 'regional' as const, nameZh: '奉上好品', nameEn: 'Fengjie Finest' };
 
@@ -65,33 +77,84 @@ t.test('the state in force on a day: the last change effective by then, within t
   t.notOk(admittedOn([], '2026-07-01'), 'never admitted');
 });
 
-t.test('badges: only brands the owner was admitted to on the production day, and has not left', async (t) => {
+t.test('badges: only brands the owner was admitted to when it made the lot, and has not left', async (t) => {
   const standings: BrandStanding[] = [
-    { brand: GI, authorizations: [member] },
+    { brand: GI, authorizations: [member], coveredSince: null },
     {
       brand: REGIONAL,
       authorizations: [{ validFrom: '2026-01-01', validUntil: null, changes: [{ toState: 'admitted', effectiveOn: '2026-01-01' }] }],
+      coveredSince: null,
     },
   ];
   // seen on 2026-05-01, while the GI member is admitted again
-  t.same(badgesOf(standings, '2026-02-01', '2026-05-01'), [GI, REGIONAL]);
-  t.same(badgesOf(standings, '2026-03-15', '2026-05-01'), [REGIONAL], 'no GI badge for a lot made while suspended');
-  t.same(badgesOf(standings, '2026-07-01', '2026-07-01'), [REGIONAL], 'nor for one made after exit');
-  t.same(badgesOf(standings, '2026-02-01', '2026-07-01'), [REGIONAL], 'and once it has exited, its earlier lots lose the badge too');
-  t.same(badgesOf([{ brand: GI, authorizations: [] }], '2026-07-01', '2026-07-01'), [], 'never a member: no badge');
+  t.same(badgesOf(standings, made('2026-02-01'), '2026-05-01'), [GI, REGIONAL]);
+  t.same(badgesOf(standings, made('2026-03-15'), '2026-05-01'), [REGIONAL], 'no GI badge for a lot made while suspended');
+  t.same(badgesOf(standings, made('2026-03-01', '14:00'), '2026-05-01'), [REGIONAL], 'nor one made after the suspension was recorded');
+  t.same(
+    badgesOf(standings, made('2026-03-01', '09:00'), '2026-05-01'),
+    [GI, REGIONAL],
+    'one made on the day of the suspension before it was recorded keeps it',
+  );
+  t.same(badgesOf(standings, made('2026-07-01'), '2026-07-01'), [REGIONAL], 'nor for one made after exit');
+  t.same(badgesOf(standings, made('2026-02-01'), '2026-07-01'), [REGIONAL], 'and once it has exited, its earlier lots lose the badge too');
+  t.same(
+    badgesOf([{ brand: GI, authorizations: [], coveredSince: null }], made('2026-07-01'), '2026-07-01'),
+    [],
+    'never a member: no badge',
+  );
+  const lapsed = { ...member, changes: member.changes.slice(0, 1), validUntil: '2026-05-31' };
+  const expiring: BrandStanding[] = [{ brand: GI, authorizations: [lapsed], coveredSince: null }];
+  t.same(badgesOf(expiring, made('2026-05-31'), '2026-07-01'), [GI], 'a lot made on the last valid day keeps its badge after it');
+  t.same(badgesOf(expiring, made('2026-06-01', '00:30'), '2026-07-01'), [], 'one made the day after has none');
+  const joined: BrandStanding[] = [{ ...standings[1], coveredSince: '2026-02-01T04:00:00.000Z' }];
+  t.same(badgesOf(joined, made('2026-02-01', '11:00'), '2026-05-01'), [], 'a lot recorded before its product joined the brand has none');
+  t.same(badgesOf(joined, made('2026-02-01', '13:00'), '2026-05-01'), [REGIONAL], 'one recorded after it joined has it');
 });
 
-t.test('misuse: produced or coded while the owner was not admitted, one finding per brand', async (t) => {
-  const standings: BrandStanding[] = [{ brand: GI, authorizations: [member] }];
-  t.same(misuseOf(standings, { producedOn: '2026-05-01', issuedOn: '2026-05-02' }), [], 'made and coded while admitted');
-  t.same(misuseOf(standings, { producedOn: '2026-05-01', issuedOn: '2026-07-01' }), [
+t.test('misuse: made or coded while the owner was not admitted, one finding per brand', async (t) => {
+  const standings: BrandStanding[] = [{ brand: GI, authorizations: [member], coveredSince: null }];
+  t.same(misuseOf(standings, coded('2026-05-01', '2026-05-02')), [], 'made and coded while admitted');
+  t.same(misuseOf(standings, coded('2026-05-01', '2026-07-01')), [
     '奉节腊肉 (FJLR): code issued on 2026-07-01, while its owner was not admitted to the brand',
   ]);
-  t.same(misuseOf(standings, { producedOn: '2026-07-01', issuedOn: '2026-07-02' }), [
+  t.same(misuseOf(standings, coded('2026-07-01', '2026-07-02')), [
     '奉节腊肉 (FJLR): produced on 2026-07-01, code issued on 2026-07-02, while its owner was not admitted to the brand',
   ]);
-  t.same(misuseOf(standings, { producedOn: '2026-05-01', issuedOn: '2026-06-15' }), [], 'coded on the day of exit: before it was recorded');
-  t.same(misuseOf([], { producedOn: '2026-07-01', issuedOn: '2026-07-02' }), [], 'an unbranded product is never misuse');
+  t.same(misuseOf(standings, coded('2026-05-01', '2026-06-15', '09:00')), [], 'coded on the day of exit before it was recorded');
+  t.same(
+    misuseOf(standings, coded('2026-05-01', '2026-06-15', '15:00')),
+    ['奉节腊肉 (FJLR): code issued on 2026-06-15, while its owner was not admitted to the brand'],
+    'coded on the day of exit after it was recorded',
+  );
+  t.same(
+    misuseOf(standings, { ...made('2026-03-01', '09:00'), issuedOn: '2026-04-02', issuedAt: '2026-04-02T02:00:00.000Z' }),
+    [],
+    'made on the day of a suspension before it was recorded: made while admitted',
+  );
+  t.same(
+    misuseOf(standings, { ...made('2026-03-01', '14:00'), issuedOn: '2026-04-02', issuedAt: '2026-04-02T02:00:00.000Z' }),
+    ['奉节腊肉 (FJLR): produced on 2026-03-01, while its owner was not admitted to the brand'],
+    'made on that day after it was recorded: misuse',
+  );
+  const lapsed = { ...member, changes: member.changes.slice(0, 1), validUntil: '2026-05-31' };
+  t.same(
+    misuseOf([{ brand: GI, authorizations: [lapsed], coveredSince: null }], coded('2026-06-01', '2026-05-31')),
+    ['奉节腊肉 (FJLR): produced on 2026-06-01, while its owner was not admitted to the brand'],
+    'made the day after the authorization ran out (a day known in advance, not a change of that day)',
+  );
+  const joinedLate: BrandStanding[] = [{ brand: GI, authorizations: [], coveredSince: '2026-05-10T04:00:00.000Z' }];
+  t.same(
+    misuseOf(joinedLate, coded('2026-05-10', '2026-05-10')),
+    [],
+    'a lot recorded before its product joined the brand is not held to it',
+  );
+  t.same(misuseOf(joinedLate, coded('2026-05-01', '2026-05-02')), [], 'nor one of days before');
+  t.same(
+    misuseOf(joinedLate, { ...coded('2026-05-01', '2026-05-11'), recordedAt: '2026-05-11T02:00:00.000Z' }),
+    ['奉节腊肉 (FJLR): produced on 2026-05-01, code issued on 2026-05-11, while its owner was not admitted to the brand'],
+    'a lot recorded after it joined is, whatever production day it gives',
+  );
+  t.same(misuseOf([], coded('2026-07-01', '2026-07-02')), [], 'an unbranded product is never misuse');
 });
 
 t.test('disposal: cleared when nothing is left, overdue when stock outlives the deadline', async (t) => {

@@ -1,0 +1,1 @@
+ALTER TABLE "brand_products" ADD COLUMN "added_at" timestamp with time zone;
