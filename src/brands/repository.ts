@@ -1,4 +1,4 @@
-import { and, asc, eq, ne, sql } from 'drizzle-orm';
+import { and, asc, eq, gte, isNull, ne, or, sql } from 'drizzle-orm';
 import { anyOf } from '../db/chunk.js';
 import { type Db, queryRows } from '../db/client.js';
 import { brandAuthorizationChanges, brandAuthorizations, brandProducts, brands } from '../db/schema.js';
@@ -49,13 +49,18 @@ export function createBrandsRepository(db: Db) {
       const [row] = await tx.select().from(brands).where(eq(brands.code, code)).for('update');
       return row;
     },
-    /** Authorizations of a brand not exited (admitted or suspended) in one tier: they hold its places. */
-    async countInTier(brandCode: string, tier: string, tx: Db): Promise<number> {
+    /** Authorizations of a brand not exited (admitted or suspended) and valid on the day, in one tier: they hold its places. */
+    async countInTier(brandCode: string, tier: string, day: string, tx: Db): Promise<number> {
       const [row] = await tx
         .select({ n: sql<number>`count(*)::int` })
         .from(brandAuthorizations)
         .where(
-          and(eq(brandAuthorizations.brandCode, brandCode), eq(brandAuthorizations.tier, tier), ne(brandAuthorizations.state, 'exited')),
+          and(
+            eq(brandAuthorizations.brandCode, brandCode),
+            eq(brandAuthorizations.tier, tier),
+            ne(brandAuthorizations.state, 'exited'),
+            or(isNull(brandAuthorizations.validUntil), gte(brandAuthorizations.validUntil, day)),
+          ),
         );
       return Number(row.n);
     },

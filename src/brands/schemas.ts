@@ -101,8 +101,12 @@ export const authorizationSchema = z
     tier: z.enum(TIERS),
     validFrom: z.string(),
     validUntil: z.string().nullable(),
-    state: z.enum(AUTHORIZATION_STATES),
-    stateSince: z.string(),
+    state: z
+      .enum([...AUTHORIZATION_STATES, 'expired'])
+      .describe(
+        'expired: past its validUntil (its last day) without having exited within it; no longer a member, holding no place in its tier',
+      ),
+    stateSince: z.string().describe('the day the state took effect (for expired, the day after validUntil)'),
     disposalDeadline: z.string().nullable().describe('set on suspension or exit: brand-labelled stock is to be gone by this day'),
     history: z.array(authorizationChangeSchema).describe('every change of state, oldest first'),
   })

@@ -103,8 +103,13 @@ export function createBrandService(deps: {
     return rows;
   }
 
+  /** Past its last day, an authorization that did not exit within its validity is expired. */
+  const expired = (row: AuthorizationRow, day: string) =>
+    row.validUntil !== null && row.validUntil < day && !(row.state === 'exited' && row.stateSince <= row.validUntil);
+
   async function authorizationView(rows: AuthorizationRow[]): Promise<Authorization[]> {
     const changes = await deps.brands.changesOf(rows.map((row) => row.id));
+    const day = today();
     return rows.map((row) => ({
       id: row.id,
       brandCode: row.brandCode,
@@ -112,8 +117,9 @@ export function createBrandService(deps: {
       tier: row.tier as Tier,
       validFrom: row.validFrom,
       validUntil: row.validUntil,
-      state: row.state as AuthorizationState,
-      stateSince: row.stateSince,
+      ...(expired(row, day)
+        ? { state: 'expired' as const, stateSince: addDays(row.validUntil as string, 1) }
+        : { state: row.state as AuthorizationState, stateSince: row.stateSince }),
       disposalDeadline: row.disposalDeadline,
       history: (changes.get(row.id) ?? []).map((change) => ({
         fromState: change.fromState as AuthorizationState | null,
@@ -206,7 +212,38 @@ export function createBrandService(deps: {
         const row = await deps.transaction(async (tx) => {
           if (!(await deps.brands.lockBrand(code, tx))) throw notFound(`no brand ${code}`);
           const standing = await deps.brands.findStanding(code, input.partyCode, tx);
-          if (standing) throw alreadyMember(standing.state);
+          if (standing && !expired(standing, today())) throw alreadyMember(standing.state);
+          if (standing) {
+            // its validity has ended: the new authorization follows it, and it is closed (stored as
+            // exited from the day after its last, when nothing of it is in force, so its lots keep their badges)
+            const until = standing.validUntil as string;
+            if (input.validFrom <= until) {
+              throw conflict(
+                `party ${input.partyCode}'s authorization for brand ${code} was valid until ${until}; a new one starts after it`,
+                [bodyField(['validFrom'], `must be after ${until}`)],
+              );
+            }
+            const closingId = randomUUID();
+            await deps.brands.recordChange(
+              standing.id,
+              { state: 'exited', stateSince: addDays(until, 1), disposalDeadline: null },
+              {
+                id: closingId,
+                authorizationId: standing.id,
+                brandCode: code,
+                partyCode: input.partyCode,
+                fromState: standing.state,
+                toState: 'exited',
+                effectiveOn: addDays(until, 1),
+                reason: `valid until ${until}; followed by a new authorization (${input.reason})`,
+                disposalDeadline: null,
+                keyId: principal.keyId,
+                recordedAt: now(),
+              },
+              tx,
+            );
+            await audited(tx, principal, 'brand.authorization', [closingId]);
+          }
           // every earlier authorization has exited: a new one starting before the last exit would
           // rewrite who was admitted on days already decided (badges, misuse flags)
           const earlier = await deps.brands.authorizationsOf({ brandCode: code, partyCode: input.partyCode }, tx);
@@ -221,7 +258,7 @@ export function createBrandService(deps: {
             );
           }
           const cap = TIER_CAPS[input.tier];
-          const taken = await deps.brands.countInTier(code, input.tier, tx);
+          const taken = await deps.brands.countInTier(code, input.tier, today(), tx);
           if (taken >= cap) {
             throw conflict(
               `brand ${code} already has ${taken} ${TIER_NAMES[input.tier]} members, the most its "5 + 20 + N" matrix allows; exit one first or admit this party in another tier`,
@@ -290,6 +327,13 @@ export function createBrandService(deps: {
           const exited = await deps.brands.authorizationsOf({ brandCode: code, partyCode }, tx);
           if (exited.length) throw conflict(`party ${partyCode}, brand ${code}: ${transitionRefusal('exited', input.state)}`);
           throw notFound(`party ${partyCode} holds no authorization for brand ${code}`);
+        }
+        // after its last day nothing of an authorization is in force: a change then would change nothing
+        if (current.validUntil !== null && effectiveOn > current.validUntil) {
+          throw conflict(
+            `party ${partyCode}'s authorization for brand ${code} was valid until ${current.validUntil}; a change after that day is of no effect (a new admission is a new authorization)`,
+            [bodyField(['effectiveOn'], `must not be after ${current.validUntil}`)],
+          );
         }
         const refusal = transitionRefusal(current.state as AuthorizationState, input.state);
         if (refusal) throw conflict(`party ${partyCode}, brand ${code}: ${refusal}`);

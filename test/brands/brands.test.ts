@@ -198,6 +198,87 @@ t.test('brand programme', async (t) => {
     );
   });
 
+  t.test(
+    'after its validUntil an authorization is expired: not shown as admitted, holding no place, and its maker may be admitted anew',
+    async (t) => {
+      const processor = await world.party('processor');
+      const product = await processor.product('piece');
+      const code = await brand([product], 'gi');
+      const admitted = await office.post(`/brands/${code}/authorizations`, {
+        partyCode: processor.code,
+        tier: 'head',
+        validFrom: dayAgo(10),
+        validUntil: dayAgo(2),
+        reason: '准入，两年期',
+      });
+      expectStatus(t, admitted, 201, 'admitted for a period that has ended');
+      const made = await processor.commission(product, 10, { productionDate: dayAgo(5) });
+      const after = await processor.commission(product, 10, { productionDate: dayAgo(1) });
+      const refused = expectStatus(t, await processor.api.post(`/lots/${after}/items`, { count: 1 }), 403, 'no codes after its last day');
+      t.equal(refused.body.type, '/problems/brand-not-admitted');
+
+      const listed = await office.get(`/brands/${code}/authorizations?partyCode=${processor.code}`);
+      t.match(
+        listed.body.items ?? listed.body,
+        [{ partyCode: processor.code, state: 'expired', stateSince: dayAgo(1) }],
+        'listed as expired',
+      );
+      const own = await processor.api.get(`/brands/${code}/authorizations`);
+      t.match(own.body.items ?? own.body, [{ state: 'expired' }], 'and so to the member itself');
+
+      t.same(
+        (await scan(await codedAroundTheCheck(processor, made))).json().brands.map((badge: { code: string }) => badge.code),
+        [code],
+        'a lot made while valid keeps its badge',
+      );
+      const afterCode = await codedAroundTheCheck(processor, after);
+      t.same((await scan(afterCode)).json().brands, [], 'a lot made after the last day has none');
+      const flags = (await world.regulator.get(`/regulator/flags?kind=brand_misuse&lotCode=${after}`)).body.items;
+      t.match(flags[0]?.detail, `produced on ${dayAgo(1)}`, 'and is misuse');
+
+      // five other heads fill the tier: the expired one holds no place
+      for (let i = 0; i < 5; i++) expectStatus(t, await admit(code, (await world.party('processor')).code, 'head'), 201, `head ${i + 1}`);
+      const sixth = await admit(code, (await world.party('processor')).code, 'head');
+      expectStatus(t, sixth, 409, 'the tier is full with five in force');
+
+      expectStatus(
+        t,
+        await change(code, processor.code, 'suspended'),
+        409,
+        'a change after its last day is refused: nothing of it is in force then',
+      );
+      const overlapping = await office.post(`/brands/${code}/authorizations`, {
+        partyCode: processor.code,
+        tier: 'authorized',
+        validFrom: dayAgo(2),
+        reason: '续期',
+      });
+      expectStatus(t, overlapping, 409, 'a new authorization does not reach back into the expired one');
+      t.match(overlapping.body.errors, [{ pointer: '/validFrom' }]);
+      const renewed = await office.post(`/brands/${code}/authorizations`, {
+        partyCode: processor.code,
+        tier: 'authorized',
+        validFrom: today(),
+        reason: '续期',
+      });
+      expectStatus(t, renewed, 201, 'admitted anew after the expired one');
+      const history = (await office.get(`/brands/${code}/authorizations?partyCode=${processor.code}`)).body;
+      const rows = (history.items ?? history) as { state: string; validFrom: string }[];
+      t.same(
+        rows.map((row) => row.state),
+        ['expired', 'admitted'],
+        'the expired one stays as history beside the new one',
+      );
+      t.same(
+        (await scan(await codedAroundTheCheck(processor, made))).json().brands.map((badge: { code: string }) => badge.code),
+        [code],
+        'the lot made under the expired one still keeps its badge',
+      );
+      const verified = await world.regulator.get('/audit/verify?party=system');
+      t.equal(verified.body.ok, true, 'the audit log verifies');
+    },
+  );
+
   t.test('tier caps: 5 head and 20 backbone members per brand, any number authorized', async (t) => {
     const code = await brand([]);
     const parties: string[] = [];
