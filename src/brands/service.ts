@@ -19,7 +19,7 @@ import {
   type BrandKind,
   type BrandStanding,
   disposalStatus,
-  stateOn,
+  labelRefusals,
   TIER_CAPS,
   type Tier,
   transitionRefusal,
@@ -431,13 +431,7 @@ export function createBrandService(deps: {
      * it today may issue them. Throws 403 naming each brand it is not admitted to, and why.
      */
     async requireLabelRight(lot: { code: string; partyCode: string; productCode: string | null }): Promise<void> {
-      const day = today();
-      const refused = (await this.standingsOfLot(lot))
-        .filter((standing) => !admittedOn(standing.authorizations, day))
-        .map(({ brand, authorizations }) => {
-          const states = authorizations.map((history) => stateOn(history, day) ?? 'not valid today');
-          return `${brand.nameZh} (${brand.code}): ${states.length ? states.join(', ') : 'never admitted'}`;
-        });
+      const refused = labelRefusals(await this.standingsOfLot(lot), today());
       if (refused.length) {
         throw new Problem(
           403,

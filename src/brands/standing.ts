@@ -119,6 +119,20 @@ export function misuseOf(standings: readonly BrandStanding[], pack: LotMaking & 
   return findings;
 }
 
+/**
+ * Why a party may not label a branded product on a day (issue its item codes, commission its
+ * serials): one line per brand covering it that the party is not admitted to then, naming the
+ * brand and its state. Empty when it may. One rule for every door that labels packs.
+ */
+export function labelRefusals(standings: readonly Pick<BrandStanding, 'brand' | 'authorizations'>[], day: string): string[] {
+  return standings
+    .filter((standing) => !admittedOn(standing.authorizations, day))
+    .map(({ brand, authorizations }) => {
+      const states = authorizations.map((history) => stateOn(history, day) ?? 'not valid today');
+      return `${brand.nameZh} (${brand.code}): ${states.length ? states.join(', ') : 'never admitted'}`;
+    });
+}
+
 /** A day plus a number of days. */
 export function addDays(day: string, days: number): string {
   return new Date(Date.parse(`${day}T00:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10);

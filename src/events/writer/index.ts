@@ -6,6 +6,8 @@
 import { randomUUID } from 'node:crypto';
 import { requireEventSite } from '../../access/index.js';
 import { appendToChains, type ChainHead, eventPayloadHash } from '../../audit/chain.js';
+import { labelRefusals } from '../../brands/standing.js';
+import { chinaDay } from '../../codes/timestamp.js';
 import type { Db } from '../../db/client.js';
 import { mapPausing, pauses } from '../../db/turns.js';
 import { bodyField, conflict, Problem, unprocessable, withBodyFieldsMoved } from '../../errors/problem.js';
@@ -15,12 +17,12 @@ import type { LotsRepository } from '../../lots/repository.js';
 import type { EventType, EventView } from '../schemas.js';
 import { timeZoneOffsetOf } from '../time.js';
 import { EventDraft, type EventRecord, type Pointer } from './draft.js';
-import { type Batch, type EventWriterRepository, LOCK_ROUNDS, type LockRounds } from './repository.js';
+import { type Batch, type EventWriterRepository, LOCK_ROUNDS, type LockRounds, type SerialBrandStanding } from './repository.js';
 import { packingStop } from './rules/aggregate.js';
 import { requireBeginningBeforeUse } from './rules/chronology.js';
 import { actionAsFound, applyRules, type EventAction, referencesOf } from './rules/index.js';
 import { lotsBookedIn } from './rules/receive.js';
-import { gtinOfIdentifier, type LotSpec, Scope } from './scope.js';
+import { gtinOfIdentifier, isSerialIdentifier, type LotSpec, Scope } from './scope.js';
 import { type LotView, makes, usesLink, WorldState } from './state.js';
 
 /**
@@ -540,12 +542,27 @@ export function createEventWriter(deps: {
       lotNumbers: specs.flatMap(({ spec, actor }) => (spec.lotNumber ? [{ partyCode: actor, lotNumber: spec.lotNumber }] : [])),
       earTags: specs.flatMap(({ spec }) => (spec.attributes?.earTags as string[] | undefined) ?? []),
       gtins: [...new Set(specs.flatMap(({ spec }) => gtinOfIdentifier(spec.epc) ?? []))],
+      serialProducts: [
+        ...new Map(
+          specs.flatMap(({ spec, actor }) =>
+            spec.productCode && isSerialIdentifier(spec.epc)
+              ? [[`${actor}|${spec.productCode}`, { partyCode: actor, productCode: spec.productCode }] as const]
+              : [],
+          ),
+        ).values(),
+      ],
     });
     addLedgers(state, ledgers);
     for (const party of references.parties) state.parties.set(party.code, party);
     for (const location of references.locations) state.locations.set(location.code, location);
     for (const product of references.products) state.products.set(product.code, product);
     for (const { gtin, partyCode } of references.gtinOwners) if (partyCode) state.gtinOwners.set(gtin, partyCode);
+    const standings = new Map<string, SerialBrandStanding[]>();
+    for (const standing of references.brandStandings) {
+      const key = `${standing.partyCode}|${standing.productCode}`;
+      standings.set(key, [...(standings.get(key) ?? []), standing]);
+    }
+    for (const [key, brands] of standings) state.labelRefusals.set(key, labelRefusals(brands, chinaDay(deps.now())));
     for (const key of references.takenLotNumbers) state.takenLotNumbers.add(key);
     for (const tag of references.takenEarTags) state.takenEarTags.add(tag);
     const outputs = [

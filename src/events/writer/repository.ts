@@ -4,6 +4,7 @@
 import { type SQL, sql } from 'drizzle-orm';
 import type { AuditEntry, ChainHead } from '../../audit/chain.js';
 import { appendParts, lockChainHeads } from '../../audit/repository.js';
+import type { AuthorizationHistory, BrandRef } from '../../brands/standing.js';
 import { type Db, queryRows } from '../../db/client.js';
 import type { EventValueField, LotAttributes, LotHold } from '../../db/schema.js';
 import { ENDED_STATUSES } from '../../lots/ledger.js';
@@ -399,6 +400,16 @@ type NamedReferences = {
   earTags: string[];
   /** GTIN-14s that lots to be created are captured under. */
   gtins: string[];
+  /** The products of serials to be created, each with the party that would create them: its brand standings are read. */
+  serialProducts: { partyCode: string; productCode: string }[];
+};
+
+/** A brand covering a product serials are created of, with that party's authorizations for it (see brands/standing). */
+export type SerialBrandStanding = {
+  partyCode: string;
+  productCode: string;
+  brand: BrandRef;
+  authorizations: AuthorizationHistory[];
 };
 
 type References = {
@@ -408,6 +419,7 @@ type References = {
   takenLotNumbers: string[];
   takenEarTags: string[];
   gtinOwners: { gtin: string; partyCode: string | null }[];
+  brandStandings: SerialBrandStanding[];
 };
 
 /** The parties, locations and products named, and which of the lot numbers and ear tags are taken: the columns of one row. */
@@ -432,7 +444,18 @@ function referencesOf(named: NamedReferences): SQL {
           (select party_code from products where gtin = g.gtin),
           (select code from parties where gs1_company_prefix is not null and starts_with(substr(g.gtin, 2), gs1_company_prefix)
             order by length(gs1_company_prefix) desc limit 1)))), '[]')
-        from unnest(${texts(named.gtins)}) as g(gtin)) as "gtinOwners"`;
+        from unnest(${texts(named.gtins)}) as g(gtin)) as "gtinOwners",
+      (select coalesce(json_agg(json_build_object('partyCode', v.party_code, 'productCode', v.product_code,
+          'brand', json_build_object('code', b.code, 'kind', b.kind, 'nameZh', b.name_zh, 'nameEn', b.name_en),
+          'authorizations', (select coalesce(json_agg(json_build_object('validFrom', a.valid_from, 'validUntil', a.valid_until,
+              'changes', (select coalesce(json_agg(json_build_object('toState', c.to_state, 'effectiveOn', c.effective_on)
+                  order by c.recorded_at, c.id), '[]')
+                from brand_authorization_changes c where c.authorization_id = a.id))), '[]')
+            from brand_authorizations a where a.brand_code = b.code and a.party_code = v.party_code))), '[]')
+        from unnest(${texts(named.serialProducts.map((p) => p.partyCode))}, ${texts(named.serialProducts.map((p) => p.productCode))})
+          as v(party_code, product_code)
+        join brand_products bp on bp.product_code = v.product_code
+        join brands b on b.code = bp.brand_code) as "brandStandings"`;
 }
 
 export function createEventWriterRepository() {

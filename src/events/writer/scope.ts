@@ -5,7 +5,7 @@ import { partyReadsLot, requireOwnGtin, requireOwnMasterData } from '../../acces
 import { hasValidMod31Check } from '../../codes/mod31.js';
 import { newLotCode } from '../../codes/service-codes.js';
 import { isStorableTime } from '../../codes/timestamp.js';
-import { badRequest, bodyField, conflict, forbidden, unprocessable } from '../../errors/problem.js';
+import { badRequest, bodyField, conflict, forbidden, Problem, unprocessable } from '../../errors/problem.js';
 import { restrictedGtinProblem } from '../../gs1/trade-gtin.js';
 import {
   type CirculationAct,
@@ -21,6 +21,10 @@ import type { LotView, WorldState } from './state.js';
 /** The GTIN-14 of a GS1 Digital Link's (01) key (as capture stores identifiers), if it has one. */
 export const gtinOfIdentifier = (identifier: string | undefined): string | undefined =>
   identifier ? /^https:\/\/id\.gs1\.org\/01\/(\d{14})/.exec(identifier)?.[1] : undefined;
+
+/** A serial (one pack, an SGTIN) as captured identifiers are stored: a Digital Link with a GTIN and a serial. */
+export const isSerialIdentifier = (identifier: string | undefined): boolean =>
+  identifier !== undefined && /^https:\/\/id\.gs1\.org\/01\/\d{14}\/21\//.test(identifier);
 
 /** A lot a rule creates: the native NewLot input, or an identifier an EPCIS event named for the first time. */
 export type LotSpec = {
@@ -357,6 +361,17 @@ export class Scope {
         throw unprocessable('unknown-reference', `no product ${spec.productCode}`, [bodyField([...at, 'productCode'], 'unknown product')]);
       }
       if (product) requireOwnMasterData(this.actor, 'product', product, [...at, 'productCode']);
+      // a serial is a pack's own code, as an item code is: of a branded product, only a member labels it
+      const refused = product && isSerialIdentifier(spec.epc) ? this.state.labelRefusals.get(`${this.actor}|${product.code}`) : undefined;
+      if (product && refused?.length) {
+        throw new Problem(
+          403,
+          'brand-not-admitted',
+          'Not admitted to the brand',
+          `party ${this.actor} is not currently admitted to the brand covering product ${product.code}, so it may not commission serials of it — ${refused.join('; ')}`,
+          [bodyField([...at, 'epc'], `a serial of a branded product: ${refused.join('; ')}`)],
+        );
+      }
       if (spec.originLocationCode) {
         const origin = this.requireLocation(spec.originLocationCode, [...at, 'originLocationCode']);
         requireOwnMasterData(this.actor, 'location', origin, [...at, 'originLocationCode']);

@@ -134,6 +134,8 @@ export class WorldState {
   readonly products = new Map<string, ProductView>();
   /** GTIN-14 → its owner: the party of the product registered under it, else of the company prefix it carries. */
   readonly gtinOwners = new Map<string, string>();
+  /** `party|product` → why the party may not label that branded product today (see brands' labelRefusals); absent: it may. */
+  readonly labelRefusals = new Map<string, string[]>();
   readonly shipments = new ShipmentMap();
   /** container → its current contents (child lot or container → quantity and unit). */
   readonly contents = new Map<string, Map<string, { quantity: number | null; unit: string | null }>>();

@@ -1,0 +1,70 @@
+// Serials of a brand's product carry the brand as item codes do: a party commissions them through
+// EPCIS only while admitted to every brand covering the product, as it issues item codes natively.
+import { completeGs1 } from '../../src/codes/gs1.js';
+import { captured, epcisDocument as doc } from '../fixtures/epcis.js';
+import { createWorld, expectStatus } from '../fixtures/world.js';
+import { client } from '../helper.js';
+import { fileTest } from '../root.js';
+
+const t = fileTest();
+
+const commissioning = (epcList: string[], quantityList?: { epcClass: string; quantity: number; uom: string }[]) => ({
+  type: 'ObjectEvent',
+  eventTime: new Date(Date.now() - 60_000).toISOString(),
+  eventTimeZoneOffset: '+08:00',
+  action: 'ADD',
+  bizStep: 'commissioning',
+  epcList,
+  ...(quantityList ? { quantityList } : {}),
+});
+
+t.test('serials of a branded product are commissioned over EPCIS only by a party admitted to the brand', async (t) => {
+  const world = await createWorld(t);
+  const office = client(world.app, (await world.ok(world.admin.post('/api-keys', { role: 'brand_office' }))).key);
+  const maker = await world.party('processor');
+  const gtin = completeGs1('0695512399001');
+  const product = await maker.product('piece', { gtin });
+  const unbranded = completeGs1('0695512399002');
+  await maker.product('piece', { gtin: unbranded });
+  await world.ok(
+    office.post('/brands', { code: 'FJLR', kind: 'gi', nameZh: '奉节腊肉', nameEn: 'Fengjie Cured Pork', products: [product] }),
+  );
+
+  const serial = (n: number, under = gtin) => `https://id.gs1.org/01/${under}/21/S${n}`;
+  const refused = await captured(world, maker.key, doc([commissioning([serial(1), serial(2)])]));
+  t.match(refused.job, { success: false, captured: 0 }, 'never admitted: the serials are refused');
+  t.match(refused.job.errors, [{ pointer: '/epcisBody/eventList/0/epcList/0' }]);
+  t.match(JSON.stringify(refused.job.errors), /FJLR.*never admitted/, 'naming the brand and why');
+  const single = await maker.api.post('/epcis/events', {
+    '@context': ['https://ref.gs1.org/standards/epcis/epcis-context.jsonld'],
+    ...commissioning([serial(3)]),
+  });
+  expectStatus(t, single, 403, 'POST /epcis/events refuses them too');
+  t.equal(single.body.type, '/problems/brand-not-admitted');
+  t.match(single.body.errors, [{ pointer: '/epcList/0' }]);
+  const native = await maker.commission(product, 5);
+  const items = await maker.api.post(`/lots/${native}/items`, { count: 1 });
+  expectStatus(t, items, 403, 'as the native door refuses its item codes');
+  t.equal(items.body.type, '/problems/brand-not-admitted');
+
+  const lot = await captured(
+    world,
+    maker.key,
+    doc([commissioning([], [{ epcClass: `https://id.gs1.org/01/${gtin}/10/L1`, quantity: 5, uom: 'H87' }])]),
+  );
+  t.match(lot.job, { success: true, captured: 1 }, 'a lot (no serials) is commissioned as natively, where lots are not held to the brand');
+  const plain = await captured(world, maker.key, doc([commissioning([serial(1, unbranded)])]));
+  t.match(plain.job, { success: true, captured: 1 }, 'serials of an unbranded product as ever');
+
+  await world.ok(
+    office.post('/brands/FJLR/authorizations', { partyCode: maker.code, tier: 'authorized', validFrom: '2026-01-01', reason: '准入' }),
+  );
+  const admitted = await captured(world, maker.key, doc([commissioning([serial(4), serial(5)])]));
+  t.match(admitted.job, { success: true, captured: 1 }, 'admitted: its serials are commissioned');
+  await world.ok(office.post(`/brands/FJLR/authorizations/${maker.code}/state`, { state: 'suspended', reason: '抽检不合格' }), 200);
+  const suspended = await captured(world, maker.key, doc([commissioning([serial(6)])]));
+  t.match(suspended.job, { success: false, captured: 0 }, 'suspended: refused again');
+  t.match(JSON.stringify(suspended.job.errors), /FJLR.*suspended/);
+  const known = await captured(world, maker.key, doc([{ ...commissioning([serial(4)]), action: 'OBSERVE', bizStep: 'inspecting' }]));
+  t.match(known.job, { success: true, captured: 1 }, 'serials commissioned while admitted are still named by later events');
+});
