@@ -254,7 +254,8 @@ export function createServices(
     lots: repos.lots,
     identifiers,
     partyExists,
-    readerKeys: { issue: (partyCode, label) => apiKeys.issue({ role: 'reader', partyCode, label }), revoke: apiKeys.revoke },
+    readerKeys: { issue: (partyCode, label, by) => apiKeys.issue({ role: 'reader', partyCode, label }, by), revoke: apiKeys.revoke },
+    audit,
     onStored: () => gates.kick(),
     now,
   });

@@ -18,6 +18,8 @@ export const AUDIT_KINDS = [
   'registration.reject',
   'product.create',
   'location.create',
+  'rfid.reader',
+  'rfid.read-point',
   'brand.create',
   'brand.product',
   'brand.authorization',

@@ -81,6 +81,17 @@ const COVERED: Record<Exclude<AuditKind, 'event'>, (ids: string[]) => SQL> = {
       'regionCode', region_code, 'address', address, 'latitude', latitude, 'longitude', longitude, 'gln', gln,
       'createdAt', ${isoUs(sql`created_at`)}) as facts
     from locations where code = any(${texts(ids)})`,
+  // RFID gates: which party's reader a device key posts for, and which site (and antennas) a read point's reads place goods at
+  'rfid.reader': (ids) => sql`select id, json_build_object('id', id, 'partyCode', party_code, 'hostName', host_name, 'serial', serial,
+      'name', name, 'apiKeyId', api_key_id, 'createdAt', ${isoUs(sql`created_at`)}) as facts
+    from rfid_readers where id = any(${texts(ids)})`,
+  'rfid.read-point': (ids) => sql`select p.id, json_build_object('id', p.id, 'partyCode', p.party_code, 'locationCode', p.location_code,
+      'name', p.name, 'role', p.role, 'windowSeconds', p.window_seconds, 'bindToCode', p.bind_to_code,
+      'createdAt', ${isoUs(sql`p.created_at`)},
+      'antennas', (select coalesce(json_agg(json_build_object('readerId', a.reader_id, 'antenna', a.antenna, 'partyCode', a.party_code)
+          order by a.reader_id collate "C", a.antenna collate "C"), '[]')
+        from rfid_antennas a where a.read_point_id = p.id)) as facts
+    from rfid_read_points p where p.id = any(${texts(ids)})`,
   'registration.approve': (ids) => decision(ids),
   'registration.reject': (ids) => decision(ids),
   'brand.create': (ids) => sql`select code as id, json_build_object('code', code, 'kind', kind, 'nameZh', name_zh, 'nameEn', name_en,

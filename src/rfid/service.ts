@@ -11,6 +11,7 @@ import {
   requireReaderOwner,
   requireReadPointPoster,
 } from '../access/index.js';
+import { type AuditRecorder, chainOf } from '../audit/service.js';
 import { uuidV7 } from '../codes/uuid-v7.js';
 import type { Transact } from '../db/client.js';
 import { isUniqueViolation } from '../db/errors.js';
@@ -29,8 +30,9 @@ import { collapseReads, type PlacedRead } from './windows.js';
 const ANY_ANTENNA = '*';
 
 type ReaderKeys = {
-  issue: (partyCode: string, label: string) => Promise<{ id: string; key: string }>;
-  revoke: (id: string) => Promise<unknown>;
+  /** Issued by `by`, whose key the issue's audit entry names (and on whose chain it goes). */
+  issue: (partyCode: string, label: string, by: Principal) => Promise<{ id: string; key: string }>;
+  revoke: (id: string, by: Principal) => Promise<unknown>;
 };
 
 const MAX_PROBLEMS = 100;
@@ -65,6 +67,8 @@ export function createRfidService(deps: {
   partyExists: (code: string) => Promise<boolean>;
   /** Readers' device keys, issued (and revoked) through the API key service. */
   readerKeys: ReaderKeys;
+  /** Records readers and read points registered on the chain of the key that registered them, in their transaction. */
+  audit: AuditRecorder;
   /** Called after a batch is stored: its windows may be ready to become events. */
   onStored?: () => void;
   now: () => Date;
@@ -196,19 +200,26 @@ export function createRfidService(deps: {
       if (await rfid.findReaderByHostName(input.hostName)) {
         throw hostNameTaken(input.hostName);
       }
-      const key = await deps.readerKeys.issue(input.partyCode, `reader ${input.hostName}`);
+      const key = await deps.readerKeys.issue(input.partyCode, `reader ${input.hostName}`, principal);
       let reader: ReaderRow;
       try {
-        reader = await rfid.insertReader({
-          id: uuidV7(deps.now()),
-          partyCode: input.partyCode,
-          hostName: input.hostName,
-          serial: input.serial ?? null,
-          name: input.name ?? null,
-          apiKeyId: key.id,
+        reader = await deps.transaction(async (tx) => {
+          const inserted = await rfid.insertReader(
+            {
+              id: uuidV7(deps.now()),
+              partyCode: input.partyCode,
+              hostName: input.hostName,
+              serial: input.serial ?? null,
+              name: input.name ?? null,
+              apiKeyId: key.id,
+            },
+            tx,
+          );
+          await deps.audit.record(tx, { chain: chainOf(principal), kind: 'rfid.reader', subjectId: inserted.id, keyId: principal.keyId });
+          return inserted;
         });
       } catch (error) {
-        await deps.readerKeys.revoke(key.id);
+        await deps.readerKeys.revoke(key.id, principal);
         // registered by a request that ran at the same time
         if (isUniqueViolation(error)) throw hostNameTaken(input.hostName);
         throw error;
@@ -264,8 +275,8 @@ export function createRfidService(deps: {
       }
       const id = uuidV7(deps.now());
       const insert = () =>
-        deps.transaction((tx) =>
-          rfid.insertReadPoint(
+        deps.transaction(async (tx) => {
+          const inserted = await rfid.insertReadPoint(
             {
               id,
               partyCode: input.partyCode,
@@ -282,8 +293,15 @@ export function createRfidService(deps: {
               partyCode: input.partyCode,
             })),
             tx,
-          ),
-        );
+          );
+          await deps.audit.record(tx, {
+            chain: chainOf(principal),
+            kind: 'rfid.read-point',
+            subjectId: inserted.id,
+            keyId: principal.keyId,
+          });
+          return inserted;
+        });
       const row = await insert().catch((error) => {
         // an antenna mapped by a request that ran at the same time
         if (isUniqueViolation(error)) throw conflict('an antenna of the read point already serves another read point');

@@ -289,6 +289,49 @@ t.test('audit log', async (t) => {
     t.ok((await verify()).ok, 'verifies again once restored');
   });
 
+  t.test("RFID readers and read points registered are chained on the registering key's chain, with the reader's key issue", async (t) => {
+    const site = await plant.location('plant');
+    const reader = await world.ok(world.admin.post('/rfid/readers', { partyCode: plant.code, hostName: 'FX9600-AUDIT', serial: 'SN-1' }));
+    const point = await world.ok(
+      plant.api.post('/rfid/read-points', {
+        partyCode: plant.code,
+        locationCode: site,
+        name: '1 号门',
+        role: 'entry',
+        antennas: [{ readerId: reader.id, antenna: 1 }],
+      }),
+    );
+    const system = await run<{ sequence: number; kind: string; subjectId: string; keyId: string | null }>(
+      sql`select sequence, kind, subject_id as "subjectId", key_id as "keyId" from audit_entries where party_code = 'system' order by sequence`,
+    );
+    const readerEntry = system.find((entry) => entry.kind === 'rfid.reader' && entry.subjectId === reader.id);
+    t.ok(readerEntry, "the admin's reader, on system");
+    const [keyRow] = await run<{ id: string }>(sql`select api_key_id as id from rfid_readers where id = ${reader.id}`);
+    t.ok(
+      system.some((entry) => entry.kind === 'api-key.issue' && entry.subjectId === keyRow.id && entry.keyId === readerEntry?.keyId),
+      "its device key's issue, on the chain of the key that registered it, naming that key",
+    );
+    t.ok(
+      (await entriesOf(plant.code)).some((entry) => entry.kind === 'rfid.read-point' && entry.subjectId === point.id),
+      "the operator's read point, on the plant's chain",
+    );
+    t.ok((await verify()).ok, 'all verify');
+
+    await run(sql`update rfid_antennas set antenna = '2' where read_point_id = ${point.id}`);
+    let chains = await broken();
+    t.match(chains[0]?.firstBroken, { kind: 'rfid.read-point', subjectId: point.id, problem: 'payload-mismatch' }, 'an antenna moved');
+    await run(sql`update rfid_antennas set antenna = '1' where read_point_id = ${point.id}`);
+    await run(sql`update rfid_read_points set location_code = ${await plant.location('plant')} where id = ${point.id}`);
+    chains = await broken();
+    t.match(chains[0]?.firstBroken, { kind: 'rfid.read-point', subjectId: point.id, problem: 'payload-mismatch' }, 'a read point moved');
+    await run(sql`update rfid_read_points set location_code = ${site} where id = ${point.id}`);
+    await run(sql`update rfid_readers set party_code = ${farm.code} where id = ${reader.id}`);
+    chains = await broken();
+    t.match(chains[0]?.firstBroken, { kind: 'rfid.reader', subjectId: reader.id, problem: 'payload-mismatch' }, 'a reader given away');
+    await run(sql`update rfid_readers set party_code = ${plant.code} where id = ${reader.id}`);
+    t.ok((await verify()).ok, 'verifies again once restored');
+  });
+
   t.test("the brand office's acts are chained and re-derived", async (t) => {
     const brandOffice = client(world.app, (await world.ok(world.admin.post('/api-keys', { role: 'brand_office' }))).key);
     const reason = '县品牌办审定';
