@@ -4,7 +4,7 @@
 import { type SQL, sql } from 'drizzle-orm';
 import { type Db, queryRows } from '../db/client.js';
 import { type LedgerJson, type LotLedger, ledgerColumns, ledgerOfRow } from '../lots/repository.js';
-import { type KdeSort, type KdeSource, ROLE_ORDER } from '../trace/kde.js';
+import { KDE_PAYLOAD_FIELDS, type KdeSort, type KdeSource, ROLE_ORDER } from '../trace/kde.js';
 
 /** A period of event times, [from, to), and a GB/T 2260 region prefix (2, 4 or 6 digits) of the party concerned. */
 export type Scope = { from?: Date; to?: Date; region?: string };
@@ -51,6 +51,20 @@ type ActivityRow = {
 };
 /** One lot line of one event, with what a key-data-element row needs: the lot's certificates still in its attributes. */
 type EventLotRow = Omit<KdeSource, 'lotCertificates'> & { attributes: Record<string, unknown> };
+
+/**
+ * Of an event `e`, the fields of its payload a key-data-element row reads (KDE_PAYLOAD_FIELDS; of
+ * its inspection, the report number), as json of the same shape: an export copies them onto each
+ * of the event's lines, where the whole payload would copy its list of every lot onto each lot.
+ */
+const KDE_PAYLOAD = sql`jsonb_build_object(${sql.join(
+  KDE_PAYLOAD_FIELDS.map((field) =>
+    field === 'inspection'
+      ? sql`'inspection', jsonb_build_object('reportNumber', e.payload->'inspection'->'reportNumber')`
+      : sql`${sql.raw(`'${field}'`)}, e.payload->${sql.raw(`'${field}'`)}`,
+  ),
+  sql`, `,
+)})`;
 
 /** A lot line of an event: what a streamed export resumes after. */
 export type EventLotKey = { eventId: string; lotCode: string; role: string };
@@ -380,7 +394,7 @@ export function createFiguresRepository(db: Db) {
       const rows = await queryRows<EventLotRow>(
         db,
         sql`select e.id as "eventId", e.type, e.event_time as "eventTime", e.party_code as "partyCode",
-          e.read_point as "readPoint", e.biz_location as "bizLocation", e.reference_documents as "referenceDocuments", e.payload,
+          e.read_point as "readPoint", e.biz_location as "bizLocation", e.reference_documents as "referenceDocuments", ${KDE_PAYLOAD} as payload,
           el.lot_code as "lotCode", el.role, el.quantity::float8 as quantity, l.unit, l.lot_number as "lotNumber",
           l.product_code as "productCode", pr.name as "productName", l.attributes
         from events e join parties p on p.code = e.party_code join event_lots el on el.event_id = e.id

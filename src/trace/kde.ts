@@ -16,6 +16,7 @@ export type KdeSource = {
   readPoint: string | null;
   bizLocation: string | null;
   referenceDocuments: { type: string; number: string }[];
+  /** The event's payload, or only its fields a row reads (KDE_PAYLOAD_FIELDS). */
   payload: Record<string, unknown>;
   lotCode: string;
   role: string;
@@ -49,6 +50,13 @@ export type KdeRow = {
   certificates: string;
   testReports: string;
 };
+
+/**
+ * The fields of an event's payload a row reads (the counterparts and locations of a shipment or
+ * receipt, a sale's buyer, an inspection's report number): all an export of the log needs to select,
+ * since a payload may list a thousand lots and an event has a line for each.
+ */
+export const KDE_PAYLOAD_FIELDS = ['fromLocationCode', 'toPartyCode', 'toLocationCode', 'fromPartyCode', 'buyer', 'inspection'] as const;
 
 export const KDE_SORTS = ['time', 'lot', 'product', 'type'] as const;
 export type KdeSort = (typeof KDE_SORTS)[number];

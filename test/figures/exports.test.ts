@@ -3,8 +3,9 @@
 import { sql } from 'drizzle-orm';
 import type { Test } from 'tap';
 import type { Principal } from '../../src/access/index.js';
+import { createFiguresRepository } from '../../src/figures/repository.js';
 import { periodScope } from '../../src/figures/service.js';
-import { KDE_SORTS, type KdeRow, type KdeSort } from '../../src/trace/kde.js';
+import { KDE_PAYLOAD_FIELDS, KDE_SORTS, type KdeRow, type KdeSort } from '../../src/trace/kde.js';
 import { sentAsDeclared, servedOpenApi } from '../fixtures/openapi.js';
 import { createWorld, expectStatus } from '../fixtures/world.js';
 import { fileTest } from '../root.js';
@@ -335,5 +336,23 @@ t.test('a streamed export resumes after the line it read last: lines recorded me
         'every line there when the export began, exactly once',
       );
     });
+  }
+});
+
+t.test("each line of an export reads the fields of its event's payload a row needs, not the whole payload", async (t) => {
+  const world = await createWorld(t);
+  const farm = await world.party('farm');
+  const product = await farm.product('kg');
+  const lots = Array.from({ length: 20 }, (_, i) => ({ productCode: product, quantity: i + 1, lotNumber: `L-${i}` }));
+  await world.ok(farm.event({ type: 'commission', lots }));
+  const scope = periodScope({ region: '500236' });
+  const lines = await createFiguresRepository(world.database.db).eventLots(scope, 'time', 1000, { offset: 0 });
+  t.equal(lines.length, 20, 'one line per lot of the commission');
+  for (const line of lines) {
+    t.ok(
+      Object.keys(line.payload).every((key) => KDE_PAYLOAD_FIELDS.includes(key as (typeof KDE_PAYLOAD_FIELDS)[number])),
+      `only the fields a row reads: ${Object.keys(line.payload).join(', ')}`,
+    );
+    t.notOk('lots' in line.payload, "the commission's list of lots is not copied onto each of its lines");
   }
 });
