@@ -19,7 +19,7 @@ export function createDashboardService(deps: {
     'insertSession' | 'findSession' | 'deleteSession' | 'flagsByKind' | 'recentFlags' | 'complaintsByStatus'
   >;
   authenticate: ApiKeyService['authenticate'];
-  figures: Pick<FiguresService, 'passRates' | 'traceability' | 'activity' | 'anomalies' | 'gapCount' | 'exportAll'>;
+  figures: Pick<FiguresService, 'passRates' | 'traceability' | 'activity' | 'anomalyCounts' | 'gapCount' | 'exportAll'>;
   recalls: Pick<RecallService, 'list' | 'count'>;
   now: () => Date;
 }) {
@@ -70,7 +70,7 @@ export function createDashboardService(deps: {
           deps.figures.traceability(principal, scope, 'township'),
           deps.figures.traceability(principal, scope, 'enterprise'),
           deps.figures.activity(principal, scope),
-          deps.figures.anomalies(principal, { region: scope.region, shipmentDays: 3 }),
+          deps.figures.anomalyCounts(principal, { region: scope.region, shipmentDays: 3 }),
           deps.figures.gapCount(principal, { region: scope.region }),
           deps.dashboard.flagsByKind(scope),
           deps.dashboard.recentFlags(scope, 10),
@@ -86,10 +86,10 @@ export function createDashboardService(deps: {
         activity,
         anomalyCounts: {
           gaps,
-          unreceivedShipments: anomalies.unreceivedShipments.length,
-          expiredLots: anomalies.expiredLots.length,
-          failedInspectionsWithoutHold: anomalies.failedInspectionsWithoutHold.length,
-          suspiciousCodes: anomalies.suspiciousCodes.length,
+          unreceivedShipments: anomalies.unreceivedShipments,
+          expiredLots: anomalies.expiredLots,
+          failedInspectionsWithoutHold: anomalies.failedInspectionsWithoutHold,
+          suspiciousCodes: anomalies.suspiciousCodes,
         },
         flags,
         recentFlags,

@@ -3,6 +3,7 @@
 // events for exports. Counting happens here; rates, targets and gaps are the service's.
 import { type SQL, sql } from 'drizzle-orm';
 import { type Db, queryRows } from '../db/client.js';
+import { COUNT_UNITS } from '../lots/ledger.js';
 import { type LedgerJson, type LotLedger, ledgerColumns, ledgerOfRow } from '../lots/repository.js';
 import { KDE_PAYLOAD_FIELDS, type KdeSort, type KdeSource, ROLE_ORDER } from '../trace/kde.js';
 
@@ -113,12 +114,74 @@ export const inPeriod = (column: SQL, scope: Scope) =>
 /** Events that stand: not corrections themselves and not declared in error by one. */
 export const live = (alias: SQL) =>
   sql`${alias}.type <> 'correction' and not exists (select 1 from events c where c.corrects_event_id = ${alias}.id)`;
+/**
+ * Of a lot `l`: its books may not close (see lotGap). Either its whole-lot ledger leaves something
+ * unaccounted, which massBalance reads as produced − (consumed + destroyed + sold + on hand + in
+ * transit + transit loss), that is minus the totals of every movement but those four kinds, the
+ * lines on the road and what shipments lost; or a standing transformation made it, whose yield
+ * may fall outside its allowance. Every other lot's gap is 0: the lots this leaves out need not be read.
+ */
+const MAY_NOT_CLOSE = sql`(
+  coalesce((select sum(m.quantity) from lot_movements m
+    where m.lot_code = l.code and m.kind not in ('produce', 'consume', 'destroy', 'sell')), 0)
+  + coalesce((select sum(case when s.status = 'open' and sl.received_quantity is null then sl.quantity else 0 end
+      + sl.quantity - coalesce(sl.received_quantity, sl.quantity))
+    from shipment_lines sl join shipments s on s.id = sl.shipment_id where sl.lot_code = l.code and s.status <> 'cancelled'), 0) <> 0
+  or exists (select 1 from event_lots el join events e on e.id = el.event_id
+    where el.lot_code = l.code and el.role = 'output' and e.type = 'transform' and ${live(sql`e`)}))`;
+/** A page of a list: at most `limit` entries after `offset`. */
+export type Page = { limit: number; offset: number };
+const pageOf = (page: Page) => sql`limit ${page.limit} offset ${page.offset}`;
+
+/** Shipments still open that left before `shippedBefore`, from senders in the region, and not of nothing. */
+const unreceivedShipmentsFrom = (shippedBefore: Date, region: string | undefined) => sql`from shipments s
+  join parties p on p.code = s.from_party_code
+  where s.status = 'open' and s.shipped_at < ${shippedBefore.toISOString()}::timestamptz and ${regionOf(sql`p.region_code`, region)}
+    -- a shipment of nothing (only lines of 0) is no delivery: no receipt can take it
+    and exists (select 1 from shipment_lines l where l.shipment_id = s.id and l.quantity > 0)`;
+
+/** Lots past their expiry date (before `today`) still active or on the road, owned in the region. */
+const expiredActiveLotsFrom = (today: string, region: string | undefined) => sql`from lots l
+  join parties p on p.code = l.party_code
+  where l.voided_by_event_id is null and l.expiry_date < ${today}::date and l.status in ('active', 'in_transit')
+    and ${regionOf(sql`p.region_code`, region)}`;
+
+/**
+ * Failed inspections (standing) of lots that are still in circulation: active or on the road,
+ * neither held, recalled nor destroyed. A standing pass of the same lot and kind of test with a
+ * later event time, recorded no earlier (a re-test), supersedes a failure when the party that
+ * failed the lot or an independent one (a lab or regulator) recorded it: a lot's owner cannot
+ * clear a lab's or regulator's failure with a pass of its own. A pass at the same time settles nothing.
+ */
+const failedInspectionsFrom = (region: string | undefined) => sql`from events e
+  join event_lots el on el.event_id = e.id and el.role = 'subject' join lots l on l.code = el.lot_code
+  join parties p on p.code = l.party_code
+  where e.type = 'inspect' and e.payload->'inspection'->>'result' = 'fail' and ${live(sql`e`)}
+    and l.status in ('active', 'in_transit') and l.hold is null and l.voided_by_event_id is null
+    and not exists (select 1 from event_lots rl join events r on r.id = rl.event_id
+      where rl.lot_code = l.code and rl.role = 'subject' and r.type = 'inspect' and r.payload->'inspection'->>'result' = 'pass'
+        and r.payload->'inspection'->>'kind' = e.payload->'inspection'->>'kind' and r.event_time > e.event_time
+        and r.record_time >= e.record_time and ${live(sql`r`)}
+        and (r.party_code = e.party_code or exists (select 1 from parties rp where rp.code = r.party_code and rp.kind in ('lab', 'regulator'))))
+    and ${regionOf(sql`p.region_code`, region)}`;
+
+/**
+ * Lots owned in the region with issued (visible) item codes (`c.codes`) that were consumed, or that
+ * are counted in units (decimalsAllowed 0) and have more codes than their quantity: a kilogram lot
+ * may be packed in any number of packs.
+ */
+const codedLotsFrom = (region: string | undefined) => sql`from (select i.lot_code, count(*)::int as codes from items i
+    join code_jobs j on j.id = i.job_id and j.status = 'succeeded' group by i.lot_code) c
+  join lots l on l.code = c.lot_code join parties p on p.code = l.party_code
+  where (l.status = 'consumed' or (l.unit = any(${sql.param([...COUNT_UNITS])}::text[]) and c.codes > l.quantity))
+    and ${regionOf(sql`p.region_code`, region)}`;
+
 const toDate = (value: Date | string) => (value instanceof Date ? value : new Date(value));
 
 export function createFiguresRepository(db: Db) {
   return {
     /** Movement totals by kind and shipment lines of whole lots (all, or those created in a period), owned in a region or by a party. */
-    async ledgers(filter: { region?: string; createdIn?: Scope; partyCode?: string }): Promise<LedgerRow[]> {
+    async ledgers(filter: { region?: string; createdIn?: Scope; partyCode?: string; mayNotClose?: boolean }): Promise<LedgerRow[]> {
       const rows = await queryRows<Omit<LedgerRow, 'totals' | 'lines'> & LedgerJson>(
         db,
         sql`select l.code, l.party_code as "partyCode", l.product_code as "productCode", l.quantity::float8 as quantity, l.unit, l.status,
@@ -130,7 +193,8 @@ export function createFiguresRepository(db: Db) {
             filter.createdIn
               ? sql`exists (select 1 from events c where c.id = l.created_by_event_id and ${inPeriod(sql`c.event_time`, filter.createdIn)})`
               : sql`true`
-          }`,
+          }
+          and ${filter.mayNotClose ? MAY_NOT_CLOSE : sql`true`}`,
       );
       return rows.map((row) => ({ ...row, ...ledgerOfRow(row) }));
     },
@@ -153,8 +217,8 @@ export function createFiguresRepository(db: Db) {
       }));
     },
 
-    /** Shipments still open that left before `shippedBefore`, from senders in the region. */
-    async unreceivedShipments(shippedBefore: Date, region?: string) {
+    /** Shipments still open that left before `shippedBefore`, from senders in the region: a page, the oldest first. */
+    async unreceivedShipments(shippedBefore: Date, region: string | undefined, page: Page) {
       const rows = await queryRows<{
         shipmentId: string;
         fromPartyCode: string;
@@ -167,11 +231,8 @@ export function createFiguresRepository(db: Db) {
           (select json_agg(json_build_object('lotCode', sl.lot_code, 'quantity', sl.quantity, 'receivedQuantity', sl.received_quantity)
             order by sl.position) from shipment_lines sl
             where sl.shipment_id = s.id) as lines
-        from shipments s join parties p on p.code = s.from_party_code
-        where s.status = 'open' and s.shipped_at < ${shippedBefore.toISOString()}::timestamptz and ${regionOf(sql`p.region_code`, region)}
-          -- a shipment of nothing (only lines of 0) is no delivery: no receipt can take it
-          and exists (select 1 from shipment_lines l where l.shipment_id = s.id and l.quantity > 0)
-        order by s.shipped_at, s.id`,
+        ${unreceivedShipmentsFrom(shippedBefore, region)}
+        order by s.shipped_at, s.id ${pageOf(page)}`,
       );
       return rows.map((row) => ({
         ...row,
@@ -184,8 +245,8 @@ export function createFiguresRepository(db: Db) {
       }));
     },
 
-    /** Lots past their expiry date (before `today`) that still have quantity on hand or on the road. */
-    expiredActiveLots(today: string, region?: string) {
+    /** Lots past their expiry date (before `today`) that still have quantity on hand or on the road: a page, the earliest expiry first. */
+    expiredActiveLots(today: string, region: string | undefined, page: Page) {
       return queryRows<{
         lotCode: string;
         partyCode: string;
@@ -197,21 +258,13 @@ export function createFiguresRepository(db: Db) {
         db,
         sql`select l.code as "lotCode", l.party_code as "partyCode", l.product_code as "productCode", l.expiry_date::text as "expiryDate",
           l.status, coalesce((select sum(m.quantity) from lot_movements m where m.lot_code = l.code), 0)::float8 as "onHand"
-        from lots l join parties p on p.code = l.party_code
-        where l.voided_by_event_id is null and l.expiry_date < ${today}::date and l.status in ('active', 'in_transit')
-          and ${regionOf(sql`p.region_code`, region)}
-        order by l.expiry_date, l.code`,
+        ${expiredActiveLotsFrom(today, region)}
+        order by l.expiry_date, l.code ${pageOf(page)}`,
       );
     },
 
-    /**
-     * Failed inspections (standing) of lots that are still in circulation: active or on the road,
-     * neither held, recalled nor destroyed. A standing pass of the same lot and kind of test with a
-     * later event time, recorded no earlier (a re-test), supersedes a failure when the party that
-     * failed the lot or an independent one (a lab or regulator) recorded it: a lot's owner cannot
-     * clear a lab's or regulator's failure with a pass of its own. A pass at the same time settles nothing.
-     */
-    async failedInspectionsInCirculation(region?: string) {
+    /** Failed inspections (standing) of lots still in circulation (see failedInspectionsFrom): a page, the earliest first. */
+    async failedInspectionsInCirculation(region: string | undefined, page: Page) {
       const rows = await queryRows<{
         eventId: string;
         eventTime: Date;
@@ -225,32 +278,37 @@ export function createFiguresRepository(db: Db) {
         db,
         sql`select e.id as "eventId", e.event_time as "eventTime", e.party_code as "inspectedBy", e.payload->'inspection'->>'kind' as kind,
           e.payload->'inspection'->>'reportNumber' as "reportNumber", l.code as "lotCode", l.party_code as "partyCode", l.status
-        from events e join event_lots el on el.event_id = e.id and el.role = 'subject' join lots l on l.code = el.lot_code
-          join parties p on p.code = l.party_code
-        where e.type = 'inspect' and e.payload->'inspection'->>'result' = 'fail' and ${live(sql`e`)}
-          and l.status in ('active', 'in_transit') and l.hold is null and l.voided_by_event_id is null
-          and not exists (select 1 from event_lots rl join events r on r.id = rl.event_id
-            where rl.lot_code = l.code and rl.role = 'subject' and r.type = 'inspect' and r.payload->'inspection'->>'result' = 'pass'
-              and r.payload->'inspection'->>'kind' = e.payload->'inspection'->>'kind' and r.event_time > e.event_time
-              and r.record_time >= e.record_time and ${live(sql`r`)}
-              and (r.party_code = e.party_code or exists (select 1 from parties rp where rp.code = r.party_code and rp.kind in ('lab', 'regulator'))))
-          and ${regionOf(sql`p.region_code`, region)}
-        order by e.event_time, e.id, l.code`,
+        ${failedInspectionsFrom(region)}
+        order by e.event_time, e.id, l.code ${pageOf(page)}`,
       );
       return rows.map((row) => ({ ...row, eventTime: toDate(row.eventTime) }));
     },
 
-    /** Lots with issued (visible) item codes that were consumed, or that have more codes than their quantity. */
-    codedLots(region?: string) {
+    /** Lots with issued (visible) item codes that were consumed, or counted in units with more codes than their quantity: a page, the most codes first. */
+    codedLots(region: string | undefined, page: Page) {
       return queryRows<{ lotCode: string; partyCode: string; status: string; quantity: number; unit: string; codes: number }>(
         db,
         sql`select l.code as "lotCode", l.party_code as "partyCode", l.status, l.quantity::float8 as quantity, l.unit, c.codes
-        from (select i.lot_code, count(*)::int as codes from items i join code_jobs j on j.id = i.job_id and j.status = 'succeeded'
-              group by i.lot_code) c
-          join lots l on l.code = c.lot_code join parties p on p.code = l.party_code
-        where (l.status = 'consumed' or c.codes > l.quantity) and ${regionOf(sql`p.region_code`, region)}
-        order by c.codes desc, l.code`,
+        ${codedLotsFrom(region)}
+        order by c.codes desc, l.code ${pageOf(page)}`,
       );
+    },
+
+    /** How many entries each anomaly list above holds, every one counted, in one statement. */
+    async anomalyCounts(shippedBefore: Date, today: string, region?: string) {
+      const [row] = await queryRows<{
+        unreceivedShipments: number;
+        expiredLots: number;
+        failedInspectionsWithoutHold: number;
+        suspiciousCodes: number;
+      }>(
+        db,
+        sql`select (select count(*) ${unreceivedShipmentsFrom(shippedBefore, region)})::int as "unreceivedShipments",
+          (select count(*) ${expiredActiveLotsFrom(today, region)})::int as "expiredLots",
+          (select count(*) ${failedInspectionsFrom(region)})::int as "failedInspectionsWithoutHold",
+          (select count(*) ${codedLotsFrom(region)})::int as "suspiciousCodes"`,
+      );
+      return row;
     },
 
     /** Standing inspections in the period of lots owned in the region, counted by kind and, separately, by test item. */

@@ -91,6 +91,8 @@ export const gapsSchema = z.object({
 export const anomaliesQuery = z.object({
   region: regionFilter,
   shipmentDays: queryInteger(0, 365).prefault(3).describe('a shipment open longer than this many days is listed'),
+  limit: queryInteger(1, 1000).prefault(100).describe('at most this many entries in each list'),
+  offset: queryInteger(0).prefault(0).describe('entries of each list passed over'),
 });
 export const anomaliesSchema = z
   .object({
@@ -147,6 +149,14 @@ export const anomaliesSchema = z
         reason: z.enum(['lot_consumed', 'beyond_quantity']),
       }),
     ),
+    counts: z
+      .object({
+        unreceivedShipments: z.number().int(),
+        expiredLots: z.number().int(),
+        failedInspectionsWithoutHold: z.number().int(),
+        suspiciousCodes: z.number().int(),
+      })
+      .describe('how many entries each list holds in all, past the page (limit and offset) it shows'),
   })
   .meta({ id: 'Anomalies' });
 

@@ -5,14 +5,7 @@ import { shareOf } from '../codes/shares.js';
 import { chinaDay } from '../codes/timestamp.js';
 import { notFound } from '../errors/problem.js';
 import { eventIdOfKey } from '../gs1/event-id.js';
-import {
-  decimalsAllowed,
-  lotGap,
-  massBalance,
-  type TransformationYield,
-  transformationYield,
-  type YieldAllowances,
-} from '../lots/ledger.js';
+import { lotGap, massBalance, type TransformationYield, transformationYield, type YieldAllowances } from '../lots/ledger.js';
 import type { LotsRepository } from '../lots/repository.js';
 import { lotBooks, lotBooksKeeper } from '../lots/service.js';
 import { attributeCertificates } from '../trace/graph.js';
@@ -104,6 +97,7 @@ export function createFiguresService(deps: {
     | 'expiredActiveLots'
     | 'failedInspectionsInCirculation'
     | 'codedLots'
+    | 'anomalyCounts'
     | 'inspectionCounts'
     | 'traceability'
     | 'activity'
@@ -142,9 +136,14 @@ export function createFiguresService(deps: {
     };
   }
 
-  /** Every lot (of the region) whose books do not close, in no order. */
+  /**
+   * Every lot (of the region) whose books do not close, in no order: weighed among the lots whose
+   * books may not close (see the repository's mayNotClose), with the transformations that touch them.
+   */
   async function allGaps(filter: { region?: string }) {
-    const [ledgers, transformations] = await Promise.all([deps.figures.ledgers(filter), deps.figures.transformations({})]);
+    const ledgers = await deps.figures.ledgers({ region: filter.region, mayNotClose: true });
+    if (ledgers.length === 0) return [];
+    const transformations = await deps.figures.transformations({ lotCodes: ledgers.map((ledger) => ledger.code) });
     return lotsWithGaps(ledgers, transformations, deps.yieldAllowances);
   }
 
@@ -204,16 +203,22 @@ export function createFiguresService(deps: {
       return (await allGaps(filter)).length;
     },
 
-    /** What a regulator should look at: shipments never received, expired lots still about, failed tests without a hold, suspicious item codes. */
-    async anomalies(principal: Principal, filter: { region?: string; shipmentDays: number }) {
+    /**
+     * What a regulator should look at: shipments never received, expired lots still about, failed
+     * tests without a hold, suspicious item codes; a page of each list, and how many each holds.
+     */
+    async anomalies(principal: Principal, filter: { region?: string; shipmentDays: number; limit: number; offset: number }) {
       requireRole(principal, 'figures.read');
       const now = deps.now();
       const today = chinaDay(now);
-      const [shipments, expired, failed, coded] = await Promise.all([
-        deps.figures.unreceivedShipments(new Date(now.getTime() - filter.shipmentDays * DAY_MS), filter.region),
-        deps.figures.expiredActiveLots(today, filter.region),
-        deps.figures.failedInspectionsInCirculation(filter.region),
-        deps.figures.codedLots(filter.region),
+      const shippedBefore = new Date(now.getTime() - filter.shipmentDays * DAY_MS);
+      const page = { limit: filter.limit, offset: filter.offset };
+      const [shipments, expired, failed, coded, counts] = await Promise.all([
+        deps.figures.unreceivedShipments(shippedBefore, filter.region, page),
+        deps.figures.expiredActiveLots(today, filter.region, page),
+        deps.figures.failedInspectionsInCirculation(filter.region, page),
+        deps.figures.codedLots(filter.region, page),
+        deps.figures.anomalyCounts(shippedBefore, today, filter.region),
       ]);
       return {
         unreceivedShipments: shipments.map((shipment) => ({
@@ -222,13 +227,20 @@ export function createFiguresService(deps: {
         })),
         expiredLots: expired,
         failedInspectionsWithoutHold: failed.map((row) => ({ ...row, eventId: eventIdOfKey(row.eventId) })),
-        suspiciousCodes: coded.flatMap((lot) => {
-          // only lots counted in units can be over-coded: a kilogram lot may be packed in any number of packs
-          const beyond = decimalsAllowed(lot.unit) === 0 && lot.codes > lot.quantity;
-          const reason = lot.status === 'consumed' ? ('lot_consumed' as const) : beyond ? ('beyond_quantity' as const) : null;
-          return reason ? [{ ...lot, reason }] : [];
-        }),
+        // the repository lists only lots consumed or over-coded (only lots counted in units can be)
+        suspiciousCodes: coded.map((lot) => ({
+          ...lot,
+          reason: lot.status === 'consumed' ? ('lot_consumed' as const) : ('beyond_quantity' as const),
+        })),
+        counts,
       };
+    },
+
+    /** How many entries each list of anomalies holds, counted without reading them (the dashboard's counts). */
+    async anomalyCounts(principal: Principal, filter: { region?: string; shipmentDays: number }) {
+      requireRole(principal, 'figures.read');
+      const now = deps.now();
+      return deps.figures.anomalyCounts(new Date(now.getTime() - filter.shipmentDays * DAY_MS), chinaDay(now), filter.region);
     },
 
     /** Pass rates by kind of test and by test item, against the 96 % target. */

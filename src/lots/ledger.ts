@@ -96,7 +96,7 @@ export function massBalance(
 }
 
 /** Quantities are stored with three decimals; counted units (heads, pieces, cases…) take whole numbers. */
-const COUNT_UNITS = new Set(['head', 'piece', 'box', 'case', 'pallet', 'container', 'H87', 'EA', 'C62']);
+export const COUNT_UNITS = new Set(['head', 'piece', 'box', 'case', 'pallet', 'container', 'H87', 'EA', 'C62']);
 const STORED_DECIMALS = 3;
 
 export function decimalsAllowed(unit: string): number {
