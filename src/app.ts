@@ -55,7 +55,7 @@ import { lotRoutes } from './lots/routes.js';
 import { createLotService } from './lots/service.js';
 import { createPartiesRepository } from './parties/repository.js';
 import { partyRoutes } from './parties/routes.js';
-import { createPartyService } from './parties/service.js';
+import { createPartyService, createRegionCheck } from './parties/service.js';
 import authentication from './plugins/authentication.js';
 import closing from './plugins/closing.js';
 import cors from './plugins/cors.js';
@@ -265,6 +265,7 @@ export function createServices(
     figures: figuresRepository,
     lots: repos.lots,
     yieldAllowances,
+    knownRegion: createRegionCheck(repos.parties),
     now,
     exportPageSize: options.exportPageSize,
   });

@@ -35,6 +35,18 @@ export function regionName(code: string): string | undefined {
   return NAMES.get(code);
 }
 
+/** Every code in the list and its 2- and 4-digit prefixes: the regions a filter may name from the list alone. */
+const LISTED_PREFIXES = new Set([...NAMES.keys()].flatMap((code) => [code.slice(0, 2), code.slice(0, 4), code]));
+
+/**
+ * Whether a region filter (2, 4 or 6 digits) names a region in the list: a code in it, or the
+ * prefix of one. A filter naming none may still name the retired code a party keeps (see
+ * createRegionCheck in src/parties/service.ts).
+ */
+export function isListedRegion(region: string): boolean {
+  return LISTED_PREFIXES.has(region);
+}
+
 /** Whether a code is in the list: new parties and locations must use one. */
 export function isKnownRegionCode(code: string): boolean {
   return NAMES.has(code);
@@ -78,7 +90,8 @@ export function townshipOf(countyCode: string, address: string | null | undefine
 /**
  * The region filter of a listing or a figure: a GB/T 2260 code or its prefix (2 digits a province,
  * 4 a city, 6 a county). Left out, empty or blank it filters nothing, as a blank setting counts as
- * unset; mistyped, it is a 400 (never a filter matching nothing).
+ * unset; mistyped, it is a 400 (never a filter matching nothing). Its form is checked here; that it
+ * names a region listed or held by a party, by the services (createRegionCheck), which read the parties.
  */
 export const regionFilter = z
   .string()

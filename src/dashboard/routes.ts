@@ -137,7 +137,7 @@ export const dashboardRoutes: FastifyPluginAsyncZod<{ service: DashboardService 
     async (request, reply) => {
       const principal = await service.principal(cookieValue(request.headers.cookie, COOKIE));
       if (!principal) return reply.redirect('/regulator/login', 303);
-      const pages = service.events(principal, periodScope(request.query), request.query.sort);
+      const pages = await service.events(principal, periodScope(request.query), request.query.sort);
       return (
         reply
           .type(CSV_TYPE)

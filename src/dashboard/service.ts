@@ -19,7 +19,7 @@ export function createDashboardService(deps: {
     'insertSession' | 'findSession' | 'deleteSession' | 'flagsByKind' | 'recentFlags' | 'complaintsByStatus'
   >;
   authenticate: ApiKeyService['authenticate'];
-  figures: Pick<FiguresService, 'passRates' | 'traceability' | 'activity' | 'anomalyCounts' | 'gapCount' | 'exportAll'>;
+  figures: Pick<FiguresService, 'passRates' | 'traceability' | 'activity' | 'anomalyCounts' | 'gapCount' | 'exportAll' | 'knownRegion'>;
   recalls: Pick<RecallService, 'list' | 'count'>;
   now: () => Date;
 }) {
@@ -64,6 +64,8 @@ export function createDashboardService(deps: {
     /** Everything the dashboard shows, for one period and region. */
     async view(principal: Principal, scope: Scope) {
       requireRole(principal, 'figures.read');
+      // one check before the panels read, not one problem from each
+      await deps.figures.knownRegion(scope.region);
       const [passRates, coverage, coverageByEnterprise, activity, anomalies, gaps, flags, recentFlags, complaints, recalls, openRecalls] =
         await Promise.all([
           deps.figures.passRates(principal, scope),
@@ -102,6 +104,7 @@ export function createDashboardService(deps: {
     /** The panel's recalls (of the period and region), a page at a time: the list it links to when it shows only the latest. */
     async openRecalls(principal: Principal, offset: number, scope: Scope = {}) {
       requireRole(principal, 'figures.read');
+      await deps.figures.knownRegion(scope.region);
       const [recalls, total] = await Promise.all([
         deps.recalls.list(principal, { during: scope, limit: RECALLS_PER_PAGE, offset }),
         deps.recalls.count(principal, { during: scope }),

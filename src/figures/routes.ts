@@ -139,7 +139,7 @@ export const figuresRoutes: FastifyPluginAsyncZod<{ service: FiguresService }> =
       const scope = periodScope(request.query);
       if (!wantsCsv(format, request.headers.accept))
         return { items: await service.exportPage(principalOf(request), scope, sort, limit, offset) };
-      const pages = service.exportAll(principalOf(request), scope, sort);
+      const pages = await service.exportAll(principalOf(request), scope, sort);
       return (
         reply
           .type(CSV_TYPE)

@@ -8,6 +8,7 @@ import { eventIdOfKey } from '../gs1/event-id.js';
 import { lotGap, massBalance, type TransformationYield, transformationYield, type YieldAllowances } from '../lots/ledger.js';
 import type { LotsRepository } from '../lots/repository.js';
 import { lotBooks, lotBooksKeeper } from '../lots/service.js';
+import type { RegionCheck } from '../parties/service.js';
 import { attributeCertificates } from '../trace/graph.js';
 import { type KdeRow, type KdeSort, kdeRow } from '../trace/kde.js';
 import type { EventLotKey, FiguresRepository, LedgerRow, Scope, TraceabilityRow, TransformationRow } from './repository.js';
@@ -106,6 +107,8 @@ export function createFiguresService(deps: {
   >;
   lots: Pick<LotsRepository, 'findByCodes' | 'involvedParties' | 'ledger'>;
   yieldAllowances: YieldAllowances;
+  /** Refuses a region filter naming no region listed or held (see createRegionCheck). */
+  knownRegion: RegionCheck;
   now: () => Date;
   /** Lot lines read per query while a CSV export streams. */
   exportPageSize?: number;
@@ -148,6 +151,8 @@ export function createFiguresService(deps: {
   }
 
   return {
+    knownRegion: deps.knownRegion,
+
     /**
      * A lot's books (an operator's: of its own stock): the ledger, the transformation that made it
      * (shown to its maker and regulators) and those that used it (each to the party that made it
@@ -188,6 +193,7 @@ export function createFiguresService(deps: {
     /** Lots whose books do not close, the largest gap first. */
     async gaps(principal: Principal, filter: { region?: string; limit: number }) {
       requireRole(principal, 'figures.read');
+      await deps.knownRegion(filter.region);
       return (await allGaps(filter))
         .sort((a, b) => Math.abs(b.gap) - Math.abs(a.gap) || a.lotCode.localeCompare(b.lotCode))
         .slice(0, filter.limit);
@@ -200,6 +206,7 @@ export function createFiguresService(deps: {
      */
     async gapCount(principal: Principal, filter: { region?: string }) {
       requireRole(principal, 'figures.read');
+      await deps.knownRegion(filter.region);
       return (await allGaps(filter)).length;
     },
 
@@ -209,6 +216,7 @@ export function createFiguresService(deps: {
      */
     async anomalies(principal: Principal, filter: { region?: string; shipmentDays: number; limit: number; offset: number }) {
       requireRole(principal, 'figures.read');
+      await deps.knownRegion(filter.region);
       const now = deps.now();
       const today = chinaDay(now);
       const shippedBefore = new Date(now.getTime() - filter.shipmentDays * DAY_MS);
@@ -239,6 +247,7 @@ export function createFiguresService(deps: {
     /** How many entries each list of anomalies holds, counted without reading them (the dashboard's counts). */
     async anomalyCounts(principal: Principal, filter: { region?: string; shipmentDays: number }) {
       requireRole(principal, 'figures.read');
+      await deps.knownRegion(filter.region);
       const now = deps.now();
       return deps.figures.anomalyCounts(new Date(now.getTime() - filter.shipmentDays * DAY_MS), chinaDay(now), filter.region);
     },
@@ -246,6 +255,7 @@ export function createFiguresService(deps: {
     /** Pass rates by kind of test and by test item, against the 96 % target. */
     async passRates(principal: Principal, scope: Scope) {
       requireRole(principal, 'figures.read');
+      await deps.knownRegion(scope.region);
       const { byKind, byItem } = await deps.figures.inspectionCounts(scope);
       const figure = (row: { key: string; total: number; passed: number }) => {
         const value = rate(row.passed, row.total);
@@ -271,6 +281,7 @@ export function createFiguresService(deps: {
     /** Traceability rate (溯源率): sold lots and their items whose trace reaches a farm lot with its quarantine certificate. */
     async traceability(principal: Principal, scope: Scope, by: TraceabilityDimension) {
       requireRole(principal, 'figures.read');
+      await deps.knownRegion(scope.region);
       const grouped = await deps.figures.traceability(scope, by === 'township' ? 'enterprise' : by);
       const nameOf = GROUP_NAMES[by];
       const rows =
@@ -299,6 +310,7 @@ export function createFiguresService(deps: {
     /** Activity rate (进驻率): registered enterprises that recorded events in the period, and the certified ones among them. */
     async activity(principal: Principal, scope: Scope) {
       requireRole(principal, 'figures.read');
+      await deps.knownRegion(scope.region);
       const rows = await deps.figures.activity(scope);
       const figure = (row: (typeof rows)[number] | undefined) => {
         const of = (registered: number, active: number) => ({ registered, active, rate: rate(active, registered) });
@@ -323,15 +335,17 @@ export function createFiguresService(deps: {
     /** Key data elements of standing events in the period and region: one page of lot lines. */
     async exportPage(principal: Principal, scope: Scope, sort: KdeSort, limit: number, offset: number): Promise<KdeRow[]> {
       requireRole(principal, 'figures.read');
+      await deps.knownRegion(scope.region);
       return (await exportPage(scope, sort, limit, { offset })).rows;
     },
 
     /**
-     * Every page, for a streamed export; asks for access before the first row is read. Each page
+     * Every page, for a streamed export; asks for access, and checks the region, before the first row is read. Each page
      * resumes after the last line of the one before (keyset), so a deep page costs what the first does.
      */
-    exportAll(principal: Principal, scope: Scope, sort: KdeSort, pageSize = exportPageSize): AsyncIterable<KdeRow[]> {
+    async exportAll(principal: Principal, scope: Scope, sort: KdeSort, pageSize = exportPageSize): Promise<AsyncIterable<KdeRow[]>> {
       requireRole(principal, 'figures.read');
+      await deps.knownRegion(scope.region);
       return (async function* () {
         let after: EventLotKey | null = null;
         for (;;) {

@@ -42,6 +42,16 @@ export function createPartiesRepository(db: Db) {
       const [row] = await tx.select().from(parties).where(eq(parties.uscc, uscc));
       return row;
     },
+    /** Whether a registered party's region code starts with `prefix` (a GB/T 2260 code or its prefix). */
+    async holdsRegion(prefix: string): Promise<boolean> {
+      const rows = await db
+        .select({ code: parties.code })
+        .from(parties)
+        .where(like(parties.regionCode, `${prefix}%`))
+        .limit(1);
+      return rows.length > 0;
+    },
+
     list(filter: { kind?: string; regionCode?: string; limit: number; offset: number }): Promise<PartyRow[]> {
       const conditions: SQL[] = [];
       if (filter.kind) conditions.push(eq(parties.kind, filter.kind));

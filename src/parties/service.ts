@@ -1,9 +1,10 @@
 import { canSeePrivateDetails, type Principal, privateScope, requireRole } from '../access/index.js';
 import { type AuditRecorder, chainOf } from '../audit/service.js';
+import { isListedRegion } from '../codes/regions.js';
 import { newPartyCode, type PartyKind } from '../codes/service-codes.js';
 import type { Db, Transact } from '../db/client.js';
 import { violatedUniqueConstraint } from '../db/errors.js';
-import { conflict, notFound } from '../errors/problem.js';
+import { conflict, notFound, Problem } from '../errors/problem.js';
 import { glnRefusal } from './gln.js';
 import type { Page, PartiesRepository, PartyRow } from './repository.js';
 import type { CreatePartyInput, Party, PrefixConflicts } from './schemas.js';
@@ -16,6 +17,26 @@ export const toParty = (row: PartyRow): Party => ({
 });
 
 const alreadyRegistered = (pointer: string) => ({ in: 'body', pointer, detail: 'already registered' });
+
+/** A region a filter may name: listed in GB/T 2260 or held by a party, as a code or a prefix. */
+const REGION_UNKNOWN =
+  'must be a region GB/T 2260 lists or a registered party holds, by its code or prefix: 2 (province), 4 (city) or 6 (county) digits';
+
+/**
+ * The check every region filter passes past its schema, which checks its form: the region is one
+ * GB/T 2260 lists (a code or a prefix of one), or one a registered party's region code starts with
+ * (a party keeps the code it registered under after GB/T 2260 retires it: 500234, 开县). Any other
+ * (500263 for 500236) is a 400 naming the field, as the schema's are, never a filter matching nothing.
+ */
+export function createRegionCheck(parties: Pick<PartiesRepository, 'holdsRegion'>) {
+  return async (region: string | undefined, field = 'region'): Promise<void> => {
+    if (region === undefined || isListedRegion(region) || (await parties.holdsRegion(region))) return;
+    throw new Problem(400, 'validation', 'Request validation failed', `querystring /${field}: ${REGION_UNKNOWN}`, [
+      { in: 'querystring', pointer: `/${field}`, detail: REGION_UNKNOWN },
+    ]);
+  };
+}
+export type RegionCheck = ReturnType<typeof createRegionCheck>;
 
 export function createPartyService(deps: {
   parties: Pick<
@@ -34,11 +55,14 @@ export function createPartyService(deps: {
     | 'glnsUnderAnotherPartysPrefix'
     | 'locationGlnsOfAnotherParty'
     | 'lotsUnderAnotherPartysGtin'
+    | 'holdsRegion'
   >;
   tradingPartners: (partyCode: string) => Promise<Set<string>>;
   transaction: Transact;
   audit: AuditRecorder;
 }) {
+  const knownRegion = createRegionCheck(deps.parties);
+
   /** How parties look to the principal: another party's contacts, licences and address only to those who trade with it. */
   async function viewFor(principal: Principal): Promise<(row: PartyRow) => Party> {
     const scope = privateScope(principal);
@@ -167,6 +191,7 @@ export function createPartyService(deps: {
     },
 
     async list(principal: Principal, filter: Parameters<PartiesRepository['list']>[0]): Promise<Party[]> {
+      await knownRegion(filter.regionCode, 'regionCode');
       const view = await viewFor(principal);
       return (await deps.parties.list(filter)).map(view);
     },

@@ -302,7 +302,7 @@ t.test('a streamed export resumes after the line it read last: lines recorded me
   for (const sort of KDE_SORTS) {
     await t.test(`sort=${sort}`, async (t) => {
       const before = (await world.regulator.get(`/regulator/events?${PERIOD}&sort=${sort}&limit=1000`)).body.items.map(KEY);
-      const pages = world.app.services.figures.exportAll(regulator, scope, sort, 3)[Symbol.asyncIterator]();
+      const pages = (await world.app.services.figures.exportAll(regulator, scope, sort, 3))[Symbol.asyncIterator]();
       const first = (await pages.next()).value as KdeRow[];
       t.equal(first.length, 3);
       // late records that sort before the line read last, whatever the sort: a commission of product A

@@ -1,6 +1,7 @@
 // A blank region filter counts as no filter on every route that takes one, as a blank setting
 // counts as unset: an HTML form's empty field or a stray space never turns into a 400 or a filter
 // matching nothing. A mistyped region is still a 400.
+import { sql } from 'drizzle-orm';
 import { signInToDashboard } from '../fixtures/dashboard.js';
 import { createWorld, expectStatus } from '../fixtures/world.js';
 import { fileTest } from '../root.js';
@@ -62,5 +63,53 @@ t.test('a blank region filter is no filter on every route that takes one', async
     }
     const mistyped = await open(`${path}?region=5002x`);
     t.equal(mistyped.statusCode, 400, `${path}: a mistyped region is a 400`);
+  }
+});
+
+t.test('a region filter names a region GB/T 2260 lists or one a registered party holds: any other is a 400 naming the field', async (t) => {
+  const world = await createWorld(t);
+  const plant = await world.party('slaughterhouse');
+  await plant.commission(await plant.product('kg'), 100);
+  // 开县 (500234) was retired from GB/T 2260 in 2016; a party registered under it keeps it
+  const old = await world.party('farm');
+  await world.database.db.execute(sql`update parties set region_code = '500234' where code = ${old.code}`);
+
+  const paths = [
+    '/regulator/mass-balance/gaps',
+    '/regulator/anomalies',
+    '/regulator/figures/pass-rates',
+    '/regulator/figures/traceability',
+    '/regulator/figures/activity',
+    '/regulator/events',
+    '/regulator/events?format=csv',
+  ];
+  const withRegion = (path: string, region: string) => `${path}${path.includes('?') ? '&' : '?'}region=${region}`;
+  for (const path of paths) {
+    // 500263: 500236 mistyped, a county neither listed nor held by any party
+    const refused = expectStatus(t, await world.regulator.get(withRegion(path, '500263')), 400, `${path}: a region nobody holds`);
+    t.match(refused.headers['content-type'], /^application\/problem\+json/);
+    t.match(refused.body, { type: '/problems/validation', errors: [{ in: 'querystring', pointer: '/region' }] }, 'naming the field');
+    for (const region of ['50', '5002', '500236', '500234', '5099'.slice(0, 2)]) {
+      expectStatus(t, await world.regulator.get(withRegion(path, region)), 200, `${path}: ${region} listed or held`);
+    }
+  }
+  t.match(
+    (await world.regulator.get('/regulator/anomalies?region=510000')).status,
+    200,
+    'a listed region no party holds filters to nothing',
+  );
+
+  const refused = expectStatus(t, await world.regulator.get('/parties?regionCode=500263'), 400, '/parties: a region nobody holds');
+  t.match(refused.body, { type: '/problems/validation', errors: [{ in: 'querystring', pointer: '/regionCode' }] });
+  const held = expectStatus(t, await world.regulator.get('/parties?regionCode=500234'), 200, '/parties: a retired region a party holds');
+  t.strictSame(
+    held.body.items.map((party: { code: string }) => party.code),
+    [old.code],
+  );
+
+  const { open } = await signInToDashboard(world);
+  for (const path of ['/regulator/dashboard', '/regulator/dashboard/events.csv', '/regulator/dashboard/recalls']) {
+    t.equal((await open(`${path}?region=500263`)).statusCode, 400, `${path}: a region nobody holds is a 400`);
+    t.equal((await open(`${path}?region=500234`)).statusCode, 200, `${path}: a retired region a party holds filters`);
   }
 });
