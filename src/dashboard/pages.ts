@@ -60,6 +60,36 @@ const searchOf = (query: Record<string, string | undefined>) => {
   return search ? `?${search}` : '';
 };
 
+/** The dashboard's title, its filter form (with `more` after its button) and the sign-out button. */
+function filtersSection(query: DashboardQuery, lang: Lang, more: Html | '' = ''): Html {
+  const t = DASHBOARD_TEXT[lang];
+  return html`<section><h1>${t.title}</h1>
+<form class="filters" method="get" action="/regulator/dashboard">
+${lang === 'en' && html`<input type="hidden" name="lang" value="en">`}
+<label>${t.period} <input type="date" name="from" value="${query.from ?? ''}"></label>
+<label>— <input type="date" name="to" value="${query.to ?? ''}"></label>
+<label>${t.region} <input name="region" inputmode="numeric" pattern="\\d{2}(\\d{2}){0,2}" size="8" value="${query.region ?? ''}" placeholder="500236"></label>
+<button type="submit">${t.apply}</button>
+${more}
+</form>
+<form class="logout" method="post" action="/regulator/logout"><button type="submit">${t.logout}</button></form>
+</section>`;
+}
+
+/**
+ * The dashboard's form again after filters it cannot apply (a period ending before it starts, a
+ * region no one holds), with the values as typed and what to correct in each field, as the sign-in
+ * form says why a key was refused.
+ */
+export function dashboardFilterErrorPage(query: DashboardQuery, errors: { field: string; detail: string }[], lang: Lang): string {
+  const t = DASHBOARD_TEXT[lang];
+  const body = html`<div class="alert warn" role="alert">${t.filterError}<ul>${errors.map(
+    (error) => html`<li>${t.filterFields[error.field] ?? error.field}: ${error.detail}</li>`,
+  )}</ul></div>
+<div class="dashboard">${filtersSection(query, lang)}</div>`;
+  return layout(lang, t.title, lang === 'en' ? '/regulator/dashboard' : '/regulator/dashboard?lang=en', body, WIDE_CSS);
+}
+
 /** How many recalls the panel takes, and when the bars are only the latest of them, a link to them all (of the same period and region). */
 function openRecallsLine(shown: number, total: number, query: DashboardQuery, lang: Lang) {
   const t = DASHBOARD_TEXT[lang];
@@ -154,17 +184,7 @@ export function dashboardPage(view: DashboardView, query: DashboardQuery, lang: 
     })),
   });
   const body = html`<div class="dashboard">
-<section><h1>${t.title}</h1>
-<form class="filters" method="get" action="/regulator/dashboard">
-${lang === 'en' && html`<input type="hidden" name="lang" value="en">`}
-<label>${t.period} <input type="date" name="from" value="${query.from ?? ''}"></label>
-<label>— <input type="date" name="to" value="${query.to ?? ''}"></label>
-<label>${t.region} <input name="region" inputmode="numeric" pattern="\\d{2}(\\d{2}){0,2}" size="8" value="${query.region ?? ''}" placeholder="500236"></label>
-<button type="submit">${t.apply}</button>
-<a href="/regulator/dashboard/events.csv${params({})}">${t.export}</a>
-</form>
-<form class="logout" method="post" action="/regulator/logout"><button type="submit">${t.logout}</button></form>
-</section>
+${filtersSection(query, lang, html`<a href="/regulator/dashboard/events.csv${params({})}">${t.export}</a>`)}
 <div class="panels">
 <section id="pass-rates"><h2>${t.passRates}</h2>${new Html(passByKind)}${new Html(passByItem)}</section>
 <section id="coverage"><h2>${t.coverage}</h2><p class="muted">${t.coverageHint}</p>${new Html(coverage)}<h2>${t.coverageByEnterprise}</h2>${new Html(coverageByEnterprise)}</section>

@@ -1,14 +1,17 @@
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { Problem } from '../errors/problem.js';
+import { Problem, problemSchema } from '../errors/problem.js';
 import { periodQuery } from '../figures/schemas.js';
 import { periodScope } from '../figures/service.js';
 import { cookieValue, sessionCookie } from '../http/cookies.js';
 import { CSV_ATTACHMENT_DECLARED, CSV_TYPE, csvStream } from '../http/csv.js';
+import { preferredType } from '../http/negotiate.js';
+import { problemOf } from '../http/problems.js';
 import { queryInteger } from '../http/query.js';
 import { KDE_COLUMNS, KDE_SORTS } from '../trace/kde.js';
 import { PAGE_HEADERS, PAGE_HEADERS_DECLARED } from '../web/html.js';
-import { dashboardPage, loginPage, openRecallsPage } from './pages.js';
+import { type DashboardQuery, dashboardFilterErrorPage, dashboardPage, loginPage, openRecallsPage } from './pages.js';
 import { type DashboardService, SESSION_HOURS } from './service.js';
 
 const COOKIE = 'regulator_session';
@@ -32,6 +35,49 @@ const redirect = (description: string, setsCookie = false) =>
     },
   });
 const toSignIn = redirect('No session (or an expired one): to the sign-in form');
+const filterMistake = {
+  description:
+    'Filters the dashboard cannot apply (a period ending before it starts, a mistyped date or region, a region no one holds): a signed-in browser gets the form again with the values as typed, saying what to correct; a client asking for JSON, problem+json naming the fields',
+  headers: { ...PAGE_HEADERS_DECLARED, ...noStore },
+  content: { 'text/html': { schema: z.string() }, 'application/problem+json': { schema: problemSchema } },
+};
+
+/** The filters as typed, from a query that may not have passed its schema: what the form shows again. */
+function typedFilters(query: unknown): { filters: DashboardQuery; lang: 'zh-CN' | 'en' } {
+  const raw = (query ?? {}) as Record<string, unknown>;
+  const text = (value: unknown) => (typeof value === 'string' ? value : undefined);
+  return {
+    filters: { from: text(raw.from), to: text(raw.to), region: text(raw.region) },
+    lang: raw.lang === 'en' ? 'en' : 'zh-CN',
+  };
+}
+
+/**
+ * Answers a dashboard page (its query validated by the route, attachValidation, so that a session
+ * is looked at first): a filter mistake, the schema's or a service's 400, shows a browser the form
+ * again with the message, as the sign-in form does for a refused key; a JSON client gets problem+json.
+ */
+async function filtered(request: FastifyRequest, reply: FastifyReply, answer: () => Promise<FastifyReply>): Promise<FastifyReply> {
+  try {
+    if (request.validationError) throw request.validationError;
+    return await answer();
+  } catch (error) {
+    const problem = problemOf(error as FastifyError);
+    const browser = preferredType(request.headers.accept, ['text/html', 'application/problem+json', 'application/json']) === 'text/html';
+    if (problem.status !== 400 || !browser) throw error;
+    request.log.info({ problem: problem.slug, detail: problem.detail, url: request.url }, 'request rejected');
+    const { filters, lang } = typedFilters(request.query);
+    const errors = (problem.errors ?? [])
+      .filter((field) => field.in === 'querystring')
+      .map((field) => ({ field: field.pointer.split('/')[1] ?? '', detail: field.detail }));
+    return reply
+      .code(400)
+      .headers(PAGE_HEADERS)
+      .type(HTML)
+      .header('cache-control', 'no-store')
+      .send(dashboardFilterErrorPage(filters, errors, lang));
+  }
+}
 
 // The dashboard is for a browser: a regulator signs in once with the key, and the session rides in an
 // HTTP-only cookie, so these routes are public to the API-key check and look at the cookie themselves.
@@ -160,19 +206,22 @@ export const dashboardRoutes: FastifyPluginAsyncZod<{ service: DashboardService 
           'The dashboard shows the latest 20 recalls in progress in the period chosen (open now without one) whose scope reaches the region; this page lists them all, for the same period and region. Needs the session cookie of POST /regulator/login; without one it redirects to the sign-in form. With neither, the same recalls as GET /recalls?status=open.',
         querystring: periodQuery({ lang: langQuery, offset: queryInteger(0).prefault(0) }),
         produces: ['text/html'],
-        response: { 200: page('The open recalls', noStore), 303: toSignIn },
+        response: { 200: page('The open recalls', noStore), 303: toSignIn, 400: filterMistake },
       },
+      attachValidation: true,
     },
     async (request, reply) => {
       const principal = await service.principal(cookieValue(request.headers.cookie, COOKIE));
-      const { lang, offset, ...query } = request.query;
-      if (!principal) return reply.redirect(`/regulator/login${lang === 'en' ? '?lang=en' : ''}`, 303);
-      const view = await service.openRecalls(principal, offset, periodScope(query));
-      return reply
-        .headers(PAGE_HEADERS)
-        .type(HTML)
-        .header('cache-control', 'no-store')
-        .send(openRecallsPage(view, query, lang ?? 'zh-CN'));
+      if (!principal) return reply.redirect(`/regulator/login${typedFilters(request.query).lang === 'en' ? '?lang=en' : ''}`, 303);
+      return filtered(request, reply, async () => {
+        const { lang, offset, ...query } = request.query;
+        const view = await service.openRecalls(principal, offset, periodScope(query));
+        return reply
+          .headers(PAGE_HEADERS)
+          .type(HTML)
+          .header('cache-control', 'no-store')
+          .send(openRecallsPage(view, query, lang ?? 'zh-CN'));
+      });
     },
   );
 
@@ -188,20 +237,23 @@ export const dashboardRoutes: FastifyPluginAsyncZod<{ service: DashboardService 
           'The panels show the period and region chosen (flagged codes by when first flagged, complaints by when filed, each by the region of the party concerned; recalls in progress at some time in the period, open now without one, whose scope reaches the region); the anomalies, standing now, the region alone. Needs the session cookie of POST /regulator/login; without one it redirects to the sign-in form.',
         querystring: periodQuery({ lang: langQuery }),
         produces: ['text/html'],
-        response: { 200: page('The dashboard page', noStore), 303: toSignIn },
+        response: { 200: page('The dashboard page', noStore), 303: toSignIn, 400: filterMistake },
       },
+      attachValidation: true,
     },
     async (request, reply) => {
       const principal = await service.principal(cookieValue(request.headers.cookie, COOKIE));
-      const { lang, ...query } = request.query;
-      if (!principal) return reply.redirect(`/regulator/login${lang === 'en' ? '?lang=en' : ''}`, 303);
-      const view = await service.view(principal, periodScope(query));
-      // the same policy as the consumer pages: no script, inline styles, forms posting to the site itself, no framing
-      return reply
-        .headers(PAGE_HEADERS)
-        .type(HTML)
-        .header('cache-control', 'no-store')
-        .send(dashboardPage(view, query, lang ?? 'zh-CN'));
+      if (!principal) return reply.redirect(`/regulator/login${typedFilters(request.query).lang === 'en' ? '?lang=en' : ''}`, 303);
+      return filtered(request, reply, async () => {
+        const { lang, ...query } = request.query;
+        const view = await service.view(principal, periodScope(query));
+        // the same policy as the consumer pages: no script, inline styles, forms posting to the site itself, no framing
+        return reply
+          .headers(PAGE_HEADERS)
+          .type(HTML)
+          .header('cache-control', 'no-store')
+          .send(dashboardPage(view, query, lang ?? 'zh-CN'));
+      });
     },
   );
 };

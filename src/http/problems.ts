@@ -18,7 +18,7 @@ const fastifyErrorProblems: Record<string, [number, string, string, Omit<FieldPr
   FST_ERR_MAX_PARAM_LENGTH: [414, 'uri-too-long', 'URI too long', { in: 'path', pointer: '/' }],
 };
 
-function problemOf(error: FastifyError): Problem {
+export function problemOf(error: FastifyError): Problem {
   if (error instanceof Problem) return error;
   if (hasZodFastifySchemaValidationErrors(error)) {
     const where = error.validationContext ?? 'body';

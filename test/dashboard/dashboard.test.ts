@@ -420,3 +420,50 @@ t.test('the open-recalls panel says how many there are, and when it lists only t
   t.equal(anonymous.statusCode, 303, 'no session: to the sign-in form');
   t.equal(anonymous.headers.location, '/regulator/login');
 });
+
+t.test(
+  "a filter mistake shows a signed-in browser the dashboard's form again, saying what to correct; a JSON client gets problem+json",
+  async (t) => {
+    const world = await createWorld(t);
+    const { key } = await world.ok(world.admin.post('/api-keys', { role: 'regulator' }));
+    const signedIn = await world.app.inject({
+      method: 'POST',
+      url: '/regulator/login',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      payload: `key=${encodeURIComponent(key)}`,
+    });
+    const cookie = String(signedIn.headers['set-cookie']).split(';')[0];
+    const browser = 'text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8';
+    const document = await servedOpenApi(world.app);
+    const mistakes = [
+      ['/regulator/dashboard?from=2026-12-05&to=2026-12-01', '/to', 'from must not be after to'],
+      ['/regulator/dashboard?region=5002x', '/region', 'GB/T 2260'],
+      ['/regulator/dashboard?region=500263', '/region', 'GB/T 2260'],
+      ['/regulator/dashboard/recalls?from=2026-12-05&to=2026-12-01&lang=en', '/to', 'from must not be after to'],
+    ];
+    for (const [url, pointer, says] of mistakes) {
+      const page = await world.app.inject({ method: 'GET', url, headers: { cookie, accept: browser } });
+      t.equal(page.statusCode, 400, `${url}: 400`);
+      t.equal(mediaTypeOf(page.headers), 'text/html', `${url}: a page`);
+      t.match(page.body, '<form class="filters" method="get" action="/regulator/dashboard">', 'the form again');
+      t.match(page.body, says, 'saying what is wrong');
+      t.match(page.body, 'role="alert"');
+      sentAsDeclared(t, document, ['GET', url.split('?')[0]], { status: page.statusCode, headers: page.headers }, 400);
+      const json = await world.app.inject({ method: 'GET', url, headers: { cookie, accept: 'application/json' } });
+      t.equal(json.statusCode, 400);
+      t.match(json.headers['content-type'], /^application\/problem\+json/, `${url}: problem+json to a JSON client`);
+      t.match(json.json(), { errors: [{ in: 'querystring', pointer }] });
+    }
+    const kept = await world.app.inject({ method: 'GET', url: '/regulator/dashboard?from=2026-12-05&to=2026-12-01', headers: { cookie } });
+    t.match(kept.body, 'value="2026-12-05"', 'the values typed are kept in the form');
+    t.match(kept.body, 'value="2026-12-01"');
+    const english = await world.app.inject({
+      method: 'GET',
+      url: '/regulator/dashboard/recalls?to=2026-12-01&from=2026-12-05&lang=en',
+      headers: { cookie },
+    });
+    t.match(english.body, '<html lang="en"', 'in the language asked for');
+    const signedOut = await world.app.inject({ method: 'GET', url: '/regulator/dashboard?from=2026-12-05&to=2026-12-01' });
+    t.equal(signedOut.statusCode, 303, 'without a session: to the sign-in form, as for any dashboard page');
+  },
+);
