@@ -29,9 +29,11 @@ const FORM_ERROR_PAGE = /^POST \/complaints \d+$/;
 
 /** The dashboard's sign-in answers a wrong key (401) or one not a regulator's (403) with its form again, a page. */
 const SIGN_IN_FORM_AGAIN = ['POST /regulator/login 401', 'POST /regulator/login 403'];
+/** The dashboard's pages answer filters they cannot apply with the form again for a browser, problem+json for a JSON client. */
+const DASHBOARD_FORM_AGAIN = ['GET /regulator/dashboard 400', 'GET /regulator/dashboard/recalls 400'];
 
 t.test(
-  'every error the OpenAPI document declares is application/problem+json, and HTML too where a scan or the complaint form answers with a page',
+  "every error the OpenAPI document declares is application/problem+json, and HTML too where a scan, the complaint form or the dashboard's filters answer with a page",
   async (t) => {
     const { app } = await buildTestApp(t);
     const served = await servedOpenApi(app);
@@ -40,7 +42,9 @@ t.test(
     for (const [operation, response] of Object.entries(errors)) {
       // Node's 408 and 431 leave on the connection before any route, a scan's page included, could answer
       const [, path, status] = operation.split(' ');
-      const scan = (SCAN_PATH.test(path) || FORM_ERROR_PAGE.test(operation)) && !['408', '431'].includes(status);
+      const scan =
+        (SCAN_PATH.test(path) || FORM_ERROR_PAGE.test(operation) || DASHBOARD_FORM_AGAIN.includes(operation)) &&
+        !['408', '431'].includes(status);
       const page = { 'text/html': { schema: { type: 'string' } } };
       t.strictSame(
         response.content,
