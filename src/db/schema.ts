@@ -929,6 +929,8 @@ export const rfidReads = pgTable(
     /** Times turning this observation into events failed; it is tried again from `retryAt`, and given up after a few. */
     attempts: integer('attempts').notNull().default(0),
     retryAt: timestamp('retry_at', { withTimezone: true, mode: 'date' }),
+    /** The shipment a pack read at an entry gate waits for (the rest of its case or loose line read). */
+    awaitsShipmentId: text('awaits_shipment_id'),
   },
   (t) => [
     primaryKey({ columns: [t.readPointId, t.tag, t.windowStart] }),
@@ -936,8 +938,10 @@ export const rfidReads = pgTable(
     index('rfid_reads_reader_idx').on(t.readerId, t.firstSeen),
     index('rfid_reads_party_idx').on(t.partyCode, t.firstSeen),
     index('rfid_reads_tag_idx').on(t.tag),
-    // the packs an entry gate keeps waiting for the rest of their case or line, by read point and lot
-    index('rfid_reads_waiting_idx').on(t.readPointId, t.lotCode).where(sql`${t.outcome} = 'observed' and ${t.eventId} is null`),
+    // the packs an entry gate keeps waiting for the rest of their case or line, by read point and the shipment they wait for
+    index('rfid_reads_waiting_idx').on(t.readPointId, t.awaitsShipmentId).where(sql`${t.outcome} = 'observed' and ${t.eventId} is null`),
+    // a tag's receipts and departures at a party's gates (a pack the party had counts towards no later shipment)
+    index('rfid_reads_passed_idx').on(t.tag, t.partyCode).where(sql`${t.outcome} in ('received', 'departed', 'unexpected_departure')`),
   ],
 );
 

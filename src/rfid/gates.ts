@@ -48,9 +48,9 @@ type Plan = {
 };
 /**
  * Packs read at a gate in earlier windows that wait for the rest of a case (`case|code`) or a loose
- * line (`lot|code`), with when the service received their reads.
+ * line (`lot|code`), with when the service received their reads and the shipment they wait for.
  */
-type PacksReadBefore = Map<string, { row: ReadRow; itemCode: string; receivedAt: Date }[]>;
+type PacksReadBefore = Map<string, { row: ReadRow; itemCode: string; receivedAt: Date; awaits: string | null }[]>;
 
 /**
  * What a pack read at an entry gate counts towards: the case it is packed in while an open line
@@ -98,6 +98,7 @@ export function createGateService(deps: {
     | 'openShipments'
     | 'packedPacks'
     | 'waitingPacks'
+    | 'keptTags'
     | 'precedingReceipts'
     | 'bindTags'
     | 'custodyOf'
@@ -205,19 +206,21 @@ export function createGateService(deps: {
 
   /**
    * The packs read at this gate in earlier windows that still wait for the rest of their case or
-   * loose line (see waitingPacks), read since the earliest of the open shipments carrying them was
-   * shipped (see receivedSince): a case, or a lot shipped loose in pieces, whose packs pass the door
-   * over several windows, however long apart, is received once all were read.
+   * loose line in one of these open shipments (see waitingPacks), read since the earliest of them
+   * was shipped (see receivedSince): a case, or a lot shipped loose in pieces, whose packs pass the
+   * door over several windows, however long apart, is received once all were read.
    */
   async function packsWaiting(tx: Db, readPoint: ReadPointRow, seen: Seen[], lines: ShipmentLine[]) {
-    const lots = [...new Set(seen.flatMap(({ referent }) => (referent.itemCode ? [referent.lotCode] : [])))];
-    if (lots.length === 0 || lines.length === 0) return [];
+    if (lines.length === 0 || !seen.some(({ referent }) => referent.itemCode)) return [];
     const shippedFirst = Math.min(...lines.map((line) => new Date(line.shippedAt).getTime()));
-    const rows = await rfid.waitingPacks(tx, readPoint.id, lots, receivedSince(new Date(shippedFirst)));
+    const shipmentIds = [...new Set(lines.map((line) => line.id))];
+    const rows = await rfid.waitingPacks(tx, readPoint.id, shipmentIds, receivedSince(new Date(shippedFirst)));
     const referents = await resolve(tx, rows);
     return rows.flatMap(({ receivedAt, ...row }) => {
       const referent = referents.get(rowKey(row));
-      return referent?.itemCode ? [{ row, lotCode: referent.lotCode, itemCode: referent.itemCode, receivedAt }] : [];
+      return referent?.itemCode
+        ? [{ row, lotCode: referent.lotCode, itemCode: referent.itemCode, receivedAt, awaits: row.awaitsShipmentId }]
+        : [];
     });
   }
 
@@ -238,7 +241,14 @@ export function createGateService(deps: {
     tx: Db,
     readPoint: ReadPointRow,
     entries: Seen[],
-    settle: (row: ReadRow, outcome: string, lotCode: string, eventId: string | null, detail: string | null) => void,
+    settle: (
+      row: ReadRow,
+      outcome: string,
+      lotCode: string,
+      eventId: string | null,
+      detail: string | null,
+      awaitsShipmentId?: string,
+    ) => void,
   ): Promise<Plan[]> {
     const windowMs = readPoint.windowSeconds * 1000;
     const preceding = new Map(
@@ -294,11 +304,15 @@ export function createGateService(deps: {
     );
     // by what they count towards as planReceipts counts the packs read now
     const packsReadBefore: PacksReadBefore = new Map();
-    for (const { row, lotCode, itemCode, receivedAt } of waiting) {
+    for (const { row, lotCode, itemCode, receivedAt, awaits } of waiting) {
       const key = packKey(lines, held, lotCode, waitingPacked.get(itemCode));
-      if (key) packsReadBefore.set(key, [...(packsReadBefore.get(key) ?? []), { row, itemCode, receivedAt }]);
+      if (key) packsReadBefore.set(key, [...(packsReadBefore.get(key) ?? []), { row, itemCode, receivedAt, awaits }]);
     }
-    const arrivals = planReceipts(lines, seen, packs, packsReadBefore, held);
+    // the packs the party's gates received and have not seen leave since
+    const kept = await rfid.keptTags(tx, readPoint.partyCode, [
+      ...new Set([...seen.filter(({ referent }) => referent.itemCode).map(({ row }) => row.tag), ...waiting.map(({ row }) => row.tag)]),
+    ]);
+    const arrivals = planReceipts(lines, seen, packs, packsReadBefore, held, kept);
     const plans: Plan[] = arrivals.receipts.map(({ shipmentId, lines, entries: received, waited }) => {
       const rows = received.map((entry) => entry.row);
       return {
@@ -315,7 +329,8 @@ export function createGateService(deps: {
     });
     // packs waiting for the rest of their case or line are on their way in, not yet the party's to
     // observe: they are recorded as read, and the receipt once the rest is read is their event too
-    for (const { entry, detail } of arrivals.waiting) settle(entry.row, 'observed', entry.referent.lotCode, null, detail);
+    for (const { entry, detail, shipmentId } of arrivals.waiting)
+      settle(entry.row, 'observed', entry.referent.lotCode, null, detail, shipmentId);
     return [...plans, ...observations(readPoint, arrivals.rest, 'arriving', 'observed')];
   }
 
@@ -362,8 +377,24 @@ export function createGateService(deps: {
     const stationLots = [...readPoints.values()].flatMap((readPoint) => (readPoint.bindToCode ? [readPoint.bindToCode] : []));
     const custody = await rfid.custodyOf([...new Set(stationLots)], tx);
     const outcomes: ReadOutcome[] = [];
-    const settle = (row: ReadRow, outcome: string, lotCode: string | null, eventId: string | null, detail: string | null) =>
-      outcomes.push({ readPointId: row.readPointId, tag: row.tag, windowStart: row.windowStart, outcome, lotCode, eventId, detail });
+    const settle = (
+      row: ReadRow,
+      outcome: string,
+      lotCode: string | null,
+      eventId: string | null,
+      detail: string | null,
+      awaitsShipmentId: string | null = null,
+    ) =>
+      outcomes.push({
+        readPointId: row.readPointId,
+        tag: row.tag,
+        windowStart: row.windowStart,
+        outcome,
+        lotCode,
+        eventId,
+        detail,
+        awaitsShipmentId,
+      });
 
     // a read point at a time: a gate receives a shipment on everything of it read in the windows closed so far
     const plans: Plan[] = [];
@@ -537,11 +568,14 @@ export function createGateService(deps: {
  * packs were read; packs of a lot shipped loose receive its line once as many were read as were
  * shipped (a pack brings all of it when the lot is not counted in pieces), counting those read in
  * earlier windows that still wait, however long ago, if the service received them since the line's
- * shipment was shipped (see receivedSince): a line received short would be closed, the packs not
- * yet read booked as lost on the way. A pack of a case the party holds (`held`) came in it and
- * counts towards no line. A receipt's `waited` are the rows of the packs read before that it
- * receives. `waiting` are the packs read of a case or line not yet whole, each with how many of it
- * were read.
+ * shipment was shipped (see receivedSince) and while they waited for that line's shipment (a pack
+ * left waiting for a line since closed another way counts towards none): a line received short
+ * would be closed, the packs not yet read booked as lost on the way. A pack of a case the party
+ * holds (`held`) came in it and counts towards no line, nor does a pack (by tag) the party's gates
+ * received and have not seen leave since (`kept`): it came already, and is the party's. A
+ * receipt's `waited` are the rows of the packs read before that it receives. `waiting` are the
+ * packs read of a case or line not yet whole, each with how many of it were read and the shipment
+ * they wait for.
  */
 export function planReceipts(
   lines: ShipmentLine[],
@@ -549,6 +583,7 @@ export function planReceipts(
   packs: Map<string, Pack>,
   packsReadBefore: PacksReadBefore = new Map(),
   held: ReadonlySet<string> = new Set(),
+  kept: ReadonlySet<string> = new Set(),
 ) {
   const lineOf = (shipmentId: string | undefined, lotCode: string, containerCode: string | null | undefined) =>
     lines.find(
@@ -571,14 +606,24 @@ export function planReceipts(
     receipt.waited.push(...waited);
     receipts.set(line.id, receipt);
   };
-  /** The packs read before that count towards a line: those read since its shipment was shipped (see receivedSince). */
+  /**
+   * The packs read before that count towards a line: those that waited for its shipment, read since
+   * it was shipped (see receivedSince).
+   */
   const readBefore = (key: string, line: ShipmentLine) => {
     const since = receivedSince(new Date(line.shippedAt)).getTime();
-    const read = (packsReadBefore.get(key) ?? []).filter(({ receivedAt }) => receivedAt.getTime() >= since);
+    const read = (packsReadBefore.get(key) ?? []).filter(
+      ({ row, receivedAt, awaits }) => awaits === line.id && receivedAt.getTime() >= since && !kept.has(row.tag),
+    );
     return { rows: read.map(({ row }) => row), items: read.map(({ itemCode }) => itemCode) };
   };
+  /** The line the packs counting towards a case or a lot shipped loose (see packKey) would receive. */
+  const lineOfKey = (key: string) => {
+    const [kind, code] = key.split('|');
+    return kind === 'case' ? lineOf(undefined, code, undefined) : lineOf(undefined, code, null);
+  };
   const rest: Seen[] = [];
-  const waiting: { entry: Seen; detail: string }[] = [];
+  const waiting: { entry: Seen; detail: string; shipmentId: string }[] = [];
   const packsRead = new Map<string, { entries: Seen[]; items: Set<string> }>();
   for (const entry of seen) {
     const { lotCode, itemCode } = entry.referent;
@@ -590,7 +635,8 @@ export function planReceipts(
       continue;
     }
     const key = packKey(lines, held, lotCode, packs.get(itemCode));
-    if (key === null) {
+    const keyLine = key === null ? undefined : lineOfKey(key);
+    if (key === null || !keyLine || kept.has(entry.row.tag)) {
       rest.push(entry);
       continue;
     }
@@ -612,7 +658,7 @@ export function planReceipts(
         continue;
       }
       const detail = `${readSoFar.size} of the ${pack.packs} packs of case ${code} read`;
-      waiting.push(...read.entries.map((entry) => ({ entry, detail })));
+      waiting.push(...read.entries.map((entry) => ({ entry, detail, shipmentId: caseLine.id })));
       continue;
     }
     const line = lineOf(undefined, code, null);
@@ -628,7 +674,7 @@ export function planReceipts(
     }
     // a receipt of fewer than were shipped would book the packs not yet read as lost on the way
     const detail = `${readSoFar.size} of the ${line.quantity} packs of lot ${code} shipped loose read`;
-    waiting.push(...read.entries.map((entry) => ({ entry, detail })));
+    waiting.push(...read.entries.map((entry) => ({ entry, detail, shipmentId: line.id })));
   }
   return {
     receipts: [...receipts.values()].map(({ shipmentId, quantities, entries, waited }) => ({

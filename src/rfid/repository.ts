@@ -31,6 +31,8 @@ export type ReadOutcome = {
   lotCode: string | null;
   eventId: string | null;
   detail: string | null;
+  /** The shipment a pack waits for (the rest of its case or loose line read): observed, without an event. */
+  awaitsShipmentId?: string | null;
 };
 
 const texts = (values: (string | null)[]) => sql`${sql.param(values)}::text[]`;
@@ -155,10 +157,12 @@ export function createRfidRepository(db: Db) {
       if (outcomes.length === 0) return;
       const column = <T>(pick: (outcome: ReadOutcome) => T) => outcomes.map(pick);
       await tx.execute(sql`
-        update rfid_reads r set processed_at = ${iso(at)}, outcome = o.outcome, lot_code = o.lot_code, event_id = o.event_id, detail = o.detail
+        update rfid_reads r set processed_at = ${iso(at)}, outcome = o.outcome, lot_code = o.lot_code, event_id = o.event_id, detail = o.detail,
+          awaits_shipment_id = o.awaits_shipment_id
         from unnest(${texts(column((o) => o.readPointId))}, ${texts(column((o) => o.tag))}, ${texts(column((o) => iso(o.windowStart)))},
-          ${texts(column((o) => o.outcome))}, ${texts(column((o) => o.lotCode))}, ${texts(column((o) => o.eventId))}, ${texts(column((o) => o.detail))})
-          as o(read_point_id, tag, window_start, outcome, lot_code, event_id, detail)
+          ${texts(column((o) => o.outcome))}, ${texts(column((o) => o.lotCode))}, ${texts(column((o) => o.eventId))}, ${texts(column((o) => o.detail))},
+          ${texts(column((o) => o.awaitsShipmentId ?? null))})
+          as o(read_point_id, tag, window_start, outcome, lot_code, event_id, detail, awaits_shipment_id)
         where r.read_point_id = o.read_point_id and r.tag = o.tag and r.window_start = o.window_start::timestamptz`);
     },
 
@@ -269,23 +273,48 @@ export function createRfidRepository(db: Db) {
       );
     },
     /**
-     * Windows at a read point, of the lots given, that wait for the rest of their case or line
-     * (observed without an event: an observation with one is of what the party had; a pack that
-     * waited is `received` once the rest was read), whose first read the service received from
-     * `receivedSince` on (by its own clock, whatever the reader's said), with that time. Only waiting
-     * windows are looked at (a partial index holds them), not the read point's history.
+     * Windows at a read point that wait for the rest of their case or line in one of the shipments
+     * given (observed without an event, the shipment they wait for recorded: a pack that waited is
+     * `received` once the rest was read), whose first read the service received from
+     * `receivedSince` on (by its own clock, whatever the reader's said), with that time. Only the
+     * windows waiting for those shipments are looked at (a partial index holds them), not the read
+     * point's history, nor packs left waiting for a line since closed another way.
      */
-    async waitingPacks(tx: Db, readPointId: string, lotCodes: string[], receivedSince: Date): Promise<(ReadRow & { receivedAt: Date })[]> {
-      if (lotCodes.length === 0) return [];
+    async waitingPacks(
+      tx: Db,
+      readPointId: string,
+      shipmentIds: string[],
+      receivedSince: Date,
+    ): Promise<(ReadRow & { receivedAt: Date })[]> {
+      if (shipmentIds.length === 0) return [];
       const rows = await tx
         .select({ row: rfidReads, receivedAt: rfidBatches.receivedAt })
         .from(rfidReads)
         .innerJoin(rfidBatches, eq(rfidBatches.id, rfidReads.batchId))
         .where(
           sql`${rfidReads.readPointId} = ${readPointId} and ${rfidReads.outcome} = 'observed' and ${rfidReads.eventId} is null
-            and ${anyOf(sql`${rfidReads.lotCode}`, lotCodes)} and ${rfidBatches.receivedAt} >= ${iso(receivedSince)}`,
+            and ${anyOf(sql`${rfidReads.awaitsShipmentId}`, shipmentIds)} and ${rfidBatches.receivedAt} >= ${iso(receivedSince)}`,
         );
       return rows.map(({ row, receivedAt }) => ({ ...row, receivedAt }));
+    },
+    /**
+     * Of these tags, those a party's entry gates received and its exit gates have not seen leave
+     * since (by when the service received the reads). A tag's receipts and departures are few, and
+     * an index holds them.
+     */
+    async keptTags(tx: Db, partyCode: string, tags: string[]): Promise<Set<string>> {
+      if (tags.length === 0) return new Set();
+      const rows = await queryRows<{ tag: string }>(
+        tx,
+        sql`select r.tag
+        from rfid_reads r join rfid_batches b on b.id = r.batch_id
+        where ${anyOf(sql`r.tag`, tags)} and r.party_code = ${partyCode}
+          and r.outcome in ('received', 'departed', 'unexpected_departure')
+        group by r.tag
+        having max(b.received_at) filter (where r.outcome = 'received')
+          >= coalesce(max(b.received_at) filter (where r.outcome <> 'received'), '-infinity')`,
+      );
+      return new Set(rows.map((row) => row.tag));
     },
     /**
      * Receipts at a read point in the windows just before the given ones (a tag read across a

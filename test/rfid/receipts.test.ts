@@ -69,10 +69,11 @@ t.test('planReceipts: what a gate read of a shipment, and how much of each line 
   );
   t.same(plan.rest, []);
   /** A pack read in an earlier window, which the service received so long after the shipment left (the reader's clock aside). */
-  const readBefore = (tag: string, itemCode: string, minutesAfterShipping: number) => ({
+  const readBefore = (tag: string, itemCode: string, minutesAfterShipping: number, awaits = 'S1') => ({
     row: { tag, firstSeen: new Date(shippedAt.getTime() - 60 * 60_000) } as ReadRow,
     itemCode,
     receivedAt: new Date(shippedAt.getTime() + minutesAfterShipping * 60_000),
+    awaits,
   });
   const few = planReceipts(
     [line('FEW', null, 5)],
@@ -97,6 +98,30 @@ t.test('planReceipts: what a gate read of a shipment, and how much of each line 
     whole.receipts.map((receipt) => [receipt.lines, receipt.waited.map((row) => row.tag)]),
     [[[{ lotCode: 'TWO', quantity: 2 }], ['T11']]],
     'the pack that waited is received with the one that completes the line',
+  );
+  const orphaned = planReceipts(
+    [line('TWO', null, 2)],
+    [seen('T10', 'TWO', 'P7')],
+    new Map(),
+    new Map([['lot|TWO', [readBefore('T11', 'P8', 3, 'S0')]]]),
+  );
+  t.same(
+    [orphaned.receipts, orphaned.waiting.map(({ detail, shipmentId }) => [detail, shipmentId])],
+    [[], [['1 of the 2 packs of lot TWO shipped loose read', 'S1']]],
+    'a pack that waited for another shipment’s line counts not; the one read now waits for this one',
+  );
+  const kept = planReceipts(
+    [line('TWO', null, 2)],
+    [seen('T10', 'TWO', 'P7'), seen('T11', 'TWO', 'P8')],
+    new Map(),
+    new Map(),
+    new Set(),
+    new Set(['T10']),
+  );
+  t.same(
+    [kept.rest.map((entry) => entry.row.tag), kept.waiting.map(({ entry }) => entry.row.tag)],
+    [['T10'], ['T11']],
+    'a pack the party’s gates received and have not seen leave counts not: it came already',
   );
   const other = planReceipts(lines, [seen('T6', 'ELSEWHERE')], new Map());
   t.same([other.receipts, other.rest.length], [[], 1], 'what is in no open shipment is left to be observed');
@@ -141,7 +166,7 @@ async function storeWithEntryGate(t: Test, doorName: string, options: Partial<Ap
   const shipment = async (id: string) =>
     (await store.api.get('/shipments?status=open')).body.items.find((s: { id: string }) => s.id === id) ??
     (await store.api.get('/shipments?status=received')).body.items.find((s: { id: string }) => s.id === id);
-  return { world, drain, processor, store, product, door, zebra, impinj, rowsOf, shipment };
+  return { world, drain, processor, store, product, reader, door, zebra, impinj, rowsOf, shipment };
 }
 
 t.test('entry gates receive the quantity read', async (t) => {
@@ -624,6 +649,170 @@ t.test('packs that waited are judged by when the service received their reads, n
     'the pack the service had before the third shipment left is not counted towards it',
   );
   t.equal((await shipment(third)).status, 'open');
+});
+
+t.test('a pack counts only towards the line it waited for, and never towards a shipment that left after the store had it', async (t) => {
+  let clock = new Date('2026-06-01T02:00:00Z');
+  const { world, drain, processor, store, product, reader, zebra, impinj, rowsOf, shipment } = await storeWithEntryGate(t, '冷库 5 号门', {
+    now: () => clock,
+  });
+  const bind = (epc: string, code: string) => world.ok(processor.api.post('/rfid/tags', { tags: [{ epc, code }] }), 201);
+  const at = (time: string) => {
+    clock = new Date(time);
+  };
+  const ship = async (lotCode: string, quantity: number) =>
+    (
+      await world.ok(
+        processor.event({ type: 'ship', eventTime: clock.toISOString(), toPartyCode: store.code, lines: [{ lotCode, quantity }] }),
+      )
+    ).shipmentId as string;
+  const lotOf = async (quantity: number, first: number, kind: 'piece' | 'kg' = 'piece') => {
+    const lot = await processor.commission(kind === 'piece' ? product : await processor.product('kg'), quantity);
+    const packs = await issuePacks(world, processor, lot, kind === 'piece' ? quantity : 2);
+    for (const [index, pack] of packs.entries()) await bind(tag(first + index), pack);
+    return lot;
+  };
+  const onHand = async (lot: string) =>
+    (await store.lot(lot)).holders.find((h: { partyCode: string }) => h.partyCode === store.code)?.onHand ?? 0;
+  const waits = (lot: string) => [{ outcome: 'observed', eventId: null, detail: `1 of the 2 packs of lot ${lot} shipped loose read` }];
+
+  await t.test('a pack that waited for a line the store received by hand counts not towards the next line of its lot', async (t) => {
+    const lot = await lotOf(4, 400);
+    const first = await ship(lot, 2);
+    at('2026-06-01T02:01:00Z');
+    const second = await ship(lot, 2);
+    at('2026-06-01T03:11:00Z');
+    await zebra([{ idHex: tag(400), hour: 11, minute: 10 }]);
+    await drain();
+    t.match(await rowsOf(`tag=${tag(400)}`), waits(lot));
+    at('2026-06-01T03:30:00Z');
+    await world.ok(
+      store.event({ type: 'receive', eventTime: clock.toISOString(), shipmentId: first, lines: [{ lotCode: lot, quantity: 1 }] }),
+    );
+    at('2026-06-01T08:11:00Z');
+    await zebra([{ idHex: tag(402), hour: 16, minute: 10 }]);
+    await drain();
+    t.match(await rowsOf(`tag=${tag(402)}`), waits(lot), 'one of the two packs of the second shipment was read');
+    t.equal((await shipment(second)).status, 'open');
+    t.equal(await onHand(lot), 1, 'the store holds the one it received by hand');
+  });
+
+  await t.test('a pack that waited at one door for a line another door received counts not towards the next line', async (t) => {
+    const other = await readPoint(world, store, 'entry', [{ readerId: reader.id, antenna: 2 }], { name: '冷库 6 号门' });
+    t.ok(other.readPointId);
+    const lot = await lotOf(4, 700);
+    at('2026-06-01T09:00:00Z');
+    const first = await ship(lot, 2);
+    at('2026-06-01T09:01:00Z');
+    const second = await ship(lot, 2);
+    at('2026-06-01T09:11:00Z');
+    await zebra([{ idHex: tag(700), hour: 17, minute: 10 }]);
+    await drain();
+    t.match(await rowsOf(`tag=${tag(700)}`), waits(lot));
+    at('2026-06-01T09:13:00Z');
+    await reader.api.post(
+      '/rfid/zebra',
+      [700, 701].map((n) => zebraEvent({ idHex: tag(n), antenna: 2, hostName: reader.hostName, timestamp: readTime(12, 0, 17) })),
+    );
+    await drain();
+    t.equal((await shipment(first)).status, 'received', 'the other door receives the first shipment');
+    at('2026-06-01T13:11:00Z');
+    await zebra([{ idHex: tag(702), hour: 21, minute: 10 }]);
+    await drain();
+    t.match(await rowsOf(`tag=${tag(702)}`), waits(lot), 'one of the two packs of the second shipment was read');
+    t.equal((await shipment(second)).status, 'open');
+    t.equal(await onHand(lot), 2);
+  });
+
+  await t.test('packs the gate received before a shipment left, read again, count towards none of its lines', async (t) => {
+    const lot = await lotOf(4, 300);
+    at('2026-06-01T14:00:00Z');
+    const first = await ship(lot, 2);
+    at('2026-06-01T14:11:00Z');
+    await zebra([
+      { idHex: tag(300), hour: 22, minute: 10 },
+      { idHex: tag(301), hour: 22, minute: 10 },
+    ]);
+    await drain();
+    t.equal((await shipment(first)).status, 'received');
+    at('2026-06-01T14:15:00Z');
+    const second = await ship(lot, 2);
+    at('2026-06-01T14:21:00Z');
+    await zebra([
+      { idHex: tag(300), hour: 22, minute: 20 },
+      { idHex: tag(301), hour: 22, minute: 20 },
+    ]);
+    await drain();
+    t.equal((await shipment(second)).status, 'open', 'the store’s own packs bring nothing of the second shipment');
+    const [again] = await rowsOf(`tag=${tag(300)}&outcome=observed`);
+    t.not(again?.eventId ?? null, null, 'they are observed as the store’s, with an event');
+    at('2026-06-01T14:31:00Z');
+    await zebra([
+      { idHex: tag(302), hour: 22, minute: 30 },
+      { idHex: tag(303), hour: 22, minute: 30 },
+    ]);
+    await drain();
+    t.match(await rowsOf(`tag=${tag(302)}`), [{ outcome: 'received', detail: second }], 'its own packs receive it');
+    t.equal(await onHand(lot), 4);
+  });
+
+  await t.test('by weight: a pack that brought one shipment, read again by an Impinj reader, brings not the next', async (t) => {
+    const lot = await lotOf(20, 310, 'kg');
+    at('2026-06-01T15:00:00Z');
+    const first = await ship(lot, 10);
+    at('2026-06-01T15:11:00Z');
+    await zebra([{ idHex: tag(310), hour: 23, minute: 10 }]);
+    await drain();
+    t.equal((await shipment(first)).status, 'received');
+    at('2026-06-01T15:15:00Z');
+    const second = await ship(lot, 10);
+    at('2026-06-01T15:21:00Z');
+    await impinj([{ epcHex: tag(310), time: '2026-06-01T15:20:00.000000000Z' }]);
+    await drain();
+    t.equal((await shipment(second)).status, 'open', 'the pack the store had brings nothing of it');
+    at('2026-06-01T15:31:00Z');
+    await impinj([{ epcHex: tag(311), time: '2026-06-01T15:30:00.000000000Z' }]);
+    await drain();
+    t.match(await rowsOf(`tag=${tag(311)}`), [{ outcome: 'received', detail: second }]);
+    t.equal(await onHand(lot), 20);
+  });
+
+  await t.test('packs the store’s exit gate saw leave count again when they come back in a shipment', async (t) => {
+    await readPoint(world, store, 'exit', [{ readerId: reader.id, antenna: 3 }], { name: '冷库 出口' });
+    const read = (antenna: number, tags: number[], time: string) =>
+      reader.api.post(
+        '/rfid/zebra',
+        tags.map((n) => zebraEvent({ idHex: tag(n), antenna, hostName: reader.hostName, timestamp: time })),
+      );
+    const lot = await lotOf(2, 320);
+    at('2026-06-01T16:00:00Z');
+    const first = await ship(lot, 2);
+    at('2026-06-01T16:11:00Z');
+    await read(1, [320, 321], '2026-06-01T16:10:00.000Z');
+    await drain();
+    t.equal((await shipment(first)).status, 'received');
+    at('2026-06-01T16:20:00Z');
+    const back = (
+      await world.ok(
+        store.event({ type: 'ship', eventTime: clock.toISOString(), toPartyCode: processor.code, lines: [{ lotCode: lot, quantity: 2 }] }),
+      )
+    ).shipmentId as string;
+    at('2026-06-01T16:26:00Z');
+    await read(3, [320, 321], '2026-06-01T16:25:00.000Z');
+    await drain();
+    t.match(await rowsOf(`tag=${tag(320)}&outcome=departed`), [{ detail: back }], 'they leave in the shipment back');
+    await world.ok(
+      processor.event({ type: 'receive', eventTime: clock.toISOString(), shipmentId: back, lines: [{ lotCode: lot, quantity: 2 }] }),
+    );
+    at('2026-06-01T17:00:00Z');
+    const again = await ship(lot, 2);
+    at('2026-06-01T17:11:00Z');
+    await read(1, [320, 321], '2026-06-01T17:10:00.000Z');
+    await drain();
+    t.match(await rowsOf(`tag=${tag(321)}&outcome=received`), [{ detail: again }, { detail: first }], 'they receive it');
+    t.equal((await shipment(again)).status, 'received');
+    t.equal(await onHand(lot), 2);
+  });
 });
 
 const onPostgres = await postgresOnly();
