@@ -81,10 +81,15 @@ ${more}
  * region no one holds), with the values as typed and what to correct in each field, as the sign-in
  * form says why a key was refused.
  */
-export function dashboardFilterErrorPage(query: DashboardQuery, errors: { field: string; detail: string }[], lang: Lang): string {
+export function dashboardFilterErrorPage(query: DashboardQuery, errors: { field: string }[], lang: Lang): string {
   const t = DASHBOARD_TEXT[lang];
-  const body = html`<div class="alert warn" role="alert">${t.filterError}<ul>${errors.map(
-    (error) => html`<li>${t.filterFields[error.field] ?? error.field}: ${error.detail}</li>`,
+  // what to correct in the page's language, by field (the problem's own detail is English); a
+  // parameter the page does not take is named as typed, even one named like an Object member
+  const known = (field: string) => Object.hasOwn(t.filterHints, field);
+  const body = html`<div class="alert warn" role="alert">${t.filterError}<ul>${errors.map((error) =>
+    known(error.field)
+      ? html`<li>${t.filterFields[error.field]}: ${t.filterHints[error.field]}</li>`
+      : html`<li>${error.field}: ${t.notAFilter}</li>`,
   )}</ul></div>
 <div class="dashboard">${filtersSection(query, lang)}</div>`;
   return layout(lang, t.title, lang === 'en' ? '/regulator/dashboard' : '/regulator/dashboard?lang=en', body, WIDE_CSS);

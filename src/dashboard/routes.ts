@@ -69,7 +69,7 @@ async function filtered(request: FastifyRequest, reply: FastifyReply, answer: ()
     const { filters, lang } = typedFilters(request.query);
     const errors = (problem.errors ?? [])
       .filter((field) => field.in === 'querystring')
-      .map((field) => ({ field: field.pointer.split('/')[1] ?? '', detail: field.detail }));
+      .map((field) => ({ field: field.pointer.split('/')[1] ?? '' }));
     return reply
       .code(400)
       .headers(PAGE_HEADERS)

@@ -436,10 +436,16 @@ t.test(
     const browser = 'text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8';
     const document = await servedOpenApi(world.app);
     const mistakes = [
-      ['/regulator/dashboard?from=2026-12-05&to=2026-12-01', '/to', 'from must not be after to'],
-      ['/regulator/dashboard?region=5002x', '/region', 'GB/T 2260'],
-      ['/regulator/dashboard?region=500263', '/region', 'GB/T 2260'],
-      ['/regulator/dashboard/recalls?from=2026-12-05&to=2026-12-01&lang=en', '/to', 'from must not be after to'],
+      ['/regulator/dashboard?from=2026-12-05&to=2026-12-01', '/to', '统计期间（止）: 请填写日期（年-月-日），不早于起始日期'],
+      ['/regulator/dashboard?region=5002x', '/region', '地区: 请填写 GB/T 2260 行政区划代码'],
+      ['/regulator/dashboard?region=500263', '/region', '地区: 请填写 GB/T 2260 行政区划代码'],
+      ['/regulator/dashboard?constructor=1', '/constructor', 'constructor: 不是本页的查询条件'],
+      [
+        '/regulator/dashboard/recalls?from=2026-12-05&to=2026-12-01&lang=en',
+        '/to',
+        'Period (to): a date (YYYY-MM-DD) not before the start',
+      ],
+      ['/regulator/dashboard/recalls?toString=1&lang=en', '/toString', 'toString: not a filter of this page'],
     ];
     for (const [url, pointer, says] of mistakes) {
       const page = await world.app.inject({ method: 'GET', url, headers: { cookie, accept: browser } });
