@@ -31,6 +31,7 @@ import {
   sensorTimesOf,
   shortVocabulary,
 } from './mapping.js';
+import { eventContext } from './render.js';
 import type { EpcisRepository, OpenShipment } from './repository.js';
 import { withPlainIdentifiers } from './schemas.js';
 import { normaliseTagValues, TAG_ENCODINGS_FIELD, type TagEncoding, withoutTagEncodings } from './tag-values.js';
@@ -464,6 +465,7 @@ async function requestsFor(
     fields.list('creates', createdItems);
     const storedEvent: EpcisEvent = { ...event, eventID: eventId, ...(encodings.length > 0 ? { [TAG_ENCODINGS_FIELD]: encodings } : {}) };
     delete storedEvent.errorDeclaration;
+    const usedContext = eventContext(context, event);
     return {
       actor: party,
       action,
@@ -483,7 +485,7 @@ async function requestsFor(
         referenceDocuments: referenceDocumentsOf(event),
       },
       captured: {
-        payload: { epcis: storedEvent, ...(context ? { context } : {}) },
+        payload: { epcis: storedEvent, ...(usedContext ? { context: usedContext } : {}) },
         epcisType: String(event.type),
         transformationId: (event.transformationID as string | undefined) ?? null,
         edges,

@@ -28,6 +28,64 @@ export function capturedContexts(contexts: unknown[]): unknown[] {
   return entries;
 }
 
+const PREFIXED = /^([A-Za-z_][\w.-]*):/;
+
+/**
+ * What of a document's @context one event needs, to be rendered and hashed again as captured: the
+ * definitions of the terms and prefixes it uses (in its members' names and in its values, as CURIEs),
+ * the keywords (`@vocab`, …) and the remote contexts an entry names, the standard one left out (it
+ * goes without saying). Stored with each event in place of the document's whole @context, which
+ * would be stored again in every event; undefined when it needs none.
+ */
+export function eventContext(context: unknown, event: unknown): unknown[] | undefined {
+  if (context === undefined || context === null) return undefined;
+  const used = new Set<string>();
+  const stack: unknown[] = [event];
+  while (stack.length > 0) {
+    const next = stack.pop();
+    if (typeof next === 'string') {
+      const prefix = PREFIXED.exec(next)?.[1];
+      if (prefix) used.add(prefix);
+    } else if (Array.isArray(next)) {
+      for (const item of next) stack.push(item);
+    } else if (typeof next === 'object' && next !== null) {
+      for (const [key, value] of Object.entries(next)) {
+        used.add(key);
+        const prefix = PREFIXED.exec(key)?.[1];
+        if (prefix) used.add(prefix);
+        stack.push(value);
+      }
+    }
+  }
+  const list = Array.isArray(context) ? context : [context];
+  // a definition may name another prefix (`"batch": "ex:batch"`): kept too, until none is added
+  for (let added = true; added; ) {
+    added = false;
+    for (const entry of list) {
+      if (typeof entry !== 'object' || entry === null || Array.isArray(entry)) continue;
+      for (const [key, definition] of Object.entries(entry)) {
+        if (!key.startsWith('@') && !used.has(key)) continue;
+        for (const text of JSON.stringify(definition ?? null).matchAll(/"([A-Za-z_][\w.-]*):/g)) {
+          if (!used.has(text[1])) {
+            used.add(text[1]);
+            added = true;
+          }
+        }
+      }
+    }
+  }
+  const entries: unknown[] = [];
+  for (const entry of list) {
+    if (typeof entry === 'string') {
+      if (!entry.endsWith('/epcis-context.jsonld')) entries.push(entry);
+    } else if (typeof entry === 'object' && entry !== null && !Array.isArray(entry)) {
+      const kept = Object.entries(entry).filter(([key]) => key.startsWith('@') || used.has(key));
+      if (kept.length > 0) entries.push(Object.fromEntries(kept));
+    }
+  }
+  return entries.length > 0 ? entries : undefined;
+}
+
 export type RenderLot = { code: string; kind: string; sscc: string | null; lotNumber: string | null; unit: string; gtin: string | null };
 export type RenderContext = {
   lots: Map<string, RenderLot>;

@@ -63,62 +63,170 @@ export const MAX_EXTENSION_DEPTH = 32;
 /** A JSON Pointer's reference token (RFC 6901). */
 const token = (key: string) => key.replace(/~/g, '~0').replace(/\//g, '~1');
 
-/** Whether a member is user-defined content: an extension field (`ex:field`, a full URI) or a @context. */
-const isUserDefined = (key: string) => key.includes(':') || key === '@context';
-
 /**
  * Counts `value`'s values (itself and every one nested in it) into `counted`, stopping as soon as
  * they go over `MAX_EXTENSION_VALUES` or an array or object lies deeper than `MAX_EXTENSION_DEPTH`:
- * which of the two, or null. Walked without recursion, so no nesting exhausts the stack.
+ * which of the two, or null. Walked without recursion, so no nesting exhausts the stack, and each
+ * value is counted before its children are looked at, so a refusal looks at no more than the limit.
  */
 function overLimit(value: unknown, counted: { values: number }): 'values' | 'depth' | null {
+  if (++counted.values > MAX_EXTENSION_VALUES) return 'values';
   const stack: [unknown, number][] = [[value, 1]];
   while (stack.length > 0) {
     const [next, depth] = stack.pop() as [unknown, number];
-    if (++counted.values > MAX_EXTENSION_VALUES) return 'values';
     if (typeof next !== 'object' || next === null) continue;
-    if (depth > MAX_EXTENSION_DEPTH) return 'depth';
-    for (const item of Array.isArray(next) ? next : Object.values(next)) stack.push([item, depth + 1]);
+    const children = Array.isArray(next) ? next : Object.values(next);
+    if (children.length === 0) continue;
+    if (depth >= MAX_EXTENSION_DEPTH && children.some((child) => typeof child === 'object' && child !== null)) return 'depth';
+    if (counted.values + children.length > MAX_EXTENSION_VALUES) return 'values';
+    counted.values += children.length;
+    for (const child of children) if (typeof child === 'object' && child !== null) stack.push([child, depth + 1]);
   }
   return null;
 }
 
 /**
- * The first user-defined member of an event (see isUserDefined) at which its user-defined content
- * goes over MAX_EXTENSION_VALUES values or MAX_EXTENSION_DEPTH levels: its pointer and what it
- * breaks. The event's standard structure (lists of EPCs, sensor reports, …) is looked through for
- * them, not counted.
+ * The standard structure of an event, as far as its members hold more than one value: a standard
+ * value (`value`), a list bounded per event (`list`, of at most `max` entries in all the event's
+ * lists of that name, e.g. sensor reports over its sensor elements), or an object of standard
+ * members. Anything else in an event is user-defined content (extension fields, with or without a
+ * prefix, ilmd, its @context), counted against MAX_EXTENSION_VALUES.
  */
-function extensionProblem(event: Json, at: string): ValidationError | null {
-  const counted = { values: 0 };
-  const stack: [unknown, string][] = [[event, at]];
-  while (stack.length > 0) {
-    const [next, pointer] = stack.pop() as [unknown, string];
-    if (typeof next !== 'object' || next === null) continue;
-    if (Array.isArray(next)) {
-      for (let i = next.length - 1; i >= 0; i--) if (typeof next[i] === 'object') stack.push([next[i], `${pointer}/${i}`]);
-      continue;
+type Shape = 'value' | { list: Shape; max: number; what: string } | { object: Record<string, Shape> };
+
+/** At most this many entries in one event's EPC list or quantity list (a native event's lines: 10,000). */
+export const MAX_EVENT_LIST = 10_000;
+/** At most this many sensor reports in one event, over all its sensor elements, and as many elements. */
+export const MAX_SENSOR_REPORTS = 10_000;
+/** At most this many business transactions, sources, destinations, dispositions set or unset, certifications, corrective eventIDs. */
+export const MAX_EVENT_REFERENCES = 1000;
+
+const list = (item: Shape, max: number, what: string): Shape => ({ list: item, max, what });
+const object = (members: Record<string, Shape>): Shape => ({ object: members });
+const epcs = list('value', MAX_EVENT_LIST, 'EPCs');
+const quantities = list(object({ epcClass: 'value', quantity: 'value', uom: 'value' }), MAX_EVENT_LIST, 'quantity elements');
+const references = (what: string) => list('value', MAX_EVENT_REFERENCES, what);
+const typed = (id: string, what: string) => list(object({ type: 'value', [id]: 'value' }), MAX_EVENT_REFERENCES, what);
+const fieldsOf = (names: string[]) => Object.fromEntries(names.map((name) => [name, 'value' as Shape]));
+const SENSOR_METADATA_FIELDS = ['time', 'startTime', 'endTime', ...SENSOR_METADATA_URIS];
+const SENSOR_REPORT_FIELDS = [
+  'type',
+  'exception',
+  'time',
+  'value',
+  'component',
+  'stringValue',
+  'booleanValue',
+  'hexBinaryValue',
+  'minValue',
+  'maxValue',
+  'meanValue',
+  'sDev',
+  'percRank',
+  'percValue',
+  'uom',
+  ...SENSOR_REPORT_URIS,
+];
+const EVENT_SHAPE: Record<string, Shape> = {
+  ...fieldsOf([
+    'type',
+    'eventID',
+    'eventTime',
+    'recordTime',
+    'eventTimeZoneOffset',
+    'parentID',
+    'action',
+    'transformationID',
+    'bizStep',
+    'disposition',
+  ]),
+  certificationInfo: references('certifications'),
+  ...Object.fromEntries(EPC_LISTS.map((field) => [field, epcs])),
+  ...Object.fromEntries(QUANTITY_LISTS.map((field) => [field, quantities])),
+  persistentDisposition: object({ set: references('dispositions'), unset: references('dispositions') }),
+  readPoint: object({ id: 'value' }),
+  bizLocation: object({ id: 'value' }),
+  bizTransactionList: typed('bizTransaction', 'business transactions'),
+  sourceList: typed('source', 'sources'),
+  destinationList: typed('destination', 'destinations'),
+  sensorElementList: list(
+    object({
+      sensorMetadata: object(fieldsOf(SENSOR_METADATA_FIELDS)),
+      sensorReport: list(object(fieldsOf(SENSOR_REPORT_FIELDS)), MAX_SENSOR_REPORTS, 'sensor reports'),
+    }),
+    MAX_SENSOR_REPORTS,
+    'sensor elements',
+  ),
+  // all its members are user-defined, each named when it goes over
+  ilmd: object({}),
+  errorDeclaration: object({ declarationTime: 'value', reason: 'value', correctiveEventIDs: references('corrective eventIDs') }),
+};
+
+type Count = { values: number; lists: Map<string, number> };
+
+/** The problem of user-defined content at `pointer` (member `key`), when it takes the event over the limits. */
+function userDefined(key: string, value: unknown, pointer: string, counted: Count): ValidationError | null {
+  const over = overLimit(value, counted);
+  if (over === null) return null;
+  const name = key.slice(0, 100);
+  return {
+    pointer,
+    message:
+      over === 'values'
+        ? `${name} takes this event's user-defined fields over ${MAX_EXTENSION_VALUES} values (numbers, strings, booleans, nulls, objects and arrays, each counting one, with those of ilmd, @context and every member the standard does not define): at most ${MAX_EXTENSION_VALUES} per event`
+        : `${name} nests user-defined values more than ${MAX_EXTENSION_DEPTH} deep: at most ${MAX_EXTENSION_DEPTH}`,
+  };
+}
+
+/**
+ * The first member of an event, in document order, at which it goes over a limit: a standard list
+ * longer than its bound, or user-defined content over MAX_EXTENSION_VALUES values or
+ * MAX_EXTENSION_DEPTH levels (a standard member holding what the standard does not, an object for
+ * an EPC, counts as user-defined too). Its pointer and what it breaks.
+ */
+function limitProblem(value: unknown, shape: Shape, key: string, pointer: string, counted: Count): ValidationError | null {
+  if (shape === 'value') return typeof value === 'object' && value !== null ? userDefined(key, value, pointer, counted) : null;
+  if ('list' in shape) {
+    if (!Array.isArray(value)) return limitProblem(value, shape.list, key, pointer, counted);
+    const total = (counted.lists.get(key) ?? 0) + value.length;
+    counted.lists.set(key, total);
+    if (total > shape.max)
+      return { pointer, message: `${key} takes this event over ${shape.max} ${shape.what}: at most ${shape.max} ${shape.what} per event` };
+    for (const [i, item] of value.entries()) {
+      const problem = limitProblem(item, shape.list, key, `${pointer}/${i}`, counted);
+      if (problem) return problem;
     }
-    const members = Object.entries(next);
-    // in document order: the member named is the one that goes over
-    for (const [key, value] of members) {
-      if (!isUserDefined(key)) continue;
-      const over = overLimit(value, counted);
-      if (over === null) continue;
-      const name = key.slice(0, 100);
-      return {
-        pointer: `${pointer}/${token(key)}`,
-        message:
-          over === 'values'
-            ? `${name} takes this event's user-defined fields over ${MAX_EXTENSION_VALUES} values (numbers, strings, booleans, nulls, objects and arrays, each counting one, with those of ilmd and @context): at most ${MAX_EXTENSION_VALUES} per event`
-            : `${name} nests user-defined values more than ${MAX_EXTENSION_DEPTH} deep: at most ${MAX_EXTENSION_DEPTH}`,
-      };
-    }
-    for (let i = members.length - 1; i >= 0; i--) {
-      const [key, value] = members[i];
-      if (!isUserDefined(key) && typeof value === 'object') stack.push([value, `${pointer}/${token(key)}`]);
-    }
+    return null;
   }
+  if (typeof value !== 'object' || value === null) return null;
+  if (Array.isArray(value)) return userDefined(key, value, pointer, counted);
+  for (const [member, inner] of Object.entries(value)) {
+    const at = `${pointer}/${token(member)}`;
+    const problem = Object.hasOwn(shape.object, member)
+      ? limitProblem(inner, shape.object[member], member, at, counted)
+      : userDefined(member, inner, at, counted);
+    if (problem) return problem;
+  }
+  return null;
+}
+
+function extensionProblem(event: Json, at: string): ValidationError | null {
+  return limitProblem(event, object(EVENT_SHAPE), '', at, { values: 0, lists: new Map() });
+}
+
+/** The document's @context: at most MAX_EXTENSION_VALUES values, MAX_EXTENSION_DEPTH deep and MAX_CONTEXT_BYTES. */
+export const MAX_CONTEXT_BYTES = 16 * 1024;
+
+function contextProblem(context: unknown): ValidationError | null {
+  if (context === undefined) return null;
+  const over = overLimit(context, { values: 0 });
+  if (over === 'values')
+    return { pointer: '/@context', message: `@context holds more than ${MAX_EXTENSION_VALUES} values: at most ${MAX_EXTENSION_VALUES}` };
+  if (over === 'depth')
+    return { pointer: '/@context', message: `@context nests values more than ${MAX_EXTENSION_DEPTH} deep: at most ${MAX_EXTENSION_DEPTH}` };
+  const bytes = Buffer.byteLength(JSON.stringify(context));
+  if (bytes > MAX_CONTEXT_BYTES)
+    return { pointer: '/@context', message: `@context is ${bytes} bytes as JSON: at most ${MAX_CONTEXT_BYTES}` };
   return null;
 }
 
@@ -136,8 +244,12 @@ function checkEvent(event: unknown, at: string, found: Findings): void {
     found.covered.push(at);
     return;
   }
+  // an event over a limit is refused for it alone: its other checks would read all it holds
   const extension = extensionProblem(event, at);
-  if (extension) report(extension.pointer, extension.message);
+  if (extension) {
+    report(extension.pointer, extension.message);
+    return;
+  }
   // a value longer than any URI the service takes is the schema's to report: its length, not its content
   const tooLong = (value: string) => value.length > MAX_URI_LENGTH;
   const vocabulary = (v: Vocabulary, value: unknown, pointer: string) => {
@@ -258,6 +370,11 @@ export async function validateCaptureDocument(doc: unknown): Promise<ValidationR
   const body = isObject(doc) ? doc.epcisBody : undefined;
   const events = isObject(body) && Array.isArray(body.eventList) ? body.eventList : [];
   // a document of 10,000 events takes most of a second to check: other requests go on meanwhile
+  const context = isObject(doc) ? contextProblem(doc['@context']) : null;
+  if (context) {
+    found.errors.push(context);
+    found.covered.push(context.pointer);
+  }
   const pause = pauses();
   for (const [i, event] of events.entries()) {
     await pause();

@@ -104,6 +104,11 @@ function typeRules(scope: Scope, action: EventAction, eventTime: Date, reuseCode
 }
 
 /** The lots, parties, locations, products, shipments and packs an action names (what the writer loads up front). */
+/** Pushes every item of a list of any length (a spread's arguments overflow the stack at some 100,000). */
+function append<T>(target: T[], items: readonly T[]): void {
+  for (const item of items) target.push(item);
+}
+
 export function referencesOf(action: EventAction) {
   const lots: string[] = [];
   const parties: string[] = [];
@@ -114,10 +119,12 @@ export function referencesOf(action: EventAction) {
   const specs: LotSpec[] = [];
   const unpacking: string[] = [];
   const ssccs: string[] = [];
-  const lines = (list: Line[]) => lots.push(...list.map((line) => line.lotCode));
+  const lines = (list: Line[]) => {
+    for (const line of list) lots.push(line.lotCode);
+  };
   switch (action.type) {
     case 'commission':
-      specs.push(...action.lots);
+      append(specs, action.lots);
       break;
     case 'transform':
       lines(action.inputs);
@@ -132,7 +139,7 @@ export function referencesOf(action: EventAction) {
       // a container an earlier part of the same capture already made
       if (action.parent.newCode) lots.push(action.parent.newCode);
       if (action.parent.sscc) ssccs.push(action.parent.sscc);
-      items.push(...(action.itemCodes ?? []));
+      append(items, action.itemCodes ?? []);
       break;
     case 'disaggregate':
       lots.push(action.parentCode, ...(action.children ?? []), ...(action.orSightingOf ?? []));
@@ -141,23 +148,26 @@ export function referencesOf(action: EventAction) {
     case 'ship':
       lines(action.lines);
       parties.push(action.toPartyCode);
-      locations.push(...[action.toLocationCode, action.fromLocationCode].filter((code): code is string => Boolean(code)));
+      append(
+        locations,
+        [action.toLocationCode, action.fromLocationCode].filter((code): code is string => Boolean(code)),
+      );
       break;
     case 'receive':
       shipments.push(action.shipmentId);
       break;
     case 'inspect':
-      lots.push(...action.lotCodes);
+      append(lots, action.lotCodes);
       if (action.inspection.labPartyCode) parties.push(action.inspection.labPartyCode);
       break;
     case 'observe':
     case 'hold':
     case 'release':
-      lots.push(...action.lotCodes);
+      append(lots, action.lotCodes);
       break;
     case 'recall':
       // only the roots: the rest of an opening's scope is marked unloaded (see the recall rule)
-      lots.push(...action.rootLotCodes);
+      append(lots, action.rootLotCodes);
       break;
     case 'destroy':
     case 'sell':
