@@ -99,6 +99,7 @@ const URN_RULES: Record<string, UrnRule> = {
   'idpat:grai': pattern(3, ([cp, at]) => join('/8003/0', withCheck(cp, at, 12))),
   'idpat:gdti': pattern(3, ([cp, dt]) => join('/253/', withCheck(cp, dt, 12))),
   'idpat:sgcn': pattern(3, ([cp, ct]) => join('/255/', withCheck(cp, ct, 12))),
+  'idpat:sgln': pattern(3, ([cp, lr]) => join('/414/', withCheck(cp, lr, 12))),
   'idpat:cpi': pattern(3, ([cp, ref]) => (COMPANY_PREFIX.test(cp) && CPI_REFERENCE.test(ref) ? `/8010/${cp}${ref}` : null)),
   'idpat:itip': pattern(5, ([cp, ir, piece, total]) =>
     /^\d{2}$/.test(piece) && /^\d{2}$/.test(total) ? join('/8006/', gtin(cp, ir), piece + total) : null,
@@ -361,10 +362,23 @@ const PATTERN_SCHEMES: Record<string, { n: number; ai: string; lead: string; res
   sgcn: { n: 3, ai: '255', lead: '', rest: (cp) => `\\d{${13 - cp}}`, tail: '[^/]*' },
   giai: { n: 2, ai: '8004', lead: '', rest: () => '[^/]+', tail: '' },
   cpi: { n: 3, ai: '8010', lead: '', rest: () => '[^/]+', tail: '(?:/8011/[^/]+)?' },
+  // a GLN with or without an extension (TDS: extension 0 is the GLN alone)
+  sgln: { n: 3, ai: '414', lead: '', rest: (cp) => `\\d{${13 - cp}}`, tail: '(?:/254/[^/]+)?' },
+  gsrn: { n: 2, ai: '8018', lead: '', rest: (cp) => `\\d{${18 - cp}}`, tail: '' },
+  gsrnp: { n: 2, ai: '8017', lead: '', rest: (cp) => `\\d{${18 - cp}}`, tail: '' },
+  pgln: { n: 2, ai: '417', lead: '', rest: (cp) => `\\d{${13 - cp}}`, tail: '' },
+  ginc: { n: 2, ai: '401', lead: '', rest: () => '[^/]+', tail: '' },
+  gsin: { n: 2, ai: '402', lead: '', rest: (cp) => `\\d{${17 - cp}}`, tail: '' },
 };
 
+/**
+ * Schemes of no GS1 key, stored as the EPC URN written (canonicalIdentifier leaves them so), with
+ * their number of fields: a pattern compares the URN's fields as written (TDS §6, §14.5).
+ */
+const URN_PATTERN_SCHEMES: Record<string, number> = { gid: 3, usdod: 2, adi: 3 };
+
 /** The schemes whose EPC patterns epcPatternRegExp reads. */
-export const EPC_PATTERN_SCHEMES = Object.keys(PATTERN_SCHEMES);
+export const EPC_PATTERN_SCHEMES = [...Object.keys(PATTERN_SCHEMES), ...Object.keys(URN_PATTERN_SCHEMES)];
 
 const escapeRegExp = (value: string) => value.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
@@ -380,6 +394,7 @@ const escapeRegExp = (value: string) => value.replace(/[.*+?^${}()|[\]\\]/g, '\\
  */
 export function epcPatternRegExp(uri: string): { ai: string; regExp: string } | null {
   const m = /^urn:epc:idpat:([a-z]+):(.*)$/.exec(uri);
+  if (m && Object.hasOwn(URN_PATTERN_SCHEMES, m[1])) return urnPatternRegExp(m[1], URN_PATTERN_SCHEMES[m[1]], m[2]);
   const scheme = m && Object.hasOwn(PATTERN_SCHEMES, m[1]) ? PATTERN_SCHEMES[m[1]] : null;
   if (!m || !scheme) return null;
   const parts = m[2].split('.');
@@ -397,4 +412,22 @@ export function epcPatternRegExp(uri: string): { ai: string; regExp: string } | 
   // all but the serial given: the one key, its check digit computed
   const key = open === scheme.n - 1 ? fromEpcUrn(uri) : null;
   return of(key && `^${escapeRegExp(key)}${scheme.tail}$`);
+}
+
+/** A field of an EPC URN as TDS writes it: URI characters, no dot (an ADI part number may be empty). */
+const URN_FIELD = /^[A-Za-z0-9\-_!'()*+,;=:%#/]*$/;
+
+/**
+ * epcPatternRegExp of a scheme stored as its EPC URN (`ai` is the scheme's name): the fields given
+ * as written, `[^.]*` for each wildcard, from the first one on.
+ */
+function urnPatternRegExp(scheme: string, n: number, fields: string): { ai: string; regExp: string } | null {
+  const parts = fields.split('.');
+  const open = parts.indexOf('*');
+  if (parts.length !== n) return null;
+  const given = open < 0 ? parts : parts.slice(0, open);
+  if ((open >= 0 && parts.slice(open).some((part) => part !== '*')) || given.some((part) => part.includes('*') || !URN_FIELD.test(part)))
+    return null;
+  const wild = open < 0 ? [] : parts.slice(open).map(() => '[^.]*');
+  return { ai: scheme, regExp: `^${escapeRegExp(`urn:epc:id:${scheme}:`)}${[...given.map(escapeRegExp), ...wild].join('\\.')}$` };
 }

@@ -1301,7 +1301,7 @@ t.test('MATCH_epc looks at EPCs, MATCH_epcClass at classes; both take EPC patter
   const days = async (query: string) =>
     (await world.app.inject({ method: 'GET', url: `/epcis/events?${query}`, headers: { authorization: `Bearer ${plant.key}` } }))
       .json()
-      .epcisBody.queryResults.resultsBody.eventList.map((event: { eventTime: string }) => Number(event.eventTime.slice(9, 10)));
+      .epcisBody.queryResults.resultsBody.eventList.map((event: { eventTime: string }) => Number(event.eventTime.slice(8, 10)));
   const match = (name: string, value: string) => days(`${name}=${encodeURIComponent(value)}`);
   const pattern = 'urn:epc:idpat:sgtin:0614141.812345.*';
   t.same(await match('MATCH_epc', pattern), [1, 3], 'an EPC pattern: the instances of that GTIN');
@@ -1329,6 +1329,38 @@ t.test('MATCH_epc looks at EPCs, MATCH_epcClass at classes; both take EPC patter
     { status: afterWildcard.statusCode, errors: afterWildcard.json().errors },
     { status: 400, errors: [{ pointer: '/MATCH_epc', detail: /is no EPC pattern this service reads/ }] },
     'a field after a wildcard: no pattern, a 400 naming the parameter',
+  );
+
+  // every scheme an EPC is stored under: GLNs, GSRNs, party GLNs as Digital Links, GID, USDOD, ADI as the URN written
+  const others = [
+    'urn:epc:id:sgln:0614141.12345.400',
+    'urn:epc:id:gsrn:0614141.1234567890',
+    'urn:epc:id:gsrnp:0614141.1234567890',
+    'urn:epc:id:pgln:0614141.12345',
+    'urn:epc:id:gid:95100000.12345.400',
+    'urn:epc:id:usdod:2S194.12345678901',
+    'urn:epc:id:adi:W81X9C.3KL984PX1.%2351',
+  ];
+  t.match((await captured(world, plant.key, doc(others.map((epc, i) => observation(10 + i, { epcList: [epc] }))))).job, {
+    success: true,
+    captured: others.length,
+  });
+  t.same(await match('MATCH_epc', 'urn:epc:idpat:sgln:0614141.12345.*'), [10]);
+  t.same(await match('MATCH_epc', 'urn:epc:idpat:sgln:0614141.*.*'), [10]);
+  t.same(await match('MATCH_epc', 'urn:epc:idpat:sgln:0614141.12345.0'), [], 'the GLN without extension alone');
+  t.same(await match('MATCH_epc', 'urn:epc:idpat:gsrn:0614141.*'), [11]);
+  t.same(await match('MATCH_epc', 'urn:epc:idpat:gsrnp:*.*'), [12]);
+  t.same(await match('MATCH_epc', 'urn:epc:idpat:pgln:0614141.*'), [13]);
+  t.same(await match('MATCH_epc', 'urn:epc:idpat:gid:95100000.12345.*'), [14]);
+  t.same(await match('MATCH_epc', 'urn:epc:idpat:gid:95100000.12346.*'), []);
+  t.same(await match('MATCH_epc', 'urn:epc:idpat:usdod:2S194.*'), [15]);
+  t.same(await match('MATCH_anyEPC', 'urn:epc:idpat:adi:W81X9C.*.*'), [16]);
+  t.same(
+    await days(
+      `MATCH_anyEPC=${encodeURIComponent('urn:epc:idpat:sgtin:0614141.812345.*')}|${encodeURIComponent('urn:epc:idpat:sgln:0614141.*.*')}`,
+    ),
+    [1, 3, 10],
+    'patterns of two schemes: what either matches',
   );
 
   // a container packed through the native API, by the SSCC on its label

@@ -327,7 +327,7 @@ t.test('a MATCH_ value that is no EPC, class or EPC pattern is a 400 naming it; 
     ['urn:epc:id:sgtin:6901234.00001.S1', /not a valid SGTIN EPC URN/],
     ['https://id.gs1.org/01/06901234000017/21/S1', /wrong check digit/],
     ['urn:epc:idpat:sgtin:6901234.*.S1', /is no EPC pattern this service reads: .*\* in every field from the first on/],
-    ['urn:epc:idpat:sgln:6901234.00001.*', /is no EPC pattern this service reads/],
+    ['urn:epc:idpat:sgln:6901234.0001.*', /is no EPC pattern this service reads/],
     ['urn:epc:idpat:sgtin:6901234.000001', /is no EPC pattern this service reads/],
     [`https://id.gs1.org/01/06901234000016/21/${'9'.repeat(2100)}`, /at most 2000 characters/],
   ] as const) {

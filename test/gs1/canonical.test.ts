@@ -305,6 +305,43 @@ t.test('an EPC pattern stands for the identifiers it leaves open, compared in ca
       ['urn:epc:id:cpi:0614141.A%2FB.1'],
       ['urn:epc:id:cpi:0614141.AXYZ2FB.1', 'urn:epc:id:cpi:0614141.A%2FBC.1'],
     ],
+    [
+      'urn:epc:idpat:sgln:0614141.12345.*',
+      ['urn:epc:id:sgln:0614141.12345.0', 'urn:epc:id:sgln:0614141.12345.400', 'https://id.gs1.org/414/0614141123452'],
+      ['urn:epc:id:sgln:0614141.12346.0', 'urn:epc:id:pgln:0614141.12345', 'urn:epc:id:sgln:0614142.12345.0'],
+    ],
+    [
+      'urn:epc:idpat:sgln:0614141.*.*',
+      ['urn:epc:id:sgln:0614141.12345.0', 'urn:epc:id:sgln:0614141.00777.5'],
+      ['urn:epc:id:sgln:0614142.12345.0'],
+    ],
+    ['urn:epc:idpat:sgln:0614141.12345.0', ['urn:epc:id:sgln:0614141.12345.0'], ['urn:epc:id:sgln:0614141.12345.400']],
+    [
+      'urn:epc:idpat:gsrn:0614141.*',
+      ['urn:epc:id:gsrn:0614141.1234567890'],
+      ['urn:epc:id:gsrnp:0614141.1234567890', 'urn:epc:id:gsrn:0614142.1234567890'],
+    ],
+    ['urn:epc:idpat:gsrnp:*.*', ['urn:epc:id:gsrnp:0614141.1234567890'], ['urn:epc:id:gsrn:0614141.1234567890']],
+    ['urn:epc:idpat:pgln:0614141.*', ['urn:epc:id:pgln:0614141.12345'], ['urn:epc:id:sgln:0614141.12345.0']],
+    ['urn:epc:idpat:ginc:0614141.*', ['urn:epc:id:ginc:0614141.xyz47%2F11'], ['urn:epc:id:ginc:0614142.xyz']],
+    ['urn:epc:idpat:gsin:0614141.*', ['urn:epc:id:gsin:0614141.123456789'], ['urn:epc:id:gsin:0614142.123456789']],
+    [
+      'urn:epc:idpat:gid:95100000.12345.*',
+      ['urn:epc:id:gid:95100000.12345.400', 'urn:epc:id:gid:95100000.12345.1'],
+      ['urn:epc:id:gid:95100000.12346.400', 'urn:epc:id:gid:951000001.12345.1', 'urn:epc:id:usdod:95100000.12345'],
+    ],
+    ['urn:epc:idpat:gid:*.*.*', ['urn:epc:id:gid:95100000.12345.400'], ['urn:epc:id:sgtin:0614141.812345.6789']],
+    ['urn:epc:idpat:usdod:2S194.*', ['urn:epc:id:usdod:2S194.12345678901'], ['urn:epc:id:usdod:2S195.12345678901']],
+    [
+      'urn:epc:idpat:adi:W81X9C.3KL984PX1.*',
+      ['urn:epc:id:adi:W81X9C.3KL984PX1.%2351'],
+      ['urn:epc:id:adi:W81X9C.3KL984PX2.%2351', 'urn:epc:id:adi:W81X9C..3KL984PX1'],
+    ],
+    [
+      'urn:epc:idpat:adi:W81X9C.*.*',
+      ['urn:epc:id:adi:W81X9C..3KL984PX1', 'urn:epc:id:adi:W81X9C.3KL984PX1.%2351'],
+      ['urn:epc:id:adi:2S194..1'],
+    ],
   ];
   for (const [pattern, matching, other] of cases) {
     const compiled = epcPatternRegExp(pattern);
@@ -312,7 +349,8 @@ t.test('an EPC pattern stands for the identifiers it leaves open, compared in ca
       t.fail(`${pattern} is a pattern`);
       continue;
     }
-    const matches = (id: string) => new RegExp(compiled.regExp).test(canonicalGs1Uri(id) as string);
+    // as stored: in canonical form, a URN of no GS1 key as written
+    const matches = (id: string) => new RegExp(compiled.regExp).test(canonicalGs1Uri(id) ?? id);
     for (const id of matching) t.ok(matches(id), `${pattern} matches ${id}`);
     for (const id of other) t.notOk(matches(id), `${pattern} does not match ${id}`);
   }
@@ -327,7 +365,11 @@ t.test('what TDS does not allow as a pattern, or this service cannot read, is no
     'urn:epc:idpat:sgtin:06141.*.*', // no company prefix (6–12 digits)
     'urn:epc:idpat:sgtin:0614141.81234.*', // 12 digits, not the GTIN's 13
     'urn:epc:idpat:sgtin:0614141.81234.6789',
-    'urn:epc:idpat:sgln:0614141.12345.*',
+    'urn:epc:idpat:sgln:0614141.1234.*', // 11 digits, not the GLN's 12
+    'urn:epc:idpat:gsrn:0614141.*.*',
+    'urn:epc:idpat:gid:95100000.*.400',
+    'urn:epc:idpat:gid:95100000.12345',
+    'urn:epc:idpat:usdod:*.12345',
     'urn:epc:idpat:constructor:*.*',
     'urn:epc:id:sgtin:0614141.812345.6789',
     'https://id.gs1.org/01/00614141812345',
