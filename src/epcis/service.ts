@@ -491,6 +491,25 @@ export function createEpcisService(deps: {
    * of this service's own that names none of its codes, as that parameter's. A value a route adds
    * (the EPC of /epcis/epcs/{epc}/events, no parameter) that names nothing matches no event.
    */
+  /**
+   * The first MATCH_ value of a query that is a URI of this service's own naming none of its codes
+   * (parseEventQuery reads values for their form only, any service's URIs alike), as a 400 naming
+   * its parameter where the query is (`at`): a named query is refused so as it is made.
+   */
+  function checkOwnUris(query: Pick<EventQuery, 'matches'>, at: { in: string; pointer: string }): void {
+    for (const { parameter, values } of query.matches) {
+      for (const value of values) {
+        if (value.startsWith('urn:epc:idpat:')) continue;
+        try {
+          deps.identifiers.parse(value);
+        } catch (error) {
+          if (!(error instanceof Problem)) throw error;
+          throw badRequest(`${parameter}: ${error.message}`, [{ in: at.in, pointer: `${at.pointer}/${parameter}`, detail: error.message }]);
+        }
+      }
+    }
+  }
+
   async function lotsNamed(values: string[], parameter?: string): Promise<string[]> {
     const isPattern = (value: string) => value.startsWith('urn:epc:idpat:');
     const patterns = values.filter(isPattern).flatMap((value) => epcPatternRegExp(value) ?? []);
@@ -647,6 +666,7 @@ export function createEpcisService(deps: {
     },
 
     resolveQuery,
+    checkOwnUris,
     queryResolved,
 
     async query(principal: Principal, filter: QueryFilter & Pick<EventFilter, 'after' | 'limit'>) {

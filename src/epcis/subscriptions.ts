@@ -159,7 +159,7 @@ function isDue(subscription: SubscriptionRow, at: Date): boolean {
 
 export function createSubscriptionService(deps: {
   db: Db;
-  epcis: Pick<EpcisService, 'resolveQuery' | 'queryResolved' | 'queryDocument'>;
+  epcis: Pick<EpcisService, 'resolveQuery' | 'queryResolved' | 'queryDocument' | 'checkOwnUris'>;
   webhooks: WebhookPolicy;
   /** How long a delivery may take and how much of its answer is read (the sender's defaults otherwise). */
   deliveryLimits?: DeliveryLimits;
@@ -265,12 +265,14 @@ export function createSubscriptionService(deps: {
 
   /**
    * A named query to run or subscribe to. One stored before a rule it breaks existed (a time bound
-   * without its offset) is a 422 naming the stored parameter, not a fault of the request at hand.
+   * without its offset, a URI of this service's naming none of its codes) is a 422 naming the stored
+   * parameter, not a fault of the request at hand.
    */
   async function runnableQuery(principal: Principal, name: string): Promise<QueryRow> {
     const row = await namedQuery(principal, name);
     try {
-      parseEventQuery(row.params, { in: 'named query', pointer: '/query' });
+      const at = { in: 'named query', pointer: '/query' };
+      deps.epcis.checkOwnUris(parseEventQuery(row.params, at), at);
     } catch (error) {
       if (!(error instanceof Problem)) throw error;
       throw unprocessable(
@@ -619,6 +621,8 @@ export function createSubscriptionService(deps: {
   return {
     async createQuery(principal: Principal, name: string, params: Record<string, unknown>): Promise<QueryRow> {
       const stored = storedQueryParams(params);
+      // a URI of this service's naming none of its codes would make every run a 400
+      deps.epcis.checkOwnUris(parseEventQuery(stored), { in: 'body', pointer: '/query' });
       // a name is its owner's, whichever of its roles made the query
       const existing = await db
         .select()

@@ -5,7 +5,7 @@ import type { Test } from 'tap';
 import { queryRows } from '../../src/db/client.js';
 import { createSubscriptionService, scheduleFieldProblem, scheduleMatches, signBody } from '../../src/epcis/subscriptions.js';
 import { createWorld, expectStatus } from '../fixtures/world.js';
-import { client } from '../helper.js';
+import { client, TEST_BASE_URL } from '../helper.js';
 import { fileTest } from '../root.js';
 
 const t = fileTest();
@@ -300,6 +300,40 @@ t.test(
     }
     t.same((await plant.api.get('/epcis/queries/march/subscriptions')).body.items, [], 'no subscription stored');
     expectStatus(t, await plant.api.delete('/epcis/queries/march'), 204, 'deleted');
+  },
+);
+
+t.test(
+  "a URI of this service's naming none of its codes is refused as a named query is made; one stored before is a 422 to run or subscribe to",
+  async (t) => {
+    const world = await createWorld(t, undefined, {
+      subscriptionLagMs: 0,
+      subscriptionTickMs: 3_600_000,
+      webhooks: { allowInsecure: true },
+    });
+    const plant = await world.party('slaughterhouse');
+    const hook = await webhook(t);
+    const nope = `${TEST_BASE_URL}/lots/NOPE`;
+    const made = await plant.api.post('/epcis/queries', { name: 'q3', query: { MATCH_epc: nope } });
+    expectStatus(t, made, 400, 'refused as it is made');
+    t.match(made.body, { errors: [{ in: 'body', pointer: '/query/MATCH_epc' }] });
+    t.same((await plant.api.get('/epcis/queries')).body.items, [], 'not stored');
+    await world.database.db.execute(
+      sql`insert into epcis_queries (owner, name, role, party_code, params)
+      values (${plant.code}, 'old', 'operator', ${plant.code}, ${JSON.stringify({ MATCH_epc: [nope] })}::jsonb)`,
+    );
+    for (const [what, reply] of [
+      ['run', await plant.api.get('/epcis/queries/old/events')],
+      ['subscribed to', await plant.api.post('/epcis/queries/old/subscriptions', { dest: hook.dest, stream: true })],
+    ] as const) {
+      expectStatus(t, reply, 422, what);
+      t.match(reply.body, {
+        type: '/problems/named-query-invalid',
+        detail: /named query old no longer runs/,
+        errors: [{ in: 'named query', pointer: '/query/MATCH_epc' }],
+      });
+    }
+    t.same((await plant.api.get('/epcis/queries/old/subscriptions')).body.items, [], 'no subscription stored');
   },
 );
 
