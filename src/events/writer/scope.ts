@@ -323,7 +323,7 @@ export class Scope {
       }
       this.draft.move(childCode, kind, -quantity, containerCode);
       lines.push({ lotCode: childCode, containerCode, quantity });
-      if (this.lot(childCode)?.kind === 'container') lines.push(...this.takeContents(childCode, kind, pointer));
+      if (this.lot(childCode)?.kind === 'container') for (const line of this.takeContents(childCode, kind, pointer)) lines.push(line);
     }
     return lines;
   }

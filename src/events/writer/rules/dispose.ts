@@ -16,7 +16,7 @@ export function dispose(
   for (const [position, { lot, quantity }] of scope.take(listed, scope.at('lines'), input.type).entries()) {
     lines.push({ lotCode: lot.code, quantity });
     if (lot.kind === 'container' && quantity > 0) {
-      lines.push(...scope.takeContents(lot.code, input.type, scope.at('lines', listed[position].index)));
+      for (const line of scope.takeContents(lot.code, input.type, scope.at('lines', listed[position].index))) lines.push(line);
     }
   }
   scope.draft.linkTotals(lines, 'subject');

@@ -54,7 +54,8 @@ export function ship(scope: Scope, input: ShipInput, shippedAt: Date): RuleResul
   requireShippedAfterReceipt(scope, moving, shippedAt);
   const lines: ShipmentLine[] = moving.map(({ lot, quantity }) => ({ lotCode: lot.code, containerCode: null, quantity }));
   for (const { lot, position } of moving) {
-    if (lot.kind === 'container') lines.push(...scope.takeContents(lot.code, 'ship_out', scope.at('lines', listed[position].index)));
+    if (lot.kind === 'container')
+      for (const line of scope.takeContents(lot.code, 'ship_out', scope.at('lines', listed[position].index))) lines.push(line);
   }
   scope.draft.linkTotals(lines, 'subject');
   const shipmentId = randomUUID();

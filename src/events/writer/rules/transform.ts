@@ -23,7 +23,8 @@ export function transform(scope: Scope, input: TransformInput, reuseCodes?: stri
   const packed: PackedLine[] = [];
   for (const [position, { lot, quantity }] of used.entries()) {
     if (lot.kind === 'container' && quantity > 0) {
-      packed.push(...scope.takeContents(lot.code, 'consume', scope.at('inputs', input.inputs[position].index ?? position)));
+      for (const line of scope.takeContents(lot.code, 'consume', scope.at('inputs', input.inputs[position].index ?? position)))
+        packed.push(line);
     }
   }
   // a lot named loose and packed in a case, or packed in two cases, is one input with all used of it
