@@ -425,14 +425,7 @@ t.test(
   "a filter mistake shows a signed-in browser the dashboard's form again, saying what to correct; a JSON client gets problem+json",
   async (t) => {
     const world = await createWorld(t);
-    const { key } = await world.ok(world.admin.post('/api-keys', { role: 'regulator' }));
-    const signedIn = await world.app.inject({
-      method: 'POST',
-      url: '/regulator/login',
-      headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      payload: `key=${encodeURIComponent(key)}`,
-    });
-    const cookie = String(signedIn.headers['set-cookie']).split(';')[0];
+    const { cookie } = await signInToDashboard(world);
     const browser = 'text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8';
     const document = await servedOpenApi(world.app);
     const mistakes = [

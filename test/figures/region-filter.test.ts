@@ -9,6 +9,15 @@ import { fileTest } from '../root.js';
 const t = fileTest();
 
 const BLANKS = ['', '%20', '%20%20'];
+/** The regulator's routes that take a region filter (the dashboard's and /parties aside). */
+const FIGURES = [
+  '/regulator/mass-balance/gaps',
+  '/regulator/anomalies',
+  '/regulator/figures/pass-rates',
+  '/regulator/figures/traceability',
+  '/regulator/figures/activity',
+  '/regulator/events',
+];
 
 t.test('a blank region filter is no filter on every route that takes one', async (t) => {
   const world = await createWorld(t);
@@ -16,15 +25,7 @@ t.test('a blank region filter is no filter on every route that takes one', async
   const lot = await plant.commission(await plant.product('kg'), 100);
   await world.ok(plant.event({ type: 'sell', lines: [{ lotCode: lot, quantity: 10 }] }));
 
-  const figures = [
-    '/regulator/mass-balance/gaps',
-    '/regulator/anomalies',
-    '/regulator/figures/pass-rates',
-    '/regulator/figures/traceability',
-    '/regulator/figures/activity',
-    '/regulator/events',
-  ];
-  for (const path of figures) {
+  for (const path of FIGURES) {
     const unset = expectStatus(t, await world.regulator.get(path), 200, `${path} without a region`);
     for (const blank of BLANKS) {
       const reply = expectStatus(t, await world.regulator.get(`${path}?region=${blank}`), 200, `${path}?region=${blank}`);
@@ -74,27 +75,20 @@ t.test('a region filter names a region GB/T 2260 lists or one a registered party
   const old = await world.party('farm');
   await world.database.db.execute(sql`update parties set region_code = '500234' where code = ${old.code}`);
 
-  const paths = [
-    '/regulator/mass-balance/gaps',
-    '/regulator/anomalies',
-    '/regulator/figures/pass-rates',
-    '/regulator/figures/traceability',
-    '/regulator/figures/activity',
-    '/regulator/events',
-    '/regulator/events?format=csv',
-  ];
+  const paths = [...FIGURES, '/regulator/events?format=csv'];
   const withRegion = (path: string, region: string) => `${path}${path.includes('?') ? '&' : '?'}region=${region}`;
   for (const path of paths) {
     // 500263: 500236 mistyped, a county neither listed nor held by any party
     const refused = expectStatus(t, await world.regulator.get(withRegion(path, '500263')), 400, `${path}: a region nobody holds`);
     t.match(refused.headers['content-type'], /^application\/problem\+json/);
     t.match(refused.body, { type: '/problems/validation', errors: [{ in: 'querystring', pointer: '/region' }] }, 'naming the field');
-    for (const region of ['50', '5002', '500236', '500234', '5099'.slice(0, 2)]) {
+    for (const region of ['50', '5002', '500236', '500234']) {
       expectStatus(t, await world.regulator.get(withRegion(path, region)), 200, `${path}: ${region} listed or held`);
     }
   }
-  t.match(
-    (await world.regulator.get('/regulator/anomalies?region=510000')).status,
+  expectStatus(
+    t,
+    await world.regulator.get('/regulator/anomalies?region=510000'),
     200,
     'a listed region no party holds filters to nothing',
   );
