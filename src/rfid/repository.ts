@@ -299,8 +299,10 @@ export function createRfidRepository(db: Db) {
     },
     /**
      * Of these tags, those a party's entry gates received and its exit gates have not seen leave
-     * since (by when the service received the reads). A tag's receipts and departures are few, and
-     * an index holds them.
+     * since (by when the service received the reads). A receipt or departure whose event was
+     * declared in error (corrected) counts not: a corrected gate receipt puts its line back on its
+     * way, and the packs read when they come count towards it. A tag's receipts and departures are
+     * few, and an index holds them.
      */
     async keptTags(tx: Db, partyCode: string, tags: string[]): Promise<Set<string>> {
       if (tags.length === 0) return new Set();
@@ -310,6 +312,7 @@ export function createRfidRepository(db: Db) {
         from rfid_reads r join rfid_batches b on b.id = r.batch_id
         where ${anyOf(sql`r.tag`, tags)} and r.party_code = ${partyCode}
           and r.outcome in ('received', 'departed', 'unexpected_departure')
+          and not exists (select 1 from events c where c.corrects_event_id = r.event_id)
         group by r.tag
         having max(b.received_at) filter (where r.outcome = 'received')
           >= coalesce(max(b.received_at) filter (where r.outcome <> 'received'), '-infinity')`,

@@ -813,6 +813,30 @@ t.test('a pack counts only towards the line it waited for, and never towards a s
     t.equal((await shipment(again)).status, 'received');
     t.equal(await onHand(lot), 2);
   });
+
+  await t.test('packs whose gate receipt was corrected count again towards the line it reopened', async (t) => {
+    const read = (tags: number[], time: string) =>
+      reader.api.post(
+        '/rfid/zebra',
+        tags.map((n) => zebraEvent({ idHex: tag(n), antenna: 1, hostName: reader.hostName, timestamp: time })),
+      );
+    const lot = await lotOf(2, 330);
+    at('2026-06-01T18:00:00Z');
+    const shipped = await ship(lot, 2);
+    at('2026-06-01T18:11:00Z');
+    await read([330, 331], '2026-06-01T18:09:00.000Z');
+    await drain();
+    const [receipt] = await rowsOf(`tag=${tag(330)}&outcome=received`);
+    t.equal(receipt?.detail, shipped, 'the gate received the line');
+    at('2026-06-01T18:20:00Z');
+    await world.ok(store.event({ type: 'correction', correctsEventId: receipt.eventId, reason: '读错了门，货还在车上' }));
+    t.equal((await shipment(shipped)).status, 'open', 'the correction puts the line back on its way');
+    at('2026-06-01T18:31:00Z');
+    await read([330, 331], '2026-06-01T18:29:00.000Z');
+    await drain();
+    t.equal((await shipment(shipped)).status, 'received', 'the packs read when they come in receive it');
+    t.equal(await onHand(lot), 2);
+  });
 });
 
 const onPostgres = await postgresOnly();
