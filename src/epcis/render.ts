@@ -33,7 +33,7 @@ const PREFIXED = /^([A-Za-z_][\w.-]*):/;
 /**
  * What of a document's @context one event needs, to be rendered and hashed again as captured: the
  * definitions of the terms and prefixes it uses (in its members' names and in its values, as CURIEs),
- * the keywords (`@vocab`, …) and the remote contexts an entry names, the standard one left out (it
+ * and the terms its values name, the keywords (`@vocab`, …) and the remote contexts an entry names, the standard one left out (it
  * goes without saying). Stored with each event in place of the document's whole @context, which
  * would be stored again in every event; undefined when it needs none.
  */
@@ -44,8 +44,11 @@ export function eventContext(context: unknown, event: unknown): unknown[] | unde
   while (stack.length > 0) {
     const next = stack.pop();
     if (typeof next === 'string') {
-      const prefix = PREFIXED.exec(next)?.[1];
+      // read as the event hash reads a value, trimmed; a bare term (an @type's, a @vocab value) may be defined too
+      const value = next.trim();
+      const prefix = PREFIXED.exec(value)?.[1];
       if (prefix) used.add(prefix);
+      else used.add(value);
     } else if (Array.isArray(next)) {
       for (const item of next) stack.push(item);
     } else if (typeof next === 'object' && next !== null) {
@@ -126,11 +129,13 @@ export function renderEvent(
     : {};
   const stored = event.payload.epcis as Record<string, unknown> | undefined;
   if (stored) {
-    // prefixes its document declared come with the event itself: another document may give the same prefix another IRI
-    const declared = stored['@context'] === undefined ? capturedContexts([event.payload.context]) : [];
+    // prefixes its document declared come with the event itself (another document may give the same
+    // prefix another IRI), before the event's own @context, which JSON-LD lets override them
+    const { '@context': own, ...body } = stored;
+    const declared = capturedContexts(own === undefined ? [event.payload.context] : [event.payload.context, own]);
     return {
       ...(declared.length > 0 ? { '@context': declared } : {}),
-      ...stored,
+      ...body,
       recordTime: event.recordTime.toISOString(),
       ...errorDeclaration,
     };

@@ -138,6 +138,40 @@ t.test("a document's @context is bounded, and each event stores only the definit
   t.match(again.job, { success: true, duplicates: 2 }, 'captured again, the same events by their hash');
 });
 
+t.test(
+  "what an event keeps of its document's @context: prefixes of values written with spaces around them, terms used as values, and the document's prefixes beside the event's own",
+  async (t) => {
+    const world = await createWorld(t);
+    const plant = await world.party('slaughterhouse');
+    const epc = (serial: string) => ({ epcList: [`https://id.gs1.org/01/06901234000016/21/${serial}`] });
+    const id = (n: number) => `urn:uuid:7a1b2c3d-0000-4000-8000-00000000000${n}`;
+    const context = [CONTEXT, { ex: 'https://ex.example.com/', g: 'https://gs1.org/voc/', MyType: 'ex:MyType', unused: 'ex:u' }];
+    const events = [
+      // the event hash reads " g:Foo" trimmed, as a GS1 vocabulary term
+      observation(1, { ...epc('W1'), eventID: id(1), 'ex:f': ' g:Foo' }),
+      observation(1, { ...epc('W2'), eventID: id(2), 'ex:obj': { '@type': 'MyType', 'ex:a': 1 } }),
+      observation(1, { ...epc('W3'), eventID: id(3), '@context': [{ e2: 'https://e2.example.com/' }], 'ex:f': 1, 'e2:g': 2 }),
+    ];
+    const first = await captured(world, plant.key, { ...doc(events), '@context': context });
+    t.match(first.job, { success: true, captured: 3 }, first.reply.body);
+    const again = await captured(world, plant.key, { ...doc(events), '@context': context });
+    t.match(again.job, { success: true, duplicates: 3 }, 'sent again, each is the event already captured');
+    const read = async (n: number) =>
+      expectStatus(t, await plant.api.get(`/epcis/events/${encodeURIComponent(id(n))}`), 200, `event ${n}`).body;
+    t.same((await read(1))['@context'].slice(2), [{ ex: 'https://ex.example.com/', g: 'https://gs1.org/voc/' }]);
+    t.same(
+      (await read(2))['@context'].slice(2),
+      [{ ex: 'https://ex.example.com/', MyType: 'ex:MyType' }],
+      'a term used as a value (an @type) keeps its definition',
+    );
+    t.same(
+      (await read(3))['@context'].slice(2),
+      [{ ex: 'https://ex.example.com/' }, { e2: 'https://e2.example.com/' }],
+      "the document's prefixes the event uses, then its own",
+    );
+  },
+);
+
 t.test('standard lists of one event are bounded: a 400 naming the event and the list', async (t) => {
   const world = await createWorld(t);
   const plant = await world.party('slaughterhouse');
