@@ -132,7 +132,9 @@ export function renderEvent(
     // prefixes its document declared come with the event itself (another document may give the same
     // prefix another IRI), before the event's own @context, which JSON-LD lets override them
     const { '@context': own, ...body } = stored;
-    const declared = capturedContexts(own === undefined ? [event.payload.context] : [event.payload.context, own]);
+    const owned = own === undefined ? [] : Array.isArray(own) ? own : [own];
+    const ownKeys = new Set(owned.map((entry) => JSON.stringify(entry)));
+    const declared = [...capturedContexts([event.payload.context]).filter((entry) => !ownKeys.has(JSON.stringify(entry))), ...owned];
     return {
       ...(declared.length > 0 ? { '@context': declared } : {}),
       ...body,

@@ -92,15 +92,20 @@ type Operator = Awaited<ReturnType<typeof operator>>;
 /** What a round trip should give back: the submitted event without its id and bookkeeping. */
 const expected = (event: Json) => without(event, ['eventID', 'recordTime', 'errorDeclaration']);
 // A returned errorDeclaration is checked for presence only (its declarationTime may be filled in);
-// an event captured in a document comes back with the prefixes that document declared as its own @context.
-const returned = (event: Json | null, submitted: Json) =>
-  event &&
-  without(event, [
+// an event captured in a document comes back with the prefixes that document declared as its own
+// @context, before the event's own @context, if it had one, as captured.
+const returned = (event: Json | null, submitted: Json) => {
+  if (!event) return event;
+  const rest = without(event, [
     'eventID',
     'recordTime',
     ...(submitted.errorDeclaration ? ['errorDeclaration'] : []),
     ...(submitted['@context'] === undefined ? ['@context'] : []),
   ]);
+  const own = submitted['@context'];
+  if (own === undefined || !Array.isArray(rest['@context'])) return rest;
+  return { ...rest, '@context': Array.isArray(own) ? rest['@context'].slice(-own.length) : rest['@context'].at(-1) };
+};
 
 async function roundTrip(api: Operator, doc: Json) {
   const result = await api.capture(doc);
