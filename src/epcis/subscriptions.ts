@@ -32,6 +32,11 @@ const BATCH = 1000;
 export const DEFAULT_DELIVERIES_PER_PROCESS = 4;
 /** Subscriptions a party (or a key of no party) may keep, unless configured (SUBSCRIPTIONS_PER_PARTY). */
 export const DEFAULT_SUBSCRIPTIONS_PER_PARTY = 20;
+/**
+ * Destinations' names a process checks at once when subscriptions are made: past it a request is a
+ * 429 at once, rather than waiting (each check ends within its time, LOOKUP_TIMEOUT_MS).
+ */
+export const DESTINATION_CHECKS_AT_ONCE = 16;
 /** Owners of named queries made with a key of no party (an admin's, a regulator's without a party) are that key. */
 const KEY_OWNER = 'key:';
 
@@ -170,6 +175,8 @@ export function createSubscriptionService(deps: {
   perParty?: number;
   /** Subscriptions this process delivers at once (DEFAULT_DELIVERIES_PER_PROCESS unless set). */
   deliveriesAtOnce?: number;
+  /** Destinations' names checked at once when subscribing (DESTINATION_CHECKS_AT_ONCE unless set). */
+  destinationChecksAtOnce?: number;
   /** This process's hold on the subscriptions it delivers (see src/db/leases.ts); its own one unless given. */
   lease?: JobLease;
   log?: { warn: (object: object, message: string) => void };
@@ -179,6 +186,9 @@ export function createSubscriptionService(deps: {
   const lagMs = deps.lagMs ?? 2000;
   const perParty = deps.perParty ?? DEFAULT_SUBSCRIPTIONS_PER_PARTY;
   const deliveriesAtOnce = deps.deliveriesAtOnce ?? DEFAULT_DELIVERIES_PER_PROCESS;
+  const destinationChecksAtOnce = deps.destinationChecksAtOnce ?? DESTINATION_CHECKS_AT_ONCE;
+  /** Destinations' names being checked for subscriptions being made (deliveries check theirs in their own places). */
+  let checking = 0;
   const now = deps.now ?? (() => new Date());
   const post = createWebhookSender(deps.webhooks, deps.deliveryLimits);
   const ownerOf = (principal: Principal) => principal.partyCode ?? `${KEY_OWNER}${principal.keyId}`;
@@ -253,6 +263,22 @@ export function createSubscriptionService(deps: {
    */
   const lockSubscriptionsOf = (tx: Pick<Db, 'execute'>, owner: string) =>
     tx.execute(sql`select pg_advisory_xact_lock(hashtext(${`epcis_subscriptions:${owner}`}))`);
+
+  /** How many subscriptions `owner` keeps. */
+  async function subscriptionsOf(on: Pick<Db, 'select'>, owner: string): Promise<number> {
+    const [{ count }] = await on
+      .select({ count: sql<number>`count(*)::int` })
+      .from(epcisSubscriptions)
+      .where(eq(epcisSubscriptions.owner, owner));
+    return count;
+  }
+  const limitReached = () =>
+    new Problem(
+      409,
+      'subscription-limit',
+      'Too many subscriptions',
+      `a party keeps at most ${perParty} subscriptions (SUBSCRIPTIONS_PER_PARTY); delete one to make another`,
+    );
 
   async function namedQuery(principal: Principal, name: string): Promise<QueryRow> {
     const [row] = await db
@@ -667,10 +693,26 @@ export function createSubscriptionService(deps: {
       const problems = subscriptionRequestProblems(input, deps.webhooks);
       if (problems.length > 0) throw badRequest(`${problems[0].pointer.slice(1)} ${problems[0].detail}`, problems);
       await runnableQuery(principal, name);
-      // then what its name resolves to (again at every delivery, and when the delivery connects)
-      const refused = await destinationProblem(input.dest, deps.webhooks);
-      if (refused) throw badRequest(`dest ${refused}`, [{ in: 'body', pointer: '/dest', detail: refused }]);
       const owner = ownerOf(principal);
+      // a party at its limit is told so before DNS is asked anything (counted again as it is added)
+      if ((await subscriptionsOf(db, owner)) >= perParty) throw limitReached();
+      // then what its name resolves to (again at every delivery, and when the delivery connects),
+      // a bounded number at once: each holds a query to the name servers for up to its time
+      if (checking >= destinationChecksAtOnce)
+        throw new Problem(
+          429,
+          'too-many-requests',
+          'Too many requests',
+          'too many destinations are being checked at once; try again shortly',
+        );
+      checking++;
+      let refused: string | null;
+      try {
+        refused = await destinationProblem(input.dest, deps.webhooks);
+      } finally {
+        checking--;
+      }
+      if (refused) throw badRequest(`dest ${refused}`, [{ in: 'body', pointer: '/dest', detail: refused }]);
       // from where a delivery window would end now: every event committed after subscribing is delivered
       const cursor = input.initialRecordTime ? new Date(input.initialRecordTime) : await windowEndAt(now());
       return db.transaction(async (tx) => {
@@ -683,17 +725,7 @@ export function createSubscriptionService(deps: {
           .from(epcisQueries)
           .where(and(reachable(principal), eq(epcisQueries.name, name)));
         if (!query) throw notFound(`no named query ${name}`);
-        const [{ count }] = await tx
-          .select({ count: sql<number>`count(*)::int` })
-          .from(epcisSubscriptions)
-          .where(eq(epcisSubscriptions.owner, owner));
-        if (count >= perParty)
-          throw new Problem(
-            409,
-            'subscription-limit',
-            'Too many subscriptions',
-            `a party keeps at most ${perParty} subscriptions (SUBSCRIPTIONS_PER_PARTY); delete one to make another`,
-          );
+        if ((await subscriptionsOf(tx, owner)) >= perParty) throw limitReached();
         const [row] = await tx
           .insert(epcisSubscriptions)
           .values({

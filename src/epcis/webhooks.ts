@@ -3,17 +3,31 @@
 // addresses only with an explicit development setting), every resolved address checked when the
 // subscription is made and again at each delivery (at connect time, so DNS cannot be switched in
 // between), no redirects followed, bounded time (of the whole delivery) and response size.
+//
+// Names are resolved by asking the name servers (c-ares, node:dns's Resolver), not with dns.lookup:
+// getaddrinfo runs on libuv's four threads and cannot be stopped, so four names whose name server
+// never answers would hold every lookup of the process, and its file, zlib and crypto work, for as
+// long as the system resolver waits. A query to the name servers runs on the event loop and is
+// cancelled when its time is up. /etc/hosts is not read: a name is what DNS says it is, the same
+// when it is checked and when the delivery connects (`localhost` and its subdomains are refused by
+// name, RFC 6761).
 import dns from 'node:dns';
-import { lookup } from 'node:dns/promises';
 import http from 'node:http';
 import https from 'node:https';
 import { isIP, type LookupFunction } from 'node:net';
 import ipaddr from 'ipaddr.js';
 import { RequestFilteringHttpAgent, RequestFilteringHttpsAgent } from 'request-filtering-agent';
 
+/** The addresses (IPv4 and IPv6) DNS gives for `host`; stops, rejecting, once `signal` is aborted. */
+export type ResolveAddresses = (host: string, signal: AbortSignal) => Promise<string[]>;
+
 export type WebhookPolicy = {
-  /** Development only: allow http and private, loopback or link-local destinations. */
+  /** Development only: allow http and private, loopback or link-local destinations (names then resolve as the system does). */
   allowInsecure: boolean;
+  /** How names are resolved (tests give their own): by asking the name servers unless given. */
+  resolve?: ResolveAddresses;
+  /** How long a destination's name may take to resolve (LOOKUP_TIMEOUT_MS unless given). */
+  lookupTimeoutMs?: number;
 };
 
 /** Names of cloud metadata services, refused whatever they resolve to. */
@@ -24,17 +38,60 @@ const LIMITS: DeliveryLimits = { timeoutMs: 10_000, maxResponseBytes: 64 * 1024 
 
 /** The longest destination URL stored. */
 export const MAX_DEST_LENGTH = 2048;
-/** How long a destination's name may take to resolve when it is checked (a name server that never answers holds nothing longer). */
-const LOOKUP_TIMEOUT_MS = 5000;
+/** How long a destination's name may take to resolve (a name server that never answers holds nothing longer: its queries are cancelled). */
+export const LOOKUP_TIMEOUT_MS = 5000;
 class LookupTimeout extends Error {}
-/** `work`, or a LookupTimeout once `ms` have passed. */
-function withinTime<T>(work: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<never>((_resolve, reject) => {
-    timer = setTimeout(() => reject(new LookupTimeout()), ms);
-  });
-  return Promise.race([work, late]).finally(() => clearTimeout(timer));
+
+/** A DNS answer that the name has no such address (as opposed to a name server that failed or did not answer). */
+const NO_ADDRESS = new Set([dns.NODATA, dns.NOTFOUND]);
+
+/**
+ * Resolves a name's IPv4 and IPv6 addresses with its own c-ares channel (`servers`, the system's
+ * name servers unless given), which `signal` cancels: nothing of it outlives its time.
+ */
+export function nameServerResolver(servers?: string[]): ResolveAddresses {
+  return async (host, signal) => {
+    const resolver = new dns.promises.Resolver({ timeout: 2000, tries: 2 });
+    if (servers) resolver.setServers(servers);
+    const cancel = () => resolver.cancel();
+    signal.addEventListener('abort', cancel, { once: true });
+    try {
+      if (signal.aborted) throw signal.reason;
+      const answers = await Promise.allSettled([resolver.resolve4(host), resolver.resolve6(host)]);
+      if (signal.aborted) throw signal.reason;
+      const addresses = answers.flatMap((answer) => (answer.status === 'fulfilled' ? answer.value : []));
+      // one family's failure (not its absence) leaves the name unchecked: refused rather than half-known
+      const failed = answers.find(
+        (answer): answer is PromiseRejectedResult => answer.status === 'rejected' && !NO_ADDRESS.has(answer.reason?.code),
+      );
+      if (failed) throw failed.reason;
+      if (addresses.length === 0) throw Object.assign(new Error(`${host} does not resolve`), { code: dns.NOTFOUND });
+      return addresses;
+    } finally {
+      signal.removeEventListener('abort', cancel);
+    }
+  };
 }
+const systemNameServers = nameServerResolver();
+
+/** The addresses of `host` by `policy`'s resolver, given up (its queries cancelled) after its time: a LookupTimeout. */
+async function addressesOf(host: string, policy: WebhookPolicy): Promise<string[]> {
+  const resolve = policy.resolve ?? systemNameServers;
+  const timeoutMs = policy.lookupTimeoutMs ?? LOOKUP_TIMEOUT_MS;
+  const giveUp = new AbortController();
+  const timer = setTimeout(() => giveUp.abort(new LookupTimeout(`${host} does not resolve within ${timeoutMs / 1000} s`)), timeoutMs);
+  try {
+    return await resolve(host, giveUp.signal);
+  } catch (error) {
+    if (giveUp.signal.aborted) throw giveUp.signal.reason;
+    throw error;
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** `localhost` and the names under it, loopback by definition (RFC 6761), whatever a name server says of them. */
+const isLocalhostName = (host: string) => host === 'localhost' || host.endsWith('.localhost');
 /** A URL's host as compared: an IPv6 address without its brackets, a name without its trailing dot, in lower case. */
 const hostOf = (url: URL) =>
   url.hostname
@@ -83,7 +140,9 @@ export function destinationShapeProblem(dest: string, policy: WebhookPolicy): st
   if (url.username || url.password) return 'must not carry credentials';
   const host = hostOf(url);
   if (METADATA_HOSTS.has(host)) return `${host} is a cloud metadata service`;
-  if (policy.allowInsecure || !ipaddr.isValid(host)) return null;
+  if (policy.allowInsecure) return null;
+  if (isLocalhostName(host)) return `${host} resolves to a loopback address`;
+  if (!ipaddr.isValid(host)) return null;
   return addressProblem(host, host);
 }
 
@@ -95,11 +154,9 @@ export async function destinationProblem(dest: string, policy: WebhookPolicy): P
   if (ipaddr.isValid(host)) return null;
   let addresses: string[];
   try {
-    addresses = await withinTime(lookup(host, { all: true, verbatim: true }), LOOKUP_TIMEOUT_MS).then((found) =>
-      found.map(({ address }) => address),
-    );
+    addresses = await addressesOf(host, policy);
   } catch (error) {
-    return error instanceof LookupTimeout ? `${host} does not resolve within ${LOOKUP_TIMEOUT_MS / 1000} s` : `${host} does not resolve`;
+    return error instanceof LookupTimeout ? error.message : `${host} does not resolve`;
   }
   for (const address of addresses) {
     const problem = addressProblem(host, address);
@@ -108,17 +165,37 @@ export async function destinationProblem(dest: string, policy: WebhookPolicy): P
   return null;
 }
 
-/** dns.lookup refusing a name that resolves to any address `destinationProblem` refuses. */
-export const publicAddressLookup: LookupFunction = (hostname, options, callback) =>
-  dns.lookup(hostname, { ...options, all: true }, (error, addresses) => {
-    if (error) return callback(error, '');
-    for (const { address } of addresses) {
-      const problem = addressProblem(hostname, address);
-      if (problem) return callback(new Error(problem), '');
-    }
-    if (options.all) return callback(null, addresses);
-    callback(null, addresses[0].address, addresses[0].family);
-  });
+/**
+ * A lookup for connecting (net's `lookup`) that resolves as `destinationProblem` does, within the
+ * same time, and refuses a name that resolves to any address it refuses.
+ */
+export function publicAddressLookup(policy: WebhookPolicy = { allowInsecure: false }): LookupFunction {
+  return (hostname, options, callback) => {
+    const host = hostname.replace(/\.$/, '').toLowerCase();
+    const found = isIP(host)
+      ? Promise.resolve([host])
+      : isLocalhostName(host)
+        ? Promise.reject(new Error(`${host} resolves to a loopback address`))
+        : addressesOf(host, policy);
+    found.then(
+      (addresses) => {
+        for (const address of addresses) {
+          const problem = addressProblem(hostname, address);
+          if (problem) return callback(new Error(problem), '');
+        }
+        const family = options.family === 'IPv4' ? 4 : options.family === 'IPv6' ? 6 : options.family;
+        const usable = addresses
+          .map((address) => ({ address, family: isIP(address) }))
+          .filter((entry) => !family || entry.family === family);
+        if (usable.length === 0)
+          return callback(Object.assign(new Error(`${hostname} has no IPv${family} address`), { code: dns.NOTFOUND }), '');
+        if (options.all) return callback(null, usable);
+        callback(null, usable[0].address, usable[0].family);
+      },
+      (error: Error) => callback(error, ''),
+    );
+  };
+}
 
 /** POSTs a delivery and returns the status; a redirect is a status like any other, never followed. */
 export function createWebhookSender(policy: WebhookPolicy, { timeoutMs, maxResponseBytes }: DeliveryLimits = LIMITS) {
@@ -127,7 +204,7 @@ export function createWebhookSender(policy: WebhookPolicy, { timeoutMs, maxRespo
     allowPrivateIPAddress: policy.allowInsecure,
     allowMetaIPAddress: false,
     keepAlive: true,
-    ...(policy.allowInsecure ? {} : { lookup: publicAddressLookup }),
+    ...(policy.allowInsecure ? {} : { lookup: publicAddressLookup(policy) }),
   };
   const agents = { 'http:': new RequestFilteringHttpAgent(filter), 'https:': new RequestFilteringHttpsAgent(filter) };
   /** `signal` cuts the post off: a delivery that is given up (the service stops) fails at once. */

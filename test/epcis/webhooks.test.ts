@@ -71,7 +71,7 @@ t.test('destinations on this host, the private network or a metadata service are
 t.test('the connect-time lookup refuses what destinationProblem refuses', async (t) => {
   const resolve = (hostname: string, all: boolean) =>
     new Promise((resolve, reject) =>
-      publicAddressLookup(hostname, { all }, (error, address) => (error ? reject(error) : resolve(address))),
+      publicAddressLookup()(hostname, { all }, (error, address) => (error ? reject(error) : resolve(address))),
     );
   await t.rejects(resolve('::7f00:1', true), /::7f00:1 is a ipv4Compatible address/);
   await t.rejects(resolve('::a9fe:a9fe', false), /::a9fe:a9fe is a ipv4Compatible address/);
