@@ -630,6 +630,7 @@ export const epcisRoutes: FastifyPluginAsyncZod<{ service: EpcisService; subscri
           404: problemSchema,
           409: problemSchema,
           422: problemSchema,
+          429: problemSchema,
         },
       },
     },
