@@ -613,6 +613,8 @@ export const epcisRoutes: FastifyPluginAsyncZod<{ service: EpcisService; subscri
             .catchall(
               z.unknown().refine(() => false, { error: 'not a schedule field: second, minute, hour, dayOfMonth, month or dayOfWeek' }),
             )
+            // as the document says it: no other field
+            .meta({ additionalProperties: false })
             .optional()
             .describe(
               'UTC; each field *, a number, a list 1,15 or a range [9-17] (as the EPCIS standard writes it; 9-17 too), or a list of these',

@@ -164,3 +164,10 @@ t.test('a named query deleted while a subscription to it is made leaves no subsc
   await subscriptions.createQuery(principal, 'racing', {});
   t.same(await subscriptions.subscriptions(principal, 'racing'), [], 'a query made again under the name has none');
 });
+
+t.test('the OpenAPI document says a schedule takes no field but its own, as the route does', async (t) => {
+  const world = await createWorld(t, undefined, { subscriptionTickMs: 3_600_000 });
+  const document = (await world.app.inject({ method: 'GET', url: '/openapi.json' })).json();
+  const body = document.paths['/epcis/queries/{queryName}/subscriptions'].post.requestBody.content['application/json'].schema;
+  t.equal(body.properties.schedule.additionalProperties, false, 'additionalProperties: false');
+});
