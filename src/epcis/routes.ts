@@ -485,7 +485,8 @@ export const epcisRoutes: FastifyPluginAsyncZod<{ service: EpcisService; subscri
     dest: row.dest,
     stream: row.stream === 1,
     schedule: row.schedule,
-    reportIfEmpty: row.reportIfEmpty === 1,
+    // a stream sends no empty report (one stored with it before it was refused does not either)
+    reportIfEmpty: row.reportIfEmpty === 1 && row.stream !== 1,
     failures: row.failures,
     lastError: row.lastError,
     createdAt: row.createdAt,

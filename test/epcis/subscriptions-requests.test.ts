@@ -171,3 +171,14 @@ t.test('the OpenAPI document says a schedule takes no field but its own, as the 
   const body = document.paths['/epcis/queries/{queryName}/subscriptions'].post.requestBody.content['application/json'].schema;
   t.equal(body.properties.schedule.additionalProperties, false, 'additionalProperties: false');
 });
+
+t.test('a stream stored with reportIfEmpty, which it does not send, shows reportIfEmpty false', async (t) => {
+  const world = await createWorld(t, undefined, { subscriptionTickMs: 3_600_000, webhooks: { allowInsecure: true } });
+  const plant = await world.party('processor');
+  await world.ok(plant.api.post('/epcis/queries', { name: 'all', query: {} }));
+  const made = await plant.api.post('/epcis/queries/all/subscriptions', { dest: 'http://127.0.0.1:1/hook', stream: true });
+  expectStatus(t, made, 201, 'a stream');
+  await queryRows(world.database.db, sql`update epcis_subscriptions set report_if_empty = 1`);
+  t.equal((await plant.api.get(String(made.headers.location))).body.reportIfEmpty, false, 'read alone');
+  t.equal((await plant.api.get('/epcis/queries/all/subscriptions')).body.items[0].reportIfEmpty, false, 'and listed');
+});
