@@ -503,7 +503,11 @@ export const epcisRoutes: FastifyPluginAsyncZod<{ service: EpcisService; subscri
         summary: 'Create a named query (the parameters of GET /epcis/events)',
         security: bearerSecurity,
         body: z.object({
-          name: z.string().regex(/^[A-Za-z0-9_.-]{1,100}$/, { error: 'letters, digits, _ . - (1–100)' }),
+          name: z
+            .string()
+            .regex(/^[A-Za-z0-9_.-]{1,100}$/, { error: 'letters, digits, _ . - (1–100)' })
+            // . and .. are dot segments: a client removes them from the Location before following it
+            .refine((name) => !/^\.+$/.test(name), { error: 'not dots alone' }),
           query: z
             .record(z.string(), z.union([z.string(), z.array(z.string())]))
             .describe([...QUERY_PARAMETERS, ...TYPED_PARAMETERS].join(', ')),

@@ -182,3 +182,16 @@ t.test('a stream stored with reportIfEmpty, which it does not send, shows report
   t.equal((await plant.api.get(String(made.headers.location))).body.reportIfEmpty, false, 'read alone');
   t.equal((await plant.api.get('/epcis/queries/all/subscriptions')).body.items[0].reportIfEmpty, false, 'and listed');
 });
+
+t.test('a named query is not named by dots alone: its Location would be a path clients cannot follow', async (t) => {
+  const world = await createWorld(t, undefined, { subscriptionTickMs: 3_600_000 });
+  const plant = await world.party('processor');
+  for (const name of ['.', '..', '...']) {
+    const reply = await plant.api.post('/epcis/queries', { name, query: {} });
+    expectStatus(t, reply, 400, `${name} is refused`);
+    t.equal(reply.body.errors?.[0]?.pointer, '/name', 'naming /name');
+  }
+  expectStatus(t, await plant.api.post('/epcis/queries', { name: '.hidden', query: {} }), 201, 'dots with other characters are fine');
+  expectStatus(t, await plant.api.post('/epcis/queries', { name: 'a..b', query: {} }), 201, 'within a name too');
+  t.same((await plant.api.get('/epcis/queries')).body.items.map((query: { name: string }) => query.name).sort(), ['.hidden', 'a..b']);
+});
