@@ -46,7 +46,8 @@ const SCHEDULE_RANGES: Record<(typeof SCHEDULE_FIELDS)[number], [number, number]
   hour: [0, 23],
   dayOfMonth: [1, 31],
   month: [1, 12],
-  dayOfWeek: [0, 6],
+  // the standard's: 1 through 7, Monday through Sunday (EPCIS 8.2.5.3, as ISO 8601 numbers them)
+  dayOfWeek: [1, 7],
 };
 
 /**
@@ -75,6 +76,18 @@ export function scheduleFieldProblem(field: (typeof SCHEDULE_FIELDS)[number], sp
   return parts.every(([from, to]) => from >= min && to <= max && from <= to) ? null : problem;
 }
 
+/**
+ * Does some day match the schedule's dayOfMonth, month and dayOfWeek (its other fields, each met by
+ * itself, are met every day)? The days of 28 years from 2000 repeat every weekday of every date,
+ * 29 February included, until 2100.
+ */
+function fallsOnSomeDay(schedule: Schedule): boolean {
+  const dated = { dayOfMonth: schedule.dayOfMonth, month: schedule.month, dayOfWeek: schedule.dayOfWeek };
+  const start = Date.UTC(2000, 0, 1);
+  for (let day = 0; day < 28 * 366; day++) if (scheduleMatches(dated, new Date(start + day * 86_400_000))) return true;
+  return false;
+}
+
 /** Does `at` (UTC) fall on the schedule? Each field is '*', a number, a list `1,15` or a range `[9-17]` (or `9-17`). */
 export function scheduleMatches(schedule: Schedule, at: Date): boolean {
   const now: Record<(typeof SCHEDULE_FIELDS)[number], number> = {
@@ -83,7 +96,7 @@ export function scheduleMatches(schedule: Schedule, at: Date): boolean {
     hour: at.getUTCHours(),
     dayOfMonth: at.getUTCDate(),
     month: at.getUTCMonth() + 1,
-    dayOfWeek: at.getUTCDay(),
+    dayOfWeek: at.getUTCDay() || 7,
   };
   return SCHEDULE_FIELDS.every((field) => {
     const spec = schedule[field];
@@ -125,6 +138,8 @@ export function subscriptionRequestProblems(input: SubscriptionRequest, policy: 
     const problem = spec === undefined ? null : scheduleFieldProblem(field, spec);
     if (problem) problems.push({ in: 'body', pointer: `/schedule/${field}`, detail: problem });
   }
+  if (input.schedule && !problems.some((problem) => problem.pointer.startsWith('/schedule/')) && !fallsOnSomeDay(input.schedule))
+    problems.push({ in: 'body', pointer: '/schedule', detail: 'its dayOfMonth, month and dayOfWeek never fall on one day' });
   if (input.stream && input.reportIfEmpty)
     problems.push({
       in: 'body',
