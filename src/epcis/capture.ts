@@ -392,9 +392,18 @@ async function requestsFor(
           const code = codeOf(parent);
           if (!known) created.add(parent.id);
           fields.member('parent', parent.at);
+          // a new parent under a GTIN (an SGTIN) is a pack of the product registered under it, as every
+          // identifier an event brings into being is: created as one, held to its owner and brands
           action = {
             type: 'aggregate',
-            parent: known ? { containerCode: code } : { newCode: code, sscc: SSCC.exec(parent.id)?.[1], epc: parent.id },
+            parent: known
+              ? { containerCode: code }
+              : {
+                  newCode: code,
+                  sscc: SSCC.exec(parent.id)?.[1],
+                  epc: parent.id,
+                  productCode: products.get(GTIN.exec(parent.id)?.[1] ?? '')?.code,
+                },
             children: lines('children', children),
           };
         } else if (event.action === 'DELETE' && parent && lotOf.has(parent.id) && (!created.has(parent.id) || packedHere.has(parent.id))) {

@@ -68,3 +68,66 @@ t.test('serials of a branded product are commissioned over EPCIS only by a party
   const known = await captured(world, maker.key, doc([{ ...commissioning([serial(4)]), action: 'OBSERVE', bizStep: 'inspecting' }]));
   t.match(known.job, { success: true, captured: 1 }, 'serials commissioned while admitted are still named by later events');
 });
+
+t.test('a packing into a new parent that is a serial of a branded product commissions it: only a member packs into one', async (t) => {
+  const world = await createWorld(t);
+  const office = client(world.app, (await world.ok(world.admin.post('/api-keys', { role: 'brand_office' }))).key);
+  const maker = await world.party('processor');
+  const other = await world.party('processor');
+  const gtin = completeGs1('0695512399011');
+  const product = await maker.product('piece', { gtin });
+  const unbranded = completeGs1('0695512399012');
+  await maker.product('piece', { gtin: unbranded });
+  const foreign = completeGs1('0695512399013');
+  await other.product('piece', { gtin: foreign });
+  await world.ok(
+    office.post('/brands', { code: 'FJLR2', kind: 'gi', nameZh: '奉节腊肉', nameEn: 'Fengjie Cured Pork', products: [product] }),
+  );
+  // admitted once, for a period that has ended
+  await world.ok(
+    office.post('/brands/FJLR2/authorizations', {
+      partyCode: maker.code,
+      tier: 'authorized',
+      validFrom: '2026-01-01',
+      validUntil: '2026-01-31',
+      reason: '准入',
+    }),
+  );
+  const packing = (parentID: string, child: string) => ({
+    '@context': ['https://ref.gs1.org/standards/epcis/epcis-context.jsonld'],
+    type: 'AggregationEvent',
+    eventTime: new Date(Date.now() - 60_000).toISOString(),
+    eventTimeZoneOffset: '+08:00',
+    action: 'ADD',
+    bizStep: 'packing',
+    parentID,
+    childEPCs: [child],
+  });
+  const parent = `https://id.gs1.org/01/${gtin}/21/PARENT2`;
+  const refused = await maker.api.post('/epcis/events', packing(parent, `https://id.gs1.org/01/${unbranded}/21/C2`));
+  expectStatus(t, refused, 403, 'a new parent that is a serial of the branded product is refused to a party not admitted');
+  t.equal(refused.body.type, '/problems/brand-not-admitted');
+  t.match(refused.body.errors, [{ pointer: '/parentID', detail: /FJLR2.*not valid today/ }]);
+  const scan = await world.app.inject({ method: 'GET', url: `/01/${gtin}/21/PARENT2`, headers: { accept: 'application/json' } });
+  t.equal(scan.statusCode, 404, 'nothing of it was stored');
+
+  const counterfeit = await maker.api.post(
+    '/epcis/events',
+    packing(`https://id.gs1.org/01/${foreign}/21/P3`, `https://id.gs1.org/01/${unbranded}/21/C3`),
+  );
+  expectStatus(t, counterfeit, 403, 'nor is a new parent under another party’s GTIN commissioned');
+  t.match(counterfeit.body.errors, [{ pointer: '/parentID', detail: new RegExp(other.code) }]);
+
+  await world.ok(
+    office.post('/brands/FJLR2/authorizations', { partyCode: maker.code, tier: 'authorized', validFrom: '2026-02-01', reason: '续期' }),
+  );
+  const packed = await maker.api.post('/epcis/events', packing(parent, `https://id.gs1.org/01/${unbranded}/21/C2`));
+  expectStatus(t, packed, 201, 'admitted: it packs into it');
+  const lot = await maker.api.get(`/trace/${encodeURIComponent(parent)}`);
+  expectStatus(t, lot, 200, 'it is traced');
+  t.match(
+    lot.body.nodes.find((node: { depth: number }) => node.depth === 0),
+    { kind: 'container', productCode: product },
+    'the parent is a pack of the product its GTIN names',
+  );
+});

@@ -2,16 +2,16 @@ import { newContainerCode } from '../../../codes/service-codes.js';
 import { bodyField, conflict, unprocessable } from '../../../errors/problem.js';
 import { circulationProblem } from '../../../lots/ledger.js';
 import type { Pointer } from '../draft.js';
-import type { Line, Scope } from '../scope.js';
+import type { Line, LotSpec, Scope } from '../scope.js';
 import type { LotView } from '../state.js';
 import type { RuleResult } from './index.js';
 
 export type AggregateInput = {
   /**
    * An existing container, one by its SSCC (created when new), or — neither given — a new
-   * container; EPCIS names a new one by the code and EPC it is to get.
+   * container; EPCIS names a new one by the code and EPC it is to get, and the product its GTIN names.
    */
-  parent: { containerCode?: string; sscc?: string; epc?: string; newCode?: string };
+  parent: { containerCode?: string; sscc?: string; epc?: string; newCode?: string; productCode?: string };
   children: Line[];
   itemCodes?: string[];
 };
@@ -97,23 +97,25 @@ function resolveParent(scope: Scope, parent: AggregateInput['parent']): { code: 
     if (!scope.holds(existing.code)) scope.requireHolder(existing, scope.at('parent'));
     return existing;
   }
-  const [created] = scope.createLots(
-    [
-      {
-        code: parent.newCode ?? newContainerCode(),
-        kind: 'container',
-        productCode: null,
-        sscc: parent.sscc ?? null,
-        quantity: 1,
-        unit: 'container',
-        epc: parent.epc,
-      },
-    ],
-    () => scope.at('parent'),
-  );
+  const [created] = scope.createLots([newParentSpec(parent)], () => scope.at('parent'));
   scope.draft.packedNew.add(created.code);
   return created;
 }
+
+/**
+ * The container a packing makes when its parent is new. One EPCIS names by an SGTIN is a pack of
+ * the product its GTIN names: created as any lot under an identifier is (the GTIN's owner alone,
+ * and a serial of a branded product only by a member), which the writer reads ahead as for any lot spec.
+ */
+export const newParentSpec = (parent: AggregateInput['parent']): LotSpec => ({
+  code: parent.newCode ?? newContainerCode(),
+  kind: 'container',
+  productCode: parent.productCode ?? null,
+  sscc: parent.sscc ?? null,
+  quantity: 1,
+  unit: 'container',
+  epc: parent.epc,
+});
 
 /**
  * Nothing is packed into a container on hold (409 until released) or recalled (422 `recalled-lot`,

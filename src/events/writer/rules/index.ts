@@ -2,7 +2,7 @@
 // scope, fills the event's draft (lots, movements, edges, shipments) and returns what the event
 // row records; it throws a Problem when the event breaks a rule.
 import type { Line, LotSpec, Scope } from '../scope.js';
-import { type AggregateInput, aggregate } from './aggregate.js';
+import { type AggregateInput, aggregate, newParentSpec } from './aggregate.js';
 import { requireChronology } from './chronology.js';
 import { commission } from './commission.js';
 import { disaggregate } from './disaggregate.js';
@@ -136,8 +136,8 @@ export function referencesOf(action: EventAction) {
     case 'aggregate':
       lines(action.children);
       if (action.parent.containerCode) lots.push(action.parent.containerCode);
-      // a container an earlier part of the same capture already made
-      if (action.parent.newCode) lots.push(action.parent.newCode);
+      // a container an earlier part of the same capture already made, else made here as its spec says
+      if (action.parent.newCode) specs.push(newParentSpec(action.parent));
       if (action.parent.sscc) ssccs.push(action.parent.sscc);
       append(items, action.itemCodes ?? []);
       break;
