@@ -78,10 +78,18 @@ export type LotMaking = { producedOn: string; recordedAt: string };
 export const coveredWhenMade = (standing: BrandStanding, lot: LotMaking): boolean =>
   standing.coveredSince === null || lot.recordedAt >= standing.coveredSince;
 
-/** Has the party left the brand by that day: an exit in force, and no authorization admitted or suspended? */
+/**
+ * Has the party left the brand by that day? Its standing is that of its latest authorization to have
+ * started: left when that one exited. After its last day, it stands as it ended (an exit within its
+ * validity, recorded then or later, is an exit; a lapse is not, nor is the exit closing a lapsed one
+ * for a new authorization, stored from the day after its last).
+ */
 const exitedBy = (histories: readonly AuthorizationHistory[], day: string): boolean => {
-  const states = histories.map((history) => stateOn(history, day));
-  return states.includes('exited') && !states.some((state) => state === 'admitted' || state === 'suspended');
+  const started = histories.filter((history) => history.validFrom <= day);
+  if (started.length === 0) return false;
+  const latest = started.reduce((last, history) => (history.validFrom >= last.validFrom ? history : last));
+  const lastDay = latest.validUntil !== null && latest.validUntil < day ? latest.validUntil : day;
+  return stateOn(latest, lastDay) === 'exited';
 };
 
 /**

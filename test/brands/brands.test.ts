@@ -279,6 +279,28 @@ t.test('brand programme', async (t) => {
     },
   );
 
+  const badges = async (itemCode: string) => (await scan(itemCode)).json().brands.map((badge: { code: string }) => badge.code);
+
+  t.test('an exit within the validity, recorded after it ran out, withdraws the badge from every pack of its', async (t) => {
+    const processor = await world.party('processor');
+    const product = await processor.product('piece');
+    const code = await brand([product], 'gi');
+    await world.ok(
+      office.post(`/brands/${code}/authorizations`, {
+        partyCode: processor.code,
+        tier: 'authorized',
+        validFrom: dayAgo(30),
+        validUntil: dayAgo(1),
+        reason: '准入',
+      }),
+    );
+    const lot = await processor.commission(product, 10, { productionDate: dayAgo(15) });
+    const pack = await codedAroundTheCheck(processor, lot);
+    t.same(await badges(pack), [code], 'a lot made while valid keeps its badge once the authorization ran out');
+    await world.ok(change(code, processor.code, 'exited', { effectiveOn: dayAgo(3) }), 200);
+    t.same(await badges(pack), [], 'an exit found late withdraws it');
+  });
+
   t.test('tier caps: 5 head and 20 backbone members per brand, any number authorized', async (t) => {
     const code = await brand([]);
     const parties: string[] = [];

@@ -157,6 +157,50 @@ t.test('misuse: made or coded while the owner was not admitted, one finding per 
   t.same(misuseOf([], coded('2026-07-01', '2026-07-02')), [], 'an unbranded product is never misuse');
 });
 
+/** A change recorded at a time of a day (China time). */
+const at = (day: string, time: string) => new Date(`${day}T${time}:00+08:00`).toISOString();
+
+t.test('an exit withdraws the badge from every pack of its member, after the authorization ran out too', async (t) => {
+  const admission = { toState: 'admitted' as const, effectiveOn: '2026-11-01', recordedAt: at('2026-11-01', '12:00') };
+  const exitedLate: AuthorizationHistory = {
+    validFrom: '2026-11-01',
+    validUntil: '2026-12-04',
+    // an exit within the validity, recorded after it ran out
+    changes: [admission, { toState: 'exited', effectiveOn: '2026-12-02', recordedAt: at('2026-12-05', '10:00') }],
+  };
+  const standing = (...authorizations: AuthorizationHistory[]): BrandStanding[] => [{ brand: GI, authorizations, coveredSince: null }];
+  t.same(badgesOf(standing(exitedLate), made('2026-11-20'), '2026-12-05'), [], 'the exit withdraws it once the validity is over');
+  t.same(badgesOf(standing(exitedLate), made('2026-11-20'), '2026-12-03'), [], 'as within it');
+  const lapsed: AuthorizationHistory = { validFrom: '2026-11-01', validUntil: '2026-12-04', changes: [admission] };
+  t.same(badgesOf(standing(lapsed), made('2026-11-20'), '2026-12-05'), [GI], 'a lapse is no exit: the lot keeps it');
+  // a new authorization closes the lapsed one as exited from the day after its last
+  const closed: AuthorizationHistory = {
+    ...lapsed,
+    changes: [admission, { toState: 'exited', effectiveOn: '2026-12-05', recordedAt: at('2026-12-20', '10:00') }],
+  };
+  const renewed = (validFrom: string, ...changes: AuthorizationHistory['changes']): AuthorizationHistory => ({
+    validFrom,
+    validUntil: null,
+    changes: [{ toState: 'admitted', effectiveOn: validFrom, recordedAt: at('2026-12-20', '10:00') }, ...changes],
+  });
+  t.same(badgesOf(standing(closed, renewed('2026-12-20')), made('2026-11-20'), '2026-12-21'), [GI], 'renewed: kept');
+  t.same(
+    badgesOf(standing(closed, renewed('2027-01-01')), made('2026-11-20'), '2026-12-21'),
+    [GI],
+    'renewed from a day to come: kept meanwhile, the lapsed one closed is no exit',
+  );
+  t.same(
+    badgesOf(standing(closed, renewed('2026-12-20', { toState: 'exited', effectiveOn: '2026-12-21' })), made('2026-11-20'), '2026-12-22'),
+    [],
+    'the renewed one exited: withdrawn from the packs of both',
+  );
+  t.same(
+    badgesOf(standing(exitedLate, { ...renewed('2026-12-20'), validUntil: '2026-12-31' }), made('2026-11-20'), '2027-01-05'),
+    [GI],
+    'an exit an authorization since has followed, lapsed in its turn, withdraws nothing',
+  );
+});
+
 t.test('disposal: cleared when nothing is left, overdue when stock outlives the deadline', async (t) => {
   t.equal(addDays('2026-06-15', 30), '2026-07-15');
   t.equal(addDays('2026-12-20', 30), '2027-01-19', 'across a year');
