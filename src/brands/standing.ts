@@ -2,6 +2,8 @@
 // Pure: the caller loads the rows; days are calendar days (YYYY-MM-DD, China time), compared as text,
 // and instants ISO 8601 in UTC (as Date#toISOString writes them), compared as text too.
 
+import { chinaDay } from '../codes/timestamp.js';
+
 export const BRAND_KINDS = ['regional', 'gi', 'enterprise'] as const;
 export type BrandKind = (typeof BRAND_KINDS)[number];
 
@@ -22,6 +24,7 @@ const NEXT_STATES: Record<AuthorizationState, readonly AuthorizationState[]> = {
 
 /** `recordedAt`: when the change was recorded (ISO 8601 UTC), which orders it against a lot or code of its own day. */
 export type StateChange = { toState: AuthorizationState; effectiveOn: string; recordedAt?: string };
+/** `changes` in the order they were recorded, the first the admission that opened the authorization. */
 export type AuthorizationHistory = { validFrom: string; validUntil: string | null; changes: StateChange[] };
 
 /** Why the change is refused, or null when the state machine allows it. */
@@ -32,16 +35,31 @@ export function transitionRefusal(from: AuthorizationState, to: AuthorizationSta
 }
 
 /**
- * The state in force on a day: that of the last change effective on or before it (changes are in
- * the order they were recorded), or null before the first. Outside the validity period nothing is in force.
+ * Which changes a judgement reads besides those effective by its day. None given: every one recorded
+ * (the state today). `madeAt`: for a lot recorded at that instant, a change recorded on the very day
+ * it takes effect holds only what was recorded after it (what was made before, that day, was made in
+ * the state before); one recorded on a later day (a suspension found late) holds its whole day, as do
+ * the admission that opened the authorization and its validity, which are by days. `knownAt`: as the
+ * service knew them at that instant, when it issued a code: a change recorded after it is not read.
  */
-export function stateOn(history: AuthorizationHistory, day: string, knownAt?: string): AuthorizationState | null {
+export type Reading = { madeAt: string } | { knownAt: string };
+
+const unread = (change: StateChange, index: number, day: string, reading: Reading): boolean => {
+  if (change.recordedAt === undefined) return false;
+  if ('knownAt' in reading) return change.recordedAt > reading.knownAt;
+  return index > 0 && change.effectiveOn === day && chinaDay(new Date(change.recordedAt)) === day && change.recordedAt > reading.madeAt;
+};
+
+/**
+ * The state in force on a day: that of the last change effective on or before it (changes are in
+ * the order they were recorded) and read (see Reading), or null before the first. Outside the
+ * validity period nothing is in force.
+ */
+export function stateOn(history: AuthorizationHistory, day: string, reading?: Reading): AuthorizationState | null {
   if (day < history.validFrom || (history.validUntil !== null && day > history.validUntil)) return null;
   let state: AuthorizationState | null = null;
-  for (const change of history.changes) {
-    // as known at an instant of that very day: a change of the day recorded later is not yet in force
-    const later = knownAt !== undefined && change.effectiveOn === day && change.recordedAt !== undefined && change.recordedAt > knownAt;
-    if (change.effectiveOn <= day && !later) state = change.toState;
+  for (const [index, change] of history.changes.entries()) {
+    if (change.effectiveOn <= day && !(reading && unread(change, index, day, reading))) state = change.toState;
   }
   return state;
 }
@@ -51,13 +69,21 @@ export const admittedOn = (histories: readonly AuthorizationHistory[], day: stri
   histories.some((history) => stateOn(history, day) === 'admitted');
 
 /**
- * Was the party admitted when it made a lot (or issued a code) on that day, recorded at that
- * instant? Admitted on the day, or admitted on it until a change of that very day recorded after
- * the lot: a suspension or exit effective from a day holds the lots and codes of that day recorded
- * after it was, not those recorded before, which were made while the member stood admitted.
+ * Was the party admitted when it made a lot on that day, recorded at that instant? A change of that
+ * very day recorded after the lot does not hold it (a lot made before a suspension or exit was made
+ * while the member stood admitted, one made before a reinstatement while it was suspended); a change
+ * recorded on a later day holds the lots of its whole day (see Reading).
  */
 export const admittedWhenMade = (histories: readonly AuthorizationHistory[], day: string, recordedAt: string): boolean =>
-  histories.some((history) => stateOn(history, day) === 'admitted' || stateOn(history, day, recordedAt) === 'admitted');
+  histories.some((history) => stateOn(history, day, { madeAt: recordedAt }) === 'admitted');
+
+/**
+ * Was the party admitted, as the service knew it, when a code was issued on that day at that instant?
+ * A code the service issued while the member stood admitted stays so when a change recorded later
+ * takes effect from an earlier day: the service issues codes only to members admitted then.
+ */
+export const admittedWhenIssued = (histories: readonly AuthorizationHistory[], day: string, issuedAt: string): boolean =>
+  histories.some((history) => stateOn(history, day, { knownAt: issuedAt }) === 'admitted');
 
 export type BrandRef = { code: string; kind: BrandKind; nameZh: string; nameEn: string };
 /**
@@ -109,9 +135,9 @@ export const badgesOf = (standings: readonly BrandStanding[], lot: LotMaking, to
 
 /**
  * Brand misuse (冒用) a scanned pack shows: a lot of a branded product made, or its code issued, when
- * its owner was not admitted to the brand. One finding per brand, saying what was wrong. A lot or a
- * code of the day a suspension or exit takes effect is held to it only when recorded after the change
- * was (admittedWhenMade); a lot made before its product joined the brand is not held to the brand at all.
+ * its owner was not admitted to the brand. One finding per brand, saying what was wrong. A lot is
+ * judged by admittedWhenMade, a code by what the service knew when it issued it (admittedWhenIssued);
+ * a lot made before its product joined the brand is not held to the brand at all.
  */
 export function misuseOf(standings: readonly BrandStanding[], pack: LotMaking & { issuedOn: string; issuedAt: string }): string[] {
   const findings: string[] = [];
@@ -120,7 +146,7 @@ export function misuseOf(standings: readonly BrandStanding[], pack: LotMaking & 
     const { brand, authorizations } = standing;
     const wrong = [
       admittedWhenMade(authorizations, pack.producedOn, pack.recordedAt) ? null : `produced on ${pack.producedOn}`,
-      admittedWhenMade(authorizations, pack.issuedOn, pack.issuedAt) ? null : `code issued on ${pack.issuedOn}`,
+      admittedWhenIssued(authorizations, pack.issuedOn, pack.issuedAt) ? null : `code issued on ${pack.issuedOn}`,
     ].filter((what) => what !== null);
     if (wrong.length) findings.push(`${brand.nameZh} (${brand.code}): ${wrong.join(', ')}, while its owner was not admitted to the brand`);
   }

@@ -280,6 +280,10 @@ t.test('brand programme', async (t) => {
   );
 
   const badges = async (itemCode: string) => (await scan(itemCode)).json().brands.map((badge: { code: string }) => badge.code);
+  const misuse = async (itemCode: string) =>
+    ((await world.regulator.get('/regulator/flags?kind=brand_misuse')).body.items as { code: string; detail: string }[]).find(
+      (flag) => flag.code === itemCode,
+    )?.detail;
 
   t.test('an exit within the validity, recorded after it ran out, withdraws the badge from every pack of its', async (t) => {
     const processor = await world.party('processor');
@@ -299,6 +303,54 @@ t.test('brand programme', async (t) => {
     t.same(await badges(pack), [code], 'a lot made while valid keeps its badge once the authorization ran out');
     await world.ok(change(code, processor.code, 'exited', { effectiveOn: dayAgo(3) }), 200);
     t.same(await badges(pack), [], 'an exit found late withdraws it');
+  });
+
+  t.test('a suspension recorded days after the day it takes effect holds the lots of that whole day', async (t) => {
+    const processor = await world.party('processor');
+    const product = await processor.product('piece');
+    const code = await brand([product], 'gi');
+    await world.ok(admit(code, processor.code));
+    const codeOf = async (productionDate: string) => {
+      const lot = await processor.commission(product, 10, { productionDate });
+      await issue(processor, lot);
+      return (await repositories.items.firstCodeOfLot(lot)) as string;
+    };
+    const dayBefore = await codeOf(dayAgo(3));
+    const firstDay = await codeOf(dayAgo(2));
+    const dayAfter = await codeOf(dayAgo(1));
+    await world.ok(change(code, processor.code, 'suspended', { effectiveOn: dayAgo(2) }), 200);
+    t.same(await badges(dayBefore), [code], 'made the day before: kept');
+    t.same(await badges(firstDay), [], 'made on its first day: made while suspended, no badge');
+    t.same(await badges(dayAfter), [], 'nor the day after');
+    t.equal(await misuse(dayBefore), undefined, 'made and coded while admitted: no misuse');
+    t.equal(
+      await misuse(firstDay),
+      `奉上好品 (${code}): produced on ${dayAgo(2)}, while its owner was not admitted to the brand`,
+      'made in the suspension is misuse; its code, issued while the member stood admitted, is not',
+    );
+  });
+
+  t.test('a lot made while suspended has no badge when its maker is reinstated later that day', async (t) => {
+    const processor = await world.party('processor');
+    const product = await processor.product('piece');
+    const code = await brand([product], 'gi');
+    await world.ok(admit(code, processor.code));
+    await world.ok(change(code, processor.code, 'suspended', { effectiveOn: dayAgo(1) }), 200);
+    const whileSuspended = await processor.commission(product, 10, { productionDate: today() });
+    await world.ok(change(code, processor.code, 'admitted'), 200);
+    const afterwards = await processor.commission(product, 10, { productionDate: today() });
+    await issue(processor, whileSuspended);
+    await issue(processor, afterwards);
+    const suspendedCode = (await repositories.items.firstCodeOfLot(whileSuspended)) as string;
+    const reinstatedCode = (await repositories.items.firstCodeOfLot(afterwards)) as string;
+    t.same(await badges(suspendedCode), [], 'made before the reinstatement was recorded: no badge');
+    t.same(await badges(reinstatedCode), [code], 'made after it: the badge');
+    t.equal(
+      await misuse(suspendedCode),
+      `奉上好品 (${code}): produced on ${today()}, while its owner was not admitted to the brand`,
+      'made while suspended is misuse',
+    );
+    t.equal(await misuse(reinstatedCode), undefined);
   });
 
   t.test('tier caps: 5 head and 20 backbone members per brand, any number authorized', async (t) => {

@@ -201,6 +201,62 @@ t.test('an exit withdraws the badge from every pack of its member, after the aut
   );
 });
 
+t.test('a change recorded on its own day holds what was recorded after it; one recorded later, its whole day', async (t) => {
+  // suspended from 12-03, as decided on 12-05 at 10:00
+  const backdated: AuthorizationHistory = {
+    validFrom: '2026-11-01',
+    validUntil: null,
+    changes: [
+      { toState: 'admitted', effectiveOn: '2026-11-01', recordedAt: at('2026-11-01', '12:00') },
+      { toState: 'suspended', effectiveOn: '2026-12-03', recordedAt: at('2026-12-05', '10:00') },
+    ],
+  };
+  const standings: BrandStanding[] = [{ brand: GI, authorizations: [backdated], coveredSince: null }];
+  t.same(badgesOf(standings, made('2026-12-02', '23:00'), '2026-12-06'), [GI], 'made the day before: kept');
+  t.same(badgesOf(standings, made('2026-12-03', '08:00'), '2026-12-06'), [], 'made on its first day: none');
+  t.same(badgesOf(standings, made('2026-12-04'), '2026-12-06'), [], 'nor the day after');
+  t.same(badgesOf(standings, made('2026-12-05', '09:00'), '2026-12-06'), [], 'nor on the day it was recorded, before it was');
+  t.same(
+    misuseOf(standings, coded('2026-12-02', '2026-12-05', '09:00')),
+    [],
+    'a code issued while admitted, before the change was recorded',
+  );
+  t.same(
+    misuseOf(standings, coded('2026-12-03', '2026-12-04')),
+    ['奉节腊肉 (FJLR): produced on 2026-12-03, while its owner was not admitted to the brand'],
+    'made in the suspension, coded before it was recorded: its making is misuse, its code not',
+  );
+  t.same(
+    misuseOf(standings, coded('2026-12-02', '2026-12-05', '11:00')),
+    ['奉节腊肉 (FJLR): code issued on 2026-12-05, while its owner was not admitted to the brand'],
+    'a code issued after the change was recorded is',
+  );
+
+  // member: suspended from 03-01, reinstated on 04-01 at noon
+  const regional: BrandStanding = {
+    brand: REGIONAL,
+    authorizations: [{ validFrom: '2026-01-01', validUntil: null, changes: [{ toState: 'admitted', effectiveOn: '2026-01-01' }] }],
+    coveredSince: null,
+  };
+  const suspendedThenReinstated: BrandStanding[] = [{ brand: GI, authorizations: [member], coveredSince: null }, regional];
+  t.same(
+    badgesOf(suspendedThenReinstated, made('2026-04-01', '09:00'), '2026-05-01'),
+    [REGIONAL],
+    'made on the day of the reinstatement before it was recorded: made while suspended, no badge',
+  );
+  t.same(badgesOf(suspendedThenReinstated, made('2026-04-01', '14:00'), '2026-05-01'), [GI, REGIONAL], 'made after it: the badge');
+  t.same(
+    misuseOf(suspendedThenReinstated, coded('2026-04-01', '2026-04-02')),
+    ['奉节腊肉 (FJLR): produced on 2026-04-01, while its owner was not admitted to the brand'],
+    'made while suspended, coded once reinstated: its making is misuse',
+  );
+  t.same(
+    badgesOf(suspendedThenReinstated, made('2026-01-01', '09:00'), '2026-02-01'),
+    [GI, REGIONAL],
+    'the admission opens the validity: made on its first day before it was recorded is made within it',
+  );
+});
+
 t.test('disposal: cleared when nothing is left, overdue when stock outlives the deadline', async (t) => {
   t.equal(addDays('2026-06-15', 30), '2026-07-15');
   t.equal(addDays('2026-12-20', 30), '2027-01-19', 'across a year');
