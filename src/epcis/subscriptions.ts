@@ -304,6 +304,22 @@ export function createSubscriptionService(deps: {
     return row;
   }
 
+  const noSubscription = (name: string, id: string) => notFound(`no subscription ${id} on ${name}`);
+
+  /**
+   * Where one subscription of the key's, of a named query it reaches: a query it does not reach is
+   * the subscription's 404, whoever's the query is, as a subscription of another's is.
+   */
+  async function oneSubscriptionOf(principal: Principal, name: string, id: string) {
+    try {
+      await namedQuery(principal, name);
+    } catch (error) {
+      if (error instanceof Problem && error.status === 404) throw noSubscription(name, id);
+      throw error;
+    }
+    return and(eq(epcisSubscriptions.owner, ownerOf(principal)), eq(epcisSubscriptions.queryName, name), eq(epcisSubscriptions.id, id));
+  }
+
   /**
    * A named query to run or subscribe to. One stored before a rule it breaks existed (a time bound
    * without its offset, a URI of this service's naming none of its codes) is a 422 naming the stored
@@ -769,35 +785,19 @@ export function createSubscriptionService(deps: {
     },
     /** One subscription of a named query the key reaches; a 404 for any other, whoever's it is. */
     async subscription(principal: Principal, name: string, id: string): Promise<SubscriptionRow> {
-      const missing = () => notFound(`no subscription ${id} on ${name}`);
-      try {
-        await namedQuery(principal, name);
-      } catch (error) {
-        if (error instanceof Problem && error.status === 404) throw missing();
-        throw error;
-      }
       const [row] = await db
         .select()
         .from(epcisSubscriptions)
-        .where(
-          and(eq(epcisSubscriptions.owner, ownerOf(principal)), eq(epcisSubscriptions.queryName, name), eq(epcisSubscriptions.id, id)),
-        );
-      if (!row) throw missing();
+        .where(await oneSubscriptionOf(principal, name, id));
+      if (!row) throw noSubscription(name, id);
       return row;
     },
     async unsubscribe(principal: Principal, name: string, id: string) {
-      const missing = () => notFound(`no subscription ${id} on ${name}`);
-      try {
-        await namedQuery(principal, name);
-      } catch (error) {
-        if (error instanceof Problem && error.status === 404) throw missing();
-        throw error;
-      }
       const deleted = await db
         .delete(epcisSubscriptions)
-        .where(and(eq(epcisSubscriptions.owner, ownerOf(principal)), eq(epcisSubscriptions.queryName, name), eq(epcisSubscriptions.id, id)))
+        .where(await oneSubscriptionOf(principal, name, id))
         .returning();
-      if (deleted.length === 0) throw missing();
+      if (deleted.length === 0) throw noSubscription(name, id);
     },
 
     /**

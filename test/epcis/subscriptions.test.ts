@@ -29,7 +29,8 @@ t.test('schedules', async (t) => {
   // the EPCIS standard writes a range in brackets (EPCIS 2.0 8.2.5.3, the REST binding's GS1-Query-Minute)
   t.ok(scheduleMatches({ hour: '[9-17]', minute: '0,[25-35]' }, at), 'bracketed ranges');
   t.notOk(scheduleMatches({ hour: '[10-17]' }, at), 'a bracketed range the hour is not in');
-  t.ok(scheduleMatches({ dayOfWeek: '1' }, at));
+  t.ok(scheduleMatches({ dayOfWeek: '1' }, at), 'Monday is 1');
+  t.ok(scheduleMatches({ dayOfWeek: '7' }, new Date('2026-11-22T09:30:15Z')), 'Sunday is 7');
   t.notOk(scheduleMatches({ second: '0' }, at));
 });
 
@@ -38,7 +39,7 @@ t.test('a schedule field that could never be met is refused', async (t) => {
     ['hour', '9-17'],
     ['minute', '0,30'],
     ['second', '*'],
-    ['dayOfWeek', '0-6'],
+    ['dayOfWeek', '1-7'],
     ['month', '12'],
     ['minute', '[0-5]'],
     ['minute', '0,[10-15],30'],
@@ -50,6 +51,7 @@ t.test('a schedule field that could never be met is refused', async (t) => {
     ['minute', '1-'],
     ['second', 'x'.repeat(1000)],
     ['dayOfWeek', '7-1'],
+    ['dayOfWeek', '0'],
     ['hour', '*/0'],
     ['dayOfMonth', '0'],
     ['month', '5-3'],
