@@ -1,9 +1,10 @@
 // Migration 0059: packs an entry gate kept waiting before 0058 recorded no shipment, and a gate
 // counts a waiting pack towards the line it waits for only. The database is taken back to the
-// schema before 0058 (the column and its index gone, the journal without 0058 and 0059) with packs
+// schema before 0058 (the column and its index gone, the journal without 0058 and after) with packs
 // waiting as that schema held them, and migrated on: each pack gets the shipment it would have
 // counted towards (the earliest open one carrying its lot loose, or its case), none where no open
 // line applies, and a gate read completes the line part-way through its packs.
+import { readFileSync } from 'node:fs';
 import { sql } from 'drizzle-orm';
 import { completeGs1 } from '../../src/codes/gs1.js';
 import { queryRows } from '../../src/db/client.js';
@@ -13,6 +14,12 @@ import { createWorld } from '../fixtures/world.js';
 import { fileTest } from '../root.js';
 
 const t = fileTest();
+
+/** When the journal says a migration was made: the migrator records it as the migration's created_at. */
+function migrationTime(tag: string): number {
+  const journal = JSON.parse(readFileSync(new URL('../../migrations/meta/_journal.json', import.meta.url), 'utf8'));
+  return journal.entries.find((entry: { tag: string; when: number }) => entry.tag === tag).when;
+}
 
 const tag = (n: number) => `E28068940000${String(n).padStart(12, '0')}`;
 const readTime = (hour: number, minute: number) =>
@@ -98,7 +105,8 @@ t.test('packs left waiting before 0058 wait for the shipment they counted toward
     `drop index "rfid_reads_passed_idx"`,
     `alter table "rfid_reads" drop column "awaits_shipment_id"`,
     `create index "rfid_reads_waiting_idx" on "rfid_reads" using btree ("read_point_id","lot_code") where "rfid_reads"."outcome" = 'observed' and "rfid_reads"."event_id" is null`,
-    `delete from drizzle.__drizzle_migrations where created_at >= (select created_at from drizzle.__drizzle_migrations order by created_at desc offset 1 limit 1)`,
+    // 0058 and every migration after it (the migrator applies what is newer than the last it recorded)
+    `delete from drizzle.__drizzle_migrations where created_at >= ${migrationTime('0058_rfid_reads_awaits')}`,
   ])
     await queryRows(db, sql.raw(statement));
   await world.database.migrate();
