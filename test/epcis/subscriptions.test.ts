@@ -10,6 +10,9 @@ import { fileTest } from '../root.js';
 
 const t = fileTest();
 
+/** A service whose subscriptions deliver only when a test ticks them, with no lag, to webhooks on this machine. */
+const DELIVERED_BY_TICK = { subscriptionLagMs: 0, subscriptionTickMs: 3_600_000, webhooks: { allowInsecure: true } };
+
 const CONTEXT = ['https://ref.gs1.org/standards/epcis/epcis-context.jsonld'];
 const event = (bizStep: string, serial: number) => ({
   '@context': CONTEXT,
@@ -88,7 +91,7 @@ t.test('a schedule field that could never be met is refused', async (t) => {
 });
 
 t.test('named queries with webhook subscriptions, delivered at least once with retries', async (t) => {
-  const world = await createWorld(t, undefined, { subscriptionLagMs: 0, subscriptionTickMs: 3_600_000, webhooks: { allowInsecure: true } });
+  const world = await createWorld(t, undefined, DELIVERED_BY_TICK);
   const plant = await world.party('slaughterhouse');
   const received: { body: string; signature: string | undefined }[] = [];
   let failNext = 1;
@@ -191,7 +194,7 @@ async function webhook(t: Test) {
 }
 
 t.test('a subscription delivers only events recorded within the named query’s own recordTime bounds', async (t) => {
-  const world = await createWorld(t, undefined, { subscriptionLagMs: 0, subscriptionTickMs: 3_600_000, webhooks: { allowInsecure: true } });
+  const world = await createWorld(t, undefined, DELIVERED_BY_TICK);
   const plant = await world.party('slaughterhouse');
   const hook = await webhook(t);
   const since = new Date(Date.now() - 60_000).toISOString();
@@ -271,11 +274,7 @@ t.test('a delivery round that fails (the database away for a moment) does not st
 t.test(
   'a named query stored before a rule it breaks is listed, but running or subscribing to it is a 422 naming the parameter',
   async (t) => {
-    const world = await createWorld(t, undefined, {
-      subscriptionLagMs: 0,
-      subscriptionTickMs: 3_600_000,
-      webhooks: { allowInsecure: true },
-    });
+    const world = await createWorld(t, undefined, DELIVERED_BY_TICK);
     const plant = await world.party('slaughterhouse');
     const hook = await webhook(t);
     // time bounds were once read by new Date(), which took a day without a time or an offset
@@ -308,11 +307,7 @@ t.test(
 t.test(
   "a URI of this service's naming none of its codes is refused as a named query is made; one stored before is a 422 to run or subscribe to",
   async (t) => {
-    const world = await createWorld(t, undefined, {
-      subscriptionLagMs: 0,
-      subscriptionTickMs: 3_600_000,
-      webhooks: { allowInsecure: true },
-    });
+    const world = await createWorld(t, undefined, DELIVERED_BY_TICK);
     const plant = await world.party('slaughterhouse');
     const hook = await webhook(t);
     const nope = `${TEST_BASE_URL}/lots/NOPE`;
@@ -340,7 +335,7 @@ t.test(
 );
 
 t.test('a subscription made with a key of no party ends with the key: once it is revoked, nothing more is delivered', async (t) => {
-  const world = await createWorld(t, undefined, { subscriptionLagMs: 0, subscriptionTickMs: 3_600_000, webhooks: { allowInsecure: true } });
+  const world = await createWorld(t, undefined, DELIVERED_BY_TICK);
   const plant = await world.party('slaughterhouse');
   const hook = await webhook(t);
   const issued = await world.ok(world.admin.post('/api-keys', { role: 'regulator' }));
@@ -361,7 +356,7 @@ t.test('a subscription made with a key of no party ends with the key: once it is
 });
 
 t.test('a regulator party’s operator key reaches none of its regulator key’s named queries', async (t) => {
-  const world = await createWorld(t, undefined, { subscriptionLagMs: 0, subscriptionTickMs: 3_600_000, webhooks: { allowInsecure: true } });
+  const world = await createWorld(t, undefined, DELIVERED_BY_TICK);
   const plant = await world.party('slaughterhouse');
   // a regulator party records its tests with an operator key, and acts and reads with a regulator key
   const bureau = await world.party('regulator');
@@ -396,7 +391,7 @@ t.test('a regulator party’s operator key reaches none of its regulator key’s
 });
 
 t.test('a regulator party’s subscription delivers only while the party holds a valid regulator key', async (t) => {
-  const world = await createWorld(t, undefined, { subscriptionLagMs: 0, subscriptionTickMs: 3_600_000, webhooks: { allowInsecure: true } });
+  const world = await createWorld(t, undefined, DELIVERED_BY_TICK);
   const plant = await world.party('slaughterhouse');
   // its operator key stays valid throughout: it reads its own party's events only
   const bureau = await world.party('regulator');
