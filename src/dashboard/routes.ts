@@ -168,7 +168,7 @@ export const dashboardRoutes: FastifyPluginAsyncZod<{ service: DashboardService 
           "The dashboard's export: the key data elements of the period's events as CSV, as GET /regulator/events?format=csv gives them",
         description:
           'The export link of the dashboard page: needs the session cookie of POST /regulator/login (a browser sends no API key); without one it redirects to the sign-in form.',
-        querystring: periodQuery({ sort: z.enum(KDE_SORTS).default('time') }),
+        querystring: periodQuery({ sort: z.enum(KDE_SORTS).default('time'), lang: langQuery }),
         produces: ['text/csv'],
         response: {
           200: {
@@ -177,21 +177,26 @@ export const dashboardRoutes: FastifyPluginAsyncZod<{ service: DashboardService 
             content: { 'text/csv': { schema: z.string() } },
           },
           303: toSignIn,
+          400: filterMistake,
         },
       },
+      attachValidation: true,
     },
     async (request, reply) => {
       const principal = await service.principal(cookieValue(request.headers.cookie, COOKIE));
-      if (!principal) return reply.redirect('/regulator/login', 303);
-      const pages = await service.events(principal, periodScope(request.query), request.query.sort);
-      return (
-        reply
-          .type(CSV_TYPE)
-          .header('cache-control', 'no-store')
-          .header('content-disposition', 'attachment; filename="events.csv"')
-          // a stream is sent as it is
-          .send(csvStream(KDE_COLUMNS, pages) as never)
-      );
+      if (!principal) return reply.redirect(`/regulator/login${typedFilters(request.query).lang === 'en' ? '?lang=en' : ''}`, 303);
+      return filtered(request, reply, async () => {
+        const { lang, sort, ...query } = request.query;
+        const pages = await service.events(principal, periodScope(query), sort);
+        return (
+          reply
+            .type(CSV_TYPE)
+            .header('cache-control', 'no-store')
+            .header('content-disposition', 'attachment; filename="events.csv"')
+            // a stream is sent as it is
+            .send(csvStream(KDE_COLUMNS, pages) as never)
+        );
+      });
     },
   );
 

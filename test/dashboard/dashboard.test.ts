@@ -107,8 +107,8 @@ t.test('the dashboard: sign-in with a regulator key, a session cookie, the figur
   t.match(english.body, 'Rapid test');
   t.match(
     english.body,
-    'href="/regulator/dashboard/events.csv?from=2026-03-01&amp;to=2026-03-31&amp;region=500236"',
-    'export of the same period',
+    'href="/regulator/dashboard/events.csv?from=2026-03-01&amp;to=2026-03-31&amp;region=500236&amp;lang=en"',
+    'export of the same period, a filter mistake answered in the same language',
   );
   // the browser follows the export link with the session cookie alone, as it does every link on the page
   const href = /href="(\/regulator\/dashboard\/events\.csv[^"]*)"/.exec(page.body)?.[1].replace(/&amp;/g, '&') as string;
@@ -439,6 +439,13 @@ t.test(
         'Period (to): a date (YYYY-MM-DD) not before the start',
       ],
       ['/regulator/dashboard/recalls?toString=1&lang=en', '/toString', 'toString: not a filter of this page'],
+      // the export link, its filters edited by hand
+      ['/regulator/dashboard/events.csv?region=500263', '/region', '地区: 请填写 GB/T 2260 行政区划代码'],
+      [
+        '/regulator/dashboard/events.csv?from=2026-12-05&to=2026-12-01&lang=en',
+        '/to',
+        'Period (to): a date (YYYY-MM-DD) not before the start',
+      ],
     ];
     for (const [url, pointer, says] of mistakes) {
       const page = await world.app.inject({ method: 'GET', url, headers: { cookie, accept: browser } });
