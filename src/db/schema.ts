@@ -56,6 +56,8 @@ export const parties = pgTable(
     uniqueIndex('parties_gln_key').on(t.gln.op('text_pattern_ops')).where(sql`${t.gln} is not null`),
     // pattern ops: a prefix is found by equality, and the prefixes that start with it by `like 'prefix%'`
     index('parties_gs1_company_prefix_idx').on(t.gs1CompanyPrefix.op('text_pattern_ops')).where(sql`${t.gs1CompanyPrefix} is not null`),
+    // pattern ops: a region filter finds the parties of a county, city or province by `like 'prefix%'`
+    index('parties_region_code_idx').on(t.regionCode.op('text_pattern_ops')),
   ],
 );
 

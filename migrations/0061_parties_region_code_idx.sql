@@ -1,0 +1,1 @@
+CREATE INDEX "parties_region_code_idx" ON "parties" USING btree ("region_code" text_pattern_ops);
