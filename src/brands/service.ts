@@ -15,7 +15,6 @@ import {
   type AuthorizationHistory,
   type AuthorizationState,
   addDays,
-  admittedOn,
   type BrandKind,
   type BrandStanding,
   disposalStatus,
