@@ -116,7 +116,9 @@ export type Authorization = z.infer<typeof authorizationSchema>;
 export const disposalSchema = z.object({
   partyCode: z.string(),
   partyName: z.string(),
-  state: z.enum(['suspended', 'exited']),
+  state: z
+    .enum(['suspended', 'exited', 'expired'])
+    .describe("as in the members list: expired, a suspension that ran past the authorization's last day (its deadline stands)"),
   since: z.string(),
   deadline: z.string(),
   onHand: z

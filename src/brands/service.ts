@@ -404,8 +404,10 @@ export function createBrandService(deps: {
         return {
           partyCode: row.partyCode,
           partyName: names.get(row.partyCode) ?? row.partyCode,
-          state: row.state as 'suspended' | 'exited',
-          since: row.stateSince,
+          // as the members list shows it: a suspension that ran past the last day is expired, its deadline kept
+          ...(expired(row, day)
+            ? { state: 'expired' as const, since: addDays(row.validUntil as string, 1) }
+            : { state: row.state as 'suspended' | 'exited', since: row.stateSince }),
           deadline: row.disposalDeadline as string,
           onHand: onHand.map(({ quantity, unit }) => ({ quantity, unit })),
           status,

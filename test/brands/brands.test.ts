@@ -549,6 +549,34 @@ t.test('brand programme', async (t) => {
     t.equal(of(twiceExited).length, 1, 'listed once, by its last exit');
   });
 
+  t.test(
+    'a suspension that runs past the authorization’s last day is listed for disposal as expired, as the members list shows it',
+    async (t) => {
+      const processor = await world.party('processor');
+      const product = await processor.product('piece');
+      const code = await brand([product]);
+      await world.ok(
+        office.post(`/brands/${code}/authorizations`, {
+          partyCode: processor.code,
+          tier: 'authorized',
+          validFrom: dayAgo(10),
+          validUntil: dayAgo(2),
+          reason: '准入',
+        }),
+      );
+      await processor.commission(product, 7);
+      await world.ok(change(code, processor.code, 'suspended', { effectiveOn: dayAgo(5) }), 200);
+      const members = (await office.get(`/brands/${code}/authorizations?partyCode=${processor.code}`)).body.items;
+      t.match(members, [{ state: 'expired', stateSince: dayAgo(1), disposalDeadline: dayAgo(-25) }], 'expired in the members list');
+      const items = (await office.get(`/brands/${code}/disposals`)).body.items;
+      t.match(
+        items,
+        [{ partyCode: processor.code, state: 'expired', since: dayAgo(1), deadline: dayAgo(-25), status: 'disposing' }],
+        'and in the disposal list, its stock still to be disposed of by the suspension’s deadline',
+      );
+    },
+  );
+
   t.test("a brand's products are read as every product code is: trimmed and in upper case", async (t) => {
     const processor = await world.party('processor');
     const [first, second] = [await processor.product('piece'), await processor.product('piece', { gtin: '06901234000177' })];
