@@ -7,7 +7,7 @@ import { preferredType } from '../http/negotiate.js';
 import { isScanPath } from '../resolver/routes.js';
 import { PAGE_HEADERS, PAGE_HEADERS_DECLARED } from '../web/html.js';
 import { pageLang } from '../web/i18n/index.js';
-import { complaintFormErrorPage } from './pages.js';
+import { complaintFormErrorPage, type Refile } from './pages.js';
 
 const FORM_TYPES = /^\s*(application\/x-www-form-urlencoded|multipart\/form-data)\s*(;|$)/i;
 /** A scan page's own path, as its form names it: one absolute path, nothing that leads elsewhere. */
@@ -26,14 +26,48 @@ export function isComplaintFormPost(request: FastifyRequest): boolean {
   return preferredType(request.headers.accept, ['text/html', 'application/problem+json', 'application/json']) === 'text/html';
 }
 
-/** The scan page the form was on: its `from` parameter, else the page of the code the form names. */
-function backTo(query: URLSearchParams, body: unknown, lang: string): string | null {
+/** The scan page the form was on, as its `from` parameter names it: a path of the scan pages, or null. */
+function scanPageOf(query: URLSearchParams): string | null {
   const from = query.get('from')?.split('?')[0];
   // a path a browser would not take as written (dot segments, `%2e` ones too) may climb out of the scan pages
-  if (from && SCAN_PAGE.test(from) && isScanPath(from) && new URL(from, 'http://scan.invalid').pathname === from)
-    return `${from}?lang=${lang}`;
+  return from && SCAN_PAGE.test(from) && isScanPath(from) && new URL(from, 'http://scan.invalid').pathname === from ? from : null;
+}
+
+/** The code the form names, when it is one a scan page would carry. */
+function codeOf(body: unknown): string | null {
   const code = (body as { code?: unknown } | undefined)?.code;
-  return typeof code === 'string' && CODE.test(code.trim()) ? `/t/${code.trim()}?lang=${lang}` : null;
+  return typeof code === 'string' && CODE.test(code.trim()) ? code.trim() : null;
+}
+
+/** The scan page the form was on: its `from` parameter, else the page of the code the form names. */
+function backTo(query: URLSearchParams, body: unknown, lang: string): string | null {
+  const from = scanPageOf(query);
+  if (from) return `${from}?lang=${lang}`;
+  const code = codeOf(body);
+  return code ? `/t/${code}?lang=${lang}` : null;
+}
+
+/** A typed field as the form shows it again: text only, no control characters but line breaks, bounded. */
+function typedText(value: unknown, max: number): string | undefined {
+  if (typeof value !== 'string') return undefined;
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: removing them is the point
+  return value.replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/g, '').slice(0, max);
+}
+
+/**
+ * The form to post again when only what was typed is wrong (not the code, not the rate): for the
+ * same code, to the same scan page's form path, with the values as typed.
+ */
+function refileOf(status: number, fields: string[], query: URLSearchParams, body: unknown, lang: string): Refile | undefined {
+  const code = codeOf(body);
+  if (status !== 400 || !code || fields.includes('code')) return undefined;
+  const from = scanPageOf(query);
+  const typed = body as { category?: unknown; text?: unknown; phone?: unknown };
+  return {
+    code,
+    path: `/complaints?lang=${lang}${from ? `&from=${encodeURIComponent(from)}` : ''}`,
+    typed: { category: typedText(typed.category, 40), text: typedText(typed.text, 4000), phone: typedText(typed.phone, 40) },
+  };
 }
 
 export function sendComplaintFormError(request: FastifyRequest, reply: FastifyReply, problem: Problem): FastifyReply {
@@ -46,7 +80,15 @@ export function sendComplaintFormError(request: FastifyRequest, reply: FastifyRe
     .headers(PAGE_HEADERS)
     .header('vary', 'Accept, Accept-Language')
     .type('text/html; charset=utf-8')
-    .send(complaintFormErrorPage(problem.status, fields, backTo(query, request.body, lang), lang));
+    .send(
+      complaintFormErrorPage(
+        problem.status,
+        fields,
+        backTo(query, request.body, lang),
+        lang,
+        refileOf(problem.status, fields, query, request.body, lang),
+      ),
+    );
 }
 
 /** An error of a route a page's form posts to, as the OpenAPI document declares it. */

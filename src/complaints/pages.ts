@@ -1,4 +1,5 @@
 // The pages a consumer gets after filing a complaint from the scan page: the receipt and the status.
+import { complaintForm, type TypedComplaint } from '../resolver/pages.js';
 import { html, layout, shanghaiTime } from '../web/html.js';
 import { type Lang, TEXT } from '../web/i18n/index.js';
 
@@ -18,11 +19,15 @@ export function complaintStatusPage(complaint: { ticket: string; status: string;
   return layout(lang, t.complaintStatus, null, body);
 }
 
+/** The form to post again: for the code it names, to the path it posted to, with what was typed. */
+export type Refile = { code: string; path: string; typed: TypedComplaint };
+
 /**
  * What went wrong with a complaint the scan page's form posted, in plain words: for each field the
- * problem names, what to write there; too many complaints from one address, to try again later.
+ * problem names, what to write there, and the form again with what was typed (`refile`); too many
+ * complaints from one address, to try again later.
  */
-export function complaintFormErrorPage(status: number, fields: string[], backHref: string | null, lang: Lang): string {
+export function complaintFormErrorPage(status: number, fields: string[], backHref: string | null, lang: Lang, refile?: Refile): string {
   const t = TEXT[lang].formError;
   const back = backHref ? html`<p><a class="link" href="${backHref}">${t.back}</a></p>` : '';
   const hotline = html`<p class="muted">${TEXT[lang].hotline}</p>`;
@@ -36,7 +41,8 @@ export function complaintFormErrorPage(status: number, fields: string[], backHre
   }
   const known = [...new Set(fields.filter((field) => Object.hasOwn(t.fields, field)))];
   const lines = status >= 500 ? [t.unavailable] : known.length ? known.map((field) => t.fields[field]) : [t.other];
+  const again = refile && status < 500 ? complaintForm(refile.code, false, TEXT[lang], refile.path, refile.typed) : '';
   const body = html`<h1 class="alert warn" role="alert">${t.title}</h1>
-<section>${status < 500 ? html`<p>${t.intro}</p>` : ''}<ul>${lines.map((line) => html`<li>${line}</li>`)}</ul>${back}${hotline}</section>`;
+<section>${status < 500 ? html`<p>${t.intro}</p>` : ''}<ul>${lines.map((line) => html`<li>${line}</li>`)}</ul>${again ? '' : back}${again ? '' : hotline}</section>${again}${again ? back : ''}`;
   return layout(lang, t.title, null, body);
 }

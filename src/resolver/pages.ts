@@ -61,10 +61,13 @@ ${lot.expiryDate ? html`<dt>${t.expiryDate}</dt><dd>${lot.expiryDate}</dd>` : ''
 </section>`;
 }
 
-function complaintForm(code: string, suspected: boolean, t: Text, complaintPath: string): Html {
+/** What a shopper typed into the complaint form, shown again when the complaint could not be filed. */
+export type TypedComplaint = { category?: string; text?: string; phone?: string };
+
+export function complaintForm(code: string, suspected: boolean, t: Text, complaintPath: string, typed: TypedComplaint = {}): Html {
+  const chosen = typed.category && Object.hasOwn(t.categories, typed.category) ? typed.category : suspected ? 'counterfeit' : undefined;
   const categories = Object.entries(t.categories).map(
-    ([value, label]) =>
-      html`<option value="${value}"${suspected && value === 'counterfeit' ? new Html(' selected') : ''}>${label}</option>`,
+    ([value, label]) => html`<option value="${value}"${value === chosen ? new Html(' selected') : ''}>${label}</option>`,
   );
   return html`<section id="complaint">
 <h2>${t.complaint}</h2>
@@ -73,9 +76,9 @@ function complaintForm(code: string, suspected: boolean, t: Text, complaintPath:
 <label for="category">${t.category}</label>
 <select id="category" name="category" required>${categories}</select>
 <label for="text">${t.complaintText}</label>
-<textarea id="text" name="text" required maxlength="2000" rows="4"></textarea>
+<textarea id="text" name="text" required maxlength="2000" rows="4">${typed.text ?? ''}</textarea>
 <label for="phone">${t.phone}</label>
-<input id="phone" name="phone" type="tel" autocomplete="tel" maxlength="40">
+<input id="phone" name="phone" type="tel" autocomplete="tel" maxlength="40"${typed.phone ? html` value="${typed.phone}"` : ''}>
 <button type="submit">${t.submit}</button>
 </form>
 <p class="muted">${t.hotline}</p>

@@ -324,7 +324,7 @@ const BROWSER = {
 };
 
 t.test('a complaint form post that fails gets a page in the shopper’s language, with the status and a link back', async (t) => {
-  const { app, adminKey } = await buildTestApp(t, undefined, { complaintsPerHour: 10 });
+  const { app, adminKey } = await buildTestApp(t, undefined, { complaintsPerHour: 11 });
   const demo = await seedDemoChain(app.services);
   const regulator = client(app, (await client(app, adminKey).post('/api-keys', { role: 'regulator' })).body.key);
   const scanPage = `/t/${demo.itemCode}`;
@@ -347,6 +347,16 @@ t.test('a complaint form post that fails gets a page in the shopper’s language
   const back = /<a class="link" href="([^"]+)"/.exec(wrong.body)?.[1].replaceAll('&amp;', '&');
   t.equal(back, `${scanPage}?lang=zh-CN`, 'and a link back to the scan page');
   t.notMatch(wrong.body, /problems\/|"pointer"/, 'no problem+json in it');
+  // the form again, with what was typed, posting where the scan page's form posted: nothing to type twice
+  const again = (/<form method="post" action="([^"]+)"/.exec(wrong.body)?.[1] ?? '').replaceAll('&amp;', '&');
+  t.equal(again, chinese, 'the form again, posting as the scan page did');
+  t.match(wrong.body, '>腊肉有异味</textarea>', 'the description as typed');
+  t.match(wrong.body, 'value="call me"', 'the phone as typed, to correct');
+  t.match(wrong.body, '<option value="quality" selected>', 'the category as chosen');
+  t.match(wrong.body, `<input type="hidden" name="code" value="${demo.itemCode}">`, 'for the same code');
+  const typedAgain = await post(chinese, { ...fields('call me'), text: '<b>腊肉</b>\u0007有异味', phone: '"><script>' });
+  t.match(typedAgain.body, '>&lt;b&gt;腊肉&lt;/b&gt;有异味</textarea>', 'shown as text, control characters left out');
+  t.match(typedAgain.body, 'value="&quot;&gt;&lt;script&gt;"', 'a value cannot close its attribute');
 
   // from the page of a Digital Link, back to that page
   const gtin = (await app.inject({ method: 'GET', url: `${scanPage}?format=json` })).json().product.gtin;
@@ -393,7 +403,7 @@ t.test('a complaint form post that fails gets a page in the shopper’s language
   const formForJson = await post(chinese, fields('call me'), { ...BROWSER, accept: 'application/json' });
   t.match(formForJson.headers['content-type'], /^application\/problem\+json/, 'a form post asking for JSON');
 
-  // ten posts from this address this hour filled the limit
+  // eleven posts from this address this hour filled the limit
   const limited = await post(chinese, fields(''));
   t.equal(limited.statusCode, 429, 'too many from one address: 429 still');
   t.match(limited.headers['content-type'], /^text\/html/);
@@ -434,6 +444,7 @@ t.test('a multipart form post is answered with a page too', async (t) => {
     });
     t.equal(climbing.statusCode, 400, from);
     t.equal(/<a class="link" href="([^"]+)"/.exec(climbing.body)?.[1].replaceAll('&amp;', '&'), '/t/FAKE0000000?lang=en', from);
+    t.match(climbing.body, '<form method="post" action="/complaints?lang=en" ', `${from}: the form again posts without it`);
   }
 });
 
