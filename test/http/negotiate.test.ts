@@ -15,6 +15,11 @@ t.test('content negotiation by Accept', async (t) => {
   t.equal(preferredType('application/*', OFFERED), 'application/json', 'a range picks the first offered match');
   t.equal(preferredType('image/png', OFFERED), 'text/html', 'nothing acceptable falls back to the default');
   t.equal(preferredType('application/json;q=0', OFFERED), 'text/html', 'q=0 means not acceptable');
+  t.equal(preferredType('text/html;q=0, */*;q=0.1', OFFERED), 'application/json', 'a type refused by name is not taken back by a wildcard');
+  t.equal(preferredType('application/*;q=0, application/json', OFFERED), 'application/json', 'the most specific range decides');
+  t.equal(preferredType('*/*;q=0.5, text/*;q=0.1', OFFERED), 'application/json', 'so does a narrower range of lower q');
+  t.equal(preferredType('application/json;charset=utf-8', OFFERED), 'application/json', 'parameters other than q are not a mismatch');
+  t.equal(preferredType('*/*, application/linkset+json', OFFERED), 'application/linkset+json', 'a named type before a wildcard of equal q');
 });
 
 t.test('whether a client takes any of the types offered', async (t) => {
@@ -25,4 +30,5 @@ t.test('whether a client takes any of the types offered', async (t) => {
   t.ok(acceptsAnyOf('APPLICATION/JSON', JSON_TYPES), 'in any case');
   t.notOk(acceptsAnyOf('application/xml', JSON_TYPES), 'an XML-only reader');
   t.notOk(acceptsAnyOf('application/json;Q=0, application/ld+json;q=0', JSON_TYPES), 'both refused, Q in upper case too');
+  t.notOk(acceptsAnyOf('application/json;q=0, application/ld+json;q=0, */*', JSON_TYPES), 'refused by name, whatever the wildcard');
 });
