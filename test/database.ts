@@ -236,6 +236,21 @@ export async function createPostgresDatabase(name: string): Promise<{ url: strin
   url.pathname = `/${name}`;
   return {
     url: url.toString(),
-    drop: () => withAdminClient((client) => client.query(`drop database if exists ${name} with (force)`)).then(() => undefined),
+    drop: () => dropDatabase(name),
   };
+}
+
+/**
+ * Drops a test database, ending its sessions. PostgreSQL waits five seconds for the sessions it ended
+ * to exit, then refuses (55006, in use): on a loaded machine one may take longer, so it is asked again.
+ */
+async function dropDatabase(name: string, attempts = 5): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await withAdminClient((client) => client.query(`drop database if exists ${name} with (force)`));
+      return;
+    } catch (error) {
+      if ((error as { code?: string }).code !== '55006' || attempt === attempts) throw error;
+    }
+  }
 }
