@@ -13,6 +13,7 @@ import { consumerPage, notGenuinePage, productCodePage, scanErrorPage } from './
 import {
   type ResolverDescription,
   resolverDescriptionSchema,
+  SCAN_CACHE_CONTROL,
   scanErrorResponses,
   scanResponses,
   traceCodeSlashRedirect,
@@ -121,7 +122,7 @@ export function sendScanError(request: FastifyRequest, reply: FastifyReply, prob
   const [path, search = ''] = request.url.split('?');
   const query = new URLSearchParams(search);
   // on a scan path the error's representation follows Accept: a cache must not hand a page to an API client
-  if (isScanPath(path)) reply.header('vary', SCAN_VARY);
+  if (isScanPath(path)) reply.header('vary', SCAN_VARY).header('cache-control', SCAN_CACHE_CONTROL);
   if (!isScanPath(path) || !asksForErrorPage(request, query)) return sendProblem(request, reply, problem);
   return reply
     .code(problem.status)
@@ -174,7 +175,7 @@ export const resolverRoutes: FastifyPluginAsyncZod<{
     const linkSetUrl = `${publicBaseUrl}${path}?linkType=linkset`;
     // RFC 9264 section 6: the relation type is "linkset", the representation named by its media type
     reply.header('link', `<${linkSetUrl}>; rel="linkset"; type="application/linkset+json"`);
-    reply.header('vary', SCAN_VARY);
+    reply.header('vary', SCAN_VARY).header('cache-control', SCAN_CACHE_CONTROL);
     const requested = query.linkType ? linkTypeOf(query.linkType) : undefined;
     // what the query names (a linkType, a format: the linkset's own links) comes before what Accept prefers
     const wantsLinkset =

@@ -6,6 +6,9 @@ import { problemSchema } from '../errors/problem.js';
 import { traceNodeSchema } from '../trace/schemas.js';
 import { PAGE_HEADERS_DECLARED } from '../web/html.js';
 
+/** Every answer on a scan path: kept by a cache only to be revalidated, so no scan is answered from before a recall. */
+export const SCAN_CACHE_CONTROL = 'no-cache';
+
 export const stageSchema = z.enum(['farm', 'slaughter', 'cutting', 'processing', 'cold_chain', 'distribution', 'retail']);
 const LOT_WARNINGS = ['recalled', 'on_hold', 'held', 'expired', 'destroyed'] as const;
 const lotWarningSchema = z.enum(LOT_WARNINGS);
@@ -114,13 +117,18 @@ const linksetSchema = z
 
 /**
  * On a scan path every answer, errors included, follows Accept, and a page Accept-Language (src/resolver/routes.ts):
- * a cache must tell them apart; a page among them carries its page headers.
+ * a cache must tell them apart, and ask again before it reuses one; a page among them carries its page headers.
  */
 const varyHeader = {
   Vary: {
     type: 'string',
     const: 'Accept, Accept-Language',
     description: 'the answer follows Accept, and a page (text/html) Accept-Language when no lang names its language',
+  },
+  'Cache-Control': {
+    type: 'string',
+    const: SCAN_CACHE_CONTROL,
+    description: 'a cache (a CDN, an in-app browser) asks again before reusing an answer: a recall or hold shows at the next scan',
   },
   ...PAGE_HEADERS_DECLARED,
 };

@@ -302,6 +302,15 @@ t.test('a recalled lot shows its banner only, flags scans, and is never called c
   t.equal(page.body.match(/class="alert /g)?.length, 1, 'and only it');
   t.notMatch(page.body, TEXT['zh-CN'].counterfeit, 'never called counterfeit');
   t.notMatch(page.body, TEXT['zh-CN'].genuine, 'nor genuine');
+  // no cache (a CDN, an in-app browser) answers a scan from before the recall: each asks again first
+  const notGenuine = await app.inject({ method: 'GET', url: '/t/0000000000Q' });
+  for (const [what, answer] of [
+    ['the page', page],
+    ['the summary', again],
+    ['an error', notGenuine],
+  ] as const) {
+    t.equal(answer.headers['cache-control'], 'no-cache', `${what}: kept by a cache only to be revalidated`);
+  }
 });
 
 t.test('a hold, its release, a failed test and a brand exit show on the very next scan, though the lot page is cached', async (t) => {
