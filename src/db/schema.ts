@@ -917,6 +917,12 @@ export const rfidReads = pgTable(
     firstSeen: timestamp('first_seen', { withTimezone: true, mode: 'date' }).notNull(),
     /** The first read's time exactly as the reader wrote it (Impinj sends nanoseconds). */
     firstSeenRaw: text('first_seen_raw').notNull(),
+    /**
+     * Where the first read stands in its batch, from 0: reads of one batch read at the same time are
+     * taken in the batch's order (an entry and an exit read of a pack). Null for windows stored before
+     * migration 0062, which are taken before the others of their batch and time.
+     */
+    batchPosition: integer('batch_position'),
     lastSeen: timestamp('last_seen', { withTimezone: true, mode: 'date' }).notNull(),
     readCount: integer('read_count').notNull(),
     /** dBm. */

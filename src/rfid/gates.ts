@@ -308,10 +308,18 @@ export function createGateService(deps: {
       const key = packKey(lines, held, lotCode, waitingPacked.get(itemCode));
       if (key) packsReadBefore.set(key, [...(packsReadBefore.get(key) ?? []), { row, itemCode, receivedAt, awaits }]);
     }
-    // the packs the party's gates received and have not seen leave since
-    const kept = await rfid.keptTags(tx, readPoint.partyCode, [
-      ...new Set([...seen.filter(({ referent }) => referent.itemCode).map(({ row }) => row.tag), ...waiting.map(({ row }) => row.tag)]),
-    ]);
+    // the packs the party's gates received and that had not left since when they were read (those
+    // read now), or have not left since (those that waited: still on their way in, or come already)
+    const judged = [
+      ...seen.filter(({ referent }) => referent.itemCode).map(({ row }) => ({ row, window: row })),
+      ...waiting.map(({ row }) => ({ row, window: null })),
+    ];
+    const keptAt = await rfid.keptTags(
+      tx,
+      readPoint.partyCode,
+      judged.map(({ row, window }) => ({ tag: row.tag, window })),
+    );
+    const kept = new Set(judged.flatMap(({ row }, index) => (keptAt.has(index) ? [row] : [])));
     const arrivals = planReceipts(lines, seen, packs, packsReadBefore, held, kept);
     const plans: Plan[] = arrivals.receipts.map(({ shipmentId, lines, entries: received, waited }) => {
       const rows = received.map((entry) => entry.row);
@@ -571,8 +579,9 @@ export function createGateService(deps: {
  * shipment was shipped (see receivedSince) and while they waited for that line's shipment (a pack
  * left waiting for a line since closed another way counts towards none): a line received short
  * would be closed, the packs not yet read booked as lost on the way. A pack of a case the party
- * holds (`held`) came in it and counts towards no line, nor does a pack (by tag) the party's gates
- * received and have not seen leave since (`kept`): it came already, and is the party's. A
+ * holds (`held`) came in it and counts towards no line, nor does a read (`kept`) of a pack the
+ * party's gates received that had not left the party since (see keptTags): it came already, and
+ * is the party's. A
  * receipt's `waited` are the rows of the packs read before that it receives. `waiting` are the
  * packs read of a case or line not yet whole, each with how many of it were read and the shipment
  * they wait for.
@@ -583,7 +592,7 @@ export function planReceipts(
   packs: Map<string, Pack>,
   packsReadBefore: PacksReadBefore = new Map(),
   held: ReadonlySet<string> = new Set(),
-  kept: ReadonlySet<string> = new Set(),
+  kept: ReadonlySet<ReadRow> = new Set(),
 ) {
   const lineOf = (shipmentId: string | undefined, lotCode: string, containerCode: string | null | undefined) =>
     lines.find(
@@ -613,7 +622,7 @@ export function planReceipts(
   const readBefore = (key: string, line: ShipmentLine) => {
     const since = receivedSince(new Date(line.shippedAt)).getTime();
     const read = (packsReadBefore.get(key) ?? []).filter(
-      ({ row, receivedAt, awaits }) => awaits === line.id && receivedAt.getTime() >= since && !kept.has(row.tag),
+      ({ row, receivedAt, awaits }) => awaits === line.id && receivedAt.getTime() >= since && !kept.has(row),
     );
     return { rows: read.map(({ row }) => row), items: read.map(({ itemCode }) => itemCode) };
   };
@@ -636,7 +645,7 @@ export function planReceipts(
     }
     const key = packKey(lines, held, lotCode, packs.get(itemCode));
     const keyLine = key === null ? undefined : lineOfKey(key);
-    if (key === null || !keyLine || kept.has(entry.row.tag)) {
+    if (key === null || !keyLine || kept.has(entry.row)) {
       rest.push(entry);
       continue;
     }

@@ -115,20 +115,22 @@ export function createRfidRepository(db: Db) {
             ${capped(sql`${String(batch.reads)}::int8`)}, ${batch.otherEvents})
         )
         insert into rfid_reads (party_code, read_point_id, tag, window_start, window_end, reader_id, antenna, tid,
-          first_seen, first_seen_raw, last_seen, read_count, peak_rssi, batch_id)
+          first_seen, first_seen_raw, batch_position, last_seen, read_count, peak_rssi, batch_id)
         select r.party_code, r.read_point_id, r.tag, r.window_start::timestamptz, r.window_end::timestamptz, r.reader_id, r.antenna, r.tid,
-          r.first_seen::timestamptz, r.first_seen_raw, r.last_seen::timestamptz, ${capped(sql`r.read_count::int8`)}, r.peak_rssi::float8, ${batch.id}
+          r.first_seen::timestamptz, r.first_seen_raw, r.batch_position::int, r.last_seen::timestamptz, ${capped(sql`r.read_count::int8`)},
+          r.peak_rssi::float8, ${batch.id}
         from unnest(
           ${texts(column((w) => w.partyCode))}, ${texts(column((w) => w.readPointId))}, ${texts(column((w) => w.tag))},
           ${texts(column((w) => iso(w.windowStart)))}, ${texts(column((w) => iso(w.windowEnd)))}, ${texts(column((w) => w.readerId))},
           ${texts(column((w) => w.antenna))}, ${texts(column((w) => w.tid))}, ${texts(column((w) => iso(w.firstSeen)))},
-          ${texts(column((w) => w.firstSeenRaw))}, ${texts(column((w) => iso(w.lastSeen)))}, ${texts(column((w) => String(w.readCount)))},
-          ${texts(column((w) => (w.peakRssi === null ? null : String(w.peakRssi))))}
+          ${texts(column((w) => w.firstSeenRaw))}, ${texts(column((w) => String(w.batchPosition)))}, ${texts(column((w) => iso(w.lastSeen)))},
+          ${texts(column((w) => String(w.readCount)))}, ${texts(column((w) => (w.peakRssi === null ? null : String(w.peakRssi))))}
         ) as r(party_code, read_point_id, tag, window_start, window_end, reader_id, antenna, tid,
-          first_seen, first_seen_raw, last_seen, read_count, peak_rssi)
+          first_seen, first_seen_raw, batch_position, last_seen, read_count, peak_rssi)
         on conflict (read_point_id, tag, window_start) do update set
           read_count = ${capped(sql`rfid_reads.read_count::int8 + excluded.read_count`)},
           first_seen_raw = case when excluded.first_seen < rfid_reads.first_seen then excluded.first_seen_raw else rfid_reads.first_seen_raw end,
+          batch_position = case when excluded.first_seen < rfid_reads.first_seen then excluded.batch_position else rfid_reads.batch_position end,
           reader_id = case when excluded.first_seen < rfid_reads.first_seen then excluded.reader_id else rfid_reads.reader_id end,
           antenna = case when excluded.first_seen < rfid_reads.first_seen then excluded.antenna else rfid_reads.antenna end,
           first_seen = least(rfid_reads.first_seen, excluded.first_seen),
@@ -298,26 +300,66 @@ export function createRfidRepository(db: Db) {
       return rows.map(({ row, receivedAt }) => ({ ...row, receivedAt }));
     },
     /**
-     * Of these tags, those a party's entry gates received and its exit gates have not seen leave
-     * since (by when the service received the reads). A receipt or departure whose event was
-     * declared in error (corrected) counts not: a corrected gate receipt puts its line back on its
-     * way, and the packs read when they come count towards it. A tag's receipts and departures are
-     * few, and an index holds them.
+     * Of these reads of packs, those whose tag the party had when it was read: one of its entry gates
+     * received the tag before, and it has not left since — neither read at one of the party's exit
+     * gates (a departure recorded, or a read not yet turned into events) nor shipped by the party in
+     * a shipment of its own carrying its lot (by any door: the native API, EPCIS, a recall's return)
+     * recorded after that receipt. Reads are ordered by when the service received their batch, then,
+     * of one batch, by when they were read, then by where they stand in it; a read given without its
+     * window (a pack read before that waits) is judged as of now. A receipt or departure whose event
+     * was declared in error (corrected), or a shipment cancelled, counts not: a corrected gate
+     * receipt puts its line back on its way, and the packs read when they come count towards it. A
+     * tag's receipts and departures are few, and indexes hold them; returns the indexes of the
+     * reads given whose tag the party had.
      */
-    async keptTags(tx: Db, partyCode: string, tags: string[]): Promise<Set<string>> {
-      if (tags.length === 0) return new Set();
-      const rows = await queryRows<{ tag: string }>(
+    async keptTags(
+      tx: Db,
+      partyCode: string,
+      reads: { tag: string; window: { readPointId: string; windowStart: Date } | null }[],
+    ): Promise<Set<number>> {
+      if (reads.length === 0) return new Set();
+      const column = <T>(pick: (read: (typeof reads)[number]) => T) => reads.map(pick);
+      const passed = sql`(b.received_at, r.first_seen, coalesce(r.batch_position, -1))`;
+      const rows = await queryRows<{ index: number }>(
         tx,
-        sql`select r.tag
-        from rfid_reads r join rfid_batches b on b.id = r.batch_id
-        where ${anyOf(sql`r.tag`, tags)} and r.party_code = ${partyCode}
-          and r.outcome in ('received', 'departed', 'unexpected_departure')
-          and not exists (select 1 from events c where c.corrects_event_id = r.event_id)
-        group by r.tag
-        having max(b.received_at) filter (where r.outcome = 'received')
-          >= coalesce(max(b.received_at) filter (where r.outcome <> 'received'), '-infinity')`,
+        sql`with w as (
+          select w.index::int as index, w.tag, coalesce(b.received_at, 'infinity'::timestamptz) as received_at,
+            coalesce(e.first_seen, 'infinity'::timestamptz) as first_seen, coalesce(e.batch_position, -1) as position
+          from unnest(${texts(reads.map((_, index) => String(index)))}, ${texts(column((read) => read.tag))},
+            ${texts(column((read) => read.window?.readPointId ?? null))}, ${texts(column((read) => (read.window ? iso(read.window.windowStart) : null)))})
+            as w(index, tag, read_point_id, window_start)
+          left join rfid_reads e on e.read_point_id = w.read_point_id and e.tag = w.tag and e.window_start = w.window_start::timestamptz
+          left join rfid_batches b on b.id = e.batch_id
+        ),
+        receipt as (
+          select distinct on (w.index) w.index, w.tag, w.received_at as until_received, w.first_seen as until_seen, w.position as until_position,
+            r.lot_code as "lotCode", ev.record_time as recorded_at, b.received_at, r.first_seen, coalesce(r.batch_position, -1) as position
+          from w
+          join rfid_reads r on r.tag = w.tag and r.party_code = ${partyCode} and r.outcome = 'received'
+          join rfid_batches b on b.id = r.batch_id
+          join events ev on ev.id = r.event_id
+          where not exists (select 1 from events c where c.corrects_event_id = r.event_id)
+            and ${passed} < (w.received_at, w.first_seen, w.position)
+          order by w.index, b.received_at desc, r.first_seen desc, coalesce(r.batch_position, -1) desc
+        )
+        select k.index from receipt k
+        where not exists (
+            select 1 from rfid_reads r
+            join rfid_batches b on b.id = r.batch_id
+            join rfid_read_points p on p.id = r.read_point_id and p.role = 'exit'
+            where r.tag = k.tag and r.party_code = ${partyCode}
+              and (r.processed_at is null or (r.outcome in ('departed', 'unexpected_departure')
+                and not exists (select 1 from events c where c.corrects_event_id = r.event_id)))
+              and ${passed} > (k.received_at, k.first_seen, k.position)
+              and ${passed} < (k.until_received, k.until_seen, k.until_position))
+          and not exists (
+            select 1 from shipment_lines l
+            join shipments s on s.id = l.shipment_id
+            join events ev on ev.id = s.ship_event_id
+            where l.lot_code = k."lotCode" and l.quantity > 0 and s.from_party_code = ${partyCode} and s.status <> 'cancelled'
+              and ev.record_time > k.recorded_at and ev.record_time <= k.until_received)`,
       );
-      return new Set(rows.map((row) => row.tag));
+      return new Set(rows.map((row) => row.index));
     },
     /**
      * Receipts at a read point in the windows just before the given ones (a tag read across a

@@ -137,7 +137,7 @@ export function createRfidService(deps: {
 
     const problems: FieldProblem[] = [];
     const placed: PlacedRead[] = [];
-    for (const read of parsed.reads) {
+    for (const [position, read] of parsed.reads.entries()) {
       const reader = read.hostName ? byHost.get(read.hostName.toLowerCase()) : keyReader;
       if (!reader) {
         problems.push(
@@ -180,6 +180,7 @@ export function createRfidService(deps: {
         rawTime: read.rawTime,
         rssi: read.rssi,
         count: read.count,
+        position,
       });
     }
     if (problems.length > 0) {

@@ -17,6 +17,8 @@ export type PlacedRead = {
   rawTime: string;
   rssi: number | null;
   count: number;
+  /** Where the read stands in its batch, from 0. */
+  position: number;
 };
 
 /** One observation: a tag at a read point in one window, with how often and when it was read. */
@@ -31,6 +33,8 @@ export type ReadWindow = {
   tid: string | null;
   firstSeen: Date;
   firstSeenRaw: string;
+  /** Where the first read stands in its batch (of reads at that time, the first in the batch). */
+  batchPosition: number;
   lastSeen: Date;
   readCount: number;
   peakRssi: number | null;
@@ -70,6 +74,7 @@ export function collapseReads(reads: PlacedRead[]): ReadWindow[] {
         tid: read.tid,
         firstSeen: read.time,
         firstSeenRaw: read.rawTime,
+        batchPosition: read.position,
         lastSeen: read.time,
         readCount: read.count,
         peakRssi: read.rssi,
@@ -80,6 +85,7 @@ export function collapseReads(reads: PlacedRead[]): ReadWindow[] {
     if (read.time < open.firstSeen) {
       open.firstSeen = read.time;
       open.firstSeenRaw = read.rawTime;
+      open.batchPosition = read.position;
       open.readerId = read.readerId;
       open.antenna = read.antenna;
     }

@@ -104,6 +104,9 @@ t.test('packs left waiting before 0058 wait for the shipment they counted toward
     `drop index "rfid_reads_waiting_idx"`,
     `drop index "rfid_reads_passed_idx"`,
     `alter table "rfid_reads" drop column "awaits_shipment_id"`,
+    // what later migrations added (0061: the index of parties' region codes; 0062: where a window's first read stands in its batch)
+    `drop index "parties_region_code_idx"`,
+    `alter table "rfid_reads" drop column "batch_position"`,
     `create index "rfid_reads_waiting_idx" on "rfid_reads" using btree ("read_point_id","lot_code") where "rfid_reads"."outcome" = 'observed' and "rfid_reads"."event_id" is null`,
     // 0058 and every migration after it (the migrator applies what is newer than the last it recorded)
     `delete from drizzle.__drizzle_migrations where created_at >= ${migrationTime('0058_rfid_reads_awaits')}`,

@@ -12,7 +12,7 @@ import { balanceDifferences } from '../fixtures/ledger.js';
 import { holdLocked, waitersReach } from '../fixtures/locks.js';
 import { impinjTagInventory, zebraEvent } from '../fixtures/rfid-payloads.js';
 import { issuePacks, readPoint, registerReader } from '../fixtures/rfid-world.js';
-import { createWorld, expectStatus } from '../fixtures/world.js';
+import { type Actor, createWorld, expectStatus } from '../fixtures/world.js';
 import { postgresOnly } from '../helper.js';
 import { fileTest } from '../root.js';
 
@@ -110,13 +110,14 @@ t.test('planReceipts: what a gate read of a shipment, and how much of each line 
     [[], [['1 of the 2 packs of lot TWO shipped loose read', 'S1']]],
     'a pack that waited for another shipment’s line counts not; the one read now waits for this one',
   );
+  const stayed = seen('T10', 'TWO', 'P7');
   const kept = planReceipts(
     [line('TWO', null, 2)],
-    [seen('T10', 'TWO', 'P7'), seen('T11', 'TWO', 'P8')],
+    [stayed, seen('T11', 'TWO', 'P8')],
     new Map(),
     new Map(),
     new Set(),
-    new Set(['T10']),
+    new Set([stayed.row]),
   );
   t.same(
     [kept.rest.map((entry) => entry.row.tag), kept.waiting.map(({ entry }) => entry.row.tag)],
@@ -836,6 +837,235 @@ t.test('a pack counts only towards the line it waited for, and never towards a s
     await drain();
     t.equal((await shipment(shipped)).status, 'received', 'the packs read when they come in receive it');
     t.equal(await onHand(lot), 2);
+  });
+});
+
+/** A store with an entry gate whose clock the test sets, and how its tests ship, receive and bind. */
+async function storeOnTheClock(t: Test, doorName: string, start: string) {
+  let clock = new Date(start);
+  const gate = await storeWithEntryGate(t, doorName, { now: () => clock });
+  const { world, processor, product, rowsOf } = gate;
+  const at = (time: string) => {
+    clock = new Date(time);
+  };
+  const ship = async (from: Actor, to: Actor, lotCode: string, quantity: number) =>
+    (await world.ok(from.event({ type: 'ship', eventTime: clock.toISOString(), toPartyCode: to.code, lines: [{ lotCode, quantity }] })))
+      .shipmentId as string;
+  const receive = (party: Actor, shipmentId: string) =>
+    world.ok(party.event({ type: 'receive', eventTime: clock.toISOString(), shipmentId }));
+  /** A lot of the processor's of `quantity` packs, their tags numbered from `first`. */
+  const lotOf = async (quantity: number, first: number) => {
+    const lot = await processor.commission(product, quantity);
+    const packs = await issuePacks(world, processor, lot, quantity);
+    for (const [index, pack] of packs.entries())
+      await world.ok(processor.api.post('/rfid/tags', { tags: [{ epc: tag(first + index), code: pack }] }), 201);
+    return lot;
+  };
+  const onHand = async (lot: string) =>
+    (await gate.store.lot(lot)).holders.find((h: { partyCode: string }) => h.partyCode === gate.store.code)?.onHand ?? 0;
+  /** The tag's latest observation at the store's read points. */
+  const latest = async (n: number) => (await rowsOf(`tag=${tag(n)}`))[0];
+  return { ...gate, at, ship, receive, lotOf, onHand, latest };
+}
+
+t.test('a pack the store shipped on counts again when it comes back, though no exit gate saw it leave', async (t) => {
+  const { drain, processor, store, zebra, shipment, at, ship, receive, lotOf, onHand, latest } = await storeOnTheClock(
+    t,
+    '冷库 7 号门',
+    '2026-06-01T02:00:00Z',
+  );
+  const waits = (lot: string) => ({ outcome: 'observed', eventId: null, detail: `1 of the 2 packs of lot ${lot} shipped loose read` });
+
+  await t.test('shipped on through the API and sent back: its packs receive the shipment back, each once', async (t) => {
+    const lot = await lotOf(4, 900);
+    const first = await ship(processor, store, lot, 2);
+    at('2026-06-01T02:11:00Z');
+    await zebra([
+      { idHex: tag(900), hour: 10, minute: 10 },
+      { idHex: tag(901), hour: 10, minute: 10 },
+    ]);
+    await drain();
+    t.equal((await shipment(first)).status, 'received');
+    at('2026-06-01T02:20:00Z');
+    const onward = await ship(store, processor, lot, 2);
+    at('2026-06-01T02:25:00Z');
+    await receive(processor, onward);
+    at('2026-06-01T02:30:00Z');
+    const back = await ship(processor, store, lot, 2);
+    at('2026-06-01T02:41:00Z');
+    await zebra([{ idHex: tag(900), hour: 10, minute: 40 }]);
+    await drain();
+    t.match(await latest(900), waits(lot), 'the pack that left in the store’s own shipment counts towards the one bringing it back');
+    at('2026-06-01T02:51:00Z');
+    await zebra([{ idHex: tag(900), hour: 10, minute: 50 }]);
+    await drain();
+    t.match(await latest(900), waits(lot), 'read again, it counts once');
+    t.equal((await shipment(back)).status, 'open');
+    at('2026-06-01T03:01:00Z');
+    await zebra([{ idHex: tag(901), hour: 11, minute: 0 }]);
+    await drain();
+    t.match(await latest(901), { outcome: 'received', detail: back });
+    t.match(await latest(900), { outcome: 'received', detail: back }, 'the pack that waited is received with it');
+    t.equal((await shipment(back)).status, 'received');
+    t.equal(await onHand(lot), 2);
+
+    // back in the store, and not shipped on since: they count towards no further line of their lot
+    at('2026-06-01T03:10:00Z');
+    const more = await ship(processor, store, lot, 2);
+    at('2026-06-01T03:21:00Z');
+    await zebra([
+      { idHex: tag(900), hour: 11, minute: 20 },
+      { idHex: tag(901), hour: 11, minute: 20 },
+    ]);
+    await drain();
+    t.equal((await shipment(more)).status, 'open', 'packs that never left since bring nothing of it');
+    const again = await latest(900);
+    t.match(again, { outcome: 'observed', detail: null });
+    t.not(again.eventId, null, 'observed as the store’s, with an event');
+  });
+
+  await t.test('a shipment of its lot the store recorded before the gate received a pack is no departure of it', async (t) => {
+    const lot = await lotOf(4, 910);
+    at('2026-06-01T04:00:00Z');
+    const byHand = await ship(processor, store, lot, 2);
+    at('2026-06-01T04:05:00Z');
+    await receive(store, byHand);
+    at('2026-06-01T04:10:00Z');
+    const onward = await ship(store, processor, lot, 2);
+    at('2026-06-01T04:15:00Z');
+    await receive(processor, onward);
+    at('2026-06-01T04:20:00Z');
+    const first = await ship(processor, store, lot, 2);
+    at('2026-06-01T04:31:00Z');
+    await zebra([
+      { idHex: tag(912), hour: 12, minute: 30 },
+      { idHex: tag(913), hour: 12, minute: 30 },
+    ]);
+    await drain();
+    t.equal((await shipment(first)).status, 'received');
+    at('2026-06-01T04:40:00Z');
+    const second = await ship(processor, store, lot, 2);
+    at('2026-06-01T04:51:00Z');
+    await zebra([
+      { idHex: tag(912), hour: 12, minute: 50 },
+      { idHex: tag(913), hour: 12, minute: 50 },
+    ]);
+    await drain();
+    t.equal((await shipment(second)).status, 'open', 'the packs the store still has bring nothing of it');
+    t.match(await latest(912), { outcome: 'observed', detail: null });
+  });
+});
+
+t.test('reads of one batch are judged in the order they were read, ties in the order of the batch', async (t) => {
+  const { world, drain, processor, store, reader, shipment, at, ship, lotOf, latest } = await storeOnTheClock(
+    t,
+    '冷库 8 号门',
+    '2026-06-01T05:00:00Z',
+  );
+  await readPoint(world, store, 'exit', [{ readerId: reader.id, antenna: 3 }], { name: '冷库 8 号门 出口' });
+  type Read = { n: number; antenna: number; time: string };
+  const generic = (reads: Read[]) =>
+    world.ok(
+      reader.api.post('/rfid/reads', {
+        reads: reads.map((read) => ({ reader: reader.hostName, antenna: read.antenna, epc: tag(read.n), time: read.time })),
+      }),
+      202,
+    );
+  const impinj = (reads: Read[]) =>
+    world.ok(
+      reader.api.post(
+        '/rfid/impinj',
+        reads.map((read) =>
+          impinjTagInventory({
+            epcHex: tag(read.n),
+            hostname: reader.hostName,
+            antennaPort: read.antenna,
+            timestamp: read.time,
+            lastSeenTime: read.time,
+          }),
+        ),
+      ),
+      202,
+    );
+  /** SIMPLE reports without a time: each is read when the batch is posted. */
+  const zebraUntimed = (reads: Omit<Read, 'time'>[]) =>
+    world.ok(
+      reader.api.post(
+        '/rfid/zebra',
+        reads.map((read) => {
+          const { timestamp: _, ...event } = zebraEvent({ idHex: tag(read.n), antenna: read.antenna, hostName: reader.hostName });
+          return event;
+        }),
+      ),
+      202,
+    );
+
+  await t.test('an exit listed before the entry read before it: the pack came in, then left (generic)', async (t) => {
+    const lot = await lotOf(2, 920);
+    const first = await ship(processor, store, lot, 1);
+    at('2026-06-01T05:00:40Z');
+    await generic([
+      { n: 920, antenna: 3, time: '2026-06-01T05:00:25Z' },
+      { n: 920, antenna: 1, time: '2026-06-01T05:00:21Z' },
+    ]);
+    await drain();
+    t.equal((await shipment(first)).status, 'received', 'the entry read receives the shipment');
+    at('2026-06-01T05:10:00Z');
+    const back = await ship(processor, store, lot, 1);
+    at('2026-06-01T05:10:40Z');
+    await generic([{ n: 920, antenna: 1, time: '2026-06-01T05:10:20Z' }]);
+    await drain();
+    t.match(await latest(920), { outcome: 'received', detail: back }, 'it left after it came: read again, it receives the next');
+  });
+
+  await t.test('an entry listed before the exit read before it: the pack left, then came back (Impinj)', async (t) => {
+    const lot = await lotOf(2, 930);
+    at('2026-06-01T05:20:00Z');
+    const first = await ship(processor, store, lot, 1);
+    at('2026-06-01T05:21:00Z');
+    await impinj([{ n: 930, antenna: 1, time: '2026-06-01T05:20:10.000000000Z' }]);
+    await drain();
+    t.equal((await shipment(first)).status, 'received');
+    at('2026-06-01T05:25:00Z');
+    const back = await ship(processor, store, lot, 1);
+    at('2026-06-01T05:30:40Z');
+    await impinj([
+      { n: 930, antenna: 1, time: '2026-06-01T05:30:25.000000000Z' },
+      { n: 930, antenna: 3, time: '2026-06-01T05:30:05.000000000Z' },
+    ]);
+    await drain();
+    t.match(await latest(930), { outcome: 'received', detail: back }, 'read coming in after it was read leaving, it receives the shipment');
+  });
+
+  await t.test('reads of one Zebra batch without a time are taken in the batch’s order', async (t) => {
+    const lot = await lotOf(3, 940);
+    at('2026-06-01T05:40:00Z');
+    const first = await ship(processor, store, lot, 1);
+    at('2026-06-01T05:40:10Z');
+    await zebraUntimed([
+      { n: 940, antenna: 1 },
+      { n: 940, antenna: 3 },
+    ]);
+    at('2026-06-01T05:40:40Z');
+    await drain();
+    t.equal((await shipment(first)).status, 'received', 'in, then out');
+    at('2026-06-01T05:45:00Z');
+    const second = await ship(processor, store, lot, 1);
+    at('2026-06-01T05:45:10Z');
+    await zebraUntimed([
+      { n: 940, antenna: 3 },
+      { n: 940, antenna: 1 },
+    ]);
+    at('2026-06-01T05:45:40Z');
+    await drain();
+    t.equal((await shipment(second)).status, 'received', 'it had left: out, then in, it receives the next shipment');
+    at('2026-06-01T05:50:00Z');
+    const third = await ship(processor, store, lot, 1);
+    at('2026-06-01T05:51:00Z');
+    await zebraUntimed([{ n: 940, antenna: 1 }]);
+    at('2026-06-01T05:51:40Z');
+    await drain();
+    t.equal((await shipment(third)).status, 'open', 'it came in last: the store has it, and it brings nothing of the third');
   });
 });
 

@@ -15,6 +15,7 @@ const read = (tag: string, time: string, extra: Partial<PlacedRead> = {}): Place
   rawTime: time,
   rssi: null,
   count: 1,
+  position: 0,
   ...extra,
 });
 
@@ -53,4 +54,20 @@ t.test('reads of a tag at a read point in one window collapse, whatever their or
   t.equal(door.lastSeen.toISOString(), '2026-03-01T00:00:25.000Z');
   t.equal(door.windowEnd.toISOString(), '2026-03-01T00:00:30.000Z');
   t.same(collapseReads([]), []);
+});
+
+t.test('a window keeps where its first read stands in the batch; of reads at one time, the first listed', async (t) => {
+  const windows = collapseReads([
+    read('A', '2026-03-01T00:00:10Z', { position: 0 }),
+    read('A', '2026-03-01T00:00:05Z', { position: 1 }),
+    read('B', '2026-03-01T00:00:05Z', { position: 2 }),
+    read('B', '2026-03-01T00:00:05Z', { position: 3, antenna: '2' }),
+  ]);
+  t.same(
+    windows.map((w) => [w.tag, w.batchPosition, w.antenna]),
+    [
+      ['A', 1, '1'],
+      ['B', 2, '1'],
+    ],
+  );
 });

@@ -1,0 +1,1 @@
+ALTER TABLE "rfid_reads" ADD COLUMN "batch_position" integer;
