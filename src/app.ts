@@ -28,7 +28,7 @@ import { createEpcService } from './epc/service.js';
 import { createEpcisRepository } from './epcis/repository.js';
 import { epcisAnswerHeaders, epcisRoutes } from './epcis/routes.js';
 import { createEpcisService } from './epcis/service.js';
-import { createSubscriptionService } from './epcis/subscriptions.js';
+import { createSubscriptionService, type RetryPolicy } from './epcis/subscriptions.js';
 import type { WebhookPolicy } from './epcis/webhooks.js';
 import { createEventsRepository } from './events/repository.js';
 import { eventRoutes } from './events/routes.js';
@@ -129,6 +129,8 @@ export type AppOptions = {
   subscriptionsPerParty?: number;
   /** Webhook subscriptions this process delivers at once (4 unless set). */
   deliveriesPerProcess?: number;
+  /** How failed webhook deliveries are retried and when a subscription is stopped (DEFAULT_RETRY_POLICY unless set). */
+  webhookRetries?: Partial<RetryPolicy>;
   /** How often RFID observations whose window has closed are looked for (0: only when asked to drain). */
   rfidTickMs?: number;
   /** Yields each kind of transformation may have in a mass balance (curing keeps 50–70 % of the weight by default). */
@@ -380,6 +382,7 @@ export function createServices(
       now,
       perParty: options.subscriptionsPerParty,
       deliveriesAtOnce: options.deliveriesPerProcess,
+      retry: options.webhookRetries,
       lease,
       log: options.log,
     }),

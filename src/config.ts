@@ -2,7 +2,7 @@ import { existsSync, statSync } from 'node:fs';
 import ipaddr from 'ipaddr.js';
 import { z } from 'zod';
 import { DEFAULT_JOB_LEASE_SECONDS } from './db/leases.js';
-import { DEFAULT_DELIVERIES_PER_PROCESS } from './epcis/subscriptions.js';
+import { DEFAULT_DELIVERIES_PER_PROCESS, DEFAULT_RETRY_POLICY } from './epcis/subscriptions.js';
 import { SetupError } from './errors/setup.js';
 import { parseYieldAllowances } from './lots/ledger.js';
 import { parseRecallDeadlines } from './recalls/deadlines.js';
@@ -145,6 +145,26 @@ const configSchema = z.object({
     .max(100)
     .default(DEFAULT_DELIVERIES_PER_PROCESS)
     .describe('webhook subscriptions one service process delivers at once: a slow webhook holds one of them'),
+  WEBHOOK_BACKOFF_MAX_SECONDS: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(86_400)
+    .default(DEFAULT_RETRY_POLICY.maxDelayMs / 1000)
+    .describe('the longest wait before a failed webhook delivery is tried again (waits double from 2 s, with jitter)'),
+  WEBHOOK_STOP_AFTER_FAILURES: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(100_000)
+    .default(DEFAULT_RETRY_POLICY.maxFailures)
+    .describe('failed deliveries in a row after which a webhook subscription is stopped until its owner resumes it'),
+  WEBHOOK_STOP_AFTER_HOURS: z.coerce
+    .number()
+    .positive()
+    .max(8760)
+    .default(DEFAULT_RETRY_POLICY.maxFailingMs / 3_600_000)
+    .describe('hours of failed deliveries without a success after which a webhook subscription is stopped until its owner resumes it'),
   YIELD_ALLOWANCES: parsedBy(parseYieldAllowances)
     .optional()
     .describe('yields allowed per transformation kind in mass balances, e.g. curing=0.5-0.7,smoking=0.6-0.95'),

@@ -57,6 +57,11 @@ async function main() {
     webhooks: { allowInsecure: config.WEBHOOKS_ALLOW_INSECURE },
     subscriptionsPerParty: config.SUBSCRIPTIONS_PER_PARTY,
     deliveriesPerProcess: config.WEBHOOK_DELIVERIES_PER_PROCESS,
+    webhookRetries: {
+      maxDelayMs: config.WEBHOOK_BACKOFF_MAX_SECONDS * 1000,
+      maxFailures: config.WEBHOOK_STOP_AFTER_FAILURES,
+      maxFailingMs: config.WEBHOOK_STOP_AFTER_HOURS * 3_600_000,
+    },
     yieldAllowances: config.YIELD_ALLOWANCES,
     recallDeadlines: config.RECALL_DEADLINES,
     creditRecomputeMs: config.CREDIT_RECOMPUTE_HOURS * 3_600_000,

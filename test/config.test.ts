@@ -41,6 +41,9 @@ t.test('defaults', async (t) => {
     WEBHOOKS_ALLOW_INSECURE: false,
     SUBSCRIPTIONS_PER_PARTY: 20,
     WEBHOOK_DELIVERIES_PER_PROCESS: 4,
+    WEBHOOK_BACKOFF_MAX_SECONDS: 300,
+    WEBHOOK_STOP_AFTER_FAILURES: 500,
+    WEBHOOK_STOP_AFTER_HOURS: 24,
     CREDIT_RECOMPUTE_HOURS: 24,
     JOB_LEASE_SECONDS: 30,
     CONSUMER_CREDIT_GRADE: false,
@@ -80,6 +83,11 @@ t.test('values are read and coerced', async (t) => {
   t.equal(loadConfig({ CONSUMER_CREDIT_GRADE: 'true' }).CONSUMER_CREDIT_GRADE, true);
   t.equal(loadConfig({ PORT: '65535' }).PORT, 65535);
   t.equal(loadConfig({ WEBHOOK_DELIVERIES_PER_PROCESS: '16' }).WEBHOOK_DELIVERIES_PER_PROCESS, 16);
+  t.match(loadConfig({ WEBHOOK_BACKOFF_MAX_SECONDS: '3600', WEBHOOK_STOP_AFTER_FAILURES: '20', WEBHOOK_STOP_AFTER_HOURS: '0.5' }), {
+    WEBHOOK_BACKOFF_MAX_SECONDS: 3600,
+    WEBHOOK_STOP_AFTER_FAILURES: 20,
+    WEBHOOK_STOP_AFTER_HOURS: 0.5,
+  });
 });
 
 t.test('bad values throw ConfigError naming the variable', async (t) => {
@@ -105,6 +113,13 @@ t.test('bad values throw ConfigError naming the variable', async (t) => {
       /WEBHOOK_DELIVERIES_PER_PROCESS: /,
       `WEBHOOK_DELIVERIES_PER_PROCESS=${places}`,
     );
+  }
+  for (const [name, values] of [
+    ['WEBHOOK_BACKOFF_MAX_SECONDS', ['0', '1.5', '86401', 'soon']],
+    ['WEBHOOK_STOP_AFTER_FAILURES', ['0', '-3', '2.5', '100001']],
+    ['WEBHOOK_STOP_AFTER_HOURS', ['0', '-1', '8761', 'a day']],
+  ] as const) {
+    for (const value of values) t.match(configError(t, { [name]: value }), new RegExp(`${name}: `), `${name}=${value}`);
   }
 
   const several = configError(t, { PORT: 'abc', ADMIN_API_KEY: 'short' });

@@ -697,9 +697,18 @@ export const epcisSubscriptions = pgTable(
     /** Events recorded after this time are still to be delivered. */
     cursor: timestamp('cursor', { withTimezone: true, mode: 'date' }).notNull(),
     lastSlot: text('last_slot'),
+    /** Consecutive failed deliveries (0 after one succeeds), why the last failed, and when the next is tried. */
     failures: integer('failures').notNull().default(0),
     lastError: text('last_error'),
     nextAttemptAt: timestamp('next_attempt_at', { withTimezone: true, mode: 'date' }),
+    /** When the first of its consecutive failed deliveries failed (null while it delivers). */
+    failingSince: timestamp('failing_since', { withTimezone: true, mode: 'date' }),
+    /**
+     * When its deliveries were stopped, and why: the webhook answered 410 Gone, or it failed too many
+     * times or for too long in a row. A stopped subscription is never delivered until its owner resumes it.
+     */
+    stoppedAt: timestamp('stopped_at', { withTimezone: true, mode: 'date' }),
+    stopReason: text('stop_reason'),
     /**
      * The service process delivering it now (its id for this start, see src/db/leases.ts) and until
      * when its hold lasts: one process at a time delivers a subscription and moves its cursor.

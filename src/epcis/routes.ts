@@ -469,8 +469,23 @@ export const epcisRoutes: FastifyPluginAsyncZod<{ service: EpcisService; subscri
       stream: z.boolean(),
       schedule: z.record(z.string(), z.string()).nullable(),
       reportIfEmpty: z.boolean(),
-      failures: z.number().int(),
-      lastError: z.string().nullable(),
+      status: z
+        .enum(['active', 'stopped'])
+        .describe('stopped: no more deliveries until it is resumed (POST …/resume), see stopReason; its undelivered events wait'),
+      failures: z.number().int().describe('deliveries in a row that failed (0 once one succeeds)'),
+      lastError: z
+        .string()
+        .nullable()
+        .describe('why the last delivery failed (the status the webhook answered, or the kind of network failure) or why it is paused'),
+      failingSince: z.date().nullable().describe('when the first of the failed deliveries in a row failed'),
+      nextAttemptAt: z.date().nullable().describe('when a failed delivery is tried again'),
+      stoppedAt: z.date().nullable(),
+      stopReason: z
+        .string()
+        .nullable()
+        .describe(
+          'the webhook answered 410 Gone, or deliveries failed too many times (WEBHOOK_STOP_AFTER_FAILURES) or too long in a row (WEBHOOK_STOP_AFTER_HOURS)',
+        ),
       createdAt: z.date(),
     })
     .meta({ id: 'EpcisSubscription' });
@@ -487,8 +502,13 @@ export const epcisRoutes: FastifyPluginAsyncZod<{ service: EpcisService; subscri
     schedule: row.schedule,
     // a stream sends no empty report (one stored with it before it was refused does not either)
     reportIfEmpty: row.reportIfEmpty === 1 && row.stream !== 1,
+    status: row.stoppedAt ? ('stopped' as const) : ('active' as const),
     failures: row.failures,
     lastError: row.lastError,
+    failingSince: row.failingSince,
+    nextAttemptAt: row.nextAttemptAt,
+    stoppedAt: row.stoppedAt,
+    stopReason: row.stopReason,
     createdAt: row.createdAt,
   });
   const nameParam = z.object({ queryName: z.string().min(1).max(100) });
@@ -675,6 +695,22 @@ export const epcisRoutes: FastifyPluginAsyncZod<{ service: EpcisService; subscri
     },
     async (request) =>
       subscription(await subscriptions.subscription(principalOf(request), request.params.queryName, request.params.subscriptionID)),
+  );
+  app.post(
+    '/epcis/queries/:queryName/subscriptions/:subscriptionID/resume',
+    {
+      schema: {
+        tags: queryTags,
+        summary: 'Resume a stopped subscription',
+        description:
+          'Deliveries go on from where they stopped: events recorded meanwhile are delivered, none skipped. A subscription that is not stopped is left as it is.',
+        security: bearerSecurity,
+        params: nameParam.extend({ subscriptionID: idSchema }),
+        response: { 200: subscriptionSchema, 404: problemSchema },
+      },
+    },
+    async (request) =>
+      subscription(await subscriptions.resume(principalOf(request), request.params.queryName, request.params.subscriptionID)),
   );
   app.delete(
     '/epcis/queries/:queryName/subscriptions/:subscriptionID',

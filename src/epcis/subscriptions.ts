@@ -1,6 +1,6 @@
 import { createHash, createHmac, randomUUID } from 'node:crypto';
 import { setMaxListeners } from 'node:events';
-import { and, eq, isNull, lt, lte, or, type SQL, sql } from 'drizzle-orm';
+import { and, eq, isNotNull, isNull, lt, lte, or, type SQL, sql } from 'drizzle-orm';
 import type { Principal, Role } from '../access/index.js';
 import { anyOf } from '../db/chunk.js';
 import { type Db, queryRows, SERVICE_NAME } from '../db/client.js';
@@ -10,7 +10,14 @@ import { apiKeys, epcisQueries, epcisSubscriptions } from '../db/schema.js';
 import { badRequest, conflict, type FieldProblem, notFound, Problem, unprocessable } from '../errors/problem.js';
 import { decodePageToken, type EventQuery, type PageCursor, parseEventQuery, storedQueryParams } from './query-params.js';
 import type { EpcisService, ResolvedQuery } from './service.js';
-import { createWebhookSender, type DeliveryLimits, destinationProblem, destinationShapeProblem, type WebhookPolicy } from './webhooks.js';
+import {
+  createWebhookSender,
+  DeliveryError,
+  type DeliveryLimits,
+  destinationProblem,
+  destinationShapeProblem,
+  type WebhookPolicy,
+} from './webhooks.js';
 
 export type QueryRow = typeof epcisQueries.$inferSelect;
 export type SubscriptionRow = typeof epcisSubscriptions.$inferSelect;
@@ -26,7 +33,6 @@ type Look = { at: Date; windowEnd: Date; keys: RoundKeys; left: number; failure?
 const heldKey = (partyCode: string, role: string) => `${partyCode}\u0000${role}`;
 
 const SCHEDULE_FIELDS = ['second', 'minute', 'hour', 'dayOfMonth', 'month', 'dayOfWeek'] as const;
-const MAX_BACKOFF_MS = 5 * 60_000;
 const BATCH = 1000;
 /** Subscriptions a process delivers at once, unless configured (WEBHOOK_DELIVERIES_PER_PROCESS): a slow webhook holds one place, the others go on. */
 export const DEFAULT_DELIVERIES_PER_PROCESS = 4;
@@ -37,6 +43,73 @@ export const DEFAULT_SUBSCRIPTIONS_PER_PARTY = 20;
  * 429 at once, rather than waiting (each check ends within its time, LOOKUP_TIMEOUT_MS).
  */
 export const DESTINATION_CHECKS_AT_ONCE = 16;
+/**
+ * How failed deliveries are tried again, and when they are given up: a subscription whose webhook
+ * failed `maxFailures` times in a row, or has not taken a delivery for `maxFailingMs`, is stopped
+ * (as one whose webhook answered 410 Gone is at once) until its owner resumes it.
+ */
+export type RetryPolicy = {
+  /** The longest wait between two attempts (WEBHOOK_BACKOFF_MAX_SECONDS). */
+  maxDelayMs: number;
+  /** Failed attempts in a row after which the subscription is stopped (WEBHOOK_STOP_AFTER_FAILURES). */
+  maxFailures: number;
+  /** How long after its first failed attempt in a row the subscription is stopped, failing still (WEBHOOK_STOP_AFTER_HOURS). */
+  maxFailingMs: number;
+};
+/** Unless configured: waits of at most 5 min, stopped after 24 h failing (about 400 attempts) or 500 attempts in a row. */
+export const DEFAULT_RETRY_POLICY: RetryPolicy = { maxDelayMs: 5 * 60_000, maxFailures: 500, maxFailingMs: 24 * 3_600_000 };
+/** The wait after a first failed attempt, doubled after each further one. */
+const FIRST_RETRY_MS = 2000;
+
+/**
+ * How long to wait before attempting again after the `failures`-th failed attempt in a row: 2 s,
+ * 4 s, 8 s … up to `maxDelayMs`, of which the second half is drawn at random (`random` in [0, 1)),
+ * so that the subscribers of one outage do not all come back at the same moment, and none sooner
+ * than half its wait.
+ */
+export function retryDelayMs(failures: number, maxDelayMs: number, random: () => number = Math.random): number {
+  const wait = Math.min(FIRST_RETRY_MS * 2 ** Math.max(0, failures - 1), maxDelayMs);
+  return Math.round(wait / 2 + random() * (wait / 2));
+}
+
+/** A duration as a stop reason says it: in hours, or in minutes or seconds when shorter. */
+const spanOf = (ms: number) =>
+  ms >= 3_600_000
+    ? `${Number((ms / 3_600_000).toFixed(1))} h`
+    : ms >= 60_000
+      ? `${Number((ms / 60_000).toFixed(1))} min`
+      : `${ms / 1000} s`;
+
+/** Why a delivery failed, as its owner is shown it (`lastError`): an answer's status, or a failure told without a secret. */
+class DeliveryFailed extends Error {
+  constructor(
+    message: string,
+    readonly status?: number,
+  ) {
+    super(message);
+  }
+}
+
+/**
+ * What the owner is shown of a failed post: this service's own words (a refused address, a time
+ * bound), or the kind of network or TLS failure (its code, e.g. ECONNREFUSED, CERT_HAS_EXPIRED):
+ * never a message written elsewhere, which might carry what the owner should not see.
+ */
+function postFailure(error: unknown): DeliveryFailed {
+  if (error instanceof DeliveryError) return new DeliveryFailed(error.message);
+  const code = (error as { code?: unknown } | null)?.code;
+  if (typeof code === 'string' && /^[A-Z][A-Z0-9_]{1,63}$/.test(code)) return new DeliveryFailed(`network error ${code}`);
+  return new DeliveryFailed('could not be sent');
+}
+
+/** A delivery's failure as `lastError` says it (one of this service's own, a database's, is told only in the log). */
+const lastErrorOf = (error: unknown) =>
+  error instanceof DeliveryFailed
+    ? error.message
+    : error instanceof Problem
+      ? error.message
+      : 'failed in the service (its log tells why); it is tried again';
+
 /** Owners of named queries made with a key of no party (an admin's, a regulator's without a party) are that key. */
 const KEY_OWNER = 'key:';
 
@@ -169,6 +242,7 @@ export const signBody = (body: string, token: string) => createHmac('sha256', to
  * schedule's slot not yet delivered?
  */
 function isDue(subscription: SubscriptionRow, at: Date): boolean {
+  if (subscription.stoppedAt) return false;
   if (subscription.nextAttemptAt && subscription.nextAttemptAt > at) return false;
   return Boolean(
     subscription.stream ||
@@ -192,6 +266,10 @@ export function createSubscriptionService(deps: {
   deliveriesAtOnce?: number;
   /** Destinations' names checked at once when subscribing (DESTINATION_CHECKS_AT_ONCE unless set). */
   destinationChecksAtOnce?: number;
+  /** How failed deliveries are retried and given up (DEFAULT_RETRY_POLICY for what is not given). */
+  retry?: Partial<RetryPolicy>;
+  /** The random draw of a retry's jitter, in [0, 1) (Math.random unless given). */
+  random?: () => number;
   /** This process's hold on the subscriptions it delivers (see src/db/leases.ts); its own one unless given. */
   lease?: JobLease;
   log?: { warn: (object: object, message: string) => void };
@@ -202,6 +280,11 @@ export function createSubscriptionService(deps: {
   const perParty = deps.perParty ?? DEFAULT_SUBSCRIPTIONS_PER_PARTY;
   const deliveriesAtOnce = deps.deliveriesAtOnce ?? DEFAULT_DELIVERIES_PER_PROCESS;
   const destinationChecksAtOnce = deps.destinationChecksAtOnce ?? DESTINATION_CHECKS_AT_ONCE;
+  const retry: RetryPolicy = {
+    ...DEFAULT_RETRY_POLICY,
+    ...Object.fromEntries(Object.entries(deps.retry ?? {}).filter(([, value]) => value !== undefined)),
+  };
+  const random = deps.random ?? Math.random;
   /** Destinations' names being checked for subscriptions being made (deliveries check theirs in their own places). */
   let checking = 0;
   const now = deps.now ?? (() => new Date());
@@ -470,7 +553,7 @@ export function createSubscriptionService(deps: {
         if (subscription.signatureToken) headers['GS1-Signature'] = signBody(body, subscription.signatureToken);
         // checked again at every delivery: what a name resolves to can change
         const refused = await destinationProblem(subscription.dest, deps.webhooks);
-        if (refused) throw new Error(`the destination ${refused}`);
+        if (refused) throw new DeliveryFailed(`the destination ${refused}`);
         // renewed before each page: a page sent after another process took the subscription over
         // (this one stalled past its lease, or a stop let go of it) would be sent twice
         const renewed = await db
@@ -487,8 +570,10 @@ export function createSubscriptionService(deps: {
           );
           return;
         }
-        const status = await post(subscription.dest, body, headers, cutOff.signal);
-        if (status < 200 || status >= 300) throw new Error(`webhook answered ${status}`);
+        const status = await post(subscription.dest, body, headers, cutOff.signal).catch((error) => {
+          throw cutOff.signal.aborted ? error : postFailure(error);
+        });
+        if (status < 200 || status >= 300) throw new DeliveryFailed(`webhook answered ${status}`, status);
         pages++;
         after = result.nextPageToken ? decodePageToken(result.nextPageToken, stored.order) : undefined;
       } while (after);
@@ -496,7 +581,7 @@ export function createSubscriptionService(deps: {
       // delivers the window again rather than have it skipped
       await db
         .update(epcisSubscriptions)
-        .set({ cursor: windowEnd, failures: 0, lastError: null, nextAttemptAt: null, lastSlot: slot, ...released })
+        .set({ cursor: windowEnd, failures: 0, lastError: null, nextAttemptAt: null, failingSince: null, lastSlot: slot, ...released })
         .where(held(subscription));
     } catch (error) {
       if (cutOff.signal.aborted) {
@@ -505,15 +590,30 @@ export function createSubscriptionService(deps: {
         await db.update(epcisSubscriptions).set(released).where(held(subscription));
         return;
       }
+      // from when it failed: the check that queued it may be seconds older
+      const failedAt = now();
       const failures = subscription.failures + 1;
-      deps.log?.warn({ subscription: subscription.id, failures, err: error }, 'webhook delivery failed; will retry');
+      const failingSince = subscription.failingSince ?? failedAt;
+      const stopReason =
+        error instanceof DeliveryFailed && error.status === 410
+          ? 'the webhook answered 410 Gone'
+          : failures >= retry.maxFailures
+            ? `${failures} deliveries in a row failed (WEBHOOK_STOP_AFTER_FAILURES)`
+            : failedAt.getTime() - failingSince.getTime() >= retry.maxFailingMs
+              ? `no delivery succeeded for ${spanOf(retry.maxFailingMs)} (WEBHOOK_STOP_AFTER_HOURS)`
+              : null;
+      if (stopReason)
+        deps.log?.warn({ subscription: subscription.id, failures, err: error, stopReason }, 'webhook delivery failed; stopped');
+      else deps.log?.warn({ subscription: subscription.id, failures, err: error }, 'webhook delivery failed; will retry');
       await db
         .update(epcisSubscriptions)
         .set({
           failures,
-          lastError: (error as Error).message,
-          // from when it failed: the check that queued it may be seconds older
-          nextAttemptAt: new Date(now().getTime() + Math.min(1000 * 2 ** failures, MAX_BACKOFF_MS)),
+          lastError: lastErrorOf(error),
+          failingSince,
+          nextAttemptAt: stopReason ? null : new Date(failedAt.getTime() + retryDelayMs(failures, retry.maxDelayMs, random)),
+          stoppedAt: stopReason ? failedAt : null,
+          stopReason,
           ...released,
         })
         .where(held(subscription));
@@ -532,7 +632,8 @@ export function createSubscriptionService(deps: {
         lt(epcisSubscriptions.leaseUntil, sql`now()`),
         eq(epcisSubscriptions.claimedBy, lease.owner),
       );
-  const dueAt = (at: Date) => or(isNull(epcisSubscriptions.nextAttemptAt), lte(epcisSubscriptions.nextAttemptAt, at));
+  const dueAt = (at: Date) =>
+    and(isNull(epcisSubscriptions.stoppedAt), or(isNull(epcisSubscriptions.nextAttemptAt), lte(epcisSubscriptions.nextAttemptAt, at)));
 
   // Subscriptions are delivered by slots, `deliveriesAtOnce` of them: a slot that ends takes the
   // next queued subscription at once, so a slow webhook holds its own slot and nobody else's.
@@ -789,6 +890,22 @@ export function createSubscriptionService(deps: {
         .select()
         .from(epcisSubscriptions)
         .where(await oneSubscriptionOf(principal, name, id));
+      if (!row) throw noSubscription(name, id);
+      return row;
+    },
+    /**
+     * Resumes a stopped subscription from where its deliveries stopped (its cursor: nothing recorded
+     * meanwhile is skipped), as one that never failed; one that is not stopped is left as it is.
+     */
+    async resume(principal: Principal, name: string, id: string): Promise<SubscriptionRow> {
+      const where = await oneSubscriptionOf(principal, name, id);
+      const [resumed] = await db
+        .update(epcisSubscriptions)
+        .set({ stoppedAt: null, stopReason: null, failures: 0, failingSince: null, nextAttemptAt: null, lastError: null })
+        .where(and(where, isNotNull(epcisSubscriptions.stoppedAt)))
+        .returning();
+      if (resumed) return resumed;
+      const [row] = await db.select().from(epcisSubscriptions).where(where);
       if (!row) throw noSubscription(name, id);
       return row;
     },

@@ -40,7 +40,13 @@ const LIMITS: DeliveryLimits = { timeoutMs: 10_000, maxResponseBytes: 64 * 1024 
 export const MAX_DEST_LENGTH = 2048;
 /** How long a destination's name may take to resolve (a name server that never answers holds nothing longer: its queries are cancelled). */
 export const LOOKUP_TIMEOUT_MS = 5000;
-class LookupTimeout extends Error {}
+/**
+ * A delivery's failure as this module words it (a refused address, a name that does not resolve in
+ * time, an answer that took too long): its message names no secret, and is shown to the
+ * subscription's owner as it is. Other failures (the network's, TLS's) are shown by their code.
+ */
+export class DeliveryError extends Error {}
+class LookupTimeout extends DeliveryError {}
 
 /** A DNS answer that the name has no such address (as opposed to a name server that failed or did not answer). */
 const NO_ADDRESS = new Set([dns.NODATA, dns.NOTFOUND]);
@@ -65,7 +71,7 @@ export function nameServerResolver(servers?: string[]): ResolveAddresses {
         (answer): answer is PromiseRejectedResult => answer.status === 'rejected' && !NO_ADDRESS.has(answer.reason?.code),
       );
       if (failed) throw failed.reason;
-      if (addresses.length === 0) throw Object.assign(new Error(`${host} does not resolve`), { code: dns.NOTFOUND });
+      if (addresses.length === 0) throw Object.assign(new DeliveryError(`${host} does not resolve`), { code: dns.NOTFOUND });
       return addresses;
     } finally {
       signal.removeEventListener('abort', cancel);
@@ -175,20 +181,20 @@ export function publicAddressLookup(policy: WebhookPolicy = { allowInsecure: fal
     const found = isIP(host)
       ? Promise.resolve([host])
       : isLocalhostName(host)
-        ? Promise.reject(new Error(`${host} resolves to a loopback address`))
+        ? Promise.reject(new DeliveryError(`${host} resolves to a loopback address`))
         : addressesOf(host, policy);
     found.then(
       (addresses) => {
         for (const address of addresses) {
           const problem = addressProblem(hostname, address);
-          if (problem) return callback(new Error(problem), '');
+          if (problem) return callback(new DeliveryError(problem), '');
         }
         const family = options.family === 'IPv4' ? 4 : options.family === 'IPv6' ? 6 : options.family;
         const usable = addresses
           .map((address) => ({ address, family: isIP(address) }))
           .filter((entry) => !family || entry.family === family);
         if (usable.length === 0)
-          return callback(Object.assign(new Error(`${hostname} has no IPv${family} address`), { code: dns.NOTFOUND }), '');
+          return callback(Object.assign(new DeliveryError(`${hostname} has no IPv${family} address`), { code: dns.NOTFOUND }), '');
         if (options.all) return callback(null, usable);
         callback(null, usable[0].address, usable[0].family);
       },
@@ -213,7 +219,7 @@ export function createWebhookSender(policy: WebhookPolicy, { timeoutMs, maxRespo
       const target = new URL(url);
       const address = target.hostname.replace(/^\[|\]$/g, '');
       const problem = !policy.allowInsecure && isIP(address) ? addressProblem(address, address) : null;
-      if (problem) return reject(new Error(problem));
+      if (problem) return reject(new DeliveryError(problem));
       const client = target.protocol === 'https:' ? https : http;
       // the whole delivery, not only each silence: an answer trickled a byte at a time would
       // otherwise hold its subscription (and one of the process's delivery places) for days. An
@@ -225,7 +231,7 @@ export function createWebhookSender(policy: WebhookPolicy, { timeoutMs, maxRespo
       const deadline = setTimeout(() => {
         late = true;
         if (answer) answer.destroy();
-        else request.destroy(new Error(`no answer within ${timeoutMs / 1000} s`));
+        else request.destroy(new DeliveryError(`no answer within ${timeoutMs / 1000} s`));
       }, timeoutMs);
       const request = client.request(
         target,
@@ -247,15 +253,15 @@ export function createWebhookSender(policy: WebhookPolicy, { timeoutMs, maxRespo
           });
           const settle = () => {
             clearTimeout(deadline);
-            if (late) reject(new Error(`answer not finished within ${timeoutMs / 1000} s`));
-            else if (signal?.aborted && !response.complete) reject(new Error('cut off before the answer was read'));
+            if (late) reject(new DeliveryError(`answer not finished within ${timeoutMs / 1000} s`));
+            else if (signal?.aborted && !response.complete) reject(new DeliveryError('cut off before the answer was read'));
             else resolve(response.statusCode ?? 0);
           };
           response.on('close', settle);
           response.on('error', settle);
         },
       );
-      request.on('timeout', () => request.destroy(new Error(`no answer within ${timeoutMs / 1000} s`)));
+      request.on('timeout', () => request.destroy(new DeliveryError(`no answer within ${timeoutMs / 1000} s`)));
       request.on('error', (error) => {
         clearTimeout(deadline);
         reject(error);

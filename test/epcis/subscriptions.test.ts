@@ -1,10 +1,18 @@
+import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { sql } from 'drizzle-orm';
 import type { Test } from 'tap';
 import { queryRows } from '../../src/db/client.js';
-import { createSubscriptionService, scheduleFieldProblem, scheduleMatches, signBody } from '../../src/epcis/subscriptions.js';
-import { createWorld, expectStatus } from '../fixtures/world.js';
+import {
+  createSubscriptionService,
+  type RetryPolicy,
+  retryDelayMs,
+  scheduleFieldProblem,
+  scheduleMatches,
+  signBody,
+} from '../../src/epcis/subscriptions.js';
+import { createWorld, expectStatus, type World } from '../fixtures/world.js';
 import { client, TEST_BASE_URL } from '../helper.js';
 import { fileTest } from '../root.js';
 
@@ -427,5 +435,305 @@ t.test('a regulator party’s subscription delivers only while the party holds a
     (await again.get('/epcis/queries/all/subscriptions')).body.items,
     [{ lastError: null }],
     'and the new key’s holder sees it, to end it',
+  );
+});
+
+t.test('a failed delivery waits twice as long after each failure in a row, up to the maximum, half of it drawn at random', async (t) => {
+  const max = 5 * 60_000;
+  t.equal(
+    retryDelayMs(1, max, () => 0),
+    1000,
+    'the first: 2 s, of which at least half',
+  );
+  t.equal(
+    retryDelayMs(1, max, () => 0.999_999),
+    2000,
+    'and at most all',
+  );
+  t.equal(
+    retryDelayMs(2, max, () => 0),
+    2000,
+    'the second: 4 s',
+  );
+  t.equal(
+    retryDelayMs(5, max, () => 0.5),
+    24_000,
+    'the fifth: 32 s, three quarters of it at 0.5',
+  );
+  t.equal(
+    retryDelayMs(20, max, () => 0),
+    max / 2,
+    'bounded by the maximum, from its half',
+  );
+  t.equal(
+    retryDelayMs(20, max, () => 0.999_999),
+    max,
+    'to the maximum',
+  );
+  t.equal(
+    retryDelayMs(5000, max, () => 0.5),
+    (max * 3) / 4,
+    'however many failures',
+  );
+  const draws = Array.from({ length: 200 }, () => retryDelayMs(8, max));
+  t.ok(
+    draws.every((ms) => ms >= 128_000 && ms <= 256_000),
+    'drawn by Math.random unless told, within its bounds',
+  );
+});
+
+/** A webhook on this host answering each delivery with `status()`, keeping the events of those it takes (2xx). */
+async function answering(t: Test, status: () => number) {
+  const hook = { hits: 0, deliveries: [] as string[][], dest: '' };
+  const server = createServer((request, response) => {
+    let body = '';
+    request.on('data', (chunk) => (body += chunk));
+    request.on('end', () => {
+      hook.hits++;
+      const answer = status();
+      if (answer >= 200 && answer < 300)
+        hook.deliveries.push(JSON.parse(body).epcisBody.queryResults.resultsBody.eventList.map((e: { bizStep: string }) => e.bizStep));
+      response.writeHead(answer).end();
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  t.teardown(() => new Promise<void>((resolve) => server.close(() => resolve())));
+  hook.dest = `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`;
+  return hook;
+}
+
+/**
+ * A subscription service on the world's database whose clock the test moves (`clock.ms`) and whose
+ * jitter it draws (`draws`, in turn; 0.5 when they run out), with its retry policy: the world's own
+ * service does not deliver (DELIVERED_BY_TICK), the API reads and resumes what this one writes.
+ */
+function retrying(t: Test, world: World, retry: Partial<RetryPolicy> = {}, draws: number[] = []) {
+  const clock = { ms: Date.now() };
+  const subscriptions = createSubscriptionService({
+    db: world.database.db,
+    epcis: world.app.services.epcis,
+    webhooks: { allowInsecure: true },
+    lagMs: 0,
+    now: () => new Date(clock.ms),
+    random: () => draws.shift() ?? 0.5,
+    retry,
+  });
+  t.teardown(() => subscriptions.stop());
+  return { subscriptions, clock };
+}
+
+/** Sets the clock to now, once a few milliseconds have passed: what was recorded before is in the look's window. */
+const pastNow = async (clock: { ms: number }) => {
+  await new Promise((resolve) => setTimeout(resolve, 5));
+  clock.ms = Date.now();
+};
+const aMinuteAgo = () => new Date(Date.now() - 60_000).toISOString();
+
+t.test('failed deliveries are retried with growing waits, jittered per subscription, not in lockstep', async (t) => {
+  const world = await createWorld(t, undefined, DELIVERED_BY_TICK);
+  const plant = await world.party('slaughterhouse');
+  const hook = await answering(t, () => 503);
+  const { subscriptions, clock } = retrying(t, world, { maxDelayMs: 5000 }, [0.1, 0.9]);
+  expectStatus(t, await plant.api.post('/epcis/queries', { name: 'all', query: {} }), 201, 'named query');
+  for (const path of ['a', 'b'])
+    expectStatus(
+      t,
+      await plant.api.post('/epcis/queries/all/subscriptions', {
+        dest: `${hook.dest}/${path}`,
+        stream: true,
+        initialRecordTime: aMinuteAgo(),
+      }),
+      201,
+      `subscribed ${path}`,
+    );
+  expectStatus(t, await plant.api.post('/epcis/events', event('shipping', 1)), 201, 'captured');
+
+  await pastNow(clock);
+  const failedAt = clock.ms;
+  await subscriptions.tick();
+  t.equal(hook.hits, 2, 'both webhooks failed at once');
+  const listed = async () =>
+    ((await plant.api.get('/epcis/queries/all/subscriptions')).body.items as { dest: string; nextAttemptAt: string }[]).sort((a, b) =>
+      a.dest.localeCompare(b.dest),
+    );
+  const [a, b] = await listed();
+  t.match(a, { status: 'active', failures: 1, lastError: 'webhook answered 503', failingSince: new Date(failedAt).toISOString() });
+  const waits = [a, b].map((subscription) => Date.parse(subscription.nextAttemptAt) - failedAt).sort((x, y) => x - y);
+  t.same(waits, [1100, 1900], 'each waits 1–2 s after its first failure, by its own draw: they do not come back together');
+
+  clock.ms = failedAt + 1099;
+  await subscriptions.tick();
+  t.equal(hook.hits, 2, 'not retried before its time');
+  clock.ms = failedAt + 1100;
+  await subscriptions.tick();
+  t.equal(hook.hits, 3, 'the one that drew the shorter wait is retried first, alone');
+  clock.ms = failedAt + 1900;
+  await subscriptions.tick();
+  t.equal(hook.hits, 4, 'then the other');
+
+  // the draws are used up: 0.5 from here on, three quarters of each wait
+  t.same(
+    (await listed()).map((subscription) => Date.parse(subscription.nextAttemptAt) - failedAt).sort((x, y) => x - y),
+    [1100 + 3000, 1900 + 3000],
+    'after a second failure: 2–4 s',
+  );
+  for (let failures = 3; failures <= 5; failures++) {
+    clock.ms += 10_000;
+    await subscriptions.tick();
+  }
+  const [late] = await listed();
+  t.match(late, { failures: 5, status: 'active' }, 'still tried');
+  t.equal(Date.parse(late.nextAttemptAt) - clock.ms, 3750, 'the wait bounded by the maximum (5 s here), half of it jittered');
+});
+
+t.test('a webhook that answers 410 Gone stops its subscription until its owner resumes it, from where it stopped', async (t) => {
+  const world = await createWorld(t, undefined, DELIVERED_BY_TICK);
+  const plant = await world.party('slaughterhouse');
+  let status = 410;
+  const gone = await answering(t, () => status);
+  const healthy = await answering(t, () => 204);
+  const { subscriptions, clock } = retrying(t, world);
+  expectStatus(t, await plant.api.post('/epcis/queries', { name: 'all', query: {} }), 201, 'named query');
+  const subscribed = await plant.api.post('/epcis/queries/all/subscriptions', {
+    dest: gone.dest,
+    stream: true,
+    initialRecordTime: aMinuteAgo(),
+  });
+  expectStatus(t, subscribed, 201, 'subscribed');
+  t.match(subscribed.body, { status: 'active', stoppedAt: null, stopReason: null, failingSince: null, nextAttemptAt: null });
+  expectStatus(
+    t,
+    await plant.api.post('/epcis/queries/all/subscriptions', { dest: healthy.dest, stream: true, initialRecordTime: aMinuteAgo() }),
+    201,
+    'a healthy one beside it',
+  );
+  const path = `/epcis/queries/all/subscriptions/${subscribed.body.subscriptionID}`;
+
+  expectStatus(t, await plant.api.post('/epcis/events', event('shipping', 1)), 201, 'captured');
+  await pastNow(clock);
+  await subscriptions.tick();
+  t.equal(gone.hits, 1, 'sent once');
+  const stopped = (await plant.api.get(path)).body;
+  t.match(stopped, {
+    status: 'stopped',
+    stopReason: 'the webhook answered 410 Gone',
+    lastError: 'webhook answered 410',
+    failures: 1,
+    nextAttemptAt: null,
+    stoppedAt: new Date(clock.ms).toISOString(),
+  });
+
+  expectStatus(t, await plant.api.post('/epcis/events', event('receiving', 2)), 201, 'captured while it is stopped');
+  for (const later of [60_000, 3_600_000, 7 * 86_400_000]) {
+    clock.ms = Date.now() + later;
+    await subscriptions.tick();
+  }
+  t.equal(gone.hits, 1, 'never tried again, however long after');
+  t.same(healthy.deliveries.flat(), ['shipping', 'receiving'], 'the healthy subscription delivers every event, in order');
+
+  expectStatus(t, await (await world.party('farm')).api.post(`${path}/resume`, {}), 404, 'another party cannot resume it');
+  t.match((await plant.api.get(path)).body, { status: 'stopped' }, 'still stopped');
+
+  status = 204;
+  const resumed = await plant.api.post(`${path}/resume`, {});
+  expectStatus(t, resumed, 200, 'its owner resumes it');
+  t.match(resumed.body, { status: 'active', failures: 0, stoppedAt: null, stopReason: null, failingSince: null, nextAttemptAt: null });
+  expectStatus(t, await plant.api.post(`${path}/resume`, {}), 200, 'resuming one that is not stopped');
+  await subscriptions.tick();
+  t.same(gone.deliveries, [['shipping', 'receiving']], 'what was recorded before and while it was stopped is delivered, in order');
+  t.match((await plant.api.get(path)).body, { status: 'active', failures: 0, lastError: null });
+  expectStatus(t, await plant.api.post(`/epcis/queries/all/subscriptions/${randomUUID()}/resume`, {}), 404, 'none such');
+});
+
+t.test('a subscription failing too many times in a row is stopped, with its last error; a success starts the count again', async (t) => {
+  const world = await createWorld(t, undefined, DELIVERED_BY_TICK);
+  const plant = await world.party('slaughterhouse');
+  let status = 500;
+  const hook = await answering(t, () => status);
+  // waits of 1 ms: each attempt is due at the next tick, on the real clock (events are recorded between them)
+  const { subscriptions, clock } = retrying(t, world, { maxFailures: 3, maxDelayMs: 1 });
+  expectStatus(t, await plant.api.post('/epcis/queries', { name: 'all', query: {} }), 201, 'named query');
+  const subscribed = await plant.api.post('/epcis/queries/all/subscriptions', {
+    dest: hook.dest,
+    stream: true,
+    initialRecordTime: aMinuteAgo(),
+  });
+  const path = `/epcis/queries/all/subscriptions/${subscribed.body.subscriptionID}`;
+  expectStatus(t, await plant.api.post('/epcis/events', event('shipping', 1)), 201, 'captured');
+  const attempt = async () => {
+    await pastNow(clock);
+    await subscriptions.tick();
+  };
+
+  await attempt();
+  await attempt();
+  t.match((await plant.api.get(path)).body, { status: 'active', failures: 2 }, 'two failures');
+  status = 204;
+  await attempt();
+  t.match((await plant.api.get(path)).body, { status: 'active', failures: 0, failingSince: null, lastError: null }, 'a success resets');
+  t.same(hook.deliveries, [['shipping']], 'delivered');
+
+  status = 500;
+  expectStatus(t, await plant.api.post('/epcis/events', event('receiving', 2)), 201, 'captured');
+  await attempt();
+  await attempt();
+  t.match((await plant.api.get(path)).body, { status: 'active', failures: 2 }, 'counted again from the success');
+  await attempt();
+  t.match(
+    (await plant.api.get(path)).body,
+    {
+      status: 'stopped',
+      failures: 3,
+      lastError: 'webhook answered 500',
+      stopReason: '3 deliveries in a row failed (WEBHOOK_STOP_AFTER_FAILURES)',
+    },
+    'stopped at the third failure in a row, with why',
+  );
+  const hits = hook.hits;
+  await attempt();
+  await attempt();
+  t.equal(hook.hits, hits, 'not tried again');
+
+  status = 204;
+  expectStatus(t, await plant.api.post(`${path}/resume`, {}), 200, 'resumed');
+  await attempt();
+  t.same(hook.deliveries, [['shipping'], ['receiving']], 'what it had not delivered goes once resumed');
+});
+
+t.test('a subscription failing for too long is stopped; its last error names the kind of failure, not its text', async (t) => {
+  const world = await createWorld(t, undefined, DELIVERED_BY_TICK);
+  const plant = await world.party('slaughterhouse');
+  const { subscriptions, clock } = retrying(t, world, { maxFailingMs: 60 * 60_000 });
+  expectStatus(t, await plant.api.post('/epcis/queries', { name: 'all', query: {} }), 201, 'named query');
+  // nothing listens on port 1: every delivery is refused
+  const subscribed = await plant.api.post('/epcis/queries/all/subscriptions', {
+    dest: 'http://127.0.0.1:1/hook?token=secret-in-the-url',
+    stream: true,
+    initialRecordTime: aMinuteAgo(),
+  });
+  const path = `/epcis/queries/all/subscriptions/${subscribed.body.subscriptionID}`;
+  expectStatus(t, await plant.api.post('/epcis/events', event('shipping', 1)), 201, 'captured');
+  await pastNow(clock);
+  const firstFailure = new Date(clock.ms).toISOString();
+  await subscriptions.tick();
+  const failing = (await plant.api.get(path)).body;
+  t.match(failing, { status: 'active', failures: 1, lastError: 'network error ECONNREFUSED', failingSince: firstFailure });
+  t.notMatch(JSON.stringify(failing.lastError), /127\.0\.0\.1|secret/, 'no address, nothing of the URL');
+
+  clock.ms += 59 * 60_000;
+  await subscriptions.tick();
+  t.match((await plant.api.get(path)).body, { status: 'active', failures: 2, failingSince: firstFailure }, 'failing for 59 min');
+  clock.ms += 60_000;
+  await subscriptions.tick();
+  t.match(
+    (await plant.api.get(path)).body,
+    {
+      status: 'stopped',
+      failures: 3,
+      lastError: 'network error ECONNREFUSED',
+      stopReason: 'no delivery succeeded for 1 h (WEBHOOK_STOP_AFTER_HOURS)',
+      stoppedAt: new Date(clock.ms).toISOString(),
+    },
+    'stopped after an hour of failures',
   );
 });
