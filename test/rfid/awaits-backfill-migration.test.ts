@@ -1,25 +1,19 @@
 // Migration 0059: packs an entry gate kept waiting before 0058 recorded no shipment, and a gate
 // counts a waiting pack towards the line it waits for only. The database is taken back to the
-// schema before 0058 (the column and its index gone, the journal without 0058 and after) with packs
-// waiting as that schema held them, and migrated on: each pack gets the shipment it would have
+// schema before 0058 (the column and its index gone) with packs waiting as that schema held them,
+// and 0058 and 0059 run again: each pack gets the shipment it would have
 // counted towards (the earliest open one carrying its lot loose, or its case), none where no open
 // line applies, and a gate read completes the line part-way through its packs.
-import { readFileSync } from 'node:fs';
 import { sql } from 'drizzle-orm';
 import { completeGs1 } from '../../src/codes/gs1.js';
 import { queryRows } from '../../src/db/client.js';
+import { migrationStatements } from '../fixtures/migrations.js';
 import { zebraEvent } from '../fixtures/rfid-payloads.js';
 import { issuePacks, readPoint, registerReader } from '../fixtures/rfid-world.js';
 import { createWorld } from '../fixtures/world.js';
 import { fileTest } from '../root.js';
 
 const t = fileTest();
-
-/** When the journal says a migration was made: the migrator records it as the migration's created_at. */
-function migrationTime(tag: string): number {
-  const journal = JSON.parse(readFileSync(new URL('../../migrations/meta/_journal.json', import.meta.url), 'utf8'));
-  return journal.entries.find((entry: { tag: string; when: number }) => entry.tag === tag).when;
-}
 
 const tag = (n: number) => `E28068940000${String(n).padStart(12, '0')}`;
 const readTime = (hour: number, minute: number) =>
@@ -99,20 +93,20 @@ t.test('packs left waiting before 0058 wait for the shipment they counted toward
   const waitingNow = { [tag(100)]: first, [tag(200)]: closed, [tag(300)]: cased, [tag(302)]: loose };
   t.same(await awaits(), waitingNow, 'the packs wait, as written now');
 
-  // the schema before 0058, the packs waiting as it held them
+  // the schema before 0058 (what later migrations added stays: 0058 and 0059 touch none of it), the
+  // packs waiting as it held them; then 0058 and 0059 as the migrator runs them, each in a transaction
   for (const statement of [
     `drop index "rfid_reads_waiting_idx"`,
     `drop index "rfid_reads_passed_idx"`,
     `alter table "rfid_reads" drop column "awaits_shipment_id"`,
-    // what later migrations added (0061: the index of parties' region codes; 0062: where a window's first read stands in its batch)
-    `drop index "parties_region_code_idx"`,
-    `alter table "rfid_reads" drop column "batch_position"`,
     `create index "rfid_reads_waiting_idx" on "rfid_reads" using btree ("read_point_id","lot_code") where "rfid_reads"."outcome" = 'observed' and "rfid_reads"."event_id" is null`,
-    // 0058 and every migration after it (the migrator applies what is newer than the last it recorded)
-    `delete from drizzle.__drizzle_migrations where created_at >= ${migrationTime('0058_rfid_reads_awaits')}`,
   ])
     await queryRows(db, sql.raw(statement));
-  await world.database.migrate();
+  for (const file of ['0058_rfid_reads_awaits.sql', '0059_rfid_reads_awaits_backfill.sql']) {
+    await db.transaction(async (tx) => {
+      for (const statement of migrationStatements(file)) await queryRows(tx, sql.raw(statement));
+    });
+  }
 
   t.same(
     await awaits(),
