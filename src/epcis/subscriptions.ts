@@ -85,8 +85,9 @@ class DeliveryFailed extends Error {
   constructor(
     message: string,
     readonly status?: number,
+    options?: ErrorOptions,
   ) {
-    super(message);
+    super(message, options);
   }
 }
 
@@ -96,10 +97,12 @@ class DeliveryFailed extends Error {
  * never a message written elsewhere, which might carry what the owner should not see.
  */
 function postFailure(error: unknown): DeliveryFailed {
-  if (error instanceof DeliveryError) return new DeliveryFailed(error.message);
+  // the original goes to the log as the cause: the address, port or TLS detail the operator needs
+  const cause = { cause: error };
+  if (error instanceof DeliveryError) return new DeliveryFailed(error.message, undefined, cause);
   const code = (error as { code?: unknown } | null)?.code;
-  if (typeof code === 'string' && /^[A-Z][A-Z0-9_]{1,63}$/.test(code)) return new DeliveryFailed(`network error ${code}`);
-  return new DeliveryFailed('could not be sent');
+  if (typeof code === 'string' && /^[A-Z][A-Z0-9_]{1,63}$/.test(code)) return new DeliveryFailed(`network error ${code}`, undefined, cause);
+  return new DeliveryFailed('could not be sent', undefined, cause);
 }
 
 /** A delivery's failure as `lastError` says it (one of this service's own, a database's, is told only in the log). */
@@ -472,8 +475,12 @@ export function createSubscriptionService(deps: {
     }
     const paused = pauseOf(subscription, query, keys);
     if (paused) {
-      if (subscription.lastError !== paused)
-        await db.update(epcisSubscriptions).set({ lastError: paused }).where(eq(epcisSubscriptions.id, subscription.id));
+      // a pause is no failure of the webhook's: WEBHOOK_STOP_AFTER_HOURS counts again from the first failure after it
+      if (subscription.lastError !== paused || subscription.failingSince !== null)
+        await db
+          .update(epcisSubscriptions)
+          .set({ lastError: paused, failingSince: null })
+          .where(eq(epcisSubscriptions.id, subscription.id));
       return null;
     }
     return { query, principal: { keyId: 'subscription', role: query.role as Role, partyCode: query.partyCode } };
@@ -593,13 +600,17 @@ export function createSubscriptionService(deps: {
       // from when it failed: the check that queued it may be seconds older
       const failedAt = now();
       const failures = subscription.failures + 1;
-      const failingSince = subscription.failingSince ?? failedAt;
-      const stopReason =
-        error instanceof DeliveryFailed && error.status === 410
+      // the webhook's failures (its answer, the way to it) stop a subscription; the service's own (a
+      // query that no longer runs, the database away) are retried with the same waits, and stop none
+      const webhooks = error instanceof DeliveryFailed;
+      const failingSince = webhooks ? (subscription.failingSince ?? failedAt) : subscription.failingSince;
+      const stopReason = !webhooks
+        ? null
+        : error.status === 410
           ? 'the webhook answered 410 Gone'
           : failures >= retry.maxFailures
             ? `${failures} deliveries in a row failed (WEBHOOK_STOP_AFTER_FAILURES)`
-            : failedAt.getTime() - failingSince.getTime() >= retry.maxFailingMs
+            : failingSince !== null && failedAt.getTime() - failingSince.getTime() >= retry.maxFailingMs
               ? `no delivery succeeded for ${spanOf(retry.maxFailingMs)} (WEBHOOK_STOP_AFTER_HOURS)`
               : null;
       if (stopReason)
@@ -737,12 +748,29 @@ export function createSubscriptionService(deps: {
   }
 
   /**
+   * A stopped subscription is never due, so standingOf never ends it with its key: those of a key of
+   * no party's that was revoked (nobody could list, resume or delete them any more) end here.
+   */
+  async function endStoppedOfRevokedKeys(): Promise<void> {
+    await db
+      .delete(epcisSubscriptions)
+      .where(
+        and(
+          isNotNull(epcisSubscriptions.stoppedAt),
+          sql`${epcisSubscriptions.owner} like ${`${KEY_OWNER}%`}`,
+          sql`not exists (select 1 from ${apiKeys} where ${KEY_OWNER} || ${apiKeys.id} = ${epcisSubscriptions.owner} and ${apiKeys.revokedAt} is null)`,
+        ),
+      );
+  }
+
+  /**
    * Looks for due subscriptions and queues those this process does not deliver already. `delivered`
    * resolves once each of them has been delivered (or left to the process that holds it), and
    * rejects with the first failure of the database.
    */
   async function queueDue(): Promise<{ delivered: Promise<void> }> {
     const at = now();
+    await endStoppedOfRevokedKeys();
     const rows = await db
       .select()
       .from(epcisSubscriptions)

@@ -737,3 +737,62 @@ t.test('a subscription failing for too long is stopped; its last error names the
     'stopped after an hour of failures',
   );
 });
+
+t.test('a stopped subscription of a key of no party’s ends with the key, as an active one does', async (t) => {
+  const world = await createWorld(t, undefined, DELIVERED_BY_TICK);
+  const plant = await world.party('slaughterhouse');
+  const gone = await answering(t, () => 410);
+  const { subscriptions, clock } = retrying(t, world);
+  const issued = await world.ok(world.admin.post('/api-keys', { role: 'regulator' }));
+  const regulator = client(world.app, issued.key);
+  expectStatus(t, await regulator.post('/epcis/queries', { name: 'all', query: {} }), 201, 'the regulator’s named query');
+  const subscribed = await regulator.post('/epcis/queries/all/subscriptions', {
+    dest: gone.dest,
+    stream: true,
+    initialRecordTime: aMinuteAgo(),
+  });
+  expectStatus(t, subscribed, 201, 'subscribed');
+  expectStatus(t, await plant.api.post('/epcis/events', event('shipping', 1)), 201, 'captured');
+  await pastNow(clock);
+  await subscriptions.tick();
+  t.match((await regulator.get(`/epcis/queries/all/subscriptions/${subscribed.body.subscriptionID}`)).body, { status: 'stopped' });
+  expectStatus(t, await world.admin.delete(`/api-keys/${issued.id}`), 200, 'the key revoked');
+  clock.ms += 60_000;
+  await subscriptions.tick();
+  const left = await queryRows(world.database.db, sql`select id from epcis_subscriptions`);
+  t.same(left, [], 'the stopped subscription is gone: nobody could list, resume or delete it any more');
+});
+
+t.test('a pause (the party holding no valid key) is no failure: the time without success counts again after it', async (t) => {
+  const world = await createWorld(t, undefined, DELIVERED_BY_TICK);
+  const plant = await world.party('slaughterhouse');
+  const bureau = await world.party('regulator');
+  const issue = async () => world.ok(world.admin.post('/api-keys', { role: 'regulator', partyCode: bureau.code }));
+  const issued = await issue();
+  const regulator = client(world.app, issued.key);
+  const failing = await answering(t, () => 503);
+  const { subscriptions, clock } = retrying(t, world, { maxFailingMs: 24 * 3_600_000 });
+  expectStatus(t, await regulator.post('/epcis/queries', { name: 'all', query: {} }), 201, 'the regulator’s named query');
+  const subscribed = await regulator.post('/epcis/queries/all/subscriptions', {
+    dest: failing.dest,
+    stream: true,
+    initialRecordTime: aMinuteAgo(),
+  });
+  const path = `/epcis/queries/all/subscriptions/${subscribed.body.subscriptionID}`;
+  expectStatus(t, await plant.api.post('/epcis/events', event('shipping', 1)), 201, 'captured');
+  await pastNow(clock);
+  await subscriptions.tick();
+  t.equal(failing.hits, 1, 'one delivery, failed');
+  expectStatus(t, await world.admin.delete(`/api-keys/${issued.id}`), 200, 'the regulator key revoked');
+  clock.ms += 60_000;
+  await subscriptions.tick();
+  clock.ms += 3 * 86_400_000;
+  const again = client(world.app, (await issue()).key);
+  await subscriptions.tick();
+  t.equal(failing.hits, 2, 'tried again once the party holds a key again');
+  t.match(
+    (await again.get(path)).body,
+    { status: 'active', failures: 2, failingSince: new Date(clock.ms).toISOString() },
+    'three days paused are not a day of failures: still active, failing since the attempt after the pause',
+  );
+});
