@@ -302,11 +302,14 @@ export function createRfidRepository(db: Db) {
     /**
      * Of these reads of packs, those whose tag the party had when it was read: one of its entry gates
      * received the tag before, and it has not left since — neither read at one of the party's exit
-     * gates (a departure recorded, or a read not yet turned into events) nor shipped by the party in
-     * a shipment of its own carrying its lot (by any door: the native API, EPCIS, a recall's return)
-     * recorded after that receipt. Reads are ordered by when the service received their batch, then,
-     * of one batch, by when they were read, then by where they stand in it; a read given without its
-     * window (a pack read before that waits) is judged as of now. A receipt or departure whose event
+     * gates (a departure recorded, or a read not yet turned into events) nor certainly shipped on by
+     * the party: a shipment of its own carrying its lot (by any door: the native API, EPCIS, a
+     * recall's return) recorded after that receipt, and the party holding none of the lot now, loose
+     * or packed (by its ledger balances, which an open shipment to it adds nothing to). Shipments
+     * carry lots, not packs: one that took some of the lot leaves each pack of it the party received
+     * possibly still there, and a read of it kept. Reads are ordered by when the service received
+     * their batch, then, of one batch, by when they were read, then by where they stand in it; a read
+     * given without its window (a pack read before that waits) is judged as of now. A receipt or departure whose event
      * was declared in error (corrected), or a shipment cancelled, counts not: a corrected gate
      * receipt puts its line back on its way, and the packs read when they come count towards it. A
      * tag's receipts and departures are few, and indexes hold them; returns the indexes of the
@@ -357,7 +360,8 @@ export function createRfidRepository(db: Db) {
             join shipments s on s.id = l.shipment_id
             join events ev on ev.id = s.ship_event_id
             where l.lot_code = k."lotCode" and l.quantity > 0 and s.from_party_code = ${partyCode} and s.status <> 'cancelled'
-              and ev.record_time > k.recorded_at and ev.record_time <= k.until_received)`,
+              and ev.record_time > k.recorded_at and ev.record_time <= k.until_received
+              and not exists (select 1 from lot_balances h where h.lot_code = k."lotCode" and h.party_code = ${partyCode} and h.quantity > 0))`,
       );
       return new Set(rows.map((row) => row.index));
     },

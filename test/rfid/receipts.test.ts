@@ -876,7 +876,7 @@ t.test('a pack the store shipped on counts again when it comes back, though no e
   );
   const waits = (lot: string) => ({ outcome: 'observed', eventId: null, detail: `1 of the 2 packs of lot ${lot} shipped loose read` });
 
-  await t.test('shipped on through the API and sent back: its packs receive the shipment back, each once', async (t) => {
+  await t.test('all the store had shipped on through the API and sent back: its packs receive the shipment back, each once', async (t) => {
     const lot = await lotOf(4, 900);
     const first = await ship(processor, store, lot, 2);
     at('2026-06-01T02:11:00Z');
@@ -888,6 +888,7 @@ t.test('a pack the store shipped on counts again when it comes back, though no e
     t.equal((await shipment(first)).status, 'received');
     at('2026-06-01T02:20:00Z');
     const onward = await ship(store, processor, lot, 2);
+    t.equal(await onHand(lot), 0, 'the store shipped all it had of the lot');
     at('2026-06-01T02:25:00Z');
     await receive(processor, onward);
     at('2026-06-01T02:30:00Z');
@@ -922,6 +923,35 @@ t.test('a pack the store shipped on counts again when it comes back, though no e
     const again = await latest(900);
     t.match(again, { outcome: 'observed', detail: null });
     t.not(again.eventId, null, 'observed as the store’s, with an event');
+  });
+
+  await t.test('a shipment of some of its lot is no departure of the packs the store still may have', async (t) => {
+    const lot = await lotOf(8, 950);
+    at('2026-06-01T03:30:00Z');
+    const first = await ship(processor, store, lot, 4);
+    at('2026-06-01T03:41:00Z');
+    await zebra([950, 951, 952, 953].map((n) => ({ idHex: tag(n), hour: 11, minute: 40 })));
+    await drain();
+    t.equal((await shipment(first)).status, 'received');
+    // the store ships 2 of the 4 on: which 2, the shipment does not say
+    at('2026-06-01T03:45:00Z');
+    const onward = await ship(store, processor, lot, 2);
+    at('2026-06-01T03:46:00Z');
+    await receive(processor, onward);
+    t.equal(await onHand(lot), 2);
+    at('2026-06-01T03:50:00Z');
+    const next = await ship(processor, store, lot, 2);
+    at('2026-06-01T04:01:00Z');
+    await zebra([
+      { idHex: tag(950), hour: 12, minute: 0 },
+      { idHex: tag(951), hour: 12, minute: 0 },
+    ]);
+    await drain();
+    t.equal((await shipment(next)).status, 'open', 'packs that may never have left receive nothing of it');
+    const stayed = await latest(950);
+    t.match(stayed, { outcome: 'observed', detail: null }, 'observed as the store’s');
+    t.not(stayed.eventId, null, 'with an event');
+    t.equal(await onHand(lot), 2, 'nothing booked in that did not arrive');
   });
 
   await t.test('a shipment of its lot the store recorded before the gate received a pack is no departure of it', async (t) => {
