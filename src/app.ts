@@ -156,6 +156,7 @@ export type AppOptions = {
 /** The repositories, built once over the database (services, seeds and tools that load data use them). */
 export function createRepositories(database: Database) {
   const { db } = database;
+  const writerQueries = createEventWriterRepository();
   return {
     apiKeys: createApiKeysRepository(db),
     parties: createPartiesRepository(db),
@@ -174,6 +175,8 @@ export function createRepositories(database: Database) {
     rfid: createRfidRepository(db),
     recalls: createRecallsRepository(db),
     audit: createAuditRepository(db),
+    // the writer's own query of the containers a lot or container lies in, read outside a write (the scan page's)
+    containers: { above: (codes: string[]) => writerQueries.containersAbove(db, codes) },
   };
 }
 
@@ -333,6 +336,8 @@ export function createServices(
     scans,
     resolver: createResolverService({
       items: repos.items,
+      failures: repos.events,
+      containers: repos.containers,
       scans,
       lots: repos.lots,
       identifiers,

@@ -5,7 +5,8 @@ import { desc, eq, type SQL, sql } from 'drizzle-orm';
 import { chunkForInsert } from '../db/chunk.js';
 import { type Db, queryRows } from '../db/client.js';
 import { creditScores } from '../db/schema.js';
-import { inPeriod, live, type Scope } from '../figures/repository.js';
+import { live } from '../events/retests.js';
+import { inPeriod, type Scope } from '../figures/repository.js';
 
 /** A period of event times, [from, to). */
 export type Period = { from: Date; to: Date };

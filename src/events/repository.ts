@@ -1,7 +1,8 @@
 import { and, desc, eq, gte, inArray, lt, or, type SQL, sql } from 'drizzle-orm';
 import { anyOf } from '../db/chunk.js';
-import type { Db } from '../db/client.js';
+import { type Db, queryRows } from '../db/client.js';
 import { eventLots, events } from '../db/schema.js';
+import { standingFailure } from './retests.js';
 
 export type EventRow = typeof events.$inferSelect;
 export type EventLotRow = typeof eventLots.$inferSelect;
@@ -90,6 +91,16 @@ export function createEventsRepository(db: Db) {
       return (await complete(rows)).sort(
         (a, b) => a.eventTime.getTime() - b.eventTime.getTime() || a.recordTime.getTime() - b.recordTime.getTime(),
       );
+    },
+    /** Those of the lots a failed test of which still stands (see standingFailure). */
+    async standingFailedLots(lotCodes: string[]): Promise<Set<string>> {
+      if (lotCodes.length === 0) return new Set();
+      const rows = await queryRows<{ lotCode: string }>(
+        db,
+        sql`select distinct el.lot_code as "lotCode" from event_lots el join events e on e.id = el.event_id
+          where ${anyOf(sql`el.lot_code`, lotCodes)} and el.role = 'subject' and ${standingFailure(sql`e`, sql`el.lot_code`)}`,
+      );
+      return new Set(rows.map((row) => row.lotCode));
     },
   };
 }

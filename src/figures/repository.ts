@@ -3,6 +3,7 @@
 // events for exports. Counting happens here; rates, targets and gaps are the service's.
 import { type SQL, sql } from 'drizzle-orm';
 import { type Db, queryRows } from '../db/client.js';
+import { live, standingFailure } from '../events/retests.js';
 import { COUNT_UNITS } from '../lots/ledger.js';
 import { type LedgerJson, type LotLedger, ledgerColumns, ledgerOfRow } from '../lots/repository.js';
 import { KDE_PAYLOAD_FIELDS, type KdeSort, type KdeSource, ROLE_ORDER } from '../trace/kde.js';
@@ -111,9 +112,6 @@ export const inPeriod = (column: SQL, scope: Scope) =>
   sql`${scope.from ? sql`${column} >= ${scope.from.toISOString()}::timestamptz` : sql`true`} and ${
     scope.to ? sql`${column} < ${scope.to.toISOString()}::timestamptz` : sql`true`
   }`;
-/** Events that stand: not corrections themselves and not declared in error by one. */
-export const live = (alias: SQL) =>
-  sql`${alias}.type <> 'correction' and not exists (select 1 from events c where c.corrects_event_id = ${alias}.id)`;
 /**
  * Of a lot `l`: its books may not close (see lotGap). Either its whole-lot ledger leaves something
  * unaccounted, which massBalance reads as produced − (consumed + destroyed + sold + on hand + in
@@ -147,22 +145,14 @@ const expiredActiveLotsFrom = (today: string, region: string | undefined) => sql
     and ${regionOf(sql`p.region_code`, region)}`;
 
 /**
- * Failed inspections (standing) of lots that are still in circulation: active or on the road,
- * neither held, recalled nor destroyed. A standing pass of the same lot and kind of test with a
- * later event time, recorded no earlier (a re-test), supersedes a failure when the party that
- * failed the lot or an independent one (a lab or regulator) recorded it: a lot's owner cannot
- * clear a lab's or regulator's failure with a pass of its own. A pass at the same time settles nothing.
+ * Failed inspections (standing: see standingFailure, which settles a failure by a re-test) of lots
+ * that are still in circulation: active or on the road, neither held, recalled nor destroyed.
  */
 const failedInspectionsFrom = (region: string | undefined) => sql`from events e
   join event_lots el on el.event_id = e.id and el.role = 'subject' join lots l on l.code = el.lot_code
   join parties p on p.code = l.party_code
-  where e.type = 'inspect' and e.payload->'inspection'->>'result' = 'fail' and ${live(sql`e`)}
+  where ${standingFailure(sql`e`, sql`l.code`)}
     and l.status in ('active', 'in_transit') and l.hold is null and l.voided_by_event_id is null
-    and not exists (select 1 from event_lots rl join events r on r.id = rl.event_id
-      where rl.lot_code = l.code and rl.role = 'subject' and r.type = 'inspect' and r.payload->'inspection'->>'result' = 'pass'
-        and r.payload->'inspection'->>'kind' = e.payload->'inspection'->>'kind' and r.event_time > e.event_time
-        and r.record_time >= e.record_time and ${live(sql`r`)}
-        and (r.party_code = e.party_code or exists (select 1 from parties rp where rp.code = r.party_code and rp.kind in ('lab', 'regulator'))))
     and ${regionOf(sql`p.region_code`, region)}`;
 
 /**

@@ -4,7 +4,7 @@ import { regionName } from '../codes/regions.js';
 import { Html, html, LAYOUT_END, languageSwitch, layout, layoutHead, list, shanghaiTime } from '../web/html.js';
 import { type Lang, TEXT, type Text } from '../web/i18n/index.js';
 import { lineageSvg } from './lineage-svg.js';
-import { counterfeitSuspected, type LotSummary, type PackFacts, type TestItem } from './summary.js';
+import { counterfeitSuspected, type LotSummary, type PackFacts, packLotWarnings, type TestItem } from './summary.js';
 
 // Region names exist in Chinese only: marked as such on the English page, so its reader's browser
 // picks a Chinese font and voice. An unknown code shows as the code.
@@ -100,11 +100,24 @@ function lotPartsOf(summary: LotSummary, lang: Lang): LotParts {
   return byLang[lang];
 }
 
+const bannersOf = (warnings: LotSummary['warnings'], t: Text) =>
+  html`${warnings.map((warning) => html`<div class="alert stop" role="alert">${t.banners[warning]}<p>${t.bannerHint}</p></div>`)}`;
+
+/**
+ * The banners of the pack's own: its lot's, cached with the lot's parts, and those of a held or
+ * recalled container it lies in (per pack, never cached with the lot's parts), each once.
+ */
+function banners(lot: LotSummary, pack: PackFacts, parts: LotParts, t: Text): Buffer {
+  const all = packLotWarnings(lot, pack);
+  if (all === lot.warnings) return parts.banners;
+  return Buffer.from(bannersOf(all, t).value);
+}
+
 function renderLotParts(summary: LotSummary, lang: Lang): LotParts {
   const t = TEXT[lang];
   const timeline = [...summary.timeline].sort((a, b) => a.time.localeCompare(b.time));
   const { producer, coldChain } = summary;
-  const banners = html`${summary.warnings.map((warning) => html`<div class="alert stop" role="alert">${t.banners[warning]}<p>${t.bannerHint}</p></div>`)}`;
+  const banners = bannersOf(summary.warnings, t);
   const sections = html`
 ${productCard(summary, t)}
 ${producer ? html`<section><h2>${t.producer}</h2><p>${producer.name}<br><span class="muted">${placeLine(producer.regionCode, producer.address, lang)}</span></p></section>` : ''}
@@ -126,8 +139,9 @@ function keepTogether(text: string, part: string | null): Html {
 }
 
 /**
- * What the pack is, first on the page: the lot's red banners when it is recalled, held, expired or
- * destroyed; else a counterfeit warning when the code looks copied; else "genuine · registered".
+ * What the pack is, first on the page: the red banners when its lot (or a container it lies in) is
+ * recalled or held, when a test of its chain failed, when it expired or was destroyed; else a
+ * counterfeit warning when the code looks copied; else "genuine · registered".
  * Each comes with the code's scan count and first scan (China time).
  */
 function verdict(lot: LotSummary, pack: PackFacts, t: Text): Html {
@@ -136,7 +150,7 @@ function verdict(lot: LotSummary, pack: PackFacts, t: Text): Html {
   // the date and time are not broken across lines
   const scans = count ? keepTogether(t.scans(count, first), first) : null;
   const suspected = counterfeitSuspected(lot, pack);
-  if (lot.warnings.length) {
+  if (packLotWarnings(lot, pack).length) {
     // after the lot's banners; a counterfeit warning only where the lot is still sold (expired)
     return html`${suspected && html`<div class="alert warn" role="alert">${t.counterfeit}</div>`}${scans && html`<p class="muted scans">${scans}</p>`}`;
   }
@@ -162,7 +176,7 @@ export function consumerPage(
   return Buffer.concat([
     parts.head,
     Buffer.from(languageSwitch(lang, options.switchLangHref).value),
-    parts.banners,
+    banners(lot, pack, parts, t),
     Buffer.from(verdict(lot, pack, t).value),
     Buffer.from(options.producerGrade ? html`<p class="credit-grade">${t.creditGrade(options.producerGrade)}</p>`.value : ''),
     parts.sections,

@@ -10,7 +10,7 @@ import { PAGE_HEADERS_DECLARED } from '../web/html.js';
 export const SCAN_CACHE_CONTROL = 'no-cache';
 
 export const stageSchema = z.enum(['farm', 'slaughter', 'cutting', 'processing', 'cold_chain', 'distribution', 'retail']);
-const LOT_WARNINGS = ['recalled', 'on_hold', 'held', 'expired', 'destroyed'] as const;
+export const LOT_WARNINGS = ['recalled', 'on_hold', 'held', 'expired', 'destroyed'] as const;
 const lotWarningSchema = z.enum(LOT_WARNINGS);
 export const warningSchema = z.enum([...LOT_WARNINGS, 'counterfeit_suspected']);
 
@@ -65,7 +65,11 @@ export const lotSummarySchema = z.object({
   tests: testsSchema,
   certificates: certificatesSchema,
   coldChain: z.object({ readings: z.number().int(), minCelsius: z.number(), maxCelsius: z.number(), withinLimits: z.boolean() }).nullable(),
-  warnings: z.array(lotWarningSchema).describe("the lot's own state: recalled, held, expired, destroyed"),
+  warnings: z
+    .array(lotWarningSchema)
+    .describe(
+      "the lot's own state: recalled; on_hold (held for sale, 暂停销售); held (a failed test that no re-test settled, of the lot or of a lot of its backward chain); expired; destroyed",
+    ),
   lineage: z.object({
     nodes: z.array(z.object({ code: z.string(), depth: z.number().int(), label: z.string(), stage: stageSchema.nullable() })),
     edges: z.array(z.object({ from: z.string(), to: z.string() })),
@@ -77,7 +81,11 @@ export const consumerSummarySchema = z
     code: z.string(),
     genuine: z.literal(true),
     scans: z.object({ count: z.number().int(), firstScannedAt: z.string().nullable() }),
-    warnings: z.array(warningSchema).describe("the lot's warnings, and counterfeit_suspected when this pack's scans raised a flag"),
+    warnings: z
+      .array(warningSchema)
+      .describe(
+        "the lot's warnings, recalled or on_hold when a container the pack lies in (at any level) is, and counterfeit_suspected when this pack's scans raised a flag",
+      ),
     ...lotSummarySchema.omit({ warnings: true }).shape,
   })
   .meta({

@@ -5,6 +5,7 @@ import { type BrandStanding, badgesOf, type LotMaking, misuseOf } from '../brand
 import { chinaDay } from '../codes/timestamp.js';
 import { uuidV7 } from '../codes/uuid-v7.js';
 import { badRequest, notFound } from '../errors/problem.js';
+import type { EventsRepository } from '../events/repository.js';
 import type { DigitalLink } from '../gs1/digital-link.js';
 import { atCodeParam, digitalLinkIdentifier } from '../identifiers/parse.js';
 import type { IdentifierService } from '../identifiers/service.js';
@@ -46,8 +47,11 @@ export type Resolved = {
 /** What a cached lot view is keyed by besides the lot: see lotView. */
 type LotState = { status: string; onHold: boolean; changes: string };
 
-/** A lot as every pack of it shows alike: its backward trace, and the brands covering its product with its owner's standing. */
-type LotView = { trace: Trace; standings: BrandStanding[]; making: LotMaking };
+/**
+ * A lot as every pack of it shows alike: its backward trace, the lots of it with a failed test that
+ * still stands, and the brands covering its product with its owner's standing.
+ */
+type LotView = { trace: Trace; failedLots: ReadonlySet<string>; standings: BrandStanding[]; making: LotMaking };
 
 /**
  * An event of a trace as one party's: a trace shows each event by its eventID, which is its party's
@@ -80,6 +84,10 @@ export class RegisteredProductError extends Error {
 
 export function createResolverService(deps: {
   items: Pick<ItemsRepository, 'findItem'>;
+  /** Which lots of a chain have a failed test that still stands (the anomalies' rule, standingFailure). */
+  failures: Pick<EventsRepository, 'standingFailedLots'>;
+  /** The containers lots or containers lie in, at every level: the event writer's query, which holds a container's contents with it. */
+  containers: { above(codes: string[]): Promise<{ parentCode: string }[]> };
   scans: Pick<ScanService, 'record' | 'beginRead' | 'raiseFlag' | 'scannedRecentlyBy'>;
   lots: Pick<LotsRepository, 'findByCodes' | 'pageChanges'>;
   identifiers: Pick<IdentifierService, 'parse' | 'find'>;
@@ -98,7 +106,8 @@ export function createResolverService(deps: {
   const policy = deps.policy ?? DEFAULT_FLAG_POLICY;
   // The lot's chain changes rarely and every pack of a lot shares it; the key carries what the page
   // shows that changes without the chain (status, hold, tests, brand standing), so a recall, a hold
-  // or a failed test shows on the very next scan.
+  // or a failed test shows on the very next scan. A failed test (or its re-test) of another lot of the
+  // chain shows when the view is read again; the containers a pack lies in are its own, read per scan.
   // Entries hold the promise, so concurrent scans of a lot whose entry expired share one computation.
   const views = new Map<string, { at: number; view: Promise<LotView> }>();
 
@@ -109,12 +118,19 @@ export function createResolverService(deps: {
     const view = Promise.all([
       deps.trace.trace(RESOLVER, lotCode, 'backward', 30).then((backward) => withContainerReadings(backward, lotCode)),
       deps.lots.findByCodes([lotCode]),
-    ]).then(async ([trace, [lot]]) => ({
-      trace,
-      standings: await deps.brands.standingsOfLot(lot),
-      // a lot recorded without a production date was produced when it was recorded
-      making: { producedOn: lot.productionDate ?? chinaDay(lot.createdAt), recordedAt: lot.createdAt.toISOString() },
-    }));
+    ]).then(async ([trace, [lot]]) => {
+      const [failedLots, standings] = await Promise.all([
+        deps.failures.standingFailedLots(trace.nodes.map((node) => node.code)),
+        deps.brands.standingsOfLot(lot),
+      ]);
+      return {
+        trace,
+        failedLots,
+        standings,
+        // a lot recorded without a production date was produced when it was recorded
+        making: { producedOn: lot.productionDate ?? chinaDay(lot.createdAt), recordedAt: lot.createdAt.toISOString() },
+      };
+    });
     view.then(
       // a hold, its release or a recall that came between reading the key and reading the trace: the
       // view is not what the key says, and a release could bring the key back while it is still kept
@@ -131,7 +147,29 @@ export function createResolverService(deps: {
 
   /** The lot's shared summary, with the brand badges its production day earned (and no exit has withdrawn). */
   const summaryOf = (lotCode: string, view: LotView) =>
-    lotSummary({ lotCode, trace: view.trace, today: today(), brands: badgesOf(view.standings, view.making, chinaDay(now())) });
+    lotSummary({
+      lotCode,
+      trace: view.trace,
+      failedLots: view.failedLots,
+      today: today(),
+      brands: badgesOf(view.standings, view.making, chinaDay(now())),
+    });
+
+  /**
+   * Whether the container a pack or container lies in, or any container that one lies in, is on hold
+   * or recalled: read on every scan, as the pack's own lot state is, since it is the pack's alone.
+   */
+  async function containerState(code: string, kind: 'pack' | 'container'): Promise<PackFacts['container']> {
+    const above = (await deps.containers.above([code])).map((row) => row.parentCode);
+    // a pack's own container, and those it lies in; a container scanned is its lot's own state
+    const codes = [...new Set(kind === 'pack' ? [code, ...above] : above)];
+    if (codes.length === 0) return undefined;
+    const containers = await deps.lots.findByCodes(codes);
+    return {
+      onHold: containers.some((container) => container.hold !== null),
+      recalled: containers.some((container) => container.status === 'recalled'),
+    };
+  }
 
   /** Cold-chain readings are often taken on the pallet or case the lot travelled in (downstream of it). */
   async function withContainerReadings(trace: Trace, lotCode: string): Promise<Trace> {
@@ -195,13 +233,16 @@ export function createResolverService(deps: {
     } finally {
       read.close();
     }
-    const item = scan ? await flagScan(code, found, view, context, scan.at, pending, voided) : withPending(found, pending);
+    const [item, container] = await Promise.all([
+      scan ? flagScan(code, found, view, context, scan.at, pending, voided) : withPending(found, pending),
+      found?.containerCode && view ? containerState(found.containerCode, 'pack') : undefined,
+    ]);
     if (!item || !view) throw new NotGenuineError(code);
     return {
       kind: 'item',
       code,
       lot: summaryOf(item.lotCode, view),
-      pack: { code, scans: { count: item.scanCount, firstScannedAt: item.firstScannedAt }, flagged: item.flagged },
+      pack: { code, scans: { count: item.scanCount, firstScannedAt: item.firstScannedAt }, flagged: item.flagged, container },
       producerGrade: grade,
     };
   }
@@ -318,11 +359,13 @@ export function createResolverService(deps: {
       return { view, grade };
     };
     const { view, grade } = await shown().finally(() => read.close());
+    // a case on a held or recalled pallet; a lot is not one pack, and lies in no one container
+    const container = kind === 'container' ? await containerState(lotCode, 'container') : undefined;
     return {
       kind,
       code: lotCode,
       lot: summaryOf(lotCode, view),
-      pack: { code: lotCode, scans: { count: 0, firstScannedAt: null }, flagged: false },
+      pack: { code: lotCode, scans: { count: 0, firstScannedAt: null }, flagged: false, container },
       producerGrade: grade,
     };
   }

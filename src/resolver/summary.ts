@@ -5,7 +5,14 @@ import type { BrandRef } from '../brands/standing.js';
 import { regionName } from '../codes/regions.js';
 import { inspectionFindings } from '../trace/graph.js';
 import type { Trace } from '../trace/schemas.js';
-import type { consumerSummarySchema, lotSummarySchema, stageSchema, testItemSchema, warningSchema } from './schemas.js';
+import {
+  type consumerSummarySchema,
+  LOT_WARNINGS,
+  type lotSummarySchema,
+  type stageSchema,
+  type testItemSchema,
+  type warningSchema,
+} from './schemas.js';
 
 export type Stage = z.output<typeof stageSchema>;
 export type Warning = z.output<typeof warningSchema>;
@@ -19,8 +26,17 @@ export type LotSummary = z.output<typeof lotSummarySchema>;
 /** One tested item of an inspection as recorded: 瘦肉精 阴性, 亚硝酸盐 8.6 mg/kg (≤30). */
 export type TestItem = z.output<typeof testItemSchema>;
 
-/** What is particular to the scanned pack. */
-export type PackFacts = { code: string; scans: { count: number; firstScannedAt: Date | null }; flagged: boolean };
+/**
+ * What is particular to the scanned pack. `container`: whether the container it lies in, or any
+ * container that one lies in, is on hold or recalled (absent for a pack in none): a hold or recall
+ * of a case holds what is packed in it, but only that pack of the lot.
+ */
+export type PackFacts = {
+  code: string;
+  scans: { count: number; firstScannedAt: Date | null };
+  flagged: boolean;
+  container?: { onHold: boolean; recalled: boolean };
+};
 
 const STAGE_BY_PARTY_KIND: Record<string, Stage> = {
   farm: 'farm',
@@ -56,7 +72,11 @@ const COLD_CHAIN_MAX_CELSIUS = 8;
 // lot-level parts.
 const lotSummaries = new WeakMap<Trace, Map<string, LotSummary>>();
 
-type LotSummaryInput = { lotCode: string; trace: Trace; today: string; brands: BrandRef[] };
+/**
+ * `failedLots`: those of the trace's lots with a failed test that still stands, as the event log
+ * settles it (standingFailure: a later pass of the same kind settles it); read with the trace.
+ */
+type LotSummaryInput = { lotCode: string; trace: Trace; today: string; brands: BrandRef[]; failedLots?: ReadonlySet<string> };
 
 export function lotSummary(input: LotSummaryInput): LotSummary {
   let byLot = lotSummaries.get(input.trace);
@@ -64,7 +84,8 @@ export function lotSummary(input: LotSummaryInput): LotSummary {
     byLot = new Map();
     lotSummaries.set(input.trace, byLot);
   }
-  const key = `${input.lotCode}:${input.today}`;
+  // the failed lots are read with the trace, so they change with it; keyed anyway, the summary is theirs
+  const key = `${input.lotCode}:${input.today}:${[...(input.failedLots ?? [])].sort().join(' ')}`;
   let summary = byLot.get(key);
   if (!summary) {
     // the day rolls over at most once while a trace is cached
@@ -169,8 +190,9 @@ function buildLotSummary(input: LotSummaryInput): LotSummary {
   if (start.status === 'recalled') warnings.push('recalled');
   // held by a regulator or its owner pending a test: 暂停销售
   if (start.onHold) warnings.push('on_hold');
-  if (trace.nodes.some((node) => node.depth === 0 && node.inspections.some((i) => i.result === 'fail' && !i.declaredInError)))
-    warnings.push('held');
+  // a failed test that still stands, of the lot or of any lot it was made from (the raw lot a packing
+  // used): 检测不合格, whether or not anyone has held it
+  if (input.failedLots && trace.nodes.some((node) => input.failedLots?.has(node.code))) warnings.push('held');
   if (start.expiryDate && start.expiryDate < input.today) warnings.push('expired');
   if (start.status === 'destroyed') warnings.push('destroyed');
 
@@ -234,6 +256,22 @@ const packScans = (pack: PackFacts): ConsumerSummary['scans'] => ({
   count: pack.scans.count,
   firstScannedAt: pack.scans.firstScannedAt?.toISOString() ?? null,
 });
+
+/**
+ * The lot's warnings and those of the containers the pack lies in: a held one is 暂停销售 for the
+ * pack as the lot's own hold is, a recalled one a recall. The lot's summary is shared by all its
+ * packs, so a container's are added per pack, never to it.
+ */
+export function packLotWarnings(lot: LotSummary, pack: PackFacts): LotSummary['warnings'] {
+  const { container } = pack;
+  if (!container || (!container.onHold && !container.recalled)) return lot.warnings;
+  const all = new Set<LotSummary['warnings'][number]>(lot.warnings);
+  if (container.recalled) all.add('recalled');
+  if (container.onHold) all.add('on_hold');
+  // in the order the lot's own are raised in
+  return LOT_WARNINGS.filter((warning) => all.has(warning));
+}
+
 // A recalled, held or destroyed lot is out of circulation, and its red banner is the whole answer;
 // it also explains unusual scans (people check a recall, and a scan of a recalled or destroyed
 // lot raises a flag of its own), so such a pack is never also called counterfeit.
@@ -241,10 +279,10 @@ const OUT_OF_CIRCULATION: ReadonlySet<Warning> = new Set(['recalled', 'on_hold',
 
 /** Whether the pack's page and JSON warn that its code may be copied. */
 export const counterfeitSuspected = (lot: LotSummary, pack: PackFacts): boolean =>
-  pack.flagged && !lot.warnings.some((warning) => OUT_OF_CIRCULATION.has(warning));
+  pack.flagged && !packLotWarnings(lot, pack).some((warning) => OUT_OF_CIRCULATION.has(warning));
 
 const packWarnings = (lot: LotSummary, pack: PackFacts): Warning[] =>
-  counterfeitSuspected(lot, pack) ? [...lot.warnings, 'counterfeit_suspected'] : lot.warnings;
+  counterfeitSuspected(lot, pack) ? [...packLotWarnings(lot, pack), 'counterfeit_suspected'] : packLotWarnings(lot, pack);
 
 // The lot-level members serialized and UTF-8 encoded once per lot summary; a scan only adds its own few.
 const lotJson = new WeakMap<LotSummary, Buffer>();

@@ -443,3 +443,34 @@ t.test('brand badges: the brands the producer was admitted to on the production 
   t.notMatch(unbranded, 'badge brand', 'no badge the lot did not earn');
   t.match(unbranded, '地理标志产品', "the product's own marks still show");
 });
+
+t.test('a pack in a held container shows the hold banner; the next pack of the lot, from the same cached parts, does not', async (t) => {
+  const lot = demoLot();
+  const inHeldCase: PackFacts = { ...demoPack(), code: 'M3TW8KQ2R5X', flagged: true, container: { onHold: true, recalled: false } };
+  const other = demoPack();
+  for (const lang of ['zh-CN', 'en'] as const) {
+    const text = TEXT[lang];
+    const held = render({ lot, pack: inHeldCase }, { ...OPTIONS, lang });
+    t.match(
+      held,
+      `<div class="alert stop" role="alert">${text.banners.on_hold}<p>${text.bannerHint}</p></div>`,
+      `${lang}: the hold banner`,
+    );
+    t.notMatch(held, text.genuine, `${lang}: not called genuine`);
+    t.notMatch(held, text.counterfeit, `${lang}: nor counterfeit`);
+    const plain = render({ lot, pack: other }, { ...OPTIONS, lang });
+    t.notMatch(plain, 'alert stop', `${lang}: the lot's other pack has no banner`);
+    t.match(plain, text.genuine);
+    const recalled = render({ lot, pack: { ...other, container: { onHold: false, recalled: true } } }, { ...OPTIONS, lang });
+    t.match(recalled, `role="alert">${text.banners.recalled}`, `${lang}: a recalled container`);
+    t.equal(recalled.match(/class="alert /g)?.length, 1, `${lang}: its banner only`);
+  }
+  const both = render({ lot: { ...demoLot(), warnings: ['on_hold'] }, pack: inHeldCase });
+  t.equal(both.match(/class="alert /g)?.length, 1, 'a lot and its container both held: one banner');
+});
+
+t.test('the failed-test banner says what is known: a failed test, not a detention', async (t) => {
+  for (const lang of ['zh-CN', 'en'] as const) {
+    t.notMatch(TEXT[lang].banners.held, /暂扣|detain|held/i, `${lang}: ${TEXT[lang].banners.held}`);
+  }
+});

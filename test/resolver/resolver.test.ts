@@ -464,6 +464,8 @@ t.test('a hold that comes between reading a lot and reading its chain leaves no 
   const racing = createResolverService({
     ...app.services,
     items: repositories.items,
+    failures: repositories.events,
+    containers: repositories.containers,
     lots: repositories.lots,
     trace: {
       trace: async (...args: Parameters<typeof app.services.trace.trace>) => {
@@ -924,3 +926,64 @@ t.test('a scan of a case (SSCC) or of a lot-level Digital Link counts in the sca
   const flags = (await admin.get(`/regulator/flags?lotCode=${palletCode}`)).body.items;
   t.same(flags, [], 'no flags raised');
 });
+
+t.test(
+  'a failed test anywhere on the chain warns until a re-test settles it as the anomalies do; a held case warns its packs only',
+  async (t) => {
+    const world = await createWorld(t);
+    const processor = await world.party('processor');
+    let phones = 0;
+    const get = (code: string, accept: string) =>
+      world.app.inject({ method: 'GET', url: `/t/${code}`, headers: { accept, 'user-agent': `phone ${++phones}` } });
+    const scan = async (code: string) => (await get(code, 'application/json')).json().warnings;
+    const page = async (code: string) => (await get(code, 'text/html')).body;
+    const inspect = (lotCode: string, result: 'pass' | 'fail') =>
+      world.ok(processor.event({ type: 'inspect', lotCodes: [lotCode], inspection: { kind: 'self', result } }));
+    const zh = TEXT['zh-CN'];
+    const packProduct = await processor.product('piece');
+
+    // the raw lot a packing used failed its test: each pack made of it shows it
+    const raw = await processor.commission(await processor.product('kg'), 100);
+    await inspect(raw, 'fail');
+    const [packed] = await processor.transform([{ lotCode: raw, quantity: 100 }], [{ productCode: packProduct, quantity: 10 }]);
+    const [fromFailedRaw] = await issuePacks(world, processor, packed, 1);
+    t.same(await scan(fromFailedRaw), ['held'], 'the raw lot it was made from failed a test');
+    const failedPage = await page(fromFailedRaw);
+    t.match(failedPage, `<div class="alert stop" role="alert">${zh.banners.held}`);
+    t.notMatch(failedPage, zh.genuine, 'not called genuine');
+    t.notMatch(failedPage, '已暂扣', 'nothing held it: the page does not say detained');
+
+    // a lot failed, then passed a re-test of the same kind: settled, on the page as in the anomalies
+    const retested = await processor.commission(packProduct, 10);
+    const standing = await processor.commission(packProduct, 10);
+    await inspect(retested, 'fail');
+    await inspect(standing, 'fail');
+    await inspect(retested, 'pass');
+    const anomalies = (await world.regulator.get('/regulator/anomalies')).body.failedInspectionsWithoutHold.map(
+      (row: { lotCode: string }) => row.lotCode,
+    );
+    t.ok(anomalies.includes(standing) && !anomalies.includes(retested), 'the anomalies: the re-tested lot settled, the other not');
+    const [retestedPack, otherPack] = await issuePacks(world, processor, retested, 2);
+    const [standingPack] = await issuePacks(world, processor, standing, 1);
+    t.same(await scan(retestedPack), [], 'the page: settled too');
+    t.same(await scan(standingPack), ['held'], 'and standing');
+
+    // a case of item codes on a pallet: a hold of either holds the pack in it, and no other pack of its lot
+    t.same(await scan(otherPack), [], 'the lot page is cached now');
+    t.notMatch(await page(otherPack), 'alert stop', 'its HTML parts too');
+    const packedCase = (await world.ok(processor.event({ type: 'aggregate', parent: {}, itemCodes: [retestedPack] }))).createdLotCodes[0];
+    const pallet = await processor.pack([{ lotCode: packedCase }]);
+    await world.ok(processor.api.post('/holds', { lotCodes: [pallet], reason: '待检' }));
+    t.same(await scan(retestedPack), ['on_hold'], 'on a held pallet: 暂停销售 on the next scan');
+    t.match(await page(retestedPack), `<div class="alert stop" role="alert">${zh.banners.on_hold}`);
+    t.same(await scan(otherPack), [], 'the lot’s pack in no container: nothing');
+    const otherPage = await page(otherPack);
+    t.notMatch(otherPage, 'alert stop', 'its page, from the same cached parts: no banner');
+    t.match(otherPage, zh.genuine);
+    await world.ok(processor.api.post('/holds/release', { lotCodes: [pallet], reason: '复检合格' }));
+    t.same(await scan(retestedPack), [], 'released: nothing on the next scan');
+    await world.ok(processor.api.post('/holds', { lotCodes: [packedCase], reason: '待检' }));
+    t.same(await scan(retestedPack), ['on_hold'], 'its own case held');
+    t.same(await scan(otherPack), []);
+  },
+);

@@ -268,3 +268,46 @@ t.test('lotSummary: a step naming no site shows the address of the lot’s maker
   );
   t.notMatch(JSON.stringify(summary), /distributor street|logistics street|retailer street/);
 });
+
+t.test('lotSummary: a standing failed test of any lot of the chain warns, a settled one does not', async (t) => {
+  const warningsOf = (failedLots: string[], trace = chain()) =>
+    lotSummary({ lotCode: 'L-PACK', trace, today: '2026-11-20', brands: [], failedLots: new Set(failedLots) }).warnings;
+  t.strictSame(warningsOf([]), [], 'no standing failure on the chain');
+  t.strictSame(warningsOf(['L-FARM-1']), ['held'], 'a raw lot the pack was made from failed a test');
+  t.strictSame(warningsOf(['L-CARCASS', 'L-PACK']), ['held'], 'one warning, however many lots failed');
+  t.strictSame(warningsOf(['L-ELSEWHERE']), [], 'a lot not on the chain is none of the pack’s business');
+  // a failure of the lot itself that a re-test settled: the trace still shows the failed inspection
+  const retested = chain();
+  retested.nodes[0].inspections.push({ ...inspection('E-FAIL', '2026-10-25T07:00:00.000Z', 'sampling'), result: 'fail' });
+  t.strictSame(warningsOf([], retested), [], 'settled by a later pass: no warning');
+  t.strictSame(warningsOf(['L-PACK'], retested), ['held'], 'standing: the warning');
+  const onHold = chain();
+  onHold.nodes[0].onHold = true;
+  t.strictSame(warningsOf(['L-FARM-2'], onHold), ['on_hold', 'held'], 'held for sale and failed: both');
+});
+
+t.test('consumerSummaryJson: a pack in a held or recalled container warns; the lot’s other packs do not', async (t) => {
+  const lot = demoLot();
+  const warningsOf = (pack: PackFacts, summary = lot) => parse(consumerSummaryJson(summary, pack)).warnings;
+  t.strictSame(warningsOf({ ...demoPack(), container: { onHold: true, recalled: false } }), ['on_hold']);
+  t.strictSame(warningsOf({ ...demoPack(), container: { onHold: false, recalled: true } }), ['recalled']);
+  t.strictSame(warningsOf({ ...demoPack(), container: { onHold: true, recalled: true } }), ['recalled', 'on_hold']);
+  t.strictSame(warningsOf(demoPack()), [], 'another pack of the lot, not in that container: none');
+  t.strictSame(warningsOf({ ...demoPack(), container: { onHold: false, recalled: false } }), []);
+  t.strictSame(lot.warnings, [], 'the shared lot summary is not changed by a pack');
+  t.strictSame(
+    warningsOf({ ...demoPack(), container: { onHold: true, recalled: false } }, { ...demoLot(), warnings: ['on_hold', 'expired'] }),
+    ['on_hold', 'expired'],
+    'a lot held itself: one banner, in its place',
+  );
+  t.strictSame(
+    warningsOf({ ...demoPack(), container: { onHold: true, recalled: false } }, { ...demoLot(), warnings: ['held'] }),
+    ['on_hold', 'held'],
+    'in the order of the lot’s own warnings',
+  );
+  t.strictSame(
+    warningsOf({ ...demoPack(), flagged: true, container: { onHold: true, recalled: false } }),
+    ['on_hold'],
+    'a pack in a held container is out of circulation: never also called counterfeit',
+  );
+});

@@ -268,6 +268,8 @@ t.test('flag rules as the resolver applies them to issued items', async (t) => {
     let storeDuringRead = false;
     const racing = createResolverService({
       ...chain.services,
+      failures: chain.repositories.events,
+      containers: chain.repositories.containers,
       items: {
         findItem: async (code) => {
           const item = await chain.repositories.items.findItem(code);
@@ -320,6 +322,8 @@ t.test('flag rules as the resolver applies them to issued items', async (t) => {
       ...chain.services,
       scans: slowAcknowledgement,
       items: chain.repositories.items,
+      failures: chain.repositories.events,
+      containers: chain.repositories.containers,
       lots: chain.repositories.lots,
       ipSalt: 'racing',
       policy: { overScanThreshold: 3, maxTravelKmh: 800 },
@@ -366,6 +370,8 @@ t.test('flag rules as the resolver applies them to issued items', async (t) => {
       ...chain.services,
       scans: slowWrite,
       items: chain.repositories.items,
+      failures: chain.repositories.events,
+      containers: chain.repositories.containers,
       lots: chain.repositories.lots,
       ipSalt: 'here',
       policy: { overScanThreshold: 3, maxTravelKmh: 800 },
@@ -433,6 +439,8 @@ t.test('concurrent scans of one pack while batches are stored: each counts once'
   const recordedAs = new Map<string | null, number>();
   const resolver = createResolverService({
     ...chain.services,
+    failures: chain.repositories.events,
+    containers: chain.repositories.containers,
     scans: {
       ...scans,
       record: (scan) => {

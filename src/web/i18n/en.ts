@@ -9,7 +9,7 @@ export const EN: typeof ZH = {
   banners: {
     recalled: 'Recalled — do not eat',
     on_hold: 'Sale suspended pending a test',
-    held: 'Failed test — held',
+    held: 'Failed test — this product or what it was made from failed a test',
     expired: 'Expired',
     destroyed: 'Destroyed — do not eat',
   },

@@ -9,7 +9,7 @@ export const ZH = {
   banners: {
     recalled: '已召回 — 请勿食用',
     on_hold: '暂停销售',
-    held: '检测不合格 — 已暂扣',
+    held: '检测不合格 — 本品或其原料未通过检测',
     expired: '已过保质期',
     destroyed: '已销毁 — 请勿食用',
   },
