@@ -30,7 +30,11 @@ const FORM_ERROR_PAGE = /^POST \/complaints \d+$/;
 /** The dashboard's sign-in answers a wrong key (401) or one not a regulator's (403) with its form again, a page. */
 const SIGN_IN_FORM_AGAIN = ['POST /regulator/login 401', 'POST /regulator/login 403'];
 /** The dashboard's pages answer filters they cannot apply with the form again for a browser, problem+json for a JSON client. */
-const DASHBOARD_FORM_AGAIN = ['GET /regulator/dashboard 400', 'GET /regulator/dashboard/recalls 400'];
+const DASHBOARD_FORM_AGAIN = [
+  'GET /regulator/dashboard 400',
+  'GET /regulator/dashboard/recalls 400',
+  'GET /regulator/dashboard/events.csv 400',
+];
 
 t.test(
   "every error the OpenAPI document declares is application/problem+json, and HTML too where a scan, the complaint form or the dashboard's filters answer with a page",
