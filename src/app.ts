@@ -108,6 +108,7 @@ export type AppOptions = {
    */
   redirectBaseUrl?: string;
   flagPolicy?: FlagPolicy;
+  /** Complaints accepted per client address and hour; posts refused or not, four times as many. */
   complaintsPerHour?: number;
   /** Scans (short codes and Digital Links) answered per client address and minute. */
   scansPerMinute?: number;
@@ -354,6 +355,7 @@ export function createServices(
       items: repos.items,
       lots: repos.lots,
       ipSalt,
+      perHour: options.complaintsPerHour ?? 5,
       transaction,
       audit,
       now,

@@ -19,6 +19,14 @@ export function complaintStatusPage(complaint: { ticket: string; status: string;
   return layout(lang, t.complaintStatus, null, body);
 }
 
+/** A ticket that names no complaint, for the consumer who typed it or followed a link with it. */
+export function complaintNotFoundPage(ticket: string, lang: Lang): string {
+  const t = TEXT[lang];
+  const body = html`<h1 class="alert warn" role="alert">${t.complaintNotFound}</h1>
+<section><dl><dt>${t.ticket}</dt><dd><code>${ticket}</code></dd></dl><p>${t.complaintNotFoundBody}</p><p class="muted">${t.hotline}</p></section>`;
+  return layout(lang, t.complaintNotFound, null, body);
+}
+
 /** The form to post again: for the code it names, to the path it posted to, with what was typed. */
 export type Refile = { code: string; path: string; typed: TypedComplaint };
 

@@ -1,4 +1,4 @@
-import { and, desc, eq, type SQL } from 'drizzle-orm';
+import { and, count, desc, eq, gt, min, type SQL, sql } from 'drizzle-orm';
 import type { Db } from '../db/client.js';
 import { type ComplaintNote, complaints } from '../db/schema.js';
 
@@ -6,9 +6,25 @@ export type ComplaintRow = typeof complaints.$inferSelect;
 
 export function createComplaintsRepository(db: Db) {
   return {
-    async insert(row: typeof complaints.$inferInsert): Promise<ComplaintRow> {
-      const [inserted] = await db.insert(complaints).values(row).returning();
+    /** The complaint stored, or undefined when its ticket is taken already (draw another): the transaction goes on. */
+    async insert(row: typeof complaints.$inferInsert, tx: Db = db): Promise<ComplaintRow | undefined> {
+      const [inserted] = await tx.insert(complaints).values(row).onConflictDoNothing({ target: complaints.ticket }).returning();
       return inserted;
+    },
+    /**
+     * Holds the complaints of one client address (its salted hash) to the end of the transaction: a
+     * second post from it counts them once the first is stored, on whichever instance it arrives.
+     */
+    async lockAddress(ipHash: string, tx: Db): Promise<void> {
+      await tx.execute(sql`select pg_advisory_xact_lock(hashtext(${`complaints.ip:${ipHash}`}))`);
+    },
+    /** The complaints from one client address filed after `since`, and when the first of them was. */
+    async countFrom(ipHash: string, since: Date, tx: Db = db): Promise<{ count: number; first: Date | null }> {
+      const [row] = await tx
+        .select({ count: count(), first: min(complaints.createdAt) })
+        .from(complaints)
+        .where(and(eq(complaints.ipHash, ipHash), gt(complaints.createdAt, since)));
+      return { count: row.count, first: row.first };
     },
     async find(ticket: string): Promise<ComplaintRow | undefined> {
       const [row] = await db.select().from(complaints).where(eq(complaints.ticket, ticket));

@@ -2,16 +2,16 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { requireRole } from '../access/index.js';
 import { serviceCodeFilter } from '../codes/service-codes.js';
-import { problemSchema } from '../errors/problem.js';
+import { Problem, problemSchema } from '../errors/problem.js';
 import { preferredType } from '../http/negotiate.js';
 import { queryInteger } from '../http/query.js';
 import { bearerSecurity, principalOf } from '../http/request.js';
 import { PAGE_HEADERS, PAGE_HEADERS_DECLARED } from '../web/html.js';
 import { pageLang } from '../web/i18n/index.js';
-import { formError } from './form-errors.js';
-import { complaintReceivedPage, complaintStatusPage } from './pages.js';
+import { formError, isComplaintFormPost } from './form-errors.js';
+import { complaintNotFoundPage, complaintReceivedPage, complaintStatusPage } from './pages.js';
 import { COMPLAINT_STATUSES, complaintSchema, complaintStatusSchema, fileComplaintBody, ticketParams, transitionBody } from './schemas.js';
-import type { ComplaintService } from './service.js';
+import { type ComplaintService, TooManyComplaints } from './service.js';
 
 const langDescription =
   'page language, before Accept-Language: en (any English tag) or zh-CN (any Chinese tag), else the browser’s, else zh-CN';
@@ -30,6 +30,13 @@ const formQuery = z.object({
 /** The status follows Accept (JSON or the page), and the page Accept-Language: a cache keeps them apart. */
 const STATUS_VARY = 'Accept, Accept-Language';
 
+/**
+ * Posts to POST /complaints per client address and hour, refused ones included, for each complaint
+ * it may have accepted (COMPLAINTS_PER_HOUR): a shopper may mistype a field and post again, a flood
+ * of posts is still stopped before it reaches the database.
+ */
+export const ATTEMPTS_PER_COMPLAINT = 4;
+
 /** A JSON answer that is a page in the consumer's language for a browser (the form, the receipt's link). */
 const jsonOrPage = (description: string, schema: z.ZodType, vary: { const: string; description: string }) => ({
   description,
@@ -46,7 +53,7 @@ export const complaintRoutes: FastifyPluginAsyncZod<{ service: ComplaintService;
     '/complaints',
     {
       // the scan page's form posts here: a browser whose complaint is refused is told on a page
-      config: { public: true, formErrorPage: true, rateLimit: { max: perHour, timeWindow: '1 hour' } },
+      config: { public: true, formErrorPage: true, rateLimit: { max: perHour * ATTEMPTS_PER_COMPLAINT, timeWindow: '1 hour' } },
       schema: {
         tags,
         summary: '消费维权投诉: a consumer complaint about a scanned code (JSON or the page form); returns a ticket',
@@ -58,13 +65,20 @@ export const complaintRoutes: FastifyPluginAsyncZod<{ service: ComplaintService;
             description: 'on the receipt page: its language follows Accept-Language when no lang names one',
           }),
           400: formError('A field the complaint cannot be filed with (errors[].pointer names it), or a query the route refuses'),
-          429: formError('Too many complaints from this address in an hour (COMPLAINTS_PER_HOUR); try again later'),
+          429: formError(
+            `Too many complaints accepted from this address in the last hour (COMPLAINTS_PER_HOUR), or too many posts, refused ones included (${ATTEMPTS_PER_COMPLAINT} × COMPLAINTS_PER_HOUR); Retry-After says when to try again`,
+          ),
         },
       },
     },
     async (request, reply) => {
-      const filed = await service.file(request.body, request.ip);
-      if (request.headers['content-type']?.startsWith('application/x-www-form-urlencoded')) {
+      const filed = await service.file(request.body, request.ip).catch((error: unknown) => {
+        // the address's complaints of the last hour: until the first of them is an hour old
+        if (error instanceof TooManyComplaints) reply.header('retry-after', String(error.retryAfter));
+        throw error;
+      });
+      // the rule its errors follow: a browser's form post gets a page, a client asking for JSON JSON
+      if (isComplaintFormPost(request)) {
         // the language of the page the form was on, else the browser's; its status link keeps it
         const lang = pageLang(request.query.lang, request.headers['accept-language']);
         return (
@@ -97,21 +111,39 @@ export const complaintRoutes: FastifyPluginAsyncZod<{ service: ComplaintService;
             const: STATUS_VARY,
             description: 'the answer follows Accept, and the page Accept-Language when no lang names its language',
           }),
-          404: problemSchema,
+          404: {
+            description:
+              'No complaint has this ticket: a page in the consumer’s language for a browser (text/html preferred), problem+json otherwise',
+            content: { 'application/problem+json': { schema: problemSchema }, 'text/html': { schema: z.string() } },
+            headers: {
+              Vary: { type: 'string', const: STATUS_VARY, description: 'the answer follows Accept, and the page Accept-Language' },
+              ...PAGE_HEADERS_DECLARED,
+            },
+          },
           429: problemSchema,
         },
       },
     },
     async (request, reply) => {
-      const status = await service.status(request.params.ticket);
       reply.header('vary', STATUS_VARY);
-      if (preferredType(request.headers.accept, ['application/json', 'text/html']) !== 'text/html') return status;
-      // the consumer following the link on the receipt gets a page, not JSON
-      return reply
-        .headers(PAGE_HEADERS)
-        .type('text/html; charset=utf-8')
-        .serializer((html: string) => html)
-        .send(complaintStatusPage(status, pageLang(request.query.lang, request.headers['accept-language'])) as never);
+      const page = preferredType(request.headers.accept, ['application/json', 'text/html']) === 'text/html';
+      if (!page) return service.status(request.params.ticket);
+      // the consumer following the link on the receipt, or typing a ticket, gets a page, not JSON
+      const lang = pageLang(request.query.lang, request.headers['accept-language']);
+      const sendPage = (code: 200 | 404, html: string) =>
+        reply
+          .code(code)
+          .headers(PAGE_HEADERS)
+          .type('text/html; charset=utf-8')
+          .serializer((text: string) => text)
+          .send(html as never);
+      try {
+        return sendPage(200, complaintStatusPage(await service.status(request.params.ticket), lang));
+      } catch (error) {
+        if (error instanceof Problem && error.status === 404)
+          return sendPage(404, complaintNotFoundPage(request.params.ticket.trim(), lang));
+        throw error;
+      }
     },
   );
 

@@ -11,7 +11,27 @@ import type { LotsRepository } from '../lots/repository.js';
 import type { ComplaintRow, ComplaintsRepository } from './repository.js';
 import { ALLOWED_TRANSITIONS, type ComplaintOutcome, type ComplaintStatus } from './schemas.js';
 
-const ticketSuffix = customAlphabet(MOD31_CHARSET, 6);
+const randomSuffix = customAlphabet(MOD31_CHARSET, 6);
+
+/** How many tickets are drawn for one complaint before giving up: 31^6 a day makes a second draw rare already. */
+const TICKET_DRAWS = 5;
+
+const HOUR_MS = 60 * 60 * 1000;
+
+/** Too many complaints accepted from one client address in the last hour: 429, with when to try again (seconds). */
+export class TooManyComplaints extends Problem {
+  constructor(
+    readonly retryAfter: number,
+    perHour: number,
+  ) {
+    super(
+      429,
+      'too-many-requests',
+      'Too many requests',
+      `${perHour} complaints were accepted from this address in the last hour; try again in ${Math.ceil(retryAfter / 60)} minutes`,
+    );
+  }
+}
 
 /**
  * A move the complaint's current status does not allow: the request conflicts with the complaint's
@@ -36,15 +56,20 @@ const WORKFLOW = (() => {
 })();
 
 export function createComplaintService(deps: {
-  complaints: Pick<ComplaintsRepository, 'insert' | 'find' | 'transition' | 'list'>;
+  complaints: Pick<ComplaintsRepository, 'insert' | 'lockAddress' | 'countFrom' | 'find' | 'transition' | 'list'>;
   items: Pick<ItemsRepository, 'findItem'>;
   lots: Pick<LotsRepository, 'findByCodes'>;
   ipSalt: string;
+  /** Complaints accepted from one client address in an hour (COMPLAINTS_PER_HOUR). */
+  perHour: number;
   transaction: Transact;
   audit: AuditRecorder;
   now?: () => Date;
+  /** The six random characters of a ticket (tests draw one taken already). */
+  ticketSuffix?: () => string;
 }) {
   const now = deps.now ?? (() => new Date());
+  const ticketSuffix = deps.ticketSuffix ?? randomSuffix;
   const publicView = (row: ComplaintRow) => ({
     ticket: row.ticket,
     code: row.itemCode,
@@ -79,20 +104,40 @@ export function createComplaintService(deps: {
       const item = await deps.items.findItem(input.code);
       const [lot] = item ? [] : await deps.lots.findByCodes([input.code]);
       const about = item ?? (lot && { lotCode: lot.code, partyCode: lot.partyCode });
-      // the ticket carries the consumer's (China Standard Time) date
-      const day = chinaDay(now()).replace(/-/g, '');
-      const row = await deps.complaints.insert({
-        ticket: `TS${day}${ticketSuffix()}`,
-        itemCode: input.code,
-        lotCode: about?.lotCode ?? null,
-        partyCode: about?.partyCode ?? null,
-        category: input.category,
-        text: input.text,
-        phone: input.phone ?? null,
-        status: 'open',
-        createdAt: now(),
-        updatedAt: now(),
-        ipHash: createHash('sha256').update(`${deps.ipSalt}:${ip}`).digest('hex').slice(0, 32),
+      const ipHash = createHash('sha256').update(`${deps.ipSalt}:${ip}`).digest('hex').slice(0, 32);
+      const row = await deps.transaction(async (tx) => {
+        // one post from an address at a time, on any instance: each counts the complaints stored before it
+        await deps.complaints.lockAddress(ipHash, tx);
+        const filedAt = now();
+        const { count, first } = await deps.complaints.countFrom(ipHash, new Date(filedAt.getTime() - HOUR_MS), tx);
+        if (count >= deps.perHour) {
+          // until the first of them is an hour old
+          const wait = first ? first.getTime() + HOUR_MS - filedAt.getTime() : HOUR_MS;
+          throw new TooManyComplaints(Math.max(1, Math.ceil(wait / 1000)), deps.perHour);
+        }
+        // the ticket carries the consumer's (China Standard Time) date
+        const day = chinaDay(filedAt).replace(/-/g, '');
+        for (let draw = 0; draw < TICKET_DRAWS; draw++) {
+          const stored = await deps.complaints.insert(
+            {
+              ticket: `TS${day}${ticketSuffix()}`,
+              itemCode: input.code,
+              lotCode: about?.lotCode ?? null,
+              partyCode: about?.partyCode ?? null,
+              category: input.category,
+              text: input.text,
+              phone: input.phone ?? null,
+              status: 'open',
+              createdAt: filedAt,
+              updatedAt: filedAt,
+              ipHash,
+            },
+            tx,
+          );
+          // a ticket drawn before (the same day, the same six characters): another one
+          if (stored) return stored;
+        }
+        throw new Error(`no free complaint ticket in ${TICKET_DRAWS} draws: is the ticket generator random?`);
       });
       return publicView(row);
     },

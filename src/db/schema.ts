@@ -619,7 +619,12 @@ export const complaints = pgTable(
     createdAt: createdAt(),
     updatedAt: timestamp('updated_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
   },
-  (t) => [index('complaints_status_idx').on(t.status, t.createdAt), index('complaints_lot_idx').on(t.lotCode)],
+  (t) => [
+    index('complaints_status_idx').on(t.status, t.createdAt),
+    index('complaints_lot_idx').on(t.lotCode),
+    // the complaints a client address had accepted in the last hour, counted before each new one
+    index('complaints_ip_idx').on(t.ipHash, t.createdAt),
+  ],
 );
 
 export type CaptureProblem = { eventIndex: number | null; eventId: string | null; pointer: string; message: string };

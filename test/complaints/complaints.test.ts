@@ -1,15 +1,18 @@
+import { sql } from 'drizzle-orm';
 import { seedDemoChain } from '../../seeds/fengjie.js';
 import { fileComplaintBody } from '../../src/complaints/schemas.js';
 import { hex } from '../fixtures/characters.js';
+import { holdLocked, waitersReach } from '../fixtures/locks.js';
 import { sentAsDeclared, servedOpenApi } from '../fixtures/openapi.js';
 import { createWorld, expectStatus } from '../fixtures/world.js';
-import { buildTestApp, client } from '../helper.js';
+import { buildTestApp, client, postgresOnly } from '../helper.js';
 import { fileTest } from '../root.js';
 
 const t = fileTest();
+const onPostgres = await postgresOnly();
 
 t.test('消费维权投诉: consumers file, regulators work them through, consumers check the status', async (t) => {
-  const { app, adminKey } = await buildTestApp(t, undefined, { complaintsPerHour: 5 });
+  const { app, adminKey } = await buildTestApp(t, undefined, { complaintsPerHour: 3 });
   const demo = await seedDemoChain(app.services);
   const consumer = client(app);
   const admin = client(app, adminKey);
@@ -54,7 +57,7 @@ t.test('消费维权投诉: consumers file, regulators work them through, consum
     t,
     await consumer.post('/complaints', { code: demo.itemCode, category: 'other', text: 'sixth' }),
     429,
-    'rate-limited per IP',
+    'rate-limited per IP: three complaints accepted this hour (the two refused count only as attempts)',
   );
 
   const status = await consumer.get(`/complaints/${filed.body.ticket}`);
@@ -324,7 +327,7 @@ const BROWSER = {
 };
 
 t.test('a complaint form post that fails gets a page in the shopper’s language, with the status and a link back', async (t) => {
-  const { app, adminKey } = await buildTestApp(t, undefined, { complaintsPerHour: 11 });
+  const { app, adminKey } = await buildTestApp(t, undefined, { complaintsPerHour: 4 });
   const demo = await seedDemoChain(app.services);
   const regulator = client(app, (await client(app, adminKey).post('/api-keys', { role: 'regulator' })).body.key);
   const scanPage = `/t/${demo.itemCode}`;
@@ -403,7 +406,7 @@ t.test('a complaint form post that fails gets a page in the shopper’s language
   const formForJson = await post(chinese, fields('call me'), { ...BROWSER, accept: 'application/json' });
   t.match(formForJson.headers['content-type'], /^application\/problem\+json/, 'a form post asking for JSON');
 
-  // eleven posts from this address this hour filled the limit
+  // the four complaints accepted from this address this hour filled the limit (the refused posts did not count)
   const limited = await post(chinese, fields(''));
   t.equal(limited.statusCode, 429, 'too many from one address: 429 still');
   t.match(limited.headers['content-type'], /^text\/html/);
@@ -464,4 +467,118 @@ t.test('a phone number is read as people write it, and what holds no number is r
     ['call me', 'refused'],
   ] as const)
     t.equal(phone(typed), read, JSON.stringify(typed));
+});
+
+t.test('the receipt of a post follows the rule its errors do: a form post (any case, not asking for JSON first) gets a page', async (t) => {
+  const { app } = await buildTestApp(t, undefined, { complaintsPerHour: 100 });
+  const fields = new URLSearchParams({ code: 'FAKE0000000', category: 'quality', text: '有异味' }).toString();
+  const post = (headers: Record<string, string>, phone = 'phone=') =>
+    app.inject({ method: 'POST', url: '/complaints?lang=en', headers, payload: `${fields}&${phone}` });
+
+  const capitalised = await post({ accept: 'text/html', 'content-type': 'Application/X-WWW-Form-Urlencoded' });
+  t.equal(capitalised.statusCode, 201, 'filed');
+  t.match(capitalised.headers['content-type'], /^text\/html/, 'a media type is case-insensitive: the receipt page');
+  t.match(capitalised.body, /TS\d{8}[0-9A-Y]{6}/);
+  const withCharset = await post({ accept: 'text/html', 'content-type': 'APPLICATION/x-www-form-urlencoded; charset=UTF-8' });
+  t.match(withCharset.headers['content-type'], /^text\/html/, 'with a charset too');
+  const refused = await post({ accept: 'text/html', 'content-type': 'Application/X-WWW-Form-Urlencoded' }, 'phone=abc');
+  t.equal(refused.statusCode, 400);
+  t.match(refused.headers['content-type'], /^text\/html/, 'as its refusal is');
+
+  const forJson = await post({ ...BROWSER, accept: 'application/json' });
+  t.equal(forJson.statusCode, 201, 'filed');
+  t.match(forJson.headers['content-type'], /^application\/json/, 'a form post asking for JSON gets JSON, as its errors do');
+  t.match(forJson.json(), { ticket: /^TS\d{8}[0-9A-Y]{6}$/, status: 'open' });
+  const refusedJson = await post({ ...BROWSER, accept: 'application/json' }, 'phone=abc');
+  t.equal(refusedJson.statusCode, 400);
+  t.match(refusedJson.headers['content-type'], /^application\/problem\+json/, 'and its refusal problem+json');
+});
+
+t.test(
+  'only accepted complaints count toward COMPLAINTS_PER_HOUR; refused posts count only toward the looser attempts limit',
+  async (t) => {
+    let clock = new Date('2026-11-30T02:00:00Z');
+    const { app } = await buildTestApp(t, undefined, { complaintsPerHour: 2, now: () => clock });
+    const post = (fields: Record<string, string>, headers: Record<string, string> = BROWSER, remoteAddress = '203.0.113.5') =>
+      app.inject({
+        method: 'POST',
+        url: '/complaints?lang=zh-CN',
+        headers,
+        remoteAddress,
+        payload: new URLSearchParams(fields).toString(),
+      });
+    const fields = (phone: string) => ({ code: 'FAKE0000000', category: 'quality', text: '有异味', phone });
+
+    // a shopper behind carrier NAT mistyping the phone three times
+    for (let i = 0; i < 3; i++) t.equal((await post(fields('call me'))).statusCode, 400, `mistyped ${i + 1}`);
+    t.equal((await post(fields('13800000000'))).statusCode, 201, 'the refused posts used up none of the complaints');
+    t.equal((await post(fields(''))).statusCode, 201, 'the second complaint this hour');
+
+    const limited = await post(fields(''));
+    t.equal(limited.statusCode, 429, 'a third accepted complaint this hour is too many');
+    t.match(limited.headers['content-type'], /^text\/html/, 'a page for the browser');
+    t.match(limited.body, '稍后');
+    t.equal(limited.headers['retry-after'], '3600', 'until the first of the two is an hour old');
+    const limitedJson = await post(fields(''), { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' });
+    t.equal(limitedJson.statusCode, 429);
+    t.match(limitedJson.headers['content-type'], /^application\/problem\+json/, 'problem+json for a JSON client');
+    t.ok(limitedJson.headers['retry-after'], 'with Retry-After');
+    t.equal((await post(fields(''), BROWSER, '198.51.100.9')).statusCode, 201, 'another address is not held back');
+
+    clock = new Date(clock.getTime() + 61 * 60_000);
+    t.equal((await post(fields(''))).statusCode, 201, 'an hour on, the address may complain again');
+
+    // eight posts from the address so far: the attempts limit (four times COMPLAINTS_PER_HOUR) is reached
+    const flood = await post(fields('call me'));
+    t.equal(flood.statusCode, 429, 'a flood of refused posts is throttled at the door');
+    t.match(flood.headers['content-type'], /^text\/html/);
+    t.ok(flood.headers['retry-after'], 'with Retry-After');
+  },
+);
+
+t.test(
+  'complaints posted at once from one address are counted one after another: no more are accepted than the limit (PostgreSQL)',
+  onPostgres,
+  async (t) => {
+    const { app, database } = await buildTestApp(t, 'postgres', { complaintsPerHour: 3 });
+    // the test's own transaction lets the posts count the address's complaints but holds up their
+    // inserts: each one that counted before another's insert would count one too few
+    const hold = await holdLocked({ t, database }, sql`lock table complaints in share mode`);
+    const sent = Promise.all(
+      Array.from({ length: 6 }, (_, i) =>
+        app.inject({ method: 'POST', url: '/complaints', payload: { code: `FAKE000000${i}`, category: 'quality', text: '有异味' } }),
+      ),
+    );
+    // one post waits to insert, the others wait to count
+    await waitersReach({ database }, 6, sent);
+    hold.release();
+    const statuses = (await sent).map((reply) => reply.statusCode).sort();
+    t.same(statuses, [201, 201, 201, 429, 429, 429], 'three accepted, the others refused');
+  },
+);
+
+t.test('an unknown ticket is a page in the consumer’s language for a browser, problem+json for a JSON client', async (t) => {
+  const { app } = await buildTestApp(t);
+  const open = (url: string, headers: Record<string, string>) => app.inject({ method: 'GET', url, headers });
+  const english = await open('/complaints/TS20260101XXXXXX?lang=en', { accept: 'text/html' });
+  t.equal(english.statusCode, 404, 'not found: 404 still');
+  t.match(english.headers['content-type'], /^text\/html/, 'as a page');
+  t.match(english.body, '<html lang="en">');
+  t.match(english.body, 'TS20260101XXXXXX', 'naming the ticket as typed');
+  t.match(english.body, /no complaint/i);
+  t.match(english.headers.vary, /\bAccept\b/);
+  t.match(english.headers.vary, /\bAccept-Language\b/);
+  const chinese = await open('/complaints/TS20260101XXXXXX', { accept: 'text/html,*/*;q=0.8', 'accept-language': 'zh-CN' });
+  t.equal(chinese.statusCode, 404);
+  t.match(chinese.body, '<html lang="zh-CN">');
+  t.match(chinese.body, '12315', 'with the consumer hotline');
+  const escaped = await open(`/complaints/${encodeURIComponent('<b>x</b>')}`, { accept: 'text/html' });
+  t.match(escaped.body, '&lt;b&gt;x&lt;/b&gt;', 'the ticket shown as text');
+  const json = await open('/complaints/TS20260101XXXXXX?lang=en', { accept: 'application/json' });
+  t.equal(json.statusCode, 404);
+  t.match(json.headers['content-type'], /^application\/problem\+json/);
+  t.match(json.headers.vary, /\bAccept\b/, 'the JSON answer says it follows Accept');
+  const document = await servedOpenApi(app);
+  sentAsDeclared(t, document, ['GET', '/complaints/{ticket}'], { status: english.statusCode, headers: english.headers }, 404);
+  sentAsDeclared(t, document, ['GET', '/complaints/{ticket}'], { status: json.statusCode, headers: json.headers }, 404);
 });

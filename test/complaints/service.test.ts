@@ -12,12 +12,14 @@ t.test('complaints', async (t) => {
   const chain = createChain(database);
   const { repositories } = chain;
   let clock = new Date('2026-03-01T15:59:59Z');
-  const serviceWith = (ipSalt: string) =>
+  const serviceWith = (ipSalt: string, ticketSuffix?: () => string) =>
     createComplaintService({
-      complaints: narrow(repositories.complaints, ['insert', 'find', 'transition', 'list']),
+      complaints: narrow(repositories.complaints, ['insert', 'lockAddress', 'countFrom', 'find', 'transition', 'list']),
       items: narrow(repositories.items, ['findItem']),
       lots: narrow(repositories.lots, ['findByCodes']),
       ipSalt,
+      perHour: 3,
+      ticketSuffix,
       transaction: (work) => database.db.transaction((tx) => work(tx as never)),
       audit: createAuditService({ audit: repositories.audit, now: () => clock }),
       now: () => clock,
@@ -63,5 +65,35 @@ t.test('complaints', async (t) => {
       errors: [{ in: 'body', pointer: '/status' }],
     });
     t.equal((await service.status(ticket)).status, 'resolved', 'left as it was');
+  });
+
+  t.test('a ticket drawn again is not a failure: another is drawn', async (t) => {
+    clock = new Date('2026-03-05T02:00:00Z');
+    const drawn = ['K7QM2X', 'K7QM2X', 'K7QM2X', 'R9P4DA'];
+    const clashing = serviceWith('salt-a', () => drawn.shift() as string);
+    const first = await clashing.file({ code: lotCode, category: 'quality', text: '一' }, '203.0.113.40');
+    t.equal(first.ticket, 'TS20260305K7QM2X');
+    const second = await clashing.file({ code: lotCode, category: 'quality', text: '二' }, '203.0.113.41');
+    t.equal(second.ticket, 'TS20260305R9P4DA', 'the ticket taken is passed over');
+    t.match(await repositories.complaints.find(second.ticket), { text: '二' }, 'the complaint is stored under the new ticket');
+    t.match(await repositories.complaints.find(first.ticket), { text: '一' }, 'and the first is left as it was');
+  });
+
+  t.test('an address may have COMPLAINTS_PER_HOUR complaints accepted in an hour, then is told when to try again', async (t) => {
+    clock = new Date('2026-03-06T02:00:00Z');
+    const file = () => service.file({ code: lotCode, category: 'quality', text: '有异味' }, '192.0.2.50');
+    await file();
+    clock = new Date('2026-03-06T02:10:00Z');
+    await file();
+    await file();
+    await t.rejects(
+      file(),
+      { status: 429, retryAfter: 50 * 60, message: /try again in 50 minutes/ },
+      'a fourth: 429, until the first is an hour old',
+    );
+    t.ok(await service.file({ code: lotCode, category: 'quality', text: '有异味' }, '192.0.2.51'), 'another address is not held back');
+    clock = new Date('2026-03-06T03:00:01Z');
+    t.ok(await file(), 'an hour after the first, one more');
+    await t.rejects(file(), { status: 429, retryAfter: 10 * 60 - 1, message: /try again in 10 minutes/ });
   });
 });

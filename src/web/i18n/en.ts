@@ -106,6 +106,9 @@ export const EN: typeof ZH = {
   complaintStatus: 'Complaint status',
   statuses: { open: 'Received', investigating: 'Under investigation', resolved: 'Resolved' },
   filedAt: 'Filed',
+  complaintNotFound: 'Complaint not found',
+  complaintNotFoundBody:
+    'There is no complaint with this ticket number. Check the number on your receipt (TS, the date it was filed, then six letters and digits) and look it up again.',
   updatedAt: 'Last update',
   formError: {
     title: 'Your complaint was not submitted',

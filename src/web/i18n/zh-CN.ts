@@ -106,6 +106,8 @@ export const ZH = {
   complaintStatus: '投诉处理进度',
   statuses: { open: '已受理', investigating: '调查处理中', resolved: '已办结' } as Record<string, string>,
   filedAt: '提交时间',
+  complaintNotFound: '未找到该投诉',
+  complaintNotFoundBody: '没有这个编号的投诉。请核对回执上的投诉编号（TS、提交日期和六位字母数字）后重新查询。',
   updatedAt: '最近更新',
   formError: {
     title: '投诉未能提交',

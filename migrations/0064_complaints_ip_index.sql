@@ -1,0 +1,1 @@
+CREATE INDEX "complaints_ip_idx" ON "complaints" USING btree ("ip_hash","created_at");
