@@ -16,12 +16,15 @@ import { DEFAULT_FLAG_POLICY, type FlagPolicy, scanFlags } from '../scans/flags.
 import type { ScanService } from '../scans/service.js';
 import type { Trace } from '../trace/schemas.js';
 import type { TraceService } from '../trace/service.js';
+import { containerReadings } from './container-readings.js';
 import { type LotSummary, lotSummary, type PackFacts } from './summary.js';
 
 /** The resolver reads the whole chain on the consumer's behalf; the summary strips commercial data. */
 const RESOLVER: Principal = { keyId: 'resolver', role: 'regulator', partyCode: null };
 const TRACE_CACHE_MS = 30_000;
 const TRACE_CACHE_SIZE = 2_000;
+/** How many containers deep a lot's cold-chain readings are looked for: a pack in a case on a pallet in a reefer. */
+const CONTAINER_LEVELS = 3;
 
 export type ScanContext = {
   record: boolean;
@@ -171,14 +174,14 @@ export function createResolverService(deps: {
     };
   }
 
-  /** Cold-chain readings are often taken on the pallet or case the lot travelled in (downstream of it). */
+  /**
+   * Cold-chain readings are often taken on the pallet or case the lot travelled in (downstream of it): those taken
+   * while the lot lay in it count (containerReadings), not a pallet's after it was emptied.
+   */
   async function withContainerReadings(trace: Trace, lotCode: string): Promise<Trace> {
-    const forward = await deps.trace.trace(RESOLVER, lotCode, 'forward', 3);
-    const containers = new Set(forward.nodes.filter((node) => node.kind === 'container').map((node) => node.code));
+    const forward = await deps.trace.trace(RESOLVER, lotCode, 'forward', CONTAINER_LEVELS);
     const known = new Set(trace.events.map(partyEvent));
-    const readings = forward.events.filter(
-      (event) => event.type === 'observe' && !known.has(partyEvent(event)) && event.lots.some((lot) => containers.has(lot.lotCode)),
-    );
+    const readings = containerReadings(forward.events, lotCode, CONTAINER_LEVELS).filter((event) => !known.has(partyEvent(event)));
     if (readings.length === 0) return trace;
     return { ...trace, events: [...trace.events, ...readings].sort((a, b) => a.eventTime.getTime() - b.eventTime.getTime()) };
   }

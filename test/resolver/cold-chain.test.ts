@@ -1,0 +1,81 @@
+// The consumer page's cold chain counts a container's readings only while the lot lay in it.
+import { seedDemoChain } from '../../seeds/fengjie.js';
+import { issuePacks } from '../fixtures/rfid-world.js';
+import { at, createWorld } from '../fixtures/world.js';
+import { buildTestApp, client } from '../helper.js';
+import { fileTest } from '../root.js';
+
+const t = fileTest();
+
+type Step = { stage: string; time: string; action: string };
+
+t.test('a reading on the demo pallet after it was emptied is not the pack’s cold chain', async (t) => {
+  const { app, adminKey } = await buildTestApp(t);
+  const demo = await seedDemoChain(app.services);
+  const admin = client(app, adminKey);
+  const coldStore = client(app, (await admin.post('/api-keys', { role: 'operator', partyCode: demo.parties.coldStore })).body.key);
+  const processor = client(app, (await admin.post('/api-keys', { role: 'operator', partyCode: demo.parties.processor })).body.key);
+  const palletCode = (await processor.get(`/trace/${demo.retailLotCode}?direction=forward&depth=1`)).body.nodes.find(
+    (node: { kind: string }) => node.kind === 'container',
+  ).code;
+
+  // the pallet was emptied on 2026-11-08 07:30 (+08:00); the cold store logs a warm room on it the next day,
+  // and a reading taken on 11-07 (while the packs lay on it) reported late with it
+  const late = await coldStore.post('/events', {
+    type: 'observe',
+    eventTime: '2026-11-09T08:00:00+08:00',
+    lotCodes: [palletCode],
+    readings: [
+      { type: 'temperature', value: 3.0, unit: 'Cel', time: '2026-11-07T08:00:00+08:00' },
+      { type: 'temperature', value: 31.5, unit: 'Cel', time: '2026-11-09T08:00:00+08:00' },
+    ],
+  });
+  t.equal(late.status, 201, 'the late report is recorded');
+  const after = await coldStore.post('/events', {
+    type: 'observe',
+    eventTime: '2026-11-09T09:00:00+08:00',
+    lotCodes: [palletCode],
+    readings: [{ type: 'temperature', value: 29.0, unit: 'Cel' }],
+  });
+  t.equal(after.status, 201, 'and the warm room');
+
+  const summary = (await app.inject({ method: 'GET', url: `/t/${demo.itemCode}?format=json` })).json();
+  t.match(
+    summary.coldChain,
+    { readings: 4, minCelsius: 2.6, maxCelsius: 3.1, withinLimits: true },
+    'the three readings on the pallet while the packs lay on it, and the late-reported one taken then',
+  );
+  const observed = summary.timeline.filter((step: Step) => step.action === 'observe').map((step: Step) => step.time);
+  t.same(
+    observed,
+    ['2026-11-05T00:00:00.000Z', '2026-11-09T00:00:00.000Z'],
+    'no step for the observation whose readings were all taken after the pallet was emptied',
+  );
+});
+
+t.test('a case on a pallet: each level’s readings count while the lot lay in it, open-ended while it still does', async (t) => {
+  const world = await createWorld(t);
+  const processor = await world.party('processor');
+  const product = await processor.product('kg');
+  const event = (hour: number, body: Record<string, unknown>) => world.ok(processor.api.post('/events', { eventTime: at(hour), ...body }));
+  const lot = (await event(1, { type: 'commission', lots: [{ productCode: product, quantity: 10 }] })).createdLotCodes[0];
+  const other = (await event(2, { type: 'commission', lots: [{ productCode: product, quantity: 10 }] })).createdLotCodes[0];
+  const [pack] = await issuePacks(world, processor, lot, 1);
+  const observe = (hour: number, code: string, value: number) =>
+    event(hour, { type: 'observe', lotCodes: [code], readings: [{ type: 'temperature', value, unit: 'Cel' }] });
+
+  const pallet = (await event(3, { type: 'aggregate', parent: {}, children: [{ lotCode: other, quantity: 10 }] })).createdLotCodes[0];
+  await observe(4, pallet, 20); // before the lot's case was on it
+  const caseCode = (await event(5, { type: 'aggregate', parent: {}, children: [{ lotCode: lot, quantity: 5 }] })).createdLotCodes[0];
+  await observe(6, pallet, 21); // the case made, not yet on the pallet
+  await event(8, { type: 'aggregate', parent: { containerCode: pallet }, children: [{ lotCode: caseCode, quantity: 1 }] });
+  await observe(9, pallet, 4); // the lot in the case on the pallet
+  await observe(10, caseCode, 5);
+  await event(11, { type: 'disaggregate', parentCode: pallet, children: [caseCode] });
+  await observe(12, pallet, 25); // the case taken off it
+  await observe(13, caseCode, 6); // the lot still in the case
+
+  const summary = (await world.app.inject({ method: 'GET', url: `/t/${pack}?format=json` })).json();
+  t.match(summary.coldChain, { readings: 3, minCelsius: 4, maxCelsius: 6, withinLimits: true });
+  t.equal(summary.timeline.filter((step: Step) => step.action === 'observe').length, 3, 'a step for each reading that counts');
+});
