@@ -31,7 +31,9 @@
 //   value, and not be one the GS1 General Specifications forbid alongside another AI present.
 // - Every non-numeric key is allowed: the standard reserves all-numeric keys for AIs and lets other
 //   extension keys through. They come back in `params`. The resolver reads `linkType`, `format`,
-//   `lang`, `region` and `context` (RESOLVER_PARAMETERS) and passes over the rest (e.g. utm_source).
+//   `lang`, `region` and `context` (RESOLVER_PARAMETERS), whose values must decode as UTF-8, and passes
+//   over the rest (e.g. utm_source) unchecked: one that does not decode (a GBK-encoded campaign tag,
+//   `?utm=%B0%D9`, or a stray "%") is left out of `params`, as is a key whose complete escapes are not UTF-8.
 //
 // Where this is stricter than the syntax engine: a numeric key with no `=value` is an error (the
 // engine skips it), an incomplete %-escape is an error (the engine keeps it as text), and an AI
@@ -60,7 +62,10 @@ export type DigitalLink = {
   glnExtension?: string;
   /** GS1 AI data attributes from the query string, by AI */
   dataAttributes: Record<string, string>;
-  /** every non-numeric query parameter, percent-decoded */
+  /**
+   * every non-numeric query parameter, percent-decoded; one the resolver does not read (not RESOLVER_PARAMETERS) whose
+   * key or value does not decode (not UTF-8, a stray "%") is left out
+   */
   params: Record<string, string>;
 };
 
@@ -507,19 +512,30 @@ function locate(segments: readonly string[]): Located {
 
 const segmentsOf = (path: string) => (path.startsWith('/') ? path.slice(1) : path).split('/');
 
+const isResolverParameter = (key: string) => (RESOLVER_PARAMETERS as readonly string[]).includes(key);
+
 function parseQuery(query: string, link: DigitalLink, qualifiers: readonly string[], seen: Set<string>): DigitalLinkError | undefined {
+  const named = new Set<string>();
   for (const pair of query.split('&')) {
     if (pair === '') continue;
     const eq = pair.indexOf('=');
+    const rawKey = eq === -1 ? pair : pair.slice(0, eq);
     const rawValue = eq === -1 ? undefined : pair.slice(eq + 1);
-    const key = formDecode('a query key', eq === -1 ? pair : pair.slice(0, eq));
-    if (!key.ok) return key.error;
+    const key = formDecode('a query key', rawKey);
+    // a key whose escapes are complete but not UTF-8 is no AI (digits) and no resolver parameter: passed over, as
+    // written; one with an incomplete escape cannot be told from an AI written with escapes
+    if (!key.ok && /%(?![0-9A-Fa-f]{2})/.test(rawKey)) return key.error;
+    if (!key.ok) continue;
     if (key.value === '') return { code: 'unknown-key', message: 'a query parameter has no name' };
     if (!/^\d+$/.test(key.value)) {
-      const value = formDecode(`query parameter ${key.value}`, rawValue ?? '');
-      if (!value.ok) return value.error;
       // a parameter given twice keeps its first value, as URLSearchParams.get reads it
-      if (!Object.hasOwn(link.params, key.value)) link.params[key.value] = value.value;
+      const first = !named.has(key.value);
+      named.add(key.value);
+      const value = formDecode(`query parameter ${key.value}`, rawValue ?? '');
+      // an extension parameter the resolver does not read is not checked: one that does not decode (a GBK-encoded
+      // campaign tag, a stray "%") is left out of `params`, and passed on as written
+      if (!value.ok && isResolverParameter(key.value)) return value.error;
+      if (value.ok && first) link.params[key.value] = value.value;
       continue;
     }
     const ai = key.value;

@@ -383,7 +383,8 @@ export const resolverRoutes: FastifyPluginAsyncZod<{
       dataAttributes:
         'query keys of digits are GS1 AIs: unknown AIs, AIs not permitted as data attributes or belonging in the path, repeated AIs and malformed values (length, GS1 charset 82, check digit, date) are 400',
       queryParameters: [...RESOLVER_PARAMETERS],
-      otherQueryParameters: 'other non-numeric keys are allowed and ignored',
+      otherQueryParameters:
+        'other non-numeric keys are allowed and ignored, unchecked whatever their encoding (not decoded), and passed on in redirects',
       zeroSuppressedGtin: 'GTIN-8, GTIN-12 and GTIN-13 must be written with 14 digits; a shorter GTIN is 400, not redirected',
       trailingSlash:
         'a path ending in "/" is redirected (308) to the path without it when that is well-formed (the query string kept), else 400',

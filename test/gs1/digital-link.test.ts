@@ -170,3 +170,13 @@ t.test('build and parse round-trip', async (t) => {
   const q = new URL(buildDigitalLink('https://x', { gtin: GTIN }, { 17: '261231', linkType: 'gs1:pip', note: 'a&b=c' }));
   t.same(value(q.pathname + q.search).params, { linkType: 'gs1:pip', note: 'a&b=c' });
 });
+
+t.test('parse: extension parameters the resolver does not read are not checked; its own and AIs are', async (t) => {
+  t.same(value(`/01/${GTIN}/10/L?utm=%B0%D9&x=1`).params, { x: '1' }, 'a GBK-encoded value is left out of params');
+  t.same(value(`/01/${GTIN}?off=50%&lang=en`).params, { lang: 'en' }, 'a stray "%" in one too');
+  t.same(value(`/01/${GTIN}?%B0%D9=1&x=%E8%85%8A`).params, { x: '腊' }, 'a key that is not UTF-8 is passed over');
+  t.same(value(`/01/${GTIN}?x=%FF&x=2`).params, {}, 'a parameter given twice keeps its first value, even one left out');
+  for (const key of ['linkType', 'format', 'lang', 'region', 'context']) errorOf(t, `/01/${GTIN}?${key}=%B0%D9`, 'bad-value');
+  errorOf(t, `/01/${GTIN}?99=%B0`, 'bad-value', '99');
+  errorOf(t, `/01/${GTIN}?%3=1`, 'bad-value');
+});
