@@ -6,7 +6,8 @@ import { chinaDay } from '../codes/timestamp.js';
 import { uuidV7 } from '../codes/uuid-v7.js';
 import { badRequest, notFound } from '../errors/problem.js';
 import type { EventsRepository } from '../events/repository.js';
-import type { DigitalLink } from '../gs1/digital-link.js';
+import { buildDigitalLink, type DigitalLink } from '../gs1/digital-link.js';
+import { GS1_DL_HOST } from '../gs1/epc-uri.js';
 import { atCodeParam, digitalLinkIdentifier } from '../identifiers/parse.js';
 import type { IdentifierService } from '../identifiers/service.js';
 import type { ItemsRepository, ScannedItem } from '../items/repository.js';
@@ -61,6 +62,21 @@ type LotView = { trace: Trace; failedLots: ReadonlySet<string>; standings: Brand
  * own, so another party's event may show the same one (partyEventKey).
  */
 const partyEvent = (event: Trace['events'][number]) => `${event.partyCode} ${event.id}`;
+
+/**
+ * A scanned code that names no pack: the lot and maker its flag names (a pack's code presented where it is not that
+ * pack's), what the flag says, and how the not-genuine answer names the code where not as the resolver read it.
+ */
+type Misread = { lotCode: string | null; partyCode: string | null; detail: string; shownAs?: string };
+
+const NEVER_ISSUED = 'a well-formed code that was never issued';
+
+/** A pack of a lot whose making was declared in error: flagged with the lot and its maker. */
+const voidedPack = (pack: ScannedItem): Misread => ({
+  lotCode: pack.lotCode,
+  partyCode: pack.partyCode,
+  detail: `a code issued for lot ${pack.lotCode}, whose making was declared in error`,
+});
 
 export class NotGenuineError extends Error {
   override name = 'NotGenuineError';
@@ -195,7 +211,11 @@ export function createResolverService(deps: {
   // expiry dates are China's calendar days, not UTC's
   const today = () => chinaDay(now());
 
-  async function resolveItem(code: string, context: ScanContext): Promise<Resolved> {
+  /**
+   * A pack's scan (`code` its trace code), or, with `misread`, the scan of a code that names no pack (`code` as the
+   * resolver read it): counted and flagged as an unknown code's, its flag reading as `misread` says.
+   */
+  async function resolveItem(code: string, context: ScanContext, misread?: Misread): Promise<Resolved> {
     const client = hashClient(context);
     // A batch of scans may be stored while the pack's counts are read, and its commit seen by the
     // read before this process sees its write end: the counts read and the scans kept in memory are
@@ -205,8 +225,6 @@ export function createResolverService(deps: {
     // lot could be shown, so that a failed request counts nothing and raises its flags when retried.
     const read = deps.scans.beginRead();
     let found: ScannedItem | undefined;
-    // a pack of a lot whose making was declared in error names nothing: not genuine
-    let voided: ScannedItem | undefined;
     let view: LotView | undefined;
     let grade: Awaited<ReturnType<typeof producerGrade>> | null;
     let scan: { at: Date } | null = null;
@@ -215,10 +233,11 @@ export function createResolverService(deps: {
     try {
       let repeated: boolean;
       [found, repeated] = await Promise.all([
-        deps.items.findItem(code),
-        context.record ? deps.scans.scannedRecentlyBy(code, client, 'item') : false,
+        misread ? undefined : deps.items.findItem(code),
+        context.record && !misread ? deps.scans.scannedRecentlyBy(code, client, 'item') : false,
       ]);
-      if (found?.lotVoided) [voided, found] = [found, undefined];
+      // a pack of a lot whose making was declared in error names nothing: not genuine
+      if (found?.lotVoided) [misread, found] = [voidedPack(found), undefined];
       if (!found) {
         // a code that names nothing counts by the code as read, once per client within the window as a pack's
         // does: a reload raises no flag again
@@ -237,10 +256,10 @@ export function createResolverService(deps: {
       read.close();
     }
     const [item, container] = await Promise.all([
-      scan ? flagScan(code, found, view, context, scan.at, pending, voided) : withPending(found, pending),
+      scan ? flagScan(code, found, view, context, scan.at, pending, misread) : withPending(found, pending),
       found?.containerCode && view ? containerState(found.containerCode, 'pack') : undefined,
     ]);
-    if (!item || !view) throw new NotGenuineError(code);
+    if (!item || !view) throw new NotGenuineError(misread?.shownAs ?? code);
     return {
       kind: 'item',
       code,
@@ -290,17 +309,15 @@ export function createResolverService(deps: {
     context: ScanContext,
     at: Date,
     pending: PendingCounts | undefined,
-    voided?: ScannedItem,
+    misread?: Misread,
   ): Promise<ScannedItem | undefined> {
     if (!item || !view) {
       await deps.scans.raiseFlag({
         code,
         kind: 'unknown_code',
-        lotCode: voided?.lotCode ?? null,
-        partyCode: voided?.partyCode ?? null,
-        detail: voided
-          ? `a code issued for lot ${voided.lotCode}, whose making was declared in error`
-          : 'a well-formed code that was never issued',
+        lotCode: misread?.lotCode ?? null,
+        partyCode: misread?.partyCode ?? null,
+        detail: misread?.detail ?? NEVER_ISSUED,
         at,
       });
       return undefined;
@@ -398,10 +415,25 @@ export function createResolverService(deps: {
       const named = await deps.identifiers.find(id);
       const written = [link.sscc ?? link.gtin, link.lot, link.serial].filter(Boolean).join('/');
       if (!named) {
+        // a lot or product link names no pack: nothing scanned to count or flag
+        if (id.kind !== 'gtin' || id.serial === undefined) throw new NotGenuineError(written);
+        const pack = await deps.items.findItem(id.serial);
         // a pack of a lot whose making was declared in error names nothing, but its scan is flagged
         // with the lot and its maker, as at /t/{code}
-        if (id.kind === 'gtin' && id.serial && (await deps.items.findItem(id.serial))?.lotVoided) return resolveItem(id.serial, context);
-        throw new NotGenuineError(written);
+        if (pack?.lotVoided) return resolveItem(id.serial, context);
+        // a serial never issued, or a pack's presented under another product or lot (a copied code), is the scan of
+        // a code that names nothing, as at /t/{code}: counted and flagged by the link as read, on GS1's host with its
+        // lot kept (the canonical URI leaves it out, and would name the pack's own link)
+        const detail = pack
+          ? `pack ${pack.code} of lot ${pack.lotCode} presented under GTIN ${id.gtin}${id.lot === undefined ? '' : ` and lot ${id.lot}`}, not its own product and lot`
+          : NEVER_ISSUED;
+        const read = buildDigitalLink(GS1_DL_HOST, { gtin: id.gtin, cpv: link.cpv, lot: id.lot, serial: id.serial });
+        return resolveItem(read, context, {
+          lotCode: pack?.lotCode ?? null,
+          partyCode: pack?.partyCode ?? null,
+          detail,
+          shownAs: written,
+        });
       }
       if (named.kind === 'product') {
         throw new RegisteredProductError(link.gtin as string, named.productName, (await deps.partyName?.(named.partyCode)) ?? null);

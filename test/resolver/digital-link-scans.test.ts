@@ -1,0 +1,122 @@
+// A Digital Link naming a pack is a scan as /t/{code} is: one naming a serial never issued, or a genuine serial
+// under another product or lot, is counted and flagged; its extension parameters are passed over as written.
+import { sql } from 'drizzle-orm';
+import { completeGs1 } from '../../src/codes/gs1.js';
+import { mod31CheckChar } from '../../src/codes/mod31.js';
+import { queryRows } from '../../src/db/client.js';
+import { TEXT } from '../../src/web/i18n/index.js';
+import { issuePacks } from '../fixtures/rfid-world.js';
+import { createWorld } from '../fixtures/world.js';
+import { fileTest } from '../root.js';
+
+const t = fileTest();
+
+const GTIN = completeGs1('0690123456789');
+const OTHER_GTIN = completeGs1('0690123456790');
+
+type Flag = { code: string; kind: string; lotCode: string | null; partyCode: string | null; detail: string; occurrences: number };
+
+async function packWorld(t: Parameters<typeof createWorld>[0]) {
+  const world = await createWorld(t);
+  const processor = await world.party('processor');
+  const product = await processor.product('piece', { gtin: GTIN });
+  await processor.product('piece', { gtin: OTHER_GTIN });
+  const made = await world.ok(processor.event({ type: 'commission', lots: [{ productCode: product, quantity: 5, lotNumber: 'KZ-1' }] }));
+  const lotCode = made.createdLotCodes[0] as string;
+  const [pack] = await issuePacks(world, processor, lotCode, 1);
+  let phones = 0;
+  const scan = (url: string, accept = 'application/json', userAgent = `phone ${++phones}`) =>
+    world.app.inject({ method: 'GET', url, headers: { accept, 'user-agent': userAgent } });
+  const flags = async (): Promise<Flag[]> => (await world.regulator.get('/regulator/flags?kind=unknown_code')).body.items;
+  const logged = async (code: string) => {
+    await world.app.services.scans.flush();
+    const [{ n }] = await queryRows<{ n: number }>(world.database.db, sql`select count(*)::int as n from scans where raw_code = ${code}`);
+    return Number(n);
+  };
+  return { world, processor, lotCode, pack, scan, flags, logged };
+}
+
+t.test('a Digital Link naming a serial never issued is counted and flagged unknown_code, as /t/{code} is', async (t) => {
+  const { pack, scan, flags, logged } = await packWorld(t);
+  const body = '0000000555';
+  const neverIssued = body + mod31CheckChar(body);
+  const links = {
+    [`/01/${GTIN}/21/${neverIssued}`]: `https://id.gs1.org/01/${GTIN}/21/${neverIssued}`,
+    [`/01/${GTIN}/10/KZ-1/21/NOPE-7`]: `https://id.gs1.org/01/${GTIN}/10/KZ-1/21/NOPE-7`,
+    // AI (21) is case-sensitive: the pack's code in lower case is another serial, never issued
+    [`/01/${GTIN}/21/${pack.toLowerCase()}`]: `https://id.gs1.org/01/${GTIN}/21/${pack.toLowerCase()}`,
+    '/01/09506000134352/21/X': 'https://id.gs1.org/01/09506000134352/21/X',
+  };
+  for (const [url, code] of Object.entries(links)) {
+    const answer = await scan(url);
+    t.equal(answer.statusCode, 404, `${url}: 404`);
+    t.match(answer.json(), { detail: /may not be genuine/ });
+    const page = await scan(url, 'text/html');
+    t.equal(page.statusCode, 404);
+    t.ok(page.body.includes(TEXT['zh-CN'].notGenuine), `${url}: the not-genuine page`);
+    t.match(
+      (await flags()).filter((flag) => flag.code === code),
+      [{ kind: 'unknown_code', lotCode: null, partyCode: null, detail: /never issued/, occurrences: 2 }],
+      `${url}: flagged by the link it names, once per phone`,
+    );
+    t.equal(await logged(code), 2, `${url}: each phone's scan logged`);
+  }
+
+  const [first, code] = Object.entries(links)[0];
+  for (let i = 0; i < 3; i++) await scan(first, 'text/html', 'one phone');
+  t.equal(await logged(code), 3, 'a phone reloading the page within ten minutes is one scan');
+  t.equal((await flags()).find((flag) => flag.code === code)?.occurrences, 3, 'and one occurrence');
+  const linkset = await scan(`/01/${GTIN}/21/${neverIssued}?linkType=linkset`, 'application/json', 'a linkset client');
+  t.equal(linkset.statusCode, 404);
+  t.equal(await logged(code), 3, 'asking for the linkset is no scan, as at /t/{code}');
+
+  const before = (await flags()).length;
+  for (const url of [`/01/${GTIN}/10/NO-SUCH-LOT`, `/01/${GTIN}`, `/01/09506000134352/10/X`]) {
+    t.equal((await scan(url)).statusCode, 404, `${url}: 404`);
+  }
+  t.equal((await flags()).length, before, 'a lot or product link is no pack scan: nothing flagged');
+});
+
+t.test('a genuine serial under another lot or product is flagged with its own lot and maker; its own page is not', async (t) => {
+  const { processor, lotCode, pack, scan, flags, logged } = await packWorld(t);
+  const links = {
+    [`/01/${GTIN}/10/OTHERLOT/21/${pack}`]: `https://id.gs1.org/01/${GTIN}/10/OTHERLOT/21/${pack}`,
+    [`/01/${OTHER_GTIN}/21/${pack}`]: `https://id.gs1.org/01/${OTHER_GTIN}/21/${pack}`,
+    [`/01/${OTHER_GTIN}/10/KZ-1/21/${pack}`]: `https://id.gs1.org/01/${OTHER_GTIN}/10/KZ-1/21/${pack}`,
+  };
+  for (const [url, code] of Object.entries(links)) {
+    const answer = await scan(url);
+    t.equal(answer.statusCode, 404, `${url}: still not genuine`);
+    t.notOk(answer.body.includes(lotCode), 'naming no lot to the shopper');
+    t.ok((await scan(url, 'text/html')).body.includes(TEXT['zh-CN'].notGenuine), `${url}: the not-genuine page`);
+    const [flag] = (await flags()).filter((flag) => flag.code === code);
+    t.match(flag, { kind: 'unknown_code', lotCode, partyCode: processor.code, occurrences: 2 }, `${url}: flagged with the pack's lot`);
+    t.match(flag?.detail, pack, 'the detail names the genuine pack');
+    t.match(flag?.detail, /not its own/, 'and says it was presented under another product or lot');
+    t.equal(await logged(code), 2);
+  }
+  const own = await scan(`/01/${GTIN}/10/KZ-1/21/${pack}`);
+  t.equal(own.statusCode, 200, 'the pack under its own GTIN and lot is genuine');
+  t.same(own.json().warnings, [], 'and not called counterfeit by the other links');
+  t.notOk(
+    (await flags()).some((flag) => flag.code === pack),
+    'no flag on the pack’s own code',
+  );
+});
+
+t.test('a Digital Link’s extension parameters the resolver does not read pass as written, whatever their encoding', async (t) => {
+  const { scan } = await packWorld(t);
+  const lotLink = `/01/${GTIN}/10/KZ-1`;
+  // a GBK-encoded campaign tag, a stray "%", a key that is not UTF-8
+  for (const query of ['utm=%B0%D9', 'utm=%B0%D9&lang=en', 'off=50%', '%B0%D9=1', 'x=%FF']) {
+    const answer = await scan(`${lotLink}?${query}`);
+    t.equal(answer.statusCode, 200, `?${query}: the lot's page`);
+  }
+  const redirect = await scan(`${lotLink}?utm=%B0%D9&linkType=gs1:traceability&lang=en`);
+  t.equal(redirect.statusCode, 307);
+  t.equal(redirect.headers.location, `${lotLink}?utm=%B0%D9&lang=en&format=json`, 'passed on as scanned');
+  for (const query of ['lang=%B0%D9', 'linkType=%FF', 'region=%B0', 'format=%FF', '17=%B0', '99=%FF', 'x=1&%ZZ=1']) {
+    const answer = await scan(`${lotLink}?${query}`);
+    t.equal(answer.statusCode, 400, `?${query}: what the resolver reads, and AIs, are still checked`);
+  }
+});
