@@ -2,6 +2,8 @@
 // 10,000 events keeps every other request (scans, other parties' captures) waiting until it ends.
 import { setImmediate as nextTurn } from 'node:timers/promises';
 
+export { nextTurn };
+
 /**
  * A yield point for a long loop: `await pause()` on every iteration hands the event loop back
  * once `budgetMs` of work has passed since the last hand-back (and costs a clock read otherwise:
@@ -27,4 +29,17 @@ export async function mapPausing<T, R>(items: readonly T[], map: (item: T) => R,
     mapped.push(map(item));
   }
   return mapped;
+}
+
+/**
+ * The pages of a streamed answer, handing the event loop a turn before fetching each next one.
+ * PGlite answers in microtasks and a fast client keeps the socket writable, so a loop of
+ * `await pages.next()` feeding a stream otherwise runs to the last page with every other request
+ * (even `/health`) waiting: a million codes took minutes.
+ */
+export async function* takingTurns<T>(pages: AsyncIterable<T> | Iterable<T>): AsyncGenerator<T, void, undefined> {
+  for await (const page of pages) {
+    yield page;
+    await nextTurn();
+  }
 }

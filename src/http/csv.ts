@@ -2,6 +2,7 @@
 // reads Chinese text as UTF-8 rather than the system code page. Text that a spreadsheet would take
 // for a formula (= + - @ at the start) is prefixed with an apostrophe. Pure.
 import { Readable } from 'node:stream';
+import { takingTurns } from '../db/turns.js';
 import { preferredType } from './negotiate.js';
 
 export const CSV_TYPE = 'text/csv; charset=utf-8';
@@ -23,14 +24,17 @@ export function csvCell(value: CsvValue): string {
 
 export const csvLine = (cells: CsvValue[]) => `${cells.map(csvCell).join(',')}\r\n`;
 
-/** A streamed CSV document: BOM and header first, then the rows page by page as they come. */
+/**
+ * A streamed CSV document: BOM and header first, then the rows page by page as they come, the event
+ * loop taking a turn between pages (see takingTurns) so other requests are answered meanwhile.
+ */
 export function csvStream<T>(
   columns: readonly { header: string; value: (row: T) => CsvValue }[],
   pages: AsyncIterable<T[]> | Iterable<T[]>,
 ): Readable {
   async function* lines() {
     yield BOM + csvLine(columns.map((column) => column.header));
-    for await (const page of pages) yield page.map((row) => csvLine(columns.map((column) => column.value(row)))).join('');
+    for await (const page of takingTurns(pages)) yield page.map((row) => csvLine(columns.map((column) => column.value(row)))).join('');
   }
   return Readable.from(lines());
 }

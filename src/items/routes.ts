@@ -3,6 +3,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { serviceCodeField } from '../codes/service-codes.js';
 import { idSchema } from '../codes/uuid.js';
+import { takingTurns } from '../db/turns.js';
 import { problemSchema } from '../errors/problem.js';
 import { queryInteger } from '../http/query.js';
 import { bearerSecurity, principalOf } from '../http/request.js';
@@ -90,7 +91,8 @@ export const itemRoutes: FastifyPluginAsyncZod<{ service: ItemService; qrImagesP
       },
     },
     async (request, reply) => {
-      const pages = service.codesOf(principalOf(request), request.params.id);
+      // other requests are answered between pages (see takingTurns)
+      const pages = takingTurns(service.codesOf(principalOf(request), request.params.id));
       const first = await pages.next(); // surfaces 403/404/409 before the stream starts
       async function* lines() {
         yield 'code,url,digital_link\n';

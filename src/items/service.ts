@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { setImmediate as nextTurn } from 'node:timers/promises';
 import { type Principal, requireLotOwner, requirePartyRecord } from '../access/index.js';
 import type { BrandService } from '../brands/service.js';
 import { toGtin14 } from '../codes/gs1.js';
 import { newItemCode, serviceCodeKind } from '../codes/service-codes.js';
 import { createFairQueue } from '../db/job-queue.js';
 import { type ClaimOf, type JobLease, jobLease, LeaseLost } from '../db/leases.js';
+import { nextTurn } from '../db/turns.js';
 import { badRequest, bodyField, conflict, notFound } from '../errors/problem.js';
 import { buildDigitalLink, isGs1Charset82 } from '../gs1/digital-link.js';
 import { circulationProblem, circulationRefusal, decimalsAllowed } from '../lots/ledger.js';
