@@ -140,7 +140,7 @@ async function build(db: Db) {
     await db.insert(codeJobs).values({ id: jobId, partyCode: owner, lotCode: packLot, total: ITEMS, done: ITEMS, status: 'succeeded' });
     await insertChunked(
       db,
-      Array.from({ length: ITEMS }, () => ({ code: newItemCode(), lotCode: packLot, partyCode: owner, jobId })),
+      Array.from({ length: ITEMS }, (_, i) => ({ code: newItemCode(), lotCode: packLot, partyCode: owner, jobId, seq: i + 1 })),
       (tx, chunk) => tx.insert(items).values(chunk),
     );
   }

@@ -502,6 +502,11 @@ export const items = pgTable(
     jobId: text('job_id')
       .notNull()
       .references(() => codeJobs.id),
+    /**
+     * The code's place in its job, 1 to the job's total (the order it was issued in): codes.csv lists
+     * a job's codes by it, and label sheet N holds the codes numbered from (N - 1) × 32 + 1 on.
+     */
+    seq: integer('seq').notNull(),
     containerCode: text('container_code'),
     scanCount: integer('scan_count').notNull().default(0),
     firstScannedAt: timestamp('first_scanned_at', { withTimezone: true, mode: 'date' }),
@@ -512,7 +517,8 @@ export const items = pgTable(
   },
   (t) => [
     index('items_lot_idx').on(t.lotCode),
-    index('items_job_idx').on(t.jobId, t.code),
+    // a job's codes in their order: codes.csv by keyset, a label sheet by its range (0067)
+    uniqueIndex('items_job_seq_idx').on(t.jobId, t.seq),
     // how many packs a case holds (a gate receives a case once all of them were read)
     index('items_container_idx').on(t.containerCode),
   ],

@@ -136,14 +136,15 @@ export function createItemsRepository(database: Pick<Database, 'db' | 'copyRows'
     /** Lets go of this process's unfinished jobs (see releaseJobs). */
     releaseJobs: (lease: JobLease) => releaseJobs(db, codeJobs, lease),
     /**
-     * Stores a batch of a job's codes. Given this process's lease, only while the process holds the
-     * job, in one transaction with the job's progress (`done` grows by the batch); says whether it stored them.
+     * Stores a batch of a job's codes, numbered in its order from `first` on. Given this process's
+     * lease, only while the process holds the job, in one transaction with the job's progress (`done`
+     * grows by the batch); says whether it stored them.
      */
-    insertCodes(jobId: string, lotCode: string, partyCode: string, codes: string[], lease?: JobLease): Promise<boolean> {
+    insertCodes(jobId: string, lotCode: string, partyCode: string, codes: string[], first: number, lease?: JobLease): Promise<boolean> {
       return database.copyRows(
         'items',
-        ['code', 'lot_code', 'party_code', 'job_id'],
-        codes.map((code) => [code, lotCode, partyCode, jobId]),
+        ['code', 'lot_code', 'party_code', 'job_id', 'seq'],
+        codes.map((code, i) => [code, lotCode, partyCode, jobId, first + i]),
         lease &&
           sql`update code_jobs set done = done + ${codes.length}, lease_until = ${leaseEnd(lease)}
             where id = ${jobId} and claimed_by = ${lease.owner} returning id`,
@@ -173,18 +174,14 @@ export function createItemsRepository(database: Pick<Database, 'db' | 'copyRows'
         return true;
       });
     },
-    /** A page of a finished job's codes, in code order (keyset paging for streaming). */
-    codesOfJob(jobId: string, after: string, limit: number): Promise<{ code: string }[]> {
+    /** A page of a finished job's codes in their order, those numbered after `after` (keyset paging for streaming). */
+    codesOfJob(jobId: string, after: number, limit: number): Promise<{ code: string; seq: number }[]> {
       return db
-        .select({ code: items.code })
+        .select({ code: items.code, seq: items.seq })
         .from(items)
-        .where(and(eq(items.jobId, jobId), gt(items.code, after)))
-        .orderBy(asc(items.code))
+        .where(and(eq(items.jobId, jobId), gt(items.seq, after)))
+        .orderBy(asc(items.seq))
         .limit(limit);
-    },
-    /** One page of a job's codes in code order (label sheets). */
-    codesOfJobPage(jobId: string, offset: number, limit: number): Promise<{ code: string }[]> {
-      return db.select({ code: items.code }).from(items).where(eq(items.jobId, jobId)).orderBy(asc(items.code)).limit(limit).offset(offset);
     },
     /**
      * An issued code, only if its job finished. Every scan runs this: a named prepared statement

@@ -6,10 +6,10 @@ import { newItemCode, serviceCodeKind } from '../codes/service-codes.js';
 import { createFairQueue } from '../db/job-queue.js';
 import { type ClaimOf, type JobLease, jobLease, LeaseLost } from '../db/leases.js';
 import { nextTurn } from '../db/turns.js';
-import { badRequest, bodyField, conflict, notFound } from '../errors/problem.js';
+import { badRequest, bodyField, conflict, notFound, type Problem } from '../errors/problem.js';
 import { buildDigitalLink, isGs1Charset82 } from '../gs1/digital-link.js';
 import { circulationProblem, circulationRefusal, decimalsAllowed } from '../lots/ledger.js';
-import type { LotsRepository } from '../lots/repository.js';
+import type { LotRow, LotsRepository } from '../lots/repository.js';
 import type { ProductsRepository } from '../products/repository.js';
 import { LABELS_PER_SHEET, labelSheetSvg, qrPng, qrSvg } from './labels.js';
 import type { CodeJobRow, ItemsRepository } from './repository.js';
@@ -28,6 +28,9 @@ const CODE_JOB_CONCURRENCY = 2;
 /** What the job's party is shown of a failure: the cause is logged, never shown, as it may hold SQL text and its parameters. */
 const FAILURE = 'issuing the codes failed; the cause is logged';
 
+/** A job's lot can no longer get codes (see issueRefusal): the job fails saying why. */
+class LotRefused extends Error {}
+
 export type CodeJob = Pick<CodeJobRow, 'id' | 'lotCode' | 'partyCode' | 'total' | 'done' | 'status' | 'error' | 'createdAt' | 'finishedAt'>;
 export type IssuedCode = { code: string; url: string; digitalLink: string | null };
 
@@ -44,7 +47,6 @@ export function createItemService(deps: {
     | 'existingCodes'
     | 'deleteJobCodes'
     | 'codesOfJob'
-    | 'codesOfJobPage'
     | 'findItem'
   >;
   lots: Pick<LotsRepository, 'findByCodes' | 'involvedParties' | 'recallsOf'>;
@@ -97,13 +99,16 @@ export function createItemService(deps: {
         // waiting requests and other jobs' statements go in between batches: PGlite answers in
         // microtasks, so without it a job would hold the event loop (and the database) to its end
         await nextTurn();
+        const [lot] = await deps.lots.findByCodes([job.lotCode]);
+        const refusal = lot ? await issueRefusal(lot) : notFound(`no lot ${job.lotCode}`);
+        if (refusal) throw new LotRefused(refusal.detail ?? refusal.title);
         const wanted = Math.min(BATCH, job.total - done);
         const batch = new Set<string>();
         while (batch.size < wanted) batch.add(newItemCode());
         // 31^10 codes: a clash with an earlier job is rare, but is checked rather than assumed away
         for (const taken of await deps.items.existingCodes([...batch])) batch.delete(taken);
         // stored with the job's progress
-        held(await deps.items.insertCodes(job.id, job.lotCode, job.partyCode, [...batch], lease));
+        held(await deps.items.insertCodes(job.id, job.lotCode, job.partyCode, [...batch], done + 1, lease));
         done += batch.size;
       }
       held(await deps.items.updateJob(job.id, { status: 'succeeded', finishedAt: new Date() }, lease));
@@ -112,16 +117,39 @@ export function createItemService(deps: {
         deps.log?.warn?.({ jobId: job.id }, 'code job taken over by another process; this one stored nothing more of it');
         return;
       }
-      deps.log?.error({ err: error, jobId: job.id }, 'code issuance failed');
+      // a lot that can no longer get codes is the party's to know of; any other cause is logged, never shown
+      const shown = error instanceof LotRefused ? `no codes were issued: ${error.message}` : FAILURE;
+      if (!(error instanceof LotRefused)) deps.log?.error({ err: error, jobId: job.id }, 'code issuance failed');
       try {
         // (a job another process has taken over meanwhile is left to it)
-        await deps.items.deleteJobCodes(job.id, lease, { status: 'failed', error: FAILURE, finishedAt: new Date() });
+        await deps.items.deleteJobCodes(job.id, lease, { status: 'failed', error: shown, finishedAt: new Date() });
       } catch (unrecorded) {
         // the database is gone: the job stays unfinished (its codes never visible) and runs again at
         // the next start, like one a stop cut off; the jobs queued behind it still run
         deps.log?.error({ err: unrecorded, jobId: job.id }, 'the failure of a code issuance could not be recorded');
       }
     }
+  }
+
+  /**
+   * Why no codes can be issued for the lot now, or null: it is not a live lot, it is on hold (409) or
+   * recalled (422, naming the recalls that reached it), or it is used up, sold or destroyed (409).
+   * A request is refused by it, and a job asks it again before each batch it issues: a lot recalled,
+   * held or destroyed while the job waited (or ran, or a restart cut it off) gets no more codes.
+   */
+  async function issueRefusal(lot: LotRow): Promise<Problem | null> {
+    if (lot.kind !== 'lot' || lot.voidedByEventId) return conflict(`${lot.code} is not a live lot`);
+    // a recall's refusal names the recalls that reached the lot, as at every other door
+    const stop = circulationRefusal(
+      { ...lot, recalls: lot.status === 'recalled' ? await deps.lots.recallsOf(lot.code) : [] },
+      'issue codes for',
+    );
+    if (stop) return circulationProblem(stop);
+    // a pack code resolves as genuine: none for a lot that no longer exists as goods
+    if (ENDED_STATUSES.has(lot.status)) {
+      return conflict(`lot ${lot.code} is ${lot.status}: nothing of it is left to pack, so no item codes can be issued for it`);
+    }
+    return null;
   }
 
   async function lotProduct(lotCode: string) {
@@ -135,17 +163,12 @@ export function createItemService(deps: {
     async issue(principal: Principal, lotCode: string, count: number): Promise<CodeJob> {
       const { lot } = await lotProduct(lotCode);
       await requireLotOwner(principal, lot, 'issue its item codes', () => deps.lots.involvedParties(lot.code));
-      if (lot.kind !== 'lot' || lot.voidedByEventId) throw conflict(`${lotCode} is not a live lot`);
+      const refusal = await issueRefusal(lot);
+      if (refusal) throw refusal;
       const requireCirculating = (current: Parameters<typeof circulationRefusal>[0]) => {
-        const refusal = circulationRefusal(current, 'issue codes for');
-        if (refusal) throw circulationProblem(refusal);
+        const stop = circulationRefusal(current, 'issue codes for');
+        if (stop) throw circulationProblem(stop);
       };
-      // a recall's refusal names the recalls that reached the lot, as at every other door
-      requireCirculating({ ...lot, recalls: lot.status === 'recalled' ? await deps.lots.recallsOf(lot.code) : [] });
-      // a pack code resolves as genuine: none for a lot that no longer exists as goods
-      if (ENDED_STATUSES.has(lot.status)) {
-        throw conflict(`lot ${lotCode} is ${lot.status}: nothing of it is left to pack, so no item codes can be issued for it`);
-      }
       await deps.brands.requireLabelRight(lot);
       // one code per pack: a lot counted in pieces has no more packs than pieces (a kilogram lot may be packed any way)
       const limit = decimalsAllowed(lot.unit) === 0 ? lot.quantity : Number.POSITIVE_INFINITY;
@@ -218,26 +241,30 @@ export function createItemService(deps: {
       };
     },
 
-    /** Codes of a finished job, page by page, with their URLs. */
+    /** Codes of a finished job, page by page in their order (as issued), with their URLs. */
     async *codesOf(principal: Principal, jobId: string, pageSize = 5000): AsyncGenerator<IssuedCode[]> {
       const job = await this.job(principal, jobId);
       if (job.status !== 'succeeded') throw conflict(`job ${jobId} is ${job.status}; codes are available once it succeeds`);
       const { lot, product } = await lotProduct(job.lotCode);
-      let after = '';
+      let after = 0;
       for (;;) {
         const page = await deps.items.codesOfJob(jobId, after, pageSize);
         if (page.length === 0) return;
         yield page.map(({ code }) => this.urlsFor(code, product?.gtin ?? null, lot.lotNumber));
-        after = page[page.length - 1].code;
+        after = page[page.length - 1].seq;
       }
     },
 
-    /** One printable A4 sheet of a finished job's labels; pages count from 1. */
+    /**
+     * One printable A4 sheet of a finished job's labels; pages count from 1 and hold the codes in
+     * codes.csv's order. A job's codes are numbered 1 to its total, so page N is the codes after
+     * number (N - 1) × 32: one index range, as quick for the last page of a million as for the first.
+     */
     async labelSheet(principal: Principal, jobId: string, page: number): Promise<string> {
       const job = await this.job(principal, jobId);
       if (job.status !== 'succeeded') throw conflict(`job ${jobId} is ${job.status}; codes are available once it succeeds`);
       const { lot, product } = await lotProduct(job.lotCode);
-      const rows = await deps.items.codesOfJobPage(jobId, (page - 1) * LABELS_PER_SHEET, LABELS_PER_SHEET);
+      const rows = await deps.items.codesOfJob(jobId, (page - 1) * LABELS_PER_SHEET, LABELS_PER_SHEET);
       if (rows.length === 0) throw notFound(`job ${jobId} has no page ${page}`);
       return labelSheetSvg(
         rows.map(({ code }) => ({

@@ -45,7 +45,7 @@ t.test('brand programme', async (t) => {
     );
     if (!('job' in queued)) throw new Error('the job was refused');
     const itemCode = newItemCode();
-    await repositories.items.insertCodes(queued.job.id, lot, actor.code, [itemCode]);
+    await repositories.items.insertCodes(queued.job.id, lot, actor.code, [itemCode], 1);
     return itemCode;
   }
   const scan = (code: string) =>
@@ -135,7 +135,7 @@ t.test('brand programme', async (t) => {
     if (!('job' in queued)) throw new Error('the job was refused');
     const { job } = queued;
     const itemCode = newItemCode();
-    await repositories.items.insertCodes(job.id, lot, processor.code, [itemCode]);
+    await repositories.items.insertCodes(job.id, lot, processor.code, [itemCode], 1);
 
     const pack = (await scan(itemCode)).json();
     t.same(pack.brands, [], 'its owner has exited: no badge');

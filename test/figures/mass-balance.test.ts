@@ -213,9 +213,9 @@ t.test('item codes are refused for a lot that is used up, and those issued befor
   await world.database.db.execute(
     sql`insert into code_jobs (id, party_code, lot_code, total, done, status) values ('legacy', ${processor.code}, ${pieces}, 3, 3, 'succeeded')`,
   );
-  for (const code of [newItemCode(), newItemCode(), newItemCode()]) {
+  for (const [i, code] of [newItemCode(), newItemCode(), newItemCode()].entries()) {
     await world.database.db.execute(
-      sql`insert into items (code, lot_code, party_code, job_id) values (${code}, ${pieces}, ${processor.code}, 'legacy')`,
+      sql`insert into items (code, lot_code, party_code, job_id, seq) values (${code}, ${pieces}, ${processor.code}, 'legacy', ${i + 1})`,
     );
   }
 

@@ -23,9 +23,9 @@ t.test("one party's large job does not hold back another party's job until it en
   const service = createItemService({
     items: {
       ...repositories.items,
-      async insertCodes(jobId, lotCode, partyCode, codes, lease) {
+      async insertCodes(jobId, lotCode, partyCode, codes, first, lease) {
         if (partyCode === large.code) await held;
-        return repositories.items.insertCodes(jobId, lotCode, partyCode, codes, lease);
+        return repositories.items.insertCodes(jobId, lotCode, partyCode, codes, first, lease);
       },
     },
     lots: repositories.lots,

@@ -159,8 +159,8 @@ t.test('a failed job leaves no half-issued codes visible', async (t) => {
   const failing = createItemService({
     items: {
       ...repository,
-      async insertCodes(jobId, lotCode, partyCode, codes, lease) {
-        const stored = await repository.insertCodes(jobId, lotCode, partyCode, codes, lease);
+      async insertCodes(jobId, lotCode, partyCode, codes, first, lease) {
+        const stored = await repository.insertCodes(jobId, lotCode, partyCode, codes, first, lease);
         visibleMidway = await repository.findItem(codes[0]);
         if (++batches === 2) throw new Error('disk full');
         return stored;
@@ -581,4 +581,44 @@ t.test('a party has at most CODES_QUEUED_PER_PARTY item codes queued or being is
   expectStatus(t, await farm.api.post(`/lots/${farmLot}/items`, { count: 11 }), 409, 'one job over the limit alone');
   expectStatus(t, await farm.api.post(`/lots/${farmLot}/items`, { count: 10 }), 202, 'another party has its own allowance');
   await world.app.services.items.idle();
+});
+
+t.test('a job queued or resumed once its lot was held, recalled or destroyed issues nothing and fails saying why', async (t) => {
+  const world = await createWorld(t);
+  const processor = await world.party('processor');
+  const product = await processor.product('piece');
+  const cases = [
+    [
+      'held',
+      sql`hold = ${JSON.stringify({ eventId: 'e', partyCode: processor.code, reason: 'lab results' })}::jsonb`,
+      /is on hold \(lab results\)/,
+    ],
+    ['recalled', sql`status = 'recalled'`, /is recalled; nobody may issue codes for it/],
+    ['destroyed', sql`status = 'destroyed'`, /is destroyed: nothing of it is left to pack/],
+  ] as const;
+  for (const [what, change, reason] of cases) {
+    const lot = await processor.commission(product, 100);
+    const accepted = expectStatus(t, await processor.api.post(`/lots/${lot}/items`, { count: 5 }), 202, 'a job');
+    await world.app.services.items.idle();
+    // as after a restart that cut the job off, the lot changed meanwhile
+    await world.database.db.execute(sql`update code_jobs set status = 'queued', done = 0 where id = ${accepted.body.id}`);
+    await world.database.db.execute(sql`update lots set ${change} where code = ${lot}`);
+    t.equal(await world.app.services.items.resumeInterruptedJobs(), 1, `the job of the ${what} lot is resumed`);
+    await world.app.services.items.idle();
+    const job = (await processor.api.get(`/code-jobs/${accepted.body.id}`)).body;
+    t.match(job, { status: 'failed', done: 0 }, `a ${what} lot gets no codes`);
+    t.match(job.error, reason, 'the job says why');
+    t.match(job.error, /^no codes were issued: /);
+    const [{ left }] = await queryRows<{ left: number }>(
+      world.database.db,
+      sql`select count(*)::int as "left" from items where job_id = ${accepted.body.id}`,
+    );
+    t.equal(left, 0, 'none of its codes are left');
+    expectStatus(
+      t,
+      await processor.api.post(`/lots/${lot}/items`, { count: 1 }),
+      what === 'recalled' ? 422 : 409,
+      'as a request is refused',
+    );
+  }
 });
