@@ -206,6 +206,19 @@ export function createLotsRepository(db: Db) {
       );
       return row?.recalls ?? [];
     },
+    /**
+     * Those of the containers a recall named itself (one of its roots): it took them back with all
+     * they hold. A container recalled only through what it holds is not one: the rest of it is not recalled.
+     */
+    async recallRoots(codes: string[]): Promise<Set<string>> {
+      if (codes.length === 0) return new Set();
+      const rows = await queryRows<{ code: string }>(
+        db,
+        sql`select code from lots where ${anyOf(lots.code, codes)}
+          and exists (select 1 from recalls r where r.root_lot_codes @> jsonb_build_array(lots.code))`,
+      );
+      return new Set(rows.map((row) => row.code));
+    },
     /** Parties that ever held or were sent a lot: they may read it. */
     async involvedParties(lotCode: string): Promise<Set<string>> {
       return (await involvedPartiesOf([lotCode])).get(lotCode) ?? new Set();

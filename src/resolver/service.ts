@@ -108,7 +108,7 @@ export function createResolverService(deps: {
   /** The containers lots or containers lie in, at every level: the event writer's query, which holds a container's contents with it. */
   containers: { above(codes: string[]): Promise<{ parentCode: string }[]> };
   scans: Pick<ScanService, 'record' | 'beginRead' | 'raiseFlag' | 'scannedRecentlyBy'>;
-  lots: Pick<LotsRepository, 'findByCodes' | 'pageChanges'>;
+  lots: Pick<LotsRepository, 'findByCodes' | 'pageChanges' | 'recallRoots'>;
   identifiers: Pick<IdentifierService, 'parse' | 'find'>;
   trace: Pick<TraceService, 'trace'>;
   brands: Pick<BrandService, 'standingsOfLot'>;
@@ -184,9 +184,14 @@ export function createResolverService(deps: {
     const codes = [...new Set(kind === 'pack' ? [code, ...above] : above)];
     if (codes.length === 0) return undefined;
     const containers = await deps.lots.findByCodes(codes);
+    // a recall of a lot marks the containers it lies in too, though not what else they hold: a
+    // container's recall is the pack's only when the recall named the container itself (the pack's
+    // own lot recalled shows as the lot's warning)
+    const recalled = containers.filter((container) => container.status === 'recalled').map((container) => container.code);
+    const roots = recalled.length > 0 ? await deps.lots.recallRoots(recalled) : new Set<string>();
     return {
       onHold: containers.some((container) => container.hold !== null),
-      recalled: containers.some((container) => container.status === 'recalled'),
+      recalled: roots.size > 0,
     };
   }
 

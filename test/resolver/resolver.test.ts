@@ -985,5 +985,23 @@ t.test(
     await world.ok(processor.api.post('/holds', { lotCodes: [packedCase], reason: '待检' }));
     t.same(await scan(retestedPack), ['on_hold'], 'its own case held');
     t.same(await scan(otherPack), []);
+
+    // a recall of one lot marks the case and pallet it lies in, not the other lot packed beside it;
+    // a recall that names a case takes back all it holds
+    const [recalledLot, besideLot] = [await processor.commission(packProduct, 10), await processor.commission(packProduct, 10)];
+    const [recalledPack] = await issuePacks(world, processor, recalledLot, 1);
+    const [besidePack, namedPack] = await issuePacks(world, processor, besideLot, 2);
+    const caseOf = async (itemCode: string) =>
+      (await world.ok(processor.event({ type: 'aggregate', parent: {}, itemCodes: [itemCode] }))).createdLotCodes[0];
+    const [recalledCase, besideCase, namedCase] = [await caseOf(recalledPack), await caseOf(besidePack), await caseOf(namedPack)];
+    await processor.pack([{ lotCode: recalledCase }, { lotCode: besideCase }]);
+    const recall = (lotCodes: string[]) =>
+      world.ok(processor.api.post('/recalls', { lotCodes, level: 3, reason: '标签错误', hazard: '过敏原未标示' }));
+    await recall([recalledLot]);
+    t.same(await scan(recalledPack), ['recalled'], 'the recalled lot’s pack');
+    t.same(await scan(besidePack), [], 'the pack of another lot on the same pallet: not recalled');
+    t.match(await page(besidePack), zh.genuine);
+    await recall([namedCase]);
+    t.same(await scan(namedPack), ['recalled'], 'a pack in a case a recall named');
   },
 );
