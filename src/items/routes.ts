@@ -11,6 +11,9 @@ import { locatedJsonResponse } from '../http/responses.js';
 import { LABELS_PER_SHEET } from './labels.js';
 import { type ItemService, MAX_CODES_PER_JOB } from './service.js';
 
+/** The last sheet the largest job has. */
+const MAX_LABEL_PAGE = Math.ceil(MAX_CODES_PER_JOB / LABELS_PER_SHEET);
+
 const jobSchema = z
   .object({
     id: z.string(),
@@ -115,7 +118,7 @@ export const itemRoutes: FastifyPluginAsyncZod<{ service: ItemService; qrImagesP
         summary: `A printable A4 label sheet (${LABELS_PER_SHEET} labels: QR, code, product name, lot number, production date)`,
         security: bearerSecurity,
         params: z.object({ id: idSchema }),
-        querystring: z.object({ page: queryInteger(1).prefault(1) }),
+        querystring: z.object({ page: queryInteger(1, MAX_LABEL_PAGE).prefault(1) }),
         produces: ['image/svg+xml'],
       },
     },

@@ -143,6 +143,11 @@ t.test('codes issued by a job are numbered across its batches; a job of before 0
   const lastSheet = await processor.api.get(`/code-jobs/${accepted.body.id}/labels.svg?page=${last}`);
   t.strictSame(sheetCodes(String(lastSheet.body)), codes.slice((last - 1) * LABELS_PER_SHEET), 'the last sheet holds the last codes');
   expectStatus(t, await processor.api.get(`/code-jobs/${accepted.body.id}/labels.svg?page=${last + 1}`), 404, 'and is the last');
+  for (const page of [31_251, 67_108_865, 100_000_000]) {
+    const beyond = await processor.api.get(`/code-jobs/${accepted.body.id}/labels.svg?page=${page}`);
+    expectStatus(t, beyond, 400, `page ${page}: past the last sheet of the largest job, a 400 naming the field`);
+    t.match(beyond.body.errors, [{ in: 'querystring', pointer: '/page' }]);
+  }
   const numbers = await queryRows<{ seq: number }>(
     world.database.db,
     sql`select seq from items where job_id = ${accepted.body.id} order by seq`,
