@@ -1,4 +1,4 @@
-import { and, count, desc, eq, gt, min, type SQL, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, gt, type SQL, sql } from 'drizzle-orm';
 import type { Db } from '../db/client.js';
 import { type ComplaintNote, complaints } from '../db/schema.js';
 
@@ -18,13 +18,14 @@ export function createComplaintsRepository(db: Db) {
     async lockAddress(ipHash: string, tx: Db): Promise<void> {
       await tx.execute(sql`select pg_advisory_xact_lock(hashtext(${`complaints.ip:${ipHash}`}))`);
     },
-    /** The complaints from one client address filed after `since`, and when the first of them was. */
-    async countFrom(ipHash: string, since: Date, tx: Db = db): Promise<{ count: number; first: Date | null }> {
-      const [row] = await tx
-        .select({ count: count(), first: min(complaints.createdAt) })
+    /** When each complaint from one client address filed after `since` was filed, the oldest first (a handful an hour). */
+    async filedFrom(ipHash: string, since: Date, tx: Db = db): Promise<Date[]> {
+      const rows = await tx
+        .select({ createdAt: complaints.createdAt })
         .from(complaints)
-        .where(and(eq(complaints.ipHash, ipHash), gt(complaints.createdAt, since)));
-      return { count: row.count, first: row.first };
+        .where(and(eq(complaints.ipHash, ipHash), gt(complaints.createdAt, since)))
+        .orderBy(asc(complaints.createdAt));
+      return rows.map((row) => row.createdAt);
     },
     async find(ticket: string): Promise<ComplaintRow | undefined> {
       const [row] = await db.select().from(complaints).where(eq(complaints.ticket, ticket));

@@ -56,7 +56,7 @@ const WORKFLOW = (() => {
 })();
 
 export function createComplaintService(deps: {
-  complaints: Pick<ComplaintsRepository, 'insert' | 'lockAddress' | 'countFrom' | 'find' | 'transition' | 'list'>;
+  complaints: Pick<ComplaintsRepository, 'insert' | 'lockAddress' | 'filedFrom' | 'find' | 'transition' | 'list'>;
   items: Pick<ItemsRepository, 'findItem'>;
   lots: Pick<LotsRepository, 'findByCodes'>;
   ipSalt: string;
@@ -109,10 +109,11 @@ export function createComplaintService(deps: {
         // one post from an address at a time, on any instance: each counts the complaints stored before it
         await deps.complaints.lockAddress(ipHash, tx);
         const filedAt = now();
-        const { count, first } = await deps.complaints.countFrom(ipHash, new Date(filedAt.getTime() - HOUR_MS), tx);
-        if (count >= deps.perHour) {
-          // until the first of them is an hour old
-          const wait = first ? first.getTime() + HOUR_MS - filedAt.getTime() : HOUR_MS;
+        const filed = await deps.complaints.filedFrom(ipHash, new Date(filedAt.getTime() - HOUR_MS), tx);
+        if (filed.length >= deps.perHour) {
+          // until enough of them are an hour old to leave room for one more (more than the limit are
+          // counted when COMPLAINTS_PER_HOUR was lowered, or instances run with other values)
+          const wait = filed[filed.length - deps.perHour].getTime() + HOUR_MS - filedAt.getTime();
           throw new TooManyComplaints(Math.max(1, Math.ceil(wait / 1000)), deps.perHour);
         }
         // the ticket carries the consumer's (China Standard Time) date

@@ -12,18 +12,18 @@ t.test('complaints', async (t) => {
   const chain = createChain(database);
   const { repositories } = chain;
   let clock = new Date('2026-03-01T15:59:59Z');
-  const serviceWith = (ipSalt: string, ticketSuffix?: () => string) =>
-    createComplaintService({
-      complaints: narrow(repositories.complaints, ['insert', 'lockAddress', 'countFrom', 'find', 'transition', 'list']),
-      items: narrow(repositories.items, ['findItem']),
-      lots: narrow(repositories.lots, ['findByCodes']),
-      ipSalt,
-      perHour: 3,
-      ticketSuffix,
-      transaction: (work) => database.db.transaction((tx) => work(tx as never)),
-      audit: createAuditService({ audit: repositories.audit, now: () => clock }),
-      now: () => clock,
-    });
+  const deps = (ipSalt: string, ticketSuffix?: () => string): Parameters<typeof createComplaintService>[0] => ({
+    complaints: narrow(repositories.complaints, ['insert', 'lockAddress', 'filedFrom', 'find', 'transition', 'list']),
+    items: narrow(repositories.items, ['findItem']),
+    lots: narrow(repositories.lots, ['findByCodes']),
+    ipSalt,
+    perHour: 3,
+    ticketSuffix,
+    transaction: (work) => database.db.transaction((tx) => work(tx as never)),
+    audit: createAuditService({ audit: repositories.audit, now: () => clock }),
+    now: () => clock,
+  });
+  const serviceWith = (ipSalt: string, ticketSuffix?: () => string) => createComplaintService(deps(ipSalt, ticketSuffix));
   const service = serviceWith('salt-a');
   const plant = await chain.party('processor');
   const lotCode = await plant.commission(await plant.product('kg'), 10);
@@ -95,5 +95,19 @@ t.test('complaints', async (t) => {
     clock = new Date('2026-03-06T03:00:01Z');
     t.ok(await file(), 'an hour after the first, one more');
     await t.rejects(file(), { status: 429, retryAfter: 10 * 60 - 1, message: /try again in 10 minutes/ });
+    // the limit lowered to two: three complaints of the last hour leave room for one more once two are an hour old
+    const at = (time: string, filing = service) => {
+      clock = new Date(`2026-03-06T${time}Z`);
+      return filing.file({ code: lotCode, category: 'quality', text: '有异味' }, '192.0.2.60');
+    };
+    await at('04:00:00');
+    await at('04:20:00');
+    await at('04:40:00');
+    const lowered = createComplaintService({ ...deps('salt-a'), perHour: 2 });
+    await t.rejects(
+      at('04:50:00', lowered),
+      { status: 429, retryAfter: 30 * 60, message: /try again in 30 minutes/ },
+      'until the second oldest is an hour old, not the oldest',
+    );
   });
 });
