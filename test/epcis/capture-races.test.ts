@@ -120,6 +120,37 @@ function pauseBefore(world: World, statement: string) {
   return { reached, go };
 }
 
+/** `codes` in the database's order, the order lots are locked in. */
+const sortedCodes = async (world: World, codes: string[]) =>
+  (
+    await queryRows<{ code: string }>(
+      world.database.db,
+      sql`select code from lots where code = any(${sql.param(codes)}::text[]) order by code`,
+    )
+  ).map((row) => row.code);
+
+/** Whether a container code lies in the middle third of the alphabet of its random part. */
+const midAlphabet = (code: string) => code[1] >= '9' && code[1] < 'K';
+
+/**
+ * Lots are locked in code order, and codes are random: a test needing a container whose code sorts
+ * before or after another's draws one (`draw`, a packing) until `accept` takes it, unpacking each
+ * refused. A code the others are measured against is first drawn `midAlphabet`, so that each draw of
+ * theirs has fair odds (a case drawn as `HYYX…` left no crate a chance to sort after it).
+ */
+async function drawnUntil(
+  draw: () => Promise<string>,
+  undo: (code: string) => Promise<unknown>,
+  accept: (code: string) => boolean | Promise<boolean>,
+) {
+  for (let tries = 0; tries < 60; tries += 1) {
+    const code = await draw();
+    if (await accept(code)) return code;
+    await undo(code);
+  }
+  throw new Error('no container in 60 draws had a code sorting where the test needs it');
+}
+
 t.test(
   'a capture whose declared event takes a lot before its receipt takes the shipment meets a recall opening of both without a deadlock (PostgreSQL)',
   onPostgres,
@@ -201,26 +232,28 @@ t.test(
     const { capture } = epcisRequests(world);
     const gtin = completeGs1('0690123477795');
     const kg = await plant.product('kg', { gtin });
-    const [packed, other] = [await plant.commission(kg, 10, { lotNumber: 'PI-1' }), await plant.commission(kg, 10, { lotNumber: 'PI-2' })];
+    const [packed, other] = [await plant.commission(kg, 10, { lotNumber: 'PI-1' }), await plant.commission(kg, 100, { lotNumber: 'PI-2' })];
     const pack = async (parent: object, children: { lotCode: string; quantity?: number }[]) =>
       (await world.ok(plant.event({ type: 'aggregate', parent, children }))).createdLotCodes[0] as string;
-    const sscc = completeGs1('06901234500000795');
-    const caseCode = await pack({ sscc }, [{ lotCode: other, quantity: 1 }]);
+    const unpack = (parentCode: string) => world.ok(plant.event({ type: 'disaggregate', parentCode }));
     // a pallet whose code sorts before the case's: the hold locks the pallet, then the case
-    let pallet = await pack({}, [{ lotCode: caseCode }]);
-    const sortsFirst = async (code: string) =>
-      (
-        await queryRows<{ code: string }>(
-          world.database.db,
-          sql`select code from lots where code = any(${sql.param([code, caseCode])}::text[]) order by code limit 1`,
-        )
-      )[0].code === code;
-    while (!(await sortsFirst(pallet))) {
-      await world.ok(plant.event({ type: 'disaggregate', parentCode: pallet }));
-      pallet = await pack({}, [{ lotCode: caseCode }]);
-    }
+    let serial = 3000;
+    let sscc = '';
+    const caseCode = await drawnUntil(
+      () => {
+        sscc = completeGs1(`0690123450000${serial++}`);
+        return pack({ sscc }, [{ lotCode: other, quantity: 1 }]);
+      },
+      unpack,
+      midAlphabet,
+    );
+    const pallet = await drawnUntil(
+      () => pack({}, [{ lotCode: caseCode }]),
+      unpack,
+      async (code) => (await sortedCodes(world, [code, caseCode]))[0] === code,
+    );
     // the case is left empty on the pallet: locking the pallet with what is in it takes the pallet, then the case
-    await world.ok(plant.event({ type: 'disaggregate', parentCode: caseCode }));
+    await unpack(caseCode);
     const deadlocks = countDeadlocks(world);
 
     // the document's first event stops the capture at storing it, holding what it took up front
@@ -277,33 +310,36 @@ t.test(
     const store = await world.party('processor');
     const regulator = await world.partyRegulator();
     const { capture } = epcisRequests(world);
-    const sscc = completeGs1('06901234500000796');
     const pack = async (actor: Actor, parent: object, children: { lotCode: string; quantity?: number }[]) =>
       (await world.ok(actor.event({ type: 'aggregate', parent, children }))).createdLotCodes[0] as string;
     const unpack = (actor: Actor, parentCode: string) => world.ok(actor.event({ type: 'disaggregate', parentCode }));
-    const caseCode = await pack(plant, { sscc }, [{ lotCode: await plant.commission(await plant.product('kg'), 10), quantity: 1 }]);
-    const sorted = async (codes: string[]) =>
-      (
-        await queryRows<{ code: string }>(
-          world.database.db,
-          sql`select code from lots where code = any(${sql.param(codes)}::text[]) order by code`,
-        )
-      ).map((row) => row.code);
+    const sortsBefore = async (first: string, second: string) => (await sortedCodes(world, [first, second]))[0] === first;
     // lots are locked in code order: the pallet, then the case, then the store's own container
-    let pallet = await pack(plant, {}, [{ lotCode: caseCode }]);
-    while ((await sorted([pallet, caseCode]))[0] !== pallet) {
-      await unpack(plant, pallet);
-      pallet = await pack(plant, {}, [{ lotCode: caseCode }]);
-    }
+    const contents = await plant.commission(await plant.product('kg'), 100);
+    let serial = 4000;
+    let sscc = '';
+    const caseCode = await drawnUntil(
+      () => {
+        sscc = completeGs1(`0690123450000${serial++}`);
+        return pack(plant, { sscc }, [{ lotCode: contents, quantity: 1 }]);
+      },
+      (code) => unpack(plant, code),
+      midAlphabet,
+    );
+    const pallet = await drawnUntil(
+      () => pack(plant, {}, [{ lotCode: caseCode }]),
+      (code) => unpack(plant, code),
+      (code) => sortsBefore(code, caseCode),
+    );
     await unpack(plant, pallet);
     // the case is left empty: the pallet and the case are all the hold locks
     await unpack(plant, caseCode);
-    const stock = await store.commission(await store.product('kg'), 10);
-    let crate = await pack(store, {}, [{ lotCode: stock, quantity: 1 }]);
-    while ((await sorted([caseCode, crate]))[0] !== caseCode) {
-      await unpack(store, crate);
-      crate = await pack(store, {}, [{ lotCode: stock, quantity: 1 }]);
-    }
+    const stock = await store.commission(await store.product('kg'), 100);
+    const crate = await drawnUntil(
+      () => pack(store, {}, [{ lotCode: stock, quantity: 1 }]),
+      (code) => unpack(store, code),
+      (code) => sortsBefore(caseCode, code),
+    );
     const deadlocks = countDeadlocks(world);
     // the capture's going back to its lock rounds' savepoint: the first of this test's writers to go back to one
     const lettingGo = pauseBefore(world, 'rollback to savepoint lock_rounds');
