@@ -947,6 +947,7 @@ export const rfidReads = pgTable(
     readCount: integer('read_count').notNull(),
     /** dBm. */
     peakRssi: doublePrecision('peak_rssi'),
+    /** The batch that brought the first read: the window counts as received when that batch was. */
     batchId: text('batch_id').notNull(),
     processedAt: timestamp('processed_at', { withTimezone: true, mode: 'date' }),
     /** observed, received, already_received, departed, unexpected_departure, bound, unknown, rejected or failed. */

@@ -8,12 +8,13 @@ import type { AppOptions } from '../../src/app.js';
 import { completeGs1 } from '../../src/codes/gs1.js';
 import { planReceipts, retryAfter } from '../../src/rfid/gates.js';
 import type { ReadRow } from '../../src/rfid/repository.js';
+import { epcisRequests } from '../fixtures/epcis.js';
 import { balanceDifferences } from '../fixtures/ledger.js';
 import { holdLocked, waitersReach } from '../fixtures/locks.js';
 import { impinjTagInventory, zebraEvent } from '../fixtures/rfid-payloads.js';
 import { issuePacks, readPoint, registerReader } from '../fixtures/rfid-world.js';
 import { type Actor, createWorld, expectStatus } from '../fixtures/world.js';
-import { postgresOnly } from '../helper.js';
+import { postgresOnly, TEST_BASE_URL } from '../helper.js';
 import { fileTest } from '../root.js';
 
 const t = fileTest();
@@ -986,6 +987,119 @@ t.test('a pack the store shipped on counts again when it comes back, though no e
   });
 });
 
+t.test('a case the store shipped on is the departure of its packs, by whichever door the shipment came', async (t) => {
+  const { world, drain, processor, store, product, zebra, shipment, at, receive, onHand, latest } = await storeOnTheClock(
+    t,
+    '冷库 9 号门',
+    '2026-06-01T06:00:00Z',
+  );
+  const { capture } = epcisRequests(world);
+  const shipCases = async (from: Actor, to: Actor, caseCodes: string[], eventTime: string) =>
+    (await world.ok(from.event({ type: 'ship', eventTime, toPartyCode: to.code, lines: caseCodes.map((lotCode) => ({ lotCode })) })))
+      .shipmentId as string;
+  let serial = 0;
+  /** A lot of four packs, their tags numbered from `first`, in two cases of two. */
+  const twoCases = async (first: number) => {
+    const lot = await processor.commission(product, 4);
+    const packs = await issuePacks(world, processor, lot, 4);
+    for (const [index, pack] of packs.entries())
+      await world.ok(processor.api.post('/rfid/tags', { tags: [{ epc: tag(first + index), code: pack }] }), 201);
+    const cases: { sscc: string; code: string }[] = [];
+    for (const itemCodes of [packs.slice(0, 2), packs.slice(2)]) {
+      const sscc = completeGs1(`0690123450009${String(++serial).padStart(4, '0')}`);
+      const packed = await world.ok(processor.event({ type: 'aggregate', parent: { sscc }, itemCodes }));
+      cases.push({ sscc, code: packed.createdLotCodes[0] });
+    }
+    return { lot, cases };
+  };
+  const departures: [string, (t: Test, caseOnward: { sscc: string; code: string }, eventTime: string) => Promise<unknown>][] = [
+    [
+      'POST /events',
+      (_t, caseOnward, eventTime) =>
+        world.ok(store.event({ type: 'ship', eventTime, toPartyCode: processor.code, lines: [{ lotCode: caseOnward.code }] })),
+    ],
+    [
+      'an EPCIS capture of a shipping ObjectEvent',
+      async (t, caseOnward, eventTime) =>
+        t.match(
+          await capture(store.key, [
+            {
+              type: 'ObjectEvent',
+              eventTime,
+              eventTimeZoneOffset: '+00:00',
+              action: 'OBSERVE',
+              bizStep: 'shipping',
+              epcList: [`https://id.gs1.org/00/${caseOnward.sscc}`],
+              destinationList: [{ type: 'owning_party', destination: `${TEST_BASE_URL}/parties/${processor.code}` }],
+            },
+          ]),
+          { success: true, captured: 1 },
+          'the store ships the case through EPCIS',
+        ),
+    ],
+    [
+      'an EPCIS capture of a shipping TransactionEvent naming the case as its parent',
+      async (t, caseOnward, eventTime) =>
+        t.match(
+          await capture(store.key, [
+            {
+              type: 'TransactionEvent',
+              eventTime,
+              eventTimeZoneOffset: '+00:00',
+              action: 'OBSERVE',
+              bizStep: 'shipping',
+              bizTransactionList: [{ type: 'po', bizTransaction: `urn:epcglobal:cbv:bt:0614141000005:PO-${caseOnward.sscc}` }],
+              parentID: `https://id.gs1.org/00/${caseOnward.sscc}`,
+              epcList: [],
+              destinationList: [{ type: 'owning_party', destination: `${TEST_BASE_URL}/parties/${processor.code}` }],
+            },
+          ]),
+          { success: true, captured: 1 },
+          'the store ships the case through EPCIS',
+        ),
+    ],
+  ];
+  for (const [index, [door, shipOnward]] of departures.entries()) {
+    await t.test(`shipped on through ${door}, while the store holds another case of the lot`, async (t) => {
+      const hour = 6 + index;
+      const utc = (minute: number) => `2026-06-01T${String(hour).padStart(2, '0')}:${String(minute).padStart(2, '0')}:00.000Z`;
+      const first = 1000 + index * 10;
+      const { lot, cases } = await twoCases(first);
+      at(utc(0));
+      const arrival = await shipCases(processor, store, [cases[0].code, cases[1].code], utc(0));
+      at(utc(11));
+      await zebra([0, 1, 2, 3].map((n) => ({ idHex: tag(first + n), hour: hour + 8, minute: 10 })));
+      await drain();
+      t.equal((await shipment(arrival)).status, 'received', 'both cases came through the gate');
+
+      at(utc(20));
+      await shipOnward(t, cases[0], utc(20));
+      t.equal(await onHand(lot), 2, 'the store still holds the other case of the lot');
+      const onward = (await processor.api.get('/shipments?status=open')).body.items.find(
+        (s: { fromPartyCode: string; lines: { lotCode: string }[] }) =>
+          s.fromPartyCode === store.code && s.lines.some((line) => line.lotCode === cases[0].code),
+      );
+      at(utc(25));
+      await receive(processor, onward.id);
+      at(utc(30));
+      const back = await shipCases(processor, store, [cases[0].code], utc(30));
+      at(utc(41));
+      await zebra([0, 1, 2].map((n) => ({ idHex: tag(first + n), hour: hour + 8, minute: 40 })));
+      await drain();
+      t.match(
+        await latest(first),
+        { outcome: 'received', detail: back },
+        'the packs of the case that left count towards the case coming back',
+      );
+      t.equal((await shipment(back)).status, 'received', 'the case came back through the gate');
+      const stayed = await latest(first + 2);
+      t.match(stayed, { outcome: 'observed', detail: null }, 'a pack of the case the store kept is observed as the store’s');
+      t.not(stayed.eventId, null);
+      t.equal(await onHand(lot), 4);
+    });
+  }
+});
+
 t.test('reads of one batch are judged in the order they were read, ties in the order of the batch', async (t) => {
   const { world, drain, processor, store, reader, shipment, at, ship, lotOf, latest } = await storeOnTheClock(
     t,
@@ -1096,6 +1210,29 @@ t.test('reads of one batch are judged in the order they were read, ties in the o
     at('2026-06-01T05:51:40Z');
     await drain();
     t.equal((await shipment(third)).status, 'open', 'it came in last: the store has it, and it brings nothing of the third');
+  });
+
+  await t.test('a later batch that brings a window an earlier read: the window is taken as of that read, in that batch', async (t) => {
+    const lot = await lotOf(2, 970);
+    at('2026-06-01T06:00:00Z');
+    const first = await ship(processor, store, lot, 1);
+    at('2026-06-01T06:00:22Z');
+    await generic([{ n: 970, antenna: 1, time: '2026-06-01T06:00:20Z' }]);
+    // the reader's buffer, posted after: the pack read leaving, then coming in, before the read posted already
+    at('2026-06-01T06:00:24Z');
+    await generic([
+      { n: 970, antenna: 3, time: '2026-06-01T06:00:03Z' },
+      { n: 970, antenna: 1, time: '2026-06-01T06:00:05Z' },
+    ]);
+    at('2026-06-01T06:00:40Z');
+    await drain();
+    t.equal((await shipment(first)).status, 'received');
+    at('2026-06-01T06:05:00Z');
+    const second = await ship(processor, store, lot, 1);
+    at('2026-06-01T06:05:40Z');
+    await generic([{ n: 970, antenna: 1, time: '2026-06-01T06:05:20Z' }]);
+    await drain();
+    t.equal((await shipment(second)).status, 'open', 'its last read was coming in: the store has it, and it brings nothing of the next');
   });
 });
 
