@@ -358,8 +358,9 @@ t.test('/epcis/epcs: perPage counts the EPCs listed, and a lot’s EPCs may stra
 });
 
 t.test('/epcis/epcs takes as many statements a page however many lots the party may not read its events name', async (t) => {
-  // no subscription poller and no RFID gate ticks: their statements would be counted with the pages'
-  const world = await createWorld(t, undefined, { subscriptionTickMs: 3_600_000, rfidTickMs: 0 });
+  // no subscription poller, no RFID gate ticks and no job lease rounds (every 10 s on PostgreSQL):
+  // their statements would be counted with the pages'
+  const world = await createWorld(t, undefined, { subscriptionTickMs: 3_600_000, rfidTickMs: 0, jobLeaseSeconds: 3_600 });
   const owner = await world.party('processor');
   const other = await world.party('processor');
   const gtin = completeGs1('0690123400080');

@@ -24,8 +24,9 @@ async function chain(world: World, length: number) {
 }
 
 t.test('a trace sends as many statements for 30 lots as for 3', async (t) => {
-  // no subscription poller and no RFID gate ticks: their statements would be counted with the trace's
-  const world = await createWorld(t, undefined, { subscriptionTickMs: 3_600_000, rfidTickMs: 0 });
+  // no subscription poller, no RFID gate ticks and no job lease rounds (every 10 s on PostgreSQL):
+  // their statements would be counted with the trace's
+  const world = await createWorld(t, undefined, { subscriptionTickMs: 3_600_000, rfidTickMs: 0, jobLeaseSeconds: 3_600 });
   const short = await chain(world, 3);
   const long = await chain(world, 30);
 
