@@ -327,8 +327,10 @@ t.test('gates turn observations into events', async (t) => {
   });
 
   await t.test('windows still open wait; regulators see gate activity per party', async (t) => {
-    const now = new Date().toISOString();
-    await reader.api.post('/rfid/reads', { reads: [{ antenna: 2, epc: tag(80), time: now }] });
+    // read 15 s ahead (a reader's clock a little fast, within the service's tolerance): windows are 30 s
+    // from :00 and :30, and one read now could close before the drain below looks
+    const soon = new Date(Date.now() + 15_000).toISOString();
+    await reader.api.post('/rfid/reads', { reads: [{ antenna: 2, epc: tag(80), time: soon }] });
     await drain();
     t.match((await rowsOf(`tag=${tag(80)}`))[0], { outcome: null }, 'not yet an observation');
     const activity = (await world.regulator.get(`/rfid/activity?partyCode=${store.code}`)).body.items;
