@@ -5,6 +5,7 @@ import { createRepositories } from '../../src/app.js';
 import { createBrandService } from '../../src/brands/service.js';
 import { newItemCode } from '../../src/codes/service-codes.js';
 import { shanghaiIso } from '../../src/codes/timestamp.js';
+import { clearOfMidnightInChina } from '../fixtures/china-day.js';
 import { type Actor, createWorld, expectStatus, randomUscc } from '../fixtures/world.js';
 import { type Client, client } from '../helper.js';
 import { fileTest } from '../root.js';
@@ -18,6 +19,8 @@ let brands = 0;
 const newBrandCode = () => `BR-${++brands}`;
 
 t.test('brand programme', async (t) => {
+  // the test and the service read today's date from the real clock: the day must not change in between
+  await clearOfMidnightInChina(60_000);
   const world = await createWorld(t);
   const repositories = createRepositories(world.database);
   const office = client(world.app, (await world.ok(world.admin.post('/api-keys', { role: 'brand_office' }))).key);
