@@ -1,8 +1,8 @@
 // Scan benchmark: the consumer resolver (GET /t/{code}) against a bare route doing one indexed
 // lookup on the same database, in the same run, on a realistic items table.
 //
-//   npx tsx scripts/bench-scan.ts [--codes 1000000] [--sample 100000] [--connections 50]
-//                                 [--duration 10] [--warmup 3] [--probe 200]
+//   npx tsx scripts/bench-scan.ts [--codes 1000000] [--sample 100000] [--cased 30000] [--case-size 40]
+//                                 [--connections 50] [--duration 10] [--warmup 3] [--probe 200]
 //                                 [--profile] [--async-commit]
 //
 // PostgreSQL when DATABASE_URL is set (a fresh bench_scan_<random> database on that server,
@@ -14,6 +14,9 @@
 //   json   GET /t/{code}            Accept: application/json (one indexed read, findItem; the scan is
 //                                    buffered in memory and stored in batches by items.writeScans)
 //   html   GET /t/{code}            default representation: the consumer page
+//   json+case, html+case             the same for packs lying in a case on a pallet (--cased of them,
+//                                    --case-size to a case, 20 cases to a pallet): their scan also reads
+//                                    the containers above the pack and whether one is held or recalled
 // findItem is a prepared statement whose lookups of one event-loop turn share a query, so under
 // load the resolver makes fewer round trips than the bare route (the report prints how many codes
 // each query carried); the lot's part of the summary and page is built and encoded once per trace.
@@ -55,6 +58,8 @@ import { freePort, profiled } from './lib/server.js';
 const flags = parseFlags({
   codes: 1_000_000,
   sample: 100_000,
+  cased: 30_000,
+  'case-size': 40,
   connections: 50,
   duration: 10,
   warmup: 3,
@@ -64,6 +69,9 @@ const flags = parseFlags({
 });
 const CODES = flags.codes;
 const SAMPLE = Math.min(flags.sample, CODES);
+const CASED = Math.min(flags.cased, CODES - SAMPLE);
+const CASE_SIZE = flags['case-size'];
+const CASES_PER_PALLET = 20;
 const CONNECTIONS = flags.connections;
 const DURATION = flags.duration;
 const WARMUP = flags.warmup;
@@ -188,10 +196,10 @@ process.once('message', ({ url, prefix, headers, codes, start, connections, dura
   });
 });`;
 
-type Target = { name: string; prefix: string; headers: Record<string, string> };
+type Target = { name: string; prefix: string; headers: Record<string, string>; codes: string[] };
 let cursor = 0;
 
-function cannon(baseUrl: string, target: Target, codes: string[], duration: number): Promise<autocannon.Result> {
+function cannon(baseUrl: string, target: Target, duration: number): Promise<autocannon.Result> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['-e', CLIENT, autocannonPath], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
     let settled = false;
@@ -203,7 +211,15 @@ function cannon(baseUrl: string, target: Target, codes: string[], duration: numb
     });
     child.once('error', reject);
     child.once('exit', (code) => settled || reject(new Error(`autocannon client exited with ${code}`)));
-    child.send({ url: baseUrl, prefix: target.prefix, headers: target.headers, codes, start: cursor, connections: CONNECTIONS, duration });
+    child.send({
+      url: baseUrl,
+      prefix: target.prefix,
+      headers: target.headers,
+      codes: target.codes,
+      start: cursor,
+      connections: CONNECTIONS,
+      duration,
+    });
   });
 }
 
@@ -269,13 +285,41 @@ async function run(app: App, database: Database, baseUrl: string, port: number) 
   await database.db.execute(sql`analyze`);
   console.log(`ANALYZE in ${formatMs(performance.now() - t0)}`);
 
-  const codes = (
+  const drawn = (
     await queryRows<{ code: string }>(
       database.db,
-      sql`select code from items where lot_code = ${scanLot} order by random() limit ${SAMPLE}`,
+      sql`select code from items where lot_code = ${scanLot} order by random() limit ${SAMPLE + CASED}`,
     )
   ).map((row) => row.code);
-  console.log(`sampled ${formatNumber(codes.length)} random codes`);
+  const codes = drawn.slice(0, SAMPLE);
+  const casedCodes = drawn.slice(SAMPLE);
+  console.log(`sampled ${formatNumber(codes.length)} random codes, and ${formatNumber(casedCodes.length)} to pack into cases`);
+
+  // packs in cases on pallets, as shops receive them: packed now, after their codes were issued
+  t0 = performance.now();
+  const cases: string[] = [];
+  for (let i = 0; i < casedCodes.length; i += CASE_SIZE) {
+    const packing = await app.services.events.record(operator, {
+      type: 'aggregate',
+      eventTime: new Date().toISOString(),
+      parent: {},
+      children: [],
+      itemCodes: casedCodes.slice(i, i + CASE_SIZE),
+    });
+    cases.push(packing.createdLotCodes[0]);
+  }
+  for (let i = 0; i < cases.length; i += CASES_PER_PALLET) {
+    await app.services.events.record(operator, {
+      type: 'aggregate',
+      eventTime: new Date().toISOString(),
+      parent: {},
+      children: cases.slice(i, i + CASES_PER_PALLET).map((lotCode) => ({ lotCode })),
+    });
+  }
+  await database.db.execute(sql`analyze`);
+  console.log(
+    `packed ${formatNumber(casedCodes.length)} packs into ${formatNumber(cases.length)} cases on ${Math.ceil(cases.length / CASES_PER_PALLET)} pallets in ${formatMs(performance.now() - t0)}`,
+  );
   const [sampleItem] = await queryRows<{ party_code: string | null }>(
     database.db,
     sql`select party_code from items where code = ${codes[0]}`,
@@ -292,7 +336,11 @@ async function run(app: App, database: Database, baseUrl: string, port: number) 
     traceWalks.add(walk.text);
   }
   const scan = scanOfNext();
-  const [scanInsert, itemsUpdate] = await sentBy(database, () => repos.scans.writeScans([scan]), [scan.id], [scan.itemCode]);
+  const [scanInsert] = await sentBy(database, () => repos.scans.writeScans([scan]), [scan.id]);
+  // the counters' update starts with its pruning of the repeat window, whose first parameter is a time: known by its text
+  const { statements: written } = await statementsOf(database, () => repos.scans.writeScans([scanOfNext()]));
+  const itemsUpdate = written.find((statement) => /\bupdate items\b/.test(statement.text));
+  if (!itemsUpdate) throw new Error(`writeScans updated no items: ${written.map(shortText).join('; ')}`);
   const known: KnownStatements = { findItem, traceWalks, scanInsert: scanInsert.text, itemsUpdate: itemsUpdate.text };
 
   // the comparison: one indexed lookup on the same database, tiny JSON
@@ -307,13 +355,19 @@ async function run(app: App, database: Database, baseUrl: string, port: number) 
   await app.listen({ host: '127.0.0.1', port });
 
   const targets: Target[] = [
-    { name: 'bare', prefix: '/bench/bare/', headers: { accept: 'application/json' } },
-    { name: 'json', prefix: '/t/', headers: { accept: 'application/json' } },
-    { name: 'html', prefix: '/t/', headers: {} },
+    { name: 'bare', prefix: '/bench/bare/', headers: { accept: 'application/json' }, codes },
+    { name: 'json', prefix: '/t/', headers: { accept: 'application/json' }, codes },
+    { name: 'html', prefix: '/t/', headers: {}, codes },
+    ...(casedCodes.length > 0
+      ? [
+          { name: 'json+case', prefix: '/t/', headers: { accept: 'application/json' }, codes: casedCodes },
+          { name: 'html+case', prefix: '/t/', headers: {}, codes: casedCodes },
+        ]
+      : []),
   ];
   // every target answers 200 with the expected type before it is timed
   for (const target of targets) {
-    const response = await fetch(`${baseUrl}${target.prefix}${codes[cursor++ % codes.length]}`, { headers: target.headers });
+    const response = await fetch(`${baseUrl}${target.prefix}${target.codes[cursor++ % target.codes.length]}`, { headers: target.headers });
     const body = await response.text();
     console.log(`check ${target.name}: ${response.status} ${response.headers.get('content-type')} ${body.length} bytes`);
   }
@@ -344,11 +398,11 @@ async function run(app: App, database: Database, baseUrl: string, port: number) 
     });
     let result: autocannon.Result;
     try {
-      await cannon(baseUrl, target, codes, WARMUP);
+      await cannon(baseUrl, target, WARMUP);
       await app.services.scans.flush();
       measuring = true;
       const timed = () =>
-        cannon(baseUrl, target, codes, DURATION).then(async (result) => {
+        cannon(baseUrl, target, DURATION).then(async (result) => {
           await app.services.scans.flush();
           return result;
         });
@@ -363,19 +417,20 @@ async function run(app: App, database: Database, baseUrl: string, port: number) 
     }
     results.set(target.name, result);
     console.log(
-      `${target.name.padEnd(5)} ${formatNumber(result.requests.average).padStart(7)} req/s  p50 ${formatMs(result.latency.p50).padStart(8)}  p99 ${formatMs(result.latency.p99).padStart(8)}` +
+      `${target.name.padEnd(9)} ${formatNumber(result.requests.average).padStart(7)} req/s  p50 ${formatMs(result.latency.p50).padStart(8)}  p99 ${formatMs(result.latency.p99).padStart(8)}` +
         `  non-2xx ${result.non2xx}  errors ${result.errors}  timeouts ${result.timeouts}  (${formatNumber(result.requests.total)} requests; trace computed ${traces}×)`,
     );
     if (target.name !== 'bare') {
       console.log(
-        `      findItem: ${formatNumber(lookups)} queries, mean ${(lookupCodes / Math.max(1, lookups)).toFixed(1)} codes each; ${batchReport(scanBatches(batchStatements, known))}`,
+        `          findItem: ${formatNumber(lookups)} queries, mean ${(lookupCodes / Math.max(1, lookups)).toFixed(1)} codes each; ${batchReport(scanBatches(batchStatements, known))}`,
       );
     }
   }
   const bare = results.get('bare')!;
   console.log('');
-  for (const name of ['json', 'html']) {
-    const result = results.get(name)!;
+  for (const name of ['json', 'html', 'json+case', 'html+case']) {
+    const result = results.get(name);
+    if (!result) continue;
     const ratio = result.requests.average / bare.requests.average;
     const ok = ratio >= TARGET_RATIO && result.latency.p99 <= TARGET_P99_MS;
     console.log(
@@ -393,7 +448,7 @@ async function run(app: App, database: Database, baseUrl: string, port: number) 
     const probed = await statementsOf(database, async () => {
       let wallMs = 0;
       for (let i = 0; i < PROBE; i++) {
-        const url = `${baseUrl}${target.prefix}${codes[cursor++ % codes.length]}`;
+        const url = `${baseUrl}${target.prefix}${target.codes[cursor++ % target.codes.length]}`;
         const started = performance.now();
         const response = await fetch(url, { headers: target.headers });
         await response.arrayBuffer();
@@ -407,9 +462,9 @@ async function run(app: App, database: Database, baseUrl: string, port: number) 
     const batches = scanBatches(batched, known);
     const distinct = [...new Set(requests.map((statement) => shortText(statement).slice(0, 50)))];
     console.log(
-      `${target.name.padEnd(5)} ${(requests.length / PROBE).toFixed(2)} SQL round trips/request, db ${formatMs(sumMs(requests) / PROBE)} of ${formatMs(probed.value / PROBE)} per request` +
+      `${target.name.padEnd(9)} ${(requests.length / PROBE).toFixed(2)} SQL round trips/request, db ${formatMs(sumMs(requests) / PROBE)} of ${formatMs(probed.value / PROBE)} per request` +
         `  [${distinct.join(' | ')}]` +
-        (batches.length ? `\n      + ${batchReport(batches)}, ${batched.length} SQL round trips, db ${formatMs(sumMs(batched))}` : ''),
+        (batches.length ? `\n          + ${batchReport(batches)}, ${batched.length} SQL round trips, db ${formatMs(sumMs(batched))}` : ''),
     );
   }
 
