@@ -157,7 +157,6 @@ export type AppOptions = {
 /** The repositories, built once over the database (services, seeds and tools that load data use them). */
 export function createRepositories(database: Database) {
   const { db } = database;
-  const writerQueries = createEventWriterRepository();
   return {
     apiKeys: createApiKeysRepository(db),
     parties: createPartiesRepository(db),
@@ -176,8 +175,6 @@ export function createRepositories(database: Database) {
     rfid: createRfidRepository(db),
     recalls: createRecallsRepository(db),
     audit: createAuditRepository(db),
-    // the writer's own query of the containers a lot or container lies in, read outside a write (the scan page's)
-    containers: { above: (codes: string[]) => writerQueries.containersAbove(db, codes) },
   };
 }
 
@@ -338,7 +335,7 @@ export function createServices(
     resolver: createResolverService({
       items: repos.items,
       failures: repos.events,
-      containers: repos.containers,
+      containers: repos.lineage,
       scans,
       lots: repos.lots,
       identifiers,

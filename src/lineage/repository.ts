@@ -2,6 +2,7 @@ import { and, isNull, type SQL, sql } from 'drizzle-orm';
 import { anyOf } from '../db/chunk.js';
 import { type Db, queryRows } from '../db/client.js';
 import { lineageEdges } from '../db/schema.js';
+import { namedByRecall } from '../lots/repository.js';
 
 /** backward: towards inputs (farms); forward: towards outputs (shops). */
 export type Direction = 'backward' | 'forward';
@@ -38,6 +39,34 @@ function reachableQuery(startCodes: string[], direction: Direction, maxDepth: nu
     )
     select code, min(depth)::int as depth from walk group by code`;
 }
+
+/** A packing link in force: the container `e.downstream_code` holds `e.upstream_code` now. */
+const PACKED_NOW = sql`e.kind = 'aggregate' and e.ended_by_event_id is null and e.retracted_by_event_id is null`;
+
+/**
+ * How many containers deep a walk up the packing links goes: deeper than any packing (a pack in a
+ * case on a pallet in a reefer is three), so the cap only ends a walk around a loop of packings,
+ * which the writer refuses to record.
+ */
+const PACKING_LEVELS = 100;
+
+/**
+ * The recursive CTE `above(child, parent, depth)`: the containers the lots or containers `codes`
+ * lie in now (depth 1), those these lie in, and so on up to PACKING_LEVELS. UNION: a container
+ * reached twice at one depth (two cases of one pallet named) is walked on once.
+ */
+export function containersAboveWalk(codes: string[]): SQL {
+  return sql`with recursive above(child, parent, depth) as (
+      select e.upstream_code, e.downstream_code, 1 from lineage_edges e
+      where ${anyOf(sql`e.upstream_code`, codes)} and ${PACKED_NOW}
+      union
+      select e.upstream_code, e.downstream_code, above.depth + 1 from lineage_edges e join above on e.upstream_code = above.parent
+      where above.depth < ${PACKING_LEVELS} and ${PACKED_NOW}
+    )`;
+}
+
+/** What the containers a pack lies in say of it: one held holds the pack, one a recall named recalls it. */
+export type ContainersState = { onHold: boolean; recalled: boolean };
 
 /** From this many lots a level is analysed before the next is joined to it (a few milliseconds per 10,000 lots). */
 const ANALYSED_LEVEL = 20_000;
@@ -102,6 +131,23 @@ export async function stageReachable(
 
 export function createLineageRepository(db: Db) {
   return {
+    /**
+     * Whether a container `code` lies in, at any level, or `code` itself when `withItself`, is on hold,
+     * and whether one is recalled by a recall that named it (namedByRecall: a recall of one lot marks
+     * the containers it lies in, not what else they hold), in one statement; undefined when there is
+     * no such container.
+     */
+    async containersState(code: string, withItself: boolean): Promise<ContainersState | undefined> {
+      const [row] = await queryRows<ContainersState & { containers: number }>(
+        db,
+        sql`${containersAboveWalk([code])}
+        select count(*)::int as containers, coalesce(bool_or(l.hold is not null), false) as "onHold",
+          coalesce(bool_or(l.status = 'recalled' and ${namedByRecall(sql`l.code`)}), false) as recalled
+        from lots l where l.code in (select parent from above${withItself ? sql` union select ${code}::text` : sql``})`,
+      );
+      return row.containers > 0 ? { onHold: row.onHold, recalled: row.recalled } : undefined;
+    },
+
     /** Every node reachable from the start lots, with its shortest distance (`reachableQuery`). */
     async reachable(startCodes: string[], direction: Direction, maxDepth: number): Promise<ReachedNode[]> {
       if (startCodes.length === 0) return [];
@@ -140,3 +186,5 @@ export function createLineageRepository(db: Db) {
     },
   };
 }
+
+export type LineageRepository = ReturnType<typeof createLineageRepository>;

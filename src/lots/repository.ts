@@ -27,6 +27,13 @@ export function pageChangesOf(lotCode: SQL | Column): SQL<string> {
     from lots l where l.code = ${lotCode})`;
 }
 
+/**
+ * Whether a recall named the lot `lotCode` itself (one of its roots): a container a recall named was
+ * taken back with all it holds; one recalled only through what it holds was not, nor is the rest of it.
+ */
+export const namedByRecall = (lotCode: SQL | Column): SQL =>
+  sql`exists (select 1 from recalls r where r.root_lot_codes @> jsonb_build_array(${lotCode}))`;
+
 /** A ledger as ledgerColumns selects it: json whose numbers are read as they come. */
 export type LedgerJson = {
   totals: { kind: string; quantity: number | string }[];
@@ -205,19 +212,6 @@ export function createLotsRepository(db: Db) {
         sql`select ${recallsOfLot(sql`lots.code`, sql`lots.status`)} as recalls from lots where code = ${lotCode}`,
       );
       return row?.recalls ?? [];
-    },
-    /**
-     * Those of the containers a recall named itself (one of its roots): it took them back with all
-     * they hold. A container recalled only through what it holds is not one: the rest of it is not recalled.
-     */
-    async recallRoots(codes: string[]): Promise<Set<string>> {
-      if (codes.length === 0) return new Set();
-      const rows = await queryRows<{ code: string }>(
-        db,
-        sql`select code from lots where ${anyOf(lots.code, codes)}
-          and exists (select 1 from recalls r where r.root_lot_codes @> jsonb_build_array(lots.code))`,
-      );
-      return new Set(rows.map((row) => row.code));
     },
     /** Parties that ever held or were sent a lot: they may read it. */
     async involvedParties(lotCode: string): Promise<Set<string>> {

@@ -11,6 +11,7 @@ import { GS1_DL_HOST } from '../gs1/epc-uri.js';
 import { atCodeParam, digitalLinkIdentifier } from '../identifiers/parse.js';
 import type { IdentifierService } from '../identifiers/service.js';
 import type { ItemsRepository, ScannedItem } from '../items/repository.js';
+import type { LineageRepository } from '../lineage/repository.js';
 import type { LotsRepository } from '../lots/repository.js';
 import type { PendingCounts } from '../scans/buffer.js';
 import { DEFAULT_FLAG_POLICY, type FlagPolicy, scanFlags } from '../scans/flags.js';
@@ -105,10 +106,10 @@ export function createResolverService(deps: {
   items: Pick<ItemsRepository, 'findItem'>;
   /** Which lots of a chain have a failed test that still stands (the anomalies' rule, standingFailure). */
   failures: Pick<EventsRepository, 'standingFailedLots'>;
-  /** The containers lots or containers lie in, at every level: the event writer's query, which holds a container's contents with it. */
-  containers: { above(codes: string[]): Promise<{ parentCode: string }[]> };
+  /** Whether the containers a pack or case lies in hold or recall it: the walk up the packings the event writer locks by. */
+  containers: Pick<LineageRepository, 'containersState'>;
   scans: Pick<ScanService, 'record' | 'beginRead' | 'raiseFlag' | 'scannedRecentlyBy'>;
-  lots: Pick<LotsRepository, 'findByCodes' | 'pageChanges' | 'recallRoots'>;
+  lots: Pick<LotsRepository, 'findByCodes' | 'pageChanges'>;
   identifiers: Pick<IdentifierService, 'parse' | 'find'>;
   trace: Pick<TraceService, 'trace'>;
   brands: Pick<BrandService, 'standingsOfLot'>;
@@ -176,24 +177,14 @@ export function createResolverService(deps: {
 
   /**
    * Whether the container a pack or container lies in, or any container that one lies in, is on hold
-   * or recalled: read on every scan, as the pack's own lot state is, since it is the pack's alone.
+   * or recalled: read on every scan, as the pack's own lot state is, since it is the pack's alone. A
+   * pack's own container counts with those it lies in; a container scanned shows its own state as its lot's.
+   * A container's recall is the pack's only when the recall named the container itself: a recall of a
+   * lot marks the containers it lies in too, not what else they hold (the pack's own lot recalled shows
+   * as the lot's warning).
    */
-  async function containerState(code: string, kind: 'pack' | 'container'): Promise<PackFacts['container']> {
-    const above = (await deps.containers.above([code])).map((row) => row.parentCode);
-    // a pack's own container, and those it lies in; a container scanned is its lot's own state
-    const codes = [...new Set(kind === 'pack' ? [code, ...above] : above)];
-    if (codes.length === 0) return undefined;
-    const containers = await deps.lots.findByCodes(codes);
-    // a recall of a lot marks the containers it lies in too, though not what else they hold: a
-    // container's recall is the pack's only when the recall named the container itself (the pack's
-    // own lot recalled shows as the lot's warning)
-    const recalled = containers.filter((container) => container.status === 'recalled').map((container) => container.code);
-    const roots = recalled.length > 0 ? await deps.lots.recallRoots(recalled) : new Set<string>();
-    return {
-      onHold: containers.some((container) => container.hold !== null),
-      recalled: roots.size > 0,
-    };
-  }
+  const containerState = (code: string, kind: 'pack' | 'container'): Promise<PackFacts['container']> =>
+    deps.containers.containersState(code, kind === 'pack');
 
   /**
    * Cold-chain readings are often taken on the pallet or case the lot travelled in (downstream of it): those taken

@@ -465,7 +465,7 @@ t.test('a hold that comes between reading a lot and reading its chain leaves no 
     ...app.services,
     items: repositories.items,
     failures: repositories.events,
-    containers: repositories.containers,
+    containers: repositories.lineage,
     lots: repositories.lots,
     trace: {
       trace: async (...args: Parameters<typeof app.services.trace.trace>) => {

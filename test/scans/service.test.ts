@@ -269,7 +269,7 @@ t.test('flag rules as the resolver applies them to issued items', async (t) => {
     const racing = createResolverService({
       ...chain.services,
       failures: chain.repositories.events,
-      containers: chain.repositories.containers,
+      containers: chain.repositories.lineage,
       items: {
         findItem: async (code) => {
           const item = await chain.repositories.items.findItem(code);
@@ -323,7 +323,7 @@ t.test('flag rules as the resolver applies them to issued items', async (t) => {
       scans: slowAcknowledgement,
       items: chain.repositories.items,
       failures: chain.repositories.events,
-      containers: chain.repositories.containers,
+      containers: chain.repositories.lineage,
       lots: chain.repositories.lots,
       ipSalt: 'racing',
       policy: { overScanThreshold: 3, maxTravelKmh: 800 },
@@ -371,7 +371,7 @@ t.test('flag rules as the resolver applies them to issued items', async (t) => {
       scans: slowWrite,
       items: chain.repositories.items,
       failures: chain.repositories.events,
-      containers: chain.repositories.containers,
+      containers: chain.repositories.lineage,
       lots: chain.repositories.lots,
       ipSalt: 'here',
       policy: { overScanThreshold: 3, maxTravelKmh: 800 },
@@ -440,7 +440,7 @@ t.test('concurrent scans of one pack while batches are stored: each counts once'
   const resolver = createResolverService({
     ...chain.services,
     failures: chain.repositories.events,
-    containers: chain.repositories.containers,
+    containers: chain.repositories.lineage,
     scans: {
       ...scans,
       record: (scan) => {

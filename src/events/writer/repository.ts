@@ -7,6 +7,7 @@ import { appendParts, lockChainHeads } from '../../audit/repository.js';
 import type { AuthorizationHistory, BrandRef } from '../../brands/standing.js';
 import { type Db, queryRows } from '../../db/client.js';
 import type { EventValueField, LotAttributes, LotHold } from '../../db/schema.js';
+import { containersAboveWalk } from '../../lineage/repository.js';
 import { ENDED_STATUSES } from '../../lots/ledger.js';
 import { type EventDraft, type EventRecord, isEvidence, type NewLot, type NewShipment } from './draft.js';
 import { type LotView, makes, type ProductView, type ShipmentView, type StatusFacts, usesLink } from './state.js';
@@ -548,14 +549,7 @@ export function createEventWriterRepository() {
       if (codes.length === 0) return [];
       return queryRows<{ childCode: string; parentCode: string }>(
         tx,
-        sql`with recursive above(child, parent) as (
-          select e.upstream_code, e.downstream_code from lineage_edges e
-          where e.upstream_code = any(${texts(codes)}) and e.kind = 'aggregate' and e.ended_by_event_id is null and e.retracted_by_event_id is null
-          union
-          select e.upstream_code, e.downstream_code from lineage_edges e join above on e.upstream_code = above.parent
-          where e.kind = 'aggregate' and e.ended_by_event_id is null and e.retracted_by_event_id is null
-        )
-        select child as "childCode", parent as "parentCode" from above`,
+        sql`${containersAboveWalk(codes)} select distinct child as "childCode", parent as "parentCode" from above`,
       );
     },
 
