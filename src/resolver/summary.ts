@@ -153,6 +153,23 @@ function testsOf(live: Trace['events'], trace: Trace, party: Map<string, Trace['
     .sort((a, b) => a.time.localeCompare(b.time));
 }
 
+/**
+ * The lots of a backward trace that are in the start lot now: those it was made from, and what a
+ * container holds, but not a lot an unpacking took out of a container (it went elsewhere).
+ */
+function inLotNow(trace: Trace, lotCode: string): Set<string> {
+  const inputs = new Map<string, string[]>();
+  for (const edge of trace.edges) {
+    if (edge.kind === 'aggregate' && edge.status === 'unpacked') continue;
+    const of = inputs.get(edge.to);
+    if (of) of.push(edge.from);
+    else inputs.set(edge.to, [edge.from]);
+  }
+  const reached = new Set([lotCode]);
+  for (const code of reached) for (const input of inputs.get(code) ?? []) reached.add(input);
+  return reached;
+}
+
 function buildLotSummary(input: LotSummaryInput): LotSummary {
   const { trace } = input;
   const party = new Map(trace.parties.map((p) => [p.code, p]));
@@ -191,8 +208,9 @@ function buildLotSummary(input: LotSummaryInput): LotSummary {
   // held by a regulator or its owner pending a test: 暂停销售
   if (start.onHold) warnings.push('on_hold');
   // a failed test that still stands, of the lot or of any lot it was made from (the raw lot a packing
-  // used): 检测不合格, whether or not anyone has held it
-  if (input.failedLots && trace.nodes.some((node) => input.failedLots?.has(node.code))) warnings.push('held');
+  // used) or a case holds: 检测不合格, whether or not anyone has held it
+  const { failedLots } = input;
+  if (failedLots && [...inLotNow(trace, start.code)].some((code) => failedLots.has(code))) warnings.push('held');
   if (start.expiryDate && start.expiryDate < input.today) warnings.push('expired');
   if (start.status === 'destroyed') warnings.push('destroyed');
 

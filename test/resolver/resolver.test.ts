@@ -1005,3 +1005,43 @@ t.test(
     t.same(await scan(namedPack), ['recalled'], 'a pack in a case a recall named');
   },
 );
+
+// A case's label speaks for what the case holds: a lot with a failed test packed in it warns on the
+// case (and the pallet it lies on), and once that lot is unpacked the case no longer warns for it. What
+// a case holds is part of its chain, read again once its cached page expires (30 s), as a test of
+// another lot of a chain is.
+t.test('a case scanned by its SSCC warns of a failed test of what it holds now, not of a lot unpacked from it', async (t) => {
+  let clock = Date.now();
+  const world = await createWorld(t, undefined, { now: () => new Date(clock) });
+  const processor = await world.party('processor');
+  let phones = 0;
+  const scan = async (url: string) =>
+    (await world.app.inject({ method: 'GET', url, headers: { accept: 'application/json', 'user-agent': `phone ${++phones}` } })).json()
+      .warnings;
+  const product = await processor.product('piece');
+  const [failing, sound] = [await processor.commission(product, 10), await processor.commission(product, 10)];
+  await world.ok(processor.event({ type: 'inspect', lotCodes: [failing], inspection: { kind: 'self', result: 'fail' } }));
+  const [caseSscc, palletSscc] = [completeGs1('06901234500000123'), completeGs1('06901234500000124')];
+  const packedCase = (
+    await world.ok(
+      processor.event({
+        type: 'aggregate',
+        parent: { sscc: caseSscc },
+        children: [
+          { lotCode: failing, quantity: 10 },
+          { lotCode: sound, quantity: 10 },
+        ],
+      }),
+    )
+  ).createdLotCodes[0];
+  await world.ok(processor.event({ type: 'aggregate', parent: { sscc: palletSscc }, children: [{ lotCode: packedCase }] }));
+  t.same(await scan(`/00/${caseSscc}`), ['held'], 'the case holds the lot that failed its test');
+  t.same(await scan(`/00/${palletSscc}`), ['held'], 'and so does the pallet it lies on');
+
+  await world.ok(processor.event({ type: 'disaggregate', parentCode: packedCase, children: [failing] }));
+  clock += 31_000;
+  t.same(await scan(`/00/${caseSscc}`), [], 'unpacked from it: the case warns no more');
+  t.same(await scan(`/00/${palletSscc}`), [], 'nor does the pallet');
+  const [failingPack] = await issuePacks(world, processor, failing, 1);
+  t.same(await scan(`/t/${failingPack}`), ['held'], 'the unpacked lot still warns on its own packs');
+});

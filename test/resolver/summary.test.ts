@@ -132,6 +132,19 @@ const LAB_TEST = {
 };
 const party = (code: string, kind: string) => ({ code, name: `${kind} ${code}`, kind, regionCode: '500236', address: null, contact: null });
 
+const edge = (from: string, to: string, kind: 'transform' | 'aggregate' = 'transform', status: string | null = null) => ({
+  kind,
+  from,
+  to,
+  quantity: null,
+  unit: null,
+  eventId: `E-${from}-${to}`,
+  fromPartyCode: null,
+  toPartyCode: null,
+  shipmentId: null,
+  status,
+});
+
 function chain(): Trace {
   const rapid = inspection('E-RAPID', '2026-10-12T23:40:00.000Z', 'rapid');
   return {
@@ -147,7 +160,7 @@ function chain(): Trace {
       node('L-FARM-1', 2, FARM_1, [rapid]),
       node('L-FARM-2', 2, FARM_2, [rapid]),
     ],
-    edges: [],
+    edges: [edge('L-FARM-1', 'L-CARCASS'), edge('L-FARM-2', 'L-CARCASS'), edge('L-CARCASS', 'L-PACK')],
     events: [
       inspectEvent('E-RAPID', '2026-10-12T23:40:00.000Z', ABATTOIR, ['L-FARM-1', 'L-FARM-2'], { inspection: RAPID }),
       inspectEvent('E-ELSEWHERE', '2026-10-20T07:00:00.000Z', ABATTOIR, ['L-PACK'], { inspection: { kind: 'sampling', result: 'pass' } }),
@@ -284,6 +297,31 @@ t.test('lotSummary: a standing failed test of any lot of the chain warns, a sett
   const onHold = chain();
   onHold.nodes[0].onHold = true;
   t.strictSame(warningsOf(['L-FARM-2'], onHold), ['on_hold', 'held'], 'held for sale and failed: both');
+});
+
+t.test('lotSummary: a case warns of a failed test of what it holds now, not of a lot unpacked from it', async (t) => {
+  // the case's backward trace: L-PACK packed in it, L-OTHER packed and unpacked since, each made from its raw lot
+  const trace = chain();
+  trace.nodes = [
+    { ...trace.nodes[0], code: 'C-CASE', kind: 'container' },
+    ...trace.nodes.map((node) => ({ ...node, depth: node.depth + 1 })),
+    { ...trace.nodes[0], code: 'L-OTHER', depth: 1 },
+    { ...trace.nodes[2], code: 'L-OTHER-RAW', depth: 2 },
+  ];
+  trace.edges = [
+    ...trace.edges,
+    edge('L-PACK', 'C-CASE', 'aggregate'),
+    edge('L-OTHER', 'C-CASE', 'aggregate', 'unpacked'),
+    edge('L-OTHER-RAW', 'L-OTHER'),
+  ];
+  const warningsOf = (failedLots: string[], of = trace) =>
+    lotSummary({ lotCode: 'C-CASE', trace: of, today: '2026-11-20', brands: [], failedLots: new Set(failedLots) }).warnings;
+  t.strictSame(warningsOf(['L-PACK']), ['held'], 'a lot it holds');
+  t.strictSame(warningsOf(['L-FARM-1']), ['held'], 'a raw lot of a lot it holds');
+  t.strictSame(warningsOf(['L-OTHER']), [], 'a lot unpacked from it');
+  t.strictSame(warningsOf(['L-OTHER-RAW']), [], 'nor what that lot was made from');
+  const repacked = { ...trace, edges: [...trace.edges, edge('L-OTHER', 'C-CASE', 'aggregate')] };
+  t.strictSame(warningsOf(['L-OTHER'], repacked), ['held'], 'packed into it again: it holds it now');
 });
 
 t.test('consumerSummaryJson: a pack in a held or recalled container warns; the lot’s other packs do not', async (t) => {
