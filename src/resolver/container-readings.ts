@@ -1,105 +1,209 @@
 // Which of the readings taken on containers belong to a lot's cold chain: those taken while the lot
-// lay in the container. Pure.
+// lay in the container, by a party then answering for it. Pure.
 import type { Trace } from '../trace/schemas.js';
 
 type TraceEvent = Trace['events'][number];
 /** From and to in milliseconds, both included; `to` is Infinity while the lot still lies in the container. */
-type Period = { from: number; to: number };
+export type Period = { from: number; to: number };
 type Reading = { time?: unknown };
 
 const ALWAYS: Period[] = [{ from: Number.NEGATIVE_INFINITY, to: Number.POSITIVE_INFINITY }];
 
-/** The periods both lists share. */
-function intersect(a: Period[], b: Period[]): Period[] {
-  return a.flatMap((x) =>
-    b.flatMap((y) =>
-      Math.max(x.from, y.from) <= Math.min(x.to, y.to) ? [{ from: Math.max(x.from, y.from), to: Math.min(x.to, y.to) }] : [],
-    ),
-  );
+/** The same times as `periods`, sorted and with overlapping periods merged: what `intersect` and `within` read. */
+export function merged(periods: Period[]): Period[] {
+  const sorted = [...periods].sort((a, b) => a.from - b.from);
+  const result: Period[] = [];
+  for (const period of sorted) {
+    const last = result.at(-1);
+    if (last && period.from <= last.to) last.to = Math.max(last.to, period.to);
+    else result.push({ ...period });
+  }
+  return result;
 }
 
-const within = (periods: Period[], time: number) => periods.some((period) => period.from <= time && time <= period.to);
+/** The times both lists share, each list merged (see `merged`): one sweep through both. */
+export function intersect(a: Period[], b: Period[]): Period[] {
+  const shared: Period[] = [];
+  let i = 0;
+  let j = 0;
+  while (i < a.length && j < b.length) {
+    const from = Math.max(a[i].from, b[j].from);
+    const to = Math.min(a[i].to, b[j].to);
+    if (from <= to) shared.push({ from, to });
+    // the period ending first shares nothing with what follows in the other list
+    if (a[i].to < b[j].to) i++;
+    else j++;
+  }
+  return shared;
+}
+
+/** Whether the time falls in one of the merged periods: a binary search for the last one starting by then. */
+function within(periods: Period[], time: number): boolean {
+  let low = 0;
+  let high = periods.length - 1;
+  while (low <= high) {
+    const middle = (low + high) >> 1;
+    if (periods[middle].from <= time) low = middle + 1;
+    else high = middle - 1;
+  }
+  return high >= 0 && time <= periods[high].to;
+}
+
+const live = (event: TraceEvent) => !event.declaredInErrorBy;
 
 /**
- * When each lot lay directly in each container, by child then container: from the packing (aggregate) that put it in
- * to the unpacking (disaggregate) that took it out, or open while nothing has. Events declared in error are left out,
- * so an unpacking declared in error leaves the lot in the container, as the ledger does.
+ * Events in the order the writer took them: by record time, and among a batch's (which share one)
+ * by event time, a packing before an unpacking at the same time. Event ids say nothing of the order
+ * (a native one is random, an EPCIS one the sender's).
  */
-function directPeriods(events: TraceEvent[]): Map<string, Map<string, Period[]>> {
-  const periods = new Map<string, Map<string, Period[]>>();
-  const opened = new Map<string, number>();
-  const packings = events
-    .filter((event) => (event.type === 'aggregate' || event.type === 'disaggregate') && !event.declaredInErrorBy)
-    .sort((a, b) => a.eventTime.getTime() - b.eventTime.getTime());
+const recordOrder = (a: TraceEvent, b: TraceEvent) =>
+  a.recordTime.getTime() - b.recordTime.getTime() ||
+  a.eventTime.getTime() - b.eventTime.getTime() ||
+  Number(a.type === 'disaggregate') - Number(b.type === 'disaggregate');
+
+function add<K>(map: Map<K, Period[]>, key: K, periods: Period[]) {
+  const list = map.get(key);
+  if (list) list.push(...periods);
+  else map.set(key, [...periods]);
+}
+
+/**
+ * When each lot lay directly in each container, by child then container (merged): from the packing
+ * (aggregate) that put it in to the unpacking (disaggregate) that took it out, or open while nothing
+ * has. Packings and unpackings pair in the order they were recorded, as the writer paired them; their
+ * event times only bound the period, and an unpacking dated before its packing leaves none. Events
+ * declared in error are left out, so an unpacking declared in error leaves the lot in the container,
+ * as the ledger does.
+ */
+export function directPeriods(events: TraceEvent[]): Map<string, Map<string, Period[]>> {
+  const found = new Map<string, Map<string, Period[]>>();
+  const opened = new Map<string, { child: string; parent: string; since: number }>();
+  const close = (child: string, parent: string, since: number, until: number) => {
+    if (until < since) return;
+    const byParent = found.get(child) ?? new Map<string, Period[]>();
+    add(byParent, parent, [{ from: since, to: until }]);
+    found.set(child, byParent);
+  };
+  const packings = events.filter((event) => (event.type === 'aggregate' || event.type === 'disaggregate') && live(event)).sort(recordOrder);
   for (const event of packings) {
     const parent = event.lots.find((lot) => lot.role === 'parent')?.lotCode;
     if (parent === undefined) continue;
     const time = event.eventTime.getTime();
     for (const { lotCode: child } of event.lots.filter((lot) => lot.role === 'child')) {
       const key = `${child} ${parent}`;
-      const since = opened.get(key);
+      const open = opened.get(key);
       if (event.type === 'aggregate') {
-        if (since === undefined) opened.set(key, time);
+        // more of the lot packed into it while some lies there: in since the earlier of the two
+        if (open) open.since = Math.min(open.since, time);
+        else opened.set(key, { child, parent, since: time });
         continue;
       }
-      if (since === undefined) continue;
+      if (!open) continue;
       opened.delete(key);
-      const byParent = periods.get(child) ?? new Map<string, Period[]>();
-      byParent.set(parent, [...(byParent.get(parent) ?? []), { from: since, to: time }]);
-      periods.set(child, byParent);
+      close(child, parent, open.since, time);
     }
   }
-  for (const [key, since] of opened) {
-    const [child, parent] = key.split(' ');
-    const byParent = periods.get(child) ?? new Map<string, Period[]>();
-    byParent.set(parent, [...(byParent.get(parent) ?? []), { from: since, to: Number.POSITIVE_INFINITY }]);
-    periods.set(child, byParent);
-  }
-  return periods;
+  for (const { child, parent, since } of opened.values()) close(child, parent, since, Number.POSITIVE_INFINITY);
+  for (const byParent of found.values()) for (const [parent, periods] of byParent) byParent.set(parent, merged(periods));
+  return found;
 }
 
 /**
- * When the lot lay in each container it was ever packed in, up to `levels` deep: in a case, while it lay in the case;
- * on the pallet the case was put on, while it lay in the case and the case on the pallet.
+ * When the lot lay in each container it was ever packed in, up to `levels` deep (merged): in a case,
+ * while it lay in the case; on the pallet the case was put on, while it lay in the case and the case
+ * on the pallet.
  */
 export function containedPeriods(events: TraceEvent[], lotCode: string, levels: number): Map<string, Period[]> {
   const direct = directPeriods(events);
   const contained = new Map<string, Period[]>([[lotCode, ALWAYS]]);
   let level = [lotCode];
   for (let depth = 1; depth <= levels && level.length > 0; depth++) {
-    const next = new Set<string>();
+    const reached = new Map<string, Period[]>();
     for (const child of level) {
       for (const [parent, periods] of direct.get(child) ?? []) {
         if (parent === lotCode) continue;
         const shared = intersect(contained.get(child) ?? [], periods);
-        if (shared.length === 0) continue;
-        contained.set(parent, [...(contained.get(parent) ?? []), ...shared]);
-        next.add(parent);
+        if (shared.length > 0) add(reached, parent, shared);
       }
     }
-    level = [...next];
+    for (const [parent, periods] of reached) contained.set(parent, merged([...(contained.get(parent) ?? []), ...periods]));
+    level = [...reached.keys()];
   }
   contained.delete(lotCode);
   return contained;
 }
 
 /**
- * The observations of the containers the lot lay in, among `events` (a forward trace's), with the readings taken while
- * it lay there: a reading at its own time, else at the observation's. An observation none of whose readings were taken
- * then is left out, as is one without readings made while the lot was elsewhere.
+ * Who answered for each container when, from the events on it by which a party must hold it: the
+ * packing into it (which makes a new one) and the unpacking of it by its holder, a shipment by the
+ * sender (who answers for it until it is received) and a receipt by the receiver. By container, each
+ * holder from the event's time on, in time order.
  */
-export function containerReadings(events: TraceEvent[], lotCode: string, levels: number): TraceEvent[] {
+export function containerHolders(events: TraceEvent[]): Map<string, { from: number; partyCode: string }[]> {
+  const holders = new Map<string, { from: number; partyCode: string; event: TraceEvent }[]>();
+  for (const event of events) {
+    if (!live(event)) continue;
+    const held =
+      event.type === 'aggregate' || event.type === 'disaggregate'
+        ? event.lots.filter((lot) => lot.role === 'parent')
+        : event.type === 'ship' || event.type === 'receive'
+          ? event.lots.filter((lot) => lot.role === 'subject')
+          : [];
+    for (const { lotCode } of held) {
+      const list = holders.get(lotCode);
+      const entry = { from: event.eventTime.getTime(), partyCode: event.partyCode, event };
+      if (list) list.push(entry);
+      else holders.set(lotCode, [entry]);
+    }
+  }
+  return new Map(
+    [...holders].map(([code, list]) => [
+      code,
+      list.sort((a, b) => a.from - b.from || recordOrder(a.event, b.event)).map(({ from, partyCode }) => ({ from, partyCode })),
+    ]),
+  );
+}
+
+/** The party answering for the container at the time: the last to take it by then, if any did. */
+function holderAt(holders: { from: number; partyCode: string }[] | undefined, time: number): string | undefined {
+  if (!holders) return undefined;
+  let low = 0;
+  let high = holders.length - 1;
+  while (low <= high) {
+    const middle = (low + high) >> 1;
+    if (holders[middle].from <= time) low = middle + 1;
+    else high = middle - 1;
+  }
+  return high >= 0 ? holders[high].partyCode : undefined;
+}
+
+/**
+ * The observations of the containers the lot lay in, among `events` (a forward trace's), with the
+ * readings that count: taken (a reading at its own time, else at the observation's) while the lot lay
+ * there, and recorded by the lot's owner (`ownerCode`) or by the party then answering for the container
+ * (see containerHolders). Whoever made a container may observe it after it has changed hands, and the
+ * lots packed into it since are not theirs to report on. An observation none of whose readings count
+ * is left out, as is one without readings made while the lot was elsewhere or by another party.
+ */
+export function containerReadings(events: TraceEvent[], lotCode: string, ownerCode: string, levels: number): TraceEvent[] {
   const contained = containedPeriods(events, lotCode, levels);
   if (contained.size === 0) return [];
+  const holders = containerHolders(events);
   return events.flatMap((event) => {
-    if (event.type !== 'observe' || event.declaredInErrorBy) return [];
-    const periods = event.lots.flatMap((lot) => contained.get(lot.lotCode) ?? []);
-    if (periods.length === 0) return [];
+    if (event.type !== 'observe' || !live(event)) return [];
+    const containers = event.lots.filter((lot) => contained.has(lot.lotCode)).map((lot) => lot.lotCode);
+    if (containers.length === 0) return [];
+    const counts = (time: number) =>
+      containers.some(
+        (code) =>
+          within(contained.get(code) as Period[], time) &&
+          (event.partyCode === ownerCode || holderAt(holders.get(code), time) === event.partyCode),
+      );
     const readings = event.details.readings;
-    if (!Array.isArray(readings) || readings.length === 0) return within(periods, event.eventTime.getTime()) ? [event] : [];
+    if (!Array.isArray(readings) || readings.length === 0) return counts(event.eventTime.getTime()) ? [event] : [];
     const taken = (readings as Reading[]).filter((reading) => {
       const time = typeof reading.time === 'string' ? Date.parse(reading.time) : Number.NaN;
-      return within(periods, Number.isNaN(time) ? event.eventTime.getTime() : time);
+      return counts(Number.isNaN(time) ? event.eventTime.getTime() : time);
     });
     if (taken.length === 0) return [];
     return [taken.length === readings.length ? event : { ...event, details: { ...event.details, readings: taken } }];

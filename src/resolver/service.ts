@@ -188,12 +188,15 @@ export function createResolverService(deps: {
 
   /**
    * Cold-chain readings are often taken on the pallet or case the lot travelled in (downstream of it): those taken
-   * while the lot lay in it count (containerReadings), not a pallet's after it was emptied.
+   * while the lot lay in it, by its owner or the container's holder then, count (containerReadings), not a pallet's
+   * after it was emptied.
    */
   async function withContainerReadings(trace: Trace, lotCode: string): Promise<Trace> {
     const forward = await deps.trace.trace(RESOLVER, lotCode, 'forward', CONTAINER_LEVELS);
     const known = new Set(trace.events.map(partyEvent));
-    const readings = containerReadings(forward.events, lotCode, CONTAINER_LEVELS).filter((event) => !known.has(partyEvent(event)));
+    const owner = forward.nodes.find((node) => node.code === lotCode)?.partyCode;
+    if (owner === undefined) return trace;
+    const readings = containerReadings(forward.events, lotCode, owner, CONTAINER_LEVELS).filter((event) => !known.has(partyEvent(event)));
     if (readings.length === 0) return trace;
     return { ...trace, events: [...trace.events, ...readings].sort((a, b) => a.eventTime.getTime() - b.eventTime.getTime()) };
   }

@@ -79,3 +79,71 @@ t.test('a case on a pallet: each level’s readings count while the lot lay in i
   t.match(summary.coldChain, { readings: 3, minCelsius: 4, maxCelsius: 6, withinLimits: true });
   t.equal(summary.timeline.filter((step: Step) => step.action === 'observe').length, 3, 'a step for each reading that counts');
 });
+
+t.test('a pack and an unpack at the same time pair as they were recorded, whatever their event ids', async (t) => {
+  const world = await createWorld(t);
+  const processor = await world.party('processor');
+  const product = await processor.product('kg');
+  const event = (hour: number, body: Record<string, unknown>) => world.ok(processor.api.post('/events', { eventTime: at(hour), ...body }));
+  // native event ids are random: each lot's pack and unpack sort either way by id, and every lot must come out the same
+  const packs: string[] = [];
+  for (let index = 0; index < 8; index++) {
+    const lot = (await event(1, { type: 'commission', lots: [{ productCode: product, quantity: 10 }] })).createdLotCodes[0];
+    packs.push(...(await issuePacks(world, processor, lot, 1)));
+    const pallet = (await event(5, { type: 'aggregate', parent: {}, children: [{ lotCode: lot, quantity: 10 }] })).createdLotCodes[0];
+    await event(5, { type: 'disaggregate', parentCode: pallet });
+    await event(9, { type: 'observe', lotCodes: [pallet], readings: [{ type: 'temperature', value: 31, unit: 'Cel' }] });
+  }
+  for (const pack of packs) {
+    const summary = (await world.app.inject({ method: 'GET', url: `/t/${pack}?format=json` })).json();
+    t.equal(summary.coldChain, null, 'the emptied pallet’s reading is none of the lot’s');
+  }
+});
+
+t.test('an unpacking dated before its packing leaves the lot in the container at no time', async (t) => {
+  const world = await createWorld(t);
+  const processor = await world.party('processor');
+  const product = await processor.product('kg');
+  const event = (hour: number, body: Record<string, unknown>) => world.ok(processor.api.post('/events', { eventTime: at(hour), ...body }));
+  const lot = (await event(1, { type: 'commission', lots: [{ productCode: product, quantity: 10 }] })).createdLotCodes[0];
+  const other = (await event(1, { type: 'commission', lots: [{ productCode: product, quantity: 10 }] })).createdLotCodes[0];
+  const [pack] = await issuePacks(world, processor, lot, 1);
+  const pallet = (await event(2, { type: 'aggregate', parent: {}, children: [{ lotCode: other, quantity: 10 }] })).createdLotCodes[0];
+  await event(5, { type: 'aggregate', parent: { containerCode: pallet }, children: [{ lotCode: lot, quantity: 10 }] });
+  await event(3, { type: 'disaggregate', parentCode: pallet, children: [lot] });
+  await event(9, { type: 'observe', lotCodes: [pallet], readings: [{ type: 'temperature', value: 31, unit: 'Cel' }] });
+  const summary = (await world.app.inject({ method: 'GET', url: `/t/${pack}?format=json` })).json();
+  t.equal(summary.coldChain, null);
+});
+
+t.test('a container’s maker who no longer holds it reports nothing of the lots packed into it since', async (t) => {
+  const world = await createWorld(t);
+  const [maker, keeper] = [await world.party('processor'), await world.party('processor')];
+  const post = (party: typeof maker, hour: number, body: Record<string, unknown>) =>
+    world.ok(party.api.post('/events', { eventTime: at(hour), ...body }));
+  const reading = (value: number) => [{ type: 'temperature', value, unit: 'Cel' }];
+  const makersLot = await maker.commission(await maker.product('kg'), 10);
+  const [makersPack] = await issuePacks(world, maker, makersLot, 1);
+  const pallet = (await post(maker, 30, { type: 'aggregate', parent: {}, children: [{ lotCode: makersLot, quantity: 10 }] }))
+    .createdLotCodes[0];
+  await post(maker, 31, { type: 'observe', lotCodes: [pallet], readings: reading(2) }); // the maker's own lot on it
+  const shipmentId = (await post(maker, 32, { type: 'ship', toPartyCode: keeper.code, lines: [{ lotCode: pallet }] })).shipmentId;
+  await post(keeper, 33, { type: 'receive', shipmentId });
+  await post(keeper, 34, { type: 'disaggregate', parentCode: pallet });
+  const keepersLot = (await post(keeper, 35, { type: 'commission', lots: [{ productCode: await keeper.product('kg'), quantity: 10 }] }))
+    .createdLotCodes[0];
+  const [pack] = await issuePacks(world, keeper, keepersLot, 1);
+  await post(keeper, 36, { type: 'aggregate', parent: { containerCode: pallet }, children: [{ lotCode: keepersLot, quantity: 10 }] });
+  await post(keeper, 37, { type: 'observe', lotCodes: [pallet], readings: reading(3) });
+  // the maker may still observe the pallet it made (owner or holder)
+  await post(maker, 38, { type: 'observe', lotCodes: [pallet], readings: reading(35) });
+
+  const summary = (await world.app.inject({ method: 'GET', url: `/t/${pack}?format=json` })).json();
+  t.match(summary.coldChain, { readings: 1, minCelsius: 3, maxCelsius: 3, withinLimits: true }, 'the holder’s reading alone');
+  const makers = (await world.app.inject({ method: 'GET', url: `/t/${makersPack}?format=json` })).json();
+  t.match(
+    makers.coldChain,
+    { readings: 1, minCelsius: 2, maxCelsius: 2 },
+    'the maker’s reading while it held the pallet with its lot on it',
+  );
+});
