@@ -432,15 +432,20 @@ export function createBrandService(deps: {
      * it today may issue them. Throws 403 naming each brand it is not admitted to, and why.
      */
     async requireLabelRight(lot: { code: string; partyCode: string; productCode: string | null }): Promise<void> {
-      const refused = labelRefusals(await this.standingsOfLot(lot), today());
-      if (refused.length) {
-        throw new Problem(
-          403,
-          'brand-not-admitted',
-          'Not admitted to the brand',
-          `party ${lot.partyCode} is not currently admitted to the brand covering the product of lot ${lot.code}, so it may not issue item codes for it — ${refused.join('; ')}`,
-        );
-      }
+      const refusal = this.labelRightRefusal(lot, await this.standingsOfLot(lot));
+      if (refusal) throw refusal;
+    },
+
+    /** What requireLabelRight throws, or null, from standings read elsewhere (each batch of a code job reads them with its lot). */
+    labelRightRefusal(lot: { code: string; partyCode: string }, standings: readonly Pick<BrandStanding, 'brand' | 'authorizations'>[]) {
+      const refused = labelRefusals(standings, today());
+      if (refused.length === 0) return null;
+      return new Problem(
+        403,
+        'brand-not-admitted',
+        'Not admitted to the brand',
+        `party ${lot.partyCode} is not currently admitted to the brand covering the product of lot ${lot.code}, so it may not issue item codes for it — ${refused.join('; ')}`,
+      );
     },
   };
 }

@@ -27,9 +27,16 @@ export type Database = {
   /**
    * Bulk load: COPY on PostgreSQL, chunked multi-row INSERT on PGlite. All rows or none. With
    * `onlyIf`, a statement run first in the same transaction: when it returns no row, nothing is
-   * loaded and the answer is false (a job that no longer holds its lease, see leases.ts).
+   * loaded and the answer is false (a job that no longer holds its lease, see leases.ts); its row
+   * goes to `admit`, which may throw to load nothing, the load failing with its error.
    */
-  copyRows(table: string, columns: string[], rows: (string | number | null)[][], onlyIf?: SQL): Promise<boolean>;
+  copyRows(
+    table: string,
+    columns: string[],
+    rows: (string | number | null)[][],
+    onlyIf?: SQL,
+    admit?: (row: Record<string, unknown>) => void,
+  ): Promise<boolean>;
   migrate(): Promise<void>;
   ping(): Promise<boolean>;
   close(): Promise<void>;
@@ -161,32 +168,37 @@ export async function openPostgres(url: string): Promise<Database> {
     db,
     kind: 'postgres',
     stats,
-    copyRows: async (table, columns, rows, onlyIf) => {
+    copyRows: async (table, columns, rows, onlyIf, admit) => {
       const client = await pool.connect();
       const text = `copy ${table} (${columns.join(', ')}) from stdin`;
-      let started = performance.now();
       try {
         if (onlyIf) {
           await client.query('begin');
           const guard = dialect.sqlToQuery(onlyIf);
-          if ((await client.query(guard.sql, guard.params)).rowCount === 0) {
+          const [row] = (await client.query(guard.sql, guard.params)).rows;
+          if (!row) {
             await client.query('rollback');
             return false;
           }
-          started = performance.now();
+          admit?.(row);
         }
-        const stream = client.query(copyFrom(text));
-        const done = new Promise<void>((resolve, reject) => {
-          stream.on('finish', resolve);
-          stream.on('error', reject);
-        });
-        stream.end(`${rows.map((row) => row.map(copyValue).join('\t')).join('\n')}\n`);
-        await done;
-        record(text, [], started, rows.length);
+        const started = performance.now();
+        try {
+          const stream = client.query(copyFrom(text));
+          const done = new Promise<void>((resolve, reject) => {
+            stream.on('finish', resolve);
+            stream.on('error', reject);
+          });
+          stream.end(`${rows.map((row) => row.map(copyValue).join('\t')).join('\n')}\n`);
+          await done;
+          record(text, [], started, rows.length);
+        } catch (error) {
+          record(text, [], started, null);
+          throw error;
+        }
         if (onlyIf) await client.query('commit');
         return true;
       } catch (error) {
-        record(text, [], started, null);
         if (onlyIf) await client.query('rollback').catch(() => {});
         throw error;
       } finally {
@@ -212,6 +224,9 @@ export async function openPostgres(url: string): Promise<Database> {
   };
 }
 
+/** Rolls back a bulk load on PGlite whose guard returned no row (see copyRows). */
+class GuardReturnedNothing extends Error {}
+
 /** Embedded PostgreSQL; `dataDir` undefined means in memory. */
 export async function openPglite(dataDir?: string, client?: PGlite): Promise<Database> {
   const release = dataDir ? await acquireDataDirLock(dataDir) : () => {};
@@ -231,20 +246,27 @@ export async function openPglite(dataDir?: string, client?: PGlite): Promise<Dat
     db,
     kind: 'pglite',
     stats,
-    copyRows: async (table, columns, rows, onlyIf) => {
+    copyRows: async (table, columns, rows, onlyIf, admit) => {
       const perStatement = Math.max(1, Math.floor(60_000 / columns.length));
-      return statements.transaction(async (tx) => {
-        if (onlyIf) {
-          const guard = dialect.sqlToQuery(onlyIf);
-          if ((await tx.query(guard.sql, guard.params)).rows.length === 0) return false;
-        }
-        for (let i = 0; i < rows.length; i += perStatement) {
-          const slice = rows.slice(i, i + perStatement);
-          const placeholders = slice.map((_, r) => `(${columns.map((__, c) => `$${r * columns.length + c + 1}`).join(', ')})`);
-          await tx.query(`insert into ${table} (${columns.join(', ')}) values ${placeholders.join(', ')}`, slice.flat());
-        }
-        return true;
-      });
+      try {
+        return await statements.transaction(async (tx) => {
+          if (onlyIf) {
+            const guard = dialect.sqlToQuery(onlyIf);
+            const [row] = (await tx.query<Record<string, unknown>>(guard.sql, guard.params)).rows;
+            if (!row) throw new GuardReturnedNothing();
+            admit?.(row);
+          }
+          for (let i = 0; i < rows.length; i += perStatement) {
+            const slice = rows.slice(i, i + perStatement);
+            const placeholders = slice.map((_, r) => `(${columns.map((__, c) => `$${r * columns.length + c + 1}`).join(', ')})`);
+            await tx.query(`insert into ${table} (${columns.join(', ')}) values ${placeholders.join(', ')}`, slice.flat());
+          }
+          return true;
+        });
+      } catch (error) {
+        if (error instanceof GuardReturnedNothing) return false;
+        throw error;
+      }
     },
     migrate: () => migratePglite(drizzlePglite({ client: recorded }), { migrationsFolder }),
     ping: () => ping(db),

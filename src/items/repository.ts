@@ -1,4 +1,5 @@
 import { and, asc, eq, gt, sql } from 'drizzle-orm';
+import type { BrandStanding } from '../brands/standing.js';
 import { createBatchLoader } from '../db/batch-loader.js';
 import { anyOf } from '../db/chunk.js';
 import { type Database, type Db, queryRows } from '../db/client.js';
@@ -32,6 +33,23 @@ export type ScannedItem = ResolvedItem & {
   issuedAt: Date;
   /** The snapshot its scan counts were read in (pg_current_snapshot()): which batches of scans they include. */
   snapshot: string;
+};
+
+/**
+ * A code job's lot as a batch's transaction finds it once locked, with what its owner may label
+ * today of the brands covering its product. The lot's own columns are as the last write committed
+ * them; its recalls are those the batch's statement saw begin (a recall committed while the batch
+ * waited for the lot shows as its status alone).
+ */
+export type IssuingLot = {
+  code: string;
+  kind: string;
+  status: string;
+  hold: LotHold | null;
+  voidedByEventId: string | null;
+  partyCode: string;
+  recalls: string[] | null;
+  standings: Pick<BrandStanding, 'brand' | 'authorizations'>[];
 };
 
 export function createItemsRepository(database: Pick<Database, 'db' | 'copyRows'>) {
@@ -116,18 +134,6 @@ export function createItemsRepository(database: Pick<Database, 'db' | 'copyRows'
       const [row] = await db.select().from(codeJobs).where(eq(codeJobs.id, id));
       return row;
     },
-    /**
-     * Writes a job's state. Given this process's lease, only while the process holds the job (it
-     * then renews the lease); says whether it wrote.
-     */
-    async updateJob(id: string, values: Partial<typeof codeJobs.$inferInsert>, lease?: JobLease): Promise<boolean> {
-      const written = await db
-        .update(codeJobs)
-        .set(lease ? { ...values, leaseUntil: leaseEnd(lease) } : values)
-        .where(and(eq(codeJobs.id, id), lease ? eq(codeJobs.claimedBy, lease.owner) : undefined))
-        .returning({ id: codeJobs.id });
-      return written.length > 0;
-    },
     /** Claims the unfinished jobs this process may take (see claimJobs), oldest first, as they stand now. */
     claimJobs: (lease: JobLease, running: string[], which: ClaimOf): Promise<CodeJobRow[]> =>
       claimJobRows(db, codeJobs, lease, running, which),
@@ -138,16 +144,50 @@ export function createItemsRepository(database: Pick<Database, 'db' | 'copyRows'
     /**
      * Stores a batch of a job's codes, numbered in its order from `first` on. Given this process's
      * lease, only while the process holds the job, in one transaction with the job's progress (`done`
-     * grows by the batch); says whether it stored them.
+     * grows by the batch; the batch that completes it marks the job succeeded); says whether it
+     * stored them. The transaction's first statement writes the progress and locks the job's lot
+     * and its owner's authorizations for the brands covering its product against every write of
+     * them until it commits (a write already waiting for one of them is stored first), and gives
+     * them to `admit` as they then stand (see IssuingLot), which throws to store nothing: a hold,
+     * recall or withdrawal committed before the batch is not missed, and one committed later comes
+     * after its codes.
      */
-    insertCodes(jobId: string, lotCode: string, partyCode: string, codes: string[], first: number, lease?: JobLease): Promise<boolean> {
+    insertCodes(
+      jobId: string,
+      lotCode: string,
+      partyCode: string,
+      codes: string[],
+      first: number,
+      lease?: JobLease,
+      admit?: (lot: IssuingLot) => void,
+    ): Promise<boolean> {
       return database.copyRows(
         'items',
         ['code', 'lot_code', 'party_code', 'job_id', 'seq'],
         codes.map((code, i) => [code, lotCode, partyCode, jobId, first + i]),
         lease &&
-          sql`update code_jobs set done = done + ${codes.length}, lease_until = ${leaseEnd(lease)}
-            where id = ${jobId} and claimed_by = ${lease.owner} returning id`,
+          sql`with job as (update code_jobs set done = done + ${codes.length}, lease_until = ${leaseEnd(lease)},
+              status = case when done + ${codes.length} >= total then 'succeeded' else status end,
+              finished_at = case when done + ${codes.length} >= total then now() else finished_at end
+            where id = ${jobId} and claimed_by = ${lease.owner} returning id),
+          lot as (select code, kind, status, hold, voided_by_event_id, party_code, product_code from lots
+            where code = ${lotCode} and exists (select from job) for share),
+          rights as (select brand_code, valid_from, valid_until, state, state_since from brand_authorizations
+            where party_code = (select party_code from lot)
+              and brand_code in (select brand_code from brand_products where product_code = (select product_code from lot))
+            for share)
+          select lot.code, lot.kind, lot.status, lot.hold, lot.voided_by_event_id as "voidedByEventId", lot.party_code as "partyCode",
+            ${recallsOfLot(sql`lot.code`, sql`lot.status`)} as recalls,
+            (select coalesce(json_agg(json_build_object(
+                'brand', json_build_object('code', b.code, 'kind', b.kind, 'nameZh', b.name_zh, 'nameEn', b.name_en),
+                -- today's state of an authorization is the one its row holds: a change takes effect
+                -- today or earlier, never later, and sets the row (its history is of earlier days)
+                'authorizations', (select coalesce(json_agg(json_build_object('validFrom', r.valid_from, 'validUntil', r.valid_until,
+                    'changes', json_build_array(json_build_object('toState', r.state, 'effectiveOn', r.state_since)))), '[]')
+                  from rights r where r.brand_code = b.code)) order by b.code), '[]')
+              from brand_products bp join brands b on b.code = bp.brand_code where bp.product_code = lot.product_code) as standings
+          from lot`,
+        admit && ((row) => admit(row as IssuingLot)),
       );
     },
     async existingCodes(codes: string[]): Promise<Set<string>> {

@@ -12,7 +12,7 @@ import { circulationProblem, circulationRefusal, decimalsAllowed } from '../lots
 import type { LotRow, LotsRepository } from '../lots/repository.js';
 import type { ProductsRepository } from '../products/repository.js';
 import { LABELS_PER_SHEET, labelSheetSvg, qrPng, qrSvg } from './labels.js';
-import type { CodeJobRow, ItemsRepository } from './repository.js';
+import type { CodeJobRow, IssuingLot, ItemsRepository } from './repository.js';
 
 export const MAX_CODES_PER_JOB = 1_000_000;
 /** Item codes a party may have queued or being issued at once, in all its lots (CODES_QUEUED_PER_PARTY). */
@@ -28,8 +28,20 @@ const CODE_JOB_CONCURRENCY = 2;
 /** What the job's party is shown of a failure: the cause is logged, never shown, as it may hold SQL text and its parameters. */
 const FAILURE = 'issuing the codes failed; the cause is logged';
 
-/** A job's lot can no longer get codes (see issueRefusal): the job fails saying why. */
-class LotRefused extends Error {}
+/**
+ * A job's lot can no longer get codes (see lotRefusal), or its owner may not label it (see
+ * BrandService.labelRightRefusal): the job fails saying why. `recallUnread`: the lot was found
+ * recalled without its recalls, as when one was committed while the batch waited for the lot (the
+ * batch's statement read the lot's row as the recall left it, but not the recall).
+ */
+class LotRefused extends Error {
+  constructor(
+    message: string,
+    readonly recallUnread: boolean,
+  ) {
+    super(message);
+  }
+}
 
 export type CodeJob = Pick<CodeJobRow, 'id' | 'lotCode' | 'partyCode' | 'total' | 'done' | 'status' | 'error' | 'createdAt' | 'finishedAt'>;
 export type IssuedCode = { code: string; url: string; digitalLink: string | null };
@@ -39,7 +51,6 @@ export function createItemService(deps: {
     ItemsRepository,
     | 'insertJobWithin'
     | 'findJob'
-    | 'updateJob'
     | 'claimJobs'
     | 'renewJobs'
     | 'releaseJobs'
@@ -52,7 +63,7 @@ export function createItemService(deps: {
   lots: Pick<LotsRepository, 'findByCodes' | 'involvedParties' | 'recallsOf'>;
   products: Pick<ProductsRepository, 'findByCode'>;
   /** Whether the lot's owner may label a branded product today. */
-  brands: Pick<BrandService, 'requireLabelRight'>;
+  brands: Pick<BrandService, 'requireLabelRight' | 'labelRightRefusal'>;
   publicBaseUrl: string;
   /**
    * Item codes a party may have queued or being issued at once: a kilogram lot takes any number, so
@@ -91,6 +102,13 @@ export function createItemService(deps: {
     const held = (written: boolean) => {
       if (!written) throw new LeaseLost(job.id);
     };
+    // asked in each batch's transaction, of the lot and brand rights it locked (see insertCodes): a lot
+    // held, recalled or ended, or a right withdrawn, while the job waited, ran or was cut off by a
+    // restart gets no more codes, up to the batch that marks the job succeeded
+    const admit = (lot: IssuingLot) => {
+      const refusal = lotRefusal({ ...lot, recalls: lot.recalls ?? [] }) ?? deps.brands.labelRightRefusal(lot, lot.standings);
+      if (refusal) throw new LotRefused(refusal.detail ?? refusal.title, lot.status === 'recalled' && !lot.recalls?.length);
+    };
     try {
       // a job cut off by a stop starts again: what it had issued was never visible
       held(await deps.items.deleteJobCodes(job.id, lease, { status: 'running', done: 0 }));
@@ -99,26 +117,22 @@ export function createItemService(deps: {
         // waiting requests and other jobs' statements go in between batches: PGlite answers in
         // microtasks, so without it a job would hold the event loop (and the database) to its end
         await nextTurn();
-        const [lot] = await deps.lots.findByCodes([job.lotCode]);
-        const refusal = lot ? await issueRefusal(lot) : notFound(`no lot ${job.lotCode}`);
-        if (refusal) throw new LotRefused(refusal.detail ?? refusal.title);
         const wanted = Math.min(BATCH, job.total - done);
         const batch = new Set<string>();
         while (batch.size < wanted) batch.add(newItemCode());
         // 31^10 codes: a clash with an earlier job is rare, but is checked rather than assumed away
         for (const taken of await deps.items.existingCodes([...batch])) batch.delete(taken);
-        // stored with the job's progress
-        held(await deps.items.insertCodes(job.id, job.lotCode, job.partyCode, [...batch], done + 1, lease));
+        // stored with the job's progress; the batch that completes the job marks it succeeded
+        held(await deps.items.insertCodes(job.id, job.lotCode, job.partyCode, [...batch], done + 1, lease, admit));
         done += batch.size;
       }
-      held(await deps.items.updateJob(job.id, { status: 'succeeded', finishedAt: new Date() }, lease));
     } catch (error) {
       if (error instanceof LeaseLost) {
         deps.log?.warn?.({ jobId: job.id }, 'code job taken over by another process; this one stored nothing more of it');
         return;
       }
       // a lot that can no longer get codes is the party's to know of; any other cause is logged, never shown
-      const shown = error instanceof LotRefused ? `no codes were issued: ${error.message}` : FAILURE;
+      const shown = error instanceof LotRefused ? `no codes were issued: ${await refusalNamingRecalls(job, error)}` : FAILURE;
       if (!(error instanceof LotRefused)) deps.log?.error({ err: error, jobId: job.id }, 'code issuance failed');
       try {
         // (a job another process has taken over meanwhile is left to it)
@@ -133,23 +147,38 @@ export function createItemService(deps: {
 
   /**
    * Why no codes can be issued for the lot now, or null: it is not a live lot, it is on hold (409) or
-   * recalled (422, naming the recalls that reached it), or it is used up, sold or destroyed (409).
-   * A request is refused by it, and a job asks it again before each batch it issues: a lot recalled,
-   * held or destroyed while the job waited (or ran, or a restart cut it off) gets no more codes.
+   * recalled (422, naming `recalls`, those that reached it), or it is used up, sold or destroyed (409).
+   * A request is refused by it (see issueRefusal), and each batch of a job (see run).
    */
-  async function issueRefusal(lot: LotRow): Promise<Problem | null> {
+  function lotRefusal(lot: Pick<LotRow, 'code' | 'kind' | 'status' | 'hold' | 'voidedByEventId'> & { recalls: readonly string[] }) {
     if (lot.kind !== 'lot' || lot.voidedByEventId) return conflict(`${lot.code} is not a live lot`);
     // a recall's refusal names the recalls that reached the lot, as at every other door
-    const stop = circulationRefusal(
-      { ...lot, recalls: lot.status === 'recalled' ? await deps.lots.recallsOf(lot.code) : [] },
-      'issue codes for',
-    );
+    const stop = circulationRefusal(lot, 'issue codes for');
     if (stop) return circulationProblem(stop);
     // a pack code resolves as genuine: none for a lot that no longer exists as goods
     if (ENDED_STATUSES.has(lot.status)) {
       return conflict(`lot ${lot.code} is ${lot.status}: nothing of it is left to pack, so no item codes can be issued for it`);
     }
     return null;
+  }
+
+  async function issueRefusal(lot: LotRow): Promise<Problem | null> {
+    return lotRefusal({ ...lot, recalls: lot.status === 'recalled' ? await deps.lots.recallsOf(lot.code) : [] });
+  }
+
+  /**
+   * The reason a job is refused, naming the recalls of its lot when the batch's statement did not
+   * read them (see LotRefused): read afresh, they are there.
+   */
+  async function refusalNamingRecalls(job: CodeJobRow, refused: LotRefused): Promise<string> {
+    if (!refused.recallUnread) return refused.message;
+    try {
+      const [lot] = await deps.lots.findByCodes([job.lotCode]);
+      return (lot && (await issueRefusal(lot))?.detail) || refused.message;
+    } catch {
+      // the database is gone: recording the failure fails as well, below
+      return refused.message;
+    }
   }
 
   async function lotProduct(lotCode: string) {

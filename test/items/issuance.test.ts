@@ -209,10 +209,6 @@ t.test(
           unreachable();
           return repository.deleteJobCodes(...args);
         },
-        async updateJob(...args) {
-          unreachable();
-          return repository.updateJob(...args);
-        },
       },
       lots: createRepositories(world.database).lots,
       products: createRepositories(world.database).products,

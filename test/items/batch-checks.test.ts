@@ -1,0 +1,279 @@
+// A code job asks its lot and its owner's brand rights again in each batch's own transaction: a
+// hold, recall or brand suspension stored while a batch is under way stops the job, even at its
+// last batch, which marks the job succeeded in that same transaction. On both databases between
+// the check a batch once made before its insert and the insert; on PostgreSQL also while the
+// batch's transaction waits for the write to commit (the test's own transaction holding the row).
+import { type SQL, sql } from 'drizzle-orm';
+import { createRepositories } from '../../src/app.js';
+import { queryRows } from '../../src/db/client.js';
+import { createItemService } from '../../src/items/service.js';
+import { holdLocked, waitBlockedBy, waitersReach } from '../fixtures/locks.js';
+import { type Actor, createWorld, expectStatus, type World } from '../fixtures/world.js';
+import { client, postgresOnly, type Reply, TEST_BASE_URL } from '../helper.js';
+import { fileTest } from '../root.js';
+
+const t = fileTest();
+const onPostgres = await postgresOnly();
+
+const HOLD_REASON = '抽检不合格，待复检';
+
+/**
+ * The item service of the world's database, each batch awaiting `beforeBatch` (given its number)
+ * just before its insert, and `afterBatch` once it is stored; what the service warns of (a job
+ * lost to another process) is kept in `warned`.
+ */
+function issuing(world: World, hooks: { beforeBatch?: (batch: number) => Promise<void>; afterBatch?: (jobId: string) => Promise<void> }) {
+  const repositories = createRepositories(world.database);
+  const warned: object[] = [];
+  let batches = 0;
+  const service = createItemService({
+    items: {
+      ...repositories.items,
+      async insertCodes(...args) {
+        await hooks.beforeBatch?.(++batches);
+        const stored = await repositories.items.insertCodes(...args);
+        await hooks.afterBatch?.(args[0]);
+        return stored;
+      },
+    },
+    lots: repositories.lots,
+    products: repositories.products,
+    brands: world.app.services.brands,
+    publicBaseUrl: TEST_BASE_URL,
+    log: { error: () => {}, warn: (object) => warned.push(object) },
+  });
+  return { service, warned };
+}
+
+const principalOf = (actor: Actor) => ({ keyId: 'k', role: 'operator' as const, partyCode: actor.code });
+
+async function storedCodes(world: World, jobId: string) {
+  const [{ stored }] = await queryRows<{ stored: number }>(
+    world.database.db,
+    sql`select count(*)::int as stored from items where job_id = ${jobId}`,
+  );
+  return stored;
+}
+
+/** A brand covering a product of the party's, the party admitted to it; `suspend` suspends it. */
+async function brandOf(world: World, actor: Actor, product: string) {
+  const office = client(world.app, (await world.ok(world.admin.post('/api-keys', { role: 'brand_office' }))).key);
+  const code = 'BR-1';
+  await world.ok(office.post('/brands', { code, kind: 'regional', nameZh: '奉上好品', nameEn: 'Fengjie Finest', products: [product] }));
+  await world.ok(
+    office.post(`/brands/${code}/authorizations`, {
+      partyCode: actor.code,
+      tier: 'authorized',
+      validFrom: '2026-01-01',
+      reason: '准入审核通过',
+    }),
+  );
+  return {
+    code,
+    suspend: () => office.post(`/brands/${code}/authorizations/${actor.code}/state`, { state: 'suspended', reason: '冒用抽检' }),
+  };
+}
+
+const heldError = (lot: string) =>
+  `no codes were issued: lot ${lot} is on hold (${HOLD_REASON}); nobody may issue codes for it until the hold is released`;
+const recalledError = (lot: string, recallId: string) =>
+  `no codes were issued: lot ${lot} is recalled (recall ${recallId}); nobody may issue codes for it`;
+const suspendedError = (actor: Actor, lot: string) =>
+  `no codes were issued: party ${actor.code} is not currently admitted to the brand covering the product of lot ${lot}, so it may not issue item codes for it — 奉上好品 (BR-1): suspended`;
+
+t.test('a lot held while a job runs gets no more codes: the job fails naming the hold and leaves none', async (t) => {
+  const world = await createWorld(t);
+  const plant = await world.party('processor');
+  const lot = await plant.commission(await plant.product('kg'), 10);
+  // the hold is stored once the first batch is, before the second (and last) is
+  const { service, warned } = issuing(world, {
+    beforeBatch: async (batch) => {
+      if (batch === 2) await world.ok(plant.api.post('/holds', { lotCodes: [lot], reason: HOLD_REASON }));
+    },
+  });
+  const job = await service.issue(principalOf(plant), lot, 10_001);
+  await service.idle();
+  t.match(await service.job(principalOf(plant), job.id), { status: 'failed', error: heldError(lot) });
+  t.equal(await storedCodes(world, job.id), 0, 'the first batch’s codes are removed with it');
+  t.same(warned, [], 'not taken for a job lost to another process');
+});
+
+t.test('a hold, recall or brand suspension stored just before a job’s last batch stops the job', async (t) => {
+  const cases: [string, (world: World, plant: Actor, lot: string, product: string) => Promise<() => Promise<string>>][] = [
+    [
+      'hold',
+      async (world, plant, lot) => async () => {
+        await world.ok(plant.api.post('/holds', { lotCodes: [lot], reason: HOLD_REASON }));
+        return heldError(lot);
+      },
+    ],
+    [
+      'recall',
+      async (world, plant, lot) => async () => {
+        const recall = await world.ok(plant.api.post('/recalls', { lotCodes: [lot], level: 2, reason: '农残超标', hazard: '毒死蜱' }));
+        return recalledError(lot, recall.id);
+      },
+    ],
+    [
+      'brand suspension',
+      async (world, plant, lot, product) => {
+        const brand = await brandOf(world, plant, product);
+        return async () => {
+          await world.ok(brand.suspend(), 200);
+          return suspendedError(plant, lot);
+        };
+      },
+    ],
+  ];
+  for (const [what, prepare] of cases) {
+    await t.test(what, async (t) => {
+      const world = await createWorld(t);
+      const plant = await world.party('processor');
+      const product = await plant.product('kg');
+      const lot = await plant.commission(product, 10);
+      const stop = await prepare(world, plant, lot, product);
+      let expected = '';
+      const { service, warned } = issuing(world, {
+        beforeBatch: async () => {
+          expected = await stop();
+        },
+      });
+      const job = await service.issue(principalOf(plant), lot, 5);
+      await service.idle();
+      t.match(await service.job(principalOf(plant), job.id), { status: 'failed', error: expected, done: 0 });
+      t.equal(await storedCodes(world, job.id), 0, 'no code is left');
+      t.same(warned, []);
+    });
+  }
+});
+
+t.test('a job’s last batch marks it succeeded as it stores its codes: a hold right after comes after them', async (t) => {
+  const world = await createWorld(t);
+  const plant = await world.party('processor');
+  const lot = await plant.commission(await plant.product('kg'), 10);
+  const repository = createRepositories(world.database).items;
+  let statusOnceStored: string | undefined;
+  const { service } = issuing(world, {
+    afterBatch: async (jobId) => {
+      statusOnceStored = (await repository.findJob(jobId))?.status;
+      await world.ok(plant.api.post('/holds', { lotCodes: [lot], reason: HOLD_REASON }));
+    },
+  });
+  const job = await service.issue(principalOf(plant), lot, 5);
+  await service.idle();
+  t.equal(statusOnceStored, 'succeeded', 'succeeded with its last batch, not by a step of its own after it');
+  t.match(await service.job(principalOf(plant), job.id), { status: 'succeeded', done: 5, error: null });
+  t.equal(await storedCodes(world, job.id), 5);
+});
+
+t.test('a batch is its rows and one statement that writes the progress and asks the lot, in one transaction', async (t) => {
+  const world = await createWorld(t);
+  const plant = await world.party('processor');
+  const lot = await plant.commission(await plant.product('kg'), 10);
+  const texts: string[] = [];
+  let stop = () => {};
+  const { service } = issuing(world, {
+    beforeBatch: async () => {
+      stop = world.database.stats.observe((query) => texts.push(query.text.replace(/\s+/g, ' ').trim().toLowerCase()));
+    },
+    afterBatch: async () => stop(),
+  });
+  await service.issue(principalOf(plant), lot, 5);
+  await service.idle();
+  t.match(texts, [
+    'begin',
+    /^with job as \(update code_jobs /,
+    world.database.kind === 'postgres' ? /^copy items / : /^insert into items /,
+    'commit',
+  ]);
+});
+
+/**
+ * A job of five codes (one batch) whose batch is stored while `write`, sent once the batch is ready,
+ * waits for the row the test's own transaction (`lock`) holds; the batch is let go then, and the
+ * transaction once the batch waits too: the write commits while the batch waits for it.
+ */
+async function batchWaitingForWrite(world: World, plant: Actor, lot: string, lock: SQL, write: () => Promise<Reply>) {
+  let reached!: () => void;
+  const atBatch = new Promise<void>((resolve) => {
+    reached = resolve;
+  });
+  let go!: () => void;
+  const gate = new Promise<void>((resolve) => {
+    go = resolve;
+  });
+  const { service, warned } = issuing(world, {
+    beforeBatch: async () => {
+      reached();
+      await gate;
+    },
+  });
+  const job = await service.issue(principalOf(plant), lot, 5);
+  await atBatch;
+  const held = await holdLocked(world, lock);
+  const written = write();
+  await waitBlockedBy(world, held.pid, written);
+  go();
+  const issued = service.idle();
+  await waitersReach(world, 2, issued);
+  held.release();
+  await held.done;
+  const reply = await written;
+  await issued;
+  return { job: await service.job(principalOf(plant), job.id), reply, warned };
+}
+
+t.test('a write committed while a job’s last batch waits for it (PostgreSQL)', onPostgres, async (t) => {
+  t.test('a hold: the job fails naming it', async (t) => {
+    const world = await createWorld(t, 'postgres');
+    const plant = await world.party('processor');
+    const lot = await plant.commission(await plant.product('kg'), 10);
+    const { job, reply, warned } = await batchWaitingForWrite(
+      world,
+      plant,
+      lot,
+      sql`select 1 from lots where code = ${lot} for no key update`,
+      () => plant.api.post('/holds', { lotCodes: [lot], reason: HOLD_REASON }),
+    );
+    expectStatus(t, reply, 201, 'the hold is stored');
+    t.match(job, { status: 'failed', error: heldError(lot), done: 0 });
+    t.equal(await storedCodes(world, job.id), 0, 'no code is left');
+    t.same(warned, [], 'not taken for a job lost to another process');
+  });
+
+  t.test('a recall: the job fails naming it', async (t) => {
+    const world = await createWorld(t, 'postgres');
+    const plant = await world.party('processor');
+    const lot = await plant.commission(await plant.product('kg'), 10);
+    const { job, reply, warned } = await batchWaitingForWrite(
+      world,
+      plant,
+      lot,
+      sql`select 1 from lots where code = ${lot} for no key update`,
+      () => plant.api.post('/recalls', { lotCodes: [lot], level: 2, reason: '农残超标', hazard: '毒死蜱' }),
+    );
+    const recall = expectStatus(t, reply, 201, 'the recall is stored');
+    t.match(job, { status: 'failed', error: recalledError(lot, recall.body.id), done: 0 });
+    t.equal(await storedCodes(world, job.id), 0, 'no code is left');
+    t.same(warned, []);
+  });
+
+  t.test('a suspension from the brand covering its product: the job fails naming the brand', async (t) => {
+    const world = await createWorld(t, 'postgres');
+    const plant = await world.party('processor');
+    const product = await plant.product('kg');
+    const lot = await plant.commission(product, 10);
+    const brand = await brandOf(world, plant, product);
+    const { job, reply, warned } = await batchWaitingForWrite(
+      world,
+      plant,
+      lot,
+      sql`select 1 from brand_authorizations where brand_code = ${brand.code} and party_code = ${plant.code} for update`,
+      brand.suspend,
+    );
+    expectStatus(t, reply, 200, 'the suspension is stored');
+    t.match(job, { status: 'failed', error: suspendedError(plant, lot), done: 0 });
+    t.equal(await storedCodes(world, job.id), 0, 'no code is left');
+    t.same(warned, []);
+  });
+});
