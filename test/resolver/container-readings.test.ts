@@ -29,28 +29,22 @@ function event(id: string, type: TraceEvent['type'], hour: number, lots: TraceEv
     declaredInErrorBy: null,
   };
 }
-const pack = (id: string, hour: number, child: string, parent: string, party = 'P1') =>
-  event(
-    id,
-    'aggregate',
-    hour,
-    [
-      { lotCode: parent, role: 'parent', quantity: null },
-      { lotCode: child, role: 'child', quantity: 1 },
-    ],
-    party,
-  );
-const unpack = (id: string, hour: number, child: string, parent: string, party = 'P1') =>
-  event(
-    id,
-    'disaggregate',
-    hour,
-    [
-      { lotCode: parent, role: 'parent', quantity: null },
-      { lotCode: child, role: 'child', quantity: 1 },
-    ],
-    party,
-  );
+/** A packing (`aggregate`) or unpacking (`disaggregate`) of `child` in `parent` at `hour`. */
+const moving =
+  (type: 'aggregate' | 'disaggregate') =>
+  (id: string, hour: number, child: string, parent: string, party = 'P1') =>
+    event(
+      id,
+      type,
+      hour,
+      [
+        { lotCode: parent, role: 'parent', quantity: null },
+        { lotCode: child, role: 'child', quantity: 1 },
+      ],
+      party,
+    );
+const pack = moving('aggregate');
+const unpack = moving('disaggregate');
 const observe = (id: string, hour: number, code: string, celsius: number, party = 'P1') =>
   event(id, 'observe', hour, [{ lotCode: code, role: 'subject', quantity: null }], party, {
     readings: [{ type: 'temperature', value: celsius, unit: 'Cel' }],
