@@ -104,8 +104,10 @@ export function createRfidRepository(db: Db) {
 
     /**
      * Stores a batch and merges its windows into those already open, in one statement: the batch
-     * is stored whole or not at all, and is durable once this returns. A window's first read, with
-     * the batch that brought it (when the service received it) and its place there, is its earliest.
+     * is stored whole or not at all, and is durable once this returns. A window not yet turned into
+     * events takes its earliest read as its first, with the batch that brought it (when the service
+     * received it) and its place there; once turned into events, what the gate decided was ordered
+     * by those, so a late read only adds to its count, last time and peak RSSI.
      */
     async storeBatch(batch: BatchRecord, windows: ReadWindow[]): Promise<void> {
       const column = <T>(pick: (window: ReadWindow) => T) => windows.map(pick);
@@ -130,12 +132,12 @@ export function createRfidRepository(db: Db) {
           first_seen, first_seen_raw, batch_position, last_seen, read_count, peak_rssi)
         on conflict (read_point_id, tag, window_start) do update set
           read_count = ${capped(sql`rfid_reads.read_count::int8 + excluded.read_count`)},
-          first_seen_raw = case when excluded.first_seen < rfid_reads.first_seen then excluded.first_seen_raw else rfid_reads.first_seen_raw end,
-          batch_position = case when excluded.first_seen < rfid_reads.first_seen then excluded.batch_position else rfid_reads.batch_position end,
-          reader_id = case when excluded.first_seen < rfid_reads.first_seen then excluded.reader_id else rfid_reads.reader_id end,
-          antenna = case when excluded.first_seen < rfid_reads.first_seen then excluded.antenna else rfid_reads.antenna end,
-          batch_id = case when excluded.first_seen < rfid_reads.first_seen then excluded.batch_id else rfid_reads.batch_id end,
-          first_seen = least(rfid_reads.first_seen, excluded.first_seen),
+          first_seen_raw = case when rfid_reads.processed_at is null and excluded.first_seen < rfid_reads.first_seen then excluded.first_seen_raw else rfid_reads.first_seen_raw end,
+          batch_position = case when rfid_reads.processed_at is null and excluded.first_seen < rfid_reads.first_seen then excluded.batch_position else rfid_reads.batch_position end,
+          reader_id = case when rfid_reads.processed_at is null and excluded.first_seen < rfid_reads.first_seen then excluded.reader_id else rfid_reads.reader_id end,
+          antenna = case when rfid_reads.processed_at is null and excluded.first_seen < rfid_reads.first_seen then excluded.antenna else rfid_reads.antenna end,
+          batch_id = case when rfid_reads.processed_at is null and excluded.first_seen < rfid_reads.first_seen then excluded.batch_id else rfid_reads.batch_id end,
+          first_seen = case when rfid_reads.processed_at is null then least(rfid_reads.first_seen, excluded.first_seen) else rfid_reads.first_seen end,
           last_seen = greatest(rfid_reads.last_seen, excluded.last_seen),
           peak_rssi = greatest(rfid_reads.peak_rssi, excluded.peak_rssi),
           tid = coalesce(rfid_reads.tid, excluded.tid)`);

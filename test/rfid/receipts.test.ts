@@ -1101,7 +1101,7 @@ t.test('a case the store shipped on is the departure of its packs, by whichever 
 });
 
 t.test('reads of one batch are judged in the order they were read, ties in the order of the batch', async (t) => {
-  const { world, drain, processor, store, reader, shipment, at, ship, lotOf, latest } = await storeOnTheClock(
+  const { world, drain, processor, store, reader, shipment, at, ship, lotOf, latest, rowsOf } = await storeOnTheClock(
     t,
     '冷库 8 号门',
     '2026-06-01T05:00:00Z',
@@ -1233,6 +1233,65 @@ t.test('reads of one batch are judged in the order they were read, ties in the o
     await generic([{ n: 970, antenna: 1, time: '2026-06-01T06:05:20Z' }]);
     await drain();
     t.equal((await shipment(second)).status, 'open', 'its last read was coming in: the store has it, and it brings nothing of the next');
+  });
+
+  await t.test('a late earlier read of an entry window already received leaves the receipt where it was, before the exit', async (t) => {
+    const lot = await lotOf(2, 975);
+    at('2026-06-01T06:10:00Z');
+    const first = await ship(processor, store, lot, 1);
+    at('2026-06-01T06:10:22Z');
+    await generic([{ n: 975, antenna: 1, time: '2026-06-01T06:10:20Z' }]);
+    at('2026-06-01T06:10:40Z');
+    await drain();
+    t.equal((await shipment(first)).status, 'received');
+    at('2026-06-01T06:11:12Z');
+    await generic([{ n: 975, antenna: 3, time: '2026-06-01T06:11:05Z' }]);
+    at('2026-06-01T06:11:40Z');
+    await drain();
+    // the entry reader's buffer, posted after the exit read: an earlier read of the window received
+    at('2026-06-01T06:11:50Z');
+    await generic([{ n: 975, antenna: 1, time: '2026-06-01T06:10:10Z' }]);
+    at('2026-06-01T06:12:00Z');
+    const back = await ship(processor, store, lot, 1);
+    at('2026-06-01T06:12:22Z');
+    await generic([{ n: 975, antenna: 1, time: '2026-06-01T06:12:20Z' }]);
+    at('2026-06-01T06:12:40Z');
+    await drain();
+    t.equal((await shipment(back)).status, 'received', 'it came in, left through the exit and came back: it brings the shipment back');
+    const received = (await rowsOf(`tag=${tag(975)}`)).find((row: { firstSeen: string }) => row.firstSeen.startsWith('2026-06-01T06:10:'));
+    t.match(received, { outcome: 'received', firstSeen: '2026-06-01T06:10:20.000Z', readCount: 2 }, 'the late read only adds to its count');
+  });
+
+  await t.test('a late earlier read of an exit window already judged leaves the departure before the receipt after it', async (t) => {
+    const lot = await lotOf(3, 985);
+    at('2026-06-01T06:20:00Z');
+    const first = await ship(processor, store, lot, 1);
+    at('2026-06-01T06:20:22Z');
+    await generic([{ n: 985, antenna: 1, time: '2026-06-01T06:20:20Z' }]);
+    at('2026-06-01T06:20:40Z');
+    await drain();
+    t.equal((await shipment(first)).status, 'received');
+    at('2026-06-01T06:21:22Z');
+    await generic([{ n: 985, antenna: 3, time: '2026-06-01T06:21:20Z' }]);
+    at('2026-06-01T06:21:40Z');
+    await drain();
+    at('2026-06-01T06:22:00Z');
+    const second = await ship(processor, store, lot, 1);
+    at('2026-06-01T06:22:22Z');
+    await generic([{ n: 985, antenna: 1, time: '2026-06-01T06:22:20Z' }]);
+    at('2026-06-01T06:22:40Z');
+    await drain();
+    t.equal((await shipment(second)).status, 'received', 'out, then in: it brings the second');
+    // the exit reader's buffer, late: an earlier read of the exit window already judged
+    at('2026-06-01T06:23:10Z');
+    await generic([{ n: 985, antenna: 3, time: '2026-06-01T06:21:05Z' }]);
+    at('2026-06-01T06:24:00Z');
+    const third = await ship(processor, store, lot, 1);
+    at('2026-06-01T06:24:22Z');
+    await generic([{ n: 985, antenna: 1, time: '2026-06-01T06:24:20Z' }]);
+    at('2026-06-01T06:24:40Z');
+    await drain();
+    t.equal((await shipment(third)).status, 'open', 'in since the second receipt, it never left: it brings nothing of the third');
   });
 });
 
