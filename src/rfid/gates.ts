@@ -309,18 +309,15 @@ export function createGateService(deps: {
       if (key) packsReadBefore.set(key, [...(packsReadBefore.get(key) ?? []), { row, itemCode, receivedAt, awaits }]);
     }
     // the packs the party's gates received and that had not left since when they were read (those
-    // read now), or have not left since (those that waited: still on their way in, or come already),
-    // each with the case it is packed in, whose shipping on is its departure
+    // read now), or have not left since (those that waited: still on their way in, or come already)
     const judged = [
-      ...seen.flatMap(({ row, referent }) =>
-        referent.itemCode ? [{ row, window: row, caseCode: packs.get(referent.itemCode)?.containerCode ?? null }] : [],
-      ),
-      ...waiting.map(({ row, itemCode }) => ({ row, window: null, caseCode: waitingPacked.get(itemCode)?.containerCode ?? null })),
+      ...seen.filter(({ referent }) => referent.itemCode).map(({ row }) => ({ row, window: row })),
+      ...waiting.map(({ row }) => ({ row, window: null })),
     ];
     const keptAt = await rfid.keptTags(
       tx,
       readPoint.partyCode,
-      judged.map(({ row, window, caseCode }) => ({ tag: row.tag, caseCode, window })),
+      judged.map(({ row, window }) => ({ tag: row.tag, window })),
     );
     const kept = new Set(judged.flatMap(({ row }, index) => (keptAt.has(index) ? [row] : [])));
     const arrivals = planReceipts(lines, seen, packs, packsReadBefore, held, kept);

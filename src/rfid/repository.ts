@@ -307,24 +307,22 @@ export function createRfidRepository(db: Db) {
      * Of these reads of packs, those whose tag the party had when it was read: one of its entry gates
      * received the tag before, and it has not left since — neither read at one of the party's exit
      * gates (a departure recorded, or a read not yet turned into events) nor certainly shipped on by
-     * the party: a shipment of its own (by any door: the native API, EPCIS, a recall's return)
-     * recorded after that receipt carrying the case the pack is packed in (`caseCode`), the party
-     * holding none of that case now, or carrying its lot, the party holding none of the lot now,
-     * loose or packed (by its ledger balances, which an open shipment to it adds nothing to). A
-     * shipment of a lot loose says not which packs left: one that took some of the lot leaves each
-     * loose pack of it the party received possibly still there, and a read of it kept; a case says
-     * which. Windows are ordered by their first reads: by when the service received the batch that
-     * brought it, then, of one batch, by when they were read, then by where they stand in it; a read
-     * given without its window (a pack read before that waits) is judged as of now. A receipt or
-     * departure whose event was declared in error (corrected), or a shipment cancelled, counts not:
-     * a corrected gate receipt puts its line back on its way, and the packs read when they come
-     * count towards it. A tag's receipts and departures are few, and indexes hold them; returns the
-     * indexes of the reads given whose tag the party had.
+     * the party: a shipment of its own carrying its lot (by any door: the native API, EPCIS, a
+     * recall's return) recorded after that receipt, and the party holding none of the lot now, loose
+     * or packed (by its ledger balances, which an open shipment to it adds nothing to). Shipments
+     * carry lots, not packs: one that took some of the lot leaves each pack of it the party received
+     * possibly still there, and a read of it kept. Windows are ordered by their first reads: by when
+     * the service received the batch that brought it, then, of one batch, by when they were read,
+     * then by where they stand in it; a read given without its window (a pack read before that
+     * waits) is judged as of now. A receipt or departure whose event was declared in error
+     * (corrected), or a shipment cancelled, counts not: a corrected gate receipt puts its line back
+     * on its way, and the packs read when they come count towards it. A tag's receipts and departures
+     * are few, and indexes hold them; returns the indexes of the reads given whose tag the party had.
      */
     async keptTags(
       tx: Db,
       partyCode: string,
-      reads: { tag: string; caseCode: string | null; window: { readPointId: string; windowStart: Date } | null }[],
+      reads: { tag: string; window: { readPointId: string; windowStart: Date } | null }[],
     ): Promise<Set<number>> {
       if (reads.length === 0) return new Set();
       const column = <T>(pick: (read: (typeof reads)[number]) => T) => reads.map(pick);
@@ -332,16 +330,16 @@ export function createRfidRepository(db: Db) {
       const rows = await queryRows<{ index: number }>(
         tx,
         sql`with w as (
-          select w.index::int as index, w.tag, w.case_code, coalesce(b.received_at, 'infinity'::timestamptz) as received_at,
+          select w.index::int as index, w.tag, coalesce(b.received_at, 'infinity'::timestamptz) as received_at,
             coalesce(e.first_seen, 'infinity'::timestamptz) as first_seen, coalesce(e.batch_position, -1) as position
-          from unnest(${texts(reads.map((_, index) => String(index)))}, ${texts(column((read) => read.tag))}, ${texts(column((read) => read.caseCode))},
+          from unnest(${texts(reads.map((_, index) => String(index)))}, ${texts(column((read) => read.tag))},
             ${texts(column((read) => read.window?.readPointId ?? null))}, ${texts(column((read) => (read.window ? iso(read.window.windowStart) : null)))})
-            as w(index, tag, case_code, read_point_id, window_start)
+            as w(index, tag, read_point_id, window_start)
           left join rfid_reads e on e.read_point_id = w.read_point_id and e.tag = w.tag and e.window_start = w.window_start::timestamptz
           left join rfid_batches b on b.id = e.batch_id
         ),
         receipt as (
-          select distinct on (w.index) w.index, w.tag, w.case_code, w.received_at as until_received, w.first_seen as until_seen, w.position as until_position,
+          select distinct on (w.index) w.index, w.tag, w.received_at as until_received, w.first_seen as until_seen, w.position as until_position,
             r.lot_code as "lotCode", ev.record_time as recorded_at, b.received_at, r.first_seen, coalesce(r.batch_position, -1) as position
           from w
           join rfid_reads r on r.tag = w.tag and r.party_code = ${partyCode} and r.outcome = 'received'
@@ -362,13 +360,12 @@ export function createRfidRepository(db: Db) {
               and ${passed} > (k.received_at, k.first_seen, k.position)
               and ${passed} < (k.until_received, k.until_seen, k.until_position))
           and not exists (
-            select 1 from (values (k."lotCode"), (k.case_code)) as shipped(code)
-            join shipment_lines l on l.lot_code = shipped.code
+            select 1 from shipment_lines l
             join shipments s on s.id = l.shipment_id
             join events ev on ev.id = s.ship_event_id
-            where l.quantity > 0 and s.from_party_code = ${partyCode} and s.status <> 'cancelled'
+            where l.lot_code = k."lotCode" and l.quantity > 0 and s.from_party_code = ${partyCode} and s.status <> 'cancelled'
               and ev.record_time > k.recorded_at and ev.record_time <= k.until_received
-              and not exists (select 1 from lot_balances h where h.lot_code = shipped.code and h.party_code = ${partyCode} and h.quantity > 0))`,
+              and not exists (select 1 from lot_balances h where h.lot_code = k."lotCode" and h.party_code = ${partyCode} and h.quantity > 0))`,
       );
       return new Set(rows.map((row) => row.index));
     },

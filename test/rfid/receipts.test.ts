@@ -987,40 +987,24 @@ t.test('a pack the store shipped on counts again when it comes back, though no e
   });
 });
 
-t.test('a case the store shipped on is the departure of its packs, by whichever door the shipment came', async (t) => {
-  const { world, drain, processor, store, product, zebra, shipment, at, receive, onHand, latest } = await storeOnTheClock(
+t.test('a lot the store shipped on whole is the departure of its packs, by whichever door the shipment came', async (t) => {
+  const { world, drain, processor, store, zebra, shipment, at, ship, receive, lotOf, onHand, latest } = await storeOnTheClock(
     t,
     '冷库 9 号门',
     '2026-06-01T06:00:00Z',
   );
   const { capture } = epcisRequests(world);
-  const shipCases = async (from: Actor, to: Actor, caseCodes: string[], eventTime: string) =>
-    (await world.ok(from.event({ type: 'ship', eventTime, toPartyCode: to.code, lines: caseCodes.map((lotCode) => ({ lotCode })) })))
-      .shipmentId as string;
-  let serial = 0;
-  /** A lot of four packs, their tags numbered from `first`, in two cases of two. */
-  const twoCases = async (first: number) => {
-    const lot = await processor.commission(product, 4);
-    const packs = await issuePacks(world, processor, lot, 4);
-    for (const [index, pack] of packs.entries())
-      await world.ok(processor.api.post('/rfid/tags', { tags: [{ epc: tag(first + index), code: pack }] }), 201);
-    const cases: { sscc: string; code: string }[] = [];
-    for (const itemCodes of [packs.slice(0, 2), packs.slice(2)]) {
-      const sscc = completeGs1(`0690123450009${String(++serial).padStart(4, '0')}`);
-      const packed = await world.ok(processor.event({ type: 'aggregate', parent: { sscc }, itemCodes }));
-      cases.push({ sscc, code: packed.createdLotCodes[0] });
-    }
-    return { lot, cases };
-  };
-  const departures: [string, (t: Test, caseOnward: { sscc: string; code: string }, eventTime: string) => Promise<unknown>][] = [
+  const toProcessor = [{ type: 'owning_party', destination: `${TEST_BASE_URL}/parties/${processor.code}` }];
+  const shipped = { success: true, captured: 1 };
+  const departures: [string, (t: Test, lot: string, eventTime: string) => Promise<unknown>][] = [
     [
       'POST /events',
-      (_t, caseOnward, eventTime) =>
-        world.ok(store.event({ type: 'ship', eventTime, toPartyCode: processor.code, lines: [{ lotCode: caseOnward.code }] })),
+      (_t, lot, eventTime) =>
+        world.ok(store.event({ type: 'ship', eventTime, toPartyCode: processor.code, lines: [{ lotCode: lot, quantity: 2 }] })),
     ],
     [
       'an EPCIS capture of a shipping ObjectEvent',
-      async (t, caseOnward, eventTime) =>
+      async (t, lot, eventTime) =>
         t.match(
           await capture(store.key, [
             {
@@ -1029,17 +1013,17 @@ t.test('a case the store shipped on is the departure of its packs, by whichever 
               eventTimeZoneOffset: '+00:00',
               action: 'OBSERVE',
               bizStep: 'shipping',
-              epcList: [`https://id.gs1.org/00/${caseOnward.sscc}`],
-              destinationList: [{ type: 'owning_party', destination: `${TEST_BASE_URL}/parties/${processor.code}` }],
+              quantityList: [{ epcClass: `${TEST_BASE_URL}/lots/${lot}`, quantity: 2, uom: 'H87' }],
+              destinationList: toProcessor,
             },
           ]),
-          { success: true, captured: 1 },
-          'the store ships the case through EPCIS',
+          shipped,
+          'the store ships the lot through EPCIS',
         ),
     ],
     [
-      'an EPCIS capture of a shipping TransactionEvent naming the case as its parent',
-      async (t, caseOnward, eventTime) =>
+      'an EPCIS capture of a shipping TransactionEvent',
+      async (t, lot, eventTime) =>
         t.match(
           await capture(store.key, [
             {
@@ -1048,54 +1032,48 @@ t.test('a case the store shipped on is the departure of its packs, by whichever 
               eventTimeZoneOffset: '+00:00',
               action: 'OBSERVE',
               bizStep: 'shipping',
-              bizTransactionList: [{ type: 'po', bizTransaction: `urn:epcglobal:cbv:bt:0614141000005:PO-${caseOnward.sscc}` }],
-              parentID: `https://id.gs1.org/00/${caseOnward.sscc}`,
+              bizTransactionList: [{ type: 'po', bizTransaction: `urn:epcglobal:cbv:bt:0614141000005:PO-${lot}` }],
               epcList: [],
-              destinationList: [{ type: 'owning_party', destination: `${TEST_BASE_URL}/parties/${processor.code}` }],
+              quantityList: [{ epcClass: `${TEST_BASE_URL}/lots/${lot}`, quantity: 2, uom: 'H87' }],
+              destinationList: toProcessor,
             },
           ]),
-          { success: true, captured: 1 },
-          'the store ships the case through EPCIS',
+          shipped,
+          'the store ships the lot through EPCIS',
         ),
     ],
   ];
   for (const [index, [door, shipOnward]] of departures.entries()) {
-    await t.test(`shipped on through ${door}, while the store holds another case of the lot`, async (t) => {
+    await t.test(`shipped on through ${door}: its packs count towards the shipment bringing them back`, async (t) => {
       const hour = 6 + index;
       const utc = (minute: number) => `2026-06-01T${String(hour).padStart(2, '0')}:${String(minute).padStart(2, '0')}:00.000Z`;
       const first = 1000 + index * 10;
-      const { lot, cases } = await twoCases(first);
+      const lot = await lotOf(2, first);
       at(utc(0));
-      const arrival = await shipCases(processor, store, [cases[0].code, cases[1].code], utc(0));
+      const arrival = await ship(processor, store, lot, 2);
       at(utc(11));
-      await zebra([0, 1, 2, 3].map((n) => ({ idHex: tag(first + n), hour: hour + 8, minute: 10 })));
+      await zebra([0, 1].map((n) => ({ idHex: tag(first + n), hour: hour + 8, minute: 10 })));
       await drain();
-      t.equal((await shipment(arrival)).status, 'received', 'both cases came through the gate');
+      t.equal((await shipment(arrival)).status, 'received', 'both packs came through the gate');
 
       at(utc(20));
-      await shipOnward(t, cases[0], utc(20));
-      t.equal(await onHand(lot), 2, 'the store still holds the other case of the lot');
+      await shipOnward(t, lot, utc(20));
+      t.equal(await onHand(lot), 0, 'the store shipped all it had of the lot');
       const onward = (await processor.api.get('/shipments?status=open')).body.items.find(
         (s: { fromPartyCode: string; lines: { lotCode: string }[] }) =>
-          s.fromPartyCode === store.code && s.lines.some((line) => line.lotCode === cases[0].code),
+          s.fromPartyCode === store.code && s.lines.some((line) => line.lotCode === lot),
       );
       at(utc(25));
       await receive(processor, onward.id);
       at(utc(30));
-      const back = await shipCases(processor, store, [cases[0].code], utc(30));
+      const back = await ship(processor, store, lot, 2);
       at(utc(41));
-      await zebra([0, 1, 2].map((n) => ({ idHex: tag(first + n), hour: hour + 8, minute: 40 })));
+      await zebra([0, 1].map((n) => ({ idHex: tag(first + n), hour: hour + 8, minute: 40 })));
       await drain();
-      t.match(
-        await latest(first),
-        { outcome: 'received', detail: back },
-        'the packs of the case that left count towards the case coming back',
-      );
-      t.equal((await shipment(back)).status, 'received', 'the case came back through the gate');
-      const stayed = await latest(first + 2);
-      t.match(stayed, { outcome: 'observed', detail: null }, 'a pack of the case the store kept is observed as the store’s');
-      t.not(stayed.eventId, null);
-      t.equal(await onHand(lot), 4);
+      for (const n of [0, 1])
+        t.match(await latest(first + n), { outcome: 'received', detail: back }, 'the packs that left count towards the lot coming back');
+      t.equal((await shipment(back)).status, 'received', 'the lot came back through the gate');
+      t.equal(await onHand(lot), 2);
     });
   }
 });
