@@ -44,24 +44,18 @@ function reachableQuery(startCodes: string[], direction: Direction, maxDepth: nu
 const PACKED_NOW = sql`e.kind = 'aggregate' and e.ended_by_event_id is null and e.retracted_by_event_id is null`;
 
 /**
- * How many containers deep a walk up the packing links goes: deeper than any packing (a pack in a
- * case on a pallet in a reefer is three), so the cap only ends a walk around a loop of packings,
- * which the writer refuses to record.
- */
-const PACKING_LEVELS = 100;
-
-/**
- * The recursive CTE `above(child, parent, depth)`: the containers the lots or containers `codes`
- * lie in now (depth 1), those these lie in, and so on up to PACKING_LEVELS. UNION: a container
- * reached twice at one depth (two cases of one pallet named) is walked on once.
+ * The recursive CTE `above(child, parent)`: the containers the lots or containers `codes` lie in
+ * now, those these lie in, and so on to the outermost. UNION over the pairs ends the walk by itself,
+ * even around a loop of packings: no depth cap, which a nesting deeper than it would slip past (a
+ * hold on the outermost container then neither checked nor locked by a packing into the innermost).
  */
 export function containersAboveWalk(codes: string[]): SQL {
-  return sql`with recursive above(child, parent, depth) as (
-      select e.upstream_code, e.downstream_code, 1 from lineage_edges e
+  return sql`with recursive above(child, parent) as (
+      select e.upstream_code, e.downstream_code from lineage_edges e
       where ${anyOf(sql`e.upstream_code`, codes)} and ${PACKED_NOW}
       union
-      select e.upstream_code, e.downstream_code, above.depth + 1 from lineage_edges e join above on e.upstream_code = above.parent
-      where above.depth < ${PACKING_LEVELS} and ${PACKED_NOW}
+      select e.upstream_code, e.downstream_code from lineage_edges e join above on e.upstream_code = above.parent
+      where ${PACKED_NOW}
     )`;
 }
 

@@ -549,7 +549,7 @@ export function createEventWriterRepository() {
       if (codes.length === 0) return [];
       return queryRows<{ childCode: string; parentCode: string }>(
         tx,
-        sql`${containersAboveWalk(codes)} select distinct child as "childCode", parent as "parentCode" from above`,
+        sql`${containersAboveWalk(codes)} select child as "childCode", parent as "parentCode" from above`,
       );
     },
 
