@@ -147,8 +147,9 @@ export function createItemsRepository(database: Pick<Database, 'db' | 'copyRows'
      * grows by the batch; the batch that completes it marks the job succeeded); says whether it
      * stored them. The transaction's first statement writes the progress and locks the job's lot
      * and its owner's authorizations for the brands covering its product against every write of
-     * them until it commits (a write already waiting for one of them is stored first), and gives
-     * them to `admit` as they then stand (see IssuingLot), which throws to store nothing: a hold,
+     * them until it commits (a write already waiting for one of them is stored first, unless a
+     * batch of another job of the lot holds it too), and gives them to `admit` as they then stand
+     * (see IssuingLot), which throws to store nothing: a hold,
      * recall or withdrawal committed before the batch is not missed, and one committed later comes
      * after its codes.
      */

@@ -135,8 +135,9 @@ export function createItemService(deps: {
       const shown = error instanceof LotRefused ? `no codes were issued: ${await refusalNamingRecalls(job, error)}` : FAILURE;
       if (!(error instanceof LotRefused)) deps.log?.error({ err: error, jobId: job.id }, 'code issuance failed');
       try {
-        // (a job another process has taken over meanwhile is left to it)
-        await deps.items.deleteJobCodes(job.id, lease, { status: 'failed', error: shown, finishedAt: new Date() });
+        // its codes go with it, and so does its count of them (a job another process has taken over
+        // meanwhile is left to it)
+        await deps.items.deleteJobCodes(job.id, lease, { status: 'failed', error: shown, done: 0, finishedAt: new Date() });
       } catch (unrecorded) {
         // the database is gone: the job stays unfinished (its codes never visible) and runs again at
         // the next start, like one a stop cut off; the jobs queued behind it still run

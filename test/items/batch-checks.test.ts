@@ -93,7 +93,7 @@ t.test('a lot held while a job runs gets no more codes: the job fails naming the
   });
   const job = await service.issue(principalOf(plant), lot, 10_001);
   await service.idle();
-  t.match(await service.job(principalOf(plant), job.id), { status: 'failed', error: heldError(lot) });
+  t.match(await service.job(principalOf(plant), job.id), { status: 'failed', error: heldError(lot), done: 0 }, 'none done: none left');
   t.equal(await storedCodes(world, job.id), 0, 'the first batch’s codes are removed with it');
   t.same(warned, [], 'not taken for a job lost to another process');
 });
