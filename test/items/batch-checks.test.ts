@@ -182,7 +182,7 @@ t.test('a batch is its rows and one statement that writes the progress and asks 
   await service.idle();
   t.match(texts, [
     'begin',
-    /^with job as \(update code_jobs /,
+    /^with lot as \(select .* for share\), job as \(update code_jobs /,
     world.database.kind === 'postgres' ? /^copy items / : /^insert into items /,
     'commit',
   ]);
