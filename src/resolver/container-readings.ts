@@ -134,34 +134,31 @@ export function containedPeriods(events: TraceEvent[], lotCode: string, levels: 
 }
 
 /**
- * Who answered for each container when, from the events on it by which a party must hold it: the
- * packing into it (which makes a new one) and the unpacking of it by its holder, a shipment by the
- * sender (who answers for it until it is received) and a receipt by the receiver. By container, each
- * holder from the event's time on, in time order.
+ * Who answered for each container when: its maker (the party that made it, `makers`) from the first,
+ * then each receiver from its receipt, as the ledger moves it. A shipment leaves it with the sender
+ * (its maker or last receiver) until received; packing into it or unpacking it hands it to no one, nor
+ * does a ship event that opened no shipment (an EPCIS sighting of what the party had already sent on).
+ * Receipts follow one another in the order they were recorded: one dated before the receipt recorded
+ * ahead of it (its maker may ship what came back to it under any earlier date) begins when that one
+ * did. By container, each holder from its time on, in time order.
  */
-export function containerHolders(events: TraceEvent[]): Map<string, { from: number; partyCode: string }[]> {
-  const holders = new Map<string, { from: number; partyCode: string; event: TraceEvent }[]>();
-  for (const event of events) {
-    if (!live(event)) continue;
-    const held =
-      event.type === 'aggregate' || event.type === 'disaggregate'
-        ? event.lots.filter((lot) => lot.role === 'parent')
-        : event.type === 'ship' || event.type === 'receive'
-          ? event.lots.filter((lot) => lot.role === 'subject')
-          : [];
-    for (const { lotCode } of held) {
-      const list = holders.get(lotCode);
-      const entry = { from: event.eventTime.getTime(), partyCode: event.partyCode, event };
-      if (list) list.push(entry);
-      else holders.set(lotCode, [entry]);
+export function containerHolders(
+  events: TraceEvent[],
+  makers: ReadonlyMap<string, string>,
+): Map<string, { from: number; partyCode: string }[]> {
+  const holders = new Map<string, { from: number; partyCode: string }[]>();
+  for (const [code, partyCode] of makers) holders.set(code, [{ from: Number.NEGATIVE_INFINITY, partyCode }]);
+  const receipts = events.filter((event) => event.type === 'receive' && live(event) && typeof event.details.shipmentId === 'string');
+  for (const event of receipts.sort(recordOrder)) {
+    // a line received at 0 was lost on the way: the receiver never held it
+    for (const { lotCode } of event.lots.filter((lot) => lot.role === 'subject' && lot.quantity !== 0)) {
+      const list = holders.get(lotCode) ?? [];
+      const from = Math.max(event.eventTime.getTime(), list.at(-1)?.from ?? Number.NEGATIVE_INFINITY);
+      list.push({ from, partyCode: event.partyCode });
+      holders.set(lotCode, list);
     }
   }
-  return new Map(
-    [...holders].map(([code, list]) => [
-      code,
-      list.sort((a, b) => a.from - b.from || recordOrder(a.event, b.event)).map(({ from, partyCode }) => ({ from, partyCode })),
-    ]),
-  );
+  return holders;
 }
 
 /** The party answering for the container at the time: the last to take it by then, if any did. */
@@ -180,15 +177,21 @@ function holderAt(holders: { from: number; partyCode: string }[] | undefined, ti
 /**
  * The observations of the containers the lot lay in, among `events` (a forward trace's), with the
  * readings that count: taken (a reading at its own time, else at the observation's) while the lot lay
- * there, and recorded by the lot's owner (`ownerCode`) or by the party then answering for the container
- * (see containerHolders). Whoever made a container may observe it after it has changed hands, and the
+ * there, and recorded by the lot's owner or by the party then answering for the container (see
+ * containerHolders); `makers` names the party that made each lot of the trace, the lot's owner among them. Whoever made a container may observe it after it has changed hands, and the
  * lots packed into it since are not theirs to report on. An observation none of whose readings count
  * is left out, as is one without readings made while the lot was elsewhere or by another party.
  */
-export function containerReadings(events: TraceEvent[], lotCode: string, ownerCode: string, levels: number): TraceEvent[] {
+export function containerReadings(
+  events: TraceEvent[],
+  lotCode: string,
+  makers: ReadonlyMap<string, string>,
+  levels: number,
+): TraceEvent[] {
   const contained = containedPeriods(events, lotCode, levels);
   if (contained.size === 0) return [];
-  const holders = containerHolders(events);
+  const ownerCode = makers.get(lotCode);
+  const holders = containerHolders(events, makers);
   return events.flatMap((event) => {
     if (event.type !== 'observe' || !live(event)) return [];
     const containers = event.lots.filter((lot) => contained.has(lot.lotCode)).map((lot) => lot.lotCode);

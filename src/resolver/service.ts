@@ -189,14 +189,13 @@ export function createResolverService(deps: {
   /**
    * Cold-chain readings are often taken on the pallet or case the lot travelled in (downstream of it): those taken
    * while the lot lay in it, by its owner or the container's holder then, count (containerReadings), not a pallet's
-   * after it was emptied.
+   * after it was emptied. The forward trace's nodes name who made the lot and each container.
    */
   async function withContainerReadings(trace: Trace, lotCode: string): Promise<Trace> {
     const forward = await deps.trace.trace(RESOLVER, lotCode, 'forward', CONTAINER_LEVELS);
     const known = new Set(trace.events.map(partyEvent));
-    const owner = forward.nodes.find((node) => node.code === lotCode)?.partyCode;
-    if (owner === undefined) return trace;
-    const readings = containerReadings(forward.events, lotCode, owner, CONTAINER_LEVELS).filter((event) => !known.has(partyEvent(event)));
+    const makers = new Map(forward.nodes.map((node) => [node.code, node.partyCode]));
+    const readings = containerReadings(forward.events, lotCode, makers, CONTAINER_LEVELS).filter((event) => !known.has(partyEvent(event)));
     if (readings.length === 0) return trace;
     return { ...trace, events: [...trace.events, ...readings].sort((a, b) => a.eventTime.getTime() - b.eventTime.getTime()) };
   }

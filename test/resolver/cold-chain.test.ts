@@ -1,8 +1,9 @@
 // The consumer page's cold chain counts a container's readings only while the lot lay in it.
 import { seedDemoChain } from '../../seeds/fengjie.js';
+import { epcisRequests } from '../fixtures/epcis.js';
 import { issuePacks } from '../fixtures/rfid-world.js';
 import { at, createWorld } from '../fixtures/world.js';
-import { buildTestApp, client } from '../helper.js';
+import { buildTestApp, client, TEST_BASE_URL } from '../helper.js';
 import { fileTest } from '../root.js';
 
 const t = fileTest();
@@ -146,4 +147,83 @@ t.test('a container’s maker who no longer holds it reports nothing of the lots
     { readings: 1, minCelsius: 2, maxCelsius: 2 },
     'the maker’s reading while it held the pallet with its lot on it',
   );
+});
+
+t.test('a maker’s EPCIS shipping sighting of a pallet it no longer holds makes it no holder again', async (t) => {
+  const world = await createWorld(t);
+  const [maker, keeper, other] = [await world.party('processor'), await world.party('processor'), await world.party('processor')];
+  const { capture } = epcisRequests(world);
+  const PALLET = 'urn:epc:id:sscc:6901234.0000000017';
+  const MEAT = 'https://id.gs1.org/01/06901234000016/10/MEAT-1';
+  const post = (party: typeof maker, hour: number, body: Record<string, unknown>) =>
+    world.ok(party.api.post('/events', { eventTime: at(hour), ...body }));
+  const reading = (value: number) => [{ type: 'temperature', value, unit: 'Cel' }];
+  const ev = (hour: number, fields: object) => ({ eventTime: at(hour), eventTimeZoneOffset: '+08:00', ...fields });
+  t.match(
+    await capture(maker.key, [
+      ev(29, {
+        type: 'ObjectEvent',
+        action: 'ADD',
+        bizStep: 'commissioning',
+        quantityList: [{ epcClass: MEAT, quantity: 100, uom: 'KGM' }],
+      }),
+      ev(30, {
+        type: 'AggregationEvent',
+        action: 'ADD',
+        bizStep: 'packing',
+        parentID: PALLET,
+        childQuantityList: [{ epcClass: MEAT, quantity: 40, uom: 'KGM' }],
+      }),
+    ]),
+    { success: true },
+  );
+  const pallet = (await world.regulator.get(`/trace/${encodeURIComponent(PALLET)}?depth=0`)).body.query.lotCodes[0];
+  const shipmentId = (await post(maker, 32, { type: 'ship', toPartyCode: keeper.code, lines: [{ lotCode: pallet }] })).shipmentId;
+  await post(keeper, 33, { type: 'receive', shipmentId });
+  await post(keeper, 34, { type: 'disaggregate', parentCode: pallet });
+  const keepersLot = await keeper.commission(await keeper.product('kg'), 10);
+  const [pack] = await issuePacks(world, keeper, keepersLot, 1);
+  await post(keeper, 36, { type: 'aggregate', parent: { containerCode: pallet }, children: [{ lotCode: keepersLot, quantity: 10 }] });
+  await post(keeper, 37, { type: 'observe', lotCodes: [pallet], readings: reading(3) });
+  // the maker "sees it depart" (an OBSERVE departing naming a destination): stored as a ship that opens no shipment
+  t.match(
+    await capture(maker.key, [
+      ev(38, {
+        type: 'ObjectEvent',
+        action: 'OBSERVE',
+        bizStep: 'departing',
+        epcList: [PALLET],
+        destinationList: [{ type: 'owning_party', destination: `${TEST_BASE_URL}/parties/${other.code}` }],
+      }),
+    ]),
+    { success: true },
+  );
+  await post(maker, 39, { type: 'observe', lotCodes: [pallet], readings: reading(35) });
+  const summary = (await world.app.inject({ method: 'GET', url: `/t/${pack}?format=json` })).json();
+  t.match(summary.coldChain, { readings: 1, minCelsius: 3, maxCelsius: 3 }, 'the keeper’s reading alone');
+});
+
+t.test('a later holder’s packing dated back into the maker’s time makes it no holder then', async (t) => {
+  const world = await createWorld(t);
+  const [maker, keeper] = [await world.party('processor'), await world.party('processor')];
+  const post = (party: typeof maker, hour: number, body: Record<string, unknown>) =>
+    world.ok(party.api.post('/events', { eventTime: at(hour), ...body }));
+  const makersLot = await maker.commission(await maker.product('kg'), 10);
+  const [makersPack] = await issuePacks(world, maker, makersLot, 1);
+  const pallet = (await post(maker, 30, { type: 'aggregate', parent: {}, children: [{ lotCode: makersLot, quantity: 5 }] }))
+    .createdLotCodes[0];
+  await post(maker, 31, { type: 'observe', lotCodes: [pallet], readings: [{ type: 'temperature', value: 2, unit: 'Cel' }] });
+  const shipmentId = (await post(maker, 40, { type: 'ship', toPartyCode: keeper.code, lines: [{ lotCode: pallet }] })).shipmentId;
+  await post(keeper, 41, { type: 'receive', shipmentId });
+  const keepersLot = (await post(keeper, 1, { type: 'commission', lots: [{ productCode: await keeper.product('kg'), quantity: 10 }] }))
+    .createdLotCodes[0];
+  // the keeper's packing dated to hour 32, while the maker held the pallet, and a reading for hour 33
+  await post(keeper, 32, { type: 'aggregate', parent: { containerCode: pallet }, children: [{ lotCode: keepersLot, quantity: 1 }] });
+  await post(keeper, 42, {
+    type: 'observe',
+    lotCodes: [pallet],
+    readings: [{ type: 'temperature', value: 30, unit: 'Cel', time: at(33) }],
+  });
+  const makers = (await world.app.inject({ method: 'GET', url: `/t/${makersPack}?format=json` })).json();
+  t.match(makers.coldChain, { readings: 1, minCelsius: 2, maxCelsius: 2 }, 'not the keeper’s reading from before it received the pallet');
 });

@@ -45,6 +45,11 @@ const moving =
     );
 const pack = moving('aggregate');
 const unpack = moving('disaggregate');
+/** P1 made the lot and the pallet. */
+const P1_MADE = new Map([
+  ['LOT', 'P1'],
+  ['PALLET', 'P1'],
+]);
 const observe = (id: string, hour: number, code: string, celsius: number, party = 'P1') =>
   event(id, 'observe', hour, [{ lotCode: code, role: 'subject', quantity: null }], party, {
     readings: [{ type: 'temperature', value: celsius, unit: 'Cel' }],
@@ -59,7 +64,7 @@ t.test('a pack and an unpack at one time pair in record order, whichever id sort
     [unpacking, packing, reading],
   ]) {
     t.same(containedPeriods(events, 'LOT', 3).get('PALLET'), [{ from: 5 * HOUR, to: 5 * HOUR }]);
-    t.same(containerReadings(events, 'LOT', 'P1', 3), [], 'the emptied pallet’s reading is not the lot’s');
+    t.same(containerReadings(events, 'LOT', P1_MADE, 3), [], 'the emptied pallet’s reading is not the lot’s');
   }
   // recorded together (one batch): a packing before an unpacking at the same time
   const batch = { ...unpacking, recordTime: packing.recordTime };
@@ -69,35 +74,87 @@ t.test('a pack and an unpack at one time pair in record order, whichever id sort
 t.test('an unpacking dated before the packing it undid leaves no period', async (t) => {
   const events = [pack('p', 5, 'LOT', 'PALLET'), unpack('u', 3, 'LOT', 'PALLET'), observe('o', 9, 'PALLET', 31)];
   t.notOk(containedPeriods(events, 'LOT', 3).has('PALLET'));
-  t.same(containerReadings(events, 'LOT', 'P1', 3), []);
+  t.same(containerReadings(events, 'LOT', P1_MADE, 3), []);
 });
+
+const shipped = (id: string, hour: number, code: string, party: string, details: object) =>
+  event(id, 'ship', hour, [{ lotCode: code, role: 'subject', quantity: 1 }], party, details);
+const received = (id: string, hour: number, code: string, party: string) =>
+  event(id, 'receive', hour, [{ lotCode: code, role: 'subject', quantity: 1 }], party, { shipmentId: 'S1' });
 
 t.test('a reading counts when its recorder then held the container or owns the lot', async (t) => {
   const events = [
     pack('p1', 1, 'A-LOT', 'PALLET', 'A'),
-    event('ship', 'ship', 2, [{ lotCode: 'PALLET', role: 'subject', quantity: 1 }], 'A'),
+    shipped('ship', 2, 'PALLET', 'A', { shipmentId: 'S1' }),
     observe('in-transit', 3, 'PALLET', 4, 'A'),
-    event('receive', 'receive', 4, [{ lotCode: 'PALLET', role: 'subject', quantity: 1 }], 'B'),
+    received('receive', 4, 'PALLET', 'B'),
     unpack('u1', 5, 'A-LOT', 'PALLET', 'B'),
     pack('p2', 6, 'B-LOT', 'PALLET', 'B'),
     observe('keeper', 7, 'PALLET', 3, 'B'),
     observe('maker', 8, 'PALLET', 35, 'A'),
     observe('owner', 9, 'PALLET', 5, 'C'),
   ];
+  const makers = (lots: Record<string, string>) => new Map(Object.entries({ PALLET: 'A', ...lots }));
   t.same(
-    containerReadings(events, 'A-LOT', 'A', 3).map((e) => e.id),
+    containerReadings(events, 'A-LOT', makers({ 'A-LOT': 'A' }), 3).map((e) => e.id),
     ['in-transit'],
     'the sender answers for the pallet until it is received',
   );
   t.same(
-    containerReadings(events, 'B-LOT', 'B', 3).map((e) => e.id),
+    containerReadings(events, 'B-LOT', makers({ 'B-LOT': 'B' }), 3).map((e) => e.id),
     ['keeper'],
     'not the maker’s, who no longer holds the pallet',
   );
   t.same(
-    containerReadings(events, 'B-LOT', 'C', 3).map((e) => e.id),
+    containerReadings(events, 'B-LOT', makers({ 'B-LOT': 'C' }), 3).map((e) => e.id),
     ['keeper', 'owner'],
     'the lot’s owner’s reading counts',
+  );
+});
+
+t.test('only its making and receipts hand a container to a party, in the order they were recorded', async (t) => {
+  const makers = new Map([
+    ['A-LOT', 'A'],
+    ['B-LOT', 'B'],
+    ['PALLET', 'A'],
+  ]);
+  const handedOver = [
+    pack('p1', 1, 'A-LOT', 'PALLET', 'A'),
+    shipped('ship', 2, 'PALLET', 'A', { shipmentId: 'S1' }),
+    received('r1', 4, 'PALLET', 'B'),
+  ];
+  const sighted = [
+    ...handedOver,
+    unpack('u1', 5, 'A-LOT', 'PALLET', 'B'),
+    pack('p2', 6, 'B-LOT', 'PALLET', 'B'),
+    // the maker sights the pallet it sent on departing: a ship that opened no shipment
+    shipped('sighting', 7, 'PALLET', 'A', { lines: [] }),
+    observe('maker', 8, 'PALLET', 35, 'A'),
+  ];
+  t.same(containerReadings(sighted, 'B-LOT', makers, 3), [], 'a sighting hands the maker nothing');
+  const backdated = [
+    pack('p1', 10, 'A-LOT', 'PALLET', 'A'),
+    shipped('ship', 20, 'PALLET', 'A', { shipmentId: 'S1' }),
+    received('r1', 21, 'PALLET', 'B'),
+    // recorded after the receipt, dated while the maker held the pallet
+    pack('p2', 12, 'B-LOT', 'PALLET', 'B'),
+    observe('keeper', 13, 'PALLET', 30, 'B'),
+  ];
+  t.same(containerReadings(backdated, 'A-LOT', makers, 3), [], 'a packing makes its packer no holder');
+  const returned = [
+    ...handedOver,
+    shipped('back', 5, 'PALLET', 'B', { shipmentId: 'S2' }),
+    received('r2', 6, 'PALLET', 'A'),
+    // the maker may date its shipment of what came back to it before B had it
+    shipped('on', 3, 'PALLET', 'A', { shipmentId: 'S3' }),
+    received('r3', 3, 'PALLET', 'C'),
+    observe('carrier', 5, 'PALLET', 30, 'C'),
+    observe('keeper', 5, 'PALLET', 3, 'B'),
+  ];
+  t.same(
+    containerReadings(returned, 'A-LOT', makers, 3).map((e) => e.id),
+    ['keeper'],
+    'a receipt dated before the one recorded ahead of it hands the pallet over no earlier than that one',
   );
 });
 
@@ -145,7 +202,7 @@ t.test('thousands of pack and unpack cycles at each of three levels are each mat
     events.push(pack(`t${index}`, hour + 2, 'PALLET', 'TRUCK'), unpack(`T${index}`, hour + 6, 'PALLET', 'TRUCK'));
     events.push(observe(`in${index}`, hour + 4, 'TRUCK', 4), observe(`out${index}`, hour + 9, 'TRUCK', 30));
   }
-  const readings = containerReadings(events, 'LOT', 'P1', 3);
+  const readings = containerReadings(events, 'LOT', P1_MADE, 3);
   t.equal(readings.length, cycles, 'each reading while the lot lay in the case on the pallet in the truck, none after');
   t.ok(
     readings.every((reading) => reading.id.startsWith('in')),
