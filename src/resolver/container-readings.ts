@@ -37,16 +37,22 @@ export function intersect(a: Period[], b: Period[]): Period[] {
   return shared;
 }
 
-/** Whether the time falls in one of the merged periods: a binary search for the last one starting by then. */
-function within(periods: Period[], time: number): boolean {
+/** The index of the last of `list` (sorted by `from`) starting by `time`, or -1: a binary search. */
+function lastStartingBy(list: readonly { from: number }[], time: number): number {
   let low = 0;
-  let high = periods.length - 1;
+  let high = list.length - 1;
   while (low <= high) {
     const middle = (low + high) >> 1;
-    if (periods[middle].from <= time) low = middle + 1;
+    if (list[middle].from <= time) low = middle + 1;
     else high = middle - 1;
   }
-  return high >= 0 && time <= periods[high].to;
+  return high;
+}
+
+/** Whether the time falls in one of the merged periods. */
+function within(periods: Period[], time: number): boolean {
+  const last = lastStartingBy(periods, time);
+  return last >= 0 && time <= periods[last].to;
 }
 
 const live = (event: TraceEvent) => !event.declaredInErrorBy;
@@ -163,24 +169,17 @@ export function containerHolders(
 
 /** The party answering for the container at the time: the last to take it by then, if any did. */
 function holderAt(holders: { from: number; partyCode: string }[] | undefined, time: number): string | undefined {
-  if (!holders) return undefined;
-  let low = 0;
-  let high = holders.length - 1;
-  while (low <= high) {
-    const middle = (low + high) >> 1;
-    if (holders[middle].from <= time) low = middle + 1;
-    else high = middle - 1;
-  }
-  return high >= 0 ? holders[high].partyCode : undefined;
+  return holders?.[lastStartingBy(holders, time)]?.partyCode;
 }
 
 /**
  * The observations of the containers the lot lay in, among `events` (a forward trace's), with the
  * readings that count: taken (a reading at its own time, else at the observation's) while the lot lay
  * there, and recorded by the lot's owner or by the party then answering for the container (see
- * containerHolders); `makers` names the party that made each lot of the trace, the lot's owner among them. Whoever made a container may observe it after it has changed hands, and the
- * lots packed into it since are not theirs to report on. An observation none of whose readings count
- * is left out, as is one without readings made while the lot was elsewhere or by another party.
+ * containerHolders); `makers` names the party that made each lot of the trace, the lot's owner among
+ * them. Whoever made a container may observe it after it has changed hands, and the lots packed into
+ * it since are not theirs to report on. An observation none of whose readings count is left out, as
+ * is one without readings made while the lot was elsewhere or by another party.
  */
 export function containerReadings(
   events: TraceEvent[],
