@@ -224,56 +224,52 @@ async function batchWaitingForWrite(world: World, plant: Actor, lot: string, loc
 }
 
 t.test('a write committed while a job’s last batch waits for it (PostgreSQL)', onPostgres, async (t) => {
-  t.test('a hold: the job fails naming it', async (t) => {
-    const world = await createWorld(t, 'postgres');
-    const plant = await world.party('processor');
-    const lot = await plant.commission(await plant.product('kg'), 10);
-    const { job, reply, warned } = await batchWaitingForWrite(
-      world,
-      plant,
-      lot,
-      sql`select 1 from lots where code = ${lot} for no key update`,
-      () => plant.api.post('/holds', { lotCodes: [lot], reason: HOLD_REASON }),
-    );
-    expectStatus(t, reply, 201, 'the hold is stored');
-    t.match(job, { status: 'failed', error: heldError(lot), done: 0 });
-    t.equal(await storedCodes(world, job.id), 0, 'no code is left');
-    t.same(warned, [], 'not taken for a job lost to another process');
-  });
-
-  t.test('a recall: the job fails naming it', async (t) => {
-    const world = await createWorld(t, 'postgres');
-    const plant = await world.party('processor');
-    const lot = await plant.commission(await plant.product('kg'), 10);
-    const { job, reply, warned } = await batchWaitingForWrite(
-      world,
-      plant,
-      lot,
-      sql`select 1 from lots where code = ${lot} for no key update`,
-      () => plant.api.post('/recalls', { lotCodes: [lot], level: 2, reason: '农残超标', hazard: '毒死蜱' }),
-    );
-    const recall = expectStatus(t, reply, 201, 'the recall is stored');
-    t.match(job, { status: 'failed', error: recalledError(lot, recall.body.id), done: 0 });
-    t.equal(await storedCodes(world, job.id), 0, 'no code is left');
-    t.same(warned, []);
-  });
-
-  t.test('a suspension from the brand covering its product: the job fails naming the brand', async (t) => {
-    const world = await createWorld(t, 'postgres');
-    const plant = await world.party('processor');
-    const product = await plant.product('kg');
-    const lot = await plant.commission(product, 10);
-    const brand = await brandOf(world, plant, product);
-    const { job, reply, warned } = await batchWaitingForWrite(
-      world,
-      plant,
-      lot,
-      sql`select 1 from brand_authorizations where brand_code = ${brand.code} and party_code = ${plant.code} for update`,
-      brand.suspend,
-    );
-    expectStatus(t, reply, 200, 'the suspension is stored');
-    t.match(job, { status: 'failed', error: suspendedError(plant, lot), done: 0 });
-    t.equal(await storedCodes(world, job.id), 0, 'no code is left');
-    t.same(warned, []);
-  });
+  /** A write the batch waits for: the row it locks, the request, its status and the job's error once it is stored. */
+  type Waited = { lock: SQL; write: () => Promise<Reply>; status: number; error: (reply: Reply) => string };
+  const cases: [string, (world: World, plant: Actor, lot: string, product: string) => Promise<Waited>][] = [
+    [
+      'a hold: the job fails naming it',
+      async (_world, plant, lot) => ({
+        lock: sql`select 1 from lots where code = ${lot} for no key update`,
+        write: () => plant.api.post('/holds', { lotCodes: [lot], reason: HOLD_REASON }),
+        status: 201,
+        error: () => heldError(lot),
+      }),
+    ],
+    [
+      'a recall: the job fails naming it',
+      async (_world, plant, lot) => ({
+        lock: sql`select 1 from lots where code = ${lot} for no key update`,
+        write: () => plant.api.post('/recalls', { lotCodes: [lot], level: 2, reason: '农残超标', hazard: '毒死蜱' }),
+        status: 201,
+        error: (reply) => recalledError(lot, reply.body.id),
+      }),
+    ],
+    [
+      'a suspension from the brand covering its product: the job fails naming the brand',
+      async (world, plant, lot, product) => {
+        const brand = await brandOf(world, plant, product);
+        return {
+          lock: sql`select 1 from brand_authorizations where brand_code = ${brand.code} and party_code = ${plant.code} for update`,
+          write: brand.suspend,
+          status: 200,
+          error: () => suspendedError(plant, lot),
+        };
+      },
+    ],
+  ];
+  for (const [what, waited] of cases) {
+    await t.test(what, async (t) => {
+      const world = await createWorld(t, 'postgres');
+      const plant = await world.party('processor');
+      const product = await plant.product('kg');
+      const lot = await plant.commission(product, 10);
+      const { lock, write, status, error } = await waited(world, plant, lot, product);
+      const { job, reply, warned } = await batchWaitingForWrite(world, plant, lot, lock, write);
+      expectStatus(t, reply, status, 'the write is stored');
+      t.match(job, { status: 'failed', error: error(reply), done: 0 });
+      t.equal(await storedCodes(world, job.id), 0, 'no code is left');
+      t.same(warned, [], 'not taken for a job lost to another process');
+    });
+  }
 });
