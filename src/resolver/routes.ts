@@ -353,12 +353,7 @@ export const resolverRoutes: FastifyPluginAsyncZod<{
           throw notFound(`(${link.primaryKey}) after ${link.prefix} is not a path of this resolver: its Digital Links start with the key`);
         // echoed as scanned: its escapes are kept (a lot A/B1 stays A%2FB1), what a URI may not carry raw is escaped
         const path = url.split(/[?#]/)[0].replace(URI_UNSAFE, encodeURIComponent);
-        // (235) extensions are never issued here, so none is genuine.
-        const resolve = (context: ScanContext) =>
-          link.tpx === undefined
-            ? service.resolveDigitalLink(link, context)
-            : Promise.reject(new NotGenuineError(`${link.gtin}/235/${link.tpx}`));
-        return respond(request, reply, path, resolve);
+        return respond(request, reply, path, (context) => service.resolveDigitalLink(link, context));
       },
     );
   }

@@ -406,8 +406,19 @@ export function createResolverService(deps: {
     /** A short trace code as typed or scanned, as issued (upper case); a 400 when it is no trace code or mistyped. */
     traceCode,
 
-    /** A GS1 Digital Link: GTIN [+ lot] [+ serial], or an SSCC. */
+    /** A GS1 Digital Link: GTIN [+ lot] [+ serial] or GTIN + (235), or an SSCC. */
     async resolveDigitalLink(link: DigitalLink, context: ScanContext): Promise<Resolved> {
+      // (235) extensions are never issued here: the link names no pack, however genuine its GTIN or the code written
+      // there, and is counted and flagged as a serial never issued is
+      if (link.gtin !== undefined && link.tpx !== undefined) {
+        const read = buildDigitalLink(GS1_DL_HOST, { gtin: link.gtin, tpx: link.tpx });
+        return resolveItem(read, context, {
+          lotCode: null,
+          partyCode: null,
+          detail: NEVER_ISSUED,
+          shownAs: `${link.gtin}/235/${link.tpx}`,
+        });
+      }
       const id = digitalLinkIdentifier(link);
       if (!id) throw notFound('only GTIN (01) and SSCC (00) keys resolve here');
       const named = await deps.identifiers.find(id);

@@ -77,6 +77,58 @@ t.test('a Digital Link naming a serial never issued is counted and flagged unkno
   t.equal((await flags()).length, before, 'a lot or product link is no pack scan: nothing flagged');
 });
 
+t.test('a (235) extension names no code issued here: counted and flagged unknown_code as a serial never issued is', async (t) => {
+  const { pack, scan, flags, logged } = await packWorld(t);
+  const links = {
+    [`/01/${GTIN}/235/TPX-0001`]: `https://id.gs1.org/01/${GTIN}/235/TPX-0001`,
+    // a genuine pack's code as the extension is no code of this service either, nor that pack's scan
+    [`/01/${GTIN}/235/${pack}`]: `https://id.gs1.org/01/${GTIN}/235/${pack}`,
+    [`/01/09506000134352/235/${'X'.repeat(28)}`]: `https://id.gs1.org/01/09506000134352/235/${'X'.repeat(28)}`,
+  };
+  for (const [url, code] of Object.entries(links)) {
+    const answer = await scan(url);
+    t.equal(answer.statusCode, 404, `${url}: 404`);
+    t.match(answer.json(), { detail: /may not be genuine/ });
+    const page = await scan(url, 'text/html');
+    t.equal(page.statusCode, 404);
+    t.ok(page.body.includes(TEXT['zh-CN'].notGenuine), `${url}: the not-genuine page`);
+    t.match(
+      (await flags()).filter((flag) => flag.code === code),
+      [{ kind: 'unknown_code', lotCode: null, partyCode: null, detail: /never issued/, occurrences: 2 }],
+      `${url}: flagged by the link it names, once per phone`,
+    );
+    t.equal(await logged(code), 2, `${url}: each phone's scan logged`);
+  }
+  const [first, code] = Object.entries(links)[0];
+  t.equal((await scan(`${first}?linkType=linkset`)).statusCode, 404);
+  t.equal(await logged(code), 2, 'asking for the linkset is no scan');
+  t.equal((await scan(`${first}?linkType=gs1:pip`)).statusCode, 404);
+  t.equal(await logged(code), 3, 'a linkType has no link to lead to: the scan is counted here');
+
+  const own = (await scan(`/t/${pack}`)).json();
+  t.equal(own.scans.count, 1, "the genuine pack's count is its own scans alone");
+  t.same(own.warnings, [], 'and it is not called counterfeit');
+  t.notOk(
+    (await flags()).some((flag) => flag.code === pack),
+    'no flag on the pack’s own code',
+  );
+
+  const before = (await flags()).length;
+  for (const url of [
+    `/01/${GTIN}/235/${'X'.repeat(29)}`,
+    `/01/${GTIN}/235/A%20B`,
+    `/01/${GTIN}/235/%C3%A9`,
+    `/01/${GTIN}/235/`,
+    `/01/${GTIN}/10/KZ-1/235/X`,
+    `/01/${GTIN}/235/X/21/Y`,
+    `/01/${GTIN}?235=X`,
+    '/00/106901234500000010/235/X',
+  ]) {
+    t.equal((await scan(url)).statusCode, 400, `${url}: malformed`);
+  }
+  t.equal((await flags()).length, before, 'a malformed link flags nothing');
+});
+
 t.test('a genuine serial under another lot or product is flagged with its own lot and maker; its own page is not', async (t) => {
   const { processor, lotCode, pack, scan, flags, logged } = await packWorld(t);
   const links = {
