@@ -64,7 +64,8 @@ export type DigitalLink = {
   dataAttributes: Record<string, string>;
   /**
    * every non-numeric query parameter, percent-decoded; one the resolver does not read (not RESOLVER_PARAMETERS) whose
-   * key or value does not decode (not UTF-8, a stray "%") is left out
+   * key or value does not decode (not UTF-8, a stray "%") is left out; without a prototype, so that the names of
+   * the object machinery (`__proto__`, `constructor`) are params as any other
    */
   params: Record<string, string>;
 };
@@ -587,7 +588,8 @@ function parse(path: string, query: string): DigitalLinkResult {
     prefix: prefix && (path.startsWith('/') ? `/${prefix}` : prefix),
     primaryKey: key as PrimaryKey,
     dataAttributes: {},
-    params: {},
+    // a key is the scanner's: `__proto__` or `constructor` is a param as any other, and no param is inherited
+    params: Object.create(null),
   };
   for (const [n, ai] of ais.entries()) {
     const raw = segments[start + 2 * n + 1];

@@ -1,5 +1,6 @@
 // Query strings, read one way on every route: a parameter a route does not declare is refused by
-// name, never ignored, and a number is written in plain decimal digits, once.
+// name, never ignored (but on the routes that pass over what they do not read: passingOver), and a
+// number is written in plain decimal digits, once.
 import type { FastifySchema, FastifySchemaCompiler } from 'fastify';
 import { validatorCompiler } from 'fastify-type-provider-zod';
 import { z } from 'zod';
@@ -7,7 +8,7 @@ import { z } from 'zod';
 /**
  * Names JavaScript gives every object (`__proto__`, `constructor`, `hasOwnProperty`, …) and
  * functions (`prototype`): never a parameter of a route that does not declare it, even one that
- * keeps parameters it does not know (zod drops `__proto__` from what it keeps, unseen).
+ * keeps parameters it does not know to refuse them itself (zod drops `__proto__` from what it keeps, unseen).
  */
 const OBJECT_MACHINERY = new Set([...Object.getOwnPropertyNames(Object.prototype), 'prototype']);
 
@@ -42,12 +43,31 @@ const refuseObjectMachinery = (declared: Set<string>) =>
       if (OBJECT_MACHINERY.has(name) && !declared.has(name)) context.addIssue({ code: 'custom', path: [name], message: NOT_A_PARAMETER });
   });
 
+/** Query schemas of the routes that pass over the parameters they do not declare (passingOver). */
+const PASSING_OVER = new WeakSet<z.ZodType>();
+
+/**
+ * The query schema of a route that passes over every parameter it does not declare, the object machinery's names
+ * included (a scan: what a messenger app or a campaign adds to a shared link is no error of the shopper's). They are
+ * left out of what the route reads, which has no prototype: a name the route reads is only ever a parameter given.
+ * A route that passes them on reads them off the URL, as written.
+ */
+export function passingOver<Shape extends z.ZodRawShape>(schema: z.ZodObject<Shape>) {
+  const read = schema.strip();
+  PASSING_OVER.add(read);
+  return read;
+}
+
+const withoutPrototype = (query: unknown) => Object.assign(Object.create(null) as object, query);
+
 /**
  * The schema a route's query string is checked against: its own, refusing each parameter it does
- * not declare. A route that keeps unknown ones (the EPCIS query, which refuses them itself by name,
- * and the scan routes) refuses only the object machinery, which it could never be given.
+ * not declare. A route that keeps unknown ones to refuse them itself by name (the EPCIS query)
+ * refuses only the object machinery, which it could never be given; one that passes them over
+ * (passingOver) refuses none.
  */
 export function strictQuerystring(schema: z.ZodType): z.ZodType {
+  if (PASSING_OVER.has(schema)) return schema.transform(withoutPrototype);
   if (!(schema instanceof z.ZodObject)) return refuseObjectMachinery(new Set()).pipe(schema);
   const declared = new Set(Object.keys(schema.shape));
   // a catchall (passthrough included) keeps what it is given; without one, zod would drop it unseen

@@ -7,6 +7,7 @@ import { badRequest, notFound, type Problem } from '../errors/problem.js';
 import { KEY_QUALIFIERS, parseDigitalLinkPath, RESOLVER_PARAMETERS } from '../gs1/digital-link.js';
 import { preferredType } from '../http/negotiate.js';
 import { sendProblem } from '../http/problems.js';
+import { passingOver } from '../http/query.js';
 import { PAGE_HEADERS } from '../web/html.js';
 import { type Lang, pageLang } from '../web/i18n/index.js';
 import { consumerPage, notGenuinePage, productCodePage, scanErrorPage } from './pages.js';
@@ -253,22 +254,25 @@ export const resolverRoutes: FastifyPluginAsyncZod<{
       );
   }
 
-  const resolverQuery = z.object({
-    format: z.enum(['html', 'json', 'certificates']).optional(),
-    linkType: z
-      .string()
-      .optional()
-      .describe(
-        'gs1:pip, gs1:traceability, gs1:certificationInfo, or linkset (or all); any other, or one the code has no link of, leads to the default link (gs1:pip)',
-      ),
-    lang: z
-      .string()
-      .optional()
-      .describe(
-        'page language, before Accept-Language: en (any English tag) or zh-CN (any Chinese tag); any other is passed over for Accept-Language, and Chinese is the default',
-      ),
-    region: z.string().optional().describe('coarse region (6-digit code) the scan came from'),
-  });
+  // as on a Digital Link: what a messenger app adds to a shared link (`from=singlemessage`) is passed over
+  const resolverQuery = passingOver(
+    z.object({
+      format: z.enum(['html', 'json', 'certificates']).optional(),
+      linkType: z
+        .string()
+        .optional()
+        .describe(
+          'gs1:pip, gs1:traceability, gs1:certificationInfo, or linkset (or all); any other, or one the code has no link of, leads to the default link (gs1:pip)',
+        ),
+      lang: z
+        .string()
+        .optional()
+        .describe(
+          'page language, before Accept-Language: en (any English tag) or zh-CN (any Chinese tag); any other is passed over for Accept-Language, and Chinese is the default',
+        ),
+      region: z.string().optional().describe('coarse region (6-digit code) the scan came from'),
+    }),
+  );
 
   app.get(
     '/t/:code',
@@ -279,8 +283,7 @@ export const resolverRoutes: FastifyPluginAsyncZod<{
         tags,
         summary: 'Resolve a scanned trace code: consumer page, JSON summary, or GS1 linkset (content negotiation)',
         params: z.object({ code: z.string().max(64) }),
-        // as on a Digital Link: what a messenger app adds to a shared link (`from=singlemessage`) is passed over
-        querystring: resolverQuery.passthrough(),
+        querystring: resolverQuery,
         response: { ...scanResponses, ...scanErrorResponses },
       },
     },
@@ -303,7 +306,7 @@ export const resolverRoutes: FastifyPluginAsyncZod<{
         tags,
         summary: 'A trace code with a trailing "/": redirected (308) to /t/{code}',
         params: z.object({ code: z.string().max(64) }),
-        querystring: resolverQuery.passthrough(),
+        querystring: resolverQuery,
         response: { ...traceCodeSlashRedirect, ...scanErrorResponses },
       },
     },
@@ -334,7 +337,7 @@ export const resolverRoutes: FastifyPluginAsyncZod<{
         schema: {
           tags,
           summary: `Resolve a GS1 Digital Link with primary key ${key}`,
-          querystring: resolverQuery.passthrough(),
+          querystring: resolverQuery,
           response: { ...(RESOLVING_KEYS.includes(key) ? scanResponses : {}), ...trailingSlashRedirect, ...scanErrorResponses },
         },
       },

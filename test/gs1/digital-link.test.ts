@@ -176,6 +176,18 @@ t.test('parse: extension parameters the resolver does not read are not checked; 
   t.same(value(`/01/${GTIN}?off=50%&lang=en`).params, { lang: 'en' }, 'a stray "%" in one too');
   t.same(value(`/01/${GTIN}?%B0%D9=1&x=%E8%85%8A`).params, { x: '腊' }, 'a key that is not UTF-8 is passed over');
   t.same(value(`/01/${GTIN}?x=%FF&x=2`).params, {}, 'a parameter given twice keeps its first value, even one left out');
+  const machinery = value(`/01/${GTIN}?__proto__=x&constructor=1&toString=2&__proto__=y`).params;
+  t.equal(Object.getPrototypeOf(machinery), null, 'params have no prototype');
+  t.same(
+    Object.entries(machinery),
+    [
+      ['__proto__', 'x'],
+      ['constructor', '1'],
+      ['toString', '2'],
+    ],
+    'the names of its members are params',
+  );
+  t.equal(value(`/01/${GTIN}`).params.constructor, undefined, 'and only what was given is one');
   for (const key of ['linkType', 'format', 'lang', 'region', 'context']) errorOf(t, `/01/${GTIN}?${key}=%B0%D9`, 'bad-value');
   errorOf(t, `/01/${GTIN}?99=%B0`, 'bad-value', '99');
   errorOf(t, `/01/${GTIN}?%3=1`, 'bad-value');
