@@ -49,10 +49,11 @@ function linkTypeOf(value: string): LinkType | 'linkset' {
 }
 
 /**
- * The query string as scanned, less the parameters named, for a redirect to pass on (the shopper's
- * language, the scan's region, data attributes). Escapes are kept; what a URI may not carry raw is escaped.
+ * The query string as scanned, less the link type and format, for a linkType's redirect to pass on with its own format
+ * (the shopper's language, the scan's region, data attributes). Escapes are kept; what a URI may not carry raw is escaped.
  */
-function queryPassedOn(url: string, left = ['linkType', 'format']): string[] {
+function queryPassedOn(url: string): string[] {
+  const left = ['linkType', 'format'];
   const query = url.split('#')[0].split('?').slice(1).join('?');
   const keyOf = (pair: string) => {
     const key = pair.split('=')[0].replace(/\+/g, ' ');
@@ -81,6 +82,12 @@ async function firstValues(request: FastifyRequest) {
     Object.entries(query).map(([key, value]) => [key, Array.isArray(value) && !/^\d+$/.test(key) ? value[0] : value]),
   );
 }
+
+/**
+ * The query string of a request as it came, `?` included ('' when there is none): a trailing-slash redirect keeps it
+ * byte for byte, reading none of its parameters (Node takes only printable ASCII in a request line, all a header may carry).
+ */
+const queryAsScanned = (url: string) => url.slice(url.split('?', 1)[0].length);
 
 const langOfRequest = (request: FastifyRequest): Lang =>
   pageLang((request.query as { lang?: unknown }).lang, request.headers['accept-language']);
@@ -312,11 +319,9 @@ export const resolverRoutes: FastifyPluginAsyncZod<{
     },
     async (request, reply) => {
       const code = service.traceCode(request.params.code);
-      // the query string as scanned, every parameter kept (a full-width "＆" stays a character of its value)
-      const query = queryPassedOn(request.url, []).join('&');
       return reply
         .code(308)
-        .header('location', `${redirectBaseUrl}/t/${code}${query ? `?${query}` : ''}`)
+        .header('location', `${redirectBaseUrl}/t/${code}${queryAsScanned(request.url)}`)
         .send(undefined as never);
     },
   );
@@ -345,9 +350,12 @@ export const resolverRoutes: FastifyPluginAsyncZod<{
         const url = plainUrl(request.url);
         const parsed = parseDigitalLinkPath(url);
         if (!parsed.ok && parsed.error.code === 'trailing-slash') {
-          const [path, ...query] = url.split('?');
-          const canonical = [path.slice(0, -1), ...query].join('?');
-          if (parseDigitalLinkPath(canonical).ok) return reply.code(308).header('location', `${redirectBaseUrl}${canonical}`).send();
+          // the path as it is read, without its slash; the query string as scanned, byte for byte (a parameter the
+          // resolver does not read keeps its full-width characters and escapes)
+          const query = queryAsScanned(request.url);
+          const canonical = plainUrl(request.url.slice(0, request.url.length - query.length)).slice(0, -1);
+          if (parseDigitalLinkPath(plainUrl(canonical + query)).ok)
+            return reply.code(308).header('location', `${redirectBaseUrl}${canonical}${query}`).send();
         }
         if (!parsed.ok && parsed.error.code === 'unsupported-key') throw notFound(parsed.error.message);
         if (!parsed.ok) throw badRequest(`malformed GS1 Digital Link: ${parsed.error.message}`) as Problem;
@@ -385,7 +393,7 @@ export const resolverRoutes: FastifyPluginAsyncZod<{
         'other non-numeric keys are allowed and ignored, unchecked whatever their encoding (not decoded), and passed on in redirects',
       zeroSuppressedGtin: 'GTIN-8, GTIN-12 and GTIN-13 must be written with 14 digits; a shorter GTIN is 400, not redirected',
       trailingSlash:
-        'a path ending in "/" is redirected (308) to the path without it when that is well-formed (the query string kept), else 400',
+        'a path ending in "/" is redirected (308) to the path without it when that is well-formed (the query string kept byte for byte), else 400',
       deploymentPrefix: 'none: the primary key is the first path element; another path before it is 404',
       statuses: { malformed: 400, wellFormedButUnknown: 404, unsupportedKey: 404 },
     },

@@ -1,5 +1,5 @@
 // The query string of a scan: what the resolver does not read (a messenger's tag, a campaign's, a name JavaScript
-// gives every object) is passed over and passed on as scanned.
+// gives every object) is passed over and passed on as scanned, and a trailing-slash redirect keeps it byte for byte.
 import { completeGs1 } from '../../src/codes/gs1.js';
 import { issuePacks } from '../fixtures/rfid-world.js';
 import { createWorld } from '../fixtures/world.js';
@@ -52,4 +52,26 @@ t.test('a scan passes over the names of the object machinery as any other parame
   }
   t.same(Object.getOwnPropertyNames(Object.prototype), prototypeNames, 'Object.prototype is as it was');
   t.equal(({} as Record<string, unknown>).polluted, undefined, 'no object gained a member');
+});
+
+t.test('a trailing-slash redirect keeps the query string byte for byte', async (t) => {
+  const { pack, scan } = await scanWorld(t);
+  // a GBK campaign tag, "+" and "%2B", a key repeated (its first value read), an empty pair, a key with no value, a stray
+  // "%", a full-width letter escaped (the path's would be read as ASCII), brackets, a language given twice, in this order
+  const query = 'utm=%B0%D9&q=a+b&q=%2B&lang=en&empty=&&flag&off=50%&k=%EF%BC%A1&a[]=1&lang=zh-CN';
+  for (const [from, to] of [
+    [`/t/${pack}/`, `/t/${pack}`],
+    [`/t/${pack.toLowerCase()}/`, `/t/${pack}`],
+    [`/01/${GTIN}/21/${pack}/`, `/01/${GTIN}/21/${pack}`],
+    [`/01/${GTIN}/10/KZ-1/`, `/01/${GTIN}/10/KZ-1`],
+    [`/01/${GTIN}/10/%EF%BC%AB%EF%BC%BA-1/`, `/01/${GTIN}/10/KZ-1`],
+  ]) {
+    const redirect = await scan(`${from}?${query}`);
+    t.equal(redirect.statusCode, 308, `${from}: redirected`);
+    t.equal(redirect.headers.location, `${to}?${query}`, `${from}: the query string as scanned`);
+    const followed = await scan(String(redirect.headers.location), 'text/html');
+    t.equal(followed.statusCode, 200, 'which answers the code');
+    t.match(followed.body, /<html lang="en">/, 'in the first language given');
+    t.equal((await scan(from)).headers.location, to, 'and none without one');
+  }
 });
