@@ -960,6 +960,12 @@ export const rfidReads = pgTable(
     retryAt: timestamp('retry_at', { withTimezone: true, mode: 'date' }),
     /** The shipment a pack read at an entry gate waits for (the rest of its case or loose line read). */
     awaitsShipmentId: text('awaits_shipment_id'),
+    /**
+     * The case (or pallet) a pack read at an entry gate was received in (its packs counted towards
+     * that case's line): the receiving party's own record that the pack lay in it, so that the
+     * party shipping the case on ships the pack. Null for a pack received loose, and for any other read.
+     */
+    receivedInCode: text('received_in_code'),
   },
   (t) => [
     primaryKey({ columns: [t.readPointId, t.tag, t.windowStart] }),

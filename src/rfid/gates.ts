@@ -45,6 +45,8 @@ type Plan = {
   detail: string | null;
   /** Packs read in earlier windows that waited for the rest of what this receives: received by it too. */
   waited?: ReadRow[];
+  /** The case each pack it receives came in (its packs counted towards that case's line). */
+  receivedIn?: ReadonlyMap<ReadRow, string>;
 };
 /**
  * Packs read at a gate in earlier windows that wait for the rest of a case (`case|code`) or a loose
@@ -311,16 +313,25 @@ export function createGateService(deps: {
     // the packs the party's gates received and that had not left since when they were read (those
     // read now), or have not left since (those that waited: still on their way in, or come already)
     const judged = [
-      ...seen.filter(({ referent }) => referent.itemCode).map(({ row }) => ({ row, window: row })),
-      ...waiting.map(({ row }) => ({ row, window: null })),
+      ...seen.flatMap(({ row, referent }) => (referent.itemCode ? [{ row, itemCode: referent.itemCode, window: row }] : [])),
+      ...waiting.map(({ row, itemCode }) => ({ row, itemCode, window: null })),
     ];
     const keptAt = await rfid.keptTags(
       tx,
       readPoint.partyCode,
-      judged.map(({ row, window }) => ({ tag: row.tag, window })),
+      judged.map(({ row, itemCode, window }) => ({ tag: row.tag, itemCode, window })),
     );
     const kept = new Set(judged.flatMap(({ row }, index) => (keptAt.has(index) ? [row] : [])));
     const arrivals = planReceipts(lines, seen, packs, packsReadBefore, held, kept);
+    // a pack counted towards a case's line came in that case: so its receipt records, the party's own
+    // word that the pack lay in it (shipping the case on ships the pack, see keptTags)
+    const receivedIn = new Map<ReadRow, string>();
+    for (const [row, pack] of [
+      ...seen.map(({ row, referent }) => [row, referent.itemCode ? packs.get(referent.itemCode) : undefined] as const),
+      ...waiting.map(({ row, itemCode }) => [row, waitingPacked.get(itemCode)] as const),
+    ]) {
+      if (pack && lines.some((line) => line.lotCode === pack.containerCode)) receivedIn.set(row, pack.containerCode);
+    }
     const plans: Plan[] = arrivals.receipts.map(({ shipmentId, lines, entries: received, waited }) => {
       const rows = received.map((entry) => entry.row);
       return {
@@ -333,6 +344,7 @@ export function createGateService(deps: {
         outcome: 'received',
         detail: shipmentId,
         waited,
+        receivedIn,
       };
     });
     // packs waiting for the rest of their case or line are on their way in, not yet the party's to
@@ -392,6 +404,7 @@ export function createGateService(deps: {
       eventId: string | null,
       detail: string | null,
       awaitsShipmentId: string | null = null,
+      receivedInCode: string | null = null,
     ) =>
       outcomes.push({
         readPointId: row.readPointId,
@@ -402,6 +415,7 @@ export function createGateService(deps: {
         eventId,
         detail,
         awaitsShipmentId,
+        receivedInCode,
       });
 
     // a read point at a time: a gate receives a shipment on everything of it read in the windows closed so far
@@ -458,11 +472,14 @@ export function createGateService(deps: {
       const result = written[index];
       for (const row of plan.rows) {
         const lotCode = referents.get(rowKey(row))?.lotCode ?? null;
-        if (result.ok) settle(row, plan.outcome, lotCode, result.event.id, plan.detail);
+        if (result.ok) settle(row, plan.outcome, lotCode, result.event.id, plan.detail, null, plan.receivedIn?.get(row));
         else settle(row, 'rejected', lotCode, null, result.problem.detail ?? result.problem.title);
       }
       // the packs that waited for these are received with them; refused, they go on waiting
-      if (result.ok) for (const row of plan.waited ?? []) settle(row, plan.outcome, row.lotCode, result.event.id, plan.detail);
+      if (result.ok) {
+        for (const row of plan.waited ?? [])
+          settle(row, plan.outcome, row.lotCode, result.event.id, plan.detail, null, plan.receivedIn?.get(row));
+      }
     });
     await rfid.recordOutcomes(tx, outcomes, deps.now());
   }

@@ -33,6 +33,8 @@ export type ReadOutcome = {
   detail: string | null;
   /** The shipment a pack waits for (the rest of its case or loose line read): observed, without an event. */
   awaitsShipmentId?: string | null;
+  /** The case a pack was received in (its packs counted towards that case's line). */
+  receivedInCode?: string | null;
 };
 
 const texts = (values: (string | null)[]) => sql`${sql.param(values)}::text[]`;
@@ -164,11 +166,11 @@ export function createRfidRepository(db: Db) {
       const column = <T>(pick: (outcome: ReadOutcome) => T) => outcomes.map(pick);
       await tx.execute(sql`
         update rfid_reads r set processed_at = ${iso(at)}, outcome = o.outcome, lot_code = o.lot_code, event_id = o.event_id, detail = o.detail,
-          awaits_shipment_id = o.awaits_shipment_id
+          awaits_shipment_id = o.awaits_shipment_id, received_in_code = o.received_in_code
         from unnest(${texts(column((o) => o.readPointId))}, ${texts(column((o) => o.tag))}, ${texts(column((o) => iso(o.windowStart)))},
           ${texts(column((o) => o.outcome))}, ${texts(column((o) => o.lotCode))}, ${texts(column((o) => o.eventId))}, ${texts(column((o) => o.detail))},
-          ${texts(column((o) => o.awaitsShipmentId ?? null))})
-          as o(read_point_id, tag, window_start, outcome, lot_code, event_id, detail, awaits_shipment_id)
+          ${texts(column((o) => o.awaitsShipmentId ?? null))}, ${texts(column((o) => o.receivedInCode ?? null))})
+          as o(read_point_id, tag, window_start, outcome, lot_code, event_id, detail, awaits_shipment_id, received_in_code)
         where r.read_point_id = o.read_point_id and r.tag = o.tag and r.window_start = o.window_start::timestamptz`);
     },
 
@@ -307,40 +309,48 @@ export function createRfidRepository(db: Db) {
      * Of these reads of packs, those whose tag the party had when it was read: one of its entry gates
      * received the tag before, and it has not left since — neither read at one of the party's exit
      * gates (a departure recorded, or a read not yet turned into events) nor certainly shipped on by
-     * the party: a shipment of its own carrying its lot (by any door: the native API, EPCIS, a
-     * recall's return) recorded after that receipt, and the party holding none of the lot now, loose
-     * or packed (by its ledger balances, which an open shipment to it adds nothing to). Shipments
-     * carry lots, not packs: one that took some of the lot leaves each pack of it the party received
-     * possibly still there, and a read of it kept. Windows are ordered by their first reads: by when
-     * the service received the batch that brought it, then, of one batch, by when they were read,
-     * then by where they stand in it; a read given without its window (a pack read before that
-     * waits) is judged as of now. A receipt or departure whose event was declared in error
-     * (corrected), or a shipment cancelled, counts not: a corrected gate receipt puts its line back
-     * on its way, and the packs read when they come count towards it. A tag's receipts and departures
-     * are few, and indexes hold them; returns the indexes of the reads given whose tag the party had.
+     * the party in a shipment of its own (by any door: the native API, EPCIS, a recall's return)
+     * recorded after that receipt. Certainly: the shipment carried the pack's lot and the party holds
+     * none of it now, loose or packed (by its ledger balances, which an open shipment to it adds
+     * nothing to); or it carried the case (or pallet) the pack lay in by the party's own record, and
+     * the party holds nothing of that case now: the gate receipt took the pack in that case, or the
+     * party itself packed the pack into it, by a packing recorded by the shipment, and no unpacking
+     * of the pack from the case was recorded between the two. The case a pack lies in now says not:
+     * another party holding the lot may pack the party's pack into a crate the party shipped. A
+     * shipment of some of a lot loose says not which packs left, and a read of each pack of it the
+     * party received is kept. Windows are ordered by their first reads: by when the service received
+     * the batch that brought it, then, of one batch, by when they were read, then by where they stand
+     * in it; a read given without its window (a pack read before that waits) is judged as of now. A
+     * receipt, departure, packing or unpacking whose event was declared in error (corrected), or a
+     * shipment cancelled, counts not: a corrected gate receipt puts its line back on its way, and the
+     * packs read when they come count towards it. A tag's receipts and departures, a lot's shipments
+     * and a case's packings are few, and indexes hold them; returns the indexes of the reads given
+     * whose tag the party had.
      */
     async keptTags(
       tx: Db,
       partyCode: string,
-      reads: { tag: string; window: { readPointId: string; windowStart: Date } | null }[],
+      reads: { tag: string; itemCode: string; window: { readPointId: string; windowStart: Date } | null }[],
     ): Promise<Set<number>> {
       if (reads.length === 0) return new Set();
       const column = <T>(pick: (read: (typeof reads)[number]) => T) => reads.map(pick);
       const passed = sql`(b.received_at, r.first_seen, coalesce(r.batch_position, -1))`;
+      const live = (event: SQL) => sql`not exists (select 1 from events c where c.corrects_event_id = ${event}.id)`;
       const rows = await queryRows<{ index: number }>(
         tx,
         sql`with w as (
-          select w.index::int as index, w.tag, coalesce(b.received_at, 'infinity'::timestamptz) as received_at,
+          select w.index::int as index, w.tag, w.item_code, coalesce(b.received_at, 'infinity'::timestamptz) as received_at,
             coalesce(e.first_seen, 'infinity'::timestamptz) as first_seen, coalesce(e.batch_position, -1) as position
-          from unnest(${texts(reads.map((_, index) => String(index)))}, ${texts(column((read) => read.tag))},
+          from unnest(${texts(reads.map((_, index) => String(index)))}, ${texts(column((read) => read.tag))}, ${texts(column((read) => read.itemCode))},
             ${texts(column((read) => read.window?.readPointId ?? null))}, ${texts(column((read) => (read.window ? iso(read.window.windowStart) : null)))})
-            as w(index, tag, read_point_id, window_start)
+            as w(index, tag, item_code, read_point_id, window_start)
           left join rfid_reads e on e.read_point_id = w.read_point_id and e.tag = w.tag and e.window_start = w.window_start::timestamptz
           left join rfid_batches b on b.id = e.batch_id
         ),
         receipt as (
-          select distinct on (w.index) w.index, w.tag, w.received_at as until_received, w.first_seen as until_seen, w.position as until_position,
-            r.lot_code as "lotCode", ev.record_time as recorded_at, b.received_at, r.first_seen, coalesce(r.batch_position, -1) as position
+          select distinct on (w.index) w.index, w.tag, w.item_code, w.received_at as until_received, w.first_seen as until_seen,
+            w.position as until_position, r.lot_code as "lotCode", r.received_in_code as received_in, ev.record_time as recorded_at,
+            b.received_at, r.first_seen, coalesce(r.batch_position, -1) as position
           from w
           join rfid_reads r on r.tag = w.tag and r.party_code = ${partyCode} and r.outcome = 'received'
           join rfid_batches b on b.id = r.batch_id
@@ -365,7 +375,24 @@ export function createRfidRepository(db: Db) {
             join events ev on ev.id = s.ship_event_id
             where l.lot_code = k."lotCode" and l.quantity > 0 and s.from_party_code = ${partyCode} and s.status <> 'cancelled'
               and ev.record_time > k.recorded_at and ev.record_time <= k.until_received
-              and not exists (select 1 from lot_balances h where h.lot_code = k."lotCode" and h.party_code = ${partyCode} and h.quantity > 0))`,
+              and (
+                not exists (select 1 from lot_balances h where h.lot_code = k."lotCode" and h.party_code = ${partyCode} and h.quantity > 0)
+                or (l.container_code is not null
+                  and not exists (select 1 from lot_balances h where h.lot_code = l.container_code and h.party_code = ${partyCode} and h.quantity > 0)
+                  -- since when the pack lay in the case by the party's own record: its gate receipt, or its own packing
+                  and exists (
+                    select 1 from (
+                      select k.recorded_at as since where l.container_code = k.received_in
+                      union all
+                      select pe.record_time from event_lots pl join events pe on pe.id = pl.event_id
+                      where pl.lot_code = l.container_code and pl.role = 'parent' and pe.type = 'aggregate' and pe.party_code = ${partyCode}
+                        and pe.payload->'itemCodes' @> jsonb_build_array(k.item_code) and pe.record_time <= ev.record_time and ${live(sql`pe`)}
+                    ) packed
+                    where not exists (
+                      select 1 from event_lots ul join events ue on ue.id = ul.event_id
+                      where ul.lot_code = l.container_code and ul.role = 'parent' and ue.type = 'disaggregate'
+                        and ue.payload->'itemCodes' @> jsonb_build_array(k.item_code)
+                        and ue.record_time >= packed.since and ue.record_time <= ev.record_time and ${live(sql`ue`)})))))`,
       );
       return new Set(rows.map((row) => row.index));
     },

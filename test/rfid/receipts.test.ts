@@ -1078,6 +1078,189 @@ t.test('a lot the store shipped on whole is the departure of its packs, by which
   }
 });
 
+t.test('a case the store shipped on is the departure of the packs it recorded in it, by whichever door the shipment came', async (t) => {
+  const { world, drain, processor, store, product, zebra, shipment, at, ship, receive, onHand, latest } = await storeOnTheClock(
+    t,
+    '冷库 10 号门',
+    '2026-06-01T06:00:00Z',
+  );
+  const { capture } = epcisRequests(world);
+  const shipCases = async (from: Actor, to: Actor, caseCodes: string[], eventTime: string) =>
+    (await world.ok(from.event({ type: 'ship', eventTime, toPartyCode: to.code, lines: caseCodes.map((lotCode) => ({ lotCode })) })))
+      .shipmentId as string;
+  /** The store's shipment on carrying the case, as the processor sees it. */
+  const onwardWith = async (caseCode: string) =>
+    (await processor.api.get('/shipments?status=open')).body.items.find(
+      (s: { fromPartyCode: string; lines: { lotCode: string }[] }) =>
+        s.fromPartyCode === store.code && s.lines.some((line) => line.lotCode === caseCode),
+    ).id as string;
+  let serial = 0;
+  const newCase = async (party: Actor, itemCodes: string[]) => {
+    const sscc = completeGs1(`0690123450009${String(++serial).padStart(4, '0')}`);
+    const packed = await world.ok(party.event({ type: 'aggregate', parent: { sscc }, itemCodes }));
+    return { sscc, code: packed.createdLotCodes[0] as string };
+  };
+  /** A lot of the processor's of `quantity` packs, their tags numbered from `first`, with its packs' codes. */
+  const packsOf = async (quantity: number, first: number) => {
+    const lot = await processor.commission(product, quantity);
+    const packs = await issuePacks(world, processor, lot, quantity);
+    for (const [index, pack] of packs.entries())
+      await world.ok(processor.api.post('/rfid/tags', { tags: [{ epc: tag(first + index), code: pack }] }), 201);
+    return { lot, packs };
+  };
+  const departures: [string, (t: Test, caseOnward: { sscc: string; code: string }, eventTime: string) => Promise<unknown>][] = [
+    [
+      'POST /events',
+      (_t, caseOnward, eventTime) =>
+        world.ok(store.event({ type: 'ship', eventTime, toPartyCode: processor.code, lines: [{ lotCode: caseOnward.code }] })),
+    ],
+    [
+      'an EPCIS capture of a shipping ObjectEvent',
+      async (t, caseOnward, eventTime) =>
+        t.match(
+          await capture(store.key, [
+            {
+              type: 'ObjectEvent',
+              eventTime,
+              eventTimeZoneOffset: '+00:00',
+              action: 'OBSERVE',
+              bizStep: 'shipping',
+              epcList: [`https://id.gs1.org/00/${caseOnward.sscc}`],
+              destinationList: [{ type: 'owning_party', destination: `${TEST_BASE_URL}/parties/${processor.code}` }],
+            },
+          ]),
+          { success: true, captured: 1 },
+          'the store ships the case through EPCIS',
+        ),
+    ],
+    [
+      'an EPCIS capture of a shipping TransactionEvent naming the case as its parent',
+      async (t, caseOnward, eventTime) =>
+        t.match(
+          await capture(store.key, [
+            {
+              type: 'TransactionEvent',
+              eventTime,
+              eventTimeZoneOffset: '+00:00',
+              action: 'OBSERVE',
+              bizStep: 'shipping',
+              bizTransactionList: [{ type: 'po', bizTransaction: `urn:epcglobal:cbv:bt:0614141000005:PO-${caseOnward.sscc}` }],
+              parentID: `https://id.gs1.org/00/${caseOnward.sscc}`,
+              epcList: [],
+              destinationList: [{ type: 'owning_party', destination: `${TEST_BASE_URL}/parties/${processor.code}` }],
+            },
+          ]),
+          { success: true, captured: 1 },
+          'the store ships the case through EPCIS',
+        ),
+    ],
+  ];
+  for (const [index, [door, shipOnward]] of departures.entries()) {
+    await t.test(`received in the case at the gate, shipped on through ${door}, the store holding another case of the lot`, async (t) => {
+      const hour = 6 + index;
+      const utc = (minute: number) => `2026-06-01T${String(hour).padStart(2, '0')}:${String(minute).padStart(2, '0')}:00.000Z`;
+      const first = 1100 + index * 10;
+      const { lot, packs } = await packsOf(4, first);
+      const cases = [await newCase(processor, packs.slice(0, 2)), await newCase(processor, packs.slice(2))];
+      at(utc(0));
+      const arrival = await shipCases(processor, store, [cases[0].code, cases[1].code], utc(0));
+      at(utc(11));
+      await zebra([0, 1, 2, 3].map((n) => ({ idHex: tag(first + n), hour: hour + 8, minute: 10 })));
+      await drain();
+      t.equal((await shipment(arrival)).status, 'received', 'both cases came through the gate');
+
+      at(utc(20));
+      await shipOnward(t, cases[0], utc(20));
+      t.equal(await onHand(lot), 2, 'the store still holds the other case of the lot');
+      at(utc(25));
+      await receive(processor, await onwardWith(cases[0].code));
+      at(utc(30));
+      const back = await shipCases(processor, store, [cases[0].code], utc(30));
+      at(utc(41));
+      await zebra([0, 1, 2].map((n) => ({ idHex: tag(first + n), hour: hour + 8, minute: 40 })));
+      await drain();
+      for (const n of [0, 1])
+        t.match(
+          await latest(first + n),
+          { outcome: 'received', detail: back },
+          'the packs of the case that left count towards it coming back',
+        );
+      t.equal((await shipment(back)).status, 'received', 'the case came back through the gate');
+      const stayed = await latest(first + 2);
+      t.match(stayed, { outcome: 'observed', detail: null }, 'a pack of the case the store kept is observed as the store’s');
+      t.not(stayed.eventId, null);
+      t.equal(await onHand(lot), 4);
+    });
+  }
+
+  await t.test('packed into a case by the store itself, shipped on while it holds another case of the lot', async (t) => {
+    const first = 1200;
+    const { lot, packs } = await packsOf(4, first);
+    at('2026-06-01T09:00:00Z');
+    const arrival = await ship(processor, store, lot, 4);
+    at('2026-06-01T09:11:00Z');
+    await zebra([0, 1, 2, 3].map((n) => ({ idHex: tag(first + n), hour: 17, minute: 10 })));
+    await drain();
+    t.equal((await shipment(arrival)).status, 'received', 'the packs came in loose');
+    at('2026-06-01T09:15:00Z');
+    const onward = await newCase(store, packs.slice(0, 2));
+    await newCase(store, packs.slice(2));
+    at('2026-06-01T09:20:00Z');
+    await shipCases(store, processor, [onward.code], '2026-06-01T09:20:00Z');
+    t.equal(await onHand(lot), 2, 'the store still holds its other case of the lot');
+    at('2026-06-01T09:25:00Z');
+    await receive(processor, await onwardWith(onward.code));
+    at('2026-06-01T09:30:00Z');
+    const back = await shipCases(processor, store, [onward.code], '2026-06-01T09:30:00Z');
+    at('2026-06-01T09:41:00Z');
+    await zebra([0, 1, 2].map((n) => ({ idHex: tag(first + n), hour: 17, minute: 40 })));
+    await drain();
+    for (const n of [0, 1])
+      t.match(
+        await latest(first + n),
+        { outcome: 'received', detail: back },
+        'the packs the store packed and shipped count towards the case back',
+      );
+    t.equal((await shipment(back)).status, 'received');
+    t.match(await latest(first + 2), { outcome: 'observed', detail: null }, 'a pack of the case the store kept is the store’s');
+    t.equal(await onHand(lot), 4);
+  });
+
+  await t.test('another party packing the store’s pack into a case the store shipped is no departure of it', async (t) => {
+    const first = 1300;
+    const { lot, packs } = await packsOf(4, first);
+    at('2026-06-01T10:00:00Z');
+    const arrival = await ship(processor, store, lot, 3);
+    at('2026-06-01T10:11:00Z');
+    await zebra([0, 1, 2].map((n) => ({ idHex: tag(first + n), hour: 18, minute: 10 })));
+    await drain();
+    t.equal((await shipment(arrival)).status, 'received');
+    at('2026-06-01T10:15:00Z');
+    const crate = await newCase(store, [packs[0]]);
+    at('2026-06-01T10:20:00Z');
+    await shipCases(store, processor, [crate.code], '2026-06-01T10:20:00Z');
+    at('2026-06-01T10:25:00Z');
+    await receive(processor, await onwardWith(crate.code));
+    // the processor, holding loose stock of the lot, packs the store's second pack (never shipped) into the crate
+    await world.ok(processor.event({ type: 'aggregate', parent: { containerCode: crate.code }, itemCodes: [packs[1]] }));
+    at('2026-06-01T10:30:00Z');
+    const back = await shipCases(processor, store, [crate.code], '2026-06-01T10:30:00Z');
+    at('2026-06-01T10:41:00Z');
+    await zebra([0, 1].map((n) => ({ idHex: tag(first + n), hour: 18, minute: 40 })));
+    await drain();
+    const stayed = await latest(first + 1);
+    t.match(stayed, { outcome: 'observed', detail: null }, 'the pack that never left is the store’s');
+    t.not(stayed.eventId, null);
+    t.match(
+      await latest(first),
+      { outcome: 'observed', eventId: null, detail: `1 of the 2 packs of case ${crate.code} read` },
+      'the pack the store shipped in the crate counts towards the crate coming back, alone',
+    );
+    t.equal((await shipment(back)).status, 'open', 'the crate is not received on a pack that never left');
+    t.equal(await onHand(lot), 2);
+  });
+});
+
 t.test('reads of one batch are judged in the order they were read, ties in the order of the batch', async (t) => {
   const { world, drain, processor, store, reader, shipment, at, ship, lotOf, latest, rowsOf } = await storeOnTheClock(
     t,

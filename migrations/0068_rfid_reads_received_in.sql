@@ -1,0 +1,1 @@
+ALTER TABLE "rfid_reads" ADD COLUMN "received_in_code" text;
