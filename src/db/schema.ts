@@ -947,8 +947,14 @@ export const rfidReads = pgTable(
     readCount: integer('read_count').notNull(),
     /** dBm. */
     peakRssi: doublePrecision('peak_rssi'),
-    /** The batch that brought the first read: the window counts as received when that batch was. */
+    /** The batch that brought the first read: the window is ordered by when that batch was received. */
     batchId: text('batch_id').notNull(),
+    /**
+     * When the service received the first batch bringing a read of the window (by its own clock): the
+     * tag was at the door by then, whichever later batch brought an earlier read of it. Null for
+     * windows stored before migration 0069, which take their batch's.
+     */
+    firstReceivedAt: timestamp('first_received_at', { withTimezone: true, mode: 'date' }),
     processedAt: timestamp('processed_at', { withTimezone: true, mode: 'date' }),
     /** observed, received, already_received, departed, unexpected_departure, bound, unknown, rejected or failed. */
     outcome: text('outcome'),

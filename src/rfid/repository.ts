@@ -109,7 +109,8 @@ export function createRfidRepository(db: Db) {
      * is stored whole or not at all, and is durable once this returns. A window not yet turned into
      * events takes its earliest read as its first, with the batch that brought it (when the service
      * received it) and its place there; once turned into events, what the gate decided was ordered
-     * by those, so a late read only adds to its count, last time and peak RSSI.
+     * by those, so a late read only adds to its count, last time and peak RSSI. When the service
+     * first had a read of the window stays what it was, whichever batch brings an earlier read.
      */
     async storeBatch(batch: BatchRecord, windows: ReadWindow[]): Promise<void> {
       const column = <T>(pick: (window: ReadWindow) => T) => windows.map(pick);
@@ -120,10 +121,10 @@ export function createRfidRepository(db: Db) {
             ${capped(sql`${String(batch.reads)}::int8`)}, ${batch.otherEvents})
         )
         insert into rfid_reads (party_code, read_point_id, tag, window_start, window_end, reader_id, antenna, tid,
-          first_seen, first_seen_raw, batch_position, last_seen, read_count, peak_rssi, batch_id)
+          first_seen, first_seen_raw, batch_position, last_seen, read_count, peak_rssi, batch_id, first_received_at)
         select r.party_code, r.read_point_id, r.tag, r.window_start::timestamptz, r.window_end::timestamptz, r.reader_id, r.antenna, r.tid,
           r.first_seen::timestamptz, r.first_seen_raw, r.batch_position::int, r.last_seen::timestamptz, ${capped(sql`r.read_count::int8`)},
-          r.peak_rssi::float8, ${batch.id}
+          r.peak_rssi::float8, ${batch.id}, ${iso(batch.receivedAt)}::timestamptz
         from unnest(
           ${texts(column((w) => w.partyCode))}, ${texts(column((w) => w.readPointId))}, ${texts(column((w) => w.tag))},
           ${texts(column((w) => iso(w.windowStart)))}, ${texts(column((w) => iso(w.windowEnd)))}, ${texts(column((w) => w.readerId))},
@@ -133,6 +134,7 @@ export function createRfidRepository(db: Db) {
         ) as r(party_code, read_point_id, tag, window_start, window_end, reader_id, antenna, tid,
           first_seen, first_seen_raw, batch_position, last_seen, read_count, peak_rssi)
         on conflict (read_point_id, tag, window_start) do update set
+          first_received_at = coalesce(rfid_reads.first_received_at, (select b.received_at from rfid_batches b where b.id = rfid_reads.batch_id)),
           read_count = ${capped(sql`rfid_reads.read_count::int8 + excluded.read_count`)},
           first_seen_raw = case when rfid_reads.processed_at is null and excluded.first_seen < rfid_reads.first_seen then excluded.first_seen_raw else rfid_reads.first_seen_raw end,
           batch_position = case when rfid_reads.processed_at is null and excluded.first_seen < rfid_reads.first_seen then excluded.batch_position else rfid_reads.batch_position end,
@@ -284,7 +286,8 @@ export function createRfidRepository(db: Db) {
      * Windows at a read point that wait for the rest of their case or line in one of the shipments
      * given (observed without an event, the shipment they wait for recorded: a pack that waited is
      * `received` once the rest was read), whose first read the service received from
-     * `receivedSince` on (by its own clock, whatever the reader's said), with that time. Only the
+     * `receivedSince` on (by its own clock, whatever the reader's said; the first batch bringing a
+     * read of the window, not the one that brought its earliest read), with that time. Only the
      * windows waiting for those shipments are looked at (a partial index holds them), not the read
      * point's history, nor packs left waiting for a line since closed another way.
      */
@@ -295,13 +298,14 @@ export function createRfidRepository(db: Db) {
       receivedSince: Date,
     ): Promise<(ReadRow & { receivedAt: Date })[]> {
       if (shipmentIds.length === 0) return [];
+      const receivedAt = sql<Date>`coalesce(${rfidReads.firstReceivedAt}, ${rfidBatches.receivedAt})`.mapWith(rfidBatches.receivedAt);
       const rows = await tx
-        .select({ row: rfidReads, receivedAt: rfidBatches.receivedAt })
+        .select({ row: rfidReads, receivedAt })
         .from(rfidReads)
         .innerJoin(rfidBatches, eq(rfidBatches.id, rfidReads.batchId))
         .where(
           sql`${rfidReads.readPointId} = ${readPointId} and ${rfidReads.outcome} = 'observed' and ${rfidReads.eventId} is null
-            and ${anyOf(sql`${rfidReads.awaitsShipmentId}`, shipmentIds)} and ${rfidBatches.receivedAt} >= ${iso(receivedSince)}`,
+            and ${anyOf(sql`${rfidReads.awaitsShipmentId}`, shipmentIds)} and ${receivedAt} >= ${iso(receivedSince)}`,
         );
       return rows.map(({ row, receivedAt }) => ({ ...row, receivedAt }));
     },

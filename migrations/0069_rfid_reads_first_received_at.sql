@@ -1,0 +1,1 @@
+ALTER TABLE "rfid_reads" ADD COLUMN "first_received_at" timestamp with time zone;
