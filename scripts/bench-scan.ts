@@ -41,7 +41,7 @@ import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type autocannon from 'autocannon';
 import { sql } from 'drizzle-orm';
-import { seedDemoChain } from '../seeds/fengjie.js';
+import { demoCalendar, seedDemoChain } from '../seeds/fengjie.js';
 import type { Principal } from '../src/access/index.js';
 import { type App, buildApp, createRepositories } from '../src/app.js';
 import { textArray } from '../src/db/chunk.js';
@@ -244,6 +244,7 @@ async function main({ database, label, migrateMs }: Scratch) {
 async function run(app: App, database: Database, baseUrl: string, port: number) {
   let t0 = performance.now();
   const demo = await seedDemoChain(app.services);
+  const demoDays = demoCalendar(app.services.now());
   await app.services.items.idle();
   console.log(`demo chain seeded in ${formatMs(performance.now() - t0)}: retail lot ${demo.retailLotCode}`);
 
@@ -251,15 +252,16 @@ async function run(app: App, database: Database, baseUrl: string, port: number) 
   // the demo's pack lot has its 300 codes already, one per pack: the codes scanned here come from a
   // lot packed from the rest of the cured meat with as many packs as codes, so its trace is as deep
   const [retail] = await createRepositories(database).lots.findByCodes([demo.retailLotCode]);
-  const bulk = await createRepositories(database).lots.findByLotNumber(demo.parties.processor, 'KZ-LR-20261028');
+  // the cured bulk lot the demo packed from, numbered as its pack lot without the pack size
+  const bulk = await createRepositories(database).lots.findByLotNumber(demo.parties.processor, demo.retailLotNumber.replace(/-500G$/, ''));
   if (!bulk || !retail?.productCode) throw new Error('the demo chain has no cured bulk lot or pack product');
   const packed = await app.services.events.record(operator, {
     type: 'transform',
-    eventTime: '2026-10-29T09:00:00+08:00',
+    eventTime: demoDays.at(17, '09:00'),
     bizStep: 'packing',
     process: { kind: 'packing' },
     inputs: [{ lotCode: bulk.code, quantity: 1 }],
-    outputs: [{ productCode: retail.productCode, lotNumber: 'KZ-LR-BENCH', quantity: CODES, productionDate: '2026-10-29' }],
+    outputs: [{ productCode: retail.productCode, lotNumber: 'KZ-LR-BENCH', quantity: CODES, productionDate: demoDays.date(17) }],
   });
   const scanLot = packed.createdLotCodes[0];
   t0 = performance.now();
@@ -521,12 +523,12 @@ async function run(app: App, database: Database, baseUrl: string, port: number) 
     return (performance.now() - started) / n;
   };
   // the lot's part is built and rendered once per cached trace; a scan pays only for its own part
-  const lot = lotSummary({ lotCode: scanLot, trace, today: '2026-11-01', brands: [] });
+  const lot = lotSummary({ lotCode: scanLot, trace, today: demoDays.date(20), brands: [] });
   const pack = { code: codes[0], scans: { count: 1, firstScannedAt: new Date() }, flagged: false };
   const page = () => consumerPage(lot, pack, { lang: 'zh-CN', baseUrl, complaintPath: '/complaints', switchLangHref: '/t/x?lang=en' });
   console.log(
     `per-scan CPU: consumerSummaryJson ${time(() => consumerSummaryJson(lot, pack)).toFixed(3)} ms (${consumerSummaryJson(lot, pack).length} bytes),` +
-      ` consumerPage ${time(page).toFixed(3)} ms (${page().length} bytes); per trace: lotSummary ${time(() => lotSummary({ lotCode: scanLot, trace: structuredClone(trace), today: '2026-11-01', brands: [] }), 200).toFixed(3)} ms (with a structuredClone of the trace)`,
+      ` consumerPage ${time(page).toFixed(3)} ms (${page().length} bytes); per trace: lotSummary ${time(() => lotSummary({ lotCode: scanLot, trace: structuredClone(trace), today: demoDays.date(20), brands: [] }), 200).toFixed(3)} ms (with a structuredClone of the trace)`,
   );
 }
 

@@ -5,7 +5,7 @@ import { asc, eq, sql } from 'drizzle-orm';
 import type { Principal } from '../src/access/index.js';
 import { createRepositories, createServices, type Services } from '../src/app.js';
 import { type AuditKind, appendToChains } from '../src/audit/chain.js';
-import { completeGs1 } from '../src/codes/gs1.js';
+import { completeGs1, toGtin14 } from '../src/codes/gs1.js';
 import { completeUscc } from '../src/codes/uscc.js';
 import { type Database, openPglite } from '../src/db/client.js';
 import * as schema from '../src/db/schema.js';
@@ -26,6 +26,34 @@ const YUZHONG = '500103';
 const COPY_CHUNK = 1000;
 
 const DEMO_RETAILER_USCC = completeUscc('92500103MA61RT8K4');
+
+const DAY_MS = 86_400_000;
+/** China's offset from UTC: the demo's parties keep China's days and hours. */
+const CHINA_MS = 8 * 3_600_000;
+/** Days from the pigs' commissioning (day 0) to the load: the shop sold packs on the day before. */
+const LOAD_DAY = 32;
+
+/**
+ * The demo chain's calendar, counted back from the time it is loaded, so that whenever it is
+ * loaded every event lies in the past, in the order and over the days they always have, and the
+ * packs (180 days' shelf life) were made 16 days before. Day 0 is the pigs' commissioning.
+ */
+export function demoCalendar(loadedAt: Date) {
+  const loadDay = Math.floor((loadedAt.getTime() + CHINA_MS) / DAY_MS);
+  const date = (day: number) => new Date((loadDay - LOAD_DAY + day) * DAY_MS).toISOString().slice(0, 10);
+  return {
+    /** The day's date in China: YYYY-MM-DD. */
+    date,
+    /** The day's date as lot and document numbers give it: YYYYMMDD. */
+    compact: (day: number) => date(day).replaceAll('-', ''),
+    /** A time (HH:MM) of the day in China, as the demo's events give it. */
+    at: (day: number, time: string) => `${date(day)}T${time}:00+08:00`,
+  };
+}
+
+/** The retail lot's number names the day it was packed (day 16), as its packs' labels print it. */
+const PACK_LOT_NUMBER = /^KZ-LR-\d{8}-500G$/;
+const PACK_GTIN = completeGs1('690123456701');
 
 const earTags = (first: number, count: number) =>
   Array.from({ length: count }, (_, i) => `1${FENGJIE}${String(first + i).padStart(8, '0')}`);
@@ -60,8 +88,9 @@ export const DEMO_TABLES = [
  */
 export async function loadDemoChainOnce(
   database: Database,
-  log?: { info: (message: string) => void },
+  options: { log?: { info: (message: string) => void }; now?: () => Date } = {},
 ): Promise<(DemoChain & { loaded: boolean }) | null> {
+  const { log, now } = options;
   const repos = createRepositories(database);
   const retailer = await repos.parties.findByUscc(DEMO_RETAILER_USCC);
   if (!retailer) {
@@ -69,7 +98,7 @@ export async function loadDemoChainOnce(
     const scratch = await openPglite();
     try {
       await scratch.migrate();
-      const demo = await seedDemoChain(createServices(scratch));
+      const demo = await seedDemoChain(createServices(scratch, { now }));
       // its audit log too, in order: each entry hashed the rows copied here as they are
       const recorded = await scratch.db
         .select()
@@ -114,15 +143,18 @@ export async function loadDemoChainOnce(
       await scratch.close();
     }
   }
-  const processor = (await repos.parties.list({ kind: 'processor', limit: 1000, offset: 0 })).find((p) => p.name.includes('夔州腊味'));
-  const lot = processor ? await repos.lots.findByLotNumber(processor.code, 'KZ-LR-20261028-500G') : undefined;
+  // its packs' product, and the first lot of it numbered as the demo numbers its retail lot
+  const pack = await repos.products.findByGtin(toGtin14(PACK_GTIN));
+  const lots = pack ? await repos.lots.list({ partyCode: pack.partyCode, productCode: pack.code, limit: 1000, offset: 0 }) : [];
+  // newest first: the last of them is the demo's
+  const lot = lots.filter((candidate) => PACK_LOT_NUMBER.test(candidate.lotNumber ?? '')).at(-1);
   const itemCode = lot ? await repos.items.firstCodeOfLot(lot.code) : undefined;
-  return lot && itemCode
+  return lot?.lotNumber && itemCode
     ? {
         parties: {},
         itemCode,
         retailLotCode: lot.code,
-        retailLotNumber: 'KZ-LR-20261028-500G',
+        retailLotNumber: lot.lotNumber,
         farmLotCodes: [],
         earTags: [],
         loaded: false,
@@ -130,7 +162,13 @@ export async function loadDemoChainOnce(
     : null;
 }
 
+/** Records the demo chain through the services, dated from their clock's now (see demoCalendar). */
 export async function seedDemoChain(services: Services): Promise<DemoChain> {
+  const { date, compact, at } = demoCalendar(services.now());
+  const packLotNumber = `KZ-LR-${compact(16)}-500G`;
+  // the slaughter's meat-quality certificate and the lab's report are numbered by their day and year
+  const meatQualityCertificate = `RP500236${compact(1)}01`;
+  const testReport = `YJ-${date(18).slice(0, 4)}-SP-10871`;
   const register = (input: Parameters<Services['parties']['register']>[0]) => services.parties.register(input);
   const farm1 = await register({
     kind: 'farm',
@@ -281,7 +319,9 @@ export async function seedDemoChain(services: Services): Promise<DemoChain> {
     marks: ['geographical_indication', 'green_food'],
     description: '奉节县传统柴火熏制腊肉，真空包装，0–4℃冷藏',
   });
-  // the county's regional public brand and its GI mark, the processor admitted to both before it made its lots
+  // the county's regional public brand and its GI mark, the processor admitted to both from the start
+  // of the year its pigs were registered, before it made its lots
+  const admittedFrom = `${date(0).slice(0, 4)}-01-01`;
   const brandOffice: Principal = { keyId: 'seed', role: 'brand_office', partyCode: null };
   await services.brands.create(brandOffice, {
     code: 'FSHP',
@@ -300,13 +340,13 @@ export async function seedDemoChain(services: Services): Promise<DemoChain> {
   await services.brands.admit(brandOffice, 'FSHP', {
     partyCode: processor.code,
     tier: 'head',
-    validFrom: '2026-01-01',
+    validFrom: admittedFrom,
     reason: '“5+20+N” 品牌企业矩阵头部企业',
   });
   await services.brands.admit(brandOffice, 'FJLR', {
     partyCode: processor.code,
     tier: 'backbone',
-    validFrom: '2026-01-01',
+    validFrom: admittedFrom,
     reason: '地理标志专用标志使用许可',
   });
 
@@ -316,29 +356,29 @@ export async function seedDemoChain(services: Services): Promise<DemoChain> {
 
   const farmLot1 = await record(farm1.code, {
     type: 'commission',
-    eventTime: '2026-10-12T07:30:00+08:00',
+    eventTime: at(0, '07:30'),
     readPoint: barn1.code,
     lots: [
       {
         productCode: pigs1.code,
-        lotNumber: 'LY-20261012',
+        lotNumber: `LY-${compact(0)}`,
         quantity: 6,
-        productionDate: '2026-10-12',
+        productionDate: date(0),
         originLocationCode: barn1.code,
-        attributes: { earTags: tags1, breed: '渝荣1号', feed: '自配玉米豆粕料', lastVaccination: '2026-08-20 口蹄疫O型' },
+        attributes: { earTags: tags1, breed: '渝荣1号', feed: '自配玉米豆粕料', lastVaccination: `${date(-53)} 口蹄疫O型` },
       },
     ],
   });
   const farmLot2 = await record(farm2.code, {
     type: 'commission',
-    eventTime: '2026-10-12T08:00:00+08:00',
+    eventTime: at(0, '08:00'),
     readPoint: barn2.code,
     lots: [
       {
         productCode: pigs2.code,
-        lotNumber: 'GS-20261012',
+        lotNumber: `GS-${compact(0)}`,
         quantity: 4,
-        productionDate: '2026-10-12',
+        productionDate: date(0),
         originLocationCode: barn2.code,
         attributes: { earTags: tags2, breed: '长白×荣昌', feed: '玉米红薯青饲料' },
       },
@@ -348,19 +388,19 @@ export async function seedDemoChain(services: Services): Promise<DemoChain> {
 
   const ship1 = await record(farm1.code, {
     type: 'ship',
-    eventTime: '2026-10-13T05:30:00+08:00',
+    eventTime: at(1, '05:30'),
     toPartyCode: abattoir.code,
     toLocationCode: abattoirPlant.code,
     fromLocationCode: barn1.code,
     lines: [{ lotCode: lot1 }],
     referenceDocuments: [
       { type: 'quarantine_certificate', number: '5002361260013571' },
-      { type: 'commitment_certificate', number: 'CN500236-LY-1012' },
+      { type: 'commitment_certificate', number: `CN500236-LY-${compact(0).slice(4)}` },
     ],
   });
   const ship2 = await record(farm2.code, {
     type: 'ship',
-    eventTime: '2026-10-13T05:45:00+08:00',
+    eventTime: at(1, '05:45'),
     toPartyCode: abattoir.code,
     toLocationCode: abattoirPlant.code,
     fromLocationCode: barn2.code,
@@ -369,19 +409,19 @@ export async function seedDemoChain(services: Services): Promise<DemoChain> {
   });
   await record(abattoir.code, {
     type: 'receive',
-    eventTime: '2026-10-13T07:10:00+08:00',
+    eventTime: at(1, '07:10'),
     shipmentId: ship1.shipmentId!,
     readPoint: abattoirPlant.code,
   });
   await record(abattoir.code, {
     type: 'receive',
-    eventTime: '2026-10-13T07:20:00+08:00',
+    eventTime: at(1, '07:20'),
     shipmentId: ship2.shipmentId!,
     readPoint: abattoirPlant.code,
   });
   await record(abattoir.code, {
     type: 'inspect',
-    eventTime: '2026-10-13T07:40:00+08:00',
+    eventTime: at(1, '07:40'),
     lotCodes: [lot1, lot2],
     readPoint: abattoirPlant.code,
     inspection: {
@@ -396,7 +436,7 @@ export async function seedDemoChain(services: Services): Promise<DemoChain> {
   });
   const slaughter = await record(abattoir.code, {
     type: 'transform',
-    eventTime: '2026-10-13T09:00:00+08:00',
+    eventTime: at(1, '09:00'),
     bizStep: 'killing',
     readPoint: abattoirPlant.code,
     process: { kind: 'slaughter', parameters: { headCount: 10, positives: 0 } },
@@ -407,58 +447,58 @@ export async function seedDemoChain(services: Services): Promise<DemoChain> {
     outputs: [
       {
         productCode: carcass.code,
-        lotNumber: 'TZ-20261013-01',
+        lotNumber: `TZ-${compact(1)}-01`,
         quantity: 812.5,
-        productionDate: '2026-10-13',
-        attributes: { quarantineCertificate: 'B5002361260042117', meatQualityCertificate: 'RP5002362026101301' },
+        productionDate: date(1),
+        attributes: { quarantineCertificate: 'B5002361260042117', meatQualityCertificate },
       },
     ],
   });
   const cutting = await record(abattoir.code, {
     type: 'transform',
-    eventTime: '2026-10-13T14:00:00+08:00',
+    eventTime: at(1, '14:00'),
     readPoint: abattoirPlant.code,
     process: { kind: 'cutting' },
     inputs: [{ lotCode: slaughter.createdLotCodes[0], quantity: 812.5 }],
     outputs: [
       {
         productCode: belly.code,
-        lotNumber: 'FG-20261013-WH',
+        lotNumber: `FG-${compact(1)}-WH`,
         quantity: 236.4,
-        productionDate: '2026-10-13',
-        attributes: { meatQualityCertificate: 'RP5002362026101301' },
+        productionDate: date(1),
+        attributes: { meatQualityCertificate },
       },
       // the rest of the carcass: cutting trims about 9 % (bone dust, rind, blood), within its 85–100 % yield
       {
         productCode: otherCuts.code,
-        lotNumber: 'FG-20261013-QT',
+        lotNumber: `FG-${compact(1)}-QT`,
         quantity: 503.6,
-        productionDate: '2026-10-13',
-        attributes: { meatQualityCertificate: 'RP5002362026101301' },
+        productionDate: date(1),
+        attributes: { meatQualityCertificate },
       },
     ],
   });
   const bellyLot = cutting.createdLotCodes[0];
   const toProcessor = await record(abattoir.code, {
     type: 'ship',
-    eventTime: '2026-10-14T06:00:00+08:00',
+    eventTime: at(2, '06:00'),
     toPartyCode: processor.code,
     toLocationCode: curingPlant.code,
     lines: [{ lotCode: bellyLot }],
     referenceDocuments: [
       { type: 'quarantine_certificate', number: 'B5002361260042117' },
-      { type: 'meat_quality_certificate', number: 'RP5002362026101301' },
+      { type: 'meat_quality_certificate', number: meatQualityCertificate },
     ],
   });
   await record(processor.code, {
     type: 'receive',
-    eventTime: '2026-10-14T08:30:00+08:00',
+    eventTime: at(2, '08:30'),
     shipmentId: toProcessor.shipmentId!,
     lines: [{ lotCode: bellyLot, quantity: 236 }],
   });
   await record(processor.code, {
     type: 'inspect',
-    eventTime: '2026-10-14T09:00:00+08:00',
+    eventTime: at(2, '09:00'),
     lotCodes: [bellyLot],
     readPoint: curingPlant.code,
     inspection: {
@@ -472,21 +512,21 @@ export async function seedDemoChain(services: Services): Promise<DemoChain> {
   });
   const curing = await record(processor.code, {
     type: 'transform',
-    eventTime: '2026-10-28T10:00:00+08:00',
+    eventTime: at(16, '10:00'),
     bizStep: 'urn:county-trace:bizstep:curing',
     readPoint: curingPlant.code,
     process: { kind: 'curing', parameters: { saltingDays: 7, smokingHours: 72, smokeWood: '柏树枝、橘皮', dryingDays: 5 } },
     inputs: [{ lotCode: bellyLot, quantity: 236 }],
-    outputs: [{ productCode: curedBulk.code, lotNumber: 'KZ-LR-20261028', quantity: 153.4, productionDate: '2026-10-28' }],
+    outputs: [{ productCode: curedBulk.code, lotNumber: `KZ-LR-${compact(16)}`, quantity: 153.4, productionDate: date(16) }],
   });
   const packing = await record(processor.code, {
     type: 'transform',
-    eventTime: '2026-10-28T16:00:00+08:00',
+    eventTime: at(16, '16:00'),
     bizStep: 'packing',
     readPoint: curingPlant.code,
     process: { kind: 'packing', parameters: { netWeightGrams: 500, vacuum: true } },
     inputs: [{ lotCode: curing.createdLotCodes[0], quantity: 150 }],
-    outputs: [{ productCode: curedPack.code, lotNumber: 'KZ-LR-20261028-500G', quantity: 300, productionDate: '2026-10-28' }],
+    outputs: [{ productCode: curedPack.code, lotNumber: packLotNumber, quantity: 300, productionDate: date(16) }],
   });
   const packLot = packing.createdLotCodes[0];
   // one code per 500 g pack (一物一码)
@@ -495,14 +535,14 @@ export async function seedDemoChain(services: Services): Promise<DemoChain> {
   const firstPage = (await services.items.codesOf(as(processor.code), job.id, 1).next()).value ?? [];
   await record(lab.code, {
     type: 'inspect',
-    eventTime: '2026-10-30T15:00:00+08:00',
+    eventTime: at(18, '15:00'),
     lotCodes: [packLot],
-    referenceDocuments: [{ type: 'test_report', number: 'YJ-2026-SP-10871' }],
+    referenceDocuments: [{ type: 'test_report', number: testReport }],
     inspection: {
       kind: 'third_party',
       labPartyCode: lab.code,
       result: 'pass',
-      reportNumber: 'YJ-2026-SP-10871',
+      reportNumber: testReport,
       sampleSize: 3,
       items: [
         { name: '亚硝酸盐（以NaNO2计）', value: 8.6, unit: 'mg/kg', limit: '≤30', result: 'pass' },
@@ -513,7 +553,7 @@ export async function seedDemoChain(services: Services): Promise<DemoChain> {
   });
   const pallet = await record(processor.code, {
     type: 'aggregate',
-    eventTime: '2026-10-31T08:00:00+08:00',
+    eventTime: at(19, '08:00'),
     readPoint: curingPlant.code,
     parent: { sscc: completeGs1('06901234500000001') },
     children: [{ lotCode: packLot, quantity: 300 }],
@@ -521,53 +561,53 @@ export async function seedDemoChain(services: Services): Promise<DemoChain> {
   const palletCode = pallet.createdLotCodes[0];
   const toColdStore = await record(processor.code, {
     type: 'ship',
-    eventTime: '2026-10-31T09:00:00+08:00',
+    eventTime: at(19, '09:00'),
     toPartyCode: coldStore.code,
     toLocationCode: coldRoom.code,
     lines: [{ lotCode: palletCode }],
-    referenceDocuments: [{ type: 'despatch_advice', number: 'KZ-FH-20261031-01' }],
+    referenceDocuments: [{ type: 'despatch_advice', number: `KZ-FH-${compact(19)}-01` }],
   });
   await record(coldStore.code, {
     type: 'receive',
-    eventTime: '2026-10-31T11:00:00+08:00',
+    eventTime: at(19, '11:00'),
     shipmentId: toColdStore.shipmentId!,
     readPoint: coldRoom.code,
   });
   await record(coldStore.code, {
     type: 'observe',
-    eventTime: '2026-11-05T08:00:00+08:00',
+    eventTime: at(24, '08:00'),
     bizStep: 'sensor_reporting',
     readPoint: coldRoom.code,
     lotCodes: [palletCode],
     readings: [
-      { type: 'temperature', value: 2.6, unit: 'Cel', time: '2026-11-01T08:00:00+08:00' },
-      { type: 'temperature', value: 3.1, unit: 'Cel', time: '2026-11-03T08:00:00+08:00' },
-      { type: 'temperature', value: 2.8, unit: 'Cel', time: '2026-11-05T08:00:00+08:00' },
-      { type: 'humidity', value: 71, unit: 'P1', time: '2026-11-05T08:00:00+08:00' },
+      { type: 'temperature', value: 2.6, unit: 'Cel', time: at(20, '08:00') },
+      { type: 'temperature', value: 3.1, unit: 'Cel', time: at(22, '08:00') },
+      { type: 'temperature', value: 2.8, unit: 'Cel', time: at(24, '08:00') },
+      { type: 'humidity', value: 71, unit: 'P1', time: at(24, '08:00') },
     ],
   });
   await record(coldStore.code, {
     type: 'disaggregate',
-    eventTime: '2026-11-08T07:30:00+08:00',
+    eventTime: at(27, '07:30'),
     readPoint: coldRoom.code,
     parentCode: palletCode,
   });
   const toDistributor = await record(coldStore.code, {
     type: 'ship',
-    eventTime: '2026-11-08T08:00:00+08:00',
+    eventTime: at(27, '08:00'),
     toPartyCode: distributor.code,
     toLocationCode: warehouse.code,
     lines: [{ lotCode: packLot, quantity: 200 }],
   });
   await record(distributor.code, {
     type: 'receive',
-    eventTime: '2026-11-08T15:30:00+08:00',
+    eventTime: at(27, '15:30'),
     shipmentId: toDistributor.shipmentId!,
     readPoint: warehouse.code,
   });
   const toShop = await record(distributor.code, {
     type: 'ship',
-    eventTime: '2026-11-10T07:00:00+08:00',
+    eventTime: at(29, '07:00'),
     toPartyCode: retailer.code,
     toLocationCode: shop.code,
     lines: [{ lotCode: packLot, quantity: 60 }],
@@ -575,13 +615,13 @@ export async function seedDemoChain(services: Services): Promise<DemoChain> {
   });
   await record(retailer.code, {
     type: 'receive',
-    eventTime: '2026-11-10T09:00:00+08:00',
+    eventTime: at(29, '09:00'),
     shipmentId: toShop.shipmentId!,
     readPoint: shop.code,
   });
   await record(retailer.code, {
     type: 'sell',
-    eventTime: '2026-11-12T18:20:00+08:00',
+    eventTime: at(31, '18:20'),
     readPoint: shop.code,
     lines: [{ lotCode: packLot, quantity: 12 }],
   });
@@ -599,7 +639,7 @@ export async function seedDemoChain(services: Services): Promise<DemoChain> {
     },
     itemCode: firstPage[0].code,
     retailLotCode: packLot,
-    retailLotNumber: 'KZ-LR-20261028-500G',
+    retailLotNumber: packLotNumber,
     farmLotCodes: [lot1, lot2],
     earTags: [...tags1, ...tags2],
   };

@@ -393,6 +393,8 @@ export function createServices(
     rfid,
     gates,
     publicBaseUrl,
+    /** The clock events are checked against: what seeds date their records from. */
+    now,
     /** This process's hold on the capture and code jobs it runs. */
     jobLease: lease,
   };

@@ -113,7 +113,7 @@ async function main() {
   const codeJobs = await app.services.items.resumeInterruptedJobs();
   const captureJobs = await app.services.epcis.resumeInterruptedJobs();
   if (codeJobs + captureJobs > 0) app.log.warn({ codeJobs, captureJobs }, 'jobs left unfinished by the last stop run again');
-  const demo = config.SEED_DEMO ? await loadDemoChainOnce(database, app.log) : null;
+  const demo = config.SEED_DEMO ? await loadDemoChainOnce(database, { log: app.log, now: app.services.now }) : null;
   const base = `http://${shownHost}:${port}`;
   const demoLines: string[] = [];
   if (demo) {

@@ -73,3 +73,64 @@ t.test('two starts at once on one empty database load the demo chain once, and n
   const regulator = client(app, (await admin.post('/api-keys', { role: 'regulator' })).body.key);
   t.ok((await regulator.get('/audit/verify')).body.ok, 'and every chain verifies');
 });
+
+// what a day in China (UTC+8) a time falls on
+const chinaDay = (time: Date | string) => new Date(new Date(time).getTime() + 8 * 3_600_000).toISOString().slice(0, 10);
+const daysBetween = (from: string, to: string) => (Date.parse(to) - Date.parse(from)) / 86_400_000;
+// the demo's events in the order they happen, from the farms to the shop
+const STORY = [
+  ...['commission', 'commission', 'ship', 'ship', 'receive', 'receive', 'inspect', 'transform', 'transform'],
+  ...['ship', 'receive', 'inspect', 'transform', 'transform', 'inspect', 'aggregate', 'ship', 'receive'],
+  ...['observe', 'disaggregate', 'ship', 'receive', 'ship', 'receive', 'sell'],
+];
+
+t.test('the demo chain is dated from its load: loaded years on, its packs are fresh and nothing lies after the load', async (t) => {
+  const loadedAt = new Date('2029-06-01T02:00:00Z');
+  const { app, database } = await buildTestApp(t, undefined, { now: () => loadedAt });
+  const demo = await loadDemoChainOnce(database, { now: app.services.now });
+  if (!demo) throw new Error('the demo chain was not loaded');
+
+  const summary = (await app.inject({ method: 'GET', url: `/t/${demo.itemCode}?format=json` })).json();
+  t.same(summary.warnings, [], 'a genuine pack, not expired');
+  const { lot } = summary;
+  t.ok(lot.productionDate < chinaDay(loadedAt), `made before the load (${lot.productionDate})`);
+  t.ok(daysBetween(chinaDay(loadedAt), lot.expiryDate) > 150, `and well within its shelf life (until ${lot.expiryDate})`);
+  t.equal(lot.lotNumber, `KZ-LR-${lot.productionDate.replaceAll('-', '')}-500G`, 'its lot number says the day it was made');
+  t.equal(demo.retailLotNumber, lot.lotNumber);
+
+  const events = await queryRows<{ eventTime: Date; type: string }>(
+    database.db,
+    sql`select event_time as "eventTime", type from events order by event_time, id`,
+  );
+  const times = events.map((event) => new Date(event.eventTime).getTime());
+  t.ok(
+    times.every((time) => time < loadedAt.getTime()),
+    'every event lies before the load',
+  );
+  t.same(
+    events.map((event) => event.type),
+    STORY,
+    'in the order they always happened',
+  );
+  t.equal(daysBetween(chinaDay(new Date(times[0])), chinaDay(loadedAt)), 32, 'the pigs registered a month before');
+  t.equal(daysBetween(chinaDay(new Date(times.at(-1) as number)), chinaDay(loadedAt)), 1, 'and the shop sold packs the day before');
+  const readings = await queryRows<{ time: string }>(
+    database.db,
+    sql`select r->>'time' as time from events, jsonb_array_elements(payload->'readings') r where payload ? 'readings'`,
+  );
+  t.ok(readings.length > 0 && readings.every((reading) => Date.parse(reading.time) < loadedAt.getTime()), 'so does every reading');
+});
+
+t.test('a start finding the demo chain loaded days before names its pack and lot again', async (t) => {
+  let clock = new Date('2029-06-01T02:00:00Z');
+  const { database } = await buildTestApp(t, undefined, { now: () => clock });
+  const loaded = await loadDemoChainOnce(database, { now: () => clock });
+  clock = new Date('2029-06-09T02:00:00Z');
+  const found = await loadDemoChainOnce(database, { now: () => clock });
+  t.match(found, {
+    loaded: false,
+    itemCode: String,
+    retailLotCode: loaded?.retailLotCode,
+    retailLotNumber: loaded?.retailLotNumber,
+  });
+});

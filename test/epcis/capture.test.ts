@@ -593,7 +593,8 @@ t.test('an event captured before eventIDs were stored in lower case keeps its id
 
 t.test('events recorded through the native API are queryable as EPCIS events; error declarations', async (t) => {
   const world = await createWorld(t);
-  await seedDemoChain(world.app.services);
+  const demo = await seedDemoChain(world.app.services);
+  const packLgtin = `https://id.gs1.org/01/06901234567014/10/${demo.retailLotNumber}`;
   const regulatorQuery = async (query: string) =>
     (await world.regulator.get(`/epcis/events?${query}`)).body.epcisBody.queryResults.resultsBody.eventList as Record<string, any>[];
   const transforms = await regulatorQuery('eventType=TransformationEvent&perPage=100');
@@ -601,16 +602,12 @@ t.test('events recorded through the native API are queryable as EPCIS events; er
   const packing = transforms.find((event) => event.bizStep === 'packing')!;
   t.same(
     packing.outputQuantityList,
-    [{ epcClass: 'https://id.gs1.org/01/06901234567014/10/KZ-LR-20261028-500G', quantity: 300, uom: 'H87' }],
+    [{ epcClass: packLgtin, quantity: 300, uom: 'H87' }],
     'native lots render as GTIN + lot Digital Links',
   );
-  const byLgtin = await regulatorQuery(
-    `MATCH_anyEPCClass=${encodeURIComponent('https://id.gs1.org/01/06901234567014/10/KZ-LR-20261028-500G')}&perPage=100`,
-  );
+  const byLgtin = await regulatorQuery(`MATCH_anyEPCClass=${encodeURIComponent(packLgtin)}&perPage=100`);
   t.ok(byLgtin.length >= 8, 'MATCH_anyEPCClass finds native events of that lot, rendered in quantity lists');
-  const asEpc = await regulatorQuery(
-    `MATCH_anyEPC=${encodeURIComponent('https://id.gs1.org/01/06901234567014/10/KZ-LR-20261028-500G')}&perPage=100`,
-  );
+  const asEpc = await regulatorQuery(`MATCH_anyEPC=${encodeURIComponent(packLgtin)}&perPage=100`);
   t.equal(asEpc.length, 0, 'and MATCH_anyEPC none: a native lot is an instance only as a container');
   const byPattern = await regulatorQuery(`MATCH_anyEPCClass=${encodeURIComponent('urn:epc:idpat:sgtin:6901234.056701.*')}&perPage=100`);
   t.same(

@@ -678,7 +678,10 @@ t.test('a holder’s address and contact are shown as the party directory shows 
 
 t.test('a producer holding its own recalled lot destroys it; returning it to itself is refused', async (t) => {
   const { database, demo, regulator, operator } = await demoWorld(t);
-  const bulk = (await createRepositories(database).lots.findByLotNumber(demo.parties.processor, 'KZ-LR-20261028')) as { code: string };
+  const bulk = (await createRepositories(database).lots.findByLotNumber(
+    demo.parties.processor,
+    demo.retailLotNumber.replace(/-500G$/, ''),
+  )) as { code: string };
   const recall = (await regulator.post('/recalls', { lotCodes: [bulk.code], level: 1, reason: '亚硝酸盐超标', hazard: '亚硝酸盐' })).body;
   const own = recall.holderDetails
     .find((holder: { partyCode: string }) => holder.partyCode === demo.parties.processor)

@@ -1,5 +1,5 @@
 // The consumer page's cold chain counts a container's readings only while the lot lay in it.
-import { seedDemoChain } from '../../seeds/fengjie.js';
+import { demoCalendar, seedDemoChain } from '../../seeds/fengjie.js';
 import { epcisRequests } from '../fixtures/epcis.js';
 import { issuePacks } from '../fixtures/rfid-world.js';
 import { at, createWorld } from '../fixtures/world.js';
@@ -11,8 +11,11 @@ const t = fileTest();
 type Step = { stage: string; time: string; action: string };
 
 t.test('a reading on the demo pallet after it was emptied is not the pack’s cold chain', async (t) => {
-  const { app, adminKey } = await buildTestApp(t);
+  // one instant for the load and the days counted from it, lest the day turn between them
+  const loadedAt = new Date();
+  const { app, adminKey } = await buildTestApp(t, undefined, { now: () => loadedAt });
   const demo = await seedDemoChain(app.services);
+  const { at } = demoCalendar(loadedAt);
   const admin = client(app, adminKey);
   const coldStore = client(app, (await admin.post('/api-keys', { role: 'operator', partyCode: demo.parties.coldStore })).body.key);
   const processor = client(app, (await admin.post('/api-keys', { role: 'operator', partyCode: demo.parties.processor })).body.key);
@@ -20,21 +23,21 @@ t.test('a reading on the demo pallet after it was emptied is not the pack’s co
     (node: { kind: string }) => node.kind === 'container',
   ).code;
 
-  // the pallet was emptied on 2026-11-08 07:30 (+08:00); the cold store logs a warm room on it the next day,
-  // and a reading taken on 11-07 (while the packs lay on it) reported late with it
+  // the pallet was emptied on the demo's day 27 at 07:30 (+08:00); the cold store logs a warm room on it the
+  // next day, and a reading taken the day before (while the packs lay on it) reported late with it
   const late = await coldStore.post('/events', {
     type: 'observe',
-    eventTime: '2026-11-09T08:00:00+08:00',
+    eventTime: at(28, '08:00'),
     lotCodes: [palletCode],
     readings: [
-      { type: 'temperature', value: 3.0, unit: 'Cel', time: '2026-11-07T08:00:00+08:00' },
-      { type: 'temperature', value: 31.5, unit: 'Cel', time: '2026-11-09T08:00:00+08:00' },
+      { type: 'temperature', value: 3.0, unit: 'Cel', time: at(26, '08:00') },
+      { type: 'temperature', value: 31.5, unit: 'Cel', time: at(28, '08:00') },
     ],
   });
   t.equal(late.status, 201, 'the late report is recorded');
   const after = await coldStore.post('/events', {
     type: 'observe',
-    eventTime: '2026-11-09T09:00:00+08:00',
+    eventTime: at(28, '09:00'),
     lotCodes: [palletCode],
     readings: [{ type: 'temperature', value: 29.0, unit: 'Cel' }],
   });
@@ -49,7 +52,7 @@ t.test('a reading on the demo pallet after it was emptied is not the pack’s co
   const observed = summary.timeline.filter((step: Step) => step.action === 'observe').map((step: Step) => step.time);
   t.same(
     observed,
-    ['2026-11-05T00:00:00.000Z', '2026-11-09T00:00:00.000Z'],
+    [at(24, '08:00'), at(28, '08:00')].map((time) => new Date(time).toISOString()),
     'no step for the observation whose readings were all taken after the pallet was emptied',
   );
 });

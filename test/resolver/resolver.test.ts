@@ -46,7 +46,7 @@ t.test('resolver: short codes and GS1 Digital Links, with content negotiation', 
   t.ok(
     summary.tests.some(
       (test: { kind: string; result: string; reportNumber: string }) =>
-        test.kind === 'third_party' && test.result === 'pass' && test.reportNumber === 'YJ-2026-SP-10871',
+        test.kind === 'third_party' && test.result === 'pass' && /^YJ-\d{4}-SP-10871$/.test(test.reportNumber),
     ),
   );
   t.same(
