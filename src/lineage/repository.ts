@@ -62,6 +62,12 @@ export function containersAboveWalk(codes: string[]): SQL {
 /** What the containers a pack lies in say of it: one held holds the pack, one a recall named recalls it. */
 export type ContainersState = { onHold: boolean; recalled: boolean };
 
+/**
+ * A packing link as the ledger keeps it: `childCode` packed into `parentCode` at `packedAt` (the
+ * packing's event time), and the time of the unpacking that ended the link, null while it holds.
+ */
+export type PackingLink = { childCode: string; parentCode: string; packedAt: Date; unpackedAt: Date | null };
+
 /** From this many lots a level is analysed before the next is joined to it (a few milliseconds per 10,000 lots). */
 const ANALYSED_LEVEL = 20_000;
 
@@ -140,6 +146,36 @@ export function createLineageRepository(db: Db) {
         from lots l where l.code in (select parent from above${withItself ? sql` union select ${code}::text` : sql``})`,
       );
       return row.containers > 0 ? { onHold: row.onHold, recalled: row.recalled } : undefined;
+    },
+
+    /**
+     * Every live packing link of the lot and of the containers it was ever packed in, up to `levels`
+     * containers deep, each with the event that ended it (ended_by_event_id): what the cold chain pairs
+     * packings and unpackings by. One statement however many containers.
+     */
+    async packingLinksAbove(lotCode: string, levels: number): Promise<PackingLink[]> {
+      const rows = await queryRows<{ childCode: string; parentCode: string; packedAt: Date | string; unpackedAt: Date | string | null }>(
+        db,
+        sql`with recursive walk(code, depth) as (
+          select ${lotCode}::text, 0
+          union
+          select e.downstream_code, w.depth + 1 from walk w join lineage_edges e on e.upstream_code = w.code
+          where w.depth < ${levels - 1} and e.kind = 'aggregate' and e.retracted_by_event_id is null
+        )
+        select e.upstream_code as "childCode", e.downstream_code as "parentCode", packing.event_time as "packedAt",
+          unpacking.event_time as "unpackedAt"
+        from lineage_edges e
+        join events packing on packing.id = e.event_id
+        left join events unpacking on unpacking.id = e.ended_by_event_id
+        where e.upstream_code in (select code from walk) and e.kind = 'aggregate' and e.retracted_by_event_id is null`,
+      );
+      // a timestamp comes as a Date or as a string, by driver
+      return rows.map((row) => ({
+        childCode: row.childCode,
+        parentCode: row.parentCode,
+        packedAt: new Date(row.packedAt),
+        unpackedAt: row.unpackedAt === null ? null : new Date(row.unpackedAt),
+      }));
     },
 
     /** Every node reachable from the start lots, with its shortest distance (`reachableQuery`). */

@@ -1,5 +1,6 @@
 // Which of the readings taken on containers belong to a lot's cold chain: those taken while the lot
 // lay in the container, by a party then answering for it. Pure.
+import type { PackingLink } from '../lineage/repository.js';
 import type { Trace } from '../trace/schemas.js';
 
 type TraceEvent = Trace['events'][number];
@@ -58,14 +59,11 @@ function within(periods: Period[], time: number): boolean {
 const live = (event: TraceEvent) => !event.declaredInErrorBy;
 
 /**
- * Events in the order the writer took them: by record time, and among a batch's (which share one)
- * by event time, a packing before an unpacking at the same time. Event ids say nothing of the order
- * (a native one is random, an EPCIS one the sender's).
+ * Receipts in the order the writer took them: by record time, and among a batch's (which share one)
+ * by event time. Event ids say nothing of the order (a native one is random, an EPCIS one the sender's).
  */
 const recordOrder = (a: TraceEvent, b: TraceEvent) =>
-  a.recordTime.getTime() - b.recordTime.getTime() ||
-  a.eventTime.getTime() - b.eventTime.getTime() ||
-  Number(a.type === 'disaggregate') - Number(b.type === 'disaggregate');
+  a.recordTime.getTime() - b.recordTime.getTime() || a.eventTime.getTime() - b.eventTime.getTime();
 
 function add<K>(map: Map<K, Period[]>, key: K, periods: Period[]) {
   const list = map.get(key);
@@ -74,53 +72,32 @@ function add<K>(map: Map<K, Period[]>, key: K, periods: Period[]) {
 }
 
 /**
- * When each lot lay directly in each container, by child then container (merged): from the packing
- * (aggregate) that put it in to the unpacking (disaggregate) that took it out, or open while nothing
- * has. Packings and unpackings pair in the order they were recorded, as the writer paired them; their
- * event times only bound the period, and an unpacking dated before its packing leaves none. Events
- * declared in error are left out, so an unpacking declared in error leaves the lot in the container,
- * as the ledger does.
+ * When each lot lay directly in each container, by child then container (merged): from each packing
+ * link's packing to the unpacking that ended it, or open while none has, as the ledger keeps them
+ * (see PackingLink; a link of a packing declared in error is none, one an unpacking declared in error
+ * ended is open again). An unpacking dated before the packing it ended (stored before such were
+ * refused) leaves no period.
  */
-export function directPeriods(events: TraceEvent[]): Map<string, Map<string, Period[]>> {
+export function directPeriods(links: readonly PackingLink[]): Map<string, Map<string, Period[]>> {
   const found = new Map<string, Map<string, Period[]>>();
-  const opened = new Map<string, { child: string; parent: string; since: number }>();
-  const close = (child: string, parent: string, since: number, until: number) => {
-    if (until < since) return;
-    const byParent = found.get(child) ?? new Map<string, Period[]>();
-    add(byParent, parent, [{ from: since, to: until }]);
-    found.set(child, byParent);
-  };
-  const packings = events.filter((event) => (event.type === 'aggregate' || event.type === 'disaggregate') && live(event)).sort(recordOrder);
-  for (const event of packings) {
-    const parent = event.lots.find((lot) => lot.role === 'parent')?.lotCode;
-    if (parent === undefined) continue;
-    const time = event.eventTime.getTime();
-    for (const { lotCode: child } of event.lots.filter((lot) => lot.role === 'child')) {
-      const key = `${child} ${parent}`;
-      const open = opened.get(key);
-      if (event.type === 'aggregate') {
-        // more of the lot packed into it while some lies there: in since the earlier of the two
-        if (open) open.since = Math.min(open.since, time);
-        else opened.set(key, { child, parent, since: time });
-        continue;
-      }
-      if (!open) continue;
-      opened.delete(key);
-      close(child, parent, open.since, time);
-    }
+  for (const { childCode, parentCode, packedAt, unpackedAt } of links) {
+    const period = { from: packedAt.getTime(), to: unpackedAt?.getTime() ?? Number.POSITIVE_INFINITY };
+    if (period.to < period.from) continue;
+    const byParent = found.get(childCode) ?? new Map<string, Period[]>();
+    add(byParent, parentCode, [period]);
+    found.set(childCode, byParent);
   }
-  for (const { child, parent, since } of opened.values()) close(child, parent, since, Number.POSITIVE_INFINITY);
   for (const byParent of found.values()) for (const [parent, periods] of byParent) byParent.set(parent, merged(periods));
   return found;
 }
 
 /**
- * When the lot lay in each container it was ever packed in, up to `levels` deep (merged): in a case,
- * while it lay in the case; on the pallet the case was put on, while it lay in the case and the case
- * on the pallet.
+ * When the lot lay in each container it was ever packed in, up to `levels` deep (merged), by the
+ * packing links of the lot and of those containers (`links`): in a case, while it lay in the case; on
+ * the pallet the case was put on, while it lay in the case and the case on the pallet.
  */
-export function containedPeriods(events: TraceEvent[], lotCode: string, levels: number): Map<string, Period[]> {
-  const direct = directPeriods(events);
+export function containedPeriods(links: readonly PackingLink[], lotCode: string, levels: number): Map<string, Period[]> {
+  const direct = directPeriods(links);
   const contained = new Map<string, Period[]>([[lotCode, ALWAYS]]);
   let level = [lotCode];
   for (let depth = 1; depth <= levels && level.length > 0; depth++) {
@@ -175,7 +152,7 @@ function holderAt(holders: { from: number; partyCode: string }[] | undefined, ti
 /**
  * The observations of the containers the lot lay in, among `events` (a forward trace's), with the
  * readings that count: taken (a reading at its own time, else at the observation's) while the lot lay
- * there, and recorded by the lot's owner or by the party then answering for the container (see
+ * there, as `links` (the lot's packing links and its containers', see containedPeriods) say, and recorded by the lot's owner or by the party then answering for the container (see
  * containerHolders); `makers` names the party that made each lot of the trace, the lot's owner among
  * them. Whoever made a container may observe it after it has changed hands, and the lots packed into
  * it since are not theirs to report on. An observation none of whose readings count is left out, as
@@ -183,11 +160,12 @@ function holderAt(holders: { from: number; partyCode: string }[] | undefined, ti
  */
 export function containerReadings(
   events: TraceEvent[],
+  links: readonly PackingLink[],
   lotCode: string,
   makers: ReadonlyMap<string, string>,
   levels: number,
 ): TraceEvent[] {
-  const contained = containedPeriods(events, lotCode, levels);
+  const contained = containedPeriods(links, lotCode, levels);
   if (contained.size === 0) return [];
   const ownerCode = makers.get(lotCode);
   const holders = containerHolders(events, makers);

@@ -106,8 +106,11 @@ export function createResolverService(deps: {
   items: Pick<ItemsRepository, 'findItem'>;
   /** Which lots of a chain have a failed test that still stands (the anomalies' rule, standingFailure). */
   failures: Pick<EventsRepository, 'standingFailedLots'>;
-  /** Whether the containers a pack or case lies in hold or recall it: the walk up the packings the event writer locks by. */
-  containers: Pick<LineageRepository, 'containersState'>;
+  /**
+   * Whether the containers a pack or case lies in hold or recall it: the walk up the packings the event writer locks by;
+   * and the packing links a lot's cold chain reads.
+   */
+  containers: Pick<LineageRepository, 'containersState' | 'packingLinksAbove'>;
   scans: Pick<ScanService, 'record' | 'beginRead' | 'raiseFlag' | 'scannedRecentlyBy'>;
   lots: Pick<LotsRepository, 'findByCodes' | 'pageChanges'>;
   identifiers: Pick<IdentifierService, 'parse' | 'find'>;
@@ -189,13 +192,19 @@ export function createResolverService(deps: {
   /**
    * Cold-chain readings are often taken on the pallet or case the lot travelled in (downstream of it): those taken
    * while the lot lay in it, by its owner or the container's holder then, count (containerReadings), not a pallet's
-   * after it was emptied. The forward trace's nodes name who made the lot and each container.
+   * after it was emptied. The forward trace's nodes name who made the lot and each container; when the lot lay in
+   * each is read from the packing links as the ledger ended them, beside the trace (one statement, run alongside).
    */
   async function withContainerReadings(trace: Trace, lotCode: string): Promise<Trace> {
-    const forward = await deps.trace.trace(RESOLVER, lotCode, 'forward', CONTAINER_LEVELS);
+    const [forward, links] = await Promise.all([
+      deps.trace.trace(RESOLVER, lotCode, 'forward', CONTAINER_LEVELS),
+      deps.containers.packingLinksAbove(lotCode, CONTAINER_LEVELS),
+    ]);
     const known = new Set(trace.events.map(partyEvent));
     const makers = new Map(forward.nodes.map((node) => [node.code, node.partyCode]));
-    const readings = containerReadings(forward.events, lotCode, makers, CONTAINER_LEVELS).filter((event) => !known.has(partyEvent(event)));
+    const readings = containerReadings(forward.events, links, lotCode, makers, CONTAINER_LEVELS).filter(
+      (event) => !known.has(partyEvent(event)),
+    );
     if (readings.length === 0) return trace;
     return { ...trace, events: [...trace.events, ...readings].sort((a, b) => a.eventTime.getTime() - b.eventTime.getTime()) };
   }

@@ -1,4 +1,5 @@
 // The consumer page's cold chain counts a container's readings only while the lot lay in it.
+import type { Test } from 'tap';
 import { demoCalendar, seedDemoChain } from '../../seeds/fengjie.js';
 import { epcisRequests } from '../fixtures/epcis.js';
 import { issuePacks } from '../fixtures/rfid-world.js';
@@ -229,4 +230,86 @@ t.test('a later holder’s packing dated back into the maker’s time makes it n
   });
   const makers = (await world.app.inject({ method: 'GET', url: `/t/${makersPack}?format=json` })).json();
   t.match(makers.coldChain, { readings: 1, minCelsius: 2, maxCelsius: 2 }, 'not the keeper’s reading from before it received the pallet');
+});
+
+/**
+ * A party's EPCIS captures of a meat lot (100 kg) and a fish lot made at hour 1, the fish packed onto a
+ * pallet at hour 2; `pack` is a pack of the meat lot, `capture` the party's (rolling back on an error).
+ */
+async function palletByEpcis(t: Test) {
+  const world = await createWorld(t);
+  const maker = await world.party('processor');
+  const { capture } = epcisRequests(world);
+  const PALLET = 'urn:epc:id:sscc:6901234.0000000024';
+  const MEAT = 'https://id.gs1.org/01/06901234000016/10/MEAT-2';
+  const FISH = 'https://id.gs1.org/01/06901234000016/10/FISH-2';
+  const ev = (hour: number, fields: object) => ({ eventTime: at(hour), eventTimeZoneOffset: '+08:00', ...fields });
+  const packing = (hour: number, action: 'ADD' | 'DELETE', epcClass: string) =>
+    ev(hour, {
+      type: 'AggregationEvent',
+      action,
+      bizStep: action === 'ADD' ? 'packing' : 'unpacking',
+      parentID: PALLET,
+      childQuantityList: [{ epcClass, quantity: 40, uom: 'KGM' }],
+    });
+  const commissioning = (epcClass: string) =>
+    ev(1, { type: 'ObjectEvent', action: 'ADD', bizStep: 'commissioning', quantityList: [{ epcClass, quantity: 100, uom: 'KGM' }] });
+  t.match(await capture(maker.key, [commissioning(MEAT), commissioning(FISH), packing(2, 'ADD', FISH)], 'rollback'), { success: true });
+  const lotOf = async (identifier: string) =>
+    (await world.regulator.get(`/trace/${encodeURIComponent(identifier)}?depth=0`)).body.query.lotCodes[0] as string;
+  const [meat, pallet] = [await lotOf(MEAT), await lotOf(PALLET)];
+  const [pack] = await issuePacks(world, maker, meat, 1);
+  const observe = (hour: number, celsius: number) =>
+    world.ok(
+      maker.api.post('/events', {
+        type: 'observe',
+        eventTime: at(hour),
+        lotCodes: [pallet],
+        readings: [{ type: 'temperature', value: celsius, unit: 'Cel' }],
+      }),
+    );
+  const coldChain = async () => (await world.app.inject({ method: 'GET', url: `/t/${pack}?format=json` })).json().coldChain;
+  /** The meat lot's packing links onto the pallet, as the ledger keeps them (unpacked once ended). */
+  const links = async () =>
+    (await world.regulator.get(`/trace/${meat}?direction=forward&depth=1`)).body.edges
+      .filter((edge: { kind: string }) => edge.kind === 'aggregate')
+      .map((edge: { status: string | null }) => edge.status);
+  return {
+    world,
+    maker,
+    capture: (events: object[]) => capture(maker.key, events, 'rollback'),
+    packing,
+    MEAT,
+    PALLET,
+    observe,
+    coldChain,
+    links,
+  };
+}
+
+t.test('an unpacking and a repacking dated before it in one capture: the lot lies on the pallet since the repacking', async (t) => {
+  const { capture, packing, MEAT, observe, coldChain, links } = await palletByEpcis(t);
+  t.match(await capture([packing(10, 'ADD', MEAT)]), { success: true });
+  // one capture: the packing of hour 10 undone at hour 12, and the meat packed again at hour 11
+  t.match(await capture([packing(12, 'DELETE', MEAT), packing(11, 'ADD', MEAT)]), { success: true });
+  t.same((await links()).sort(), ['unpacked', null].sort(), 'the ledger: the first packing ended, the second in force');
+  await observe(13, 5);
+  await observe(13 + 720, 6);
+  t.match(await coldChain(), { readings: 2, minCelsius: 5, maxCelsius: 6 }, 'the pallet’s readings since the repacking count');
+});
+
+t.test('a pack and an unpack of the same time in one capture: the pallet’s later readings are not the lot’s', async (t) => {
+  const { capture, packing, MEAT, observe, coldChain, links } = await palletByEpcis(t);
+  t.match(await capture([packing(12, 'ADD', MEAT), packing(12, 'DELETE', MEAT)]), { success: true });
+  t.same(await links(), ['unpacked']);
+  await observe(13, 31.5);
+  t.equal(await coldChain(), null);
+});
+
+t.test('a capture packing at 12:00 and unpacking at 11:00: the ledger ended the packing, and so does the cold chain', async (t) => {
+  const { capture, packing, MEAT, observe, coldChain, links } = await palletByEpcis(t);
+  t.match(await capture([packing(12, 'ADD', MEAT), packing(11, 'DELETE', MEAT)]), { success: true });
+  t.same(await links(), ['unpacked']);
+  await observe(12 + 720, 31.5); // a month later, the pallet emptied
+  t.equal(await coldChain(), null);
 });

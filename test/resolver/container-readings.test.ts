@@ -1,4 +1,6 @@
 // The pure matching of container readings to a lot's time in the containers, with events made here.
+
+import type { PackingLink } from '../../src/lineage/repository.js';
 import { containedPeriods, containerReadings, intersect, merged } from '../../src/resolver/container-readings.js';
 import type { Trace } from '../../src/trace/schemas.js';
 import { fileTest } from '../root.js';
@@ -29,22 +31,13 @@ function event(id: string, type: TraceEvent['type'], hour: number, lots: TraceEv
     declaredInErrorBy: null,
   };
 }
-/** A packing (`aggregate`) or unpacking (`disaggregate`) of `child` in `parent` at `hour`. */
-const moving =
-  (type: 'aggregate' | 'disaggregate') =>
-  (id: string, hour: number, child: string, parent: string, party = 'P1') =>
-    event(
-      id,
-      type,
-      hour,
-      [
-        { lotCode: parent, role: 'parent', quantity: null },
-        { lotCode: child, role: 'child', quantity: 1 },
-      ],
-      party,
-    );
-const pack = moving('aggregate');
-const unpack = moving('disaggregate');
+/** A packing link of `child` in `parent` made at hour `packed`, ended by an unpacking at hour `unpacked` (open without one). */
+const linked = (child: string, parent: string, packed: number, unpacked?: number): PackingLink => ({
+  childCode: child,
+  parentCode: parent,
+  packedAt: new Date(packed * HOUR),
+  unpackedAt: unpacked === undefined ? null : new Date(unpacked * HOUR),
+});
 /** P1 made the lot and the pallet. */
 const P1_MADE = new Map([
   ['LOT', 'P1'],
@@ -55,26 +48,30 @@ const observe = (id: string, hour: number, code: string, celsius: number, party 
     readings: [{ type: 'temperature', value: celsius, unit: 'Cel' }],
   });
 
-t.test('a pack and an unpack at one time pair in record order, whichever id sorts first and whatever order they come in', async (t) => {
-  const packing = pack('zzz-packing', 5, 'LOT', 'PALLET');
-  const unpacking = unpack('aaa-unpacking', 5, 'LOT', 'PALLET');
-  const reading = observe('obs', 9, 'PALLET', 31);
-  for (const events of [
-    [packing, unpacking, reading],
-    [unpacking, packing, reading],
-  ]) {
-    t.same(containedPeriods(events, 'LOT', 3).get('PALLET'), [{ from: 5 * HOUR, to: 5 * HOUR }]);
-    t.same(containerReadings(events, 'LOT', P1_MADE, 3), [], 'the emptied pallet’s reading is not the lot’s');
-  }
-  // recorded together (one batch): a packing before an unpacking at the same time
-  const batch = { ...unpacking, recordTime: packing.recordTime };
-  t.same(containedPeriods([batch, packing], 'LOT', 3).get('PALLET'), [{ from: 5 * HOUR, to: 5 * HOUR }]);
+t.test('a link packed and ended at one time holds the lot in the container at that instant alone', async (t) => {
+  const links = [linked('LOT', 'PALLET', 5, 5)];
+  t.same(containedPeriods(links, 'LOT', 3).get('PALLET'), [{ from: 5 * HOUR, to: 5 * HOUR }]);
+  t.same(
+    containerReadings([observe('obs', 9, 'PALLET', 31)], links, 'LOT', P1_MADE, 3),
+    [],
+    'the emptied pallet’s reading is not the lot’s',
+  );
 });
 
-t.test('an unpacking dated before the packing it undid leaves no period', async (t) => {
-  const events = [pack('p', 5, 'LOT', 'PALLET'), unpack('u', 3, 'LOT', 'PALLET'), observe('o', 9, 'PALLET', 31)];
-  t.notOk(containedPeriods(events, 'LOT', 3).has('PALLET'));
-  t.same(containerReadings(events, 'LOT', P1_MADE, 3), []);
+t.test('each packing link pairs with the unpacking that ended it, whatever their times', async (t) => {
+  // the packing of hour 10 ended at hour 12, the lot packed again at hour 11 (recorded after that unpacking)
+  const links = [linked('LOT', 'PALLET', 11), linked('LOT', 'PALLET', 10, 12)];
+  t.same(containedPeriods(links, 'LOT', 3).get('PALLET'), [{ from: 10 * HOUR, to: Number.POSITIVE_INFINITY }]);
+  t.same(
+    containerReadings([observe('later', 13, 'PALLET', 5)], links, 'LOT', P1_MADE, 3).map((e) => e.id),
+    ['later'],
+  );
+});
+
+t.test('an unpacking dated before the packing it ended (stored before such were refused) leaves no period', async (t) => {
+  const links = [linked('LOT', 'PALLET', 5, 3)];
+  t.notOk(containedPeriods(links, 'LOT', 3).has('PALLET'));
+  t.same(containerReadings([observe('o', 9, 'PALLET', 31)], links, 'LOT', P1_MADE, 3), []);
 });
 
 const shipped = (id: string, hour: number, code: string, party: string, details: object) =>
@@ -83,30 +80,28 @@ const received = (id: string, hour: number, code: string, party: string) =>
   event(id, 'receive', hour, [{ lotCode: code, role: 'subject', quantity: 1 }], party, { shipmentId: 'S1' });
 
 t.test('a reading counts when its recorder then held the container or owns the lot', async (t) => {
+  const links = [linked('A-LOT', 'PALLET', 1, 5), linked('B-LOT', 'PALLET', 6)];
   const events = [
-    pack('p1', 1, 'A-LOT', 'PALLET', 'A'),
     shipped('ship', 2, 'PALLET', 'A', { shipmentId: 'S1' }),
     observe('in-transit', 3, 'PALLET', 4, 'A'),
     received('receive', 4, 'PALLET', 'B'),
-    unpack('u1', 5, 'A-LOT', 'PALLET', 'B'),
-    pack('p2', 6, 'B-LOT', 'PALLET', 'B'),
     observe('keeper', 7, 'PALLET', 3, 'B'),
     observe('maker', 8, 'PALLET', 35, 'A'),
     observe('owner', 9, 'PALLET', 5, 'C'),
   ];
   const makers = (lots: Record<string, string>) => new Map(Object.entries({ PALLET: 'A', ...lots }));
   t.same(
-    containerReadings(events, 'A-LOT', makers({ 'A-LOT': 'A' }), 3).map((e) => e.id),
+    containerReadings(events, links, 'A-LOT', makers({ 'A-LOT': 'A' }), 3).map((e) => e.id),
     ['in-transit'],
     'the sender answers for the pallet until it is received',
   );
   t.same(
-    containerReadings(events, 'B-LOT', makers({ 'B-LOT': 'B' }), 3).map((e) => e.id),
+    containerReadings(events, links, 'B-LOT', makers({ 'B-LOT': 'B' }), 3).map((e) => e.id),
     ['keeper'],
     'not the maker’s, who no longer holds the pallet',
   );
   t.same(
-    containerReadings(events, 'B-LOT', makers({ 'B-LOT': 'C' }), 3).map((e) => e.id),
+    containerReadings(events, links, 'B-LOT', makers({ 'B-LOT': 'C' }), 3).map((e) => e.id),
     ['keeper', 'owner'],
     'the lot’s owner’s reading counts',
   );
@@ -118,29 +113,23 @@ t.test('only its making and receipts hand a container to a party, in the order t
     ['B-LOT', 'B'],
     ['PALLET', 'A'],
   ]);
-  const handedOver = [
-    pack('p1', 1, 'A-LOT', 'PALLET', 'A'),
-    shipped('ship', 2, 'PALLET', 'A', { shipmentId: 'S1' }),
-    received('r1', 4, 'PALLET', 'B'),
-  ];
+  const handedOver = [shipped('ship', 2, 'PALLET', 'A', { shipmentId: 'S1' }), received('r1', 4, 'PALLET', 'B')];
   const sighted = [
     ...handedOver,
-    unpack('u1', 5, 'A-LOT', 'PALLET', 'B'),
-    pack('p2', 6, 'B-LOT', 'PALLET', 'B'),
     // the maker sights the pallet it sent on departing: a ship that opened no shipment
     shipped('sighting', 7, 'PALLET', 'A', { lines: [] }),
     observe('maker', 8, 'PALLET', 35, 'A'),
   ];
-  t.same(containerReadings(sighted, 'B-LOT', makers, 3), [], 'a sighting hands the maker nothing');
+  const sightedLinks = [linked('A-LOT', 'PALLET', 1, 5), linked('B-LOT', 'PALLET', 6)];
+  t.same(containerReadings(sighted, sightedLinks, 'B-LOT', makers, 3), [], 'a sighting hands the maker nothing');
   const backdated = [
-    pack('p1', 10, 'A-LOT', 'PALLET', 'A'),
     shipped('ship', 20, 'PALLET', 'A', { shipmentId: 'S1' }),
     received('r1', 21, 'PALLET', 'B'),
-    // recorded after the receipt, dated while the maker held the pallet
-    pack('p2', 12, 'B-LOT', 'PALLET', 'B'),
+    // B's packing, recorded after the receipt, is dated while the maker held the pallet (see backdatedLinks)
     observe('keeper', 13, 'PALLET', 30, 'B'),
   ];
-  t.same(containerReadings(backdated, 'A-LOT', makers, 3), [], 'a packing makes its packer no holder');
+  const backdatedLinks = [linked('A-LOT', 'PALLET', 10), linked('B-LOT', 'PALLET', 12)];
+  t.same(containerReadings(backdated, backdatedLinks, 'A-LOT', makers, 3), [], 'a packing makes its packer no holder');
   const returned = [
     ...handedOver,
     shipped('back', 5, 'PALLET', 'B', { shipmentId: 'S2' }),
@@ -152,7 +141,7 @@ t.test('only its making and receipts hand a container to a party, in the order t
     observe('keeper', 5, 'PALLET', 3, 'B'),
   ];
   t.same(
-    containerReadings(returned, 'A-LOT', makers, 3).map((e) => e.id),
+    containerReadings(returned, [linked('A-LOT', 'PALLET', 1)], 'A-LOT', makers, 3).map((e) => e.id),
     ['keeper'],
     'a receipt dated before the one recorded ahead of it hands the pallet over no earlier than that one',
   );
@@ -195,14 +184,17 @@ t.test('merged and intersect: overlapping periods merge, and the sweep finds eve
 t.test('thousands of pack and unpack cycles at each of three levels are each matched to their own readings', async (t) => {
   const cycles = 4_000;
   const events: TraceEvent[] = [];
+  const links: PackingLink[] = [];
   for (let index = 0; index < cycles; index++) {
     const hour = index * 10;
-    events.push(pack(`c${index}`, hour, 'LOT', 'CASE'), unpack(`C${index}`, hour + 8, 'LOT', 'CASE'));
-    events.push(pack(`p${index}`, hour + 1, 'CASE', 'PALLET'), unpack(`P${index}`, hour + 7, 'CASE', 'PALLET'));
-    events.push(pack(`t${index}`, hour + 2, 'PALLET', 'TRUCK'), unpack(`T${index}`, hour + 6, 'PALLET', 'TRUCK'));
+    links.push(
+      linked('LOT', 'CASE', hour, hour + 8),
+      linked('CASE', 'PALLET', hour + 1, hour + 7),
+      linked('PALLET', 'TRUCK', hour + 2, hour + 6),
+    );
     events.push(observe(`in${index}`, hour + 4, 'TRUCK', 4), observe(`out${index}`, hour + 9, 'TRUCK', 30));
   }
-  const readings = containerReadings(events, 'LOT', P1_MADE, 3);
+  const readings = containerReadings(events, links, 'LOT', P1_MADE, 3);
   t.equal(readings.length, cycles, 'each reading while the lot lay in the case on the pallet in the truck, none after');
   t.ok(
     readings.every((reading) => reading.id.startsWith('in')),
