@@ -607,3 +607,77 @@ t.test('RFID: a gate read dated before the shipment left is a rejected read, not
     'a read after it left receives it',
   );
 });
+
+t.test('POST /events: no unpacking dated before the packing it undoes', async (t) => {
+  const world = await createWorld(t);
+  const plant = await world.party('processor');
+  const kg = await plant.product('kg');
+  const [lot, other] = [await plant.commission(kg, 10), await plant.commission(kg, 10)];
+  const pallet = (await world.ok(eventAt(plant, MADE, { type: 'aggregate', parent: {}, children: [{ lotCode: other, quantity: 10 }] })))
+    .createdLotCodes[0];
+  const packedAt = '2026-03-05T10:00:00+08:00';
+  const packedUtc = '2026-03-05T02:00:00.000Z';
+  await world.ok(
+    eventAt(plant, packedAt, { type: 'aggregate', parent: { containerCode: pallet }, children: [{ lotCode: lot, quantity: 10 }] }),
+  );
+  for (const children of [[lot], undefined]) {
+    const early = expectStatus(
+      t,
+      await eventAt(plant, '2026-03-05T09:00:00+08:00', { type: 'disaggregate', parentCode: pallet, children }),
+      422,
+      `unpacking ${children ? 'the lot' : 'everything'} an hour before the lot was packed`,
+    );
+    t.match(early.body, {
+      type: '/problems/event-time-before-packing',
+      errors: [{ in: 'body', pointer: '/eventTime', detail: `at the earliest ${packedUtc}` }],
+    });
+    t.match(early.body.detail, `lot ${lot} was packed into container ${pallet} at ${packedUtc}`, 'the container and the packing’s time');
+  }
+  const links = async () =>
+    (await world.regulator.get(`/trace/${lot}?direction=forward&depth=1`)).body.edges
+      .filter((edge: { kind: string }) => edge.kind === 'aggregate')
+      .map((edge: { status: string | null }) => edge.status);
+  t.same(await links(), [null], 'the lot still lies on the pallet');
+  await world.ok(eventAt(plant, '2026-03-05T02:00:00Z', { type: 'disaggregate', parentCode: pallet, children: [lot] }));
+  t.same(await links(), ['unpacked'], 'an unpacking at the packing’s instant, in any offset, is fine');
+});
+
+t.test('EPCIS capture: an unpacking dated before the packing it undoes is that event’s error', async (t) => {
+  const world = await createWorld(t);
+  const plant = await world.party('processor');
+  const { capture } = epcisRequests(world);
+  const PALLET = 'urn:epc:id:sscc:6901234.0000000031';
+  const at = (hour: number) => ({ eventTime: `2026-03-05T${String(hour).padStart(2, '0')}:00:00+08:00`, eventTimeZoneOffset: '+08:00' });
+  const packing = (hour: number, action: 'ADD' | 'DELETE', epcClass: string) => ({
+    type: 'AggregationEvent',
+    ...at(hour),
+    action,
+    bizStep: action === 'ADD' ? 'packing' : 'unpacking',
+    parentID: PALLET,
+    childQuantityList: [{ epcClass, quantity: 4, uom: 'KGM' }],
+  });
+  const [meat, fish] = [lotClass('MEAT-PALLET'), lotClass('FISH-PALLET')];
+  t.match(await capture(plant.key, [commissioned(meat, at(1)), commissioned(fish, at(1)), packing(2, 'ADD', fish)], 'rollback'), {
+    success: true,
+  });
+  const links = async () =>
+    (await world.regulator.get(`/trace/${encodeURIComponent(meat)}?direction=forward&depth=1`)).body.edges
+      .filter((edge: { kind: string }) => edge.kind === 'aggregate')
+      .map((edge: { status: string | null }) => edge.status);
+  for (const behaviour of ['rollback', 'proceed'] as const) {
+    const job = await capture(plant.key, [packing(12, 'ADD', meat), packing(11, 'DELETE', meat)], behaviour);
+    t.match(
+      job,
+      {
+        success: false,
+        captured: behaviour === 'rollback' ? 0 : 1,
+        errors: [{ eventIndex: 1, pointer: '/epcisBody/eventList/1/eventTime' }],
+      },
+      `${behaviour}: the unpacking is refused`,
+    );
+    t.match(job.errors[0].message, `lot ${meat} was packed into container ${PALLET} at 2026-03-05T04:00:00.000Z`);
+    t.same(await links(), behaviour === 'rollback' ? [] : [null], `${behaviour}: the packing stands as the capture left it`);
+  }
+  t.match(await capture(plant.key, [packing(13, 'DELETE', meat)], 'rollback'), { success: true }, 'an unpacking after the packing');
+  t.same(await links(), ['unpacked']);
+});

@@ -3,7 +3,7 @@ import type { Test } from 'tap';
 import { demoCalendar, seedDemoChain } from '../../seeds/fengjie.js';
 import { epcisRequests } from '../fixtures/epcis.js';
 import { issuePacks } from '../fixtures/rfid-world.js';
-import { at, createWorld } from '../fixtures/world.js';
+import { at, createWorld, expectStatus } from '../fixtures/world.js';
 import { buildTestApp, client, TEST_BASE_URL } from '../helper.js';
 import { fileTest } from '../root.js';
 
@@ -105,20 +105,21 @@ t.test('a pack and an unpack at the same time pair as they were recorded, whatev
   }
 });
 
-t.test('an unpacking dated before its packing leaves the lot in the container at no time', async (t) => {
+t.test('an unpacking dated before its packing is refused: the lot stays in the container, whose readings count', async (t) => {
   const world = await createWorld(t);
   const processor = await world.party('processor');
   const product = await processor.product('kg');
-  const event = (hour: number, body: Record<string, unknown>) => world.ok(processor.api.post('/events', { eventTime: at(hour), ...body }));
-  const lot = (await event(1, { type: 'commission', lots: [{ productCode: product, quantity: 10 }] })).createdLotCodes[0];
-  const other = (await event(1, { type: 'commission', lots: [{ productCode: product, quantity: 10 }] })).createdLotCodes[0];
+  const event = (hour: number, body: Record<string, unknown>) => processor.api.post('/events', { eventTime: at(hour), ...body });
+  const ok = (hour: number, body: Record<string, unknown>) => world.ok(event(hour, body));
+  const lot = (await ok(1, { type: 'commission', lots: [{ productCode: product, quantity: 10 }] })).createdLotCodes[0];
+  const other = (await ok(1, { type: 'commission', lots: [{ productCode: product, quantity: 10 }] })).createdLotCodes[0];
   const [pack] = await issuePacks(world, processor, lot, 1);
-  const pallet = (await event(2, { type: 'aggregate', parent: {}, children: [{ lotCode: other, quantity: 10 }] })).createdLotCodes[0];
-  await event(5, { type: 'aggregate', parent: { containerCode: pallet }, children: [{ lotCode: lot, quantity: 10 }] });
-  await event(3, { type: 'disaggregate', parentCode: pallet, children: [lot] });
-  await event(9, { type: 'observe', lotCodes: [pallet], readings: [{ type: 'temperature', value: 31, unit: 'Cel' }] });
+  const pallet = (await ok(2, { type: 'aggregate', parent: {}, children: [{ lotCode: other, quantity: 10 }] })).createdLotCodes[0];
+  await ok(5, { type: 'aggregate', parent: { containerCode: pallet }, children: [{ lotCode: lot, quantity: 10 }] });
+  expectStatus(t, await event(3, { type: 'disaggregate', parentCode: pallet, children: [lot] }), 422, 'an unpacking before the packing');
+  await ok(9, { type: 'observe', lotCodes: [pallet], readings: [{ type: 'temperature', value: 4, unit: 'Cel' }] });
   const summary = (await world.app.inject({ method: 'GET', url: `/t/${pack}?format=json` })).json();
-  t.equal(summary.coldChain, null);
+  t.match(summary.coldChain, { readings: 1, minCelsius: 4 });
 });
 
 t.test('a container’s maker who no longer holds it reports nothing of the lots packed into it since', async (t) => {
@@ -306,10 +307,22 @@ t.test('a pack and an unpack of the same time in one capture: the pallet’s lat
   t.equal(await coldChain(), null);
 });
 
-t.test('a capture packing at 12:00 and unpacking at 11:00: the ledger ended the packing, and so does the cold chain', async (t) => {
+t.test(
+  'a capture packing at 12:00 and unpacking at 11:00 is refused: the pallet’s readings a month later are none of the lot’s',
+  async (t) => {
+    const { capture, packing, MEAT, observe, coldChain, links } = await palletByEpcis(t);
+    t.match(await capture([packing(12, 'ADD', MEAT), packing(11, 'DELETE', MEAT)]), { success: false, captured: 0 });
+    t.same(await links(), [], 'rolled back whole');
+    await observe(12 + 720, 31.5); // a month later, the pallet emptied
+    t.equal(await coldChain(), null);
+  },
+);
+
+t.test('a capture packing more of a lot onto a pallet and then unpacking it ends every packing of it there', async (t) => {
   const { capture, packing, MEAT, observe, coldChain, links } = await palletByEpcis(t);
-  t.match(await capture([packing(12, 'ADD', MEAT), packing(11, 'DELETE', MEAT)]), { success: true });
-  t.same(await links(), ['unpacked']);
-  await observe(12 + 720, 31.5); // a month later, the pallet emptied
+  t.match(await capture([packing(10, 'ADD', MEAT)]), { success: true });
+  t.match(await capture([packing(11, 'ADD', MEAT), packing(12, 'DELETE', MEAT)]), { success: true });
+  t.same(await links(), ['unpacked', 'unpacked'], 'the stored packing ended with the captured one');
+  await observe(13, 31.5);
   t.equal(await coldChain(), null);
 });

@@ -23,7 +23,7 @@ import { requireBeginningBeforeUse } from './rules/chronology.js';
 import { actionAsFound, applyRules, type EventAction, referencesOf } from './rules/index.js';
 import { lotsBookedIn } from './rules/receive.js';
 import { gtinOfIdentifier, isSerialIdentifier, type LotSpec, Scope } from './scope.js';
-import { type LotView, makes, usesLink, WorldState } from './state.js';
+import { type Content, type LotView, makes, usesLink, WorldState } from './state.js';
 
 /**
  * About as many objects (an event and the lots it names) as one statement stores. A large batch
@@ -333,9 +333,7 @@ export function createEventWriter(deps: {
     for (const lot of view.values()) state.addLot(lot);
     const containers = takenOut.flatMap(({ lotCode }) => (view.get(lotCode)?.kind === 'container' ? [lotCode] : []));
     for (const edge of await repository.contents(tx, containers)) {
-      state
-        .contentsOf(edge.parentCode)
-        .set(edge.childCode, { quantity: edge.quantity === null ? null : Number(edge.quantity), unit: edge.unit });
+      state.contentsOf(edge.parentCode).set(edge.childCode, contentOf(edge));
     }
     const scope = new Scope(state, draft, []);
     for (const { lotCode, containerCode } of takenOut) {
@@ -510,9 +508,7 @@ export function createEventWriter(deps: {
     const containers = locked.filter((lot) => lot.kind === 'container').map((lot) => lot.code);
     const contents = await repository.contents(tx, containers);
     for (const edge of contents) {
-      state
-        .contentsOf(edge.parentCode)
-        .set(edge.childCode, { quantity: edge.quantity === null ? null : Number(edge.quantity), unit: edge.unit });
+      state.contentsOf(edge.parentCode).set(edge.childCode, contentOf(edge));
     }
     const lockedCodes = new Set(locked.map((lot) => lot.code));
     const others = new Set([...contents.map((edge) => edge.childCode), ...shipments.flatMap((s) => s.lines.map((line) => line.lotCode))]);
@@ -1009,6 +1005,13 @@ export function createEventWriter(deps: {
     if (statuses.length) await repository.persist(tx, repository.persistStatement({ ...emptyBatch(), statuses }));
   }
 }
+
+/** A stored packing link in force as the batch's state keeps it (see WorldState.contents); a timestamp comes as a Date or a string, by driver. */
+const contentOf = (edge: { quantity: string | null; unit: string | null; packedAt: Date | string }): Content => ({
+  quantity: edge.quantity === null ? null : Number(edge.quantity),
+  unit: edge.unit,
+  packedAt: new Date(edge.packedAt),
+});
 
 function addLedgers(state: WorldState, ledgers: Awaited<ReturnType<EventWriterRepository['ledgers']>>) {
   for (const { code, balances, facts, receipts } of ledgers) {

@@ -525,10 +525,13 @@ export function createEventWriterRepository() {
       return (await queryRows<LotRowText>(tx, sql`select ${LOT_COLUMNS} from lots where code = any(${texts(codes)})`)).map(toLotView);
     },
 
-    /** Current contents of containers, nested containers' contents included. */
+    /**
+     * Current contents of containers, nested containers' contents included: a row per packing link in
+     * force, each with the time of the latest of its child's in the container (`packedAt`).
+     */
     async contents(tx: Db, containerCodes: string[]) {
       if (containerCodes.length === 0) return [];
-      return queryRows<{ parentCode: string; childCode: string; quantity: string | null; unit: string | null }>(
+      return queryRows<{ parentCode: string; childCode: string; quantity: string | null; unit: string | null; packedAt: Date | string }>(
         tx,
         sql`with recursive inside(code) as (
           select unnest(${texts(containerCodes)})
@@ -536,8 +539,9 @@ export function createEventWriterRepository() {
           select e.upstream_code from lineage_edges e join inside on e.downstream_code = inside.code
           where e.kind = 'aggregate' and e.ended_by_event_id is null and e.retracted_by_event_id is null
         )
-        select e.downstream_code as "parentCode", e.upstream_code as "childCode", e.quantity::text as quantity, e.unit
-        from lineage_edges e join inside on e.downstream_code = inside.code
+        select e.downstream_code as "parentCode", e.upstream_code as "childCode", e.quantity::text as quantity, e.unit,
+          max(packing.event_time) over (partition by e.downstream_code, e.upstream_code) as "packedAt"
+        from lineage_edges e join inside on e.downstream_code = inside.code join events packing on packing.id = e.event_id
         where e.kind = 'aggregate' and e.ended_by_event_id is null and e.retracted_by_event_id is null
         -- each container's contents in one order, which a shipment's lines and an unpacking follow
         order by e.downstream_code collate "C", e.upstream_code collate "C"`,

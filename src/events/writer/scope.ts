@@ -463,7 +463,7 @@ export class Scope {
 
   /** Current contents of a container: the state's, with what this event packed or unpacked. */
   contents(containerCode: string): Map<string, { quantity: number | null; unit: string | null }> {
-    const contents = new Map(this.state.contents.get(containerCode) ?? []);
+    const contents = new Map<string, { quantity: number | null; unit: string | null }>(this.state.contents.get(containerCode) ?? []);
     for (const edge of this.draft.edges) {
       if (edge.kind === 'aggregate' && edge.downstreamCode === containerCode)
         contents.set(edge.upstreamCode, { quantity: edge.quantity, unit: edge.unit });

@@ -84,6 +84,9 @@ export type ProductView = {
 };
 export type StatusFacts = { lastDrain?: { kind: string; at: number }; recalled: boolean };
 
+/** What a container holds of one lot or container (see WorldState.contents). */
+export type Content = { quantity: number | null; unit: string | null; packedAt: Date };
+
 const balanceKey = (lotCode: string, partyCode: string, containerCode: string | null) => `${lotCode}|${partyCode}|${containerCode ?? ''}`;
 
 /** Lots by code, also found by SSCC (a batch of thousands of events looks containers up by SSCC). */
@@ -137,8 +140,11 @@ export class WorldState {
   /** `party|product` → why the party may not label that branded product today (see brands' labelRefusals); absent: it may. */
   readonly labelRefusals = new Map<string, string[]>();
   readonly shipments = new ShipmentMap();
-  /** container → its current contents (child lot or container → quantity and unit). */
-  readonly contents = new Map<string, Map<string, { quantity: number | null; unit: string | null }>>();
+  /**
+   * container → its current contents (child lot or container → quantity and unit, and when the latest
+   * packing of it still in force took place: an unpacking is not dated before it).
+   */
+  readonly contents = new Map<string, Map<string, Content>>();
   /** container → the container it is packed in. */
   readonly containerOf = new Map<string, string>();
   /** Issued pack codes → their lot and the container they are in. */
@@ -180,8 +186,8 @@ export class WorldState {
     itemContainers: new Map<string, string | null>(),
     holds: new Map<string, LotHold | null>(),
   };
-  /** Containment edges the batch made and has not stored yet, still open: `${parent}|${child}` → edge. */
-  private readonly openBatchContainment = new Map<string, Edge>();
+  /** Containment edges the batch made and has not stored yet, still open: `${parent}|${child}` → edges. */
+  private readonly openBatchContainment = new Map<string, Edge[]>();
   private readonly balances = new Map<string, number>();
   /** lot → party → what it holds, loose and packed together (kept with `balances`). */
   private readonly holdings = new Map<string, Map<string, number>>();
@@ -334,20 +340,23 @@ export class WorldState {
       if (!this.batchDownstream.has(edge.upstreamCode)) this.batchDownstream.set(edge.upstreamCode, new Set());
       this.batchDownstream.get(edge.upstreamCode)?.add(edge.downstreamCode);
       if (edge.kind !== 'aggregate') continue;
-      this.openBatchContainment.set(`${edge.downstreamCode}|${edge.upstreamCode}`, edge);
-      this.contentsOf(edge.downstreamCode).set(edge.upstreamCode, { quantity: edge.quantity, unit: edge.unit });
+      const key = `${edge.downstreamCode}|${edge.upstreamCode}`;
+      this.openBatchContainment.set(key, [...(this.openBatchContainment.get(key) ?? []), edge]);
+      const contents = this.contentsOf(edge.downstreamCode);
+      const packedBefore = contents.get(edge.upstreamCode)?.packedAt;
+      const packedAt = packedBefore && packedBefore > event.eventTime ? packedBefore : event.eventTime;
+      contents.set(edge.upstreamCode, { quantity: edge.quantity, unit: edge.unit, packedAt });
       if (this.lots.get(edge.upstreamCode)?.kind === 'container') this.containerOf.set(edge.upstreamCode, edge.downstreamCode);
     }
     for (const { parentCode, childCode } of draft.unpacked) {
       this.contents.get(parentCode)?.delete(childCode);
       if (this.containerOf.get(childCode) === parentCode) this.containerOf.delete(childCode);
-      // packed by this batch too: the edge is stored ended; else the stored edge is ended
+      // it ends every packing of the child there in force: those of this batch are stored ended, the
+      // stored ones by the batch's first unpacking of it (a later one ends only what the batch packed since)
       const key = `${parentCode}|${childCode}`;
-      const made = this.openBatchContainment.get(key);
-      if (made) {
-        made.endedByEventId = draft.id;
-        this.openBatchContainment.delete(key);
-      } else this.changed.endedContainment.set(key, draft.id);
+      for (const edge of this.openBatchContainment.get(key) ?? []) edge.endedByEventId = draft.id;
+      this.openBatchContainment.delete(key);
+      if (!this.changed.endedContainment.has(key)) this.changed.endedContainment.set(key, draft.id);
     }
     for (const shipment of draft.shipments) {
       this.created.shipments.set(shipment.id, { ...shipment, shipEventId: draft.id });

@@ -53,12 +53,36 @@ export function requireChronology(scope: Scope, action: EventAction, eventTime: 
     const madeAt = lot?.madeAt;
     if (lot && madeAt && madeAt > eventTime && (!latest || madeAt > latest.madeAt)) latest = { lot, madeAt };
   }
+  if (latest) {
+    const earliest = latest.madeAt.toISOString();
+    throw unprocessable(
+      'event-time-before-lot',
+      `${scope.nameOf(latest.lot)} came into being at ${earliest}; an event using it cannot be dated before that`,
+      [bodyField(pointer, `at the earliest ${earliest}`)],
+    );
+  }
+  if (action.type === 'disaggregate') requireUnpackedAfterPacking(scope, eventTime);
+}
+
+/**
+ * An unpacking ends every packing of each lot it takes out that is still in force in the container:
+ * refused (422) when dated before the latest of them, which would leave the lot in the container at
+ * no time (the cold chain reads a packing's time to its unpacking's). Names the lot, the container
+ * and that packing's time. Reads the batch's state, which still holds what the unpacking takes out.
+ */
+function requireUnpackedAfterPacking(scope: Scope, eventTime: Date) {
+  let latest: { parentCode: string; childCode: string; packedAt: Date } | undefined;
+  for (const { parentCode, childCode } of scope.draft.unpacked) {
+    const packedAt = scope.state.contents.get(parentCode)?.get(childCode)?.packedAt;
+    if (packedAt && packedAt > eventTime && (!latest || packedAt > latest.packedAt)) latest = { parentCode, childCode, packedAt };
+  }
   if (!latest) return;
-  const earliest = latest.madeAt.toISOString();
+  const earliest = latest.packedAt.toISOString();
+  const child = scope.lot(latest.childCode);
   throw unprocessable(
-    'event-time-before-lot',
-    `${scope.nameOf(latest.lot)} came into being at ${earliest}; an event using it cannot be dated before that`,
-    [bodyField(pointer, `at the earliest ${earliest}`)],
+    'event-time-before-packing',
+    `${child ? scope.nameOf(child) : latest.childCode} was packed into container ${scope.identifierOfCode(latest.parentCode)} at ${earliest}; it cannot be unpacked before that`,
+    [bodyField(scope.at('eventTime'), `at the earliest ${earliest}`)],
   );
 }
 
