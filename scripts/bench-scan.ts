@@ -505,15 +505,16 @@ async function run(app: App, database: Database, baseUrl: string, port: number) 
     );
   }
 
-  // a trace-cache miss: what the resolver pays per lot every 30 s (and per concurrent request)
+  // a trace-cache miss: what the resolver pays per lot every 30 s (and per concurrent request), the
+  // cold chain's packing links read alongside the forward trace
   const regulator: Principal = { keyId: 'bench', role: 'regulator', partyCode: null };
   const queriesBefore = database.stats.queries;
   t0 = performance.now();
   const trace = await app.services.trace.trace(regulator, scanLot, 'backward', 30);
-  await app.services.trace.trace(regulator, scanLot, 'forward', 3);
+  await Promise.all([app.services.trace.trace(regulator, scanLot, 'forward', 3), repos.lineage.packingLinksAbove(scanLot, 3)]);
   const missMs = performance.now() - t0;
   console.log(
-    `\ntrace-cache miss (backward 30 + forward 3): ${formatMs(missMs)}, ${database.stats.queries - queriesBefore} SQL round trips`,
+    `\ntrace-cache miss (backward 30 + forward 3 + packing links): ${formatMs(missMs)}, ${database.stats.queries - queriesBefore} SQL round trips`,
   );
 
   const time = (work: () => unknown, n = 2000) => {

@@ -152,7 +152,8 @@ function holderAt(holders: { from: number; partyCode: string }[] | undefined, ti
 /**
  * The observations of the containers the lot lay in, among `events` (a forward trace's), with the
  * readings that count: taken (a reading at its own time, else at the observation's) while the lot lay
- * there, as `links` (the lot's packing links and its containers', see containedPeriods) say, and recorded by the lot's owner or by the party then answering for the container (see
+ * there, as `links` (the lot's packing links and its containers', see containedPeriods) say, and
+ * recorded by the lot's owner or by the party then answering for the container (see
  * containerHolders); `makers` names the party that made each lot of the trace, the lot's owner among
  * them. Whoever made a container may observe it after it has changed hands, and the lots packed into
  * it since are not theirs to report on. An observation none of whose readings count is left out, as
