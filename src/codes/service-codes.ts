@@ -177,6 +177,20 @@ const ESCAPED_FULL_WIDTH = /%EF%BC%(?:8[1-9A-F]|[9AB][0-9A-F])|%EF%BD%(?:8[0-9A-
 export const plainUrl = (url: string) =>
   fullWidthAsAscii(url.replace(ESCAPED_FULL_WIDTH, (escaped) => fullWidthAsAscii(decodeURIComponent(escaped))));
 
+const FULL_WIDTH_RAW_OR_ESCAPED = new RegExp(`${ESCAPED_FULL_WIDTH.source}|[\\uFF01-\\uFF5E\\u3000]`, 'gi');
+
+/**
+ * One pair of a query string (a GS1 AI and its value) read as plainUrl reads a path, but each full-width character
+ * becomes a character of the key or value: escaped where its ASCII form would be a delimiter (`＆`, `＃`), a sign the
+ * form encoding reads otherwise (`＋`, `％`) or what a URI may not carry raw (the ideographic space, `＜`). A `＝` parts
+ * the key from the value as `=` does, as typed.
+ */
+export const plainQueryPair = (pair: string) =>
+  pair.replace(FULL_WIDTH_RAW_OR_ESCAPED, (match) => {
+    const char = fullWidthAsAscii(match.length > 1 ? decodeURIComponent(match) : match);
+    return /^[\w\-.~!$'()*,;:@/?=]$/.test(char) ? char : encodeURIComponent(char);
+  });
+
 // Each kind's shape whatever its check character, so a mistyped code can be told from an unknown one. Its random part
 // and check character may hold any letter: I, O, S, V and Z, which the alphabet leaves out, are what people type for
 // 1, 0, 5, U and 2. A party code's region is digits, as issued.

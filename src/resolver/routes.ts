@@ -2,7 +2,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { isKnownRegionCode } from '../codes/regions.js';
-import { normalizeCode, plainUrl } from '../codes/service-codes.js';
+import { normalizeCode, plainQueryPair, plainUrl } from '../codes/service-codes.js';
 import { badRequest, notFound, type Problem } from '../errors/problem.js';
 import { KEY_QUALIFIERS, parseDigitalLinkPath, RESOLVER_PARAMETERS } from '../gs1/digital-link.js';
 import { preferredType } from '../http/negotiate.js';
@@ -48,6 +48,16 @@ function linkTypeOf(value: string): LinkType | 'linkset' {
   return Object.hasOwn(LINK_TYPES, name) ? (name as LinkType) : 'pip';
 }
 
+/** The key of a query string's pair, decoded as a form's is (as it came when it does not decode). */
+function keyOf(pair: string): string {
+  const key = pair.split('=', 1)[0].replace(/\+/g, ' ');
+  try {
+    return decodeURIComponent(key);
+  } catch {
+    return key;
+  }
+}
+
 /**
  * The query string as scanned, less the link type and format, for a linkType's redirect to pass on with its own format
  * (the shopper's language, the scan's region, data attributes). Escapes are kept; what a URI may not carry raw is escaped.
@@ -55,14 +65,6 @@ function linkTypeOf(value: string): LinkType | 'linkset' {
 function queryPassedOn(url: string): string[] {
   const left = ['linkType', 'format'];
   const query = url.split('#')[0].split('?').slice(1).join('?');
-  const keyOf = (pair: string) => {
-    const key = pair.split('=')[0].replace(/\+/g, ' ');
-    try {
-      return decodeURIComponent(key);
-    } catch {
-      return key;
-    }
-  };
   // a "%" that begins no escape is read as itself (`off=50%`): escaped, it is read the same after the redirect
   return query
     .split('&')
@@ -84,10 +86,31 @@ async function firstValues(request: FastifyRequest) {
 }
 
 /**
- * The query string of a request as it came, `?` included ('' when there is none): a trailing-slash redirect keeps it
- * byte for byte, reading none of its parameters (Node takes only printable ASCII in a request line, all a header may carry).
+ * The query string of a request as it came, `?` included ('' when there is none), for a trailing-slash redirect to
+ * keep, reading none of its parameters: escapes, `+`, repeated keys, empty pairs and their order stay as scanned; what
+ * a URI may not carry raw (a space, `<`, `"`, `\`, any character outside RFC 3986's) is escaped.
  */
-const queryAsScanned = (url: string) => url.slice(url.split('?', 1)[0].length);
+const queryKept = (query: string) => query.replace(/[^\w\-.~:/?#[\]@!$&'()*+,;=%]/g, encodeURIComponent);
+
+/** Where a Digital Link's query string begins: a `?` (a `#` with none), or a full-width `？`, which plainUrl reads as `?`. */
+const QUERY_START = /[?#]|？|%EF%BC%9F/i;
+
+/**
+ * A Digital Link request's URL as it is read: its path with full-width characters as their ASCII forms (plainUrl; one
+ * after a full-width `＃` is a fragment's), its query string as it came, `?` (or `#`) included ('' when there is none), and that
+ * query string as parseDigitalLinkPath checks it, its AIs (keys of digits) read as ASCII too, as capture reads them. Any
+ * other parameter is left as scanned: the resolver does not read it.
+ */
+function scannedDigitalLink(url: string) {
+  const start = QUERY_START.exec(url);
+  const [path] = plainUrl(start ? url.slice(0, start.index) : url).split('#');
+  const query = !start ? '' : start[0] === '#' ? url.slice(start.index) : `?${url.slice(start.index + start[0].length)}`;
+  const checked = query
+    .split('&')
+    .map((pair) => (/^\d+$/.test(keyOf(plainQueryPair(pair.replace(/^\?/, '')))) ? plainQueryPair(pair) : pair))
+    .join('&');
+  return { path, query, checked };
+}
 
 const langOfRequest = (request: FastifyRequest): Lang =>
   pageLang((request.query as { lang?: unknown }).lang, request.headers['accept-language']);
@@ -319,9 +342,10 @@ export const resolverRoutes: FastifyPluginAsyncZod<{
     },
     async (request, reply) => {
       const code = service.traceCode(request.params.code);
+      const query = request.url.slice(request.url.split('?', 1)[0].length);
       return reply
         .code(308)
-        .header('location', `${redirectBaseUrl}/t/${code}${queryAsScanned(request.url)}`)
+        .header('location', `${redirectBaseUrl}/t/${code}${queryKept(query)}`)
         .send(undefined as never);
     },
   );
@@ -347,24 +371,27 @@ export const resolverRoutes: FastifyPluginAsyncZod<{
         },
       },
       async (request, reply) => {
-        const url = plainUrl(request.url);
-        const parsed = parseDigitalLinkPath(url);
-        if (!parsed.ok && parsed.error.code === 'trailing-slash') {
-          // the path as it is read, without its slash; the query string as scanned, byte for byte (a parameter the
-          // resolver does not read keeps its full-width characters and escapes)
-          const query = queryAsScanned(request.url);
-          const canonical = plainUrl(request.url.slice(0, request.url.length - query.length)).slice(0, -1);
-          if (parseDigitalLinkPath(plainUrl(canonical + query)).ok)
-            return reply.code(308).header('location', `${redirectBaseUrl}${canonical}${query}`).send();
-        }
-        if (!parsed.ok && parsed.error.code === 'unsupported-key') throw notFound(parsed.error.message);
-        if (!parsed.ok) throw badRequest(`malformed GS1 Digital Link: ${parsed.error.message}`) as Problem;
-        const link = parsed.value;
+        const { path, query, checked } = scannedDigitalLink(request.url);
+        const parsed = parseDigitalLinkPath(path + checked);
+        // a path with one trailing slash is read without it, and redirected there when it would be answered there
+        const slash = !parsed.ok && parsed.error.code === 'trailing-slash';
+        const linkPath = slash ? path.slice(0, -1) : path;
+        const read = slash ? parseDigitalLinkPath(linkPath + checked) : parsed;
+        if (!read.ok && read.error.code === 'unsupported-key') throw notFound(read.error.message);
+        if (!read.ok) throw badRequest(`malformed GS1 Digital Link: ${read.error.message}`) as Problem;
+        const link = read.value;
+        // a path before the key (a request target in absolute form, `http://host/01/…`, is one) is no path of this resolver
         if (link.prefix !== '')
           throw notFound(`(${link.primaryKey}) after ${link.prefix} is not a path of this resolver: its Digital Links start with the key`);
         // echoed as scanned: its escapes are kept (a lot A/B1 stays A%2FB1), what a URI may not carry raw is escaped
-        const path = url.split(/[?#]/)[0].replace(URI_UNSAFE, encodeURIComponent);
-        return respond(request, reply, path, (context) => service.resolveDigitalLink(link, context));
+        const echoed = linkPath.replace(URI_UNSAFE, encodeURIComponent);
+        // the query string as scanned (a parameter the resolver does not read keeps its full-width characters and escapes)
+        if (slash)
+          return reply
+            .code(308)
+            .header('location', `${redirectBaseUrl}${echoed}${queryKept(query)}`)
+            .send();
+        return respond(request, reply, echoed, (context) => service.resolveDigitalLink(link, context));
       },
     );
   }
@@ -393,7 +420,7 @@ export const resolverRoutes: FastifyPluginAsyncZod<{
         'other non-numeric keys are allowed and ignored, unchecked whatever their encoding (not decoded), and passed on in redirects',
       zeroSuppressedGtin: 'GTIN-8, GTIN-12 and GTIN-13 must be written with 14 digits; a shorter GTIN is 400, not redirected',
       trailingSlash:
-        'a path ending in "/" is redirected (308) to the path without it when that is well-formed (the query string kept byte for byte), else 400',
+        'a path ending in "/" is redirected (308) to the path without it when that is answered there (the query string kept as scanned, what a URI may not carry raw escaped), else the 400 or 404 of that path',
       deploymentPrefix: 'none: the primary key is the first path element; another path before it is 404',
       statuses: { malformed: 400, wellFormedButUnknown: 404, unsupportedKey: 404 },
     },

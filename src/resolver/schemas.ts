@@ -190,7 +190,7 @@ const slashRedirect = (description: string, to: string) => ({
 
 /** A Digital Link ending in "/": a permanent redirect to the same link without it, the method and query string kept. */
 export const trailingSlashRedirect = slashRedirect(
-  'A path ending in "/" whose link is well-formed without it: a redirect to that canonical form',
+  'A path ending in "/" whose link is well-formed and answered here without it: a redirect to that canonical form',
   'the same Digital Link without the trailing "/"',
 );
 

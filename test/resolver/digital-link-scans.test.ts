@@ -172,3 +172,47 @@ t.test('a Digital Link’s extension parameters the resolver does not read pass 
     t.equal(answer.statusCode, 400, `?${query}: what the resolver reads, and AIs, are still checked`);
   }
 });
+
+t.test('full-width characters in a parameter the resolver does not read pass as written; in an AI they are read as ASCII', async (t) => {
+  const { pack, scan } = await packWorld(t);
+  const lotLink = `/01/${GTIN}/10/KZ-1`;
+  // an ideographic space, the full-width forms of what a URI may not carry raw, and of "&", "=", "#", "+", "%", "?"
+  const values = ['奉\u3000节', ...'＜＞＂｛｝｜＼＾｀＆＝＃＋％？'].map(encodeURIComponent);
+  for (const query of [
+    ...values.map((value) => `q=${value}`),
+    `q=${values.join('')}`,
+    `${encodeURIComponent('＆')}=1`,
+    `k${encodeURIComponent('＝')}v=1`,
+  ]) {
+    const answer = await scan(`${lotLink}?${query}`);
+    t.equal(answer.statusCode, 200, `?${query}: the lot's summary`);
+    t.equal((await scan(`/t/${pack}?${query}`)).statusCode, 200, 'as /t/{code} answers it');
+    const redirect = await scan(`${lotLink}?${query}&linkType=gs1:traceability`);
+    t.equal(redirect.headers.location, `${lotLink}?${query}&format=json`, 'and a linkType redirect passes it on as scanned');
+    const slash = await scan(`${lotLink}/?${query}`);
+    t.equal(slash.headers.location, `${lotLink}?${query}`, 'as a trailing-slash redirect does');
+  }
+  // an AI's key and value typed full-width are the AI and value in ASCII, checked as such
+  const fullWidth = (text: string) =>
+    encodeURIComponent(text.replace(/[!-~]/g, (char) => String.fromCharCode(char.charCodeAt(0) + 0xfee0)));
+  for (const query of [
+    `17=${fullWidth('261231')}`,
+    `${fullWidth('17')}=261231`,
+    `${fullWidth('17=261231')}`,
+    `q=1&${fullWidth('17=261231')}`,
+  ]) {
+    t.equal((await scan(`${lotLink}?${query}`)).statusCode, 200, `?${query}: (17) 261231`);
+  }
+  for (const query of [
+    `17=${fullWidth('261232')}`,
+    `17=${fullWidth('26123')}`,
+    `${fullWidth('17')}=2612${encodeURIComponent('\u3000')}1`,
+    `17=261231&${fullWidth('17=261231')}`,
+    `${fullWidth('17=261231&17=261231')}`,
+    `${fullWidth('10')}=LOT`,
+  ]) {
+    const answer = await scan(`${lotLink}?${query}`);
+    t.equal(answer.statusCode, 400, `?${query}: a malformed AI`);
+    t.match(answer.json(), { detail: /malformed GS1 Digital Link/ });
+  }
+});

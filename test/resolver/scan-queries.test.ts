@@ -1,23 +1,43 @@
 // The query string of a scan: what the resolver does not read (a messenger's tag, a campaign's, a name JavaScript
-// gives every object) is passed over and passed on as scanned, and a trailing-slash redirect keeps it byte for byte.
+// gives every object) is passed over and passed on as scanned, and a trailing-slash redirect keeps it as scanned.
+import type { AddressInfo } from 'node:net';
+import { connect } from 'node:net';
 import { completeGs1 } from '../../src/codes/gs1.js';
 import { issuePacks } from '../fixtures/rfid-world.js';
 import { createWorld } from '../fixtures/world.js';
+import { TEST_BASE_URL } from '../helper.js';
 import { fileTest } from '../root.js';
 
 const t = fileTest();
 
 const GTIN = completeGs1('0690123456789');
 
-async function scanWorld(t: Parameters<typeof createWorld>[0]) {
-  const world = await createWorld(t);
+async function scanWorld(t: Parameters<typeof createWorld>[0], redirectBaseUrl?: string) {
+  const world = await createWorld(t, undefined, { redirectBaseUrl });
   const processor = await world.party('processor');
   const product = await processor.product('piece', { gtin: GTIN });
   const made = await world.ok(processor.event({ type: 'commission', lots: [{ productCode: product, quantity: 5, lotNumber: 'KZ-1' }] }));
   const [pack] = await issuePacks(world, processor, made.createdLotCodes[0] as string, 1);
   const scan = (url: string, accept = 'application/json') =>
     world.app.inject({ method: 'GET', url, headers: { accept, 'user-agent': 'a phone' } });
-  return { pack, scan };
+  /** Sends a request line as a client may write it (light-my-request would rewrite its target): the status and Location. */
+  const send = async (target: string) => {
+    if (!world.app.server.listening) await world.app.listen({ port: 0, host: '127.0.0.1' });
+    const { port } = world.app.server.address() as AddressInfo;
+    return new Promise<{ status: number; location?: string }>((resolve) => {
+      const socket = connect(port, '127.0.0.1', () =>
+        socket.write(`GET ${target} HTTP/1.1\r\nHost: trace.county.example\r\nAccept: application/json\r\nConnection: close\r\n\r\n`),
+      );
+      let answer = '';
+      socket.setEncoding('latin1');
+      socket.on('data', (chunk) => (answer += chunk));
+      socket.on('close', () => {
+        const head = answer.split('\r\n\r\n')[0];
+        resolve({ status: Number(head.split(' ')[1]), location: /\r\nlocation: ([^\r]*)/i.exec(head)?.[1] });
+      });
+    });
+  };
+  return { pack, scan, send };
 }
 
 /** Names of the object machinery, and `__proto__` twice (an array, which an assignment would make a prototype). */
@@ -54,7 +74,7 @@ t.test('a scan passes over the names of the object machinery as any other parame
   t.equal(({} as Record<string, unknown>).polluted, undefined, 'no object gained a member');
 });
 
-t.test('a trailing-slash redirect keeps the query string byte for byte', async (t) => {
+t.test('a trailing-slash redirect keeps the query string as scanned', async (t) => {
   const { pack, scan } = await scanWorld(t);
   // a GBK campaign tag, "+" and "%2B", a key repeated (its first value read), an empty pair, a key with no value, a stray
   // "%", a full-width letter escaped (the path's would be read as ASCII), brackets, a language given twice, in this order
@@ -74,4 +94,50 @@ t.test('a trailing-slash redirect keeps the query string byte for byte', async (
     t.match(followed.body, /<html lang="en">/, 'in the first language given');
     t.equal((await scan(from)).headers.location, to, 'and none without one');
   }
+});
+
+t.test('a full-width "？" after the trailing slash begins the query string, as it does without the slash', async (t) => {
+  const { scan } = await scanWorld(t);
+  const lotLink = `/01/${GTIN}/10/KZ-1`;
+  for (const [from, query] of [
+    [`${lotLink}/%EF%BC%9Flang=en`, '?lang=en'],
+    [`${lotLink}%EF%BC%8F%EF%BC%9Flang=en`, '?lang=en'],
+    [`${lotLink}/%EF%BC%9Fq=%EF%BC%A1&lang=en`, '?q=%EF%BC%A1&lang=en'],
+    [`${lotLink}/%EF%BC%9F`, '?'],
+  ]) {
+    const redirect = await scan(from);
+    t.equal(redirect.statusCode, 308, `${from}: redirected`);
+    t.equal(redirect.headers.location, `${lotLink}${query}`, 'to the link without the slash, the query string after the "？" as scanned');
+  }
+});
+
+t.test('a trailing-slash redirect leads only to a path of this resolver that answers the link', async (t) => {
+  for (const base of ['', TEST_BASE_URL]) {
+    const { pack, scan, send } = await scanWorld(t, base);
+    const lotLink = `/01/${GTIN}/10/KZ-1`;
+    t.match(await send(`${lotLink}/?lang=en`), { status: 308, location: `${base}${lotLink}?lang=en` }, 'a path: redirected');
+    // a request target in absolute form names another origin: the link after it is not a path of this resolver
+    for (const origin of ['http://evil.com', 'https://trace.county.example', `${TEST_BASE_URL}/x`]) {
+      const answer = await send(`${origin}${lotLink}/?lang=en`);
+      t.match(answer, { status: 404, location: undefined }, `${origin}${lotLink}/: no redirect, as without the slash`);
+      t.match(await send(`${origin}${lotLink}`), { status: 404 }, `${origin}${lotLink}: which is 404`);
+    }
+    for (const path of [`/01/x${lotLink}/`, `/01/${GTIN}/10/x${lotLink}/`, `/00/x/01/${GTIN}/21/${pack}/`]) {
+      const answer = await scan(path);
+      t.equal(answer.statusCode, 404, `${path}: 404, as without the slash`);
+      t.equal(answer.headers.location, undefined, 'not redirected');
+      t.equal((await scan(path.slice(0, -1))).statusCode, 404, `${path.slice(0, -1)}: 404`);
+    }
+  }
+});
+
+t.test('a trailing-slash redirect escapes what a URI may not carry raw, and nothing else', async (t) => {
+  const { pack, send } = await scanWorld(t);
+  // a space cannot be sent raw in a request line; everything else here can
+  const query = 'a=<x>&b="q"&c=\\&d={|}&e=^`&f=%&g=%3C&h=a+b&h=[1]&&i=~!$\'()*,;:@/?';
+  const escaped = "a=%3Cx%3E&b=%22q%22&c=%5C&d=%7B%7C%7D&e=%5E%60&f=%&g=%3C&h=a+b&h=[1]&&i=~!$'()*,;:@/?";
+  const redirect = await send(`/t/${pack}/?${query}`);
+  t.match(redirect, { status: 308, location: `/t/${pack}?${escaped}` }, '/t/{code}/');
+  const followed = await send(String(redirect.location));
+  t.equal(followed.status, 200, 'which answers the code');
 });
