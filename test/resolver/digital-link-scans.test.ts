@@ -33,11 +33,28 @@ async function packWorld(t: Parameters<typeof createWorld>[0]) {
     const [{ n }] = await queryRows<{ n: number }>(world.database.db, sql`select count(*)::int as n from scans where raw_code = ${code}`);
     return Number(n);
   };
-  return { world, processor, lotCode, pack, scan, flags, logged };
+  /** Each link answers the not-genuine 404 (JSON and page) and is flagged by the link it names, once per phone: two phones. */
+  const eachUnknown = async (t: Parameters<typeof createWorld>[0], links: Record<string, string>) => {
+    for (const [url, code] of Object.entries(links)) {
+      const answer = await scan(url);
+      t.equal(answer.statusCode, 404, `${url}: 404`);
+      t.match(answer.json(), { detail: /may not be genuine/ });
+      const page = await scan(url, 'text/html');
+      t.equal(page.statusCode, 404);
+      t.ok(page.body.includes(TEXT['zh-CN'].notGenuine), `${url}: the not-genuine page`);
+      t.match(
+        (await flags()).filter((flag) => flag.code === code),
+        [{ kind: 'unknown_code', lotCode: null, partyCode: null, detail: /never issued/, occurrences: 2 }],
+        `${url}: flagged by the link it names, once per phone`,
+      );
+      t.equal(await logged(code), 2, `${url}: each phone's scan logged`);
+    }
+  };
+  return { world, processor, lotCode, pack, scan, flags, logged, eachUnknown };
 }
 
 t.test('a Digital Link naming a serial never issued is counted and flagged unknown_code, as /t/{code} is', async (t) => {
-  const { pack, scan, flags, logged } = await packWorld(t);
+  const { pack, scan, flags, logged, eachUnknown } = await packWorld(t);
   const body = '0000000555';
   const neverIssued = body + mod31CheckChar(body);
   const links = {
@@ -47,20 +64,7 @@ t.test('a Digital Link naming a serial never issued is counted and flagged unkno
     [`/01/${GTIN}/21/${pack.toLowerCase()}`]: `https://id.gs1.org/01/${GTIN}/21/${pack.toLowerCase()}`,
     '/01/09506000134352/21/X': 'https://id.gs1.org/01/09506000134352/21/X',
   };
-  for (const [url, code] of Object.entries(links)) {
-    const answer = await scan(url);
-    t.equal(answer.statusCode, 404, `${url}: 404`);
-    t.match(answer.json(), { detail: /may not be genuine/ });
-    const page = await scan(url, 'text/html');
-    t.equal(page.statusCode, 404);
-    t.ok(page.body.includes(TEXT['zh-CN'].notGenuine), `${url}: the not-genuine page`);
-    t.match(
-      (await flags()).filter((flag) => flag.code === code),
-      [{ kind: 'unknown_code', lotCode: null, partyCode: null, detail: /never issued/, occurrences: 2 }],
-      `${url}: flagged by the link it names, once per phone`,
-    );
-    t.equal(await logged(code), 2, `${url}: each phone's scan logged`);
-  }
+  await eachUnknown(t, links);
 
   const [first, code] = Object.entries(links)[0];
   for (let i = 0; i < 3; i++) await scan(first, 'text/html', 'one phone');
@@ -78,27 +82,14 @@ t.test('a Digital Link naming a serial never issued is counted and flagged unkno
 });
 
 t.test('a (235) extension names no code issued here: counted and flagged unknown_code as a serial never issued is', async (t) => {
-  const { pack, scan, flags, logged } = await packWorld(t);
+  const { pack, scan, flags, logged, eachUnknown } = await packWorld(t);
   const links = {
     [`/01/${GTIN}/235/TPX-0001`]: `https://id.gs1.org/01/${GTIN}/235/TPX-0001`,
     // a genuine pack's code as the extension is no code of this service either, nor that pack's scan
     [`/01/${GTIN}/235/${pack}`]: `https://id.gs1.org/01/${GTIN}/235/${pack}`,
     [`/01/09506000134352/235/${'X'.repeat(28)}`]: `https://id.gs1.org/01/09506000134352/235/${'X'.repeat(28)}`,
   };
-  for (const [url, code] of Object.entries(links)) {
-    const answer = await scan(url);
-    t.equal(answer.statusCode, 404, `${url}: 404`);
-    t.match(answer.json(), { detail: /may not be genuine/ });
-    const page = await scan(url, 'text/html');
-    t.equal(page.statusCode, 404);
-    t.ok(page.body.includes(TEXT['zh-CN'].notGenuine), `${url}: the not-genuine page`);
-    t.match(
-      (await flags()).filter((flag) => flag.code === code),
-      [{ kind: 'unknown_code', lotCode: null, partyCode: null, detail: /never issued/, occurrences: 2 }],
-      `${url}: flagged by the link it names, once per phone`,
-    );
-    t.equal(await logged(code), 2, `${url}: each phone's scan logged`);
-  }
+  await eachUnknown(t, links);
   const [first, code] = Object.entries(links)[0];
   t.equal((await scan(`${first}?linkType=linkset`)).statusCode, 404);
   t.equal(await logged(code), 2, 'asking for the linkset is no scan');
