@@ -52,7 +52,7 @@ export function demoCalendar(loadedAt: Date) {
 }
 
 /** The retail lot's number names the day it was packed (day 16), as its packs' labels print it. */
-const PACK_LOT_NUMBER = /^KZ-LR-\d{8}-500G$/;
+const PACK_LOT_NUMBER = '^KZ-LR-[0-9]{8}-500G$';
 const PACK_GTIN = completeGs1('690123456701');
 
 const earTags = (first: number, count: number) =>
@@ -145,9 +145,7 @@ export async function loadDemoChainOnce(
   }
   // its packs' product, and the first lot of it numbered as the demo numbers its retail lot
   const pack = await repos.products.findByGtin(toGtin14(PACK_GTIN));
-  const lots = pack ? await repos.lots.list({ partyCode: pack.partyCode, productCode: pack.code, limit: 1000, offset: 0 }) : [];
-  // newest first: the last of them is the demo's
-  const lot = lots.filter((candidate) => PACK_LOT_NUMBER.test(candidate.lotNumber ?? '')).at(-1);
+  const lot = pack ? await repos.lots.firstNumbered(pack.partyCode, pack.code, PACK_LOT_NUMBER) : undefined;
   const itemCode = lot ? await repos.items.firstCodeOfLot(lot.code) : undefined;
   return lot?.lotNumber && itemCode
     ? {

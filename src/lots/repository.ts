@@ -190,6 +190,23 @@ export function createLotsRepository(db: Db) {
       return row;
     },
 
+    /** The party's first live lot of the product whose number matches `pattern` (a POSIX regular expression). */
+    async firstNumbered(partyCode: string, productCode: string, pattern: string): Promise<LotRow | undefined> {
+      const [row] = await db
+        .select()
+        .from(lots)
+        .where(
+          and(
+            eq(lots.partyCode, partyCode),
+            eq(lots.productCode, productCode),
+            sql`${lots.lotNumber} ~ ${pattern}`,
+            isNull(lots.voidedByEventId),
+          ),
+        )
+        .orderBy(lots.createdAt, lots.code)
+        .limit(1);
+      return row;
+    },
     /** What each party holds of each lot, loose or packed: the movement ledger's balances. */
     async holdings(lotCodes: readonly string[]): Promise<Holding[]> {
       if (lotCodes.length === 0) return [];

@@ -133,4 +133,19 @@ t.test('a start finding the demo chain loaded days before names its pack and lot
     retailLotCode: loaded?.retailLotCode,
     retailLotNumber: loaded?.retailLotNumber,
   });
+
+  // the processor's own later lots numbered alike, more than a page of them, one with a pack code
+  await database.db.execute(sql`
+    insert into lots (code, kind, party_code, product_code, lot_number, quantity, unit, production_date, status, created_by_event_id, created_at)
+    select 'USR' || lpad(i::text, 6, '0'), kind, party_code, product_code, 'KZ-LR-' || (20300000 + i)::text || '-500G', quantity, unit,
+      production_date, status, created_by_event_id, now() + i * interval '1 second'
+    from lots, generate_series(1, 1001) i where code = ${loaded?.retailLotCode}`);
+  await database.db.execute(sql`
+    insert into items (code, lot_code, party_code, job_id, seq)
+    select 'USRITEM0001', 'USR000001', party_code, job_id, 999999 from items where lot_code = ${loaded?.retailLotCode} limit 1`);
+  t.match(
+    await loadDemoChainOnce(database, { now: () => clock }),
+    { loaded: false, retailLotCode: loaded?.retailLotCode, retailLotNumber: loaded?.retailLotNumber },
+    "the demo's lot is still the one named, not a later lot numbered alike",
+  );
 });
