@@ -314,22 +314,24 @@ export function createRfidRepository(db: Db) {
      * received the tag before, and it has not left since — neither read at one of the party's exit
      * gates (a departure recorded, or a read not yet turned into events) nor certainly shipped on by
      * the party in a shipment of its own (by any door: the native API, EPCIS, a recall's return)
-     * recorded after that receipt. Certainly: the shipment carried the pack's lot and the party holds
-     * none of it now, loose or packed (by its ledger balances, which an open shipment to it adds
-     * nothing to); or it carried the case (or pallet) the pack lay in by the party's own record, and
-     * the party holds nothing of that case now: the gate receipt took the pack in that case, or the
-     * party itself packed the pack into it, by a packing recorded by the shipment, and no unpacking
-     * of the pack from the case was recorded between the two. The case a pack lies in now says not:
-     * another party holding the lot may pack the party's pack into a crate the party shipped. A
-     * shipment of some of a lot loose says not which packs left, and a read of each pack of it the
-     * party received is kept. Windows are ordered by their first reads: by when the service received
-     * the batch that brought it, then, of one batch, by when they were read, then by where they stand
-     * in it; a read given without its window (a pack read before that waits) is judged as of now. A
-     * receipt, departure, packing or unpacking whose event was declared in error (corrected), or a
-     * shipment cancelled, counts not: a corrected gate receipt puts its line back on its way, and the
-     * packs read when they come count towards it. A tag's receipts and departures, a lot's shipments
-     * and a case's packings are few, and indexes hold them; returns the indexes of the reads given
-     * whose tag the party had.
+     * recorded after that receipt and before the service first had the read (the first batch that
+     * brought a read of its window, as in waitingPacks). Certainly: the shipment carried the pack's lot
+     * and the party holds none of it now, loose or packed (by its ledger balances, which an open
+     * shipment to it adds nothing to); or it carried the case (or pallet) the pack lay in by the
+     * party's own record, and the party holds nothing of that case now: the gate receipt took the pack
+     * in that case, or the party itself packed the pack into it, by a packing recorded by the shipment,
+     * no unpacking of the pack from the case was recorded between the two, and the party has not
+     * received the case again since the shipment, by any door (back, the pack may have been taken out
+     * and kept). The case a pack lies in now says not: another party holding the lot may pack the
+     * party's pack into a crate the party shipped. A shipment of some of a lot loose says not which
+     * packs left, and a read of each pack of it the party received is kept. Windows are ordered by
+     * their first reads: by when the service received the batch that brought it, then, of one batch, by
+     * when they were read, then by where they stand in it; a read given without its window (a pack read
+     * before that waits) is judged as of now. A receipt, departure, packing or unpacking whose event
+     * was declared in error (corrected), or a shipment cancelled, counts not: a corrected gate receipt
+     * puts its line back on its way, and the packs read when they come count towards it. A tag's
+     * receipts and departures, a lot's shipments and a case's packings and receipts are few, and
+     * indexes hold them; returns the indexes of the reads given whose tag the party had.
      */
     async keptTags(
       tx: Db,
@@ -344,7 +346,8 @@ export function createRfidRepository(db: Db) {
         tx,
         sql`with w as (
           select w.index::int as index, w.tag, w.item_code, coalesce(b.received_at, 'infinity'::timestamptz) as received_at,
-            coalesce(e.first_seen, 'infinity'::timestamptz) as first_seen, coalesce(e.batch_position, -1) as position
+            coalesce(e.first_seen, 'infinity'::timestamptz) as first_seen, coalesce(e.batch_position, -1) as position,
+            coalesce(e.first_received_at, b.received_at, 'infinity'::timestamptz) as first_received_at
           from unnest(${texts(reads.map((_, index) => String(index)))}, ${texts(column((read) => read.tag))}, ${texts(column((read) => read.itemCode))},
             ${texts(column((read) => read.window?.readPointId ?? null))}, ${texts(column((read) => (read.window ? iso(read.window.windowStart) : null)))})
             as w(index, tag, item_code, read_point_id, window_start)
@@ -353,8 +356,8 @@ export function createRfidRepository(db: Db) {
         ),
         receipt as (
           select distinct on (w.index) w.index, w.tag, w.item_code, w.received_at as until_received, w.first_seen as until_seen,
-            w.position as until_position, r.lot_code as "lotCode", r.received_in_code as received_in, ev.record_time as recorded_at,
-            b.received_at, r.first_seen, coalesce(r.batch_position, -1) as position
+            w.position as until_position, w.first_received_at as until_first_received, r.lot_code as "lotCode",
+            r.received_in_code as received_in, ev.record_time as recorded_at, b.received_at, r.first_seen, coalesce(r.batch_position, -1) as position
           from w
           join rfid_reads r on r.tag = w.tag and r.party_code = ${partyCode} and r.outcome = 'received'
           join rfid_batches b on b.id = r.batch_id
@@ -378,11 +381,16 @@ export function createRfidRepository(db: Db) {
             join shipments s on s.id = l.shipment_id
             join events ev on ev.id = s.ship_event_id
             where l.lot_code = k."lotCode" and l.quantity > 0 and s.from_party_code = ${partyCode} and s.status <> 'cancelled'
-              and ev.record_time > k.recorded_at and ev.record_time <= k.until_received
+              and ev.record_time > k.recorded_at and ev.record_time <= k.until_first_received
               and (
                 not exists (select 1 from lot_balances h where h.lot_code = k."lotCode" and h.party_code = ${partyCode} and h.quantity > 0)
                 or (l.container_code is not null
                   and not exists (select 1 from lot_balances h where h.lot_code = l.container_code and h.party_code = ${partyCode} and h.quantity > 0)
+                  -- the case came not back to the party since, by any door: back, what it held may have been taken out
+                  and not exists (
+                    select 1 from lot_movements m join events me on me.id = m.event_id
+                    where m.lot_code = l.container_code and m.party_code = ${partyCode} and m.kind = 'receive_in' and m.quantity > 0
+                      and me.record_time > ev.record_time and ${live(sql`me`)})
                   -- since when the pack lay in the case by the party's own record: its gate receipt, or its own packing
                   and exists (
                     select 1 from (

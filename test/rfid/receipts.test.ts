@@ -1291,6 +1291,143 @@ t.test('a case the store shipped on is the departure of the packs it recorded in
     t.equal((await shipment(back)).status, 'open', 'the crate is not received on a pack that never left');
     t.equal(await onHand(lot), 2);
   });
+
+  /** The store receives a case back through the door given, at `eventTime`. */
+  const returns: [string, (t: Test, shipmentId: string, caseBack: { sscc: string }, eventTime: string) => Promise<unknown>][] = [
+    ['POST /events', (_t, shipmentId, _caseBack, eventTime) => world.ok(store.event({ type: 'receive', eventTime, shipmentId }))],
+    [
+      'an EPCIS capture of a receiving ObjectEvent',
+      async (t, _shipmentId, caseBack, eventTime) =>
+        t.match(
+          await capture(store.key, [
+            {
+              type: 'ObjectEvent',
+              eventTime,
+              eventTimeZoneOffset: '+00:00',
+              action: 'OBSERVE',
+              bizStep: 'receiving',
+              epcList: [`https://id.gs1.org/00/${caseBack.sscc}`],
+            },
+          ]),
+          { success: true, captured: 1 },
+          'the store receives the case through EPCIS',
+        ),
+    ],
+  ];
+  for (const [index, [door, receiveBack]] of returns.entries()) {
+    await t.test(
+      `a case that came back through ${door}, a pack taken out and kept, shipped on again: the pack is the store’s`,
+      async (t) => {
+        const hour = 11 + index;
+        const utc = (minute: number) => `2026-06-01T${String(hour).padStart(2, '0')}:${String(minute).padStart(2, '0')}:00.000Z`;
+        const first = 1500 + index * 10;
+        const { lot, packs } = await packsOf(6, first);
+        const cases = [await newCase(processor, packs.slice(0, 2)), await newCase(processor, packs.slice(2, 4))];
+        at(utc(0));
+        const arrival = await shipCases(processor, store, [cases[0].code, cases[1].code], utc(0));
+        at(utc(11));
+        await zebra([0, 1, 2, 3].map((n) => ({ idHex: tag(first + n), hour: hour + 8, minute: 10 })));
+        await drain();
+        t.equal((await shipment(arrival)).status, 'received', 'both cases came through the gate');
+        // the store ships case 0 on, and the processor sends it back
+        at(utc(20));
+        await shipCases(store, processor, [cases[0].code], utc(20));
+        at(utc(25));
+        await receive(processor, await onwardWith(cases[0].code));
+        at(utc(30));
+        const back = await shipCases(processor, store, [cases[0].code], utc(30));
+        at(utc(35));
+        await receiveBack(t, back, cases[0], utc(35));
+        t.equal((await shipment(back)).status, 'received', 'the case is back');
+        // the store takes pack 0 out of the case and keeps it, and ships the case on again with pack 1
+        at(utc(40));
+        await world.ok(store.event({ type: 'disaggregate', parentCode: cases[0].code, children: [lot] }));
+        await world.ok(store.event({ type: 'aggregate', parent: { containerCode: cases[0].code }, itemCodes: [packs[1]] }));
+        at(utc(45));
+        await shipCases(store, processor, [cases[0].code], utc(45));
+        t.equal(await onHand(lot), 3, 'the store holds pack 0 loose and case 1');
+        at(utc(50));
+        const fresh = await ship(processor, store, lot, 1);
+        at(utc(56));
+        await zebra([{ idHex: tag(first), hour: hour + 8, minute: 55 }]);
+        await drain();
+        const stayed = await latest(first);
+        t.match(stayed, { outcome: 'observed', detail: null }, 'pack 0, on the store’s shelf since the case came back, is the store’s');
+        t.not(stayed.eventId, null);
+        t.equal((await shipment(fresh)).status, 'open', 'the fresh shipment is not received on a pack that never left');
+        t.equal(await onHand(lot), 3);
+      },
+    );
+  }
+
+  await t.test(
+    'a read the service had before the store shipped its case on is the store’s, whichever batch brought its earliest read',
+    async (t) => {
+      const first = 1700;
+      const { lot, packs } = await packsOf(4, first);
+      const cases = [await newCase(processor, packs.slice(0, 2)), await newCase(processor, packs.slice(2))];
+      at('2026-06-01T14:00:00Z');
+      const arrival = await shipCases(processor, store, [cases[0].code, cases[1].code], '2026-06-01T14:00:00Z');
+      at('2026-06-01T14:01:00Z');
+      await zebra([0, 1, 2, 3].map((n) => ({ idHex: tag(first + n), hour: 22, minute: 0 })));
+      await drain();
+      t.equal((await shipment(arrival)).status, 'received', 'both cases came through the gate');
+      // pack 0 is read at the door again; its window is not yet turned into events when the store ships its case on
+      at('2026-06-01T14:10:21Z');
+      await zebra([{ idHex: tag(first), hour: 22, minute: 10, second: 20 }]);
+      at('2026-06-01T14:15:00Z');
+      await shipCases(store, processor, [cases[0].code], '2026-06-01T14:15:00Z');
+      t.equal(await onHand(lot), 2, 'the store still holds the other case of the lot');
+      at('2026-06-01T14:16:00Z');
+      await receive(processor, await onwardWith(cases[0].code));
+      at('2026-06-01T14:17:00Z');
+      const back = await shipCases(processor, store, [cases[0].code], '2026-06-01T14:17:00Z');
+      // a later batch brings an earlier read of the same window
+      at('2026-06-01T14:18:00Z');
+      await zebra([{ idHex: tag(first), hour: 22, minute: 10, second: 5 }]);
+      await drain();
+      const read = await latest(first);
+      t.match(read, { outcome: 'observed', detail: null }, 'read before the store shipped its case on, the pack was the store’s');
+      t.not(read.eventId, null);
+      t.equal((await shipment(back)).status, 'open');
+    },
+  );
+
+  await t.test('a case shipped on a pallet: its packs count towards the pallet coming back', async (t) => {
+    const first = 1600;
+    const { lot, packs } = await packsOf(4, first);
+    const cases = [await newCase(processor, packs.slice(0, 2)), await newCase(processor, packs.slice(2))];
+    at('2026-06-01T13:00:00Z');
+    const arrival = await shipCases(processor, store, [cases[0].code, cases[1].code], '2026-06-01T13:00:00Z');
+    at('2026-06-01T13:11:00Z');
+    await zebra([0, 1, 2, 3].map((n) => ({ idHex: tag(first + n), hour: 21, minute: 10 })));
+    await drain();
+    t.equal((await shipment(arrival)).status, 'received', 'both cases came through the gate');
+    at('2026-06-01T13:15:00Z');
+    const palletSscc = completeGs1(`0690123450008${String(++serial).padStart(4, '0')}`);
+    const pallet = (
+      await world.ok(store.event({ type: 'aggregate', parent: { sscc: palletSscc }, children: [{ lotCode: cases[0].code, quantity: 1 }] }))
+    ).createdLotCodes[0] as string;
+    at('2026-06-01T13:20:00Z');
+    await shipCases(store, processor, [pallet], '2026-06-01T13:20:00Z');
+    t.equal(await onHand(lot), 2, 'the store still holds the other case of the lot');
+    at('2026-06-01T13:25:00Z');
+    await receive(processor, await onwardWith(pallet));
+    at('2026-06-01T13:30:00Z');
+    const back = await shipCases(processor, store, [pallet], '2026-06-01T13:30:00Z');
+    at('2026-06-01T13:41:00Z');
+    await zebra([0, 1, 2].map((n) => ({ idHex: tag(first + n), hour: 21, minute: 40 })));
+    await drain();
+    for (const n of [0, 1])
+      t.match(
+        await latest(first + n),
+        { outcome: 'received', detail: back },
+        'the packs of the case on the pallet count towards it coming back',
+      );
+    t.equal((await shipment(back)).status, 'received', 'the pallet came back through the gate');
+    t.match(await latest(first + 2), { outcome: 'observed', detail: null }, 'a pack of the case the store kept is the store’s');
+    t.equal(await onHand(lot), 4);
+  });
 });
 
 t.test('reads of one batch are judged in the order they were read, ties in the order of the batch', async (t) => {
