@@ -145,12 +145,13 @@ export function createItemsRepository(database: Pick<Database, 'db' | 'copyRows'
      * Stores a batch of a job's codes, numbered in its order from `first` on. Given this process's
      * lease, only while the process holds the job, in one transaction with the job's progress (`done`
      * grows by the batch; the batch that completes it marks the job succeeded); says whether it
-     * stored them. The transaction's first statement locks the job's lot, writes the progress and
-     * locks its owner's authorizations for the brands covering its product, against every write of
-     * them until it commits (a write already waiting for one of them is stored first, unless a
-     * batch of another job of the lot holds it too), and gives them to `admit` as they then stand
-     * (see IssuingLot), which throws to store nothing: a hold, recall or withdrawal committed before
-     * the batch is not missed, and one committed later comes after its codes.
+     * stored them. The transaction's first statement locks the job's lot and its owner's
+     * authorizations for the brands covering its product, then writes the progress (its lease runs
+     * from after any wait for them), against every write of them until it commits (a write already
+     * waiting for one of them is stored first, unless a batch of another job of the lot holds it
+     * too), and gives them to `admit` as they then stand (see IssuingLot), which throws to store
+     * nothing: a hold, recall or withdrawal committed before the batch is not missed, and one
+     * committed later comes after its codes.
      */
     insertCodes(
       jobId: string,
@@ -165,19 +166,23 @@ export function createItemsRepository(database: Pick<Database, 'db' | 'copyRows'
         'items',
         ['code', 'lot_code', 'party_code', 'job_id', 'seq'],
         codes.map((code, i) => [code, lotCode, partyCode, jobId, first + i]),
-        // the progress and the lease are written once the lot is locked: a lease set before a long
-        // wait for it (behind a recall opening) could have run out by the batch's commit
+        // the progress and the lease are written once the lot and the brand rights are locked: a
+        // lease set before a long wait for either (behind a recall opening, a suspension) could
+        // have run out by the batch's commit
         lease &&
           sql`with lot as (select code, kind, status, hold, voided_by_event_id, party_code, product_code from lots
             where code = ${lotCode} for share),
-          job as (update code_jobs set done = done + ${codes.length}, lease_until = ${leaseEnd(lease)},
-              status = case when done + ${codes.length} >= total then 'succeeded' else status end,
-              finished_at = case when done + ${codes.length} >= total then now() else finished_at end
-            where id = ${jobId} and claimed_by = ${lease.owner} and exists (select from lot) returning id),
           rights as (select brand_code, valid_from, valid_until, state, state_since from brand_authorizations
             where party_code = (select party_code from lot)
               and brand_code in (select brand_code from brand_products where product_code = (select product_code from lot))
-            for share)
+            for share),
+          -- one row however many rights there are, read once every one is locked
+          rights_locked as (select count(*) from rights),
+          job as (update code_jobs set done = done + ${codes.length}, lease_until = ${leaseEnd(lease)},
+              status = case when done + ${codes.length} >= total then 'succeeded' else status end,
+              finished_at = case when done + ${codes.length} >= total then now() else finished_at end
+            where id = ${jobId} and claimed_by = ${lease.owner} and exists (select from lot) and exists (select from rights_locked)
+            returning id)
           select lot.code, lot.kind, lot.status, lot.hold, lot.voided_by_event_id as "voidedByEventId", lot.party_code as "partyCode",
             ${recallsOfLot(sql`lot.code`, sql`lot.status`)} as recalls,
             (select coalesce(json_agg(json_build_object(

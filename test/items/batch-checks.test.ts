@@ -1,11 +1,13 @@
 // A code job asks its lot and its owner's brand rights again in each batch's own transaction: a
-// hold, recall or brand suspension stored while a batch is under way stops the job, even at its
-// last batch, which marks the job succeeded in that same transaction. On both databases between
+// hold, recall, brand suspension or exit stored while a batch is under way stops the job, even at
+// its last batch, which marks the job succeeded in that same transaction. On both databases between
 // the check a batch once made before its insert and the insert; on PostgreSQL also while the
-// batch's transaction waits for the write to commit (the test's own transaction holding the row).
+// batch's transaction waits for the write to commit (the test's own transaction holding the row),
+// the job's lease written once the batch has what it waited for.
 import { type SQL, sql } from 'drizzle-orm';
 import { createRepositories } from '../../src/app.js';
 import { queryRows } from '../../src/db/client.js';
+import { DEFAULT_JOB_LEASE_SECONDS } from '../../src/db/leases.js';
 import { createItemService } from '../../src/items/service.js';
 import { holdLocked, waitBlockedBy, waitersReach } from '../fixtures/locks.js';
 import { type Actor, createWorld, expectStatus, type World } from '../fixtures/world.js';
@@ -55,11 +57,13 @@ async function storedCodes(world: World, jobId: string) {
   return stored;
 }
 
-/** A brand covering a product of the party's, the party admitted to it; `suspend` suspends it. */
-async function brandOf(world: World, actor: Actor, product: string) {
+/**
+ * A brand (BR-1 unless `code` says) covering the products, the party admitted to it; `suspend` suspends
+ * it and `exit` ends its authorization.
+ */
+async function brandOf(world: World, actor: Actor, products: string[], code = 'BR-1', nameZh = '奉上好品') {
   const office = client(world.app, (await world.ok(world.admin.post('/api-keys', { role: 'brand_office' }))).key);
-  const code = 'BR-1';
-  await world.ok(office.post('/brands', { code, kind: 'regional', nameZh: '奉上好品', nameEn: 'Fengjie Finest', products: [product] }));
+  await world.ok(office.post('/brands', { code, kind: 'regional', nameZh, nameEn: `${code} Finest`, products }));
   await world.ok(
     office.post(`/brands/${code}/authorizations`, {
       partyCode: actor.code,
@@ -68,18 +72,18 @@ async function brandOf(world: World, actor: Actor, product: string) {
       reason: '准入审核通过',
     }),
   );
-  return {
-    code,
-    suspend: () => office.post(`/brands/${code}/authorizations/${actor.code}/state`, { state: 'suspended', reason: '冒用抽检' }),
-  };
+  const change = (state: 'suspended' | 'exited') => () =>
+    office.post(`/brands/${code}/authorizations/${actor.code}/state`, { state, reason: '冒用抽检' });
+  return { code, suspend: change('suspended'), exit: change('exited') };
 }
 
 const heldError = (lot: string) =>
   `no codes were issued: lot ${lot} is on hold (${HOLD_REASON}); nobody may issue codes for it until the hold is released`;
 const recalledError = (lot: string, recallId: string) =>
   `no codes were issued: lot ${lot} is recalled (recall ${recallId}); nobody may issue codes for it`;
-const suspendedError = (actor: Actor, lot: string) =>
-  `no codes were issued: party ${actor.code} is not currently admitted to the brand covering the product of lot ${lot}, so it may not issue item codes for it — 奉上好品 (BR-1): suspended`;
+/** The job's error once its owner is not admitted to the brands named (`奉上好品 (BR-1): suspended` unless given). */
+const notAdmittedError = (actor: Actor, lot: string, refused = '奉上好品 (BR-1): suspended') =>
+  `no codes were issued: party ${actor.code} is not currently admitted to the brand covering the product of lot ${lot}, so it may not issue item codes for it — ${refused}`;
 
 t.test('a lot held while a job runs gets no more codes: the job fails naming the hold and leaves none', async (t) => {
   const world = await createWorld(t);
@@ -96,6 +100,67 @@ t.test('a lot held while a job runs gets no more codes: the job fails naming the
   t.match(await service.job(principalOf(plant), job.id), { status: 'failed', error: heldError(lot), done: 0 }, 'none done: none left');
   t.equal(await storedCodes(world, job.id), 0, 'the first batch’s codes are removed with it');
   t.same(warned, [], 'not taken for a job lost to another process');
+});
+
+t.test('its owner’s exit from the brand covering its product while a job runs stops it at the next batch', async (t) => {
+  const world = await createWorld(t);
+  const plant = await world.party('processor');
+  const product = await plant.product('kg');
+  const lot = await plant.commission(product, 10);
+  const brand = await brandOf(world, plant, [product]);
+  let storedFirst = 0;
+  const { service, warned } = issuing(world, {
+    afterBatch: async (jobId) => {
+      storedFirst ||= await storedCodes(world, jobId);
+    },
+    beforeBatch: async (batch) => {
+      if (batch === 2) await world.ok(brand.exit(), 200);
+    },
+  });
+  const job = await service.issue(principalOf(plant), lot, 10_001);
+  await service.idle();
+  t.equal(storedFirst, 10_000, 'the first batch was stored before the exit');
+  t.match(await service.job(principalOf(plant), job.id), {
+    status: 'failed',
+    error: notAdmittedError(plant, lot, '奉上好品 (BR-1): exited'),
+    done: 0,
+  });
+  t.equal(await storedCodes(world, job.id), 0, 'the first batch’s codes are removed with it');
+  t.same(warned, []);
+});
+
+t.test('a suspension stops a job only from a brand covering its product, whichever of them it is', async (t) => {
+  const cases: [string, (product: string, other: string) => [string[], string[]], string | null][] = [
+    ['the second of two brands covering it: refused naming that one', (product) => [[product], [product]], '二号品牌 (BR-2): suspended'],
+    ['a brand covering another product of its owner’s: issued', (product, other) => [[product], [other]], null],
+  ];
+  for (const [what, covered, refused] of cases) {
+    await t.test(what, async (t) => {
+      const world = await createWorld(t);
+      const plant = await world.party('processor');
+      const product = await plant.product('kg');
+      const other = await plant.product('kg');
+      const lot = await plant.commission(product, 10);
+      const [first, second] = covered(product, other);
+      await brandOf(world, plant, first);
+      const suspending = await brandOf(world, plant, second, 'BR-2', '二号品牌');
+      const { service } = issuing(world, {
+        beforeBatch: async () => {
+          await world.ok(suspending.suspend(), 200);
+        },
+      });
+      const job = await service.issue(principalOf(plant), lot, 5);
+      await service.idle();
+      const stored = await service.job(principalOf(plant), job.id);
+      if (refused) {
+        t.match(stored, { status: 'failed', error: notAdmittedError(plant, lot, refused), done: 0 });
+        t.equal(await storedCodes(world, job.id), 0);
+      } else {
+        t.match(stored, { status: 'succeeded', error: null, done: 5 });
+        t.equal(await storedCodes(world, job.id), 5);
+      }
+    });
+  }
 });
 
 t.test('a hold, recall or brand suspension stored just before a job’s last batch stops the job', async (t) => {
@@ -117,10 +182,10 @@ t.test('a hold, recall or brand suspension stored just before a job’s last bat
     [
       'brand suspension',
       async (world, plant, lot, product) => {
-        const brand = await brandOf(world, plant, product);
+        const brand = await brandOf(world, plant, [product]);
         return async () => {
           await world.ok(brand.suspend(), 200);
-          return suspendedError(plant, lot);
+          return notAdmittedError(plant, lot);
         };
       },
     ],
@@ -166,34 +231,46 @@ t.test('a job’s last batch marks it succeeded as it stores its codes: a hold r
   t.equal(await storedCodes(world, job.id), 5);
 });
 
-t.test('a batch is its rows and one statement that writes the progress and asks the lot, in one transaction', async (t) => {
-  const world = await createWorld(t);
-  const plant = await world.party('processor');
-  const lot = await plant.commission(await plant.product('kg'), 10);
-  const texts: string[] = [];
-  let stop = () => {};
-  const { service } = issuing(world, {
-    beforeBatch: async () => {
-      stop = world.database.stats.observe((query) => texts.push(query.text.replace(/\s+/g, ' ').trim().toLowerCase()));
-    },
-    afterBatch: async () => stop(),
-  });
-  await service.issue(principalOf(plant), lot, 5);
-  await service.idle();
-  t.match(texts, [
-    'begin',
-    /^with lot as \(select .* for share\), job as \(update code_jobs /,
-    world.database.kind === 'postgres' ? /^copy items / : /^insert into items /,
-    'commit',
-  ]);
-});
+t.test(
+  'a batch is its rows and one statement that locks the lot and brand rights, then writes the progress, in one transaction',
+  async (t) => {
+    const world = await createWorld(t);
+    const plant = await world.party('processor');
+    const lot = await plant.commission(await plant.product('kg'), 10);
+    const texts: string[] = [];
+    let stop = () => {};
+    const { service } = issuing(world, {
+      beforeBatch: async () => {
+        stop = world.database.stats.observe((query) => texts.push(query.text.replace(/\s+/g, ' ').trim().toLowerCase()));
+      },
+      afterBatch: async () => stop(),
+    });
+    await service.issue(principalOf(plant), lot, 5);
+    await service.idle();
+    t.match(texts, [
+      'begin',
+      // the lease is written once the locks are had, not before a wait for one
+      /^with lot as \(select .* for share\), rights as \(select .* for share\), .*job as \(update code_jobs /,
+      world.database.kind === 'postgres' ? /^copy items / : /^insert into items /,
+      'commit',
+    ]);
+  },
+);
 
 /**
- * A job of five codes (one batch) whose batch is stored while `write`, sent once the batch is ready,
- * waits for the row the test's own transaction (`lock`) holds; the batch is let go then, and the
- * transaction once the batch waits too: the write commits while the batch waits for it.
+ * A job of `count` codes (five: one batch) whose batch number `at` (the first) is stored while
+ * `write`, sent once the batch is ready, waits for the row the test's own transaction (`lock`) holds;
+ * the batch is let go then, and the transaction once the batch waits too: the write commits while
+ * the batch waits for it. `storedBefore`: the job's codes stored when the batch was ready.
  */
-async function batchWaitingForWrite(world: World, plant: Actor, lot: string, lock: SQL, write: () => Promise<Reply>) {
+async function batchWaitingForWrite(
+  world: World,
+  plant: Actor,
+  lot: string,
+  lock: SQL,
+  write: () => Promise<Reply>,
+  { count = 5, at = 1 } = {},
+) {
   let reached!: () => void;
   const atBatch = new Promise<void>((resolve) => {
     reached = resolve;
@@ -203,13 +280,15 @@ async function batchWaitingForWrite(world: World, plant: Actor, lot: string, loc
     go = resolve;
   });
   const { service, warned } = issuing(world, {
-    beforeBatch: async () => {
+    beforeBatch: async (batch) => {
+      if (batch !== at) return;
       reached();
       await gate;
     },
   });
-  const job = await service.issue(principalOf(plant), lot, 5);
+  const job = await service.issue(principalOf(plant), lot, count);
   await atBatch;
+  const storedBefore = await storedCodes(world, job.id);
   const held = await holdLocked(world, lock);
   const written = write();
   await waitBlockedBy(world, held.pid, written);
@@ -220,8 +299,12 @@ async function batchWaitingForWrite(world: World, plant: Actor, lot: string, loc
   await held.done;
   const reply = await written;
   await issued;
-  return { job: await service.job(principalOf(plant), job.id), reply, warned };
+  return { job: await service.job(principalOf(plant), job.id), reply, warned, storedBefore };
 }
+
+/** Locks the party's authorization for the brand, as a change of it does. */
+const authorizationLock = (brand: string, party: Actor) =>
+  sql`select 1 from brand_authorizations where brand_code = ${brand} and party_code = ${party.code} for update`;
 
 t.test('a write committed while a job’s last batch waits for it (PostgreSQL)', onPostgres, async (t) => {
   /** A write the batch waits for: the row it locks, the request, its status and the job's error once it is stored. */
@@ -248,12 +331,12 @@ t.test('a write committed while a job’s last batch waits for it (PostgreSQL)',
     [
       'a suspension from the brand covering its product: the job fails naming the brand',
       async (world, plant, lot, product) => {
-        const brand = await brandOf(world, plant, product);
+        const brand = await brandOf(world, plant, [product]);
         return {
-          lock: sql`select 1 from brand_authorizations where brand_code = ${brand.code} and party_code = ${plant.code} for update`,
+          lock: authorizationLock(brand.code, plant),
           write: brand.suspend,
           status: 200,
-          error: () => suspendedError(plant, lot),
+          error: () => notAdmittedError(plant, lot),
         };
       },
     ],
@@ -273,3 +356,84 @@ t.test('a write committed while a job’s last batch waits for it (PostgreSQL)',
     });
   }
 });
+
+t.test(
+  'a suspension committed while a middle batch waits for it stops the job, taking the batches stored before (PostgreSQL)',
+  onPostgres,
+  async (t) => {
+    const world = await createWorld(t, 'postgres');
+    const plant = await world.party('processor');
+    const product = await plant.product('kg');
+    const lot = await plant.commission(product, 10);
+    const brand = await brandOf(world, plant, [product]);
+    // three batches; the suspension lands while the second waits for the authorization
+    const { job, reply, warned, storedBefore } = await batchWaitingForWrite(
+      world,
+      plant,
+      lot,
+      authorizationLock(brand.code, plant),
+      brand.suspend,
+      {
+        count: 20_001,
+        at: 2,
+      },
+    );
+    expectStatus(t, reply, 200, 'the suspension is stored');
+    t.equal(storedBefore, 10_000, 'the first batch was stored');
+    t.match(job, { status: 'failed', error: notAdmittedError(plant, lot), done: 0 });
+    t.equal(await storedCodes(world, job.id), 0, 'the first batch’s codes are removed with it');
+    t.same(warned, []);
+  },
+);
+
+t.test(
+  'a batch waiting for a change of its owner’s brand rights writes the job’s lease once it has them (PostgreSQL)',
+  onPostgres,
+  async (t) => {
+    const world = await createWorld(t, 'postgres');
+    const plant = await world.party('processor');
+    const product = await plant.product('kg');
+    const lot = await plant.commission(product, 10);
+    const brand = await brandOf(world, plant, [product]);
+    let reached!: () => void;
+    const atBatch = new Promise<void>((resolve) => {
+      reached = resolve;
+    });
+    let go!: () => void;
+    const gate = new Promise<void>((resolve) => {
+      go = resolve;
+    });
+    const { service } = issuing(world, {
+      beforeBatch: async () => {
+        reached();
+        await gate;
+      },
+    });
+    const job = await service.issue(principalOf(plant), lot, 5);
+    await atBatch;
+    // a change of the authorization under way (one that leaves it admitted: the batch goes on)
+    const held = await holdLocked(world, authorizationLock(brand.code, plant));
+    go();
+    const issued = service.idle();
+    await waitBlockedBy(world, held.pid, issued);
+    const [{ jobLocked }] = await queryRows<{ jobLocked: boolean }>(
+      world.database.db,
+      sql`select not exists (select from code_jobs where id = ${job.id} for update skip locked) as "jobLocked"`,
+    );
+    t.equal(jobLocked, false, 'the job’s row is not yet written while the batch waits: its lease can be renewed meanwhile');
+    const [{ waitedUntil }] = await queryRows<{ waitedUntil: string }>(
+      world.database.db,
+      sql`select clock_timestamp()::text as "waitedUntil"`,
+    );
+    held.release();
+    await held.done;
+    await issued;
+    const [{ leaseFromWait }] = await queryRows<{ leaseFromWait: boolean }>(
+      world.database.db,
+      sql`select lease_until >= ${waitedUntil}::timestamptz + make_interval(secs => ${DEFAULT_JOB_LEASE_SECONDS}) as "leaseFromWait"
+      from code_jobs where id = ${job.id}`,
+    );
+    t.match(await service.job(principalOf(plant), job.id), { status: 'succeeded', done: 5 });
+    t.equal(leaseFromWait, true, 'the lease the batch stored runs from after its wait, not from before it');
+  },
+);
