@@ -427,6 +427,29 @@ export function createSubscriptionService(deps: {
     return row;
   }
 
+  /**
+   * Refuses a destination deliveries may not go to now (a 400 naming `/dest`): its shape, then what
+   * its name resolves to, a bounded number at once (each holds a query to the name servers for up
+   * to its time), when subscribing and when resuming.
+   */
+  async function checkDestination(dest: string): Promise<void> {
+    if (checking >= destinationChecksAtOnce)
+      throw new Problem(
+        429,
+        'too-many-requests',
+        'Too many requests',
+        'too many destinations are being checked at once; try again shortly',
+      );
+    checking++;
+    let refused: string | null;
+    try {
+      refused = await destinationProblem(dest, deps.webhooks);
+    } finally {
+      checking--;
+    }
+    if (refused) throw badRequest(`dest ${refused}`, [{ in: 'body', pointer: '/dest', detail: refused }]);
+  }
+
   /** The subscription's row, while this process holds it. */
   const held = (subscription: SubscriptionRow) =>
     and(eq(epcisSubscriptions.id, subscription.id), eq(epcisSubscriptions.claimedBy, lease.owner));
@@ -856,23 +879,8 @@ export function createSubscriptionService(deps: {
       const owner = ownerOf(principal);
       // a party at its limit is told so before DNS is asked anything (counted again as it is added)
       if ((await subscriptionsOf(db, owner)) >= perParty) throw limitReached();
-      // then what its name resolves to (again at every delivery, and when the delivery connects),
-      // a bounded number at once: each holds a query to the name servers for up to its time
-      if (checking >= destinationChecksAtOnce)
-        throw new Problem(
-          429,
-          'too-many-requests',
-          'Too many requests',
-          'too many destinations are being checked at once; try again shortly',
-        );
-      checking++;
-      let refused: string | null;
-      try {
-        refused = await destinationProblem(input.dest, deps.webhooks);
-      } finally {
-        checking--;
-      }
-      if (refused) throw badRequest(`dest ${refused}`, [{ in: 'body', pointer: '/dest', detail: refused }]);
+      // then what its name resolves to (again at every delivery, and when the delivery connects)
+      await checkDestination(input.dest);
       // from where a delivery window would end now: every event committed after subscribing is delivered
       const cursor = input.initialRecordTime ? new Date(input.initialRecordTime) : await windowEndAt(now());
       return db.transaction(async (tx) => {
@@ -924,18 +932,26 @@ export function createSubscriptionService(deps: {
     /**
      * Resumes a stopped subscription from where its deliveries stopped (its cursor: nothing recorded
      * meanwhile is skipped), as one that never failed; one that is not stopped is left as it is.
+     * What subscribing checked that may have changed since is checked again (its named query still
+     * runs, its destination may be delivered to): a resume refused leaves it stopped.
      */
     async resume(principal: Principal, name: string, id: string): Promise<SubscriptionRow> {
       const where = await oneSubscriptionOf(principal, name, id);
+      const [row] = await db.select().from(epcisSubscriptions).where(where);
+      if (!row) throw noSubscription(name, id);
+      if (!row.stoppedAt) return row;
+      await runnableQuery(principal, name);
+      await checkDestination(row.dest);
       const [resumed] = await db
         .update(epcisSubscriptions)
         .set({ stoppedAt: null, stopReason: null, failures: 0, failingSince: null, nextAttemptAt: null, lastError: null })
         .where(and(where, isNotNull(epcisSubscriptions.stoppedAt)))
         .returning();
       if (resumed) return resumed;
-      const [row] = await db.select().from(epcisSubscriptions).where(where);
-      if (!row) throw noSubscription(name, id);
-      return row;
+      // resumed or deleted meanwhile
+      const [current] = await db.select().from(epcisSubscriptions).where(where);
+      if (!current) throw noSubscription(name, id);
+      return current;
     },
     async unsubscribe(principal: Principal, name: string, id: string) {
       const deleted = await db

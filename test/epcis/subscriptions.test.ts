@@ -12,6 +12,7 @@ import {
   scheduleMatches,
   signBody,
 } from '../../src/epcis/subscriptions.js';
+import type { ResolveAddresses } from '../../src/epcis/webhooks.js';
 import { createWorld, expectStatus, type World } from '../fixtures/world.js';
 import { client, TEST_BASE_URL } from '../helper.js';
 import { fileTest } from '../root.js';
@@ -623,6 +624,48 @@ t.test('a webhook that answers 410 Gone stops its subscription until its owner r
   t.same(gone.deliveries, [['shipping', 'receiving']], 'what was recorded before and while it was stopped is delivered, in order');
   t.match((await plant.api.get(path)).body, { status: 'active', failures: 0, lastError: null });
   expectStatus(t, await plant.api.post(`/epcis/queries/all/subscriptions/${randomUUID()}/resume`, {}), 404, 'none such');
+});
+
+t.test('resuming a stopped subscription checks its destination again, as subscribing does', async (t) => {
+  // the destination's name resolves to what the test says, for the API and the deliveries alike
+  let address = '93.184.215.14';
+  const resolve: ResolveAddresses = async () => [address];
+  const webhooks = { allowInsecure: false, resolve };
+  const world = await createWorld(t, undefined, { ...DELIVERED_BY_TICK, webhooks });
+  const plant = await world.party('slaughterhouse');
+  const subscriptions = createSubscriptionService({
+    db: world.database.db,
+    epcis: world.app.services.epcis,
+    webhooks,
+    lagMs: 0,
+    retry: { maxFailures: 1 },
+  });
+  t.teardown(() => subscriptions.stop());
+  expectStatus(t, await plant.api.post('/epcis/queries', { name: 'all', query: {} }), 201, 'named query');
+  const subscribed = await plant.api.post('/epcis/queries/all/subscriptions', {
+    dest: 'https://hook.example/events',
+    stream: true,
+    initialRecordTime: aMinuteAgo(),
+  });
+  expectStatus(t, subscribed, 201, 'subscribed while its name resolves to a public address');
+  const path = `/epcis/queries/all/subscriptions/${subscribed.body.subscriptionID}`;
+
+  address = '10.0.0.7';
+  expectStatus(t, await plant.api.post('/epcis/events', event('shipping', 1)), 201, 'captured');
+  await new Promise((resolve) => setTimeout(resolve, 5));
+  await subscriptions.tick();
+  t.match((await plant.api.get(path)).body, { status: 'stopped', lastError: /hook\.example resolves to a private address/ }, 'stopped');
+
+  const refused = await plant.api.post(`${path}/resume`, {});
+  expectStatus(t, refused, 400, 'a resume while the name resolves to a private address is refused');
+  t.match(refused.headers['content-type'], /application\/problem\+json/);
+  t.match(refused.body.errors, [{ pointer: '/dest', detail: 'hook.example resolves to a private address' }], 'naming the destination');
+  t.match((await plant.api.get(path)).body, { status: 'stopped' }, 'it stays stopped');
+
+  address = '93.184.215.14';
+  const resumed = await plant.api.post(`${path}/resume`, {});
+  expectStatus(t, resumed, 200, 'resumed once the name resolves to a public address again');
+  t.match(resumed.body, { status: 'active', stoppedAt: null, failures: 0 });
 });
 
 t.test('a subscription failing too many times in a row is stopped, with its last error; a success starts the count again', async (t) => {
