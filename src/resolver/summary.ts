@@ -127,17 +127,17 @@ function testItems(details: Record<string, unknown> | undefined): TestItem[] {
 }
 
 /**
- * The chain's tests, read from its inspect events (the resolver reads the trace with every event):
- * each event once, however many of the chain's lots it covered (the abattoir's rapid test of two
+ * The tests of the lots in the start lot now (`inLot`, see inLotNow: a case's, not those of a lot
+ * unpacked from it), read from the chain's inspect events (the resolver reads the trace with every
+ * event): each event once, however many of those lots it covered (the abattoir's rapid test of two
  * farms' pigs), with its own findings. Not by the eventIDs its nodes' inspections name: two parties
  * may record events under one eventID (partyEventKey).
  */
-function testsOf(live: Trace['events'], trace: Trace, party: Map<string, Trace['parties'][number]>): LotSummary['tests'] {
-  const onChain = new Set(trace.nodes.map((node) => node.code));
+function testsOf(live: Trace['events'], inLot: ReadonlySet<string>, party: Map<string, Trace['parties'][number]>): LotSummary['tests'] {
   return live
     .flatMap((event) => {
       const findings = inspectionFindings(event.type, event.details);
-      if (!findings || !event.lots.some((lot) => onChain.has(lot.lotCode))) return [];
+      if (!findings || !event.lots.some((lot) => inLot.has(lot.lotCode))) return [];
       return [
         {
           kind: findings.kind,
@@ -210,7 +210,8 @@ function buildLotSummary(input: LotSummaryInput): LotSummary {
   // a failed test that still stands, of the lot or of any lot it was made from (the raw lot a packing
   // used) or a case holds: 检测不合格, whether or not anyone has held it
   const { failedLots } = input;
-  if (failedLots && [...inLotNow(trace, start.code)].some((code) => failedLots.has(code))) warnings.push('held');
+  const inLot = inLotNow(trace, start.code);
+  if (failedLots && [...inLot].some((code) => failedLots.has(code))) warnings.push('held');
   if (start.expiryDate && start.expiryDate < input.today) warnings.push('expired');
   if (start.status === 'destroyed') warnings.push('destroyed');
 
@@ -240,7 +241,7 @@ function buildLotSummary(input: LotSummaryInput): LotSummary {
         return { farm: farm.name, regionCode: farm.regionCode, earTagCount: node.earTags.length };
       }),
     timeline,
-    tests: testsOf(live, trace, party),
+    tests: testsOf(live, inLot, party),
     certificates: [
       ...new Map(
         trace.nodes

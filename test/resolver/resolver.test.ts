@@ -1045,3 +1045,61 @@ t.test('a case scanned by its SSCC warns of a failed test of what it holds now, 
   const [failingPack] = await issuePacks(world, processor, failing, 1);
   t.same(await scan(`/t/${failingPack}`), ['held'], 'the unpacked lot still warns on its own packs');
 });
+
+// A case's page lists the tests of what it holds now and of what that was made from, by the rule
+// its held warning follows: a lot unpacked from it took its tests with it.
+t.test('a case scanned by its SSCC lists the tests of what it holds now, not of a lot unpacked from it', async (t) => {
+  let clock = Date.now();
+  const world = await createWorld(t, undefined, { now: () => new Date(clock) });
+  const processor = await world.party('processor');
+  const product = await processor.product('piece');
+  const [lotA, lotB] = [await processor.commission(product, 10), await processor.commission(product, 10)];
+  await world.ok(
+    processor.event({ type: 'inspect', lotCodes: [lotA], inspection: { kind: 'self', result: 'pass', reportNumber: 'R-A-PASS' } }),
+  );
+  await world.ok(
+    processor.event({ type: 'inspect', lotCodes: [lotB], inspection: { kind: 'self', result: 'fail', reportNumber: 'R-B-FAIL' } }),
+  );
+  const caseSscc = completeGs1('06901234500000125');
+  const packedCase = (
+    await world.ok(
+      processor.event({
+        type: 'aggregate',
+        parent: { sscc: caseSscc },
+        children: [
+          { lotCode: lotA, quantity: 10 },
+          { lotCode: lotB, quantity: 10 },
+        ],
+      }),
+    )
+  ).createdLotCodes[0];
+  let phones = 0;
+  const scan = (accept: string) =>
+    world.app.inject({ method: 'GET', url: `/00/${caseSscc}`, headers: { accept, 'user-agent': `phone ${++phones}` } });
+  const reports = async () =>
+    ((await scan('application/json')).json().tests as { reportNumber: string }[]).map((test) => test.reportNumber);
+  t.same(await reports(), ['R-A-PASS', 'R-B-FAIL'], 'packed with both lots: the tests of both');
+  t.match((await scan('text/html')).body, /R-B-FAIL/, 'its page lists lot B’s failed test');
+
+  await world.ok(processor.event({ type: 'disaggregate', parentCode: packedCase, children: [lotB] }));
+  clock += 31_000;
+  const json = (await scan('application/json')).json();
+  t.same(json.warnings, [], 'lot B unpacked: no warning');
+  t.same(
+    json.tests.map((test: { reportNumber: string }) => test.reportNumber),
+    ['R-A-PASS'],
+    'and only the test of the lot it still holds',
+  );
+  const page = (await scan('text/html')).body;
+  t.match(page, /R-A-PASS/, 'its page lists lot A’s test');
+  t.notMatch(page, /R-B-FAIL/, 'and not lot B’s');
+
+  const [packOfB] = await issuePacks(world, processor, lotB, 1);
+  const ofB = (await world.app.inject({ method: 'GET', url: `/t/${packOfB}`, headers: { accept: 'application/json' } })).json();
+  t.same(ofB.warnings, ['held'], 'lot B’s own packs still warn');
+  t.same(
+    ofB.tests.map((test: { reportNumber: string }) => test.reportNumber),
+    ['R-B-FAIL'],
+    'and list its test',
+  );
+});

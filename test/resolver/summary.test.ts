@@ -322,6 +322,24 @@ t.test('lotSummary: a case warns of a failed test of what it holds now, not of a
   t.strictSame(warningsOf(['L-OTHER-RAW']), [], 'nor what that lot was made from');
   const repacked = { ...trace, edges: [...trace.edges, edge('L-OTHER', 'C-CASE', 'aggregate')] };
   t.strictSame(warningsOf(['L-OTHER'], repacked), ['held'], 'packed into it again: it holds it now');
+
+  // its tests, by the same rule: those of what it holds and what that was made from
+  trace.events = [
+    ...trace.events,
+    inspectEvent('E-OTHER', '2026-10-21T07:00:00.000Z', ABATTOIR, ['L-OTHER'], { inspection: { kind: 'self', result: 'fail' } }),
+  ];
+  const testTimes = (of: Trace) =>
+    lotSummary({ lotCode: 'C-CASE', trace: of, today: '2026-11-20', brands: [], failedLots: new Set() }).tests.map((test) => test.time);
+  t.strictSame(
+    testTimes(trace),
+    ['2026-10-12T23:40:00.000Z', '2026-10-20T07:00:00.000Z', '2026-10-30T07:00:00.000Z'],
+    'the tests of the lot it holds and of its raw lots, not the unpacked lot’s',
+  );
+  t.strictSame(
+    testTimes({ ...trace, edges: [...trace.edges, edge('L-OTHER', 'C-CASE', 'aggregate')] }).length,
+    4,
+    'packed into it again: its test too',
+  );
 });
 
 t.test('consumerSummaryJson: a pack in a held or recalled container warns; the lot’s other packs do not', async (t) => {
