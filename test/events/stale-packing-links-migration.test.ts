@@ -1,0 +1,121 @@
+// Migration 0070: a batch that packed more of a lot into a container already holding some, then
+// unpacked it, was stored by the earlier writer with only its own packing ended: the stored packing
+// stayed in force although the lot had left the container, so its cold chain counted the pallet's
+// readings after it was emptied. The migration ends such a packing by the first unpacking of the
+// lot from the container recorded after it, and leaves every packing recorded since alone.
+import { sql } from 'drizzle-orm';
+import { type Db, queryRows } from '../../src/db/client.js';
+import { epcisRequests } from '../fixtures/epcis.js';
+import { migrationStatements } from '../fixtures/migrations.js';
+import { issuePacks } from '../fixtures/rfid-world.js';
+import { at, createWorld } from '../fixtures/world.js';
+import { fileTest } from '../root.js';
+
+const t = fileTest();
+
+async function migrate(db: Db) {
+  for (const statement of migrationStatements('0070_stale_packing_links.sql')) await queryRows(db, sql.raw(statement));
+}
+
+t.test('a packing left in force by a batch that packed more and unpacked is ended by that unpacking', async (t) => {
+  const world = await createWorld(t);
+  const maker = await world.party('processor');
+  const { capture } = epcisRequests(world);
+  const PALLET = 'urn:epc:id:sscc:6901234.0000000048';
+  const MEAT = 'https://id.gs1.org/01/06901234000016/10/MEAT-STALE';
+  const FISH = 'https://id.gs1.org/01/06901234000016/10/FISH-STALE';
+  const ev = (hour: number, fields: object) => ({ eventTime: at(hour), eventTimeZoneOffset: '+08:00', ...fields });
+  const packing = (hour: number, action: 'ADD' | 'DELETE', epcClass: string) =>
+    ev(hour, {
+      type: 'AggregationEvent',
+      action,
+      bizStep: action === 'ADD' ? 'packing' : 'unpacking',
+      parentID: PALLET,
+      childQuantityList: [{ epcClass, quantity: 40, uom: 'KGM' }],
+    });
+  const commissioning = (epcClass: string) =>
+    ev(1, { type: 'ObjectEvent', action: 'ADD', bizStep: 'commissioning', quantityList: [{ epcClass, quantity: 100, uom: 'KGM' }] });
+  const captured = async (events: object[]) => t.match(await capture(maker.key, events, 'rollback'), { success: true });
+  await captured([commissioning(MEAT), commissioning(FISH), packing(2, 'ADD', FISH)]);
+  // fish taken out and packed again in later captures: the packing since the unpacking is the one in force
+  await captured([packing(3, 'DELETE', FISH)]);
+  await captured([packing(4, 'ADD', FISH)]);
+  const lotOf = async (identifier: string) =>
+    (await world.regulator.get(`/trace/${encodeURIComponent(identifier)}?depth=0`)).body.query.lotCodes[0] as string;
+  const [meat, fish, pallet] = [await lotOf(MEAT), await lotOf(FISH), await lotOf(PALLET)];
+  const [pack] = await issuePacks(world, maker, meat, 1);
+  await captured([packing(10, 'ADD', MEAT)]);
+  await captured([packing(11, 'ADD', MEAT), packing(12, 'DELETE', MEAT)]);
+
+  const db = world.database.db;
+  const links = (lot: string) =>
+    queryRows<{ packedAt: string; endedAt: string | null }>(
+      db,
+      sql`select to_char(p.event_time at time zone 'UTC', 'HH24') as "packedAt", to_char(u.event_time at time zone 'UTC', 'HH24') as "endedAt"
+        from lineage_edges e join events p on p.id = e.event_id left join events u on u.id = e.ended_by_event_id
+        where e.upstream_code = ${lot} and e.downstream_code = ${pallet} and e.kind = 'aggregate' order by p.event_time`,
+    );
+  const utc = (h: number) => new Date(at(h)).toISOString().slice(11, 13);
+  // as the earlier writer left it: the capture's unpacking ended only the capture's own packing
+  await queryRows(
+    db,
+    sql`update lineage_edges e set ended_by_event_id = null from events p
+      where p.id = e.event_id and e.upstream_code = ${meat} and e.downstream_code = ${pallet} and p.event_time = ${at(10)}`,
+  );
+  // and meat packed again later, which lies there now
+  await captured([packing(14, 'ADD', MEAT)]);
+  t.same(await links(meat), [
+    { packedAt: utc(10), endedAt: null },
+    { packedAt: utc(11), endedAt: utc(12) },
+    { packedAt: utc(14), endedAt: null },
+  ]);
+  await world.ok(
+    maker.api.post('/events', {
+      type: 'observe',
+      eventTime: at(13),
+      lotCodes: [pallet],
+      readings: [{ type: 'temperature', value: 31.5, unit: 'Cel' }],
+    }),
+  );
+  // read once, after the migration (as the service starts on a migrated database): the resolver keeps a lot's view a while
+  const coldChain = async () => (await world.app.inject({ method: 'GET', url: `/t/${pack}?format=json` })).json().coldChain;
+
+  await migrate(db);
+  t.same(
+    await links(meat),
+    [
+      { packedAt: utc(10), endedAt: utc(12) },
+      { packedAt: utc(11), endedAt: utc(12) },
+      { packedAt: utc(14), endedAt: null },
+    ],
+    'the stored packing is ended by the capture’s unpacking; the later packing stays in force',
+  );
+  t.same(
+    await links(fish),
+    [
+      { packedAt: utc(2), endedAt: utc(3) },
+      { packedAt: utc(4), endedAt: null },
+    ],
+    'the fish packed since its unpacking stays on the pallet',
+  );
+  t.equal(await coldChain(), null, 'after: no reading of the pallet once the meat left it');
+  const balance = async (lot: string) =>
+    (
+      await queryRows<{ balance: string }>(
+        db,
+        sql`select coalesce(sum(quantity), 0)::text as balance from lot_balances where lot_code = ${lot} and container_code = ${pallet}`,
+      )
+    )[0].balance;
+  t.same(
+    [Number(await balance(meat)), Number(await balance(fish))],
+    [40, 40],
+    'what the ledger has on the pallet, each lot’s latest packing',
+  );
+
+  await migrate(db);
+  t.same(
+    (await links(meat)).map((link) => link.endedAt),
+    [utc(12), utc(12), null],
+    'a second run changes nothing',
+  );
+});
