@@ -2,7 +2,8 @@
 // unpacked it, was stored by the earlier writer with only its own packing ended: the stored packing
 // stayed in force although the lot had left the container, so its cold chain counted the pallet's
 // readings after it was emptied. The migration ends such a packing by the first unpacking of the
-// lot from the container recorded after it, and leaves every packing recorded since alone.
+// lot from the container recorded after it, and leaves every packing recorded with that unpacking
+// or since alone. The migration's statements run on books the current writer made, made stale.
 import { sql } from 'drizzle-orm';
 import { type Db, queryRows } from '../../src/db/client.js';
 import { epcisRequests } from '../fixtures/epcis.js';
@@ -24,6 +25,7 @@ t.test('a packing left in force by a batch that packed more and unpacked is ende
   const PALLET = 'urn:epc:id:sscc:6901234.0000000048';
   const MEAT = 'https://id.gs1.org/01/06901234000016/10/MEAT-STALE';
   const FISH = 'https://id.gs1.org/01/06901234000016/10/FISH-STALE';
+  const SALT = 'https://id.gs1.org/01/06901234000016/10/SALT-STALE';
   const ev = (hour: number, fields: object) => ({ eventTime: at(hour), eventTimeZoneOffset: '+08:00', ...fields });
   const packing = (hour: number, action: 'ADD' | 'DELETE', epcClass: string) =>
     ev(hour, {
@@ -36,13 +38,15 @@ t.test('a packing left in force by a batch that packed more and unpacked is ende
   const commissioning = (epcClass: string) =>
     ev(1, { type: 'ObjectEvent', action: 'ADD', bizStep: 'commissioning', quantityList: [{ epcClass, quantity: 100, uom: 'KGM' }] });
   const captured = async (events: object[]) => t.match(await capture(maker.key, events, 'rollback'), { success: true });
-  await captured([commissioning(MEAT), commissioning(FISH), packing(2, 'ADD', FISH)]);
+  await captured([commissioning(MEAT), commissioning(FISH), commissioning(SALT), packing(2, 'ADD', FISH), packing(5, 'ADD', SALT)]);
   // fish taken out and packed again in later captures: the packing since the unpacking is the one in force
   await captured([packing(3, 'DELETE', FISH)]);
   await captured([packing(4, 'ADD', FISH)]);
+  // salt packed again in the capture that unpacked it, after the unpacking
+  await captured([packing(6, 'ADD', SALT), packing(7, 'DELETE', SALT), packing(8, 'ADD', SALT)]);
   const lotOf = async (identifier: string) =>
     (await world.regulator.get(`/trace/${encodeURIComponent(identifier)}?depth=0`)).body.query.lotCodes[0] as string;
-  const [meat, fish, pallet] = [await lotOf(MEAT), await lotOf(FISH), await lotOf(PALLET)];
+  const [meat, fish, salt, pallet] = [await lotOf(MEAT), await lotOf(FISH), await lotOf(SALT), await lotOf(PALLET)];
   const [pack] = await issuePacks(world, maker, meat, 1);
   await captured([packing(10, 'ADD', MEAT)]);
   await captured([packing(11, 'ADD', MEAT), packing(12, 'DELETE', MEAT)]);
@@ -57,11 +61,16 @@ t.test('a packing left in force by a batch that packed more and unpacked is ende
     );
   const utc = (h: number) => new Date(at(h)).toISOString().slice(11, 13);
   // as the earlier writer left it: the capture's unpacking ended only the capture's own packing
-  await queryRows(
-    db,
-    sql`update lineage_edges e set ended_by_event_id = null from events p
-      where p.id = e.event_id and e.upstream_code = ${meat} and e.downstream_code = ${pallet} and p.event_time = ${at(10)}`,
-  );
+  for (const [lot, packedAt] of [
+    [meat, 10],
+    [salt, 5],
+  ] as const) {
+    await queryRows(
+      db,
+      sql`update lineage_edges e set ended_by_event_id = null from events p
+        where p.id = e.event_id and e.upstream_code = ${lot} and e.downstream_code = ${pallet} and p.event_time = ${at(packedAt)}`,
+    );
+  }
   // and meat packed again later, which lies there now
   await captured([packing(14, 'ADD', MEAT)]);
   t.same(await links(meat), [
@@ -97,6 +106,15 @@ t.test('a packing left in force by a batch that packed more and unpacked is ende
       { packedAt: utc(4), endedAt: null },
     ],
     'the fish packed since its unpacking stays on the pallet',
+  );
+  t.same(
+    await links(salt),
+    [
+      { packedAt: utc(5), endedAt: utc(7) },
+      { packedAt: utc(6), endedAt: utc(7) },
+      { packedAt: utc(8), endedAt: null },
+    ],
+    'salt left in force before its capture is ended by its unpacking, the packing after it in the capture stays',
   );
   t.equal(await coldChain(), null, 'after: no reading of the pallet once the meat left it');
   const balance = async (lot: string) =>
