@@ -703,10 +703,10 @@ export const epcisRoutes: FastifyPluginAsyncZod<{ service: EpcisService; subscri
         tags: queryTags,
         summary: 'Resume a stopped subscription',
         description:
-          'Deliveries go on from where they stopped: events recorded meanwhile are delivered, none skipped. A subscription that is not stopped is left as it is. A stopped one is checked again as subscribing checks it: its named query must still run (422) and its destination pass the destination check (400 naming /dest, 429 while too many are being checked); refused, it stays stopped.',
+          'Deliveries go on from where they stopped: events recorded meanwhile are delivered, none skipped. A subscription that is not stopped is left as it is. A stopped one is checked again as subscribing checks it: its named query must still run and its destination pass the destination check (422 naming the stored one, 429 while too many are being checked); refused, it stays stopped.',
         security: bearerSecurity,
         params: nameParam.extend({ subscriptionID: idSchema }),
-        response: { 200: subscriptionSchema, 400: problemSchema, 404: problemSchema, 422: problemSchema, 429: problemSchema },
+        response: { 200: subscriptionSchema, 404: problemSchema, 422: problemSchema, 429: problemSchema },
       },
     },
     async (request) =>

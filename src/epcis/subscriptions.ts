@@ -428,11 +428,12 @@ export function createSubscriptionService(deps: {
   }
 
   /**
-   * Refuses a destination deliveries may not go to now (a 400 naming `/dest`): its shape, then what
-   * its name resolves to, a bounded number at once (each holds a query to the name servers for up
-   * to its time), when subscribing and when resuming.
+   * Refuses a destination deliveries may not go to now: its shape, then what its name resolves to, a
+   * bounded number at once (each holds a query to the name servers for up to its time). Subscribing,
+   * a 400 naming the body's `/dest`; resuming, a 422 naming the stored subscription's, as a stored
+   * query that no longer runs is (no fault of the request at hand).
    */
-  async function checkDestination(dest: string): Promise<void> {
+  async function checkDestination(dest: string, stored = false): Promise<void> {
     if (checking >= destinationChecksAtOnce)
       throw new Problem(
         429,
@@ -447,7 +448,12 @@ export function createSubscriptionService(deps: {
     } finally {
       checking--;
     }
-    if (refused) throw badRequest(`dest ${refused}`, [{ in: 'body', pointer: '/dest', detail: refused }]);
+    if (!refused) return;
+    if (stored)
+      throw unprocessable('destination-refused', `the subscription's dest ${refused}; delete it and subscribe again`, [
+        { in: 'subscription', pointer: '/dest', detail: refused },
+      ]);
+    throw badRequest(`dest ${refused}`, [{ in: 'body', pointer: '/dest', detail: refused }]);
   }
 
   /** The subscription's row, while this process holds it. */
@@ -941,7 +947,7 @@ export function createSubscriptionService(deps: {
       if (!row) throw noSubscription(name, id);
       if (!row.stoppedAt) return row;
       await runnableQuery(principal, name);
-      await checkDestination(row.dest);
+      await checkDestination(row.dest, true);
       const [resumed] = await db
         .update(epcisSubscriptions)
         .set({ stoppedAt: null, stopReason: null, failures: 0, failingSince: null, nextAttemptAt: null, lastError: null })

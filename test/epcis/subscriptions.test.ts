@@ -657,9 +657,13 @@ t.test('resuming a stopped subscription checks its destination again, as subscri
   t.match((await plant.api.get(path)).body, { status: 'stopped', lastError: /hook\.example resolves to a private address/ }, 'stopped');
 
   const refused = await plant.api.post(`${path}/resume`, {});
-  expectStatus(t, refused, 400, 'a resume while the name resolves to a private address is refused');
+  expectStatus(t, refused, 422, 'a resume while the name resolves to a private address is refused');
   t.match(refused.headers['content-type'], /application\/problem\+json/);
-  t.match(refused.body.errors, [{ pointer: '/dest', detail: 'hook.example resolves to a private address' }], 'naming the destination');
+  t.match(
+    refused.body.errors,
+    [{ in: 'subscription', pointer: '/dest', detail: 'hook.example resolves to a private address' }],
+    'naming the stored destination, not the request',
+  );
   t.match((await plant.api.get(path)).body, { status: 'stopped' }, 'it stays stopped');
 
   address = '93.184.215.14';
