@@ -235,7 +235,7 @@ function buildLotSummary(input: LotSummaryInput): LotSummary {
     },
     producer: producer ? { name: producer.name, regionCode: producer.regionCode, address: publicAddress(producer) } : null,
     origins: trace.nodes
-      .filter((node) => party.get(node.partyCode)?.kind === 'farm')
+      .filter((node) => inLot.has(node.code) && party.get(node.partyCode)?.kind === 'farm')
       .map((node) => {
         const farm = party.get(node.partyCode)!;
         return { farm: farm.name, regionCode: farm.regionCode, earTagCount: node.earTags.length };
@@ -245,6 +245,7 @@ function buildLotSummary(input: LotSummaryInput): LotSummary {
     certificates: [
       ...new Map(
         trace.nodes
+          .filter((node) => inLot.has(node.code))
           .flatMap((node) => node.certificates)
           .filter((certificate) => CONSUMER_CERTIFICATES.has(certificate.type))
           .map((certificate) => [`${certificate.type}:${certificate.number}`, certificate]),

@@ -306,7 +306,7 @@ t.test('lotSummary: a case warns of a failed test of what it holds now, not of a
     { ...trace.nodes[0], code: 'C-CASE', kind: 'container' },
     ...trace.nodes.map((node) => ({ ...node, depth: node.depth + 1 })),
     { ...trace.nodes[0], code: 'L-OTHER', depth: 1 },
-    { ...trace.nodes[2], code: 'L-OTHER-RAW', depth: 2 },
+    { ...trace.nodes[2], code: 'L-OTHER-RAW', depth: 2, certificates: [{ type: 'quarantine_certificate', number: 'Q-OTHER' }] },
   ];
   trace.edges = [
     ...trace.edges,
@@ -322,6 +322,19 @@ t.test('lotSummary: a case warns of a failed test of what it holds now, not of a
   t.strictSame(warningsOf(['L-OTHER-RAW']), [], 'nor what that lot was made from');
   const repacked = { ...trace, edges: [...trace.edges, edge('L-OTHER', 'C-CASE', 'aggregate')] };
   t.strictSame(warningsOf(['L-OTHER'], repacked), ['held'], 'packed into it again: it holds it now');
+
+  // its farms and certificates, by the same rule
+  const summaryOf = (of: Trace) => lotSummary({ lotCode: 'C-CASE', trace: of, today: '2026-11-20', brands: [], failedLots: new Set() });
+  t.equal(summaryOf(trace).origins.length, 2, 'the farms of the lot it holds, not the unpacked lot’s');
+  t.notOk(
+    summaryOf(trace).certificates.some((certificate) => certificate.number === 'Q-OTHER'),
+    'nor the unpacked lot’s certificates',
+  );
+  t.equal(summaryOf(repacked).origins.length, 3, 'packed into it again: its farm too');
+  t.ok(
+    summaryOf(repacked).certificates.some((certificate) => certificate.number === 'Q-OTHER'),
+    'and its certificate',
+  );
 
   // its tests, by the same rule: those of what it holds and what that was made from
   trace.events = [
