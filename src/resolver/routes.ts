@@ -3,11 +3,12 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { isKnownRegionCode } from '../codes/regions.js';
 import { normalizeCode, plainQueryPair, plainUrl } from '../codes/service-codes.js';
-import { badRequest, notFound, type Problem } from '../errors/problem.js';
+import { badRequest, notFound, Problem } from '../errors/problem.js';
 import { KEY_QUALIFIERS, parseDigitalLinkPath, RESOLVER_PARAMETERS } from '../gs1/digital-link.js';
 import { preferredType } from '../http/negotiate.js';
 import { sendProblem } from '../http/problems.js';
 import { passingOver } from '../http/query.js';
+import { MAX_URL_LENGTH } from '../plugins/input-guard.js';
 import { PAGE_HEADERS } from '../web/html.js';
 import { type Lang, pageLang } from '../web/i18n/index.js';
 import { consumerPage, notGenuinePage, productCodePage, scanErrorPage } from './pages.js';
@@ -20,7 +21,14 @@ import {
   traceCodeSlashRedirect,
   trailingSlashRedirect,
 } from './schemas.js';
-import { NotGenuineError, RegisteredProductError, type Resolved, type ResolverService, type ScanContext } from './service.js';
+import {
+  NotGenuineError,
+  RegisteredProductError,
+  type Resolved,
+  type ResolverService,
+  type ScanContext,
+  UNRESOLVED_KEY,
+} from './service.js';
 import { consumerSummaryJson } from './summary.js';
 
 const GS1_VOC = 'https://gs1.org/voc/';
@@ -77,12 +85,35 @@ function queryPassedOn(url: string): string[] {
  * first value, as `URLSearchParams.get` reads it: a label or a link that repeats one is no malformed code. A repeated AI
  * (a numeric key) stays malformed: parseDigitalLinkPath reads those off the URL itself.
  */
+const firstValuesOf = (query: Record<string, unknown>) =>
+  Object.fromEntries(Object.entries(query).map(([key, value]) => [key, Array.isArray(value) && !/^\d+$/.test(key) ? value[0] : value]));
+
 async function firstValues(request: FastifyRequest) {
   const query = request.query as Record<string, unknown>;
-  if (!Object.values(query).some(Array.isArray)) return;
-  request.query = Object.fromEntries(
-    Object.entries(query).map(([key, value]) => [key, Array.isArray(value) && !/^\d+$/.test(key) ? value[0] : value]),
-  );
+  if (Object.values(query).some(Array.isArray)) request.query = firstValuesOf(query);
+}
+
+/** A query string's parameters as the router parses one (`+` a space, a repeated key an array), without a prototype. */
+function parametersOf(query: string): Record<string, unknown> {
+  const parameters: Record<string, unknown> = Object.create(null);
+  for (const [key, value] of new URLSearchParams(query)) {
+    const given = parameters[key];
+    parameters[key] = given === undefined ? value : Array.isArray(given) ? [...given, value] : [given, value];
+  }
+  return parameters;
+}
+
+/**
+ * Reads a Digital Link's query string begun by a full-width `？` as the route reads one begun by `?` (the router sees no
+ * query there): the parameters the route declares are checked by its own query schema, a bad one its same 400.
+ */
+function readQueryAfterFullWidthMark(request: FastifyRequest, query: string) {
+  const validate = request.getValidationFunction('querystring') as unknown as (input: unknown) => { value?: unknown; error?: Error[] };
+  const result = validate(firstValuesOf(parametersOf(query)));
+  // the error Fastify's own validation throws: answered (problemOf) with the same 400 and field pointers
+  if (result.error)
+    throw Object.assign(new Error('querystring'), { statusCode: 400, validation: result.error, validationContext: 'querystring' });
+  request.query = result.value;
 }
 
 /**
@@ -95,21 +126,57 @@ const queryKept = (query: string) => query.replace(/[^\w\-.~:/?#[\]@!$&'()*+,;=%
 /** Where a Digital Link's query string begins: a `?` (a `#` with none), or a full-width `？`, which plainUrl reads as `?`. */
 const QUERY_START = /[?#]|？|%EF%BC%9F/i;
 
+const isAiPair = (pair: string) => /^\d+$/.test(keyOf(plainQueryPair(pair.replace(/^\?/, ''))));
+
+/**
+ * A query string's pairs as they are read for AIs: parted by `&`, and by a full-width `＆` (raw or percent-encoded)
+ * before an AI, as typed in full-width (`１７＝２６１２３１＆１１＝２６１１１９`); a `＆` before anything else is the
+ * previous pair's, as scanned.
+ */
+function pairsForAis(query: string): string[] {
+  return query.split('&').flatMap((pair) => {
+    const [first, ...rest] = pair.split(/(＆|%EF%BC%86)/i);
+    const pairs = [first];
+    for (let i = 0; i < rest.length; i += 2) {
+      if (isAiPair(rest[i + 1])) pairs.push(rest[i + 1]);
+      else pairs[pairs.length - 1] += rest[i] + rest[i + 1];
+    }
+    return pairs;
+  });
+}
+
 /**
  * A Digital Link request's URL as it is read: its path with full-width characters as their ASCII forms (plainUrl; one
- * after a full-width `＃` is a fragment's), its query string as it came, `?` (or `#`) included ('' when there is none), and that
- * query string as parseDigitalLinkPath checks it, its AIs (keys of digits) read as ASCII too, as capture reads them. Any
- * other parameter is left as scanned: the resolver does not read it.
+ * after a full-width `＃` is a fragment's), its query string as it came, `?` (or `#`) included ('' when there is none),
+ * whether a full-width `？` began it, and that query string as parseDigitalLinkPath checks it: its pairs as pairsForAis
+ * parts them, its AIs (keys of digits) read as ASCII too, as capture reads them. Any other parameter is left as scanned.
  */
 function scannedDigitalLink(url: string) {
   const start = QUERY_START.exec(url);
   const [path] = plainUrl(start ? url.slice(0, start.index) : url).split('#');
   const query = !start ? '' : start[0] === '#' ? url.slice(start.index) : `?${url.slice(start.index + start[0].length)}`;
-  const checked = query
-    .split('&')
-    .map((pair) => (/^\d+$/.test(keyOf(plainQueryPair(pair.replace(/^\?/, '')))) ? plainQueryPair(pair) : pair))
+  const checked = pairsForAis(query)
+    .map((pair) => (isAiPair(pair) ? plainQueryPair(pair) : pair))
     .join('&');
-  return { path, query, checked };
+  return { path, query, checked, fullWidthMark: start !== null && !/^[?#]$/.test(start[0]) };
+}
+
+/**
+ * A trailing-slash redirect to `target` (a path and the query string kept), or the 414 its follow-up would answer when
+ * the query string, its escapes added, has grown past the longest URL the service takes.
+ */
+function slashRedirect(reply: FastifyReply, redirectBaseUrl: string, target: string) {
+  if (target.length > MAX_URL_LENGTH)
+    throw new Problem(
+      414,
+      'uri-too-long',
+      'URI too long',
+      `the URL without its trailing slash, what a URI may not carry raw escaped, has ${target.length} characters; at most ${MAX_URL_LENGTH}`,
+    );
+  return reply
+    .code(308)
+    .header('location', `${redirectBaseUrl}${target}`)
+    .send(undefined as never);
 }
 
 const langOfRequest = (request: FastifyRequest): Lang =>
@@ -134,8 +201,7 @@ export const isScanPath = (path: string) => SCAN_PATH.test(path);
  * certificates for data; else (no format, or one the resolver does not have) a client asking for the linkset (or
  * JSON) is an API client, and only one preferring the page gets it.
  */
-function asksForErrorPage(request: FastifyRequest, query: URLSearchParams): boolean {
-  const format = query.get('format');
+function asksForErrorPage(request: FastifyRequest, format: string | null | undefined): boolean {
   if (format === 'html') return true;
   if (format === 'json' || format === 'certificates') return false;
   return (
@@ -149,17 +215,20 @@ function asksForErrorPage(request: FastifyRequest, query: URLSearchParams): bool
  * phone scanning a bad or garbled code), else as problem+json (API clients asking for JSON).
  */
 export function sendScanError(request: FastifyRequest, reply: FastifyReply, problem: Problem): FastifyReply {
-  // read off the URL itself: the router's own errors (a URL it cannot decode) come before the query is parsed
+  // read off the URL itself unless the route has read it (a Digital Link's after a full-width `？`): the router's own
+  // errors (a URL it cannot decode) come before the query is parsed
   const [path, search = ''] = request.url.split('?');
   const query = new URLSearchParams(search);
+  const read = (request.query ?? {}) as Record<string, unknown>;
+  const parameter = (name: string) => (typeof read[name] === 'string' ? read[name] : query.get(name));
   // on a scan path the error's representation follows Accept: a cache must not hand a page to an API client
   if (isScanPath(path)) reply.header('vary', SCAN_VARY).header('cache-control', SCAN_CACHE_CONTROL);
-  if (!isScanPath(path) || !asksForErrorPage(request, query)) return sendProblem(request, reply, problem);
+  if (!isScanPath(path) || !asksForErrorPage(request, parameter('format'))) return sendProblem(request, reply, problem);
   return reply
     .code(problem.status)
     .headers(PAGE_HEADERS)
     .type('text/html; charset=utf-8')
-    .send(scanErrorPage(problem.status, pageLang(query.get('lang'), request.headers['accept-language'])));
+    .send(scanErrorPage(problem.status, pageLang(parameter('lang'), request.headers['accept-language'])));
 }
 
 export const resolverRoutes: FastifyPluginAsyncZod<{
@@ -231,7 +300,7 @@ export const resolverRoutes: FastifyPluginAsyncZod<{
       const get = request.method === 'GET';
       resolved = await resolve({ ...contextOf(request), record: counts && get, recordUnknown: linked && get });
     } catch (error) {
-      const page = asksForErrorPage(request, new URLSearchParams(request.url.split('?')[1] ?? ''));
+      const page = asksForErrorPage(request, query.format);
       if (error instanceof RegisteredProductError) {
         // a product's own code: no scan, no flag; a browser is told what the code is and what to scan instead
         if (!page) throw notFound(error.message);
@@ -343,10 +412,7 @@ export const resolverRoutes: FastifyPluginAsyncZod<{
     async (request, reply) => {
       const code = service.traceCode(request.params.code);
       const query = request.url.slice(request.url.split('?', 1)[0].length);
-      return reply
-        .code(308)
-        .header('location', `${redirectBaseUrl}/t/${code}${queryKept(query)}`)
-        .send(undefined as never);
+      return slashRedirect(reply, redirectBaseUrl, `/t/${code}${queryKept(query)}`);
     },
   );
 
@@ -354,7 +420,8 @@ export const resolverRoutes: FastifyPluginAsyncZod<{
   // of the standard is checked by parseDigitalLinkPath. Malformed is 400, well-formed but unknown 404, never a redirect
   // to a "corrected" form (a zero-suppressed GTIN is malformed), but for one trailing slash: the standard's grammar has
   // none, its plausibility RegEx (URI Syntax, section 6) allows one, so a link that is well-formed without it is
-  // redirected (308) there. A (414) or (8003) link names no lot or pack: checked, then 404. Full-width characters
+  // redirected (308) there. A (414) or (8003) link names no lot or pack: checked, then 404 (with a slash too). A query
+  // string begun by a full-width `？` is read and checked as one begun by `?`. Full-width characters
   // (`…/10/ＬＯＴ１`, percent-encoded) are read as their ASCII forms, as capture reads a Digital Link, and the links
   // answered name the ASCII form, as /t/{code} names a code in upper case.
   for (const key of ['01', '00', '414', '8003']) {
@@ -367,11 +434,12 @@ export const resolverRoutes: FastifyPluginAsyncZod<{
           tags,
           summary: `Resolve a GS1 Digital Link with primary key ${key}`,
           querystring: resolverQuery,
-          response: { ...(RESOLVING_KEYS.includes(key) ? scanResponses : {}), ...trailingSlashRedirect, ...scanErrorResponses },
+          response: { ...(RESOLVING_KEYS.includes(key) ? { ...scanResponses, ...trailingSlashRedirect } : {}), ...scanErrorResponses },
         },
       },
       async (request, reply) => {
-        const { path, query, checked } = scannedDigitalLink(request.url);
+        const { path, query, checked, fullWidthMark } = scannedDigitalLink(request.url);
+        if (fullWidthMark) readQueryAfterFullWidthMark(request, query.slice(1));
         const parsed = parseDigitalLinkPath(path + checked);
         // a path with one trailing slash is read without it, and redirected there when it would be answered there
         const slash = !parsed.ok && parsed.error.code === 'trailing-slash';
@@ -385,12 +453,10 @@ export const resolverRoutes: FastifyPluginAsyncZod<{
           throw notFound(`(${link.primaryKey}) after ${link.prefix} is not a path of this resolver: its Digital Links start with the key`);
         // echoed as scanned: its escapes are kept (a lot A/B1 stays A%2FB1), what a URI may not carry raw is escaped
         const echoed = linkPath.replace(URI_UNSAFE, encodeURIComponent);
+        // a (414) or (8003) link is its 404 here, with the slash or without
+        if (slash && !RESOLVING_KEYS.includes(link.primaryKey)) throw notFound(UNRESOLVED_KEY);
         // the query string as scanned (a parameter the resolver does not read keeps its full-width characters and escapes)
-        if (slash)
-          return reply
-            .code(308)
-            .header('location', `${redirectBaseUrl}${echoed}${queryKept(query)}`)
-            .send();
+        if (slash) return slashRedirect(reply, redirectBaseUrl, `${echoed}${queryKept(query)}`);
         return respond(request, reply, echoed, (context) => service.resolveDigitalLink(link, context));
       },
     );
@@ -420,7 +486,7 @@ export const resolverRoutes: FastifyPluginAsyncZod<{
         'other non-numeric keys are allowed and ignored, unchecked whatever their encoding (not decoded), and passed on in redirects',
       zeroSuppressedGtin: 'GTIN-8, GTIN-12 and GTIN-13 must be written with 14 digits; a shorter GTIN is 400, not redirected',
       trailingSlash:
-        'a path ending in "/" is redirected (308) to the path without it when that is answered there (the query string kept as scanned, what a URI may not carry raw escaped), else the 400 or 404 of that path',
+        'a path ending in "/" is redirected (308) to the path without it when that is answered there (the query string kept as scanned, what a URI may not carry raw escaped; 414 when that makes a URL over the limit), else the 400 or 404 of that path: a (414) or (8003) link is its 404',
       deploymentPrefix: 'none: the primary key is the first path element; another path before it is 404',
       statuses: { malformed: 400, wellFormedButUnknown: 404, unsupportedKey: 404 },
     },

@@ -190,12 +190,12 @@ const slashRedirect = (description: string, to: string) => ({
 
 /** A Digital Link ending in "/": a permanent redirect to the same link without it, the method and query string kept. */
 export const trailingSlashRedirect = slashRedirect(
-  'A path ending in "/" whose link is well-formed and answered here without it: a redirect to that canonical form',
+  'A path ending in "/" whose link is well-formed and answered here without it: a redirect to that canonical form (a 414 instead when, its query string escaped, that would be a URL longer than the service takes)',
   'the same Digital Link without the trailing "/"',
 );
 
 export const traceCodeSlashRedirect = slashRedirect(
-  'A trace code followed by "/": a redirect to /t/{code}, the code as issued and the query string kept',
+  'A trace code followed by "/": a redirect to /t/{code}, the code as issued and the query string kept (a 414 instead when, escaped, that would be a URL longer than the service takes)',
   "the trace code's own path",
 );
 

@@ -79,6 +79,9 @@ const voidedPack = (pack: ScannedItem): Misread => ({
   detail: `a code issued for lot ${pack.lotCode}, whose making was declared in error`,
 });
 
+/** Why a (414) or (8003) Digital Link names nothing here. */
+export const UNRESOLVED_KEY = 'only GTIN (01) and SSCC (00) keys resolve here';
+
 export class NotGenuineError extends Error {
   override name = 'NotGenuineError';
   constructor(readonly code: string) {
@@ -429,7 +432,7 @@ export function createResolverService(deps: {
         });
       }
       const id = digitalLinkIdentifier(link);
-      if (!id) throw notFound('only GTIN (01) and SSCC (00) keys resolve here');
+      if (!id) throw notFound(UNRESOLVED_KEY);
       const named = await deps.identifiers.find(id);
       const written = [link.sscc ?? link.gtin, link.lot, link.serial].filter(Boolean).join('/');
       if (!named) {

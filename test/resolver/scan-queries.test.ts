@@ -141,3 +141,70 @@ t.test('a trailing-slash redirect escapes what a URI may not carry raw, and noth
   const followed = await send(String(redirect.location));
   t.equal(followed.status, 200, 'which answers the code');
 });
+
+t.test('the parameters after a full-width "？" are read and checked as after a "?"', async (t) => {
+  const { scan } = await scanWorld(t);
+  const lotLink = `/01/${GTIN}/10/KZ-1`;
+  const refused = await scan(`${lotLink}?format=xml`);
+  t.equal(refused.statusCode, 400, 'format=xml after "?": 400');
+  for (const from of [`${lotLink}/%EF%BC%9Fformat=xml`, `${lotLink}%EF%BC%9Fformat=xml`, `${lotLink}？format=xml`]) {
+    const answer = await scan(encodeURI(from).replace(/%25/g, '%'));
+    t.equal(answer.statusCode, 400, `${from}: the 400 of format=xml, no redirect to it`);
+    t.equal(answer.headers.location, undefined);
+    t.same(answer.json().errors, refused.json().errors, 'at the same field');
+  }
+  const json = await scan(`${lotLink}%EF%BC%9Fformat=json`, 'text/html');
+  t.equal(json.statusCode, 200);
+  t.match(json.headers['content-type'], /^application\/json/, 'format=json after "？": the summary, not the page');
+  const unknown = await scan(`/01/${GTIN}/10/NO-SUCH%EF%BC%9Fformat=json`, 'text/html');
+  t.equal(unknown.statusCode, 404);
+  t.match(unknown.headers['content-type'], /^application\/problem\+json/, 'an unknown lot: its problem, not the page');
+  const page = await scan(`${lotLink}%EF%BC%9Flang=en&from=singlemessage`, 'text/html');
+  t.match(page.body, /<html lang="en">/, 'lang after "？": the page in that language');
+  const linked = await scan(`${lotLink}%EF%BC%9FlinkType=gs1:traceability&lang=en`);
+  t.equal(linked.statusCode, 307, 'linkType after "？": redirected to its link');
+  t.match(linked.headers.location, /format=json$/);
+  const linkset = await scan(`${lotLink}%EF%BC%9FlinkType=linkset`);
+  t.match(linkset.headers['content-type'], /^application\/linkset\+json/, 'linkType=linkset after "？": the linkset');
+});
+
+t.test('a full-width "＆" between AIs parts them, as "&" does', async (t) => {
+  const { scan } = await scanWorld(t);
+  const lotLink = `/01/${GTIN}/10/KZ-1`;
+  const fullWidth = (query: string) => encodeURIComponent(query);
+  const answer = await scan(`${lotLink}%EF%BC%9F${fullWidth('１７＝２６１２３１＆１１＝２６１１１９')}`);
+  t.equal(answer.statusCode, 200, 'two AIs in full-width characters: the lot');
+  const bad = await scan(`${lotLink}%EF%BC%9F${fullWidth('１７＝２６１２３１＆１１＝２６１３１９')}`);
+  t.equal(bad.statusCode, 400, 'the second AI checked on its own');
+  t.match(bad.json().detail, /\(11\)/);
+  t.notMatch(bad.json().detail, /&/, 'not read as part of the first');
+  const kept = await scan(`${lotLink}/%EF%BC%9F${fullWidth('１７＝２６１２３１＆１１＝２６１１１９')}&q=${fullWidth('a＆b')}`);
+  t.equal(kept.statusCode, 308);
+  t.equal(
+    kept.headers.location,
+    `${lotLink}?${fullWidth('１７＝２６１２３１＆１１＝２６１１１９')}&q=${fullWidth('a＆b')}`,
+    'the redirect keeps the query as scanned',
+  );
+  t.equal((await scan(String(kept.headers.location))).statusCode, 200, 'which answers the lot');
+});
+
+t.test('a trailing-slash redirect whose Location would be longer than a URL may be is answered 414', async (t) => {
+  const { pack, send } = await scanWorld(t);
+  // each "<" is escaped to three characters: 3,000 of them make a Location of over 9,000 (a Digital Link takes none raw)
+  const answer = await send(`/t/${pack}/?x=${'<'.repeat(3000)}`);
+  t.match(answer, { status: 414, location: undefined }, '414, no redirect to a URL the service refuses');
+  const short = await send(`/t/${pack}/?x=${'<'.repeat(2000)}`);
+  t.equal(short.status, 308, 'a shorter one is redirected');
+  t.equal((await send(String(short.location))).status, 200, 'and answered there');
+});
+
+t.test('a (414) or (8003) link with a trailing slash is answered 404, not redirected to its 404', async (t) => {
+  const { scan } = await scanWorld(t);
+  for (const link of ['/414/0614141123452', '/414/0614141123452/254/400', '/8003/04012345000221334455']) {
+    t.equal((await scan(link)).statusCode, 404, `${link}: 404`);
+    const answer = await scan(`${link}/?lang=en`);
+    t.equal(answer.statusCode, 404, `${link}/: 404`);
+    t.equal(answer.headers.location, undefined, 'not redirected');
+    t.match(answer.json().detail, /only GTIN \(01\) and SSCC \(00\)/);
+  }
+});
