@@ -3,6 +3,9 @@
 import type { FastifyContextConfig, FastifyRequest } from 'fastify';
 import type { Principal, RouteKind } from '../access/index.js';
 
+/** Longer URLs are refused: responses echo parts of them in headers (Link), which clients read only up to 16 KiB. */
+export const MAX_URL_LENGTH = 8192;
+
 declare module 'fastify' {
   interface FastifyRequest {
     principalOrNull: Principal | null;

@@ -1,5 +1,6 @@
 import fp from 'fastify-plugin';
 import { badRequest, Problem } from '../errors/problem.js';
+import { MAX_URL_LENGTH } from '../http/request.js';
 
 // What no request may carry, checked once for every route before its own schema runs:
 // PostgreSQL refuses NUL characters in text and JSON, a lone surrogate is not text at all, and
@@ -7,8 +8,6 @@ import { badRequest, Problem } from '../errors/problem.js';
 
 /** Deeper than any EPCIS document or API body this service reads. */
 export const MAX_NESTING = 64;
-/** Longer URLs are refused: responses echo parts of them in headers (Link), which clients read only up to 16 KiB. */
-export const MAX_URL_LENGTH = 8192;
 
 // biome-ignore lint/suspicious/noControlCharactersInRegex: NUL is what it looks for
 const SUSPECT = /[\u0000\uD800-\uDFFF]/;

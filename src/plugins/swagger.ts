@@ -8,10 +8,9 @@ import { z } from 'zod';
 import { rolesRefusedBy } from '../access/index.js';
 import { formError } from '../complaints/form-errors.js';
 import { problemSchema } from '../errors/problem.js';
-import { checksApiKey, routeKindOf } from '../http/request.js';
+import { checksApiKey, MAX_URL_LENGTH, routeKindOf } from '../http/request.js';
 import { isScanPath } from '../resolver/routes.js';
 import { scanError } from '../resolver/schemas.js';
-import { MAX_URL_LENGTH } from './input-guard.js';
 
 /** A response declared by content type (`{ description, headers?, content }`) rather than by one schema. */
 type DeclaredResponse = { description?: string; headers?: Record<string, unknown>; content: Record<string, unknown> };

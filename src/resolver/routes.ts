@@ -8,7 +8,7 @@ import { KEY_QUALIFIERS, parseDigitalLinkPath, RESOLVER_PARAMETERS } from '../gs
 import { preferredType } from '../http/negotiate.js';
 import { sendProblem } from '../http/problems.js';
 import { passingOver } from '../http/query.js';
-import { MAX_URL_LENGTH } from '../plugins/input-guard.js';
+import { MAX_URL_LENGTH } from '../http/request.js';
 import { PAGE_HEADERS } from '../web/html.js';
 import { type Lang, pageLang } from '../web/i18n/index.js';
 import { consumerPage, notGenuinePage, productCodePage, scanErrorPage } from './pages.js';

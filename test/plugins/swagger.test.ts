@@ -3,7 +3,7 @@
 import { type AddressInfo, connect, type Socket } from 'node:net';
 import { mod31CheckChar } from '../../src/codes/mod31.js';
 import { problemSchema } from '../../src/errors/problem.js';
-import { MAX_URL_LENGTH } from '../../src/plugins/input-guard.js';
+import { MAX_URL_LENGTH } from '../../src/http/request.js';
 import { committedOpenApi, conformsTo, mediaTypeOf, type OpenApiDocument, operationsOf, servedOpenApi } from '../fixtures/openapi.js';
 import { createWorld } from '../fixtures/world.js';
 import { buildTestApp } from '../helper.js';
