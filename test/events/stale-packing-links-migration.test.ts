@@ -6,7 +6,7 @@
 // or since alone. The migration's statements run on books the current writer made, made stale.
 import { sql } from 'drizzle-orm';
 import { type Db, queryRows } from '../../src/db/client.js';
-import { epcisRequests } from '../fixtures/epcis.js';
+import { epcisRequests, palletEvents } from '../fixtures/epcis.js';
 import { migrationStatements } from '../fixtures/migrations.js';
 import { issuePacks } from '../fixtures/rfid-world.js';
 import { at, createWorld } from '../fixtures/world.js';
@@ -26,17 +26,7 @@ t.test('a packing left in force by a batch that packed more and unpacked is ende
   const MEAT = 'https://id.gs1.org/01/06901234000016/10/MEAT-STALE';
   const FISH = 'https://id.gs1.org/01/06901234000016/10/FISH-STALE';
   const SALT = 'https://id.gs1.org/01/06901234000016/10/SALT-STALE';
-  const ev = (hour: number, fields: object) => ({ eventTime: at(hour), eventTimeZoneOffset: '+08:00', ...fields });
-  const packing = (hour: number, action: 'ADD' | 'DELETE', epcClass: string) =>
-    ev(hour, {
-      type: 'AggregationEvent',
-      action,
-      bizStep: action === 'ADD' ? 'packing' : 'unpacking',
-      parentID: PALLET,
-      childQuantityList: [{ epcClass, quantity: 40, uom: 'KGM' }],
-    });
-  const commissioning = (epcClass: string) =>
-    ev(1, { type: 'ObjectEvent', action: 'ADD', bizStep: 'commissioning', quantityList: [{ epcClass, quantity: 100, uom: 'KGM' }] });
+  const { packing, commissioning } = palletEvents(PALLET);
   const captured = async (events: object[]) => t.match(await capture(maker.key, events, 'rollback'), { success: true });
   await captured([commissioning(MEAT), commissioning(FISH), commissioning(SALT), packing(2, 'ADD', FISH), packing(5, 'ADD', SALT)]);
   // fish taken out and packed again in later captures: the packing since the unpacking is the one in force

@@ -1,7 +1,7 @@
 // The consumer page's cold chain counts a container's readings only while the lot lay in it.
 import type { Test } from 'tap';
 import { demoCalendar, seedDemoChain } from '../../seeds/fengjie.js';
-import { epcisRequests } from '../fixtures/epcis.js';
+import { epcisRequests, palletEvents } from '../fixtures/epcis.js';
 import { issuePacks } from '../fixtures/rfid-world.js';
 import { at, createWorld, expectStatus } from '../fixtures/world.js';
 import { buildTestApp, client, TEST_BASE_URL } from '../helper.js';
@@ -244,17 +244,7 @@ async function palletByEpcis(t: Test) {
   const PALLET = 'urn:epc:id:sscc:6901234.0000000024';
   const MEAT = 'https://id.gs1.org/01/06901234000016/10/MEAT-2';
   const FISH = 'https://id.gs1.org/01/06901234000016/10/FISH-2';
-  const ev = (hour: number, fields: object) => ({ eventTime: at(hour), eventTimeZoneOffset: '+08:00', ...fields });
-  const packing = (hour: number, action: 'ADD' | 'DELETE', epcClass: string) =>
-    ev(hour, {
-      type: 'AggregationEvent',
-      action,
-      bizStep: action === 'ADD' ? 'packing' : 'unpacking',
-      parentID: PALLET,
-      childQuantityList: [{ epcClass, quantity: 40, uom: 'KGM' }],
-    });
-  const commissioning = (epcClass: string) =>
-    ev(1, { type: 'ObjectEvent', action: 'ADD', bizStep: 'commissioning', quantityList: [{ epcClass, quantity: 100, uom: 'KGM' }] });
+  const { packing, commissioning } = palletEvents(PALLET);
   t.match(await capture(maker.key, [commissioning(MEAT), commissioning(FISH), packing(2, 'ADD', FISH)], 'rollback'), { success: true });
   const lotOf = async (identifier: string) =>
     (await world.regulator.get(`/trace/${encodeURIComponent(identifier)}?depth=0`)).body.query.lotCodes[0] as string;
