@@ -127,17 +127,16 @@ function testItems(details: Record<string, unknown> | undefined): TestItem[] {
 }
 
 /**
- * The tests of the lots in the start lot now (`inLot`, see inLotNow: a case's, not those of a lot
- * unpacked from it), read from the chain's inspect events (the resolver reads the trace with every
- * event): each event once, however many of those lots it covered (the abattoir's rapid test of two
- * farms' pigs), with its own findings. Not by the eventIDs its nodes' inspections name: two parties
- * may record events under one eventID (partyEventKey).
+ * The tests among the events of the lots in the start lot now (see ofLotNow), read from their inspect
+ * events (the resolver reads the trace with every event): each event once, however many of those lots
+ * it covered (the abattoir's rapid test of two farms' pigs), with its own findings. Not by the
+ * eventIDs its nodes' inspections name: two parties may record events under one eventID (partyEventKey).
  */
-function testsOf(live: Trace['events'], inLot: ReadonlySet<string>, party: Map<string, Trace['parties'][number]>): LotSummary['tests'] {
-  return live
+function testsOf(events: Trace['events'], party: Map<string, Trace['parties'][number]>): LotSummary['tests'] {
+  return events
     .flatMap((event) => {
       const findings = inspectionFindings(event.type, event.details);
-      if (!findings || !event.lots.some((lot) => inLot.has(lot.lotCode))) return [];
+      if (!findings) return [];
       return [
         {
           kind: findings.kind,
@@ -170,6 +169,18 @@ function inLotNow(trace: Trace, lotCode: string): Set<string> {
   return reached;
 }
 
+/**
+ * Whether an event of the backward trace is part of the start lot's story now: it covers a lot in it
+ * now (`inLot`, see inLotNow), or no lot of the trace at all (a reading of a container the start lot
+ * lay in, which the resolver adds only for the time it lay there). The events of a lot unpacked from
+ * a case alone (its making, the steps it was made by, its tests, its readings before and after) went
+ * with that lot; the case's own, and those it shares with a lot the case still holds, stay.
+ */
+function ofLotNow(trace: Trace, inLot: ReadonlySet<string>): (event: Trace['events'][number]) => boolean {
+  const onTrace = new Set(trace.nodes.map((node) => node.code));
+  return (event) => event.lots.some((lot) => inLot.has(lot.lotCode)) || event.lots.every((lot) => !onTrace.has(lot.lotCode));
+}
+
 function buildLotSummary(input: LotSummaryInput): LotSummary {
   const { trace } = input;
   const party = new Map(trace.parties.map((p) => [p.code, p]));
@@ -179,9 +190,12 @@ function buildLotSummary(input: LotSummaryInput): LotSummary {
   if (!start) throw new Error(`trace of ${input.lotCode} does not contain it`);
   const startProduct = start.productCode ? product.get(start.productCode) : undefined;
   const producer = party.get(start.partyCode);
-  const live = trace.events.filter((event) => !event.declaredInErrorBy && event.type !== 'correction');
+  const inLot = inLotNow(trace, start.code);
+  // the steps, readings and tests shown: of what the start lot is made of or holds now, none declared in error
+  const isOfLotNow = ofLotNow(trace, inLot);
+  const events = trace.events.filter((event) => !event.declaredInErrorBy && event.type !== 'correction' && isOfLotNow(event));
 
-  const timeline = live
+  const timeline = events
     .filter((event) => ['commission', 'transform', 'receive', 'observe', 'sell'].includes(event.type))
     .map((event) => {
       const actor = party.get(event.partyCode);
@@ -197,7 +211,7 @@ function buildLotSummary(input: LotSummaryInput): LotSummary {
       };
     });
 
-  const temperatures = live.flatMap((event) =>
+  const temperatures = events.flatMap((event) =>
     ((event.details.readings as { type: string; value: number; unit: string }[] | undefined) ?? [])
       .filter((reading) => reading.type === 'temperature' && reading.unit === 'Cel')
       .map((reading) => reading.value),
@@ -210,7 +224,6 @@ function buildLotSummary(input: LotSummaryInput): LotSummary {
   // a failed test that still stands, of the lot or of any lot it was made from (the raw lot a packing
   // used) or a case holds: 检测不合格, whether or not anyone has held it
   const { failedLots } = input;
-  const inLot = inLotNow(trace, start.code);
   if (failedLots && [...inLot].some((code) => failedLots.has(code))) warnings.push('held');
   if (start.expiryDate && start.expiryDate < input.today) warnings.push('expired');
   if (start.status === 'destroyed') warnings.push('destroyed');
@@ -241,7 +254,7 @@ function buildLotSummary(input: LotSummaryInput): LotSummary {
         return { farm: farm.name, regionCode: farm.regionCode, earTagCount: node.earTags.length };
       }),
     timeline,
-    tests: testsOf(live, inLot, party),
+    tests: testsOf(events, party),
     certificates: [
       ...new Map(
         trace.nodes

@@ -8,7 +8,7 @@ import { createResolverService } from '../../src/resolver/service.js';
 import { TEXT } from '../../src/web/i18n/index.js';
 import { DIGITAL_LINK_VECTORS } from '../fixtures/digital-link-vectors.js';
 import { issuePacks } from '../fixtures/rfid-world.js';
-import { createWorld } from '../fixtures/world.js';
+import { at, createWorld } from '../fixtures/world.js';
 import { buildTestApp, client, TEST_BASE_URL } from '../helper.js';
 import { fileTest } from '../root.js';
 
@@ -1102,4 +1102,87 @@ t.test('a case scanned by its SSCC lists the tests of what it holds now, not of 
     ['R-B-FAIL'],
     'and list its test',
   );
+});
+
+// A case's timeline and cold chain are those of what it holds now, by the rule its tests and held
+// warning follow: a lot unpacked from it takes its own steps and readings with it (its making, the
+// steps it was made by, its readings before and after); the case's own steps and readings stay.
+t.test('a case scanned by its SSCC shows the steps and readings of what it holds now, not of a lot unpacked from it', async (t) => {
+  let clock = Date.now();
+  const world = await createWorld(t, undefined, { now: () => new Date(clock) });
+  const processor = await world.party('processor');
+  const product = await processor.product('piece');
+  const event = (hour: number, body: Record<string, unknown>) => world.ok(processor.api.post('/events', { eventTime: at(hour), ...body }));
+  const commission = async (hour: number) =>
+    (await event(hour, { type: 'commission', lots: [{ productCode: product, quantity: 10 }] })).createdLotCodes[0] as string;
+  const observe = (hour: number, code: string, celsius: number) =>
+    event(hour, { type: 'observe', lotCodes: [code], readings: [{ type: 'temperature', value: celsius, unit: 'Cel' }] });
+  const lotA = await commission(1);
+  const rawB = await commission(2);
+  const lotB = (
+    await event(3, {
+      type: 'transform',
+      inputs: [{ lotCode: rawB, quantity: 10 }],
+      outputs: [{ productCode: product, quantity: 10 }],
+      process: { kind: 'smoking' },
+    })
+  ).createdLotCodes[0] as string;
+  await observe(4, lotA, 3);
+  await observe(4, lotB, 30); // lot B's own warm reading before it was packed
+  const caseSscc = completeGs1('06901234500000126');
+  const packedCase = (
+    await event(5, {
+      type: 'aggregate',
+      parent: { sscc: caseSscc },
+      children: [
+        { lotCode: lotA, quantity: 10 },
+        { lotCode: lotB, quantity: 10 },
+      ],
+    })
+  ).createdLotCodes[0] as string;
+  await observe(6, packedCase, 4);
+  let phones = 0;
+  const scan = async () =>
+    (
+      await world.app.inject({
+        method: 'GET',
+        url: `/00/${caseSscc}`,
+        headers: { accept: 'application/json', 'user-agent': `phone ${++phones}` },
+      })
+    ).json();
+  type Step = { time: string; action: string };
+  const steps = (summary: { timeline: Step[] }) => summary.timeline.map((step) => `${step.action} ${step.time}`);
+  const stepAt = (action: string, hour: number) => `${action} ${new Date(at(hour)).toISOString()}`;
+  const packed = await scan();
+  t.ok(steps(packed).includes(stepAt('smoking', 3)), 'packed with lot B: lot B’s smoking is a step');
+  t.match(packed.coldChain, { readings: 3, maxCelsius: 30, withinLimits: false }, 'and its warm reading counts');
+
+  await event(7, { type: 'disaggregate', parentCode: packedCase, children: [lotB] });
+  await observe(8, lotB, 25); // lot B elsewhere
+  await observe(9, packedCase, 5);
+  clock += 31_000;
+  const unpacked = await scan();
+  t.same(
+    steps(unpacked),
+    [stepAt('commission', 1), stepAt('observe', 4), stepAt('observe', 6), stepAt('observe', 9)],
+    'lot A’s making and reading, the case’s own readings; none of lot B’s steps nor of its raw lot’s',
+  );
+  t.match(
+    unpacked.coldChain,
+    { readings: 3, minCelsius: 3, maxCelsius: 5, withinLimits: true },
+    'lot A’s reading and the case’s, not lot B’s before or after',
+  );
+
+  // the case put on a pallet: the pallet's readings while the case lies on it are the case's
+  const pallet = (await event(10, { type: 'aggregate', parent: {}, children: [{ lotCode: packedCase }] })).createdLotCodes[0] as string;
+  await observe(11, pallet, 6);
+  clock += 31_000;
+  const onPallet = await scan();
+  t.same(steps(onPallet).slice(-1), [stepAt('observe', 11)], 'the pallet’s reading is a step');
+  t.match(onPallet.coldChain, { readings: 4, minCelsius: 3, maxCelsius: 6, withinLimits: true }, 'and counts');
+
+  const [packOfB] = await issuePacks(world, processor, lotB, 1);
+  const ofB = (await world.app.inject({ method: 'GET', url: `/t/${packOfB}`, headers: { accept: 'application/json' } })).json();
+  t.ok(steps(ofB).includes(stepAt('smoking', 3)), 'lot B’s own packs still show its steps');
+  t.match(ofB.coldChain, { maxCelsius: 30, withinLimits: false }, 'and its readings');
 });

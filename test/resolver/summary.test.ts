@@ -299,8 +299,8 @@ t.test('lotSummary: a standing failed test of any lot of the chain warns, a sett
   t.strictSame(warningsOf(['L-FARM-2'], onHold), ['on_hold', 'held'], 'held for sale and failed: both');
 });
 
-t.test('lotSummary: a case warns of a failed test of what it holds now, not of a lot unpacked from it', async (t) => {
-  // the case's backward trace: L-PACK packed in it, L-OTHER packed and unpacked since, each made from its raw lot
+/** A case's backward trace: L-PACK packed in it, L-OTHER packed and unpacked since, each made from its raw lot. */
+function caseChain(): Trace {
   const trace = chain();
   trace.nodes = [
     { ...trace.nodes[0], code: 'C-CASE', kind: 'container' },
@@ -314,6 +314,11 @@ t.test('lotSummary: a case warns of a failed test of what it holds now, not of a
     edge('L-OTHER', 'C-CASE', 'aggregate', 'unpacked'),
     edge('L-OTHER-RAW', 'L-OTHER'),
   ];
+  return trace;
+}
+
+t.test('lotSummary: a case warns of a failed test of what it holds now, not of a lot unpacked from it', async (t) => {
+  const trace = caseChain();
   const warningsOf = (failedLots: string[], of = trace) =>
     lotSummary({ lotCode: 'C-CASE', trace: of, today: '2026-11-20', brands: [], failedLots: new Set(failedLots) }).warnings;
   t.strictSame(warningsOf(['L-PACK']), ['held'], 'a lot it holds');
@@ -353,6 +358,41 @@ t.test('lotSummary: a case warns of a failed test of what it holds now, not of a
     4,
     'packed into it again: its test too',
   );
+});
+
+t.test('lotSummary: a case’s steps and cold chain are those of what it holds now and its own', async (t) => {
+  const trace = caseChain();
+  /** An event of the type on the lots at the hour of 2026-10-20 (UTC), with temperature readings. */
+  const step = (type: 'commission' | 'transform' | 'observe' | 'receive', hour: number, lotCodes: string[], celsius: number[] = []) => ({
+    ...inspectEvent(`E-${type}-${hour}`, `2026-10-20T${String(hour).padStart(2, '0')}:00:00.000Z`, ABATTOIR, lotCodes, {
+      readings: celsius.map((value) => ({ type: 'temperature', value, unit: 'Cel' })),
+    }),
+    type,
+  });
+  trace.events = [
+    step('commission', 1, ['L-OTHER-RAW']),
+    step('transform', 2, ['L-OTHER-RAW', 'L-OTHER']),
+    step('transform', 3, ['L-CARCASS', 'L-PACK']),
+    step('observe', 4, ['L-OTHER'], [30]),
+    step('observe', 5, ['L-PACK'], [3]),
+    step('receive', 6, ['L-OTHER', 'L-PACK']),
+    step('observe', 7, ['C-CASE'], [4]),
+    step('receive', 8, ['L-OTHER', 'L-ELSEWHERE']),
+    step('observe', 9, ['L-OTHER'], [25]),
+    // a reading of the pallet the case lies on, which the resolver adds for the time it lay there
+    step('observe', 10, ['C-PALLET'], [6]),
+  ];
+  const summaryOf = (of: Trace) => lotSummary({ lotCode: 'C-CASE', trace: of, today: '2026-11-20', brands: [] });
+  const hours = (of: Trace) => summaryOf(of).timeline.map((step) => new Date(step.time).getUTCHours());
+  t.strictSame(
+    hours(trace),
+    [3, 5, 6, 7, 10],
+    'the making and reading of the lot it holds, a receipt of both lots, its own reading and its pallet’s; none of the unpacked lot’s alone',
+  );
+  t.strictSame(summaryOf(trace).coldChain, { readings: 3, minCelsius: 3, maxCelsius: 6, withinLimits: true });
+  const repacked = { ...trace, edges: [...trace.edges, edge('L-OTHER', 'C-CASE', 'aggregate')] };
+  t.strictSame(hours(repacked), [1, 2, 3, 4, 5, 6, 7, 8, 9, 10], 'packed into it again: the other lot’s too');
+  t.match(summaryOf(repacked).coldChain, { readings: 5, maxCelsius: 30, withinLimits: false });
 });
 
 t.test('consumerSummaryJson: a pack in a held or recalled container warns; the lot’s other packs do not', async (t) => {
