@@ -171,3 +171,27 @@ t.test('a route that declares no query string refuses any parameter by name', as
   const health = await app.inject({ method: 'GET', url: '/health' });
   t.equal(health.statusCode, 200, 'and answers as before without one');
 });
+
+t.test('a POST route refuses the object machinery in its query string with 400 at the parameter, never 5xx', async (t) => {
+  const { app, adminKey } = await buildTestApp(t);
+  const prototypeNames = Object.getOwnPropertyNames(Object.prototype);
+  // bodies their schemas take, so that the request reaches its query string: one route declares none, one its own
+  const posts = [
+    { url: '/api-keys', headers: { authorization: `Bearer ${adminKey}` }, payload: { role: 'regulator' } },
+    { url: '/complaints', headers: {}, payload: { code: 'J5002360000000A', category: 'quality', text: 'smells off' } },
+  ];
+  for (const post of posts)
+    for (const [query, name] of [...MACHINERY, BRACKETED]) {
+      const response = await app.inject({
+        method: 'POST',
+        url: `${post.url}?${query}&lang=en`,
+        headers: post.headers,
+        payload: post.payload,
+      });
+      expectRefusedAt(t, response, `/${name}`, `POST ${post.url}?${query}`);
+    }
+  const keys = await app.inject({ method: 'GET', url: '/api-keys', headers: { authorization: `Bearer ${adminKey}` } });
+  t.notOk(JSON.stringify(keys.json()).includes('"regulator"'), 'no key was made by a refused post');
+  t.same(Object.getOwnPropertyNames(Object.prototype), prototypeNames, 'Object.prototype is as it was');
+  t.equal(({} as Record<string, unknown>).polluted, undefined, 'no object gained a member');
+});
