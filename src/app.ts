@@ -75,7 +75,7 @@ import { createRegistrationsRepository } from './registrations/repository.js';
 import { registrationRoutes } from './registrations/routes.js';
 import { createRegistrationService } from './registrations/service.js';
 import { regulatorRoutes } from './regulator/routes.js';
-import { resolverRoutes } from './resolver/routes.js';
+import { resolverRoutes, scannedTarget } from './resolver/routes.js';
 import { createResolverService } from './resolver/service.js';
 import { createGateService } from './rfid/gates.js';
 import { createRfidRepository } from './rfid/repository.js';
@@ -411,6 +411,8 @@ export async function buildApp(options: AppOptions) {
     // a number of proxies: the addresses of that many hops nearest the service are theirs
     trustProxy: typeof options.trustProxy === 'number' ? trustHops(options.trustProxy) : (options.trustProxy ?? false),
     genReqId: (request) => requestIdOf(request.headers['x-request-id']),
+    // a Digital Link's full-width "？" begins its query string, which the router then reads as any other
+    rewriteUrl: (request) => scannedTarget(request.url ?? '/'),
     // a URL the router cannot decode, or a path parameter over its length limit, is answered like any other error
     frameworkErrors: sendError,
     // and so is a request Node's HTTP parser refuses before it reaches the router

@@ -68,16 +68,16 @@ function keyOf(pair: string): string {
 
 /**
  * The query string as scanned, less the link type and format, for a linkType's redirect to pass on with its own format
- * (the shopper's language, the scan's region, data attributes). Escapes are kept; what a URI may not carry raw is escaped.
+ * (the shopper's language, the scan's region, data attributes): its pairs kept as a trailing-slash redirect keeps them
+ * (queryKept), up to a fragment.
  */
 function queryPassedOn(url: string): string[] {
   const left = ['linkType', 'format'];
   const query = url.split('#')[0].split('?').slice(1).join('?');
-  // a "%" that begins no escape is read as itself (`off=50%`): escaped, it is read the same after the redirect
   return query
     .split('&')
     .filter((pair) => pair !== '' && !left.includes(keyOf(pair)))
-    .map((pair) => pair.replace(/%(?![0-9A-Fa-f]{2})|[^\w\-.~!$'()*+,;=:@/?%]/g, (character) => encodeURIComponent(character)));
+    .map(queryKept);
 }
 
 /**
@@ -93,27 +93,25 @@ async function firstValues(request: FastifyRequest) {
   if (Object.values(query).some(Array.isArray)) request.query = firstValuesOf(query);
 }
 
-/** A query string's parameters as the router parses one (`+` a space, a repeated key an array), without a prototype. */
-function parametersOf(query: string): Record<string, unknown> {
-  const parameters: Record<string, unknown> = Object.create(null);
-  for (const [key, value] of new URLSearchParams(query)) {
-    const given = parameters[key];
-    parameters[key] = given === undefined ? value : Array.isArray(given) ? [...given, value] : [given, value];
-  }
-  return parameters;
-}
+/** A Digital Link's path (the primary keys of its routes), and a full-width `？` or `＃` in it, raw or percent-encoded. */
+const DIGITAL_LINK_PATH = /^\/(01|00|414|8003)\//;
+const FULL_WIDTH_DELIMITER = /？|%EF%BC%9F|＃|%EF%BC%83/i;
 
 /**
- * Reads a Digital Link's query string begun by a full-width `？` as the route reads one begun by `?` (the router sees no
- * query there): the parameters the route declares are checked by its own query schema, a bad one its same 400.
+ * A Digital Link's request target as the router reads it (the app's rewriteUrl), with the full-width `？` and `＃` an
+ * input method types for `?` and `#` read as those. In the path (before the first `?`) a `？` begins the query string,
+ * so the router parses it as any other, with its one parser; a `?` after it (a messenger adds its own query to a link
+ * that has none) goes on with it, as an `&`. A `＃` begins a fragment: a server is never sent one, so nothing after
+ * it is read, a query string included. Either in the query string is a character of a value.
  */
-function readQueryAfterFullWidthMark(request: FastifyRequest, query: string) {
-  const validate = request.getValidationFunction('querystring') as unknown as (input: unknown) => { value?: unknown; error?: Error[] };
-  const result = validate(firstValuesOf(parametersOf(query)));
-  // the error Fastify's own validation throws: answered (problemOf) with the same 400 and field pointers
-  if (result.error)
-    throw Object.assign(new Error('querystring'), { statusCode: 400, validation: result.error, validationContext: 'querystring' });
-  request.query = result.value;
+export function scannedTarget(url: string): string {
+  if (!DIGITAL_LINK_PATH.test(url)) return url;
+  const pathEnd = url.search(/[?#]/);
+  const mark = FULL_WIDTH_DELIMITER.exec(pathEnd === -1 ? url : url.slice(0, pathEnd));
+  if (!mark) return url;
+  const before = url.slice(0, mark.index);
+  if (/＃|%EF%BC%83/i.test(mark[0])) return before;
+  return `${before}?${url.slice(mark.index + mark[0].length).replace('?', '&')}`;
 }
 
 /**
@@ -123,8 +121,8 @@ function readQueryAfterFullWidthMark(request: FastifyRequest, query: string) {
  */
 const queryKept = (query: string) => query.replace(/[^\w\-.~:/?#[\]@!$&'()*+,;=%]/g, encodeURIComponent);
 
-/** Where a Digital Link's query string begins: a `?` (a `#` with none), or a full-width `？`, which plainUrl reads as `?`. */
-const QUERY_START = /[?#]|？|%EF%BC%9F/i;
+/** Where a Digital Link's query string begins: a `?` (a `#` with none); a full-width `？` is one by then (scannedTarget). */
+const QUERY_START = /[?#]/;
 
 const isAiPair = (pair: string) => /^\d+$/.test(keyOf(plainQueryPair(pair.replace(/^\?/, ''))));
 
@@ -146,19 +144,19 @@ function pairsForAis(query: string): string[] {
 }
 
 /**
- * A Digital Link request's URL as it is read: its path with full-width characters as their ASCII forms (plainUrl; one
- * after a full-width `＃` is a fragment's), its query string as it came, `?` (or `#`) included ('' when there is none),
- * whether a full-width `？` began it, and that query string as parseDigitalLinkPath checks it: its pairs as pairsForAis
- * parts them, its AIs (keys of digits) read as ASCII too, as capture reads them. Any other parameter is left as scanned.
+ * A Digital Link request's URL (as scannedTarget reads it) as it is read: its path with full-width characters as their
+ * ASCII forms (plainUrl), its query string as it came, `?` (or `#`) included ('' when there is none), and that query
+ * string as parseDigitalLinkPath checks it: its pairs as pairsForAis parts them, its AIs (keys of digits) read as ASCII
+ * too, as capture reads them. Any other parameter is left as scanned.
  */
 function scannedDigitalLink(url: string) {
   const start = QUERY_START.exec(url);
-  const [path] = plainUrl(start ? url.slice(0, start.index) : url).split('#');
-  const query = !start ? '' : start[0] === '#' ? url.slice(start.index) : `?${url.slice(start.index + start[0].length)}`;
+  const path = plainUrl(start ? url.slice(0, start.index) : url);
+  const query = start ? url.slice(start.index) : '';
   const checked = pairsForAis(query)
     .map((pair) => (isAiPair(pair) ? plainQueryPair(pair) : pair))
     .join('&');
-  return { path, query, checked, fullWidthMark: start !== null && !/^[?#]$/.test(start[0]) };
+  return { path, query, checked };
 }
 
 /**
@@ -215,8 +213,8 @@ function asksForErrorPage(request: FastifyRequest, format: string | null | undef
  * phone scanning a bad or garbled code), else as problem+json (API clients asking for JSON).
  */
 export function sendScanError(request: FastifyRequest, reply: FastifyReply, problem: Problem): FastifyReply {
-  // read off the URL itself unless the route has read it (a Digital Link's after a full-width `？`): the router's own
-  // errors (a URL it cannot decode) come before the query is parsed
+  // read off the URL itself unless the route has read it: the router's own errors (a URL it cannot decode) come before
+  // the query is parsed
   const [path, search = ''] = request.url.split('?');
   const query = new URLSearchParams(search);
   const read = (request.query ?? {}) as Record<string, unknown>;
@@ -421,7 +419,8 @@ export const resolverRoutes: FastifyPluginAsyncZod<{
   // to a "corrected" form (a zero-suppressed GTIN is malformed), but for one trailing slash: the standard's grammar has
   // none, its plausibility RegEx (URI Syntax, section 6) allows one, so a link that is well-formed without it is
   // redirected (308) there. A (414) or (8003) link names no lot or pack: checked, then 404 (with a slash too). A query
-  // string begun by a full-width `？` is read and checked as one begun by `?`. Full-width characters
+  // string begun by a full-width `？` is read and checked as one begun by `?`, and a `＃` begins a fragment (scannedTarget,
+  // before the router). Full-width characters
   // (`…/10/ＬＯＴ１`, percent-encoded) are read as their ASCII forms, as capture reads a Digital Link, and the links
   // answered name the ASCII form, as /t/{code} names a code in upper case.
   for (const key of ['01', '00', '414', '8003']) {
@@ -438,8 +437,7 @@ export const resolverRoutes: FastifyPluginAsyncZod<{
         },
       },
       async (request, reply) => {
-        const { path, query, checked, fullWidthMark } = scannedDigitalLink(request.url);
-        if (fullWidthMark) readQueryAfterFullWidthMark(request, query.slice(1));
+        const { path, query, checked } = scannedDigitalLink(request.url);
         const parsed = parseDigitalLinkPath(path + checked);
         // a path with one trailing slash is read without it, and redirected there when it would be answered there
         const slash = !parsed.ok && parsed.error.code === 'trailing-slash';

@@ -208,3 +208,73 @@ t.test('a (414) or (8003) link with a trailing slash is answered 404, not redire
     t.match(answer.json().detail, /only GTIN \(01\) and SSCC \(00\)/);
   }
 });
+
+t.test('a query after a full-width "？" is read as the router reads one after "?", escapes that do not decode as scanned', async (t) => {
+  const { scan } = await scanWorld(t);
+  const lotLink = `/01/${GTIN}/10/KZ-1`;
+  // a GBK campaign tag, a stray "%", "%zz": passed over; an escape that decodes beside one that does not, in a parameter
+  // the resolver reads: kept whole as scanned (no language named), where URLSearchParams would read "en,%zz" or "en,\uFFFD"
+  for (const query of ['utm=%B0%D9&lang=en', 'off=50%&lang=en', 'x=%zz&lang=en', 'lang=en%2C%zz', 'lang=en%2C%FF']) {
+    const plain = await scan(`${lotLink}?${query}`, 'text/html');
+    const fullWidth = await scan(`${lotLink}%EF%BC%9F${query}`, 'text/html');
+    t.equal(fullWidth.statusCode, plain.statusCode, `？${query}: ${plain.statusCode}, as after "?"`);
+    t.equal(fullWidth.body, plain.body, 'the same page');
+  }
+  t.match((await scan(`${lotLink}%EF%BC%9Futm=%B0%D9&lang=en`, 'text/html')).body, /<html lang="en">/, 'the lot’s page, in English');
+  t.match((await scan(`${lotLink}%EF%BC%9Flang=en%2C%FF`, 'text/html')).body, /<html lang="zh-CN">/, 'a 400 page in Chinese');
+});
+
+t.test('a query after a full-width "？" goes on after a "?": a messenger adds its own to a link that has none', async (t) => {
+  const { scan } = await scanWorld(t);
+  const lotLink = `/01/${GTIN}/10/KZ-1`;
+  const json = await scan(`${lotLink}%EF%BC%9Flang=en?format=json`, 'text/html');
+  t.equal(json.statusCode, 200);
+  t.match(json.headers['content-type'], /^application\/json/, 'format after the "?" is read, not a part of lang');
+  const page = await scan(`${lotLink}%EF%BC%9Fformat=html?lang=en&from=singlemessage`, 'application/json');
+  t.match(page.body, /<html lang="en">/, 'and lang after it, the format before it read too');
+  const refused = await scan(`${lotLink}%EF%BC%9Flang=en?format=xml`);
+  t.equal(refused.statusCode, 400, 'checked as any other');
+  t.match(refused.json().errors, [{ in: 'querystring', pointer: '/format' }]);
+  const inQuery = await scan(`${lotLink}?q=a%EF%BC%9Fb?c&format=json`, 'text/html');
+  t.match(inQuery.headers['content-type'], /^application\/json/, 'a "？" or "?" after the "?" is a character of the query');
+  const slash = await scan(`${lotLink}/%EF%BC%9Flang=en?from=singlemessage`);
+  t.equal(slash.statusCode, 308);
+  t.equal(slash.headers.location, `${lotLink}?lang=en&from=singlemessage`, 'a trailing-slash redirect passes on both parts');
+  const linked = await scan(`${lotLink}%EF%BC%9FlinkType=gs1:traceability&q=%EF%BC%A1?lang=en`);
+  t.equal(linked.statusCode, 307);
+  t.equal(linked.headers.location, `${lotLink}?q=%EF%BC%A1&lang=en&format=json`, 'as a linkType redirect does, as scanned');
+});
+
+t.test('a full-width "＃" in a Digital Link’s path begins a fragment, as "#" does: nothing after it is read', async (t) => {
+  const { scan } = await scanWorld(t);
+  const lotLink = `/01/${GTIN}/10/KZ-1`;
+  for (const after of ['x', 'x?format=xml', 'x%EF%BC%9Fformat=xml', '/21/NOPE', 'x?linkType=gs1:traceability', '?lang=en']) {
+    for (const mark of ['%EF%BC%83', '＃']) {
+      const url = `${lotLink}${mark}${after}`;
+      const answer = await scan(encodeURI(url).replace(/%25/g, '%'), 'text/html');
+      t.equal(answer.statusCode, 200, `${url}: the lot`);
+      t.match(answer.body, /<html lang="zh-CN">/, 'its page, by Accept, in Chinese: no parameter after the "＃" read');
+    }
+  }
+  const slash = await scan(`${lotLink}/%EF%BC%83x?lang=en`);
+  t.equal(slash.statusCode, 308);
+  t.equal(slash.headers.location, lotLink, 'a trailing-slash redirect drops the fragment');
+  const inQuery = await scan(`${lotLink}?q=%EF%BC%83&format=json`, 'text/html');
+  t.match(inQuery.headers['content-type'], /^application\/json/, 'a "＃" in the query is a character of its value');
+});
+
+t.test('a linkType redirect passes on the rest of the query as a trailing-slash redirect keeps it', async (t) => {
+  const { pack, send } = await scanWorld(t);
+  // a stray "%", escapes, "+", brackets, a repeated key; and on /t/{code} what a URI may not carry raw (a Digital Link
+  // takes none)
+  const kept = "f=%&g=%3C&h=a+b&h=[1]&i=~!$'()*,;:@/?&off=50%";
+  for (const [path, query, passed] of [
+    [`/t/${pack}`, `a=<x>&${kept}`, `a=%3Cx%3E&${kept}`],
+    [`/01/${GTIN}/10/KZ-1`, kept, kept],
+  ]) {
+    const redirect = await send(`${path}?linkType=gs1:traceability&${query}&format=html`);
+    t.match(redirect, { status: 307, location: `${path}?${passed}&format=json` }, `${path}: linkType and format dropped, the rest kept`);
+    t.equal((await send(`${path}/?${query}`)).location, `${path}?${passed}`, 'as the trailing-slash redirect keeps it');
+    t.equal((await send(String(redirect.location))).status, 200, 'which answers the code');
+  }
+});
