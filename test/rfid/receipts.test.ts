@@ -20,9 +20,9 @@ import { fileTest } from '../root.js';
 const t = fileTest();
 
 const tag = (n: number) => `E28068940000${String(n).padStart(12, '0')}`;
-/** Reads at the gate happen after the world's events (which start 2026-03-01). */
+/** Reads at the gate happen after the world's events (which start 2026-03-01); an hour past 23 is on the next day. */
 const readTime = (minute: number, second = 0, hour = 11) =>
-  `2026-06-01T${String(hour).padStart(2, '0')}:${String(minute).padStart(2, '0')}:${String(second).padStart(2, '0')}.000+0800`;
+  `${new Date(Date.UTC(2026, 5, 1, hour, minute, second)).toISOString().slice(0, 19)}.000+0800`;
 
 t.test('retryAfter: ten seconds, doubling, at most an hour, given up after eight tries', async (t) => {
   const now = new Date('2026-06-01T00:00:00Z');
@@ -1428,6 +1428,202 @@ t.test('a case the store shipped on is the departure of the packs it recorded in
     t.match(await latest(first + 2), { outcome: 'observed', detail: null }, 'a pack of the case the store kept is the store’s');
     t.equal(await onHand(lot), 4);
   });
+
+  /**
+   * The store receives two cases of packs 0–1 and 2–3 of a six-pack lot at the gate, ships case 0 on,
+   * the processor receives it and does `open` to it, sends it back, and the store receives it back
+   * through the door given; a minute-numbered clock in the hour given (UTC).
+   */
+  const caseOpenedAndBack = async (
+    t: Test,
+    hour: number,
+    first: number,
+    receiveBack: (typeof returns)[number][1],
+    open: (caseCode: string, lot: string, packs: string[], utc: (minute: number) => string) => Promise<unknown>,
+  ) => {
+    const utc = (minute: number) => `2026-06-01T${String(hour).padStart(2, '0')}:${String(minute).padStart(2, '0')}:00.000Z`;
+    const { lot, packs } = await packsOf(6, first);
+    const cases = [await newCase(processor, packs.slice(0, 2)), await newCase(processor, packs.slice(2, 4))];
+    at(utc(0));
+    const arrival = await shipCases(processor, store, [cases[0].code, cases[1].code], utc(0));
+    at(utc(11));
+    await zebra([0, 1, 2, 3].map((n) => ({ idHex: tag(first + n), hour: hour + 8, minute: 10 })));
+    await drain();
+    t.equal((await shipment(arrival)).status, 'received', 'both cases came through the gate');
+    at(utc(20));
+    await shipCases(store, processor, [cases[0].code], utc(20));
+    at(utc(25));
+    await receive(processor, await onwardWith(cases[0].code));
+    await open(cases[0].code, lot, packs, utc);
+    at(utc(30));
+    const back = await shipCases(processor, store, [cases[0].code], utc(30));
+    at(utc(35));
+    await receiveBack(t, back, cases[0], utc(35));
+    t.equal((await shipment(back)).status, 'received', 'the case is back');
+    return { utc, lot, caseBack: cases[0] };
+  };
+  for (const [index, [door, receiveBack]] of returns.entries()) {
+    await t.test(
+      `the processor took a pack out of the case before it came back through ${door}: the store's first shipment was its departure`,
+      async (t) => {
+        const hour = 15 + index;
+        const first = 1800 + index * 10;
+        const { utc, lot, caseBack } = await caseOpenedAndBack(t, hour, first, receiveBack, async (caseCode, lot, packs, utc) => {
+          // pack 0 stays with the processor; only pack 1 goes back in the case
+          at(utc(26));
+          await world.ok(processor.event({ type: 'disaggregate', eventTime: utc(26), parentCode: caseCode, children: [lot] }));
+          at(utc(27));
+          await world.ok(
+            processor.event({ type: 'aggregate', eventTime: utc(27), parent: { containerCode: caseCode }, itemCodes: [packs[1]] }),
+          );
+        });
+        at(utc(40));
+        await shipCases(store, processor, [caseBack.code], utc(40));
+        t.equal(await onHand(lot), 2, 'the store holds case 1 only');
+        at(utc(45));
+        await receive(processor, await onwardWith(caseBack.code));
+        // the processor sends the case with pack 1, and pack 0 loose
+        at(utc(50));
+        const fresh = (
+          await world.ok(
+            processor.event({
+              type: 'ship',
+              eventTime: utc(50),
+              toPartyCode: store.code,
+              lines: [{ lotCode: caseBack.code }, { lotCode: lot, quantity: 1 }],
+            }),
+          )
+        ).shipmentId as string;
+        at(utc(56));
+        await zebra([0, 1].map((n) => ({ idHex: tag(first + n), hour: hour + 8, minute: 55 })));
+        await drain();
+        t.match(
+          await latest(first),
+          { outcome: 'received', detail: fresh },
+          'pack 0, gone with the store’s first shipment of the case and not in it when it came back, counts towards the loose line',
+        );
+        t.match(
+          await latest(first + 1),
+          { outcome: 'received', detail: fresh },
+          'pack 1, in the case when it came back and gone with the store’s second shipment, counts towards the case',
+        );
+        t.equal((await shipment(fresh)).status, 'received');
+        t.equal(await onHand(lot), 4);
+      },
+    );
+
+    await t.test(
+      `the processor unpacked the case and packed the pack into it again before it came back through ${door}: the store's next shipment of the case is its departure`,
+      async (t) => {
+        const hour = 17 + index;
+        const first = 1900 + index * 10;
+        const { utc, lot, caseBack } = await caseOpenedAndBack(t, hour, first, receiveBack, async (caseCode, lot, packs, utc) => {
+          at(utc(26));
+          await world.ok(processor.event({ type: 'disaggregate', eventTime: utc(26), parentCode: caseCode, children: [lot] }));
+          at(utc(27));
+          await world.ok(
+            processor.event({ type: 'aggregate', eventTime: utc(27), parent: { containerCode: caseCode }, itemCodes: packs.slice(0, 2) }),
+          );
+        });
+        at(utc(40));
+        await shipCases(store, processor, [caseBack.code], utc(40));
+        t.equal(await onHand(lot), 2, 'the store holds case 1 only');
+        at(utc(45));
+        await receive(processor, await onwardWith(caseBack.code));
+        at(utc(50));
+        const again = await shipCases(processor, store, [caseBack.code], utc(50));
+        at(utc(56));
+        await zebra([0, 1].map((n) => ({ idHex: tag(first + n), hour: hour + 8, minute: 55 })));
+        await drain();
+        for (const n of [0, 1])
+          t.match(await latest(first + n), { outcome: 'received', detail: again }, 'the packs count towards the case coming back again');
+        t.equal((await shipment(again)).status, 'received', 'the case came back through the gate');
+        t.equal(await onHand(lot), 4);
+      },
+    );
+  }
+
+  await t.test(
+    'a pack the store took out before it shipped its case on is the store’s, the case back without it and gone again',
+    async (t) => {
+      const first = 2000;
+      const utc = (minute: number) => `2026-06-01T19:${String(minute).padStart(2, '0')}:00.000Z`;
+      const { lot, packs } = await packsOf(6, first);
+      const cases = [await newCase(processor, packs.slice(0, 2)), await newCase(processor, packs.slice(2, 4))];
+      at(utc(0));
+      const arrival = await shipCases(processor, store, [cases[0].code, cases[1].code], utc(0));
+      at(utc(11));
+      await zebra([0, 1, 2, 3].map((n) => ({ idHex: tag(first + n), hour: 27, minute: 10 })));
+      await drain();
+      t.equal((await shipment(arrival)).status, 'received', 'both cases came through the gate');
+      // the store keeps pack 0 and ships the case on with pack 1; it comes back, and goes again
+      at(utc(15));
+      await world.ok(store.event({ type: 'disaggregate', eventTime: utc(15), parentCode: cases[0].code, children: [lot] }));
+      at(utc(16));
+      await world.ok(
+        store.event({ type: 'aggregate', eventTime: utc(16), parent: { containerCode: cases[0].code }, itemCodes: [packs[1]] }),
+      );
+      at(utc(20));
+      await shipCases(store, processor, [cases[0].code], utc(20));
+      at(utc(25));
+      await receive(processor, await onwardWith(cases[0].code));
+      at(utc(30));
+      const back = await shipCases(processor, store, [cases[0].code], utc(30));
+      at(utc(35));
+      await receive(store, back);
+      at(utc(40));
+      await shipCases(store, processor, [cases[0].code], utc(40));
+      t.equal(await onHand(lot), 3, 'the store holds pack 0 loose and case 1');
+      at(utc(50));
+      const fresh = await ship(processor, store, lot, 1);
+      at(utc(56));
+      await zebra([{ idHex: tag(first), hour: 27, minute: 55 }]);
+      await drain();
+      const stayed = await latest(first);
+      t.match(stayed, { outcome: 'observed', detail: null }, 'pack 0, on the store’s shelf all along, is the store’s');
+      t.not(stayed.eventId, null);
+      t.equal((await shipment(fresh)).status, 'open', 'the fresh shipment is not received on a pack that never left');
+    },
+  );
+
+  await t.test(
+    'a case the store recorded back after the service had the read leaves the pack gone with the store’s shipment',
+    async (t) => {
+      const first = 2100;
+      const utc = (minute: number) => `2026-06-01T20:${String(minute).padStart(2, '0')}:00.000Z`;
+      const { lot, packs } = await packsOf(6, first);
+      const cases = [await newCase(processor, packs.slice(0, 2)), await newCase(processor, packs.slice(2, 4))];
+      at(utc(0));
+      const arrival = await shipCases(processor, store, [cases[0].code, cases[1].code], utc(0));
+      at(utc(11));
+      await zebra([0, 1, 2, 3].map((n) => ({ idHex: tag(first + n), hour: 28, minute: 10 })));
+      await drain();
+      t.equal((await shipment(arrival)).status, 'received', 'both cases came through the gate');
+      at(utc(20));
+      await shipCases(store, processor, [cases[0].code], utc(20));
+      at(utc(25));
+      await receive(processor, await onwardWith(cases[0].code));
+      at(utc(30));
+      const fresh = await ship(processor, store, lot, 1);
+      // pack 0 is read at the door; its window is not yet turned into events when the store records the case back
+      at(utc(41));
+      await zebra([{ idHex: tag(first), hour: 28, minute: 40 }]);
+      at(utc(42));
+      const back = await shipCases(processor, store, [cases[0].code], utc(42));
+      at(utc(43));
+      await receive(store, back);
+      at(utc(44));
+      await shipCases(store, processor, [cases[0].code], utc(44));
+      at(utc(45));
+      await drain();
+      t.match(
+        await latest(first),
+        { outcome: 'received', detail: fresh },
+        'read before the case came back, the pack had left with the store’s shipment: it counts towards the fresh line',
+      );
+      t.equal((await shipment(fresh)).status, 'received');
+    },
+  );
 });
 
 t.test('reads of one batch are judged in the order they were read, ties in the order of the batch', async (t) => {
