@@ -134,3 +134,60 @@ t.test(
     for (const outcome of await Promise.all(lookups)) t.match(outcome, { message: 'given up' }, 'each lookup ends when given up');
   },
 );
+
+t.test('resuming checks destinations within the same bound: past it a 429, and the subscription stays stopped', async (t) => {
+  // names resolve to `address` at once, or wait for the test to answer while `held`
+  let address = '93.184.215.14';
+  let held = false;
+  const pending: ((addresses: string[]) => void)[] = [];
+  const resolve: ResolveAddresses = async () => (held ? new Promise((answer) => pending.push(answer)) : [address]);
+  const webhooks = { allowInsecure: false, resolve };
+  const world = await createWorld(t, undefined, { subscriptionTickMs: 3_600_000, subscriptionLagMs: 0, webhooks });
+  const plant = await world.party('processor');
+  const subscriptions = createSubscriptionService({
+    db: world.database.db,
+    epcis: world.app.services.epcis,
+    webhooks,
+    lagMs: 0,
+    retry: { maxFailures: 1 },
+    destinationChecksAtOnce: 1,
+  });
+  t.teardown(() => subscriptions.stop());
+  const principal = { keyId: 'k', role: 'operator' as const, partyCode: plant.code };
+  await subscriptions.createQuery(principal, 'all', {});
+  const since = new Date(Date.now() - 60_000).toISOString();
+  const one = await subscriptions.subscribe(principal, 'all', { dest: 'https://one.example/', stream: true, initialRecordTime: since });
+  const two = await subscriptions.subscribe(principal, 'all', { dest: 'https://two.example/', stream: true, initialRecordTime: since });
+  // both stop at their first failed delivery: their names resolve to a private address meanwhile
+  address = '10.0.0.7';
+  await world.ok(
+    plant.api.post('/epcis/events', {
+      '@context': ['https://ref.gs1.org/standards/epcis/epcis-context.jsonld'],
+      type: 'ObjectEvent',
+      eventTime: '2026-03-01T08:00:00+08:00',
+      eventTimeZoneOffset: '+08:00',
+      action: 'OBSERVE',
+      bizStep: 'shipping',
+      epcList: ['https://id.gs1.org/01/06901234000030/21/1'],
+    }),
+  );
+  await new Promise((next) => setTimeout(next, 5));
+  await subscriptions.tick();
+  const status = async (id: string) => (await plant.api.get(`/epcis/queries/all/subscriptions/${id}`)).body.status;
+  t.same([await status(one.id), await status(two.id)], ['stopped', 'stopped'], 'both stopped');
+
+  address = '93.184.215.14';
+  held = true;
+  const first = subscriptions.resume(principal, 'all', one.id);
+  while (pending.length < 1) await new Promise((next) => setImmediate(next));
+  const refused = await subscriptions.resume(principal, 'all', two.id).catch((error) => error);
+  t.match(refused, { status: 429, slug: 'too-many-requests' }, 'a second resume while one destination is being checked is refused at once');
+  t.equal(pending.length, 1, 'without being looked up');
+  t.equal(await status(two.id), 'stopped', 'the refused one stays stopped');
+
+  pending[0]([address]);
+  t.match(await first, { id: one.id, stoppedAt: null }, 'the first is resumed once its destination passes');
+  held = false;
+  t.match(await subscriptions.resume(principal, 'all', two.id), { id: two.id, stoppedAt: null }, 'then the second, asked again');
+  t.same([await status(one.id), await status(two.id)], ['active', 'active']);
+});

@@ -3,6 +3,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { sql } from 'drizzle-orm';
 import type { Test } from 'tap';
+import { buildApp } from '../../src/app.js';
 import { queryRows } from '../../src/db/client.js';
 import {
   createSubscriptionService,
@@ -670,6 +671,45 @@ t.test('resuming a stopped subscription checks its destination again, as subscri
   const resumed = await plant.api.post(`${path}/resume`, {});
   expectStatus(t, resumed, 200, 'resumed once the name resolves to a public address again');
   t.match(resumed.body, { status: 'active', stoppedAt: null, failures: 0 });
+});
+
+t.test('resuming a stopped subscription whose named query no longer runs is a 422, and it stays stopped', async (t) => {
+  const world = await createWorld(t, undefined, DELIVERED_BY_TICK);
+  const plant = await world.party('slaughterhouse');
+  const hook = await answering(t, () => 410);
+  const { subscriptions, clock } = retrying(t, world);
+  // a URI under the address the service moves to below: until then a foreign URI, matching nothing
+  const movedBase = 'https://trace.moved.example';
+  const query = { MATCH_epc: ['https://id.gs1.org/01/06901234000030/21/1', `${movedBase}/lots/NOPE`] };
+  expectStatus(t, await plant.api.post('/epcis/queries', { name: 'tagged', query }), 201, 'named query');
+  const subscribed = await plant.api.post('/epcis/queries/tagged/subscriptions', {
+    dest: hook.dest,
+    stream: true,
+    initialRecordTime: aMinuteAgo(),
+  });
+  expectStatus(t, subscribed, 201, 'subscribed');
+  const path = `/epcis/queries/tagged/subscriptions/${subscribed.body.subscriptionID}`;
+  expectStatus(t, await plant.api.post('/epcis/events', event('shipping', 1)), 201, 'captured');
+  await pastNow(clock);
+  await subscriptions.tick();
+  t.match((await plant.api.get(path)).body, { status: 'stopped', stopReason: 'the webhook answered 410 Gone' }, 'stopped');
+
+  // the service moves to the address the query's URI names: that URI now names none of its codes
+  const moved = await buildApp({ database: world.database, publicBaseUrl: movedBase, ...DELIVERED_BY_TICK });
+  t.teardown(() => moved.close());
+  const there = client(moved, plant.key);
+  expectStatus(t, await there.get('/epcis/queries/tagged/events'), 422, 'the named query no longer runs');
+  const refused = await there.post(`${path}/resume`, {});
+  expectStatus(t, refused, 422, 'nor is its subscription resumed');
+  t.match(refused.headers['content-type'], /application\/problem\+json/);
+  t.match(refused.body, {
+    type: '/problems/named-query-invalid',
+    detail: /named query tagged no longer runs/,
+    errors: [{ in: 'named query', pointer: '/query/MATCH_epc', detail: /does not end in a valid lot code/ }],
+  });
+  t.match((await there.get(path)).body, { status: 'stopped', stopReason: 'the webhook answered 410 Gone' }, 'it stays stopped');
+  await subscriptions.tick();
+  t.equal(hook.hits, 1, 'and is not delivered');
 });
 
 t.test('a subscription failing too many times in a row is stopped, with its last error; a success starts the count again', async (t) => {
