@@ -327,6 +327,7 @@ export function createServices(
       products: repos.products,
       brands,
       publicBaseUrl,
+      now,
       codesQueuedPerParty: options.codesQueuedPerParty,
       lease,
       log: options.log,

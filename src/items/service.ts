@@ -65,6 +65,8 @@ export function createItemService(deps: {
   /** Whether the lot's owner may label a branded product today. */
   brands: Pick<BrandService, 'requireLabelRight' | 'labelRightRefusal'>;
   publicBaseUrl: string;
+  /** The clock a job is dated by (unset: the system's): when its codes were issued, as brands judge them (see misuseOf). */
+  now?: () => Date;
   /**
    * Item codes a party may have queued or being issued at once: a kilogram lot takes any number, so
    * without it one party could grow the queue and the codes stored without end.
@@ -204,7 +206,7 @@ export function createItemService(deps: {
       const limit = decimalsAllowed(lot.unit) === 0 ? lot.quantity : Number.POSITIVE_INFINITY;
       const partyLimit = deps.codesQueuedPerParty ?? DEFAULT_CODES_QUEUED_PER_PARTY;
       const queued = await deps.items.insertJobWithin(
-        { id: randomUUID(), partyCode: lot.partyCode, lotCode, total: count, status: 'queued' },
+        { id: randomUUID(), partyCode: lot.partyCode, lotCode, total: count, status: 'queued', createdAt: deps.now?.() ?? new Date() },
         { lot: limit, party: partyLimit },
         lease,
         (locked) => requireCirculating({ ...locked, recalls: locked.recalls ?? [] }),

@@ -86,12 +86,25 @@ const STORY = [
 
 t.test('the demo chain is dated from its load: loaded years on, its packs are fresh and nothing lies after the load', async (t) => {
   const loadedAt = new Date('2029-06-01T02:00:00Z');
-  const { app, database } = await buildTestApp(t, undefined, { now: () => loadedAt });
+  const { app, adminKey, database } = await buildTestApp(t, undefined, { now: () => loadedAt });
   const demo = await loadDemoChainOnce(database, { now: app.services.now });
   if (!demo) throw new Error('the demo chain was not loaded');
 
   const summary = (await app.inject({ method: 'GET', url: `/t/${demo.itemCode}?format=json` })).json();
   t.same(summary.warnings, [], 'a genuine pack, not expired');
+  // its lots dated by the clock the brand decided by: the badge its producer was admitted for shows
+  t.same(
+    summary.brands.map((brand: { code: string }) => brand.code).sort(),
+    ['FJLR', 'FSHP'],
+    "with the badges of the brands its processor was admitted to (the brands' clock and its lots' agree)",
+  );
+  await app.inject({ method: 'GET', url: `/t/${demo.itemCode}`, headers: { accept: 'application/json', 'user-agent': 'phone' } });
+  const regulatorKey = (await client(app, adminKey).post('/api-keys', { role: 'regulator' })).body.key;
+  t.same(
+    (await client(app, regulatorKey).get(`/regulator/flags?kind=brand_misuse&lotCode=${demo.retailLotCode}`)).body.items,
+    [],
+    'a scan of its pack finds no misuse: its code was issued while its processor was admitted, by the same clock',
+  );
   const { lot } = summary;
   t.ok(lot.productionDate < chinaDay(loadedAt), `made before the load (${lot.productionDate})`);
   t.ok(daysBetween(chinaDay(loadedAt), lot.expiryDate) > 150, `and well within its shelf life (until ${lot.expiryDate})`);
@@ -134,11 +147,11 @@ t.test('a start finding the demo chain loaded days before names its pack and lot
     retailLotNumber: loaded?.retailLotNumber,
   });
 
-  // the processor's own later lots numbered alike, more than a page of them, one with a pack code
+  // the processor's own later lots numbered alike (recorded after the demo's, by the service's clock), more than a page of them, one with a pack code
   await database.db.execute(sql`
     insert into lots (code, kind, party_code, product_code, lot_number, quantity, unit, production_date, status, created_by_event_id, created_at)
     select 'USR' || lpad(i::text, 6, '0'), kind, party_code, product_code, 'KZ-LR-' || (20300000 + i)::text || '-500G', quantity, unit,
-      production_date, status, created_by_event_id, now() + i * interval '1 second'
+      production_date, status, created_by_event_id, created_at + i * interval '1 second'
     from lots, generate_series(1, 1001) i where code = ${loaded?.retailLotCode}`);
   await database.db.execute(sql`
     insert into items (code, lot_code, party_code, job_id, seq)

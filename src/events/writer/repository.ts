@@ -889,6 +889,9 @@ export function createEventWriterRepository() {
       const values = eventValuesOf(records, links);
       const movements = batch.events.flatMap(({ draft }) => draft.movements);
       const timeOf = new Map(records.map((record) => [record.id, record.eventTime]));
+      // a lot is recorded when the event making it is, by the writer's clock (as brands date what they decide by)
+      const recordTimeOf = new Map(records.map((record) => [record.id, record.recordTime]));
+      const lotRecordedAt = (lot: NewLot) => recordTimeOf.get(lot.createdByEventId) ?? records[0].recordTime;
       // a lot's new status and hold go into one row of one update
       const changedLots = new Map<string, { code: string; status: string | null; hold: LotHold | null; holdChanged: boolean }>();
       for (const { code, status } of batch.statuses) changedLots.set(code, { code, status, hold: null, holdChanged: false });
@@ -902,13 +905,14 @@ export function createEventWriterRepository() {
         // a correction's replacement keeps the codes of the lots it replaces: those rows are overwritten
         batch.lots.length > 0 &&
           sql`new_lots as (insert into lots (code, kind, party_code, product_code, lot_number, sscc, quantity, unit, production_date,
-          expiry_date, origin_location_code, attributes, status, created_by_event_id)
+          expiry_date, origin_location_code, attributes, status, created_by_event_id, created_at)
           select * from unnest(${texts(batch.lots.map((l) => l.code))}, ${texts(batch.lots.map((l) => l.kind))},
             ${texts(batch.lots.map((l) => l.partyCode))}, ${texts(batch.lots.map((l) => l.productCode))},
             ${texts(batch.lots.map((l) => l.lotNumber))}, ${texts(batch.lots.map((l) => l.sscc))}, ${numerics(batch.lots.map((l) => l.quantity))},
             ${texts(batch.lots.map((l) => l.unit))}, ${texts(batch.lots.map((l) => l.productionDate))}::date[],
             ${texts(batch.lots.map((l) => l.expiryDate))}::date[], ${texts(batch.lots.map((l) => l.originLocationCode))},
-            ${jsonbArray(batch.lots.map((l) => l.attributes))}, ${texts(batch.lots.map((l) => l.status))}, ${texts(batch.lots.map((l) => l.createdByEventId))})
+            ${jsonbArray(batch.lots.map((l) => l.attributes))}, ${texts(batch.lots.map((l) => l.status))}, ${texts(batch.lots.map((l) => l.createdByEventId))},
+            ${times(batch.lots.map(lotRecordedAt))})
           on conflict (code) do update set kind = excluded.kind, party_code = excluded.party_code, product_code = excluded.product_code,
             lot_number = excluded.lot_number, sscc = excluded.sscc, quantity = excluded.quantity, unit = excluded.unit,
             production_date = excluded.production_date, expiry_date = excluded.expiry_date, origin_location_code = excluded.origin_location_code,
