@@ -127,3 +127,80 @@ t.test('a packing left in force by a batch that packed more and unpacked is ende
     'a second run changes nothing',
   );
 });
+
+t.test('a case left in force on a pallet is ended by its unpacking: what the case holds leaves the pallet with it', async (t) => {
+  const world = await createWorld(t);
+  const maker = await world.party('processor');
+  const { capture } = epcisRequests(world);
+  const PALLET = 'urn:epc:id:sscc:6901234.0000000055';
+  const CASE = 'urn:epc:id:sscc:6901234.0000000062';
+  const MEAT = 'https://id.gs1.org/01/06901234000016/10/MEAT-CASE';
+  const intoCase = palletEvents(CASE);
+  // the case is packed onto the pallet by its SSCC, as a whole
+  const onPallet = (hour: number, action: 'ADD' | 'DELETE') => ({
+    eventTime: at(hour),
+    eventTimeZoneOffset: '+08:00',
+    type: 'AggregationEvent',
+    action,
+    bizStep: action === 'ADD' ? 'packing' : 'unpacking',
+    parentID: PALLET,
+    childEPCs: [CASE],
+  });
+  const captured = async (events: object[]) => t.match(await capture(maker.key, events, 'rollback'), { success: true });
+  await captured([intoCase.commissioning(MEAT), intoCase.packing(2, 'ADD', MEAT)]);
+  await captured([onPallet(10, 'ADD')]);
+  await captured([onPallet(11, 'ADD'), onPallet(12, 'DELETE')]);
+  const lotOf = async (identifier: string) =>
+    (await world.regulator.get(`/trace/${encodeURIComponent(identifier)}?depth=0`)).body.query.lotCodes[0] as string;
+  const [meat, box, pallet] = [await lotOf(MEAT), await lotOf(CASE), await lotOf(PALLET)];
+  const [pack] = await issuePacks(world, maker, meat, 1);
+
+  const db = world.database.db;
+  const links = (upstream: string, downstream: string) =>
+    queryRows<{ packedAt: string; endedAt: string | null }>(
+      db,
+      sql`select to_char(p.event_time at time zone 'UTC', 'HH24') as "packedAt", to_char(u.event_time at time zone 'UTC', 'HH24') as "endedAt"
+        from lineage_edges e join events p on p.id = e.event_id left join events u on u.id = e.ended_by_event_id
+        where e.upstream_code = ${upstream} and e.downstream_code = ${downstream} and e.kind = 'aggregate' order by p.event_time`,
+    );
+  const utc = (h: number) => new Date(at(h)).toISOString().slice(11, 13);
+  // as the earlier writer left it: the capture's unpacking ended only the capture's own packing
+  await queryRows(
+    db,
+    sql`update lineage_edges e set ended_by_event_id = null from events p
+      where p.id = e.event_id and e.upstream_code = ${box} and e.downstream_code = ${pallet} and p.event_time = ${at(10)}`,
+  );
+  t.same(await links(box, pallet), [
+    { packedAt: utc(10), endedAt: null },
+    { packedAt: utc(11), endedAt: utc(12) },
+  ]);
+  await world.ok(
+    maker.api.post('/events', {
+      type: 'observe',
+      eventTime: at(13),
+      lotCodes: [pallet],
+      readings: [{ type: 'temperature', value: 31.5, unit: 'Cel' }],
+    }),
+  );
+  // read once, after the migration: the resolver keeps a lot's view a while
+  const coldChain = async () => (await world.app.inject({ method: 'GET', url: `/t/${pack}?format=json` })).json().coldChain;
+
+  await migrate(db);
+  t.same(
+    await links(box, pallet),
+    [
+      { packedAt: utc(10), endedAt: utc(12) },
+      { packedAt: utc(11), endedAt: utc(12) },
+    ],
+    'the case’s stored packing onto the pallet is ended by the capture’s unpacking',
+  );
+  t.same(await links(meat, box), [{ packedAt: utc(2), endedAt: null }], 'what the case holds stays in it');
+  t.equal(await coldChain(), null, 'no reading of the pallet counts for the meat in the case once the case left it');
+
+  await migrate(db);
+  t.same(
+    (await links(box, pallet)).map((link) => link.endedAt),
+    [utc(12), utc(12)],
+    'a second run changes nothing',
+  );
+});
