@@ -320,22 +320,18 @@ export function createRfidRepository(db: Db) {
      * shipment to it adds nothing to); or it carried the case (or pallet) the pack lay in by the
      * party's own record, and the party holds nothing of that case now: the gate receipt took the pack
      * in that case, or the party itself packed the pack into it, by a packing recorded by the shipment,
-     * or the party received the case back with the pack in it (by any door) by then; no unpacking of
-     * the pack from the case was recorded between the two, and the party has not received the case
-     * back with the pack in it since the shipment and before the service first had the read (back, the
-     * pack may have been taken out and kept). With the pack in it: by the lineage when it came back,
-     * whoever recorded it (another party may have taken the pack out, or unpacked and packed it again,
-     * before sending the case back). The case a pack lies in now says not: another party holding the
-     * lot may pack the party's pack into a crate the party shipped. A shipment of some of a lot loose
-     * says not which packs left, and a read of each pack of it the party received is kept. Windows are
-     * ordered by their first reads: by when the service received the batch that brought it, then, of
-     * one batch, by when they were read, then by where they stand in it; a read given without its
-     * window (a pack read before that waits) is judged as of now. A receipt, departure, packing or
-     * unpacking whose event was declared in error (corrected), or a shipment cancelled, counts not: a
-     * corrected gate receipt puts its line back on its way, and the packs read when they come count
-     * towards it. A tag's receipts and departures, a lot's shipments and a case's packings and
-     * receipts are few, and indexes hold them; returns the indexes of the reads given whose tag the
-     * party had.
+     * no unpacking of the pack from the case was recorded between the two, and the party has not
+     * received the case again since the shipment, by any door (back, the pack may have been taken out
+     * and kept). The case a pack lies in now says not: another party holding the lot may pack the
+     * party's pack into a crate the party shipped. A shipment of some of a lot loose says not which
+     * packs left, and a read of each pack of it the party received is kept. Windows are ordered by
+     * their first reads: by when the service received the batch that brought it, then, of one batch, by
+     * when they were read, then by where they stand in it; a read given without its window (a pack read
+     * before that waits) is judged as of now. A receipt, departure, packing or unpacking whose event
+     * was declared in error (corrected), or a shipment cancelled, counts not: a corrected gate receipt
+     * puts its line back on its way, and the packs read when they come count towards it. A tag's
+     * receipts and departures, a lot's shipments and a case's packings and receipts are few, and
+     * indexes hold them; returns the indexes of the reads given whose tag the party had.
      */
     async keptTags(
       tx: Db,
@@ -346,18 +342,6 @@ export function createRfidRepository(db: Db) {
       const column = <T>(pick: (read: (typeof reads)[number]) => T) => reads.map(pick);
       const passed = sql`(b.received_at, r.first_seen, coalesce(r.batch_position, -1))`;
       const live = (event: SQL) => sql`not exists (select 1 from events c where c.corrects_event_id = ${event}.id)`;
-      // when the party received the shipment line's case back (by any door) with the pack in it: the latest packing or
-      // unpacking of the pack into or out of the case recorded by then, by any party, packed it in (of two recorded at
-      // once, the unpacking counts). Another party may have taken the pack out before sending the case back
-      const returns = sql`(
-        select me.record_time as returned_at from lot_movements m join events me on me.id = m.event_id
-        where m.lot_code = l.container_code and m.party_code = ${partyCode} and m.kind = 'receive_in' and m.quantity > 0 and ${live(sql`me`)}
-          and coalesce((
-            select pe.type = 'aggregate' from event_lots pl join events pe on pe.id = pl.event_id
-            where pl.lot_code = l.container_code and pl.role = 'parent' and pe.type in ('aggregate', 'disaggregate')
-              and pe.payload->'itemCodes' @> jsonb_build_array(k.item_code) and pe.record_time <= me.record_time and ${live(sql`pe`)}
-            order by pe.record_time desc, pe.event_time desc, pe.type = 'disaggregate' desc
-            limit 1), false)) back`;
       const rows = await queryRows<{ index: number }>(
         tx,
         sql`with w as (
@@ -402,12 +386,12 @@ export function createRfidRepository(db: Db) {
                 not exists (select 1 from lot_balances h where h.lot_code = k."lotCode" and h.party_code = ${partyCode} and h.quantity > 0)
                 or (l.container_code is not null
                   and not exists (select 1 from lot_balances h where h.lot_code = l.container_code and h.party_code = ${partyCode} and h.quantity > 0)
-                  -- the case came not back to the party with the pack in it since, before the service had the read:
-                  -- back, the pack may have been taken out and kept
+                  -- the case came not back to the party since, by any door: back, what it held may have been taken out
                   and not exists (
-                    select 1 from ${returns} where back.returned_at > ev.record_time and back.returned_at <= k.until_first_received)
-                  -- since when the pack lay in the case by the party's own record: its gate receipt, its own packing,
-                  -- or the case coming back to it with the pack in it
+                    select 1 from lot_movements m join events me on me.id = m.event_id
+                    where m.lot_code = l.container_code and m.party_code = ${partyCode} and m.kind = 'receive_in' and m.quantity > 0
+                      and me.record_time > ev.record_time and ${live(sql`me`)})
+                  -- since when the pack lay in the case by the party's own record: its gate receipt, or its own packing
                   and exists (
                     select 1 from (
                       select k.recorded_at as since where l.container_code = k.received_in
@@ -415,8 +399,6 @@ export function createRfidRepository(db: Db) {
                       select pe.record_time from event_lots pl join events pe on pe.id = pl.event_id
                       where pl.lot_code = l.container_code and pl.role = 'parent' and pe.type = 'aggregate' and pe.party_code = ${partyCode}
                         and pe.payload->'itemCodes' @> jsonb_build_array(k.item_code) and pe.record_time <= ev.record_time and ${live(sql`pe`)}
-                      union all
-                      select back.returned_at from ${returns} where back.returned_at <= ev.record_time
                     ) packed
                     where not exists (
                       select 1 from event_lots ul join events ue on ue.id = ul.event_id
