@@ -151,7 +151,8 @@ export function createItemsRepository(database: Pick<Database, 'db' | 'copyRows'
      * waiting for one of them is stored first, unless a batch of another job of the lot holds it
      * too), and gives them to `admit` as they then stand (see IssuingLot), which throws to store
      * nothing: a hold, recall or withdrawal committed before the batch is not missed, and one
-     * committed later comes after its codes.
+     * committed later comes after its codes. The batch that completes the job dates its end
+     * `finishedAt`, by the clock that dated its start.
      */
     insertCodes(
       jobId: string,
@@ -161,6 +162,7 @@ export function createItemsRepository(database: Pick<Database, 'db' | 'copyRows'
       first: number,
       lease?: JobLease,
       admit?: (lot: IssuingLot) => void,
+      finishedAt = new Date(),
     ): Promise<boolean> {
       return database.copyRows(
         'items',
@@ -180,7 +182,7 @@ export function createItemsRepository(database: Pick<Database, 'db' | 'copyRows'
           rights_locked as (select count(*) from rights),
           job as (update code_jobs set done = done + ${codes.length}, lease_until = ${leaseEnd(lease)},
               status = case when done + ${codes.length} >= total then 'succeeded' else status end,
-              finished_at = case when done + ${codes.length} >= total then now() else finished_at end
+              finished_at = case when done + ${codes.length} >= total then ${finishedAt.toISOString()}::timestamptz else finished_at end
             where id = ${jobId} and claimed_by = ${lease.owner} and exists (select from lot) and exists (select from rights_locked)
             returning id)
           select lot.code, lot.kind, lot.status, lot.hold, lot.voided_by_event_id as "voidedByEventId", lot.party_code as "partyCode",

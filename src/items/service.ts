@@ -65,7 +65,7 @@ export function createItemService(deps: {
   /** Whether the lot's owner may label a branded product today. */
   brands: Pick<BrandService, 'requireLabelRight' | 'labelRightRefusal'>;
   publicBaseUrl: string;
-  /** The clock a job is dated by (unset: the system's): when its codes were issued, as brands judge them (see misuseOf). */
+  /** The clock a job is dated by, its start and its end (unset: the system's): when its codes were issued, as brands judge them (see misuseOf). */
   now?: () => Date;
   /**
    * Item codes a party may have queued or being issued at once: a kilogram lot takes any number, so
@@ -77,6 +77,7 @@ export function createItemService(deps: {
   log?: { error: (object: object, message: string) => void; warn?: (object: object, message: string) => void };
 }) {
   const lease = deps.lease ?? jobLease();
+  const now = deps.now ?? (() => new Date());
   // run catches every failure of a job; what escapes it is logged
   const jobs = createFairQueue({
     concurrency: CODE_JOB_CONCURRENCY,
@@ -125,7 +126,7 @@ export function createItemService(deps: {
         // 31^10 codes: a clash with an earlier job is rare, but is checked rather than assumed away
         for (const taken of await deps.items.existingCodes([...batch])) batch.delete(taken);
         // stored with the job's progress; the batch that completes the job marks it succeeded
-        held(await deps.items.insertCodes(job.id, job.lotCode, job.partyCode, [...batch], done + 1, lease, admit));
+        held(await deps.items.insertCodes(job.id, job.lotCode, job.partyCode, [...batch], done + 1, lease, admit, now()));
         done += batch.size;
       }
     } catch (error) {
@@ -139,7 +140,7 @@ export function createItemService(deps: {
       try {
         // its codes go with it, and so does its count of them (a job another process has taken over
         // meanwhile is left to it)
-        await deps.items.deleteJobCodes(job.id, lease, { status: 'failed', error: shown, done: 0, finishedAt: new Date() });
+        await deps.items.deleteJobCodes(job.id, lease, { status: 'failed', error: shown, done: 0, finishedAt: now() });
       } catch (unrecorded) {
         // the database is gone: the job stays unfinished (its codes never visible) and runs again at
         // the next start, like one a stop cut off; the jobs queued behind it still run
@@ -206,7 +207,7 @@ export function createItemService(deps: {
       const limit = decimalsAllowed(lot.unit) === 0 ? lot.quantity : Number.POSITIVE_INFINITY;
       const partyLimit = deps.codesQueuedPerParty ?? DEFAULT_CODES_QUEUED_PER_PARTY;
       const queued = await deps.items.insertJobWithin(
-        { id: randomUUID(), partyCode: lot.partyCode, lotCode, total: count, status: 'queued', createdAt: deps.now?.() ?? new Date() },
+        { id: randomUUID(), partyCode: lot.partyCode, lotCode, total: count, status: 'queued', createdAt: now() },
         { lot: limit, party: partyLimit },
         lease,
         (locked) => requireCirculating({ ...locked, recalls: locked.recalls ?? [] }),

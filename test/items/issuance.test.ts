@@ -618,3 +618,21 @@ t.test('a job queued or resumed once its lot was held, recalled or destroyed iss
     );
   }
 });
+
+t.test('a job is dated start and end by the service clock, as brands judge its codes', async (t) => {
+  const HOUR = 3_600_000;
+  const world = await createWorld(t, undefined, { now: () => new Date(Date.now() + HOUR) });
+  const processor = await world.party('processor');
+  const lot = await processor.commission(await processor.product('kg'), 5);
+  const before = Date.now() + HOUR;
+  const accepted = expectStatus(t, await processor.api.post(`/lots/${lot}/items`, { count: 3 }), 202, 'a job');
+  await world.app.services.items.idle();
+  const after = Date.now() + HOUR;
+  const job = (await processor.api.get(`/code-jobs/${accepted.body.id}`)).body;
+  t.equal(job.status, 'succeeded');
+  for (const field of ['createdAt', 'finishedAt'] as const) {
+    const at = new Date(job[field]).getTime();
+    t.ok(at >= before && at <= after, `${field} ${job[field]} by the service clock, an hour ahead of the database's`);
+  }
+  t.ok(job.finishedAt >= job.createdAt, 'and it ends after it starts');
+});
