@@ -511,7 +511,7 @@ async function run(app: App, database: Database, baseUrl: string, port: number) 
   const queriesBefore = database.stats.queries;
   t0 = performance.now();
   const trace = await app.services.trace.trace(regulator, scanLot, 'backward', 30);
-  await Promise.all([app.services.trace.trace(regulator, scanLot, 'forward', 3), repos.lineage.packingLinksAbove(scanLot, 3)]);
+  await Promise.all([app.services.trace.trace(regulator, scanLot, 'forward', 3), repos.lineage.packingLinksAbove([scanLot], 3)]);
   const missMs = performance.now() - t0;
   console.log(
     `\ntrace-cache miss (backward 30 + forward 3 + packing links): ${formatMs(missMs)}, ${database.stats.queries - queriesBefore} SQL round trips`,

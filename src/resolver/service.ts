@@ -11,7 +11,7 @@ import { GS1_DL_HOST } from '../gs1/epc-uri.js';
 import { atCodeParam, digitalLinkIdentifier } from '../identifiers/parse.js';
 import type { IdentifierService } from '../identifiers/service.js';
 import type { ItemsRepository, ScannedItem } from '../items/repository.js';
-import type { LineageRepository } from '../lineage/repository.js';
+import type { LineageRepository, PackingLink } from '../lineage/repository.js';
 import type { LotsRepository } from '../lots/repository.js';
 import type { PendingCounts } from '../scans/buffer.js';
 import { DEFAULT_FLAG_POLICY, type FlagPolicy, scanFlags } from '../scans/flags.js';
@@ -53,16 +53,18 @@ export type Resolved = {
 type LotState = { status: string; onHold: boolean; changes: string };
 
 /**
- * A lot as every pack of it shows alike: its backward trace, the lots of it with a failed test that
- * still stands, and the brands covering its product with its owner's standing.
+ * A lot as every pack of it shows alike: its backward trace, the readings of the containers it lay in
+ * (see containerReadingsOf), the lots of it with a failed test that still stands, and the brands
+ * covering its product with its owner's standing.
  */
-type LotView = { trace: Trace; failedLots: ReadonlySet<string>; standings: BrandStanding[]; making: LotMaking };
-
-/**
- * An event of a trace as one party's: a trace shows each event by its eventID, which is its party's
- * own, so another party's event may show the same one (partyEventKey).
- */
-const partyEvent = (event: Trace['events'][number]) => `${event.partyCode} ${event.id}`;
+type LotView = {
+  trace: Trace;
+  containerReadings: Trace['events'];
+  unpackedLinks: PackingLink[];
+  failedLots: ReadonlySet<string>;
+  standings: BrandStanding[];
+  making: LotMaking;
+};
 
 /**
  * A scanned code that names no pack: the lot and maker its flag names (a pack's code presented where it is not that
@@ -142,15 +144,19 @@ export function createResolverService(deps: {
     const cached = views.get(key);
     if (cached && now().getTime() - cached.at < TRACE_CACHE_MS) return cached.view;
     const view = Promise.all([
-      deps.trace.trace(RESOLVER, lotCode, 'backward', 30).then((backward) => withContainerReadings(backward, lotCode)),
+      deps.trace.trace(RESOLVER, lotCode, 'backward', 30),
+      containerReadingsOf(lotCode),
       deps.lots.findByCodes([lotCode]),
-    ]).then(async ([trace, [lot]]) => {
-      const [failedLots, standings] = await Promise.all([
+    ]).then(async ([trace, containerReadings, [lot]]) => {
+      const [unpackedLinks, failedLots, standings] = await Promise.all([
+        unpackedLinksOf(trace),
         deps.failures.standingFailedLots(trace.nodes.map((node) => node.code)),
         deps.brands.standingsOfLot(lot),
       ]);
       return {
         trace,
+        containerReadings,
+        unpackedLinks,
         failedLots,
         standings,
         // a lot recorded without a production date was produced when it was recorded
@@ -176,6 +182,8 @@ export function createResolverService(deps: {
     lotSummary({
       lotCode,
       trace: view.trace,
+      containerReadings: view.containerReadings,
+      unpackedLinks: view.unpackedLinks,
       failedLots: view.failedLots,
       today: today(),
       brands: badgesOf(view.standings, view.making, chinaDay(now())),
@@ -197,19 +205,26 @@ export function createResolverService(deps: {
    * while the lot lay in it, by its owner or the container's holder then, count (containerReadings), not a pallet's
    * after it was emptied. The forward trace's nodes name who made the lot and each container; when the lot lay in
    * each is read from the packing links as the ledger ended them, beside the trace (one statement, run alongside).
+   * Such an observation counts whatever else it names (a lot unpacked from the case lying loose beside the pallet).
    */
-  async function withContainerReadings(trace: Trace, lotCode: string): Promise<Trace> {
+  async function containerReadingsOf(lotCode: string): Promise<Trace['events']> {
     const [forward, links] = await Promise.all([
       deps.trace.trace(RESOLVER, lotCode, 'forward', CONTAINER_LEVELS),
-      deps.containers.packingLinksAbove(lotCode, CONTAINER_LEVELS),
+      deps.containers.packingLinksAbove([lotCode], CONTAINER_LEVELS),
     ]);
-    const known = new Set(trace.events.map(partyEvent));
     const makers = new Map(forward.nodes.map((node) => [node.code, node.partyCode]));
-    const readings = containerReadings(forward.events, links, lotCode, makers, CONTAINER_LEVELS).filter(
-      (event) => !known.has(partyEvent(event)),
+    return containerReadings(forward.events, links, lotCode, makers, CONTAINER_LEVELS);
+  }
+
+  /**
+   * The packing links of the lots the backward trace shows unpacked from a container (each paired with
+   * the unpacking that ended it): when they lay inside, where their readings are the container's too.
+   */
+  function unpackedLinksOf(trace: Trace): Promise<PackingLink[]> {
+    const unpacked = new Set(
+      trace.edges.filter((edge) => edge.kind === 'aggregate' && edge.status === 'unpacked').map((edge) => edge.from),
     );
-    if (readings.length === 0) return trace;
-    return { ...trace, events: [...trace.events, ...readings].sort((a, b) => a.eventTime.getTime() - b.eventTime.getTime()) };
+    return unpacked.size === 0 ? Promise.resolve([]) : deps.containers.packingLinksAbove([...unpacked], 1);
   }
 
   const hashIp = (ip: string) => createHash('sha256').update(`${deps.ipSalt}:${ip}`).digest('hex').slice(0, 32);

@@ -3,8 +3,10 @@
 import type { z } from 'zod';
 import type { BrandRef } from '../brands/standing.js';
 import { regionName } from '../codes/regions.js';
+import type { PackingLink } from '../lineage/repository.js';
 import { inspectionFindings } from '../trace/graph.js';
 import type { Trace } from '../trace/schemas.js';
+import { readingsWhileInside } from './container-readings.js';
 import {
   type consumerSummarySchema,
   LOT_WARNINGS,
@@ -75,8 +77,34 @@ const lotSummaries = new WeakMap<Trace, Map<string, LotSummary>>();
 /**
  * `failedLots`: those of the trace's lots with a failed test that still stands, as the event log
  * settles it (standingFailure: a later pass of the same kind settles it); read with the trace.
+ * `containerReadings`: the observations of the containers the lot lay in, with the readings taken
+ * while it lay there (the resolver's containerReadings), whatever else they name; read with the trace.
+ * `unpackedLinks`: the packing links of the lots the trace shows unpacked (see PackingLink), which say
+ * when they lay in the lot or in what it holds; read with the trace.
  */
-type LotSummaryInput = { lotCode: string; trace: Trace; today: string; brands: BrandRef[]; failedLots?: ReadonlySet<string> };
+type LotSummaryInput = {
+  lotCode: string;
+  trace: Trace;
+  today: string;
+  brands: BrandRef[];
+  failedLots?: ReadonlySet<string>;
+  containerReadings?: Trace['events'];
+  unpackedLinks?: readonly PackingLink[];
+};
+
+/** An event as one party's: eventIDs are each party's own (partyEventKey). */
+const partyEvent = (event: Trace['events'][number]) => `${event.partyCode} ${event.id}`;
+
+/** Each event once, as first listed. */
+function onceEach(events: Trace['events']): Trace['events'] {
+  const seen = new Set<string>();
+  return events.filter((event) => {
+    const key = partyEvent(event);
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
 
 export function lotSummary(input: LotSummaryInput): LotSummary {
   let byLot = lotSummaries.get(input.trace);
@@ -84,8 +112,17 @@ export function lotSummary(input: LotSummaryInput): LotSummary {
     byLot = new Map();
     lotSummaries.set(input.trace, byLot);
   }
-  // the failed lots are read with the trace, so they change with it; keyed anyway, the summary is theirs
-  const key = `${input.lotCode}:${input.today}:${[...(input.failedLots ?? [])].sort().join(' ')}`;
+  // the failed lots, container readings and unpacked lots' links are read with the trace, so they change
+  // with it; keyed anyway, the summary is theirs
+  const key = [
+    input.lotCode,
+    input.today,
+    [...(input.failedLots ?? [])].sort().join(' '),
+    (input.containerReadings ?? []).map(partyEvent).join(' '),
+    (input.unpackedLinks ?? [])
+      .map((link) => `${link.childCode}>${link.parentCode}@${link.packedAt.getTime()}-${link.unpackedAt?.getTime()}`)
+      .join(' '),
+  ].join(':');
   let summary = byLot.get(key);
   if (!summary) {
     // the day rolls over at most once while a trace is cached
@@ -169,16 +206,28 @@ function inLotNow(trace: Trace, lotCode: string): Set<string> {
   return reached;
 }
 
+/** The transformationID an EPCIS transformation was captured under: its halves (inputs, outputs) may come as two events. */
+const transformationOf = (event: Trace['events'][number]) => {
+  const id = (event.details.epcis as { transformationID?: unknown } | undefined)?.transformationID;
+  return typeof id === 'string' ? id : undefined;
+};
+
 /**
- * Whether an event of the backward trace is part of the start lot's story now: it covers a lot in it
- * now (`inLot`, see inLotNow), or no lot of the trace at all (a reading of a container the start lot
- * lay in, which the resolver adds only for the time it lay there). The events of a lot unpacked from
- * a case alone (its making, the steps it was made by, its tests, its readings before and after) went
- * with that lot; the case's own, and those it shares with a lot the case still holds, stay.
+ * Whether an event of the backward trace is part of the start lot's story now: it names a lot in it
+ * now (`inLot`, see inLotNow) other than as an input, or is the inputs half of a transformation whose
+ * other half made such a lot. As the trace itself reads a lot's events (its repository's eventsOn),
+ * using a lot makes no event that lot's: the making of a lot unpacked from a case, from a raw lot the
+ * case still holds a lot of, went with it, as did its other steps, its tests and its own readings; the
+ * case's own, and those it shares with a lot the case still holds, stay.
  */
 function ofLotNow(trace: Trace, inLot: ReadonlySet<string>): (event: Trace['events'][number]) => boolean {
-  const onTrace = new Set(trace.nodes.map((node) => node.code));
-  return (event) => event.lots.some((lot) => inLot.has(lot.lotCode)) || event.lots.every((lot) => !onTrace.has(lot.lotCode));
+  const names = (event: Trace['events'][number]) => event.lots.some((lot) => lot.role !== 'input' && inLot.has(lot.lotCode));
+  const madeInLot = new Set(trace.events.filter(names).flatMap((event) => transformationOf(event) ?? []));
+  return (event) => {
+    if (names(event)) return true;
+    const transformation = transformationOf(event);
+    return transformation !== undefined && madeInLot.has(transformation);
+  };
 }
 
 function buildLotSummary(input: LotSummaryInput): LotSummary {
@@ -191,9 +240,19 @@ function buildLotSummary(input: LotSummaryInput): LotSummary {
   const startProduct = start.productCode ? product.get(start.productCode) : undefined;
   const producer = party.get(start.partyCode);
   const inLot = inLotNow(trace, start.code);
-  // the steps, readings and tests shown: of what the start lot is made of or holds now, none declared in error
-  const isOfLotNow = ofLotNow(trace, inLot);
-  const events = trace.events.filter((event) => !event.declaredInErrorBy && event.type !== 'correction' && isOfLotNow(event));
+  // the steps, readings and tests shown: of what the start lot is made of or holds now; the readings of the
+  // containers it lay in, and of a lot unpacked from it (or from a lot in it) while that lay inside; each
+  // once, an observation of the lot itself whole; none declared in error
+  const unpacked = trace.edges
+    .filter((edge) => edge.kind === 'aggregate' && edge.status === 'unpacked' && inLot.has(edge.to) && !inLot.has(edge.from))
+    .map((edge) => ({ childCode: edge.from, parentCode: edge.to }));
+  const events = onceEach([
+    ...trace.events.filter(ofLotNow(trace, inLot)),
+    ...(input.containerReadings ?? []),
+    ...readingsWhileInside(trace.events, input.unpackedLinks ?? [], unpacked),
+  ])
+    .filter((event) => !event.declaredInErrorBy && event.type !== 'correction')
+    .sort((a, b) => a.eventTime.getTime() - b.eventTime.getTime());
 
   const timeline = events
     .filter((event) => ['commission', 'transform', 'receive', 'observe', 'sell'].includes(event.type))
@@ -273,14 +332,19 @@ function buildLotSummary(input: LotSummaryInput): LotSummary {
         }
       : null,
     warnings,
+    // the chain of what it holds now, as its timeline: a lot unpacked from a case is no longer drawn in it
     lineage: {
-      nodes: trace.nodes.map((node) => ({
-        code: node.code,
-        depth: node.depth,
-        label: labelOf(node.code),
-        stage: STAGE_BY_PARTY_KIND[party.get(node.partyCode)?.kind ?? ''] ?? null,
-      })),
-      edges: trace.edges.filter((edge) => edge.kind !== 'custody').map((edge) => ({ from: edge.from, to: edge.to })),
+      nodes: trace.nodes
+        .filter((node) => inLot.has(node.code))
+        .map((node) => ({
+          code: node.code,
+          depth: node.depth,
+          label: labelOf(node.code),
+          stage: STAGE_BY_PARTY_KIND[party.get(node.partyCode)?.kind ?? ''] ?? null,
+        })),
+      edges: trace.edges
+        .filter((edge) => edge.kind !== 'custody' && edge.status !== 'unpacked' && inLot.has(edge.to))
+        .map((edge) => ({ from: edge.from, to: edge.to })),
     },
   };
 }

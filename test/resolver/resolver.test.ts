@@ -1189,3 +1189,147 @@ t.test('a case scanned by its SSCC shows the steps and readings of what it holds
   t.ok(steps(ofB).includes(stepAt('smoking', 3)), 'lot B’s own packs still show its steps');
   t.match(ofB.coldChain, { maxCelsius: 30, withinLimits: false }, 'and its readings');
 });
+
+// Lots made from one raw lot by separate transformations: a case that holds one of them does not show
+// the other's making once that other is unpacked, nor draw it inside the case.
+t.test('a case scanned by its SSCC shows no making of a lot unpacked from it that shared a raw lot with one it holds', async (t) => {
+  let clock = Date.now();
+  const world = await createWorld(t, undefined, { now: () => new Date(clock) });
+  const processor = await world.party('processor');
+  const product = await processor.product('piece');
+  const event = (hour: number, body: Record<string, unknown>) => world.ok(processor.api.post('/events', { eventTime: at(hour), ...body }));
+  const raw = (await event(1, { type: 'commission', lots: [{ productCode: product, quantity: 10 }] })).createdLotCodes[0] as string;
+  const made = async (hour: number, kind: string) =>
+    (
+      await event(hour, {
+        type: 'transform',
+        inputs: [{ lotCode: raw, quantity: 5 }],
+        outputs: [{ productCode: product, quantity: 5 }],
+        process: { kind },
+      })
+    ).createdLotCodes[0] as string;
+  const lotA = await made(2, 'cutting');
+  const lotB = await made(3, 'smoking');
+  const caseSscc = completeGs1('06901234500000127');
+  const packedCase = (
+    await event(5, {
+      type: 'aggregate',
+      parent: { sscc: caseSscc },
+      children: [
+        { lotCode: lotA, quantity: 5 },
+        { lotCode: lotB, quantity: 5 },
+      ],
+    })
+  ).createdLotCodes[0] as string;
+  await event(7, { type: 'observe', lotCodes: [lotA], readings: [{ type: 'temperature', value: 3, unit: 'Cel' }] });
+  await event(8, { type: 'disaggregate', parentCode: packedCase, children: [lotB] });
+  clock += 31_000;
+  type Summary = {
+    timeline: { time: string; action: string }[];
+    lineage: { nodes: { code: string }[]; edges: { from: string; to: string }[] };
+  };
+  const scanned: Summary = (
+    await world.app.inject({ method: 'GET', url: `/00/${caseSscc}`, headers: { accept: 'application/json', 'user-agent': 'phone' } })
+  ).json();
+  const stepAt = (action: string, hour: number) => `${action}@${new Date(at(hour)).toISOString()}`;
+  t.same(
+    scanned.timeline.map((step) => `${step.action}@${step.time}`),
+    [stepAt('commission', 1), stepAt('cutting', 2), stepAt('observe', 7)],
+    'the raw lot’s making and the making of the lot it holds, not the unpacked lot’s smoking',
+  );
+  const [packOfA] = await issuePacks(world, processor, lotA, 1);
+  const ofA: Summary = (await world.app.inject({ method: 'GET', url: `/t/${packOfA}`, headers: { accept: 'application/json' } })).json();
+  t.same(
+    ofA.timeline.map((step) => `${step.action}@${step.time}`),
+    scanned.timeline.map((step) => `${step.action}@${step.time}`),
+    'the steps a pack of the lot it holds shows',
+  );
+  t.same(
+    scanned.lineage.nodes.map((node) => node.code).sort(),
+    [packedCase, lotA, raw].sort(),
+    'its chain: what it holds and what that was made from, not the unpacked lot',
+  );
+  t.same(scanned.lineage.edges.map((edge) => `${edge.from}>${edge.to}`).sort(), [`${lotA}>${packedCase}`, `${raw}>${lotA}`].sort());
+});
+
+// A reading of the pallet a case lies on counts for the case while it lay there, whatever else it names.
+t.test('a case scanned by its SSCC counts its pallet’s reading that also names a lot unpacked from it', async (t) => {
+  let clock = Date.now();
+  const world = await createWorld(t, undefined, { now: () => new Date(clock) });
+  const processor = await world.party('processor');
+  const product = await processor.product('piece');
+  const event = (hour: number, body: Record<string, unknown>) => world.ok(processor.api.post('/events', { eventTime: at(hour), ...body }));
+  const commission = async (hour: number) =>
+    (await event(hour, { type: 'commission', lots: [{ productCode: product, quantity: 10 }] })).createdLotCodes[0] as string;
+  const observe = (hour: number, lotCodes: string[], celsius: number) =>
+    event(hour, { type: 'observe', lotCodes, readings: [{ type: 'temperature', value: celsius, unit: 'Cel' }] });
+  const lotA = await commission(1);
+  const lotB = await commission(2);
+  const caseSscc = completeGs1('06901234500000128');
+  const packedCase = (
+    await event(3, {
+      type: 'aggregate',
+      parent: { sscc: caseSscc },
+      children: [
+        { lotCode: lotA, quantity: 10 },
+        { lotCode: lotB, quantity: 10 },
+      ],
+    })
+  ).createdLotCodes[0] as string;
+  const pallet = (await event(4, { type: 'aggregate', parent: {}, children: [{ lotCode: packedCase }] })).createdLotCodes[0] as string;
+  await event(5, { type: 'disaggregate', parentCode: packedCase, children: [lotB] });
+  await observe(6, [pallet, lotB], 9); // the room's reading of the pallet and of lot B, loose beside it
+  await observe(7, [pallet], 3);
+  clock += 31_000;
+  const scan = async (url: string) => (await world.app.inject({ method: 'GET', url, headers: { accept: 'application/json' } })).json();
+  const expected = { readings: 2, minCelsius: 3, maxCelsius: 9, withinLimits: false };
+  const [packOfA] = await issuePacks(world, processor, lotA, 1);
+  t.match((await scan(`/t/${packOfA}`)).coldChain, expected, 'a pack of the lot it holds counts both pallet readings');
+  t.match((await scan(`/00/${caseSscc}`)).coldChain, expected, 'and so does the case');
+});
+
+// A lot unpacked from a case took its own readings with it, but not those taken while it lay in the
+// case: they were the conditions inside the case, among what it still holds.
+t.test('a case scanned by its SSCC counts the readings of a lot unpacked from it taken while it lay inside', async (t) => {
+  let clock = Date.now();
+  const world = await createWorld(t, undefined, { now: () => new Date(clock) });
+  const processor = await world.party('processor');
+  const product = await processor.product('piece');
+  const event = (hour: number, body: Record<string, unknown>) => world.ok(processor.api.post('/events', { eventTime: at(hour), ...body }));
+  const commission = async (hour: number) =>
+    (await event(hour, { type: 'commission', lots: [{ productCode: product, quantity: 10 }] })).createdLotCodes[0] as string;
+  const observe = (hour: number, code: string, celsius: number) =>
+    event(hour, { type: 'observe', lotCodes: [code], readings: [{ type: 'temperature', value: celsius, unit: 'Cel' }] });
+  const lotA = await commission(1);
+  const lotB = await commission(1);
+  await observe(2, lotB, 30); // before it was packed
+  const caseSscc = completeGs1('06901234500000129');
+  const packedCase = (
+    await event(3, {
+      type: 'aggregate',
+      parent: { sscc: caseSscc },
+      children: [
+        { lotCode: lotA, quantity: 10 },
+        { lotCode: lotB, quantity: 10 },
+      ],
+    })
+  ).createdLotCodes[0] as string;
+  await observe(4, lotB, 15); // a probe of lot B inside the case
+  await event(5, { type: 'disaggregate', parentCode: packedCase, children: [lotB] });
+  await observe(6, lotB, 25); // lot B elsewhere
+  await observe(7, packedCase, 4);
+  clock += 31_000;
+  const scanned = (
+    await world.app.inject({ method: 'GET', url: `/00/${caseSscc}`, headers: { accept: 'application/json', 'user-agent': 'phone' } })
+  ).json();
+  t.match(
+    scanned.coldChain,
+    { readings: 2, minCelsius: 4, maxCelsius: 15, withinLimits: false },
+    'the probe inside the case and the case’s own reading, not lot B’s before or after',
+  );
+  t.same(
+    scanned.timeline.map((step: { time: string }) => step.time),
+    [1, 4, 7].map((hour) => new Date(at(hour)).toISOString()),
+    'lot A’s making and the two readings',
+  );
+});

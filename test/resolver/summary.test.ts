@@ -379,10 +379,10 @@ t.test('lotSummary: a case’s steps and cold chain are those of what it holds n
     step('observe', 7, ['C-CASE'], [4]),
     step('receive', 8, ['L-OTHER', 'L-ELSEWHERE']),
     step('observe', 9, ['L-OTHER'], [25]),
-    // a reading of the pallet the case lies on, which the resolver adds for the time it lay there
-    step('observe', 10, ['C-PALLET'], [6]),
   ];
-  const summaryOf = (of: Trace) => lotSummary({ lotCode: 'C-CASE', trace: of, today: '2026-11-20', brands: [] });
+  // a reading of the pallet the case lies on, which the resolver finds for the time it lay there
+  const containerReadings = [step('observe', 10, ['C-PALLET'], [6])];
+  const summaryOf = (of: Trace) => lotSummary({ lotCode: 'C-CASE', trace: of, today: '2026-11-20', brands: [], containerReadings });
   const hours = (of: Trace) => summaryOf(of).timeline.map((step) => new Date(step.time).getUTCHours());
   t.strictSame(
     hours(trace),
@@ -393,6 +393,93 @@ t.test('lotSummary: a case’s steps and cold chain are those of what it holds n
   const repacked = { ...trace, edges: [...trace.edges, edge('L-OTHER', 'C-CASE', 'aggregate')] };
   t.strictSame(hours(repacked), [1, 2, 3, 4, 5, 6, 7, 8, 9, 10], 'packed into it again: the other lot’s too');
   t.match(summaryOf(repacked).coldChain, { readings: 5, maxCelsius: 30, withinLimits: false });
+});
+
+t.test('lotSummary: a case shows no step of a lot unpacked from it that only used a lot it holds, nor draws it', async (t) => {
+  const trace = caseChain();
+  // lot L-OTHER was made from L-FARM-1 too, whose other lot the case still holds
+  trace.edges.push(edge('L-FARM-1', 'L-OTHER'));
+  const hour = (h: number) => new Date(`2026-10-20T${String(h).padStart(2, '0')}:00:00.000Z`);
+  /** An event at the hour of 2026-10-20 (UTC) naming the lots in their roles, with temperature readings or a transformationID. */
+  const step = (
+    type: 'transform' | 'observe',
+    h: number,
+    lots: [string, 'input' | 'output' | 'subject'][],
+    extra: { celsius?: number[]; transformationID?: string } = {},
+  ) => ({
+    ...inspectEvent(`E-${type}-${h}`, hour(h).toISOString(), ABATTOIR, [], {
+      readings: (extra.celsius ?? []).map((value) => ({ type: 'temperature', value, unit: 'Cel' })),
+      ...(extra.transformationID ? { epcis: { type: 'TransformationEvent', transformationID: extra.transformationID } } : {}),
+    }),
+    type,
+    lots: lots.map(([lotCode, role]) => ({ lotCode, role, quantity: null })),
+  });
+  const pallet = step(
+    'observe',
+    10,
+    [
+      ['C-PALLET', 'subject'],
+      ['L-OTHER', 'subject'],
+    ],
+    { celsius: [9] },
+  );
+  trace.events = [
+    step('transform', 1, [
+      ['L-FARM-1', 'input'],
+      ['L-FARM-2', 'input'],
+      ['L-CARCASS', 'output'],
+    ]),
+    step('transform', 2, [
+      ['L-FARM-1', 'input'],
+      ['L-OTHER-RAW', 'input'],
+      ['L-OTHER', 'output'],
+    ]),
+    // an EPCIS transformation in two halves, of its inputs and of its outputs
+    step('transform', 3, [['L-CARCASS', 'input']], { transformationID: 'T-PACK' }),
+    step('transform', 4, [['L-PACK', 'output']], { transformationID: 'T-PACK' }),
+    step('transform', 5, [['L-FARM-1', 'input']], { transformationID: 'T-OTHER' }),
+    step('transform', 6, [['L-OTHER', 'output']], { transformationID: 'T-OTHER' }),
+    step('observe', 7, [['L-OTHER', 'subject']], { celsius: [15] }), // inside the case
+    step('observe', 9, [['L-OTHER', 'subject']], { celsius: [25] }), // unpacked, in another container
+    pallet, // the pallet's reading, which also names the unpacked lot lying beside it
+  ];
+  const unpackedLinks = [
+    { childCode: 'L-OTHER', parentCode: 'C-CASE', packedAt: new Date(hour(6).getTime() + 1_800_000), unpackedAt: hour(8) },
+    { childCode: 'L-OTHER', parentCode: 'C-ELSE', packedAt: hour(8), unpackedAt: null },
+  ];
+  const summary = lotSummary({
+    lotCode: 'C-CASE',
+    trace,
+    today: '2026-11-20',
+    brands: [],
+    containerReadings: [pallet],
+    unpackedLinks,
+  });
+  t.strictSame(
+    summary.timeline.map((shown) => new Date(shown.time).getUTCHours()),
+    [1, 3, 4, 7, 10],
+    'the making of what it holds, both halves of its transformation; the unpacked lot’s reading inside it and its pallet’s; not the unpacked lot’s making',
+  );
+  t.strictSame(summary.coldChain, { readings: 2, minCelsius: 9, maxCelsius: 15, withinLimits: false });
+  t.notOk(
+    summary.lineage.nodes.some((shown) => shown.code.startsWith('L-OTHER')),
+    'its chain draws neither the unpacked lot nor what only it was made from',
+  );
+  t.notOk(summary.lineage.edges.some((shown) => shown.from.startsWith('L-OTHER') || shown.to.startsWith('L-OTHER')));
+  t.equal(summary.lineage.edges.length, 4, 'the edges of what it holds');
+
+  const repacked = { ...trace, edges: [...trace.edges, edge('L-OTHER', 'C-CASE', 'aggregate')] };
+  const again = lotSummary({ lotCode: 'C-CASE', trace: repacked, today: '2026-11-20', brands: [], containerReadings: [pallet] });
+  t.strictSame(
+    again.timeline.map((shown) => new Date(shown.time).getUTCHours()),
+    [1, 2, 3, 4, 5, 6, 7, 9, 10],
+    'packed into it again: all of the other lot’s',
+  );
+  t.equal(again.coldChain?.readings, 3, 'the pallet’s reading once, as the lot’s own event');
+  t.ok(
+    again.lineage.nodes.some((shown) => shown.code === 'L-OTHER'),
+    'and drawn in it',
+  );
 });
 
 t.test('consumerSummaryJson: a pack in a held or recalled container warns; the lot’s other packs do not', async (t) => {
