@@ -40,7 +40,7 @@ import { figuresRoutes } from './figures/routes.js';
 import { createFiguresService } from './figures/service.js';
 import { healthRoutes } from './health/routes.js';
 import { requestValidatorCompiler, withQuerystring } from './http/query.js';
-import { requestIdOf } from './http/request.js';
+import { loggedRequest, requestIdOf } from './http/request.js';
 import { createIdentifierService } from './identifiers/service.js';
 import { createItemsRepository } from './items/repository.js';
 import { itemRoutes } from './items/routes.js';
@@ -403,16 +403,26 @@ export function createServices(
 
 export type Services = ReturnType<typeof createServices>;
 
+/** Fastify's logger options, its requests logged with their URLs as they came (loggedRequest). */
+function loggerOptions(logger: AppOptions['logger']): FastifyServerOptions['logger'] {
+  if (!logger) return false;
+  const given = logger === true ? {} : logger;
+  return { ...given, serializers: { ...given.serializers, req: loggedRequest } };
+}
+
 const trustHops = (hops: number) => (_address: string, hop: number) => hop < hops;
 
 export async function buildApp(options: AppOptions) {
   const app = Fastify({
-    ...(options.loggerInstance ? { loggerInstance: options.loggerInstance } : { logger: options.logger ?? false }),
+    ...(options.loggerInstance
+      ? { loggerInstance: options.loggerInstance.child({}, { serializers: { req: loggedRequest } }) }
+      : { logger: loggerOptions(options.logger) }),
     bodyLimit: options.bodyLimit ?? 1024 * 1024,
     // a number of proxies: the addresses of that many hops nearest the service are theirs
     trustProxy: typeof options.trustProxy === 'number' ? trustHops(options.trustProxy) : (options.trustProxy ?? false),
     genReqId: (request) => requestIdOf(request.headers['x-request-id']),
-    // a Digital Link's full-width "？" begins its query string, which the router then reads as any other
+    // a full-width "？" in a label's path (a Digital Link's, a trace code's) begins its query string, which the router
+    // then reads as any other
     rewriteUrl: (request) => scannedTarget(request.url ?? '/'),
     // a URL the router cannot decode, or a path parameter over its length limit, is answered like any other error
     frameworkErrors: sendError,

@@ -50,7 +50,8 @@ export function problemOf(error: FastifyError): Problem {
 /** The problem an error stands for, logged with the request it came from (a 5xx with its stack). */
 export function toProblem(error: FastifyError, request: FastifyRequest): Problem {
   const problem = problemOf(error);
-  const context = { method: request.method, url: request.url, params: request.params };
+  // the URL as it came, not as the app's rewriteUrl read it (a full-width "？" read as "?")
+  const context = { method: request.method, url: request.originalUrl, params: request.params };
   if (problem.status >= 500) request.log.error({ err: error, ...context }, 'request failed');
   else request.log.info({ problem: problem.slug, detail: problem.detail, ...context }, 'request rejected');
   return problem;
@@ -65,7 +66,7 @@ export function sendProblem(request: FastifyRequest, reply: FastifyReply, proble
       title: problem.title,
       status: problem.status,
       detail: problem.detail,
-      instance: request.url,
+      instance: request.originalUrl,
       ...(problem.errors ? { errors: problem.errors } : {}),
     });
 }

@@ -1,10 +1,37 @@
 // What routes read off a request: the principal its API key resolved to (set by the
 // authentication plugin) and the OpenAPI security requirement of authenticated routes.
+import type { IncomingHttpHeaders } from 'node:http';
 import type { FastifyContextConfig, FastifyRequest } from 'fastify';
 import type { Principal, RouteKind } from '../access/index.js';
 
 /** Longer URLs are refused: responses echo parts of them in headers (Link), which clients read only up to 16 KiB. */
 export const MAX_URL_LENGTH = 8192;
+
+type LoggedRequest = {
+  method?: string;
+  url?: string;
+  originalUrl?: string;
+  headers?: IncomingHttpHeaders;
+  host?: string;
+  ip?: string;
+  socket?: { remotePort?: number };
+};
+
+/**
+ * A request as the logs name it (the fields of Fastify's own serializer), its URL as it came: the app's rewriteUrl may
+ * have read it otherwise (a full-width "？" as "?"), and a log names what the client sent.
+ */
+export function loggedRequest(request: LoggedRequest) {
+  const version = request.headers?.['accept-version'];
+  return {
+    method: request.method,
+    url: request.originalUrl ?? request.url,
+    version: typeof version === 'string' ? version : undefined,
+    host: request.host,
+    remoteAddress: request.ip,
+    remotePort: request.socket?.remotePort,
+  };
+}
 
 declare module 'fastify' {
   interface FastifyRequest {

@@ -75,8 +75,10 @@ const BODY_NEVER_READ = new Set(['GET', 'HEAD', 'TRACE']);
 
 export default fp(async (app) => {
   app.addHook('onRequest', async (request) => {
-    if (request.url.length > MAX_URL_LENGTH)
-      throw new Problem(414, 'uri-too-long', 'URI too long', `the URL has ${request.url.length} characters; at most ${MAX_URL_LENGTH}`);
+    // as it came: the app's rewriteUrl may have shortened it (a full-width "？" read as "?")
+    const { length } = request.originalUrl;
+    if (length > MAX_URL_LENGTH)
+      throw new Problem(414, 'uri-too-long', 'URI too long', `the URL has ${length} characters; at most ${MAX_URL_LENGTH}`);
   });
   // no route decodes a compressed body: parsed as it came, a gzip body reads as malformed JSON, and
   // a plain one labelled gzip would be taken; RFC 9110 answers an unsupported coding with 415

@@ -93,19 +93,19 @@ async function firstValues(request: FastifyRequest) {
   if (Object.values(query).some(Array.isArray)) request.query = firstValuesOf(query);
 }
 
-/** A Digital Link's path (the primary keys of its routes), and a full-width `？` or `＃` in it, raw or percent-encoded. */
-const DIGITAL_LINK_PATH = /^\/(01|00|414|8003)\//;
+/** A path a label links to (a trace code's, a Digital Link's), and a full-width `？` or `＃` in it, raw or percent-encoded. */
+const LABEL_PATH = /^\/(t|01|00|414|8003)\//;
 const FULL_WIDTH_DELIMITER = /？|%EF%BC%9F|＃|%EF%BC%83/i;
 
 /**
- * A Digital Link's request target as the router reads it (the app's rewriteUrl), with the full-width `？` and `＃` an
- * input method types for `?` and `#` read as those. In the path (before the first `?`) a `？` begins the query string,
- * so the router parses it as any other, with its one parser; a `?` after it (a messenger adds its own query to a link
- * that has none) goes on with it, as an `&`. A `＃` begins a fragment: a server is never sent one, so nothing after
- * it is read, a query string included. Either in the query string is a character of a value.
+ * A label's request target (a Digital Link's, a trace code's) as the router reads it (the app's rewriteUrl), with the
+ * full-width `？` and `＃` an input method types for `?` and `#` read as those. In the path (before the first `?`) a
+ * `？` begins the query string, so the router parses it as any other, with its one parser; a `?` after it (a messenger
+ * adds its own query to a link that has none) goes on with it, as an `&`. A `＃` begins a fragment: a server is never
+ * sent one, so nothing after it is read, a query string included. Either in the query string is a character of a value.
  */
 export function scannedTarget(url: string): string {
-  if (!DIGITAL_LINK_PATH.test(url)) return url;
+  if (!LABEL_PATH.test(url)) return url;
   const pathEnd = url.search(/[?#]/);
   const mark = FULL_WIDTH_DELIMITER.exec(pathEnd === -1 ? url : url.slice(0, pathEnd));
   if (!mark) return url;
@@ -160,22 +160,26 @@ function scannedDigitalLink(url: string) {
 }
 
 /**
- * A trailing-slash redirect to `target` (a path and the query string kept), or the 414 its follow-up would answer when
- * the query string, its escapes added, has grown past the longest URL the service takes.
+ * A redirect to `target` (a path and the query string it passes on), or the 414 its follow-up would answer when the
+ * query string, its escapes added, has grown past the longest URL the service takes. `what` names the URL redirected to.
  */
-function slashRedirect(reply: FastifyReply, redirectBaseUrl: string, target: string) {
+function redirectWithin(reply: FastifyReply, redirectBaseUrl: string, status: 307 | 308, target: string, what: string) {
   if (target.length > MAX_URL_LENGTH)
     throw new Problem(
       414,
       'uri-too-long',
       'URI too long',
-      `the URL without its trailing slash, what a URI may not carry raw escaped, has ${target.length} characters; at most ${MAX_URL_LENGTH}`,
+      `${what}, what a URI may not carry raw escaped, has ${target.length} characters; at most ${MAX_URL_LENGTH}`,
     );
   return reply
-    .code(308)
+    .code(status)
     .header('location', `${redirectBaseUrl}${target}`)
     .send(undefined as never);
 }
+
+/** A trailing-slash redirect to `target`, the path without its slash and the query string kept. */
+const slashRedirect = (reply: FastifyReply, redirectBaseUrl: string, target: string) =>
+  redirectWithin(reply, redirectBaseUrl, 308, target, 'the URL without its trailing slash');
 
 const langOfRequest = (request: FastifyRequest): Lang =>
   pageLang((request.query as { lang?: unknown }).lang, request.headers['accept-language']);
@@ -325,7 +329,7 @@ export const resolverRoutes: FastifyPluginAsyncZod<{
       // a link type this code has no link of (no tests or certificates) leads to the default link, as an unknown one does
       const link = hasLink(resolved, requested) ? LINK_TYPES[requested] : LINK_TYPES.pip;
       const query = [...queryPassedOn(request.url), `format=${link.format}`].join('&');
-      return reply.code(307).header('location', `${redirectBaseUrl}${path}?${query}`).send();
+      return redirectWithin(reply, redirectBaseUrl, 307, `${path}?${query}`, 'the URL of the link type');
     }
     if (format === 'json') return reply.type('application/json; charset=utf-8').send(consumerSummaryJson(resolved.lot, resolved.pack));
     if (format === 'certificates') {
@@ -371,6 +375,7 @@ export const resolverRoutes: FastifyPluginAsyncZod<{
     }),
   );
 
+  // a full-width "？" after the code begins the query string, as on a Digital Link (scannedTarget, before the router)
   app.get(
     '/t/:code',
     {

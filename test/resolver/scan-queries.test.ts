@@ -2,7 +2,9 @@
 // gives every object) is passed over and passed on as scanned, and a trailing-slash redirect keeps it as scanned.
 import type { AddressInfo } from 'node:net';
 import { connect } from 'node:net';
+import pino from 'pino';
 import { completeGs1 } from '../../src/codes/gs1.js';
+import { MAX_URL_LENGTH } from '../../src/http/request.js';
 import { issuePacks } from '../fixtures/rfid-world.js';
 import { createWorld } from '../fixtures/world.js';
 import { TEST_BASE_URL } from '../helper.js';
@@ -12,8 +14,8 @@ const t = fileTest();
 
 const GTIN = completeGs1('0690123456789');
 
-async function scanWorld(t: Parameters<typeof createWorld>[0], redirectBaseUrl?: string) {
-  const world = await createWorld(t, undefined, { redirectBaseUrl });
+async function scanWorld(t: Parameters<typeof createWorld>[0], redirectBaseUrl?: string, options: Parameters<typeof createWorld>[2] = {}) {
+  const world = await createWorld(t, undefined, { redirectBaseUrl, ...options });
   const processor = await world.party('processor');
   const product = await processor.product('piece', { gtin: GTIN });
   const made = await world.ok(processor.event({ type: 'commission', lots: [{ productCode: product, quantity: 5, lotNumber: 'KZ-1' }] }));
@@ -198,6 +200,53 @@ t.test('a trailing-slash redirect whose Location would be longer than a URL may 
   t.equal((await send(String(short.location))).status, 200, 'and answered there');
 });
 
+t.test('a linkType redirect whose Location would be longer than a URL may be is answered 414, as a trailing slash’s is', async (t) => {
+  const { pack, send } = await scanWorld(t);
+  // each "{" is escaped to three characters: 2,800 of them make a Location of over 8,400
+  const answer = await send(`/t/${pack}?linkType=gs1:pip&a=${'{'.repeat(2800)}`);
+  t.match(answer, { status: 414, location: undefined }, '414, no redirect to a URL the service refuses');
+  t.equal((await send(`/t/${pack}/?a=${'{'.repeat(2800)}`)).status, 414, 'as the trailing-slash redirect answers it');
+  const short = await send(`/t/${pack}?linkType=gs1:pip&a=${'{'.repeat(2000)}`);
+  t.equal(short.status, 307, 'a shorter one is redirected');
+  t.equal((await send(String(short.location))).status, 200, 'and answered there');
+});
+
+t.test('a URL is measured as scanned: a full-width "？" or "＃" read as "?" or "#" makes it no shorter', async (t) => {
+  const { scan } = await scanWorld(t);
+  const lotLink = `/01/${GTIN}/10/KZ-1`;
+  const padded = (prefix: string, length: number) => `${prefix}${'x'.repeat(length - prefix.length)}`;
+  for (const mark of ['%EF%BC%9Fa=', '?a=', '%EF%BC%83']) {
+    const over = await scan(padded(`${lotLink}${mark}`, MAX_URL_LENGTH + 1));
+    t.equal(over.statusCode, 414, `${mark}: a URL of ${MAX_URL_LENGTH + 1} characters is 414`);
+    t.match(over.json().detail, `the URL has ${MAX_URL_LENGTH + 1} characters`, 'counted as scanned');
+    t.equal((await scan(padded(`${lotLink}${mark}`, MAX_URL_LENGTH))).statusCode, 200, `one of ${MAX_URL_LENGTH} is answered`);
+  }
+});
+
+t.test('a problem and the logs name the URL as scanned, its full-width "？" as it came', async (t) => {
+  const logged: Record<string, any>[] = [];
+  const stream = { write: (line: string) => logged.push(JSON.parse(line)) };
+  // Fastify's logger built from options (as tests build it), and a pino logger given to the app (as the server gives it)
+  for (const logging of [{ logger: { level: 'info', stream } }, { loggerInstance: pino({ level: 'info' }, stream) }]) {
+    const { scan } = await scanWorld(t, undefined, logging);
+    const url = `/01/${GTIN}/10/KZ-1%EF%BC%9Fformat=xml`;
+    logged.length = 0;
+    const refused = await scan(url);
+    t.equal(refused.statusCode, 400);
+    t.equal(refused.json().instance, url, 'the problem’s instance');
+    t.match(
+      logged.find((line) => line.msg === 'incoming request'),
+      { req: { method: 'GET', url } },
+      'the request as logged',
+    );
+    t.match(
+      logged.find((line) => line.msg === 'request rejected'),
+      { url, problem: 'validation' },
+      'the rejection as logged',
+    );
+  }
+});
+
 t.test('a (414) or (8003) link with a trailing slash is answered 404, not redirected to its 404', async (t) => {
   const { scan } = await scanWorld(t);
   for (const link of ['/414/0614141123452', '/414/0614141123452/254/400', '/8003/04012345000221334455']) {
@@ -277,4 +326,22 @@ t.test('a linkType redirect passes on the rest of the query as a trailing-slash 
     t.equal((await send(`${path}/?${query}`)).location, `${path}?${passed}`, 'as the trailing-slash redirect keeps it');
     t.equal((await send(String(redirect.location))).status, 200, 'which answers the code');
   }
+});
+
+t.test('a full-width "？" or "＃" after a trace code reads as "?" or "#", as on a Digital Link', async (t) => {
+  const { pack, scan } = await scanWorld(t);
+  const json = await scan(`/t/${pack}%EF%BC%9Fformat=json`, 'text/html');
+  t.equal(json.statusCode, 200, '？format=json: the code');
+  t.match(json.headers['content-type'], /^application\/json/, 'its summary, as format asks');
+  const page = await scan(`/t/${pack}%EF%BC%9Flang=en?from=singlemessage`, 'text/html');
+  t.match(page.body, /<html lang="en">/, 'a "?" after it goes on with it');
+  const refused = await scan(`/t/${pack}%EF%BC%9Fformat=xml`);
+  t.equal(refused.statusCode, 400, 'checked as any other');
+  t.match(refused.json().errors, [{ in: 'querystring', pointer: '/format' }]);
+  const fragment = await scan(`/t/${pack}%EF%BC%83x?format=xml`, 'text/html');
+  t.equal(fragment.statusCode, 200, '＃: nothing after it read');
+  t.match(fragment.body, /<html lang="zh-CN">/, 'the page, by Accept');
+  const slash = await scan(`/t/${pack}/%EF%BC%9Flang=en`);
+  t.equal(slash.statusCode, 308);
+  t.equal(slash.headers.location, `/t/${pack}?lang=en`, 'a trailing-slash redirect keeps the query after it');
 });
