@@ -98,7 +98,11 @@ t.test('the demo chain is dated from its load: loaded years on, its packs are fr
     ['FJLR', 'FSHP'],
     "with the badges of the brands its processor was admitted to (the brands' clock and its lots' agree)",
   );
-  const scan = await app.inject({ method: 'GET', url: `/t/${demo.itemCode}`, headers: { accept: 'application/json', 'user-agent': 'phone' } });
+  const scan = await app.inject({
+    method: 'GET',
+    url: `/t/${demo.itemCode}`,
+    headers: { accept: 'application/json', 'user-agent': 'phone' },
+  });
   t.equal(scan.statusCode, 200, 'the scan is answered (and counted)');
   const regulatorKey = (await client(app, adminKey).post('/api-keys', { role: 'regulator' })).body.key;
   t.same(
