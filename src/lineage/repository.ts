@@ -1,5 +1,5 @@
 import { and, isNull, type SQL, sql } from 'drizzle-orm';
-import { anyOf, textArray } from '../db/chunk.js';
+import { anyOf } from '../db/chunk.js';
 import { type Db, queryRows } from '../db/client.js';
 import { lineageEdges } from '../db/schema.js';
 import { namedByRecall } from '../lots/repository.js';
@@ -149,15 +149,15 @@ export function createLineageRepository(db: Db) {
     },
 
     /**
-     * Every live packing link of the lots and of the containers they were ever packed in, up to `levels`
+     * Every live packing link of the lot and of the containers it was ever packed in, up to `levels`
      * containers deep, each with the event that ended it (ended_by_event_id): what the cold chain pairs
-     * packings and unpackings by. One statement however many lots and containers.
+     * packings and unpackings by. One statement however many containers.
      */
-    async packingLinksAbove(lotCodes: readonly string[], levels: number): Promise<PackingLink[]> {
+    async packingLinksAbove(lotCode: string, levels: number): Promise<PackingLink[]> {
       const rows = await queryRows<{ childCode: string; parentCode: string; packedAt: Date | string; unpackedAt: Date | string | null }>(
         db,
         sql`with recursive walk(code, depth) as (
-          select unnest(${sql.param(textArray(lotCodes))}::text[]), 0
+          select ${lotCode}::text, 0
           union
           select e.downstream_code, w.depth + 1 from walk w join lineage_edges e on e.upstream_code = w.code
           where w.depth < ${levels - 1} and e.kind = 'aggregate' and e.retracted_by_event_id is null

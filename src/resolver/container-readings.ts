@@ -180,43 +180,13 @@ export function containerReadings(
           within(contained.get(code) as Period[], time) &&
           (event.partyCode === ownerCode || holderAt(holders.get(code), time) === event.partyCode),
       );
-    return takenWhen(event, counts);
-  });
-}
-
-/**
- * The observation with the readings taken (a reading at its own time, else at the observation's) at
- * the times that count, or none when none of them does; one without readings, when its own time counts.
- */
-function takenWhen(event: TraceEvent, counts: (time: number) => boolean): TraceEvent[] {
-  const readings = event.details.readings;
-  if (!Array.isArray(readings) || readings.length === 0) return counts(event.eventTime.getTime()) ? [event] : [];
-  const taken = (readings as Reading[]).filter((reading) => {
-    const time = typeof reading.time === 'string' ? Date.parse(reading.time) : Number.NaN;
-    return counts(Number.isNaN(time) ? event.eventTime.getTime() : time);
-  });
-  if (taken.length === 0) return [];
-  return [taken.length === readings.length ? event : { ...event, details: { ...event.details, readings: taken } }];
-}
-
-/**
- * The observations of lots unpacked from a container, with the readings taken while they lay in it:
- * `unpacked` names each such lot and the container, `links` (their packing links, see PackingLink)
- * say when it lay there. Conditions inside the container while it held what it holds now too.
- */
-export function readingsWhileInside(
-  events: TraceEvent[],
-  links: readonly PackingLink[],
-  unpacked: readonly { childCode: string; parentCode: string }[],
-): TraceEvent[] {
-  const direct = directPeriods(links);
-  const inside = new Map<string, Period[]>();
-  for (const { childCode, parentCode } of unpacked) add(inside, childCode, direct.get(childCode)?.get(parentCode) ?? []);
-  for (const [code, periods] of inside) inside.set(code, merged(periods));
-  return events.flatMap((event) => {
-    if (event.type !== 'observe' || !live(event)) return [];
-    const lots = event.lots.filter((lot) => inside.get(lot.lotCode)?.length).map((lot) => inside.get(lot.lotCode) as Period[]);
-    if (lots.length === 0) return [];
-    return takenWhen(event, (time) => lots.some((periods) => within(periods, time)));
+    const readings = event.details.readings;
+    if (!Array.isArray(readings) || readings.length === 0) return counts(event.eventTime.getTime()) ? [event] : [];
+    const taken = (readings as Reading[]).filter((reading) => {
+      const time = typeof reading.time === 'string' ? Date.parse(reading.time) : Number.NaN;
+      return counts(Number.isNaN(time) ? event.eventTime.getTime() : time);
+    });
+    if (taken.length === 0) return [];
+    return [taken.length === readings.length ? event : { ...event, details: { ...event.details, readings: taken } }];
   });
 }

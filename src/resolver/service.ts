@@ -11,7 +11,7 @@ import { GS1_DL_HOST } from '../gs1/epc-uri.js';
 import { atCodeParam, digitalLinkIdentifier } from '../identifiers/parse.js';
 import type { IdentifierService } from '../identifiers/service.js';
 import type { ItemsRepository, ScannedItem } from '../items/repository.js';
-import type { LineageRepository, PackingLink } from '../lineage/repository.js';
+import type { LineageRepository } from '../lineage/repository.js';
 import type { LotsRepository } from '../lots/repository.js';
 import type { PendingCounts } from '../scans/buffer.js';
 import { DEFAULT_FLAG_POLICY, type FlagPolicy, scanFlags } from '../scans/flags.js';
@@ -57,10 +57,9 @@ type LotState = { status: string; onHold: boolean; changes: string };
  * (see containerReadingsOf), the lots of it with a failed test that still stands, and the brands
  * covering its product with its owner's standing.
  */
-type LotView = {
+export type LotView = {
   trace: Trace;
   containerReadings: Trace['events'];
-  unpackedLinks: PackingLink[];
   failedLots: ReadonlySet<string>;
   standings: BrandStanding[];
   making: LotMaking;
@@ -107,6 +106,71 @@ export class RegisteredProductError extends Error {
   }
 }
 
+/** What a lot's view is read from (see readLotView): the resolver's own dependencies. */
+type LotViewSources = {
+  failures: Pick<EventsRepository, 'standingFailedLots'>;
+  containers: Pick<LineageRepository, 'packingLinksAbove'>;
+  lots: Pick<LotsRepository, 'findByCodes'>;
+  trace: Pick<TraceService, 'trace'>;
+  brands: Pick<BrandService, 'standingsOfLot'>;
+};
+
+/**
+ * A lot's view read afresh: what the resolver reads on a miss of its cache of views (see lotView in
+ * createResolverService), its backward trace alongside the readings of the containers it lay in.
+ */
+export async function readLotView(deps: LotViewSources, lotCode: string): Promise<LotView> {
+  const [trace, containerReadings, [lot]] = await Promise.all([
+    deps.trace.trace(RESOLVER, lotCode, 'backward', 30),
+    containerReadingsOf(deps, lotCode),
+    deps.lots.findByCodes([lotCode]),
+  ]);
+  const [failedLots, standings] = await Promise.all([
+    deps.failures.standingFailedLots(trace.nodes.map((node) => node.code)),
+    deps.brands.standingsOfLot(lot),
+  ]);
+  return {
+    trace,
+    containerReadings,
+    failedLots,
+    standings,
+    // a lot recorded without a production date was produced when it was recorded
+    making: { producedOn: lot.productionDate ?? chinaDay(lot.createdAt), recordedAt: lot.createdAt.toISOString() },
+  };
+}
+
+/**
+ * The lot's shared summary as a scan at `at` shows it, with the brand badges its production day earned
+ * (and no exit has withdrawn): built once per view and day (lotSummary).
+ */
+export function summaryOfView(lotCode: string, view: LotView, at: Date): LotSummary {
+  return lotSummary({
+    lotCode,
+    trace: view.trace,
+    containerReadings: view.containerReadings,
+    failedLots: view.failedLots,
+    // expiry dates are China's calendar days, not UTC's
+    today: chinaDay(at),
+    brands: badgesOf(view.standings, view.making, chinaDay(at)),
+  });
+}
+
+/**
+ * Cold-chain readings are often taken on the pallet or case the lot travelled in (downstream of it): those taken
+ * while the lot lay in it, by its owner or the container's holder then, count (containerReadings), not a pallet's
+ * after it was emptied. The forward trace's nodes name who made the lot and each container; when the lot lay in
+ * each is read from the packing links as the ledger ended them, beside the trace (one statement, run alongside).
+ * Such an observation counts whatever else it names (a lot unpacked from the case lying loose beside the pallet).
+ */
+async function containerReadingsOf(deps: LotViewSources, lotCode: string): Promise<Trace['events']> {
+  const [forward, links] = await Promise.all([
+    deps.trace.trace(RESOLVER, lotCode, 'forward', CONTAINER_LEVELS),
+    deps.containers.packingLinksAbove(lotCode, CONTAINER_LEVELS),
+  ]);
+  const makers = new Map(forward.nodes.map((node) => [node.code, node.partyCode]));
+  return containerReadings(forward.events, links, lotCode, makers, CONTAINER_LEVELS);
+}
+
 export function createResolverService(deps: {
   items: Pick<ItemsRepository, 'findItem'>;
   /** Which lots of a chain have a failed test that still stands (the anomalies' rule, standingFailure). */
@@ -143,26 +207,7 @@ export function createResolverService(deps: {
     const key = `${lotCode}:${state.status}:${state.onHold}:${state.changes}`;
     const cached = views.get(key);
     if (cached && now().getTime() - cached.at < TRACE_CACHE_MS) return cached.view;
-    const view = Promise.all([
-      deps.trace.trace(RESOLVER, lotCode, 'backward', 30),
-      containerReadingsOf(lotCode),
-      deps.lots.findByCodes([lotCode]),
-    ]).then(async ([trace, containerReadings, [lot]]) => {
-      const [unpackedLinks, failedLots, standings] = await Promise.all([
-        unpackedLinksOf(trace),
-        deps.failures.standingFailedLots(trace.nodes.map((node) => node.code)),
-        deps.brands.standingsOfLot(lot),
-      ]);
-      return {
-        trace,
-        containerReadings,
-        unpackedLinks,
-        failedLots,
-        standings,
-        // a lot recorded without a production date was produced when it was recorded
-        making: { producedOn: lot.productionDate ?? chinaDay(lot.createdAt), recordedAt: lot.createdAt.toISOString() },
-      };
-    });
+    const view = readLotView(deps, lotCode);
     view.then(
       // a hold, its release or a recall that came between reading the key and reading the trace: the
       // view is not what the key says, and a release could bring the key back while it is still kept
@@ -177,17 +222,8 @@ export function createResolverService(deps: {
     return view;
   }
 
-  /** The lot's shared summary, with the brand badges its production day earned (and no exit has withdrawn). */
-  const summaryOf = (lotCode: string, view: LotView) =>
-    lotSummary({
-      lotCode,
-      trace: view.trace,
-      containerReadings: view.containerReadings,
-      unpackedLinks: view.unpackedLinks,
-      failedLots: view.failedLots,
-      today: today(),
-      brands: badgesOf(view.standings, view.making, chinaDay(now())),
-    });
+  /** The lot's shared summary (see summaryOfView). */
+  const summaryOf = (lotCode: string, view: LotView) => summaryOfView(lotCode, view, now());
 
   /**
    * Whether the container a pack or container lies in, or any container that one lies in, is on hold
@@ -200,41 +236,12 @@ export function createResolverService(deps: {
   const containerState = (code: string, kind: 'pack' | 'container'): Promise<PackFacts['container']> =>
     deps.containers.containersState(code, kind === 'pack');
 
-  /**
-   * Cold-chain readings are often taken on the pallet or case the lot travelled in (downstream of it): those taken
-   * while the lot lay in it, by its owner or the container's holder then, count (containerReadings), not a pallet's
-   * after it was emptied. The forward trace's nodes name who made the lot and each container; when the lot lay in
-   * each is read from the packing links as the ledger ended them, beside the trace (one statement, run alongside).
-   * Such an observation counts whatever else it names (a lot unpacked from the case lying loose beside the pallet).
-   */
-  async function containerReadingsOf(lotCode: string): Promise<Trace['events']> {
-    const [forward, links] = await Promise.all([
-      deps.trace.trace(RESOLVER, lotCode, 'forward', CONTAINER_LEVELS),
-      deps.containers.packingLinksAbove([lotCode], CONTAINER_LEVELS),
-    ]);
-    const makers = new Map(forward.nodes.map((node) => [node.code, node.partyCode]));
-    return containerReadings(forward.events, links, lotCode, makers, CONTAINER_LEVELS);
-  }
-
-  /**
-   * The packing links of the lots the backward trace shows unpacked from a container (each paired with
-   * the unpacking that ended it): when they lay inside, where their readings are the container's too.
-   */
-  function unpackedLinksOf(trace: Trace): Promise<PackingLink[]> {
-    const unpacked = new Set(
-      trace.edges.filter((edge) => edge.kind === 'aggregate' && edge.status === 'unpacked').map((edge) => edge.from),
-    );
-    return unpacked.size === 0 ? Promise.resolve([]) : deps.containers.packingLinksAbove([...unpacked], 1);
-  }
-
   const hashIp = (ip: string) => createHash('sha256').update(`${deps.ipSalt}:${ip}`).digest('hex').slice(0, 32);
   const hashClient = (context: ScanContext) =>
     createHash('sha256')
       .update(`${deps.ipSalt}:${context.ip}:${context.userAgent ?? ''}`)
       .digest('hex')
       .slice(0, 32);
-  // expiry dates are China's calendar days, not UTC's
-  const today = () => chinaDay(now());
 
   /**
    * A pack's scan (`code` its trace code), or, with `misread`, the scan of a code that names no pack (`code` as the

@@ -3,10 +3,8 @@
 import type { z } from 'zod';
 import type { BrandRef } from '../brands/standing.js';
 import { regionName } from '../codes/regions.js';
-import type { PackingLink } from '../lineage/repository.js';
 import { inspectionFindings } from '../trace/graph.js';
 import type { Trace } from '../trace/schemas.js';
-import { readingsWhileInside } from './container-readings.js';
 import {
   type consumerSummarySchema,
   LOT_WARNINGS,
@@ -69,18 +67,19 @@ const CONSUMER_CERTIFICATES = new Set([
 /** Highest chilled-storage temperature accepted for meat in the cold chain, °C. */
 const COLD_CHAIN_MAX_CELSIUS = 8;
 
-// Every pack of a lot shares its trace object (cached by the resolver), so its lot summary is
-// built once per trace and day; the same objects then let the page and JSON memoize their
-// lot-level parts.
-const lotSummaries = new WeakMap<Trace, Map<string, LotSummary>>();
+// Every pack of a lot shares its trace and container readings (the resolver caches them together),
+// so its lot summary is built once per those objects and day, found by them without reading what
+// they hold; the same summary objects then let the page and JSON memoize their lot-level parts.
+const lotSummaries = new WeakMap<Trace, WeakMap<Trace['events'], Map<string, LotSummary>>>();
+/** What a summary given no container readings is cached under. */
+const NO_CONTAINER_READINGS: Trace['events'] = [];
 
 /**
  * `failedLots`: those of the trace's lots with a failed test that still stands, as the event log
  * settles it (standingFailure: a later pass of the same kind settles it); read with the trace.
  * `containerReadings`: the observations of the containers the lot lay in, with the readings taken
- * while it lay there (the resolver's containerReadings), whatever else they name; read with the trace.
- * `unpackedLinks`: the packing links of the lots the trace shows unpacked (see PackingLink), which say
- * when they lay in the lot or in what it holds; read with the trace.
+ * while it lay there (the resolver's containerReadings), whatever else they name; read with the trace
+ * and kept with it, as the summary is cached by both objects, not by what they hold.
  */
 type LotSummaryInput = {
   lotCode: string;
@@ -89,7 +88,6 @@ type LotSummaryInput = {
   brands: BrandRef[];
   failedLots?: ReadonlySet<string>;
   containerReadings?: Trace['events'];
-  unpackedLinks?: readonly PackingLink[];
 };
 
 /** An event as one party's: eventIDs are each party's own (partyEventKey). */
@@ -107,22 +105,19 @@ function onceEach(events: Trace['events']): Trace['events'] {
 }
 
 export function lotSummary(input: LotSummaryInput): LotSummary {
-  let byLot = lotSummaries.get(input.trace);
+  const readings = input.containerReadings ?? NO_CONTAINER_READINGS;
+  let byReadings = lotSummaries.get(input.trace);
+  if (!byReadings) {
+    byReadings = new WeakMap();
+    lotSummaries.set(input.trace, byReadings);
+  }
+  let byLot = byReadings.get(readings);
   if (!byLot) {
     byLot = new Map();
-    lotSummaries.set(input.trace, byLot);
+    byReadings.set(readings, byLot);
   }
-  // the failed lots, container readings and unpacked lots' links are read with the trace, so they change
-  // with it; keyed anyway, the summary is theirs
-  const key = [
-    input.lotCode,
-    input.today,
-    [...(input.failedLots ?? [])].sort().join(' '),
-    (input.containerReadings ?? []).map(partyEvent).join(' '),
-    (input.unpackedLinks ?? [])
-      .map((link) => `${link.childCode}>${link.parentCode}@${link.packedAt.getTime()}-${link.unpackedAt?.getTime()}`)
-      .join(' '),
-  ].join(':');
+  // the failed lots are read with the trace, so they change with it; keyed anyway, the summary is theirs
+  const key = `${input.lotCode}:${input.today}:${[...(input.failedLots ?? [])].sort().join(' ')}`;
   let summary = byLot.get(key);
   if (!summary) {
     // the day rolls over at most once while a trace is cached
@@ -240,17 +235,9 @@ function buildLotSummary(input: LotSummaryInput): LotSummary {
   const startProduct = start.productCode ? product.get(start.productCode) : undefined;
   const producer = party.get(start.partyCode);
   const inLot = inLotNow(trace, start.code);
-  // the steps, readings and tests shown: of what the start lot is made of or holds now; the readings of the
-  // containers it lay in, and of a lot unpacked from it (or from a lot in it) while that lay inside; each
-  // once, an observation of the lot itself whole; none declared in error
-  const unpacked = trace.edges
-    .filter((edge) => edge.kind === 'aggregate' && edge.status === 'unpacked' && inLot.has(edge.to) && !inLot.has(edge.from))
-    .map((edge) => ({ childCode: edge.from, parentCode: edge.to }));
-  const events = onceEach([
-    ...trace.events.filter(ofLotNow(trace, inLot)),
-    ...(input.containerReadings ?? []),
-    ...readingsWhileInside(trace.events, input.unpackedLinks ?? [], unpacked),
-  ])
+  // the steps, readings and tests shown: of what the start lot is made of or holds now, and the readings
+  // of the containers it lay in; each once, an observation of the lot itself whole; none declared in error
+  const events = onceEach([...trace.events.filter(ofLotNow(trace, inLot)), ...(input.containerReadings ?? [])])
     .filter((event) => !event.declaredInErrorBy && event.type !== 'correction')
     .sort((a, b) => a.eventTime.getTime() - b.eventTime.getTime());
 

@@ -443,24 +443,19 @@ t.test('lotSummary: a case shows no step of a lot unpacked from it that only use
     step('observe', 9, [['L-OTHER', 'subject']], { celsius: [25] }), // unpacked, in another container
     pallet, // the pallet's reading, which also names the unpacked lot lying beside it
   ];
-  const unpackedLinks = [
-    { childCode: 'L-OTHER', parentCode: 'C-CASE', packedAt: new Date(hour(6).getTime() + 1_800_000), unpackedAt: hour(8) },
-    { childCode: 'L-OTHER', parentCode: 'C-ELSE', packedAt: hour(8), unpackedAt: null },
-  ];
   const summary = lotSummary({
     lotCode: 'C-CASE',
     trace,
     today: '2026-11-20',
     brands: [],
     containerReadings: [pallet],
-    unpackedLinks,
   });
   t.strictSame(
     summary.timeline.map((shown) => new Date(shown.time).getUTCHours()),
-    [1, 3, 4, 7, 10],
-    'the making of what it holds, both halves of its transformation; the unpacked lot’s reading inside it and its pallet’s; not the unpacked lot’s making',
+    [1, 3, 4, 10],
+    'the making of what it holds, both halves of its transformation, and its pallet’s reading; not the unpacked lot’s making nor its readings',
   );
-  t.strictSame(summary.coldChain, { readings: 2, minCelsius: 9, maxCelsius: 15, withinLimits: false });
+  t.strictSame(summary.coldChain, { readings: 1, minCelsius: 9, maxCelsius: 9, withinLimits: false });
   t.notOk(
     summary.lineage.nodes.some((shown) => shown.code.startsWith('L-OTHER')),
     'its chain draws neither the unpacked lot nor what only it was made from',
@@ -506,4 +501,22 @@ t.test('consumerSummaryJson: a pack in a held or recalled container warns; the l
     ['on_hold'],
     'a pack in a held container is out of circulation: never also called counterfeit',
   );
+});
+
+t.test('lotSummary: built once per trace and container readings, each list of readings its own summary', async (t) => {
+  const trace = chain();
+  const reading = (celsius: number) => ({
+    ...inspectEvent(`E-OBS-${celsius}`, '2026-11-19T10:00:00.000Z', ABATTOIR, ['C-PALLET'], {
+      readings: [{ type: 'temperature', value: celsius, unit: 'Cel' }],
+    }),
+    type: 'observe' as const,
+  });
+  const cold = [reading(3)];
+  const summaryWith = (containerReadings: Trace['events']) =>
+    lotSummary({ lotCode: 'L-PACK', trace, today: '2026-11-20', brands: [], containerReadings });
+  const first = summaryWith(cold);
+  t.equal(summaryWith(cold), first, 'the same trace and readings: the summary already built');
+  t.match(first.coldChain, { maxCelsius: 3, withinLimits: true });
+  t.match(summaryWith([reading(15)]).coldChain, { maxCelsius: 15, withinLimits: false }, 'other readings: a summary of their own');
+  t.equal(summaryWith(cold), first, 'which leaves the first one built');
 });
