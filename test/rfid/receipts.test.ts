@@ -20,9 +20,9 @@ import { fileTest } from '../root.js';
 const t = fileTest();
 
 const tag = (n: number) => `E28068940000${String(n).padStart(12, '0')}`;
-/** Reads at the gate happen after the world's events (which start 2026-03-01). */
+/** Reads at the gate happen after the world's events (which start 2026-03-01); an hour past 23 is on the next day. */
 const readTime = (minute: number, second = 0, hour = 11) =>
-  `2026-06-01T${String(hour).padStart(2, '0')}:${String(minute).padStart(2, '0')}:${String(second).padStart(2, '0')}.000+0800`;
+  `${new Date(Date.UTC(2026, 5, 1, hour, minute, second)).toISOString().slice(0, 19)}.000+0800`;
 
 t.test('retryAfter: ten seconds, doubling, at most an hour, given up after eight tries', async (t) => {
   const now = new Date('2026-06-01T00:00:00Z');
@@ -1359,6 +1359,366 @@ t.test('a case the store shipped on is the departure of the packs it recorded in
       },
     );
   }
+
+  /**
+   * The store receives two cases of packs 0–1 and 2–3 of a six-pack lot at the gate, ships case 0 on,
+   * the processor receives it and does `open` to it, sends it back, and the store receives it back
+   * through the door given; a minute-numbered clock in the hour given (UTC).
+   */
+  const caseOpenedAndBack = async (
+    t: Test,
+    hour: number,
+    first: number,
+    receiveBack: (typeof returns)[number][1],
+    open: (caseCode: string, lot: string, packs: string[], utc: (minute: number) => string) => Promise<unknown>,
+  ) => {
+    const utc = (minute: number) => `2026-06-01T${String(hour).padStart(2, '0')}:${String(minute).padStart(2, '0')}:00.000Z`;
+    const { lot, packs } = await packsOf(6, first);
+    const cases = [await newCase(processor, packs.slice(0, 2)), await newCase(processor, packs.slice(2, 4))];
+    at(utc(0));
+    const arrival = await shipCases(processor, store, [cases[0].code, cases[1].code], utc(0));
+    at(utc(11));
+    await zebra([0, 1, 2, 3].map((n) => ({ idHex: tag(first + n), hour: hour + 8, minute: 10 })));
+    await drain();
+    t.equal((await shipment(arrival)).status, 'received', 'both cases came through the gate');
+    at(utc(20));
+    await shipCases(store, processor, [cases[0].code], utc(20));
+    at(utc(25));
+    await receive(processor, await onwardWith(cases[0].code));
+    await open(cases[0].code, lot, packs, utc);
+    at(utc(30));
+    const back = await shipCases(processor, store, [cases[0].code], utc(30));
+    at(utc(35));
+    await receiveBack(t, back, cases[0], utc(35));
+    t.equal((await shipment(back)).status, 'received', 'the case is back');
+    return { utc, lot, caseBack: cases[0] };
+  };
+  for (const [index, [door, receiveBack]] of returns.entries()) {
+    await t.test(
+      `the processor took a pack out of the case before it came back through ${door}: the store's first shipment was its departure`,
+      async (t) => {
+        const hour = 15 + index;
+        const first = 1800 + index * 10;
+        const { utc, lot, caseBack } = await caseOpenedAndBack(t, hour, first, receiveBack, async (caseCode, lot, packs, utc) => {
+          // pack 0 stays with the processor; only pack 1 goes back in the case
+          at(utc(26));
+          await world.ok(processor.event({ type: 'disaggregate', eventTime: utc(26), parentCode: caseCode, children: [lot] }));
+          at(utc(27));
+          await world.ok(
+            processor.event({ type: 'aggregate', eventTime: utc(27), parent: { containerCode: caseCode }, itemCodes: [packs[1]] }),
+          );
+        });
+        at(utc(40));
+        await shipCases(store, processor, [caseBack.code], utc(40));
+        t.equal(await onHand(lot), 2, 'the store holds case 1 only');
+        at(utc(45));
+        await receive(processor, await onwardWith(caseBack.code));
+        // the processor sends the case with pack 1, and pack 0 loose
+        at(utc(50));
+        const fresh = (
+          await world.ok(
+            processor.event({
+              type: 'ship',
+              eventTime: utc(50),
+              toPartyCode: store.code,
+              lines: [{ lotCode: caseBack.code }, { lotCode: lot, quantity: 1 }],
+            }),
+          )
+        ).shipmentId as string;
+        at(utc(56));
+        await zebra([0, 1].map((n) => ({ idHex: tag(first + n), hour: hour + 8, minute: 55 })));
+        await drain();
+        t.match(
+          await latest(first),
+          { outcome: 'received', detail: fresh },
+          'pack 0, gone with the store’s first shipment of the case and not in it when it came back, counts towards the loose line',
+        );
+        // put back by the processor's packing, which is no record of the store's: kept, its line received by hand
+        t.match(
+          await latest(first + 1),
+          { outcome: 'observed', detail: null },
+          'pack 1, back in the case by the processor’s record only, is judged the store’s',
+        );
+        t.equal((await shipment(fresh)).status, 'open', 'the case line waits to be received by hand');
+        t.equal(await onHand(lot), 3, 'the loose line is received');
+      },
+    );
+  }
+
+  await t.test(
+    'the processor unpacked the case and packed the pack into it again, the case back through the store’s gate: the store’s next shipment of the case is its departure',
+    async (t) => {
+      const hour = 17;
+      const first = 1900;
+      const throughTheGate = async () => {
+        await zebra([0, 1].map((n) => ({ idHex: tag(first + n), hour: hour + 8, minute: 34 })));
+        await drain();
+      };
+      const { utc, lot, caseBack } = await caseOpenedAndBack(t, hour, first, throughTheGate, async (caseCode, lot, packs, utc) => {
+        at(utc(26));
+        await world.ok(processor.event({ type: 'disaggregate', eventTime: utc(26), parentCode: caseCode, children: [lot] }));
+        at(utc(27));
+        await world.ok(
+          processor.event({ type: 'aggregate', eventTime: utc(27), parent: { containerCode: caseCode }, itemCodes: packs.slice(0, 2) }),
+        );
+      });
+      for (const n of [0, 1]) t.match(await latest(first + n), { outcome: 'received' }, 'the gate read the pack in the case');
+      at(utc(40));
+      await shipCases(store, processor, [caseBack.code], utc(40));
+      t.equal(await onHand(lot), 2, 'the store holds case 1 only');
+      at(utc(45));
+      await receive(processor, await onwardWith(caseBack.code));
+      at(utc(50));
+      const again = await shipCases(processor, store, [caseBack.code], utc(50));
+      at(utc(56));
+      await zebra([0, 1].map((n) => ({ idHex: tag(first + n), hour: hour + 8, minute: 55 })));
+      await drain();
+      for (const n of [0, 1])
+        t.match(await latest(first + n), { outcome: 'received', detail: again }, 'the packs count towards the case coming back again');
+      t.equal((await shipment(again)).status, 'received', 'the case came back through the gate');
+      t.equal(await onHand(lot), 4);
+    },
+  );
+
+  await t.test(
+    'a pack the store took out before it shipped its case on is the store’s, the case back without it and gone again',
+    async (t) => {
+      const first = 2000;
+      const utc = (minute: number) => `2026-06-01T19:${String(minute).padStart(2, '0')}:00.000Z`;
+      const { lot, packs } = await packsOf(6, first);
+      const cases = [await newCase(processor, packs.slice(0, 2)), await newCase(processor, packs.slice(2, 4))];
+      at(utc(0));
+      const arrival = await shipCases(processor, store, [cases[0].code, cases[1].code], utc(0));
+      at(utc(11));
+      await zebra([0, 1, 2, 3].map((n) => ({ idHex: tag(first + n), hour: 27, minute: 10 })));
+      await drain();
+      t.equal((await shipment(arrival)).status, 'received', 'both cases came through the gate');
+      // the store keeps pack 0 and ships the case on with pack 1; it comes back, and goes again
+      at(utc(15));
+      await world.ok(store.event({ type: 'disaggregate', eventTime: utc(15), parentCode: cases[0].code, children: [lot] }));
+      at(utc(16));
+      await world.ok(
+        store.event({ type: 'aggregate', eventTime: utc(16), parent: { containerCode: cases[0].code }, itemCodes: [packs[1]] }),
+      );
+      at(utc(20));
+      await shipCases(store, processor, [cases[0].code], utc(20));
+      at(utc(25));
+      await receive(processor, await onwardWith(cases[0].code));
+      at(utc(30));
+      const back = await shipCases(processor, store, [cases[0].code], utc(30));
+      at(utc(35));
+      await receive(store, back);
+      at(utc(40));
+      await shipCases(store, processor, [cases[0].code], utc(40));
+      t.equal(await onHand(lot), 3, 'the store holds pack 0 loose and case 1');
+      at(utc(50));
+      const fresh = await ship(processor, store, lot, 1);
+      at(utc(56));
+      await zebra([{ idHex: tag(first), hour: 27, minute: 55 }]);
+      await drain();
+      const stayed = await latest(first);
+      t.match(stayed, { outcome: 'observed', detail: null }, 'pack 0, on the store’s shelf all along, is the store’s');
+      t.not(stayed.eventId, null);
+      t.equal((await shipment(fresh)).status, 'open', 'the fresh shipment is not received on a pack that never left');
+    },
+  );
+
+  await t.test(
+    'received back and unpacked in one EPCIS document, a pack kept and the case shipped on: the pack is the store’s',
+    async (t) => {
+      const first = 2200;
+      const utc = (minute: number) => `2026-06-01T21:${String(minute).padStart(2, '0')}:00.000Z`;
+      const { lot, packs } = await packsOf(6, first);
+      const cases = [await newCase(processor, packs.slice(0, 2)), await newCase(processor, packs.slice(2, 4))];
+      at(utc(0));
+      const arrival = await shipCases(processor, store, [cases[0].code, cases[1].code], utc(0));
+      at(utc(11));
+      await zebra([0, 1, 2, 3].map((n) => ({ idHex: tag(first + n), hour: 29, minute: 10 })));
+      await drain();
+      t.equal((await shipment(arrival)).status, 'received');
+      at(utc(20));
+      await shipCases(store, processor, [cases[0].code], utc(20));
+      at(utc(25));
+      await receive(processor, await onwardWith(cases[0].code));
+      at(utc(30));
+      const back = await shipCases(processor, store, [cases[0].code], utc(30));
+      at(utc(35));
+      t.match(
+        await capture(store.key, [
+          {
+            type: 'ObjectEvent',
+            eventTime: utc(35),
+            eventTimeZoneOffset: '+00:00',
+            action: 'OBSERVE',
+            bizStep: 'receiving',
+            epcList: [`https://id.gs1.org/00/${cases[0].sscc}`],
+          },
+          {
+            type: 'AggregationEvent',
+            eventTime: utc(36),
+            eventTimeZoneOffset: '+00:00',
+            action: 'DELETE',
+            bizStep: 'unpacking',
+            parentID: `https://id.gs1.org/00/${cases[0].sscc}`,
+          },
+        ]),
+        { success: true, captured: 2 },
+      );
+      t.equal((await shipment(back)).status, 'received', 'the case is back');
+      at(utc(40));
+      await world.ok(store.event({ type: 'aggregate', parent: { containerCode: cases[0].code }, itemCodes: [packs[1]] }));
+      at(utc(45));
+      await shipCases(store, processor, [cases[0].code], utc(45));
+      t.equal(await onHand(lot), 3, 'the store holds pack 0 loose and case 1');
+      at(utc(50));
+      const fresh = await ship(processor, store, lot, 1);
+      at(utc(56));
+      await zebra([{ idHex: tag(first), hour: 29, minute: 55 }]);
+      await drain();
+      t.match(await latest(first), { outcome: 'observed', detail: null }, 'pack 0, on the store’s shelf, is the store’s');
+      t.equal((await shipment(fresh)).status, 'open', 'the fresh shipment is not received on a pack that never left');
+    },
+  );
+
+  await t.test(
+    'another party packs the store’s pack into the crate and sends it back, the store ships the crate again: the pack is the store’s',
+    async (t) => {
+      const first = 2300;
+      const utc = (minute: number) => `2026-06-01T22:${String(minute).padStart(2, '0')}:00.000Z`;
+      const { lot, packs } = await packsOf(6, first);
+      at(utc(0));
+      const arrival = await ship(processor, store, lot, 3);
+      at(utc(11));
+      await zebra([0, 1, 2].map((n) => ({ idHex: tag(first + n), hour: 30, minute: 10 })));
+      await drain();
+      t.equal((await shipment(arrival)).status, 'received');
+      at(utc(15));
+      const crate = await newCase(store, [packs[0]]);
+      at(utc(20));
+      await shipCases(store, processor, [crate.code], utc(20));
+      at(utc(25));
+      await receive(processor, await onwardWith(crate.code));
+      // the processor, holding loose stock of the lot, records the store's pack 1 (never shipped) into the crate
+      await world.ok(processor.event({ type: 'aggregate', parent: { containerCode: crate.code }, itemCodes: [packs[1]] }));
+      at(utc(30));
+      const back = await shipCases(processor, store, [crate.code], utc(30));
+      at(utc(35));
+      await receive(store, back);
+      at(utc(40));
+      await shipCases(store, processor, [crate.code], utc(40));
+      at(utc(45));
+      const fresh = await ship(processor, store, lot, 1);
+      at(utc(56));
+      await zebra([{ idHex: tag(first + 1), hour: 30, minute: 55 }]);
+      await drain();
+      t.match(await latest(first + 1), { outcome: 'observed', detail: null }, 'pack 1, on the store’s shelf all along, is the store’s');
+      t.equal((await shipment(fresh)).status, 'open', 'the fresh shipment is not received on a pack that never left');
+    },
+  );
+
+  await t.test(
+    'the processor re-packs the case by quantity (EPCIS childQuantityList) before sending it back: a pack the store then kept is the store’s',
+    async (t) => {
+      const first = 2500;
+      const utc = (minute: number) => `2026-06-01T23:${String(minute).padStart(2, '0')}:00.000Z`;
+      const { lot, packs } = await packsOf(6, first);
+      const cases = [await newCase(processor, packs.slice(0, 2)), await newCase(processor, packs.slice(2, 4))];
+      at(utc(0));
+      const arrival = await shipCases(processor, store, [cases[0].code, cases[1].code], utc(0));
+      at(utc(11));
+      await zebra([0, 1, 2, 3].map((n) => ({ idHex: tag(first + n), hour: 31, minute: 10 })));
+      await drain();
+      t.equal((await shipment(arrival)).status, 'received');
+      at(utc(20));
+      await shipCases(store, processor, [cases[0].code], utc(20));
+      at(utc(25));
+      await receive(processor, await onwardWith(cases[0].code));
+      at(utc(26));
+      await world.ok(processor.event({ type: 'disaggregate', eventTime: utc(26), parentCode: cases[0].code, children: [lot] }));
+      at(utc(27));
+      t.match(
+        await capture(processor.key, [
+          {
+            type: 'AggregationEvent',
+            eventTime: utc(27),
+            eventTimeZoneOffset: '+00:00',
+            action: 'ADD',
+            bizStep: 'packing',
+            parentID: `https://id.gs1.org/00/${cases[0].sscc}`,
+            childQuantityList: [{ epcClass: `${TEST_BASE_URL}/lots/${lot}`, quantity: 2, uom: 'H87' }],
+          },
+        ]),
+        { success: true, captured: 1 },
+      );
+      at(utc(30));
+      const back = await shipCases(processor, store, [cases[0].code], utc(30));
+      at(utc(35));
+      await receive(store, back);
+      // the store takes pack 0 out and keeps it, and ships the case on with one pack
+      at(utc(40));
+      await world.ok(store.event({ type: 'disaggregate', eventTime: utc(40), parentCode: cases[0].code, children: [lot] }));
+      at(utc(41));
+      await world.ok(
+        store.event({
+          type: 'aggregate',
+          eventTime: utc(41),
+          parent: { containerCode: cases[0].code },
+          children: [{ lotCode: lot, quantity: 1 }],
+        }),
+      );
+      at(utc(45));
+      await shipCases(store, processor, [cases[0].code], utc(45));
+      t.equal(await onHand(lot), 3, 'the store holds one pack loose and case 1');
+      at(utc(50));
+      const fresh = await ship(processor, store, lot, 1);
+      at(utc(56));
+      await zebra([{ idHex: tag(first), hour: 31, minute: 55 }]);
+      await drain();
+      t.match(await latest(first), { outcome: 'observed', detail: null }, 'pack 0, on the store’s shelf, is the store’s');
+      t.equal((await shipment(fresh)).status, 'open', 'the fresh shipment is not received on a pack that never left');
+    },
+  );
+
+  await t.test(
+    'a crate sent back and forth many times after the processor took the pack out: the pack left with its first trip',
+    async (t) => {
+      const first = 2400;
+      let minute = 0;
+      const tick = () => {
+        const now = new Date(Date.UTC(2026, 5, 2, 0, ++minute)).toISOString();
+        at(now);
+        return now;
+      };
+      const { lot, packs } = await packsOf(6, first);
+      const cases = [await newCase(processor, packs.slice(0, 2)), await newCase(processor, packs.slice(2, 4))];
+      const arrival = await shipCases(processor, store, [cases[0].code, cases[1].code], tick());
+      tick();
+      await zebra([0, 1, 2, 3].map((n) => ({ idHex: tag(first + n), hour: 32, minute })));
+      tick();
+      await drain();
+      t.equal((await shipment(arrival)).status, 'received', 'both cases came through the gate');
+      await shipCases(store, processor, [cases[0].code], tick());
+      await receive(processor, await onwardWith(cases[0].code));
+      tick();
+      await world.ok(processor.event({ type: 'disaggregate', eventTime: tick(), parentCode: cases[0].code, children: [lot] }));
+      for (let trip = 0; trip < 20; trip++) {
+        const back = await shipCases(processor, store, [cases[0].code], tick());
+        tick();
+        await receive(store, back);
+        await shipCases(store, processor, [cases[0].code], tick());
+        tick();
+        await receive(processor, await onwardWith(cases[0].code));
+      }
+      tick();
+      const fresh = await ship(processor, store, lot, 1);
+      const readAt = new Date(Date.UTC(2026, 5, 2, 0, ++minute));
+      await zebra([{ idHex: tag(first), hour: 32 + readAt.getUTCHours(), minute: readAt.getUTCMinutes() }]);
+      tick();
+      await drain();
+      t.match(await latest(first), { outcome: 'received', detail: fresh }, 'the crate came back empty of it every time');
+      t.equal((await shipment(fresh)).status, 'received');
+    },
+  );
 
   await t.test(
     'a read the service had before the store shipped its case on is the store’s, whichever batch brought its earliest read',
