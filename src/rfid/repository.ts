@@ -348,8 +348,9 @@ export function createRfidRepository(db: Db) {
       // party by the receipt me: an unpacking named the pack out of the case after the shipment and strictly before
       // the receipt (an earlier batch, and an earlier event time: of one batch, all events share a record time), and no
       // packing into the case from that unpacking's batch to the receipt's (by either time) could have put it back: one
-      // naming the pack, or one that names it not but may hold it (packed by quantity, of a container, or more of the
-      // pack's lot than the packs it names). By any party: the lineage says where the pack lay.
+      // naming the pack, or one that names it not but may hold it (packed by quantity, or of a container; one naming
+      // packs packs no more of their lots, a line of their lot beside them being refused). By any party: the lineage
+      // says where the pack lay.
       const takenOut = sql`select 1 from event_lots ul join events ue on ue.id = ul.event_id
         where ul.lot_code = l.container_code and ul.role = 'parent' and ue.type = 'disaggregate'
           and ue.payload->'itemCodes' @> jsonb_build_array(k.item_code) and ${live(sql`ue`)}
@@ -361,11 +362,7 @@ export function createRfidRepository(db: Db) {
               and (pe.record_time <= me.record_time or pe.event_time <= me.event_time)
               and (coalesce(pe.payload->'itemCodes' @> jsonb_build_array(k.item_code), true)
                 or exists (select 1 from jsonb_array_elements(pe.payload->'children') c join lots cl on cl.code = c->>'lotCode'
-                  where cl.kind = 'container')
-                or (select coalesce(sum((c->>'quantity')::numeric), 0) from jsonb_array_elements(pe.payload->'children') c
-                  where c->>'lotCode' = k."lotCode")
-                  > (select count(*) from jsonb_array_elements_text(pe.payload->'itemCodes') i join items it on it.code = i.value
-                  where it.lot_code = k."lotCode")))`;
+                  where cl.kind = 'container')))`;
       const rows = await queryRows<{ index: number }>(
         tx,
         sql`with w as (

@@ -1363,7 +1363,7 @@ t.test('a case the store shipped on is the departure of the packs it recorded in
   /**
    * The store receives two cases of packs 0–1 and 2–3 of a six-pack lot at the gate, ships case 0 on,
    * the processor receives it and does `open` to it, sends it back, and the store receives it back
-   * through the door given; a minute-numbered clock in the hour given (UTC).
+   * through the door given; a minute-numbered clock in the hour given (UTC; past 23 on the next day).
    */
   const caseOpenedAndBack = async (
     t: Test,
@@ -1372,7 +1372,7 @@ t.test('a case the store shipped on is the departure of the packs it recorded in
     receiveBack: (typeof returns)[number][1],
     open: (caseCode: string, lot: string, packs: string[], utc: (minute: number) => string) => Promise<unknown>,
   ) => {
-    const utc = (minute: number) => `2026-06-01T${String(hour).padStart(2, '0')}:${String(minute).padStart(2, '0')}:00.000Z`;
+    const utc = (minute: number) => new Date(Date.UTC(2026, 5, 1, hour, minute)).toISOString();
     const { lot, packs } = await packsOf(6, first);
     const cases = [await newCase(processor, packs.slice(0, 2)), await newCase(processor, packs.slice(2, 4))];
     at(utc(0));
@@ -1719,6 +1719,79 @@ t.test('a case the store shipped on is the departure of the packs it recorded in
       t.equal((await shipment(fresh)).status, 'received');
     },
   );
+
+  /** How the processor may have put pack 0 back into the case; what the store unpacks to keep it (and re-packs by quantity). */
+  const mayHavePutBack: [string, (caseCode: string, lot: string, packs: string[], utc: (minute: number) => string) => Promise<string>][] = [
+    [
+      'by quantity',
+      async (caseCode, lot, _packs, utc) => {
+        await world.ok(
+          processor.event({
+            type: 'aggregate',
+            eventTime: utc(27),
+            parent: { containerCode: caseCode },
+            children: [{ lotCode: lot, quantity: 2 }],
+          }),
+        );
+        return lot;
+      },
+    ],
+    [
+      'in a case of its own, packed into it with pack 1 named',
+      async (caseCode, _lot, packs, utc) => {
+        const inner = await newCase(processor, [packs[0]]);
+        await world.ok(
+          processor.event({
+            type: 'aggregate',
+            eventTime: utc(27),
+            parent: { containerCode: caseCode },
+            children: [{ lotCode: inner.code, quantity: 1 }],
+            itemCodes: [packs[1]],
+          }),
+        );
+        return inner.code;
+      },
+    ],
+  ];
+  for (const [index, [how, putBack]] of mayHavePutBack.entries()) {
+    await t.test(
+      `the processor took the pack out and may have put it back ${how}: a pack the store then kept is the store’s`,
+      async (t) => {
+        const hour = 26 + index;
+        const first = 2600 + index * 10;
+        let kept = '';
+        const { utc, lot, caseBack } = await caseOpenedAndBack(t, hour, first, returns[0][1], async (caseCode, lot, packs, utc) => {
+          at(utc(26));
+          await world.ok(processor.event({ type: 'disaggregate', eventTime: utc(26), parentCode: caseCode, children: [lot] }));
+          at(utc(27));
+          kept = await putBack(caseCode, lot, packs, utc);
+        });
+        // the store takes pack 0 out and keeps it, and ships the case on without it
+        at(utc(40));
+        await world.ok(store.event({ type: 'disaggregate', eventTime: utc(40), parentCode: caseBack.code, children: [kept] }));
+        // out of a case of its own too: a pack lying in a case in no shipment would be observed whatever the gate judged
+        if (kept !== lot) await world.ok(store.event({ type: 'disaggregate', eventTime: utc(40), parentCode: kept, children: [lot] }));
+        else
+          await world.ok(
+            store.event({
+              type: 'aggregate',
+              eventTime: utc(40),
+              parent: { containerCode: caseBack.code },
+              children: [{ lotCode: lot, quantity: 1 }],
+            }),
+          );
+        at(utc(45));
+        await shipCases(store, processor, [caseBack.code], utc(45));
+        at(utc(50));
+        const fresh = await ship(processor, store, lot, 1);
+        at(utc(56));
+        await zebra([{ idHex: tag(first), hour: hour + 8, minute: 55 }]);
+        await drain();
+        t.match(await latest(first), { outcome: 'observed', detail: null }, 'pack 0, on the store’s shelf, is the store’s');
+        t.equal((await shipment(fresh)).status, 'open', 'the fresh shipment is not received on a pack that never left');
+      },
+    );
+  }
 
   await t.test(
     'a read the service had before the store shipped its case on is the store’s, whichever batch brought its earliest read',
