@@ -321,10 +321,8 @@ export function createRfidRepository(db: Db) {
      * party's own record, and the party holds nothing of that case now: the gate receipt took the pack
      * in that case, or the party itself packed the pack into it, by a packing recorded by the shipment,
      * no unpacking of the pack from the case was recorded between the two, and the party has not
-     * received the case again since the shipment, by any door, with the pack possibly in it (back, the
-     * pack may have been taken out and kept; see outOfCase for when it certainly was not in it, and its
-     * rule for events of one batch). Another party's packing starts no record of the party's. The case
-     * a pack lies in now says not: another party holding the lot may pack the
+     * received the case again since the shipment, by any door (back, the pack may have been taken out
+     * and kept). The case a pack lies in now says not: another party holding the lot may pack the
      * party's pack into a crate the party shipped. A shipment of some of a lot loose says not which
      * packs left, and a read of each pack of it the party received is kept. Windows are ordered by
      * their first reads: by when the service received the batch that brought it, then, of one batch, by
@@ -344,24 +342,6 @@ export function createRfidRepository(db: Db) {
       const column = <T>(pick: (read: (typeof reads)[number]) => T) => reads.map(pick);
       const passed = sql`(b.received_at, r.first_seen, coalesce(r.batch_position, -1))`;
       const live = (event: SQL) => sql`not exists (select 1 from events c where c.corrects_event_id = ${event}.id)`;
-      const mayHold = sql`(coalesce(pe.payload->'itemCodes' @> jsonb_build_array(k.item_code), true)
-        or exists (select 1 from jsonb_array_elements(pe.payload->'children') c join lots cl on cl.code = c->>'lotCode' where cl.kind = 'container'))`;
-      // When the pack was certainly out of the case the shipment line l (event ev) carried, after the shipment: from
-      // each unpacking naming the pack out of the case, until the first packing into it from that unpacking's batch
-      // on (by record or event time) that may have put it back: one naming the pack, or one that names it not but
-      // may hold it (packed by quantity, or of a container; one naming packs packs no more of their lots, a line of
-      // their lot beside them being refused). By any party: the lineage says where the pack lay. Computed once for
-      // the shipment line, each return then compared with it: the case's packings are not looked through per return.
-      const outOfCase = sql`select ue.record_time as from_recorded, ue.event_time as from_time, back.until_recorded, back.until_time
-        from event_lots ul join events ue on ue.id = ul.event_id
-        cross join lateral (
-          select coalesce(min(pe.record_time), 'infinity'::timestamptz) as until_recorded,
-            coalesce(min(pe.event_time), 'infinity'::timestamptz) as until_time
-          from event_lots pl join events pe on pe.id = pl.event_id
-          where pl.lot_code = l.container_code and pl.role = 'parent' and pe.type = 'aggregate' and ${live(sql`pe`)}
-            and (pe.record_time >= ue.record_time or pe.event_time >= ue.event_time) and ${mayHold}) back
-        where ul.lot_code = l.container_code and ul.role = 'parent' and ue.type = 'disaggregate'
-          and ue.payload->'itemCodes' @> jsonb_build_array(k.item_code) and ue.record_time > ev.record_time and ${live(sql`ue`)}`;
       const rows = await queryRows<{ index: number }>(
         tx,
         sql`with w as (
@@ -406,8 +386,12 @@ export function createRfidRepository(db: Db) {
                 not exists (select 1 from lot_balances h where h.lot_code = k."lotCode" and h.party_code = ${partyCode} and h.quantity > 0)
                 or (l.container_code is not null
                   and not exists (select 1 from lot_balances h where h.lot_code = l.container_code and h.party_code = ${partyCode} and h.quantity > 0)
+                  -- the case came not back to the party since, by any door: back, what it held may have been taken out
+                  and not exists (
+                    select 1 from lot_movements m join events me on me.id = m.event_id
+                    where m.lot_code = l.container_code and m.party_code = ${partyCode} and m.kind = 'receive_in' and m.quantity > 0
+                      and me.record_time > ev.record_time and ${live(sql`me`)})
                   -- since when the pack lay in the case by the party's own record: its gate receipt, or its own packing
-                  -- (first: few shipments pass it, and only theirs have their returns looked at)
                   and exists (
                     select 1 from (
                       select k.recorded_at as since where l.container_code = k.received_in
@@ -420,20 +404,7 @@ export function createRfidRepository(db: Db) {
                       select 1 from event_lots ul join events ue on ue.id = ul.event_id
                       where ul.lot_code = l.container_code and ul.role = 'parent' and ue.type = 'disaggregate'
                         and ue.payload->'itemCodes' @> jsonb_build_array(k.item_code)
-                        and ue.record_time >= packed.since and ue.record_time <= ev.record_time and ${live(sql`ue`)})))
-                  -- the case came not back to the party since, by any door, with the pack possibly in it: back, the pack
-                  -- may have been taken out and kept
-                  -- (out of it: received strictly after an unpacking, in a later batch and at a later event time, all events
-                  -- of one batch sharing a record time, and strictly before any packing that may have put it back)
-                  and not exists (
-                    with out_of_case as materialized (${outOfCase})
-                    select 1 from lot_movements m join events me on me.id = m.event_id
-                    where m.lot_code = l.container_code and m.party_code = ${partyCode} and m.kind = 'receive_in' and m.quantity > 0
-                      and me.record_time > ev.record_time and ${live(sql`me`)}
-                      and not exists (
-                        select 1 from out_of_case o
-                        where o.from_recorded < me.record_time and o.from_time < me.event_time
-                          and me.record_time < o.until_recorded and me.event_time < o.until_time))))`,
+                        and ue.record_time >= packed.since and ue.record_time <= ev.record_time and ${live(sql`ue`)})))))`,
       );
       return new Set(rows.map((row) => row.index));
     },
