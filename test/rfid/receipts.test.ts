@@ -1393,58 +1393,6 @@ t.test('a case the store shipped on is the departure of the packs it recorded in
     t.equal((await shipment(back)).status, 'received', 'the case is back');
     return { utc, lot, caseBack: cases[0] };
   };
-  for (const [index, [door, receiveBack]] of returns.entries()) {
-    await t.test(
-      `the processor took a pack out of the case before it came back through ${door}: the store's first shipment was its departure`,
-      async (t) => {
-        const hour = 15 + index;
-        const first = 1800 + index * 10;
-        const { utc, lot, caseBack } = await caseOpenedAndBack(t, hour, first, receiveBack, async (caseCode, lot, packs, utc) => {
-          // pack 0 stays with the processor; only pack 1 goes back in the case
-          at(utc(26));
-          await world.ok(processor.event({ type: 'disaggregate', eventTime: utc(26), parentCode: caseCode, children: [lot] }));
-          at(utc(27));
-          await world.ok(
-            processor.event({ type: 'aggregate', eventTime: utc(27), parent: { containerCode: caseCode }, itemCodes: [packs[1]] }),
-          );
-        });
-        at(utc(40));
-        await shipCases(store, processor, [caseBack.code], utc(40));
-        t.equal(await onHand(lot), 2, 'the store holds case 1 only');
-        at(utc(45));
-        await receive(processor, await onwardWith(caseBack.code));
-        // the processor sends the case with pack 1, and pack 0 loose
-        at(utc(50));
-        const fresh = (
-          await world.ok(
-            processor.event({
-              type: 'ship',
-              eventTime: utc(50),
-              toPartyCode: store.code,
-              lines: [{ lotCode: caseBack.code }, { lotCode: lot, quantity: 1 }],
-            }),
-          )
-        ).shipmentId as string;
-        at(utc(56));
-        await zebra([0, 1].map((n) => ({ idHex: tag(first + n), hour: hour + 8, minute: 55 })));
-        await drain();
-        t.match(
-          await latest(first),
-          { outcome: 'received', detail: fresh },
-          'pack 0, gone with the store’s first shipment of the case and not in it when it came back, counts towards the loose line',
-        );
-        // put back by the processor's packing, which is no record of the store's: kept, its line received by hand
-        t.match(
-          await latest(first + 1),
-          { outcome: 'observed', detail: null },
-          'pack 1, back in the case by the processor’s record only, is judged the store’s',
-        );
-        t.equal((await shipment(fresh)).status, 'open', 'the case line waits to be received by hand');
-        t.equal(await onHand(lot), 3, 'the loose line is received');
-      },
-    );
-  }
-
   await t.test(
     'the processor unpacked the case and packed the pack into it again, the case back through the store’s gate: the store’s next shipment of the case is its departure',
     async (t) => {
@@ -1676,47 +1624,6 @@ t.test('a case the store shipped on is the departure of the packs it recorded in
       await drain();
       t.match(await latest(first), { outcome: 'observed', detail: null }, 'pack 0, on the store’s shelf, is the store’s');
       t.equal((await shipment(fresh)).status, 'open', 'the fresh shipment is not received on a pack that never left');
-    },
-  );
-
-  await t.test(
-    'a crate sent back and forth many times after the processor took the pack out: the pack left with its first trip',
-    async (t) => {
-      const first = 2400;
-      let minute = 0;
-      const tick = () => {
-        const now = new Date(Date.UTC(2026, 5, 2, 0, ++minute)).toISOString();
-        at(now);
-        return now;
-      };
-      const { lot, packs } = await packsOf(6, first);
-      const cases = [await newCase(processor, packs.slice(0, 2)), await newCase(processor, packs.slice(2, 4))];
-      const arrival = await shipCases(processor, store, [cases[0].code, cases[1].code], tick());
-      tick();
-      await zebra([0, 1, 2, 3].map((n) => ({ idHex: tag(first + n), hour: 32, minute })));
-      tick();
-      await drain();
-      t.equal((await shipment(arrival)).status, 'received', 'both cases came through the gate');
-      await shipCases(store, processor, [cases[0].code], tick());
-      await receive(processor, await onwardWith(cases[0].code));
-      tick();
-      await world.ok(processor.event({ type: 'disaggregate', eventTime: tick(), parentCode: cases[0].code, children: [lot] }));
-      for (let trip = 0; trip < 20; trip++) {
-        const back = await shipCases(processor, store, [cases[0].code], tick());
-        tick();
-        await receive(store, back);
-        await shipCases(store, processor, [cases[0].code], tick());
-        tick();
-        await receive(processor, await onwardWith(cases[0].code));
-      }
-      tick();
-      const fresh = await ship(processor, store, lot, 1);
-      const readAt = new Date(Date.UTC(2026, 5, 2, 0, ++minute));
-      await zebra([{ idHex: tag(first), hour: 32 + readAt.getUTCHours(), minute: readAt.getUTCMinutes() }]);
-      tick();
-      await drain();
-      t.match(await latest(first), { outcome: 'received', detail: fresh }, 'the crate came back empty of it every time');
-      t.equal((await shipment(fresh)).status, 'received');
     },
   );
 
