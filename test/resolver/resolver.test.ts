@@ -1,4 +1,5 @@
 import { sql } from 'drizzle-orm';
+import type { Test } from 'tap';
 import { seedDemoChain } from '../../seeds/fengjie.js';
 import { createRepositories } from '../../src/app.js';
 import { completeGs1 } from '../../src/codes/gs1.js';
@@ -1107,43 +1108,55 @@ t.test('a case scanned by its SSCC lists the tests of what it holds now, not of 
   );
 });
 
-// A case's timeline and cold chain are those of what it holds now, by the rule its tests and held
-// warning follow: a lot unpacked from it takes its own steps and readings with it (its making, the
-// steps it was made by, its readings before and after); the case's own steps and readings stay.
-t.test('a case scanned by its SSCC shows the steps and readings of what it holds now, not of a lot unpacked from it', async (t) => {
+/**
+ * A processor's world with a clock the test moves (`later()`: past the resolver's 30 s cache) and its events
+ * dated by the hour (`at`): commissioning and transforming a piece product, temperature readings, and packing
+ * lots whole into a case of the given SSCC.
+ */
+async function caseWorld(t: Test) {
   let clock = Date.now();
   const world = await createWorld(t, undefined, { now: () => new Date(clock) });
   const processor = await world.party('processor');
   const product = await processor.product('piece');
   const event = (hour: number, body: Record<string, unknown>) => world.ok(processor.api.post('/events', { eventTime: at(hour), ...body }));
-  const commission = async (hour: number) =>
-    (await event(hour, { type: 'commission', lots: [{ productCode: product, quantity: 10 }] })).createdLotCodes[0] as string;
-  const observe = (hour: number, code: string, celsius: number) =>
-    event(hour, { type: 'observe', lotCodes: [code], readings: [{ type: 'temperature', value: celsius, unit: 'Cel' }] });
+  const made = async (hour: number, body: Record<string, unknown>) => (await event(hour, body)).createdLotCodes[0] as string;
+  return {
+    world,
+    processor,
+    event,
+    later: () => {
+      clock += 31_000;
+    },
+    commission: (hour: number, quantity = 10) => made(hour, { type: 'commission', lots: [{ productCode: product, quantity }] }),
+    transform: (hour: number, input: string, quantity: number, kind: string) =>
+      made(hour, {
+        type: 'transform',
+        inputs: [{ lotCode: input, quantity }],
+        outputs: [{ productCode: product, quantity }],
+        process: { kind },
+      }),
+    observe: (hour: number, lotCodes: string[], celsius: number) =>
+      event(hour, { type: 'observe', lotCodes, readings: [{ type: 'temperature', value: celsius, unit: 'Cel' }] }),
+    packCase: (hour: number, sscc: string, children: { lotCode: string; quantity: number }[]) =>
+      made(hour, { type: 'aggregate', parent: { sscc }, children }),
+  };
+}
+
+// A case's timeline and cold chain are those of what it holds now, by the rule its tests and held
+// warning follow: a lot unpacked from it takes its own steps and readings with it (its making, the
+// steps it was made by, its readings before and after); the case's own steps and readings stay.
+t.test('a case scanned by its SSCC shows the steps and readings of what it holds now, not of a lot unpacked from it', async (t) => {
+  const { world, processor, event, later, commission, transform, observe, packCase } = await caseWorld(t);
   const lotA = await commission(1);
-  const rawB = await commission(2);
-  const lotB = (
-    await event(3, {
-      type: 'transform',
-      inputs: [{ lotCode: rawB, quantity: 10 }],
-      outputs: [{ productCode: product, quantity: 10 }],
-      process: { kind: 'smoking' },
-    })
-  ).createdLotCodes[0] as string;
-  await observe(4, lotA, 3);
-  await observe(4, lotB, 30); // lot B's own warm reading before it was packed
+  const lotB = await transform(3, await commission(2), 10, 'smoking');
+  await observe(4, [lotA], 3);
+  await observe(4, [lotB], 30); // lot B's own warm reading before it was packed
   const caseSscc = completeGs1('06901234500000126');
-  const packedCase = (
-    await event(5, {
-      type: 'aggregate',
-      parent: { sscc: caseSscc },
-      children: [
-        { lotCode: lotA, quantity: 10 },
-        { lotCode: lotB, quantity: 10 },
-      ],
-    })
-  ).createdLotCodes[0] as string;
-  await observe(6, packedCase, 4);
+  const packedCase = await packCase(5, caseSscc, [
+    { lotCode: lotA, quantity: 10 },
+    { lotCode: lotB, quantity: 10 },
+  ]);
+  await observe(6, [packedCase], 4);
   let phones = 0;
   const scan = async () =>
     (
@@ -1161,9 +1174,9 @@ t.test('a case scanned by its SSCC shows the steps and readings of what it holds
   t.match(packed.coldChain, { readings: 3, maxCelsius: 30, withinLimits: false }, 'and its warm reading counts');
 
   await event(7, { type: 'disaggregate', parentCode: packedCase, children: [lotB] });
-  await observe(8, lotB, 25); // lot B elsewhere
-  await observe(9, packedCase, 5);
-  clock += 31_000;
+  await observe(8, [lotB], 25); // lot B elsewhere
+  await observe(9, [packedCase], 5);
+  later();
   const unpacked = await scan();
   t.same(
     steps(unpacked),
@@ -1178,8 +1191,8 @@ t.test('a case scanned by its SSCC shows the steps and readings of what it holds
 
   // the case put on a pallet: the pallet's readings while the case lies on it are the case's
   const pallet = (await event(10, { type: 'aggregate', parent: {}, children: [{ lotCode: packedCase }] })).createdLotCodes[0] as string;
-  await observe(11, pallet, 6);
-  clock += 31_000;
+  await observe(11, [pallet], 6);
+  later();
   const onPallet = await scan();
   t.same(steps(onPallet).slice(-1), [stepAt('observe', 11)], 'the pallet’s reading is a step');
   t.match(onPallet.coldChain, { readings: 4, minCelsius: 3, maxCelsius: 6, withinLimits: true }, 'and counts');
@@ -1193,37 +1206,18 @@ t.test('a case scanned by its SSCC shows the steps and readings of what it holds
 // Lots made from one raw lot by separate transformations: a case that holds one of them does not show
 // the other's making once that other is unpacked, nor draw it inside the case.
 t.test('a case scanned by its SSCC shows no making of a lot unpacked from it that shared a raw lot with one it holds', async (t) => {
-  let clock = Date.now();
-  const world = await createWorld(t, undefined, { now: () => new Date(clock) });
-  const processor = await world.party('processor');
-  const product = await processor.product('piece');
-  const event = (hour: number, body: Record<string, unknown>) => world.ok(processor.api.post('/events', { eventTime: at(hour), ...body }));
-  const raw = (await event(1, { type: 'commission', lots: [{ productCode: product, quantity: 10 }] })).createdLotCodes[0] as string;
-  const made = async (hour: number, kind: string) =>
-    (
-      await event(hour, {
-        type: 'transform',
-        inputs: [{ lotCode: raw, quantity: 5 }],
-        outputs: [{ productCode: product, quantity: 5 }],
-        process: { kind },
-      })
-    ).createdLotCodes[0] as string;
-  const lotA = await made(2, 'cutting');
-  const lotB = await made(3, 'smoking');
+  const { world, processor, event, later, commission, transform, observe, packCase } = await caseWorld(t);
+  const raw = await commission(1);
+  const lotA = await transform(2, raw, 5, 'cutting');
+  const lotB = await transform(3, raw, 5, 'smoking');
   const caseSscc = completeGs1('06901234500000127');
-  const packedCase = (
-    await event(5, {
-      type: 'aggregate',
-      parent: { sscc: caseSscc },
-      children: [
-        { lotCode: lotA, quantity: 5 },
-        { lotCode: lotB, quantity: 5 },
-      ],
-    })
-  ).createdLotCodes[0] as string;
-  await event(7, { type: 'observe', lotCodes: [lotA], readings: [{ type: 'temperature', value: 3, unit: 'Cel' }] });
+  const packedCase = await packCase(5, caseSscc, [
+    { lotCode: lotA, quantity: 5 },
+    { lotCode: lotB, quantity: 5 },
+  ]);
+  await observe(7, [lotA], 3);
   await event(8, { type: 'disaggregate', parentCode: packedCase, children: [lotB] });
-  clock += 31_000;
+  later();
   type Summary = {
     timeline: { time: string; action: string }[];
     lineage: { nodes: { code: string }[]; edges: { from: string; to: string }[] };
@@ -1254,33 +1248,19 @@ t.test('a case scanned by its SSCC shows no making of a lot unpacked from it tha
 
 // A reading of the pallet a case lies on counts for the case while it lay there, whatever else it names.
 t.test('a case scanned by its SSCC counts its pallet’s reading that also names a lot unpacked from it', async (t) => {
-  let clock = Date.now();
-  const world = await createWorld(t, undefined, { now: () => new Date(clock) });
-  const processor = await world.party('processor');
-  const product = await processor.product('piece');
-  const event = (hour: number, body: Record<string, unknown>) => world.ok(processor.api.post('/events', { eventTime: at(hour), ...body }));
-  const commission = async (hour: number) =>
-    (await event(hour, { type: 'commission', lots: [{ productCode: product, quantity: 10 }] })).createdLotCodes[0] as string;
-  const observe = (hour: number, lotCodes: string[], celsius: number) =>
-    event(hour, { type: 'observe', lotCodes, readings: [{ type: 'temperature', value: celsius, unit: 'Cel' }] });
+  const { world, processor, event, later, commission, observe, packCase } = await caseWorld(t);
   const lotA = await commission(1);
   const lotB = await commission(2);
   const caseSscc = completeGs1('06901234500000128');
-  const packedCase = (
-    await event(3, {
-      type: 'aggregate',
-      parent: { sscc: caseSscc },
-      children: [
-        { lotCode: lotA, quantity: 10 },
-        { lotCode: lotB, quantity: 10 },
-      ],
-    })
-  ).createdLotCodes[0] as string;
+  const packedCase = await packCase(3, caseSscc, [
+    { lotCode: lotA, quantity: 10 },
+    { lotCode: lotB, quantity: 10 },
+  ]);
   const pallet = (await event(4, { type: 'aggregate', parent: {}, children: [{ lotCode: packedCase }] })).createdLotCodes[0] as string;
   await event(5, { type: 'disaggregate', parentCode: packedCase, children: [lotB] });
   await observe(6, [pallet, lotB], 9); // the room's reading of the pallet and of lot B, loose beside it
   await observe(7, [pallet], 3);
-  clock += 31_000;
+  later();
   const scan = async (url: string) => (await world.app.inject({ method: 'GET', url, headers: { accept: 'application/json' } })).json();
   const expected = { readings: 2, minCelsius: 3, maxCelsius: 9, withinLimits: false };
   const [packOfA] = await issuePacks(world, processor, lotA, 1);
@@ -1291,32 +1271,18 @@ t.test('a case scanned by its SSCC counts its pallet’s reading that also names
 // A lot unpacked from a case took all its readings with it, those taken while it lay in the case too:
 // the case's page is the page of what it holds now, as a pack of that lot shows it.
 t.test('a case scanned by its SSCC shows the cold chain and timeline a pack of the lot it holds shows', async (t) => {
-  let clock = Date.now();
-  const world = await createWorld(t, undefined, { now: () => new Date(clock) });
-  const processor = await world.party('processor');
-  const product = await processor.product('piece');
-  const event = (hour: number, body: Record<string, unknown>) => world.ok(processor.api.post('/events', { eventTime: at(hour), ...body }));
-  const commission = async (hour: number) =>
-    (await event(hour, { type: 'commission', lots: [{ productCode: product, quantity: 10 }] })).createdLotCodes[0] as string;
-  const observe = (hour: number, code: string, celsius: number) =>
-    event(hour, { type: 'observe', lotCodes: [code], readings: [{ type: 'temperature', value: celsius, unit: 'Cel' }] });
+  const { world, processor, event, later, commission, observe, packCase } = await caseWorld(t);
   const lotA = await commission(1);
   const lotB = await commission(1);
   const caseSscc = completeGs1('06901234500000129');
-  const packedCase = (
-    await event(3, {
-      type: 'aggregate',
-      parent: { sscc: caseSscc },
-      children: [
-        { lotCode: lotA, quantity: 10 },
-        { lotCode: lotB, quantity: 10 },
-      ],
-    })
-  ).createdLotCodes[0] as string;
-  await observe(4, lotB, 15); // a probe of lot B inside the case
+  const packedCase = await packCase(3, caseSscc, [
+    { lotCode: lotA, quantity: 10 },
+    { lotCode: lotB, quantity: 10 },
+  ]);
+  await observe(4, [lotB], 15); // a probe of lot B inside the case
   await event(5, { type: 'disaggregate', parentCode: packedCase, children: [lotB] });
-  await observe(7, packedCase, 4);
-  clock += 31_000;
+  await observe(7, [packedCase], 4);
+  later();
   const [packOfA] = await issuePacks(world, processor, lotA, 1);
   const scan = async (url: string) => (await world.app.inject({ method: 'GET', url, headers: { accept: 'application/json' } })).json();
   const [ofCase, ofPack] = [await scan(`/00/${caseSscc}`), await scan(`/t/${packOfA}`)];
