@@ -14,8 +14,28 @@ import { fileTest } from '../root.js';
 
 const t = fileTest();
 
+type World = Awaited<ReturnType<typeof createWorld>>;
+type Party = Awaited<ReturnType<World['party']>>;
+
 async function migrate(db: Db) {
   for (const statement of migrationStatements('0070_stale_packing_links.sql')) await queryRows(db, sql.raw(statement));
+}
+
+/**
+ * A warm reading (31.5 °C) of the pallet at hour 13, after the stale packings' unpackings, and a reader of the pack's
+ * cold chain: read once, after the migration (as the service starts on a migrated database), as the resolver keeps
+ * a lot's view a while.
+ */
+async function warmPalletAt13(world: World, maker: Party, pallet: string, pack: string) {
+  await world.ok(
+    maker.api.post('/events', {
+      type: 'observe',
+      eventTime: at(13),
+      lotCodes: [pallet],
+      readings: [{ type: 'temperature', value: 31.5, unit: 'Cel' }],
+    }),
+  );
+  return async () => (await world.app.inject({ method: 'GET', url: `/t/${pack}?format=json` })).json().coldChain;
 }
 
 t.test('a packing left in force by a batch that packed more and unpacked is ended by that unpacking', async (t) => {
@@ -68,16 +88,7 @@ t.test('a packing left in force by a batch that packed more and unpacked is ende
     { packedAt: utc(11), endedAt: utc(12) },
     { packedAt: utc(14), endedAt: null },
   ]);
-  await world.ok(
-    maker.api.post('/events', {
-      type: 'observe',
-      eventTime: at(13),
-      lotCodes: [pallet],
-      readings: [{ type: 'temperature', value: 31.5, unit: 'Cel' }],
-    }),
-  );
-  // read once, after the migration (as the service starts on a migrated database): the resolver keeps a lot's view a while
-  const coldChain = async () => (await world.app.inject({ method: 'GET', url: `/t/${pack}?format=json` })).json().coldChain;
+  const coldChain = await warmPalletAt13(world, maker, pallet, pack);
 
   await migrate(db);
   t.same(
@@ -174,16 +185,7 @@ t.test('a case left in force on a pallet is ended by its unpacking: what the cas
     { packedAt: utc(10), endedAt: null },
     { packedAt: utc(11), endedAt: utc(12) },
   ]);
-  await world.ok(
-    maker.api.post('/events', {
-      type: 'observe',
-      eventTime: at(13),
-      lotCodes: [pallet],
-      readings: [{ type: 'temperature', value: 31.5, unit: 'Cel' }],
-    }),
-  );
-  // read once, after the migration: the resolver keeps a lot's view a while
-  const coldChain = async () => (await world.app.inject({ method: 'GET', url: `/t/${pack}?format=json` })).json().coldChain;
+  const coldChain = await warmPalletAt13(world, maker, pallet, pack);
 
   await migrate(db);
   t.same(
