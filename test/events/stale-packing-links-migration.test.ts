@@ -5,6 +5,7 @@
 // lot from the container recorded after it, and leaves every packing recorded with that unpacking
 // or since alone. The migration's statements run on books the current writer made, made stale.
 import { sql } from 'drizzle-orm';
+import type { Test } from 'tap';
 import { type Db, queryRows } from '../../src/db/client.js';
 import { epcisRequests, palletEvents } from '../fixtures/epcis.js';
 import { migrationStatements } from '../fixtures/migrations.js';
@@ -205,4 +206,98 @@ t.test('a case left in force on a pallet is ended by its unpacking: what the cas
     [utc(12), utc(12)],
     'a second run changes nothing',
   );
+});
+
+/**
+ * A party's EPCIS captures of a meat lot made at hour 1, with a pack of it; `links` reads the meat's packing links onto
+ * the pallet by their hours (UTC), `staleAt` leaves the packing of an hour in force, as the earlier writer did.
+ */
+async function meatByEpcis(t: Test, serial: string) {
+  const world = await createWorld(t);
+  const maker = await world.party('processor');
+  const { capture } = epcisRequests(world);
+  const PALLET = `urn:epc:id:sscc:6901234.${serial}`;
+  const MEAT = `https://id.gs1.org/01/06901234000016/10/MEAT-${serial}`;
+  const { packing, commissioning } = palletEvents(PALLET);
+  const captured = async (events: object[]) => t.match(await capture(maker.key, events, 'rollback'), { success: true });
+  await captured([commissioning(MEAT)]);
+  const lotOf = async (identifier: string) =>
+    (await world.regulator.get(`/trace/${encodeURIComponent(identifier)}?depth=0`)).body.query.lotCodes[0] as string;
+  const [meat] = [await lotOf(MEAT)];
+  const [pack] = await issuePacks(world, maker, meat, 1);
+  const db = world.database.db;
+  const meatOnPallet = async () => {
+    const pallet = await lotOf(PALLET);
+    return { pallet, where: sql`e.upstream_code = ${meat} and e.downstream_code = ${pallet} and e.kind = 'aggregate'` };
+  };
+  return {
+    world,
+    maker,
+    pack,
+    captured,
+    meatIn: (hour: number, action: 'ADD' | 'DELETE') => packing(hour, action, MEAT),
+    pallet: async () => (await meatOnPallet()).pallet,
+    links: async () => {
+      const { where } = await meatOnPallet();
+      return queryRows<{ packedAt: string; endedAt: string | null }>(
+        db,
+        sql`select to_char(p.event_time at time zone 'UTC', 'HH24') as "packedAt", to_char(u.event_time at time zone 'UTC', 'HH24') as "endedAt"
+          from lineage_edges e join events p on p.id = e.event_id left join events u on u.id = e.ended_by_event_id
+          where ${where} order by p.event_time`,
+      );
+    },
+    staleAt: async (hour: number) => {
+      const { where } = await meatOnPallet();
+      await queryRows(
+        db,
+        sql`update lineage_edges e set ended_by_event_id = null from events p where p.id = e.event_id and ${where} and p.event_time = ${at(hour)}`,
+      );
+    },
+  };
+}
+
+const utc = (h: number) => new Date(at(h)).toISOString().slice(11, 13);
+
+t.test('a stale packing a second, later unpacking ended counts none of the time between the two unpackings', async (t) => {
+  const { world, maker, pack, captured, meatIn, pallet, links, staleAt } = await meatByEpcis(t, '0000000079');
+  await captured([meatIn(10, 'ADD')]);
+  await captured([meatIn(11, 'ADD'), meatIn(12, 'DELETE')]);
+  await staleAt(10);
+  // packed again and unpacked in later captures: the unpacking of hour 16 ends the stale packing with its own
+  await captured([meatIn(14, 'ADD')]);
+  await captured([meatIn(16, 'DELETE')]);
+  t.same(await links(), [
+    { packedAt: utc(10), endedAt: utc(16) },
+    { packedAt: utc(11), endedAt: utc(12) },
+    { packedAt: utc(14), endedAt: utc(16) },
+  ]);
+  const coldChain = await warmPalletAt13(world, maker, await pallet(), pack);
+  t.equal(await coldChain(), null, 'the reading of hour 13 is not the meat’s: it left the pallet at hour 12');
+  await migrate(world.database.db);
+  t.same(
+    (await links()).map((link) => link.endedAt),
+    [utc(16), utc(12), utc(16)],
+    'the migration leaves an ended packing alone',
+  );
+});
+
+t.test('a stale packing the migration ends by an unpacking recorded first but dated later counts only until the earlier one', async (t) => {
+  const { world, maker, pack, captured, meatIn, pallet, links, staleAt } = await meatByEpcis(t, '0000000086');
+  await captured([meatIn(10, 'ADD')]);
+  await captured([meatIn(20, 'ADD'), meatIn(21, 'DELETE')]);
+  // reported late: the meat packed again and unpacked between hours 10 and 20
+  await captured([meatIn(11, 'ADD'), meatIn(12, 'DELETE')]);
+  await staleAt(10);
+  const coldChain = await warmPalletAt13(world, maker, await pallet(), pack);
+  await migrate(world.database.db);
+  t.same(
+    await links(),
+    [
+      { packedAt: utc(10), endedAt: utc(21) },
+      { packedAt: utc(11), endedAt: utc(12) },
+      { packedAt: utc(20), endedAt: utc(21) },
+    ],
+    'the migration ends the stale packing by the first unpacking recorded after it',
+  );
+  t.equal(await coldChain(), null, 'the meat left the pallet at hour 12, the first unpacking in event time');
 });

@@ -316,3 +316,46 @@ t.test('a capture packing more of a lot onto a pallet and then unpacking it ends
   await observe(13, 31.5);
   t.equal(await coldChain(), null);
 });
+
+t.test(
+  'a packing reported late, before an unpacking recorded ahead of it, ends there: a later unpacking ending it too does not span the gap',
+  async (t) => {
+    const world = await createWorld(t);
+    const processor = await world.party('processor');
+    const product = await processor.product('kg');
+    const ok = (hour: number, body: Record<string, unknown>) => world.ok(processor.api.post('/events', { eventTime: at(hour), ...body }));
+    const lot = (await ok(1, { type: 'commission', lots: [{ productCode: product, quantity: 10 }] })).createdLotCodes[0];
+    const other = (await ok(1, { type: 'commission', lots: [{ productCode: product, quantity: 10 }] })).createdLotCodes[0];
+    const [pack] = await issuePacks(world, processor, lot, 1);
+    const pallet = (await ok(2, { type: 'aggregate', parent: {}, children: [{ lotCode: other, quantity: 10 }] })).createdLotCodes[0];
+    const packed = (hour: number) =>
+      ok(hour, { type: 'aggregate', parent: { containerCode: pallet }, children: [{ lotCode: lot, quantity: 3 }] });
+    const unpacked = (hour: number) => ok(hour, { type: 'disaggregate', parentCode: pallet, children: [lot] });
+    const observe = (hour: number, celsius: number) =>
+      ok(hour, { type: 'observe', lotCodes: [pallet], readings: [{ type: 'temperature', value: celsius, unit: 'Cel' }] });
+    await packed(3);
+    await unpacked(5);
+    await packed(4); // reported late: the unpacking of hour 5 took it off with the rest
+    await observe(6, 31.5); // the lot off the pallet
+    await packed(7);
+    await observe(8, 4);
+    await unpacked(9); // ends the packing of hour 4 too, which the ledger kept in force
+    const summary = (await world.app.inject({ method: 'GET', url: `/t/${pack}?format=json` })).json();
+    t.match(summary.coldChain, { readings: 1, minCelsius: 4, maxCelsius: 4 }, 'only the reading of hour 8, when the lot lay on the pallet');
+  },
+);
+
+t.test(
+  'a capture packing late before an unpacking recorded ahead of it: the pallet’s readings after that unpacking are not the lot’s',
+  async (t) => {
+    const { capture, packing, MEAT, observe, coldChain, links } = await palletByEpcis(t);
+    t.match(await capture([packing(10, 'ADD', MEAT)]), { success: true });
+    t.match(await capture([packing(12, 'DELETE', MEAT)]), { success: true });
+    t.match(await capture([packing(11, 'ADD', MEAT)]), { success: true }, 'captured late');
+    await observe(13, 31.5);
+    t.match(await capture([packing(14, 'ADD', MEAT), packing(16, 'DELETE', MEAT)]), { success: true });
+    t.same(await links(), ['unpacked', 'unpacked', 'unpacked'], 'the late packing ended by the last unpacking');
+    await observe(15, 5);
+    t.match(await coldChain(), { readings: 1, minCelsius: 5, maxCelsius: 5 }, 'the reading of hour 15 alone');
+  },
+);
