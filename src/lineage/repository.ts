@@ -62,11 +62,14 @@ export function containersAboveWalk(codes: string[]): SQL {
 /** What the containers a pack lies in say of it: one held holds the pack, one a recall named recalls it. */
 export type ContainersState = { onHold: boolean; recalled: boolean };
 
+/** An event's time and when it was recorded (a batch's events share one record time). */
+export type Dated = { at: Date; recordedAt: Date };
+
 /**
- * A packing link as the ledger keeps it: `childCode` packed into `parentCode` at `packedAt` (the
- * packing's event time), and the time of the unpacking that ended the link, null while it holds.
+ * A packing link as the ledger keeps it: `childCode` packed into `parentCode` by `packing`, and the
+ * unpacking that ended the link, null while it holds.
  */
-export type PackingLink = { childCode: string; parentCode: string; packedAt: Date; unpackedAt: Date | null };
+export type PackingLink = { childCode: string; parentCode: string; packing: Dated; unpacking: Dated | null };
 
 /** From this many lots a level is analysed before the next is joined to it (a few milliseconds per 10,000 lots). */
 const ANALYSED_LEVEL = 20_000;
@@ -150,11 +153,20 @@ export function createLineageRepository(db: Db) {
 
     /**
      * Every live packing link of the lot and of the containers it was ever packed in, up to `levels`
-     * containers deep, each with the event that ended it (ended_by_event_id): what the cold chain pairs
-     * packings and unpackings by. One statement however many containers.
+     * containers deep, each with the times of its packing and of the unpacking that ended it
+     * (ended_by_event_id): what the cold chain orders packings and unpackings by. One statement however
+     * many containers.
      */
     async packingLinksAbove(lotCode: string, levels: number): Promise<PackingLink[]> {
-      const rows = await queryRows<{ childCode: string; parentCode: string; packedAt: Date | string; unpackedAt: Date | string | null }>(
+      type Time = Date | string;
+      const rows = await queryRows<{
+        childCode: string;
+        parentCode: string;
+        packedAt: Time;
+        packRecordedAt: Time;
+        unpackedAt: Time | null;
+        unpackRecordedAt: Time | null;
+      }>(
         db,
         sql`with recursive walk(code, depth) as (
           select ${lotCode}::text, 0
@@ -163,7 +175,7 @@ export function createLineageRepository(db: Db) {
           where w.depth < ${levels - 1} and e.kind = 'aggregate' and e.retracted_by_event_id is null
         )
         select e.upstream_code as "childCode", e.downstream_code as "parentCode", packing.event_time as "packedAt",
-          unpacking.event_time as "unpackedAt"
+          packing.record_time as "packRecordedAt", unpacking.event_time as "unpackedAt", unpacking.record_time as "unpackRecordedAt"
         from lineage_edges e
         join events packing on packing.id = e.event_id
         left join events unpacking on unpacking.id = e.ended_by_event_id
@@ -173,8 +185,11 @@ export function createLineageRepository(db: Db) {
       return rows.map((row) => ({
         childCode: row.childCode,
         parentCode: row.parentCode,
-        packedAt: new Date(row.packedAt),
-        unpackedAt: row.unpackedAt === null ? null : new Date(row.unpackedAt),
+        packing: { at: new Date(row.packedAt), recordedAt: new Date(row.packRecordedAt) },
+        unpacking:
+          row.unpackedAt === null || row.unpackRecordedAt === null
+            ? null
+            : { at: new Date(row.unpackedAt), recordedAt: new Date(row.unpackRecordedAt) },
       }));
     },
 

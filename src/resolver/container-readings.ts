@@ -1,6 +1,6 @@
 // Which of the readings taken on containers belong to a lot's cold chain: those taken while the lot
 // lay in the container, by a party then answering for it. Pure.
-import type { PackingLink } from '../lineage/repository.js';
+import type { Dated, PackingLink } from '../lineage/repository.js';
 import type { Trace } from '../trace/schemas.js';
 
 type TraceEvent = Trace['events'][number];
@@ -71,20 +71,62 @@ function add<K>(map: Map<K, Period[]>, key: K, periods: Period[]) {
   else map.set(key, [...periods]);
 }
 
+/** Events in the order they happened: by event time, and at one time by record time. */
+const happenedOrder = (a: Dated, b: Dated) => a.at.getTime() - b.at.getTime() || a.recordedAt.getTime() - b.recordedAt.getTime();
+
 /**
- * When each lot lay directly in each container, by child then container (merged): from each packing
- * link's packing to the unpacking that ended it, or open while none has, as the ledger keeps them
- * (see PackingLink; a link of a packing declared in error is none, one an unpacking declared in error
- * ended is open again). An unpacking dated before the packing it ended (stored before such were
- * refused) leaves no period.
+ * The time of the first of `unpackings` (in happenedOrder) that came after `packing`: dated after it, or at its time
+ * and recorded after it; with `recordedAfter`, only one recorded after the packing.
+ */
+function firstUnpackingAfter(unpackings: readonly Dated[], packing: Dated, recordedAfter: boolean): number {
+  const from = packing.at.getTime();
+  const recorded = packing.recordedAt.getTime();
+  let low = 0;
+  let high = unpackings.length;
+  while (low < high) {
+    const middle = (low + high) >> 1;
+    if (unpackings[middle].at.getTime() < from) low = middle + 1;
+    else high = middle;
+  }
+  for (let index = low; index < unpackings.length; index++) {
+    const unpacking = unpackings[index];
+    const later = unpacking.recordedAt.getTime() > recorded;
+    if (recordedAfter ? later : unpacking.at.getTime() > from || later) return unpacking.at.getTime();
+  }
+  return Number.POSITIVE_INFINITY;
+}
+
+/**
+ * When each lot lay directly in each container, by child then container (merged), from the packing
+ * links as the ledger keeps them (see PackingLink; a link of a packing declared in error is none, one
+ * an unpacking declared in error ended is open again). An unpacking takes out all of the lot the
+ * container holds: a packing's period ends at the first unpacking of the lot from the container that
+ * came after it in event time, whichever links it ended (a link left in force past it, by a packing
+ * captured late or a batch stored before the writer ended every packing, is ended by a later one
+ * too), and at the one that ended it. A packing still in force ends only at an unpacking recorded
+ * after it (the one that ended it was declared in error, and a later one took the lot out with the
+ * rest): one recorded before it, though dated after it, took out none of what it packed, and the
+ * ledger holds the lot there since. An unpacking dated before the packing it ended (stored before
+ * such were refused) leaves no period.
  */
 export function directPeriods(links: readonly PackingLink[]): Map<string, Map<string, Period[]>> {
+  const unpackings = new Map<string, Dated[]>();
+  for (const { childCode, parentCode, unpacking } of links) {
+    if (!unpacking) continue;
+    const key = `${childCode}|${parentCode}`;
+    const list = unpackings.get(key);
+    if (list) list.push(unpacking);
+    else unpackings.set(key, [unpacking]);
+  }
+  for (const list of unpackings.values()) list.sort(happenedOrder);
   const found = new Map<string, Map<string, Period[]>>();
-  for (const { childCode, parentCode, packedAt, unpackedAt } of links) {
-    const period = { from: packedAt.getTime(), to: unpackedAt?.getTime() ?? Number.POSITIVE_INFINITY };
-    if (period.to < period.from) continue;
+  for (const { childCode, parentCode, packing, unpacking } of links) {
+    const from = packing.at.getTime();
+    const after = firstUnpackingAfter(unpackings.get(`${childCode}|${parentCode}`) ?? [], packing, unpacking === null);
+    const to = unpacking ? Math.min(unpacking.at.getTime(), after) : after;
+    if (to < from) continue;
     const byParent = found.get(childCode) ?? new Map<string, Period[]>();
-    add(byParent, parentCode, [period]);
+    add(byParent, parentCode, [{ from, to }]);
     found.set(childCode, byParent);
   }
   for (const byParent of found.values()) for (const [parent, periods] of byParent) byParent.set(parent, merged(periods));

@@ -18,6 +18,9 @@ const t = fileTest();
 type World = Awaited<ReturnType<typeof createWorld>>;
 type Party = Awaited<ReturnType<World['party']>>;
 
+/** The hour of `at(h)` in UTC, as the links' times are read. */
+const utc = (h: number) => new Date(at(h)).toISOString().slice(11, 13);
+
 async function migrate(db: Db) {
   for (const statement of migrationStatements('0070_stale_packing_links.sql')) await queryRows(db, sql.raw(statement));
 }
@@ -70,7 +73,6 @@ t.test('a packing left in force by a batch that packed more and unpacked is ende
         from lineage_edges e join events p on p.id = e.event_id left join events u on u.id = e.ended_by_event_id
         where e.upstream_code = ${lot} and e.downstream_code = ${pallet} and e.kind = 'aggregate' order by p.event_time`,
     );
-  const utc = (h: number) => new Date(at(h)).toISOString().slice(11, 13);
   // as the earlier writer left it: the capture's unpacking ended only the capture's own packing
   for (const [lot, packedAt] of [
     [meat, 10],
@@ -175,7 +177,6 @@ t.test('a case left in force on a pallet is ended by its unpacking: what the cas
         from lineage_edges e join events p on p.id = e.event_id left join events u on u.id = e.ended_by_event_id
         where e.upstream_code = ${upstream} and e.downstream_code = ${downstream} and e.kind = 'aggregate' order by p.event_time`,
     );
-  const utc = (h: number) => new Date(at(h)).toISOString().slice(11, 13);
   // as the earlier writer left it: the capture's unpacking ended only the capture's own packing
   await queryRows(
     db,
@@ -223,7 +224,7 @@ async function meatByEpcis(t: Test, serial: string) {
   await captured([commissioning(MEAT)]);
   const lotOf = async (identifier: string) =>
     (await world.regulator.get(`/trace/${encodeURIComponent(identifier)}?depth=0`)).body.query.lotCodes[0] as string;
-  const [meat] = [await lotOf(MEAT)];
+  const meat = await lotOf(MEAT);
   const [pack] = await issuePacks(world, maker, meat, 1);
   const db = world.database.db;
   const meatOnPallet = async () => {
@@ -255,8 +256,6 @@ async function meatByEpcis(t: Test, serial: string) {
     },
   };
 }
-
-const utc = (h: number) => new Date(at(h)).toISOString().slice(11, 13);
 
 t.test('a stale packing a second, later unpacking ended counts none of the time between the two unpackings', async (t) => {
   const { world, maker, pack, captured, meatIn, pallet, links, staleAt } = await meatByEpcis(t, '0000000079');

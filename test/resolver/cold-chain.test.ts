@@ -359,3 +359,28 @@ t.test(
     t.match(await coldChain(), { readings: 1, minCelsius: 5, maxCelsius: 5 }, 'the reading of hour 15 alone');
   },
 );
+
+t.test('an unpacking declared in error: the lot lay on the pallet until the next unpacking took it off with the rest', async (t) => {
+  const world = await createWorld(t);
+  const processor = await world.party('processor');
+  const product = await processor.product('kg');
+  const ok = (hour: number, body: Record<string, unknown>) => world.ok(processor.api.post('/events', { eventTime: at(hour), ...body }));
+  const lot = (await ok(1, { type: 'commission', lots: [{ productCode: product, quantity: 10 }] })).createdLotCodes[0];
+  const other = (await ok(1, { type: 'commission', lots: [{ productCode: product, quantity: 10 }] })).createdLotCodes[0];
+  const [pack] = await issuePacks(world, processor, lot, 1);
+  const pallet = (await ok(2, { type: 'aggregate', parent: {}, children: [{ lotCode: other, quantity: 10 }] })).createdLotCodes[0];
+  const packed = (hour: number) =>
+    ok(hour, { type: 'aggregate', parent: { containerCode: pallet }, children: [{ lotCode: lot, quantity: 3 }] });
+  const unpacked = (hour: number) => ok(hour, { type: 'disaggregate', parentCode: pallet, children: [lot] });
+  const observe = (hour: number, celsius: number) =>
+    ok(hour, { type: 'observe', lotCodes: [pallet], readings: [{ type: 'temperature', value: celsius, unit: 'Cel' }] });
+  await packed(3);
+  const mistaken = await unpacked(5);
+  await observe(6, 4);
+  await packed(7);
+  await unpacked(9);
+  await observe(10, 31.5); // the pallet emptied
+  await ok(11, { type: 'correction', correctsEventId: mistaken.event.id, reason: '录入错误' });
+  const summary = (await world.app.inject({ method: 'GET', url: `/t/${pack}?format=json` })).json();
+  t.match(summary.coldChain, { readings: 1, minCelsius: 4, maxCelsius: 4 }, 'the reading of hour 6 counts, that of hour 10 not');
+});

@@ -10,6 +10,7 @@ const t = fileTest();
 type TraceEvent = Trace['events'][number];
 const HOUR = 3_600_000;
 let recorded = 0;
+const recordedAt = (position: number) => new Date(1_000_000 * HOUR + position);
 
 /** An event at the hour, recorded after every one made before it; `id` as given (ids say nothing of order). */
 function event(id: string, type: TraceEvent['type'], hour: number, lots: TraceEvent['lots'], partyCode = 'P1', details = {}): TraceEvent {
@@ -18,7 +19,7 @@ function event(id: string, type: TraceEvent['type'], hour: number, lots: TraceEv
     type,
     eventTime: new Date(hour * HOUR),
     eventTimeZoneOffset: '+08:00',
-    recordTime: new Date(1_000_000 * HOUR + ++recorded),
+    recordTime: recordedAt(++recorded),
     partyCode,
     bizStep: type,
     disposition: null,
@@ -31,12 +32,18 @@ function event(id: string, type: TraceEvent['type'], hour: number, lots: TraceEv
     declaredInErrorBy: null,
   };
 }
-/** A packing link of `child` in `parent` made at hour `packed`, ended by an unpacking at hour `unpacked` (open without one). */
-const linked = (child: string, parent: string, packed: number, unpacked?: number): PackingLink => ({
+/**
+ * A packing link of `child` in `parent` made at hour `packed`, ended by an unpacking at hour `unpacked` (open without
+ * one); each recorded after every event made before it, or at the record positions `positions` gives (one position: one batch).
+ */
+const linked = (child: string, parent: string, packed: number, unpacked?: number, positions?: [number, number?]): PackingLink => ({
   childCode: child,
   parentCode: parent,
-  packedAt: new Date(packed * HOUR),
-  unpackedAt: unpacked === undefined ? null : new Date(unpacked * HOUR),
+  packing: { at: new Date(packed * HOUR), recordedAt: recordedAt(positions?.[0] ?? ++recorded) },
+  unpacking:
+    unpacked === undefined
+      ? null
+      : { at: new Date(unpacked * HOUR), recordedAt: recordedAt(positions?.[1] ?? positions?.[0] ?? ++recorded) },
 });
 /** P1 made the lot and the pallet. */
 const P1_MADE = new Map([
@@ -59,8 +66,8 @@ t.test('a link packed and ended at one time holds the lot in the container at th
 });
 
 t.test('each packing link pairs with the unpacking that ended it, whatever their times', async (t) => {
-  // the packing of hour 10 ended at hour 12, the lot packed again at hour 11 (recorded after that unpacking)
-  const links = [linked('LOT', 'PALLET', 11), linked('LOT', 'PALLET', 10, 12)];
+  // the packing of hour 10 ended at hour 12, the lot packed again at hour 11 (recorded with that unpacking, after it)
+  const links = [linked('LOT', 'PALLET', 11, undefined, [2]), linked('LOT', 'PALLET', 10, 12, [1, 2])];
   t.same(containedPeriods(links, 'LOT', 3).get('PALLET'), [{ from: 10 * HOUR, to: Number.POSITIVE_INFINITY }]);
   t.same(
     containerReadings([observe('later', 13, 'PALLET', 5)], links, 'LOT', P1_MADE, 3).map((e) => e.id),
@@ -72,6 +79,41 @@ t.test('an unpacking dated before the packing it ended (stored before such were 
   const links = [linked('LOT', 'PALLET', 5, 3)];
   t.notOk(containedPeriods(links, 'LOT', 3).has('PALLET'));
   t.same(containerReadings([observe('o', 9, 'PALLET', 31)], links, 'LOT', P1_MADE, 3), []);
+});
+
+t.test('a packing ends at the first unpacking after it in event time, whichever links that unpacking ended', async (t) => {
+  // packed at 10 and left in force past the unpacking of hour 12 (which ended the packing of hour 11 alone), then
+  // ended with the packing of hour 14 by the unpacking of hour 16
+  const stale = [linked('LOT', 'PALLET', 10, 16, [1, 4]), linked('LOT', 'PALLET', 11, 12, [2]), linked('LOT', 'PALLET', 14, 16, [3, 4])];
+  t.same(containedPeriods(stale, 'LOT', 3).get('PALLET'), [
+    { from: 10 * HOUR, to: 12 * HOUR },
+    { from: 14 * HOUR, to: 16 * HOUR },
+  ]);
+  // packed at 3, unpacked at 5, a packing at 4 reported after that, ended with one at 7 by the unpacking of hour 9
+  const late = [linked('LOT', 'PALLET', 3, 5, [1, 2]), linked('LOT', 'PALLET', 4, 9, [3, 5]), linked('LOT', 'PALLET', 7, 9, [4, 5])];
+  t.same(containedPeriods(late, 'LOT', 3).get('PALLET'), [
+    { from: 3 * HOUR, to: 5 * HOUR },
+    { from: 7 * HOUR, to: 9 * HOUR },
+  ]);
+  t.same(
+    containerReadings([observe('off', 6, 'PALLET', 31), observe('on', 8, 'PALLET', 4)], late, 'LOT', P1_MADE, 3).map((e) => e.id),
+    ['on'],
+  );
+});
+
+t.test('an unpacking recorded before a packing in force, though dated after it, does not end it', async (t) => {
+  // packed and unpacked at hour 5, packed again at hour 5 after that, unpacked at hour 9
+  const again = [linked('LOT', 'PALLET', 5, 5, [1, 2]), linked('LOT', 'PALLET', 5, 9, [3, 4])];
+  t.same(containedPeriods(again, 'LOT', 3).get('PALLET'), [{ from: 5 * HOUR, to: 9 * HOUR }]);
+  // packed at 3, unpacked at 5, a packing at 4 reported after that and in force: the ledger has the lot there now
+  const inForce = [linked('LOT', 'PALLET', 3, 5, [1, 2]), linked('LOT', 'PALLET', 4, undefined, [3])];
+  t.same(containedPeriods(inForce, 'LOT', 3).get('PALLET'), [{ from: 3 * HOUR, to: Number.POSITIVE_INFINITY }]);
+});
+
+t.test('a packing in force again (its unpacking declared in error) ends at the next unpacking recorded after it', async (t) => {
+  // packed at 3, then packed at 7 and unpacked at 9 with the rest
+  const reopened = [linked('LOT', 'PALLET', 3, undefined, [1]), linked('LOT', 'PALLET', 7, 9, [3, 4])];
+  t.same(containedPeriods(reopened, 'LOT', 3).get('PALLET'), [{ from: 3 * HOUR, to: 9 * HOUR }]);
 });
 
 const shipped = (id: string, hour: number, code: string, party: string, details: object) =>
