@@ -101,6 +101,24 @@ t.test('a packing ends at the first unpacking after it in event time, whichever 
   );
 });
 
+t.test('a case left in force on a pallet and ended by a later unpacking: its lot is on the pallet only while the case was', async (t) => {
+  const links = [
+    linked('LOT', 'CASE', 2, undefined, [1]),
+    linked('CASE', 'PALLET', 10, 16, [2, 5]),
+    linked('CASE', 'PALLET', 11, 12, [3]),
+    linked('CASE', 'PALLET', 14, 16, [4, 5]),
+  ];
+  t.same(containedPeriods(links, 'LOT', 3).get('PALLET'), [
+    { from: 10 * HOUR, to: 12 * HOUR },
+    { from: 14 * HOUR, to: 16 * HOUR },
+  ]);
+  const readings = [observe('off', 13, 'PALLET', 31), observe('on', 15, 'PALLET', 4)];
+  t.same(
+    containerReadings(readings, links, 'LOT', new Map([...P1_MADE, ['CASE', 'P1']]), 3).map((e) => e.id),
+    ['on'],
+  );
+});
+
 t.test('an unpacking recorded before a packing in force, though dated after it, does not end it', async (t) => {
   // packed and unpacked at hour 5, packed again at hour 5 after that, unpacked at hour 9
   const again = [linked('LOT', 'PALLET', 5, 5, [1, 2]), linked('LOT', 'PALLET', 5, 9, [3, 4])];
