@@ -105,13 +105,21 @@ export const coveredWhenMade = (standing: BrandStanding, lot: LotMaking): boolea
   standing.coveredSince === null || lot.recordedAt >= standing.coveredSince;
 
 /**
- * Has the party left the brand by that day? Its standing is that of its latest authorization to have
- * started: left when that one exited. After its last day, it stands as it ended (an exit within its
- * validity, recorded then or later, is an exit; a lapse is not, nor is the exit closing a lapsed one
- * for a new authorization, stored from the day after its last).
+ * An authorization exited before its first day (one admitted from a day to come by mistake, exited
+ * from today as the brand office corrects it) was never in force: it is no standing of its party.
  */
-const exitedBy = (histories: readonly AuthorizationHistory[], day: string): boolean => {
-  const started = histories.filter((history) => history.validFrom <= day);
+const neverStarted = (history: AuthorizationHistory): boolean =>
+  history.changes.some((change) => change.toState === 'exited' && change.effectiveOn < history.validFrom);
+
+/**
+ * Has the party left the brand by that day? Its standing is that of its latest authorization to have
+ * started (one that exited before it started never did): left when that one exited. After its last
+ * day, it stands as it ended (an exit within its validity, recorded then or later, is an exit; a
+ * lapse is not, nor is the exit closing a lapsed one for a new authorization, stored from the day
+ * after its last).
+ */
+export const exitedBy = (histories: readonly AuthorizationHistory[], day: string): boolean => {
+  const started = histories.filter((history) => history.validFrom <= day && !neverStarted(history));
   if (started.length === 0) return false;
   const latest = started.reduce((last, history) => (history.validFrom >= last.validFrom ? history : last));
   const lastDay = latest.validUntil !== null && latest.validUntil < day ? latest.validUntil : day;

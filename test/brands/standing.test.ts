@@ -6,6 +6,8 @@ import {
   type BrandStanding,
   badgesOf,
   disposalStatus,
+  exitedBy,
+  labelRefusals,
   misuseOf,
   stateOn,
   transitionRefusal,
@@ -199,6 +201,42 @@ t.test('an exit withdraws the badge from every pack of its member, after the aut
     [GI],
     'an exit an authorization since has followed, lapsed in its turn, withdraws nothing',
   );
+});
+
+t.test('an authorization exited before it started (a mistaken one) never stands for its party', async (t) => {
+  // admitted on 12-01 from 12-15 by mistake, exited on 12-01 (the correction prescribed), and admitted again from 12-01
+  const mistaken: AuthorizationHistory = {
+    validFrom: '2026-12-15',
+    validUntil: null,
+    changes: [
+      { toState: 'admitted', effectiveOn: '2026-12-15', recordedAt: at('2026-12-01', '09:00') },
+      { toState: 'exited', effectiveOn: '2026-12-01', recordedAt: at('2026-12-01', '09:05') },
+    ],
+  };
+  const live: AuthorizationHistory = {
+    validFrom: '2026-12-01',
+    validUntil: null,
+    changes: [{ toState: 'admitted', effectiveOn: '2026-12-01', recordedAt: at('2026-12-01', '09:10') }],
+  };
+  const standing: BrandStanding[] = [{ brand: GI, authorizations: [mistaken, live], coveredSince: null }];
+  for (const day of ['2026-12-01', '2026-12-14', '2026-12-15', '2027-03-01']) {
+    t.equal(exitedBy([mistaken, live], day), false, `not left on ${day}: the live one stands`);
+    t.same(badgesOf(standing, made('2026-12-02'), day), [GI], `a pack keeps its badge on ${day}`);
+    t.same(labelRefusals(standing, day), [], `and its maker may label on ${day}`);
+  }
+  t.equal(exitedBy([mistaken], '2026-12-20'), false, 'alone, it is no exit either: it never stood');
+  const liveExited: AuthorizationHistory = {
+    ...live,
+    changes: [...live.changes, { toState: 'exited', effectiveOn: '2026-12-20', recordedAt: at('2026-12-20', '09:00') }],
+  };
+  t.equal(exitedBy([mistaken, liveExited], '2026-12-20'), true, 'the live one exiting is an exit');
+  t.same(badgesOf([{ brand: GI, authorizations: [mistaken, liveExited], coveredSince: null }], made('2026-12-02'), '2026-12-20'), []);
+  // one exited on the very day it started did stand, for what was made that day before the exit
+  const exitedOnItsFirstDay: AuthorizationHistory = {
+    ...mistaken,
+    changes: [mistaken.changes[0], { toState: 'exited', effectiveOn: '2026-12-15', recordedAt: at('2026-12-15', '09:05') }],
+  };
+  t.equal(exitedBy([exitedOnItsFirstDay], '2026-12-15'), true, 'an exit on its first day is an exit');
 });
 
 t.test('a change recorded on its own day holds what was recorded after it; one recorded later, its whole day', async (t) => {
