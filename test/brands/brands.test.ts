@@ -356,6 +356,86 @@ t.test('brand programme', async (t) => {
     t.equal(await misuse(reinstatedCode), undefined);
   });
 
+  t.test('a correction moving a coded lot to a branded product is refused to a party not admitted today', async (t) => {
+    const processor = await world.party('processor');
+    const branded = await processor.product('piece');
+    const plain = await processor.product('piece');
+    const code = await brand([branded], 'gi');
+    expectStatus(t, await admit(code, processor.code), 201, 'admitted');
+    const commissioned = async (product: string) =>
+      (await world.ok(processor.event({ type: 'commission', lots: [{ productCode: product, quantity: 10 }] }))).event.id as string;
+    const correction = async (eventId: string, product: string, quantity = 10) =>
+      processor.event({
+        type: 'correction',
+        correctsEventId: eventId,
+        reason: '产品录错了',
+        replacement: {
+          type: 'commission',
+          eventTime: (await processor.api.get(`/events/${eventId}`)).body.eventTime,
+          lots: [{ productCode: product, quantity }],
+        },
+      });
+    const lotOf = async (eventId: string) => (await processor.api.get(`/events/${eventId}`)).body.lots[0].lotCode as string;
+
+    const coded = await commissioned(plain);
+    const lot = await lotOf(coded);
+    await issue(processor, lot);
+    const packCode = (await repositories.items.firstCodeOfLot(lot)) as string;
+    t.same((await scan(packCode)).json().brands, [], 'a pack of the unbranded product shows no badge');
+    const branded2 = await commissioned(branded);
+    await issue(processor, await lotOf(branded2));
+    const uncoded = await commissioned(plain);
+
+    expectStatus(t, await change(code, processor.code, 'suspended'), 200, 'suspended');
+    const refused = expectStatus(t, await correction(coded, branded), 403, 'its coded packs would carry the brand');
+    t.equal(refused.body.type, '/problems/brand-not-admitted');
+    t.match(refused.body.detail, `party ${processor.code} is not currently admitted to the brand covering product ${branded}`);
+    t.match(refused.body.errors, [{ pointer: '/replacement/lots/0/productCode' }]);
+    t.match(refused.body.detail, `(${code}): suspended`);
+    const pack = (await scan(packCode)).json();
+    t.same(pack.brands, [], 'the packs show no badge');
+    t.equal((await processor.api.get(`/lots/${lot}`)).body.productCode, plain, 'and the lot is as it was');
+    expectStatus(t, await correction(uncoded, branded), 201, 'a lot with no coded packs is corrected: making a lot labels no pack');
+    expectStatus(t, await correction(branded2, branded, 9), 201, "nor is a correction keeping a branded lot's product refused");
+
+    expectStatus(t, await change(code, processor.code, 'admitted'), 200, 'reinstated');
+    expectStatus(t, await correction(coded, branded), 201, 'a member admitted today corrects it');
+    t.same(
+      (await scan(packCode)).json().brands.map((badge: { code: string }) => badge.code),
+      [code],
+      'and its packs, coded while it was admitted, show the badge',
+    );
+  });
+
+  t.test('a member whose validity ran out cannot move a coded lot to its branded product either', async (t) => {
+    const processor = await world.party('processor');
+    const branded = await processor.product('piece');
+    const plain = await processor.product('piece');
+    const code = await brand([branded]);
+    expectStatus(
+      t,
+      await office.post(`/brands/${code}/authorizations`, {
+        partyCode: processor.code,
+        tier: 'authorized',
+        validFrom: dayAgo(10),
+        validUntil: dayAgo(2),
+        reason: '准入',
+      }),
+      201,
+      'admitted for a period that has ended',
+    );
+    const made = await world.ok(processor.event({ type: 'commission', lots: [{ productCode: plain, quantity: 10 }] }));
+    await issue(processor, made.createdLotCodes[0]);
+    const refused = await processor.event({
+      type: 'correction',
+      correctsEventId: made.event.id,
+      reason: '产品录错了',
+      replacement: { type: 'commission', eventTime: made.event.eventTime, lots: [{ productCode: branded, quantity: 10 }] },
+    });
+    expectStatus(t, refused, 403, 'refused');
+    t.match(refused.body.detail, `(${code}): not valid today`);
+  });
+
   t.test('tier caps: 5 head and 20 backbone members per brand, any number authorized', async (t) => {
     const code = await brand([]);
     const parties: string[] = [];
@@ -768,4 +848,40 @@ t.test('brand programme', async (t) => {
     const late = serviceWith({ ...repositories.brands, findBrand: async () => undefined });
     await t.rejects(late.create(principal, { ...input, code: existing }), { status: 409, message: `brand ${existing} exists` });
   });
+});
+
+t.test('an admission from a day to come, exited before it started, leaves the badge with the live one when its day comes', async (t) => {
+  // every read of the clock a millisecond on, so that changes stay in the order they were made
+  let clock = Date.now();
+  const world = await createWorld(t, undefined, { now: () => new Date(++clock) });
+  const office = client(world.app, (await world.ok(world.admin.post('/api-keys', { role: 'brand_office' }))).key);
+  const day = () => shanghaiIso(new Date(clock)).slice(0, 10);
+  const inTwoWeeks = shanghaiIso(new Date(clock + 14 * DAY)).slice(0, 10);
+  const processor = await world.party('processor');
+  const product = await processor.product('piece');
+  const code = newBrandCode();
+  await world.ok(office.post('/brands', { code, kind: 'gi', nameZh: '奉节腊肉', nameEn: 'Fengjie Cured Pork', products: [product] }));
+  const admit = (validFrom: string) =>
+    office.post(`/brands/${code}/authorizations`, { partyCode: processor.code, tier: 'head', validFrom, reason: '准入' });
+  expectStatus(t, await admit(inTwoWeeks), 201, 'admitted from a day to come, by mistake');
+  const exited = { state: 'exited', reason: '录入错误：起始日期有误' };
+  expectStatus(t, await office.post(`/brands/${code}/authorizations/${processor.code}/state`, exited), 200, 'exited from today');
+  expectStatus(t, await admit(day()), 201, 'admitted again from today');
+
+  const lot = await processor.commission(product, 10, { productionDate: day() });
+  await world.ok(processor.api.post(`/lots/${lot}/items`, { count: 1 }), 202);
+  await world.app.services.items.idle();
+  const itemCode = (await createRepositories(world.database).items.firstCodeOfLot(lot)) as string;
+  const scan = () =>
+    world.app.inject({ method: 'GET', url: `/t/${itemCode}`, headers: { accept: 'application/json', 'user-agent': 'phone' } });
+  const badges = async () => (await scan()).json().brands.map((badge: { code: string }) => badge.code);
+  t.same(await badges(), [code], 'the pack shows the badge');
+
+  clock += 15 * DAY;
+  t.same(await badges(), [code], 'and keeps it once the mistaken admission would have started');
+  const later = await processor.commission(product, 10, { productionDate: day() });
+  expectStatus(t, await processor.api.post(`/lots/${later}/items`, { count: 1 }), 202, 'its maker labels as before');
+  await world.app.services.items.idle();
+  const flags = (await world.regulator.get(`/regulator/flags?kind=brand_misuse&lotCode=${lot}`)).body.items;
+  t.same(flags, [], 'and nothing is called misuse');
 });

@@ -17,7 +17,7 @@ import type { LotsRepository } from '../../lots/repository.js';
 import type { EventType, EventView } from '../schemas.js';
 import { timeZoneOffsetOf } from '../time.js';
 import { EventDraft, type EventRecord, type Pointer } from './draft.js';
-import { type Batch, type EventWriterRepository, LOCK_ROUNDS, type LockRounds, type SerialBrandStanding } from './repository.js';
+import { type Batch, type EventWriterRepository, type LabelledBrandStanding, LOCK_ROUNDS, type LockRounds } from './repository.js';
 import { packingStop } from './rules/aggregate.js';
 import { requireBeginningBeforeUse } from './rules/chronology.js';
 import { actionAsFound, applyRules, type EventAction, referencesOf } from './rules/index.js';
@@ -521,7 +521,13 @@ export function createEventWriter(deps: {
     for (const [container, children] of state.contents) {
       for (const child of children.keys()) if (state.lots.get(child)?.kind === 'container') state.containerOf.set(child, container);
     }
-    const specs = refs.flatMap((ref) => [...ref.specs, ...(ref.request.creates ?? [])].map((spec) => ({ spec, actor: ref.request.actor })));
+    const specs = refs.flatMap((ref) =>
+      [...ref.specs, ...(ref.request.creates ?? [])].map((spec) => ({
+        spec,
+        actor: ref.request.actor,
+        replaces: Boolean(ref.request.replaces),
+      })),
+    );
     const { ledgers, references } = await repository.ledgersAndReferences(tx, [...state.lots.keys()], {
       parties: [...new Set([...requests.map((request) => request.actor), ...refs.flatMap((ref) => ref.parties)])],
       locations: [
@@ -538,27 +544,30 @@ export function createEventWriter(deps: {
       lotNumbers: specs.flatMap(({ spec, actor }) => (spec.lotNumber ? [{ partyCode: actor, lotNumber: spec.lotNumber }] : [])),
       earTags: specs.flatMap(({ spec }) => (spec.attributes?.earTags as string[] | undefined) ?? []),
       gtins: [...new Set(specs.flatMap(({ spec }) => gtinOfIdentifier(spec.epc) ?? []))],
-      serialProducts: [
+      // a serial labels a pack; a lot a replacement makes again may have coded packs already
+      labelledProducts: [
         ...new Map(
-          specs.flatMap(({ spec, actor }) =>
-            spec.productCode && isSerialIdentifier(spec.epc)
+          specs.flatMap(({ spec, actor, replaces }) =>
+            spec.productCode && (isSerialIdentifier(spec.epc) || replaces)
               ? [[`${actor}|${spec.productCode}`, { partyCode: actor, productCode: spec.productCode }] as const]
               : [],
           ),
         ).values(),
       ],
+      replacedLots: requests.flatMap((request) => request.replaces?.lotCodes ?? []),
     });
     addLedgers(state, ledgers);
     for (const party of references.parties) state.parties.set(party.code, party);
     for (const location of references.locations) state.locations.set(location.code, location);
     for (const product of references.products) state.products.set(product.code, product);
     for (const { gtin, partyCode } of references.gtinOwners) if (partyCode) state.gtinOwners.set(gtin, partyCode);
-    const standings = new Map<string, SerialBrandStanding[]>();
+    const standings = new Map<string, LabelledBrandStanding[]>();
     for (const standing of references.brandStandings) {
       const key = `${standing.partyCode}|${standing.productCode}`;
       standings.set(key, [...(standings.get(key) ?? []), standing]);
     }
     for (const [key, brands] of standings) state.labelRefusals.set(key, labelRefusals(brands, chinaDay(deps.now())));
+    for (const { code, ...lot } of references.replacedLots) state.replacedLots.set(code, lot);
     for (const key of references.takenLotNumbers) state.takenLotNumbers.add(key);
     for (const tag of references.takenEarTags) state.takenEarTags.add(tag);
     const outputs = [

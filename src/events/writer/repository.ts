@@ -401,12 +401,17 @@ type NamedReferences = {
   earTags: string[];
   /** GTIN-14s that lots to be created are captured under. */
   gtins: string[];
-  /** The products of serials to be created, each with the party that would create them: its brand standings are read. */
-  serialProducts: { partyCode: string; productCode: string }[];
+  /**
+   * The products of packs a write would label, each with the party labelling them: serials to be
+   * created, and the lots a correction's replacement makes again. Its brand standings are read.
+   */
+  labelledProducts: { partyCode: string; productCode: string }[];
+  /** The lots a correction's replacement makes again under their codes. */
+  replacedLots: string[];
 };
 
-/** A brand covering a product serials are created of, with that party's authorizations for it (see brands/standing). */
-export type SerialBrandStanding = {
+/** A brand covering a product packs are labelled of, with that party's authorizations for it (see brands/standing). */
+export type LabelledBrandStanding = {
   partyCode: string;
   productCode: string;
   brand: BrandRef;
@@ -420,7 +425,9 @@ type References = {
   takenLotNumbers: string[];
   takenEarTags: string[];
   gtinOwners: { gtin: string; partyCode: string | null }[];
-  brandStandings: SerialBrandStanding[];
+  brandStandings: LabelledBrandStanding[];
+  /** Each lot a replacement makes again: its product as stored, and whether codes were issued for its packs. */
+  replacedLots: { code: string; productCode: string | null; coded: boolean }[];
 };
 
 /** The parties, locations and products named, and which of the lot numbers and ear tags are taken: the columns of one row. */
@@ -453,10 +460,13 @@ function referencesOf(named: NamedReferences): SQL {
                   order by c.recorded_at, c.id), '[]')
                 from brand_authorization_changes c where c.authorization_id = a.id))), '[]')
             from brand_authorizations a where a.brand_code = b.code and a.party_code = v.party_code))), '[]')
-        from unnest(${texts(named.serialProducts.map((p) => p.partyCode))}, ${texts(named.serialProducts.map((p) => p.productCode))})
+        from unnest(${texts(named.labelledProducts.map((p) => p.partyCode))}, ${texts(named.labelledProducts.map((p) => p.productCode))})
           as v(party_code, product_code)
         join brand_products bp on bp.product_code = v.product_code
-        join brands b on b.code = bp.brand_code) as "brandStandings"`;
+        join brands b on b.code = bp.brand_code) as "brandStandings",
+      (select coalesce(json_agg(json_build_object('code', l.code, 'productCode', l.product_code,
+          'coded', exists (select 1 from items i where i.lot_code = l.code))), '[]')
+        from lots l where l.code = any(${texts(named.replacedLots)})) as "replacedLots"`;
 }
 
 export function createEventWriterRepository() {

@@ -372,6 +372,20 @@ export class Scope {
           [bodyField([...at, 'epc'], `a serial of a branded product: ${refused.join('; ')}`)],
         );
       }
+      // a replacement moving a lot to another product moves its coded packs, which are in circulation,
+      // with it: to a branded product only by a member, as if it labelled them now
+      const replaced = spec.code ? undefined : this.state.replacedLots.get(reuseCodes[index]);
+      const relabelled = product && replaced?.coded && replaced.productCode !== product.code;
+      const relabelRefused = relabelled ? this.state.labelRefusals.get(`${this.actor}|${product.code}`) : undefined;
+      if (product && relabelRefused?.length) {
+        throw new Problem(
+          403,
+          'brand-not-admitted',
+          'Not admitted to the brand',
+          `party ${this.actor} is not currently admitted to the brand covering product ${product.code}, so it may not move lot ${reuseCodes[index]}, whose packs are coded, to it — ${relabelRefused.join('; ')}`,
+          [bodyField([...at, 'productCode'], `a branded product, and the lot's packs are coded: ${relabelRefused.join('; ')}`)],
+        );
+      }
       if (spec.originLocationCode) {
         const origin = this.requireLocation(spec.originLocationCode, [...at, 'originLocationCode']);
         requireOwnMasterData(this.actor, 'location', origin, [...at, 'originLocationCode']);

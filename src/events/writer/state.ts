@@ -139,6 +139,8 @@ export class WorldState {
   readonly gtinOwners = new Map<string, string>();
   /** `party|product` → why the party may not label that branded product today (see brands' labelRefusals); absent: it may. */
   readonly labelRefusals = new Map<string, string[]>();
+  /** Lot code → the lot a correction's replacement makes again under it, as stored: its product, and whether its packs are coded. */
+  readonly replacedLots = new Map<string, { productCode: string | null; coded: boolean }>();
   readonly shipments = new ShipmentMap();
   /**
    * container → its current contents (child lot or container → quantity and unit, and when the latest
