@@ -101,16 +101,31 @@ const COVERED: Record<Exclude<AuditKind, 'event'>, (ids: string[]) => SQL> = {
   'brand.product': (ids) => sql`select brand_code || '/' || product_code as id, json_strip_nulls(json_build_object('brandCode', brand_code,
       'productCode', product_code, 'partyCode', party_code, 'addedAt', ${isoMs(sql`added_at`)})) as facts
     from brand_products where brand_code || '/' || product_code = any(${texts(ids)})`,
-  // an authorization's changes are append-only; its current state is the last of them
-  'brand.authorization': (ids) => sql`select id, json_build_object('id', id, 'authorizationId', authorization_id,
-      'brandCode', brand_code, 'partyCode', party_code, 'fromState', from_state, 'toState', to_state,
-      'effectiveOn', effective_on, 'reason', reason, 'disposalDeadline', disposal_deadline, 'keyId', key_id,
-      'recordedAt', ${isoMs(sql`recorded_at`)}) as facts
-    from brand_authorization_changes where id = any(${texts(ids)})`,
+  // an authorization's changes are append-only; its current state is the last of them. Each keeps the
+  // terms badges and label rights are judged by (tier, validity) as of itself: changes recorded before
+  // it kept them (tier null) hash without them, as they were hashed. The authorization's row must hold
+  // its latest change's terms, or that change no longer hashes as recorded.
+  'brand.authorization': (ids) => sql`select c.id, json_build_object('id', c.id, 'authorizationId', c.authorization_id,
+      'brandCode', c.brand_code, 'partyCode', c.party_code, 'fromState', c.from_state, 'toState', c.to_state,
+      'effectiveOn', c.effective_on, 'reason', c.reason, 'disposalDeadline', c.disposal_deadline, 'keyId', c.key_id,
+      'recordedAt', ${isoMs(sql`c.recorded_at`)})::jsonb
+      || case when c.tier is null then '{}'::jsonb
+        else jsonb_build_object('tier', c.tier, 'validFrom', c.valid_from, 'validUntil', c.valid_until) end
+      || case when c.tier is not null and latest.id = c.id and (a.tier, a.valid_from, a.valid_until) is distinct from (c.tier, c.valid_from, c.valid_until)
+        then jsonb_build_object('authorizationTerms', jsonb_build_object('tier', a.tier, 'validFrom', a.valid_from, 'validUntil', a.valid_until))
+        else '{}'::jsonb end as facts
+    from brand_authorization_changes c
+    left join brand_authorizations a on a.id = c.authorization_id
+    left join lateral (select l.id from brand_authorization_changes l where l.authorization_id = c.authorization_id and l.tier is not null
+      order by l.recorded_at desc, l.id desc limit 1) latest on true
+    where c.id = any(${texts(ids)})`,
   // a complaint's notes are append-only: the subject is `ticket#n`, its n-th note (and, for the
-  // note that resolved it, the outcome)
+  // note that resolved it, the outcome). The complaint's status is its last note's, or that note
+  // no longer hashes as recorded (the public ticket page shows the status)
   'complaint.transition': (ids) => sql`select v.id, json_build_object('ticket', c.ticket, 'note', c.notes -> v.n,
-      'outcome', case when c.notes -> v.n ->> 'status' = 'resolved' then c.outcome end) as facts
+      'outcome', case when c.notes -> v.n ->> 'status' = 'resolved' then c.outcome end)::jsonb
+      || case when v.n = jsonb_array_length(c.notes) - 1 and c.status is distinct from c.notes -> v.n ->> 'status'
+        then jsonb_build_object('complaintStatus', c.status) else '{}'::jsonb end as facts
     from (select id, split_part(id, '#', 1) as ticket, split_part(id, '#', 2)::int as n from unnest(${texts(ids)}) id) v
     join complaints c on c.ticket = v.ticket
     where c.notes -> v.n is not null`,

@@ -27,6 +27,9 @@ import {
 /** Days a suspended or exited member has to dispose of its brand-labelled stock, unless configured. */
 const DEFAULT_DISPOSAL_DAYS = 30;
 
+/** The terms of an authorization a member's standing is judged by, which each change keeps as of itself (and its audit entry covers). */
+const termsOf = ({ tier, validFrom, validUntil }: AuthorizationRow) => ({ tier, validFrom, validUntil });
+
 /** A brand's product as the audit log names it. */
 const brandProductId = (row: { brandCode: string; productCode: string }) => `${row.brandCode}/${row.productCode}`;
 
@@ -238,6 +241,7 @@ export function createBrandService(deps: {
                 disposalDeadline: null,
                 keyId: principal.keyId,
                 recordedAt: now(),
+                ...termsOf(standing),
               },
               tx,
             );
@@ -288,6 +292,9 @@ export function createBrandService(deps: {
               reason: input.reason,
               keyId: principal.keyId,
               recordedAt: now(),
+              tier: input.tier,
+              validFrom: input.validFrom,
+              validUntil: input.validUntil ?? null,
             },
             tx,
           );
@@ -361,6 +368,7 @@ export function createBrandService(deps: {
             disposalDeadline,
             keyId: principal.keyId,
             recordedAt: now(),
+            ...termsOf(current),
           },
           tx,
         );

@@ -1251,6 +1251,13 @@ export const brandAuthorizationChanges = pgTable(
     disposalDeadline: date('disposal_deadline', { mode: 'string' }),
     keyId: text('key_id').notNull(),
     recordedAt: timestamp('recorded_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
+    /**
+     * The authorization's terms as of the change (its audit entry covers them): null on changes
+     * recorded before they were kept (migration 0071), whose entries hashed none.
+     */
+    tier: text('tier'),
+    validFrom: date('valid_from', { mode: 'string' }),
+    validUntil: date('valid_until', { mode: 'string' }),
   },
   (t) => [index('brand_authorization_changes_idx').on(t.authorizationId, t.recordedAt)],
 );

@@ -2,6 +2,8 @@
 // party, rows altered or deleted behind the service's back are found as exactly the broken
 // link they are, concurrent writers keep a chain whole, and a past day's heads digest holds.
 import { sql } from 'drizzle-orm';
+import { createRepositories } from '../../src/app.js';
+import { hashOf } from '../../src/audit/chain.js';
 import { queryRows } from '../../src/db/client.js';
 import type { WriteRequest } from '../../src/events/writer/index.js';
 import { eventWriterOn } from '../fixtures/chain.js';
@@ -387,6 +389,55 @@ t.test('audit log', async (t) => {
     );
     await run(sql`update brand_authorization_changes set effective_on = effective_on + 30 where id = ${changes[1].id}`);
     t.ok((await verify()).ok, 'verifies again once restored');
+
+    // the terms a member's badges and label rights are judged by: the authorization's, as of its latest change
+    const terms = sql`tier, valid_from::text as "validFrom", valid_until::text as "validUntil"`;
+    const [kept] = await run<{ tier: string; validFrom: string; validUntil: string | null }>(
+      sql`select ${terms} from brand_authorizations where brand_code = 'AUDIT1'`,
+    );
+    for (const [field, set] of [
+      ['tier', sql`tier = 'authorized'`],
+      ['valid_from', sql`valid_from = '2020-01-01'`],
+      ['valid_until', sql`valid_until = '2099-12-31'`],
+    ] as const) {
+      await run(sql`update brand_authorizations set ${set} where brand_code = 'AUDIT1'`);
+      const tampered = await broken();
+      t.match(
+        tampered[0]?.firstBroken,
+        { kind: 'brand.authorization', subjectId: changes[1].id, problem: 'payload-mismatch' },
+        `an authorization's ${field} altered: its latest change no longer matches`,
+      );
+      await run(
+        sql`update brand_authorizations set tier = ${kept.tier}, valid_from = ${kept.validFrom}::date, valid_until = ${kept.validUntil}::date
+          where brand_code = 'AUDIT1'`,
+      );
+      t.ok((await verify()).ok, `verifies again once its ${field} is restored`);
+    }
+    // and as each change recorded them
+    await run(sql`update brand_authorization_changes set valid_until = '2099-12-31' where id = ${changes[0].id}`);
+    t.match((await broken())[0]?.firstBroken, { subjectId: changes[0].id, problem: 'payload-mismatch' }, "an admission's terms altered");
+    await run(sql`update brand_authorization_changes set valid_until = ${kept.validUntil}::date where id = ${changes[0].id}`);
+    await run(sql`update brand_authorization_changes set tier = null where id = ${changes[0].id}`);
+    t.match((await broken())[0]?.firstBroken, { subjectId: changes[0].id, problem: 'payload-mismatch' }, 'or dropped');
+    await run(sql`update brand_authorization_changes set tier = ${kept.tier} where id = ${changes[0].id}`);
+    t.ok((await verify()).ok, 'verifies again once restored');
+
+    // a change recorded before the terms were kept (migration 0071) hashes as its entry did then
+    await run(sql`update brand_authorization_changes set tier = null, valid_from = null, valid_until = null where id = ${changes[1].id}`);
+    const [asHashedThen] = await run<{ facts: unknown }>(
+      sql`select json_build_object('id', id, 'authorizationId', authorization_id,
+        'brandCode', brand_code, 'partyCode', party_code, 'fromState', from_state, 'toState', to_state,
+        'effectiveOn', effective_on, 'reason', reason, 'disposalDeadline', disposal_deadline, 'keyId', key_id,
+        'recordedAt', to_char(recorded_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')) as facts
+      from brand_authorization_changes where id = ${changes[1].id}`,
+    );
+    const derived = await createRepositories(database).audit.payloadHashes('brand.authorization', [changes[1].id]);
+    t.equal(derived.get(changes[1].id), hashOf(asHashedThen.facts), 'the facts of a change without terms are those hashed before');
+    await run(
+      sql`update brand_authorization_changes set tier = ${kept.tier}, valid_from = ${kept.validFrom}::date, valid_until = ${kept.validUntil}::date
+        where id = ${changes[1].id}`,
+    );
+    t.ok((await verify()).ok, 'verifies again once restored');
   });
 
   t.test("a regulator's handling of a complaint is chained: each note, and the outcome it resolved with", async (t) => {
@@ -415,6 +466,16 @@ t.test('audit log', async (t) => {
     );
     t.match(chains[0].firstBroken, { kind: 'complaint.transition', subjectId: `${ticket}#1`, problem: 'payload-mismatch' });
     await run(sql`update complaints set outcome = 'upheld' where ticket = ${ticket}`);
+    t.ok((await verify()).ok, 'verifies again once restored');
+
+    // reopened behind the service's back: the public ticket page would show it open
+    await run(sql`update complaints set status = 'open' where ticket = ${ticket}`);
+    t.match(
+      (await broken())[0]?.firstBroken,
+      { kind: 'complaint.transition', subjectId: `${ticket}#1`, problem: 'payload-mismatch' },
+      "a status other than its last note's",
+    );
+    await run(sql`update complaints set status = 'resolved' where ticket = ${ticket}`);
     t.ok((await verify()).ok, 'verifies again once restored');
   });
 
