@@ -1,6 +1,9 @@
 // Serials of a brand's product carry the brand as item codes do: a party commissions them through
 // EPCIS only while admitted to every brand covering the product, as it issues item codes natively.
+import { sql } from 'drizzle-orm';
+import { createRepositories } from '../../src/app.js';
 import { completeGs1 } from '../../src/codes/gs1.js';
+import { queryRows } from '../../src/db/client.js';
 import { captured, epcisDocument as doc } from '../fixtures/epcis.js';
 import { createWorld, expectStatus } from '../fixtures/world.js';
 import { client } from '../helper.js';
@@ -130,4 +133,45 @@ t.test('a packing into a new parent that is a serial of a branded product commis
     { kind: 'container', productCode: product },
     'the parent is a pack of the product its GTIN names',
   );
+});
+
+t.test('an EPCIS error declaration and its corrective event move no coded lot to a branded product', async (t) => {
+  const world = await createWorld(t);
+  const office = client(world.app, (await world.ok(world.admin.post('/api-keys', { role: 'brand_office' }))).key);
+  const maker = await world.party('processor');
+  const gtin = completeGs1('0695512399031');
+  const branded = await maker.product('piece', { gtin });
+  const unbranded = completeGs1('0695512399032');
+  const plain = await maker.product('piece', { gtin: unbranded });
+  await world.ok(
+    office.post('/brands', { code: 'FJLR', kind: 'gi', nameZh: '奉节腊肉', nameEn: 'Fengjie Cured Pork', products: [branded] }),
+  );
+  await world.ok(
+    office.post('/brands/FJLR/authorizations', { partyCode: maker.code, tier: 'authorized', validFrom: '2026-01-01', reason: '准入' }),
+  );
+  const post = (event: object) =>
+    maker.api.post('/epcis/events', { '@context': ['https://ref.gs1.org/standards/epcis/epcis-context.jsonld'], ...event });
+  const lotOf = (under: string) => ({ epcClass: `https://id.gs1.org/01/${under}/10/E1`, quantity: 5, uom: 'H87' });
+  const original = { ...commissioning([], [lotOf(unbranded)]), eventID: 'urn:uuid:6d3f1c2a-0000-4000-8000-0000000000e1' };
+  expectStatus(t, await post(original), 201, 'a lot of the unbranded product commissioned');
+  const [{ lotCode }] = await queryRows<{ lotCode: string }>(
+    world.database.db,
+    sql`select lot_code as "lotCode" from lot_identifiers where value = ${lotOf(unbranded).epcClass}`,
+  );
+  await world.ok(maker.api.post(`/lots/${lotCode}/items`, { count: 1 }), 202);
+  await world.app.services.items.idle();
+  const packCode = (await createRepositories(world.database).items.firstCodeOfLot(lotCode)) as string;
+  await world.ok(office.post(`/brands/FJLR/authorizations/${maker.code}/state`, { state: 'suspended', reason: '抽检不合格' }), 200);
+
+  const corrective = { ...commissioning([], [lotOf(gtin)]), eventID: 'urn:uuid:6d3f1c2a-0000-4000-8000-0000000000e2' };
+  const declaration = { declarationTime: new Date().toISOString(), reason: 'incorrect_data', correctiveEventIDs: [corrective.eventID] };
+  expectStatus(t, await post({ ...original, errorDeclaration: declaration }), 200, 'declared in error');
+  expectStatus(t, await post(corrective), 201, 'its corrective event makes a lot of the branded product: a lot labels no pack');
+  t.equal((await maker.api.get(`/lots/${lotCode}`)).body.productCode, plain, 'the coded lot keeps its product');
+  const scanned = await world.app.inject({
+    method: 'GET',
+    url: `/t/${packCode}`,
+    headers: { accept: 'application/json', 'user-agent': 'phone' },
+  });
+  t.same(scanned.json().brands, [], 'and its packs no badge');
 });
