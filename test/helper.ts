@@ -103,3 +103,9 @@ export function client(app: App, key?: string) {
   };
 }
 export type Client = ReturnType<typeof client>;
+
+const PCHAR = "(?:[A-Za-z0-9\\-._~!$&'()*+,;=:@]|%[0-9A-Fa-f]{2})";
+/** An RFC 3986 URI reference as the service writes one (a Location): http(s) and an authority or none, a path, a query, a fragment. */
+export const URI_REFERENCE = new RegExp(
+  `^(?:https?://[A-Za-z0-9.\\-]+(?::\\d+)?)?(?:/${PCHAR}*)*(?:\\?(?:${PCHAR}|[/?])*)?(?:#(?:${PCHAR}|[/?])*)?$`,
+);

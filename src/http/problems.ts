@@ -2,6 +2,8 @@ import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 import { isConcurrencyFailure } from '../db/errors.js';
 import { type FieldProblem, Problem } from '../errors/problem.js';
+import { shortened } from '../web/text.js';
+import { escapedForUri } from './uri.js';
 
 // Every error leaves as RFC 9457 problem+json: Problems thrown by services as they are, request
 // validation failures with a pointer per field, Fastify's own errors mapped, anything else a 500
@@ -18,7 +20,23 @@ const fastifyErrorProblems: Record<string, [number, string, string, Omit<FieldPr
   FST_ERR_MAX_PARAM_LENGTH: [414, 'uri-too-long', 'URI too long', { in: 'path', pointer: '/' }],
 };
 
-export function problemOf(error: FastifyError): Problem {
+/** The most characters of a URL a problem's detail names: a URL may be thousands of characters long. */
+const NAMED_URL_CHARS = 200;
+
+/** A URL as a problem's detail names it: as the client sent it, what no URI carries raw escaped, cut to NAMED_URL_CHARS. */
+export const namedUrl = (url: string) => shortened(escapedForUri(url), NAMED_URL_CHARS);
+
+/**
+ * The details of the router's own errors, whose messages name the URL as the app's rewriteUrl read it (a full-width
+ * "？" as "?", a request target in absolute form as its path): they name it as sent, as `instance` and the logs do.
+ */
+const routerErrorDetails: Record<string, (url: string) => string> = {
+  FST_ERR_BAD_URL: (url) => `'${namedUrl(url)}' is not a valid url component`,
+  FST_ERR_MAX_PARAM_LENGTH: (url) => `'${namedUrl(url)}' is exceeding the max param length`,
+};
+
+/** The problem an error stands for; `sentUrl`, the URL as the client sent it, is what the router's own errors name. */
+export function problemOf(error: FastifyError, sentUrl?: string): Problem {
   if (error instanceof Problem) return error;
   if (hasZodFastifySchemaValidationErrors(error)) {
     const where = error.validationContext ?? 'body';
@@ -31,7 +49,11 @@ export function problemOf(error: FastifyError): Problem {
     return new Problem(400, 'validation', 'Request validation failed', `${first.in} ${first.pointer}: ${first.detail}`, errors);
   }
   const known = error.code ? fastifyErrorProblems[error.code] : undefined;
-  if (known) return new Problem(known[0], known[1], known[2], error.message, [{ ...known[3], detail: error.message }]);
+  if (known) {
+    const namesUrl = sentUrl !== undefined && Object.hasOwn(routerErrorDetails, error.code);
+    const detail = namesUrl ? routerErrorDetails[error.code](sentUrl) : error.message;
+    return new Problem(known[0], known[1], known[2], detail, [{ ...known[3], detail }]);
+  }
   if (error.statusCode === 429) return new Problem(429, 'too-many-requests', 'Too many requests', error.message);
   if (error.statusCode && error.statusCode >= 400 && error.statusCode < 500) {
     return new Problem(error.statusCode, 'bad-request', 'Bad request', error.message);
@@ -49,7 +71,7 @@ export function problemOf(error: FastifyError): Problem {
 
 /** The problem an error stands for, logged with the request it came from (a 5xx with its stack). */
 export function toProblem(error: FastifyError, request: FastifyRequest): Problem {
-  const problem = problemOf(error);
+  const problem = problemOf(error, request.originalUrl);
   // the URL as it came, not as the app's rewriteUrl read it (a full-width "？" read as "?")
   const context = { method: request.method, url: request.originalUrl, params: request.params };
   if (problem.status >= 500) request.log.error({ err: error, ...context }, 'request failed');

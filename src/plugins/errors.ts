@@ -4,7 +4,7 @@ import type { ConnectionError, FastifyError, FastifyInstance, FastifyReply, Fast
 import fp from 'fastify-plugin';
 import { isComplaintFormPost, sendComplaintFormError } from '../complaints/form-errors.js';
 import { Problem } from '../errors/problem.js';
-import { toProblem } from '../http/problems.js';
+import { namedUrl, toProblem } from '../http/problems.js';
 import { sendScanError } from '../resolver/routes.js';
 
 // The app's error and 404 handlers: every error leaves as problem+json (see src/http/problems.ts),
@@ -53,6 +53,11 @@ export function sendClientError(this: FastifyInstance, error: ConnectionError, s
 export default fp(async (app) => {
   app.setErrorHandler(sendError);
   app.setNotFoundHandler({ preHandler: app.rateLimit(NOT_FOUND_RATE_LIMIT) }, (request, reply) =>
-    sendScanError(request, reply, new Problem(404, 'not-found', 'Not found', `No route ${request.method} ${request.url.split('?')[0]}`)),
+    // the path as sent, as `instance` names it (the router's, rewriteUrl's, may read otherwise: a full-width "？" as "?")
+    sendScanError(
+      request,
+      reply,
+      new Problem(404, 'not-found', 'Not found', `No route ${request.method} ${namedUrl(request.originalUrl.split('?')[0])}`),
+    ),
   );
 });

@@ -9,6 +9,7 @@ import { preferredType } from '../http/negotiate.js';
 import { sendProblem } from '../http/problems.js';
 import { passingOver } from '../http/query.js';
 import { MAX_URL_LENGTH } from '../http/request.js';
+import { uriReference } from '../http/uri.js';
 import { PAGE_HEADERS } from '../web/html.js';
 import { type Lang, pageLang } from '../web/i18n/index.js';
 import { consumerPage, notGenuinePage, productCodePage, scanErrorPage } from './pages.js';
@@ -68,16 +69,13 @@ function keyOf(pair: string): string {
 
 /**
  * The query string as scanned, less the link type and format, for a linkType's redirect to pass on with its own format
- * (the shopper's language, the scan's region, data attributes): its pairs kept as a trailing-slash redirect keeps them
- * (queryKept), up to a fragment.
+ * (the shopper's language, the scan's region, data attributes): its pairs as they came, up to a fragment, written as a
+ * trailing-slash redirect writes them (redirectWithin).
  */
 function queryPassedOn(url: string): string[] {
   const left = ['linkType', 'format'];
   const query = url.split('#')[0].split('?').slice(1).join('?');
-  return query
-    .split('&')
-    .filter((pair) => pair !== '' && !left.includes(keyOf(pair)))
-    .map(queryKept);
+  return query.split('&').filter((pair) => pair !== '' && !left.includes(keyOf(pair)));
 }
 
 /**
@@ -96,30 +94,30 @@ async function firstValues(request: FastifyRequest) {
 /** A path a label links to (a trace code's, a Digital Link's), and a full-width `？` or `＃` in it, raw or percent-encoded. */
 const LABEL_PATH = /^\/(t|01|00|414|8003)\//;
 const FULL_WIDTH_DELIMITER = /？|%EF%BC%9F|＃|%EF%BC%83/i;
+/** The scheme and authority of a request target in absolute form (`http://host/…`, as a proxy sends it; RFC 9112 3.2.2). */
+const ABSOLUTE_FORM_ORIGIN = /^https?:\/\/[^/?#]+/i;
 
 /**
- * A label's request target (a Digital Link's, a trace code's) as the router reads it (the app's rewriteUrl), with the
- * full-width `？` and `＃` an input method types for `?` and `#` read as those. In the path (before the first `?`) a
- * `？` begins the query string, so the router parses it as any other, with its one parser; a `?` after it (a messenger
- * adds its own query to a link that has none) goes on with it, as an `&`. A `＃` begins a fragment: a server is never
- * sent one, so nothing after it is read, a query string included. Either in the query string is a character of a value.
+ * A request target as the router and the routes read it (the app's rewriteUrl). One in absolute form is read as the
+ * origin form it names (`http://host/t/{code}?…` as `/t/{code}?…`), as a server must take it. On a label's path (a
+ * Digital Link's, a trace code's) the full-width `？` and `＃` an input method types for `?` and `#` are read as those. In
+ * the path (before the first `?`) a `？` begins the query string, so the router parses it as any other, with its one
+ * parser; a `?` after it (a messenger adds its own query to a link that has none) goes on with it, as an `&`. A `＃`
+ * begins a fragment: a server is never sent one, so nothing after it is read, a query string included. Either in the
+ * query string is a character of a value.
  */
 export function scannedTarget(url: string): string {
-  if (!LABEL_PATH.test(url)) return url;
-  const pathEnd = url.search(/[?#]/);
-  const mark = FULL_WIDTH_DELIMITER.exec(pathEnd === -1 ? url : url.slice(0, pathEnd));
-  if (!mark) return url;
-  const before = url.slice(0, mark.index);
+  const origin = ABSOLUTE_FORM_ORIGIN.exec(url)?.[0] ?? '';
+  const rest = url.slice(origin.length);
+  const target = origin === '' || rest.startsWith('/') ? rest : `/${rest}`;
+  if (!LABEL_PATH.test(target)) return target;
+  const pathEnd = target.search(/[?#]/);
+  const mark = FULL_WIDTH_DELIMITER.exec(pathEnd === -1 ? target : target.slice(0, pathEnd));
+  if (!mark) return target;
+  const before = target.slice(0, mark.index);
   if (/＃|%EF%BC%83/i.test(mark[0])) return before;
-  return `${before}?${url.slice(mark.index + mark[0].length).replace('?', '&')}`;
+  return `${before}?${target.slice(mark.index + mark[0].length).replace('?', '&')}`;
 }
-
-/**
- * The query string of a request as it came, `?` included ('' when there is none), for a trailing-slash redirect to
- * keep, reading none of its parameters: escapes, `+`, repeated keys, empty pairs and their order stay as scanned; what
- * a URI may not carry raw (a space, `<`, `"`, `\`, any character outside RFC 3986's) is escaped.
- */
-const queryKept = (query: string) => query.replace(/[^\w\-.~:/?#[\]@!$&'()*+,;=%]/g, encodeURIComponent);
 
 /** Where a Digital Link's query string begins: a `?` (a `#` with none); a full-width `？` is one by then (scannedTarget). */
 const QUERY_START = /[?#]/;
@@ -160,20 +158,23 @@ function scannedDigitalLink(url: string) {
 }
 
 /**
- * A redirect to `target` (a path and the query string it passes on), or the 414 its follow-up would answer when the
- * query string, its escapes added, has grown past the longest URL the service takes. `what` names the URL redirected to.
+ * A redirect to `target` (a path and the query string it passes on, as scanned), its Location an RFC 3986 URI reference
+ * that reads as the scan did (uriReference: reading none of its parameters, escapes, `+`, repeated keys, empty pairs and
+ * their order stay as scanned; a stray `%` and what a URI may not carry raw are escaped); or the 414 its follow-up would
+ * answer when those escapes make it longer than the longest URL the service takes. `what` names the URL redirected to.
  */
 function redirectWithin(reply: FastifyReply, redirectBaseUrl: string, status: 307 | 308, target: string, what: string) {
-  if (target.length > MAX_URL_LENGTH)
+  const location = uriReference(target);
+  if (location.length > MAX_URL_LENGTH)
     throw new Problem(
       414,
       'uri-too-long',
       'URI too long',
-      `${what}, what a URI may not carry raw escaped, has ${target.length} characters; at most ${MAX_URL_LENGTH}`,
+      `${what}, a stray "%" and what a URI may not carry raw escaped, has ${location.length} characters; at most ${MAX_URL_LENGTH}`,
     );
   return reply
     .code(status)
-    .header('location', `${redirectBaseUrl}${target}`)
+    .header('location', `${redirectBaseUrl}${location}`)
     .send(undefined as never);
 }
 
@@ -192,8 +193,6 @@ const SCAN_VARY = 'Accept, Accept-Language';
 
 /** Paths a label links to, with whatever follows them (a garbled scan may match no route). */
 const SCAN_PATH = /^\/(t|01|00|414|8003)(\/|$)/;
-// what a URI may not carry raw: escaped where a scanned path is named back in a header
-const URI_UNSAFE = /[^\w\-.~!$&'()*+,;=:@/%]/g;
 
 /** Whether errors on a path (or route URL) may be answered with the scan error page. */
 export const isScanPath = (path: string) => SCAN_PATH.test(path);
@@ -415,7 +414,7 @@ export const resolverRoutes: FastifyPluginAsyncZod<{
     async (request, reply) => {
       const code = service.traceCode(request.params.code);
       const query = request.url.slice(request.url.split('?', 1)[0].length);
-      return slashRedirect(reply, redirectBaseUrl, `/t/${code}${queryKept(query)}`);
+      return slashRedirect(reply, redirectBaseUrl, `/t/${code}${query}`);
     },
   );
 
@@ -451,15 +450,15 @@ export const resolverRoutes: FastifyPluginAsyncZod<{
         if (!read.ok && read.error.code === 'unsupported-key') throw notFound(read.error.message);
         if (!read.ok) throw badRequest(`malformed GS1 Digital Link: ${read.error.message}`) as Problem;
         const link = read.value;
-        // a path before the key (a request target in absolute form, `http://host/01/…`, is one) is no path of this resolver
+        // a path before the key (`/x/01/…`) is no path of this resolver (one in absolute form is read as its path: scannedTarget)
         if (link.prefix !== '')
           throw notFound(`(${link.primaryKey}) after ${link.prefix} is not a path of this resolver: its Digital Links start with the key`);
         // echoed as scanned: its escapes are kept (a lot A/B1 stays A%2FB1), what a URI may not carry raw is escaped
-        const echoed = linkPath.replace(URI_UNSAFE, encodeURIComponent);
+        const echoed = uriReference(linkPath);
         // a (414) or (8003) link is its 404 here, with the slash or without
         if (slash && !RESOLVING_KEYS.includes(link.primaryKey)) throw notFound(UNRESOLVED_KEY);
         // the query string as scanned (a parameter the resolver does not read keeps its full-width characters and escapes)
-        if (slash) return slashRedirect(reply, redirectBaseUrl, `${echoed}${queryKept(query)}`);
+        if (slash) return slashRedirect(reply, redirectBaseUrl, `${echoed}${query}`);
         return respond(request, reply, echoed, (context) => service.resolveDigitalLink(link, context));
       },
     );
@@ -489,7 +488,7 @@ export const resolverRoutes: FastifyPluginAsyncZod<{
         'other non-numeric keys are allowed and ignored, unchecked whatever their encoding (not decoded), and passed on in redirects',
       zeroSuppressedGtin: 'GTIN-8, GTIN-12 and GTIN-13 must be written with 14 digits; a shorter GTIN is 400, not redirected',
       trailingSlash:
-        'a path ending in "/" is redirected (308) to the path without it when that is answered there (the query string kept as scanned, what a URI may not carry raw escaped; 414 when that makes a URL over the limit), else the 400 or 404 of that path: a (414) or (8003) link is its 404',
+        'a path ending in "/" is redirected (308) to the path without it when that is answered there (the query string kept as scanned, a stray "%" and what a URI may not carry raw escaped; 414 when that makes a URL over the limit), else the 400 or 404 of that path: a (414) or (8003) link is its 404',
       deploymentPrefix: 'none: the primary key is the first path element; another path before it is 404',
       statuses: { malformed: 400, wellFormedButUnknown: 404, unsupportedKey: 404 },
     },

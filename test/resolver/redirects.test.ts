@@ -31,8 +31,8 @@ async function scanRedirects(t: Test, redirectBaseUrl?: string) {
     { url: `/01/${GTIN}/21/${code}?linkType=gs1:pip`, status: 307, to: `/01/${GTIN}/21/${code}?format=html` },
     { url: `/01/${GTIN}/21/${code}/?lang=en`, status: 308, to: `/01/${GTIN}/21/${code}?lang=en` },
     { url: `/t/${code}/?lang=en`, status: 308, to: `/t/${code}?lang=en` },
-    // the query as scanned, byte for byte: a lone "%", a full-width "＆" or "＝" kept a character of its value
-    { url: `/t/${code}/?off=50%`, status: 308, to: `/t/${code}?off=50%` },
+    // the query as scanned: a lone "%" written "%25", as a URI has it; a full-width "＆" or "＝" kept a character of its value
+    { url: `/t/${code}/?off=50%`, status: 308, to: `/t/${code}?off=50%25` },
     { url: `/t/${code}/?lang=en%EF%BC%86format%EF%BC%9Djson`, status: 308, to: `/t/${code}?lang=en%EF%BC%86format%EF%BC%9Djson` },
   ];
   return { get, redirects };

@@ -5,9 +5,10 @@ import { connect } from 'node:net';
 import pino from 'pino';
 import { completeGs1 } from '../../src/codes/gs1.js';
 import { MAX_URL_LENGTH } from '../../src/http/request.js';
+import { scannedTarget } from '../../src/resolver/routes.js';
 import { issuePacks } from '../fixtures/rfid-world.js';
 import { createWorld } from '../fixtures/world.js';
-import { TEST_BASE_URL } from '../helper.js';
+import { TEST_BASE_URL, URI_REFERENCE } from '../helper.js';
 import { fileTest } from '../root.js';
 
 const t = fileTest();
@@ -23,19 +24,20 @@ async function scanWorld(t: Parameters<typeof createWorld>[0], redirectBaseUrl?:
   const scan = (url: string, accept = 'application/json') =>
     world.app.inject({ method: 'GET', url, headers: { accept, 'user-agent': 'a phone' } });
   /** Sends a request line as a client may write it (light-my-request would rewrite its target): the status and Location. */
-  const send = async (target: string) => {
+  const send = async (target: string, accept = 'application/json') => {
     if (!world.app.server.listening) await world.app.listen({ port: 0, host: '127.0.0.1' });
     const { port } = world.app.server.address() as AddressInfo;
-    return new Promise<{ status: number; location?: string }>((resolve) => {
+    return new Promise<{ status: number; location?: string; body: string }>((resolve) => {
       const socket = connect(port, '127.0.0.1', () =>
-        socket.write(`GET ${target} HTTP/1.1\r\nHost: trace.county.example\r\nAccept: application/json\r\nConnection: close\r\n\r\n`),
+        socket.write(`GET ${target} HTTP/1.1\r\nHost: trace.county.example\r\nAccept: ${accept}\r\nConnection: close\r\n\r\n`),
       );
       let answer = '';
       socket.setEncoding('latin1');
       socket.on('data', (chunk) => (answer += chunk));
       socket.on('close', () => {
-        const head = answer.split('\r\n\r\n')[0];
-        resolve({ status: Number(head.split(' ')[1]), location: /\r\nlocation: ([^\r]*)/i.exec(head)?.[1] });
+        const [head, ...body] = answer.split('\r\n\r\n');
+        const location = /\r\nlocation: ([^\r]*)/i.exec(head)?.[1];
+        resolve({ status: Number(head.split(' ')[1]), location, body: Buffer.from(body.join('\r\n\r\n'), 'latin1').toString() });
       });
     });
   };
@@ -81,6 +83,7 @@ t.test('a trailing-slash redirect keeps the query string as scanned', async (t) 
   // a GBK campaign tag, "+" and "%2B", a key repeated (its first value read), an empty pair, a key with no value, a stray
   // "%", a full-width letter escaped (the path's would be read as ASCII), brackets, a language given twice, in this order
   const query = 'utm=%B0%D9&q=a+b&q=%2B&lang=en&empty=&&flag&off=50%&k=%EF%BC%A1&a[]=1&lang=zh-CN';
+  const written = 'utm=%B0%D9&q=a+b&q=%2B&lang=en&empty=&&flag&off=50%25&k=%EF%BC%A1&a%5B%5D=1&lang=zh-CN';
   for (const [from, to] of [
     [`/t/${pack}/`, `/t/${pack}`],
     [`/t/${pack.toLowerCase()}/`, `/t/${pack}`],
@@ -90,7 +93,7 @@ t.test('a trailing-slash redirect keeps the query string as scanned', async (t) 
   ]) {
     const redirect = await scan(`${from}?${query}`);
     t.equal(redirect.statusCode, 308, `${from}: redirected`);
-    t.equal(redirect.headers.location, `${to}?${query}`, `${from}: the query string as scanned`);
+    t.equal(redirect.headers.location, `${to}?${written}`, `${from}: the query string as scanned, a stray "%" and brackets escaped`);
     const followed = await scan(String(redirect.headers.location), 'text/html');
     t.equal(followed.statusCode, 200, 'which answers the code');
     t.match(followed.body, /<html lang="en">/, 'in the first language given');
@@ -118,12 +121,15 @@ t.test('a trailing-slash redirect leads only to a path of this resolver that ans
     const { pack, scan, send } = await scanWorld(t, base);
     const lotLink = `/01/${GTIN}/10/KZ-1`;
     t.match(await send(`${lotLink}/?lang=en`), { status: 308, location: `${base}${lotLink}?lang=en` }, 'a path: redirected');
-    // a request target in absolute form names another origin: the link after it is not a path of this resolver
-    for (const origin of ['http://evil.com', 'https://trace.county.example', `${TEST_BASE_URL}/x`]) {
+    // a request target in absolute form is read as the path it names: redirected within this resolver, never to the
+    // origin it names
+    for (const origin of ['http://evil.com', 'https://trace.county.example']) {
       const answer = await send(`${origin}${lotLink}/?lang=en`);
-      t.match(answer, { status: 404, location: undefined }, `${origin}${lotLink}/: no redirect, as without the slash`);
-      t.match(await send(`${origin}${lotLink}`), { status: 404 }, `${origin}${lotLink}: which is 404`);
+      t.match(answer, { status: 308, location: `${base}${lotLink}?lang=en` }, `${origin}${lotLink}/: redirected as the path is`);
     }
+    const elsewhere = await send(`${TEST_BASE_URL}/x${lotLink}/?lang=en`);
+    t.match(elsewhere, { status: 404, location: undefined }, '/x/01/…/ in absolute form: no redirect, as in origin form');
+    t.match(await send(`${TEST_BASE_URL}/x${lotLink}`), { status: 404 }, 'which is 404');
     for (const path of [`/01/x${lotLink}/`, `/01/${GTIN}/10/x${lotLink}/`, `/00/x/01/${GTIN}/21/${pack}/`]) {
       const answer = await scan(path);
       t.equal(answer.statusCode, 404, `${path}: 404, as without the slash`);
@@ -133,11 +139,11 @@ t.test('a trailing-slash redirect leads only to a path of this resolver that ans
   }
 });
 
-t.test('a trailing-slash redirect escapes what a URI may not carry raw, and nothing else', async (t) => {
+t.test('a trailing-slash redirect escapes what a URI may not carry raw (a stray "%" too), and nothing else', async (t) => {
   const { pack, send } = await scanWorld(t);
   // a space cannot be sent raw in a request line; everything else here can
   const query = 'a=<x>&b="q"&c=\\&d={|}&e=^`&f=%&g=%3C&h=a+b&h=[1]&&i=~!$\'()*,;:@/?';
-  const escaped = "a=%3Cx%3E&b=%22q%22&c=%5C&d=%7B%7C%7D&e=%5E%60&f=%&g=%3C&h=a+b&h=[1]&&i=~!$'()*,;:@/?";
+  const escaped = "a=%3Cx%3E&b=%22q%22&c=%5C&d=%7B%7C%7D&e=%5E%60&f=%25&g=%3C&h=a+b&h=%5B1%5D&&i=~!$'()*,;:@/?";
   const redirect = await send(`/t/${pack}/?${query}`);
   t.match(redirect, { status: 308, location: `/t/${pack}?${escaped}` }, '/t/{code}/');
   const followed = await send(String(redirect.location));
@@ -314,12 +320,13 @@ t.test('a full-width "＃" in a Digital Link’s path begins a fragment, as "#" 
 
 t.test('a linkType redirect passes on the rest of the query as a trailing-slash redirect keeps it', async (t) => {
   const { pack, send } = await scanWorld(t);
-  // a stray "%", escapes, "+", brackets, a repeated key; and on /t/{code} what a URI may not carry raw (a Digital Link
-  // takes none)
+  // a stray "%" and brackets (escaped), escapes, "+", a repeated key; and on /t/{code} what a URI may not carry raw (a
+  // Digital Link takes none)
   const kept = "f=%&g=%3C&h=a+b&h=[1]&i=~!$'()*,;:@/?&off=50%";
+  const written = "f=%25&g=%3C&h=a+b&h=%5B1%5D&i=~!$'()*,;:@/?&off=50%25";
   for (const [path, query, passed] of [
-    [`/t/${pack}`, `a=<x>&${kept}`, `a=%3Cx%3E&${kept}`],
-    [`/01/${GTIN}/10/KZ-1`, kept, kept],
+    [`/t/${pack}`, `a=<x>&${kept}`, `a=%3Cx%3E&${written}`],
+    [`/01/${GTIN}/10/KZ-1`, kept, written],
   ]) {
     const redirect = await send(`${path}?linkType=gs1:traceability&${query}&format=html`);
     t.match(redirect, { status: 307, location: `${path}?${passed}&format=json` }, `${path}: linkType and format dropped, the rest kept`);
@@ -344,4 +351,108 @@ t.test('a full-width "？" or "＃" after a trace code reads as "?" or "#", as o
   const slash = await scan(`/t/${pack}/%EF%BC%9Flang=en`);
   t.equal(slash.statusCode, 308);
   t.equal(slash.headers.location, `/t/${pack}?lang=en`, 'a trailing-slash redirect keeps the query after it');
+});
+
+/** The language of a scan page (undefined for an answer that is no page). */
+const pageLangOf = (body: string) => /<html lang="([^"]+)">/.exec(body)?.[1];
+
+t.test('a redirect’s Location is an RFC 3986 URI reference, and following it reads the query as the scan did', async (t) => {
+  for (const base of ['', TEST_BASE_URL]) {
+    const { pack, send, scan } = await scanWorld(t, base);
+    const lotLink = `/01/${GTIN}/10/KZ-1`;
+    // as sent on a request line: a stray "%", "%zz", an escape that is no UTF-8 on its own, brackets, escaped spaces and
+    // non-ASCII; and on /t/{code} (a Digital Link refuses them) '"', "<" and languages the query parser reads as they
+    // came (a value that does not decode)
+    const queries = ['off=50%', 'x=%zz', 'x=%E4', 'h=[1]', 'q=a%20b+c', 'q=%E5%A5%89%E8%8A%82'];
+    const traceCodeQueries = ['q="q"', 'q=<x>', 'lang=en%2C%zz', 'lang=en%', 'lang=%zz%65n'];
+    for (const query of [...queries, ...traceCodeQueries]) {
+      const redirects = [
+        [`/t/${pack}/?${query}&lang=en`, `/t/${pack}?${query}&lang=en`],
+        [`/t/${pack}?linkType=gs1:pip&${query}&lang=en`, `/t/${pack}?${query}&lang=en&format=html`],
+      ];
+      if (queries.includes(query))
+        redirects.push(
+          [`${lotLink}/?${query}&lang=en`, `${lotLink}?${query}&lang=en`],
+          [`/01/${GTIN}/21/${pack}?${query}&linkType=gs1:pip&lang=en`, `/01/${GTIN}/21/${pack}?${query}&lang=en&format=html`],
+        );
+      for (const [from, direct] of redirects) {
+        const redirect = await send(from);
+        t.ok(redirect.status === 307 || redirect.status === 308, `${from}: redirected (${redirect.status})`);
+        t.match(redirect.location, URI_REFERENCE, `${redirect.location}: an RFC 3986 URI reference`);
+        const followed = await send(String(redirect.location).slice(base.length), 'text/html');
+        const answered = await send(direct, 'text/html');
+        t.equal(followed.status, answered.status, `followed, the status of ${direct}`);
+        t.equal(pageLangOf(followed.body), pageLangOf(answered.body), 'and its page, in the same language');
+      }
+    }
+    // a client that writes the request line itself escapes a space and non-ASCII (light-my-request does so)
+    for (const from of [`/t/${pack}/?q=奉节 腊肉&lang=en`, `/t/${pack}?linkType=gs1:pip&q=奉节 腊肉&lang=en`]) {
+      const redirect = await scan(from);
+      t.match(redirect.headers.location, URI_REFERENCE, `${from}: an RFC 3986 URI reference`);
+      t.match(redirect.headers.location, '?q=%E5%A5%89%E8%8A%82%20%E8%85%8A%E8%82%89&lang=en', 'its query as scanned');
+    }
+  }
+});
+
+t.test('a request target in absolute form, as a proxy sends it, reads as the path it names', async (t) => {
+  const { pack, send } = await scanWorld(t);
+  const lotLink = `/01/${GTIN}/10/KZ-1`;
+  for (const origin of ['http://trace.county.example', 'HTTPS://fj.example:8443']) {
+    for (const [target, status] of [
+      [`/t/${pack}%EF%BC%9Flang=en`, 200],
+      [`/t/${pack}%EF%BC%83x?lang=en`, 200],
+      [`/t/${pack}%ef%bc%9Flang=en?format=html`, 200],
+      [`/t/${pack}/%EF%BC%9Flang=en`, 308],
+      [`/t/${pack}%EF%BC%9Fformat=xml`, 400],
+      [`${lotLink}%EF%BC%9Flang=en`, 200],
+      [`${lotLink}%EF%BC%83x`, 200],
+      [`${lotLink}/?lang=en`, 308],
+      [`${lotLink}%EF%BC%9FlinkType=gs1:pip&lang=en`, 307],
+      ['/nowhere?lang=en', 404],
+    ] as const) {
+      const direct = await send(target, 'text/html');
+      t.equal(direct.status, status, `${target}: ${status}`);
+      const proxied = await send(`${origin}${target}`, 'text/html');
+      t.equal(proxied.status, status, `${origin}${target}: as in origin form`);
+      t.equal(proxied.location, direct.location, 'redirected to the same Location');
+      t.equal(pageLangOf(proxied.body), pageLangOf(direct.body), 'its page in the same language');
+    }
+  }
+  t.equal(scannedTarget(`http://trace.county.example/t/${pack}？lang=en`), `/t/${pack}?lang=en`, 'a raw "？" begins the query');
+  t.equal(scannedTarget(`http://trace.county.example/t/${pack}＃x?lang=en`), `/t/${pack}`, 'a raw "＃" a fragment');
+  t.equal(scannedTarget(`http://trace.county.example/01/${GTIN}/10/KZ-1？lang=en`), `/01/${GTIN}/10/KZ-1?lang=en`);
+  t.equal(scannedTarget('http://trace.county.example'), '/', 'an absolute form with no path names "/"');
+  t.equal(scannedTarget('http://trace.county.example?lang=en'), '/?lang=en');
+  t.equal(scannedTarget(`/x/http://host/t/${pack}？lang=en`), `/x/http://host/t/${pack}？lang=en`, 'a path naming a URL is a path');
+});
+
+t.test('a malformed URL’s and an unknown path’s problem name the URL as sent, bounded and escaped', async (t) => {
+  const { pack, scan, send } = await scanWorld(t);
+  // the router reads these after their full-width "？" is read as "?": the problem names them as the client sent them
+  const malformed = `/t/${pack}%E4%EF%BC%9Flang=en`;
+  const bad = await scan(malformed);
+  t.equal(bad.statusCode, 400);
+  t.match(bad.json(), { type: '/problems/malformed-url', detail: `'${malformed}' is not a valid url component`, instance: malformed });
+  t.equal(bad.json().errors[0].detail, bad.json().detail, 'and its error at the path');
+  const unrouted = `/t/${pack}/x%EF%BC%9Flang=en`;
+  const unknown = await scan(unrouted);
+  t.equal(unknown.statusCode, 404);
+  t.match(unknown.json(), { type: '/problems/not-found', detail: `No route GET ${unrouted}`, instance: unrouted });
+  // a request target in absolute form is named as sent, up to its query string
+  const proxied = await send('http://trace.county.example/nowhere%EF%BC%9Fx?lang=en');
+  t.match(JSON.parse(proxied.body), { status: 404, detail: 'No route GET http://trace.county.example/nowhere%EF%BC%9Fx' });
+  const proxiedBad = await send('http://trace.county.example/parties/%ZZ?x');
+  t.match(JSON.parse(proxiedBad.body), { status: 400, detail: "'http://trace.county.example/parties/%ZZ?x' is not a valid url component" });
+  // what no URI may carry raw is escaped (a malformed escape named as sent); a long URL is cut
+  const raw = await send('/nowhere/<"x">\\^');
+  t.match(JSON.parse(raw.body), { status: 404, detail: 'No route GET /nowhere/%3C%22x%22%3E%5C%5E' });
+  const rawBad = await send('/parties/%ZZ<"');
+  t.match(JSON.parse(rawBad.body), { status: 400, detail: "'/parties/%ZZ%3C%22' is not a valid url component" });
+  const long = await scan(`/nowhere/${'x'.repeat(5000)}`);
+  t.equal(long.statusCode, 404);
+  t.ok(long.json().detail.length <= 250, `bounded (${long.json().detail.length} characters)`);
+  t.match(long.json().detail, /^No route GET \/nowhere\/x+…$/, 'cut with an ellipsis');
+  const longBad = await scan(`/t/%E4${'x'.repeat(5000)}`);
+  t.equal(longBad.statusCode, 400);
+  t.ok(longBad.json().detail.length <= 250, `a malformed one too (${longBad.json().detail.length} characters)`);
 });

@@ -1,0 +1,51 @@
+import { uriReference } from '../../src/http/uri.js';
+import { URI_REFERENCE } from '../helper.js';
+import { fileTest } from '../root.js';
+
+const t = fileTest();
+
+t.test('a target with nothing a URI may not carry is kept as it is, its escapes and delimiters too', async (t) => {
+  for (const target of [
+    '/t/A1',
+    '/01/09506000134352/10/A%2FB1?lang=en&utm=%B0%D9&q=a+b&q=%2B&&flag&k=%EF%BC%A1&x=%E4',
+    "/t/A1?i=~!$'()*,;:@/?&q=%3C",
+    '/t/A1#frag?x',
+    'https://fj.example/t/A1?lang=en',
+  ]) {
+    t.equal(uriReference(target), target, target);
+    t.match(target, URI_REFERENCE);
+  }
+});
+
+t.test('a stray "%", and what a URI may not carry raw, is escaped; a valid escape is kept', async (t) => {
+  for (const [target, written] of [
+    ['/t/A1?off=50%', '/t/A1?off=50%25'],
+    ['/t/A1?x=%zz&y=%', '/t/A1?x=%25zz&y=%25'],
+    ['/t/A1?x=%E4', '/t/A1?x=%E4'],
+    ['/t/A1?a=<x>&b="q"&c=\\&d={|}&e=^`', '/t/A1?a=%3Cx%3E&b=%22q%22&c=%5C&d=%7B%7C%7D&e=%5E%60'],
+    ['/t/A1?h=[1]', '/t/A1?h=%5B1%5D'],
+    ['/t/A1?q=a b', '/t/A1?q=a%20b'],
+    ['/t/A 1?q=奉节 腊肉😀', '/t/A%201?q=%E5%A5%89%E8%8A%82%20%E8%85%8A%E8%82%89%F0%9F%98%80'],
+    ['/t/奉节%', '/t/%E5%A5%89%E8%8A%82%25'],
+    ['/t/A1?x=1#a#b%', '/t/A1?x=1#a%23b%25'],
+  ]) {
+    t.equal(uriReference(target), written, target);
+    t.match(uriReference(target), URI_REFERENCE, 'an RFC 3986 URI reference');
+  }
+});
+
+t.test('a query key or value that does not decode is read as it came: its escapes are escaped with its stray "%"', async (t) => {
+  // the query parser reads a key or value that does not decode as it came (`en%2C%zz`); escaping its stray "%" alone
+  // would make it decode (`en,%zz`): every "%" of it is escaped, so the redirected request reads what this one read
+  for (const [query, written] of [
+    ['lang=en%2C%zz&q=%2C', 'lang=en%252C%25zz&q=%2C'],
+    ['x=%E4%B8%AD%', 'x=%25E4%25B8%25AD%25'],
+    ['x=%E4<', 'x=%25E4%3C'],
+    ['a+b%zz=%41%', 'a+b%25zz=%2541%25'],
+    ['k%zz&v=%41', 'k%25zz&v=%41'],
+    ['x=%E4&y=%B0%D9', 'x=%E4&y=%B0%D9'],
+  ]) {
+    t.equal(uriReference(`/t/A1?${query}`), `/t/A1?${written}`, query);
+    t.match(`/t/A1?${written}`, URI_REFERENCE);
+  }
+});
