@@ -32,8 +32,8 @@ const decodes = (text: string) => {
  * request the URI leads to reads what this one read (`en%2C%zz` as `en%252C%25zz`, not `en%2C%25zz`, read as `en,%zz`).
  */
 function queryPart(text: string): string {
-  if (decodes(text) || component(text) === text) return component(text);
-  return component(text.replace(/%/g, '%25'));
+  const written = component(text);
+  return written === text || decodes(text) ? written : component(text.replace(/%/g, '%25'));
 }
 
 const queryPair = (pair: string) => {

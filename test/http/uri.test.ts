@@ -28,6 +28,7 @@ t.test('a stray "%", and what a URI may not carry raw, is escaped; a valid escap
     ['/t/A 1?q=奉节 腊肉😀', '/t/A%201?q=%E5%A5%89%E8%8A%82%20%E8%85%8A%E8%82%89%F0%9F%98%80'],
     ['/t/奉节%', '/t/%E5%A5%89%E8%8A%82%25'],
     ['/t/A1?x=1#a#b%', '/t/A1?x=1#a%23b%25'],
+    ['/t/A1?q=\uD800', '/t/A1?q=%EF%BF%BD'],
   ]) {
     t.equal(uriReference(target), written, target);
     t.match(uriReference(target), URI_REFERENCE, 'an RFC 3986 URI reference');
