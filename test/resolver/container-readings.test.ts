@@ -1,6 +1,6 @@
 // The pure matching of container readings to a lot's time in the containers, with events made here.
 
-import type { PackingLink } from '../../src/lineage/repository.js';
+import type { Dated, PackingLink } from '../../src/lineage/repository.js';
 import { containedPeriods, containerReadings, intersect, merged } from '../../src/resolver/container-readings.js';
 import type { Trace } from '../../src/trace/schemas.js';
 import { fileTest } from '../root.js';
@@ -132,6 +132,62 @@ t.test('a packing in force again (its unpacking declared in error) ends at the n
   // packed at 3, then packed at 7 and unpacked at 9 with the rest
   const reopened = [linked('LOT', 'PALLET', 3, undefined, [1]), linked('LOT', 'PALLET', 7, 9, [3, 4])];
   t.same(containedPeriods(reopened, 'LOT', 3).get('PALLET'), [{ from: 3 * HOUR, to: 9 * HOUR }]);
+});
+
+t.test('an unpacking that ends no period by event time took out what the ledger held: the packings it ended last until it', async (t) => {
+  // packed at 3, unpacked at 5, a packing at 4 reported after that and ended at 9 with nothing packed since hour 5
+  const late = [linked('LOT', 'PALLET', 3, 5, [1, 2]), linked('LOT', 'PALLET', 4, 9, [3, 4])];
+  t.same(containedPeriods(late, 'LOT', 3).get('PALLET'), [{ from: 3 * HOUR, to: 9 * HOUR }]);
+  t.same(
+    containerReadings([observe('between', 6, 'PALLET', 31.5), observe('before', 8, 'PALLET', 4)], late, 'LOT', P1_MADE, 3).map((e) => e.id),
+    ['between', 'before'],
+    'as while the packing of hour 4 was in force',
+  );
+  // packed at 0 and unpacked at 2; packed at 1 (reported late), ended by the unpacking of hour 4; packed at 3 (reported
+  // late), ended by the unpacking of hour 5: the packing of hour 3 lies there until 5, so none ends at 4 and that of
+  // hour 1 lies there until 4
+  const chained = [linked('LOT', 'PALLET', 0, 2, [1, 2]), linked('LOT', 'PALLET', 1, 4, [3, 4]), linked('LOT', 'PALLET', 3, 5, [5, 6])];
+  t.same(containedPeriods(chained, 'LOT', 3).get('PALLET'), [{ from: 0, to: 5 * HOUR }]);
+});
+
+/**
+ * The links with every time they hold read through a counter, which throws past `budget` reads: what catches a
+ * quadratic pairing of packings and unpackings before it stalls the test.
+ */
+function readAtMost(links: PackingLink[], budget: number): PackingLink[] {
+  let reads = 0;
+  const counted = ({ at, recordedAt }: Dated): Dated => ({
+    get at() {
+      if (++reads > budget) throw new Error(`the periods read the links' times more than ${budget} times`);
+      return at;
+    },
+    get recordedAt() {
+      if (++reads > budget) throw new Error(`the periods read the links' times more than ${budget} times`);
+      return recordedAt;
+    },
+  });
+  return links.map((link) => ({
+    ...link,
+    packing: counted(link.packing),
+    unpacking: link.unpacking && counted(link.unpacking),
+  }));
+}
+
+const CYCLES = 20_000;
+/** A budget growing as n log n: pairing each packing by reading every unpacking needs some 10,000 times more. */
+const BUDGET = CYCLES * 1_000;
+
+t.test('tens of thousands of packings each unpacked at one time are paired reading each time a few times', async (t) => {
+  // each pair packed and unpacked at hour 5 in a batch of its own
+  const atOneTime = Array.from({ length: CYCLES }, (_, index) => linked('LOT', 'PALLET', 5, 5, [2 * index + 1, 2 * index + 2]));
+  t.same(containedPeriods(readAtMost(atOneTime, BUDGET), 'LOT', 3).get('PALLET'), [{ from: 5 * HOUR, to: 5 * HOUR }]);
+});
+
+t.test('tens of thousands of packings in force, reported after as many unpackings dated after them, stay open', async (t) => {
+  // packed and unpacked late in the day, then as many packings dated before them, reported after them and in force
+  const later = Array.from({ length: CYCLES }, (_, index) => linked('LOT', 'PALLET', 1_000 + index, 1_000 + index, [index + 1]));
+  const inForce = Array.from({ length: CYCLES }, (_, index) => linked('LOT', 'PALLET', index, undefined, [CYCLES + index + 1]));
+  t.same(containedPeriods(readAtMost([...later, ...inForce], BUDGET), 'LOT', 3).get('PALLET'), [{ from: 0, to: Number.POSITIVE_INFINITY }]);
 });
 
 const shipped = (id: string, hour: number, code: string, party: string, details: object) =>
