@@ -65,35 +65,107 @@ const live = (event: TraceEvent) => !event.declaredInErrorBy;
 const recordOrder = (a: TraceEvent, b: TraceEvent) =>
   a.recordTime.getTime() - b.recordTime.getTime() || a.eventTime.getTime() - b.eventTime.getTime();
 
-function add<K>(map: Map<K, Period[]>, key: K, periods: Period[]) {
+function add<K, V>(map: Map<K, V[]>, key: K, values: V[]) {
   const list = map.get(key);
-  if (list) list.push(...periods);
-  else map.set(key, [...periods]);
+  if (list) list.push(...values);
+  else map.set(key, [...values]);
 }
 
-/** Events in the order they happened: by event time, and at one time by record time. */
-const happenedOrder = (a: Dated, b: Dated) => a.at.getTime() - b.at.getTime() || a.recordedAt.getTime() - b.recordedAt.getTime();
+/** An event's time and its record time, in milliseconds (a batch's events share one record time). */
+type Moment = { at: number; recordedAt: number };
 
-/**
- * The time of the first of `unpackings` (in happenedOrder) that came after `packing`: dated after it, or at its time
- * and recorded after it; with `recordedAfter`, only one recorded after the packing.
- */
-function firstUnpackingAfter(unpackings: readonly Dated[], packing: Dated, recordedAfter: boolean): number {
-  const from = packing.at.getTime();
-  const recorded = packing.recordedAt.getTime();
+const moment = ({ at, recordedAt }: Dated): Moment => ({ at: at.getTime(), recordedAt: recordedAt.getTime() });
+
+/** Events in the order they happened: by event time, and at one time by record time. */
+const happenedOrder = (a: Moment, b: Moment) => a.at - b.at || a.recordedAt - b.recordedAt;
+
+/** The index of the first of `sorted` (in happenedOrder) that `passes`, all after it passing too, or its length: a binary search. */
+function firstPassing(sorted: readonly Moment[], passes: (moment: Moment) => boolean): number {
   let low = 0;
-  let high = unpackings.length;
+  let high = sorted.length;
   while (low < high) {
     const middle = (low + high) >> 1;
-    if (unpackings[middle].at.getTime() < from) low = middle + 1;
-    else high = middle;
+    if (passes(sorted[middle])) high = middle;
+    else low = middle + 1;
   }
-  for (let index = low; index < unpackings.length; index++) {
-    const unpacking = unpackings[index];
-    const later = unpacking.recordedAt.getTime() > recorded;
-    if (recordedAfter ? later : unpacking.at.getTime() > from || later) return unpacking.at.getTime();
+  return low;
+}
+
+/**
+ * For each packing of `packings`, the index of the first of `unpackings` (in happenedOrder) dated at or after it and
+ * recorded after it, or the unpackings' length. The packings are taken in record order and the unpackings recorded
+ * by then set aside, each pointing on to the next (path-halved), so each query skips them in near-constant time.
+ */
+function firstRecordedAfter(unpackings: readonly Moment[], packings: readonly Moment[]): number[] {
+  const next = Array.from({ length: unpackings.length + 1 }, (_, index) => index);
+  const find = (index: number) => {
+    let found = index;
+    while (next[found] !== found) {
+      next[found] = next[next[found]];
+      found = next[found];
+    }
+    return found;
+  };
+  const byRecord = unpackings.map((_, index) => index).sort((a, b) => unpackings[a].recordedAt - unpackings[b].recordedAt);
+  const ends = new Array<number>(packings.length);
+  let setAside = 0;
+  for (const index of packings.map((_, index) => index).sort((a, b) => packings[a].recordedAt - packings[b].recordedAt)) {
+    const packing = packings[index];
+    while (setAside < byRecord.length && unpackings[byRecord[setAside]].recordedAt <= packing.recordedAt) {
+      next[byRecord[setAside]] = byRecord[setAside] + 1;
+      setAside++;
+    }
+    ends[index] = find(firstPassing(unpackings, (unpacking) => unpacking.at >= packing.at));
   }
-  return Number.POSITIVE_INFINITY;
+  return ends;
+}
+
+/**
+ * When a lot lay in one container, from its packing links there (unmerged): see directPeriods. The unpackings are
+ * taken once each, in happenedOrder (several links ended by one, or a batch's at one time, are one), so the work
+ * grows as n log n in the links.
+ */
+function periodsInContainer(links: readonly PackingLink[]): Period[] {
+  const ended: { from: Moment; by: Moment }[] = [];
+  const inForce: Moment[] = [];
+  for (const link of links) {
+    if (link.unpacking) ended.push({ from: moment(link.packing), by: moment(link.unpacking) });
+    else inForce.push(moment(link.packing));
+  }
+  const unpackings = ended
+    .map((link) => link.by)
+    .sort(happenedOrder)
+    .filter((unpacking, index, sorted) => index === 0 || happenedOrder(sorted[index - 1], unpacking) !== 0);
+  const time = (index: number) => unpackings[index]?.at ?? Number.POSITIVE_INFINITY;
+  const periods: Period[] = [];
+  // whether some period ends at the unpacking: by event time it took out what lay there
+  const endsOne = new Array<boolean>(unpackings.length).fill(false);
+  firstRecordedAfter(unpackings, inForce).forEach((end, index) => {
+    periods.push({ from: inForce[index].at, to: time(end) });
+    if (end < unpackings.length) endsOne[end] = true;
+  });
+  // by the unpacking that ended them, each with the first unpacking after it in event time (that one at the latest)
+  const endedBy = unpackings.map(() => [] as { from: number; first: number }[]);
+  for (const { from, by } of ended) {
+    // an unpacking dated before the packing it ended (stored before such were refused) leaves no period
+    if (by.at < from.at) continue;
+    const own = firstPassing(unpackings, (unpacking) => happenedOrder(unpacking, by) >= 0);
+    const after = firstPassing(unpackings, (unpacking) => happenedOrder(unpacking, from) > 0);
+    const first = Math.min(own, after);
+    endedBy[own].push({ from: from.at, first });
+    if (first === own) endsOne[own] = true;
+  }
+  // a period ends at an earlier unpacking than its own only once one ends at its own: from the last back, each
+  // unpacking is settled before the packings of the earlier ones are
+  for (let own = unpackings.length - 1; own >= 0; own--) {
+    const tookOutSome = endsOne[own];
+    for (const { from, first } of endedBy[own]) {
+      const end = tookOutSome ? first : own;
+      endsOne[end] = true;
+      periods.push({ from, to: time(end) });
+    }
+  }
+  return periods;
 }
 
 /**
@@ -101,35 +173,31 @@ function firstUnpackingAfter(unpackings: readonly Dated[], packing: Dated, recor
  * links as the ledger keeps them (see PackingLink; a link of a packing declared in error is none, one
  * an unpacking declared in error ended is open again). An unpacking takes out all of the lot the
  * container holds: a packing's period ends at the first unpacking of the lot from the container that
- * came after it in event time, whichever links it ended (a link left in force past it, by a packing
- * captured late or a batch stored before the writer ended every packing, is ended by a later one
- * too), and at the one that ended it. A packing still in force ends only at an unpacking recorded
- * after it (the one that ended it was declared in error, and a later one took the lot out with the
- * rest): one recorded before it, though dated after it, took out none of what it packed, and the
- * ledger holds the lot there since. An unpacking dated before the packing it ended (stored before
- * such were refused) leaves no period.
+ * came after it in event time (at one time, in record order), whichever links it ended (a link left
+ * in force past it, by a packing captured late or a batch stored before the writer ended every
+ * packing, is ended by a later one too), and at the latest at the one that ended it, so long as some
+ * period of the lot there (by this same rule) ends at that one. If none does, that one took out what
+ * the ledger held there, and the packing lies there until it: where the events disagree, the readings
+ * count. A packing still in force ends only at an unpacking recorded after it (the one that
+ * ended it was declared in error, and a later one took the lot out with the rest): one recorded before
+ * it, though dated after it, took out none of what it packed, and the ledger holds the lot there since.
  */
 export function directPeriods(links: readonly PackingLink[]): Map<string, Map<string, Period[]>> {
-  const unpackings = new Map<string, Dated[]>();
-  for (const { childCode, parentCode, unpacking } of links) {
-    if (!unpacking) continue;
-    const key = `${childCode}|${parentCode}`;
-    const list = unpackings.get(key);
-    if (list) list.push(unpacking);
-    else unpackings.set(key, [unpacking]);
+  const byPair = new Map<string, Map<string, PackingLink[]>>();
+  for (const link of links) {
+    const byParent = byPair.get(link.childCode) ?? new Map<string, PackingLink[]>();
+    add(byParent, link.parentCode, [link]);
+    byPair.set(link.childCode, byParent);
   }
-  for (const list of unpackings.values()) list.sort(happenedOrder);
   const found = new Map<string, Map<string, Period[]>>();
-  for (const { childCode, parentCode, packing, unpacking } of links) {
-    const from = packing.at.getTime();
-    const after = firstUnpackingAfter(unpackings.get(`${childCode}|${parentCode}`) ?? [], packing, unpacking === null);
-    const to = unpacking ? Math.min(unpacking.at.getTime(), after) : after;
-    if (to < from) continue;
-    const byParent = found.get(childCode) ?? new Map<string, Period[]>();
-    add(byParent, parentCode, [{ from, to }]);
-    found.set(childCode, byParent);
+  for (const [child, byParent] of byPair) {
+    const periods = new Map<string, Period[]>();
+    for (const [parent, pairLinks] of byParent) {
+      const inContainer = periodsInContainer(pairLinks);
+      if (inContainer.length > 0) periods.set(parent, merged(inContainer));
+    }
+    if (periods.size > 0) found.set(child, periods);
   }
-  for (const byParent of found.values()) for (const [parent, periods] of byParent) byParent.set(parent, merged(periods));
   return found;
 }
 
