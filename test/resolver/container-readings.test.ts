@@ -1,6 +1,6 @@
 // The pure matching of container readings to a lot's time in the containers, with events made here.
 
-import type { Dated, PackingLink } from '../../src/lineage/repository.js';
+import type { PackingLink } from '../../src/lineage/repository.js';
 import { containedPeriods, containerReadings, intersect, merged } from '../../src/resolver/container-readings.js';
 import type { Trace } from '../../src/trace/schemas.js';
 import { fileTest } from '../root.js';
@@ -150,44 +150,20 @@ t.test('an unpacking that ends no period by event time took out what the ledger 
   t.same(containedPeriods(chained, 'LOT', 3).get('PALLET'), [{ from: 0, to: 5 * HOUR }]);
 });
 
-/**
- * The links with every time they hold read through a counter, which throws past `budget` reads: what catches a
- * quadratic pairing of packings and unpackings before it stalls the test.
- */
-function readAtMost(links: PackingLink[], budget: number): PackingLink[] {
-  let reads = 0;
-  const counted = ({ at, recordedAt }: Dated): Dated => ({
-    get at() {
-      if (++reads > budget) throw new Error(`the periods read the links' times more than ${budget} times`);
-      return at;
-    },
-    get recordedAt() {
-      if (++reads > budget) throw new Error(`the periods read the links' times more than ${budget} times`);
-      return recordedAt;
-    },
-  });
-  return links.map((link) => ({
-    ...link,
-    packing: counted(link.packing),
-    unpacking: link.unpacking && counted(link.unpacking),
-  }));
-}
-
+// large enough that a pairing of every packing with every unpacking would take minutes (n log n: under a second)
 const CYCLES = 20_000;
-/** A budget growing as n log n: pairing each packing by reading every unpacking needs some 10,000 times more. */
-const BUDGET = CYCLES * 1_000;
 
-t.test('tens of thousands of packings each unpacked at one time are paired reading each time a few times', async (t) => {
+t.test('tens of thousands of packings each unpacked at one time are paired each with its own unpacking', async (t) => {
   // each pair packed and unpacked at hour 5 in a batch of its own
   const atOneTime = Array.from({ length: CYCLES }, (_, index) => linked('LOT', 'PALLET', 5, 5, [2 * index + 1, 2 * index + 2]));
-  t.same(containedPeriods(readAtMost(atOneTime, BUDGET), 'LOT', 3).get('PALLET'), [{ from: 5 * HOUR, to: 5 * HOUR }]);
+  t.same(containedPeriods(atOneTime, 'LOT', 3).get('PALLET'), [{ from: 5 * HOUR, to: 5 * HOUR }]);
 });
 
 t.test('tens of thousands of packings in force, reported after as many unpackings dated after them, stay open', async (t) => {
   // packed and unpacked late in the day, then as many packings dated before them, reported after them and in force
   const later = Array.from({ length: CYCLES }, (_, index) => linked('LOT', 'PALLET', 1_000 + index, 1_000 + index, [index + 1]));
   const inForce = Array.from({ length: CYCLES }, (_, index) => linked('LOT', 'PALLET', index, undefined, [CYCLES + index + 1]));
-  t.same(containedPeriods(readAtMost([...later, ...inForce], BUDGET), 'LOT', 3).get('PALLET'), [{ from: 0, to: Number.POSITIVE_INFINITY }]);
+  t.same(containedPeriods([...later, ...inForce], 'LOT', 3).get('PALLET'), [{ from: 0, to: Number.POSITIVE_INFINITY }]);
 });
 
 const shipped = (id: string, hour: number, code: string, party: string, details: object) =>
