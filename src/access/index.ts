@@ -254,23 +254,51 @@ export function regulatoryActor(principal: Principal): RegulatoryActor {
 /** The lot's owner as a refusal names it after the lot: only to a principal that may read the lot. */
 const ownerShownTo = (readsLot: boolean, lot: { partyCode: string }) => (readsLot ? ` (${lot.partyCode})` : '');
 
+/** What a hold or a recall names, as its refusals word the act: on the lot itself, and on a container holding the lot refused. */
+const REGULATORY_ACTS = {
+  hold: { onLot: 'put it on hold', onContainer: (code: string) => `put ${code} on hold` },
+  recall: { onLot: 'recall it', onContainer: (code: string) => `recall ${code}` },
+  release: { onLot: 'release its hold' },
+} as const;
+export type RegulatoryAct = keyof typeof REGULATORY_ACTS;
+
+/** A lot or container packed, at some level, in a container a hold or a recall names. */
+export type PackedLot = { code: string; partyCode: string };
+
 /**
- * A hold or a recall is put on a lot by a regulator party or by the lot's owner. The refusal names
- * the owner only to a party that may read the lot (`involvedParties`, see partyReadsLot), and
- * points at the lot where the request named it (`pointer`).
+ * A hold or a recall is put on a lot by a regulator party or by the lot's owner, and a hold released
+ * by them (see requireReleaseRight). The refusal names the owner only to a party that may read the lot
+ * (`involvedParties`, see partyReadsLot), and points at the lot where the request named it (`pointer`).
+ * A hold or a recall of a container reaches all that is packed in it (`packed`, every level down: a
+ * held container is neither moved nor unpacked, a recalled one recalls its contents), so a party other
+ * than a regulator puts one on a container only when all of that is its own too: packing another's lot
+ * must not let it freeze or recall that lot. That refusal names the lot (the lowest code of those not
+ * its own, so every door names the same) and nobody's stock. A release frees what it reaches, so the
+ * owner lifts its own hold whatever lies in the container now.
  */
 export function requireHoldOrRecallRight(
   actor: RegulatoryActor,
   lot: { code: string; partyCode: string },
-  what: string,
+  act: RegulatoryAct,
   involvedParties: ReadonlySet<string>,
   pointer: (string | number)[],
+  packed: readonly PackedLot[],
 ) {
-  if (actor.regulator || actor.code === lot.partyCode) return;
-  throw forbidden(
-    `only a regulator or the owner of lot ${lot.code}${ownerShownTo(partyReadsLot(actor.code, involvedParties), lot)} may ${what}`,
-    [bodyField(pointer, 'not a lot of this party')],
-  );
+  if (actor.regulator) return;
+  if (actor.code !== lot.partyCode)
+    throw forbidden(
+      `only a regulator or the owner of lot ${lot.code}${ownerShownTo(partyReadsLot(actor.code, involvedParties), lot)} may ${REGULATORY_ACTS[act].onLot}`,
+      [bodyField(pointer, 'not a lot of this party')],
+    );
+  if (act === 'release') return;
+  const [another] = packed
+    .filter((content) => content.partyCode !== actor.code)
+    .map((content) => content.code)
+    .sort();
+  if (another === undefined) return;
+  throw forbidden(`only a regulator or the owner of lot ${another} may ${REGULATORY_ACTS[act].onContainer(lot.code)}, which holds it`, [
+    bodyField(pointer, 'holds a lot of another party'),
+  ]);
 }
 
 /**

@@ -114,8 +114,8 @@ const toRecall = (row: RecallRow): RecallRow => ({
   closedAt: toDate(row.closedAt),
 });
 
-/** A lot or container packed, at some level, in a recall's root container. */
-export type PackedContent = { root: string; code: string; partyCode: string };
+/** A lot or container packed, at some level, in a recall's root container (`rootPartyCode` the root's owner). */
+export type PackedContent = { root: string; rootPartyCode: string; code: string; partyCode: string };
 
 /** What is packed, at any level, in those of the roots that are containers, as a statement begun now reads it. */
 async function packedIn(tx: Db, rootCodes: string[]): Promise<PackedContent[]> {
@@ -127,8 +127,9 @@ async function packedIn(tx: Db, rootCodes: string[]): Promise<PackedContent[]> {
       select inside.root, e.upstream_code from lineage_edges e join inside on e.downstream_code = inside.code
       where e.kind = 'aggregate' and e.ended_by_event_id is null and e.retracted_by_event_id is null
     )
-    select inside.root, inside.code, l.party_code as "partyCode"
-    from inside join lots l on l.code = inside.code where inside.code <> inside.root order by inside.root, inside.code`,
+    select inside.root, r.party_code as "rootPartyCode", inside.code, l.party_code as "partyCode"
+    from inside join lots l on l.code = inside.code join lots r on r.code = inside.root
+    where inside.code <> inside.root order by inside.root, inside.code`,
   );
 }
 

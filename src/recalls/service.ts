@@ -261,20 +261,20 @@ export function createRecallService(deps: {
       }
       const roots = input.lotCodes;
       const id = uuidV7(deps.now());
-      // a container's contents are recalled with it: an operator may recall only a container
-      // holding nothing but its own lots, or packing another's lot would recall that lot everywhere
+      // a container's contents are recalled with it: an operator may recall only a container holding
+      // nothing but its own lots (requireHoldOrRecallRight, which the event writer asks under the locks),
+      // asked here once before any lock too, so a refused operator holds up no other party's writes. Only
+      // of its own roots: the writer refuses another party's, naming their owner only to a party that may read them
       const requireOwnContents = (packed: PackedContent[]) => {
-        if (actor.regulator) return;
-        for (const content of packed) {
-          requireHoldOrRecallRight(actor, content, `recall ${content.root}, which holds it`, new Set(), [
-            'lotCodes',
-            roots.indexOf(content.root),
-          ]);
+        for (const [index, root] of roots.entries()) {
+          const inside = packed.filter((content) => content.root === root);
+          const owner = inside[0]?.rootPartyCode;
+          if (owner === actor.code)
+            requireHoldOrRecallRight(actor, { code: root, partyCode: owner }, 'recall', new Set(), ['lotCodes', index], inside);
         }
       };
       const recall = await deps.transaction(async (tx) => {
-        // checked once before any lock too: a refused operator holds up no other party's writes
-        requireOwnContents(await deps.recalls.packedIn(tx, roots));
+        if (!actor.regulator) requireOwnContents(await deps.recalls.packedIn(tx, roots));
         // staged, then its roots, what is packed in them and its scope locked as the recall's event locks
         // them, and staged again if a write it waited for changed the scope meanwhile: a packing into or
         // unpacking from a root, or a transformation, packing or unpacking of any lot of the scope. Staged
@@ -283,7 +283,7 @@ export function createRecallService(deps: {
         // holding the rest, but takes all afresh in code order (see readLocked). Its scope is what the
         // lineage and the containers are when it is stored, not what they were before: a lot that left
         // it is locked, not recalled
-        const { packed, lotCodes } = await deps.writer.readLocked(
+        const lotCodes = await deps.writer.readLocked(
           tx,
           actor.code,
           async (tx) => {
@@ -292,7 +292,7 @@ export function createRecallService(deps: {
             return {
               codes: roots,
               marked: codes,
-              value: { packed: staged, lotCodes: codes },
+              value: codes,
               unchanged: async () =>
                 JSON.stringify(await deps.recalls.packedIn(tx, roots)) === JSON.stringify(staged) &&
                 (await deps.recalls.stagedScopeStands(tx, SCOPE_MAX_DEPTH)),
@@ -301,7 +301,6 @@ export function createRecallService(deps: {
           scopeKeptChanging,
           deps.scopeRounds,
         );
-        requireOwnContents(packed);
         const known = new Set(lotCodes);
         const missing = roots.findIndex((code) => !known.has(code));
         if (missing >= 0) {

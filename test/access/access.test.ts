@@ -315,16 +315,16 @@ t.test('holds and recalls: a refusal names the owner, or who held the lot, only 
   const stranger = new Set(['FARM']);
   const sentIt = new Set(['FARM', 'PLANT']);
   t.equal(
-    refusal(() => requireHoldOrRecallRight(plantParty, lot, 'recall it', stranger, ['lotCodes', 0])),
+    refusal(() => requireHoldOrRecallRight(plantParty, lot, 'recall', stranger, ['lotCodes', 0], [])),
     'only a regulator or the owner of lot LOT1 may recall it',
   );
   t.equal(
-    refusal(() => requireHoldOrRecallRight(plantParty, lot, 'recall it', sentIt, ['lotCodes', 0])),
+    refusal(() => requireHoldOrRecallRight(plantParty, lot, 'recall', sentIt, ['lotCodes', 0], [])),
     'only a regulator or the owner of lot LOT1 (FARM) may recall it',
   );
   for (const actor of [farmParty, bureau])
     t.equal(
-      refusal(() => requireHoldOrRecallRight(actor, lot, 'recall it', stranger, ['lotCodes', 0])),
+      refusal(() => requireHoldOrRecallRight(actor, lot, 'recall', stranger, ['lotCodes', 0], [])),
       null,
     );
   t.equal(
@@ -340,9 +340,42 @@ t.test('holds and recalls: a refusal names the owner, or who held the lot, only 
     null,
   );
   t.equal(
-    refusal(() => requireHoldOrRecallRight({ code: 'BUREAU', regulator: false }, lot, 'recall it', stranger, ['lotCodes', 0])),
+    refusal(() => requireHoldOrRecallRight({ code: 'BUREAU', regulator: false }, lot, 'recall', stranger, ['lotCodes', 0], [])),
     'only a regulator or the owner of lot LOT1 may recall it',
     'a regulator party acting with an operator key has a lot owner’s rights only',
+  );
+});
+
+t.test('holds and recalls of a container: its owner only while all that is packed in it, at every level, is its own', async (t) => {
+  const pallet = { code: 'PALLET', partyCode: 'PACKER' };
+  const packer = { code: 'PACKER', regulator: false };
+  const own = [{ code: 'CASE1', partyCode: 'PACKER' }];
+  const mixed = [...own, { code: 'MEAT2', partyCode: 'MAKER' }, { code: 'CASE9', partyCode: 'DEALER' }];
+  const involved = new Set(['PACKER']);
+  for (const [act, words] of [
+    ['hold', 'put PALLET on hold'],
+    ['recall', 'recall PALLET'],
+  ] as const) {
+    t.equal(
+      refusal(() => requireHoldOrRecallRight(packer, pallet, act, involved, ['lotCodes', 1], own)),
+      null,
+      `${act}: all its own`,
+    );
+    t.equal(
+      refusal(() => requireHoldOrRecallRight(packer, pallet, act, involved, ['lotCodes', 1], mixed)),
+      `only a regulator or the owner of lot CASE9 may ${words}, which holds it`,
+      `${act}: the lowest code not its own, whatever order the contents were read in, and nobody's stock`,
+    );
+    t.equal(
+      refusal(() => requireHoldOrRecallRight({ code: 'BUREAU', regulator: true }, pallet, act, involved, ['lotCodes', 1], mixed)),
+      null,
+      `${act}: a regulator reaches what it holds`,
+    );
+  }
+  t.equal(
+    refusal(() => requireHoldOrRecallRight(packer, pallet, 'release', involved, ['lotCodes', 1], mixed)),
+    null,
+    'the owner releases its own hold whatever lies in the container now',
   );
 });
 

@@ -4,7 +4,7 @@ import { completeGs1 } from '../../src/codes/gs1.js';
 import { queryRows } from '../../src/db/client.js';
 import { eventWriterOn } from '../fixtures/chain.js';
 import { EPCIS_CONTEXT } from '../fixtures/epcis.js';
-import { waitersReach } from '../fixtures/locks.js';
+import { holdStock, meetInOrder, waitersReach } from '../fixtures/locks.js';
 import { at, createWorld, expectStatus, randomUscc, type World } from '../fixtures/world.js';
 import { client, postgresOnly, type Reply, TEST_BASE_URL } from '../helper.js';
 import { fileTest } from '../root.js';
@@ -784,3 +784,86 @@ t.test('releasing the hold on a lot that has ended records no disposition: it st
   t.equal((await release([sold, live])).disposition, null, 'a sold-out lot and a sellable one share no disposition');
   t.equal((await farm.lot(sold)).status, 'sold');
 });
+
+t.test('a container’s owner holds it only while all that is packed in it, at every level, is its own, as for a recall', async (t) => {
+  const world = await createWorld(t);
+  const packer = await world.party('processor');
+  const dealer = await world.party('distributor');
+  const maker = await world.party('slaughterhouse');
+  const regulator = await world.partyRegulator();
+  const own = await packer.commission(await packer.product('piece'), 10);
+  const [pallet, emptied] = [await packer.pack([{ lotCode: own, quantity: 4 }]), await packer.pack([{ lotCode: own, quantity: 1 }])];
+  expectStatus(t, await packer.event({ type: 'disaggregate', parentCode: emptied }), 201, 'the packer empties its second pallet');
+  await world.handOver(packer, dealer, pallet);
+  await world.handOver(packer, dealer, emptied);
+  const meat = await maker.commission(await maker.product('kg'), 30);
+  await world.handOver(maker, dealer, meat, 20);
+  const meatCase = (await world.ok(dealer.event({ type: 'aggregate', parent: {}, children: [{ lotCode: meat, quantity: 5 }] })))
+    .createdLotCodes[0];
+  await world.ok(dealer.event({ type: 'aggregate', parent: { containerCode: pallet }, children: [{ lotCode: meatCase }] }));
+  await world.ok(dealer.event({ type: 'aggregate', parent: { containerCode: emptied }, children: [{ lotCode: meat, quantity: 10 }] }));
+
+  const hold = (lotCodes: string[]) => packer.api.post('/holds', { lotCodes, reason: 'packer hold' });
+  const directly = expectStatus(t, await hold([own, emptied]), 403, 'not the pallet the dealer packed the maker’s meat onto');
+  t.match(directly.body, {
+    detail: `only a regulator or the owner of lot ${meat} may put ${emptied} on hold, which holds it`,
+    errors: [{ pointer: '/lotCodes/1' }],
+  });
+  t.notMatch(JSON.stringify(directly.body), maker.code, 'naming nobody’s stock but the lot');
+  const nested = expectStatus(t, await hold([pallet]), 403, 'nor the pallet with the maker’s meat in a case on it');
+  t.match(nested.body, {
+    detail: `only a regulator or the owner of lot ${[meat, meatCase].sort()[0]} may put ${pallet} on hold, which holds it`,
+  });
+  expectStatus(
+    t,
+    await packer.event({ type: 'ship', toPartyCode: dealer.code, lines: [{ lotCode: own, quantity: 1 }] }),
+    201,
+    'none of it held',
+  );
+  const recalled = expectStatus(
+    t,
+    await packer.api.post('/recalls', { lotCodes: [emptied], level: 3, reason: 'r', hazard: 'h' }),
+    403,
+    'as it may not recall it',
+  );
+  t.equal(recalled.body.detail, directly.body.detail.replace('put', 'recall').replace(' on hold', ''), 'in the same words');
+
+  expectStatus(t, await dealer.event({ type: 'ship', toPartyCode: maker.code, lines: [{ lotCode: emptied }] }), 201, 'the pallet moves on');
+  expectStatus(t, await regulator.post('/holds', { lotCodes: [pallet], reason: '抽检' }), 201, 'a regulator holds what it reaches');
+  expectStatus(t, await dealer.api.post('/holds', { lotCodes: [meatCase], reason: 'x' }), 403, 'nor the dealer its case of the meat');
+  expectStatus(t, await maker.api.post('/holds', { lotCodes: [meat], reason: 'x' }), 201, 'the maker its meat');
+
+  const ownPallet = await packer.pack([{ lotCode: own, quantity: 2 }]);
+  const onPallet = await packer.pack([{ lotCode: ownPallet }]);
+  expectStatus(t, await hold([onPallet]), 201, 'the packer holds a pallet of nothing but its own');
+});
+
+t.test(
+  'an owner’s hold of its case sent while another party’s lot is packed into it is refused as the case holds that lot (PostgreSQL)',
+  onPostgres,
+  async (t) => {
+    const world = await createWorld(t, 'postgres');
+    const farm = await world.party('farm');
+    const plant = await world.party('processor');
+    const [own, apples] = [
+      await plant.commission(await plant.product('piece'), 10),
+      await farm.commission(await farm.product('piece'), 10),
+    ];
+    await world.handOver(farm, plant, apples, 6);
+    const caseCode = await plant.pack([{ lotCode: own }]);
+
+    const [packing, held] = await meetInOrder(
+      world,
+      holdStock(world, apples, plant.code, null),
+      () => plant.event({ type: 'aggregate', parent: { containerCode: caseCode }, children: [{ lotCode: apples, quantity: 6 }] }),
+      () => plant.api.post('/holds', { lotCodes: [caseCode], reason: '待检' }),
+    );
+
+    expectStatus(t, packing, 201, 'the packing is stored');
+    t.match(expectStatus(t, held, 403, 'the plant does not hold its case, which now holds the farm’s apples').body, {
+      detail: `only a regulator or the owner of lot ${apples} may put ${caseCode} on hold, which holds it`,
+      errors: [{ pointer: '/lotCodes/0' }],
+    });
+    expectStatus(t, await plant.event({ type: 'disaggregate', parentCode: caseCode }), 201, 'the case is not held: it is unpacked');
+  },
+);

@@ -151,6 +151,20 @@ export class Scope {
   readonly contentLots = (containerCode: string): LotView[] =>
     [...this.contents(containerCode).keys()].flatMap((code) => this.lot(code) ?? []);
 
+  /** Everything packed in a container now, at every level (none in a lot): what a hold or a recall of it reaches. */
+  packedLots(containerCode: string): LotView[] {
+    const packed = new Map<string, LotView>();
+    const queue = [containerCode];
+    for (let code = queue.shift(); code !== undefined; code = queue.shift()) {
+      for (const child of this.contentLots(code)) {
+        if (packed.has(child.code) || child.code === containerCode) continue;
+        packed.set(child.code, child);
+        if (child.kind === 'container') queue.push(child.code);
+      }
+    }
+    return [...packed.values()];
+  }
+
   /** Records that the event named a lot by `identifier` (a pack code, an SSCC), unless it named the lot already. */
   nameAs(lotCode: string, identifier: string) {
     if (!this.namedAs.has(lotCode) && !this.namedInRules.has(lotCode)) this.namedInRules.set(lotCode, identifier);

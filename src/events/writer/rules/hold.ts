@@ -23,7 +23,8 @@ const actorOf = (scope: Scope, input: { asRegulator?: boolean }): RegulatoryActo
 });
 
 /**
- * Puts lots on hold pending a test (a regulator, or the owner): until released, nobody ships,
+ * Puts lots on hold pending a test (a regulator, or the owner; of a container, only while all that
+ * is packed in it is the owner's too, as for a recall): until released, nobody ships,
  * sells, transforms, packs or issues codes for them — the writer refuses those for every door.
  * A lot already held stays held as it is, unless a regulator takes over the owner's hold: its
  * hold then replaces the owner's, and the event names the holds it replaced.
@@ -33,7 +34,14 @@ export function hold(scope: Scope, input: HoldInput, eventTime: Date): RuleResul
   scope.requireDistinct(input.lotCodes, (index) => scope.at('lotCodes', index));
   const replaced: string[] = [];
   for (const [index, lot] of lots.entries()) {
-    requireHoldOrRecallRight(actorOf(scope, input), lot, 'put it on hold', scope.state.involvedParties(lot), scope.at('lotCodes', index));
+    requireHoldOrRecallRight(
+      actorOf(scope, input),
+      lot,
+      'hold',
+      scope.state.involvedParties(lot),
+      scope.at('lotCodes', index),
+      scope.packedLots(lot.code),
+    );
     const current = holdOf(scope, lot);
     if (current && !mayTakeOverHold(actorOf(scope, input), lot, current.partyCode)) {
       throw conflict(`lot ${lot.code} is already on hold (by ${current.partyCode} since ${current.since})`, [
@@ -67,7 +75,7 @@ export function release(scope: Scope, input: ReleaseInput): RuleResult {
   const released: string[] = [];
   for (const [index, lot] of lots.entries()) {
     // who may act on the lot at all comes first, so another party learns nothing of its hold
-    requireHoldOrRecallRight(actorOf(scope, input), lot, 'release its hold', scope.state.involvedParties(lot), scope.at('lotCodes', index));
+    requireHoldOrRecallRight(actorOf(scope, input), lot, 'release', scope.state.involvedParties(lot), scope.at('lotCodes', index), []);
     const current = holdOf(scope, lot);
     if (!current) throw conflict(`lot ${lot.code} is not on hold`, [bodyField(scope.at('lotCodes', index), 'not on hold')]);
     requireReleaseRight(actorOf(scope, input), lot, current.partyCode);

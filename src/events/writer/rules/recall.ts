@@ -32,9 +32,17 @@ export function recall(scope: Scope, input: RecallInput): RuleResult {
     for (const lot of roots) scope.draft.link(lot.code, 'subject');
     return { payload: { recallId: input.recallId, phase: 'close', overrideReason: input.overrideReason, keyId: input.keyId ?? null } };
   }
-  // the roots are the lots the request named, in its order: POST /recalls names them `lotCodes`
+  // the roots are the lots the request named, in its order: POST /recalls names them `lotCodes`; a root
+  // container's contents are read as the writer loaded them, under its locks
   for (const [index, lot] of roots.entries())
-    requireHoldOrRecallRight(actor, lot, 'recall it', scope.state.involvedParties(lot), scope.at('lotCodes', index));
+    requireHoldOrRecallRight(
+      actor,
+      lot,
+      'recall',
+      scope.state.involvedParties(lot),
+      scope.at('lotCodes', index),
+      scope.packedLots(lot.code),
+    );
   for (const lot of roots) scope.draft.link(lot.code, 'subject');
   const rootCodes = new Set(input.rootLotCodes);
   scope.draft.recallUnloaded(input.lotCodes.filter((code) => !rootCodes.has(code)));
