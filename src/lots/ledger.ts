@@ -95,8 +95,11 @@ export function massBalance(
   };
 }
 
+/** The unit of every container (a case, a pallet, an SSCC): one of it, whatever it holds. */
+export const CONTAINER_UNIT = 'container';
+
 /** Quantities are stored with three decimals; counted units (heads, pieces, cases…) take whole numbers. */
-export const COUNT_UNITS = new Set(['head', 'piece', 'box', 'case', 'pallet', 'container', 'H87', 'EA', 'C62']);
+export const COUNT_UNITS = new Set(['head', 'piece', 'box', 'case', 'pallet', CONTAINER_UNIT, 'H87', 'EA', 'C62']);
 const STORED_DECIMALS = 3;
 
 export function decimalsAllowed(unit: string): number {

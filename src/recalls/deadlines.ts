@@ -1,4 +1,5 @@
 import { shownShare } from '../codes/shares.js';
+import { CONTAINER_UNIT } from '../lots/ledger.js';
 // Recall deadlines by level (食品召回管理办法): when a recall must have started on the ground and
 // when it must be finished. The one place the default numbers live; the RECALL_DEADLINES setting
 // gives the service others (a 2026 revision may tighten the start times). Pure.
@@ -97,10 +98,16 @@ export function overdueFor(
   return late;
 }
 
-/** Recovered quantities against affected ones, per unit (kilograms and pieces do not add up). */
+/**
+ * Recovered quantities of the product against affected ones, per unit (kilograms and pieces do not
+ * add up). A container is no unit of its own: what it holds is counted through the lines of the lots
+ * packed in it (a case returned or destroyed recovers their quantities in it). Counted as a unit, a
+ * case of 5 pieces returned would weigh as much as all the product, and an empty one too.
+ */
 export function progressOf(lines: { unit: string; affected: number; recovered: number }[]) {
   const byUnit = new Map<string, { affected: number; recovered: number }>();
   for (const line of lines) {
+    if (line.unit === CONTAINER_UNIT) continue;
     const total = byUnit.get(line.unit) ?? { affected: 0, recovered: 0 };
     total.affected += line.affected;
     // a holder reporting more than it was asked for does not make up for another's shortfall

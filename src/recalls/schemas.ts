@@ -62,7 +62,11 @@ const progressSchema = z.object({
     .describe(
       'recovered (returned + destroyed) ÷ affected to three decimal places, rounded down (1 only when all is recovered), and at least 0.001 once anything is; with several units, the mean of their shares',
     ),
-  byUnit: z.array(z.object({ unit: z.string(), affected: z.number(), recovered: z.number(), share: z.number() })),
+  byUnit: z
+    .array(z.object({ unit: z.string(), affected: z.number(), recovered: z.number(), share: z.number() }))
+    .describe(
+      'per unit of the product: a container (a case, a pallet) is no unit of its own, its contents count through the lots packed in it',
+    ),
 });
 
 export const recallSummarySchema = z

@@ -51,5 +51,18 @@ t.test('progress per unit; over-reporting does not cover another holder', async 
   ]);
   t.equal(progress.share, 0.5);
   t.equal(progressOf([{ unit: 'kg', affected: 0, recovered: 0 }]).share, 1);
+  t.same(
+    progressOf([
+      { unit: 'container', affected: 1, recovered: 1 },
+      { unit: 'piece', affected: 100, recovered: 5 },
+    ]),
+    { share: 0.05, byUnit: [{ unit: 'piece', affected: 100, recovered: 5, share: 0.05 }] },
+    'a case returned counts the pieces in it, not itself as a unit beside them',
+  );
+  t.same(
+    progressOf([{ unit: 'container', affected: 2, recovered: 0 }]),
+    { share: 1, byUnit: [] },
+    'empty containers hold nothing to recover',
+  );
   t.equal(progressOf([{ unit: 'piece', affected: 20_000, recovered: 19_999 }]).share, 0.999, 'a recall short of complete is never 100 %');
 });

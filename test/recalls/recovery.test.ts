@@ -216,3 +216,46 @@ t.test('a case another holder returned counts for the farm under a recall only i
     'the shop keeps its credit',
   );
 });
+
+t.test('progress weighs a case by the lots packed in it, once: a container is no unit of its own', async (t) => {
+  const world = await createWorld(t);
+  const [plant, dealer] = [await world.party('processor'), await world.party('distributor')];
+  const regulator = await world.partyRegulator();
+  const lot = await plant.commission(await plant.product('piece'), 100);
+  const box = await plant.pack([{ lotCode: lot, quantity: 5 }]);
+  await world.handOver(plant, dealer, box);
+  await world.handOver(plant, dealer, lot);
+  const recall = (await world.ok(
+    regulator.post('/recalls', { lotCodes: [lot], level: 2, reason: '农残超标', hazard: '毒死蜱' }),
+  )) as Recall;
+  t.match(
+    linesOf(recall, dealer).find((line) => line.lotCode === box),
+    { unit: 'container', affected: 1 },
+    'the dealer’s lines name the case, which it reports',
+  );
+  type Progress = { share: number; byUnit: { unit: string; affected: number; recovered: number }[] };
+  /** The recall's progress in its view and in the list of recalls, which sums it apart. */
+  const progress = async (): Promise<Progress> => {
+    const viewed = (await world.ok(regulator.get(`/recalls/${recall.id}`), 200)).progress;
+    const listed = (await world.ok(regulator.get('/recalls'), 200)).items.find((item: { id: string }) => item.id === recall.id).progress;
+    t.same(listed, viewed, 'the list sums it as the view does');
+    return viewed;
+  };
+  t.same(await progress(), { share: 0, byUnit: [{ unit: 'piece', affected: 100, recovered: 0, share: 0 }] }, 'the product only');
+
+  await report(t, world, dealer, recall, [{ lotCode: box, returned: 1 }], 'the dealer returns the case');
+  t.same(
+    await progress(),
+    { share: 0.05, byUnit: [{ unit: 'piece', affected: 100, recovered: 5, share: 0.05 }] },
+    'the 5 pieces in it are back, 95 are still out',
+  );
+  const twice = expectStatus(
+    t,
+    await dealer.api.post(`/recalls/${recall.id}/reports`, { lines: [{ lotCode: lot, returned: 100 }] }),
+    422,
+    'the pieces that went back in the case are not reported again loose',
+  );
+  t.match(twice.body, { detail: /95 left to recover$/ });
+  await report(t, world, dealer, recall, [{ lotCode: lot, destroyed: 95 }], 'the dealer destroys the 95 loose');
+  t.same(await progress(), { share: 1, byUnit: [{ unit: 'piece', affected: 100, recovered: 100, share: 1 }] }, 'all of it, counted once');
+});

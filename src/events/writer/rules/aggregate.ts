@@ -1,6 +1,6 @@
 import { newContainerCode } from '../../../codes/service-codes.js';
 import { bodyField, conflict, unprocessable } from '../../../errors/problem.js';
-import { circulationProblem } from '../../../lots/ledger.js';
+import { CONTAINER_UNIT, circulationProblem } from '../../../lots/ledger.js';
 import type { Pointer } from '../draft.js';
 import type { Line, LotSpec, Scope } from '../scope.js';
 import type { LotView } from '../state.js';
@@ -113,7 +113,7 @@ export const newParentSpec = (parent: AggregateInput['parent']): LotSpec => ({
   productCode: parent.productCode ?? null,
   sscc: parent.sscc ?? null,
   quantity: 1,
-  unit: 'container',
+  unit: CONTAINER_UNIT,
   epc: parent.epc,
 });
 
