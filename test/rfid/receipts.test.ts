@@ -1110,6 +1110,93 @@ t.test('a lot the store shipped on whole is the departure of its packs, by which
   }
 });
 
+t.test(
+  'a read the store had while it held the lot, judged after it shipped the lot on, is its observation at the read’s time',
+  async (t) => {
+    const { world, drain, processor, store, zebra, shipment, at, ship, lotOf, onHand, latest } = await storeOnTheClock(
+      t,
+      '冷库 12 号门',
+      '2026-06-01T02:00:00Z',
+    );
+    const lot = await lotOf(2, 1500);
+    const arrival = await ship(processor, store, lot, 2);
+    at('2026-06-01T02:11:00Z');
+    await zebra([1500, 1501].map((n) => ({ idHex: tag(n), hour: 10, minute: 10 })));
+    await drain();
+    t.equal((await shipment(arrival)).status, 'received', 'both packs came through the gate');
+
+    // the store's reader posts a read of a pack (its window not yet closed), then the store ships the whole lot on
+    at('2026-06-01T02:20:10Z');
+    await zebra([{ idHex: tag(1500), hour: 10, minute: 20, second: 5 }]);
+    at('2026-06-01T02:20:20Z');
+    await ship(store, processor, lot, 2);
+    t.equal(await onHand(lot), 0, 'the store shipped all it had of the lot');
+    at('2026-06-01T02:21:00Z');
+    await drain();
+    const read = await latest(1500);
+    t.match(read, { outcome: 'observed', lotCode: lot, detail: null }, 'the read the store made while it held the lot is kept');
+    t.not(read.eventId, null, 'as its observation');
+    const event = (await world.ok(store.api.get(`/events/${read.eventId}`), 200)) as { type: string; eventTime: string; partyCode: string };
+    t.match(event, { type: 'observe', partyCode: store.code }, 'the store’s observation of the lot');
+    t.equal(new Date(event.eventTime).toISOString(), '2026-06-01T02:20:05.000Z', 'at the read’s time, when the store held the lot');
+  },
+);
+
+t.test(
+  'a read the service first had after the store shipped the lot on is no observation of the store’s, whatever the reader’s clock said',
+  async (t) => {
+    const { drain, processor, store, zebra, shipment, at, ship, lotOf, latest } = await storeOnTheClock(
+      t,
+      '冷库 13 号门',
+      '2026-06-01T02:00:00Z',
+    );
+    const lot = await lotOf(2, 1510);
+    const arrival = await ship(processor, store, lot, 2);
+    at('2026-06-01T02:11:00Z');
+    await zebra([1510, 1511].map((n) => ({ idHex: tag(n), hour: 10, minute: 10 })));
+    await drain();
+    t.equal((await shipment(arrival)).status, 'received');
+    at('2026-06-01T02:20:20Z');
+    await ship(store, processor, lot, 2);
+
+    // a reader whose clock runs ten minutes behind: the read it dates 02:20:05 reached the service at
+    // 02:30:10, after the shipment; a later batch brings reads of the same window, later still
+    at('2026-06-01T02:30:10Z');
+    await zebra([{ idHex: tag(1510), hour: 10, minute: 20, second: 5 }]);
+    at('2026-06-01T02:31:00Z');
+    await zebra([{ idHex: tag(1510), hour: 10, minute: 20, second: 1 }]);
+    at('2026-06-01T02:32:00Z');
+    await drain();
+    const read = await latest(1510);
+    t.match(read, { outcome: 'rejected', lotCode: lot, eventId: null }, 'not the store’s observation of a lot it had shipped on');
+    t.match(read.detail, /neither owns nor holds/, 'the writer’s refusal');
+    t.match(read.detail, /at 2026-06-01T02:30:10.000Z/, 'judged by when the service first had a read of the window');
+  },
+);
+
+t.test('a reader whose clock runs ahead: what its gate received in a batch is observed in the same batch as held', async (t) => {
+  const { world, drain, processor, store, reader, zebra, shipment, at, ship, lotOf, latest } = await storeOnTheClock(
+    t,
+    '冷库 14 号门',
+    '2026-06-01T02:00:00Z',
+  );
+  await readPoint(world, store, 'observe', [{ readerId: reader.id, antenna: 2 }], { name: '冷库 通道' });
+  const lot = await lotOf(2, 1520);
+  const arrival = await ship(processor, store, lot, 2);
+  // the reader's clock runs 90 s ahead of the service's: the service has the batch before the times it gives
+  at('2026-06-01T02:40:00Z');
+  await zebra([1520, 1521].map((n) => ({ idHex: tag(n), hour: 10, minute: 41, second: 30 })));
+  await reader.api.post('/rfid/zebra', [
+    zebraEvent({ idHex: tag(1520), antenna: 2, hostName: reader.hostName, timestamp: readTime(41, 50, 10) }),
+  ]);
+  at('2026-06-01T02:42:00Z');
+  await drain();
+  t.equal((await shipment(arrival)).status, 'received', 'the entry gate received the lot, as of the reader’s time');
+  const seen = await latest(1520);
+  t.match(seen, { outcome: 'observed', lotCode: lot }, 'the pass-through read after the receipt, by the reader’s time');
+  t.not(seen.eventId, null, 'is the store’s observation, though the service had it before the receipt’s time');
+});
+
 t.test('a case the store shipped on is the departure of the packs it recorded in it, by whichever door the shipment came', async (t) => {
   const { world, drain, processor, store, product, zebra, shipment, at, ship, receive, onHand, latest } = await storeOnTheClock(
     t,
