@@ -65,6 +65,18 @@ function packKey(lines: ShipmentLine[], held: ReadonlySet<string>, lotCode: stri
   return held.has(pack.containerCode) ? null : `lot|${lotCode}`;
 }
 
+/**
+ * When the service had every read of these windows (the first batch bringing a read of each, by its
+ * own clock; later batches' reads of a window move it not): the party observes a lot only if it held
+ * it then too, when that is later than the time the reader gave (see the observe rule), as a reader's
+ * clock may run behind and date reads the service had only after a shipment before it. Windows
+ * stored before migration 0069 have no such time and are held to the reader's.
+ */
+function readsReceivedAt(rows: ReadRow[]): { readsReceivedAt?: Date } {
+  const times = rows.flatMap((row) => (row.firstReceivedAt ? [row.firstReceivedAt.getTime()] : []));
+  return times.length > 0 ? { readsReceivedAt: new Date(Math.max(...times)) } : {};
+}
+
 /** A failed observation is tried again after 10 s, then twice as long each time, and given up (null) after 8 tries. */
 export function retryAfter(attempts: number, now: Date): Date | null {
   if (attempts >= MAX_ATTEMPTS) return null;
@@ -197,6 +209,7 @@ export function createGateService(deps: {
           type: 'observe',
           lotCodes: [lotCode],
           readings: [{ readPoint: readPoint.name, tags: rows.length, reads: rows.reduce((sum, row) => sum + row.readCount, 0) }],
+          ...readsReceivedAt(rows),
         },
         context: context(readPoint, rows, bizStep, bizStep !== 'departing'),
       },

@@ -557,6 +557,7 @@ export function createEventWriter(deps: {
       replacedLots: requests.flatMap((request) => request.replaces?.lotCodes ?? []),
     });
     addLedgers(state, ledgers);
+    await watchHoldings(tx, state, requests);
     for (const party of references.parties) state.parties.set(party.code, party);
     for (const location of references.locations) state.locations.set(location.code, location);
     for (const product of references.products) state.products.set(product.code, product);
@@ -583,6 +584,25 @@ export function createEventWriter(deps: {
     const existingOutputs = [...new Set(outputs)].filter((code) => state.lots.has(code));
     for (const [code, downstream] of await repository.downstreamOf(tx, existingOutputs)) state.downstreamOf.set(code, downstream);
     return state;
+  }
+
+  /**
+   * The ledgers over time of the lots each observation and inspection names, for its party: the
+   * party observes or inspects only what it owns or held at the event's time (see the observe rule).
+   */
+  async function watchHoldings(tx: Db, state: WorldState, requests: WriteRequest[]) {
+    const pairs = new Map<string, { lotCode: string; partyCode: string }>();
+    for (const { action, actor } of requests) {
+      if (action.type !== 'observe' && action.type !== 'inspect') continue;
+      for (const lotCode of action.lotCodes) pairs.set(`${lotCode}|${actor}`, { lotCode, partyCode: actor });
+    }
+    for (const { lotCode, partyCode } of pairs.values()) state.watchHoldings(lotCode, partyCode);
+    // the owner may always: its ledger is not read
+    const stored = [...pairs.values()].filter(({ lotCode, partyCode }) => {
+      const lot = state.lots.get(lotCode);
+      return lot !== undefined && lot.partyCode !== partyCode;
+    });
+    for (const row of await repository.holdingsOverTime(tx, stored)) state.watchHoldings(row.lotCode, row.partyCode, [row]);
   }
 
   function check(

@@ -675,6 +675,26 @@ export function createEventWriterRepository() {
       return downstream;
     },
 
+    /**
+     * What each live event (neither a correction nor declared in error) moved of each lot for the party
+     * named with it, by the event's time: a party's ledger of a lot over time (see WorldState.heldAt).
+     * A correction books back what the event it declares in error moved, under its own later time:
+     * leaving both out leaves the ledger as if the event had never been.
+     */
+    async holdingsOverTime(tx: Db, pairs: { lotCode: string; partyCode: string }[]) {
+      if (pairs.length === 0) return [];
+      const rows = await queryRows<{ lotCode: string; partyCode: string; at: Date | string; quantity: string }>(
+        tx,
+        sql`select m.lot_code as "lotCode", m.party_code as "partyCode", e.event_time as at, sum(m.quantity)::text as quantity
+        from unnest(${texts(pairs.map((pair) => pair.lotCode))}, ${texts(pairs.map((pair) => pair.partyCode))}) as p(lot_code, party_code)
+        join lot_movements m on m.lot_code = p.lot_code and m.party_code = p.party_code
+        join events e on e.id = m.event_id
+        where e.type <> 'correction' and not exists (select 1 from events c where c.corrects_event_id = e.id)
+        group by m.lot_code, m.party_code, e.id, e.event_time`,
+      );
+      return rows.map((row) => ({ ...row, at: new Date(row.at), quantity: Number(row.quantity) }));
+    },
+
     /** Of these event ids, those stored and not declared in error. */
     async liveEvents(tx: Db, ids: string[]): Promise<string[]> {
       if (ids.length === 0) return [];

@@ -268,13 +268,20 @@ export class Scope {
     ]);
   }
 
-  /** The owner or a holder may record what happened to a lot without moving it (observations, inspections). */
-  requireOwnerOrHolder(lot: LotView, pointer: Pointer, what = '') {
-    if (lot.partyCode !== this.actor && !this.holds(lot.code)) {
-      throw forbidden(`party ${this.actor} neither owns nor holds ${this.nameOf(lot)}${what}`, [
-        bodyField(pointer, `neither owned nor held by ${this.actor}`),
-      ]);
-    }
+  /**
+   * The owner, or a party that held some of the lot at each of these times (the event's, by the
+   * ledger of the events dated up to it), may record what happened to it without moving it
+   * (observations, inspections): a party that has shipped a lot on may still record what it saw of
+   * it before, and none records what it saw of a lot before it came to it.
+   */
+  requireOwnerOrHolder(lot: LotView, pointer: Pointer, times: Date[], what = '') {
+    if (lot.partyCode === this.actor) return;
+    const notHeld = times.find((time) => !this.state.heldAt(lot.code, this.actor, time));
+    if (notHeld === undefined) return;
+    const at = notHeld.toISOString();
+    throw forbidden(`party ${this.actor} neither owns nor holds ${this.nameOf(lot)}: it held none of it at ${at}${what}`, [
+      bodyField(pointer, `neither owned nor held by ${this.actor} at ${at}`),
+    ]);
   }
 
   /**

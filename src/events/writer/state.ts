@@ -169,6 +169,12 @@ export class WorldState {
    */
   readonly firstReceipts = new Map<string, Date>();
   /**
+   * `${lot}|${party}` → what each live event moved of the lot for the party, by its event time: the
+   * ledger over time of the pairs an observation or an inspection names (see heldAt), the batch's
+   * accepted events included.
+   */
+  private readonly holdingsOverTime = new Map<string, { at: number; quantity: number }[]>();
+  /**
    * Events stored and not declared in error that a batch's events join (see TransformationEdge),
    * and the batch's accepted events: an event rejected is in neither.
    */
@@ -252,6 +258,29 @@ export class WorldState {
     return this.firstReceipts.get(`${lotCode}|${partyCode}`);
   }
 
+  /** Keeps the party's ledger of the lot over time (see heldAt), starting from these stored movements. */
+  watchHoldings(lotCode: string, partyCode: string, movements: { at: Date; quantity: number }[] = []) {
+    const timeline = this.holdingsOverTime.get(`${lotCode}|${partyCode}`) ?? [];
+    for (const movement of movements) timeline.push({ at: movement.at.getTime(), quantity: movement.quantity });
+    this.holdingsOverTime.set(`${lotCode}|${partyCode}`, timeline);
+  }
+
+  /**
+   * Whether the party held some of the lot (loose or packed) at that time, by the events dated up to
+   * it: events at the very same time count either way (equal times are allowed), so a receipt and an
+   * observation at one instant agree, as do an observation and a shipment. Only for watched pairs.
+   */
+  heldAt(lotCode: string, partyCode: string, time: Date): boolean {
+    const at = time.getTime();
+    let before = 0;
+    let through = 0;
+    for (const movement of this.holdingsOverTime.get(`${lotCode}|${partyCode}`) ?? []) {
+      if (movement.at < at) before += movement.quantity;
+      if (movement.at <= at) through += movement.quantity;
+    }
+    return roundQuantity(before) > 0 || roundQuantity(through) > 0;
+  }
+
   /** Every party's holding of a lot, loose and packed together. */
   holdersOf(lotCode: string): Map<string, number> {
     return new Map(this.holdings.get(lotCode));
@@ -330,6 +359,7 @@ export class WorldState {
     for (const identifier of draft.identifiers) if (identifier.kind === 'ear_tag') this.takenEarTags.add(identifier.value);
     for (const movement of draft.movements) {
       this.addBalance(movement.lotCode, movement.partyCode, movement.containerCode, movement.quantity);
+      this.holdingsOverTime.get(`${movement.lotCode}|${movement.partyCode}`)?.push({ at, quantity: movement.quantity });
       if (movement.kind === 'receive_in' && movement.quantity > 0) this.addReceipt(movement.lotCode, movement.partyCode, event.eventTime);
       const drains = movement.kind === 'consume' || movement.kind === 'destroy' || movement.kind === 'sell';
       if (drains && movement.quantity < 0) {

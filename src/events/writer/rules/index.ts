@@ -52,6 +52,12 @@ export type EventAction =
        * an earlier event of its document named first and was rejected (it stored nothing).
        */
       ifExisting?: boolean;
+      /**
+       * RFID gates: when the service first had the reads (by its own clock, whatever the reader's
+       * said): the party must have held the lots then too when that is after the time the reader
+       * gave them, not only at that time.
+       */
+      readsReceivedAt?: Date;
     }
   /** recallId: a destruction a holder reported to this recall (the recall service's alone), which is not corrected. */
   | { type: 'destroy'; reason: string; lines: Line[]; recallId?: string }
@@ -88,9 +94,9 @@ function typeRules(scope: Scope, action: EventAction, eventTime: Date, reuseCode
     case 'receive':
       return receive(scope, action);
     case 'inspect':
-      return inspect(scope, action);
+      return inspect(scope, action, eventTime);
     case 'observe':
-      return observe(scope, action);
+      return observe(scope, action, eventTime);
     case 'destroy':
     case 'sell':
       return dispose(scope, action);

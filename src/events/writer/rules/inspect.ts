@@ -14,14 +14,14 @@ function kindOf(actor: string, actorKind: string | undefined): { kind: string; l
   return { kind: actorKind === 'regulator' ? 'sampling' : 'self' };
 }
 
-/** A test of lots: by their owner or holder, or by an independent lab or regulator. */
-export function inspect(scope: Scope, input: InspectInput): RuleResult {
+/** A test of lots: by their owner or a party that held them at the test's time, or by an independent lab or regulator. */
+export function inspect(scope: Scope, input: InspectInput, eventTime: Date): RuleResult {
   const lots = scope.requireLots(input.lotCodes, (index) => scope.at('lotCodes', index));
   scope.requireDistinct(input.lotCodes, (index) => scope.at('lotCodes', index));
   const actorKind = scope.state.parties.get(scope.actor)?.kind;
   const independent = actorKind === 'lab' || actorKind === 'regulator';
   for (const [index, lot] of lots.entries()) {
-    if (!independent) scope.requireOwnerOrHolder(lot, scope.at('lotCodes', index), '; only they or a lab may inspect it');
+    if (!independent) scope.requireOwnerOrHolder(lot, scope.at('lotCodes', index), [eventTime], '; only they or a lab may inspect it');
     scope.draft.link(lot.code, 'subject');
   }
   const inspection = input.inspection.kind ? input.inspection : { ...kindOf(scope.actor, actorKind), ...input.inspection };
