@@ -587,22 +587,25 @@ export function createEventWriter(deps: {
   }
 
   /**
-   * The ledgers over time of the lots each observation and inspection names, for its party: the
-   * party observes or inspects only what it owns or held at the event's time (see the observe rule).
+   * What the party of each observation and inspection held of the lots it names at the times it is
+   * judged at (see the observe rule): it observes or inspects only what it owns or held then.
    */
   async function watchHoldings(tx: Db, state: WorldState, requests: WriteRequest[]) {
-    const pairs = new Map<string, { lotCode: string; partyCode: string }>();
-    for (const { action, actor } of requests) {
+    const judged = new Map<string, { lotCode: string; partyCode: string; time: Date }>();
+    for (const { action, actor, context } of requests) {
       if (action.type !== 'observe' && action.type !== 'inspect') continue;
-      for (const lotCode of action.lotCodes) pairs.set(`${lotCode}|${actor}`, { lotCode, partyCode: actor });
+      const times = [new Date(context.eventTime), ...(action.type === 'observe' && action.readsReceivedAt ? [action.readsReceivedAt] : [])];
+      for (const lotCode of action.lotCodes) {
+        state.watchHoldings(lotCode, actor);
+        for (const time of times) judged.set(`${lotCode}|${actor}|${time.getTime()}`, { lotCode, partyCode: actor, time });
+      }
     }
-    for (const { lotCode, partyCode } of pairs.values()) state.watchHoldings(lotCode, partyCode);
     // the owner may always: its ledger is not read
-    const stored = [...pairs.values()].filter(({ lotCode, partyCode }) => {
+    const stored = [...judged.values()].filter(({ lotCode, partyCode, time }) => {
       const lot = state.lots.get(lotCode);
-      return lot !== undefined && lot.partyCode !== partyCode;
+      return lot !== undefined && lot.partyCode !== partyCode && !Number.isNaN(time.getTime());
     });
-    for (const row of await repository.holdingsOverTime(tx, stored)) state.watchHoldings(row.lotCode, row.partyCode, [row]);
+    for (const row of await repository.holdingsAt(tx, stored)) state.watchHoldings(row.lotCode, row.partyCode, [row]);
   }
 
   function check(

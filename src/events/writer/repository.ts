@@ -676,23 +676,27 @@ export function createEventWriterRepository() {
     },
 
     /**
-     * What each live event (neither a correction nor declared in error) moved of each lot for the party
-     * named with it, by the event's time: a party's ledger of a lot over time (see WorldState.heldAt).
-     * A correction books back what the event it declares in error moved, under its own later time:
-     * leaving both out leaves the ledger as if the event had never been.
+     * What each party held of each lot at each time named with it, by the live events (neither a
+     * correction nor declared in error) dated before that time and up to it: a party's ledger of a lot
+     * over time (see WorldState.heldAt). A correction books back what the event it declares in error
+     * moved, under its own later time: leaving both out leaves the ledger as if the event had never been.
+     * Summed here: a party may have moved a lot thousands of times.
      */
-    async holdingsOverTime(tx: Db, pairs: { lotCode: string; partyCode: string }[]) {
-      if (pairs.length === 0) return [];
-      const rows = await queryRows<{ lotCode: string; partyCode: string; at: Date | string; quantity: string }>(
+    async holdingsAt(tx: Db, at: { lotCode: string; partyCode: string; time: Date }[]) {
+      if (at.length === 0) return [];
+      const rows = await queryRows<{ lotCode: string; partyCode: string; at: Date | string; before: string; through: string }>(
         tx,
-        sql`select m.lot_code as "lotCode", m.party_code as "partyCode", e.event_time as at, sum(m.quantity)::text as quantity
-        from unnest(${texts(pairs.map((pair) => pair.lotCode))}, ${texts(pairs.map((pair) => pair.partyCode))}) as p(lot_code, party_code)
+        sql`select p.lot_code as "lotCode", p.party_code as "partyCode", p.at,
+          coalesce(sum(m.quantity) filter (where e.event_time < p.at), 0)::text as before,
+          coalesce(sum(m.quantity) filter (where e.event_time <= p.at), 0)::text as through
+        from unnest(${texts(at.map((row) => row.lotCode))}, ${texts(at.map((row) => row.partyCode))}, ${times(at.map((row) => row.time))})
+          as p(lot_code, party_code, at)
         join lot_movements m on m.lot_code = p.lot_code and m.party_code = p.party_code
         join events e on e.id = m.event_id
         where e.type <> 'correction' and not exists (select 1 from events c where c.corrects_event_id = e.id)
-        group by m.lot_code, m.party_code, e.id, e.event_time`,
+        group by p.lot_code, p.party_code, p.at`,
       );
-      return rows.map((row) => ({ ...row, at: new Date(row.at), quantity: Number(row.quantity) }));
+      return rows.map((row) => ({ ...row, at: new Date(row.at), before: Number(row.before), through: Number(row.through) }));
     },
 
     /** Of these event ids, those stored and not declared in error. */

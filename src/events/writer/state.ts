@@ -169,11 +169,13 @@ export class WorldState {
    */
   readonly firstReceipts = new Map<string, Date>();
   /**
-   * `${lot}|${party}` → what each live event moved of the lot for the party, by its event time: the
-   * ledger over time of the pairs an observation or an inspection names (see heldAt), the batch's
-   * accepted events included.
+   * `${lot}|${party}|${time}` → what the party held of the lot by the live events stored before the
+   * batch, dated before that time and up to it: at the times an observation or an inspection is
+   * judged (see heldAt).
    */
-  private readonly holdingsOverTime = new Map<string, { at: number; quantity: number }[]>();
+  private readonly storedHoldingsAt = new Map<string, { before: number; through: number }>();
+  /** `${lot}|${party}` → what the batch's accepted events moved of the lot for the party, by event time (watched pairs only). */
+  private readonly batchHoldingsOverTime = new Map<string, { at: number; quantity: number }[]>();
   /**
    * Events stored and not declared in error that a batch's events join (see TransformationEdge),
    * and the batch's accepted events: an event rejected is in neither.
@@ -258,23 +260,25 @@ export class WorldState {
     return this.firstReceipts.get(`${lotCode}|${partyCode}`);
   }
 
-  /** Keeps the party's ledger of the lot over time (see heldAt), starting from these stored movements. */
-  watchHoldings(lotCode: string, partyCode: string, movements: { at: Date; quantity: number }[] = []) {
-    const timeline = this.holdingsOverTime.get(`${lotCode}|${partyCode}`) ?? [];
-    for (const movement of movements) timeline.push({ at: movement.at.getTime(), quantity: movement.quantity });
-    this.holdingsOverTime.set(`${lotCode}|${partyCode}`, timeline);
+  /** Keeps the party's ledger of the lot over time (see heldAt): what it held at a time by the stored events, and what the batch moves. */
+  watchHoldings(lotCode: string, partyCode: string, stored: { at: Date; before: number; through: number }[] = []) {
+    const key = `${lotCode}|${partyCode}`;
+    if (!this.batchHoldingsOverTime.has(key)) this.batchHoldingsOverTime.set(key, []);
+    for (const { at, before, through } of stored) this.storedHoldingsAt.set(`${key}|${at.getTime()}`, { before, through });
   }
 
   /**
    * Whether the party held some of the lot (loose or packed) at that time, by the events dated up to
    * it: events at the very same time count either way (equal times are allowed), so a receipt and an
-   * observation at one instant agree, as do an observation and a shipment. Only for watched pairs.
+   * observation at one instant agree, as do an observation and a shipment. Only for watched pairs, at
+   * the times watched.
    */
   heldAt(lotCode: string, partyCode: string, time: Date): boolean {
     const at = time.getTime();
-    let before = 0;
-    let through = 0;
-    for (const movement of this.holdingsOverTime.get(`${lotCode}|${partyCode}`) ?? []) {
+    const stored = this.storedHoldingsAt.get(`${lotCode}|${partyCode}|${at}`);
+    let before = stored?.before ?? 0;
+    let through = stored?.through ?? 0;
+    for (const movement of this.batchHoldingsOverTime.get(`${lotCode}|${partyCode}`) ?? []) {
       if (movement.at < at) before += movement.quantity;
       if (movement.at <= at) through += movement.quantity;
     }
@@ -359,7 +363,7 @@ export class WorldState {
     for (const identifier of draft.identifiers) if (identifier.kind === 'ear_tag') this.takenEarTags.add(identifier.value);
     for (const movement of draft.movements) {
       this.addBalance(movement.lotCode, movement.partyCode, movement.containerCode, movement.quantity);
-      this.holdingsOverTime.get(`${movement.lotCode}|${movement.partyCode}`)?.push({ at, quantity: movement.quantity });
+      this.batchHoldingsOverTime.get(`${movement.lotCode}|${movement.partyCode}`)?.push({ at, quantity: movement.quantity });
       if (movement.kind === 'receive_in' && movement.quantity > 0) this.addReceipt(movement.lotCode, movement.partyCode, event.eventTime);
       const drains = movement.kind === 'consume' || movement.kind === 'destroy' || movement.kind === 'sell';
       if (drains && movement.quantity < 0) {
