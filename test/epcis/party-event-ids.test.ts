@@ -134,16 +134,18 @@ t.test('an event hash another party holds is the capturing party’s own', async
   const world = await createWorld(t);
   const farm = await world.party('farm');
   const plant = await world.party('slaughterhouse');
-  const first = await farm.api.post('/epcis/events', observed(1));
+  // seen after the plant received the lot: a party observes only what it held at the time
+  const seen = { ...observed(1), eventTime: '2026-03-20T08:00:00+08:00' };
+  const first = await farm.api.post('/epcis/events', seen);
   expectStatus(t, first, 201, 'the farm captures an event without an eventID');
   t.match(first.body.eventID, /^ni:\/\/\//, 'named by its hash');
   // the plant holds what the farm saw, and sees it just as the farm did
-  const [lotCode] = (await farm.api.get(`/trace/${encodeURIComponent(observed(1).epcList[0])}`)).body.query.lotCodes;
+  const [lotCode] = (await farm.api.get(`/trace/${encodeURIComponent(seen.epcList[0])}`)).body.query.lotCodes;
   await world.handOver(farm, plant, lotCode);
-  const second = await plant.api.post('/epcis/events', observed(1));
+  const second = await plant.api.post('/epcis/events', seen);
   expectStatus(t, second, 201, 'the plant captures the same content: its own event, not a duplicate of the farm’s');
   t.equal(second.body.eventID, first.body.eventID, 'under the same hash');
-  expectStatus(t, await plant.api.post('/epcis/events', observed(1)), 200, 're-sent, a duplicate of its own');
+  expectStatus(t, await plant.api.post('/epcis/events', seen), 200, 're-sent, a duplicate of its own');
   for (const party of [farm, plant]) {
     const response = await party.api.get(`/epcis/events?EQ_eventID=${encodeURIComponent(first.body.eventID)}`);
     t.equal(response.body.epcisBody.queryResults.resultsBody.eventList.length, 1, 'each party finds its own event');
@@ -151,7 +153,7 @@ t.test('an event hash another party holds is the capturing party’s own', async
     expectStatus(t, one, 200, 'and reads it');
   }
   const declared = await plant.api.post('/epcis/events', {
-    ...observed(1),
+    ...seen,
     errorDeclaration: { declarationTime: '2026-03-05T00:00:00Z', reason: 'did_not_occur' },
   });
   expectStatus(t, declared, 200, 'the plant declares its own in error');
