@@ -107,9 +107,16 @@ export const coveredWhenMade = (standing: BrandStanding, lot: LotMaking): boolea
 /**
  * An authorization exited before its first day (one admitted from a day to come by mistake, exited
  * from today as the brand office corrects it) was never in force: it is no standing of its party.
+ * Before its first day as recorded then: an exit recorded once it had started (say, suspended
+ * before its first day) is an exit however far back it is dated, or backdating it would hand the
+ * badges back to an older, lapsed authorization.
  */
 const neverStarted = (history: AuthorizationHistory): boolean =>
-  history.changes.some((change) => change.toState === 'exited' && change.effectiveOn < history.validFrom);
+  history.changes.some(
+    (change) =>
+      change.toState === 'exited' &&
+      (change.recordedAt === undefined ? change.effectiveOn : chinaDay(new Date(change.recordedAt))) < history.validFrom,
+  );
 
 /**
  * Has the party left the brand by that day? Its standing is that of its latest authorization to have

@@ -239,6 +239,36 @@ t.test('an authorization exited before it started (a mistaken one) never stands 
   t.equal(exitedBy([exitedOnItsFirstDay], '2026-12-15'), true, 'an exit on its first day is an exit');
 });
 
+t.test('an exit recorded once the authorization started is an exit, however far back it is dated', async (t) => {
+  // admitted 12-01..12-03 (lapsed); on 12-06 admitted again from 12-11 and suspended that day, before
+  // its first day; on 12-13 exited, dated back to the suspension's day (12-06)
+  const lapsed: AuthorizationHistory = {
+    validFrom: '2026-12-01',
+    validUntil: '2026-12-03',
+    changes: [
+      { toState: 'admitted', effectiveOn: '2026-12-01', recordedAt: at('2026-12-01', '09:00') },
+      { toState: 'exited', effectiveOn: '2026-12-04', recordedAt: at('2026-12-06', '09:00') },
+    ],
+  };
+  const backdated: AuthorizationHistory = {
+    validFrom: '2026-12-11',
+    validUntil: null,
+    changes: [
+      { toState: 'admitted', effectiveOn: '2026-12-11', recordedAt: at('2026-12-06', '09:00') },
+      { toState: 'suspended', effectiveOn: '2026-12-06', recordedAt: at('2026-12-06', '09:05') },
+      { toState: 'exited', effectiveOn: '2026-12-06', recordedAt: at('2026-12-13', '09:00') },
+    ],
+  };
+  t.equal(exitedBy([lapsed, backdated], '2026-12-13'), true, 'it stood (suspended) from its first day: its exit is an exit');
+  t.same(badgesOf([{ brand: GI, authorizations: [lapsed, backdated], coveredSince: null }], made('2026-12-01'), '2026-12-13'), []);
+  // the same exit recorded before its first day: it never started, and the lapsed one is what the party left
+  const exitedInTime: AuthorizationHistory = {
+    ...backdated,
+    changes: [...backdated.changes.slice(0, 2), { toState: 'exited', effectiveOn: '2026-12-06', recordedAt: at('2026-12-08', '09:00') }],
+  };
+  t.equal(exitedBy([lapsed, exitedInTime], '2026-12-13'), false, 'exited before its first day, it never stood');
+});
+
 t.test('a change recorded on its own day holds what was recorded after it; one recorded later, its whole day', async (t) => {
   // suspended from 12-03, as decided on 12-05 at 10:00
   const backdated: AuthorizationHistory = {
