@@ -407,6 +407,57 @@ t.test('brand programme', async (t) => {
     );
   });
 
+  t.test('a correction re-dating a coded lot of a branded product is refused to a party not admitted today', async (t) => {
+    const processor = await world.party('processor');
+    const product = await processor.product('piece');
+    const code = await brand([product], 'gi');
+    expectStatus(t, await admit(code, processor.code), 201, 'admitted from 2026-01-01');
+    const made = await world.ok(
+      processor.event({ type: 'commission', lots: [{ productCode: product, quantity: 10, productionDate: '2025-12-28' }] }),
+    );
+    const lot = made.createdLotCodes[0] as string;
+    await issue(processor, lot);
+    const packCode = (await repositories.items.firstCodeOfLot(lot)) as string;
+    const badges = async () => (await scan(packCode)).json().brands.map((badge: { code: string }) => badge.code);
+    t.same(await badges(), [], 'produced before its owner was admitted: no badge');
+    // each correction corrects the event standing for the lot: the first, or the last replacement
+    let standing = made.event.id as string;
+    const correction = async (lots: Record<string, unknown>[]) => {
+      const response = await processor.event({
+        type: 'correction',
+        correctsEventId: standing,
+        reason: '生产日期录错了',
+        replacement: { type: 'commission', eventTime: made.event.eventTime, lots },
+      });
+      if (response.status === 201) standing = response.body.replacement.id;
+      return response;
+    };
+
+    expectStatus(t, await change(code, processor.code, 'suspended'), 200, 'suspended');
+    const refused = expectStatus(
+      t,
+      await correction([{ productCode: product, quantity: 10, productionDate: '2026-01-01' }]),
+      403,
+      'refused',
+    );
+    t.equal(refused.body.type, '/problems/brand-not-admitted');
+    t.match(refused.body.errors, [{ pointer: '/replacement/lots/0/productionDate' }]);
+    t.match(refused.body.detail, `(${code}): suspended`);
+    t.same(await badges(), [], 'the packs still show no badge');
+    const undated = expectStatus(t, await correction([{ productCode: product, quantity: 10 }]), 403, 'nor may it drop the date');
+    t.match(undated.body.errors, [{ pointer: '/replacement/lots/0/productionDate' }]);
+    expectStatus(
+      t,
+      await correction([{ productCode: product, quantity: 9, productionDate: '2025-12-28' }]),
+      201,
+      'a correction keeping its product and production date is not refused',
+    );
+
+    expectStatus(t, await change(code, processor.code, 'admitted'), 200, 'reinstated');
+    expectStatus(t, await correction([{ productCode: product, quantity: 9, productionDate: '2026-01-01' }]), 201, 'a member re-dates it');
+    t.same(await badges(), [code], 'and its packs show the badge');
+  });
+
   t.test('a member whose validity ran out cannot move a coded lot to its branded product either', async (t) => {
     const processor = await world.party('processor');
     const branded = await processor.product('piece');
@@ -884,4 +935,37 @@ t.test('an admission from a day to come, exited before it started, leaves the ba
   await world.app.services.items.idle();
   const flags = (await world.regulator.get(`/regulator/flags?kind=brand_misuse&lotCode=${lot}`)).body.items;
   t.same(flags, [], 'and nothing is called misuse');
+});
+
+t.test('an exit dated back before the first day of an authorization that had started withdraws the badges', async (t) => {
+  let clock = Date.now();
+  const world = await createWorld(t, undefined, { now: () => new Date(++clock) });
+  const office = client(world.app, (await world.ok(world.admin.post('/api-keys', { role: 'brand_office' }))).key);
+  const day = (after = 0) => shanghaiIso(new Date(clock + after * DAY)).slice(0, 10);
+  const processor = await world.party('processor');
+  const product = await processor.product('piece');
+  const code = newBrandCode();
+  await world.ok(office.post('/brands', { code, kind: 'gi', nameZh: '奉节腊肉', nameEn: 'Fengjie Cured Pork', products: [product] }));
+  const admit = (validFrom: string, validUntil?: string) =>
+    office.post(`/brands/${code}/authorizations`, { partyCode: processor.code, tier: 'head', validFrom, validUntil, reason: '准入' });
+  const change = (body: Record<string, string>) =>
+    office.post(`/brands/${code}/authorizations/${processor.code}/state`, { reason: '违规', ...body });
+  expectStatus(t, await admit(day(), day(2)), 201, 'admitted for three days');
+  const lot = await processor.commission(product, 10, { productionDate: day() });
+  await world.ok(processor.api.post(`/lots/${lot}/items`, { count: 1 }), 202);
+  await world.app.services.items.idle();
+  const itemCode = (await createRepositories(world.database).items.firstCodeOfLot(lot)) as string;
+  const badges = async () =>
+    (await world.app.inject({ method: 'GET', url: `/t/${itemCode}`, headers: { accept: 'application/json', 'user-agent': 'phone' } }))
+      .json()
+      .brands.map((badge: { code: string }) => badge.code);
+  t.same(await badges(), [code], 'the pack shows the badge');
+
+  clock += 5 * DAY;
+  const suspendedOn = day();
+  expectStatus(t, await admit(day(5)), 201, 'admitted again from a day to come');
+  expectStatus(t, await change({ state: 'suspended' }), 200, 'and suspended before its first day');
+  clock += 7 * DAY;
+  expectStatus(t, await change({ state: 'exited', effectiveOn: suspendedOn }), 200, 'exited once it started, dated back');
+  t.same(await badges(), [], 'the exit withdraws the badge from every pack');
 });

@@ -426,8 +426,8 @@ type References = {
   takenEarTags: string[];
   gtinOwners: { gtin: string; partyCode: string | null }[];
   brandStandings: LabelledBrandStanding[];
-  /** Each lot a replacement makes again: its product as stored, and whether codes were issued for its packs. */
-  replacedLots: { code: string; productCode: string | null; coded: boolean }[];
+  /** Each lot a replacement makes again: its product and production date as stored, and whether codes were issued for its packs. */
+  replacedLots: { code: string; productCode: string | null; productionDate: string | null; coded: boolean }[];
 };
 
 /** The parties, locations and products named, and which of the lot numbers and ear tags are taken: the columns of one row. */
@@ -464,7 +464,7 @@ function referencesOf(named: NamedReferences): SQL {
           as v(party_code, product_code)
         join brand_products bp on bp.product_code = v.product_code
         join brands b on b.code = bp.brand_code) as "brandStandings",
-      (select coalesce(json_agg(json_build_object('code', l.code, 'productCode', l.product_code,
+      (select coalesce(json_agg(json_build_object('code', l.code, 'productCode', l.product_code, 'productionDate', l.production_date,
           'coded', exists (select 1 from items i where i.lot_code = l.code))), '[]')
         from lots l where l.code = any(${texts(named.replacedLots)})) as "replacedLots"`;
 }

@@ -393,18 +393,21 @@ export class Scope {
           [bodyField([...at, 'epc'], `a serial of a branded product: ${refused.join('; ')}`)],
         );
       }
-      // a replacement moving a lot to another product moves its coded packs, which are in circulation,
-      // with it: to a branded product only by a member, as if it labelled them now
+      // a replacement changing what a lot's badge is judged by (its product, its production date; see
+      // brands' badgesOf) changes it for its coded packs, which are in circulation: of a branded
+      // product, only a member may, as if it labelled them now
       const replaced = spec.code ? undefined : this.state.replacedLots.get(reuseCodes[index]);
-      const relabelled = product && replaced?.coded && replaced.productCode !== product.code;
-      const relabelRefused = relabelled ? this.state.labelRefusals.get(`${this.actor}|${product.code}`) : undefined;
-      if (product && relabelRefused?.length) {
+      const rejudged = product && replaced?.coded ? rejudgedField(replaced, product.code, spec.productionDate ?? null) : null;
+      const relabelRefused = rejudged ? this.state.labelRefusals.get(`${this.actor}|${product?.code}`) : undefined;
+      if (product && rejudged && relabelRefused?.length) {
+        const lot = `lot ${reuseCodes[index]}, whose packs are coded,`;
+        const change = rejudged === 'productCode' ? `move ${lot} to it` : `change the production date of ${lot}`;
         throw new Problem(
           403,
           'brand-not-admitted',
           'Not admitted to the brand',
-          `party ${this.actor} is not currently admitted to the brand covering product ${product.code}, so it may not move lot ${reuseCodes[index]}, whose packs are coded, to it — ${relabelRefused.join('; ')}`,
-          [bodyField([...at, 'productCode'], `a branded product, and the lot's packs are coded: ${relabelRefused.join('; ')}`)],
+          `party ${this.actor} is not currently admitted to the brand covering product ${product.code}, so it may not ${change} — ${relabelRefused.join('; ')}`,
+          [bodyField([...at, rejudged], `a branded product, and the lot's packs are coded: ${relabelRefused.join('; ')}`)],
         );
       }
       if (spec.originLocationCode) {
@@ -519,6 +522,16 @@ const CIRCULATION_ACTS: Partial<Record<'consume' | 'ship_out' | 'destroy' | 'sel
 };
 
 /** The production date plus the product's shelf life; refused (422) at `pointer` when that runs past the last storable day. */
+/** Which of the fields a lot's badge is judged by a replacement changes (the product first), or null when none. */
+function rejudgedField(
+  stored: { productCode: string | null; productionDate: string | null },
+  productCode: string,
+  productionDate: string | null,
+): 'productCode' | 'productionDate' | null {
+  if (stored.productCode !== productCode) return 'productCode';
+  return stored.productionDate !== productionDate ? 'productionDate' : null;
+}
+
 function defaultExpiry(productionDate: string | null, shelfLifeDays: number | null, pointer: Pointer): string | null {
   if (!productionDate || !shelfLifeDays) return null;
   const date = new Date(`${productionDate}T00:00:00Z`);

@@ -139,8 +139,11 @@ export class WorldState {
   readonly gtinOwners = new Map<string, string>();
   /** `party|product` → why the party may not label that branded product today (see brands' labelRefusals); absent: it may. */
   readonly labelRefusals = new Map<string, string[]>();
-  /** Lot code → the lot a correction's replacement makes again under it, as stored: its product, and whether its packs are coded. */
-  readonly replacedLots = new Map<string, { productCode: string | null; coded: boolean }>();
+  /**
+   * Lot code → the lot a correction's replacement makes again under it, as stored: what its badge is
+   * judged by (its product, its production date), and whether its packs are coded.
+   */
+  readonly replacedLots = new Map<string, { productCode: string | null; productionDate: string | null; coded: boolean }>();
   readonly shipments = new ShipmentMap();
   /**
    * container → its current contents (child lot or container → quantity and unit, and when the latest
