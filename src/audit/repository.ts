@@ -58,6 +58,13 @@ export function appendParts(entries: AuditEntry[], heads: ChainHead[]): SQL[] {
 }
 
 /**
+ * Whether a subject of a kind has an entry on any chain (audit_entries_subject_idx; the kind written
+ * out, as that index's condition names it).
+ */
+const logged = (kind: SQL, subject: SQL) =>
+  sql`exists (select 1 from audit_entries e where e.kind = ${kind} and e.subject_id = ${subject})`;
+
+/**
  * What each kind of entry covers, read from the rows as they are now, one JSON object per subject.
  * Columns later acts change (a key's revocation, a registration's first-key time) are left to
  * the entries of those acts.
@@ -104,7 +111,9 @@ const COVERED: Record<Exclude<AuditKind, 'event'>, (ids: string[]) => SQL> = {
   // an authorization's changes are append-only; its current state is the last of them. Each keeps the
   // terms badges and label rights are judged by (tier, validity) as of itself: changes recorded before
   // it kept them (tier null) hash without them, as they were hashed. The authorization's row must hold
-  // its latest change's terms, or that change no longer hashes as recorded.
+  // its latest logged change's terms, or that change no longer hashes as recorded. A change with no
+  // entry recorded after the first one logged (changes before the log covered brands have none) was
+  // slipped in behind the log's back: every change of its authorization names it, as standings read it.
   'brand.authorization': (ids) => sql`select c.id, json_build_object('id', c.id, 'authorizationId', c.authorization_id,
       'brandCode', c.brand_code, 'partyCode', c.party_code, 'fromState', c.from_state, 'toState', c.to_state,
       'effectiveOn', c.effective_on, 'reason', c.reason, 'disposalDeadline', c.disposal_deadline, 'keyId', c.key_id,
@@ -113,21 +122,32 @@ const COVERED: Record<Exclude<AuditKind, 'event'>, (ids: string[]) => SQL> = {
         else jsonb_build_object('tier', c.tier, 'validFrom', c.valid_from, 'validUntil', c.valid_until) end
       || case when c.tier is not null and latest.id = c.id and (a.tier, a.valid_from, a.valid_until) is distinct from (c.tier, c.valid_from, c.valid_until)
         then jsonb_build_object('authorizationTerms', jsonb_build_object('tier', a.tier, 'validFrom', a.valid_from, 'validUntil', a.valid_until))
-        else '{}'::jsonb end as facts
+        else '{}'::jsonb end
+      || case when unlogged.ids is not null then jsonb_build_object('changesWithoutEntry', unlogged.ids) else '{}'::jsonb end as facts
     from brand_authorization_changes c
     left join brand_authorizations a on a.id = c.authorization_id
     left join lateral (select l.id from brand_authorization_changes l where l.authorization_id = c.authorization_id and l.tier is not null
+        and ${logged(sql`'brand.authorization'`, sql`l.id`)}
       order by l.recorded_at desc, l.id desc limit 1) latest on true
+    left join lateral (select jsonb_agg(u.id order by u.id) as ids from brand_authorization_changes u
+      where u.authorization_id = c.authorization_id and not ${logged(sql`'brand.authorization'`, sql`u.id`)}
+        and u.recorded_at > (select min(f.recorded_at) from brand_authorization_changes f
+          where f.authorization_id = c.authorization_id and ${logged(sql`'brand.authorization'`, sql`f.id`)})) unlogged on true
     where c.id = any(${texts(ids)})`,
   // a complaint's notes are append-only: the subject is `ticket#n`, its n-th note (and, for the
-  // note that resolved it, the outcome). The complaint's status is its last note's, or that note
-  // no longer hashes as recorded (the public ticket page shows the status)
+  // note that resolved it, the outcome). The complaint's status is its last logged note's, and it has
+  // no note after that one (notes before the log covered complaints have no entry): or that note no
+  // longer hashes as recorded (the public ticket page shows the status)
   'complaint.transition': (ids) => sql`select v.id, json_build_object('ticket', c.ticket, 'note', c.notes -> v.n,
       'outcome', case when c.notes -> v.n ->> 'status' = 'resolved' then c.outcome end)::jsonb
-      || case when v.n = jsonb_array_length(c.notes) - 1 and c.status is distinct from c.notes -> v.n ->> 'status'
-        then jsonb_build_object('complaintStatus', c.status) else '{}'::jsonb end as facts
+      || case when v.n = last.n and c.status is distinct from c.notes -> v.n ->> 'status'
+        then jsonb_build_object('complaintStatus', c.status) else '{}'::jsonb end
+      || case when v.n = last.n and jsonb_array_length(c.notes) - 1 > last.n
+        then jsonb_build_object('notesWithoutEntry', jsonb_array_length(c.notes) - 1 - last.n) else '{}'::jsonb end as facts
     from (select id, split_part(id, '#', 1) as ticket, split_part(id, '#', 2)::int as n from unnest(${texts(ids)}) id) v
     join complaints c on c.ticket = v.ticket
+    cross join lateral (select max(n) as n from generate_series(0, jsonb_array_length(c.notes) - 1) n
+      where ${logged(sql`'complaint.transition'`, sql`c.ticket || '#' || n`)}) last
     where c.notes -> v.n is not null`,
   // a recompute run (subject: its time) stores every enterprise's score at that instant
   'credit.recompute': (ids) => sql`select v.id, json_agg(json_build_object('partyCode', s.party_code, 'score', s.score,

@@ -1145,7 +1145,13 @@ export const auditEntries = pgTable(
     entryHash: text('entry_hash').notNull(),
     recordedAt: timestamp('recorded_at', { withTimezone: true, mode: 'date' }).notNull(),
   },
-  (t) => [primaryKey({ columns: [t.partyCode, t.sequence] }), index('audit_entries_recorded_idx').on(t.partyCode, t.recordedAt)],
+  (t) => [
+    primaryKey({ columns: [t.partyCode, t.sequence] }),
+    index('audit_entries_recorded_idx').on(t.partyCode, t.recordedAt),
+    // whether a brand change or a complaint's note has an entry at all: verification reads the rows
+    // recorded behind the log's back as tampering (see audit/repository COVERED)
+    index('audit_entries_subject_idx').on(t.subjectId).where(sql`${t.kind} in ('brand.authorization', 'complaint.transition')`),
+  ],
 );
 
 // The last entry of each chain: locked by every writer of the chain, so entries follow one another.

@@ -1,6 +1,7 @@
 // The audit log on a real database, driven over HTTP: events and admin acts are chained per
 // party, rows altered or deleted behind the service's back are found as exactly the broken
 // link they are, concurrent writers keep a chain whole, and a past day's heads digest holds.
+import { randomUUID } from 'node:crypto';
 import { sql } from 'drizzle-orm';
 import { createRepositories } from '../../src/app.js';
 import { hashOf } from '../../src/audit/chain.js';
@@ -438,6 +439,28 @@ t.test('audit log', async (t) => {
         where id = ${changes[1].id}`,
     );
     t.ok((await verify()).ok, 'verifies again once restored');
+
+    // a change row slipped in behind the log's back (no entry of its own), carrying the altered terms
+    // the authorization's row is given: it neither stands as the latest change nor goes unnoticed
+    const forged = randomUUID();
+    const forge = (validUntil: string | null) =>
+      run(sql`insert into brand_authorization_changes (id, authorization_id, brand_code, party_code, from_state, to_state,
+          effective_on, reason, disposal_deadline, key_id, recorded_at, tier, valid_from, valid_until)
+        select ${forged}, authorization_id, brand_code, party_code, from_state, to_state, effective_on, reason, disposal_deadline, key_id,
+          (select max(recorded_at) from brand_authorization_changes where brand_code = 'AUDIT1') + interval '1 second',
+          tier, valid_from, ${validUntil}::date
+        from brand_authorization_changes where id = ${changes[0].id}`);
+    await forge('2099-12-31');
+    await run(sql`update brand_authorizations set valid_until = '2099-12-31' where brand_code = 'AUDIT1'`);
+    t.match((await broken())[0]?.firstBroken, { kind: 'brand.authorization', problem: 'payload-mismatch' }, 'terms hidden by a change row');
+    await run(sql`update brand_authorizations set valid_until = ${kept.validUntil}::date where brand_code = 'AUDIT1'`);
+    t.match(
+      (await broken())[0]?.firstBroken,
+      { kind: 'brand.authorization', problem: 'payload-mismatch' },
+      'a change row with no entry, alone, is found too (a reinstatement slipped in would admit the member)',
+    );
+    await run(sql`delete from brand_authorization_changes where id = ${forged}`);
+    t.ok((await verify()).ok, 'verifies again once removed');
   });
 
   t.test("a regulator's handling of a complaint is chained: each note, and the outcome it resolved with", async (t) => {
@@ -477,6 +500,28 @@ t.test('audit log', async (t) => {
     );
     await run(sql`update complaints set status = 'resolved' where ticket = ${ticket}`);
     t.ok((await verify()).ok, 'verifies again once restored');
+
+    // resolved behind the service's back with a note of its own: the last note the log recorded is not it
+    const other = (await client(world.app).post('/complaints', { code: 'FAKE0000000', category: 'counterfeit', text: '包装不对' })).body
+      .ticket as string;
+    expectStatus(
+      t,
+      await regulator.post(`/regulator/complaints/${other}/transitions`, { status: 'investigating', note: '已联系零售商' }),
+      200,
+      'investigating',
+    );
+    t.ok((await verify()).ok, 'all verify');
+    const forgedNote = JSON.stringify([{ at: new Date().toISOString(), status: 'resolved', note: '确认冒用', by: null }]);
+    await run(
+      sql`update complaints set status = 'resolved', outcome = 'upheld', notes = notes || ${forgedNote}::jsonb where ticket = ${other}`,
+    );
+    t.match(
+      (await broken())[0]?.firstBroken,
+      { kind: 'complaint.transition', subjectId: `${other}#0`, problem: 'payload-mismatch' },
+      'a resolution with no entry',
+    );
+    await run(sql`update complaints set status = 'investigating', outcome = null, notes = notes - 1 where ticket = ${other}`);
+    t.ok((await verify()).ok, 'verifies again once removed');
   });
 
   t.test('a credit recompute run is chained with the scores it stored', async (t) => {
