@@ -59,10 +59,11 @@ export function appendParts(entries: AuditEntry[], heads: ChainHead[]): SQL[] {
 
 /**
  * Whether a subject of a kind has an entry on any chain (audit_entries_subject_idx; the kind written
- * out, as that index's condition names it).
+ * out, as that index's condition names it), or is one of those asked for: an act is hashed before its
+ * entry is stored, and verification asks for subjects with entries.
  */
-const logged = (kind: SQL, subject: SQL) =>
-  sql`exists (select 1 from audit_entries e where e.kind = ${kind} and e.subject_id = ${subject})`;
+const logged = (kind: SQL, subject: SQL, asked: string[]) =>
+  sql`(${subject} = any(${texts(asked)}) or exists (select 1 from audit_entries e where e.kind = ${kind} and e.subject_id = ${subject}))`;
 
 /**
  * What each kind of entry covers, read from the rows as they are now, one JSON object per subject.
@@ -127,12 +128,12 @@ const COVERED: Record<Exclude<AuditKind, 'event'>, (ids: string[]) => SQL> = {
     from brand_authorization_changes c
     left join brand_authorizations a on a.id = c.authorization_id
     left join lateral (select l.id from brand_authorization_changes l where l.authorization_id = c.authorization_id and l.tier is not null
-        and ${logged(sql`'brand.authorization'`, sql`l.id`)}
+        and ${logged(sql`'brand.authorization'`, sql`l.id`, ids)}
       order by l.recorded_at desc, l.id desc limit 1) latest on true
     left join lateral (select jsonb_agg(u.id order by u.id) as ids from brand_authorization_changes u
-      where u.authorization_id = c.authorization_id and not ${logged(sql`'brand.authorization'`, sql`u.id`)}
+      where u.authorization_id = c.authorization_id and not ${logged(sql`'brand.authorization'`, sql`u.id`, ids)}
         and u.recorded_at > (select min(f.recorded_at) from brand_authorization_changes f
-          where f.authorization_id = c.authorization_id and ${logged(sql`'brand.authorization'`, sql`f.id`)})) unlogged on true
+          where f.authorization_id = c.authorization_id and ${logged(sql`'brand.authorization'`, sql`f.id`, ids)})) unlogged on true
     where c.id = any(${texts(ids)})`,
   // a complaint's notes are append-only: the subject is `ticket#n`, its n-th note (and, for the
   // note that resolved it, the outcome). The complaint's status is its last logged note's, and it has
@@ -147,7 +148,7 @@ const COVERED: Record<Exclude<AuditKind, 'event'>, (ids: string[]) => SQL> = {
     from (select id, split_part(id, '#', 1) as ticket, split_part(id, '#', 2)::int as n from unnest(${texts(ids)}) id) v
     join complaints c on c.ticket = v.ticket
     cross join lateral (select max(n) as n from generate_series(0, jsonb_array_length(c.notes) - 1) n
-      where ${logged(sql`'complaint.transition'`, sql`c.ticket || '#' || n`)}) last
+      where ${logged(sql`'complaint.transition'`, sql`c.ticket || '#' || n`, ids)}) last
     where c.notes -> v.n is not null`,
   // a recompute run (subject: its time) stores every enterprise's score at that instant
   'credit.recompute': (ids) => sql`select v.id, json_agg(json_build_object('partyCode', s.party_code, 'score', s.score,
