@@ -147,7 +147,9 @@ const COVERED: Record<Exclude<AuditKind, 'event'>, (ids: string[]) => SQL> = {
         then jsonb_build_object('notesWithoutEntry', jsonb_array_length(c.notes) - 1 - last.n) else '{}'::jsonb end as facts
     from (select id, split_part(id, '#', 1) as ticket, split_part(id, '#', 2)::int as n from unnest(${texts(ids)}) id) v
     join complaints c on c.ticket = v.ticket
-    cross join lateral (select max(n) as n from generate_series(0, jsonb_array_length(c.notes) - 1) n
+    -- notes altered into JSON that is no array have none (and hash as no note)
+    cross join lateral (select max(n) as n
+      from generate_series(0, case when jsonb_typeof(c.notes) = 'array' then jsonb_array_length(c.notes) else 0 end - 1) n
       where ${logged(sql`'complaint.transition'`, sql`c.ticket || '#' || n`, ids)}) last
     where c.notes -> v.n is not null`,
   // a recompute run (subject: its time) stores every enterprise's score at that instant

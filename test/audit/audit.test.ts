@@ -524,6 +524,12 @@ t.test('audit log', async (t) => {
     );
     await run(sql`update complaints set status = 'investigating', outcome = null, notes = notes - 1 where ticket = ${other}`);
     t.ok((await verify()).ok, 'verifies again once removed');
+    // notes altered into JSON that is no list: reported, not a failure of verification
+    const [{ notes }] = await run<{ notes: unknown }>(sql`select notes from complaints where ticket = ${other}`);
+    await run(sql`update complaints set notes = '{"0": "x"}'::jsonb where ticket = ${other}`);
+    t.match((await broken())[0]?.firstBroken, { kind: 'complaint.transition', subjectId: `${other}#0` }, 'notes no longer a list');
+    await run(sql`update complaints set notes = ${JSON.stringify(notes)}::jsonb where ticket = ${other}`);
+    t.ok((await verify()).ok, 'verifies again once restored');
   });
 
   t.test('a credit recompute run is chained with the scores it stored', async (t) => {
