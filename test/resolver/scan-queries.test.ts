@@ -456,3 +456,43 @@ t.test('a malformed URL’s and an unknown path’s problem name the URL as sent
   t.equal(longBad.statusCode, 400);
   t.ok(longBad.json().detail.length <= 250, `a malformed one too (${longBad.json().detail.length} characters)`);
 });
+
+t.test('a raw "#" begins a fragment on every route, as a full-width "＃" does: the router and a redirect read up to it', async (t) => {
+  const { pack, send } = await scanWorld(t);
+  const lotLink = `/01/${GTIN}/10/KZ-1`;
+  for (const origin of ['', 'http://trace.county.example']) {
+    // the reviewer's: the query the router reads and the one a redirect passes on end at the same "#"
+    const slash = await send(`${origin}/t/${pack}/?x=1#&format=json`, 'text/html');
+    t.same(
+      [slash.status, slash.location],
+      [308, `/t/${pack}?x=1`],
+      `${origin}/t/{code}/?x=1#&format=json: redirected, the fragment dropped`,
+    );
+    for (const target of [`/t/${pack}?x=1#&format=json`, String(slash.location)]) {
+      const page = await send(`${origin}${target}`, 'text/html');
+      t.equal(page.status, 200, `${origin}${target}: the code`);
+      t.equal(pageLangOf(page.body), 'zh-CN', 'its page, by Accept, as the redirect leads to: no format after the "#" read');
+    }
+    const linked = await send(`${origin}/t/${pack}?linkType=gs1:traceability#&lang=en`);
+    t.same([linked.status, linked.location], [307, `/t/${pack}?format=json`], 'linkType read up to the "#", as gs1:traceability');
+    const lotLinked = await send(`${origin}${lotLink}?lang=en&linkType=gs1:pip#x&format=json`);
+    t.same([lotLinked.status, lotLinked.location], [307, `${lotLink}?lang=en&format=html`], 'on a Digital Link too');
+    const lotSlash = await send(`${origin}${lotLink}/?lang=en#x&format=json`);
+    t.same([lotSlash.status, lotSlash.location], [308, `${lotLink}?lang=en`], 'and its trailing-slash redirect');
+    for (const [target, status] of [
+      [`/t/${pack}#x`, 200],
+      [`/t/${pack}#x?format=xml`, 200],
+      [`${lotLink}#x?format=xml`, 200],
+      [`${lotLink}?format=json#x?format=xml`, 200],
+      ['/.well-known/gs1resolver#x?y=1', 200],
+      ['/parties#x', 401],
+      ['/nowhere#x?lang=en', 404],
+    ] as const) {
+      t.equal((await send(`${origin}${target}`)).status, status, `${origin}${target}: ${status}, as up to the "#"`);
+    }
+  }
+  t.equal(scannedTarget(`/t/${pack}?x=1#&format=json`), `/t/${pack}?x=1`, 'a "#" in the query ends it');
+  t.equal(scannedTarget(`http://trace.county.example/parties#x?y`), '/parties', 'on any route, in absolute form too');
+  t.equal(scannedTarget(`/t/${pack}%EF%BC%9Flang=en#x`), `/t/${pack}?lang=en`, 'after a full-width "？"');
+  t.equal(scannedTarget(`/t/${pack}?q=%23&lang=en`), `/t/${pack}?q=%23&lang=en`, 'an escaped one is a character of a value');
+});
