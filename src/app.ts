@@ -421,8 +421,8 @@ export async function buildApp(options: AppOptions) {
     // a number of proxies: the addresses of that many hops nearest the service are theirs
     trustProxy: typeof options.trustProxy === 'number' ? trustHops(options.trustProxy) : (options.trustProxy ?? false),
     genReqId: (request) => requestIdOf(request.headers['x-request-id']),
-    // a full-width "？" in a label's path (a Digital Link's, a trace code's) begins its query string, which the router
-    // then reads as any other
+    // a raw "#" ends what is read of any URL, as it ends what a redirect passes on; a full-width "？" in a label's path
+    // (a Digital Link's, a trace code's) begins its query string, which the router then reads as any other
     rewriteUrl: (request) => scannedTarget(request.url ?? '/'),
     // a URL the router cannot decode, or a path parameter over its length limit, is answered like any other error
     frameworkErrors: sendError,

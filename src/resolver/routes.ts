@@ -68,13 +68,13 @@ function keyOf(pair: string): string {
 }
 
 /**
- * The query string as scanned, less the link type and format, for a linkType's redirect to pass on with its own format
- * (the shopper's language, the scan's region, data attributes): its pairs as they came, up to a fragment, written as a
- * trailing-slash redirect writes them (redirectWithin).
+ * The query string as scanned (as scannedTarget reads it: up to a fragment), less the link type and format, for a
+ * linkType's redirect to pass on with its own format (the shopper's language, the scan's region, data attributes): its
+ * pairs as they came, written as a trailing-slash redirect writes them (redirectWithin).
  */
 function queryPassedOn(url: string): string[] {
   const left = ['linkType', 'format'];
-  const query = url.split('#')[0].split('?').slice(1).join('?');
+  const query = url.split('?').slice(1).join('?');
   return query.split('&').filter((pair) => pair !== '' && !left.includes(keyOf(pair)));
 }
 
@@ -99,28 +99,26 @@ const ABSOLUTE_FORM_ORIGIN = /^https?:\/\/[^/?#]+/i;
 
 /**
  * A request target as the router and the routes read it (the app's rewriteUrl). One in absolute form is read as the
- * origin form it names (`http://host/t/{code}?…` as `/t/{code}?…`), as a server must take it. On a label's path (a
- * Digital Link's, a trace code's) the full-width `？` and `＃` an input method types for `?` and `#` are read as those. In
- * the path (before the first `?`) a `？` begins the query string, so the router parses it as any other, with its one
- * parser; a `?` after it (a messenger adds its own query to a link that has none) goes on with it, as an `&`. A `＃`
- * begins a fragment: a server is never sent one, so nothing after it is read, a query string included. Either in the
- * query string is a character of a value.
+ * origin form it names (`http://host/t/{code}?…` as `/t/{code}?…`), as a server must take it. A raw `#` begins a
+ * fragment, on every route: RFC 9112 allows none in a request target and a conformant client sends none, so nothing
+ * after it is read, by the router nor by a redirect (the router alone would read it as a character of the query). On a
+ * label's path (a Digital Link's, a trace code's) the full-width `？` and `＃` an input method types for `?` and `#` are
+ * read as those. In the path (before the first `?`) a `？` begins the query string, so the router parses it as any
+ * other, with its one parser; a `?` after it (a messenger adds its own query to a link that has none) goes on with it,
+ * as an `&`. A `＃` begins a fragment, as `#` does. Either in the query string is a character of a value.
  */
 export function scannedTarget(url: string): string {
   const origin = ABSOLUTE_FORM_ORIGIN.exec(url)?.[0] ?? '';
-  const rest = url.slice(origin.length);
+  const rest = url.slice(origin.length).split('#', 1)[0];
   const target = origin === '' || rest.startsWith('/') ? rest : `/${rest}`;
   if (!LABEL_PATH.test(target)) return target;
-  const pathEnd = target.search(/[?#]/);
+  const pathEnd = target.indexOf('?');
   const mark = FULL_WIDTH_DELIMITER.exec(pathEnd === -1 ? target : target.slice(0, pathEnd));
   if (!mark) return target;
   const before = target.slice(0, mark.index);
   if (/＃|%EF%BC%83/i.test(mark[0])) return before;
   return `${before}?${target.slice(mark.index + mark[0].length).replace('?', '&')}`;
 }
-
-/** Where a Digital Link's query string begins: a `?` (a `#` with none); a full-width `？` is one by then (scannedTarget). */
-const QUERY_START = /[?#]/;
 
 const isAiPair = (pair: string) => /^\d+$/.test(keyOf(plainQueryPair(pair.replace(/^\?/, ''))));
 
@@ -142,15 +140,15 @@ function pairsForAis(query: string): string[] {
 }
 
 /**
- * A Digital Link request's URL (as scannedTarget reads it) as it is read: its path with full-width characters as their
- * ASCII forms (plainUrl), its query string as it came, `?` (or `#`) included ('' when there is none), and that query
- * string as parseDigitalLinkPath checks it: its pairs as pairsForAis parts them, its AIs (keys of digits) read as ASCII
- * too, as capture reads them. Any other parameter is left as scanned.
+ * A Digital Link request's URL (as scannedTarget reads it: a full-width `？` is a `?` by then, and no fragment is left) as
+ * it is read: its path with full-width characters as their ASCII forms (plainUrl), its query string as it came, `?`
+ * included ('' when there is none), and that query string as parseDigitalLinkPath checks it: its pairs as pairsForAis
+ * parts them, its AIs (keys of digits) read as ASCII too, as capture reads them. Any other parameter is left as scanned.
  */
 function scannedDigitalLink(url: string) {
-  const start = QUERY_START.exec(url);
-  const path = plainUrl(start ? url.slice(0, start.index) : url);
-  const query = start ? url.slice(start.index) : '';
+  const start = url.indexOf('?');
+  const path = plainUrl(start === -1 ? url : url.slice(0, start));
+  const query = start === -1 ? '' : url.slice(start);
   const checked = pairsForAis(query)
     .map((pair) => (isAiPair(pair) ? plainQueryPair(pair) : pair))
     .join('&');
