@@ -1,5 +1,6 @@
 // Builds the app on a fresh, migrated database: in-memory PGlite by default, or a new
 // PostgreSQL database (copied from a migrated template, dropped afterwards) when DATABASE_URL is set.
+import { type AddressInfo, connect } from 'node:net';
 import { customAlphabet } from 'nanoid';
 import pg from 'pg';
 import type { Test } from 'tap';
@@ -105,7 +106,35 @@ export function client(app: App, key?: string) {
 export type Client = ReturnType<typeof client>;
 
 const PCHAR = "(?:[A-Za-z0-9\\-._~!$&'()*+,;=:@]|%[0-9A-Fa-f]{2})";
+const PATH_QUERY_FRAGMENT = `(?:/${PCHAR}*)*(?:\\?(?:${PCHAR}|[/?])*)?(?:#(?:${PCHAR}|[/?])*)?`;
 /** An RFC 3986 URI reference as the service writes one (a Location): http(s) and an authority or none, a path, a query, a fragment. */
-export const URI_REFERENCE = new RegExp(
-  `^(?:https?://[A-Za-z0-9.\\-]+(?::\\d+)?)?(?:/${PCHAR}*)*(?:\\?(?:${PCHAR}|[/?])*)?(?:#(?:${PCHAR}|[/?])*)?$`,
+export const URI_REFERENCE = new RegExp(`^(?:https?://[A-Za-z0-9.\\-]+(?::\\d+)?)?${PATH_QUERY_FRAGMENT}$`);
+/**
+ * An RFC 3986 URI reference naming what a client sent (a problem's `instance`): any scheme, an authority of a registered
+ * name (escapes and sub-delimiters too) or an IP literal, a port of digits, no user name or password; or none.
+ */
+export const SENT_URI_REFERENCE = new RegExp(
+  `^(?:[A-Za-z][A-Za-z0-9+.\\-]*://(?:(?:[A-Za-z0-9\\-._~!$&'()*+,;=]|%[0-9A-Fa-f]{2})*|\\[[0-9A-Fa-f:.]+\\])(?::\\d*)?)?${PATH_QUERY_FRAGMENT}$`,
 );
+
+/**
+ * Sends `GET target` on a raw socket, its request line as a client may write it (light-my-request would rewrite the
+ * target), and reads the answer until the server closes: its status, Location and body.
+ */
+export async function sendRequestLine(app: App, target: string, accept = 'application/json') {
+  if (!app.server.listening) await app.listen({ port: 0, host: '127.0.0.1' });
+  const { port } = app.server.address() as AddressInfo;
+  return new Promise<{ status: number; location?: string; body: string }>((resolve) => {
+    const socket = connect(port, '127.0.0.1', () =>
+      socket.write(`GET ${target} HTTP/1.1\r\nHost: trace.county.example\r\nAccept: ${accept}\r\nConnection: close\r\n\r\n`),
+    );
+    let answer = '';
+    socket.setEncoding('latin1');
+    socket.on('data', (chunk) => (answer += chunk));
+    socket.on('close', () => {
+      const [head, ...body] = answer.split('\r\n\r\n');
+      const location = /\r\nlocation: ([^\r]*)/i.exec(head)?.[1];
+      resolve({ status: Number(head.split(' ')[1]), location, body: Buffer.from(body.join('\r\n\r\n'), 'latin1').toString() });
+    });
+  });
+}

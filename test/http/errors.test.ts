@@ -1,6 +1,6 @@
 import { type AddressInfo, connect } from 'node:net';
 import { createWorld, expectStatus } from '../fixtures/world.js';
-import { buildTestApp } from '../helper.js';
+import { buildTestApp, SENT_URI_REFERENCE, sendRequestLine } from '../helper.js';
 import { fileTest } from '../root.js';
 
 const t = fileTest();
@@ -124,6 +124,63 @@ t.test('a request the HTTP parser refuses before routing gets problem+json too',
   t.equal(huge.status, 431, 'headers over the limit');
   t.match(huge.headers, /\r\ncontent-type: application\/problem\+json/);
   t.match(JSON.parse(huge.body), { type: '/problems/headers-too-large', status: 431 });
+});
+
+t.test('a problem’s instance names the URL as sent as an RFC 3986 URI reference, bounded, with no user name or password', async (t) => {
+  const logged: Record<string, any>[] = [];
+  const stream = { write: (line: string) => logged.push(JSON.parse(line)) };
+  const { app } = await buildTestApp(t, undefined, { logger: { level: 'info', stream } });
+  const problemOf = async (target: string) => {
+    const answer = await sendRequestLine(app, target);
+    const problem = JSON.parse(answer.body);
+    const named = (text: string) => (text.length > 60 ? `${text.slice(0, 60)}…` : text);
+    t.match(problem.instance, SENT_URI_REFERENCE, `${named(target)}: its instance, ${named(problem.instance)}, an RFC 3986 URI reference`);
+    return { status: answer.status, ...problem };
+  };
+  // what no URI may carry raw, and a stray "%", escaped, valid escapes kept: a route's own 400, the router's, a 404
+  for (const [target, status, instance] of [
+    ['/t/ABC?format=x&a=<"x">%zz&b=%41', 400, '/t/ABC?format=x&a=%3C%22x%22%3E%25zz&b=%41'],
+    ['/parties/%ZZ<"', 400, '/parties/%25ZZ%3C%22'],
+    ['/nowhere/{x}|^`#a"b', 404, '/nowhere/%7Bx%7D%7C%5E%60#a%22b'],
+    ['http://trace.county.example:abc/nowhere', 404, 'http://trace.county.example%3Aabc/nowhere'],
+    ['http://[::1]:8080/nowhere', 404, 'http://[::1]:8080/nowhere'],
+  ] as const) {
+    t.match(await problemOf(target), { status, instance }, `${target}: ${status}`);
+  }
+  // bounded, as the router answers before the input guard's 8,192 characters, and never cut inside an escape
+  for (const [target, status] of [
+    [`/x%zz${'A'.repeat(12_000)}`, 400],
+    [`/t/${'A'.repeat(12_000)}`, 414],
+    [`/nowhere/${'%C3%A9'.repeat(1000)}`, 404],
+  ] as const) {
+    const problem = await problemOf(target);
+    t.equal(problem.status, status, `${target.slice(0, 30)}…: ${status}`);
+    t.ok(problem.instance.length <= 2048 && problem.instance.length >= 2040, `its instance cut to ${problem.instance.length} characters`);
+    t.ok(target.replace('%zz', '%25zz').startsWith(problem.instance), 'the first of them');
+  }
+  // a user name and password in a target in absolute form are neither answered nor logged
+  logged.length = 0;
+  for (const [target, status, instance] of [
+    ['https://u:p@evil.example/parties', 401, 'https://evil.example/parties'],
+    ['http://u:p@trace.county.example/nowhere?x', 404, 'http://trace.county.example/nowhere?x'],
+    ['http://u:p@trace.county.example/parties/%ZZ', 400, 'http://trace.county.example/parties/%25ZZ'],
+    ['http://u:p@x@trace.county.example:8080/nowhere', 404, 'http://trace.county.example:8080/nowhere'],
+    ['ftp://u:p@h.example/x', 404, 'ftp://h.example/x'],
+  ] as const) {
+    const problem = await problemOf(target);
+    t.match(problem, { status, instance }, `${target}: ${status}, named without them`);
+    t.notMatch(JSON.stringify(problem), 'u:p', 'its detail too');
+  }
+  t.ok(logged.length > 0);
+  t.notOk(
+    logged.some((line) => JSON.stringify(line).includes('u:p')),
+    'no log line names them',
+  );
+  t.match(
+    logged.find((line) => line.msg === 'incoming request'),
+    { req: { url: 'https://evil.example/parties' } },
+    'the request logged as sent, less them',
+  );
 });
 
 t.test('public endpoints: docs and the OpenAPI 3.1 document', async (t) => {

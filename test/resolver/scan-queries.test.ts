@@ -1,14 +1,12 @@
 // The query string of a scan: what the resolver does not read (a messenger's tag, a campaign's, a name JavaScript
 // gives every object) is passed over and passed on as scanned, and a trailing-slash redirect keeps it as scanned.
-import type { AddressInfo } from 'node:net';
-import { connect } from 'node:net';
 import pino from 'pino';
 import { completeGs1 } from '../../src/codes/gs1.js';
 import { MAX_URL_LENGTH } from '../../src/http/request.js';
 import { scannedTarget } from '../../src/resolver/routes.js';
 import { issuePacks } from '../fixtures/rfid-world.js';
 import { createWorld } from '../fixtures/world.js';
-import { TEST_BASE_URL, URI_REFERENCE } from '../helper.js';
+import { sendRequestLine, TEST_BASE_URL, URI_REFERENCE } from '../helper.js';
 import { fileTest } from '../root.js';
 
 const t = fileTest();
@@ -23,24 +21,7 @@ async function scanWorld(t: Parameters<typeof createWorld>[0], redirectBaseUrl?:
   const [pack] = await issuePacks(world, processor, made.createdLotCodes[0] as string, 1);
   const scan = (url: string, accept = 'application/json') =>
     world.app.inject({ method: 'GET', url, headers: { accept, 'user-agent': 'a phone' } });
-  /** Sends a request line as a client may write it (light-my-request would rewrite its target): the status and Location. */
-  const send = async (target: string, accept = 'application/json') => {
-    if (!world.app.server.listening) await world.app.listen({ port: 0, host: '127.0.0.1' });
-    const { port } = world.app.server.address() as AddressInfo;
-    return new Promise<{ status: number; location?: string; body: string }>((resolve) => {
-      const socket = connect(port, '127.0.0.1', () =>
-        socket.write(`GET ${target} HTTP/1.1\r\nHost: trace.county.example\r\nAccept: ${accept}\r\nConnection: close\r\n\r\n`),
-      );
-      let answer = '';
-      socket.setEncoding('latin1');
-      socket.on('data', (chunk) => (answer += chunk));
-      socket.on('close', () => {
-        const [head, ...body] = answer.split('\r\n\r\n');
-        const location = /\r\nlocation: ([^\r]*)/i.exec(head)?.[1];
-        resolve({ status: Number(head.split(' ')[1]), location, body: Buffer.from(body.join('\r\n\r\n'), 'latin1').toString() });
-      });
-    });
-  };
+  const send = (target: string, accept?: string) => sendRequestLine(world.app, target, accept);
   return { pack, scan, send };
 }
 
