@@ -3,7 +3,8 @@ import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 import { isConcurrencyFailure } from '../db/errors.js';
 import { type FieldProblem, Problem } from '../errors/problem.js';
 import { shortened } from '../web/text.js';
-import { escapedForUri } from './uri.js';
+import { sentUrlOf } from './request.js';
+import { escapedForUri, uriReference } from './uri.js';
 
 // Every error leaves as RFC 9457 problem+json: Problems thrown by services as they are, request
 // validation failures with a pointer per field, Fastify's own errors mapped, anything else a 500
@@ -25,6 +26,18 @@ const NAMED_URL_CHARS = 200;
 
 /** A URL as a problem's detail names it: as the client sent it, what no URI carries raw escaped, cut to NAMED_URL_CHARS. */
 export const namedUrl = (url: string) => shortened(escapedForUri(url), NAMED_URL_CHARS);
+
+/** The most characters of a problem's `instance`: the router refuses URLs some 16 KB long before the input guard's limit. */
+const INSTANCE_CHARS = 2048;
+
+/**
+ * A URL as a problem's `instance` names it: an RFC 3986 URI reference (uriReference), cut to INSTANCE_CHARS, and before
+ * an escape the cut would split.
+ */
+const instanceOf = (url: string) =>
+  uriReference(url)
+    .slice(0, INSTANCE_CHARS)
+    .replace(/%[0-9A-Fa-f]?$/, '');
 
 /**
  * The details of the router's own errors, whose messages name the URL as the app's rewriteUrl read it (a full-width
@@ -71,9 +84,9 @@ export function problemOf(error: FastifyError, sentUrl?: string): Problem {
 
 /** The problem an error stands for, logged with the request it came from (a 5xx with its stack). */
 export function toProblem(error: FastifyError, request: FastifyRequest): Problem {
-  const problem = problemOf(error, request.originalUrl);
-  // the URL as it came, not as the app's rewriteUrl read it (a full-width "？" read as "?")
-  const context = { method: request.method, url: request.originalUrl, params: request.params };
+  const url = sentUrlOf(request);
+  const problem = problemOf(error, url);
+  const context = { method: request.method, url, params: request.params };
   if (problem.status >= 500) request.log.error({ err: error, ...context }, 'request failed');
   else request.log.info({ problem: problem.slug, detail: problem.detail, ...context }, 'request rejected');
   return problem;
@@ -88,7 +101,7 @@ export function sendProblem(request: FastifyRequest, reply: FastifyReply, proble
       title: problem.title,
       status: problem.status,
       detail: problem.detail,
-      instance: request.originalUrl,
+      instance: instanceOf(sentUrlOf(request)),
       ...(problem.errors ? { errors: problem.errors } : {}),
     });
 }

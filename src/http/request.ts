@@ -3,6 +3,7 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import type { FastifyContextConfig, FastifyRequest } from 'fastify';
 import type { Principal, RouteKind } from '../access/index.js';
+import { withoutUserinfo } from './uri.js';
 
 /** Longer URLs are refused: responses echo parts of them in headers (Link), which clients read only up to 16 KiB. */
 export const MAX_URL_LENGTH = 8192;
@@ -18,14 +19,17 @@ type LoggedRequest = {
 };
 
 /**
- * A request as the logs name it (the fields of Fastify's own serializer), its URL as it came: the app's rewriteUrl may
- * have read it otherwise (a full-width "？" as "?"), and a log names what the client sent.
+ * The URL as the client sent it, which logs and problems name (the app's rewriteUrl may have read it otherwise: a
+ * full-width "？" as "?"), less a user name and password its absolute form may carry: they are no one's to read.
  */
+export const sentUrlOf = (request: Pick<LoggedRequest, 'url' | 'originalUrl'>) => withoutUserinfo(request.originalUrl ?? request.url ?? '');
+
+/** A request as the logs name it (the fields of Fastify's own serializer), its URL as sent (sentUrlOf). */
 export function loggedRequest(request: LoggedRequest) {
   const version = request.headers?.['accept-version'];
   return {
     method: request.method,
-    url: request.originalUrl ?? request.url,
+    url: sentUrlOf(request),
     version: typeof version === 'string' ? version : undefined,
     host: request.host,
     remoteAddress: request.ip,

@@ -5,8 +5,14 @@
 const NOT_IN_A_URI = /[^\w\-.~:/?#[\]@!$&'()*+,;=%]/gu;
 /** What a path, a query or a fragment may not carry raw (RFC 3986 pchar, "/" and "?"), a "%" aside. */
 const NOT_IN_A_COMPONENT = /[^\w\-.~:/?@!$&'()*+,;=%]/gu;
+/** What a host name may not carry raw (RFC 3986 reg-name: unreserved and sub-delims), a "%" aside. */
+const NOT_IN_A_HOST = /[^\w\-.~!$&'()*+,;=%]/gu;
 /** A "%" that begins no escape (two hex digits). */
 const STRAY_PERCENT = /%(?![0-9A-Fa-f]{2})/g;
+/** The scheme and authority a request target in absolute form begins with (`http://host:8080`; RFC 9112 3.2.2). */
+const ABSOLUTE_FORM = /^([A-Za-z][A-Za-z0-9+.-]*:\/\/)([^/?#]*)/;
+/** The scheme of a request target in absolute form and the user name and password in its authority, up to its last "@". */
+const USERINFO = /^([A-Za-z][A-Za-z0-9+.-]*:\/\/)[^/?#]*@/;
 
 /** A character escaped as UTF-8; a lone surrogate (no character at all) as U+FFFD, which encodeURIComponent throws on. */
 const escapeCharacter = (character: string) => (/^[\uD800-\uDFFF]$/.test(character) ? '%EF%BF%BD' : encodeURIComponent(character));
@@ -14,8 +20,23 @@ const escapeCharacter = (character: string) => (/^[\uD800-\uDFFF]$/.test(charact
 /** The text with what no URI may carry raw (a space, `<`, `"`, non-ASCII) escaped, and nothing else: a stray "%" stays. */
 export const escapedForUri = (text: string) => text.replace(NOT_IN_A_URI, escapeCharacter);
 
+/** The text with what `notAllowed` matches escaped, a stray "%" too: its valid escapes kept. */
+const escaped = (text: string, notAllowed: RegExp) => text.replace(notAllowed, escapeCharacter).replace(STRAY_PERCENT, '%25');
+
 /** A path or fragment: its valid escapes kept, a stray "%" and what it may not carry raw escaped. */
-const component = (text: string) => text.replace(NOT_IN_A_COMPONENT, escapeCharacter).replace(STRAY_PERCENT, '%25');
+const component = (text: string) => escaped(text, NOT_IN_A_COMPONENT);
+
+/**
+ * An authority (`host:port`) as a URI may carry it: an IP literal as it came (`[::1]`), else the host name with what it
+ * may not carry raw escaped, a ":" not before the digits of a port too.
+ */
+function authority(text: string): string {
+  const [, host, port = ''] = /^(.*?)(:\d*)?$/su.exec(text) as RegExpExecArray;
+  return `${/^\[[0-9A-Fa-f:.]+\]$/.test(host) ? host : escaped(host, NOT_IN_A_HOST)}${port}`;
+}
+
+/** A request target without the user name and password its absolute form may name (`http://user:password@host/…`). */
+export const withoutUserinfo = (target: string) => target.replace(USERINFO, '$1');
 
 const decodes = (text: string) => {
   try {
@@ -42,11 +63,15 @@ const queryPair = (pair: string) => {
 };
 
 /**
- * A request target (a path, its query string and a fragment, after an origin or not) as an RFC 3986 URI reference: what
- * it may not carry raw escaped, its valid escapes kept, its query read as the query parser reads it (queryPart).
+ * A request target (a path, its query string and a fragment, after a scheme and authority or not) as an RFC 3986 URI
+ * reference: what it may not carry raw escaped, its valid escapes kept, its query read as the query parser reads it
+ * (queryPart).
  */
 export function uriReference(target: string): string {
-  const [, path, query, fragment] = /^([^?#]*)(?:\?([^#]*))?(?:#(.*))?$/su.exec(target) as RegExpExecArray;
+  const origin = ABSOLUTE_FORM.exec(target);
+  const rest = origin ? target.slice(origin[0].length) : target;
+  const [, path, query, fragment] = /^([^?#]*)(?:\?([^#]*))?(?:#(.*))?$/su.exec(rest) as RegExpExecArray;
   const written = query === undefined ? '' : `?${query.split('&').map(queryPair).join('&')}`;
-  return `${component(path)}${written}${fragment === undefined ? '' : `#${component(fragment)}`}`;
+  const scheme = origin ? `${origin[1]}${authority(origin[2])}` : '';
+  return `${scheme}${component(path)}${written}${fragment === undefined ? '' : `#${component(fragment)}`}`;
 }

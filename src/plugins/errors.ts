@@ -5,6 +5,7 @@ import fp from 'fastify-plugin';
 import { isComplaintFormPost, sendComplaintFormError } from '../complaints/form-errors.js';
 import { Problem } from '../errors/problem.js';
 import { namedUrl, toProblem } from '../http/problems.js';
+import { sentUrlOf } from '../http/request.js';
 import { sendScanError } from '../resolver/routes.js';
 
 // The app's error and 404 handlers: every error leaves as problem+json (see src/http/problems.ts),
@@ -57,7 +58,7 @@ export default fp(async (app) => {
     sendScanError(
       request,
       reply,
-      new Problem(404, 'not-found', 'Not found', `No route ${request.method} ${namedUrl(request.originalUrl.split('?')[0])}`),
+      new Problem(404, 'not-found', 'Not found', `No route ${request.method} ${namedUrl(sentUrlOf(request).split('?')[0])}`),
     ),
   );
 });

@@ -1,5 +1,5 @@
-import { uriReference } from '../../src/http/uri.js';
-import { URI_REFERENCE } from '../helper.js';
+import { uriReference, withoutUserinfo } from '../../src/http/uri.js';
+import { SENT_URI_REFERENCE, URI_REFERENCE } from '../helper.js';
 import { fileTest } from '../root.js';
 
 const t = fileTest();
@@ -48,5 +48,30 @@ t.test('a query key or value that does not decode is read as it came: its escape
   ]) {
     t.equal(uriReference(`/t/A1?${query}`), `/t/A1?${written}`, query);
     t.match(`/t/A1?${written}`, URI_REFERENCE);
+  }
+});
+
+t.test('a target in absolute form keeps its scheme and authority, written as a URI carries them', async (t) => {
+  for (const [target, written] of [
+    ['http://trace.county.example:8080/t/A1?x=%zz', 'http://trace.county.example:8080/t/A1?x=%25zz'],
+    ['http://[::1]:8080/t/A1', 'http://[::1]:8080/t/A1'],
+    ['http://host:abc/x', 'http://host%3Aabc/x'],
+    ['http://ho st%/x', 'http://ho%20st%25/x'],
+    ['ftp://h.example:', 'ftp://h.example:'],
+  ]) {
+    t.equal(uriReference(target), written, target);
+    t.match(written, SENT_URI_REFERENCE, 'an RFC 3986 URI reference');
+  }
+});
+
+t.test('the user name and password of a target in absolute form are left out, up to the last "@" of its authority', async (t) => {
+  for (const [target, left] of [
+    ['https://u:p@evil.example/parties', 'https://evil.example/parties'],
+    ['http://u:p@x@h.example:8080/a@b?c@d#e@f', 'http://h.example:8080/a@b?c@d#e@f'],
+    ['ftp://u@h.example', 'ftp://h.example'],
+    ['/parties/a@b', '/parties/a@b'],
+    ['/x/http://u:p@h/y', '/x/http://u:p@h/y'],
+  ]) {
+    t.equal(withoutUserinfo(target), left, target);
   }
 });
