@@ -4,7 +4,7 @@ import { completeGs1 } from '../../src/codes/gs1.js';
 import { queryRows } from '../../src/db/client.js';
 import { eventWriterOn } from '../fixtures/chain.js';
 import { EPCIS_CONTEXT } from '../fixtures/epcis.js';
-import { holdStock, meetInOrder, waitersReach } from '../fixtures/locks.js';
+import { actOnCaseWhilePackingFarmLot, waitersReach } from '../fixtures/locks.js';
 import { at, createWorld, expectStatus, randomUscc, type World } from '../fixtures/world.js';
 import { client, postgresOnly, type Reply, TEST_BASE_URL } from '../helper.js';
 import { fileTest } from '../root.js';
@@ -846,22 +846,13 @@ t.test(
   'an owner’s hold of its case sent while another party’s lot is packed into it is refused as the case holds that lot (PostgreSQL)',
   onPostgres,
   async (t) => {
-    const world = await createWorld(t, 'postgres');
-    const farm = await world.party('farm');
-    const plant = await world.party('processor');
-    const [own, apples] = [
-      await plant.commission(await plant.product('piece'), 10),
-      await farm.commission(await farm.product('piece'), 10),
-    ];
-    await world.handOver(farm, plant, apples, 6);
-    const caseCode = await plant.pack([{ lotCode: own }]);
-
-    const [packing, held] = await meetInOrder(
-      world,
-      holdStock(world, apples, plant.code, null),
-      () => plant.event({ type: 'aggregate', parent: { containerCode: caseCode }, children: [{ lotCode: apples, quantity: 6 }] }),
-      () => plant.api.post('/holds', { lotCodes: [caseCode], reason: '待检' }),
-    );
+    const {
+      plant,
+      apples,
+      caseCode,
+      packing,
+      acted: held,
+    } = await actOnCaseWhilePackingFarmLot(t, (plant, caseCode) => plant.api.post('/holds', { lotCodes: [caseCode], reason: '待检' }));
 
     expectStatus(t, packing, 201, 'the packing is stored');
     t.match(expectStatus(t, held, 403, 'the plant does not hold its case, which now holds the farm’s apples').body, {

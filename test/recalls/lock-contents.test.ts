@@ -9,7 +9,16 @@ import { type AppOptions, buildApp } from '../../src/app.js';
 import { completeGs1 } from '../../src/codes/gs1.js';
 import { LOCK_ROUNDS } from '../../src/events/writer/repository.js';
 import { EPCIS_CONTEXT, epcisRequests } from '../fixtures/epcis.js';
-import { holdLocked, holdStock, meetInOrder, recallRace, waitBlockedBy, waitersBehindWaiterOf, waitersReach } from '../fixtures/locks.js';
+import {
+  actOnCaseWhilePackingFarmLot,
+  holdLocked,
+  holdStock,
+  meetInOrder,
+  recallRace,
+  waitBlockedBy,
+  waitersBehindWaiterOf,
+  waitersReach,
+} from '../fixtures/locks.js';
 import { type Actor, at, createWorld, expectStatus } from '../fixtures/world.js';
 import { client, postgresOnly, type Reply, TEST_BASE_URL } from '../helper.js';
 import { fileTest } from '../root.js';
@@ -67,21 +76,14 @@ t.test(
   'an operator’s recall of its case opened while another party’s lot is packed into it is refused as the case holds that lot (PostgreSQL)',
   onPostgres,
   async (t) => {
-    const world = await createWorld(t, 'postgres');
-    const farm = await world.party('farm');
-    const plant = await world.party('processor');
-    const [own, apples] = [
-      await plant.commission(await plant.product('piece'), 10),
-      await farm.commission(await farm.product('piece'), 10),
-    ];
-    await world.handOver(farm, plant, apples, 6);
-    const caseCode = await plant.pack([{ lotCode: own }]);
-
-    const [packing, opened] = await meetInOrder(
-      world,
-      holdStock(world, apples, plant.code, null),
-      () => plant.event({ type: 'aggregate', parent: { containerCode: caseCode }, children: [{ lotCode: apples, quantity: 6 }] }),
-      () => plant.api.post('/recalls', { lotCodes: [caseCode], level: 3, reason: '包装破损', hazard: '污染' }),
+    const {
+      farm,
+      apples,
+      caseCode,
+      packing,
+      acted: opened,
+    } = await actOnCaseWhilePackingFarmLot(t, (plant, caseCode) =>
+      plant.api.post('/recalls', { lotCodes: [caseCode], level: 3, reason: '包装破损', hazard: '污染' }),
     );
 
     expectStatus(t, packing, 201, 'the packing is stored');
