@@ -102,12 +102,17 @@ export function overdueFor(
  * Recovered quantities of the product against affected ones, per unit (kilograms and pieces do not
  * add up). A container is no unit of its own: what it holds is counted through the lines of the lots
  * packed in it (a case returned or destroyed recovers their quantities in it). Counted as a unit, a
- * case of 5 pieces returned would weigh as much as all the product, and an empty one too.
+ * case of 5 pieces returned would weigh as much as all the product, and an empty one too. A line is a
+ * container's by what its lot is, whatever unit it was captured in. Only a recall whose scope holds
+ * no product (an emptied case) counts its containers, each a unit of its own: a container line then
+ * gives how many containers (`affected`) and how many of them are back (`recovered`), and such a
+ * recall is not done before they are.
  */
-export function progressOf(lines: { unit: string; affected: number; recovered: number }[]) {
+export function progressOf(lines: { unit: string; container: boolean; affected: number; recovered: number }[]) {
+  const products = lines.filter((line) => !line.container);
+  const counted = products.length > 0 ? products : lines.map((line) => ({ ...line, unit: CONTAINER_UNIT }));
   const byUnit = new Map<string, { affected: number; recovered: number }>();
-  for (const line of lines) {
-    if (line.unit === CONTAINER_UNIT) continue;
+  for (const line of counted) {
     const total = byUnit.get(line.unit) ?? { affected: 0, recovered: 0 };
     total.affected += line.affected;
     // a holder reporting more than it was asked for does not make up for another's shortfall

@@ -400,6 +400,7 @@ export function createRecallsRepository(db: Db) {
         partyCode: string;
         lotCode: string;
         unit: string;
+        container: boolean;
         affected: string;
         returned: string;
         destroyed: string;
@@ -414,9 +415,9 @@ export function createRecallsRepository(db: Db) {
             coalesce(r.destroyed, 0) as destroyed
           from affected a left join recovered r using (recall_id, party_code, lot_code)
         )
-        select recall_id as "recallId", party_code as "partyCode", lot_code as "lotCode", unit, quantity::text as affected,
-          returned::text as returned, least(destroyed, quantity - returned)::text as destroyed
-        from counted order by recall_id, party_code, lot_code`,
+        select c.recall_id as "recallId", c.party_code as "partyCode", c.lot_code as "lotCode", c.unit, l.kind = 'container' as container,
+          c.quantity::text as affected, c.returned::text as returned, least(c.destroyed, c.quantity - c.returned)::text as destroyed
+        from counted c join lots l on l.code = c.lot_code order by c.recall_id, c.party_code, c.lot_code`,
       );
       return rows.map((row) => ({
         ...row,
@@ -443,6 +444,7 @@ export function createRecallsRepository(db: Db) {
         queryRows<{
           recallId: string;
           unit: string;
+          container: boolean;
           affected: string;
           recovered: string;
           ownAffected: string | null;
@@ -452,14 +454,20 @@ export function createRecallsRepository(db: Db) {
           sql`with affected as (
             select recall_id, party_code, lot_code, unit, sum(quantity) as quantity from recall_holdings
             where recall_id = any(${texts(recallIds)}) group by recall_id, party_code, lot_code, unit
-          ), ${RECOVERED}, lines as (
-            select a.recall_id, a.party_code, a.unit, a.quantity as affected,
-              least(coalesce(r.returned + r.destroyed, 0), a.quantity) as recovered, a.party_code = ${partyCode} as own
-            from affected a left join recovered r using (recall_id, party_code, lot_code)
+          ), ${RECOVERED}, counted as (
+            select a.recall_id, a.party_code, a.unit, a.quantity,
+              least(coalesce(r.returned + r.destroyed, 0), a.quantity) as recovered, l.kind = 'container' as container
+            from affected a left join recovered r using (recall_id, party_code, lot_code) join lots l on l.code = a.lot_code
+          ), lines as (
+            -- a container counts as one, back once all of it is (see progressOf)
+            select recall_id, unit, container, case when container then 1 else quantity end as affected,
+              case when not container then recovered when recovered >= quantity then 1 else 0 end as recovered,
+              party_code = ${partyCode} as own
+            from counted
           )
-          select recall_id as "recallId", unit, sum(affected)::text as affected, sum(recovered)::text as recovered,
+          select recall_id as "recallId", unit, container, sum(affected)::text as affected, sum(recovered)::text as recovered,
             (sum(affected) filter (where own))::text as "ownAffected", (sum(recovered) filter (where own))::text as "ownRecovered"
-          from lines group by recall_id, unit order by recall_id, unit`,
+          from lines group by recall_id, unit, container order by recall_id, unit, container`,
         ),
       ]);
       return {
@@ -467,6 +475,7 @@ export function createRecallsRepository(db: Db) {
         units: units.map((row) => ({
           recallId: row.recallId,
           unit: row.unit,
+          container: row.container,
           affected: Number(row.affected),
           recovered: Number(row.recovered),
           own: row.ownAffected === null ? null : { affected: Number(row.ownAffected), recovered: Number(row.ownRecovered) },

@@ -65,7 +65,7 @@ const progressSchema = z.object({
   byUnit: z
     .array(z.object({ unit: z.string(), affected: z.number(), recovered: z.number(), share: z.number() }))
     .describe(
-      'per unit of the product: a container (a case, a pallet) is no unit of its own, its contents count through the lots packed in it',
+      'per unit of the product: a container (a case, a pallet) is no unit of its own, its contents count through the lots packed in it; only when the scope holds no product are its containers counted, each one of unit container',
     ),
 });
 

@@ -127,7 +127,7 @@ export function createRecallService(deps: {
     own: string | null,
     now: Date,
     reached: { holders: number; acknowledged: number },
-    recovery: { unit: string; affected: number; recovered: number }[],
+    recovery: Parameters<typeof progressOf>[0],
   ): RecallSummary {
     return {
       id: row.id,
@@ -172,7 +172,12 @@ export function createRecallService(deps: {
           .map(({ lotCode, unit, affected, returned, destroyed }) => ({ lotCode, unit, affected, returned, destroyed })),
       }));
       const counts = { holders: reached.length, acknowledged: reached.filter((holder) => holder.acknowledgedAt !== null).length };
-      const progress = lines.map((line) => ({ unit: line.unit, affected: line.affected, recovered: line.returned + line.destroyed }));
+      const progress = lines.map(({ unit, container, affected, returned, destroyed }) =>
+        // a container counts as one, back once all of it is reported returned or destroyed (see progressOf)
+        container
+          ? { unit, container, affected: 1, recovered: returned + destroyed >= affected ? 1 : 0 }
+          : { unit, container, affected, recovered: returned + destroyed },
+      );
       return { ...summaryOf(row, own, now, counts, progress), holderRows };
     });
   }
@@ -375,7 +380,7 @@ export function createRecallService(deps: {
         const recovery = units.flatMap((unit) => {
           if (unit.recallId !== row.id) return [];
           const seen = own === null ? unit : unit.own;
-          return seen ? [{ unit: unit.unit, affected: seen.affected, recovered: seen.recovered }] : [];
+          return seen ? [{ unit: unit.unit, container: unit.container, affected: seen.affected, recovered: seen.recovered }] : [];
         });
         return summaryOf(row, own, now, holders.get(row.id) ?? { holders: 0, acknowledged: 0 }, recovery);
       });

@@ -41,28 +41,43 @@ t.test('overdue: open recalls not started or not finished in time', async (t) =>
 t.test('progress per unit; over-reporting does not cover another holder', async (t) => {
   t.same(progressOf([]), { share: 1, byUnit: [] }, 'nothing to recover');
   const progress = progressOf([
-    { unit: 'kg', affected: 100, recovered: 150 },
-    { unit: 'kg', affected: 100, recovered: 0 },
-    { unit: 'piece', affected: 10, recovered: 5 },
+    { unit: 'kg', container: false, affected: 100, recovered: 150 },
+    { unit: 'kg', container: false, affected: 100, recovered: 0 },
+    { unit: 'piece', container: false, affected: 10, recovered: 5 },
   ]);
   t.same(progress.byUnit, [
     { unit: 'kg', affected: 200, recovered: 100, share: 0.5 },
     { unit: 'piece', affected: 10, recovered: 5, share: 0.5 },
   ]);
   t.equal(progress.share, 0.5);
-  t.equal(progressOf([{ unit: 'kg', affected: 0, recovered: 0 }]).share, 1);
+  t.equal(progressOf([{ unit: 'kg', container: false, affected: 0, recovered: 0 }]).share, 1);
   t.same(
     progressOf([
-      { unit: 'container', affected: 1, recovered: 1 },
-      { unit: 'piece', affected: 100, recovered: 5 },
+      { unit: 'container', container: true, affected: 1, recovered: 1 },
+      { unit: 'piece', container: false, affected: 100, recovered: 5 },
     ]),
     { share: 0.05, byUnit: [{ unit: 'piece', affected: 100, recovered: 5, share: 0.05 }] },
     'a case returned counts the pieces in it, not itself as a unit beside them',
   );
   t.same(
-    progressOf([{ unit: 'container', affected: 2, recovered: 0 }]),
-    { share: 1, byUnit: [] },
-    'empty containers hold nothing to recover',
+    progressOf([
+      { unit: 'KGM', container: true, affected: 1, recovered: 0 },
+      { unit: 'KGM', container: false, affected: 10, recovered: 0 },
+    ]).byUnit,
+    [{ unit: 'KGM', affected: 10, recovered: 0, share: 0 }],
+    'a container is left out by what it is, whatever unit it was captured in',
   );
-  t.equal(progressOf([{ unit: 'piece', affected: 20_000, recovered: 19_999 }]).share, 0.999, 'a recall short of complete is never 100 %');
+  t.same(
+    progressOf([
+      { unit: 'container', container: true, affected: 1, recovered: 1 },
+      { unit: 'container', container: true, affected: 1, recovered: 0 },
+    ]),
+    { share: 0.5, byUnit: [{ unit: 'container', affected: 2, recovered: 1, share: 0.5 }] },
+    'with no product in scope, empty containers count, each a unit of its own: not 100 % before they are back',
+  );
+  t.equal(
+    progressOf([{ unit: 'piece', container: false, affected: 20_000, recovered: 19_999 }]).share,
+    0.999,
+    'a recall short of complete is never 100 %',
+  );
 });

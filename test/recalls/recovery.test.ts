@@ -259,3 +259,90 @@ t.test('progress weighs a case by the lots packed in it, once: a container is no
   await report(t, world, dealer, recall, [{ lotCode: lot, destroyed: 95 }], 'the dealer destroys the 95 loose');
   t.same(await progress(), { share: 1, byUnit: [{ unit: 'piece', affected: 100, recovered: 100, share: 1 }] }, 'all of it, counted once');
 });
+
+t.test('a recall of an empty container alone counts the container: 0 % until it is reported back', async (t) => {
+  const world = await createWorld(t);
+  const [plant, dealer] = [await world.party('processor'), await world.party('distributor')];
+  const regulator = await world.partyRegulator();
+  const lot = await plant.commission(await plant.product('piece'), 100);
+  const box = await plant.pack([{ lotCode: lot, quantity: 5 }]);
+  await world.ok(plant.event({ type: 'disaggregate', parentCode: box }));
+  await world.handOver(plant, dealer, box);
+  const recall = (await world.ok(regulator.post('/recalls', { lotCodes: [box], level: 2, reason: '包装污染', hazard: '油墨' }))) as Recall;
+  t.match(linesOf(recall, dealer), [{ lotCode: box, affected: 1, returned: 0 }], 'the dealer is asked for the box');
+  const progress = async () => {
+    const viewed = (await world.ok(regulator.get(`/recalls/${recall.id}`), 200)).progress;
+    const listed = (await world.ok(regulator.get('/recalls'), 200)).items.find((item: { id: string }) => item.id === recall.id).progress;
+    t.same(listed, viewed, 'the list (and the dashboard drawn from it) sums it as the view does');
+    return viewed;
+  };
+  t.same(
+    await progress(),
+    { share: 0, byUnit: [{ unit: 'container', affected: 1, recovered: 0, share: 0 }] },
+    'nothing is recovered yet: not 100 % as it opens',
+  );
+  await report(t, world, dealer, recall, [{ lotCode: box, destroyed: 1 }], 'the dealer destroys the box');
+  t.same(await progress(), { share: 1, byUnit: [{ unit: 'container', affected: 1, recovered: 1, share: 1 }] }, 'the box is dealt with');
+});
+
+t.test('progress leaves a container out by what it is, not by the unit it was captured in', async (t) => {
+  const world = await createWorld(t);
+  const farm = await world.party('farm');
+  const regulator = await world.partyRegulator();
+  const capture = async (event: object) => {
+    const reply = await world.app.inject({
+      method: 'POST',
+      url: '/epcis/capture',
+      headers: { 'content-type': 'application/ld+json', authorization: `Bearer ${farm.key}` },
+      payload: {
+        '@context': ['https://ref.gs1.org/standards/epcis/epcis-context.jsonld'],
+        type: 'EPCISDocument',
+        schemaVersion: '2.0',
+        creationDate: '2026-03-10T00:00:00Z',
+        epcisBody: { eventList: [{ type: 'ObjectEvent', eventTimeZoneOffset: '+08:00', ...event }] },
+      },
+    });
+    t.equal(reply.statusCode, 202);
+    await world.app.services.epcis.idle();
+    return (await farm.api.get(`/epcis/capture/${reply.json().captureID}`)).body;
+  };
+  const lotUri = 'https://id.gs1.org/01/06901234000016/10/FARM-X';
+  const caseUri = 'urn:epc:id:sscc:6901234.0000000024';
+  const at = (hour: number) => `2026-03-01T0${hour}:00:00+08:00`;
+  t.match(
+    await capture({
+      eventTime: at(8),
+      action: 'ADD',
+      bizStep: 'commissioning',
+      quantityList: [{ epcClass: lotUri, quantity: 10, uom: 'KGM' }],
+    }),
+    { success: true },
+  );
+  t.match(
+    await capture({
+      eventTime: at(8),
+      action: 'ADD',
+      bizStep: 'commissioning',
+      quantityList: [{ epcClass: caseUri, quantity: 500, uom: 'KGM' }],
+    }),
+    { success: true },
+  );
+  t.match(
+    await capture({
+      type: 'AggregationEvent',
+      eventTime: at(9),
+      action: 'ADD',
+      bizStep: 'packing',
+      parentID: caseUri,
+      childQuantityList: [{ epcClass: lotUri, quantity: 2, uom: 'KGM' }],
+    }),
+    { success: true },
+  );
+  const lot = (await farm.api.get(`/trace/${encodeURIComponent(lotUri)}`)).body.nodes[0].code;
+  const recall = await world.ok(regulator.post('/recalls', { lotCodes: [lot], level: 2, reason: '农残超标', hazard: '毒死蜱' }));
+  t.same(
+    recall.progress,
+    { share: 0, byUnit: [{ unit: 'KGM', affected: 10, recovered: 0, share: 0 }] },
+    'the 10 kg of the lot, not the case',
+  );
+});
