@@ -14,6 +14,7 @@ import type { Line, LotSpec } from '../events/writer/scope.js';
 import { canonicalEventId, epcisEventId, eventIdOfKey, partyEventKeys } from '../gs1/event-id.js';
 import type { Identifier } from '../identifiers/parse.js';
 import type { IdentifierService } from '../identifiers/service.js';
+import { CONTAINER_UNIT } from '../lots/ledger.js';
 import type { ProductsRepository } from '../products/repository.js';
 import { type EventHashOptions, eventHasher, eventHashId } from './event-hash.js';
 import {
@@ -311,13 +312,15 @@ async function requestsFor(
     const specOf = (item: Named): LotSpec => {
       const product = products.get(GTIN.exec(item.id)?.[1] ?? '');
       const sscc = SSCC.exec(item.id)?.[1] ?? null;
+      const container = sscc !== null || item.role === 'parent';
       return {
         code: codeOf(item),
-        kind: sscc !== null || item.role === 'parent' ? 'container' : 'lot',
+        kind: container ? 'container' : 'lot',
         productCode: product?.code ?? null,
         sscc,
         quantity: item.quantity ?? 1,
-        unit: item.uom ?? (sscc !== null || item.role === 'parent' ? 'container' : (product?.unit ?? 'piece')),
+        // one of it, whatever it holds, as a packing's new container (validation refuses an SSCC as a class with a uom)
+        unit: container ? CONTAINER_UNIT : (item.uom ?? product?.unit ?? 'piece'),
         epc: item.id,
       };
     };

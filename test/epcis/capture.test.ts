@@ -1126,6 +1126,50 @@ t.test('a GS1 Digital Link whose key does not match its AI format is a 400 namin
   t.match(trace.json().detail, /SSCC does not match its AI's format/);
 });
 
+t.test('an SSCC names one logistic unit, not a class: in a quantity list it is a 400 naming the epcClass', async (t) => {
+  const world = await createWorld(t);
+  const plant = await world.party('slaughterhouse');
+  const post = (url: string, payload: object) =>
+    world.app.inject({
+      method: 'POST',
+      url,
+      payload,
+      headers: { 'content-type': 'application/ld+json', authorization: `Bearer ${plant.key}` },
+    });
+  const reply = await post(
+    '/epcis/capture',
+    doc([
+      observation(1, { quantityList: [{ epcClass: SSCC_URN, quantity: 500, uom: 'KGM' }] }),
+      {
+        type: 'AggregationEvent',
+        eventTime: time(2),
+        eventTimeZoneOffset: '+08:00',
+        action: 'ADD',
+        bizStep: 'packing',
+        parentID: 'urn:epc:id:sscc:6901234.0000000024',
+        childQuantityList: [{ epcClass: 'https://id.gs1.org/00/069012340000000313', quantity: 1 }],
+      },
+    ]),
+  );
+  t.equal(reply.statusCode, 400, 'refused at the door');
+  t.same(
+    reply.json().errors.map((error: { pointer: string }) => error.pointer),
+    ['/epcisBody/eventList/0/quantityList/0/epcClass', '/epcisBody/eventList/1/childQuantityList/0/epcClass'],
+  );
+  t.match(reply.json().errors[0].detail, /epcClass .*SSCC.*instance.*epcList/);
+  const single = await post('/epcis/events', {
+    '@context': CONTEXT,
+    ...observation(1, { quantityList: [{ epcClass: SSCC_URN, quantity: 1 }] }),
+  });
+  t.equal(single.statusCode, 400, 'as one event too');
+  t.match(single.json().errors, [{ pointer: '/quantityList/0/epcClass' }]);
+  t.match(
+    (await captured(world, plant.key, doc([observation(1, { epcList: [SSCC_URN] })]))).job,
+    { success: true, captured: 1 },
+    'named as the instance it is, it is taken',
+  );
+});
+
 t.test('an empty document ends as a success in either error behaviour, never a job left running', async (t) => {
   const world = await createWorld(t);
   const plant = await world.party('processor');

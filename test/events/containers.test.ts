@@ -466,7 +466,7 @@ t.test('a pallet of two cases of one lot shipped through EPCIS capture is receiv
   t.same(await balanceDifferences(world.database), [], 'the kept balances follow the movements');
 });
 
-t.test('a captured shipping event that moves none of a pallet takes none of what is packed on it', async (t) => {
+t.test('a pallet named as a class (a quantity of 0 of it) is refused: nothing packed on it moves', async (t) => {
   const world = await createWorld(t);
   const plant = await world.party('processor');
   const shop = await world.party('retailer');
@@ -499,15 +499,18 @@ t.test('a captured shipping event that moves none of a pallet takes none of what
   const lotCode = (await world.regulator.get(`/trace/${encodeURIComponent(meat)}?depth=0`)).body.query.lotCodes[0];
   const meatLeft = async () => (await plant.lot(lotCode)).massBalance;
 
-  // the second pallet named as a class (its SSCC as a Digital Link) with a quantity of 0
+  // the second pallet named as a class (its SSCC as a Digital Link) with a quantity of 0: an SSCC names one
+  // logistic unit, never a class
   const secondOfNone = { quantityList: [{ epcClass: 'https://id.gs1.org/00/069012340000000795', quantity: 0 }] };
-  const { job: none } = await captured(world, plant.key, epcisDocument([shipped(3, secondOfNone)]));
-  t.match(none, { success: false, captured: 0 }, 'a quantity of 0 of a pallet alone ships nothing: refused');
-  t.match(none.errors[0].message, /ships nothing/, 'as a shipment of nothing, not over the contents');
-  t.match(await meatLeft(), { produced: 10, shipped: 0, onHand: 10 }, 'none of the meat packed on it is shipped');
+  for (const what of [secondOfNone, { epcList: [first], ...secondOfNone }]) {
+    const { reply } = await captured(world, plant.key, epcisDocument([shipped(3, what)]));
+    t.equal(reply.statusCode, 400, 'refused at the door, alone or beside the first pallet');
+    t.match(reply.json().errors, [{ pointer: '/epcisBody/eventList/0/quantityList/0/epcClass', detail: /is an SSCC/ }]);
+  }
+  t.match(await meatLeft(), { produced: 10, shipped: 0, onHand: 10 }, 'none of the meat packed on either pallet is shipped');
 
-  const { job: first4 } = await captured(world, plant.key, epcisDocument([shipped(4, { epcList: [first], ...secondOfNone })]));
-  t.match(first4, { success: true, captured: 1 }, 'named with a quantity of 0 beside the first pallet');
+  const { job: first4 } = await captured(world, plant.key, epcisDocument([shipped(4, { epcList: [first] })]));
+  t.match(first4, { success: true, captured: 1 }, 'the first pallet named as the instance it is');
   t.match(await meatLeft(), { produced: 10, shipped: 4, onHand: 6 }, 'only the first pallet is shipped, with its 4 kg');
   const { job: again } = await captured(world, plant.key, epcisDocument([shipped(5, { epcList: [first] })]));
   t.match(

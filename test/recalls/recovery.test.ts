@@ -285,12 +285,12 @@ t.test('a recall of an empty container alone counts the container: 0 % until it 
   t.same(await progress(), { share: 1, byUnit: [{ unit: 'container', affected: 1, recovered: 1, share: 1 }] }, 'the box is dealt with');
 });
 
-t.test('progress leaves a container out by what it is, not by the unit it was captured in', async (t) => {
+t.test('a case named as a class in kilograms is refused; named as the case it is, progress leaves it out', async (t) => {
   const world = await createWorld(t);
   const farm = await world.party('farm');
   const regulator = await world.partyRegulator();
-  const capture = async (event: object) => {
-    const reply = await world.app.inject({
+  const post = (event: object) =>
+    world.app.inject({
       method: 'POST',
       url: '/epcis/capture',
       headers: { 'content-type': 'application/ld+json', authorization: `Bearer ${farm.key}` },
@@ -302,6 +302,8 @@ t.test('progress leaves a container out by what it is, not by the unit it was ca
         epcisBody: { eventList: [{ type: 'ObjectEvent', eventTimeZoneOffset: '+08:00', ...event }] },
       },
     });
+  const capture = async (event: object) => {
+    const reply = await post(event);
     t.equal(reply.statusCode, 202);
     await world.app.services.epcis.idle();
     return (await farm.api.get(`/epcis/capture/${reply.json().captureID}`)).body;
@@ -318,15 +320,14 @@ t.test('progress leaves a container out by what it is, not by the unit it was ca
     }),
     { success: true },
   );
-  t.match(
-    await capture({
-      eventTime: at(8),
-      action: 'ADD',
-      bizStep: 'commissioning',
-      quantityList: [{ epcClass: caseUri, quantity: 500, uom: 'KGM' }],
-    }),
-    { success: true },
-  );
+  const asClass = await post({
+    eventTime: at(8),
+    action: 'ADD',
+    bizStep: 'commissioning',
+    quantityList: [{ epcClass: caseUri, quantity: 500, uom: 'KGM' }],
+  });
+  t.equal(asClass.statusCode, 400, 'a case is no class of 500 kg');
+  t.match(asClass.json().errors, [{ pointer: '/epcisBody/eventList/0/quantityList/0/epcClass', detail: /is an SSCC/ }]);
   t.match(
     await capture({
       type: 'AggregationEvent',
@@ -339,7 +340,16 @@ t.test('progress leaves a container out by what it is, not by the unit it was ca
     { success: true },
   );
   const lot = (await farm.api.get(`/trace/${encodeURIComponent(lotUri)}`)).body.nodes[0].code;
-  const recall = await world.ok(regulator.post('/recalls', { lotCodes: [lot], level: 2, reason: '农残超标', hazard: '毒死蜱' }));
+  const recall = (await world.ok(
+    regulator.post('/recalls', { lotCodes: [lot], level: 2, reason: '农残超标', hazard: '毒死蜱' }),
+  )) as Recall & { progress: object };
+  t.same(
+    linesOf(recall, farm)
+      .map(({ unit, affected }: Line & { unit?: string }) => `${affected} ${unit}`)
+      .sort(),
+    ['1 container', '10 KGM'],
+    'the lot, and the case as one of its own',
+  );
   t.same(
     recall.progress,
     { share: 0, byUnit: [{ unit: 'KGM', affected: 10, recovered: 0, share: 0 }] },

@@ -6,7 +6,7 @@ import type { ValidateFunction } from 'ajv';
 import { isStorableTime, STORABLE_YEARS } from '../../codes/timestamp.js';
 import { pauses } from '../../db/turns.js';
 import { inspectionSchema, MAX_URI_LENGTH } from '../../events/schemas.js';
-import { gs1IdentifierProblem } from '../../gs1/canonical.js';
+import { canonicalIdentifier, gs1IdentifierProblem } from '../../gs1/canonical.js';
 import { INSPECTION_FIELD } from '../mapping.js';
 import { tagValueProblem } from '../tag-values.js';
 import { cited, label, schemaErrors, type ValidationError } from './messages.js';
@@ -27,6 +27,7 @@ type Findings = { errors: ValidationError[]; covered: string[] };
 
 const EPC_LISTS = ['epcList', 'childEPCs', 'inputEPCList', 'outputEPCList'];
 const QUANTITY_LISTS = ['quantityList', 'childQuantityList', 'inputQuantityList', 'outputQuantityList'];
+const SSCC_URI = /^https:\/\/id\.gs1\.org\/00\//;
 /** Lists of objects naming one URI each, and that URI's field. */
 const URI_LISTS = [
   ['bizTransactionList', 'bizTransaction'],
@@ -305,10 +306,23 @@ function checkEvent(event: unknown, at: string, found: Findings): void {
     const list = event[field];
     if (Array.isArray(list)) for (const [i, epc] of list.entries()) instance(epc, `${at}/${field}/${i}`);
   }
+  // an epcClass names a class (a GTIN, with its lot: CBV 2.0 EPC class identifiers); an SSCC names one
+  // logistic unit, which an instance list names. Taken as a class, it became a container of as many
+  // kilograms as the entry said
+  const epcClass = (value: unknown, pointer: string) => {
+    if (typeof value !== 'string' || tooLong(value)) return;
+    const problem = gs1IdentifierProblem(value);
+    if (problem) report(pointer, `${cited(value)} ${problem}`);
+    else if (SSCC_URI.test(canonicalIdentifier(value)))
+      report(
+        pointer,
+        `epcClass ${cited(value)} is an SSCC, which names one logistic unit (an instance), not a class: name it in an EPC list (epcList, childEPCs, parentID)`,
+      );
+  };
   for (const field of QUANTITY_LISTS) {
     const list = event[field];
     if (Array.isArray(list))
-      for (const [i, entry] of list.entries()) identifier(isObject(entry) ? entry.epcClass : undefined, `${at}/${field}/${i}/epcClass`);
+      for (const [i, entry] of list.entries()) epcClass(isObject(entry) ? entry.epcClass : undefined, `${at}/${field}/${i}/epcClass`);
   }
   for (const field of ['readPoint', 'bizLocation']) {
     const place = event[field];
