@@ -307,8 +307,8 @@ function checkEvent(event: unknown, at: string, found: Findings): void {
     if (Array.isArray(list)) for (const [i, epc] of list.entries()) instance(epc, `${at}/${field}/${i}`);
   }
   // an epcClass names a class (a GTIN, with its lot: CBV 2.0 EPC class identifiers); an SSCC names one
-  // logistic unit, which an instance list names. Taken as a class, it became a container of as many
-  // kilograms as the entry said
+  // logistic unit, which an instance list names (taken as a class, it would be a container of as many
+  // kilograms as the entry says)
   const epcClass = (value: unknown, pointer: string) => {
     if (typeof value !== 'string' || tooLong(value)) return;
     const problem = gs1IdentifierProblem(value);
@@ -316,7 +316,7 @@ function checkEvent(event: unknown, at: string, found: Findings): void {
     else if (SSCC_URI.test(canonicalIdentifier(value)))
       report(
         pointer,
-        `epcClass ${cited(value)} is an SSCC, which names one logistic unit (an instance), not a class: name it in an EPC list (epcList, childEPCs, parentID)`,
+        `epcClass ${cited(value)} is an SSCC, which names one logistic unit (an instance), not a class: name it in an EPC list (epcList, childEPCs) or as parentID`,
       );
   };
   for (const field of QUANTITY_LISTS) {
