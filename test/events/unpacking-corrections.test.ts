@@ -1,0 +1,125 @@
+// An unpacking declared in error packs back what it took out. When a later unpacking took the same
+// lot out of the same container again, the packing it ended would be in force again though that
+// later unpacking emptied the container of the lot: the declaration is refused, naming it.
+import { sql } from 'drizzle-orm';
+import { completeGs1 } from '../../src/codes/gs1.js';
+import { queryRows } from '../../src/db/client.js';
+import { EPCIS_CONTEXT, epcisRequests, palletEvents } from '../fixtures/epcis.js';
+import { at, createWorld, expectStatus } from '../fixtures/world.js';
+import { fileTest } from '../root.js';
+
+const t = fileTest();
+
+type World = Awaited<ReturnType<typeof createWorld>>;
+
+/** The packings of the lot into the container in force, and the lot's quantity in it, as the ledger holds them. */
+async function packedIn(world: World, lot: string, container: string) {
+  const [row] = await queryRows<{ links: number; quantity: number }>(
+    world.database.db,
+    sql`select (select count(*)::int from lineage_edges where upstream_code = ${lot} and downstream_code = ${container}
+        and kind = 'aggregate' and ended_by_event_id is null and retracted_by_event_id is null) as links,
+      (select coalesce(sum(quantity), 0)::float from lot_movements where lot_code = ${lot} and container_code = ${container}) as quantity`,
+  );
+  return row;
+}
+
+t.test('an unpacking declared in error after a later unpacking of the lot from the container is refused, naming that one', async (t) => {
+  const world = await createWorld(t);
+  const plant = await world.party('processor');
+  const lot = await plant.commission(await plant.product('kg'), 3);
+  const event = (hour: number, body: Record<string, unknown>) => world.ok(plant.api.post('/events', { ...body, eventTime: at(1000 + hour) }));
+  const pallet = (await event(3, { type: 'aggregate', parent: {}, children: [{ lotCode: lot, quantity: 3 }] })).createdLotCodes[0];
+  const first = await event(5, { type: 'disaggregate', parentCode: pallet, children: [lot] });
+  const repacked = await event(7, { type: 'aggregate', parent: { containerCode: pallet }, children: [{ lotCode: lot, quantity: 3 }] });
+  const second = await event(9, { type: 'disaggregate', parentCode: pallet, children: [lot] });
+
+  const declare = (id: string) => plant.api.post('/events', { type: 'correction', correctsEventId: id, reason: 'never opened', eventTime: at(1010) });
+  const refused = expectStatus(t, await declare(first.event.id), 409, 'the first unpacking is not declared in error');
+  t.match(refused.body.detail, second.event.id, 'the problem names the later unpacking');
+  t.match(refused.body.detail, lot, 'and the lot it took out');
+  t.same(refused.body.errors?.map((error: { pointer: string }) => error.pointer), ['/correctsEventId']);
+  t.same(await packedIn(world, lot, pallet), { links: 0, quantity: 0 }, 'the lot stays out of the pallet');
+  expectStatus(
+    t,
+    await plant.api.post('/events', { type: 'disaggregate', parentCode: pallet, children: [lot], eventTime: at(1011) }),
+    422,
+    'nothing of the lot is left in the pallet to unpack',
+  );
+
+  // undone latest first, the ledger follows back to the packing at 3
+  expectStatus(t, await declare(second.event.id), 201, 'the later unpacking declared in error');
+  t.same(await packedIn(world, lot, pallet), { links: 1, quantity: 3 }, 'the repacking is in force again');
+  expectStatus(t, await declare(repacked.event.id), 201, 'the repacking declared in error');
+  t.same(await packedIn(world, lot, pallet), { links: 0, quantity: 0 });
+  expectStatus(t, await declare(first.event.id), 201, 'then the first unpacking may be declared in error');
+  t.same(await packedIn(world, lot, pallet), { links: 1, quantity: 3 }, 'the packing at 3 is in force, and the 3 kg are in the pallet');
+});
+
+t.test('an unpacking captured through EPCIS is not declared in error after a later unpacking of the lot from the container', async (t) => {
+  const world = await createWorld(t);
+  const plant = await world.party('processor');
+  const lot = await plant.commission(await plant.product('kg'), 3);
+  const sscc = completeGs1('06901234000000024');
+  const event = (hour: number, body: Record<string, unknown>) => world.ok(plant.api.post('/events', { ...body, eventTime: at(1000 + hour) }));
+  const pallet = (await event(3, { type: 'aggregate', parent: { sscc }, children: [{ lotCode: lot, quantity: 3 }] })).createdLotCodes[0];
+  const unpacking = (eventID: string, hour: number) => ({
+    type: 'AggregationEvent',
+    eventID,
+    eventTime: at(1000 + hour),
+    eventTimeZoneOffset: '+08:00',
+    action: 'DELETE',
+    bizStep: 'unpacking',
+    parentID: 'urn:epc:id:sscc:6901234.0000000024',
+  });
+  const post = (payload: object) =>
+    world.app.inject({
+      method: 'POST',
+      url: '/epcis/events',
+      payload: { '@context': EPCIS_CONTEXT, ...payload },
+      headers: { authorization: `Bearer ${plant.key}` },
+    });
+  const first = unpacking('urn:uuid:5b2e4c1a-7d3f-4e8b-9a6c-1f0d2e3b4a51', 5);
+  t.equal((await post(first)).statusCode, 201, 'unpacked through EPCIS at 5');
+  await event(7, { type: 'aggregate', parent: { containerCode: pallet }, children: [{ lotCode: lot, quantity: 3 }] });
+  const second = unpacking('urn:uuid:5b2e4c1a-7d3f-4e8b-9a6c-1f0d2e3b4a52', 9);
+  t.equal((await post(second)).statusCode, 201, 'unpacked again through EPCIS at 9');
+
+  const declared = await post({ ...first, errorDeclaration: { declarationTime: at(1010), reason: 'incorrect_data' } });
+  t.equal(declared.statusCode, 409, 'the first unpacking is not declared in error');
+  t.match(declared.json().detail, '5b2e4c1a-7d3f-4e8b-9a6c-1f0d2e3b4a52', 'the problem names the later unpacking');
+  t.same(await packedIn(world, lot, pallet), { links: 0, quantity: 0 }, 'the lot stays out of the pallet');
+});
+
+t.test('in one capture, the unpacking recorded after another of the lot from the pallet is the later one', async (t) => {
+  const world = await createWorld(t);
+  const maker = await world.party('processor');
+  const { capture } = epcisRequests(world);
+  const PALLET = 'urn:epc:id:sscc:6901234.0000000031';
+  const MEAT = 'https://id.gs1.org/01/06901234000016/10/MEAT-3';
+  const { packing, commissioning } = palletEvents(PALLET);
+  const id = (n: number) => `urn:uuid:7c3d5e2f-8a4b-4c6d-9e1f-0a2b3c4d5e${60 + n}`;
+  // packed at 3, unpacked at 5, packed again at 7 and unpacked at 9: one batch, one record time
+  const events = [
+    { ...packing(3, 'ADD', MEAT), eventID: id(3) },
+    { ...packing(5, 'DELETE', MEAT), eventID: id(5) },
+    { ...packing(7, 'ADD', MEAT), eventID: id(7) },
+    { ...packing(9, 'DELETE', MEAT), eventID: id(9) },
+  ];
+  t.match(await capture(maker.key, [commissioning(MEAT), ...events], 'rollback'), { success: true });
+  const declare = (event: object) =>
+    world.app.inject({
+      method: 'POST',
+      url: '/epcis/events',
+      payload: { '@context': EPCIS_CONTEXT, ...event, errorDeclaration: { declarationTime: at(10), reason: 'incorrect_data' } },
+      headers: { authorization: `Bearer ${maker.key}` },
+    });
+  const refused = await declare(events[1]);
+  t.equal(refused.statusCode, 409, 'the unpacking at 5 is not declared in error');
+  t.match(refused.json().detail, id(9), 'the one at 9, recorded after it in the batch, is named');
+  t.equal((await declare(events[3])).statusCode, 200, 'the unpacking at 9 is declared in error: the one at 5 came before it');
+  t.equal((await declare(events[2])).statusCode, 200, 'then the packing at 7');
+  t.equal((await declare(events[1])).statusCode, 200, 'then the unpacking at 5');
+  const meat = (await world.regulator.get(`/trace/${encodeURIComponent(MEAT)}?depth=0`)).body.query.lotCodes[0];
+  const pallet = (await world.regulator.get(`/trace/${encodeURIComponent(PALLET)}?depth=0`)).body.query.lotCodes[0];
+  t.same(await packedIn(world, meat, pallet), { links: 1, quantity: 40 }, 'the packing at 3 is in force, with its 40 kg');
+});
