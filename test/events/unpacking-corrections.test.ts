@@ -27,17 +27,22 @@ t.test('an unpacking declared in error after a later unpacking of the lot from t
   const world = await createWorld(t);
   const plant = await world.party('processor');
   const lot = await plant.commission(await plant.product('kg'), 3);
-  const event = (hour: number, body: Record<string, unknown>) => world.ok(plant.api.post('/events', { ...body, eventTime: at(1000 + hour) }));
+  const event = (hour: number, body: Record<string, unknown>) =>
+    world.ok(plant.api.post('/events', { ...body, eventTime: at(1000 + hour) }));
   const pallet = (await event(3, { type: 'aggregate', parent: {}, children: [{ lotCode: lot, quantity: 3 }] })).createdLotCodes[0];
   const first = await event(5, { type: 'disaggregate', parentCode: pallet, children: [lot] });
   const repacked = await event(7, { type: 'aggregate', parent: { containerCode: pallet }, children: [{ lotCode: lot, quantity: 3 }] });
   const second = await event(9, { type: 'disaggregate', parentCode: pallet, children: [lot] });
 
-  const declare = (id: string) => plant.api.post('/events', { type: 'correction', correctsEventId: id, reason: 'never opened', eventTime: at(1010) });
+  const declare = (id: string) =>
+    plant.api.post('/events', { type: 'correction', correctsEventId: id, reason: 'never opened', eventTime: at(1010) });
   const refused = expectStatus(t, await declare(first.event.id), 409, 'the first unpacking is not declared in error');
   t.match(refused.body.detail, second.event.id, 'the problem names the later unpacking');
   t.match(refused.body.detail, lot, 'and the lot it took out');
-  t.same(refused.body.errors?.map((error: { pointer: string }) => error.pointer), ['/correctsEventId']);
+  t.same(
+    refused.body.errors?.map((error: { pointer: string }) => error.pointer),
+    ['/correctsEventId'],
+  );
   t.same(await packedIn(world, lot, pallet), { links: 0, quantity: 0 }, 'the lot stays out of the pallet');
   expectStatus(
     t,
@@ -55,12 +60,46 @@ t.test('an unpacking declared in error after a later unpacking of the lot from t
   t.same(await packedIn(world, lot, pallet), { links: 1, quantity: 3 }, 'the packing at 3 is in force, and the 3 kg are in the pallet');
 });
 
+t.test(
+  'after several later unpackings of the lot from the container, the refusal names the last: it may be declared in error first',
+  async (t) => {
+    const world = await createWorld(t);
+    const plant = await world.party('processor');
+    const lot = await plant.commission(await plant.product('kg'), 3);
+    const event = (hour: number, body: Record<string, unknown>) =>
+      world.ok(plant.api.post('/events', { ...body, eventTime: at(1000 + hour) }));
+    const pallet = (await event(3, { type: 'aggregate', parent: {}, children: [{ lotCode: lot, quantity: 3 }] })).createdLotCodes[0];
+    const first = await event(5, { type: 'disaggregate', parentCode: pallet, children: [lot] });
+    const cycle = async (hour: number) => {
+      await event(hour, { type: 'aggregate', parent: { containerCode: pallet }, children: [{ lotCode: lot, quantity: 3 }] });
+      return event(hour + 2, { type: 'disaggregate', parentCode: pallet, children: [lot] });
+    };
+    const second = await cycle(7);
+    const last = await cycle(11);
+    const refused = expectStatus(
+      t,
+      await plant.api.post('/events', { type: 'correction', correctsEventId: first.event.id, reason: 'never opened', eventTime: at(1014) }),
+      409,
+      'the first unpacking is not declared in error',
+    );
+    t.match(refused.body.detail, last.event.id, 'the last unpacking is named');
+    t.notMatch(refused.body.detail, second.event.id);
+    expectStatus(
+      t,
+      await plant.api.post('/events', { type: 'correction', correctsEventId: last.event.id, reason: 'never opened', eventTime: at(1014) }),
+      201,
+      'which is declared in error as named',
+    );
+  },
+);
+
 t.test('an unpacking captured through EPCIS is not declared in error after a later unpacking of the lot from the container', async (t) => {
   const world = await createWorld(t);
   const plant = await world.party('processor');
   const lot = await plant.commission(await plant.product('kg'), 3);
   const sscc = completeGs1('06901234000000024');
-  const event = (hour: number, body: Record<string, unknown>) => world.ok(plant.api.post('/events', { ...body, eventTime: at(1000 + hour) }));
+  const event = (hour: number, body: Record<string, unknown>) =>
+    world.ok(plant.api.post('/events', { ...body, eventTime: at(1000 + hour) }));
   const pallet = (await event(3, { type: 'aggregate', parent: { sscc }, children: [{ lotCode: lot, quantity: 3 }] })).createdLotCodes[0];
   const unpacking = (eventID: string, hour: number) => ({
     type: 'AggregationEvent',

@@ -950,7 +950,17 @@ export function createEventWriter(deps: {
     }
     // what the lots it created or made are used and made by, read now that they are held: a write it
     // waited for (a use, a making) is seen, as a batch sees it (see the repository's LOCKED_NEWER)
-    const { created, made } = await repository.lotsFacts(tx, target.id);
+    const { created, made, laterUnpacking } = await repository.lotsFacts(tx, target.id);
+    // an unpacking declared in error puts the packings it ended back in force: not while a later
+    // unpacking took the lot out of the container again (after a repacking), which would leave the
+    // lot in the container that unpacking emptied of it. Undone latest first, the ledger stays true
+    if (laterUnpacking) {
+      const later = eventIdOfKey(laterUnpacking.eventId);
+      throw conflict(
+        `cannot correct ${eventIdOfKey(target.id)}: unpacking ${later} took lot ${laterUnpacking.lotCode} out of container ${laterUnpacking.containerCode} again after it; declare ${later} in error first`,
+        [bodyField(['correctsEventId'], `a later unpacking, ${later}, took ${laterUnpacking.lotCode} out again`)],
+      );
+    }
     if (!request.keepsLots && created.some((lot) => lot.usedDownstream)) {
       throw conflict(`cannot correct ${target.id}: lots it created are already inputs or contents downstream`, usedDownstream);
     }

@@ -98,6 +98,38 @@ const toLotView = (row: LotRowText): LotView => ({
  * given) took place: the first of the links the writer gave a use time, in the order of their
  * partial index, that no correction declared in error (a lot used 50,000 times costs a probe).
  */
+/**
+ * Where an event stands in the order the ledger took events in: its record time, then, among the
+ * events of one batch (one record time), its place in its party's audit chain, which the batch
+ * appended in the order it applied them.
+ */
+const recordOrderOf = (event: string) =>
+  sql.raw(`(${event}.record_time, coalesce((select a.sequence from audit_entries a
+  where a.party_code = ${event}.party_code and a.recorded_at = ${event}.record_time and a.kind = 'event' and a.subject_id = ${event}.id), 0))`);
+
+/**
+ * Of an unpacking (`targetId`), the last unpacking recorded after it and not declared in error that
+ * ended a packing of a lot it took out into the same container: one that took the lot out of the
+ * container again, after it was packed there anew; the last, as it may be declared in error first. Declared in error, the unpacking would put the
+ * packings it ended back in force, though that later one took the lot out. Null when there is none,
+ * and of any other event. The packings it ended are found among its container's by the edges' index
+ * (an EPCIS unpacking of a whole container links no child), the later ones of each lot there by both ends.
+ */
+const laterUnpackingOf = (
+  targetId: string,
+) => sql`(select jsonb_build_object('eventId', u.id, 'lotCode', b.upstream_code, 'containerCode', b.downstream_code)
+  from events t
+  join event_lots parent on parent.event_id = t.id and parent.role = 'parent'
+  join lineage_edges a on a.downstream_code = parent.lot_code and a.ended_by_event_id = t.id
+    and a.kind = 'aggregate' and a.retracted_by_event_id is null
+  join lineage_edges b on b.upstream_code = a.upstream_code and b.downstream_code = a.downstream_code
+    and b.kind = 'aggregate' and b.retracted_by_event_id is null and b.ended_by_event_id <> t.id
+  join events u on u.id = b.ended_by_event_id
+  where t.id = ${targetId} and t.type = 'disaggregate'
+    and not exists (select 1 from events c where c.corrects_event_id = u.id)
+    and ${recordOrderOf('u')} > ${recordOrderOf('t')}
+  order by ${recordOrderOf('u')} desc limit 1)`;
+
 const firstUseOf = (lotCode: string) => `(select el.used_at from event_lots el
     where el.lot_code = ${lotCode} and el.used_at is not null
       and not exists (select 1 from events c where c.corrects_event_id = el.event_id)
@@ -809,29 +841,39 @@ export function createEventWriterRepository() {
      * correction holds them (in READ COMMITTED a statement of its own sees what a write it waited for
      * stored): `created`, those it created and not voided, with whether an edge takes them downstream and
      * when an event first used them; `made`, those it linked as making them, with when another live event
-     * made them and when one first used them.
+     * made them and when one first used them. And, of an unpacking, the last standing unpacking recorded
+     * after it that took out again a lot it took out of its container (`laterUnpacking`), in this same
+     * statement: the writer's corrections send no more statements for it.
      */
     async lotsFacts(tx: Db, targetId: string) {
-      const rows = await queryRows<{
+      type LotFacts = {
         code: string;
         created: boolean;
         makes: boolean;
         usedDownstream: boolean;
         madeOtherwiseAt: Date | string | null;
         firstUsedAt: Date | string | null;
+      };
+      const [row] = await queryRows<{
+        lots: LotFacts[];
+        laterUnpacking: { eventId: string; lotCode: string; containerCode: string } | null;
       }>(
         tx,
-        sql`select l.code, (l.created_by_event_id = ${targetId} and l.voided_by_event_id is null) as created, made.makes,
-          exists (select 1 from lineage_edges e where e.upstream_code = l.code and e.retracted_by_event_id is null) as "usedDownstream",
-          case when made.makes then (select min(e.event_time) from event_lots m join events e on e.id = m.event_id
-            where m.lot_code = l.code and m.makes and m.event_id <> ${targetId}
-              and not exists (select 1 from events c where c.corrects_event_id = e.id)) end as "madeOtherwiseAt",
-          ${sql.raw(firstUseOf('l.code'))} as "firstUsedAt"
-        from lots l
-        cross join lateral (select exists (select 1 from event_lots el where el.event_id = ${targetId} and el.lot_code = l.code and el.makes) as makes) made
-        where (l.created_by_event_id = ${targetId} and l.voided_by_event_id is null)
-          or l.code = any(array(select el.lot_code from event_lots el where el.event_id = ${targetId} and el.makes))`,
+        sql`select coalesce((select json_agg(facts) from (
+          select l.code, (l.created_by_event_id = ${targetId} and l.voided_by_event_id is null) as created, made.makes,
+            exists (select 1 from lineage_edges e where e.upstream_code = l.code and e.retracted_by_event_id is null) as "usedDownstream",
+            case when made.makes then (select min(e.event_time) from event_lots m join events e on e.id = m.event_id
+              where m.lot_code = l.code and m.makes and m.event_id <> ${targetId}
+                and not exists (select 1 from events c where c.corrects_event_id = e.id)) end as "madeOtherwiseAt",
+            ${sql.raw(firstUseOf('l.code'))} as "firstUsedAt"
+          from lots l
+          cross join lateral (select exists (select 1 from event_lots el where el.event_id = ${targetId} and el.lot_code = l.code and el.makes) as makes) made
+          where (l.created_by_event_id = ${targetId} and l.voided_by_event_id is null)
+            or l.code = any(array(select el.lot_code from event_lots el where el.event_id = ${targetId} and el.makes))
+        ) facts), '[]'::json) as lots,
+        ${laterUnpackingOf(targetId)} as "laterUnpacking"`,
       );
+      const rows = row?.lots ?? [];
       return {
         created: rows
           .filter((row) => row.created)
@@ -839,6 +881,7 @@ export function createEventWriterRepository() {
         made: rows
           .filter((row) => row.makes)
           .map((row) => ({ code: row.code, madeOtherwiseAt: timeOrNull(row.madeOtherwiseAt), firstUsedAt: timeOrNull(row.firstUsedAt) })),
+        laterUnpacking: row?.laterUnpacking ?? null,
       };
     },
 
