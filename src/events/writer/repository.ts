@@ -93,11 +93,7 @@ const toLotView = (row: LotRowText): LotView => ({
   madeAt: timeOrNull(row.madeAt),
   firstUsedAt: timeOrNull(row.firstUsedAt),
 });
-/**
- * When the earliest event not declared in error that used the lot (its code the SQL expression
- * given) took place: the first of the links the writer gave a use time, in the order of their
- * partial index, that no correction declared in error (a lot used 50,000 times costs a probe).
- */
+
 /**
  * Where an event stands in the order the ledger took events in: its record time, then, among the
  * events of one batch (one record time), its place in its party's audit chain, which the batch
@@ -110,10 +106,11 @@ const recordOrderOf = (event: string) =>
 /**
  * Of an unpacking (`targetId`), the last unpacking recorded after it and not declared in error that
  * ended a packing of a lot it took out into the same container: one that took the lot out of the
- * container again, after it was packed there anew; the last, as it may be declared in error first. Declared in error, the unpacking would put the
- * packings it ended back in force, though that later one took the lot out. Null when there is none,
- * and of any other event. The packings it ended are found among its container's by the edges' index
- * (an EPCIS unpacking of a whole container links no child), the later ones of each lot there by both ends.
+ * container again, after it was packed there anew; the last, as it may be declared in error first.
+ * Declared in error, the unpacking would put the packings it ended back in force, though that later
+ * one took the lot out. Null when there is none, and of any other event. The packings it ended are
+ * found among its container's by the edges' index (an EPCIS unpacking of a whole container links no
+ * child), the later ones of each lot there by both ends.
  */
 const laterUnpackingOf = (
   targetId: string,
@@ -130,6 +127,11 @@ const laterUnpackingOf = (
     and ${recordOrderOf('u')} > ${recordOrderOf('t')}
   order by ${recordOrderOf('u')} desc limit 1)`;
 
+/**
+ * When the earliest event not declared in error that used the lot (its code the SQL expression
+ * given) took place: the first of the links the writer gave a use time, in the order of their
+ * partial index, that no correction declared in error (a lot used 50,000 times costs a probe).
+ */
 const firstUseOf = (lotCode: string) => `(select el.used_at from event_lots el
     where el.lot_code = ${lotCode} and el.used_at is not null
       and not exists (select 1 from events c where c.corrects_event_id = el.event_id)
