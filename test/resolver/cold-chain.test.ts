@@ -325,13 +325,15 @@ async function lotAndPallet(t: Test) {
   const world = await createWorld(t);
   const processor = await world.party('processor');
   const product = await processor.product('kg');
-  const ok = (hour: number, body: Record<string, unknown>) => world.ok(processor.api.post('/events', { eventTime: at(hour), ...body }));
+  const send = (hour: number, body: Record<string, unknown>) => processor.api.post('/events', { eventTime: at(hour), ...body });
+  const ok = (hour: number, body: Record<string, unknown>) => world.ok(send(hour, body));
   const lot = (await ok(1, { type: 'commission', lots: [{ productCode: product, quantity: 10 }] })).createdLotCodes[0];
   const other = (await ok(1, { type: 'commission', lots: [{ productCode: product, quantity: 10 }] })).createdLotCodes[0];
   const [pack] = await issuePacks(world, processor, lot, 1);
   const pallet = (await ok(2, { type: 'aggregate', parent: {}, children: [{ lotCode: other, quantity: 10 }] })).createdLotCodes[0];
   return {
     ok,
+    send,
     packed: (hour: number) => ok(hour, { type: 'aggregate', parent: { containerCode: pallet }, children: [{ lotCode: lot, quantity: 3 }] }),
     unpacked: (hour: number) => ok(hour, { type: 'disaggregate', parentCode: pallet, children: [lot] }),
     observe: (hour: number, celsius: number) =>
@@ -391,14 +393,16 @@ t.test(
   },
 );
 
-t.test('an unpacking declared in error: the lot lay on the pallet until the next unpacking took it off with the rest', async (t) => {
-  const { ok, packed, unpacked, observe, coldChain } = await lotAndPallet(t);
+t.test('an unpacking is declared in error only after the later ones: the lot lies on the pallet as the ledger holds it', async (t) => {
+  const { send, packed, unpacked, observe, coldChain } = await lotAndPallet(t);
   await packed(3);
   const mistaken = await unpacked(5);
   await observe(6, 4);
   await packed(7);
+  await observe(8, 5);
   await unpacked(9);
   await observe(10, 31.5); // the pallet emptied
-  await ok(11, { type: 'correction', correctsEventId: mistaken.event.id, reason: '录入错误' });
-  t.match(await coldChain(), { readings: 1, minCelsius: 4, maxCelsius: 4 }, 'the reading of hour 6 counts, that of hour 10 not');
+  const declared = await send(11, { type: 'correction', correctsEventId: mistaken.event.id, reason: '录入错误' });
+  expectStatus(t, declared, 409, 'not while the unpacking at 9 took the lot off again');
+  t.match(await coldChain(), { readings: 1, minCelsius: 5, maxCelsius: 5 }, 'the reading of hour 8 alone: the lot lay there 3–5 and 7–9');
 });
