@@ -53,6 +53,46 @@ t.test('a party observes what it held when it saw it, and only that', async (t) 
   expectStatus(t, await observe(processor, utc(10)), 201, 'its owner, whoever held it then');
 });
 
+t.test('a party that received a lot and shipped it all on at one instant held it at that instant', async (t) => {
+  const world = await createWorld(t);
+  const processor = await world.party('processor');
+  const store = await world.party('cold_storage');
+  const lot = await processor.commission(await processor.product('kg'), 10);
+  const shipped = (await world.ok(processor.event({ type: 'ship', eventTime: utc(8), toPartyCode: store.code, lines: [{ lotCode: lot }] })))
+    .shipmentId as string;
+  await world.ok(store.event({ type: 'receive', eventTime: utc(9), shipmentId: shipped }));
+  await world.ok(store.event({ type: 'ship', eventTime: utc(9), toPartyCode: processor.code, lines: [{ lotCode: lot }] }));
+  const observe = (eventTime: string) => store.event({ type: 'observe', eventTime, lotCodes: [lot] });
+  expectStatus(t, await observe(utc(9)), 201, 'seen at that instant');
+  expectStatus(t, await observe(utc(8, 59)), 403, 'not before it came');
+  expectStatus(t, await observe(utc(9, 1)), 403, 'nor after it left');
+
+  // the same within one EPCIS document: its own receipt and shipment at the instant of its observation
+  const { capture } = epcisRequests(world);
+  const other = await processor.commission(await processor.product('kg'), 10);
+  const sent = (await world.ok(processor.event({ type: 'ship', eventTime: utc(8), toPartyCode: store.code, lines: [{ lotCode: other }] })))
+    .shipmentId as string;
+  const event = (bizStep: string, extra: object = {}) => ({
+    type: 'ObjectEvent',
+    eventTime: utc(10),
+    eventTimeZoneOffset: '+00:00',
+    action: 'OBSERVE',
+    bizStep,
+    quantityList: [{ epcClass: `${TEST_BASE_URL}/lots/${other}`, quantity: 10, uom: 'KGM' }],
+    ...extra,
+  });
+  const document = await capture(store.key, [
+    event('receiving'),
+    event('shipping', { destinationList: [{ type: 'owning_party', destination: `${TEST_BASE_URL}/parties/${processor.code}` }] }),
+    event('storing'),
+  ]);
+  t.match(document, { captured: 3, errors: [] }, 'received, shipped on and seen at one instant');
+  t.equal(
+    (await store.api.get('/shipments?status=received')).body.items.some((s: { id: string }) => s.id === sent),
+    true,
+  );
+});
+
 t.test('a receipt declared in error held nothing: no observation rests on it', async (t) => {
   const world = await createWorld(t);
   const processor = await world.party('processor');

@@ -1174,6 +1174,38 @@ t.test(
   },
 );
 
+t.test('a late batch of a window costs the reads the service had before the store shipped the lot on nothing', async (t) => {
+  const { world, drain, processor, store, zebra, shipment, at, ship, lotOf, latest } = await storeOnTheClock(
+    t,
+    '冷库 99 号门',
+    '2026-06-01T02:00:00Z',
+  );
+  const lot = await lotOf(2, 1600);
+  const arrival = await ship(processor, store, lot, 2);
+  at('2026-06-01T02:11:00Z');
+  await zebra([1600, 1601].map((n) => ({ idHex: tag(n), hour: 10, minute: 10 })));
+  await drain();
+  t.equal((await shipment(arrival)).status, 'received');
+
+  // one pack read and posted while the store held the lot; the other, of the same window, posted after it shipped the lot on
+  at('2026-06-01T02:20:06Z');
+  await zebra([{ idHex: tag(1600), hour: 10, minute: 20, second: 5 }]);
+  at('2026-06-01T02:20:20Z');
+  await ship(store, processor, lot, 2);
+  at('2026-06-01T02:20:25Z');
+  await zebra([{ idHex: tag(1601), hour: 10, minute: 20, second: 7 }]);
+  at('2026-06-01T02:21:00Z');
+  await drain();
+  const kept = await latest(1600);
+  t.match(kept, { outcome: 'observed', lotCode: lot, detail: null }, 'the read the service had while the store held the lot is kept');
+  t.not(kept.eventId, null, 'as its observation');
+  const event = (await world.ok(store.api.get(`/events/${kept.eventId}`), 200)) as { eventTime: string };
+  t.equal(new Date(event.eventTime).toISOString(), '2026-06-01T02:20:05.000Z', 'at its read’s time');
+  const late = await latest(1601);
+  t.match(late, { outcome: 'rejected', lotCode: lot, eventId: null }, 'the one it had after the shipment is not');
+  t.match(late.detail, /it held none of it at 2026-06-01T02:20:25.000Z/, 'judged when the service first had it');
+});
+
 t.test('a reader whose clock runs ahead: what its gate received in a batch is observed in the same batch as held', async (t) => {
   const { world, drain, processor, store, reader, zebra, shipment, at, ship, lotOf, latest } = await storeOnTheClock(
     t,
