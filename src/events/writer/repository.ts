@@ -710,19 +710,19 @@ export function createEventWriterRepository() {
     },
 
     /**
-     * What each party held of each lot at each time named with it, by the live events (neither a
-     * correction nor declared in error) dated before that time and up to it: a party's ledger of a lot
-     * over time (see WorldState.heldAt). A correction books back what the event it declares in error
+     * What each party held of each lot just before each time named with it, and what came to it at
+     * that very time (its movements in), by the live events (neither a correction nor declared in
+     * error): a party's ledger of a lot over time (see WorldState.heldAt). A correction books back what the event it declares in error
      * moved, under its own later time: leaving both out leaves the ledger as if the event had never been.
      * Summed here: a party may have moved a lot thousands of times.
      */
     async holdingsAt(tx: Db, at: { lotCode: string; partyCode: string; time: Date }[]) {
       if (at.length === 0) return [];
-      const rows = await queryRows<{ lotCode: string; partyCode: string; at: Date | string; before: string; through: string }>(
+      const rows = await queryRows<{ lotCode: string; partyCode: string; at: Date | string; before: string; arriving: string }>(
         tx,
         sql`select p.lot_code as "lotCode", p.party_code as "partyCode", p.at,
           coalesce(sum(m.quantity) filter (where e.event_time < p.at), 0)::text as before,
-          coalesce(sum(m.quantity) filter (where e.event_time <= p.at), 0)::text as through
+          coalesce(sum(m.quantity) filter (where e.event_time = p.at and m.quantity > 0), 0)::text as arriving
         from unnest(${texts(at.map((row) => row.lotCode))}, ${texts(at.map((row) => row.partyCode))}, ${times(at.map((row) => row.time))})
           as p(lot_code, party_code, at)
         join lot_movements m on m.lot_code = p.lot_code and m.party_code = p.party_code
@@ -730,7 +730,7 @@ export function createEventWriterRepository() {
         where e.type <> 'correction' and not exists (select 1 from events c where c.corrects_event_id = e.id)
         group by p.lot_code, p.party_code, p.at`,
       );
-      return rows.map((row) => ({ ...row, at: new Date(row.at), before: Number(row.before), through: Number(row.through) }));
+      return rows.map((row) => ({ ...row, at: new Date(row.at), before: Number(row.before), arriving: Number(row.arriving) }));
     },
 
     /** Of these event ids, those stored and not declared in error. */

@@ -173,10 +173,10 @@ export class WorldState {
   readonly firstReceipts = new Map<string, Date>();
   /**
    * `${lot}|${party}|${time}` → what the party held of the lot by the live events stored before the
-   * batch, dated before that time and up to it: at the times an observation or an inspection is
-   * judged (see heldAt).
+   * batch dated before that time, and what came to it at that very time: at the times an observation
+   * or an inspection is judged (see heldAt).
    */
-  private readonly storedHoldingsAt = new Map<string, { before: number; through: number }>();
+  private readonly storedHoldingsAt = new Map<string, { before: number; arriving: number }>();
   /** `${lot}|${party}` → what the batch's accepted events moved of the lot for the party, by event time (watched pairs only). */
   private readonly batchHoldingsOverTime = new Map<string, { at: number; quantity: number }[]>();
   /**
@@ -264,28 +264,31 @@ export class WorldState {
   }
 
   /** Keeps the party's ledger of the lot over time (see heldAt): what it held at a time by the stored events, and what the batch moves. */
-  watchHoldings(lotCode: string, partyCode: string, stored: { at: Date; before: number; through: number }[] = []) {
+  watchHoldings(lotCode: string, partyCode: string, stored: { at: Date; before: number; arriving: number }[] = []) {
     const key = `${lotCode}|${partyCode}`;
     if (!this.batchHoldingsOverTime.has(key)) this.batchHoldingsOverTime.set(key, []);
-    for (const { at, before, through } of stored) this.storedHoldingsAt.set(`${key}|${at.getTime()}`, { before, through });
+    for (const { at, before, arriving } of stored) this.storedHoldingsAt.set(`${key}|${at.getTime()}`, { before, arriving });
   }
 
   /**
-   * Whether the party held some of the lot (loose or packed) at that time, by the events dated up to
-   * it: events at the very same time count either way (equal times are allowed), so a receipt and an
-   * observation at one instant agree, as do an observation and a shipment. Only for watched pairs, at
-   * the times watched.
+   * Whether the party held some of the lot (loose or packed) at any point of that instant, by the
+   * events dated up to it: just before it, or after what came to it at that instant. Events at the
+   * very same time count either way (equal times are allowed, and say nothing of their order), so a
+   * receipt and an observation at one instant agree, as do an observation and a shipment, and a
+   * party that received a lot and shipped all of it on at one instant held it then. Only for
+   * watched pairs, at the times watched.
    */
   heldAt(lotCode: string, partyCode: string, time: Date): boolean {
     const at = time.getTime();
     const stored = this.storedHoldingsAt.get(`${lotCode}|${partyCode}|${at}`);
     let before = stored?.before ?? 0;
-    let through = stored?.through ?? 0;
+    let arriving = stored?.arriving ?? 0;
     for (const movement of this.batchHoldingsOverTime.get(`${lotCode}|${partyCode}`) ?? []) {
       if (movement.at < at) before += movement.quantity;
-      if (movement.at <= at) through += movement.quantity;
+      else if (movement.at === at && movement.quantity > 0) arriving += movement.quantity;
     }
-    return roundQuantity(before) > 0 || roundQuantity(through) > 0;
+    // the most it held in the instant: what came to it then, before what left (their order unknown)
+    return roundQuantity(before + arriving) > 0;
   }
 
   /** Every party's holding of a lot, loose and packed together. */
