@@ -47,6 +47,11 @@ type Plan = {
   waited?: ReadRow[];
   /** The case each pack it receives came in (its packs counted towards that case's line). */
   receivedIn?: ReadonlyMap<ReadRow, string>;
+  /**
+   * An observation of reads the service first had in several batches: the same, one per batch, tried
+   * when the writer refuses it whole (a late batch, judged when the service had it, costs the others nothing).
+   */
+  byBatch?: Plan[];
 };
 /**
  * Packs read at a gate in earlier windows that wait for the rest of a case (`case|code`) or a loose
@@ -75,6 +80,16 @@ function packKey(lines: ShipmentLine[], held: ReadonlySet<string>, lotCode: stri
 function readsReceivedAt(rows: ReadRow[]): { readsReceivedAt?: Date } {
   const times = rows.flatMap((row) => (row.firstReceivedAt ? [row.firstReceivedAt.getTime()] : []));
   return times.length > 0 ? { readsReceivedAt: new Date(Math.max(...times)) } : {};
+}
+
+/** Rows by when the service first had a read of each (those stored before migration 0069, without that time, together). */
+function byFirstReceipt(rows: ReadRow[]): ReadRow[][] {
+  const batches = new Map<number | null, ReadRow[]>();
+  for (const row of rows) {
+    const key = row.firstReceivedAt?.getTime() ?? null;
+    batches.set(key, [...(batches.get(key) ?? []), row]);
+  }
+  return [...batches.values()];
 }
 
 /** A failed observation is tried again after 10 s, then twice as long each time, and given up (null) after 8 tries. */
@@ -202,7 +217,7 @@ export function createGateService(deps: {
       group.rows.push(row);
       byLot.set(key, group);
     }
-    return [...byLot.values()].map(({ lotCode, rows }) => ({
+    const observation = (lotCode: string, rows: ReadRow[]): Plan => ({
       request: {
         actor: readPoint.partyCode,
         action: {
@@ -216,7 +231,12 @@ export function createGateService(deps: {
       rows,
       outcome,
       detail: detailOf(lotCode),
-    }));
+    });
+    return [...byLot.values()].map(({ lotCode, rows }) => {
+      const batches = byFirstReceipt(rows);
+      const plan = observation(lotCode, rows);
+      return batches.length > 1 ? { ...plan, byBatch: batches.map((batch) => observation(lotCode, batch)) } : plan;
+    });
   }
 
   /**
@@ -481,8 +501,24 @@ export function createGateService(deps: {
       'proceed',
       { mayLetGo: true },
     );
-    plans.forEach((plan, index) => {
-      const result = written[index];
+    // an observation refused whole whose reads came in several batches: each batch's on its own, in
+    // one more write (the ledger may have moved between when the service had them), whose locks the
+    // first took already (the same lots, and no one ships or packs them while held)
+    const refused = plans.flatMap((plan, index) => (!written[index].ok && plan.byBatch ? plan.byBatch : []));
+    const rewritten =
+      refused.length > 0
+        ? await deps.writer.write(
+            tx,
+            refused.map((plan) => plan.request),
+            'proceed',
+            { mayLetGo: true },
+          )
+        : [];
+    const results = [
+      ...plans.flatMap((plan, index) => (!written[index].ok && plan.byBatch ? [] : [{ plan, result: written[index] }])),
+      ...refused.map((plan, index) => ({ plan, result: rewritten[index] })),
+    ];
+    for (const { plan, result } of results) {
       for (const row of plan.rows) {
         const lotCode = referents.get(rowKey(row))?.lotCode ?? null;
         if (result.ok) settle(row, plan.outcome, lotCode, result.event.id, plan.detail, null, plan.receivedIn?.get(row));
@@ -493,7 +529,7 @@ export function createGateService(deps: {
         for (const row of plan.waited ?? [])
           settle(row, plan.outcome, row.lotCode, result.event.id, plan.detail, null, plan.receivedIn?.get(row));
       }
-    });
+    }
     await rfid.recordOutcomes(tx, outcomes, deps.now());
   }
 
