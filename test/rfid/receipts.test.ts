@@ -1187,6 +1187,18 @@ t.test('a late batch of a window costs the reads the service had before the stor
   await drain();
   t.equal((await shipment(arrival)).status, 'received');
 
+  // a window's reads posted in two batches while the store held the lot: one observation
+  at('2026-06-01T02:15:06Z');
+  await zebra([{ idHex: tag(1600), hour: 10, minute: 15, second: 5 }]);
+  at('2026-06-01T02:15:12Z');
+  await zebra([{ idHex: tag(1601), hour: 10, minute: 15, second: 10 }]);
+  at('2026-06-01T02:16:00Z');
+  await drain();
+  const [first, second] = [await latest(1600), await latest(1601)];
+  t.match(first, { outcome: 'observed', detail: null });
+  t.not(first.eventId, null);
+  t.equal(second.eventId, first.eventId, 'the lot’s one observe of the window');
+
   // one pack read and posted while the store held the lot; the other, of the same window, posted after it shipped the lot on
   at('2026-06-01T02:20:06Z');
   await zebra([{ idHex: tag(1600), hour: 10, minute: 20, second: 5 }]);
