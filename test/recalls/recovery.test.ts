@@ -3,6 +3,7 @@
 // nothing else; a report counts for another recall of its lot only if it took the stock after that
 // recall recorded it, whatever the clock read.
 import type { Test } from 'tap';
+import { epcisDocument, epcisRequests } from '../fixtures/epcis.js';
 import { type Actor, createWorld, expectStatus, type World } from '../fixtures/world.js';
 import { fileTest } from '../root.js';
 
@@ -289,25 +290,10 @@ t.test('a case named as a class in kilograms is refused; named as the case it is
   const world = await createWorld(t);
   const farm = await world.party('farm');
   const regulator = await world.partyRegulator();
-  const post = (event: object) =>
-    world.app.inject({
-      method: 'POST',
-      url: '/epcis/capture',
-      headers: { 'content-type': 'application/ld+json', authorization: `Bearer ${farm.key}` },
-      payload: {
-        '@context': ['https://ref.gs1.org/standards/epcis/epcis-context.jsonld'],
-        type: 'EPCISDocument',
-        schemaVersion: '2.0',
-        creationDate: '2026-03-10T00:00:00Z',
-        epcisBody: { eventList: [{ type: 'ObjectEvent', eventTimeZoneOffset: '+08:00', ...event }] },
-      },
-    });
-  const capture = async (event: object) => {
-    const reply = await post(event);
-    t.equal(reply.statusCode, 202);
-    await world.app.services.epcis.idle();
-    return (await farm.api.get(`/epcis/capture/${reply.json().captureID}`)).body;
-  };
+  const requests = epcisRequests(world);
+  const objectEvent = (event: object) => ({ type: 'ObjectEvent', eventTimeZoneOffset: '+08:00', ...event });
+  const post = (event: object) => requests.post(farm.key, '/epcis/capture', epcisDocument([objectEvent(event)]));
+  const capture = (event: object) => requests.capture(farm.key, [objectEvent(event)]);
   const lotUri = 'https://id.gs1.org/01/06901234000016/10/FARM-X';
   const caseUri = 'urn:epc:id:sscc:6901234.0000000024';
   const at = (hour: number) => `2026-03-01T0${hour}:00:00+08:00`;
