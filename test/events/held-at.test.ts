@@ -1,5 +1,7 @@
 // A party observes or inspects a lot it owns, or one it held at the event's time: by the ledger of
 // the events dated up to that time, at every door (POST /events, EPCIS capture, RFID gates).
+
+import type { Test } from 'tap';
 import { epcisRequests } from '../fixtures/epcis.js';
 import { createWorld, expectStatus } from '../fixtures/world.js';
 import { TEST_BASE_URL } from '../helper.js';
@@ -10,14 +12,21 @@ const t = fileTest();
 /** A time on 2026-06-01 (UTC), after every event the world dates by its own counter. */
 const utc = (hour: number, minute = 0) => `2026-06-01T${String(hour).padStart(2, '0')}:${String(minute).padStart(2, '0')}:00.000Z`;
 
-t.test('a party observes what it held when it saw it, and only that', async (t) => {
+/** A processor's lot of 10 kg shipped to a cold store at 08:00 (`shipped`); `shipAt8` ships another so. */
+async function shippedToStore(t: Test) {
   const world = await createWorld(t);
   const processor = await world.party('processor');
   const store = await world.party('cold_storage');
-  const stranger = await world.party('retailer');
+  const shipAt8 = async (lotCode: string) =>
+    (await world.ok(processor.event({ type: 'ship', eventTime: utc(8), toPartyCode: store.code, lines: [{ lotCode }] })))
+      .shipmentId as string;
   const lot = await processor.commission(await processor.product('kg'), 10);
-  const shipped = (await world.ok(processor.event({ type: 'ship', eventTime: utc(8), toPartyCode: store.code, lines: [{ lotCode: lot }] })))
-    .shipmentId as string;
+  return { world, processor, store, lot, shipped: await shipAt8(lot), shipAt8 };
+}
+
+t.test('a party observes what it held when it saw it, and only that', async (t) => {
+  const { world, processor, store, lot, shipped } = await shippedToStore(t);
+  const stranger = await world.party('retailer');
   await world.ok(store.event({ type: 'receive', eventTime: utc(9), shipmentId: shipped }));
   const onward = (await world.ok(store.event({ type: 'ship', eventTime: utc(11), toPartyCode: processor.code, lines: [{ lotCode: lot }] })))
     .shipmentId as string;
@@ -54,12 +63,7 @@ t.test('a party observes what it held when it saw it, and only that', async (t) 
 });
 
 t.test('a party that received a lot and shipped it all on at one instant held it at that instant', async (t) => {
-  const world = await createWorld(t);
-  const processor = await world.party('processor');
-  const store = await world.party('cold_storage');
-  const lot = await processor.commission(await processor.product('kg'), 10);
-  const shipped = (await world.ok(processor.event({ type: 'ship', eventTime: utc(8), toPartyCode: store.code, lines: [{ lotCode: lot }] })))
-    .shipmentId as string;
+  const { world, processor, store, lot, shipped, shipAt8 } = await shippedToStore(t);
   await world.ok(store.event({ type: 'receive', eventTime: utc(9), shipmentId: shipped }));
   await world.ok(store.event({ type: 'ship', eventTime: utc(9), toPartyCode: processor.code, lines: [{ lotCode: lot }] }));
   const observe = (eventTime: string) => store.event({ type: 'observe', eventTime, lotCodes: [lot] });
@@ -70,8 +74,7 @@ t.test('a party that received a lot and shipped it all on at one instant held it
   // the same within one EPCIS document: its own receipt and shipment at the instant of its observation
   const { capture } = epcisRequests(world);
   const other = await processor.commission(await processor.product('kg'), 10);
-  const sent = (await world.ok(processor.event({ type: 'ship', eventTime: utc(8), toPartyCode: store.code, lines: [{ lotCode: other }] })))
-    .shipmentId as string;
+  const sent = await shipAt8(other);
   const event = (bizStep: string, extra: object = {}) => ({
     type: 'ObjectEvent',
     eventTime: utc(10),
@@ -94,12 +97,7 @@ t.test('a party that received a lot and shipped it all on at one instant held it
 });
 
 t.test('a receipt declared in error held nothing: no observation rests on it', async (t) => {
-  const world = await createWorld(t);
-  const processor = await world.party('processor');
-  const store = await world.party('cold_storage');
-  const lot = await processor.commission(await processor.product('kg'), 10);
-  const shipped = (await world.ok(processor.event({ type: 'ship', eventTime: utc(8), toPartyCode: store.code, lines: [{ lotCode: lot }] })))
-    .shipmentId as string;
+  const { world, store, lot, shipped } = await shippedToStore(t);
   const receipt = await world.ok(store.event({ type: 'receive', eventTime: utc(9), shipmentId: shipped }));
   expectStatus(t, await store.event({ type: 'observe', eventTime: utc(10), lotCodes: [lot] }), 201, 'held after its receipt');
   await world.ok(store.event({ type: 'correction', correctsEventId: receipt.event.id, reason: '收错了' }));
@@ -120,14 +118,9 @@ t.test('a receipt declared in error held nothing: no observation rests on it', a
 });
 
 t.test('EPCIS: an observation dated in the past is held to the same rule, the document’s own events included', async (t) => {
-  const world = await createWorld(t);
-  const processor = await world.party('processor');
-  const store = await world.party('cold_storage');
+  const { world, processor, store, lot, shipped } = await shippedToStore(t);
   const { capture } = epcisRequests(world);
-  const lot = await processor.commission(await processor.product('kg'), 10);
   const epcClass = `${TEST_BASE_URL}/lots/${lot}`;
-  const shipped = (await world.ok(processor.event({ type: 'ship', eventTime: utc(8), toPartyCode: store.code, lines: [{ lotCode: lot }] })))
-    .shipmentId as string;
   const event = (eventTime: string, bizStep: string, extra: object = {}) => ({
     type: 'ObjectEvent',
     eventTime,
