@@ -2,6 +2,7 @@
 // lot out of the same container again, the packing it ended would be in force again though that
 // later unpacking emptied the container of the lot: the declaration is refused, naming it.
 import { sql } from 'drizzle-orm';
+import type { Test } from 'tap';
 import { completeGs1 } from '../../src/codes/gs1.js';
 import { queryRows } from '../../src/db/client.js';
 import { EPCIS_CONTEXT, epcisRequests, palletEvents } from '../fixtures/epcis.js';
@@ -23,14 +24,21 @@ async function packedIn(world: World, lot: string, container: string) {
   return row;
 }
 
-t.test('an unpacking declared in error after a later unpacking of the lot from the container is refused, naming that one', async (t) => {
+/** A plant's 3 kg lot packed into a new pallet at 3 and unpacked at 5 (`first`); `event` posts another at an hour. */
+async function unpackedAt5(t: Test) {
   const world = await createWorld(t);
   const plant = await world.party('processor');
   const lot = await plant.commission(await plant.product('kg'), 3);
   const event = (hour: number, body: Record<string, unknown>) =>
     world.ok(plant.api.post('/events', { ...body, eventTime: at(1000 + hour) }));
-  const pallet = (await event(3, { type: 'aggregate', parent: {}, children: [{ lotCode: lot, quantity: 3 }] })).createdLotCodes[0];
+  const pallet = (await event(3, { type: 'aggregate', parent: {}, children: [{ lotCode: lot, quantity: 3 }] }))
+    .createdLotCodes[0] as string;
   const first = await event(5, { type: 'disaggregate', parentCode: pallet, children: [lot] });
+  return { world, plant, lot, event, pallet, first };
+}
+
+t.test('an unpacking declared in error after a later unpacking of the lot from the container is refused, naming that one', async (t) => {
+  const { world, plant, lot, event, pallet, first } = await unpackedAt5(t);
   const repacked = await event(7, { type: 'aggregate', parent: { containerCode: pallet }, children: [{ lotCode: lot, quantity: 3 }] });
   const second = await event(9, { type: 'disaggregate', parentCode: pallet, children: [lot] });
 
@@ -63,13 +71,7 @@ t.test('an unpacking declared in error after a later unpacking of the lot from t
 t.test(
   'after several later unpackings of the lot from the container, the refusal names the last: it may be declared in error first',
   async (t) => {
-    const world = await createWorld(t);
-    const plant = await world.party('processor');
-    const lot = await plant.commission(await plant.product('kg'), 3);
-    const event = (hour: number, body: Record<string, unknown>) =>
-      world.ok(plant.api.post('/events', { ...body, eventTime: at(1000 + hour) }));
-    const pallet = (await event(3, { type: 'aggregate', parent: {}, children: [{ lotCode: lot, quantity: 3 }] })).createdLotCodes[0];
-    const first = await event(5, { type: 'disaggregate', parentCode: pallet, children: [lot] });
+    const { plant, lot, event, pallet, first } = await unpackedAt5(t);
     const cycle = async (hour: number) => {
       await event(hour, { type: 'aggregate', parent: { containerCode: pallet }, children: [{ lotCode: lot, quantity: 3 }] });
       return event(hour + 2, { type: 'disaggregate', parentCode: pallet, children: [lot] });
