@@ -463,6 +463,48 @@ t.test('audit log', async (t) => {
     );
     await run(sql`delete from brand_authorization_changes where id = ${forged}`);
     t.ok((await verify()).ok, 'verifies again once removed');
+
+    // an exit slipped in dated before the admission (which its badges would read as never started):
+    // an authorization whose admission is logged has every change logged, whenever the row claims it was recorded
+    const backdated = (recordedAt: string) =>
+      run(sql`insert into brand_authorization_changes (id, authorization_id, brand_code, party_code, from_state, to_state,
+          effective_on, reason, disposal_deadline, key_id, recorded_at, tier, valid_from, valid_until)
+        select ${forged}, authorization_id, brand_code, party_code, null, 'exited', '2025-12-01', 'forged', null, key_id,
+          ${recordedAt}::timestamptz, tier, valid_from, valid_until
+        from brand_authorization_changes where id = ${changes[0].id}`);
+    const [admittedAt] = await run<{ at: string }>(
+      sql`select to_char(recorded_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') as at from brand_authorization_changes where id = ${changes[0].id}`,
+    );
+    for (const [when, recordedAt] of [
+      ['before the admission', '2025-12-01T00:00:00Z'],
+      ['as the admission', admittedAt.at],
+    ] as const) {
+      await backdated(recordedAt);
+      t.match(
+        (await broken())[0]?.firstBroken,
+        { kind: 'brand.authorization', subjectId: changes[0].id, problem: 'payload-mismatch' },
+        `a change row with no entry recorded ${when}`,
+      );
+      await run(sql`delete from brand_authorization_changes where id = ${forged}`);
+    }
+    t.ok((await verify()).ok, 'verifies again once removed');
+
+    // a member admitted before the brand office's acts were logged, changed since: its admission has no entry, and stands
+    const store = await world.party('retailer');
+    const earlier = randomUUID();
+    await run(sql`insert into brand_authorizations (id, brand_code, party_code, tier, valid_from, valid_until, state, state_since)
+      values (${earlier}, 'AUDIT1', ${store.code}, 'head', ${YESTERDAY}, null, 'admitted', ${YESTERDAY})`);
+    await run(sql`insert into brand_authorization_changes (id, authorization_id, brand_code, party_code, from_state, to_state,
+        effective_on, reason, disposal_deadline, key_id, recorded_at)
+      select ${randomUUID()}, ${earlier}, 'AUDIT1', ${store.code}, null, 'admitted', ${YESTERDAY}, ${reason}, null, key_id, '2026-11-01T00:00:00Z'
+      from brand_authorization_changes where id = ${changes[0].id}`);
+    expectStatus(
+      t,
+      await brandOffice.post(`/brands/AUDIT1/authorizations/${store.code}/state`, { state: 'suspended', reason }),
+      200,
+      'a member admitted before the log suspended',
+    );
+    t.ok((await verify()).ok, 'its unlogged admission verifies with its logged suspension');
   });
 
   t.test("a regulator's handling of a complaint is chained: each note, and the outcome it resolved with", async (t) => {
@@ -529,6 +571,28 @@ t.test('audit log', async (t) => {
     await run(sql`update complaints set notes = '{"0": "x"}'::jsonb where ticket = ${other}`);
     t.match((await broken())[0]?.firstBroken, { kind: 'complaint.transition', subjectId: `${other}#0` }, 'notes no longer a list');
     await run(sql`update complaints set notes = ${JSON.stringify(notes)}::jsonb where ticket = ${other}`);
+    t.ok((await verify()).ok, 'verifies again once restored');
+
+    // resolved behind the service's back before any note was logged: no entry covers the complaint at all
+    const unhandled = (await client(world.app).post('/complaints', { code: 'FAKE0000000', category: 'counterfeit', text: 't' })).body
+      .ticket as string;
+    t.ok((await verify()).ok, 'all verify');
+    await run(sql`update complaints set status = 'resolved', outcome = 'dismissed' where ticket = ${unhandled}`);
+    const unlogged = await broken();
+    t.same(
+      unlogged.map((chain) => chain.chain),
+      ['system'],
+    );
+    t.match(
+      unlogged[0].firstBroken,
+      { kind: 'complaint.transition', subjectId: `${unhandled}#0`, problem: 'missing-entry' },
+      'a resolution no note records',
+    );
+    t.ok((await verify(plant.code)).ok, "a party's chain alone is not concerned");
+    await run(sql`update complaints set status = 'open', outcome = null where ticket = ${unhandled}`);
+    await run(sql`update complaints set outcome = 'upheld' where ticket = ${unhandled}`);
+    t.match((await broken())[0]?.firstBroken, { subjectId: `${unhandled}#0`, problem: 'missing-entry' }, 'or an outcome alone');
+    await run(sql`update complaints set outcome = null where ticket = ${unhandled}`);
     t.ok((await verify()).ok, 'verifies again once restored');
   });
 
