@@ -113,8 +113,10 @@ const COVERED: Record<Exclude<AuditKind, 'event'>, (ids: string[]) => SQL> = {
   // terms badges and label rights are judged by (tier, validity) as of itself: changes recorded before
   // it kept them (tier null) hash without them, as they were hashed. The authorization's row must hold
   // its latest logged change's terms, or that change no longer hashes as recorded. A change with no
-  // entry recorded after the first one logged (changes before the log covered brands have none) was
-  // slipped in behind the log's back: every change of its authorization names it, as standings read it.
+  // entry was slipped in behind the log's back, and every change of its authorization names it, as
+  // standings read it: any such change of an authorization whose admission (the change from no state)
+  // is logged, whatever its row says of when it was recorded; of one admitted before the log covered
+  // brands (whose earlier changes have no entry), one recorded no earlier than its first logged change.
   'brand.authorization': (ids) => sql`select c.id, json_build_object('id', c.id, 'authorizationId', c.authorization_id,
       'brandCode', c.brand_code, 'partyCode', c.party_code, 'fromState', c.from_state, 'toState', c.to_state,
       'effectiveOn', c.effective_on, 'reason', c.reason, 'disposalDeadline', c.disposal_deadline, 'keyId', c.key_id,
@@ -132,8 +134,10 @@ const COVERED: Record<Exclude<AuditKind, 'event'>, (ids: string[]) => SQL> = {
       order by l.recorded_at desc, l.id desc limit 1) latest on true
     left join lateral (select jsonb_agg(u.id order by u.id) as ids from brand_authorization_changes u
       where u.authorization_id = c.authorization_id and not ${logged(sql`'brand.authorization'`, sql`u.id`, ids)}
-        and u.recorded_at > (select min(f.recorded_at) from brand_authorization_changes f
-          where f.authorization_id = c.authorization_id and ${logged(sql`'brand.authorization'`, sql`f.id`, ids)})) unlogged on true
+        and (exists (select 1 from brand_authorization_changes f where f.authorization_id = c.authorization_id and f.from_state is null
+            and ${logged(sql`'brand.authorization'`, sql`f.id`, ids)})
+          or u.recorded_at >= (select min(f.recorded_at) from brand_authorization_changes f
+            where f.authorization_id = c.authorization_id and ${logged(sql`'brand.authorization'`, sql`f.id`, ids)}))) unlogged on true
     where c.id = any(${texts(ids)})`,
   // a complaint's notes are append-only: the subject is `ticket#n`, its n-th note (and, for the
   // note that resolved it, the outcome). The complaint's status is its last logged note's, and it has
@@ -253,6 +257,25 @@ export function createAuditRepository(db: Db) {
         order by party_code, sequence limit ${limit}`,
       );
       return rows.map((row) => ({ ...row, recordedAt: new Date(row.recordedAt) }));
+    },
+
+    /**
+     * The first complaint (by ticket) moved on from where its notes leave it (a status other than its
+     * last note's, or open without notes; an outcome while not resolved) with none of its notes
+     * logged: only a regulator's note moves a complaint, so no entry covers it to find it by.
+     * Complaints with a logged note are left to those notes' entries.
+     */
+    async complaintMovedWithoutNote(): Promise<{ ticket: string; notes: number; status: string; outcome: string | null } | undefined> {
+      const [row] = await queryRows<{ ticket: string; notes: number; status: string; outcome: string | null }>(
+        db,
+        sql`select c.ticket, n.count as notes, c.status, c.outcome from complaints c
+          cross join lateral (select case when jsonb_typeof(c.notes) = 'array' then jsonb_array_length(c.notes) else 0 end as count) n
+          where (c.status is distinct from coalesce(case when n.count > 0 then c.notes -> (n.count - 1) ->> 'status' end, 'open')
+              or (c.outcome is not null and c.status <> 'resolved'))
+            and not exists (select 1 from generate_series(0, n.count - 1) i where ${logged(sql`'complaint.transition'`, sql`c.ticket || '#' || i`, [])})
+          order by c.ticket limit 1`,
+      );
+      return row;
     },
 
     /** Each chain's last entry recorded before `until`. */

@@ -35,7 +35,7 @@ type AuditAct = { chain: string; kind: Exclude<AuditKind, 'event'>; subjectId: s
  * and exports each day's chain heads.
  */
 export function createAuditService(deps: {
-  audit: Pick<AuditRepository, 'lockHeads' | 'append' | 'payloadHashes' | 'heads' | 'page' | 'headsBefore'>;
+  audit: Pick<AuditRepository, 'lockHeads' | 'append' | 'payloadHashes' | 'heads' | 'page' | 'headsBefore' | 'complaintMovedWithoutNote'>;
   now: () => Date;
 }) {
   /** One page's payload hashes, derived per kind in one query each. */
@@ -116,6 +116,26 @@ export function createAuditService(deps: {
             entries: 0,
             ok: false,
             firstBroken: { sequence, kind: 'head', subjectId: chain, problem: 'head-mismatch', detail },
+          });
+        }
+      }
+      if (only === undefined || only === SYSTEM_CHAIN) {
+        // a complaint moved with no note logged has no entry to be found by: reported where the
+        // entry recording its move would have followed (on the system chain, which no party's walk reads)
+        const moved = await deps.audit.complaintMovedWithoutNote();
+        const report = reports.get(SYSTEM_CHAIN) ?? { chain: SYSTEM_CHAIN, entries: 0, ok: true, firstBroken: null };
+        if (moved && report.ok) {
+          const outcome = moved.outcome === null ? '' : ` (outcome ${moved.outcome})`;
+          reports.set(SYSTEM_CHAIN, report);
+          Object.assign(report, {
+            ok: false,
+            firstBroken: {
+              sequence: (last.get(SYSTEM_CHAIN)?.sequence ?? 0) + 1,
+              kind: 'complaint.transition',
+              subjectId: `${moved.ticket}#${moved.notes}`,
+              problem: 'missing-entry',
+              detail: `complaint ${moved.ticket} is ${moved.status}${outcome} with ${moved.notes} note(s), none of them logged: no logged note moved it`,
+            },
           });
         }
       }
