@@ -489,21 +489,45 @@ t.test('audit log', async (t) => {
     }
     t.ok((await verify()).ok, 'verifies again once removed');
 
-    // a member admitted before the brand office's acts were logged, changed since: its admission has no entry, and stands
+    // a whole authorization slipped in (no change of it has an entry, so none is walked): the brand was
+    // created since its acts are logged, and its creation names it; so too once the office, unaware, changed it
     const store = await world.party('retailer');
-    const earlier = randomUUID();
-    await run(sql`insert into brand_authorizations (id, brand_code, party_code, tier, valid_from, valid_until, state, state_since)
-      values (${earlier}, 'AUDIT1', ${store.code}, 'head', ${YESTERDAY}, null, 'admitted', ${YESTERDAY})`);
-    await run(sql`insert into brand_authorization_changes (id, authorization_id, brand_code, party_code, from_state, to_state,
-        effective_on, reason, disposal_deadline, key_id, recorded_at)
-      select ${randomUUID()}, ${earlier}, 'AUDIT1', ${store.code}, null, 'admitted', ${YESTERDAY}, ${reason}, null, key_id, '2026-11-01T00:00:00Z'
-      from brand_authorization_changes where id = ${changes[0].id}`);
-    expectStatus(
-      t,
-      await brandOffice.post(`/brands/AUDIT1/authorizations/${store.code}/state`, { state: 'suspended', reason }),
-      200,
-      'a member admitted before the log suspended',
+    const slipIn = async (brand: string) => {
+      const id = randomUUID();
+      await run(sql`insert into brand_authorizations (id, brand_code, party_code, tier, valid_from, valid_until, state, state_since)
+        values (${id}, ${brand}, ${store.code}, 'head', ${YESTERDAY}, null, 'admitted', ${YESTERDAY})`);
+      await run(sql`insert into brand_authorization_changes (id, authorization_id, brand_code, party_code, from_state, to_state,
+          effective_on, reason, disposal_deadline, key_id, recorded_at)
+        select ${randomUUID()}, ${id}, ${brand}, ${store.code}, null, 'admitted', ${YESTERDAY}, ${reason}, null, key_id, '2026-11-01T00:00:00Z'
+        from brand_authorization_changes where id = ${changes[0].id}`);
+      return id;
+    };
+    const suspend = (brand: string) =>
+      brandOffice.post(`/brands/${brand}/authorizations/${store.code}/state`, { state: 'suspended', reason });
+    const slipped = await slipIn('AUDIT1');
+    const brandCreation = { kind: 'brand.create', subjectId: 'AUDIT1', problem: 'payload-mismatch' };
+    t.match((await broken())[0]?.firstBroken, brandCreation, 'an authorization slipped in whole');
+    expectStatus(t, await suspend('AUDIT1'), 200, 'and suspended since');
+    t.match((await broken())[0]?.firstBroken, brandCreation, 'its logged suspension does not cover its admission');
+    const remove = (id: string) =>
+      run(sql`with gone as (delete from brand_authorization_changes where authorization_id = ${id})
+        delete from brand_authorizations where id = ${id}`);
+    await remove(slipped);
+    t.match((await broken())[0]?.firstBroken, { kind: 'brand.authorization', problem: 'payload-mismatch' }, 'its logged suspension, gone');
+    await run(
+      sql`delete from audit_entries where party_code = 'system' and sequence = (select sequence from audit_heads where party_code = 'system')`,
     );
+    await run(sql`update audit_heads set sequence = sequence - 1, entry_hash = (select entry_hash from audit_entries e
+        where e.party_code = 'system' and e.sequence = audit_heads.sequence - 1) where party_code = 'system'`);
+    t.ok((await verify()).ok, 'verifies again once removed');
+
+    // a member of a brand created before its acts were logged, admitted then and changed since: its
+    // admission has no entry, and stands
+    await run(
+      sql`insert into brands (code, kind, name_zh, name_en, created_at) values ('OLD1', 'regional', '老品牌', 'Old', '2026-11-01T00:00:00Z')`,
+    );
+    await slipIn('OLD1');
+    expectStatus(t, await suspend('OLD1'), 200, 'a member admitted before the log suspended');
     t.ok((await verify()).ok, 'its unlogged admission verifies with its logged suspension');
   });
 
