@@ -102,9 +102,19 @@ const COVERED: Record<Exclude<AuditKind, 'event'>, (ids: string[]) => SQL> = {
     from rfid_read_points p where p.id = any(${texts(ids)})`,
   'registration.approve': (ids) => decision(ids),
   'registration.reject': (ids) => decision(ids),
-  'brand.create': (ids) => sql`select code as id, json_build_object('code', code, 'kind', kind, 'nameZh', name_zh, 'nameEn', name_en,
-      'partyCode', party_code, 'createdAt', ${isoUs(sql`created_at`)}) as facts
-    from brands where code = any(${texts(ids)})`,
+  // a brand created since its acts are logged has every member's every change logged: the changes with no
+  // entry of an authorization whose admission has none (slipped in whole, or given logged changes since)
+  // break its creation; those of an authorization admitted with an entry break its changes (brand.authorization)
+  'brand.create': (ids) => sql`select b.code as id, json_build_object('code', b.code, 'kind', b.kind, 'nameZh', b.name_zh,
+      'nameEn', b.name_en, 'partyCode', b.party_code, 'createdAt', ${isoUs(sql`b.created_at`)})::jsonb
+      || case when unlogged.ids is not null then jsonb_build_object('changesWithoutEntry', unlogged.ids) else '{}'::jsonb end as facts
+    from brands b
+    left join lateral (select jsonb_agg(u.id order by u.id) as ids from brand_authorizations a
+        join brand_authorization_changes u on u.authorization_id = a.id
+      where a.brand_code = b.code and not ${logged(sql`'brand.authorization'`, sql`u.id`, [])}
+        and not exists (select 1 from brand_authorization_changes l where l.authorization_id = a.id and l.from_state is null
+          and ${logged(sql`'brand.authorization'`, sql`l.id`, [])})) unlogged on true
+    where b.code = any(${texts(ids)})`,
   // when the product joined (added_at, which rows stored before it was kept lack: left out of their facts as they were hashed)
   'brand.product': (ids) => sql`select brand_code || '/' || product_code as id, json_strip_nulls(json_build_object('brandCode', brand_code,
       'productCode', product_code, 'partyCode', party_code, 'addedAt', ${isoMs(sql`added_at`)})) as facts
