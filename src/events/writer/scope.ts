@@ -521,7 +521,6 @@ const CIRCULATION_ACTS: Partial<Record<'consume' | 'ship_out' | 'destroy' | 'sel
   sell: 'sell',
 };
 
-/** The production date plus the product's shelf life; refused (422) at `pointer` when that runs past the last storable day. */
 /** Which of the fields a lot's badge is judged by a replacement changes (the product first), or null when none. */
 function rejudgedField(
   stored: { productCode: string | null; productionDate: string | null },
@@ -532,6 +531,7 @@ function rejudgedField(
   return stored.productionDate !== productionDate ? 'productionDate' : null;
 }
 
+/** The production date plus the product's shelf life; refused (422) at `pointer` when that runs past the last storable day. */
 function defaultExpiry(productionDate: string | null, shelfLifeDays: number | null, pointer: Pointer): string | null {
   if (!productionDate || !shelfLifeDays) return null;
   const date = new Date(`${productionDate}T00:00:00Z`);
