@@ -136,8 +136,15 @@ function migrationRefused(url: string, error: unknown): unknown {
 export async function openPostgres(url: string): Promise<Database> {
   // Trace follow-up lookups pass thousands of codes; with the default random_page_cost (4) the
   // planner prefers sequential scans over the indexes that serve them 5–10× faster.
+  // TimeZone: sessions in UTC whatever the server's or the database's zone (a county's set to Asia/Shanghai): times read
+  // as text or JSON then carry offsets Date parses (before 1901 Shanghai's is "+08:05:43"), and days are cut as PGlite's.
   // application_name: stream subscriptions wait on this service's write transactions, not on other clients' (see windowEndAt)
-  const pool = new pg.Pool({ connectionString: url, max: 10, options: '-c random_page_cost=1.1', application_name: SERVICE_NAME });
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: 10,
+    options: '-c random_page_cost=1.1 -c TimeZone=UTC',
+    application_name: SERVICE_NAME,
+  });
   // A client whose connection the server ends (a restart, a terminated server process, its database
   // dropped with force) must not crash the process, idle or checked out. The pool listens for errors
   // of idle clients only (and passes them on here, told below); one checked out, a transaction
