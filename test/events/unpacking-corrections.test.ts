@@ -164,3 +164,29 @@ t.test('in one capture, the unpacking recorded after another of the lot from the
   const pallet = (await world.regulator.get(`/trace/${encodeURIComponent(PALLET)}?depth=0`)).body.query.lotCodes[0];
   t.same(await packedIn(world, meat, pallet), { links: 1, quantity: 40 }, 'the packing at 3 is in force, with its 40 kg');
 });
+
+t.test('a later unpacking by the party the container was handed to refuses the declaration without naming its event', async (t) => {
+  const world = await createWorld(t);
+  const plant = await world.party('processor');
+  const shop = await world.party('retailer');
+  // 10 kg, so that what the pallet held is not all the plant had (the ledger's own check passes)
+  const lot = await plant.commission(await plant.product('kg'), 10);
+  const as = (actor: typeof plant, hour: number, body: Record<string, unknown>) =>
+    world.ok(actor.api.post('/events', { ...body, eventTime: at(1000 + hour) }));
+  const pallet = (await as(plant, 3, { type: 'aggregate', parent: {}, children: [{ lotCode: lot, quantity: 3 }] })).createdLotCodes[0];
+  const first = await as(plant, 5, { type: 'disaggregate', parentCode: pallet, children: [lot] });
+  await as(plant, 7, { type: 'aggregate', parent: { containerCode: pallet }, children: [{ lotCode: lot, quantity: 3 }] });
+  const shipped = await as(plant, 8, { type: 'ship', toPartyCode: shop.code, lines: [{ lotCode: pallet }] });
+  await as(shop, 9, { type: 'receive', shipmentId: shipped.shipmentId });
+  const unpacked = await as(shop, 10, { type: 'disaggregate', parentCode: pallet, children: [lot] });
+
+  const refused = expectStatus(
+    t,
+    await plant.api.post('/events', { type: 'correction', correctsEventId: first.event.id, reason: 'never opened', eventTime: at(1011) }),
+    409,
+    'the plant’s unpacking is not declared in error: the shop took the lot out again',
+  );
+  t.match(refused.body.detail, /another party’s unpacking took lot/);
+  t.notMatch(JSON.stringify(refused.body), unpacked.event.id, 'the shop’s event, which the plant may not read, is not named');
+  t.notMatch(refused.body.detail, /declare .* in error first/, 'nor is the plant told to declare it in error, which it may not');
+});

@@ -955,10 +955,14 @@ export function createEventWriter(deps: {
     // unpacking took the lot out of the container again (after a repacking), which would leave the
     // lot in the container that unpacking emptied of it. Undone latest first, the ledger stays true
     if (laterUnpacking) {
-      const later = eventIdOfKey(laterUnpacking.eventId);
+      const { lotCode, containerCode } = laterUnpacking;
+      // another party's unpacking (the container handed on) is not named: the party may neither read nor correct it
+      const own = laterUnpacking.partyCode === request.actor;
+      const later = own ? `unpacking ${eventIdOfKey(laterUnpacking.eventId)}` : 'another party’s unpacking';
+      const remedy = own ? `; declare ${eventIdOfKey(laterUnpacking.eventId)} in error first` : '';
       throw conflict(
-        `cannot correct ${eventIdOfKey(target.id)}: unpacking ${later} took lot ${laterUnpacking.lotCode} out of container ${laterUnpacking.containerCode} again after it; declare ${later} in error first`,
-        [bodyField(['correctsEventId'], `a later unpacking, ${later}, took ${laterUnpacking.lotCode} out again`)],
+        `cannot correct ${eventIdOfKey(target.id)}: ${later} took lot ${lotCode} out of container ${containerCode} again after it${remedy}`,
+        [bodyField(['correctsEventId'], `a later unpacking, ${own ? eventIdOfKey(laterUnpacking.eventId) : 'another party’s'}, took ${lotCode} out again`)],
       );
     }
     if (!request.keepsLots && created.some((lot) => lot.usedDownstream)) {

@@ -114,7 +114,7 @@ const recordOrderOf = (event: string) =>
  */
 const laterUnpackingOf = (
   targetId: string,
-) => sql`(select jsonb_build_object('eventId', u.id, 'lotCode', b.upstream_code, 'containerCode', b.downstream_code)
+) => sql`(select jsonb_build_object('eventId', u.id, 'partyCode', u.party_code, 'lotCode', b.upstream_code, 'containerCode', b.downstream_code)
   from events t
   join event_lots parent on parent.event_id = t.id and parent.role = 'parent'
   join lineage_edges a on a.downstream_code = parent.lot_code and a.ended_by_event_id = t.id
@@ -858,7 +858,7 @@ export function createEventWriterRepository() {
       };
       const [row] = await queryRows<{
         lots: LotFacts[];
-        laterUnpacking: { eventId: string; lotCode: string; containerCode: string } | null;
+        laterUnpacking: { eventId: string; partyCode: string; lotCode: string; containerCode: string } | null;
       }>(
         tx,
         sql`select coalesce((select json_agg(facts) from (
