@@ -958,11 +958,12 @@ export function createEventWriter(deps: {
       const { lotCode, containerCode } = laterUnpacking;
       // another party's unpacking (the container handed on) is not named: the party may neither read nor correct it
       const own = laterUnpacking.partyCode === request.actor;
-      const later = own ? `unpacking ${eventIdOfKey(laterUnpacking.eventId)}` : 'another party’s unpacking';
-      const remedy = own ? `; declare ${eventIdOfKey(laterUnpacking.eventId)} in error first` : '';
+      const laterId = eventIdOfKey(laterUnpacking.eventId);
+      const later = own ? `unpacking ${laterId}` : 'another party’s unpacking';
+      const remedy = own ? `; declare ${laterId} in error first` : '';
       throw conflict(
         `cannot correct ${eventIdOfKey(target.id)}: ${later} took lot ${lotCode} out of container ${containerCode} again after it${remedy}`,
-        [bodyField(['correctsEventId'], `a later unpacking, ${own ? eventIdOfKey(laterUnpacking.eventId) : 'another party’s'}, took ${lotCode} out again`)],
+        [bodyField(['correctsEventId'], `a later unpacking, ${own ? laterId : 'another party’s'}, took ${lotCode} out again`)],
       );
     }
     if (!request.keepsLots && created.some((lot) => lot.usedDownstream)) {
