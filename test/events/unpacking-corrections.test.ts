@@ -112,13 +112,7 @@ t.test('an unpacking captured through EPCIS is not declared in error after a lat
     bizStep: 'unpacking',
     parentID: 'urn:epc:id:sscc:6901234.0000000024',
   });
-  const post = (payload: object) =>
-    world.app.inject({
-      method: 'POST',
-      url: '/epcis/events',
-      payload: { '@context': EPCIS_CONTEXT, ...payload },
-      headers: { authorization: `Bearer ${plant.key}` },
-    });
+  const post = (payload: object) => epcisRequests(world).post(plant.key, '/epcis/events', { '@context': EPCIS_CONTEXT, ...payload });
   const first = unpacking('urn:uuid:5b2e4c1a-7d3f-4e8b-9a6c-1f0d2e3b4a51', 5);
   t.equal((await post(first)).statusCode, 201, 'unpacked through EPCIS at 5');
   await event(7, { type: 'aggregate', parent: { containerCode: pallet }, children: [{ lotCode: lot, quantity: 3 }] });
