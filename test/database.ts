@@ -232,12 +232,31 @@ export async function ensurePostgresTemplate(): Promise<void> {
 export async function createPostgresDatabase(name: string): Promise<{ url: string; drop: () => Promise<void> }> {
   await ensurePostgresTemplate();
   await withAdminClient((client) => client.query(`create database ${name} template ${postgresTemplateName}`));
+  return { url: databaseUrl(name), drop: () => dropDatabase(name) };
+}
+
+/**
+ * A new empty database (from template0, no migrations applied), dropped first if a run before left it,
+ * with `settings` set on it (`ALTER DATABASE … SET`, e.g. "timezone = 'Asia/Shanghai'"); its URL and
+ * how to drop it.
+ */
+export async function createEmptyPostgresDatabase(
+  name: string,
+  settings: string[] = [],
+): Promise<{ url: string; drop: () => Promise<void> }> {
+  await withAdminClient(async (client) => {
+    await client.query(`drop database if exists ${name} with (force)`);
+    await client.query(`create database ${name} template template0`);
+    for (const setting of settings) await client.query(`alter database ${name} set ${setting}`);
+  });
+  return { url: databaseUrl(name), drop: () => dropDatabase(name) };
+}
+
+/** The URL of a database of the test server. */
+function databaseUrl(name: string): string {
   const url = new URL(postgresBaseUrl());
   url.pathname = `/${name}`;
-  return {
-    url: url.toString(),
-    drop: () => dropDatabase(name),
-  };
+  return url.toString();
 }
 
 /**

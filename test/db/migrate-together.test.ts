@@ -5,9 +5,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { sql } from 'drizzle-orm';
-import pg from 'pg';
 import { migrationsFolder, openPostgres, queryRows } from '../../src/db/client.js';
-import { postgresBaseUrl } from '../database.js';
+import { createEmptyPostgresDatabase } from '../database.js';
 import { usingPostgres } from '../helper.js';
 import { fileTest } from '../root.js';
 
@@ -18,17 +17,9 @@ t.test(
   { skip: !usingPostgres() && 'PGlite: a data directory is opened by one process only' },
   async (t) => {
     const name = `migrate_together_${process.pid}`;
-    const admin = new pg.Client({ connectionString: postgresBaseUrl() });
-    await admin.connect();
-    await admin.query(`drop database if exists ${name} with (force)`);
-    await admin.query(`create database ${name} template template0`);
-    t.teardown(async () => {
-      await admin.query(`drop database if exists ${name} with (force)`);
-      await admin.end();
-    });
-    const url = new URL(postgresBaseUrl());
-    url.pathname = `/${name}`;
-    const [first, second] = [await openPostgres(url.toString()), await openPostgres(url.toString())];
+    const { url, drop } = await createEmptyPostgresDatabase(name);
+    t.teardown(drop);
+    const [first, second] = [await openPostgres(url), await openPostgres(url)];
     t.teardown(() => Promise.all([first.close(), second.close()]));
 
     const results = await Promise.allSettled([first.migrate(), second.migrate(), first.migrate(), second.migrate()]);

@@ -4,9 +4,8 @@
 // "+08:05:43", which Date cannot read).
 
 import { sql } from 'drizzle-orm';
-import pg from 'pg';
 import { openPostgres, queryRows } from '../../src/db/client.js';
-import { postgresBaseUrl } from '../database.js';
+import { createEmptyPostgresDatabase } from '../database.js';
 import { usingPostgres } from '../helper.js';
 import { fileTest } from '../root.js';
 
@@ -17,18 +16,9 @@ t.test(
   { skip: !usingPostgres() && 'PGlite: the service creates its data directory, in UTC' },
   async (t) => {
     const name = `session_time_zone_${process.pid}`;
-    const admin = new pg.Client({ connectionString: postgresBaseUrl() });
-    await admin.connect();
-    await admin.query(`drop database if exists ${name} with (force)`);
-    await admin.query(`create database ${name} template template0`);
-    await admin.query(`alter database ${name} set timezone = 'Asia/Shanghai'`);
-    t.teardown(async () => {
-      await admin.query(`drop database if exists ${name} with (force)`);
-      await admin.end();
-    });
-    const url = new URL(postgresBaseUrl());
-    url.pathname = `/${name}`;
-    const database = await openPostgres(url.toString());
+    const { url, drop } = await createEmptyPostgresDatabase(name, ["timezone = 'Asia/Shanghai'"]);
+    t.teardown(drop);
+    const database = await openPostgres(url);
     t.teardown(() => database.close());
 
     const [row] = await queryRows<{ zone: string; written: { at: string } }>(
