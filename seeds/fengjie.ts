@@ -80,6 +80,16 @@ export const DEMO_TABLES = [
 ];
 
 /**
+ * The demo's brand changes in the order they were made, without their numbers: the database they are
+ * copied to numbers them itself, in that order, after the changes it holds (numbers copied over would
+ * be handed out again to its next changes).
+ */
+async function changesInOrder(scratch: Database) {
+  const rows = await scratch.db.select().from(schema.brandAuthorizationChanges).orderBy(asc(schema.brandAuthorizationChanges.seq));
+  return rows.map(({ seq: _, ...row }) => row);
+}
+
+/**
  * Loads the demo chain unless it is there, and says which: `loaded` is true only for the call that
  * loaded it (null when the retailer is there but not the retail lot). It is recorded through the services into a scratch
  * database and then copied over in one transaction, so a start killed halfway leaves nothing
@@ -114,7 +124,7 @@ export async function loadDemoChainOnce(
           .limit(1);
         if (present) return false;
         for (const table of DEMO_TABLES) {
-          const rows = await scratch.db.select().from(table);
+          const rows = table === schema.brandAuthorizationChanges ? await changesInOrder(scratch) : await scratch.db.select().from(table);
           for (let i = 0; i < rows.length; i += COPY_CHUNK) await tx.insert(table).values(rows.slice(i, i + COPY_CHUNK) as never);
         }
         // the demo parties' chains are new here; what the demo recorded on the system chain follows

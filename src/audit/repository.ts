@@ -104,16 +104,23 @@ const COVERED: Record<Exclude<AuditKind, 'event'>, (ids: string[]) => SQL> = {
   'registration.reject': (ids) => decision(ids),
   // a brand created since its acts are logged has every member's every change logged: the changes with no
   // entry of an authorization whose admission has none (slipped in whole, or given logged changes since)
-  // break its creation; those of an authorization admitted with an entry break its changes (brand.authorization)
+  // break its creation; those of an authorization admitted with an entry break its changes (brand.authorization).
+  // So do its authorizations with no logged admission, a row with no change at all among them (none of its
+  // entries names it)
   'brand.create': (ids) => sql`select b.code as id, json_build_object('code', b.code, 'kind', b.kind, 'nameZh', b.name_zh,
       'nameEn', b.name_en, 'partyCode', b.party_code, 'createdAt', ${isoUs(sql`b.created_at`)})::jsonb
-      || case when unlogged.ids is not null then jsonb_build_object('changesWithoutEntry', unlogged.ids) else '{}'::jsonb end as facts
+      || case when unlogged.ids is not null then jsonb_build_object('changesWithoutEntry', unlogged.ids) else '{}'::jsonb end
+      || case when unadmitted.ids is not null then jsonb_build_object('authorizationsWithoutAdmission', unadmitted.ids) else '{}'::jsonb end
+      as facts
     from brands b
     left join lateral (select jsonb_agg(u.id order by u.id) as ids from brand_authorizations a
         join brand_authorization_changes u on u.authorization_id = a.id
       where a.brand_code = b.code and not ${logged(sql`'brand.authorization'`, sql`u.id`, [])}
         and not exists (select 1 from brand_authorization_changes l where l.authorization_id = a.id and l.from_state is null
           and ${logged(sql`'brand.authorization'`, sql`l.id`, [])})) unlogged on true
+    left join lateral (select jsonb_agg(a.id order by a.id) as ids from brand_authorizations a
+      where a.brand_code = b.code and not exists (select 1 from brand_authorization_changes l where l.authorization_id = a.id
+        and l.from_state is null and ${logged(sql`'brand.authorization'`, sql`l.id`, [])})) unadmitted on true
     where b.code = any(${texts(ids)})`,
   // when the product joined (added_at, which rows stored before it was kept lack: left out of their facts as they were hashed)
   'brand.product': (ids) => sql`select brand_code || '/' || product_code as id, json_strip_nulls(json_build_object('brandCode', brand_code,
@@ -126,7 +133,10 @@ const COVERED: Record<Exclude<AuditKind, 'event'>, (ids: string[]) => SQL> = {
   // entry was slipped in behind the log's back, and every change of its authorization names it, as
   // standings read it: any such change of an authorization whose admission (the change from no state)
   // is logged, whatever its row says of when it was recorded; of one admitted before the log covered
-  // brands (whose earlier changes have no entry), one recorded no earlier than its first logged change.
+  // brands (whose earlier changes have no entry), one recorded no earlier than its first logged change,
+  // or after it in the order changes are read in (seq). Each change is from the state the change before
+  // it in that order left (the first from none): a change moved out of its order, which no hash covers,
+  // breaks the change that no longer follows on from the one before it.
   'brand.authorization': (ids) => sql`select c.id, json_build_object('id', c.id, 'authorizationId', c.authorization_id,
       'brandCode', c.brand_code, 'partyCode', c.party_code, 'fromState', c.from_state, 'toState', c.to_state,
       'effectiveOn', c.effective_on, 'reason', c.reason, 'disposalDeadline', c.disposal_deadline, 'keyId', c.key_id,
@@ -136,17 +146,23 @@ const COVERED: Record<Exclude<AuditKind, 'event'>, (ids: string[]) => SQL> = {
       || case when c.tier is not null and latest.id = c.id and (a.tier, a.valid_from, a.valid_until) is distinct from (c.tier, c.valid_from, c.valid_until)
         then jsonb_build_object('authorizationTerms', jsonb_build_object('tier', a.tier, 'validFrom', a.valid_from, 'validUntil', a.valid_until))
         else '{}'::jsonb end
-      || case when unlogged.ids is not null then jsonb_build_object('changesWithoutEntry', unlogged.ids) else '{}'::jsonb end as facts
+      || case when unlogged.ids is not null then jsonb_build_object('changesWithoutEntry', unlogged.ids) else '{}'::jsonb end
+      || case when c.from_state is distinct from before.to_state then jsonb_build_object('stateBefore', before.to_state) else '{}'::jsonb end
+      as facts
     from brand_authorization_changes c
     left join brand_authorizations a on a.id = c.authorization_id
+    left join lateral (select p.to_state from brand_authorization_changes p where p.authorization_id = c.authorization_id and p.seq < c.seq
+      order by p.seq desc limit 1) before on true
     left join lateral (select l.id from brand_authorization_changes l where l.authorization_id = c.authorization_id and l.tier is not null
         and ${logged(sql`'brand.authorization'`, sql`l.id`, ids)}
-      order by l.recorded_at desc, l.id desc limit 1) latest on true
+      order by l.seq desc limit 1) latest on true
     left join lateral (select jsonb_agg(u.id order by u.id) as ids from brand_authorization_changes u
       where u.authorization_id = c.authorization_id and not ${logged(sql`'brand.authorization'`, sql`u.id`, ids)}
         and (exists (select 1 from brand_authorization_changes f where f.authorization_id = c.authorization_id and f.from_state is null
             and ${logged(sql`'brand.authorization'`, sql`f.id`, ids)})
           or u.recorded_at >= (select min(f.recorded_at) from brand_authorization_changes f
+            where f.authorization_id = c.authorization_id and ${logged(sql`'brand.authorization'`, sql`f.id`, ids)})
+          or u.seq > (select min(f.seq) from brand_authorization_changes f
             where f.authorization_id = c.authorization_id and ${logged(sql`'brand.authorization'`, sql`f.id`, ids)}))) unlogged on true
     where c.id = any(${texts(ids)})`,
   // a complaint's notes are append-only: the subject is `ticket#n`, its n-th note (and, for the

@@ -8,6 +8,13 @@ export type BrandProductRow = typeof brandProducts.$inferSelect;
 export type AuthorizationRow = typeof brandAuthorizations.$inferSelect;
 export type ChangeRow = typeof brandAuthorizationChanges.$inferSelect;
 
+/**
+ * An authorization the office made: one with a change, its admission first. A row with none was
+ * written behind the service's back (the audit log reports it): never admitted, it holds no place
+ * in a tier, lists as no member and is no standing authorization to change.
+ */
+const made = sql`exists (select 1 from ${brandAuthorizationChanges} c where c.authorization_id = ${brandAuthorizations.id})`;
+
 export function createBrandsRepository(db: Db) {
   async function changesOf(authorizationIds: string[], tx: Db = db): Promise<Map<string, ChangeRow[]>> {
     const byAuthorization = new Map<string, ChangeRow[]>(authorizationIds.map((id) => [id, []]));
@@ -16,7 +23,7 @@ export function createBrandsRepository(db: Db) {
       .select()
       .from(brandAuthorizationChanges)
       .where(anyOf(brandAuthorizationChanges.authorizationId, authorizationIds))
-      .orderBy(asc(brandAuthorizationChanges.recordedAt), asc(brandAuthorizationChanges.id));
+      .orderBy(asc(brandAuthorizationChanges.seq));
     for (const row of rows) byAuthorization.get(row.authorizationId)?.push(row);
     return byAuthorization;
   }
@@ -49,7 +56,7 @@ export function createBrandsRepository(db: Db) {
       const [row] = await tx.select().from(brands).where(eq(brands.code, code)).for('update');
       return row;
     },
-    /** Authorizations of a brand not exited (admitted or suspended) and valid on the day, in one tier: they hold its places. */
+    /** Authorizations of a brand not exited (admitted or suspended) and valid on the day, in one tier: they hold its places (see `made`). */
     async countInTier(brandCode: string, tier: string, day: string, tx: Db): Promise<number> {
       const [row] = await tx
         .select({ n: sql<number>`count(*)::int` })
@@ -60,6 +67,7 @@ export function createBrandsRepository(db: Db) {
             eq(brandAuthorizations.tier, tier),
             ne(brandAuthorizations.state, 'exited'),
             or(isNull(brandAuthorizations.validUntil), gte(brandAuthorizations.validUntil, day)),
+            made,
           ),
         );
       return Number(row.n);
@@ -69,7 +77,7 @@ export function createBrandsRepository(db: Db) {
       await tx.insert(brandAuthorizationChanges).values(change);
       return inserted;
     },
-    /** The party's standing (not exited) authorization for a brand. */
+    /** The party's standing (not exited) authorization for a brand (see `made`). */
     async findStanding(brandCode: string, partyCode: string, tx: Db = db): Promise<AuthorizationRow | undefined> {
       const [row] = await tx
         .select()
@@ -79,6 +87,7 @@ export function createBrandsRepository(db: Db) {
             eq(brandAuthorizations.brandCode, brandCode),
             eq(brandAuthorizations.partyCode, partyCode),
             ne(brandAuthorizations.state, 'exited'),
+            made,
           ),
         )
         .for('update');
@@ -94,6 +103,7 @@ export function createBrandsRepository(db: Db) {
       await tx.insert(brandAuthorizationChanges).values(change);
       return updated;
     },
+    /** A brand's authorizations (see `made`), optionally of one party. */
     async authorizationsOf(filter: { brandCode: string; partyCode?: string }, tx: Db = db): Promise<AuthorizationRow[]> {
       return tx
         .select()
@@ -102,6 +112,7 @@ export function createBrandsRepository(db: Db) {
           and(
             eq(brandAuthorizations.brandCode, filter.brandCode),
             filter.partyCode ? eq(brandAuthorizations.partyCode, filter.partyCode) : undefined,
+            made,
           ),
         )
         .orderBy(brandAuthorizations.partyCode, brandAuthorizations.createdAt);
@@ -130,6 +141,7 @@ export function createBrandsRepository(db: Db) {
               brandAuthorizations.brandCode,
               covering.map(({ brand }) => brand.code),
             ),
+            made,
           ),
         );
       const changes = await changesOf(authorizations.map((row) => row.id));

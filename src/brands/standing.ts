@@ -24,7 +24,10 @@ const NEXT_STATES: Record<AuthorizationState, readonly AuthorizationState[]> = {
 
 /** `recordedAt`: when the change was recorded (ISO 8601 UTC), which orders it against a lot or code of its own day. */
 export type StateChange = { toState: AuthorizationState; effectiveOn: string; recordedAt?: string };
-/** `changes` in the order they were recorded, the first the admission that opened the authorization. */
+/**
+ * `changes` in the order they were made (their `seq`, which also orders those recorded at one instant),
+ * the first the admission that opened the authorization.
+ */
 export type AuthorizationHistory = { validFrom: string; validUntil: string | null; changes: StateChange[] };
 
 /** Why the change is refused, or null when the state machine allows it. */
@@ -52,7 +55,7 @@ const unread = (change: StateChange, index: number, day: string, reading: Readin
 
 /**
  * The state in force on a day: that of the last change effective on or before it (changes are in
- * the order they were recorded) and read (see Reading), or null before the first. Outside the
+ * the order they were made) and read (see Reading), or null before the first. Outside the
  * validity period nothing is in force.
  */
 export function stateOn(history: AuthorizationHistory, day: string, reading?: Reading): AuthorizationState | null {

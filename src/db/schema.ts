@@ -1258,6 +1258,12 @@ export const brandAuthorizationChanges = pgTable(
     keyId: text('key_id').notNull(),
     recordedAt: timestamp('recorded_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
     /**
+     * The order changes were made in, also of those recorded at one instant (one transaction, a clock
+     * that did not move), which recorded_at cannot tell apart: rows stored before it was kept were
+     * numbered in their (recorded_at, id) order (migration 0074).
+     */
+    seq: bigint('seq', { mode: 'number' }).generatedAlwaysAsIdentity(),
+    /**
      * The authorization's terms as of the change (its audit entry covers them): null on changes
      * recorded before they were kept (migration 0071), whose entries hashed none.
      */

@@ -4,6 +4,7 @@
 // the check a batch once made before its insert and the insert; on PostgreSQL also while the
 // batch's transaction waits for the write to commit (the test's own transaction holding the row),
 // the job's lease written once the batch has what it waited for.
+import { randomUUID } from 'node:crypto';
 import { type SQL, sql } from 'drizzle-orm';
 import { createRepositories } from '../../src/app.js';
 import { queryRows } from '../../src/db/client.js';
@@ -127,6 +128,33 @@ t.test('its owner’s exit from the brand covering its product while a job runs 
   });
   t.equal(await storedCodes(world, job.id), 0, 'the first batch’s codes are removed with it');
   t.same(warned, []);
+});
+
+t.test('an authorization row written with no change gives a job no right once its owner exits', async (t) => {
+  const world = await createWorld(t);
+  const plant = await world.party('processor');
+  const product = await plant.product('kg');
+  const lot = await plant.commission(product, 10);
+  const brand = await brandOf(world, plant, [product]);
+  const { service } = issuing(world, {
+    beforeBatch: async (batch) => {
+      if (batch !== 2) return;
+      await world.ok(brand.exit(), 200);
+      // an admission written straight into the database, behind the office's back: never admitted
+      await queryRows(
+        world.database.db,
+        sql`insert into brand_authorizations (id, brand_code, party_code, tier, valid_from, valid_until, state, state_since)
+          values (${randomUUID()}, ${brand.code}, ${plant.code}, 'authorized', '2026-01-01', null, 'admitted', '2026-01-01')`,
+      );
+    },
+  });
+  const job = await service.issue(principalOf(plant), lot, 10_001);
+  await service.idle();
+  t.match(await service.job(principalOf(plant), job.id), {
+    status: 'failed',
+    error: notAdmittedError(plant, lot, '奉上好品 (BR-1): exited'),
+    done: 0,
+  });
 });
 
 t.test('a suspension stops a job only from a brand covering its product, whichever of them it is', async (t) => {

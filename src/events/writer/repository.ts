@@ -491,7 +491,7 @@ function referencesOf(named: NamedReferences): SQL {
           'brand', json_build_object('code', b.code, 'kind', b.kind, 'nameZh', b.name_zh, 'nameEn', b.name_en),
           'authorizations', (select coalesce(json_agg(json_build_object('validFrom', a.valid_from, 'validUntil', a.valid_until,
               'changes', (select coalesce(json_agg(json_build_object('toState', c.to_state, 'effectiveOn', c.effective_on)
-                  order by c.recorded_at, c.id), '[]')
+                  order by c.seq), '[]')
                 from brand_authorization_changes c where c.authorization_id = a.id))), '[]')
             from brand_authorizations a where a.brand_code = b.code and a.party_code = v.party_code))), '[]')
         from unnest(${texts(named.labelledProducts.map((p) => p.partyCode))}, ${texts(named.labelledProducts.map((p) => p.productCode))})

@@ -1,0 +1,121 @@
+// The order of a member's changes, and what counts as a member: changes recorded at one instant are
+// read in the order they were made, and an authorization with no change (none was ever admitted)
+// holds no place and lists as no member.
+import { randomUUID } from 'node:crypto';
+import { sql } from 'drizzle-orm';
+import { shanghaiIso } from '../../src/codes/timestamp.js';
+import { queryRows } from '../../src/db/client.js';
+import { migrationStatements } from '../fixtures/migrations.js';
+import { createWorld, expectStatus } from '../fixtures/world.js';
+import { client } from '../helper.js';
+import { fileTest } from '../root.js';
+
+const t = fileTest();
+
+// the service's clock stands still: every change below is recorded at the same instant
+const clock = new Date();
+const today = shanghaiIso(clock).slice(0, 10);
+
+t.test('brand changes and members', async (t) => {
+  const world = await createWorld(t, undefined, { now: () => clock });
+  const office = client(world.app, (await world.ok(world.admin.post('/api-keys', { role: 'brand_office' }))).key);
+  let brands = 0;
+  const brand = async (products: string[]) => {
+    const code = `ORDER-${++brands}`;
+    await world.ok(office.post('/brands', { code, kind: 'regional', nameZh: '奉上好品', nameEn: 'Fengjie Finest', products }));
+    return code;
+  };
+  const admit = (code: string, partyCode: string, tier = 'authorized') =>
+    office.post(`/brands/${code}/authorizations`, { partyCode, tier, validFrom: today, reason: '准入审核通过' });
+  const change = (code: string, partyCode: string, state: string) =>
+    office.post(`/brands/${code}/authorizations/${partyCode}/state`, { state, reason: `${state}: 品牌办决定` });
+  const members = async (code: string) =>
+    (await world.ok(office.get(`/brands/${code}/authorizations`), 200)).items as {
+      partyCode: string;
+      state: string;
+      history: { fromState: string | null; toState: string }[];
+    }[];
+
+  t.test('changes recorded at one instant are read in the order they were made', async (t) => {
+    // each party admitted, suspended and reinstated at the same instant: a tie on the time broken by a
+    // random id would read one of six orders, five of them wrong (checked for six parties)
+    const parties = [];
+    for (let i = 0; i < 6; i++) parties.push(await world.party('processor'));
+    const products = await Promise.all(parties.map((party) => party.product('piece')));
+    const code = await brand(products);
+    for (const party of parties) {
+      expectStatus(t, await admit(code, party.code), 201, 'admitted');
+      expectStatus(t, await change(code, party.code, 'suspended'), 200, 'suspended');
+      expectStatus(t, await change(code, party.code, 'admitted'), 200, 'reinstated');
+    }
+    for (const member of await members(code)) {
+      t.same(
+        member.history.map((change) => [change.fromState, change.toState]),
+        [
+          [null, 'admitted'],
+          ['admitted', 'suspended'],
+          ['suspended', 'admitted'],
+        ],
+        `${member.partyCode}: its history in the order the changes were made`,
+      );
+    }
+    for (const [i, party] of parties.entries()) {
+      const lot = await party.commission(products[i], 10, { productionDate: today });
+      expectStatus(t, await party.api.post(`/lots/${lot}/items`, { count: 1 }), 202, `${party.code}, reinstated, labels its lots`);
+    }
+    await world.app.services.items.idle();
+    const verified = await world.regulator.get('/audit/verify');
+    t.equal(verified.body.ok, true, 'and the log verifies');
+  });
+
+  t.test('an authorization with no change holds no place and lists as no member', async (t) => {
+    const code = await brand([]);
+    const run = (query: ReturnType<typeof sql>) => queryRows(world.database.db, query);
+    // five head authorizations written straight into the database, none ever admitted by the office
+    const bare = [];
+    for (let i = 0; i < 5; i++) {
+      const party = await world.party('processor');
+      bare.push(party.code);
+      await run(sql`insert into brand_authorizations (id, brand_code, party_code, tier, valid_from, valid_until, state, state_since)
+        values (${randomUUID()}, ${code}, ${party.code}, 'head', ${today}, null, 'admitted', ${today})`);
+    }
+    const member = await world.party('processor');
+    expectStatus(t, await admit(code, member.code, 'head'), 201, 'the head tier has its five places');
+    t.same(
+      (await members(code)).map((row) => [row.partyCode, row.state]),
+      [[member.code, 'admitted']],
+      'the brand lists its one admitted member',
+    );
+    expectStatus(t, await change(code, bare[0], 'suspended'), 404, 'a row never admitted is no authorization to change');
+    const own = await world.party('processor');
+    await run(sql`insert into brand_authorizations (id, brand_code, party_code, tier, valid_from, valid_until, state, state_since)
+      values (${randomUUID()}, ${code}, ${own.code}, 'authorized', ${today}, null, 'exited', ${today})`);
+    t.same(
+      (await world.ok(own.api.get(`/brands/${code}/authorizations?partyCode=${own.code}`), 200)).items,
+      [],
+      'nor is it listed to its party',
+    );
+  });
+
+  t.test('the changes stored before they were numbered are numbered in the order they were read in then', async (t) => {
+    const run = <T>(query: ReturnType<typeof sql>) => queryRows<T>(world.database.db, query);
+    const order = async (by: ReturnType<typeof sql>) =>
+      (await run<{ id: string }>(sql`select id from brand_authorization_changes order by ${by}`)).map((row) => row.id);
+    const readThen = await order(sql`recorded_at, id`);
+    // numbered in some other order, as adding the column numbers the rows in the order it scans them
+    await run(sql`update brand_authorization_changes set seq = default where seq % 2 = 1`);
+    t.notSame(await order(sql`seq`), readThen, 'numbered out of that order');
+    for (const statement of migrationStatements('0074_brand_changes_seq_backfill.sql')) await run(sql.raw(statement));
+    t.same(await order(sql`seq`), readThen, 'in the order of when they were recorded, then of their ids');
+    const [numbers] = await run<{ min: string; max: string }>(sql`select min(seq)::text, max(seq)::text from brand_authorization_changes`);
+    t.same([numbers.min, numbers.max], ['1', String(readThen.length)], 'numbered 1 to n');
+    const party = await world.party('processor');
+    const code = await brand([]);
+    expectStatus(t, await admit(code, party.code), 201, 'a member admitted since');
+    t.equal((await order(sql`seq`)).length, readThen.length + 1);
+    const [last] = await run<{ toState: string; partyCode: string }>(
+      sql`select to_state as "toState", party_code as "partyCode" from brand_authorization_changes order by seq desc limit 1`,
+    );
+    t.same(last, { toState: 'admitted', partyCode: party.code }, 'its admission numbered after them');
+  });
+});
