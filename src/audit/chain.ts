@@ -23,6 +23,7 @@ export const AUDIT_KINDS = [
   'brand.create',
   'brand.product',
   'brand.authorization',
+  'complaint.file',
   'complaint.transition',
   'credit.recompute',
   'events.restate',

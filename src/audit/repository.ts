@@ -165,6 +165,16 @@ const COVERED: Record<Exclude<AuditKind, 'event'>, (ids: string[]) => SQL> = {
           or u.seq > (select min(f.seq) from brand_authorization_changes f
             where f.authorization_id = c.authorization_id and ${logged(sql`'brand.authorization'`, sql`f.id`, ids)}))) unlogged on true
     where c.id = any(${texts(ids)})`,
+  // a consumer's complaint as filed (subject: its ticket): what it is about, what it says and when, and
+  // its status and outcome as the row has them while it has no note; once it has (or notes that are
+  // no list), as every complaint is filed: open, with no outcome. Its notes' entries cover it from its
+  // first note, which must have one (see complaintMovedWithoutNote). The consumer's phone and address
+  // hash are not what the complaint says
+  'complaint.file': (ids) => sql`select ticket as id, json_build_object('ticket', ticket, 'code', item_code, 'lotCode', lot_code,
+      'partyCode', party_code, 'category', category, 'text', text, 'filedAt', ${isoUs(sql`created_at`)},
+      'status', case when notes = '[]'::jsonb then status else 'open' end,
+      'outcome', case when notes = '[]'::jsonb then outcome end) as facts
+    from complaints where ticket = any(${texts(ids)})`,
   // a complaint's notes are append-only: the subject is `ticket#n`, its n-th note (and, for the
   // note that resolved it, the outcome). The complaint's status is its last logged note's, and it has
   // no note after that one (notes before the log covered complaints have no entry): or that note no
@@ -289,19 +299,46 @@ export function createAuditRepository(db: Db) {
      * The first complaint (by ticket) moved on from where its notes leave it (a status other than its
      * last note's, or open without notes; an outcome while not resolved) with none of its notes
      * logged: only a regulator's note moves a complaint, so no entry covers it to find it by.
-     * Complaints with a logged note are left to those notes' entries.
+     * Complaints with a logged note are left to those notes' entries. One whose filing is logged has
+     * every note logged from its first (`ticket#0`), and its filing's entry covers it while it has no
+     * note: it is found here with a note (or notes that are no list) but no first note logged, as a
+     * resolution forged with a note of its own is (`filingLogged`).
      */
-    async complaintMovedWithoutNote(): Promise<{ ticket: string; notes: number; status: string; outcome: string | null } | undefined> {
-      const [row] = await queryRows<{ ticket: string; notes: number; status: string; outcome: string | null }>(
+    async complaintMovedWithoutNote(): Promise<
+      { ticket: string; notes: number; status: string; outcome: string | null; filingLogged: boolean } | undefined
+    > {
+      const [row] = await queryRows<{ ticket: string; notes: number; status: string; outcome: string | null; filingLogged: boolean }>(
         db,
-        sql`select c.ticket, n.count as notes, c.status, c.outcome from complaints c
+        sql`select c.ticket, n.count as notes, c.status, c.outcome, f.logged as "filingLogged" from complaints c
           cross join lateral (select case when jsonb_typeof(c.notes) = 'array' then jsonb_array_length(c.notes) else 0 end as count) n
-          where (c.status is distinct from coalesce(case when n.count > 0 then c.notes -> (n.count - 1) ->> 'status' end, 'open')
-              or (c.outcome is not null and c.status <> 'resolved'))
-            and not exists (select 1 from generate_series(0, n.count - 1) i where ${logged(sql`'complaint.transition'`, sql`c.ticket || '#' || i`, [])})
+          cross join lateral (select exists (select 1 from audit_entries e where e.kind = 'complaint.file' and e.subject_id = c.ticket) as logged) f
+          where case when f.logged then c.notes <> '[]'::jsonb and not ${logged(sql`'complaint.transition'`, sql`c.ticket || '#0'`, [])}
+            else (c.status is distinct from coalesce(case when n.count > 0 then c.notes -> (n.count - 1) ->> 'status' end, 'open')
+                or (c.outcome is not null and c.status <> 'resolved'))
+              and not exists (select 1 from generate_series(0, n.count - 1) i where ${logged(sql`'complaint.transition'`, sql`c.ticket || '#' || i`, [])})
+            end
           order by c.ticket limit 1`,
       );
       return row;
+    },
+
+    /**
+     * Per chain (of one, if given), the first complaint (by ticket) filed since filings are logged whose
+     * filing has no entry: slipped in behind the log's back, with no entry to be found by. Filings are
+     * logged since the first `complaint.file` entry was recorded (on any chain: its time is hashed into
+     * it, and the log keeps it): complaints filed before, by the code that logged no filing, have none
+     * and are judged by their notes' entries alone. The chain is the one its filing's entry would be on.
+     */
+    complaintsFiledWithoutEntry(chain?: string): Promise<{ chain: string; ticket: string; filedAt: string }[]> {
+      return queryRows(
+        db,
+        sql`select distinct on (c.chain) c.chain, c.ticket, ${isoUs(sql`c.created_at`)} as "filedAt"
+          from (select coalesce(party_code, ${SYSTEM_CHAIN}) as chain, ticket, created_at from complaints) c
+          where c.created_at >= (select min(e.recorded_at) from audit_entries e where e.kind = 'complaint.file')
+            and not exists (select 1 from audit_entries e where e.kind = 'complaint.file' and e.subject_id = c.ticket)
+            ${chain === undefined ? sql`` : sql`and c.chain = ${chain}`}
+          order by c.chain, c.ticket`,
+      );
     },
 
     /** Each chain's last entry recorded before `until`. */

@@ -35,7 +35,17 @@ type AuditAct = { chain: string; kind: Exclude<AuditKind, 'event'>; subjectId: s
  * and exports each day's chain heads.
  */
 export function createAuditService(deps: {
-  audit: Pick<AuditRepository, 'lockHeads' | 'append' | 'payloadHashes' | 'heads' | 'page' | 'headsBefore' | 'complaintMovedWithoutNote'>;
+  audit: Pick<
+    AuditRepository,
+    | 'lockHeads'
+    | 'append'
+    | 'payloadHashes'
+    | 'heads'
+    | 'page'
+    | 'headsBefore'
+    | 'complaintMovedWithoutNote'
+    | 'complaintsFiledWithoutEntry'
+  >;
   now: () => Date;
 }) {
   /** One page's payload hashes, derived per kind in one query each. */
@@ -120,8 +130,9 @@ export function createAuditService(deps: {
         }
       }
       if (only === undefined || only === SYSTEM_CHAIN) {
-        // a complaint moved with no note logged has no entry to be found by: reported where the
-        // entry recording its move would have followed (on the system chain, which no party's walk reads)
+        // a complaint moved with no note logged (or, filed since filings are logged, with notes none of
+        // which is) has no entry to be found by: reported where the entry recording its move would have
+        // followed (on the system chain, which no party's walk reads)
         const moved = await deps.audit.complaintMovedWithoutNote();
         const report = reports.get(SYSTEM_CHAIN) ?? { chain: SYSTEM_CHAIN, entries: 0, ok: true, firstBroken: null };
         if (moved && report.ok) {
@@ -132,12 +143,32 @@ export function createAuditService(deps: {
             firstBroken: {
               sequence: (last.get(SYSTEM_CHAIN)?.sequence ?? 0) + 1,
               kind: 'complaint.transition',
-              subjectId: `${moved.ticket}#${moved.notes}`,
+              // the first note, where the filing is logged (every note is, from it); else the note that would have moved it
+              subjectId: `${moved.ticket}#${moved.filingLogged ? 0 : moved.notes}`,
               problem: 'missing-entry',
-              detail: `complaint ${moved.ticket} is ${moved.status}${outcome} with ${moved.notes} note(s), none of them logged: no logged note moved it`,
+              detail: moved.filingLogged
+                ? `complaint ${moved.ticket} is ${moved.status}${outcome} with ${moved.notes} note(s) since its logged filing, none of them logged`
+                : `complaint ${moved.ticket} is ${moved.status}${outcome} with ${moved.notes} note(s), none of them logged: no logged note moved it`,
             },
           });
         }
+      }
+      // a complaint filed since filings are logged with no entry of its filing: reported on the chain
+      // that entry would be on, where it would have followed
+      for (const filed of await deps.audit.complaintsFiledWithoutEntry(only)) {
+        const report = reports.get(filed.chain) ?? { chain: filed.chain, entries: 0, ok: true, firstBroken: null };
+        if (!report.ok) continue;
+        reports.set(filed.chain, report);
+        Object.assign(report, {
+          ok: false,
+          firstBroken: {
+            sequence: (last.get(filed.chain)?.sequence ?? 0) + 1,
+            kind: 'complaint.file',
+            subjectId: filed.ticket,
+            problem: 'missing-entry',
+            detail: `complaint ${filed.ticket}, filed ${filed.filedAt} since filings are logged, has no entry of its filing`,
+          },
+        });
       }
       const chains = [...reports.values()].sort((a, b) => (a.chain < b.chain ? -1 : 1));
       return { ok: chains.every((chain) => chain.ok), chains };

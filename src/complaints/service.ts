@@ -136,7 +136,11 @@ export function createComplaintService(deps: {
             tx,
           );
           // a ticket drawn before (the same day, the same six characters): another one
-          if (stored) return stored;
+          if (!stored) continue;
+          // the filing, with the row: on the chain of the party the complaint is about (no key acts), or system
+          const chain = chainOf(null, stored.partyCode ?? undefined);
+          await deps.audit.record(tx, { chain, kind: 'complaint.file', subjectId: stored.ticket, keyId: null });
+          return stored;
         }
         throw new Error(`no free complaint ticket in ${TICKET_DRAWS} draws: is the ticket generator random?`);
       });

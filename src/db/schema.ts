@@ -1151,6 +1151,9 @@ export const auditEntries = pgTable(
     // whether a brand change or a complaint's note has an entry at all: verification reads the rows
     // recorded behind the log's back as tampering (see audit/repository COVERED)
     index('audit_entries_subject_idx').on(t.subjectId).where(sql`${t.kind} in ('brand.authorization', 'complaint.transition')`),
+    // which complaints have a filing entry, and when filings were first logged (complaints filed since
+    // with none were slipped in behind the log's back: see audit/repository complaintsFiledWithoutEntry)
+    index('audit_entries_complaint_file_idx').on(t.subjectId, t.recordedAt).where(sql`${t.kind} = 'complaint.file'`),
   ],
 );
 

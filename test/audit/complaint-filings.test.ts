@@ -1,0 +1,217 @@
+// A consumer's complaint is an entry of its own from its filing (`complaint.file`, on the chain of
+// the party it is about, or `system`): resolved behind the service's back with a forged note of its
+// own, with no note logged, it no longer verifies (its first note has no entry); nor does one moved
+// with no note, one slipped in whole, or one whose filing was altered. Complaints stored before
+// filings were logged still verify.
+import { sql } from 'drizzle-orm';
+import { queryRows } from '../../src/db/client.js';
+import { createWorld, expectStatus } from '../fixtures/world.js';
+import { client } from '../helper.js';
+import { fileTest } from '../root.js';
+
+const t = fileTest();
+
+type Report = { chain: string; entries: number; ok: boolean; firstBroken: Record<string, unknown> | null };
+
+t.test('complaint filings in the audit log', async (t) => {
+  const world = await createWorld(t, undefined, { complaintsPerHour: 50 });
+  const { database, regulator } = world;
+  const run = <T>(query: ReturnType<typeof sql>) => queryRows<T>(database.db, query);
+  const verify = async (party?: string) => {
+    const reply = await regulator.get(`/audit/verify${party ? `?party=${party}` : ''}`);
+    if (reply.status !== 200) throw new Error(`verify: ${reply.status} ${JSON.stringify(reply.body)}`);
+    return reply.body as { ok: boolean; chains: Report[] };
+  };
+  const broken = async (party?: string) => (await verify(party)).chains.filter((chain) => !chain.ok);
+  const file = async (code: string, text: string) => {
+    const filed = await world.ok(client(world.app).post('/complaints', { code, category: 'quality', text }));
+    return filed.ticket as string;
+  };
+  const move = (ticket: string, status: string, note: string, outcome?: string) =>
+    regulator.post(`/regulator/complaints/${ticket}/transitions`, { status, note, outcome });
+  const forgedNote = JSON.stringify([{ at: new Date().toISOString(), status: 'resolved', note: '已处理', by: null }]);
+
+  const farm = await world.party('farm');
+  const other = await world.party('processor');
+  const lot = await farm.commission(await farm.product('kg'), 10);
+
+  // as the code before filings were logged stored a complaint: the row alone
+  const insertUnlogged = async (ticket: string, createdAt: string, partyCode: string | null) =>
+    run(sql`insert into complaints (ticket, item_code, lot_code, party_code, category, text, status, ip_hash, created_at, updated_at)
+      values (${ticket}, ${partyCode ? lot : 'FAKE0000000'}, ${partyCode ? lot : null}, ${partyCode}, 'quality', '旧投诉', 'open',
+        'old', ${createdAt}::timestamptz, ${createdAt}::timestamptz)`);
+  // filed long before this test's complaints: before the log covered filings
+  await insertUnlogged('TS20260101OLD001', '2026-01-01T02:00:00Z', farm.code);
+  await insertUnlogged('TS20260101OLD002', '2026-01-01T03:00:00Z', null);
+
+  t.test('a filing is an entry on the chain of the party the complaint is about, or system', async (t) => {
+    const aboutLot = await file(lot, '有异味');
+    const unknown = await file('FAKE0000000', '疑似假冒');
+    const entries = await run<{ chain: string; kind: string; subjectId: string; keyId: string | null }>(
+      sql`select party_code as chain, kind, subject_id as "subjectId", key_id as "keyId" from audit_entries
+        where kind = 'complaint.file' order by party_code, sequence`,
+    );
+    const byTicket = (a: { subjectId: string }, b: { subjectId: string }) => (a.subjectId < b.subjectId ? -1 : 1);
+    t.same(
+      entries.filter((entry) => entry.subjectId === aboutLot || entry.subjectId === unknown).sort(byTicket),
+      [
+        { chain: farm.code, kind: 'complaint.file', subjectId: aboutLot, keyId: null },
+        { chain: 'system', kind: 'complaint.file', subjectId: unknown, keyId: null },
+      ].sort(byTicket),
+    );
+    t.ok((await verify()).ok, 'all verify, the complaints stored before filings were logged too');
+  });
+
+  t.test('a complaint filed, investigated and resolved through the service verifies', async (t) => {
+    const ticket = await file(lot, '包装破损');
+    expectStatus(t, await move(ticket, 'investigating', '已受理'), 200, 'investigating');
+    expectStatus(t, await move(ticket, 'resolved', '确认', 'upheld'), 200, 'resolved');
+    t.ok((await verify()).ok, 'all verify');
+    t.ok((await verify(farm.code)).ok, "the farm's chain verifies alone");
+  });
+
+  t.test('resolved behind the service’s back with a forged note of its own, no note logged', async (t) => {
+    for (const code of [lot, 'FAKE0000000']) {
+      const ticket = await file(code, '变质');
+      t.ok((await verify()).ok, 'all verify');
+      await run(
+        sql`update complaints set status = 'resolved', outcome = 'dismissed', notes = notes || ${forgedNote}::jsonb where ticket = ${ticket}`,
+      );
+      const chains = await broken();
+      t.same(
+        chains.map((report) => report.chain),
+        ['system'],
+        'the system chain is broken, where notes with no entry are reported',
+      );
+      t.match(
+        chains[0]?.firstBroken,
+        { kind: 'complaint.transition', subjectId: `${ticket}#0`, problem: 'missing-entry', detail: /since its logged filing/ },
+        'its first note has no entry',
+      );
+      t.ok((await verify(farm.code)).ok, "the filing's chain verifies alone: the filing is as it was");
+      // a note slipped in alone, the status left as it was
+      await run(sql`update complaints set status = 'open', outcome = null where ticket = ${ticket}`);
+      t.match((await broken())[0]?.firstBroken, { subjectId: `${ticket}#0`, problem: 'missing-entry' }, 'a note alone');
+      // notes altered into JSON that is no list
+      await run(sql`update complaints set notes = '{"0": "x"}'::jsonb where ticket = ${ticket}`);
+      t.match((await broken())[0]?.firstBroken, { subjectId: `${ticket}#0`, problem: 'missing-entry' }, 'notes no longer a list');
+      await run(sql`update complaints set notes = '[]'::jsonb where ticket = ${ticket}`);
+      t.ok((await verify()).ok, 'verifies again once removed');
+    }
+  });
+
+  t.test('moved behind the log’s back after a logged note, or with no note at all', async (t) => {
+    const ticket = await file(lot, '有虫');
+    expectStatus(t, await move(ticket, 'investigating', '已受理'), 200, 'investigating');
+    t.ok((await verify()).ok, 'all verify');
+    await run(sql`update complaints set status = 'open' where ticket = ${ticket}`);
+    const chains = await broken();
+    t.ok(chains.length > 0, 'reopened behind the log');
+    await run(sql`update complaints set status = 'investigating' where ticket = ${ticket}`);
+    t.ok((await verify()).ok, 'verifies again once restored');
+
+    const quiet = await file(lot, '有虫');
+    await run(sql`update complaints set status = 'investigating' where ticket = ${quiet}`);
+    t.match(
+      (await broken())[0]?.firstBroken,
+      { kind: 'complaint.file', subjectId: quiet, problem: 'payload-mismatch' },
+      'moved with no note at all',
+    );
+    await run(sql`update complaints set status = 'open' where ticket = ${quiet}`);
+    await run(sql`update complaints set outcome = 'upheld' where ticket = ${quiet}`);
+    t.match((await broken())[0]?.firstBroken, { kind: 'complaint.file', subjectId: quiet }, 'an outcome alone');
+    await run(sql`update complaints set outcome = null where ticket = ${quiet}`);
+    t.ok((await verify()).ok, 'verifies again once restored');
+  });
+
+  t.test('the filing’s facts altered', async (t) => {
+    const ticket = await file(lot, '有异味');
+    const cases: [string, ReturnType<typeof sql>, ReturnType<typeof sql>][] = [
+      ['its text', sql`text = '没问题'`, sql`text = '有异味'`],
+      ['the code it is about', sql`item_code = 'FAKE0000000'`, sql`item_code = ${lot}`],
+      ['the party it is about', sql`party_code = ${other.code}`, sql`party_code = ${farm.code}`],
+      ['its category', sql`category = 'other'`, sql`category = 'quality'`],
+      ['when it was filed', sql`created_at = created_at - interval '1 day'`, sql`created_at = created_at + interval '1 day'`],
+    ];
+    for (const [what, alter, restore] of cases) {
+      await run(sql`update complaints set ${alter} where ticket = ${ticket}`);
+      t.match(
+        (await broken()).find((report) => report.chain === farm.code)?.firstBroken,
+        { kind: 'complaint.file', subjectId: ticket, problem: 'payload-mismatch' },
+        what,
+      );
+      await run(sql`update complaints set ${restore} where ticket = ${ticket}`);
+    }
+    t.ok((await verify()).ok, 'verifies again once restored');
+    await run(sql`delete from complaints where ticket = ${ticket}`);
+    t.match(
+      (await broken())[0]?.firstBroken,
+      { kind: 'complaint.file', subjectId: ticket, problem: 'payload-mismatch', detail: /no longer stored/ },
+      'deleted',
+    );
+  });
+});
+
+t.test('complaints without a filing entry', async (t) => {
+  const world = await createWorld(t, undefined, { complaintsPerHour: 50 });
+  const { database, regulator } = world;
+  const run = <T>(query: ReturnType<typeof sql>) => queryRows<T>(database.db, query);
+  const verify = async (party?: string) => {
+    const reply = await regulator.get(`/audit/verify${party ? `?party=${party}` : ''}`);
+    if (reply.status !== 200) throw new Error(`verify: ${reply.status} ${JSON.stringify(reply.body)}`);
+    return reply.body as { ok: boolean; chains: Report[] };
+  };
+  const farm = await world.party('farm');
+  const other = await world.party('processor');
+  const lot = await farm.commission(await farm.product('kg'), 10);
+  const insert = (ticket: string, createdAt: string, status = 'open') =>
+    run(sql`insert into complaints (ticket, item_code, lot_code, party_code, category, text, status, ip_hash, created_at, updated_at)
+      values (${ticket}, ${lot}, ${lot}, ${farm.code}, 'quality', '投诉', ${status}, 'x', ${createdAt}::timestamptz, ${createdAt}::timestamptz)`);
+
+  // stored before any filing was logged (as the code before this change stored them)
+  await insert('TS20260101OLD001', '2026-01-01T02:00:00Z');
+  await insert('TS20260101OLD002', '2026-01-01T03:00:00Z');
+  t.ok((await verify()).ok, 'complaints stored before filings were logged verify');
+  const moved = await regulator.post('/regulator/complaints/TS20260101OLD001/transitions', { status: 'investigating', note: '已受理' });
+  expectStatus(t, moved, 200, 'an old complaint is moved on through the service');
+  const resolved = await regulator.post('/regulator/complaints/TS20260101OLD001/transitions', {
+    status: 'resolved',
+    note: '确认',
+    outcome: 'upheld',
+  });
+  expectStatus(t, resolved, 200, 'and resolved');
+
+  const filed = await client(world.app).post('/complaints', { code: lot, category: 'quality', text: '有异味' });
+  expectStatus(t, filed, 201, 'a complaint filed: filings are logged from here on');
+  t.ok((await verify()).ok, 'the old complaints still verify, with their logged notes');
+
+  // a complaint slipped in whole, filed (by its row) since filings were logged, and resolved
+  const since = new Date(Date.now() + 60_000).toISOString();
+  await insert('TS20261205SLIP01', since, 'resolved');
+  const report = await verify();
+  t.same(
+    report.chains
+      .filter((chain) => !chain.ok)
+      .map((chain) => chain.chain)
+      .sort(),
+    [farm.code, 'system'].sort(),
+    'reported on the chain its filing would be on, and its resolution where unlogged moves are',
+  );
+  const farmChain = report.chains.find((chain) => chain.chain === farm.code);
+  const [head] = await run<{ sequence: number }>(sql`select sequence from audit_heads where party_code = ${farm.code}`);
+  t.match(farmChain?.firstBroken, {
+    kind: 'complaint.file',
+    subjectId: 'TS20261205SLIP01',
+    problem: 'missing-entry',
+    sequence: head.sequence + 1,
+  });
+  t.notOk((await verify(farm.code)).ok, "verifying the farm's chain alone finds it");
+  t.ok((await verify(other.code)).ok, "another party's chain is not concerned");
+  t.match(
+    (await verify('system')).chains[0]?.firstBroken,
+    { kind: 'complaint.transition', subjectId: 'TS20261205SLIP01#0', problem: 'missing-entry' },
+    'resolved with no note logged',
+  );
+  await run(sql`delete from complaints where ticket = 'TS20261205SLIP01'`);
+  t.ok((await verify()).ok, 'verifies again once removed');
+});
