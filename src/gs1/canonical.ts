@@ -4,7 +4,7 @@
 
 import { completeGs1, gs1CheckDigit } from '../codes/gs1.js';
 import { aiValueError, checkKeyQualifiers, isGs1Charset82 } from './digital-link.js';
-import { digitalLinkToEpcUrn, GS1_DL_HOST } from './epc-uri.js';
+import { digitalLinkToEpcUrn, epcUriSpelling, GS1_DL_HOST } from './epc-uri.js';
 
 const COMPANY_PREFIX = /^\d{6,12}$/;
 const DIGITS = /^\d*$/;
@@ -260,9 +260,10 @@ function canonicalLink(link: DigitalLinkPath): string {
  * opaque identifier.
  */
 export function epcUrnProblem(value: string): string | null {
-  const m = /^urn:epc:(id|class|idpat):([a-z]+):/.exec(value);
+  const urn = epcUriSpelling(value);
+  const m = /^urn:epc:(id|class|idpat):([a-z]+):/.exec(urn);
   if (!m || !(`${m[1]}:${m[2]}` in URN_RULES)) return null;
-  const built = builtFromEpcUrn(value);
+  const built = builtFromEpcUrn(urn);
   if (!built) {
     return `is not a valid ${m[2].toUpperCase()} EPC URN: the company prefix and reference must together have the key's digit count, and the serial only GS1 characters`;
   }
@@ -293,7 +294,7 @@ export function gs1IdentifierProblem(value: string): string | null {
 }
 
 function identifierProblem(value: string): string | null {
-  if (value.startsWith('urn:epc:')) return epcUrnProblem(value);
+  if (/^urn:epc:/i.test(value)) return epcUrnProblem(value);
   const link = readDigitalLink(value);
   if (!link) return null;
   const problem = digitalLinkProblem(link);
@@ -318,7 +319,7 @@ function checkDigitProblem(name: string, { from, to }: { from: number; to: numbe
 export function canonicalGs1Uri(value: string): string | null {
   let canonical = recentlyCanonical.get(value);
   if (canonical === undefined) {
-    canonical = value.startsWith('urn:epc:') ? fromEpcUrn(value) : fromDigitalLink(value);
+    canonical = /^urn:epc:/i.test(value) ? fromEpcUrn(epcUriSpelling(value)) : fromDigitalLink(value);
     remember(recentlyCanonical, value, canonical);
   }
   return canonical;

@@ -6,7 +6,7 @@
 import { completeGs1, gs1CheckDigit } from '../codes/gs1.js';
 import { canonicalGs1Uri, epcUrnProblem } from './canonical.js';
 import { isGs1Charset82 } from './digital-link.js';
-import { digitalLinkToEpcUrn, urnDecode, urnEncode } from './epc-uri.js';
+import { digitalLinkToEpcUrn, epcUriSpelling, urnDecode, urnEncode } from './epc-uri.js';
 
 export type EpcScheme = 'sgtin-96' | 'sgtin-198' | 'sscc-96' | 'sgln-96' | 'sgln-195' | 'grai-96' | 'grai-170' | 'giai-96' | 'giai-202';
 
@@ -506,7 +506,7 @@ const ENCODED_TAG = new RegExp(`^urn:epc:(?:raw:|tag:(?:${EPC_SCHEMES.join('|')}
 const BARE_EPC = /^(?:0[xX])?(?:[0-9A-Fa-f]{24}|[0-9A-Fa-f]{50})$/;
 
 /** A raw URI or a tag URI of a scheme this codec decodes (decodeTag may still find it malformed). */
-export const isTagEncoding = (value: string) => ENCODED_TAG.test(value);
+export const isTagEncoding = (value: string) => ENCODED_TAG.test(epcUriSpelling(value));
 
 /** 24 or 50 hex digits, as a reader reports the EPC of a 96- or 198-bit tag. */
 export const isBareEpc = (value: string) => BARE_EPC.test(value);
@@ -517,7 +517,7 @@ export const isBareEpc = (value: string) => BARE_EPC.test(value);
  * Unknown headers and factory EPCs come back as raw tag ids; malformed values throw EpcSyntaxError.
  */
 export function decodeTag(value: string, options: DecodeOptions = {}): DecodedTag {
-  const text = value.trim();
+  const text = epcUriSpelling(value.trim());
   const hex = HEX.exec(text);
   if (hex) return decodeHex(value, hex[1]);
   if (text.startsWith('urn:epc:raw:')) return decodeRawUri(text);
@@ -525,6 +525,21 @@ export function decodeTag(value: string, options: DecodeOptions = {}): DecodedTa
   if (text.startsWith('urn:epc:id:')) return fromPureIdentity(text, options.filter ?? 0);
   if (/^https?:\/\//i.test(text)) return fromDigitalLink(text, options);
   throw new EpcSyntaxError(`${JSON.stringify(value)} is not a tag value: give hex, a raw or tag URI, an EPC URN or a GS1 Digital Link`);
+}
+
+/**
+ * The canonical Digital Link of the GS1 key a value names in any of its spellings: an EPC URN, a
+ * tag or raw URI, a Digital Link on any host; null when it names none (or is malformed).
+ */
+export function gs1KeyUri(value: string): string | null {
+  if (!isTagEncoding(value)) return canonicalGs1Uri(value);
+  try {
+    const tag = decodeTag(value);
+    return tag.kind === 'gs1' ? tag.digitalLink : null;
+  } catch (error) {
+    if (error instanceof EpcSyntaxError) return null;
+    throw error;
+  }
 }
 
 /** Encodes a pure-identity URN (urn:epc:id:…) in the given scheme and filter. */

@@ -24,6 +24,18 @@ export function urnEncode(value: string): string {
   return value.replace(/["%&/<>?]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
 }
 
+// RFC 8141 leaves the scheme `urn` and the namespace `epc` free in case. TDS writes the keywords
+// after them (`id`, `class`, `idpat`, `tag`, `raw` and the scheme: `sscc`, `sgtin-96`, …) in lower
+// case and has no two that differ only by case, so reading them in any case names the same EPC. The
+// fields that follow (company prefix, serial, lot, a raw URI's bits) stay as written: serial `a1` is not `A1`.
+const EPC_URI_HEAD = /^urn:epc:(?:raw:|[a-z]+:[a-z0-9-]+:)/i;
+
+/** An EPC URI (pure identity, class, pattern, tag or raw URI) with its head in lower case; any other value as given. */
+export function epcUriSpelling(value: string): string {
+  const head = EPC_URI_HEAD.exec(value)?.[0];
+  return head === undefined || head === head.toLowerCase() ? value : head.toLowerCase() + value.slice(head.length);
+}
+
 /** The path of an http(s) URI, or null. */
 function pathOf(uri: string): string | null {
   let url: URL;

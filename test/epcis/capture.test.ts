@@ -1170,6 +1170,49 @@ t.test('an SSCC names one logistic unit, not a class: in a quantity list it is a
   );
 });
 
+t.test('an SSCC in any of its spellings is refused as an epcClass, and named as an instance it is the one container', async (t) => {
+  const world = await createWorld(t);
+  const plant = await world.party('slaughterhouse');
+  const { capture } = epcisRequests(world);
+  // 6901234.0000000017 is the SSCC 069012340000000177: its pure identity in other cases (RFC 8141
+  // leaves urn: and the NID epc free, TDS's keywords differ by no case), its tag and raw URIs, and
+  // Digital Links on another host, by AI and by short name
+  const spellings = [
+    'URN:EPC:ID:SSCC:6901234.0000000017',
+    'Urn:Epc:id:Sscc:6901234.0000000017',
+    'urn:epc:tag:sscc-96:0.6901234.0000000017',
+    'URN:EPC:TAG:SSCC-96:0.6901234.0000000017',
+    'urn:epc:raw:96.x3115A537C800000011000000',
+    'https://id.example/00/069012340000000177',
+    'https://id.example/sscc/069012340000000177',
+  ];
+  const reply = await world.app.inject({
+    method: 'POST',
+    url: '/epcis/capture',
+    payload: doc([observation(1, { quantityList: spellings.map((epcClass) => ({ epcClass, quantity: 1 })) })]),
+    headers: { 'content-type': 'application/ld+json', authorization: `Bearer ${plant.key}` },
+  });
+  t.equal(reply.statusCode, 400, 'refused at the door');
+  const errors: { pointer: string; detail: string }[] = reply.json().errors ?? [];
+  t.same(
+    errors.map((error) => error.pointer),
+    spellings.map((_, i) => `/epcisBody/eventList/0/quantityList/${i}/epcClass`),
+    'each spelling at its element',
+  );
+  for (const [i, error] of errors.entries()) t.match(error.detail, /epcClass .*SSCC.*instance.*epcList/, spellings[i]);
+
+  // named as instances, the spellings name the one container the lower-case URN names
+  const job = await capture(plant.key, [
+    observation(1, { epcList: [SSCC_URN] }),
+    ...spellings.map((epc, i) => observation(2 + i, { epcList: [epc] })),
+  ]);
+  t.match(job, { success: true, captured: spellings.length + 1 });
+  const trace = await plant.api.get('/trace/069012340000000177');
+  t.equal(trace.status, 200);
+  t.equal(trace.body.query.lotCodes.length, 1, 'one container');
+  t.equal(trace.body.events.length, spellings.length + 1, 'every event names it');
+});
+
 t.test('an empty document ends as a success in either error behaviour, never a job left running', async (t) => {
   const world = await createWorld(t);
   const plant = await world.party('processor');

@@ -27,6 +27,24 @@ t.test('a GS1 identifier that is malformed says why; other URIs have no problem'
   t.equal(gs1IdentifierProblem('urn:uuid:2b0c9c52-4a3b-4e5f-9d0a-000000000001'), null);
 });
 
+t.test('an EPC URN reads urn:epc: and its keywords in any case, its fields as written', async (t) => {
+  for (const urn of ['URN:EPC:ID:SSCC:6901234.0000000017', 'urn:EPC:Id:sscc:6901234.0000000017']) {
+    t.equal(canonicalGs1Uri(urn), 'https://id.gs1.org/00/069012340000000177', urn);
+  }
+  t.equal(
+    canonicalGs1Uri('URN:EPC:CLASS:LGTIN:6901234.000001.aB1'),
+    'https://id.gs1.org/01/06901234000016/10/aB1',
+    'the lot keeps its case',
+  );
+  t.not(
+    canonicalGs1Uri('URN:EPC:ID:SGTIN:6901234.000001.ab'),
+    canonicalGs1Uri('urn:epc:id:sgtin:6901234.000001.AB'),
+    'serials differ by case',
+  );
+  t.match(gs1IdentifierProblem('URN:EPC:ID:SSCC:08600031303.0005'), /not a valid SSCC/, 'malformed in upper case too');
+  t.equal(canonicalGs1Uri('urn:epcglobal:cbv:bizstep:shipping'), null, 'another namespace');
+});
+
 t.test('a Digital Link key with a wrong check digit is malformed; GTIN-8 to -14, SSCC and GLN are checked', async (t) => {
   t.match(
     gs1IdentifierProblem('https://id.gs1.org/01/80614141123459/21/6789'),
