@@ -4,7 +4,7 @@ import { isConcurrencyFailure } from '../db/errors.js';
 import { type FieldProblem, Problem } from '../errors/problem.js';
 import { shortened } from '../web/text.js';
 import { sentUrlOf } from './request.js';
-import { escapedForUri, uriReference } from './uri.js';
+import { cutUrl, escapedForUri, uriReference } from './uri.js';
 
 // Every error leaves as RFC 9457 problem+json: Problems thrown by services as they are, request
 // validation failures with a pointer per field, Fastify's own errors mapped, anything else a 500
@@ -27,17 +27,11 @@ const NAMED_URL_CHARS = 200;
 /** A URL as a problem's detail names it: as the client sent it, what no URI carries raw escaped, cut to NAMED_URL_CHARS. */
 export const namedUrl = (url: string) => shortened(escapedForUri(url), NAMED_URL_CHARS);
 
-/** The most characters of a problem's `instance`: the router refuses URLs some 16 KB long before the input guard's limit. */
-const INSTANCE_CHARS = 2048;
-
 /**
- * A URL as a problem's `instance` names it: an RFC 3986 URI reference (uriReference), cut to INSTANCE_CHARS, and before
- * an escape the cut would split.
+ * A URL as a problem's `instance` names it: an RFC 3986 URI reference (uriReference), cut where a character ends to at
+ * most 2,048 characters (cutUrl; the router refuses URLs some 16 KB long before the input guard's limit).
  */
-const instanceOf = (url: string) =>
-  uriReference(url)
-    .slice(0, INSTANCE_CHARS)
-    .replace(/%[0-9A-Fa-f]?$/, '');
+const instanceOf = (url: string) => cutUrl(uriReference(url));
 
 /**
  * The details of the router's own errors, whose messages name the URL as the app's rewriteUrl read it (a full-width

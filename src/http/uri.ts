@@ -62,6 +62,36 @@ const queryPair = (pair: string) => {
   return equals === -1 ? queryPart(pair) : `${queryPart(pair.slice(0, equals))}=${queryPart(pair.slice(equals + 1))}`;
 };
 
+/** The most characters of a URL the service names whole (a problem's `instance`, the logs): the router takes some 16 KB. */
+export const MAX_NAMED_URL_CHARS = 2048;
+
+/** One %-escape; one of a UTF-8 continuation byte (10xxxxxx); one of the first byte of a character of 2 to 4 bytes. */
+const ESCAPE = /^%[0-9A-Fa-f]{2}$/;
+const CONTINUATION_ESCAPE = /^%[89ABab][0-9A-Fa-f]$/;
+const FIRST_BYTE_ESCAPE = /^%[C-Fc-f][0-9A-Fa-f]$/;
+
+/**
+ * A URL (a URI reference, or a request target as sent) cut to at most `max` characters where a character ends: never
+ * inside an escape (`%E8%8`), nor between the escapes of one character's UTF-8 bytes (`%E8%85` of 腊, `%E8%85%8A`), nor
+ * between the halves of a surrogate pair.
+ */
+export function cutUrl(url: string, max = MAX_NAMED_URL_CHARS): string {
+  if (url.length <= max) return url;
+  let end = max;
+  const percent = url.lastIndexOf('%', end - 1);
+  if (percent >= 0 && percent > end - 3 && ESCAPE.test(url.slice(percent, percent + 3))) end = percent;
+  // before a continuation byte, back to its character's first byte: at most 3 escapes before (UTF-8 takes up to 4 bytes)
+  if (CONTINUATION_ESCAPE.test(url.slice(end, end + 3))) {
+    for (let from = end - 3; from >= end - 9 && from >= 0; from -= 3) {
+      const byte = url.slice(from, from + 3);
+      if (FIRST_BYTE_ESCAPE.test(byte)) end = from;
+      if (!CONTINUATION_ESCAPE.test(byte)) break;
+    }
+  }
+  if (/[\uD800-\uDBFF]/.test(url.charAt(end - 1))) end -= 1;
+  return url.slice(0, end);
+}
+
 /**
  * A request target (a path, its query string and a fragment, after a scheme and authority or not) as an RFC 3986 URI
  * reference: what it may not carry raw escaped, its valid escapes kept, its query read as the query parser reads it

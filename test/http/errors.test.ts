@@ -147,16 +147,22 @@ t.test('a problem’s instance names the URL as sent as an RFC 3986 URI referenc
   ] as const) {
     t.match(await problemOf(target), { status, instance }, `${target}: ${status}`);
   }
-  // bounded, as the router answers before the input guard's 8,192 characters, and never cut inside an escape
+  // bounded, as the router answers before the input guard's 8,192 characters, and cut at a character's end: never
+  // inside an escape, nor between the escapes of one character's UTF-8 bytes (`%E8%85` of 腊, `%E8%85%8A`)
   for (const [target, status] of [
     [`/x%zz${'A'.repeat(12_000)}`, 400],
     [`/t/${'A'.repeat(12_000)}`, 414],
     [`/nowhere/${'%C3%A9'.repeat(1000)}`, 404],
+    [`/nowhere/${encodeURIComponent('腊肉'.repeat(400))}`, 404],
+    [`/nowhere/abcdefgh${encodeURIComponent('腊🐄'.repeat(300))}`, 404],
   ] as const) {
     const problem = await problemOf(target);
     t.equal(problem.status, status, `${target.slice(0, 30)}…: ${status}`);
     t.ok(problem.instance.length <= 2048 && problem.instance.length >= 2040, `its instance cut to ${problem.instance.length} characters`);
-    t.ok(target.replace('%zz', '%25zz').startsWith(problem.instance), 'the first of them');
+    const sent = target.replace('%zz', '%25zz');
+    t.ok(sent.startsWith(problem.instance), 'the first of them');
+    t.notMatch(problem.instance, /%[0-9A-Fa-f]?$/, 'not inside an escape');
+    t.notMatch(sent.slice(problem.instance.length), /^%[89ABab]/, 'nor before the next byte of a character');
   }
   // a user name and password in a target in absolute form are neither answered nor logged
   logged.length = 0;

@@ -1,4 +1,4 @@
-import { uriReference, withoutUserinfo } from '../../src/http/uri.js';
+import { cutUrl, uriReference, withoutUserinfo } from '../../src/http/uri.js';
 import { SENT_URI_REFERENCE, URI_REFERENCE } from '../helper.js';
 import { fileTest } from '../root.js';
 
@@ -74,4 +74,20 @@ t.test('the user name and password of a target in absolute form are left out, up
   ]) {
     t.equal(withoutUserinfo(target), left, target);
   }
+});
+
+t.test("a URL is cut where a character ends: never inside an escape nor between one character's escapes", async (t) => {
+  const la = encodeURIComponent('腊'); // %E8%85%8A
+  const path = `/x/${la.repeat(10)}`; // 3 + 90 characters
+  for (let max = 3; max <= path.length; max++) {
+    const cut = cutUrl(path, max);
+    t.ok(cut.length <= max && cut.length > max - 9, `${max}: ${cut.length} characters`);
+    t.equal(decodeURIComponent(cut), `/x/${'腊'.repeat((cut.length - 3) / 9)}`, `${max}: whole characters`);
+  }
+  t.equal(cutUrl(`/a${encodeURIComponent('🐄')}`, 10), '/a', 'four bytes, cut after the third');
+  t.equal(cutUrl('/a%C3%A9%C3', 11), '/a%C3%A9%C3', 'what fits is kept as it is');
+  t.equal(cutUrl('/a%80%80%80', 8), '/a%80%80', 'stray continuation bytes as they came: no character to keep whole');
+  t.equal(cutUrl('/a%zz%E8%85%8A', 7), '/a%zz', 'a stray "%" is no escape');
+  t.equal(cutUrl('/腊🐄', 3), '/腊', 'not between the halves of a surrogate pair');
+  t.equal(cutUrl('/A'.repeat(2000)).length, 2048, 'at most 2,048 characters unless told');
 });
