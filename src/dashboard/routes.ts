@@ -9,6 +9,7 @@ import { CSV_ATTACHMENT_DECLARED, CSV_TYPE, csvStream } from '../http/csv.js';
 import { preferredType } from '../http/negotiate.js';
 import { problemOf } from '../http/problems.js';
 import { queryInteger } from '../http/query.js';
+import { loggedUrlOf } from '../http/request.js';
 import { KDE_COLUMNS, KDE_SORTS } from '../trace/kde.js';
 import { PAGE_HEADERS, PAGE_HEADERS_DECLARED } from '../web/html.js';
 import { type DashboardQuery, dashboardFilterErrorPage, dashboardPage, loginPage, openRecallsPage } from './pages.js';
@@ -65,7 +66,7 @@ async function filtered(request: FastifyRequest, reply: FastifyReply, answer: ()
     const problem = problemOf(error as FastifyError);
     const browser = preferredType(request.headers.accept, ['text/html', 'application/problem+json', 'application/json']) === 'text/html';
     if (problem.status !== 400 || !browser) throw error;
-    request.log.info({ problem: problem.slug, detail: problem.detail, url: request.url }, 'request rejected');
+    request.log.info({ problem: problem.slug, detail: problem.detail, url: loggedUrlOf(request) }, 'request rejected');
     const { filters, lang } = typedFilters(request.query);
     const errors = (problem.errors ?? [])
       .filter((field) => field.in === 'querystring')

@@ -3,7 +3,7 @@ import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 import { isConcurrencyFailure } from '../db/errors.js';
 import { type FieldProblem, Problem } from '../errors/problem.js';
 import { shortened } from '../web/text.js';
-import { sentUrlOf } from './request.js';
+import { loggedUrlOf, sentUrlOf } from './request.js';
 import { cutUrl, escapedForUri, uriReference } from './uri.js';
 
 // Every error leaves as RFC 9457 problem+json: Problems thrown by services as they are, request
@@ -78,9 +78,8 @@ export function problemOf(error: FastifyError, sentUrl?: string): Problem {
 
 /** The problem an error stands for, logged with the request it came from (a 5xx with its stack). */
 export function toProblem(error: FastifyError, request: FastifyRequest): Problem {
-  const url = sentUrlOf(request);
-  const problem = problemOf(error, url);
-  const context = { method: request.method, url, params: request.params };
+  const problem = problemOf(error, sentUrlOf(request));
+  const context = { method: request.method, url: loggedUrlOf(request), params: request.params };
   if (problem.status >= 500) request.log.error({ err: error, ...context }, 'request failed');
   else request.log.info({ problem: problem.slug, detail: problem.detail, ...context }, 'request rejected');
   return problem;

@@ -3,7 +3,7 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import type { FastifyContextConfig, FastifyRequest } from 'fastify';
 import type { Principal, RouteKind } from '../access/index.js';
-import { withoutUserinfo } from './uri.js';
+import { cutUrl, withoutUserinfo } from './uri.js';
 
 /** Longer URLs are refused: responses echo parts of them in headers (Link), which clients read only up to 16 KiB. */
 export const MAX_URL_LENGTH = 8192;
@@ -24,12 +24,15 @@ type LoggedRequest = {
  */
 export const sentUrlOf = (request: Pick<LoggedRequest, 'url' | 'originalUrl'>) => withoutUserinfo(request.originalUrl ?? request.url ?? '');
 
-/** A request as the logs name it (the fields of Fastify's own serializer), its URL as sent (sentUrlOf). */
+/** The URL as the logs name it: as sent (sentUrlOf), cut as a problem's `instance` is (cutUrl: a request line runs to some 16 KB). */
+export const loggedUrlOf = (request: Pick<LoggedRequest, 'url' | 'originalUrl'>) => cutUrl(sentUrlOf(request));
+
+/** A request as the logs name it (the fields of Fastify's own serializer), its URL as sent and cut (loggedUrlOf). */
 export function loggedRequest(request: LoggedRequest) {
   const version = request.headers?.['accept-version'];
   return {
     method: request.method,
-    url: sentUrlOf(request),
+    url: loggedUrlOf(request),
     version: typeof version === 'string' ? version : undefined,
     host: request.host,
     remoteAddress: request.ip,

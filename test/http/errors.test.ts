@@ -148,7 +148,9 @@ t.test('a problem’s instance names the URL as sent as an RFC 3986 URI referenc
     t.match(await problemOf(target), { status, instance }, `${target}: ${status}`);
   }
   // bounded, as the router answers before the input guard's 8,192 characters, and cut at a character's end: never
-  // inside an escape, nor between the escapes of one character's UTF-8 bytes (`%E8%85` of 腊, `%E8%85%8A`)
+  // inside an escape, nor between the escapes of one character's UTF-8 bytes (`%E8%85` of 腊, `%E8%85%8A`); the
+  // logs name it as sent, cut so too
+  logged.length = 0;
   for (const [target, status] of [
     [`/x%zz${'A'.repeat(12_000)}`, 400],
     [`/t/${'A'.repeat(12_000)}`, 414],
@@ -163,6 +165,17 @@ t.test('a problem’s instance names the URL as sent as an RFC 3986 URI referenc
     t.ok(sent.startsWith(problem.instance), 'the first of them');
     t.notMatch(problem.instance, /%[0-9A-Fa-f]?$/, 'not inside an escape');
     t.notMatch(sent.slice(problem.instance.length), /^%[89ABab]/, 'nor before the next byte of a character');
+    const lines = logged.splice(0);
+    const urls = lines.flatMap((line) => [line.req?.url, line.url]).filter((url) => url !== undefined);
+    t.ok(
+      lines.some((line) => line.msg === 'incoming request'),
+      'the request is logged',
+    );
+    for (const url of urls) {
+      t.ok(url.length <= 2048 && url.length >= 2040 && target.startsWith(url), `logged as sent, cut to ${url.length} characters`);
+      t.notMatch(url, /%[0-9A-Fa-f]?$/, 'not inside an escape');
+      t.notMatch(target.slice(url.length), /^%[89ABab]/, 'nor before the next byte of a character');
+    }
   }
   // a user name and password in a target in absolute form are neither answered nor logged
   logged.length = 0;
