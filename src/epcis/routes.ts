@@ -605,7 +605,7 @@ export const epcisRoutes: FastifyPluginAsyncZod<{ service: EpcisService; subscri
       const stored = await subscriptions.runnableQuery(principalOf(request), request.params.queryName);
       const result = await runQuery(request, stored.params);
       linkNextPage(request, reply, result.nextPageToken);
-      return sendJsonLd(reply, service.queryDocument(result));
+      return sendJsonLd(reply, service.queryDocument(result, { queryName: stored.name }));
     },
   );
   app.post(
@@ -616,7 +616,7 @@ export const epcisRoutes: FastifyPluginAsyncZod<{ service: EpcisService; subscri
         summary:
           'Subscribe a webhook to a named query: stream (new events as they are recorded) or on a schedule; delivered at least once, with retries',
         description:
-          'Deliveries are POSTed as EPCISQueryDocuments; with a signatureToken they carry GS1-Signature: hex HMAC-SHA256 of the body.',
+          'Deliveries are POSTed as EPCISQueryDocuments, whose queryResults name the subscription (subscriptionID) and the named query (queryName); with a signatureToken they carry GS1-Signature: hex HMAC-SHA256 of the body.',
         security: bearerSecurity,
         params: nameParam,
         body: z.object({

@@ -96,7 +96,7 @@ export const epcisQueryDocumentSchema = z
     creationDate: z.string(),
     epcisBody: z.object({
       queryResults: z.object({
-        queryName: z.literal('SimpleEventQuery'),
+        queryName: z.string().describe("SimpleEventQuery; a named query's name for GET /epcis/queries/{queryName}/events"),
         resultsBody: z.object({ eventList: z.array(epcisEventSchema) }),
       }),
     }),

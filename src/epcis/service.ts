@@ -45,6 +45,8 @@ import { validateCaptureDocument, validateCaptureEvent } from './validation/inde
 
 export const CAPTURE_LIMIT_EVENTS = 10_000;
 export type ErrorBehaviour = 'rollback' | 'proceed';
+/** What an EPCISQueryDocument's queryResults say the results are of: the query's name, and a delivery's subscription. */
+export type QueryNaming = { queryName?: string; subscriptionID?: string };
 
 /** A query as given, its names (EPCs, locations, eventIDs) as written: see resolveQuery. */
 type QueryFilter = Omit<EventQuery, 'matches' | 'order'> & Pick<EventFilter, 'order'> & { matches?: EventQueryMatch[] };
@@ -548,13 +550,19 @@ export function createEpcisService(deps: {
       return convert ? (event) => mapIdentifiers(event, convert) : (event) => event;
     },
 
-    /** A query result as an EPCISQueryDocument (each captured event carries the prefixes its document declared). */
-    queryDocument: ({ events }: { events: unknown[] }) => ({
+    /**
+     * A query result as an EPCISQueryDocument (each captured event carries the prefixes its document
+     * declared). Its queryResults name the query as it was run: SimpleEventQuery, or a named query's
+     * name; a subscription's delivery names the subscription too.
+     */
+    queryDocument: ({ events }: { events: unknown[] }, { queryName = 'SimpleEventQuery', subscriptionID }: QueryNaming = {}) => ({
       '@context': EPCIS_CONTEXT,
       type: 'EPCISQueryDocument',
       schemaVersion: '2.0',
       creationDate: new Date().toISOString(),
-      epcisBody: { queryResults: { queryName: 'SimpleEventQuery', resultsBody: { eventList: events } } },
+      epcisBody: {
+        queryResults: { ...(subscriptionID === undefined ? {} : { subscriptionID }), queryName, resultsBody: { eventList: events } },
+      },
     }),
 
     /** Validates before answering (400 names every problem), then captures in the background. */

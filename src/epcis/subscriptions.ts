@@ -576,11 +576,9 @@ export function createSubscriptionService(deps: {
       do {
         const result = await deps.epcis.queryResolved({ ...query, ...window, after, limit: BATCH });
         if (result.events.length === 0 && (pages > 0 || !reportsEmpty(subscription))) break;
-        const body = JSON.stringify({
-          ...deps.epcis.queryDocument(result),
-          subscriptionID: subscription.id,
-          queryName: subscription.queryName,
-        });
+        const body = JSON.stringify(
+          deps.epcis.queryDocument(result, { queryName: subscription.queryName, subscriptionID: subscription.id }),
+        );
         const headers: Record<string, string> = {
           'content-type': 'application/ld+json',
           'GS1-EPCIS-Version': '2.0.0',

@@ -137,10 +137,11 @@ export function isDateTime(value: string): boolean {
   );
 }
 
-type Validators = { document: ValidateFunction; event: ValidateFunction };
+/** An EPCISDocument (capture), one event (POST /epcis/events) and an EPCISQueryDocument (what queries and webhooks are sent). */
+type Validators = { document: ValidateFunction; event: ValidateFunction; queryDocument: ValidateFunction };
 let compiled: Validators | undefined;
 
-/** The document and single-event validators, compiled the first time they are asked for. */
+/** The validators, compiled the first time they are asked for. */
 export function epcisValidators(): Validators {
   if (compiled) return compiled;
   // GS1's schemas trip ajv's strict-mode lints (e.g. `required` without `properties`); they are
@@ -157,6 +158,7 @@ export function epcisValidators(): Validators {
   compiled = {
     document: ajv.compile({ $ref: `${BASE}EPCIS-Document-JSON-Schema.json#/definitions/epcisDocument` }),
     event: ajv.compile({ $ref: `${BASE}EPCIS-Event-JSON-Schema.json#/definitions/EPCIS-Document-Event` }),
+    queryDocument: ajv.compile({ $ref: `${BASE}EPCIS-Document-JSON-Schema.json#/definitions/epcisQueryDocument` }),
   };
   return compiled;
 }
