@@ -27,6 +27,7 @@ import {
 } from './schemas.js';
 import { CAPTURE_LIMIT_EVENTS, type EpcisService } from './service.js';
 import type { SubscriptionService } from './subscriptions.js';
+import { CBV_VERSION, EPCIS_VERSION, VERSION_PATTERN, VERSION_RANGE_HEADERS, versionRangeProblem } from './versions.js';
 import { MAX_DEST_LENGTH } from './webhooks.js';
 
 /** Every role an identifier may have in an event (MATCH_anyEPC's and MATCH_anyEPCClass's together). */
@@ -81,6 +82,20 @@ const epcFormatHeaders = z.object({
     .describe('how identifiers are rendered: No_Preference (the default) and Never_Translates as captured'),
 });
 
+/** The REST binding's version range headers, which every EPCIS route reads (versionRangeProblem). */
+const versionRangeHeaders = Object.fromEntries(
+  VERSION_RANGE_HEADERS.map(({ header, name, standard, version, lower }) => [
+    header,
+    z
+      .string()
+      .regex(new RegExp(VERSION_PATTERN))
+      .optional()
+      .describe(
+        `the ${lower ? 'lowest' : 'highest'} ${standard} version the client takes: a range without ${version}, the one this service answers in, is a 406 naming ${name}`,
+      ),
+  ]),
+);
+
 /** Whether a request's path is one of EPCIS's: `/epcis` or under it. */
 const isEpcisPath = (url: string) => {
   const path = url.split('?', 1)[0];
@@ -95,8 +110,8 @@ const isEpcisPath = (url: string) => {
  */
 export const epcisAnswerHeaders = async (request: FastifyRequest, reply: FastifyReply) => {
   if (!isEpcisPath(request.url)) return;
-  reply.header('GS1-EPCIS-Version', '2.0.0');
-  reply.header('GS1-CBV-Version', '2.0.0');
+  reply.header('GS1-EPCIS-Version', EPCIS_VERSION);
+  reply.header('GS1-CBV-Version', CBV_VERSION);
   // an unknown value is refused (on the routes that render identifiers) and never echoed as if used
   const format = epcFormatOf(request);
   if (format) reply.header('GS1-EPC-Format', format);
@@ -107,11 +122,18 @@ export const epcisRoutes: FastifyPluginAsyncZod<{ service: EpcisService; subscri
   { service, subscriptions },
 ) => {
   const tags = ['EPCIS 2.0'];
-  // every answer of these routes, errors included, carries them: the OpenAPI document declares them on each
+  // every answer of these routes, errors included, carries them: the OpenAPI document declares them on
+  // each, with the version range headers every route reads and the 406 of a range or Accept it cannot meet
   app.addHook('onRoute', (route) => {
     route.config = { ...route.config, answerHeaders: versionHeaders };
-    if (route.method === 'GET' && route.schema?.response)
-      route.schema = { ...route.schema, response: { ...(route.schema.response as object), 406: problemSchema } };
+    const schema = route.schema ?? {};
+    const own = schema.headers instanceof z.ZodObject ? schema.headers.shape : {};
+    route.schema = {
+      ...schema,
+      // loose: the other headers of the request stay as they were sent
+      headers: z.looseObject({ ...own, ...versionRangeHeaders }),
+      response: { ...(schema.response as object), 406: problemSchema },
+    };
   });
   // (the headers themselves: epcisAnswerHeaders, a hook of the app's, so that OPTIONS and paths no route serves get them too)
   // a reader that takes neither JSON-LD nor JSON (one asking for EPCIS XML, say) is told so, not sent what it cannot read
@@ -121,6 +143,10 @@ export const epcisRoutes: FastifyPluginAsyncZod<{ service: EpcisService; subscri
         { in: 'headers', pointer: '/accept', detail: `must allow ${EPCIS_JSON.join(' or ')}` },
       ]);
     }
+    // so is one whose GS1-EPCIS-Min/Max or GS1-CBV-Min/Max leave out the versions it answers in, before
+    // anything is read or stored
+    const problem = versionRangeProblem(request.headers);
+    if (problem) throw problem;
   });
   // the server's body limit applies; only the capture routes raise it (their own bodyLimit)
   app.addContentTypeParser('application/ld+json', { parseAs: 'string' }, (_request, body, done) => {
