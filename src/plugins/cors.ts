@@ -24,7 +24,18 @@ const isPreflight = (request: FastifyRequest) =>
 export default fp(async (app) => {
   await app.register(cors, {
     origin: '*',
-    exposedHeaders: ['Link', 'Location', 'X-Request-Id'],
+    exposedHeaders: [
+      'Link',
+      'Location',
+      'X-Request-Id',
+      // what the EPCIS routes answer with (src/epcis/routes.ts): the versions, the identifier format, the capture limits
+      'GS1-EPCIS-Version',
+      'GS1-CBV-Version',
+      'GS1-EPC-Format',
+      'GS1-EPCIS-Capture-Limit',
+      'GS1-EPCIS-Capture-File-Size-Limit',
+      'GS1-Capture-Error-Behaviour',
+    ],
     preflight: false,
   });
   // after the plugin's own hook, which has set the headers of every answer

@@ -74,3 +74,25 @@ t.test('the OpenAPI document says how OPTIONS is answered', async (t) => {
   t.match(description, /OPTIONS/);
   t.match(description, /preflight/);
 });
+
+t.test('a page on another origin may read the EPCIS headers the service sends', async (t) => {
+  const { app } = await buildTestApp(t);
+  const origin = { origin: 'https://shop.example' };
+  const exposed = (headers: Record<string, unknown>) =>
+    String(headers['access-control-expose-headers'])
+      .split(',')
+      .map((name) => name.trim().toLowerCase());
+  const answer = await app.inject({ method: 'GET', url: '/epcis/events', headers: { ...origin, 'GS1-EPC-Format': 'Never_Translates' } });
+  const capture = await app.inject({ method: 'OPTIONS', url: '/epcis/capture', headers: origin });
+  for (const [what, reply] of [
+    ['GET /epcis/events', answer],
+    ['OPTIONS /epcis/capture', capture],
+  ] as const) {
+    const names = exposed(reply.headers);
+    for (const name of Object.keys(reply.headers).filter((header) => header.startsWith('gs1-')))
+      t.ok(names.includes(name), `${what}: ${name} is exposed`);
+  }
+  t.ok(exposed(answer.headers).includes('gs1-epc-format'), 'the format identifiers are written in');
+  t.ok(exposed(capture.headers).includes('gs1-epcis-capture-limit'), 'the capture limits');
+  t.ok(exposed(answer.headers).includes('link'), 'and those exposed before');
+});
