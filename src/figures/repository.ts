@@ -391,10 +391,10 @@ export function createFiguresRepository(db: Db) {
 
     /**
      * Registered enterprises (every party but labs and regulators; registered now, since records
-     * are often entered after the fact) in the region and whether each recorded an event in the
-     * period; those certified green-food, GI or organic (by a product's mark or a certification on
-     * their approved application to join) counted apart. Rows for all, by kind
-     * and by region.
+     * are often entered after the fact) in the region and whether each recorded a standing event in
+     * the period (not a correction, nor one declared in error); those certified green-food, GI or
+     * organic (by a product's mark or a certification on their approved application to join)
+     * counted apart. Rows for all, by kind and by region.
      */
     activity(scope: Scope) {
       // certified: a product bearing the mark, or the certification declared on the approved application to join
@@ -406,7 +406,7 @@ export function createFiguresRepository(db: Db) {
         db,
         sql`with enterprises as (
           select p.code, p.kind, p.region_code,
-            exists (select 1 from events e where e.party_code = p.code and ${inPeriod(sql`e.event_time`, scope)}) as active,
+            exists (select 1 from events e where e.party_code = p.code and ${live(sql`e`)} and ${inPeriod(sql`e.event_time`, scope)}) as active,
             ${mark('green_food', 'green_food')} as green, ${mark('geographical_indication', 'gi_use_permit')} as gi,
             ${mark('organic', 'organic')} as organic
           from parties p

@@ -3,7 +3,7 @@
 import { randomUUID } from 'node:crypto';
 import { sql } from 'drizzle-orm';
 import { completeGs1 } from '../../src/codes/gs1.js';
-import { byTownship } from '../../src/figures/service.js';
+import { byTownship, periodScope } from '../../src/figures/service.js';
 import { captured, epcisDocument, observation } from '../fixtures/epcis.js';
 import { at, createWorld, expectStatus, randomUscc } from '../fixtures/world.js';
 import { client } from '../helper.js';
@@ -468,4 +468,22 @@ t.test('a shipment received in part is listed as not received with what of each 
     ],
     'each line says what was booked in of it',
   );
+});
+
+t.test('an enterprise whose only event in the period was declared in error did not record in it', async (t) => {
+  const world = await createWorld(t);
+  const farm = await world.party('farm');
+  const product = await farm.product('head');
+  const active = async () =>
+    (await world.regulator.get('/regulator/figures/activity?from=2026-11-25&to=2026-11-25')).body.overall.all.active;
+  t.equal(await active(), 0, 'nobody recorded on 25 November');
+  const commissioned = await world.ok(
+    farm.event({ type: 'commission', eventTime: '2026-11-25T10:00:00+08:00', lots: [{ productCode: product, quantity: 3 }] }),
+  );
+  t.equal(await active(), 1, 'the farm commissioned a lot that day');
+  await world.ok(farm.event({ type: 'correction', correctsEventId: commissioned.event.id, reason: 'keyed in on the wrong farm' }));
+  t.equal(await active(), 0, 'its only event that day was declared in error');
+  const regulator = { keyId: 'county', role: 'regulator' as const, partyCode: null };
+  const dashboard = await world.app.services.dashboard.view(regulator, periodScope({ from: '2026-11-25', to: '2026-11-25' }));
+  t.equal(dashboard.activity.overall.all.active, 0, "and the dashboard's activity panel reads the same");
 });
