@@ -5,7 +5,7 @@ import { desc, eq, type SQL, sql } from 'drizzle-orm';
 import { chunkForInsert } from '../db/chunk.js';
 import { type Db, queryRows } from '../db/client.js';
 import { creditScores } from '../db/schema.js';
-import { live } from '../events/retests.js';
+import { live, standingFailure } from '../events/retests.js';
 import { inPeriod, type Scope } from '../figures/repository.js';
 
 /** A period of event times, [from, to). */
@@ -31,13 +31,17 @@ export function createCreditRepository(db: Db) {
       );
     },
 
-    /** Standing inspections in the period that failed a lot of the party (one per inspection, however many of its lots it covered). */
+    /**
+     * Inspections in the period that failed a lot of the party and still stand for it (one per
+     * inspection, however many of its lots it covered): by standingFailure, as the anomalies read
+     * them, so a re-test that passed settles a failure there and here alike.
+     */
     failedInspections(period: Period, partyCode?: string) {
       return countsOf(
         db,
         sql`select l.party_code as "partyCode", count(distinct e.id)::int as count
         from events e join event_lots el on el.event_id = e.id and el.role = 'subject' join lots l on l.code = el.lot_code
-        where e.type = 'inspect' and e.payload->'inspection'->>'result' = 'fail' and ${live(sql`e`)}
+        where ${standingFailure(sql`e`, sql`el.lot_code`)}
           and ${inPeriod(sql`e.event_time`, scope(period))} and ${ofParty(sql`l.party_code`, partyCode)}
         group by l.party_code`,
       );

@@ -1,6 +1,6 @@
 // Whether a failed test still stands, as every reader of the event log decides it: the regulators'
-// anomalies (failed inspections of lots not on hold) and the consumer's scan page (a failed test on
-// the pack's chain) share this one rule.
+// anomalies (failed inspections of lots not on hold), enterprise credit (failed inspections of its
+// lots) and the consumer's scan page (a failed test on the pack's chain) share this one rule.
 import { type SQL, sql } from 'drizzle-orm';
 
 /** Events that stand: not corrections themselves and not declared in error by one. */

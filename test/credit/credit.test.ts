@@ -12,6 +12,7 @@ import { createFiguresRepository } from '../../src/figures/repository.js';
 import { DEFAULT_YIELD_ALLOWANCES } from '../../src/lots/ledger.js';
 import { createScansRepository } from '../../src/scans/repository.js';
 import { type ChainParty, createChain, narrow, REGULATOR } from '../fixtures/chain.js';
+import { at, createWorld } from '../fixtures/world.js';
 import { buildTestApp, client } from '../helper.js';
 import { fileTest } from '../root.js';
 
@@ -46,12 +47,14 @@ t.test('a credit score on a small world equals the hand computation', async (t) 
   const raw = await processor.product('kg');
   const cured = await processor.product('kg');
 
-  // 2 failed inspections of the processor's lots; the re-test of one that passed does not undo its failure
+  // 2 failed inspections of the processor's lots stand; a third lot's failure is settled by its re-test that passed
   const rawLot = await commission(processor, raw, 600);
   const otherRaw = await commission(processor, raw, 200);
+  const retested = await commission(processor, raw, 100);
   await inspect(processor, rawLot, 'fail');
   await inspect(processor, otherRaw, 'fail');
-  await inspect(processor, otherRaw, 'pass');
+  await inspect(processor, retested, 'fail');
+  await inspect(processor, retested, 'pass');
   // 1 mass-balance gap: 600 kg cannot become 900 kg when nothing may be gained
   const [inflated] = (
     await record(processor, {
@@ -260,3 +263,48 @@ t.test('a recompute run stores the scores of a county with more enterprises than
   t.same(stored, { scores: farms, last: 1 }, 'a score for every farm, the last one’s too');
   t.match((await regulator.get('/audit/verify?party=system')).body, { ok: true }, 'the run is on the audit log, and verifies');
 });
+
+t.test(
+  'a failed test counts as the anomalies list it: until a re-test by the lab that failed it, or an independent one, passed',
+  async (t) => {
+    const world = await createWorld(t, undefined, { now: () => new Date('2026-04-01T00:00:00Z') });
+    const plant = await world.party('slaughterhouse');
+    const lab = await world.party('lab');
+    const product = await plant.product('kg');
+    const [labRetested, ownerOverLab, ownRetested] = [
+      await plant.commission(product, 10),
+      await plant.commission(product, 10),
+      await plant.commission(product, 10),
+    ];
+    const inspect = (actor: typeof plant, lotCode: string, kind: string, result: string, hour: number) =>
+      world.ok(
+        actor.event({
+          type: 'inspect',
+          eventTime: at(hour),
+          lotCodes: [lotCode],
+          inspection: { kind, result, ...(kind === 'third_party' ? { labPartyCode: lab.code } : {}) },
+        }),
+      );
+    const failedInspections = async () =>
+      (await world.regulator.get(`/credit/${plant.code}`)).body.factors.find(
+        (factor: { key: string }) => factor.key === 'failed_inspections',
+      );
+    const listed = async () =>
+      (await world.regulator.get('/regulator/anomalies')).body.failedInspectionsWithoutHold.map((row: { lotCode: string }) => row.lotCode);
+
+    await inspect(lab, labRetested, 'third_party', 'fail', 100);
+    t.match(await failedInspections(), { count: 1, contribution: -5 }, "the lab's failure counts");
+    await inspect(lab, labRetested, 'third_party', 'pass', 101);
+    t.match(await failedInspections(), { count: 0, contribution: 0 }, "the lab's re-test that passed settles it");
+    await inspect(lab, ownerOverLab, 'sampling', 'fail', 102);
+    await inspect(plant, ownerOverLab, 'sampling', 'pass', 103);
+    await inspect(plant, ownRetested, 'self', 'fail', 104);
+    await inspect(plant, ownRetested, 'self', 'pass', 105);
+    t.match(
+      await failedInspections(),
+      { count: 1, contribution: -5 },
+      "the owner's pass does not settle a lab's failure; its own re-test settles its own",
+    );
+    t.strictSame(await listed(), [ownerOverLab], 'the failure the anomalies list, by the same rule');
+  },
+);
