@@ -56,8 +56,9 @@ type EventLotRow = Omit<KdeSource, 'lotCertificates'> & { attributes: Record<str
 
 /**
  * Of an event `e`, the fields of its payload a key-data-element row reads (KDE_PAYLOAD_FIELDS; of
- * its inspection, the report number), as json of the same shape: an export copies them onto each
- * of the event's lines, where the whole payload would copy its list of every lot onto each lot.
+ * its inspection, the report number), as json of the same shape: an export reads them once for
+ * each event of a page and copies them onto each of its lines, where the whole payload would copy
+ * its list of every lot onto each lot.
  */
 const KDE_PAYLOAD = sql`jsonb_build_object(${sql.join(
   KDE_PAYLOAD_FIELDS.map((field) =>
@@ -71,20 +72,31 @@ const KDE_PAYLOAD = sql`jsonb_build_object(${sql.join(
 /** A lot line of an event: what a streamed export resumes after. */
 export type EventLotKey = { eventId: string; lotCode: string; role: string };
 
+/** The columns of a lot line an export's order reads: of its event, its line and its product. */
+type OrderColumns = { lotCode: SQL; productName: SQL; type: SQL; eventTime: SQL; eventId: SQL; role: SQL };
+const LINE_COLUMNS: OrderColumns = {
+  lotCode: sql`el.lot_code`,
+  productName: sql`pr.name`,
+  type: sql`e.type`,
+  eventTime: sql`e.event_time`,
+  eventId: sql`e.id`,
+  role: sql`el.role`,
+};
+
 /**
  * The columns an export is ordered by, never null so that one row comparison resumes a page: the
  * key asked for (a line without a product after all those with one), then time, event, role
  * (inputs before outputs) and lot.
  */
-function exportOrder(sort: KdeSort): SQL {
+function exportOrder(sort: KdeSort, c: OrderColumns = LINE_COLUMNS): SQL {
   const leading = {
     time: [],
-    lot: [sql`el.lot_code`],
-    product: [sql`(pr.name is null)`, sql`coalesce(pr.name, '')`],
-    type: [sql`e.type`],
+    lot: [c.lotCode],
+    product: [sql`(${c.productName} is null)`, sql`coalesce(${c.productName}, '')`],
+    type: [c.type],
   }[sort];
-  const role = sql`coalesce(array_position(${sql.param(ROLE_ORDER)}::text[], el.role), ${sql.raw(String(ROLE_ORDER.length + 1))})`;
-  return sql.join([...leading, sql`e.event_time`, sql`e.id`, role, sql`el.lot_code`], sql`, `);
+  const role = sql`coalesce(array_position(${sql.param(ROLE_ORDER)}::text[], ${c.role}), ${sql.raw(String(ROLE_ORDER.length + 1))})`;
+  return sql.join([...leading, c.eventTime, c.eventId, role, c.lotCode], sql`, `);
 }
 
 /**
@@ -439,18 +451,33 @@ export function createFiguresRepository(db: Db) {
         'offset' in start
           ? { where: sql`true`, offset: start.offset }
           : { where: start.after ? exportAfter(sort, start.after) : sql`true`, offset: 0 };
+      // the page's lines first, then the payload fields of each of its events once: read for every
+      // line, a payload listing an event's every lot would be read as often as it has lots
       const rows = await queryRows<EventLotRow>(
         db,
-        sql`select e.id as "eventId", e.type, e.event_time as "eventTime", e.party_code as "partyCode",
-          e.read_point as "readPoint", e.biz_location as "bizLocation", e.reference_documents as "referenceDocuments", ${KDE_PAYLOAD} as payload,
-          el.lot_code as "lotCode", el.role, el.quantity::float8 as quantity, l.unit, l.lot_number as "lotNumber",
-          l.product_code as "productCode", pr.name as "productName", l.attributes
-        from events e join parties p on p.code = e.party_code join event_lots el on el.event_id = e.id
-          join lots l on l.code = el.lot_code left join products pr on pr.code = l.product_code
-        where ${live(sql`e`)} and ${inPeriod(sql`e.event_time`, scope)} and ${regionOf(sql`p.region_code`, scope.region)}
-          and ${startAt.where}
-        order by ${exportOrder(sort)}
-        limit ${limit} offset ${startAt.offset}`,
+        sql`with page as (
+          select e.id as "eventId", e.type, e.event_time as "eventTime", e.party_code as "partyCode",
+            e.read_point as "readPoint", e.biz_location as "bizLocation", e.reference_documents as "referenceDocuments",
+            el.lot_code as "lotCode", el.role, el.quantity::float8 as quantity, l.unit, l.lot_number as "lotNumber",
+            l.product_code as "productCode", pr.name as "productName", l.attributes
+          from events e join parties p on p.code = e.party_code join event_lots el on el.event_id = e.id
+            join lots l on l.code = el.lot_code left join products pr on pr.code = l.product_code
+          where ${live(sql`e`)} and ${inPeriod(sql`e.event_time`, scope)} and ${regionOf(sql`p.region_code`, scope.region)}
+            and ${startAt.where}
+          order by ${exportOrder(sort)}
+          limit ${limit} offset ${startAt.offset}
+        ),
+        -- materialized: inlined into the join below, the fields would again be read for every line
+        kde as materialized (select e.id, ${KDE_PAYLOAD} as payload from events e where e.id in (select "eventId" from page))
+        select page.*, kde.payload from page join kde on kde.id = page."eventId"
+        order by ${exportOrder(sort, {
+          lotCode: sql`page."lotCode"`,
+          productName: sql`page."productName"`,
+          type: sql`page.type`,
+          eventTime: sql`page."eventTime"`,
+          eventId: sql`page."eventId"`,
+          role: sql`page.role`,
+        })}`,
       );
       return rows.map((row) => ({ ...row, eventTime: toDate(row.eventTime) }));
     },

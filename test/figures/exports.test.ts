@@ -3,7 +3,9 @@
 import { sql } from 'drizzle-orm';
 import type { Test } from 'tap';
 import type { Principal } from '../../src/access/index.js';
-import { createFiguresRepository } from '../../src/figures/repository.js';
+import { queryRows } from '../../src/db/client.js';
+import { live } from '../../src/events/retests.js';
+import { createFiguresRepository, type EventLotKey } from '../../src/figures/repository.js';
 import { periodScope } from '../../src/figures/service.js';
 import { KDE_PAYLOAD_FIELDS, KDE_SORTS, type KdeRow, type KdeSort } from '../../src/trace/kde.js';
 import { sentAsDeclared, servedOpenApi } from '../fixtures/openapi.js';
@@ -356,3 +358,82 @@ t.test("each line of an export reads the fields of its event's payload a row nee
     t.notOk('lots' in line.payload, "the commission's list of lots is not copied onto each of its lines");
   }
 });
+
+t.test(
+  "an export reads each event's payload once a page: the lines, order and pages each line reading its event's payload gave",
+  async (t) => {
+    const { world, farm, plant, a } = await exportWorld(t);
+    // events of many lots: a commission of 30, and a shipment of 12 of them, whose from / to fields every line carries
+    const many = (
+      await world.ok(
+        farm.event({
+          type: 'commission',
+          eventTime: '2026-03-12T08:00:00+08:00',
+          lots: Array.from({ length: 30 }, (_, i) => ({ productCode: a, quantity: i + 1, lotNumber: `M-${i}` })),
+        }),
+      )
+    ).createdLotCodes as string[];
+    await world.ok(
+      farm.event({
+        type: 'ship',
+        eventTime: '2026-03-13T08:00:00+08:00',
+        toPartyCode: plant.code,
+        lines: many.slice(0, 12).map((lotCode) => ({ lotCode })),
+      }),
+    );
+    const db = world.database.db;
+    const repository = createFiguresRepository(db);
+    const scope = periodScope({ from: '2026-02-01', to: '2026-03-31', region: '500236' });
+    // every line with its event's whole payload, filtered and ordered here, by the order an export promises
+    const all = await queryRows<any>(
+      db,
+      sql`select e.id as "eventId", e.type, e.event_time as "eventTime", e.party_code as "partyCode", e.read_point as "readPoint",
+      e.biz_location as "bizLocation", e.reference_documents as "referenceDocuments", e.payload, el.lot_code as "lotCode", el.role,
+      el.quantity::float8 as quantity, l.unit, l.lot_number as "lotNumber", l.product_code as "productCode", pr.name as "productName",
+      l.attributes, p.region_code as "regionCode"
+    from events e join parties p on p.code = e.party_code join event_lots el on el.event_id = e.id
+      join lots l on l.code = el.lot_code left join products pr on pr.code = l.product_code
+    where ${live(sql`e`)}`,
+    );
+    const fields = (payload: Record<string, any>) =>
+      Object.fromEntries(
+        KDE_PAYLOAD_FIELDS.map((field) => [
+          field,
+          field === 'inspection' ? { reportNumber: payload.inspection?.reportNumber ?? null } : (payload[field] ?? null),
+        ]),
+      );
+    const plain = (rows: any[]) => rows.map((row) => ({ ...row, eventTime: new Date(row.eventTime).toISOString() }));
+    const inScope = plain(
+      all
+        .filter((row) => {
+          const time = new Date(row.eventTime).getTime();
+          return time >= (scope.from as Date).getTime() && time < (scope.to as Date).getTime() && row.regionCode.startsWith('500236');
+        })
+        .map(({ regionCode, payload, ...row }) => ({ ...row, payload: fields(payload) })),
+    );
+    t.ok(inScope.length > 60, `${inScope.length} lines, of events of up to 30 lots`);
+    for (const sort of KDE_SORTS) {
+      await t.test(`sort=${sort}`, async (t) => {
+        const order = inExportOrder(sort);
+        const row = (line: any) => ({ ...line, product: line.productName, eventType: line.type });
+        const expected = [...inScope].sort((x, y) => order.compare(row(x), row(y)));
+        const whole = plain(await repository.eventLots(scope, sort, 1000, { offset: 0 }));
+        t.strictSame(whole, expected, 'one page: every line, its fields, in the order asked for');
+        const byOffset = [];
+        for (let offset = 0; offset < expected.length + 4; offset += 4) {
+          byOffset.push(...plain(await repository.eventLots(scope, sort, 4, { offset })));
+        }
+        t.strictSame(byOffset, expected, 'pages of 4 by offset');
+        const byKeyset = [];
+        for (let after: EventLotKey | null = null; ; ) {
+          const page = await repository.eventLots(scope, sort, 4, { after });
+          byKeyset.push(...plain(page));
+          if (page.length < 4) break;
+          const last = page[3];
+          after = { eventId: last.eventId, lotCode: last.lotCode, role: last.role };
+        }
+        t.strictSame(byKeyset, expected, 'pages of 4, each after the line read last');
+      });
+    }
+  },
+);
