@@ -47,7 +47,8 @@ export function createCreditService(deps: {
   log?: { error: (object: object, message: string) => void };
 }) {
   async function massBalanceGaps(period: Period, partyCode?: string): Promise<CountsByParty> {
-    const ledgers = await deps.figures.ledgers({ createdIn: period, partyCode });
+    // weighed among the lots whose books may not close (every other lot's gap is 0), as the regulators' gap list is
+    const ledgers = await deps.figures.ledgers({ createdIn: period, partyCode, mayNotClose: true });
     if (ledgers.length === 0) return new Map();
     // for one party only the transformations that touched its lots can have made them
     const transformations = await deps.figures.transformations(partyCode ? { lotCodes: ledgers.map((lot) => lot.code) } : {});

@@ -9,6 +9,7 @@ import { createCreditRepository } from '../../src/credit/repository.js';
 import { createCreditService } from '../../src/credit/service.js';
 import { queryRows } from '../../src/db/client.js';
 import { createFiguresRepository } from '../../src/figures/repository.js';
+import { lotsWithGaps } from '../../src/figures/service.js';
 import { DEFAULT_YIELD_ALLOWANCES } from '../../src/lots/ledger.js';
 import { createScansRepository } from '../../src/scans/repository.js';
 import { type ChainParty, createChain, narrow, REGULATOR } from '../fixtures/chain.js';
@@ -308,3 +309,68 @@ t.test(
     t.strictSame(await listed(), [ownerOverLab], 'the failure the anomalies list, by the same rule');
   },
 );
+
+t.test('the mass-balance gaps a score counts are weighed among the lots whose books may not close: the same count', async (t) => {
+  const now = () => new Date('2026-04-01T00:00:00Z');
+  const world = await createWorld(t, undefined, { now });
+  const processor = await world.party('processor');
+  const shop = await world.party('retailer');
+  const raw = await processor.product('kg');
+  const cured = await processor.product('kg');
+  // lots that close: one untouched, one sold in part, one shipped to a shop, the raw meat of both transformations
+  await processor.commission(raw, 100);
+  const sold = await processor.commission(raw, 50);
+  await world.ok(processor.event({ type: 'sell', lines: [{ lotCode: sold, quantity: 20 }] }));
+  await world.handOver(processor, shop, await processor.commission(raw, 70));
+  const rawLot = await processor.commission(raw, 600);
+  const honestRaw = await processor.commission(raw, 300);
+  // one gap: 600 kg cannot become 900 kg when nothing may be gained; a curing within its allowance made the other
+  await processor.transform([{ lotCode: rawLot, quantity: 600 }], [{ productCode: cured, quantity: 900 }]);
+  await world.ok(
+    processor.event({
+      type: 'transform',
+      process: { kind: 'curing' },
+      inputs: [{ lotCode: honestRaw, quantity: 300 }],
+      outputs: [{ productCode: cured, quantity: 180 }],
+    }),
+  );
+
+  const figures = createFiguresRepository(world.database.db);
+  const period = { from: new Date(now().getTime() - 365 * DAY), to: now() };
+  for (const partyCode of [processor.code, undefined]) {
+    const gaps = async (mayNotClose: boolean) => {
+      const ledgers = await figures.ledgers({ createdIn: period, partyCode, mayNotClose });
+      const transformations = await figures.transformations(partyCode ? { lotCodes: ledgers.map((lot) => lot.code) } : {});
+      return { read: ledgers.length, gaps: lotsWithGaps(ledgers, transformations, DEFAULT_YIELD_ALLOWANCES).map((lot) => lot.lotCode) };
+    };
+    const [all, narrowed] = [await gaps(false), await gaps(true)];
+    t.equal(all.gaps.length, 1, `${partyCode ?? 'every party'}: one lot's books do not close`);
+    t.strictSame(narrowed.gaps, all.gaps, 'the same lots weighed among those whose books may not close');
+    t.ok(narrowed.read < all.read, `${narrowed.read} of ${all.read} ledgers read`);
+  }
+
+  // the score reads the ledgers of those lots only
+  const read: number[] = [];
+  const credit = createCreditService({
+    credit: createCreditRepository(world.database.db),
+    figures: {
+      ledgers: async (filter) => {
+        const ledgers = await figures.ledgers(filter);
+        read.push(ledgers.length);
+        return ledgers;
+      },
+      transformations: figures.transformations,
+    },
+    scans: createScansRepository(world.database.db),
+    transaction: (work) => world.database.db.transaction((tx) => work(tx as unknown as typeof world.database.db)),
+    audit: world.app.services.audit,
+    yieldAllowances: DEFAULT_YIELD_ALLOWANCES,
+    now,
+  });
+  const score = await credit.get(REGULATOR, processor.code);
+  t.match(
+    score.factors.find((factor) => factor.key === 'mass_balance_gaps'),
+    { count: 1, contribution: -4 },
+  );
+  t.strictSame(read, [(await figures.ledgers({ createdIn: period, partyCode: processor.code, mayNotClose: true })).length]);
+});
