@@ -128,6 +128,8 @@ export type AppOptions = {
   webhooks?: WebhookPolicy;
   /** Webhook subscriptions one party (or a key of no party) may keep (20 unless set). */
   subscriptionsPerParty?: number;
+  /** EPCIS named queries one party (or a key of no party) may keep (100 unless set). */
+  namedQueriesPerParty?: number;
   /** Webhook subscriptions this process delivers at once (4 unless set). */
   deliveriesPerProcess?: number;
   /** How failed webhook deliveries are retried and when a subscription is stopped (DEFAULT_RETRY_POLICY unless set). */
@@ -386,6 +388,7 @@ export function createServices(
       lagMs: options.subscriptionLagMs,
       now,
       perParty: options.subscriptionsPerParty,
+      queriesPerParty: options.namedQueriesPerParty,
       deliveriesAtOnce: options.deliveriesPerProcess,
       retry: options.webhookRetries,
       lease,

@@ -138,6 +138,13 @@ const configSchema = z.object({
     .max(10_000)
     .default(20)
     .describe('webhook subscriptions one party (or a key of no party) may keep'),
+  NAMED_QUERIES_PER_PARTY: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(10_000)
+    .default(100)
+    .describe('EPCIS named queries one party (or a key of no party) may keep'),
   WEBHOOK_DELIVERIES_PER_PROCESS: z.coerce
     .number()
     .int()

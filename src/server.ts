@@ -56,6 +56,7 @@ async function main() {
     ipSalt: config.IP_HASH_SALT ?? (await storedSecret(database.db, 'ip-hash-salt')),
     webhooks: { allowInsecure: config.WEBHOOKS_ALLOW_INSECURE },
     subscriptionsPerParty: config.SUBSCRIPTIONS_PER_PARTY,
+    namedQueriesPerParty: config.NAMED_QUERIES_PER_PARTY,
     deliveriesPerProcess: config.WEBHOOK_DELIVERIES_PER_PROCESS,
     webhookRetries: {
       maxDelayMs: config.WEBHOOK_BACKOFF_MAX_SECONDS * 1000,

@@ -152,6 +152,8 @@ export const lots = pgTable(
       .on(t.partyCode, t.lotNumber)
       .where(sql`${t.lotNumber} is not null and ${t.voidedByEventId} is null`),
     uniqueIndex('lots_sscc_key').on(t.sscc).where(sql`${t.sscc} is not null and ${t.voidedByEventId} is null`),
+    // SSCCs with pattern ops: an EPC pattern's SSCCs are a range of them (see lotsMatching)
+    index('lots_sscc_pattern_idx').on(t.sscc.op('text_pattern_ops')).where(sql`${t.sscc} is not null`),
     index('lots_product_idx').on(t.productCode),
     // the lots a party owns, for the recalls it may read (lotsInvolving)
     index('lots_party_idx').on(t.partyCode),
@@ -172,7 +174,13 @@ export const lotIdentifiers = pgTable(
       .references(() => lots.code),
     partyCode: text('party_code').notNull(),
   },
-  (t) => [primaryKey({ columns: [t.kind, t.value] }), index('lot_identifiers_lot_idx').on(t.lotCode)],
+  (t) => [
+    primaryKey({ columns: [t.kind, t.value] }),
+    index('lot_identifiers_lot_idx').on(t.lotCode),
+    // EPCs with pattern ops: an EPC pattern's EPCs are ranges of them, compared bytewise whatever the
+    // database's collation (see lotsMatching)
+    index('lot_identifiers_epc_value_idx').on(t.value.op('text_pattern_ops')).where(sql`${t.kind} = 'epc'`),
+  ],
 );
 
 export type ReferenceDocument = { type: string; number: string };

@@ -247,11 +247,23 @@ function matchValueProblem(value: string): string | null {
   }
 }
 
-/** The MATCH_ parameters given, each value an EPC, a class or an EPC pattern (see matchValueProblem). */
+/**
+ * The most values one MATCH_ parameter may hold, each once: an EPC, a class or a pattern each becomes a
+ * range of an index to read (see lotsMatching); a query naming more objects names a pattern of them.
+ */
+export const MAX_MATCH_VALUES = 100;
+
+/**
+ * The MATCH_ parameters given, each value an EPC, a class or an EPC pattern (see matchValueProblem),
+ * each once (as first given), at most MAX_MATCH_VALUES of them.
+ */
 function matchesOf(params: Record<string, unknown>, at: ParametersAt): EventQueryMatch[] {
   return Object.entries(MATCHES).flatMap(([name, match]) => {
-    const values = identifiersOf(params[name]);
-    if (!values) return [];
+    const given = identifiersOf(params[name]);
+    if (!given) return [];
+    const values = [...new Set(given)];
+    if (values.length > MAX_MATCH_VALUES)
+      throw problem(name, `at most ${MAX_MATCH_VALUES} different values (${values.length} given); a pattern names many EPCs in one`, at);
     for (const value of values) {
       const why = matchValueProblem(value);
       if (why !== null) throw problem(name, why, at);
@@ -309,7 +321,17 @@ export function parseEventQuery(params: Record<string, unknown>, at = IN_QUERYST
   };
 }
 
-/** The query parameters of a named query, as lists, keeping only known ones (unknown ones are an error). */
+/**
+ * The most a named query's parameters may take, as stored (JSON characters): eight times the longest
+ * URL a query string comes in (MAX_URL_LENGTH, 8,192 characters), and no list of them answers with
+ * megabytes.
+ */
+export const MAX_STORED_QUERY_LENGTH = 64 * 1024;
+
+/**
+ * The query parameters of a named query, as lists, keeping only known ones (unknown ones are an
+ * error); a MATCH_ parameter's values each once, as the query reads them.
+ */
 export function storedQueryParams(params: Record<string, unknown>): Record<string, string[]> {
   const stored: Record<string, string[]> = {};
   for (const [name, value] of Object.entries(params)) {
@@ -317,9 +339,15 @@ export function storedQueryParams(params: Record<string, unknown>): Record<strin
       throw badRequest(`${STANDARD_FORM.test(name) ? 'unsupported' : 'unknown'} query parameter ${name.slice(0, 100)}`, [
         { in: 'body', pointer: `/query/${name.slice(0, 100)}`, detail: unread(name) },
       ]);
-    stored[name] = listOf(value) ?? [];
+    const values = listOf(value) ?? [];
+    stored[name] = Object.hasOwn(MATCHES, name) ? [...new Set(values)] : values;
   }
   parseEventQuery(stored, IN_NAMED_QUERY);
+  const length = JSON.stringify(stored).length;
+  if (length > MAX_STORED_QUERY_LENGTH) {
+    const detail = `at most ${MAX_STORED_QUERY_LENGTH} characters of parameters as stored (JSON), not ${length}`;
+    throw badRequest(`query: ${detail}`, [{ in: 'body', pointer: '/query', detail }]);
+  }
   return stored;
 }
 
@@ -429,6 +457,22 @@ export function parseJobPaging(params: Record<string, unknown>): { limit: number
 }
 
 export const encodeJobPageToken = (lastJobId: string): string => encodeToken({ by: 'createdAt', dir: 'DESC', id: lastJobId });
+
+/** A named query's name, as POST /epcis/queries takes it. */
+export const QUERY_NAME = /^[A-Za-z0-9_.-]{1,100}$/;
+
+/** The page GET /epcis/queries asks for: `perPage` and the `nextPageToken` naming the last query of the previous page. */
+export function parseQueryPaging(params: Record<string, unknown>): { limit: number; after?: string } {
+  const limit = perPageOf(params);
+  const token = pageTokenOf(params);
+  if (token === undefined) return { limit };
+  const { by, dir, id } = tokenFields(token);
+  if (typeof id !== 'string' || !QUERY_NAME.test(id)) throw notIssued();
+  checkOrder({ by, dir }, 'name', 'ASC');
+  return { limit, after: id };
+}
+
+export const encodeQueryPageToken = (lastName: string): string => encodeToken({ by: 'name', dir: 'ASC', id: lastName });
 
 /** The value lists (GET /epcis/bizSteps, /epcis/readPoints, …): a page ends at the last value it read, as stored. */
 export type ValueList = 'eventType' | 'bizStep' | 'disposition' | 'readPoint' | 'bizLocation';

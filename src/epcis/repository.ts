@@ -144,6 +144,15 @@ function typedCondition(
   return native ? (or(captured, and(isNative, native)) as SQL) : captured;
 }
 
+/**
+ * The least text after every text that starts with `prefix`, as text_pattern_ops compares (bytewise,
+ * which is code point order): the prefix with its last character one up. Prefixes of EPC patterns
+ * are ASCII; none is empty but one after a Digital Link's start taken off (`*.*` of SSCCs), which
+ * every text starts with.
+ */
+const pastPrefix = (prefix: string) =>
+  prefix === '' ? '\u{10FFFF}' : `${prefix.slice(0, -1)}${String.fromCharCode(prefix.charCodeAt(prefix.length - 1) + 1)}`;
+
 const QUANTITY_OPS = { EQ: sql`=`, GT: sql`>`, GE: sql`>=`, LT: sql`<`, LE: sql`<=` };
 
 export function createEpcisRepository(db: Db) {
@@ -447,29 +456,53 @@ export function createEpcisRepository(db: Db) {
      * GTIN with a lot number (rendered as GTIN + lot).
      */
     /**
-     * Lots named by an identifier any of the patterns' regular expressions (over canonical Digital
-     * Link URIs, see epcPatternRegExp) matches: captured identifiers, and for GTIN patterns native
-     * lots by their product's GTIN, for SSCC patterns native containers by their SSCC.
+     * Lots named by an identifier one of the EPC patterns stands for (see epcPatternRanges): captured
+     * identifiers, and for GTIN patterns native lots by their product's GTIN, for SSCC patterns native
+     * containers by their SSCC. Each pattern is read as ranges of an index (lot_identifiers_epc_value_idx,
+     * lots_sscc_pattern_idx) and only the identifiers within them are held to its `rest`: a regular
+     * expression of its scheme's, of which a query holds few, whatever the number of its patterns
+     * (PostgreSQL keeps only a few dozen compiled; past them it would compile them again for every row).
      */
-    async lotsMatching(patterns: { ai: string; regExp: string }[]): Promise<string[]> {
-      if (patterns.length === 0) return [];
-      const any = (of: { regExp: string }[]) => sql`any(${sql.param(of.map((pattern) => pattern.regExp))}::text[])`;
-      const gtins = patterns.filter((pattern) => pattern.ai === '01');
-      const ssccs = patterns.filter((pattern) => pattern.ai === '00');
-      const rows = await queryRows<{ code: string }>(
+    async lotsMatching(patterns: { ai: string; prefixes: string[]; rest: string }[]): Promise<string[]> {
+      // one row for each prefix of each pattern, the same rows once, those of one expression together
+      const rows = new Map<string, { ai: string; prefix: string; rest: string }>();
+      for (const { ai, prefixes, rest } of patterns)
+        for (const prefix of prefixes) rows.set(JSON.stringify([ai, prefix, rest]), { ai, prefix, rest });
+      const ranges = [...rows.values()].sort((a, b) => (a.rest < b.rest ? -1 : a.rest > b.rest ? 1 : a.prefix < b.prefix ? -1 : 1));
+      if (ranges.length === 0) return [];
+      /** The ranges as a relation p(prefix, bound, rest), `base` taken off each prefix (to compare with a column of keys). */
+      const relation = (of: typeof ranges, base = '') => {
+        const prefixes = of.map((range) => range.prefix.slice(base.length));
+        return sql`unnest(${sql.param(textArray(prefixes))}::text[], ${sql.param(textArray(prefixes.map(pastPrefix)))}::text[],
+          ${sql.param(textArray(of.map((range) => range.rest)))}::text[]) p(prefix, bound, rest)`;
+      };
+      /** `value` starts with the range's prefix and the rest of it matches (the expression only then: see CASE). */
+      const within = (value: SQL) =>
+        sql`case when starts_with(${value}, p.prefix) then substr(${value}, length(p.prefix) + 1) ~ p.rest else false end`;
+      const gtins = ranges.filter((range) => range.ai === '01');
+      const ssccs = ranges.filter((range) => range.ai === '00');
+      const GTIN_BASE = 'https://id.gs1.org/01/';
+      const SSCC_BASE = 'https://id.gs1.org/00/';
+      const found = await queryRows<{ code: string }>(
         db,
         sql.join(
           [
-            sql`select lot_code as code from lot_identifiers where kind = 'epc' and value ~ ${any(patterns)}`,
+            // by the index's range (bytewise, as text_pattern_ops compares), one range after the other
+            sql`select li.lot_code as code from ${relation(ranges)} join lot_identifiers li
+              on li.kind = 'epc' and li.value ~>=~ p.prefix and li.value ~<~ p.bound and ${within(sql`li.value`)}`,
             gtins.length > 0 &&
-              sql`select l.code from lots l join products p on p.code = l.product_code
-                where l.lot_number is not null and p.gtin is not null and ('https://id.gs1.org/01/' || lpad(p.gtin, 14, '0')) ~ ${any(gtins)}`,
-            ssccs.length > 0 && sql`select code from lots where sscc is not null and ('https://id.gs1.org/00/' || sscc) ~ ${any(ssccs)}`,
+              sql`select l.code from ${relation(gtins)} join products pr
+                on pr.gtin is not null and ${within(sql`(${GTIN_BASE} || lpad(pr.gtin, 14, '0'))`)}
+                join lots l on l.product_code = pr.code and l.lot_number is not null`,
+            // an SSCC pattern's prefixes all begin with the Digital Link before the key: the SSCCs' range is the rest of them
+            ssccs.length > 0 &&
+              sql`select l.code from ${relation(ssccs, SSCC_BASE)} join lots l
+                on l.sscc is not null and l.sscc ~>=~ p.prefix and l.sscc ~<~ p.bound and ${within(sql`l.sscc`)}`,
           ].filter((part): part is SQL => part !== false),
           sql` union `,
         ),
       );
-      return rows.map((row) => row.code);
+      return found.map((row) => row.code);
     },
     /**
      * The lots and containers events name, in any role, in code order after `after.code` (or from

@@ -9,7 +9,17 @@ import { eventHolders, eventHoldersSchema, heldEventQuery } from '../events/held
 import { acceptsAnyOf } from '../http/negotiate.js';
 import { bearerSecurity, principalOf } from '../http/request.js';
 import { locatedJsonResponse } from '../http/responses.js';
-import { MATCHES, parseJobPaging, parseLotPaging, parseValuePaging, perPageQuery, QUERY_PARAMETERS, TYPED_LISTS } from './query-params.js';
+import {
+  MATCHES,
+  parseJobPaging,
+  parseLotPaging,
+  parseQueryPaging,
+  parseValuePaging,
+  perPageQuery,
+  QUERY_NAME,
+  QUERY_PARAMETERS,
+  TYPED_LISTS,
+} from './query-params.js';
 
 /** The parameters named by a type (EQ_bizTransaction_<type>, …), as the documentation writes them. */
 const TYPED_PARAMETERS = Object.keys(TYPED_LISTS).map((prefix) => `${prefix}<type>`);
@@ -551,7 +561,7 @@ export const epcisRoutes: FastifyPluginAsyncZod<{ service: EpcisService; subscri
         body: z.object({
           name: z
             .string()
-            .regex(/^[A-Za-z0-9_.-]{1,100}$/, { error: 'letters, digits, _ . - (1–100)' })
+            .regex(QUERY_NAME, { error: 'letters, digits, _ . - (1–100)' })
             // . and .. are dot segments: a client removes them from the Location before following it
             .refine((name) => !/^\.+$/.test(name), { error: 'not dots alone' }),
           query: z
@@ -575,14 +585,20 @@ export const epcisRoutes: FastifyPluginAsyncZod<{ service: EpcisService; subscri
     {
       schema: {
         tags: queryTags,
-        summary: 'Your named queries',
+        summary: 'Your named queries, in the order of their names (paged with nextPageToken and a Link header)',
         security: bearerSecurity,
-        response: { 200: z.object({ items: z.array(namedQuerySchema) }) },
+        querystring: pagingOnly('only perPage and nextPageToken may be given'),
+        response: {
+          200: pagedJsonResponse(z.object({ items: z.array(namedQuerySchema) }), 'A page of your named queries'),
+          400: problemSchema,
+        },
       },
     },
-    async (request) => ({
-      items: (await subscriptions.listQueries(principalOf(request))).map(namedQuery),
-    }),
+    async (request, reply) => {
+      const page = await subscriptions.listQueries(principalOf(request), parseQueryPaging(request.query));
+      linkNextPage(request, reply, page.nextPageToken);
+      return { items: page.queries.map(namedQuery) };
+    },
   );
   app.get(
     '/epcis/queries/:queryName',

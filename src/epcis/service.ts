@@ -9,7 +9,7 @@ import type { CaptureProblem } from '../db/schema.js';
 import { badRequest, conflict, type FieldProblem, notFound, Problem } from '../errors/problem.js';
 import { findHeldEvent, unheld } from '../events/held.js';
 import type { EventsRepository, StoredEvent } from '../events/repository.js';
-import { canonicalIdentifier, epcPatternRegExp, epcUrnForms } from '../gs1/canonical.js';
+import { canonicalIdentifier, epcPatternRanges, epcUrnForms } from '../gs1/canonical.js';
 import { canonicalEventId, eventIdsToLookUp, partyEventKeys } from '../gs1/event-id.js';
 import type { IdentifierService } from '../identifiers/service.js';
 import type { LocationsRepository } from '../locations/repository.js';
@@ -514,7 +514,7 @@ export function createEpcisService(deps: {
 
   async function lotsNamed(values: string[], parameter?: string): Promise<string[]> {
     const isPattern = (value: string) => value.startsWith('urn:epc:idpat:');
-    const patterns = values.filter(isPattern).flatMap((value) => epcPatternRegExp(value) ?? []);
+    const patterns = values.filter(isPattern).flatMap((value) => epcPatternRanges(value) ?? []);
     const ids = values
       .filter((value) => !isPattern(value))
       .flatMap((value) => {

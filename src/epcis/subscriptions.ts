@@ -8,7 +8,14 @@ import { isUniqueViolation } from '../db/errors.js';
 import { type JobLease, jobLease, leaseEnd } from '../db/leases.js';
 import { apiKeys, epcisQueries, epcisSubscriptions } from '../db/schema.js';
 import { badRequest, conflict, type FieldProblem, notFound, Problem, unprocessable } from '../errors/problem.js';
-import { decodePageToken, type EventQuery, type PageCursor, parseEventQuery, storedQueryParams } from './query-params.js';
+import {
+  decodePageToken,
+  type EventQuery,
+  encodeQueryPageToken,
+  type PageCursor,
+  parseEventQuery,
+  storedQueryParams,
+} from './query-params.js';
 import type { EpcisService, ResolvedQuery } from './service.js';
 import {
   createWebhookSender,
@@ -38,6 +45,8 @@ const BATCH = 1000;
 export const DEFAULT_DELIVERIES_PER_PROCESS = 4;
 /** Subscriptions a party (or a key of no party) may keep, unless configured (SUBSCRIPTIONS_PER_PARTY). */
 export const DEFAULT_SUBSCRIPTIONS_PER_PARTY = 20;
+/** Named queries a party (or a key of no party) may keep, unless configured (NAMED_QUERIES_PER_PARTY). */
+export const DEFAULT_NAMED_QUERIES_PER_PARTY = 100;
 /**
  * Destinations' names a process checks at once when subscriptions are made: past it a request is a
  * 429 at once, rather than waiting (each check ends within its time, LOOKUP_TIMEOUT_MS).
@@ -265,6 +274,8 @@ export function createSubscriptionService(deps: {
   lagMs?: number;
   /** Subscriptions one party (or a key of no party) may keep (DEFAULT_SUBSCRIPTIONS_PER_PARTY unless set). */
   perParty?: number;
+  /** Named queries one party (or a key of no party) may keep (DEFAULT_NAMED_QUERIES_PER_PARTY unless set). */
+  queriesPerParty?: number;
   /** Subscriptions this process delivers at once (DEFAULT_DELIVERIES_PER_PROCESS unless set). */
   deliveriesAtOnce?: number;
   /** Destinations' names checked at once when subscribing (DESTINATION_CHECKS_AT_ONCE unless set). */
@@ -281,6 +292,7 @@ export function createSubscriptionService(deps: {
   const lease = deps.lease ?? jobLease();
   const lagMs = deps.lagMs ?? 2000;
   const perParty = deps.perParty ?? DEFAULT_SUBSCRIPTIONS_PER_PARTY;
+  const queriesPerParty = deps.queriesPerParty ?? DEFAULT_NAMED_QUERIES_PER_PARTY;
   const deliveriesAtOnce = deps.deliveriesAtOnce ?? DEFAULT_DELIVERIES_PER_PROCESS;
   const destinationChecksAtOnce = deps.destinationChecksAtOnce ?? DESTINATION_CHECKS_AT_ONCE;
   const retry: RetryPolicy = {
@@ -359,8 +371,9 @@ export function createSubscriptionService(deps: {
   }
 
   /**
-   * Makes the owner's subscriptions wait for this transaction: one made, counted against its limit,
-   * and the deletion of a named query with its subscriptions each happen whole, one after the other.
+   * Makes the owner's subscriptions and named queries wait for this transaction: a subscription or a
+   * named query made, counted against its limit, and the deletion of a named query with its
+   * subscriptions each happen whole, one after the other.
    */
   const lockSubscriptionsOf = (tx: Pick<Db, 'execute'>, owner: string) =>
     tx.execute(sql`select pg_advisory_xact_lock(hashtext(${`epcis_subscriptions:${owner}`}))`);
@@ -844,11 +857,26 @@ export function createSubscriptionService(deps: {
       const taken = () => conflict(`a query named ${name} exists`, [{ in: 'body', pointer: '/name', detail: 'already used' }]);
       if (existing.length) throw taken();
       try {
-        const [row] = await db
-          .insert(epcisQueries)
-          .values({ owner: ownerOf(principal), name, role: principal.role, partyCode: principal.partyCode, params: stored })
-          .returning();
-        return row;
+        // counted and stored at once, after (or before) another request making one (see lockSubscriptionsOf)
+        return await db.transaction(async (tx) => {
+          await lockSubscriptionsOf(tx, ownerOf(principal));
+          const [{ count }] = await tx
+            .select({ count: sql<number>`count(*)::int` })
+            .from(epcisQueries)
+            .where(eq(epcisQueries.owner, ownerOf(principal)));
+          if (count >= queriesPerParty)
+            throw new Problem(
+              409,
+              'named-query-limit',
+              'Too many named queries',
+              `a party keeps at most ${queriesPerParty} named queries (NAMED_QUERIES_PER_PARTY); delete one to make another`,
+            );
+          const [row] = await tx
+            .insert(epcisQueries)
+            .values({ owner: ownerOf(principal), name, role: principal.role, partyCode: principal.partyCode, params: stored })
+            .returning();
+          return row;
+        });
       } catch (error) {
         // made at the same moment by another request, which passed the check above too: the key decides
         if (isUniqueViolation(error)) throw taken();
@@ -857,7 +885,17 @@ export function createSubscriptionService(deps: {
     },
     namedQuery,
     runnableQuery,
-    listQueries: (principal: Principal) => db.select().from(epcisQueries).where(reachable(principal)),
+    /** A page of the named queries the key reaches, in the order of their names, after the name `after` ended the previous page. */
+    async listQueries(principal: Principal, page: { limit: number; after?: string }) {
+      const rows = await db
+        .select()
+        .from(epcisQueries)
+        .where(and(reachable(principal), page.after === undefined ? undefined : sql`${epcisQueries.name} collate "C" > ${page.after}`))
+        .orderBy(sql`${epcisQueries.name} collate "C"`)
+        .limit(page.limit + 1);
+      const queries = rows.slice(0, page.limit);
+      return { queries, nextPageToken: rows.length > page.limit ? encodeQueryPageToken(queries[queries.length - 1].name) : null };
+    },
     async deleteQuery(principal: Principal, name: string) {
       await namedQuery(principal, name);
       const owner = ownerOf(principal);

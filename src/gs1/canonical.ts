@@ -384,45 +384,68 @@ export const EPC_PATTERN_SCHEMES = [...Object.keys(PATTERN_SCHEMES), ...Object.k
 const escapeRegExp = (value: string) => value.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 /**
- * The regular expression (POSIX as PostgreSQL's `~` reads it, and JavaScript's alike), with the AI
- * of the scheme, over
- * canonical Digital Link URIs, of the identifiers an EPC pattern URI stands for (TDS §6: fields
- * given up to some point, `*` from there on); null when it is no pattern this service reads.
- * `urn:epc:idpat:sgtin:0614141.812345.*` is every serial of one GTIN (and its lots as classes),
- * `…:0614141.*.*` every GTIN of the company prefix 0614141 (compared by its digits in the key,
- * which does not say where its prefix ends), `…:*.*.*` every SGTIN, and a pattern with no
- * wildcard the one EPC it names.
+ * The identifiers an EPC pattern URI stands for (TDS §6: fields given up to some point, `*` from
+ * there on), as stored (canonical Digital Link URIs; a URN of no GS1 key as written): those that
+ * start with one of `prefixes` and whose remainder after it the regular expression `rest` (anchored;
+ * POSIX as PostgreSQL's `~` reads it, and JavaScript's alike) matches. The prefixes are what an index
+ * finds; `rest` depends on the scheme and on how many fields are given (and the company prefix's
+ * length), never on their values, so a query of many patterns holds few distinct expressions. `ai`:
+ * the scheme's AI (the scheme's name for a URN of no GS1 key). Null when it is no pattern this
+ * service reads. `urn:epc:idpat:sgtin:0614141.812345.*` is every serial of one GTIN (and its lots as
+ * classes), `…:0614141.*.*` every GTIN of the company prefix 0614141 (compared by its digits in the
+ * key, after any indicator digit, which does not say where its prefix ends), `…:*.*.*` every SGTIN,
+ * and a pattern with no wildcard the one EPC it names.
  */
-export function epcPatternRegExp(uri: string): { ai: string; regExp: string } | null {
+export function epcPatternRanges(uri: string): { ai: string; prefixes: string[]; rest: string } | null {
   const m = /^urn:epc:idpat:([a-z]+):(.*)$/.exec(uri);
-  if (m && Object.hasOwn(URN_PATTERN_SCHEMES, m[1])) return urnPatternRegExp(m[1], URN_PATTERN_SCHEMES[m[1]], m[2]);
+  if (m && Object.hasOwn(URN_PATTERN_SCHEMES, m[1])) return urnPatternRanges(m[1], URN_PATTERN_SCHEMES[m[1]], m[2]);
   const scheme = m && Object.hasOwn(PATTERN_SCHEMES, m[1]) ? PATTERN_SCHEMES[m[1]] : null;
   if (!m || !scheme) return null;
   const parts = m[2].split('.');
   const open = parts.indexOf('*');
-  const of = (regExp: string | null) => (regExp === null ? null : { ai: scheme.ai, regExp });
-  const whole = (key: string) => of(`^${escapeRegExp(`${GS1_DL_HOST}/${scheme.ai}/`)}${key}${scheme.tail}$`);
+  const base = `${GS1_DL_HOST}/${scheme.ai}/`;
+  const of = (prefixes: string[], rest: string) => ({ ai: scheme.ai, prefixes, rest: `^${rest}$` });
   if (open < 0) {
     const exact = fromEpcUrn(`urn:epc:id:${m[1]}:${m[2]}`);
-    return of(exact && `^${escapeRegExp(exact)}$`);
+    return exact === null ? null : of([exact], '');
   }
   // from the first wildcard on, every field is one
   if (parts.length !== scheme.n || parts.slice(open).some((part) => part !== '*')) return null;
-  if (open === 0) return whole(scheme.lead + scheme.rest(0));
-  if (open === 1) return COMPANY_PREFIX.test(parts[0]) ? whole(scheme.lead + parts[0] + scheme.rest(parts[0].length)) : null;
+  if (open === 0) return of([base], scheme.lead + scheme.rest(0) + scheme.tail);
+  if (open === 1) {
+    if (!COMPANY_PREFIX.test(parts[0])) return null;
+    // an indicator (or extension) digit before the company prefix: one prefix for each digit it may be
+    const leads = scheme.lead === '\\d' ? [...'0123456789'] : [scheme.lead];
+    return of(
+      leads.map((lead) => `${base}${lead}${parts[0]}`),
+      scheme.rest(parts[0].length) + scheme.tail,
+    );
+  }
   // all but the serial given: the one key, its check digit computed
   const key = open === scheme.n - 1 ? fromEpcUrn(uri) : null;
-  return of(key && `^${escapeRegExp(key)}${scheme.tail}$`);
+  return key === null ? null : of([key], scheme.tail);
+}
+
+/**
+ * The regular expression, over the identifiers as stored, of those an EPC pattern URI stands for
+ * (see epcPatternRanges), with the AI of the scheme; null when it is no pattern this service reads.
+ */
+export function epcPatternRegExp(uri: string): { ai: string; regExp: string } | null {
+  const ranges = epcPatternRanges(uri);
+  if (ranges === null) return null;
+  const prefixes = ranges.prefixes.map(escapeRegExp);
+  const start = prefixes.length === 1 ? prefixes[0] : `(?:${prefixes.join('|')})`;
+  return { ai: ranges.ai, regExp: `^${start}${ranges.rest.slice(1)}` };
 }
 
 /** A field of an EPC URN as TDS writes it: URI characters, no dot (an ADI part number may be empty). */
 const URN_FIELD = /^[A-Za-z0-9\-_!'()*+,;=:%#/]*$/;
 
 /**
- * epcPatternRegExp of a scheme stored as its EPC URN (`ai` is the scheme's name): the fields given
- * as written, `[^.]*` for each wildcard, from the first one on.
+ * epcPatternRanges of a scheme stored as its EPC URN (`ai` is the scheme's name): the fields given,
+ * as written, are the prefix; `[^.]*` for each wildcard, from the first one on, the rest.
  */
-function urnPatternRegExp(scheme: string, n: number, fields: string): { ai: string; regExp: string } | null {
+function urnPatternRanges(scheme: string, n: number, fields: string): { ai: string; prefixes: string[]; rest: string } | null {
   const parts = fields.split('.');
   const open = parts.indexOf('*');
   if (parts.length !== n) return null;
@@ -430,5 +453,7 @@ function urnPatternRegExp(scheme: string, n: number, fields: string): { ai: stri
   if ((open >= 0 && parts.slice(open).some((part) => part !== '*')) || given.some((part) => part.includes('*') || !URN_FIELD.test(part)))
     return null;
   const wild = open < 0 ? [] : parts.slice(open).map(() => '[^.]*');
-  return { ai: scheme, regExp: `^${escapeRegExp(`urn:epc:id:${scheme}:`)}${[...given.map(escapeRegExp), ...wild].join('\\.')}$` };
+  // the fields given, each followed by its dot when a wildcard field follows
+  const prefix = `urn:epc:id:${scheme}:${given.map((part, i) => (i < n - 1 ? `${part}.` : part)).join('')}`;
+  return { ai: scheme, prefixes: [prefix], rest: `^${wild.join('\\.')}$` };
 }

@@ -1,0 +1,2 @@
+CREATE INDEX "lot_identifiers_epc_value_idx" ON "lot_identifiers" USING btree ("value" text_pattern_ops) WHERE "lot_identifiers"."kind" = 'epc';--> statement-breakpoint
+CREATE INDEX "lots_sscc_pattern_idx" ON "lots" USING btree ("sscc" text_pattern_ops) WHERE "lots"."sscc" is not null;
