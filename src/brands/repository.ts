@@ -1,4 +1,4 @@
-import { and, asc, eq, gte, isNull, ne, or, sql } from 'drizzle-orm';
+import { and, asc, eq, gte, isNull, ne, not, or, type SQL, sql } from 'drizzle-orm';
 import { anyOf } from '../db/chunk.js';
 import { type Db, queryRows } from '../db/client.js';
 import { brandAuthorizationChanges, brandAuthorizations, brandProducts, brands } from '../db/schema.js';
@@ -11,9 +11,13 @@ export type ChangeRow = typeof brandAuthorizationChanges.$inferSelect;
 /**
  * An authorization the office made: one with a change, its admission first. A row with none was
  * written behind the service's back (the audit log reports it): never admitted, it holds no place
- * in a tier, lists as no member and is no standing authorization to change.
+ * in a tier, lists as no member and is no standing authorization to change. `id` names the
+ * authorization's id column as the query around it does (another domain's raw SQL, an alias).
  */
-const made = sql`exists (select 1 from ${brandAuthorizationChanges} c where c.authorization_id = ${brandAuthorizations.id})`;
+export const madeAuthorization = (id: SQL) =>
+  sql`exists (select 1 from brand_authorization_changes made_change where made_change.authorization_id = ${id})`;
+
+const made = madeAuthorization(sql`${brandAuthorizations.id}`);
 
 export function createBrandsRepository(db: Db) {
   async function changesOf(authorizationIds: string[], tx: Db = db): Promise<Map<string, ChangeRow[]>> {
@@ -91,6 +95,24 @@ export function createBrandsRepository(db: Db) {
           ),
         )
         .for('update');
+      return row;
+    },
+    /**
+     * The party's authorization for a brand that is not exited but was never admitted (no change: see
+     * `made`): a row written behind the service's back, which an operator has to look at.
+     */
+    async findUnadmitted(brandCode: string, partyCode: string, tx: Db = db): Promise<AuthorizationRow | undefined> {
+      const [row] = await tx
+        .select()
+        .from(brandAuthorizations)
+        .where(
+          and(
+            eq(brandAuthorizations.brandCode, brandCode),
+            eq(brandAuthorizations.partyCode, partyCode),
+            ne(brandAuthorizations.state, 'exited'),
+            not(made),
+          ),
+        );
       return row;
     },
     async recordChange(

@@ -47,6 +47,7 @@ export function createBrandService(deps: {
     | 'countInTier'
     | 'insertAuthorization'
     | 'findStanding'
+    | 'findUnadmitted'
     | 'recordChange'
     | 'authorizationsOf'
     | 'changesOf'
@@ -75,6 +76,23 @@ export function createBrandService(deps: {
     const brand = await deps.brands.findBrand(code);
     if (!brand) throw notFound(`no brand ${code}`);
     return brand;
+  }
+
+  /**
+   * A party's authorization row for a brand that was never admitted (no change: written behind the
+   * service's back) is no member, yet its place is taken: admitting the party again and changing the
+   * row are both refused alike, 409, for an operator to look at it (the audit log's verify names it).
+   * Neither takes the row over.
+   */
+  async function refuseUnadmitted(code: string, partyCode: string, tx: Db): Promise<void> {
+    const row = await deps.brands.findUnadmitted(code, partyCode, tx);
+    if (!row) return;
+    throw new Problem(
+      409,
+      'unadmitted-authorization',
+      'Authorization with no logged admission',
+      `party ${partyCode} holds an authorization row for brand ${code} (${row.id}, stored as ${row.state}) with no logged admission: it was not made through the brand office and is no member, so it can neither be changed nor admitted again; an operator must look at it (the audit log's verify reports it)`,
+    );
   }
 
   async function view(brand: BrandRow): Promise<Brand> {
@@ -214,6 +232,7 @@ export function createBrandService(deps: {
         const row = await deps.transaction(async (tx) => {
           if (!(await deps.brands.lockBrand(code, tx))) throw notFound(`no brand ${code}`);
           const standing = await deps.brands.findStanding(code, input.partyCode, tx);
+          if (!standing) await refuseUnadmitted(code, input.partyCode, tx);
           if (standing && !expired(standing, today())) throw alreadyMember(standing.state);
           if (standing) {
             // its validity has ended: the new authorization follows it, and it is closed (stored as
@@ -330,6 +349,7 @@ export function createBrandService(deps: {
       const row = await deps.transaction(async (tx) => {
         const current = await deps.brands.findStanding(code, partyCode, tx);
         if (!current) {
+          await refuseUnadmitted(code, partyCode, tx);
           const exited = await deps.brands.authorizationsOf({ brandCode: code, partyCode }, tx);
           if (exited.length) throw conflict(`party ${partyCode}, brand ${code}: ${transitionRefusal('exited', input.state)}`);
           throw notFound(`party ${partyCode} holds no authorization for brand ${code}`);

@@ -1271,7 +1271,8 @@ export const brandAuthorizationChanges = pgTable(
     /**
      * The order changes were made in, also of those recorded at one instant (one transaction, a clock
      * that did not move), which recorded_at cannot tell apart: rows stored before it was kept were
-     * numbered in their (recorded_at, id) order (migration 0074).
+     * numbered by recorded_at, one authorization's changes of one instant in the order each follows
+     * on from the state the one before left (migration 0074).
      */
     seq: bigint('seq', { mode: 'number' }).generatedAlwaysAsIdentity(),
     /**

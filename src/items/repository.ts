@@ -1,4 +1,5 @@
 import { and, asc, eq, gt, sql } from 'drizzle-orm';
+import { madeAuthorization } from '../brands/repository.js';
 import type { BrandStanding } from '../brands/standing.js';
 import { createBatchLoader } from '../db/batch-loader.js';
 import { anyOf } from '../db/chunk.js';
@@ -177,8 +178,8 @@ export function createItemsRepository(database: Pick<Database, 'db' | 'copyRows'
           rights as (select brand_code, valid_from, valid_until, state, state_since from brand_authorizations
             where party_code = (select party_code from lot)
               and brand_code in (select brand_code from brand_products where product_code = (select product_code from lot))
-              -- one with no change was never admitted (see brands/repository made)
-              and exists (select 1 from brand_authorization_changes c where c.authorization_id = brand_authorizations.id)
+              -- one with no change was never admitted
+              and ${madeAuthorization(sql`brand_authorizations.id`)}
             for share),
           -- one row however many rights there are, read once every one is locked
           rights_locked as (select count(*) from rights),

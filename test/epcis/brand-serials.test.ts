@@ -175,3 +175,31 @@ t.test('an EPCIS error declaration and its corrective event move no coded lot to
   });
   t.same(scanned.json().brands, [], 'and its packs no badge');
 });
+
+t.test('an authorization row with no change is never admitted at the EPCIS door as at the native one', async (t) => {
+  const world = await createWorld(t);
+  const office = client(world.app, (await world.ok(world.admin.post('/api-keys', { role: 'brand_office' }))).key);
+  const maker = await world.party('processor');
+  const gtin = completeGs1('0695512399031');
+  const product = await maker.product('piece', { gtin });
+  await world.ok(
+    office.post('/brands', { code: 'BARE', kind: 'gi', nameZh: '奉节腊肉', nameEn: 'Fengjie Cured Pork', products: [product] }),
+  );
+  // an admitted row written straight into the database, behind the brand office's back: no change, no admission
+  await queryRows(
+    world.database.db,
+    sql`insert into brand_authorizations (id, brand_code, party_code, tier, valid_from, valid_until, state, state_since)
+      values (${`bare-${maker.code}`}, 'BARE', ${maker.code}, 'authorized', '2026-01-01', null, 'admitted', '2026-01-01')`,
+  );
+  const reasonOf = (detail: string) => detail.slice(detail.indexOf(' — ') + 3);
+  const native = await maker.api.post(`/lots/${await maker.commission(product, 5)}/items`, { count: 1 });
+  expectStatus(t, native, 403, 'no item codes under it');
+  t.equal(reasonOf(native.body.detail), '奉节腊肉 (BARE): never admitted', 'the native door: never admitted');
+  const single = await maker.api.post('/epcis/events', {
+    '@context': ['https://ref.gs1.org/standards/epcis/epcis-context.jsonld'],
+    ...commissioning([`https://id.gs1.org/01/${gtin}/21/B1`]),
+  });
+  expectStatus(t, single, 403, 'no serials under it');
+  t.equal(single.body.type, '/problems/brand-not-admitted');
+  t.equal(reasonOf(single.body.detail), reasonOf(native.body.detail), 'the EPCIS door gives the same reason');
+});

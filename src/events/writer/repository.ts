@@ -4,6 +4,7 @@
 import { type SQL, sql } from 'drizzle-orm';
 import type { AuditEntry, ChainHead } from '../../audit/chain.js';
 import { appendParts, lockChainHeads } from '../../audit/repository.js';
+import { madeAuthorization } from '../../brands/repository.js';
 import type { AuthorizationHistory, BrandRef } from '../../brands/standing.js';
 import { type Db, queryRows } from '../../db/client.js';
 import type { EventValueField, LotAttributes, LotHold } from '../../db/schema.js';
@@ -493,7 +494,8 @@ function referencesOf(named: NamedReferences): SQL {
               'changes', (select coalesce(json_agg(json_build_object('toState', c.to_state, 'effectiveOn', c.effective_on)
                   order by c.seq), '[]')
                 from brand_authorization_changes c where c.authorization_id = a.id))), '[]')
-            from brand_authorizations a where a.brand_code = b.code and a.party_code = v.party_code))), '[]')
+            from brand_authorizations a where a.brand_code = b.code and a.party_code = v.party_code
+              and ${madeAuthorization(sql`a.id`)}))), '[]')
         from unnest(${texts(named.labelledProducts.map((p) => p.partyCode))}, ${texts(named.labelledProducts.map((p) => p.productCode))})
           as v(party_code, product_code)
         join brand_products bp on bp.product_code = v.product_code
