@@ -26,7 +26,7 @@ import { createRateLimitRepository } from './db/rate-limits.js';
 import { epcRoutes } from './epc/routes.js';
 import { createEpcService } from './epc/service.js';
 import { createEpcisRepository } from './epcis/repository.js';
-import { epcisAnswerHeaders, epcisRoutes } from './epcis/routes.js';
+import { epcisAnswerHeaders, epcisRoutes, epcisVersionRange } from './epcis/routes.js';
 import { createEpcisService } from './epcis/service.js';
 import { createSubscriptionService, type RetryPolicy } from './epcis/subscriptions.js';
 import type { WebhookPolicy } from './epcis/webhooks.js';
@@ -452,7 +452,8 @@ export async function buildApp(options: AppOptions) {
   await app.register(closing);
   await app.register(errors);
   await app.register(inputGuard);
-  await app.register(cors);
+  // OPTIONS of an EPCIS path is held to the version range its other methods are
+  await app.register(cors, { checkOptions: epcisVersionRange });
   await app.register(formbody);
   await app.register(swagger);
   await app.register(authentication, { authenticate: services.apiKeys.authenticate });

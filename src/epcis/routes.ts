@@ -37,7 +37,7 @@ import {
 } from './schemas.js';
 import { CAPTURE_LIMIT_EVENTS, type EpcisService } from './service.js';
 import type { SubscriptionService } from './subscriptions.js';
-import { CBV_VERSION, EPCIS_VERSION, VERSION_PATTERN, VERSION_RANGE_HEADERS, versionRangeProblem } from './versions.js';
+import { CBV_VERSION, EPCIS_VERSION, VERSION_MAX_LENGTH, VERSION_PATTERN, VERSION_RANGE_HEADERS, versionRangeProblem } from './versions.js';
 import { MAX_DEST_LENGTH } from './webhooks.js';
 
 /** Every role an identifier may have in an event (MATCH_anyEPC's and MATCH_anyEPCClass's together). */
@@ -98,6 +98,7 @@ const versionRangeHeaders = Object.fromEntries(
     header,
     z
       .string()
+      .max(VERSION_MAX_LENGTH)
       .regex(new RegExp(VERSION_PATTERN))
       .optional()
       .describe(
@@ -110,6 +111,18 @@ const versionRangeHeaders = Object.fromEntries(
 const isEpcisPath = (url: string) => {
   const path = url.split('?', 1)[0];
   return path === '/epcis' || path.startsWith('/epcis/');
+};
+
+/**
+ * The version range a request to an EPCIS path asks for, refused (versionRangeProblem) when it leaves
+ * out the versions this service answers in: the one rule of every EPCIS request, run by these routes
+ * and by the OPTIONS answer of src/plugins/cors.ts, which answers OPTIONS of the paths without an
+ * OPTIONS route of their own.
+ */
+export const epcisVersionRange = async (request: FastifyRequest) => {
+  if (!isEpcisPath(request.url)) return;
+  const problem = versionRangeProblem(request.headers);
+  if (problem) throw problem;
 };
 
 /**
@@ -155,8 +168,7 @@ export const epcisRoutes: FastifyPluginAsyncZod<{ service: EpcisService; subscri
     }
     // so is one whose GS1-EPCIS-Min/Max or GS1-CBV-Min/Max leave out the versions it answers in, before
     // anything is read or stored
-    const problem = versionRangeProblem(request.headers);
-    if (problem) throw problem;
+    await epcisVersionRange(request);
   });
   // the server's body limit applies; only the capture routes raise it (their own bodyLimit)
   app.addContentTypeParser('application/ld+json', { parseAs: 'string' }, (_request, body, done) => {

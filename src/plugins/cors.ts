@@ -19,9 +19,11 @@ const isPreflight = (request: FastifyRequest) =>
  * preflight, which answered it on any path, the service's or not, with one list of methods: a path
  * the service has is allowed its own methods (a preflight, with the headers it asked for) and named
  * them in Allow (a 204, unless the path has an OPTIONS route of its own, which then answers); a path
- * it does not have is left to the plugin's OPTIONS route, which hands it to the 404 handler.
+ * it does not have is left to the plugin's OPTIONS route, which hands it to the 404 handler. Before
+ * OPTIONS of a path the service has is answered, `checkOptions` may refuse it (the EPCIS version
+ * range, src/epcis/routes.ts, which every EPCIS request is held to): its error is the answer.
  */
-export default fp(async (app) => {
+export default fp<{ checkOptions?: (request: FastifyRequest) => Promise<void> }>(async (app, { checkOptions }) => {
   await app.register(cors, {
     origin: '*',
     exposedHeaders: [
@@ -43,6 +45,8 @@ export default fp(async (app) => {
     if (request.method !== 'OPTIONS') return;
     const methods = methodsServed(app, request);
     if (methods.length === 0) return;
+    // before any method is offered: a refused request is offered none
+    await checkOptions?.(request);
     if (isPreflight(request)) {
       const asked = request.headers['access-control-request-headers'];
       reply.header('access-control-allow-methods', methods.join(', ')).header('vary', 'Access-Control-Request-Headers');

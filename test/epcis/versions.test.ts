@@ -22,6 +22,62 @@ t.test('versions compare number by number', async (t) => {
   t.match(versionRangeProblem({ 'gs1-epcis-max': '2.0, 3.0' }), { status: 400 }, 'two values are no version');
 });
 
+t.test('a version is any GS1 version (numbers separated by dots), compared as numbers of any length', async (t) => {
+  t.equal(compareVersions('0000000002', '2.0.0'), 0, 'leading zeros');
+  t.equal(compareVersions('2.0.0.0.0.0.0.0.0.0.0', '2'), 0, 'eleven numbers');
+  t.equal(compareVersions('99999999999999999999', '99999999999999999998'), 1, 'past a safe integer');
+  t.equal(compareVersions('99999999999999999998', '99999999999999999999'), -1);
+  t.equal(compareVersions('1.99999999999999999999', '2'), -1);
+  t.equal(compareVersions('000', '0.0'), 0);
+  t.equal(versionRangeProblem({ 'gs1-epcis-min': '0000000002', 'gs1-epcis-max': '2.0.0.0.0.0.0.0.0.0.0' }), null);
+  t.equal(versionRangeProblem({ 'gs1-epcis-max': '100000000000000000000' }), null, 'a huge upper bound holds 2.0.0');
+  t.match(versionRangeProblem({ 'gs1-epcis-min': '2.0.0.0.0.0.0.0.0.0.1' }), { status: 406 });
+  t.match(
+    versionRangeProblem({ 'gs1-cbv-min': `1.${'0'.repeat(63)}` }),
+    { status: 400, errors: [{ pointer: '/gs1-cbv-min', detail: /64/ }] },
+    'over 64 characters',
+  );
+  t.equal(versionRangeProblem({ 'gs1-cbv-min': `1.${'0'.repeat(62)}` }), null, '64 characters');
+  for (const value of ['2.', '.2', '2..0', '+2', '2.0-beta', ''])
+    t.match(versionRangeProblem({ 'gs1-epcis-min': value }), { status: 400 }, `${JSON.stringify(value)} is no version`);
+});
+
+t.test('a version header sent more than once is a 400 saying so', async (t) => {
+  for (const headers of [{ 'gs1-epcis-min': ['2.0.0', '2.0.0'] }, { 'gs1-epcis-min': '2.0.0, 2.0.0' }])
+    t.match(
+      versionRangeProblem(headers),
+      { status: 400, errors: [{ in: 'headers', pointer: '/gs1-epcis-min', detail: /GS1-EPCIS-Min was sent more than once/ }] },
+      JSON.stringify(headers),
+    );
+  const world = await createWorld(t);
+  const plant = await world.party('slaughterhouse');
+  // as Node reads two of them on the wire: one value, joined by a comma
+  const repeated = await plant.api.get('/epcis/events', { 'GS1-CBV-Max': ['2.0.0', '2.0.0'] as unknown as string });
+  expectStatus(t, repeated, 400, 'GS1-CBV-Max twice');
+  t.match(repeated.body, { errors: [{ pointer: '/gs1-cbv-max', detail: /GS1-CBV-Max was sent more than once/ }] });
+  t.notMatch(repeated.body.detail, /a version such as/, 'not told its value is no version');
+  const long = await plant.api.get('/epcis/events', { 'GS1-EPCIS-Min': '0000000002', 'GS1-EPCIS-Max': '2.0.0.0.0.0.0.0.0.0.0' });
+  expectStatus(t, long, 200, 'GS1 versions of leading zeros and many numbers are answered');
+});
+
+t.test('OPTIONS of every EPCIS path applies the version range', async (t) => {
+  const world = await createWorld(t);
+  const id = '0b6f2a3e-7c1d-4f3a-9e2b-5d8c1a0f4e6b';
+  for (const url of ['/epcis/capture', '/epcis/events', `/epcis/capture/${id}`, '/epcis/queries', '/epcis/epcs']) {
+    const refused = await world.app.inject({ method: 'OPTIONS', url, headers: { 'GS1-EPCIS-Max': '1.2' } });
+    t.equal(refused.statusCode, 406, `OPTIONS ${url} with GS1-EPCIS-Max 1.2`);
+    t.match(refused.json(), { type: '/problems/not-acceptable', errors: [{ in: 'headers', pointer: '/gs1-epcis-max' }] });
+    t.equal(refused.headers['gs1-epcis-version'], '2.0.0', 'saying the version it answers in');
+    const malformed = await world.app.inject({ method: 'OPTIONS', url, headers: { 'GS1-CBV-Min': 'latest' } });
+    t.equal(malformed.statusCode, 400, `OPTIONS ${url} with a value that is no version`);
+    t.match(malformed.json(), { errors: [{ pointer: '/gs1-cbv-min' }] });
+    const answered = await world.app.inject({ method: 'OPTIONS', url, headers: { 'GS1-EPCIS-Min': '2', 'GS1-CBV-Max': '3' } });
+    t.equal(answered.statusCode, 204, `OPTIONS ${url} with a range that holds 2.0.0`);
+  }
+  const lots = await world.app.inject({ method: 'OPTIONS', url: '/lots/B23456789ABC', headers: { 'GS1-EPCIS-Max': '1.2' } });
+  t.equal(lots.statusCode, 204, 'outside /epcis the headers mean nothing');
+});
+
 t.test('a range without EPCIS 2.0.0 or CBV 2.0.0 is a 406 problem naming the header', async (t) => {
   const world = await createWorld(t);
   const plant = await world.party('slaughterhouse');

@@ -68,6 +68,22 @@ t.test('a preflight of a path the service has is allowed that path’s methods, 
   t.equal(unserved.headers['access-control-allow-origin'], '*', 'and a page elsewhere may read why');
 });
 
+t.test('a preflight or OPTIONS of an EPCIS path is refused a version range without 2.0.0, readable cross-origin', async (t) => {
+  const { app } = await buildTestApp(t);
+  for (const url of ['/epcis/events', '/epcis/capture', '/epcis/queries']) {
+    const refused = await app.inject({
+      method: 'OPTIONS',
+      url,
+      headers: { ...PREFLIGHT, 'access-control-request-method': 'GET', 'GS1-EPCIS-Min': '3.0' },
+    });
+    t.equal(refused.statusCode, 406, `${url}: 406`);
+    t.equal(refused.headers['access-control-allow-origin'], '*', `${url}: a page elsewhere may read why`);
+    t.notOk(refused.headers['access-control-allow-methods'], `${url}: and no methods offered`);
+    const allowed = await app.inject({ method: 'OPTIONS', url, headers: { ...PREFLIGHT, 'access-control-request-method': 'GET' } });
+    t.equal(allowed.statusCode, 204, `${url}: without a range, a preflight as before`);
+  }
+});
+
 t.test('the OpenAPI document says how OPTIONS is answered', async (t) => {
   const { app } = await buildTestApp(t);
   const description = String((await app.inject({ method: 'GET', url: '/openapi.json' })).json().info.description);
