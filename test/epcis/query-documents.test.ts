@@ -6,20 +6,14 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Test } from 'tap';
 import { epcisValidators } from '../../src/epcis/validation/schema.js';
+import { observedPack } from '../fixtures/epcis.js';
 import { createWorld, expectStatus } from '../fixtures/world.js';
 import { fileTest } from '../root.js';
 
 const t = fileTest();
 
-const event = (bizStep: string, serial: number) => ({
-  '@context': ['https://ref.gs1.org/standards/epcis/epcis-context.jsonld'],
-  type: 'ObjectEvent',
-  eventTime: `2026-03-0${serial}T08:00:00+08:00`,
-  eventTimeZoneOffset: '+08:00',
-  action: 'OBSERVE',
-  bizStep,
-  epcList: [`https://id.gs1.org/01/06901234000030/21/${serial}`],
-});
+/** Pack `serial` observed on day `serial` of March 2026 at the business step. */
+const event = (bizStep: string, serial: number) => ({ ...observedPack(serial), bizStep });
 
 /** Passes the bundled GS1 schema, or fails the test with ajv's errors. */
 function conforms(t: Test, document: unknown, what: string) {
