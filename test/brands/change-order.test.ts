@@ -3,6 +3,7 @@
 // holds no place and lists as no member.
 import { randomUUID } from 'node:crypto';
 import { sql } from 'drizzle-orm';
+import type { Test } from 'tap';
 import { shanghaiIso } from '../../src/codes/timestamp.js';
 import { queryRows } from '../../src/db/client.js';
 import { migrationStatements } from '../fixtures/migrations.js';
@@ -36,6 +37,22 @@ t.test('brand changes and members', async (t) => {
       history: { fromState: string | null; toState: string }[];
     }[];
 
+  /** Each member's history reads admitted, suspended, reinstated, in that order. */
+  const expectReinstatedInOrder = async (t: Test, code: string, what: string) => {
+    for (const member of await members(code)) {
+      t.same(
+        member.history.map((change) => [change.fromState, change.toState]),
+        [
+          [null, 'admitted'],
+          ['admitted', 'suspended'],
+          ['suspended', 'admitted'],
+        ],
+        `${member.partyCode}: ${what}`,
+      );
+      t.equal(member.state, 'admitted', `${member.partyCode}: admitted`);
+    }
+  };
+
   t.test('changes recorded at one instant are read in the order they were made', async (t) => {
     // each party admitted, suspended and reinstated at the same instant: a tie on the time broken by a
     // random id would read one of six orders, five of them wrong (checked for six parties)
@@ -48,17 +65,7 @@ t.test('brand changes and members', async (t) => {
       expectStatus(t, await change(code, party.code, 'suspended'), 200, 'suspended');
       expectStatus(t, await change(code, party.code, 'admitted'), 200, 'reinstated');
     }
-    for (const member of await members(code)) {
-      t.same(
-        member.history.map((change) => [change.fromState, change.toState]),
-        [
-          [null, 'admitted'],
-          ['admitted', 'suspended'],
-          ['suspended', 'admitted'],
-        ],
-        `${member.partyCode}: its history in the order the changes were made`,
-      );
-    }
+    await expectReinstatedInOrder(t, code, 'its history in the order the changes were made');
     for (const [i, party] of parties.entries()) {
       const lot = await party.commission(products[i], 10, { productionDate: today });
       expectStatus(t, await party.api.post(`/lots/${lot}/items`, { count: 1 }), 202, `${party.code}, reinstated, labels its lots`);
@@ -106,18 +113,7 @@ t.test('brand changes and members', async (t) => {
     for (const statement of migrationStatements('0074_brand_changes_seq_backfill.sql')) await run(sql.raw(statement));
     t.same(await histories(), made, "each authorization's changes in the order they were made, whatever their ids");
     t.equal((await world.regulator.get('/audit/verify')).body.ok, true, 'and the log still verifies');
-    for (const member of await members(code)) {
-      t.same(
-        member.history.map((change) => [change.fromState, change.toState]),
-        [
-          [null, 'admitted'],
-          ['admitted', 'suspended'],
-          ['suspended', 'admitted'],
-        ],
-        `${member.partyCode}: its history listed in that order`,
-      );
-      t.equal(member.state, 'admitted', `${member.partyCode}: admitted`);
-    }
+    await expectReinstatedInOrder(t, code, 'its history listed in that order');
     const all = await order(sql`seq`);
     const [numbers] = await run<{ min: string; max: string }>(sql`select min(seq)::text, max(seq)::text from brand_authorization_changes`);
     t.same([numbers.min, numbers.max], ['1', String(all.length)], 'numbered 1 to n');
