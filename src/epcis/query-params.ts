@@ -4,7 +4,7 @@ import { hasServiceCodeShape, plainIdentifier } from '../codes/service-codes.js'
 import { isStorableTime, timestampSchema } from '../codes/timestamp.js';
 import { badRequest, Problem } from '../errors/problem.js';
 import { MAX_URI_LENGTH } from '../events/schemas.js';
-import { EPC_PATTERN_SCHEMES, epcPatternRegExp } from '../gs1/canonical.js';
+import { EPC_PATTERN_SCHEMES, epcPatternRegExp, isEpcPattern } from '../gs1/canonical.js';
 import { queryInteger } from '../http/query.js';
 import { parseIdentifier } from '../identifiers/parse.js';
 import { EPCIS_TYPES } from './mapping.js';
@@ -234,7 +234,7 @@ const ANY_SERVICE_BASE = '';
  */
 function matchValueProblem(value: string): string | null {
   if (value.length > MAX_URI_LENGTH) return `a value of at most ${MAX_URI_LENGTH} characters, as capture takes EPCs`;
-  if (value.startsWith('urn:epc:idpat:')) {
+  if (isEpcPattern(value)) {
     if (epcPatternRegExp(value)) return null;
     return `${value} is no EPC pattern this service reads: one of ${EPC_PATTERN_SCHEMES.join(', ')} (urn:epc:idpat:<scheme>:…), its fields as the scheme's EPC URN writes them up to a point and * in every field from the first on (urn:epc:idpat:sgtin:0614141.812345.*)`;
   }

@@ -9,7 +9,7 @@ import type { CaptureProblem } from '../db/schema.js';
 import { badRequest, conflict, type FieldProblem, notFound, Problem } from '../errors/problem.js';
 import { findHeldEvent, unheld } from '../events/held.js';
 import type { EventsRepository, StoredEvent } from '../events/repository.js';
-import { canonicalIdentifier, epcPatternRanges, epcUrnForms } from '../gs1/canonical.js';
+import { canonicalIdentifier, epcPatternRanges, epcUrnForms, isEpcPattern } from '../gs1/canonical.js';
 import { canonicalEventId, eventIdsToLookUp, partyEventKeys } from '../gs1/event-id.js';
 import type { IdentifierService } from '../identifiers/service.js';
 import type { LocationsRepository } from '../locations/repository.js';
@@ -501,7 +501,7 @@ export function createEpcisService(deps: {
   function checkOwnUris(query: Pick<EventQuery, 'matches'>, at: { in: string; pointer: string }): void {
     for (const { parameter, values } of query.matches) {
       for (const value of values) {
-        if (value.startsWith('urn:epc:idpat:')) continue;
+        if (isEpcPattern(value)) continue;
         try {
           deps.identifiers.parse(value);
         } catch (error) {
@@ -513,10 +513,9 @@ export function createEpcisService(deps: {
   }
 
   async function lotsNamed(values: string[], parameter?: string): Promise<string[]> {
-    const isPattern = (value: string) => value.startsWith('urn:epc:idpat:');
-    const patterns = values.filter(isPattern).flatMap((value) => epcPatternRanges(value) ?? []);
+    const patterns = values.filter(isEpcPattern).flatMap((value) => epcPatternRanges(value) ?? []);
     const ids = values
-      .filter((value) => !isPattern(value))
+      .filter((value) => !isEpcPattern(value))
       .flatMap((value) => {
         try {
           return [deps.identifiers.parse(value)];

@@ -378,6 +378,12 @@ const PATTERN_SCHEMES: Record<string, { n: number; ai: string; lead: string; res
  */
 const URN_PATTERN_SCHEMES: Record<string, number> = { gid: 3, usdod: 2, adi: 3 };
 
+/**
+ * Whether a value is an EPC pattern URI (urn:epc:idpat:…), its head in any case (see epcUriSpelling),
+ * whether or not it is one this service reads (epcPatternRanges).
+ */
+export const isEpcPattern = (value: string) => epcUriSpelling(value).startsWith('urn:epc:idpat:');
+
 /** The schemes whose EPC patterns epcPatternRegExp reads. */
 export const EPC_PATTERN_SCHEMES = [...Object.keys(PATTERN_SCHEMES), ...Object.keys(URN_PATTERN_SCHEMES)];
 
@@ -396,7 +402,8 @@ const escapeRegExp = (value: string) => value.replace(/[.*+?^${}()|[\]\\]/g, '\\
  * key, after any indicator digit, which does not say where its prefix ends), `…:*.*.*` every SGTIN,
  * and a pattern with no wildcard the one EPC it names.
  */
-export function epcPatternRanges(uri: string): { ai: string; prefixes: string[]; rest: string } | null {
+export function epcPatternRanges(value: string): { ai: string; prefixes: string[]; rest: string } | null {
+  const uri = epcUriSpelling(value);
   const m = /^urn:epc:idpat:([a-z]+):(.*)$/.exec(uri);
   if (m && Object.hasOwn(URN_PATTERN_SCHEMES, m[1])) return urnPatternRanges(m[1], URN_PATTERN_SCHEMES[m[1]], m[2]);
   const scheme = m && Object.hasOwn(PATTERN_SCHEMES, m[1]) ? PATTERN_SCHEMES[m[1]] : null;

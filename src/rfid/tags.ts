@@ -2,7 +2,7 @@
 
 import { tagValueProblem } from '../epcis/tag-values.js';
 import { gs1IdentifierProblem } from '../gs1/canonical.js';
-import { decodeTag, EpcSyntaxError } from '../gs1/epc-binary.js';
+import { decodeTag, EpcSyntaxError, isTagEncoding } from '../gs1/epc-binary.js';
 
 const HEX = /^[0-9A-Fa-f]+$/;
 const HEX_BYTES = /^(?:[0-9A-Fa-f]{2})+$/;
@@ -32,7 +32,7 @@ export function epcProblem(value: string): string | null {
 export function normalizeTag(value: string): string {
   const trimmed = value.trim();
   if (HEX.test(trimmed)) return trimmed.toUpperCase();
-  if (trimmed.startsWith('urn:epc:tag:') || trimmed.startsWith('urn:epc:raw:')) {
+  if (isTagEncoding(trimmed)) {
     try {
       return decodeTag(trimmed).hex ?? trimmed;
     } catch (error) {

@@ -1581,3 +1581,80 @@ t.test('/epcis/readPoints and the other value lists are paged, never cut off at 
   const other = Buffer.from(JSON.stringify({ by: 'bizStep', dir: 'ASC', id: 'storing' })).toString('base64url');
   t.equal((await get(`/epcis/readPoints?nextPageToken=${other}`)).statusCode, 400, 'a token of another list');
 });
+
+t.test('an EPC pattern names many objects: an instance list refuses it naming the element, an epcClass takes a GTIN’s', async (t) => {
+  const world = await createWorld(t);
+  const plant = await world.party('slaughterhouse');
+  const post = (url: string, payload: object) =>
+    world.app.inject({
+      method: 'POST',
+      url,
+      payload,
+      headers: { 'content-type': 'application/ld+json', authorization: `Bearer ${plant.key}` },
+    });
+  const pattern = 'urn:epc:idpat:sgtin:0614141.812345.*';
+  const upper = 'URN:EPC:IDPAT:SGTIN:0614141.812345.*';
+  const one = 'urn:epc:id:sgtin:0614141.812345.6789';
+  const reply = await post(
+    '/epcis/capture',
+    doc([
+      observation(1, { epcList: [one, pattern] }),
+      observation(2, { epcList: [upper] }),
+      {
+        type: 'AggregationEvent',
+        eventTime: time(3),
+        eventTimeZoneOffset: '+08:00',
+        action: 'ADD',
+        bizStep: 'packing',
+        parentID: 'urn:epc:idpat:sscc:0614141.*',
+        childEPCs: [one, 'urn:epc:idpat:sgtin:0614141.*.*'],
+      },
+      {
+        type: 'TransformationEvent',
+        eventTime: time(4),
+        eventTimeZoneOffset: '+08:00',
+        bizStep: 'commissioning',
+        inputEPCList: [pattern],
+        outputEPCList: ['urn:epc:idpat:sgtin:0614141.812345.6789'],
+      },
+    ]),
+  );
+  t.equal(reply.statusCode, 400, 'refused at the door');
+  const errors: { pointer: string; detail: string }[] = reply.json().errors ?? [];
+  t.same(
+    errors.map((error) => error.pointer),
+    [
+      '/epcisBody/eventList/0/epcList/1',
+      '/epcisBody/eventList/1/epcList/0',
+      '/epcisBody/eventList/2/childEPCs/1',
+      '/epcisBody/eventList/2/parentID',
+      '/epcisBody/eventList/3/inputEPCList/0',
+      '/epcisBody/eventList/3/outputEPCList/0',
+    ],
+    'each pattern at its element',
+  );
+  for (const error of errors) t.match(error.detail, /EPC pattern.*one object/, error.pointer);
+
+  const single = await post('/epcis/events', { '@context': CONTEXT, ...observation(1, { epcList: [pattern] }) });
+  t.equal(single.statusCode, 400, 'as one event too');
+  t.match(single.json().errors, [{ pointer: '/epcList/0', detail: /EPC pattern/ }]);
+  t.equal((await plant.api.get('/epcis/events')).body.epcisBody.queryResults.resultsBody.eventList.length, 0, 'nothing stored');
+
+  // CBV's class-level identifier of a GTIN is its EPC pattern of every serial: an epcClass takes it, in any case
+  const { job } = await captured(
+    world,
+    plant.key,
+    doc([
+      observation(5, { quantityList: [{ epcClass: pattern, quantity: 2 }] }),
+      observation(6, { quantityList: [{ epcClass: upper, quantity: 3 }] }),
+      observation(7, { epcList: [one] }),
+    ]),
+  );
+  t.match(job, { success: true, captured: 3 }, 'a GTIN’s pattern as an epcClass is taken');
+  const classes = await plant.api.get(`/epcis/events?MATCH_epcClass=${encodeURIComponent('https://id.gs1.org/01/80614141123458')}`);
+  t.same(
+    classes.body.epcisBody.queryResults.resultsBody.eventList.map((event: { eventTime: string }) => Number(event.eventTime.slice(8, 10))),
+    [5, 6],
+    'both spellings name the one GTIN',
+  );
+});

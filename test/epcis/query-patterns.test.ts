@@ -200,3 +200,53 @@ t.test('a party keeps at most NAMED_QUERIES_PER_PARTY named queries, listed a pa
   expectStatus(t, await plant.api.delete('/epcis/queries/q-a'), 204, 'one deleted');
   expectStatus(t, await plant.api.post('/epcis/queries', { name: 'q-f', query: {} }), 201, 'makes room for another');
 });
+
+t.test('an EPC pattern is read in any case of its URN head, as the lower-case spelling is', async (t) => {
+  const world = await createWorld(t);
+  const plant = await world.party('slaughterhouse');
+  const { job } = await captured(
+    world,
+    plant.key,
+    doc([
+      observation(1, { epcList: ['urn:epc:id:sgtin:0614141.812345.6789'] }),
+      // the bare GTIN of the same item reference, no serial
+      observation(2, { epcList: ['https://id.gs1.org/01/80614141123458'] }),
+      observation(3, { quantityList: [{ epcClass: 'urn:epc:class:lgtin:0614141.812345.LOT1', quantity: 5 }] }),
+    ]),
+  );
+  t.match(job, { success: true, captured: 3 });
+  const asked = async (name: string, values: string[]) =>
+    days(expectStatus(t, await plant.api.get(`/epcis/events?${query(name, values)}`), 200, `${name}=${values.join('|')}`));
+
+  const cases: [string, string, number[]][] = [
+    ['MATCH_epc', 'urn:epc:idpat:sgtin:0614141.812345.*', [1, 2]],
+    ['MATCH_epc', 'urn:epc:idpat:sgtin:*.*.*', [1, 2]],
+    ['MATCH_epc', 'urn:epc:idpat:sgtin:0614141.*.*', [1, 2]],
+    ['MATCH_epc', 'urn:epc:idpat:sgtin:0614141.812345.6789', [1]],
+    ['MATCH_epcClass', 'urn:epc:idpat:sgtin:0614141.812345.*', [3]],
+    ['MATCH_anyEPC', 'urn:epc:idpat:sgtin:0614141.812345.*', [1, 2]],
+    ['MATCH_anyEPCClass', 'urn:epc:idpat:sgtin:0614141.812345.*', [3]],
+  ];
+  const upper = (pattern: string) => pattern.replace(/^urn:epc:idpat:sgtin:/, 'URN:EPC:IDPAT:SGTIN:');
+  const mixed = (pattern: string) => pattern.replace(/^urn:epc:idpat:sgtin:/, 'Urn:Epc:IdPat:SGtin:');
+  for (const [name, pattern, expected] of cases) {
+    t.same(await asked(name, [pattern]), expected, `${name} ${pattern}`);
+    t.same(await asked(name, [upper(pattern)]), expected, `${name} ${upper(pattern)}: as in lower case`);
+    t.same(await asked(name, [mixed(pattern)]), expected, `${name} ${mixed(pattern)}: as in lower case`);
+  }
+
+  // a named query of an upper-case pattern is made and runs alike
+  expectStatus(
+    t,
+    await plant.api.post('/epcis/queries', { name: 'upper', query: { MATCH_epc: ['URN:EPC:IDPAT:SGTIN:0614141.812345.*'] } }),
+    201,
+    'a named query of an upper-case pattern',
+  );
+  t.same(days(expectStatus(t, await plant.api.get('/epcis/queries/upper/events?perPage=1000'), 200, 'runs')), [1, 2]);
+
+  // an upper-case pattern this service does not read is refused as the lower-case one is, as a pattern
+  for (const pattern of ['urn:epc:idpat:sgtin:0614141.*.6789', 'URN:EPC:IDPAT:SGTIN:0614141.*.6789']) {
+    const reply = expectStatus(t, await plant.api.get(`/epcis/events?${query('MATCH_epc', [pattern])}`), 400, pattern);
+    t.match(reply.body, { errors: [{ pointer: '/MATCH_epc', detail: /is no EPC pattern this service reads/ }] }, pattern);
+  }
+});

@@ -222,6 +222,14 @@ t.test('tags: one spelling each, and the GS1 key they carry', async (t) => {
     'a bad tag URI stays as sent',
   );
   t.equal(normalizeTag('urn:epc:id:sscc:0614141.1234567890'), 'urn:epc:id:sscc:0614141.1234567890');
+  // RFC 8141 leaves urn: and epc free in case, and TDS's keywords differ by no case: the same tag
+  for (const spelling of [
+    'URN:EPC:TAG:SGTIN-96:3.0614141.812345.6789',
+    'Urn:Epc:Tag:Sgtin-96:3.0614141.812345.6789',
+    'URN:EPC:RAW:96.x3074257BF7194E4000001A85',
+    'urn:epc:raw:96.x3074257BF7194E4000001A85',
+  ])
+    t.equal(normalizeTag(spelling), SGTIN96_VECTOR, `${spelling} is the tag's hex`);
   t.equal(gs1KeyOf(SGTIN96_VECTOR), 'https://id.gs1.org/01/80614141123458/21/6789');
   t.equal(gs1KeyOf('E2806894000040017790E471'), null, 'a factory EPC carries none');
   t.equal(gs1KeyOf('urn:example:tag:1'), 'urn:example:tag:1', 'another URI is taken as it is');

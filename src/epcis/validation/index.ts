@@ -6,7 +6,7 @@ import type { ValidateFunction } from 'ajv';
 import { isStorableTime, STORABLE_YEARS } from '../../codes/timestamp.js';
 import { pauses } from '../../db/turns.js';
 import { inspectionSchema, MAX_URI_LENGTH } from '../../events/schemas.js';
-import { gs1IdentifierProblem } from '../../gs1/canonical.js';
+import { gs1IdentifierProblem, isEpcPattern } from '../../gs1/canonical.js';
 import { gs1KeyUri, isTagEncoding } from '../../gs1/epc-binary.js';
 import { INSPECTION_FIELD } from '../mapping.js';
 import { tagValueProblem } from '../tag-values.js';
@@ -302,10 +302,20 @@ function checkEvent(event: unknown, at: string, found: Findings): void {
     if (problem) report(pointer, `${cited(value)} ${problem}`);
     else identifier(value, pointer);
   };
-  instance(event.parentID, `${at}/parentID`);
+  // an EPC pattern (urn:epc:idpat:…, its head in any case) names many objects, or a GTIN's class
+  // (CBV's class-level identifier, an epcClass): never the one object an instance list or parentID names
+  const object = (value: unknown, pointer: string) => {
+    if (typeof value === 'string' && !tooLong(value) && isEpcPattern(value))
+      report(
+        pointer,
+        `${cited(value)} is an EPC pattern, which names many objects, not one object: name each EPC, or a GTIN's class as a quantity list's epcClass`,
+      );
+    else instance(value, pointer);
+  };
+  object(event.parentID, `${at}/parentID`);
   for (const field of EPC_LISTS) {
     const list = event[field];
-    if (Array.isArray(list)) for (const [i, epc] of list.entries()) instance(epc, `${at}/${field}/${i}`);
+    if (Array.isArray(list)) for (const [i, epc] of list.entries()) object(epc, `${at}/${field}/${i}`);
   }
   // an epcClass names a class (a GTIN, with its lot: CBV 2.0 EPC class identifiers); an SSCC names one
   // logistic unit, which an instance list names (taken as a class, it would be a container of as many
