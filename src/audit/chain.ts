@@ -25,6 +25,7 @@ export const AUDIT_KINDS = [
   'brand.authorization',
   'complaint.file',
   'complaint.transition',
+  'complaint.baseline',
   'credit.recompute',
   'events.restate',
 ] as const;

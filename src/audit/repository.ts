@@ -16,6 +16,9 @@ import {
   SYSTEM_CHAIN,
 } from './chain.js';
 
+/** The subject of the one `complaint.baseline` entry. */
+export const COMPLAINT_BASELINE = 'complaints_before_log';
+
 const texts = (values: (string | null)[]) => sql`${sql.param(values)}::text[]`;
 const integers = (values: number[]) => sql`${sql.param(values)}::integer[]`;
 const times = (values: Date[]) => sql`${sql.param(values.map((value) => value.toISOString()))}::timestamptz[]`;
@@ -192,6 +195,12 @@ const COVERED: Record<Exclude<AuditKind, 'event'>, (ids: string[]) => SQL> = {
       from generate_series(0, case when jsonb_typeof(c.notes) = 'array' then jsonb_array_length(c.notes) else 0 end - 1) n
       where ${logged(sql`'complaint.transition'`, sql`c.ticket || '#' || n`, ids)}) last
     where c.notes -> v.n is not null`,
+  // the complaints stored before filings were logged (subject: the table's name), which alone verify with
+  // no filing entry: how many, and the SHA-256 of their tickets in code-point order, one a line
+  'complaint.baseline': (ids) => sql`select v.id, json_build_object('count', (select count(*) from complaints_before_log),
+      'tickets', encode(sha256(convert_to(coalesce((select string_agg(b.ticket, E'\n' order by b.ticket collate "C")
+        from complaints_before_log b), ''), 'UTF8')), 'hex')) as facts
+    from unnest(${texts(ids)}) v(id) where v.id = ${COMPLAINT_BASELINE}`,
   // a recompute run (subject: its time) stores every enterprise's score at that instant
   'credit.recompute': (ids) => sql`select v.id, json_agg(json_build_object('partyCode', s.party_code, 'score', s.score,
       'grade', s.grade, 'periodFrom', ${isoMs(sql`s.period_from`)}, 'periodTo', ${isoMs(sql`s.period_to`)}, 'factors', s.factors)
@@ -273,6 +282,15 @@ export function createAuditRepository(db: Db) {
       return new Map(rows.map((row) => [row.id, hashOf(row.facts)]));
     },
 
+    /** Whether the `complaint.baseline` entry is recorded (on the system chain). */
+    async complaintBaselineRecorded(tx: Db = db): Promise<boolean> {
+      const rows = await queryRows(
+        tx,
+        sql`select 1 from audit_entries where party_code = ${SYSTEM_CHAIN} and kind = 'complaint.baseline' limit 1`,
+      );
+      return rows.length > 0;
+    },
+
     /** Chain heads with at least one entry, optionally of one chain. */
     heads(chain?: string): Promise<ChainHead[]> {
       return queryRows<ChainHead>(
@@ -323,18 +341,18 @@ export function createAuditRepository(db: Db) {
     },
 
     /**
-     * Per chain (of one, if given), the first complaint (by ticket) filed since filings are logged whose
-     * filing has no entry: slipped in behind the log's back, with no entry to be found by. Filings are
-     * logged since the first `complaint.file` entry was recorded (on any chain: its time is hashed into
-     * it, and the log keeps it): complaints filed before, by the code that logged no filing, have none
-     * and are judged by their notes' entries alone. The chain is the one its filing's entry would be on.
+     * Per chain (of one, if given), the first complaint (by ticket) whose filing has no entry and that is
+     * not one of those stored before filings were logged (complaints_before_log, listed once by the
+     * migration that added it and hashed by the `complaint.baseline` entry; not its row's filing time,
+     * which is the row's to say): slipped in behind the log's back, with no entry to be found by. The
+     * old ones are judged by their notes' entries alone. The chain is the one its filing's entry would be on.
      */
     complaintsFiledWithoutEntry(chain?: string): Promise<{ chain: string; ticket: string; filedAt: string }[]> {
       return queryRows(
         db,
         sql`select distinct on (c.chain) c.chain, c.ticket, ${isoUs(sql`c.created_at`)} as "filedAt"
           from (select coalesce(party_code, ${SYSTEM_CHAIN}) as chain, ticket, created_at from complaints) c
-          where c.created_at >= (select min(e.recorded_at) from audit_entries e where e.kind = 'complaint.file')
+          where not exists (select 1 from complaints_before_log b where b.ticket = c.ticket)
             and not exists (select 1 from audit_entries e where e.kind = 'complaint.file' and e.subject_id = c.ticket)
             ${chain === undefined ? sql`` : sql`and c.chain = ${chain}`}
           order by c.chain, c.ticket`,

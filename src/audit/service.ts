@@ -10,7 +10,7 @@ import {
   type StoredEntry,
   SYSTEM_CHAIN,
 } from './chain.js';
-import type { AuditRepository, StoredAuditEntry } from './repository.js';
+import { type AuditRepository, COMPLAINT_BASELINE, type StoredAuditEntry } from './repository.js';
 
 /** Entries read (and re-derived) per round trip while verifying. */
 const VERIFY_PAGE = 500;
@@ -45,6 +45,7 @@ export function createAuditService(deps: {
     | 'headsBefore'
     | 'complaintMovedWithoutNote'
     | 'complaintsFiledWithoutEntry'
+    | 'complaintBaselineRecorded'
   >;
   now: () => Date;
 }) {
@@ -57,17 +58,33 @@ export function createAuditService(deps: {
     return entries.map((entry) => ({ ...entry, derivedPayloadHash: hashes.get(entry.kind)?.get(entry.subjectId) ?? null }));
   }
 
+  /**
+   * Records an act inside the transaction that makes it, after its rows are written: the
+   * entry hashes those rows as they stand, exactly as verification will read them back.
+   */
+  async function record(tx: Db, act: AuditAct): Promise<void> {
+    const heads = await deps.audit.lockHeads([act.chain], tx);
+    const payloadHash = (await deps.audit.payloadHashes(act.kind, [act.subjectId], tx)).get(act.subjectId);
+    if (payloadHash === undefined) throw new Error(`${act.kind} ${act.subjectId} is not stored: nothing to record`);
+    const chained = appendToChains(heads, [{ ...act, payloadHash, recordedAt: deps.now() }]);
+    await deps.audit.append(chained.entries, chained.heads, tx);
+  }
+
   return {
+    record,
+
     /**
-     * Records an act inside the transaction that makes it, after its rows are written: the
-     * entry hashes those rows as they stand, exactly as verification will read them back.
+     * Records, once, the `complaint.baseline` entry on the system chain: the complaints stored before
+     * filings were logged (complaints_before_log, which the migration filled), hashed as they are now.
+     * Called at each filing, in its transaction, after the filing's own entry (chains are locked in
+     * the order the event writer locks them: a party's before system): asked again once the system
+     * chain's head is held, so of filings on several instances at once only the first records it.
      */
-    async record(tx: Db, act: AuditAct): Promise<void> {
-      const heads = await deps.audit.lockHeads([act.chain], tx);
-      const payloadHash = (await deps.audit.payloadHashes(act.kind, [act.subjectId], tx)).get(act.subjectId);
-      if (payloadHash === undefined) throw new Error(`${act.kind} ${act.subjectId} is not stored: nothing to record`);
-      const chained = appendToChains(heads, [{ ...act, payloadHash, recordedAt: deps.now() }]);
-      await deps.audit.append(chained.entries, chained.heads, tx);
+    async recordComplaintBaseline(tx: Db): Promise<void> {
+      if (await deps.audit.complaintBaselineRecorded(tx)) return;
+      await deps.audit.lockHeads([SYSTEM_CHAIN], tx);
+      if (await deps.audit.complaintBaselineRecorded(tx)) return;
+      await record(tx, { chain: SYSTEM_CHAIN, kind: 'complaint.baseline', subjectId: COMPLAINT_BASELINE, keyId: null });
     },
 
     /**
@@ -153,8 +170,8 @@ export function createAuditService(deps: {
           });
         }
       }
-      // a complaint filed since filings are logged with no entry of its filing: reported on the chain
-      // that entry would be on, where it would have followed
+      // a complaint with no entry of its filing that is not one of those stored before filings were
+      // logged: reported on the chain that entry would be on, where it would have followed
       for (const filed of await deps.audit.complaintsFiledWithoutEntry(only)) {
         const report = reports.get(filed.chain) ?? { chain: filed.chain, entries: 0, ok: true, firstBroken: null };
         if (!report.ok) continue;
@@ -166,7 +183,7 @@ export function createAuditService(deps: {
             kind: 'complaint.file',
             subjectId: filed.ticket,
             problem: 'missing-entry',
-            detail: `complaint ${filed.ticket}, filed ${filed.filedAt} since filings are logged, has no entry of its filing`,
+            detail: `complaint ${filed.ticket} (filed ${filed.filedAt} by its row) has no entry of its filing and is not one stored before filings were logged`,
           },
         });
       }

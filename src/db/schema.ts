@@ -641,6 +641,15 @@ export const complaints = pgTable(
   ],
 );
 
+/**
+ * The complaints stored before filings were logged (`complaint.file`), listed once by the migration
+ * that added this table: the only complaints with no filing entry that verify. The `complaint.baseline`
+ * entry (on the system chain) hashes the list, so a ticket added or taken out breaks it.
+ */
+export const complaintsBeforeLog = pgTable('complaints_before_log', {
+  ticket: text('ticket').primaryKey(),
+});
+
 export type CaptureProblem = { eventIndex: number | null; eventId: string | null; pointer: string; message: string };
 
 // EPCIS capture jobs: a document is validated, then its events are stored all-or-nothing
@@ -1159,9 +1168,11 @@ export const auditEntries = pgTable(
     // whether a brand change or a complaint's note has an entry at all: verification reads the rows
     // recorded behind the log's back as tampering (see audit/repository COVERED)
     index('audit_entries_subject_idx').on(t.subjectId).where(sql`${t.kind} in ('brand.authorization', 'complaint.transition')`),
-    // which complaints have a filing entry, and when filings were first logged (complaints filed since
-    // with none were slipped in behind the log's back: see audit/repository complaintsFiledWithoutEntry)
+    // which complaints have a filing entry (those with none that are not listed in complaints_before_log
+    // were slipped in behind the log's back: see audit/repository complaintsFiledWithoutEntry)
     index('audit_entries_complaint_file_idx').on(t.subjectId, t.recordedAt).where(sql`${t.kind} = 'complaint.file'`),
+    // whether the complaint baseline is recorded: asked at every filing until it is
+    index('audit_entries_complaint_baseline_idx').on(t.partyCode).where(sql`${t.kind} = 'complaint.baseline'`),
   ],
 );
 

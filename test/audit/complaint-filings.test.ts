@@ -1,10 +1,12 @@
 // A consumer's complaint is an entry of its own from its filing (`complaint.file`, on the chain of
 // the party it is about, or `system`): resolved behind the service's back with a forged note of its
 // own, with no note logged, it no longer verifies (its first note has no entry); nor does one moved
-// with no note, one slipped in whole, or one whose filing was altered. Complaints stored before
-// filings were logged still verify.
+// with no note, one slipped in whole (whenever its row says it was filed), or one whose filing was
+// altered. Complaints stored before filings were logged (those the migration listed in
+// complaints_before_log, which the `complaint.baseline` entry hashes) still verify.
 import { sql } from 'drizzle-orm';
 import { queryRows } from '../../src/db/client.js';
+import { migrationStatement } from '../fixtures/migrations.js';
 import { createWorld, expectStatus } from '../fixtures/world.js';
 import { client } from '../helper.js';
 import { fileTest } from '../root.js';
@@ -35,11 +37,13 @@ t.test('complaint filings in the audit log', async (t) => {
   const other = await world.party('processor');
   const lot = await farm.commission(await farm.product('kg'), 10);
 
-  // as the code before filings were logged stored a complaint: the row alone
-  const insertUnlogged = async (ticket: string, createdAt: string, partyCode: string | null) =>
-    run(sql`insert into complaints (ticket, item_code, lot_code, party_code, category, text, status, ip_hash, created_at, updated_at)
+  // as the code before filings were logged stored a complaint: the row alone, listed by the migration
+  const insertUnlogged = async (ticket: string, createdAt: string, partyCode: string | null) => {
+    await run(sql`insert into complaints (ticket, item_code, lot_code, party_code, category, text, status, ip_hash, created_at, updated_at)
       values (${ticket}, ${partyCode ? lot : 'FAKE0000000'}, ${partyCode ? lot : null}, ${partyCode}, 'quality', '旧投诉', 'open',
         'old', ${createdAt}::timestamptz, ${createdAt}::timestamptz)`);
+    await run(sql`insert into complaints_before_log (ticket) values (${ticket})`);
+  };
   // filed long before this test's complaints: before the log covered filings
   await insertUnlogged('TS20260101OLD001', '2026-01-01T02:00:00Z', farm.code);
   await insertUnlogged('TS20260101OLD002', '2026-01-01T03:00:00Z', null);
@@ -167,10 +171,22 @@ t.test('complaints without a filing entry', async (t) => {
   const insert = (ticket: string, createdAt: string, status = 'open') =>
     run(sql`insert into complaints (ticket, item_code, lot_code, party_code, category, text, status, ip_hash, created_at, updated_at)
       values (${ticket}, ${lot}, ${lot}, ${farm.code}, 'quality', '投诉', ${status}, 'x', ${createdAt}::timestamptz, ${createdAt}::timestamptz)`);
+  const baselines = () =>
+    run<{ chain: string; subjectId: string }>(
+      sql`select party_code as chain, subject_id as "subjectId" from audit_entries where kind = 'complaint.baseline'`,
+    );
 
-  // stored before any filing was logged (as the code before this change stored them)
+  // stored before any filing was logged (as the code before this change stored them), and listed in
+  // complaints_before_log as the migration lists every complaint stored when it runs
   await insert('TS20260101OLD001', '2026-01-01T02:00:00Z');
   await insert('TS20260101OLD002', '2026-01-01T03:00:00Z');
+  // the migration's own statement: every complaint stored when it runs, none of them filed with an entry
+  await run(sql.raw(migrationStatement('0077_complaints_before_log.sql', 2)));
+  t.same(
+    (await run<{ ticket: string }>(sql`select ticket from complaints_before_log order by ticket`)).map((row) => row.ticket),
+    ['TS20260101OLD001', 'TS20260101OLD002'],
+    'the migration lists the complaints stored before',
+  );
   t.ok((await verify()).ok, 'complaints stored before filings were logged verify');
   const moved = await regulator.post('/regulator/complaints/TS20260101OLD001/transitions', { status: 'investigating', note: '已受理' });
   expectStatus(t, moved, 200, 'an old complaint is moved on through the service');
@@ -184,6 +200,65 @@ t.test('complaints without a filing entry', async (t) => {
   const filed = await client(world.app).post('/complaints', { code: lot, category: 'quality', text: '有异味' });
   expectStatus(t, filed, 201, 'a complaint filed: filings are logged from here on');
   t.ok((await verify()).ok, 'the old complaints still verify, with their logged notes');
+  t.same(await baselines(), [{ chain: 'system', subjectId: 'complaints_before_log' }], 'the first filing fixed the old complaints');
+  const again = await client(world.app).post('/complaints', { code: lot, category: 'quality', text: '又有异味' });
+  expectStatus(t, again, 201, 'another complaint filed');
+  t.equal((await baselines()).length, 1, 'once');
+
+  // a complaint slipped in whole with its row dated before the first logged filing, resolved and upheld
+  // with a note of its own: its date is the forger's to choose, so it is not one of the old complaints
+  const forgedNote = JSON.stringify([{ at: '2026-01-02T00:00:00Z', status: 'resolved', note: '确认', by: null }]);
+  await run(sql`insert into complaints (ticket, item_code, lot_code, party_code, category, text, status, outcome, notes, ip_hash,
+      created_at, updated_at)
+    values ('TS20260101BACK01', ${lot}, ${lot}, ${farm.code}, 'quality', '投诉', 'resolved', 'upheld', ${forgedNote}::jsonb, 'x',
+      '2026-01-01T04:00:00Z'::timestamptz, '2026-01-02T00:00:00Z'::timestamptz)`);
+  const backdated = await verify();
+  t.notOk(backdated.ok, 'a backdated complaint does not verify');
+  t.match(
+    backdated.chains.find((chain) => chain.chain === farm.code)?.firstBroken,
+    { kind: 'complaint.file', subjectId: 'TS20260101BACK01', problem: 'missing-entry' },
+    'reported on the chain its filing would be on',
+  );
+  // listed among the old complaints as well: the list no longer hashes as the baseline recorded it
+  await run(sql`insert into complaints_before_log (ticket) values ('TS20260101BACK01')`);
+  t.match(
+    (await verify('system')).chains[0]?.firstBroken,
+    { kind: 'complaint.baseline', subjectId: 'complaints_before_log', problem: 'payload-mismatch' },
+    'a ticket added to the old complaints breaks the baseline',
+  );
+  await run(sql`delete from complaints where ticket = 'TS20260101BACK01'`);
+  await run(sql`delete from complaints_before_log where ticket = 'TS20260101BACK01'`);
+  t.ok((await verify()).ok, 'verifies again once removed');
+  await run(sql`delete from complaints_before_log where ticket = 'TS20260101OLD002'`);
+  t.match(
+    (await verify('system')).chains[0]?.firstBroken,
+    { kind: 'complaint.baseline', subjectId: 'complaints_before_log', problem: 'payload-mismatch' },
+    'a ticket taken out of the old complaints breaks the baseline',
+  );
+  await run(sql`insert into complaints_before_log (ticket) values ('TS20260101OLD002')`);
+  t.ok((await verify()).ok, 'verifies again once restored');
+
+  // an old complaint resolved behind the service's back: no entry covers it at all
+  await run(sql`update complaints set status = 'resolved', outcome = 'dismissed' where ticket = 'TS20260101OLD002'`);
+  const unlogged = (await verify()).chains.filter((chain) => !chain.ok);
+  t.same(
+    unlogged.map((chain) => chain.chain),
+    ['system'],
+  );
+  t.match(
+    unlogged[0]?.firstBroken,
+    { kind: 'complaint.transition', subjectId: 'TS20260101OLD002#0', problem: 'missing-entry' },
+    'a resolution no note records, of an old complaint',
+  );
+  t.ok((await verify(farm.code)).ok, "a party's chain alone is not concerned");
+  await run(sql`update complaints set status = 'open', outcome = 'upheld' where ticket = 'TS20260101OLD002'`);
+  t.match(
+    (await verify('system')).chains[0]?.firstBroken,
+    { subjectId: 'TS20260101OLD002#0', problem: 'missing-entry' },
+    'or an outcome alone',
+  );
+  await run(sql`update complaints set outcome = null where ticket = 'TS20260101OLD002'`);
+  t.ok((await verify()).ok, 'verifies again once restored');
 
   // a complaint slipped in whole, filed (by its row) since filings were logged, and resolved
   const since = new Date(Date.now() + 60_000).toISOString();
