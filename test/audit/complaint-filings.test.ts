@@ -7,7 +7,7 @@
 import { sql } from 'drizzle-orm';
 import { queryRows } from '../../src/db/client.js';
 import { migrationStatement } from '../fixtures/migrations.js';
-import { createWorld, expectStatus } from '../fixtures/world.js';
+import { createWorld, expectStatus, type World } from '../fixtures/world.js';
 import { client } from '../helper.js';
 import { fileTest } from '../root.js';
 
@@ -15,15 +15,21 @@ const t = fileTest();
 
 type Report = { chain: string; entries: number; ok: boolean; firstBroken: Record<string, unknown> | null };
 
-t.test('complaint filings in the audit log', async (t) => {
-  const world = await createWorld(t, undefined, { complaintsPerHour: 50 });
-  const { database, regulator } = world;
-  const run = <T>(query: ReturnType<typeof sql>) => queryRows<T>(database.db, query);
+/** SQL on the world's database, and the regulator's verification of the audit log (of one party's chain, if named). */
+function auditOf(world: World) {
+  const run = <T>(query: ReturnType<typeof sql>) => queryRows<T>(world.database.db, query);
   const verify = async (party?: string) => {
-    const reply = await regulator.get(`/audit/verify${party ? `?party=${party}` : ''}`);
+    const reply = await world.regulator.get(`/audit/verify${party ? `?party=${party}` : ''}`);
     if (reply.status !== 200) throw new Error(`verify: ${reply.status} ${JSON.stringify(reply.body)}`);
     return reply.body as { ok: boolean; chains: Report[] };
   };
+  return { run, verify };
+}
+
+t.test('complaint filings in the audit log', async (t) => {
+  const world = await createWorld(t, undefined, { complaintsPerHour: 50 });
+  const { regulator } = world;
+  const { run, verify } = auditOf(world);
   const broken = async (party?: string) => (await verify(party)).chains.filter((chain) => !chain.ok);
   const file = async (code: string, text: string) => {
     const filed = await world.ok(client(world.app).post('/complaints', { code, category: 'quality', text }));
@@ -158,13 +164,8 @@ t.test('complaint filings in the audit log', async (t) => {
 
 t.test('complaints without a filing entry', async (t) => {
   const world = await createWorld(t, undefined, { complaintsPerHour: 50 });
-  const { database, regulator } = world;
-  const run = <T>(query: ReturnType<typeof sql>) => queryRows<T>(database.db, query);
-  const verify = async (party?: string) => {
-    const reply = await regulator.get(`/audit/verify${party ? `?party=${party}` : ''}`);
-    if (reply.status !== 200) throw new Error(`verify: ${reply.status} ${JSON.stringify(reply.body)}`);
-    return reply.body as { ok: boolean; chains: Report[] };
-  };
+  const { regulator } = world;
+  const { run, verify } = auditOf(world);
   const farm = await world.party('farm');
   const other = await world.party('processor');
   const lot = await farm.commission(await farm.product('kg'), 10);
