@@ -18,6 +18,9 @@ export const madeAuthorization = (id: SQL) =>
   sql`exists (select 1 from brand_authorization_changes made_change where made_change.authorization_id = ${id})`;
 
 const made = madeAuthorization(sql`${brandAuthorizations.id}`);
+/** The party's authorization for the brand that has not exited (at most one: the member key's unique index). */
+const notExited = (brandCode: string, partyCode: string) =>
+  and(eq(brandAuthorizations.brandCode, brandCode), eq(brandAuthorizations.partyCode, partyCode), ne(brandAuthorizations.state, 'exited'));
 
 export function createBrandsRepository(db: Db) {
   async function changesOf(authorizationIds: string[], tx: Db = db): Promise<Map<string, ChangeRow[]>> {
@@ -86,14 +89,7 @@ export function createBrandsRepository(db: Db) {
       const [row] = await tx
         .select()
         .from(brandAuthorizations)
-        .where(
-          and(
-            eq(brandAuthorizations.brandCode, brandCode),
-            eq(brandAuthorizations.partyCode, partyCode),
-            ne(brandAuthorizations.state, 'exited'),
-            made,
-          ),
-        )
+        .where(and(notExited(brandCode, partyCode), made))
         .for('update');
       return row;
     },
@@ -105,14 +101,7 @@ export function createBrandsRepository(db: Db) {
       const [row] = await tx
         .select()
         .from(brandAuthorizations)
-        .where(
-          and(
-            eq(brandAuthorizations.brandCode, brandCode),
-            eq(brandAuthorizations.partyCode, partyCode),
-            ne(brandAuthorizations.state, 'exited'),
-            not(made),
-          ),
-        );
+        .where(and(notExited(brandCode, partyCode), not(made)));
       return row;
     },
     async recordChange(

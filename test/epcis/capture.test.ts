@@ -1129,13 +1129,7 @@ t.test('a GS1 Digital Link whose key does not match its AI format is a 400 namin
 t.test('an SSCC names one logistic unit, not a class: in a quantity list it is a 400 naming the epcClass', async (t) => {
   const world = await createWorld(t);
   const plant = await world.party('slaughterhouse');
-  const post = (url: string, payload: object) =>
-    world.app.inject({
-      method: 'POST',
-      url,
-      payload,
-      headers: { 'content-type': 'application/ld+json', authorization: `Bearer ${plant.key}` },
-    });
+  const post = (url: string, payload: object) => epcisRequests(world).post(plant.key, url, payload);
   const reply = await post(
     '/epcis/capture',
     doc([
@@ -1585,13 +1579,7 @@ t.test('/epcis/readPoints and the other value lists are paged, never cut off at 
 t.test('an EPC pattern names many objects: an instance list refuses it naming the element, an epcClass takes a GTIN’s', async (t) => {
   const world = await createWorld(t);
   const plant = await world.party('slaughterhouse');
-  const post = (url: string, payload: object) =>
-    world.app.inject({
-      method: 'POST',
-      url,
-      payload,
-      headers: { 'content-type': 'application/ld+json', authorization: `Bearer ${plant.key}` },
-    });
+  const post = (url: string, payload: object) => epcisRequests(world).post(plant.key, url, payload);
   const pattern = 'urn:epc:idpat:sgtin:0614141.812345.*';
   const upper = 'URN:EPC:IDPAT:SGTIN:0614141.812345.*';
   const one = 'urn:epc:id:sgtin:0614141.812345.6789';
