@@ -1207,6 +1207,25 @@ t.test('an SSCC in any of its spellings is refused as an epcClass, and named as 
   t.equal(trace.body.events.length, spellings.length + 1, 'every event names it');
 });
 
+t.test('an SSCC pattern is no class either: as an epcClass it is refused like the SSCC', async (t) => {
+  const world = await createWorld(t);
+  const plant = await world.party('slaughterhouse');
+  const patterns = ['urn:epc:idpat:sscc:6901234.0000000017', 'URN:EPC:IDPAT:SSCC:6901234.*', 'urn:epc:idpat:sscc:*.*'];
+  const reply = await epcisRequests(world).post(
+    plant.key,
+    '/epcis/capture',
+    doc([observation(1, { quantityList: patterns.map((epcClass) => ({ epcClass, quantity: 2 })) })]),
+  );
+  t.equal(reply.statusCode, 400, 'refused at the door');
+  const errors: { pointer: string; detail: string }[] = reply.json().errors ?? [];
+  t.same(
+    errors.map((error) => error.pointer),
+    patterns.map((_, i) => `/epcisBody/eventList/0/quantityList/${i}/epcClass`),
+    'each pattern at its element',
+  );
+  for (const [i, error] of errors.entries()) t.match(error.detail, /epcClass .*SSCC.*instance.*epcList/, patterns[i]);
+});
+
 t.test('an empty document ends as a success in either error behaviour, never a job left running', async (t) => {
   const world = await createWorld(t);
   const plant = await world.party('processor');

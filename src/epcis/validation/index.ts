@@ -8,6 +8,7 @@ import { pauses } from '../../db/turns.js';
 import { inspectionSchema, MAX_URI_LENGTH } from '../../events/schemas.js';
 import { gs1IdentifierProblem, isEpcPattern } from '../../gs1/canonical.js';
 import { gs1KeyUri, isTagEncoding } from '../../gs1/epc-binary.js';
+import { epcUriSpelling } from '../../gs1/epc-uri.js';
 import { INSPECTION_FIELD } from '../mapping.js';
 import { tagValueProblem } from '../tag-values.js';
 import { cited, label, schemaErrors, type ValidationError } from './messages.js';
@@ -319,12 +320,13 @@ function checkEvent(event: unknown, at: string, found: Findings): void {
   }
   // an epcClass names a class (a GTIN, with its lot: CBV 2.0 EPC class identifiers); an SSCC names one
   // logistic unit, which an instance list names (taken as a class, it would be a container of as many
-  // kilograms as the entry says), in whichever spelling (EPC URN, tag or raw URI, Digital Link)
+  // kilograms as the entry says), in whichever spelling (EPC URN, tag or raw URI, Digital Link), nor
+  // does a pattern of SSCCs name a class
   const epcClass = (value: unknown, pointer: string) => {
     if (typeof value !== 'string' || tooLong(value)) return;
     const problem = isTagEncoding(value) ? tagValueProblem(value) : gs1IdentifierProblem(value);
     if (problem) report(pointer, `${cited(value)} ${problem}`);
-    else if (SSCC_URI.test(gs1KeyUri(value) ?? ''))
+    else if (SSCC_URI.test(gs1KeyUri(value) ?? '') || epcUriSpelling(value).startsWith('urn:epc:idpat:sscc:'))
       report(
         pointer,
         `epcClass ${cited(value)} is an SSCC, which names one logistic unit (an instance), not a class: name it in an EPC list (epcList, childEPCs) or as parentID`,
