@@ -1,10 +1,11 @@
 import { sql } from 'drizzle-orm';
+import type { Test } from 'tap';
 import { seedDemoChain } from '../../seeds/fengjie.js';
 import { completeGs1 } from '../../src/codes/gs1.js';
 import { queryRows } from '../../src/db/client.js';
 import { eventHashId } from '../../src/epcis/event-hash.js';
 import { EPCIS_CONTEXT as CONTEXT, captured, epcisDocument as doc, epcisRequests, observation } from '../fixtures/epcis.js';
-import { createWorld, expectStatus } from '../fixtures/world.js';
+import { createWorld, expectStatus, type World } from '../fixtures/world.js';
 import { TEST_BASE_URL } from '../helper.js';
 import { fileTest } from '../root.js';
 
@@ -1164,6 +1165,23 @@ t.test('an SSCC names one logistic unit, not a class: in a quantity list it is a
   );
 });
 
+/** Captures one observation whose quantity list names each value as its epcClass: refused whole, each value at its element as an SSCC. */
+async function expectRefusedAsClasses(t: Test, world: World, key: string, values: string[]) {
+  const reply = await epcisRequests(world).post(
+    key,
+    '/epcis/capture',
+    doc([observation(1, { quantityList: values.map((epcClass) => ({ epcClass, quantity: 1 })) })]),
+  );
+  t.equal(reply.statusCode, 400, 'refused at the door');
+  const errors: { pointer: string; detail: string }[] = reply.json().errors ?? [];
+  t.same(
+    errors.map((error) => error.pointer),
+    values.map((_, i) => `/epcisBody/eventList/0/quantityList/${i}/epcClass`),
+    'each value at its element',
+  );
+  for (const [i, error] of errors.entries()) t.match(error.detail, /epcClass .*SSCC.*instance.*epcList/, values[i]);
+}
+
 t.test('an SSCC in any of its spellings is refused as an epcClass, and named as an instance it is the one container', async (t) => {
   const world = await createWorld(t);
   const plant = await world.party('slaughterhouse');
@@ -1180,20 +1198,7 @@ t.test('an SSCC in any of its spellings is refused as an epcClass, and named as 
     'https://id.example/00/069012340000000177',
     'https://id.example/sscc/069012340000000177',
   ];
-  const reply = await world.app.inject({
-    method: 'POST',
-    url: '/epcis/capture',
-    payload: doc([observation(1, { quantityList: spellings.map((epcClass) => ({ epcClass, quantity: 1 })) })]),
-    headers: { 'content-type': 'application/ld+json', authorization: `Bearer ${plant.key}` },
-  });
-  t.equal(reply.statusCode, 400, 'refused at the door');
-  const errors: { pointer: string; detail: string }[] = reply.json().errors ?? [];
-  t.same(
-    errors.map((error) => error.pointer),
-    spellings.map((_, i) => `/epcisBody/eventList/0/quantityList/${i}/epcClass`),
-    'each spelling at its element',
-  );
-  for (const [i, error] of errors.entries()) t.match(error.detail, /epcClass .*SSCC.*instance.*epcList/, spellings[i]);
+  await expectRefusedAsClasses(t, world, plant.key, spellings);
 
   // named as instances, the spellings name the one container the lower-case URN names
   const job = await capture(plant.key, [
@@ -1211,19 +1216,7 @@ t.test('an SSCC pattern is no class either: as an epcClass it is refused like th
   const world = await createWorld(t);
   const plant = await world.party('slaughterhouse');
   const patterns = ['urn:epc:idpat:sscc:6901234.0000000017', 'URN:EPC:IDPAT:SSCC:6901234.*', 'urn:epc:idpat:sscc:*.*'];
-  const reply = await epcisRequests(world).post(
-    plant.key,
-    '/epcis/capture',
-    doc([observation(1, { quantityList: patterns.map((epcClass) => ({ epcClass, quantity: 2 })) })]),
-  );
-  t.equal(reply.statusCode, 400, 'refused at the door');
-  const errors: { pointer: string; detail: string }[] = reply.json().errors ?? [];
-  t.same(
-    errors.map((error) => error.pointer),
-    patterns.map((_, i) => `/epcisBody/eventList/0/quantityList/${i}/epcClass`),
-    'each pattern at its element',
-  );
-  for (const [i, error] of errors.entries()) t.match(error.detail, /epcClass .*SSCC.*instance.*epcList/, patterns[i]);
+  await expectRefusedAsClasses(t, world, plant.key, patterns);
 });
 
 t.test('an empty document ends as a success in either error behaviour, never a job left running', async (t) => {
