@@ -2,7 +2,6 @@ import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 import { isConcurrencyFailure } from '../db/errors.js';
 import { type FieldProblem, Problem } from '../errors/problem.js';
-import { shortened } from '../web/text.js';
 import { loggedUrlOf, sentUrlOf } from './request.js';
 import { cutUrl, escapedForUri, uriReference } from './uri.js';
 
@@ -24,8 +23,14 @@ const fastifyErrorProblems: Record<string, [number, string, string, Omit<FieldPr
 /** The most characters of a URL a problem's detail names: a URL may be thousands of characters long. */
 const NAMED_URL_CHARS = 200;
 
-/** A URL as a problem's detail names it: as the client sent it, what no URI carries raw escaped, cut to NAMED_URL_CHARS. */
-export const namedUrl = (url: string) => shortened(escapedForUri(url), NAMED_URL_CHARS);
+/**
+ * A URL as a problem's detail names it: as the client sent it, what no URI carries raw escaped, cut where a character
+ * ends (cutUrl) to NAMED_URL_CHARS with the ellipsis.
+ */
+export function namedUrl(url: string): string {
+  const named = escapedForUri(url);
+  return named.length <= NAMED_URL_CHARS ? named : `${cutUrl(named, NAMED_URL_CHARS - 1)}…`;
+}
 
 /**
  * A URL as a problem's `instance` names it: an RFC 3986 URI reference (uriReference), cut where a character ends to at

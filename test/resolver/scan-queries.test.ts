@@ -433,6 +433,8 @@ t.test('a malformed URL’s and an unknown path’s problem name the URL as sent
   t.equal(long.statusCode, 404);
   t.ok(long.json().detail.length <= 250, `bounded (${long.json().detail.length} characters)`);
   t.match(long.json().detail, /^No route GET \/nowhere\/x+…$/, 'cut with an ellipsis');
+  const escaped = await scan(`/nowhere/${'%E4%B8%AD'.repeat(500)}`);
+  t.match(escaped.json().detail, /^No route GET \/nowhere\/(%E4%B8%AD)+…$/, 'cut where an escaped character ends');
   const longBad = await scan(`/t/%E4${'x'.repeat(5000)}`);
   t.equal(longBad.statusCode, 400);
   t.ok(longBad.json().detail.length <= 250, `a malformed one too (${longBad.json().detail.length} characters)`);
