@@ -1,4 +1,5 @@
 import { sql } from 'drizzle-orm';
+import type { LightMyRequestResponse as Response } from 'fastify';
 import type { Test } from 'tap';
 import { seedDemoChain } from '../../seeds/fengjie.js';
 import { completeGs1 } from '../../src/codes/gs1.js';
@@ -16,6 +17,18 @@ const CARCASS = 'https://id.gs1.org/01/06901234000023/10/TZ-0310';
 const item = (serial: number) => `https://id.gs1.org/01/06901234000030/21/${serial}`;
 const SSCC_URN = 'urn:epc:id:sscc:6901234.0000000017';
 const time = (day: number) => `2026-03-0${day}T08:00:00+08:00`;
+
+/** A capture refused at the door (400), with one error at each of `pointers`, in order, each saying `detail`. */
+function refusedAt(t: Test, reply: Response, pointers: string[], detail: RegExp) {
+  t.equal(reply.statusCode, 400, 'refused at the door');
+  const errors: { pointer: string; detail: string }[] = reply.json().errors ?? [];
+  t.same(
+    errors.map((error) => error.pointer),
+    pointers,
+    'each at its element',
+  );
+  for (const error of errors) t.match(error.detail, detail, error.pointer);
+}
 
 /** A meat chain told purely in EPCIS: commission, ship, receive, slaughter (split transformation), pack, aggregate. */
 const chain = doc([
@@ -1172,14 +1185,12 @@ async function expectRefusedAsClasses(t: Test, world: World, key: string, values
     '/epcis/capture',
     doc([observation(1, { quantityList: values.map((epcClass) => ({ epcClass, quantity: 1 })) })]),
   );
-  t.equal(reply.statusCode, 400, 'refused at the door');
-  const errors: { pointer: string; detail: string }[] = reply.json().errors ?? [];
-  t.same(
-    errors.map((error) => error.pointer),
+  refusedAt(
+    t,
+    reply,
     values.map((_, i) => `/epcisBody/eventList/0/quantityList/${i}/epcClass`),
-    'each value at its element',
+    /epcClass .*SSCC.*instance.*epcList/,
   );
-  for (const [i, error] of errors.entries()) t.match(error.detail, /epcClass .*SSCC.*instance.*epcList/, values[i]);
 }
 
 t.test('an SSCC in any of its spellings is refused as an epcClass, and named as an instance it is the one container', async (t) => {
@@ -1619,10 +1630,9 @@ t.test('an EPC pattern names many objects: an instance list refuses it naming th
       },
     ]),
   );
-  t.equal(reply.statusCode, 400, 'refused at the door');
-  const errors: { pointer: string; detail: string }[] = reply.json().errors ?? [];
-  t.same(
-    errors.map((error) => error.pointer),
+  refusedAt(
+    t,
+    reply,
     [
       '/epcisBody/eventList/0/epcList/1',
       '/epcisBody/eventList/1/epcList/0',
@@ -1631,9 +1641,8 @@ t.test('an EPC pattern names many objects: an instance list refuses it naming th
       '/epcisBody/eventList/3/inputEPCList/0',
       '/epcisBody/eventList/3/outputEPCList/0',
     ],
-    'each pattern at its element',
+    /EPC pattern.*one object/,
   );
-  for (const error of errors) t.match(error.detail, /EPC pattern.*one object/, error.pointer);
 
   const single = await post('/epcis/events', { '@context': CONTEXT, ...observation(1, { epcList: [pattern] }) });
   t.equal(single.statusCode, 400, 'as one event too');
@@ -1658,3 +1667,45 @@ t.test('an EPC pattern names many objects: an instance list refuses it naming th
     'both spellings name the one GTIN',
   );
 });
+
+t.test(
+  'an EPC pattern is no place or party: as a read point, business location, source or destination it is refused naming the element',
+  async (t) => {
+    const world = await createWorld(t);
+    const plant = await world.party('slaughterhouse');
+    const post = (url: string, payload: object) => epcisRequests(world).post(plant.key, url, payload);
+    const pattern = 'urn:epc:idpat:sgln:0614141.12345.*';
+    const upper = 'URN:EPC:IDPAT:SGLN:0614141.12345.*';
+    const one = 'urn:epc:id:sgtin:0614141.812345.6789';
+    const reply = await post(
+      '/epcis/capture',
+      doc([
+        observation(1, { epcList: [one], readPoint: { id: pattern } }),
+        observation(2, { epcList: [one], bizLocation: { id: upper } }),
+        observation(3, {
+          epcList: [one],
+          sourceList: [
+            { type: 'location', source: 'urn:epc:id:sgln:0614141.12345.0' },
+            { type: 'location', source: 'urn:epc:idpat:sgln:0614141.*.*' },
+          ],
+          destinationList: [{ type: 'location', destination: upper }],
+        }),
+      ]),
+    );
+    refusedAt(
+      t,
+      reply,
+      [
+        '/epcisBody/eventList/0/readPoint/id',
+        '/epcisBody/eventList/1/bizLocation/id',
+        '/epcisBody/eventList/2/destinationList/0/destination',
+        '/epcisBody/eventList/2/sourceList/1/source',
+      ],
+      /EPC pattern.*not one (place|party or place)/,
+    );
+
+    const single = await post('/epcis/events', { '@context': CONTEXT, ...observation(1, { epcList: [one], readPoint: { id: upper } }) });
+    refusedAt(t, single, ['/readPoint/id'], /EPC pattern.*not one place/);
+    t.equal((await plant.api.get('/epcis/events')).body.epcisBody.queryResults.resultsBody.eventList.length, 0, 'nothing stored');
+  },
+);

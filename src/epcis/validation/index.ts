@@ -30,11 +30,14 @@ type Findings = { errors: ValidationError[]; covered: string[] };
 const EPC_LISTS = ['epcList', 'childEPCs', 'inputEPCList', 'outputEPCList'];
 const QUANTITY_LISTS = ['quantityList', 'childQuantityList', 'inputQuantityList', 'outputQuantityList'];
 const SSCC_URI = /^https:\/\/id\.gs1\.org\/00\//;
-/** Lists of objects naming one URI each, and that URI's field. */
+/** What a read point or business location names, and a source or destination: one of them, how to name it. */
+const ONE_PLACE = 'one place: name that place (an SGLN, a GS1 Digital Link with AI 414, or another URI)';
+const ONE_PARTY_OR_PLACE = 'one party or place: name that one (a PGLN or SGLN, a GS1 Digital Link with AI 417 or 414, or another URI)';
+/** Lists of objects naming one URI each, that URI's field, and the one party or place it names, if it names one. */
 const URI_LISTS = [
-  ['bizTransactionList', 'bizTransaction'],
-  ['sourceList', 'source'],
-  ['destinationList', 'destination'],
+  ['bizTransactionList', 'bizTransaction', null],
+  ['sourceList', 'source', ONE_PARTY_OR_PLACE],
+  ['destinationList', 'destination', ONE_PARTY_OR_PLACE],
 ] as const;
 /** The URI fields of a sensor element's metadata and reports (EPCIS 2.0 JSON Schema). */
 const SENSOR_METADATA_URIS = ['deviceID', 'deviceMetadata', 'rawData', 'dataProcessingMethod', 'bizRules'];
@@ -304,14 +307,16 @@ function checkEvent(event: unknown, at: string, found: Findings): void {
     else identifier(value, pointer);
   };
   // an EPC pattern (urn:epc:idpat:…, its head in any case) names many objects, or a GTIN's class
-  // (CBV's class-level identifier, an epcClass): never the one object an instance list or parentID names
+  // (CBV's class-level identifier, an epcClass): never the one object an instance list or parentID
+  // names, nor the one place or party of a read point, business location, source or destination.
+  // Whether the value at `pointer` is a pattern, then reported as no `instead` (the one thing meant).
+  const pattern = (value: unknown, pointer: string, instead: string) => {
+    if (typeof value !== 'string' || tooLong(value) || !isEpcPattern(value)) return false;
+    report(pointer, `${cited(value)} is an EPC pattern, which names many objects, not ${instead}`);
+    return true;
+  };
   const object = (value: unknown, pointer: string) => {
-    if (typeof value === 'string' && !tooLong(value) && isEpcPattern(value))
-      report(
-        pointer,
-        `${cited(value)} is an EPC pattern, which names many objects, not one object: name each EPC, or a GTIN's class as a quantity list's epcClass`,
-      );
-    else instance(value, pointer);
+    if (!pattern(value, pointer, "one object: name each EPC, or a GTIN's class as a quantity list's epcClass")) instance(value, pointer);
   };
   object(event.parentID, `${at}/parentID`);
   for (const field of EPC_LISTS) {
@@ -338,13 +343,17 @@ function checkEvent(event: unknown, at: string, found: Findings): void {
       for (const [i, entry] of list.entries()) epcClass(isObject(entry) ? entry.epcClass : undefined, `${at}/${field}/${i}/epcClass`);
   }
   for (const field of ['readPoint', 'bizLocation']) {
-    const place = event[field];
-    instance(isObject(place) ? place.id : undefined, `${at}/${field}/id`);
+    const place = isObject(event[field]) ? event[field].id : undefined;
+    if (!pattern(place, `${at}/${field}/id`, ONE_PLACE)) instance(place, `${at}/${field}/id`);
   }
-  for (const [field, key] of URI_LISTS) {
+  for (const [field, key, named] of URI_LISTS) {
     const list = event[field];
-    if (Array.isArray(list))
-      for (const [i, entry] of list.entries()) reference(isObject(entry) ? entry[key] : undefined, `${at}/${field}/${i}/${key}`);
+    if (!Array.isArray(list)) continue;
+    for (const [i, entry] of list.entries()) {
+      const value = isObject(entry) ? entry[key] : undefined;
+      const pointer = `${at}/${field}/${i}/${key}`;
+      if (!(named && pattern(value, pointer, named))) reference(value, pointer);
+    }
   }
   reference(event.transformationID, `${at}/transformationID`);
   const sensors = event.sensorElementList;
