@@ -18,7 +18,7 @@ export type Identifier =
   | { kind: 'sscc'; sscc: string }
   | { kind: 'ear-tag'; earTag: string }
   | { kind: 'party-lot'; partyCode: string; lotNumber: string }
-  | { kind: 'gtin'; gtin: string; lot?: string; serial?: string; uri: string }
+  | { kind: 'gtin'; gtin: string; cpv?: string; lot?: string; serial?: string; uri: string }
   | { kind: 'uri'; uri: string };
 
 /** The request field a malformed identifier is reported at, given what is wrong with it. */
@@ -139,11 +139,21 @@ function parseUri(uri: string, serviceBase: string): Identifier {
   return { kind: 'uri', uri };
 }
 
-/** The identifier a parsed GS1 Digital Link (GTIN or SSCC key) names; null for other keys. */
+/**
+ * The identifier a parsed GS1 Digital Link (GTIN or SSCC key) names; null for other keys. Its consumer product variant
+ * (22) is kept beside the canonical URI, which drops it: no code issued here has one.
+ */
 export function digitalLinkIdentifier(link: DigitalLink): Identifier | null {
   if (link.sscc) return { kind: 'sscc', sscc: link.sscc };
   if (!link.gtin) return null;
-  const { gtin, lot, serial } = link;
+  const { gtin, cpv, lot, serial } = link;
   const uri = canonicalGs1Uri(buildDigitalLink(GS1_DL_HOST, { gtin, lot, serial })) as string;
-  return { kind: 'gtin', gtin, uri, ...(lot !== undefined ? { lot } : {}), ...(serial !== undefined ? { serial } : {}) };
+  return {
+    kind: 'gtin',
+    gtin,
+    uri,
+    ...(cpv !== undefined ? { cpv } : {}),
+    ...(lot !== undefined ? { lot } : {}),
+    ...(serial !== undefined ? { serial } : {}),
+  };
 }

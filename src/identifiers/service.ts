@@ -105,7 +105,8 @@ export function createIdentifierService(deps: Deps) {
             if (foreign && ownLot?.productCode === product.code && live(ownLot.code)) return live(ownLot.code);
             return live(capturedLot);
           }
-          if (!product) return undefined;
+          // a product's own codes carry no consumer product variant: a link naming one names none of them
+          if (!product || id.cpv !== undefined) return undefined;
           if (id.serial) {
             // a serialized pack: the serial is one of our item codes, issued for this product (and lot)
             const found = pack(id.serial);

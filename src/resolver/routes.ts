@@ -142,18 +142,24 @@ function pairsForAis(query: string): string[] {
 /**
  * A Digital Link request's URL (as scannedTarget reads it: a full-width `？` is a `?` by then, and no fragment is left) as
  * it is read: its path with full-width characters as their ASCII forms (plainUrl), its query string as it came, `?`
- * included ('' when there is none), and that query string as parseDigitalLinkPath checks it: its pairs as pairsForAis
- * parts them, its AIs (keys of digits) read as ASCII too, as capture reads them. Any other parameter is left as scanned.
+ * included ('' when there is none), and that query string as parseDigitalLinkPath checks it: of its pairs as pairsForAis
+ * parts them, its AIs (keys of digits, read as ASCII, as capture reads them) and the parameters the resolver reads. Any
+ * other parameter is not checked (a browser sends `|` or `^` raw in a campaign tag), and is passed on as scanned.
  */
 function scannedDigitalLink(url: string) {
   const start = url.indexOf('?');
   const path = plainUrl(start === -1 ? url : url.slice(0, start));
   const query = start === -1 ? '' : url.slice(start);
-  const checked = pairsForAis(query)
-    .map((pair) => (isAiPair(pair) ? plainQueryPair(pair) : pair))
-    .join('&');
-  return { path, query, checked };
+  const read = pairsForAis(query.slice(1))
+    .filter((pair) => isAiPair(pair) || mayBeAi(pair) || isResolverParameter(keyOf(pair)))
+    .map((pair) => (isAiPair(pair) ? plainQueryPair(pair) : pair));
+  return { path, query, checked: read.length === 0 ? '' : `?${read.join('&')}` };
 }
+
+/** A pair whose key has a stray "%" but otherwise only digits and hex digits: it may be an AI written with escapes. */
+const mayBeAi = (pair: string) => /^(?=[^=]*\d)[\d%A-Fa-f]+(=|$)/.test(pair);
+
+const isResolverParameter = (key: string) => (RESOLVER_PARAMETERS as readonly string[]).includes(key);
 
 /**
  * A redirect to `target` (a path and the query string it passes on, as scanned), its Location an RFC 3986 URI reference

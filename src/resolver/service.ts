@@ -468,7 +468,7 @@ export function createResolverService(deps: {
         // a code that names nothing, as at /t/{code}: counted and flagged by the link as read, on GS1's host with its
         // lot kept (the canonical URI leaves it out, and would name the pack's own link)
         const detail = pack
-          ? `pack ${pack.code} of lot ${pack.lotCode} presented under GTIN ${id.gtin}${id.lot === undefined ? '' : ` and lot ${id.lot}`}, not its own product and lot`
+          ? `pack ${pack.code} of lot ${pack.lotCode} presented under GTIN ${id.gtin}${id.cpv === undefined ? '' : ` variant ${id.cpv}`}${id.lot === undefined ? '' : ` and lot ${id.lot}`}, not its own product and lot`
           : NEVER_ISSUED;
         const read = buildDigitalLink(GS1_DL_HOST, { gtin: id.gtin, cpv: link.cpv, lot: id.lot, serial: id.serial });
         return resolveItem(read, context, {

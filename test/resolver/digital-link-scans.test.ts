@@ -126,6 +126,9 @@ t.test('a genuine serial under another lot or product is flagged with its own lo
     [`/01/${GTIN}/10/OTHERLOT/21/${pack}`]: `https://id.gs1.org/01/${GTIN}/10/OTHERLOT/21/${pack}`,
     [`/01/${OTHER_GTIN}/21/${pack}`]: `https://id.gs1.org/01/${OTHER_GTIN}/21/${pack}`,
     [`/01/${OTHER_GTIN}/10/KZ-1/21/${pack}`]: `https://id.gs1.org/01/${OTHER_GTIN}/10/KZ-1/21/${pack}`,
+    // a consumer product variant (22) its product does not have
+    [`/01/${GTIN}/22/ANY/21/${pack}`]: `https://id.gs1.org/01/${GTIN}/22/ANY/21/${pack}`,
+    [`/01/${GTIN}/22/ANY/10/KZ-1/21/${pack}`]: `https://id.gs1.org/01/${GTIN}/22/ANY/10/KZ-1/21/${pack}`,
   };
   for (const [url, code] of Object.entries(links)) {
     const answer = await scan(url);
@@ -151,14 +154,17 @@ t.test('a Digital Link’s extension parameters the resolver does not read pass 
   const { scan } = await packWorld(t);
   const lotLink = `/01/${GTIN}/10/KZ-1`;
   // a GBK-encoded campaign tag, a stray "%", a key that is not UTF-8
-  for (const query of ['utm=%B0%D9', 'utm=%B0%D9&lang=en', 'off=50%', '%B0%D9=1', 'x=%FF']) {
+  // what browsers send raw in a query string though no URI may carry it, and keys that cannot be AIs (a letter in them)
+  // however malformed their escapes
+  const raw = ['utm=a|b', 'q={x}', 'q=a`b', 'q=a^b', 'q=a\\b', '%=1', 'a%zz=1', '%ZZ=1'];
+  for (const query of ['utm=%B0%D9', 'utm=%B0%D9&lang=en', 'off=50%', '%B0%D9=1', 'x=%FF', ...raw]) {
     const answer = await scan(`${lotLink}?${query}`);
     t.equal(answer.statusCode, 200, `?${query}: the lot's page`);
   }
   const redirect = await scan(`${lotLink}?utm=%B0%D9&linkType=gs1:traceability&lang=en`);
   t.equal(redirect.statusCode, 307);
   t.equal(redirect.headers.location, `${lotLink}?utm=%B0%D9&lang=en&format=json`, 'passed on as scanned');
-  for (const query of ['lang=%B0%D9', 'linkType=%FF', 'region=%B0', 'format=%FF', '17=%B0', '99=%FF', 'x=1&%ZZ=1']) {
+  for (const query of ['lang=%B0%D9', 'linkType=%FF', 'region=%B0', 'format=%FF', '17=%B0', '99=%FF', 'x=1&1%=1', '17=a|b', 'lang=a|b']) {
     const answer = await scan(`${lotLink}?${query}`);
     t.equal(answer.statusCode, 400, `?${query}: what the resolver reads, and AIs, are still checked`);
   }
