@@ -237,7 +237,7 @@ export function createServices(
       }
     },
   });
-  const audit = createAuditService({ audit: repos.audit, now });
+  const audit = createAuditService({ audit: repos.audit, transaction, now });
   const apiKeys = createApiKeyService({
     apiKeys: repos.apiKeys,
     partyKind: async (code) => (await repos.parties.findByCode(code))?.kind,

@@ -1,16 +1,19 @@
 // First starts of the service: one that could not listen (the port taken, said in one line without
 // a stack trace), or could not load the demo chain, has issued no admin key the operator never saw;
 // on an IPv6 address the links printed are URLs. (Start-ups refused for the database or the settings
-// file are in server-start-refusals.test.ts.)
+// file are in server-start-refusals.test.ts.) A start fixes, once, the complaints stored before
+// filings were logged: the `complaint.baseline` entry is recorded before any filing.
 
 import { createServer, type Server } from 'node:net';
+import { sql } from 'drizzle-orm';
 import { createServices } from '../src/app.js';
 import { completeUscc } from '../src/codes/uscc.js';
+import { queryRows } from '../src/db/client.js';
 import { launchService, serviceStorage } from './fixtures/service-process.js';
 import { fileTest } from './root.js';
 
 const t = fileTest();
-// five service processes, each compiling and opening its database
+// seven service processes, each compiling and opening its database
 t.setTimeout(300_000);
 
 const STACK_FRAME = /^\s+at /m;
@@ -78,4 +81,32 @@ t.test('on an IPv6 address the links printed are URLs: the address in brackets',
   t.match(service.output(), `API docs (Swagger UI):  ${base}/docs`);
   t.equal((await fetch(`${base}/health`)).status, 200, 'the printed address answers');
   t.same(await service.stop('SIGTERM'), { code: 0, signal: null });
+});
+
+t.test('a start records the baseline of the complaints stored before filings were logged, once', async (t) => {
+  const storage = await serviceStorage(t);
+  // a complaint stored by the code that logged no filing, listed by migration 0077
+  const before = await storage.open();
+  await queryRows(
+    before.db,
+    sql`insert into complaints (ticket, item_code, category, text, status, ip_hash) values ('TS20260101OLD001', 'FAKE0000000', 'quality', '投诉', 'open', 'x')`,
+  );
+  await queryRows(before.db, sql`insert into complaints_before_log (ticket) values ('TS20260101OLD001')`);
+  await before.close();
+  for (const start of ['first', 'second']) {
+    const service = launchService(t, storage);
+    await service.waitFor(/service ready on/);
+    t.same(await service.stop('SIGTERM'), { code: 0, signal: null }, `the ${start} start`);
+  }
+  const after = await storage.open();
+  t.teardown(() => after.close());
+  const entries = await queryRows<{ chain: string; kind: string; subjectId: string }>(
+    after.db,
+    sql`select party_code as chain, kind, subject_id as "subjectId" from audit_entries where kind like 'complaint.%'`,
+  );
+  t.same(
+    entries,
+    [{ chain: 'system', kind: 'complaint.baseline', subjectId: 'complaints_before_log' }],
+    'one baseline, with no filing made',
+  );
 });

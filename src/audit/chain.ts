@@ -374,7 +374,8 @@ export type BrokenLink = {
   /**
    * payload-mismatch: the stored rows no longer hash to what was recorded (or are gone);
    * entry-mismatch: the audit row itself was altered; link-mismatch: it does not follow the entry
-   * before it; missing-entry: a sequence number is skipped (an entry was deleted);
+   * before it; missing-entry: a sequence number is skipped (an entry was deleted), or an entry that
+   * should be there is not (a complaint filed or moved behind the log's back, the complaint baseline);
    * head-mismatch: the chain ends before its recorded head (its last entries were deleted), or has no head.
    */
   problem: 'payload-mismatch' | 'entry-mismatch' | 'link-mismatch' | 'missing-entry' | 'head-mismatch';

@@ -291,6 +291,16 @@ export function createAuditRepository(db: Db) {
       return rows.length > 0;
     },
 
+    /** How many complaints complaints_before_log lists while no `complaint.baseline` entry is recorded (0 once one is). */
+    async complaintsBeforeLogUnfixed(): Promise<number> {
+      const [row] = await queryRows<{ count: number }>(
+        db,
+        sql`select count(*)::integer as count from complaints_before_log
+          where not exists (select 1 from audit_entries where party_code = ${SYSTEM_CHAIN} and kind = 'complaint.baseline')`,
+      );
+      return row.count;
+    },
+
     /** Chain heads with at least one entry, optionally of one chain. */
     heads(chain?: string): Promise<ChainHead[]> {
       return queryRows<ChainHead>(

@@ -27,7 +27,7 @@ const brokenLinkSchema = z
     problem: z
       .enum(['payload-mismatch', 'entry-mismatch', 'link-mismatch', 'missing-entry', 'head-mismatch'])
       .describe(
-        'payload-mismatch: the stored rows no longer hash to what was recorded (or are gone); entry-mismatch: the audit row was altered; link-mismatch: it does not follow the entry before it; missing-entry: an entry was deleted (or a complaint was moved with none of its notes logged); head-mismatch: the chain ends before its head',
+        'payload-mismatch: the stored rows no longer hash to what was recorded (or are gone); entry-mismatch: the audit row was altered; link-mismatch: it does not follow the entry before it; missing-entry: an entry was deleted, or one is not there that should be (a complaint filed or moved behind the log’s back, the complaint baseline not recorded); head-mismatch: the chain ends before its head',
       ),
     detail: z.string(),
   })

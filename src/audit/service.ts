@@ -1,5 +1,5 @@
 import { type Principal, requireRole } from '../access/index.js';
-import type { Db } from '../db/client.js';
+import type { Db, Transact } from '../db/client.js';
 import {
   type AuditKind,
   appendToChains,
@@ -46,7 +46,9 @@ export function createAuditService(deps: {
     | 'complaintMovedWithoutNote'
     | 'complaintsFiledWithoutEntry'
     | 'complaintBaselineRecorded'
+    | 'complaintsBeforeLogUnfixed'
   >;
+  transaction: Transact;
   now: () => Date;
 }) {
   /** One page's payload hashes, derived per kind in one query each. */
@@ -75,16 +77,18 @@ export function createAuditService(deps: {
 
     /**
      * Records, once, the `complaint.baseline` entry on the system chain: the complaints stored before
-     * filings were logged (complaints_before_log, which the migration filled), hashed as they are now.
-     * Called at each filing, in its transaction, after the filing's own entry (chains are locked in
-     * the order the event writer locks them: a party's before system): asked again once the system
-     * chain's head is held, so of filings on several instances at once only the first records it.
+     * filings were logged (complaints_before_log, which the migration filled), hashed as they are now,
+     * an empty list too. Called by every start right after its migrations, before it takes requests:
+     * the list is fixed before anyone could add a forged complaint to it unseen. Asked again once the
+     * system chain's head is held, so of instances starting at once only the first records it.
      */
-    async recordComplaintBaseline(tx: Db): Promise<void> {
-      if (await deps.audit.complaintBaselineRecorded(tx)) return;
-      await deps.audit.lockHeads([SYSTEM_CHAIN], tx);
-      if (await deps.audit.complaintBaselineRecorded(tx)) return;
-      await record(tx, { chain: SYSTEM_CHAIN, kind: 'complaint.baseline', subjectId: COMPLAINT_BASELINE, keyId: null });
+    async recordComplaintBaseline(): Promise<void> {
+      if (await deps.audit.complaintBaselineRecorded()) return;
+      await deps.transaction(async (tx) => {
+        await deps.audit.lockHeads([SYSTEM_CHAIN], tx);
+        if (await deps.audit.complaintBaselineRecorded(tx)) return;
+        await record(tx, { chain: SYSTEM_CHAIN, kind: 'complaint.baseline', subjectId: COMPLAINT_BASELINE, keyId: null });
+      });
     },
 
     /**
@@ -147,6 +151,25 @@ export function createAuditService(deps: {
         }
       }
       if (only === undefined || only === SYSTEM_CHAIN) {
+        // complaints listed as stored before filings were logged, with no baseline fixing the list: any
+        // of them may have been added since, behind the log's back (reported where the baseline would follow)
+        const unfixed = await deps.audit.complaintsBeforeLogUnfixed();
+        if (unfixed > 0) {
+          const report = reports.get(SYSTEM_CHAIN) ?? { chain: SYSTEM_CHAIN, entries: 0, ok: true, firstBroken: null };
+          reports.set(SYSTEM_CHAIN, report);
+          if (report.ok) {
+            Object.assign(report, {
+              ok: false,
+              firstBroken: {
+                sequence: (last.get(SYSTEM_CHAIN)?.sequence ?? 0) + 1,
+                kind: 'complaint.baseline',
+                subjectId: COMPLAINT_BASELINE,
+                problem: 'missing-entry',
+                detail: `${COMPLAINT_BASELINE} lists ${unfixed} complaint(s) stored before filings were logged, but no complaint.baseline entry fixes the list`,
+              },
+            });
+          }
+        }
         // a complaint moved with no note logged (or, filed since filings are logged, with notes none of
         // which is) has no entry to be found by: reported where the entry recording its move would have
         // followed (on the system chain, which no party's walk reads)

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { customAlphabet } from 'nanoid';
 import type { Principal } from '../access/index.js';
-import { type AuditRecorder, type AuditService, chainOf } from '../audit/service.js';
+import { type AuditRecorder, chainOf } from '../audit/service.js';
 import { MOD31_CHARSET } from '../codes/mod31.js';
 import { chinaDay } from '../codes/timestamp.js';
 import type { Transact } from '../db/client.js';
@@ -63,7 +63,7 @@ export function createComplaintService(deps: {
   /** Complaints accepted from one client address in an hour (COMPLAINTS_PER_HOUR). */
   perHour: number;
   transaction: Transact;
-  audit: AuditRecorder & Pick<AuditService, 'recordComplaintBaseline'>;
+  audit: AuditRecorder;
   now?: () => Date;
   /** The six random characters of a ticket (tests draw one taken already). */
   ticketSuffix?: () => string;
@@ -140,8 +140,6 @@ export function createComplaintService(deps: {
           // the filing, with the row: on the chain of the party the complaint is about (no key acts), or system
           const chain = chainOf(null, stored.partyCode ?? undefined);
           await deps.audit.record(tx, { chain, kind: 'complaint.file', subjectId: stored.ticket, keyId: null });
-          // the complaints stored before filings were logged, fixed by the first filing if not yet
-          await deps.audit.recordComplaintBaseline(tx);
           return stored;
         }
         throw new Error(`no free complaint ticket in ${TICKET_DRAWS} draws: is the ticket generator random?`);

@@ -1171,7 +1171,7 @@ export const auditEntries = pgTable(
     // which complaints have a filing entry (those with none that are not listed in complaints_before_log
     // were slipped in behind the log's back: see audit/repository complaintsFiledWithoutEntry)
     index('audit_entries_complaint_file_idx').on(t.subjectId, t.recordedAt).where(sql`${t.kind} = 'complaint.file'`),
-    // whether the complaint baseline is recorded: asked at every filing until it is
+    // whether the complaint baseline is recorded: asked at every start and verification
     index('audit_entries_complaint_baseline_idx').on(t.partyCode).where(sql`${t.kind} = 'complaint.baseline'`),
   ],
 );

@@ -3,7 +3,8 @@
 // own, with no note logged, it no longer verifies (its first note has no entry); nor does one moved
 // with no note, one slipped in whole (whenever its row says it was filed), or one whose filing was
 // altered. Complaints stored before filings were logged (those the migration listed in
-// complaints_before_log, which the `complaint.baseline` entry hashes) still verify.
+// complaints_before_log, which the `complaint.baseline` entry a start records hashes) still verify;
+// a list with no baseline recorded does not, nor one with a ticket added after the start.
 import { sql } from 'drizzle-orm';
 import { queryRows } from '../../src/db/client.js';
 import { migrationStatement } from '../fixtures/migrations.js';
@@ -23,13 +24,24 @@ function auditOf(world: World) {
     if (reply.status !== 200) throw new Error(`verify: ${reply.status} ${JSON.stringify(reply.body)}`);
     return reply.body as { ok: boolean; chains: Report[] };
   };
-  return { run, verify };
+  /** A complaint row stored behind the service's back, as the code before filings were logged stored one: about a party's lot, or an unknown code. */
+  const insertComplaint = (ticket: string, createdAt: string, about: { lot: string; partyCode: string } | null, status = 'open') =>
+    run(sql`insert into complaints (ticket, item_code, lot_code, party_code, category, text, status, ip_hash, created_at, updated_at)
+      values (${ticket}, ${about?.lot ?? 'FAKE0000000'}, ${about?.lot ?? null}, ${about?.partyCode ?? null}, 'quality', '投诉', ${status},
+        'x', ${createdAt}::timestamptz, ${createdAt}::timestamptz)`);
+  /** Lists a ticket among the complaints stored before filings were logged, as migration 0077 lists them. */
+  const listBeforeLog = (ticket: string) => run(sql`insert into complaints_before_log (ticket) values (${ticket})`);
+  const baselines = () =>
+    run<{ chain: string; subjectId: string }>(
+      sql`select party_code as chain, subject_id as "subjectId" from audit_entries where kind = 'complaint.baseline'`,
+    );
+  return { run, verify, baselines, insertComplaint, listBeforeLog };
 }
 
 t.test('complaint filings in the audit log', async (t) => {
   const world = await createWorld(t, undefined, { complaintsPerHour: 50 });
   const { regulator } = world;
-  const { run, verify } = auditOf(world);
+  const { run, verify, insertComplaint, listBeforeLog } = auditOf(world);
   const broken = async (party?: string) => (await verify(party)).chains.filter((chain) => !chain.ok);
   const file = async (code: string, text: string) => {
     const filed = await world.ok(client(world.app).post('/complaints', { code, category: 'quality', text }));
@@ -43,16 +55,16 @@ t.test('complaint filings in the audit log', async (t) => {
   const other = await world.party('processor');
   const lot = await farm.commission(await farm.product('kg'), 10);
 
-  // as the code before filings were logged stored a complaint: the row alone, listed by the migration
-  const insertUnlogged = async (ticket: string, createdAt: string, partyCode: string | null) => {
-    await run(sql`insert into complaints (ticket, item_code, lot_code, party_code, category, text, status, ip_hash, created_at, updated_at)
-      values (${ticket}, ${partyCode ? lot : 'FAKE0000000'}, ${partyCode ? lot : null}, ${partyCode}, 'quality', '旧投诉', 'open',
-        'old', ${createdAt}::timestamptz, ${createdAt}::timestamptz)`);
-    await run(sql`insert into complaints_before_log (ticket) values (${ticket})`);
-  };
-  // filed long before this test's complaints: before the log covered filings
-  await insertUnlogged('TS20260101OLD001', '2026-01-01T02:00:00Z', farm.code);
-  await insertUnlogged('TS20260101OLD002', '2026-01-01T03:00:00Z', null);
+  // filed long before this test's complaints, before the log covered filings: the row alone, listed by the migration
+  for (const [ticket, about] of [
+    ['TS20260101OLD001', { lot, partyCode: farm.code }],
+    ['TS20260101OLD002', null],
+  ] as const) {
+    await insertComplaint(ticket, '2026-01-01T02:00:00Z', about);
+    await listBeforeLog(ticket);
+  }
+  // as the start after the upgrade fixes them
+  await world.app.services.audit.recordComplaintBaseline();
 
   t.test('a filing is an entry on the chain of the party the complaint is about, or system', async (t) => {
     const aboutLot = await file(lot, '有异味');
@@ -165,17 +177,12 @@ t.test('complaint filings in the audit log', async (t) => {
 t.test('complaints without a filing entry', async (t) => {
   const world = await createWorld(t, undefined, { complaintsPerHour: 50 });
   const { regulator } = world;
-  const { run, verify } = auditOf(world);
+  const { run, verify, baselines, insertComplaint, listBeforeLog } = auditOf(world);
   const farm = await world.party('farm');
   const other = await world.party('processor');
   const lot = await farm.commission(await farm.product('kg'), 10);
   const insert = (ticket: string, createdAt: string, status = 'open') =>
-    run(sql`insert into complaints (ticket, item_code, lot_code, party_code, category, text, status, ip_hash, created_at, updated_at)
-      values (${ticket}, ${lot}, ${lot}, ${farm.code}, 'quality', '投诉', ${status}, 'x', ${createdAt}::timestamptz, ${createdAt}::timestamptz)`);
-  const baselines = () =>
-    run<{ chain: string; subjectId: string }>(
-      sql`select party_code as chain, subject_id as "subjectId" from audit_entries where kind = 'complaint.baseline'`,
-    );
+    insertComplaint(ticket, createdAt, { lot, partyCode: farm.code }, status);
 
   // stored before any filing was logged (as the code before this change stored them), and listed in
   // complaints_before_log as the migration lists every complaint stored when it runs
@@ -188,6 +195,8 @@ t.test('complaints without a filing entry', async (t) => {
     ['TS20260101OLD001', 'TS20260101OLD002'],
     'the migration lists the complaints stored before',
   );
+  await world.app.services.audit.recordComplaintBaseline();
+  t.same(await baselines(), [{ chain: 'system', subjectId: 'complaints_before_log' }], 'the start fixed the old complaints');
   t.ok((await verify()).ok, 'complaints stored before filings were logged verify');
   const moved = await regulator.post('/regulator/complaints/TS20260101OLD001/transitions', { status: 'investigating', note: '已受理' });
   expectStatus(t, moved, 200, 'an old complaint is moved on through the service');
@@ -201,10 +210,7 @@ t.test('complaints without a filing entry', async (t) => {
   const filed = await client(world.app).post('/complaints', { code: lot, category: 'quality', text: '有异味' });
   expectStatus(t, filed, 201, 'a complaint filed: filings are logged from here on');
   t.ok((await verify()).ok, 'the old complaints still verify, with their logged notes');
-  t.same(await baselines(), [{ chain: 'system', subjectId: 'complaints_before_log' }], 'the first filing fixed the old complaints');
-  const again = await client(world.app).post('/complaints', { code: lot, category: 'quality', text: '又有异味' });
-  expectStatus(t, again, 201, 'another complaint filed');
-  t.equal((await baselines()).length, 1, 'once');
+  t.equal((await baselines()).length, 1, 'a filing records no baseline of its own');
 
   // a complaint slipped in whole with its row dated before the first logged filing, resolved and upheld
   // with a note of its own: its date is the forger's to choose, so it is not one of the old complaints
@@ -221,7 +227,7 @@ t.test('complaints without a filing entry', async (t) => {
     'reported on the chain its filing would be on',
   );
   // listed among the old complaints as well: the list no longer hashes as the baseline recorded it
-  await run(sql`insert into complaints_before_log (ticket) values ('TS20260101BACK01')`);
+  await listBeforeLog('TS20260101BACK01');
   t.match(
     (await verify('system')).chains[0]?.firstBroken,
     { kind: 'complaint.baseline', subjectId: 'complaints_before_log', problem: 'payload-mismatch' },
@@ -236,7 +242,7 @@ t.test('complaints without a filing entry', async (t) => {
     { kind: 'complaint.baseline', subjectId: 'complaints_before_log', problem: 'payload-mismatch' },
     'a ticket taken out of the old complaints breaks the baseline',
   );
-  await run(sql`insert into complaints_before_log (ticket) values ('TS20260101OLD002')`);
+  await listBeforeLog('TS20260101OLD002');
   t.ok((await verify()).ok, 'verifies again once restored');
 
   // an old complaint resolved behind the service's back: no entry covers it at all
@@ -290,4 +296,65 @@ t.test('complaints without a filing entry', async (t) => {
   );
   await run(sql`delete from complaints where ticket = 'TS20261205SLIP01'`);
   t.ok((await verify()).ok, 'verifies again once removed');
+});
+
+t.test('the complaints stored before filings were logged are fixed at start, before any filing', async (t) => {
+  const world = await createWorld(t);
+  const { run, verify, baselines, insertComplaint, listBeforeLog } = auditOf(world);
+  const recordBaseline = () => world.app.services.audit.recordComplaintBaseline();
+  const farm = await world.party('farm');
+  const about = { lot: await farm.commission(await farm.product('kg'), 10), partyCode: farm.code };
+  // as migration 0077 found them, before the start after it
+  for (const ticket of ['TS20260101OLD001', 'TS20260101OLD002']) {
+    await insertComplaint(ticket, '2026-01-01T02:00:00Z', about);
+    await listBeforeLog(ticket);
+  }
+  const missing = await verify();
+  t.notOk(missing.ok, 'listed complaints with no baseline recorded do not verify');
+  t.match(
+    missing.chains.find((chain) => chain.chain === 'system')?.firstBroken,
+    { kind: 'complaint.baseline', subjectId: 'complaints_before_log', problem: 'missing-entry', detail: /lists 2 complaint/ },
+    'the baseline is missing, on the system chain',
+  );
+  t.match(
+    (await verify('system')).chains[0]?.firstBroken,
+    { kind: 'complaint.baseline', problem: 'missing-entry' },
+    'verifying the system chain alone finds it',
+  );
+  t.ok((await verify(farm.code)).ok, "a party's chain alone is not concerned");
+
+  // two instances starting at once, then a later start
+  await Promise.all([recordBaseline(), recordBaseline()]);
+  await recordBaseline();
+  t.same(await baselines(), [{ chain: 'system', subjectId: 'complaints_before_log' }], 'one baseline');
+  t.same(await run(sql`select subject_id from audit_entries where kind = 'complaint.file'`), [], 'recorded before any filing');
+  t.ok((await verify()).ok, 'the old complaints verify');
+
+  // a complaint slipped in whole after the start, listed among the old ones, then a filing (which once sealed it into the baseline)
+  await insertComplaint('TS20260101FAKE01', '2026-01-01T04:00:00Z', about);
+  await listBeforeLog('TS20260101FAKE01');
+  const filed = await client(world.app).post('/complaints', { code: about.lot, category: 'quality', text: '有异味' });
+  expectStatus(t, filed, 201, 'a complaint filed');
+  t.equal((await baselines()).length, 1, 'the filing records no baseline');
+  t.match(
+    (await verify('system')).chains[0]?.firstBroken,
+    { kind: 'complaint.baseline', subjectId: 'complaints_before_log', problem: 'payload-mismatch' },
+    'the forged complaint breaks the baseline',
+  );
+});
+
+t.test('a start with no complaints stored before filings were logged fixes the empty list', async (t) => {
+  const world = await createWorld(t);
+  const { verify, baselines, insertComplaint, listBeforeLog } = auditOf(world);
+  t.ok((await verify()).ok, 'an empty list with no baseline verifies: nothing is left unfixed');
+  await world.app.services.audit.recordComplaintBaseline();
+  t.same(await baselines(), [{ chain: 'system', subjectId: 'complaints_before_log' }], 'the baseline of no complaints');
+  t.ok((await verify()).ok, 'verifies');
+  await insertComplaint('TS20260101FAKE01', '2026-01-01T04:00:00Z', null);
+  await listBeforeLog('TS20260101FAKE01');
+  t.match(
+    (await verify('system')).chains[0]?.firstBroken,
+    { kind: 'complaint.baseline', subjectId: 'complaints_before_log', problem: 'payload-mismatch' },
+    'a forged complaint listed on a quiet installation breaks it',
+  );
 });

@@ -12,12 +12,13 @@ const t = fileTest();
 
 t.test('a revoked ADMIN_API_KEY stays revoked: the next start refuses it and says so', async (t) => {
   const database = await openTestDatabase(t);
+  const transaction = <T>(work: (tx: Db) => Promise<T>) => database.db.transaction((tx) => work(tx as unknown as Db));
   const service = () =>
     createApiKeyService({
       apiKeys: createApiKeysRepository(database.db),
       partyKind: async () => undefined,
-      transaction: <T>(work: (tx: Db) => Promise<T>) => database.db.transaction((tx) => work(tx as unknown as Db)),
-      audit: createAuditService({ audit: createAuditRepository(database.db), now: () => new Date() }),
+      transaction,
+      audit: createAuditService({ audit: createAuditRepository(database.db), transaction, now: () => new Date() }),
     });
   const configured = 'configured-admin-key-000000000000';
   const bearer = `Bearer ${configured}`;
@@ -42,11 +43,12 @@ t.test('a revoked ADMIN_API_KEY stays revoked: the next start refuses it and say
 
 t.test('the generated admin key is made on the very first start only: revoking every admin key does not bring a new one', async (t) => {
   const database = await openTestDatabase(t);
+  const transaction = <T>(work: (tx: Db) => Promise<T>) => database.db.transaction((tx) => work(tx as unknown as Db));
   const service = createApiKeyService({
     apiKeys: createApiKeysRepository(database.db),
     partyKind: async () => undefined,
-    transaction: <T>(work: (tx: Db) => Promise<T>) => database.db.transaction((tx) => work(tx as unknown as Db)),
-    audit: createAuditService({ audit: createAuditRepository(database.db), now: () => new Date() }),
+    transaction,
+    audit: createAuditService({ audit: createAuditRepository(database.db), transaction, now: () => new Date() }),
   });
   const generated = await service.ensureAdminKey();
   t.match(generated, /^ctk_/, 'the first start generates one');

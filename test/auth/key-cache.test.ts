@@ -11,10 +11,10 @@ import { fileTest } from '../root.js';
 const t = fileTest();
 
 /** Issuing and revoking keys record audit entries, in the transaction of the act. */
-const recording = (database: Database) => ({
-  transaction: <T>(work: (tx: Db) => Promise<T>) => database.db.transaction((tx) => work(tx as unknown as Db)),
-  audit: createAuditService({ audit: createAuditRepository(database.db), now: () => new Date() }),
-});
+const recording = (database: Database) => {
+  const transaction = <T>(work: (tx: Db) => Promise<T>) => database.db.transaction((tx) => work(tx as unknown as Db));
+  return { transaction, audit: createAuditService({ audit: createAuditRepository(database.db), transaction, now: () => new Date() }) };
+};
 
 t.test('a key authenticated a moment ago is not looked up again; revoking it here forgets it at once', async (t) => {
   const database = await openTestDatabase(t);

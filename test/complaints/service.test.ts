@@ -1,6 +1,7 @@
 // The complaint service with exactly its narrowed repositories, on a real database.
 import { createAuditService } from '../../src/audit/service.js';
 import { createComplaintService } from '../../src/complaints/service.js';
+import type { Db } from '../../src/db/client.js';
 import { createChain, narrow, REGULATOR } from '../fixtures/chain.js';
 import { openTestDatabase } from '../helper.js';
 import { fileTest } from '../root.js';
@@ -12,6 +13,7 @@ t.test('complaints', async (t) => {
   const chain = createChain(database);
   const { repositories } = chain;
   let clock = new Date('2026-03-01T15:59:59Z');
+  const transaction = <T>(work: (tx: Db) => Promise<T>) => database.db.transaction((tx) => work(tx as unknown as Db));
   const deps = (ipSalt: string, ticketSuffix?: () => string): Parameters<typeof createComplaintService>[0] => ({
     complaints: narrow(repositories.complaints, ['insert', 'lockAddress', 'filedFrom', 'find', 'transition', 'list']),
     items: narrow(repositories.items, ['findItem']),
@@ -19,8 +21,8 @@ t.test('complaints', async (t) => {
     ipSalt,
     perHour: 3,
     ticketSuffix,
-    transaction: (work) => database.db.transaction((tx) => work(tx as never)),
-    audit: createAuditService({ audit: repositories.audit, now: () => clock }),
+    transaction,
+    audit: createAuditService({ audit: repositories.audit, transaction, now: () => clock }),
     now: () => clock,
   });
   const serviceWith = (ipSalt: string, ticketSuffix?: () => string) => createComplaintService(deps(ipSalt, ticketSuffix));

@@ -1,6 +1,7 @@
 // The location service with exactly its narrowed repository, on a real database.
 import { createAuditService } from '../../src/audit/service.js';
 import { newPartyCode } from '../../src/codes/service-codes.js';
+import type { Db } from '../../src/db/client.js';
 import { createLocationBody } from '../../src/locations/schemas.js';
 import { createLocationService } from '../../src/locations/service.js';
 import { ADMIN, createChain, narrow, REGULATOR } from '../fixtures/chain.js';
@@ -13,13 +14,14 @@ t.test('locations', async (t) => {
   const database = await openTestDatabase(t);
   const chain = createChain(database);
   const { repositories } = chain;
+  const transaction = <T>(work: (tx: Db) => Promise<T>) => database.db.transaction((tx) => work(tx as unknown as Db));
   const service = createLocationService({
     locations: narrow(repositories.locations, ['insert', 'findByCode', 'findByGln', 'listByParty']),
     partyExists: async (code) => (await repositories.parties.findByCode(code)) !== undefined,
     parties: narrow(repositories.parties, ['lockCompanyPrefixes', 'glnHolders']),
     tradingPartners: repositories.shipments.tradingPartners,
-    transaction: (work) => database.db.transaction((tx) => work(tx as never)),
-    audit: createAuditService({ audit: repositories.audit, now: () => new Date() }),
+    transaction,
+    audit: createAuditService({ audit: repositories.audit, transaction, now: () => new Date() }),
   });
   const farm = await chain.party('farm');
   const site = (extra: Record<string, unknown> = {}) =>

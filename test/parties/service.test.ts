@@ -12,6 +12,7 @@ const t = fileTest();
 t.test('a USCC and a GLN each name one party, also when two registrations race', async (t) => {
   const database = await openTestDatabase(t);
   const { repositories } = createChain(database);
+  const transaction = <T>(work: (tx: Db) => Promise<T>) => database.db.transaction((tx) => work(tx as unknown as Db));
   const service = createPartyService({
     parties: narrow(repositories.parties, [
       'insert',
@@ -31,8 +32,8 @@ t.test('a USCC and a GLN each name one party, also when two registrations race',
       'holdsRegion',
     ]),
     tradingPartners: repositories.shipments.tradingPartners,
-    transaction: (work) => database.db.transaction((tx) => work(tx as unknown as Db)),
-    audit: createAuditService({ audit: repositories.audit, now: () => new Date() }),
+    transaction,
+    audit: createAuditService({ audit: repositories.audit, transaction, now: () => new Date() }),
   });
   const farm = (extra: Record<string, unknown>) => createPartyBody.parse({ kind: 'farm', name: '养殖场', regionCode: '500236', ...extra });
 

@@ -3,6 +3,7 @@
 import { createAuditService } from '../../src/audit/service.js';
 import { completeGs1 } from '../../src/codes/gs1.js';
 import { newPartyCode } from '../../src/codes/service-codes.js';
+import type { Db } from '../../src/db/client.js';
 import { type CreateProductInput, createProductBody } from '../../src/products/schemas.js';
 import { createProductService } from '../../src/products/service.js';
 import { ADMIN, createChain, narrow, REGULATOR } from '../fixtures/chain.js';
@@ -15,12 +16,13 @@ t.test('products', async (t) => {
   const database = await openTestDatabase(t);
   const chain = createChain(database);
   const { repositories } = chain;
+  const transaction = <T>(work: (tx: Db) => Promise<T>) => database.db.transaction((tx) => work(tx as unknown as Db));
   const service = createProductService({
     products: narrow(repositories.products, ['insert', 'findByCode', 'findByGtin', 'list']),
     partyExists: async (code) => (await repositories.parties.findByCode(code)) !== undefined,
     parties: narrow(repositories.parties, ['lockCompanyPrefixes', 'companyPrefixesFor']),
-    transaction: (work) => database.db.transaction((tx) => work(tx as never)),
-    audit: createAuditService({ audit: repositories.audit, now: () => new Date() }),
+    transaction,
+    audit: createAuditService({ audit: repositories.audit, transaction, now: () => new Date() }),
   });
   const processor = await chain.party('processor');
   const other = await chain.party('processor');
