@@ -59,8 +59,11 @@ export function containersAboveWalk(codes: string[]): SQL {
     )`;
 }
 
-/** What the containers a pack lies in say of it: one held holds the pack, one a recall named recalls it. */
-export type ContainersState = { onHold: boolean; recalled: boolean };
+/**
+ * What the containers a pack lies in say of it: one held holds the pack, one a recall named recalls
+ * it, one destroyed took it along. Of a case scanned, `onHold` is also a hold of a lot it holds now.
+ */
+export type ContainersState = { onHold: boolean; recalled: boolean; destroyed: boolean };
 
 /** An event's time and when it was recorded (a batch's events share one record time). */
 export type Dated = { at: Date; recordedAt: Date };
@@ -135,20 +138,33 @@ export async function stageReachable(
 export function createLineageRepository(db: Db) {
   return {
     /**
-     * Whether a container `code` lies in, at any level, or `code` itself when `withItself`, is on hold,
-     * and whether one is recalled by a recall that named it (namedByRecall: a recall of one lot marks
-     * the containers it lies in, not what else they hold), in one statement; undefined when there is
-     * no such container.
+     * The state of the containers above a scanned pack or case (see ContainersState), in one statement;
+     * undefined when they say nothing of it. Of a pack (`scanned` 'pack'), `code` is the container it lies
+     * in, counted with those that one lies in, at any level. Of a case (`scanned` 'container'), `code` is
+     * the case: the containers it lies in, and whether a lot it holds now, at any level, is on hold (a hold
+     * of a lot stops the containers it lies in, as the event writer does; the case's own state is its lot's).
+     * A container is recalled only by a recall that named it (namedByRecall: a recall of one lot marks the
+     * containers it lies in, not what else they hold).
      */
-    async containersState(code: string, withItself: boolean): Promise<ContainersState | undefined> {
-      const [row] = await queryRows<ContainersState & { containers: number }>(
+    async containersState(code: string, scanned: 'pack' | 'container'): Promise<ContainersState | undefined> {
+      const ofCase = scanned === 'container';
+      // what the case holds now, at any level, down the packings the walk above goes up
+      const contents = sql`, below(code) as (
+          select e.upstream_code from lineage_edges e where e.downstream_code = ${code} and ${PACKED_NOW}
+          union
+          select e.upstream_code from lineage_edges e join below on e.downstream_code = below.code where ${PACKED_NOW}
+        )`;
+      const [row] = await queryRows<ContainersState & { containers: number; holdsHeld: boolean }>(
         db,
-        sql`${containersAboveWalk([code])}
+        sql`${containersAboveWalk([code])}${ofCase ? contents : sql``}
         select count(*)::int as containers, coalesce(bool_or(l.hold is not null), false) as "onHold",
-          coalesce(bool_or(l.status = 'recalled' and ${namedByRecall(sql`l.code`)}), false) as recalled
-        from lots l where l.code in (select parent from above${withItself ? sql` union select ${code}::text` : sql``})`,
+          coalesce(bool_or(l.status = 'recalled' and ${namedByRecall(sql`l.code`)}), false) as recalled,
+          coalesce(bool_or(l.status = 'destroyed'), false) as destroyed,
+          ${ofCase ? sql`exists (select 1 from lots c join below on c.code = below.code where c.hold is not null)` : sql`false`} as "holdsHeld"
+        from lots l where l.code in (select parent from above${ofCase ? sql`` : sql` union select ${code}::text`})`,
       );
-      return row.containers > 0 ? { onHold: row.onHold, recalled: row.recalled } : undefined;
+      if (row.containers === 0 && !row.holdsHeld) return undefined;
+      return { onHold: row.onHold || row.holdsHeld, recalled: row.recalled, destroyed: row.destroyed };
     },
 
     /**

@@ -176,8 +176,8 @@ export function createResolverService(deps: {
   /** Which lots of a chain have a failed test that still stands (the anomalies' rule, standingFailure). */
   failures: Pick<EventsRepository, 'standingFailedLots'>;
   /**
-   * Whether the containers a pack or case lies in hold or recall it: the walk up the packings the event writer locks by;
-   * and the packing links a lot's cold chain reads.
+   * Whether the containers a pack or case lies in hold, recall or destroyed it, and whether a lot a case holds is on hold:
+   * the walk up the packings the event writer locks by; and the packing links a lot's cold chain reads.
    */
   containers: Pick<LineageRepository, 'containersState' | 'packingLinksAbove'>;
   scans: Pick<ScanService, 'record' | 'beginRead' | 'raiseFlag' | 'scannedRecentlyBy'>;
@@ -226,15 +226,15 @@ export function createResolverService(deps: {
   const summaryOf = (lotCode: string, view: LotView) => summaryOfView(lotCode, view, now());
 
   /**
-   * Whether the container a pack or container lies in, or any container that one lies in, is on hold
-   * or recalled: read on every scan, as the pack's own lot state is, since it is the pack's alone. A
-   * pack's own container counts with those it lies in; a container scanned shows its own state as its lot's.
-   * A container's recall is the pack's only when the recall named the container itself: a recall of a
-   * lot marks the containers it lies in too, not what else they hold (the pack's own lot recalled shows
-   * as the lot's warning).
+   * Whether the container a pack or container lies in, or any container that one lies in, is on hold,
+   * recalled or destroyed, and of a container whether a lot it holds now is on hold: read on every scan,
+   * as the pack's own lot state is, since it is the pack's alone. A pack's own container counts with those
+   * it lies in; a container scanned shows its own state as its lot's. A container's recall is the pack's
+   * only when the recall named the container itself: a recall of a lot marks the containers it lies in
+   * too, not what else they hold (the pack's own lot recalled shows as the lot's warning).
    */
   const containerState = (code: string, kind: 'pack' | 'container'): Promise<PackFacts['container']> =>
-    deps.containers.containersState(code, kind === 'pack');
+    deps.containers.containersState(code, kind);
 
   const hashIp = (ip: string) => createHash('sha256').update(`${deps.ipSalt}:${ip}`).digest('hex').slice(0, 32);
   const hashClient = (context: ScanContext) =>
@@ -287,9 +287,10 @@ export function createResolverService(deps: {
     } finally {
       read.close();
     }
+    const containers = found?.containerCode && view ? containerState(found.containerCode, 'pack') : Promise.resolve(undefined);
     const [item, container] = await Promise.all([
-      scan ? flagScan(code, found, view, context, scan.at, pending, misread) : withPending(found, pending),
-      found?.containerCode && view ? containerState(found.containerCode, 'pack') : undefined,
+      scan ? flagScan(code, found, view, context, scan.at, pending, containers, misread) : withPending(found, pending),
+      containers,
     ]);
     if (!item || !view) throw new NotGenuineError(misread?.shownAs ?? code);
     return {
@@ -333,7 +334,11 @@ export function createResolverService(deps: {
     return counted ? { at } : null;
   }
 
-  /** Raises any counterfeit or brand misuse flags a counted scan shows; unknown codes are flagged too. */
+  /**
+   * Raises any counterfeit or brand misuse flags a counted scan shows; unknown codes are flagged too.
+   * `containers`: the state of the containers the pack lies in, read meanwhile: a destroyed one ended the
+   * pack as its lot's destruction would.
+   */
   async function flagScan(
     code: string,
     item: ScannedItem | undefined,
@@ -341,6 +346,7 @@ export function createResolverService(deps: {
     context: ScanContext,
     at: Date,
     pending: PendingCounts | undefined,
+    containers: Promise<PackFacts['container']>,
     misread?: Misread,
   ): Promise<ScannedItem | undefined> {
     if (!item || !view) {
@@ -363,9 +369,18 @@ export function createResolverService(deps: {
     const local = counted.regionBefore;
     const earlier = local && !(stored.region && stored.at && stored.at > local.at) ? local : stored;
     const scanCount = item.scanCount + counted.count;
+    const container = await containers;
     const raised = [
       ...scanFlags(
-        { scanCount, region: context.region, previousRegion: earlier.region, previousScanAt: earlier.at, at, lotStatus: item.lotStatus },
+        {
+          scanCount,
+          region: context.region,
+          previousRegion: earlier.region,
+          previousScanAt: earlier.at,
+          at,
+          lotStatus: item.lotStatus,
+          containerDestroyed: container?.destroyed,
+        },
         policy,
       ),
       ...misuseOf(view.standings, { ...view.making, issuedOn: chinaDay(item.issuedAt), issuedAt: item.issuedAt.toISOString() }).map(

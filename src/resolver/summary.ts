@@ -28,14 +28,15 @@ export type TestItem = z.output<typeof testItemSchema>;
 
 /**
  * What is particular to the scanned pack. `container`: whether the container it lies in, or any
- * container that one lies in, is on hold or recalled (absent for a pack in none): a hold or recall
- * of a case holds what is packed in it, but only that pack of the lot.
+ * container that one lies in, is on hold, recalled or destroyed (absent for a pack in none): a hold,
+ * recall or destruction of a case holds or ends what is packed in it, but only that pack of the lot.
+ * Of a case scanned, `onHold` is also a hold of a lot it holds now.
  */
 export type PackFacts = {
   code: string;
   scans: { count: number; firstScannedAt: Date | null };
   flagged: boolean;
-  container?: { onHold: boolean; recalled: boolean };
+  container?: { onHold: boolean; recalled: boolean; destroyed: boolean };
 };
 
 const STAGE_BY_PARTY_KIND: Record<string, Stage> = {
@@ -343,15 +344,17 @@ const packScans = (pack: PackFacts): ConsumerSummary['scans'] => ({
 
 /**
  * The lot's warnings and those of the containers the pack lies in: a held one is 暂停销售 for the
- * pack as the lot's own hold is, a recalled one a recall. The lot's summary is shared by all its
- * packs, so a container's are added per pack, never to it.
+ * pack as the lot's own hold is, a recalled one a recall, a destroyed one took the pack with it as a
+ * destroyed lot's (a sold or used one says no more than the lot's own sale or use does). The lot's
+ * summary is shared by all its packs, so a container's are added per pack, never to it.
  */
 export function packLotWarnings(lot: LotSummary, pack: PackFacts): LotSummary['warnings'] {
   const { container } = pack;
-  if (!container || (!container.onHold && !container.recalled)) return lot.warnings;
+  if (!container || (!container.onHold && !container.recalled && !container.destroyed)) return lot.warnings;
   const all = new Set<LotSummary['warnings'][number]>(lot.warnings);
   if (container.recalled) all.add('recalled');
   if (container.onHold) all.add('on_hold');
+  if (container.destroyed) all.add('destroyed');
   // in the order the lot's own are raised in
   return LOT_WARNINGS.filter((warning) => all.has(warning));
 }

@@ -66,6 +66,8 @@ export function scanFlags(
     previousScanAt: Date | null;
     at: Date;
     lotStatus: string;
+    /** Whether a container the pack lies in, at any level, was destroyed (taking the pack with it, not its lot). */
+    containerDestroyed?: boolean;
   },
   policy: FlagPolicy = DEFAULT_FLAG_POLICY,
 ): { kind: FlagKind; detail: string }[] {
@@ -85,6 +87,8 @@ export function scanFlags(
   }
   if (scan.lotStatus === 'recalled' || scan.lotStatus === 'destroyed') {
     flags.push({ kind: 'inactive_lot', detail: `scanned while its lot is ${scan.lotStatus}` });
+  } else if (scan.containerDestroyed) {
+    flags.push({ kind: 'inactive_lot', detail: 'scanned while a container it lies in is destroyed' });
   }
   return flags;
 }

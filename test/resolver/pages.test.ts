@@ -446,7 +446,12 @@ t.test('brand badges: the brands the producer was admitted to on the production 
 
 t.test('a pack in a held container shows the hold banner; the next pack of the lot, from the same cached parts, does not', async (t) => {
   const lot = demoLot();
-  const inHeldCase: PackFacts = { ...demoPack(), code: 'M3TW8KQ2R5X', flagged: true, container: { onHold: true, recalled: false } };
+  const inHeldCase: PackFacts = {
+    ...demoPack(),
+    code: 'M3TW8KQ2R5X',
+    flagged: true,
+    container: { onHold: true, recalled: false, destroyed: false },
+  };
   const other = demoPack();
   for (const lang of ['zh-CN', 'en'] as const) {
     const text = TEXT[lang];
@@ -461,9 +466,19 @@ t.test('a pack in a held container shows the hold banner; the next pack of the l
     const plain = render({ lot, pack: other }, { ...OPTIONS, lang });
     t.notMatch(plain, 'alert stop', `${lang}: the lot's other pack has no banner`);
     t.match(plain, text.genuine);
-    const recalled = render({ lot, pack: { ...other, container: { onHold: false, recalled: true } } }, { ...OPTIONS, lang });
+    const recalled = render(
+      { lot, pack: { ...other, container: { onHold: false, recalled: true, destroyed: false } } },
+      { ...OPTIONS, lang },
+    );
     t.match(recalled, `role="alert">${text.banners.recalled}`, `${lang}: a recalled container`);
     t.equal(recalled.match(/class="alert /g)?.length, 1, `${lang}: its banner only`);
+    const destroyed = render(
+      { lot, pack: { ...other, container: { onHold: false, recalled: false, destroyed: true } } },
+      { ...OPTIONS, lang },
+    );
+    t.match(destroyed, `role="alert">${text.banners.destroyed}`, `${lang}: a destroyed container: the destroyed lot's banner`);
+    t.equal(destroyed.match(/class="alert /g)?.length, 1, `${lang}: its banner only`);
+    t.notMatch(destroyed, text.genuine, `${lang}: not called genuine`);
   }
   const both = render({ lot: { ...demoLot(), warnings: ['on_hold'] }, pack: inHeldCase });
   t.equal(both.match(/class="alert /g)?.length, 1, 'a lot and its container both held: one banner');

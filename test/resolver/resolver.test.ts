@@ -1051,6 +1051,96 @@ t.test('a case scanned by its SSCC warns of a failed test of what it holds now, 
   t.same(await scan(`/t/${failingPack}`), ['held'], 'the unpacked lot still warns on its own packs');
 });
 
+// A case destroyed takes the packs in it out of circulation as a destroyed lot's are, though the rest of
+// their lot is not: a pack in it (or in a case on a destroyed pallet) warns `destroyed`, is called neither
+// genuine nor counterfeit, and its scan raises the inactive-lot flag; the lot's other packs show nothing.
+t.test('a pack or case in a destroyed container shows the destroyed banner, and the pack’s scan is flagged', async (t) => {
+  const world = await createWorld(t);
+  const processor = await world.party('processor');
+  let phones = 0;
+  const get = (url: string, accept: string) =>
+    world.app.inject({ method: 'GET', url, headers: { accept, 'user-agent': `phone ${++phones}` } });
+  const scan = async (url: string) => (await get(url, 'application/json')).json().warnings;
+  const lot = await processor.commission(await processor.product('piece'), 4);
+  const [inCase, besideCase, onPallet] = await issuePacks(world, processor, lot, 4);
+  const caseOf = async (itemCodes: string[], sscc?: string) =>
+    (await world.ok(processor.event({ type: 'aggregate', parent: sscc ? { sscc } : {}, itemCodes }))).createdLotCodes[0] as string;
+  const destroy = (lotCode: string) => world.ok(processor.event({ type: 'destroy', lines: [{ lotCode }], reason: 'case crushed' }));
+  const crushed = await caseOf([inCase]);
+  const caseSscc = completeGs1('06901234500000131');
+  const palletedCase = await caseOf([onPallet], caseSscc);
+  const pallet = await processor.pack([{ lotCode: palletedCase }]);
+  t.same(await scan(`/t/${inCase}`), [], 'before: nothing to warn of');
+
+  await destroy(crushed);
+  t.same(await scan(`/t/${inCase}`), ['destroyed'], 'its case destroyed: the pack warns on the next scan');
+  t.same(await scan(`/t/${besideCase}`), [], 'the lot’s pack in no case: nothing');
+  for (const lang of ['zh-CN', 'en'] as const) {
+    const text = TEXT[lang];
+    const page = (await get(`/t/${inCase}?lang=${lang}`, 'text/html')).body;
+    t.match(page, `<div class="alert stop" role="alert">${text.banners.destroyed}`, `${lang}: the destroyed banner`);
+    t.equal(page.match(/class="alert /g)?.length, 1, `${lang}: and only it`);
+    t.notMatch(page, text.genuine, `${lang}: not called genuine`);
+    t.notMatch(page, text.counterfeit, `${lang}: nor counterfeit`);
+    t.match((await get(`/t/${besideCase}?lang=${lang}`, 'text/html')).body, text.genuine, `${lang}: the lot’s other pack is genuine`);
+  }
+  const flagged = async () =>
+    (await world.regulator.get(`/regulator/flags?kind=inactive_lot&lotCode=${lot}`)).body.items.map(
+      (flag: { code: string; detail: string }) => [flag.code, flag.detail],
+    );
+  t.same(await flagged(), [[inCase, 'scanned while a container it lies in is destroyed']], 'the pack in the destroyed case only');
+
+  await destroy(pallet);
+  t.same(await scan(`/t/${onPallet}`), ['destroyed'], 'a pack in a case on a destroyed pallet');
+  t.same(await scan(`/00/${caseSscc}`), ['destroyed'], 'and the case scanned by its SSCC');
+  t.same(await scan(`/t/${besideCase}`), [], 'the lot’s pack in no case: still nothing');
+});
+
+// A case's label speaks for what it holds now: a hold of a lot packed in it (as the event writer stops
+// the case with it) shows on the case and on the pallet it lies on at the next scan, as the lot's own
+// packs show it; the lot packed beside it in no hold, unpacked from it no more.
+t.test('a case scanned by its SSCC warns on_hold while a lot it holds now is on hold', async (t) => {
+  const world = await createWorld(t);
+  const processor = await world.party('processor');
+  let phones = 0;
+  const get = (url: string, accept: string) =>
+    world.app.inject({ method: 'GET', url, headers: { accept, 'user-agent': `phone ${++phones}` } });
+  const scan = async (url: string) => (await get(url, 'application/json')).json().warnings;
+  const product = await processor.product('piece');
+  const [heldLot, besideLot] = [await processor.commission(product, 10), await processor.commission(product, 10)];
+  const [heldPack] = await issuePacks(world, processor, heldLot, 1);
+  const [caseSscc, palletSscc] = [completeGs1('06901234500000132'), completeGs1('06901234500000133')];
+  const packedCase = (
+    await world.ok(
+      processor.event({
+        type: 'aggregate',
+        parent: { sscc: caseSscc },
+        children: [
+          { lotCode: heldLot, quantity: 5 },
+          { lotCode: besideLot, quantity: 10 },
+        ],
+      }),
+    )
+  ).createdLotCodes[0];
+  await world.ok(processor.event({ type: 'aggregate', parent: { sscc: palletSscc }, children: [{ lotCode: packedCase }] }));
+  t.same(await scan(`/00/${caseSscc}`), [], 'nothing to warn of: the case page is cached now');
+
+  await world.ok(processor.api.post('/holds', { lotCodes: [heldLot], reason: '待检' }));
+  t.same(await scan(`/t/${heldPack}`), ['on_hold'], 'the held lot’s pack');
+  t.same(await scan(`/00/${caseSscc}`), ['on_hold'], 'the case that holds it: 暂停销售 on the next scan');
+  t.same(await scan(`/00/${palletSscc}`), ['on_hold'], 'and the pallet the case lies on');
+  for (const lang of ['zh-CN', 'en'] as const) {
+    const page = (await get(`/00/${caseSscc}?lang=${lang}`, 'text/html')).body;
+    t.match(page, `<div class="alert stop" role="alert">${TEXT[lang].banners.on_hold}`, `${lang}: the hold banner`);
+    t.notMatch(page, TEXT[lang].genuine, `${lang}: not called genuine`);
+  }
+
+  await world.ok(processor.event({ type: 'disaggregate', parentCode: packedCase, children: [heldLot] }));
+  t.same(await scan(`/00/${caseSscc}`), [], 'unpacked from it: the case warns no more on the next scan');
+  t.same(await scan(`/00/${palletSscc}`), [], 'nor does the pallet');
+  t.same(await scan(`/t/${heldPack}`), ['on_hold'], 'the held lot still warns on its own packs');
+});
+
 // A case's page lists the tests of what it holds now and of what that was made from, by the rule
 // its held warning follows: a lot unpacked from it took its tests with it.
 t.test('a case scanned by its SSCC lists the tests of what it holds now, not of a lot unpacked from it', async (t) => {

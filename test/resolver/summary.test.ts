@@ -477,30 +477,42 @@ t.test('lotSummary: a case shows no step of a lot unpacked from it that only use
   );
 });
 
-t.test('consumerSummaryJson: a pack in a held or recalled container warns; the lot’s other packs do not', async (t) => {
+t.test('consumerSummaryJson: a pack in a held, recalled or destroyed container warns; the lot’s other packs do not', async (t) => {
   const lot = demoLot();
   const warningsOf = (pack: PackFacts, summary = lot) => parse(consumerSummaryJson(summary, pack)).warnings;
-  t.strictSame(warningsOf({ ...demoPack(), container: { onHold: true, recalled: false } }), ['on_hold']);
-  t.strictSame(warningsOf({ ...demoPack(), container: { onHold: false, recalled: true } }), ['recalled']);
-  t.strictSame(warningsOf({ ...demoPack(), container: { onHold: true, recalled: true } }), ['recalled', 'on_hold']);
+  const inContainer = (state: Partial<NonNullable<PackFacts['container']>>, flagged = false): PackFacts => ({
+    ...demoPack(),
+    flagged,
+    container: { onHold: false, recalled: false, destroyed: false, ...state },
+  });
+  t.strictSame(warningsOf(inContainer({ onHold: true })), ['on_hold']);
+  t.strictSame(warningsOf(inContainer({ recalled: true })), ['recalled']);
+  t.strictSame(warningsOf(inContainer({ onHold: true, recalled: true })), ['recalled', 'on_hold']);
+  t.strictSame(warningsOf(inContainer({ destroyed: true })), ['destroyed'], 'a destroyed container took the pack with it');
   t.strictSame(warningsOf(demoPack()), [], 'another pack of the lot, not in that container: none');
-  t.strictSame(warningsOf({ ...demoPack(), container: { onHold: false, recalled: false } }), []);
+  t.strictSame(warningsOf(inContainer({})), []);
   t.strictSame(lot.warnings, [], 'the shared lot summary is not changed by a pack');
   t.strictSame(
-    warningsOf({ ...demoPack(), container: { onHold: true, recalled: false } }, { ...demoLot(), warnings: ['on_hold', 'expired'] }),
+    warningsOf(inContainer({ onHold: true }), { ...demoLot(), warnings: ['on_hold', 'expired'] }),
     ['on_hold', 'expired'],
     'a lot held itself: one banner, in its place',
   );
   t.strictSame(
-    warningsOf({ ...demoPack(), container: { onHold: true, recalled: false } }, { ...demoLot(), warnings: ['held'] }),
+    warningsOf(inContainer({ onHold: true }), { ...demoLot(), warnings: ['held'] }),
     ['on_hold', 'held'],
     'in the order of the lot’s own warnings',
   );
   t.strictSame(
-    warningsOf({ ...demoPack(), flagged: true, container: { onHold: true, recalled: false } }),
+    warningsOf(inContainer({ destroyed: true }), { ...demoLot(), warnings: ['expired'] }),
+    ['expired', 'destroyed'],
+    'a destroyed container: in the order of the lot’s own too',
+  );
+  t.strictSame(
+    warningsOf(inContainer({ onHold: true }, true)),
     ['on_hold'],
     'a pack in a held container is out of circulation: never also called counterfeit',
   );
+  t.strictSame(warningsOf(inContainer({ destroyed: true }, true)), ['destroyed'], 'nor one in a destroyed container');
 });
 
 t.test('lotSummary: built once per trace and container readings, each list of readings its own summary', async (t) => {
