@@ -200,6 +200,15 @@ export function requireEventSite(
 }
 
 /**
+ * A party records what it does, not what another party does: the side of a shipment or receipt it
+ * names as its own (an EPCIS shipment's source, a receipt's destination) is itself.
+ */
+export function requireOwnSide(actor: string, party: string, pointer: (string | number)[]): void {
+  if (party === actor) return;
+  throw forbidden(`party ${actor} may not record an event for party ${party}`, [bodyField(pointer, `party ${party}, not ${actor}`)]);
+}
+
+/**
  * A party makes lots of its own products at its own sites, and records events at its own sites:
  * a product or location is registered for one party (see requireMasterDataWriter) and names it.
  */

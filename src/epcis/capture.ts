@@ -18,6 +18,7 @@ import { CONTAINER_UNIT } from '../lots/ledger.js';
 import type { ProductsRepository } from '../products/repository.js';
 import { type EventHashOptions, eventHasher, eventHashId } from './event-hash.js';
 import {
+  claimsOf,
   declarationFieldsSentAt,
   type EpcisEvent,
   EpcisFields,
@@ -484,6 +485,7 @@ async function requestsFor(
       recordType: type,
       id,
       places: 'uris',
+      claims: claimsOf(event, type, deps.publicBaseUrl),
       creates,
       namedAs: namedAs(items, lotOf, encodings),
       sentAt: fields.sentAt,

@@ -1,6 +1,6 @@
 // EPCIS 2.0 events ⇄ the native event model. Pure: identifiers are resolved by the caller.
 import type { Pointer } from '../events/writer/draft.js';
-import type { ReadingTime, SentAt } from '../events/writer/index.js';
+import type { Claim, ReadingTime, RegisteredName, SentAt } from '../events/writer/index.js';
 import { canonicalIdentifier } from '../gs1/canonical.js';
 
 export type EpcisEvent = Record<string, unknown>;
@@ -107,7 +107,16 @@ export function namedIdentifiers(event: EpcisEvent): Named[] {
 }
 
 /** Members the writer names as EPCIS does (it checks them as the event gives them). */
-const SAME_MEMBERS: ReadonlySet<string> = new Set(['eventTime', 'disposition', 'sensorElementList', 'transformationID']);
+const SAME_MEMBERS: ReadonlySet<string> = new Set([
+  'eventTime',
+  'disposition',
+  'sensorElementList',
+  'transformationID',
+  'readPoint',
+  'bizLocation',
+  'sourceList',
+  'destinationList',
+]);
 
 /**
  * Where the fields the event writer names, as the native event model names them
@@ -256,6 +265,58 @@ export const idOf = (value: unknown): string | null => {
   const id = (value as { id?: string } | undefined)?.id;
   return id ? canonicalIdentifier(id) : null;
 };
+
+const SITE_GLN = /^https:\/\/id\.gs1\.org\/414\/(\d{13})(?:\/254\/[^/]+)?$/;
+const PARTY_GLN = /^https:\/\/id\.gs1\.org\/417\/(\d{13})$/;
+
+/**
+ * The registered site or party an id may name: this service's URI of a location or party, or a GLN
+ * in any spelling the service reads (a Digital Link or EPC URN, read as its canonical form): AI 414
+ * a site (with or without its extension), AI 417 a party. Whether one is registered, the writer finds.
+ */
+function registeredNameOf(id: string, publicBaseUrl: string): RegisteredName | null {
+  for (const kind of ['location', 'party'] as const) {
+    const prefix = `${publicBaseUrl}/${kind === 'location' ? 'locations' : 'parties'}/`;
+    if (id.startsWith(prefix) && id.length > prefix.length) return { kind, code: id.slice(prefix.length) };
+  }
+  const canonical = canonicalIdentifier(id);
+  const site = SITE_GLN.exec(canonical)?.[1];
+  if (site) return { kind: 'location', gln: site };
+  const party = PARTY_GLN.exec(canonical)?.[1];
+  return party ? { kind: 'party', gln: party } : null;
+}
+
+/** The sides of a shipment and a receipt that are the capturing party's own: a shipment's source, a receipt's destination. */
+const OWN_SIDE: Partial<Record<string, { list: 'sourceList' | 'destinationList'; member: 'source' | 'destination' }>> = {
+  ship: { list: 'sourceList', member: 'source' },
+  receive: { list: 'destinationList', member: 'destination' },
+};
+/** Source and destination types naming a party or one of its sites. */
+const PARTY_OR_SITE_TYPES = new Set(['owning_party', 'possessing_party', 'location']);
+
+/**
+ * Where the event names registered sites and parties as the capturing party's: its read point and
+ * business location (sites it records the event at), and the own side of a shipment (its source)
+ * or receipt (its destination). The other side names the counterparty, whoever it is.
+ */
+export function claimsOf(event: EpcisEvent, type: string, publicBaseUrl: string): Claim[] {
+  const claims: Claim[] = [];
+  for (const field of ['readPoint', 'bizLocation'] as const) {
+    const id = idOf(event[field]);
+    const name = id ? registeredNameOf(id, publicBaseUrl) : null;
+    // a place: a party's URI or PGLN names no site
+    if (name?.kind === 'location') claims.push({ name, rule: 'site', at: [field, 'id'] });
+  }
+  const side = OWN_SIDE[type];
+  if (!side) return claims;
+  for (const [index, entry] of list(event[side.list]).entries()) {
+    const { type: entryType, [side.member]: id } = entry as Record<string, unknown>;
+    if (typeof id !== 'string' || !PARTY_OR_SITE_TYPES.has(cbvForms('SDT', 'sdt', String(entryType))[0])) continue;
+    const name = registeredNameOf(id, publicBaseUrl);
+    if (name) claims.push({ name, rule: 'own', at: [side.list, index, side.member] });
+  }
+  return claims;
+}
 
 /** bizTransactionList entries as native reference documents. */
 export function referenceDocumentsOf(event: EpcisEvent): { type: string; number: string }[] {

@@ -4,7 +4,7 @@
 // and stores every accepted event, with its entry in its party's audit chain, in one statement —
 // all in the caller's transaction.
 import { randomUUID } from 'node:crypto';
-import { requireEventSite } from '../../access/index.js';
+import { requireEventSite, requireOwnMasterData, requireOwnSide } from '../../access/index.js';
 import { appendToChains, type ChainHead, eventPayloadHash } from '../../audit/chain.js';
 import { labelRefusals } from '../../brands/standing.js';
 import { chinaDay } from '../../codes/timestamp.js';
@@ -108,6 +108,8 @@ export type WriteRequest = {
   recordType?: EventType;
   /** Read point and business location: native location codes (checked), or URIs as EPCIS names them. */
   places?: 'codes' | 'uris';
+  /** EPCIS: where the event names a registered site or party as the acting party's (see Claim). */
+  claims?: Claim[];
   /** EPCIS: identifiers named for the first time, created for the acting party before the rules run. */
   creates?: LotSpec[];
   /** EPCIS: lot code → the identifier the event named the lot by (a GTIN and lot number, an SSCC, an EPC), for refusals. */
@@ -134,6 +136,17 @@ export type WriteRequest = {
    */
   replaces?: { eventId: string; lotCodes: string[]; firstUses: ReadonlyMap<string, Date> };
 };
+
+/** A registered site or party as an EPCIS event may name it: by its code here, or by its GLN. */
+export type RegisteredName = { kind: 'location' | 'party' } & ({ code: string } | { gln: string });
+
+/**
+ * Where an EPCIS event names what may be a registered site or party as the acting party's (`at`:
+ * as sent). `site`: a read point or business location, held to the rule native events' sites are
+ * (requireEventSite); `own`: the acting side of a shipment or receipt, the party itself or one of
+ * its sites. A name of nothing registered is a free URI, and stays one.
+ */
+export type Claim = { name: RegisteredName; rule: 'site' | 'own'; at: Pointer };
 
 /**
  * A lineage edge an EPCIS transformationID adds, from an input of one of the transformation's
@@ -528,17 +541,25 @@ export function createEventWriter(deps: {
         replaces: Boolean(ref.request.replaces),
       })),
     );
+    const claimed = requests.flatMap((request) => (request.claims ?? []).map((claim) => claim.name));
+    const codesClaimed = (kind: RegisteredName['kind']) =>
+      claimed.flatMap((name) => (name.kind === kind && 'code' in name ? [name.code] : []));
+    const glnsClaimed = (kind: RegisteredName['kind']) =>
+      claimed.flatMap((name) => (name.kind === kind && 'gln' in name ? [name.gln] : []));
     const { ledgers, references } = await repository.ledgersAndReferences(tx, [...state.lots.keys()], {
-      parties: [...new Set([...requests.map((request) => request.actor), ...refs.flatMap((ref) => ref.parties)])],
+      parties: [...new Set([...requests.map((request) => request.actor), ...refs.flatMap((ref) => ref.parties), ...codesClaimed('party')])],
+      partyGlns: [...new Set(glnsClaimed('party'))],
+      locationGlns: [...new Set(glnsClaimed('location'))],
       locations: [
-        ...new Set(
-          refs.flatMap((ref) => [
+        ...new Set([
+          ...refs.flatMap((ref) => [
             ...ref.locations,
             ...(ref.request.places === 'uris'
               ? []
               : [ref.request.context.readPoint, ref.request.context.bizLocation].filter((c): c is string => Boolean(c))),
           ]),
-        ),
+          ...codesClaimed('location'),
+        ]),
       ],
       products: [...new Set(specs.flatMap(({ spec }) => (spec.productCode ? [spec.productCode] : [])))],
       lotNumbers: specs.flatMap(({ spec, actor }) => (spec.lotNumber ? [{ partyCode: actor, lotNumber: spec.lotNumber }] : [])),
@@ -558,8 +579,14 @@ export function createEventWriter(deps: {
     });
     addLedgers(state, ledgers);
     await watchHoldings(tx, state, requests);
-    for (const party of references.parties) state.parties.set(party.code, party);
-    for (const location of references.locations) state.locations.set(location.code, location);
+    for (const { gln, ...party } of references.parties) {
+      state.parties.set(party.code, party);
+      if (gln) state.partyGlns.set(gln, party.code);
+    }
+    for (const { gln, ...location } of references.locations) {
+      state.locations.set(location.code, location);
+      if (gln) state.locationGlns.set(gln, location.code);
+    }
     for (const product of references.products) state.products.set(product.code, product);
     for (const { gtin, partyCode } of references.gtinOwners) if (partyCode) state.gtinOwners.set(gtin, partyCode);
     const standings = new Map<string, LabelledBrandStanding[]>();
@@ -638,13 +665,25 @@ export function createEventWriter(deps: {
     }
     const draft = new EventDraft(request.id ?? randomUUID(), request.actor);
     const scope = new Scope(state, draft, base, request.namedAs);
+    const actor = { code: request.actor, kind: scope.state.parties.get(request.actor)?.kind };
+    const tested = testedLotParties(scope, request.action);
     if (request.places !== 'uris') {
-      const actor = { code: request.actor, kind: scope.state.parties.get(request.actor)?.kind };
-      const tested = testedLotParties(scope, request.action);
       for (const field of ['readPoint', 'bizLocation'] as const) {
         const code = request.context[field];
         if (code) requireEventSite(actor, scope.requireLocation(code, scope.at(field)), tested, scope.at(field));
       }
+    }
+    // an EPCIS event's sites and own side, where they name a registered site or party (else free URIs)
+    for (const { name, rule, at } of request.claims ?? []) {
+      const code = 'code' in name ? name.code : (name.kind === 'location' ? state.locationGlns : state.partyGlns).get(name.gln);
+      if (name.kind === 'party') {
+        if (code && state.parties.has(code)) requireOwnSide(actor.code, code, scope.at(...at));
+        continue;
+      }
+      const location = code ? state.locations.get(code) : undefined;
+      if (!location) continue;
+      if (rule === 'site') requireEventSite(actor, location, tested, scope.at(...at));
+      else requireOwnMasterData(actor.code, 'location', location, scope.at(...at));
     }
     // judged before its identifiers are created: those of a sighting would otherwise be found there
     const action = actionAsFound(scope, request.action);

@@ -431,6 +431,9 @@ const toLedger = (row: LedgerRow) => ({
 type NamedReferences = {
   parties: string[];
   locations: string[];
+  /** GLNs parties and sites are named by (an EPCIS event's). */
+  partyGlns: string[];
+  locationGlns: string[];
   products: string[];
   lotNumbers: { partyCode: string; lotNumber: string }[];
   earTags: string[];
@@ -454,8 +457,8 @@ export type LabelledBrandStanding = {
 };
 
 type References = {
-  parties: { code: string; kind: string }[];
-  locations: { code: string; partyCode: string }[];
+  parties: { code: string; kind: string; gln: string | null }[];
+  locations: { code: string; partyCode: string; gln: string | null }[];
   products: ProductView[];
   takenLotNumbers: string[];
   takenEarTags: string[];
@@ -467,10 +470,10 @@ type References = {
 
 /** The parties, locations and products named, and which of the lot numbers and ear tags are taken: the columns of one row. */
 function referencesOf(named: NamedReferences): SQL {
-  return sql`      (select coalesce(json_agg(json_build_object('code', code, 'kind', kind)), '[]') from parties
-        where code = any(${texts(named.parties)})) as parties,
-      (select coalesce(json_agg(json_build_object('code', code, 'partyCode', party_code)), '[]') from locations
-        where code = any(${texts(named.locations)})) as locations,
+  return sql`      (select coalesce(json_agg(json_build_object('code', code, 'kind', kind, 'gln', gln)), '[]') from parties
+        where code = any(${texts(named.parties)}) or gln = any(${texts(named.partyGlns)})) as parties,
+      (select coalesce(json_agg(json_build_object('code', code, 'partyCode', party_code, 'gln', gln)), '[]') from locations
+        where code = any(${texts(named.locations)}) or gln = any(${texts(named.locationGlns)})) as locations,
       (select coalesce(json_agg(json_build_object('code', code, 'partyCode', party_code, 'name', name, 'unit', unit, 'gtin', gtin,
           'shelfLifeDays', shelf_life_days)), '[]') from products
         where code = any(${texts(named.products)})) as products,

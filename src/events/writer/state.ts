@@ -134,6 +134,9 @@ export class WorldState {
   readonly lots = new LotMap();
   readonly parties = new Map<string, { code: string; kind: string }>();
   readonly locations = new Map<string, { code: string; partyCode: string }>();
+  /** GLN → the code of the party, or of the site, registered under it (of those a write names by GLN). */
+  readonly partyGlns = new Map<string, string>();
+  readonly locationGlns = new Map<string, string>();
   readonly products = new Map<string, ProductView>();
   /** GTIN-14 → its owner: the party of the product registered under it, else of the company prefix it carries. */
   readonly gtinOwners = new Map<string, string>();

@@ -1,0 +1,170 @@
+import { sql } from 'drizzle-orm';
+import type { Test } from 'tap';
+import { completeGs1 } from '../../src/codes/gs1.js';
+import { EPCIS_CONTEXT, epcisRequests, observation } from '../fixtures/epcis.js';
+import { type Actor, createWorld, expectStatus, type World } from '../fixtures/world.js';
+import { TEST_BASE_URL } from '../helper.js';
+import { fileTest } from '../root.js';
+
+const t = fileTest();
+
+const item = (serial: number) => `https://id.gs1.org/01/06901234000030/21/${serial}`;
+
+/** Operators A and B, each with a site under a GLN of prefix 6901234 (A's 00001, B's 00002) and a party GLN (A's). */
+async function twoParties(t: Test) {
+  const world = await createWorld(t);
+  const site = async (actor: Actor, gln: string) =>
+    (await world.ok(actor.api.post('/locations', { partyCode: actor.code, name: `site ${gln}`, kind: 'plant', regionCode: '500236', gln })))
+      .code as string;
+  const a = await world.party('farm');
+  const b = await world.party('farm');
+  const glnA = completeGs1('690123400001');
+  const glnB = completeGs1('690123400002');
+  const partyGlnA = completeGs1('690123400009');
+  const siteA = await site(a, glnA);
+  const siteB = await site(b, glnB);
+  await world.database.db.execute(sql`update parties set gln = ${partyGlnA} where code = ${a.code}`);
+  return { world, a, b, glnA, glnB, partyGlnA, siteA, siteB };
+}
+
+/** A's site, B's, in every spelling the service reads a site's GLN in, and by its URI here. */
+function spellings(gln: string, code: string) {
+  return {
+    'a Digital Link': `https://id.gs1.org/414/${gln}`,
+    'a Digital Link with an extension': `https://id.gs1.org/414/${gln}/254/7`,
+    'an SGLN URN': `urn:epc:id:sgln:6901234.${gln.slice(7, 12)}.0`,
+    'its URI here': `${TEST_BASE_URL}/locations/${code}`,
+  };
+}
+
+/** Refused at both EPCIS doors, as the native door refuses it (403), at `pointer`; nothing stored. */
+async function refusedAtBothDoors(t: Test, world: World, actor: Actor, event: Record<string, unknown>, pointer: string, what: string) {
+  const single = await actor.api.post('/epcis/events', { '@context': EPCIS_CONTEXT, ...event });
+  expectStatus(t, single, 403, `POST /epcis/events: ${what}`);
+  t.match(single.body.errors, [{ pointer }], `${what}: at its element`);
+  const job = await epcisRequests(world).capture(actor.key, [event]);
+  t.match(job, { success: false, captured: 0 }, `POST /epcis/capture: ${what}`);
+  t.match(job.errors, [{ eventIndex: 0, pointer: `/epcisBody/eventList/0${pointer}`, message: /belongs to party|may not record/ }]);
+}
+
+t.test('a read point or business location at another party’s registered site is refused as natively, in any spelling', async (t) => {
+  const { world, a, b, glnA, glnB, siteA, siteB } = await twoParties(t);
+  const lot = await b.commission(await b.product(), 5);
+  const native = await b.event({ type: 'observe', lotCodes: [lot], bizLocation: siteA });
+  expectStatus(t, native, 403, 'the native door refuses A’s site');
+  const own = (await world.ok(a.event({ type: 'commission', lots: [{ productCode: await a.product(), quantity: 5 }], bizLocation: siteA })))
+    .event;
+
+  let serial = 0;
+  for (const [spelling, id] of Object.entries(spellings(glnA, siteA))) {
+    await refusedAtBothDoors(
+      t,
+      world,
+      b,
+      observation(2, { epcList: [item(++serial)], bizLocation: { id } }),
+      '/bizLocation/id',
+      `A’s site as ${spelling} (bizLocation)`,
+    );
+    await refusedAtBothDoors(
+      t,
+      world,
+      b,
+      observation(2, { epcList: [item(++serial)], readPoint: { id }, bizLocation: { id: `https://id.gs1.org/414/${glnB}` } }),
+      '/readPoint/id',
+      `A’s site as ${spelling} (readPoint)`,
+    );
+  }
+  const atA = await world.regulator.get(`/epcis/events?EQ_bizLocation=${encodeURIComponent(`https://id.gs1.org/414/${glnA}`)}`);
+  t.same(
+    atA.body.epcisBody.queryResults.resultsBody.eventList.map((event: { eventID: string }) => event.eventID),
+    [`urn:uuid:${own.id}`],
+    'at A’s site a regulator finds A’s own event, nothing of B’s',
+  );
+  const named = await world.regulator.get(`/trace/${encodeURIComponent(item(1))}`);
+  t.equal(named.status, 404, 'nor the objects it named');
+
+  for (const [spelling, id] of Object.entries(spellings(glnB, siteB))) {
+    const single = await b.api.post('/epcis/events', {
+      '@context': EPCIS_CONTEXT,
+      ...observation(2, { epcList: [item(++serial)], readPoint: { id }, bizLocation: { id } }),
+    });
+    expectStatus(t, single, 201, `B’s own site as ${spelling}: POST /epcis/events`);
+    const job = await epcisRequests(world).capture(b.key, [
+      observation(3, { epcList: [item(++serial)], readPoint: { id }, bizLocation: { id } }),
+    ]);
+    t.match(job, { success: true, captured: 1 }, `B’s own site as ${spelling}: POST /epcis/capture`);
+  }
+  const free = await b.api.post('/epcis/events', {
+    '@context': EPCIS_CONTEXT,
+    ...observation(2, {
+      epcList: [item(++serial)],
+      readPoint: { id: `https://id.gs1.org/414/${completeGs1('690123400008')}` },
+      bizLocation: { id: 'urn:example:dock:7' },
+    }),
+  });
+  expectStatus(t, free, 201, 'a GLN no site is registered under, and any other URI, stay free');
+});
+
+t.test('a shipment’s source and a receipt’s destination are the capturing party’s own; the other side is the counterparty', async (t) => {
+  const { world, a, b, glnA, partyGlnA, siteA, siteB } = await twoParties(t);
+  const partyA = `${TEST_BASE_URL}/parties/${a.code}`;
+  const partyB = `${TEST_BASE_URL}/parties/${b.code}`;
+  const shipping = (serial: number, fields: object) => observation(2, { epcList: [item(serial)], bizStep: 'shipping', ...fields });
+  const receiving = (serial: number, fields: object) => observation(2, { epcList: [item(serial)], bizStep: 'receiving', ...fields });
+  const claims: [string, string, string][] = [
+    ['owning_party', partyA, 'A by its URI here'],
+    ['owning_party', `https://id.gs1.org/417/${partyGlnA}`, 'A by its party GLN'],
+    ['possessing_party', partyA, 'A as possessing party'],
+    ['location', `https://id.gs1.org/414/${glnA}`, 'A’s site by its GLN'],
+    ['location', `${TEST_BASE_URL}/locations/${siteA}`, 'A’s site by its URI here'],
+  ];
+  let serial = 100;
+  for (const [type, id, what] of claims) {
+    await refusedAtBothDoors(
+      t,
+      world,
+      b,
+      shipping(++serial, { sourceList: [{ type: `https://ref.gs1.org/cbv/SDT-${type}`, source: id }] }),
+      '/sourceList/0/source',
+      `B ships as ${what}`,
+    );
+    await refusedAtBothDoors(
+      t,
+      world,
+      b,
+      receiving(++serial, { destinationList: [{ type, destination: id }] }),
+      '/destinationList/0/destination',
+      `B receives as ${what}`,
+    );
+  }
+  const bySource = await world.regulator.get(`/epcis/events?EQ_source_owning_party=${encodeURIComponent(partyA)}`);
+  t.same(bySource.body.epcisBody.queryResults.resultsBody.eventList, [], 'nothing of B’s is found as A’s');
+
+  const own = await b.api.post('/epcis/events', {
+    '@context': EPCIS_CONTEXT,
+    ...shipping(++serial, {
+      sourceList: [
+        { type: 'owning_party', source: partyB },
+        { type: 'location', source: `${TEST_BASE_URL}/locations/${siteB}` },
+      ],
+      destinationList: [{ type: 'location', destination: `https://id.gs1.org/414/${glnA}` }],
+    }),
+  });
+  expectStatus(t, own, 201, 'B ships from itself, to A’s site');
+  const received = await b.api.post('/epcis/events', {
+    '@context': EPCIS_CONTEXT,
+    ...receiving(++serial, {
+      sourceList: [
+        { type: 'owning_party', source: partyA },
+        { type: 'location', source: `https://id.gs1.org/414/${glnA}` },
+      ],
+      destinationList: [{ type: 'owning_party', destination: partyB }],
+    }),
+  });
+  expectStatus(t, received, 201, 'B receives from A, naming A as the source');
+  const job = await epcisRequests(world).capture(b.key, [
+    receiving(++serial, { sourceList: [{ type: 'owning_party', source: partyA }] }),
+    shipping(++serial, { sourceList: [{ type: 'owning_party', source: 'urn:example:party:9' }] }),
+  ]);
+  t.match(job, { success: true, captured: 2 }, 'in a document too; a party not registered here stays free');
+});
