@@ -141,7 +141,7 @@ function parseUri(uri: string, serviceBase: string): Identifier {
 
 /**
  * The identifier a parsed GS1 Digital Link (GTIN or SSCC key) names; null for other keys. Its consumer product variant
- * (22) is kept beside the canonical URI, which drops it: no code issued here has one.
+ * (22) is kept beside the canonical URI, which drops it: no pack's code has one, so a serial under one is no pack's.
  */
 export function digitalLinkIdentifier(link: DigitalLink): Identifier | null {
   if (link.sscc) return { kind: 'sscc', sscc: link.sscc };

@@ -105,13 +105,13 @@ export function createIdentifierService(deps: Deps) {
             if (foreign && ownLot?.productCode === product.code && live(ownLot.code)) return live(ownLot.code);
             return live(capturedLot);
           }
-          // a product's own codes carry no consumer product variant: a link naming one names none of them
-          if (!product || id.cpv !== undefined) return undefined;
+          if (!product) return undefined;
           if (id.serial) {
-            // a serialized pack: the serial is one of our item codes, issued for this product (and lot)
+            // a serialized pack: the serial is one of our item codes, issued for this product (and lot), and under
+            // no consumer product variant (22), which no pack's code carries
             const found = pack(id.serial);
             const lot = found && lots.get(found.lotCode);
-            const matches = lot?.productCode === product.code && (id.lot === undefined || lot.lotNumber === id.lot);
+            const matches = lot?.productCode === product.code && (id.lot === undefined || lot.lotNumber === id.lot) && id.cpv === undefined;
             return matches ? found : undefined;
           }
           if (id.lot !== undefined) {

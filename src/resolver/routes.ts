@@ -156,8 +156,8 @@ function scannedDigitalLink(url: string) {
   return { path, query, checked: read.length === 0 ? '' : `?${read.join('&')}` };
 }
 
-/** A pair whose key has a stray "%" but otherwise only digits and hex digits: it may be an AI written with escapes. */
-const mayBeAi = (pair: string) => /^(?=[^=]*\d)[\d%A-Fa-f]+(=|$)/.test(pair);
+/** A pair whose key has a "%" and otherwise only digits and hex digits, one digit at least: it may be an AI written with escapes. */
+const mayBeAi = (pair: string) => /^(?=[^=]*%)(?=[^=]*\d)[\d%A-Fa-f]+(=|$)/.test(pair);
 
 const isResolverParameter = (key: string) => (RESOLVER_PARAMETERS as readonly string[]).includes(key);
 

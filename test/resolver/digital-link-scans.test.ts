@@ -141,6 +141,10 @@ t.test('a genuine serial under another lot or product is flagged with its own lo
     t.match(flag?.detail, /not its own/, 'and says it was presented under another product or lot');
     t.equal(await logged(code), 2);
   }
+  // a lot or product link under a variant names the lot or product, as the variant's lot or product would
+  t.equal((await scan(`/01/${GTIN}/22/ANY/10/KZ-1`)).statusCode, 200, 'the lot under a variant: its page');
+  t.equal((await scan(`/01/${GTIN}/22/ANY`)).statusCode, 404, 'the product under a variant: the registered product');
+  t.match((await scan(`/01/${GTIN}/22/ANY`)).json(), { detail: /is registered/ });
   const own = await scan(`/01/${GTIN}/10/KZ-1/21/${pack}`);
   t.equal(own.statusCode, 200, 'the pack under its own GTIN and lot is genuine');
   t.same(own.json().warnings, [], 'and not called counterfeit by the other links');
@@ -156,7 +160,7 @@ t.test('a Digital Link’s extension parameters the resolver does not read pass 
   // a GBK-encoded campaign tag, a stray "%", a key that is not UTF-8
   // what browsers send raw in a query string though no URI may carry it, and keys that cannot be AIs (a letter in them)
   // however malformed their escapes
-  const raw = ['utm=a|b', 'q={x}', 'q=a`b', 'q=a^b', 'q=a\\b', '%=1', 'a%zz=1', '%ZZ=1'];
+  const raw = ['utm=a|b', 'q={x}', 'q=a`b', 'q=a^b', 'q=a\\b', 'fb1=a|b', 'c1d=x^y', '%=1', 'a%zz=1', '%ZZ=1'];
   for (const query of ['utm=%B0%D9', 'utm=%B0%D9&lang=en', 'off=50%', '%B0%D9=1', 'x=%FF', ...raw]) {
     const answer = await scan(`${lotLink}?${query}`);
     t.equal(answer.statusCode, 200, `?${query}: the lot's page`);
