@@ -522,6 +522,8 @@ export const items = pgTable(
     lastRegion: text('last_region'),
     /** When the scan that gave `lastRegion` was (a later scan may have had no region). */
     lastRegionAt: timestamp('last_region_at', { withTimezone: true, mode: 'date' }),
+    /** The address (hashed) of the scan that gave `lastRegion`: a scan from it is never travel from that one. */
+    lastRegionIpHash: text('last_region_ip_hash'),
   },
   (t) => [
     index('items_lot_idx').on(t.lotCode),

@@ -21,6 +21,8 @@ export type ScannedItem = ResolvedItem & {
   lastRegion: string | null;
   /** When the scan that gave `lastRegion` was: the impossible-travel check measures from it. */
   lastRegionAt: Date | null;
+  /** The address (hashed) of the scan that gave `lastRegion`: a scan from it is never travel from that one. */
+  lastRegionIpHash: string | null;
   lastScannedAt: Date | null;
   lotStatus: string;
   lotOnHold: boolean;
@@ -28,8 +30,8 @@ export type ScannedItem = ResolvedItem & {
   lotVoided: boolean;
   /** Counts of what its lot's consumer page shows that can change while the lot's chain does not (pageChangesOf). */
   lotPageChanges: string;
-  /** A counterfeit flag is raised on the code (brand misuse is about the producer, not a copied code). */
-  flagged: boolean;
+  /** The kinds of the flags raised on the code; which of them mark a copied code is the scans' rule (marksCounterfeit). */
+  flagKinds: string[];
   /** When its issuance job was started. */
   issuedAt: Date;
   /** The snapshot its scan counts were read in (pg_current_snapshot()): which batches of scans they include. */
@@ -66,11 +68,12 @@ export function createItemsRepository(database: Pick<Database, 'db' | 'copyRows'
       lastScannedAt: items.lastScannedAt,
       lastRegion: items.lastRegion,
       lastRegionAt: items.lastRegionAt,
+      lastRegionIpHash: items.lastRegionIpHash,
       lotStatus: lots.status,
       lotOnHold: sql<boolean>`${lots.hold} is not null`,
       lotVoided: sql<boolean>`${lots.voidedByEventId} is not null`,
       lotPageChanges: pageChangesOf(items.lotCode),
-      flagged: sql<boolean>`exists (select 1 from ${codeFlags} where ${codeFlags.code} = ${items.code} and ${codeFlags.kind} <> 'brand_misuse')`,
+      flagKinds: sql<string[]>`array(select ${codeFlags.kind} from ${codeFlags} where ${codeFlags.code} = ${items.code})`,
       issuedAt: codeJobs.createdAt,
       snapshot: sql<string>`pg_current_snapshot()::text`,
     })

@@ -249,7 +249,7 @@ export const resolverRoutes: FastifyPluginAsyncZod<{
 
   const contextOf = (request: FastifyRequest): ScanContext => {
     const query = request.query as Record<string, string | undefined>;
-    const region = query.region ?? (request.headers['x-region'] as string | undefined) ?? null;
+    const region = query.region ?? null;
     return {
       record: request.method === 'GET',
       region: region && isKnownRegionCode(region) ? region : null,
@@ -374,7 +374,12 @@ export const resolverRoutes: FastifyPluginAsyncZod<{
         .describe(
           'page language, before Accept-Language: en (any English tag) or zh-CN (any Chinese tag); any other is passed over for Accept-Language, and Chinese is the default',
         ),
-      region: z.string().optional().describe('coarse region (6-digit code) the scan came from'),
+      region: z
+        .string()
+        .optional()
+        .describe(
+          'coarse region (6-digit GB/T 2260 code) the scan came from, as the scanning app says; the only place a region is read from',
+        ),
     }),
   );
 

@@ -84,7 +84,7 @@ export const consumerSummarySchema = z
     warnings: z
       .array(warningSchema)
       .describe(
-        "the lot's warnings; recalled when a recall named a container the pack lies in (at any level) itself, not when it only marks the container for another lot packed in it; on_hold when a container the pack lies in (at any level) is on hold, and for a case scanned by its SSCC when a lot it holds now is; destroyed when a container the pack lies in (at any level) was destroyed; counterfeit_suspected when this pack's scans raised a flag",
+        "the lot's warnings; recalled when a recall named a container the pack lies in (at any level) itself, not when it only marks the container for another lot packed in it; on_hold when a container the pack lies in (at any level) is on hold, and for a case scanned by its SSCC when a lot it holds now is; destroyed when a container the pack lies in (at any level) was destroyed; counterfeit_suspected when a flag of a copied code (unknown_code, over_scanned or impossible_travel) is raised on this pack, and the lot is not out of circulation",
       ),
     ...lotSummarySchema.omit({ warnings: true }).shape,
   })

@@ -14,7 +14,7 @@ import type { ItemsRepository, ScannedItem } from '../items/repository.js';
 import type { LineageRepository } from '../lineage/repository.js';
 import type { LotsRepository } from '../lots/repository.js';
 import type { PendingCounts } from '../scans/buffer.js';
-import { DEFAULT_FLAG_POLICY, type FlagPolicy, scanFlags } from '../scans/flags.js';
+import { DEFAULT_FLAG_POLICY, type FlagPolicy, marksCounterfeit, scanFlags } from '../scans/flags.js';
 import type { ScanService } from '../scans/service.js';
 import type { Trace } from '../trace/schemas.js';
 import type { TraceService } from '../trace/service.js';
@@ -180,7 +180,7 @@ export function createResolverService(deps: {
    * the walk up the packings the event writer locks by; and the packing links a lot's cold chain reads.
    */
   containers: Pick<LineageRepository, 'containersState' | 'packingLinksAbove'>;
-  scans: Pick<ScanService, 'record' | 'beginRead' | 'raiseFlag' | 'scannedRecentlyBy'>;
+  scans: Pick<ScanService, 'record' | 'beginRead' | 'raiseFlag' | 'scannedRecentlyBy' | 'scannersOf'>;
   lots: Pick<LotsRepository, 'findByCodes' | 'pageChanges'>;
   identifiers: Pick<IdentifierService, 'parse' | 'find'>;
   trace: Pick<TraceService, 'trace'>;
@@ -259,7 +259,7 @@ export function createResolverService(deps: {
     let found: ScannedItem | undefined;
     let view: LotView | undefined;
     let grade: Awaited<ReturnType<typeof producerGrade>> | null;
-    let scan: { at: Date } | null = null;
+    let scan: { at: Date; ipHash: string } | null = null;
     let pending: PendingCounts | undefined;
     let record = context.record;
     try {
@@ -289,7 +289,7 @@ export function createResolverService(deps: {
     }
     const containers = found?.containerCode && view ? containerState(found.containerCode, 'pack') : Promise.resolve(undefined);
     const [item, container] = await Promise.all([
-      scan ? flagScan(code, found, view, context, scan.at, pending, containers, misread) : withPending(found, pending),
+      scan ? flagScan(code, found, view, context, scan, pending, containers, misread) : withPending(found, pending),
       containers,
     ]);
     if (!item || !view) throw new NotGenuineError(misread?.shownAs ?? code);
@@ -297,7 +297,13 @@ export function createResolverService(deps: {
       kind: 'item',
       code,
       lot: summaryOf(item.lotCode, view),
-      pack: { code, scans: { count: item.scanCount, firstScannedAt: item.firstScannedAt }, flagged: item.flagged, container },
+      pack: {
+        code,
+        scans: { count: item.scanCount, firstScannedAt: item.firstScannedAt },
+        // a recalled or destroyed lot's scan or a misused brand is no copied code, and says nothing once the lot is active again
+        flagged: item.flagKinds.some(marksCounterfeit),
+        container,
+      },
       producerGrade: grade,
     };
   }
@@ -317,8 +323,9 @@ export function createResolverService(deps: {
     named: { itemCode: string | null; lotCode: string; partyCode: string } | undefined,
     context: ScanContext,
     client: string,
-  ): { at: Date } | null {
+  ): { at: Date; ipHash: string } | null {
     const at = now();
+    const ipHash = hashIp(context.ip);
     const counted = deps.scans.record({
       id: uuidV7(at),
       code,
@@ -327,11 +334,11 @@ export function createResolverService(deps: {
       partyCode: named?.partyCode ?? null,
       at,
       region: context.region,
-      ipHash: hashIp(context.ip),
+      ipHash,
       userAgent: context.userAgent,
       clientHash: client,
     });
-    return counted ? { at } : null;
+    return counted ? { at, ipHash } : null;
   }
 
   /**
@@ -344,7 +351,7 @@ export function createResolverService(deps: {
     item: ScannedItem | undefined,
     view: LotView | undefined,
     context: ScanContext,
-    at: Date,
+    { at, ipHash }: { at: Date; ipHash: string },
     pending: PendingCounts | undefined,
     containers: Promise<PackFacts['container']>,
     misread?: Misread,
@@ -365,7 +372,7 @@ export function createResolverService(deps: {
     // where the latest scan before this one that had a region was, and when that scan was: a scan
     // with no region in between moves neither. Another instance may have stored a later one than
     // this process's own pending scans: the later of the two is the one before.
-    const stored = { region: item.lastRegion, at: item.lastRegionAt };
+    const stored = { region: item.lastRegion, at: item.lastRegionAt, ipHash: item.lastRegionIpHash };
     const local = counted.regionBefore;
     const earlier = local && !(stored.region && stored.at && stored.at > local.at) ? local : stored;
     const scanCount = item.scanCount + counted.count;
@@ -373,10 +380,12 @@ export function createResolverService(deps: {
     const raised = [
       ...scanFlags(
         {
-          scanCount,
+          scanners: await scannersOf(item.code, scanCount, counted.addresses),
           region: context.region,
+          ipHash,
           previousRegion: earlier.region,
           previousScanAt: earlier.at,
+          previousIpHash: earlier.ipHash,
           at,
           lotStatus: item.lotStatus,
           containerDestroyed: container?.destroyed,
@@ -397,9 +406,19 @@ export function createResolverService(deps: {
       ...item,
       scanCount,
       firstScannedAt: item.firstScannedAt ?? counted.firstAt,
-      // a pack whose code is genuine but whose brand is misused is not a copied code: the page shows no badge instead
-      flagged: item.flagged || raised.some((flag) => flag.kind !== 'inactive_lot' && flag.kind !== 'brand_misuse'),
+      flagKinds: [...item.flagKinds, ...raised.map((flag) => flag.kind)],
     };
+  }
+
+  /**
+   * How many addresses scanned a pack, up to one more than the over-scanned threshold: those of its stored scans and
+   * of the ones this process holds (this scan's among them; a batch stored meanwhile is in both, and counts once).
+   * No more addresses than scans: a pack scanned no more times than the threshold is not asked for.
+   */
+  async function scannersOf(itemCode: string, scanCount: number, pending: ReadonlySet<string>): Promise<number> {
+    if (scanCount <= policy.overScanThreshold) return scanCount;
+    const stored = await deps.scans.scannersOf(itemCode, policy.overScanThreshold + 1);
+    return new Set([...stored, ...pending]).size;
   }
 
   /**

@@ -33,8 +33,8 @@ export function countedAs(scan: Pick<PendingScan, 'code' | 'itemCode' | 'lotCode
 
 const countedKey = (kind: CountedKind, code: string) => `${kind}:${code}`;
 
-/** A scan's region and when that scan was: they travel together. */
-export type RegionAt = { region: string; at: Date };
+/** A scan's region, when that scan was and its address (hashed): they travel together. */
+export type RegionAt = { region: string; at: Date; ipHash: string };
 export type PendingCounts = {
   count: number;
   firstAt: Date;
@@ -48,6 +48,8 @@ export type PendingCounts = {
   regionBefore: RegionAt | null;
   /** The clients these scans came from. */
   clients: Set<string>;
+  /** The addresses (hashed) these scans came from: the scanners the over-scanned check counts. */
+  addresses: Set<string>;
 };
 
 /**
@@ -87,8 +89,9 @@ function merged(key: string, sources: Map<string, PendingCounts>[]): PendingCoun
           // the later source's latest scan is the latest: before it, its own scans, then the earlier source's
           regionBefore: entry.regionBefore ?? result.lastRegion,
           clients: new Set([...result.clients, ...entry.clients]),
+          addresses: new Set([...result.addresses, ...entry.addresses]),
         }
-      : { ...entry, clients: new Set(entry.clients) };
+      : { ...entry, clients: new Set(entry.clients), addresses: new Set(entry.addresses) };
   }
   return result;
 }
@@ -162,9 +165,10 @@ export function createScanBuffer(options: {
         count: (previous?.count ?? 0) + 1,
         firstAt: previous?.firstAt ?? scan.at,
         lastAt: scan.at,
-        lastRegion: scan.region !== null ? { region: scan.region, at: scan.at } : (previous?.lastRegion ?? null),
+        lastRegion: scan.region !== null ? { region: scan.region, at: scan.at, ipHash: scan.ipHash } : (previous?.lastRegion ?? null),
         regionBefore: previous?.lastRegion ?? null,
         clients: (previous?.clients ?? new Set()).add(scan.clientHash),
+        addresses: (previous?.addresses ?? new Set()).add(scan.ipHash),
       });
       if (pending.length >= maxPending) void flush();
       else timer ??= setTimeout(() => void flush(), flushMs);

@@ -4,6 +4,15 @@
 export const FLAG_KINDS = ['unknown_code', 'over_scanned', 'impossible_travel', 'inactive_lot', 'brand_misuse'] as const;
 type FlagKind = (typeof FLAG_KINDS)[number];
 
+/**
+ * The flags that make a code suspected counterfeit (疑似假冒), stored or raised by the scan at hand: signs of a
+ * copied code. A scan of a recalled or destroyed lot (`inactive_lot`) says nothing of the code, and stops mattering
+ * once the lot is active again; brand misuse is about the producer.
+ */
+export const COUNTERFEIT_FLAG_KINDS: readonly FlagKind[] = ['unknown_code', 'over_scanned', 'impossible_travel'];
+
+export const marksCounterfeit = (kind: string): boolean => (COUNTERFEIT_FLAG_KINDS as readonly string[]).includes(kind);
+
 // Approximate provincial capitals (GB/T 2260 province prefix → lat, lon): coarse regions are
 // all a scan carries, so distance is measured between provinces.
 const PROVINCE_CENTRES: Record<string, [number, number]> = {
@@ -58,12 +67,19 @@ function regionDistanceKm(a: string, b: string): number | null {
 export type FlagPolicy = { overScanThreshold: number; maxTravelKmh: number };
 export const DEFAULT_FLAG_POLICY: FlagPolicy = { overScanThreshold: 20, maxTravelKmh: 800 };
 
+/**
+ * The flags of a scan. One person has one address (however many user agents it sends), so the checks count
+ * addresses, never a client's user agent: `scanners` is how many addresses (hashed) scanned the code, this scan's
+ * among them, and a scan is never travel from one its own address made.
+ */
 export function scanFlags(
   scan: {
-    scanCount: number;
+    scanners: number;
     region: string | null;
+    ipHash: string;
     previousRegion: string | null;
     previousScanAt: Date | null;
+    previousIpHash: string | null;
     at: Date;
     lotStatus: string;
     /** Whether a container the pack lies in, at any level, was destroyed (taking the pack with it, not its lot). */
@@ -72,10 +88,16 @@ export function scanFlags(
   policy: FlagPolicy = DEFAULT_FLAG_POLICY,
 ): { kind: FlagKind; detail: string }[] {
   const flags: { kind: FlagKind; detail: string }[] = [];
-  if (scan.scanCount > policy.overScanThreshold) {
-    flags.push({ kind: 'over_scanned', detail: `scanned ${scan.scanCount} times (threshold ${policy.overScanThreshold})` });
+  if (scan.scanners > policy.overScanThreshold) {
+    flags.push({ kind: 'over_scanned', detail: `scanned from ${scan.scanners} addresses (threshold ${policy.overScanThreshold})` });
   }
-  if (scan.region && scan.previousRegion && scan.previousScanAt && scan.region !== scan.previousRegion) {
+  if (
+    scan.region &&
+    scan.previousRegion &&
+    scan.previousScanAt &&
+    scan.region !== scan.previousRegion &&
+    scan.ipHash !== scan.previousIpHash
+  ) {
     const km = regionDistanceKm(scan.previousRegion, scan.region);
     const hours = Math.max((scan.at.getTime() - scan.previousScanAt.getTime()) / 3_600_000, 1 / 60);
     if (km !== null && km > 0 && km / hours > policy.maxTravelKmh) {

@@ -84,7 +84,7 @@ export function createScansRepository(db: Db) {
      * statement of its own): a read's snapshot then tells whether that read saw the batch's counts.
      */
     async writeScans(batch: PendingScan[], began?: (xid: string) => void): Promise<PendingScan[]> {
-      type Counts = { n: number; first: Date; last: Date; region: string | null; regionAt: Date | null };
+      type Counts = { n: number; first: Date; last: Date; region: string | null; regionAt: Date | null; regionIpHash: string | null };
       if (batch.length === 0) return [];
       return db.transaction(async (tx) => {
         const stored = new Set<string>();
@@ -129,6 +129,7 @@ export function createScansRepository(db: Db) {
             // the region of the latest scan that had one, with that scan's time
             region: scan.region ?? seen?.region ?? null,
             regionAt: scan.region !== null ? scan.at : (seen?.regionAt ?? null),
+            regionIpHash: scan.region !== null ? scan.ipHash : (seen?.regionIpHash ?? null),
           });
         }
         // in code order: two batches counting the same two items lock their rows in one order, not deadlock
@@ -150,12 +151,14 @@ export function createScansRepository(db: Db) {
           updated as (
           update items i set scan_count = i.scan_count + v.n, first_scanned_at = coalesce(i.first_scanned_at, v.first_at),
                  last_scanned_at = greatest(i.last_scanned_at, v.last_at),
-                 -- the region of the latest scan that had one, with its time, whatever order batches are stored in
+                 -- the region of the latest scan that had one, with its time and address, whatever order batches are stored in
                  last_region = case when v.region is not null and v.region_at >= coalesce(i.last_region_at, '-infinity') then v.region else i.last_region end,
-                 last_region_at = case when v.region is not null and v.region_at >= coalesce(i.last_region_at, '-infinity') then v.region_at else i.last_region_at end
+                 last_region_at = case when v.region is not null and v.region_at >= coalesce(i.last_region_at, '-infinity') then v.region_at else i.last_region_at end,
+                 last_region_ip_hash = case when v.region is not null and v.region_at >= coalesce(i.last_region_at, '-infinity') then v.region_ip_hash else i.last_region_ip_hash end
           from unnest(${itemColumn(([code]) => code)}::text[], ${itemColumn(([, v]) => v.n)}::int[], ${itemColumn(([, v]) => v.first.toISOString())}::timestamptz[],
                       ${itemColumn(([, v]) => v.last.toISOString())}::timestamptz[], ${itemColumn(([, v]) => v.region)}::text[],
-                      ${itemColumn(([, v]) => v.regionAt?.toISOString() ?? null)}::timestamptz[]) as v(code, n, first_at, last_at, region, region_at)
+                      ${itemColumn(([, v]) => v.regionAt?.toISOString() ?? null)}::timestamptz[], ${itemColumn(([, v]) => v.regionIpHash)}::text[])
+                 as v(code, n, first_at, last_at, region, region_at, region_ip_hash)
           where i.code = v.code
           returning 1)
           select pg_current_xact_id()::text as xid where exists (select 1 from updated)`,
@@ -164,6 +167,17 @@ export function createScansRepository(db: Db) {
         if (updated) began?.(updated.xid);
         return batch.filter((scan) => !stored.has(scan.id));
       });
+    },
+    /**
+     * The addresses (hashed) a pack's stored scans came from, `limit` of them at most: the over-scanned check asks
+     * only whether there are more than its threshold.
+     */
+    async scannersOf(itemCode: string, limit: number): Promise<string[]> {
+      const rows = await queryRows<{ ip_hash: string }>(
+        db,
+        sql`select distinct ip_hash from scans where item_code = ${itemCode} limit ${limit}`,
+      );
+      return rows.map((row) => row.ip_hash);
     },
     async raiseFlag(flag: {
       code: string;

@@ -8,7 +8,7 @@ export { REPEAT_WINDOW_MS };
 
 /** Consumer scans: counted in memory, stored in batches, and read back (flushed first) by regulators. */
 export function createScanService(deps: {
-  scans: Pick<ScansRepository, 'writeScans' | 'raiseFlag' | 'listFlags' | 'scansOfLot' | 'scannedSince'>;
+  scans: Pick<ScansRepository, 'writeScans' | 'raiseFlag' | 'listFlags' | 'scansOfLot' | 'scannedSince' | 'scannersOf'>;
   lots: Pick<LotsRepository, 'findByCodes'>;
   onWriteError?: (error: unknown) => void;
   /** Scans a stored batch dropped: the same client's scan of the code was counted first (writeScans). */
@@ -63,6 +63,8 @@ export function createScanService(deps: {
     beginRead: buffer.beginRead,
     /** Stores the scans counted so far (before reading scan statistics, and at shutdown). */
     flush: buffer.flush,
+    /** The addresses (hashed) a pack's stored scans came from, `limit` at most (ScansRepository.scannersOf). */
+    scannersOf: deps.scans.scannersOf,
     raiseFlag: deps.scans.raiseFlag,
     listFlags: deps.scans.listFlags,
     /** A lot's scans; a lot (or container) that does not exist is not found, as it is everywhere else, not one of no scans. */

@@ -24,10 +24,17 @@ t.test('resolver: short codes and GS1 Digital Links, with content negotiation', 
   const { app, adminKey } = await buildTestApp(t, undefined, { flagPolicy: { overScanThreshold: 3, maxTravelKmh: 800 } });
   const demo = await seedDemoChain(app.services);
   const regulator = client(app, adminKey);
-  // each request a different phone: one phone reloading its page is not a new scan (tested below)
+  // each request a different phone on its own address: one phone reloading its page is not a new scan (tested below)
   let phones = 0;
-  const get = (url: string, headers: Record<string, string> = {}) =>
-    app.inject({ method: 'GET', url, headers: { 'user-agent': `phone ${++phones}`, ...headers } });
+  const get = (url: string, headers: Record<string, string> = {}) => {
+    phones++;
+    return app.inject({
+      method: 'GET',
+      url,
+      remoteAddress: `198.51.100.${phones}`,
+      headers: { 'user-agent': `phone ${phones}`, ...headers },
+    });
+  };
   const code = demo.itemCode;
 
   const json = await get(`/t/${code}`, { accept: 'application/json' });
@@ -350,6 +357,59 @@ t.test('a hold, its release, a failed test and a brand exit show on the very nex
     ['FJLR'],
     'the badge of the brand its maker left is gone on the next scan',
   );
+});
+
+t.test('a scan of a destroyed lot is flagged, and once the destroy is corrected its pack is not called counterfeit', async (t) => {
+  const world = await createWorld(t);
+  const processor = await world.party('processor');
+  const product = await processor.product('piece');
+  const made = await world.ok(processor.event({ type: 'commission', lots: [{ productCode: product, quantity: 5, lotNumber: 'XH-1' }] }));
+  const lotCode = made.createdLotCodes[0];
+  const [code] = await issuePacks(world, processor, lotCode, 1);
+  let phones = 0;
+  const scan = (accept = 'application/json') => {
+    phones++;
+    return world.app.inject({
+      method: 'GET',
+      url: `/t/${code}?lang=en`,
+      remoteAddress: `198.51.100.${phones}`,
+      headers: { accept, 'user-agent': `phone ${phones}` },
+    });
+  };
+  t.same((await scan()).json().warnings, []);
+  const destroyed = await world.ok(processor.event({ type: 'destroy', reason: '破损', lines: [{ lotCode }] }));
+  t.same((await scan()).json().warnings, ['destroyed'], 'destroyed, not counterfeit');
+  t.match((await world.regulator.get('/regulator/flags?kind=inactive_lot')).body.items, [{ code }], 'the scan is flagged');
+
+  await world.ok(processor.event({ type: 'correction', correctsEventId: destroyed.event.id, reason: '录入错误' }));
+  t.same((await scan()).json().warnings, [], 'the lot is active again: nothing to warn of');
+  const page = await scan('text/html');
+  t.notMatch(page.body, TEXT.en.counterfeit, 'never called counterfeit');
+});
+
+t.test('one address cannot make a genuine pack suspected, whatever user agents and regions it sends', async (t) => {
+  const world = await createWorld(t, undefined, { flagPolicy: { overScanThreshold: 3, maxTravelKmh: 800 } });
+  const processor = await world.party('processor');
+  const lotCode = await processor.commission(await processor.product('piece'), 5);
+  const [travelled, reloaded] = await issuePacks(world, processor, lotCode, 2);
+  const scan = (code: string, userAgent: string, query = '', headers: Record<string, string> = {}) =>
+    world.app.inject({
+      method: 'GET',
+      url: `/t/${code}?format=json${query}`,
+      remoteAddress: '203.0.113.5',
+      headers: { 'user-agent': userAgent, ...headers },
+    });
+  await scan(travelled, 'ua1', '&region=110101');
+  t.same((await scan(travelled, 'ua2', '&region=650102')).json().warnings, [], 'Beijing, then Urumqi, from one address');
+  await scan(travelled, 'ua3', '', { 'x-region': '110101' });
+  t.same((await scan(travelled, 'ua4', '', { 'x-region': '650102' })).json().warnings, [], 'an X-Region header is no region');
+  for (let i = 0; i < 5; i++) await scan(reloaded, `browser ${i}`);
+  const last = (await scan(reloaded, 'browser 5')).json();
+  t.equal(last.scans.count, 6, 'each user agent counts a scan');
+  t.same(last.warnings, [], 'but one address is one scanner: not over-scanned');
+  t.same((await world.regulator.get('/regulator/flags')).body.items, [], 'nothing flagged');
+  const regions = (await world.regulator.get(`/regulator/lots/${lotCode}/scans`)).body.byRegion;
+  t.same(regions.map((row: { region: string | null }) => row.region).sort(), ['110101', '650102', null], 'the header recorded no region');
 });
 
 t.test("the packs of a lot whose making was declared in error are not genuine, the lot's page cached or not", async (t) => {

@@ -22,7 +22,7 @@ t.test('scans', async (t) => {
   const writeErrors: unknown[] = [];
   const { repositories, party } = createChain(database);
   const service = createScanService({
-    scans: narrow(repositories.scans, ['writeScans', 'raiseFlag', 'listFlags', 'scansOfLot', 'scannedSince']),
+    scans: narrow(repositories.scans, ['writeScans', 'raiseFlag', 'listFlags', 'scansOfLot', 'scannedSince', 'scannersOf']),
     lots: narrow(repositories.lots, ['findByCodes']),
     onWriteError: (error) => writeErrors.push(error),
     now,
@@ -203,11 +203,38 @@ t.test('flag rules as the resolver applies them to issued items', async (t) => {
     for (const ip of ['203.0.113.2', '203.0.113.3']) resolved = await resolve(first, ip);
     t.equal(resolved.pack.scans.count, 3);
     t.same(await flagsOf(first), [], 'three scans are within the threshold of 3');
-    resolved = await resolve(first, '203.0.113.1', 'another browser');
-    t.equal(resolved.pack.scans.count, 4, 'the same address with another user agent is another client');
-    t.same(await flagsOf(first), ['over_scanned']);
+    for (const userAgent of ['another browser', 'a third browser']) resolved = await resolve(first, '203.0.113.1', userAgent);
+    t.equal(resolved.pack.scans.count, 5, 'the same address with another user agent is another scan');
+    t.same(await flagsOf(first), [], 'but not another scanner: three addresses are within the threshold');
+    t.equal(resolved.pack.flagged, false);
+    resolved = await resolve(first, '203.0.113.4');
+    t.same(await flagsOf(first), ['over_scanned'], 'a fourth address');
     t.equal(resolved.pack.flagged, true, 'the pack is suspected');
   });
+
+  for (const [path, store] of [
+    ['stored', true],
+    ['buffered', false],
+  ] as const) {
+    t.test(`one address is never travel, whatever regions its user agents send (${path})`, async (t) => {
+      const { code } = await pack();
+      await resolve(code, '203.0.113.1', 'phone', '110101');
+      if (store) await scans.flush();
+      clock += 60_000;
+      const resolved = await resolve(code, '203.0.113.1', 'another browser', '650102');
+      t.same(await flagsOf(code), [], 'Beijing, then Urumqi a minute later, from one address');
+      t.equal(resolved.pack.flagged, false);
+      await scans.flush();
+      t.match(await chain.repositories.items.findItem(code), { lastRegion: '650102' }, 'the region is still the latest');
+      clock += 60_000;
+      await resolve(code, '198.51.100.7', 'phone', '110101');
+      t.match(
+        (await scans.listFlags({ limit: 1000, offset: 0 })).filter((flag) => flag.code === code).map((flag) => [flag.kind, flag.detail]),
+        [['impossible_travel', '650102 → 110101: 2412 km in 0.02 h']],
+        'another address in Beijing a minute later has travelled impossibly',
+      );
+    });
+  }
 
   t.test('a code scanned in Beijing minutes after Chongqing has travelled impossibly', async (t) => {
     const { code: second } = await pack();
@@ -225,17 +252,18 @@ t.test('flag rules as the resolver applies them to issued items', async (t) => {
     ['buffered', false],
   ] as const) {
     t.test(`a scan with no region between two keeps the time of the one before (${path})`, async (t) => {
-      const scanned = async (code: string, at: number, userAgent: string, region: string | null) => {
+      // each scan from an address of its own: one address's scans are never travel
+      const scanned = async (code: string, at: number, ip: string, region: string | null) => {
         clock = at;
-        const resolved = await resolve(code, '203.0.113.1', userAgent, region);
+        const resolved = await resolve(code, ip, 'phone', region);
         if (store) await scans.flush();
         return resolved;
       };
       const start = clock;
       const { code: plausible } = await pack();
-      await scanned(plausible, start, 'phone', '110101');
-      await scanned(plausible, start + 12 * 3_600_000, 'another browser', null);
-      const resolved = await scanned(plausible, start + 12.5 * 3_600_000, 'a third browser', '500236');
+      await scanned(plausible, start, '203.0.113.1', '110101');
+      await scanned(plausible, start + 12 * 3_600_000, '203.0.113.2', null);
+      const resolved = await scanned(plausible, start + 12.5 * 3_600_000, '203.0.113.3', '500236');
       t.equal(resolved.pack.scans.count, 3);
       t.same(await flagsOf(plausible), [], 'Beijing, then Chongqing twelve and a half hours later');
       t.equal(resolved.pack.flagged, false, 'not suspected');
@@ -248,9 +276,9 @@ t.test('flag rules as the resolver applies them to issued items', async (t) => {
       }
 
       const { code: fast } = await pack();
-      await scanned(fast, start, 'phone', '110101');
-      await scanned(fast, start + 5 * 60_000, 'another browser', null);
-      await scanned(fast, start + 10 * 60_000, 'a third browser', '500236');
+      await scanned(fast, start, '203.0.113.1', '110101');
+      await scanned(fast, start + 5 * 60_000, '203.0.113.2', null);
+      await scanned(fast, start + 10 * 60_000, '203.0.113.3', '500236');
       const flags = (await scans.listFlags({ limit: 1000, offset: 0 })).filter((flag) => flag.code === fast);
       t.match(
         flags.map((flag) => [flag.kind, flag.detail]),
@@ -413,6 +441,7 @@ t.test('flag rules as the resolver applies them to issued items', async (t) => {
     const resolved = await resolve(third, '203.0.113.9');
     t.same(await flagsOf(third), ['inactive_lot']);
     t.equal(resolved.pack.flagged, false, 'the pack itself is not suspected');
+    t.equal((await resolve(third, '203.0.113.10')).pack.flagged, false, 'nor once its flag is stored');
     t.match(resolved.lot.warnings, ['recalled']);
     t.equal(resolved.lot.lot.status, 'recalled');
   });

@@ -1,0 +1,1 @@
+ALTER TABLE "items" ADD COLUMN "last_region_ip_hash" text;
