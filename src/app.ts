@@ -209,7 +209,7 @@ export function createServices(
   const writer = createEventWriter({ repository: createEventWriterRepository(), ...repos, now });
   const epcis = createEpcisService({
     transaction,
-    capture: { writer, identifiers, epcis: repos.epcis, products: repos.products, publicBaseUrl },
+    capture: { writer, identifiers, epcis: repos.epcis, products: repos.products, lots: repos.lots, publicBaseUrl },
     epcis: repos.epcis,
     identifiers,
     events: repos.events,

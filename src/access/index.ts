@@ -121,10 +121,21 @@ export function requireLotReader(principal: Principal, lotCode: string, involved
  * Does an identifier of this kind name its lot to whoever holds it? A lot, container or pack code
  * is the lot's own (printed on it), and GTIN and SSCC keys are what the public resolver answers;
  * an ear tag, a party's own lot number or another captured URI says what it names only to those
- * who may read the lot (as `GET /epc/{value}` does): to anyone else it is an unknown identifier.
+ * who may read the lot (as `GET /epc/{value}` does).
  */
 export function identifierNamesLotOpenly(kind: string): boolean {
   return ['lot', 'container', 'item', 'gtin', 'sscc'].includes(kind);
+}
+
+/**
+ * Does an identifier of this kind (see identifierNamesLotOpenly) tell the reader (`scope`, as
+ * privateScope gives it: a party's code, or null for those who read every party's data) which lot
+ * it names? When not, every door answers for it as for an unknown identifier (a trace, a tag
+ * binding), or refuses it without naming a lot (an EPCIS capture), so that its answers do not tell
+ * another party's herd or lot numbers apart from identifiers no one uses.
+ */
+export function identifierNamesLotTo(scope: string | null, kind: string, involvedParties: ReadonlySet<string>): boolean {
+  return identifierNamesLotOpenly(kind) || scope === null || partyReadsLot(scope, involvedParties);
 }
 
 export function canReadLot(principal: Principal, involvedParties: ReadonlySet<string>): boolean {

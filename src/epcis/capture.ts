@@ -2,10 +2,11 @@
 // the native action it amounts to (commission, transform, pack, unpack, ship, receive, destroy,
 // sell, observe) so the same rules, ledger and authorization apply, and idempotency by event id
 // (given, or the CBV 2.0 hash).
+import { identifierNamesLotOpenly, identifierNamesLotTo } from '../access/index.js';
 import { newContainerCode, newLotCode } from '../codes/service-codes.js';
 import type { Db } from '../db/client.js';
 import { mapPausing } from '../db/turns.js';
-import { bodyField, conflict, Problem } from '../errors/problem.js';
+import { bodyField, conflict, forbidden, Problem } from '../errors/problem.js';
 import type { EventType } from '../events/schemas.js';
 import type { Pointer } from '../events/writer/draft.js';
 import { BatchRejected, type EventWriter, type TransformationEdge, type WriteOutcome, type WriteRequest } from '../events/writer/index.js';
@@ -15,6 +16,7 @@ import { canonicalEventId, epcisEventId, eventIdOfKey, partyEventKeys } from '..
 import type { Identifier } from '../identifiers/parse.js';
 import type { IdentifierService } from '../identifiers/service.js';
 import { CONTAINER_UNIT } from '../lots/ledger.js';
+import type { LotsRepository } from '../lots/repository.js';
 import type { ProductsRepository } from '../products/repository.js';
 import { type EventHashOptions, eventHasher, eventHashId } from './event-hash.js';
 import {
@@ -44,6 +46,7 @@ export type CaptureDeps = {
   identifiers: Pick<IdentifierService, 'parse' | 'findMany'>;
   epcis: Pick<EpcisRepository, 'storedEvents' | 'transformationMembers' | 'openShipmentsTo'>;
   products: Pick<ProductsRepository, 'findByGtins'>;
+  lots: Pick<LotsRepository, 'involvedPartiesOf'>;
   publicBaseUrl: string;
 };
 
@@ -265,7 +268,9 @@ async function requestsFor(
   // parsing 140,000 identifiers takes seconds: other requests go on meanwhile
   const named = await mapPausing(events, ({ event }) => namedIdentifiers(event));
   const distinctIds = [...new Set(named.flat().map((item) => item.id))];
-  const referents = await deps.identifiers.findMany(await mapPausing(distinctIds, (id) => parsed(deps, id)), tx);
+  const identifiers = await mapPausing(distinctIds, (id) => parsed(deps, id));
+  const referents = await deps.identifiers.findMany(identifiers, tx);
+  const othersIdentifiers = await identifiersNamingNoLotTo(tx, deps, party, distinctIds, identifiers, referents);
   // an identifier that names no lot or container becomes one of the capturing party, one code per identifier
   const lotOf = new Map<string, string>();
   const created = new Set<string>();
@@ -301,6 +306,15 @@ async function requestsFor(
     // where each native field the writer may name came from in the event
     const fields = new EpcisFields();
     const createdItems: Named[] = [];
+    // another party's URI names no lot to this one (see identifierNamesLotTo) and, being taken, can name
+    // no new one: the event is refused without a word of the lot
+    const foreign = items.find((item) => othersIdentifiers.has(item.id));
+    if (foreign) fields.member('foreignIdentifier', foreign.isClass ? [...foreign.at, 'epcClass'] : foreign.at);
+    const refused =
+      foreign &&
+      forbidden(`party ${party} may not use ${foreign.written}: the identifier is another party's`, [
+        bodyField(['foreignIdentifier'], "another party's identifier"),
+      ]);
     const codeOf = (item: Named): string => {
       const known = lotOf.get(item.id);
       if (known) return known;
@@ -488,6 +502,7 @@ async function requestsFor(
       claims: claimsOf(event, type, deps.publicBaseUrl),
       creates,
       namedAs: namedAs(items, lotOf, encodings),
+      ...(refused ? { refused } : {}),
       sentAt: fields.sentAt,
       context: {
         eventTime: String(event.eventTime),
@@ -567,6 +582,30 @@ function namedAs(items: Named[], lotOf: ReadonlyMap<string, string>, encodings: 
     if (!named.has(lotCode)) named.set(lotCode, encodings.find((encoding) => encoding.epc === item.written)?.written ?? item.written);
   }
   return named;
+}
+
+/**
+ * Of the identifiers (canonical, as parsed and found in the same order), those naming a lot that
+ * they do not name to the party (see identifierNamesLotTo): another party's captured URIs.
+ */
+async function identifiersNamingNoLotTo(
+  tx: Db,
+  deps: Pick<CaptureDeps, 'lots'>,
+  party: string,
+  ids: string[],
+  identifiers: Identifier[],
+  referents: Awaited<ReturnType<IdentifierService['findMany']>>,
+): Promise<Set<string>> {
+  const privately = ids.flatMap((id, index) => {
+    const referent = referents[index];
+    return referent && 'lotCode' in referent && !identifierNamesLotOpenly(identifiers[index].kind)
+      ? [{ id, kind: identifiers[index].kind, lotCode: referent.lotCode }]
+      : [];
+  });
+  const involved = await deps.lots.involvedPartiesOf([...new Set(privately.map((entry) => entry.lotCode))], tx);
+  return new Set(
+    privately.flatMap(({ id, kind, lotCode }) => (identifierNamesLotTo(party, kind, involved.get(lotCode) ?? new Set()) ? [] : [id])),
+  );
 }
 
 /** An identifier as the resolver reads it; one it cannot parse names nothing known (it becomes a new lot). */

@@ -126,12 +126,12 @@ export function lotsInvolving(partyCode: string): SQL {
 }
 
 export function createLotsRepository(db: Db) {
-  /** involvedParties of many lots in one statement; a lot no party is involved in (an unknown code) is left out. */
-  async function involvedPartiesOf(lotCodes: string[]): Promise<Map<string, Set<string>>> {
+  /** involvedParties of many lots in one statement (inside the caller's transaction when one is given); a lot no party is involved in (an unknown code) is left out. */
+  async function involvedPartiesOf(lotCodes: string[], tx: Db = db): Promise<Map<string, Set<string>>> {
     const involved = new Map<string, Set<string>>();
     if (lotCodes.length === 0) return involved;
     const rows = await queryRows<{ lot_code: string; party_code: string }>(
-      db,
+      tx,
       sql.join(
         involvement((lot) => anyOf(lot, lotCodes)),
         sql` union `,

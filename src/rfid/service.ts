@@ -2,6 +2,8 @@ import {
   actingParty,
   canReadLot,
   canReadPartyData,
+  identifierNamesLotOpenly,
+  identifierNamesLotTo,
   mayBindTagsTo,
   type Principal,
   partyFilter,
@@ -84,8 +86,12 @@ export function createRfidService(deps: {
     }));
   }
 
-  /** The lot (and pack) a code names, for tag bindings and commissioning stations. */
-  async function referentsOf(codes: string[]) {
+  /**
+   * The lot (and pack) a code names to the principal, for tag bindings and commissioning stations:
+   * none for an identifier that does not name its lot to it (see identifierNamesLotTo), as for an
+   * unknown one.
+   */
+  async function referentsOf(principal: Principal, codes: string[]) {
     const parsed = codes.map((code) => {
       try {
         return deps.identifiers.parse(code);
@@ -94,12 +100,19 @@ export function createRfidService(deps: {
         throw error;
       }
     });
-    const found = await deps.identifiers.findMany(parsed.filter((id) => id !== undefined));
+    const ids = parsed.filter((id) => id !== undefined);
+    const found = await deps.identifiers.findMany(ids);
+    const scope = privateScope(principal);
+    const privatelyNamed = found.flatMap((referent, index) =>
+      referent && referent.kind !== 'product' && !identifierNamesLotOpenly(ids[index].kind) ? [referent.lotCode] : [],
+    );
+    const involved = scope === null ? new Map<string, Set<string>>() : await deps.lots.involvedPartiesOf([...new Set(privatelyNamed)]);
     let next = 0;
     return parsed.map((id) => {
       if (!id) return undefined;
       const referent = found[next++];
       if (!referent || referent.kind === 'product') return undefined;
+      if (!identifierNamesLotTo(scope, id.kind, involved.get(referent.lotCode) ?? new Set())) return undefined;
       return { lotCode: referent.lotCode, itemCode: referent.kind === 'item' ? referent.itemCode : null };
     });
   }
@@ -265,7 +278,7 @@ export function createRfidService(deps: {
         if (input.role !== 'commissioning') {
           throw badRequest('only a commissioning station binds tags', [bodyField(['bindToCode'], 'only for role commissioning')]);
         }
-        const [target] = await referentsOf([input.bindToCode]);
+        const [target] = await referentsOf(principal, [input.bindToCode]);
         if (!target || target.itemCode) {
           throw unprocessable('unknown-lot', `${input.bindToCode} names no lot or container`, [
             bodyField(['bindToCode'], 'not a lot or container'),
@@ -365,7 +378,10 @@ export function createRfidService(deps: {
         else if (epcFault) problems.push(bodyField(['tags', index, 'epc'], epcFault));
         else if (binding.tid && !isHex(binding.tid)) problems.push(bodyField(['tags', index, 'tid'], 'must be the TID as hex'));
       });
-      const targets = await referentsOf(bindings.map((binding) => binding.code));
+      const targets = await referentsOf(
+        principal,
+        bindings.map((binding) => binding.code),
+      );
       targets.forEach((target, index) => {
         if (!target) problems.push(bodyField(['tags', index, 'code'], `${bindings[index].code} names no item, lot or container`));
       });
@@ -405,9 +421,12 @@ export function createRfidService(deps: {
         const key = row.kind === 'epc' ? gs1KeyOf(row.value) : null;
         return key ? [{ key, index }] : [];
       });
-      const named = (await referentsOf(carried.map((entry) => entry.key))).flatMap((referent, position) =>
-        referent ? [{ lotCode: referent.lotCode, index: carried[position].index }] : [],
-      );
+      const named = (
+        await referentsOf(
+          principal,
+          carried.map((entry) => entry.key),
+        )
+      ).flatMap((referent, position) => (referent ? [{ lotCode: referent.lotCode, index: carried[position].index }] : []));
       await requireTagBinder(
         actor,
         named.map((entry) => entry.lotCode),

@@ -1,8 +1,7 @@
 import {
-  canReadLot,
   canReadPartyData,
   canSeePrivateDetails,
-  identifierNamesLotOpenly,
+  identifierNamesLotTo,
   type Principal,
   privateScope,
   requireLotReader,
@@ -78,9 +77,10 @@ export function createTraceService(deps: {
       const detail = `${identifier.trim()} names a product (${named.productName}), not a lot: add its lot (10) or serial (21)`;
       throw badRequest(detail, [atCodeParam(detail)]);
     }
-    if (privateScope(principal) !== null) {
+    const scope = privateScope(principal);
+    if (scope !== null) {
       const involved = await deps.lots.involvedParties(named.lotCode);
-      if (!identifierNamesLotOpenly(id.kind) && !canReadLot(principal, involved)) throw unknown(identifier);
+      if (!identifierNamesLotTo(scope, id.kind, involved)) throw unknown(identifier);
       requireLotReader(principal, named.lotCode, involved);
     }
     return named.lotCode;

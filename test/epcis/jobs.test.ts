@@ -353,6 +353,7 @@ t.test('a job the service fails in ends as failed or partial, reporting exactly 
         identifiers: world.app.services.identifiers,
         epcis: repos.epcis,
         products: repos.products,
+        lots: repos.lots,
         publicBaseUrl: TEST_BASE_URL,
       },
       epcis: repos.epcis,
@@ -538,6 +539,7 @@ t.test('a capture accepted while the start takes over unfinished jobs runs once'
       identifiers: world.app.services.identifiers,
       epcis: repos.epcis,
       products: repos.products,
+      lots: repos.lots,
       publicBaseUrl: TEST_BASE_URL,
     },
     epcis: {

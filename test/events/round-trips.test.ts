@@ -109,6 +109,7 @@ t.test('an EPCIS capture of 100 events sends the same statements as one of 10', 
     identifiers: world.app.services.identifiers,
     epcis: repos.epcis,
     products: repos.products,
+    lots: repos.lots,
     publicBaseUrl: TEST_BASE_URL,
   };
   const lot = (run: number, i: number) => `https://id.gs1.org/01/${gtin}/10/R${run}-${i}`;

@@ -114,6 +114,11 @@ export type WriteRequest = {
   creates?: LotSpec[];
   /** EPCIS: lot code → the identifier the event named the lot by (a GTIN and lot number, an SSCC, an EPC), for refusals. */
   namedAs?: ReadonlyMap<string, string>;
+  /**
+   * EPCIS: why the event is refused before its rules are read (it names an identifier that does not
+   * name its lot to the acting party: see identifierNamesLotTo), in its place among the batch's events.
+   */
+  refused?: Problem;
   /** EPCIS: the event as captured (stored as its payload) and the edges its transformation id adds. */
   captured?: {
     payload: Record<string, unknown>;
@@ -640,6 +645,7 @@ export function createEventWriter(deps: {
     request: WriteRequest,
     recordTime: Date,
   ): { record: EventRecord; draft: EventDraft; shipmentId: string | null } {
+    if (request.refused) throw request.refused;
     const base = request.pointer ?? [];
     const eventTime = new Date(request.context.eventTime);
     if (inFuture(eventTime)) {
