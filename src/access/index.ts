@@ -194,6 +194,9 @@ export function requireMasterDataWriter(principal: Principal, partyCode: string)
   throw forbidden(`this key may not write data of party ${partyCode}`, [bodyField(['partyCode'], 'not a party this key writes for')]);
 }
 
+/** A lab or a regulator party: it tests any party's lot, where the goods are (see requireEventSite and requireInspectionClaim). */
+export const testsIndependently = (partyKind: string | undefined): boolean => partyKind === 'lab' || partyKind === 'regulator';
+
 /**
  * The site an event names as read point or business location is the actor's own, except that a lab
  * or regulator samples where the goods are: its test may name a site of a party that owns or holds
@@ -205,8 +208,7 @@ export function requireEventSite(
   testedLotParties: ReadonlySet<string>,
   pointer: (string | number)[],
 ): void {
-  const independent = actor.kind === 'lab' || actor.kind === 'regulator';
-  if (independent && testedLotParties.has(location.partyCode)) return;
+  if (testsIndependently(actor.kind) && testedLotParties.has(location.partyCode)) return;
   requireOwnMasterData(actor.code, 'location', location, pointer);
 }
 
@@ -217,6 +219,50 @@ export function requireEventSite(
 export function requireOwnSide(actor: string, party: string, pointer: (string | number)[]): void {
   if (party === actor) return;
   throw forbidden(`party ${actor} may not record an event for party ${party}`, [bodyField(pointer, `party ${party}, not ${actor}`)]);
+}
+
+/**
+ * Who may record each kind of inspection, by the kind of party recording it: the pack page, pass
+ * rates and credit take a test's kind and lab as the word of whoever they name, so only that party
+ * gives it. A lab or regulator recording `self` is refused rather than read as its own kind: it
+ * chose a kind that is not its own, and only it knows which it meant.
+ */
+const INSPECTION_RECORDERS: Record<string, { may: (partyKind: string | undefined) => boolean; who: string }> = {
+  third_party: { may: (kind) => kind === 'lab', who: 'only a lab records a third_party test, its own' },
+  sampling: { may: (kind) => kind === 'regulator', who: 'only a regulator records a sampling (official sampling, 抽样)' },
+  self: {
+    may: (kind) => !testsIndependently(kind),
+    who: 'a self-test is the lot owner’s or holder’s: a lab records its tests as third_party, a regulator as sampling',
+  },
+  rapid: { may: () => true, who: 'any party that may test the lot records a rapid test' },
+};
+
+/**
+ * An inspection's kind and lab are the recording party's own: a `third_party` test is recorded by
+ * the lab that made it, and names that lab or none (`labPartyCode`; the writer fills it in); a
+ * `sampling` by a regulator, which may name the lab that tested its sample; a `self` test by a lot's
+ * owner or holder; a `rapid` test by any party that may test the lot. No other inspection names a
+ * lab but the party recording it. `at` is where the request gave each field.
+ */
+export function requireInspectionClaim(
+  actor: { code: string; kind: string | undefined },
+  inspection: { kind: string; labPartyCode?: string },
+  at: (field: 'kind' | 'labPartyCode') => (string | number)[],
+): void {
+  const recorders = INSPECTION_RECORDERS[inspection.kind];
+  if (recorders?.may(actor.kind) === false) {
+    throw forbidden(`${recorders.who}; party ${actor.code} may not record a ${inspection.kind} inspection`, [
+      bodyField(at('kind'), `not a kind party ${actor.code} records`),
+    ]);
+  }
+  const { labPartyCode } = inspection;
+  if (labPartyCode === undefined || labPartyCode === actor.code || inspection.kind === 'sampling') return;
+  throw forbidden(
+    inspection.kind === 'third_party'
+      ? `a lab records its own tests: ${actor.code} may not record one of ${labPartyCode}`
+      : `only a regulator’s sampling names a lab other than the party recording it; party ${actor.code} may not name ${labPartyCode}`,
+    [bodyField(at('labPartyCode'), `not party ${actor.code}`)],
+  );
 }
 
 /**

@@ -129,7 +129,7 @@ const SAME_MEMBERS: ReadonlySet<string> = new Set([
  */
 export class EpcisFields {
   private readonly lists = new Map<string, Named[]>();
-  private readonly members = new Map<string, Pointer>();
+  private readonly members = new Map<string, Pointer | MemberFields>();
 
   /** The native list `name` holds an entry for each of these identifiers, in order. */
   list(name: string, items: Named[]): this {
@@ -137,8 +137,8 @@ export class EpcisFields {
     return this;
   }
 
-  /** The native field `name` (and whatever lies under it) came from the member at `at`. */
-  member(name: string, at: Pointer): this {
+  /** The native field `name` (and whatever lies under it) came from the member at `at`, or where `at` places each field under it. */
+  member(name: string, at: Pointer | MemberFields): this {
     this.members.set(name, at);
     return this;
   }
@@ -148,6 +148,7 @@ export class EpcisFields {
     if (typeof field !== 'string') return [];
     if (SAME_MEMBERS.has(field)) return path;
     const member = this.members.get(field);
+    if (typeof member === 'function') return member(path.slice(1));
     if (member) return member;
     const items = this.lists.get(field);
     if (!items) return [];
@@ -157,6 +158,9 @@ export class EpcisFields {
     return [...item.at, detail === 'quantity' ? 'quantity' : 'epcClass'];
   };
 }
+
+/** Where each field under a native field (its path below it) lies in the EPCIS event. */
+export type MemberFields = (within: Pointer) => Pointer;
 
 /** The longest path every one of the paths starts with (none: the event itself). */
 function commonPrefix(paths: Pointer[]): Pointer {
@@ -229,8 +233,8 @@ export const INSPECTION_FIELD = 'cntrace:inspection';
 /** What an EPCIS inspection says of its result, as the native inspect rule takes it. */
 export type EpcisInspection = {
   inspection: { kind?: string; labPartyCode?: string; result: 'pass' | 'fail'; [detail: string]: unknown };
-  /** The member it was read from (where a problem with it is named). */
-  at: Pointer;
+  /** Where each of its fields was read from (where a problem with it is named). */
+  at: MemberFields;
 };
 
 const RESULT_BY_DISPOSITION: Record<string, 'pass' | 'fail'> = { conformant: 'pass', non_conformant: 'fail' };
@@ -245,12 +249,16 @@ const RESULT_BY_DISPOSITION: Record<string, 'pass' | 'fail'> = { conformant: 'pa
 export function inspectionOf(event: EpcisEvent): EpcisInspection | null {
   const given = event[INSPECTION_FIELD];
   if (typeof given === 'object' && given !== null) {
-    return { inspection: given as EpcisInspection['inspection'], at: [INSPECTION_FIELD] };
+    return { inspection: given as EpcisInspection['inspection'], at: (within) => [INSPECTION_FIELD, ...within] };
   }
   const result = event.disposition ? RESULT_BY_DISPOSITION[shortVocabulary('disposition', String(event.disposition))] : undefined;
   if (!result) return null;
   const sampled = event.bizStep !== undefined && shortVocabulary('bizStep', String(event.bizStep)) === 'sampling';
-  return { inspection: { ...(sampled ? { kind: 'sampling' } : {}), result }, at: ['disposition'] };
+  // a sample's kind is its business step's word
+  return {
+    inspection: { ...(sampled ? { kind: 'sampling' } : {}), result },
+    at: ([field]) => (sampled && field === 'kind' ? ['bizStep'] : ['disposition']),
+  };
 }
 
 /** "+08:00" from an EPCIS eventTimeZoneOffset or, failing that, from the eventTime itself. */

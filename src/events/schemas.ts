@@ -254,8 +254,12 @@ const receive = z.object({
 });
 /** An inspection's kind, result and findings: a native inspect's `inspection`, an EPCIS inspection's `cntrace:inspection`. */
 export const inspectionSchema = z.object({
-  kind: z.enum(['self', 'rapid', 'sampling', 'third_party']),
-  labPartyCode: partyCode.optional().describe('required for third_party'),
+  kind: z
+    .enum(['self', 'rapid', 'sampling', 'third_party'])
+    .describe(
+      'recorded by: third_party a lab, sampling (official, 抽样) a regulator, self the lot’s owner or holder, rapid any that may test it',
+    ),
+  labPartyCode: partyCode.optional().describe('third_party: the recording lab (omitted: it); sampling: the lab that tested the sample'),
   result: z.enum(['pass', 'fail']),
   reportNumber: freeTextSchema(100).optional(),
   sampleSize: z.number().int().positive().optional(),

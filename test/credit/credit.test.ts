@@ -297,8 +297,8 @@ t.test(
     t.match(await failedInspections(), { count: 1, contribution: -5 }, "the lab's failure counts");
     await inspect(lab, labRetested, 'third_party', 'pass', 101);
     t.match(await failedInspections(), { count: 0, contribution: 0 }, "the lab's re-test that passed settles it");
-    await inspect(lab, ownerOverLab, 'sampling', 'fail', 102);
-    await inspect(plant, ownerOverLab, 'sampling', 'pass', 103);
+    await inspect(lab, ownerOverLab, 'rapid', 'fail', 102);
+    await inspect(plant, ownerOverLab, 'rapid', 'pass', 103);
     await inspect(plant, ownRetested, 'self', 'fail', 104);
     await inspect(plant, ownRetested, 'self', 'pass', 105);
     t.match(

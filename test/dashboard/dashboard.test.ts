@@ -24,7 +24,8 @@ t.test('the dashboard: sign-in with a regulator key, a session cookie, the figur
       inspection: { kind: 'rapid', result: 'pass', items: [{ name: '瘦肉精', result: 'pass' }] },
     }),
   );
-  await world.ok(plant.event({ type: 'inspect', lotCodes: [lot], inspection: { kind: 'sampling', result: 'fail' } }));
+  const bureau = await world.party('regulator', '奉节县市场监督管理局');
+  await world.ok(bureau.event({ type: 'inspect', lotCodes: [lot], inspection: { kind: 'sampling', result: 'fail' } }));
   // a lot sold by an enterprise whose registered address names its township
   const sold = await plant.commission(await plant.product('kg'), 50);
   await world.ok(plant.event({ type: 'sell', lines: [{ lotCode: sold, quantity: 10 }] }));

@@ -249,7 +249,7 @@ t.test('/epcis/epcs lists to an operator only the objects it may read, whatever 
       eventTime: '2026-03-21T08:00:00+08:00',
       type: 'inspect',
       lotCodes: tested,
-      inspection: { kind: 'self', result: 'pass' },
+      inspection: { kind: 'third_party', result: 'pass' },
     }),
     201,
     'the lab’s test',

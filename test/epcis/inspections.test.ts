@@ -1,5 +1,6 @@
 // An inspection through EPCIS (bizStep inspecting or sampling) meets the native inspect rule: a lab
-// or regulator may test any party's lot, and its result shows on the lot's trace as a native one's does.
+// or regulator may test any party's lot, and its result shows on the lot's trace as a native one's does;
+// its kind and lab are the recording party's own (test/events/inspection-claims.test.ts).
 import { captured, epcisDocument, epcisRequests, observation } from '../fixtures/epcis.js';
 import { createWorld, expectStatus, type World } from '../fixtures/world.js';
 import { fileTest } from '../root.js';
@@ -58,14 +59,99 @@ t.test('a lab’s inspection of another party’s lot: the same answer and trace
     ],
     'the EPCIS inspections on the trace, the same',
   );
-  const regulatorSampled = await capture(lab.key, [
+  const bureau = await world.party('regulator');
+  const regulatorSampled = await capture(bureau.key, [
     observation(4, { bizStep: 'sampling', disposition: 'conformant', quantityList: [{ epcClass: lotOf('INS-E') }] }),
   ]);
-  t.match(regulatorSampled, { success: true, captured: 1 }, 'a sample is an inspection too');
+  t.match(regulatorSampled, { success: true, captured: 1 }, 'a regulator’s sample is an inspection too');
   t.match(
     (await inspectionsOnTrace(world, 'INS-E')).filter((inspection) => inspection.result === 'pass'),
     [{ kind: 'sampling', labPartyCode: null }],
     'of kind sampling, passed',
+  );
+});
+
+t.test('an inspection’s kind and lab are the recording party’s own, through both EPCIS doors', async (t) => {
+  const world = await createWorld(t);
+  const { post, capture } = epcisRequests(world);
+  const processor = await world.party('processor');
+  const lab = await world.party('lab');
+  const otherLab = await world.party('lab');
+  const bureau = await world.party('regulator');
+  await farmLot(world, processor.key, 'INS-K');
+  const inspecting = (day: number, fields: object) =>
+    observation(day, { bizStep: 'inspecting', quantityList: [{ epcClass: lotOf('INS-K') }], ...fields });
+  const withMember = (day: number, inspection: object) =>
+    inspecting(day, { 'cntrace:inspection': { result: 'pass', reportNumber: `R-${day}`, ...inspection } });
+
+  const refusals: [string, string, object, string, RegExp][] = [
+    [
+      'a processor’s third-party test naming a lab',
+      processor.key,
+      withMember(2, { kind: 'third_party', labPartyCode: lab.code }),
+      '/cntrace:inspection/kind',
+      /only a lab records a third_party test/,
+    ],
+    [
+      'a processor’s sampling',
+      processor.key,
+      withMember(3, { kind: 'sampling' }),
+      '/cntrace:inspection/kind',
+      /only a regulator records a sampling/,
+    ],
+    [
+      'a processor’s sampling by its business step',
+      processor.key,
+      inspecting(4, { bizStep: 'sampling', disposition: 'conformant' }),
+      '/bizStep',
+      /only a regulator records a sampling/,
+    ],
+    [
+      'a processor’s self-test naming a lab',
+      processor.key,
+      withMember(5, { kind: 'self', labPartyCode: lab.code }),
+      '/cntrace:inspection/labPartyCode',
+      /only a regulator’s sampling names a lab/,
+    ],
+    [
+      'a lab’s third-party test naming another lab',
+      lab.key,
+      withMember(6, { kind: 'third_party', labPartyCode: otherLab.code }),
+      '/cntrace:inspection/labPartyCode',
+      /a lab records its own tests/,
+    ],
+    [
+      'a lab’s sampling by its business step',
+      lab.key,
+      inspecting(7, { bizStep: 'sampling', disposition: 'non_conformant' }),
+      '/bizStep',
+      /only a regulator records a sampling/,
+    ],
+  ];
+  for (const [what, key, event, pointer, detail] of refusals) {
+    const reply = await post(key, '/epcis/events', event);
+    t.equal(reply.statusCode, 403, `${what}: 403 through POST /epcis/events`);
+    t.match(reply.json(), { detail, errors: [{ in: 'body', pointer }] }, `${what}: at ${pointer}`);
+    const job = await capture(key, [event]);
+    t.match(job, { success: false, captured: 0 }, `${what}: refused in a captured document`);
+    t.match(job.errors, [{ eventIndex: 0, pointer: `/epcisBody/eventList/0${pointer}`, message: detail }], `${what}: its error`);
+  }
+  t.same(await inspectionsOnTrace(world, 'INS-K'), [], 'none on the trace');
+
+  t.equal((await post(lab.key, '/epcis/events', withMember(8, { kind: 'third_party' }))).statusCode, 201, 'the lab’s own test');
+  const sampled = await capture(bureau.key, [
+    withMember(9, { kind: 'sampling', labPartyCode: lab.code }),
+    inspecting(10, { bizStep: 'sampling', disposition: 'conformant' }),
+  ]);
+  t.match(sampled, { success: true, captured: 2 }, 'the regulator’s samplings, one naming the lab that tested it');
+  t.same(
+    await inspectionsOnTrace(world, 'INS-K'),
+    [
+      { kind: 'sampling', labPartyCode: null, result: 'pass', reportNumber: null },
+      { kind: 'third_party', labPartyCode: lab.code, result: 'pass', reportNumber: 'R-8' },
+      { kind: 'sampling', labPartyCode: lab.code, result: 'pass', reportNumber: 'R-9' },
+    ],
+    'the trace shows those, each naming its lab',
   );
 });
 

@@ -496,21 +496,27 @@ t.test('events', async (t) => {
       'a lab tests any lot',
     );
     t.equal(thirdParty.body.event.disposition, 'non_conformant');
-    expectStatus(
-      t,
-      await processor.event({ type: 'inspect', lotCodes: [lot], inspection: { kind: 'third_party', result: 'pass' } }),
-      422,
-      'third-party without a lab',
-    );
-    expectStatus(
+    const thirdPartyByOwner = expectStatus(
       t,
       await processor.event({
         type: 'inspect',
         lotCodes: [lot],
-        inspection: { kind: 'third_party', labPartyCode: stranger.code, result: 'pass' },
+        inspection: { kind: 'third_party', labPartyCode: lab.code, result: 'pass' },
+      }),
+      403,
+      'a third-party test is the lab’s own to record',
+    );
+    t.match(thirdPartyByOwner.body.errors, [{ pointer: '/inspection/kind' }]);
+    const bureau = await world.party('regulator');
+    expectStatus(
+      t,
+      await bureau.event({
+        type: 'inspect',
+        lotCodes: [lot],
+        inspection: { kind: 'sampling', labPartyCode: stranger.code, result: 'pass' },
       }),
       422,
-      'the lab must be a lab',
+      'the lab a sampling names must be a lab',
     );
     const trace = await processor.api.get(`/trace/${lot}`);
     t.same(trace.body.nodes[0].inspections.map((i: { kind: string; result: string }) => `${i.kind}:${i.result}`).sort(), [

@@ -282,22 +282,22 @@ t.test('a failed test is superseded by a later standing pass of the same lot and
       row.reportNumber,
     ]);
 
-  await inspect(retested, 'sampling', 'fail', 500);
-  await world.ok(plant.api.post('/holds', { lotCodes: [retested], reason: '抽检不合格，待复检' }));
-  await inspect(retested, 'sampling', 'pass', 501);
+  await inspect(retested, 'self', 'fail', 500);
+  await world.ok(plant.api.post('/holds', { lotCodes: [retested], reason: '自检不合格，待复检' }));
+  await inspect(retested, 'self', 'pass', 501);
   await world.ok(plant.api.post('/holds/release', { lotCodes: [retested], reason: '复检合格' }));
-  await inspect(otherKind, 'sampling', 'fail', 502);
+  await inspect(otherKind, 'self', 'fail', 502);
   await inspect(otherKind, 'rapid', 'pass', 503);
-  await inspect(failedAfterPass, 'sampling', 'pass', 504);
-  await inspect(failedAfterPass, 'sampling', 'fail', 505);
-  await inspect(failedAgain, 'sampling', 'fail', 506);
-  await inspect(failedAgain, 'sampling', 'pass', 507);
-  await inspect(failedAgain, 'sampling', 'fail', 508);
-  await inspect(withdrawnPass, 'sampling', 'fail', 509);
-  const withdrawn = await inspect(withdrawnPass, 'sampling', 'pass', 510);
+  await inspect(failedAfterPass, 'self', 'pass', 504);
+  await inspect(failedAfterPass, 'self', 'fail', 505);
+  await inspect(failedAgain, 'self', 'fail', 506);
+  await inspect(failedAgain, 'self', 'pass', 507);
+  await inspect(failedAgain, 'self', 'fail', 508);
+  await inspect(withdrawnPass, 'self', 'fail', 509);
+  const withdrawn = await inspect(withdrawnPass, 'self', 'pass', 510);
   await world.ok(plant.event({ type: 'correction', correctsEventId: withdrawn.event.id, reason: 'the re-test was of another lot' }));
-  await inspect(replacedPass, 'sampling', 'fail', 511);
-  const replaced = await inspect(replacedPass, 'sampling', 'pass', 512);
+  await inspect(replacedPass, 'self', 'fail', 511);
+  const replaced = await inspect(replacedPass, 'self', 'pass', 512);
   await world.ok(
     plant.event({
       type: 'correction',
@@ -307,7 +307,7 @@ t.test('a failed test is superseded by a later standing pass of the same lot and
         type: 'inspect',
         eventTime: at(512),
         lotCodes: [replacedPass],
-        inspection: { kind: 'sampling', result: 'pass', reportNumber: 'R-512b' },
+        inspection: { kind: 'self', result: 'pass', reportNumber: 'R-512b' },
       },
     }),
   );
@@ -336,11 +336,11 @@ t.test('a failed test is superseded by a later standing pass of the same lot and
         type: 'inspect',
         eventTime: at(hour),
         lotCodes: [lotCode],
-        inspection: { kind: 'sampling', result, reportNumber: `L-${hour}` },
+        inspection: { kind: 'rapid', result, reportNumber: `L-${hour}` },
       }),
     );
   await labInspect(ownerOverLab, 'fail', 520);
-  await inspect(ownerOverLab, 'sampling', 'pass', 521);
+  await inspect(ownerOverLab, 'rapid', 'pass', 521);
   await labInspect(labRetested, 'fail', 522);
   await labInspect(labRetested, 'pass', 523);
   // a pass recorded before the failure it would clear, which names an earlier time, is no re-test of it

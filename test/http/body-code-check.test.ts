@@ -20,6 +20,7 @@ t.test('a mistyped code in a body or a query is a 400 at its field; an unknown o
   const farm = await world.party('farm');
   const buyer = await world.party('retailer');
   const lab = await world.party('lab');
+  const bureau = await world.party('regulator');
   const product = await farm.product();
   const location = await farm.location();
   const lot = await farm.commission(product, 10);
@@ -117,7 +118,7 @@ t.test('a mistyped code in a body or a query is a 400 at its field; an unknown o
     {
       what: 'inspect labPartyCode',
       send: (code) =>
-        farm.event({ type: 'inspect', lotCodes: [lot], inspection: { kind: 'third_party', labPartyCode: code, result: 'pass' } }),
+        bureau.event({ type: 'inspect', lotCodes: [lot], inspection: { kind: 'sampling', labPartyCode: code, result: 'pass' } }),
       code: lab.code,
       pointer: '/inspection/labPartyCode',
       unknown: { code: unknownParty, status: 422 },
