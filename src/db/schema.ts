@@ -159,6 +159,8 @@ export const lots = pgTable(
     index('lots_party_idx').on(t.partyCode),
     // the lots an event created, which its correction voids (the writer's lotsFacts)
     index('lots_created_by_event_idx').on(t.createdByEventId),
+    // the few lots on hold, from which a case's scan walks up to ask whether it holds one (containersState)
+    index('lots_held_idx').on(t.code).where(sql`${t.hold} is not null`),
   ],
 );
 

@@ -50,11 +50,16 @@ const PACKED_NOW = sql`e.kind = 'aggregate' and e.ended_by_event_id is null and 
  * hold on the outermost container then neither checked nor locked by a packing into the innermost).
  */
 export function containersAboveWalk(codes: string[]): SQL {
-  return sql`with recursive above(child, parent) as (
+  return sql`with recursive ${containersAbove(sql`above`, anyOf(sql`e.upstream_code`, codes))}`;
+}
+
+/** The walk of containersAboveWalk as the CTE `name(child, parent)`, from the lots or containers whose codes `starts` picks (of `e.upstream_code`). */
+function containersAbove(name: SQL, starts: SQL): SQL {
+  return sql`${name}(child, parent) as (
       select e.upstream_code, e.downstream_code from lineage_edges e
-      where ${anyOf(sql`e.upstream_code`, codes)} and ${PACKED_NOW}
+      where ${starts} and ${PACKED_NOW}
       union
-      select e.upstream_code, e.downstream_code from lineage_edges e join above on e.upstream_code = above.parent
+      select e.upstream_code, e.downstream_code from lineage_edges e join ${name} on e.upstream_code = ${name}.parent
       where ${PACKED_NOW}
     )`;
 }
@@ -135,6 +140,9 @@ export async function stageReachable(
   await queryRows(tx, sql`drop table ${level(last)}`);
 }
 
+/** From this many lots on hold, a case's scan walks down what it holds rather than up from each held lot (containersState). */
+const MANY_HELD = 1_000;
+
 export function createLineageRepository(db: Db) {
   return {
     /**
@@ -148,19 +156,27 @@ export function createLineageRepository(db: Db) {
      */
     async containersState(code: string, scanned: 'pack' | 'container'): Promise<ContainersState | undefined> {
       const ofCase = scanned === 'container';
-      // what the case holds now, at any level, down the packings the walk above goes up
-      const contents = sql`, below(code) as (
-          select e.upstream_code from lineage_edges e where e.downstream_code = ${code} and ${PACKED_NOW}
+      // Whether the case holds a held lot now, at any level, asked from the cheaper end: up from the held lots
+      // costs in proportion to them (few, as a rule), down the case in proportion to it (a pallet may hold
+      // thousands); from MANY_HELD held lots on, down. Only the branch taken runs its walk. The case's code comes
+      // through a subquery so that the down walk is planned for a case's few children, not for the largest
+      // pallet's: planned for thousands, it scans every packing, and its cost alone turns on JIT compilation.
+      const holdsHeldWalks = sql`, ${containersAbove(sql`held_above`, sql`e.upstream_code in (select code from lots where hold is not null)`)},
+        below(code) as (
+          select e.upstream_code from lineage_edges e where e.downstream_code = (select ${code}::text) and ${PACKED_NOW}
           union
           select e.upstream_code from lineage_edges e join below on e.downstream_code = below.code where ${PACKED_NOW}
         )`;
+      const heldLotsAreFew = sql`(select count(*) from (select 1 from lots where hold is not null order by code limit ${MANY_HELD}) held) < ${MANY_HELD}`;
+      const holdsHeld = sql`case when ${heldLotsAreFew} then exists (select 1 from held_above where parent = ${code})
+        else exists (select 1 from lots c join below on c.code = below.code where c.hold is not null) end`;
       const [row] = await queryRows<ContainersState & { containers: number; holdsHeld: boolean }>(
         db,
-        sql`${containersAboveWalk([code])}${ofCase ? contents : sql``}
+        sql`${containersAboveWalk([code])}${ofCase ? holdsHeldWalks : sql``}
         select count(*)::int as containers, coalesce(bool_or(l.hold is not null), false) as "onHold",
           coalesce(bool_or(l.status = 'recalled' and ${namedByRecall(sql`l.code`)}), false) as recalled,
           coalesce(bool_or(l.status = 'destroyed'), false) as destroyed,
-          ${ofCase ? sql`exists (select 1 from lots c join below on c.code = below.code where c.hold is not null)` : sql`false`} as "holdsHeld"
+          ${ofCase ? holdsHeld : sql`false`} as "holdsHeld"
         from lots l where l.code in (select parent from above${ofCase ? sql`` : sql` union select ${code}::text`})`,
       );
       if (row.containers === 0 && !row.holdsHeld) return undefined;

@@ -1,0 +1,1 @@
+CREATE INDEX "lots_held_idx" ON "lots" USING btree ("code") WHERE "lots"."hold" is not null;
