@@ -9,11 +9,17 @@ import { createResolverService } from '../../src/resolver/service.js';
 import { TEXT } from '../../src/web/i18n/index.js';
 import { DIGITAL_LINK_VECTORS } from '../fixtures/digital-link-vectors.js';
 import { issuePacks } from '../fixtures/rfid-world.js';
-import { at, createWorld } from '../fixtures/world.js';
+import { type Actor, at, createWorld, type World } from '../fixtures/world.js';
 import { buildTestApp, client, TEST_BASE_URL } from '../helper.js';
 import { fileTest } from '../root.js';
 
 const t = fileTest();
+
+/** Packs the lots into a case under the SSCC; the case's lot code. */
+async function packCase(world: World, processor: Actor, sscc: string, children: { lotCode: string; quantity: number }[]) {
+  const packed = await world.ok(processor.event({ type: 'aggregate', parent: { sscc }, children }));
+  return packed.createdLotCodes[0] as string;
+}
 
 const unissuedCode = () => {
   const body = '0000000001';
@@ -1087,18 +1093,10 @@ t.test('a case scanned by its SSCC warns of a failed test of what it holds now, 
   const [failing, sound] = [await processor.commission(product, 10), await processor.commission(product, 10)];
   await world.ok(processor.event({ type: 'inspect', lotCodes: [failing], inspection: { kind: 'self', result: 'fail' } }));
   const [caseSscc, palletSscc] = [completeGs1('06901234500000123'), completeGs1('06901234500000124')];
-  const packedCase = (
-    await world.ok(
-      processor.event({
-        type: 'aggregate',
-        parent: { sscc: caseSscc },
-        children: [
-          { lotCode: failing, quantity: 10 },
-          { lotCode: sound, quantity: 10 },
-        ],
-      }),
-    )
-  ).createdLotCodes[0];
+  const packedCase = await packCase(world, processor, caseSscc, [
+    { lotCode: failing, quantity: 10 },
+    { lotCode: sound, quantity: 10 },
+  ]);
   await world.ok(processor.event({ type: 'aggregate', parent: { sscc: palletSscc }, children: [{ lotCode: packedCase }] }));
   t.same(await scan(`/00/${caseSscc}`), ['held'], 'the case holds the lot that failed its test');
   t.same(await scan(`/00/${palletSscc}`), ['held'], 'and so does the pallet it lies on');
@@ -1170,18 +1168,10 @@ t.test('a case scanned by its SSCC warns on_hold while a lot it holds now is on 
   const [heldLot, besideLot] = [await processor.commission(product, 10), await processor.commission(product, 10)];
   const [heldPack] = await issuePacks(world, processor, heldLot, 1);
   const [caseSscc, palletSscc] = [completeGs1('06901234500000132'), completeGs1('06901234500000133')];
-  const packedCase = (
-    await world.ok(
-      processor.event({
-        type: 'aggregate',
-        parent: { sscc: caseSscc },
-        children: [
-          { lotCode: heldLot, quantity: 5 },
-          { lotCode: besideLot, quantity: 10 },
-        ],
-      }),
-    )
-  ).createdLotCodes[0];
+  const packedCase = await packCase(world, processor, caseSscc, [
+    { lotCode: heldLot, quantity: 5 },
+    { lotCode: besideLot, quantity: 10 },
+  ]);
   await world.ok(processor.event({ type: 'aggregate', parent: { sscc: palletSscc }, children: [{ lotCode: packedCase }] }));
   t.same(await scan(`/00/${caseSscc}`), [], 'nothing to warn of: the case page is cached now');
 
@@ -1216,18 +1206,10 @@ t.test('a case scanned by its SSCC lists the tests of what it holds now, not of 
     processor.event({ type: 'inspect', lotCodes: [lotB], inspection: { kind: 'self', result: 'fail', reportNumber: 'R-B-FAIL' } }),
   );
   const caseSscc = completeGs1('06901234500000125');
-  const packedCase = (
-    await world.ok(
-      processor.event({
-        type: 'aggregate',
-        parent: { sscc: caseSscc },
-        children: [
-          { lotCode: lotA, quantity: 10 },
-          { lotCode: lotB, quantity: 10 },
-        ],
-      }),
-    )
-  ).createdLotCodes[0];
+  const packedCase = await packCase(world, processor, caseSscc, [
+    { lotCode: lotA, quantity: 10 },
+    { lotCode: lotB, quantity: 10 },
+  ]);
   let phones = 0;
   const scan = (accept: string) =>
     world.app.inject({ method: 'GET', url: `/00/${caseSscc}`, headers: { accept, 'user-agent': `phone ${++phones}` } });
