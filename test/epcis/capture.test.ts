@@ -1669,7 +1669,7 @@ t.test('an EPC pattern names many objects: an instance list refuses it naming th
 });
 
 t.test(
-  'an EPC pattern is no place or party: as a read point, business location, source or destination it is refused naming the element',
+  'an EPC pattern is no place, party or document: as a read point, business location, source, destination or business transaction it is refused naming the element',
   async (t) => {
     const world = await createWorld(t);
     const plant = await world.party('slaughterhouse');
@@ -1690,6 +1690,7 @@ t.test(
           ],
           destinationList: [{ type: 'location', destination: upper }],
         }),
+        observation(4, { epcList: [one], bizTransactionList: [{ type: 'po', bizTransaction: 'urn:epc:idpat:gdti:0614141.12345.*' }] }),
       ]),
     );
     refusedAt(
@@ -1700,8 +1701,9 @@ t.test(
         '/epcisBody/eventList/1/bizLocation/id',
         '/epcisBody/eventList/2/destinationList/0/destination',
         '/epcisBody/eventList/2/sourceList/1/source',
+        '/epcisBody/eventList/3/bizTransactionList/0/bizTransaction',
       ],
-      /EPC pattern.*not one (place|party or place)/,
+      /EPC pattern.*not one (place|party or place|business transaction)/,
     );
 
     const single = await post('/epcis/events', { '@context': CONTEXT, ...observation(1, { epcList: [one], readPoint: { id: upper } }) });

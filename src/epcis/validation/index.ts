@@ -33,9 +33,10 @@ const SSCC_URI = /^https:\/\/id\.gs1\.org\/00\//;
 /** What a read point or business location names, and a source or destination: one of them, how to name it. */
 const ONE_PLACE = 'one place: name that place (an SGLN, a GS1 Digital Link with AI 414, or another URI)';
 const ONE_PARTY_OR_PLACE = 'one party or place: name that one (a PGLN or SGLN, a GS1 Digital Link with AI 417 or 414, or another URI)';
-/** Lists of objects naming one URI each, that URI's field, and the one party or place it names, if it names one. */
+const ONE_DOCUMENT = 'one business transaction: name that document (a GDTI, a GS1 Digital Link with AI 253, or another URI)';
+/** Lists of objects naming one URI each, that URI's field, and the one transaction, party or place it names. */
 const URI_LISTS = [
-  ['bizTransactionList', 'bizTransaction', null],
+  ['bizTransactionList', 'bizTransaction', ONE_DOCUMENT],
   ['sourceList', 'source', ONE_PARTY_OR_PLACE],
   ['destinationList', 'destination', ONE_PARTY_OR_PLACE],
 ] as const;
@@ -308,7 +309,8 @@ function checkEvent(event: unknown, at: string, found: Findings): void {
   };
   // an EPC pattern (urn:epc:idpat:…, its head in any case) names many objects, or a GTIN's class
   // (CBV's class-level identifier, an epcClass): never the one object an instance list or parentID
-  // names, nor the one place or party of a read point, business location, source or destination.
+  // names, nor the one place or party of a read point, business location, source or destination, nor
+  // the one document of a business transaction.
   // Whether the value at `pointer` is a pattern, then reported as no `instead` (the one thing meant).
   const pattern = (value: unknown, pointer: string, instead: string) => {
     if (typeof value !== 'string' || tooLong(value) || !isEpcPattern(value)) return false;
@@ -352,7 +354,7 @@ function checkEvent(event: unknown, at: string, found: Findings): void {
     for (const [i, entry] of list.entries()) {
       const value = isObject(entry) ? entry[key] : undefined;
       const pointer = `${at}/${field}/${i}/${key}`;
-      if (!(named && pattern(value, pointer, named))) reference(value, pointer);
+      if (!pattern(value, pointer, named)) reference(value, pointer);
     }
   }
   reference(event.transformationID, `${at}/transformationID`);
