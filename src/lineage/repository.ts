@@ -143,7 +143,8 @@ export async function stageReachable(
 /** From this many lots on hold, a case's scan walks down what it holds rather than up from each held lot (containersState). */
 const MANY_HELD = 1_000;
 
-export function createLineageRepository(db: Db) {
+/** The lineage walks on `db`; `manyHeld` is MANY_HELD but in a test that takes each of containersState's walks. */
+export function createLineageRepository(db: Db, { manyHeld = MANY_HELD }: { manyHeld?: number } = {}) {
   return {
     /**
      * The state of the containers above a scanned pack or case (see ContainersState), in one statement;
@@ -158,7 +159,7 @@ export function createLineageRepository(db: Db) {
       const ofCase = scanned === 'container';
       // Whether the case holds a held lot now, at any level, asked from the cheaper end: up from the held lots
       // costs in proportion to them (few, as a rule), down the case in proportion to it (a pallet may hold
-      // thousands); from MANY_HELD held lots on, down. Only the branch taken runs its walk. The case's code comes
+      // thousands); from manyHeld held lots on, down. Only the branch taken runs its walk. The case's code comes
       // through a subquery so that the down walk is planned for a case's few children, not for the largest
       // pallet's: planned for thousands, it scans every packing, and its cost alone turns on JIT compilation.
       const holdsHeldWalks = sql`, ${containersAbove(sql`held_above`, sql`e.upstream_code in (select code from lots where hold is not null)`)},
@@ -167,7 +168,7 @@ export function createLineageRepository(db: Db) {
           union
           select e.upstream_code from lineage_edges e join below on e.downstream_code = below.code where ${PACKED_NOW}
         )`;
-      const heldLotsAreFew = sql`(select count(*) from (select 1 from lots where hold is not null order by code limit ${MANY_HELD}) held) < ${MANY_HELD}`;
+      const heldLotsAreFew = sql`(select count(*) from (select 1 from lots where hold is not null order by code limit ${manyHeld}) held) < ${manyHeld}`;
       const holdsHeld = sql`case when ${heldLotsAreFew} then exists (select 1 from held_above where parent = ${code})
         else exists (select 1 from lots c join below on c.code = below.code where c.hold is not null) end`;
       const [row] = await queryRows<ContainersState & { containers: number; holdsHeld: boolean }>(
