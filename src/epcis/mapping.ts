@@ -295,7 +295,8 @@ function registeredNameOf(id: string, publicBaseUrl: string): RegisteredName | n
 }
 
 /** The sides of a shipment and a receipt that are the capturing party's own: a shipment's source, a receipt's destination. */
-const OWN_SIDE: Partial<Record<string, { list: 'sourceList' | 'destinationList'; member: 'source' | 'destination' }>> = {
+type SourceOrDestination = { list: 'sourceList' | 'destinationList'; member: 'source' | 'destination' };
+const OWN_SIDE: Partial<Record<string, SourceOrDestination>> = {
   ship: { list: 'sourceList', member: 'source' },
   receive: { list: 'destinationList', member: 'destination' },
 };
@@ -305,7 +306,8 @@ const PARTY_OR_SITE_TYPES = new Set(['owning_party', 'possessing_party', 'locati
 /**
  * Where the event names registered sites and parties as the capturing party's: its read point and
  * business location (sites it records the event at), and the own side of a shipment (its source)
- * or receipt (its destination). The other side names the counterparty, whoever it is.
+ * or receipt (its destination). The other side names the counterparty, whoever it is; a shipment's
+ * destination site is one of the party it names there (as a native toLocationCode is the addressee's).
  */
 export function claimsOf(event: EpcisEvent, type: string, publicBaseUrl: string): Claim[] {
   const claims: Claim[] = [];
@@ -317,13 +319,26 @@ export function claimsOf(event: EpcisEvent, type: string, publicBaseUrl: string)
   }
   const side = OWN_SIDE[type];
   if (!side) return claims;
-  for (const [index, entry] of list(event[side.list]).entries()) {
-    const { type: entryType, [side.member]: id } = entry as Record<string, unknown>;
-    if (typeof id !== 'string' || !PARTY_OR_SITE_TYPES.has(cbvForms('SDT', 'sdt', String(entryType))[0])) continue;
-    const name = registeredNameOf(id, publicBaseUrl);
-    if (name) claims.push({ name, rule: 'own', at: [side.list, index, side.member] });
+  for (const { name, at } of partiesAndSites(event, side, publicBaseUrl)) {
+    // a shipment's source site is its fromLocationCode; a receipt's destination has no native field
+    claims.push({ name, rule: type === 'ship' && name.kind === 'location' ? 'from' : 'own', at });
+  }
+  if (type === 'ship') {
+    for (const { name, at } of partiesAndSites(event, { list: 'destinationList', member: 'destination' }, publicBaseUrl)) {
+      claims.push({ name, rule: 'to', at });
+    }
   }
   return claims;
+}
+
+/** The registered parties and sites a source or destination list may name, each where it names it. */
+function partiesAndSites(event: EpcisEvent, side: SourceOrDestination, publicBaseUrl: string): { name: RegisteredName; at: Pointer }[] {
+  return list(event[side.list]).flatMap((entry, index) => {
+    const { type: entryType, [side.member]: id } = entry as Record<string, unknown>;
+    if (typeof id !== 'string' || !PARTY_OR_SITE_TYPES.has(cbvForms('SDT', 'sdt', String(entryType))[0])) return [];
+    const name = registeredNameOf(id, publicBaseUrl);
+    return name ? [{ name, at: [side.list, index, side.member] }] : [];
+  });
 }
 
 /** bizTransactionList entries as native reference documents. */

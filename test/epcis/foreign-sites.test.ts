@@ -37,14 +37,34 @@ function spellings(gln: string, code: string) {
   };
 }
 
-/** Refused at both EPCIS doors, as the native door refuses it (403), at `pointer`; nothing stored. */
-async function refusedAtBothDoors(t: Test, world: World, actor: Actor, event: Record<string, unknown>, pointer: string, what: string) {
+/** How the native door refuses what an event names: another party's site or side (403), or a site not of the party it must be (422). */
+type Refusal = { status: 403 } | { status: 422; type: 'foreign-location'; detail: string };
+const FORBIDDEN: Refusal = { status: 403 };
+/** The native ship rule's refusal of a site not of `owner` (a `fromLocationCode`, a `toLocationCode`). */
+const foreignLocation = (site: string, party: string, owner: string): Extract<Refusal, { status: 422 }> => ({
+  status: 422,
+  type: 'foreign-location',
+  detail: `location ${site} belongs to ${party}, not ${owner}`,
+});
+
+/** Refused at both EPCIS doors, as the native door refuses it, at `pointer`; nothing stored. */
+async function refusedAtBothDoors(
+  t: Test,
+  world: World,
+  actor: Actor,
+  event: Record<string, unknown>,
+  pointer: string,
+  what: string,
+  refusal: Refusal = FORBIDDEN,
+) {
   const single = await actor.api.post('/epcis/events', { '@context': EPCIS_CONTEXT, ...event });
-  expectStatus(t, single, 403, `POST /epcis/events: ${what}`);
+  expectStatus(t, single, refusal.status, `POST /epcis/events: ${what}`);
+  if (refusal.status === 422) t.match(single.body, { type: `/problems/${refusal.type}`, detail: refusal.detail }, `${what}: as natively`);
   t.match(single.body.errors, [{ pointer }], `${what}: at its element`);
   const job = await epcisRequests(world).capture(actor.key, [event]);
   t.match(job, { success: false, captured: 0 }, `POST /epcis/capture: ${what}`);
-  t.match(job.errors, [{ eventIndex: 0, pointer: `/epcisBody/eventList/0${pointer}`, message: /belongs to party|may not record/ }]);
+  const message = refusal.status === 422 ? `event 0: ${refusal.detail}` : /belongs to party|may not record/;
+  t.match(job.errors, [{ eventIndex: 0, pointer: `/epcisBody/eventList/0${pointer}`, message }]);
 }
 
 t.test('a read point or business location at another party’s registered site is refused as natively, in any spelling', async (t) => {
@@ -111,15 +131,21 @@ t.test('a shipment’s source and a receipt’s destination are the capturing pa
   const partyB = `${TEST_BASE_URL}/parties/${b.code}`;
   const shipping = (serial: number, fields: object) => observation(2, { epcList: [item(serial)], bizStep: 'shipping', ...fields });
   const receiving = (serial: number, fields: object) => observation(2, { epcList: [item(serial)], bizStep: 'receiving', ...fields });
-  const claims: [string, string, string][] = [
-    ['owning_party', partyA, 'A by its URI here'],
-    ['owning_party', `https://id.gs1.org/417/${partyGlnA}`, 'A by its party GLN'],
-    ['possessing_party', partyA, 'A as possessing party'],
-    ['location', `https://id.gs1.org/414/${glnA}`, 'A’s site by its GLN'],
-    ['location', `${TEST_BASE_URL}/locations/${siteA}`, 'A’s site by its URI here'],
+  // a shipment from another party's site is refused as the native door refuses its fromLocationCode
+  const lot = await b.commission(await b.product(), 5);
+  const native = await b.event({ type: 'ship', toPartyCode: a.code, fromLocationCode: siteA, lines: [{ lotCode: lot, quantity: 1 }] });
+  const fromA = foreignLocation(siteA, a.code, b.code);
+  expectStatus(t, native, 422, 'the native door refuses a shipment from A’s site');
+  t.match(native.body, { type: '/problems/foreign-location', detail: fromA.detail });
+  const claims: [string, string, string, Refusal][] = [
+    ['owning_party', partyA, 'A by its URI here', FORBIDDEN],
+    ['owning_party', `https://id.gs1.org/417/${partyGlnA}`, 'A by its party GLN', FORBIDDEN],
+    ['possessing_party', partyA, 'A as possessing party', FORBIDDEN],
+    ['location', `https://id.gs1.org/414/${glnA}`, 'A’s site by its GLN', fromA],
+    ['location', `${TEST_BASE_URL}/locations/${siteA}`, 'A’s site by its URI here', fromA],
   ];
   let serial = 100;
-  for (const [type, id, what] of claims) {
+  for (const [type, id, what, asShipped] of claims) {
     await refusedAtBothDoors(
       t,
       world,
@@ -127,6 +153,7 @@ t.test('a shipment’s source and a receipt’s destination are the capturing pa
       shipping(++serial, { sourceList: [{ type: `https://ref.gs1.org/cbv/SDT-${type}`, source: id }] }),
       '/sourceList/0/source',
       `B ships as ${what}`,
+      asShipped,
     );
     await refusedAtBothDoors(
       t,
@@ -167,4 +194,77 @@ t.test('a shipment’s source and a receipt’s destination are the capturing pa
     shipping(++serial, { sourceList: [{ type: 'owning_party', source: 'urn:example:party:9' }] }),
   ]);
   t.match(job, { success: true, captured: 2 }, 'in a document too; a party not registered here stays free');
+});
+
+t.test('a shipment’s destination site belongs to the party it names as addressee, as a native toLocationCode does', async (t) => {
+  const { world, a, b, glnA, glnB, partyGlnA, siteA, siteB } = await twoParties(t);
+  const c = await world.party('farm');
+  const siteC = await c.location();
+  const partyA = `${TEST_BASE_URL}/parties/${a.code}`;
+  const partyC = `${TEST_BASE_URL}/parties/${c.code}`;
+  const lot = await b.commission(await b.product(), 5);
+  const native = await b.event({ type: 'ship', toPartyCode: a.code, toLocationCode: siteC, lines: [{ lotCode: lot, quantity: 1 }] });
+  const notOfA = foreignLocation(siteC, c.code, a.code);
+  expectStatus(t, native, 422, 'the native door refuses a shipment to A at C’s site');
+  t.match(native.body, { type: '/problems/foreign-location', detail: notOfA.detail });
+
+  let serial = 200;
+  const shipping = (destinationList: object[]) => observation(2, { epcList: [item(++serial)], bizStep: 'shipping', destinationList });
+  await refusedAtBothDoors(
+    t,
+    world,
+    b,
+    shipping([
+      { type: 'owning_party', destination: partyA },
+      { type: 'location', destination: `${TEST_BASE_URL}/locations/${siteC}` },
+    ]),
+    '/destinationList/1/destination',
+    'to A, at C’s site by its URI here',
+    notOfA,
+  );
+  await refusedAtBothDoors(
+    t,
+    world,
+    b,
+    shipping([
+      { type: 'location', destination: `https://id.gs1.org/414/${glnB}` },
+      { type: 'https://ref.gs1.org/cbv/SDT-possessing_party', destination: `https://id.gs1.org/417/${partyGlnA}` },
+    ]),
+    '/destinationList/0/destination',
+    'to A by its party GLN, at B’s own site by its GLN',
+    foreignLocation(siteB, b.code, a.code),
+  );
+
+  const accepted: [object[], string][] = [
+    [
+      [
+        { type: 'owning_party', destination: partyA },
+        { type: 'location', destination: `https://id.gs1.org/414/${glnA}` },
+      ],
+      'to A at A’s site',
+    ],
+    [
+      [
+        { type: 'owning_party', destination: partyA },
+        { type: 'possessing_party', destination: partyC },
+        { type: 'location', destination: `${TEST_BASE_URL}/locations/${siteC}` },
+      ],
+      'owned by A, held by C at C’s site',
+    ],
+    [[{ type: 'location', destination: `${TEST_BASE_URL}/locations/${siteC}` }], 'to C’s site, no party named'],
+    [[{ type: 'owning_party', destination: partyC }], 'to C, no site named'],
+    [
+      [
+        { type: 'owning_party', destination: 'urn:example:party:9' },
+        { type: 'location', destination: `${TEST_BASE_URL}/locations/${siteA}` },
+      ],
+      'to a party not registered here, at A’s site',
+    ],
+  ];
+  for (const [destinationList, what] of accepted) {
+    const single = await b.api.post('/epcis/events', { '@context': EPCIS_CONTEXT, ...shipping(destinationList) });
+    expectStatus(t, single, 201, `${what}: POST /epcis/events`);
+    const job = await epcisRequests(world).capture(b.key, [shipping(destinationList)]);
+    t.match(job, { success: true, captured: 1 }, `${what}: POST /epcis/capture`);
+  }
 });

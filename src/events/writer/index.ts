@@ -146,12 +146,14 @@ export type WriteRequest = {
 export type RegisteredName = { kind: 'location' | 'party' } & ({ code: string } | { gln: string });
 
 /**
- * Where an EPCIS event names what may be a registered site or party as the acting party's (`at`:
- * as sent). `site`: a read point or business location, held to the rule native events' sites are
- * (requireEventSite); `own`: the acting side of a shipment or receipt, the party itself or one of
- * its sites. A name of nothing registered is a free URI, and stays one.
+ * Where an EPCIS event names what may be a registered site or party (`at`: as sent). `site`: a read
+ * point or business location, held to the rule native events' sites are (requireEventSite); `own`:
+ * the acting side of a shipment or receipt, the party itself or one of its sites; `from`: a
+ * shipment's source site, held as a native `fromLocationCode` is (the shipper's); `to`: a shipment's
+ * destination party or site, a site held as a native `toLocationCode` is (a party's it names there).
+ * A name of nothing registered is a free URI, and stays one.
  */
-export type Claim = { name: RegisteredName; rule: 'site' | 'own'; at: Pointer };
+export type Claim = { name: RegisteredName; rule: 'site' | 'own' | 'from' | 'to'; at: Pointer };
 
 /**
  * A lineage edge an EPCIS transformationID adds, from an input of one of the transformation's
@@ -679,17 +681,28 @@ export function createEventWriter(deps: {
         if (code) requireEventSite(actor, scope.requireLocation(code, scope.at(field)), tested, scope.at(field));
       }
     }
-    // an EPCIS event's sites and own side, where they name a registered site or party (else free URIs)
+    // an EPCIS event's sites and sides, where they name a registered site or party (else free URIs)
+    const addressees: string[] = [];
+    const addressedSites: { code: string; partyCode: string; at: Pointer }[] = [];
     for (const { name, rule, at } of request.claims ?? []) {
       const code = 'code' in name ? name.code : (name.kind === 'location' ? state.locationGlns : state.partyGlns).get(name.gln);
       if (name.kind === 'party') {
-        if (code && state.parties.has(code)) requireOwnSide(actor.code, code, scope.at(...at));
+        if (!code || !state.parties.has(code)) continue;
+        if (rule === 'to') addressees.push(code);
+        else requireOwnSide(actor.code, code, scope.at(...at));
         continue;
       }
       const location = code ? state.locations.get(code) : undefined;
       if (!location) continue;
       if (rule === 'site') requireEventSite(actor, location, tested, scope.at(...at));
+      // as the native ship rule holds fromLocationCode and toLocationCode (scope.requireLocation)
+      else if (rule === 'from') scope.requireLocation(location.code, scope.at(...at), actor.code);
+      else if (rule === 'to') addressedSites.push({ ...location, at });
       else requireOwnMasterData(actor.code, 'location', location, scope.at(...at));
+    }
+    // a destination site is one of an addressee the shipment names, where it names one registered
+    for (const site of addressees.length ? addressedSites : []) {
+      if (!addressees.includes(site.partyCode)) scope.requireLocation(site.code, scope.at(...site.at), addressees[0]);
     }
     // judged before its identifiers are created: those of a sighting would otherwise be found there
     const action = actionAsFound(scope, request.action);
